@@ -1,0 +1,61 @@
+# Qorgau: `make demo` opens the app on a generated demo mission, `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= .demo
+DEMO_CASES ?= 2000
+export QT_QPA_PLATFORM_THEME ?=
+
+.PHONY: run demo test lint typecheck translations translations-compile bench screenshots stress clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	$(MAKE) --no-print-directory translations-compile
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) main.py
+
+demo: $(STAMP)
+	$(PY) -m app --data-dir $(DEMO_DIR) demo --cases $(DEMO_CASES) --seed 1 --if-empty
+	QORGAU_USER=admin QORGAU_PASSWORD=qorgau-demo $(PY) main.py --data-dir $(DEMO_DIR)
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app ui tests benchmarks main.py
+	$(VENV)/bin/ruff format --check app ui tests benchmarks main.py
+	$(VENV)/bin/mypy
+
+translations: $(STAMP)
+	$(VENV)/bin/pybabel extract --no-location --sort-by-file -F babel.cfg -k N_ -k pgettext:1c,2 \
+		-k ngettext:1,2 -o translations/messages.pot app ui main.py
+	for lang in kk ru en; do \
+		if [ -f translations/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -l $$lang --no-fuzzy-matching; \
+		else \
+			$(VENV)/bin/pybabel init -i translations/messages.pot -d translations -l $$lang; \
+		fi; \
+	done
+	$(MAKE) --no-print-directory translations-compile
+
+translations-compile:
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(VENV)/bin/pybabel compile -d translations --statistics -D messages; \
+	fi
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots docs/screenshots
+
+stress: $(STAMP)
+	QT_QPA_PLATFORM=offscreen QORGAU_STRESS=full $(PY) -m pytest -m slow
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,92 @@
+"""The ``qorgau`` command: a second front end over the services (see DESIGN.md).
+
+Exit status 0 on success, 1 on an error (one line on stderr, no traceback), 2 on bad usage.
+Each area registers its subcommands from its own module, listed in ``COMMAND_MODULES``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from app.errors import QorgauError, UsageError
+from app.i18n import LANGUAGES, _, set_language
+
+COMMAND_MODULES = ("app.cli.core", "app.cli.demo")
+DEBUG_ENV = "QORGAU_DEBUG"
+
+
+def detect_language(explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    for candidate in (os.environ.get("QORGAU_LANG", ""), os.environ.get("LANG", "")):
+        code = candidate[:2].lower()
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qorgau",
+        description=_("Qorgau: protection of Kazakhstani labour emigrants."),
+    )
+    parser.add_argument("--data-dir", help=_("the installation's data folder"))
+    parser.add_argument("--lang", choices=LANGUAGES, help=_("language of messages"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def _pre_parse_language(argv: Sequence[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1] if argv[i + 1] in LANGUAGES else None
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+            return value if value in LANGUAGES else None
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # The language must be set before the parser is built, so its help is translated too.
+    set_language(detect_language(_pre_parse_language(args_list)))
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        return open_desktop(args)
+    try:
+        return int(args.handler(args) or 0)
+    except UsageError as exc:
+        print(f"qorgau: {exc}", file=sys.stderr)
+        return 2
+    except QorgauError as exc:
+        print(f"qorgau: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(_("qorgau: interrupted"), file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the contract is one line, never a traceback
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(
+            _("qorgau: internal error: {error} (set {env}=1 for details)").format(
+                error=exc, env=DEBUG_ENV
+            ),
+            file=sys.stderr,
+        )
+        return 1
+
+
+def open_desktop(args: argparse.Namespace) -> int:
+    try:
+        from ui.app import run_desktop  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        build_parser().print_help()
+        return 0
+    return int(run_desktop(data_dir=args.data_dir, language=args.lang))

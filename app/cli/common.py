@@ -1,0 +1,94 @@
+"""What the subcommands share: credentials, opening the workspace, printing."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from app.config import Paths, resolve_paths
+from app.errors import UsageError
+from app.i18n import _
+from app.services.installation import unlock
+from app.services.workspace import Workspace
+
+USER_ENV = "QORGAU_USER"
+PASSWORD_ENV = "QORGAU_PASSWORD"
+
+
+def paths_of(args: argparse.Namespace) -> Paths:
+    return resolve_paths(args.data_dir)
+
+
+def _prompt(label: str, secret: bool) -> str:
+    if not sys.stdin or not sys.stdin.isatty():
+        raise UsageError(
+            _("No terminal to ask for {what}; set {user} and {password}.").format(
+                what=label, user=USER_ENV, password=PASSWORD_ENV
+            )
+        )
+    return getpass.getpass(f"{label}: ") if secret else input(f"{label}: ")
+
+
+def credentials() -> tuple[str, str]:
+    username = os.environ.get(USER_ENV) or _prompt(_("User name"), secret=False)
+    password = os.environ.get(PASSWORD_ENV) or _prompt(_("Password"), secret=True)
+    return username.strip(), password
+
+
+def new_password(label: str, env: str = PASSWORD_ENV) -> str:
+    """A new password from the environment (automation) or typed twice at a prompt."""
+    from_env = os.environ.get(env)
+    if from_env:
+        return from_env
+    first = _prompt(label, secret=True)
+    if _prompt(_("Repeat the password"), secret=True) != first:
+        raise UsageError(_("The two passwords differ."))
+    return first
+
+
+@contextmanager
+def workspace(args: argparse.Namespace) -> Iterator[Workspace]:
+    username, password = credentials()
+    ws = unlock(paths_of(args), username, password)
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: _jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def print_json(value: Any) -> None:
+    json.dump(_jsonable(value), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: list[str], rows: list[list[str]]) -> None:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(str(c))) for w, c in zip(widths, row, strict=True)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    print(line.rstrip())
+    for row in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())

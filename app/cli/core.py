@@ -1,0 +1,219 @@
+"""init, user, keys, backup, restore, audit."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import (
+    credentials,
+    new_password,
+    paths_of,
+    print_json,
+    print_table,
+    workspace,
+)
+from app.errors import IntegrityError
+from app.i18n import _
+from app.security import audit
+from app.services.backup import create_backup, restore_backup
+from app.services.installation import MissionSetup, init_installation, unlock
+from app.services.keys import KeyService
+from app.services.users import UserService
+
+
+def register(commands: Any) -> None:
+    init = commands.add_parser("init", help=_("create a new installation"))
+    init.add_argument("--hq", action="store_true", help=_("headquarters installation"))
+    init.add_argument("--mission-code", required=True, help=_("e.g. SEL"))
+    init.add_argument("--country", required=True, help=_("ISO 3166 two-letter code, e.g. KR"))
+    init.add_argument("--city", required=True)
+    init.add_argument("--admin", required=True, help=_("the administrator's user name"))
+    init.add_argument("--name-kk", default="")
+    init.add_argument("--name-ru", default="")
+    init.add_argument("--name-en", default="")
+    init.set_defaults(handler=cmd_init)
+
+    user = commands.add_parser("user", help=_("manage users"))
+    user_cmds = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_cmds.add_parser("add", help=_("add a user (administrator)"))
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=("attache", "consul", "admin", "hq"))
+    add.add_argument("--full-name", default="")
+    add.set_defaults(handler=cmd_user_add)
+    passwd = user_cmds.add_parser("passwd", help=_("change or reset a password"))
+    passwd.add_argument("username")
+    passwd.set_defaults(handler=cmd_user_passwd)
+    revoke = user_cmds.add_parser("revoke", help=_("revoke a user (administrator)"))
+    revoke.add_argument("username")
+    revoke.set_defaults(handler=cmd_user_revoke)
+    listing = user_cmds.add_parser("list", help=_("list users"))
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_user_list)
+
+    keys = commands.add_parser("keys", help=_("this installation's public keys"))
+    keys_cmds = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    show = keys_cmds.add_parser("show", help=_("show the signing key and age recipient"))
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_keys_show)
+    trust = keys_cmds.add_parser("trust", help=_("register another installation's signing key"))
+    trust.add_argument("code")
+    trust.add_argument("signing_key")
+    trust.add_argument("--age-recipient", default=None)
+    trust.set_defaults(handler=cmd_keys_trust)
+
+    backup = commands.add_parser("backup", help=_("write an encrypted backup"))
+    backup.add_argument("--out", required=True, type=Path)
+    backup.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser("restore", help=_("restore a backup into the data folder"))
+    restore.add_argument("file", type=Path)
+    restore.set_defaults(handler=cmd_restore)
+
+    audit_parser = commands.add_parser("audit", help=_("the audit log"))
+    audit_cmds = audit_parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = audit_cmds.add_parser("verify", help=_("check the audit chain"))
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(handler=cmd_audit_verify)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    paths = paths_of(args)
+    setup = MissionSetup(
+        code=args.mission_code.upper(),
+        country=args.country.upper(),
+        city=args.city,
+        is_hq=args.hq,
+        name_kk=args.name_kk,
+        name_ru=args.name_ru,
+        name_en=args.name_en,
+    )
+    password = new_password(_("Administrator's password"))
+    init_installation(paths, setup, args.admin, password)
+    print(
+        _("Created {kind} {code} in {path}; administrator: {admin}.").format(
+            kind=_("headquarters") if args.hq else _("mission"),
+            code=setup.code,
+            path=paths.data_dir,
+            admin=args.admin,
+        )
+    )
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        password = new_password(_("New user's password"), env="QORGAU_NEW_PASSWORD")
+        info = UserService(ws).add(args.username, args.role, password, args.full_name)
+    print(_("Added {user} ({role}).").format(user=info.username, role=info.role))
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        password = new_password(_("New password"), env="QORGAU_NEW_PASSWORD")
+        UserService(ws).change_password(args.username, password)
+    print(_("Password of {user} changed.").format(user=args.username))
+    return 0
+
+
+def cmd_user_revoke(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        UserService(ws).revoke(args.username)
+    print(_("{user} revoked.").format(user=args.username))
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        users = UserService(ws).list()
+    if args.json:
+        print_json(users)
+        return 0
+    print_table(
+        [_("User"), _("Role"), _("Active"), _("Last login")],
+        [
+            [
+                u.username,
+                u.role,
+                _("yes") if u.active else _("no"),
+                u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "",
+            ]
+            for u in users
+        ],
+    )
+    return 0
+
+
+def cmd_keys_show(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        keys = KeyService(ws).own_keys()
+    if args.json:
+        print_json(keys)
+    else:
+        print(_("Mission: {code}").format(code=keys.mission_code))
+        print(_("Signing key: {key}").format(key=keys.signing_key))
+        print(_("Age recipient: {key}").format(key=keys.age_recipient))
+    return 0
+
+
+def cmd_keys_trust(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        KeyService(ws).trust(args.code.upper(), args.signing_key, args.age_recipient)
+    print(_("The signing key of {code} is now trusted.").format(code=args.code.upper()))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        info = create_backup(ws, args.out)
+    print(_("Backup written to {path} ({size} bytes).").format(path=info.path, size=info.size))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    paths = paths_of(args)
+    username, password = credentials()
+    manifest = restore_backup(paths, args.file, username, password)
+    ws = unlock(paths, username, password)
+    try:
+        with ws.write() as session:
+            ws.audit(
+                session,
+                "backup.restore",
+                "installation",
+                ws.mission_code,
+                {"file": args.file.name, "created_at": manifest.get("created_at")},
+            )
+    finally:
+        ws.close()
+    print(
+        _("Restored the backup of {created} into {path}.").format(
+            created=manifest.get("created_at"), path=paths.data_dir
+        )
+    )
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    with workspace(args) as ws, ws.read() as session:
+        count, problems = audit.verify(session)
+    if args.json:
+        print_json(
+            {
+                "entries": count,
+                "ok": not problems,
+                "problems": [
+                    {"seq": p.seq, "kind": p.kind, "message": p.message} for p in problems
+                ],
+            }
+        )
+        return 0 if not problems else 1
+    if problems:
+        for problem in problems:
+            print(problem.message)
+        raise IntegrityError(
+            _("The audit log has been tampered with ({n} problems).").format(n=len(problems))
+        )
+    print(_("The audit log is intact: {n} entries checked.").format(n=count))
+    return 0

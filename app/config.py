@@ -1,0 +1,53 @@
+"""Where an installation keeps its files, and the few settings read from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+DATA_DIR_ENV = "QORGAU_DATA_DIR"
+DB_FILENAME = "qorgau.db"
+KEYSLOTS_FILENAME = "keyslots.json"
+BACKUP_DIRNAME = "backups"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The files of one installation, all inside one data directory."""
+
+    data_dir: Path
+
+    @property
+    def db(self) -> Path:
+        return self.data_dir / DB_FILENAME
+
+    @property
+    def keyslots(self) -> Path:
+        return self.data_dir / KEYSLOTS_FILENAME
+
+    @property
+    def backups(self) -> Path:
+        return self.data_dir / BACKUP_DIRNAME
+
+    def is_initialised(self) -> bool:
+        return self.db.exists() and self.keyslots.exists()
+
+
+def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--data-dir`` first, then ``QORGAU_DATA_DIR``, then the platform's user data dir."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    from_env = os.environ.get(DATA_DIR_ENV)
+    if from_env:
+        return Path(from_env).expanduser().resolve()
+    return Path(user_data_dir("Qorgau", appauthor=False))
+
+
+def resolve_paths(explicit: str | os.PathLike[str] | None = None) -> Paths:
+    return Paths(resolve_data_dir(explicit))
+
+
+RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"

@@ -1,0 +1,1 @@
+"""Storage: the SQLCipher engine, the ORM models and the Alembic migrations."""

@@ -1,0 +1,105 @@
+"""The SQLCipher engine: every connection is keyed and gets the same pragmas.
+
+Transactions: the DB-API's implicit transaction handling is switched off and SQLAlchemy's
+``begin`` emits ``BEGIN`` itself, so that a write session can take the write lock up front
+(``BEGIN IMMEDIATE``). Gapless numbering relies on that: two processes numbering at once queue
+on the lock (``busy_timeout``) instead of reading the same last number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import DatabaseError
+from app.i18n import _
+
+BUSY_TIMEOUT_MS = 15_000
+_BEGIN_OPTION = "qorgau_begin"
+
+
+def _key_pragma(key: bytes) -> str:
+    # A raw 256-bit key (x'..') skips SQLCipher's own PBKDF2: our key is random, not a password.
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def open_raw(path: Path, key: bytes) -> Any:
+    """A keyed DB-API connection with Qorgau's pragmas; DatabaseError if it does not open."""
+    try:
+        conn = sqlcipher3.connect(
+            str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+    except sqlcipher3.Error as exc:
+        raise DatabaseError(_("The database cannot be opened: {error}").format(error=exc)) from None
+    try:
+        conn.execute(_key_pragma(key))
+        # Reading the schema proves the key: a wrong key or a foreign file fails here.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA secure_delete = ON")
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        message = str(exc)
+        if "not a database" in message or "encrypted" in message:
+            raise DatabaseError(
+                _("{name} is not a Qorgau database, or it is damaged.").format(name=path.name)
+            ) from None
+        raise DatabaseError(_("The database cannot be opened: {error}").format(error=exc)) from None
+    return conn
+
+
+def make_engine(path: Path, key: bytes) -> Engine:
+    if not path.parent.is_dir():
+        raise DatabaseError(
+            _("The data folder {path} does not exist.").format(path=str(path.parent))
+        )
+    engine = create_engine(
+        "sqlite+pysqlite://",
+        creator=lambda: open_raw(path, key),
+        module=sqlcipher3.dbapi2,
+        pool_pre_ping=False,
+    )
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+class Database:
+    """One open database: the engine and the two kinds of session the services use."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.path = path
+        self.key = key
+        self.engine = make_engine(path, key)
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(
+            self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}),
+            expire_on_commit=False,
+        )
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A transaction holding the write lock from its start; commits or rolls back whole."""
+        with self._write() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,534 @@
+"""The ORM models of the whole product.
+
+Generic SQLAlchemy types only, so HQ can consolidate on PostgreSQL. Every row that travels in
+bundles carries the sync columns of ``SyncMixin``; ``version`` and ``change_seq`` are maintained
+by the ``before_flush`` hook in ``app.db.sync``. Lists of codes live in link tables when they are
+filtered on (case categories, ILO indicators) and in JSON where they are only carried.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps are stored in UTC and always come back timezone-aware (SQLite drops tzinfo)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        Decimal: Numeric(14, 2),
+    }
+
+
+class SyncMixin:
+    """Columns every synchronisable row carries (see DESIGN.md, Storage)."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    origin_mission: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+    change_seq: Mapped[int] = mapped_column(Integer, default=0, index=True)
+
+
+# -- installation ---------------------------------------------------------------------------
+
+
+class Mission(SyncMixin, Base):
+    """A mission (embassy, consulate) or HQ; this installation's own row has is_local."""
+
+    __tablename__ = "mission"
+
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    is_local: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_hq: Mapped[bool] = mapped_column(Boolean, default=False)
+    country: Mapped[str] = mapped_column(String(2))
+    city: Mapped[str] = mapped_column(String(120))
+    name_kk: Mapped[str] = mapped_column(String(300), default="")
+    name_ru: Mapped[str] = mapped_column(String(300), default="")
+    name_en: Mapped[str] = mapped_column(String(300), default="")
+    address_kk: Mapped[str] = mapped_column(String(500), default="")
+    address_ru: Mapped[str] = mapped_column(String(500), default="")
+    address_en: Mapped[str] = mapped_column(String(500), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    signing_public_key: Mapped[str | None] = mapped_column(String(200))
+    age_recipient: Mapped[str | None] = mapped_column(String(200))
+    trusted_at: Mapped[datetime | None]
+
+
+class User(Base):
+    """A local account; its key slot is in keyslots.json, its role here."""
+
+    __tablename__ = "user"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+
+
+class Setting(Base):
+    """Domain settings of the installation (idle lock, retention...), not window state."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class Counter(Base):
+    """Named counters: change_seq, case and letter numbers per mission and year."""
+
+    __tablename__ = "counter"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LocalSecret(Base):
+    """Secrets that live only inside the encrypted file (signing key, age identity)."""
+
+    __tablename__ = "local_secret"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# -- people and organisations ---------------------------------------------------------------
+
+
+class Person(SyncMixin, Base):
+    """A labour emigrant who came to the mission."""
+
+    __tablename__ = "person"
+
+    surname: Mapped[str] = mapped_column(String(120))
+    given_names: Mapped[str] = mapped_column(String(200))
+    patronymic: Mapped[str] = mapped_column(String(120), default="")
+    surname_latin: Mapped[str] = mapped_column(String(120), default="")
+    given_names_latin: Mapped[str] = mapped_column(String(200), default="")
+    iin: Mapped[str | None] = mapped_column(String(12), index=True)
+    passport_no: Mapped[str | None] = mapped_column(String(20), index=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(8))
+    citizenship: Mapped[str] = mapped_column(String(2), default="KZ")
+    phone_abroad: Mapped[str] = mapped_column(String(60), default="")
+    phone_home: Mapped[str] = mapped_column(String(60), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    messenger: Mapped[str] = mapped_column(String(120), default="")
+    address_abroad: Mapped[str] = mapped_column(String(500), default="")
+    address_home: Mapped[str] = mapped_column(String(500), default="")
+    next_of_kin: Mapped[str] = mapped_column(String(300), default="")
+    consent_date: Mapped[date | None] = mapped_column(Date)
+    consent_scope: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    consent_note: Mapped[str] = mapped_column(Text, default="")
+    anonymised_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_person_name_birth", "surname", "given_names", "birth_date"),)
+
+
+class Employer(SyncMixin, Base):
+    __tablename__ = "employer"
+
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    country: Mapped[str] = mapped_column(String(2))
+    city: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    registration_no: Mapped[str] = mapped_column(String(60), default="")
+    sector: Mapped[str] = mapped_column(String(60), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    watchlist: Mapped[bool] = mapped_column(Boolean, default=False)
+    watchlist_reason: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class RecruitmentAgency(SyncMixin, Base):
+    __tablename__ = "recruitment_agency"
+
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    country: Mapped[str] = mapped_column(String(2))
+    city: Mapped[str] = mapped_column(String(120), default="")
+    licence_no: Mapped[str] = mapped_column(String(60), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    watchlist: Mapped[bool] = mapped_column(Boolean, default=False)
+    watchlist_reason: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class PartnerOrganisation(SyncMixin, Base):
+    """An NGO, lawyer, shelter or hotline a case can be referred to."""
+
+    __tablename__ = "partner_organisation"
+
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16))
+    country: Mapped[str] = mapped_column(String(2))
+    city: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    languages: Mapped[str] = mapped_column(String(120), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+# -- cases ------------------------------------------------------------------------------------
+
+
+class Case(SyncMixin, Base):
+    __tablename__ = "case"
+
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    mission_code: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    employer_id: Mapped[str | None] = mapped_column(ForeignKey("employer.id"), index=True)
+    agency_id: Mapped[str | None] = mapped_column(ForeignKey("recruitment_agency.id"), index=True)
+    host_country: Mapped[str] = mapped_column(String(2), index=True)
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    urgency: Mapped[str] = mapped_column(String(16), default="normal")
+    life_or_liberty_at_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel: Mapped[str] = mapped_column(String(16), default="walk_in")
+    description: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[date] = mapped_column(Date, index=True)
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    assigned_to: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    escalated_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    wages_recovered_amount: Mapped[Decimal | None]
+    wages_recovered_currency: Mapped[str | None] = mapped_column(String(3))
+    documents_returned: Mapped[bool] = mapped_column(Boolean, default=False)
+    repatriated: Mapped[bool] = mapped_column(Boolean, default=False)
+    transferred_from: Mapped[str | None] = mapped_column(String(16))
+    anonymised_at: Mapped[datetime | None]
+
+    categories: Mapped[list[CaseCategory]] = relationship(
+        cascade="all, delete-orphan", order_by="CaseCategory.code"
+    )
+    ilo_indicators: Mapped[list[CaseIloIndicator]] = relationship(
+        cascade="all, delete-orphan", order_by="CaseIloIndicator.code"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("mission_code", "year", "seq", name="uq_case_mission_year_seq"),
+        Index("ix_case_status_received", "status", "received_at"),
+    )
+
+
+class CaseCategory(Base):
+    """A complaint category of a case; travels inside the case record."""
+
+    __tablename__ = "case_category"
+
+    case_id: Mapped[str] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class CaseIloIndicator(Base):
+    __tablename__ = "case_ilo_indicator"
+
+    case_id: Mapped[str] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class CaseEvent(SyncMixin, Base):
+    """One entry of a case's timeline."""
+
+    __tablename__ = "case_event"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    author: Mapped[str] = mapped_column(String(64), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    status_from: Mapped[str | None] = mapped_column(String(24))
+    status_to: Mapped[str | None] = mapped_column(String(24))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Attachment(SyncMixin, Base):
+    """A file kept inside the encrypted database; content is loaded only when asked for."""
+
+    __tablename__ = "attachment"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    is_identity_document: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text, default="")
+    added_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class PartnerReferral(SyncMixin, Base):
+    __tablename__ = "partner_referral"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partner_organisation.id"), index=True)
+    referred_at: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(Text, default="")
+
+
+class ContractReview(SyncMixin, Base):
+    """A review of a worker's employment contract, standalone or attached to a case."""
+
+    __tablename__ = "contract_review"
+
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("case.id"), index=True)
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"), index=True)
+    host_country: Mapped[str] = mapped_column(String(2))
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    ilo_indicators: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    risk: Mapped[str] = mapped_column(String(16), index=True)
+    reviewed_by: Mapped[str] = mapped_column(String(64), default="")
+    reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# -- law --------------------------------------------------------------------------------------
+
+
+class Agreement(SyncMixin, Base):
+    """A treaty, agreement, memorandum or ILO convention in the library."""
+
+    __tablename__ = "agreement"
+
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    title_kk: Mapped[str] = mapped_column(Text, default="")
+    title_ru: Mapped[str] = mapped_column(Text, default="")
+    title_en: Mapped[str] = mapped_column(Text, default="")
+    parties: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    group: Mapped[str | None] = mapped_column(String(16))
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    in_force_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(Text, default="")
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    mission_notes: Mapped[str] = mapped_column(Text, default="")
+
+    provisions: Mapped[list[AgreementProvision]] = relationship(
+        back_populates="agreement", order_by="AgreementProvision.position"
+    )
+
+
+class AgreementProvision(SyncMixin, Base):
+    __tablename__ = "agreement_provision"
+
+    agreement_id: Mapped[str] = mapped_column(ForeignKey("agreement.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    article: Mapped[str] = mapped_column(String(80))
+    summary_kk: Mapped[str] = mapped_column(Text, default="")
+    summary_ru: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str] = mapped_column(Text, default="")
+    categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="provisions")
+
+    __table_args__ = (UniqueConstraint("agreement_id", "slug", name="uq_provision_agreement_slug"),)
+
+
+class CaseCitation(SyncMixin, Base):
+    """A provision a case relies on; letters and reviews cite these."""
+
+    __tablename__ = "case_citation"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
+    provision_id: Mapped[str] = mapped_column(ForeignKey("agreement_provision.id"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+# -- letters ----------------------------------------------------------------------------------
+
+
+class Letter(SyncMixin, Base):
+    """A letter in the outgoing register: drafted, approved, then issued with a number."""
+
+    __tablename__ = "letter"
+
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("case.id"), index=True)
+    mission_code: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    lang: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    year: Mapped[int | None] = mapped_column(Integer)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    outgoing_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    letter_date: Mapped[date | None] = mapped_column(Date)
+    incoming_number: Mapped[str] = mapped_column(String(60), default="")
+    incoming_date: Mapped[date | None] = mapped_column(Date)
+    addressee: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    free_text: Mapped[str] = mapped_column(Text, default="")
+    attachments_note: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    content_digest: Mapped[str | None] = mapped_column(String(64))
+    drafted_by: Mapped[str] = mapped_column(String(64), default="")
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    issued_by: Mapped[str | None] = mapped_column(String(64))
+    issued_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("mission_code", "year", "seq", name="uq_letter_mission_year_seq"),
+    )
+
+
+# -- audit and exchange -----------------------------------------------------------------------
+
+
+class AuditEntry(Base):
+    """Append-only; each row's hash covers its content and the previous row's hash."""
+
+    __tablename__ = "audit_entry"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    entity: Mapped[str] = mapped_column(String(40), default="")
+    entity_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ExchangeLog(Base):
+    """A bundle sent or received."""
+
+    __tablename__ = "exchange_log"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    bundle_id: Mapped[str] = mapped_column(String(36), index=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(24))
+    peer_mission: Mapped[str] = mapped_column(String(16), default="")
+    source_mission: Mapped[str] = mapped_column(String(16), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    change_seq_from: Mapped[int] = mapped_column(Integer, default=0)
+    change_seq_to: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    actor: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (UniqueConstraint("bundle_id", "direction", name="uq_exchange_bundle_dir"),)
+
+
+class SyncConflict(Base):
+    """Two versions of one record with equal version numbers and different content."""
+
+    __tablename__ = "sync_conflict"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    entity: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    bundle_id: Mapped[str] = mapped_column(String(36))
+    local_version: Mapped[int] = mapped_column(Integer)
+    remote_version: Mapped[int] = mapped_column(Integer)
+    local_data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    remote_data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolution: Mapped[str | None] = mapped_column(String(16))
+
+
+SYNC_MODELS: tuple[type[SyncMixin], ...] = (
+    Mission,
+    Person,
+    Employer,
+    RecruitmentAgency,
+    PartnerOrganisation,
+    Case,
+    CaseEvent,
+    Attachment,
+    PartnerReferral,
+    ContractReview,
+    Agreement,
+    AgreementProvision,
+    CaseCitation,
+    Letter,
+)

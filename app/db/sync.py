@@ -1,0 +1,69 @@
+"""Keeps the sync columns right on every flush: version, updated_at, change_seq, origin.
+
+A session's ``info`` carries ``mission_code`` (the origin of new rows) and, during a bundle
+import, ``importing=True``, which keeps the versions the bundle brought.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, insert, update
+from sqlalchemy.orm import Session
+
+from app.db.models import Counter, SyncMixin, utcnow
+
+CHANGE_SEQ = "change_seq"
+
+
+def next_counter(session: Session, name: str, step: int = 1) -> int:
+    """Advance counter ``name`` by ``step`` and return its new value (inside the transaction).
+
+    Run it in a write session (``BEGIN IMMEDIATE``): the lock makes the numbering gapless and
+    safe when two processes number at once.
+    """
+    connection = session.connection()
+    value = connection.execute(
+        update(Counter)
+        .where(Counter.name == name)
+        .values(value=Counter.value + step)
+        .returning(Counter.value)
+    ).scalar_one_or_none()
+    if value is None:
+        connection.execute(insert(Counter).values(name=name, value=step))
+        return step
+    return int(value)
+
+
+def _changed(session: Session) -> list[SyncMixin]:
+    new = [obj for obj in session.new if isinstance(obj, SyncMixin)]
+    dirty = [
+        obj
+        for obj in session.dirty
+        if isinstance(obj, SyncMixin) and session.is_modified(obj, include_collections=False)
+    ]
+    return new + dirty
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_sync_columns(session: Session, _context: Any, _instances: Any) -> None:
+    changed = _changed(session)
+    if not changed:
+        return
+    importing = bool(session.info.get("importing"))
+    mission = session.info.get("mission_code")
+    last = next_counter(session, CHANGE_SEQ, len(changed))
+    first = last - len(changed) + 1
+    now = utcnow()
+    for offset, obj in enumerate(changed):
+        obj.change_seq = first + offset
+        if obj in session.new:
+            if not getattr(obj, "origin_mission", None):
+                obj.origin_mission = mission or ""
+            if obj.version is None:
+                obj.version = 1
+            if obj.updated_at is None:
+                obj.updated_at = now
+        elif not importing:
+            obj.version = (obj.version or 0) + 1
+            obj.updated_at = now

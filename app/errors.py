@@ -1,0 +1,47 @@
+"""Exceptions with a message fit for the user.
+
+Every error a user can cause is one of these; the CLI prints ``str(exc)`` on one line and the
+UI shows it in a dialog. Messages are translated where they are raised, through ``_()``.
+"""
+
+from __future__ import annotations
+
+
+class QorgauError(Exception):
+    """Base of every expected error; ``str()`` is the user-facing message."""
+
+
+class UsageError(QorgauError):
+    """The command was called the wrong way (CLI exit status 2)."""
+
+
+class ValidationError(QorgauError):
+    """Input that breaks a rule: a bad IIN, a negative wage, an unknown code."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class AuthError(QorgauError):
+    """Wrong user name or password, or a revoked account."""
+
+
+class PermissionDenied(QorgauError):
+    """The user's role does not allow the action."""
+
+
+class NotFound(QorgauError):
+    """A record that was asked for does not exist."""
+
+
+class DatabaseError(QorgauError):
+    """The database file is missing, not a Qorgau database, corrupt or too new."""
+
+
+class IntegrityError(QorgauError):
+    """Tampering detected: audit chain, bundle signature or hash mismatch."""
+
+
+class ConflictError(QorgauError):
+    """A concurrent change or a duplicate that needs a person's decision."""

@@ -1,0 +1,153 @@
+"""The append-only audit log, chained by SHA-256.
+
+Each entry's hash covers its own fields and the previous entry's hash; the number of entries
+is also kept in a counter, so ``verify`` finds an edited entry (its hash no longer matches), a
+deleted or reordered one (a gap in ``seq`` or a broken link), and a truncated tail (fewer entries
+than the counter says).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import AuditEntry, Counter
+from app.db.sync import next_counter
+from app.i18n import _
+
+GENESIS = "0" * 64
+AUDIT_COUNTER = "audit_seq"
+
+
+def _canonical_time(value: datetime) -> str:
+    if value.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC.
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def entry_hash(
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    details: dict[str, Any],
+    prev_hash: str,
+) -> str:
+    payload = json.dumps(
+        [seq, _canonical_time(at), actor, action, entity, entity_id, details, prev_hash],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record(
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str = "",
+    entity_id: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction (so it commits or rolls back with the act)."""
+    details = json.loads(json.dumps(details or {}, default=str))
+    seq = next_counter(session, AUDIT_COUNTER)
+    prev = session.execute(
+        select(AuditEntry.hash).where(AuditEntry.seq == seq - 1)
+    ).scalar_one_or_none()
+    prev_hash = prev or GENESIS
+    at = datetime.now(UTC)
+    entry = AuditEntry(
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        details=details,
+        prev_hash=prev_hash,
+        hash=entry_hash(seq, at, actor, action, entity, entity_id, details, prev_hash),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    seq: int
+    kind: str  # edited | missing | reordered | truncated
+    message: str
+
+
+def verify(session: Session) -> tuple[int, list[AuditProblem]]:
+    """Walk the chain; returns (entries checked, problems found)."""
+    problems: list[AuditProblem] = []
+    expected_seq = 1
+    prev_hash = GENESIS
+    count = 0
+    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
+    for entry in rows:
+        count += 1
+        if entry.seq != expected_seq:
+            problems.append(
+                AuditProblem(
+                    expected_seq,
+                    "missing",
+                    _("Audit entries {first}–{last} are missing.").format(
+                        first=expected_seq, last=entry.seq - 1
+                    ),
+                )
+            )
+        elif entry.prev_hash != prev_hash:
+            problems.append(
+                AuditProblem(
+                    entry.seq,
+                    "reordered",
+                    _("Audit entry {seq} does not follow the entry before it.").format(
+                        seq=entry.seq
+                    ),
+                )
+            )
+        computed = entry_hash(
+            entry.seq,
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.entity,
+            entry.entity_id,
+            entry.details,
+            entry.prev_hash,
+        )
+        if computed != entry.hash:
+            problems.append(
+                AuditProblem(
+                    entry.seq,
+                    "edited",
+                    _("Audit entry {seq} has been changed.").format(seq=entry.seq),
+                )
+            )
+        expected_seq = entry.seq + 1
+        prev_hash = entry.hash
+    recorded = session.get(Counter, AUDIT_COUNTER)
+    if recorded is not None and recorded.value > expected_seq - 1:
+        problems.append(
+            AuditProblem(
+                expected_seq,
+                "truncated",
+                _("Audit entries {first}–{last} at the end are missing.").format(
+                    first=expected_seq, last=recorded.value
+                ),
+            )
+        )
+    return count, problems

@@ -1,0 +1,574 @@
+"""A deterministic, realistic demo mission (``qorgau demo``, ``make demo``).
+
+The same seed gives the same people, employers and cases (dates are relative to ``today``).
+Rows are written with bulk inserts in one transaction, so 10,000 cases take seconds; the
+sync columns that the flush hook would set are set here directly.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter as Tally
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from app.config import Paths
+from app.db.models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CaseIloIndicator,
+    Employer,
+    PartnerOrganisation,
+    Person,
+    RecruitmentAgency,
+    User,
+)
+from app.db.sync import CHANGE_SEQ, next_counter
+from app.domain.codes import CaseStatus, Category, IloIndicator, Urgency
+from app.domain.iin import make_iin
+from app.domain.workflow import default_due_date
+from app.errors import ValidationError
+from app.i18n import _
+from app.security.keyslots import KeySlotStore
+from app.services import demo_data as data
+from app.services.installation import MissionSetup, init_installation, unlock
+from app.services.search import index_cases
+from app.services.workspace import Workspace
+
+DEMO_PASSWORD = "qorgau-demo"
+DEMO_ADMIN = "admin"
+DEMO_MISSION = MissionSetup(
+    code="SEL",
+    country="KR",
+    city="Seoul",
+    name_kk="Қазақстан Республикасының Корея Республикасындағы Елшілігі",
+    name_ru="Посольство Республики Казахстан в Республике Корея",
+    name_en="Embassy of the Republic of Kazakhstan in the Republic of Korea",
+    address_kk="Корея Республикасы, Сеул қ., Йонсан ауданы, Ханнам-дэро көшесі, 5",
+    address_ru="Республика Корея, г. Сеул, район Йонсан, Ханнам-дэро 5",
+    address_en="5 Hannam-daero, Yongsan-gu, Seoul, Republic of Korea",
+    phone="+82 2 394 9716",
+    email="seoul@mfa.kz",
+)
+
+STATUS_WEIGHTS = {
+    CaseStatus.NEW: 12,
+    CaseStatus.IN_PROGRESS: 25,
+    CaseStatus.AWAITING_RESPONSE: 15,
+    CaseStatus.REFERRED: 8,
+    CaseStatus.RESOLVED: 12,
+    CaseStatus.CLOSED: 23,
+    CaseStatus.REJECTED: 5,
+}
+CATEGORY_WEIGHTS = {
+    Category.UNPAID_WAGES: 30,
+    Category.DOCUMENTS_WITHHELD: 14,
+    Category.NO_CONTRACT: 10,
+    Category.CONTRACT_SUBSTITUTION: 6,
+    Category.UNJUSTIFIED_DISMISSAL: 9,
+    Category.EXCESSIVE_HOURS: 8,
+    Category.UNSAFE_CONDITIONS: 4,
+    Category.VIOLENCE: 3,
+    Category.SEXUAL_ABUSE: 1,
+    Category.RESTRICTION_OF_FREEDOM: 2,
+    Category.WAGE_DISCRIMINATION: 3,
+    Category.RECRUITMENT_FEES: 6,
+    Category.TRAFFICKING_FORCED_LABOUR: 1,
+    Category.DETENTION: 3,
+    Category.ILLNESS_INJURY: 4,
+    Category.DEATH_REPATRIATION: 1,
+    Category.WHEREABOUTS_UNKNOWN: 2,
+    Category.OTHER: 3,
+}
+CATEGORY_INDICATORS: dict[Category, tuple[IloIndicator, ...]] = {
+    Category.UNPAID_WAGES: (IloIndicator.WITHHOLDING_OF_WAGES,),
+    Category.DOCUMENTS_WITHHELD: (IloIndicator.RETENTION_OF_IDENTITY_DOCUMENTS,),
+    Category.EXCESSIVE_HOURS: (IloIndicator.EXCESSIVE_OVERTIME,),
+    Category.VIOLENCE: (IloIndicator.PHYSICAL_SEXUAL_VIOLENCE, IloIndicator.INTIMIDATION_THREATS),
+    Category.SEXUAL_ABUSE: (IloIndicator.PHYSICAL_SEXUAL_VIOLENCE,),
+    Category.RESTRICTION_OF_FREEDOM: (IloIndicator.RESTRICTION_OF_MOVEMENT, IloIndicator.ISOLATION),
+    Category.RECRUITMENT_FEES: (IloIndicator.DEBT_BONDAGE, IloIndicator.DECEPTION),
+    Category.CONTRACT_SUBSTITUTION: (IloIndicator.DECEPTION,),
+    Category.TRAFFICKING_FORCED_LABOUR: (
+        IloIndicator.DECEPTION,
+        IloIndicator.DEBT_BONDAGE,
+        IloIndicator.RETENTION_OF_IDENTITY_DOCUMENTS,
+        IloIndicator.ABUSE_OF_VULNERABILITY,
+    ),
+    Category.UNSAFE_CONDITIONS: (IloIndicator.ABUSIVE_WORKING_LIVING_CONDITIONS,),
+}
+LIFE_OR_LIBERTY = {
+    Category.VIOLENCE,
+    Category.SEXUAL_ABUSE,
+    Category.RESTRICTION_OF_FREEDOM,
+    Category.TRAFFICKING_FORCED_LABOUR,
+    Category.DETENTION,
+    Category.WHEREABOUTS_UNKNOWN,
+}
+WAGE_CURRENCY = {
+    "KR": "KRW",
+    "TR": "TRY",
+    "AE": "AED",
+    "RU": "RUB",
+    "DE": "EUR",
+    "GB": "GBP",
+    "US": "USD",
+    "IL": "ILS",
+    "QA": "QAR",
+    "KG": "KGS",
+}
+MONTHLY_WAGE = {
+    "KRW": 2_200_000,
+    "TRY": 25_000,
+    "AED": 3_000,
+    "RUB": 70_000,
+    "EUR": 2_000,
+    "GBP": 1_900,
+    "USD": 2_500,
+    "ILS": 6_000,
+    "QAR": 2_500,
+    "KGS": 40_000,
+}
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    data_dir: str
+    created: bool
+    cases_added: int
+    users: tuple[tuple[str, str], ...]
+    password: str
+
+
+def ensure_demo_installation(paths: Paths) -> bool:
+    """Create the demo mission with its users if the data folder has none; True if created."""
+    if paths.is_initialised():
+        return False
+    init_installation(paths, DEMO_MISSION, DEMO_ADMIN, DEMO_PASSWORD)
+    ws = unlock(paths, DEMO_ADMIN, DEMO_PASSWORD)
+    try:
+        slots = KeySlotStore(paths.keyslots)
+        with ws.write() as session:
+            for username, full_name, role in data.OFFICERS:
+                session.add(User(username=username, full_name=full_name, role=role))
+                ws.audit(session, "user.add", "user", username, {"role": role})
+        for username, _full_name, _role in data.OFFICERS:
+            slots.set_slot(username, DEMO_PASSWORD, ws.db.key)
+    finally:
+        ws.close()
+    return True
+
+
+def run_demo(
+    paths: Paths,
+    cases: int,
+    seed: int,
+    username: str | None = None,
+    password: str | None = None,
+    today: date | None = None,
+    only_if_empty: bool = False,
+) -> DemoResult:
+    created = ensure_demo_installation(paths)
+    ws = unlock(paths, username or DEMO_ADMIN, password or DEMO_PASSWORD)
+    try:
+        added = 0
+        if not (only_if_empty and _has_cases(ws)):
+            added = fill_demo(ws, cases, seed, today)
+        with ws.read() as session:
+            users = tuple(
+                (u.username, u.role)
+                for u in session.execute(select(User).order_by(User.username)).scalars()
+            )
+    finally:
+        ws.close()
+    return DemoResult(str(paths.data_dir), created, added, users, DEMO_PASSWORD)
+
+
+def _has_cases(ws: Workspace) -> bool:
+    with ws.read() as session:
+        return session.execute(select(Case.id).limit(1)).first() is not None
+
+
+class _Builder:
+    """Generates rows for one fill; all randomness comes from one seeded generator."""
+
+    def __init__(self, ws: Workspace, seed: int, today: date) -> None:
+        self.ws = ws
+        self.rng = random.Random(seed)
+        self.today = today
+        self.mission = ws.mission_code
+        self.now = datetime.now(UTC)
+        self.rows: dict[type[Any], list[dict[str, Any]]] = {
+            Person: [],
+            Employer: [],
+            RecruitmentAgency: [],
+            PartnerOrganisation: [],
+            Case: [],
+            CaseEvent: [],
+            CaseCategory: [],
+            CaseIloIndicator: [],
+        }
+        self.employers: dict[str, list[str]] = {}
+        self.agencies: list[str] = []
+        self.iin_serial = 0
+
+    def uid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def sync(self, row: dict[str, Any], updated: datetime | None = None) -> dict[str, Any]:
+        row.update(
+            origin_mission=self.mission,
+            version=1,
+            updated_at=updated or self.now,
+            deleted_at=None,
+            change_seq=0,
+        )
+        return row
+
+    # -- organisations ----------------------------------------------------------------------
+
+    def organisations(self) -> None:
+        for country, (cities, names) in data.EMPLOYERS.items():
+            ids = self.employers.setdefault(country, [])
+            for name in names:
+                emp_id = self.uid()
+                ids.append(emp_id)
+                self.rows[Employer].append(
+                    self.sync(
+                        {
+                            "id": emp_id,
+                            "name": name,
+                            "country": country,
+                            "city": self.rng.choice(cities),
+                            "address": "",
+                            "registration_no": "",
+                            "sector": "",
+                            "phone": "",
+                            "email": "",
+                            "watchlist": self.rng.random() < 0.15,
+                            "watchlist_reason": "",
+                            "notes": "",
+                        }
+                    )
+                )
+        for name, country in data.AGENCIES:
+            agency_id = self.uid()
+            self.agencies.append(agency_id)
+            self.rows[RecruitmentAgency].append(
+                self.sync(
+                    {
+                        "id": agency_id,
+                        "name": name,
+                        "country": country,
+                        "city": "",
+                        "licence_no": f"{self.rng.randrange(10**5, 10**6)}",
+                        "address": "",
+                        "phone": "",
+                        "email": "",
+                        "watchlist": self.rng.random() < 0.25,
+                        "watchlist_reason": "",
+                        "notes": "",
+                    }
+                )
+            )
+        for name, kind, country in data.PARTNERS:
+            self.rows[PartnerOrganisation].append(
+                self.sync(
+                    {
+                        "id": self.uid(),
+                        "name": name,
+                        "kind": kind,
+                        "country": country,
+                        "city": "",
+                        "address": "",
+                        "phone": "",
+                        "email": "",
+                        "languages": "",
+                        "notes": "",
+                    }
+                )
+            )
+
+    # -- people -----------------------------------------------------------------------------
+
+    def person(self) -> str:
+        rng = self.rng
+        female = rng.random() < 0.42
+        given = rng.choice(data.FEMALE_NAMES if female else data.MALE_NAMES)
+        if rng.random() < 0.2:
+            stem = rng.choice(data.PATRONYMIC_STEMS)
+            surname = stem + ("қызы" if female else "ұлы")
+        else:
+            stem, ending = rng.choice(data.SURNAME_STEMS)
+            surname = stem + ending + ("а" if female and ending else "")
+        birth = date(rng.randrange(1965, 2005), rng.randrange(1, 13), rng.randrange(1, 29))
+        self.iin_serial = (self.iin_serial + rng.randrange(1, 7)) % 10000
+        person_id = self.uid()
+        self.rows[Person].append(
+            self.sync(
+                {
+                    "id": person_id,
+                    "surname": surname,
+                    "given_names": given,
+                    "patronymic": "",
+                    "surname_latin": data.passport_latin(surname),
+                    "given_names_latin": data.passport_latin(given),
+                    "iin": make_iin(birth, "female" if female else "male", self.iin_serial),
+                    "passport_no": f"N{rng.randrange(10**7, 10**8)}",
+                    "birth_date": birth,
+                    "sex": "female" if female else "male",
+                    "citizenship": "KZ",
+                    "phone_abroad": f"+{rng.randrange(10**10, 10**11)}",
+                    "phone_home": f"+7 7{rng.randrange(10, 80)} {rng.randrange(10**6, 10**7)}",
+                    "email": "",
+                    "messenger": "",
+                    "address_abroad": "",
+                    "address_home": "",
+                    "next_of_kin": "",
+                    "consent_date": None,
+                    "consent_scope": [],
+                    "consent_note": "",
+                    "anonymised_at": None,
+                }
+            )
+        )
+        return person_id
+
+    # -- cases ------------------------------------------------------------------------------
+
+    def case(self, person_id: str, received: date) -> dict[str, Any]:
+        rng = self.rng
+        status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
+        if status in (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REJECTED):
+            received = received - timedelta(days=rng.randrange(20, 500))
+        country = rng.choices(
+            list(data.COUNTRY_WEIGHTS), weights=list(data.COUNTRY_WEIGHTS.values())
+        )[0]
+        cats = sorted(
+            set(
+                rng.choices(
+                    list(CATEGORY_WEIGHTS),
+                    weights=list(CATEGORY_WEIGHTS.values()),
+                    k=rng.choice((1, 1, 1, 2, 2, 3)),
+                )
+            )
+        )
+        at_risk = any(c in LIFE_OR_LIBERTY for c in cats)
+        urgency = (
+            Urgency.CRITICAL
+            if at_risk and rng.random() < 0.7
+            else rng.choices([Urgency.LOW, Urgency.NORMAL, Urgency.HIGH], weights=[15, 60, 25])[0]
+        )
+        officer = rng.choice(data.OFFICERS[:3])[0] if status != CaseStatus.NEW else None
+        case_id = self.uid()
+        fee = rng.choice((800, 1200, 1500, 2000, 3000))
+        description = " ".join(
+            data.DESCRIPTIONS[c].format(n=rng.randrange(2, 7), h=rng.randrange(60, 85), fee=fee)
+            for c in cats
+        )
+        currency = WAGE_CURRENCY[country]
+        closed = status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+        recovered = None
+        if closed and Category.UNPAID_WAGES in cats and rng.random() < 0.6:
+            recovered = Decimal(MONTHLY_WAGE[currency] * rng.randrange(1, 5))
+        due = default_due_date(received, urgency)
+        if status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REJECTED):
+            due = self.today + timedelta(days=rng.randrange(-12, 30))
+        row = self.sync(
+            {
+                "id": case_id,
+                "number": "",
+                "mission_code": self.mission,
+                "year": received.year,
+                "seq": 0,
+                "person_id": person_id,
+                "employer_id": rng.choice(self.employers[country]) if rng.random() < 0.9 else None,
+                "agency_id": rng.choice(self.agencies) if rng.random() < 0.35 else None,
+                "host_country": country,
+                "status": status.value,
+                "urgency": urgency.value,
+                "life_or_liberty_at_risk": at_risk,
+                "channel": rng.choice(
+                    ("walk_in", "walk_in", "phone", "messenger", "email", "hotline", "referral")
+                ),
+                "description": description,
+                "received_at": received,
+                "due_date": due,
+                "assigned_to": officer,
+                "created_by": rng.choice(data.OFFICERS[:3])[0],
+                "escalated_at": None,
+                "resolved_at": None,
+                "closed_at": None,
+                "outcome": {},
+                "wages_recovered_amount": recovered,
+                "wages_recovered_currency": currency if recovered is not None else None,
+                "documents_returned": closed
+                and Category.DOCUMENTS_WITHHELD in cats
+                and rng.random() < 0.7,
+                "repatriated": closed and rng.random() < 0.08,
+                "transferred_from": None,
+                "anonymised_at": None,
+            }
+        )
+        for code in cats:
+            self.rows[CaseCategory].append({"case_id": case_id, "code": code.value})
+        indicators = sorted({i for c in cats for i in CATEGORY_INDICATORS.get(c, ())})
+        for indicator in indicators:
+            self.rows[CaseIloIndicator].append({"case_id": case_id, "code": indicator.value})
+        self.timeline(row, status)
+        self.rows[Case].append(row)
+        return row
+
+    def timeline(self, case: dict[str, Any], status: CaseStatus) -> None:
+        path = {
+            CaseStatus.NEW: [],
+            CaseStatus.IN_PROGRESS: [CaseStatus.IN_PROGRESS],
+            CaseStatus.AWAITING_RESPONSE: [CaseStatus.IN_PROGRESS, CaseStatus.AWAITING_RESPONSE],
+            CaseStatus.REFERRED: [CaseStatus.IN_PROGRESS, CaseStatus.REFERRED],
+            CaseStatus.RESOLVED: [
+                CaseStatus.IN_PROGRESS,
+                CaseStatus.AWAITING_RESPONSE,
+                CaseStatus.RESOLVED,
+            ],
+            CaseStatus.CLOSED: [
+                CaseStatus.IN_PROGRESS,
+                CaseStatus.AWAITING_RESPONSE,
+                CaseStatus.RESOLVED,
+                CaseStatus.CLOSED,
+            ],
+            CaseStatus.REJECTED: [CaseStatus.REJECTED],
+        }[status]
+        author = case["created_by"]
+        moment = datetime.combine(case["received_at"], time(10, 0), tzinfo=UTC)
+        self.event(case["id"], "system", moment, author, "Case registered.")
+        previous = CaseStatus.NEW
+        reasons = {
+            CaseStatus.IN_PROGRESS: "Statement taken; documents copied.",
+            CaseStatus.AWAITING_RESPONSE: "Letter sent to the employer; waiting for a reply.",
+            CaseStatus.REFERRED: "Referred to a partner organisation for legal aid.",
+            CaseStatus.RESOLVED: "The employer paid the wages owed; the worker confirmed.",
+            CaseStatus.CLOSED: "Closed after confirmation; no further action needed.",
+            CaseStatus.REJECTED: "Not within the mission's competence: a private debt dispute.",
+        }
+        for step in path:
+            moment += timedelta(days=self.rng.randrange(1, 9), hours=self.rng.randrange(0, 6))
+            if moment.date() > self.today:
+                moment = datetime.combine(self.today, time(9, 0), tzinfo=UTC)
+            if self.rng.random() < 0.5:
+                self.event(
+                    case["id"],
+                    self.rng.choice(("call", "note", "meeting", "visit")),
+                    moment - timedelta(hours=2),
+                    author,
+                    "Spoke with the worker about the next steps.",
+                )
+            actor = "consul" if step in (CaseStatus.CLOSED, CaseStatus.REJECTED) else author
+            self.event(
+                case["id"],
+                "status_change",
+                moment,
+                actor,
+                reasons[step],
+                previous.value,
+                step.value,
+            )
+            previous = step
+        if status == CaseStatus.RESOLVED:
+            case["resolved_at"] = moment
+        if status == CaseStatus.CLOSED:
+            case["resolved_at"] = moment - timedelta(days=1)
+            case["closed_at"] = moment
+        case["updated_at"] = moment
+
+    def event(
+        self,
+        case_id: str,
+        kind: str,
+        at: datetime,
+        author: str,
+        text: str,
+        status_from: str | None = None,
+        status_to: str | None = None,
+    ) -> None:
+        self.rows[CaseEvent].append(
+            self.sync(
+                {
+                    "id": self.uid(),
+                    "case_id": case_id,
+                    "kind": kind,
+                    "occurred_at": at,
+                    "author": author,
+                    "text": text,
+                    "status_from": status_from,
+                    "status_to": status_to,
+                    "data": {},
+                },
+                updated=at,
+            )
+        )
+
+
+def fill_demo(ws: Workspace, cases: int, seed: int, today: date | None = None) -> int:
+    """Add ``cases`` demo cases (with people, employers and timelines); returns the count."""
+    ws.require_role("admin")
+    if cases < 0:
+        raise ValidationError(_("The number of cases cannot be negative."), field="cases")
+    builder = _Builder(ws, seed, today or date.today())
+    builder.organisations()
+    person_ids: list[str] = []
+    for _i in range(cases):
+        if person_ids and builder.rng.random() < 0.05:
+            person_id = builder.rng.choice(person_ids)  # a worker who comes back
+        else:
+            person_id = builder.person()
+            person_ids.append(person_id)
+        received = builder.today - timedelta(days=int(builder.rng.expovariate(1 / 45)))
+        builder.case(person_id, received)
+    with ws.write() as session:
+        _number_cases(session, ws.mission_code, builder.rows[Case])
+        sync_rows = [r for model, rows in builder.rows.items() if _is_sync(model) for r in rows]
+        last = next_counter(session, CHANGE_SEQ, len(sync_rows))
+        for offset, row in enumerate(sync_rows, start=last - len(sync_rows) + 1):
+            row["change_seq"] = offset
+        for model in (
+            Employer,
+            RecruitmentAgency,
+            PartnerOrganisation,
+            Person,
+            Case,
+            CaseCategory,
+            CaseIloIndicator,
+            CaseEvent,
+        ):
+            if builder.rows[model]:
+                session.execute(insert(model), builder.rows[model])
+        index_cases(session, [row["id"] for row in builder.rows[Case]])
+        ws.audit(
+            session, "demo.fill", "installation", ws.mission_code, {"cases": cases, "seed": seed}
+        )
+    return cases
+
+
+def _is_sync(model: type[Any]) -> bool:
+    return model not in (CaseCategory, CaseIloIndicator)
+
+
+def _number_cases(session: Any, mission: str, cases: list[dict[str, Any]]) -> None:
+    """Gapless numbers per year, in order of receipt, continuing any existing sequence."""
+    cases.sort(key=lambda row: (row["received_at"], row["id"]))
+    per_year = Tally(row["year"] for row in cases)
+    next_seq: dict[int, int] = {}
+    for year, count in per_year.items():
+        last = next_counter(session, f"case:{mission}:{year}", count)
+        next_seq[year] = last - count + 1
+    for row in cases:
+        seq = next_seq[row["year"]]
+        next_seq[row["year"]] += 1
+        row["seq"] = seq
+        row["number"] = f"{mission}-{row['year']}-{seq:04d}"

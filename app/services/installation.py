@@ -1,0 +1,242 @@
+"""Creating an installation, unlocking it, and the mission's own signing and age keys."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pyrage
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+
+from app.config import Paths
+from app.db.engine import Database
+from app.db.migrate import ensure_schema
+from app.db.models import LocalSecret, Mission, User
+from app.errors import AuthError, DatabaseError, ValidationError
+from app.i18n import _
+from app.security import audit
+from app.security.keyring_store import SecretStore, unlock_entry_name
+from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
+from app.services.workspace import Actor, MissionSummary, Workspace
+
+ROLES = ("attache", "consul", "admin", "hq")
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
+MISSION_CODE_RE = re.compile(r"^[A-Z]{2,8}$")
+SIGNING_KEY = "signing_key"
+AGE_IDENTITY = "age_identity"
+
+
+@dataclass(frozen=True)
+class MissionSetup:
+    code: str
+    country: str
+    city: str
+    is_hq: bool = False
+    name_kk: str = ""
+    name_ru: str = ""
+    name_en: str = ""
+    address_kk: str = ""
+    address_ru: str = ""
+    address_en: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def check_username(username: str) -> None:
+    if not USERNAME_RE.match(username):
+        raise ValidationError(
+            _(
+                "A user name is 2–32 characters: lower-case Latin letters, digits, '.', '_' "
+                "or '-', starting with a letter."
+            ),
+            field="username",
+        )
+
+
+def check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ValidationError(
+            _("Unknown role {role}; use one of: {roles}.").format(
+                role=role, roles=", ".join(ROLES)
+            ),
+            field="role",
+        )
+
+
+def validate_mission(setup: MissionSetup) -> None:
+    if not MISSION_CODE_RE.match(setup.code):
+        raise ValidationError(
+            _("The mission code is 2–8 capital Latin letters, for example SEL."), field="code"
+        )
+    if not re.match(r"^[A-Z]{2}$", setup.country):
+        raise ValidationError(
+            _("The country is a two-letter ISO code, for example KR."), field="country"
+        )
+    if not setup.city.strip():
+        raise ValidationError(_("The city must not be empty."), field="city")
+
+
+def _generate_mission_keys() -> tuple[bytes, str, str, str]:
+    """(signing private key PEM, signing public key b64, age identity, age recipient)."""
+    signing = Ed25519PrivateKey.generate()
+    private_pem = signing.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public_raw = signing.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    identity = pyrage.x25519.Identity.generate()
+    return (
+        private_pem,
+        base64.b64encode(public_raw).decode("ascii"),
+        str(identity),
+        str(identity.to_public()),
+    )
+
+
+def init_installation(
+    paths: Paths, setup: MissionSetup, admin_username: str, admin_password: str
+) -> None:
+    """Create the data dir, the key file, the database and the mission with its administrator."""
+    validate_mission(setup)
+    check_username(admin_username)
+    check_password_strength(admin_password)
+    if paths.db.exists() or paths.keyslots.exists():
+        raise DatabaseError(
+            _("A Qorgau installation already exists in {path}.").format(path=str(paths.data_dir))
+        )
+    try:
+        paths.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            _("The data folder cannot be created: {error}").format(error=exc.strerror)
+        ) from None
+    key = new_database_key()
+    slots = KeySlotStore(paths.keyslots)
+    try:
+        slots.create(admin_username, admin_password, key)
+        paths.db.touch(mode=0o600)  # personal data: readable by this account only
+        db = Database(paths.db, key)
+        try:
+            ensure_schema(db, backup_dir=None)
+            signing_pem, signing_pub, age_identity, age_recipient = _generate_mission_keys()
+            with db.write() as session:
+                session.info["mission_code"] = setup.code
+                session.add(
+                    Mission(
+                        code=setup.code,
+                        is_local=True,
+                        is_hq=setup.is_hq,
+                        country=setup.country,
+                        city=setup.city,
+                        name_kk=setup.name_kk,
+                        name_ru=setup.name_ru,
+                        name_en=setup.name_en,
+                        address_kk=setup.address_kk,
+                        address_ru=setup.address_ru,
+                        address_en=setup.address_en,
+                        phone=setup.phone,
+                        email=setup.email,
+                        signing_public_key=signing_pub,
+                        age_recipient=age_recipient,
+                        trusted_at=datetime.now(UTC),
+                    )
+                )
+                session.add(LocalSecret(name=SIGNING_KEY, value=signing_pem))
+                session.add(LocalSecret(name=AGE_IDENTITY, value=age_identity.encode("ascii")))
+                session.add(User(username=admin_username, role="admin", full_name=""))
+                audit.record(
+                    session,
+                    admin_username,
+                    "installation.init",
+                    "mission",
+                    setup.code,
+                    {"country": setup.country, "city": setup.city, "hq": setup.is_hq},
+                )
+        finally:
+            db.dispose()
+    except BaseException:
+        # Leave nothing half-made behind: a second `init` must start clean.
+        for leftover in (paths.db, paths.keyslots):
+            leftover.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):
+            paths.db.with_name(paths.db.name + suffix).unlink(missing_ok=True)
+        raise
+
+
+def _require_installation(paths: Paths) -> None:
+    if not paths.data_dir.is_dir():
+        raise DatabaseError(
+            _("The data folder {path} does not exist; run 'qorgau init' first.").format(
+                path=str(paths.data_dir)
+            )
+        )
+    if not paths.db.exists():
+        raise DatabaseError(
+            _("No Qorgau database in {path}; run 'qorgau init' first.").format(
+                path=str(paths.data_dir)
+            )
+        )
+
+
+def open_workspace(paths: Paths, username: str, key: bytes, database_id: str) -> Workspace:
+    db = Database(paths.db, key)
+    try:
+        ensure_schema(db, backup_dir=paths.backups)
+        with db.write() as session:
+            user = session.execute(
+                select(User).where(User.username == username)
+            ).scalar_one_or_none()
+            if user is None or not user.active:
+                raise AuthError(_("Wrong user name or password."))
+            user.last_login_at = datetime.now(UTC)
+            user.failed_attempts = 0
+            mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+            summary = MissionSummary(
+                code=mission.code,
+                country=mission.country,
+                city=mission.city,
+                is_hq=mission.is_hq,
+                name_kk=mission.name_kk,
+                name_ru=mission.name_ru,
+                name_en=mission.name_en,
+            )
+            actor = Actor(user.username, user.role, user.full_name)
+            session.info["mission_code"] = mission.code
+            audit.record(session, username, "user.login", "user", username)
+    except BaseException:
+        db.dispose()
+        raise
+    return Workspace(paths, db, actor, summary, database_id)
+
+
+def unlock(paths: Paths, username: str, password: str) -> Workspace:
+    """Open the installation with a user's password: AuthError on a wrong one, nothing changed."""
+    _require_installation(paths)
+    slots = KeySlotStore(paths.keyslots)
+    key = slots.unlock(username, password)
+    return open_workspace(paths, username, key, slots.database_id())
+
+
+def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Workspace | None:
+    """'Unlock on this computer': the key from the OS keyring, or None when not remembered."""
+    _require_installation(paths)
+    database_id = KeySlotStore(paths.keyslots).database_id()
+    key = store.get(unlock_entry_name(database_id, username))
+    if key is None:
+        return None
+    return open_workspace(paths, username, key, database_id)
+
+
+def remember_unlock(workspace: Workspace, store: SecretStore) -> bool:
+    return store.set(
+        unlock_entry_name(workspace.database_id, workspace.actor.username), workspace.db.key
+    )
+
+
+def forget_unlock(workspace: Workspace, store: SecretStore) -> None:
+    store.delete(unlock_entry_name(workspace.database_id, workspace.actor.username))

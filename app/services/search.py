@@ -1,0 +1,154 @@
+"""Full-text search over cases, people, employers and notes (SQLite FTS5).
+
+One row of ``search_index`` per case holds everything a user may type to find it: number,
+names in both scripts, IIN, passport, employer, agency, description and timeline notes. Beside
+the text itself the row carries its cross-script keys (``app.domain.translit``), so that
+``Nurlan Abenov``, ``Нурлан`` and ``нұрлан`` all find ``Нұрлан Әбенов``.
+
+User input never reaches FTS5 syntax: each token is reduced to letters and digits and quoted.
+This is the only module that knows the index is FTS5; PostgreSQL at HQ would replace it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.orm import Session
+
+from app.db.models import Case, CaseEvent, Employer, Person, RecruitmentAgency
+from app.domain.translit import normalise_query_token, search_keys
+
+CASE = "case"
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_TOKENS = 8
+_CHUNK = 500
+
+
+def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str, str]]:
+    rows = session.execute(
+        select(
+            Case.id,
+            Case.number,
+            Case.description,
+            Person.surname,
+            Person.given_names,
+            Person.patronymic,
+            Person.surname_latin,
+            Person.given_names_latin,
+            Person.iin,
+            Person.passport_no,
+            Employer.name,
+            RecruitmentAgency.name,
+        )
+        .join(Person, Person.id == Case.person_id)
+        .outerjoin(Employer, Employer.id == Case.employer_id)
+        .outerjoin(RecruitmentAgency, RecruitmentAgency.id == Case.agency_id)
+        .where(Case.id.in_(case_ids))
+    ).all()
+    notes: dict[str, list[str]] = {}
+    for case_id, note in session.execute(
+        select(CaseEvent.case_id, CaseEvent.text).where(
+            CaseEvent.case_id.in_(case_ids),
+            CaseEvent.text != "",
+            CaseEvent.kind.in_(("note", "call", "meeting", "visit")),
+        )
+    ):
+        notes.setdefault(case_id, []).append(note)
+    docs = []
+    for row in rows:
+        names = " ".join(part or "" for part in row[3:8])
+        plain = " ".join(
+            str(part)
+            for part in (
+                row.number,
+                names,
+                row.iin or "",
+                row.passport_no or "",
+                row[10] or "",
+                row[11] or "",
+                row.description,
+                *notes.get(row.id, ()),
+            )
+            if part
+        )
+        docs.append((row.id, f"{plain} {search_keys(plain)}"))
+    return docs
+
+
+def index_cases(session: Session, case_ids: Iterable[str]) -> None:
+    """(Re)write the index rows of these cases, inside the caller's transaction."""
+    ids = list(case_ids)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        session.execute(
+            text("DELETE FROM search_index WHERE ref_kind = :kind AND ref_id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"kind": CASE, "ids": chunk},
+        )
+        docs = _case_documents(session, chunk)
+        if docs:
+            session.execute(
+                text(
+                    "INSERT INTO search_index (ref_kind, ref_id, case_id, body) "
+                    "VALUES (:kind, :id, :id, :body)"
+                ),
+                [{"kind": CASE, "id": case_id, "body": body} for case_id, body in docs],
+            )
+
+
+def remove_cases(session: Session, case_ids: Iterable[str]) -> None:
+    session.execute(
+        text("DELETE FROM search_index WHERE ref_kind = :kind AND ref_id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        ),
+        {"kind": CASE, "ids": list(case_ids)},
+    )
+
+
+def rebuild(session: Session) -> int:
+    session.execute(text("DELETE FROM search_index"))
+    ids = list(session.execute(select(Case.id).where(Case.deleted_at.is_(None))).scalars())
+    index_cases(session, ids)
+    return len(ids)
+
+
+def fts_query(user_text: str) -> str | None:
+    """An FTS5 MATCH expression for what the user typed, or None when nothing is searchable.
+
+    Each token matches as a prefix, in its own spelling or in its cross-script key; all tokens
+    must match. Only letters and digits survive, each token is quoted, so quotes, ``AND``,
+    ``*``, ``-`` and parentheses are plain text.
+    """
+    tokens = [t.lower() for t in _TOKEN.findall(user_text)][:MAX_TOKENS]
+    clauses = []
+    for token in tokens:
+        variants = {token}
+        key = normalise_query_token(token)
+        if key:
+            variants.add(key)
+        clauses.append("(" + " OR ".join(f'"{v}"*' for v in sorted(variants)) + ")")
+    return " AND ".join(clauses) if clauses else None
+
+
+@dataclass(frozen=True)
+class CaseMatch:
+    case_id: str
+    rank: float
+
+
+def search_case_ids(session: Session, user_text: str, limit: int = 50) -> list[CaseMatch]:
+    query = fts_query(user_text)
+    if query is None:
+        return []
+    rows = session.execute(
+        text(
+            "SELECT ref_id, rank FROM search_index WHERE search_index MATCH :q "
+            "AND ref_kind = :kind ORDER BY rank LIMIT :limit"
+        ),
+        {"q": query, "kind": CASE, "limit": limit},
+    ).all()
+    return [CaseMatch(row[0], float(row[1])) for row in rows]

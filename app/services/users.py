@@ -1,0 +1,117 @@
+"""Users of one installation: their key slots and their roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import User
+from app.errors import NotFound, PermissionDenied, ValidationError
+from app.i18n import _
+from app.security.keyslots import KeySlotStore, check_password_strength
+from app.services.installation import check_role, check_username
+from app.services.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    username: str
+    role: str
+    full_name: str
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+def _info(user: User) -> UserInfo:
+    return UserInfo(
+        user.username, user.role, user.full_name, user.active, user.created_at, user.last_login_at
+    )
+
+
+class UserService:
+    def __init__(self, workspace: Workspace) -> None:
+        self.ws = workspace
+        self.slots = KeySlotStore(workspace.paths.keyslots)
+
+    def list(self) -> list[UserInfo]:
+        with self.ws.read() as session:
+            users = session.execute(select(User).order_by(User.username)).scalars().all()
+            return [_info(u) for u in users]
+
+    def add(self, username: str, role: str, password: str, full_name: str = "") -> UserInfo:
+        self.ws.require_role("admin")
+        check_username(username)
+        check_role(role)
+        check_password_strength(password)
+        with self.ws.write() as session:
+            existing = session.execute(
+                select(User).where(User.username == username)
+            ).scalar_one_or_none()
+            if existing is not None:
+                raise ValidationError(
+                    _("A user named {name} already exists.").format(name=username), "username"
+                )
+            user = User(username=username, role=role, full_name=full_name)
+            session.add(user)
+            self.ws.audit(session, "user.add", "user", username, {"role": role})
+            session.flush()
+            # The slot is written last: if it fails, the transaction rolls back with it.
+            self.slots.set_slot(username, password, self.ws.db.key)
+            return _info(user)
+
+    def change_password(self, username: str, new_password: str) -> None:
+        """A user changes their own password; an administrator resets anyone's."""
+        if username != self.ws.actor.username and self.ws.actor.role != "admin":
+            raise PermissionDenied(_("Only an administrator can reset another user's password."))
+        check_password_strength(new_password)
+        with self.ws.write() as session:
+            user = self._get(session, username)
+            if not user.active:
+                raise ValidationError(_("The user {name} is revoked.").format(name=username))
+            action = "user.passwd" if username == self.ws.actor.username else "user.reset_password"
+            self.ws.audit(session, action, "user", username)
+            self.slots.set_slot(username, new_password, self.ws.db.key)
+
+    def set_role(self, username: str, role: str) -> None:
+        self.ws.require_role("admin")
+        check_role(role)
+        with self.ws.write() as session:
+            user = self._get(session, username)
+            if user.role == "admin" and role != "admin":
+                self._keep_one_admin(session, username)
+            self.ws.audit(session, "user.role", "user", username, {"from": user.role, "to": role})
+            user.role = role
+
+    def revoke(self, username: str) -> None:
+        """Remove the user's key slot and deactivate the account (its history stays)."""
+        self.ws.require_role("admin")
+        if username == self.ws.actor.username:
+            raise ValidationError(_("You cannot revoke your own account."))
+        with self.ws.write() as session:
+            user = self._get(session, username)
+            if user.role == "admin":
+                self._keep_one_admin(session, username)
+            user.active = False
+            self.ws.audit(session, "user.revoke", "user", username)
+            self.slots.remove_slot(username)
+
+    def _get(self, session: Session, username: str) -> User:
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None:
+            raise NotFound(_("No user named {name}.").format(name=username))
+        return user
+
+    def _keep_one_admin(self, session: Session, leaving: str) -> None:
+        others = (
+            session.execute(
+                select(User).where(User.role == "admin", User.active, User.username != leaving)
+            )
+            .scalars()
+            .first()
+        )
+        if others is None:
+            raise ValidationError(_("The installation must keep at least one administrator."))

@@ -1,0 +1,91 @@
+"""An unlocked installation: the open database, who is working, and the mission they work for.
+
+Every service takes a ``Workspace``. Sessions are opened per action (``read``/``write``) and
+closed before the service returns, so nothing outside ``app.services`` holds a live ORM row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.config import Paths
+from app.db import sync as _sync  # noqa: F401 - registers the before_flush hook
+from app.db.engine import Database
+from app.errors import PermissionDenied
+from app.i18n import _
+from app.security import audit
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    role: str
+    full_name: str = ""
+
+
+@dataclass(frozen=True)
+class MissionSummary:
+    code: str
+    country: str
+    city: str
+    is_hq: bool
+    name_kk: str
+    name_ru: str
+    name_en: str
+
+
+class Workspace:
+    def __init__(
+        self,
+        paths: Paths,
+        db: Database,
+        actor: Actor,
+        mission: MissionSummary,
+        database_id: str,
+    ) -> None:
+        self.paths = paths
+        self.db = db
+        self.actor = actor
+        self.mission = mission
+        self.database_id = database_id
+
+    @property
+    def mission_code(self) -> str:
+        return self.mission.code
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.db.read() as session:
+            session.info["mission_code"] = self.mission.code
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self.db.write() as session:
+            session.info["mission_code"] = self.mission.code
+            yield session
+
+    def require_role(self, *roles: str) -> None:
+        """Services call this before acting; the UI hiding a button is not enough."""
+        if self.actor.role not in roles:
+            raise PermissionDenied(
+                _("Your role ({role}) does not allow this action.").format(role=self.actor.role)
+            )
+
+    def audit(
+        self,
+        session: Session,
+        action: str,
+        entity: str = "",
+        entity_id: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        audit.record(session, self.actor.username, action, entity, entity_id, details)
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,243 @@
+"""The command line end to end: init, users, keys, backup/restore, audit, demo, bad input."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.config import Paths
+from tests.conftest import PASSWORD, snapshot
+from tests.integration.cli_helpers import run_cli, run_process
+
+Capsys = pytest.CaptureFixture[str]
+
+
+@pytest.fixture
+def as_admin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+
+
+def data_args(paths: Paths) -> list[str]:
+    return ["--data-dir", str(paths.data_dir)]
+
+
+def test_init_creates_an_encrypted_installation(
+    tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QORGAU_PASSWORD", "admin password")
+    target = tmp_path / "mission"
+    result = run_cli(
+        capsys,
+        "--data-dir",
+        str(target),
+        "init",
+        "--mission-code",
+        "ist",
+        "--country",
+        "tr",
+        "--city",
+        "Istanbul",
+        "--admin",
+        "admin",
+    )
+    assert result.code == 0, result.err
+    assert "IST" in result.out
+    assert (target / "qorgau.db").stat().st_mode & 0o077 == 0
+    with pytest.raises(sqlite3.DatabaseError, match="file is not a database"):
+        sqlite3.connect(target / "qorgau.db").execute("SELECT * FROM sqlite_master").fetchall()
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    shown = run_cli(capsys, "--data-dir", str(target), "keys", "show", "--json")
+    keys = json.loads(shown.out)
+    assert set(keys) == {"mission_code", "signing_key", "age_recipient"}
+    assert keys["mission_code"] == "IST" and keys["age_recipient"].startswith("age1")
+
+
+def test_init_twice_is_refused(
+    installation: Paths, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QORGAU_PASSWORD", "admin password")
+    before = snapshot(installation.data_dir)
+    result = run_cli(
+        capsys,
+        *data_args(installation),
+        "init",
+        "--mission-code",
+        "SEL",
+        "--country",
+        "KR",
+        "--city",
+        "Seoul",
+        "--admin",
+        "admin",
+    )
+    assert result.code == 1
+    assert "already exists" in result.err
+    assert snapshot(installation.data_dir) == before
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--mission-code", "S1", "--country", "KR", "--city", "Seoul"], "mission code"),
+        (["--mission-code", "SEL", "--country", "KOR", "--city", "Seoul"], "two-letter"),
+        (["--mission-code", "SEL", "--country", "KR", "--city", " "], "city"),
+    ],
+)
+def test_init_bad_input_writes_nothing(
+    tmp_path: Path,
+    capsys: Capsys,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    message: str,
+) -> None:
+    monkeypatch.setenv("QORGAU_PASSWORD", "admin password")
+    target = tmp_path / "mission"
+    result = run_cli(capsys, "--data-dir", str(target), "init", *argv, "--admin", "admin")
+    assert result.code == 1
+    assert message in result.err
+    assert not (target / "qorgau.db").exists() and not (target / "keyslots.json").exists()
+
+
+def test_user_commands(
+    installation: Paths, capsys: Capsys, as_admin: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QORGAU_NEW_PASSWORD", "dana's password")
+    added = run_cli(capsys, *data_args(installation), "user", "add", "dana", "--role", "consul")
+    assert added.code == 0, added.err
+    listing = json.loads(run_cli(capsys, *data_args(installation), "user", "list", "--json").out)
+    assert {"username": "dana", "role": "consul"}.items() <= next(
+        u for u in listing if u["username"] == "dana"
+    ).items()
+    monkeypatch.setenv("QORGAU_NEW_PASSWORD", "changed password")
+    assert run_cli(capsys, *data_args(installation), "user", "passwd", "dana").code == 0
+    monkeypatch.setenv("QORGAU_USER", "dana")
+    monkeypatch.setenv("QORGAU_PASSWORD", "changed password")
+    table = run_cli(capsys, *data_args(installation), "user", "list")
+    assert table.code == 0 and "dana" in table.out and "consul" in table.out
+    refused = run_cli(capsys, *data_args(installation), "user", "add", "eve", "--role", "admin")
+    assert refused.code == 1 and "does not allow" in refused.err
+
+
+def test_bad_usage_exits_2(capsys: Capsys) -> None:
+    assert run_cli(capsys, "user", "add", "dana", "--role", "chief").code == 2
+    assert run_cli(capsys, "no-such-command").code == 2
+
+
+@pytest.mark.parametrize(("user", "password"), [("admin", "wrong password"), ("nobody", PASSWORD)])
+def test_wrong_credentials(installation: Paths, user: str, password: str) -> None:
+    before = snapshot(installation.data_dir)
+    result = run_process(
+        [*data_args(installation), "user", "list"],
+        env={"QORGAU_USER": user, "QORGAU_PASSWORD": password},
+    )
+    assert result.code == 1
+    assert result.err.strip() == "qorgau: Wrong user name or password."
+    assert "Traceback" not in result.err
+    assert snapshot(installation.data_dir) == before
+
+
+def test_missing_data_dir(tmp_path: Path, capsys: Capsys, as_admin: None) -> None:
+    result = run_cli(capsys, "--data-dir", str(tmp_path / "nowhere"), "user", "list")
+    assert result.code == 1
+    assert "does not exist" in result.err
+    assert not (tmp_path / "nowhere").exists()
+
+
+@pytest.mark.parametrize("damage", ["foreign", "corrupt"])
+def test_not_a_qorgau_database(
+    installation: Paths, capsys: Capsys, as_admin: None, damage: str
+) -> None:
+    if damage == "foreign":
+        sqlite3.connect(installation.db.with_name("other.db")).execute("CREATE TABLE t(x)")
+        installation.db.unlink()
+        installation.db.with_name("other.db").rename(installation.db)
+    else:
+        raw = bytearray(installation.db.read_bytes())
+        raw[:4096] = bytes(4096)  # wipe the first page, header and salt
+        installation.db.write_bytes(bytes(raw))
+    before = snapshot(installation.data_dir)
+    result = run_cli(capsys, *data_args(installation), "user", "list")
+    assert result.code == 1
+    assert "is not a Qorgau database, or it is damaged" in result.err
+    assert snapshot(installation.data_dir) == before
+
+
+def test_audit_verify_ok_and_tampered(installation: Paths, capsys: Capsys, as_admin: None) -> None:
+    ok = run_cli(capsys, *data_args(installation), "audit", "verify")
+    assert ok.code == 0 and "intact" in ok.out
+    from sqlalchemy import text
+
+    from app.services.installation import unlock
+
+    ws = unlock(installation, "admin", PASSWORD)
+    with ws.write() as session:
+        session.execute(text("UPDATE audit_entry SET action = 'nothing' WHERE seq = 2"))
+    ws.close()
+    bad = run_cli(capsys, *data_args(installation), "audit", "verify")
+    assert bad.code == 1
+    assert "Audit entry 2 has been changed." in bad.out
+    assert "tampered" in bad.err
+    as_json = run_cli(capsys, *data_args(installation), "audit", "verify", "--json")
+    report = json.loads(as_json.out)
+    assert report["ok"] is False and report["problems"][0]["seq"] == 2
+
+
+def test_backup_and_restore_into_fresh_folder(
+    installation: Paths, tmp_path: Path, capsys: Capsys, as_admin: None
+) -> None:
+    out = tmp_path / "mission.qbackup"
+    made = run_cli(capsys, *data_args(installation), "backup", "--out", str(out))
+    assert made.code == 0, made.err
+    again = run_cli(capsys, *data_args(installation), "backup", "--out", str(out))
+    assert again.code == 1 and "already exists" in again.err
+    fresh = tmp_path / "fresh"
+    restored = run_cli(capsys, "--data-dir", str(fresh), "restore", str(out))
+    assert restored.code == 0, restored.err
+    listing = json.loads(run_cli(capsys, "--data-dir", str(fresh), "user", "list", "--json").out)
+    assert {u["username"] for u in listing} == {"admin", "aigul", "serik", "astana"}
+    assert run_cli(capsys, "--data-dir", str(fresh), "audit", "verify").code == 0
+
+
+def test_restore_refuses_a_damaged_backup(
+    installation: Paths, tmp_path: Path, capsys: Capsys, as_admin: None
+) -> None:
+    out = tmp_path / "mission.qbackup"
+    run_cli(capsys, *data_args(installation), "backup", "--out", str(out))
+    raw = bytearray(out.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    out.write_bytes(bytes(raw))
+    before = snapshot(installation.data_dir)
+    result = run_cli(capsys, *data_args(installation), "restore", str(out))
+    assert result.code == 1
+    assert "damaged" in result.err
+    assert snapshot(installation.data_dir) == before
+    notzip = tmp_path / "notes.txt"
+    notzip.write_text("hello")
+    result = run_cli(capsys, *data_args(installation), "restore", str(notzip))
+    assert result.code == 1 and "not a Qorgau backup" in result.err
+
+
+def test_demo_keeps_names_out_of_the_file(tmp_path: Path, capsys: Capsys) -> None:
+    target = tmp_path / "demo"
+    result = run_cli(capsys, "--data-dir", str(target), "demo", "--cases", "200", "--seed", "3")
+    assert result.code == 0, result.err
+    assert "qorgau-demo" in result.out
+    from app.services.installation import unlock
+
+    ws = unlock(Paths(target), "admin", "qorgau-demo")
+    with ws.read() as session:
+        from sqlalchemy import text
+
+        names = [row[0] for row in session.execute(text("SELECT surname FROM person LIMIT 20"))]
+        numbers = [row[0] for row in session.execute(text('SELECT number FROM "case" LIMIT 5'))]
+    ws.close()
+    assert names and numbers
+    blob = b"".join(p.read_bytes() for p in target.iterdir() if p.is_file())
+    for value in names + numbers:
+        assert value.encode("utf-8") not in blob
+    again = run_cli(capsys, "--data-dir", str(target), "demo", "--cases", "50", "--if-empty")
+    assert again.code == 0 and "Added 0" in again.out

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from app.config import Paths
+from app.db import migrate
+from app.db.engine import Database, open_raw
+from app.db.models import Base
+from app.errors import DatabaseError
+from app.services.installation import unlock
+from tests.conftest import PASSWORD, snapshot
+
+FIRST_REVISION = "0001"
+
+
+def test_upgrade_from_first_revision_matches_models(tmp_path: Path) -> None:
+    db = Database(tmp_path / "m.db", b"k" * 32)
+    try:
+        with db.engine.begin() as connection:
+            migrate.upgrade_to(connection, FIRST_REVISION)
+        with db.engine.begin() as connection:
+            migrate.upgrade_to(connection, "head")
+        with db.engine.connect() as connection:
+            assert migrate.current_revision(connection) == migrate.head_revision()
+            context = MigrationContext.configure(
+                connection, opts={"include_object": migrate.include_object, "compare_type": True}
+            )
+            assert compare_metadata(context, Base.metadata) == []
+            tables = connection.execute(
+                text("SELECT name FROM sqlite_master WHERE name = 'search_index'")
+            ).all()
+            assert tables == [("search_index",)]
+    finally:
+        db.dispose()
+
+
+def test_newer_schema_is_refused_and_file_untouched(installation: Paths) -> None:
+    ws = unlock(installation, "admin", PASSWORD)
+    with ws.write() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
+    ws.close()
+    before = snapshot(installation.data_dir)
+    with pytest.raises(DatabaseError, match="newer version of Qorgau"):
+        unlock(installation, "admin", PASSWORD)
+    assert snapshot(installation.data_dir) == before
+
+
+def test_backup_is_taken_before_a_migration(
+    installation: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = unlock(installation, "admin", PASSWORD)
+    key = ws.db.key
+    with ws.write() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = 'older01'"))
+    ws.close()
+    upgraded: list[str] = []
+    monkeypatch.setattr(migrate, "known_revisions", lambda: {"older01", FIRST_REVISION})
+    monkeypatch.setattr(
+        migrate,
+        "upgrade_to",
+        lambda connection, revision="head": (
+            upgraded.append(revision),
+            connection.execute(
+                text("UPDATE alembic_version SET version_num = :v"), {"v": migrate.head_revision()}
+            ),
+        ),
+    )
+    unlock(installation, "admin", PASSWORD).close()
+    assert upgraded == ["head"]
+    backups = list(installation.backups.glob("before-migration-older01-*.db"))
+    assert len(backups) == 1
+    copy = open_raw(backups[0], key)
+    try:
+        version = copy.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    finally:
+        copy.close()
+    assert version == "older01"

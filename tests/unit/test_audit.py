@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from app.security import audit
+from app.services.workspace import Workspace
+
+
+def add_entries(ws: Workspace, n: int) -> None:
+    with ws.write() as session:
+        for i in range(n):
+            ws.audit(session, "test.action", "case", f"C-{i}", {"i": i, "name": "Әсел & <b>"})
+
+
+def problems(ws: Workspace) -> list[audit.AuditProblem]:
+    with ws.read() as session:
+        return audit.verify(session)[1]
+
+
+def test_intact_chain(ws: Workspace) -> None:
+    add_entries(ws, 5)
+    with ws.read() as session:
+        count, found = audit.verify(session)
+    assert found == []
+    assert count >= 5
+
+
+def test_edited_entry_is_found(ws: Workspace) -> None:
+    add_entries(ws, 5)
+    with ws.write() as session:
+        target = session.execute(text("SELECT max(seq) - 2 FROM audit_entry")).scalar_one()
+        session.execute(
+            text("UPDATE audit_entry SET actor = 'intruder' WHERE seq = :s"), {"s": target}
+        )
+    found = problems(ws)
+    assert [(p.seq, p.kind) for p in found] == [(target, "edited")]
+    assert f"entry {target} has been changed" in found[0].message
+
+
+def test_deleted_entry_is_found(ws: Workspace) -> None:
+    add_entries(ws, 5)
+    with ws.write() as session:
+        target = session.execute(text("SELECT max(seq) - 2 FROM audit_entry")).scalar_one()
+        session.execute(text("DELETE FROM audit_entry WHERE seq = :s"), {"s": target})
+    found = problems(ws)
+    assert [(p.seq, p.kind) for p in found] == [(target, "missing")]
+
+
+def test_reordered_entries_are_found(ws: Workspace) -> None:
+    add_entries(ws, 5)
+    with ws.write() as session:
+        last = session.execute(text("SELECT max(seq) FROM audit_entry")).scalar_one()
+        # Swap two entries' positions, keeping each row's own hash consistent.
+        session.execute(text("UPDATE audit_entry SET seq = -1 WHERE seq = :a"), {"a": last - 1})
+        session.execute(
+            text("UPDATE audit_entry SET seq = :a WHERE seq = :b"), {"a": last - 1, "b": last}
+        )
+        session.execute(text("UPDATE audit_entry SET seq = :b WHERE seq = -1"), {"b": last})
+    kinds = {p.kind for p in problems(ws)}
+    assert "reordered" in kinds
+
+
+def test_truncated_tail_is_found(ws: Workspace) -> None:
+    add_entries(ws, 5)
+    with ws.write() as session:
+        last = session.execute(text("SELECT max(seq) FROM audit_entry")).scalar_one()
+        session.execute(text("DELETE FROM audit_entry WHERE seq >= :s"), {"s": last - 1})
+    found = problems(ws)
+    assert [(p.seq, p.kind) for p in found] == [(last - 1, "truncated")]
+
+
+def test_entry_rolls_back_with_its_transaction(ws: Workspace) -> None:
+    with ws.read() as session:
+        before = audit.verify(session)[0]
+    try:
+        with ws.write() as session:
+            ws.audit(session, "test.failed", "case", "X")
+            raise RuntimeError("the action failed")
+    except RuntimeError:
+        pass
+    with ws.read() as session:
+        count, found = audit.verify(session)
+    assert (count, found) == (before, [])

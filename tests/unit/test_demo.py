@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.config import Paths
+from app.db.models import Case, CaseCategory, CaseEvent, Person
+from app.domain.codes import CaseStatus
+from app.domain.iin import is_valid_iin
+from app.services.demo import DEMO_PASSWORD, run_demo
+from app.services.installation import unlock
+
+TODAY = date(2026, 11, 24)
+
+
+def demo_snapshot(target: Path, seed: int) -> dict[str, object]:
+    paths = Paths(target)
+    run_demo(paths, 400, seed, today=TODAY)
+    ws = unlock(paths, "admin", DEMO_PASSWORD)
+    try:
+        with ws.read() as session:
+            cases = session.execute(
+                select(
+                    Case.number,
+                    Case.status,
+                    Case.host_country,
+                    Person.surname,
+                    Person.surname_latin,
+                    Person.iin,
+                )
+                .join(Person, Person.id == Case.person_id)
+                .order_by(Case.number)
+            ).all()
+            return {
+                "cases": [tuple(row) for row in cases],
+                "categories": session.execute(
+                    select(CaseCategory.code, func.count()).group_by(CaseCategory.code)
+                ).all(),
+                "events": session.execute(select(func.count()).select_from(CaseEvent)).scalar(),
+            }
+    finally:
+        ws.close()
+
+
+def test_demo_is_deterministic_and_realistic(tmp_path: Path) -> None:
+    first = demo_snapshot(tmp_path / "a", seed=5)
+    second = demo_snapshot(tmp_path / "b", seed=5)
+    other = demo_snapshot(tmp_path / "c", seed=6)
+    assert first == second
+    assert first["cases"] != other["cases"]
+    cases = first["cases"]
+    assert isinstance(cases, list) and len(cases) == 400
+    assert {row[1] for row in cases} == {s.value for s in CaseStatus}
+    assert {row[2] for row in cases} == {"KR", "TR", "AE", "RU", "DE", "GB", "US", "IL", "QA", "KG"}
+    assert all(is_valid_iin(row[5]) for row in cases)
+    assert all(row[4].isascii() and row[4].isupper() for row in cases)
+    assert any(ch in row[3] for row in cases for ch in "әғқңөұүһі")
+    numbers = [row[0] for row in cases]
+    assert len(set(numbers)) == len(numbers)
+    by_year: dict[str, list[int]] = {}
+    for number in numbers:
+        _mission, year, seq = number.split("-")
+        by_year.setdefault(year, []).append(int(seq))
+    for seqs in by_year.values():
+        assert sorted(seqs) == list(range(1, len(seqs) + 1))  # gapless per year
+    assert isinstance(first["events"], int) and first["events"] > 400

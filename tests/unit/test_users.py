@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import keyring.backends.fail
+import pytest
+
+from app.config import Paths
+from app.errors import AuthError, PermissionDenied, ValidationError
+from app.security.keyring_store import MemoryKeyring, SecretStore
+from app.services.installation import remember_unlock, unlock, unlock_with_keyring
+from app.services.users import UserService
+from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
+
+OpenWs = Callable[[str], Workspace]
+
+
+def test_admin_adds_user_who_can_then_log_in(ws: Workspace, installation: Paths) -> None:
+    UserService(ws).add("dana", "attache", "dana's password", "Дана Оспанова")
+    other = unlock(installation, "dana", "dana's password")
+    try:
+        assert other.actor.role == "attache"
+        assert other.actor.full_name == "Дана Оспанова"
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("role", ["attache", "consul", "hq"])
+def test_only_admin_adds_users(open_ws: OpenWs, role: str) -> None:
+    username = {"attache": "aigul", "consul": "serik", "hq": "astana"}[role]
+    service = UserService(open_ws(username))
+    with pytest.raises(PermissionDenied, match="does not allow"):
+        service.add("dana", "attache", "dana's password")
+    assert "dana" not in [u.username for u in service.list()]
+
+
+@pytest.mark.parametrize(
+    ("username", "role", "password", "message"),
+    [
+        ("Dana", "attache", "long enough", "user name"),
+        ("d", "attache", "long enough", "user name"),
+        ("dana", "chief", "long enough", "Unknown role"),
+        ("dana", "attache", "short", "at least 8"),
+        ("aigul", "attache", "long enough", "already exists"),
+    ],
+)
+def test_bad_new_user_changes_nothing(
+    ws: Workspace, installation: Paths, username: str, role: str, password: str, message: str
+) -> None:
+    service = UserService(ws)
+    before = (service.list(), installation.keyslots.read_bytes())
+    with pytest.raises(ValidationError, match=message):
+        service.add(username, role, password)
+    assert (service.list(), installation.keyslots.read_bytes()) == before
+
+
+def test_user_changes_own_password(open_ws: OpenWs, installation: Paths) -> None:
+    UserService(open_ws("aigul")).change_password("aigul", "a brand new one")
+    with pytest.raises(AuthError):
+        unlock(installation, "aigul", PASSWORD)
+    unlock(installation, "aigul", "a brand new one").close()
+
+
+def test_attache_cannot_reset_someone_else(open_ws: OpenWs) -> None:
+    with pytest.raises(PermissionDenied):
+        UserService(open_ws("aigul")).change_password("serik", "a brand new one")
+
+
+def test_admin_resets_and_revokes(ws: Workspace, installation: Paths) -> None:
+    users = UserService(ws)
+    users.change_password("aigul", "reset by admin")
+    unlock(installation, "aigul", "reset by admin").close()
+    users.revoke("aigul")
+    with pytest.raises(AuthError):
+        unlock(installation, "aigul", "reset by admin")
+    assert [u.active for u in users.list() if u.username == "aigul"] == [False]
+
+
+def test_last_admin_is_kept(ws: Workspace) -> None:
+    with pytest.raises(ValidationError, match="at least one administrator"):
+        UserService(ws).set_role("admin", "attache")
+    with pytest.raises(ValidationError, match="your own account"):
+        UserService(ws).revoke("admin")
+
+
+def test_keyring_unlock_on_this_computer(ws: Workspace, installation: Paths) -> None:
+    store = SecretStore(MemoryKeyring())
+    assert store.is_system
+    assert unlock_with_keyring(installation, "admin", store) is None
+    assert remember_unlock(ws, store)
+    again = unlock_with_keyring(installation, "admin", store)
+    assert again is not None
+    again.close()
+
+
+def test_no_keyring_backend_falls_back_to_passwords(ws: Workspace, installation: Paths) -> None:
+    store = SecretStore(keyring.backends.fail.Keyring())
+    assert not store.is_system
+    assert "No system keyring" in store.unavailable_message()
+    assert remember_unlock(ws, store) is False
+    assert unlock_with_keyring(installation, "admin", store) is None
