@@ -1,7 +1,8 @@
 """The ``qorgau`` command: a second front end over the services (see DESIGN.md).
 
 Exit status 0 on success, 1 on an error (one line on stderr, no traceback), 2 on bad usage.
-Each area registers its subcommands from its own module, listed in ``COMMAND_MODULES``.
+Each area registers its subcommands from its own module in this package: every module here
+with a ``register(subparsers)`` function is picked up, so areas never edit a shared list.
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import pkgutil
 import sys
 from collections.abc import Sequence
 
 from app.errors import QorgauError, UsageError
 from app.i18n import LANGUAGES, _, set_language
 
-COMMAND_MODULES = ("app.cli.core", "app.cli.demo")
+# Shown first in --help; the other area modules follow in alphabetical order.
+FIRST_MODULES = ("core", "demo")
 DEBUG_ENV = "QORGAU_DEBUG"
 
 
@@ -37,9 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help=_("the installation's data folder"))
     parser.add_argument("--lang", choices=LANGUAGES, help=_("language of messages"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(commands)
+    for name in command_modules():
+        importlib.import_module(f"app.cli.{name}").register(commands)
     return parser
+
+
+def command_modules() -> list[str]:
+    found = sorted(
+        info.name for info in pkgutil.iter_modules(__path__) if info.name not in ("common",)
+    )
+    return [n for n in FIRST_MODULES if n in found] + [n for n in found if n not in FIRST_MODULES]
 
 
 def _pre_parse_language(argv: Sequence[str]) -> str | None:

@@ -1,0 +1,905 @@
+"""The contract-review rules, in one module, in the order they are reported.
+
+Each rule is a small function ``rule_xxx(terms, ref) -> Finding | None``: it judges one subject
+of the contract against host-country law (``ref``, which may be None) and ILO standards, and
+returns None when the terms say nothing it could judge. ``review`` runs them all, adds the
+citations of applicable agreements, and rates the overall risk.
+
+Reasons are translated when the review runs, so they follow the current language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from app.contracts.reference import (
+    HostCountryReference,
+    LawReference,
+    MinimumWage,
+    Provenance,
+    currency_rates,
+    reference_for,
+)
+from app.contracts.terms import ContractTerms
+from app.i18n import (
+    N_,
+    _,
+    country_name,
+    current_language,
+    format_date,
+    format_money,
+    ngettext,
+)
+from app.i18n import format_number as _format_number
+
+LEVELS: tuple[str, ...] = ("ok", "concern", "violation")
+RISKS: tuple[str, ...] = ("low", "medium", "high", "critical")
+ILO_INDICATORS: tuple[str, ...] = (
+    "abuse_of_vulnerability",
+    "deception",
+    "restriction_of_movement",
+    "isolation",
+    "physical_sexual_violence",
+    "intimidation_threats",
+    "retention_of_identity_documents",
+    "withholding_of_wages",
+    "debt_bondage",
+    "abusive_working_living_conditions",
+    "excessive_overtime",
+)
+
+# International standards used as thresholds where host-country law is unknown.
+ILO_MAX_WEEKLY_HOURS = Decimal(48)  # C001 Art. 2
+ILO_MIN_LEAVE_DAYS = 15  # C132 Art. 3(3): three working weeks
+# Far beyond any normal week, whatever the law: counts as the ILO "excessive overtime" sign.
+EXCESSIVE_HOURS = Decimal(60)
+LONG_PROBATION_MONTHS = 6
+DEDUCTIONS_CONCERN_PERCENT = Decimal(20)
+DEDUCTIONS_VIOLATION_PERCENT = Decimal(50)
+# Working weeks in a year, leaving room for leave and holidays, to spread an annual cap.
+WORKING_WEEKS_PER_YEAR = Decimal(48)
+# Below this share of the minimum a wage converted at approximate rates is surely too low.
+RATE_MARGIN = Decimal("0.9")
+# When only the days of rest are unknown, assume a six-day week: the kinder reading of a
+# daily wage, so that a violation is never an artefact of the assumption.
+DEFAULT_WORKING_DAYS = 6
+
+C001_HOURS = N_("ILO C001 Hours of Work (Industry) Convention, 1919, Art. 2")
+C001_OVERTIME = N_("ILO C001 Hours of Work (Industry) Convention, 1919, Art. 6(2)")
+C014 = N_("ILO C014 Weekly Rest (Industry) Convention, 1921, Art. 2")
+C106 = N_("ILO C106 Weekly Rest (Commerce and Offices) Convention, 1957")
+C029 = N_("ILO C029 Forced Labour Convention, 1930, and Protocol of 2014 (P029)")
+P029_RECRUITMENT = N_("ILO P029 Protocol of 2014 to the Forced Labour Convention, Art. 2(d)")
+C095_DEDUCTIONS = N_("ILO C095 Protection of Wages Convention, 1949, Art. 8")
+C097_PAY = N_("ILO C097 Migration for Employment Convention (Revised), 1949, Art. 6(1)(a)(i)")
+C097_HOUSING = N_("ILO C097 Migration for Employment Convention (Revised), 1949, Art. 6(1)(a)(iii)")
+C097_SOCIAL = N_("ILO C097 Migration for Employment Convention (Revised), 1949, Art. 6(1)(b)")
+C097_COURTS = N_("ILO C097 Migration for Employment Convention (Revised), 1949, Art. 6(1)(d)")
+C131 = N_("ILO C131 Minimum Wage Fixing Convention, 1970")
+C132 = N_("ILO C132 Holidays with Pay Convention (Revised), 1970, Art. 3(3)")
+C158 = N_("ILO C158 Termination of Employment Convention, 1982")
+C158_PROBATION = N_("ILO C158 Termination of Employment Convention, 1982, Art. 2(2)(b)")
+C181_FEES = N_("ILO C181 Private Employment Agencies Convention, 1997, Art. 7(1)")
+C189_CONTRACT = N_("ILO C189 Domestic Workers Convention, 2011, Art. 7 and 8")
+C189_FEES = N_("ILO C189 Domestic Workers Convention, 2011, Art. 15(1)(e)")
+C189_REPATRIATION = N_("ILO C189 Domestic Workers Convention, 2011, Art. 8(4)")
+FAIR_RECRUITMENT = N_(
+    "ILO General Principles and Operational Guidelines for Fair Recruitment and "
+    "Definition of Recruitment Fees and Related Costs (2019)"
+)
+
+INDICATOR_REFERENCES: dict[str, str] = {
+    "abuse_of_vulnerability": N_("ILO forced-labour indicator: abuse of vulnerability"),
+    "deception": N_("ILO forced-labour indicator: deception"),
+    "restriction_of_movement": N_("ILO forced-labour indicator: restriction of movement"),
+    "isolation": N_("ILO forced-labour indicator: isolation"),
+    "physical_sexual_violence": N_("ILO forced-labour indicator: physical and sexual violence"),
+    "intimidation_threats": N_("ILO forced-labour indicator: intimidation and threats"),
+    "retention_of_identity_documents": N_(
+        "ILO forced-labour indicator: retention of identity documents"
+    ),
+    "withholding_of_wages": N_("ILO forced-labour indicator: withholding of wages"),
+    "debt_bondage": N_("ILO forced-labour indicator: debt bondage"),
+    "abusive_working_living_conditions": N_(
+        "ILO forced-labour indicator: abusive working and living conditions"
+    ),
+    "excessive_overtime": N_("ILO forced-labour indicator: excessive overtime"),
+}
+
+_PER_PERIOD: dict[str, str] = {
+    "hour": N_("an hour"),
+    "day": N_("a day"),
+    "week": N_("a week"),
+    "month": N_("a month"),
+    "year": N_("a year"),
+}
+# Whole sentences per holder, so that each language can decline the noun as it needs.
+_PASSPORT_HELD: dict[str, str] = {
+    "employer": N_(
+        "The passport is held by the employer. No employer may keep a worker's identity "
+        "documents; holding them is a sign of forced labour."
+    ),
+    "agency": N_(
+        "The passport is held by the recruitment agency. No agency may keep a worker's "
+        "identity documents; holding them is a sign of forced labour."
+    ),
+}
+# Words in a position that mean domestic work, where C189 adds its own protections.
+_DOMESTIC_WORDS: tuple[str, ...] = (
+    "domestic",
+    "housemaid",
+    "maid",
+    "nanny",
+    "housekeeper",
+    "caregiver",
+    "домработ",
+    "домашн",
+    "няня",
+    "сиделк",
+    "үй қызмет",
+    "күтуші",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    level: str
+    reason: str
+    references: tuple[str, ...] = ()
+    ilo_indicators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProvisionRef:
+    """A provision of an agreement that applies to the case, and the complaint categories
+    it covers (given by the agreements library)."""
+
+    citation: str
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    check: Callable[[ContractTerms, HostCountryReference | None], Finding | None]
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    findings: tuple[Finding, ...]
+    risk: str
+    risk_reasons: tuple[str, ...]
+    ilo_indicators: tuple[str, ...]
+
+
+# --- formatting helpers -------------------------------------------------------------------
+
+
+def _number(value: Decimal | int) -> str:
+    return _format_number(value, current_language())
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return format_money(
+        amount.quantize(Decimal("0.01"), ROUND_HALF_UP), currency, current_language()
+    )
+
+
+def _per(period: str) -> str:
+    return _(_PER_PERIOD[period])
+
+
+def _country(ref: HostCountryReference | None) -> str:
+    if ref is None:
+        return _("the host country")
+    return country_name(ref.country, current_language())
+
+
+def _cite(provenance: Provenance, law: str | None = None) -> str:
+    """A host-law citation; an unverified one says so, so nobody cites it as settled."""
+    text = law or provenance.source
+    if not provenance.verified:
+        text += " [" + _("not verified: confirm before citing") + "]"
+    return text
+
+
+def _law_refs(law: LawReference | None) -> tuple[str, ...]:
+    if law is None or not law.law:
+        return ()
+    return (_cite(law.provenance, law.law),)
+
+
+def _is_domestic_work(terms: ContractTerms) -> bool:
+    position = (terms.position or "").lower()
+    return any(word in position for word in _DOMESTIC_WORDS)
+
+
+def _with_indicators(references: tuple[str, ...], indicators: tuple[str, ...]) -> tuple[str, ...]:
+    return references + tuple(INDICATOR_REFERENCES[code] for code in indicators)
+
+
+# --- the rules ----------------------------------------------------------------------------
+
+
+def rule_passport_retention(
+    terms: ContractTerms, ref: HostCountryReference | None
+) -> Finding | None:
+    holder = terms.passport_held_by
+    if holder is None:
+        return None
+    if holder == "worker":
+        return Finding(
+            "passport_retention", "ok", _("The worker keeps their own passport."), (C029,)
+        )
+    indicators = ("retention_of_identity_documents",)
+    references = (C029, *_law_refs(ref.passport if ref else None))
+    return Finding(
+        "passport_retention",
+        "violation",
+        _(_PASSPORT_HELD[holder]),
+        _with_indicators(references, indicators),
+        indicators,
+    )
+
+
+def rule_recruitment_fee(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
+    fee = terms.recruitment_fee_paid_by_worker
+    if fee is None:
+        return None
+    if fee == 0:
+        return Finding(
+            "recruitment_fee", "ok", _("The worker paid no recruitment fee."), (C181_FEES,)
+        )
+    indicators = ("debt_bondage",)
+    references: tuple[str, ...] = (C181_FEES, P029_RECRUITMENT, FAIR_RECRUITMENT)
+    if _is_domestic_work(terms):
+        references += (C189_FEES,)
+    references += _law_refs(ref.recruitment_fees if ref else None)
+    amount = (
+        _money(fee, terms.recruitment_fee_currency)
+        if terms.recruitment_fee_currency
+        else (_number(fee))
+    )
+    return Finding(
+        "recruitment_fee",
+        "violation",
+        _(
+            "The worker paid a recruitment fee of {amount}. Workers must not be charged "
+            "recruitment fees or costs; a debt for them can bind the worker to the job."
+        ).format(amount=amount),
+        _with_indicators(references, indicators),
+        indicators,
+    )
+
+
+def _hours_in_period(period: str, hours_per_week: Decimal, working_days: int) -> Decimal:
+    per_week = {
+        "hour": Decimal(1),
+        "day": hours_per_week / working_days,
+        "week": hours_per_week,
+        "month": hours_per_week * 52 / 12,
+        "year": hours_per_week * 52,
+    }
+    return per_week[period]
+
+
+def _minimum_for(minimum: MinimumWage, terms: ContractTerms) -> Decimal:
+    """The minimum with the allowances the contract does not provide in kind (Qatar's food
+    and housing allowances apply only when the contract says they are not provided)."""
+    amount = minimum.amount
+    for allowance in minimum.allowances:
+        if getattr(terms, allowance.unless, None) is False:
+            amount += allowance.amount
+    return amount
+
+
+def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
+    wage, currency, period = terms.wage_amount, terms.wage_currency, terms.wage_period
+    if wage is None or currency is None or period is None or ref is None:
+        return None
+    minimum = ref.minimum_wage
+    if minimum is None:
+        return None
+    normal_week = ref.hours.normal_weekly if ref.hours else ILO_MAX_WEEKLY_HOURS
+    worked_week = terms.hours_per_week or normal_week
+    days = 7 - terms.rest_days_per_week if terms.rest_days_per_week is not None else 0
+    working_days = days if days > 0 else DEFAULT_WORKING_DAYS
+    worker_hourly = wage / _hours_in_period(period, worked_week, working_days)
+    minimum_amount = _minimum_for(minimum, terms)
+    minimum_hourly = minimum_amount / _hours_in_period(
+        minimum.period, normal_week, DEFAULT_WORKING_DAYS
+    )
+    references: tuple[str, ...] = (_cite(minimum.provenance), C131, C097_PAY)
+    converted = currency_rates().convert(worker_hourly, currency, minimum.currency)
+    if converted is None:
+        return Finding(
+            "minimum_wage",
+            "concern",
+            _(
+                "Cannot compare the wage in {currency} with the legal minimum of {minimum} "
+                "{per} in {country}: no exchange rate for {currency} is on file."
+            ).format(
+                currency=currency,
+                minimum=_money(minimum_amount, minimum.currency),
+                per=_per(minimum.period),
+                country=_country(ref),
+            ),
+            references,
+        )
+    details = {
+        "wage": _money(wage, currency),
+        "per": _per(period),
+        "hours": _number(worked_week),
+        "hourly": _money(converted, minimum.currency),
+        "minimum": _money(minimum_amount, minimum.currency),
+        "min_per": _per(minimum.period),
+        "min_hourly": _money(minimum_hourly, minimum.currency),
+        "normal": _number(normal_week),
+        "country": _country(ref),
+    }
+    approximate = currency != minimum.currency
+    if converted >= minimum_hourly:
+        return Finding(
+            "minimum_wage",
+            "ok",
+            _(
+                "The wage of {wage} {per} for {hours} hours a week is at least the legal "
+                "minimum of {minimum} {min_per} in {country}."
+            ).format(**details),
+            references,
+        )
+    if approximate:
+        rates = currency_rates().provenance
+        details["rates_date"] = format_date(rates.as_of, "long", current_language())
+        references += (_cite(rates, _("approximate exchange rates")),)
+        if converted >= minimum_hourly * RATE_MARGIN:
+            return Finding(
+                "minimum_wage",
+                "concern",
+                _(
+                    "The wage of {wage} {per} for {hours} hours a week comes to about "
+                    "{hourly} an hour at approximate exchange rates of {rates_date}, just "
+                    "under the legal minimum of {minimum} {min_per} in {country} (about "
+                    "{min_hourly} an hour for a {normal}-hour week). Check at the current rate."
+                ).format(**details),
+                references,
+            )
+    reason = _(
+        "The wage of {wage} {per} for {hours} hours a week comes to about {hourly} an hour, "
+        "below the legal minimum of {minimum} {min_per} in {country} (about {min_hourly} an "
+        "hour for a {normal}-hour week)."
+    ).format(**details)
+    if approximate:
+        reason += " " + _("Converted at approximate exchange rates of {rates_date}.").format(
+            **details
+        )
+    return Finding("minimum_wage", "violation", reason, references)
+
+
+def rule_weekly_hours(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
+    hours = terms.hours_per_week
+    if hours is None:
+        return None
+    limits = ref.hours if ref else None
+    excessive = ("excessive_overtime",) if hours > EXCESSIVE_HOURS else ()
+    if limits is None:
+        if hours <= ILO_MAX_WEEKLY_HOURS:
+            return Finding(
+                "weekly_hours",
+                "ok",
+                _("{hours} hours a week is within the ILO standard of 48.").format(
+                    hours=_number(hours)
+                ),
+                (C001_HOURS,),
+            )
+        return Finding(
+            "weekly_hours",
+            "concern",
+            _("{hours} hours a week exceed the ILO standard of 48 hours.").format(
+                hours=_number(hours)
+            ),
+            _with_indicators((C001_HOURS,), excessive),
+            excessive,
+        )
+    references = (_cite(limits.provenance), C001_HOURS)
+    details = {
+        "hours": _number(hours),
+        "normal": _number(limits.normal_weekly),
+        "country": _country(ref),
+    }
+    if limits.max_weekly is not None and hours > limits.max_weekly:
+        indicators = ("excessive_overtime",)
+        return Finding(
+            "weekly_hours",
+            "violation",
+            _(
+                "{hours} hours a week exceed the legal maximum of {maximum}, overtime "
+                "included, in {country}."
+            ).format(maximum=_number(limits.max_weekly), **details),
+            _with_indicators(references, indicators),
+            indicators,
+        )
+    overtime_a_year = (hours - limits.normal_weekly) * WORKING_WEEKS_PER_YEAR
+    cap = limits.max_overtime_per_year
+    if cap is not None and overtime_a_year > cap:
+        indicators = ("excessive_overtime",)
+        return Finding(
+            "weekly_hours",
+            "violation",
+            _(
+                "{hours} hours a week mean about {overtime} hours of overtime a year, above "
+                "the legal limit of {cap} a year in {country} (the normal week is {normal} "
+                "hours)."
+            ).format(overtime=_number(overtime_a_year), cap=_number(cap), **details),
+            _with_indicators(references, indicators),
+            indicators,
+        )
+    if hours > limits.normal_weekly:
+        return Finding(
+            "weekly_hours",
+            "concern",
+            _(
+                "{hours} hours a week exceed the normal week of {normal} hours in {country}; "
+                "the extra hours are lawful only as paid overtime within the legal limits."
+            ).format(**details),
+            _with_indicators(references, excessive),
+            excessive,
+        )
+    return Finding(
+        "weekly_hours",
+        "ok",
+        _("{hours} hours a week are within the normal week of {normal} hours in {country}.").format(
+            **details
+        ),
+        references,
+    )
+
+
+def rule_overtime_pay(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
+    paid = terms.overtime_paid
+    if paid is None:
+        return None
+    if paid:
+        return Finding("overtime_pay", "ok", _("Overtime is paid."), (C001_OVERTIME,))
+    normal = ref.hours.normal_weekly if ref and ref.hours else ILO_MAX_WEEKLY_HOURS
+    hours = terms.hours_per_week
+    if hours is not None and hours > normal:
+        indicators = ("withholding_of_wages",)
+        return Finding(
+            "overtime_pay",
+            "violation",
+            _(
+                "The contract sets {hours} hours a week, {extra} above the normal {normal}, "
+                "but overtime is not paid."
+            ).format(hours=_number(hours), extra=_number(hours - normal), normal=_number(normal)),
+            _with_indicators((C001_OVERTIME,), indicators),
+            indicators,
+        )
+    return Finding(
+        "overtime_pay",
+        "concern",
+        _(
+            "The contract does not pay overtime: any work beyond {normal} hours a week must "
+            "be paid at a higher rate."
+        ).format(normal=_number(normal)),
+        (C001_OVERTIME,),
+    )
+
+
+def rule_rest_days(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
+    days = terms.rest_days_per_week
+    if days is None:
+        return None
+    if days >= 1:
+        return Finding(
+            "rest_days",
+            "ok",
+            ngettext(
+                "The worker has {days} day of rest a week.",
+                "The worker has {days} days of rest a week.",
+                days,
+            ).format(days=days),
+            (C014,),
+        )
+    indicators = ("excessive_overtime",)
+    return Finding(
+        "rest_days",
+        "violation",
+        _(
+            "The contract gives no weekly day of rest; at least 24 hours in every seven days "
+            "are required."
+        ),
+        _with_indicators((C014, C106), indicators),
+        indicators,
+    )
+
+
+def rule_paid_leave(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
+    days = terms.paid_leave_days_per_year
+    if days is None:
+        return None
+    leave = ref.paid_leave if ref else None
+    if leave is not None and leave.min_days > 0:
+        references = (_cite(leave.provenance), C132)
+        details = {"days": days, "minimum": leave.min_days, "unit": leave.unit}
+        if days < leave.min_days:
+            return Finding(
+                "paid_leave",
+                "violation",
+                _(
+                    "{days} days of paid leave a year are below the legal minimum of "
+                    "{minimum} ({unit}) in {country}."
+                ).format(country=_country(ref), **details),
+                references,
+            )
+        return Finding(
+            "paid_leave",
+            "ok",
+            _(
+                "{days} days of paid leave a year meet the legal minimum of {minimum} ({unit})."
+            ).format(**details),
+            references,
+        )
+    if days < ILO_MIN_LEAVE_DAYS:
+        return Finding(
+            "paid_leave",
+            "concern",
+            _(
+                "{days} days of paid leave a year are less than the three working weeks of the "
+                "ILO standard."
+            ).format(days=days),
+            (C132,),
+        )
+    return Finding(
+        "paid_leave",
+        "ok",
+        _("{days} days of paid leave a year meet the ILO standard of three working weeks.").format(
+            days=days
+        ),
+        (C132,),
+    )
+
+
+def rule_deductions(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
+    described, percent = terms.deductions_described, terms.deductions_percent
+    if described is None and percent is None:
+        return None
+    if percent is not None and percent > DEDUCTIONS_VIOLATION_PERCENT:
+        indicators = ("withholding_of_wages",)
+        return Finding(
+            "deductions",
+            "violation",
+            _("Deductions take {percent}% of the wage, more than half of it.").format(
+                percent=_number(percent)
+            ),
+            _with_indicators((C095_DEDUCTIONS,), indicators),
+            indicators,
+        )
+    if described is False:
+        return Finding(
+            "deductions",
+            "concern",
+            _(
+                "The contract allows deductions from the wage without saying what they are for "
+                "or how much they are."
+            ),
+            (C095_DEDUCTIONS,),
+        )
+    if percent is not None and percent > DEDUCTIONS_CONCERN_PERCENT:
+        return Finding(
+            "deductions",
+            "concern",
+            _("Deductions take {percent}% of the wage; check that each is lawful.").format(
+                percent=_number(percent)
+            ),
+            (C095_DEDUCTIONS,),
+        )
+    return Finding(
+        "deductions",
+        "ok",
+        _("Deductions from the wage are described and limited."),
+        (C095_DEDUCTIONS,),
+    )
+
+
+def _contract_references(terms: ContractTerms) -> tuple[str, ...]:
+    return (FAIR_RECRUITMENT, C189_CONTRACT) if _is_domestic_work(terms) else (FAIR_RECRUITMENT,)
+
+
+def rule_contract_language(
+    terms: ContractTerms, ref: HostCountryReference | None
+) -> Finding | None:
+    understood = terms.contract_language_understood
+    if understood is None:
+        if terms.contract_language in ("kk", "ru"):
+            return Finding(
+                "contract_language",
+                "ok",
+                _("The contract is written in Kazakh or Russian."),
+                _contract_references(terms),
+            )
+        return None
+    if understood:
+        return Finding(
+            "contract_language",
+            "ok",
+            _("The worker understands the language of the contract."),
+            _contract_references(terms),
+        )
+    indicators = ("deception",)
+    return Finding(
+        "contract_language",
+        "concern",
+        _(
+            "The worker does not understand the language of the contract, so could not "
+            "know the terms agreed to; a contract must be explained in a language the "
+            "worker understands."
+        ),
+        _with_indicators(_contract_references(terms), indicators),
+        indicators,
+    )
+
+
+def rule_signed_copy(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
+    held = terms.signed_copy_held
+    if held is None:
+        return None
+    if held:
+        return Finding(
+            "signed_copy",
+            "ok",
+            _("The worker holds a signed copy of the contract."),
+            _contract_references(terms),
+        )
+    return Finding(
+        "signed_copy",
+        "concern",
+        _(
+            "The worker holds no signed copy of the contract, so cannot prove its terms if "
+            "they are changed or a different contract is substituted."
+        ),
+        _contract_references(terms),
+    )
+
+
+def rule_return_ticket(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
+    payer = terms.return_ticket_paid_by
+    if payer is None:
+        return None
+    references: tuple[str, ...] = (FAIR_RECRUITMENT,)
+    if _is_domestic_work(terms):
+        references += (C189_REPATRIATION,)
+    if payer == "employer":
+        return Finding("return_ticket", "ok", _("The employer pays the return ticket."), references)
+    if payer == "worker":
+        reason = _(
+            "The worker must pay for the return ticket, a cost that should not fall on the worker."
+        )
+    else:
+        reason = _(
+            "The contract provides no return ticket: the worker may be unable to "
+            "go home at the end of the contract."
+        )
+    return Finding("return_ticket", "concern", reason, references)
+
+
+def rule_probation(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
+    months = terms.probation_months
+    if months is None:
+        return None
+    legal = ref.probation if ref else None
+    if legal is not None and months > legal.max_months:
+        return Finding(
+            "probation",
+            "violation",
+            _(
+                "A probation of {months} months exceeds the legal maximum of {maximum} in "
+                "{country}."
+            ).format(months=months, maximum=legal.max_months, country=_country(ref)),
+            (_cite(legal.provenance), C158_PROBATION),
+        )
+    if months > LONG_PROBATION_MONTHS:
+        return Finding(
+            "probation",
+            "concern",
+            _(
+                "A probation of {months} months is unusually long; during it the worker can "
+                "be dismissed with little protection."
+            ).format(months=months),
+            (C158_PROBATION,),
+        )
+    return Finding(
+        "probation",
+        "ok",
+        _("A probation of {months} months is within the usual limits.").format(months=months),
+        (C158_PROBATION,),
+    )
+
+
+def rule_termination_clause(
+    terms: ContractTerms, ref: HostCountryReference | None
+) -> Finding | None:
+    present = terms.termination_clause_present
+    if present is None:
+        return None
+    if present:
+        return Finding(
+            "termination_clause", "ok", _("The contract states how it may be ended."), (C158,)
+        )
+    return Finding(
+        "termination_clause",
+        "concern",
+        _(
+            "The contract does not say how and on what grounds it may be ended, or with what "
+            "notice."
+        ),
+        (C158,),
+    )
+
+
+def rule_dispute_clause(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
+    present = terms.dispute_clause_present
+    if present is None:
+        return None
+    if present:
+        return Finding(
+            "dispute_clause", "ok", _("The contract says how disputes are settled."), (C097_COURTS,)
+        )
+    return Finding(
+        "dispute_clause",
+        "concern",
+        _("The contract does not say how disputes are settled or which authority hears them."),
+        (C097_COURTS,),
+    )
+
+
+def rule_insurance(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
+    provided = terms.insurance_provided
+    if provided is None:
+        return None
+    if provided:
+        return Finding("insurance", "ok", _("The employer provides insurance."), (C097_SOCIAL,))
+    law = ref.health_insurance if ref else None
+    if law is not None and law.law:
+        return Finding(
+            "insurance",
+            "violation",
+            _(
+                "The contract provides no insurance, although health insurance of employees is "
+                "mandatory in {country}."
+            ).format(country=_country(ref)),
+            (*_law_refs(law), C097_SOCIAL),
+        )
+    return Finding(
+        "insurance",
+        "concern",
+        _(
+            "The contract provides no health or accident insurance: treatment after an injury "
+            "or illness would fall on the worker."
+        ),
+        (C097_SOCIAL,),
+    )
+
+
+def rule_housing(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
+    provided = terms.housing_provided
+    if provided is None:
+        return None
+    if provided:
+        return Finding("housing", "ok", _("The employer provides housing."), (C097_HOUSING,))
+    return Finding(
+        "housing",
+        "concern",
+        _(
+            "The contract provides no housing: check that the wage covers rent and that the "
+            "worker is not made to live where the employer or agency decides at the worker's "
+            "cost."
+        ),
+        (C097_HOUSING,),
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("passport_retention", rule_passport_retention, ("documents_withheld",)),
+    Rule("recruitment_fee", rule_recruitment_fee, ("recruitment_fees",)),
+    Rule("minimum_wage", rule_minimum_wage, ("unpaid_wages", "wage_discrimination")),
+    Rule("weekly_hours", rule_weekly_hours, ("excessive_hours",)),
+    Rule("overtime_pay", rule_overtime_pay, ("excessive_hours", "unpaid_wages")),
+    Rule("rest_days", rule_rest_days, ("excessive_hours",)),
+    Rule("paid_leave", rule_paid_leave, ()),
+    Rule("deductions", rule_deductions, ("unpaid_wages",)),
+    Rule("contract_language", rule_contract_language, ("no_contract", "contract_substitution")),
+    Rule("signed_copy", rule_signed_copy, ("no_contract", "contract_substitution")),
+    Rule("return_ticket", rule_return_ticket, ()),
+    Rule("probation", rule_probation, ("unjustified_dismissal",)),
+    Rule("termination_clause", rule_termination_clause, ("unjustified_dismissal",)),
+    Rule("dispute_clause", rule_dispute_clause, ()),
+    Rule("insurance", rule_insurance, ("illness_injury",)),
+    Rule("housing", rule_housing, ()),
+)
+
+
+# --- the review ---------------------------------------------------------------------------
+
+
+def _translate_references(finding: Finding) -> Finding:
+    """ILO citations are N_-marked English, read out in the current language; host-law
+    citations come from the reference file and pass through unchanged."""
+    return replace(finding, references=tuple(_(r) for r in finding.references))
+
+
+def _cite_provisions(finding: Finding, rule: Rule, provisions: Sequence[ProvisionRef]) -> Finding:
+    extra = tuple(
+        p.citation
+        for p in provisions
+        if set(p.categories) & set(rule.categories) and p.citation not in finding.references
+    )
+    return replace(finding, references=finding.references + extra) if extra else finding
+
+
+def _ordered_indicators(findings: Sequence[Finding]) -> tuple[str, ...]:
+    seen = {code for f in findings if f.level != "ok" for code in f.ilo_indicators}
+    return tuple(code for code in ILO_INDICATORS if code in seen)
+
+
+def rate_risk(findings: Sequence[Finding]) -> tuple[str, tuple[str, ...]]:
+    """The overall risk and the rules that produced it.
+
+    critical: two or more forced-labour indicators together with a violation on passport
+    retention or recruitment fees (debt); high: a violation that is a forced-labour indicator;
+    medium: any other violation, or three concerns; low otherwise.
+    """
+    violations = [f for f in findings if f.level == "violation"]
+    flagged = [f for f in findings if f.level != "ok" and f.ilo_indicators]
+    coercive = [f for f in violations if f.rule in ("passport_retention", "recruitment_fee")]
+    if coercive and len(_ordered_indicators(findings)) >= 2:
+        return "critical", tuple(f.rule for f in flagged)
+    indicated = [f for f in violations if f.ilo_indicators]
+    if indicated:
+        return "high", tuple(f.rule for f in indicated)
+    if violations:
+        return "medium", tuple(f.rule for f in violations)
+    concerns = [f for f in findings if f.level == "concern"]
+    if len(concerns) >= 3:
+        return "medium", tuple(f.rule for f in concerns)
+    return "low", ()
+
+
+def review(
+    terms: ContractTerms,
+    provisions: Sequence[ProvisionRef] = (),
+    ref: HostCountryReference | None = None,
+) -> ReviewResult:
+    """Run every rule on ``terms``; ``ref`` defaults to the terms' host country's standards."""
+    reference = ref if ref is not None else reference_for(terms.host_country)
+    findings: list[Finding] = []
+    for rule in RULES:
+        finding = rule.check(terms, reference)
+        if finding is not None:
+            translated = _translate_references(finding)
+            findings.append(_cite_provisions(translated, rule, provisions))
+    risk, reasons = rate_risk(findings)
+    return ReviewResult(tuple(findings), risk, reasons, _ordered_indicators(findings))
+
+
+def result_to_json(result: ReviewResult) -> dict[str, object]:
+    """The shape printed by ``qorgau contract review``."""
+    return {
+        "findings": [
+            {
+                "rule": f.rule,
+                "level": f.level,
+                "reason": f.reason,
+                "references": list(f.references),
+                "ilo_indicators": list(f.ilo_indicators),
+            }
+            for f in result.findings
+        ],
+        "risk": result.risk,
+        "risk_reasons": list(result.risk_reasons),
+        "ilo_indicators": list(result.ilo_indicators),
+    }

@@ -1,0 +1,359 @@
+"""The terms of a labour emigrant's employment contract, and their parser.
+
+Terms arrive as JSON (``qorgau contract review --json``) or from the contract form. Every field
+is optional, because an attaché often has only part of a contract; what is given must be right,
+and a key we do not know is an error rather than something silently dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from babel import Locale
+from babel.core import get_global
+
+from app.errors import ValidationError
+from app.i18n import _, format_number
+
+WAGE_PERIODS: tuple[str, ...] = ("hour", "day", "week", "month", "year")
+RETURN_TICKET_PAYERS: tuple[str, ...] = ("employer", "worker", "none")
+PASSPORT_HOLDERS: tuple[str, ...] = ("worker", "employer", "agency")
+
+HOURS_IN_WEEK = 168
+# Above this a stated week is a typing error or a description of abuse, not contract terms.
+MAX_PLAUSIBLE_HOURS = 120
+MAX_TEXT_LENGTH = 300
+MAX_TERM_MONTHS = 240
+MAX_LEAVE_DAYS = 366
+# No wage or fee comes near this; a larger figure is a typing error (and would overflow tables).
+MAX_AMOUNT = Decimal("1e12")
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    employer_name: str | None = None
+    host_country: str | None = None
+    position: str | None = None
+    workplace: str | None = None
+    wage_amount: Decimal | None = None
+    wage_currency: str | None = None
+    wage_period: str | None = None
+    hours_per_week: Decimal | None = None
+    overtime_paid: bool | None = None
+    rest_days_per_week: int | None = None
+    paid_leave_days_per_year: int | None = None
+    term_months: int | None = None
+    probation_months: int | None = None
+    housing_provided: bool | None = None
+    meals_provided: bool | None = None
+    insurance_provided: bool | None = None
+    return_ticket_paid_by: str | None = None
+    passport_held_by: str | None = None
+    recruitment_fee_paid_by_worker: Decimal | None = None
+    recruitment_fee_currency: str | None = None
+    deductions_described: bool | None = None
+    deductions_percent: Decimal | None = None
+    contract_language: str | None = None
+    contract_language_understood: bool | None = None
+    termination_clause_present: bool | None = None
+    dispute_clause_present: bool | None = None
+    signed_copy_held: bool | None = None
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ContractTerms))
+
+
+@cache
+def current_currencies() -> frozenset[str]:
+    """ISO 4217 codes that are legal tender somewhere today, from CLDR (no ESP, no TRL)."""
+    codes: set[str] = set()
+    for currencies in get_global("territory_currencies").values():
+        for code, _start, end, tender in currencies:
+            if end is None and tender:
+                codes.add(code)
+    return frozenset(codes)
+
+
+@cache
+def _language_codes() -> frozenset[str]:
+    return frozenset(str(code) for code in Locale("en").languages if len(str(code)) == 2)
+
+
+# CLDR regions with two-letter codes that are not countries (unknown region, EU, UN, ...).
+_NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
+
+
+@cache
+def _country_codes() -> frozenset[str]:
+    codes = {str(code) for code in Locale("en").territories if str(code).isalpha()}
+    return frozenset(codes - _NOT_COUNTRIES)
+
+
+# --- value parsers: each takes (field, value) and raises ValidationError naming the field ---
+
+
+def _text(field: str, value: object) -> str | None:
+    if not isinstance(value, str):
+        raise ValidationError(_("{field} must be text.").format(field=field), field=field)
+    text = " ".join(value.split())
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ValidationError(
+            _("{field} is too long: at most {limit} characters.").format(
+                field=field, limit=MAX_TEXT_LENGTH
+            ),
+            field=field,
+        )
+    return text or None
+
+
+def _flag(field: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(_("{field} must be true or false.").format(field=field), field=field)
+    return value
+
+
+def _decimal(field: str, value: object) -> Decimal:
+    """A number given as a JSON number or as a numeric string ("12000.50")."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValidationError(_("{field} must be a number.").format(field=field), field=field)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError(_("{field} must be a number.").format(field=field), field=field)
+    try:
+        number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise ValidationError(
+            _("{field} must be a number.").format(field=field), field=field
+        ) from None
+    if not number.is_finite():
+        raise ValidationError(_("{field} must be a number.").format(field=field), field=field)
+    return number
+
+
+def _amount(field: str, value: object) -> Decimal:
+    number = _decimal(field, value)
+    if number < 0:
+        raise ValidationError(
+            _("{field} cannot be negative ({value}).").format(
+                field=field, value=format_number(number)
+            ),
+            field=field,
+        )
+    if number > MAX_AMOUNT:
+        raise ValidationError(
+            _("{field} is too large ({value}).").format(field=field, value=format_number(number)),
+            field=field,
+        )
+    return number
+
+
+def _whole(field: str, value: object, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise ValidationError(
+                _("{field} must be a whole number.").format(field=field), field=field
+            )
+    if not low <= value <= high:
+        raise ValidationError(
+            _("{field} must be between {low} and {high}, not {value}.").format(
+                field=field, low=low, high=high, value=value
+            ),
+            field=field,
+        )
+    return value
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[str, object], str]:
+    def parse(field: str, value: object) -> str:
+        if not isinstance(value, str) or value.strip().lower() not in choices:
+            raise ValidationError(
+                _("{field} must be one of: {choices}.").format(
+                    field=field, choices=", ".join(choices)
+                ),
+                field=field,
+            )
+        return value.strip().lower()
+
+    return parse
+
+
+def _currency(field: str, value: object) -> str:
+    code = value.strip().upper() if isinstance(value, str) else None
+    if code not in current_currencies():
+        raise ValidationError(
+            _("{field}: “{value}” is not a known ISO 4217 currency code.").format(
+                field=field, value=value
+            ),
+            field=field,
+        )
+    return code
+
+
+def _country(field: str, value: object) -> str:
+    code = value.strip().upper() if isinstance(value, str) else None
+    if code is None or len(code) != 2 or code not in _country_codes():
+        raise ValidationError(
+            _("{field}: “{value}” is not a known two-letter country code.").format(
+                field=field, value=value
+            ),
+            field=field,
+        )
+    return code
+
+
+def _language(field: str, value: object) -> str:
+    code = value.strip().lower() if isinstance(value, str) else None
+    if code not in _language_codes():
+        raise ValidationError(
+            _("{field}: “{value}” is not a known two-letter language code (ISO 639-1).").format(
+                field=field, value=value
+            ),
+            field=field,
+        )
+    return code
+
+
+def _hours(field: str, value: object) -> Decimal:
+    hours = _amount(field, value)
+    if hours == 0:
+        raise ValidationError(
+            _("{field} must be more than 0; leave it out if the contract does not say.").format(
+                field=field
+            ),
+            field=field,
+        )
+    if hours > HOURS_IN_WEEK:
+        raise ValidationError(
+            _("{hours} hours a week is not possible: a week has only 168 hours.").format(
+                hours=format_number(hours)
+            ),
+            field=field,
+        )
+    if hours > MAX_PLAUSIBLE_HOURS:
+        raise ValidationError(
+            _(
+                "{hours} hours a week leaves no time for sleep; a contract review accepts "
+                "at most {limit}. Record such treatment in the case description."
+            ).format(hours=format_number(hours), limit=MAX_PLAUSIBLE_HOURS),
+            field=field,
+        )
+    return hours
+
+
+def _percent(field: str, value: object) -> Decimal:
+    number = _amount(field, value)
+    if number > 100:
+        raise ValidationError(
+            _("{field} is a percentage of the wage: at most 100, not {value}.").format(
+                field=field, value=format_number(number)
+            ),
+            field=field,
+        )
+    return number
+
+
+def _int_range(low: int, high: int) -> Callable[[str, object], int]:
+    return lambda field, value: _whole(field, value, low, high)
+
+
+_PARSERS: dict[str, Callable[[str, object], object]] = {
+    "employer_name": _text,
+    "host_country": _country,
+    "position": _text,
+    "workplace": _text,
+    "wage_amount": _amount,
+    "wage_currency": _currency,
+    "wage_period": _choice(WAGE_PERIODS),
+    "hours_per_week": _hours,
+    "overtime_paid": _flag,
+    "rest_days_per_week": _int_range(0, 7),
+    "paid_leave_days_per_year": _int_range(0, MAX_LEAVE_DAYS),
+    "term_months": _int_range(1, MAX_TERM_MONTHS),
+    "probation_months": _int_range(0, MAX_TERM_MONTHS),
+    "housing_provided": _flag,
+    "meals_provided": _flag,
+    "insurance_provided": _flag,
+    "return_ticket_paid_by": _choice(RETURN_TICKET_PAYERS),
+    "passport_held_by": _choice(PASSPORT_HOLDERS),
+    "recruitment_fee_paid_by_worker": _amount,
+    "recruitment_fee_currency": _currency,
+    "deductions_described": _flag,
+    "deductions_percent": _percent,
+    "contract_language": _language,
+    "contract_language_understood": _flag,
+    "termination_clause_present": _flag,
+    "dispute_clause_present": _flag,
+    "signed_copy_held": _flag,
+}
+assert set(_PARSERS) == set(FIELD_NAMES)  # a new field without a parser is a bug
+
+
+def parse_terms(data: Mapping[str, object], host_country: str | None = None) -> ContractTerms:
+    """Contract terms from JSON-like data; ``host_country`` is the case's, used when absent.
+
+    Raises ValidationError (with ``field``) on the first unknown key or bad value.
+    """
+    if not isinstance(data, Mapping):
+        raise ValidationError(_("Contract terms must be a JSON object."))
+    for key in data:
+        if key not in _PARSERS:
+            raise ValidationError(
+                _("Unknown contract term “{key}”.").format(key=key), field=str(key)
+            )
+    values: dict[str, object] = {}
+    for name, parse in _PARSERS.items():
+        raw = data.get(name)
+        if raw is not None:
+            values[name] = parse(name, raw)
+    _check_consistency(values)
+    if host_country is not None:
+        case_country = _country("host_country", host_country)
+        given = values.setdefault("host_country", case_country)
+        if given != case_country:
+            raise ValidationError(
+                _("host_country {given} differs from the case's host country {case}.").format(
+                    given=given, case=case_country
+                ),
+                field="host_country",
+            )
+    return ContractTerms(**values)  # type: ignore[arg-type]
+
+
+def _check_consistency(values: Mapping[str, object]) -> None:
+    """Rules between fields: a wage needs its currency and period; probation fits the term."""
+    if "wage_amount" in values:
+        for needed in ("wage_currency", "wage_period"):
+            if needed not in values:
+                raise ValidationError(
+                    _("{field} is required when wage_amount is given.").format(field=needed),
+                    field=needed,
+                )
+    probation, term = values.get("probation_months"), values.get("term_months")
+    if isinstance(probation, int) and isinstance(term, int) and probation > term:
+        raise ValidationError(
+            _(
+                "probation_months ({probation}) cannot be longer than the contract term "
+                "({term} months)."
+            ).format(probation=probation, term=term),
+            field="probation_months",
+        )
+    fee = values.get("recruitment_fee_paid_by_worker")
+    if isinstance(fee, Decimal) and fee > 0 and "recruitment_fee_currency" not in values:
+        raise ValidationError(
+            _("recruitment_fee_currency is required when a recruitment fee is given."),
+            field="recruitment_fee_currency",
+        )
+
+
+def terms_to_dict(terms: ContractTerms) -> dict[str, object]:
+    """JSON-ready terms: every field, decimals as exact strings; parse_terms reads it back."""
+    result: dict[str, object] = {}
+    for name in FIELD_NAMES:
+        value = getattr(terms, name)
+        result[name] = str(value) if isinstance(value, Decimal) else value
+    return result

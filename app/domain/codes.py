@@ -1,0 +1,217 @@
+"""Stable codes shared by the database, bundles, the CLI and CSV import.
+
+The code strings never change; what users see is ``label(member)`` in the current language.
+Category and ILO indicator labels come from the taxonomy files (written in each language);
+the other labels are gettext strings with a context, because words such as "Referral" or
+"Other" translate differently as a status, a channel or a letter kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import cache
+from typing import TypeVar
+
+from app.errors import ValidationError
+from app.i18n import _, current_language, load_catalog
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    AWAITING_RESPONSE = "awaiting_response"
+    REFERRED = "referred"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+class Category(StrEnum):
+    UNPAID_WAGES = "unpaid_wages"
+    DOCUMENTS_WITHHELD = "documents_withheld"
+    NO_CONTRACT = "no_contract"
+    CONTRACT_SUBSTITUTION = "contract_substitution"
+    UNJUSTIFIED_DISMISSAL = "unjustified_dismissal"
+    EXCESSIVE_HOURS = "excessive_hours"
+    UNSAFE_CONDITIONS = "unsafe_conditions"
+    VIOLENCE = "violence"
+    SEXUAL_ABUSE = "sexual_abuse"
+    RESTRICTION_OF_FREEDOM = "restriction_of_freedom"
+    WAGE_DISCRIMINATION = "wage_discrimination"
+    RECRUITMENT_FEES = "recruitment_fees"
+    TRAFFICKING_FORCED_LABOUR = "trafficking_forced_labour"
+    DETENTION = "detention"
+    ILLNESS_INJURY = "illness_injury"
+    DEATH_REPATRIATION = "death_repatriation"
+    WHEREABOUTS_UNKNOWN = "whereabouts_unknown"
+    OTHER = "other"
+
+
+class Urgency(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Role(StrEnum):
+    ATTACHE = "attache"
+    CONSUL = "consul"
+    ADMIN = "admin"
+    HQ = "hq"
+
+
+class LetterKind(StrEnum):
+    NOTE_VERBALE_LABOUR_AUTHORITY = "note_verbale_labour_authority"
+    EMPLOYER_LETTER = "employer_letter"
+    AGENCY_REPORT = "agency_report"
+    REFERRAL = "referral"
+    ASSISTANCE_CERTIFICATE = "assistance_certificate"
+    HQ_CASE_REPORT = "hq_case_report"
+
+
+class IloIndicator(StrEnum):
+    """The ILO's 11 indicators of forced labour, in the ILO's order."""
+
+    ABUSE_OF_VULNERABILITY = "abuse_of_vulnerability"
+    DECEPTION = "deception"
+    RESTRICTION_OF_MOVEMENT = "restriction_of_movement"
+    ISOLATION = "isolation"
+    PHYSICAL_SEXUAL_VIOLENCE = "physical_sexual_violence"
+    INTIMIDATION_THREATS = "intimidation_threats"
+    RETENTION_OF_IDENTITY_DOCUMENTS = "retention_of_identity_documents"
+    WITHHOLDING_OF_WAGES = "withholding_of_wages"
+    DEBT_BONDAGE = "debt_bondage"
+    ABUSIVE_WORKING_LIVING_CONDITIONS = "abusive_working_living_conditions"
+    EXCESSIVE_OVERTIME = "excessive_overtime"
+
+
+class Channel(StrEnum):
+    """How a complaint reached the mission."""
+
+    WALK_IN = "walk_in"
+    PHONE = "phone"
+    EMAIL = "email"
+    MESSENGER = "messenger"
+    HOTLINE = "hotline"
+    REFERRAL = "referral"
+    HQ_TRANSFER = "hq_transfer"
+    OTHER = "other"
+
+
+class EventKind(StrEnum):
+    """Kinds of entries on a case's timeline."""
+
+    NOTE = "note"
+    CALL = "call"
+    MEETING = "meeting"
+    VISIT = "visit"
+    LETTER_SENT = "letter_sent"
+    STATUS_CHANGE = "status_change"
+    ASSIGNMENT = "assignment"
+    ATTACHMENT_ADDED = "attachment_added"
+    ATTACHMENT_REMOVED = "attachment_removed"
+    ESCALATION = "escalation"
+    SYSTEM = "system"
+
+
+E = TypeVar("E", bound=StrEnum)
+_LabelTable = dict[type[StrEnum], dict[StrEnum, str]]
+
+
+def _gettext_labels(pgettext: Callable[[str, str], str]) -> _LabelTable:
+    """Labels of the gettext-translated codes, through the given catalog's ``pgettext``.
+
+    The parameter keeps the name ``pgettext`` so that ``pybabel extract`` finds every label
+    below together with its context. Keyed by type first: equal code strings in two enums
+    (``LetterKind.REFERRAL == Channel.REFERRAL``) are equal dictionary keys.
+    """
+    return {
+        CaseStatus: {
+            CaseStatus.NEW: pgettext("case status", "New"),
+            CaseStatus.IN_PROGRESS: pgettext("case status", "In progress"),
+            CaseStatus.AWAITING_RESPONSE: pgettext("case status", "Awaiting response"),
+            CaseStatus.REFERRED: pgettext("case status", "Referred"),
+            CaseStatus.RESOLVED: pgettext("case status", "Resolved"),
+            CaseStatus.CLOSED: pgettext("case status", "Closed"),
+            CaseStatus.REJECTED: pgettext("case status", "Rejected"),
+        },
+        Urgency: {
+            Urgency.LOW: pgettext("urgency", "Low"),
+            Urgency.NORMAL: pgettext("urgency", "Normal"),
+            Urgency.HIGH: pgettext("urgency", "High"),
+            Urgency.CRITICAL: pgettext("urgency", "Critical"),
+        },
+        Role: {
+            Role.ATTACHE: pgettext("role", "Labour attaché"),
+            Role.CONSUL: pgettext("role", "Consul / head of section"),
+            Role.ADMIN: pgettext("role", "Mission administrator"),
+            Role.HQ: pgettext("role", "HQ analyst"),
+        },
+        LetterKind: {
+            LetterKind.NOTE_VERBALE_LABOUR_AUTHORITY: pgettext(
+                "letter kind", "Note verbale to the labour authority"
+            ),
+            LetterKind.EMPLOYER_LETTER: pgettext("letter kind", "Letter to the employer"),
+            LetterKind.AGENCY_REPORT: pgettext("letter kind", "Report on a recruitment agency"),
+            LetterKind.REFERRAL: pgettext("letter kind", "Referral to a support organisation"),
+            LetterKind.ASSISTANCE_CERTIFICATE: pgettext("letter kind", "Certificate of assistance"),
+            LetterKind.HQ_CASE_REPORT: pgettext("letter kind", "Case report to headquarters"),
+        },
+        Channel: {
+            Channel.WALK_IN: pgettext("channel", "In person"),
+            Channel.PHONE: pgettext("channel", "Phone"),
+            Channel.EMAIL: pgettext("channel", "Email"),
+            Channel.MESSENGER: pgettext("channel", "Messenger"),
+            Channel.HOTLINE: pgettext("channel", "Hotline"),
+            Channel.REFERRAL: pgettext("channel", "Referred by an organisation"),
+            Channel.HQ_TRANSFER: pgettext("channel", "Transferred by headquarters"),
+            Channel.OTHER: pgettext("channel", "Other"),
+        },
+        EventKind: {
+            EventKind.NOTE: pgettext("timeline", "Note"),
+            EventKind.CALL: pgettext("timeline", "Phone call"),
+            EventKind.MEETING: pgettext("timeline", "Meeting"),
+            EventKind.VISIT: pgettext("timeline", "Visit"),
+            EventKind.LETTER_SENT: pgettext("timeline", "Letter sent"),
+            EventKind.STATUS_CHANGE: pgettext("timeline", "Status changed"),
+            EventKind.ASSIGNMENT: pgettext("timeline", "Assigned"),
+            EventKind.ATTACHMENT_ADDED: pgettext("timeline", "Attachment added"),
+            EventKind.ATTACHMENT_REMOVED: pgettext("timeline", "Attachment removed"),
+            EventKind.ESCALATION: pgettext("timeline", "Escalated"),
+            EventKind.SYSTEM: pgettext("timeline", "System"),
+        },
+    }
+
+
+@cache
+def _labels_in(language: str) -> _LabelTable:
+    # Cached per language: tables and filters ask for the same labels thousands of times,
+    # and a language's compiled catalog does not change while the app runs.
+    return _gettext_labels(load_catalog(language).pgettext)
+
+
+def label(member: StrEnum, language: str | None = None) -> str:
+    """The member's label in ``language`` (default: the current interface language)."""
+    # Imported here: taxonomy imports this module for its code types.
+    from app.domain import taxonomy
+
+    lang = language or current_language()
+    if isinstance(member, Category):
+        return taxonomy.category(member).label(lang)
+    if isinstance(member, IloIndicator):
+        return taxonomy.ilo_indicator(member).label(lang)
+    return _labels_in(lang)[type(member)][member]
+
+
+def parse_code(enum_type: type[E], value: str, field: str | None = None) -> E:
+    """``value`` as a member of ``enum_type``; ValidationError naming the valid codes if not."""
+    try:
+        return enum_type(value.strip())
+    except (ValueError, AttributeError):
+        valid = ", ".join(member.value for member in enum_type)
+        raise ValidationError(
+            _("Unknown code “{value}”; expected one of: {valid}.").format(value=value, valid=valid),
+            field=field,
+        ) from None

@@ -1,0 +1,153 @@
+"""Everything a letter template may print, as frozen dataclasses.
+
+The letter service fills a ``LetterContext`` from the case, the mission settings and the
+outgoing register; the renderer turns it into a PDF. All strings are plain text: the templates
+escape them, so ``&``, ``<`` and quotes print as written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from app.errors import ValidationError
+from app.i18n import LANGUAGES, _
+
+LETTER_KINDS: tuple[str, ...] = (
+    "note_verbale_labour_authority",
+    "employer_letter",
+    "agency_report",
+    "referral",
+    "assistance_certificate",
+    "hq_case_report",
+)
+
+
+@dataclass(frozen=True)
+class MissionInfo:
+    """The mission that writes; ``name``, ``address`` and ``city`` are keyed by language."""
+
+    code: str
+    name: dict[str, str]
+    address: dict[str, str]
+    phone: str
+    email: str
+    city: dict[str, str]
+    country: str  # ISO 3166-1 alpha-2 of the host country
+
+    def text(self, attribute: str, lang: str) -> str:
+        """``name``/``address``/``city`` in ``lang``, else English, else any language given."""
+        values: dict[str, str] = getattr(self, attribute)
+        return values.get(lang) or values.get("en") or next(iter(values.values()), "")
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    surname: str
+    given_names: str
+    surname_latin: str
+    given_names_latin: str
+    iin: str | None = None
+    birth_date: date | None = None
+    passport_no: str | None = None
+    phone: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.surname} {self.given_names}".strip()
+
+    @property
+    def full_name_latin(self) -> str:
+        return f"{self.surname_latin} {self.given_names_latin}".strip()
+
+
+@dataclass(frozen=True)
+class EmployerInfo:
+    name: str
+    country: str  # ISO2
+    city: str
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Who receives the letter, printed top right."""
+
+    name: str
+    organisation: str
+    address: str
+    position: str | None = None
+    # ru/kk: the organisation in the dative case for a note verbale's opening formula
+    # ("Министерству ...", "...министрлігіне"); a generic "the Ministry" is used without it.
+    organisation_dative: str | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    instrument: str
+    article: str
+    summary: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """``name`` in the order ``Given [Patronymic] Surname``; printed as initials and surname."""
+
+    position: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Executor:
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class LetterContext:
+    kind: str
+    lang: str
+    mission: MissionInfo
+    outgoing_number: str | None  # None: a draft, watermarked and without a number
+    letter_date: date
+    incoming_ref: tuple[str, date] | None
+    addressee: Addressee
+    subject: str
+    case_number: str
+    case_categories: tuple[str, ...]  # labels already translated into ``lang``
+    case_description: str
+    person: PersonInfo
+    employer: EmployerInfo | None
+    agency_name: str | None
+    partner_name: str | None
+    amount_owed: tuple[Decimal, str] | None  # (amount, ISO 4217 code)
+    free_text: str
+    citations: tuple[Citation, ...]
+    attachments: tuple[str, ...]
+    signatory: Signatory
+    executor: Executor
+    letter_hash_for_qr: str | None = None
+    response_days: int = field(default=14)  # deadline asked of employers and agencies
+
+    def __post_init__(self) -> None:
+        if self.kind not in LETTER_KINDS:
+            raise ValidationError(
+                _("Unknown letter kind: {kind}.").format(kind=self.kind), field="kind"
+            )
+        if self.lang not in LANGUAGES:
+            raise ValidationError(
+                _("Letters are written in Kazakh, Russian or English, not {lang}.").format(
+                    lang=self.lang
+                ),
+                field="lang",
+            )
+        if self.response_days < 1:
+            raise ValidationError(
+                _("The response deadline must be at least one day."), field="response_days"
+            )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.outgoing_number is None

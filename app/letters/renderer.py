@@ -1,0 +1,688 @@
+"""PDF output: a small document builder on reportlab Platypus, and ``render_letter``.
+
+``DocumentBuilder`` lays out any Qorgau document on A4 (GOST-like margins: left 30 mm,
+right 15 mm, top and bottom 20 mm) with the mission's letterhead, embedded PT fonts, page
+numbers from page 2, an optional DRAFT watermark and an optional QR code. ``render_letter``
+fills a hand-written template for the letter kind and language and feeds its blocks to the
+builder. Other reports (contract review, statistics) use the builder directly.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from babel.numbers import format_decimal, get_currency_precision
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    HRFlowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.flowables import TopPadder
+
+from app.errors import QorgauError, ValidationError
+from app.i18n import _, country_name, format_date, locale_for
+from app.letters.context import LETTER_KINDS, LetterContext, MissionInfo
+from app.letters.fonts import FontSet, register_fonts
+from app.letters.qr import content_digest, draw_qr, qr_payload
+from app.letters.templates import Block, parse_blocks, render_markup
+
+__all__ = [
+    "LETTER_KINDS",
+    "DocumentBuilder",
+    "date_long",
+    "date_numeric",
+    "initials",
+    "kind_label",
+    "money_text",
+    "render_letter",
+    "short_name",
+]
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_LEFT = 30 * mm
+MARGIN_RIGHT = 15 * mm
+MARGIN_TOP = 20 * mm
+MARGIN_BOTTOM = 20 * mm
+FRAME_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+QR_SIZE = 14 * mm  # with 4 mm below it (printers) and 2 mm quiet zone above
+
+# Hand-written per language: these name documents, they are not interface strings.
+_KIND_LABELS: dict[str, dict[str, str]] = {
+    "note_verbale_labour_authority": {
+        "kk": "Еңбек мәселелері жөніндегі органға вербалдық нота",
+        "ru": "Вербальная нота в орган по вопросам труда",
+        "en": "Note verbale to the labour authority",
+    },
+    "employer_letter": {
+        "kk": "Жұмыс берушіге хат",
+        "ru": "Письмо работодателю",
+        "en": "Letter to the employer",
+    },
+    "agency_report": {
+        "kk": "Жеке жұмыспен қамту агенттігі туралы хабарлама",
+        "ru": "Сообщение о частном агентстве занятости",
+        "en": "Report on a private employment agency",
+    },
+    "referral": {
+        "kk": "Серіктес ұйымға жолдама",
+        "ru": "Направление в партнёрскую организацию",
+        "en": "Referral to a partner organisation",
+    },
+    "assistance_certificate": {
+        "kk": "Көмек көрсетілгені туралы анықтама",
+        "ru": "Справка об оказании содействия",
+        "en": "Certificate of assistance",
+    },
+    "hq_case_report": {
+        "kk": "Орталық аппаратқа іс бойынша баяндама",
+        "ru": "Доклад по делу в центральный аппарат",
+        "en": "Case report to headquarters",
+    },
+}
+
+# How a mission refers to itself in running text: (nominative, genitive, dative) per language.
+_MISSION_FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "embassy": {
+        "en": ("Embassy", "Embassy", "Embassy"),
+        "ru": ("Посольство", "Посольства", "Посольству"),
+        "kk": ("Елшілік", "Елшіліктің", "Елшілікке"),
+    },
+    "consulate_general": {
+        "en": ("Consulate General", "Consulate General", "Consulate General"),
+        "ru": ("Генеральное консульство", "Генерального консульства", "Генеральному консульству"),
+        "kk": ("Бас консулдық", "Бас консулдықтың", "Бас консулдыққа"),
+    },
+    "consulate": {
+        "en": ("Consulate", "Consulate", "Consulate"),
+        "ru": ("Консульство", "Консульства", "Консульству"),
+        "kk": ("Консулдық", "Консулдықтың", "Консулдыққа"),
+    },
+}
+
+_DRAFT_MARK = {"kk": "ЖОБА", "ru": "ПРОЕКТ", "en": "DRAFT"}
+
+# Kazakh month names with the attributive locative ending ("15 қарашадағы хат"): the ending
+# follows vowel harmony and the last consonant, so it is written out for each month.
+_KK_MONTH_LOCATIVE = (
+    "қаңтардағы",
+    "ақпандағы",
+    "наурыздағы",
+    "сәуірдегі",
+    "мамырдағы",
+    "маусымдағы",
+    "шілдедегі",
+    "тамыздағы",
+    "қыркүйектегі",
+    "қазандағы",
+    "қарашадағы",
+    "желтоқсандағы",
+)
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """The name of a letter kind in ``lang`` (kk, ru, en)."""
+    try:
+        return _KIND_LABELS[kind][lang]
+    except KeyError as exc:
+        raise ValidationError(
+            _("Unknown letter kind: {kind}.").format(kind=kind), field="kind"
+        ) from exc
+
+
+def mission_forms(mission: MissionInfo, lang: str) -> tuple[str, str, str]:
+    """The mission's short self-reference (nominative, genitive, dative), from its English name."""
+    english = mission.text("name", "en").lower()
+    if "consulate general" in english or "consulate-general" in english:
+        kind = "consulate_general"
+    elif "consulate" in english:
+        kind = "consulate"
+    else:
+        kind = "embassy"
+    return _MISSION_FORMS[kind][lang]
+
+
+def date_long(value: date, lang: str) -> str:
+    """kk "2026 жылғы 24 қараша", ru "24 ноября 2026 г.", en "24 November 2026"."""
+    if lang == "kk":
+        month = locale_for("kk").months["format"]["wide"][value.month]
+        return f"{value.year} жылғы {value.day} {month}"
+    if lang == "ru":
+        return format_date(value, "d MMMM y 'г.'", "ru")
+    return format_date(value, "d MMMM y", "en")
+
+
+def date_attributive(value: date, lang: str) -> str:
+    """A date qualifying a noun: kk "2026 жылғы 15 қарашадағы", ru/en as ``date_long``."""
+    if lang == "kk":
+        return f"{value.year} жылғы {value.day} {_KK_MONTH_LOCATIVE[value.month - 1]}"
+    return date_long(value, lang)
+
+
+def date_numeric(value: date) -> str:
+    return f"{value.day:02d}.{value.month:02d}.{value.year}"
+
+
+def money_text(amount: Decimal, currency: str, lang: str) -> str:
+    """``4 500 000 KRW``: babel's digits for the currency and the ISO code.
+
+    The ISO code rather than a symbol, because ₩, ₸, ₺ and others are not in the PT fonts
+    and an official demand for payment must not be ambiguous between dollars.
+    """
+    code = currency.upper()
+    digits = get_currency_precision(code)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    number = format_decimal(
+        amount, format=pattern, locale=locale_for(lang), decimal_quantization=True
+    )
+    return f"{number}\u00a0{code}"
+
+
+def initials(name: str) -> str:
+    """ "Нұрлан Серікұлы Әбдірахманов" -> "Н.С.Ә."."""
+    return "".join(f"{part[0]}." for part in name.split() if part)
+
+
+def short_name(name: str) -> str:
+    """Signature form "Н.С. Әбдірахманов" from "Given [Patronymic] Surname"."""
+    parts = name.split()
+    if len(parts) < 2:
+        return name.strip()
+    return f"{initials(' '.join(parts[:-1]))}\u00a0{parts[-1]}"
+
+
+def paragraphs(text: str) -> list[str]:
+    """Officer's free text split on blank lines; single line breaks stay inside a paragraph."""
+    chunks = [chunk.strip() for chunk in text.replace("\r\n", "\n").split("\n\n")]
+    return [chunk for chunk in chunks if chunk]
+
+
+def _styles(fonts: FontSet) -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle(
+        "body",
+        fontName=fonts.serif,
+        bulletFontName=fonts.serif,
+        fontSize=12,
+        leading=15.5,
+        alignment=TA_JUSTIFY,
+        firstLineIndent=12.5 * mm,
+        spaceAfter=4,
+        splitLongWords=True,
+        allowWidows=0,
+        allowOrphans=0,
+    )
+
+    def like(name: str, **changes: Any) -> ParagraphStyle:
+        return ParagraphStyle(name, parent=body, **changes)
+
+    return {
+        "body": body,
+        "plain": like("plain", firstLineIndent=0, alignment=TA_LEFT),
+        "lead": like("lead", firstLineIndent=0, alignment=TA_JUSTIFY, spaceAfter=8),
+        "lh_name": like(
+            "lh_name",
+            fontName=fonts.serif_bold,
+            fontSize=13,
+            leading=16.5,
+            alignment=TA_CENTER,
+            firstLineIndent=0,
+            spaceAfter=2,
+        ),
+        "lh_contact": like(
+            "lh_contact",
+            fontName=fonts.sans,
+            fontSize=8.5,
+            leading=10.5,
+            alignment=TA_CENTER,
+            firstLineIndent=0,
+            spaceAfter=0,
+            textColor=colors.HexColor("#333333"),
+        ),
+        "reg": like("reg", fontSize=10.5, leading=13, alignment=TA_LEFT, firstLineIndent=0),
+        "to": like("to", alignment=TA_LEFT, firstLineIndent=0, spaceAfter=0),
+        "title": like(
+            "title",
+            fontName=fonts.serif_bold,
+            fontSize=13,
+            leading=17,
+            alignment=TA_CENTER,
+            firstLineIndent=0,
+            spaceBefore=10,
+            spaceAfter=8,
+        ),
+        "subject": like(
+            "subject",
+            fontName=fonts.serif_bold,
+            alignment=TA_LEFT,
+            firstLineIndent=0,
+            spaceBefore=10,
+            spaceAfter=8,
+        ),
+        "heading": like(
+            "heading",
+            fontName=fonts.serif_bold,
+            alignment=TA_LEFT,
+            firstLineIndent=0,
+            spaceBefore=8,
+            spaceAfter=4,
+            keepWithNext=1,
+        ),
+        "salutation": like(
+            "salutation", alignment=TA_CENTER, firstLineIndent=0, spaceBefore=4, spaceAfter=8
+        ),
+        "item": like("item", firstLineIndent=0, leftIndent=8 * mm, bulletIndent=3 * mm),
+        "cite": like(
+            "cite",
+            fontSize=11,
+            leading=14,
+            firstLineIndent=0,
+            leftIndent=8 * mm,
+            bulletIndent=3 * mm,
+        ),
+        "attach": like(
+            "attach", fontSize=11, leading=14, alignment=TA_LEFT, firstLineIndent=0, spaceBefore=6
+        ),
+        "right": like("right", alignment=TA_RIGHT, firstLineIndent=0),
+        "sign": like("sign", alignment=TA_LEFT, firstLineIndent=0, spaceAfter=0),
+        "sign_right": like("sign_right", alignment=TA_RIGHT, firstLineIndent=0, spaceAfter=0),
+        "small": like(
+            "small",
+            fontName=fonts.sans,
+            fontSize=8.5,
+            leading=10.5,
+            alignment=TA_LEFT,
+            firstLineIndent=0,
+            spaceAfter=0,
+        ),
+        "cell": like(
+            "cell", fontSize=10, leading=12.5, alignment=TA_LEFT, firstLineIndent=0, spaceAfter=0
+        ),
+        "cell_head": like(
+            "cell_head",
+            fontName=fonts.serif_bold,
+            fontSize=10,
+            leading=12.5,
+            alignment=TA_LEFT,
+            firstLineIndent=0,
+            spaceAfter=0,
+        ),
+    }
+
+
+# Row styles: (column fractions of the frame, style of each cell, vertical alignment).
+_ROWS: dict[str, tuple[tuple[float, ...], tuple[str, ...], str]] = {
+    "head": ((0.46, 0.54), ("reg", "to"), "TOP"),
+    "sign": ((0.6, 0.4), ("sign", "sign_right"), "BOTTOM"),
+    "seal": ((0.5, 0.5), ("sign", "sign_right"), "BOTTOM"),
+}
+
+
+class _WholeBlock(Table):
+    """A table that never splits: the frame moves it whole to the next page instead.
+
+    (TopPadder around KeepTogether breaks when KeepTogether splits into a frame break.)
+    """
+
+    def __init__(self, rows: list[list[Flowable]], font_name: str) -> None:
+        super().__init__(rows, colWidths=[FRAME_WIDTH])
+        self.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), font_name),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        return []
+
+
+class DocumentBuilder:
+    """Collects flowables for one A4 document and builds the PDF bytes.
+
+    Text given to ``heading``, ``paragraph`` and ``table`` is plain and escaped here;
+    ``markup`` takes reportlab paragraph markup that the caller has already escaped.
+    """
+
+    def __init__(
+        self,
+        lang: str,
+        mission: MissionInfo | None,
+        title: str,
+        *,
+        subject: str = "",
+        draft: bool = False,
+        qr_text: str | None = None,
+        font_dir: Path | None = None,
+    ) -> None:
+        self.lang = lang
+        self.mission = mission
+        self.title = title
+        self.subject = subject
+        self.draft = draft
+        self.qr_text = qr_text
+        self.fonts = register_fonts(font_dir)
+        self.styles = _styles(self.fonts)
+        self.story: list[Flowable] = []
+        self._bottom: list[Flowable] = []
+        if mission is not None:
+            self._letterhead(mission)
+
+    # -- content -----------------------------------------------------------------------
+
+    def heading(self, text: str) -> DocumentBuilder:
+        return self.markup(escape(text), "heading")
+
+    def paragraph(self, text: str, style: str = "body") -> DocumentBuilder:
+        return self.markup(escape(text).replace("\n", "<br/>"), style)
+
+    def markup(self, markup: str, style: str = "body") -> DocumentBuilder:
+        paragraph_style = self._style(style)
+        bullet = "\u2022" if style in {"item", "cite"} else None
+        self.story.append(Paragraph(markup, paragraph_style, bulletText=bullet))
+        return self
+
+    def row(self, cells: Sequence[str], style: str) -> DocumentBuilder:
+        """A borderless row of markup cells laid out by a row style (head, sign, seal)."""
+        if style not in _ROWS:
+            raise QorgauError(_("Unknown row style: {style}.").format(style=style))
+        fractions, cell_styles, valign = _ROWS[style]
+        flowables = [
+            Paragraph(cell, self.styles[cell_styles[index]])
+            for index, cell in enumerate(cells[: len(fractions)])
+        ]
+        table = Table([flowables], colWidths=[FRAME_WIDTH * f for f in fractions[: len(flowables)]])
+        table.setStyle(
+            TableStyle(
+                [
+                    # cells are Paragraphs, but the table still sets its own (Helvetica) font
+                    ("FONTNAME", (0, 0), (-1, -1), self.fonts.serif),
+                    ("VALIGN", (0, 0), (-1, -1), valign),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+        table.spaceBefore = 14 if style in {"sign", "seal"} else 0
+        table.spaceAfter = 6
+        if style in {"sign", "seal"}:
+            # A signature never stands alone on a page: it keeps the preceding paragraph.
+            previous = [self.story.pop()] if self.story else []
+            self.story.append(KeepTogether([*previous, table]))
+        else:
+            self.story.append(table)
+        return self
+
+    def table(
+        self,
+        rows: Sequence[Sequence[str]],
+        col_widths: Sequence[float] | None = None,
+        header: bool = True,
+    ) -> DocumentBuilder:
+        """A ruled table of plain-text cells; ``col_widths`` in millimetres."""
+        if not rows:
+            return self
+        data = [
+            [
+                Paragraph(
+                    escape(str(cell)).replace("\n", "<br/>"),
+                    self.styles["cell_head" if header and index == 0 else "cell"],
+                )
+                for cell in row
+            ]
+            for index, row in enumerate(rows)
+        ]
+        widths = [w * mm for w in col_widths] if col_widths else None
+        table = Table(data, colWidths=widths, repeatRows=1 if header else 0)
+        commands: list[tuple[Any, ...]] = [
+            ("FONTNAME", (0, 0), (-1, -1), self.fonts.serif),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+        if header:
+            commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")))
+        table.setStyle(TableStyle(commands))
+        table.spaceBefore = 4
+        table.spaceAfter = 8
+        self.story.append(table)
+        return self
+
+    def image(self, source: bytes | Path, width_mm: float) -> DocumentBuilder:
+        """A PNG or JPEG (needs Pillow for anything but what reportlab reads natively)."""
+        handle: Any = io.BytesIO(source) if isinstance(source, bytes) else str(source)
+        picture = Image(handle)
+        ratio = picture.imageHeight / picture.imageWidth
+        picture.drawWidth = width_mm * mm
+        picture.drawHeight = width_mm * mm * ratio
+        self.story.append(picture)
+        return self
+
+    def spacer(self, height_mm: float) -> DocumentBuilder:
+        self.story.append(Spacer(1, height_mm * mm))
+        return self
+
+    def at_bottom(self, markup: str, style: str = "small") -> DocumentBuilder:
+        """Markup kept together at the bottom of the last page (executor, phone)."""
+        self._bottom.append(Paragraph(markup, self._style(style)))
+        return self
+
+    def flowable(self, item: Flowable) -> DocumentBuilder:
+        self.story.append(item)
+        return self
+
+    # -- output ------------------------------------------------------------------------
+
+    def build(self) -> bytes:
+        buffer = io.BytesIO()
+        document = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN_LEFT,
+            rightMargin=MARGIN_RIGHT,
+            topMargin=MARGIN_TOP,
+            bottomMargin=MARGIN_BOTTOM,
+            title=self.title,
+            author=self.mission.text("name", self.lang) if self.mission else "Qorgau",
+            subject=self.subject,
+            creator="Qorgau",
+            producer="Qorgau (reportlab)",
+            lang=self.lang,
+            # The canvas would otherwise start with an unembedded Helvetica; naming our font
+            # here keeps every font in the file embedded without touching rl_config.
+            initialFontName=self.fonts.serif,
+            initialFontSize=12,
+        )
+        story = list(self.story)
+        if self._bottom:
+            story.append(Spacer(1, 6 * mm))
+            story.append(TopPadder(_WholeBlock([[item] for item in self._bottom], self.fonts.sans)))
+        document.build(story, onFirstPage=self._first_page, onLaterPages=self._later_page)
+        return buffer.getvalue()
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _style(self, name: str) -> ParagraphStyle:
+        try:
+            return self.styles[name]
+        except KeyError as exc:
+            raise QorgauError(_("Unknown paragraph style: {style}.").format(style=name)) from exc
+
+    def _letterhead(self, mission: MissionInfo) -> None:
+        name = escape(mission.text("name", self.lang)).replace("\n", "<br/>")
+        contact = " · ".join(
+            escape(part)
+            for part in (
+                mission.text("address", self.lang),
+                f"{_PHONE[self.lang]} {mission.phone}" if mission.phone else "",
+                f"e-mail: {mission.email}" if mission.email else "",
+            )
+            if part
+        )
+        self.story.append(Paragraph(name, self.styles["lh_name"]))
+        self.story.append(Paragraph(contact, self.styles["lh_contact"]))
+        self.story.append(
+            HRFlowable(width="100%", thickness=1.2, color=colors.black, spaceBefore=4, spaceAfter=1)
+        )
+        self.story.append(
+            HRFlowable(
+                width="100%", thickness=0.4, color=colors.black, spaceBefore=0, spaceAfter=10
+            )
+        )
+
+    def _decorate(self, canvas: Canvas) -> None:
+        if self.draft:
+            canvas.saveState()
+            canvas.setFillColor(colors.Color(0.55, 0.55, 0.55, alpha=0.3))
+            canvas.setFont(self.fonts.sans_bold, 96)
+            canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+            canvas.rotate(45)
+            canvas.drawCentredString(0, -30, _DRAFT_MARK.get(self.lang, "DRAFT"))
+            canvas.restoreState()
+
+    def _first_page(self, canvas: Canvas, _document: Any) -> None:
+        self._decorate(canvas)
+        if self.qr_text:
+            draw_qr(
+                canvas,
+                self.qr_text,
+                PAGE_WIDTH - MARGIN_RIGHT - QR_SIZE,
+                4 * mm,
+                QR_SIZE,
+            )
+
+    def _later_page(self, canvas: Canvas, document: Any) -> None:
+        self._decorate(canvas)
+        canvas.saveState()
+        canvas.setFont(self.fonts.serif, 11)
+        canvas.drawCentredString(
+            MARGIN_LEFT + FRAME_WIDTH / 2, PAGE_HEIGHT - 12 * mm, str(document.page)
+        )
+        canvas.restoreState()
+
+
+_PHONE = {"kk": "тел.", "ru": "тел.", "en": "tel."}
+
+
+def _template_variables(context: LetterContext) -> dict[str, Any]:
+    lang = context.lang
+    incoming = None
+    if context.incoming_ref is not None:
+        number, when = context.incoming_ref
+        incoming = {
+            "number": number,
+            "date_numeric": date_numeric(when),
+            "date_long": date_long(when, lang),
+            "date_attr": date_attributive(when, lang),
+        }
+    short, short_genitive, short_dative = mission_forms(context.mission, lang)
+    return {
+        "ctx": context,
+        "mission_short": short,
+        "mission_short_genitive": short_genitive,
+        "mission_short_dative": short_dative,
+        "lang": lang,
+        "number": context.outgoing_number,
+        "mission_name": context.mission.text("name", lang),
+        "mission_city": context.mission.text("city", lang),
+        "host_country": country_name(context.mission.country, lang),
+        "employer_country": (
+            country_name(context.employer.country, lang) if context.employer else None
+        ),
+        "incoming": incoming,
+        "amount": (
+            money_text(context.amount_owed[0], context.amount_owed[1], lang)
+            if context.amount_owed
+            else None
+        ),
+        "free_paragraphs": paragraphs(context.free_text),
+        "description_paragraphs": paragraphs(context.case_description),
+        "signatory_short": short_name(context.signatory.name),
+        "signatory_initials": initials(context.signatory.name),
+        "kind_label": kind_label(context.kind, lang),
+    }
+
+
+def _template_functions(lang: str) -> dict[str, Callable[..., str]]:
+    return {
+        "date_long": lambda value: date_long(value, lang),
+        "date_attr": lambda value: date_attributive(value, lang),
+        "date_numeric": date_numeric,
+        "country": lambda iso2: country_name(iso2, lang),
+    }
+
+
+def render_letter(context: LetterContext, *, font_dir: Path | None = None) -> bytes:
+    """The letter as PDF bytes; ``letter_hash_for_qr``, when set, must be its content digest."""
+    if context.letter_hash_for_qr is not None and context.letter_hash_for_qr != content_digest(
+        context
+    ):
+        raise ValidationError(
+            _("The letter's check code does not match its content; render it again."),
+            field="letter_hash_for_qr",
+        )
+    markup = render_markup(
+        context.kind, context.lang, _template_variables(context), _template_functions(context.lang)
+    )
+    builder = DocumentBuilder(
+        context.lang,
+        context.mission,
+        context.subject,
+        subject=kind_label(context.kind, context.lang),
+        draft=context.is_draft,
+        qr_text=(
+            qr_payload(context.outgoing_number, context.letter_hash_for_qr)
+            if context.letter_hash_for_qr
+            else None
+        ),
+        font_dir=font_dir,
+    )
+    _add_blocks(builder, parse_blocks(markup))
+    return builder.build()
+
+
+def _add_blocks(builder: DocumentBuilder, blocks: list[Block]) -> None:
+    for block in blocks:
+        if block.tag == "row":
+            builder.row(block.cells, block.style)
+        elif block.style == "bottom":
+            builder.at_bottom(block.cells[0])
+        else:
+            builder.markup(block.cells[0], block.style)
+
+
+def render_document(
+    lang: str,
+    mission: MissionInfo | None,
+    title: str,
+    build: Callable[[DocumentBuilder], object],
+    *,
+    subject: str = "",
+    font_dir: Path | None = None,
+) -> bytes:
+    """For reports: ``render_document(lang, mission, title, lambda b: b.table(rows))``."""
+    builder = DocumentBuilder(lang, mission, title, subject=subject, font_dir=font_dir)
+    build(builder)
+    return builder.build()

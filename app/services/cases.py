@@ -1,0 +1,861 @@
+"""Cases: registration, the list, the editor's changes, the workflow, timeline, attachments.
+
+Every change runs in one write transaction with its timeline entry, its audit entry and the
+refreshed search row, so either all of it is saved or none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, case, func, select, text
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    Attachment,
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CaseIloIndicator,
+    Employer,
+    Person,
+    RecruitmentAgency,
+    User,
+)
+from app.db.sync import next_counter
+from app.domain import taxonomy
+from app.domain.codes import CaseStatus, Category, Channel, EventKind, IloIndicator, Role, Urgency
+from app.domain.codes import parse_code as code
+from app.domain.workflow import (
+    OPEN_STATUSES,
+    allowed_transitions,
+    check_transition,
+    deadline_state,
+    default_due_date,
+)
+from app.errors import ConflictError, NotFound, ValidationError
+from app.i18n import _
+from app.services import search
+from app.services import validation as check
+from app.services.organisations import _info as organisation_info
+from app.services.organisations import clean_organisation, new_organisation
+from app.services.people import apply_person, clean_person, find_duplicates, person_info
+from app.services.records import (
+    AttachmentInfo,
+    CaseChanges,
+    CaseDetail,
+    CaseFilter,
+    CaseInput,
+    CaseRow,
+    DuplicateMatch,
+    EventInfo,
+    OrganisationInput,
+    PersonInput,
+)
+from app.services.workspace import Workspace
+
+CASE_WORKERS = ("attache", "consul", "admin")
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+TIMELINE_KINDS = (
+    EventKind.NOTE,
+    EventKind.CALL,
+    EventKind.MEETING,
+    EventKind.VISIT,
+    EventKind.LETTER_SENT,
+)
+IDENTITY_HINTS = (
+    "passport",
+    "паспорт",
+    "id card",
+    "id_card",
+    "idcard",
+    "удостоверение",
+    "куәлік",
+    "жеке куәлік",
+    "identity",
+)
+_OPEN = [s.value for s in OPEN_STATUSES]
+_URGENCY_ORDER = case(
+    {"critical": 0, "high": 1, "normal": 2, "low": 3}, value=Case.urgency, else_=4
+)
+
+
+@dataclass(frozen=True)
+class PreparedCase:
+    """A new case whose every field has been checked; nothing in the database yet."""
+
+    source: CaseInput
+    host_country: str
+    categories: tuple[Category, ...]
+    urgency: Urgency
+    channel: Channel
+    indicators: tuple[IloIndicator, ...]
+    description: str
+    person: PersonInput | None
+    employer: OrganisationInput | None
+    agency: OrganisationInput | None
+    at_risk: bool
+
+
+class DuplicatePersonWarning(ConflictError):
+    """The new worker may already be on file; the caller decides (pick one, or go on)."""
+
+    def __init__(self, matches: Sequence[DuplicateMatch]) -> None:
+        names = "; ".join(f"{m.full_name} ({', '.join(m.reasons)})" for m in matches)
+        super().__init__(_("This person may already be on file: {names}.").format(names=names))
+        self.matches = tuple(matches)
+
+
+def looks_like_identity_document(filename: str) -> bool:
+    """A name that suggests a scan of a passport or ID card (the UI warns before storing)."""
+    lowered = filename.lower()
+    return any(hint in lowered for hint in IDENTITY_HINTS)
+
+
+def identity_document_warning() -> str:
+    return _(
+        "Kazakh law restricts keeping copies of identity documents. Record the passport data "
+        "in the person's fields instead; store a scan only when it is indispensable for the "
+        "case, and say why."
+    )
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def _codes(
+    session: Session, model: type[CaseCategory] | type[CaseIloIndicator], case_ids: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for case_id, value in session.execute(
+        select(model.case_id, model.code).where(model.case_id.in_(case_ids)).order_by(model.code)
+    ):
+        found.setdefault(case_id, []).append(value)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def _event_info(event: CaseEvent) -> EventInfo:
+    return EventInfo(
+        event.id,
+        event.kind,
+        event.occurred_at,
+        event.author,
+        event.text,
+        event.status_from,
+        event.status_to,
+    )
+
+
+def _attachment_info(row: Attachment) -> AttachmentInfo:
+    return AttachmentInfo(
+        row.id,
+        row.filename,
+        row.mime_type,
+        row.size,
+        row.sha256,
+        row.is_identity_document,
+        row.description,
+        row.added_by,
+        row.updated_at,
+    )
+
+
+def case_detail(session: Session, row: Case, role: str, today: date | None = None) -> CaseDetail:
+    person = session.get(Person, row.person_id)
+    assert person is not None
+    employer = session.get(Employer, row.employer_id) if row.employer_id else None
+    agency = session.get(RecruitmentAgency, row.agency_id) if row.agency_id else None
+    events = session.execute(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == row.id, CaseEvent.deleted_at.is_(None))
+        .order_by(CaseEvent.occurred_at, CaseEvent.change_seq)
+    ).scalars()
+    attachments = session.execute(
+        select(Attachment)
+        .where(Attachment.case_id == row.id, Attachment.deleted_at.is_(None))
+        .order_by(Attachment.updated_at)
+    ).scalars()
+    status = CaseStatus(row.status)
+    try:
+        allowed = tuple(s.value for s in allowed_transitions(status, Role(role)))
+    except ValueError:
+        allowed = ()
+    return CaseDetail(
+        id=row.id,
+        number=row.number,
+        version=row.version,
+        status=row.status,
+        urgency=row.urgency,
+        life_or_liberty_at_risk=row.life_or_liberty_at_risk,
+        channel=row.channel,
+        host_country=row.host_country,
+        categories=tuple(c.code for c in row.categories),
+        ilo_indicators=tuple(i.code for i in row.ilo_indicators),
+        description=row.description,
+        received_at=row.received_at,
+        due_date=row.due_date,
+        deadline=deadline_state(row.due_date, today or date.today(), status),
+        assigned_to=row.assigned_to,
+        created_by=row.created_by,
+        escalated_at=row.escalated_at,
+        resolved_at=row.resolved_at,
+        closed_at=row.closed_at,
+        wages_recovered_amount=row.wages_recovered_amount,
+        wages_recovered_currency=row.wages_recovered_currency,
+        documents_returned=row.documents_returned,
+        repatriated=row.repatriated,
+        origin_mission=row.origin_mission,
+        person=person_info(person),
+        employer=organisation_info(employer) if employer else None,
+        agency=organisation_info(agency) if agency else None,
+        events=tuple(_event_info(e) for e in events),
+        attachments=tuple(_attachment_info(a) for a in attachments),
+        allowed_statuses=allowed,
+    )
+
+
+SORT_KEYS = {
+    "number": (Case.year, Case.seq),
+    "received_at": (Case.received_at, Case.seq),
+    "due_date": (Case.due_date, Case.seq),
+    "status": (Case.status, Case.seq),
+    "urgency": (_URGENCY_ORDER, Case.seq),
+    "host_country": (Case.host_country, Case.seq),
+    "person": (Person.surname, Person.given_names),
+    "employer": (Employer.name, Case.seq),
+    "assigned_to": (Case.assigned_to, Case.seq),
+    "updated_at": (Case.updated_at, Case.seq),
+}
+
+
+def _filtered(query: Select, flt: CaseFilter, today: date) -> Select:
+    query = query.where(Case.deleted_at.is_(None))
+    if flt.statuses:
+        query = query.where(Case.status.in_(flt.statuses))
+    if flt.open_only:
+        query = query.where(Case.status.in_(_OPEN))
+    if flt.host_country:
+        query = query.where(Case.host_country == flt.host_country.upper())
+    if flt.category:
+        query = query.where(
+            Case.id.in_(select(CaseCategory.case_id).where(CaseCategory.code == flt.category))
+        )
+    if flt.assigned_to:
+        query = query.where(Case.assigned_to == flt.assigned_to)
+    if flt.urgency:
+        query = query.where(Case.urgency == flt.urgency)
+    if flt.overdue:
+        query = query.where(Case.status.in_(_OPEN), Case.due_date < today)
+    if flt.escalated:
+        query = query.where(Case.escalated_at.is_not(None), Case.status.in_(_OPEN))
+    if flt.life_or_liberty:
+        query = query.where(Case.life_or_liberty_at_risk)
+    if flt.person_id:
+        query = query.where(Case.person_id == flt.person_id)
+    if flt.employer_id:
+        query = query.where(Case.employer_id == flt.employer_id)
+    if flt.agency_id:
+        query = query.where(Case.agency_id == flt.agency_id)
+    if flt.text.strip():
+        match = search.fts_query(flt.text)
+        if match is None:
+            return query.where(Case.id.is_(None))
+        query = query.where(
+            Case.id.in_(
+                select(text("ref_id"))
+                .select_from(text("search_index"))
+                .where(text("search_index MATCH :fts_query"))
+                .params(fts_query=match)
+            )
+        )
+    return query
+
+
+class CaseService:
+    def __init__(self, workspace: Workspace, today: date | None = None) -> None:
+        self.ws = workspace
+        self._today = today
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    # -- listing --------------------------------------------------------------------------------
+
+    def count_cases(self, flt: CaseFilter | None = None) -> int:
+        flt = flt or CaseFilter()
+        query = _filtered(select(func.count(Case.id)), flt, self.today)
+        with self.ws.read() as session:
+            return int(session.execute(query).scalar_one())
+
+    def list_cases(
+        self, flt: CaseFilter | None = None, offset: int = 0, limit: int = 100
+    ) -> list[CaseRow]:
+        """One page of the list, filtered and sorted in SQL."""
+        flt = flt or CaseFilter()
+        columns = SORT_KEYS.get(flt.sort, SORT_KEYS["received_at"])
+        order = [c.desc() if flt.descending else c.asc() for c in columns]
+        query = (
+            select(
+                Case,
+                Person.surname,
+                Person.given_names,
+                Person.surname_latin,
+                Person.given_names_latin,
+                Employer.name,
+            )
+            .join(Person, Person.id == Case.person_id)
+            .outerjoin(Employer, Employer.id == Case.employer_id)
+        )
+        query = _filtered(query, flt, self.today).order_by(*order).offset(offset).limit(limit)
+        with self.ws.read() as session:
+            rows = session.execute(query).all()
+            categories = _codes(session, CaseCategory, [r[0].id for r in rows])
+            return [self._row(r, categories) for r in rows]
+
+    def _row(self, r: tuple, categories: dict[str, tuple[str, ...]]) -> CaseRow:
+        c: Case = r[0]
+        return CaseRow(
+            id=c.id,
+            number=c.number,
+            status=c.status,
+            urgency=c.urgency,
+            life_or_liberty_at_risk=c.life_or_liberty_at_risk,
+            host_country=c.host_country,
+            person_name=f"{r[1]} {r[2]}".strip(),
+            person_name_latin=f"{r[3]} {r[4]}".strip(),
+            employer_name=r[5] or "",
+            categories=categories.get(c.id, ()),
+            received_at=c.received_at,
+            due_date=c.due_date,
+            assigned_to=c.assigned_to,
+            deadline=deadline_state(c.due_date, self.today, CaseStatus(c.status)),
+            escalated=c.escalated_at is not None,
+            updated_at=c.updated_at,
+            origin_mission=c.origin_mission,
+        )
+
+    def search(self, user_text: str, limit: int = 50) -> list[CaseRow]:
+        """Cases matching what the user typed, best match first."""
+        with self.ws.read() as session:
+            matches = search.search_case_ids(session, user_text, limit)
+        if not matches:
+            return []
+        order = {m.case_id: i for i, m in enumerate(matches)}
+        with self.ws.read() as session:
+            rows = session.execute(
+                select(
+                    Case,
+                    Person.surname,
+                    Person.given_names,
+                    Person.surname_latin,
+                    Person.given_names_latin,
+                    Employer.name,
+                )
+                .join(Person, Person.id == Case.person_id)
+                .outerjoin(Employer, Employer.id == Case.employer_id)
+                .where(Case.id.in_(list(order)), Case.deleted_at.is_(None))
+            ).all()
+            categories = _codes(session, CaseCategory, list(order))
+        return sorted((self._row(r, categories) for r in rows), key=lambda row: order[row.id])
+
+    def get_case(self, case_id: str) -> CaseDetail:
+        with self.ws.read() as session:
+            return case_detail(
+                session, self._load(session, case_id), self.ws.actor.role, self.today
+            )
+
+    def get_by_number(self, number: str) -> CaseDetail:
+        with self.ws.read() as session:
+            row = session.execute(
+                select(Case).where(Case.number == number.strip().upper(), Case.deleted_at.is_(None))
+            ).scalar_one_or_none()
+            if row is None:
+                raise NotFound(_("No case numbered {number}.").format(number=number))
+            return case_detail(session, row, self.ws.actor.role, self.today)
+
+    def _load(self, session: Session, case_id: str) -> Case:
+        row = session.get(Case, case_id)
+        if row is None or row.deleted_at is not None:
+            raise NotFound(_("No such case."))
+        return row
+
+    # -- registering ----------------------------------------------------------------------------
+
+    def create_case(self, data: CaseInput, allow_duplicate_person: bool = False) -> CaseDetail:
+        self.ws.require_role(*CASE_WORKERS)
+        prepared = self.prepare(data)
+        with self.ws.write() as session:
+            row = self.insert_case(
+                session, prepared, on_duplicate="allow" if allow_duplicate_person else "warn"
+            )
+            search.index_cases(session, [row.id])
+            return case_detail(session, row, self.ws.actor.role, self.today)
+
+    def prepare(self, data: CaseInput) -> PreparedCase:
+        """Check and clean a new case without touching the database (ValidationError)."""
+        if (data.person is None) == (data.person_id is None):
+            raise ValidationError(_("Give either a new person or an existing one."), "person")
+        categories = self._categories(data.categories)
+        check.not_future(data.received_at, "received_at", _("The date received"), self.today)
+        at_risk = data.life_or_liberty_at_risk
+        if at_risk is None:
+            at_risk = any(taxonomy.category(c).life_or_liberty for c in categories)
+        return PreparedCase(
+            source=data,
+            host_country=check.country(data.host_country, "host_country"),
+            categories=tuple(categories),
+            urgency=code(Urgency, data.urgency, "urgency"),
+            channel=code(Channel, data.channel, "channel"),
+            indicators=tuple(self._indicators(data.ilo_indicators)),
+            description=check.bounded_text(data.description, "description", _("Description")),
+            person=clean_person(data.person, self.today) if data.person else None,
+            employer=clean_organisation(data.employer) if data.employer else None,
+            agency=clean_organisation(data.agency) if data.agency else None,
+            at_risk=at_risk,
+        )
+
+    def insert_case(
+        self,
+        session: Session,
+        p: PreparedCase,
+        on_duplicate: str = "warn",
+        status: CaseStatus = CaseStatus.NEW,
+        registered_text: str | None = None,
+    ) -> Case:
+        """Write a prepared case in the caller's transaction.
+
+        ``on_duplicate``: ``warn`` raises DuplicatePersonWarning, ``allow`` adds a new person
+        anyway, ``reuse`` links the case to the first matching person (legacy imports).
+        """
+        data = p.source
+        self._check_officer(session, data.assigned_to)
+        if p.person is not None:
+            duplicates = find_duplicates(session, p.person)
+            if duplicates and on_duplicate == "warn":
+                raise DuplicatePersonWarning(duplicates)
+            if duplicates and on_duplicate == "reuse":
+                person_id = duplicates[0].person_id
+            else:
+                person = Person()
+                apply_person(person, p.person)
+                session.add(person)
+                session.flush()
+                person_id = person.id
+        else:
+            assert data.person_id is not None
+            if session.get(Person, data.person_id) is None:
+                raise NotFound(_("No such person."))
+            person_id = data.person_id
+        employer_id = self._organisation(session, Employer, data.employer_id, p.employer)
+        agency_id = self._organisation(session, RecruitmentAgency, data.agency_id, p.agency)
+        year = self.today.year
+        seq = next_counter(session, f"case:{self.ws.mission_code}:{year}")
+        row = Case(
+            number=f"{self.ws.mission_code}-{year}-{seq:04d}",
+            mission_code=self.ws.mission_code,
+            year=year,
+            seq=seq,
+            person_id=person_id,
+            employer_id=employer_id,
+            agency_id=agency_id,
+            host_country=p.host_country,
+            status=status.value,
+            urgency=p.urgency.value,
+            life_or_liberty_at_risk=p.at_risk,
+            channel=p.channel.value,
+            description=p.description,
+            received_at=data.received_at,
+            due_date=data.due_date or default_due_date(data.received_at, p.urgency),
+            assigned_to=data.assigned_to,
+            created_by=self.ws.actor.username,
+            categories=[CaseCategory(code=c.value) for c in p.categories],
+            ilo_indicators=[CaseIloIndicator(code=i.value) for i in p.indicators],
+        )
+        session.add(row)
+        session.flush()
+        self._event(session, row.id, EventKind.SYSTEM, registered_text or _("Case registered."))
+        self.ws.audit(
+            session,
+            "case.create",
+            "case",
+            row.number,
+            {"categories": [c.value for c in p.categories], "host": p.host_country},
+        )
+        return row
+
+    def _categories(self, values: Iterable[str]) -> list[Category]:
+        parsed = sorted({code(Category, v, "categories") for v in values})
+        if not parsed:
+            raise ValidationError(_("Choose at least one complaint category."), "categories")
+        return parsed
+
+    def _indicators(self, values: Iterable[str]) -> list[IloIndicator]:
+        return sorted({code(IloIndicator, v, "ilo_indicators") for v in values})
+
+    def _organisation(
+        self,
+        session: Session,
+        model: type[Employer] | type[RecruitmentAgency],
+        org_id: str | None,
+        data: OrganisationInput | None,
+    ) -> str | None:
+        if org_id:
+            if session.get(model, org_id) is None:
+                raise NotFound(_("No such organisation."))
+            return org_id
+        if data is None:
+            return None
+        return new_organisation(session, model, data)
+
+    def _check_officer(self, session: Session, username: str | None) -> None:
+        if username is None:
+            return
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None or not user.active or user.role not in CASE_WORKERS:
+            raise ValidationError(
+                _("{user} is not an active officer of this mission.").format(user=username),
+                "assigned_to",
+            )
+
+    # -- changing -------------------------------------------------------------------------------
+
+    def update_case(
+        self, case_id: str, changes: CaseChanges, expected_version: int | None = None
+    ) -> CaseDetail:
+        self.ws.require_role(*CASE_WORKERS)
+        with self.ws.write() as session:
+            row = self._load(session, case_id)
+            check.version(row.version, expected_version)
+            changed: list[str] = []
+            if changes.host_country is not None:
+                row.host_country = check.country(changes.host_country, "host_country")
+                changed.append("host_country")
+            if changes.categories is not None:
+                wanted = {c.value for c in self._categories(changes.categories)}
+                row.categories = [c for c in row.categories if c.code in wanted] + [
+                    CaseCategory(code=c) for c in sorted(wanted - {x.code for x in row.categories})
+                ]
+                changed.append("categories")
+            if changes.ilo_indicators is not None:
+                wanted = {i.value for i in self._indicators(changes.ilo_indicators)}
+                row.ilo_indicators = [i for i in row.ilo_indicators if i.code in wanted] + [
+                    CaseIloIndicator(code=i)
+                    for i in sorted(wanted - {x.code for x in row.ilo_indicators})
+                ]
+                changed.append("ilo_indicators")
+            if changes.urgency is not None:
+                row.urgency = code(Urgency, changes.urgency, "urgency").value
+                changed.append("urgency")
+            if changes.life_or_liberty_at_risk is not None:
+                row.life_or_liberty_at_risk = changes.life_or_liberty_at_risk
+                changed.append("life_or_liberty_at_risk")
+            if changes.channel is not None:
+                row.channel = code(Channel, changes.channel, "channel").value
+                changed.append("channel")
+            if changes.description is not None:
+                row.description = check.bounded_text(
+                    changes.description, "description", _("Description")
+                )
+                changed.append("description")
+            if changes.due_date is not None or changes.clear_due_date:
+                row.due_date = None if changes.clear_due_date else changes.due_date
+                row.escalated_at = None  # a new deadline is the consul's 'acted on'
+                changed.append("due_date")
+            if changes.employer_id is not None or changes.clear_employer:
+                row.employer_id = (
+                    None
+                    if changes.clear_employer
+                    else self._organisation(session, Employer, changes.employer_id, None)
+                )
+                changed.append("employer")
+            if changes.agency_id is not None or changes.clear_agency:
+                row.agency_id = (
+                    None
+                    if changes.clear_agency
+                    else self._organisation(session, RecruitmentAgency, changes.agency_id, None)
+                )
+                changed.append("agency")
+            if changes.person is not None:
+                person_input = clean_person(changes.person, self.today)
+                person = session.get(Person, row.person_id)
+                assert person is not None
+                apply_person(person, person_input)
+                changed.append("person")
+            if changes.wages_recovered_amount is not None:
+                if changes.wages_recovered_amount < 0:
+                    raise ValidationError(
+                        _("An amount cannot be negative."), "wages_recovered_amount"
+                    )
+                if not changes.wages_recovered_currency:
+                    raise ValidationError(
+                        _("Give the currency of the amount."), "wages_recovered_currency"
+                    )
+                row.wages_recovered_amount = Decimal(changes.wages_recovered_amount)
+                row.wages_recovered_currency = check.currency(
+                    changes.wages_recovered_currency, "wages_recovered_currency"
+                )
+                changed.append("wages_recovered")
+            if changes.documents_returned is not None:
+                row.documents_returned = changes.documents_returned
+                changed.append("documents_returned")
+            if changes.repatriated is not None:
+                row.repatriated = changes.repatriated
+                changed.append("repatriated")
+            if not changed:
+                return case_detail(session, row, self.ws.actor.role, self.today)
+            self._touch(row)
+            self.ws.audit(session, "case.update", "case", row.number, {"fields": changed})
+            session.flush()
+            search.index_cases(session, [row.id])
+            return case_detail(session, row, self.ws.actor.role, self.today)
+
+    def set_status(
+        self, case_id: str, target: str, reason: str, expected_version: int | None = None
+    ) -> CaseDetail:
+        self.ws.require_role(*CASE_WORKERS)
+        wanted = code(CaseStatus, target, "status")
+        reason = check.bounded_text(reason, "reason", _("Reason"), 10_000)
+        with self.ws.write() as session:
+            row = self._load(session, case_id)
+            check.version(row.version, expected_version)
+            current = CaseStatus(row.status)
+            check_transition(current, wanted, Role(self.ws.actor.role), reason)
+            now = datetime.now(UTC)
+            row.status = wanted.value
+            row.escalated_at = None
+            if wanted == CaseStatus.RESOLVED:
+                row.resolved_at = now
+            elif wanted == CaseStatus.CLOSED:
+                row.closed_at = now
+            elif wanted == CaseStatus.IN_PROGRESS and current not in OPEN_STATUSES:
+                row.closed_at = row.resolved_at = None  # reopened
+            self._event(
+                session,
+                row.id,
+                EventKind.STATUS_CHANGE,
+                reason,
+                status_from=current.value,
+                status_to=wanted.value,
+            )
+            self.ws.audit(
+                session,
+                "case.status",
+                "case",
+                row.number,
+                {"from": current.value, "to": wanted.value, "reason": reason},
+            )
+            return case_detail(session, row, self.ws.actor.role, self.today)
+
+    def assign(
+        self, case_id: str, username: str | None, due_date: date | None = None
+    ) -> CaseDetail:
+        """Give the case to an officer (a consul's or administrator's decision)."""
+        self.ws.require_role("consul", "admin")
+        with self.ws.write() as session:
+            row = self._load(session, case_id)
+            self._check_officer(session, username)
+            previous = row.assigned_to
+            row.assigned_to = username
+            if due_date is not None:
+                row.due_date = due_date
+                row.escalated_at = None
+            self._event(
+                session,
+                row.id,
+                EventKind.ASSIGNMENT,
+                _("Assigned to {user}.").format(user=username)
+                if username
+                else _("Assignment removed."),
+            )
+            self.ws.audit(
+                session, "case.assign", "case", row.number, {"from": previous, "to": username}
+            )
+            return case_detail(session, row, self.ws.actor.role, self.today)
+
+    def add_event(
+        self, case_id: str, kind: str, text_: str, occurred_at: datetime | None = None
+    ) -> EventInfo:
+        self.ws.require_role(*CASE_WORKERS)
+        event_kind = code(EventKind, kind, "kind")
+        if event_kind not in TIMELINE_KINDS:
+            raise ValidationError(_("This kind of entry is made by the system."), "kind")
+        body = check.required_text(text_, "text", _("The text of the entry"), 100_000)
+        if occurred_at is not None and occurred_at > datetime.now(UTC):
+            raise ValidationError(_("The entry's time cannot be in the future."), "occurred_at")
+        with self.ws.write() as session:
+            row = self._load(session, case_id)
+            event = self._event(session, row.id, event_kind, body, occurred_at=occurred_at)
+            self._touch(row)
+            self.ws.audit(session, "case.event", "case", row.number, {"kind": event_kind.value})
+            session.flush()
+            search.index_cases(session, [row.id])
+            return _event_info(event)
+
+    def escalate_overdue(self) -> int:
+        """Flag open cases past their due date for the consul; returns how many were flagged."""
+        with self.ws.write() as session:
+            rows = (
+                session.execute(
+                    select(Case).where(
+                        Case.status.in_(_OPEN),
+                        Case.due_date < self.today,
+                        Case.escalated_at.is_(None),
+                        Case.deleted_at.is_(None),
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            now = datetime.now(UTC)
+            for row in rows:
+                row.escalated_at = now
+                self._event(
+                    session,
+                    row.id,
+                    EventKind.ESCALATION,
+                    _("Overdue since {date}; escalated to the head of section.").format(
+                        date=row.due_date.isoformat() if row.due_date else ""
+                    ),
+                )
+            if rows:
+                self.ws.audit(
+                    session,
+                    "case.escalate",
+                    "case",
+                    "",
+                    {"count": len(rows), "numbers": [r.number for r in rows[:100]]},
+                )
+            return len(rows)
+
+    # -- attachments ----------------------------------------------------------------------------
+
+    def add_attachment(
+        self,
+        case_id: str,
+        filename: str,
+        content: bytes,
+        mime_type: str | None = None,
+        description: str = "",
+        is_identity_document: bool = False,
+        identity_document_acknowledged: bool = False,
+    ) -> AttachmentInfo:
+        self.ws.require_role(*CASE_WORKERS)
+        name = check.required_text(
+            filename.replace("\\", "/").rsplit("/", 1)[-1], "filename", _("File name"), 255
+        )
+        if not content:
+            raise ValidationError(_("The file is empty."), "content")
+        if len(content) > MAX_ATTACHMENT_BYTES:
+            raise ValidationError(
+                _("The file is {size} MB; attachments are limited to {limit} MB.").format(
+                    size=round(len(content) / 1048576, 1), limit=MAX_ATTACHMENT_BYTES // 1048576
+                ),
+                "content",
+            )
+        if is_identity_document and not identity_document_acknowledged:
+            raise ValidationError(identity_document_warning(), "is_identity_document")
+        mime = mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        digest = hashlib.sha256(content).hexdigest()
+        with self.ws.write() as session:
+            row = self._load(session, case_id)
+            attachment = Attachment(
+                case_id=row.id,
+                filename=name,
+                mime_type=mime,
+                size=len(content),
+                sha256=digest,
+                content=content,
+                is_identity_document=is_identity_document,
+                description=check.bounded_text(description, "description", _("Description"), 2000),
+                added_by=self.ws.actor.username,
+            )
+            session.add(attachment)
+            session.flush()
+            self._event(session, row.id, EventKind.ATTACHMENT_ADDED, name)
+            self._touch(row)
+            self.ws.audit(
+                session,
+                "attachment.add",
+                "case",
+                row.number,
+                {
+                    "attachment": attachment.id,
+                    "sha256": digest,
+                    "size": len(content),
+                    "identity_document": is_identity_document,
+                },
+            )
+            return _attachment_info(attachment)
+
+    def attachment_content(self, attachment_id: str) -> tuple[AttachmentInfo, bytes]:
+        with self.ws.write() as session:
+            row = session.get(Attachment, attachment_id)
+            if row is None or row.deleted_at is not None or row.content is None:
+                raise NotFound(_("No such attachment."))
+            self.ws.audit(session, "attachment.open", "attachment", attachment_id)
+            return _attachment_info(row), bytes(row.content)
+
+    def remove_attachment(self, attachment_id: str, reason: str) -> None:
+        self.ws.require_role(*CASE_WORKERS)
+        reason = check.required_text(reason, "reason", _("Reason"), 2000)
+        with self.ws.write() as session:
+            row = session.get(Attachment, attachment_id)
+            if row is None or row.deleted_at is not None:
+                raise NotFound(_("No such attachment."))
+            row.deleted_at = datetime.now(UTC)
+            row.content = None  # secure_delete overwrites the freed pages
+            case_row = self._load(session, row.case_id)
+            self._event(
+                session, row.case_id, EventKind.ATTACHMENT_REMOVED, f"{row.filename}: {reason}"
+            )
+            self._touch(case_row)
+            self.ws.audit(
+                session,
+                "attachment.remove",
+                "case",
+                case_row.number,
+                {"attachment": attachment_id, "reason": reason},
+            )
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _event(
+        self,
+        session: Session,
+        case_id: str,
+        kind: EventKind,
+        body: str,
+        status_from: str | None = None,
+        status_to: str | None = None,
+        occurred_at: datetime | None = None,
+    ) -> CaseEvent:
+        event = CaseEvent(
+            case_id=case_id,
+            kind=kind.value,
+            author=self.ws.actor.username,
+            text=body,
+            status_from=status_from,
+            status_to=status_to,
+            occurred_at=occurred_at or datetime.now(UTC),
+        )
+        session.add(event)
+        return event
+
+    @staticmethod
+    def _touch(row: Case) -> None:
+        # Link-table and child changes do not dirty the case row itself; bundles travel by
+        # the case's version, so bump it explicitly.
+        row.updated_at = datetime.now(UTC)
+
+
+def overdue_for(ws: Workspace) -> list[CaseRow]:
+    """The escalated list a consul sees until each case is acted on."""
+    return CaseService(ws).list_cases(
+        CaseFilter(escalated=True, sort="due_date", descending=False), limit=500
+    )

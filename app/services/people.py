@@ -1,0 +1,190 @@
+"""Labour emigrants: validation, duplicates, and their records."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, fields
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Case, Person
+from app.domain.iin import iin_birth_date, iin_sex, validate_iin
+from app.errors import NotFound, ValidationError
+from app.i18n import _
+from app.services import validation as check
+from app.services.records import DuplicateMatch, PersonInfo, PersonInput
+from app.services.search import index_cases
+from app.services.workspace import Workspace
+
+PASSPORT_RE = re.compile(r"^[A-Z0-9]{6,12}$")
+SEXES = ("male", "female")
+_INPUT_FIELDS = [f.name for f in fields(PersonInput)]
+
+
+def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
+    """The input with whitespace trimmed and every rule checked (ValidationError otherwise)."""
+    surname = check.required_text(data.surname, "surname", _("Surname"))
+    given = check.required_text(data.given_names, "given_names", _("Given names"))
+    iin = re.sub(r"[\s-]", "", data.iin or "") or None
+    birth = data.birth_date
+    sex = data.sex or None
+    if iin is not None:
+        validate_iin(iin)
+        if birth is not None and birth != iin_birth_date(iin):
+            raise ValidationError(
+                _("The date of birth does not match the IIN ({date}).").format(
+                    date=iin_birth_date(iin).isoformat()
+                ),
+                field="birth_date",
+            )
+        birth = birth or iin_birth_date(iin)
+        sex = sex or iin_sex(iin)
+    check.not_future(birth, "birth_date", _("The date of birth"), today)
+    if sex is not None and sex not in SEXES:
+        raise ValidationError(_("Sex is 'male' or 'female'."), field="sex")
+    passport = re.sub(r"\s", "", data.passport_no or "").upper() or None
+    if passport is not None and not PASSPORT_RE.match(passport):
+        raise ValidationError(
+            _("A passport number is 6–12 Latin letters and digits."), field="passport_no"
+        )
+    check.not_future(data.consent_date, "consent_date", _("The date of consent"), today)
+    return PersonInput(
+        surname=surname,
+        given_names=given,
+        patronymic=check.bounded_text(data.patronymic, "patronymic", _("Patronymic"), 120),
+        surname_latin=check.bounded_text(
+            data.surname_latin, "surname_latin", _("Surname"), 120
+        ).upper(),
+        given_names_latin=check.bounded_text(
+            data.given_names_latin, "given_names_latin", _("Given names"), 200
+        ).upper(),
+        iin=iin,
+        passport_no=passport,
+        birth_date=birth,
+        sex=sex,
+        phone_abroad=check.bounded_text(data.phone_abroad, "phone_abroad", _("Phone"), 60),
+        phone_home=check.bounded_text(data.phone_home, "phone_home", _("Phone"), 60),
+        email=check.bounded_text(data.email, "email", _("E-mail"), 200),
+        messenger=check.bounded_text(data.messenger, "messenger", _("Messenger"), 120),
+        address_abroad=check.bounded_text(data.address_abroad, "address_abroad", _("Address"), 500),
+        address_home=check.bounded_text(data.address_home, "address_home", _("Address"), 500),
+        next_of_kin=check.bounded_text(data.next_of_kin, "next_of_kin", _("Next of kin"), 300),
+        consent_date=data.consent_date,
+        consent_scope=tuple(data.consent_scope),
+        consent_note=check.bounded_text(data.consent_note, "consent_note", _("Consent"), 2000),
+    )
+
+
+def person_info(person: Person, case_count: int = 0) -> PersonInfo:
+    values = {name: getattr(person, name) for name in _INPUT_FIELDS}
+    values["consent_scope"] = tuple(person.consent_scope or ())
+    return PersonInfo(**values, id=person.id, version=person.version, case_count=case_count)
+
+
+def apply_person(person: Person, data: PersonInput) -> None:
+    for name, value in asdict(data).items():
+        setattr(person, name, list(value) if name == "consent_scope" else value)
+
+
+def find_duplicates(
+    session: Session, data: PersonInput, exclude_id: str | None = None
+) -> list[DuplicateMatch]:
+    """People who may be the same worker: same IIN, same passport, or same name and birth."""
+    conditions = []
+    if data.iin:
+        conditions.append(Person.iin == data.iin)
+    if data.passport_no:
+        conditions.append(Person.passport_no == data.passport_no)
+    if data.birth_date:
+        conditions.append(
+            (func.lower(Person.surname) == data.surname.lower())
+            & (func.lower(Person.given_names) == data.given_names.lower())
+            & (Person.birth_date == data.birth_date)
+        )
+    if not conditions:
+        return []
+    query = select(Person).where(or_(*conditions), Person.deleted_at.is_(None))
+    if exclude_id:
+        query = query.where(Person.id != exclude_id)
+    matches = []
+    for person in session.execute(query.limit(20)).scalars():
+        reasons = []
+        if data.iin and person.iin == data.iin:
+            reasons.append(_("same IIN"))
+        if data.passport_no and person.passport_no == data.passport_no:
+            reasons.append(_("same passport number"))
+        if (
+            data.birth_date
+            and person.birth_date == data.birth_date
+            and person.surname.lower() == data.surname.lower()
+            and person.given_names.lower() == data.given_names.lower()
+        ):
+            reasons.append(_("same name and date of birth"))
+        full = " ".join(p for p in (person.surname, person.given_names, person.patronymic) if p)
+        matches.append(DuplicateMatch(person.id, full, person.birth_date, tuple(reasons)))
+    return matches
+
+
+class PersonService:
+    def __init__(self, workspace: Workspace) -> None:
+        self.ws = workspace
+
+    def duplicates(self, data: PersonInput, exclude_id: str | None = None) -> list[DuplicateMatch]:
+        cleaned = clean_person(data)
+        with self.ws.read() as session:
+            return find_duplicates(session, cleaned, exclude_id)
+
+    def get(self, person_id: str) -> PersonInfo:
+        with self.ws.read() as session:
+            person = session.get(Person, person_id)
+            if person is None or person.deleted_at is not None:
+                raise NotFound(_("No such person."))
+            count = session.execute(
+                select(func.count()).select_from(Case).where(Case.person_id == person_id)
+            ).scalar_one()
+            return person_info(person, count)
+
+    def find(self, text: str, limit: int = 20) -> list[PersonInfo]:
+        """People whose name (either script), IIN or passport starts with ``text``."""
+        term = text.strip()
+        if not term:
+            return []
+        like = f"{term}%"
+        with self.ws.read() as session:
+            people = session.execute(
+                select(Person)
+                .where(
+                    Person.deleted_at.is_(None),
+                    or_(
+                        Person.surname.ilike(like),
+                        Person.given_names.ilike(like),
+                        Person.surname_latin.ilike(like),
+                        Person.iin.like(like),
+                        Person.passport_no.ilike(like),
+                    ),
+                )
+                .order_by(Person.surname, Person.given_names)
+                .limit(limit)
+            ).scalars()
+            return [person_info(p) for p in people]
+
+    def update(
+        self, person_id: str, data: PersonInput, expected_version: int | None = None
+    ) -> PersonInfo:
+        self.ws.require_role("attache", "consul", "admin")
+        cleaned = clean_person(data)
+        with self.ws.write() as session:
+            person = session.get(Person, person_id)
+            if person is None or person.deleted_at is not None:
+                raise NotFound(_("No such person."))
+            check.version(person.version, expected_version)
+            apply_person(person, cleaned)
+            self.ws.audit(session, "person.update", "person", person_id)
+            session.flush()
+            index_cases(
+                session,
+                session.execute(select(Case.id).where(Case.person_id == person_id)).scalars().all(),
+            )
+            return person_info(person)

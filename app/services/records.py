@@ -1,0 +1,246 @@
+"""Plain records the case services hand out, and the inputs they take.
+
+These dataclasses are the whole vocabulary between the services and their callers (UI, CLI,
+letters, bundles): no ORM row ever leaves a service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    surname: str
+    given_names: str
+    patronymic: str = ""
+    surname_latin: str = ""
+    given_names_latin: str = ""
+    iin: str | None = None
+    passport_no: str | None = None
+    birth_date: date | None = None
+    sex: str | None = None
+    phone_abroad: str = ""
+    phone_home: str = ""
+    email: str = ""
+    messenger: str = ""
+    address_abroad: str = ""
+    address_home: str = ""
+    next_of_kin: str = ""
+    consent_date: date | None = None
+    consent_scope: tuple[str, ...] = ()
+    consent_note: str = ""
+
+
+@dataclass(frozen=True)
+class PersonInfo(PersonInput):
+    id: str = ""
+    version: int = 0
+    case_count: int = 0
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.surname, self.given_names, self.patronymic) if p)
+
+    @property
+    def full_name_latin(self) -> str:
+        return " ".join(p for p in (self.surname_latin, self.given_names_latin) if p)
+
+
+@dataclass(frozen=True)
+class OrganisationInput:
+    """An employer or a recruitment agency as typed in."""
+
+    name: str
+    country: str
+    city: str = ""
+    address: str = ""
+    registration_no: str = ""
+    phone: str = ""
+    email: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class OrganisationInfo(OrganisationInput):
+    id: str = ""
+    kind: str = "employer"  # employer | agency
+    watchlist: bool = False
+    watchlist_reason: str = ""
+    complaint_count: int = 0
+    open_count: int = 0
+
+
+@dataclass(frozen=True)
+class PartnerInput:
+    name: str
+    kind: str  # ngo | lawyer | shelter | hotline | other
+    country: str
+    city: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    languages: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class PartnerInfo(PartnerInput):
+    id: str = ""
+    referral_count: int = 0
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    """A new case. A person, employer or agency is either an existing id or new input."""
+
+    host_country: str
+    categories: tuple[str, ...]
+    received_at: date
+    person: PersonInput | None = None
+    person_id: str | None = None
+    employer: OrganisationInput | None = None
+    employer_id: str | None = None
+    agency: OrganisationInput | None = None
+    agency_id: str | None = None
+    urgency: str = "normal"
+    life_or_liberty_at_risk: bool | None = None  # None: derived from the categories
+    channel: str = "walk_in"
+    description: str = ""
+    due_date: date | None = None
+    assigned_to: str | None = None
+    ilo_indicators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseChanges:
+    """Fields an officer edits on an existing case; None leaves a field as it is."""
+
+    host_country: str | None = None
+    categories: tuple[str, ...] | None = None
+    urgency: str | None = None
+    life_or_liberty_at_risk: bool | None = None
+    channel: str | None = None
+    description: str | None = None
+    due_date: date | None = None
+    clear_due_date: bool = False
+    employer_id: str | None = None
+    clear_employer: bool = False
+    agency_id: str | None = None
+    clear_agency: bool = False
+    ilo_indicators: tuple[str, ...] | None = None
+    person: PersonInput | None = None
+    wages_recovered_amount: Decimal | None = None
+    wages_recovered_currency: str | None = None
+    documents_returned: bool | None = None
+    repatriated: bool | None = None
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the case list."""
+
+    id: str
+    number: str
+    status: str
+    urgency: str
+    life_or_liberty_at_risk: bool
+    host_country: str
+    person_name: str
+    person_name_latin: str
+    employer_name: str
+    categories: tuple[str, ...]
+    received_at: date
+    due_date: date | None
+    assigned_to: str | None
+    deadline: str  # green | amber | red | none
+    escalated: bool
+    updated_at: datetime
+    origin_mission: str
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    id: str
+    kind: str
+    occurred_at: datetime
+    author: str
+    text: str
+    status_from: str | None
+    status_to: str | None
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    id: str
+    filename: str
+    mime_type: str
+    size: int
+    sha256: str
+    is_identity_document: bool
+    description: str
+    added_by: str
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    id: str
+    number: str
+    version: int
+    status: str
+    urgency: str
+    life_or_liberty_at_risk: bool
+    channel: str
+    host_country: str
+    categories: tuple[str, ...]
+    ilo_indicators: tuple[str, ...]
+    description: str
+    received_at: date
+    due_date: date | None
+    deadline: str
+    assigned_to: str | None
+    created_by: str
+    escalated_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    wages_recovered_amount: Decimal | None
+    wages_recovered_currency: str | None
+    documents_returned: bool
+    repatriated: bool
+    origin_mission: str
+    person: PersonInfo
+    employer: OrganisationInfo | None
+    agency: OrganisationInfo | None
+    events: tuple[EventInfo, ...] = ()
+    attachments: tuple[AttachmentInfo, ...] = ()
+    allowed_statuses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    statuses: tuple[str, ...] = ()
+    host_country: str | None = None
+    category: str | None = None
+    assigned_to: str | None = None
+    urgency: str | None = None
+    overdue: bool = False
+    escalated: bool = False
+    open_only: bool = False
+    life_or_liberty: bool = False
+    text: str = ""
+    person_id: str | None = None
+    employer_id: str | None = None
+    agency_id: str | None = None
+    sort: str = "received_at"
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    person_id: str
+    full_name: str
+    birth_date: date | None
+    reasons: tuple[str, ...] = field(default_factory=tuple)

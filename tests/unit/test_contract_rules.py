@@ -1,0 +1,748 @@
+"""The contract-review engine: terms parsing, host-country reference data, rules and risk."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.contracts.reference import (
+    HOST_COUNTRIES,
+    REFERENCE_FILE,
+    ReferenceFileError,
+    load_reference,
+    parse_reference,
+    reference_for,
+)
+from app.contracts.rules import (
+    ILO_INDICATORS,
+    INDICATOR_REFERENCES,
+    RULES,
+    Finding,
+    ProvisionRef,
+    rate_risk,
+    result_to_json,
+    review,
+)
+from app.contracts.terms import (
+    FIELD_NAMES,
+    PASSPORT_HOLDERS,
+    RETURN_TICKET_PAYERS,
+    WAGE_PERIODS,
+    ContractTerms,
+    parse_terms,
+    terms_to_dict,
+)
+from app.errors import ValidationError
+from app.i18n import current_language, set_language
+
+DESIGN_EXAMPLE: dict[str, object] = {
+    "position": "construction worker",
+    "wage_amount": 12000,
+    "wage_currency": "TRY",
+    "wage_period": "month",
+    "hours_per_week": 72,
+    "passport_held_by": "employer",
+    "recruitment_fee_paid_by_worker": 1500,
+    "recruitment_fee_currency": "USD",
+    "contract_language_understood": False,
+    "signed_copy_held": False,
+}
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    previous = current_language()
+    set_language("en")
+    yield
+    set_language(previous)
+
+
+def run_rule(code: str, country: str | None = None, **terms: Any) -> Finding | None:
+    rule = next(r for r in RULES if r.code == code)
+    return rule.check(ContractTerms(host_country=country, **terms), reference_for(country))
+
+
+# --- terms --------------------------------------------------------------------------------
+
+
+def test_design_example_parses_into_exact_values() -> None:
+    terms = parse_terms(DESIGN_EXAMPLE, host_country="tr")
+    assert terms.host_country == "TR"
+    assert terms.wage_amount == Decimal("12000")
+    assert terms.hours_per_week == Decimal("72")
+    assert terms.recruitment_fee_paid_by_worker == Decimal("1500")
+    assert terms.passport_held_by == "employer"
+    assert terms.contract_language_understood is False
+    assert terms.employer_name is None
+
+
+def test_parse_normalises_codes_and_text() -> None:
+    terms = parse_terms(
+        {
+            "employer_name": "  Example   İnşaat Ltd ",
+            "wage_amount": "1250.50",
+            "wage_currency": "eur",
+            "wage_period": "Hour",
+            "contract_language": "DE",
+            "deductions_percent": 12.5,
+            "rest_days_per_week": 1.0,
+        }
+    )
+    assert terms.employer_name == "Example İnşaat Ltd"
+    assert terms.wage_amount == Decimal("1250.50")
+    assert (terms.wage_currency, terms.wage_period) == ("EUR", "hour")
+    assert terms.contract_language == "de"
+    assert terms.deductions_percent == Decimal("12.5")
+    assert terms.rest_days_per_week == 1
+
+
+def test_terms_round_trip_through_json() -> None:
+    terms = parse_terms(DESIGN_EXAMPLE, host_country="TR")
+    data = terms_to_dict(terms)
+    assert set(data) == set(FIELD_NAMES)
+    assert data["wage_amount"] == "12000"
+    assert parse_terms(json.loads(json.dumps(data))) == terms
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (
+            {"wage_amount": -5, "wage_currency": "TRY", "wage_period": "month"},
+            "wage_amount",
+            "wage_amount cannot be negative (-5).",
+        ),
+        (
+            {"recruitment_fee_paid_by_worker": -1},
+            "recruitment_fee_paid_by_worker",
+            "recruitment_fee_paid_by_worker cannot be negative (-1).",
+        ),
+        (
+            {"wage_amount": 100, "wage_currency": "XYZ", "wage_period": "month"},
+            "wage_currency",
+            "wage_currency: “XYZ” is not a known ISO 4217 currency code.",
+        ),
+        (
+            {"recruitment_fee_currency": "ESP"},
+            "recruitment_fee_currency",
+            "recruitment_fee_currency: “ESP” is not a known ISO 4217 currency code.",
+        ),
+        (
+            {"hours_per_week": 200},
+            "hours_per_week",
+            "200 hours a week is not possible: a week has only 168 hours.",
+        ),
+        (
+            {"hours_per_week": 130},
+            "hours_per_week",
+            "130 hours a week leaves no time for sleep; a contract review accepts at most 120. "
+            "Record such treatment in the case description.",
+        ),
+        (
+            {"hours_per_week": 0},
+            "hours_per_week",
+            "hours_per_week must be more than 0; leave it out if the contract does not say.",
+        ),
+        ({"salary": 100}, "salary", "Unknown contract term “salary”."),
+        (
+            {"signed_copy_held": "yes"},
+            "signed_copy_held",
+            "signed_copy_held must be true or false.",
+        ),
+        ({"wage_amount": True}, "wage_amount", "wage_amount must be a number."),
+        ({"wage_amount": "twelve"}, "wage_amount", "wage_amount must be a number."),
+        (
+            {"rest_days_per_week": 8},
+            "rest_days_per_week",
+            "rest_days_per_week must be between 0 and 7, not 8.",
+        ),
+        (
+            {"rest_days_per_week": 1.5},
+            "rest_days_per_week",
+            "rest_days_per_week must be a whole number.",
+        ),
+        (
+            {"deductions_percent": 120},
+            "deductions_percent",
+            "deductions_percent is a percentage of the wage: at most 100, not 120.",
+        ),
+        (
+            {"passport_held_by": "friend"},
+            "passport_held_by",
+            "passport_held_by must be one of: worker, employer, agency.",
+        ),
+        (
+            {"wage_period": "fortnight"},
+            "wage_period",
+            "wage_period must be one of: hour, day, week, month, year.",
+        ),
+        (
+            {"contract_language": "xx"},
+            "contract_language",
+            "contract_language: “xx” is not a known two-letter language code (ISO 639-1).",
+        ),
+        (
+            {"host_country": "ZZ"},
+            "host_country",
+            "host_country: “ZZ” is not a known two-letter country code.",
+        ),
+        (
+            {"term_months": 6, "probation_months": 9},
+            "probation_months",
+            "probation_months (9) cannot be longer than the contract term (6 months).",
+        ),
+        (
+            {"wage_amount": 100, "wage_period": "month"},
+            "wage_currency",
+            "wage_currency is required when wage_amount is given.",
+        ),
+        (
+            {"recruitment_fee_paid_by_worker": 300},
+            "recruitment_fee_currency",
+            "recruitment_fee_currency is required when a recruitment fee is given.",
+        ),
+        (
+            {"wage_amount": 1e15, "wage_currency": "USD", "wage_period": "month"},
+            "wage_amount",
+            "wage_amount is too large (1,000,000,000,000,000).",
+        ),
+    ],
+)
+def test_bad_terms_are_refused_naming_the_field(
+    data: dict[str, object], field: str, message: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_terms(data)
+    assert caught.value.field == field
+    assert str(caught.value) == message
+
+
+def test_host_country_conflict_with_the_case_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_terms({"host_country": "KR"}, host_country="TR")
+    assert caught.value.field == "host_country"
+    assert str(caught.value) == "host_country KR differs from the case's host country TR."
+
+
+def test_terms_must_be_an_object() -> None:
+    with pytest.raises(ValidationError, match="Contract terms must be a JSON object."):
+        parse_terms(["wage_amount"])  # type: ignore[arg-type]
+
+
+# --- reference data -----------------------------------------------------------------------
+
+
+def test_reference_covers_every_host_country_with_dated_sources() -> None:
+    data = load_reference()
+    assert set(data.countries) == set(HOST_COUNTRIES)
+    for code in HOST_COUNTRIES:
+        ref = data.countries[code]
+        assert ref.hours is not None and ref.paid_leave is not None, code
+        assert ref.employer_may_hold_passport is False
+        for item in (ref.minimum_wage, ref.hours, ref.paid_leave, ref.probation):
+            if item is not None:
+                assert item.provenance.source, code
+                assert date(1900, 1, 1) < item.provenance.as_of <= date(2026, 12, 31), code
+        for law in (ref.passport, ref.recruitment_fees, ref.health_insurance):
+            if law is not None and not law.provenance.verified:
+                assert law.provenance.note or law.law, code
+
+
+def test_reference_figures_read_exactly() -> None:
+    korea = reference_for("kr")
+    assert korea is not None and korea.hours is not None and korea.minimum_wage is not None
+    assert (korea.hours.normal_weekly, korea.hours.max_weekly) == (Decimal(40), Decimal(52))
+    assert (korea.minimum_wage.amount, korea.minimum_wage.period) == (Decimal(10320), "hour")
+    qatar = reference_for("QA")
+    assert qatar is not None and qatar.passport is not None and qatar.passport.law is not None
+    assert qatar.passport.law.startswith("Law No. 21 of 2015")
+    assert "Art. 8" in qatar.passport.law
+    assert reference_for("AE") is not None and reference_for("AE").minimum_wage is None  # type: ignore[union-attr]
+    assert reference_for("FR") is None
+    assert reference_for(None) is None
+
+
+def test_currency_rates_are_dated_approximate_and_convert() -> None:
+    rates = load_reference().rates
+    assert rates.approximate is True
+    assert rates.provenance.verified is False
+    assert rates.convert(Decimal(100), "USD", "USD") == Decimal(100)
+    assert rates.convert(Decimal(100), "USD", "TRY") == Decimal("4250")
+    assert rates.convert(Decimal(100), "BRL", "TRY") is None
+
+
+def test_malformed_reference_file_is_refused() -> None:
+    raw = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    del raw["countries"]["KR"]["hours"]["normal_weekly"]
+    with pytest.raises(ReferenceFileError, match="normal_weekly"):
+        parse_reference(raw)
+
+
+# --- each rule's ok, concern and violation side ---------------------------------------------
+
+
+RULE_CASES: list[tuple[str, str | None, dict[str, Any], str, str]] = [
+    ("passport_retention", "TR", {"passport_held_by": "worker"}, "ok", "keeps their own"),
+    (
+        "passport_retention",
+        "QA",
+        {"passport_held_by": "agency"},
+        "violation",
+        "held by the recruitment agency",
+    ),
+    ("recruitment_fee", None, {"recruitment_fee_paid_by_worker": Decimal(0)}, "ok", "no "),
+    (
+        "recruitment_fee",
+        "AE",
+        {"recruitment_fee_paid_by_worker": Decimal(1500), "recruitment_fee_currency": "USD"},
+        "violation",
+        "$1,500.00",
+    ),
+    (
+        "minimum_wage",
+        "KR",
+        {
+            "wage_amount": Decimal(2500000),
+            "wage_currency": "KRW",
+            "wage_period": "month",
+            "hours_per_week": Decimal(40),
+        },
+        "ok",
+        "at least the legal minimum",
+    ),
+    (
+        "minimum_wage",
+        "TR",
+        {"wage_amount": Decimal(1000), "wage_currency": "BRL", "wage_period": "month"},
+        "concern",
+        "Cannot compare the wage in BRL",
+    ),
+    (
+        "minimum_wage",
+        "RU",
+        {"wage_amount": Decimal(20000), "wage_currency": "RUB", "wage_period": "month"},
+        "violation",
+        "below the legal minimum of RUB27,093.00 a month in Russia",
+    ),
+    ("weekly_hours", "KR", {"hours_per_week": Decimal(40)}, "ok", "within the normal week"),
+    ("weekly_hours", "KR", {"hours_per_week": Decimal(48)}, "concern", "normal week of 40"),
+    (
+        "weekly_hours",
+        "KR",
+        {"hours_per_week": Decimal(72)},
+        "violation",
+        "72 hours a week exceed the legal maximum of 52, overtime included, in South Korea.",
+    ),
+    (
+        "weekly_hours",
+        "RU",
+        {"hours_per_week": Decimal(50)},
+        "violation",
+        "about 480 hours of overtime a year, above the legal limit of 120",
+    ),
+    ("weekly_hours", None, {"hours_per_week": Decimal(55)}, "concern", "ILO standard of 48"),
+    ("overtime_pay", None, {"overtime_paid": True}, "ok", "Overtime is paid."),
+    ("overtime_pay", "DE", {"overtime_paid": False}, "concern", "beyond 48 hours"),
+    (
+        "overtime_pay",
+        "TR",
+        {"overtime_paid": False, "hours_per_week": Decimal(54)},
+        "violation",
+        "54 hours a week, 9 above the normal 45",
+    ),
+    ("rest_days", None, {"rest_days_per_week": 1}, "ok", "1 day of rest"),
+    ("rest_days", None, {"rest_days_per_week": 0}, "violation", "no weekly day of rest"),
+    ("paid_leave", "RU", {"paid_leave_days_per_year": 28}, "ok", "legal minimum of 28"),
+    ("paid_leave", "US", {"paid_leave_days_per_year": 5}, "concern", "three working weeks"),
+    (
+        "paid_leave",
+        "KR",
+        {"paid_leave_days_per_year": 7},
+        "violation",
+        "7 days of paid leave a year are below the legal minimum of 15 (working days) in "
+        "South Korea.",
+    ),
+    (
+        "deductions",
+        None,
+        {"deductions_described": True, "deductions_percent": Decimal(10)},
+        "ok",
+        "described and limited",
+    ),
+    ("deductions", None, {"deductions_described": False}, "concern", "without saying"),
+    ("deductions", None, {"deductions_percent": Decimal(30)}, "concern", "30% of the wage"),
+    ("deductions", None, {"deductions_percent": Decimal(60)}, "violation", "more than half"),
+    ("contract_language", None, {"contract_language": "ru"}, "ok", "Kazakh or Russian"),
+    ("contract_language", None, {"contract_language_understood": True}, "ok", "understands"),
+    (
+        "contract_language",
+        None,
+        {"contract_language_understood": False},
+        "concern",
+        "does not understand",
+    ),
+    ("signed_copy", None, {"signed_copy_held": True}, "ok", "holds a signed copy"),
+    ("signed_copy", None, {"signed_copy_held": False}, "concern", "no signed copy"),
+    ("return_ticket", None, {"return_ticket_paid_by": "employer"}, "ok", "employer pays"),
+    ("return_ticket", None, {"return_ticket_paid_by": "worker"}, "concern", "must pay"),
+    ("return_ticket", None, {"return_ticket_paid_by": "none"}, "concern", "no return ticket"),
+    ("probation", "RU", {"probation_months": 3}, "ok", "within the usual limits"),
+    ("probation", "US", {"probation_months": 9}, "concern", "unusually long"),
+    (
+        "probation",
+        "TR",
+        {"probation_months": 3},
+        "violation",
+        "A probation of 3 months exceeds the legal maximum of 2 in Türkiye.",
+    ),
+    ("termination_clause", None, {"termination_clause_present": True}, "ok", "may be ended"),
+    ("termination_clause", None, {"termination_clause_present": False}, "concern", "notice"),
+    ("dispute_clause", None, {"dispute_clause_present": True}, "ok", "disputes are settled"),
+    ("dispute_clause", None, {"dispute_clause_present": False}, "concern", "which authority"),
+    ("insurance", "DE", {"insurance_provided": True}, "ok", "provides insurance"),
+    ("insurance", "TR", {"insurance_provided": False}, "concern", "no health or accident"),
+    ("insurance", "DE", {"insurance_provided": False}, "violation", "mandatory in Germany"),
+    ("housing", None, {"housing_provided": True}, "ok", "provides housing"),
+    ("housing", None, {"housing_provided": False}, "concern", "no housing"),
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "country", "terms", "level", "text"),
+    RULE_CASES,
+    ids=[f"{c[0]}-{c[3]}-{i}" for i, c in enumerate(RULE_CASES)],
+)
+def test_rule_levels(
+    code: str, country: str | None, terms: dict[str, Any], level: str, text: str
+) -> None:
+    finding = run_rule(code, country, **terms)
+    assert finding is not None
+    assert (finding.rule, finding.level) == (code, level)
+    assert text in finding.reason
+    assert finding.references, "every finding cites something"
+
+
+def test_every_rule_has_its_three_sides_covered_or_a_reason_not_to() -> None:
+    covered = {(c[0], c[3]) for c in RULE_CASES}
+    for rule in RULES:
+        assert (rule.code, "ok") in covered
+        assert (rule.code, "concern") in covered or (rule.code, "violation") in covered
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_rules_are_silent_when_the_terms_say_nothing(rule: Any) -> None:
+    assert rule.check(ContractTerms(), None) is None
+    assert rule.check(ContractTerms(host_country="KR"), reference_for("KR")) is None
+
+
+def test_minimum_wage_counts_long_hours() -> None:
+    # 2,200,000 KRW a month is above the monthly minimum for 40 hours, not for 60.
+    finding = run_rule(
+        "minimum_wage",
+        "KR",
+        wage_amount=Decimal(2200000),
+        wage_currency="KRW",
+        wage_period="month",
+        hours_per_week=Decimal(60),
+    )
+    assert finding is not None and finding.level == "violation"
+    assert "comes to about ₩8,462 an hour" in finding.reason
+
+
+def test_minimum_wage_converts_currency_approximately() -> None:
+    far_below = run_rule(
+        "minimum_wage", "TR", wage_amount=Decimal(300), wage_currency="USD", wage_period="month"
+    )
+    assert far_below is not None and far_below.level == "violation"
+    assert "Converted at approximate exchange rates of December 1, 2025." in far_below.reason
+    assert any("approximate exchange rates" in r for r in far_below.references)
+    # 760 USD ≈ 32,300 TRY, within the 10% margin of 33,030 TRY: a concern, not a verdict.
+    near = run_rule(
+        "minimum_wage", "TR", wage_amount=Decimal(760), wage_currency="USD", wage_period="month"
+    )
+    assert near is not None and near.level == "concern"
+    assert "Check at the current rate." in near.reason
+
+
+def test_minimum_wage_adds_qatar_allowances_not_provided_in_kind() -> None:
+    terms = {"wage_amount": Decimal(1200), "wage_currency": "QAR", "wage_period": "month"}
+    with_board = run_rule("minimum_wage", "QA", housing_provided=True, meals_provided=True, **terms)
+    assert with_board is not None and with_board.level == "ok"
+    without = run_rule("minimum_wage", "QA", housing_provided=False, meals_provided=False, **terms)
+    assert without is not None and without.level == "violation"
+    assert "QAR1,800.00 a month" in without.reason
+
+
+def test_no_minimum_wage_rule_without_a_statutory_minimum() -> None:
+    finding = run_rule(
+        "minimum_wage", "AE", wage_amount=Decimal(100), wage_currency="AED", wage_period="month"
+    )
+    assert finding is None
+
+
+def test_unverified_host_law_is_marked_in_references() -> None:
+    finding = run_rule("passport_retention", "AE", passport_held_by="employer")
+    assert finding is not None
+    assert any(
+        "Federal Decree-Law No. 33 of 2021" in r and "[not verified: confirm before citing]" in r
+        for r in finding.references
+    )
+    verified = run_rule("passport_retention", "QA", passport_held_by="employer")
+    assert verified is not None
+    assert any("Law No. 21 of 2015" in r and "not verified" not in r for r in verified.references)
+
+
+def test_domestic_work_cites_c189() -> None:
+    finding = run_rule(
+        "recruitment_fee",
+        None,
+        position="Domestic worker",
+        recruitment_fee_paid_by_worker=Decimal(200),
+        recruitment_fee_currency="USD",
+    )
+    assert finding is not None
+    assert "ILO C189 Domestic Workers Convention, 2011, Art. 15(1)(e)" in finding.references
+    assert "ILO C181 Private Employment Agencies Convention, 1997, Art. 7(1)" in finding.references
+
+
+# --- review and risk ----------------------------------------------------------------------
+
+
+def test_design_example_is_critical_with_passport_and_fee_reasons() -> None:
+    result = review(parse_terms(DESIGN_EXAMPLE, host_country="TR"))
+    assert result.risk in ("high", "critical")
+    assert result.risk == "critical"
+    assert {"passport_retention", "recruitment_fee"} <= set(result.risk_reasons)
+    assert result.ilo_indicators == (
+        "deception",
+        "retention_of_identity_documents",
+        "debt_bondage",
+        "excessive_overtime",
+    )
+    levels = {f.rule: f.level for f in result.findings}
+    assert levels == {
+        "passport_retention": "violation",
+        "recruitment_fee": "violation",
+        "minimum_wage": "violation",
+        "weekly_hours": "violation",
+        "contract_language": "concern",
+        "signed_copy": "concern",
+    }
+
+
+def test_passport_and_fee_alone_are_critical_even_without_a_country() -> None:
+    terms = ContractTerms(
+        passport_held_by="employer",
+        recruitment_fee_paid_by_worker=Decimal(1500),
+        recruitment_fee_currency="USD",
+    )
+    result = review(terms)
+    assert result.risk == "critical"
+    assert result.risk_reasons == ("passport_retention", "recruitment_fee")
+
+
+def test_result_json_has_the_design_shape() -> None:
+    data = result_to_json(review(parse_terms(DESIGN_EXAMPLE, host_country="TR")))
+    assert set(data) == {"findings", "risk", "risk_reasons", "ilo_indicators"}
+    first = data["findings"][0]  # type: ignore[index]
+    assert first["rule"] == "passport_retention"
+    assert set(first) >= {"rule", "level", "reason", "references"}
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+
+
+def f(rule: str, level: str, *indicators: str) -> Finding:
+    return Finding(rule, level, "reason", ("ref",), indicators)
+
+
+@pytest.mark.parametrize(
+    ("findings", "risk", "reasons"),
+    [
+        ([], "low", ()),
+        ([f("housing", "ok"), f("dispute_clause", "concern")], "low", ()),
+        (
+            [f("housing", "concern"), f("signed_copy", "concern"), f("dispute_clause", "concern")],
+            "medium",
+            ("housing", "signed_copy", "dispute_clause"),
+        ),
+        ([f("paid_leave", "violation"), f("housing", "concern")], "medium", ("paid_leave",)),
+        (
+            [f("weekly_hours", "violation", "excessive_overtime"), f("paid_leave", "violation")],
+            "high",
+            ("weekly_hours",),
+        ),
+        (
+            [f("passport_retention", "violation", "retention_of_identity_documents")],
+            "high",
+            ("passport_retention",),
+        ),
+        (
+            [
+                f("passport_retention", "violation", "retention_of_identity_documents"),
+                f("contract_language", "concern", "deception"),
+            ],
+            "critical",
+            ("passport_retention", "contract_language"),
+        ),
+    ],
+)
+def test_risk_rating(findings: list[Finding], risk: str, reasons: tuple[str, ...]) -> None:
+    assert rate_risk(findings) == (risk, reasons)
+
+
+def test_all_ok_terms_are_low_risk() -> None:
+    terms = parse_terms(
+        {
+            "wage_amount": 3000000,
+            "wage_currency": "KRW",
+            "wage_period": "month",
+            "hours_per_week": 40,
+            "overtime_paid": True,
+            "rest_days_per_week": 2,
+            "paid_leave_days_per_year": 15,
+            "passport_held_by": "worker",
+            "recruitment_fee_paid_by_worker": 0,
+            "contract_language_understood": True,
+            "signed_copy_held": True,
+            "return_ticket_paid_by": "employer",
+            "insurance_provided": True,
+            "termination_clause_present": True,
+        },
+        host_country="KR",
+    )
+    result = review(terms)
+    assert {f.level for f in result.findings} == {"ok"}
+    assert (result.risk, result.risk_reasons, result.ilo_indicators) == ("low", (), ())
+
+
+def test_applicable_provisions_are_cited_by_matching_rules_only() -> None:
+    eaeu = ProvisionRef("EAEU Treaty, Art. 98", ("unpaid_wages", "wage_discrimination"))
+    qatar = ProvisionRef("KZ–QA Agreement of 14.02.2024", ("documents_withheld",))
+    terms = ContractTerms(
+        host_country="RU",
+        wage_amount=Decimal(20000),
+        wage_currency="RUB",
+        wage_period="month",
+        passport_held_by="employer",
+        signed_copy_held=False,
+    )
+    by_rule = {x.rule: x for x in review(terms, (eaeu, qatar)).findings}
+    assert by_rule["minimum_wage"].references[-1] == "EAEU Treaty, Art. 98"
+    assert by_rule["passport_retention"].references[-1] == "KZ–QA Agreement of 14.02.2024"
+    assert "EAEU Treaty, Art. 98" not in by_rule["signed_copy"].references
+    assert "EAEU Treaty, Art. 98" not in by_rule["passport_retention"].references
+
+
+def test_reasons_follow_the_language_at_review_time() -> None:
+    terms = ContractTerms(host_country="KR", hours_per_week=Decimal(72))
+    set_language("ru")
+    russian = review(terms).findings[0].reason
+    set_language("en")
+    english = review(terms).findings[0].reason
+    assert "Республика Корея" in russian
+    assert "South Korea" in english
+
+
+def test_indicator_codes_are_the_ilo_eleven_in_order() -> None:
+    assert ILO_INDICATORS == (
+        "abuse_of_vulnerability",
+        "deception",
+        "restriction_of_movement",
+        "isolation",
+        "physical_sexual_violence",
+        "intimidation_threats",
+        "retention_of_identity_documents",
+        "withholding_of_wages",
+        "debt_bondage",
+        "abusive_working_living_conditions",
+        "excessive_overtime",
+    )
+    assert tuple(INDICATOR_REFERENCES) == ILO_INDICATORS
+
+
+def test_rule_codes_are_unique_and_ordered() -> None:
+    codes = [r.code for r in RULES]
+    assert len(codes) == len(set(codes)) == 16
+    assert codes[:4] == ["passport_retention", "recruitment_fee", "minimum_wage", "weekly_hours"]
+
+
+def test_contract_modules_import_neither_qt_nor_database() -> None:
+    code = (
+        "import sys, app.contracts; "
+        "print(any(m.split('.')[0] in ('PySide6', 'sqlalchemy') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- property: review never raises on valid terms -------------------------------------------
+
+_amounts = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False)
+_maybe = st.none() | st.booleans()
+
+valid_terms = st.builds(
+    ContractTerms,
+    employer_name=st.none() | st.text(max_size=40),
+    host_country=st.none() | st.sampled_from((*HOST_COUNTRIES, "FR", "SA")),
+    position=st.none() | st.sampled_from(("domestic worker", "welder", "няня")),
+    wage_amount=st.none() | _amounts,
+    wage_currency=st.sampled_from(("USD", "TRY", "KRW", "RUB", "QAR", "BRL", "EUR")),
+    wage_period=st.sampled_from(WAGE_PERIODS),
+    hours_per_week=st.none() | st.decimals(min_value="0.5", max_value=120, places=1),
+    overtime_paid=_maybe,
+    rest_days_per_week=st.none() | st.integers(0, 7),
+    paid_leave_days_per_year=st.none() | st.integers(0, 366),
+    term_months=st.none() | st.integers(1, 240),
+    probation_months=st.none() | st.integers(0, 24),
+    housing_provided=_maybe,
+    meals_provided=_maybe,
+    insurance_provided=_maybe,
+    return_ticket_paid_by=st.none() | st.sampled_from(RETURN_TICKET_PAYERS),
+    passport_held_by=st.none() | st.sampled_from(PASSPORT_HOLDERS),
+    recruitment_fee_paid_by_worker=st.none() | _amounts,
+    recruitment_fee_currency=st.none() | st.sampled_from(("USD", "KZT")),
+    deductions_described=_maybe,
+    deductions_percent=st.none() | st.decimals(min_value=0, max_value=100, places=1),
+    contract_language=st.none() | st.sampled_from(("kk", "ru", "en", "ko", "tr")),
+    contract_language_understood=_maybe,
+    termination_clause_present=_maybe,
+    dispute_clause_present=_maybe,
+    signed_copy_held=_maybe,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(valid_terms)
+def test_review_never_raises_on_valid_terms(terms: ContractTerms) -> None:
+    result = review(terms)
+    assert result.risk in ("low", "medium", "high", "critical")
+    assert set(result.risk_reasons) <= {x.rule for x in result.findings}
+    assert set(result.ilo_indicators) <= set(ILO_INDICATORS)
+    assert all(x.level in ("ok", "concern", "violation") for x in result.findings)
+    json.dumps(result_to_json(result), ensure_ascii=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(valid_terms)
+def test_terms_to_dict_round_trips(terms: ContractTerms) -> None:
+    data = terms_to_dict(terms)
+    if terms.wage_amount is None:
+        # parse_terms insists on a currency and period only together with an amount
+        data["wage_currency"] = data["wage_period"] = None
+        terms = replace(terms, wage_currency=None, wage_period=None)
+    if terms.probation_months and terms.term_months and terms.probation_months > terms.term_months:
+        return
+    if terms.recruitment_fee_paid_by_worker and not terms.recruitment_fee_currency:
+        return
+    assert parse_terms(data) == replace(
+        terms, employer_name=" ".join((terms.employer_name or "").split()) or None
+    )

@@ -1,0 +1,321 @@
+"""Letters render in every kind and language, and the text reads back exactly."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import shutil
+import subprocess
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from app.errors import QorgauError, ValidationError
+from app.letters import (
+    LETTER_KINDS,
+    Addressee,
+    Citation,
+    EmployerInfo,
+    Executor,
+    LetterContext,
+    MissionInfo,
+    PersonInfo,
+    Signatory,
+    content_digest,
+    kind_label,
+    render_letter,
+    with_qr_digest,
+)
+from app.letters.fonts import FONT_DIR, FONT_FILES
+from app.letters.renderer import DocumentBuilder, date_long, money_text, short_name
+from app.letters.templates import parse_blocks
+
+LANGS = ("kk", "ru", "en")
+HOSTILE = 'Kim & Sons <Ltd> "Best"'
+KAZAKH_SAMPLE = "Әә Ғғ Ққ Ңң Өө Ұұ Үү Һһ Іі"
+MISSION = MissionInfo(
+    code="SEL",
+    name={
+        "kk": "Қазақстан Республикасының Корея Республикасындағы Елшілігі",
+        "ru": "Посольство Республики Казахстан в Республике Корея",
+        "en": "Embassy of the Republic of Kazakhstan in the Republic of Korea",
+    },
+    address={
+        "kk": "Корея Республикасы, Сеул, Ханнам-даэро, 100",
+        "ru": "Республика Корея, Сеул, Ханнам-дэро, 100",
+        "en": "100 Hannam-daero, Seoul, Republic of Korea",
+    },
+    phone="+82 2 379 9714",
+    email="seoul@mfa.kz",
+    city={"kk": "Сеул", "ru": "Сеул", "en": "Seoul"},
+    country="KR",
+)
+SUBJECTS = {
+    "kk": "Жалақыны төлеу туралы",
+    "ru": "О выплате заработной платы",
+    "en": "Unpaid wages of a Kazakhstani worker",
+}
+
+
+def make_context(
+    kind: str = "employer_letter", lang: str = "kk", **changes: object
+) -> LetterContext:
+    context = LetterContext(
+        kind=kind,
+        lang=lang,
+        mission=MISSION,
+        outgoing_number="236",
+        letter_date=date(2026, 11, 24),
+        incoming_ref=("15-02/311", date(2026, 11, 15)),
+        addressee=Addressee(
+            name="Kim Min-jun",
+            organisation=HOSTILE,
+            address="12 Sejong-daero, Seoul",
+            position="Chief Executive Officer",
+        ),
+        subject=SUBJECTS.get(lang, "Subject"),
+        case_number="SEL-2026-0042",
+        case_categories=("Жалақы төленбеген", "Құжаттар ұсталып отыр"),
+        case_description="Үш ай бойы жалақы төленбеген.",
+        person=PersonInfo(
+            surname="Құрманғалиқызы",
+            given_names="Әсел",
+            surname_latin="KURMANGALIKYZY",
+            given_names_latin="ASSEL",
+            iin="940315400123",
+            birth_date=date(1994, 3, 15),
+            passport_no="N12345678",
+            phone="+82 10 0000 0000",
+        ),
+        employer=EmployerInfo(name=HOSTILE, country="KR", city="Incheon"),
+        agency_name="Ұлы Дала Һоризонт",
+        partner_name="Korea Migrant Workers Centre",
+        amount_owed=(Decimal("4500000"), "KRW"),
+        free_text=f"Қосымша мәлімет: {KAZAKH_SAMPLE}.\n\nA & B < C > D \"E\" 'F'.",
+        citations=(
+            Citation("ILO C181", "Art. 7", "No fees charged to workers", True),
+            Citation("EPS MoU", "§ 3", "Wage protection", False),
+        ),
+        attachments=("паспорт көшірмесі, 1 п.",),
+        signatory=Signatory(position="Елші", name="Нұрлан Серікұлы Әбдірахманов"),
+        executor=Executor(name="Ж. Сәрсенбаева", phone="+82 2 379 9715"),
+    )
+    return dataclasses.replace(context, **changes)  # type: ignore[arg-type]
+
+
+def text_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
+
+
+EXPECTED_DATE = {"kk": "2026 жылғы 24 қараша", "ru": "24.11.2026", "en": "24 November 2026"}
+EXPECTED_AMOUNT = {"kk": "4 500 000 KRW", "ru": "4 500 000 KRW", "en": "4,500,000 KRW"}
+EXPECTED_NUMBER = {"kk": "№ 236", "ru": "№ 236", "en": "No. 236"}
+UNVERIFIED = {"kk": "(тексерілмеген)", "ru": "(не проверено)", "en": "(unverified)"}
+PRINTS_AMOUNT = {
+    "note_verbale_labour_authority",
+    "employer_letter",
+    "agency_report",
+    "hq_case_report",
+}
+PRINTS_CITATIONS = PRINTS_AMOUNT | {"referral"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("kind", LETTER_KINDS)
+def test_every_kind_and_language_reads_back(kind: str, lang: str) -> None:
+    text = text_of(render_letter(make_context(kind, lang)))
+    assert "Құрманғалиқызы Әсел" in text
+    assert "KURMANGALIKYZY ASSEL" in text
+    assert "SEL-2026-0042" in text
+    assert EXPECTED_NUMBER[lang] in text
+    expected_date = EXPECTED_DATE[lang]
+    if kind == "note_verbale_labour_authority" and lang == "ru":
+        expected_date = "24 ноября 2026 г."  # a note is dated in words under its text
+    assert expected_date in text
+    assert KAZAKH_SAMPLE in text
+    assert HOSTILE in text
+    assert "A & B < C > D \"E\" 'F'." in text
+    assert "&amp;" not in text and "&#34;" not in text
+    assert "Ж. Сәрсенбаева" in text and "+82 2 379 9715" in text
+    assert ("Н.С. Әбдірахманов" in text) != (kind == "note_verbale_labour_authority")
+    if kind in PRINTS_AMOUNT:
+        assert EXPECTED_AMOUNT[lang] in text
+    if kind in PRINTS_CITATIONS:
+        assert f"Wage protection {UNVERIFIED[lang]}" in text
+        assert f"No fees charged to workers {UNVERIFIED[lang]}" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "opening", "closing", "seal"),
+    [
+        (
+            "en",
+            "presents its compliments to the",
+            "The Embassy avails itself of this opportunity "
+            "to renew to the Ministry the assurances of its highest consideration.",
+            "L.S.",
+        ),
+        (
+            "ru",
+            "свидетельствует своё уважение Министерству",
+            "Посольство пользуется случаем, "
+            "чтобы возобновить Министерству уверения в своём высоком уважении.",
+            "М.П.",
+        ),
+        (
+            "kk",
+            "Министрлікке өзінің құрметін білдіреді",
+            "Елшілік осы мүмкіндікті пайдалана "
+            "отырып, Министрлікке өзінің жоғары құрметін тағы да растайды.",
+            "М.О.",
+        ),
+    ],
+)
+def test_note_verbale_formulas(lang: str, opening: str, closing: str, seal: str) -> None:
+    text = text_of(render_letter(make_context("note_verbale_labour_authority", lang)))
+    assert opening in text and closing in text and seal in text
+    assert "Н.С.Ә." in text  # initials instead of a signature
+
+
+def test_kazakh_note_template_is_marked_for_review() -> None:
+    template = Path(FONT_DIR.parent / "letters/note_verbale_labour_authority/kk.j2").read_text()
+    assert "{# REVIEW: native speaker of the ministry #}" in template
+
+
+def test_incoming_reference_in_each_language() -> None:
+    assert "2026 жылғы 15 қарашадағы № 15-02/311 хатқа" in text_of(render_letter(make_context()))
+    assert "На № 15-02/311 от 15.11.2026" in text_of(render_letter(make_context(lang="ru")))
+    en = text_of(render_letter(make_context(lang="en")))
+    assert "Ref.: your letter No. 15-02/311 of 15 November 2026" in en
+
+
+def test_draft_is_watermarked_and_unnumbered() -> None:
+    for lang, mark in (("kk", "ЖОБА"), ("ru", "ПРОЕКТ"), ("en", "DRAFT")):
+        text = text_of(render_letter(make_context(lang=lang, outgoing_number=None)))
+        assert mark in text
+        assert "236" not in text
+
+
+def test_long_free_text_flows_over_pages_with_numbers() -> None:
+    paragraph = "Жұмыс беруші жалақыны уақытылы төлемеді, құжаттарды қайтармады. " * 6
+    monster_word = "Ә" * 3000  # no break opportunity at all
+    free_text = "\n\n".join([paragraph] * 1200 + [monster_word])
+    pdf = render_letter(make_context("hq_case_report", free_text=free_text))
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = len(reader.pages)
+    assert pages >= 100
+    assert not reader.pages[0].extract_text().lstrip().startswith("1")
+    for number in (2, pages // 2, pages):
+        assert reader.pages[number - 1].extract_text().lstrip().startswith(str(number))
+    assert "Ж. Сәрсенбаева" in reader.pages[-1].extract_text()
+    assert "ӘӘӘӘӘӘӘӘӘӘ" in text_of(pdf)
+
+
+def test_metadata_and_language() -> None:
+    reader = PdfReader(io.BytesIO(render_letter(make_context(lang="ru"))))
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == SUBJECTS["ru"]
+    assert meta.author == MISSION.name["ru"]
+    assert meta.subject == "Письмо работодателю"
+    assert meta.creator == "Qorgau"
+    assert reader.trailer["/Root"]["/Lang"] == "ru"
+
+
+def _base_fonts(pdf: bytes) -> set[str]:
+    names: set[str] = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for ref in fonts.values():
+            names.add(str(ref.get_object()["/BaseFont"]))
+    return names
+
+
+def test_only_embedded_pt_fonts_no_helvetica() -> None:
+    pdf = render_letter(with_qr_digest(make_context("note_verbale_labour_authority")))
+    fonts = _base_fonts(pdf)
+    assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+PT(Serif|Sans)-\w+", name) for name in fonts)
+    assert not any("Helvetica" in name for name in fonts)
+
+
+@pytest.mark.skipif(
+    shutil.which("pdffonts") is None, reason="pdffonts (poppler-utils) not installed"
+)
+def test_pdffonts_shows_every_font_embedded(tmp_path: Path) -> None:
+    out = tmp_path / "letter.pdf"
+    out.write_bytes(render_letter(with_qr_digest(make_context(outgoing_number=None))))
+    listing = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True)
+    rows = listing.stdout.splitlines()[2:]
+    assert len(rows) >= 3
+    for row in rows:
+        assert row.split()[-5] == "yes", row  # the "emb" column
+
+
+def test_missing_font_at_render_time(tmp_path: Path) -> None:
+    shutil.copy(FONT_DIR / FONT_FILES["QorgauSerif"], tmp_path / FONT_FILES["QorgauSerif"])
+    with pytest.raises(QorgauError, match="font file"):
+        render_letter(make_context(), font_dir=tmp_path)
+
+
+def test_content_digest_ignores_the_hash_field_and_tracks_content() -> None:
+    context = make_context()
+    digest = content_digest(context)
+    assert re.fullmatch(r"[0-9a-f]{64}", digest)
+    assert content_digest(with_qr_digest(context)) == digest
+    assert content_digest(make_context(free_text="other")) != digest
+    assert content_digest(make_context(amount_owed=(Decimal("4500000.00"), "KRW"))) == digest
+
+
+def test_qr_is_drawn_only_with_a_matching_digest() -> None:
+    context = make_context()
+    plain = render_letter(context)
+    with_qr = render_letter(with_qr_digest(context))
+    assert len(with_qr) > len(plain) + 500  # the QR modules
+    with pytest.raises(ValidationError, match="check code does not match"):
+        render_letter(dataclasses.replace(context, letter_hash_for_qr="0" * 64))
+
+
+def test_bad_kind_and_language_are_validation_errors() -> None:
+    with pytest.raises(ValidationError, match="Unknown letter kind: memo"):
+        make_context(kind="memo")
+    with pytest.raises(ValidationError, match="not de"):
+        make_context(lang="de")
+    with pytest.raises(ValidationError):
+        kind_label("memo", "en")
+
+
+def test_helpers_format_in_the_letters_language() -> None:
+    assert date_long(date(2026, 11, 24), "kk") == "2026 жылғы 24 қараша"
+    assert date_long(date(2026, 11, 24), "ru") == "24 ноября 2026 г."
+    assert date_long(date(2026, 11, 24), "en") == "24 November 2026"
+    assert money_text(Decimal("1250.5"), "usd", "ru") == "1\u00a0250,50\u00a0USD"
+    assert money_text(Decimal("1250.5"), "USD", "en") == "1,250.50\u00a0USD"
+    assert short_name("Нұрлан Серікұлы Әбдірахманов") == "Н.С.\u00a0Әбдірахманов"
+    assert kind_label("referral", "kk") == "Серіктес ұйымға жолдама"
+
+
+def test_stray_template_text_is_an_error() -> None:
+    assert [b.style for b in parse_blocks('<p style="body">a</p>\n<p style="plain">b</p>')] == [
+        "body",
+        "plain",
+    ]
+    with pytest.raises(QorgauError, match="text outside a block: oops"):
+        parse_blocks('<p style="body">a</p> oops')
+
+
+def test_document_builder_for_reports() -> None:
+    builder = DocumentBuilder("en", MISSION, "Statistics 2026", subject="Statistics")
+    builder.heading("Cases by category").table(
+        [("Category", "Cases"), ("Unpaid wages & <fees>", "12")], col_widths=(120, 40)
+    )
+    builder.paragraph("Closing remark.")
+    pdf = builder.build()
+    text = text_of(pdf)
+    assert "Cases by category" in text and "Unpaid wages & <fees> 12" in text
+    assert not any("Helvetica" in name for name in _base_fonts(pdf))
