@@ -21,6 +21,15 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 FTS_PREFIX = "search_index"
 
 
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Migrations spell the UTC timestamp type as the plain SQLAlchemy type they store."""
+    from app.db.models import UtcDateTime
+
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:

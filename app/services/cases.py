@@ -296,11 +296,29 @@ class CaseService:
     def list_cases(
         self, flt: CaseFilter | None = None, offset: int = 0, limit: int = 100
     ) -> list[CaseRow]:
-        """One page of the list, filtered and sorted in SQL."""
+        """One page of the list, filtered and sorted in SQL.
+
+        The page's ids are found first on the case table alone (the list indexes cover it),
+        and only those rows are then joined with people and employers.
+        """
         flt = flt or CaseFilter()
         columns = SORT_KEYS.get(flt.sort, SORT_KEYS["received_at"])
         order = [c.desc() if flt.descending else c.asc() for c in columns]
-        query = (
+        ids_query = select(Case.id)
+        if flt.sort == "person":
+            ids_query = ids_query.join(Person, Person.id == Case.person_id)
+        elif flt.sort == "employer":
+            ids_query = ids_query.outerjoin(Employer, Employer.id == Case.employer_id)
+        ids_query = _filtered(ids_query, flt, self.today).order_by(*order)
+        with self.ws.read() as session:
+            ids = list(session.execute(ids_query.offset(offset).limit(limit)).scalars())
+            return self._rows(session, ids)
+
+    def _rows(self, session: Session, ids: list[str]) -> list[CaseRow]:
+        """The list rows of these cases, in the order of ``ids``."""
+        if not ids:
+            return []
+        rows = session.execute(
             select(
                 Case,
                 Person.surname,
@@ -311,12 +329,12 @@ class CaseService:
             )
             .join(Person, Person.id == Case.person_id)
             .outerjoin(Employer, Employer.id == Case.employer_id)
-        )
-        query = _filtered(query, flt, self.today).order_by(*order).offset(offset).limit(limit)
-        with self.ws.read() as session:
-            rows = session.execute(query).all()
-            categories = _codes(session, CaseCategory, [r[0].id for r in rows])
-            return [self._row(r, categories) for r in rows]
+            .where(Case.id.in_(ids))
+        ).all()
+        categories = _codes(session, CaseCategory, ids)
+        position = {case_id: i for i, case_id in enumerate(ids)}
+        built = sorted((self._row(r, categories) for r in rows), key=lambda r: position[r.id])
+        return built
 
     def _row(self, r: tuple, categories: dict[str, tuple[str, ...]]) -> CaseRow:
         c: Case = r[0]
@@ -344,25 +362,7 @@ class CaseService:
         """Cases matching what the user typed, best match first."""
         with self.ws.read() as session:
             matches = search.search_case_ids(session, user_text, limit)
-        if not matches:
-            return []
-        order = {m.case_id: i for i, m in enumerate(matches)}
-        with self.ws.read() as session:
-            rows = session.execute(
-                select(
-                    Case,
-                    Person.surname,
-                    Person.given_names,
-                    Person.surname_latin,
-                    Person.given_names_latin,
-                    Employer.name,
-                )
-                .join(Person, Person.id == Case.person_id)
-                .outerjoin(Employer, Employer.id == Case.employer_id)
-                .where(Case.id.in_(list(order)), Case.deleted_at.is_(None))
-            ).all()
-            categories = _codes(session, CaseCategory, list(order))
-        return sorted((self._row(r, categories) for r in rows), key=lambda row: order[row.id])
+            return self._rows(session, [m.case_id for m in matches])
 
     def get_case(self, case_id: str) -> CaseDetail:
         with self.ws.read() as session:

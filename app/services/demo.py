@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from app.config import Paths
 from app.db.models import (
@@ -552,6 +552,7 @@ def fill_demo(ws: Workspace, cases: int, seed: int, today: date | None = None) -
         ws.audit(
             session, "demo.fill", "installation", ws.mission_code, {"cases": cases, "seed": seed}
         )
+        session.execute(text("ANALYZE"))  # statistics for the planner after a bulk load
     return cases
 
 

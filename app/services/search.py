@@ -78,35 +78,55 @@ def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str
     return docs
 
 
+def _doc_ids(session: Session, ref_ids: Sequence[str]) -> dict[str, int]:
+    """Each record's stable rowid in the index (created on first use)."""
+    session.execute(
+        text("INSERT INTO search_index_map (ref_id) VALUES (:ref) ON CONFLICT DO NOTHING"),
+        [{"ref": ref} for ref in ref_ids],
+    )
+    rows = session.execute(
+        text("SELECT ref_id, doc FROM search_index_map WHERE ref_id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        ),
+        {"ids": list(ref_ids)},
+    )
+    return {ref: int(doc) for ref, doc in rows}
+
+
+def _delete_docs(session: Session, docs: Iterable[int]) -> None:
+    session.execute(
+        text("DELETE FROM search_index WHERE rowid IN :docs").bindparams(
+            bindparam("docs", expanding=True)
+        ),
+        {"docs": list(docs)},
+    )
+
+
 def index_cases(session: Session, case_ids: Iterable[str]) -> None:
     """(Re)write the index rows of these cases, inside the caller's transaction."""
     ids = list(case_ids)
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        session.execute(
-            text("DELETE FROM search_index WHERE ref_kind = :kind AND ref_id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            {"kind": CASE, "ids": chunk},
-        )
-        docs = _case_documents(session, chunk)
-        if docs:
+        docs = _doc_ids(session, chunk)
+        _delete_docs(session, docs.values())
+        rows = _case_documents(session, chunk)
+        if rows:
             session.execute(
                 text(
-                    "INSERT INTO search_index (ref_kind, ref_id, case_id, body) "
-                    "VALUES (:kind, :id, :id, :body)"
+                    "INSERT INTO search_index (rowid, ref_kind, ref_id, case_id, body) "
+                    "VALUES (:doc, :kind, :id, :id, :body)"
                 ),
-                [{"kind": CASE, "id": case_id, "body": body} for case_id, body in docs],
+                [
+                    {"doc": docs[case_id], "kind": CASE, "id": case_id, "body": body}
+                    for case_id, body in rows
+                ],
             )
 
 
 def remove_cases(session: Session, case_ids: Iterable[str]) -> None:
-    session.execute(
-        text("DELETE FROM search_index WHERE ref_kind = :kind AND ref_id IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        ),
-        {"kind": CASE, "ids": list(case_ids)},
-    )
+    ids = list(case_ids)
+    if ids:
+        _delete_docs(session, _doc_ids(session, ids).values())
 
 
 def rebuild(session: Session) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from app.db.migrate import include_object
+from app.db.migrate import include_object, render_item
 from app.db.models import Base
 
 
@@ -14,6 +14,7 @@ def run() -> None:
         connection=connection,
         target_metadata=Base.metadata,
         include_object=include_object,
+        render_item=render_item,
         render_as_batch=True,
         compare_type=True,
     )

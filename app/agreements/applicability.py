@@ -1,0 +1,236 @@
+"""Which instruments bind a host country, which provisions bear on a case, and how to cite them.
+
+A bilateral agreement or the EAEU Treaty gives a Kazakhstani worker enforceable rights in the
+host country; an ILO convention binds the host only if the host ratified it. Conventions whose
+ratification is not known, or known to be absent, are still returned, as international
+standards to invoke, under their own basis so that no letter presents them as binding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from app.agreements.library import (
+    HOME_COUNTRY,
+    Instrument,
+    InstrumentGroup,
+    InstrumentStatus,
+    Library,
+    Provision,
+    Ratification,
+    check_language,
+)
+from app.domain.codes import Category, parse_code
+from app.errors import ValidationError
+from app.i18n import _, format_date, load_catalog, pgettext
+
+
+class Basis(StrEnum):
+    """Why an instrument applies to a host country, strongest first."""
+
+    BILATERAL = "bilateral"
+    EAEU = "eaeu"
+    CIS = "cis"
+    ILO = "ilo"
+    STANDARD = "standard"
+
+
+_STRENGTH = {basis: rank for rank, basis in enumerate(Basis)}
+_STATUS_ORDER = {
+    InstrumentStatus.IN_FORCE: 0,
+    InstrumentStatus.SIGNED: 1,
+    InstrumentStatus.NEGOTIATING: 2,
+    InstrumentStatus.PLANNED: 3,
+}
+
+
+@dataclass(frozen=True)
+class Applicable:
+    """An instrument that applies in the host country, and why."""
+
+    instrument: Instrument
+    basis: Basis
+    # Set for ILO instruments only: what is known of the host's ratification.
+    ratification: Ratification | None = None
+
+    @property
+    def binding(self) -> bool:
+        """True when the host is bound; False for a standard it has not (known to have) ratified."""
+        return self.basis is not Basis.STANDARD
+
+    @property
+    def verified(self) -> bool:
+        return self.instrument.verified
+
+
+def applicable_instruments(library: Library, country: str) -> list[Applicable]:
+    """Instruments in force or signed that apply in ``country``, strongest basis first."""
+    host = _country(country)
+    found: list[tuple[tuple[int, int, int, int], Applicable]] = []
+    for index, instrument in enumerate(library.instruments):
+        if not instrument.is_binding:
+            continue
+        applicable = _applicable(instrument, host)
+        if applicable is None:
+            continue
+        key = (
+            _STRENGTH[applicable.basis],
+            _STATUS_ORDER.get(instrument.status, 9),
+            0 if instrument.verified else 1,
+            index,
+        )
+        found.append((key, applicable))
+    return [applicable for _key, applicable in sorted(found, key=lambda pair: pair[0])]
+
+
+def pending_instruments(library: Library, country: str) -> list[Instrument]:
+    """Instruments with ``country`` under negotiation or planned: for information, not law."""
+    host = _country(country)
+    pending = [
+        instrument
+        for instrument in library.instruments
+        if instrument.is_pending and not instrument.is_ilo and host in instrument.parties
+    ]
+    return sorted(pending, key=lambda instrument: _STATUS_ORDER[instrument.status])
+
+
+def relevant_provisions(
+    library: Library, country: str, categories: Iterable[str]
+) -> list[tuple[Instrument, Provision]]:
+    """Provisions of the applicable instruments that bear on any of the case's categories.
+
+    Ordered as ``applicable_instruments`` orders the instruments, then as the file lists them.
+    """
+    wanted = {parse_code(Category, code, field="categories") for code in categories}
+    return [
+        (applicable.instrument, provision)
+        for applicable in applicable_instruments(library, country)
+        for provision in applicable.instrument.provisions
+        if wanted.intersection(provision.categories)
+    ]
+
+
+def is_verified(instrument: Instrument, provision: Provision) -> bool:
+    """A citation is verified only when both the instrument and the provision were checked."""
+    return instrument.verified and provision.verified
+
+
+def citation_text(
+    instrument: Instrument, provision: Provision, lang: str, *, mark_unverified: bool = True
+) -> str:
+    """The reference as a letter writes it in ``lang``, e.g. "Treaty on the Eurasian Economic
+    Union of 29 May 2014, Art. 98"; an unverified citation ends with a marker in ``lang``."""
+    check_language(lang)
+    title = instrument.title_in(lang)
+    article = article_text(provision.article, lang)
+    # ILO titles carry their year; other instruments are named by their date of signature.
+    when = None if instrument.is_ilo else instrument.signed_on
+    if when is None:
+        text = f"{title}, {article}"
+    elif lang == "kk":
+        text = f"{_kk_date_attributive(when)} {title}, {article}"
+    elif lang == "ru":
+        # CLDR puts a narrow no-break space before "г."; letter fonts such as PT Serif lack
+        # that glyph, so use the ordinary no-break space every font has.
+        ru_date = format_date(when, "long", "ru").replace("\u202f", "\u00a0")
+        text = f"{title} от {ru_date}, {article}"
+    else:
+        text = f"{title} of {format_date(when, 'long', 'en_GB')}, {article}"
+    if mark_unverified and not is_verified(instrument, provision):
+        text = f"{text} {unverified_marker(lang)}"
+    return text
+
+
+def unverified_marker(lang: str) -> str:
+    """The marker put after an unverified citation, in the citation's language."""
+    return _unverified_marker(load_catalog(check_language(lang)).pgettext)
+
+
+def _unverified_marker(pgettext: Callable[[str, str], str]) -> str:
+    # The parameter is named pgettext so that pybabel extracts the message with its context.
+    return pgettext("citation", "(unverified)")
+
+
+def basis_label(basis: Basis | str) -> str:
+    labels = {
+        Basis.BILATERAL: pgettext("agreement basis", "Bilateral agreement"),
+        Basis.EAEU: pgettext("agreement basis", "Eurasian Economic Union"),
+        Basis.CIS: pgettext("agreement basis", "Commonwealth of Independent States"),
+        Basis.ILO: pgettext("agreement basis", "ILO instrument ratified by the host country"),
+        Basis.STANDARD: pgettext(
+            "agreement basis", "International standard (not known to be ratified by the host)"
+        ),
+    }
+    return labels[Basis(basis)]
+
+
+# Article references: "Art. 15(1)(e)" → number 15, paragraph 1, subparagraph e.
+_ARTICLE = re.compile(r"^Art\. (\d+)(?:\((\d+)\))?(?:\(([a-z])\))?$")
+
+
+def article_text(article: str, lang: str) -> str:
+    """``article`` ("Art. 97(1)") as written in ``lang``; other forms are left as they are."""
+    match = _ARTICLE.match(article)
+    if match is None or lang == "en":
+        return article
+    number, paragraph, sub = match.groups()
+    if lang == "ru":
+        parts = [f"подп. «{sub}»" if sub else "", f"п. {paragraph}" if paragraph else ""]
+        return " ".join([part for part in parts if part] + [f"ст. {number}"])
+    if paragraph and sub:
+        return f"{number}-баптың {paragraph}-тармағының {sub}) тармақшасы"
+    if paragraph:
+        return f"{number}-баптың {paragraph}-тармағы"
+    if sub:
+        return f"{number}-баптың {sub}) тармақшасы"
+    return f"{number}-бап"
+
+
+# CLDR has no locative forms of Kazakh month names, which the official date-of-document form
+# "2014 жылғы 29 мамырдағы" needs, so they are written out here.
+_KK_MONTHS_LOCATIVE = (
+    "қаңтардағы",
+    "ақпандағы",
+    "наурыздағы",
+    "сәуірдегі",
+    "мамырдағы",
+    "маусымдағы",
+    "шілдедегі",
+    "тамыздағы",
+    "қыркүйектегі",
+    "қазандағы",
+    "қарашадағы",
+    "желтоқсандағы",
+)
+
+
+def _kk_date_attributive(value: date) -> str:
+    return f"{value.year} жылғы {value.day} {_KK_MONTHS_LOCATIVE[value.month - 1]}"
+
+
+def _applicable(instrument: Instrument, host: str) -> Applicable | None:
+    if instrument.is_ilo:
+        ratification = instrument.ratification(host)
+        basis = Basis.ILO if ratification is Ratification.RATIFIED else Basis.STANDARD
+        return Applicable(instrument, basis, ratification)
+    # Kazakhstan is a party to everything in the library; it is no host country.
+    if host == HOME_COUNTRY or host not in instrument.parties:
+        return None
+    if instrument.group is InstrumentGroup.EAEU:
+        return Applicable(instrument, Basis.EAEU)
+    if instrument.group is InstrumentGroup.CIS:
+        return Applicable(instrument, Basis.CIS)
+    return Applicable(instrument, Basis.BILATERAL)
+
+
+def _country(country: str) -> str:
+    code = country.strip().upper() if isinstance(country, str) else ""
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        raise ValidationError(
+            _("{code} is not a two-letter country code.").format(code=country), field="country"
+        )
+    return code

@@ -1,0 +1,254 @@
+"""case add|list|show|set-status, search."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import print_json, print_table, workspace
+from app.domain.codes import CaseStatus, EventKind, label
+from app.domain.codes import parse_code as code
+from app.errors import ValidationError
+from app.i18n import _, country_name, format_date
+from app.services.case_json import case_from_json
+from app.services.cases import CaseService
+from app.services.records import CaseDetail, CaseFilter, CaseRow
+
+
+def register(commands: Any) -> None:
+    case = commands.add_parser("case", help=_("work with cases"))
+    actions = case.add_subparsers(dest="case_command", metavar="ACTION", required=True)
+
+    add = actions.add_parser("add", help=_("register a case from JSON; prints its number"))
+    add.add_argument("--json", dest="json_file", required=True, metavar="FILE|-")
+    add.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help=_("register even if the person may already be on file"),
+    )
+    add.set_defaults(handler=cmd_add)
+
+    listing = actions.add_parser("list", help=_("list cases"))
+    listing.add_argument("--status", action="append", default=[], metavar="S")
+    listing.add_argument("--country", metavar="ISO2")
+    listing.add_argument("--category")
+    listing.add_argument("--officer")
+    listing.add_argument("--overdue", action="store_true")
+    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--offset", type=int, default=0)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_list)
+
+    show = actions.add_parser("show", help=_("show one case"))
+    show.add_argument("number")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_show)
+
+    status = actions.add_parser("set-status", help=_("move a case to another status"))
+    status.add_argument("number")
+    status.add_argument("status")
+    status.add_argument("--note", default="", help=_("the reason, for the timeline"))
+    status.set_defaults(handler=cmd_set_status)
+
+    search = commands.add_parser("search", help=_("search cases, people, employers and notes"))
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=cmd_search)
+
+
+def read_json_argument(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValidationError(_("{path} does not exist.").format(path=source)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(
+            _("{path} cannot be read: {error}").format(path=source, error=exc)
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            _("Invalid JSON (line {line}, column {col}): {msg}").format(
+                line=exc.lineno, col=exc.colno, msg=exc.msg
+            )
+        ) from None
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    data = case_from_json(read_json_argument(args.json_file))
+    with workspace(args) as ws:
+        detail = CaseService(ws).create_case(data, allow_duplicate_person=args.allow_duplicate)
+    print(detail.number)
+    return 0
+
+
+def _row_json(row: CaseRow) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "status": row.status,
+        "urgency": row.urgency,
+        "life_or_liberty_at_risk": row.life_or_liberty_at_risk,
+        "host_country": row.host_country,
+        "person": row.person_name,
+        "person_latin": row.person_name_latin,
+        "employer": row.employer_name,
+        "categories": list(row.categories),
+        "received_at": row.received_at.isoformat(),
+        "due_date": row.due_date.isoformat() if row.due_date else None,
+        "assigned_to": row.assigned_to,
+        "deadline": row.deadline,
+        "escalated": row.escalated,
+        "origin_mission": row.origin_mission,
+    }
+
+
+def _print_rows(rows: list[CaseRow]) -> None:
+    print_table(
+        [_("Number"), _("Status"), _("Country"), _("Person"), _("Received"), _("Due")],
+        [
+            [
+                r.number,
+                label(CaseStatus(r.status)),
+                r.host_country,
+                r.person_name,
+                r.received_at.isoformat(),
+                r.due_date.isoformat() if r.due_date else "",
+            ]
+            for r in rows
+        ],
+    )
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    statuses = tuple(code(CaseStatus, s, "status").value for s in args.status)
+    flt = CaseFilter(
+        statuses=statuses,
+        host_country=args.country,
+        category=args.category,
+        assigned_to=args.officer,
+        overdue=args.overdue,
+    )
+    with workspace(args) as ws:
+        service = CaseService(ws)
+        rows = service.list_cases(flt, offset=max(args.offset, 0), limit=max(args.limit, 1))
+        total = service.count_cases(flt)
+    if args.json:
+        print_json({"total": total, "cases": [_row_json(r) for r in rows]})
+    else:
+        _print_rows(rows)
+        print(_("{shown} of {total} cases").format(shown=len(rows), total=total))
+    return 0
+
+
+def detail_json(d: CaseDetail) -> dict[str, Any]:
+    p = d.person
+    return {
+        "number": d.number,
+        "id": d.id,
+        "version": d.version,
+        "status": d.status,
+        "urgency": d.urgency,
+        "life_or_liberty_at_risk": d.life_or_liberty_at_risk,
+        "channel": d.channel,
+        "host_country": d.host_country,
+        "categories": list(d.categories),
+        "ilo_indicators": list(d.ilo_indicators),
+        "description": d.description,
+        "received_at": d.received_at.isoformat(),
+        "due_date": d.due_date.isoformat() if d.due_date else None,
+        "deadline": d.deadline,
+        "assigned_to": d.assigned_to,
+        "origin_mission": d.origin_mission,
+        "person": {
+            "surname": p.surname,
+            "given_names": p.given_names,
+            "patronymic": p.patronymic,
+            "surname_latin": p.surname_latin,
+            "given_names_latin": p.given_names_latin,
+            "iin": p.iin,
+            "passport_no": p.passport_no,
+            "birth_date": p.birth_date.isoformat() if p.birth_date else None,
+            "phone_abroad": p.phone_abroad,
+        },
+        "employer": {
+            "name": d.employer.name,
+            "country": d.employer.country,
+            "city": d.employer.city,
+        }
+        if d.employer
+        else None,
+        "agency": {"name": d.agency.name, "country": d.agency.country} if d.agency else None,
+        "outcome": {
+            "wages_recovered_amount": str(d.wages_recovered_amount)
+            if d.wages_recovered_amount is not None
+            else None,
+            "wages_recovered_currency": d.wages_recovered_currency,
+            "documents_returned": d.documents_returned,
+            "repatriated": d.repatriated,
+        },
+        "timeline": [
+            {
+                "kind": e.kind,
+                "at": e.occurred_at.isoformat(),
+                "author": e.author,
+                "text": e.text,
+                "status_from": e.status_from,
+                "status_to": e.status_to,
+            }
+            for e in d.events
+        ],
+        "attachments": [
+            {"filename": a.filename, "size": a.size, "sha256": a.sha256} for a in d.attachments
+        ],
+        "allowed_statuses": list(d.allowed_statuses),
+    }
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        detail = CaseService(ws).get_by_number(args.number)
+    if args.json:
+        print_json(detail_json(detail))
+        return 0
+    p = detail.person
+    print(f"{detail.number}  {label(CaseStatus(detail.status))}")
+    print(f"{_('Person')}: {p.full_name} ({p.full_name_latin})  {_('IIN')}: {p.iin or '—'}")
+    print(f"{_('Host country')}: {country_name(detail.host_country)}")
+    if detail.employer:
+        print(f"{_('Employer')}: {detail.employer.name}")
+    print(f"{_('Received')}: {format_date(detail.received_at)}")
+    print(detail.description)
+    for event in detail.events:
+        kind = label(EventKind(event.kind))
+        print(f"  {event.occurred_at:%Y-%m-%d %H:%M}  {event.author}  {kind}: {event.text}")
+    return 0
+
+
+def cmd_set_status(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        service = CaseService(ws)
+        case = service.get_by_number(args.number)
+        updated = service.set_status(case.id, args.status, args.note)
+    print(
+        _("{number}: {old} → {new}").format(
+            number=updated.number,
+            old=label(CaseStatus(case.status)),
+            new=label(CaseStatus(updated.status)),
+        )
+    )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        rows = CaseService(ws).search(args.query, limit=max(args.limit, 1))
+    if args.json:
+        print_json([_row_json(r) for r in rows])
+    else:
+        _print_rows(rows)
+    return 0

@@ -1,0 +1,84 @@
+"""import-csv."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import print_json, workspace
+from app.errors import UsageError, ValidationError
+from app.i18n import _, ngettext
+from app.services.csv_import import import_csv
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("import-csv", help=_("import a legacy spreadsheet of cases"))
+    parser.add_argument("file", type=Path)
+    parser.add_argument(
+        "--dry-run", action="store_true", help=_("check every row and report, import nothing")
+    )
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help=_("which field a column holds (repeat for each column)"),
+    )
+    parser.add_argument(
+        "--skip-rejected",
+        action="store_true",
+        help=_("import the good rows even if some are rejected"),
+    )
+    parser.add_argument("--json", action="store_true")
+    parser.set_defaults(handler=cmd_import_csv)
+
+
+def parse_mapping(items: list[str]) -> dict[str, str] | None:
+    if not items:
+        return None
+    mapping = {}
+    for item in items:
+        column, sep, fld = item.partition("=")
+        if not sep or not column.strip() or not fld.strip():
+            raise UsageError(_("Give the mapping as COLUMN=FIELD, not “{item}”.").format(item=item))
+        mapping[column.strip()] = fld.strip()
+    return mapping
+
+
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    mapping = parse_mapping(args.map)
+    try:
+        raw = args.file.read_bytes()
+    except OSError as exc:
+        raise ValidationError(
+            _("{path} cannot be read: {error}").format(path=args.file, error=exc.strerror)
+        ) from None
+    with workspace(args) as ws:
+        report = import_csv(
+            ws, raw, dry_run=args.dry_run, mapping=mapping, skip_rejected=args.skip_rejected
+        )
+    if args.json:
+        print_json(report)
+    else:
+        for row in report.rejected:
+            print(_("line {line}: {reason}").format(line=row.line, reason=row.reason))
+        print(
+            ngettext("{n} row read", "{n} rows read", report.rows).format(n=report.rows)
+            + "; "
+            + ngettext("{n} accepted", "{n} accepted", report.accepted).format(n=report.accepted)
+            + "; "
+            + ngettext("{n} rejected", "{n} rejected", len(report.rejected)).format(
+                n=len(report.rejected)
+            )
+            + "; "
+            + ngettext("{n} imported", "{n} imported", report.imported).format(n=report.imported)
+        )
+    if report.rejected and not report.dry_run and not args.skip_rejected:
+        print(
+            _("Nothing was imported: correct the rejected rows, or use --skip-rejected."),
+            file=sys.stderr,
+        )
+        return 1
+    return 0

@@ -1,0 +1,322 @@
+"""Legacy spreadsheets of cases: decode, map columns, check every row, import all or nothing.
+
+Accepted files: UTF-8 with or without BOM, or Windows-1251 (what Excel in Russian saves);
+``;`` or ``,`` as the separator. Headers are matched to fields by a built-in list of usual
+names in Kazakh, Russian and English, or by an explicit mapping. Every row is checked before
+anything is written; if any row is rejected nothing is imported (unless the caller asks to
+skip the rejected rows), and the report says which rows and why.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from app.domain import taxonomy
+from app.domain.codes import CaseStatus
+from app.errors import QorgauError, ValidationError
+from app.i18n import LANGUAGES, _
+from app.services import search
+from app.services.cases import CASE_WORKERS, CaseService, PreparedCase
+from app.services.records import CaseInput, OrganisationInput, PersonInput
+from app.services.workspace import Workspace
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 100_000
+FIELDS = (
+    "legacy_number",
+    "surname",
+    "given_names",
+    "patronymic",
+    "surname_latin",
+    "given_names_latin",
+    "iin",
+    "passport_no",
+    "birth_date",
+    "phone",
+    "employer",
+    "employer_city",
+    "host_country",
+    "categories",
+    "urgency",
+    "status",
+    "received_at",
+    "description",
+)
+REQUIRED = ("surname", "given_names", "host_country", "categories", "received_at")
+# Usual headers of legacy spreadsheets, compared case-insensitively without spaces/punctuation.
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "legacy_number": ("number", "no", "номер", "№", "нөмір", "casenumber"),
+    "surname": ("surname", "lastname", "фамилия", "тегі"),
+    "given_names": ("givennames", "firstname", "name", "имя", "аты"),
+    "patronymic": ("patronymic", "отчество", "әкесініңаты"),
+    "surname_latin": ("surnamelatin", "lastnamelatin", "фамилиялат", "фамилиялатиницей"),
+    "given_names_latin": ("givennameslatin", "firstnamelatin", "имялат", "имялатиницей"),
+    "iin": ("iin", "иин", "жсн"),
+    "passport_no": (
+        "passport",
+        "passportno",
+        "passportnumber",
+        "паспорт",
+        "номерпаспорта",
+        "төлқұжат",
+    ),
+    "birth_date": ("birthdate", "dateofbirth", "датарождения", "туғанкүні"),
+    "phone": ("phone", "телефон"),
+    "employer": ("employer", "работодатель", "жұмысберуші"),
+    "employer_city": ("employercity", "city", "город", "қала"),
+    "host_country": ("country", "hostcountry", "страна", "ел"),
+    "categories": ("categories", "category", "complaint", "категория", "жалоба", "санат", "шағым"),
+    "urgency": ("urgency", "срочность", "шұғылдық"),
+    "status": ("status", "статус", "мәртебе"),
+    "received_at": ("received", "receivedat", "date", "дата", "датаобращения", "күні"),
+    "description": ("description", "описание", "сипаттама", "суть"),
+}
+_HEADER_KEY = re.compile(r"[\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    line: int
+    reason: str
+    field: str | None = None
+
+
+@dataclass
+class ImportReport:
+    encoding: str
+    delimiter: str
+    mapping: dict[str, str]
+    rows: int = 0
+    accepted: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    imported: int = 0
+    numbers: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """The text and the encoding it was read with."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text = raw.decode("cp1251", errors="strict") if _looks_cp1251(raw) else None
+    if text is None:
+        raise ValidationError(
+            _("The file is neither UTF-8 nor Windows-1251 text; save it as CSV UTF-8.")
+        )
+    return text, "cp1251"
+
+
+def _looks_cp1251(raw: bytes) -> bool:
+    try:
+        raw.decode("cp1251")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def sniff_delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    return ";" if first.count(";") >= first.count(",") and ";" in first else ","
+
+
+def header_key(name: str) -> str:
+    return _HEADER_KEY.sub("", name.strip().lower())
+
+
+def auto_mapping(headers: list[str]) -> dict[str, str]:
+    """Column header → field, for the headers we recognise."""
+    mapping: dict[str, str] = {}
+    for header in headers:
+        key = header_key(header)
+        for fld, names in HEADER_NAMES.items():
+            if key in names and fld not in mapping.values():
+                mapping[header] = fld
+                break
+    return mapping
+
+
+def _category_lookup() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for info in taxonomy.categories():
+        lookup[info.code.value] = info.code.value
+        for lang in LANGUAGES:
+            lookup[info.label(lang).casefold()] = info.code.value
+    return lookup
+
+
+def parse_categories(value: str, lookup: Mapping[str, str]) -> tuple[str, ...]:
+    parts = [p.strip() for p in re.split(r"[|;/,]", value) if p.strip()]
+    codes = []
+    for part in parts:
+        found = lookup.get(part.casefold())
+        if found is None:
+            raise ValidationError(
+                _("Unknown complaint category “{value}”.").format(value=part), "categories"
+            )
+        codes.append(found)
+    return tuple(codes)
+
+
+def parse_date(value: str, fld: str) -> date | None:
+    text = value.strip()
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(
+        _("“{value}” is not a date (use 2026-11-20 or 20.11.2026).").format(value=text), fld
+    )
+
+
+def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[CaseInput, str]:
+    """One spreadsheet row as a case input and its status code (ValidationError if bad)."""
+    for fld in REQUIRED:
+        if not values.get(fld, "").strip():
+            raise ValidationError(_("The column for “{field}” is empty.").format(field=fld), fld)
+    received = parse_date(values["received_at"], "received_at")
+    assert received is not None
+    status = values.get("status", "").strip() or CaseStatus.NEW.value
+    try:
+        status = CaseStatus(status).value
+    except ValueError:
+        raise ValidationError(
+            _("Unknown status “{value}”.").format(value=status), "status"
+        ) from None
+    employer = values.get("employer", "").strip()
+    legacy = values.get("legacy_number", "").strip()
+    description = values.get("description", "").strip()
+    if legacy:
+        description = f"{description}\n[{_('Legacy number')}: {legacy}]".strip()
+    case = CaseInput(
+        host_country=values["host_country"],
+        categories=parse_categories(values["categories"], lookup),
+        received_at=received,
+        person=PersonInput(
+            surname=values["surname"],
+            given_names=values["given_names"],
+            patronymic=values.get("patronymic", ""),
+            surname_latin=values.get("surname_latin", ""),
+            given_names_latin=values.get("given_names_latin", ""),
+            iin=values.get("iin", "").strip() or None,
+            passport_no=values.get("passport_no", "").strip() or None,
+            birth_date=parse_date(values.get("birth_date", ""), "birth_date"),
+            phone_abroad=values.get("phone", ""),
+        ),
+        employer=OrganisationInput(
+            name=employer, country=values["host_country"], city=values.get("employer_city", "")
+        )
+        if employer
+        else None,
+        urgency=values.get("urgency", "").strip() or "normal",
+        description=description,
+    )
+    return case, status
+
+
+def import_csv(
+    ws: Workspace,
+    raw: bytes,
+    dry_run: bool = False,
+    mapping: Mapping[str, str] | None = None,
+    skip_rejected: bool = False,
+) -> ImportReport:
+    ws.require_role(*CASE_WORKERS)
+    if len(raw) > MAX_BYTES:
+        raise ValidationError(_("The file is larger than {n} MB.").format(n=MAX_BYTES // 2**20))
+    text, encoding = decode(raw)
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        headers = next(reader)
+    except StopIteration:
+        raise ValidationError(_("The file is empty.")) from None
+    except csv.Error as exc:
+        raise ValidationError(_("The file is not valid CSV: {error}").format(error=exc)) from None
+    columns = dict(mapping) if mapping else auto_mapping(headers)
+    unknown_fields = sorted(set(columns.values()) - set(FIELDS))
+    if unknown_fields:
+        raise ValidationError(
+            _("Unknown field “{field}” in the column mapping.").format(field=unknown_fields[0])
+        )
+    missing = [f for f in REQUIRED if f not in columns.values()]
+    if missing:
+        raise ValidationError(
+            _("No column for {fields}; name the columns or give a mapping.").format(
+                fields=", ".join(missing)
+            )
+        )
+    absent = [h for h in columns if h not in headers]
+    if absent:
+        raise ValidationError(_("The file has no column “{name}”.").format(name=absent[0]))
+    index = {fld: headers.index(header) for header, fld in columns.items()}
+    report = ImportReport(encoding, delimiter, columns, dry_run=dry_run)
+    lookup = _category_lookup()
+    service = CaseService(ws)
+    prepared: list[tuple[int, PreparedCase, str]] = []
+    try:
+        for line, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            report.rows += 1
+            if report.rows > MAX_ROWS:
+                raise ValidationError(_("The file has more than {n} rows.").format(n=MAX_ROWS))
+            if len(cells) != len(headers):
+                report.rejected.append(
+                    RejectedRow(
+                        line,
+                        _("{n} cells where the header has {m}.").format(
+                            n=len(cells), m=len(headers)
+                        ),
+                    )
+                )
+                continue
+            values = {fld: cells[i] for fld, i in index.items()}
+            try:
+                case, status = row_to_case(values, lookup)
+                prepared.append((line, service.prepare(case), status))
+            except QorgauError as exc:
+                report.rejected.append(RejectedRow(line, str(exc), getattr(exc, "field", None)))
+    except csv.Error as exc:
+        raise ValidationError(_("The file is not valid CSV: {error}").format(error=exc)) from None
+    report.accepted = len(prepared)
+    if dry_run or (report.rejected and not skip_rejected) or not prepared:
+        return report
+    with ws.write() as session:
+        ids = []
+        for line, item, status in prepared:
+            try:
+                row = service.insert_case(
+                    session,
+                    item,
+                    on_duplicate="reuse",
+                    status=CaseStatus(status),
+                    registered_text=_("Imported from a legacy spreadsheet."),
+                )
+            except QorgauError as exc:
+                raise ValidationError(
+                    _("Line {line}: {error}").format(line=line, error=exc)
+                ) from None
+            ids.append(row.id)
+            report.numbers.append(row.number)
+        search.index_cases(session, ids)
+        ws.audit(
+            session,
+            "import.csv",
+            "case",
+            "",
+            {"rows": report.rows, "imported": len(ids), "rejected": len(report.rejected)},
+        )
+    report.imported = len(report.numbers)
+    return report

@@ -1,0 +1,219 @@
+"""case add|list|show|set-status, search and import-csv end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.config import Paths
+from app.db.models import Case
+from app.services.installation import unlock
+from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import ROOT, run_cli
+
+Capsys = pytest.CaptureFixture[str]
+
+DESIGN_CASE = {
+    "person": {"surname": "Құрманғалиқызы", "given_names": "Әсел",
+               "surname_latin": "KURMANGALIKYZY", "given_names_latin": "ASSEL",
+               "iin": "940315400123", "birth_date": "1994-03-15", "phone": "+90 532 000 0000"},
+    "employer": {"name": "Example İnşaat Ltd", "country": "TR", "city": "Istanbul"},
+    "host_country": "TR",
+    "categories": ["unpaid_wages", "documents_withheld"],
+    "urgency": "high",
+    "description": "Wages unpaid for three months; passport kept by the employer.",
+    "received_at": "2026-11-20",
+}
+
+
+@pytest.fixture
+def cli(installation: Paths, capsys: Capsys, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("QORGAU_USER", "aigul")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return run_cli(capsys, "--data-dir", str(installation.data_dir), *args)
+
+    return run
+
+
+def case_count(installation: Paths) -> int:
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        with ws.read() as session:
+            return int(session.execute(select(func.count()).select_from(Case)).scalar_one())
+    finally:
+        ws.close()
+
+
+def write_json(tmp_path: Path, data: object) -> str:
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def test_case_lifecycle(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    added = cli("case", "add", "--json", write_json(tmp_path, DESIGN_CASE))
+    assert added.code == 0, added.err
+    number = added.out.strip()
+    assert number.startswith("SEL-") and number.endswith("-0001")
+    shown = json.loads(cli("case", "show", number, "--json").out)
+    assert shown["person"]["surname"] == "Құрманғалиқызы"
+    assert shown["person"]["phone_abroad"] == "+90 532 000 0000"
+    assert shown["categories"] == ["documents_withheld", "unpaid_wages"]
+    moved = cli("case", "set-status", number, "in_progress", "--note", "Statement taken")
+    assert moved.code == 0 and "In progress" in moved.out
+    refused = cli("case", "set-status", number, "closed", "--note", "done")
+    assert refused.code == 1 and "cannot move" in refused.err
+    listing = json.loads(cli("case", "list", "--status", "in_progress", "--json").out)
+    assert listing["total"] == 1 and listing["cases"][0]["number"] == number
+    assert json.loads(cli("case", "list", "--country", "KR", "--json").out)["total"] == 0
+    for query in ("Assel Kurmangalikyzy", "әсел", "Асель", "940315400123", number):
+        found = json.loads(cli("search", query, "--json").out)
+        assert [c["number"] for c in found] == [number], query
+    assert json.loads(cli("search", '" OR * AND -(', "--json").out) == []
+    text_show = cli("case", "show", number)
+    assert "Құрманғалиқызы" in text_show.out and "Statement taken" in text_show.out
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.update(nickname="x"), "Unknown field “nickname”"),
+        (lambda d: d["person"].update(eyes="brown"), "Unknown field “eyes” in person"),
+        (lambda d: d.update(received_at="20/13/2026"), "not a date"),
+        (lambda d: d.update(categories="unpaid_wages"), "list of codes"),
+        (lambda d: d["person"].update(iin="940315400124"), "check digit"),
+        (lambda d: d.pop("host_country"), "required"),
+    ],
+)
+def test_case_add_bad_input(cli, tmp_path: Path, installation: Paths, mutate,  # type: ignore[no-untyped-def]
+                            message: str) -> None:
+    data = json.loads(json.dumps(DESIGN_CASE))
+    mutate(data)
+    result = cli("case", "add", "--json", write_json(tmp_path, data))
+    assert result.code == 1
+    assert message in result.err
+    assert result.err.count("\n") == 1
+    assert case_count(installation) == 0
+
+
+def test_case_add_invalid_json_and_unknown_case(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bad.json"
+    path.write_text("{not json")
+    result = cli("case", "add", "--json", str(path))
+    assert result.code == 1 and "Invalid JSON" in result.err
+    assert cli("case", "show", "SEL-2026-9999").code == 1
+
+
+CSV_HEADER = "Фамилия;Имя;ИИН;Страна;Категория;Дата обращения;Работодатель;Статус;Описание\n"
+
+
+def test_import_csv_utf8_bom_and_cp1251(cli, tmp_path: Path, installation: Paths) -> None:  # type: ignore[no-untyped-def]
+    good = (CSV_HEADER
+            + "Әбенов;Нұрлан;900504300127;KR;unpaid_wages|violence;20.10.2026;Daesung;;Долг\n"
+            + "Серікова;Айгүл;;TR;Невыплата или неполная выплата заработной платы;2026-09-01;;closed;\n")
+    utf8 = tmp_path / "cases.csv"
+    utf8.write_bytes(b"\xef\xbb\xbf" + good.encode("utf-8"))
+    dry = cli("import-csv", str(utf8), "--dry-run", "--json")
+    assert dry.code == 0, dry.err
+    report = json.loads(dry.out)
+    assert (report["rows"], report["accepted"], report["imported"]) == (2, 2, 0)
+    assert case_count(installation) == 0
+    done = cli("import-csv", str(utf8))
+    assert done.code == 0, done.err
+    assert "2 imported" in done.out
+    assert case_count(installation) == 2
+    russian = ("Фамилия,Имя,Страна,Категория,Дата обращения\n"
+               "Иванова,Мария,RU,unpaid_wages,01.11.2026\n")
+    cp1251 = tmp_path / "legacy.csv"
+    cp1251.write_bytes(russian.encode("cp1251"))
+    result = json.loads(cli("import-csv", str(cp1251), "--json").out)
+    assert (result["encoding"], result["delimiter"], result["imported"]) == ("cp1251", ",", 1)
+
+
+def test_import_csv_bad_rows_import_nothing(cli, tmp_path: Path, installation: Paths) -> None:  # type: ignore[no-untyped-def]
+    rows = (CSV_HEADER
+            + "Әбенов;Нұрлан;900504300127;KR;unpaid_wages;20.10.2026;;;ok\n"
+            + "Әбенова;Сәуле;900504300120;KR;unpaid_wages;20.10.2026;;;bad iin\n"
+            + ";Ерлан;;KR;unpaid_wages;20.10.2026;;;no surname\n"
+            + "Оспанов;Ерлан;;XX;unpaid_wages;20.10.2026;;;bad country\n"
+            + "Оспанов;Ерлан;;KR;stolen goods;20.10.2026;;;bad category\n"
+            + "Оспанов;Ерлан;;KR;other;31.02.2026;;;bad date\n"
+            + "Оспанов;Ерлан;;KR;other;01.02.2026;;flying;bad status\n"
+            + "Оспанов;Ерлан\n")
+    path = tmp_path / "bad.csv"
+    path.write_text(rows, encoding="utf-8")
+    result = cli("import-csv", str(path))
+    assert result.code == 1
+    assert "Nothing was imported" in result.err
+    lines = {int(line.split(":")[0].split()[1]): line for line in result.out.splitlines()
+             if line.startswith("line ")}
+    assert sorted(lines) == [3, 4, 5, 6, 7, 8, 9]
+    assert "check digit" in lines[3] and "empty" in lines[4] and "ISO country" in lines[5]
+    assert "Unknown complaint category" in lines[6] and "not a date" in lines[7]
+    assert "Unknown status" in lines[8] and "cells" in lines[9]
+    assert case_count(installation) == 0
+    partial = cli("import-csv", str(path), "--skip-rejected")
+    assert partial.code == 0 and case_count(installation) == 1
+
+
+def test_import_csv_mapping_and_unusable_files(cli, tmp_path: Path, installation: Paths) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "odd.csv"
+    path.write_text("A,B,C,D,E\nӘбенов,Нұрлан,KG,other,2026-11-01\n", encoding="utf-8")
+    missing = cli("import-csv", str(path))
+    assert missing.code == 1 and "No column for" in missing.err
+    mapped = cli("import-csv", str(path), "--map", "A=surname", "--map", "B=given_names",
+                 "--map", "C=host_country", "--map", "D=categories", "--map", "E=received_at")
+    assert mapped.code == 0, mapped.err
+    assert cli("import-csv", str(path), "--map", "A").code == 2
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert "empty" in cli("import-csv", str(empty)).err
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(bytes([0x98, 0x00, 0xFF]) * 20)
+    assert cli("import-csv", str(binary)).code == 1
+    assert case_count(installation) == 1
+
+
+WORKER = """
+import os, sys
+from datetime import date
+os.environ["QORGAU_KDF_PROFILE"] = "test"
+from app.config import Paths
+from app.services.cases import CaseService
+from app.services.installation import unlock
+from app.services.records import CaseInput, PersonInput
+from pathlib import Path
+ws = unlock(Paths(Path(sys.argv[1])), "aigul", sys.argv[2])
+service = CaseService(ws)
+for i in range(int(sys.argv[3])):
+    service.create_case(CaseInput(
+        host_country="KR", categories=("other",), received_at=date.today(),
+        person=PersonInput(surname=f"W{sys.argv[4]}", given_names=f"N{i}")))
+ws.close()
+"""
+
+
+def test_case_numbers_stay_gapless_with_two_processes(installation: Paths) -> None:
+    per_process = 15
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WORKER, str(installation.data_dir), PASSWORD,
+                          str(per_process), str(n)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        for n in range(2)
+    ]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        with ws.read() as session:
+            seqs = sorted(session.execute(select(Case.seq)).scalars())
+    finally:
+        ws.close()
+    assert seqs == list(range(1, 2 * per_process + 1))

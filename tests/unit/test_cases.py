@@ -1,0 +1,263 @@
+"""The case services: registration, duplicates, list, workflow, timeline, attachments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.db.models import Attachment, AuditEntry, Case, Person
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from app.services.cases import CaseService, DuplicatePersonWarning, looks_like_identity_document
+from app.services.people import PersonService
+from app.services.records import (
+    CaseChanges,
+    CaseFilter,
+    CaseInput,
+    OrganisationInput,
+    PersonInput,
+)
+from app.services.workspace import Workspace
+
+OpenWs = Callable[[str], Workspace]
+TODAY = date.today()
+
+ASSEL = PersonInput(
+    surname="Құрманғалиқызы", given_names="Әсел", surname_latin="KURMANGALIKYZY",
+    given_names_latin="ASSEL", iin="940315400123", passport_no="N12345678",
+    phone_abroad="+90 532 000 0000",
+)
+NURLAN = PersonInput(surname="Әбенов", given_names="Нұрлан", surname_latin="ABENOV",
+                     given_names_latin="NURLAN", birth_date=date(1990, 5, 4))
+
+
+def new_case(person: PersonInput = ASSEL, **overrides: object) -> CaseInput:
+    base = CaseInput(
+        host_country="TR", categories=("unpaid_wages", "documents_withheld"),
+        received_at=TODAY - timedelta(days=3), person=person,
+        employer=OrganisationInput(name="Example İnşaat Ltd", country="TR", city="Istanbul"),
+        urgency="high", description="Wages unpaid for three months; passport kept.",
+    )
+    return replace(base, **overrides)  # type: ignore[arg-type]
+
+
+def count(ws: Workspace, model: type) -> int:
+    with ws.read() as session:
+        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def test_create_case_numbers_and_records_everything(open_ws: OpenWs) -> None:
+    ws = open_ws("aigul")
+    service = CaseService(ws)
+    first = service.create_case(new_case())
+    second = service.create_case(new_case(NURLAN, host_country="KR", employer=None,
+                                          categories=("violence",), urgency="critical"))
+    year = TODAY.year
+    assert first.number == f"SEL-{year}-0001" and second.number == f"SEL-{year}-0002"
+    assert first.status == "new"
+    assert first.person.birth_date == date(1994, 3, 15)  # taken from the IIN
+    assert first.person.sex == "female"
+    assert first.employer is not None and first.employer.name == "Example İnşaat Ltd"
+    assert first.categories == ("documents_withheld", "unpaid_wages")
+    assert not first.life_or_liberty_at_risk and second.life_or_liberty_at_risk
+    assert first.due_date == first.received_at + timedelta(days=7)  # high urgency
+    assert [e.kind for e in first.events] == ["system"]
+    with ws.read() as session:
+        actions = session.execute(select(AuditEntry.action, AuditEntry.entity_id)).all()
+    assert ("case.create", first.number) in actions
+
+
+def test_duplicate_person_is_flagged_not_silently_twinned(ws: Workspace) -> None:
+    service = CaseService(ws)
+    service.create_case(new_case())
+    people = count(ws, Person)
+    twin = replace(ASSEL, passport_no="N99999999")
+    with pytest.raises(DuplicatePersonWarning, match="same IIN") as warning:
+        service.create_case(new_case(twin))
+    assert count(ws, Person) == people
+    match = warning.value.matches[0]
+    assert "Құрманғалиқызы" in match.full_name
+    again = service.create_case(new_case(person=None, person_id=match.person_id))
+    assert again.person.id == match.person_id
+    forced = service.create_case(new_case(twin), allow_duplicate_person=True)
+    assert forced.person.id != match.person_id
+
+
+@pytest.mark.parametrize(
+    ("person", "field", "message"),
+    [
+        (replace(ASSEL, iin="940315400124"), "iin", "check digit"),
+        (replace(ASSEL, iin="94031540012"), "iin", "12 digits"),
+        (replace(ASSEL, birth_date=date(1995, 1, 1)), "birth_date", "does not match the IIN"),
+        (replace(ASSEL, surname="  "), "surname", "must not be empty"),
+        (replace(ASSEL, passport_no="№ 12"), "passport_no", "passport number"),
+        (replace(NURLAN, birth_date=TODAY + timedelta(days=1)), "birth_date", "future"),
+    ],
+)
+def test_bad_person_saves_nothing(ws: Workspace, person: PersonInput, field: str,
+                                  message: str) -> None:
+    with pytest.raises(ValidationError, match=message) as error:
+        CaseService(ws).create_case(new_case(person))
+    assert error.value.field == field
+    assert count(ws, Case) == 0 and count(ws, Person) == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"categories": ()}, "at least one"),
+        ({"categories": ("wages",)}, "Unknown code"),
+        ({"host_country": "XX"}, "ISO country"),
+        ({"urgency": "asap"}, "Unknown code"),
+        ({"received_at": TODAY + timedelta(days=2)}, "future"),
+        ({"description": "x" * 300_000}, "too long"),
+        ({"assigned_to": "nobody"}, "not an active officer"),
+    ],
+)
+def test_bad_case_saves_nothing(ws: Workspace, overrides: dict[str, object],
+                                message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        CaseService(ws).create_case(new_case(**overrides))  # type: ignore[arg-type]
+    assert count(ws, Case) == 0 and count(ws, Person) == 0
+
+
+def test_hq_cannot_register_cases(open_ws: OpenWs) -> None:
+    with pytest.raises(PermissionDenied):
+        CaseService(open_ws("astana")).create_case(new_case())
+
+
+def test_hostile_text_is_stored_as_written(ws: Workspace) -> None:
+    hostile = 'Kim & Sons <Ltd> "Best"; DROP TABLE person; --'
+    detail = CaseService(ws).create_case(new_case(description=hostile, employer=OrganisationInput(
+        name=hostile, country="KR")))
+    again = CaseService(ws).get_case(detail.id)
+    assert again.description == hostile and again.employer is not None
+    assert again.employer.name == hostile
+
+
+def test_status_workflow_with_roles_timeline_and_audit(open_ws: OpenWs) -> None:
+    attache = CaseService(open_ws("aigul"))
+    consul = CaseService(open_ws("serik"))
+    case = attache.create_case(new_case())
+    assert set(case.allowed_statuses) == {"in_progress", "referred", "resolved"}
+    case = attache.set_status(case.id, "in_progress", "Statement taken")
+    case = attache.set_status(case.id, "resolved", "Wages paid")
+    with pytest.raises(PermissionDenied):
+        attache.set_status(case.id, "closed", "done")
+    with pytest.raises(ValidationError):
+        attache.set_status(case.id, "awaiting_response", "not allowed from resolved")
+    case = consul.set_status(case.id, "closed", "Confirmed by the worker")
+    assert case.closed_at is not None
+    with pytest.raises(ValidationError, match="reason"):
+        consul.set_status(case.id, "in_progress", "")
+    case = consul.set_status(case.id, "in_progress", "The worker came back")
+    assert case.closed_at is None and case.status == "in_progress"
+    moves = [(e.status_from, e.status_to, e.author) for e in case.events if e.kind ==
+             "status_change"]
+    assert moves == [("new", "in_progress", "aigul"), ("in_progress", "resolved", "aigul"),
+                     ("resolved", "closed", "serik"), ("closed", "in_progress", "serik")]
+
+
+def test_stale_version_is_refused(ws: Workspace) -> None:
+    service = CaseService(ws)
+    case = service.create_case(new_case())
+    service.update_case(case.id, CaseChanges(description="first edit"), case.version)
+    with pytest.raises(ConflictError, match="Someone else changed"):
+        service.update_case(case.id, CaseChanges(description="second edit"), case.version)
+    assert service.get_case(case.id).description == "first edit"
+
+
+def test_update_case_fields(ws: Workspace) -> None:
+    service = CaseService(ws)
+    case = service.create_case(new_case())
+    updated = service.update_case(case.id, CaseChanges(
+        categories=("unpaid_wages", "violence"), ilo_indicators=("withholding_of_wages",),
+        urgency="critical", life_or_liberty_at_risk=True, clear_employer=True))
+    assert updated.categories == ("unpaid_wages", "violence")
+    assert updated.ilo_indicators == ("withholding_of_wages",)
+    assert updated.employer is None and updated.urgency == "critical"
+    assert updated.version > case.version
+
+
+def test_list_filters_sorting_and_paging(ws: Workspace) -> None:
+    service = CaseService(ws)
+    for i, (country, cats) in enumerate([("TR", ("unpaid_wages",)), ("KR", ("violence",)),
+                                         ("KR", ("unpaid_wages",)), ("AE", ("other",))]):
+        person = replace(NURLAN, given_names=f"Нұрлан{i}", birth_date=date(1990, 1, i + 1))
+        service.create_case(new_case(person, host_country=country, categories=cats,
+                                     employer=None, received_at=TODAY - timedelta(days=10 - i)))
+    assert service.count_cases() == 4
+    assert service.count_cases(CaseFilter(host_country="KR")) == 2
+    assert service.count_cases(CaseFilter(category="unpaid_wages")) == 2
+    assert service.count_cases(CaseFilter(life_or_liberty=True)) == 1
+    newest_first = service.list_cases(CaseFilter(sort="received_at", descending=True))
+    assert [r.host_country for r in newest_first] == ["AE", "KR", "KR", "TR"]
+    page = service.list_cases(CaseFilter(sort="number", descending=False), offset=1, limit=2)
+    assert [r.number[-4:] for r in page] == ["0002", "0003"]
+    assert page[0].categories == ("violence",)
+
+
+def test_overdue_escalation_until_acted_on(ws: Workspace) -> None:
+    service = CaseService(ws)
+    case = service.create_case(new_case(due_date=TODAY - timedelta(days=1)))
+    fresh = service.create_case(new_case(NURLAN, due_date=TODAY + timedelta(days=10)))
+    assert service.get_case(case.id).deadline == "red"
+    assert service.get_case(fresh.id).deadline == "green"
+    assert service.count_cases(CaseFilter(overdue=True)) == 1
+    assert service.escalate_overdue() == 1
+    assert service.escalate_overdue() == 0
+    escalated = service.list_cases(CaseFilter(escalated=True))
+    assert [r.number for r in escalated] == [case.number]
+    assert service.get_case(case.id).events[-1].kind == "escalation"
+    service.update_case(case.id, CaseChanges(due_date=TODAY + timedelta(days=5)))
+    assert service.list_cases(CaseFilter(escalated=True)) == []
+
+
+def test_timeline_entries(ws: Workspace) -> None:
+    service = CaseService(ws)
+    case = service.create_case(new_case())
+    service.add_event(case.id, "call", "Called the employer; promised to pay on Friday.")
+    with pytest.raises(ValidationError, match="made by the system"):
+        service.add_event(case.id, "status_change", "sneaky")
+    with pytest.raises(ValidationError, match="must not be empty"):
+        service.add_event(case.id, "note", "   ")
+    kinds = [e.kind for e in service.get_case(case.id).events]
+    assert kinds == ["system", "call"]
+    # Notes are searchable.
+    assert [r.number for r in service.search("Friday")] == [case.number]
+
+
+def test_attachments(ws: Workspace) -> None:
+    service = CaseService(ws)
+    case = service.create_case(new_case())
+    info = service.add_attachment(case.id, "C:\\scans\\contract.pdf", b"%PDF-1.4 contract")
+    assert info.filename == "contract.pdf" and info.mime_type == "application/pdf"
+    assert info.size == 17 and len(info.sha256) == 64
+    assert service.attachment_content(info.id)[1] == b"%PDF-1.4 contract"
+    assert looks_like_identity_document("Passport scan.jpg")
+    with pytest.raises(ValidationError, match="restricts keeping copies"):
+        service.add_attachment(case.id, "passport.jpg", b"jpeg", is_identity_document=True)
+    with pytest.raises(ValidationError, match="limited to 25 MB"):
+        service.add_attachment(case.id, "big.bin", b"x" * (25 * 1024 * 1024 + 1))
+    with pytest.raises(ValidationError, match="empty"):
+        service.add_attachment(case.id, "empty.txt", b"")
+    assert count(ws, Attachment) == 1
+    service.remove_attachment(info.id, "Uploaded to the wrong case")
+    with pytest.raises(NotFound):
+        service.attachment_content(info.id)
+    with ws.read() as session:
+        content = session.execute(text("SELECT content FROM attachment")).scalar_one()
+    assert content is None
+    assert service.get_case(case.id).attachments == ()
+
+
+def test_person_service_find_and_duplicates(ws: Workspace) -> None:
+    CaseService(ws).create_case(new_case())
+    people = PersonService(ws)
+    assert [p.surname for p in people.find("Құрман")] == ["Құрманғалиқызы"]
+    assert [p.surname for p in people.find("940315")] == ["Құрманғалиқызы"]
+    reasons = people.duplicates(replace(ASSEL, iin=None, passport_no="N12345678"))[0].reasons
+    assert reasons == ("same passport number",)
