@@ -7,9 +7,12 @@ so a language switch applies to every string produced after it.
 from __future__ import annotations
 
 import gettext
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -32,6 +35,38 @@ class _State:
     listeners: list[Callable[[str], None]] = []
 
 
+class _Override(threading.local):
+    """A language for the current thread only (a PDF in Kazakh while the UI speaks Russian)."""
+
+    language: str | None = None
+    catalog: gettext.NullTranslations | None = None
+
+
+_override = _Override()
+
+
+@contextmanager
+def language_override(language: str) -> Iterator[None]:
+    """Translate in ``language`` inside the block, in this thread only; the UI is untouched."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language: {language}")
+    previous = (_override.language, _override.catalog)
+    _override.language, _override.catalog = language, _catalog_cached(language)
+    try:
+        yield
+    finally:
+        _override.language, _override.catalog = previous
+
+
+@cache
+def _catalog_cached(language: str) -> gettext.NullTranslations:
+    return load_catalog(language)
+
+
+def _catalog() -> gettext.NullTranslations:
+    return _override.catalog or _State.catalog
+
+
 def available_languages() -> tuple[str, ...]:
     return LANGUAGES
 
@@ -51,7 +86,7 @@ def set_language(language: str) -> None:
 
 
 def current_language() -> str:
-    return _State.language
+    return _override.language or _State.language
 
 
 def on_language_changed(listener: Callable[[str], None]) -> None:
@@ -60,15 +95,15 @@ def on_language_changed(listener: Callable[[str], None]) -> None:
 
 
 def _(message: str) -> str:
-    return _State.catalog.gettext(message)
+    return _catalog().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _State.catalog.ngettext(singular, plural, n)
+    return _catalog().ngettext(singular, plural, n)
 
 
 def pgettext(context: str, message: str) -> str:
-    return _State.catalog.pgettext(context, message)
+    return _catalog().pgettext(context, message)
 
 
 def N_(message: str) -> str:
@@ -77,7 +112,7 @@ def N_(message: str) -> str:
 
 
 def locale_for(language: str | None = None) -> Locale:
-    return Locale.parse(language or _State.language)
+    return Locale.parse(language or current_language())
 
 
 def format_date(value: date, fmt: str = "medium", language: str | None = None) -> str:

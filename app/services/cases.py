@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, case, func, select, text
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -219,6 +220,26 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
     )
 
 
+_ROW_COLUMNS = (
+    Case.id,
+    Case.number,
+    Case.status,
+    Case.urgency,
+    Case.life_or_liberty_at_risk,
+    Case.host_country,
+    Case.received_at,
+    Case.due_date,
+    Case.assigned_to,
+    Case.escalated_at,
+    Case.updated_at,
+    Case.origin_mission,
+    Person.surname,
+    Person.given_names,
+    Person.surname_latin,
+    Person.given_names_latin,
+    Employer.name.label("employer_name"),
+)
+
 SORT_KEYS = {
     "number": (Case.year, Case.seq),
     "received_at": (Case.received_at, Case.seq),
@@ -315,47 +336,39 @@ class CaseService:
             return self._rows(session, ids)
 
     def _rows(self, session: Session, ids: list[str]) -> list[CaseRow]:
-        """The list rows of these cases, in the order of ``ids``."""
+        """The list rows of these cases, in the order of ``ids`` (plain columns, no ORM rows)."""
         if not ids:
             return []
         rows = session.execute(
-            select(
-                Case,
-                Person.surname,
-                Person.given_names,
-                Person.surname_latin,
-                Person.given_names_latin,
-                Employer.name,
-            )
+            select(*_ROW_COLUMNS)
             .join(Person, Person.id == Case.person_id)
             .outerjoin(Employer, Employer.id == Case.employer_id)
             .where(Case.id.in_(ids))
         ).all()
         categories = _codes(session, CaseCategory, ids)
         position = {case_id: i for i, case_id in enumerate(ids)}
-        built = sorted((self._row(r, categories) for r in rows), key=lambda r: position[r.id])
-        return built
+        built = [self._row(r._mapping, categories) for r in rows]
+        return sorted(built, key=lambda row: position[row.id])
 
-    def _row(self, r: tuple, categories: dict[str, tuple[str, ...]]) -> CaseRow:
-        c: Case = r[0]
+    def _row(self, r: RowMapping, categories: dict[str, tuple[str, ...]]) -> CaseRow:
         return CaseRow(
-            id=c.id,
-            number=c.number,
-            status=c.status,
-            urgency=c.urgency,
-            life_or_liberty_at_risk=c.life_or_liberty_at_risk,
-            host_country=c.host_country,
-            person_name=f"{r[1]} {r[2]}".strip(),
-            person_name_latin=f"{r[3]} {r[4]}".strip(),
-            employer_name=r[5] or "",
-            categories=categories.get(c.id, ()),
-            received_at=c.received_at,
-            due_date=c.due_date,
-            assigned_to=c.assigned_to,
-            deadline=deadline_state(c.due_date, self.today, CaseStatus(c.status)),
-            escalated=c.escalated_at is not None,
-            updated_at=c.updated_at,
-            origin_mission=c.origin_mission,
+            id=r["id"],
+            number=r["number"],
+            status=r["status"],
+            urgency=r["urgency"],
+            life_or_liberty_at_risk=r["life_or_liberty_at_risk"],
+            host_country=r["host_country"],
+            person_name=f"{r['surname']} {r['given_names']}".strip(),
+            person_name_latin=f"{r['surname_latin']} {r['given_names_latin']}".strip(),
+            employer_name=r["employer_name"] or "",
+            categories=categories.get(r["id"], ()),
+            received_at=r["received_at"],
+            due_date=r["due_date"],
+            assigned_to=r["assigned_to"],
+            deadline=deadline_state(r["due_date"], self.today, CaseStatus(r["status"])),
+            escalated=r["escalated_at"] is not None,
+            updated_at=r["updated_at"],
+            origin_mission=r["origin_mission"],
         )
 
     def search(self, user_text: str, limit: int = 50) -> list[CaseRow]:

@@ -1,0 +1,103 @@
+"""contract review NUMBER --json FILE|-, contract report REVIEW_ID --lang L --out FILE."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import print_json, workspace
+from app.contracts import result_to_json
+from app.errors import ValidationError
+from app.i18n import LANGUAGES, _
+from app.services.contracts import ContractReviewService, level_label, risk_label
+
+MAX_INPUT_BYTES = 1_000_000
+
+
+def register(commands: Any) -> None:
+    contract = commands.add_parser("contract", help=_("review employment contracts"))
+    actions = contract.add_subparsers(dest="contract_command", metavar="ACTION", required=True)
+
+    review = actions.add_parser(
+        "review", help=_("review a contract's terms for a case and store the review")
+    )
+    review.add_argument("number", help=_("the case number"))
+    review.add_argument("--json", dest="json_file", required=True, metavar="FILE|-")
+    review.add_argument(
+        "--no-save", action="store_true", help=_("print the findings without storing them")
+    )
+    review.add_argument(
+        "--text", action="store_true", help=_("print the findings as text instead of JSON")
+    )
+    review.set_defaults(handler=cmd_review)
+
+    report = actions.add_parser("report", help=_("write a stored review as PDF"))
+    report.add_argument("review_id")
+    report.add_argument("--lang", dest="report_lang", required=True, choices=LANGUAGES)
+    report.add_argument("--out", required=True, type=Path)
+    report.set_defaults(handler=cmd_report)
+
+
+def read_terms(source: str) -> Any:
+    """The terms JSON from a file or standard input ("-")."""
+    try:
+        if source == "-":
+            text = sys.stdin.read(MAX_INPUT_BYTES + 1)
+        else:
+            with Path(source).open(encoding="utf-8-sig") as handle:
+                text = handle.read(MAX_INPUT_BYTES + 1)
+    except FileNotFoundError:
+        raise ValidationError(_("{path} does not exist.").format(path=source)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(
+            _("{path} cannot be read: {error}").format(path=source, error=exc)
+        ) from None
+    if len(text) > MAX_INPUT_BYTES:
+        raise ValidationError(_("The contract terms are too large (at most 1 MB)."))
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            _("Invalid JSON (line {line}, column {col}): {msg}").format(
+                line=exc.lineno, col=exc.colno, msg=exc.msg
+            )
+        ) from None
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    data = read_terms(args.json_file)
+    with workspace(args) as ws:
+        service = ContractReviewService(ws)
+        if args.no_save:
+            subject = service.subject_for_case(service.case_id_for_number(args.number))
+            _terms, result = service.preview(data, subject.host_country)
+            output: dict[str, object] = {**result_to_json(result), "id": None, "saved": False}
+        else:
+            info = service.save(data, case_id=service.case_id_for_number(args.number))
+            output = {**info.to_json(), "saved": True}
+            result = info.result
+    if args.text:
+        print(_("Risk: {risk}").format(risk=risk_label(result.risk)))
+        for finding in result.findings:
+            print(f"[{level_label(finding.level)}] {finding.rule}: {finding.reason}")
+        if output.get("id"):
+            print(_("Stored as review {id}.").format(id=output["id"]))
+    else:
+        print_json(output)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        pdf = ContractReviewService(ws).report_pdf(args.review_id, args.report_lang)
+    try:
+        args.out.write_bytes(pdf)
+    except OSError as exc:
+        raise ValidationError(
+            _("{path} cannot be written: {error}").format(path=args.out, error=exc.strerror)
+        ) from None
+    print(_("Wrote {path}.").format(path=args.out))
+    return 0

@@ -1,0 +1,466 @@
+"""Contract reviews: the rules engine's verdict on a worker's contract, stored and reported.
+
+A review stands alone (a worker asks before signing: host country required, person optional)
+or belongs to a case (host country and worker come from the case). Saving stores the terms,
+the findings and the risk in one write transaction with its audit entry; a review attached to
+a case also adds a timeline entry and flags on the case the ILO indicators it revealed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.agreements import Library, citation_text, load_library, relevant_provisions
+from app.contracts import (
+    ContractTerms,
+    Finding,
+    ProvisionRef,
+    ReviewResult,
+    parse_terms,
+    result_to_json,
+    review,
+    terms_to_dict,
+)
+from app.contracts.rules import rate_risk
+from app.db.models import (
+    Case,
+    CaseEvent,
+    CaseIloIndicator,
+    ContractReview,
+    Employer,
+    Mission,
+    Person,
+    User,
+)
+from app.domain.codes import Category, EventKind
+from app.errors import NotFound, ValidationError
+from app.i18n import LANGUAGES, N_, _, current_language
+from app.letters import MissionInfo
+from app.services import search
+from app.services.workspace import Workspace
+
+REVIEWERS = ("attache", "consul", "admin")
+RISK_LABELS: dict[str, str] = {
+    "low": N_("low"),
+    "medium": N_("medium"),
+    "high": N_("high"),
+    "critical": N_("critical"),
+}
+LEVEL_LABELS: dict[str, str] = {
+    "ok": N_("in order"),
+    "concern": N_("concern"),
+    "violation": N_("violation"),
+}
+
+
+@dataclass(frozen=True)
+class ReviewSubject:
+    """What a new review starts from: pre-filled from a case, or empty for a walk-in worker."""
+
+    host_country: str = ""
+    case_id: str | None = None
+    case_number: str | None = None
+    person_id: str | None = None
+    person_name: str = ""
+    employer_name: str = ""
+
+
+@dataclass(frozen=True)
+class ContractReviewInfo:
+    id: str
+    version: int
+    case_id: str | None
+    case_number: str | None
+    person_id: str | None
+    person_name: str
+    host_country: str
+    terms: ContractTerms
+    findings: tuple[Finding, ...]
+    risk: str
+    risk_reasons: tuple[str, ...]
+    ilo_indicators: tuple[str, ...]
+    reviewed_by: str
+    reviewed_by_name: str
+    reviewed_at: datetime
+
+    @property
+    def result(self) -> ReviewResult:
+        return ReviewResult(self.findings, self.risk, self.risk_reasons, self.ilo_indicators)
+
+    def to_json(self) -> dict[str, object]:
+        """DESIGN.md's findings shape, with the review's identity beside it."""
+        return {
+            **result_to_json(self.result),
+            "id": self.id,
+            "case_number": self.case_number,
+            "host_country": self.host_country,
+            "reviewed_by": self.reviewed_by,
+            "reviewed_at": self.reviewed_at.isoformat(),
+            "terms": terms_to_dict(self.terms),
+        }
+
+
+def risk_label(risk: str) -> str:
+    return _(RISK_LABELS[risk])
+
+
+def level_label(level: str) -> str:
+    return _(LEVEL_LABELS[level])
+
+
+@cache
+def _library() -> Library:
+    # The shipped library is read once per process; it changes only with a new release.
+    return load_library()
+
+
+def applicable_provisions(host_country: str, lang: str | None = None) -> tuple[ProvisionRef, ...]:
+    """Provisions of the agreements binding ``host_country``, cited in ``lang``, with the
+    complaint categories each covers, for ``review()`` to attach to matching findings."""
+    language = lang or current_language()
+    everything = [category.value for category in Category]
+    return tuple(
+        ProvisionRef(
+            citation_text(instrument, provision, language),
+            tuple(str(category) for category in provision.categories),
+        )
+        for instrument, provision in relevant_provisions(_library(), host_country, everything)
+    )
+
+
+def _finding_to_json(finding: Finding) -> dict[str, object]:
+    return {
+        "rule": finding.rule,
+        "level": finding.level,
+        "reason": finding.reason,
+        "references": list(finding.references),
+        "ilo_indicators": list(finding.ilo_indicators),
+    }
+
+
+def _finding_from_json(data: Mapping[str, Any]) -> Finding:
+    return Finding(
+        str(data.get("rule", "")),
+        str(data.get("level", "ok")),
+        str(data.get("reason", "")),
+        tuple(str(r) for r in data.get("references", ())),
+        tuple(str(i) for i in data.get("ilo_indicators", ())),
+    )
+
+
+def mission_info(session: Session) -> MissionInfo:
+    """This installation's mission as the letters and reports print it."""
+    row = session.execute(select(Mission).where(Mission.is_local.is_(True))).scalar_one()
+    return MissionInfo(
+        code=row.code,
+        name={"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en},
+        address={"kk": row.address_kk, "ru": row.address_ru, "en": row.address_en},
+        phone=row.phone,
+        email=row.email,
+        city={lang: row.city for lang in LANGUAGES},
+        country=row.country,
+    )
+
+
+class ContractReviewService:
+    def __init__(self, workspace: Workspace) -> None:
+        self.ws = workspace
+
+    # -- reviewing without saving (the form's live findings) --------------------------------
+
+    def parse(
+        self,
+        data: Mapping[str, object] | ContractTerms,
+        host_country: str | None = None,
+        *,
+        of_case: bool = False,
+    ) -> ContractTerms:
+        """Checked terms; ``host_country`` (a case's, or the form's) fills or must match."""
+        if isinstance(data, ContractTerms):
+            data = terms_to_dict(data)
+        if not isinstance(data, Mapping):
+            raise ValidationError(_("Contract terms must be a JSON object."))
+        given = data.get("host_country")
+        # parse_terms words a mismatch with a case's country itself.
+        if (
+            not of_case
+            and host_country
+            and given
+            and str(given).strip().upper() != host_country.strip().upper()
+        ):
+            raise ValidationError(
+                _("host_country {given} differs from the review's host country {host}.").format(
+                    given=given, host=host_country.strip().upper()
+                ),
+                field="host_country",
+            )
+        terms = parse_terms(data, host_country=host_country or None)
+        if terms.host_country is None:
+            raise ValidationError(
+                _("The host country is required for a contract review."), field="host_country"
+            )
+        return terms
+
+    def preview(
+        self, data: Mapping[str, object] | ContractTerms, host_country: str | None = None
+    ) -> tuple[ContractTerms, ReviewResult]:
+        """The findings the terms would get, in the current language; nothing is stored."""
+        terms = self.parse(data, host_country)
+        assert terms.host_country is not None
+        return terms, review(terms, applicable_provisions(terms.host_country))
+
+    # -- starting points --------------------------------------------------------------------
+
+    def subject_for_case(self, case_id: str) -> ReviewSubject:
+        """Host country, worker and employer of a case, to pre-fill a new review."""
+        with self.ws.read() as session:
+            case = self._case(session, case_id)
+            person = session.get(Person, case.person_id)
+            employer = session.get(Employer, case.employer_id) if case.employer_id else None
+            return ReviewSubject(
+                host_country=case.host_country,
+                case_id=case.id,
+                case_number=case.number,
+                person_id=case.person_id,
+                person_name=_person_name(person),
+                employer_name=employer.name if employer else "",
+            )
+
+    def case_id_for_number(self, number: str) -> str:
+        with self.ws.read() as session:
+            return self._case_by_number(session, number).id
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def save(
+        self,
+        data: Mapping[str, object] | ContractTerms,
+        *,
+        case_id: str | None = None,
+        person_id: str | None = None,
+        host_country: str | None = None,
+        flag_case_indicators: bool = True,
+    ) -> ContractReviewInfo:
+        """Review the terms and store the review (audited); attached to a case if given."""
+        self.ws.require_role(*REVIEWERS)
+        with self.ws.write() as session:
+            case = self._case(session, case_id) if case_id else None
+            if case is not None:
+                if person_id and person_id != case.person_id:
+                    raise ValidationError(
+                        _("The worker chosen is not the worker of case {number}.").format(
+                            number=case.number
+                        ),
+                        field="person_id",
+                    )
+                if host_country and host_country.strip().upper() != case.host_country:
+                    raise ValidationError(
+                        _(
+                            "host_country {given} differs from the case's host country {case}."
+                        ).format(given=host_country.strip().upper(), case=case.host_country),
+                        field="host_country",
+                    )
+                person_id = case.person_id
+                host_country = case.host_country
+            elif person_id:
+                self._person(session, person_id)
+            terms = self.parse(data, host_country, of_case=case is not None)
+            assert terms.host_country is not None
+            result = review(terms, applicable_provisions(terms.host_country))
+            row = ContractReview(
+                case_id=case.id if case else None,
+                person_id=person_id,
+                host_country=terms.host_country,
+                terms=terms_to_dict(terms),
+                findings=[_finding_to_json(f) for f in result.findings],
+                ilo_indicators=list(result.ilo_indicators),
+                risk=result.risk,
+                reviewed_by=self.ws.actor.username,
+                reviewed_at=datetime.now(UTC),
+            )
+            session.add(row)
+            session.flush()
+            flagged: list[str] = []
+            if case is not None:
+                flagged = self._record_on_case(session, case, result, flag_case_indicators)
+            self.ws.audit(
+                session,
+                "contract.review",
+                "contract_review",
+                row.id,
+                {
+                    "case": case.number if case else None,
+                    "host_country": terms.host_country,
+                    "risk": result.risk,
+                    "ilo_indicators": list(result.ilo_indicators),
+                    "flagged_on_case": flagged,
+                    "language": current_language(),
+                },
+            )
+            return self._info(session, row)
+
+    def _record_on_case(
+        self, session: Session, case: Case, result: ReviewResult, flag: bool
+    ) -> list[str]:
+        """A timeline entry, and the revealed ILO indicators the case did not have yet."""
+        present = {i.code for i in case.ilo_indicators}
+        new = [code for code in result.ilo_indicators if code not in present] if flag else []
+        for code in new:
+            case.ilo_indicators.append(CaseIloIndicator(code=code))
+        text = _("Contract reviewed: risk {risk}.").format(risk=risk_label(result.risk))
+        if new:
+            text += " " + _("ILO forced-labour indicators flagged: {codes}.").format(
+                codes=", ".join(new)
+            )
+        session.add(
+            CaseEvent(
+                case_id=case.id,
+                kind=EventKind.SYSTEM.value,
+                author=self.ws.actor.username,
+                text=text,
+                occurred_at=datetime.now(UTC),
+            )
+        )
+        # Child rows do not dirty the case itself; bundles travel by the case's version.
+        case.updated_at = datetime.now(UTC)
+        session.flush()
+        search.index_cases(session, [case.id])
+        return new
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, review_id: str) -> ContractReviewInfo:
+        with self.ws.read() as session:
+            return self._info(session, self._review(session, review_id))
+
+    def list_reviews(
+        self,
+        *,
+        case_id: str | None = None,
+        person_id: str | None = None,
+        limit: int = 100,
+    ) -> list[ContractReviewInfo]:
+        """Newest first; for one case or one worker when given."""
+        query = select(ContractReview).where(ContractReview.deleted_at.is_(None))
+        if case_id:
+            query = query.where(ContractReview.case_id == case_id)
+        if person_id:
+            query = query.where(ContractReview.person_id == person_id)
+        query = query.order_by(ContractReview.reviewed_at.desc()).limit(max(1, min(limit, 1000)))
+        with self.ws.read() as session:
+            return [self._info(session, row) for row in session.execute(query).scalars()]
+
+    # -- the report -------------------------------------------------------------------------
+
+    def report_pdf(self, review_id: str, lang: str, today: date | None = None) -> bytes:
+        """The review as a PDF in ``lang`` for the worker and the file (export is audited).
+
+        Findings are written again in ``lang`` from the stored terms, so one review can be
+        handed to the worker in Kazakh and filed in Russian.
+        """
+        # Imported here: reportlab is heavy and only the report needs it.
+        from app.contracts.report import ReviewReport, render_review_report
+
+        if lang not in LANGUAGES:
+            raise ValidationError(
+                _("Unknown language {lang}; expected one of: {valid}.").format(
+                    lang=lang, valid=", ".join(LANGUAGES)
+                ),
+                field="lang",
+            )
+        with self.ws.write() as session:
+            info = self._info(session, self._review(session, review_id))
+            mission = mission_info(session)
+            self.ws.audit(
+                session,
+                "contract.report",
+                "contract_review",
+                info.id,
+                {"language": lang, "case": info.case_number},
+            )
+        report = ReviewReport(
+            mission=mission,
+            terms=info.terms,
+            provisions=applicable_provisions(info.host_country, lang),
+            worker_name=info.person_name,
+            case_number=info.case_number,
+            officer_name=info.reviewed_by_name,
+            reviewed_on=info.reviewed_at.date(),
+            printed_on=today or date.today(),
+        )
+        return render_review_report(report, lang)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _info(self, session: Session, row: ContractReview) -> ContractReviewInfo:
+        case = session.get(Case, row.case_id) if row.case_id else None
+        person = session.get(Person, row.person_id) if row.person_id else None
+        user = session.execute(
+            select(User).where(User.username == row.reviewed_by)
+        ).scalar_one_or_none()
+        findings = tuple(_finding_from_json(f) for f in row.findings or ())
+        _risk, reasons = rate_risk(findings)
+        # Stored terms were checked when saved; read them back without the case's country.
+        terms = parse_terms(dict(row.terms or {}))
+        if terms.host_country is None:
+            terms = replace(terms, host_country=row.host_country)
+        return ContractReviewInfo(
+            id=row.id,
+            version=row.version,
+            case_id=row.case_id,
+            case_number=case.number if case else None,
+            person_id=row.person_id,
+            person_name=_person_name(person),
+            host_country=row.host_country,
+            terms=terms,
+            findings=findings,
+            risk=row.risk,
+            risk_reasons=reasons,
+            ilo_indicators=tuple(str(i) for i in row.ilo_indicators or ()),
+            reviewed_by=row.reviewed_by,
+            reviewed_by_name=(user.full_name if user and user.full_name else row.reviewed_by),
+            reviewed_at=row.reviewed_at,
+        )
+
+    @staticmethod
+    def _case(session: Session, case_id: str | None) -> Case:
+        row = session.get(Case, case_id) if case_id else None
+        if row is None or row.deleted_at is not None:
+            raise NotFound(_("No such case."))
+        return row
+
+    @staticmethod
+    def _case_by_number(session: Session, number: str) -> Case:
+        row = session.execute(
+            select(Case).where(Case.number == number.strip().upper(), Case.deleted_at.is_(None))
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFound(_("No case numbered {number}.").format(number=number))
+        return row
+
+    @staticmethod
+    def _person(session: Session, person_id: str) -> Person:
+        row = session.get(Person, person_id)
+        if row is None or row.deleted_at is not None:
+            raise NotFound(_("No such person."))
+        return row
+
+    @staticmethod
+    def _review(session: Session, review_id: str) -> ContractReview:
+        row = session.get(ContractReview, review_id)
+        if row is None or row.deleted_at is not None:
+            raise NotFound(_("No such contract review."))
+        return row
+
+
+def _person_name(person: Person | None) -> str:
+    if person is None:
+        return ""
+    return " ".join(p for p in (person.surname, person.given_names, person.patronymic) if p)

@@ -1,0 +1,273 @@
+"""Contract reviews: stored with the case, audited, role-checked; the PDF report per language."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from app.contracts import parse_terms
+from app.contracts.report import report_language, review_in
+from app.db.models import AuditEntry, CaseEvent, ContractReview
+from app.errors import NotFound, PermissionDenied, ValidationError
+from app.i18n import current_language, set_language
+from app.services.cases import CaseService
+from app.services.contracts import ContractReviewService, applicable_provisions
+from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
+from app.services.workspace import Workspace
+
+OpenWs = Callable[[str], Workspace]
+
+DESIGN_EXAMPLE: dict[str, object] = {
+    "position": "construction worker",
+    "wage_amount": 12000,
+    "wage_currency": "TRY",
+    "wage_period": "month",
+    "hours_per_week": 72,
+    "passport_held_by": "employer",
+    "recruitment_fee_paid_by_worker": 1500,
+    "recruitment_fee_currency": "USD",
+    "contract_language_understood": False,
+    "signed_copy_held": False,
+}
+FAIR_TERMS: dict[str, object] = {
+    "host_country": "KR",
+    "position": "welder",
+    "passport_held_by": "worker",
+    "recruitment_fee_paid_by_worker": 0,
+    "rest_days_per_week": 1,
+    "signed_copy_held": True,
+}
+ASSEL = PersonInput(
+    surname="Құрманғалиқызы",
+    given_names="Әсел",
+    surname_latin="KURMANGALIKYZY",
+    given_names_latin="ASSEL",
+)
+
+
+def make_case(ws: Workspace) -> CaseDetail:
+    return CaseService(ws).create_case(
+        CaseInput(
+            host_country="TR",
+            categories=("unpaid_wages", "documents_withheld"),
+            received_at=date.today(),
+            person=ASSEL,
+            employer=OrganisationInput(name="Example İnşaat Ltd", country="TR"),
+        )
+    )
+
+
+def count(ws: Workspace, model: type) -> int:
+    with ws.read() as session:
+        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def audit_actions(ws: Workspace) -> list[tuple[str, str]]:
+    with ws.read() as session:
+        rows = session.execute(select(AuditEntry.action, AuditEntry.entity_id)).all()
+    return [(action, entity_id) for action, entity_id in rows]
+
+
+def test_review_of_a_case_is_stored_audited_and_flags_the_case(open_ws: OpenWs) -> None:
+    ws = open_ws("aigul")
+    case = make_case(ws)
+    service = ContractReviewService(ws)
+    info = service.save(DESIGN_EXAMPLE, case_id=case.id)
+
+    assert info.risk == "critical"
+    assert {"passport_retention", "recruitment_fee"} <= set(info.risk_reasons)
+    assert info.case_number == case.number and info.person_id == case.person.id
+    assert info.person_name == "Құрманғалиқызы Әсел"
+    assert info.host_country == "TR" and info.terms.host_country == "TR"
+    assert info.reviewed_by == "aigul"
+    assert info.ilo_indicators == (
+        "deception",
+        "retention_of_identity_documents",
+        "debt_bondage",
+        "excessive_overtime",
+    )
+    with ws.read() as session:
+        row = session.get(ContractReview, info.id)
+        assert row is not None
+        assert row.risk == "critical" and row.case_id == case.id
+        assert row.terms["wage_amount"] == "12000" and row.terms["hours_per_week"] == "72"
+        assert [f["rule"] for f in row.findings][:2] == ["passport_retention", "recruitment_fee"]
+        assert row.findings[0]["level"] == "violation"
+        events = session.execute(
+            select(CaseEvent.kind, CaseEvent.text).where(CaseEvent.case_id == case.id)
+        ).all()
+    assert (
+        "system",
+        "Contract reviewed: risk critical. ILO forced-labour indicators flagged: "
+        "deception, retention_of_identity_documents, debt_bondage, excessive_overtime.",
+    ) in [tuple(e) for e in events]
+    assert ("contract.review", info.id) in audit_actions(ws)
+    # The revealed indicators are now on the case, and reading the review back gives the same.
+    assert set(CaseService(ws).get_case(case.id).ilo_indicators) == set(info.ilo_indicators)
+    again = service.get(info.id)
+    assert again.findings == info.findings and again.risk_reasons == info.risk_reasons
+    assert [r.id for r in service.list_reviews(case_id=case.id)] == [info.id]
+
+
+def test_standalone_review_needs_a_host_country_and_takes_a_person(open_ws: OpenWs) -> None:
+    ws = open_ws("serik")
+    service = ContractReviewService(ws)
+    terms_only = {k: v for k, v in FAIR_TERMS.items() if k != "host_country"}
+    with pytest.raises(ValidationError, match="host country is required") as error:
+        service.save(terms_only)
+    assert error.value.field == "host_country"
+    assert count(ws, ContractReview) == 0
+
+    person = make_case(ws).person  # a worker already on file asks about a new contract
+    info = service.save(terms_only, host_country="kr", person_id=person.id)
+    assert info.case_id is None and info.host_country == "KR"
+    assert info.person_name == "Құрманғалиқызы Әсел"
+    assert info.risk == "low" and info.risk_reasons == ()
+    assert all(f.level == "ok" for f in info.findings)
+    assert ("contract.review", info.id) in audit_actions(ws)
+    with pytest.raises(ValidationError, match="differs from the review's host country"):
+        service.save(FAIR_TERMS, host_country="TR")
+
+
+def test_hq_cannot_create_a_review(open_ws: OpenWs) -> None:
+    ws = open_ws("astana")
+    with pytest.raises(PermissionDenied, match=r"Your role \(hq\)"):
+        ContractReviewService(ws).save(FAIR_TERMS)
+    assert count(ws, ContractReview) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"wage_amount": -5}, "wage_amount cannot be negative"),
+        ({"wage_currency": "XYZ"}, "not a known ISO 4217 currency code"),
+        ({"hours_per_week": 200}, "a week has only 168 hours"),
+        ({"salary": 100}, "Unknown contract term “salary”"),
+        ({"host_country": "KR"}, "host_country KR differs from the case's host country TR"),
+    ],
+)
+def test_bad_terms_store_nothing(ws: Workspace, change: dict[str, object], message: str) -> None:
+    case = make_case(ws)
+    audits = len(audit_actions(ws))
+    with pytest.raises(ValidationError, match=message):
+        ContractReviewService(ws).save({**DESIGN_EXAMPLE, **change}, case_id=case.id)
+    assert count(ws, ContractReview) == 0
+    assert len(audit_actions(ws)) == audits
+    assert CaseService(ws).get_case(case.id).ilo_indicators == ()
+
+
+def test_unknown_case_or_review_is_not_found(ws: Workspace) -> None:
+    service = ContractReviewService(ws)
+    with pytest.raises(NotFound, match="No case numbered SEL-1999-0001"):
+        service.case_id_for_number("SEL-1999-0001")
+    with pytest.raises(NotFound, match="No such case"):
+        service.save(FAIR_TERMS, case_id="nope")
+    with pytest.raises(NotFound, match="No such contract review"):
+        service.get("nope")
+
+
+def test_preview_stores_nothing_and_cites_applicable_provisions(ws: Workspace) -> None:
+    service = ContractReviewService(ws)
+    terms, result = service.preview(DESIGN_EXAMPLE, "TR")
+    assert terms.host_country == "TR" and result.risk == "critical"
+    assert count(ws, ContractReview) == 0
+    provisions = applicable_provisions("TR", "en")
+    assert provisions, "the agreements library names provisions for Türkiye"
+    cited = {ref for finding in result.findings for ref in finding.references}
+    fee_provisions = [p.citation for p in provisions if "recruitment_fees" in p.categories]
+    assert fee_provisions and set(fee_provisions) <= cited
+
+
+def test_subject_for_case_prefills_country_worker_and_employer(ws: Workspace) -> None:
+    case = make_case(ws)
+    subject = ContractReviewService(ws).subject_for_case(case.id)
+    assert (subject.host_country, subject.case_number, subject.person_id) == (
+        "TR",
+        case.number,
+        case.person.id,
+    )
+    assert subject.person_name == "Құрманғалиқызы Әсел"
+    assert subject.employer_name == "Example İnşaat Ltd"
+
+
+def test_report_language_switches_and_restores() -> None:
+    set_language("ru")
+    with report_language("kk"):
+        assert current_language() == "kk"
+    assert current_language() == "ru"
+    with pytest.raises(ValidationError, match="Unknown language de"), report_language("de"):
+        pass
+    assert current_language() == "ru"
+    result = review_in(parse_terms(FAIR_TERMS), (), "en")
+    assert result.risk == "low" and current_language() == "ru"
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "kk",
+            [
+                "Еңбек шартын тексеру нәтижелері бойынша қорытынды",
+                "АСА ЖОҒАРЫ",
+                "Бұзушылық",
+                "Қарыз құлдығы",
+                "Жұмыс беруші",
+                "Құрманғалиқызы Әсел",
+                "Түркия",
+            ],
+        ),
+        (
+            "ru",
+            [
+                "Заключение по результатам проверки трудового договора",
+                "КРИТИЧЕСКИЙ",
+                "Нарушение",
+                "Долговая кабала",
+                "Работодатель",
+                "Турция",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Review of an employment contract",
+                "CRITICAL",
+                "Violation",
+                "Debt bondage",
+                "Employer",
+                "Türkiye",
+            ],
+        ),
+    ],
+)
+def test_report_pdf_in_each_language(open_ws: OpenWs, lang: str, expected: list[str]) -> None:
+    ws = open_ws("aigul")
+    case = make_case(ws)
+    service = ContractReviewService(ws)
+    info = service.save({**DESIGN_EXAMPLE, "employer_name": "Example İnşaat Ltd"}, case_id=case.id)
+    set_language("en")
+    pdf = service.report_pdf(info.id, lang, today=date(2026, 11, 24))
+    assert current_language() == "en"
+    assert pdf.startswith(b"%PDF")
+    text = " ".join(pdf_text(pdf).split())
+    for phrase in expected:
+        assert phrase in text, phrase
+    assert case.number in text and "construction worker" in text
+    assert "ILO C029 Forced Labour Convention" in text  # references are printed
+    assert ("contract.report", info.id) in audit_actions(ws)
+
+
+def test_report_refuses_an_unknown_language(ws: Workspace) -> None:
+    info = ContractReviewService(ws).save(FAIR_TERMS)
+    with pytest.raises(ValidationError, match="Unknown language de"):
+        ContractReviewService(ws).report_pdf(info.id, "de")
