@@ -1,0 +1,200 @@
+"""agreement list|show|update: the library of treaties, agreements and ILO instruments."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from app.agreements import unverified_marker
+from app.cli.common import print_json, print_table, workspace
+from app.errors import ValidationError
+from app.i18n import _, country_name, current_language, format_date
+from app.services.agreements import (
+    AgreementService,
+    ApplicableInfo,
+    InstrumentInfo,
+    ProvisionInfo,
+    apply_library_update,
+)
+
+
+def register(commands: Any) -> None:
+    agreement = commands.add_parser("agreement", help=_("the agreements library"))
+    actions = agreement.add_subparsers(dest="agreement_command", metavar="ACTION", required=True)
+
+    listing = actions.add_parser(
+        "list", help=_("list instruments; with --country, what applies there and why")
+    )
+    listing.add_argument("--country", metavar="ISO2")
+    listing.add_argument("--search", default="", metavar="TEXT")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_list)
+
+    show = actions.add_parser("show", help=_("show one instrument with its provisions"))
+    show.add_argument("slug")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_show)
+
+    update = actions.add_parser(
+        "update", help=_("replace the library with a library file sent by HQ")
+    )
+    update.add_argument("file", type=Path)
+    update.add_argument("--json", action="store_true")
+    update.set_defaults(handler=cmd_update)
+
+
+def _provision_json(item: ProvisionInfo) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "slug": item.slug,
+        "article": item.article,
+        "article_label": item.article_label,
+        "summary": item.summary,
+        "categories": list(item.categories),
+        "verified": item.verified,
+        "citation": item.citation,
+    }
+
+
+def instrument_json(
+    item: InstrumentInfo, applicable: ApplicableInfo | None = None, pending: bool = False
+) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "slug": item.slug,
+        "kind": item.kind,
+        "title": item.title,
+        "status": item.status,
+        "verified": item.verified,
+        "basis": applicable.basis if applicable else None,
+        "basis_label": applicable.basis_label if applicable else None,
+        "binding": applicable.binding if applicable else None,
+        "pending": pending,
+        "group": item.group,
+        "parties": list(item.parties),
+        "signed_on": item.signed_on,
+        "in_force_on": item.in_force_on,
+        "source": item.source,
+        "note": item.note,
+        "mission_notes": item.mission_notes,
+        "provisions": [_provision_json(p) for p in item.provisions],
+    }
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no — to be checked")
+
+
+def _date(value: Any) -> str:
+    return format_date(value, "medium") if value else "—"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        service = AgreementService(ws)
+        if args.country:
+            applicable = service.applicable(args.country)
+            pending = service.pending(args.country)
+            if args.search:
+                wanted = {i.slug for i in service.list(text=args.search)}
+                applicable = [a for a in applicable if a.instrument.slug in wanted]
+                pending = [p for p in pending if p.slug in wanted]
+        else:
+            applicable, pending = [], []
+            listed = service.list(text=args.search)
+    if args.country:
+        records = [instrument_json(a.instrument, a) for a in applicable]
+        records += [instrument_json(p, pending=True) for p in pending]
+    else:
+        records = [instrument_json(i) for i in listed]
+    if args.json:
+        print_json(records)
+        return 0
+    if args.country:
+        print(
+            _("Instruments that apply in {country}:").format(
+                country=country_name(args.country.strip().upper())
+            )
+        )
+        _print_rows([(a.instrument, a.basis_label) for a in applicable])
+        print()
+        print(_("Under negotiation or planned (not law yet):"))
+        if pending:
+            _print_rows([(p, p.status_label) for p in pending])
+        else:
+            print("  " + _("none"))
+    else:
+        _print_rows([(i, i.status_label) for i in listed])
+    return 0
+
+
+def _print_rows(rows: list[tuple[InstrumentInfo, str]]) -> None:
+    print_table(
+        [_("ID"), _("Kind"), _("Status / basis"), _("Verified"), _("Signed"), _("Title")],
+        [
+            [
+                item.slug,
+                item.kind_label,
+                why,
+                _yes_no(item.verified),
+                _date(item.signed_on),
+                item.title,
+            ]
+            for item, why in rows
+        ],
+    )
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        item = AgreementService(ws).get(args.slug)
+    if args.json:
+        print_json(instrument_json(item))
+        return 0
+    print(item.title)
+    print(f"{_('Kind')}: {item.kind_label}")
+    print(f"{_('Status')}: {item.status_label}")
+    print(f"{_('Signed')}: {_date(item.signed_on)}")
+    print(f"{_('In force')}: {_date(item.in_force_on)}")
+    if item.parties:
+        names = ", ".join(country_name(code) for code in item.parties)
+        print(f"{_('Parties')}: {names}")
+    print(f"{_('Verified')}: {_yes_no(item.verified)}")
+    print(f"{_('Source')}: {item.source}")
+    if item.note:
+        print(item.note)
+    if item.mission_notes:
+        print(f"{_('Mission notes')}: {item.mission_notes}")
+    for provision in item.provisions:
+        mark = "" if provision.verified else " " + unverified_marker(current_language())
+        print(f"\n{provision.article_label}{mark}\n  {provision.summary}")
+    return 0
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    try:
+        raw = args.file.read_bytes()
+    except OSError as exc:
+        raise ValidationError(
+            _("Cannot read {path}: {error}").format(path=args.file, error=exc.strerror or exc)
+        ) from exc
+    with workspace(args) as ws:
+        report = apply_library_update(ws, raw)
+    if args.json:
+        print_json(
+            {
+                "added": list(report.added),
+                "updated": list(report.updated),
+                "removed": list(report.removed),
+                "unchanged": len(report.unchanged),
+                "provisions_changed": report.provisions_changed,
+            }
+        )
+        return 0
+    print(
+        _("Library updated: {added} added, {updated} changed, {removed} withdrawn.").format(
+            added=len(report.added), updated=len(report.updated), removed=len(report.removed)
+        )
+    )
+    return 0

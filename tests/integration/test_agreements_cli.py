@@ -1,0 +1,131 @@
+"""agreement list|show|update end to end."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.agreements.library import DEFAULT_LIBRARY_PATH
+from app.config import Paths
+from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import Run, run_cli
+
+Capsys = pytest.CaptureFixture[str]
+Cli = Callable[..., Run]
+
+
+@pytest.fixture
+def cli(installation: Paths, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setenv("QORGAU_USER", "aigul")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+
+    def run(*args: str) -> Run:
+        return run_cli(capsys, "--data-dir", str(installation.data_dir), *args)
+
+    return run
+
+
+def by_slug(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {record["slug"]: record for record in records}
+
+
+def test_list_json_has_the_contract_keys(cli: Cli) -> None:
+    result = cli("agreement", "list", "--json")
+    assert result.code == 0, result.err
+    records = json.loads(result.out)
+    eaeu = by_slug(records)["eaeu-treaty-2014"]
+    assert {
+        "id",
+        "slug",
+        "kind",
+        "title",
+        "status",
+        "verified",
+        "basis",
+        "parties",
+        "signed_on",
+        "in_force_on",
+        "provisions",
+    } <= eaeu.keys()
+    assert eaeu["title"] == "Treaty on the Eurasian Economic Union"
+    assert eaeu["kind"] == "treaty" and eaeu["status"] == "in_force"
+    assert eaeu["signed_on"] == "2014-05-29" and eaeu["in_force_on"] == "2015-01-01"
+    assert eaeu["parties"] == ["AM", "BY", "KG", "KZ", "RU"]
+    assert eaeu["basis"] is None
+    assert all(p["article"].startswith("Art. 9") for p in eaeu["provisions"])
+
+
+def test_list_for_a_country_gives_applicable_then_pending(cli: Cli) -> None:
+    records = json.loads(cli("agreement", "list", "--country", "TR", "--json").out)
+    assert records[-1]["slug"] == "kz-tr-planned"
+    assert records[-1]["pending"] is True and records[-1]["basis"] is None
+    applicable = records[:-1]
+    assert applicable and {r["basis"] for r in applicable} == {"ilo", "standard"}
+    assert not any(r["pending"] for r in applicable)
+
+    kg = json.loads(cli("agreement", "list", "--country", "KG", "--json").out)
+    assert [(r["slug"], r["basis"]) for r in kg[:2]] == [
+        ("kz-kg-migrant-workers-2006", "bilateral"),
+        ("eaeu-treaty-2014", "eaeu"),
+    ]
+
+
+def test_titles_follow_the_language_option(cli: Cli) -> None:
+    kk = json.loads(cli("--lang", "kk", "agreement", "list", "--country", "RU", "--json").out)
+    assert kk[0]["title"] == "Еуразиялық экономикалық одақ туралы шарт"
+    assert kk[0]["basis"] == "eaeu"
+
+
+def test_list_as_text(cli: Cli) -> None:
+    result = cli("agreement", "list", "--country", "QA")
+    assert result.code == 0, result.err
+    assert "Instruments that apply in Qatar:" in result.out
+    assert "kz-qa-employment-2024" in result.out
+    assert "Bilateral agreement" in result.out
+    assert "no — to be checked" in result.out  # the Qatar agreement is not verified yet
+    assert "Under negotiation or planned (not law yet):" in result.out
+
+
+def test_show_one_instrument(cli: Cli) -> None:
+    result = cli("agreement", "show", "eaeu-treaty-2014")
+    assert result.code == 0, result.err
+    assert result.out.startswith("Treaty on the Eurasian Economic Union\n")
+    assert "Art. 98" in result.out
+    missing = cli("agreement", "show", "no-such-treaty")
+    assert missing.code == 1
+    assert missing.err.strip() == "qorgau: No instrument no-such-treaty in the agreement library."
+
+
+def test_bad_country_is_one_line_error(cli: Cli) -> None:
+    result = cli("agreement", "list", "--country", "Turkey")
+    assert result.code == 1
+    assert result.err.strip() == "qorgau: Turkey is not a two-letter country code."
+    assert result.out == ""
+
+
+def test_update_from_a_file(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    document = json.loads(DEFAULT_LIBRARY_PATH.read_text(encoding="utf-8"))
+    document["updated_on"] = "2027-01-01"
+    document["instruments"] = [i for i in document["instruments"] if i["id"] != "kz-de-planned"]
+    file = tmp_path / "library.json"
+    file.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    assert cli("agreement", "list").code == 0  # seeds the shipped library
+    refused = cli("agreement", "update", str(file))
+    assert refused.code == 1 and "does not allow" in refused.err
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    result = cli("agreement", "update", str(file), "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["removed"] == ["kz-de-planned"]
+    assert (
+        json.loads(cli("agreement", "list", "--country", "DE", "--json").out)[-1]["slug"]
+        != "kz-de-planned"
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    broken = cli("agreement", "update", str(bad))
+    assert broken.code == 1
+    assert "not valid JSON" in broken.err

@@ -1,0 +1,440 @@
+"""The agreements library in the database: seeding, updates, applicability, citations, letters."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from app.agreements import load_library
+from app.agreements.library import DEFAULT_LIBRARY_PATH
+from app.db.models import Agreement, AgreementProvision, AuditEntry, CaseCitation, CaseEvent
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from app.i18n import set_language
+from app.letters import (
+    Addressee,
+    EmployerInfo,
+    Executor,
+    LetterContext,
+    MissionInfo,
+    PersonInfo,
+    Signatory,
+    render_letter,
+)
+from app.services.agreements import (
+    AgreementService,
+    agreement_row_id,
+    apply_library_update,
+    letter_citations,
+    library_from_db,
+    provision_row_id,
+    sync_library,
+)
+from app.services.cases import CaseService
+from app.services.records import CaseInput, PersonInput
+from app.services.workspace import Workspace
+
+OpenWs = Callable[[str], Workspace]
+PERSON = PersonInput(
+    surname="Құрманғалиқызы",
+    given_names="Әсел",
+    surname_latin="KURMANGALIKYZY",
+    given_names_latin="ASSEL",
+)
+
+
+def new_case(ws: Workspace, country: str, categories: tuple[str, ...]) -> str:
+    detail = CaseService(ws).create_case(
+        CaseInput(
+            host_country=country,
+            categories=categories,
+            received_at=date.today() - timedelta(days=1),
+            person=PERSON,
+            description="Wages unpaid for three months.",
+        ),
+        allow_duplicate_person=True,
+    )
+    return detail.id
+
+
+def count(ws: Workspace, model: type) -> int:
+    with ws.read() as session:
+        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def audit_actions(ws: Workspace) -> list[str]:
+    with ws.read() as session:
+        return list(session.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars())
+
+
+def document() -> dict[str, Any]:
+    return json.loads(DEFAULT_LIBRARY_PATH.read_text(encoding="utf-8"))
+
+
+# --- seeding and updates -----------------------------------------------------------------------
+
+
+def test_library_is_seeded_on_first_use_and_matches_the_file(ws: Workspace) -> None:
+    assert count(ws, Agreement) == 0
+    listed = AgreementService(ws).list()
+    shipped = load_library()
+    assert [item.slug for item in listed] == [i.id for i in shipped.instruments]
+    assert count(ws, Agreement) == len(shipped.instruments)
+    assert count(ws, AgreementProvision) == sum(len(i.provisions) for i in shipped.instruments)
+    assert audit_actions(ws).count("agreements.sync") == 1
+    with ws.read() as session:
+        rebuilt, ids = library_from_db(session)
+    # The database round trip loses nothing the rules use.
+    assert rebuilt.instruments == shipped.instruments
+    assert rebuilt.updated_on == shipped.updated_on
+    assert len(ids) == count(ws, AgreementProvision)
+    # A second look does not seed again.
+    AgreementService(ws).list()
+    assert audit_actions(ws).count("agreements.sync") == 1
+
+
+def test_sync_is_idempotent_and_keeps_mission_notes(open_ws: OpenWs) -> None:
+    consul = open_ws("serik")
+    service = AgreementService(consul)
+    eaeu = service.get("eaeu-treaty-2014")
+    service.set_mission_notes(eaeu.id, "Migration office: Sadovnicheskaya 6, room 12.")
+    with consul.read() as session:
+        version = session.get(Agreement, eaeu.id).version  # type: ignore[union-attr]
+    report = sync_library(consul, load_library())
+    assert not report.changed
+    assert len(report.unchanged) == len(load_library().instruments)
+    with consul.read() as session:
+        row = session.get(Agreement, eaeu.id)
+        assert row is not None and row.version == version
+    assert service.get(eaeu.id).mission_notes == "Migration office: Sadovnicheskaya 6, room 12."
+
+
+def test_hq_update_changes_adds_and_withdraws_by_slug(ws: Workspace) -> None:
+    service = AgreementService(ws)
+    service.set_mission_notes("kz-qa-employment-2024", "Ask for the Arabic text.")
+    old_qa_id = service.get("kz-qa-employment-2024").id
+    doc = document()
+    doc["updated_on"] = "2026-06-01"
+    qatar = next(i for i in doc["instruments"] if i["id"] == "kz-qa-employment-2024")
+    qatar["verified"] = True
+    qatar["in_force_on"] = "2025-03-01"
+    qatar["provisions"] = [
+        {
+            "id": "art-5",
+            "article": "Art. 5",
+            "summary": {
+                "kk": "Жұмыс беруші жалақыны уақытылы және толық төлейді.",
+                "ru": "Работодатель выплачивает заработную плату своевременно и полностью.",
+                "en": "The employer pays wages on time and in full.",
+            },
+            "categories": ["unpaid_wages"],
+            "verified": True,
+        }
+    ]
+    doc["instruments"] = [i for i in doc["instruments"] if i["id"] != "kz-us-planned"]
+    report = apply_library_update(ws, json.dumps(doc).encode())
+    assert "kz-qa-employment-2024" in report.updated
+    # Instruments before the withdrawn one keep their place and their version.
+    assert {"eaeu-treaty-2014", "kz-kg-migrant-workers-2006"} <= set(report.unchanged)
+    assert report.removed == ("kz-us-planned",)
+    assert report.added == ()
+    qa = service.get("kz-qa-employment-2024")
+    assert qa.id == old_qa_id and qa.verified is True and qa.in_force_on == date(2025, 3, 1)
+    assert qa.mission_notes == "Ask for the Arabic text."
+    assert [p.article for p in qa.provisions] == ["Art. 5"]
+    assert "kz-us-planned" not in [i.slug for i in service.list()]
+    assert service.pending("US") == []
+    with pytest.raises(NotFound):
+        service.get("kz-us-planned")
+    # The same bundle again changes nothing.
+    assert not apply_library_update(ws, json.dumps(doc).encode()).changed
+
+
+def test_bad_or_older_updates_are_refused_and_change_nothing(open_ws: OpenWs) -> None:
+    ws = open_ws("admin")
+    attache = open_ws("aigul")
+    AgreementService(ws).list()
+    before = count(ws, AuditEntry)
+    doc = document()
+    doc["instruments"][0]["title"].pop("kk")
+    with pytest.raises(ValidationError, match="missing kk"):
+        apply_library_update(ws, json.dumps(doc).encode())
+    with pytest.raises(ValidationError, match="not valid JSON"):
+        apply_library_update(ws, b"{not json")
+    older = document()
+    older["updated_on"] = "2020-01-01"
+    with pytest.raises(ConflictError, match="older than the one in use"):
+        apply_library_update(ws, json.dumps(older).encode())
+    with pytest.raises(PermissionDenied):
+        apply_library_update(attache, json.dumps(document()).encode())
+    assert count(ws, AuditEntry) == before
+
+
+# --- applicability through the service ---------------------------------------------------------
+
+
+def bases(service: AgreementService, country: str) -> dict[str, str]:
+    return {item.instrument.slug: item.basis for item in service.applicable(country)}
+
+
+def test_russia_is_covered_by_the_eaeu_treaty(ws: Workspace) -> None:
+    service = AgreementService(ws)
+    found = service.applicable("RU")
+    assert found[0].instrument.slug == "eaeu-treaty-2014"
+    assert found[0].basis == "eaeu" and found[0].basis_label == "Eurasian Economic Union"
+    assert found[0].verified is True and found[0].binding is True
+    by_slug = bases(service, "RU")
+    assert by_slug["cis-labour-migration-1994"] == "cis"
+    assert "bilateral" not in by_slug.values()
+    assert service.pending("RU") == []
+
+
+def test_cis_member_uzbekistan(ws: Workspace) -> None:
+    by_slug = bases(AgreementService(ws), "UZ")
+    assert by_slug["cis-labour-migration-1994"] == "cis"
+    assert by_slug["kz-uz-migrant-workers-2019"] == "bilateral"
+    assert "eaeu-treaty-2014" not in by_slug
+
+
+def test_bilateral_agreements_with_kyrgyzstan_and_qatar(ws: Workspace) -> None:
+    service = AgreementService(ws)
+    kg = service.applicable("KG")
+    assert [(a.instrument.slug, a.basis) for a in kg[:3]] == [
+        ("kz-kg-migrant-workers-2006", "bilateral"),
+        ("eaeu-treaty-2014", "eaeu"),
+        ("cis-labour-migration-1994", "cis"),
+    ]
+    qa = [a for a in service.applicable("QA") if a.basis == "bilateral"]
+    assert [a.instrument.slug for a in qa] == ["kz-qa-employment-2024"]
+    assert qa[0].verified is False  # the date is still to be confirmed
+
+
+def test_turkiye_has_no_agreement_only_ilo_and_a_planned_one(ws: Workspace) -> None:
+    service = AgreementService(ws)
+    found = service.applicable("TR")
+    assert found and {a.basis for a in found} == {"ilo", "standard"}
+    assert all(a.instrument.kind in ("ilo_convention", "protocol") for a in found)
+    standard = next(a for a in found if a.basis == "standard")
+    assert standard.binding is False
+    assert [i.slug for i in service.pending("TR")] == ["kz-tr-planned"]
+    assert service.pending("TR")[0].status_label == "Planned"
+
+
+def test_list_filters_and_searches(ws: Workspace) -> None:
+    service = AgreementService(ws)
+    memoranda = service.list(kind="memorandum")
+    assert {i.slug for i in memoranda} == {"kz-gb-glaa-seasonal-mou-2025", "kz-kr-eps-memorandum"}
+    assert [i.slug for i in service.list(status="negotiating")] == ["kz-kr-eps-memorandum"]
+    tr = {i.slug for i in service.list(country="TR")}
+    assert "kz-tr-planned" in tr and "ilo-c029" in tr and "eaeu-treaty-2014" not in tr
+    found = service.list(text="евразийском")
+    assert [i.slug for i in found] == ["eaeu-treaty-2014"]
+    kk = service.list(text="Еуразиялық", lang="kk")
+    assert kk[0].slug == "eaeu-treaty-2014" and kk[0].title.startswith("Еуразиялық")
+    with pytest.raises(ValidationError, match="Unknown kind law"):
+        service.list(kind="law")
+    with pytest.raises(ValidationError, match="not a two-letter country code"):
+        service.applicable("Turkey")
+
+
+def test_instrument_record_carries_titles_dates_and_provisions(ws: Workspace) -> None:
+    eaeu = AgreementService(ws).get("eaeu-treaty-2014", lang="ru")
+    assert eaeu.title == "Договор о Евразийском экономическом союзе"
+    assert eaeu.titles["en"] == "Treaty on the Eurasian Economic Union"
+    assert eaeu.signed_on == date(2014, 5, 29) and eaeu.in_force_on == date(2015, 1, 1)
+    assert eaeu.parties == ("AM", "BY", "KG", "KZ", "RU")
+    shipped = load_library().instrument("eaeu-treaty-2014")
+    assert [p.slug for p in eaeu.provisions] == [p.id for p in shipped.provisions]
+    art98 = next(p for p in eaeu.provisions if "unpaid_wages" in p.categories)
+    assert art98.article_label == "ст. 98" and art98.article.startswith("Art. 98")
+    source = shipped.provision(art98.slug)
+    assert art98.provision_verified is source.verified
+    assert art98.verified is (shipped.verified and source.verified)
+
+
+# --- citations ---------------------------------------------------------------------------------
+
+
+def test_relevant_provisions_and_citing(open_ws: OpenWs) -> None:
+    ws = open_ws("aigul")
+    case_id = new_case(ws, "RU", ("unpaid_wages",))
+    service = AgreementService(ws)
+    relevant = service.relevant_for_case(case_id)
+    assert relevant[0].instrument_slug == "eaeu-treaty-2014"
+    assert all("unpaid_wages" in p.categories for p in relevant)
+    art98 = next(p for p in relevant if p.instrument_slug == "eaeu-treaty-2014")
+    expected = "Treaty on the Eurasian Economic Union of 29 May 2014, Art. 98"
+    if not art98.verified:
+        expected += " (unverified)"
+    assert art98.citation == expected
+    cited = service.cite(case_id, art98.id, "Wages under Art. 98(3)")
+    assert cited.provision.id == art98.id and cited.note == "Wages under Art. 98(3)"
+    assert [c.id for c in service.citations(case_id)] == [cited.id]
+    with pytest.raises(ConflictError, match="already cites"):
+        service.cite(case_id, art98.id)
+    with ws.read() as session:
+        notes = session.execute(
+            select(CaseEvent.text).where(CaseEvent.case_id == case_id, CaseEvent.kind == "note")
+        ).scalars()
+        assert f"Cited: {art98.citation}" in list(notes)
+    service.uncite(cited.id)
+    assert service.citations(case_id) == []
+    with pytest.raises(NotFound, match="No such citation"):
+        service.uncite(cited.id)
+    actions = audit_actions(ws)
+    assert actions.index("case.cite") < actions.index("case.uncite")
+    # A tombstone stays for the bundle to carry the withdrawal.
+    assert count(ws, CaseCitation) == 1
+
+
+def test_citing_refuses_bad_input_and_roles(open_ws: OpenWs) -> None:
+    ws = open_ws("aigul")
+    case_id = new_case(ws, "TR", ("documents_withheld",))
+    service = AgreementService(ws)
+    provision = service.relevant_for_case(case_id)[0]
+    with pytest.raises(NotFound, match="No such provision"):
+        service.cite(case_id, "no-such-id")
+    with pytest.raises(NotFound, match="No such case"):
+        service.cite("no-such-case", provision.id)
+    with pytest.raises(PermissionDenied):
+        AgreementService(open_ws("astana")).cite(case_id, provision.id)
+    assert count(ws, CaseCitation) == 0
+
+
+def test_mission_notes_are_for_consuls_and_admins(open_ws: OpenWs) -> None:
+    with pytest.raises(PermissionDenied):
+        AgreementService(open_ws("aigul")).set_mission_notes("ilo-c029", "x")
+    admin = AgreementService(open_ws("admin"))
+    updated = admin.set_mission_notes("ilo-c029", "  Cite with C105.  ")
+    assert updated.mission_notes == "Cite with C105."
+    assert "agreement.notes" in audit_actions(open_ws("admin"))
+    with pytest.raises(NotFound):
+        admin.set_mission_notes("no-such-treaty", "x")
+
+
+# --- letters -----------------------------------------------------------------------------------
+
+
+def letter_context(citations: tuple[Any, ...], lang: str) -> LetterContext:
+    return LetterContext(
+        kind="employer_letter",
+        lang=lang,
+        mission=MissionInfo(
+            code="DOH",
+            name={"kk": "Қазақстан Елшілігі", "ru": "Посольство Казахстана", "en": "Embassy"},
+            address={"kk": "Доха", "ru": "Доха", "en": "Doha"},
+            phone="+974 0000 0000",
+            email="doha@mfa.kz",
+            city={"kk": "Доха", "ru": "Доха", "en": "Doha"},
+            country="QA",
+        ),
+        outgoing_number=None,
+        letter_date=date(2026, 11, 24),
+        incoming_ref=None,
+        addressee=Addressee(name="", organisation="Example Trading WLL", address="Doha"),
+        subject="Unpaid wages",
+        case_number="DOH-2026-0001",
+        case_categories=("Unpaid wages",),
+        case_description="Wages unpaid.",
+        person=PersonInfo("Құрманғалиқызы", "Әсел", "KURMANGALIKYZY", "ASSEL"),
+        employer=EmployerInfo(name="Example Trading WLL", country="QA", city="Doha"),
+        agency_name=None,
+        partner_name=None,
+        amount_owed=None,
+        free_text="",
+        citations=citations,
+        attachments=(),
+        signatory=Signatory(position="Consul", name="Serik Abenov"),
+        executor=Executor(name="A. Sarsenbayeva", phone="+974 0000 0001"),
+    )
+
+
+def pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
+
+
+def test_letter_cites_the_chosen_provisions_with_the_unverified_mark(open_ws: OpenWs) -> None:
+    ws = open_ws("aigul")
+    case_id = new_case(ws, "GB", ("recruitment_fees",))
+    service = AgreementService(ws)
+    relevant = service.relevant_for_case(case_id)
+    unverified = next(p for p in relevant if not p.verified)
+    service.cite(case_id, unverified.id)
+    citations = letter_citations(ws, case_id, "en")
+    assert len(citations) == 1
+    assert citations[0].verified is False
+    assert citations[0].article == unverified.article_label
+    assert (
+        citations[0].instrument
+        == unverified.citation.removesuffix(" (unverified)").rsplit(
+            ", " + unverified.article_label, 1
+        )[0]
+    )
+    text = pdf_text(render_letter(letter_context(citations, "en")))
+    assert f"{citations[0].instrument}, {citations[0].article}" in text
+    assert "(unverified)" in text
+
+
+def test_letter_without_chosen_citations_uses_binding_relevant_ones(open_ws: OpenWs) -> None:
+    ws = open_ws("aigul")
+    case_id = new_case(ws, "RU", ("unpaid_wages",))
+    citations = letter_citations(ws, case_id, "ru")
+    assert citations and citations[0].instrument.replace("\u00a0", " ") == (
+        "Договор о Евразийском экономическом союзе от 29 мая 2014 г."
+    )
+    assert citations[0].article == "ст. 98"
+    eaeu = AgreementService(ws).relevant_for_case(case_id)[0]
+    assert citations[0].verified is eaeu.verified
+    # Standards Russia has not ratified are not quoted as law by default.
+    standard = {
+        a.instrument.titles["ru"] for a in AgreementService(ws).applicable("RU") if not a.binding
+    }
+    assert not any(c.instrument in standard for c in citations)
+    text = pdf_text(render_letter(letter_context(citations, "ru")))
+    assert "Договор о Евразийском экономическом союзе от 29 мая 2014 г., ст. 98" in text
+    assert ("(не проверено)" in text) is not all(c.verified for c in citations)
+
+
+def test_kazakh_letter_marks_an_unverified_citation(open_ws: OpenWs) -> None:
+    ws = open_ws("aigul")
+    case_id = new_case(ws, "GB", ("recruitment_fees",))
+    unverified = next(p for p in AgreementService(ws).relevant_for_case(case_id) if not p.verified)
+    AgreementService(ws).cite(case_id, unverified.id)
+    set_language("kk")
+    citations = letter_citations(ws, case_id, "kk")
+    text = pdf_text(render_letter(letter_context(citations, "kk")))
+    assert citations[0].summary[:30] in text
+    assert "(тексерілмеген)" in text
+
+
+def test_row_ids_are_the_same_in_every_installation(ws: Workspace) -> None:
+    # HQ sends library rows in bundles; they must meet the mission's own rows by id.
+    eaeu = AgreementService(ws).get("eaeu-treaty-2014")
+    assert eaeu.id == agreement_row_id("eaeu-treaty-2014")
+    first = eaeu.provisions[0]
+    assert first.id == provision_row_id("eaeu-treaty-2014", first.slug)
+
+
+def test_letter_citations_inside_the_letter_registers_transaction(open_ws: OpenWs) -> None:
+    ws = open_ws("aigul")
+    case_id = new_case(ws, "KG", ("unpaid_wages",))
+    with ws.write() as session:  # as the letter register numbers and stores a letter
+        inside = letter_citations(ws, case_id, "en", session)
+    assert inside == letter_citations(ws, case_id, "en")
+    assert inside and all(c.instrument and c.article for c in inside)
+
+
+def test_letter_citations_refuse_an_unknown_case_or_language(ws: Workspace) -> None:
+    with pytest.raises(NotFound):
+        letter_citations(ws, "no-such-case", "en")
+    with pytest.raises(ValidationError, match="Unsupported language"):
+        letter_citations(ws, "no-such-case", "de")
