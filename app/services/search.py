@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
@@ -25,6 +26,16 @@ CASE = "case"
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TOKENS = 8
 _CHUNK = 500
+
+
+@lru_cache(maxsize=200_000)
+def _word_keys(word: str) -> str:
+    return search_keys(word)
+
+
+def _keys(text_: str) -> str:
+    """``search_keys`` of a whole text, word by word: names and common words repeat a lot."""
+    return " ".join(filter(None, map(_word_keys, text_.split())))
 
 
 def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str, str]]:
@@ -74,7 +85,7 @@ def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str
             )
             if part
         )
-        docs.append((row.id, f"{plain} {search_keys(plain)}"))
+        docs.append((row.id, f"{plain} {_keys(plain)}"))
     return docs
 
 
