@@ -53,12 +53,19 @@ def command_modules() -> list[str]:
 
 
 def _pre_parse_language(argv: Sequence[str]) -> str | None:
-    for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
-            return argv[i + 1] if argv[i + 1] in LANGUAGES else None
+    """The global ``--lang``: only before the command (``letter render --lang`` is the letter's)."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--lang":
+            value = argv[i + 1] if i + 1 < len(argv) else ""
+            return value if value in LANGUAGES else None
         if arg.startswith("--lang="):
             value = arg.split("=", 1)[1]
             return value if value in LANGUAGES else None
+        if not arg.startswith("-"):
+            return None  # the command: options after it belong to it
+        i += 2 if arg == "--data-dir" else 1
     return None
 
 

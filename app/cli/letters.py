@@ -1,0 +1,264 @@
+"""letter kinds|render|draft|approve|issue|list|pdf|verify: the outgoing-letter register."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import print_json, print_table, workspace
+from app.domain.codes import LetterKind, label
+from app.errors import IntegrityError, ValidationError
+from app.i18n import LANGUAGES, _
+from app.letters import LETTER_KINDS, Addressee
+from app.services.cases import CaseService
+from app.services.letters import (
+    LETTER_STATUSES,
+    LetterFields,
+    LetterFilter,
+    LetterInfo,
+    LetterService,
+    VerifyResult,
+    kinds,
+)
+
+MAX_VERIFY_BYTES = 50 * 1024 * 1024
+
+
+def register(commands: Any) -> None:
+    letter = commands.add_parser("letter", help=_("official letters and the outgoing register"))
+    actions = letter.add_subparsers(dest="letter_command", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("kinds", help=_("list the letter kinds"))
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_kinds)
+
+    render = actions.add_parser(
+        "render",
+        help=_("render a draft of a letter for a case, without registering it"),
+        description=_(
+            "Renders the letter for the case NUMBER as a draft: watermarked, without an outgoing "
+            "number or check code, and not entered in the register. Use draft, approve and "
+            "issue to register a letter."
+        ),
+    )
+    render.add_argument("number", help=_("the case number"))
+    _letter_options(render)
+    render.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    render.set_defaults(handler=cmd_render)
+
+    draft = actions.add_parser("draft", help=_("draft a letter for a case; prints its id"))
+    draft.add_argument("number", help=_("the case number"))
+    _letter_options(draft)
+    draft.set_defaults(handler=cmd_draft)
+
+    approve = actions.add_parser("approve", help=_("approve drafted letters (consul)"))
+    approve.add_argument("ids", nargs="+", metavar="ID")
+    approve.set_defaults(handler=cmd_approve)
+
+    issue = actions.add_parser(
+        "issue", help=_("number and register approved letters; prints their numbers")
+    )
+    issue.add_argument("ids", nargs="+", metavar="ID")
+    issue.set_defaults(handler=cmd_issue)
+
+    register_list = actions.add_parser("list", help=_("list the register"))
+    register_list.add_argument("--kind", choices=LETTER_KINDS)
+    register_list.add_argument("--status", choices=LETTER_STATUSES)
+    register_list.add_argument("--year", type=int)
+    register_list.add_argument("--case", metavar="NUMBER")
+    register_list.add_argument("--json", action="store_true")
+    register_list.set_defaults(handler=cmd_list)
+
+    pdf = actions.add_parser("pdf", help=_("write an issued letter's registered PDF"))
+    pdf.add_argument("number", help=_("the outgoing number, e.g. SEL-2026/0042"))
+    pdf.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    pdf.set_defaults(handler=cmd_pdf)
+
+    verify = actions.add_parser(
+        "verify", help=_("check that a PDF file is an unchanged letter of the register")
+    )
+    verify.add_argument("file", type=Path)
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(handler=cmd_verify)
+
+
+def _letter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--kind", required=True, choices=LETTER_KINDS)
+    parser.add_argument("--lang", required=True, choices=LANGUAGES, dest="letter_lang")
+    parser.add_argument("--subject", default="")
+    parser.add_argument("--text", default="", help=_("the officer's own paragraphs"))
+    parser.add_argument("--to", default=None, help=_("the organisation the letter goes to"))
+    parser.add_argument("--to-name", default="", help=_("the person the letter goes to"))
+    parser.add_argument("--to-address", default="")
+    parser.add_argument("--incoming-number", default="", help=_("the number of their letter"))
+    parser.add_argument(
+        "--incoming-date", default="", metavar="YYYY-MM-DD", help=_("the date of their letter")
+    )
+    parser.add_argument("--enclosure", action="append", default=[], help=_("may repeat"))
+
+
+def _fields(args: argparse.Namespace) -> LetterFields:
+    addressee = None
+    if args.to is not None:
+        addressee = Addressee(args.to_name, args.to, args.to_address)
+    incoming = None
+    if args.incoming_number or args.incoming_date:
+        try:
+            when = date.fromisoformat(args.incoming_date)
+        except ValueError:
+            raise ValidationError(
+                _("Give the date of their letter as YYYY-MM-DD."), "incoming_date"
+            ) from None
+        incoming = (args.incoming_number, when)
+    return LetterFields(
+        addressee=addressee,
+        subject=args.subject,
+        free_text=args.text,
+        incoming_ref=incoming,
+        attachments=tuple(args.enclosure),
+    )
+
+
+def cmd_kinds(args: argparse.Namespace) -> int:
+    found = kinds()
+    if args.json:
+        print_json([{"code": k.code, "label": k.label, "names": k.names} for k in found])
+    else:
+        print_table([_("Code"), _("Kind")], [[k.code, k.label] for k in found])
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    fields = _fields(args)
+    with workspace(args) as ws:
+        case = CaseService(ws).get_by_number(args.number)
+        pdf = LetterService(ws).preview_for_case(case.id, args.kind, args.letter_lang, fields)
+    _write(args.out, pdf)
+    print(_("Draft written to {path}.").format(path=args.out))
+    return 0
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    fields = _fields(args)
+    with workspace(args) as ws:
+        case = CaseService(ws).get_by_number(args.number)
+        info = LetterService(ws).draft(case.id, args.kind, args.letter_lang, fields)
+    print(info.id)
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        service = LetterService(ws)
+        for letter_id in args.ids:
+            service.approve(letter_id)
+    return 0
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        service = LetterService(ws)
+        for letter_id in args.ids:
+            print(service.issue(letter_id).outgoing_number, flush=True)
+    return 0
+
+
+def _row_json(info: LetterInfo) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "number": info.outgoing_number,
+        "date": info.letter_date.isoformat() if info.letter_date else None,
+        "status": info.status,
+        "kind": info.kind,
+        "lang": info.lang,
+        "case": info.case_number,
+        "subject": info.subject,
+        "addressee": info.addressee.organisation,
+        "sha256": info.pdf_sha256,
+        "content_digest": info.content_digest,
+        "drafted_by": info.drafted_by,
+        "approved_by": info.approved_by,
+        "issued_by": info.issued_by,
+    }
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    flt = LetterFilter(kind=args.kind, status=args.status, year=args.year, case_number=args.case)
+    with workspace(args) as ws:
+        rows = LetterService(ws).list_letters(flt)
+    if args.json:
+        print_json([_row_json(r) for r in rows])
+        return 0
+    print_table(
+        [_("Number"), _("Date"), _("Status"), _("Case"), _("Kind"), _("Addressee")],
+        [
+            [
+                r.outgoing_number or "—",
+                r.letter_date.isoformat() if r.letter_date else "",
+                r.status,
+                r.case_number,
+                label(LetterKind(r.kind)),
+                r.addressee.organisation,
+            ]
+            for r in rows
+        ],
+    )
+    return 0
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        service = LetterService(ws)
+        pdf = service.pdf(service.get_by_number(args.number).id)
+    _write(args.out, pdf)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    content = _read(args.file)
+    with workspace(args) as ws:
+        result = LetterService(ws).verify(content)
+    if args.json:
+        print_json(_verify_json(result))
+        return 0 if result.matched else 1
+    if not result.matched:
+        raise IntegrityError(result.message)
+    print(result.message)
+    return 0
+
+
+def _verify_json(result: VerifyResult) -> dict[str, Any]:
+    letter = result.letter
+    return {
+        "matched": result.matched,
+        "sha256": result.sha256,
+        "message": result.message,
+        "number": letter.outgoing_number if letter else None,
+        "date": letter.letter_date.isoformat() if letter and letter.letter_date else None,
+        "case": letter.case_number if letter else None,
+        "kind": letter.kind if letter else None,
+    }
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_VERIFY_BYTES:
+            raise ValidationError(_("{path} is too large to be a letter.").format(path=path))
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ValidationError(_("{path} does not exist.").format(path=path)) from None
+    except OSError as exc:
+        raise ValidationError(
+            _("{path} cannot be read: {error}").format(path=path, error=exc)
+        ) from None
+
+
+def _write(path: Path, content: bytes) -> None:
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise ValidationError(
+            _("{path} cannot be written: {error}").format(path=path, error=exc)
+        ) from None

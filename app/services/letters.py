@@ -1,0 +1,865 @@
+"""The outgoing-letter register: draft, approve, issue, preview, verify.
+
+A letter is drafted from a case by any case worker, approved by a consul (or the mission
+administrator), then issued by the approver or by its drafter. Issuing happens in one write
+transaction (``BEGIN IMMEDIATE``), which
+
+1. takes the next number of the counter ``letter:<MISSION>:<YEAR>`` (gapless per mission and
+   year: the lock makes two processes queue, and a failure rolls the counter back with the rest);
+2. renders the PDF with the number, the date and a QR code ``QORGAU|<number>|<content digest>``;
+3. stores the PDF, its SHA-256 and the content digest in the ``letter`` row;
+4. writes the case's timeline (``letter_sent``) and the audit log.
+
+Outgoing numbers read ``<MISSION>-<YEAR>/<SEQ:04d>``, e.g. ``SEL-2026/0042``, printed as
+"№ SEL-2026/0042". The mission code and year are part of the number because HQ keeps the
+letters of every mission in one register, where a bare "№ 42" would repeat.
+
+Cited provisions are the case's ``CaseCitation`` rows, read when the letter is rendered: an
+issued letter keeps the ones it was issued with in its PDF and digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Select, extract, func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    Case,
+    CaseEvent,
+    Employer,
+    Letter,
+    Mission,
+    PartnerOrganisation,
+    PartnerReferral,
+    Person,
+    RecruitmentAgency,
+    User,
+)
+from app.db.sync import next_counter
+from app.domain.codes import Category, EventKind, LetterKind, label
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from app.i18n import LANGUAGES, _, country_name
+from app.letters import (
+    LETTER_KINDS,
+    Addressee,
+    Citation,
+    EmployerInfo,
+    Executor,
+    LetterContext,
+    MissionInfo,
+    PersonInfo,
+    Signatory,
+    kind_label,
+    render_letter,
+    with_qr_digest,
+)
+from app.letters.qr import QR_PREFIX
+from app.services import search
+from app.services import validation as check
+from app.services.agreements import letter_citations
+from app.services.workspace import Workspace
+
+DRAFT = "draft"
+APPROVED = "approved"
+ISSUED = "issued"
+LETTER_STATUSES = (DRAFT, APPROVED, ISSUED)
+
+WRITERS = ("attache", "consul", "admin")
+APPROVERS = ("consul", "admin")
+MAX_SUBJECT = 500
+MAX_FIELD = 500
+MAX_FREE_TEXT = 20_000
+MAX_ATTACHMENTS = 20
+# Control characters other than tab and line breaks cannot be typeset; refuse them early.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_QR_CODE = re.compile(r"^QORGAU\|([^|]{1,40})\|([0-9a-f]{64})$")
+
+# The signatory's position, written per language (an official title, not interface text).
+_POSITIONS: dict[str, dict[str, str]] = {
+    "consul": {"kk": "Консул", "ru": "Консул", "en": "Consul"},
+    "admin": {"kk": "Консул", "ru": "Консул", "en": "Consul"},
+}
+
+# Default addressees in Kazakhstan, written per language: (organisation, dative, address).
+_MINISTRY_OF_LABOUR = {
+    "kk": (
+        "Қазақстан Республикасы Еңбек және халықты әлеуметтік қорғау министрлігі",
+        "Қазақстан Республикасы Еңбек және халықты әлеуметтік қорғау министрлігіне",
+        "Астана қ.",
+    ),
+    "ru": (
+        "Министерство труда и социальной защиты населения Республики Казахстан",
+        "Министерству труда и социальной защиты населения Республики Казахстан",
+        "г. Астана",
+    ),
+    "en": (
+        "Ministry of Labour and Social Protection of the Population of the Republic of Kazakhstan",
+        "",
+        "Astana",
+    ),
+}
+_MINISTRY_OF_FOREIGN_AFFAIRS = {
+    "kk": (
+        "Қазақстан Республикасы Сыртқы істер министрлігі",
+        "Қазақстан Республикасы Сыртқы істер министрлігіне",
+        "Астана қ.",
+    ),
+    "ru": (
+        "Министерство иностранных дел Республики Казахстан",
+        "Министерству иностранных дел Республики Казахстан",
+        "г. Астана",
+    ),
+    "en": ("Ministry of Foreign Affairs of the Republic of Kazakhstan", "", "Astana"),
+}
+# The host country's labour ministry: its exact name differs by country, the officer edits it.
+_HOST_LABOUR_MINISTRY = {
+    "kk": ("Еңбек министрлігі", "Еңбек министрлігіне"),
+    "ru": ("Министерство труда", "Министерству труда"),
+    "en": ("Ministry of Labour", ""),
+}
+_DEFAULT_SUBJECT = {
+    "kk": "№ {case} іс бойынша: {name}",
+    "ru": "По делу № {case}: {name}",
+    "en": "Case No. {case}: {name}",
+}
+
+
+@dataclass(frozen=True)
+class LetterFields:
+    """What an officer writes in a letter; the rest comes from the case and the mission."""
+
+    addressee: Addressee | None = None  # None: a default for the kind, from the case
+    subject: str = ""  # empty: a default naming the case and the person
+    free_text: str = ""
+    incoming_ref: tuple[str, date] | None = None  # (their number, their date)
+    attachments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LetterInfo:
+    id: str
+    version: int
+    case_id: str | None
+    case_number: str
+    kind: str
+    lang: str
+    status: str
+    outgoing_number: str | None
+    year: int | None
+    seq: int | None
+    letter_date: date | None
+    incoming_ref: tuple[str, date] | None
+    addressee: Addressee
+    subject: str
+    free_text: str
+    attachments: tuple[str, ...]
+    pdf_sha256: str | None
+    content_digest: str | None
+    drafted_by: str
+    approved_by: str | None
+    issued_by: str | None
+    issued_at: datetime | None
+    updated_at: datetime
+
+    @property
+    def fields(self) -> LetterFields:
+        return LetterFields(
+            self.addressee, self.subject, self.free_text, self.incoming_ref, self.attachments
+        )
+
+
+@dataclass(frozen=True)
+class LetterFilter:
+    kind: str | None = None
+    status: str | None = None
+    year: int | None = None
+    case_id: str | None = None
+    case_number: str | None = None
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """``matched``: the file is, byte for byte, a letter the register issued."""
+
+    matched: bool
+    sha256: str
+    message: str
+    letter: LetterInfo | None = field(default=None)
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    code: str
+    label: str  # in the interface language
+    names: dict[str, str]  # the document's own name in kk, ru, en
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def clean_text(value: str, field_name: str, label_text: str, limit: int) -> str:
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL.search(text):
+        raise ValidationError(
+            _("{label} contains a character that cannot be printed.").format(label=label_text),
+            field_name,
+        )
+    return check.bounded_text(text, field_name, label_text, limit)
+
+
+def _clean_addressee(addressee: Addressee) -> Addressee:
+    def one(value: str | None, name: str, text: str) -> str:
+        return clean_text(value or "", f"addressee.{name}", text, MAX_FIELD)
+
+    return Addressee(
+        name=one(addressee.name, "name", _("The addressee's name")),
+        organisation=one(addressee.organisation, "organisation", _("The organisation")),
+        address=one(addressee.address, "address", _("The address")),
+        position=one(addressee.position, "position", _("The addressee's position")) or None,
+        organisation_dative=one(
+            addressee.organisation_dative,
+            "organisation_dative",
+            _("The organisation in the dative case"),
+        )
+        or None,
+    )
+
+
+def _addressee_json(addressee: Addressee) -> dict[str, Any]:
+    return {
+        "name": addressee.name,
+        "organisation": addressee.organisation,
+        "address": addressee.address,
+        "position": addressee.position,
+        "organisation_dative": addressee.organisation_dative,
+    }
+
+
+def _addressee_of(data: dict[str, Any]) -> Addressee:
+    return Addressee(
+        name=str(data.get("name") or ""),
+        organisation=str(data.get("organisation") or ""),
+        address=str(data.get("address") or ""),
+        position=data.get("position") or None,
+        organisation_dative=data.get("organisation_dative") or None,
+    )
+
+
+def parse_kind(value: str) -> str:
+    if value not in LETTER_KINDS:
+        raise ValidationError(_("Unknown letter kind: {kind}.").format(kind=value), "kind")
+    return value
+
+
+def parse_lang(value: str) -> str:
+    if value not in LANGUAGES:
+        raise ValidationError(
+            _("Letters are written in Kazakh, Russian or English, not {lang}.").format(lang=value),
+            "lang",
+        )
+    return value
+
+
+def outgoing_number(mission_code: str, year: int, seq: int) -> str:
+    """``SEL-2026/0042``; the register's number of the ``seq``-th letter of the year."""
+    return f"{mission_code}-{year}/{seq:04d}"
+
+
+def kinds() -> list[KindInfo]:
+    """The six letter kinds, in the register's order."""
+    return [
+        KindInfo(
+            code, label(LetterKind(code)), {lang: kind_label(code, lang) for lang in LANGUAGES}
+        )
+        for code in LETTER_KINDS
+    ]
+
+
+# -- the service -----------------------------------------------------------------------------
+
+
+class LetterService:
+    def __init__(self, workspace: Workspace, today: date | None = None) -> None:
+        self.ws = workspace
+        self._today = today
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    def kinds(self) -> list[KindInfo]:
+        return kinds()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def get(self, letter_id: str) -> LetterInfo:
+        with self.ws.read() as session:
+            return self._info(session, self._load(session, letter_id))
+
+    def get_by_number(self, number: str) -> LetterInfo:
+        with self.ws.read() as session:
+            row = session.execute(
+                select(Letter).where(
+                    Letter.outgoing_number == number.strip(), Letter.deleted_at.is_(None)
+                )
+            ).scalar_one_or_none()
+            if row is None:
+                raise NotFound(_("No letter numbered {number}.").format(number=number))
+            return self._info(session, row)
+
+    def list_letters(self, flt: LetterFilter | None = None, limit: int = 1000) -> list[LetterInfo]:
+        """The register, newest first: drafts, then issued letters by number."""
+        query = self._filtered(select(Letter, Case.number), flt or LetterFilter())
+        query = query.order_by(
+            Letter.year.desc().nulls_first(),
+            Letter.seq.desc().nulls_first(),
+            Letter.updated_at.desc(),
+        ).limit(limit)
+        with self.ws.read() as session:
+            return [
+                self._info(session, row, number or "") for row, number in session.execute(query)
+            ]
+
+    def count(self, flt: LetterFilter | None = None) -> int:
+        query = self._filtered(select(func.count(Letter.id)), flt or LetterFilter())
+        with self.ws.read() as session:
+            return int(session.execute(query).scalar_one())
+
+    @staticmethod
+    def _filtered(query: Select, flt: LetterFilter) -> Select:
+        query = query.outerjoin(Case, Case.id == Letter.case_id).where(Letter.deleted_at.is_(None))
+        if flt.kind:
+            query = query.where(Letter.kind == parse_kind(flt.kind))
+        if flt.status:
+            if flt.status not in LETTER_STATUSES:
+                raise ValidationError(
+                    _("Unknown letter status: {status}.").format(status=flt.status), "status"
+                )
+            query = query.where(Letter.status == flt.status)
+        if flt.year:
+            # Issued letters belong to the year of their number; drafts to the year last edited.
+            query = query.where(
+                func.coalesce(Letter.year, extract("year", Letter.updated_at)) == flt.year
+            )
+        if flt.case_id:
+            query = query.where(Letter.case_id == flt.case_id)
+        if flt.case_number:
+            query = query.where(Case.number == flt.case_number.strip().upper())
+        return query
+
+    def pdf(self, letter_id: str) -> bytes:
+        """The stored PDF of an issued letter, exactly as the register keeps it."""
+        with self.ws.read() as session:
+            row = self._load(session, letter_id)
+            if row.status != ISSUED or row.pdf is None:
+                raise ValidationError(
+                    _("Only an issued letter has a registered PDF; preview the draft instead."),
+                    "status",
+                )
+            return bytes(row.pdf)
+
+    def render_preview(self, letter_id: str) -> bytes:
+        """The letter as it stands: an issued letter's stored PDF, else a watermarked draft."""
+        with self.ws.read() as session:
+            row = self._load(session, letter_id)
+            if row.status == ISSUED and row.pdf is not None:
+                return bytes(row.pdf)
+            return render_letter(self._context(session, row, None, self.today))
+
+    def preview_for_case(self, case_id: str, kind: str, lang: str, fields: LetterFields) -> bytes:
+        """A draft rendering that registers nothing (``qorgau letter render``)."""
+        kind, lang = parse_kind(kind), parse_lang(lang)
+        with self.ws.read() as session:
+            case = self._case(session, case_id)
+            row = self._new_row(session, case, kind, lang, fields)
+            return render_letter(self._context(session, row, None, self.today))
+
+    def defaults(self, case_id: str, kind: str, lang: str) -> LetterFields:
+        """The addressee and subject a new letter of ``kind`` starts with, for the editor."""
+        kind, lang = parse_kind(kind), parse_lang(lang)
+        with self.ws.read() as session:
+            case = self._case(session, case_id)
+            return LetterFields(
+                addressee=self._default_addressee(session, case, kind, lang),
+                subject=self._default_subject(session, case, lang),
+            )
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def draft(
+        self, case_id: str, kind: str, lang: str, fields: LetterFields | None = None
+    ) -> LetterInfo:
+        self.ws.require_role(*WRITERS)
+        kind, lang = parse_kind(kind), parse_lang(lang)
+        fields = fields or LetterFields()
+        with self.ws.write() as session:
+            case = self._case(session, case_id)
+            row = self._new_row(session, case, kind, lang, fields)
+            session.add(row)
+            session.flush()
+            self.ws.audit(
+                session, "letter.draft", "letter", row.id, {"case": case.number, "kind": kind}
+            )
+            return self._info(session, row)
+
+    def update_draft(
+        self,
+        letter_id: str,
+        fields: LetterFields,
+        lang: str | None = None,
+        expected_version: int | None = None,
+    ) -> LetterInfo:
+        """Change a draft; changing an approved letter sends it back for approval."""
+        self.ws.require_role(*WRITERS)
+        with self.ws.write() as session:
+            row = self._load(session, letter_id)
+            check.version(row.version, expected_version)
+            self._require_editable(row)
+            case = self._case(session, row.case_id or "")
+            if lang is not None:
+                row.lang = parse_lang(lang)
+            self._apply(session, row, case, fields)
+            was_approved = row.status == APPROVED
+            row.status = DRAFT
+            row.approved_by = None
+            self.ws.audit(
+                session,
+                "letter.update",
+                "letter",
+                row.id,
+                {"case": case.number, "approval_withdrawn": was_approved},
+            )
+            session.flush()
+            return self._info(session, row)
+
+    def approve(self, letter_id: str, expected_version: int | None = None) -> LetterInfo:
+        self.ws.require_role(*APPROVERS)
+        with self.ws.write() as session:
+            row = self._load(session, letter_id)
+            check.version(row.version, expected_version)
+            if row.status != DRAFT:
+                raise ConflictError(_("Only a draft can be approved."))
+            self._check_complete(row)
+            row.status = APPROVED
+            row.approved_by = self.ws.actor.username
+            self.ws.audit(session, "letter.approve", "letter", row.id, {"kind": row.kind})
+            session.flush()
+            return self._info(session, row)
+
+    def issue(self, letter_id: str) -> LetterInfo:
+        """Number, render and register an approved letter (its approver or its drafter)."""
+        self.ws.require_role(*WRITERS)
+        with self.ws.write() as session:
+            row = self._load(session, letter_id)
+            if row.status == ISSUED:
+                raise ConflictError(
+                    _("This letter was already issued as {number}.").format(
+                        number=row.outgoing_number
+                    )
+                )
+            if row.status != APPROVED:
+                raise ConflictError(_("A letter must be approved by a consul before it is issued."))
+            actor = self.ws.actor
+            if actor.role not in APPROVERS and actor.username != row.drafted_by:
+                raise PermissionDenied(
+                    _("Only the consul or the officer who drafted this letter can issue it.")
+                )
+            case = self._case(session, row.case_id or "")
+            year = self.today.year
+            seq = next_counter(session, f"letter:{self.ws.mission_code}:{year}")
+            number = outgoing_number(self.ws.mission_code, year, seq)
+            context = with_qr_digest(self._context(session, row, number, self.today))
+            pdf = render_letter(context)
+            digest = hashlib.sha256(pdf).hexdigest()
+            now = datetime.now(UTC)
+            row.status = ISSUED
+            row.year, row.seq, row.outgoing_number = year, seq, number
+            row.letter_date = self.today
+            row.pdf, row.pdf_sha256 = pdf, digest
+            row.content_digest = context.letter_hash_for_qr
+            row.issued_by, row.issued_at = actor.username, now
+            session.add(
+                CaseEvent(
+                    case_id=case.id,
+                    kind=EventKind.LETTER_SENT.value,
+                    author=actor.username,
+                    occurred_at=now,
+                    text=_("Letter {number} issued: {kind}. {subject}").format(
+                        number=number, kind=label(LetterKind(row.kind)), subject=row.subject
+                    ),
+                    data={"letter_id": row.id, "number": number, "sha256": digest},
+                )
+            )
+            case.updated_at = now  # the timeline changed; bundles travel by the case's version
+            self.ws.audit(
+                session,
+                "letter.issue",
+                "letter",
+                row.id,
+                {
+                    "number": number,
+                    "case": case.number,
+                    "kind": row.kind,
+                    "lang": row.lang,
+                    "sha256": digest,
+                    "content_digest": row.content_digest,
+                },
+            )
+            session.flush()
+            search.index_cases(session, [case.id])
+            return self._info(session, row)
+
+    def discard(self, letter_id: str) -> None:
+        """Remove a draft or approved letter; issued letters stay in the register for good."""
+        self.ws.require_role(*WRITERS)
+        with self.ws.write() as session:
+            row = self._load(session, letter_id)
+            self._require_editable(row)
+            row.deleted_at = datetime.now(UTC)
+            self.ws.audit(session, "letter.discard", "letter", row.id, {"kind": row.kind})
+
+    # -- verifying -------------------------------------------------------------------------------
+
+    def verify(self, content: bytes) -> VerifyResult:
+        """Whether a PDF file is, unchanged, a letter of this register (by its SHA-256)."""
+        digest = hashlib.sha256(content).hexdigest()
+        with self.ws.read() as session:
+            row = session.execute(
+                select(Letter).where(
+                    Letter.pdf_sha256 == digest,
+                    Letter.status == ISSUED,
+                    Letter.deleted_at.is_(None),
+                )
+            ).scalar_one_or_none()
+            if row is None:
+                return VerifyResult(
+                    False,
+                    digest,
+                    _(
+                        "This file does not match any letter in the register: it was changed "
+                        "after issue, or it was not issued here."
+                    ),
+                )
+            info = self._info(session, row)
+        return VerifyResult(True, digest, _verified_message(info), info)
+
+    def verify_code(self, payload: str) -> VerifyResult:
+        """Check the text of a letter's QR code (``QORGAU|number|digest``) against the register."""
+        match = _QR_CODE.match(payload.strip())
+        if match is None:
+            raise ValidationError(
+                _("This is not a Qorgau letter code; it starts with {prefix}|.").format(
+                    prefix=QR_PREFIX
+                ),
+                "code",
+            )
+        number, digest = match.groups()
+        with self.ws.read() as session:
+            row = session.execute(
+                select(Letter).where(
+                    Letter.outgoing_number == number,
+                    Letter.status == ISSUED,
+                    Letter.deleted_at.is_(None),
+                )
+            ).scalar_one_or_none()
+            if row is None or row.content_digest != digest:
+                return VerifyResult(
+                    False,
+                    digest,
+                    _("The code does not match the register's letter {number}.").format(
+                        number=number
+                    ),
+                )
+            info = self._info(session, row)
+        return VerifyResult(True, digest, _verified_message(info), info)
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _load(self, session: Session, letter_id: str) -> Letter:
+        row = session.get(Letter, letter_id)
+        if row is None or row.deleted_at is not None:
+            raise NotFound(_("No such letter."))
+        return row
+
+    @staticmethod
+    def _case(session: Session, case_id: str) -> Case:
+        row = session.get(Case, case_id) if case_id else None
+        if row is None or row.deleted_at is not None:
+            raise NotFound(_("No such case."))
+        return row
+
+    @staticmethod
+    def _require_editable(row: Letter) -> None:
+        if row.status == ISSUED:
+            raise ConflictError(
+                _("Letter {number} is issued and can no longer change.").format(
+                    number=row.outgoing_number
+                )
+            )
+
+    @staticmethod
+    def _check_complete(row: Letter) -> None:
+        addressee = _addressee_of(row.addressee)
+        if not addressee.organisation and row.kind != "assistance_certificate":
+            raise ValidationError(_("Name the organisation the letter goes to."), "addressee")
+        if not row.subject.strip():
+            raise ValidationError(_("The letter needs a subject."), "subject")
+
+    def _new_row(
+        self, session: Session, case: Case, kind: str, lang: str, fields: LetterFields
+    ) -> Letter:
+        row = Letter(
+            case_id=case.id,
+            mission_code=self.ws.mission_code,
+            kind=kind,
+            lang=lang,
+            status=DRAFT,
+            drafted_by=self.ws.actor.username,
+        )
+        self._apply(session, row, case, fields)
+        return row
+
+    def _apply(self, session: Session, row: Letter, case: Case, fields: LetterFields) -> None:
+        addressee = fields.addressee or self._default_addressee(session, case, row.kind, row.lang)
+        row.addressee = _addressee_json(_clean_addressee(addressee))
+        subject = clean_text(fields.subject, "subject", _("The subject"), MAX_SUBJECT)
+        row.subject = " ".join(subject.split()) or self._default_subject(session, case, row.lang)
+        row.free_text = clean_text(fields.free_text, "free_text", _("The text"), MAX_FREE_TEXT)
+        if fields.incoming_ref is None:
+            row.incoming_number, row.incoming_date = "", None
+        else:
+            number, when = fields.incoming_ref
+            row.incoming_number = check.required_text(
+                clean_text(number, "incoming_number", _("Their number"), 60),
+                "incoming_number",
+                _("Their number"),
+                60,
+            )
+            check.not_future(when, "incoming_date", _("The date of their letter"), self.today)
+            row.incoming_date = when
+        if len(fields.attachments) > MAX_ATTACHMENTS:
+            raise ValidationError(
+                _("At most {n} enclosures can be listed.").format(n=MAX_ATTACHMENTS), "attachments"
+            )
+        row.attachments_note = [
+            text
+            for item in fields.attachments
+            if (text := clean_text(item, "attachments", _("An enclosure"), MAX_FIELD))
+        ]
+
+    def _default_subject(self, session: Session, case: Case, lang: str) -> str:
+        person = self._person(session, case)
+        name = person.full_name_latin if lang == "en" and person.full_name_latin else None
+        return _DEFAULT_SUBJECT[lang].format(case=case.number, name=name or person.full_name)
+
+    def _default_addressee(self, session: Session, case: Case, kind: str, lang: str) -> Addressee:
+        if kind == "employer_letter" and case.employer_id:
+            employer = session.get(Employer, case.employer_id)
+            if employer is not None:
+                place = [employer.address, employer.city, country_name(employer.country, lang)]
+                return Addressee("", employer.name, ", ".join(p for p in place if p))
+        if kind == "referral":
+            partner = session.execute(
+                select(PartnerOrganisation)
+                .join(PartnerReferral, PartnerReferral.partner_id == PartnerOrganisation.id)
+                .where(PartnerReferral.case_id == case.id, PartnerReferral.deleted_at.is_(None))
+                .order_by(PartnerReferral.referred_at.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            if partner is not None:
+                place = [partner.address, partner.city, country_name(partner.country, lang)]
+                return Addressee("", partner.name, ", ".join(p for p in place if p))
+        if kind in ("agency_report", "hq_case_report"):
+            table = _MINISTRY_OF_LABOUR if kind == "agency_report" else _MINISTRY_OF_FOREIGN_AFFAIRS
+            organisation, dative, address = table[lang]
+            return Addressee("", organisation, address, organisation_dative=dative or None)
+        if kind == "note_verbale_labour_authority":
+            organisation, dative = _HOST_LABOUR_MINISTRY[lang]
+            return Addressee(
+                "",
+                organisation,
+                country_name(case.host_country, lang),
+                organisation_dative=dative or None,
+            )
+        return Addressee("", "", "")
+
+    @staticmethod
+    def _person(session: Session, case: Case) -> PersonInfo:
+        person = session.get(Person, case.person_id)
+        if person is None:
+            raise NotFound(_("No such person."))
+        given = " ".join(p for p in (person.given_names, person.patronymic) if p)
+        return PersonInfo(
+            surname=person.surname,
+            given_names=given,
+            surname_latin=person.surname_latin,
+            given_names_latin=person.given_names_latin,
+            iin=person.iin,
+            birth_date=person.birth_date,
+            passport_no=person.passport_no,
+            phone=person.phone_abroad or person.phone_home or None,
+        )
+
+    def _mission(self, session: Session) -> MissionInfo:
+        row = session.execute(
+            select(Mission).where(Mission.code == self.ws.mission_code)
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFound(_("This installation's mission is not set up."))
+        names = {k: v for k, v in (("kk", row.name_kk), ("ru", row.name_ru), ("en", row.name_en))}
+        names = {k: v for k, v in names.items() if v.strip()}
+        if not names:
+            raise ValidationError(
+                _("Enter the mission's name in Settings before writing letters."), "mission"
+            )
+        addresses = {"kk": row.address_kk, "ru": row.address_ru, "en": row.address_en}
+        return MissionInfo(
+            code=row.code,
+            name=names,
+            address={k: v for k, v in addresses.items() if v.strip()},
+            phone=row.phone,
+            email=row.email,
+            city={"en": row.city},
+            country=row.country,
+        )
+
+    def _signatory(self, session: Session, row: Letter) -> Signatory:
+        # The approving consul signs; before approval a draft shows the mission's first consul.
+        user = None
+        if row.approved_by:
+            user = session.execute(
+                select(User).where(User.username == row.approved_by)
+            ).scalar_one_or_none()
+        if user is None:
+            user = session.execute(
+                select(User)
+                .where(User.role == "consul", User.active.is_(True))
+                .order_by(User.username)
+                .limit(1)
+            ).scalar_one_or_none()
+        if user is None:
+            return Signatory(_POSITIONS["consul"][row.lang], "")
+        role = user.role if user.role in _POSITIONS else "consul"
+        return Signatory(_POSITIONS[role][row.lang], user.full_name or user.username)
+
+    def _executor(self, session: Session, row: Letter, mission: MissionInfo) -> Executor:
+        user = session.execute(
+            select(User).where(User.username == row.drafted_by)
+        ).scalar_one_or_none()
+        if user is None:
+            return Executor(row.drafted_by, mission.phone)
+        return Executor(user.full_name or user.username, user.phone or mission.phone)
+
+    def _citations(self, session: Session, case_id: str, lang: str) -> tuple[Citation, ...]:
+        # What the officer cited, else the relevant binding provisions (app.services.agreements).
+        return letter_citations(self.ws, case_id, lang, session)
+
+    def _context(
+        self, session: Session, row: Letter, number: str | None, letter_date: date
+    ) -> LetterContext:
+        case = self._case(session, row.case_id or "")
+        mission = self._mission(session)
+        employer = session.get(Employer, case.employer_id) if case.employer_id else None
+        agency = session.get(RecruitmentAgency, case.agency_id) if case.agency_id else None
+        addressee = _addressee_of(row.addressee)
+        lang = row.lang
+        return LetterContext(
+            kind=row.kind,
+            lang=lang,
+            mission=mission,
+            outgoing_number=number,
+            letter_date=letter_date,
+            incoming_ref=(
+                (row.incoming_number, row.incoming_date)
+                if row.incoming_number and row.incoming_date
+                else None
+            ),
+            addressee=addressee,
+            subject=row.subject,
+            case_number=case.number,
+            case_categories=tuple(label(Category(c.code), lang) for c in case.categories),
+            case_description=case.description,
+            person=self._person(session, case),
+            employer=(
+                EmployerInfo(
+                    employer.name, employer.country, employer.city, employer.address or None
+                )
+                if employer
+                else None
+            ),
+            agency_name=agency.name if agency else None,
+            partner_name=(addressee.organisation or None) if row.kind == "referral" else None,
+            amount_owed=None,  # the case records no amount owed yet
+            free_text=row.free_text,
+            citations=self._citations(session, case.id, lang),
+            attachments=tuple(str(a) for a in row.attachments_note),
+            signatory=self._signatory(session, row),
+            executor=self._executor(session, row, mission),
+        )
+
+    def _info(self, session: Session, row: Letter, case_number: str | None = None) -> LetterInfo:
+        if case_number is None:
+            case = session.get(Case, row.case_id) if row.case_id else None
+            case_number = case.number if case else ""
+        return LetterInfo(
+            id=row.id,
+            version=row.version,
+            case_id=row.case_id,
+            case_number=case_number,
+            kind=row.kind,
+            lang=row.lang,
+            status=row.status,
+            outgoing_number=row.outgoing_number,
+            year=row.year,
+            seq=row.seq,
+            letter_date=row.letter_date,
+            incoming_ref=(
+                (row.incoming_number, row.incoming_date)
+                if row.incoming_number and row.incoming_date
+                else None
+            ),
+            addressee=_addressee_of(row.addressee),
+            subject=row.subject,
+            free_text=row.free_text,
+            attachments=tuple(str(a) for a in row.attachments_note),
+            pdf_sha256=row.pdf_sha256,
+            content_digest=row.content_digest,
+            drafted_by=row.drafted_by,
+            approved_by=row.approved_by,
+            issued_by=row.issued_by,
+            issued_at=row.issued_at,
+            updated_at=row.updated_at,
+        )
+
+
+def _verified_message(info: LetterInfo) -> str:
+    return _(
+        "The file matches letter {number} of {date} in the register (case {case}, {kind})."
+    ).format(
+        number=info.outgoing_number,
+        date=info.letter_date.isoformat() if info.letter_date else "",
+        case=info.case_number,
+        kind=label(LetterKind(info.kind)),
+    )
+
+
+__all__ = [
+    "APPROVED",
+    "DRAFT",
+    "ISSUED",
+    "LETTER_STATUSES",
+    "KindInfo",
+    "LetterFields",
+    "LetterFilter",
+    "LetterInfo",
+    "LetterService",
+    "VerifyResult",
+    "kinds",
+    "outgoing_number",
+]

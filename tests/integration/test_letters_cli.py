@@ -1,0 +1,213 @@
+"""``qorgau letter``: kinds, render, the register end to end, verify, numbering under two
+processes."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from app.config import Paths
+from tests.conftest import PASSWORD, snapshot
+from tests.integration.cli_helpers import ROOT, Run, run_cli
+
+CASE = {
+    "person": {
+        "surname": "Құрманғалиқызы",
+        "given_names": "Әсел",
+        "surname_latin": "KURMANGALIKYZY",
+        "given_names_latin": "ASSEL",
+        "iin": "940315400123",
+        "birth_date": "1994-03-15",
+    },
+    "employer": {"name": "Example İnşaat Ltd", "country": "TR", "city": "Istanbul"},
+    "host_country": "TR",
+    "categories": ["unpaid_wages", "documents_withheld"],
+    "urgency": "high",
+    "description": "Wages unpaid for three months; passport kept by the employer.",
+    "received_at": "2026-11-20",
+}
+
+
+def login(monkeypatch: pytest.MonkeyPatch, user: str) -> None:
+    monkeypatch.setenv("QORGAU_USER", user)
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+
+
+@pytest.fixture
+def case_number(
+    installation: Paths,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> str:
+    login(monkeypatch, "aigul")
+    source = tmp_path / "case.json"
+    source.write_text(json.dumps(CASE, ensure_ascii=False), encoding="utf-8")
+    run = run_cli(
+        capsys, "--data-dir", str(installation.data_dir), "case", "add", "--json", str(source)
+    )
+    assert run.code == 0, run.err
+    return run.out.strip()
+
+
+def cli(capsys: pytest.CaptureFixture[str], installation: Paths, *args: str) -> Run:
+    return run_cli(capsys, "--data-dir", str(installation.data_dir), "letter", *args)
+
+
+def test_kinds_json(capsys: pytest.CaptureFixture[str], installation: Paths) -> None:
+    run = cli(capsys, installation, "kinds", "--json")
+    assert run.code == 0
+    data = json.loads(run.out)
+    assert [k["code"] for k in data] == [
+        "note_verbale_labour_authority",
+        "employer_letter",
+        "agency_report",
+        "referral",
+        "assistance_certificate",
+        "hq_case_report",
+    ]
+    assert data[0]["names"]["kk"] == "Еңбек мәселелері жөніндегі органға вербалдық нота"
+    plain = cli(capsys, installation, "kinds")
+    assert "Letter to the employer" in plain.out
+
+
+def test_render_is_a_draft_that_registers_nothing(
+    capsys: pytest.CaptureFixture[str],
+    installation: Paths,
+    case_number: str,
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "draft.pdf"
+    before = snapshot(installation.data_dir)
+    run = cli(
+        capsys, installation, "render", case_number, "--kind", "employer_letter",
+        "--lang", "kk", "--out", str(out), "--text", "Әә & <b>",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
+    assert "ЖОБА" in text and "Құрманғалиқызы Әсел" in text and "Әә & <b>" in text
+    assert case_number in text
+    listing = cli(capsys, installation, "list", "--json")
+    assert json.loads(listing.out) == []
+    assert "draft" in cli(capsys, installation, "render", "--help").out.lower()
+    assert snapshot(installation.data_dir).keys() == before.keys()
+
+
+def test_render_errors(
+    capsys: pytest.CaptureFixture[str], installation: Paths, case_number: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "x.pdf"
+    bad_kind = cli(
+        capsys, installation, "render", case_number, "--kind", "poem", "--lang", "en",
+        "--out", str(out),
+    )  # fmt: skip
+    assert bad_kind.code == 2
+    missing = cli(
+        capsys, installation, "render", "SEL-1999-9999", "--kind", "referral", "--lang", "en",
+        "--out", str(out),
+    )  # fmt: skip
+    assert missing.code == 1
+    assert missing.err.strip() == "qorgau: No case numbered SEL-1999-9999."
+    bad_date = cli(
+        capsys, installation, "render", case_number, "--kind", "referral", "--lang", "en",
+        "--out", str(out), "--incoming-number", "5", "--incoming-date", "yesterday",
+    )  # fmt: skip
+    assert bad_date.code == 1 and "YYYY-MM-DD" in bad_date.err
+    assert not out.exists()
+
+
+def test_register_issue_and_verify(
+    capsys: pytest.CaptureFixture[str],
+    installation: Paths,
+    case_number: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    draft = cli(
+        capsys, installation, "draft", case_number, "--kind", "employer_letter", "--lang", "en",
+        "--subject", "Unpaid wages", "--incoming-number", "15/311", "--incoming-date", "2026-11-15",
+    )  # fmt: skip
+    assert draft.code == 0, draft.err
+    letter_id = draft.out.strip()
+    refused = cli(capsys, installation, "approve", letter_id)
+    assert refused.code == 1 and "does not allow" in refused.err
+    login(monkeypatch, "serik")
+    assert cli(capsys, installation, "approve", letter_id).code == 0
+    issued = cli(capsys, installation, "issue", letter_id)
+    assert issued.code == 0, issued.err
+    number = issued.out.strip()
+    assert number.startswith("SEL-") and number.endswith("/0001")
+    out = tmp_path / "letter.pdf"
+    assert cli(capsys, installation, "pdf", number, "--out", str(out)).code == 0
+
+    ok = cli(capsys, installation, "verify", str(out))
+    assert ok.code == 0
+    assert f"matches letter {number}" in ok.out and case_number in ok.out
+    as_json = json.loads(cli(capsys, installation, "verify", str(out), "--json").out)
+    assert as_json["matched"] is True and as_json["number"] == number
+    assert as_json["case"] == case_number
+
+    content = out.read_bytes()
+    changed = tmp_path / "changed.pdf"
+    changed.write_bytes(content[:-200] + content[-200:].replace(b"0", b"1", 1))
+    assert changed.read_bytes() != content
+    rejected = cli(capsys, installation, "verify", str(changed))
+    assert rejected.code == 1 and rejected.out == ""
+    assert rejected.err.strip() == (
+        "qorgau: This file does not match any letter in the register: it was changed after "
+        "issue, or it was not issued here."
+    )
+    missing = cli(capsys, installation, "verify", str(tmp_path / "nowhere.pdf"))
+    assert missing.code == 1 and "does not exist" in missing.err
+
+    listing = json.loads(cli(capsys, installation, "list", "--status", "issued", "--json").out)
+    assert [(r["number"], r["case"], r["kind"]) for r in listing] == [
+        (number, case_number, "employer_letter")
+    ]
+
+
+def test_two_processes_issue_gapless_unique_numbers(
+    capsys: pytest.CaptureFixture[str],
+    installation: Paths,
+    case_number: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ids = []
+    for _ in range(12):
+        run = cli(
+            capsys, installation, "draft", case_number, "--kind", "assistance_certificate",
+            "--lang", "ru",
+        )  # fmt: skip
+        assert run.code == 0, run.err
+        ids.append(run.out.strip())
+    login(monkeypatch, "serik")
+    assert cli(capsys, installation, "approve", *ids).code == 0
+    env = {**os.environ, "QORGAU_USER": "serik", "QORGAU_PASSWORD": PASSWORD}
+    command = [sys.executable, "-m", "app", "--data-dir", str(installation.data_dir), "letter"]
+    processes = [
+        subprocess.Popen(
+            [*command, "issue", *ids[start::2]],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for start in (0, 1)
+    ]
+    outputs = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], [err for _, err in outputs]
+    numbers = [line for out, _ in outputs for line in out.split()]
+    assert len(numbers) == 12 and len(set(numbers)) == 12
+    year = numbers[0].split("-")[1].split("/")[0]
+    assert sorted(numbers) == [f"SEL-{year}/{n:04d}" for n in range(1, 13)]
+    listing = json.loads(cli(capsys, installation, "list", "--json").out)
+    assert sorted(r["number"] for r in listing) == sorted(numbers)
+    assert len({r["sha256"] for r in listing}) == 12
