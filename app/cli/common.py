@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from app.config import Paths, resolve_paths
@@ -74,7 +75,7 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | PurePath):
         return str(value)
     return value
 

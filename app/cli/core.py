@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,13 @@ from app.cli.common import (
     print_table,
     workspace,
 )
+from app.config import Paths
 from app.errors import IntegrityError
 from app.i18n import _
 from app.security import audit
+from app.security.keyring_store import SecretStore
 from app.services.backup import create_backup, restore_backup
+from app.services.exchange import store_identity_in_keyring
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.keys import KeyService
 from app.services.users import UserService
@@ -90,6 +94,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     )
     password = new_password(_("Administrator's password"))
     init_installation(paths, setup, args.admin, password)
+    if args.hq:
+        _keep_hq_identity_in_keyring(paths, args.admin, password)
     print(
         _("Created {kind} {code} in {path}; administrator: {admin}.").format(
             kind=_("headquarters") if args.hq else _("mission"),
@@ -99,6 +105,17 @@ def cmd_init(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _keep_hq_identity_in_keyring(paths: Paths, admin: str, password: str) -> None:
+    """HQ decrypts every mission's bundles: its age identity belongs in the OS keyring."""
+    store = SecretStore()
+    ws = unlock(paths, admin, password)
+    try:
+        if not store_identity_in_keyring(ws, store):
+            print(store.unavailable_message(), file=sys.stderr)
+    finally:
+        ws.close()
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:

@@ -1,0 +1,222 @@
+"""bundle export|import|transfer|log|conflicts|resolve|keyring-identity."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import print_json, print_table, workspace
+from app.errors import UsageError
+from app.i18n import _, format_datetime
+from app.security.keyring_store import SecretStore
+from app.services.exchange import (
+    ConflictInfo,
+    ExchangeService,
+    ExportSummary,
+    ImportReport,
+    store_identity_in_keyring,
+)
+
+
+def register(commands: Any) -> None:
+    bundle = commands.add_parser("bundle", help=_("exchange bundles with headquarters"))
+    actions = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
+
+    export = actions.add_parser("export", help=_("write a signed, encrypted bundle"))
+    export.add_argument(
+        "--recipient",
+        action="append",
+        default=[],
+        metavar="AGE_PUBLIC_KEY",
+        help=_("age public key to encrypt to (repeatable); this installation's own is added"),
+    )
+    export.add_argument("--all", action="store_true", help=_("everything, not only changes"))
+    export.add_argument(
+        "--kind",
+        choices=("cases", "agreements"),
+        default="cases",
+        help=_("cases (missions) or the agreement library (headquarters)"),
+    )
+    export.add_argument("--out", required=True, type=Path)
+    export.add_argument("--json", action="store_true")
+    export.set_defaults(handler=cmd_export)
+
+    imp = actions.add_parser("import", help=_("check and import a bundle"))
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--identity", type=Path, metavar="AGE_KEY_FILE")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(handler=cmd_import)
+
+    transfer = actions.add_parser("transfer", help=_("headquarters: transfer cases to a mission"))
+    transfer.add_argument("numbers", nargs="+", metavar="NUMBER")
+    transfer.add_argument("--to", required=True, metavar="CODE")
+    transfer.add_argument("--out", required=True, type=Path)
+    transfer.add_argument("--recipient", metavar="AGE_PUBLIC_KEY")
+    transfer.add_argument("--json", action="store_true")
+    transfer.set_defaults(handler=cmd_transfer)
+
+    log = actions.add_parser("log", help=_("bundles sent and received"))
+    log.add_argument("--json", action="store_true")
+    log.set_defaults(handler=cmd_log)
+
+    conflicts = actions.add_parser("conflicts", help=_("records that differ at equal versions"))
+    conflicts.add_argument("--all", action="store_true", help=_("include resolved ones"))
+    conflicts.add_argument("--json", action="store_true")
+    conflicts.set_defaults(handler=cmd_conflicts)
+
+    resolve = actions.add_parser("resolve", help=_("keep the local or take the remote version"))
+    resolve.add_argument("conflict_id")
+    resolve.add_argument("choice", choices=("local", "remote"))
+    resolve.set_defaults(handler=cmd_resolve)
+
+    keyring_cmd = actions.add_parser(
+        "keyring-identity",
+        help=_("headquarters: keep the age identity in the system keyring"),
+    )
+    keyring_cmd.set_defaults(handler=cmd_keyring_identity)
+
+
+def _print_export(summary: ExportSummary, as_json: bool) -> None:
+    if as_json:
+        print_json({**asdict(summary), "path": str(summary.path), "records": summary.records})
+        return
+    print(
+        _("Bundle {id} written to {path}: {records} records, {files} files, {size} bytes.").format(
+            id=summary.bundle_id,
+            path=summary.path,
+            records=summary.records,
+            files=summary.files,
+            size=summary.size,
+        )
+    )
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        service = ExchangeService(ws)
+        if args.kind == "agreements":
+            summary = service.export_agreements(args.out, args.recipient or None, args.all)
+        else:
+            if not args.recipient:
+                raise UsageError(_("Give headquarters' age public key with --recipient."))
+            summary = service.export_cases(args.out, args.recipient, args.all)
+    _print_export(summary, args.json)
+    return 0
+
+
+def cmd_transfer(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        summary = ExchangeService(ws).transfer_cases(
+            args.numbers, args.to.upper(), args.out, args.recipient
+        )
+    _print_export(summary, args.json)
+    return 0
+
+
+def _print_report(report: ImportReport) -> None:
+    if report.already_imported:
+        print(_("Bundle {id} was imported before; nothing changed.").format(id=report.bundle_id))
+        return
+    print(
+        _(
+            "Imported bundle {id} ({kind}) from {source}: {new} new, {updated} updated, "
+            "{unchanged} unchanged, {newer} newer here, {conflicts} conflicts."
+        ).format(
+            id=report.bundle_id,
+            kind=report.kind,
+            source=report.source_mission,
+            new=report.new,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            newer=report.local_newer,
+            conflicts=report.conflicts,
+        )
+    )
+    if report.conflicts:
+        print(_("Resolve the conflicts with 'qorgau bundle conflicts' and 'bundle resolve'."))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        report = ExchangeService(ws).import_bundle(args.file, args.identity)
+    if args.json:
+        print_json(report)
+    else:
+        _print_report(report)
+    return 0
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        entries = ExchangeService(ws).exchange_log()
+    if args.json:
+        print_json(entries)
+        return 0
+    print_table(
+        [_("When"), _("Direction"), _("Kind"), _("Mission"), _("Bundle"), _("Records")],
+        [
+            [
+                format_datetime(e.created_at, "short"),
+                _("sent") if e.direction == "out" else _("received"),
+                e.kind,
+                e.peer_mission or e.source_mission,
+                e.bundle_id,
+                str(sum(v for k, v in e.counts.items() if k != "files")),
+            ]
+            for e in entries
+        ],
+    )
+    return 0
+
+
+def _conflict_lines(conflict: ConflictInfo) -> list[str]:
+    lines = [
+        f"{conflict.id}  {conflict.entity}  {conflict.label}  "
+        + _("version {v}").format(v=conflict.local_version)
+    ]
+    for item in conflict.fields:
+        lines.append(
+            "    "
+            + _("{field}: here {local!r}, received {remote!r}").format(
+                field=item.name, local=item.local, remote=item.remote
+            )
+        )
+    return lines
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        conflicts = ExchangeService(ws).conflicts(include_resolved=args.all)
+    if args.json:
+        print_json(conflicts)
+        return 0
+    if not conflicts:
+        print(_("No conflicts."))
+    for conflict in conflicts:
+        print("\n".join(_conflict_lines(conflict)))
+    return 0
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        info = ExchangeService(ws).resolve_conflict(args.conflict_id, args.choice)
+    print(
+        _("Conflict {id} resolved: kept the {choice} version.").format(
+            id=info.id, choice=_("local") if info.resolution == "local" else _("remote")
+        )
+    )
+    return 0
+
+
+def cmd_keyring_identity(args: argparse.Namespace) -> int:
+    store = SecretStore()
+    with workspace(args) as ws:
+        moved = store_identity_in_keyring(ws, store)
+    if moved:
+        print(_("The age identity is now kept in the system keyring."))
+    else:
+        print(store.unavailable_message())
+        print(_("The age identity stays inside the encrypted database."))
+    return 0

@@ -1,0 +1,156 @@
+"""The bundle format: names, version, limits and the manifest (docs/bundle-format.md).
+
+A bundle is an age-encrypted ZIP holding ``manifest.json``, ``manifest.sig``,
+``records/<entity>.jsonl`` and ``files/<sha256>``. The manifest lists every other member with
+its SHA-256 and size and is signed (Ed25519) by the source installation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from app.exchange.records import BY_NAME, ENTITIES, UUID_PATTERN
+
+FORMAT = "qorgau-bundle"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+SUFFIX = ".qbundle"
+
+RECORD_MEMBER = re.compile(r"^records/([a-z_]{1,40})\.jsonl$")
+FILE_MEMBER = re.compile(r"^files/([0-9a-f]{64})$")
+
+
+class BundleKind(StrEnum):
+    CASES = "cases"
+    AGREEMENTS = "agreements"
+    TRANSFER = "transfer"
+
+
+# Which record types each kind may carry; anything else in a bundle is refused.
+KIND_ENTITIES: dict[BundleKind, frozenset[str]] = {
+    BundleKind.CASES: frozenset(e.name for e in ENTITIES),
+    BundleKind.AGREEMENTS: frozenset({"agreement", "agreement_provision"}),
+    BundleKind.TRANSFER: frozenset(e.name for e in ENTITIES) - {"mission"},
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an importer accepts; checked before anything is unpacked or written."""
+
+    max_bundle_bytes: int = 4 * 1024**3
+    max_members: int = 250_000
+    max_total_bytes: int = 8 * 1024**3
+    max_member_bytes: int = 1024**3
+    max_manifest_bytes: int = 64 * 1024**2
+    max_record_bytes: int = 32 * 1024**2
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def record_member(entity: str) -> str:
+    return f"records/{entity}.jsonl"
+
+
+def file_member(sha256: str) -> str:
+    return f"files/{sha256}"
+
+
+def manifest_schema() -> dict[str, Any]:
+    entity_names = [e.name for e in ENTITIES]
+    count = {"type": "integer", "minimum": 0, "maximum": 2**53}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://qorgau.kz/schemas/bundle/v1/manifest.schema.json",
+        "title": "Qorgau bundle manifest",
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "format",
+            "version",
+            "bundle_id",
+            "kind",
+            "source_mission",
+            "target_mission",
+            "created_at",
+            "created_by",
+            "app_version",
+            "change_range",
+            "counts",
+            "files",
+            "members",
+        ],
+        "properties": {
+            "format": {"const": FORMAT},
+            "version": {"const": FORMAT_VERSION},
+            "bundle_id": {"type": "string", "pattern": UUID_PATTERN},
+            "kind": {"enum": [k.value for k in BundleKind]},
+            "source_mission": {"type": "string", "pattern": "^[A-Z]{2,8}$"},
+            "target_mission": {
+                "anyOf": [{"type": "string", "pattern": "^[A-Z]{2,8}$"}, {"type": "null"}]
+            },
+            "created_at": {"type": "string", "maxLength": 40},
+            "created_by": {"type": "string", "maxLength": 64},
+            "app_version": {"type": "string", "maxLength": 40},
+            "change_range": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["from", "to", "all"],
+                "properties": {"from": count, "to": count, "all": {"type": "boolean"}},
+            },
+            "counts": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {name: count for name in entity_names},
+            },
+            "files": count,
+            "members": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["name", "sha256", "size"],
+                    "properties": {
+                        "name": {
+                            "type": "string",
+                            "pattern": r"^(records/[a-z_]{1,40}\.jsonl|files/[0-9a-f]{64})$",
+                        },
+                        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                        "size": count,
+                    },
+                },
+            },
+        },
+    }
+
+
+def known_entity(name: str) -> bool:
+    return name in BY_NAME
+
+
+def all_schemas() -> dict[str, dict[str, Any]]:
+    """File name -> JSON Schema, as published in docs/schemas (a test keeps them equal)."""
+    from app.exchange.records import record_schema
+
+    schemas = {"manifest.schema.json": manifest_schema()}
+    for entity in ENTITIES:
+        schemas[f"record.{entity.name}.schema.json"] = record_schema(entity)
+    return schemas
+
+
+def write_schemas(folder: str) -> None:
+    """Regenerate docs/schemas: ``python -c 'from app.exchange.format import write_schemas;
+    write_schemas("docs/schemas")'``."""
+    import json
+    from pathlib import Path
+
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, schema in all_schemas().items():
+        text = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+        (target / name).write_text(text, encoding="utf-8")

@@ -1,0 +1,253 @@
+"""Records as they travel in bundles: one JSON object per row, built from the ORM columns.
+
+A record carries every column of its table except the local ones (``change_seq``, the mission's
+keys and flags) and the BLOBs, which travel as ``files/<sha256>``. Dates and timestamps are ISO
+8601 strings (timestamps always with their UTC offset), money is a decimal string, and a case
+carries its category and ILO-indicator codes as arrays. The JSON Schemas in
+``docs/schemas`` are generated from the same table here, so they cannot drift from the models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, LargeBinary, Numeric, String, Text
+
+from app.db.models import (
+    Agreement,
+    AgreementProvision,
+    Attachment,
+    Case,
+    CaseCitation,
+    CaseEvent,
+    ContractReview,
+    Employer,
+    Letter,
+    Mission,
+    PartnerOrganisation,
+    PartnerReferral,
+    Person,
+    RecruitmentAgency,
+    SyncMixin,
+    UtcDateTime,
+)
+from app.domain.codes import CaseStatus, Category, IloIndicator, LetterKind, Urgency
+
+# Columns that never leave the installation.
+LOCAL_COLUMNS = frozenset({"change_seq"})
+MISSION_LOCAL_COLUMNS = frozenset(
+    {"is_local", "is_hq", "signing_public_key", "age_recipient", "trusted_at"}
+)
+# Columns that stay with the installation, per model: a mission's own notes on an agreement
+# must survive HQ's library updates.
+MODEL_LOCAL_COLUMNS: dict[type[Any], frozenset[str]] = {
+    Mission: MISSION_LOCAL_COLUMNS,
+    Agreement: frozenset({"mission_notes"}),
+}
+# Fields compared to tell "the same version with the same content" from a conflict.
+NOT_CONTENT = frozenset({"updated_at"})
+
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATETIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+MAX_TEXT = 1_000_000
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One record type: its name in bundles, its model, and where its file content lives."""
+
+    name: str
+    model: type[SyncMixin]
+    blob_column: str | None = None  # the BLOB that travels as files/<sha256>
+    digest_column: str | None = None  # the column holding that BLOB's SHA-256
+
+    @property
+    def columns(self) -> list[Column[Any]]:
+        skip = LOCAL_COLUMNS | MODEL_LOCAL_COLUMNS.get(self.model, frozenset())
+        return [
+            c
+            for c in self.model.__table__.columns  # type: ignore[attr-defined]
+            if c.name not in skip and not isinstance(c.type, LargeBinary)
+        ]
+
+    @property
+    def references(self) -> dict[str, str]:
+        """Foreign-key column -> the entity name it points to."""
+        result = {}
+        for column in self.columns:
+            for fk in column.foreign_keys:
+                result[column.name] = TABLE_TO_ENTITY[fk.column.table.name]
+        return result
+
+
+# In dependency order: a record is inserted after everything it refers to.
+ENTITIES: tuple[Entity, ...] = (
+    Entity("mission", Mission),
+    Entity("person", Person),
+    Entity("employer", Employer),
+    Entity("recruitment_agency", RecruitmentAgency),
+    Entity("partner_organisation", PartnerOrganisation),
+    Entity("agreement", Agreement),
+    Entity("agreement_provision", AgreementProvision),
+    Entity("case", Case),
+    Entity("case_event", CaseEvent),
+    Entity("attachment", Attachment, "content", "sha256"),
+    Entity("partner_referral", PartnerReferral),
+    Entity("contract_review", ContractReview),
+    Entity("case_citation", CaseCitation),
+    Entity("letter", Letter, "pdf", "pdf_sha256"),
+)
+BY_NAME: dict[str, Entity] = {e.name: e for e in ENTITIES}
+TABLE_TO_ENTITY: dict[str, str] = {
+    e.model.__table__.name: e.name  # type: ignore[attr-defined]
+    for e in ENTITIES
+}
+CASE_LISTS = ("categories", "ilo_indicators")
+# Columns that hold stable codes: the schema names the allowed values.
+CODE_COLUMNS: dict[str, dict[str, Any]] = {
+    "case": {"status": CaseStatus, "urgency": Urgency},
+    "letter": {"kind": LetterKind},
+}
+
+
+# -- values -----------------------------------------------------------------------------------
+
+
+def _out_converter(column: Column[Any]) -> Callable[[Any], Any] | None:
+    kind = column.type
+    if isinstance(kind, UtcDateTime):
+        return lambda v: None if v is None else v.isoformat()
+    if isinstance(kind, Date):
+        return lambda v: None if v is None else v.isoformat()
+    if isinstance(kind, Numeric):
+        return lambda v: None if v is None else str(Decimal(v).quantize(Decimal("0.01")))
+    return None
+
+
+def _in_converter(column: Column[Any]) -> Callable[[Any], Any] | None:
+    kind = column.type
+    if isinstance(kind, UtcDateTime):
+        return lambda v: None if v is None else datetime.fromisoformat(v)
+    if isinstance(kind, Date):
+        return lambda v: None if v is None else date.fromisoformat(v)
+    if isinstance(kind, Numeric):
+        return lambda v: None if v is None else Decimal(v)
+    return None
+
+
+class Codec:
+    """Turns rows of one entity into records and back, with the converters worked out once."""
+
+    def __init__(self, entity: Entity) -> None:
+        self.entity = entity
+        self.columns = entity.columns
+        self.names = [c.name for c in self.columns]
+        self._out = [(c.name, _out_converter(c)) for c in self.columns]
+        self._in = [(c.name, _in_converter(c)) for c in self.columns]
+
+    def to_record(self, values: Any) -> dict[str, Any]:
+        """A record from a row of ``select(*codec.select_columns())`` (or a mapping)."""
+        record: dict[str, Any] = {}
+        for index, (name, convert) in enumerate(self._out):
+            value = values[index]
+            record[name] = convert(value) if convert is not None else value
+        return record
+
+    def select_columns(self) -> list[Any]:
+        return [getattr(self.entity.model, name) for name in self.names]
+
+    def to_values(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Column values (Python types) from a validated record; extra keys are left out."""
+        values: dict[str, Any] = {}
+        for name, convert in self._in:
+            value = record[name]
+            values[name] = convert(value) if convert is not None else value
+        return values
+
+
+def content_of(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in NOT_CONTENT}
+
+
+# -- JSON Schema --------------------------------------------------------------------------------
+
+
+def _column_schema(column: Column[Any]) -> dict[str, Any]:
+    kind = column.type
+    schema: dict[str, Any]
+    if isinstance(kind, UtcDateTime):
+        schema = {"type": "string", "pattern": DATETIME_PATTERN}
+    elif isinstance(kind, Date):
+        schema = {"type": "string", "pattern": DATE_PATTERN}
+    elif isinstance(kind, Numeric):
+        schema = {"type": "string", "pattern": DECIMAL_PATTERN}
+    elif isinstance(kind, Boolean):
+        schema = {"type": "boolean"}
+    elif isinstance(kind, Integer):
+        schema = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
+    elif isinstance(kind, JSON):
+        schema = {"type": "object"}  # record_schema tells arrays from objects
+    elif isinstance(kind, Text):
+        schema = {"type": "string", "maxLength": MAX_TEXT}
+    elif isinstance(kind, String):
+        schema = {"type": "string", "maxLength": kind.length or MAX_TEXT}
+    else:  # pragma: no cover - a new column type must be mapped here first
+        raise TypeError(f"no schema for {column.table.name}.{column.name}: {kind!r}")
+    if column.name == "id" or column.foreign_keys:
+        schema = {"type": "string", "pattern": UUID_PATTERN}
+    if column.name in ("sha256", "pdf_sha256"):
+        schema = {"type": "string", "pattern": SHA256_PATTERN}
+    if column.nullable and not column.primary_key:
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    return schema
+
+
+def _json_python_type(entity: Entity, column: Column[Any]) -> type:
+    annotation = entity.model.__annotations__.get(column.name, "")
+    return list if "list[" in str(annotation) else dict
+
+
+def record_schema(entity: Entity) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for column in entity.columns:
+        schema = _column_schema(column)
+        if isinstance(column.type, JSON):
+            kind = "array" if _json_python_type(entity, column) is list else "object"
+            schema = {"type": kind}
+            if column.nullable:
+                schema = {"anyOf": [schema, {"type": "null"}]}
+        properties[column.name] = schema
+    if entity.model is Case:
+        properties["categories"] = {
+            "type": "array",
+            "items": {"enum": [c.value for c in Category]},
+            "uniqueItems": True,
+        }
+        properties["ilo_indicators"] = {
+            "type": "array",
+            "items": {"enum": [i.value for i in IloIndicator]},
+            "uniqueItems": True,
+        }
+    for name, codes in CODE_COLUMNS.get(entity.name, {}).items():
+        properties[name] = {"enum": [c.value for c in codes]}
+    properties["version"] = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    properties["origin_mission"] = {"type": "string", "maxLength": 16}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://qorgau.kz/schemas/bundle/v1/record.{entity.name}.schema.json",
+        "title": f"Qorgau bundle record: {entity.name}",
+        "type": "object",
+        "properties": properties,
+        "required": sorted(properties),
+        "additionalProperties": False,
+    }

@@ -1,0 +1,813 @@
+"""Exchange with headquarters: export, import and merge of signed, encrypted bundles.
+
+A mission exports its changes since the last export (or everything) for HQ; HQ imports the
+bundles of all missions into one consolidated database, sends the agreement library back to
+every mission and transfers cases from one mission to another. Every export and import is
+audited and logged in ``exchange_log``; a refused import leaves the database untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyrage
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from app import __version__
+from app.db.models import (
+    Attachment,
+    Case,
+    CaseCategory,
+    CaseCitation,
+    CaseEvent,
+    CaseIloIndicator,
+    ContractReview,
+    Counter,
+    ExchangeLog,
+    Letter,
+    LocalSecret,
+    Mission,
+    PartnerReferral,
+    SyncConflict,
+)
+from app.db.sync import CHANGE_SEQ
+from app.domain.codes import EventKind
+from app.errors import NotFound, ValidationError
+from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
+from app.exchange.merge import check_references, merge_bundle
+from app.exchange.package import (
+    BundleRefused,
+    ProgressFn,
+    VerifiedBundle,
+    build_payload,
+    encode_records,
+    encrypt_to_file,
+    parse_identities,
+    read_bundle,
+)
+from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
+from app.i18n import _
+from app.security.keyring_store import SecretStore
+from app.services.installation import AGE_IDENTITY, SIGNING_KEY
+from app.services.keys import check_age_recipient
+from app.services.search import index_cases
+from app.services.workspace import Workspace
+
+EXPORTERS = ("admin", "consul", "hq")
+IMPORTERS = ("admin", "hq")
+RESOLVERS = ("admin", "consul", "hq")
+OUT, IN = "out", "in"
+CHUNK = 500
+
+
+def keyring_identity_name(database_id: str) -> str:
+    """The OS keyring entry that holds an HQ installation's age identity."""
+    return f"age_identity:{database_id}"
+
+
+# -- what the service hands out ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    bundle_id: str
+    kind: str
+    path: Path
+    size: int
+    sha256: str
+    counts: dict[str, int]
+    files: int
+    change_from: int
+    change_to: int
+    target_mission: str | None = None
+
+    @property
+    def records(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    bundle_id: str
+    kind: str
+    source_mission: str
+    already_imported: bool = False
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    local_newer: int = 0
+    conflicts: int = 0
+    files: int = 0
+    per_entity: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExchangeLogEntry:
+    id: str
+    bundle_id: str
+    direction: str
+    kind: str
+    peer_mission: str
+    source_mission: str
+    created_at: datetime
+    change_seq_from: int
+    change_seq_to: int
+    counts: dict[str, Any]
+    report: dict[str, Any]
+    file_sha256: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class ConflictField:
+    name: str
+    local: Any
+    remote: Any
+
+
+@dataclass(frozen=True)
+class ConflictInfo:
+    id: str
+    entity: str
+    record_id: str
+    label: str
+    bundle_id: str
+    local_version: int
+    remote_version: int
+    detected_at: datetime
+    fields: tuple[ConflictField, ...]
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    resolution: str | None = None
+
+
+def _conflict_info(row: SyncConflict) -> ConflictInfo:
+    local, remote = row.local_data, row.remote_data
+    names = sorted((set(local) | set(remote)) - NOT_CONTENT)
+    fields = tuple(
+        ConflictField(n, local.get(n), remote.get(n))
+        for n in names
+        if local.get(n) != remote.get(n)
+    )
+    label = str(
+        remote.get("number")
+        or remote.get("outgoing_number")
+        or remote.get("name")
+        or " ".join(str(remote.get(k) or "") for k in ("surname", "given_names")).strip()
+        or remote.get("slug")
+        or row.record_id
+    )
+    return ConflictInfo(
+        id=row.id,
+        entity=row.entity,
+        record_id=row.record_id,
+        label=label,
+        bundle_id=row.bundle_id,
+        local_version=row.local_version,
+        remote_version=row.remote_version,
+        detected_at=row.detected_at,
+        fields=fields,
+        resolved_at=row.resolved_at,
+        resolved_by=row.resolved_by,
+        resolution=row.resolution,
+    )
+
+
+def _log_entry(row: ExchangeLog) -> ExchangeLogEntry:
+    return ExchangeLogEntry(
+        id=row.id,
+        bundle_id=row.bundle_id,
+        direction=row.direction,
+        kind=row.kind,
+        peer_mission=row.peer_mission,
+        source_mission=row.source_mission,
+        created_at=row.created_at,
+        change_seq_from=row.change_seq_from,
+        change_seq_to=row.change_seq_to,
+        counts=dict(row.counts),
+        report=dict(row.report),
+        file_sha256=row.file_sha256,
+        actor=row.actor,
+    )
+
+
+# -- collecting records -------------------------------------------------------------------------
+
+
+@dataclass
+class _Collected:
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def encoded(self) -> dict[str, bytes]:
+        return {name: encode_records(rows) for name, rows in self.records.items() if rows}
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in self.records.items() if rows}
+
+
+def _collect(session: Session, entity: Entity, where: Any) -> tuple[list[dict[str, Any]], dict]:
+    """Records of ``entity`` matching ``where``, with their files (sha256 -> bytes)."""
+    codec = Codec(entity)
+    model: Any = entity.model
+    rows = [
+        codec.to_record(r)
+        for r in session.execute(select(*codec.select_columns()).where(where).order_by(model.id))
+    ]
+    if entity.model is Case and rows:
+        _attach_case_codes(session, rows)
+    files: dict[str, bytes] = {}
+    if entity.blob_column and entity.digest_column and rows:
+        blob = getattr(model, entity.blob_column)
+        digest = getattr(model, entity.digest_column)
+        ids = [r["id"] for r in rows]
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            for sha, content in session.execute(
+                select(digest, blob).where(model.id.in_(chunk), blob.is_not(None))
+            ):
+                if sha:
+                    files[sha] = bytes(content)
+        for record in rows:  # a record whose content is gone travels without its digest's file
+            sha = record.get(entity.digest_column)
+            if sha and sha not in files and record.get("deleted_at") is None:
+                record["deleted_at"] = record["updated_at"]
+    return rows, files
+
+
+def _attach_case_codes(session: Session, rows: list[dict[str, Any]]) -> None:
+    by_id = {r["id"]: r for r in rows}
+    for record in rows:
+        record["categories"] = []
+        record["ilo_indicators"] = []
+    ids = list(by_id)
+    for link, key in ((CaseCategory, "categories"), (CaseIloIndicator, "ilo_indicators")):
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            for case_id, code in session.execute(
+                select(link.case_id, link.code).where(link.case_id.in_(chunk)).order_by(link.code)
+            ):
+                by_id[case_id][key].append(code)
+
+
+class ExchangeService:
+    def __init__(
+        self,
+        workspace: Workspace,
+        store: SecretStore | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> None:
+        self.ws = workspace
+        self.store = store or SecretStore()
+        self.limits = limits
+
+    # -- keys -------------------------------------------------------------------------------------
+
+    def _own_mission(self, session: Session) -> Mission:
+        return session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+
+    def _secret(self, session: Session, name: str) -> bytes | None:
+        row = session.get(LocalSecret, name)
+        return bytes(row.value) if row is not None else None
+
+    def _identities(
+        self, session: Session, identity_file: Path | None
+    ) -> list[pyrage.x25519.Identity]:
+        identities = []
+        if identity_file is not None:
+            try:
+                text = identity_file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ValidationError(
+                    _("The identity file cannot be read: {error}").format(error=exc),
+                    field="identity",
+                ) from None
+            identities.extend(parse_identities(text))
+        from_keyring = self.store.get(keyring_identity_name(self.ws.database_id))
+        if from_keyring:
+            identities.extend(parse_identities(from_keyring.decode("ascii")))
+        own = self._secret(session, AGE_IDENTITY)
+        if own:
+            identities.extend(parse_identities(own.decode("ascii")))
+        if not identities:
+            raise ValidationError(
+                _("This installation has no age identity; give one with --identity.")
+            )
+        return identities
+
+    # -- export -----------------------------------------------------------------------------------
+
+    def export_cases(
+        self,
+        out: Path,
+        recipients: Iterable[str],
+        all_changes: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> ExportSummary:
+        """This mission's changes since the last export (or all of them) for HQ."""
+        return self._export(BundleKind.CASES, out, list(recipients), all_changes, progress)
+
+    def export_agreements(
+        self,
+        out: Path,
+        recipients: Iterable[str] | None = None,
+        all_changes: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> ExportSummary:
+        """HQ: the agreement library's changes, to every mission whose age key is registered."""
+        self._require_hq()
+        if recipients is None:
+            with self.ws.read() as session:
+                recipients = [
+                    r
+                    for r in session.execute(
+                        select(Mission.age_recipient).where(Mission.is_local.is_(False))
+                    ).scalars()
+                    if r
+                ]
+        return self._export(BundleKind.AGREEMENTS, out, list(recipients), all_changes, progress)
+
+    def _require_hq(self) -> None:
+        self.ws.require_role("hq", "admin")
+        if not self.ws.mission.is_hq:
+            raise ValidationError(_("Only a headquarters installation can do this."))
+
+    def _check_recipients(self, recipients: list[str]) -> None:
+        for recipient in recipients:
+            check_age_recipient(recipient)
+
+    def _export(
+        self,
+        kind: BundleKind,
+        out: Path,
+        recipients: list[str],
+        all_changes: bool,
+        progress: ProgressFn | None,
+    ) -> ExportSummary:
+        self.ws.require_role(*EXPORTERS)
+        self._check_recipients(recipients)
+        with self.ws.write() as session:
+            start = 0 if all_changes else self._last_exported(session, kind)
+            end = self._change_seq(session)
+            collected = _Collected()
+            names = [e for e in ENTITIES if e.name in KIND_ENTITIES[kind]]
+            for index, entity in enumerate(names):
+                if progress:
+                    progress(index, len(names) + 2, _("Collecting records"))
+                model: Any = entity.model
+                if entity.model is Mission:
+                    where = model.is_local
+                else:
+                    where = (model.change_seq > start) & (model.change_seq <= end)
+                rows, files = _collect(session, entity, where)
+                collected.records[entity.name] = rows
+                collected.files.update(files)
+            return self._write_bundle(
+                session, kind, out, recipients, collected, start, end, all_changes, None, progress
+            )
+
+    def _last_exported(self, session: Session, kind: BundleKind) -> int:
+        value = session.execute(
+            select(func.max(ExchangeLog.change_seq_to)).where(
+                ExchangeLog.direction == OUT, ExchangeLog.kind == kind.value
+            )
+        ).scalar_one_or_none()
+        return int(value or 0)
+
+    def _change_seq(self, session: Session) -> int:
+        value = session.get(Counter, CHANGE_SEQ)
+        return int(value.value) if value is not None else 0
+
+    def _write_bundle(
+        self,
+        session: Session,
+        kind: BundleKind,
+        out: Path,
+        recipients: list[str],
+        collected: _Collected,
+        start: int,
+        end: int,
+        all_changes: bool,
+        target: str | None,
+        progress: ProgressFn | None,
+    ) -> ExportSummary:
+        import uuid
+
+        own = self._own_mission(session)
+        signing = self._secret(session, SIGNING_KEY)
+        if signing is None or not own.age_recipient:
+            raise ValidationError(_("This installation has no signing key; it cannot export."))
+        bundle_id = str(uuid.uuid4())
+        counts = collected.counts()
+        manifest = {
+            "bundle_id": bundle_id,
+            "kind": kind.value,
+            "source_mission": own.code,
+            "target_mission": target,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "created_by": self.ws.actor.username,
+            "app_version": __version__,
+            "change_range": {"from": start, "to": end, "all": all_changes},
+            "counts": counts,
+        }
+        if progress:
+            progress(len(ENTITIES), len(ENTITIES) + 2, _("Packing and signing"))
+        payload = build_payload(manifest, collected.encoded(), collected.files, signing)
+        if progress:
+            progress(len(ENTITIES) + 1, len(ENTITIES) + 2, _("Encrypting"))
+        out = Path(out)
+        temporary = out.with_name(out.name + ".part")
+        try:
+            encrypt_to_file(payload, [*recipients, own.age_recipient], temporary)
+            digest = hashlib.sha256(temporary.read_bytes()).hexdigest()
+            os.replace(temporary, out)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise ValidationError(
+                _("The bundle cannot be written: {error}").format(error=exc.strerror or exc),
+                field="out",
+            ) from None
+        size = out.stat().st_size
+        session.add(
+            ExchangeLog(
+                bundle_id=bundle_id,
+                direction=OUT,
+                kind=kind.value,
+                peer_mission=target or "",
+                source_mission=own.code,
+                change_seq_from=start,
+                change_seq_to=end,
+                counts={**counts, "files": len(collected.files)},
+                report={"recipients": len(set(recipients)) + 1, "size": size},
+                file_sha256=digest,
+                actor=self.ws.actor.username,
+            )
+        )
+        self.ws.audit(
+            session,
+            "bundle.export",
+            "bundle",
+            bundle_id,
+            {"kind": kind.value, "counts": counts, "files": len(collected.files), "to": target},
+        )
+        if progress:
+            progress(len(ENTITIES) + 2, len(ENTITIES) + 2, _("Done"))
+        return ExportSummary(
+            bundle_id,
+            kind.value,
+            out,
+            size,
+            digest,
+            counts,
+            len(collected.files),
+            start,
+            end,
+            target,
+        )
+
+    # -- transfer ---------------------------------------------------------------------------------
+
+    def transfer_cases(
+        self,
+        numbers: Iterable[str],
+        to_mission: str,
+        out: Path,
+        recipient: str | None = None,
+        progress: ProgressFn | None = None,
+    ) -> ExportSummary:
+        """HQ: hand cases (with everything they hold) over to another mission."""
+        self._require_hq()
+        numbers = list(dict.fromkeys(numbers))
+        if not numbers:
+            raise ValidationError(_("Name at least one case to transfer."), field="numbers")
+        with self.ws.write() as session:
+            target = session.execute(
+                select(Mission).where(Mission.code == to_mission)
+            ).scalar_one_or_none()
+            if target is None or target.is_local:
+                raise NotFound(_("No mission {code} is registered here.").format(code=to_mission))
+            recipient = recipient or target.age_recipient
+            if not recipient:
+                raise ValidationError(
+                    _(
+                        "The age key of {code} is not registered; register it with "
+                        "'qorgau keys trust {code} KEY --age-recipient AGE_KEY'."
+                    ).format(code=to_mission),
+                    field="recipient",
+                )
+            self._check_recipients([recipient])
+            cases = []
+            for number in numbers:
+                case = session.execute(
+                    select(Case).where(Case.number == number, Case.deleted_at.is_(None))
+                ).scalar_one_or_none()
+                if case is None:
+                    raise NotFound(_("No case {number}.").format(number=number))
+                cases.append(case)
+            for case in cases:
+                holder = case.mission_code
+                case.transferred_from = holder
+                session.add(
+                    CaseEvent(
+                        case_id=case.id,
+                        kind=EventKind.SYSTEM.value,
+                        author=self.ws.actor.username,
+                        text=_(
+                            "Case transferred from {source} to {target} by headquarters."
+                        ).format(source=holder, target=to_mission),
+                        data={"transfer": {"from": holder, "to": to_mission}},
+                    )
+                )
+            session.flush()
+            collected = self._case_closure(session, [c.id for c in cases])
+            end = self._change_seq(session)
+            summary = self._write_bundle(
+                session,
+                BundleKind.TRANSFER,
+                out,
+                [recipient],
+                collected,
+                0,
+                end,
+                True,
+                to_mission,
+                progress,
+            )
+            index_cases(session, [c.id for c in cases])
+            self.ws.audit(
+                session,
+                "case.transfer",
+                "case",
+                ",".join(numbers)[:64],
+                {"numbers": numbers, "to": to_mission, "bundle": summary.bundle_id},
+            )
+            return summary
+
+    def _case_closure(self, session: Session, case_ids: list[str]) -> _Collected:
+        """The cases and every record they depend on or own."""
+        collected = _Collected()
+
+        def add(name: str, where: Any) -> list[dict[str, Any]]:
+            rows, files = _collect(session, BY_NAME[name], where)
+            known = {r["id"] for r in collected.records.get(name, [])}
+            collected.records.setdefault(name, []).extend(r for r in rows if r["id"] not in known)
+            collected.files.update(files)
+            return rows
+
+        cases = add("case", Case.id.in_(case_ids))
+        owned: dict[str, Any] = {
+            "case_event": CaseEvent,
+            "attachment": Attachment,
+            "partner_referral": PartnerReferral,
+            "contract_review": ContractReview,
+            "case_citation": CaseCitation,
+            "letter": Letter,
+        }
+        children = {name: add(name, model.case_id.in_(case_ids)) for name, model in owned.items()}
+
+        def ids(rows: list[dict[str, Any]], key: str) -> list[str]:
+            return sorted({r[key] for r in rows if r.get(key)})
+
+        person_ids = ids(cases, "person_id") + ids(children["contract_review"], "person_id")
+        provisions = add(
+            "agreement_provision",
+            BY_NAME["agreement_provision"].model.id.in_(
+                ids(children["case_citation"], "provision_id")
+            ),
+        )
+        parents = {
+            "person": person_ids,
+            "employer": ids(cases, "employer_id"),
+            "recruitment_agency": ids(cases, "agency_id"),
+            "partner_organisation": ids(children["partner_referral"], "partner_id"),
+            "agreement": ids(provisions, "agreement_id"),
+        }
+        for name, wanted in parents.items():
+            model: Any = BY_NAME[name].model
+            add(name, model.id.in_(wanted))
+        ordered = {
+            e.name: collected.records[e.name] for e in ENTITIES if e.name in collected.records
+        }
+        collected.records = ordered
+        return collected
+
+    # -- import -----------------------------------------------------------------------------------
+
+    def read(
+        self, path: Path, identity_file: Path | None = None, progress: ProgressFn | None = None
+    ) -> VerifiedBundle:
+        """Decrypt and verify a bundle without importing it (nothing is written)."""
+        path = Path(path)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise NotFound(_("No bundle file {path}.").format(path=path)) from None
+        if size > self.limits.max_bundle_bytes:
+            raise BundleRefused(_("The bundle file is larger than allowed."))
+        with self.ws.read() as session:
+            identities = self._identities(session, identity_file)
+            keys = {
+                code: key
+                for code, key in session.execute(
+                    select(Mission.code, Mission.signing_public_key)
+                ).all()
+            }
+        return read_bundle(path.read_bytes(), identities, keys.get, self.limits, progress)
+
+    def import_bundle(
+        self, path: Path, identity_file: Path | None = None, progress: ProgressFn | None = None
+    ) -> ImportReport:
+        self.ws.require_role(*IMPORTERS)
+        bundle = self.read(path, identity_file, progress)
+        with self.ws.read() as session:
+            seen = {
+                direction
+                for direction in session.execute(
+                    select(ExchangeLog.direction).where(ExchangeLog.bundle_id == bundle.bundle_id)
+                ).scalars()
+            }
+        if OUT in seen or bundle.source == self.ws.mission_code:
+            raise BundleRefused(_("This bundle was made by this installation."))
+        if IN in seen:
+            return ImportReport(bundle.bundle_id, bundle.kind.value, bundle.source, True)
+        target = bundle.manifest.get("target_mission")
+        if target and target != self.ws.mission_code:
+            raise BundleRefused(
+                _("This bundle is addressed to {code}, not to this installation.").format(
+                    code=target
+                )
+            )
+        if progress:
+            progress(0, 0, _("Merging records"))
+        with self.ws.write() as session:
+            check_references(session, bundle)
+            result = merge_bundle(session, bundle)
+            touched = set(result.case_ids) | {
+                r["case_id"] for r in bundle.records.get("case_event", [])
+            }
+            if touched:
+                index_cases(session, sorted(touched))
+            per_entity = {
+                name: {
+                    "new": t.new,
+                    "updated": t.updated,
+                    "unchanged": t.unchanged,
+                    "local_newer": t.local_newer,
+                    "conflicts": t.conflicts,
+                }
+                for name, t in result.tallies.items()
+            }
+            report = ImportReport(
+                bundle_id=bundle.bundle_id,
+                kind=bundle.kind.value,
+                source_mission=bundle.source,
+                new=result.total("new"),
+                updated=result.total("updated"),
+                unchanged=result.total("unchanged"),
+                local_newer=result.total("local_newer"),
+                conflicts=result.total("conflicts"),
+                files=len(bundle.files),
+                per_entity=per_entity,
+            )
+            change_range = bundle.manifest["change_range"]
+            session.add(
+                ExchangeLog(
+                    bundle_id=bundle.bundle_id,
+                    direction=IN,
+                    kind=bundle.kind.value,
+                    peer_mission=bundle.source,
+                    source_mission=bundle.source,
+                    change_seq_from=change_range["from"],
+                    change_seq_to=change_range["to"],
+                    counts=dict(bundle.manifest["counts"]),
+                    report=_report_dict(report),
+                    file_sha256=bundle.file_sha256,
+                    actor=self.ws.actor.username,
+                )
+            )
+            self.ws.audit(
+                session,
+                "bundle.import",
+                "bundle",
+                bundle.bundle_id,
+                {"kind": bundle.kind.value, "source": bundle.source, **_report_dict(report)},
+            )
+        return report
+
+    # -- log and conflicts ------------------------------------------------------------------------
+
+    def exchange_log(self, limit: int = 500) -> list[ExchangeLogEntry]:
+        with self.ws.read() as session:
+            rows = session.execute(
+                select(ExchangeLog).order_by(ExchangeLog.created_at.desc()).limit(limit)
+            ).scalars()
+            return [_log_entry(r) for r in rows]
+
+    def conflicts(self, include_resolved: bool = False) -> list[ConflictInfo]:
+        with self.ws.read() as session:
+            query = select(SyncConflict).order_by(SyncConflict.detected_at, SyncConflict.id)
+            if not include_resolved:
+                query = query.where(SyncConflict.resolved_at.is_(None))
+            return [_conflict_info(r) for r in session.execute(query).scalars()]
+
+    def resolve_conflict(self, conflict_id: str, choice: str) -> ConflictInfo:
+        """Keep the ``local`` or take the ``remote`` version; either way a new version results,
+        so the decision travels with the next export."""
+        self.ws.require_role(*RESOLVERS)
+        if choice not in ("local", "remote"):
+            raise ValidationError(_("Choose 'local' or 'remote'."), field="choice")
+        with self.ws.write() as session:
+            conflict = session.get(SyncConflict, conflict_id)
+            if conflict is None:
+                raise NotFound(_("No such conflict."))
+            if conflict.resolved_at is not None:
+                raise ValidationError(_("This conflict has already been resolved."))
+            entity = BY_NAME.get(conflict.entity)
+            if entity is None:
+                raise ValidationError(_("This conflict concerns an unknown kind of record."))
+            model: Any = entity.model
+            row = session.get(model, conflict.record_id)
+            if row is None:
+                raise NotFound(_("The record of this conflict no longer exists."))
+            if choice == "remote":
+                self._apply_remote(session, entity, row, conflict.remote_data)
+            row.updated_at = datetime.now(UTC)  # a new version either way (the flush hook)
+            session.flush()
+            case_id = row.id if model is Case else getattr(row, "case_id", None)
+            if case_id:
+                index_cases(session, [case_id])
+            conflict.resolved_at = datetime.now(UTC)
+            conflict.resolved_by = self.ws.actor.username
+            conflict.resolution = choice
+            self.ws.audit(
+                session,
+                "bundle.conflict_resolve",
+                conflict.entity,
+                conflict.record_id,
+                {"choice": choice, "conflict": conflict.id, "version": row.version},
+            )
+            session.flush()
+            return _conflict_info(conflict)
+
+    def _apply_remote(
+        self, session: Session, entity: Entity, row: Any, remote: dict[str, Any]
+    ) -> None:
+        values = Codec(entity).to_values(remote)
+        if entity.digest_column and values.get(entity.digest_column) != getattr(
+            row, entity.digest_column
+        ):
+            raise ValidationError(
+                _("The other version has a different file, which is not kept; keep this one.")
+            )
+        # Link rows first: their statements autoflush, and the row must change in one flush
+        # (one new version).
+        if entity.model is Case:
+            for link, key in ((CaseCategory, "categories"), (CaseIloIndicator, "ilo_indicators")):
+                session.execute(delete(link).where(link.case_id == row.id))
+                codes = sorted(set(remote.get(key, [])))
+                if codes:
+                    session.execute(insert(link), [{"case_id": row.id, "code": c} for c in codes])
+            session.expire(row, ["categories", "ilo_indicators"])
+        for name, value in values.items():
+            if name not in ("id", "version", "origin_mission"):
+                setattr(row, name, value)
+
+
+def _report_dict(report: ImportReport) -> dict[str, Any]:
+    return {
+        "new": report.new,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "local_newer": report.local_newer,
+        "conflicts": report.conflicts,
+        "files": report.files,
+    }
+
+
+def store_identity_in_keyring(workspace: Workspace, store: SecretStore) -> bool:
+    """HQ: move this installation's age identity into the OS keyring.
+
+    Returns False (and keeps the identity inside the encrypted database) where no system
+    keyring exists; the caller tells the user so with ``store.unavailable_message()``.
+    """
+    workspace.require_role("admin", "hq")
+    if not store.is_system:
+        return False
+    name = keyring_identity_name(workspace.database_id)
+    with workspace.write() as session:
+        row = session.get(LocalSecret, AGE_IDENTITY)
+        if row is None:
+            return store.get(name) is not None
+        secret = bytes(row.value)
+        if not store.set(name, secret) or store.get(name) != secret:
+            return False
+        session.delete(row)
+        workspace.audit(session, "keys.identity_to_keyring", "mission", workspace.mission_code)
+    return True

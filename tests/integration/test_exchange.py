@@ -1,0 +1,398 @@
+"""Bundles end to end: mission -> HQ, two missions consolidated, conflicts, transfers, library."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.config import Paths
+from app.db.models import (
+    Agreement,
+    AgreementProvision,
+    Attachment,
+    AuditEntry,
+    Case,
+    ExchangeLog,
+    LocalSecret,
+    Mission,
+)
+from app.services.cases import CaseService
+from app.services.demo import fill_demo
+from app.services.exchange import ExchangeService
+from app.services.installation import MissionSetup, init_installation, unlock
+from app.services.keys import KeyService
+from app.services.records import CaseChanges
+from app.services.users import UserService
+from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
+
+
+@dataclass
+class Site:
+    paths: Paths
+    ws: Workspace
+
+    @property
+    def exchange(self) -> ExchangeService:
+        return ExchangeService(self.ws)
+
+    @property
+    def cases(self) -> CaseService:
+        return CaseService(self.ws)
+
+    @property
+    def recipient(self) -> str:
+        return KeyService(self.ws).own_keys().age_recipient
+
+
+def make_site(root: Path, code: str, country: str, city: str, is_hq: bool = False) -> Site:
+    paths = Paths(root / code.lower())
+    init_installation(paths, MissionSetup(code, country, city, is_hq=is_hq), "admin", PASSWORD)
+    ws = unlock(paths, "admin", PASSWORD)
+    if is_hq:
+        UserService(ws).add("astana", "hq", PASSWORD)
+    return Site(paths, ws)
+
+
+def link(hq: Site, mission: Site) -> None:
+    """HQ and the mission register each other's keys (done once, out of band)."""
+    for here, there in ((hq, mission), (mission, hq)):
+        keys = KeyService(there.ws).own_keys()
+        KeyService(here.ws).trust(keys.mission_code, keys.signing_key, keys.age_recipient)
+
+
+@pytest.fixture
+def sites(tmp_path: Path) -> Iterator[Callable[..., Site]]:
+    opened: list[Site] = []
+
+    def _make(code: str, country: str, city: str, is_hq: bool = False) -> Site:
+        site = make_site(tmp_path, code, country, city, is_hq)
+        opened.append(site)
+        return site
+
+    yield _make
+    for site in opened:
+        site.ws.close()
+
+
+@pytest.fixture
+def hq(sites: Callable[..., Site]) -> Site:
+    return sites("AST", "KZ", "Astana", True)
+
+
+@pytest.fixture
+def sel(sites: Callable[..., Site], hq: Site) -> Site:
+    site = sites("SEL", "KR", "Seoul")
+    link(hq, site)
+    fill_demo(site.ws, 6, seed=11)
+    return site
+
+
+@pytest.fixture
+def dxb(sites: Callable[..., Site], hq: Site) -> Site:
+    site = sites("DXB", "AE", "Dubai")
+    link(hq, site)
+    fill_demo(site.ws, 4, seed=23)
+    return site
+
+
+def first_case_id(site: Site) -> str:
+    with site.ws.read() as session:
+        return session.execute(select(Case.id).order_by(Case.number).limit(1)).scalar_one()
+
+
+def count(site: Site, model: type, *where: object) -> int:
+    with site.ws.read() as session:
+        return int(session.execute(select(func.count()).select_from(model).where(*where)).scalar())
+
+
+def table_dump(site: Site) -> dict[str, list[tuple]]:
+    from app.db.models import Base
+
+    with site.ws.read() as session:
+        return {
+            name: [tuple(r) for r in session.execute(table.select()).all()]
+            for name, table in Base.metadata.tables.items()
+        }
+
+
+def test_mission_to_hq_round_trip_with_attachments_and_search(sel: Site, hq: Site, tmp_path):
+    case_id = first_case_id(sel)
+    scan = b"%PDF-1.4 contract scan " * 100
+    sel.cases.add_attachment(case_id, "contract.pdf", scan, "application/pdf")
+    out = tmp_path / "sel.qbundle"
+
+    summary = sel.exchange.export_cases(out, [hq.recipient])
+
+    assert summary.counts["case"] == 6
+    assert summary.counts["mission"] == 1
+    assert summary.files == 1
+    assert out.read_bytes().startswith(b"age-encryption.org/v1")
+    report = hq.exchange.import_bundle(out)
+    assert report.source_mission == "SEL"
+    assert report.per_entity["case"]["new"] == 6
+    assert report.files == 1
+    assert report.conflicts == 0
+    with hq.ws.read() as session:
+        origins = session.execute(
+            select(Case.origin_mission, func.count()).group_by(Case.origin_mission)
+        ).all()
+        assert origins == [("SEL", 6)]
+        attachment = session.execute(select(Attachment)).scalar_one()
+        assert attachment.content == scan
+        mission = session.execute(select(Mission).where(Mission.code == "SEL")).scalar_one()
+        assert (mission.country, mission.city) == ("KR", "Seoul")
+        assert mission.signing_public_key  # keys are never taken from a bundle
+    sel_case = sel.cases.get_case(case_id)
+    hq_case = hq.cases.get_case(case_id)
+    assert (hq_case.number, hq_case.version, hq_case.categories) == (
+        sel_case.number,
+        sel_case.version,
+        sel_case.categories,
+    )
+    assert sel_case.number in [r.number for r in hq.cases.search(sel_case.person.iin or "")]
+    with hq.ws.read() as session:
+        actions = session.execute(select(AuditEntry.action)).scalars().all()
+        assert "bundle.import" in actions
+    with sel.ws.read() as session:
+        log = session.execute(select(ExchangeLog)).scalar_one()
+        assert (log.direction, log.kind, log.bundle_id) == ("out", "cases", summary.bundle_id)
+        assert "bundle.export" in session.execute(select(AuditEntry.action)).scalars().all()
+
+
+def test_reimport_changes_nothing(sel: Site, hq: Site, tmp_path):
+    out = tmp_path / "sel.qbundle"
+    sel.exchange.export_cases(out, [hq.recipient])
+    hq.exchange.import_bundle(out)
+    before = table_dump(hq)
+
+    again = hq.exchange.import_bundle(out)
+
+    assert again.already_imported
+    assert table_dump(hq) == before
+
+
+def test_incremental_export_sends_only_changes(sel: Site, hq: Site, tmp_path):
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    empty = sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
+    assert empty.counts == {"mission": 1}
+    case_id = first_case_id(sel)
+    sel.cases.update_case(case_id, CaseChanges(description="Employer paid two months."))
+
+    summary = sel.exchange.export_cases(tmp_path / "3.qbundle", [hq.recipient])
+
+    assert summary.counts["case"] == 1
+    assert summary.change_from == empty.change_to
+    report = hq.exchange.import_bundle(tmp_path / "3.qbundle")
+    assert report.per_entity["case"] == {
+        "new": 0,
+        "updated": 1,
+        "unchanged": 0,
+        "local_newer": 0,
+        "conflicts": 0,
+    }
+    assert hq.cases.get_case(case_id).description == "Employer paid two months."
+    full = sel.exchange.export_cases(tmp_path / "4.qbundle", [hq.recipient], all_changes=True)
+    assert full.counts["case"] == 6
+
+
+def test_two_missions_consolidate_at_hq(sel: Site, dxb: Site, hq: Site, tmp_path):
+    sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient])
+    dxb.exchange.export_cases(tmp_path / "dxb.qbundle", [hq.recipient])
+
+    hq.exchange.import_bundle(tmp_path / "dxb.qbundle")
+    hq.exchange.import_bundle(tmp_path / "sel.qbundle")
+
+    with hq.ws.read() as session:
+        origins = dict(
+            session.execute(
+                select(Case.origin_mission, func.count()).group_by(Case.origin_mission)
+            ).all()
+        )
+        numbers = session.execute(select(Case.number)).scalars().all()
+    assert origins == {"SEL": 6, "DXB": 4}
+    assert {n.split("-")[0] for n in numbers} == {"SEL", "DXB"}
+    assert len(hq.exchange.exchange_log()) == 2
+
+
+def test_equal_versions_with_different_content_become_conflicts(sel: Site, hq: Site, tmp_path):
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    case_id = first_case_id(sel)
+    sel.cases.update_case(case_id, CaseChanges(description="Seoul's version"))
+    hq.cases.update_case(case_id, CaseChanges(description="Astana's version"))
+    hq_version = hq.cases.get_case(case_id).version
+    sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
+
+    report = hq.exchange.import_bundle(tmp_path / "2.qbundle")
+
+    assert report.conflicts == 1
+    assert hq.cases.get_case(case_id).description == "Astana's version"  # not overwritten
+    (conflict,) = hq.exchange.conflicts()
+    assert conflict.entity == "case"
+    assert conflict.label == hq.cases.get_case(case_id).number
+    fields = {f.name: (f.local, f.remote) for f in conflict.fields}
+    assert fields["description"] == ("Astana's version", "Seoul's version")
+
+    resolved = hq.exchange.resolve_conflict(conflict.id, "remote")
+
+    assert resolved.resolution == "remote"
+    assert resolved.resolved_by == "admin"
+    after = hq.cases.get_case(case_id)
+    assert after.description == "Seoul's version"
+    assert after.version == hq_version + 1  # newer than both, so the decision travels
+    assert hq.exchange.conflicts() == []
+    assert len(hq.exchange.conflicts(include_resolved=True)) == 1
+
+
+def test_keeping_the_local_version_wins_at_the_next_exchange(sel: Site, hq: Site, tmp_path):
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    case_id = first_case_id(sel)
+    sel.cases.update_case(case_id, CaseChanges(description="Seoul's version"))
+    hq.cases.update_case(case_id, CaseChanges(description="Astana's version"))
+    sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "2.qbundle")
+    (conflict,) = hq.exchange.conflicts()
+
+    hq.exchange.resolve_conflict(conflict.id, "local")
+
+    assert hq.cases.get_case(case_id).description == "Astana's version"
+    with pytest.raises(Exception, match="already been resolved"):
+        hq.exchange.resolve_conflict(conflict.id, "remote")
+
+
+def test_transfer_from_one_mission_to_another_via_hq(sel: Site, dxb: Site, hq: Site, tmp_path):
+    case_id = first_case_id(sel)
+    sel.cases.add_attachment(case_id, "passport-page.jpg", b"\xff\xd8 scan" * 50, "image/jpeg")
+    sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "sel.qbundle")
+    number = hq.cases.get_case(case_id).number
+
+    summary = hq.exchange.transfer_cases([number], "DXB", tmp_path / "transfer.qbundle")
+
+    assert summary.kind == "transfer"
+    assert summary.target_mission == "DXB"
+    assert summary.counts["case"] == 1
+    assert summary.counts["person"] == 1
+    assert summary.files == 1
+    with pytest.raises(Exception, match="not encrypted for this installation"):
+        sel.exchange.import_bundle(tmp_path / "transfer.qbundle")
+    report = dxb.exchange.import_bundle(tmp_path / "transfer.qbundle")
+    assert report.per_entity["case"]["new"] == 1
+    moved = dxb.cases.get_case(case_id)
+    assert moved.number == number
+    with dxb.ws.read() as session:
+        row = session.get(Case, case_id)
+        assert row.transferred_from == "SEL"
+        assert row.origin_mission == "SEL"
+    assert any("transferred from SEL to DXB" in e.text for e in moved.events)
+
+    dxb.cases.update_case(case_id, CaseChanges(description="Now handled in Dubai."))
+    dxb.exchange.export_cases(tmp_path / "dxb.qbundle", [hq.recipient])
+    back = hq.exchange.import_bundle(tmp_path / "dxb.qbundle")
+    assert back.per_entity["case"]["updated"] == 1
+    assert hq.cases.get_case(case_id).description == "Now handled in Dubai."
+
+
+def test_agreement_library_goes_to_every_mission(sel: Site, dxb: Site, hq: Site, tmp_path):
+    with hq.ws.write() as session:
+        agreement = Agreement(
+            slug="kz-uz-2019",
+            kind="bilateral",
+            title_en="Agreement on labour activity (Uzbekistan)",
+            status="in_force",
+            parties=["KZ", "UZ"],
+            verified=True,
+        )
+        session.add(agreement)
+        session.flush()
+        session.add(
+            AgreementProvision(
+                agreement_id=agreement.id, slug="art-5", article="5", summary_en="Equal pay."
+            )
+        )
+
+    summary = hq.exchange.export_agreements(tmp_path / "lib.qbundle")
+
+    assert summary.counts == {"agreement": 1, "agreement_provision": 1}
+    for mission in (sel, dxb):
+        report = mission.exchange.import_bundle(tmp_path / "lib.qbundle")
+        assert report.new == 2
+        assert count(mission, AgreementProvision, AgreementProvision.slug == "art-5") == 1
+    again = hq.exchange.export_agreements(tmp_path / "lib2.qbundle")
+    assert again.counts == {}
+
+
+def test_only_hq_transfers_and_sends_the_library(sel: Site, tmp_path):
+    with pytest.raises(Exception, match="headquarters"):
+        sel.exchange.export_agreements(tmp_path / "x.qbundle")
+
+
+@pytest.mark.skipif(shutil.which("age") is None, reason="the age command-line tool is absent")
+def test_hq_decrypts_a_bundle_with_the_age_tool(sel: Site, hq: Site, tmp_path):
+    out = tmp_path / "sel.qbundle"
+    sel.exchange.export_cases(out, [hq.recipient])
+    with hq.ws.read() as session:
+        identity = session.get(LocalSecret, "age_identity").value
+    key_file = tmp_path / "key.txt"
+    key_file.write_bytes(identity + b"\n")
+
+    result = subprocess.run(
+        ["age", "-d", "-i", str(key_file), str(out)], capture_output=True, check=True, timeout=30
+    )
+
+    with zipfile.ZipFile(io.BytesIO(result.stdout)) as archive:
+        names = archive.namelist()
+    assert names[:2] == ["manifest.json", "manifest.sig"]
+    assert "records/case.jsonl" in names
+
+
+def test_import_with_an_identity_file(sel: Site, hq: Site, tmp_path):
+    out = tmp_path / "sel.qbundle"
+    sel.exchange.export_cases(out, [hq.recipient])
+    with hq.ws.write() as session:
+        row = session.get(LocalSecret, "age_identity")
+        identity = row.value
+        session.delete(row)  # as if HQ kept its identity elsewhere
+    key_file = tmp_path / "key.txt"
+    key_file.write_bytes(b"# HQ identity\n" + identity + b"\n")
+
+    report = hq.exchange.import_bundle(out, identity_file=key_file)
+
+    assert report.per_entity["case"]["new"] == 6
+
+
+def test_library_update_keeps_the_missions_own_notes(sel: Site, hq: Site, tmp_path):
+    def add_library(site: Site, title: str) -> None:
+        with site.ws.write() as session:
+            session.add(Agreement(id="00000000-0000-4000-8000-00000000a001", slug="kz-qa-2024",
+                                  kind="agreement", title_en=title, status="in_force",
+                                  parties=["KZ", "QA"], verified=False))
+
+    add_library(hq, "Agreement with Qatar")
+    hq.exchange.export_agreements(tmp_path / "lib1.qbundle")
+    sel.exchange.import_bundle(tmp_path / "lib1.qbundle")
+    with sel.ws.write() as session:
+        mine = session.get(Agreement, "00000000-0000-4000-8000-00000000a001")
+        mine.mission_notes = "Doha labour court accepts this agreement in filings."
+    with hq.ws.write() as session:
+        theirs = session.get(Agreement, "00000000-0000-4000-8000-00000000a001")
+        theirs.title_en = "Agreement on the employment of Kazakhstani workers (Qatar)"
+        theirs.version = 10  # HQ's edit is clearly newer than the mission's note
+    hq.exchange.export_agreements(tmp_path / "lib2.qbundle")
+    report = sel.exchange.import_bundle(tmp_path / "lib2.qbundle")
+    assert report.per_entity["agreement"]["updated"] == 1
+    with sel.ws.read() as session:
+        row = session.get(Agreement, "00000000-0000-4000-8000-00000000a001")
+        assert row.title_en.startswith("Agreement on the employment")
+        assert row.mission_notes == "Doha labour court accepts this agreement in filings."

@@ -1,0 +1,119 @@
+"""`qorgau bundle ...` and `qorgau keys ...` end to end, in process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.config import Paths
+from app.services.demo import fill_demo
+from app.services.installation import unlock
+from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import run_cli
+from tests.integration.test_exchange import make_site
+
+
+@pytest.fixture
+def pair(
+    installation: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> tuple[Paths, Paths]:
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    hq = make_site(tmp_path, "AST", "KZ", "Astana", True)
+    hq.ws.close()
+    ws = unlock(installation, "admin", PASSWORD)
+    fill_demo(ws, 3, seed=2)
+    ws.close()
+    for here, there in ((hq.paths, installation), (installation, hq.paths)):
+        shown = run_cli(capsys, "--data-dir", str(there.data_dir), "keys", "show", "--json")
+        keys = json.loads(shown.out)
+        trusted = run_cli(
+            capsys,
+            "--data-dir",
+            str(here.data_dir),
+            "keys",
+            "trust",
+            keys["mission_code"],
+            keys["signing_key"],
+            "--age-recipient",
+            keys["age_recipient"],
+        )
+        assert trusted.code == 0, trusted.err
+    return installation, hq.paths
+
+
+def hq_recipient(capsys, hq: Paths) -> str:
+    shown = run_cli(capsys, "--data-dir", str(hq.data_dir), "keys", "show", "--json")
+    return str(json.loads(shown.out)["age_recipient"])
+
+
+def test_export_then_import_through_the_cli(pair, capsys, tmp_path):
+    sel, hq = pair
+    out = tmp_path / "sel.qbundle"
+    recipient = hq_recipient(capsys, hq)
+
+    exported = run_cli(
+        capsys, "--data-dir", str(sel.data_dir), "bundle", "export",
+        "--recipient", recipient, "--out", str(out), "--json",
+    )  # fmt: skip
+
+    assert exported.code == 0, exported.err
+    assert json.loads(exported.out)["counts"]["case"] == 3
+    imported = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "import", str(out))
+    assert imported.code == 0, imported.err
+    assert "from SEL: " in imported.out
+    assert "0 conflicts" in imported.out
+    again = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "import", str(out))
+    assert "was imported before; nothing changed" in again.out
+    log = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "log", "--json")
+    (entry,) = json.loads(log.out)
+    assert (entry["direction"], entry["source_mission"]) == ("in", "SEL")
+    conflicts = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "conflicts")
+    assert conflicts.out.strip() == "No conflicts."
+
+
+def test_export_needs_a_recipient(pair, capsys, tmp_path):
+    sel, _hq = pair
+    result = run_cli(
+        capsys, "--data-dir", str(sel.data_dir), "bundle", "export", "--out", str(tmp_path / "x")
+    )
+    assert result.code == 2
+    assert "--recipient" in result.err
+
+
+def test_a_bad_recipient_is_one_clear_line(pair, capsys, tmp_path):
+    sel, _hq = pair
+    result = run_cli(
+        capsys, "--data-dir", str(sel.data_dir), "bundle", "export",
+        "--recipient", "age1nonsense", "--out", str(tmp_path / "x"),
+    )  # fmt: skip
+    assert result.code == 1
+    assert result.err.strip() == (
+        "qorgau: An age recipient starts with 'age1'; this one is not valid."
+    )
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_refused_import_exits_1(pair, capsys, tmp_path):
+    _sel, hq = pair
+    junk = tmp_path / "junk.qbundle"
+    junk.write_bytes(b"age-encryption.org/v1\n-> X25519 nonsense\n")
+    result = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "import", str(junk))
+    assert result.code == 1
+    assert result.err.startswith("qorgau: The bundle cannot be decrypted")
+
+
+def test_keyring_identity_moves_the_hq_identity(pair, capsys, tmp_path):
+    sel, hq = pair
+    out = tmp_path / "sel.qbundle"
+    recipient = hq_recipient(capsys, hq)
+    moved = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "keyring-identity")
+    assert moved.out.strip() == "The age identity is now kept in the system keyring."
+    run_cli(
+        capsys, "--data-dir", str(sel.data_dir), "bundle", "export",
+        "--recipient", recipient, "--out", str(out),
+    )  # fmt: skip
+    imported = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "import", str(out))
+    assert imported.code == 0, imported.err
