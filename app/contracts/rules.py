@@ -573,7 +573,7 @@ def rule_deductions(terms: ContractTerms, ref: HostCountryReference | None) -> F
         return Finding(
             "deductions",
             "violation",
-            _("Deductions take {percent}% of the wage, more than half of it.").format(
+            _("Deductions take {percent} per cent of the wage, more than half of it.").format(
                 percent=_number(percent)
             ),
             _with_indicators((C095_DEDUCTIONS,), indicators),
@@ -593,7 +593,7 @@ def rule_deductions(terms: ContractTerms, ref: HostCountryReference | None) -> F
         return Finding(
             "deductions",
             "concern",
-            _("Deductions take {percent}% of the wage; check that each is lawful.").format(
+            _("Deductions take {percent} per cent of the wage; check that each is lawful.").format(
                 percent=_number(percent)
             ),
             (C095_DEDUCTIONS,),

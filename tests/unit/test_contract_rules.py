@@ -380,7 +380,7 @@ RULE_CASES: list[tuple[str, str | None, dict[str, Any], str, str]] = [
         "described and limited",
     ),
     ("deductions", None, {"deductions_described": False}, "concern", "without saying"),
-    ("deductions", None, {"deductions_percent": Decimal(30)}, "concern", "30% of the wage"),
+    ("deductions", None, {"deductions_percent": Decimal(30)}, "concern", "30 per cent of the wage"),
     ("deductions", None, {"deductions_percent": Decimal(60)}, "violation", "more than half"),
     ("contract_language", None, {"contract_language": "ru"}, "ok", "Kazakh or Russian"),
     ("contract_language", None, {"contract_language_understood": True}, "ok", "understands"),
