@@ -313,6 +313,9 @@ class Case(SyncMixin, Base):
             "deleted_at",
         ),
         Index("ix_case_list_due", "status", "due_date", "seq", "id", "deleted_at"),
+        # Statistics count cases resolved or closed in a period (app/services/stats.py).
+        Index("ix_case_resolved_at", "resolved_at"),
+        Index("ix_case_closed_at", "closed_at"),
     )
 
 
@@ -349,6 +352,9 @@ class CaseEvent(SyncMixin, Base):
     status_from: Mapped[str | None] = mapped_column(String(24))
     status_to: Mapped[str | None] = mapped_column(String(24))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    # Statistics find the moves to "referred" in a period without scanning every event.
+    __table_args__ = (Index("ix_case_event_status_to", "status_to", "occurred_at"),)
 
 
 class Attachment(SyncMixin, Base):

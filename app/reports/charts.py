@@ -1,0 +1,216 @@
+"""Charts for the PDF report, drawn with reportlab.graphics (vector, fonts embedded).
+
+Each function returns a ``Drawing`` sized for the A4 frame of ``DocumentBuilder``; a
+``Drawing`` is a flowable, so the builder places it like a paragraph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.charts.piecharts import Pie
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+
+from app.letters.fonts import FontSet
+
+WIDTH = 165 * mm
+PALETTE = (
+    colors.HexColor("#1F6FB2"),
+    colors.HexColor("#E08A1E"),
+    colors.HexColor("#3A9D5D"),
+    colors.HexColor("#C8453B"),
+    colors.HexColor("#7D5BA6"),
+    colors.HexColor("#8C6D46"),
+    colors.HexColor("#D16BA5"),
+    colors.HexColor("#6E7F80"),
+    colors.HexColor("#B5A33A"),
+    colors.HexColor("#2BA3B5"),
+    colors.HexColor("#444444"),
+)
+MAX_LABEL = 48
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+
+
+def _step(top: int) -> int:
+    """A round value step giving about five grid lines."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+        if top / step <= 6:
+            return step
+    return max(1, top // 5)
+
+
+def _no_data(fonts: FontSet, message: str, height: float = 20 * mm) -> Drawing:
+    drawing = Drawing(WIDTH, height)
+    drawing.add(String(0, height / 2, message, fontName=fonts.sans, fontSize=9))
+    return drawing
+
+
+def horizontal_bars(
+    labels: Sequence[str], values: Sequence[int], fonts: FontSet, no_data: str
+) -> Drawing:
+    """One bar per label, largest first as given; long labels get the left third."""
+    if not values or not any(values):
+        return _no_data(fonts, no_data)
+    bar = 5.2 * mm
+    height = bar * len(values) + 14 * mm
+    drawing = Drawing(WIDTH, height)
+    chart = HorizontalBarChart()
+    chart.x = 62 * mm
+    chart.y = 8 * mm
+    chart.width = WIDTH - chart.x - 8 * mm
+    chart.height = bar * len(values)
+    # reportlab draws the first category at the bottom: reverse so the list reads top-down.
+    chart.data = [list(reversed(values))]
+    chart.categoryAxis.categoryNames = [_short(label) for label in reversed(labels)]
+    chart.categoryAxis.labels.fontName = fonts.sans
+    chart.categoryAxis.labels.fontSize = 7.5
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -3
+    top = max(values)
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = top + _step(top)
+    chart.valueAxis.valueStep = _step(top)
+    chart.valueAxis.labels.fontName = fonts.sans
+    chart.valueAxis.labels.fontSize = 7.5
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
+    chart.bars[0].fillColor = PALETTE[0]
+    chart.bars[0].strokeColor = None
+    chart.barLabelFormat = "%d"
+    chart.barLabels.fontName = fonts.sans
+    chart.barLabels.fontSize = 7
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 2
+    drawing.add(chart)
+    return drawing
+
+
+def vertical_bars(
+    labels: Sequence[str],
+    series: Sequence[Sequence[int]],
+    names: Sequence[str],
+    fonts: FontSet,
+    no_data: str,
+) -> Drawing:
+    """Grouped columns: one group per label, one column per series (with a legend)."""
+    if not labels or not any(v for s in series for v in s):
+        return _no_data(fonts, no_data)
+    height = 62 * mm
+    drawing = Drawing(WIDTH, height)
+    chart = VerticalBarChart()
+    chart.x = 12 * mm
+    chart.y = 14 * mm
+    chart.width = WIDTH - chart.x - (40 * mm if len(series) > 1 else 4 * mm)
+    chart.height = height - chart.y - 6 * mm
+    chart.data = [list(s) for s in series]
+    chart.categoryAxis.categoryNames = [_short(label) for label in labels]
+    chart.categoryAxis.labels.fontName = fonts.sans
+    chart.categoryAxis.labels.fontSize = 7.5
+    chart.categoryAxis.labels.angle = 30 if len(labels) > 5 else 0
+    chart.categoryAxis.labels.boxAnchor = "ne" if len(labels) > 5 else "n"
+    top = max(max(s) for s in series)
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = top + _step(top)
+    chart.valueAxis.valueStep = _step(top)
+    chart.valueAxis.labels.fontName = fonts.sans
+    chart.valueAxis.labels.fontSize = 7.5
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
+    for index in range(len(series)):
+        chart.bars[index].fillColor = PALETTE[index % len(PALETTE)]
+        chart.bars[index].strokeColor = None
+    chart.barLabelFormat = "%d"
+    chart.barLabels.fontName = fonts.sans
+    chart.barLabels.fontSize = 6.5
+    chart.barLabels.dy = 3
+    drawing.add(chart)
+    if len(series) > 1:
+        drawing.add(_legend(names, fonts, WIDTH - 36 * mm, height - 8 * mm))
+    return drawing
+
+
+def trend_lines(
+    months: Sequence[str],
+    series: Sequence[Sequence[int]],
+    names: Sequence[str],
+    fonts: FontSet,
+    no_data: str,
+) -> Drawing:
+    """The monthly trend: one line per series over the months of the period."""
+    if not months or not any(v for s in series for v in s):
+        return _no_data(fonts, no_data)
+    height = 62 * mm
+    drawing = Drawing(WIDTH, height)
+    chart = HorizontalLineChart()
+    chart.x = 12 * mm
+    chart.y = 14 * mm
+    chart.width = WIDTH - chart.x - 40 * mm
+    chart.height = height - chart.y - 6 * mm
+    chart.data = [list(s) for s in series]
+    chart.categoryAxis.categoryNames = list(months)
+    chart.categoryAxis.labels.fontName = fonts.sans
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.angle = 45 if len(months) > 6 else 0
+    chart.categoryAxis.labels.boxAnchor = "ne" if len(months) > 6 else "n"
+    top = max(max(s) for s in series)
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = top + _step(top)
+    chart.valueAxis.valueStep = _step(top)
+    chart.valueAxis.labels.fontName = fonts.sans
+    chart.valueAxis.labels.fontSize = 7.5
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
+    chart.joinedLines = True
+    for index in range(len(series)):
+        chart.lines[index].strokeColor = PALETTE[index % len(PALETTE)]
+        chart.lines[index].strokeWidth = 1.6
+    drawing.add(chart)
+    drawing.add(_legend(names, fonts, WIDTH - 36 * mm, height - 8 * mm))
+    return drawing
+
+
+def pie(labels: Sequence[str], values: Sequence[int], fonts: FontSet, no_data: str) -> Drawing:
+    """Shares of a whole (e.g. host countries), with a legend giving each count."""
+    pairs = [(label, value) for label, value in zip(labels, values, strict=True) if value > 0]
+    if not pairs:
+        return _no_data(fonts, no_data)
+    height = 58 * mm
+    drawing = Drawing(WIDTH, height)
+    chart = Pie()
+    chart.x = 8 * mm
+    chart.y = 4 * mm
+    chart.width = chart.height = 50 * mm
+    chart.data = [value for _label, value in pairs]
+    chart.labels = None
+    chart.slices.strokeColor = colors.white
+    chart.slices.strokeWidth = 0.6
+    for index in range(len(pairs)):
+        chart.slices[index].fillColor = PALETTE[index % len(PALETTE)]
+    drawing.add(chart)
+    names = [f"{_short(label)} — {value}" for label, value in pairs]
+    drawing.add(_legend(names, fonts, 70 * mm, height - 4 * mm))
+    return drawing
+
+
+def _legend(names: Sequence[str], fonts: FontSet, x: float, y: float) -> Legend:
+    legend = Legend()
+    legend.x = x
+    legend.y = y
+    legend.fontName = fonts.sans
+    legend.fontSize = 8
+    legend.alignment = "right"
+    legend.columnMaximum = 12
+    legend.dx = legend.dy = 7
+    legend.deltay = 10
+    legend.colorNamePairs = [
+        (PALETTE[index % len(PALETTE)], name) for index, name in enumerate(names)
+    ]
+    return legend

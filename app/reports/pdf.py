@@ -1,0 +1,167 @@
+"""The statistical report as PDF, in Kazakh, Russian or English, with its charts."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from app.i18n import LANGUAGES, country_name, format_date, format_number
+from app.letters import DocumentBuilder, MissionInfo
+from app.letters.renderer import date_attributive, date_long, money_text
+from app.reports import charts
+from app.reports.tables import (
+    ReportTable,
+    indicator_tables,
+    key_figures,
+    selection_lines,
+)
+from app.reports.texts import category_name, ilo_name, status_name, text
+from app.services.stats import Indicators
+
+
+def _cells(table: ReportTable, lang: str) -> list[list[str]]:
+    def show(value: object) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, date):
+            return format_date(value, "short", lang)
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return format_number(value, lang)
+        return str(value)
+
+    return [list(table.headers)] + [[show(cell) for cell in row] for row in table.rows]
+
+
+def _table(builder: DocumentBuilder, table: ReportTable, lang: str, widths: list[float]) -> None:
+    builder.heading(table.title)
+    if table.rows:
+        builder.table(_cells(table, lang), widths)
+    else:
+        builder.paragraph(text("no_data", lang), "plain")
+
+
+def render_stats_report(
+    ind: Indicators,
+    lang: str,
+    mission: MissionInfo | None,
+    *,
+    hide_names: bool = False,
+    prepared_on: date | None = None,
+    font_dir: Path | None = None,
+) -> bytes:
+    """The report's PDF bytes; ``hide_names`` leaves out every person's name."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language: {lang}")
+    builder = DocumentBuilder(
+        lang, mission, text("title", lang), subject=text("title", lang), font_dir=font_dir
+    )
+    fonts = builder.fonts
+    no_data = text("no_data", lang)
+    tables = {t.key: t for t in indicator_tables(ind, lang)}
+
+    builder.paragraph(text("title", lang), "title")
+    for line in selection_lines(ind, lang, hide_names):
+        builder.paragraph(line, "plain")
+    builder.paragraph(text("as_of", lang).format(date=date_attributive(ind.today, lang)), "plain")
+    if hide_names:
+        builder.paragraph(text("names_hidden", lang), "plain")
+
+    _table(builder, key_figures(ind, lang), lang, [120, 45])
+
+    builder.heading(text("monthly", lang))
+    builder.flowable(
+        charts.trend_lines(
+            [p.month for p in ind.monthly],
+            [
+                [p.opened for p in ind.monthly],
+                [p.resolved for p in ind.monthly],
+                [p.closed for p in ind.monthly],
+            ],
+            [text("opened_short", lang), text("resolved_short", lang), text("closed_short", lang)],
+            fonts,
+            no_data,
+        )
+    )
+
+    builder.heading(text("open_by_status", lang))
+    builder.flowable(
+        charts.vertical_bars(
+            [status_name(c.key, lang) for c in ind.open_by_status],
+            [[c.count for c in ind.open_by_status]],
+            [text("cases", lang)],
+            fonts,
+            no_data,
+        )
+    )
+
+    used = [c for c in ind.categories if c.count]
+    builder.heading(text("categories", lang))
+    builder.flowable(
+        charts.horizontal_bars(
+            [category_name(c.key, lang) for c in used], [c.count for c in used], fonts, no_data
+        )
+    )
+
+    builder.heading(text("ilo", lang))
+    builder.flowable(
+        charts.horizontal_bars(
+            [f"{n}. {ilo_name(c.key, lang)}" for n, c in enumerate(ind.ilo_indicators, start=1)],
+            [c.count for c in ind.ilo_indicators],
+            fonts,
+            no_data,
+        )
+    )
+
+    builder.heading(text("host_countries", lang))
+    builder.flowable(
+        charts.pie(
+            [country_name(c.key, lang) for c in ind.host_countries],
+            [c.count for c in ind.host_countries],
+            fonts,
+            no_data,
+        )
+    )
+
+    builder.heading(text("outcomes", lang))
+    builder.table(
+        [
+            [text("indicator", lang), text("value", lang)],
+            [text("documents_returned", lang), format_number(ind.documents_returned, lang)],
+            [text("repatriated", lang), format_number(ind.repatriated, lang)],
+            [text("referred", lang), format_number(ind.referred, lang)],
+        ]
+        + [
+            [
+                f"{text('wages_recovered', lang)}, {m.currency}",
+                f"{money_text(m.amount, m.currency, lang)} ({m.cases})",
+            ]
+            for m in ind.wages_recovered
+        ],
+        [120, 45],
+    )
+
+    _table(builder, tables["top_employers"], lang, [95, 45, 25])
+    _table(builder, tables["top_agencies"], lang, [95, 45, 25])
+    _table(builder, tables["letters_by_kind"], lang, [140, 25])
+    _table(builder, tables["reviews_by_risk"], lang, [140, 25])
+
+    if ind.by_mission:
+        builder.heading(text("by_mission", lang))
+        builder.flowable(
+            charts.vertical_bars(
+                [m.mission for m in ind.by_mission],
+                [
+                    [m.opened for m in ind.by_mission],
+                    [m.resolved for m in ind.by_mission],
+                    [m.open_now for m in ind.by_mission],
+                ],
+                [text("opened_short", lang), text("resolved_short", lang), text("open_now", lang)],
+                fonts,
+                no_data,
+            )
+        )
+        builder.table(_cells(tables["by_mission"], lang), [25, 22, 22, 22, 27, 24, 23])
+
+    builder.at_bottom(text("prepared", lang).format(date=date_long(prepared_on or ind.today, lang)))
+    return builder.build()

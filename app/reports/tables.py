@@ -1,0 +1,219 @@
+"""The indicators and case lists as plain tables: what the PDF prints and CSV/XLSX export.
+
+Every table has a stable ``key`` (the sheet or file name), a title and headers in the
+report's language, and cells that are plain values (text, int, Decimal, float, date).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from app.i18n import country_name
+from app.letters.renderer import date_long
+from app.reports.texts import (
+    category_name,
+    ilo_name,
+    letter_kind_name,
+    risk_name,
+    status_name,
+    text,
+)
+from app.services.records import CaseRow
+from app.services.stats import Indicators
+
+Cell = str | int | float | Decimal | date | None
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    key: str
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+def _days(value: float | None) -> Cell:
+    return None if value is None else round(value, 1)
+
+
+def selection_lines(ind: Indicators, lang: str, hide_names: bool) -> list[str]:
+    """The period and scope in words, for the head of the report."""
+    s = ind.scope
+    period = text("period", lang).format(
+        start=date_long(ind.date_from, lang), end=date_long(ind.date_to, lang)
+    )
+    parts = []
+    if s.host_country:
+        parts.append(f"{text('host_country', lang)}: {country_name(s.host_country, lang)}")
+    if s.category:
+        parts.append(f"{text('category', lang)}: {category_name(s.category, lang)}")
+    if s.officer:
+        officer = text("hidden", lang) if hide_names else s.officer
+        parts.append(f"{text('officer', lang)}: {officer}")
+    if s.mission:
+        parts.append(f"{text('mission', lang)}: {s.mission}")
+    scope = "; ".join(parts) if parts else text("all_cases", lang)
+    return [period, f"{text('selection', lang)}: {scope}."]
+
+
+def key_figures(ind: Indicators, lang: str) -> ReportTable:
+    rows: list[tuple[Cell, ...]] = [
+        (text("opened", lang), ind.opened),
+        (text("resolved", lang), ind.resolved),
+        (text("closed", lang), ind.closed),
+        (text("open_now", lang), ind.open_now),
+        (text("overdue", lang), ind.overdue),
+        (text("median_days", lang), _days(ind.median_days)),
+        (text("p90_days", lang), _days(ind.p90_days)),
+        (text("documents_returned", lang), ind.documents_returned),
+        (text("repatriated", lang), ind.repatriated),
+        (text("referred", lang), ind.referred),
+    ]
+    return ReportTable(
+        "key_figures",
+        text("key_figures", lang),
+        (text("indicator", lang), text("value", lang)),
+        tuple(rows),
+    )
+
+
+def indicator_tables(ind: Indicators, lang: str) -> list[ReportTable]:
+    """All the report's tables, in the order they are printed."""
+    count = text("cases", lang)
+    tables = [
+        key_figures(ind, lang),
+        ReportTable(
+            "open_by_status",
+            text("open_by_status", lang),
+            (text("status", lang), count),
+            tuple((status_name(c.key, lang), c.count) for c in ind.open_by_status),
+        ),
+        ReportTable(
+            "wages_recovered",
+            text("wages_recovered", lang),
+            (text("currency", lang), text("amount", lang), count),
+            tuple((m.currency, m.amount, m.cases) for m in ind.wages_recovered),
+        ),
+        ReportTable(
+            "categories",
+            text("categories", lang),
+            (text("category", lang), count),
+            tuple((category_name(c.key, lang), c.count) for c in ind.categories if c.count),
+        ),
+        ReportTable(
+            "ilo_indicators",
+            text("ilo", lang),
+            ("№", text("ilo_indicator", lang), count),
+            tuple(
+                (number, ilo_name(c.key, lang), c.count)
+                for number, c in enumerate(ind.ilo_indicators, start=1)
+            ),
+        ),
+        ReportTable(
+            "host_countries",
+            text("host_countries", lang),
+            (text("country", lang), count),
+            tuple((country_name(c.key, lang), c.count) for c in ind.host_countries),
+        ),
+        ReportTable(
+            "top_employers",
+            text("top_employers", lang),
+            (text("name", lang), text("country", lang), count),
+            tuple((o.name, country_name(o.country, lang), o.count) for o in ind.top_employers),
+        ),
+        ReportTable(
+            "top_agencies",
+            text("top_agencies", lang),
+            (text("name", lang), text("country", lang), count),
+            tuple((o.name, country_name(o.country, lang), o.count) for o in ind.top_agencies),
+        ),
+        ReportTable(
+            "letters_by_kind",
+            text("letters", lang),
+            (text("letter_kind", lang), count),
+            tuple((letter_kind_name(c.key, lang), c.count) for c in ind.letters_by_kind),
+        ),
+        ReportTable(
+            "reviews_by_risk",
+            text("reviews", lang),
+            (text("risk", lang), count),
+            tuple((risk_name(c.key, lang), c.count) for c in ind.reviews_by_risk),
+        ),
+        ReportTable(
+            "monthly",
+            text("monthly", lang),
+            (
+                text("month", lang),
+                text("opened_short", lang),
+                text("resolved_short", lang),
+                text("closed_short", lang),
+            ),
+            tuple((p.month, p.opened, p.resolved, p.closed) for p in ind.monthly),
+        ),
+    ]
+    if ind.by_mission:
+        tables.append(
+            ReportTable(
+                "by_mission",
+                text("by_mission", lang),
+                (
+                    text("mission", lang),
+                    text("opened_short", lang),
+                    text("resolved_short", lang),
+                    text("closed_short", lang),
+                    text("open_now", lang),
+                    text("overdue", lang),
+                    text("median_short", lang),
+                ),
+                tuple(
+                    (
+                        m.mission,
+                        m.opened,
+                        m.resolved,
+                        m.closed,
+                        m.open_now,
+                        m.overdue,
+                        _days(m.median_days),
+                    )
+                    for m in ind.by_mission
+                ),
+            )
+        )
+    return tables
+
+
+def case_list_table(rows: Sequence[CaseRow], lang: str, hide_names: bool) -> ReportTable:
+    """A list of cases (the cases behind a chart); names hidden when asked."""
+    hidden = text("hidden", lang)
+    return ReportTable(
+        "cases",
+        text("case_list", lang),
+        (
+            text("number", lang),
+            text("received", lang),
+            text("status", lang),
+            text("country", lang),
+            text("person", lang),
+            text("employer", lang),
+            text("category", lang),
+            text("officer", lang),
+            text("due", lang),
+        ),
+        tuple(
+            (
+                r.number,
+                r.received_at,
+                status_name(r.status, lang),
+                r.host_country,
+                hidden if hide_names else r.person_name,
+                r.employer_name,
+                ", ".join(category_name(c, lang) for c in r.categories),
+                (hidden if hide_names and r.assigned_to else r.assigned_to) or "",
+                r.due_date,
+            )
+            for r in rows
+        ),
+    )

@@ -1,0 +1,810 @@
+"""Indicators of the mission's (or, at HQ, every mission's) work over a period.
+
+Everything is counted in SQL with aggregates; only the percentiles of the days to resolution
+are computed in Python, over one fetch of two date columns. Definitions, so that a figure
+means the same thing on the dashboard, in the PDF and in the CLI:
+
+- the period is ``date_from``..``date_to``, both days included;
+- *opened*: cases received in the period; *resolved* / *closed*: cases whose ``resolved_at`` /
+  ``closed_at`` falls in the period; *open now* and *overdue* are as of ``today``, whatever
+  the period (overdue: open with a due date before today, as in the case list);
+- days to resolution: ``resolved_at`` − ``received_at`` in whole days for cases resolved in the
+  period; the percentiles interpolate linearly between ranks (``statistics.quantiles``'s
+  "inclusive" method), so the median is the usual median;
+- outcomes (wages recovered, documents returned, repatriated) are of cases resolved in the
+  period; *referred*: cases moved to "referred", or referred to a partner, in the period;
+- ILO indicators, categories, host countries, employers and agencies: cases opened in the
+  period; letters: issued in the period; contract reviews: made in the period.
+
+The scope (host country, category, officer, mission) narrows every figure; letters and
+reviews not tied to a case drop out once a case-level scope (category, officer) is set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, extract, func, select, union
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CaseIloIndicator,
+    ContractReview,
+    Employer,
+    Letter,
+    LocalSecret,
+    Mission,
+    PartnerReferral,
+    Person,
+    RecruitmentAgency,
+)
+from app.domain.codes import CaseStatus, Category, IloIndicator, LetterKind
+from app.domain.workflow import OPEN_STATUSES, deadline_state
+from app.errors import QorgauError, ValidationError
+from app.i18n import _
+from app.letters import MissionInfo
+from app.services import validation as check
+from app.services.installation import SIGNING_KEY
+from app.services.records import CaseFilter, CaseRow
+from app.services.workspace import Workspace
+
+OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATUSES)
+RISKS = ("low", "medium", "high", "critical")
+TOP_ORGANISATIONS = 10
+MAX_PERIOD_DAYS = 366 * 20
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    """The period and the scope of the figures; ``None`` means "any"."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    host_country: str | None = None
+    category: str | None = None
+    officer: str | None = None
+    mission: str | None = None
+
+
+@dataclass(frozen=True)
+class Count:
+    """One bar of a chart: a code (status, category, ISO country...) and its count."""
+
+    key: str
+    count: int
+
+
+@dataclass(frozen=True)
+class OrganisationCount:
+    id: str
+    name: str
+    country: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Money:
+    currency: str
+    amount: Decimal
+    cases: int
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: str  # YYYY-MM
+    opened: int
+    resolved: int
+    closed: int
+
+
+@dataclass(frozen=True)
+class MissionFigures:
+    """One mission's headline figures, for HQ's side-by-side comparison."""
+
+    mission: str
+    opened: int
+    resolved: int
+    closed: int
+    open_now: int
+    overdue: int
+    median_days: float | None
+
+
+@dataclass(frozen=True)
+class Indicators:
+    date_from: date
+    date_to: date
+    today: date
+    scope: StatsFilter
+    opened: int
+    resolved: int
+    closed: int
+    open_by_status: tuple[Count, ...]
+    overdue: int
+    resolution_cases: int
+    median_days: float | None
+    p90_days: float | None
+    wages_recovered: tuple[Money, ...]
+    documents_returned: int
+    repatriated: int
+    referred: int
+    ilo_indicators: tuple[Count, ...]
+    categories: tuple[Count, ...]
+    host_countries: tuple[Count, ...]
+    top_employers: tuple[OrganisationCount, ...]
+    top_agencies: tuple[OrganisationCount, ...]
+    letters_by_kind: tuple[Count, ...]
+    reviews_by_risk: tuple[Count, ...]
+    monthly: tuple[MonthPoint, ...]
+    by_mission: tuple[MissionFigures, ...] = ()
+
+    @property
+    def open_now(self) -> int:
+        return sum(c.count for c in self.open_by_status)
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    countries: tuple[str, ...]
+    officers: tuple[str, ...]
+    missions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnonymisedCase:
+    """A case without anything that names or locates the person (for pooled statistics)."""
+
+    pseudonym: str
+    year: int
+    sex: str | None
+    age: int | None  # at receipt
+    citizenship: str
+    host_country: str
+    status: str
+    categories: tuple[str, ...]
+    ilo_indicators: tuple[str, ...]
+    documents_returned: bool
+    repatriated: bool
+    wages_recovered: bool
+
+
+@dataclass(frozen=True)
+class Drilldown:
+    """The cases behind one figure: ``measure`` names the figure, ``key`` its bar.
+
+    Measures: opened, resolved, closed, open (key: a status or empty), overdue, category,
+    ilo, country, employer, agency, month (key YYYY-MM, cases opened), wages (key: currency),
+    documents_returned, repatriated, referred, mission (key: mission code, cases opened).
+    """
+
+    scope: StatsFilter
+    measure: str
+    key: str = ""
+
+    def case_filter(self) -> CaseFilter | None:
+        """The same list as a case-list filter, where ``CaseFilter`` can say it (no period)."""
+        base = CaseFilter(
+            host_country=self.scope.host_country,
+            category=self.scope.category,
+            assigned_to=self.scope.officer,
+        )
+        if self.scope.mission:
+            return None
+        if self.measure == "open":
+            statuses = (self.key,) if self.key else ()
+            return replace(base, statuses=statuses, open_only=not self.key)
+        if self.measure == "overdue":
+            return replace(base, overdue=True)
+        return None
+
+
+MEASURES = (
+    "opened",
+    "resolved",
+    "closed",
+    "open",
+    "overdue",
+    "category",
+    "ilo",
+    "country",
+    "employer",
+    "agency",
+    "month",
+    "wages",
+    "documents_returned",
+    "repatriated",
+    "referred",
+    "mission",
+)
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last twelve calendar months, this one included."""
+    year, month = today.year, today.month - 11
+    if month <= 0:
+        year, month = year - 1, month + 12
+    return date(year, month, 1), today
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """Linear interpolation between ranks; ``None`` for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return float(ordered[0])
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return float(ordered[low] + (ordered[high] - ordered[low]) * (position - low))
+
+
+def _start(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+
+
+def months_between(first: date, last: date) -> list[str]:
+    months: list[str] = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+class StatsService:
+    def __init__(self, workspace: Workspace, today: date | None = None) -> None:
+        self.ws = workspace
+        self._today = today
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    # -- checking the input ---------------------------------------------------------------------
+
+    def normalise(self, flt: StatsFilter | None) -> StatsFilter:
+        """The filter with the default period filled in and every field checked."""
+        flt = flt or StatsFilter()
+        first, last = default_period(self.today)
+        date_from = flt.date_from or (
+            first if flt.date_to is None else flt.date_to - timedelta(365)
+        )
+        date_to = flt.date_to or max(self.today, date_from)
+        if date_from > date_to:
+            raise ValidationError(
+                _("The start of the period ({start}) is after its end ({end}).").format(
+                    start=date_from.isoformat(), end=date_to.isoformat()
+                ),
+                field="date_from",
+            )
+        if (date_to - date_from).days > MAX_PERIOD_DAYS:
+            raise ValidationError(_("The period is longer than twenty years."), field="date_from")
+        country = check.country(flt.host_country, "host_country") if flt.host_country else None
+        category = flt.category
+        if category:
+            try:
+                category = Category(category.strip()).value
+            except ValueError:
+                raise ValidationError(
+                    _("Unknown complaint category: {code}").format(code=category), "category"
+                ) from None
+        return StatsFilter(
+            date_from=date_from,
+            date_to=date_to,
+            host_country=country,
+            category=category or None,
+            officer=(flt.officer or "").strip() or None,
+            mission=(flt.mission or "").strip().upper() or None,
+        )
+
+    # -- the figures ------------------------------------------------------------------------------
+
+    def indicators(
+        self, flt: StatsFilter | None = None, by_mission: bool | None = None
+    ) -> Indicators:
+        """Every indicator of the period; at HQ (or when asked) also per mission."""
+        scope = self.normalise(flt)
+        assert scope.date_from is not None and scope.date_to is not None
+        if by_mission is None:
+            by_mission = self.ws.mission.is_hq
+        with self.ws.read() as session:
+            q = _Queries(session, scope, self.today)
+            countries, employers, agencies = q.opened_breakdown()
+            medians = q.resolution_days()
+            days = list(medians.values())
+            all_days = [d for values in days for d in values]
+            return Indicators(
+                date_from=scope.date_from,
+                date_to=scope.date_to,
+                today=self.today,
+                scope=scope,
+                opened=q.count(q.opened()),
+                resolved=q.count(q.resolved()),
+                closed=q.count(q.closed()),
+                open_by_status=q.open_by_status(),
+                overdue=q.count(q.overdue()),
+                resolution_cases=len(all_days),
+                median_days=percentile(all_days, 0.5),
+                p90_days=percentile(all_days, 0.9),
+                wages_recovered=q.wages(),
+                documents_returned=q.count(q.resolved().where(Case.documents_returned)),
+                repatriated=q.count(q.resolved().where(Case.repatriated)),
+                referred=q.count(q.referred()),
+                ilo_indicators=q.ilo(),
+                categories=q.categories(),
+                host_countries=q.countries(countries),
+                top_employers=q.organisations(Employer, employers),
+                top_agencies=q.organisations(RecruitmentAgency, agencies),
+                letters_by_kind=q.letters(),
+                reviews_by_risk=q.reviews(),
+                monthly=q.monthly(),
+                by_mission=q.by_mission(medians) if by_mission else (),
+            )
+
+    # -- anonymised case-level data --------------------------------------------------------------
+
+    def anonymised_cases(self, flt: StatsFilter | None = None) -> list[AnonymisedCase]:
+        """The cases opened in the period, each under a pseudonym that only this installation
+        can link back to the case (an HMAC keyed with a secret kept in the database)."""
+        scope = self.normalise(flt)
+        with self.ws.read() as session:
+            q = _Queries(session, scope, self.today)
+            key = _pseudonym_key(session)
+            ids = q.opened().subquery()
+            rows = session.execute(
+                select(Case, Person.sex, Person.birth_date, Person.citizenship)
+                .join(Person, Person.id == Case.person_id)
+                .where(Case.id.in_(select(ids.c.id)))
+                .order_by(Case.received_at, Case.id)
+            ).all()
+            case_ids = [r[0].id for r in rows]
+            cats = _codes_of(session, CaseCategory, case_ids)
+            inds = _codes_of(session, CaseIloIndicator, case_ids)
+            return [
+                AnonymisedCase(
+                    pseudonym=hmac.new(key, c.id.encode(), hashlib.sha256).hexdigest()[:20],
+                    year=c.received_at.year,
+                    sex=sex,
+                    age=_age(birth, c.received_at),
+                    citizenship=citizenship or "KZ",
+                    host_country=c.host_country,
+                    status=c.status,
+                    categories=cats.get(c.id, ()),
+                    ilo_indicators=inds.get(c.id, ()),
+                    documents_returned=c.documents_returned,
+                    repatriated=c.repatriated,
+                    wages_recovered=c.wages_recovered_amount is not None,
+                )
+                for c, sex, birth, citizenship in rows
+            ]
+
+    def filter_choices(self) -> FilterChoices:
+        """The values that occur in the cases, for the dashboard's filter lists."""
+        with self.ws.read() as session:
+
+            def distinct(column: Any) -> tuple[str, ...]:
+                query = select(column).where(Case.deleted_at.is_(None), column.is_not(None))
+                return tuple(sorted(set(session.execute(query.distinct()).scalars())))
+
+            return FilterChoices(
+                countries=distinct(Case.host_country),
+                officers=distinct(Case.assigned_to),
+                missions=distinct(Case.origin_mission),
+            )
+
+    def mission_info(self) -> MissionInfo:
+        """This installation's mission, for the letterhead of printed reports."""
+        with self.ws.read() as session:
+            m = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+            return MissionInfo(
+                code=m.code,
+                name={"kk": m.name_kk, "ru": m.name_ru, "en": m.name_en},
+                address={"kk": m.address_kk, "ru": m.address_ru, "en": m.address_en},
+                phone=m.phone,
+                email=m.email,
+                city={"en": m.city},
+                country=m.country,
+            )
+
+    def record_export(self, what: str, details: dict[str, Any]) -> None:
+        """Exports of case data are audited like changes: who took what out, and how."""
+        with self.ws.write() as session:
+            self.ws.audit(session, f"stats.export.{what}", "stats", "", details)
+
+    # -- the cases behind a figure ---------------------------------------------------------------
+
+    def count_behind(self, drill: Drilldown) -> int:
+        drill = replace(drill, scope=self.normalise(drill.scope))
+        with self.ws.read() as session:
+            q = _Queries(session, drill.scope, self.today)
+            return q.count(q.behind(drill))
+
+    def cases_behind(self, drill: Drilldown, offset: int = 0, limit: int = 500) -> list[CaseRow]:
+        """The cases a chart segment counts, newest first, as case-list rows."""
+        drill = replace(drill, scope=self.normalise(drill.scope))
+        with self.ws.read() as session:
+            q = _Queries(session, drill.scope, self.today)
+            ids = q.behind(drill).subquery()
+            rows = session.execute(
+                select(
+                    Case,
+                    Person.surname,
+                    Person.given_names,
+                    Person.surname_latin,
+                    Person.given_names_latin,
+                    Employer.name,
+                )
+                .join(Person, Person.id == Case.person_id)
+                .outerjoin(Employer, Employer.id == Case.employer_id)
+                .where(Case.id.in_(select(ids.c.id)))
+                .order_by(Case.received_at.desc(), Case.seq.desc())
+                .offset(offset)
+                .limit(limit)
+            ).all()
+            categories = _codes_of(session, CaseCategory, [r[0].id for r in rows])
+            return [self._row(r, categories) for r in rows]
+
+    def _row(self, r: Any, categories: dict[str, tuple[str, ...]]) -> CaseRow:
+        c: Case = r[0]
+        return CaseRow(
+            id=c.id,
+            number=c.number,
+            status=c.status,
+            urgency=c.urgency,
+            life_or_liberty_at_risk=c.life_or_liberty_at_risk,
+            host_country=c.host_country,
+            person_name=f"{r[1]} {r[2]}".strip(),
+            person_name_latin=f"{r[3]} {r[4]}".strip(),
+            employer_name=r[5] or "",
+            categories=categories.get(c.id, ()),
+            received_at=c.received_at,
+            due_date=c.due_date,
+            assigned_to=c.assigned_to,
+            deadline=deadline_state(c.due_date, self.today, CaseStatus(c.status)),
+            escalated=c.escalated_at is not None,
+            updated_at=c.updated_at,
+            origin_mission=c.origin_mission,
+        )
+
+
+class _Queries:
+    """The SQL of each figure, for one scope and period inside one read session."""
+
+    def __init__(self, session: Session, scope: StatsFilter, today: date) -> None:
+        assert scope.date_from is not None and scope.date_to is not None
+        self.session = session
+        self.scope = scope
+        self.today = today
+        self.first = scope.date_from
+        self.last = scope.date_to
+        self.start = _start(scope.date_from)
+        self.end = _start(scope.date_to + timedelta(days=1))
+
+    # scope and base sets ------------------------------------------------------------------
+
+    def _scoped(self, query: Select) -> Select:
+        query = query.where(Case.deleted_at.is_(None))
+        s = self.scope
+        if s.host_country:
+            query = query.where(Case.host_country == s.host_country)
+        if s.category:
+            query = query.where(
+                Case.id.in_(select(CaseCategory.case_id).where(CaseCategory.code == s.category))
+            )
+        if s.officer:
+            query = query.where(Case.assigned_to == s.officer)
+        if s.mission:
+            query = query.where(Case.origin_mission == s.mission)
+        return query
+
+    def _cases(self, *conditions: ColumnElement[bool]) -> Select:
+        return self._scoped(select(Case.id).where(*conditions))
+
+    def _in_period(self, column: Any) -> ColumnElement[bool]:
+        return and_(column >= self.start, column < self.end)
+
+    def opened(self) -> Select:
+        return self._cases(Case.received_at >= self.first, Case.received_at <= self.last)
+
+    def resolved(self) -> Select:
+        return self._cases(self._in_period(Case.resolved_at))
+
+    def closed(self) -> Select:
+        return self._cases(self._in_period(Case.closed_at))
+
+    def open_now(self) -> Select:
+        return self._cases(Case.status.in_(OPEN))
+
+    def overdue(self) -> Select:
+        return self._cases(Case.status.in_(OPEN), Case.due_date < self.today)
+
+    def referred(self) -> Select:
+        """Cases moved to "referred" or referred to a partner in the period.
+
+        Driven from the (few) referrals, then joined to the case for the scope: starting from
+        the case table would probe the event table once per case.
+        """
+        by_status = select(CaseEvent.case_id.label("id")).where(
+            CaseEvent.status_to == CaseStatus.REFERRED.value,
+            CaseEvent.deleted_at.is_(None),
+            self._in_period(CaseEvent.occurred_at),
+        )
+        by_partner = select(PartnerReferral.case_id.label("id")).where(
+            PartnerReferral.deleted_at.is_(None),
+            PartnerReferral.referred_at >= self.first,
+            PartnerReferral.referred_at <= self.last,
+        )
+        either = union(by_status, by_partner).subquery()
+        return self._scoped(select(Case.id).join(either, either.c.id == Case.id))
+
+    def count(self, ids: Select) -> int:
+        counted = select(func.count()).select_from(ids.subquery())
+        return int(self.session.execute(counted).scalar_one())
+
+    # grouped figures ----------------------------------------------------------------------
+
+    def open_by_status(self) -> tuple[Count, ...]:
+        found = self._scoped_group(Case.status, Case.status.in_(OPEN))
+        return tuple(Count(status, found.get(status, 0)) for status in OPEN)
+
+    def _scoped_group(self, key: Any, *conditions: ColumnElement[bool]) -> dict[str, int]:
+        query = self._scoped(select(key, func.count()).where(*conditions)).group_by(key)
+        return {str(k): int(n) for k, n in self.session.execute(query).all() if k is not None}
+
+    def _opened_conditions(self) -> tuple[ColumnElement[bool], ...]:
+        return (Case.received_at >= self.first, Case.received_at <= self.last)
+
+    def _codes_opened(self, model: type[CaseCategory] | type[CaseIloIndicator]) -> dict[str, int]:
+        # Probing the link table's (case_id, code) key per opened case is three times faster
+        # than joining every link row to its case.
+        query = (
+            select(model.code, func.count())
+            .where(model.case_id.in_(self.opened()))
+            .group_by(model.code)
+        )
+        return {k: int(n) for k, n in self.session.execute(query).all()}
+
+    def categories(self) -> tuple[Count, ...]:
+        found = self._codes_opened(CaseCategory)
+        counts = [Count(c.value, found.get(c.value, 0)) for c in Category]
+        return tuple(sorted(counts, key=lambda c: -c.count))
+
+    def ilo(self) -> tuple[Count, ...]:
+        found = self._codes_opened(CaseIloIndicator)
+        return tuple(Count(i.value, found.get(i.value, 0)) for i in IloIndicator)
+
+    def opened_breakdown(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        """Cases opened per host country, employer and agency, from one grouped scan."""
+        query = self._scoped(
+            select(Case.host_country, Case.employer_id, Case.agency_id, func.count()).where(
+                *self._opened_conditions()
+            )
+        ).group_by(Case.host_country, Case.employer_id, Case.agency_id)
+        countries: dict[str, int] = {}
+        employers: dict[str, int] = {}
+        agencies: dict[str, int] = {}
+        for country, employer, agency, n in self.session.execute(query):
+            countries[country] = countries.get(country, 0) + n
+            if employer:
+                employers[employer] = employers.get(employer, 0) + n
+            if agency:
+                agencies[agency] = agencies.get(agency, 0) + n
+        return countries, employers, agencies
+
+    @staticmethod
+    def countries(found: dict[str, int]) -> tuple[Count, ...]:
+        return tuple(Count(k, n) for k, n in sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def organisations(
+        self, model: type[Employer] | type[RecruitmentAgency], found: dict[str, int]
+    ) -> tuple[OrganisationCount, ...]:
+        top = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_ORGANISATIONS]
+        rows = self.session.execute(
+            select(model.id, model.name, model.country).where(model.id.in_([k for k, _n in top]))
+        ).all()
+        known = {i: (name, country) for i, name, country in rows}
+        return tuple(
+            OrganisationCount(k, *known[k], n)
+            for k, n in sorted(top, key=lambda kv: (-kv[1], known.get(kv[0], ("",))[0]))
+            if k in known
+        )
+
+    def wages(self) -> tuple[Money, ...]:
+        query = self._scoped(
+            select(
+                Case.wages_recovered_currency,
+                func.sum(Case.wages_recovered_amount),
+                func.count(),
+            ).where(
+                self._in_period(Case.resolved_at),
+                Case.wages_recovered_amount.is_not(None),
+                Case.wages_recovered_currency.is_not(None),
+            )
+        ).group_by(Case.wages_recovered_currency)
+        rows = self.session.execute(query).all()
+        return tuple(
+            Money(cur, Decimal(str(total)).quantize(Decimal("0.01")), int(n))
+            for cur, total, n in sorted(rows, key=lambda r: r[0])
+        )
+
+    def _case_scope_needed(self) -> bool:
+        return bool(self.scope.category or self.scope.officer)
+
+    def letters(self) -> tuple[Count, ...]:
+        query = select(Letter.kind, func.count()).where(
+            Letter.deleted_at.is_(None),
+            Letter.issued_at.is_not(None),
+            self._in_period(Letter.issued_at),
+        )
+        if self.scope.mission:
+            query = query.where(Letter.mission_code == self.scope.mission)
+        if self.scope.host_country or self._case_scope_needed():
+            # A letter belongs to the scope through its case.
+            query = query.where(Letter.case_id.in_(self._scoped(select(Case.id))))
+        found = {k: int(n) for k, n in self.session.execute(query.group_by(Letter.kind)).all()}
+        return tuple(Count(k.value, found.get(k.value, 0)) for k in LetterKind)
+
+    def reviews(self) -> tuple[Count, ...]:
+        query = select(ContractReview.risk, func.count()).where(
+            ContractReview.deleted_at.is_(None), self._in_period(ContractReview.reviewed_at)
+        )
+        if self.scope.host_country:
+            query = query.where(ContractReview.host_country == self.scope.host_country)
+        if self.scope.mission:
+            query = query.where(ContractReview.origin_mission == self.scope.mission)
+        if self._case_scope_needed():
+            query = query.where(ContractReview.case_id.in_(self._scoped(select(Case.id))))
+        found = {
+            k: int(n) for k, n in self.session.execute(query.group_by(ContractReview.risk)).all()
+        }
+        return tuple(Count(risk, found.get(risk, 0)) for risk in RISKS)
+
+    def _by_month(self, column: Any, *conditions: ColumnElement[bool]) -> dict[str, int]:
+        year, month = extract("year", column), extract("month", column)
+        query = self._scoped(select(year, month, func.count()).where(*conditions)).group_by(
+            year, month
+        )
+        return {
+            f"{int(y):04d}-{int(m):02d}": int(n)
+            for y, m, n in self.session.execute(query).all()
+            if y is not None
+        }
+
+    def monthly(self) -> tuple[MonthPoint, ...]:
+        opened = self._by_month(Case.received_at, *self._opened_conditions())
+        resolved = self._by_month(Case.resolved_at, self._in_period(Case.resolved_at))
+        closed = self._by_month(Case.closed_at, self._in_period(Case.closed_at))
+        return tuple(
+            MonthPoint(m, opened.get(m, 0), resolved.get(m, 0), closed.get(m, 0))
+            for m in months_between(self.first, self.last)
+        )
+
+    def resolution_days(self) -> dict[str, list[int]]:
+        """Days from receipt to resolution of the cases resolved in the period, per mission."""
+        query = self._scoped(
+            select(Case.origin_mission, Case.received_at, Case.resolved_at).where(
+                self._in_period(Case.resolved_at)
+            )
+        )
+        days: dict[str, list[int]] = {}
+        for mission, received, resolved in self.session.execute(query):
+            days.setdefault(mission, []).append(max(0, (resolved.date() - received).days))
+        return days
+
+    def by_mission(self, days: dict[str, list[int]]) -> tuple[MissionFigures, ...]:
+        key = Case.origin_mission
+        opened = self._scoped_group(key, *self._opened_conditions())
+        resolved = self._scoped_group(key, self._in_period(Case.resolved_at))
+        closed = self._scoped_group(key, self._in_period(Case.closed_at))
+        open_now = self._scoped_group(key, Case.status.in_(OPEN))
+        overdue = self._scoped_group(key, Case.status.in_(OPEN), Case.due_date < self.today)
+        missions = sorted(set(opened) | set(resolved) | set(closed) | set(open_now))
+        return tuple(
+            MissionFigures(
+                mission=m,
+                opened=opened.get(m, 0),
+                resolved=resolved.get(m, 0),
+                closed=closed.get(m, 0),
+                open_now=open_now.get(m, 0),
+                overdue=overdue.get(m, 0),
+                median_days=percentile(days.get(m, []), 0.5),
+            )
+            for m in missions
+        )
+
+    # the cases behind a figure -------------------------------------------------------------
+
+    def behind(self, drill: Drilldown) -> Select:
+        m, key = drill.measure, drill.key
+        opened = self._opened_conditions()
+        if m == "opened":
+            return self.opened()
+        if m == "resolved":
+            return self.resolved()
+        if m == "closed":
+            return self.closed()
+        if m == "open":
+            return self._cases(Case.status == key) if key else self.open_now()
+        if m == "overdue":
+            return self.overdue()
+        if m == "category":
+            linked = select(CaseCategory.case_id).where(CaseCategory.code == key)
+            return self._cases(*opened, Case.id.in_(linked))
+        if m == "ilo":
+            linked = select(CaseIloIndicator.case_id).where(CaseIloIndicator.code == key)
+            return self._cases(*opened, Case.id.in_(linked))
+        if m == "country":
+            return self._cases(*opened, Case.host_country == key)
+        if m == "employer":
+            return self._cases(*opened, Case.employer_id == key)
+        if m == "agency":
+            return self._cases(*opened, Case.agency_id == key)
+        if m == "mission":
+            return self._cases(*opened, Case.origin_mission == key)
+        if m == "month":
+            first, last = _month_bounds(key)
+            return self._cases(*opened, Case.received_at >= first, Case.received_at <= last)
+        if m == "wages":
+            return self.resolved().where(
+                Case.wages_recovered_currency == key, Case.wages_recovered_amount.is_not(None)
+            )
+        if m == "documents_returned":
+            return self.resolved().where(Case.documents_returned)
+        if m == "repatriated":
+            return self.resolved().where(Case.repatriated)
+        if m == "referred":
+            return self.referred()
+        raise ValidationError(
+            _("Unknown figure “{measure}”; expected one of: {valid}.").format(
+                measure=m, valid=", ".join(MEASURES)
+            ),
+            field="measure",
+        )
+
+
+def _pseudonym_key(session: Session) -> bytes:
+    secret = session.get(LocalSecret, SIGNING_KEY)
+    if secret is None:
+        raise QorgauError(_("This installation has no signing key; it cannot make pseudonyms."))
+    return hashlib.sha256(b"qorgau-stats-pseudonym\0" + bytes(secret.value)).digest()
+
+
+def _codes_of(
+    session: Session, model: type[CaseCategory] | type[CaseIloIndicator], case_ids: list[str]
+) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(case_ids), 900):  # stay under SQLite's parameter limit
+        chunk = case_ids[start : start + 900]
+        for case_id, code in session.execute(
+            select(model.case_id, model.code).where(model.case_id.in_(chunk))
+        ):
+            found.setdefault(case_id, []).append(code)
+    return {k: tuple(sorted(v)) for k, v in found.items()}
+
+
+def _age(birth: date | None, on: date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _month_bounds(key: str) -> tuple[date, date]:
+    try:
+        year, month = (int(part) for part in key.split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        raise ValidationError(
+            _("“{value}” is not a month (YYYY-MM).").format(value=key), field="key"
+        ) from None
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return first, following - timedelta(days=1)

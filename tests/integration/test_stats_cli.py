@@ -1,0 +1,241 @@
+"""``qorgau stats`` end to end: figures, case lists and every export, on a demo mission."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import text
+
+from app.config import Paths
+from app.services.demo import fill_demo
+from app.services.installation import unlock
+from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import run_cli
+
+TODAY = date.today()
+FROM = (TODAY - timedelta(days=120)).isoformat()
+TO = (TODAY - timedelta(days=10)).isoformat()
+
+
+@pytest.fixture(scope="module")
+def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    paths = Paths(tmp_path_factory.mktemp("stats-cli") / "data")
+    shutil.copytree(template_installation.data_dir, paths.data_dir)
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        fill_demo(ws, 250, seed=4, today=TODAY)
+    finally:
+        ws.close()
+    return paths
+
+
+@pytest.fixture
+def demo(demo_paths: Paths, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+    monkeypatch.setenv("QORGAU_DATA_DIR", str(demo_paths.data_dir))
+    monkeypatch.setenv("QORGAU_USER", "aigul")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    ws = unlock(demo_paths, "admin", PASSWORD)
+    yield ws
+    ws.close()
+
+
+def scalar(ws: Workspace, sql: str, **params: object) -> int:
+    with ws.read() as session:
+        return int(session.execute(text(sql), params).scalar_one())
+
+
+def surnames(ws: Workspace) -> set[str]:
+    with ws.read() as session:
+        return set(session.execute(text("SELECT surname FROM person")).scalars())
+
+
+def test_stats_json_matches_plain_sql(demo: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_cli(capsys, "stats", "--from", FROM, "--to", TO, "--json")
+    assert run.code == 0, run.err
+    figures = json.loads(run.out)
+    assert figures["date_from"] == FROM and figures["date_to"] == TO
+    assert figures["opened"] == scalar(
+        demo,
+        'SELECT count(*) FROM "case" WHERE received_at BETWEEN :a AND :b',
+        a=FROM,
+        b=TO,
+    )
+    assert figures["opened"] > 50
+    open_now = {c["key"]: c["count"] for c in figures["open_by_status"]}
+    assert open_now["in_progress"] == scalar(
+        demo, "SELECT count(*) FROM \"case\" WHERE status = 'in_progress'"
+    )
+    assert figures["overdue"] == scalar(
+        demo,
+        'SELECT count(*) FROM "case" WHERE status IN'
+        " ('new','in_progress','awaiting_response','referred') AND due_date < :today",
+        today=TODAY.isoformat(),
+    )
+    kr = run_cli(capsys, "stats", "--from", FROM, "--to", TO, "--country", "KR", "--json")
+    assert json.loads(kr.out)["opened"] == scalar(
+        demo,
+        "SELECT count(*) FROM \"case\" WHERE host_country = 'KR' AND received_at BETWEEN :a AND :b",
+        a=FROM,
+        b=TO,
+    )
+
+
+def test_stats_prints_tables_in_the_chosen_language(
+    demo: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = run_cli(capsys, "--lang", "ru", "stats", "--from", FROM, "--to", TO)
+    assert run.code == 0, run.err
+    assert "Основные показатели" in run.out
+    assert "Зарегистрировано дел" in run.out
+    assert "Выявленные индикаторы принудительного труда МОТ" in run.out
+
+
+def test_the_cases_behind_a_figure(demo: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_cli(
+        capsys, "stats", "--from", FROM, "--to", TO, "--cases", "category=unpaid_wages", "--json"
+    )
+    assert run.code == 0, run.err
+    rows = json.loads(run.out)
+    assert len(rows) == scalar(
+        demo,
+        'SELECT count(*) FROM "case" c JOIN case_category g ON g.case_id = c.id'
+        " WHERE g.code = 'unpaid_wages' AND c.received_at BETWEEN :a AND :b",
+        a=FROM,
+        b=TO,
+    )
+    assert all("unpaid_wages" in r["categories"] for r in rows)
+    assert all(r["person_name"] for r in rows)
+    hidden = run_cli(
+        capsys, "stats", "--cases", "overdue", "--json", "--hide-names", "--from", FROM
+    )
+    rows = json.loads(hidden.out)
+    assert rows and all(r["person_name"] == "" and r["assigned_to"] is None for r in rows)
+    assert not any(name in hidden.out for name in surnames(demo))
+
+
+def test_csv_and_xlsx_exports(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "figures.xlsx"
+    run = run_cli(
+        capsys,
+        "stats",
+        "--from",
+        FROM,
+        "--to",
+        TO,
+        "--xlsx",
+        str(out),
+        "--csv",
+        str(tmp_path / "t.csv"),
+    )
+    assert run.code == 0, run.err
+    book = load_workbook(out)
+    assert "key_figures" in book.sheetnames and "ilo_indicators" in book.sheetnames
+    sheet = book["key_figures"]
+    assert sheet["A1"].value == "Key figures"
+    assert sheet["A3"].value == "Cases opened"
+    opened = scalar(
+        demo, 'SELECT count(*) FROM "case" WHERE received_at BETWEEN :a AND :b', a=FROM, b=TO
+    )
+    assert sheet["B3"].value == opened
+    raw = (tmp_path / "t-key_figures.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == ["Indicator", "Value"] and rows[1] == ["Cases opened", str(opened)]
+    assert (tmp_path / "t-monthly.csv").is_file()
+
+    cases_csv = tmp_path / "cases.csv"
+    run = run_cli(capsys, "stats", "--cases", "open", "--hide-names", "--csv", str(cases_csv))
+    assert run.code == 0, run.err
+    content = cases_csv.read_text(encoding="utf-8-sig")
+    assert "(hidden)" in content
+    assert not any(name in content for name in surnames(demo))
+
+
+def test_pdf_report_in_kazakh(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "report.pdf"
+    run = run_cli(capsys, "stats", "--pdf", str(out), "--pdf-lang", "kk", "--hide-names")
+    assert run.code == 0, run.err
+    extracted = " ".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "Еңбек эмигранттарын қорғау жөніндегі статистикалық есеп" in extracted
+    assert "Бұл есепте адамдардың аты-жөні жасырылған." in extracted
+    assert "Қазақстан Республикасының Корея Республикасындағы Елшілігі" in extracted
+    assert not any(name in extracted for name in surnames(demo))
+    with demo.read() as session:
+        actions = set(session.execute(text("SELECT action FROM audit_entry")).scalars())
+    assert "stats.export.pdf" in actions
+
+
+def test_htcds_export_is_anonymous_and_says_it_is_unverified(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "pool.json"
+    run = run_cli(capsys, "stats", "--from", FROM, "--to", TO, "--htcds", str(out))
+    assert run.code == 0, run.err
+    assert "not been checked" in run.err
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["mapping_verified"] is False
+    assert "not checked" in document["mapping_note"]
+    records = document["records"]
+    assert (
+        len(records)
+        == document["count"]
+        == scalar(
+            demo, 'SELECT count(*) FROM "case" WHERE received_at BETWEEN :a AND :b', a=FROM, b=TO
+        )
+    )
+    assert {r["citizenship"] for r in records} == {"KZ"}
+    withheld = scalar(
+        demo,
+        'SELECT count(*) FROM "case" c JOIN case_category g ON g.case_id = c.id'
+        " WHERE g.code = 'documents_withheld' AND c.received_at BETWEEN :a AND :b",
+        a=FROM,
+        b=TO,
+    )
+    assert sum(r["meansOfControlWithholdsDocuments"] for r in records) == withheld
+    body = out.read_text(encoding="utf-8")
+    assert not any(name in body for name in surnames(demo))
+    with demo.read() as session:
+        numbers = list(session.execute(text('SELECT number FROM "case"')).scalars())
+    assert not any(number in body for number in numbers)
+    csv_out = tmp_path / "pool.csv"
+    assert run_cli(capsys, "stats", "--htcds", str(csv_out)).code == 0
+    header = csv_out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:3] == ["caseId", "yearOfRegistration", "Datasource"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--from", "2026-13-01"], 2, "is not a date (YYYY-MM-DD)"),
+        (["--from", "2026-05-01", "--to", "2026-04-01"], 1, "is after its end"),
+        (["--country", "XX"], 1, "“XX” is not a two-letter ISO country code"),
+        (["--cases", "speed"], 2, "Unknown figure “speed”"),
+    ],
+)
+def test_bad_input_is_refused(
+    demo: Workspace,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    args: list[str],
+    code: int,
+    message: str,
+) -> None:
+    out = tmp_path / "never.xlsx"
+    run = run_cli(capsys, "stats", *args, "--xlsx", str(out))
+    assert run.code == code
+    assert message in run.err
+    assert not out.exists()

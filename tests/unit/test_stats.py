@@ -1,0 +1,440 @@
+"""Every indicator on a fixed demo, against a value counted here independently in Python."""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text, update
+
+from app.config import Paths
+from app.db.models import (
+    Case,
+    ContractReview,
+    Letter,
+    PartnerOrganisation,
+    PartnerReferral,
+)
+from app.errors import ValidationError
+from app.services.cases import CaseService
+from app.services.demo import fill_demo
+from app.services.installation import unlock
+from app.services.stats import (
+    Drilldown,
+    Indicators,
+    StatsFilter,
+    StatsService,
+    default_period,
+    percentile,
+)
+from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
+
+TODAY = date(2026, 11, 24)
+OPEN = {"new", "in_progress", "awaiting_response", "referred"}
+PERIOD = StatsFilter(date_from=date(2026, 3, 1), date_to=date(2026, 10, 31))
+OTHER_MISSION = "IST"
+
+
+@dataclass
+class Row:
+    id: str
+    mission: str
+    country: str
+    status: str
+    received: date
+    due: date | None
+    resolved: date | None
+    closed: date | None
+    officer: str | None
+    employer: str | None
+    agency: str | None
+    wages: Decimal | None
+    currency: str | None
+    documents: bool
+    repatriated: bool
+    categories: set[str]
+    indicators: set[str]
+
+
+@pytest.fixture(scope="module")
+def demo(
+    template_installation: Paths, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Workspace]:
+    target = tmp_path_factory.mktemp("stats") / "data"
+    shutil.copytree(template_installation.data_dir, target)
+    ws = unlock(Paths(target), "admin", PASSWORD)
+    fill_demo(ws, 500, seed=11, today=TODAY)
+    with ws.write() as session:
+        case_ids = list(session.execute(select(Case.id).order_by(Case.number)).scalars())
+        # A second mission's cases, as HQ would hold them after importing its bundles.
+        session.execute(
+            update(Case).where(Case.id.in_(case_ids[::5])).values(origin_mission=OTHER_MISSION)
+        )
+        partner = PartnerOrganisation(name="Legal aid", kind="lawyer", country="KR")
+        session.add(partner)
+        session.flush()
+        for i, case_id in enumerate(case_ids[:12]):
+            session.add(
+                PartnerReferral(
+                    case_id=case_id,
+                    partner_id=partner.id,
+                    referred_at=date(2026, 2, 20) + timedelta(days=9 * i),
+                )
+            )
+        kinds = ["employer_letter", "note_verbale_labour_authority", "referral"]
+        for i, case_id in enumerate(case_ids[20:45]):
+            issued = datetime(2026, 1, 5, 9, tzinfo=UTC) + timedelta(days=13 * i)
+            session.add(
+                Letter(
+                    case_id=case_id if i % 4 else None,
+                    mission_code="SEL",
+                    kind=kinds[i % 3],
+                    lang="ru",
+                    status="issued" if i % 5 else "draft",
+                    issued_at=issued if i % 5 else None,
+                )
+            )
+        for i, case_id in enumerate(case_ids[50:80]):
+            session.add(
+                ContractReview(
+                    case_id=case_id if i % 3 else None,
+                    host_country=("KR", "TR", "AE")[i % 3],
+                    risk=("low", "medium", "high", "critical")[i % 4],
+                    reviewed_at=datetime(2026, 2, 1, 12, tzinfo=UTC) + timedelta(days=10 * i),
+                )
+            )
+    yield ws
+    ws.close()
+
+
+@pytest.fixture(scope="module")
+def rows(demo: Workspace) -> list[Row]:
+    """Each case as plain Python values, read with plain SQL."""
+    with demo.read() as session:
+        cats: dict[str, set[str]] = {}
+        for case_id, code in session.execute(text("SELECT case_id, code FROM case_category")):
+            cats.setdefault(case_id, set()).add(code)
+        inds: dict[str, set[str]] = {}
+        for case_id, code in session.execute(text("SELECT case_id, code FROM case_ilo_indicator")):
+            inds.setdefault(case_id, set()).add(code)
+        raw = session.execute(
+            text(
+                "SELECT id, origin_mission, host_country, status, received_at, due_date,"
+                " resolved_at, closed_at, assigned_to, employer_id, agency_id,"
+                " wages_recovered_amount, wages_recovered_currency, documents_returned,"
+                ' repatriated FROM "case" WHERE deleted_at IS NULL'
+            )
+        ).all()
+
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value[:10]) if value else None
+
+    return [
+        Row(
+            id=r[0],
+            mission=r[1],
+            country=r[2],
+            status=r[3],
+            received=date.fromisoformat(r[4]),
+            due=day(r[5]),
+            resolved=day(r[6]),
+            closed=day(r[7]),
+            officer=r[8],
+            employer=r[9],
+            agency=r[10],
+            wages=Decimal(str(r[11])) if r[11] is not None else None,
+            currency=r[12],
+            documents=bool(r[13]),
+            repatriated=bool(r[14]),
+            categories=cats.get(r[0], set()),
+            indicators=inds.get(r[0], set()),
+        )
+        for r in raw
+    ]
+
+
+@pytest.fixture(scope="module")
+def figures(demo: Workspace) -> Indicators:
+    return StatsService(demo, today=TODAY).indicators(PERIOD)
+
+
+def within(day: date | None) -> bool:
+    assert PERIOD.date_from and PERIOD.date_to
+    return day is not None and PERIOD.date_from <= day <= PERIOD.date_to
+
+
+def test_the_demo_has_what_the_figures_need(rows: list[Row]) -> None:
+    assert len(rows) == 500
+    assert sum(within(r.resolved) for r in rows) > 20
+    assert {r.mission for r in rows} == {"SEL", OTHER_MISSION}
+
+
+def test_opened_resolved_closed_open_and_overdue(figures: Indicators, rows: list[Row]) -> None:
+    assert figures.opened == sum(within(r.received) for r in rows)
+    assert figures.resolved == sum(within(r.resolved) for r in rows)
+    assert figures.closed == sum(within(r.closed) for r in rows)
+    by_status = Counter(r.status for r in rows if r.status in OPEN)
+    assert {c.key: c.count for c in figures.open_by_status} == {s: by_status[s] for s in OPEN}
+    assert figures.open_now == sum(by_status.values())
+    assert figures.overdue == sum(
+        1 for r in rows if r.status in OPEN and r.due is not None and r.due < TODAY
+    )
+    assert figures.overdue > 0
+
+
+def test_days_to_resolution(figures: Indicators, rows: list[Row]) -> None:
+    days = [(r.resolved - r.received).days for r in rows if r.resolved and within(r.resolved)]
+    assert figures.resolution_cases == len(days)
+    assert figures.median_days == statistics.median(days)
+    expected_p90 = statistics.quantiles(days, n=10, method="inclusive")[8]
+    assert figures.p90_days == pytest.approx(expected_p90)
+
+
+def test_outcomes(figures: Indicators, rows: list[Row]) -> None:
+    resolved = [r for r in rows if within(r.resolved)]
+    wages: dict[str, Decimal] = {}
+    for r in resolved:
+        if r.wages is not None and r.currency:
+            wages[r.currency] = wages.get(r.currency, Decimal(0)) + r.wages
+    assert {m.currency: m.amount for m in figures.wages_recovered} == wages
+    assert figures.documents_returned == sum(r.documents for r in resolved)
+    assert figures.repatriated == sum(r.repatriated for r in resolved)
+
+
+def test_referred_counts_status_changes_and_partner_referrals(
+    demo: Workspace, figures: Indicators
+) -> None:
+    with demo.read() as session:
+        by_status = set(
+            session.execute(
+                text(
+                    "SELECT case_id FROM case_event WHERE status_to = 'referred'"
+                    " AND substr(occurred_at, 1, 10) BETWEEN '2026-03-01' AND '2026-10-31'"
+                )
+            ).scalars()
+        )
+        by_partner = set(
+            session.execute(
+                text(
+                    "SELECT case_id FROM partner_referral"
+                    " WHERE referred_at BETWEEN '2026-03-01' AND '2026-10-31'"
+                )
+            ).scalars()
+        )
+    assert by_partner - by_status, "the fixture should add partner-only referrals"
+    assert figures.referred == len(by_status | by_partner)
+
+
+def test_ilo_indicators_categories_and_countries(figures: Indicators, rows: list[Row]) -> None:
+    opened = [r for r in rows if within(r.received)]
+    ilo = Counter(code for r in opened for code in r.indicators)
+    assert [c.key for c in figures.ilo_indicators][:2] == ["abuse_of_vulnerability", "deception"]
+    assert len(figures.ilo_indicators) == 11
+    assert {c.key: c.count for c in figures.ilo_indicators if c.count} == dict(ilo)
+    cats = Counter(code for r in opened for code in r.categories)
+    assert {c.key: c.count for c in figures.categories if c.count} == dict(cats)
+    assert figures.categories[0].count == max(cats.values())
+    assert {c.key: c.count for c in figures.host_countries} == dict(
+        Counter(r.country for r in opened)
+    )
+
+
+def test_top_employers_and_agencies(figures: Indicators, rows: list[Row]) -> None:
+    opened = [r for r in rows if within(r.received)]
+    employers = Counter(r.employer for r in opened if r.employer)
+    top = [count for _id, count in employers.most_common(10)]
+    assert [e.count for e in figures.top_employers] == top
+    first = figures.top_employers[0]
+    assert employers[first.id] == first.count and first.name
+    agencies = Counter(r.agency for r in opened if r.agency)
+    assert [a.count for a in figures.top_agencies] == [n for _i, n in agencies.most_common(10)]
+
+
+def test_letters_by_kind_and_reviews_by_risk(demo: Workspace, figures: Indicators) -> None:
+    with demo.read() as session:
+        letters = Counter(
+            kind
+            for kind, issued in session.execute(text("SELECT kind, issued_at FROM letter"))
+            if issued and "2026-03-01" <= issued[:10] <= "2026-10-31"
+        )
+        reviews = Counter(
+            risk
+            for risk, at in session.execute(text("SELECT risk, reviewed_at FROM contract_review"))
+            if "2026-03-01" <= at[:10] <= "2026-10-31"
+        )
+    assert {c.key: c.count for c in figures.letters_by_kind if c.count} == dict(letters)
+    assert len(figures.letters_by_kind) == 6
+    assert {c.key: c.count for c in figures.reviews_by_risk if c.count} == dict(reviews)
+    assert [c.key for c in figures.reviews_by_risk] == ["low", "medium", "high", "critical"]
+
+
+def test_monthly_trend(figures: Indicators, rows: list[Row]) -> None:
+    assert [p.month for p in figures.monthly] == [f"2026-{m:02d}" for m in range(3, 11)]
+    for point in figures.monthly:
+        assert point.opened == sum(r.received.isoformat()[:7] == point.month for r in rows)
+        assert point.resolved == sum(
+            r.resolved is not None and r.resolved.isoformat()[:7] == point.month for r in rows
+        )
+        assert point.closed == sum(
+            r.closed is not None and r.closed.isoformat()[:7] == point.month for r in rows
+        )
+    assert sum(p.opened for p in figures.monthly) == figures.opened
+
+
+def test_missions_side_by_side(demo: Workspace, rows: list[Row]) -> None:
+    figures = StatsService(demo, today=TODAY).indicators(PERIOD, by_mission=True)
+    assert [m.mission for m in figures.by_mission] == [OTHER_MISSION, "SEL"]
+    for m in figures.by_mission:
+        mine = [r for r in rows if r.mission == m.mission]
+        assert m.opened == sum(within(r.received) for r in mine)
+        assert m.resolved == sum(within(r.resolved) for r in mine)
+        assert m.open_now == sum(r.status in OPEN for r in mine)
+        days = [(r.resolved - r.received).days for r in mine if r.resolved and within(r.resolved)]
+        assert m.median_days == statistics.median(days)
+    assert sum(m.opened for m in figures.by_mission) == figures.opened
+    # Not at HQ and not asked: no comparison.
+    assert StatsService(demo, today=TODAY).indicators(PERIOD).by_mission == ()
+
+
+def test_scope_narrows_every_figure(demo: Workspace, rows: list[Row]) -> None:
+    service = StatsService(demo, today=TODAY)
+    by_country = service.indicators(StatsFilter(PERIOD.date_from, PERIOD.date_to, "tr"))
+    assert by_country.scope.host_country == "TR"
+    assert by_country.opened == sum(r.country == "TR" and within(r.received) for r in rows)
+    assert {c.key for c in by_country.host_countries} == {"TR"}
+    by_category = service.indicators(
+        StatsFilter(PERIOD.date_from, PERIOD.date_to, category="documents_withheld")
+    )
+    assert by_category.opened == sum(
+        "documents_withheld" in r.categories and within(r.received) for r in rows
+    )
+    officer = next(r.officer for r in rows if r.officer)
+    by_officer = service.indicators(StatsFilter(PERIOD.date_from, PERIOD.date_to, officer=officer))
+    assert by_officer.open_now == sum(r.officer == officer and r.status in OPEN for r in rows)
+    by_mission = service.indicators(
+        StatsFilter(PERIOD.date_from, PERIOD.date_to, mission=OTHER_MISSION.lower())
+    )
+    assert by_mission.resolved == sum(
+        r.mission == OTHER_MISSION and within(r.resolved) for r in rows
+    )
+
+
+@pytest.mark.parametrize(
+    ("measure", "key", "field"),
+    [
+        ("opened", "", "opened"),
+        ("resolved", "", "resolved"),
+        ("closed", "", "closed"),
+        ("overdue", "", "overdue"),
+        ("referred", "", "referred"),
+        ("documents_returned", "", "documents_returned"),
+        ("repatriated", "", "repatriated"),
+    ],
+)
+def test_the_cases_behind_a_figure_are_as_many_as_it_counts(
+    demo: Workspace, figures: Indicators, measure: str, key: str, field: str
+) -> None:
+    service = StatsService(demo, today=TODAY)
+    drill = Drilldown(PERIOD, measure, key)
+    assert service.count_behind(drill) == getattr(figures, field)
+    listed = service.cases_behind(drill, limit=1000)
+    assert len(listed) == getattr(figures, field)
+
+
+def test_chart_segments_list_their_cases(demo: Workspace, figures: Indicators) -> None:
+    service = StatsService(demo, today=TODAY)
+    segments = [
+        ("open", figures.open_by_status[1]),
+        ("category", figures.categories[0]),
+        ("ilo", figures.ilo_indicators[7]),
+        ("country", figures.host_countries[0]),
+    ]
+    for measure, count in segments:
+        listed = service.cases_behind(Drilldown(PERIOD, measure, count.key), limit=1000)
+        assert len(listed) == count.count > 0
+    rows = service.cases_behind(Drilldown(PERIOD, "category", "unpaid_wages"))
+    assert all("unpaid_wages" in r.categories for r in rows)
+    assert rows == sorted(rows, key=lambda r: r.received_at, reverse=True)
+    employer = figures.top_employers[0]
+    listed = service.cases_behind(Drilldown(PERIOD, "employer", employer.id))
+    assert len(listed) == employer.count and {r.employer_name for r in listed} == {employer.name}
+    month = figures.monthly[2]
+    assert service.count_behind(Drilldown(PERIOD, "month", month.month)) == month.opened
+    currency = figures.wages_recovered[0]
+    assert service.count_behind(Drilldown(PERIOD, "wages", currency.currency)) == currency.cases
+
+
+def test_open_and_overdue_drilldowns_match_the_case_list(demo: Workspace) -> None:
+    stats, cases = StatsService(demo, today=TODAY), CaseService(demo, today=TODAY)
+    for drill in (
+        Drilldown(PERIOD, "open", "awaiting_response"),
+        Drilldown(PERIOD, "open"),
+        Drilldown(StatsFilter(host_country="KR"), "overdue"),
+    ):
+        flt = drill.case_filter()
+        assert flt is not None
+        assert cases.count_cases(flt) == stats.count_behind(drill)
+    assert Drilldown(PERIOD, "category", "violence").case_filter() is None
+
+
+def test_default_period_is_the_last_twelve_months(demo: Workspace) -> None:
+    assert default_period(date(2026, 11, 24)) == (date(2025, 12, 1), date(2026, 11, 24))
+    assert default_period(date(2026, 1, 3)) == (date(2025, 2, 1), date(2026, 1, 3))
+    figures = StatsService(demo, today=TODAY).indicators()
+    assert (figures.date_from, figures.date_to) == (date(2025, 12, 1), TODAY)
+    assert len(figures.monthly) == 12
+
+
+def test_percentile_interpolates_between_ranks() -> None:
+    assert percentile([], 0.5) is None
+    assert percentile([7], 0.9) == 7.0
+    assert percentile([1, 2, 3, 4], 0.5) == 2.5
+    values = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5]
+    assert percentile(values, 0.9) == pytest.approx(
+        statistics.quantiles(values, n=10, method="inclusive")[8]
+    )
+
+
+@pytest.mark.parametrize(
+    ("flt", "field", "message"),
+    [
+        (
+            StatsFilter(date(2026, 5, 1), date(2026, 4, 1)),
+            "date_from",
+            "The start of the period (2026-05-01) is after its end (2026-04-01).",
+        ),
+        (StatsFilter(host_country="XX"), "host_country", "“XX” is not a two-letter ISO"),
+        (StatsFilter(category="hunger"), "category", "Unknown complaint category: hunger"),
+        (StatsFilter(date(1990, 1, 1), date(2026, 1, 1)), "date_from", "longer than twenty"),
+    ],
+)
+def test_bad_filters_are_refused(
+    demo: Workspace, flt: StatsFilter, field: str, message: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        StatsService(demo, today=TODAY).indicators(flt)
+    assert caught.value.field == field
+    assert message in str(caught.value)
+
+
+def test_unknown_figure_is_refused(demo: Workspace) -> None:
+    with pytest.raises(ValidationError, match="Unknown figure “speed”"):
+        StatsService(demo, today=TODAY).count_behind(Drilldown(PERIOD, "speed"))
+    with pytest.raises(ValidationError, match="is not a month"):
+        StatsService(demo, today=TODAY).count_behind(Drilldown(PERIOD, "month", "May"))
+
+
+def test_an_empty_mission_has_zero_figures(ws: Workspace, tmp_path: Path) -> None:
+    figures = StatsService(ws, today=TODAY).indicators()
+    assert figures.opened == figures.open_now == figures.overdue == 0
+    assert figures.median_days is None and figures.p90_days is None
+    assert figures.wages_recovered == () and figures.top_employers == ()
+    assert all(c.count == 0 for c in figures.ilo_indicators)

@@ -1,0 +1,300 @@
+"""The report layer: texts, tables, CSV/XLSX, charts, the PDF in three languages, HTCDS."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from app.errors import QorgauError
+from app.letters import MissionInfo
+from app.letters.fonts import register_fonts
+from app.reports import charts
+from app.reports.export import csv_bytes, safe_text, write_csv, xlsx_bytes
+from app.reports.htcds import age_broad, columns, htcds_csv, mapping, record
+from app.reports.pdf import render_stats_report
+from app.reports.tables import ReportTable, case_list_table, indicator_tables
+from app.reports.texts import check_languages, text
+from app.services.records import CaseRow
+from app.services.stats import (
+    AnonymisedCase,
+    Count,
+    Indicators,
+    MissionFigures,
+    Money,
+    MonthPoint,
+    OrganisationCount,
+    StatsFilter,
+)
+
+MISSION = MissionInfo(
+    code="SEL",
+    name={
+        "kk": "Қазақстан Республикасының Корея Республикасындағы Елшілігі",
+        "ru": "Посольство Республики Казахстан в Республике Корея",
+        "en": "Embassy of the Republic of Kazakhstan in the Republic of Korea",
+    },
+    address={"en": "Seoul"},
+    phone="+82 2 000 0000",
+    email="seoul@example.kz",
+    city={"en": "Seoul"},
+    country="KR",
+)
+
+
+def figures(by_mission: bool = False) -> Indicators:
+    scope = StatsFilter(date(2026, 1, 1), date(2026, 3, 31), officer="aigul")
+    return Indicators(
+        date_from=date(2026, 1, 1),
+        date_to=date(2026, 3, 31),
+        today=date(2026, 4, 2),
+        scope=scope,
+        opened=42,
+        resolved=17,
+        closed=9,
+        open_by_status=(
+            Count("new", 5),
+            Count("in_progress", 11),
+            Count("awaiting_response", 4),
+            Count("referred", 2),
+        ),
+        overdue=3,
+        resolution_cases=17,
+        median_days=12.5,
+        p90_days=30.2,
+        wages_recovered=(Money("KRW", Decimal("4400000.00"), 2),),
+        documents_returned=4,
+        repatriated=1,
+        referred=2,
+        ilo_indicators=tuple(
+            Count(code, n)
+            for code, n in zip(
+                (
+                    "abuse_of_vulnerability",
+                    "deception",
+                    "restriction_of_movement",
+                    "isolation",
+                    "physical_sexual_violence",
+                    "intimidation_threats",
+                    "retention_of_identity_documents",
+                    "withholding_of_wages",
+                    "debt_bondage",
+                    "abusive_working_living_conditions",
+                    "excessive_overtime",
+                ),
+                (1, 5, 2, 0, 3, 1, 9, 20, 4, 2, 6),
+                strict=True,
+            )
+        ),
+        categories=(Count("unpaid_wages", 20), Count("documents_withheld", 9), Count("other", 0)),
+        host_countries=(Count("KR", 30), Count("TR", 12)),
+        top_employers=(OrganisationCount("e1", '=HYPERLINK("x")', "KR", 7),),
+        top_agencies=(),
+        letters_by_kind=(Count("employer_letter", 3), Count("referral", 0)),
+        reviews_by_risk=(
+            Count("low", 1),
+            Count("medium", 0),
+            Count("high", 2),
+            Count("critical", 0),
+        ),
+        monthly=(
+            MonthPoint("2026-01", 10, 5, 2),
+            MonthPoint("2026-02", 12, 6, 3),
+            MonthPoint("2026-03", 20, 6, 4),
+        ),
+        by_mission=(
+            MissionFigures("IST", 12, 5, 2, 6, 1, 9.0),
+            MissionFigures("SEL", 30, 12, 7, 16, 2, 14.0),
+        )
+        if by_mission
+        else (),
+    )
+
+
+def case_row() -> CaseRow:
+    return CaseRow(
+        id="c1",
+        number="SEL-2026-0001",
+        status="in_progress",
+        urgency="high",
+        life_or_liberty_at_risk=False,
+        host_country="KR",
+        person_name="Құрманғалиқызы Әсел",
+        person_name_latin="KURMANGALIKYZY ASSEL",
+        employer_name="Mirae Construction Co.",
+        categories=("unpaid_wages",),
+        received_at=date(2026, 2, 3),
+        due_date=date(2026, 2, 17),
+        assigned_to="aigul",
+        deadline="red",
+        escalated=False,
+        updated_at=datetime(2026, 2, 3, tzinfo=UTC),
+        origin_mission="SEL",
+    )
+
+
+def test_every_report_text_is_written_in_three_languages() -> None:
+    assert check_languages() == []
+    assert text("title", "kk") == "Еңбек эмигранттарын қорғау жөніндегі статистикалық есеп"
+    assert text("ilo", "ru") == "Выявленные индикаторы принудительного труда МОТ"
+
+
+def test_tables_carry_every_indicator() -> None:
+    tables = {t.key: t for t in indicator_tables(figures(by_mission=True), "en")}
+    assert list(tables) == [
+        "key_figures",
+        "open_by_status",
+        "wages_recovered",
+        "categories",
+        "ilo_indicators",
+        "host_countries",
+        "top_employers",
+        "top_agencies",
+        "letters_by_kind",
+        "reviews_by_risk",
+        "monthly",
+        "by_mission",
+    ]
+    assert tables["key_figures"].rows[0] == ("Cases opened", 42)
+    assert ("Median days to resolution", 12.5) in tables["key_figures"].rows
+    assert tables["categories"].rows == (
+        ("Unpaid or underpaid wages", 20),
+        ("Passport or documents withheld", 9),
+    )
+    assert tables["ilo_indicators"].rows[7][0] == 8
+    assert tables["host_countries"].rows[0] == ("South Korea", 30)
+    assert tables["by_mission"].rows[0] == ("IST", 12, 5, 2, 6, 1, 9.0)
+    assert "by_mission" not in {t.key for t in indicator_tables(figures(), "en")}
+
+
+def test_case_list_hides_names_when_asked() -> None:
+    shown = case_list_table([case_row()], "kk", hide_names=False)
+    assert shown.rows[0][4] == "Құрманғалиқызы Әсел" and shown.rows[0][7] == "aigul"
+    hidden = case_list_table([case_row()], "kk", hide_names=True)
+    assert hidden.rows[0][4] == "(жасырылған)" and hidden.rows[0][7] == "(жасырылған)"
+    assert hidden.headers[4] == "Еңбек мигранты"
+
+
+def test_csv_neutralises_formulas_and_keeps_kazakh() -> None:
+    assert safe_text("=1+1") == "'=1+1" and safe_text("-2") == "'-2"
+    assert safe_text("Әсел") == "Әсел"
+    table = ReportTable("t", "T", ("Name", "n"), (("=cmd|' /C calc'!A0", 1), ("Әсел", None)))
+    rows = list(csv.reader(io.StringIO(csv_bytes(table).decode("utf-8-sig"))))
+    assert rows == [["Name", "n"], ["'=cmd|' /C calc'!A0", "1"], ["Әсел", ""]]
+
+
+def test_xlsx_has_a_sheet_per_table(tmp_path: Path) -> None:
+    tables = indicator_tables(figures(), "ru")
+    book = load_workbook(io.BytesIO(xlsx_bytes(tables)))
+    assert book.sheetnames[:2] == ["key_figures", "open_by_status"]
+    employers = book["top_employers"]
+    assert employers["A1"].value == "Работодатели с наибольшим числом жалоб"
+    assert employers["A3"].value == '\'=HYPERLINK("x")'
+    assert book["wages_recovered"]["B3"].value == 4400000.0
+    with pytest.raises(QorgauError, match="There is no table to export"):
+        xlsx_bytes([])
+
+
+def test_write_csv_refuses_an_unwritable_place(tmp_path: Path) -> None:
+    table = ReportTable("t", "T", ("a",), ((1,),))
+    target = tmp_path / "missing-folder" / "t.csv"
+    with pytest.raises(QorgauError, match="Cannot write"):
+        write_csv([table], target)
+    assert not target.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "status", "wages"),
+    [
+        (
+            "kk",
+            "Еңбек эмигранттарын қорғау жөніндегі статистикалық есеп",
+            "Жауап күтілуде",
+            "4 400 000 KRW",
+        ),
+        (
+            "ru",
+            "Статистический отчёт о защите трудовых эмигрантов",
+            "Ожидает ответа",
+            "4 400 000 KRW",
+        ),
+        (
+            "en",
+            "Statistical report on the protection of labour emigrants",
+            "Awaiting response",
+            "4,400,000 KRW",
+        ),
+    ],
+)
+def test_pdf_report_in_each_language(lang: str, title: str, status: str, wages: str) -> None:
+    pdf = render_stats_report(figures(by_mission=True), lang, MISSION, hide_names=True)
+    reader = PdfReader(io.BytesIO(pdf))
+    extracted = " ".join(page.extract_text() for page in reader.pages)
+    assert title in extracted
+    assert status in extracted  # a label drawn inside the status chart
+    assert "aigul" not in extracted  # the officer's name is hidden
+    assert text("names_hidden", lang) in extracted
+    assert wages in extracted.replace("\u00a0", " ").replace("\u202f", " ")
+    assert reader.metadata is not None and reader.metadata.title == title
+
+
+def test_charts_say_when_there_is_no_data() -> None:
+    fonts = register_fonts()
+    empty = charts.horizontal_bars(["a"], [0], fonts, "No data")
+    assert empty.contents[0].text == "No data"
+    assert charts.pie([], [], fonts, "Нет данных").contents[0].text == "Нет данных"
+    drawn = charts.vertical_bars(["x", "y"], [[1, 2], [3, 4]], ["A", "B"], fonts, "No data")
+    assert drawn.width > 0 and len(drawn.contents) == 2  # the chart and its legend
+
+
+def test_htcds_mapping_and_records() -> None:
+    m = mapping()
+    assert m.verified is False and "not checked" in m.note
+    assert m.by_category["documents_withheld"] == "meansOfControlWithholdsDocuments"
+    assert "no_contract" in m.unmapped
+    assert columns()[:2] == ("caseId", "yearOfRegistration")
+    assert [age_broad(a) for a in (None, 8, 17, 18, 29, 30, 47, 48, 70)] == [
+        "",
+        "0--8",
+        "9--17",
+        "18--20",
+        "27--29",
+        "30--38",
+        "39--47",
+        "48+",
+        "48+",
+    ]
+    case = AnonymisedCase(
+        pseudonym="abc",
+        year=2026,
+        sex="female",
+        age=31,
+        citizenship="KZ",
+        host_country="KR",
+        status="closed",
+        categories=("documents_withheld", "unpaid_wages"),
+        ilo_indicators=(),
+        documents_returned=True,
+        repatriated=False,
+        wages_recovered=True,
+    )
+    row = record(case)
+    assert row["gender"] == "Female" and row["ageBroad"] == "30--38"
+    assert row["majorityStatus"] == "Adult" and row["CountryOfExploitation"] == "KR"
+    assert row["meansOfControlWithholdsDocuments"] == 1
+    assert row["meansOfControlTakesEarnings"] == 1
+    assert row["meansOfControlNotSpecified"] == 0
+    unmapped = record(
+        AnonymisedCase(
+            "d", 2026, None, None, "KZ", "TR", "new", ("no_contract",), (), False, False, False
+        )
+    )
+    assert unmapped["meansOfControlNotSpecified"] == 1 and unmapped["gender"] == ""
+    lines = htcds_csv([case]).decode().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("abc,2026,Case Management,Female,30--38,Adult")
