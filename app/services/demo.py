@@ -445,7 +445,7 @@ class _Builder:
             CaseStatus.REJECTED: [CaseStatus.REJECTED],
         }[status]
         author = case["created_by"]
-        moment = datetime.combine(case["received_at"], time(10, 0), tzinfo=UTC)
+        moment = datetime.combine(case["received_at"], time(8, 30), tzinfo=UTC)
         self.event(case["id"], "system", moment, author, "Case registered.")
         previous = CaseStatus.NEW
         reasons = {
@@ -457,14 +457,17 @@ class _Builder:
             CaseStatus.REJECTED: "Not within the mission's competence: a private debt dispute.",
         }
         for step in path:
-            moment += timedelta(days=self.rng.randrange(1, 9), hours=self.rng.randrange(0, 6))
-            if moment.date() > self.today:
-                moment = datetime.combine(self.today, time(9, 0), tzinfo=UTC)
+            later = moment + timedelta(
+                days=self.rng.randrange(1, 9), hours=self.rng.randrange(3, 8)
+            )
+            # A case received lately has had no time for its whole path: the steps then
+            # follow each other on the same day, still in order.
+            moment = later if later.date() <= self.today else moment + timedelta(minutes=40)
             if self.rng.random() < 0.5:
                 self.event(
                     case["id"],
                     self.rng.choice(("call", "note", "meeting", "visit")),
-                    moment - timedelta(hours=2),
+                    moment - timedelta(minutes=15),
                     author,
                     "Spoke with the worker about the next steps.",
                 )

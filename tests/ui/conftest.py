@@ -1,0 +1,69 @@
+"""Fixtures for widget tests: isolated QSettings, a language bridge, a signed-in main window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QLocale, QSettings, QThreadPool
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.services.workspace import Workspace
+from ui.i18n_bridge import LanguageBridge
+
+
+@pytest.fixture(autouse=True)
+def isolated_qsettings(qapp: QApplication, tmp_path: Path) -> Iterator[Path]:
+    """Every test writes its QSettings under its own tmp folder, never the user's."""
+    folder = tmp_path / "qsettings"
+    QCoreApplication.setOrganizationName("Qorgau")
+    QCoreApplication.setApplicationName("Qorgau")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder / scope.name))
+    yield folder
+    # Work started by a test finishes before the next test's database appears.
+    QThreadPool.globalInstance().waitForDone(10_000)
+    QLocale.setDefault(QLocale("en_GB"))
+
+
+@pytest.fixture(autouse=True)
+def discard_unsaved_on_teardown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing a window with an unsaved editor asks; in tests nobody answers, so: discard.
+    Tests of that question replace this answer themselves."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.cases import editor
+
+    monkeypatch.setattr(editor, "ask_unsaved", lambda _parent: QMessageBox.StandardButton.Discard)
+
+
+@pytest.fixture
+def bridge(qapp: QApplication) -> Iterator[LanguageBridge]:
+    bridge = LanguageBridge()
+    bridge.set_language("en")
+    yield bridge
+    bridge.set_language("en")
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, bridge: LanguageBridge) -> Iterator[Callable[..., object]]:
+    from ui.main_window import MainWindow
+
+    # qtbot holds widgets weakly; a window a test reaches only through a child must stay alive.
+    windows: list[MainWindow] = []
+
+    def _make(workspace: Workspace, idle_timeout_ms: int | None = None) -> MainWindow:
+        window = MainWindow(workspace, bridge, idle_timeout_ms=idle_timeout_ms)
+        qtbot.addWidget(window)
+        window.show()
+        window.activateWindow()  # shortcuts reach only the active window
+        qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+        windows.append(window)
+        return window
+
+    yield _make
+    for window in windows:
+        window.close()

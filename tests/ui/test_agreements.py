@@ -1,0 +1,154 @@
+"""The agreements browser and the case's "Applicable law" panel, with real services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from pytestqt.qtbot import QtBot
+
+from app.domain.codes import Category, label
+from app.i18n import format_date
+from app.services.agreements import AgreementService
+from app.services.cases import CaseService
+from app.services.records import CaseInput, PersonInput
+from app.services.workspace import Workspace
+from ui.agreements.case_panel import ApplicableLawPanel
+from ui.agreements.page import AgreementsPage
+from ui.agreements.widgets import top_items
+from ui.i18n_bridge import LanguageBridge
+
+OpenWs = Callable[[str], Workspace]
+
+
+def new_case(ws: Workspace, country: str, categories: tuple[str, ...]) -> str:
+    return (
+        CaseService(ws)
+        .create_case(
+            CaseInput(
+                host_country=country,
+                categories=categories,
+                received_at=date.today() - timedelta(days=1),
+                person=PersonInput(surname="Әбенов", given_names="Нұрлан"),
+            )
+        )
+        .id
+    )
+
+
+def page_for(qtbot: QtBot, ws: Workspace, bridge: LanguageBridge | None = None) -> AgreementsPage:
+    page = AgreementsPage(ws, bridge)
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def test_browser_lists_filters_and_marks_unverified(qtbot: QtBot, open_ws: OpenWs) -> None:
+    page = page_for(qtbot, open_ws("aigul"))
+    titles = [row[0] for row in page.rows()]
+    assert "Treaty on the Eurasian Economic Union" in titles
+    qatar = next(row for row in page.rows() if row[0].startswith("Agreement") and "Qatar" in row[0])
+    assert qatar[3] == "no — to be checked"
+    page.kind.setCurrentIndex(page.kind.findData("memorandum"))
+    assert {row[1] for row in page.rows()} == {"Memorandum"}
+    page.kind.setCurrentIndex(0)
+    page.search.setText("Евразийском")
+    assert [row[0] for row in page.rows()] == ["Treaty on the Eurasian Economic Union"]
+    page.search.clear()
+    page.country.set_code("TR")
+    assert "Planned" in {row[2] for row in page.rows()}
+    assert page.count.text() == f"{len(page.rows())} instruments"
+
+
+def test_instrument_view_shows_verified_flag_and_provisions(qtbot: QtBot, open_ws: OpenWs) -> None:
+    ws = open_ws("aigul")
+    page = page_for(qtbot, ws)
+    service = AgreementService(ws)
+    qatar = service.get("kz-qa-employment-2024")
+    page.select(qatar.id)
+    view = page.instrument_view
+    assert view.title.text() == qatar.title
+    assert view.badge.verified is False
+    assert view.badge.isVisible()
+    assert view.badge.text() == "⚠ Not verified: check the official text before relying on it"
+    eaeu = service.get("eaeu-treaty-2014")
+    page.select(eaeu.id)
+    assert view.badge.text() == "✔ Verified against an official text"
+    assert view.signed.text() == format_date(date(2014, 5, 29), "long")
+    assert [card.provision.article for card in view.cards] == [p.article for p in eaeu.provisions]
+    for card in view.cards:
+        # Each unverified provision carries the mark a user can see.
+        assert card.mark.isVisibleTo(view) is (not card.provision.verified)
+        assert card.mark.text() == "(unverified)"
+        assert card.chips
+    wages = next(card for card in view.cards if "unpaid_wages" in card.provision.categories)
+    assert label(Category.UNPAID_WAGES) in [chip.text() for chip in wages.chips]
+    # An attaché reads the mission's notes but does not edit them.
+    assert view.notes.isReadOnly() and not view.save_notes.isVisibleTo(view)
+
+
+def test_consul_edits_the_mission_notes(qtbot: QtBot, open_ws: OpenWs) -> None:
+    ws = open_ws("serik")
+    page = page_for(qtbot, ws)
+    page.select(AgreementService(ws).get("ilo-c029").id)
+    view = page.instrument_view
+    assert not view.notes.isReadOnly()
+    view.notes.setPlainText("Labour inspectorate hotline: 1-800-000.")
+    view.save_notes.click()
+    assert view.notes_saved.text() == "Saved."
+    assert AgreementService(ws).get("ilo-c029").mission_notes == (
+        "Labour inspectorate hotline: 1-800-000."
+    )
+
+
+def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: OpenWs) -> None:
+    page = page_for(qtbot, open_ws("aigul"))
+    view = page.country_view
+    view.country.set_code("KG")
+    applicable = [view.applicable_root.child(i) for i in range(view.applicable_root.childCount())]
+    assert applicable[0].text(1) == "Bilateral agreement"
+    assert applicable[1].text(1) == "Eurasian Economic Union"
+    view.country.set_code("TR")
+    assert view.pending_root.text(0) == "Under negotiation or planned (1)"
+    assert view.pending_root.child(0).text(1) == "Planned"
+
+
+def test_language_switch_retranslates(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    page = page_for(qtbot, open_ws("aigul"), bridge)
+    bridge.set_language("ru")
+    assert "Договор о Евразийском экономическом союзе" in [row[0] for row in page.rows()]
+
+
+def test_applicable_law_panel_cites_and_removes(qtbot: QtBot, open_ws: OpenWs) -> None:
+    ws = open_ws("aigul")
+    case_id = new_case(ws, "GB", ("recruitment_fees",))
+    panel = ApplicableLawPanel(ws, case_id)
+    qtbot.addWidget(panel)
+    panel.show()
+    relevant = AgreementService(ws).relevant_for_case(case_id)
+    assert panel.relevant_texts() == [p.citation for p in relevant]
+    unverified = [p.citation for p in relevant if not p.verified]
+    assert unverified and all(text.endswith("(unverified)") for text in unverified)
+    assert not panel.cite_button.isEnabled()
+    row = top_items(panel.relevant)[0]
+    panel.relevant.setCurrentItem(row)
+    assert panel.cite_button.isEnabled()
+    with qtbot.waitSignal(panel.citations_changed, timeout=1000):
+        panel.cite_button.click()
+    assert panel.cited_texts() == [relevant[0].citation]
+    assert relevant[0].citation not in panel.relevant_texts()
+    assert [c.provision.id for c in AgreementService(ws).citations(case_id)] == [relevant[0].id]
+    panel.cited.setCurrentItem(top_items(panel.cited)[0])
+    panel.remove_button.click()
+    assert panel.cited_texts() == []
+    assert AgreementService(ws).citations(case_id) == []
+
+
+def test_hq_reads_the_panel_without_cite_buttons(qtbot: QtBot, open_ws: OpenWs) -> None:
+    case_id = new_case(open_ws("aigul"), "RU", ("unpaid_wages",))
+    panel = ApplicableLawPanel(open_ws("astana"), case_id)
+    qtbot.addWidget(panel)
+    assert panel.relevant_texts()
+    assert not panel.cite_button.isVisibleTo(panel)

@@ -1,0 +1,128 @@
+"""CaseTableModel without widgets: paging, SQL sorting and filtering, roles, deadline colours."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QBrush, QIcon
+from PySide6.QtWidgets import QApplication
+
+from app.domain.codes import CaseStatus
+from app.services.cases import CaseService
+from app.services.demo import fill_demo
+from app.services.records import CaseFilter
+from app.services.workspace import Workspace
+from ui.models.case_table_model import (
+    CASE_ID_ROLE,
+    CASE_ROW_ROLE,
+    COLUMN_COUNT,
+    DEADLINE_ROLE,
+    DUE,
+    NUMBER,
+    STATUS,
+    CaseTableModel,
+)
+
+CASES = 450
+
+
+@pytest.fixture
+def filled(ws: Workspace) -> Workspace:
+    fill_demo(ws, 80, seed=7)
+    return ws
+
+
+def test_pages_of_200_are_fetched_on_demand(qapp: QApplication, ws: Workspace) -> None:
+    fill_demo(ws, CASES, seed=7)
+    filled = ws
+    model = CaseTableModel(CaseService(filled))
+    model.reload()
+    assert model.total == CASES
+    assert model.rowCount() == 200
+    assert model.columnCount() == COLUMN_COUNT
+    assert model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 400
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == CASES
+    assert not model.canFetchMore(QModelIndex())
+    ids = [model.index(r, NUMBER).data(CASE_ID_ROLE) for r in range(model.rowCount())]
+    assert len(set(ids)) == CASES  # pages neither overlap nor skip
+
+
+def test_sort_asks_the_service_and_starts_again_from_the_first_page(
+    qapp: QApplication, filled: Workspace
+) -> None:
+    model = CaseTableModel(CaseService(filled))
+    model.reload()
+    model.sort(NUMBER, Qt.SortOrder.AscendingOrder)
+    assert model.filter.sort == "number" and not model.filter.descending
+    assert model.rowCount() == 80
+    numbers = [model.index(r, NUMBER).data() for r in range(model.rowCount())]
+    assert numbers == sorted(numbers)
+    assert numbers[0].endswith("-0001")
+    assert model.sort_column() == NUMBER
+    model.sort(NUMBER, Qt.SortOrder.DescendingOrder)
+    descending = [model.index(r, NUMBER).data() for r in range(model.rowCount())]
+    assert descending == numbers[::-1]
+
+
+def test_filter_is_applied_in_sql_and_labels_are_translated(
+    qapp: QApplication, filled: Workspace
+) -> None:
+    service = CaseService(filled)
+    flt = CaseFilter(statuses=("closed",))
+    model = CaseTableModel(service)
+    model.set_filter(flt)
+    assert model.total == service.count_cases(flt) > 0
+    rows = [model.index(r, STATUS).data(CASE_ROW_ROLE) for r in range(model.rowCount())]
+    assert {r.status for r in rows} == {CaseStatus.CLOSED}
+    assert model.index(0, STATUS).data() == "Closed"
+    assert model.headerData(STATUS, Qt.Orientation.Horizontal) == "Status"
+
+
+def test_deadline_colour_is_a_decoration_and_a_background(
+    qapp: QApplication, filled: Workspace
+) -> None:
+    model = CaseTableModel(CaseService(filled))
+    model.set_filter(CaseFilter(overdue=True))
+    assert model.total > 0
+    index = model.index(0, DUE)
+    assert index.data(DEADLINE_ROLE) == "red"
+    assert isinstance(index.data(Qt.ItemDataRole.DecorationRole), QIcon)
+    background = index.data(Qt.ItemDataRole.BackgroundRole)
+    assert isinstance(background, QBrush)
+    assert background.color().name() == "#ffebee"
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == "Overdue"
+    closed = CaseTableModel(CaseService(filled))
+    closed.set_filter(CaseFilter(statuses=("closed",)))
+    assert closed.index(0, DUE).data(DEADLINE_ROLE) == "none"
+    assert closed.index(0, DUE).data(Qt.ItemDataRole.DecorationRole) is None
+
+
+def test_an_empty_search_result_has_no_rows(qapp: QApplication, filled: Workspace) -> None:
+    model = CaseTableModel(CaseService(filled))
+    model.set_filter(CaseFilter(text="zzzqqqxxx"))
+    assert model.total == 0
+    assert model.rowCount() == 0
+    assert not model.canFetchMore(QModelIndex())
+
+
+def test_dates_follow_the_interface_language(qapp: QApplication, filled: Workspace) -> None:
+    from app.i18n import set_language
+
+    model = CaseTableModel(CaseService(filled), page_size=5)
+    model.reload()
+    row = model.index(0, NUMBER).data(CASE_ROW_ROLE)
+    received: date = row.received_at
+    english = model.index(0, 6).data()
+    set_language("ru")
+    model.retranslate()
+    russian = model.index(0, 6).data()
+    assert english != russian
+    assert str(received.year) in russian
+    assert model.index(0, STATUS).data() == {
+        "new": "Новое",
+    }.get(row.status, model.index(0, STATUS).data())

@@ -1,0 +1,279 @@
+"""The Cases area end to end on a real encrypted database: editor, search, timeline, files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from app.domain.iin import make_iin
+from app.services.cases import CaseService
+from app.services.workspace import Workspace
+from ui.cases import attachments as attachments_module
+from ui.cases import editor as editor_module
+from ui.cases.area import CasesArea
+from ui.main_window import MainWindow
+
+MakeWindow = Callable[..., MainWindow]
+IIN = make_iin(date(1994, 3, 15), "female", 4012)
+
+
+def _area(window: MainWindow) -> CasesArea:
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    return area
+
+
+def _fill_new_case(area: CasesArea, surname: str = "Құрманғалиқызы") -> None:
+    area.new_case()
+    editor = area.editor
+    person = editor.person
+    person.edits["surname"].setText(surname)
+    person.edits["given_names"].setText("Әсел")
+    person.edits["surname_latin"].setText("KURMANGALIKYZY")
+    person.edits["given_names_latin"].setText("ASSEL")
+    person.iin.setText(IIN)
+    person.phone.setText("+82 10 0000 0000")
+    editor.description.setPlainText("Wages unpaid for three months; passport kept by employer.")
+    editor.categories.set_checked(("unpaid_wages", "documents_withheld"))
+    editor.urgency.setCurrentIndex(editor.urgency.findData("high"))
+    editor.dirty = True
+
+
+def test_a_case_created_in_the_editor_is_saved_and_listed(
+    make_window: MakeWindow, ws: Workspace
+) -> None:
+    area = _area(make_window(ws))
+    assert area.list_view.model.total == 0
+    _fill_new_case(area)
+    assert area.editor.save()
+    case = area.editor.case
+    assert case is not None
+    assert case.number.startswith("SEL-")
+    assert case.person.iin == IIN
+    assert case.person.birth_date == date(1994, 3, 15)  # taken from the IIN
+    assert set(case.categories) == {"unpaid_wages", "documents_withheld"}
+    assert case.urgency == "high"
+    assert case.assigned_to == "admin"
+    assert not area.editor.dirty
+    assert area.editor.heading.text() == f"Case {case.number} — Құрманғалиқызы Әсел"
+    assert area.list_view.model.total == 1
+    assert area.list_view.count.text() == "1 case"
+    assert area.list_view.model.index(0, 0).data() == case.number
+
+
+def test_bad_input_shows_a_message_beside_the_field_and_saves_nothing(
+    make_window: MakeWindow, ws: Workspace
+) -> None:
+    area = _area(make_window(ws))
+    _fill_new_case(area)
+    editor = area.editor
+    editor.person.iin.setText(IIN[:11] + str((int(IIN[11]) + 1) % 10))
+    assert not editor.save()
+    iin_error = editor.person.boxes["iin"].error
+    assert iin_error.isVisibleTo(editor)
+    assert iin_error.text() == (
+        "The IIN's check digit does not match; check the number for a typing error."
+    )
+    editor.person.iin.setText(IIN)
+    editor.categories.set_checked(())
+    assert not editor.save()
+    assert editor.boxes["categories"].error.text() == "Choose at least one complaint category."
+    editor.categories.set_checked(("other",))
+    editor.received.setText("31.02.2026")
+    assert not editor.save()
+    assert editor.boxes["received_at"].error.text() == (
+        "“31.02.2026” is not a date; write it as DD.MM.YYYY."
+    )
+    assert editor.case is None
+    assert CaseService(ws).count_cases() == 0
+
+
+def test_a_possible_duplicate_is_shown_and_can_be_used_instead(
+    make_window: MakeWindow, ws: Workspace
+) -> None:
+    area = _area(make_window(ws))
+    _fill_new_case(area)
+    assert area.editor.save()
+    first = area.editor.case
+    assert first is not None
+    _fill_new_case(area, surname="Құрманғалиқызы")
+    matches = area.editor.person.check_duplicates()
+    assert [m.person_id for m in matches] == [first.person.id]
+    assert area.editor.person.duplicates.isVisibleTo(area.editor)
+    assert "same IIN" in area.editor.person.duplicates.text()
+    assert not area.editor.save()  # the service refuses a silent duplicate
+    assert CaseService(ws).count_cases() == 1
+    area.editor.person.use_existing(first.person.id)
+    assert area.editor.person.locked
+    assert area.editor.save()
+    second = area.editor.case
+    assert second is not None and second.id != first.id
+    assert second.person.id == first.person.id
+
+
+def test_the_search_box_finds_the_case_as_you_type(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    area = _area(make_window(ws))
+    _fill_new_case(area)
+    assert area.editor.save()
+    _fill_new_case(area, surname="Тоқтарова")
+    area.editor.person.iin.setText("")
+    area.editor.person.edits["surname_latin"].setText("TOKTAROVA")
+    assert area.editor.save()
+    area.show_list()
+    view = area.list_view
+    assert view.model.total == 2
+    view.filters.search.setText("Тоқтар")
+    assert view.filters.search_timer.isActive()  # debounced, not yet searched
+    qtbot.waitUntil(lambda: view.model.total == 1, timeout=3000)
+    assert view.count.text() == "1 case"
+    assert view.model.index(0, 1).data() == "Тоқтарова Әсел"
+    view.filters.clear()
+    assert view.model.total == 2
+
+
+def test_ctrl_f_and_ctrl_n_reach_the_cases_area(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    window = make_window(ws)
+    window.new_case_action.trigger()
+    area = _area(window)
+    assert area.currentWidget() is area.editor
+    assert area.editor.case is None
+    window.find_action.trigger()
+    assert area.currentWidget() is area.list_view
+    assert area.list_view.filters.search.hasFocus()
+
+
+def test_status_changes_through_the_timeline_with_a_reason(
+    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+) -> None:
+    area = _area(make_window(open_ws("aigul")))
+    _fill_new_case(area)
+    assert area.editor.save()
+    timeline = area.editor.timeline
+    targets = [timeline.target.itemData(i) for i in range(timeline.target.count())]
+    assert targets == ["in_progress", "referred", "resolved"]  # an attaché cannot reject
+    timeline.target.setCurrentIndex(0)
+    timeline.change_status()
+    dialog = timeline.dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.reason.setPlainText("Statement taken; employer called.")
+    dialog.accept()
+    case = area.editor.case
+    assert case is not None and case.status == "in_progress"
+    assert area.editor.badge.text().startswith("In progress")
+    last = case.events[-1]
+    assert (last.kind, last.status_from, last.status_to, last.author) == (
+        "status_change",
+        "new",
+        "in_progress",
+        "aigul",
+    )
+    assert "Statement taken" in timeline.events.toPlainText()
+
+    timeline.text.setPlainText("Called the employer; promised to pay by Friday.")
+    timeline.kind.setCurrentIndex(timeline.kind.findData("call"))
+    timeline.add_entry()
+    assert "promised to pay by Friday" in timeline.events.toPlainText()
+    assert area.editor.case is not None and area.editor.case.events[-1].kind == "call"
+    timeline.add_entry()  # empty text
+    assert timeline.error.isVisibleTo(timeline)
+
+
+def test_attachments_are_added_opened_and_removed(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    ws: Workspace,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened: list[QUrl] = []
+    monkeypatch.setattr(attachments_module, "open_with_system", opened.append)
+    area = _area(make_window(ws))
+    _fill_new_case(area)
+    assert area.editor.save()
+    panel = area.editor.attachments
+    contract = tmp_path / "contract.pdf"
+    contract.write_bytes(b"%PDF-1.4 a contract")
+    panel.add_file(contract)
+    qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 1, timeout=5000)
+    item = panel.tree.topLevelItem(0)
+    assert item is not None and item.text(0) == "contract.pdf"
+    assert area.editor.case is not None
+    assert area.editor.case.events[-1].kind == "attachment_added"
+
+    panel.tree.setCurrentItem(item)
+    panel.open_selected()
+    assert len(opened) == 1
+    assert Path(opened[0].toLocalFile()).read_bytes() == b"%PDF-1.4 a contract"
+
+    passport = tmp_path / "passport scan.jpg"
+    passport.write_bytes(b"\xff\xd8 fake jpeg")
+    panel.add_file(passport)
+    box = QApplication.activeModalWidget()
+    assert isinstance(box, QMessageBox)
+    assert "Kazakh law restricts" in box.text()
+    cancel = next(b for b in box.buttons() if b.text() == "Cancel")
+    cancel.click()
+    assert panel.tree.topLevelItemCount() == 1  # nothing stored without the confirmation
+
+    panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
+    panel.remove_selected()
+    dialog = panel.dialog
+    assert dialog is not None
+    dialog.accept()  # no reason given: refused, stays open
+    assert dialog.isVisible()
+    dialog.reason.setPlainText("Uploaded to the wrong case.")  # type: ignore[attr-defined]
+    dialog.accept()
+    assert panel.tree.topLevelItemCount() == 0
+    assert area.editor.case is not None
+    assert area.editor.case.events[-1].text == "contract.pdf: Uploaded to the wrong case."
+
+
+def test_unsaved_changes_are_protected(
+    make_window: MakeWindow, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    area = _area(make_window(ws))
+    area.new_case()
+    area.editor.description.setPlainText("Started typing")
+    assert area.editor.dirty
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
+    monkeypatch.setattr(editor_module, "ask_unsaved", lambda _parent: answers.pop(0))
+    area.editor.request_close()
+    assert area.currentWidget() is area.editor  # cancelled: still editing
+    area.editor.request_close()
+    assert area.currentWidget() is area.list_view
+    assert CaseService(ws).count_cases() == 0
+
+
+def test_start_page_lists_my_open_cases_and_opens_them(
+    make_window: MakeWindow, ws: Workspace
+) -> None:
+    window = make_window(ws)
+    area = _area(window)
+    _fill_new_case(area)
+    assert area.editor.save()
+    case = area.editor.case
+    assert case is not None
+    area.show_list()
+    start = window.show_area("start")
+    from ui.start_page import StartPage
+
+    assert isinstance(start, StartPage)
+    assert start.mine.title() == "My open cases (1)"
+    assert start.overdue.title() == "Overdue (0)"
+    assert start.overdue.empty.text() == "Nothing is overdue."
+    item = start.mine.tree.topLevelItem(0)
+    assert item is not None and item.text(0) == case.number
+    start.mine.tree.itemActivated.emit(item, 0)
+    assert window.current_area() == "cases"
+    assert area.currentWidget() is area.editor
+    assert area.editor.case is not None and area.editor.case.id == case.id

@@ -1,0 +1,156 @@
+"""The contract-review form: live findings, the risk badge, save, export, a case's pre-fill."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from app.db.models import ContractReview
+from app.services.cases import CaseService
+from app.services.records import CaseInput, OrganisationInput, PersonInput
+from app.services.workspace import Workspace
+from ui.contracts import ContractReviewPage
+from ui.i18n_bridge import LanguageBridge
+
+OpenWs = Callable[[str], Workspace]
+
+
+def make_page(qtbot: QtBot, ws: Workspace) -> ContractReviewPage:
+    page = ContractReviewPage(ws)
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def shown_findings(page: ContractReviewPage) -> dict[str, str]:
+    """rule code -> level code, as the table shows them."""
+    return {
+        page.findings.item(row, 0).data(Qt.ItemDataRole.UserRole): page.findings.item(row, 1).data(
+            Qt.ItemDataRole.UserRole
+        )
+        for row in range(page.findings.rowCount())
+    }
+
+
+def reviews(ws: Workspace) -> int:
+    with ws.read() as session:
+        return int(session.execute(select(func.count()).select_from(ContractReview)).scalar_one())
+
+
+def test_findings_update_as_fields_are_filled_and_save_stores(
+    qtbot: QtBot, open_ws: OpenWs, tmp_path: Path
+) -> None:
+    ws = open_ws("aigul")
+    page = make_page(qtbot, ws)
+    assert page.findings.rowCount() == 0
+    assert "Choose the host country" in page.error.text()
+
+    page.host_country.set_code("TR")
+    qtbot.keyClicks(page.position, "construction worker")
+    page.passport_held_by.set_value("employer")
+    # Debounced: the table follows once typing pauses.
+    qtbot.waitUntil(lambda: "passport_retention" in shown_findings(page), timeout=3000)
+    assert shown_findings(page) == {"passport_retention": "violation"}
+    assert page.risk_badge.text() == "HIGH"
+    assert "#E65100" in page.risk_badge.styleSheet()
+    assert "Retention of identity documents" in page.indicators.text()
+
+    qtbot.keyClicks(page.recruitment_fee_paid_by_worker, "1500")
+    page.recruitment_fee_currency.setEditText("USD")
+    page.hours_per_week.setText("72")
+    qtbot.waitUntil(lambda: page.risk_badge.text() == "CRITICAL", timeout=3000)
+    assert shown_findings(page)["recruitment_fee"] == "violation"
+    assert shown_findings(page)["weekly_hours"] == "violation"
+    assert page.findings.item(0, 1).text() == "violation"
+
+    page.hours_per_week.setText("200")
+    page.refresh_findings()
+    assert "a week has only 168 hours" in page.error.text()
+    assert page.findings.rowCount() == 0
+    page.hours_per_week.setText("72")
+    page.refresh_findings()
+    assert page.error.isHidden()
+
+    assert not page.export_button.isEnabled()
+    with qtbot.waitSignal(page.review_saved, timeout=2000):
+        page.save_button.click()
+    assert reviews(ws) == 1
+    assert page.saved is not None and page.saved.risk == "critical"
+    assert "Review saved: risk critical." in page.status.text()
+    assert page.export_button.isEnabled()
+
+    target = tmp_path / "review.pdf"
+    assert page.export_pdf(target, "kk")
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_save_with_bad_input_shows_the_error_and_stores_nothing(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    ws = open_ws("aigul")
+    page = make_page(qtbot, ws)
+    page.host_country.set_code("KR")
+    page.wage_amount.setText("-10")
+    page.wage_currency.setEditText("KRW")
+    page.wage_period.set_value("month")
+    page.save_button.click()
+    assert "wage_amount cannot be negative" in page.error.text()
+    assert reviews(ws) == 0
+    assert page.saved is None
+
+
+def test_hq_sees_the_refusal_on_save(qtbot: QtBot, open_ws: OpenWs) -> None:
+    ws = open_ws("astana")
+    page = make_page(qtbot, ws)
+    page.host_country.set_code("KR")
+    page.save()
+    assert "Your role (hq) does not allow this action" in page.error.text()
+    assert reviews(ws) == 0
+
+
+def test_review_from_a_case_is_prefilled_and_attached(qtbot: QtBot, open_ws: OpenWs) -> None:
+    ws = open_ws("aigul")
+    case = CaseService(ws).create_case(
+        CaseInput(
+            host_country="TR",
+            categories=("documents_withheld",),
+            received_at=date.today(),
+            person=PersonInput(
+                surname="Құрманғалиқызы",
+                given_names="Әсел",
+                surname_latin="KURMANGALIKYZY",
+                given_names_latin="ASSEL",
+            ),
+            employer=OrganisationInput(name="Example İnşaat Ltd", country="TR"),
+        )
+    )
+    page = make_page(qtbot, ws)
+    page.start_for_case(case.id)
+    assert page.host_country.code() == "TR" and not page.host_country.isEnabled()
+    assert page.case_label.text() == case.number
+    assert page.worker_label.text() == "Құрманғалиқызы Әсел"
+    assert page.employer_name.text() == "Example İnşaat Ltd"
+    page.signed_copy_held.set_value(False)
+    page.refresh_findings()
+    assert shown_findings(page) == {"signed_copy": "concern"}
+    page.save()
+    assert page.saved is not None and page.saved.case_number == case.number
+
+
+def test_labels_follow_the_language(qtbot: QtBot, ws: Workspace, bridge: LanguageBridge) -> None:
+    page = make_page(qtbot, ws)
+    page.host_country.set_code("KR")
+    page.passport_held_by.set_value("worker")
+    page.refresh_findings()
+    bridge.set_language("kk")
+    page.retranslate_ui()
+    assert page.findings.item(0, 0).text() == "Паспорт және жеке басты куәландыратын құжаттар"
+    bridge.set_language("en")
+    page.retranslate_ui()
+    assert page.findings.item(0, 0).text() == "Passport and identity documents"
+    assert page.save_button.text() == "&Save review"

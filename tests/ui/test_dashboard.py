@@ -1,0 +1,165 @@
+"""The dashboard: figures on a fixed demo, and a click on a chart shows the cases behind it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import text
+
+from app.config import Paths
+from app.services.demo import fill_demo
+from app.services.installation import unlock
+from app.services.stats import Drilldown, StatsService
+from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
+from ui.i18n_bridge import LanguageBridge
+from ui.reports.dashboard import ChartPanel, DashboardPage
+
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    paths = Paths(tmp_path_factory.mktemp("dashboard") / "data")
+    shutil.copytree(template_installation.data_dir, paths.data_dir)
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        fill_demo(ws, 300, seed=21, today=TODAY)
+    finally:
+        ws.close()
+    return paths
+
+
+@pytest.fixture
+def demo(demo_paths: Paths) -> Iterator[Workspace]:
+    ws = unlock(demo_paths, "aigul", PASSWORD)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def page(qtbot: QtBot, demo: Workspace, bridge: LanguageBridge) -> DashboardPage:
+    widget = DashboardPage(demo, bridge, today=TODAY)
+    qtbot.addWidget(widget)
+    widget.resize(1300, 1000)
+    widget.show()
+    assert widget.refresh()
+    return widget
+
+
+def bar_point(view: ChartPanel, index: int, value: float) -> QPoint:
+    """Where bar ``index`` of the view's (vertical) bar series is on the screen."""
+    chart = view.chart()
+    assert view.series is not None
+    in_chart = chart.mapToPosition(QPointF(index, value / 2), view.series)
+    return view.mapFromScene(chart.mapToScene(in_chart))
+
+
+def count(ws: Workspace, sql: str) -> int:
+    with ws.read() as session:
+        return int(session.execute(text(sql)).scalar_one())
+
+
+def test_tiles_show_the_figures(page: DashboardPage, demo: Workspace) -> None:
+    open_now = count(
+        demo,
+        'SELECT count(*) FROM "case" WHERE status IN'
+        " ('new','in_progress','awaiting_response','referred')",
+    )
+    assert page.tiles["open"].text() == f"Open now\n{open_now}"
+    assert page.figures is not None
+    assert page.tiles["opened"].text().endswith(str(page.figures.opened))
+    assert page.status_chart.chart().title() == "Open cases by status"
+    assert page.status_chart.segments == ["new", "in_progress", "awaiting_response", "referred"]
+    assert not page.mission_chart.isVisible()  # one mission, not HQ
+
+
+def test_clicking_a_status_bar_lists_its_cases(
+    qtbot: QtBot, page: DashboardPage, demo: Workspace
+) -> None:
+    requested: list[Drilldown] = []
+    page.cases_requested.connect(requested.append)
+    assert page.figures is not None
+    in_progress = page.figures.open_by_status[1]
+    assert in_progress.key == "in_progress" and in_progress.count > 0
+    view = page.status_chart
+    QTest.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=bar_point(view, 1, in_progress.count)
+    )
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible())
+    assert requested == [Drilldown(page.figures.scope, "open", "in_progress")]
+    dialog = page.dialog
+    assert dialog is not None
+    assert dialog.table.rowCount() == in_progress.count
+    with demo.read() as session:
+        expected = set(
+            session.execute(
+                text("SELECT number FROM \"case\" WHERE status = 'in_progress'")
+            ).scalars()
+        )
+    assert set(dialog.numbers()) == expected
+    assert {dialog.table.item(i, 2).text() for i in range(dialog.table.rowCount())} == {
+        "In progress"
+    }
+    assert dialog.count_label.text() == f"{in_progress.count} cases"
+
+
+def test_pie_slice_and_category_bar_list_their_cases(qtbot: QtBot, page: DashboardPage) -> None:
+    assert page.figures is not None
+    series = page.country_chart.series
+    assert series is not None
+    first = page.figures.host_countries[0]
+    series.clicked.emit(series.slices()[0])  # type: ignore[union-attr]
+    dialog = page.dialog
+    assert dialog is not None and dialog.table.rowCount() == first.count
+    assert {dialog.table.item(i, 3).text() for i in range(first.count)} == {first.key}
+    top = page.figures.categories[0]
+    assert page.category_chart.segments[-1] == top.key  # drawn last = shown at the top
+    page._segment_clicked(page.category_chart, len(page.category_chart.segments) - 1)
+    assert page.dialog is not None and page.dialog.table.rowCount() == top.count
+
+
+def test_hidden_names_and_exports(page: DashboardPage, demo: Workspace, tmp_path: Path) -> None:
+    page.hide_names.setChecked(True)
+    page._tile_clicked("overdue")
+    dialog = page.dialog
+    assert dialog is not None and dialog.table.rowCount() > 0
+    assert {dialog.table.item(i, 4).text() for i in range(dialog.table.rowCount())} == {"(hidden)"}
+    written = dialog.export_csv(tmp_path / "overdue.csv")
+    assert "(hidden)" in written.read_text(encoding="utf-8-sig")
+    pdf = page.export_pdf(tmp_path / "report.pdf", "kk")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    xlsx = page.export_xlsx(tmp_path / "tables.xlsx")
+    assert xlsx.stat().st_size > 0
+
+
+def test_a_bad_period_is_shown_not_raised(page: DashboardPage) -> None:
+    page.date_from.setDate(page.date_to.date().addDays(5))
+    assert page.refresh() is False
+    assert "is after its end" in page.error.text()
+    assert page.error.isVisible()
+
+
+def test_filters_narrow_the_figures(page: DashboardPage, demo: Workspace) -> None:
+    page.country.set_code("TR")
+    assert page.refresh()
+    assert page.figures is not None
+    expected = StatsService(demo, TODAY).indicators(page.scope())
+    assert page.figures.opened == expected.opened
+    assert {c.key for c in page.figures.host_countries} <= {"TR"}
+
+
+def test_language_switch_redraws(page: DashboardPage, bridge: LanguageBridge) -> None:
+    bridge.set_language("ru")
+    # Untranslated strings stay English until the catalog has them; the category names come
+    # from the taxonomy, written in each language.
+    assert page.category.itemText(1) != "Unpaid or underpaid wages"
+    bridge.set_language("en")
+    assert page.category.itemText(1) == "Unpaid or underpaid wages"

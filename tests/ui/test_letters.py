@@ -1,0 +1,160 @@
+"""The Letters area: from a case, draft → approve → issue; the register lists and filters it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from app.domain.codes import LetterKind, label
+from app.i18n import _
+from app.services.cases import CaseService
+from app.services.letters import LetterService
+from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
+from app.services.workspace import Workspace
+from ui.i18n_bridge import LanguageBridge
+from ui.letters.dialog import LetterDialog
+from ui.letters.model import CASE, NUMBER, STATUS
+from ui.letters.page import LettersPage
+from ui.letters.preview import HAVE_QTPDF
+
+WsFactory = Callable[[str], Workspace]
+
+
+@pytest.fixture
+def case(open_ws: WsFactory) -> CaseDetail:
+    return CaseService(open_ws("aigul")).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("unpaid_wages",),
+            received_at=date(2026, 11, 2),
+            person=PersonInput(
+                surname="Құрманғалиқызы",
+                given_names="Әсел",
+                surname_latin="KURMANGALIKYZY",
+                given_names_latin="ASSEL",
+            ),
+            employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
+            description="Үш ай бойы жалақы төленбеген.",
+        )
+    )
+
+
+def cell(page: LettersPage, row: int, column: int) -> str:
+    return str(page.model.index(row, column).data())
+
+
+def click_yes(box: QMessageBox | None) -> None:
+    assert box is not None
+    yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
+    yes.click()
+
+
+def test_draft_approve_issue_from_a_case(
+    qtbot: QtBot,
+    open_ws: WsFactory,
+    bridge: LanguageBridge,
+    case: CaseDetail,
+    tmp_path: Path,
+) -> None:
+    # The attaché drafts from the case.
+    attache_page = LettersPage(open_ws("aigul"), bridge)
+    qtbot.addWidget(attache_page)
+    dialog = attache_page.new_letter_for_case(case.id, case.number)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("employer_letter"))
+    dialog.lang.setCurrentIndex(dialog.lang.findData("kk"))
+    assert dialog.organisation.text() == "Hanil Steel"  # the default addressee from the case
+    assert dialog.subject.text().startswith(f"№ {case.number} іс бойынша")
+    dialog.subject.setText("Жалақыны төлеу туралы")
+    dialog.free_text.setPlainText("Қосымша мәлімет: Әә Ғғ Ққ.")
+    assert dialog.show_preview()
+    if HAVE_QTPDF:
+        assert dialog.preview.page_count() >= 1
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert dialog.result() == LetterDialog.DialogCode.Accepted
+    assert attache_page.model.rowCount() == 1
+    assert cell(attache_page, 0, STATUS) == "Draft" and cell(attache_page, 0, NUMBER) == "—"
+    attache_page.table.selectRow(0)
+    assert attache_page.edit_button.isEnabled()
+    assert not attache_page.approve_button.isEnabled()  # an attaché cannot approve
+    assert not attache_page.issue_button.isEnabled()
+
+    # The consul approves and issues.
+    consul_page = LettersPage(open_ws("serik"), bridge)
+    qtbot.addWidget(consul_page)
+    consul_page.table.selectRow(0)
+    assert consul_page.approve_button.isEnabled()
+    consul_page.approve_button.click()
+    assert cell(consul_page, 0, STATUS) == "Approved"
+    assert consul_page.issue_button.isEnabled()
+    with qtbot.waitSignal(consul_page.letter_issued, timeout=5000) as issued:
+        consul_page.issue_button.click()
+        click_yes(consul_page.confirm_box)
+    info = issued.args[0]
+    assert info.outgoing_number == f"SEL-{date.today().year}/0001"
+    assert cell(consul_page, 0, NUMBER) == info.outgoing_number
+    assert cell(consul_page, 0, STATUS) == "Issued"
+    assert cell(consul_page, 0, CASE) == case.number
+    assert not consul_page.issue_button.isEnabled() and not consul_page.edit_button.isEnabled()
+    if HAVE_QTPDF:
+        assert consul_page.preview.page_count() >= 1
+
+    # Saving writes the registered file itself, which verify accepts.
+    target = tmp_path / "letter.pdf"
+    consul_page.save_to(target)
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == info.pdf_sha256
+    assert LetterService(open_ws("admin")).verify(target.read_bytes()).matched
+
+    # The timeline of the case records the letter.
+    events = CaseService(open_ws("admin")).get_case(case.id).events
+    assert events[-1].kind == "letter_sent" and info.outgoing_number in events[-1].text
+
+
+def test_register_filters_and_language_switch(
+    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    letters = LetterService(open_ws("serik"))
+    first = letters.draft(case.id, "employer_letter", "en")
+    letters.approve(first.id)
+    letters.issue(first.id)
+    letters.draft(case.id, "assistance_certificate", "ru")
+    page = LettersPage(open_ws("serik"), bridge)
+    qtbot.addWidget(page)
+    assert page.model.rowCount() == 2
+    page.status_filter.setCurrentIndex(page.status_filter.findData("issued"))
+    assert page.model.rowCount() == 1 and cell(page, 0, STATUS) == "Issued"
+    page.status_filter.setCurrentIndex(0)
+    page.kind_filter.setCurrentIndex(page.kind_filter.findData("assistance_certificate"))
+    assert page.model.rowCount() == 1 and cell(page, 0, STATUS) == "Draft"
+    page.kind_filter.setCurrentIndex(0)
+    page.case_filter.setText("SEL-1999-0001")
+    page.case_filter.editingFinished.emit()
+    assert page.model.rowCount() == 0
+    page.case_filter.setText(case.number)
+    page.case_filter.editingFinished.emit()
+    assert page.model.rowCount() == 2
+    page.year_filter.setCurrentIndex(page.year_filter.findData(2020))
+    assert page.model.rowCount() == 0
+    bridge.set_language("ru")  # every text is set again in the new language
+    employer_index = page.kind_filter.findData("employer_letter")
+    assert page.kind_filter.itemText(employer_index) == label(LetterKind.EMPLOYER_LETTER, "ru")
+    assert page.model.headerData(NUMBER, Qt.Orientation.Horizontal) == _("Number")
+
+
+def test_editor_shows_errors_inline(
+    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    page = LettersPage(open_ws("aigul"), bridge)
+    qtbot.addWidget(page)
+    dialog = page.new_letter_for_case(case.id, case.number)
+    dialog.subject.setText("x" * 600)
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert dialog.isVisible()
+    assert "too long" in dialog.error.text()
+    assert page.model.rowCount() == 0

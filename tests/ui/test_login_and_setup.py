@@ -1,0 +1,233 @@
+"""Signing in and the first-run wizard, on real encrypted installations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from keyring.backends.fail import Keyring as FailKeyring
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from app.config import Paths
+from app.security.keyring_store import SecretStore
+from app.services.installation import unlock, unlock_with_keyring
+from tests.conftest import PASSWORD
+from ui import app as ui_app
+from ui import ui_settings
+from ui.i18n_bridge import LanguageBridge
+from ui.login import LoginDialog, try_keyring_login
+from ui.setup import wizard as wizard_module
+from ui.setup.wizard import ADMIN, LETTERHEAD, MISSION, SetupWizard
+
+
+def test_wrong_password_keeps_the_dialog_open_with_the_message(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    dialog = LoginDialog(installation, bridge)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.username.setText("aigul")
+    dialog.password.setText("not the password")
+    dialog.accept()
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
+    assert dialog.error.text() == "Wrong user name or password."
+    assert dialog.isVisible()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.workspace is None
+    assert dialog.password.text() == ""
+    assert dialog.username.isEnabled()
+
+
+def test_empty_fields_are_refused_without_touching_the_database(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    dialog = LoginDialog(installation, bridge)
+    qtbot.addWidget(dialog)
+    dialog.username.setText("aigul")
+    dialog.accept()
+    assert dialog.error.text() == "Enter your user name and password."
+    assert dialog._task is None
+
+
+def test_right_password_opens_the_workspace_and_remembers_the_computer(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    store = SecretStore()
+    dialog = LoginDialog(installation, bridge, store)
+    qtbot.addWidget(dialog)
+    assert dialog.remember.isEnabled()  # the in-memory test keyring counts as a system one
+    dialog.username.setText("serik")
+    dialog.password.setText(PASSWORD)
+    dialog.remember.setChecked(True)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        dialog.accept()
+    workspace = dialog.workspace
+    assert workspace is not None
+    try:
+        assert workspace.actor.username == "serik"
+        assert workspace.actor.role == "consul"
+        assert ui_settings.last_username() == "serik"
+    finally:
+        workspace.close()
+    # Next start: the keyring opens it without a password.
+    again = try_keyring_login(installation, store)
+    assert again is not None and again.actor.username == "serik"
+    again.close()
+
+
+def test_unlock_on_this_computer_is_disabled_without_a_system_keyring(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    store = SecretStore(FailKeyring())
+    dialog = LoginDialog(installation, bridge, store)
+    qtbot.addWidget(dialog)
+    assert not dialog.remember.isEnabled()
+    assert dialog.remember.toolTip() == store.unavailable_message()
+    assert "No system keyring" in dialog.remember.toolTip()
+
+
+def test_unticking_the_box_forgets_the_computer(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    store = SecretStore()
+    ws = unlock(installation, "aigul", PASSWORD)
+    from app.services.installation import remember_unlock
+
+    remember_unlock(ws, store)
+    ws.close()
+    dialog = LoginDialog(installation, bridge, store)
+    qtbot.addWidget(dialog)
+    dialog.username.setText("aigul")
+    dialog.password.setText(PASSWORD)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        dialog.accept()
+    assert dialog.workspace is not None
+    dialog.workspace.close()
+    assert unlock_with_keyring(installation, "aigul", store) is None
+
+
+def test_environment_credentials_sign_in_directly(
+    installation: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QORGAU_USER", "astana")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    ws = ui_app.env_login(installation)
+    assert ws is not None
+    assert ws.actor.role == "hq"
+    ws.close()
+
+
+def test_language_priority_is_option_then_settings_then_detected() -> None:
+    assert ui_app.choose_language("ru") == "ru"
+    assert ui_app.choose_language(None) == "en"  # tests run with English detected
+    ui_settings.store_language("kk")
+    assert ui_app.choose_language(None) == "kk"
+    assert ui_app.choose_language("en") == "en"
+
+
+def _fill_mission(wizard: SetupWizard) -> None:
+    page = wizard.mission
+    page.code.setText("IST")
+    page.country.set_code("TR")
+    page.city.setText("Istanbul")
+    page.name_kk.setText("Қазақстан Республикасының Ыстамбұлдағы Бас консулдығы")
+    page.name_ru.setText("Генеральное консульство Республики Казахстан в Стамбуле")
+    page.name_en.setText("Consulate General of the Republic of Kazakhstan in Istanbul")
+
+
+def test_wizard_creates_the_mission_and_signs_the_administrator_in(
+    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
+) -> None:
+    paths = Paths(tmp_path / "new-install")
+    wizard = SetupWizard(paths, bridge)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    assert wizard.currentId() == MISSION
+    _fill_mission(wizard)
+    wizard.next()
+    assert wizard.currentId() == LETTERHEAD
+    wizard.letterhead.address_en.setText("Istanbul, Beşiktaş, Ortaköy")
+    wizard.letterhead.phone.setText("+90 212 000 0000")
+    wizard.next()
+    assert wizard.currentId() == ADMIN
+    wizard.admin.username.setText("bolat")
+    wizard.admin.password.setText("long enough pw")
+    wizard.admin.repeat.setText("long enough pw")
+    assert wizard.admin.validatePage()
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+        wizard.accept()
+    ws = wizard.workspace
+    assert ws is not None
+    try:
+        assert ws.actor.username == "bolat"
+        assert ws.actor.role == "admin"
+        assert ws.mission.code == "IST"
+        assert ws.mission.country == "TR"
+        assert ws.mission.name_kk.startswith("Қазақстан")
+    finally:
+        ws.close()
+    assert paths.is_initialised()
+
+
+def test_wizard_shows_bad_input_on_the_page_and_creates_nothing(
+    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
+) -> None:
+    paths = Paths(tmp_path / "new-install")
+    wizard = SetupWizard(paths, bridge)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    _fill_mission(wizard)
+    wizard.mission.code.setText("is1")
+    wizard.next()
+    assert wizard.currentId() == MISSION
+    assert wizard.mission.error.text() == (
+        "The mission code is 2–8 capital Latin letters, for example SEL."
+    )
+    wizard.mission.code.setText("IST")
+    wizard.next()
+    wizard.next()
+    wizard.admin.password.setText("long enough pw")
+    wizard.admin.repeat.setText("long enough px")
+    wizard.next()  # the last page: validation runs on Finish
+    assert not wizard.admin.validatePage()
+    assert wizard.admin.error.text() == "The two passwords do not match."
+    wizard.admin.password.setText("short")
+    wizard.admin.repeat.setText("short")
+    assert not wizard.admin.validatePage()
+    assert wizard.admin.error.text() == "The password must be at least 8 characters long."
+    assert not paths.data_dir.exists()
+
+
+def test_wizard_opens_the_demo_mission(
+    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(wizard_module, "DEMO_CASES", 15)
+    paths = Paths(tmp_path / "demo")
+    wizard = SetupWizard(paths, bridge)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.welcome.demo.setChecked(True)
+    assert wizard.welcome.nextId() == -1
+    with qtbot.waitSignal(wizard.accepted, timeout=20_000):
+        wizard.accept()
+    ws = wizard.workspace
+    assert ws is not None
+    assert ws.actor.username == "admin"
+    assert ws.mission.code == "SEL"
+    ws.close()
+
+
+def test_switching_language_in_the_wizard_retranslates_country_names(
+    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
+) -> None:
+    wizard = SetupWizard(Paths(tmp_path / "x"), bridge)
+    qtbot.addWidget(wizard)
+    wizard.mission.country.set_code("DE")
+    assert wizard.mission.country.currentText() == "Germany"
+    wizard.welcome.language.setCurrentIndex(0)  # Қазақша
+    assert bridge.language == "kk"
+    assert wizard.mission.country.code() == "DE"
+    assert wizard.mission.country.currentText() == "Германия"

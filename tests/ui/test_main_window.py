@@ -1,0 +1,140 @@
+"""The main window: areas, status bar, shortcuts, the idle lock, language switch, saved state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
+from ui import ui_settings
+from ui.i18n_bridge import LanguageBridge
+from ui.main_window import MainWindow
+
+MakeWindow = Callable[..., MainWindow]
+
+
+def test_navigation_lists_the_areas_and_the_status_bar_names_user_role_and_mission(
+    make_window: MakeWindow, ws: Workspace
+) -> None:
+    window = make_window(ws)
+    keys = window.area_keys()
+    assert keys[:2] == ["start", "cases"] and "settings" in keys
+    titles = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert titles[:2] == ["Start", "Cases"] and "Settings" in titles
+    assert window.current_area() == "start"
+    assert window.status_user.text() == "admin · Mission administrator · SEL, Seoul, South Korea"
+    assert window.windowTitle() == (
+        "Qorgau — Embassy of the Republic of Kazakhstan in the Republic of Korea"
+    )
+
+
+def test_areas_are_built_when_first_shown(make_window: MakeWindow, ws: Workspace) -> None:
+    window = make_window(ws)
+    assert window._areas["settings"].widget is None
+    window.nav.setCurrentRow(window.area_keys().index("settings"))
+    settings = window._areas["settings"].widget
+    assert settings is not None
+    assert window.pages.currentWidget() is settings
+    assert window.current_area() == "settings"
+
+
+def test_an_area_registers_itself_with_a_title_and_a_factory(
+    make_window: MakeWindow, ws: Workspace
+) -> None:
+    window = make_window(ws)
+    window.register_area("sandbox", lambda: "Reports", lambda _w: QLabel("report page"))
+    assert window.area_keys()[-1] == "sandbox"
+    widget = window.show_area("sandbox")
+    assert isinstance(widget, QLabel) and widget.text() == "report page"
+    try:
+        window.register_area("sandbox", lambda: "Again", lambda _w: QLabel())
+    except ValueError as exc:
+        assert "already registered" in str(exc)
+    else:
+        raise AssertionError("a second area with the same key must be refused")
+
+
+def test_ctrl_l_locks_and_only_the_right_password_unlocks(
+    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+) -> None:
+    window = make_window(open_ws("aigul"))
+    with qtbot.waitSignal(window.locked, timeout=2000):
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.is_locked
+    assert window.outer.currentWidget() is window.lock_screen
+    assert not window.splitter.isVisible()
+    assert not window.new_case_action.isEnabled()
+    screen = window.lock_screen
+    assert "aigul" in screen.explanation.text()
+
+    screen.password.setText("guess")
+    screen.try_unlock()
+    qtbot.waitUntil(lambda: screen.error.isVisible(), timeout=5000)
+    assert screen.error.text() == "Wrong password. The window stays locked."
+    assert window.is_locked
+    assert screen.password.text() == ""
+
+    screen.password.setText(PASSWORD)
+    with qtbot.waitSignal(window.unlocked, timeout=5000):
+        qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    assert not window.is_locked
+    assert window.splitter.isVisible()
+    assert window.new_case_action.isEnabled()
+    assert window.idle_lock.active
+
+
+def test_idle_time_locks_the_window(qtbot: QtBot, make_window: MakeWindow, ws: Workspace) -> None:
+    window = make_window(ws, idle_timeout_ms=150)
+    assert window.idle_lock.timeout_ms == 150
+    with qtbot.waitSignal(window.locked, timeout=3000):
+        pass
+    assert window.is_locked
+    assert not window.idle_lock.active  # no second lock while locked
+
+
+def test_input_postpones_the_idle_lock(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    window = make_window(ws, idle_timeout_ms=10_000)
+    qtbot.wait(50)  # the one wait here is the subject of the test: time passing
+    remaining_before = window.idle_lock._timer.remainingTime()
+    qtbot.keyClick(window.nav, Qt.Key.Key_Up)  # already on the first row: nothing else runs
+    assert window.idle_lock._timer.remainingTime() > remaining_before
+    assert not window.is_locked
+
+
+def test_language_switch_retranslates_the_window_at_once(
+    make_window: MakeWindow, ws: Workspace, bridge: LanguageBridge
+) -> None:
+    window = make_window(ws)
+    bridge.set_language("kk")
+    # Country names come from CLDR, so they change even before catalogs are complete.
+    assert window.status_user.text().endswith("Оңтүстік Корея")
+    assert window.windowTitle().endswith(
+        "Қазақстан Республикасының Корея Республикасындағы Елшілігі"
+    )
+    bridge.set_language("ru")
+    assert window.status_user.text().endswith("Республика Корея")
+
+
+def test_window_geometry_and_splitter_are_remembered(
+    qtbot: QtBot, bridge: LanguageBridge, ws: Workspace
+) -> None:
+    first = MainWindow(ws, bridge)
+    qtbot.addWidget(first)
+    first.resize(790, 650)
+    first.show()
+    first.splitter.setSizes([200, 580])
+    size = first.size()
+    nav_width = first.splitter.sizes()[0]
+    first.close()
+    assert ui_settings.load_state("main_window/geometry") is not None
+    second = MainWindow(ws, bridge)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.size() == size
+    assert second.splitter.sizes()[0] == nav_width == 200

@@ -1,0 +1,171 @@
+"""The "Applicable law" panel a case editor embeds: what bears on the case, and what it cites."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import QorgauError
+from app.i18n import _
+from app.services.agreements import CASE_WORKERS, AgreementService, CitationInfo, ProvisionInfo
+from app.services.workspace import Workspace
+from ui.agreements.widgets import top_items, verified_text
+from ui.i18n_bridge import LanguageBridge
+from ui.tasks import show_error
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+UNVERIFIED_COLOUR = QColor("#b3261e")
+STANDARD_COLOUR = QColor("#6b6b6b")
+
+
+class ApplicableLawPanel(QWidget):
+    """Relevant provisions with "Cite", and the case's citations with "Remove"."""
+
+    citations_changed = Signal()
+
+    def __init__(
+        self, workspace: Workspace, case_id: str, bridge: LanguageBridge | None = None
+    ) -> None:
+        super().__init__()
+        self.service = AgreementService(workspace)
+        self.case_id = case_id
+        self.can_cite = workspace.actor.role in CASE_WORKERS
+        self.relevant_heading = QLabel()
+        self.relevant_heading.setStyleSheet("font-weight: bold;")
+        self.relevant = QTreeWidget()
+        self.relevant.setObjectName("relevant_provisions")
+        self.relevant.setRootIsDecorated(False)
+        self.relevant.setWordWrap(True)
+        self.relevant.setColumnCount(2)
+        self.cite_button = QPushButton()
+        self.cite_button.clicked.connect(self.cite_selected)
+        self.cited_heading = QLabel()
+        self.cited_heading.setStyleSheet("font-weight: bold;")
+        self.cited = QTreeWidget()
+        self.cited.setObjectName("cited_provisions")
+        self.cited.setRootIsDecorated(False)
+        self.cited.setWordWrap(True)
+        self.cited.setColumnCount(2)
+        self.remove_button = QPushButton()
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        self.relevant.itemSelectionChanged.connect(self._update_buttons)
+        self.cited.itemSelectionChanged.connect(self._update_buttons)
+        self.relevant.itemDoubleClicked.connect(lambda *_args: self.cite_selected())
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.relevant_heading)
+        layout.addWidget(self.relevant, 2)
+        layout.addWidget(self.empty)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.cite_button)
+        layout.addLayout(row)
+        layout.addWidget(self.cited_heading)
+        layout.addWidget(self.cited, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.remove_button)
+        layout.addLayout(row)
+        self.cite_button.setVisible(self.can_cite)
+        self.remove_button.setVisible(self.can_cite)
+        if bridge is not None:
+            bridge.language_changed.connect(self.retranslate_ui)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.relevant_heading.setText(_("Provisions relevant to this case"))
+        self.cited_heading.setText(_("Cited in this case"))
+        self.cite_button.setText(_("Cite"))
+        self.remove_button.setText(_("Remove"))
+        self.empty.setText(_("No provision in the library bears on this case's categories."))
+        headers = [_("Provision"), _("Why it applies")]
+        self.relevant.setHeaderLabels(headers)
+        self.cited.setHeaderLabels([_("Provision"), _("Note")])
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            relevant = self.service.relevant_for_case(self.case_id)
+            citations = self.service.citations(self.case_id)
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        cited_ids = {c.provision.id for c in citations}
+        self.relevant.clear()
+        for provision in relevant:
+            if provision.id not in cited_ids:
+                self.relevant.addTopLevelItem(self._relevant_row(provision))
+        self.cited.clear()
+        for citation in citations:
+            self.cited.addTopLevelItem(self._cited_row(citation))
+        self.empty.setVisible(not relevant)
+        self._update_buttons()
+
+    def _relevant_row(self, provision: ProvisionInfo) -> QTreeWidgetItem:
+        why = "" if provision.binding else _("standard, not binding on the host")
+        row = QTreeWidgetItem([provision.citation, why])
+        row.setData(0, ID_ROLE, provision.id)
+        row.setToolTip(0, provision.summary)
+        _mark(row, provision)
+        if not provision.binding:
+            row.setForeground(1, QBrush(STANDARD_COLOUR))
+        return row
+
+    def _cited_row(self, citation: CitationInfo) -> QTreeWidgetItem:
+        row = QTreeWidgetItem([citation.provision.citation, citation.note])
+        row.setData(0, ID_ROLE, citation.id)
+        row.setToolTip(0, citation.provision.summary)
+        _mark(row, citation.provision)
+        return row
+
+    def relevant_texts(self) -> list[str]:
+        return [row.text(0) for row in top_items(self.relevant)]
+
+    def cited_texts(self) -> list[str]:
+        return [row.text(0) for row in top_items(self.cited)]
+
+    def cite_selected(self) -> None:
+        item = self.relevant.currentItem()
+        if item is None or not self.can_cite:
+            return
+        try:
+            self.service.cite(self.case_id, str(item.data(0, ID_ROLE)))
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self.refresh()
+        self.citations_changed.emit()
+
+    def remove_selected(self) -> None:
+        item = self.cited.currentItem()
+        if item is None or not self.can_cite:
+            return
+        try:
+            self.service.uncite(str(item.data(0, ID_ROLE)))
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self.refresh()
+        self.citations_changed.emit()
+
+    def _update_buttons(self) -> None:
+        self.cite_button.setEnabled(self.can_cite and self.relevant.currentItem() is not None)
+        self.remove_button.setEnabled(self.can_cite and self.cited.currentItem() is not None)
+
+
+def _mark(row: QTreeWidgetItem, provision: ProvisionInfo) -> None:
+    # The citation text already ends with "(unverified)"; the colour makes it seen at a glance.
+    if not provision.verified:
+        row.setForeground(0, QBrush(UNVERIFIED_COLOUR))
+        row.setToolTip(1, verified_text(False))

@@ -1,0 +1,402 @@
+"""The agreements browser: search and filters, an instrument's view, a host country's view."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.agreements import InstrumentKind, InstrumentStatus, kind_label, status_label
+from app.errors import QorgauError
+from app.i18n import _, country_name, current_language, format_date
+from app.services.agreements import NOTE_EDITORS, AgreementService, InstrumentInfo
+from app.services.workspace import Workspace
+from ui.agreements.widgets import ProvisionCard, VerifiedBadge, top_items, verified_text
+from ui.i18n_bridge import LanguageBridge
+from ui.tasks import show_error
+from ui.widgets.country_combo import CountryCombo
+
+UNVERIFIED_COLOUR = QColor("#b3261e")
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _date(value: object) -> str:
+    return format_date(value, "long") if isinstance(value, date) else "—"
+
+
+def mark_unverified(item: QTreeWidgetItem, columns: int, verified: bool) -> None:
+    """Colour and tool-tip a row whose instrument was not checked against an official text."""
+    if verified:
+        return
+    for column in range(columns):
+        item.setForeground(column, QBrush(UNVERIFIED_COLOUR))
+        item.setToolTip(column, verified_text(False))
+
+
+class InstrumentView(QWidget):
+    """Everything about one instrument, and the mission's own notes on it."""
+
+    def __init__(self, service: AgreementService, can_edit_notes: bool) -> None:
+        super().__init__()
+        self.service = service
+        self.can_edit_notes = can_edit_notes
+        self.instrument: InstrumentInfo | None = None
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.other_titles = QLabel()
+        self.other_titles.setWordWrap(True)
+        self.badge = VerifiedBadge()
+        self.facts = QFormLayout()
+        self.kind = QLabel()
+        self.status = QLabel()
+        self.signed = QLabel()
+        self.in_force = QLabel()
+        self.parties = QLabel()
+        self.parties.setWordWrap(True)
+        self.source = QLabel()
+        self.source.setWordWrap(True)
+        self.source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        for field in (self.kind, self.status, self.signed, self.in_force, self.parties):
+            self.facts.addRow(QLabel(), field)
+        self.facts.addRow(QLabel(), self.source)
+        self.provisions_heading = QLabel()
+        self.provisions_heading.setStyleSheet("font-weight: bold;")
+        self.provisions_box = QVBoxLayout()
+        self.no_provisions = QLabel()
+        self.notes_heading = QLabel()
+        self.notes_heading.setStyleSheet("font-weight: bold;")
+        self.notes = QPlainTextEdit()
+        self.notes.setObjectName("mission_notes")
+        self.notes.setReadOnly(not can_edit_notes)
+        self.notes.setMaximumHeight(120)
+        self.save_notes = QPushButton()
+        self.save_notes.setVisible(can_edit_notes)
+        self.save_notes.clicked.connect(self._save_notes)
+        self.notes_saved = QLabel()
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        for widget in (self.title, self.other_titles, self.badge):
+            layout.addWidget(widget)
+        layout.addLayout(self.facts)
+        layout.addWidget(self.note)
+        layout.addWidget(self.provisions_heading)
+        layout.addLayout(self.provisions_box)
+        layout.addWidget(self.no_provisions)
+        layout.addWidget(self.notes_heading)
+        layout.addWidget(self.notes)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_notes)
+        buttons.addWidget(self.notes_saved)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        QVBoxLayout(self).addWidget(scroll)
+        self.cards: list[ProvisionCard] = []
+        self.retranslate_ui()
+        self.setEnabled(False)
+
+    def retranslate_ui(self) -> None:
+        labels = (_("Kind"), _("Status"), _("Signed"), _("In force"), _("Parties"), _("Source"))
+        for row, text in enumerate(labels):
+            item = self.facts.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if item is not None and isinstance(item.widget(), QLabel):
+                item.widget().setText(text)  # type: ignore[union-attr]
+        self.provisions_heading.setText(_("Provisions"))
+        self.no_provisions.setText(_("No provisions are recorded for this instrument yet."))
+        self.notes_heading.setText(_("The mission's notes"))
+        self.notes.setPlaceholderText(
+            _("Practice, contacts, how the host authorities apply it…")
+            if self.can_edit_notes
+            else _("Only a consul or an administrator can edit these notes.")
+        )
+        self.save_notes.setText(_("Save notes"))
+        if self.instrument is not None:
+            self.show_instrument(self.instrument.id)
+
+    def show_instrument(self, agreement_id: str) -> None:
+        try:
+            item = self.service.get(agreement_id)
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self.instrument = item
+        self.setEnabled(True)
+        self.title.setText(item.title)
+        lang = current_language()
+        self.other_titles.setText(
+            "\n".join(text for code, text in item.titles.items() if code != lang)
+        )
+        self.badge.set_verified(item.verified)
+        self.kind.setText(item.kind_label)
+        self.status.setText(item.status_label)
+        self.signed.setText(_date(item.signed_on))
+        self.in_force.setText(_date(item.in_force_on))
+        if item.parties:
+            self.parties.setText(", ".join(country_name(code) for code in item.parties))
+        else:
+            self.parties.setText(
+                _("Ratified by: {codes}").format(codes=", ".join(item.ratified_by) or "—")
+            )
+        self.source.setText(item.source)
+        self.note.setText(item.note)
+        self.note.setVisible(bool(item.note))
+        for card in self.cards:
+            self.provisions_box.removeWidget(card)
+            card.deleteLater()
+        self.cards = [ProvisionCard(provision) for provision in item.provisions]
+        for card in self.cards:
+            self.provisions_box.addWidget(card)
+            card.show()  # not only after the next event loop turn
+        self.no_provisions.setVisible(not self.cards)
+        self.notes.setPlainText(item.mission_notes)
+        self.notes_saved.setText("")
+
+    def _save_notes(self) -> None:
+        if self.instrument is None:
+            return
+        try:
+            saved = self.service.set_mission_notes(self.instrument.id, self.notes.toPlainText())
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self.instrument = saved
+        self.notes_saved.setText(_("Saved."))
+
+
+class CountryView(QWidget):
+    """What applies in a host country and why, and what is only being negotiated."""
+
+    COLUMNS = 3
+
+    def __init__(self, service: AgreementService, country: str) -> None:
+        super().__init__()
+        self.service = service
+        self.country = CountryCombo()
+        self.country.set_code(country)
+        self.country.currentIndexChanged.connect(self.refresh)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(self.COLUMNS)
+        self.tree.setRootIsDecorated(True)
+        self.tree.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.country_label = QLabel()
+        top.addWidget(self.country_label)
+        top.addWidget(self.country, 1)
+        layout.addLayout(top)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.tree, 1)
+        self.applicable_root = QTreeWidgetItem()
+        self.pending_root = QTreeWidgetItem()
+        self.tree.addTopLevelItems([self.applicable_root, self.pending_root])
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.country_label.setText(_("Host country:"))
+        self.tree.setHeaderLabels([_("Instrument"), _("Why it applies"), _("Verified")])
+        self.country.refill()
+        self.refresh()
+
+    def refresh(self) -> None:
+        code = self.country.code()
+        self.applicable_root.takeChildren()
+        self.pending_root.takeChildren()
+        if not code:
+            return
+        try:
+            applicable = self.service.applicable(code)
+            pending = self.service.pending(code)
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self.intro.setText(
+            _("A worker in {country} can rely on these instruments.").format(
+                country=country_name(code)
+            )
+        )
+        self.applicable_root.setText(0, _("Applies ({count})").format(count=len(applicable)))
+        for item in applicable:
+            row = QTreeWidgetItem(
+                [item.instrument.title, item.basis_label, self._verified(item.verified)]
+            )
+            row.setData(0, ID_ROLE, item.instrument.id)
+            mark_unverified(row, self.COLUMNS, item.verified)
+            self.applicable_root.addChild(row)
+        self.pending_root.setText(
+            0, _("Under negotiation or planned ({count})").format(count=len(pending))
+        )
+        for instrument in pending:
+            row = QTreeWidgetItem(
+                [instrument.title, instrument.status_label, self._verified(instrument.verified)]
+            )
+            row.setData(0, ID_ROLE, instrument.id)
+            mark_unverified(row, self.COLUMNS, instrument.verified)
+            self.pending_root.addChild(row)
+        self.tree.expandAll()
+        self.tree.resizeColumnToContents(1)
+
+    @staticmethod
+    def _verified(verified: bool) -> str:
+        return _("yes") if verified else _("no — to be checked")
+
+
+class AgreementsPage(QWidget):
+    """The library: a filtered list on the left, the chosen instrument or country on the right."""
+
+    COLUMNS = 4
+
+    def __init__(self, workspace: Workspace, bridge: LanguageBridge | None = None) -> None:
+        super().__init__()
+        self.service = AgreementService(workspace)
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.refresh)
+        self.kind = QComboBox()
+        self.status = QComboBox()
+        self.country = CountryCombo(any_text=_("Any country"))
+        for combo in (self.kind, self.status, self.country):
+            combo.currentIndexChanged.connect(self.refresh)
+        self.list = QTreeWidget()
+        self.list.setRootIsDecorated(False)
+        self.list.setColumnCount(self.COLUMNS)
+        self.list.currentItemChanged.connect(self._chosen)
+        self.count = QLabel()
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.search)
+        filters = QHBoxLayout()
+        for combo in (self.kind, self.status, self.country):
+            filters.addWidget(combo)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.list, 1)
+        left_layout.addWidget(self.count)
+
+        self.instrument_view = InstrumentView(self.service, workspace.actor.role in NOTE_EDITORS)
+        self.country_view = CountryView(self.service, workspace.mission.country)
+        self.country_view.tree.itemDoubleClicked.connect(self._open_from_country)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.instrument_view, "")
+        self.tabs.addTab(self.country_view, "")
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(1, 1)
+        QVBoxLayout(self).addWidget(splitter)
+        if bridge is not None:
+            bridge.language_changed.connect(self.retranslate_ui)
+        self.retranslate_ui()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def retranslate_ui(self) -> None:
+        self.search.setPlaceholderText(_("Search titles, articles and summaries (Ctrl+F)"))
+        self._fill(self.kind, _("Any kind"), [(k.value, kind_label(k)) for k in InstrumentKind])
+        self._fill(
+            self.status, _("Any status"), [(s.value, status_label(s)) for s in InstrumentStatus]
+        )
+        self.country.set_any_text(_("Any country"))
+        self.country.refill()
+        self.list.setHeaderLabels([_("Title"), _("Kind"), _("Status"), _("Verified")])
+        self.tabs.setTabText(0, _("Instrument"))
+        self.tabs.setTabText(1, _("Host country"))
+        self.instrument_view.retranslate_ui()
+        self.country_view.retranslate_ui()
+        self.refresh()
+
+    @staticmethod
+    def _fill(combo: QComboBox, any_text: str, choices: list[tuple[str, str]]) -> None:
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(any_text, "")
+        for code, text in choices:
+            combo.addItem(text, code)
+        combo.setCurrentIndex(max(combo.findData(chosen), 0) if chosen else 0)
+        combo.blockSignals(False)
+
+    def refresh(self) -> None:
+        chosen = self.instrument_view.instrument.id if self.instrument_view.instrument else None
+        try:
+            items = self.service.list(
+                country=self.country.code() or None,
+                text=self.search.text(),
+                kind=self.kind.currentData() or None,
+                status=self.status.currentData() or None,
+            )
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self.list.blockSignals(True)
+        self.list.clear()
+        for item in items:
+            row = QTreeWidgetItem(
+                [
+                    item.title,
+                    item.kind_label,
+                    item.status_label,
+                    _("yes") if item.verified else _("no — to be checked"),
+                ]
+            )
+            row.setData(0, ID_ROLE, item.id)
+            mark_unverified(row, self.COLUMNS, item.verified)
+            self.list.addTopLevelItem(row)
+            if item.id == chosen:
+                self.list.setCurrentItem(row)
+        self.list.blockSignals(False)
+        self.list.resizeColumnToContents(0)
+        self.count.setText(_("{count} instruments").format(count=len(items)))
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """What the list shows, row by row (for tests and accessibility checks)."""
+        return [tuple(row.text(c) for c in range(self.COLUMNS)) for row in top_items(self.list)]
+
+    def select(self, agreement_id: str) -> None:
+        for row in top_items(self.list):
+            if row.data(0, ID_ROLE) == agreement_id:
+                self.list.setCurrentItem(row)
+                return
+        self.instrument_view.show_instrument(agreement_id)
+        self.tabs.setCurrentWidget(self.instrument_view)
+
+    def _chosen(self, current: QTreeWidgetItem | None, _previous: object) -> None:
+        if current is None:
+            return
+        self.instrument_view.show_instrument(str(current.data(0, ID_ROLE)))
+        self.tabs.setCurrentWidget(self.instrument_view)
+
+    def _open_from_country(self, item: QTreeWidgetItem, _column: int) -> None:
+        agreement_id = item.data(0, ID_ROLE)
+        if agreement_id:
+            self.select(str(agreement_id))
+
+
+__all__ = ["AgreementsPage", "CountryView", "InstrumentView"]

@@ -1,0 +1,93 @@
+"""Starting the desktop app: Qt, language, data folder, first-run wizard or login, main window."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from PySide6.QtCore import QThreadPool
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QStyle
+
+from app.config import Paths, resolve_paths
+from app.errors import QorgauError
+from app.i18n import LANGUAGES, _, current_language
+from app.security.keyring_store import SecretStore
+from app.services.installation import unlock
+from app.services.workspace import Workspace
+from ui import ui_settings
+from ui.i18n_bridge import LanguageBridge
+from ui.login import LoginDialog, try_keyring_login
+from ui.setup.wizard import SetupWizard
+
+USER_ENV = "QORGAU_USER"
+PASSWORD_ENV = "QORGAU_PASSWORD"
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName(ui_settings.ORGANISATION)
+    app.setApplicationName(ui_settings.APPLICATION)
+    app.setApplicationDisplayName("Qorgau")
+    app.setStyle("Fusion")  # the same look on Windows, macOS and Linux offices
+    app.setWindowIcon(QIcon(app.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)))
+    return app
+
+
+def choose_language(explicit: str | None) -> str:
+    """--lang first, then what the user chose in Settings, then what the CLI detected."""
+    if explicit in LANGUAGES:
+        return str(explicit)
+    return ui_settings.stored_language() or current_language()
+
+
+def env_login(paths: Paths) -> Workspace | None:
+    """``make demo`` opens the app signed in through QORGAU_USER / QORGAU_PASSWORD."""
+    username = os.environ.get(USER_ENV)
+    password = os.environ.get(PASSWORD_ENV)
+    if not username or not password or not paths.is_initialised():
+        return None
+    try:
+        return unlock(paths, username, password)
+    except QorgauError as exc:
+        QMessageBox.warning(None, _("Qorgau"), str(exc))
+        return None
+
+
+def obtain_workspace(paths: Paths, bridge: LanguageBridge) -> Workspace | None:
+    """The unlocked workspace, or None when the user gave up (closed the wizard or login)."""
+    workspace = env_login(paths)
+    if workspace is not None:
+        return workspace
+    if not paths.is_initialised():
+        wizard = SetupWizard(paths, bridge)
+        wizard.exec()
+        return wizard.workspace
+    workspace = try_keyring_login(paths, SecretStore())
+    if workspace is not None:
+        return workspace
+    dialog = LoginDialog(paths, bridge)
+    dialog.exec()
+    return dialog.workspace
+
+
+def run_desktop(data_dir: str | None, language: str | None) -> int:
+    app = make_application()
+    bridge = LanguageBridge(app)
+    bridge.set_language(choose_language(language))
+    paths = resolve_paths(data_dir)
+    workspace = obtain_workspace(paths, bridge)
+    if workspace is None:
+        return 0
+    from ui.main_window import MainWindow  # after login: keeps the first dialog quick
+
+    try:
+        window = MainWindow(workspace, bridge)
+        window.show()
+        status = app.exec()
+    finally:
+        QThreadPool.globalInstance().waitForDone()
+        workspace.close()
+    return int(status)

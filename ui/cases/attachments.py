@@ -1,0 +1,247 @@
+"""A case's attachments: add (file dialog or drag and drop), open, remove with a reason.
+
+Before a file that looks like a passport or ID card is stored, the officer is reminded that
+Kazakh law restricts keeping copies of identity documents and must confirm it is needed.
+Opening writes the file to a private temporary folder that is emptied when the app quits.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import QorgauError
+from app.i18n import _, format_datetime, format_number
+from app.services.cases import (
+    CaseService,
+    identity_document_warning,
+    looks_like_identity_document,
+)
+from app.services.records import AttachmentInfo, CaseDetail
+from ui.tasks import BackgroundTask, show_error
+from ui.widgets.dialogs import ReasonDialog, confirm
+
+NAME, SIZE, ADDED_BY, ADDED_AT = range(4)
+
+
+def open_with_system(url: QUrl) -> bool:
+    """The desktop's viewer for the file (replaced in tests)."""
+    return QDesktopServices.openUrl(url)
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return _("{n} bytes").format(n=format_number(size))
+    if size < 1024 * 1024:
+        return _("{n} KB").format(n=format_number(round(size / 1024, 1)))
+    return _("{n} MB").format(n=format_number(round(size / 1048576, 1)))
+
+
+class AttachmentsPanel(QWidget):
+    case_changed = Signal(object)
+
+    def __init__(self, service: CaseService) -> None:
+        super().__init__()
+        self.service = service
+        self.case: CaseDetail | None = None
+        self.task: BackgroundTask[object] | None = None
+        self.dialog: QWidget | None = None
+        self.opened: list[Path] = []
+        self._temp_dir: Path | None = None
+        self.setAcceptDrops(True)
+
+        self.tree = QTreeWidget()
+        self.tree.setRootIsDecorated(False)
+        self.tree.setColumnCount(4)
+        self.tree.header().setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        self.tree.itemDoubleClicked.connect(lambda _item, _col: self.open_selected())
+        self.tree.currentItemChanged.connect(lambda *_a: self._update_buttons())
+        self.add_button = QPushButton()
+        self.add_button.clicked.connect(self.choose_files)
+        self.open_button = QPushButton()
+        self.open_button.clicked.connect(self.open_selected)
+        self.remove_button = QPushButton()
+        self.remove_button.clicked.connect(self.remove_selected)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.open_button, self.remove_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(buttons)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.tree.setHeaderLabels([_("File"), _("Size"), _("Added by"), _("Added")])
+        self.tree.setToolTip(_("Drop files here to attach them to the case."))
+        self.add_button.setText(_("A&ttach files…"))
+        self.open_button.setText(_("&Open"))
+        self.remove_button.setText(_("&Remove…"))
+        self.set_case(self.case)
+
+    def set_case(self, case: CaseDetail | None) -> None:
+        self.case = case
+        self.tree.clear()
+        for info in case.attachments if case else ():
+            item = QTreeWidgetItem(
+                [
+                    info.filename + (" ⚠" if info.is_identity_document else ""),
+                    human_size(info.size),
+                    info.added_by,
+                    format_datetime(info.added_at.astimezone(), "short"),
+                ]
+            )
+            item.setData(NAME, Qt.ItemDataRole.UserRole, info.id)
+            if info.description:
+                item.setToolTip(NAME, info.description)
+            self.tree.addTopLevelItem(item)
+        self.add_button.setEnabled(case is not None)
+        self._update_buttons()
+
+    def selected(self) -> AttachmentInfo | None:
+        item = self.tree.currentItem()
+        if item is None or self.case is None:
+            return None
+        wanted = item.data(NAME, Qt.ItemDataRole.UserRole)
+        return next((a for a in self.case.attachments if a.id == wanted), None)
+
+    def _update_buttons(self) -> None:
+        has = self.selected() is not None
+        self.open_button.setEnabled(has)
+        self.remove_button.setEnabled(has)
+
+    # Adding ------------------------------------------------------------------------------
+
+    def choose_files(self) -> None:
+        files, _filter = QFileDialog.getOpenFileNames(self, _("Attach files to the case"))
+        for name in files:
+            self.add_file(Path(name))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt name
+        if self.case is not None and event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt name
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.add_file(Path(url.toLocalFile()))
+        event.acceptProposedAction()
+
+    def add_file(self, path: Path) -> None:
+        """Store ``path`` (after the identity-document warning when its name suggests one)."""
+        if self.case is None:
+            return
+        if looks_like_identity_document(path.name):
+            self.dialog = confirm(
+                self,
+                _("An identity document?"),
+                identity_document_warning()
+                + "\n\n"
+                + _("Store “{name}” anyway?").format(name=path.name),
+                lambda: self._store(path, identity=True),
+                _("Store it, it is indispensable"),
+            )
+            return
+        self._store(path, identity=False)
+
+    def _store(self, path: Path, identity: bool) -> None:
+        case = self.case
+        if case is None:
+            return
+        service = self.service
+
+        def work(_ctx: object) -> CaseDetail:
+            service.add_attachment(
+                case.id,
+                path.name,
+                path.read_bytes(),
+                is_identity_document=identity,
+                identity_document_acknowledged=identity,
+            )
+            return service.get_case(case.id)
+
+        self._run(work)
+
+    def _run(self, work: Callable[[object], CaseDetail]) -> None:
+        task: BackgroundTask[object] = BackgroundTask(self, work)
+        self.task = task.success(self._changed).failure(self._failed).run_in_background()
+
+    def _changed(self, detail: object) -> None:
+        assert isinstance(detail, CaseDetail)
+        self.set_case(detail)
+        self.case_changed.emit(detail)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, OSError):
+            exc = QorgauError(
+                _("The file cannot be read: {error}").format(error=exc.strerror or exc)
+            )
+        show_error(self, exc)
+
+    # Opening and removing ----------------------------------------------------------------
+
+    def temp_dir(self) -> Path:
+        if self._temp_dir is None:
+            self._temp_dir = Path(tempfile.mkdtemp(prefix="qorgau-"))  # mode 0700
+            folder = str(self._temp_dir)
+            app = QCoreApplication.instance()
+            if app is not None:
+                app.aboutToQuit.connect(lambda: shutil.rmtree(folder, ignore_errors=True))
+        return self._temp_dir
+
+    def open_selected(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        try:
+            _info, content = self.service.attachment_content(info.id)
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        target = self.temp_dir() / info.id[:8] / info.filename
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(content)
+        self.opened.append(target)
+        open_with_system(QUrl.fromLocalFile(str(target)))
+
+    def remove_selected(self) -> None:
+        info = self.selected()
+        if info is None or self.case is None:
+            return
+        dialog = ReasonDialog(
+            self,
+            _("Remove an attachment"),
+            _("Why is “{name}” removed? The reason stays on the timeline.").format(
+                name=info.filename
+            ),
+        )
+        dialog.accepted.connect(lambda: self._remove(info.id, dialog.text()))
+        self.dialog = dialog
+        dialog.open()
+
+    def _remove(self, attachment_id: str, reason: str) -> None:
+        case = self.case
+        if case is None:
+            return
+        try:
+            self.service.remove_attachment(attachment_id, reason)
+            detail = self.service.get_case(case.id)
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self._changed(detail)

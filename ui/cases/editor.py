@@ -1,0 +1,534 @@
+"""The case editor: the worker, the complaint and its handling; timeline and attachments beside.
+
+Ctrl+S saves, Esc closes (asking first when something is unsaved). A rule the service refuses
+is shown beside the field it is about; nothing is written until every rule holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import taxonomy
+from app.domain.codes import CaseStatus, Channel, Urgency, label
+from app.errors import QorgauError, ValidationError
+from app.i18n import _, format_date
+from app.services.cases import CaseService, DuplicatePersonWarning
+from app.services.organisations import OrganisationService
+from app.services.people import PersonService
+from app.services.records import CaseChanges, CaseDetail, CaseInput
+from app.services.workspace import Workspace
+from ui.agreements.case_panel import ApplicableLawPanel
+from ui.cases.attachments import AttachmentsPanel
+from ui.cases.org_picker import OrganisationPicker
+from ui.cases.person_form import PersonForm, as_input
+from ui.cases.timeline import TimelinePanel
+from ui.models.case_table_model import DEADLINE_COLOURS
+from ui.tasks import show_error
+from ui.widgets.common import ErrorLabel, set_label
+from ui.widgets.country_combo import CountryCombo
+from ui.widgets.fields import CheckList, DateField, FieldBox
+
+SENIOR_ROLES = ("consul", "admin")
+
+
+def ask_unsaved(parent: QWidget) -> QMessageBox.StandardButton:
+    """Save, Discard or Cancel for unsaved changes (replaced in tests)."""
+    return QMessageBox.question(
+        parent,
+        _("Unsaved changes"),
+        _("The case has unsaved changes. Save them?"),
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Save,
+    )
+
+
+class CaseEditor(QWidget):
+    case_saved = Signal(str)
+    closed = Signal()
+    review_requested = Signal(str)  # case id: open a contract review pre-filled from it
+    letter_requested = Signal(str, str)  # case id, number: draft a letter for it
+
+    def __init__(self, workspace: Workspace, officers: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.service = CaseService(workspace)
+        self.case: CaseDetail | None = None
+        self.dirty = False
+        self._loading = False
+
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        self.badge = QLabel()
+        self.save_button = QPushButton()
+        self.save_button.clicked.connect(self.save)
+        self.close_button = QPushButton()
+        self.close_button.clicked.connect(self.request_close)
+        self.review_button = QPushButton()
+        self.review_button.clicked.connect(self._request_review)
+        self.letter_button = QPushButton()
+        self.letter_button.clicked.connect(self._request_letter)
+        self.error = ErrorLabel()
+
+        self.person = PersonForm(PersonService(workspace))
+        self.host_country = CountryCombo()
+        self.received = DateField("received_at")
+        self.channel = QComboBox()
+        self.urgency = QComboBox()
+        self.at_risk = QCheckBox()
+        self.employer = OrganisationPicker(OrganisationService(workspace, "employer"), "")
+        self.agency = OrganisationPicker(OrganisationService(workspace, "agency"), "")
+        self.due = DateField("due_date")
+        self.officer = QComboBox()
+        self.officer.addItem("", "")
+        for username, name in officers:
+            self.officer.addItem(name, username)
+        self.description = QPlainTextEdit()
+        self.description.setTabChangesFocus(True)
+        self.description.setMinimumHeight(90)
+        self.categories = CheckList()
+        self.indicators = CheckList()
+        for check_list in (self.categories, self.indicators):
+            check_list.setMinimumHeight(180)
+
+        self.boxes: dict[str, FieldBox] = {
+            "host_country": FieldBox(self.host_country),
+            "received_at": FieldBox(self.received, self.received.date),
+            "channel": FieldBox(self.channel),
+            "urgency": FieldBox(self.urgency),
+            "employer": FieldBox(self.employer),
+            "agency": FieldBox(self.agency),
+            "due_date": FieldBox(self.due, self.due.date),
+            "assigned_to": FieldBox(self.officer),
+            "description": FieldBox(self.description),
+            "categories": FieldBox(self.categories),
+            "ilo_indicators": FieldBox(self.indicators),
+        }
+        self.person_box = QGroupBox()
+        QVBoxLayout(self.person_box).addWidget(self.person)
+        self.case_box = QGroupBox()
+        self.case_form = QFormLayout(self.case_box)
+        for name in (
+            "host_country",
+            "received_at",
+            "channel",
+            "urgency",
+            "employer",
+            "agency",
+            "due_date",
+            "assigned_to",
+            "description",
+        ):
+            self.case_form.addRow("", self.boxes[name])
+            if name == "urgency":
+                self.case_form.addRow("", self.at_risk)
+        self.complaint_box = QGroupBox()
+        self.complaint_form = QFormLayout(self.complaint_box)
+        self.complaint_form.addRow("", self.boxes["categories"])
+        self.complaint_form.addRow("", self.boxes["ilo_indicators"])
+
+        form = QWidget()
+        form_layout = QVBoxLayout(form)
+        for box in (self.person_box, self.case_box, self.complaint_box):
+            form_layout.addWidget(box)
+        form_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(form)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+
+        self.timeline = TimelinePanel(self.service)
+        self.timeline.case_changed.connect(self._case_changed_elsewhere)
+        self.attachments = AttachmentsPanel(self.service)
+        self.attachments.case_changed.connect(self._case_changed_elsewhere)
+        self.law_tab = QWidget()
+        self.law_layout = QVBoxLayout(self.law_tab)
+        self.law_layout.setContentsMargins(0, 0, 0, 0)
+        self.law_panel: ApplicableLawPanel | None = None
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.timeline, "")
+        self.tabs.addTab(self.attachments, "")
+        self.tabs.addTab(self.law_tab, "")
+        self.splitter = QSplitter()
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+
+        top = QHBoxLayout()
+        top.addWidget(self.heading)
+        top.addWidget(self.badge)
+        top.addStretch(1)
+        top.addWidget(self.review_button)
+        top.addWidget(self.letter_button)
+        top.addWidget(self.save_button)
+        top.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addLayout(top)
+        layout.addWidget(self.error)
+        layout.addWidget(self.splitter, 1)
+
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save, context)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.request_close, context)
+        self._watch_changes()
+        self.host_country.currentIndexChanged.connect(self._country_changed)
+        self.retranslate_ui()
+        self.new_case()
+
+    # Texts -------------------------------------------------------------------------------
+
+    def retranslate_ui(self) -> None:
+        was_loading, self._loading = self._loading, True
+        self.save_button.setText(_("&Save"))
+        self.save_button.setToolTip(_("Save the case (Ctrl+S)"))
+        self.close_button.setText(_("&Close"))
+        self.close_button.setToolTip(_("Back to the list (Esc)"))
+        self.person_box.setTitle(_("The worker"))
+        self.case_box.setTitle(_("The case"))
+        self.complaint_box.setTitle(_("The complaint"))
+        labels = {
+            "host_country": _("Host &country:"),
+            "received_at": _("&Received on:"),
+            "channel": _("Reached us by:"),
+            "urgency": _("&Urgency:"),
+            "employer": _("&Employer:"),
+            "agency": _("Recruitment a&gency:"),
+            "due_date": _("&Follow up by:"),
+            "assigned_to": _("Assigned &to:"),
+            "description": _("&Description:"),
+        }
+        for name, text in labels.items():
+            set_label(self.case_form, self.boxes[name], text)
+        set_label(self.case_form, self.at_risk, "")
+        self.at_risk.setText(_("Life or liberty at risk"))
+        set_label(self.complaint_form, self.boxes["categories"], _("Categories:"))
+        set_label(
+            self.complaint_form,
+            self.boxes["ilo_indicators"],
+            _("ILO indicators\nof forced labour:"),
+        )
+        self.due.setToolTip(_("Leave empty to use the usual time for the case's urgency."))
+        self.officer.setItemText(0, _("— nobody yet —"))
+        self._fill_combo(self.channel, [(c.value, label(c)) for c in Channel])
+        self._fill_combo(self.urgency, [(u.value, label(u)) for u in Urgency])
+        self.categories.set_items((c.code.value, c.label()) for c in taxonomy.categories())
+        self.indicators.set_items((i.code.value, i.label()) for i in taxonomy.ilo_indicators())
+        self.host_country.refill()
+        self.employer.retranslate_ui()
+        self.agency.retranslate_ui()
+        self.employer.kind_label = _("New employer")
+        self.agency.kind_label = _("New recruitment agency")
+        self.person.retranslate_ui()
+        self.received.retranslate_ui()
+        self.due.retranslate_ui()
+        self.timeline.retranslate_ui()
+        self.attachments.retranslate_ui()
+        self.tabs.setTabText(0, _("Timeline"))
+        self.tabs.setTabText(1, _("Attachments"))
+        self.tabs.setTabText(2, _("Applicable law"))
+        self.review_button.setText(_("Review &contract"))
+        self.review_button.setToolTip(_("Review the worker's employment contract for this case"))
+        self.letter_button.setText(_("New &letter"))
+        self.letter_button.setToolTip(_("Draft an official letter about this case"))
+        if self.law_panel is not None:
+            self.law_panel.retranslate_ui()
+        self._show_heading()
+        self._loading = was_loading
+
+    @staticmethod
+    def _fill_combo(combo: QComboBox, items: list[tuple[str, str]]) -> None:
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for code, text in items:
+            combo.addItem(text, code)
+        combo.setCurrentIndex(max(combo.findData(chosen), 0))
+        combo.blockSignals(False)
+
+    def _show_heading(self) -> None:
+        case = self.case
+        if case is None:
+            self.heading.setText(_("New case"))
+            self.badge.clear()
+            self.badge.hide()
+            return
+        self.badge.show()
+        self.heading.setText(
+            _("Case {number} — {name}").format(number=case.number, name=case.person.full_name)
+        )
+        parts = [label(CaseStatus(case.status))]
+        if case.due_date:
+            parts.append(_("due {date}").format(date=format_date(case.due_date)))
+        colour = DEADLINE_COLOURS.get(case.deadline, "#555555")
+        self.badge.setText(" · ".join(parts))
+        self.badge.setStyleSheet(
+            f"color: white; background: {colour}; border-radius: 8px; padding: 2px 10px;"
+        )
+
+    # Loading -----------------------------------------------------------------------------
+
+    def _watch_changes(self) -> None:
+        for combo in (self.host_country, self.channel, self.urgency, self.officer):
+            combo.currentIndexChanged.connect(self._mark_dirty)
+        for edit in (self.received, self.due):
+            edit.textEdited.connect(self._mark_dirty)
+        self.at_risk.toggled.connect(self._mark_dirty)
+        self.description.textChanged.connect(self._mark_dirty)
+        for widget in (self.categories, self.indicators, self.employer, self.agency, self.person):
+            widget.changed.connect(self._mark_dirty)
+
+    def _mark_dirty(self) -> None:
+        if not self._loading:
+            self.dirty = True
+
+    def _country_changed(self) -> None:
+        if not self._loading:
+            code = self.host_country.code()
+            self.employer.load(code)
+            self.agency.load(code)
+
+    def new_case(self) -> None:
+        """Empty form for a new case in the mission's host country."""
+        self._loading = True
+        self.case = None
+        self.person.start_new()
+        self.person.show_find(True)
+        self.host_country.set_code(self.workspace.mission.country)
+        self.received.set_date(date.today())
+        self.channel.setCurrentIndex(0)
+        self.urgency.setCurrentIndex(self.urgency.findData(Urgency.NORMAL.value))
+        self.at_risk.setChecked(False)
+        self.employer.load(self.host_country.code(), "")
+        self.agency.load(self.host_country.code(), "")
+        self.due.set_date(None)
+        me = self.workspace.actor.username
+        self.officer.setCurrentIndex(max(self.officer.findData(me), 0))
+        self.officer.setEnabled(True)
+        self.description.setPlainText("")
+        self.categories.set_checked(())
+        self.indicators.set_checked(())
+        self.received.setEnabled(True)
+        self._clear_errors()
+        self.timeline.set_case(None)
+        self.attachments.set_case(None)
+        self._show_law(None)
+        self._show_heading()
+        self._loading = False
+        self.dirty = False
+        self.person.boxes["surname"].widget.setFocus()
+
+    def open_case(self, case_id: str) -> None:
+        self.show_case(self.service.get_case(case_id))
+
+    def show_case(self, case: CaseDetail) -> None:
+        self._loading = True
+        self.case = case
+        self.person.person_id = None
+        self.person.set_person(case.person, locked=False)
+        self.person.show_find(False)
+        self.host_country.set_code(case.host_country)
+        self.received.set_date(case.received_at)
+        self.received.setEnabled(False)  # the register's date is not edited afterwards
+        self.channel.setCurrentIndex(max(self.channel.findData(case.channel), 0))
+        self.urgency.setCurrentIndex(max(self.urgency.findData(case.urgency), 0))
+        self.at_risk.setChecked(case.life_or_liberty_at_risk)
+        self.employer.load(case.host_country, case.employer.id if case.employer else "")
+        self.agency.load(case.host_country, case.agency.id if case.agency else "")
+        self.due.set_date(case.due_date)
+        self.officer.setCurrentIndex(max(self.officer.findData(case.assigned_to or ""), 0))
+        self.officer.setEnabled(self.workspace.actor.role in SENIOR_ROLES)
+        self.description.setPlainText(case.description)
+        self.categories.set_checked(case.categories)
+        self.indicators.set_checked(case.ilo_indicators)
+        self._clear_errors()
+        self.timeline.set_case(case)
+        self.attachments.set_case(case)
+        self._show_law(case.id)
+        self._show_heading()
+        self._loading = False
+        self.dirty = False
+
+    def _show_law(self, case_id: str | None) -> None:
+        """The applicable-law panel belongs to one case: rebuilt when another case opens."""
+        if self.law_panel is not None and self.law_panel.case_id == case_id:
+            self.law_panel.refresh()
+            return
+        if self.law_panel is not None:
+            self.law_layout.removeWidget(self.law_panel)
+            self.law_panel.deleteLater()
+            self.law_panel = None
+        if case_id is not None:
+            self.law_panel = ApplicableLawPanel(self.workspace, case_id)
+            self.law_layout.addWidget(self.law_panel)
+        has_case = case_id is not None
+        self.tabs.setTabEnabled(2, has_case)
+        self.review_button.setEnabled(has_case)
+        self.letter_button.setEnabled(has_case)
+
+    def _request_review(self) -> None:
+        if self.case is not None and self.confirm_close():
+            self.review_requested.emit(self.case.id)
+
+    def _request_letter(self) -> None:
+        if self.case is not None and self.confirm_close():
+            self.letter_requested.emit(self.case.id, self.case.number)
+
+    def _case_changed_elsewhere(self, case: CaseDetail) -> None:
+        """A timeline entry or attachment saved: new version, status and lists; edits stay."""
+        if self.dirty:
+            self.case = case
+            self.timeline.set_case(case)
+            self.attachments.set_case(case)
+            self._show_heading()
+        else:
+            self.show_case(case)
+        self.case_saved.emit(case.id)
+
+    # Saving ------------------------------------------------------------------------------
+
+    def _clear_errors(self) -> None:
+        self.error.clear_message()
+        for box in self.boxes.values():
+            box.error.clear_message()
+        self.person.clear_messages()
+
+    def show_validation(self, exc: QorgauError) -> None:
+        field = getattr(exc, "field", None)
+        if self.person.show_error(field, str(exc)):
+            return
+        box = self.boxes.get(field or "")
+        if box is not None:
+            box.error.show_message(str(exc))
+            box.widget.setFocus()
+            return
+        self.error.show_message(str(exc))
+
+    def save(self) -> bool:
+        """Save the form; False (with the message shown) when something is refused."""
+        self._clear_errors()
+        if not all(box.run_check() for box in self.boxes.values()):
+            return False
+        try:
+            detail = self._create() if self.case is None else self._update(self.case)
+        except DuplicatePersonWarning as exc:
+            self.person.show_duplicates(list(exc.matches), offer_force=True)
+            self.error.show_message(_("Check whether the worker is already on file."))
+            return False
+        except ValidationError as exc:
+            self.show_validation(exc)
+            return False
+        except QorgauError as exc:
+            self.error.show_message(str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001 - shown to the user, logged by show_error
+            show_error(self, exc)
+            return False
+        self.show_case(detail)
+        self.case_saved.emit(detail.id)
+        return True
+
+    def _create(self) -> CaseDetail:
+        received = self.received.date()
+        if received is None:
+            raise ValidationError(_("Give the date the complaint was received."), "received_at")
+        picked = self.person.person_id
+        data = CaseInput(
+            host_country=self.host_country.code(),
+            categories=self.categories.checked(),
+            received_at=received,
+            person=None if picked else self.person.person_input(),
+            person_id=picked,
+            employer_id=self.employer.selected_id(),
+            agency_id=self.agency.selected_id(),
+            urgency=str(self.urgency.currentData()),
+            life_or_liberty_at_risk=True if self.at_risk.isChecked() else None,
+            channel=str(self.channel.currentData()),
+            description=self.description.toPlainText(),
+            due_date=self.due.date(),
+            assigned_to=str(self.officer.currentData() or "") or None,
+            ilo_indicators=self.indicators.checked(),
+        )
+        return self.service.create_case(data, allow_duplicate_person=self.person.allow_duplicate)
+
+    def _update(self, case: CaseDetail) -> CaseDetail:
+        changes = self._changes(case)
+        detail = case
+        if changes != CaseChanges():
+            detail = self.service.update_case(case.id, changes, expected_version=case.version)
+        officer = str(self.officer.currentData() or "") or None
+        if officer != case.assigned_to and self.workspace.actor.role in SENIOR_ROLES:
+            detail = self.service.assign(case.id, officer)
+        return detail
+
+    def _changes(self, case: CaseDetail) -> CaseChanges:
+        changes = CaseChanges()
+        country = self.host_country.code()
+        if country != case.host_country:
+            changes = replace(changes, host_country=country)
+        if set(self.categories.checked()) != set(case.categories):
+            changes = replace(changes, categories=self.categories.checked())
+        if set(self.indicators.checked()) != set(case.ilo_indicators):
+            changes = replace(changes, ilo_indicators=self.indicators.checked())
+        if self.urgency.currentData() != case.urgency:
+            changes = replace(changes, urgency=str(self.urgency.currentData()))
+        if self.channel.currentData() != case.channel:
+            changes = replace(changes, channel=str(self.channel.currentData()))
+        if self.at_risk.isChecked() != case.life_or_liberty_at_risk:
+            changes = replace(changes, life_or_liberty_at_risk=self.at_risk.isChecked())
+        if self.description.toPlainText() != case.description:
+            changes = replace(changes, description=self.description.toPlainText())
+        due = self.due.date()
+        if due != case.due_date:
+            changes = replace(changes, due_date=due, clear_due_date=due is None)
+        employer = self.employer.selected_id()
+        if employer != (case.employer.id if case.employer else None):
+            changes = replace(changes, employer_id=employer, clear_employer=employer is None)
+        agency = self.agency.selected_id()
+        if agency != (case.agency.id if case.agency else None):
+            changes = replace(changes, agency_id=agency, clear_agency=agency is None)
+        person = self.person.person_input()
+        if person != as_input(case.person):
+            changes = replace(changes, person=person)
+        return changes
+
+    # Closing -----------------------------------------------------------------------------
+
+    def confirm_close(self) -> bool:
+        """True when the editor may go: nothing unsaved, saved now, or discarded."""
+        if not self.dirty:
+            return True
+        answer = ask_unsaved(self)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        if answer == QMessageBox.StandardButton.Discard:
+            self.dirty = False
+            return True
+        return False
+
+    def request_close(self) -> None:
+        if self.confirm_close():
+            self.closed.emit()

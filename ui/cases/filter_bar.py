@@ -1,0 +1,185 @@
+"""The filters above the case list, and the search box that searches as you type."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from app.domain.codes import CaseStatus, Category, Urgency, label
+from app.i18n import _
+from app.services.records import CaseFilter
+from ui.widgets.country_combo import CountryCombo
+
+SEARCH_DELAY_MS = 300
+OPEN = "open"  # the status filter's "all open cases" entry
+ME = "@me"  # the officer filter's "my cases" entry
+
+
+class CaseFilterBar(QWidget):
+    """Emits ``filter_changed`` with a ``CaseFilter`` (text changes after a 300 ms pause)."""
+
+    filter_changed = Signal(object)
+
+    def __init__(self, me: str, officers: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.me = me
+        self.officers = officers  # (username, display name)
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(280)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self._emit)
+        self.search.textChanged.connect(lambda _t: self.search_timer.start())
+        self.search.returnPressed.connect(self._emit_now)
+        self.status = QComboBox()
+        self.country = CountryCombo(any_text="")
+        self.category = QComboBox()
+        self.officer = QComboBox()
+        self.urgency = QComboBox()
+        self.overdue = QCheckBox()
+        self.clear_button = QPushButton()
+        self.clear_button.clicked.connect(self.clear)
+        self.fill_choices()
+        for combo in (self.status, self.country, self.category, self.officer, self.urgency):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(self._emit_now)
+        self.overdue.toggled.connect(self._emit_now)
+
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search, 0, 0, 1, 3)
+        layout.addWidget(self.overdue, 0, 3)
+        layout.addWidget(self.clear_button, 0, 4)
+        for column, widget in enumerate(
+            (self.status, self.country, self.category, self.officer, self.urgency)
+        ):
+            layout.addWidget(widget, 1, column)
+        layout.setColumnStretch(5, 1)
+        self.setTabOrder(self.search, self.status)
+        self.retranslate_ui()
+
+    def fill_choices(self) -> None:
+        """(Re)build the combo entries in the current language, keeping the choices."""
+        state = self.state() if self.status.count() else None
+        for combo in (self.status, self.category, self.officer, self.urgency):
+            combo.blockSignals(True)
+            combo.clear()
+        self.status.addItem(_("Any status"), "")
+        self.status.addItem(_("Open cases"), OPEN)
+        for status in CaseStatus:
+            self.status.addItem(label(status), status.value)
+        self.category.addItem(_("Any complaint"), "")
+        for category in Category:
+            self.category.addItem(label(category), category.value)
+        self.officer.addItem(_("Any officer"), "")
+        self.officer.addItem(_("My cases"), ME)
+        for username, name in self.officers:
+            self.officer.addItem(name, username)
+        self.urgency.addItem(_("Any urgency"), "")
+        for urgency in Urgency:
+            self.urgency.addItem(label(urgency), urgency.value)
+        self.country.set_any_text(_("Any host country"))
+        self.country.refill()
+        for combo in (self.status, self.category, self.officer, self.urgency):
+            combo.blockSignals(False)
+        if state is not None:
+            self.set_state(state, emit=False)
+
+    def retranslate_ui(self) -> None:
+        self.search.setPlaceholderText(
+            _("Search by name, IIN, passport, case number or employer (Ctrl+F)")
+        )
+        self.overdue.setText(_("&Overdue only"))
+        self.clear_button.setText(_("C&lear filters"))
+        self.fill_choices()
+
+    # The filter --------------------------------------------------------------------------
+
+    def current_filter(self, base: CaseFilter | None = None) -> CaseFilter:
+        status = self.status.currentData() or ""
+        officer = self.officer.currentData() or ""
+        base = base or CaseFilter()
+        return CaseFilter(
+            statuses=(status,) if status and status != OPEN else (),
+            open_only=status == OPEN,
+            host_country=self.country.code() or None,
+            category=self.category.currentData() or None,
+            assigned_to=self.me if officer == ME else (officer or None),
+            urgency=self.urgency.currentData() or None,
+            overdue=self.overdue.isChecked(),
+            text=self.search.text().strip(),
+            sort=base.sort,
+            descending=base.descending,
+        )
+
+    def _emit(self) -> None:
+        self.filter_changed.emit(self.current_filter())
+
+    def _emit_now(self) -> None:
+        self.search_timer.stop()
+        self._emit()
+
+    def clear(self) -> None:
+        self.set_state({}, emit=True)
+
+    # Remembered between sessions -----------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "text": self.search.text(),
+            "status": self.status.currentData() or "",
+            "country": self.country.code(),
+            "category": self.category.currentData() or "",
+            "officer": self.officer.currentData() or "",
+            "urgency": self.urgency.currentData() or "",
+            "overdue": self.overdue.isChecked(),
+        }
+
+    def set_state(self, state: dict[str, Any], emit: bool = True) -> None:
+        widgets: list[QWidget] = [
+            self.search,
+            self.status,
+            self.country,
+            self.category,
+            self.officer,
+            self.urgency,
+            self.overdue,
+        ]
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search.setText(str(state.get("text", "")))
+        for combo, key in (
+            (self.status, "status"),
+            (self.category, "category"),
+            (self.officer, "officer"),
+            (self.urgency, "urgency"),
+        ):
+            combo.setCurrentIndex(max(combo.findData(str(state.get(key, ""))), 0))
+        self.country.set_code(str(state.get("country", "")))
+        self.overdue.setChecked(bool(state.get("overdue", False)))
+        for widget in widgets:
+            widget.blockSignals(False)
+        if emit:
+            self._emit_now()
+
+    def state_json(self) -> str:
+        return json.dumps(self.state(), ensure_ascii=False)
+
+    def set_state_json(self, text: str) -> None:
+        try:
+            state = json.loads(text) if text else {}
+        except ValueError:
+            state = {}
+        self.set_state(state if isinstance(state, dict) else {}, emit=False)

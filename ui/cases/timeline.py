@@ -1,0 +1,168 @@
+"""A case's timeline: who did what and when; add a note, call, meeting or visit; change status."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.codes import CaseStatus, EventKind, label
+from app.domain.workflow import reason_required
+from app.errors import QorgauError
+from app.i18n import _, format_datetime
+from app.services.cases import TIMELINE_KINDS, CaseService
+from app.services.records import CaseDetail, EventInfo
+from ui.tasks import show_error
+from ui.widgets.common import ErrorLabel
+from ui.widgets.dialogs import ReasonDialog
+
+EVENT_KINDS = frozenset(k.value for k in EventKind)
+
+
+def event_html(event: EventInfo) -> str:
+    kind = label(EventKind(event.kind)) if event.kind in EVENT_KINDS else event.kind
+    when = format_datetime(event.occurred_at.astimezone(), "short")
+    title = html.escape(kind)
+    if event.status_from and event.status_to:
+        before = label(CaseStatus(event.status_from))
+        after = label(CaseStatus(event.status_to))
+        title += html.escape(f": {before} → {after}")
+    body = html.escape(event.text).replace("\n", "<br>")
+    return (
+        f'<p style="margin:0 0 10px 0"><span style="color:#666">{html.escape(when)} · '
+        f"{html.escape(event.author)}</span><br><b>{title}</b>"
+        + (f"<br>{body}" if body else "")
+        + "</p>"
+    )
+
+
+class TimelinePanel(QWidget):
+    """Emits ``case_changed`` with the new detail after an entry or a status change."""
+
+    case_changed = Signal(object)
+
+    def __init__(self, service: CaseService) -> None:
+        super().__init__()
+        self.service = service
+        self.case: CaseDetail | None = None
+        self.dialog: ReasonDialog | None = None
+
+        self.events = QTextBrowser()
+        self.events.setOpenLinks(False)
+        self.kind = QComboBox()
+        self.text = QPlainTextEdit()
+        self.text.setTabChangesFocus(True)
+        self.text.setFixedHeight(70)
+        self.add_button = QPushButton()
+        self.add_button.clicked.connect(self.add_entry)
+        self.error = ErrorLabel()
+        self.status_label = QLabel()
+        self.target = QComboBox()
+        self.status_button = QPushButton()
+        self.status_button.clicked.connect(self.change_status)
+
+        entry_row = QHBoxLayout()
+        entry_row.addWidget(self.kind)
+        entry_row.addStretch(1)
+        entry_row.addWidget(self.add_button)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status_label)
+        status_row.addWidget(self.target, 1)
+        status_row.addWidget(self.status_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.events, 1)
+        layout.addLayout(entry_row)
+        layout.addWidget(self.text)
+        layout.addWidget(self.error)
+        layout.addLayout(status_row)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        chosen = self.kind.currentData()
+        self.kind.clear()
+        for kind in TIMELINE_KINDS:
+            self.kind.addItem(label(kind), kind.value)
+        self.kind.setCurrentIndex(max(self.kind.findData(chosen), 0))
+        self.text.setPlaceholderText(_("What happened, what was agreed, what comes next"))
+        self.add_button.setText(_("&Add to the timeline"))
+        self.status_label.setText(_("Move to:"))
+        self.status_button.setText(_("Change &status…"))
+        if self.case is not None:
+            self.set_case(self.case)
+
+    def set_case(self, case: CaseDetail | None) -> None:
+        self.case = case
+        enabled = case is not None
+        for widget in (self.kind, self.text, self.add_button):
+            widget.setEnabled(enabled)
+        self.target.clear()
+        if case is None:
+            self.events.setHtml(
+                "<p style='color:#666'>"
+                + html.escape(_("Save the case to start its timeline."))
+                + "</p>"
+            )
+            self.status_button.setEnabled(False)
+            return
+        self.events.setHtml("".join(event_html(e) for e in reversed(case.events)))
+        for status in case.allowed_statuses:
+            self.target.addItem(label(CaseStatus(status)), status)
+        self.target.setEnabled(bool(case.allowed_statuses))
+        self.status_button.setEnabled(bool(case.allowed_statuses))
+
+    def add_entry(self) -> None:
+        if self.case is None:
+            return
+        try:
+            self.service.add_event(self.case.id, self.kind.currentData(), self.text.toPlainText())
+            detail = self.service.get_case(self.case.id)
+        except QorgauError as exc:
+            self.error.show_message(str(exc))
+            return
+        self.error.clear_message()
+        self.text.clear()
+        self.set_case(detail)
+        self.case_changed.emit(detail)
+
+    def change_status(self) -> None:
+        if self.case is None or self.target.currentIndex() < 0:
+            return
+        target = str(self.target.currentData())
+        current = CaseStatus(self.case.status)
+        required = reason_required(current, CaseStatus(target))
+        dialog = ReasonDialog(
+            self,
+            _("Change the status"),
+            _("{number}: {old} → {new}").format(
+                number=self.case.number,
+                old=label(current),
+                new=label(CaseStatus(target)),
+            ),
+            required=required,
+        )
+        dialog.accepted.connect(lambda: self._set_status(target, dialog.text()))
+        self.dialog = dialog
+        dialog.open()
+
+    def _set_status(self, target: str, reason: str) -> None:
+        if self.case is None:
+            return
+        try:
+            detail = self.service.set_status(
+                self.case.id, target, reason, expected_version=self.case.version
+            )
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self.set_case(detail)
+        self.case_changed.emit(detail)

@@ -1,0 +1,43 @@
+"""The Contracts area: review a worker's employment contract, alone or for a case.
+
+The lead wires ``register`` into ``AREA_MODULES``; the case view calls
+``open_review_for_case(window, case_id)`` for its "Review contract" action.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QStyle, QWidget
+
+from app.i18n import _
+from ui.contracts.page import ContractReviewPage
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+AREA_KEY = "contracts"
+
+
+def _page(window: MainWindow) -> QWidget:
+    return ContractReviewPage(window.workspace)
+
+
+def register(window: MainWindow) -> None:
+    window.register_area(
+        AREA_KEY,
+        lambda: _("Contract review"),
+        _page,
+        QStyle.StandardPixmap.SP_FileDialogContentsView,
+    )
+
+
+def open_review_for_case(window: MainWindow, case_id: str) -> ContractReviewPage:
+    """Show the area with a new review pre-filled from the case (country, worker, employer)."""
+    page = window.show_area(AREA_KEY)
+    assert isinstance(page, ContractReviewPage)
+    page.start_for_case(case_id)
+    return page
+
+
+__all__ = ["AREA_KEY", "ContractReviewPage", "open_review_for_case", "register"]

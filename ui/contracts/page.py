@@ -1,0 +1,609 @@
+"""The contract-review form: the terms in sections, findings updated live, save and export.
+
+Every field may stay empty ("not stated"): an attaché often has only part of a contract. The
+terms are checked and reviewed by the service while the officer types (debounced); nothing
+is stored until Save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.contracts.report import LEVEL_COLOURS, RISK_COLOURS, rule_label
+from app.contracts.rules import ReviewResult
+from app.contracts.terms import PASSPORT_HOLDERS, RETURN_TICKET_PAYERS, WAGE_PERIODS
+from app.domain import taxonomy
+from app.errors import QorgauError, ValidationError
+from app.i18n import LANGUAGES, _, current_language
+from app.services.contracts import (
+    ContractReviewInfo,
+    ContractReviewService,
+    ReviewSubject,
+    level_label,
+    risk_label,
+)
+from app.services.workspace import Workspace
+from ui.i18n_bridge import LANGUAGE_NAMES
+from ui.widgets.common import ErrorLabel
+from ui.widgets.country_combo import CountryCombo
+
+DEBOUNCE_MS = 350
+COMMON_CURRENCIES = ("", "USD", "EUR", "RUB", "KZT", "TRY", "KRW", "AED", "QAR", "SAR", "GBP")
+_DARK_TEXT = ("#F9A825",)
+
+
+def _decimal_text(text: str) -> str | None:
+    """A number as typed ("12 000,50") in the form the terms parser reads ("12000.50")."""
+    cleaned = "".join(text.split()).replace("\u00a0", "").replace(",", ".")
+    return cleaned or None
+
+
+class _TriState(QComboBox):
+    """Not stated / yes / no."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        for value in (None, True, False):
+            self.addItem("", value)
+
+    def value(self) -> bool | None:
+        data = self.currentData()
+        return data if isinstance(data, bool) else None
+
+    def set_value(self, value: bool | None) -> None:
+        self.setCurrentIndex({None: 0, True: 1, False: 2}[value])
+
+    def retranslate(self) -> None:
+        for index, text in enumerate((_("not stated"), _("yes"), _("no"))):
+            self.setItemText(index, text)
+
+
+class _Choice(QComboBox):
+    """Not stated, or one of the codes."""
+
+    def __init__(self, codes: tuple[str, ...], labels: Callable[[], dict[str, str]]) -> None:
+        super().__init__()
+        self._labels = labels
+        self.addItem("", None)
+        for code in codes:
+            self.addItem(code, code)
+
+    def value(self) -> str | None:
+        data = self.currentData()
+        return str(data) if data else None
+
+    def set_value(self, value: str | None) -> None:
+        self.setCurrentIndex(max(self.findData(value) if value else 0, 0))
+
+    def retranslate(self) -> None:
+        labels = self._labels()
+        self.setItemText(0, _("not stated"))
+        for index in range(1, self.count()):
+            self.setItemText(index, labels.get(str(self.itemData(index)), ""))
+
+
+class _Count(QSpinBox):
+    """A whole number; the lowest value means "not stated"."""
+
+    def __init__(self, maximum: int) -> None:
+        super().__init__()
+        self.setRange(-1, maximum)
+        self.setValue(-1)
+
+    def value_or_none(self) -> int | None:
+        return None if self.value() < 0 else self.value()
+
+    def retranslate(self) -> None:
+        self.setSpecialValueText(_("not stated"))
+
+
+def _period_labels() -> dict[str, str]:
+    return {
+        "hour": _("per hour"),
+        "day": _("per day"),
+        "week": _("per week"),
+        "month": _("per month"),
+        "year": _("per year"),
+    }
+
+
+def _holder_labels() -> dict[str, str]:
+    return {"worker": _("the worker"), "employer": _("the employer"), "agency": _("the agency")}
+
+
+def _payer_labels() -> dict[str, str]:
+    return {"employer": _("the employer"), "worker": _("the worker"), "none": _("nobody")}
+
+
+class ContractReviewPage(QWidget):
+    """A new contract review, standalone or for a case; ``review_saved`` after Save."""
+
+    review_saved = Signal(str)
+    findings_updated = Signal()
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = ContractReviewService(workspace)
+        self.subject = ReviewSubject()
+        self.saved: ContractReviewInfo | None = None
+        self.result: ReviewResult | None = None
+        self._file_dialog: QFileDialog | None = None
+
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(DEBOUNCE_MS)
+        self.timer.timeout.connect(self.refresh_findings)
+
+        self._build_fields()
+        self._build_results()
+        self._build_layout()
+        self._connect_changes()
+        self.retranslate_ui()
+        self.refresh_findings()
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _build_fields(self) -> None:
+        self.host_country = CountryCombo(any_text="")
+        self.case_label = QLabel()
+        self.worker_label = QLabel()
+        self.employer_name = QLineEdit()
+        self.position = QLineEdit()
+        self.workplace = QLineEdit()
+        self.wage_amount = QLineEdit()
+        self.wage_currency = self._currency_combo()
+        self.wage_period = _Choice(WAGE_PERIODS, _period_labels)
+        self.deductions_described = _TriState()
+        self.deductions_percent = QLineEdit()
+        self.hours_per_week = QLineEdit()
+        self.overtime_paid = _TriState()
+        self.rest_days_per_week = _Count(7)
+        self.paid_leave_days_per_year = _Count(366)
+        self.housing_provided = _TriState()
+        self.meals_provided = _TriState()
+        self.insurance_provided = _TriState()
+        self.passport_held_by = _Choice(PASSPORT_HOLDERS, _holder_labels)
+        self.recruitment_fee_paid_by_worker = QLineEdit()
+        self.recruitment_fee_currency = self._currency_combo()
+        self.return_ticket_paid_by = _Choice(RETURN_TICKET_PAYERS, _payer_labels)
+        self.contract_language = QLineEdit()
+        self.contract_language.setMaxLength(2)
+        self.contract_language.setMaximumWidth(60)
+        self.contract_language_understood = _TriState()
+        self.signed_copy_held = _TriState()
+        self.term_months = _Count(240)
+        self.probation_months = _Count(240)
+        self.termination_clause_present = _TriState()
+        self.dispute_clause_present = _TriState()
+
+        # field name -> widget; the order of sections and rows on the form
+        self.sections: list[tuple[QGroupBox, QFormLayout, list[tuple[str, QWidget]]]] = []
+        groups: list[list[tuple[str, QWidget]]] = [
+            [
+                ("host_country", self.host_country),
+                ("case", self.case_label),
+                ("worker", self.worker_label),
+                ("employer_name", self.employer_name),
+                ("position", self.position),
+                ("workplace", self.workplace),
+            ],
+            [
+                ("wage_amount", self.wage_amount),
+                ("wage_currency", self.wage_currency),
+                ("wage_period", self.wage_period),
+                ("deductions_described", self.deductions_described),
+                ("deductions_percent", self.deductions_percent),
+            ],
+            [("hours_per_week", self.hours_per_week), ("overtime_paid", self.overtime_paid)],
+            [
+                ("rest_days_per_week", self.rest_days_per_week),
+                ("paid_leave_days_per_year", self.paid_leave_days_per_year),
+            ],
+            [
+                ("housing_provided", self.housing_provided),
+                ("meals_provided", self.meals_provided),
+                ("insurance_provided", self.insurance_provided),
+            ],
+            [
+                ("passport_held_by", self.passport_held_by),
+                ("recruitment_fee_paid_by_worker", self.recruitment_fee_paid_by_worker),
+                ("recruitment_fee_currency", self.recruitment_fee_currency),
+                ("return_ticket_paid_by", self.return_ticket_paid_by),
+            ],
+            [
+                ("contract_language", self.contract_language),
+                ("contract_language_understood", self.contract_language_understood),
+                ("signed_copy_held", self.signed_copy_held),
+            ],
+            [
+                ("term_months", self.term_months),
+                ("probation_months", self.probation_months),
+                ("termination_clause_present", self.termination_clause_present),
+                ("dispute_clause_present", self.dispute_clause_present),
+            ],
+        ]
+        self.field_labels: dict[str, QLabel] = {}
+        for rows in groups:
+            box = QGroupBox()
+            form = QFormLayout(box)
+            for name, widget in rows:
+                label = QLabel()
+                label.setBuddy(widget)
+                self.field_labels[name] = label
+                form.addRow(label, widget)
+            self.sections.append((box, form, rows))
+
+    def _currency_combo(self) -> QComboBox:
+        combo = QComboBox()
+        combo.setEditable(True)
+        combo.addItems(list(COMMON_CURRENCIES))
+        combo.setMaximumWidth(110)
+        return combo
+
+    def _build_results(self) -> None:
+        self.risk_title = QLabel()
+        self.risk_badge = QLabel()
+        self.risk_badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.risk_badge.setMinimumWidth(140)
+        self.risk_reasons = QLabel()
+        self.risk_reasons.setWordWrap(True)
+        self.error = ErrorLabel()
+        self.findings = QTableWidget(0, 3)
+        self.findings.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.findings.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.findings.setWordWrap(True)
+        self.findings.verticalHeader().hide()
+        header = self.findings.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.indicators_title = QLabel()
+        self.indicators = QLabel()
+        self.indicators.setWordWrap(True)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.new_button = QPushButton()
+        self.new_button.clicked.connect(lambda: self.start(ReviewSubject()))
+        self.save_button = QPushButton()
+        self.save_button.clicked.connect(self.save)
+        self.report_language = QComboBox()
+        for code in LANGUAGES:
+            self.report_language.addItem(LANGUAGE_NAMES[code], code)
+        self.export_button = QPushButton()
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self._ask_export_path)
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+
+    def _build_layout(self) -> None:
+        fields = QWidget()
+        column = QVBoxLayout(fields)
+        for box, _form, _rows in self.sections:
+            column.addWidget(box)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(fields)
+
+        results = QWidget()
+        right = QVBoxLayout(results)
+        risk_row = QHBoxLayout()
+        risk_row.addWidget(self.risk_title)
+        risk_row.addWidget(self.risk_badge)
+        risk_row.addStretch(1)
+        right.addLayout(risk_row)
+        right.addWidget(self.risk_reasons)
+        right.addWidget(self.error)
+        right.addWidget(self.findings, 1)
+        right.addWidget(self.indicators_title)
+        right.addWidget(self.indicators)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.report_language)
+        buttons.addWidget(self.export_button)
+        right.addLayout(buttons)
+        right.addWidget(self.status)
+
+        splitter = QSplitter()
+        splitter.addWidget(scroll)
+        splitter.addWidget(results)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([470, 830])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    def _connect_changes(self) -> None:
+        for _box, _form, rows in self.sections:
+            for _name, widget in rows:
+                if isinstance(widget, QLineEdit):
+                    widget.textChanged.connect(self._changed)
+                elif isinstance(widget, QComboBox):
+                    widget.currentIndexChanged.connect(self._changed)
+                    if widget.isEditable():
+                        widget.editTextChanged.connect(self._changed)
+                elif isinstance(widget, QSpinBox):
+                    widget.valueChanged.connect(self._changed)
+
+    # -- texts --------------------------------------------------------------------------------
+
+    def retranslate_ui(self, _language: str = "") -> None:
+        titles = (
+            _("Parties"),
+            _("Pay"),
+            _("Working hours"),
+            _("Leave and rest"),
+            _("Housing, meals and insurance"),
+            _("Documents and fees"),
+            _("Language and copies"),
+            _("Term, termination and disputes"),
+        )
+        labels = self._field_labels()
+        for (box, _form, rows), title in zip(self.sections, titles, strict=True):
+            box.setTitle(title)
+            for name, widget in rows:
+                self.field_labels[name].setText(labels[name])
+                if isinstance(widget, _TriState | _Choice | _Count):
+                    widget.retranslate()
+        self.host_country.set_any_text(_("choose the country"))
+        self.host_country.refill()
+        self.wage_amount.setPlaceholderText(_("e.g. 12000"))
+        self.contract_language.setPlaceholderText("ko")
+        self.risk_title.setText(_("Risk:"))
+        self.findings.setHorizontalHeaderLabels([_("Subject"), _("Assessment"), _("Reason")])
+        self.indicators_title.setText(_("ILO indicators of forced labour:"))
+        self.new_button.setText(_("&New review"))
+        self.save_button.setText(_("&Save review"))
+        self.export_button.setText(_("&Export PDF…"))
+        self.report_language.setToolTip(_("Language of the PDF report"))
+        self._show_subject()
+        self.refresh_findings()
+
+    @staticmethod
+    def _field_labels() -> dict[str, str]:
+        return {
+            "host_country": _("Host &country:"),
+            "case": _("Case:"),
+            "worker": _("Worker:"),
+            "employer_name": _("&Employer:"),
+            "position": _("&Position:"),
+            "workplace": _("Place of work:"),
+            "wage_amount": _("&Wage:"),
+            "wage_currency": _("Currency:"),
+            "wage_period": _("Paid:"),
+            "deductions_described": _("Deductions described:"),
+            "deductions_percent": _("Deductions (per cent of the wage):"),
+            "hours_per_week": _("&Hours a week:"),
+            "overtime_paid": _("Overtime paid:"),
+            "rest_days_per_week": _("Rest days a week:"),
+            "paid_leave_days_per_year": _("Paid leave, days a year:"),
+            "housing_provided": _("Housing provided:"),
+            "meals_provided": _("Meals provided:"),
+            "insurance_provided": _("Insurance provided:"),
+            "passport_held_by": _("Passport &held by:"),
+            "recruitment_fee_paid_by_worker": _("Recruitment fee paid by the worker:"),
+            "recruitment_fee_currency": _("Fee currency:"),
+            "return_ticket_paid_by": _("Return ticket paid by:"),
+            "contract_language": _("Contract language (ISO code):"),
+            "contract_language_understood": _("Worker understands it:"),
+            "signed_copy_held": _("Worker holds a signed copy:"),
+            "term_months": _("Term, months:"),
+            "probation_months": _("Probation, months:"),
+            "termination_clause_present": _("Termination clause:"),
+            "dispute_clause_present": _("Dispute clause:"),
+        }
+
+    # -- the subject --------------------------------------------------------------------------
+
+    def start(self, subject: ReviewSubject) -> None:
+        """Begin a new review: empty, or pre-filled from a case."""
+        self.subject = subject
+        self.saved = None
+        self.export_button.setEnabled(False)
+        self.status.clear()
+        self.clear_terms()
+        self.host_country.set_code(subject.host_country)
+        self.host_country.setEnabled(subject.case_id is None)
+        self.employer_name.setText(subject.employer_name)
+        self._show_subject()
+        self.refresh_findings()
+
+    def start_for_case(self, case_id: str) -> None:
+        self.start(self.service.subject_for_case(case_id))
+
+    def _show_subject(self) -> None:
+        self.case_label.setText(self.subject.case_number or _("none (standalone review)"))
+        self.worker_label.setText(self.subject.person_name or _("not recorded"))
+
+    def clear_terms(self) -> None:
+        for _box, _form, rows in self.sections:
+            for name, widget in rows:
+                if name == "host_country":
+                    continue
+                if isinstance(widget, QLineEdit):
+                    widget.clear()
+                elif isinstance(widget, _TriState | _Choice):
+                    widget.set_value(None)
+                elif isinstance(widget, _Count):
+                    widget.setValue(-1)
+                elif isinstance(widget, QComboBox):
+                    widget.setCurrentIndex(0)
+                    widget.setEditText("")
+
+    # -- the terms ----------------------------------------------------------------------------
+
+    def terms_data(self) -> dict[str, object]:
+        """What the form says, as the terms JSON (fields left empty are not stated)."""
+        data: dict[str, object | None] = {
+            "employer_name": self.employer_name.text().strip() or None,
+            "position": self.position.text().strip() or None,
+            "workplace": self.workplace.text().strip() or None,
+            "wage_amount": _decimal_text(self.wage_amount.text()),
+            "wage_currency": self.wage_currency.currentText().strip() or None,
+            "wage_period": self.wage_period.value(),
+            "deductions_described": self.deductions_described.value(),
+            "deductions_percent": _decimal_text(self.deductions_percent.text()),
+            "hours_per_week": _decimal_text(self.hours_per_week.text()),
+            "overtime_paid": self.overtime_paid.value(),
+            "rest_days_per_week": self.rest_days_per_week.value_or_none(),
+            "paid_leave_days_per_year": self.paid_leave_days_per_year.value_or_none(),
+            "housing_provided": self.housing_provided.value(),
+            "meals_provided": self.meals_provided.value(),
+            "insurance_provided": self.insurance_provided.value(),
+            "passport_held_by": self.passport_held_by.value(),
+            "recruitment_fee_paid_by_worker": _decimal_text(
+                self.recruitment_fee_paid_by_worker.text()
+            ),
+            "recruitment_fee_currency": self.recruitment_fee_currency.currentText().strip() or None,
+            "return_ticket_paid_by": self.return_ticket_paid_by.value(),
+            "contract_language": self.contract_language.text().strip() or None,
+            "contract_language_understood": self.contract_language_understood.value(),
+            "signed_copy_held": self.signed_copy_held.value(),
+            "term_months": self.term_months.value_or_none(),
+            "probation_months": self.probation_months.value_or_none(),
+            "termination_clause_present": self.termination_clause_present.value(),
+            "dispute_clause_present": self.dispute_clause_present.value(),
+        }
+        return {key: value for key, value in data.items() if value is not None}
+
+    def _changed(self, *_args: object) -> None:
+        self.timer.start()
+
+    def refresh_findings(self) -> None:
+        """Review the terms as they stand and show the findings (nothing is stored)."""
+        self.timer.stop()
+        country = self.host_country.code()
+        if not country:
+            self._show(None, _("Choose the host country to see the findings."))
+            return
+        try:
+            _terms, result = self.service.preview(self.terms_data(), country)
+        except ValidationError as exc:
+            self._show(None, str(exc))
+            return
+        self._show(result, "")
+
+    def _show(self, result: ReviewResult | None, message: str) -> None:
+        self.result = result
+        self.error.show_message(message)
+        self.findings.setRowCount(0)
+        if result is None:
+            self.risk_badge.setText("—")
+            self.risk_badge.setStyleSheet("")
+            self.risk_reasons.clear()
+            self.indicators.clear()
+            self.findings_updated.emit()
+            return
+        lang = current_language()
+        colour = RISK_COLOURS[result.risk]
+        text_colour = "#000000" if colour in _DARK_TEXT else "#FFFFFF"
+        self.risk_badge.setText(risk_label(result.risk).upper())
+        self.risk_badge.setStyleSheet(
+            f"background: {colour}; color: {text_colour}; font-weight: bold; "
+            "padding: 3px 10px; border-radius: 4px;"
+        )
+        self.risk_reasons.setText(", ".join(rule_label(rule, lang) for rule in result.risk_reasons))
+        self.findings.setRowCount(len(result.findings))
+        for row, finding in enumerate(result.findings):
+            subject = QTableWidgetItem(rule_label(finding.rule, lang))
+            subject.setData(Qt.ItemDataRole.UserRole, finding.rule)
+            level = QTableWidgetItem(level_label(finding.level))
+            level.setData(Qt.ItemDataRole.UserRole, finding.level)
+            level.setBackground(QColor(LEVEL_COLOURS[finding.level]))
+            level.setForeground(
+                QColor("#000000" if LEVEL_COLOURS[finding.level] in _DARK_TEXT else "#FFFFFF")
+            )
+            reason = QTableWidgetItem(finding.reason)
+            reason.setToolTip("\n".join(finding.references))
+            for column, item in enumerate((subject, level, reason)):
+                self.findings.setItem(row, column, item)
+        self.findings.resizeRowsToContents()
+        self.indicators.setText(
+            "; ".join(taxonomy.ilo_indicator(code).label(lang) for code in result.ilo_indicators)
+            or _("none")
+        )
+        self.findings_updated.emit()
+
+    # -- saving and export --------------------------------------------------------------------
+
+    def save(self) -> None:
+        try:
+            info = self.service.save(
+                self.terms_data(),
+                case_id=self.subject.case_id,
+                person_id=self.subject.person_id,
+                host_country=self.host_country.code() or None,
+            )
+        except ValidationError as exc:
+            self.error.show_message(str(exc))
+            self._focus_field(exc.field)
+            return
+        except QorgauError as exc:
+            self.error.show_message(str(exc))
+            return
+        self.saved = info
+        self.export_button.setEnabled(True)
+        self.status.setText(_("Review saved: risk {risk}.").format(risk=risk_label(info.risk)))
+        self.review_saved.emit(info.id)
+
+    def _focus_field(self, field: str | None) -> None:
+        for _box, _form, rows in self.sections:
+            for name, widget in rows:
+                if name == field:
+                    widget.setFocus()
+                    return
+
+    def _ask_export_path(self) -> None:
+        if self.saved is None:
+            return
+        dialog = QFileDialog(self, _("Export the review as PDF"))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter(_("PDF files (*.pdf)"))
+        dialog.setDefaultSuffix("pdf")
+        lang = str(self.report_language.currentData())
+        dialog.selectFile(f"contract-review-{self.saved.case_number or 'standalone'}-{lang}.pdf")
+        dialog.fileSelected.connect(lambda path: self.export_pdf(Path(path), lang))
+        self._file_dialog = dialog
+        dialog.open()
+
+    def export_pdf(self, path: Path, lang: str) -> bool:
+        """Write the saved review's report in ``lang``; True when written."""
+        if self.saved is None:
+            return False
+        try:
+            # Built here on the GUI thread: the report switches the gettext language for a
+            # moment, which must not happen while this thread draws other texts.
+            path.write_bytes(self.service.report_pdf(self.saved.id, lang))
+        except QorgauError as exc:
+            self.error.show_message(str(exc))
+            return False
+        except OSError as exc:
+            self.error.show_message(
+                _("{path} cannot be written: {error}").format(path=path, error=exc.strerror)
+            )
+            return False
+        self.status.setText(_("Wrote {path}.").format(path=path))
+        return True

@@ -1,0 +1,94 @@
+"""The register as a table model: one row per letter, newest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.domain.codes import LetterKind, label
+from app.i18n import _, pgettext
+from app.services.letters import LetterInfo
+from ui.i18n_bridge import LANGUAGE_NAMES
+
+LETTER_ROLE = Qt.ItemDataRole.UserRole + 1
+NUMBER, DATE, STATUS, CASE, KIND, LANG, SUBJECT, ADDRESSEE = range(8)
+Index = QModelIndex | QPersistentModelIndex
+
+
+def status_label(status: str) -> str:
+    labels = {
+        "draft": pgettext("letter status", "Draft"),
+        "approved": pgettext("letter status", "Approved"),
+        "issued": pgettext("letter status", "Issued"),
+    }
+    return labels.get(status, status)
+
+
+class LetterTableModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.letters: list[LetterInfo] = []
+
+    def set_letters(self, letters: list[LetterInfo]) -> None:
+        self.beginResetModel()
+        self.letters = list(letters)
+        self.endResetModel()
+
+    def letter(self, row: int) -> LetterInfo:
+        return self.letters[row]
+
+    def row_of(self, letter_id: str) -> int:
+        return next((i for i, info in enumerate(self.letters) if info.id == letter_id), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self.letters)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else 8
+
+    def headerData(  # noqa: N802 - Qt API
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return (
+            _("Number"),
+            _("Date"),
+            _("Status"),
+            _("Case"),
+            _("Kind"),
+            _("Language"),
+            _("Subject"),
+            _("Addressee"),
+        )[section]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        info = self.letters[index.row()]
+        if role == LETTER_ROLE:
+            return info
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        column = index.column()
+        if column == NUMBER:
+            return info.outgoing_number or "—"
+        if column == DATE:
+            return info.letter_date.isoformat() if info.letter_date else ""
+        if column == STATUS:
+            return status_label(info.status)
+        if column == CASE:
+            return info.case_number
+        if column == KIND:
+            return label(LetterKind(info.kind))
+        if column == LANG:
+            return LANGUAGE_NAMES.get(info.lang, info.lang)
+        if column == SUBJECT:
+            return info.subject
+        return info.addressee.organisation
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 7)
+        if self.letters:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.letters) - 1, 7))

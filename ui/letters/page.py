@@ -1,0 +1,366 @@
+"""The Letters page: the outgoing register with filters, a preview, and the letter workflow.
+
+Drafting, approving and issuing call ``LetterService`` directly: each is one short
+transaction (an issue renders one letter inside it), so the GUI thread waits a fraction of a
+second at most.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.codes import LetterKind, label
+from app.errors import QorgauError
+from app.i18n import _
+from app.letters import LETTER_KINDS
+from app.services.cases import CaseService
+from app.services.letters import (
+    APPROVED,
+    APPROVERS,
+    DRAFT,
+    ISSUED,
+    LETTER_STATUSES,
+    WRITERS,
+    LetterFilter,
+    LetterInfo,
+    LetterService,
+)
+from app.services.workspace import Workspace
+from ui.i18n_bridge import LanguageBridge
+from ui.letters.dialog import LetterDialog
+from ui.letters.model import LETTER_ROLE, LetterTableModel, status_label
+from ui.letters.preview import PdfPreview
+from ui.tasks import show_error
+from ui.widgets.dialogs import confirm
+
+FIRST_YEAR = 2020
+
+
+class LettersPage(QWidget):
+    letter_issued = Signal(object)  # LetterInfo
+
+    def __init__(self, workspace: Workspace, bridge: LanguageBridge | None = None) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.service = LetterService(workspace)
+        self.dialog: LetterDialog | None = None
+        self.confirm_box: QMessageBox | None = None
+
+        self.kind_filter = QComboBox()
+        self.kind_filter.addItem("", None)
+        for code in LETTER_KINDS:
+            self.kind_filter.addItem("", code)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem("", None)
+        for status in LETTER_STATUSES:
+            self.status_filter.addItem("", status)
+        self.year_filter = QComboBox()
+        self.year_filter.addItem("", None)
+        for year in range(self.service.today.year, FIRST_YEAR - 1, -1):
+            self.year_filter.addItem(str(year), year)
+        self.case_filter = QLineEdit()
+        self.case_filter.setClearButtonEnabled(True)
+        for combo in (self.kind_filter, self.status_filter, self.year_filter):
+            combo.currentIndexChanged.connect(lambda _index: self.refresh())
+        self.case_filter.editingFinished.connect(lambda: self.refresh())
+        filters = QHBoxLayout()
+        self.filter_label = QLabel()
+        filters.addWidget(self.filter_label)
+        for widget in (self.kind_filter, self.status_filter, self.year_filter, self.case_filter):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+
+        self.model = LetterTableModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(self.edit_letter)
+
+        self.new_button = QPushButton()
+        self.edit_button = QPushButton()
+        self.approve_button = QPushButton()
+        self.issue_button = QPushButton()
+        self.save_button = QPushButton()
+        self.print_button = QPushButton()
+        self.discard_button = QPushButton()
+        self.new_button.clicked.connect(self.ask_case_for_new_letter)
+        self.edit_button.clicked.connect(self.edit_letter)
+        self.approve_button.clicked.connect(self.approve)
+        self.issue_button.clicked.connect(self.ask_issue)
+        self.save_button.clicked.connect(self.ask_save)
+        self.print_button.clicked.connect(self.print_letter)
+        self.discard_button.clicked.connect(self.ask_discard)
+        actions = QHBoxLayout()
+        for button in (
+            self.new_button,
+            self.edit_button,
+            self.approve_button,
+            self.issue_button,
+            self.save_button,
+            self.print_button,
+            self.discard_button,
+        ):
+            actions.addWidget(button)
+        actions.addStretch(1)
+
+        self.preview = PdfPreview()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addLayout(actions)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.preview)
+        splitter.setSizes([700, 500])
+        QVBoxLayout(self).addWidget(splitter)
+
+        if bridge is not None:
+            bridge.language_changed.connect(self.retranslate_ui)
+        self.retranslate_ui()
+        self.refresh()
+
+    # -- text ------------------------------------------------------------------------------
+
+    def retranslate_ui(self) -> None:
+        self.filter_label.setText(_("Show:"))
+        self.kind_filter.setItemText(0, _("All kinds"))
+        for index, code in enumerate(LETTER_KINDS, start=1):
+            self.kind_filter.setItemText(index, label(LetterKind(code)))
+        self.status_filter.setItemText(0, _("All statuses"))
+        for index, status in enumerate(LETTER_STATUSES, start=1):
+            self.status_filter.setItemText(index, status_label(status))
+        self.year_filter.setItemText(0, _("All years"))
+        self.case_filter.setPlaceholderText(_("Case number"))
+        self.new_button.setText(_("&New letter…"))
+        self.edit_button.setText(_("&Edit…"))
+        self.approve_button.setText(_("&Approve"))
+        self.issue_button.setText(_("&Issue"))
+        self.save_button.setText(_("&Save PDF…"))
+        self.print_button.setText(_("&Print…"))
+        self.discard_button.setText(_("&Discard"))
+        self.model.retranslate()
+        self.preview.retranslate_ui()
+
+    # -- the register ----------------------------------------------------------------------
+
+    def current_filter(self) -> LetterFilter:
+        return LetterFilter(
+            kind=self.kind_filter.currentData(),
+            status=self.status_filter.currentData(),
+            year=self.year_filter.currentData(),
+            case_number=self.case_filter.text().strip() or None,
+        )
+
+    def refresh(self, select_id: str | None = None) -> None:
+        current = self.selected()
+        keep = select_id or (current.id if current else None)
+        try:
+            letters = self.service.list_letters(self.current_filter())
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self.model.set_letters(letters)
+        row = self.model.row_of(keep) if keep else -1
+        if row >= 0:
+            self.table.selectRow(row)
+        else:
+            self.preview.clear()
+        self._update_buttons()
+
+    def selected(self) -> LetterInfo | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows:
+            return None
+        info = rows[0].data(LETTER_ROLE)
+        return info if isinstance(info, LetterInfo) else None
+
+    def select_letter(self, letter_id: str) -> None:
+        row = self.model.row_of(letter_id)
+        if row >= 0:
+            self.table.selectRow(row)
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._update_buttons()
+        info = self.selected()
+        if info is None:
+            self.preview.clear()
+            return
+        try:
+            self.preview.set_pdf(self.service.render_preview(info.id))
+        except QorgauError as exc:
+            self.preview.clear()
+            show_error(self, exc)
+
+    def _update_buttons(self) -> None:
+        info = self.selected()
+        actor = self.workspace.actor
+        writer = actor.role in WRITERS
+        approver = actor.role in APPROVERS
+        status = info.status if info else None
+        self.new_button.setEnabled(writer)
+        self.edit_button.setEnabled(writer and status in (DRAFT, APPROVED))
+        self.approve_button.setEnabled(approver and status == DRAFT)
+        self.issue_button.setEnabled(
+            status == APPROVED
+            and info is not None
+            and (approver or (writer and info.drafted_by == actor.username))
+        )
+        self.save_button.setEnabled(info is not None)
+        self.print_button.setEnabled(info is not None)
+        self.discard_button.setEnabled(writer and status in (DRAFT, APPROVED))
+
+    # -- workflow --------------------------------------------------------------------------
+
+    def new_letter_for_case(self, case_id: str, case_number: str) -> LetterDialog:
+        """Open the editor for a new letter (the Cases area calls this from a case)."""
+        self.dialog = LetterDialog(self.workspace, case_id, case_number, parent=self)
+        self.dialog.letter_saved.connect(lambda info: self.refresh(info.id))
+        self.dialog.open()
+        return self.dialog
+
+    def ask_case_for_new_letter(self) -> None:
+        number, ok = QInputDialog.getText(self, _("New letter"), _("Case number:"))
+        if not ok or not number.strip():
+            return
+        try:
+            case = CaseService(self.workspace).get_by_number(number)
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self.new_letter_for_case(case.id, case.number)
+
+    def edit_letter(self) -> LetterDialog | None:
+        info = self.selected()
+        if info is None or info.status == ISSUED or info.case_id is None:
+            return None
+        self.dialog = LetterDialog(
+            self.workspace, info.case_id, info.case_number, letter=info, parent=self
+        )
+        self.dialog.letter_saved.connect(lambda saved: self.refresh(saved.id))
+        self.dialog.open()
+        return self.dialog
+
+    def approve(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        try:
+            self.service.approve(info.id, info.version)
+        except QorgauError as exc:
+            show_error(self, exc)
+        self.refresh(info.id)
+
+    def ask_issue(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        self.confirm_box = confirm(
+            self,
+            _("Issue the letter"),
+            _(
+                "Issuing gives the letter the next outgoing number and enters it in the "
+                "register for good. Issue it now?"
+            ),
+            lambda: self._issue_confirmed(info.id),
+            _("Issue"),
+        )
+
+    def _issue_confirmed(self, letter_id: str) -> None:
+        self.issue(letter_id)
+
+    def issue(self, letter_id: str) -> LetterInfo | None:
+        try:
+            info = self.service.issue(letter_id)
+        except QorgauError as exc:
+            show_error(self, exc)
+            self.refresh(letter_id)
+            return None
+        self.refresh(info.id)
+        self.letter_issued.emit(info)
+        return info
+
+    def ask_discard(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        self.confirm_box = confirm(
+            self,
+            _("Discard the letter"),
+            _("Discard this draft? It has no number and leaves no trace in the register."),
+            lambda: self._discard(info.id),
+            _("Discard"),
+        )
+
+    def _discard(self, letter_id: str) -> None:
+        try:
+            self.service.discard(letter_id)
+        except QorgauError as exc:
+            show_error(self, exc)
+        self.refresh()
+
+    def ask_save(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        suggested = (info.outgoing_number or _("draft")).replace("/", "-") + ".pdf"
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the letter"), suggested, _("PDF files (*.pdf)")
+        )
+        if path:
+            self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> None:
+        """Write the selected letter: an issued letter's registered PDF, else a draft."""
+        info = self.selected()
+        if info is None:
+            return
+        try:
+            content = (
+                self.service.pdf(info.id)
+                if info.status == ISSUED
+                else self.service.render_preview(info.id)
+            )
+            path.write_bytes(content)
+        except QorgauError as exc:
+            show_error(self, exc)
+        except OSError as exc:
+            QMessageBox.warning(
+                self,
+                _("Qorgau"),
+                _("{path} cannot be written: {error}").format(path=path, error=exc),
+            )
+
+    def print_letter(self) -> None:
+        if not self.preview.content:
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            self.preview.print_to(printer)

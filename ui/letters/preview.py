@@ -1,0 +1,95 @@
+"""A PDF preview (QtPdf) that also prints and saves; a plain notice where QtPdf is missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize
+from PySide6.QtGui import QPainter
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
+
+from app.i18n import _
+
+try:  # PySide6-Pdf is a separate wheel; the rest of the app works without it.
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPdfWidgets import QPdfView
+
+    HAVE_QTPDF = True
+except ImportError:  # pragma: no cover - depends on the installation
+    HAVE_QTPDF = False
+
+
+class PdfPreview(QWidget):
+    """Shows PDF bytes page after page; keeps the bytes for saving and printing."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.content: bytes = b""
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self._layout = QStackedLayout(self)
+        self._layout.addWidget(self.notice)
+        self._buffer: QBuffer | None = None
+        if HAVE_QTPDF:
+            self.document = QPdfDocument(self)
+            self.view = QPdfView(self)
+            self.view.setPageMode(QPdfView.PageMode.MultiPage)
+            self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+            self.view.setDocument(self.document)
+            self._layout.addWidget(self.view)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        if not self.content:
+            self.notice.setText(_("Choose Preview to see the letter."))
+        elif not HAVE_QTPDF:
+            self.notice.setText(
+                _("The preview needs the PySide6-Pdf package; save the PDF to view it.")
+            )
+
+    def set_pdf(self, content: bytes) -> None:
+        self.content = content
+        if not HAVE_QTPDF:
+            self.retranslate_ui()
+            return
+        self.document.close()
+        buffer = QBuffer(self)
+        buffer.setData(QByteArray(content))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(buffer)
+        if self._buffer is not None:
+            self._buffer.deleteLater()
+        self._buffer = buffer  # the document reads from it for as long as it is shown
+        self._layout.setCurrentWidget(self.view)
+
+    def clear(self) -> None:
+        self.content = b""
+        if HAVE_QTPDF:
+            self.document.close()
+        self._layout.setCurrentWidget(self.notice)
+        self.retranslate_ui()
+
+    def page_count(self) -> int:
+        return self.document.pageCount() if HAVE_QTPDF and self.content else 0
+
+    def save(self, path: Path) -> None:
+        path.write_bytes(self.content)
+
+    def print_to(self, printer: QPrinter) -> None:
+        """Paint each page, rendered at the printer's resolution, onto ``printer``."""
+        if not HAVE_QTPDF or not self.content:
+            return
+        painter = QPainter(printer)
+        try:
+            for index in range(self.document.pageCount()):
+                if index:
+                    printer.newPage()
+                target = painter.viewport()
+                points = self.document.pagePointSize(index)
+                scale = min(target.width() / points.width(), target.height() / points.height())
+                size = QSize(int(points.width() * scale), int(points.height() * scale))
+                image = self.document.render(index, size)
+                painter.drawImage(QRect(0, 0, size.width(), size.height()), image)
+        finally:
+            painter.end()

@@ -1,0 +1,158 @@
+"""The login dialog of an existing installation.
+
+A wrong password keeps the dialog open with the message under the fields. "Unlock on this
+computer" keeps the database key in the OS keyring; without a system keyring it is disabled
+and says why.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.config import Paths
+from app.errors import QorgauError
+from app.i18n import _
+from app.security.keyring_store import SecretStore
+from app.services.installation import (
+    forget_unlock,
+    remember_unlock,
+    unlock,
+    unlock_with_keyring,
+)
+from app.services.workspace import Workspace
+from ui import ui_settings
+from ui.i18n_bridge import LanguageBridge
+from ui.tasks import BackgroundTask, show_error
+from ui.widgets.common import ErrorLabel, LanguageCombo, set_label
+
+
+def try_keyring_login(paths: Paths, store: SecretStore) -> Workspace | None:
+    """Open silently for the last user if they chose "unlock on this computer"."""
+    username = ui_settings.last_username()
+    if not username or not store.is_system or not paths.is_initialised():
+        return None
+    try:
+        return unlock_with_keyring(paths, username, store)
+    except QorgauError:
+        return None  # a stale key (e.g. after a restore): ask for the password instead
+
+
+class LoginDialog(QDialog):
+    def __init__(
+        self,
+        paths: Paths,
+        bridge: LanguageBridge,
+        store: SecretStore | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.store = store or SecretStore()
+        self.workspace: Workspace | None = None
+        self._task: BackgroundTask[Workspace] | None = None
+
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.language = LanguageCombo(bridge)
+        self.username = QLineEdit(ui_settings.last_username())
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.remember = QCheckBox()
+        self.error = ErrorLabel()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        self.form = QFormLayout()
+        self.form.addRow("", self.username)
+        self.form.addRow("", self.password)
+        self.form.addRow("", self.remember)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.language)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(420)
+        self.setTabOrder(self.username, self.password)
+        self.setTabOrder(self.password, self.remember)
+        if not self.store.is_system:
+            self.remember.setEnabled(False)
+        (self.password if self.username.text() else self.username).setFocus()
+        bridge.language_changed.connect(self.retranslate_ui)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("Qorgau — sign in"))
+        self.title.setText(_("Sign in to Qorgau"))
+        set_label(self.form, self.username, _("&User name:"))
+        set_label(self.form, self.password, _("&Password:"))
+        self.remember.setText(_("&Unlock on this computer"))
+        self.remember.setToolTip(
+            _("Keep the key in this computer's keyring, so Qorgau opens without a password.")
+            if self.store.is_system
+            else self.store.unavailable_message()
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Sign in"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Quit"))
+
+    def accept(self) -> None:
+        if self._task is not None and self._task.running:
+            return
+        username = self.username.text().strip()
+        password = self.password.text()
+        if not username or not password:
+            self.error.show_message(_("Enter your user name and password."))
+            (self.username if not username else self.password).setFocus()
+            return
+        self.error.clear_message()
+        self._set_busy(True)
+        paths = self.paths
+        self._task = (
+            BackgroundTask(self, lambda _ctx: unlock(paths, username, password))
+            .success(self._unlocked)
+            .failure(self._failed)
+            .run_in_background()
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        for widget in (self.username, self.password, self.remember, self.buttons):
+            widget.setEnabled(not busy and (widget is not self.remember or self.store.is_system))
+        if busy:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
+
+    def _unlocked(self, workspace: Workspace) -> None:
+        self._set_busy(False)
+        if self.remember.isChecked():
+            remember_unlock(workspace, self.store)
+        else:
+            forget_unlock(workspace, self.store)
+        ui_settings.store_last_username(workspace.actor.username)
+        self.workspace = workspace
+        super().accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if not isinstance(exc, QorgauError):
+            show_error(self, exc)
+            return
+        self.error.show_message(str(exc))
+        self.password.clear()
+        self.password.setFocus()

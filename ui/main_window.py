@@ -1,0 +1,309 @@
+"""The main window: a navigation list of areas, the current area, a status bar, the lock.
+
+Areas register themselves: each module in ``AREA_MODULES`` has ``register(window)`` which calls
+``window.register_area(key, title_fn, widget_factory, icon)``. An area's widget is built the
+first time it is shown, and may offer ``new_case()``, ``focus_search()``,
+``confirm_close() -> bool`` and ``retranslate_ui()``; the window calls what exists.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QWidget,
+)
+
+from app.domain.codes import Role, label
+from app.i18n import _, country_name, current_language
+from app.services.workspace import Workspace
+from ui import ui_settings
+from ui.i18n_bridge import LanguageBridge
+from ui.lock import IdleLock, LockScreen
+
+AREA_MODULES = (
+    "ui.start_page",
+    "ui.cases.area",
+    "ui.contracts",
+    "ui.agreements",
+    "ui.letters",
+    "ui.reports",
+    "ui.exchange",
+    "ui.settings.page",
+)
+WidgetFactory = Callable[["MainWindow"], QWidget]
+
+
+@dataclass
+class Area:
+    key: str
+    title_fn: Callable[[], str]
+    widget_factory: WidgetFactory
+    icon: QStyle.StandardPixmap
+    item: QListWidgetItem
+    widget: QWidget | None = field(default=None)
+
+
+class MainWindow(QMainWindow):
+    locked = Signal()
+    unlocked = Signal()
+    area_changed = Signal(str)
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        bridge: LanguageBridge,
+        idle_timeout_ms: int | None = None,
+        area_modules: tuple[str, ...] = AREA_MODULES,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.bridge = bridge
+        self._areas: dict[str, Area] = {}
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(22, 22))
+        self.nav.setMinimumWidth(150)
+        self.nav.setMaximumWidth(260)
+        self.nav.setSpacing(2)
+        self.nav.currentRowChanged.connect(self._show_row)
+        self.pages = QStackedWidget()
+        self.splitter = QSplitter()
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.pages)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([190, 1000])
+
+        self.lock_screen = LockScreen(workspace.paths, workspace.actor.username, bridge)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.outer = QStackedWidget()
+        self.outer.addWidget(self.splitter)
+        self.outer.addWidget(self.lock_screen)
+        self.setCentralWidget(self.outer)
+
+        self.status_user = QLabel()
+        self.statusBar().addPermanentWidget(self.status_user)
+        self._build_actions()
+
+        timeout = idle_timeout_ms or ui_settings.idle_minutes() * 60_000
+        self.idle_lock = IdleLock(timeout, self)
+        self.idle_lock.timed_out.connect(self.lock)
+
+        for name in area_modules:
+            importlib.import_module(name).register(self)
+        if self.nav.count():
+            self.nav.setCurrentRow(0)
+        self._restore_state()
+        bridge.language_changed.connect(self.retranslate_ui)
+        self.retranslate_ui()
+        self.idle_lock.start()
+
+    # Areas -------------------------------------------------------------------------------
+
+    def register_area(
+        self,
+        key: str,
+        title_fn: Callable[[], str],
+        widget_factory: WidgetFactory,
+        icon: QStyle.StandardPixmap = QStyle.StandardPixmap.SP_FileIcon,
+    ) -> None:
+        if key in self._areas:
+            raise ValueError(f"area {key!r} is already registered")
+        item = QListWidgetItem(self.style().standardIcon(icon), title_fn())
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        self.nav.addItem(item)
+        self.pages.addWidget(QWidget())  # placeholder until the area is first shown
+        self._areas[key] = Area(key, title_fn, widget_factory, icon, item)
+
+    def area_keys(self) -> list[str]:
+        return list(self._areas)
+
+    def area_widget(self, key: str) -> QWidget:
+        """The area's widget, built on first use."""
+        area = self._areas[key]
+        if area.widget is None:
+            index = self.nav.row(area.item)
+            placeholder = self.pages.widget(index)
+            area.widget = area.widget_factory(self)
+            self.pages.insertWidget(index, area.widget)
+            if placeholder is not None:
+                self.pages.removeWidget(placeholder)
+                placeholder.deleteLater()
+        return area.widget
+
+    def show_area(self, key: str) -> QWidget:
+        widget = self.area_widget(key)
+        self.nav.setCurrentItem(self._areas[key].item)
+        return widget
+
+    def current_area(self) -> str | None:
+        item = self.nav.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
+        self.pages.setCurrentWidget(self.area_widget(key))
+        self.area_changed.emit(key)
+
+    # Actions -----------------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        def action(shortcut: QKeySequence | str, slot: Callable[[], object]) -> QAction:
+            act = QAction(self)
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(slot)
+            return act
+
+        self.new_case_action = action("Ctrl+N", self.new_case)
+        self.find_action = action("Ctrl+F", self.focus_search)
+        self.lock_action = action("Ctrl+L", self.lock)
+        self.quit_action = action("Ctrl+Q", self.close)
+        self.about_action = action("", self.show_about)
+        self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addAction(self.lock_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.case_menu = self.menuBar().addMenu("")
+        self.case_menu.addAction(self.new_case_action)
+        self.case_menu.addAction(self.find_action)
+        self.help_menu = self.menuBar().addMenu("")
+        self.help_menu.addAction(self.about_action)
+        self._guarded_actions = (self.new_case_action, self.find_action, self.lock_action)
+
+    def new_case(self) -> None:
+        if "cases" not in self._areas:
+            return
+        widget = self.show_area("cases")
+        if hasattr(widget, "new_case"):
+            widget.new_case()
+
+    def focus_search(self) -> None:
+        key = self.current_area()
+        widget = self.area_widget(key) if key else None
+        if widget is None or not hasattr(widget, "focus_search"):
+            if "cases" not in self._areas:
+                return
+            widget = self.show_area("cases")
+        if hasattr(widget, "focus_search"):
+            widget.focus_search()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            _("About Qorgau"),
+            _(
+                "Qorgau helps the labour attachés and consular officers of the Republic of "
+                "Kazakhstan protect Kazakhstani labour emigrants."
+            ),
+        )
+
+    # Lock --------------------------------------------------------------------------------
+
+    @property
+    def is_locked(self) -> bool:
+        return self.outer.currentWidget() is self.lock_screen
+
+    def lock(self) -> None:
+        if self.is_locked:
+            return
+        self.idle_lock.stop()
+        # Dialogs float above the window and could show personal data: close them first.
+        while (modal := QApplication.activeModalWidget()) is not None and modal is not self:
+            if isinstance(modal, QDialog):
+                modal.reject()
+            else:
+                modal.close()
+            if QApplication.activeModalWidget() is modal:
+                break
+        for act in self._guarded_actions:
+            act.setEnabled(False)
+        self.outer.setCurrentWidget(self.lock_screen)
+        self.lock_screen.prepare()
+        self.locked.emit()
+
+    def unlock(self) -> None:
+        if not self.is_locked:
+            return
+        self.outer.setCurrentWidget(self.splitter)
+        for act in self._guarded_actions:
+            act.setEnabled(True)
+        self.idle_lock.start()
+        self.unlocked.emit()
+
+    # Text --------------------------------------------------------------------------------
+
+    def retranslate_ui(self) -> None:
+        mission = self.workspace.mission
+        self.setWindowTitle(
+            _("Qorgau — {mission}").format(mission=self.mission_name() or mission.code)
+        )
+        for area in self._areas.values():
+            area.item.setText(area.title_fn())
+        self.file_menu.setTitle(_("&Qorgau"))
+        self.case_menu.setTitle(_("&Cases"))
+        self.help_menu.setTitle(_("&Help"))
+        self.new_case_action.setText(_("&New case"))
+        self.find_action.setText(_("&Find"))
+        self.lock_action.setText(_("&Lock"))
+        self.quit_action.setText(_("&Quit"))
+        self.about_action.setText(_("&About Qorgau"))
+        self.status_user.setText(self.status_text())
+
+    def mission_name(self) -> str:
+        mission = self.workspace.mission
+        names = {"kk": mission.name_kk, "ru": mission.name_ru, "en": mission.name_en}
+        return names.get(current_language()) or mission.name_en or mission.name_ru
+
+    def status_text(self) -> str:
+        actor = self.workspace.actor
+        mission = self.workspace.mission
+        return _("{user} · {role} · {mission}, {city}, {country}").format(
+            user=actor.full_name or actor.username,
+            role=label(Role(actor.role)),
+            mission=mission.code,
+            city=mission.city,
+            country=country_name(mission.country),
+        )
+
+    # State -------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry = ui_settings.load_state("main_window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 800)
+        splitter = ui_settings.load_state("main_window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def save_state(self) -> None:
+        ui_settings.save_state("main_window/geometry", self.saveGeometry())
+        ui_settings.save_state("main_window/splitter", self.splitter.saveState())
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        for area in self._areas.values():
+            confirm = getattr(area.widget, "confirm_close", None)
+            if confirm is not None and not confirm():
+                event.ignore()
+                return
+        self.idle_lock.stop()
+        self.save_state()
+        event.accept()

@@ -1,0 +1,245 @@
+"""The case list as a Qt table model, filled page by page from ``CaseService``.
+
+Filtering and sorting happen in SQL (``CaseFilter``): ``sort()`` asks the service again instead
+of sorting in a proxy, so a list of 100,000 cases costs one page of rows, not all of them.
+Display texts are made once per row when a page arrives (and again after a language switch),
+because ``data()`` is called for every cell on every repaint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
+
+from app.domain.codes import CaseStatus, Category, Urgency, label
+from app.i18n import _, country_name, format_date
+from app.services.records import CaseFilter, CaseRow
+
+NUMBER, PERSON, HOST_COUNTRY, CATEGORIES, STATUS, URGENCY, RECEIVED, DUE, OFFICER = range(9)
+COLUMN_COUNT = 9
+PAGE_SIZE = 200
+
+# Column → the service's sort key; columns without one are not sortable.
+SORT_KEYS: dict[int, str] = {
+    NUMBER: "number",
+    PERSON: "person",
+    HOST_COUNTRY: "host_country",
+    STATUS: "status",
+    URGENCY: "urgency",
+    RECEIVED: "received_at",
+    DUE: "due_date",
+    OFFICER: "assigned_to",
+}
+
+CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+CASE_ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+DEADLINE_ROLE = Qt.ItemDataRole.UserRole + 3
+SORT_KEY_ROLE = Qt.ItemDataRole.UserRole + 4
+
+DEADLINE_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828"}
+DEADLINE_BACKGROUNDS = {"green": "#e8f5e9", "amber": "#fff3e0", "red": "#ffebee"}
+Index = QModelIndex | QPersistentModelIndex
+
+
+class CaseSource(Protocol):
+    """What the model needs from ``CaseService`` (a fake in tests is enough)."""
+
+    def count_cases(self, flt: CaseFilter | None = None) -> int: ...
+
+    def list_cases(
+        self, flt: CaseFilter | None = None, offset: int = 0, limit: int = 100
+    ) -> list[CaseRow]: ...
+
+
+def headers() -> list[str]:
+    return [
+        _("Number"),
+        _("Person"),
+        _("Host country"),
+        _("Complaint"),
+        _("Status"),
+        _("Urgency"),
+        _("Received"),
+        _("Due"),
+        _("Officer"),
+    ]
+
+
+def _dot(colour: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(colour))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def display_texts(row: CaseRow, officers: dict[str, str]) -> tuple[str, ...]:
+    categories = ", ".join(label(Category(c)) for c in row.categories)
+    return (
+        row.number,
+        row.person_name,
+        country_name(row.host_country),
+        categories,
+        label(CaseStatus(row.status)),
+        label(Urgency(row.urgency)),
+        format_date(row.received_at, "medium"),
+        format_date(row.due_date, "medium") if row.due_date else "",
+        officers.get(row.assigned_to or "", row.assigned_to or ""),
+    )
+
+
+class CaseTableModel(QAbstractTableModel):
+    def __init__(self, source: CaseSource, page_size: int = PAGE_SIZE) -> None:
+        super().__init__()
+        self.source = source
+        self.page_size = page_size
+        self.filter = CaseFilter()
+        self.officers: dict[str, str] = {}
+        self.total = 0
+        self._rows: list[CaseRow] = []
+        self._texts: list[tuple[str, ...]] = []
+        self._icons: dict[str, QIcon] = {}
+
+    # Loading -----------------------------------------------------------------------------
+
+    def set_filter(self, flt: CaseFilter) -> None:
+        """Show the cases matching ``flt`` (keeps the current sort unless ``flt`` names one)."""
+        self.filter = flt
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.total = self.source.count_cases(self.filter)
+        self._rows = []
+        self._texts = []
+        self._append(self.source.list_cases(self.filter, 0, self.page_size))
+        self.endResetModel()
+
+    def _append(self, rows: list[CaseRow]) -> None:
+        self._rows.extend(rows)
+        self._texts.extend(display_texts(r, self.officers) for r in rows)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
+        return not parent.isValid() and len(self._rows) < self.total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008
+        if parent.isValid():
+            return
+        rows = self.source.list_cases(self.filter, len(self._rows), self.page_size)
+        if not rows:
+            self.total = len(self._rows)  # the list shrank meanwhile
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._append(rows)
+        self.endInsertRows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = SORT_KEYS.get(column)
+        if key is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key == self.filter.sort and descending == self.filter.descending and self._rows:
+            return
+        self.filter = replace(self.filter, sort=key, descending=descending)
+        self.reload()
+
+    def sort_column(self) -> int:
+        return next((c for c, k in SORT_KEYS.items() if k == self.filter.sort), RECEIVED)
+
+    def retranslate(self) -> None:
+        """Labels, country names and dates in the new language, for the rows already loaded."""
+        self._texts = [display_texts(r, self.officers) for r in self._rows]
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, COLUMN_COUNT - 1)
+            )
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMN_COUNT - 1)
+
+    # Access ------------------------------------------------------------------------------
+
+    def row_at(self, row: int) -> CaseRow:
+        return self._rows[row]
+
+    def loaded_count(self) -> int:
+        return len(self._rows)
+
+    def row_of(self, case_id: str) -> int:
+        return next((i for i, r in enumerate(self._rows) if r.id == case_id), -1)
+
+    # Qt model interface ------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else COLUMN_COUNT
+
+    def headerData(  # noqa: N802
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < COLUMN_COUNT:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return headers()[section]
+            if role == SORT_KEY_ROLE:
+                return SORT_KEYS.get(section)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._texts[index.row()][column]
+        if role == CASE_ID_ROLE:
+            return row.id
+        if role == CASE_ROW_ROLE:
+            return row
+        if role == DEADLINE_ROLE:
+            return row.deadline
+        if role == Qt.ItemDataRole.DecorationRole and column == DUE:
+            return self._deadline_icon(row.deadline)
+        if role == Qt.ItemDataRole.BackgroundRole and column == DUE:
+            colour = DEADLINE_BACKGROUNDS.get(row.deadline)
+            return QBrush(QColor(colour)) if colour else None
+        if role == Qt.ItemDataRole.ForegroundRole and column == URGENCY:
+            if row.urgency == Urgency.CRITICAL:
+                return QBrush(QColor(DEADLINE_COLOURS["red"]))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(index.row(), column)
+        return None
+
+    def _deadline_icon(self, state: str) -> QIcon | None:
+        colour = DEADLINE_COLOURS.get(state)
+        if colour is None:
+            return None
+        if state not in self._icons:
+            self._icons[state] = _dot(colour)
+        return self._icons[state]
+
+    def _tooltip(self, position: int, column: int) -> str | None:
+        row = self._rows[position]
+        if column == DUE:
+            return {
+                "green": _("On time"),
+                "amber": _("Due within three days"),
+                "red": _("Overdue"),
+            }.get(row.deadline)
+        if column == PERSON and row.person_name_latin:
+            return row.person_name_latin
+        if column == URGENCY and row.life_or_liberty_at_risk:
+            return _("Life or liberty at risk")
+        if column == CATEGORIES:
+            return self._texts[position][CATEGORIES]
+        return None

@@ -1,0 +1,103 @@
+"""The cases behind a chart segment, in a dialog that can export them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.codes import CaseStatus, Category, label
+from app.errors import QorgauError
+from app.i18n import _, current_language, format_date, ngettext
+from app.reports import case_list_table
+from app.reports.export import write_csv
+from app.services.records import CaseRow
+
+
+class CaseListDialog(QDialog):
+    """A read-only list of cases; ``hide_names`` blanks people's names on screen and in files."""
+
+    def __init__(
+        self, rows: Sequence[CaseRow], title: str, hide_names: bool, parent: QWidget | None
+    ) -> None:
+        super().__init__(parent)
+        self.rows = list(rows)
+        self.hide_names = hide_names
+        self.setWindowTitle(title)
+        self.resize(900, 480)
+        self.count_label = QLabel(
+            ngettext("{n} case", "{n} cases", len(self.rows)).format(n=len(self.rows))
+        )
+        self.table = QTableWidget(len(self.rows), 7)
+        self.table.setObjectName("case_list")
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setHorizontalHeaderLabels(
+            [
+                _("Number"),
+                _("Received"),
+                _("Status"),
+                _("Country"),
+                _("Worker"),
+                _("Employer"),
+                _("Categories"),
+            ]
+        )
+        hidden = _("(hidden)")
+        for index, row in enumerate(self.rows):
+            cells = (
+                row.number,
+                format_date(row.received_at, "short"),
+                label(CaseStatus(row.status)),
+                row.host_country,
+                hidden if hide_names else row.person_name,
+                row.employer_name,
+                ", ".join(label(Category(c)) for c in row.categories),
+            )
+            for column, value in enumerate(cells):
+                self.table.setItem(index, column, QTableWidgetItem(value))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.export_button = QPushButton(_("Export CSV…"))
+        self.export_button.clicked.connect(self._ask_csv)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+
+    def numbers(self) -> list[str]:
+        """The case numbers as shown, top to bottom."""
+        items = (self.table.item(i, 0) for i in range(self.table.rowCount()))
+        return [item.text() for item in items if item is not None]
+
+    def export_csv(self, path: Path) -> Path:
+        table = case_list_table(self.rows, current_language(), self.hide_names)
+        return write_csv([table], path)[0]
+
+    def _ask_csv(self) -> None:
+        name, _chosen = QFileDialog.getSaveFileName(
+            self, _("Export the list"), "qorgau-cases.csv", "CSV (*.csv)"
+        )
+        if not name:
+            return
+        try:
+            self.export_csv(Path(name))
+        except QorgauError as exc:
+            self.count_label.setText(str(exc))

@@ -1,0 +1,565 @@
+"""The dashboard: the indicators of a period as tiles and charts, each clickable to its cases.
+
+A click on a tile, a bar, a pie slice or a point of the trend emits ``cases_requested`` with a
+``Drilldown`` (its ``case_filter()`` gives the case list's filter where one can say it); by
+default the page answers by showing those cases in a ``CaseListDialog``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalBarSeries,
+    QLineSeries,
+    QPieSeries,
+    QPieSlice,
+    QValueAxis,
+)
+from PySide6.QtCore import QDate, QPointF, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.codes import CaseStatus, Category, IloIndicator, label
+from app.errors import QorgauError
+from app.i18n import (
+    LANGUAGES,
+    _,
+    country_name,
+    current_language,
+    format_number,
+)
+from app.reports import indicator_tables, render_stats_report
+from app.reports.export import write_bytes, write_xlsx
+from app.services.stats import Drilldown, Indicators, StatsFilter, StatsService
+from app.services.workspace import Workspace
+from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
+from ui.reports.case_list import CaseListDialog
+from ui.widgets.common import ErrorLabel
+from ui.widgets.country_combo import CountryCombo
+
+CHART_HEIGHT = 300
+TILES = ("opened", "resolved", "closed", "open", "overdue", "median")
+
+
+def _qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def _pydate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def _month_label(month: str) -> str:
+    """``2026-03`` as ``03.26``: short enough for twelve labels under a small chart."""
+    year, number = month.split("-")
+    return f"{number}.{year[2:]}"
+
+
+def _short(text: str, limit: int = 34) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ChartPanel(QChartView):
+    """One chart; ``segments`` are the drilldown keys of its bars/slices/points in order."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(CHART_HEIGHT)
+        self.measure = ""
+        self.segments: list[str] = []
+        self.series: QBarSeries | QHorizontalBarSeries | QPieSeries | None = None
+        self.lines: list[QLineSeries] = []
+
+    def replace_chart(self, chart: QChart) -> None:
+        old = self.chart()
+        self.setChart(chart)
+        if old is not None:
+            old.deleteLater()
+
+
+class DashboardPage(QWidget):
+    cases_requested = Signal(object)  # Drilldown
+    refreshed = Signal()
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        bridge: LanguageBridge | None = None,
+        today: date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.service = StatsService(workspace, today)
+        self.figures: Indicators | None = None
+        self.dialog: CaseListDialog | None = None
+        first, last = self.service.normalise(None).date_from, self.service.today
+        assert first is not None
+
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.from_label, self.to_label = QLabel(), QLabel()
+        self.date_from = QDateEdit(_qdate(first))
+        self.date_to = QDateEdit(_qdate(last))
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.country = CountryCombo([], any_text="")
+        self.category = QComboBox()
+        self.officer = QComboBox()
+        self.mission = QComboBox()
+        self.refresh_button = QPushButton()
+        self.refresh_button.clicked.connect(self.refresh)
+        self.hide_names = QCheckBox()
+        self.report_lang = QComboBox()
+        for code in LANGUAGES:
+            self.report_lang.addItem(LANGUAGE_NAMES[code], code)
+        self.report_lang.setCurrentIndex(LANGUAGES.index(current_language()))
+        self.pdf_button = QPushButton()
+        self.pdf_button.clicked.connect(self._ask_pdf)
+        self.xlsx_button = QPushButton()
+        self.xlsx_button.clicked.connect(self._ask_xlsx)
+        self.error = ErrorLabel()
+        self.period_note = QLabel()
+        self.period_note.setWordWrap(True)
+
+        filters = QHBoxLayout()
+        for widget in (
+            self.from_label,
+            self.date_from,
+            self.to_label,
+            self.date_to,
+            self.country,
+            self.category,
+            self.officer,
+            self.mission,
+            self.refresh_button,
+        ):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        exports = QHBoxLayout()
+        for export_widget in (
+            self.hide_names,
+            self.report_lang,
+            self.pdf_button,
+            self.xlsx_button,
+        ):
+            exports.addWidget(export_widget)
+        exports.addStretch(1)
+
+        self.tiles: dict[str, QPushButton] = {}
+        tiles = QHBoxLayout()
+        for key in TILES:
+            tile = QPushButton()
+            tile.setObjectName(f"tile_{key}")
+            tile.setMinimumHeight(58)
+            tile.setStyleSheet("text-align: center; font-size: 11pt;")
+            tile.clicked.connect(lambda _checked=False, k=key: self._tile_clicked(k))
+            self.tiles[key] = tile
+            tiles.addWidget(tile)
+
+        self.status_chart = ChartPanel("status_chart")
+        self.category_chart = ChartPanel("category_chart")
+        self.trend_chart = ChartPanel("trend_chart")
+        self.country_chart = ChartPanel("country_chart")
+        self.ilo_chart = ChartPanel("ilo_chart")
+        self.mission_chart = ChartPanel("mission_chart")
+        grid = QGridLayout()
+        grid.addWidget(self.trend_chart, 0, 0)
+        grid.addWidget(self.status_chart, 0, 1)
+        grid.addWidget(self.category_chart, 1, 0)
+        grid.addWidget(self.ilo_chart, 1, 1)
+        grid.addWidget(self.country_chart, 2, 0)
+        grid.addWidget(self.mission_chart, 2, 1)
+
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.addWidget(self.title)
+        inner.addLayout(filters)
+        inner.addLayout(exports)
+        inner.addWidget(self.error)
+        inner.addWidget(self.period_note)
+        inner.addLayout(tiles)
+        inner.addLayout(grid)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        QVBoxLayout(self).addWidget(scroll)
+
+        self.cases_requested.connect(self.show_cases)
+        if bridge is not None:
+            bridge.language_changed.connect(self.retranslate_ui)
+        self._fill_choices()
+        self.retranslate_ui()
+
+    # -- filters -------------------------------------------------------------------------
+
+    def _fill_choices(self) -> None:
+        choices = self.service.filter_choices()
+        self.country.set_codes(list(choices.countries))
+        self._officers = choices.officers
+        self._missions = choices.missions
+        self.mission.setVisible(self.workspace.mission.is_hq or len(choices.missions) > 1)
+
+    def _refill_combo(
+        self, combo: QComboBox, any_text: str, items: Sequence[tuple[str, str]]
+    ) -> None:
+        current = combo.currentData() or ""
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(any_text, "")
+        for code, text in items:
+            combo.addItem(text, code)
+        index = combo.findData(current)
+        combo.setCurrentIndex(max(0, index))
+        combo.blockSignals(False)
+
+    def scope(self) -> StatsFilter:
+        return StatsFilter(
+            date_from=_pydate(self.date_from.date()),
+            date_to=_pydate(self.date_to.date()),
+            host_country=self.country.code() or None,
+            category=self.category.currentData() or None,
+            officer=self.officer.currentData() or None,
+            mission=self.mission.currentData() or None,
+        )
+
+    # -- figures -------------------------------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Compute the figures for the chosen filters and redraw; False if they were refused."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.figures = self.service.indicators(self.scope())
+        except QorgauError as exc:
+            self.error.show_message(str(exc))
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.error.clear_message()
+        self._draw()
+        self.refreshed.emit()
+        return True
+
+    def _draw(self) -> None:
+        f = self.figures
+        if f is None:
+            return
+        self.period_note.setText(
+            _("Open and overdue cases as of {today}; other figures for the period.").format(
+                today=f.today.isoformat()
+            )
+        )
+        values = {
+            "opened": f.opened,
+            "resolved": f.resolved,
+            "closed": f.closed,
+            "open": f.open_now,
+            "overdue": f.overdue,
+        }
+        names = self._tile_names()
+        for key, tile in self.tiles.items():
+            if key == "median":
+                shown = "—" if f.median_days is None else format_number(round(f.median_days, 1))
+                p90 = "—" if f.p90_days is None else format_number(round(f.p90_days, 1))
+                tile.setText(f"{names[key]}\n{shown} / {p90}")
+                tile.setToolTip(_("Median and 90th percentile of days to resolution"))
+            else:
+                tile.setText(f"{names[key]}\n{format_number(values[key])}")
+        self._bars(
+            self.status_chart,
+            _("Open cases by status"),
+            "open",
+            [c.key for c in f.open_by_status],
+            [label(CaseStatus(c.key)) for c in f.open_by_status],
+            [c.count for c in f.open_by_status],
+            horizontal=False,
+        )
+        used = [c for c in f.categories if c.count][:10]
+        self._bars(
+            self.category_chart,
+            _("Complaint categories (top 10)"),
+            "category",
+            [c.key for c in used],
+            [_short(label(Category(c.key))) for c in used],
+            [c.count for c in used],
+            horizontal=True,
+        )
+        self._bars(
+            self.ilo_chart,
+            _("ILO indicators of forced labour"),
+            "ilo",
+            [c.key for c in f.ilo_indicators],
+            [
+                f"{n}. {_short(label(IloIndicator(c.key)), 28)}"
+                for n, c in enumerate(f.ilo_indicators, 1)
+            ],
+            [c.count for c in f.ilo_indicators],
+            horizontal=True,
+        )
+        self._trend()
+        self._pie()
+        self.mission_chart.setVisible(bool(f.by_mission))
+        if f.by_mission:
+            self._bars(
+                self.mission_chart,
+                _("Cases opened by mission"),
+                "mission",
+                [m.mission for m in f.by_mission],
+                [m.mission for m in f.by_mission],
+                [m.opened for m in f.by_mission],
+                horizontal=False,
+            )
+
+    def _bars(
+        self,
+        panel: ChartPanel,
+        title: str,
+        measure: str,
+        keys: list[str],
+        labels: list[str],
+        values: list[int],
+        horizontal: bool,
+    ) -> None:
+        chart = QChart()
+        chart.setTitle(title)
+        chart.legend().hide()
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        series: QBarSeries | QHorizontalBarSeries = (
+            QHorizontalBarSeries() if horizontal else QBarSeries()
+        )
+        # Horizontal bars are drawn from the bottom up: reverse them so the list reads down.
+        order = list(reversed(range(len(keys)))) if horizontal else list(range(len(keys)))
+        bars = QBarSet(title)
+        bars.append([float(values[i]) for i in order])
+        series.append(bars)
+        series.setLabelsVisible(True)
+        series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsInsideEnd)
+        chart.addSeries(series)
+        categories = QBarCategoryAxis()
+        categories.append([labels[i] for i in order] or [""])
+        numbers = QValueAxis()
+        numbers.setRange(0, max([*values, 1]) * 1.1)
+        numbers.applyNiceNumbers()
+        numbers.setLabelFormat("%d")
+        chart.addAxis(
+            categories, Qt.AlignmentFlag.AlignLeft if horizontal else Qt.AlignmentFlag.AlignBottom
+        )
+        chart.addAxis(
+            numbers, Qt.AlignmentFlag.AlignBottom if horizontal else Qt.AlignmentFlag.AlignLeft
+        )
+        series.attachAxis(categories)
+        series.attachAxis(numbers)
+        panel.measure = measure
+        panel.segments = [keys[i] for i in order]
+        panel.series = series
+        bars.clicked.connect(lambda index: self._segment_clicked(panel, index))
+        panel.replace_chart(chart)
+
+    def _trend(self) -> None:
+        f = self.figures
+        assert f is not None
+        chart = QChart()
+        chart.setTitle(_("Monthly trend"))
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        months = [p.month for p in f.monthly]
+        categories = QBarCategoryAxis()
+        categories.append([_month_label(m) for m in months] or [""])
+        numbers = QValueAxis()
+        numbers.setLabelFormat("%d")
+        top = max([1] + [max(p.opened, p.resolved, p.closed) for p in f.monthly])
+        numbers.setRange(0, top * 1.1)
+        numbers.applyNiceNumbers()
+        chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(numbers, Qt.AlignmentFlag.AlignLeft)
+        self.trend_chart.lines = []
+        for name, values in (
+            (_("Opened"), [p.opened for p in f.monthly]),
+            (_("Resolved"), [p.resolved for p in f.monthly]),
+            (_("Closed"), [p.closed for p in f.monthly]),
+        ):
+            line = QLineSeries()
+            line.setName(name)
+            line.setPointsVisible(True)
+            for x, value in enumerate(values):
+                line.append(QPointF(x, value))
+            chart.addSeries(line)
+            line.attachAxis(categories)
+            line.attachAxis(numbers)
+            line.clicked.connect(self._month_clicked)
+            self.trend_chart.lines.append(line)
+        self.trend_chart.measure = "month"
+        self.trend_chart.segments = months
+        self.trend_chart.replace_chart(chart)
+
+    def _pie(self) -> None:
+        f = self.figures
+        assert f is not None
+        chart = QChart()
+        chart.setTitle(_("Cases opened by host country"))
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+        series = QPieSeries()
+        keys = []
+        for c in f.host_countries:
+            if c.count:
+                series.append(f"{country_name(c.key)} ({c.count})", c.count)
+                keys.append(c.key)
+        chart.addSeries(series)
+        self.country_chart.measure = "country"
+        self.country_chart.segments = keys
+        self.country_chart.series = series
+        series.clicked.connect(self._slice_clicked)
+        self.country_chart.replace_chart(chart)
+
+    # -- clicks --------------------------------------------------------------------------
+
+    def _drill(self, measure: str, key: str = "") -> None:
+        if self.figures is not None:
+            self.cases_requested.emit(Drilldown(self.figures.scope, measure, key))
+
+    def _segment_clicked(self, panel: ChartPanel, index: int) -> None:
+        if 0 <= index < len(panel.segments):
+            self._drill(panel.measure, panel.segments[index])
+
+    def _slice_clicked(self, piece: QPieSlice) -> None:
+        series = self.country_chart.series
+        if isinstance(series, QPieSeries):
+            self._segment_clicked(self.country_chart, series.slices().index(piece))
+
+    def _month_clicked(self, point: QPointF) -> None:
+        self._segment_clicked(self.trend_chart, round(point.x()))
+
+    def _tile_clicked(self, key: str) -> None:
+        self._drill("resolved" if key == "median" else key)
+
+    def show_cases(self, drill: Drilldown) -> None:
+        try:
+            rows = self.service.cases_behind(drill, limit=5000)
+        except QorgauError as exc:
+            self.error.show_message(str(exc))
+            return
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = CaseListDialog(rows, self.describe(drill), self.hide_names.isChecked(), self)
+        self.dialog.show()
+
+    def describe(self, drill: Drilldown) -> str:
+        """The clicked figure in words, for the dialog's title."""
+        names = self._tile_names()
+        key = drill.key
+        if drill.measure == "open" and key:
+            return f"{names['open']}: {label(CaseStatus(key))}"
+        if drill.measure == "category":
+            return label(Category(key))
+        if drill.measure == "ilo":
+            return label(IloIndicator(key))
+        if drill.measure == "country":
+            return country_name(key)
+        if drill.measure in ("month", "mission"):
+            return f"{names['opened']}: {key}"
+        return names.get(drill.measure, drill.measure)
+
+    # -- exports -------------------------------------------------------------------------
+
+    def export_xlsx(self, path: Path) -> Path:
+        if self.figures is None:
+            self.refresh()
+        assert self.figures is not None
+        written = write_xlsx(indicator_tables(self.figures, current_language()), path)
+        self.service.record_export("tables", {"files": [path.name]})
+        return written
+
+    def export_pdf(self, path: Path, lang: str | None = None) -> Path:
+        if self.figures is None:
+            self.refresh()
+        assert self.figures is not None
+        lang = lang or self.report_lang.currentData()
+        pdf = render_stats_report(
+            self.figures,
+            lang,
+            self.service.mission_info(),
+            hide_names=self.hide_names.isChecked(),
+        )
+        write_bytes(path, pdf)
+        self.service.record_export("pdf", {"lang": lang, "hide_names": self.hide_names.isChecked()})
+        return path
+
+    def _ask_xlsx(self) -> None:
+        self._ask(_("Export the tables"), "XLSX (*.xlsx)", ".xlsx", self.export_xlsx)
+
+    def _ask_pdf(self) -> None:
+        self._ask(_("Save the report"), "PDF (*.pdf)", ".pdf", self.export_pdf)
+
+    def _ask(self, title: str, pattern: str, suffix: str, action: Callable[[Path], Path]) -> None:
+        name, _chosen = QFileDialog.getSaveFileName(self, title, f"qorgau-stats{suffix}", pattern)
+        if not name:
+            return
+        path = Path(name) if name.endswith(suffix) else Path(name + suffix)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            action(path)
+        except QorgauError as exc:
+            self.error.show_message(str(exc))
+        finally:
+            QApplication.restoreOverrideCursor()
+
+    # -- text ----------------------------------------------------------------------------
+
+    def _tile_names(self) -> dict[str, str]:
+        return {
+            "opened": _("Cases opened"),
+            "resolved": _("Cases resolved"),
+            "closed": _("Cases closed"),
+            "open": _("Open now"),
+            "overdue": _("Overdue"),
+            "median": _("Days to resolution (median / 90%)"),
+            "referred": _("Referred"),
+            "documents_returned": _("Documents returned"),
+            "repatriated": _("Repatriated"),
+        }
+
+    def retranslate_ui(self, _language: str | None = None) -> None:
+        self.title.setText(_("Reports and statistics"))
+        self.from_label.setText(_("From"))
+        self.to_label.setText(_("to"))
+        self.country.set_any_text(_("All host countries"))
+        self.country.refill()
+        self._refill_combo(
+            self.category,
+            _("All categories"),
+            [(c.value, _short(label(c), 40)) for c in Category],
+        )
+        self._refill_combo(self.officer, _("All officers"), [(o, o) for o in self._officers])
+        self._refill_combo(self.mission, _("All missions"), [(m, m) for m in self._missions])
+        self.refresh_button.setText(_("Refresh"))
+        self.hide_names.setText(_("Hide names"))
+        self.hide_names.setToolTip(_("Leave people's names out of exports, printouts and lists"))
+        self.pdf_button.setText(_("Report as PDF…"))
+        self.xlsx_button.setText(_("Export tables (XLSX)…"))
+        self.report_lang.setToolTip(_("Language of the PDF report"))
+        if self.figures is not None:
+            self._draw()

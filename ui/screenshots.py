@@ -1,0 +1,93 @@
+"""Render the main screens offscreen into PNGs: ``python -m ui.screenshots docs/screenshots``.
+
+Runs on a demo mission created in a temporary folder, with its own QSettings, so nothing of
+the user's installation is read or changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+SIZES = ((1366, 768), (1920, 1080))
+DEMO_CASES = 600
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--lang", default="en", choices=("kk", "ru", "en"))
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from app.config import Paths
+    from app.services.demo import DEMO_PASSWORD, run_demo
+    from app.services.installation import unlock
+    from ui.app import make_application
+    from ui.cases.area import CasesArea
+    from ui.i18n_bridge import LanguageBridge
+    from ui.login import LoginDialog
+    from ui.main_window import MainWindow
+
+    work = Path(tempfile.mkdtemp(prefix="qorgau-shots-"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "qs"))
+    paths = Paths(work / "data")
+    run_demo(paths, DEMO_CASES, seed=1)
+    app = make_application()
+    bridge = LanguageBridge(app)
+    bridge.set_language(args.lang)
+    args.out.mkdir(parents=True, exist_ok=True)
+    workspace = unlock(paths, "consul", DEMO_PASSWORD)
+
+    def shoot(widget: QWidget, name: str, size: tuple[int, int]) -> None:
+        widget.resize(*size)
+        for _ in range(3):
+            app.processEvents()
+        target = args.out / f"{name}-{size[0]}x{size[1]}.png"
+        widget.grab().save(str(target))
+        print(target)
+
+    try:
+        for size in SIZES:
+            window = MainWindow(workspace, bridge)
+            window.show()
+            shoot(window, "start", size)
+            area = window.show_area("cases")
+            assert isinstance(area, CasesArea)
+            shoot(window, "cases", size)
+            area.open_case(area.list_view.model.row_at(2).id)
+            area.editor.tabs.setCurrentIndex(0)
+            shoot(window, "case-editor", size)
+            area.new_case()
+            shoot(window, "new-case", size)
+            area.editor.dirty = False
+            area.show_list()
+            window.show_area("settings")
+            shoot(window, "settings", size)
+            window.lock()
+            shoot(window, "locked", size)
+            window.unlock()
+            window.close()
+        login = LoginDialog(paths, bridge)
+        login.username.setText("consul")
+        login.show()
+        login.adjustSize()
+        app.processEvents()
+        login.grab().save(str(args.out / "login.png"))
+        print(args.out / "login.png")
+        login.close()
+    finally:
+        workspace.close()
+        QApplication.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Settings: interface language, idle lock, this computer's keyring, own password, users."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.security.keyring_store import SecretStore
+from app.services.installation import forget_unlock
+from app.services.users import UserService
+from ui import ui_settings
+from ui.main_window import MainWindow
+from ui.settings.users import UsersPanel
+from ui.tasks import BackgroundTask
+from ui.widgets.common import LanguageCombo, set_label
+from ui.widgets.dialogs import PasswordDialog
+
+
+class SettingsPage(QScrollArea):
+    def __init__(self, window: MainWindow, store: SecretStore | None = None) -> None:
+        super().__init__()
+        self.window_ = window
+        self.store = store or SecretStore()
+        self.task: BackgroundTask[object] | None = None
+        self.dialog: PasswordDialog | None = None
+        workspace = window.workspace
+
+        self.interface = QGroupBox()
+        self.language = LanguageCombo(window.bridge)
+        self.language.currentIndexChanged.connect(
+            lambda _i: ui_settings.store_language(self.language.currentData())
+        )
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setRange(ui_settings.MIN_IDLE_MINUTES, ui_settings.MAX_IDLE_MINUTES)
+        self.idle_minutes.setValue(ui_settings.idle_minutes())
+        self.idle_minutes.valueChanged.connect(self.set_idle_minutes)
+        self.interface_form = QFormLayout(self.interface)
+        self.interface_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        self.interface_form.addRow("", self.language)
+        self.interface_form.addRow("", self.idle_minutes)
+
+        self.security = QGroupBox()
+        self.keyring_state = QLabel()
+        self.keyring_state.setWordWrap(True)
+        self.forget_button = QPushButton()
+        self.forget_button.setEnabled(self.store.is_system)
+        self.forget_button.clicked.connect(self.forget_this_computer)
+        self.password_button = QPushButton()
+        self.password_button.clicked.connect(self.change_own_password)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.password_button)
+        buttons.addWidget(self.forget_button)
+        buttons.addStretch(1)
+        security_layout = QVBoxLayout(self.security)
+        security_layout.addWidget(self.keyring_state)
+        security_layout.addLayout(buttons)
+
+        self.users_box = QGroupBox()
+        self.users: UsersPanel | None = None
+        if workspace.actor.role == "admin":
+            self.users = UsersPanel(workspace, window.bridge)
+            QVBoxLayout(self.users_box).addWidget(self.users)
+        else:
+            self.users_box.hide()
+
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(24, 20, 24, 20)
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        layout.addWidget(self.heading)
+        for box in (self.interface, self.security, self.users_box):
+            layout.addWidget(box)
+        layout.addStretch(1)
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        window.bridge.language_changed.connect(self.retranslate_ui)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.heading.setText(_("Settings"))
+        self.interface.setTitle(_("Interface"))
+        set_label(self.interface_form, self.language, _("Interface &language:"))
+        set_label(self.interface_form, self.idle_minutes, _("&Lock after idle:"))
+        self.idle_minutes.setSuffix(" " + _("min"))
+        self.security.setTitle(_("Security"))
+        self.keyring_state.setText(
+            _(
+                "The system keyring is available: you may choose “Unlock on this computer” "
+                "when you sign in."
+            )
+            if self.store.is_system
+            else self.store.unavailable_message()
+        )
+        self.forget_button.setText(_("&Forget this computer"))
+        self.password_button.setText(_("&Change my password…"))
+        self.users_box.setTitle(_("Users of this mission"))
+
+    def set_idle_minutes(self, minutes: int) -> None:
+        ui_settings.store_idle_minutes(minutes)
+        self.window_.idle_lock.set_timeout_ms(minutes * 60_000)
+
+    def forget_this_computer(self) -> None:
+        forget_unlock(self.window_.workspace, self.store)
+        self.window_.statusBar().showMessage(
+            _("This computer no longer unlocks Qorgau without a password."), 5000
+        )
+
+    def change_own_password(self) -> None:
+        service = UserService(self.window_.workspace)
+        username = self.window_.workspace.actor.username
+        dialog = PasswordDialog(self, _("Change my password"))
+
+        def _change() -> None:
+            password = dialog.password.text()
+            task: BackgroundTask[object] = BackgroundTask(
+                self, lambda _ctx: service.change_password(username, password)
+            )
+            self.task = task.success(
+                lambda _r: self.window_.statusBar().showMessage(
+                    _("Your password has been changed."), 5000
+                )
+            ).run_in_background()
+
+        dialog.accepted.connect(_change)
+        self.dialog = dialog
+        dialog.open()
+
+
+def register(window: MainWindow) -> None:
+    window.register_area(
+        "settings",
+        lambda: _("Settings"),
+        SettingsPage,
+        QStyle.StandardPixmap.SP_FileDialogInfoView,
+    )

@@ -1,0 +1,192 @@
+"""User management for the mission administrator: list, add, reset a password, revoke."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.codes import Role, label
+from app.errors import ValidationError
+from app.i18n import _, format_datetime
+from app.services.installation import check_username
+from app.services.users import UserInfo, UserService
+from app.services.workspace import Workspace
+from ui.i18n_bridge import LanguageBridge
+from ui.tasks import BackgroundTask
+from ui.widgets.dialogs import PasswordDialog, ValidatingDialog, check_passwords, confirm
+
+USERNAME, FULL_NAME, ROLE, STATE, LAST_LOGIN = range(5)
+
+
+class AddUserDialog(ValidatingDialog):
+    def __init__(self, parent: QWidget | None, existing: set[str]) -> None:
+        super().__init__(parent)
+        self.existing = existing
+        self.setWindowTitle(_("Add a user"))
+        self.username = QLineEdit()
+        self.full_name = QLineEdit()
+        self.role = QComboBox()
+        for role in Role:
+            self.role.addItem(label(role), role.value)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit()
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.form.addRow(_("&User name:"), self.username)
+        self.form.addRow(_("&Full name:"), self.full_name)
+        self.form.addRow(_("R&ole:"), self.role)
+        self.form.addRow(_("&Password:"), self.password)
+        self.form.addRow(_("&Repeat the password:"), self.repeat)
+
+    def validate(self) -> None:
+        name = self.username.text().strip()
+        check_username(name)
+        if name in self.existing:
+            raise ValidationError(
+                _("A user named {name} already exists.").format(name=name), "username"
+            )
+        check_passwords(self.password.text(), self.repeat.text())
+
+
+class UsersPanel(QWidget):
+    def __init__(self, workspace: Workspace, bridge: LanguageBridge) -> None:
+        super().__init__()
+        self.service = UserService(workspace)
+        self.me = workspace.actor.username
+        self.users: list[UserInfo] = []
+        self.dialog: ValidatingDialog | None = None
+        self.task: BackgroundTask[object] | None = None
+
+        self.tree = QTreeWidget()
+        self.tree.setRootIsDecorated(False)
+        self.tree.setColumnCount(5)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.currentItemChanged.connect(self._update_buttons)
+        self.add_button = QPushButton()
+        self.add_button.clicked.connect(self.add_user)
+        self.reset_button = QPushButton()
+        self.reset_button.clicked.connect(self.reset_password)
+        self.revoke_button = QPushButton()
+        self.revoke_button.clicked.connect(self.revoke_user)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.reset_button, self.revoke_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree)
+        layout.addLayout(buttons)
+        bridge.language_changed.connect(self.retranslate_ui)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.tree.setHeaderLabels(
+            [_("User name"), _("Full name"), _("Role"), _("State"), _("Last sign-in")]
+        )
+        self.add_button.setText(_("&Add a user…"))
+        self.reset_button.setText(_("Reset the &password…"))
+        self.revoke_button.setText(_("Re&voke…"))
+        self.reload()
+
+    def reload(self) -> None:
+        self.users = self.service.list()
+        current = self.selected_username()
+        self.tree.clear()
+        for user in self.users:
+            item = QTreeWidgetItem(
+                [
+                    user.username,
+                    user.full_name,
+                    label(Role(user.role)),
+                    _("active") if user.active else _("revoked"),
+                    format_datetime(user.last_login_at, "short") if user.last_login_at else "",
+                ]
+            )
+            item.setData(USERNAME, Qt.ItemDataRole.UserRole, user.username)
+            if not user.active:
+                item.setDisabled(True)
+            self.tree.addTopLevelItem(item)
+            if user.username == current:
+                self.tree.setCurrentItem(item)
+        self._update_buttons()
+
+    def selected_username(self) -> str | None:
+        item = self.tree.currentItem()
+        return item.data(USERNAME, Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def select(self, username: str) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item is not None and item.data(USERNAME, Qt.ItemDataRole.UserRole) == username:
+                self.tree.setCurrentItem(item)
+
+    def _selected_info(self) -> UserInfo | None:
+        name = self.selected_username()
+        return next((u for u in self.users if u.username == name), None)
+
+    def _update_buttons(self) -> None:
+        info = self._selected_info()
+        usable = info is not None and info.active
+        self.reset_button.setEnabled(usable)
+        self.revoke_button.setEnabled(usable and info is not None and info.username != self.me)
+
+    def _run(self, work: Callable[[], object]) -> None:
+        task: BackgroundTask[object] = BackgroundTask(self, lambda _ctx: work())
+        self.task = task.success(lambda _result: self.reload()).run_in_background()
+
+    def add_user(self) -> None:
+        dialog = AddUserDialog(self, {u.username for u in self.users})
+
+        def _add() -> None:
+            name = dialog.username.text().strip()
+            role = dialog.role.currentData()
+            password = dialog.password.text()
+            full_name = dialog.full_name.text().strip()
+            self._run(lambda: self.service.add(name, role, password, full_name))
+
+        dialog.accepted.connect(_add)
+        self.dialog = dialog
+        dialog.open()
+
+    def reset_password(self) -> None:
+        name = self.selected_username()
+        if name is None:
+            return
+        dialog = PasswordDialog(
+            self,
+            _("Reset the password"),
+            _("A new password for {name}. Tell it to them in person.").format(name=name),
+        )
+        dialog.accepted.connect(
+            lambda: self._run(lambda: self.service.change_password(name, dialog.password.text()))
+        )
+        self.dialog = dialog
+        dialog.open()
+
+    def revoke_user(self) -> None:
+        name = self.selected_username()
+        if name is None or name == self.me:
+            return
+        confirm(
+            self,
+            _("Revoke a user"),
+            _(
+                "Revoke {name}? They will no longer be able to sign in; "
+                "their work stays in the records."
+            ).format(name=name),
+            lambda: self._run(lambda: self.service.revoke(name)),
+            _("Revoke"),
+        )

@@ -1,0 +1,322 @@
+"""First run: create the mission and its administrator, or open the demo mission.
+
+Pages: welcome (language, new or demo) → mission → letterhead → administrator. Each page
+checks its fields with the same rules the service applies and shows the message on the page.
+The installation is created on a worker thread; the wizard then holds the unlocked Workspace.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from app.config import Paths
+from app.errors import QorgauError, ValidationError
+from app.i18n import _
+from app.services.demo import DEMO_ADMIN, DEMO_PASSWORD, run_demo
+from app.services.installation import (
+    MissionSetup,
+    check_username,
+    init_installation,
+    unlock,
+    validate_mission,
+)
+from app.services.workspace import Workspace
+from ui.i18n_bridge import LanguageBridge
+from ui.tasks import BackgroundTask, TaskContext
+from ui.widgets.common import ErrorLabel, LanguageCombo, set_label
+from ui.widgets.country_combo import CountryCombo
+from ui.widgets.dialogs import check_passwords
+
+DEMO_CASES = 300
+WELCOME, MISSION, LETTERHEAD, ADMIN = range(4)
+
+
+class _Page(QWizardPage):
+    """A page with a form and an error line; ``check()`` raises ValidationError."""
+
+    def __init__(self, bridge: LanguageBridge) -> None:
+        super().__init__()
+        self.form = QFormLayout()
+        self.error = ErrorLabel()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        bridge.language_changed.connect(self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Set the page's texts in the current language."""
+
+    def check(self) -> None:
+        """Raise ValidationError when a field is wrong."""
+
+    def field_widget(self, name: str | None) -> QWidget | None:
+        return None
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt name
+        try:
+            self.check()
+        except ValidationError as exc:
+            self.error.show_message(str(exc))
+            widget = self.field_widget(exc.field)
+            if widget is not None:
+                widget.setFocus()
+            return False
+        self.error.clear_message()
+        return True
+
+    def label_for(self, widget: QWidget, text: str) -> None:
+        set_label(self.form, widget, text)
+
+
+class WelcomePage(_Page):
+    def __init__(self, bridge: LanguageBridge) -> None:
+        super().__init__(bridge)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.language = LanguageCombo(bridge)
+        self.new_mission = QRadioButton()
+        self.new_mission.setChecked(True)
+        self.demo = QRadioButton()
+        self.choice = QButtonGroup(self)
+        self.choice.addButton(self.new_mission)
+        self.choice.addButton(self.demo)
+        self.form.addRow(self.intro)
+        self.form.addRow("", self.language)
+        self.form.addRow(self.new_mission)
+        self.form.addRow(self.demo)
+        self.demo.toggled.connect(lambda _on: self.completeChanged.emit())
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(_("Welcome to Qorgau"))
+        self.setSubTitle(_("This computer has no Qorgau installation yet."))
+        self.intro.setText(
+            _(
+                "Qorgau keeps the cases of Kazakhstani labour emigrants who ask the mission "
+                "for help. Everything is stored encrypted on this computer."
+            )
+        )
+        self.label_for(self.language, _("Interface &language:"))
+        self.new_mission.setText(_("&Create the mission's installation"))
+        self.demo.setText(_("Open the &demo mission (invented cases, for training)"))
+
+    def nextId(self) -> int:  # noqa: N802 - Qt name
+        return -1 if self.demo.isChecked() else MISSION
+
+
+class MissionPage(_Page):
+    def __init__(self, bridge: LanguageBridge) -> None:
+        super().__init__(bridge)
+        self.code = QLineEdit()
+        self.code.setMaxLength(8)
+        self.code.textEdited.connect(lambda text: self.code.setText(text.upper()))
+        self.country = CountryCombo()
+        self.city = QLineEdit()
+        self.is_hq = QCheckBox()
+        self.name_kk = QLineEdit()
+        self.name_ru = QLineEdit()
+        self.name_en = QLineEdit()
+        for widget in (
+            self.code,
+            self.country,
+            self.city,
+            self.is_hq,
+            self.name_kk,
+            self.name_ru,
+            self.name_en,
+        ):
+            self.form.addRow("", widget)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(_("The mission"))
+        self.setSubTitle(_("The embassy or consulate this installation serves."))
+        self.label_for(self.code, _("Mission &code:"))
+        self.code.setPlaceholderText(_("for example SEL"))
+        self.label_for(self.country, _("Host &country:"))
+        self.country.refill()
+        self.label_for(self.city, _("C&ity:"))
+        self.label_for(self.is_hq, "")
+        self.is_hq.setText(_("This is the &headquarters installation in Astana"))
+        self.label_for(self.name_kk, _("Name in &Kazakh:"))
+        self.label_for(self.name_ru, _("Name in &Russian:"))
+        self.label_for(self.name_en, _("Name in &English:"))
+
+    def field_widget(self, name: str | None) -> QWidget | None:
+        return {"code": self.code, "country": self.country, "city": self.city}.get(name or "")
+
+    def check(self) -> None:
+        validate_mission(MissionSetup(self.code.text(), self.country.code(), self.city.text()))
+        names = (self.name_kk, self.name_ru, self.name_en)
+        if not all(w.text().strip() for w in names):
+            empty = next(w for w in names if not w.text().strip())
+            empty.setFocus()
+            raise ValidationError(
+                _("Give the mission's name in all three languages: it heads every letter.")
+            )
+
+
+class LetterheadPage(_Page):
+    def __init__(self, bridge: LanguageBridge) -> None:
+        super().__init__(bridge)
+        self.address_kk = QLineEdit()
+        self.address_ru = QLineEdit()
+        self.address_en = QLineEdit()
+        self.phone = QLineEdit()
+        self.email = QLineEdit()
+        for widget in (self.address_kk, self.address_ru, self.address_en, self.phone, self.email):
+            self.form.addRow("", widget)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(_("Letterhead"))
+        self.setSubTitle(
+            _("Printed at the top of the mission's letters; you can leave it for later.")
+        )
+        self.label_for(self.address_kk, _("Address in &Kazakh:"))
+        self.label_for(self.address_ru, _("Address in &Russian:"))
+        self.label_for(self.address_en, _("Address in &English:"))
+        self.label_for(self.phone, _("&Phone:"))
+        self.label_for(self.email, _("E-&mail:"))
+
+    def check(self) -> None:
+        email = self.email.text().strip()
+        if email and "@" not in email:
+            self.email.setFocus()
+            raise ValidationError(_("The e-mail address is not valid."), field="email")
+
+
+class AdminPage(_Page):
+    def __init__(self, bridge: LanguageBridge) -> None:
+        super().__init__(bridge)
+        self.username = QLineEdit("admin")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit()
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        for widget in (self.username, self.password, self.repeat):
+            self.form.addRow("", widget)
+        self.form.addRow(self.note)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(_("The administrator"))
+        self.setSubTitle(_("The first user: manages users, keys and backups."))
+        self.label_for(self.username, _("&User name:"))
+        self.label_for(self.password, _("&Password:"))
+        self.label_for(self.repeat, _("&Repeat the password:"))
+        self.note.setText(
+            _(
+                "Nobody can recover a forgotten password, not even the developers: "
+                "add a second administrator soon."
+            )
+        )
+
+    def field_widget(self, name: str | None) -> QWidget | None:
+        return {"username": self.username, "password": self.password}.get(name or "")
+
+    def check(self) -> None:
+        check_username(self.username.text().strip())
+        check_passwords(self.password.text(), self.repeat.text())
+
+
+class SetupWizard(QWizard):
+    def __init__(self, paths: Paths, bridge: LanguageBridge, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.paths = paths
+        self.workspace: Workspace | None = None
+        self.task: BackgroundTask[Workspace] | None = None
+        self.welcome = WelcomePage(bridge)
+        self.mission = MissionPage(bridge)
+        self.letterhead = LetterheadPage(bridge)
+        self.admin = AdminPage(bridge)
+        for page_id, page in enumerate((self.welcome, self.mission, self.letterhead, self.admin)):
+            self.setPage(page_id, page)
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
+        self.setMinimumSize(640, 480)
+        bridge.language_changed.connect(self.retranslate_ui)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("Qorgau — first start"))
+        self.setButtonText(QWizard.WizardButton.NextButton, _("&Next >"))
+        self.setButtonText(QWizard.WizardButton.BackButton, _("< &Back"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, _("&Finish"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, _("Cancel"))
+
+    def setup(self) -> MissionSetup:
+        m, h = self.mission, self.letterhead
+        return MissionSetup(
+            code=m.code.text().strip(),
+            country=m.country.code(),
+            city=m.city.text().strip(),
+            is_hq=m.is_hq.isChecked(),
+            name_kk=m.name_kk.text().strip(),
+            name_ru=m.name_ru.text().strip(),
+            name_en=m.name_en.text().strip(),
+            address_kk=h.address_kk.text().strip(),
+            address_ru=h.address_ru.text().strip(),
+            address_en=h.address_en.text().strip(),
+            phone=h.phone.text().strip(),
+            email=h.email.text().strip(),
+        )
+
+    def accept(self) -> None:
+        if self.task is not None and self.task.running:
+            return
+        paths = self.paths
+        if self.welcome.demo.isChecked():
+
+            def work(_ctx: TaskContext) -> Workspace:
+                run_demo(paths, DEMO_CASES, seed=1, only_if_empty=True)
+                return unlock(paths, DEMO_ADMIN, DEMO_PASSWORD)
+
+            label = _("Creating the demo mission…")
+        else:
+            setup = self.setup()
+            admin = self.admin.username.text().strip()
+            password = self.admin.password.text()
+
+            def work(_ctx: TaskContext) -> Workspace:
+                init_installation(paths, setup, admin, password)
+                return unlock(paths, admin, password)
+
+            label = _("Creating the encrypted database…")
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        self.task = (
+            BackgroundTask(self, work)
+            .with_progress(label)
+            .success(self._created)
+            .failure(self._failed)
+            .run_in_background()
+        )
+
+    def _created(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        super().accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+        page = self.currentPage()
+        message = (
+            str(exc)
+            if isinstance(exc, QorgauError)
+            else _("An internal error occurred: {error}").format(error=exc)
+        )
+        if isinstance(page, _Page):
+            page.error.show_message(message)

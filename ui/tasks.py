@@ -1,0 +1,195 @@
+"""Run long work off the GUI thread, ``BackgroundTask(...).success(cb).run_in_background()``.
+
+The work function runs on a pool thread and gets a ``TaskContext`` to report progress and to see
+whether the user pressed Cancel. It must not touch widgets. Pass it the ``Workspace``, never a
+session: services open their own session per call, on whatever thread calls them.
+Callbacks (success, failure) always run on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from app.errors import QorgauError
+from app.i18n import _
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class TaskCancelled(Exception):
+    """Raised by ``TaskContext.check_cancelled`` inside the work when the user cancelled."""
+
+
+class TaskContext:
+    """What the work function may do: report progress and notice a cancel request."""
+
+    def __init__(self, signals: _TaskSignals) -> None:
+        self._signals = signals
+        self._cancel = threading.Event()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def check_cancelled(self) -> None:
+        if self._cancel.is_set():
+            raise TaskCancelled()
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        self._signals.progressed.emit(done, total, text)
+
+
+class _TaskSignals(QObject):
+    # Created on the GUI thread; emitted from the worker, so delivery is queued to the GUI.
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, work: Callable[[TaskContext], Any], context: TaskContext) -> None:
+        super().__init__()
+        self._work = work
+        self._context = context
+
+    def run(self) -> None:
+        signals = self._context._signals
+        try:
+            result = self._work(self._context)
+        except BaseException as exc:  # noqa: B036 - everything must reach the GUI thread
+            signals.failed.emit(exc)
+        else:
+            signals.succeeded.emit(result)
+
+
+def show_error(parent: QWidget | None, exc: BaseException) -> None:
+    """A QorgauError's own message; anything else as an internal error (logged in full)."""
+    if isinstance(exc, QorgauError):
+        QMessageBox.warning(parent, _("Qorgau"), str(exc))
+        return
+    log.error("unexpected error in a background task", exc_info=exc)
+    QMessageBox.critical(
+        parent, _("Qorgau"), _("An internal error occurred: {error}").format(error=exc)
+    )
+
+
+class BackgroundTask(QObject, Generic[T]):
+    """One piece of work on the global thread pool, with callbacks on the GUI thread."""
+
+    finished = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        work: Callable[[TaskContext], T],
+        pool: QThreadPool | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._parent_widget = parent
+        self._work = work
+        self._pool = pool or QThreadPool.globalInstance()
+        self._signals = _TaskSignals()
+        self._context = TaskContext(self._signals)
+        self._on_success: Callable[[T], None] | None = None
+        self._on_failure: Callable[[BaseException], None] | None = None
+        self._progress: QProgressDialog | None = None
+        self._progress_args: tuple[str, bool] | None = None
+        self._keepalive: BackgroundTask[T] | None = None
+        self.running = False
+
+    def success(self, callback: Callable[[T], None]) -> BackgroundTask[T]:
+        self._on_success = callback
+        return self
+
+    def failure(self, callback: Callable[[BaseException], None]) -> BackgroundTask[T]:
+        self._on_failure = callback
+        return self
+
+    def with_progress(self, label: str, cancellable: bool = False) -> BackgroundTask[T]:
+        """Show a modal progress dialog (busy until the work reports numbers)."""
+        self._progress_args = (label, cancellable)
+        return self
+
+    @property
+    def context(self) -> TaskContext:
+        return self._context
+
+    def run_in_background(self) -> BackgroundTask[T]:
+        self._keepalive = self  # the pool holds only the runnable; keep the callbacks alive
+        self.running = True
+        self._signals.progressed.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
+        self._signals.succeeded.connect(self._succeeded, Qt.ConnectionType.QueuedConnection)
+        self._signals.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+        if self._progress_args is not None:
+            self._progress = self._make_progress_dialog(*self._progress_args)
+        self._pool.start(_Runnable(self._work, self._context))
+        return self
+
+    def _make_progress_dialog(self, label: str, cancellable: bool) -> QProgressDialog:
+        dialog = QProgressDialog(label, _("Cancel"), 0, 0, self._parent_widget)
+        dialog.setWindowTitle(_("Qorgau"))
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        if cancellable:
+            dialog.canceled.connect(self._context.cancel)
+        else:
+            dialog.setCancelButton(None)
+        return dialog
+
+    @Slot(int, int, str)
+    def _show_progress(self, done: int, total: int, text: str) -> None:
+        if self._progress is None:
+            return
+        self._progress.setMaximum(max(total, 0))
+        self._progress.setValue(min(done, total) if total > 0 else 0)
+        if text:
+            self._progress.setLabelText(text)
+
+    def _finish(self) -> None:
+        self.running = False
+        if self._progress is not None:
+            self._progress.close()
+            self._progress.deleteLater()
+            self._progress = None
+        self._keepalive = None
+        self.finished.emit()
+
+    @Slot(object)
+    def _succeeded(self, result: T) -> None:
+        self._finish()
+        if self._on_success is not None:
+            self._on_success(result)
+
+    @Slot(object)
+    def _failed(self, exc: BaseException) -> None:
+        self._finish()
+        if isinstance(exc, TaskCancelled):
+            return
+        if self._on_failure is not None:
+            self._on_failure(exc)
+        else:
+            show_error(self._parent_widget, exc)
+
+
+def run_in_background(
+    parent: QWidget | None,
+    work: Callable[[TaskContext], T],
+    on_success: Callable[[T], None] | None = None,
+) -> BackgroundTask[T]:
+    """Shorthand for the common case: work, then a callback; errors shown in a dialog."""
+    task: BackgroundTask[T] = BackgroundTask(parent, work)
+    if on_success is not None:
+        task.success(on_success)
+    return task.run_in_background()

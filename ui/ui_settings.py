@@ -1,0 +1,70 @@
+"""This computer's interface preferences, kept in QSettings (organisation "Qorgau").
+
+Only what belongs to the desktop and not to the mission's data lives here: window geometry,
+table header state, the interface language, the idle-lock delay, the last user name.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from app.i18n import LANGUAGES
+
+ORGANISATION = "Qorgau"
+APPLICATION = "Qorgau"
+DEFAULT_IDLE_MINUTES = 10
+MIN_IDLE_MINUTES = 1
+MAX_IDLE_MINUTES = 240
+
+
+def settings() -> QSettings:
+    return QSettings()
+
+
+def stored_language() -> str | None:
+    value = settings().value("ui/language", "")
+    return value if isinstance(value, str) and value in LANGUAGES else None
+
+
+def store_language(language: str) -> None:
+    settings().setValue("ui/language", language)
+
+
+def idle_minutes() -> int:
+    value = settings().value("security/idle_lock_minutes", DEFAULT_IDLE_MINUTES)
+    try:
+        minutes = int(str(value))
+    except (TypeError, ValueError):
+        return DEFAULT_IDLE_MINUTES
+    return min(max(minutes, MIN_IDLE_MINUTES), MAX_IDLE_MINUTES)
+
+
+def store_idle_minutes(minutes: int) -> None:
+    settings().setValue("security/idle_lock_minutes", int(minutes))
+
+
+def last_username() -> str:
+    value = settings().value("login/last_username", "")
+    return value if isinstance(value, str) else ""
+
+
+def store_last_username(username: str) -> None:
+    settings().setValue("login/last_username", username)
+
+
+def load_state(key: str) -> QByteArray | None:
+    value = settings().value(f"state/{key}")
+    return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+
+def save_state(key: str, state: QByteArray) -> None:
+    settings().setValue(f"state/{key}", state)
+
+
+def load_value(key: str, default: str = "") -> str:
+    value = settings().value(f"values/{key}", default)
+    return value if isinstance(value, str) else default
+
+
+def save_value(key: str, value: str) -> None:
+    settings().setValue(f"values/{key}", value)

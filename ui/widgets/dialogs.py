@@ -1,0 +1,127 @@
+"""Small dialogs shared by areas. All are opened with ``open()`` (window-modal, not a nested
+event loop), so the caller continues in a callback and tests can drive them directly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ValidationError
+from app.i18n import _
+from app.security.keyslots import check_password_strength
+from ui.widgets.common import ErrorLabel
+
+
+def confirm(
+    parent: QWidget, title: str, text: str, on_yes: Callable[[], None], yes_text: str = ""
+) -> QMessageBox:
+    """Ask a yes/no question without blocking; ``on_yes`` runs only on an explicit yes."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    yes = box.addButton(yes_text or _("Yes"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(yes)
+
+    def _answered() -> None:
+        if box.clickedButton() is yes:
+            on_yes()
+
+    box.finished.connect(_answered)
+    box.open()
+    return box
+
+
+class ValidatingDialog(QDialog):
+    """OK runs ``validate()``; a ValidationError is shown inside the dialog, which stays open."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.form = QFormLayout()
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.intro.hide()
+        self.error = ErrorLabel()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(420)
+
+    def set_intro(self, text: str) -> None:
+        self.intro.setText(text)
+        self.intro.setVisible(bool(text))
+
+    def validate(self) -> None:
+        """Raise ValidationError for bad input."""
+
+    def accept(self) -> None:
+        try:
+            self.validate()
+        except ValidationError as exc:
+            self.error.show_message(str(exc))
+            return
+        self.error.clear_message()
+        super().accept()
+
+
+class PasswordDialog(ValidatingDialog):
+    """A new password typed twice."""
+
+    def __init__(self, parent: QWidget | None, title: str, intro: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.set_intro(intro)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit()
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.form.addRow(_("New &password:"), self.password)
+        self.form.addRow(_("&Repeat it:"), self.repeat)
+
+    def validate(self) -> None:
+        check_passwords(self.password.text(), self.repeat.text())
+
+
+def check_passwords(password: str, repeat: str) -> None:
+    check_password_strength(password)
+    if password != repeat:
+        raise ValidationError(_("The two passwords do not match."), field="password")
+
+
+class ReasonDialog(ValidatingDialog):
+    """A reason for a decision (status change, removal); required unless told otherwise."""
+
+    def __init__(
+        self, parent: QWidget | None, title: str, intro: str = "", required: bool = True
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.set_intro(intro)
+        self.required = required
+        self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)
+        self.reason.setFixedHeight(90)
+        self.form.addRow(_("&Reason:"), self.reason)
+
+    def text(self) -> str:
+        return self.reason.toPlainText().strip()
+
+    def validate(self) -> None:
+        if self.required and not self.text():
+            raise ValidationError(_("Give a reason."), field="reason")
