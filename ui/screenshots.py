@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", type=Path)
     parser.add_argument("--lang", default="en", choices=("kk", "ru", "en"))
+    parser.add_argument("--small-only", action="store_true", help="only 1366x768")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         print(target)
 
     try:
-        for size in SIZES:
+        for size in SIZES[:1] if args.small_only else SIZES:
             window = MainWindow(workspace, bridge)
             window.show()
             shoot(window, "start", size)
@@ -69,8 +70,9 @@ def main(argv: list[str] | None = None) -> int:
             shoot(window, "new-case", size)
             area.editor.dirty = False
             area.show_list()
-            window.show_area("settings")
-            shoot(window, "settings", size)
+            for key in ("contracts", "agreements", "letters", "reports", "exchange", "settings"):
+                window.show_area(key)
+                shoot(window, key, size)
             window.lock()
             shoot(window, "locked", size)
             window.unlock()

@@ -200,8 +200,9 @@ def test_report_language_switches_and_restores() -> None:
     with report_language("kk"):
         assert current_language() == "kk"
     assert current_language() == "ru"
-    with pytest.raises(ValidationError, match="Unknown language de"), report_language("de"):
+    with pytest.raises(ValidationError) as refused, report_language("de"):
         pass
+    assert "de" in str(refused.value) and refused.value.field == "lang"
     assert current_language() == "ru"
     result = review_in(parse_terms(FAIR_TERMS), (), "en")
     assert result.risk == "low" and current_language() == "ru"
@@ -263,7 +264,7 @@ def test_report_pdf_in_each_language(open_ws: OpenWs, lang: str, expected: list[
     for phrase in expected:
         assert phrase in text, phrase
     assert case.number in text and "construction worker" in text
-    assert "ILO C029 Forced Labour Convention" in text  # references are printed
+    assert "P029" in text  # the forced-labour reference is printed, in the report's language
     assert ("contract.report", info.id) in audit_actions(ws)
 
 
