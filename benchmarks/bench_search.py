@@ -16,8 +16,18 @@ from app.services.records import CaseFilter
 from app.services.search import fts_query
 from benchmarks.common import large_mission, open_admin, p, print_table, timings_ms
 
-QUERIES = ("Нұрлан", "nurlan abenov", "Әбенова Айгүл", "ABENOV", "Daesung", "passport",
-           "SEL-2026-0042", "сәуле", "kasymov", "Ерлан")
+QUERIES = (
+    "Нұрлан",
+    "nurlan abenov",
+    "Әбенова Айгүл",
+    "ABENOV",
+    "Daesung",
+    "passport",
+    "SEL-2026-0042",
+    "сәуле",
+    "kasymov",
+    "Ерлан",
+)
 REPEAT = 5
 
 
@@ -33,14 +43,22 @@ def main(cases: int = 100_000) -> None:
 
             def raw_query(match: str | None = match) -> object:
                 return session.execute(
-                    text("SELECT ref_id FROM search_index WHERE search_index MATCH :q "
-                         "ORDER BY rank LIMIT 50"), {"q": match}).all()
+                    text(
+                        "SELECT ref_id FROM search_index WHERE search_index MATCH :q "
+                        "ORDER BY rank LIMIT 50"
+                    ),
+                    {"q": match},
+                ).all()
 
             raw += timings_ms(raw_query, REPEAT)
     for query in QUERIES:
         ours += timings_ms(lambda query=query: service.search(query, limit=50), REPEAT)
-    page_filter = CaseFilter(statuses=("in_progress", "awaiting_response"), host_country="KR",
-                             sort="received_at", descending=True)
+    page_filter = CaseFilter(
+        statuses=("in_progress", "awaiting_response"),
+        host_country="KR",
+        sort="received_at",
+        descending=True,
+    )
     page = timings_ms(lambda: service.list_cases(page_filter, offset=200, limit=100), 20)
     count = timings_ms(lambda: service.count_cases(page_filter), 10)
     unfiltered_page = timings_ms(lambda: service.list_cases(CaseFilter(), limit=100), 20)

@@ -7,12 +7,13 @@ import sys
 
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QStyle
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStyle
 
 from app.config import Paths, resolve_paths
 from app.errors import QorgauError
-from app.i18n import LANGUAGES, _, current_language
+from app.i18n import LANGUAGES, _, current_language, ngettext
 from app.security.keyring_store import SecretStore
+from app.services import backup, instance_lock, retention
 from app.services.installation import unlock
 from app.services.workspace import Workspace
 from ui import ui_settings
@@ -78,6 +79,19 @@ def run_desktop(data_dir: str | None, language: str | None) -> int:
     bridge = LanguageBridge(app)
     bridge.set_language(choose_language(language))
     paths = resolve_paths(data_dir)
+    try:
+        # One window per data folder: a second one is told, instead of racing the first.
+        lock = instance_lock.acquire(paths)
+    except QorgauError as exc:
+        QMessageBox.warning(None, _("Qorgau"), str(exc))
+        return 1
+    try:
+        return _run_window(app, bridge, paths)
+    finally:
+        instance_lock.release(lock)
+
+
+def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
     workspace = obtain_workspace(paths, bridge)
     if workspace is None:
         return 0
@@ -86,8 +100,36 @@ def run_desktop(data_dir: str | None, language: str | None) -> int:
     try:
         window = MainWindow(workspace, bridge)
         window.show()
+        _apply_retention(window, workspace)
         status = app.exec()
+        _backup_on_exit(workspace)
     finally:
         QThreadPool.globalInstance().waitForDone()
         workspace.close()
     return int(status)
+
+
+def _apply_retention(window: QMainWindow, workspace: Workspace) -> None:
+    """The retention policy applies whoever opens the app; each step is audited."""
+    try:
+        report = retention.run_on_start(workspace)
+    except QorgauError as exc:
+        window.statusBar().showMessage(str(exc), 15_000)
+        return
+    if report.anonymised_cases:
+        window.statusBar().showMessage(
+            ngettext(
+                "Retention: the personal data of {n} closed case was anonymised.",
+                "Retention: the personal data of {n} closed cases was anonymised.",
+                len(report.anonymised_cases),
+            ).format(n=len(report.anonymised_cases)),
+            15_000,
+        )
+
+
+def _backup_on_exit(workspace: Workspace) -> None:
+    """At most one scheduled backup a day, rotated; a failure must not lose the exit."""
+    try:
+        backup.backup_if_due(workspace)
+    except QorgauError as exc:
+        print(f"qorgau: {exc}", file=sys.stderr)

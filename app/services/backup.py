@@ -167,3 +167,102 @@ def restore_backup(paths: Paths, file: Path, username: str, password: str) -> di
         os.replace(staging / DB_FILENAME, paths.db)
         os.replace(staging / KEYSLOTS_FILENAME, paths.keyslots)
     return manifest
+
+
+# -- scheduled backups with rotation -------------------------------------------------------------
+
+SCHEDULED_DIRNAME = "scheduled"
+SCHEDULED_PREFIX = "qorgau-"
+SCHEDULED_SUFFIX = ".qbackup"
+_STAMP = "%Y%m%d-%H%M%S"
+KEEP_DAILY = 7
+KEEP_WEEKLY = 4
+
+
+def scheduled_dir(paths: Paths) -> Path:
+    return paths.backups / SCHEDULED_DIRNAME
+
+
+def _scheduled_name(at: datetime) -> str:
+    return f"{SCHEDULED_PREFIX}{at.astimezone(UTC).strftime(_STAMP)}Z{SCHEDULED_SUFFIX}"
+
+
+def _stamp_of(path: Path) -> datetime | None:
+    name = path.name
+    if not (name.startswith(SCHEDULED_PREFIX) and name.endswith("Z" + SCHEDULED_SUFFIX)):
+        return None
+    stamp = name[len(SCHEDULED_PREFIX) : -len("Z" + SCHEDULED_SUFFIX)]
+    try:
+        return datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def scheduled_backups(paths: Paths) -> list[tuple[datetime, Path]]:
+    """The scheduled backups on disk, oldest first (files of other names are not ours)."""
+    folder = scheduled_dir(paths)
+    if not folder.is_dir():
+        return []
+    found = [(stamp, p) for p in folder.iterdir() if (stamp := _stamp_of(p)) is not None]
+    return sorted(found)
+
+
+def backups_to_keep(
+    stamps: list[datetime], daily: int = KEEP_DAILY, weekly: int = KEEP_WEEKLY
+) -> set[datetime]:
+    """Grandfather-father rotation: the newest backup of each of the last ``daily`` days
+    that have one, and the newest of each of the last ``weekly`` ISO weeks that have one."""
+    keep: set[datetime] = set()
+    days: dict[object, datetime] = {}
+    weeks: dict[object, datetime] = {}
+    for stamp in sorted(stamps, reverse=True):
+        days.setdefault(stamp.date(), stamp)
+        weeks.setdefault(stamp.isocalendar()[:2], stamp)
+    keep.update(list(days.values())[:daily])
+    keep.update(list(weeks.values())[:weekly])
+    return keep
+
+
+def rotate_backups(paths: Paths, daily: int = KEEP_DAILY, weekly: int = KEEP_WEEKLY) -> list[Path]:
+    """Delete the scheduled backups the rotation no longer keeps; returns what was removed."""
+    found = scheduled_backups(paths)
+    keep = backups_to_keep([stamp for stamp, _path in found], daily, weekly)
+    removed = []
+    for stamp, path in found:
+        if stamp not in keep:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    if scheduled_dir(paths).is_dir():
+        for leftover in scheduled_dir(paths).glob("*.part"):
+            leftover.unlink(missing_ok=True)  # a backup interrupted by a crash
+    return removed
+
+
+def backup_is_due(paths: Paths, now: datetime) -> bool:
+    """At most one scheduled backup per (UTC) day."""
+    found = scheduled_backups(paths)
+    return not found or found[-1][0].date() < now.astimezone(UTC).date()
+
+
+def backup_if_due(workspace: Workspace, now: datetime | None = None) -> BackupInfo | None:
+    """The UI calls this on exit: a backup when none was made today, then the rotation.
+
+    Manual backups (``create_backup`` to a file the user chose) are never rotated.
+    """
+    now = now or datetime.now(UTC)
+    paths = workspace.paths
+    if not backup_is_due(paths, now):
+        return None
+    scheduled_dir(paths).mkdir(parents=True, exist_ok=True)
+    info = create_backup(workspace, scheduled_dir(paths) / _scheduled_name(now))
+    removed = rotate_backups(paths)
+    if removed:
+        with workspace.write() as session:
+            workspace.audit(
+                session,
+                "backup.rotate",
+                "installation",
+                workspace.mission_code,
+                {"removed": [p.name for p in removed]},
+            )
+    return info

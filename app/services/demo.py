@@ -37,7 +37,9 @@ from app.errors import ValidationError
 from app.i18n import _
 from app.security.keyslots import KeySlotStore
 from app.services import demo_data as data
+from app.services.contracts import ContractReviewService
 from app.services.installation import MissionSetup, init_installation, unlock
+from app.services.letters import LetterService
 from app.services.search import index_cases
 from app.services.workspace import Workspace
 
@@ -556,7 +558,130 @@ def fill_demo(ws: Workspace, cases: int, seed: int, today: date | None = None) -
             session, "demo.fill", "installation", ws.mission_code, {"cases": cases, "seed": seed}
         )
         session.execute(text("ANALYZE"))  # statistics for the planner after a bulk load
+    # Through the real services, so the register, numbers, PDFs and audit are what users get.
+    # A generator of its own keeps the cases the same whatever these add.
+    extras = random.Random(f"{seed}:letters-and-reviews")
+    _add_letters(ws, builder.rows[Case], extras, builder.today)
+    _add_reviews(ws, builder.rows[Case], builder.rows[Employer], extras)
     return cases
+
+
+LETTER_EVERY = 25  # one letter for about this many cases ...
+MAX_LETTERS = 40  # ... but no more (each is rendered: ~25 ms)
+REVIEW_EVERY = 50
+MAX_REVIEWS = 20
+LETTER_STATUSES = (CaseStatus.AWAITING_RESPONSE, CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+
+def _letter_plan(case: dict[str, Any], rng: random.Random, today: date) -> tuple[str, str, date]:
+    """Kind, language and date of a letter that fits where the case stands."""
+    status = case["status"]
+    if status == CaseStatus.AWAITING_RESPONSE.value:
+        # The mission wrote to the host side and waits for the answer.
+        kind = "employer_letter" if case["employer_id"] and rng.random() < 0.6 else None
+        kind = kind or "note_verbale_labour_authority"
+        written = case["received_at"] + timedelta(days=rng.randrange(2, 15))
+        return kind, "en", min(written, today)
+    kind = "assistance_certificate" if status == CaseStatus.RESOLVED.value else "hq_case_report"
+    finished = case["closed_at"] or case["resolved_at"]
+    written = finished.date() if isinstance(finished, datetime) else today
+    return kind, rng.choice(("kk", "ru")), min(written, today)
+
+
+def _add_letters(
+    ws: Workspace, cases: list[dict[str, Any]], rng: random.Random, today: date
+) -> None:
+    """Letters on some answered or finished cases, most issued, a few awaiting approval."""
+    eligible = [c for c in cases if c["status"] in {s.value for s in LETTER_STATUSES}]
+    wanted = min(MAX_LETTERS, len(cases) // LETTER_EVERY, len(eligible))
+    chosen = rng.sample(eligible, wanted)
+    plans = sorted(
+        ((_letter_plan(case, rng, today), case["id"]) for case in chosen),
+        key=lambda item: (item[0][2], item[1]),  # the register numbers letters by date
+    )
+    for index, ((kind, lang, written), case_id) in enumerate(plans):
+        letters = LetterService(ws, today=written)
+        letter = letters.draft(case_id, kind, lang)
+        if index % 12 == 11:
+            continue  # a draft still being written
+        letter = letters.approve(letter.id)
+        if index % 12 == 10:
+            continue  # approved, to be issued
+        letters.issue(letter.id)
+
+
+# Work a Kazakhstani migrant typically does in each host country, and the contract's language.
+_JOBS = {
+    "KR": (("Factory worker", "Farm worker", "Fish processing worker"), "ko", 52),
+    "TR": (("Construction worker", "Hotel housekeeper", "Caregiver"), "tr", 54),
+    "AE": (("Driver", "Construction worker", "Cook"), "ar", 60),
+    "RU": (("Construction worker", "Warehouse operative", "Driver"), "ru", 48),
+    "DE": (("Seasonal farm worker", "Care assistant", "Welder"), "de", 40),
+    "GB": (("Seasonal farm worker", "Poultry processing worker"), "en", 42),
+    "US": (("Truck driver", "Warehouse associate", "Cook"), "en", 44),
+    "IL": (("Caregiver", "Construction worker", "Farm worker"), "he", 50),
+    "QA": (("Construction worker", "Driver", "Hotel room attendant"), "ar", 60),
+    "KG": (("Construction worker", "Seamstress", "Driver"), "ru", 48),
+}
+
+
+def _contract_terms(
+    case: dict[str, Any], employers: dict[str, dict[str, Any]], rng: random.Random
+) -> dict[str, object]:
+    """Plausible terms of the contract a worker brings in: some fair, some not."""
+    country = case["host_country"]
+    jobs, language, usual_hours = _JOBS[country]
+    currency = WAGE_CURRENCY[country]
+    fair = rng.random() < 0.4
+    employer = employers.get(case["employer_id"] or "")
+    terms: dict[str, object] = {
+        "host_country": country,
+        "position": rng.choice(jobs),
+        "wage_amount": str(int(MONTHLY_WAGE[currency] * rng.choice((0.6, 0.8, 1, 1.1)))),
+        "wage_currency": currency,
+        "wage_period": "month",
+        "hours_per_week": usual_hours if fair else usual_hours + rng.choice((8, 12, 20)),
+        "overtime_paid": fair or rng.random() < 0.3,
+        "rest_days_per_week": 1 if fair or rng.random() < 0.5 else 0,
+        "paid_leave_days_per_year": rng.choice((14, 15, 20, 24)) if fair else rng.choice((0, 7)),
+        "term_months": rng.choice((6, 12, 24, 36)),
+        "housing_provided": rng.random() < 0.7,
+        "meals_provided": rng.random() < 0.5,
+        "insurance_provided": fair or rng.random() < 0.4,
+        "return_ticket_paid_by": "employer" if fair else rng.choice(("worker", "none")),
+        "passport_held_by": "worker" if fair else rng.choice(("worker", "employer", "agency")),
+        "deductions_described": fair or rng.random() < 0.5,
+        "contract_language": language,
+        "contract_language_understood": language == "ru" or rng.random() < 0.3,
+        "termination_clause_present": fair or rng.random() < 0.5,
+        "dispute_clause_present": fair or rng.random() < 0.4,
+        "signed_copy_held": fair or rng.random() < 0.5,
+    }
+    if employer is not None:
+        terms["employer_name"] = employer["name"]
+        terms["workplace"] = employer["city"]
+    if not fair and rng.random() < 0.4:
+        terms["recruitment_fee_paid_by_worker"] = str(rng.choice((800, 1200, 1500, 2000)))
+        terms["recruitment_fee_currency"] = "USD"
+    return terms
+
+
+def _add_reviews(
+    ws: Workspace,
+    cases: list[dict[str, Any]],
+    employers: list[dict[str, Any]],
+    rng: random.Random,
+) -> None:
+    """Contract reviews on some cases, saved as an officer saves them."""
+    wanted = min(MAX_REVIEWS, len(cases) // REVIEW_EVERY)
+    by_id = {row["id"]: row for row in employers}
+    service = ContractReviewService(ws)
+    for case in sorted(rng.sample(cases, wanted), key=lambda c: c["number"]):
+        # The case's ILO indicators stay as the demo made them: the figures of the reports
+        # should not depend on how the review rules evolve.
+        service.save(
+            _contract_terms(case, by_id, rng), case_id=case["id"], flag_case_indicators=False
+        )
 
 
 def _is_sync(model: type[Any]) -> bool:

@@ -21,6 +21,7 @@ from app.i18n import _
 from app.security import audit
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
+from app.security.login_guard import LoginGuard, wait_message
 from app.services.workspace import Actor, MissionSummary, Workspace
 
 ROLES = ("attache", "consul", "admin", "hq")
@@ -214,12 +215,32 @@ def open_workspace(paths: Paths, username: str, key: bytes, database_id: str) ->
     return Workspace(paths, db, actor, summary, database_id)
 
 
-def unlock(paths: Paths, username: str, password: str) -> Workspace:
-    """Open the installation with a user's password: AuthError on a wrong one, nothing changed."""
+def unlock(
+    paths: Paths, username: str, password: str, guard: LoginGuard | None = None
+) -> Workspace:
+    """Open the installation with a user's password: AuthError on a wrong one.
+
+    Wrong passwords earn a growing delay per user name (``app.security.login_guard``), waited
+    out here before the next try; they reach the audit log at the next successful unlock.
+    """
     _require_installation(paths)
+    guard = guard or LoginGuard(paths.data_dir)
+    guard.wait_turn(username)
     slots = KeySlotStore(paths.keyslots)
-    key = slots.unlock(username, password)
-    return open_workspace(paths, username, key, slots.database_id())
+    try:
+        key = slots.unlock(username, password)
+    except AuthError as exc:
+        delay = guard.record_failure(username)
+        if delay:
+            raise AuthError(f"{exc} {wait_message(delay)}") from None
+        raise
+    workspace = open_workspace(paths, username, key, slots.database_id())
+    try:
+        guard.succeeded(workspace)
+    except BaseException:
+        workspace.close()
+        raise
+    return workspace
 
 
 def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Workspace | None:
@@ -229,7 +250,13 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
     key = store.get(unlock_entry_name(database_id, username))
     if key is None:
         return None
-    return open_workspace(paths, username, key, database_id)
+    workspace = open_workspace(paths, username, key, database_id)
+    try:
+        LoginGuard(paths.data_dir).succeeded(workspace)
+    except BaseException:
+        workspace.close()
+        raise
+    return workspace
 
 
 def remember_unlock(workspace: Workspace, store: SecretStore) -> bool:

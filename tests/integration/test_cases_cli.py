@@ -19,9 +19,15 @@ from tests.integration.cli_helpers import ROOT, run_cli
 Capsys = pytest.CaptureFixture[str]
 
 DESIGN_CASE = {
-    "person": {"surname": "Құрманғалиқызы", "given_names": "Әсел",
-               "surname_latin": "KURMANGALIKYZY", "given_names_latin": "ASSEL",
-               "iin": "940315400123", "birth_date": "1994-03-15", "phone": "+90 532 000 0000"},
+    "person": {
+        "surname": "Құрманғалиқызы",
+        "given_names": "Әсел",
+        "surname_latin": "KURMANGALIKYZY",
+        "given_names_latin": "ASSEL",
+        "iin": "940315400123",
+        "birth_date": "1994-03-15",
+        "phone": "+90 532 000 0000",
+    },
     "employer": {"name": "Example İnşaat Ltd", "country": "TR", "city": "Istanbul"},
     "host_country": "TR",
     "categories": ["unpaid_wages", "documents_withheld"],
@@ -92,8 +98,13 @@ def test_case_lifecycle(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped
         (lambda d: d.pop("host_country"), "required"),
     ],
 )
-def test_case_add_bad_input(cli, tmp_path: Path, installation: Paths, mutate,  # type: ignore[no-untyped-def]
-                            message: str) -> None:
+def test_case_add_bad_input(
+    cli,
+    tmp_path: Path,
+    installation: Paths,
+    mutate,  # type: ignore[no-untyped-def]
+    message: str,
+) -> None:
     data = json.loads(json.dumps(DESIGN_CASE))
     mutate(data)
     result = cli("case", "add", "--json", write_json(tmp_path, data))
@@ -115,9 +126,12 @@ CSV_HEADER = "Фамилия;Имя;ИИН;Страна;Категория;Да�
 
 
 def test_import_csv_utf8_bom_and_cp1251(cli, tmp_path: Path, installation: Paths) -> None:  # type: ignore[no-untyped-def]
-    good = (CSV_HEADER
-            + "Әбенов;Нұрлан;900504300127;KR;unpaid_wages|violence;20.10.2026;Daesung;;Долг\n"
-            + "Серікова;Айгүл;;TR;Невыплата или неполная выплата заработной платы;2026-09-01;;closed;\n")
+    good = (
+        CSV_HEADER
+        + "Әбенов;Нұрлан;900504300127;KR;unpaid_wages|violence;20.10.2026;Daesung;;Долг\n"
+        + "Серікова;Айгүл;;TR;Невыплата или неполная выплата заработной платы;"
+        + "2026-09-01;;closed;\n"
+    )
     utf8 = tmp_path / "cases.csv"
     utf8.write_bytes(b"\xef\xbb\xbf" + good.encode("utf-8"))
     dry = cli("import-csv", str(utf8), "--dry-run", "--json")
@@ -129,8 +143,9 @@ def test_import_csv_utf8_bom_and_cp1251(cli, tmp_path: Path, installation: Paths
     assert done.code == 0, done.err
     assert "2 imported" in done.out
     assert case_count(installation) == 2
-    russian = ("Фамилия,Имя,Страна,Категория,Дата обращения\n"
-               "Иванова,Мария,RU,unpaid_wages,01.11.2026\n")
+    russian = (
+        "Фамилия,Имя,Страна,Категория,Дата обращения\nИванова,Мария,RU,unpaid_wages,01.11.2026\n"
+    )
     cp1251 = tmp_path / "legacy.csv"
     cp1251.write_bytes(russian.encode("cp1251"))
     result = json.loads(cli("import-csv", str(cp1251), "--json").out)
@@ -138,22 +153,27 @@ def test_import_csv_utf8_bom_and_cp1251(cli, tmp_path: Path, installation: Paths
 
 
 def test_import_csv_bad_rows_import_nothing(cli, tmp_path: Path, installation: Paths) -> None:  # type: ignore[no-untyped-def]
-    rows = (CSV_HEADER
-            + "Әбенов;Нұрлан;900504300127;KR;unpaid_wages;20.10.2026;;;ok\n"
-            + "Әбенова;Сәуле;900504300120;KR;unpaid_wages;20.10.2026;;;bad iin\n"
-            + ";Ерлан;;KR;unpaid_wages;20.10.2026;;;no surname\n"
-            + "Оспанов;Ерлан;;XX;unpaid_wages;20.10.2026;;;bad country\n"
-            + "Оспанов;Ерлан;;KR;stolen goods;20.10.2026;;;bad category\n"
-            + "Оспанов;Ерлан;;KR;other;31.02.2026;;;bad date\n"
-            + "Оспанов;Ерлан;;KR;other;01.02.2026;;flying;bad status\n"
-            + "Оспанов;Ерлан\n")
+    rows = (
+        CSV_HEADER
+        + "Әбенов;Нұрлан;900504300127;KR;unpaid_wages;20.10.2026;;;ok\n"
+        + "Әбенова;Сәуле;900504300120;KR;unpaid_wages;20.10.2026;;;bad iin\n"
+        + ";Ерлан;;KR;unpaid_wages;20.10.2026;;;no surname\n"
+        + "Оспанов;Ерлан;;XX;unpaid_wages;20.10.2026;;;bad country\n"
+        + "Оспанов;Ерлан;;KR;stolen goods;20.10.2026;;;bad category\n"
+        + "Оспанов;Ерлан;;KR;other;31.02.2026;;;bad date\n"
+        + "Оспанов;Ерлан;;KR;other;01.02.2026;;flying;bad status\n"
+        + "Оспанов;Ерлан\n"
+    )
     path = tmp_path / "bad.csv"
     path.write_text(rows, encoding="utf-8")
     result = cli("import-csv", str(path))
     assert result.code == 1
     assert "Nothing was imported" in result.err
-    lines = {int(line.split(":")[0].split()[1]): line for line in result.out.splitlines()
-             if line.startswith("line ")}
+    lines = {
+        int(line.split(":")[0].split()[1]): line
+        for line in result.out.splitlines()
+        if line.startswith("line ")
+    }
     assert sorted(lines) == [3, 4, 5, 6, 7, 8, 9]
     assert "check digit" in lines[3] and "empty" in lines[4] and "ISO country" in lines[5]
     assert "Unknown complaint category" in lines[6] and "not a date" in lines[7]
@@ -168,8 +188,20 @@ def test_import_csv_mapping_and_unusable_files(cli, tmp_path: Path, installation
     path.write_text("A,B,C,D,E\nӘбенов,Нұрлан,KG,other,2026-11-01\n", encoding="utf-8")
     missing = cli("import-csv", str(path))
     assert missing.code == 1 and "No column for" in missing.err
-    mapped = cli("import-csv", str(path), "--map", "A=surname", "--map", "B=given_names",
-                 "--map", "C=host_country", "--map", "D=categories", "--map", "E=received_at")
+    mapped = cli(
+        "import-csv",
+        str(path),
+        "--map",
+        "A=surname",
+        "--map",
+        "B=given_names",
+        "--map",
+        "C=host_country",
+        "--map",
+        "D=categories",
+        "--map",
+        "E=received_at",
+    )
     assert mapped.code == 0, mapped.err
     assert cli("import-csv", str(path), "--map", "A").code == 2
     empty = tmp_path / "empty.csv"
@@ -203,8 +235,20 @@ ws.close()
 def test_case_numbers_stay_gapless_with_two_processes(installation: Paths) -> None:
     per_process = 15
     procs = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(installation.data_dir), PASSWORD,
-                          str(per_process), str(n)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                WORKER,
+                str(installation.data_dir),
+                PASSWORD,
+                str(per_process),
+                str(n),
+            ],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(2)
     ]
     for proc in procs:

@@ -137,7 +137,12 @@ def test_wrong_credentials(installation: Paths, user: str, password: str) -> Non
     assert result.code == 1
     assert result.err.strip() == "qorgau: Wrong user name or password."
     assert "Traceback" not in result.err
-    assert snapshot(installation.data_dir) == before
+    after = snapshot(installation.data_dir)
+    # The only trace is the failed attempt (name and time, never the password), kept for
+    # the login delay and the audit log (app/security/login_guard.py).
+    attempts = after.pop("login_attempts.json")
+    assert user.encode() in attempts and password.encode() not in attempts
+    assert after == before
 
 
 def test_missing_data_dir(tmp_path: Path, capsys: Capsys, as_admin: None) -> None:

@@ -375,9 +375,17 @@ def test_import_with_an_identity_file(sel: Site, hq: Site, tmp_path):
 def test_library_update_keeps_the_missions_own_notes(sel: Site, hq: Site, tmp_path):
     def add_library(site: Site, title: str) -> None:
         with site.ws.write() as session:
-            session.add(Agreement(id="00000000-0000-4000-8000-00000000a001", slug="kz-qa-2024",
-                                  kind="agreement", title_en=title, status="in_force",
-                                  parties=["KZ", "QA"], verified=False))
+            session.add(
+                Agreement(
+                    id="00000000-0000-4000-8000-00000000a001",
+                    slug="kz-qa-2024",
+                    kind="agreement",
+                    title_en=title,
+                    status="in_force",
+                    parties=["KZ", "QA"],
+                    verified=False,
+                )
+            )
 
     add_library(hq, "Agreement with Qatar")
     hq.exchange.export_agreements(tmp_path / "lib1.qbundle")

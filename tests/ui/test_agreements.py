@@ -152,3 +152,19 @@ def test_hq_reads_the_panel_without_cite_buttons(qtbot: QtBot, open_ws: OpenWs) 
     qtbot.addWidget(panel)
     assert panel.relevant_texts()
     assert not panel.cite_button.isVisibleTo(panel)
+
+
+def test_the_first_instrument_is_shown_on_opening(qtbot: QtBot, open_ws: OpenWs) -> None:
+    page = page_for(qtbot, open_ws("aigul"))
+    first = top_items(page.list)[0]
+    title = first.text(0)
+    assert page.list.currentItem() is first
+    assert page.instrument_view.isEnabled()
+    assert page.instrument_view.title.text() == title
+    # The red rows are explained under the list, and the status filter's text is not clipped.
+    assert page.legend.text().endswith("Not verified: check the official text before relying on it")
+    any_status = page.status.itemText(0)
+    assert page.status.width() > page.status.fontMetrics().horizontalAdvance(any_status)
+    # A search that keeps the shown instrument leaves it shown.
+    page.search.setText("Forced Labour")
+    assert page.instrument_view.title.text() == title

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtCharts import QBarCategoryAxis, QCategoryAxis
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
@@ -20,7 +21,7 @@ from app.services.stats import Drilldown, StatsService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
 from ui.i18n_bridge import LanguageBridge
-from ui.reports.dashboard import ChartPanel, DashboardPage
+from ui.reports.dashboard import ChartPanel, DashboardPage, month_labels, wrapped
 
 TODAY = date(2026, 11, 24)
 
@@ -163,3 +164,49 @@ def test_language_switch_redraws(page: DashboardPage, bridge: LanguageBridge) ->
     assert page.category.itemText(1) != "Unpaid or underpaid wages"
     bridge.set_language("en")
     assert page.category.itemText(1) == "Unpaid or underpaid wages"
+
+
+def test_month_labels_are_short_names_in_the_language() -> None:
+    months = ["2025-12", "2026-01", "2026-02"]
+    assert month_labels(months, "en") == ["Dec<br>2025", "Jan<br>2026", "Feb"]
+    assert month_labels(months, "ru") == ["дек.<br>2025", "янв.<br>2026", "февр."]
+    assert month_labels(months, "kk") == ["жел.<br>2025", "қаң.<br>2026", "ақп."]
+    # Over two years only every third month is named, each with its year, none twice.
+    long = [f"{2024 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}" for m in range(1, 26)]
+    named = [text for text in month_labels(long, "en") if text]
+    assert named[:3] == ["Jan<br>2024", "Apr<br>2024", "Jul<br>2024"]
+    assert len(named) == 9 and len(set(named)) == 9
+
+
+def test_long_labels_wrap_instead_of_being_elided() -> None:
+    assert wrapped("Passport or documents withheld", 26) == "Passport or documents<br>withheld"
+    assert wrapped("Short", 26) == "Short"
+    assert wrapped("A & B", 26) == "A &amp; B"
+    three_lines = wrapped("one two three four five six seven eight nine ten", 10)
+    assert three_lines == "one two<br>three fou…"
+
+
+def test_bar_and_trend_axes_show_whole_labels(page: DashboardPage) -> None:
+    category_axis = page.category_chart.chart().axes(Qt.Orientation.Vertical)[0]
+    assert isinstance(category_axis, QBarCategoryAxis)
+    assert not category_axis.truncateLabels()
+    assert "Unpaid or underpaid wages" in category_axis.categories()
+    ilo_axis = page.ilo_chart.chart().axes(Qt.Orientation.Vertical)[0]
+    assert isinstance(ilo_axis, QBarCategoryAxis)
+    assert ilo_axis.categories()[-1] == "1. Abuse of vulnerability"  # drawn bottom-up
+    assert page.ilo_chart.labels[-1] == "1. Abuse of vulnerability"
+    status_axis = page.status_chart.chart().axes(Qt.Orientation.Horizontal)[0]
+    assert isinstance(status_axis, QBarCategoryAxis)
+    assert "Awaiting<br>response" in status_axis.categories()
+    trend_axis = page.trend_chart.chart().axes(Qt.Orientation.Horizontal)[0]
+    assert isinstance(trend_axis, QCategoryAxis)
+    assert trend_axis.categoriesLabels()[:2] == ["Dec<br>2025", "Jan<br>2026"]
+    assert len(trend_axis.categoriesLabels()) == 12
+    page.category_chart.show_tip(len(page.category_chart.labels) - 1, [7] * 10, True)
+    assert page.category_chart.toolTip() == f"{page.category_chart.labels[-1]}: 7"
+
+
+def test_the_days_tile_keeps_its_bracket_beside_the_figures(page: DashboardPage) -> None:
+    first, second = page.tiles["median"].text().split("\n")
+    assert first == "Days to resolution"
+    assert second.endswith("(median / 90%)")

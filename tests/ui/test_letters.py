@@ -15,6 +15,8 @@ from pytestqt.qtbot import QtBot
 from app.domain.codes import LetterKind, label
 from app.i18n import _
 from app.services.cases import CaseService
+from app.services.contracts import ContractReviewService
+from app.services.demo import fill_demo
 from app.services.letters import LetterService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
@@ -158,3 +160,26 @@ def test_editor_shows_errors_inline(
     assert dialog.isVisible()
     assert "too long" in dialog.error.text()
     assert page.model.rowCount() == 0
+
+
+def test_a_demo_register_has_letters_and_opens_on_the_latest(
+    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge
+) -> None:
+    admin = open_ws("admin")
+    fill_demo(admin, 150, seed=5, today=date(2026, 11, 24))
+    letters = LetterService(admin).list_letters()
+    assert len(letters) == 150 // 25
+    issued = [letter for letter in letters if letter.status == "issued"]
+    assert issued and all(letter.outgoing_number for letter in issued)
+    for year in {letter.year for letter in issued}:
+        seqs = sorted(letter.seq or 0 for letter in issued if letter.year == year)
+        assert seqs == list(range(1, len(seqs) + 1))  # gapless, as the register must be
+    reviews = ContractReviewService(admin).list_reviews()
+    assert len(reviews) == 150 // 50
+    assert all(r.case_id for r in reviews)
+
+    page = LettersPage(open_ws("serik"), bridge)
+    qtbot.addWidget(page)
+    assert page.model.rowCount() == len(letters)
+    assert page.selected() is not None  # the first row is chosen, so the preview is not empty
+    assert page.table.selectionModel().selectedRows()[0].row() == 0

@@ -26,20 +26,32 @@ OpenWs = Callable[[str], Workspace]
 TODAY = date.today()
 
 ASSEL = PersonInput(
-    surname="Құрманғалиқызы", given_names="Әсел", surname_latin="KURMANGALIKYZY",
-    given_names_latin="ASSEL", iin="940315400123", passport_no="N12345678",
+    surname="Құрманғалиқызы",
+    given_names="Әсел",
+    surname_latin="KURMANGALIKYZY",
+    given_names_latin="ASSEL",
+    iin="940315400123",
+    passport_no="N12345678",
     phone_abroad="+90 532 000 0000",
 )
-NURLAN = PersonInput(surname="Әбенов", given_names="Нұрлан", surname_latin="ABENOV",
-                     given_names_latin="NURLAN", birth_date=date(1990, 5, 4))
+NURLAN = PersonInput(
+    surname="Әбенов",
+    given_names="Нұрлан",
+    surname_latin="ABENOV",
+    given_names_latin="NURLAN",
+    birth_date=date(1990, 5, 4),
+)
 
 
 def new_case(person: PersonInput = ASSEL, **overrides: object) -> CaseInput:
     base = CaseInput(
-        host_country="TR", categories=("unpaid_wages", "documents_withheld"),
-        received_at=TODAY - timedelta(days=3), person=person,
+        host_country="TR",
+        categories=("unpaid_wages", "documents_withheld"),
+        received_at=TODAY - timedelta(days=3),
+        person=person,
         employer=OrganisationInput(name="Example İnşaat Ltd", country="TR", city="Istanbul"),
-        urgency="high", description="Wages unpaid for three months; passport kept.",
+        urgency="high",
+        description="Wages unpaid for three months; passport kept.",
     )
     return replace(base, **overrides)  # type: ignore[arg-type]
 
@@ -53,8 +65,11 @@ def test_create_case_numbers_and_records_everything(open_ws: OpenWs) -> None:
     ws = open_ws("aigul")
     service = CaseService(ws)
     first = service.create_case(new_case())
-    second = service.create_case(new_case(NURLAN, host_country="KR", employer=None,
-                                          categories=("violence",), urgency="critical"))
+    second = service.create_case(
+        new_case(
+            NURLAN, host_country="KR", employer=None, categories=("violence",), urgency="critical"
+        )
+    )
     year = TODAY.year
     assert first.number == f"SEL-{year}-0001" and second.number == f"SEL-{year}-0002"
     assert first.status == "new"
@@ -97,8 +112,9 @@ def test_duplicate_person_is_flagged_not_silently_twinned(ws: Workspace) -> None
         (replace(NURLAN, birth_date=TODAY + timedelta(days=1)), "birth_date", "future"),
     ],
 )
-def test_bad_person_saves_nothing(ws: Workspace, person: PersonInput, field: str,
-                                  message: str) -> None:
+def test_bad_person_saves_nothing(
+    ws: Workspace, person: PersonInput, field: str, message: str
+) -> None:
     with pytest.raises(ValidationError, match=message) as error:
         CaseService(ws).create_case(new_case(person))
     assert error.value.field == field
@@ -117,8 +133,7 @@ def test_bad_person_saves_nothing(ws: Workspace, person: PersonInput, field: str
         ({"assigned_to": "nobody"}, "not an active officer"),
     ],
 )
-def test_bad_case_saves_nothing(ws: Workspace, overrides: dict[str, object],
-                                message: str) -> None:
+def test_bad_case_saves_nothing(ws: Workspace, overrides: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         CaseService(ws).create_case(new_case(**overrides))  # type: ignore[arg-type]
     assert count(ws, Case) == 0 and count(ws, Person) == 0
@@ -131,8 +146,9 @@ def test_hq_cannot_register_cases(open_ws: OpenWs) -> None:
 
 def test_hostile_text_is_stored_as_written(ws: Workspace) -> None:
     hostile = 'Kim & Sons <Ltd> "Best"; DROP TABLE person; --'
-    detail = CaseService(ws).create_case(new_case(description=hostile, employer=OrganisationInput(
-        name=hostile, country="KR")))
+    detail = CaseService(ws).create_case(
+        new_case(description=hostile, employer=OrganisationInput(name=hostile, country="KR"))
+    )
     again = CaseService(ws).get_case(detail.id)
     assert again.description == hostile and again.employer is not None
     assert again.employer.name == hostile
@@ -155,10 +171,15 @@ def test_status_workflow_with_roles_timeline_and_audit(open_ws: OpenWs) -> None:
         consul.set_status(case.id, "in_progress", "")
     case = consul.set_status(case.id, "in_progress", "The worker came back")
     assert case.closed_at is None and case.status == "in_progress"
-    moves = [(e.status_from, e.status_to, e.author) for e in case.events if e.kind ==
-             "status_change"]
-    assert moves == [("new", "in_progress", "aigul"), ("in_progress", "resolved", "aigul"),
-                     ("resolved", "closed", "serik"), ("closed", "in_progress", "serik")]
+    moves = [
+        (e.status_from, e.status_to, e.author) for e in case.events if e.kind == "status_change"
+    ]
+    assert moves == [
+        ("new", "in_progress", "aigul"),
+        ("in_progress", "resolved", "aigul"),
+        ("resolved", "closed", "serik"),
+        ("closed", "in_progress", "serik"),
+    ]
 
 
 def test_stale_version_is_refused(ws: Workspace) -> None:
@@ -173,9 +194,16 @@ def test_stale_version_is_refused(ws: Workspace) -> None:
 def test_update_case_fields(ws: Workspace) -> None:
     service = CaseService(ws)
     case = service.create_case(new_case())
-    updated = service.update_case(case.id, CaseChanges(
-        categories=("unpaid_wages", "violence"), ilo_indicators=("withholding_of_wages",),
-        urgency="critical", life_or_liberty_at_risk=True, clear_employer=True))
+    updated = service.update_case(
+        case.id,
+        CaseChanges(
+            categories=("unpaid_wages", "violence"),
+            ilo_indicators=("withholding_of_wages",),
+            urgency="critical",
+            life_or_liberty_at_risk=True,
+            clear_employer=True,
+        ),
+    )
     assert updated.categories == ("unpaid_wages", "violence")
     assert updated.ilo_indicators == ("withholding_of_wages",)
     assert updated.employer is None and updated.urgency == "critical"
@@ -184,11 +212,24 @@ def test_update_case_fields(ws: Workspace) -> None:
 
 def test_list_filters_sorting_and_paging(ws: Workspace) -> None:
     service = CaseService(ws)
-    for i, (country, cats) in enumerate([("TR", ("unpaid_wages",)), ("KR", ("violence",)),
-                                         ("KR", ("unpaid_wages",)), ("AE", ("other",))]):
+    for i, (country, cats) in enumerate(
+        [
+            ("TR", ("unpaid_wages",)),
+            ("KR", ("violence",)),
+            ("KR", ("unpaid_wages",)),
+            ("AE", ("other",)),
+        ]
+    ):
         person = replace(NURLAN, given_names=f"Нұрлан{i}", birth_date=date(1990, 1, i + 1))
-        service.create_case(new_case(person, host_country=country, categories=cats,
-                                     employer=None, received_at=TODAY - timedelta(days=10 - i)))
+        service.create_case(
+            new_case(
+                person,
+                host_country=country,
+                categories=cats,
+                employer=None,
+                received_at=TODAY - timedelta(days=10 - i),
+            )
+        )
     assert service.count_cases() == 4
     assert service.count_cases(CaseFilter(host_country="KR")) == 2
     assert service.count_cases(CaseFilter(category="unpaid_wages")) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -285,18 +287,31 @@ class AgreementsPage(QWidget):
         self.list = QTreeWidget()
         self.list.setRootIsDecorated(False)
         self.list.setColumnCount(self.COLUMNS)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, self.COLUMNS):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.list.currentItemChanged.connect(self._chosen)
         self.count = QLabel()
+        self.legend = QLabel()
+        self.legend.setObjectName("unverified_legend")
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.search)
         filters = QHBoxLayout()
-        for combo in (self.kind, self.status, self.country):
-            filters.addWidget(combo)
+        filters.addWidget(self.kind)
+        filters.addWidget(self.status)
+        filters.addWidget(self.country, 1)
         left_layout.addLayout(filters)
         left_layout.addWidget(self.list, 1)
-        left_layout.addWidget(self.count)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count)
+        bottom.addStretch(1)
+        bottom.addWidget(self.legend)
+        left_layout.addLayout(bottom)
 
         self.instrument_view = InstrumentView(self.service, workspace.actor.role in NOTE_EDITORS)
         self.country_view = CountryView(self.service, workspace.mission.country)
@@ -307,6 +322,7 @@ class AgreementsPage(QWidget):
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         QVBoxLayout(self).addWidget(splitter)
         if bridge is not None:
@@ -326,6 +342,10 @@ class AgreementsPage(QWidget):
         self.country.set_any_text(_("Any country"))
         self.country.refill()
         self.list.setHeaderLabels([_("Title"), _("Kind"), _("Status"), _("Verified")])
+        self.legend.setText(
+            f'<span style="color: {UNVERIFIED_COLOUR.name()};">■</span> '
+            + html.escape(verified_text(False))
+        )
         self.tabs.setTabText(0, _("Instrument"))
         self.tabs.setTabText(1, _("Host country"))
         self.instrument_view.retranslate_ui()
@@ -341,6 +361,9 @@ class AgreementsPage(QWidget):
         for code, text in choices:
             combo.addItem(text, code)
         combo.setCurrentIndex(max(combo.findData(chosen), 0) if chosen else 0)
+        # Never narrower than its "Any ..." text (which follows the language); the list that
+        # opens is as wide as its longest choice anyway.
+        combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance(any_text) + 40)
         combo.blockSignals(False)
 
     def refresh(self) -> None:
@@ -368,12 +391,16 @@ class AgreementsPage(QWidget):
             )
             row.setData(0, ID_ROLE, item.id)
             mark_unverified(row, self.COLUMNS, item.verified)
+            row.setToolTip(0, "\n".join(filter(None, (item.title, row.toolTip(0)))))
             self.list.addTopLevelItem(row)
             if item.id == chosen:
                 self.list.setCurrentItem(row)
         self.list.blockSignals(False)
-        self.list.resizeColumnToContents(0)
         self.count.setText(_("{count} instruments").format(count=len(items)))
+        first = self.list.topLevelItem(0)
+        if chosen is None and first is not None:
+            # On opening, show the first instrument rather than an empty, greyed-out form.
+            self.list.setCurrentItem(first)
 
     def rows(self) -> list[tuple[str, ...]]:
         """What the list shows, row by row (for tests and accessibility checks)."""

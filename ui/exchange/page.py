@@ -76,6 +76,7 @@ class ExchangePage(QWidget):
         self.log = QTableWidget(0, 5)
         self.log.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.log.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.log.horizontalHeader().setStretchLastSection(True)  # no grey gap after the columns
         QVBoxLayout(self.log_box).addWidget(self.log)
 
         self.conflict_box = QGroupBox()
@@ -84,6 +85,7 @@ class ExchangePage(QWidget):
         self.conflict_list.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.conflict_list.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.conflict_list.itemSelectionChanged.connect(self._show_conflict)
+        self.conflict_list.horizontalHeader().setStretchLastSection(True)
         self.conflict_fields = QTableWidget(0, 3)
         self.conflict_fields.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.conflict_fields.horizontalHeader().setStretchLastSection(True)

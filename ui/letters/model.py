@@ -69,9 +69,11 @@ class LetterTableModel(QAbstractTableModel):
         info = self.letters[index.row()]
         if role == LETTER_ROLE:
             return info
+        column = index.column()
+        if role == Qt.ItemDataRole.ToolTipRole and column in (SUBJECT, ADDRESSEE):
+            return info.subject if column == SUBJECT else info.addressee.organisation
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        column = index.column()
         if column == NUMBER:
             return info.outgoing_number or "—"
         if column == DATE:

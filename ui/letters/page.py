@@ -47,7 +47,7 @@ from app.services.letters import (
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.dialog import LetterDialog
-from ui.letters.model import LETTER_ROLE, LetterTableModel, status_label
+from ui.letters.model import LETTER_ROLE, SUBJECT, LetterTableModel, status_label
 from ui.letters.preview import PdfPreview
 from ui.tasks import show_error
 from ui.widgets.dialogs import confirm
@@ -96,8 +96,15 @@ class LettersPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # One line a letter: more of the register in view.
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Subjects and addressees are long: a fixed share, elided, the full text as tooltip.
+        header.setSectionResizeMode(SUBJECT, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(SUBJECT, 240)
+        header.setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self.edit_letter)
 
@@ -128,7 +135,9 @@ class LettersPage(QWidget):
             actions.addWidget(button)
         actions.addStretch(1)
 
-        self.preview = PdfPreview()
+        self.preview = PdfPreview(
+            empty_hint=lambda: _("Choose a letter in the register to see it here.")
+        )
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -145,6 +154,8 @@ class LettersPage(QWidget):
             bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
         self.refresh()
+        if self.model.rowCount():
+            self.table.selectRow(0)  # the latest letter, so the preview is not empty
 
     # -- text ------------------------------------------------------------------------------
 

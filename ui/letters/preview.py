@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
@@ -23,11 +24,16 @@ except ImportError:  # pragma: no cover - depends on the installation
 class PdfPreview(QWidget):
     """Shows PDF bytes page after page; keeps the bytes for saving and printing."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, empty_hint: Callable[[], str] | None = None
+    ) -> None:
         super().__init__(parent)
         self.content: bytes = b""
+        # What to say while nothing is shown; a callable, so it follows the language.
+        self.empty_hint = empty_hint or (lambda: _("Choose Preview to see the letter."))
         self.notice = QLabel()
         self.notice.setWordWrap(True)
+        self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout = QStackedLayout(self)
         self._layout.addWidget(self.notice)
         self._buffer: QBuffer | None = None
@@ -42,7 +48,7 @@ class PdfPreview(QWidget):
 
     def retranslate_ui(self) -> None:
         if not self.content:
-            self.notice.setText(_("Choose Preview to see the letter."))
+            self.notice.setText(self.empty_hint())
         elif not HAVE_QTPDF:
             self.notice.setText(
                 _("The preview needs the PySide6-Pdf package; save the PDF to view it.")

@@ -7,6 +7,8 @@ default the page answers by showing those cases in a ``CaseListDialog``.
 
 from __future__ import annotations
 
+import html
+import textwrap
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -15,6 +17,7 @@ from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
     QHorizontalBarSeries,
@@ -24,7 +27,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QPointF, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -47,6 +50,7 @@ from app.i18n import (
     _,
     country_name,
     current_language,
+    format_date,
     format_number,
 )
 from app.reports import indicator_tables, render_stats_report
@@ -70,14 +74,40 @@ def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-def _month_label(month: str) -> str:
-    """``2026-03`` as ``03.26``: short enough for twelve labels under a small chart."""
-    year, number = month.split("-")
-    return f"{number}.{year[2:]}"
+def month_labels(months: Sequence[str], language: str | None = None) -> list[str]:
+    """Short month names for the trend's axis in the UI language ("Dec", "дек.", "жел.").
+
+    Up to a year each month is named and the year goes under the first month and each
+    January; over a longer period only every few months are named (the others get ``""``),
+    each with its year, so the labels never crowd and never repeat.
+    """
+    step = 1 if len(months) <= 12 else -(-len(months) // 12)
+    labels: list[str] = []
+    for index, month in enumerate(months):
+        year, number = month.split("-")
+        if index % step:
+            labels.append("")
+            continue
+        name = format_date(date(int(year), int(number), 1), "LLL", language)
+        with_year = step > 1 or index == 0 or number == "01"
+        labels.append(f"{name}<br>{year}" if with_year else name)
+    return labels
 
 
 def _short(text: str, limit: int = 34) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def wrapped(text: str, width: int) -> str:
+    """``text`` as axis-label HTML on at most two lines of about ``width`` characters.
+
+    Qt Charts elides a category label that is wider than its slot to "..."; two short lines
+    fit where one long line does not. A label longer than two lines is shortened with "…".
+    """
+    lines = textwrap.wrap(text, width, break_long_words=False)
+    if len(lines) > 2:
+        lines = [lines[0], _short(" ".join(lines[1:]), width)]
+    return "<br>".join(html.escape(line) for line in lines)
 
 
 class ChartPanel(QChartView):
@@ -92,6 +122,14 @@ class ChartPanel(QChartView):
         self.segments: list[str] = []
         self.series: QBarSeries | QHorizontalBarSeries | QPieSeries | None = None
         self.lines: list[QLineSeries] = []
+        self.labels: list[str] = []
+
+    def show_tip(self, index: int, values: Sequence[int], hovering: bool) -> None:
+        """The full label and the count of the bar under the mouse as the view's tooltip."""
+        if hovering and 0 <= index < len(self.labels):
+            self.setToolTip(f"{self.labels[index]}: {format_number(values[index])}")
+        else:
+            self.setToolTip("")
 
     def replace_chart(self, chart: QChart) -> None:
         old = self.chart()
@@ -187,7 +225,7 @@ class DashboardPage(QWidget):
         self.country_chart = ChartPanel("country_chart")
         self.ilo_chart = ChartPanel("ilo_chart")
         self.mission_chart = ChartPanel("mission_chart")
-        grid = QGridLayout()
+        self.grid = grid = QGridLayout()
         grid.addWidget(self.trend_chart, 0, 0)
         grid.addWidget(self.status_chart, 0, 1)
         grid.addWidget(self.category_chart, 1, 0)
@@ -285,7 +323,13 @@ class DashboardPage(QWidget):
             if key == "median":
                 shown = "—" if f.median_days is None else format_number(round(f.median_days, 1))
                 p90 = "—" if f.p90_days is None else format_number(round(f.p90_days, 1))
-                tile.setText(f"{names[key]}\n{shown} / {p90}")
+                # The figures beside the bracket, not under a long one-line name: in Kazakh
+                # the name alone would widen the window past 1366 px.
+                head, bracket, rest = names[key].rpartition(" (")
+                if bracket:
+                    tile.setText(f"{head}\n{shown} / {p90} ({rest}")
+                else:
+                    tile.setText(f"{names[key]}\n{shown} / {p90}")
                 tile.setToolTip(_("Median and 90th percentile of days to resolution"))
             else:
                 tile.setText(f"{names[key]}\n{format_number(values[key])}")
@@ -304,7 +348,7 @@ class DashboardPage(QWidget):
             _("Complaint categories (top 10)"),
             "category",
             [c.key for c in used],
-            [_short(label(Category(c.key))) for c in used],
+            [label(Category(c.key)) for c in used],
             [c.count for c in used],
             horizontal=True,
         )
@@ -313,16 +357,16 @@ class DashboardPage(QWidget):
             _("ILO indicators of forced labour"),
             "ilo",
             [c.key for c in f.ilo_indicators],
-            [
-                f"{n}. {_short(label(IloIndicator(c.key)), 28)}"
-                for n, c in enumerate(f.ilo_indicators, 1)
-            ],
+            [f"{n}. {label(IloIndicator(c.key))}" for n, c in enumerate(f.ilo_indicators, 1)],
             [c.count for c in f.ilo_indicators],
             horizontal=True,
         )
         self._trend()
         self._pie()
         self.mission_chart.setVisible(bool(f.by_mission))
+        # Alone on its row the country pie takes the full width, so its legend is not elided.
+        self.grid.removeWidget(self.country_chart)
+        self.grid.addWidget(self.country_chart, 2, 0, 1, 1 if f.by_mission else 2)
         if f.by_mission:
             self._bars(
                 self.mission_chart,
@@ -357,10 +401,14 @@ class DashboardPage(QWidget):
         bars.append([float(values[i]) for i in order])
         series.append(bars)
         series.setLabelsVisible(True)
-        series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsInsideEnd)
+        # Outside the bar, so a count of a short bar stays readable.
+        series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
+        bars.setLabelColor(panel.palette().color(QPalette.ColorRole.WindowText))
         chart.addSeries(series)
         categories = QBarCategoryAxis()
-        categories.append([labels[i] for i in order] or [""])
+        # Labels go on two lines rather than being elided; the full text is in the tooltip.
+        categories.setTruncateLabels(False)
+        categories.append([wrapped(labels[i], 26 if horizontal else 14) for i in order] or [""])
         numbers = QValueAxis()
         numbers.setRange(0, max([*values, 1]) * 1.1)
         numbers.applyNiceNumbers()
@@ -373,10 +421,17 @@ class DashboardPage(QWidget):
         )
         series.attachAxis(categories)
         series.attachAxis(numbers)
+        if horizontal:
+            # Room for two-line labels: about 32 px a bar.
+            panel.setMinimumHeight(max(CHART_HEIGHT, 110 + 32 * len(keys)))
         panel.measure = measure
         panel.segments = [keys[i] for i in order]
+        panel.labels = [labels[i] for i in order]
         panel.series = series
         bars.clicked.connect(lambda index: self._segment_clicked(panel, index))
+        bars.hovered.connect(
+            lambda status, index: panel.show_tip(index, [values[i] for i in order], status)
+        )
         panel.replace_chart(chart)
 
     def _trend(self) -> None:
@@ -386,8 +441,13 @@ class DashboardPage(QWidget):
         chart.setTitle(_("Monthly trend"))
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         months = [p.month for p in f.monthly]
-        categories = QBarCategoryAxis()
-        categories.append([_month_label(m) for m in months] or [""])
+        categories = QCategoryAxis()
+        categories.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+        categories.setTruncateLabels(False)
+        categories.setRange(-0.5, max(len(months), 1) - 0.5)
+        for index, text in enumerate(month_labels(months)):
+            if text:
+                categories.append(text, index)
         numbers = QValueAxis()
         numbers.setLabelFormat("%d")
         top = max([1] + [max(p.opened, p.resolved, p.closed) for p in f.monthly])

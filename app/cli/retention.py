@@ -1,0 +1,72 @@
+"""retention run | retention policy: the anonymisation of old closed cases."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from app.cli.common import print_json, print_table, workspace
+from app.i18n import _, ngettext
+from app.services.retention import retention_years, run_manually, set_retention_years
+
+
+def register(commands: Any) -> None:
+    retention = commands.add_parser(
+        "retention", help=_("anonymise the personal data of cases closed long ago")
+    )
+    actions = retention.add_subparsers(dest="retention_command", metavar="ACTION", required=True)
+    run = actions.add_parser("run", help=_("anonymise every case past the retention period"))
+    run.add_argument("--dry-run", action="store_true", help=_("only list the cases"))
+    run.add_argument("--json", action="store_true")
+    run.set_defaults(handler=cmd_run)
+    policy = actions.add_parser("policy", help=_("show or set the retention period"))
+    policy.add_argument("--years", type=int, help=_("years after closing (administrator)"))
+    policy.set_defaults(handler=cmd_policy)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        report = run_manually(ws, dry_run=args.dry_run)
+    if args.json:
+        print_json(report)
+        return 0
+    if args.dry_run:
+        print(
+            ngettext(
+                "{n} case is past the retention period of {years} years.",
+                "{n} cases are past the retention period of {years} years.",
+                len(report.candidates),
+            ).format(n=len(report.candidates), years=report.years)
+        )
+        if report.candidates:
+            print_table(
+                [_("Case"), _("Status"), _("Closed"), _("Due")],
+                [
+                    [c.number, c.status, c.closed_on.isoformat(), c.due_on.isoformat()]
+                    for c in report.candidates
+                ],
+            )
+        return 0
+    print(
+        ngettext(
+            "Anonymised {n} case ({persons} persons).",
+            "Anonymised {n} cases ({persons} persons).",
+            len(report.anonymised_cases),
+        ).format(n=len(report.anonymised_cases), persons=report.anonymised_persons)
+    )
+    return 0
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        if args.years is not None:
+            set_retention_years(ws, args.years)
+        years = retention_years(ws)
+    print(
+        ngettext(
+            "Personal data is anonymised {n} year after a case is closed.",
+            "Personal data is anonymised {n} years after a case is closed.",
+            years,
+        ).format(n=years)
+    )
+    return 0

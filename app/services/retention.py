@@ -1,0 +1,346 @@
+"""Retention: a closed case's personal data is anonymised some years after closing.
+
+The policy is a domain setting (``retention_years``, default 5). What goes: the person's names
+in both scripts, IIN, passport, birth date, contacts, addresses, next of kin, consent note;
+the case's description and every timeline text; attachments (content, name, hash); the issued
+letters' PDFs, subjects, addressees and free text; referral and citation notes; the workplace
+of contract reviews; sync conflicts holding copies of those rows; and the case's search row.
+What stays for statistics: the case number, categories, ILO indicators, host country, status,
+urgency, dates, outcome figures, the employer and agency (organisations, not people), the
+person's sex and citizenship, and the letter register's numbers, dates and hashes.
+
+Each case is anonymised in its own transaction with its audit entry, so an interrupted run
+leaves whole cases done or untouched and simply runs again. ``secure_delete`` (on for every
+connection) zeroes freed space; the FTS5 index is merged (``optimize``) so that deleted terms
+leave its segments, and the WAL is checkpointed and truncated so no old page image stays in
+``qorgau.db-wal``. A person is anonymised once none of their cases still needs them.
+
+Not reachable from here: backups made before the run (they age out with the rotation) and
+free text typed into audit-log details (the log is hash-chained; see the lead's note).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    Attachment,
+    Case,
+    CaseCitation,
+    CaseEvent,
+    ContractReview,
+    Letter,
+    PartnerReferral,
+    Person,
+    Setting,
+    SyncConflict,
+)
+from app.domain.codes import CaseStatus
+from app.errors import ValidationError
+from app.i18n import _
+from app.services import search
+from app.services.workspace import Workspace
+
+SETTING = "retention_years"
+DEFAULT_YEARS = 5
+MIN_YEARS = 1
+MAX_YEARS = 100
+FINAL_STATUSES = (CaseStatus.CLOSED.value, CaseStatus.REJECTED.value)
+MANAGERS = ("admin", "consul")
+# Kept in a letter-sent timeline entry: the register's facts, not its subject.
+_EVENT_DATA_KEPT = ("letter_id", "number", "sha256")
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RetentionCandidate:
+    case_id: str
+    number: str
+    status: str
+    closed_on: date
+    due_on: date
+
+
+@dataclass
+class RetentionReport:
+    years: int
+    today: date
+    dry_run: bool
+    candidates: list[RetentionCandidate] = field(default_factory=list)
+    anonymised_cases: list[str] = field(default_factory=list)
+    anonymised_persons: int = 0
+    wal_checkpointed: bool = False
+
+
+# -- the policy ----------------------------------------------------------------------------------
+
+
+def retention_years(workspace: Workspace) -> int:
+    with workspace.read() as session:
+        row = session.get(Setting, SETTING)
+    value = row.value if row is not None else None
+    return value if isinstance(value, int) and MIN_YEARS <= value <= MAX_YEARS else DEFAULT_YEARS
+
+
+def set_retention_years(workspace: Workspace, years: int) -> None:
+    workspace.require_role("admin")
+    if not MIN_YEARS <= years <= MAX_YEARS:
+        raise ValidationError(
+            _("The retention period is {low} to {high} years.").format(
+                low=MIN_YEARS, high=MAX_YEARS
+            ),
+            field="retention_years",
+        )
+    with workspace.write() as session:
+        row = session.get(Setting, SETTING)
+        previous = row.value if row is not None else DEFAULT_YEARS
+        if row is None:
+            session.add(Setting(key=SETTING, value=years))
+        else:
+            row.value = years
+        workspace.audit(
+            session, "retention.policy", "setting", SETTING, {"from": previous, "to": years}
+        )
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+# -- which cases ---------------------------------------------------------------------------------
+
+
+def _closed_on(session: Session, cases: list[Case]) -> dict[str, date]:
+    """When each case reached its final status: closed_at, else its last such status change."""
+    found: dict[str, date] = {}
+    missing = []
+    for row in cases:
+        if row.status == CaseStatus.CLOSED.value and row.closed_at is not None:
+            found[row.id] = row.closed_at.date()
+        else:
+            missing.append(row)
+    for row in missing:
+        last = session.execute(
+            select(func.max(CaseEvent.occurred_at)).where(
+                CaseEvent.case_id == row.id, CaseEvent.status_to == row.status
+            )
+        ).scalar_one_or_none()
+        # Without a recorded change, the last time the case was touched is the safe guess.
+        moment = last or row.updated_at
+        if isinstance(moment, str):  # func.max() over a DateTime column comes back as text
+            moment = datetime.fromisoformat(moment)
+        found[row.id] = moment.date()
+    return found
+
+
+def find_candidates(session: Session, years: int, today: date) -> list[RetentionCandidate]:
+    rows = (
+        session.execute(
+            select(Case)
+            .where(
+                Case.status.in_(FINAL_STATUSES),
+                Case.anonymised_at.is_(None),
+                Case.deleted_at.is_(None),
+            )
+            .order_by(Case.number)
+        )
+        .scalars()
+        .all()
+    )
+    closed = _closed_on(session, list(rows))
+    out = []
+    for row in rows:
+        due = add_years(closed[row.id], years)
+        if due <= today:
+            out.append(RetentionCandidate(row.id, row.number, row.status, closed[row.id], due))
+    return out
+
+
+# -- anonymising ---------------------------------------------------------------------------------
+
+
+def _blank_person(person: Person, now: datetime) -> None:
+    person.surname = ""
+    person.given_names = ""
+    person.patronymic = ""
+    person.surname_latin = ""
+    person.given_names_latin = ""
+    person.iin = None
+    person.passport_no = None
+    person.birth_date = None
+    person.phone_abroad = ""
+    person.phone_home = ""
+    person.email = ""
+    person.messenger = ""
+    person.address_abroad = ""
+    person.address_home = ""
+    person.next_of_kin = ""
+    person.consent_note = ""
+    person.anonymised_at = now
+
+
+def _person_still_needed(session: Session, person_id: str, done_case: str) -> bool:
+    """True while another case of this person is not anonymised yet."""
+    other = session.execute(
+        select(func.count())
+        .select_from(Case)
+        .where(
+            Case.person_id == person_id,
+            Case.id != done_case,
+            Case.anonymised_at.is_(None),
+            Case.deleted_at.is_(None),
+        )
+    ).scalar_one()
+    return bool(other)
+
+
+def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[str], bool]:
+    """Strip one case's personal data in the caller's transaction.
+
+    Returns the ids of the rows changed (for the conflict clean-up) and whether the person
+    was anonymised too.
+    """
+    row = session.get(Case, case_id)
+    assert row is not None
+    touched = [row.id]
+    row.description = ""
+    row.anonymised_at = now
+    for event in session.execute(select(CaseEvent).where(CaseEvent.case_id == row.id)).scalars():
+        event.text = ""
+        event.data = {k: v for k, v in (event.data or {}).items() if k in _EVENT_DATA_KEPT}
+        touched.append(event.id)
+    for attachment in session.execute(
+        select(Attachment).where(Attachment.case_id == row.id)
+    ).scalars():
+        attachment.content = None
+        attachment.filename = ""
+        attachment.description = ""
+        attachment.sha256 = ""
+        attachment.deleted_at = attachment.deleted_at or now
+        touched.append(attachment.id)
+    for letter in session.execute(select(Letter).where(Letter.case_id == row.id)).scalars():
+        letter.pdf = None
+        letter.subject = ""
+        letter.free_text = ""
+        letter.addressee = {}
+        letter.attachments_note = []
+        touched.append(letter.id)
+    for referral in session.execute(
+        select(PartnerReferral).where(PartnerReferral.case_id == row.id)
+    ).scalars():
+        referral.reason = ""
+        referral.outcome = ""
+        touched.append(referral.id)
+    for citation in session.execute(
+        select(CaseCitation).where(CaseCitation.case_id == row.id)
+    ).scalars():
+        citation.note = ""
+        touched.append(citation.id)
+    person_done = False
+    person = session.get(Person, row.person_id)
+    if person is not None and person.anonymised_at is None:
+        if not _person_still_needed(session, person.id, row.id):
+            _blank_person(person, now)
+            touched.append(person.id)
+            person_done = True
+    reviews = select(ContractReview).where(ContractReview.case_id == row.id)
+    if person_done:
+        reviews = select(ContractReview).where(
+            (ContractReview.case_id == row.id) | (ContractReview.person_id == row.person_id)
+        )
+    for review in session.execute(reviews).scalars():
+        review.terms = {k: v for k, v in (review.terms or {}).items() if k != "workplace"}
+        touched.append(review.id)
+    session.execute(delete(SyncConflict).where(SyncConflict.record_id.in_(touched)))
+    session.flush()
+    # Remove the old search row (its terms leave the index) and write the anonymised one.
+    search.remove_cases(session, [row.id])
+    search.index_cases(session, [row.id])
+    return touched, person_done
+
+
+def purge_freed_data(workspace: Workspace) -> bool:
+    """Merge the FTS5 segments and truncate the WAL; True when the checkpoint was complete."""
+    with workspace.write() as session:
+        session.execute(text("INSERT INTO search_index(search_index) VALUES ('optimize')"))
+    with workspace.db.engine.connect() as connection:
+        busy, _log, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    return busy == 0
+
+
+def run_retention(
+    workspace: Workspace,
+    today: date | None = None,
+    dry_run: bool = False,
+    trigger: str = "manual",
+    progress: ProgressFn | None = None,
+) -> RetentionReport:
+    """Anonymise every case past the retention period (or, with ``dry_run``, list them)."""
+    today = today or date.today()
+    years = retention_years(workspace)
+    report = RetentionReport(years, today, dry_run)
+    with workspace.read() as session:
+        report.candidates = find_candidates(session, years, today)
+    if dry_run or not report.candidates:
+        return report
+    total = len(report.candidates)
+    for index, candidate in enumerate(report.candidates):
+        if progress:
+            progress(index, total)
+        now = datetime.now(UTC)
+        with workspace.write() as session:
+            row = session.get(Case, candidate.case_id)
+            if row is None or row.anonymised_at is not None or row.status not in FINAL_STATUSES:
+                continue  # changed by someone else since the list was made
+            _touched, person_done = anonymise_case(session, candidate.case_id, now)
+            workspace.audit(
+                session,
+                "retention.anonymise",
+                "case",
+                candidate.number,
+                {
+                    "years": years,
+                    "closed_on": candidate.closed_on.isoformat(),
+                    "person": person_done,
+                    "trigger": trigger,
+                },
+            )
+        report.anonymised_cases.append(candidate.number)
+        report.anonymised_persons += int(person_done)
+    with workspace.write() as session:
+        workspace.audit(
+            session,
+            "retention.run",
+            "installation",
+            workspace.mission_code,
+            {
+                "years": years,
+                "cases": len(report.anonymised_cases),
+                "persons": report.anonymised_persons,
+                "trigger": trigger,
+            },
+        )
+    report.wal_checkpointed = purge_freed_data(workspace)
+    return report
+
+
+def run_manually(
+    workspace: Workspace, today: date | None = None, dry_run: bool = False
+) -> RetentionReport:
+    """``qorgau retention run``: an administrator's or consul's decision."""
+    workspace.require_role(*MANAGERS)
+    return run_retention(workspace, today, dry_run, trigger="manual")
+
+
+def run_on_start(workspace: Workspace, today: date | None = None) -> RetentionReport:
+    """The UI calls this after login: the policy applies whoever opens the app."""
+    return run_retention(workspace, today, trigger="start")

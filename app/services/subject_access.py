@@ -1,0 +1,425 @@
+"""Subject access: everything held about one person, as JSON or as a PDF for the person.
+
+Found by IIN (every person record with that IIN, duplicates included) or by person id. The
+export holds the person's record with the consent given, each of their cases with its
+timeline, attachments (the files themselves in JSON, a list in the PDF), letters, contract
+reviews and referrals, and the audit entries of those records: who looked at or changed them.
+Making an export is itself audited.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    Attachment,
+    AuditEntry,
+    Case,
+    CaseEvent,
+    ContractReview,
+    Employer,
+    Letter,
+    Mission,
+    PartnerOrganisation,
+    PartnerReferral,
+    Person,
+    RecruitmentAgency,
+)
+from app.domain.iin import validate_iin
+from app.errors import NotFound, ValidationError
+from app.i18n import _, country_name, format_date, format_datetime
+from app.letters import DocumentBuilder
+from app.letters.context import MissionInfo
+from app.services.workspace import Workspace
+
+FORMAT = "qorgau-subject-access"
+VERSION = 1
+READERS = ("attache", "consul", "admin")
+PERSON_FIELDS = (
+    "id",
+    "surname",
+    "given_names",
+    "patronymic",
+    "surname_latin",
+    "given_names_latin",
+    "iin",
+    "passport_no",
+    "birth_date",
+    "sex",
+    "citizenship",
+    "phone_abroad",
+    "phone_home",
+    "email",
+    "messenger",
+    "address_abroad",
+    "address_home",
+    "next_of_kin",
+    "consent_date",
+    "consent_scope",
+    "consent_note",
+    "anonymised_at",
+    "updated_at",
+)
+
+
+@dataclass
+class SubjectAccessExport:
+    generated_at: datetime
+    generated_by: str
+    mission_code: str
+    query: dict[str, str]
+    persons: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "generated_by": self.generated_by,
+            "mission_code": self.mission_code,
+            "query": self.query,
+            "persons": self.persons,
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _row(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+def _org_name(session: Session, model: Any, org_id: str | None) -> str | None:
+    if org_id is None:
+        return None
+    row = session.get(model, org_id)
+    return row.name if row is not None else None
+
+
+def _case(session: Session, case: Case, with_files: bool) -> dict[str, Any]:
+    data = _row(
+        case,
+        (
+            "id",
+            "number",
+            "host_country",
+            "status",
+            "urgency",
+            "channel",
+            "description",
+            "received_at",
+            "due_date",
+            "assigned_to",
+            "resolved_at",
+            "closed_at",
+            "outcome",
+            "wages_recovered_amount",
+            "wages_recovered_currency",
+            "documents_returned",
+            "repatriated",
+            "anonymised_at",
+        ),
+    )
+    data["categories"] = [c.code for c in case.categories]
+    data["ilo_indicators"] = [i.code for i in case.ilo_indicators]
+    data["employer"] = _org_name(session, Employer, case.employer_id)
+    data["agency"] = _org_name(session, RecruitmentAgency, case.agency_id)
+    events = session.execute(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.deleted_at.is_(None))
+        .order_by(CaseEvent.occurred_at)
+    ).scalars()
+    data["timeline"] = [
+        _row(e, ("occurred_at", "kind", "author", "text", "status_from", "status_to"))
+        for e in events
+    ]
+    files = []
+    for attachment in session.execute(
+        select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.updated_at)
+    ).scalars():
+        item = _row(
+            attachment,
+            ("id", "filename", "mime_type", "size", "sha256", "description", "deleted_at"),
+        )
+        if with_files and attachment.deleted_at is None and attachment.content is not None:
+            item["content_base64"] = _plain(bytes(attachment.content))
+        files.append(item)
+    data["attachments"] = files
+    data["letters"] = [
+        _row(
+            letter,
+            ("outgoing_number", "letter_date", "kind", "lang", "status", "subject", "addressee"),
+        )
+        for letter in session.execute(
+            select(Letter)
+            .where(Letter.case_id == case.id, Letter.deleted_at.is_(None))
+            .order_by(Letter.letter_date)
+        ).scalars()
+    ]
+    referrals = []
+    for referral in session.execute(
+        select(PartnerReferral).where(
+            PartnerReferral.case_id == case.id, PartnerReferral.deleted_at.is_(None)
+        )
+    ).scalars():
+        item = _row(referral, ("referred_at", "reason", "outcome"))
+        item["partner"] = _org_name(session, PartnerOrganisation, referral.partner_id)
+        referrals.append(item)
+    data["referrals"] = referrals
+    return data
+
+
+def _reviews(session: Session, person_id: str, case_ids: list[str]) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(ContractReview)
+        .where(
+            or_(ContractReview.person_id == person_id, ContractReview.case_id.in_(case_ids)),
+            ContractReview.deleted_at.is_(None),
+        )
+        .order_by(ContractReview.reviewed_at)
+    ).scalars()
+    return [
+        _row(r, ("reviewed_at", "host_country", "terms", "findings", "ilo_indicators", "risk"))
+        for r in rows
+    ]
+
+
+def _audit(session: Session, ids: list[str]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    rows = session.execute(
+        select(AuditEntry).where(AuditEntry.entity_id.in_(ids)).order_by(AuditEntry.seq)
+    ).scalars()
+    return [_row(a, ("at", "actor", "action", "entity", "entity_id")) for a in rows]
+
+
+def _find_persons(session: Session, iin: str | None, person_id: str | None) -> list[Person]:
+    if (iin is None) == (person_id is None):
+        raise ValidationError(_("Give either an IIN or a person id."))
+    if iin is not None:
+        validate_iin(iin)
+        query = select(Person).where(Person.iin == iin)
+    else:
+        query = select(Person).where(Person.id == person_id)
+    persons = list(
+        session.execute(query.where(Person.deleted_at.is_(None)).order_by(Person.id)).scalars()
+    )
+    if not persons:
+        raise NotFound(_("No person with this IIN or id is on file."))
+    return persons
+
+
+def collect(
+    workspace: Workspace,
+    iin: str | None = None,
+    person_id: str | None = None,
+    with_files: bool = True,
+) -> SubjectAccessExport:
+    """Gather the export and audit that it was made (one transaction)."""
+    workspace.require_role(*READERS)
+    query = {"iin": iin} if iin is not None else {"person_id": person_id or ""}
+    export = SubjectAccessExport(
+        datetime.now(UTC), workspace.actor.username, workspace.mission_code, query
+    )
+    with workspace.write() as session:
+        for person in _find_persons(session, iin, person_id):
+            cases = list(
+                session.execute(
+                    select(Case)
+                    .where(Case.person_id == person.id, Case.deleted_at.is_(None))
+                    .order_by(Case.number)
+                ).scalars()
+            )
+            record = _row(person, PERSON_FIELDS)
+            record["cases"] = [_case(session, c, with_files) for c in cases]
+            record["contract_reviews"] = _reviews(session, person.id, [c.id for c in cases])
+            record["audit"] = _audit(session, [person.id, *[c.number for c in cases]])
+            export.persons.append(record)
+        workspace.audit(
+            session,
+            "person.subject_access",
+            "person",
+            ",".join(p["id"] for p in export.persons)[:64],
+            {"persons": len(export.persons), "files": with_files},
+        )
+    return export
+
+
+def to_json(export: SubjectAccessExport) -> bytes:
+    return json.dumps(export.as_dict(), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _mission_info(workspace: Workspace) -> MissionInfo:
+    with workspace.read() as session:
+        row = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+        return MissionInfo(
+            code=row.code,
+            name={"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en},
+            address={"kk": row.address_kk, "ru": row.address_ru, "en": row.address_en},
+            phone=row.phone,
+            email=row.email,
+            city={"kk": row.city, "ru": row.city, "en": row.city},
+            country=row.country,
+        )
+
+
+def _when(value: str | None, lang: str) -> str:
+    if not value:
+        return "—"
+    if "T" in value:
+        return format_datetime(datetime.fromisoformat(value), "short", lang)
+    return format_date(date.fromisoformat(value), "medium", lang)
+
+
+def to_pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> bytes:
+    """A readable report for the person, in the language asked for."""
+    has_name = any(
+        (workspace.mission.name_kk, workspace.mission.name_ru, workspace.mission.name_en)
+    )
+    doc = DocumentBuilder(
+        lang,
+        _mission_info(workspace) if has_name else None,
+        _("Personal data held about you"),
+        subject=_("Subject access report"),
+    )
+    doc.heading(_("Personal data held about you"))
+    doc.paragraph(
+        _("Prepared on {date} by {user} ({mission}).").format(
+            date=_when(_plain(export.generated_at), lang),
+            user=export.generated_by,
+            mission=export.mission_code,
+        )
+    )
+    labels = {
+        "surname": _("Surname"),
+        "given_names": _("Given names"),
+        "patronymic": _("Patronymic"),
+        "surname_latin": _("Surname (Latin)"),
+        "given_names_latin": _("Given names (Latin)"),
+        "iin": _("IIN"),
+        "passport_no": _("Passport"),
+        "birth_date": _("Date of birth"),
+        "sex": _("Sex"),
+        "citizenship": _("Citizenship"),
+        "phone_abroad": _("Phone abroad"),
+        "phone_home": _("Phone at home"),
+        "email": _("E-mail"),
+        "messenger": _("Messenger"),
+        "address_abroad": _("Address abroad"),
+        "address_home": _("Address at home"),
+        "next_of_kin": _("Next of kin"),
+        "consent_date": _("Consent given on"),
+        "consent_scope": _("Consent covers"),
+        "consent_note": _("Consent note"),
+    }
+    for person in export.persons:
+        doc.heading(_("Person"))
+        rows = [[_("Field"), _("Value")]]
+        for key, label in labels.items():
+            value = person.get(key)
+            if key in ("birth_date", "consent_date"):
+                value = _when(value, lang) if value else ""
+            elif isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            rows.append([label, str(value or "—")])
+        doc.table(rows, col_widths=(55, 115))
+        for case in person["cases"]:
+            doc.heading(_("Case {number}").format(number=case["number"]))
+            doc.table(
+                [
+                    [_("Field"), _("Value")],
+                    [_("Host country"), country_name(case["host_country"], lang)],
+                    [_("Status"), case["status"]],
+                    [_("Received"), _when(case["received_at"], lang)],
+                    [_("Categories"), ", ".join(case["categories"])],
+                    [_("Employer"), case["employer"] or "—"],
+                    [_("Description"), case["description"] or "—"],
+                ],
+                col_widths=(55, 115),
+            )
+            if case["timeline"]:
+                doc.table(
+                    [[_("When"), _("Entry"), _("Text")]]
+                    + [
+                        [_when(e["occurred_at"], lang), e["kind"], e["text"] or ""]
+                        for e in case["timeline"]
+                    ],
+                    col_widths=(35, 35, 100),
+                )
+            if case["attachments"]:
+                doc.table(
+                    [[_("File"), _("Size"), _("Removed")]]
+                    + [
+                        [a["filename"] or "—", str(a["size"]), _when(a["deleted_at"], lang)]
+                        for a in case["attachments"]
+                    ],
+                    col_widths=(100, 30, 40),
+                )
+            if case["letters"]:
+                doc.table(
+                    [[_("Letter"), _("Date"), _("Subject")]]
+                    + [
+                        [
+                            letter["outgoing_number"] or letter["status"],
+                            _when(letter["letter_date"], lang),
+                            letter["subject"],
+                        ]
+                        for letter in case["letters"]
+                    ],
+                    col_widths=(40, 35, 95),
+                )
+        if person["audit"]:
+            doc.heading(_("Who worked with these records"))
+            doc.table(
+                [[_("When"), _("User"), _("Action")]]
+                + [[_when(a["at"], lang), a["actor"], a["action"]] for a in person["audit"]],
+                col_widths=(40, 40, 90),
+            )
+    return doc.build()
+
+
+def export_subject_access(
+    workspace: Workspace,
+    out: Path,
+    iin: str | None = None,
+    person_id: str | None = None,
+    lang: str = "en",
+) -> SubjectAccessExport:
+    """Write the export to ``out``: ``.json`` (with the files) or ``.pdf``."""
+    suffix = out.suffix.lower()
+    if suffix not in (".json", ".pdf"):
+        raise ValidationError(_("The output file must end in .json or .pdf."), field="out")
+    export = collect(workspace, iin, person_id, with_files=suffix == ".json")
+    data = to_json(export) if suffix == ".json" else to_pdf(workspace, export, lang)
+    part = out.with_name(out.name + ".part")
+    try:
+        part.write_bytes(data)
+        part.replace(out)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise ValidationError(
+            _("The file cannot be written: {error}").format(error=exc.strerror), field="out"
+        ) from None
+    return export

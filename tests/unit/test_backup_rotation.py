@@ -1,0 +1,89 @@
+"""Scheduled backups: at most daily, rotated 7 daily + 4 weekly, and they restore."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.config import Paths
+from app.db.models import AuditEntry
+from app.services.backup import (
+    backup_if_due,
+    backups_to_keep,
+    restore_backup,
+    rotate_backups,
+    scheduled_backups,
+    scheduled_dir,
+)
+from app.services.installation import unlock
+from app.services.users import UserService
+from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
+
+START = datetime(2026, 1, 1, 18, 30, tzinfo=UTC)  # a Thursday
+
+
+def test_keeps_newest_per_day_for_seven_days_and_per_week_for_four() -> None:
+    stamps = [START + timedelta(days=d, hours=h) for d in range(60) for h in (0, 2)]
+    keep = backups_to_keep(stamps)
+    newest = max(stamps)
+    daily = sorted(k for k in keep if k > newest - timedelta(days=7))
+    assert daily == [START + timedelta(days=d, hours=2) for d in range(53, 60)]
+    older = sorted(k for k in keep if k <= newest - timedelta(days=7))
+    # Weeks 1-4 back: the newest of the current week is already a daily; 3 older weeks remain,
+    # each kept as its Sunday (the newest of an ISO week).
+    assert all(k.isoweekday() == 7 for k in older)
+    assert len(older) == 3
+    assert len(keep) == 10
+
+
+def test_backup_is_made_once_a_day_and_rotated(ws: Workspace) -> None:
+    made = []
+    for day in range(40):
+        now = START + timedelta(days=day)
+        first = backup_if_due(ws, now)
+        assert first is not None
+        made.append(first.path)
+        assert backup_if_due(ws, now + timedelta(hours=3)) is None  # same day: not again
+    kept = [stamp.date().isoformat() for stamp, _path in scheduled_backups(ws.paths)]
+    # Day 39 is Monday 9 February: the 7 last days, then the Sundays closing the two ISO weeks
+    # before (the other two of the 4 weeks are the current and the last, already kept daily).
+    assert kept == ["2026-01-25", "2026-02-01", *[f"2026-02-0{d}" for d in range(3, 10)]]
+    on_disk = [p for _stamp, p in scheduled_backups(ws.paths)]
+    assert made[-1] in on_disk and made[0] not in on_disk
+    assert not list(scheduled_dir(ws.paths).glob("*.part"))
+    with ws.read() as session:
+        rotations = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "backup.rotate")
+        ).scalars()
+        removed = [name for entry in rotations for name in entry.details["removed"]]
+    assert len(removed) == 40 - 9
+    assert made[0].name in removed
+
+
+def test_other_files_in_the_folder_are_never_rotated(ws: Workspace) -> None:
+    folder = scheduled_dir(ws.paths)
+    folder.mkdir(parents=True)
+    mine = folder / "copy-for-the-consul.qbackup"
+    mine.write_bytes(b"kept")
+    for day in range(12):
+        backup_if_due(ws, START + timedelta(days=day))
+    assert mine.read_bytes() == b"kept"
+    assert rotate_backups(ws.paths) == []
+
+
+def test_a_scheduled_backup_restores_into_a_fresh_folder(ws: Workspace, tmp_path: Path) -> None:
+    UserService(ws).add("dana", "attache", PASSWORD)
+    info = backup_if_due(ws, START)
+    assert info is not None and info.size > 0
+    fresh = Paths(tmp_path / "fresh")
+    manifest = restore_backup(fresh, info.path, "dana", PASSWORD)
+    assert manifest["mission_code"] == "SEL"
+    restored = unlock(fresh, "dana", PASSWORD)
+    try:
+        assert restored.actor.role == "attache"
+        assert restored.mission.code == "SEL"
+    finally:
+        restored.close()

@@ -1,0 +1,253 @@
+"""Retention: after the policy's years a closed case keeps its statistics and loses its person.
+
+The proof reads the file itself: every page of qorgau.db and of its WAL is decrypted
+(tests/reliability/sqlcipher_pages.py) and searched for each personal value, so freed pages,
+slack space and old page images count too; a dump of every table (FTS shadow tables
+included) and a search through the index are checked as well.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+
+from app.db.models import Attachment, AuditEntry, Case, CaseEvent, Letter, Person
+from app.errors import PermissionDenied, ValidationError
+from app.security import audit
+from app.services.cases import CaseService
+from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
+from app.services.retention import (
+    DEFAULT_YEARS,
+    add_years,
+    retention_years,
+    run_manually,
+    run_on_start,
+    set_retention_years,
+)
+from app.services.workspace import Workspace
+from tests.reliability.sqlcipher_pages import decrypted_bytes
+
+TODAY = date.today()
+LATER = add_years(TODAY, DEFAULT_YEARS) + timedelta(days=1)
+SECRETS = {
+    "surname": "Құрманғалиқызы",
+    "given_names": "Әселхан",
+    "patronymic": "Бақытжанқызы",
+    "surname_latin": "KURMANGALIKYZY",
+    "given_names_latin": "ASSELKHAN",
+    "iin": "940315400123",
+    "passport_no": "N99887766",
+    "phone_abroad": "+82 10 9876 5432",
+    "email": "assel.k.private@example.kz",
+    "address_abroad": "Ansan, Wongok-dong 77-12",
+    "next_of_kin": "Бақытжан Құрманғали, әкесі",
+    "consent_note": "Келісімін ауызша берді",
+}
+DESCRIPTION = "Жұмыс беруші Әселханның төлқұжатын ұстап отыр, Ansan зауыты"
+NOTE = "Әселхан телефон арқылы хабарласты, мекенжайы Wongok-dong"
+ATTACHMENT = b"%PDF scan of passport N99887766 KURMANGALIKYZY ASSELKHAN"
+LETTER_PDF = b"%PDF letter to the employer about KURMANGALIKYZY ASSELKHAN N99887766"
+LETTER_SUBJECT = "Құрманғалиқызы Әселхан туралы"
+
+
+def personal_values() -> list[str]:
+    values = [*SECRETS.values(), DESCRIPTION, NOTE, LETTER_SUBJECT, "passport-scan.pdf"]
+    return values + [v.lower() for v in values]
+
+
+def make_case(ws: Workspace, person: PersonInput, **extra: Any) -> CaseDetail:
+    return CaseService(ws).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("unpaid_wages", "documents_withheld"),
+            received_at=TODAY - timedelta(days=3),
+            person=person,
+            employer=OrganisationInput(name="Daesung Metal Co", country="KR", city="Ansan"),
+            **extra,
+        ),
+        allow_duplicate_person=True,
+    )
+
+
+def close(ws: Workspace, case_id: str) -> None:
+    service = CaseService(ws)
+    service.set_status(case_id, "in_progress", "Statement taken")
+    service.set_status(case_id, "resolved", "Wages paid")
+    service.set_status(case_id, "closed", "Confirmed")
+
+
+@pytest.fixture
+def closed_case(ws: Workspace) -> CaseDetail:
+    case = make_case(ws, PersonInput(**SECRETS), description=DESCRIPTION)
+    service = CaseService(ws)
+    service.add_event(case.id, "note", NOTE)
+    service.add_attachment(case.id, "passport-scan.pdf", ATTACHMENT, "application/pdf")
+    with ws.write() as session:
+        session.add(
+            Letter(
+                case_id=case.id,
+                mission_code="SEL",
+                kind="employer_letter",
+                lang="kk",
+                status="issued",
+                subject=LETTER_SUBJECT,
+                free_text=NOTE,
+                addressee={"name": SECRETS["surname"]},
+                pdf=LETTER_PDF,
+                pdf_sha256="0" * 64,
+                outgoing_number="SEL-2026/0001",
+            )
+        )
+    close(ws, case.id)
+    return case
+
+
+def table_dump(ws: Workspace) -> str:
+    """Every row of every table, FTS shadow tables included, as text."""
+    parts = []
+    with ws.read() as session:
+        names = session.execute(
+            text("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ).scalars()
+        for name in list(names):
+            for row in session.execute(text(f'SELECT * FROM "{name}"')):
+                for value in row:
+                    if isinstance(value, bytes):
+                        parts.append(value.decode("utf-8", "replace"))
+                    else:
+                        parts.append(str(value))
+    return "\n".join(parts)
+
+
+def test_a_closed_case_loses_its_personal_data_everywhere(
+    ws: Workspace, closed_case: CaseDetail
+) -> None:
+    open_case = make_case(
+        ws, PersonInput(surname="Сейітов", given_names="Ерлан", iin="850101300015")
+    )
+    plain = decrypted_bytes(ws.db.path, ws.db.key)
+    # The check can see: before the run, the values are there in the decrypted pages.
+    for value in (SECRETS["surname"], SECRETS["passport_no"], NOTE):
+        assert value.encode() in plain
+    assert ATTACHMENT in plain
+
+    report = run_manually(ws, today=LATER)
+
+    assert report.anonymised_cases == [closed_case.number]
+    assert report.anonymised_persons == 1
+    assert report.wal_checkpointed
+    plain = decrypted_bytes(ws.db.path, ws.db.key)
+    dump = table_dump(ws)
+    for value in personal_values():
+        assert value.encode() not in plain, value
+        assert value not in dump, value
+    assert ATTACHMENT not in plain and LETTER_PDF not in plain
+    assert ws.db.path.with_name("qorgau.db-wal").stat().st_size == 0
+    # The index no longer finds the person; the other case is untouched.
+    cases = CaseService(ws)
+    for query in ("Құрманғалиқызы", "kurmangalikyzy", "940315400123", "N99887766"):
+        assert cases.search(query) == []
+    assert [r.number for r in cases.search("Сейітов")] == [open_case.number]
+    assert [r.number for r in cases.search(closed_case.number)] == [closed_case.number]
+    assert "Ерлан".encode() in plain
+
+
+def test_statistics_and_the_register_survive(ws: Workspace, closed_case: CaseDetail) -> None:
+    run_manually(ws, today=LATER)
+    with ws.read() as session:
+        row = session.get(Case, closed_case.id)
+        assert row is not None
+        assert row.number == closed_case.number
+        assert [c.code for c in row.categories] == ["documents_withheld", "unpaid_wages"]
+        assert (row.host_country, row.status) == ("KR", "closed")
+        assert row.received_at == closed_case.received_at
+        assert row.closed_at is not None and row.anonymised_at is not None
+        assert row.description == ""
+        person = session.get(Person, row.person_id)
+        assert person is not None and person.anonymised_at is not None
+        assert (person.surname, person.iin, person.passport_no, person.birth_date) == (
+            "",
+            None,
+            None,
+            None,
+        )
+        assert person.citizenship == "KZ"
+        letter = session.execute(select(Letter).where(Letter.case_id == row.id)).scalar_one()
+        assert letter.outgoing_number == "SEL-2026/0001" and letter.pdf_sha256 == "0" * 64
+        assert letter.pdf is None and letter.subject == "" and letter.addressee == {}
+        attachment = session.execute(
+            select(Attachment).where(Attachment.case_id == row.id)
+        ).scalar_one()
+        assert attachment.content is None and attachment.deleted_at is not None
+        events = session.execute(select(CaseEvent).where(CaseEvent.case_id == row.id)).scalars()
+        kinds = [(e.kind, e.status_to, e.text) for e in events]
+        assert ("status_change", "closed", "") in kinds
+        assert all(t == "" for _k, _s, t in kinds)
+        actions = [
+            (e.action, e.entity_id)
+            for e in session.execute(
+                select(AuditEntry).where(AuditEntry.action.like("retention.%"))
+            ).scalars()
+        ]
+        assert actions == [
+            ("retention.anonymise", closed_case.number),
+            ("retention.run", "SEL"),
+        ]
+        assert audit.verify(session)[1] == []
+
+
+def test_not_before_the_period_and_only_once(ws: Workspace, closed_case: CaseDetail) -> None:
+    early = add_years(TODAY, DEFAULT_YEARS) - timedelta(days=1)
+    assert run_manually(ws, today=early).anonymised_cases == []
+    dry = run_manually(ws, today=LATER, dry_run=True)
+    assert [c.number for c in dry.candidates] == [closed_case.number]
+    assert dry.anonymised_cases == []
+    assert CaseService(ws).get_case(closed_case.id).person.surname == SECRETS["surname"]
+    assert run_on_start(ws, today=LATER).anonymised_cases == [closed_case.number]
+    again = run_on_start(ws, today=LATER)
+    assert again.candidates == [] and again.anonymised_cases == []
+
+
+def test_a_person_with_an_open_case_keeps_their_name(
+    ws: Workspace, closed_case: CaseDetail
+) -> None:
+    with ws.read() as session:
+        person_id = session.get(Case, closed_case.id).person_id  # type: ignore[union-attr]
+    service = CaseService(ws)
+    still_open = service.create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("violence",),
+            received_at=TODAY,
+            person_id=person_id,
+        )
+    )
+    run_manually(ws, today=LATER)
+    assert service.get_case(closed_case.id).description == ""
+    assert service.get_case(still_open.id).person.surname == SECRETS["surname"]
+    # Once the last case is closed and its years have passed, the person goes too.
+    close(ws, still_open.id)
+    report = run_manually(ws, today=add_years(LATER, DEFAULT_YEARS))
+    assert report.anonymised_persons == 1
+    assert service.get_case(still_open.id).person.surname == ""
+
+
+def test_the_policy_is_a_setting_for_administrators(
+    ws: Workspace, open_ws: Any, closed_case: CaseDetail
+) -> None:
+    assert retention_years(ws) == DEFAULT_YEARS
+    set_retention_years(ws, 10)
+    assert retention_years(ws) == 10
+    assert run_manually(ws, today=LATER).anonymised_cases == []
+    with pytest.raises(ValidationError) as bad:
+        set_retention_years(ws, 0)
+    assert str(bad.value) == "The retention period is 1 to 100 years."
+    attache = open_ws("aigul")
+    with pytest.raises(PermissionDenied):
+        set_retention_years(attache, 3)
+    with pytest.raises(PermissionDenied):
+        run_manually(attache, today=LATER)
+    assert retention_years(ws) == 10

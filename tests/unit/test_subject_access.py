@@ -1,0 +1,139 @@
+"""Subject access: one person's data, with consent, cases, files and who touched them."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app.config import Paths
+from app.db.models import AuditEntry
+from app.errors import NotFound, PermissionDenied, ValidationError
+from app.services.cases import CaseService
+from app.services.records import CaseInput, OrganisationInput, PersonInput
+from app.services.subject_access import collect, export_subject_access
+from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import run_cli
+
+IIN = "940315400123"
+PERSON = PersonInput(
+    surname="Құрманғалиқызы",
+    given_names="Әсел",
+    surname_latin="KURMANGALIKYZY",
+    given_names_latin="ASSEL",
+    iin=IIN,
+    birth_date=date(1994, 3, 15),
+    phone_abroad="+82 10 1234 5678",
+    consent_date=date(2026, 11, 2),
+    consent_scope=("case_handling", "share_with_hq"),
+    consent_note="Жазбаша келісім берді",
+)
+
+
+@pytest.fixture
+def case_id(ws: Workspace) -> str:
+    service = CaseService(ws)
+    case = service.create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("unpaid_wages",),
+            received_at=date(2026, 11, 2),
+            person=PERSON,
+            employer=OrganisationInput(name="Daesung Metal Co", country="KR", city="Ansan"),
+            description="Үш ай бойы жалақы төленбеген.",
+        )
+    )
+    service.add_event(case.id, "call", "Жұмыс берушімен сөйлестік.")
+    service.add_attachment(case.id, "contract.pdf", b"%PDF contract", "application/pdf")
+    return case.id
+
+
+def test_the_export_holds_the_person_consent_cases_files_and_audit(
+    ws: Workspace, case_id: str
+) -> None:
+    export = collect(ws, iin=IIN)
+    assert len(export.persons) == 1
+    person = export.persons[0]
+    assert person["surname"] == "Құрманғалиқызы" and person["iin"] == IIN
+    assert person["consent_date"] == "2026-11-02"
+    assert person["consent_scope"] == ["case_handling", "share_with_hq"]
+    assert person["consent_note"] == "Жазбаша келісім берді"
+    (case,) = person["cases"]
+    assert case["categories"] == ["unpaid_wages"] and case["employer"] == "Daesung Metal Co"
+    assert "Жұмыс берушімен сөйлестік." in [e["text"] for e in case["timeline"]]
+    (attachment,) = case["attachments"]
+    assert base64.b64decode(attachment["content_base64"]) == b"%PDF contract"
+    actions = [a["action"] for a in person["audit"]]
+    assert actions[:3] == ["case.create", "case.event", "attachment.add"]
+    with ws.read() as session:
+        made = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "person.subject_access")
+        ).scalar_one()
+    assert made.entity_id == person["id"] and made.details == {"persons": 1, "files": True}
+
+
+def test_json_and_pdf_files(ws: Workspace, case_id: str, tmp_path: Path) -> None:
+    as_json = tmp_path / "assel.json"
+    export = export_subject_access(ws, as_json, iin=IIN)
+    data = json.loads(as_json.read_text(encoding="utf-8"))
+    assert data["format"] == "qorgau-subject-access" and data["version"] == 1
+    assert data["persons"][0]["id"] == export.persons[0]["id"]
+    as_pdf = tmp_path / "assel.pdf"
+    export_subject_access(ws, as_pdf, person_id=export.persons[0]["id"], lang="en")
+    reader = PdfReader(io.BytesIO(as_pdf.read_bytes()))
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    for expected in ("Personal data held about you", "Құрманғалиқызы", IIN, "contract.pdf"):
+        assert expected in text
+    assert "Жазбаша келісім берді" in text
+
+
+def test_bad_requests(ws: Workspace, open_ws: object, tmp_path: Path) -> None:
+    with pytest.raises(NotFound) as none:
+        collect(ws, iin=IIN)
+    assert str(none.value) == "No person with this IIN or id is on file."
+    with pytest.raises(ValidationError):
+        collect(ws, iin="940315400124")  # wrong check digit
+    with pytest.raises(ValidationError) as both:
+        collect(ws)
+    assert str(both.value) == "Give either an IIN or a person id."
+    with pytest.raises(ValidationError) as suffix:
+        export_subject_access(ws, tmp_path / "x.txt", iin=IIN)
+    assert str(suffix.value) == "The output file must end in .json or .pdf."
+    assert not (tmp_path / "x.txt").exists()
+    hq = open_ws("astana")  # type: ignore[operator]
+    with pytest.raises(PermissionDenied):
+        collect(hq, iin=IIN)
+
+
+def test_cli(
+    installation: Paths,
+    case_id: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    out = tmp_path / "sar.json"
+    base = ("--data-dir", str(installation.data_dir))
+    result = run_cli(capsys, *base, "subject-access", "--iin", IIN, "--out", str(out))
+    assert result.code == 0, result.err
+    assert result.out.strip() == f"Wrote {out}: 1 person record(s), 1 case(s)."
+    assert json.loads(out.read_text(encoding="utf-8"))["query"] == {"iin": IIN}
+    missing = run_cli(capsys, *base, "subject-access", "--iin", "850101300015", "--out", str(out))
+    assert missing.code == 1
+    assert missing.err.strip() == "qorgau: No person with this IIN or id is on file."
+    assert run_cli(capsys, *base, "subject-access", "--out", str(out)).code == 2
+    retention = run_cli(capsys, *base, "retention", "run", "--dry-run")
+    assert retention.code == 0, retention.err
+    assert "0 cases are past the retention period of 5 years." in retention.out
+    policy = run_cli(capsys, *base, "retention", "policy", "--years", "7")
+    assert policy.out.strip() == "Personal data is anonymised 7 years after a case is closed."
