@@ -36,7 +36,7 @@ class CaseFilterBar(QWidget):
         self.officers = officers  # (username, display name)
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(280)
+        self.search.setMinimumWidth(240)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
@@ -52,8 +52,20 @@ class CaseFilterBar(QWidget):
         self.clear_button = QPushButton()
         self.clear_button.clicked.connect(self.clear)
         self.fill_choices()
-        for combo in (self.status, self.country, self.category, self.officer, self.urgency):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        for combo, chars in (
+            (self.status, 14),
+            (self.country, 18),
+            (self.category, 24),
+            (self.officer, 14),
+            (self.urgency, 12),
+        ):
+            # Sized by a fixed number of characters, not by the longest entry: Kazakh and
+            # Russian labels (and country names) would otherwise widen the whole window.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(chars)
+            combo.view().setMinimumWidth(320)  # the open list still shows whole labels
             combo.currentIndexChanged.connect(self._emit_now)
         self.overdue.toggled.connect(self._emit_now)
 
