@@ -35,15 +35,14 @@ from app.db.models import (
     CaseIloIndicator,
     ContractReview,
     Employer,
-    Mission,
     Person,
     User,
 )
 from app.domain.codes import Category, EventKind
 from app.errors import NotFound, ValidationError
 from app.i18n import LANGUAGES, N_, _, current_language
-from app.letters import MissionInfo
 from app.services import search
+from app.services.letterhead import letterhead
 from app.services.workspace import Workspace
 
 REVIEWERS = ("attache", "consul", "admin")
@@ -155,18 +154,7 @@ def _finding_from_json(data: Mapping[str, Any]) -> Finding:
     )
 
 
-def mission_info(session: Session) -> MissionInfo:
-    """This installation's mission as the letters and reports print it."""
-    row = session.execute(select(Mission).where(Mission.is_local.is_(True))).scalar_one()
-    return MissionInfo(
-        code=row.code,
-        name={"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en},
-        address={"kk": row.address_kk, "ru": row.address_ru, "en": row.address_en},
-        phone=row.phone,
-        email=row.email,
-        city={lang: row.city for lang in LANGUAGES},
-        country=row.country,
-    )
+mission_info = letterhead  # the name the report code and its tests use
 
 
 class ContractReviewService:

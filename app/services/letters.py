@@ -34,7 +34,6 @@ from app.db.models import (
     CaseEvent,
     Employer,
     Letter,
-    Mission,
     PartnerOrganisation,
     PartnerReferral,
     Person,
@@ -63,6 +62,7 @@ from app.letters.qr import QR_PREFIX
 from app.services import search
 from app.services import validation as check
 from app.services.agreements import letter_citations
+from app.services.letterhead import letterhead
 from app.services.workspace import Workspace
 
 DRAFT = "draft"
@@ -707,27 +707,12 @@ class LetterService:
         )
 
     def _mission(self, session: Session) -> MissionInfo:
-        row = session.execute(
-            select(Mission).where(Mission.code == self.ws.mission_code)
-        ).scalar_one_or_none()
-        if row is None:
-            raise NotFound(_("This installation's mission is not set up."))
-        names = {k: v for k, v in (("kk", row.name_kk), ("ru", row.name_ru), ("en", row.name_en))}
-        names = {k: v for k, v in names.items() if v.strip()}
-        if not names:
+        mission = letterhead(session)
+        if not mission.name:
             raise ValidationError(
                 _("Enter the mission's name in Settings before writing letters."), "mission"
             )
-        addresses = {"kk": row.address_kk, "ru": row.address_ru, "en": row.address_en}
-        return MissionInfo(
-            code=row.code,
-            name=names,
-            address={k: v for k, v in addresses.items() if v.strip()},
-            phone=row.phone,
-            email=row.email,
-            city={"en": row.city},
-            country=row.country,
-        )
+        return mission
 
     def _signatory(self, session: Session, row: Letter) -> Signatory:
         # The approving consul signs; before approval a draft shows the mission's first consul.

@@ -42,7 +42,6 @@ from app.db.models import (
     Employer,
     Letter,
     LocalSecret,
-    Mission,
     PartnerReferral,
     Person,
     RecruitmentAgency,
@@ -54,6 +53,7 @@ from app.i18n import _
 from app.letters import MissionInfo
 from app.services import validation as check
 from app.services.installation import SIGNING_KEY
+from app.services.letterhead import letterhead
 from app.services.records import CaseFilter, CaseRow
 from app.services.workspace import Workspace
 
@@ -405,16 +405,7 @@ class StatsService:
     def mission_info(self) -> MissionInfo:
         """This installation's mission, for the letterhead of printed reports."""
         with self.ws.read() as session:
-            m = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
-            return MissionInfo(
-                code=m.code,
-                name={"kk": m.name_kk, "ru": m.name_ru, "en": m.name_en},
-                address={"kk": m.address_kk, "ru": m.address_ru, "en": m.address_en},
-                phone=m.phone,
-                email=m.email,
-                city={"en": m.city},
-                country=m.country,
-            )
+            return letterhead(session)
 
     def record_export(self, what: str, details: dict[str, Any]) -> None:
         """Exports of case data are audited like changes: who took what out, and how."""

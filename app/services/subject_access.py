@@ -28,7 +28,6 @@ from app.db.models import (
     ContractReview,
     Employer,
     Letter,
-    Mission,
     PartnerOrganisation,
     PartnerReferral,
     Person,
@@ -39,6 +38,7 @@ from app.errors import NotFound, ValidationError
 from app.i18n import _, country_name, format_date, format_datetime
 from app.letters import DocumentBuilder
 from app.letters.context import MissionInfo
+from app.services.letterhead import letterhead
 from app.services.workspace import Workspace
 
 FORMAT = "qorgau-subject-access"
@@ -273,16 +273,7 @@ def to_json(export: SubjectAccessExport) -> bytes:
 
 def _mission_info(workspace: Workspace) -> MissionInfo:
     with workspace.read() as session:
-        row = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
-        return MissionInfo(
-            code=row.code,
-            name={"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en},
-            address={"kk": row.address_kk, "ru": row.address_ru, "en": row.address_en},
-            phone=row.phone,
-            email=row.email,
-            city={"kk": row.city, "ru": row.city, "en": row.city},
-            country=row.country,
-        )
+        return letterhead(session)
 
 
 def _when(value: str | None, lang: str) -> str:
