@@ -154,9 +154,6 @@ def _finding_from_json(data: Mapping[str, Any]) -> Finding:
     )
 
 
-mission_info = letterhead  # the name the report code and its tests use
-
-
 class ContractReviewService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
@@ -365,7 +362,7 @@ class ContractReviewService:
             )
         with self.ws.write() as session:
             info = self._info(session, self._review(session, review_id))
-            mission = mission_info(session)
+            mission = letterhead(session)
             self.ws.audit(
                 session,
                 "contract.report",
