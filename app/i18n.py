@@ -7,6 +7,8 @@ so a language switch applies to every string produced after it.
 from __future__ import annotations
 
 import gettext
+import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,6 +27,7 @@ LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "kk"
 DOMAIN = "messages"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "translations"
+PSEUDO_ENV_NAME = "QORGAU_PSEUDO_LOCALE"
 
 
 class _State:
@@ -33,6 +36,7 @@ class _State:
     language: str = "en"
     catalog: gettext.NullTranslations = gettext.NullTranslations()
     listeners: list[Callable[[str], None]] = []
+    pseudo: bool = bool(os.environ.get(PSEUDO_ENV_NAME))
 
 
 class _Override(threading.local):
@@ -64,7 +68,53 @@ def _catalog_cached(language: str) -> gettext.NullTranslations:
 
 
 def _catalog() -> gettext.NullTranslations:
-    return _override.catalog or _State.catalog
+    catalog = _override.catalog or _State.catalog
+    return PseudoTranslations(catalog) if _State.pseudo else catalog
+
+
+# -- pseudo-locale: longer, accented text to find clipped layouts -------------------------------
+
+_PSEUDO_LETTERS = str.maketrans("aceinorsuyAEIOU", "àçëíñøŕšüÿÀÉÎÖÜ")
+# Placeholders ({name}), accelerators (&) and line breaks must survive untouched.
+_PSEUDO_KEEP = re.compile(r"(\{[^{}]*\}|&&|&.|\n|%\(?\w*\)?[sd])")
+
+
+def pseudo(text: str) -> str:
+    """``text`` about 40 % longer with accented letters, its placeholders intact."""
+    if not text:
+        return text
+    parts = _PSEUDO_KEEP.split(text)
+    out = [p if _PSEUDO_KEEP.fullmatch(p) else p.translate(_PSEUDO_LETTERS) for p in parts]
+    padding = "·" * max(2, len(text) * 2 // 5)
+    return f"⟦{''.join(out)}{padding}⟧"
+
+
+class PseudoTranslations(gettext.NullTranslations):
+    """Wraps a catalog so every message comes out in the pseudo-locale."""
+
+    def __init__(self, inner: gettext.NullTranslations) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def gettext(self, message: str) -> str:
+        return pseudo(self.inner.gettext(message))
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return pseudo(self.inner.ngettext(msgid1, msgid2, n))
+
+    def pgettext(self, context: str, message: str) -> str:
+        return pseudo(self.inner.pgettext(context, message))
+
+
+def set_pseudo_locale(enabled: bool) -> None:
+    """Show every interface text in the pseudo-locale (a check for clipped layouts)."""
+    _State.pseudo = enabled
+    for listener in list(_State.listeners):
+        listener(_State.language)
+
+
+def pseudo_locale_enabled() -> bool:
+    return _State.pseudo
 
 
 def available_languages() -> tuple[str, ...]:

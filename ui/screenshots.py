@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--lang", default="en", choices=("kk", "ru", "en"))
     parser.add_argument("--small-only", action="store_true", help="only 1366x768")
+    parser.add_argument("--pseudo", action="store_true", help="the pseudo-language (layout check)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -43,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     run_demo(paths, DEMO_CASES, seed=1)
     app = make_application()
     bridge = LanguageBridge(app)
+    if args.pseudo:
+        from app.i18n import set_pseudo_locale
+
+        set_pseudo_locale(True)
     bridge.set_language(args.lang)
     args.out.mkdir(parents=True, exist_ok=True)
     workspace = unlock(paths, "consul", DEMO_PASSWORD)

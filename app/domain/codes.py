@@ -14,7 +14,7 @@ from functools import cache
 from typing import TypeVar
 
 from app.errors import ValidationError
-from app.i18n import _, current_language, load_catalog
+from app.i18n import _, current_language, load_catalog, pseudo, pseudo_locale_enabled
 
 
 class CaseStatus(StrEnum):
@@ -199,10 +199,12 @@ def label(member: StrEnum, language: str | None = None) -> str:
 
     lang = language or current_language()
     if isinstance(member, Category):
-        return taxonomy.category(member).label(lang)
-    if isinstance(member, IloIndicator):
-        return taxonomy.ilo_indicator(member).label(lang)
-    return _labels_in(lang)[type(member)][member]
+        text = taxonomy.category(member).label(lang)
+    elif isinstance(member, IloIndicator):
+        text = taxonomy.ilo_indicator(member).label(lang)
+    else:
+        text = _labels_in(lang)[type(member)][member]
+    return pseudo(text) if pseudo_locale_enabled() else text
 
 
 def parse_code(enum_type: type[E], value: str, field: str | None = None) -> E:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -80,6 +81,9 @@ class CaseEditor(QWidget):
 
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        # A long name must not widen the window: the heading gives way (full text in the tip).
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.heading.setMinimumWidth(200)
         self.badge = QLabel()
         self.save_button = QPushButton()
         self.save_button.clicked.connect(self.save)
@@ -280,6 +284,7 @@ class CaseEditor(QWidget):
         self.heading.setText(
             _("Case {number} — {name}").format(number=case.number, name=case.person.full_name)
         )
+        self.heading.setToolTip(self.heading.text())
         parts = [label(CaseStatus(case.status))]
         if case.due_date:
             parts.append(_("due {date}").format(date=format_date(case.due_date)))

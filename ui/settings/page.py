@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
+from app.i18n import _, current_language, pseudo_locale_enabled, set_pseudo_locale
 from app.security.keyring_store import SecretStore
 from app.services.installation import forget_unlock
 from app.services.users import UserService
@@ -47,8 +48,12 @@ class SettingsPage(QScrollArea):
         self.idle_minutes.valueChanged.connect(self.set_idle_minutes)
         self.interface_form = QFormLayout(self.interface)
         self.interface_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        self.pseudo = QCheckBox()
+        self.pseudo.setChecked(pseudo_locale_enabled())
+        self.pseudo.toggled.connect(self.set_pseudo_locale)
         self.interface_form.addRow("", self.language)
         self.interface_form.addRow("", self.idle_minutes)
+        self.interface_form.addRow("", self.pseudo)
 
         self.security = QGroupBox()
         self.keyring_state = QLabel()
@@ -95,6 +100,8 @@ class SettingsPage(QScrollArea):
         set_label(self.interface_form, self.language, _("Interface &language:"))
         set_label(self.interface_form, self.idle_minutes, _("&Lock after idle:"))
         self.idle_minutes.setSuffix(" " + _("min"))
+        set_label(self.interface_form, self.pseudo, "")
+        self.pseudo.setText(_("Pseudo-language: longer texts, to check that nothing is cut off"))
         self.security.setTitle(_("Security"))
         self.keyring_state.setText(
             _(
@@ -107,6 +114,11 @@ class SettingsPage(QScrollArea):
         self.forget_button.setText(_("&Forget this computer"))
         self.password_button.setText(_("&Change my password…"))
         self.users_box.setTitle(_("Users of this mission"))
+
+    def set_pseudo_locale(self, enabled: bool) -> None:
+        """A layout check for translators and developers: every text longer, accented."""
+        set_pseudo_locale(enabled)
+        self.window_.bridge.set_language(current_language())
 
     def set_idle_minutes(self, minutes: int) -> None:
         ui_settings.store_idle_minutes(minutes)

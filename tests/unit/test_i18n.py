@@ -1,0 +1,51 @@
+"""The pseudo-language and the per-thread language override."""
+
+from __future__ import annotations
+
+import threading
+
+from app.i18n import (
+    _,
+    current_language,
+    language_override,
+    pseudo,
+    pseudo_locale_enabled,
+    set_language,
+    set_pseudo_locale,
+)
+
+
+def test_pseudo_text_is_longer_and_keeps_placeholders_and_accelerators() -> None:
+    text = "Host &country: {name} took {n} days (%s)"
+    out = pseudo(text)
+    assert len(out) >= len(text) * 1.3
+    for kept in ("{name}", "{n}", "&c", "%s"):
+        assert kept in out
+    assert out.format(name="X", n=3)  # still a valid format string
+    assert "ø" in out  # letters are accented, so untranslated text stands out
+
+
+def test_pseudo_locale_wraps_every_message_until_switched_off() -> None:
+    try:
+        set_pseudo_locale(True)
+        assert pseudo_locale_enabled()
+        assert _("Settings").startswith("⟦") and _("Settings").endswith("⟧")
+    finally:
+        set_pseudo_locale(False)
+    assert _("Settings") == "Settings"
+
+
+def test_language_override_is_per_thread() -> None:
+    set_language("en")
+    seen: dict[str, str] = {}
+
+    def other_thread() -> None:
+        seen["other"] = current_language()
+
+    with language_override("kk"):
+        assert current_language() == "kk"
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
+    assert seen["other"] == "en"
+    assert current_language() == "en"
