@@ -592,6 +592,8 @@ def _add_letters(
     ws: Workspace, cases: list[dict[str, Any]], rng: random.Random, today: date
 ) -> None:
     """Letters on some answered or finished cases, most issued, a few awaiting approval."""
+    if not ws.mission.name_en and not ws.mission.name_ru and not ws.mission.name_kk:
+        return  # no letterhead to print: an installation set up without the mission's name
     eligible = [c for c in cases if c["status"] in {s.value for s in LETTER_STATUSES}]
     wanted = min(MAX_LETTERS, len(cases) // LETTER_EVERY, len(eligible))
     chosen = rng.sample(eligible, wanted)
