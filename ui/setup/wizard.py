@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 from app.config import Paths
 from app.errors import QorgauError, ValidationError
 from app.i18n import _
-from app.services.demo import DEMO_ADMIN, DEMO_PASSWORD, run_demo
 from app.services.installation import (
     MissionSetup,
     check_username,
@@ -283,6 +282,10 @@ class SetupWizard(QWizard):
         if self.welcome.demo.isChecked():
 
             def work(_ctx: TaskContext) -> Workspace:
+                # Imported here: the demo generator pulls in the letter renderer, which the
+                # first-run dialog does not otherwise need.
+                from app.services.demo import DEMO_ADMIN, DEMO_PASSWORD, run_demo
+
                 run_demo(paths, DEMO_CASES, seed=1, only_if_empty=True)
                 return unlock(paths, DEMO_ADMIN, DEMO_PASSWORD)
 
