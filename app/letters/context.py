@@ -130,6 +130,7 @@ class LetterContext:
     executor: Executor
     letter_hash_for_qr: str | None = None
     response_days: int = field(default=14)  # deadline asked of employers and agencies
+    host_country: str | None = None  # the case's host country (ISO2); default the mission's
 
     def __post_init__(self) -> None:
         if self.kind not in LETTER_KINDS:

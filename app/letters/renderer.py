@@ -607,7 +607,7 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "number": context.outgoing_number,
         "mission_name": context.mission.text("name", lang),
         "mission_city": context.mission.text("city", lang),
-        "host_country": country_name(context.mission.country, lang),
+        "host_country": country_name(context.host_country or context.mission.country, lang),
         "employer_country": (
             country_name(context.employer.country, lang) if context.employer else None
         ),

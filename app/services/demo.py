@@ -157,8 +157,14 @@ def ensure_demo_installation(paths: Paths) -> bool:
     try:
         slots = KeySlotStore(paths.keyslots)
         with ws.write() as session:
+            admin = session.execute(select(User).where(User.username == DEMO_ADMIN)).scalar_one()
+            admin.full_name, admin.phone = "Асқар Тоқтаров", DEMO_MISSION.phone
             for username, full_name, role in data.OFFICERS:
-                session.add(User(username=username, full_name=full_name, role=role))
+                session.add(
+                    User(
+                        username=username, full_name=full_name, role=role, phone=DEMO_MISSION.phone
+                    )
+                )
                 ws.audit(session, "user.add", "user", username, {"role": role})
         for username, _full_name, _role in data.OFFICERS:
             slots.set_slot(username, DEMO_PASSWORD, ws.db.key)

@@ -768,6 +768,7 @@ class LetterService:
             addressee=addressee,
             subject=row.subject,
             case_number=case.number,
+            host_country=case.host_country,
             case_categories=tuple(label(Category(c.code), lang) for c in case.categories),
             case_description=case.description,
             person=self._person(session, case),
