@@ -41,6 +41,7 @@ translations: $(STAMP)
 			$(VENV)/bin/pybabel init -i translations/messages.pot -d translations -l $$lang; \
 		fi; \
 	done
+	$(PY) translations/fill_en.py
 	$(MAKE) --no-print-directory translations-compile
 
 translations-compile:
