@@ -53,7 +53,9 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks
 
 screenshots: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots docs/screenshots/en --lang en
+	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots docs/screenshots/kk --lang kk --small-only
+	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots docs/screenshots/ru --lang ru --small-only
 
 stress: $(STAMP)
 	QT_QPA_PLATFORM=offscreen QORGAU_STRESS=full $(PY) -m pytest -m slow
