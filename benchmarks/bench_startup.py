@@ -12,6 +12,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 from benchmarks.common import large_mission, print_table
@@ -93,7 +94,9 @@ def main() -> int:
     cases = int(os.environ.get("QORGAU_BENCH_CASES", 100_000))
     paths = large_mission(cases)
     # Settings of a previous run (header state, filters) must not change what is measured.
-    os.environ["XDG_CONFIG_HOME"] = os.environ.get("QORGAU_BENCH_CONFIG", "/tmp/qorgau-bench-qs")
+    os.environ["XDG_CONFIG_HOME"] = os.environ.get(
+        "QORGAU_BENCH_CONFIG", tempfile.mkdtemp(prefix="qorgau-bench-qs-")
+    )
     bare = [run(BARE) for _ in range(RUNS)]
     qorgau = [run(QORGAU, str(paths.data_dir)) for _ in range(RUNS)]
     bare_window = statistics.median(m["window"] for m in bare)
