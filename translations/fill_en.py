@@ -23,7 +23,7 @@ def main() -> int:
         message.string = message.id if isinstance(message.id, str) else tuple(message.id)
         message.flags.discard("fuzzy")
     with CATALOG.open("wb") as handle:
-        write_po(handle, catalog, width=100, omit_header=False)
+        write_po(handle, catalog, omit_header=False)
     return 0
 
 

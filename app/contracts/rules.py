@@ -518,6 +518,19 @@ def rule_rest_days(terms: ContractTerms, ref: HostCountryReference | None) -> Fi
     )
 
 
+# The units the reference table uses, translated where a reason quotes them.
+LEAVE_UNITS = {
+    "days": N_("days"),
+    "calendar days": N_("calendar days"),
+    "working days": N_("working days"),
+    "working days (five-day week)": N_("working days (five-day week)"),
+}
+
+
+def leave_unit(unit: str) -> str:
+    return _(LEAVE_UNITS[unit]) if unit in LEAVE_UNITS else unit
+
+
 def rule_paid_leave(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
     days = terms.paid_leave_days_per_year
     if days is None:
@@ -525,7 +538,7 @@ def rule_paid_leave(terms: ContractTerms, ref: HostCountryReference | None) -> F
     leave = ref.paid_leave if ref else None
     if leave is not None and leave.min_days > 0:
         references = (_cite(leave.provenance), C132)
-        details = {"days": days, "minimum": leave.min_days, "unit": leave.unit}
+        details = {"days": days, "minimum": leave.min_days, "unit": leave_unit(leave.unit)}
         if days < leave.min_days:
             return Finding(
                 "paid_leave",

@@ -746,3 +746,26 @@ def test_terms_to_dict_round_trips(terms: ContractTerms) -> None:
     assert parse_terms(data) == replace(
         terms, employer_name=" ".join((terms.employer_name or "").split()) or None
     )
+
+
+def test_every_leave_unit_of_the_reference_table_is_translatable() -> None:
+    import json
+
+    from app.config import RESOURCES_DIR
+    from app.contracts.rules import LEAVE_UNITS
+
+    table = json.loads((RESOURCES_DIR / "contracts" / "host_countries.json").read_text("utf-8"))
+    units = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("unit"), str) and "min_days" in node:
+                units.add(node["unit"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(table)
+    assert units and units <= set(LEAVE_UNITS)
