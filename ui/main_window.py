@@ -37,7 +37,7 @@ from ui.lock import IdleLock, LockScreen
 
 AREA_MODULES = (
     "ui.start_page",
-    "ui.cases.area",
+    "ui.cases",
     "ui.contracts",
     "ui.agreements",
     "ui.letters",

@@ -313,6 +313,17 @@ class Case(SyncMixin, Base):
             "deleted_at",
         ),
         Index("ix_case_list_due", "status", "due_date", "seq", "id", "deleted_at"),
+        # The start page: cases where life or liberty is at risk, and recent activity.
+        Index(
+            "ix_case_list_risk",
+            "life_or_liberty_at_risk",
+            "status",
+            "urgency",
+            "seq",
+            "id",
+            "deleted_at",
+        ),
+        Index("ix_case_list_updated", "updated_at", "seq", "id", "deleted_at"),
         # Statistics count cases resolved or closed in a period (app/services/stats.py).
         Index("ix_case_resolved_at", "resolved_at"),
         Index("ix_case_closed_at", "closed_at"),

@@ -14,7 +14,7 @@ from app.db.models import ContractReview
 from app.services.cases import CaseService
 from app.services.records import CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
-from ui.contracts import ContractReviewPage
+from ui.contracts.page import ContractReviewPage
 from ui.i18n_bridge import LanguageBridge
 
 OpenWs = Callable[[str], Workspace]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QStyle
+from PySide6.QtWidgets import QStyle, QWidget
 
 from app.i18n import _
 
@@ -12,12 +12,16 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
-def register(window: MainWindow) -> None:
-    from ui.agreements.page import AgreementsPage
+def _page(window: MainWindow) -> QWidget:
+    from ui.agreements.page import AgreementsPage  # loaded when the area is first shown
 
+    return AgreementsPage(window.workspace, window.bridge)
+
+
+def register(window: MainWindow) -> None:
     window.register_area(
         "agreements",
         lambda: _("Agreements"),
-        lambda w: AgreementsPage(w.workspace, w.bridge),
+        _page,
         QStyle.StandardPixmap.SP_FileDialogContentsView,
     )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QStackedWidget, QStyle
+from typing import TYPE_CHECKING
 
-from app.i18n import _
+from PySide6.QtWidgets import QStackedWidget
+
 from app.services.users import UserService
-from ui.cases.editor import CaseEditor
 from ui.cases.list_view import CASE_WORKER_ROLES, CaseListView
-from ui.contracts import open_review_for_case
-from ui.letters.page import LettersPage
 from ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from ui.cases.editor import CaseEditor
 
 
 class CasesArea(QStackedWidget):
@@ -25,45 +26,64 @@ class CasesArea(QStackedWidget):
         self.list_view = CaseListView(workspace)
         self.list_view.case_opened.connect(self.open_case)
         self.list_view.new_case_requested.connect(self.new_case)
-        self.editor = CaseEditor(workspace, officers)
-        self.editor.closed.connect(self.show_list)
-        self.editor.case_saved.connect(lambda _id: self.list_view.refresh())
-        self.editor.review_requested.connect(lambda case_id: open_review_for_case(window, case_id))
-        self.editor.letter_requested.connect(self._new_letter)
+        self._officers = officers
+        self._editor: CaseEditor | None = None
         self._main_window = window
         self.addWidget(self.list_view)
-        self.addWidget(self.editor)
         window.bridge.language_changed.connect(self.retranslate_ui)
+
+    @property
+    def editor(self) -> CaseEditor:
+        """Built on first use: the list shows at once, the editor's modules load later."""
+        if self._editor is None:
+            from ui.cases.editor import CaseEditor
+
+            editor = CaseEditor(self._main_window.workspace, self._officers)
+            editor.closed.connect(self.show_list)
+            editor.case_saved.connect(lambda _id: self.list_view.refresh())
+            editor.review_requested.connect(self._review_contract)
+            editor.letter_requested.connect(self._new_letter)
+            self.addWidget(editor)
+            self._editor = editor
+        return self._editor
 
     def retranslate_ui(self) -> None:
         self.list_view.retranslate_ui()
-        self.editor.retranslate_ui()
+        if self._editor is not None:
+            self._editor.retranslate_ui()
 
     def new_case(self) -> None:
-        if self.currentWidget() is self.editor and not self.editor.confirm_close():
+        if self.currentWidget() is self._editor and not self.editor.confirm_close():
             return
         self.editor.new_case()
         self.setCurrentWidget(self.editor)
 
     def open_case(self, case_id: str) -> None:
-        if self.currentWidget() is self.editor and not self.editor.confirm_close():
+        if self.currentWidget() is self._editor and not self.editor.confirm_close():
             return
         self.editor.open_case(case_id)
         self.setCurrentWidget(self.editor)
 
+    def _review_contract(self, case_id: str) -> None:
+        from ui.contracts import open_review_for_case  # areas load when first used
+
+        open_review_for_case(self._main_window, case_id)
+
     def _new_letter(self, case_id: str, number: str) -> None:
+        from ui.letters.page import LettersPage
+
         page = self._main_window.show_area("letters")
         assert isinstance(page, LettersPage)
         page.new_letter_for_case(case_id, number)
 
     def show_list(self) -> None:
-        if self.editor.case is not None:
-            self.list_view.select_case(self.editor.case.id)
+        if self._editor is not None and self._editor.case is not None:
+            self.list_view.select_case(self._editor.case.id)
         self.setCurrentWidget(self.list_view)
         self.list_view.table.setFocus()
 
     def focus_search(self) -> None:
-        if self.currentWidget() is self.editor:
+        if self._editor is not None and self.currentWidget() is self._editor:
             if not self.editor.confirm_close():
                 return
             self.show_list()
@@ -71,13 +91,6 @@ class CasesArea(QStackedWidget):
 
     def confirm_close(self) -> bool:
         self.list_view.save_state()
-        return self.currentWidget() is not self.editor or self.editor.confirm_close()
+        editor = self._editor
+        return editor is None or self.currentWidget() is not editor or editor.confirm_close()
 
-
-def register(window: MainWindow) -> None:
-    window.register_area(
-        "cases",
-        lambda: _("Cases"),
-        CasesArea,
-        QStyle.StandardPixmap.SP_FileDialogDetailedView,
-    )

@@ -11,15 +11,17 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QStyle, QWidget
 
 from app.i18n import _
-from ui.contracts.page import ContractReviewPage
 
 if TYPE_CHECKING:
+    from ui.contracts.page import ContractReviewPage
     from ui.main_window import MainWindow
 
 AREA_KEY = "contracts"
 
 
 def _page(window: MainWindow) -> QWidget:
+    from ui.contracts.page import ContractReviewPage  # loaded when the area is first shown
+
     return ContractReviewPage(window.workspace)
 
 
@@ -34,10 +36,12 @@ def register(window: MainWindow) -> None:
 
 def open_review_for_case(window: MainWindow, case_id: str) -> ContractReviewPage:
     """Show the area with a new review pre-filled from the case (country, worker, employer)."""
+    from ui.contracts.page import ContractReviewPage
+
     page = window.show_area(AREA_KEY)
     assert isinstance(page, ContractReviewPage)
     page.start_for_case(case_id)
     return page
 
 
-__all__ = ["AREA_KEY", "ContractReviewPage", "open_review_for_case", "register"]
+__all__ = ["AREA_KEY", "open_review_for_case", "register"]

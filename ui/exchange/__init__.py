@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QStyle
+from PySide6.QtWidgets import QStyle, QWidget
 
 from app.i18n import _
 
@@ -12,9 +12,13 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
-def register(window: MainWindow) -> None:
-    from ui.exchange.page import ExchangePage
+def _page(window: MainWindow) -> QWidget:
+    from ui.exchange.page import ExchangePage  # loaded when the area is first shown
 
+    return ExchangePage(window)
+
+
+def register(window: MainWindow) -> None:
     window.register_area(
-        "exchange", lambda: _("Exchange"), ExchangePage, QStyle.StandardPixmap.SP_BrowserReload
+        "exchange", lambda: _("Exchange"), _page, QStyle.StandardPixmap.SP_BrowserReload
     )

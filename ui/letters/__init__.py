@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QStyle
+from PySide6.QtWidgets import QStyle, QWidget
 
 from app.i18n import _
 from ui.main_window import MainWindow
 
 
 def register(window: MainWindow) -> None:
-    """Add the Letters area to the main window (the lead adds this module to AREA_MODULES)."""
-    from ui.letters.page import LettersPage
+    """Add the Letters area; its page (and QtPdf, reportlab) loads when first shown."""
+
+    def page(main: MainWindow) -> QWidget:
+        from ui.letters.page import LettersPage
+
+        return LettersPage(main.workspace, main.bridge)
 
     window.register_area(
         "letters",
         lambda: _("Letters"),
-        lambda w: LettersPage(w.workspace, w.bridge),
+        page,
         QStyle.StandardPixmap.SP_FileDialogContentsView,
     )

@@ -13,10 +13,11 @@ if TYPE_CHECKING:
 
 
 def register(window: MainWindow) -> None:
-    """Add the dashboard to the navigation (the lead lists ``ui.reports`` in AREA_MODULES)."""
-    from ui.reports.dashboard import DashboardPage
+    """Add the dashboard to the navigation; QtCharts loads when the area is first shown."""
 
     def build(main: MainWindow) -> QWidget:
+        from ui.reports.dashboard import DashboardPage
+
         page = DashboardPage(main.workspace, main.bridge)
         page.refresh()
         return page
