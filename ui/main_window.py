@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.codes import Role, label
 from app.i18n import _, country_name, current_language
+from app.services import settings as domain_settings
 from app.services.workspace import Workspace
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
@@ -101,7 +102,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_user)
         self._build_actions()
 
-        timeout = idle_timeout_ms or ui_settings.idle_minutes() * 60_000
+        timeout = idle_timeout_ms or domain_settings.idle_lock_minutes(workspace) * 60_000
         self.idle_lock = IdleLock(timeout, self)
         self.idle_lock.timed_out.connect(self.lock)
 

@@ -12,9 +12,6 @@ from app.i18n import LANGUAGES
 
 ORGANISATION = "Qorgau"
 APPLICATION = "Qorgau"
-DEFAULT_IDLE_MINUTES = 10
-MIN_IDLE_MINUTES = 1
-MAX_IDLE_MINUTES = 240
 
 
 def settings() -> QSettings:
@@ -28,19 +25,6 @@ def stored_language() -> str | None:
 
 def store_language(language: str) -> None:
     settings().setValue("ui/language", language)
-
-
-def idle_minutes() -> int:
-    value = settings().value("security/idle_lock_minutes", DEFAULT_IDLE_MINUTES)
-    try:
-        minutes = int(str(value))
-    except (TypeError, ValueError):
-        return DEFAULT_IDLE_MINUTES
-    return min(max(minutes, MIN_IDLE_MINUTES), MAX_IDLE_MINUTES)
-
-
-def store_idle_minutes(minutes: int) -> None:
-    settings().setValue("security/idle_lock_minutes", int(minutes))
 
 
 def last_username() -> str:

@@ -13,6 +13,8 @@ from app.errors import AuthError
 from app.i18n import current_language
 from app.security.keyring_store import SecretStore
 from app.security.keyslots import KeySlotStore
+from app.services.retention import retention_years
+from app.services.settings import idle_lock_minutes
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
@@ -48,8 +50,18 @@ def test_idle_minutes_are_stored_and_applied_to_the_lock(
     page = _page(window)
     assert page.idle_minutes.value() == 10
     page.idle_minutes.setValue(3)
-    assert ui_settings.idle_minutes() == 3
+    assert idle_lock_minutes(ws) == 3  # in the database: the mission's policy
     assert window.idle_lock.timeout_ms == 3 * 60_000
+    page.retention_years.setValue(7)
+    assert retention_years(ws) == 7
+
+
+def test_only_an_administrator_sets_the_policies(
+    make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+) -> None:
+    page = _page(make_window(open_ws("aigul")))
+    assert not page.idle_minutes.isEnabled()
+    assert not page.retention_years.isEnabled()
 
 
 def test_keyring_state_is_shown(make_window: MakeWindow, ws: Workspace) -> None:

@@ -16,14 +16,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import QorgauError
 from app.i18n import _, current_language, pseudo_locale_enabled, set_pseudo_locale
 from app.security.keyring_store import SecretStore
+from app.services import retention
+from app.services import settings as domain_settings
 from app.services.installation import forget_unlock
 from app.services.users import UserService
 from ui import ui_settings
 from ui.main_window import MainWindow
 from ui.settings.users import UsersPanel
-from ui.tasks import BackgroundTask
+from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import LanguageCombo, set_label
 from ui.widgets.dialogs import PasswordDialog
 
@@ -42,10 +45,19 @@ class SettingsPage(QScrollArea):
         self.language.currentIndexChanged.connect(
             lambda _i: ui_settings.store_language(self.language.currentData())
         )
+        is_admin = workspace.actor.role == "admin"
         self.idle_minutes = QSpinBox()
-        self.idle_minutes.setRange(ui_settings.MIN_IDLE_MINUTES, ui_settings.MAX_IDLE_MINUTES)
-        self.idle_minutes.setValue(ui_settings.idle_minutes())
+        self.idle_minutes.setRange(
+            domain_settings.MIN_IDLE_MINUTES, domain_settings.MAX_IDLE_MINUTES
+        )
+        self.idle_minutes.setValue(domain_settings.idle_lock_minutes(workspace))
+        self.idle_minutes.setEnabled(is_admin)  # a mission policy, not a personal choice
         self.idle_minutes.valueChanged.connect(self.set_idle_minutes)
+        self.retention_years = QSpinBox()
+        self.retention_years.setRange(retention.MIN_YEARS, retention.MAX_YEARS)
+        self.retention_years.setValue(retention.retention_years(workspace))
+        self.retention_years.setEnabled(is_admin)
+        self.retention_years.valueChanged.connect(self.set_retention_years)
         self.interface_form = QFormLayout(self.interface)
         self.interface_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.pseudo = QCheckBox()
@@ -53,6 +65,7 @@ class SettingsPage(QScrollArea):
         self.pseudo.toggled.connect(self.set_pseudo_locale)
         self.interface_form.addRow("", self.language)
         self.interface_form.addRow("", self.idle_minutes)
+        self.interface_form.addRow("", self.retention_years)
         self.interface_form.addRow("", self.pseudo)
 
         self.security = QGroupBox()
@@ -100,6 +113,14 @@ class SettingsPage(QScrollArea):
         set_label(self.interface_form, self.language, _("Interface &language:"))
         set_label(self.interface_form, self.idle_minutes, _("&Lock after idle:"))
         self.idle_minutes.setSuffix(" " + _("min"))
+        set_label(self.interface_form, self.retention_years, _("Anonymise closed cases &after:"))
+        self.retention_years.setSuffix(" " + _("years"))
+        self.retention_years.setToolTip(
+            _(
+                "Personal data of a case closed longer ago than this is anonymised; the "
+                "figures for statistics stay."
+            )
+        )
         set_label(self.interface_form, self.pseudo, "")
         self.pseudo.setText(_("Pseudo-language: longer texts, to check that nothing is cut off"))
         self.security.setTitle(_("Security"))
@@ -121,8 +142,18 @@ class SettingsPage(QScrollArea):
         self.window_.bridge.set_language(current_language())
 
     def set_idle_minutes(self, minutes: int) -> None:
-        ui_settings.store_idle_minutes(minutes)
+        try:
+            domain_settings.set_idle_lock_minutes(self.window_.workspace, minutes)
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
         self.window_.idle_lock.set_timeout_ms(minutes * 60_000)
+
+    def set_retention_years(self, years: int) -> None:
+        try:
+            retention.set_retention_years(self.window_.workspace, years)
+        except QorgauError as exc:
+            show_error(self, exc)
 
     def forget_this_computer(self) -> None:
         forget_unlock(self.window_.workspace, self.store)
