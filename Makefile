@@ -13,17 +13,17 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
-	$(MAKE) --no-print-directory translations-compile
 	touch $(STAMP)
 
-run: $(STAMP)
+# The compiled catalogs (.mo) are not in git: built before every run, so they follow the .po.
+run: $(STAMP) translations-compile
 	$(PY) main.py
 
-demo: $(STAMP)
+demo: $(STAMP) translations-compile
 	$(PY) -m app --data-dir $(DEMO_DIR) demo --cases $(DEMO_CASES) --seed 1 --if-empty
 	QORGAU_USER=admin QORGAU_PASSWORD=qorgau-demo $(PY) main.py --data-dir $(DEMO_DIR)
 
-test: $(STAMP)
+test: $(STAMP) translations-compile
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: $(STAMP)
@@ -44,10 +44,8 @@ translations: $(STAMP)
 	$(PY) translations/fill_en.py
 	$(MAKE) --no-print-directory translations-compile
 
-translations-compile:
-	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(VENV)/bin/pybabel compile -d translations --statistics -D messages; \
-	fi
+translations-compile: $(STAMP)
+	@$(VENV)/bin/pybabel compile -d translations -D messages --statistics
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks
