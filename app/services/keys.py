@@ -23,6 +23,17 @@ class PublicKeys:
     age_recipient: str
 
 
+@dataclass(frozen=True)
+class TrustedKey:
+    """Another installation whose bundles this one accepts."""
+
+    code: str
+    signing_key: str
+    age_recipient: str
+    trusted_at: datetime | None
+    is_hq: bool
+
+
 def check_signing_key(text: str) -> None:
     try:
         raw = base64.b64decode(text, validate=True)
@@ -55,6 +66,21 @@ class KeyService:
             return PublicKeys(
                 mission.code, mission.signing_public_key or "", mission.age_recipient or ""
             )
+
+    def trusted(self) -> list[TrustedKey]:
+        """Other installations with a registered signing key, headquarters first."""
+        with self.ws.read() as session:
+            rows = session.execute(
+                select(Mission)
+                .where(Mission.is_local.is_(False), Mission.signing_public_key.is_not(None))
+                .order_by(Mission.is_hq.desc(), Mission.code)
+            ).scalars()
+            return [
+                TrustedKey(
+                    m.code, m.signing_public_key or "", m.age_recipient or "", m.trusted_at, m.is_hq
+                )
+                for m in rows
+            ]
 
     def trust(self, code: str, signing_key: str, age_recipient: str | None = None) -> None:
         self.ws.require_role("admin", "hq")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
+import pyrage
 import pytest
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
+from app.services.keys import KeyService
 from app.services.records import CaseChanges
 from tests.integration.test_exchange import Site, first_case_id, link, make_site
 from ui.exchange.page import ExchangePage
@@ -117,3 +121,121 @@ def test_conflicts_show_both_values_and_resolve(qtbot: QtBot, pair, tmp_path):
     page.take_remote.click()
     assert page.conflict_list.rowCount() == 0
     assert hq.cases.get_case(case_id).description == "Seoul"
+
+
+# -- keys ---------------------------------------------------------------------------------------
+
+
+def test_own_keys_are_shown_and_copied(qtbot: QtBot, pair):
+    _hq, sel = pair
+    page = page_for(qtbot, sel)
+    keys = KeyService(sel.ws).own_keys()
+    box = page.own_keys
+
+    assert (box.mission_code.text(), box.signing_key.text(), box.age_recipient.text()) == (
+        "SEL",
+        keys.signing_key,
+        keys.age_recipient,
+    )
+    assert box.signing_key.isReadOnly()
+    box.copy_buttons[2].click()
+    assert QGuiApplication.clipboard().text() == keys.age_recipient
+
+
+def test_a_mission_offers_the_trusted_hq_key_as_recipient(qtbot: QtBot, pair):
+    hq, sel = pair
+    page = page_for(qtbot, sel)
+    assert page.recipient.text() == hq.recipient
+    assert page.recipient_owner.text() == "AST"
+    assert [page.recipient_choice.itemText(i) for i in range(page.recipient_choice.count())] == [
+        hq.recipient
+    ]
+
+
+def test_trusting_a_key_through_the_dialog_adds_a_row(qtbot: QtBot, pair):
+    _hq, sel = pair
+    page = page_for(qtbot, sel)
+    table = page.trusted_keys.table
+    assert [cell(table, r, 0) for r in range(table.rowCount())] == ["AST"]
+    signing = base64.b64encode(bytes(range(32))).decode("ascii")
+    recipient = str(pyrage.x25519.Identity.generate().to_public())
+
+    dialog = page.trusted_keys.trust_key()
+    dialog.code.setText("tas")
+    dialog.signing_key.setText(signing)
+    dialog.age_recipient.setText(recipient)
+    dialog.buttons.accepted.emit()
+
+    assert not dialog.isVisible()
+    assert [cell(table, r, 0) for r in range(table.rowCount())] == ["AST", "TAS"]
+    assert cell(table, 1, 1) == f"{signing[:12]}…{signing[-6:]}" == "AAECAwQFBgcI…wdHh8="
+    assert table.item(1, 1).toolTip() == signing
+    assert cell(table, 1, 3) != ""
+    assert recipient in [
+        page.recipient_choice.itemText(i) for i in range(page.recipient_choice.count())
+    ]
+    assert [t.code for t in KeyService(sel.ws).trusted()] == ["AST", "TAS"]
+
+
+def test_a_bad_key_shows_the_message_and_adds_nothing(qtbot: QtBot, pair):
+    _hq, sel = pair
+    page = page_for(qtbot, sel)
+    dialog = page.trusted_keys.trust_key()
+    dialog.code.setText("TAS")
+    dialog.signing_key.setText("not a key")
+    dialog.buttons.accepted.emit()
+
+    assert dialog.isVisible()
+    assert dialog.error.text() == "A signing key is 32 bytes in base64 (44 characters)."
+    assert page.trusted_keys.table.rowCount() == 1
+    assert [t.code for t in KeyService(sel.ws).trusted()] == ["AST"]
+    dialog.reject()
+
+
+# -- headquarters -------------------------------------------------------------------------------
+
+
+def test_hq_buttons_show_at_hq_only(qtbot: QtBot, pair):
+    hq, sel = pair
+    at_hq = page_for(qtbot, hq)
+    at_mission = page_for(qtbot, sel)
+    assert not at_hq.hq_box.isHidden()
+    assert at_hq.transfer_button.text() == "Transfer cases…"
+    assert at_hq.library_button.text() == "Send the agreements library…"
+    assert at_mission.hq_box.isHidden()
+
+
+def test_hq_transfers_cases_and_sends_the_library(qtbot: QtBot, pair, tmp_path):
+    hq, sel = pair
+    ExchangeService(sel.ws).export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    ExchangeService(hq.ws).import_bundle(tmp_path / "1.qbundle")
+    number = hq.cases.get_case(first_case_id(sel)).number
+    page = page_for(qtbot, hq)
+
+    dialog = page.choose_transfer()
+    assert [dialog.mission.itemText(i) for i in range(dialog.mission.count())] == ["SEL"]
+    dialog.buttons.accepted.emit()
+    assert dialog.error.text() == "Name at least one case to transfer."
+    dialog.numbers.setText(f" {number}, ")
+    dialog.out.setText(str(tmp_path / "transfer.qbundle"))
+    dialog.buttons.accepted.emit()
+    assert page.findChild(QProgressDialog) is not None
+    wait(qtbot, page)
+
+    assert (tmp_path / "transfer.qbundle").exists()
+    assert page.hq_summary.text().startswith(f"1 case for SEL written to {tmp_path}")
+    assert (cell(page.log, 0, 2), cell(page.log, 0, 3)) == ("transfer", "SEL")
+
+    page.send_library(tmp_path / "library.qbundle")
+    wait(qtbot, page)
+    assert (tmp_path / "library.qbundle").exists()
+    assert page.hq_summary.text().startswith("Agreements library written to ")
+
+
+def test_a_refused_transfer_shows_why(qtbot: QtBot, pair, tmp_path):
+    hq, _sel = pair
+    page = page_for(qtbot, hq)
+    page.transfer(["SEL-2020-9999"], "SEL", tmp_path / "t.qbundle")
+    wait(qtbot, page)
+    assert page.hq_summary.text() == "Not written: No case SEL-2020-9999."
+    assert not (tmp_path / "t.qbundle").exists()

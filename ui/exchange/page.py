@@ -1,7 +1,8 @@
-"""Export with progress and a summary, import with a report, the exchange log, conflicts.
+"""Export with progress and a summary, import with a report, the exchange log, conflicts,
+this installation's keys and the trusted ones, and at HQ transfers and library updates.
 
-Export and import run off the GUI thread (``ui.tasks``); the page only shows what the
-``ExchangeService`` returns, and a refused bundle's reason in the import report.
+Long work runs off the GUI thread (``ui.tasks``); the page only shows what the services
+return, and a refused bundle's reason in the import report.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -21,13 +24,17 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.errors import QorgauError
-from app.i18n import _, format_datetime
+from app.i18n import _, format_datetime, ngettext
 from app.services.exchange import ConflictInfo, ExchangeService, ExportSummary, ImportReport
+from app.services.keys import KeyService, TrustedKey
+from ui.exchange.hq import TransferDialog, choose_bundle_file
+from ui.exchange.keys import OwnKeysBox, TrustedKeysBox
 from ui.tasks import BackgroundTask, TaskContext
 
 if TYPE_CHECKING:
@@ -41,22 +48,41 @@ def _text(value: Any) -> str:
 class ExchangePage(QWidget):
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
-        self.service = ExchangeService(window.workspace)
+        workspace = window.workspace
+        self.service = ExchangeService(workspace)
+        self.keys = KeyService(workspace)
+        self.is_hq = workspace.mission.is_hq
         self._conflicts: list[ConflictInfo] = []
+        self._trusted: list[TrustedKey] = []
         self.task: BackgroundTask[Any] | None = None
+        self.dialog: TransferDialog | None = None
 
         self.export_box = QGroupBox()
         self.recipient_label = QLabel()
+        # Editable: the trusted installations' age keys are offered, any other may be typed.
+        self.recipient_choice = QComboBox()
+        self.recipient_choice.setEditable(True)
+        self.recipient_choice.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.recipient_choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.recipient_choice.setMinimumContentsLength(30)
         self.recipient = QLineEdit()
+        self.recipient_choice.setLineEdit(self.recipient)
         self.recipient.setPlaceholderText("age1…")
+        self.recipient.textChanged.connect(self._show_recipient_owner)
+        self.recipient_owner = QLabel()
+        self.recipient_label.setBuddy(self.recipient_choice)
         self.everything = QCheckBox()
         self.export_button = QPushButton()
         self.export_button.clicked.connect(self.choose_export_file)
         self.export_summary = QLabel()
         self.export_summary.setWordWrap(True)
+        self.export_summary.hide()  # shown once there is a summary; no empty gap before
         row = QHBoxLayout()
         row.addWidget(self.recipient_label)
-        row.addWidget(self.recipient, 1)
+        row.addWidget(self.recipient_choice, 1)
+        row.addWidget(self.recipient_owner)
         row.addWidget(self.everything)
         row.addWidget(self.export_button)
         export_layout = QVBoxLayout(self.export_box)
@@ -104,13 +130,42 @@ class ExchangePage(QWidget):
         conflict_layout.addWidget(split)
         conflict_layout.addLayout(buttons)
 
+        self.hq_box = QGroupBox()
+        self.transfer_button = QPushButton()
+        self.transfer_button.clicked.connect(self.choose_transfer)
+        self.library_button = QPushButton()
+        self.library_button.clicked.connect(self.choose_library_file)
+        self.hq_summary = QLabel()
+        self.hq_summary.setWordWrap(True)
+        hq_layout = QHBoxLayout(self.hq_box)
+        hq_layout.addWidget(self.transfer_button)
+        hq_layout.addWidget(self.library_button)
+        hq_layout.addWidget(self.hq_summary, 1)
+        self.hq_box.setVisible(self.is_hq)
+
+        self.own_keys = OwnKeysBox(self.keys)
+        self.trusted_keys = TrustedKeysBox(self.keys)
+        self.trusted_keys.changed.connect(self._reload_trusted)
+        self.trusted_keys.setVisible(workspace.actor.role in ("admin", "hq"))
+
+        bundles = QWidget()
+        bundles_layout = QVBoxLayout(bundles)
+        bundles_layout.addWidget(self.export_box)
+        bundles_layout.addWidget(self.import_box)
+        bundles_layout.addWidget(self.hq_box)
+        bundles_layout.addWidget(self.log_box, 1)
+        keys = QWidget()
+        keys_layout = QVBoxLayout(keys)
+        keys_layout.addWidget(self.own_keys)
+        keys_layout.addWidget(self.trusted_keys, 1)
+        keys_layout.addStretch(0 if self.trusted_keys.isVisibleTo(self) else 1)
+        self.tabs = QTabWidget()
+        self.bundles_tab = self.tabs.addTab(bundles, "")
+        self.conflicts_tab = self.tabs.addTab(self.conflict_box, "")
+        self.keys_tab = self.tabs.addTab(keys, "")
         layout = QVBoxLayout(self)
-        layout.addWidget(self.export_box)
-        layout.addWidget(self.import_box)
-        layout.addWidget(self.log_box, 1)
-        layout.addWidget(self.conflict_box, 1)
+        layout.addWidget(self.tabs)
         self.retranslate_ui()
-        self.refresh()
 
     def retranslate_ui(self) -> None:
         self.export_box.setTitle(_("Send to headquarters"))
@@ -128,7 +183,41 @@ class ExchangePage(QWidget):
         self.conflict_fields.setHorizontalHeaderLabels([_("Field"), _("Here"), _("Received")])
         self.keep_local.setText(_("Keep this installation's version"))
         self.take_remote.setText(_("Take the received version"))
+        self.hq_box.setTitle(_("Headquarters"))
+        self.transfer_button.setText(_("Transfer cases…"))
+        self.library_button.setText(_("Send the agreements library…"))
+        self.tabs.setTabText(self.bundles_tab, _("Bundles"))
+        self.tabs.setTabText(self.keys_tab, _("Keys"))
+        self.own_keys.retranslate_ui()
+        self.trusted_keys.retranslate_ui()
+        self._reload_trusted()
         self.refresh()
+
+    # -- keys -------------------------------------------------------------------------------------
+
+    def _reload_trusted(self) -> None:
+        """Offer the trusted installations' age keys as export recipients, HQ first."""
+        self._trusted = self.keys.trusted()
+        typed = self.recipient.text()
+        self.recipient_choice.blockSignals(True)
+        self.recipient_choice.clear()
+        for key in self._trusted:
+            if key.age_recipient:
+                self.recipient_choice.addItem(key.age_recipient, key.code)
+                self.recipient_choice.setItemData(
+                    self.recipient_choice.count() - 1, key.code, Qt.ItemDataRole.ToolTipRole
+                )
+        self.recipient_choice.blockSignals(False)
+        # A mission usually trusts only HQ: offer its key straight away.
+        if not typed and not self.is_hq and self.recipient_choice.count():
+            typed = self.recipient_choice.itemText(0)
+        self.recipient.setText(typed)
+        self._show_recipient_owner()
+
+    def _show_recipient_owner(self) -> None:
+        text = self.recipient.text().strip()
+        owner = next((k.code for k in self._trusted if text and k.age_recipient == text), "")
+        self.recipient_owner.setText(owner)
 
     # -- export -----------------------------------------------------------------------------------
 
@@ -149,6 +238,7 @@ class ExchangePage(QWidget):
         return self._run(work, _("Exporting…"), self._exported, self._export_failed)
 
     def _exported(self, summary: ExportSummary) -> None:
+        self.export_summary.show()
         self.export_summary.setText(
             _("Bundle written to {path}: {records} records, {files} files, {size} KB.").format(
                 path=summary.path,
@@ -160,7 +250,66 @@ class ExchangePage(QWidget):
         self.refresh()
 
     def _export_failed(self, exc: BaseException) -> None:
+        self.export_summary.show()
         self.export_summary.setText(_("Not exported: {reason}").format(reason=self._reason(exc)))
+
+    # -- headquarters -----------------------------------------------------------------------------
+
+    def choose_transfer(self) -> TransferDialog:
+        dialog = TransferDialog(self, self._trusted)
+        dialog.accepted.connect(
+            lambda: self.transfer(dialog.case_numbers(), dialog.target(), dialog.out_path())
+        )
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def transfer(self, numbers: list[str], mission: str, path: Path) -> BackgroundTask[Any]:
+        def work(context: TaskContext) -> ExportSummary:
+            return self.service.transfer_cases(numbers, mission, path, progress=context.report)
+
+        return self._run(work, _("Transferring cases…"), self._transferred, self._hq_failed)
+
+    def _transferred(self, summary: ExportSummary) -> None:
+        cases = summary.counts.get("case", 0)
+        self.hq_summary.setText(
+            ngettext(
+                "{count} case for {mission} written to {path} ({size} KB).",
+                "{count} cases for {mission} written to {path} ({size} KB).",
+                cases,
+            ).format(
+                count=cases,
+                mission=summary.target_mission,
+                path=summary.path,
+                size=max(1, summary.size // 1024),
+            )
+        )
+        self.refresh()
+
+    def choose_library_file(self) -> None:
+        path = choose_bundle_file(self, _("Send the agreements library"), "agreements.qbundle")
+        if path is not None:
+            self.send_library(path)
+
+    def send_library(self, path: Path) -> BackgroundTask[Any]:
+        def work(context: TaskContext) -> ExportSummary:
+            return self.service.export_agreements(path, progress=context.report)
+
+        return self._run(
+            work, _("Writing the agreements library…"), self._library_sent, self._hq_failed
+        )
+
+    def _library_sent(self, summary: ExportSummary) -> None:
+        self.hq_summary.setText(
+            _(
+                "Agreements library written to {path}: {records} records, {size} KB, "
+                "readable by every trusted mission."
+            ).format(path=summary.path, records=summary.records, size=max(1, summary.size // 1024))
+        )
+        self.refresh()
+
+    def _hq_failed(self, exc: BaseException) -> None:
+        self.hq_summary.setText(_("Not written: {reason}").format(reason=self._reason(exc)))
 
     # -- import -----------------------------------------------------------------------------------
 
@@ -231,6 +380,12 @@ class ExchangePage(QWidget):
             values = [conflict.label, conflict.entity, str(conflict.local_version)]
             for column, value in enumerate(values):
                 self.conflict_list.setItem(row, column, QTableWidgetItem(value))
+        self.tabs.setTabText(
+            self.conflicts_tab,
+            _("Conflicts ({count})").format(count=len(self._conflicts))
+            if self._conflicts
+            else _("Conflicts"),
+        )
         self._show_conflict()
 
     def selected_conflict(self) -> ConflictInfo | None:

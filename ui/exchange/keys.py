@@ -1,0 +1,200 @@
+"""This installation's public keys (to send to HQ) and the other installations it trusts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import QorgauError, ValidationError
+from app.i18n import _, format_datetime
+from app.services.keys import KeyService, TrustedKey
+from ui.widgets.common import set_label
+from ui.widgets.dialogs import ValidatingDialog
+
+CODE, SIGNING_KEY, AGE_RECIPIENT, SINCE = range(4)
+
+
+def shorten(key: str, head: int = 12, tail: int = 6) -> str:
+    """Enough of a key to tell it apart at a glance; the whole key is in the tooltip."""
+    return key if len(key) <= head + tail + 1 else f"{key[:head]}…{key[-tail:]}"
+
+
+def _key_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setReadOnly(True)
+    field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    return field
+
+
+class OwnKeysBox(QGroupBox):
+    """Read-only keys with a Copy button each, for the administrator to send to HQ."""
+
+    def __init__(self, service: KeyService) -> None:
+        super().__init__()
+        self.service = service
+        self.mission_code = _key_field()
+        self.signing_key = _key_field()
+        self.age_recipient = _key_field()
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.form = QFormLayout()
+        self.labels: list[QLabel] = []
+        self.copy_buttons: list[QPushButton] = []
+        for field in (self.mission_code, self.signing_key, self.age_recipient):
+            label = QLabel()
+            label.setBuddy(field)
+            button = QPushButton()
+            button.clicked.connect(lambda _checked=False, f=field: self.copy(f))
+            self.labels.append(label)
+            self.copy_buttons.append(button)
+            row = QHBoxLayout()
+            row.addWidget(field, 1)
+            row.addWidget(button)
+            self.form.addRow(label, row)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        self.reload()
+
+    def reload(self) -> None:
+        keys = self.service.own_keys()
+        self.mission_code.setText(keys.mission_code)
+        self.signing_key.setText(keys.signing_key)
+        self.age_recipient.setText(keys.age_recipient)
+
+    def copy(self, field: QLineEdit) -> None:
+        QGuiApplication.clipboard().setText(field.text())
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(_("This installation's keys"))
+        self.intro.setText(
+            _(
+                "Send these public keys to headquarters so that it can check and read this "
+                "installation's bundles. They are not secret."
+            )
+        )
+        texts = (_("Mission code:"), _("Signing key:"), _("Age recipient:"))
+        for label, text in zip(self.labels, texts, strict=True):
+            label.setText(text)
+        for button in self.copy_buttons:
+            button.setText(_("Copy"))
+
+
+class TrustKeyDialog(ValidatingDialog):
+    """Register another installation's keys; the service checks them, errors stay here."""
+
+    def __init__(self, parent: QWidget | None, service: KeyService) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.setWindowTitle(_("Trust a key"))
+        self.set_intro(
+            _(
+                "Only enter keys received from a trusted person through a channel you "
+                "trust: bundles signed with this key will be accepted."
+            )
+        )
+        self.code = QLineEdit()
+        self.code.setMaxLength(8)
+        self.code.setPlaceholderText("AST")
+        self.signing_key = QLineEdit()
+        self.age_recipient = QLineEdit()
+        self.age_recipient.setPlaceholderText("age1…")
+        self.form.addRow("", self.code)
+        self.form.addRow("", self.signing_key)
+        self.form.addRow("", self.age_recipient)
+        set_label(self.form, self.code, _("Mission &code:"))
+        set_label(self.form, self.signing_key, _("&Signing key:"))
+        set_label(self.form, self.age_recipient, _("&Age recipient (optional):"))
+        self.setMinimumWidth(560)
+
+    def validate(self) -> None:
+        fields = {
+            "code": self.code,
+            "signing_key": self.signing_key,
+            "age_recipient": self.age_recipient,
+        }
+        try:
+            self.service.trust(
+                self.code.text().strip().upper(),
+                self.signing_key.text().strip(),
+                self.age_recipient.text().strip() or None,
+            )
+        except ValidationError as exc:
+            if exc.field in fields:
+                fields[exc.field].setFocus()
+            raise
+        except QorgauError as exc:  # a role that may not trust: shown like any refusal
+            raise ValidationError(str(exc)) from None
+
+
+class TrustedKeysBox(QGroupBox):
+    """The installations whose bundles are accepted here, and a way to add one."""
+
+    changed = Signal()
+
+    def __init__(self, service: KeyService) -> None:
+        super().__init__()
+        self.service = service
+        self.keys: list[TrustedKey] = []
+        self.dialog: TrustKeyDialog | None = None
+        self.table = QTableWidget(0, 4)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.trust_button = QPushButton()
+        self.trust_button.clicked.connect(self.trust_key)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.trust_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+    def reload(self) -> None:
+        self.keys = self.service.trusted()
+        self.table.setRowCount(len(self.keys))
+        for row, key in enumerate(self.keys):
+            code = f"{key.code} ({_('headquarters')})" if key.is_hq else key.code
+            since = format_datetime(key.trusted_at, "short") if key.trusted_at else ""
+            values = (code, shorten(key.signing_key), shorten(key.age_recipient), since)
+            full = (key.code, key.signing_key, key.age_recipient, since)
+            for column, (value, tip) in enumerate(zip(values, full, strict=True)):
+                item = QTableWidgetItem(value)
+                item.setToolTip(tip)
+                item.setData(Qt.ItemDataRole.UserRole, tip)
+                self.table.setItem(row, column, item)
+
+    def trust_key(self) -> TrustKeyDialog:
+        dialog = TrustKeyDialog(self, self.service)
+        dialog.accepted.connect(self._trusted)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _trusted(self) -> None:
+        self.reload()
+        self.changed.emit()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(_("Trusted installations"))
+        self.table.setHorizontalHeaderLabels(
+            [_("Mission"), _("Signing key"), _("Age recipient"), _("Trusted since")]
+        )
+        self.trust_button.setText(_("&Trust a key…"))
+        self.reload()
