@@ -65,6 +65,7 @@ def register(commands: Any) -> None:
     trust.add_argument("code")
     trust.add_argument("signing_key")
     trust.add_argument("--age-recipient", default=None)
+    trust.add_argument("--hq", action="store_true", help=_("these are headquarters' keys"))
     trust.set_defaults(handler=cmd_keys_trust)
 
     backup = commands.add_parser("backup", help=_("write an encrypted backup"))
@@ -176,7 +177,7 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
 
 def cmd_keys_trust(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        KeyService(ws).trust(args.code.upper(), args.signing_key, args.age_recipient)
+        KeyService(ws).trust(args.code.upper(), args.signing_key, args.age_recipient, is_hq=args.hq)
     print(_("The signing key of {code} is now trusted.").format(code=args.code.upper()))
     return 0
 

@@ -82,7 +82,14 @@ class KeyService:
                 for m in rows
             ]
 
-    def trust(self, code: str, signing_key: str, age_recipient: str | None = None) -> None:
+    def trust(
+        self,
+        code: str,
+        signing_key: str,
+        age_recipient: str | None = None,
+        is_hq: bool = False,
+    ) -> None:
+        """Register another installation's keys; ``is_hq`` marks headquarters (at a mission)."""
         self.ws.require_role("admin", "hq")
         if not MISSION_CODE_RE.match(code):
             raise ValidationError(
@@ -105,6 +112,8 @@ class KeyService:
             if age_recipient:
                 mission.age_recipient = age_recipient
             mission.trusted_at = datetime.now(UTC)
+            if is_hq:
+                mission.is_hq = True
             self.ws.audit(
                 session,
                 "keys.trust",

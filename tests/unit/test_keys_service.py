@@ -73,3 +73,12 @@ def test_only_admin_or_hq_may_trust_but_anyone_may_list(
         attache.trust("AST", signing_key(1))
     KeyService(open_ws("admin")).trust("AST", signing_key(1))
     assert [t.code for t in attache.trusted()] == ["AST"]
+
+
+def test_a_mission_marks_headquarters_keys(ws: Workspace) -> None:
+    from app.services.installation import _generate_mission_keys
+
+    _pem, signing, _identity, recipient = _generate_mission_keys()
+    KeyService(ws).trust("AST", signing, recipient, is_hq=True)
+    trusted = KeyService(ws).trusted()
+    assert [(t.code, t.is_hq) for t in trusted] == [("AST", True)]

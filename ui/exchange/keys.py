@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -115,6 +116,8 @@ class TrustKeyDialog(ValidatingDialog):
         self.form.addRow("", self.code)
         self.form.addRow("", self.signing_key)
         self.form.addRow("", self.age_recipient)
+        self.is_hq = QCheckBox(_("These are &headquarters' keys"))
+        self.form.addRow("", self.is_hq)
         set_label(self.form, self.code, _("Mission &code:"))
         set_label(self.form, self.signing_key, _("&Signing key:"))
         set_label(self.form, self.age_recipient, _("&Age recipient (optional):"))
@@ -131,6 +134,7 @@ class TrustKeyDialog(ValidatingDialog):
                 self.code.text().strip().upper(),
                 self.signing_key.text().strip(),
                 self.age_recipient.text().strip() or None,
+                is_hq=self.is_hq.isChecked(),
             )
         except ValidationError as exc:
             if exc.field in fields:
