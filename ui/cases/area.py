@@ -93,4 +93,3 @@ class CasesArea(QStackedWidget):
         self.list_view.save_state()
         editor = self._editor
         return editor is None or self.currentWidget() is not editor or editor.confirm_close()
-

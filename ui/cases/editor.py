@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -32,11 +34,12 @@ from PySide6.QtWidgets import (
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Channel, Urgency, label
 from app.errors import QorgauError, ValidationError
-from app.i18n import _, format_date
+from app.i18n import _, current_language, format_date, ngettext
 from app.services.cases import CaseService, DuplicatePersonWarning
 from app.services.organisations import OrganisationService
 from app.services.people import PersonService
 from app.services.records import CaseChanges, CaseDetail, CaseInput
+from app.services.subject_access import READERS, SubjectAccessExport, export_subject_access
 from app.services.workspace import Workspace
 from ui.agreements.case_panel import ApplicableLawPanel
 from ui.cases.attachments import AttachmentsPanel
@@ -44,7 +47,7 @@ from ui.cases.org_picker import OrganisationPicker
 from ui.cases.person_form import PersonForm, as_input
 from ui.cases.timeline import TimelinePanel
 from ui.models.case_table_model import DEADLINE_COLOURS
-from ui.tasks import show_error
+from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.common import ErrorLabel, set_label
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
@@ -129,8 +132,13 @@ class CaseEditor(QWidget):
             "categories": FieldBox(self.categories),
             "ilo_indicators": FieldBox(self.indicators),
         }
+        self.export_button = QPushButton()
+        self.export_button.clicked.connect(self.ask_subject_access_export)
+        self.export_task: BackgroundTask[SubjectAccessExport] | None = None
         self.person_box = QGroupBox()
-        QVBoxLayout(self.person_box).addWidget(self.person)
+        person_layout = QVBoxLayout(self.person_box)
+        person_layout.addWidget(self.person)
+        person_layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignRight)
         self.case_box = QGroupBox()
         self.case_form = QFormLayout(self.case_box)
         for name in (
@@ -180,11 +188,14 @@ class CaseEditor(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        # Start at 3:2 whatever the form's size hint, which the scroll area caches early.
+        self.splitter.setSizes([600, 400])
 
         top = QHBoxLayout()
-        top.addWidget(self.heading)
+        # The heading takes the free width: with a stretch beside it, its Ignored policy let
+        # the layout squeeze it to nothing and the badge covered it.
+        top.addWidget(self.heading, 1)
         top.addWidget(self.badge)
-        top.addStretch(1)
         top.addWidget(self.review_button)
         top.addWidget(self.letter_button)
         top.addWidget(self.save_button)
@@ -258,6 +269,13 @@ class CaseEditor(QWidget):
         self.review_button.setToolTip(_("Review the worker's employment contract for this case"))
         self.letter_button.setText(_("New &letter"))
         self.letter_button.setToolTip(_("Draft an official letter about this case"))
+        self.export_button.setText(_("Subject access e&xport…"))
+        self.export_button.setToolTip(
+            _(
+                "Everything held about this worker, their cases and who saw them: "
+                "a PDF to hand over, or JSON with the files"
+            )
+        )
         if self.law_panel is not None:
             self.law_panel.retranslate_ui()
         self._show_heading()
@@ -393,6 +411,8 @@ class CaseEditor(QWidget):
         self.tabs.setTabEnabled(2, has_case)
         self.review_button.setEnabled(has_case)
         self.letter_button.setEnabled(has_case)
+        self.export_button.setVisible(has_case)
+        self.export_button.setEnabled(self._can_export())
 
     def _request_review(self) -> None:
         if self.case is not None and self.confirm_close():
@@ -519,6 +539,62 @@ class CaseEditor(QWidget):
         if person != as_input(case.person):
             changes = replace(changes, person=person)
         return changes
+
+    # Subject access --------------------------------------------------------------------
+
+    def _can_export(self) -> bool:
+        return self.case is not None and self.workspace.actor.role in READERS
+
+    def ask_subject_access_export(self) -> None:
+        """Ask where to write the worker's subject access export, then write it."""
+        case = self.case
+        if case is None:
+            return
+        if self.dirty:
+            answer = ask_unsaved(self)
+            if answer == QMessageBox.StandardButton.Cancel:
+                return
+            if answer == QMessageBox.StandardButton.Save and not self.save():
+                return
+        pdf_filter = _("PDF to hand to the worker (*.pdf)")
+        json_filter = _("JSON with the files (*.json)")
+        name, chosen = QFileDialog.getSaveFileName(
+            self,
+            _("Subject access export"),
+            f"subject-access-{case.number.replace('/', '-')}.pdf",
+            f"{pdf_filter};;{json_filter}",
+        )
+        if not name:
+            return
+        path = Path(name)
+        if path.suffix.lower() not in (".pdf", ".json"):
+            path = path.with_name(path.name + (".json" if chosen == json_filter else ".pdf"))
+        self.export_subject_access(path)
+
+    def export_subject_access(self, path: Path) -> BackgroundTask[SubjectAccessExport]:
+        """Write the export of the case's worker to ``path`` off the GUI thread."""
+        assert self.case is not None
+        workspace, person_id, lang = self.workspace, self.case.person.id, current_language()
+
+        def work(_context: TaskContext) -> SubjectAccessExport:
+            return export_subject_access(workspace, path, person_id=person_id, lang=lang)
+
+        self.export_button.setEnabled(False)
+        task: BackgroundTask[SubjectAccessExport] = BackgroundTask(self, work)
+        task.with_progress(_("Preparing the subject access export…"))
+        task.success(lambda export: self._exported(path, export))
+        task.finished.connect(lambda: self.export_button.setEnabled(self._can_export()))
+        self.export_task = task
+        return task.run_in_background()
+
+    def _exported(self, path: Path, export: SubjectAccessExport) -> None:
+        cases = sum(len(p.get("cases", ())) for p in export.persons)
+        summary = ngettext(
+            "The worker's data and {n} case were written to:",
+            "The worker's data and {n} cases were written to:",
+            cases,
+        ).format(n=cases)
+        QMessageBox.information(self, _("Subject access export"), f"{summary}\n{path}")
 
     # Closing -----------------------------------------------------------------------------
 

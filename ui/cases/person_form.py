@@ -1,7 +1,9 @@
 """The worker on a case: pick someone already on file, or type a new person.
 
 While a new person is typed, the service's duplicate check runs after a short pause and the
-possible matches are shown with a link to use that person instead.
+possible matches are shown with a link to use that person instead. Contact details sit in a
+collapsible section so the form stays short; consent to the processing of personal data
+(Kazakhstan's personal-data law asks for its date and scope) is always in view.
 """
 
 from __future__ import annotations
@@ -11,20 +13,24 @@ from dataclasses import fields
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QCompleter,
     QFormLayout,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.iin import validate_iin
 from app.errors import QorgauError, ValidationError
-from app.i18n import _, format_date
+from app.i18n import N_, _, format_date, ngettext
 from app.services.people import PersonService
 from app.services.records import DuplicateMatch, PersonInfo, PersonInput
 from ui.widgets.common import set_label
@@ -32,6 +38,25 @@ from ui.widgets.fields import DateField, FieldBox
 
 DUPLICATE_CHECK_DELAY_MS = 400
 FIELDS = ("surname", "given_names", "patronymic", "surname_latin", "given_names_latin")
+# Contact details, shown in the "More details" section (with the sex, a combo box).
+DETAIL_FIELDS = (
+    "phone_home",
+    "email",
+    "messenger",
+    "address_abroad",
+    "address_home",
+    "next_of_kin",
+)
+# Stable codes stored in the person's consent_scope; labels translated at use.
+CONSENT_SCOPES = (
+    ("case_handling", N_("handling this case")),
+    ("share_host_authorities", N_("passing data to the host country's authorities")),
+    ("share_hq", N_("passing data to headquarters in Astana")),
+    ("share_partners", N_("referral to partner organisations")),
+    ("cross_border", N_("cross-border transfer")),
+)
+SEXES = (("male", N_("Male")), ("female", N_("Female")))
+WARNING_STYLE = "background: #fff8e1; border: 1px solid #f0c36d; padding: 6px; color: #5d4200;"
 
 
 def as_input(person: PersonInfo) -> PersonInput:
@@ -80,13 +105,53 @@ class PersonForm(QWidget):
         self.boxes["birth_date"] = FieldBox(self.birth_date, self.birth_date.date)
         self.boxes["passport_no"] = FieldBox(self.passport)
         self.boxes["phone_abroad"] = FieldBox(self.phone)
+        main_fields = list(self.boxes)
+
+        # More details: collapsed by default, its rows live in the same form so labels align.
+        self.details_toggle = QToolButton()
+        self.details_toggle.setCheckable(True)
+        self.details_toggle.setAutoRaise(True)
+        self.details_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_toggle.toggled.connect(self.show_details)
+        self.sex = QComboBox()
+        self.sex.addItem("", "")
+        for code, _text in SEXES:
+            self.sex.addItem("", code)
+        self.sex.setMaximumWidth(220)
+        self.details = {name: QLineEdit() for name in DETAIL_FIELDS}
+        self.details["email"].setInputMethodHints(Qt.InputMethodHint.ImhEmailCharactersOnly)
+        self.boxes["sex"] = FieldBox(self.sex)
+        for name, edit in self.details.items():
+            self.boxes[name] = FieldBox(edit)
+
+        # Consent to processing of personal data.
+        self.consent_box = QGroupBox()
+        self.consent_warning = QLabel()
+        self.consent_warning.setWordWrap(True)
+        self.consent_warning.setStyleSheet(WARNING_STYLE)
+        self.consent_date = DateField("consent_date")
+        self.scope_checks = {code: QCheckBox() for code, _text in CONSENT_SCOPES}
+        scope = QWidget()
+        scope_layout = QVBoxLayout(scope)
+        scope_layout.setContentsMargins(0, 0, 0, 0)
+        scope_layout.setSpacing(2)
+        for check in self.scope_checks.values():
+            scope_layout.addWidget(check)
+        self.consent_note = QLineEdit()
+        self.consent_note.setMaxLength(2000)
+        self.boxes["consent_date"] = FieldBox(self.consent_date, self.consent_date.date)
+        self.boxes["consent_scope"] = FieldBox(scope)
+        self.boxes["consent_note"] = FieldBox(self.consent_note)
+        self.consent_form = QFormLayout(self.consent_box)
+        self.consent_form.addRow(self.consent_warning)
+        for name in ("consent_date", "consent_scope", "consent_note"):
+            self.consent_form.addRow("", self.boxes[name])
 
         self.duplicates = QLabel()
         self.duplicates.setWordWrap(True)
         self.duplicates.setFrameShape(QFrame.Shape.StyledPanel)
-        self.duplicates.setStyleSheet(
-            "background: #fff8e1; border: 1px solid #f0c36d; padding: 6px; color: #5d4200;"
-        )
+        self.duplicates.setStyleSheet(WARNING_STYLE)
         self.duplicates.linkActivated.connect(self.use_existing)
         self.duplicates.hide()
         self.force_button = QPushButton()
@@ -95,21 +160,48 @@ class PersonForm(QWidget):
 
         self.form = QFormLayout()
         self.form.addRow("", find_row)
-        for box in self.boxes.values():
-            self.form.addRow("", box)
+        for name in main_fields:
+            self.form.addRow("", self.boxes[name])
+        self.form.addRow(self.details_toggle)
+        for name in ("sex", *DETAIL_FIELDS):
+            self.form.addRow("", self.boxes[name])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.form)
         layout.addWidget(self.duplicates)
         layout.addWidget(self.force_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.consent_box)
 
         self.check_timer = QTimer(self)
         self.check_timer.setSingleShot(True)
         self.check_timer.setInterval(DUPLICATE_CHECK_DELAY_MS)
         self.check_timer.timeout.connect(self.check_duplicates)
-        for edit in (*self.edits.values(), self.iin, self.birth_date, self.passport, self.phone):
+        for edit in self._identity_edits():
             edit.textEdited.connect(self._edited)
-        self.retranslate_ui()
+        for edit in (*self.details.values(), self.consent_date, self.consent_note):
+            edit.textEdited.connect(self.changed)
+        self.sex.activated.connect(self.changed)
+        for check in self.scope_checks.values():
+            check.clicked.connect(self.changed)
+            check.toggled.connect(self._show_consent_state)
+        for edit in self.details.values():
+            edit.textChanged.connect(self._show_details_count)
+        self.sex.currentIndexChanged.connect(self._show_details_count)
+        self.consent_date.textChanged.connect(self._show_consent_state)
+        self._set_tab_order()
+        self.retranslate_ui()  # makes the labels, which the folded rows then hide
+        self.show_details(False)
+
+    def _identity_edits(self) -> tuple[QLineEdit, ...]:
+        """The fields the duplicate check looks at."""
+        return (*self.edits.values(), self.iin, self.birth_date, self.passport, self.phone)
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [self.finder, self.new_button, *self._identity_edits()]
+        chain += [self.details_toggle, self.sex, *self.details.values()]
+        chain += [self.consent_date, *self.scope_checks.values(), self.consent_note]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     def retranslate_ui(self) -> None:
         self.finder.setPlaceholderText(_("Find a person on file: surname, IIN or passport"))
@@ -124,11 +216,73 @@ class PersonForm(QWidget):
             "birth_date": _("Date of &birth:"),
             "passport_no": _("Passport number:"),
             "phone_abroad": _("Phone abroad:"),
+            "sex": _("Sex:"),
+            "phone_home": _("Phone at home:"),
+            "email": _("E-mail:"),
+            "messenger": _("Messenger:"),
+            "address_abroad": _("Address abroad:"),
+            "address_home": _("Address at home:"),
+            "next_of_kin": _("Next of kin:"),
         }
         for name, text in labels.items():
             set_label(self.form, self.boxes[name], text)
+        self.sex.setItemText(0, _("— not given —"))
+        for index, (_code, text) in enumerate(SEXES, start=1):
+            self.sex.setItemText(index, _(text))
+        self.sex.setToolTip(_("Left empty, it is taken from the IIN."))
+        self.details["messenger"].setPlaceholderText(_("WhatsApp, Telegram…: number or name"))
+        self.details["next_of_kin"].setPlaceholderText(_("Name, relationship, phone"))
+        self._show_details_count()
+        self.consent_box.setTitle(_("Consent to processing of personal data"))
+        consent_labels = {
+            "consent_date": _("C&onsent given on:"),
+            "consent_scope": _("Agreed to:"),
+            "consent_note": _("Note on consent:"),
+        }
+        for name, text in consent_labels.items():
+            set_label(self.consent_form, self.boxes[name], text)
+        for code, text in CONSENT_SCOPES:
+            self.scope_checks[code].setText(_(text))
+        self.consent_note.setPlaceholderText(_("How it was given, e.g. signed form attached"))
+        self._show_consent_state()
         self.birth_date.retranslate_ui()
+        self.consent_date.retranslate_ui()
         self.force_button.setText(_("It is a different person: register as new"))
+
+    # More details and consent ------------------------------------------------------------
+
+    def show_details(self, visible: bool) -> None:
+        """Open or fold the contact details."""
+        if self.details_toggle.isChecked() != visible:
+            self.details_toggle.setChecked(visible)  # comes back here through ``toggled``
+            return
+        self.details_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if visible else Qt.ArrowType.RightArrow
+        )
+        for name in ("sex", *DETAIL_FIELDS):
+            self.form.setRowVisible(self.boxes[name], visible)
+        self._show_details_count()
+
+    def _show_details_count(self) -> None:
+        """Folded, the toggle says how many details are filled, so none goes unnoticed."""
+        filled = sum(1 for edit in self.details.values() if edit.text().strip())
+        filled += 1 if self.sex.currentData() else 0
+        text = _("More details")
+        if filled and not self.details_toggle.isChecked():
+            text = ngettext(
+                "More details ({n} filled)", "More details ({n} filled)", filled
+            ).format(n=filled)
+        self.details_toggle.setText(text)
+
+    def _show_consent_state(self) -> None:
+        if not self.consent_date.text().strip():
+            message = _("No consent recorded: ask the worker and record the date and scope.")
+        elif not any(check.isChecked() for check in self.scope_checks.values()):
+            message = _("Tick what the worker agreed to.")
+        else:
+            message = ""
+        self.consent_warning.setText(message)
+        self.consent_warning.setVisible(bool(message))
 
     # Filling -----------------------------------------------------------------------------
 
@@ -139,7 +293,14 @@ class PersonForm(QWidget):
         self.iin.setText(person.iin or "")
         self.birth_date.set_date(person.birth_date)
         self.passport.setText(person.passport_no or "")
-        self.phone.setText(person.phone_abroad)
+        self.phone.setText(person.phone_abroad or "")
+        self.sex.setCurrentIndex(max(self.sex.findData(person.sex or ""), 0))
+        for name, edit in self.details.items():
+            edit.setText(getattr(person, name) or "")
+        self.consent_date.set_date(person.consent_date)
+        for code, check in self.scope_checks.items():
+            check.setChecked(code in person.consent_scope)
+        self.consent_note.setText(person.consent_note or "")
         self._base = person
         self.set_locked(locked)
         self.clear_messages()
@@ -158,8 +319,12 @@ class PersonForm(QWidget):
         """Forget a picked person and type a new one."""
         self.person_id = None
         self._base = None
-        for edit in (*self.edits.values(), self.iin, self.birth_date, self.passport, self.phone):
+        for edit in (*self._identity_edits(), *self.details.values(), self.consent_date):
             edit.clear()
+        self.consent_note.clear()
+        self.sex.setCurrentIndex(0)
+        for check in self.scope_checks.values():
+            check.setChecked(False)
         self.set_locked(False)
         self.clear_messages()
         self.changed.emit()
@@ -187,26 +352,30 @@ class PersonForm(QWidget):
 
     _base: PersonInfo | None = None
 
+    def consent_scope(self) -> tuple[str, ...]:
+        """The ticked codes; codes this form does not know (from other tools) are kept."""
+        base = self._base.consent_scope if self._base else ()
+        known = {code for code, _text in CONSENT_SCOPES}
+        ticked = [code for code, check in self.scope_checks.items() if check.isChecked()]
+        scope = (*ticked, *(code for code in base if code not in known))
+        # The stored order stands when the set is the same: no change to save.
+        return tuple(base) if set(scope) == set(base) else scope
+
     def person_input(self) -> PersonInput:
         """What is typed, as the service's input; ValidationError for a malformed date."""
-        base = self._base
         values = {name: edit.text().strip() for name, edit in self.edits.items()}
+        details = {name: edit.text().strip() for name, edit in self.details.items()}
         return PersonInput(
             **values,
+            **details,
             iin=self.iin.text().strip() or None,
             passport_no=self.passport.text().strip() or None,
             birth_date=self.birth_date.date(),
-            sex=base.sex if base else None,
+            sex=str(self.sex.currentData() or "") or None,
             phone_abroad=self.phone.text().strip(),
-            phone_home=base.phone_home if base else "",
-            email=base.email if base else "",
-            messenger=base.messenger if base else "",
-            address_abroad=base.address_abroad if base else "",
-            address_home=base.address_home if base else "",
-            next_of_kin=base.next_of_kin if base else "",
-            consent_date=base.consent_date if base else None,
-            consent_scope=base.consent_scope if base else (),
-            consent_note=base.consent_note if base else "",
+            consent_date=self.consent_date.date(),
+            consent_scope=self.consent_scope(),
+            consent_note=self.consent_note.text().strip(),
         )
 
     def show_error(self, field: str | None, message: str) -> bool:
@@ -214,6 +383,8 @@ class PersonForm(QWidget):
         box = self.boxes.get(field or "")
         if box is None:
             return False
+        if field in ("sex", *DETAIL_FIELDS):
+            self.show_details(True)
         box.error.show_message(message)
         box.widget.setFocus()
         return True
