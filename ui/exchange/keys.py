@@ -109,7 +109,7 @@ class TrustKeyDialog(ValidatingDialog):
         )
         self.code = QLineEdit()
         self.code.setMaxLength(8)
-        self.code.setPlaceholderText("AST")
+        self.code.setPlaceholderText(_("for example, AST"))
         self.signing_key = QLineEdit()
         self.age_recipient = QLineEdit()
         self.age_recipient.setPlaceholderText("age1…")
