@@ -7,6 +7,7 @@ Each function returns a ``Drawing`` sized for the A4 frame of ``DocumentBuilder`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -75,13 +76,7 @@ def horizontal_bars(
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.categoryAxis.labels.dx = -3
     top = max(values)
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = top + _step(top)
-    chart.valueAxis.valueStep = _step(top)
-    chart.valueAxis.labels.fontName = fonts.sans
-    chart.valueAxis.labels.fontSize = 7.5
-    chart.valueAxis.visibleGrid = True
-    chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
+    _value_axis(chart.valueAxis, top, fonts)
     chart.bars[0].fillColor = PALETTE[0]
     chart.bars[0].strokeColor = None
     chart.barLabelFormat = "%d"
@@ -91,6 +86,17 @@ def horizontal_bars(
     chart.barLabels.dx = 2
     drawing.add(chart)
     return drawing
+
+
+def _value_axis(axis: Any, top: int, fonts: FontSet) -> None:
+    """Counts from zero to a round step above the largest, with a light grid."""
+    axis.valueMin = 0
+    axis.valueMax = top + _step(top)
+    axis.valueStep = _step(top)
+    axis.labels.fontName = fonts.sans
+    axis.labels.fontSize = 7.5
+    axis.visibleGrid = True
+    axis.gridStrokeColor = colors.HexColor("#DDDDDD")
 
 
 def vertical_bars(
@@ -117,13 +123,7 @@ def vertical_bars(
     chart.categoryAxis.labels.angle = 30 if len(labels) > 5 else 0
     chart.categoryAxis.labels.boxAnchor = "ne" if len(labels) > 5 else "n"
     top = max(max(s) for s in series)
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = top + _step(top)
-    chart.valueAxis.valueStep = _step(top)
-    chart.valueAxis.labels.fontName = fonts.sans
-    chart.valueAxis.labels.fontSize = 7.5
-    chart.valueAxis.visibleGrid = True
-    chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
+    _value_axis(chart.valueAxis, top, fonts)
     for index in range(len(series)):
         chart.bars[index].fillColor = PALETTE[index % len(PALETTE)]
         chart.bars[index].strokeColor = None
@@ -161,13 +161,7 @@ def trend_lines(
     chart.categoryAxis.labels.angle = 45 if len(months) > 6 else 0
     chart.categoryAxis.labels.boxAnchor = "ne" if len(months) > 6 else "n"
     top = max(max(s) for s in series)
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = top + _step(top)
-    chart.valueAxis.valueStep = _step(top)
-    chart.valueAxis.labels.fontName = fonts.sans
-    chart.valueAxis.labels.fontSize = 7.5
-    chart.valueAxis.visibleGrid = True
-    chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
+    _value_axis(chart.valueAxis, top, fonts)
     chart.joinedLines = True
     for index in range(len(series)):
         chart.lines[index].strokeColor = PALETTE[index % len(PALETTE)]
