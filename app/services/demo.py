@@ -305,6 +305,20 @@ class _Builder:
 
     # -- people -----------------------------------------------------------------------------
 
+    def record_consent(self) -> None:
+        """Most workers consent in writing at their first visit; a few cases still lack it."""
+        people = {row["id"]: row for row in self.rows[Person]}
+        for case in sorted(self.rows[Case], key=lambda row: row["received_at"]):
+            person = people.get(case["person_id"])
+            if person is None or person["consent_date"] is not None:
+                continue
+            if self.rng.random() < 0.85:
+                person["consent_date"] = case["received_at"]
+                person["consent_scope"] = ["case_handling", "share_hq"] + (
+                    ["share_host_authorities"] if self.rng.random() < 0.6 else []
+                )
+                person["consent_note"] = "Signed consent form kept in the paper file."
+
     def person(self) -> str:
         rng = self.rng
         female = rng.random() < 0.42
@@ -541,6 +555,7 @@ def fill_demo(ws: Workspace, cases: int, seed: int, today: date | None = None) -
             person_ids.append(person_id)
         received = builder.today - timedelta(days=int(builder.rng.expovariate(1 / 45)))
         builder.case(person_id, received)
+    builder.record_consent()
     with ws.write() as session:
         _number_cases(session, ws.mission_code, builder.rows[Case])
         sync_rows = [r for model, rows in builder.rows.items() if _is_sync(model) for r in rows]
