@@ -104,8 +104,13 @@ class CaseEditor(QWidget):
         self.channel = QComboBox()
         self.urgency = QComboBox()
         self.at_risk = QCheckBox()
-        self.employer = OrganisationPicker(OrganisationService(workspace, "employer"), "")
-        self.agency = OrganisationPicker(OrganisationService(workspace, "agency"), "")
+        senior = workspace.actor.role in ("consul", "admin")
+        self.employer = OrganisationPicker(
+            OrganisationService(workspace, "employer"), "", can_watchlist=senior
+        )
+        self.agency = OrganisationPicker(
+            OrganisationService(workspace, "agency"), "", can_watchlist=senior
+        )
         self.due = DateField("due_date")
         self.officer = QComboBox()
         self.officer.addItem("", "")

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.errors import QorgauError, ValidationError
 from app.i18n import _
@@ -42,29 +52,92 @@ class OrganisationDialog(ValidatingDialog):
 class OrganisationPicker(QWidget):
     changed = Signal()
 
-    def __init__(self, service: OrganisationService, kind_label: str) -> None:
+    def __init__(
+        self, service: OrganisationService, kind_label: str, can_watchlist: bool = False
+    ) -> None:
         super().__init__()
         self.service = service
         self.kind_label = kind_label
         self.country = ""
         self.dialog: OrganisationDialog | None = None
+        self.known: dict[str, OrganisationInfo] = {}
         self.combo = QComboBox()
         self.combo.setEditable(False)
         self.combo.setMinimumContentsLength(24)
-        self.combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.combo.currentIndexChanged.connect(self._selection_changed)
         self.add_button = QPushButton()
         self.add_button.clicked.connect(self.add_new)
-        layout = QHBoxLayout(self)
+        # Putting an employer or agency on the watchlist is the head of section's decision.
+        self.watch_button = QPushButton()
+        self.watch_button.setVisible(can_watchlist)
+        self.watch_button.clicked.connect(self.edit_watchlist)
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #b3261e;")
+        self.warning.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.combo, 1)
+        row.addWidget(self.add_button)
+        row.addWidget(self.watch_button)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.combo, 1)
-        layout.addWidget(self.add_button)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.warning)
         self.setFocusProxy(self.combo)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
         self.add_button.setText(_("New…"))
+        self.watch_button.setText(_("Watchlist…"))
+        self.watch_button.setToolTip(_("Put on the watchlist, or take off it, with the reason"))
         if self.combo.count():
             self.combo.setItemText(0, _("— none —"))
+        self._show_warning()
+
+    def _selection_changed(self, _index: int) -> None:
+        self._show_warning()
+        self.changed.emit()
+
+    def selected(self) -> OrganisationInfo | None:
+        chosen = self.selected_id()
+        return self.known.get(chosen) if chosen else None
+
+    def _show_warning(self) -> None:
+        org = self.selected()
+        self.watch_button.setEnabled(org is not None)
+        if org is None or not org.watchlist:
+            self.warning.hide()
+            return
+        reason = org.watchlist_reason or _("no reason recorded")
+        self.warning.setText(
+            _("⚠ On the watchlist ({n} complaints): {reason}").format(
+                n=org.complaint_count, reason=reason
+            )
+        )
+        self.warning.show()
+
+    def edit_watchlist(self) -> None:
+        org = self.selected()
+        if org is None:
+            return
+        reason, accepted = QInputDialog.getMultiLineText(
+            self,
+            _("Watchlist"),
+            _("Why should officers be careful with {name}? Leave empty to take it off.").format(
+                name=org.name
+            ),
+            org.watchlist_reason,
+        )
+        if not accepted:
+            return
+        try:
+            self.service.set_watchlist(org.id, bool(reason.strip()), reason.strip())
+        except QorgauError as exc:
+            QMessageBox.warning(self, _("Watchlist"), str(exc))
+            return
+        self.load(self.country, org.id)
 
     def load(self, country: str, selected: str | None = None) -> None:
         """The organisations of ``country`` (and the selected one, wherever it is)."""
@@ -80,6 +153,7 @@ class OrganisationPicker(QWidget):
                 orgs.insert(0, self.service.get(chosen))
             except QorgauError:
                 chosen = None
+        self.known = {org.id: org for org in orgs}
         for org in orgs:
             text = f"{org.name} — {org.city}" if org.city else org.name
             if org.watchlist:
@@ -88,6 +162,7 @@ class OrganisationPicker(QWidget):
         index = self.combo.findData(chosen) if chosen else 0
         self.combo.setCurrentIndex(max(index, 0))
         self.combo.blockSignals(False)
+        self._show_warning()
 
     def selected_id(self) -> str | None:
         return str(self.combo.currentData() or "") or None
