@@ -7,6 +7,7 @@ gettext catalog of the running interface.
 
 from __future__ import annotations
 
+from app.contracts.report import risk_label
 from app.domain.codes import Category, IloIndicator
 from app.domain.taxonomy import category, ilo_indicator
 from app.i18n import LANGUAGES
@@ -176,14 +177,6 @@ STATUSES: dict[str, dict[str, str]] = {
     "rejected": {"kk": "Қабылданбады", "ru": "Отклонено", "en": "Rejected"},
 }
 
-RISKS: dict[str, dict[str, str]] = {
-    "low": {"kk": "Төмен", "ru": "Низкий", "en": "Low"},
-    "medium": {"kk": "Орташа", "ru": "Средний", "en": "Medium"},
-    "high": {"kk": "Жоғары", "ru": "Высокий", "en": "High"},
-    "critical": {"kk": "Аса жоғары", "ru": "Критический", "en": "Critical"},
-}
-
-
 def text(key: str, lang: str) -> str:
     """The report's text ``key`` in ``lang`` (English for a language not written)."""
     entry = TEXTS[key]
@@ -195,7 +188,10 @@ def status_name(code: str, lang: str) -> str:
 
 
 def risk_name(code: str, lang: str) -> str:
-    return RISKS.get(code, {}).get(lang) or code
+    try:
+        return risk_label(code, lang)  # the contract-review report's own wording
+    except KeyError:
+        return code
 
 
 def category_name(code: str, lang: str) -> str:
@@ -218,7 +214,7 @@ def letter_kind_name(code: str, lang: str) -> str:
 
 def check_languages() -> list[str]:
     """Keys lacking a language: empty when every text is written in kk, ru and en."""
-    tables = (TEXTS, STATUSES, RISKS)
+    tables = (TEXTS, STATUSES)
     return sorted(
         f"{key}:{lang}"
         for table in tables
