@@ -11,11 +11,8 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
-from functools import cache
 
-from babel import Locale
-from babel.core import get_global
-
+from app.domain.iso import country_codes, current_currencies, language_codes
 from app.errors import ValidationError
 from app.i18n import _, format_number
 
@@ -65,32 +62,6 @@ class ContractTerms:
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ContractTerms))
-
-
-@cache
-def current_currencies() -> frozenset[str]:
-    """ISO 4217 codes that are legal tender somewhere today, from CLDR (no ESP, no TRL)."""
-    codes: set[str] = set()
-    for currencies in get_global("territory_currencies").values():
-        for code, _start, end, tender in currencies:
-            if end is None and tender:
-                codes.add(code)
-    return frozenset(codes)
-
-
-@cache
-def _language_codes() -> frozenset[str]:
-    return frozenset(str(code) for code in Locale("en").languages if len(str(code)) == 2)
-
-
-# CLDR regions with two-letter codes that are not countries (unknown region, EU, UN, ...).
-_NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
-
-
-@cache
-def _country_codes() -> frozenset[str]:
-    codes = {str(code) for code in Locale("en").territories if str(code).isalpha()}
-    return frozenset(codes - _NOT_COUNTRIES)
 
 
 # --- value parsers: each takes (field, value) and raises ValidationError naming the field ---
@@ -196,7 +167,7 @@ def _currency(field: str, value: object) -> str:
 
 def _country(field: str, value: object) -> str:
     code = value.strip().upper() if isinstance(value, str) else None
-    if code is None or len(code) != 2 or code not in _country_codes():
+    if code is None or len(code) != 2 or code not in country_codes():
         raise ValidationError(
             _("{field}: “{value}” is not a known two-letter country code.").format(
                 field=field, value=value
@@ -208,7 +179,7 @@ def _country(field: str, value: object) -> str:
 
 def _language(field: str, value: object) -> str:
     code = value.strip().lower() if isinstance(value, str) else None
-    if code not in _language_codes():
+    if code not in language_codes():
         raise ValidationError(
             _("{field}: “{value}” is not a known two-letter language code (ISO 639-1).").format(
                 field=field, value=value

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 
-from babel import Locale
-from babel.numbers import list_currencies
-
+from app.domain.iso import country_codes, current_currencies
 from app.errors import ConflictError, ValidationError
 from app.i18n import _
 
@@ -15,16 +12,9 @@ MAX_TEXT = 200_000  # a description or note; a 200-page paste is refused, not tr
 MAX_NAME = 200
 
 
-@cache
-def _countries() -> frozenset[str]:
-    return frozenset(
-        code for code in map(str, Locale("en").territories) if len(code) == 2 and code.isalpha()
-    )
-
-
 def country(value: str, field: str = "country") -> str:
     code = (value or "").strip().upper()
-    if code not in _countries():
+    if code not in country_codes():
         raise ValidationError(
             _("“{value}” is not a two-letter ISO country code, such as KR or TR.").format(
                 value=value
@@ -36,7 +26,7 @@ def country(value: str, field: str = "country") -> str:
 
 def currency(value: str, field: str = "currency") -> str:
     code = (value or "").strip().upper()
-    if code not in list_currencies():
+    if code not in current_currencies():
         raise ValidationError(
             _("“{value}” is not an ISO currency code, such as USD or KRW.").format(value=value),
             field=field,
