@@ -865,10 +865,3 @@ class CaseService:
         # Link-table and child changes do not dirty the case row itself; bundles travel by
         # the case's version, so bump it explicitly.
         row.updated_at = datetime.now(UTC)
-
-
-def overdue_for(ws: Workspace) -> list[CaseRow]:
-    """The escalated list a consul sees until each case is acted on."""
-    return CaseService(ws).list_cases(
-        CaseFilter(escalated=True, sort="due_date", descending=False), limit=500
-    )

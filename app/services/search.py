@@ -140,13 +140,6 @@ def remove_cases(session: Session, case_ids: Iterable[str]) -> None:
         _delete_docs(session, _doc_ids(session, ids).values())
 
 
-def rebuild(session: Session) -> int:
-    session.execute(text("DELETE FROM search_index"))
-    ids = list(session.execute(select(Case.id).where(Case.deleted_at.is_(None))).scalars())
-    index_cases(session, ids)
-    return len(ids)
-
-
 def fts_query(user_text: str) -> str | None:
     """An FTS5 MATCH expression for what the user typed, or None when nothing is searchable.
 
