@@ -177,6 +177,7 @@ STATUSES: dict[str, dict[str, str]] = {
     "rejected": {"kk": "Қабылданбады", "ru": "Отклонено", "en": "Rejected"},
 }
 
+
 def text(key: str, lang: str) -> str:
     """The report's text ``key`` in ``lang`` (English for a language not written)."""
     entry = TEXTS[key]
