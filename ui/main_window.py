@@ -35,6 +35,7 @@ from app.services.workspace import Workspace
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.lock import IdleLock, LockScreen
+from ui.private_temp import PrivateTempFolder
 
 AREA_MODULES = (
     "ui.start_page",
@@ -75,6 +76,11 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self.bridge = bridge
         self._areas: dict[str, Area] = {}
+        # Where attachments are written to be opened; emptied when this window closes.
+        self.temp_folder = PrivateTempFolder()
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.temp_folder.empty)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -307,4 +313,5 @@ class MainWindow(QMainWindow):
                 return
         self.idle_lock.stop()
         self.save_state()
+        self.temp_folder.empty()
         event.accept()

@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from app.domain.filenames import clean_filename
 from app.errors import IntegrityError
 from app.exchange.fastcheck import compile_record
 from app.exchange.format import (
@@ -59,6 +60,8 @@ from app.exchange.spool import EncryptedSpool
 from app.i18n import _
 
 ProgressFn = Callable[[int, int, str], None]
+# Record columns that name a file the UI may write to disk.
+FILE_NAME_COLUMNS = {"attachment": "filename"}
 
 
 class BundleRefused(IntegrityError):
@@ -717,6 +720,9 @@ def _parse_records(name: str, entity: str, data: bytes, limits: Limits) -> list[
                     n=number, name=name, problem=problem
                 )
             )
+        column = FILE_NAME_COLUMNS.get(entity)
+        if column:  # a name from another installation is a name, never a path
+            record[column] = clean_filename(record[column])
         result.append(record)
     return result
 

@@ -47,6 +47,7 @@ from ui.cases.org_picker import OrganisationPicker
 from ui.cases.person_form import PersonForm, as_input
 from ui.cases.timeline import TimelinePanel
 from ui.models.case_table_model import DEADLINE_COLOURS
+from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.common import ErrorLabel, set_label
 from ui.widgets.country_combo import CountryCombo
@@ -74,7 +75,12 @@ class CaseEditor(QWidget):
     review_requested = Signal(str)  # case id: open a contract review pre-filled from it
     letter_requested = Signal(str, str)  # case id, number: draft a letter for it
 
-    def __init__(self, workspace: Workspace, officers: list[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        officers: list[tuple[str, str]],
+        temp_folder: PrivateTempFolder | None = None,
+    ) -> None:
         super().__init__()
         self.workspace = workspace
         self.service = CaseService(workspace)
@@ -177,7 +183,7 @@ class CaseEditor(QWidget):
 
         self.timeline = TimelinePanel(self.service)
         self.timeline.case_changed.connect(self._case_changed_elsewhere)
-        self.attachments = AttachmentsPanel(self.service)
+        self.attachments = AttachmentsPanel(self.service, temp_folder)
         self.attachments.case_changed.connect(self._case_changed_elsewhere)
         self.law_tab = QWidget()
         self.law_layout = QVBoxLayout(self.law_tab)
