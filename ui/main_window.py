@@ -17,7 +17,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -36,6 +35,7 @@ from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.lock import IdleLock, LockScreen
 from ui.private_temp import PrivateTempFolder
+from ui.widgets.plain import plain_label
 
 AREA_MODULES = (
     "ui.start_page",
@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
         self.outer.addWidget(self.lock_screen)
         self.setCentralWidget(self.outer)
 
-        self.status_user = QLabel()
+        self.status_user = plain_label()
         self.statusBar().addPermanentWidget(self.status_user)
         self._build_actions()
 

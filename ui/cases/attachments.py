@@ -35,6 +35,7 @@ from app.services.records import AttachmentInfo, CaseDetail
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.dialogs import ReasonDialog, confirm
+from ui.widgets.plain import plain_tooltip
 
 NAME, SIZE, ADDED_BY, ADDED_AT = range(4)
 
@@ -109,7 +110,7 @@ class AttachmentsPanel(QWidget):
             )
             item.setData(NAME, Qt.ItemDataRole.UserRole, info.id)
             if info.description:
-                item.setToolTip(NAME, info.description)
+                item.setToolTip(NAME, plain_tooltip(info.description))
             self.tree.addTopLevelItem(item)
         self.add_button.setEnabled(case is not None)
         self._update_buttons()

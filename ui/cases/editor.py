@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -52,6 +51,7 @@ from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.common import ErrorLabel, set_label
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
+from ui.widgets.plain import plain_label, plain_tooltip
 
 SENIOR_ROLES = ("consul", "admin")
 
@@ -88,12 +88,12 @@ class CaseEditor(QWidget):
         self.dirty = False
         self._loading = False
 
-        self.heading = QLabel()
+        self.heading = plain_label()  # shows a person's name: never markup
         self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
         # A long name must not widen the window: the heading gives way (full text in the tip).
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.heading.setMinimumWidth(200)
-        self.badge = QLabel()
+        self.badge = plain_label()
         self.save_button = QPushButton()
         self.save_button.clicked.connect(self.save)
         self.close_button = QPushButton()
@@ -313,7 +313,7 @@ class CaseEditor(QWidget):
         self.heading.setText(
             _("Case {number} — {name}").format(number=case.number, name=case.person.full_name)
         )
-        self.heading.setToolTip(self.heading.text())
+        self.heading.setToolTip(plain_tooltip(self.heading.text()))
         parts = [label(CaseStatus(case.status))]
         if case.due_date:
             parts.append(_("due {date}").format(date=format_date(case.due_date)))
