@@ -56,10 +56,13 @@ class World:
         extra_files: dict[str, bytes] | None = None,
         records: dict[str, bytes] | None = None,
     ) -> bytes:
-        """A fresh bundle id, SEL's records and files plus ``extra_files``, signed by SEL."""
-        manifest = {**self.manifest, "bundle_id": str(uuid.uuid4())}
+        """A fresh bundle id, SEL's records (or ``records``) and files plus ``extra_files``,
+        counted and signed by SEL."""
+        records = records or self.records
+        counts = {name: data.count(b"\n") for name, data in records.items()}
+        manifest = {**self.manifest, "bundle_id": str(uuid.uuid4()), "counts": counts}
         files = {**self.files, **(extra_files or {})}
-        return build_payload(manifest, records or self.records, files, self.signing_pem)
+        return build_payload(manifest, records, files, self.signing_pem)
 
     def encrypt(self, payload: bytes) -> bytes:
         return pyrage.encrypt(payload, [self.identity.to_public()])
