@@ -6,7 +6,9 @@ the peak resident memory (``ru_maxrss``) belongs to that import alone:
 
 - baseline: a good bundle from SEL (a few demo cases);
 - unreferenced: a bundle signed with SEL's real key whose manifest declares three members of
-  ``--size-mib`` each (zeros, so the bundle itself is a few MB) that no record refers to;
+  ``--size-mib`` each (zeros, so the bundle itself is a few MB) that no record refers to; once
+  with the product's limits (the per-file ceiling refuses it) and once with the ceiling raised
+  above the members' size (the unreferenced-file rule refuses it);
 - junk: ``--size-mib`` of random bytes encrypted to HQ.
 
 Target: every hostile import refused with a peak under 300 MB, whatever ``--size-mib``.
@@ -37,6 +39,7 @@ import pyrage  # noqa: E402
 
 from app.config import Paths  # noqa: E402
 from app.db.models import LocalSecret  # noqa: E402
+from app.exchange.format import Limits  # noqa: E402
 from app.exchange.package import sign  # noqa: E402
 from app.services.demo import fill_demo  # noqa: E402
 from app.services.exchange import ExchangeService  # noqa: E402
@@ -125,12 +128,14 @@ def write_junk(size: int, recipient: str, out: Path) -> None:
         )
 
 
-def child(data_dir: str, bundle: str) -> int:
+def child(data_dir: str, bundle: str, file_ceiling_mib: int) -> int:
     """One import in this process; prints the outcome and the peak resident memory."""
     ws = unlock(Paths(Path(data_dir)), "admin", PASSWORD)
+    limits = Limits(max_file_bytes=file_ceiling_mib * 1024 * 1024) if file_ceiling_mib else None
     started = time.perf_counter()
     try:
-        report = ExchangeService(ws).import_bundle(Path(bundle))
+        service = ExchangeService(ws, limits=limits) if limits else ExchangeService(ws)
+        report = service.import_bundle(Path(bundle))
         outcome = f"imported {report.new} new"
     except Exception as exc:  # noqa: BLE001 - the refusal is the expected outcome
         outcome = f"refused: {exc}"
@@ -141,9 +146,9 @@ def child(data_dir: str, bundle: str) -> int:
     return 0
 
 
-def measure(data_dir: Path, bundle: Path) -> dict[str, object]:
+def measure(data_dir: Path, bundle: Path, file_ceiling_mib: int = 0) -> dict[str, object]:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", str(data_dir), str(bundle)],
+        [sys.executable, __file__, "--child", str(data_dir), str(bundle), str(file_ceiling_mib)],
         capture_output=True,
         text=True,
         check=True,
@@ -154,10 +159,10 @@ def measure(data_dir: Path, bundle: Path) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size-mib", type=int, default=1024)
-    parser.add_argument("--child", nargs=2, metavar=("DATA_DIR", "BUNDLE"))
+    parser.add_argument("--child", nargs=3, metavar=("DATA_DIR", "BUNDLE", "FILE_CEILING_MIB"))
     args = parser.parse_args()
     if args.child:
-        return child(*args.child)
+        return child(args.child[0], args.child[1], int(args.child[2]))
     size = args.size_mib * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="qorgau-bench-memory-") as tmp:
         root = Path(tmp)
@@ -186,12 +191,17 @@ def main() -> int:
         junk = root / "junk.qbundle"
         write_junk(size, recipient, junk)
         # Hostile ones first: the good one would make a replay of its bundle id a no-op.
+        raised = 2 * args.size_mib  # past the ceiling: the unreferenced rule itself must hold
         cases = [
-            (f"3 x {args.size_mib} MiB unreferenced, signed", unreferenced),
-            (f"{args.size_mib} MiB junk encrypted to HQ", junk),
-            ("baseline: good bundle", good),
+            (f"3 x {args.size_mib} MiB unreferenced, signed", unreferenced, 0),
+            (f"the same, file ceiling raised to {raised} MiB", unreferenced, raised),
+            (f"{args.size_mib} MiB junk encrypted to HQ", junk, 0),
+            ("baseline: good bundle", good, 0),
         ]
-        results = [(name, path.stat().st_size, measure(hq_dir, path)) for name, path in cases]
+        results = [
+            (name, path.stat().st_size, measure(hq_dir, path, ceiling))
+            for name, path, ceiling in cases
+        ]
     base = float(results[-1][2]["peak_mb"])  # type: ignore[arg-type]
     print(f"\nimport peak memory (ru_maxrss of a fresh process each); target < {TARGET_MB} MB\n")
     print("| bundle | file size | peak | vs baseline | seconds | outcome |")
@@ -202,7 +212,7 @@ def main() -> int:
         if not name.startswith("baseline"):
             worst = max(worst, peak)
         print(
-            f"| {name} | {file_size / 1e6:.1f} MB "
+            f"| {name} | {file_size / 1e6:.2f} MB "
             f"| {peak:.0f} MB | {peak / base:.2f}x | {float(figures['seconds']):.2f} "  # type: ignore[arg-type]
             f"| {str(figures['outcome'])[:90]} |"
         )
