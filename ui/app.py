@@ -7,7 +7,7 @@ import sys
 
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStyle
+from PySide6.QtWidgets import QApplication, QMainWindow, QStyle
 
 from app.config import Paths, resolve_paths
 from app.errors import QorgauError
@@ -20,6 +20,7 @@ from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
 from ui.setup.wizard import SetupWizard
+from ui.widgets.plain import plain_message
 
 USER_ENV = "QORGAU_USER"
 PASSWORD_ENV = "QORGAU_PASSWORD"
@@ -53,7 +54,7 @@ def env_login(paths: Paths) -> Workspace | None:
     try:
         return unlock(paths, username, password)
     except QorgauError as exc:
-        QMessageBox.warning(None, _("Qorgau"), str(exc))
+        plain_message(None, _("Qorgau"), str(exc))
         return None
 
 
@@ -83,7 +84,7 @@ def run_desktop(data_dir: str | None, language: str | None) -> int:
         # One window per data folder: a second one is told, instead of racing the first.
         lock = instance_lock.acquire(paths)
     except QorgauError as exc:
-        QMessageBox.warning(None, _("Qorgau"), str(exc))
+        plain_message(None, _("Qorgau"), str(exc))
         return 1
     try:
         return _run_window(app, bridge, paths)

@@ -26,6 +26,7 @@ from app.security.keyslots import KeySlotStore
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel
+from ui.widgets.plain import plain_label
 
 INPUT_EVENTS = frozenset(
     {
@@ -105,7 +106,7 @@ class LockScreen(QWidget):
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.explanation = QLabel()
+        self.explanation = plain_label()
         self.explanation.setWordWrap(True)
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.password = QLineEdit()

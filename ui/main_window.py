@@ -17,7 +17,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -35,6 +34,8 @@ from app.services.workspace import Workspace
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.lock import IdleLock, LockScreen
+from ui.private_temp import PrivateTempFolder
+from ui.widgets.plain import plain_label
 
 AREA_MODULES = (
     "ui.start_page",
@@ -75,6 +76,11 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self.bridge = bridge
         self._areas: dict[str, Area] = {}
+        # Where attachments are written to be opened; emptied when this window closes.
+        self.temp_folder = PrivateTempFolder()
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.temp_folder.empty)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -98,7 +104,7 @@ class MainWindow(QMainWindow):
         self.outer.addWidget(self.lock_screen)
         self.setCentralWidget(self.outer)
 
-        self.status_user = QLabel()
+        self.status_user = plain_label()
         self.statusBar().addPermanentWidget(self.status_user)
         self._build_actions()
 
@@ -307,4 +313,5 @@ class MainWindow(QMainWindow):
                 return
         self.idle_lock.stop()
         self.save_state()
+        self.temp_folder.empty()
         event.accept()

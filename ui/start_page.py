@@ -29,6 +29,7 @@ from app.services.cases import CaseService
 from app.services.records import CaseFilter, CaseRow
 from ui.main_window import MainWindow
 from ui.models.case_table_model import DEADLINE_COLOURS
+from ui.widgets.plain import plain_label
 
 SECTION_LIMIT = 12
 
@@ -91,9 +92,9 @@ class StartPage(QWidget):
         self.window_ = window
         self.service = CaseService(window.workspace)
         self._stale = False
-        self.greeting = QLabel()
+        self.greeting = plain_label()
         self.greeting.setStyleSheet("font-size: 18pt; font-weight: 600;")
-        self.mission = QLabel()
+        self.mission = plain_label()
         self.mission.setStyleSheet("font-size: 11pt;")
         self.today = QLabel()
         self.today.setStyleSheet("color: palette(mid);")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.errors import QorgauError
 from app.i18n import _
+from ui.widgets.plain import plain_message
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -75,11 +76,14 @@ class _Runnable(QRunnable):
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
     """A QorgauError's own message; anything else as an internal error (logged in full)."""
     if isinstance(exc, QorgauError):
-        QMessageBox.warning(parent, _("Qorgau"), str(exc))
+        plain_message(parent, _("Qorgau"), str(exc))  # may quote a bundle's or a user's text
         return
     log.error("unexpected error in a background task", exc_info=exc)
-    QMessageBox.critical(
-        parent, _("Qorgau"), _("An internal error occurred: {error}").format(error=exc)
+    plain_message(
+        parent,
+        _("Qorgau"),
+        _("An internal error occurred: {error}").format(error=exc),
+        QMessageBox.Icon.Critical,
     )
 
 

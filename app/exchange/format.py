@@ -45,7 +45,8 @@ class Limits:
     max_bundle_bytes: int = 4 * 1024**3
     max_members: int = 250_000
     max_total_bytes: int = 8 * 1024**3
-    max_member_bytes: int = 1024**3
+    max_member_bytes: int = 256 * 1024**2  # a records/*.jsonl member
+    max_file_bytes: int = 64 * 1024**2  # a files/* member: attachments are at most 25 MB
     max_manifest_bytes: int = 64 * 1024**2
     max_record_bytes: int = 32 * 1024**2
 

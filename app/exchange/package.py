@@ -5,8 +5,12 @@ its schema, the signature against the registered key, every member's size and SH
 record against its schema. It returns a ``VerifiedBundle`` or raises ``BundleRefused``; it never
 touches a database, so a refused bundle cannot leave anything behind.
 
-Plain text never goes to disk: the ZIP is built and read in memory and only the age-encrypted
-bytes are written.
+Plain text never goes to disk: the ZIP is built in memory and only the age-encrypted bytes are
+written. Reading streams: pyrage decrypts in 8 KiB steps into an encrypted spool
+(``app.exchange.spool``); the signed manifest, which comes first, is checked before anything
+else is kept, and it bounds how much more may follow. Records are parsed, files are hashed in
+chunks and read again only when merged, and a file no record refers to is refused, so memory
+stays bounded whatever the bundle holds.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ import hashlib
 import io
 import json
 import stat
+import struct
 import zipfile
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyrage
 from cryptography.exceptions import InvalidSignature
@@ -33,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from app.domain.filenames import clean_filename
 from app.errors import IntegrityError
 from app.exchange.fastcheck import compile_record
 from app.exchange.format import (
@@ -49,9 +56,12 @@ from app.exchange.format import (
     manifest_schema,
 )
 from app.exchange.records import BY_NAME, ENTITIES, record_schema
+from app.exchange.spool import EncryptedSpool
 from app.i18n import _
 
 ProgressFn = Callable[[int, int, str], None]
+# Record columns that name a file the UI may write to disk.
+FILE_NAME_COLUMNS = {"attachment": "filename"}
 
 
 class BundleRefused(IntegrityError):
@@ -62,10 +72,17 @@ class BundleRefused(IntegrityError):
 class VerifiedBundle:
     manifest: dict[str, Any]
     records: dict[str, list[dict[str, Any]]]
-    files: dict[str, bytes]
+    files: Mapping[str, bytes]
     file_sha256: str
     size: int = 0
     warnings: list[str] = field(default_factory=list)
+    closer: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        """Drop the encrypted spool that holds the files (also done when collected)."""
+        if self.closer is not None:
+            self.closer()
+            self.closer = None
 
     @property
     def bundle_id(self) -> str:
@@ -188,19 +205,12 @@ def parse_identities(text: str) -> list[pyrage.x25519.Identity]:
 
 
 def decrypt(data: bytes, identities: list[pyrage.x25519.Identity]) -> bytes:
+    """A small payload decrypted in memory (tools and tests; import streams instead)."""
     try:
         return pyrage.decrypt(data, identities)
     except pyrage.DecryptError as exc:
-        if "no matching keys" in str(exc).lower():
-            raise BundleRefused(
-                _(
-                    "The bundle is not encrypted for this installation "
-                    "(it was made for another recipient)."
-                )
-            ) from None
-        raise BundleRefused(
-            _("The bundle cannot be decrypted: the file is damaged or truncated.")
-        ) from None
+        _refuse_decrypt_error(exc)
+        raise  # pragma: no cover - _refuse_decrypt_error always raises
 
 
 def _check_structure(archive: zipfile.ZipFile, limits: Limits) -> dict[str, zipfile.ZipInfo]:
@@ -245,7 +255,8 @@ def _check_structure(archive: zipfile.ZipFile, limits: Limits) -> dict[str, zipf
             raise BundleRefused(
                 _("The member {name} uses an unsupported ZIP feature.").format(name=name)
             )
-        if info.file_size > limits.max_member_bytes:
+        ceiling = limits.max_file_bytes if FILE_MEMBER.match(name) else limits.max_member_bytes
+        if info.file_size > ceiling:
             raise BundleRefused(_("The member {name} is larger than allowed.").format(name=name))
         total += info.file_size
         by_name[name] = info
@@ -262,19 +273,13 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, declared: int)
     try:
         with archive.open(info) as handle:
             data = handle.read(declared + 1)
-    except (zipfile.BadZipFile, zlib_error(), OSError, EOFError):
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
         raise BundleRefused(_("The member {name} is damaged.").format(name=info.filename)) from None
     if len(data) > declared:
         raise BundleRefused(
             _("The member {name} is larger than the manifest declares.").format(name=info.filename)
         )
     return data
-
-
-def zlib_error() -> type[Exception]:
-    import zlib
-
-    return zlib.error
 
 
 def _verify_signature(
@@ -302,12 +307,6 @@ def _verify_signature(
         ) from None
 
 
-def _load_manifest(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
-    if info.file_size > limits.max_manifest_bytes:
-        raise BundleRefused(_("The bundle's manifest is larger than allowed."))
-    return _read_capped(archive, info, min(info.file_size, limits.max_manifest_bytes))
-
-
 def _parse_json(data: bytes, what: str) -> Any:
     try:
         return json.loads(data.decode("utf-8"))
@@ -315,53 +314,261 @@ def _parse_json(data: bytes, what: str) -> Any:
         raise BundleRefused(_("{what} is not valid JSON.").format(what=what)) from None
 
 
+class _Intake:
+    """Where pyrage writes the decrypted ZIP: checks the signed manifest first, then caps.
+
+    Qorgau writes ``manifest.json`` and ``manifest.sig`` as the first two members, so their
+    local headers arrive first. Until both are in and the signature checks out only they are
+    kept in memory (bounded by the manifest limit); after that the stream may be at most as
+    large as the signed manifest declares, and everything goes to the encrypted spool. Junk,
+    an unsigned or a lying bundle is refused after its first few bytes, whatever its size.
+    """
+
+    def __init__(
+        self, spool: EncryptedSpool, limits: Limits, key_of: Callable[[str], str | None]
+    ) -> None:
+        self.spool = spool
+        self.limits = limits
+        self.key_of = key_of
+        self.prefix = bytearray()
+        self.manifest: dict[str, Any] | None = None
+        self.manifest_bytes = b""
+        self.cap: int | None = None
+
+    def write(self, data: bytes) -> int:
+        self.spool.write(data)
+        if self.cap is None:
+            self.prefix += data
+            self._try_prefix()
+        elif self.spool.size > self.cap:
+            raise BundleRefused(_("The bundle is larger than the manifest declares."))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def finish(self) -> None:
+        if self.cap is None:
+            raise BundleRefused(_("The bundle's content is not a valid archive."))
+
+    def _try_prefix(self) -> None:
+        if len(self.prefix) >= 4 and self.prefix[:4] != _LOCAL_HEADER:
+            raise BundleRefused(_("The bundle's content is not a valid archive."))
+        if len(self.prefix) > self.limits.max_manifest_bytes + 4096:
+            raise BundleRefused(_("The bundle's manifest is larger than allowed."))
+        first = _local_member(self.prefix, 0, self.limits.max_manifest_bytes)
+        if first is None:
+            return
+        name, manifest_bytes, end = first
+        second = _local_member(self.prefix, end, 4096)
+        if second is None:
+            return
+        signature_name, signature, _end = second
+        if (name, signature_name) != (MANIFEST, SIGNATURE):
+            raise BundleRefused(
+                _("The bundle does not begin with its signed manifest; it was not made by Qorgau.")
+            )
+        manifest = _checked_manifest(manifest_bytes)
+        _verify_signature(manifest_bytes, signature, manifest["source_mission"], self.key_of)
+        self.cap = _declared_cap(manifest, len(self.prefix), self.limits)
+        self.manifest, self.manifest_bytes = manifest, manifest_bytes
+        self.prefix = bytearray()
+        if self.spool.size > self.cap:
+            raise BundleRefused(_("The bundle is larger than the manifest declares."))
+
+
+_LOCAL_HEADER = b"PK\x03\x04"
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")
+# Bytes a ZIP adds around each member (local header, central entry, zip64 extras), generously.
+_MEMBER_OVERHEAD = 512
+
+
+def _local_member(prefix: bytearray, offset: int, limit: int) -> tuple[str, bytes, int] | None:
+    """The member whose local header starts at ``offset``: (name, content, end), or None
+    while more bytes are needed. Only what zipfile writes for small members is accepted."""
+    if len(prefix) < offset + _LOCAL.size:
+        return None
+    magic, _v, flags, method, _t, _d, _crc, packed, size, name_len, extra_len = _LOCAL.unpack_from(
+        prefix, offset
+    )
+    if magic != _LOCAL_HEADER or flags & 0x9 or method not in (zipfile.ZIP_STORED, 8):
+        raise BundleRefused(
+            _("The bundle does not begin with its signed manifest; it was not made by Qorgau.")
+        )
+    if packed > limit or size > limit:
+        raise BundleRefused(_("The bundle's manifest is larger than allowed."))
+    start = offset + _LOCAL.size + name_len + extra_len
+    end = start + packed
+    if len(prefix) < end:
+        return None
+    name = bytes(prefix[offset + _LOCAL.size : offset + _LOCAL.size + name_len]).decode(
+        "utf-8", "replace"
+    )
+    content = bytes(prefix[start:end])
+    if method == 8:
+        inflater = zlib.decompressobj(-15)
+        try:
+            content = inflater.decompress(content, size + 1)
+        except zlib.error:
+            raise BundleRefused(_("The member {name} is damaged.").format(name=name)) from None
+    if len(content) != size:
+        raise BundleRefused(_("The member {name} is damaged.").format(name=name))
+    return name, content, end
+
+
+def _checked_manifest(manifest_bytes: bytes) -> dict[str, Any]:
+    manifest = _parse_json(manifest_bytes, MANIFEST)
+    if not isinstance(manifest, dict):
+        raise BundleRefused(_("{what} is not valid JSON.").format(what=MANIFEST))
+    if manifest.get("format") != FORMAT:
+        raise BundleRefused(_("This file is not a Qorgau bundle."))
+    if manifest.get("version") != FORMAT_VERSION:
+        raise BundleRefused(
+            _("The bundle uses format version {v}; this Qorgau reads version {ours}.").format(
+                v=manifest.get("version"), ours=FORMAT_VERSION
+            )
+        )
+    problem = _schema_problem(_manifest_validator(), manifest)
+    if problem:
+        raise BundleRefused(
+            _("The bundle's manifest breaks the format: {problem}").format(problem=problem)
+        )
+    return manifest
+
+
+def _declared_cap(manifest: dict[str, Any], head: int, limits: Limits) -> int:
+    """How large the decrypted ZIP may be, from the signed sizes of its members."""
+    members = manifest["members"]
+    if len(members) + 2 > limits.max_members:
+        raise BundleRefused(
+            _("The bundle has {n} members; at most {limit} are allowed.").format(
+                n=len(members) + 2, limit=limits.max_members
+            )
+        )
+    total = 0
+    for member in members:
+        ceiling = (
+            limits.max_file_bytes
+            if FILE_MEMBER.match(member["name"])
+            else (limits.max_member_bytes)
+        )
+        if member["size"] > ceiling:
+            raise BundleRefused(
+                _("The member {name} is larger than allowed.").format(name=member["name"])
+            )
+        total += member["size"]
+    if total > limits.max_total_bytes:
+        raise BundleRefused(_("The bundle unpacks to more than the allowed total size."))
+    # Deflate may grow incompressible data a little; the rest is headers.
+    return head + total + total // 100 + (len(members) + 2) * _MEMBER_OVERHEAD + 65536
+
+
+class _HashingReader(io.RawIOBase):
+    """The bundle file as pyrage reads it, hashed on the way (no second pass, no copy)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        super().__init__()
+        self._handle = handle
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._handle.readinto(buffer)  # type: ignore[attr-defined]
+        if count:
+            self.digest.update(memoryview(buffer)[:count])
+            self.size += count
+        return count or 0
+
+
+def _decrypt_to_spool(
+    source: BinaryIO,
+    identities: list[pyrage.x25519.Identity],
+    key_of: Callable[[str], str | None],
+    limits: Limits,
+    spool: EncryptedSpool,
+) -> tuple[_Intake, _HashingReader]:
+    reader = _HashingReader(source)
+    intake = _Intake(spool, limits, key_of)
+    try:
+        pyrage.decrypt_io(io.BufferedReader(reader, 65536), intake, identities)
+    except pyrage.DecryptError as exc:
+        _refuse_decrypt_error(exc)
+    except OSError as exc:
+        if exc.errno is None:  # pyrage's word for a damaged or truncated age stream
+            _refuse_decrypt_error(exc)
+        raise BundleRefused(
+            _("The bundle cannot be read: {error}").format(error=exc.strerror or exc)
+        ) from None
+    intake.finish()
+    return intake, reader
+
+
+def _refuse_decrypt_error(exc: Exception) -> None:
+    if "no matching keys" in str(exc).lower():
+        raise BundleRefused(
+            _(
+                "The bundle is not encrypted for this installation "
+                "(it was made for another recipient)."
+            )
+        ) from None
+    raise BundleRefused(
+        _("The bundle cannot be decrypted: the file is damaged or truncated.")
+    ) from None
+
+
 def read_bundle(
-    data: bytes,
+    data: bytes | BinaryIO,
     identities: list[pyrage.x25519.Identity],
     key_of: Callable[[str], str | None],
     limits: Limits = DEFAULT_LIMITS,
     progress: ProgressFn | None = None,
+    spool_folder: Path | None = None,
 ) -> VerifiedBundle:
-    """Decrypt and check everything; see the module's docstring."""
-    if len(data) > limits.max_bundle_bytes:
-        raise BundleRefused(_("The bundle file is larger than allowed."))
-    file_sha256 = _digest(data)
-    payload = decrypt(data, identities)
+    """Decrypt and check everything; see the module's docstring.
+
+    ``data`` is the bundle's bytes or an open binary file; memory stays bounded either way
+    (file contents stay in an encrypted spool until a record needs them).
+    """
+    source: BinaryIO = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    spool = EncryptedSpool(spool_folder)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(payload))
-    except (zipfile.BadZipFile, zlib_error(), OSError, EOFError, ValueError):
-        raise BundleRefused(_("The bundle's content is not a valid archive.")) from None
-    with archive:
+        intake, reader = _decrypt_to_spool(source, identities, key_of, limits, spool)
+        if reader.size > limits.max_bundle_bytes:
+            raise BundleRefused(_("The bundle file is larger than allowed."))
+        manifest = intake.manifest
+        assert manifest is not None  # intake.finish() refused a stream without one
+        try:
+            archive = zipfile.ZipFile(spool.reader())
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
+            raise BundleRefused(_("The bundle's content is not a valid archive.")) from None
         infos = _check_structure(archive, limits)
-        manifest_bytes = _load_manifest(archive, infos[MANIFEST], limits)
-        signature = _read_capped(archive, infos[SIGNATURE], min(infos[SIGNATURE].file_size, 512))
-        manifest = _parse_json(manifest_bytes, MANIFEST)
-        if not isinstance(manifest, dict):
-            raise BundleRefused(_("{what} is not valid JSON.").format(what=MANIFEST))
-        if manifest.get("format") != FORMAT:
-            raise BundleRefused(_("This file is not a Qorgau bundle."))
-        if manifest.get("version") != FORMAT_VERSION:
+        if infos[MANIFEST].header_offset != 0 or (
+            _read_capped(archive, infos[MANIFEST], len(intake.manifest_bytes))
+            != intake.manifest_bytes
+        ):
             raise BundleRefused(
-                _("The bundle uses format version {v}; this Qorgau reads version {ours}.").format(
-                    v=manifest.get("version"), ours=FORMAT_VERSION
-                )
+                _("The bundle's archive lists a manifest other than the signed one.")
             )
-        problem = _schema_problem(_manifest_validator(), manifest)
-        if problem:
-            raise BundleRefused(
-                _("The bundle's manifest breaks the format: {problem}").format(problem=problem)
-            )
-        _verify_signature(manifest_bytes, signature, manifest["source_mission"], key_of)
-        contents = _read_members(archive, infos, manifest, progress)
-    return _records_of(manifest, contents, file_sha256, len(data), limits, progress)
+        records, files = _read_members(archive, infos, manifest, limits, progress)
+    except BaseException:
+        spool.close()
+        raise
+    bundle = _records_of(manifest, records, files, reader.digest.hexdigest(), reader.size)
+    bundle.closer = spool.close
+    return bundle
 
 
 def _read_members(
     archive: zipfile.ZipFile,
     infos: dict[str, zipfile.ZipInfo],
     manifest: dict[str, Any],
+    limits: Limits,
     progress: ProgressFn | None,
-) -> dict[str, bytes]:
+) -> tuple[dict[str, list[dict[str, Any]]], _SpooledFiles]:
+    """Records parsed, then file members hashed in chunks; nobody's file is left unreferenced."""
     declared = {m["name"]: m for m in manifest["members"]}
     if len(declared) != len(manifest["members"]):
         raise BundleRefused(_("The manifest lists a member twice."))
@@ -372,9 +579,7 @@ def _read_members(
         raise BundleRefused(
             _("The member {name} listed in the manifest is missing.").format(name=name)
         )
-    contents: dict[str, bytes] = {}
-    total = len(declared)
-    for done, (name, entry) in enumerate(sorted(declared.items()), start=1):
+    for name, entry in declared.items():
         info = infos[name]
         if info.file_size != entry["size"]:
             raise BundleRefused(
@@ -384,47 +589,114 @@ def _read_members(
                     name=name
                 )
             )
-        data = _read_capped(archive, info, entry["size"])
-        if len(data) != entry["size"] or _digest(data) != entry["sha256"]:
-            raise BundleRefused(
-                _("The member {name} was changed: its hash does not match the manifest.").format(
-                    name=name
-                )
-            )
-        contents[name] = data
-        if progress and done % 200 == 0:
-            progress(done, total, _("Checking members"))
-    return contents
-
-
-def _records_of(
-    manifest: dict[str, Any],
-    contents: dict[str, bytes],
-    file_sha256: str,
-    size: int,
-    limits: Limits,
-    progress: ProgressFn | None,
-) -> VerifiedBundle:
     kind = BundleKind(manifest["kind"])
-    allowed = KIND_ENTITIES[kind]
     records: dict[str, list[dict[str, Any]]] = {}
-    files: dict[str, bytes] = {}
-    for name, data in contents.items():
-        file_match = FILE_MEMBER.match(name)
-        if file_match:
-            files[file_match.group(1)] = data
-            continue
+    for name in sorted(n for n in declared if not FILE_MEMBER.match(n)):
         match = RECORD_MEMBER.match(name)
         entity = match.group(1) if match else ""
-        if entity not in BY_NAME or entity not in allowed:
+        if entity not in BY_NAME or entity not in KIND_ENTITIES[kind]:
             raise BundleRefused(
                 _("A bundle of kind {kind} may not carry {entity} records.").format(
                     kind=kind.value, entity=entity
                 )
             )
+        data = _read_capped(archive, infos[name], declared[name]["size"])
+        _check_digest(name, data, declared[name])
         records[entity] = _parse_records(name, entity, data, limits)
+        del data
         if progress:
             progress(0, 0, _("Checking records"))
+    file_names = sorted(n for n in declared if FILE_MEMBER.match(n))
+    referenced = _referenced_files(records)
+    for name in file_names:
+        if name.removeprefix("files/") not in referenced:
+            raise BundleRefused(
+                _("The bundle holds the file {name}, which no record refers to.").format(name=name)
+            )
+    for done, name in enumerate(file_names, start=1):
+        _hash_streamed(archive, infos[name], declared[name])
+        if progress and done % 200 == 0:
+            progress(done, len(file_names), _("Checking members"))
+    files = _SpooledFiles(
+        archive, {n.removeprefix("files/"): (infos[n], declared[n]) for n in file_names}
+    )
+    return records, files
+
+
+def _check_digest(name: str, data: bytes, entry: dict[str, Any]) -> None:
+    if len(data) != entry["size"] or _digest(data) != entry["sha256"]:
+        raise BundleRefused(
+            _("The member {name} was changed: its hash does not match the manifest.").format(
+                name=name
+            )
+        )
+
+
+def _hash_streamed(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: dict[str, Any]) -> None:
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with archive.open(info) as handle:
+            while chunk := handle.read(min(_CHUNK, entry["size"] + 1 - size)):
+                size += len(chunk)
+                digest.update(chunk)
+                if size > entry["size"]:
+                    break
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+        raise BundleRefused(_("The member {name} is damaged.").format(name=info.filename)) from None
+    if size > entry["size"]:
+        raise BundleRefused(
+            _("The member {name} is larger than the manifest declares.").format(name=info.filename)
+        )
+    if size != entry["size"] or digest.hexdigest() != entry["sha256"]:
+        raise BundleRefused(
+            _("The member {name} was changed: its hash does not match the manifest.").format(
+                name=info.filename
+            )
+        )
+
+
+_CHUNK = 1024 * 1024
+
+
+def _referenced_files(records: dict[str, list[dict[str, Any]]]) -> set[str]:
+    referenced: set[str] = set()
+    for entity, rows in records.items():
+        column = BY_NAME[entity].digest_column
+        if column:
+            referenced.update(r[column] for r in rows if r.get(column))
+    return referenced
+
+
+class _SpooledFiles(Mapping[str, bytes]):
+    """sha256 -> content, read from the spool only when merge asks for one file."""
+
+    def __init__(
+        self, archive: zipfile.ZipFile, members: dict[str, tuple[zipfile.ZipInfo, dict[str, Any]]]
+    ) -> None:
+        self._archive = archive
+        self._members = members
+
+    def __getitem__(self, sha256: str) -> bytes:
+        info, entry = self._members[sha256]
+        data = _read_capped(self._archive, info, entry["size"])
+        _check_digest(info.filename, data, entry)
+        return data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._members)
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+
+def _records_of(
+    manifest: dict[str, Any],
+    records: dict[str, list[dict[str, Any]]],
+    files: Mapping[str, bytes],
+    file_sha256: str,
+    size: int,
+) -> VerifiedBundle:
     _check_counts(manifest, records, files)
     return VerifiedBundle(manifest, records, files, file_sha256, size)
 
@@ -448,12 +720,17 @@ def _parse_records(name: str, entity: str, data: bytes, limits: Limits) -> list[
                     n=number, name=name, problem=problem
                 )
             )
+        column = FILE_NAME_COLUMNS.get(entity)
+        if column:  # a name from another installation is a name, never a path
+            record[column] = clean_filename(record[column])
         result.append(record)
     return result
 
 
 def _check_counts(
-    manifest: dict[str, Any], records: dict[str, list[dict[str, Any]]], files: dict[str, bytes]
+    manifest: dict[str, Any],
+    records: dict[str, list[dict[str, Any]]],
+    files: Mapping[str, bytes],
 ) -> None:
     counts = manifest["counts"]
     for entity in (e.name for e in ENTITIES):

@@ -32,6 +32,7 @@ from app.db.sync import next_counter
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Category, Channel, EventKind, IloIndicator, Role, Urgency
 from app.domain.codes import parse_code as code
+from app.domain.filenames import clean_filename
 from app.domain.workflow import (
     OPEN_STATUSES,
     allowed_transitions,
@@ -759,9 +760,7 @@ class CaseService:
         identity_document_acknowledged: bool = False,
     ) -> AttachmentInfo:
         self.ws.require_role(*CASE_WORKERS)
-        name = check.required_text(
-            filename.replace("\\", "/").rsplit("/", 1)[-1], "filename", _("File name"), 255
-        )
+        name = clean_filename(check.required_text(filename, "filename", _("File name"), 4096))
         if not content:
             raise ValidationError(_("The file is empty."), "content")
         if len(content) > MAX_ATTACHMENT_BYTES:

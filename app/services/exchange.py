@@ -619,7 +619,8 @@ class ExchangeService:
                     select(Mission.code, Mission.signing_public_key)
                 ).all()
             }
-        return read_bundle(path.read_bytes(), identities, keys.get, self.limits, progress)
+        with path.open("rb") as handle:  # streamed: memory stays bounded whatever the size
+            return read_bundle(handle, identities, keys.get, self.limits, progress)
 
     def import_bundle(
         self, path: Path, identity_file: Path | None = None, progress: ProgressFn | None = None

@@ -21,6 +21,7 @@ from app.services.workspace import Workspace
 from ui.agreements.widgets import top_items, verified_text
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import show_error
+from ui.widgets.plain import plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 UNVERIFIED_COLOUR = QColor("#b3261e")
@@ -116,7 +117,7 @@ class ApplicableLawPanel(QWidget):
         why = "" if provision.binding else _("standard, not binding on the host")
         row = QTreeWidgetItem([provision.citation, why])
         row.setData(0, ID_ROLE, provision.id)
-        row.setToolTip(0, provision.summary)
+        row.setToolTip(0, plain_tooltip(provision.summary))
         _mark(row, provision)
         if not provision.binding:
             row.setForeground(1, QBrush(STANDARD_COLOUR))
@@ -125,7 +126,7 @@ class ApplicableLawPanel(QWidget):
     def _cited_row(self, citation: CitationInfo) -> QTreeWidgetItem:
         row = QTreeWidgetItem([citation.provision.citation, citation.note])
         row.setData(0, ID_ROLE, citation.id)
-        row.setToolTip(0, citation.provision.summary)
+        row.setToolTip(0, plain_tooltip(citation.provision.summary))
         _mark(row, citation.provision)
         return row
 

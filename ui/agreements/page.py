@@ -34,6 +34,7 @@ from ui.agreements.widgets import ProvisionCard, VerifiedBadge, top_items, verif
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import show_error
 from ui.widgets.country_combo import CountryCombo
+from ui.widgets.plain import plain_label, plain_tooltip
 
 UNVERIFIED_COLOUR = QColor("#b3261e")
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -60,10 +61,10 @@ class InstrumentView(QWidget):
         self.service = service
         self.can_edit_notes = can_edit_notes
         self.instrument: InstrumentInfo | None = None
-        self.title = QLabel()
+        self.title = plain_label()
         self.title.setWordWrap(True)
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
-        self.other_titles = QLabel()
+        self.other_titles = plain_label()
         self.other_titles.setWordWrap(True)
         self.badge = VerifiedBadge()
         self.facts = QFormLayout()
@@ -71,12 +72,12 @@ class InstrumentView(QWidget):
         self.status = QLabel()
         self.signed = QLabel()
         self.in_force = QLabel()
-        self.parties = QLabel()
+        self.parties = plain_label()
         self.parties.setWordWrap(True)
-        self.source = QLabel()
+        self.source = plain_label()
         self.source.setWordWrap(True)
         self.source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.note = QLabel()
+        self.note = plain_label()
         self.note.setWordWrap(True)
         for field in (self.kind, self.status, self.signed, self.in_force, self.parties):
             self.facts.addRow(QLabel(), field)
@@ -391,7 +392,8 @@ class AgreementsPage(QWidget):
             )
             row.setData(0, ID_ROLE, item.id)
             mark_unverified(row, self.COLUMNS, item.verified)
-            row.setToolTip(0, "\n".join(filter(None, (item.title, row.toolTip(0)))))
+            tip = "\n".join(filter(None, (item.title, row.toolTip(0))))
+            row.setToolTip(0, plain_tooltip(tip))
             self.list.addTopLevelItem(row)
             if item.id == chosen:
                 self.list.setCurrentItem(row)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.agreements import unverified_marker
 from app.i18n import _, current_language
 from app.services.agreements import ProvisionInfo, category_labels
+from ui.widgets.plain import plain_label
 
 VERIFIED_STYLE = "color: #1b5e20; font-weight: bold;"
 UNVERIFIED_STYLE = "color: #b3261e; font-weight: bold;"
@@ -110,7 +111,8 @@ class ProvisionCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
-        self.article = QLabel(f"<b>{provision.article_label}</b>")
+        self.article = plain_label(provision.article_label)
+        self.article.setStyleSheet("font-weight: bold;")
         head.addWidget(self.article)
         self.mark = QLabel()
         self.mark.setStyleSheet(UNVERIFIED_STYLE)
@@ -120,13 +122,13 @@ class ProvisionCard(QFrame):
         head.addWidget(self.mark)
         head.addStretch(1)
         layout.addLayout(head)
-        self.summary = QLabel(provision.summary)
+        self.summary = plain_label(provision.summary)
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         chips = FlowLayout()
         self.chips: list[QLabel] = []
         for text in category_labels(provision.categories):
-            chip = QLabel(text)
+            chip = plain_label(text)
             chip.setStyleSheet(CHIP_STYLE)
             chips.addWidget(chip)
             self.chips.append(chip)

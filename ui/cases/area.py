@@ -38,7 +38,8 @@ class CasesArea(QStackedWidget):
         if self._editor is None:
             from ui.cases.editor import CaseEditor
 
-            editor = CaseEditor(self._main_window.workspace, self._officers)
+            window = self._main_window
+            editor = CaseEditor(window.workspace, self._officers, window.temp_folder)
             editor.closed.connect(self.show_list)
             editor.case_saved.connect(lambda _id: self.list_view.refresh())
             editor.review_requested.connect(self._review_contract)

@@ -2,13 +2,12 @@
 
 Before a file that looks like a passport or ID card is stored, the officer is reminded that
 Kazakh law restricts keeping copies of identity documents and must confirm it is needed.
-Opening writes the file to a private temporary folder that is emptied when the app quits.
+Opening writes the file, under its cleaned name, to the app's private temporary folder
+(``ui.private_temp``), which is emptied when the main window closes or the app quits.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,8 +32,10 @@ from app.services.cases import (
     looks_like_identity_document,
 )
 from app.services.records import AttachmentInfo, CaseDetail
+from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.dialogs import ReasonDialog, confirm
+from ui.widgets.plain import plain_tooltip
 
 NAME, SIZE, ADDED_BY, ADDED_AT = range(4)
 
@@ -55,14 +56,15 @@ def human_size(size: int) -> str:
 class AttachmentsPanel(QWidget):
     case_changed = Signal(object)
 
-    def __init__(self, service: CaseService) -> None:
+    def __init__(self, service: CaseService, temp_folder: PrivateTempFolder | None = None) -> None:
         super().__init__()
         self.service = service
+        self._own_temp = temp_folder is None
+        self.temp_folder = temp_folder or PrivateTempFolder()
         self.case: CaseDetail | None = None
         self.task: BackgroundTask[object] | None = None
         self.dialog: QWidget | None = None
         self.opened: list[Path] = []
-        self._temp_dir: Path | None = None
         self.setAcceptDrops(True)
 
         self.tree = QTreeWidget()
@@ -108,7 +110,7 @@ class AttachmentsPanel(QWidget):
             )
             item.setData(NAME, Qt.ItemDataRole.UserRole, info.id)
             if info.description:
-                item.setToolTip(NAME, info.description)
+                item.setToolTip(NAME, plain_tooltip(info.description))
             self.tree.addTopLevelItem(item)
         self.add_button.setEnabled(case is not None)
         self._update_buttons()
@@ -196,13 +198,12 @@ class AttachmentsPanel(QWidget):
     # Opening and removing ----------------------------------------------------------------
 
     def temp_dir(self) -> Path:
-        if self._temp_dir is None:
-            self._temp_dir = Path(tempfile.mkdtemp(prefix="qorgau-"))  # mode 0700
-            folder = str(self._temp_dir)
+        if self._own_temp and not self.temp_folder.exists:
+            # A panel used on its own (no main window) still empties its folder on quit.
             app = QCoreApplication.instance()
             if app is not None:
-                app.aboutToQuit.connect(lambda: shutil.rmtree(folder, ignore_errors=True))
-        return self._temp_dir
+                app.aboutToQuit.connect(self.temp_folder.empty)
+        return self.temp_folder.path
 
     def open_selected(self) -> None:
         info = self.selected()
@@ -210,12 +211,11 @@ class AttachmentsPanel(QWidget):
             return
         try:
             _info, content = self.service.attachment_content(info.id)
+            self.temp_dir()
+            target = self.temp_folder.write(info.filename, content, subfolder=info.id[:8])
         except QorgauError as exc:
             show_error(self, exc)
             return
-        target = self.temp_dir() / info.id[:8] / info.filename
-        target.parent.mkdir(exist_ok=True)
-        target.write_bytes(content)
         self.opened.append(target)
         open_with_system(QUrl.fromLocalFile(str(target)))
 

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -47,10 +46,12 @@ from ui.cases.org_picker import OrganisationPicker
 from ui.cases.person_form import PersonForm, as_input
 from ui.cases.timeline import TimelinePanel
 from ui.models.case_table_model import DEADLINE_COLOURS
+from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.common import ErrorLabel, set_label
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
+from ui.widgets.plain import plain_label, plain_tooltip
 
 SENIOR_ROLES = ("consul", "admin")
 
@@ -74,7 +75,12 @@ class CaseEditor(QWidget):
     review_requested = Signal(str)  # case id: open a contract review pre-filled from it
     letter_requested = Signal(str, str)  # case id, number: draft a letter for it
 
-    def __init__(self, workspace: Workspace, officers: list[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        officers: list[tuple[str, str]],
+        temp_folder: PrivateTempFolder | None = None,
+    ) -> None:
         super().__init__()
         self.workspace = workspace
         self.service = CaseService(workspace)
@@ -82,12 +88,12 @@ class CaseEditor(QWidget):
         self.dirty = False
         self._loading = False
 
-        self.heading = QLabel()
+        self.heading = plain_label()  # shows a person's name: never markup
         self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
         # A long name must not widen the window: the heading gives way (full text in the tip).
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.heading.setMinimumWidth(200)
-        self.badge = QLabel()
+        self.badge = plain_label()
         self.save_button = QPushButton()
         self.save_button.clicked.connect(self.save)
         self.close_button = QPushButton()
@@ -177,7 +183,7 @@ class CaseEditor(QWidget):
 
         self.timeline = TimelinePanel(self.service)
         self.timeline.case_changed.connect(self._case_changed_elsewhere)
-        self.attachments = AttachmentsPanel(self.service)
+        self.attachments = AttachmentsPanel(self.service, temp_folder)
         self.attachments.case_changed.connect(self._case_changed_elsewhere)
         self.law_tab = QWidget()
         self.law_layout = QVBoxLayout(self.law_tab)
@@ -307,7 +313,7 @@ class CaseEditor(QWidget):
         self.heading.setText(
             _("Case {number} — {name}").format(number=case.number, name=case.person.full_name)
         )
-        self.heading.setToolTip(self.heading.text())
+        self.heading.setToolTip(plain_tooltip(self.heading.text()))
         parts = [label(CaseStatus(case.status))]
         if case.due_date:
             parts.append(_("due {date}").format(date=format_date(case.due_date)))

@@ -187,11 +187,17 @@ class CaseFilterBar(QWidget):
             self._emit_now()
 
     def state_json(self) -> str:
-        return json.dumps(self.state(), ensure_ascii=False)
+        """The filters to remember in QSettings: never the search text, which holds names
+        and IINs and would sit in a plain file readable by others on the computer."""
+        state = self.state()
+        del state["text"]
+        return json.dumps(state, ensure_ascii=False)
 
     def set_state_json(self, text: str) -> None:
         try:
             state = json.loads(text) if text else {}
         except ValueError:
             state = {}
-        self.set_state(state if isinstance(state, dict) else {}, emit=False)
+        state = state if isinstance(state, dict) else {}
+        state.pop("text", None)  # stored by older versions; never brought back
+        self.set_state(state, emit=False)

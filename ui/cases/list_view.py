@@ -81,6 +81,8 @@ class CaseListView(QWidget):
         ]
         self.filters = CaseFilterBar(workspace.actor.username, officers)
         self.filters.set_state_json(ui_settings.load_value(FILTER_KEY))
+        # Rewritten at once: erases search text an older version left in the settings file.
+        ui_settings.save_value(FILTER_KEY, self.filters.state_json())
         self.filters.filter_changed.connect(self.apply_filter)
 
         self.model = CaseTableModel(self.service)

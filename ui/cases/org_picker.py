@@ -7,9 +7,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QInputDialog,
-    QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -21,6 +19,7 @@ from app.services.organisations import OrganisationService
 from app.services.records import OrganisationInfo, OrganisationInput
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
+from ui.widgets.plain import literal_html, plain_label, plain_message
 
 
 class OrganisationDialog(ValidatingDialog):
@@ -71,7 +70,7 @@ class OrganisationPicker(QWidget):
         self.watch_button = QPushButton()
         self.watch_button.setVisible(can_watchlist)
         self.watch_button.clicked.connect(self.edit_watchlist)
-        self.warning = QLabel()
+        self.warning = plain_label()  # quotes the watchlist reason
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet("color: #b3261e;")
         self.warning.hide()
@@ -125,8 +124,10 @@ class OrganisationPicker(QWidget):
         reason, accepted = QInputDialog.getMultiLineText(
             self,
             _("Watchlist"),
-            _("Why should officers be careful with {name}? Leave empty to take it off.").format(
-                name=org.name
+            literal_html(
+                _("Why should officers be careful with {name}? Leave empty to take it off.").format(
+                    name=org.name
+                )
             ),
             org.watchlist_reason,
         )
@@ -135,7 +136,7 @@ class OrganisationPicker(QWidget):
         try:
             self.service.set_watchlist(org.id, bool(reason.strip()), reason.strip())
         except QorgauError as exc:
-            QMessageBox.warning(self, _("Watchlist"), str(exc))
+            plain_message(self, _("Watchlist"), str(exc))
             return
         self.load(self.country, org.id)
 

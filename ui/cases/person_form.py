@@ -35,6 +35,7 @@ from app.services.people import PersonService
 from app.services.records import DuplicateMatch, PersonInfo, PersonInput
 from ui.widgets.common import set_label
 from ui.widgets.fields import DateField, FieldBox
+from ui.widgets.plain import plain_label
 
 DUPLICATE_CHECK_DELAY_MS = 400
 FIELDS = ("surname", "given_names", "patronymic", "surname_latin", "given_names_latin")
@@ -127,7 +128,7 @@ class PersonForm(QWidget):
 
         # Consent to processing of personal data.
         self.consent_box = QGroupBox()
-        self.consent_warning = QLabel()
+        self.consent_warning = plain_label()
         self.consent_warning.setWordWrap(True)
         self.consent_warning.setStyleSheet(WARNING_STYLE)
         self.consent_date = DateField("consent_date")

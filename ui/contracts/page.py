@@ -48,6 +48,7 @@ from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.widgets.common import ErrorLabel
 from ui.widgets.country_combo import CountryCombo
+from ui.widgets.plain import plain_label, plain_tooltip
 
 DEBOUNCE_MS = 350
 COMMON_CURRENCIES = ("", "USD", "EUR", "RUB", "KZT", "TRY", "KRW", "AED", "QAR", "SAR", "GBP")
@@ -167,8 +168,8 @@ class ContractReviewPage(QWidget):
 
     def _build_fields(self) -> None:
         self.host_country = CountryCombo(any_text="")
-        self.case_label = QLabel()
-        self.worker_label = QLabel()
+        self.case_label = plain_label()
+        self.worker_label = plain_label()
         self.employer_name = QLineEdit()
         self.position = QLineEdit()
         self.workplace = QLineEdit()
@@ -282,7 +283,7 @@ class ContractReviewPage(QWidget):
         self.indicators_title = QLabel()
         self.indicators = QLabel()
         self.indicators.setWordWrap(True)
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setWordWrap(True)
         self.new_button = QPushButton()
         self.new_button.clicked.connect(lambda: self.start(ReviewSubject()))
@@ -537,7 +538,7 @@ class ContractReviewPage(QWidget):
                 QColor("#000000" if LEVEL_COLOURS[finding.level] in _DARK_TEXT else "#FFFFFF")
             )
             reason = QTableWidgetItem(finding.reason)
-            reason.setToolTip("\n".join(finding.references))
+            reason.setToolTip(plain_tooltip("\n".join(finding.references)))
             for column, item in enumerate((subject, level, reason)):
                 self.findings.setItem(row, column, item)
         self.findings.resizeRowsToContents()

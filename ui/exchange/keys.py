@@ -24,6 +24,7 @@ from app.i18n import _, format_datetime
 from app.services.keys import KeyService, TrustedKey
 from ui.widgets.common import set_label
 from ui.widgets.dialogs import ValidatingDialog
+from ui.widgets.plain import plain_tooltip
 
 CODE, SIGNING_KEY, AGE_RECIPIENT, SINCE = range(4)
 
@@ -180,7 +181,7 @@ class TrustedKeysBox(QGroupBox):
             full = (key.code, key.signing_key, key.age_recipient, since)
             for column, (value, tip) in enumerate(zip(values, full, strict=True)):
                 item = QTableWidgetItem(value)
-                item.setToolTip(tip)
+                item.setToolTip(plain_tooltip(tip))
                 item.setData(Qt.ItemDataRole.UserRole, tip)
                 self.table.setItem(row, column, item)
 

@@ -36,6 +36,7 @@ from app.services.keys import KeyService, TrustedKey
 from ui.exchange.hq import TransferDialog, choose_bundle_file
 from ui.exchange.keys import OwnKeysBox, TrustedKeysBox
 from ui.tasks import BackgroundTask, TaskContext
+from ui.widgets.plain import plain_label
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -71,12 +72,12 @@ class ExchangePage(QWidget):
         self.recipient_choice.setLineEdit(self.recipient)
         self.recipient.setPlaceholderText("age1…")
         self.recipient.textChanged.connect(self._show_recipient_owner)
-        self.recipient_owner = QLabel()
+        self.recipient_owner = plain_label()
         self.recipient_label.setBuddy(self.recipient_choice)
         self.everything = QCheckBox()
         self.export_button = QPushButton()
         self.export_button.clicked.connect(self.choose_export_file)
-        self.export_summary = QLabel()
+        self.export_summary = plain_label()
         self.export_summary.setWordWrap(True)
         self.export_summary.hide()  # shown once there is a summary; no empty gap before
         row = QHBoxLayout()
@@ -92,7 +93,7 @@ class ExchangePage(QWidget):
         self.import_box = QGroupBox()
         self.import_button = QPushButton()
         self.import_button.clicked.connect(self.choose_import_file)
-        self.import_report = QLabel()
+        self.import_report = plain_label()  # refusals quote the bundle's values
         self.import_report.setWordWrap(True)
         import_layout = QHBoxLayout(self.import_box)
         import_layout.addWidget(self.import_button)
@@ -135,7 +136,7 @@ class ExchangePage(QWidget):
         self.transfer_button.clicked.connect(self.choose_transfer)
         self.library_button = QPushButton()
         self.library_button.clicked.connect(self.choose_library_file)
-        self.hq_summary = QLabel()
+        self.hq_summary = plain_label()
         self.hq_summary.setWordWrap(True)
         hq_layout = QHBoxLayout(self.hq_box)
         hq_layout.addWidget(self.transfer_button)

@@ -10,6 +10,7 @@ from app.domain.codes import LetterKind, label
 from app.i18n import _, pgettext
 from app.services.letters import LetterInfo
 from ui.i18n_bridge import LANGUAGE_NAMES
+from ui.widgets.plain import plain_tooltip
 
 LETTER_ROLE = Qt.ItemDataRole.UserRole + 1
 NUMBER, DATE, STATUS, CASE, KIND, LANG, SUBJECT, ADDRESSEE = range(8)
@@ -71,7 +72,7 @@ class LetterTableModel(QAbstractTableModel):
             return info
         column = index.column()
         if role == Qt.ItemDataRole.ToolTipRole and column in (SUBJECT, ADDRESSEE):
-            return info.subject if column == SUBJECT else info.addressee.organisation
+            return plain_tooltip(info.subject if column == SUBJECT else info.addressee.organisation)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if column == NUMBER:

@@ -51,6 +51,7 @@ from ui.letters.model import LETTER_ROLE, SUBJECT, LetterTableModel, status_labe
 from ui.letters.preview import PdfPreview
 from ui.tasks import show_error
 from ui.widgets.dialogs import confirm
+from ui.widgets.plain import plain_message
 
 FIRST_YEAR = 2020
 
@@ -362,7 +363,7 @@ class LettersPage(QWidget):
         except QorgauError as exc:
             show_error(self, exc)
         except OSError as exc:
-            QMessageBox.warning(
+            plain_message(
                 self,
                 _("Qorgau"),
                 _("{path} cannot be written: {error}").format(path=path, error=exc),

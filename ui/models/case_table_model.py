@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 from app.domain.codes import CaseStatus, Category, Urgency, label
 from app.i18n import _, country_name, format_date
 from app.services.records import CaseFilter, CaseRow
+from ui.widgets.plain import plain_tooltip
 
 NUMBER, PERSON, HOST_COUNTRY, CATEGORIES, STATUS, URGENCY, RECEIVED, DUE, OFFICER = range(9)
 COLUMN_COUNT = 9
@@ -217,7 +218,8 @@ class CaseTableModel(QAbstractTableModel):
             if row.urgency == Urgency.CRITICAL:
                 return QBrush(QColor(DEADLINE_COLOURS["red"]))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(index.row(), column)
+            tip = self._tooltip(index.row(), column)
+            return plain_tooltip(tip) if tip else None
         return None
 
     def _deadline_icon(self, state: str) -> QIcon | None:

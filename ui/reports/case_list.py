@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -24,6 +23,7 @@ from app.i18n import _, current_language, format_date, ngettext
 from app.reports import case_list_table
 from app.reports.export import write_csv
 from app.services.records import CaseRow
+from ui.widgets.plain import plain_label
 
 
 class CaseListDialog(QDialog):
@@ -37,7 +37,7 @@ class CaseListDialog(QDialog):
         self.hide_names = hide_names
         self.setWindowTitle(title)
         self.resize(900, 480)
-        self.count_label = QLabel(
+        self.count_label = plain_label(
             ngettext("{n} case", "{n} cases", len(self.rows)).format(n=len(self.rows))
         )
         self.table = QTableWidget(len(self.rows), 7)

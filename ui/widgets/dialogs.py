@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -28,6 +29,7 @@ def confirm(
 ) -> QMessageBox:
     """Ask a yes/no question without blocking; ``on_yes`` runs only on an explicit yes."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the question may quote a name or file name
     yes = box.addButton(yes_text or _("Yes"), QMessageBox.ButtonRole.AcceptRole)
     box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(yes)
@@ -48,6 +50,7 @@ class ValidatingDialog(QDialog):
         super().__init__(parent)
         self.form = QFormLayout()
         self.intro = QLabel()
+        self.intro.setTextFormat(Qt.TextFormat.PlainText)  # may quote a file or person name
         self.intro.setWordWrap(True)
         self.intro.hide()
         self.error = ErrorLabel()

@@ -1,0 +1,223 @@
+"""Peak memory of importing hostile bundles, against importing a good bundle in the same run.
+
+Run: ``.venv/bin/python benchmarks/bench_bundle_memory.py [--size-mib 1024]``.
+HQ and a trusted mission (SEL) are set up; then HQ imports, each in its own process so that
+the peak resident memory (``ru_maxrss``) belongs to that import alone:
+
+- baseline: a good bundle from SEL (a few demo cases);
+- unreferenced: a bundle signed with SEL's real key whose manifest declares three members of
+  ``--size-mib`` each (zeros, so the bundle itself is a few MB) that no record refers to; once
+  with the product's limits (the per-file ceiling refuses it) and once with the ceiling raised
+  above the members' size (the unreferenced-file rule refuses it);
+- junk: ``--size-mib`` of random bytes encrypted to HQ.
+
+Target: every hostile import refused with a peak under 300 MB, whatever ``--size-mib``.
+The hostile bundles are written by streaming, so building them needs little memory either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("QORGAU_KDF_PROFILE", "test")
+
+import pyrage  # noqa: E402
+
+from app.config import Paths  # noqa: E402
+from app.db.models import LocalSecret  # noqa: E402
+from app.exchange.format import Limits  # noqa: E402
+from app.exchange.package import sign  # noqa: E402
+from app.services.demo import fill_demo  # noqa: E402
+from app.services.exchange import ExchangeService  # noqa: E402
+from app.services.installation import MissionSetup, init_installation, unlock  # noqa: E402
+from app.services.keys import KeyService  # noqa: E402
+from app.services.workspace import Workspace  # noqa: E402
+
+PASSWORD = "bench-password-1"
+CHUNK = 4 * 1024 * 1024
+TARGET_MB = 300
+
+
+def make(root: Path, code: str, country: str, city: str, hq: bool) -> Workspace:
+    paths = Paths(root / code.lower())
+    init_installation(paths, MissionSetup(code, country, city, is_hq=hq), "admin", PASSWORD)
+    return unlock(paths, "admin", PASSWORD)
+
+
+class Pattern(io.RawIOBase):
+    """``size`` bytes of zeros or random data, produced as read: nothing held in memory."""
+
+    def __init__(self, size: int, random: bool) -> None:
+        super().__init__()
+        self.left = size
+        self.random = random
+        self.zeros = bytes(CHUNK)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: object) -> int:
+        view = memoryview(buffer).cast("B")  # type: ignore[arg-type]
+        count = min(len(view), self.left)
+        view[:count] = os.urandom(count) if self.random else self.zeros[:count]
+        self.left -= count
+        return count
+
+
+def write_unreferenced(
+    good_payload: bytes, signing_pem: bytes, size: int, recipient: str, out: Path
+) -> None:
+    """A correctly signed bundle from the real records plus three large unreferenced files."""
+    with zipfile.ZipFile(io.BytesIO(good_payload)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        members = {i.filename: archive.read(i) for i in archive.infolist()}
+    members.pop("manifest.json")
+    members.pop("manifest.sig")
+    zero_sha = hashlib.sha256()
+    for _ in range(size // CHUNK):
+        zero_sha.update(bytes(CHUNK))
+    zero_sha.update(bytes(size % CHUNK))
+    # Three names for the same content: the manifest is honest about every member.
+    big = [f"files/{hashlib.sha256(zero_sha.digest() + bytes([n])).hexdigest()}" for n in range(3)]
+    manifest["bundle_id"] = str(uuid.uuid4())
+    manifest["files"] = manifest["files"] + 3
+    manifest["members"] = [
+        {"name": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
+        for n, d in members.items()
+    ] + [{"name": n, "sha256": zero_sha.hexdigest(), "size": size} for n in big]
+    manifest_bytes = json.dumps(manifest, indent=1, sort_keys=True).encode()
+    signature = base64.b64encode(sign(signing_pem, manifest_bytes))
+    plain = out.with_suffix(".zip")
+    with zipfile.ZipFile(plain, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", manifest_bytes)
+        archive.writestr("manifest.sig", signature, zipfile.ZIP_STORED)
+        for name, data in members.items():
+            archive.writestr(name, data)
+        for name in big:
+            with archive.open(name, "w", force_zip64=True) as member:
+                left = size
+                while left:
+                    step = min(CHUNK, left)
+                    member.write(bytes(step))
+                    left -= step
+    with plain.open("rb") as source, out.open("wb") as target:
+        pyrage.encrypt_io(source, target, [pyrage.x25519.Recipient.from_str(recipient)])
+    plain.unlink()
+
+
+def write_junk(size: int, recipient: str, out: Path) -> None:
+    with out.open("wb") as target:
+        pyrage.encrypt_io(
+            io.BufferedReader(Pattern(size, random=True), CHUNK),
+            target,
+            [pyrage.x25519.Recipient.from_str(recipient)],
+        )
+
+
+def child(data_dir: str, bundle: str, file_ceiling_mib: int) -> int:
+    """One import in this process; prints the outcome and the peak resident memory."""
+    ws = unlock(Paths(Path(data_dir)), "admin", PASSWORD)
+    limits = Limits(max_file_bytes=file_ceiling_mib * 1024 * 1024) if file_ceiling_mib else None
+    started = time.perf_counter()
+    try:
+        service = ExchangeService(ws, limits=limits) if limits else ExchangeService(ws)
+        report = service.import_bundle(Path(bundle))
+        outcome = f"imported {report.new} new"
+    except Exception as exc:  # noqa: BLE001 - the refusal is the expected outcome
+        outcome = f"refused: {exc}"
+    seconds = time.perf_counter() - started
+    ws.close()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"outcome": outcome, "seconds": seconds, "peak_mb": peak_kib / 1024}))
+    return 0
+
+
+def measure(data_dir: Path, bundle: Path, file_ceiling_mib: int = 0) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(data_dir), str(bundle), str(file_ceiling_mib)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--child", nargs=3, metavar=("DATA_DIR", "BUNDLE", "FILE_CEILING_MIB"))
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child[0], args.child[1], int(args.child[2]))
+    size = args.size_mib * 1024 * 1024
+    with tempfile.TemporaryDirectory(prefix="qorgau-bench-memory-") as tmp:
+        root = Path(tmp)
+        hq = make(root, "AST", "KZ", "Astana", True)
+        sel = make(root, "SEL", "KR", "Seoul", False)
+        for here, there in ((hq, sel), (sel, hq)):
+            keys = KeyService(there).own_keys()
+            KeyService(here).trust(keys.mission_code, keys.signing_key, keys.age_recipient)
+        fill_demo(sel, 3, seed=7)
+        recipient = KeyService(hq).own_keys().age_recipient
+        good = root / "good.qbundle"
+        ExchangeService(sel).export_cases(good, [recipient])
+        with sel.read() as session:
+            signing = bytes(session.get(LocalSecret, "signing_key").value)
+        with hq.read() as session:
+            identity = pyrage.x25519.Identity.from_str(
+                bytes(session.get(LocalSecret, "age_identity").value).decode()
+            )
+        good_payload = pyrage.decrypt(good.read_bytes(), [identity])
+        hq_dir = hq.paths.data_dir
+        hq.close()
+        sel.close()
+
+        unreferenced = root / "unreferenced.qbundle"
+        write_unreferenced(good_payload, signing, size, recipient, unreferenced)
+        junk = root / "junk.qbundle"
+        write_junk(size, recipient, junk)
+        # Hostile ones first: the good one would make a replay of its bundle id a no-op.
+        raised = 2 * args.size_mib  # past the ceiling: the unreferenced rule itself must hold
+        cases = [
+            (f"3 x {args.size_mib} MiB unreferenced, signed", unreferenced, 0),
+            (f"the same, file ceiling raised to {raised} MiB", unreferenced, raised),
+            (f"{args.size_mib} MiB junk encrypted to HQ", junk, 0),
+            ("baseline: good bundle", good, 0),
+        ]
+        results = [
+            (name, path.stat().st_size, measure(hq_dir, path, ceiling))
+            for name, path, ceiling in cases
+        ]
+    base = float(results[-1][2]["peak_mb"])  # type: ignore[arg-type]
+    print(f"\nimport peak memory (ru_maxrss of a fresh process each); target < {TARGET_MB} MB\n")
+    print("| bundle | file size | peak | vs baseline | seconds | outcome |")
+    print("|---|---|---|---|---|---|")
+    worst = 0.0
+    for name, file_size, figures in results[:-1] + results[-1:]:
+        peak = float(figures["peak_mb"])  # type: ignore[arg-type]
+        if not name.startswith("baseline"):
+            worst = max(worst, peak)
+        print(
+            f"| {name} | {file_size / 1e6:.2f} MB "
+            f"| {peak:.0f} MB | {peak / base:.2f}x | {float(figures['seconds']):.2f} "  # type: ignore[arg-type]
+            f"| {str(figures['outcome'])[:90]} |"
+        )
+    return 0 if worst < TARGET_MB else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
