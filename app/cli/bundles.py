@@ -16,8 +16,8 @@ from app.services.exchange import (
     ExchangeService,
     ExportSummary,
     ImportReport,
-    store_identity_in_keyring,
 )
+from app.services.keys import identity_move_message, store_identity_in_keyring
 
 
 def register(commands: Any) -> None:
@@ -213,10 +213,6 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 def cmd_keyring_identity(args: argparse.Namespace) -> int:
     store = SecretStore()
     with workspace(args) as ws:
-        moved = store_identity_in_keyring(ws, store)
-    if moved:
-        print(_("The age identity is now kept in the system keyring."))
-    else:
-        print(store.unavailable_message())
-        print(_("The age identity stays inside the encrypted database."))
+        outcome = store_identity_in_keyring(ws, store)
+    print(identity_move_message(outcome, store))
     return 0

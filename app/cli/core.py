@@ -21,9 +21,13 @@ from app.i18n import _
 from app.security import audit
 from app.security.keyring_store import SecretStore
 from app.services.backup import create_backup, restore_backup
-from app.services.exchange import store_identity_in_keyring
 from app.services.installation import MissionSetup, init_installation, unlock
-from app.services.keys import KeyService
+from app.services.keys import (
+    IdentityMove,
+    KeyService,
+    identity_move_message,
+    store_identity_in_keyring,
+)
 from app.services.users import UserService
 
 
@@ -109,14 +113,16 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _keep_hq_identity_in_keyring(paths: Paths, admin: str, password: str) -> None:
-    """HQ decrypts every mission's bundles: its age identity belongs in the OS keyring."""
+    """HQ decrypts every mission's bundles: its age identity belongs in the OS keyring, when
+    there is one that keeps it; otherwise it stays in the encrypted database, said once."""
     store = SecretStore()
     ws = unlock(paths, admin, password)
     try:
-        if not store_identity_in_keyring(ws, store):
-            print(store.unavailable_message(), file=sys.stderr)
+        outcome = store_identity_in_keyring(ws, store)
     finally:
         ws.close()
+    if outcome is not IdentityMove.MOVED:
+        print(identity_move_message(outcome, store), file=sys.stderr)
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:

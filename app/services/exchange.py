@@ -54,7 +54,7 @@ from app.exchange.package import (
 )
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.i18n import _
-from app.security.keyring_store import SecretStore
+from app.security.keyring_store import SecretStore, identity_entry_name
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient
 from app.services.search import index_cases
@@ -67,9 +67,7 @@ OUT, IN = "out", "in"
 CHUNK = 500
 
 
-def keyring_identity_name(database_id: str) -> str:
-    """The OS keyring entry that holds an HQ installation's age identity."""
-    return f"age_identity:{database_id}"
+keyring_identity_name = identity_entry_name  # the OS keyring entry of HQ's age identity
 
 
 # -- what the service hands out ---------------------------------------------------------------
@@ -789,25 +787,3 @@ def _report_dict(report: ImportReport) -> dict[str, Any]:
         "conflicts": report.conflicts,
         "files": report.files,
     }
-
-
-def store_identity_in_keyring(workspace: Workspace, store: SecretStore) -> bool:
-    """HQ: move this installation's age identity into the OS keyring.
-
-    Returns False (and keeps the identity inside the encrypted database) where no system
-    keyring exists; the caller tells the user so with ``store.unavailable_message()``.
-    """
-    workspace.require_role("admin", "hq")
-    if not store.is_system:
-        return False
-    name = keyring_identity_name(workspace.database_id)
-    with workspace.write() as session:
-        row = session.get(LocalSecret, AGE_IDENTITY)
-        if row is None:
-            return store.get(name) is not None
-        secret = bytes(row.value)
-        if not store.set(name, secret) or store.get(name) != secret:
-            return False
-        session.delete(row)
-        workspace.audit(session, "keys.identity_to_keyring", "mission", workspace.mission_code)
-    return True
