@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,8 @@ def _print_report(report: ImportReport) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         report = ExchangeService(ws).import_bundle(args.file, args.identity)
+    for warning in report.warnings:
+        print(_("Warning: {warning}").format(warning=warning), file=sys.stderr)
     if args.json:
         print_json(report)
     else:
