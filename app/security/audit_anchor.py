@@ -8,8 +8,9 @@ that user cannot reach:
 
 - At every bundle export the chain head (the last entry's ``seq`` and ``hash``) is signed with
   the installation's Ed25519 signing key and put in the manifest as ``audit_head``, together
-  with the audit entries since the head of the previous export (all of them with ``--all``;
-  the previous head's own entry included, so the receiver can link the two).
+  with the audit entries since the head of the previous export (the previous head's own entry
+  included, so the receiver can link the two); a first export, or one with ``--all``, carries
+  the chain from its start, at most its last 10,000 entries.
 - The receiver (HQ for a mission) checks that the carried entries form a chain ending in the
   signed head, and that they agree with every entry hash it already holds from that
   installation. It refuses a bundle whose head is lower than the one it holds (history cut),
@@ -58,7 +59,7 @@ from app.security.audit import GENESIS, canonical_time, text_entry_hash
 HEAD_FORMAT = "qorgau-audit-head"
 MANIFEST_FIELD = "audit_head"
 # A first export (or one with --all) carries the whole chain up to this many entries.
-MAX_CARRIED = 50_000
+MAX_CARRIED = 10_000  # bounds the manifest (about 4 MB) and its schema check
 HASH_PATTERN = "^[0-9a-f]{64}$"
 CODE_PATTERN = "^[A-Z]{2,8}$"
 
@@ -309,9 +310,17 @@ def _check_links(source: str, head: SignedHead, entries: list[dict[str, Any]]) -
 
 
 def check_incoming(
-    session: Session, manifest: dict[str, Any], source: str, public_key_b64: str | None
+    session: Session,
+    manifest: dict[str, Any],
+    source: str,
+    public_key_b64: str | None,
+    warn_on_gap: bool = True,
 ) -> HeadCheck:
-    """Refuse a bundle whose audit head shows rewritten history; nothing is written here."""
+    """Refuse a bundle whose audit head shows rewritten history; nothing is written here.
+
+    ``warn_on_gap`` is for HQ, which should see every bundle of a mission; a mission sees only
+    some of HQ's bundles (transfers go to others), so a gap there is normal, not news.
+    """
     held = session.get(AuditHead, source)
     carried = manifest.get(MANIFEST_FIELD)
     if carried is None:
@@ -354,7 +363,7 @@ def check_incoming(
         raise _rewritten(source, _("entry {seq} has changed").format(seq=first - 1))
     check = HeadCheck(head, entries)
     reaches_known = bool(known) and (first - 1 in known or any(e["seq"] in known for e in entries))
-    if held is not None and not reaches_known and head.seq > held.seq:
+    if warn_on_gap and held is not None and not reaches_known and head.seq > held.seq:
         check.warnings.append(
             _(
                 "The audit entries {first}–{last} of {code} were never received, so this "

@@ -655,7 +655,11 @@ class ExchangeService:
         with self.ws.write() as session:
             # A rewritten audit history at the source is refused here (audit_anchor.py).
             head = audit_anchor.check_incoming(
-                session, bundle.manifest, bundle.source, _signing_key(session, bundle.source)
+                session,
+                bundle.manifest,
+                bundle.source,
+                _signing_key(session, bundle.source),
+                warn_on_gap=self.ws.mission.is_hq,
             )
             check_references(session, bundle)
             result = merge_bundle(session, bundle)
