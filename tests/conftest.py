@@ -1,8 +1,9 @@
 """Shared fixtures: an isolated environment for every test and fast encrypted databases.
 
 Each test gets a copy of a template installation made once per session, with a cheap Argon2id
-profile (QORGAU_KDF_PROFILE=test; never the product's default), an in-memory keyring and its
-own data folder.
+profile (QORGAU_KDF_PROFILE=test; never the product's default), its own keyring (a file-backed
+test double that processes the test starts see too, see tests/keyring_double.py) and its own
+data folder.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ os.environ["QORGAU_KDF_PROFILE"] = "test"
 
 from app.config import Paths  # noqa: E402
 from app.i18n import set_language  # noqa: E402
-from app.security.keyring_store import MemoryKeyring  # noqa: E402
 from app.services.installation import MissionSetup, init_installation, unlock  # noqa: E402
 from app.services.workspace import Workspace  # noqa: E402
+from tests.keyring_double import FILE_BACKEND, FILE_ENV, FileKeyring  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PASSWORD = "correct horse"
 USERS = {"admin": "admin", "aigul": "attache", "serik": "consul", "astana": "hq"}
@@ -42,8 +45,15 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setenv("QORGAU_DATA_DIR", str(tmp_path / "data-dir-from-env"))
     for name in ("QORGAU_USER", "QORGAU_PASSWORD", "QORGAU_NEW_PASSWORD", "QORGAU_LANG"):
         monkeypatch.delenv(name, raising=False)
+    # The keyring: one file per test, also chosen by any process the test starts (so a
+    # fresh-process read-back sees what this process stored).
+    monkeypatch.setenv(FILE_ENV, str(tmp_path / "keyring.json"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", FILE_BACKEND)
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    )
     previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
+    keyring.set_keyring(FileKeyring())
     set_language("en")
     yield
     set_language("en")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,8 @@ from app.services.exchange import (
     ExchangeService,
     ExportSummary,
     ImportReport,
-    store_identity_in_keyring,
 )
+from app.services.keys import identity_move_message, store_identity_in_keyring
 
 
 def register(commands: Any) -> None:
@@ -141,6 +142,8 @@ def _print_report(report: ImportReport) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         report = ExchangeService(ws).import_bundle(args.file, args.identity)
+    for warning in report.warnings:
+        print(_("Warning: {warning}").format(warning=warning), file=sys.stderr)
     if args.json:
         print_json(report)
     else:
@@ -213,10 +216,6 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 def cmd_keyring_identity(args: argparse.Namespace) -> int:
     store = SecretStore()
     with workspace(args) as ws:
-        moved = store_identity_in_keyring(ws, store)
-    if moved:
-        print(_("The age identity is now kept in the system keyring."))
-    else:
-        print(store.unavailable_message())
-        print(_("The age identity stays inside the encrypted database."))
+        outcome = store_identity_in_keyring(ws, store)
+    print(identity_move_message(outcome, store))
     return 0

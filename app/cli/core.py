@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,14 +17,18 @@ from app.cli.common import (
     workspace,
 )
 from app.config import Paths
-from app.errors import IntegrityError
+from app.errors import IntegrityError, ValidationError
 from app.i18n import _
-from app.security import audit
 from app.security.keyring_store import SecretStore
+from app.services.audit_log import AuditLogService
 from app.services.backup import create_backup, restore_backup
-from app.services.exchange import store_identity_in_keyring
 from app.services.installation import MissionSetup, init_installation, unlock
-from app.services.keys import KeyService
+from app.services.keys import (
+    IdentityMove,
+    KeyService,
+    identity_move_message,
+    store_identity_in_keyring,
+)
 from app.services.users import UserService
 
 
@@ -78,8 +83,26 @@ def register(commands: Any) -> None:
     audit_parser = commands.add_parser("audit", help=_("the audit log"))
     audit_cmds = audit_parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = audit_cmds.add_parser("verify", help=_("check the audit chain"))
+    verify.add_argument(
+        "--head",
+        type=Path,
+        default=None,
+        help=_("a signed head file from headquarters ('qorgau audit head CODE --out FILE')"),
+    )
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(handler=cmd_audit_verify)
+    head = audit_cmds.add_parser(
+        "head", help=_("the latest signed audit head received from a mission")
+    )
+    head.add_argument("code")
+    head.add_argument("--out", type=Path, default=None)
+    head.set_defaults(handler=cmd_audit_head)
+    forget = audit_cmds.add_parser(
+        "forget-head",
+        help=_("accept that a mission's audit history starts again (administrator)"),
+    )
+    forget.add_argument("code")
+    forget.set_defaults(handler=cmd_audit_forget_head)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -109,14 +132,16 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _keep_hq_identity_in_keyring(paths: Paths, admin: str, password: str) -> None:
-    """HQ decrypts every mission's bundles: its age identity belongs in the OS keyring."""
+    """HQ decrypts every mission's bundles: its age identity belongs in the OS keyring, when
+    there is one that keeps it; otherwise it stays in the encrypted database, said once."""
     store = SecretStore()
     ws = unlock(paths, admin, password)
     try:
-        if not store_identity_in_keyring(ws, store):
-            print(store.unavailable_message(), file=sys.stderr)
+        outcome = store_identity_in_keyring(ws, store)
     finally:
         ws.close()
+    if outcome is not IdentityMove.MOVED:
+        print(identity_move_message(outcome, store), file=sys.stderr)
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
@@ -214,24 +239,72 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    with workspace(args) as ws, ws.read() as session:
-        count, problems = audit.verify(session)
+    with workspace(args) as ws:
+        check = AuditLogService(ws).verify(args.head)
     if args.json:
         print_json(
             {
-                "entries": count,
-                "ok": not problems,
+                "entries": check.entries,
+                "ok": check.ok,
+                "head": {"source": check.head_source, "seq": check.head_seq},
                 "problems": [
-                    {"seq": p.seq, "kind": p.kind, "message": p.message} for p in problems
+                    {"seq": p.seq, "kind": p.kind, "message": p.message} for p in check.problems
                 ],
             }
         )
-        return 0 if not problems else 1
-    if problems:
-        for problem in problems:
+        return 0 if check.ok else 1
+    if check.problems:
+        for problem in check.problems:
             print(problem.message)
         raise IntegrityError(
-            _("The audit log has been tampered with ({n} problems).").format(n=len(problems))
+            _("The audit log has been tampered with ({n} problems).").format(n=len(check.problems))
         )
-    print(_("The audit log is intact: {n} entries checked.").format(n=count))
+    print(_("The audit log is intact: {n} entries checked.").format(n=check.entries))
+    if check.head_source == "file":
+        print(
+            _("It contains the head signed by headquarters' copy (entry {seq}).").format(
+                seq=check.head_seq
+            )
+        )
+    elif check.head_source == "last_export":
+        print(
+            _(
+                "It contains the head signed at the last export (entry {seq}); check against "
+                "headquarters' copy with --head."
+            ).format(seq=check.head_seq)
+        )
+    return 0
+
+
+def cmd_audit_head(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        head = AuditLogService(ws).held_head(args.code.upper())
+    text = json.dumps(head, indent=1, sort_keys=True) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ValidationError(
+            _("The head file cannot be written: {error}").format(error=exc.strerror or exc),
+            field="out",
+        ) from None
+    print(
+        _("Wrote the audit head of {code} (entry {seq}) to {path}.").format(
+            code=head["mission"], seq=head["seq"], path=args.out
+        )
+    )
+    return 0
+
+
+def cmd_audit_forget_head(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        head = AuditLogService(ws).forget_head(args.code.upper())
+    print(
+        _(
+            "Forgot the audit head of {code} (entry {seq}); its next bundle starts a new "
+            "history. This is recorded in the audit log."
+        ).format(code=head.mission, seq=head.seq)
+    )
     return 0

@@ -522,6 +522,37 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditHead(Base):
+    """A signed audit-chain head (``app/security/audit_anchor.py``).
+
+    For this installation's own code: the head signed into its last exported bundle. For
+    another installation: the latest head received from it, which its later bundles must extend.
+    """
+
+    __tablename__ = "audit_head"
+
+    mission_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[str] = mapped_column(String(40))
+    signature: Mapped[str] = mapped_column(String(120))
+    bundle_id: Mapped[str] = mapped_column(String(36), default="")
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditAnchor(Base):
+    """The hash of one audit entry of another installation, as received in its bundles.
+
+    Later bundles must agree with every hash kept here: an edited or cut history cannot.
+    """
+
+    __tablename__ = "audit_anchor"
+
+    mission_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class ExchangeLog(Base):
     """A bundle sent or received."""
 

@@ -13,6 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from app.exchange.records import BY_NAME, ENTITIES, UUID_PATTERN
+from app.security.audit_anchor import MANIFEST_FIELD as AUDIT_HEAD_FIELD
+from app.security.audit_anchor import head_schema as audit_head_schema
 
 FORMAT = "qorgau-bundle"
 FORMAT_VERSION = 1
@@ -110,6 +112,8 @@ def manifest_schema() -> dict[str, Any]:
                 "properties": {name: count for name in entity_names},
             },
             "files": count,
+            # Optional: the signed audit-chain head (app/security/audit_anchor.py).
+            AUDIT_HEAD_FIELD: audit_head_schema(),
             "members": {
                 "type": "array",
                 "items": {

@@ -25,7 +25,7 @@ GENESIS = "0" * 64
 AUDIT_COUNTER = "audit_seq"
 
 
-def _canonical_time(value: datetime) -> str:
+def canonical_time(value: datetime) -> str:
     if value.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC.
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat(timespec="microseconds")
@@ -41,8 +41,24 @@ def entry_hash(
     details: dict[str, Any],
     prev_hash: str,
 ) -> str:
+    return text_entry_hash(
+        seq, canonical_time(at), actor, action, entity, entity_id, details, prev_hash
+    )
+
+
+def text_entry_hash(
+    seq: int,
+    at: str,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    details: dict[str, Any],
+    prev_hash: str,
+) -> str:
+    """The hash with the time already in its canonical text form (as bundles carry it)."""
     payload = json.dumps(
-        [seq, _canonical_time(at), actor, action, entity, entity_id, details, prev_hash],
+        [seq, at, actor, action, entity, entity_id, details, prev_hash],
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),

@@ -54,7 +54,8 @@ from app.exchange.package import (
 )
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.i18n import _
-from app.security.keyring_store import SecretStore
+from app.security import audit_anchor
+from app.security.keyring_store import SecretStore, identity_entry_name
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient
 from app.services.search import index_cases
@@ -67,9 +68,7 @@ OUT, IN = "out", "in"
 CHUNK = 500
 
 
-def keyring_identity_name(database_id: str) -> str:
-    """The OS keyring entry that holds an HQ installation's age identity."""
-    return f"age_identity:{database_id}"
+keyring_identity_name = identity_entry_name  # the OS keyring entry of HQ's age identity
 
 
 # -- what the service hands out ---------------------------------------------------------------
@@ -106,6 +105,7 @@ class ImportReport:
     conflicts: int = 0
     files: int = 0
     per_entity: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -417,6 +417,11 @@ class ExchangeService:
             "change_range": {"from": start, "to": end, "all": all_changes},
             "counts": counts,
         }
+        # The signed audit-chain head travels in every bundle (app/security/audit_anchor.py).
+        audit_head = audit_anchor.head_for_export(
+            session, signing, own.code, all_changes and kind is not BundleKind.TRANSFER
+        )
+        manifest[audit_anchor.MANIFEST_FIELD] = audit_head
         if progress:
             progress(len(ENTITIES), len(ENTITIES) + 2, _("Packing and signing"))
         payload = build_payload(manifest, collected.encoded(), collected.files, signing)
@@ -435,6 +440,7 @@ class ExchangeService:
                 field="out",
             ) from None
         size = out.stat().st_size
+        audit_anchor.remember_export(session, audit_head, bundle_id)
         session.add(
             ExchangeLog(
                 bundle_id=bundle_id,
@@ -648,8 +654,17 @@ class ExchangeService:
         if progress:
             progress(0, 0, _("Merging records"))
         with self.ws.write() as session:
+            # A rewritten audit history at the source is refused here (audit_anchor.py).
+            head = audit_anchor.check_incoming(
+                session,
+                bundle.manifest,
+                bundle.source,
+                _signing_key(session, bundle.source),
+                warn_on_gap=self.ws.mission.is_hq,
+            )
             check_references(session, bundle)
             result = merge_bundle(session, bundle)
+            audit_anchor.keep_incoming(session, bundle.source, head, bundle.bundle_id)
             touched = set(result.case_ids) | {
                 r["case_id"] for r in bundle.records.get("case_event", [])
             }
@@ -676,6 +691,7 @@ class ExchangeService:
                 conflicts=result.total("conflicts"),
                 files=len(bundle.files),
                 per_entity=per_entity,
+                warnings=tuple(head.warnings),
             )
             change_range = bundle.manifest["change_range"]
             session.add(
@@ -700,6 +716,10 @@ class ExchangeService:
                 bundle.bundle_id,
                 {"kind": bundle.kind.value, "source": bundle.source, **_report_dict(report)},
             )
+            for warning in head.warnings:
+                self.ws.audit(
+                    session, "audit.head_unlinked", "mission", bundle.source, {"warning": warning}
+                )
         return report
 
     # -- log and conflicts ------------------------------------------------------------------------
@@ -781,6 +801,12 @@ class ExchangeService:
                 setattr(row, name, value)
 
 
+def _signing_key(session: Session, code: str) -> str | None:
+    return session.execute(
+        select(Mission.signing_public_key).where(Mission.code == code)
+    ).scalar_one_or_none()
+
+
 def _report_dict(report: ImportReport) -> dict[str, Any]:
     return {
         "new": report.new,
@@ -790,25 +816,3 @@ def _report_dict(report: ImportReport) -> dict[str, Any]:
         "conflicts": report.conflicts,
         "files": report.files,
     }
-
-
-def store_identity_in_keyring(workspace: Workspace, store: SecretStore) -> bool:
-    """HQ: move this installation's age identity into the OS keyring.
-
-    Returns False (and keeps the identity inside the encrypted database) where no system
-    keyring exists; the caller tells the user so with ``store.unavailable_message()``.
-    """
-    workspace.require_role("admin", "hq")
-    if not store.is_system:
-        return False
-    name = keyring_identity_name(workspace.database_id)
-    with workspace.write() as session:
-        row = session.get(LocalSecret, AGE_IDENTITY)
-        if row is None:
-            return store.get(name) is not None
-        secret = bytes(row.value)
-        if not store.set(name, secret) or store.get(name) != secret:
-            return False
-        session.delete(row)
-        workspace.audit(session, "keys.identity_to_keyring", "mission", workspace.mission_code)
-    return True

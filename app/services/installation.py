@@ -225,18 +225,25 @@ def unlock(
     """
     _require_installation(paths)
     guard = guard or LoginGuard(paths.data_dir)
-    guard.wait_turn(username)
+    # Counted as failed before the password is tried (parallel tries queue; see login_guard).
+    attempt = guard.begin(username)
     slots = KeySlotStore(paths.keyslots)
     try:
         key = slots.unlock(username, password)
     except AuthError as exc:
-        delay = guard.record_failure(username)
+        delay = guard.failed(username)
         if delay:
             raise AuthError(f"{exc} {wait_message(delay)}") from None
         raise
-    workspace = open_workspace(paths, username, key, slots.database_id())
     try:
-        guard.succeeded(workspace)
+        workspace = open_workspace(paths, username, key, slots.database_id())
+    except AuthError:
+        raise  # a revoked user's right password still counts as a failed sign-in
+    except BaseException:
+        guard.withdraw(attempt)  # the password was right; the database would not open
+        raise
+    try:
+        guard.succeeded(workspace, attempt)
     except BaseException:
         workspace.close()
         raise

@@ -6,13 +6,15 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import select
 
-from app.db.models import Mission
+from app.db.models import LocalSecret, Mission
 from app.errors import ValidationError
 from app.i18n import _
-from app.services.installation import MISSION_CODE_RE
+from app.security.keyring_store import SecretStore, identity_entry_name
+from app.services.installation import AGE_IDENTITY, MISSION_CODE_RE
 from app.services.workspace import Workspace
 
 
@@ -56,6 +58,70 @@ def check_age_recipient(text: str) -> None:
         ) from None
 
 
+class IdentityPlace(StrEnum):
+    """Where this installation's age identity (its bundle-decryption key) is kept."""
+
+    KEYRING = "keyring"
+    DATABASE = "database"
+    MISSING = "missing"
+
+
+class IdentityMove(StrEnum):
+    """What asking to keep the age identity in the system keyring did."""
+
+    MOVED = "moved"
+    ALREADY = "already"  # it was in the keyring before
+    NO_KEYRING = "no_keyring"  # no system keyring: it stays in the database
+    NOT_READ_BACK = "not_read_back"  # the keyring lost it: it stays in the database
+    MISSING = "missing"  # neither the database nor the keyring holds it
+
+
+def identity_move_message(outcome: IdentityMove, store: SecretStore) -> str:
+    """One sentence for the person who asked, whatever the outcome."""
+    if outcome in (IdentityMove.MOVED, IdentityMove.ALREADY):
+        return _("The age identity is now kept in the system keyring.")
+    if outcome is IdentityMove.MISSING:
+        return _("This installation has no age identity; give one with --identity.")
+    if outcome is IdentityMove.NO_KEYRING:
+        return (
+            store.unavailable_message()
+            + " "
+            + _("The age identity stays inside the encrypted database.")
+        )
+    return _(
+        "The system keyring did not give the age identity back to a new process; "
+        "it stays inside the encrypted database."
+    )
+
+
+def store_identity_in_keyring(workspace: Workspace, store: SecretStore) -> IdentityMove:
+    """HQ: move this installation's age identity into the OS keyring, if that is safe.
+
+    The identity leaves the database only after a fresh process read it back from the
+    keyring (a backend that keeps it in this process's memory, or drops it, would otherwise
+    lose every later import). Otherwise it stays in the encrypted database.
+    """
+    workspace.require_role("admin", "hq")
+    name = identity_entry_name(workspace.database_id)
+    with workspace.read() as session:
+        row = session.get(LocalSecret, AGE_IDENTITY)
+        secret = bytes(row.value) if row is not None else None
+    if secret is None:
+        return IdentityMove.ALREADY if store.get(name) else IdentityMove.MISSING
+    if not store.is_system:
+        return IdentityMove.NO_KEYRING
+    if not store.set(name, secret) or not store.readable_by_fresh_process(name, secret):
+        store.delete(name)  # a half-kept copy helps no one; the database keeps the key
+        return IdentityMove.NOT_READ_BACK
+    with workspace.write() as session:
+        row = session.get(LocalSecret, AGE_IDENTITY)
+        if row is None or bytes(row.value) != secret:
+            return IdentityMove.NOT_READ_BACK  # changed meanwhile: keep what is there
+        session.delete(row)
+        workspace.audit(session, "keys.identity_to_keyring", "mission", workspace.mission_code)
+    return IdentityMove.MOVED
+
+
 class KeyService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
@@ -66,6 +132,16 @@ class KeyService:
             return PublicKeys(
                 mission.code, mission.signing_public_key or "", mission.age_recipient or ""
             )
+
+    def identity_place(self, store: SecretStore) -> IdentityPlace:
+        """Where the age identity is: the UI says so once where the keys are shown."""
+        with self.ws.read() as session:
+            in_database = session.get(LocalSecret, AGE_IDENTITY) is not None
+        if in_database:
+            return IdentityPlace.DATABASE
+        if store.get(identity_entry_name(self.ws.database_id)):
+            return IdentityPlace.KEYRING
+        return IdentityPlace.MISSING
 
     def trusted(self) -> list[TrustedKey]:
         """Other installations with a registered signing key, headquarters first."""

@@ -141,6 +141,8 @@ def test_wrong_credentials(installation: Paths, user: str, password: str) -> Non
     # The only trace is the failed attempt (name and time, never the password), kept for
     # the login delay and the audit log (app/security/login_guard.py).
     attempts = after.pop("login_attempts.json")
+    before.pop("login_attempts.json", None)
+    assert after.pop(".login_attempts.lock") == before.pop(".login_attempts.lock", b"") == b""
     assert user.encode() in attempts and password.encode() not in attempts
     assert after == before
 

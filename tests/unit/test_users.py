@@ -7,11 +7,12 @@ import pytest
 
 from app.config import Paths
 from app.errors import AuthError, PermissionDenied, ValidationError
-from app.security.keyring_store import MemoryKeyring, SecretStore
+from app.security.keyring_store import SecretStore
 from app.services.installation import remember_unlock, unlock, unlock_with_keyring
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
+from tests.keyring_double import LossyKeyring
 
 OpenWs = Callable[[str], Workspace]
 
@@ -85,7 +86,7 @@ def test_last_admin_is_kept(ws: Workspace) -> None:
 
 
 def test_keyring_unlock_on_this_computer(ws: Workspace, installation: Paths) -> None:
-    store = SecretStore(MemoryKeyring())
+    store = SecretStore(LossyKeyring())
     assert store.is_system
     assert unlock_with_keyring(installation, "admin", store) is None
     assert remember_unlock(ws, store)

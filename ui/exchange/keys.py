@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_datetime
-from app.services.keys import KeyService, TrustedKey
+from app.security.keyring_store import SecretStore
+from app.services.keys import IdentityPlace, KeyService, TrustedKey
 from ui.widgets.common import set_label
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import plain_tooltip
@@ -44,9 +45,15 @@ def _key_field() -> QLineEdit:
 class OwnKeysBox(QGroupBox):
     """Read-only keys with a Copy button each, for the administrator to send to HQ."""
 
-    def __init__(self, service: KeyService) -> None:
+    def __init__(self, service: KeyService, store: SecretStore | None = None) -> None:
         super().__init__()
         self.service = service
+        self.store = store or SecretStore()
+        # HQ only: where its decryption key is kept, said once, here where keys are shown.
+        self.identity_note = QLabel()
+        self.identity_note.setWordWrap(True)
+        self.identity_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.identity_place: IdentityPlace | None = None
         self.mission_code = _key_field()
         self.signing_key = _key_field()
         self.age_recipient = _key_field()
@@ -69,6 +76,7 @@ class OwnKeysBox(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
+        layout.addWidget(self.identity_note)
         self.reload()
 
     def reload(self) -> None:
@@ -76,6 +84,33 @@ class OwnKeysBox(QGroupBox):
         self.mission_code.setText(keys.mission_code)
         self.signing_key.setText(keys.signing_key)
         self.age_recipient.setText(keys.age_recipient)
+        is_hq = self.service.ws.mission.is_hq
+        self.identity_place = self.service.identity_place(self.store) if is_hq else None
+        self.identity_note.setVisible(self.identity_place is not None)
+        self._show_identity_place()
+
+    def _show_identity_place(self) -> None:
+        if self.identity_place is IdentityPlace.KEYRING:
+            text = _("Headquarters' decryption key is kept in this computer's system keyring.")
+        elif self.identity_place is IdentityPlace.DATABASE and not self.store.is_system:
+            text = _(
+                "This computer has no system keyring, so headquarters' decryption key is "
+                "kept inside the encrypted database. Imports work as usual; anyone who can "
+                "open the database can also read the key."
+            )
+        elif self.identity_place is IdentityPlace.DATABASE:
+            text = _(
+                "Headquarters' decryption key is kept inside the encrypted database; "
+                "'qorgau bundle keyring-identity' moves it into the system keyring."
+            )
+        elif self.identity_place is IdentityPlace.MISSING:
+            text = _(
+                "Headquarters' decryption key is not on this computer: bundles can only "
+                "be imported with an identity file."
+            )
+        else:
+            text = ""
+        self.identity_note.setText(text)
 
     def copy(self, field: QLineEdit) -> None:
         QGuiApplication.clipboard().setText(field.text())
@@ -93,6 +128,7 @@ class OwnKeysBox(QGroupBox):
             label.setText(text)
         for button in self.copy_buttons:
             button.setText(_("Copy"))
+        self._show_identity_place()
 
 
 class TrustKeyDialog(ValidatingDialog):
@@ -150,9 +186,15 @@ class TrustedKeysBox(QGroupBox):
 
     changed = Signal()
 
-    def __init__(self, service: KeyService) -> None:
+    def __init__(self, service: KeyService, store: SecretStore | None = None) -> None:
         super().__init__()
         self.service = service
+        self.store = store or SecretStore()
+        # HQ only: where its decryption key is kept, said once, here where keys are shown.
+        self.identity_note = QLabel()
+        self.identity_note.setWordWrap(True)
+        self.identity_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.identity_place: IdentityPlace | None = None
         self.keys: list[TrustedKey] = []
         self.dialog: TrustKeyDialog | None = None
         self.table = QTableWidget(0, 4)

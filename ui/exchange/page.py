@@ -343,6 +343,8 @@ class ExchangePage(QWidget):
                     newer=report.local_newer,
                     conflicts=report.conflicts,
                 )
+                # Loud: the sender's audit history could not be linked (audit_anchor.py).
+                + "".join("\n" + _("Warning: {warning}").format(warning=w) for w in report.warnings)
             )
         self.refresh()
 

@@ -1,0 +1,109 @@
+"""Checking the audit chain, here and against the signed heads that left this installation.
+
+``verify`` walks the local chain (``app.security.audit``) and compares it with a signed head:
+one given as a file (HQ's copy, the authority: ``qorgau audit head CODE --out FILE`` at HQ),
+else the head this installation signed into its last bundle (a local copy, which whoever
+holds the database key could rewrite too). See ``app.security.audit_anchor``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from app.db.models import Mission
+from app.errors import NotFound, ValidationError
+from app.i18n import _
+from app.security import audit, audit_anchor
+from app.security.audit import AuditProblem
+from app.security.audit_anchor import SignedHead
+from app.services.workspace import Workspace
+
+HEAD_READERS = ("admin", "hq")
+MAX_HEAD_FILE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    entries: int
+    problems: list[AuditProblem]
+    head_source: str  # "file" | "last_export" | "none"
+    head_seq: int | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def read_head_file(path: Path) -> SignedHead:
+    try:
+        if path.stat().st_size > MAX_HEAD_FILE_BYTES:
+            raise ValidationError(_("The head file is too large."), field="head")
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        return audit_anchor.parse_head(data)
+    except OSError as exc:
+        raise ValidationError(
+            _("The head file cannot be read: {error}").format(error=exc.strerror or exc),
+            field="head",
+        ) from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValidationError(_("The head file is not valid JSON."), field="head") from None
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="head") from None
+
+
+class AuditLogService:
+    def __init__(self, workspace: Workspace) -> None:
+        self.ws = workspace
+
+    def verify(self, head_file: Path | None = None) -> AuditCheck:
+        given = read_head_file(head_file) if head_file is not None else None
+        with self.ws.read() as session:
+            count, problems = audit.verify(session)
+            own = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+            head = given or audit_anchor.held_head(session, own.code)
+            if head is None:
+                return AuditCheck(count, problems, "none", None)
+            if head.mission != own.code or not head.signed_by(own.signing_public_key):
+                raise ValidationError(
+                    _("The head was not signed by this installation ({code}).").format(
+                        code=own.code
+                    ),
+                    field="head",
+                )
+            mismatch = audit_anchor.compare_with_head(session, head)
+        if mismatch:
+            problems = [*problems, AuditProblem(head.seq, "rewritten", mismatch)]
+        return AuditCheck(count, problems, "file" if given else "last_export", head.seq)
+
+    def held_head(self, code: str) -> dict[str, Any]:
+        """The latest signed head received from ``code``, as a head file's content."""
+        self.ws.require_role(*HEAD_READERS)
+        with self.ws.read() as session:
+            head = audit_anchor.held_head(session, code)
+        if head is None:
+            raise NotFound(_("No audit head of {code} is held here.").format(code=code))
+        return head.to_dict()
+
+    def forget_head(self, code: str) -> SignedHead:
+        """Accept that ``code``'s history restarts (say, a restored backup); audited here."""
+        self.ws.require_role("admin")
+        with self.ws.write() as session:
+            own = session.execute(select(Mission.code).where(Mission.is_local)).scalar_one()
+            if code == own:
+                raise ValidationError(_("This is the installation's own mission code."))
+            head = audit_anchor.forget(session, code)
+            if head is None:
+                raise NotFound(_("No audit head of {code} is held here.").format(code=code))
+            self.ws.audit(
+                session,
+                "audit.head_forgotten",
+                "mission",
+                code,
+                {"seq": head.seq, "hash": head.hash, "signed_at": head.signed_at},
+            )
+        return head

@@ -1,0 +1,353 @@
+"""Item 9: the audit chain is anchored at HQ by the signed head carried in every bundle.
+
+Attacks replayed at a mission (SEL) by someone holding its database key (and so its signing
+key): cut the tail of the audit log and lower the counter; edit an entry and recompute the
+whole chain (and the locally kept head); send a bundle with the head stripped. Each passes the
+plain chain check on the mission's own database, and each is refused at HQ with HQ's data
+folder byte-for-byte unchanged, and found by ``audit verify --head`` against HQ's copy.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyrage
+import pytest
+from sqlalchemy import delete, select, update
+
+from app.db.models import AuditEntry, AuditHead, Counter, LocalSecret
+from app.errors import IntegrityError
+from app.exchange.package import build_payload
+from app.security import audit, audit_anchor
+from app.security.audit_anchor import AuditHistoryRewritten
+from app.services.audit_log import AuditLogService
+from app.services.cases import CaseService
+from app.services.demo import fill_demo
+from app.services.exchange import ExchangeService
+from tests.conftest import PASSWORD, snapshot
+from tests.integration.cli_helpers import run_cli
+from tests.integration.test_exchange import Site, link, make_site, table_dump
+
+Export = Callable[..., Path]
+Pair = tuple[Site, Site]
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[Pair]:
+    """A mission (SEL) with a few cases, and HQ; each trusts the other's keys."""
+    hq = make_site(tmp_path, "AST", "KZ", "Astana", True)
+    sel = make_site(tmp_path, "SEL", "KR", "Seoul")
+    link(hq, sel)
+    fill_demo(sel.ws, 3, seed=11)
+    yield sel, hq
+    sel.ws.close()
+    hq.ws.close()
+
+
+@pytest.fixture
+def export(pair: Pair, tmp_path: Path) -> Export:
+    sel, hq = pair
+
+    def _export(name: str, all_changes: bool = False) -> Path:
+        out = tmp_path / f"{name}.qbundle"
+        ExchangeService(sel.ws).export_cases(out, [hq.recipient], all_changes=all_changes)
+        return out
+
+    return _export
+
+
+def touch_a_case(site: Site) -> None:
+    """An ordinary change, so that the next export has something to carry."""
+    service = CaseService(site.ws)
+    case = service.list_cases()[0]
+    service.add_event(case.id, "note", "Called the employer again.")
+
+
+def assert_refused_unchanged(hq: Site, bundle: Path, message: str) -> None:
+    before_files = snapshot(hq.paths.data_dir)
+    before_rows = table_dump(hq)
+    with pytest.raises(IntegrityError, match=message):
+        ExchangeService(hq.ws).import_bundle(bundle)
+    assert table_dump(hq) == before_rows
+    assert snapshot(hq.paths.data_dir) == before_files
+
+
+def chain_passes_locally(site: Site) -> bool:
+    with site.ws.read() as session:
+        _count, problems = audit.verify(session)
+    return not problems
+
+
+def recompute_chain(site: Site, start: int) -> None:
+    """What an attacker does after editing an entry: every later hash made consistent again."""
+    with site.ws.write() as session:
+        prev = (
+            session.execute(
+                select(AuditEntry.hash).where(AuditEntry.seq == start - 1)
+            ).scalar_one_or_none()
+            or audit.GENESIS
+        )
+        rows = session.execute(
+            select(AuditEntry).where(AuditEntry.seq >= start).order_by(AuditEntry.seq)
+        ).scalars()
+        for row in rows:
+            row.prev_hash = prev
+            row.hash = audit.entry_hash(
+                row.seq, row.at, row.actor, row.action, row.entity, row.entity_id,
+                row.details, prev,
+            )  # fmt: skip
+            prev = row.hash
+
+
+def resign_local_head(site: Site) -> None:
+    """The attacker also rewrites the head kept locally at the last export (they can)."""
+    with site.ws.write() as session:
+        pem = bytes(session.get(LocalSecret, "signing_key").value)
+        row = session.get(AuditHead, site.ws.mission_code)
+        if row is None:
+            return
+        entry = session.get(AuditEntry, row.seq)
+        if entry is None:
+            last = session.execute(
+                select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)
+            ).scalar_one()
+            entry = last
+        head = audit_anchor.sign_head(session, pem, site.ws.mission_code)
+        row.seq, row.hash = entry.seq, entry.hash
+        row.signed_at, row.signature = head.signed_at, head.signature
+
+
+def cut_tail(site: Site, keep: int) -> None:
+    with site.ws.write() as session:
+        session.execute(delete(AuditEntry).where(AuditEntry.seq > keep))
+        session.execute(update(Counter).where(Counter.name == "audit_seq").values(value=keep))
+
+
+def edit_entry(site: Site, seq: int) -> None:
+    with site.ws.write() as session:
+        entry = session.get(AuditEntry, seq)
+        entry.details = {**entry.details, "note": "nothing happened here"}
+        entry.actor = "someone-else"
+    recompute_chain(site, seq)
+
+
+def held(hq: Site, code: str = "SEL") -> tuple[int, str]:
+    with hq.ws.read() as session:
+        row = session.get(AuditHead, code)
+        return row.seq, row.hash
+
+
+# -- the anchor works -------------------------------------------------------------------------
+
+
+def test_every_bundle_carries_a_signed_head_that_hq_keeps(
+    pair: Pair,
+    export: Export,
+) -> None:
+    sel, hq = pair
+    first = export("first")
+    report = ExchangeService(hq.ws).import_bundle(first)
+    assert report.warnings == ()
+    with sel.ws.read() as session:
+        own = session.get(AuditHead, "SEL")
+        assert own is not None
+    assert held(hq) == (own.seq, own.hash)
+    touch_a_case(sel)
+    second = export("second")
+    assert ExchangeService(hq.ws).import_bundle(second).warnings == ()
+    assert held(hq)[0] > own.seq
+    assert AuditLogService(sel.ws).verify().ok
+
+
+def test_hq_head_file_verifies_the_mission_chain_through_the_cli(
+    pair: Pair,
+    export: Export,
+    tmp_path: Path,
+    capsys,
+    monkeypatch,
+) -> None:
+    sel, hq = pair
+    ExchangeService(hq.ws).import_bundle(export("first"))
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    head_file = tmp_path / "sel-head.json"
+    written = run_cli(
+        capsys, "--data-dir", str(hq.paths.data_dir), "audit", "head", "SEL",
+        "--out", str(head_file),
+    )  # fmt: skip
+    assert written.code == 0, written.err
+    ok = run_cli(
+        capsys, "--data-dir", str(sel.paths.data_dir), "audit", "verify", "--head", str(head_file)
+    )
+    assert ok.code == 0, ok.err
+    assert "It contains the head signed by headquarters' copy" in ok.out
+
+    edit_entry(sel, 2)
+    resign_local_head(sel)
+    assert chain_passes_locally(sel)  # the old check is fooled
+    bad = run_cli(
+        capsys, "--data-dir", str(sel.paths.data_dir), "audit", "verify", "--head", str(head_file)
+    )
+    assert bad.code == 1
+    assert "differs from the one signed earlier: the history has been rewritten" in bad.out
+
+
+# -- attacks ----------------------------------------------------------------------------------
+
+
+def test_cut_tail_and_lowered_counter_is_refused_at_hq(
+    pair: Pair,
+    export: Export,
+) -> None:
+    sel, hq = pair
+    ExchangeService(hq.ws).import_bundle(export("first"))
+    seq, _hash = held(hq)
+    cut_tail(sel, seq - 3)
+    resign_local_head(sel)
+    assert chain_passes_locally(sel)
+    assert AuditLogService(sel.ws).verify().ok  # the local copy of the head was rewritten too
+    bundle = export("after-cut")
+    assert_refused_unchanged(hq, bundle, "audit history of SEL has been rewritten")
+
+
+def test_cut_tail_then_new_activity_is_refused_at_hq(
+    pair: Pair,
+    export: Export,
+) -> None:
+    sel, hq = pair
+    ExchangeService(hq.ws).import_bundle(export("first"))
+    seq, _hash = held(hq)
+    cut_tail(sel, seq - 3)
+    for _ in range(5):  # the chain grows past the head HQ holds
+        touch_a_case(sel)
+    resign_local_head(sel)
+    assert chain_passes_locally(sel)
+    assert_refused_unchanged(hq, export("regrown"), r"entry \d+ has changed")
+
+
+def test_edited_entry_with_recomputed_chain_is_refused_at_hq(
+    pair: Pair,
+    export: Export,
+) -> None:
+    sel, hq = pair
+    ExchangeService(hq.ws).import_bundle(export("first"))
+    edit_entry(sel, 2)
+    resign_local_head(sel)
+    touch_a_case(sel)
+    assert chain_passes_locally(sel)
+    assert_refused_unchanged(hq, export("edited"), r"entry \d+ has changed")
+    # Even a full re-send cannot hide it: entry 2 itself is checked against HQ's hash.
+    assert_refused_unchanged(hq, export("edited-all", True), "entry 2 has changed")
+
+
+def _rewrap(sel: Site, hq: Site, bundle: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """What SEL's key holder can do: open its own bundle, change the manifest, sign again."""
+    with sel.ws.read() as session:
+        pem = bytes(session.get(LocalSecret, "signing_key").value)
+        identity = pyrage.x25519.Identity.from_str(
+            bytes(session.get(LocalSecret, "age_identity").value).decode()
+        )
+    payload = pyrage.decrypt(bundle.read_bytes(), [identity])
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        members = {i.filename: archive.read(i) for i in archive.infolist()}
+    manifest = json.loads(members.pop("manifest.json"))
+    members.pop("manifest.sig")
+    change(manifest)
+    records = {
+        n[len("records/") : -len(".jsonl")]: d
+        for n, d in members.items()
+        if n.startswith("records/")
+    }
+    files = {n[len("files/") :]: d for n, d in members.items() if n.startswith("files/")}
+    out = bundle.with_name("rewrapped-" + bundle.name)
+    rebuilt = build_payload(manifest, records, files, pem)
+    out.write_bytes(pyrage.encrypt(rebuilt, [pyrage.x25519.Recipient.from_str(hq.recipient)]))
+    return out
+
+
+def test_a_bundle_without_its_head_is_refused_once_heads_were_sent(
+    pair: Pair,
+    export: Export,
+) -> None:
+    sel, hq = pair
+    ExchangeService(hq.ws).import_bundle(export("first"))
+    touch_a_case(sel)
+    stripped = _rewrap(sel, hq, export("second"), lambda m: m.pop("audit_head"))
+    assert_refused_unchanged(hq, stripped, "carries no audit head, earlier ones did")
+
+
+def test_a_head_not_signed_by_the_source_is_refused(
+    pair: Pair,
+    export: Export,
+) -> None:
+    sel, hq = pair
+
+    def forge(manifest: dict[str, Any]) -> None:
+        manifest["audit_head"]["signature"] = base64.b64encode(bytes(64)).decode()
+
+    forged = _rewrap(sel, hq, export("first"), forge)
+    assert_refused_unchanged(hq, forged, "audit head is not signed by SEL")
+
+
+def test_entries_that_do_not_chain_to_the_head_are_refused(
+    pair: Pair,
+    export: Export,
+) -> None:
+    sel, hq = pair
+
+    def drop_middle(manifest: dict[str, Any]) -> None:
+        del manifest["audit_head"]["entries"][1]
+
+    assert_refused_unchanged(
+        hq, _rewrap(sel, hq, export("first"), drop_middle), "do not form a chain"
+    )
+
+
+def test_an_unlinkable_bundle_is_flagged_loudly_and_all_closes_the_gap(
+    pair: Pair,
+    export: Export,
+) -> None:
+    sel, hq = pair
+    ExchangeService(hq.ws).import_bundle(export("first"))
+    touch_a_case(sel)
+    export("lost")  # never reaches HQ
+    touch_a_case(sel)
+    report = ExchangeService(hq.ws).import_bundle(export("third"))
+    assert len(report.warnings) == 1
+    assert "were never received" in report.warnings[0]
+    with hq.ws.read() as session:
+        flagged = (
+            session.execute(select(AuditEntry).where(AuditEntry.action == "audit.head_unlinked"))
+            .scalars()
+            .all()
+        )
+    assert [e.entity_id for e in flagged] == ["SEL"]
+    touch_a_case(sel)
+    assert ExchangeService(hq.ws).import_bundle(export("full", True)).warnings == ()
+
+
+def test_forget_head_lets_a_restarted_history_in_and_is_audited(
+    pair: Pair,
+    export: Export,
+) -> None:
+    sel, hq = pair
+    ExchangeService(hq.ws).import_bundle(export("first"))
+    seq, _hash = held(hq)
+    cut_tail(sel, seq - 3)
+    bundle = export("after-restore")
+    with pytest.raises(AuditHistoryRewritten):
+        ExchangeService(hq.ws).import_bundle(bundle)
+    forgotten = AuditLogService(hq.ws).forget_head("SEL")
+    assert forgotten.seq == seq
+    ExchangeService(hq.ws).import_bundle(bundle)
+    with hq.ws.read() as session:
+        entry = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "audit.head_forgotten")
+        ).scalar_one()
+    assert entry.details["seq"] == seq
