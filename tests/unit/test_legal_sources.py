@@ -1,0 +1,145 @@
+"""Every legal fact keeps its source: the published JSON Schemas and the loaders enforce that
+an entry marked verified names a source and the date it was checked (issue 16)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+
+from app.agreements import Basis, Ratification, applicable_instruments, load_library
+from app.agreements.library import DEFAULT_LIBRARY_PATH, InstrumentStatus, parse_library
+from app.errors import ValidationError
+
+LIBRARY_SCHEMA = DEFAULT_LIBRARY_PATH.with_name("library.schema.json")
+
+
+def _validator(path: Path) -> Draft202012Validator:
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def _library_document() -> dict[str, Any]:
+    return json.loads(DEFAULT_LIBRARY_PATH.read_text(encoding="utf-8"))
+
+
+def test_shipped_library_matches_its_schema() -> None:
+    errors = list(_validator(LIBRARY_SCHEMA).iter_errors(_library_document()))
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("instruments", 0),
+        ("instruments", 0, "provisions", 0),
+        ("instruments", "ilo-c029", "ratified_by", "KR"),
+    ],
+)
+def test_verified_without_a_source_is_refused_by_schema_and_loader(path: tuple[Any, ...]) -> None:
+    document = _library_document()
+    entry: Any = document
+    for step in path:
+        if isinstance(step, str) and isinstance(entry, list):
+            entry = next(item for item in entry if item["id"] == step)
+        else:
+            entry = entry[step]
+    assert entry["verified"] is True
+    for broken_field, value in (("source", ""), ("checked_on", None)):
+        broken = copy.deepcopy(entry)
+        broken[broken_field] = value
+        entry_backup = dict(entry)
+        entry.clear()
+        entry.update(broken)
+        assert list(_validator(LIBRARY_SCHEMA).iter_errors(document)), broken_field
+        with pytest.raises(ValidationError, match="a verified entry must"):
+            parse_library(document)
+        entry.clear()
+        entry.update(entry_backup)
+    # Unverified, the same empty source is accepted: "not known" is a fact worth keeping.
+    entry["source"] = ""
+    entry["verified"] = False
+    assert list(_validator(LIBRARY_SCHEMA).iter_errors(document)) == []
+    parse_library(document)
+
+
+def test_every_entry_carries_source_checked_on_and_verified() -> None:
+    library = load_library()
+    for instrument in library.instruments:
+        assert not instrument.verified or (instrument.source and instrument.checked_on)
+        for provision in instrument.provisions:
+            assert not provision.verified or (provision.source and provision.checked_on)
+        for entry in instrument.ratifications:
+            assert not entry.verified or (entry.source and entry.checked_on), instrument.id
+
+
+# --- corrected facts (research file, section D) ------------------------------------------------
+
+
+def test_belarus_agreement_is_of_1997_between_governments_and_doubtful() -> None:
+    belarus = load_library().instrument("kz-by-labour-1997")
+    assert belarus.signed_on is not None and belarus.signed_on.isoformat() == "1997-09-23"
+    assert belarus.title_in("en").startswith("Agreement between the Government of")
+    assert belarus.status is InstrumentStatus.DOUBTFUL and not belarus.is_binding
+    assert "adilet.zan.kz/rus/docs/P000001503_" in belarus.source
+
+
+def test_eaeu_diplomas_include_legal_work_and_social_security_is_98_3() -> None:
+    eaeu = load_library().instrument("eaeu-treaty-2014")
+    assert "teaching, legal, medical and pharmaceutical" in eaeu.provision("art-97-3").summary.en
+    assert "2024 protocol" in eaeu.provision("art-97-3").summary.en
+    assert eaeu.provision("art-98-3").article == "Art. 98(3)"
+    pension = load_library().instrument("eaeu-pension-agreement-2019")
+    assert pension.signed_on is not None and pension.signed_on.isoformat() == "2019-12-20"
+
+
+def test_korea_eps_memorandum_is_reported_not_verified() -> None:
+    eps = load_library().instrument("kz-kr-eps-memorandum")
+    assert eps.verified is False and "(reported)" in eps.title_in("en")
+
+
+def test_ratifications_are_dated_and_sourced_per_state() -> None:
+    library = load_library()
+    korea = library.instrument("ilo-c029").ratification_entry("KR")
+    assert korea is not None and korea.ratified_on is not None
+    assert korea.ratified_on.isoformat() == "2021-04-20" and korea.verified
+    assert {"RU", "KG"} <= library.instrument("ilo-p029").ratified_by
+    assert {"KG", "TJ"} <= library.instrument("ilo-c097").ratified_by
+    assert "KZ" in library.instrument("ilo-c097").not_ratified_by
+    assert "TJ" in library.instrument("ilo-c143").ratified_by
+    assert "IL" in library.instrument("ilo-c181").ratified_by
+    palermo = library.instrument("un-palermo-protocol-2000").ratification_entry("KZ")
+    assert palermo is not None and palermo.law == "Law No. 37-IV of 4 June 2008"
+    assert library.instrument("un-migrant-workers-convention-1990").ratification("KZ") is (
+        Ratification.NOT_RATIFIED
+    )
+    qatar = library.instrument("kz-qa-employment-2024")
+    assert qatar.verified and "20 October 2025" in (qatar.note_in("en") or "")
+
+
+def test_applicability_follows_the_ratifications() -> None:
+    document = _library_document()
+    c097 = next(i for i in document["instruments"] if i["id"] == "ilo-c097")
+    # Korea is not known to have ratified C097: a standard, never "applies".
+    korea = {a.instrument.id: a for a in applicable_instruments(parse_library(document), "KR")}
+    assert korea["ilo-c097"].basis is Basis.STANDARD and not korea["ilo-c097"].binding
+    assert korea["ilo-c029"].basis is Basis.ILO and korea["ilo-c029"].binding
+    # Record a Korean ratification, and C097 applies there.
+    c097["not_ratified_by"].pop("KR", None)
+    c097["ratified_by"]["KR"] = {
+        "date": "2030-01-01",
+        "source": "https://normlex.ilo.org/",
+        "checked_on": "2030-01-02",
+        "verified": True,
+    }
+    korea = {a.instrument.id: a for a in applicable_instruments(parse_library(document), "KR")}
+    assert korea["ilo-c097"].basis is Basis.ILO and korea["ilo-c097"].binding
+    # The UN Migrant Workers Convention binds neither Kazakhstan nor (as far as known) Korea.
+    mwc = korea["un-migrant-workers-convention-1990"]
+    assert mwc.basis is Basis.STANDARD and not mwc.binding
+    assert mwc.home_ratification is Ratification.NOT_RATIFIED
