@@ -888,7 +888,8 @@ def review(
     ref: HostCountryReference | None = None,
 ) -> ReviewResult:
     """Run every rule on ``terms``; ``ref`` defaults to the terms' host country's standards."""
-    reference = ref if ref is not None else reference_for(terms.host_country)
+    # The figures valid when the contract was signed (today's when the date is not given).
+    reference = ref if ref is not None else reference_for(terms.host_country, on=terms.signed_on)
     findings: list[Finding] = []
     for rule in RULES:
         finding = rule.check(terms, reference)

@@ -143,3 +143,55 @@ def test_applicability_follows_the_ratifications() -> None:
     mwc = korea["un-migrant-workers-convention-1990"]
     assert mwc.basis is Basis.STANDARD and not mwc.binding
     assert mwc.home_ratification is Ratification.NOT_RATIFIED
+
+
+# --- host-country figures are dated -----------------------------------------------------------
+
+
+def test_host_country_table_matches_its_schema_and_refuses_unsourced_verified() -> None:
+    from app.contracts.reference import REFERENCE_FILE, ReferenceFileError, parse_reference
+
+    validator = _validator(REFERENCE_FILE.with_name("host_countries.schema.json"))
+    document = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    assert list(validator.iter_errors(document)) == []
+    figure = document["countries"]["KR"]["minimum_wage"][-1]
+    assert figure["verified"] is True
+    figure["source"] = ""
+    assert list(validator.iter_errors(document))
+    with pytest.raises(ReferenceFileError, match="verified figure must name its source"):
+        parse_reference(document)
+
+
+def test_review_uses_the_figure_valid_on_the_contract_date() -> None:
+    from datetime import date
+
+    from app.contracts.reference import reference_for
+
+    korea_2025 = reference_for("KR", on=date(2025, 6, 1))
+    korea_2026 = reference_for("KR", on=date(2026, 6, 1))
+    assert korea_2025 is not None and korea_2025.minimum_wage is not None
+    assert korea_2026 is not None and korea_2026.minimum_wage is not None
+    assert str(korea_2025.minimum_wage.amount) == "10030"
+    assert str(korea_2026.minimum_wage.amount) == "10320"
+    israel = reference_for("IL", on=date(2026, 5, 1))
+    assert israel is not None and israel.minimum_wage is not None
+    assert str(israel.minimum_wage.amount) == "6443.85"
+    # After its valid_to, with no successor, the figure is flagged for an update from HQ.
+    korea_2028 = reference_for("KR", on=date(2028, 1, 1))
+    assert korea_2028 is not None and korea_2028.minimum_wage is None
+    assert "minimum_wage" in korea_2028.outdated
+
+
+def test_corrected_host_country_facts() -> None:
+    from datetime import date
+
+    from app.contracts.reference import reference_for
+
+    day = date(2026, 6, 1)
+    uae, russia, qatar, kz, gb = (reference_for(c, on=day) for c in ("AE", "RU", "QA", "KZ", "GB"))
+    assert uae and uae.passport and "Art. 13(2)" in (uae.passport.law or "")
+    assert uae.recruitment_fees and "Art. 6(4)" in (uae.recruitment_fees.law or "")
+    assert russia and russia.passport and "theft" in (russia.passport.law or "")
+    assert qatar and qatar.passport and "written permission" in (qatar.passport.law or "")
+    assert kz and kz.hours and "Art. 78" in kz.hours.provenance.source
+    assert gb and gb.recruitment_fees and "s. 6(1)" in (gb.recruitment_fees.law or "")
