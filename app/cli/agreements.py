@@ -17,6 +17,11 @@ from app.services.agreements import (
     ProvisionInfo,
     apply_library_update,
 )
+from app.services.legal_tables import (
+    HOST_COUNTRIES_FORMAT,
+    apply_host_countries_update,
+    document_format,
+)
 
 
 def register(commands: Any) -> None:
@@ -37,7 +42,11 @@ def register(commands: Any) -> None:
     show.set_defaults(handler=cmd_show)
 
     update = actions.add_parser(
-        "update", help=_("replace the library with a library file sent by HQ")
+        "update",
+        help=_(
+            "replace the library, or the host-country table, with a file sent by HQ "
+            "(the file's format says which)"
+        ),
     )
     update.add_argument("file", type=Path)
     update.add_argument("--json", action="store_true")
@@ -179,6 +188,25 @@ def cmd_update(args: argparse.Namespace) -> int:
         raise ValidationError(
             _("Cannot read {path}: {error}").format(path=args.file, error=exc.strerror or exc)
         ) from exc
+    if document_format(raw) == HOST_COUNTRIES_FORMAT:
+        with workspace(args) as ws:
+            table = apply_host_countries_update(ws, raw)
+        if args.json:
+            print_json(
+                {
+                    "table": table.name,
+                    "edition": table.edition.isoformat(),
+                    "previous": table.previous.isoformat() if table.previous else None,
+                    "changed": table.changed,
+                }
+            )
+        else:
+            print(
+                _("Host-country table updated to the edition of {edition}.").format(
+                    edition=table.edition.isoformat()
+                )
+            )
+        return 0
     with workspace(args) as ws:
         report = apply_library_update(ws, raw)
     if args.json:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -27,6 +27,30 @@ HOST_COUNTRIES: tuple[str, ...] = ("KR", "TR", "AE", "RU", "DE", "GB", "US", "IL
 
 
 @dataclass(frozen=True)
+class Statute:
+    """A host-country law: its title in each language and as the host publishes it."""
+
+    id: str
+    country: str
+    titles: Mapping[str, str]
+    original: str | None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class StatuteCite:
+    """One provision a figure rests on: the law, and the article (None: the whole law)."""
+
+    statute: Statute
+    article: str | None
+
+    @property
+    def key(self) -> str:
+        """Identity of the provision, so that a review lists it once."""
+        return f"{self.statute.id}/{self.article or ''}"
+
+
+@dataclass(frozen=True)
 class Provenance:
     """Where a figure comes from and when it holds; ``verified`` is false unless checked
     against the law's text (then ``source`` and ``checked_on`` are always set)."""
@@ -37,6 +61,7 @@ class Provenance:
     note: str = ""
     valid_to: date | None = None
     checked_on: date | None = None
+    cites: tuple[StatuteCite, ...] = ()
 
     @property
     def as_of(self) -> date:
@@ -178,13 +203,20 @@ class ReferenceData:
     countries: Mapping[str, CountryVersions]
     rates: CurrencyRates
     as_of: date
+    statutes: Mapping[str, Statute] = field(default_factory=dict)
 
 
 class ReferenceFileError(ValueError):
     """A malformed host-country table: a packaging bug, or a bad table in an HQ bundle."""
 
 
-def _provenance(raw: Mapping[str, Any]) -> Provenance:
+def _provenance(
+    raw: Mapping[str, Any], statutes: Mapping[str, Statute] | None = None
+) -> Provenance:
+    cites = tuple(
+        StatuteCite(_statute(statutes or {}, item["statute"]), item.get("article") or None)
+        for item in raw.get("cites") or ()
+    )
     source = str(raw.get("source") or "").strip()
     checked = raw.get("checked_on")
     valid_to = raw.get("valid_to")
@@ -195,6 +227,7 @@ def _provenance(raw: Mapping[str, Any]) -> Provenance:
         note=str(raw.get("note") or ""),
         valid_to=date.fromisoformat(valid_to) if valid_to else None,
         checked_on=date.fromisoformat(checked) if checked else None,
+        cites=cites,
     )
     if not isinstance(provenance.verified, bool):
         raise ValueError("verified must be true or false")
@@ -205,11 +238,35 @@ def _provenance(raw: Mapping[str, Any]) -> Provenance:
     return provenance
 
 
+def _statute(statutes: Mapping[str, Statute], key: object) -> Statute:
+    if not isinstance(key, str) or key not in statutes:
+        raise ValueError(f"a figure cites an unknown statute {key!r}")
+    return statutes[key]
+
+
+def _statutes(raw: Mapping[str, Any]) -> dict[str, Statute]:
+    result: dict[str, Statute] = {}
+    for key, item in raw.items():
+        titles = {lang: str(item["title"][lang]).strip() for lang in ("kk", "ru", "en")}
+        if not all(titles.values()):
+            raise ValueError(f"statute {key} lacks a title")
+        _provenance({**item, "valid_from": "1900-01-01"})  # the source rule, as for figures
+        original = item.get("original")
+        result[key] = Statute(
+            id=str(key),
+            country=str(item["country"]),
+            titles=MappingProxyType(titles),
+            original=str(original).strip() if original else None,
+            source=str(item.get("source") or ""),
+        )
+    return result
+
+
 def _optional_decimal(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _minimum_wage(raw: Mapping[str, Any]) -> MinimumWage:
+def _minimum_wage(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> MinimumWage:
     allowances = tuple(
         WageAllowance(Decimal(item["amount"]), str(item["unless"]))
         for item in raw.get("allowances", ())
@@ -218,30 +275,30 @@ def _minimum_wage(raw: Mapping[str, Any]) -> MinimumWage:
         amount=Decimal(raw["amount"]),
         currency=str(raw["currency"]),
         period=str(raw["period"]),
-        provenance=_provenance(raw),
+        provenance=_provenance(raw, statutes),
         allowances=allowances,
     )
 
 
-def _hours(raw: Mapping[str, Any]) -> WorkingHours:
+def _hours(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> WorkingHours:
     return WorkingHours(
         normal_weekly=Decimal(raw["normal_weekly"]),
         max_weekly=_optional_decimal(raw.get("max_weekly")),
         max_overtime_per_year=_optional_decimal(raw.get("max_overtime_per_year")),
-        provenance=_provenance(raw),
+        provenance=_provenance(raw, statutes),
     )
 
 
-def _paid_leave(raw: Mapping[str, Any]) -> PaidLeave:
-    return PaidLeave(int(raw["min_days"]), str(raw["unit"]), _provenance(raw))
+def _paid_leave(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> PaidLeave:
+    return PaidLeave(int(raw["min_days"]), str(raw["unit"]), _provenance(raw, statutes))
 
 
-def _probation(raw: Mapping[str, Any]) -> Probation:
-    return Probation(int(raw["max_months"]), _provenance(raw))
+def _probation(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> Probation:
+    return Probation(int(raw["max_months"]), _provenance(raw, statutes))
 
 
-def _law(raw: Mapping[str, Any]) -> LawReference:
-    return LawReference(raw.get("law"), _provenance(raw))
+def _law(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> LawReference:
+    return LawReference(raw.get("law"), _provenance(raw, statutes))
 
 
 _PARSERS: dict[str, Any] = {
@@ -255,10 +312,10 @@ _PARSERS: dict[str, Any] = {
 }
 
 
-def _country(code: str, raw: Mapping[str, Any]) -> CountryVersions:
+def _country(code: str, raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> CountryVersions:
     subjects: dict[str, tuple[Any, ...]] = {}
     for subject in SUBJECTS:
-        versions = [_PARSERS[subject](item) for item in raw.get(subject) or ()]
+        versions = [_PARSERS[subject](item, statutes) for item in raw.get(subject) or ()]
         versions.sort(key=lambda v: v.provenance.valid_from)
         for older, newer in zip(versions, versions[1:], strict=False):
             end = older.provenance.valid_to
@@ -277,8 +334,10 @@ def parse_reference(raw: Mapping[str, Any]) -> ReferenceData:
             SUPPORTED_VERSIONS
         ):
             raise ValueError("not a qorgau-host-countries table of a supported version")
+        statutes = _statutes(raw["statutes"])
         countries = {
-            code.upper(): _country(code.upper(), entry) for code, entry in raw["countries"].items()
+            code.upper(): _country(code.upper(), entry, statutes)
+            for code, entry in raw["countries"].items()
         }
         rates_raw = raw["currency_rates"]
         rates = CurrencyRates(
@@ -293,7 +352,7 @@ def parse_reference(raw: Mapping[str, Any]) -> ReferenceData:
         raise ReferenceFileError(f"malformed host-country reference data: {exc!r}") from exc
     if any(rate <= 0 for rate in rates.units_per_usd.values()):
         raise ReferenceFileError("malformed host-country reference data: a rate is not positive")
-    return ReferenceData(MappingProxyType(countries), rates, as_of)
+    return ReferenceData(MappingProxyType(countries), rates, as_of, MappingProxyType(statutes))
 
 
 def load_reference(path: Path = REFERENCE_FILE) -> ReferenceData:
