@@ -182,7 +182,7 @@ def basis_label(basis: Basis | str) -> str:
 
 
 # Article references: "Art. 15(1)(e)" → number 15, paragraph 1, subparagraph e.
-_ARTICLE = re.compile(r"^Art\. (\d+)(?:\((\d+)\))?(?:\(([a-z])\))?$")
+_ARTICLE = re.compile(r"^Art\. (\d+(?:-\d+)?)(?:\((\d+)\))?(?:\(([a-z])\))?$")
 
 
 def article_text(article: str, lang: str) -> str:

@@ -144,12 +144,14 @@ class HostTable:
     problem: str = ""
 
 
-def host_table(ws: Workspace) -> HostTable:
-    """The newer of HQ's stored table and the shipped one."""
+def host_table(ws: Workspace, session: Session | None = None) -> HostTable:
+    """The newer of HQ's stored table and the shipped one (read in ``session`` if given)."""
     shipped = default_reference()
-    with ws.read() as session:
-        row = _row(session, HOST_COUNTRIES_TABLE)
-        content = dict(row.content) if row is not None and row.deleted_at is None else None
+    if session is None:
+        with ws.read() as own:
+            content = _content(own)
+    else:
+        content = _content(session)
     if content is None:
         return HostTable(shipped, from_hq=False)
     try:
@@ -165,3 +167,8 @@ def host_table(ws: Workspace) -> HostTable:
     if stored.as_of >= shipped.as_of:
         return HostTable(stored, from_hq=True)
     return HostTable(shipped, from_hq=False)
+
+
+def _content(session: Session) -> dict[str, Any] | None:
+    row = _row(session, HOST_COUNTRIES_TABLE)
+    return dict(row.content) if row is not None and row.deleted_at is None else None

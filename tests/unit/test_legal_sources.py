@@ -195,3 +195,83 @@ def test_corrected_host_country_facts() -> None:
     assert qatar and qatar.passport and "written permission" in (qatar.passport.law or "")
     assert kz and kz.hours and "Art. 78" in kz.hours.provenance.source
     assert gb and gb.recruitment_fees and "s. 6(1)" in (gb.recruitment_fees.law or "")
+
+
+# --- the contract review's references ---------------------------------------------------------
+
+KOREAN_FACTORY_CONTRACT = {
+    "host_country": "KR",
+    "position": "Factory worker",
+    "wage_amount": "2100000",
+    "wage_currency": "KRW",
+    "wage_period": "month",
+    "hours_per_week": "52",
+    "rest_days_per_week": 1,
+    "paid_leave_days_per_year": 15,
+    "passport_held_by": "employer",
+    "recruitment_fee_paid_by_worker": "1500",
+    "recruitment_fee_currency": "USD",
+    "deductions_described": False,
+    "deductions_percent": "35",
+    "dispute_clause_present": True,
+    "insurance_provided": True,
+    "signed_on": "2026-03-01",
+}
+
+
+def _korean_review(lang: str) -> Any:
+    from app.contracts import parse_terms, review
+    from app.i18n import language_override
+    from app.services.contracts import applicable_provisions
+
+    terms = parse_terms(KOREAN_FACTORY_CONTRACT)
+    with language_override(lang):
+        return review(terms, applicable_provisions("KR", lang))
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_review_cites_each_provision_once(lang: str) -> None:
+    result = _korean_review(lang)
+    for finding in result.findings:
+        keys = [r.key for r in finding.references]
+        assert len(keys) == len(set(keys)), finding.rule
+    everything = [r for f in result.findings for r in f.references]
+    texts = {r.key: r.text for r in everything}
+    # One text per provision across the whole review (the PDF lists it once).
+    assert len(texts) == len({(r.key, r.text) for r in everything})
+    # C189 is for domestic work only; this is a factory worker.
+    assert not any(r.key.startswith("lib:ilo-c189") for r in everything)
+
+
+def test_korean_statutes_are_cited_in_the_documents_language() -> None:
+    kk = {r.text for f in _korean_review("kk").findings for r in f.references}
+    ru = {r.text for f in _korean_review("ru").findings for r in f.references}
+    en = {r.text for f in _korean_review("en").findings for r in f.references}
+    assert "Еңбек стандарттары туралы заң (Labor Standards Act), 50-бап" in kk
+    assert "Закон о трудовых стандартах (Labor Standards Act), ст. 50" in ru
+    assert "Labor Standards Act, Art. 50" in en
+    assert not any("Labor Standards Act, Art." in text for text in kk | ru)
+
+
+def test_c097_is_cited_as_a_standard_with_the_hosts_ratification_status() -> None:
+    result = _korean_review("en")
+    c097 = [r for f in result.findings for r in f.references if r.key.startswith("lib:ilo-c097")]
+    assert c097
+    for reference in c097:
+        assert reference.standing.startswith("international standard")
+        assert "neither the host country nor Kazakhstan" in reference.standing
+
+
+def test_deduction_finding_reads_the_percentage_entered() -> None:
+    deductions = next(f for f in _korean_review("en").findings if f.rule == "deductions")
+    assert "35" in deductions.reason
+    assert "how much" not in deductions.reason
+
+
+def test_three_working_weeks_depend_on_the_working_week() -> None:
+    from app.contracts import ContractTerms
+    from app.contracts.rules import ilo_minimum_leave_days
+
+    assert ilo_minimum_leave_days(ContractTerms(rest_days_per_week=2)) == 15
+    assert ilo_minimum_leave_days(ContractTerms(rest_days_per_week=1)) == 18
+    assert ilo_minimum_leave_days(ContractTerms()) == 15
