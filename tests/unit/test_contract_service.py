@@ -10,13 +10,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from app.agreements import article_text, load_library
 from app.contracts import parse_terms
 from app.contracts.report import report_language, review_in
 from app.db.models import AuditEntry, CaseEvent, ContractReview
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import current_language, set_language
 from app.services.cases import CaseService
-from app.agreements import article_text, load_library
 from app.services.contracts import ContractReviewService, applicable_provisions
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
