@@ -57,6 +57,7 @@ from app.i18n import LANGUAGES, _, current_language
 from app.letters.context import Citation
 from app.services import search
 from app.services import validation as check
+from app.services.legal_tables import HostLaw, host_law
 from app.services.workspace import Workspace
 
 CASE_WORKERS = ("attache", "consul", "admin")
@@ -697,6 +698,14 @@ class AgreementService:
         with self.ws.read() as session:
             country, categories = _case_facts(session, case_id)
         return _relevant(snap, country, categories, language)
+
+    def host_law_for_case(self, case_id: str, lang: str | None = None) -> HostLaw:
+        """The host-country statutes the contract review cites for the case's host country,
+        as valid today, so that the case's "Applicable law" names the same law."""
+        language = self._lang(lang)
+        with self.ws.read() as session:
+            country, _categories = _case_facts(session, case_id)
+            return host_law(self.ws, country, language, session=session)
 
     # -- citations ------------------------------------------------------------------------------
 

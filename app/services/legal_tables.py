@@ -172,3 +172,75 @@ def host_table(ws: Workspace, session: Session | None = None) -> HostTable:
 def _content(session: Session) -> dict[str, Any] | None:
     row = _row(session, HOST_COUNTRIES_TABLE)
     return dict(row.content) if row is not None and row.deleted_at is None else None
+
+
+# Which review rule judges each subject of the table (their labels name the subject).
+SUBJECT_RULES: dict[str, str] = {
+    "minimum_wage": "minimum_wage",
+    "hours": "weekly_hours",
+    "paid_leave": "paid_leave",
+    "passport": "passport_retention",
+    "recruitment_fees": "recruitment_fee",
+    "probation": "probation",
+    "health_insurance": "insurance",
+}
+
+
+@dataclass(frozen=True)
+class HostLawInfo:
+    """One host-country provision the contract review relies on, cited in a language."""
+
+    subject: str
+    subject_label: str
+    citation: str
+    source: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class HostLaw:
+    """The host's provisions valid on a day, and the subjects whose figures have expired."""
+
+    provisions: tuple[HostLawInfo, ...]
+    outdated: tuple[str, ...]
+    outdated_labels: tuple[str, ...]
+
+
+def host_law(
+    ws: Workspace,
+    country: str,
+    lang: str,
+    on: date | None = None,
+    session: Session | None = None,
+) -> HostLaw:
+    """The host statutes the contract review cites for ``country`` (each provision once), so
+    that a case's "Applicable law" and a review of its contract name the same law."""
+    # Imported here: the report module (labels) loads reportlab, which only this needs.
+    from app.contracts.reference import reference_for
+    from app.contracts.report import rule_label
+    from app.contracts.rules import statute_citation
+
+    reference = reference_for(country, host_table(ws, session).data, on=on)
+    if reference is None:
+        return HostLaw((), (), ())
+    seen: set[str] = set()
+    provisions: list[HostLawInfo] = []
+    for subject, rule in SUBJECT_RULES.items():
+        item = getattr(reference, subject)
+        if item is None:
+            continue
+        for cite in item.provenance.cites:
+            if cite.key in seen:
+                continue
+            seen.add(cite.key)
+            provisions.append(
+                HostLawInfo(
+                    subject=subject,
+                    subject_label=rule_label(rule, lang),
+                    citation=statute_citation(cite, lang),
+                    source=item.provenance.source,
+                    verified=item.provenance.verified,
+                )
+            )
+    labels = tuple(rule_label(SUBJECT_RULES[s], lang) for s in reference.outdated)
+    return HostLaw(tuple(provisions), reference.outdated, labels)

@@ -193,7 +193,8 @@ def test_corrected_host_country_facts() -> None:
     assert uae.recruitment_fees and "Art. 6(4)" in (uae.recruitment_fees.law or "")
     assert russia and russia.passport and "theft" in (russia.passport.law or "")
     assert qatar and qatar.passport and "written permission" in (qatar.passport.law or "")
-    assert kz and kz.hours and "Art. 78" in kz.hours.provenance.source
+    assert kz and kz.hours and kz.hours.max_overtime_per_year == 120
+    assert "Art. 78" in [cite.article for cite in kz.hours.provenance.cites]
     assert gb and gb.recruitment_fees and "s. 6(1)" in (gb.recruitment_fees.law or "")
 
 
