@@ -128,7 +128,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
         _print_rows([(a.instrument, a.basis_label) for a in applicable])
         print()
-        print(_("Under negotiation or planned (not law yet):"))
+        print(_("Not law: under negotiation, recommended or doubtful:"))
         if pending:
             _print_rows([(p, p.status_label) for p in pending])
         else:
