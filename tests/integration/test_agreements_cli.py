@@ -130,3 +130,29 @@ def test_update_from_a_file(cli: Cli, tmp_path: Path, monkeypatch: pytest.Monkey
     broken = cli("agreement", "update", str(bad))
     assert broken.code == 1
     assert "not valid JSON" in broken.err
+
+
+def test_update_the_host_country_table_from_a_file(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.contracts.reference import REFERENCE_FILE
+
+    document = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    document["edition"] = "2027-01-15"
+    file = tmp_path / "host_countries.json"
+    file.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    result = cli("agreement", "update", str(file), "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out) == {
+        "table": "host_countries",
+        "edition": "2027-01-15",
+        "previous": None,
+        "changed": True,
+    }
+    document["countries"]["KR"]["hours"][0]["source"] = ""
+    document["edition"] = "2027-02-01"
+    file.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    refused = cli("agreement", "update", str(file))
+    assert refused.code == 1
+    assert "verified figure must name its source" in refused.err
