@@ -126,7 +126,21 @@ def cmd_list(args: argparse.Namespace) -> int:
                 country=country_name(args.country.strip().upper())
             )
         )
-        _print_rows([(a.instrument, a.basis_label) for a in applicable])
+        binding = [a for a in applicable if a.binding]
+        standards = [a for a in applicable if not a.binding]
+        _print_rows([(a.instrument, a.basis_label) for a in binding])
+        print()
+        # An instrument that binds neither the host nor (as far as known) Kazakhstan, or binds
+        # Kazakhstan only, is a standard to invoke: never listed as applying.
+        print(_("Standards and Kazakhstan's own law (not binding on the host):"))
+        _print_rows(
+            [
+                (a.instrument, f"{a.basis_label}; {a.ratification_label}")
+                if a.ratification_label
+                else (a.instrument, a.basis_label)
+                for a in standards
+            ]
+        )
         print()
         print(_("Not law: under negotiation, recommended or doubtful:"))
         if pending:

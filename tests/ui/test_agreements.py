@@ -114,6 +114,15 @@ def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: Open
     applicable = [view.applicable_root.child(i) for i in range(view.applicable_root.childCount())]
     assert applicable[0].text(1) == "Bilateral agreement"
     assert applicable[2].text(1) == "Eurasian Economic Union"
+    # For Korea, C097 binds neither Korea nor Kazakhstan: a standard, never under "Applies".
+    view.country.set_code("KR")
+    applies = [
+        view.applicable_root.child(i).text(0) for i in range(view.applicable_root.childCount())
+    ]
+    standards = [view.standards_root.child(i) for i in range(view.standards_root.childCount())]
+    assert not any("No. 97" in title for title in applies)
+    c097 = next(row for row in standards if "No. 97" in row.text(0))
+    assert "neither the host country nor Kazakhstan" in c097.text(1)
     view.country.set_code("TR")
     assert view.pending_root.text(0) == "Not law: under negotiation, recommended or doubtful (1)"
     assert view.pending_root.child(0).text(1).startswith("Recommended by a study")

@@ -247,8 +247,11 @@ class CountryView(QWidget):
         layout.addWidget(self.intro)
         layout.addWidget(self.tree, 1)
         self.applicable_root = QTreeWidgetItem()
+        # Standards bind neither the host nor (as far as known) Kazakhstan, or Kazakhstan only:
+        # never listed under "Applies".
+        self.standards_root = QTreeWidgetItem()
         self.pending_root = QTreeWidgetItem()
-        self.tree.addTopLevelItems([self.applicable_root, self.pending_root])
+        self.tree.addTopLevelItems([self.applicable_root, self.standards_root, self.pending_root])
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -260,6 +263,7 @@ class CountryView(QWidget):
     def refresh(self) -> None:
         code = self.country.code()
         self.applicable_root.takeChildren()
+        self.standards_root.takeChildren()
         self.pending_root.takeChildren()
         if not code:
             return
@@ -274,14 +278,23 @@ class CountryView(QWidget):
                 country=country_name(code)
             )
         )
-        self.applicable_root.setText(0, _("Applies ({count})").format(count=len(applicable)))
+        binding = [item for item in applicable if item.binding]
+        standards = [item for item in applicable if not item.binding]
+        self.applicable_root.setText(0, _("Applies ({count})").format(count=len(binding)))
+        self.standards_root.setText(
+            0,
+            _("Standards and Kazakhstan's own law, not binding on the host ({count})").format(
+                count=len(standards)
+            ),
+        )
         for item in applicable:
-            row = QTreeWidgetItem(
-                [item.instrument.title, item.basis_label, self._verified(item.verified)]
-            )
+            why = item.basis_label
+            if item.ratification_label:
+                why = f"{why}: {item.ratification_label}"
+            row = QTreeWidgetItem([item.instrument.title, why, self._verified(item.verified)])
             row.setData(0, ID_ROLE, item.instrument.id)
             mark_unverified(row, self.COLUMNS, item.verified)
-            self.applicable_root.addChild(row)
+            (self.applicable_root if item.binding else self.standards_root).addChild(row)
         self.pending_root.setText(
             0,
             _("Not law: under negotiation, recommended or doubtful ({count})").format(
