@@ -71,6 +71,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Working week",
     },
     "term": {"kk": "Шарттың мерзімі", "ru": "Срок договора", "en": "Term of the contract"},
+    "signed_on": {
+        "kk": "Шарт жасалған күн",
+        "ru": "Дата заключения договора",
+        "en": "Date of the contract",
+    },
     "reviewed_on": {"kk": "Тексерілген күні", "ru": "Дата проверки", "en": "Date of review"},
     "risk": {
         "kk": "Жалпы тәуекел деңгейі",
@@ -323,6 +328,7 @@ class _ReportWriter:
             ("wage", self._wage()),
             ("hours", self._hours()),
             ("term", self._term()),
+            ("signed_on", date_long(terms.signed_on, lang) if terms.signed_on else ""),
             ("reviewed_on", date_long(self.report.reviewed_on, lang)),
         ]
         shown = [(label(key, lang), value) for key, value in rows if value]
