@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.contracts.reference import (
@@ -95,9 +96,49 @@ class Reference:
         return self.label()
 
 
+@dataclass(frozen=True)
+class StandardSource:
+    """Where an ILO text the rules cite outside the agreements library can be checked."""
+
+    source: str
+    checked_on: date | None
+    verified: bool
+
+
+_NORMLEX = "ILO NORMLEX (normlex.ilo.org)"
+_RESEARCH = date(2026, 12, 1)
+# Every ILO reference the rules make outside the library, with its source and check. Only
+# C001 Art. 2 and C158 Art. 2(2)(b) were confirmed by the source check of December 2026;
+# the others were not re-checked and are cited as not verified (docs/legal-sources.md).
+STANDARD_SOURCES: dict[str, StandardSource] = {
+    "c001/2": StandardSource(_NORMLEX, _RESEARCH, True),
+    "c001/6-2": StandardSource(_NORMLEX, None, False),
+    "c014/2": StandardSource(_NORMLEX, None, False),
+    "c106": StandardSource(_NORMLEX, None, False),
+    "c095/8": StandardSource(_NORMLEX, None, False),
+    "c131": StandardSource(_NORMLEX, None, False),
+    "c132/3-3": StandardSource(_NORMLEX, None, False),
+    "c158": StandardSource(_NORMLEX, None, False),
+    "c158/2-2-b": StandardSource(_NORMLEX, _RESEARCH, True),
+    "fair-recruitment": StandardSource(
+        "ILO, General Principles and Operational Guidelines for Fair Recruitment (ilo.org)",
+        None,
+        False,
+    ),
+    "indicator": StandardSource(
+        "ILO Special Action Programme to Combat Forced Labour, ILO Indicators of Forced Labour "
+        "(2012, ilo.org)",
+        None,
+        False,
+    ),
+}
+
+
 def _standard(key: str, text: str) -> Reference:
-    """An ILO text outside the agreements library: its message is translated when resolved."""
-    return Reference(key=f"std:{key}", text=text)
+    """An ILO text outside the agreements library: its message is translated when resolved;
+    its source and check come from STANDARD_SOURCES (a key missing there is a bug)."""
+    known = STANDARD_SOURCES[key.split("/")[0] if key.startswith("indicator/") else key]
+    return Reference(key=f"std:{key}", text=text, source=known.source, verified=known.verified)
 
 
 def _library(instrument: str, article: str | None, fallback: str) -> Reference:

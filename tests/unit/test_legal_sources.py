@@ -276,3 +276,13 @@ def test_three_working_weeks_depend_on_the_working_week() -> None:
     assert ilo_minimum_leave_days(ContractTerms(rest_days_per_week=2)) == 15
     assert ilo_minimum_leave_days(ContractTerms(rest_days_per_week=1)) == 18
     assert ilo_minimum_leave_days(ContractTerms()) == 15
+
+
+def test_every_rule_reference_outside_the_library_has_a_source() -> None:
+    from app.contracts.rules import STANDARD_SOURCES
+
+    for key, standard in STANDARD_SOURCES.items():
+        assert standard.source, key
+        assert not standard.verified or standard.checked_on is not None, key
+    # Only what the research confirmed is presented as verified.
+    assert {k for k, s in STANDARD_SOURCES.items() if s.verified} == {"c001/2", "c158/2-2-b"}
