@@ -1,9 +1,11 @@
 """Which instruments bind a host country, which provisions bear on a case, and how to cite them.
 
 A bilateral agreement or the EAEU Treaty gives a Kazakhstani worker enforceable rights in the
-host country; an ILO convention binds the host only if the host ratified it. Conventions whose
-ratification is not known, or known to be absent, are still returned, as international
-standards to invoke, under their own basis so that no letter presents them as binding.
+host country; an ILO or UN instrument binds the host only if the host ratified it, which the
+library records per state with its source. Instruments whose ratification by the host is not
+known, or known to be absent, are still returned, as international standards to invoke, under
+their own basis (with what is known of the host's and Kazakhstan's ratifications) so that no
+letter presents them as binding. Kazakhstan's own laws bind its authorities, never the host.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class Basis(StrEnum):
     EAEU = "eaeu"
     CIS = "cis"
     ILO = "ilo"
+    TREATY = "treaty"  # a UN instrument the host ratified
+    HOME_LAW = "home_law"  # a law of Kazakhstan: binds Kazakhstan's authorities only
     STANDARD = "standard"
 
 
@@ -45,6 +49,8 @@ _STATUS_ORDER = {
     InstrumentStatus.SIGNED: 1,
     InstrumentStatus.NEGOTIATING: 2,
     InstrumentStatus.PLANNED: 3,
+    InstrumentStatus.RECOMMENDED: 4,
+    InstrumentStatus.DOUBTFUL: 5,
 }
 
 
@@ -54,13 +60,16 @@ class Applicable:
 
     instrument: Instrument
     basis: Basis
-    # Set for ILO instruments only: what is known of the host's ratification.
+    # Set for ILO and UN instruments only: what is known of the host's ratification...
     ratification: Ratification | None = None
+    # ...and of Kazakhstan's.
+    home_ratification: Ratification | None = None
 
     @property
     def binding(self) -> bool:
-        """True when the host is bound; False for a standard it has not (known to have) ratified."""
-        return self.basis is not Basis.STANDARD
+        """True when the host is bound; False for a standard it has not (known to have)
+        ratified and for Kazakhstan's own laws."""
+        return self.basis not in (Basis.STANDARD, Basis.HOME_LAW)
 
     @property
     def verified(self) -> bool:
@@ -93,7 +102,7 @@ def pending_instruments(library: Library, country: str) -> list[Instrument]:
     pending = [
         instrument
         for instrument in library.instruments
-        if instrument.is_pending and not instrument.is_ilo and host in instrument.parties
+        if instrument.is_pending and not instrument.is_multilateral and host in instrument.parties
     ]
     return sorted(pending, key=lambda instrument: _STATUS_ORDER[instrument.status])
 
@@ -161,6 +170,10 @@ def basis_label(basis: Basis | str) -> str:
         Basis.EAEU: pgettext("agreement basis", "Eurasian Economic Union"),
         Basis.CIS: pgettext("agreement basis", "Commonwealth of Independent States"),
         Basis.ILO: pgettext("agreement basis", "ILO instrument ratified by the host country"),
+        Basis.TREATY: pgettext("agreement basis", "UN instrument ratified by the host country"),
+        Basis.HOME_LAW: pgettext(
+            "agreement basis", "Law of Kazakhstan (binds Kazakhstan's authorities, not the host)"
+        ),
         Basis.STANDARD: pgettext(
             "agreement basis", "International standard (not known to be ratified by the host)"
         ),
@@ -169,7 +182,7 @@ def basis_label(basis: Basis | str) -> str:
 
 
 # Article references: "Art. 15(1)(e)" → number 15, paragraph 1, subparagraph e.
-_ARTICLE = re.compile(r"^Art\. (\d+)(?:\((\d+)\))?(?:\(([a-z])\))?$")
+_ARTICLE = re.compile(r"^Art\. (\d+(?:-\d+)?)(?:\((\d+)\))?(?:\(([a-z])\))?$")
 
 
 def article_text(article: str, lang: str) -> str:
@@ -212,11 +225,51 @@ def _kk_date_attributive(value: date) -> str:
     return f"{value.year} жылғы {value.day} {_KK_MONTHS_LOCATIVE[value.month - 1]}"
 
 
+def ratification_label(applicable: Applicable) -> str:
+    """What is known of the host's and Kazakhstan's ratifications, for a standard's line."""
+    host, home = applicable.ratification, applicable.home_ratification
+    if host is None or home is None:
+        return ""
+    labels = {
+        (Ratification.RATIFIED, Ratification.RATIFIED): pgettext(
+            "ratification", "ratified by the host country and by Kazakhstan"
+        ),
+        (Ratification.RATIFIED, Ratification.NOT_RATIFIED): pgettext(
+            "ratification", "ratified by the host country; not by Kazakhstan"
+        ),
+        (Ratification.RATIFIED, Ratification.UNKNOWN): pgettext(
+            "ratification", "ratified by the host country"
+        ),
+        (Ratification.NOT_RATIFIED, Ratification.RATIFIED): pgettext(
+            "ratification", "not ratified by the host country; ratified by Kazakhstan"
+        ),
+        (Ratification.UNKNOWN, Ratification.RATIFIED): pgettext(
+            "ratification", "not known to be ratified by the host country; ratified by Kazakhstan"
+        ),
+        (Ratification.NOT_RATIFIED, Ratification.NOT_RATIFIED): pgettext(
+            "ratification", "ratified by neither the host country nor Kazakhstan"
+        ),
+    }
+    return labels.get(
+        (host, home),
+        pgettext("ratification", "not ratified by the host country")
+        if host is Ratification.NOT_RATIFIED
+        else pgettext("ratification", "not known to be ratified by the host country"),
+    )
+
+
 def _applicable(instrument: Instrument, host: str) -> Applicable | None:
-    if instrument.is_ilo:
+    if instrument.is_multilateral:
         ratification = instrument.ratification(host)
-        basis = Basis.ILO if ratification is Ratification.RATIFIED else Basis.STANDARD
-        return Applicable(instrument, basis, ratification)
+        home = instrument.ratification(HOME_COUNTRY)
+        if ratification is Ratification.RATIFIED:
+            basis = Basis.ILO if instrument.is_ilo else Basis.TREATY
+        else:
+            # Binds neither, or Kazakhstan only: a standard to invoke, never law in the host.
+            basis = Basis.STANDARD
+        return Applicable(instrument, basis, ratification, home)
+    if instrument.is_national_law:
+        return Applicable(instrument, Basis.HOME_LAW)
     # Kazakhstan is a party to everything in the library; it is no host country.
     if host == HOME_COUNTRY or host not in instrument.parties:
         return None

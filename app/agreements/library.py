@@ -4,6 +4,10 @@ The library ships as ``resources/agreements/library.json`` and HQ replaces it th
 bundle, so every file is validated here before use: a malformed one is refused whole with a
 message naming the place and the problem. ``library.schema.json`` documents the same format;
 the checks are written in Python so that the app needs no JSON Schema package.
+
+Every entry (instrument, provision, ratification) keeps where its fact comes from (``source``),
+when it was last checked (``checked_on``) and whether it was checked (``verified``); an entry
+marked verified without a source and a date is refused, so "verified" always means "see there".
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ DEFAULT_LIBRARY_PATH = (
     Path(__file__).resolve().parent.parent.parent / "resources" / "agreements" / "library.json"
 )
 LIBRARY_FORMAT = "qorgau-agreements"
-SUPPORTED_VERSIONS = (1,)
+SUPPORTED_VERSIONS = (2,)
 # A library is a few hundred kilobytes; anything far larger is not one (bundle safety).
 MAX_LIBRARY_BYTES = 5 * 1024 * 1024
 HOME_COUNTRY = "KZ"
@@ -42,7 +46,10 @@ class InstrumentKind(StrEnum):
     AGREEMENT = "agreement"
     MEMORANDUM = "memorandum"
     ILO_CONVENTION = "ilo_convention"
-    PROTOCOL = "protocol"
+    PROTOCOL = "protocol"  # an ILO protocol
+    UN_CONVENTION = "un_convention"
+    UN_PROTOCOL = "un_protocol"
+    NATIONAL_LAW = "national_law"  # a law of Kazakhstan
 
 
 class InstrumentStatus(StrEnum):
@@ -50,6 +57,10 @@ class InstrumentStatus(StrEnum):
     SIGNED = "signed"
     NEGOTIATING = "negotiating"
     PLANNED = "planned"
+    # Proposed by a study; no government plan is known.
+    RECOMMENDED = "recommended"
+    # Its force is in question: shown for information, never cited.
+    DOUBTFUL = "doubtful"
     EXPIRED = "expired"
 
 
@@ -57,10 +68,11 @@ class InstrumentGroup(StrEnum):
     EAEU = "EAEU"
     CIS = "CIS"
     ILO = "ILO"
+    UN = "UN"
 
 
 class Ratification(StrEnum):
-    """Whether a host country is known to have ratified an ILO instrument."""
+    """Whether a state is known to have ratified an ILO or UN instrument."""
 
     RATIFIED = "ratified"
     NOT_RATIFIED = "not_ratified"
@@ -68,8 +80,18 @@ class Ratification(StrEnum):
 
 
 ILO_KINDS = frozenset({InstrumentKind.ILO_CONVENTION, InstrumentKind.PROTOCOL})
+UN_KINDS = frozenset({InstrumentKind.UN_CONVENTION, InstrumentKind.UN_PROTOCOL})
+# Instruments open to any state: who is bound is a matter of ratification, not of parties.
+MULTILATERAL_KINDS = ILO_KINDS | UN_KINDS
 BINDING_STATUSES = frozenset({InstrumentStatus.IN_FORCE, InstrumentStatus.SIGNED})
-PENDING_STATUSES = frozenset({InstrumentStatus.NEGOTIATING, InstrumentStatus.PLANNED})
+PENDING_STATUSES = frozenset(
+    {
+        InstrumentStatus.NEGOTIATING,
+        InstrumentStatus.PLANNED,
+        InstrumentStatus.RECOMMENDED,
+        InstrumentStatus.DOUBTFUL,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -88,12 +110,28 @@ class LocalizedText:
 
 
 @dataclass(frozen=True)
+class RatificationEntry:
+    """What is known of one state's ratification of an ILO or UN instrument, and from where."""
+
+    state: str
+    ratified: bool
+    source: str
+    verified: bool
+    checked_on: date | None = None
+    ratified_on: date | None = None
+    law: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Provision:
     id: str
     article: str
     summary: LocalizedText
     categories: tuple[Category, ...]
     verified: bool
+    source: str = ""
+    checked_on: date | None = None
 
     def summary_in(self, language: str | None = None) -> str:
         return self.summary.in_(language)
@@ -113,8 +151,19 @@ class Instrument:
     verified: bool
     provisions: tuple[Provision, ...] = ()
     note: LocalizedText | None = None
-    ratified_by: frozenset[str] = frozenset()
-    not_ratified_by: frozenset[str] = frozenset()
+    ratifications: tuple[RatificationEntry, ...] = ()
+    checked_on: date | None = None
+
+    @property
+    def ratified_by(self) -> frozenset[str]:
+        return frozenset(entry.state for entry in self.ratifications if entry.ratified)
+
+    @property
+    def not_ratified_by(self) -> frozenset[str]:
+        return frozenset(entry.state for entry in self.ratifications if not entry.ratified)
+
+    def ratification_entry(self, state: str) -> RatificationEntry | None:
+        return next((entry for entry in self.ratifications if entry.state == state), None)
 
     def title_in(self, language: str | None = None) -> str:
         return self.title.in_(language)
@@ -125,6 +174,15 @@ class Instrument:
     @property
     def is_ilo(self) -> bool:
         return self.kind in ILO_KINDS
+
+    @property
+    def is_multilateral(self) -> bool:
+        """An ILO or UN instrument: it binds the states that ratified it."""
+        return self.kind in MULTILATERAL_KINDS
+
+    @property
+    def is_national_law(self) -> bool:
+        return self.kind is InstrumentKind.NATIONAL_LAW
 
     @property
     def is_binding(self) -> bool:
@@ -222,6 +280,10 @@ def status_label(status: InstrumentStatus | str) -> str:
         InstrumentStatus.SIGNED: pgettext("agreement status", "Signed"),
         InstrumentStatus.NEGOTIATING: pgettext("agreement status", "Under negotiation"),
         InstrumentStatus.PLANNED: pgettext("agreement status", "Planned"),
+        InstrumentStatus.RECOMMENDED: pgettext(
+            "agreement status", "Recommended by a study (no government plan known)"
+        ),
+        InstrumentStatus.DOUBTFUL: pgettext("agreement status", "Doubtful: do not cite"),
         InstrumentStatus.EXPIRED: pgettext("agreement status", "Expired"),
     }
     return labels[InstrumentStatus(status)]
@@ -234,6 +296,9 @@ def kind_label(kind: InstrumentKind | str) -> str:
         InstrumentKind.MEMORANDUM: pgettext("agreement kind", "Memorandum"),
         InstrumentKind.ILO_CONVENTION: pgettext("agreement kind", "ILO convention"),
         InstrumentKind.PROTOCOL: pgettext("agreement kind", "Protocol"),
+        InstrumentKind.UN_CONVENTION: pgettext("agreement kind", "UN convention"),
+        InstrumentKind.UN_PROTOCOL: pgettext("agreement kind", "UN protocol"),
+        InstrumentKind.NATIONAL_LAW: pgettext("agreement kind", "Law of Kazakhstan"),
     }
     return labels[InstrumentKind(kind)]
 
@@ -314,11 +379,15 @@ _INSTRUMENT_REQUIRED = {
     "in_force_on",
     "status",
     "source",
+    "checked_on",
     "verified",
     "provisions",
 }
 _INSTRUMENT_OPTIONAL = {"note", "ratified_by", "not_ratified_by"}
-_PROVISION_REQUIRED = {"id", "article", "summary", "categories", "verified"}
+_PROVISION_REQUIRED = {"id", "article", "summary", "categories", "source", "checked_on", "verified"}
+_RATIFICATION_REQUIRED = {"date", "source", "checked_on", "verified"}
+_NON_RATIFICATION_REQUIRED = {"source", "checked_on", "verified"}
+_RATIFICATION_OPTIONAL = {"law", "note"}
 
 
 def _instrument(value: object, where: str) -> Instrument:
@@ -333,10 +402,17 @@ def _instrument(value: object, where: str) -> Instrument:
     is_ilo = kind in ILO_KINDS
     if is_ilo != (group is InstrumentGroup.ILO):
         _fail(f"{where}.group", _('"ILO" is the group of ILO conventions and protocols only'))
+    is_un = kind in UN_KINDS
+    if is_un != (group is InstrumentGroup.UN):
+        _fail(f"{where}.group", _('"UN" is the group of UN conventions and protocols only'))
+    multilateral = is_ilo or is_un
     parties = _countries(data["parties"], f"{where}.parties")
-    if is_ilo and parties:
-        _fail(f"{where}.parties", _("must be empty for an ILO instrument; use ratified_by"))
-    if not is_ilo and (HOME_COUNTRY not in parties or len(parties) < 2):
+    if multilateral and parties:
+        _fail(f"{where}.parties", _("must be empty for an ILO or UN instrument; use ratified_by"))
+    if kind is InstrumentKind.NATIONAL_LAW:
+        if parties != (HOME_COUNTRY,):
+            _fail(f"{where}.parties", _('must be ["KZ"] for a law of Kazakhstan'))
+    elif not multilateral and (HOME_COUNTRY not in parties or len(parties) < 2):
         _fail(f"{where}.parties", _("must include KZ and at least one other country"))
     signed_on = _date(data["signed_on"], f"{where}.signed_on")
     in_force_on = _date(data["in_force_on"], f"{where}.in_force_on")
@@ -344,16 +420,10 @@ def _instrument(value: object, where: str) -> Instrument:
         _fail(f"{where}.in_force_on", _("is earlier than signed_on"))
     if in_force_on and status not in (InstrumentStatus.IN_FORCE, InstrumentStatus.EXPIRED):
         _fail(f"{where}.in_force_on", _("is set but the status is {status}").format(status=status))
-    ratified_by = _countries(data.get("ratified_by", []), f"{where}.ratified_by")
-    not_ratified_by = _countries(data.get("not_ratified_by", []), f"{where}.not_ratified_by")
-    if not is_ilo and (ratified_by or not_ratified_by):
-        _fail(f"{where}.ratified_by", _("is for ILO instruments only"))
-    both = set(ratified_by) & set(not_ratified_by)
-    if both:
-        _fail(
-            f"{where}.not_ratified_by",
-            _("also listed in ratified_by: {codes}").format(codes=", ".join(sorted(both))),
-        )
+    ratifications = _ratifications(data, where)
+    if not multilateral and ratifications:
+        _fail(f"{where}.ratified_by", _("is for ILO and UN instruments only"))
+    source, checked_on, verified = _sourced(data, where)
     provisions_raw = data["provisions"]
     if not isinstance(provisions_raw, list):
         _fail(f"{where}.provisions", _("must be a list"))
@@ -372,13 +442,60 @@ def _instrument(value: object, where: str) -> Instrument:
         signed_on=signed_on,
         in_force_on=in_force_on,
         status=status,
-        source=_text(data["source"], f"{where}.source"),
-        verified=_bool(data["verified"], f"{where}.verified"),
+        source=source,
+        verified=verified,
         provisions=tuple(provisions),
         note=_localized(data["note"], f"{where}.note") if "note" in data else None,
-        ratified_by=frozenset(ratified_by),
-        not_ratified_by=frozenset(not_ratified_by),
+        ratifications=ratifications,
+        checked_on=checked_on,
     )
+
+
+def _sourced(data: Mapping[str, object], where: str) -> tuple[str, date | None, bool]:
+    """An entry's source, check date and verified flag; verified needs the other two."""
+    raw_source = data["source"]
+    if not isinstance(raw_source, str):
+        _fail(f"{where}.source", _("must be a text (empty when no source is known)"))
+    if len(raw_source) > _MAX_TEXT:
+        _fail(f"{where}.source", _("is longer than {limit} characters").format(limit=_MAX_TEXT))
+    source = raw_source.strip()
+    checked_on = _date(data["checked_on"], f"{where}.checked_on")
+    verified = _bool(data["verified"], f"{where}.verified")
+    if verified and not source:
+        _fail(f"{where}.source", _("a verified entry must name its source"))
+    if verified and checked_on is None:
+        _fail(f"{where}.checked_on", _("a verified entry must say when it was checked"))
+    return source, checked_on, verified
+
+
+def _ratifications(data: Mapping[str, object], where: str) -> tuple[RatificationEntry, ...]:
+    entries: list[RatificationEntry] = []
+    for key, ratified in (("ratified_by", True), ("not_ratified_by", False)):
+        raw = data.get(key, {})
+        if not isinstance(raw, dict):
+            _fail(f"{where}.{key}", _("must be an object keyed by two-letter country code"))
+        for state, value in raw.items():
+            place = f"{where}.{key}.{state}"
+            if not isinstance(state, str) or not _ISO2.match(state):
+                _fail(place, _("{code} is not a two-letter country code").format(code=state))
+            if any(entry.state == state for entry in entries):
+                _fail(place, _("also listed in ratified_by: {codes}").format(codes=state))
+            required = _RATIFICATION_REQUIRED if ratified else _NON_RATIFICATION_REQUIRED
+            item = _object(value, place, required=required, optional=_RATIFICATION_OPTIONAL)
+            source, checked_on, verified = _sourced(item, place)
+            entries.append(
+                RatificationEntry(
+                    state=state,
+                    ratified=ratified,
+                    source=source,
+                    verified=verified,
+                    checked_on=checked_on,
+                    ratified_on=_date(item.get("date"), f"{place}.date"),
+                    law=_text(item["law"], f"{place}.law") if "law" in item else "",
+                    note=_text(item["note"], f"{place}.note") if "note" in item else "",
+                )
+            )
+    return tuple(sorted(entries, key=lambda entry: (not entry.ratified, entry.state)))
 
 
 def _provision(value: object, where: str) -> Provision:
@@ -395,12 +512,15 @@ def _provision(value: object, where: str) -> Provision:
         if category in categories:
             _fail(f"{where}.categories", _("{code} is listed twice").format(code=code))
         categories.append(category)
+    source, checked_on, verified = _sourced(data, where)
     return Provision(
         id=_slug(data["id"], f"{where}.id"),
         article=_text(data["article"], f"{where}.article", limit=40),
         summary=_localized(data["summary"], f"{where}.summary"),
         categories=tuple(categories),
-        verified=_bool(data["verified"], f"{where}.verified"),
+        verified=verified,
+        source=source,
+        checked_on=checked_on,
     )
 
 

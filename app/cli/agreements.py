@@ -17,6 +17,11 @@ from app.services.agreements import (
     ProvisionInfo,
     apply_library_update,
 )
+from app.services.legal_tables import (
+    HOST_COUNTRIES_FORMAT,
+    apply_host_countries_update,
+    document_format,
+)
 
 
 def register(commands: Any) -> None:
@@ -37,7 +42,11 @@ def register(commands: Any) -> None:
     show.set_defaults(handler=cmd_show)
 
     update = actions.add_parser(
-        "update", help=_("replace the library with a library file sent by HQ")
+        "update",
+        help=_(
+            "replace the library, or the host-country table, with a file sent by HQ "
+            "(the file's format says which)"
+        ),
     )
     update.add_argument("file", type=Path)
     update.add_argument("--json", action="store_true")
@@ -117,9 +126,23 @@ def cmd_list(args: argparse.Namespace) -> int:
                 country=country_name(args.country.strip().upper())
             )
         )
-        _print_rows([(a.instrument, a.basis_label) for a in applicable])
+        binding = [a for a in applicable if a.binding]
+        standards = [a for a in applicable if not a.binding]
+        _print_rows([(a.instrument, a.basis_label) for a in binding])
         print()
-        print(_("Under negotiation or planned (not law yet):"))
+        # An instrument that binds neither the host nor (as far as known) Kazakhstan, or binds
+        # Kazakhstan only, is a standard to invoke: never listed as applying.
+        print(_("Standards and Kazakhstan's own law (not binding on the host):"))
+        _print_rows(
+            [
+                (a.instrument, f"{a.basis_label}; {a.ratification_label}")
+                if a.ratification_label
+                else (a.instrument, a.basis_label)
+                for a in standards
+            ]
+        )
+        print()
+        print(_("Not law: under negotiation, recommended or doubtful:"))
         if pending:
             _print_rows([(p, p.status_label) for p in pending])
         else:
@@ -179,6 +202,25 @@ def cmd_update(args: argparse.Namespace) -> int:
         raise ValidationError(
             _("Cannot read {path}: {error}").format(path=args.file, error=exc.strerror or exc)
         ) from exc
+    if document_format(raw) == HOST_COUNTRIES_FORMAT:
+        with workspace(args) as ws:
+            table = apply_host_countries_update(ws, raw)
+        if args.json:
+            print_json(
+                {
+                    "table": table.name,
+                    "edition": table.edition.isoformat(),
+                    "previous": table.previous.isoformat() if table.previous else None,
+                    "changed": table.changed,
+                }
+            )
+        else:
+            print(
+                _("Host-country table updated to the edition of {edition}.").format(
+                    edition=table.edition.isoformat()
+                )
+            )
+        return 0
     with workspace(args) as ws:
         report = apply_library_update(ws, raw)
     if args.json:

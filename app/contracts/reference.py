@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -27,13 +27,48 @@ HOST_COUNTRIES: tuple[str, ...] = ("KR", "TR", "AE", "RU", "DE", "GB", "US", "IL
 
 
 @dataclass(frozen=True)
+class Statute:
+    """A host-country law: its title in each language and as the host publishes it."""
+
+    id: str
+    country: str
+    titles: Mapping[str, str]
+    original: str | None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class StatuteCite:
+    """One provision a figure rests on: the law, and the article (None: the whole law)."""
+
+    statute: Statute
+    article: str | None
+
+    @property
+    def key(self) -> str:
+        """Identity of the provision, so that a review lists it once."""
+        return f"{self.statute.id}/{self.article or ''}"
+
+
+@dataclass(frozen=True)
 class Provenance:
-    """Where a figure comes from; ``verified`` is false unless checked against the law's text."""
+    """Where a figure comes from and when it holds; ``verified`` is false unless checked
+    against the law's text (then ``source`` and ``checked_on`` are always set)."""
 
     source: str
-    as_of: date
+    valid_from: date
     verified: bool
     note: str = ""
+    valid_to: date | None = None
+    checked_on: date | None = None
+    cites: tuple[StatuteCite, ...] = ()
+
+    @property
+    def as_of(self) -> date:
+        return self.valid_from
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 @dataclass(frozen=True)
@@ -93,6 +128,9 @@ class HostCountryReference:
     recruitment_fees: LawReference | None
     probation: Probation | None
     health_insurance: LawReference | None
+    # Subjects whose newest figure stopped being valid before the day asked about: the table
+    # needs an update from HQ (shown in the app).
+    outdated: tuple[str, ...] = ()
 
     @property
     def employer_may_hold_passport(self) -> bool:
@@ -119,33 +157,116 @@ class CurrencyRates:
         return amount / source_rate * target_rate
 
 
+SUBJECTS: tuple[str, ...] = (
+    "minimum_wage",
+    "hours",
+    "paid_leave",
+    "passport",
+    "recruitment_fees",
+    "probation",
+    "health_insurance",
+)
+SUPPORTED_VERSIONS = (2,)
+
+
+@dataclass(frozen=True)
+class CountryVersions:
+    """Every dated version of each subject for one country, oldest first."""
+
+    country: str
+    subjects: Mapping[str, tuple[Any, ...]]
+    minimum_wage_note: str = ""
+
+    def on(self, day: date) -> HostCountryReference:
+        """The figures valid on ``day``; a subject with none valid then is left out, and one
+        whose newest version ended before ``day`` is reported as outdated."""
+        chosen: dict[str, Any] = {}
+        outdated: list[str] = []
+        for subject in SUBJECTS:
+            versions = self.subjects.get(subject, ())
+            chosen[subject] = next(
+                (v for v in reversed(versions) if v.provenance.valid_on(day)), None
+            )
+            newest = versions[-1].provenance if versions else None
+            if newest is not None and newest.valid_to is not None and newest.valid_to < day:
+                outdated.append(subject)
+        return HostCountryReference(
+            country=self.country,
+            minimum_wage_note=self.minimum_wage_note,
+            outdated=tuple(outdated),
+            **chosen,
+        )
+
+
 @dataclass(frozen=True)
 class ReferenceData:
-    countries: Mapping[str, HostCountryReference]
+    countries: Mapping[str, CountryVersions]
     rates: CurrencyRates
     as_of: date
+    statutes: Mapping[str, Statute] = field(default_factory=dict)
 
 
 class ReferenceFileError(ValueError):
-    """The shipped reference file is malformed: a packaging bug, not a user error."""
+    """A malformed host-country table: a packaging bug, or a bad table in an HQ bundle."""
 
 
-def _provenance(raw: Mapping[str, Any]) -> Provenance:
-    return Provenance(
-        source=str(raw.get("source") or ""),
-        as_of=date.fromisoformat(raw["as_of"]),
-        verified=bool(raw["verified"]),
-        note=str(raw.get("note") or ""),
+def _provenance(
+    raw: Mapping[str, Any], statutes: Mapping[str, Statute] | None = None
+) -> Provenance:
+    cites = tuple(
+        StatuteCite(_statute(statutes or {}, item["statute"]), item.get("article") or None)
+        for item in raw.get("cites") or ()
     )
+    source = str(raw.get("source") or "").strip()
+    checked = raw.get("checked_on")
+    valid_to = raw.get("valid_to")
+    provenance = Provenance(
+        source=source,
+        valid_from=date.fromisoformat(raw["valid_from"]),
+        verified=raw["verified"],
+        note=str(raw.get("note") or ""),
+        valid_to=date.fromisoformat(valid_to) if valid_to else None,
+        checked_on=date.fromisoformat(checked) if checked else None,
+        cites=cites,
+    )
+    if not isinstance(provenance.verified, bool):
+        raise ValueError("verified must be true or false")
+    if provenance.verified and (not source or provenance.checked_on is None):
+        raise ValueError("a verified figure must name its source and checked_on date")
+    if provenance.valid_to is not None and provenance.valid_to < provenance.valid_from:
+        raise ValueError("valid_to is earlier than valid_from")
+    return provenance
+
+
+def _statute(statutes: Mapping[str, Statute], key: object) -> Statute:
+    if not isinstance(key, str) or key not in statutes:
+        raise ValueError(f"a figure cites an unknown statute {key!r}")
+    return statutes[key]
+
+
+def _statutes(raw: Mapping[str, Any]) -> dict[str, Statute]:
+    result: dict[str, Statute] = {}
+    for key, item in raw.items():
+        titles = {lang: str(item["title"][lang]).strip() for lang in ("kk", "ru", "en")}
+        if not all(titles.values()):
+            raise ValueError(f"statute {key} lacks a title")
+        _provenance({**item, "valid_from": "1900-01-01"})  # the source rule, as for figures
+        original = item.get("original")
+        result[key] = Statute(
+            id=str(key),
+            country=str(item["country"]),
+            titles=MappingProxyType(titles),
+            original=str(original).strip() if original else None,
+            source=str(item.get("source") or ""),
+        )
+    return result
 
 
 def _optional_decimal(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _minimum_wage(raw: Mapping[str, Any] | None) -> MinimumWage | None:
-    if raw is None:
-        return None
+def _minimum_wage(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> MinimumWage:
     allowances = tuple(
         WageAllowance(Decimal(item["amount"]), str(item["unless"]))
         for item in raw.get("allowances", ())
@@ -154,59 +275,69 @@ def _minimum_wage(raw: Mapping[str, Any] | None) -> MinimumWage | None:
         amount=Decimal(raw["amount"]),
         currency=str(raw["currency"]),
         period=str(raw["period"]),
-        provenance=_provenance(raw),
+        provenance=_provenance(raw, statutes),
         allowances=allowances,
     )
 
 
-def _hours(raw: Mapping[str, Any] | None) -> WorkingHours | None:
-    if raw is None:
-        return None
+def _hours(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> WorkingHours:
     return WorkingHours(
         normal_weekly=Decimal(raw["normal_weekly"]),
         max_weekly=_optional_decimal(raw.get("max_weekly")),
         max_overtime_per_year=_optional_decimal(raw.get("max_overtime_per_year")),
-        provenance=_provenance(raw),
+        provenance=_provenance(raw, statutes),
     )
 
 
-def _paid_leave(raw: Mapping[str, Any] | None) -> PaidLeave | None:
-    if raw is None:
-        return None
-    return PaidLeave(int(raw["min_days"]), str(raw["unit"]), _provenance(raw))
+def _paid_leave(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> PaidLeave:
+    return PaidLeave(int(raw["min_days"]), str(raw["unit"]), _provenance(raw, statutes))
 
 
-def _probation(raw: Mapping[str, Any] | None) -> Probation | None:
-    if raw is None:
-        return None
-    return Probation(int(raw["max_months"]), _provenance(raw))
+def _probation(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> Probation:
+    return Probation(int(raw["max_months"]), _provenance(raw, statutes))
 
 
-def _law(raw: Mapping[str, Any] | None) -> LawReference | None:
-    if raw is None:
-        return None
-    return LawReference(raw.get("law"), _provenance(raw))
+def _law(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> LawReference:
+    return LawReference(raw.get("law"), _provenance(raw, statutes))
 
 
-def _country(code: str, raw: Mapping[str, Any]) -> HostCountryReference:
-    return HostCountryReference(
-        country=code,
-        minimum_wage=_minimum_wage(raw.get("minimum_wage")),
-        minimum_wage_note=str(raw.get("minimum_wage_note") or ""),
-        hours=_hours(raw.get("hours")),
-        paid_leave=_paid_leave(raw.get("paid_leave")),
-        passport=_law(raw.get("passport")),
-        recruitment_fees=_law(raw.get("recruitment_fees")),
-        probation=_probation(raw.get("probation")),
-        health_insurance=_law(raw.get("health_insurance")),
+_PARSERS: dict[str, Any] = {
+    "minimum_wage": _minimum_wage,
+    "hours": _hours,
+    "paid_leave": _paid_leave,
+    "passport": _law,
+    "recruitment_fees": _law,
+    "probation": _probation,
+    "health_insurance": _law,
+}
+
+
+def _country(code: str, raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> CountryVersions:
+    subjects: dict[str, tuple[Any, ...]] = {}
+    for subject in SUBJECTS:
+        versions = [_PARSERS[subject](item, statutes) for item in raw.get(subject) or ()]
+        versions.sort(key=lambda v: v.provenance.valid_from)
+        for older, newer in zip(versions, versions[1:], strict=False):
+            end = older.provenance.valid_to
+            if end is None or end >= newer.provenance.valid_from:
+                raise ValueError(f"{code}.{subject}: dated versions overlap")
+        subjects[subject] = tuple(versions)
+    return CountryVersions(
+        code, MappingProxyType(subjects), str(raw.get("minimum_wage_note") or "")
     )
 
 
 def parse_reference(raw: Mapping[str, Any]) -> ReferenceData:
     """Reference data from the decoded JSON; ReferenceFileError names what is wrong."""
     try:
+        if raw.get("format") != "qorgau-host-countries" or raw.get("version") not in (
+            SUPPORTED_VERSIONS
+        ):
+            raise ValueError("not a qorgau-host-countries table of a supported version")
+        statutes = _statutes(raw["statutes"])
         countries = {
-            code.upper(): _country(code.upper(), entry) for code, entry in raw["countries"].items()
+            code.upper(): _country(code.upper(), entry, statutes)
+            for code, entry in raw["countries"].items()
         }
         rates_raw = raw["currency_rates"]
         rates = CurrencyRates(
@@ -216,12 +347,12 @@ def parse_reference(raw: Mapping[str, Any]) -> ReferenceData:
             provenance=_provenance(rates_raw),
             approximate=bool(rates_raw.get("approximate", True)),
         )
-        as_of = date.fromisoformat(raw["as_of"])
-    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        as_of = date.fromisoformat(raw["edition"])
+    except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
         raise ReferenceFileError(f"malformed host-country reference data: {exc!r}") from exc
     if any(rate <= 0 for rate in rates.units_per_usd.values()):
         raise ReferenceFileError("malformed host-country reference data: a rate is not positive")
-    return ReferenceData(MappingProxyType(countries), rates, as_of)
+    return ReferenceData(MappingProxyType(countries), rates, as_of, MappingProxyType(statutes))
 
 
 def load_reference(path: Path = REFERENCE_FILE) -> ReferenceData:
@@ -236,12 +367,14 @@ def default_reference() -> ReferenceData:
 
 
 def reference_for(
-    country: str | None, data: ReferenceData | None = None
+    country: str | None, data: ReferenceData | None = None, on: date | None = None
 ) -> HostCountryReference | None:
-    """The host country's standards, or None when the country is not in the table."""
+    """The host country's standards valid ``on`` a day (today by default: a review passes the
+    contract's date), or None when the country is not in the table."""
     if not country:
         return None
-    return (data or default_reference()).countries.get(country.upper())
+    versions = (data or default_reference()).countries.get(country.upper())
+    return versions.on(on or date.today()) if versions is not None else None
 
 
 def currency_rates(data: ReferenceData | None = None) -> CurrencyRates:

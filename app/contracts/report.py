@@ -23,7 +23,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import CondPageBreak, Paragraph, Table, TableStyle
 
-from app.contracts.rules import ProvisionRef, ReviewResult, review
+from app.contracts.reference import HostCountryReference
+from app.contracts.rules import ProvisionRef, Reference, ReviewResult, review
 from app.contracts.terms import ContractTerms
 from app.domain import taxonomy
 from app.errors import ValidationError
@@ -70,6 +71,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "Working week",
     },
     "term": {"kk": "Шарттың мерзімі", "ru": "Срок договора", "en": "Term of the contract"},
+    "signed_on": {
+        "kk": "Шарт жасалған күн",
+        "ru": "Дата заключения договора",
+        "en": "Date of the contract",
+    },
     "reviewed_on": {"kk": "Тексерілген күні", "ru": "Дата проверки", "en": "Date of review"},
     "risk": {
         "kk": "Жалпы тәуекел деңгейі",
@@ -123,6 +129,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "they are relied on.",
     },
     "officer": {"kk": "Тексерген", "ru": "Проверку провёл", "en": "Reviewed by"},
+    "source": {"kk": "Дереккөзі", "ru": "Источник", "en": "Source"},
     "printed": {"kk": "Басып шығарылған күні", "ru": "Дата печати", "en": "Printed on"},
 }
 
@@ -228,6 +235,9 @@ class ReviewReport:
     officer_name: str
     reviewed_on: date
     printed_on: date
+    # The host's figures the review applies (valid on the contract's date); None: the shipped
+    # table's figures valid today.
+    reference: HostCountryReference | None = None
 
 
 def label(key: str, lang: str) -> str:
@@ -269,7 +279,7 @@ def review_in(terms: ContractTerms, provisions: Sequence[ProvisionRef], lang: st
 def render_review_report(report: ReviewReport, lang: str) -> bytes:
     """The report as PDF bytes, in ``lang``."""
     with report_language(lang):
-        result = review(report.terms, report.provisions)
+        result = review(report.terms, report.provisions, report.reference)
         builder = DocumentBuilder(
             lang, report.mission, label("title", lang), subject=label("title", lang)
         )
@@ -292,7 +302,7 @@ class _ReportWriter:
         self.result = result
         self.lang = lang
         self.fix = fixer
-        self.references: list[str] = []
+        self.references: list[Reference] = []
 
     def write(self) -> None:
         self.b.paragraph(label("title", self.lang), "title")
@@ -318,6 +328,7 @@ class _ReportWriter:
             ("wage", self._wage()),
             ("hours", self._hours()),
             ("term", self._term()),
+            ("signed_on", date_long(terms.signed_on, lang) if terms.signed_on else ""),
             ("reviewed_on", date_long(self.report.reviewed_on, lang)),
         ]
         shown = [(label(key, lang), value) for key, value in rows if value]
@@ -331,6 +342,10 @@ class _ReportWriter:
     def _risk(self) -> None:
         lang, risk = self.lang, self.result.risk
         self.b.heading(label("risk", lang))
+        if not self.result.findings:
+            # Nothing was assessed: no risk level, not a reassuring "low".
+            self.b.paragraph(label("no_findings", lang), "plain")
+            return
         colour = RISK_COLOURS[risk]
         style = ParagraphStyle(
             "badge",
@@ -425,8 +440,16 @@ class _ReportWriter:
             firstLineIndent=-7 * mm,
             spaceAfter=1.5,
         )
-        for number, text in enumerate(self.references, start=1):
-            self.b.flowable(Paragraph(f"[{number}]&nbsp;{escape(self.fix(text))}", style))
+        source_style = ParagraphStyle(
+            "reference_source", parent=style, fontSize=8, leading=9.5, firstLineIndent=0
+        )
+        for number, reference in enumerate(self.references, start=1):
+            text = escape(self.fix(reference.label()))
+            self.b.flowable(Paragraph(f"[{number}]&nbsp;{text}", style))
+            if reference.source:
+                # The footnote that says where the reference can be checked.
+                where = escape(self.fix(f"{label('source', self.lang)}: {reference.source}"))
+                self.b.flowable(Paragraph(where, source_style))
 
     def _signature(self) -> None:
         lang = self.lang
@@ -472,10 +495,13 @@ class _ReportWriter:
     def _loose_heading(self) -> ParagraphStyle:
         return ParagraphStyle("loose_heading", parent=self.b.styles["heading"], keepWithNext=0)
 
-    def _reference_number(self, reference: str) -> int:
-        if reference not in self.references:
-            self.references.append(reference)
-        return self.references.index(reference) + 1
+    def _reference_number(self, reference: Reference) -> int:
+        """One number per provision: a provision several findings cite is listed once."""
+        for number, known in enumerate(self.references, start=1):
+            if known.key == reference.key:
+                return number
+        self.references.append(reference)
+        return len(self.references)
 
     def _cell(self, text: str, bold: bool = False) -> Paragraph:
         return Paragraph(escape(self.fix(text)), self.b.styles["cell_head" if bold else "cell"])

@@ -10,8 +10,9 @@ Reasons are translated when the review runs, so they follow the current language
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.contracts.reference import (
@@ -19,6 +20,7 @@ from app.contracts.reference import (
     LawReference,
     MinimumWage,
     Provenance,
+    StatuteCite,
     currency_rates,
     reference_for,
 )
@@ -52,7 +54,7 @@ ILO_INDICATORS: tuple[str, ...] = (
 
 # International standards used as thresholds where host-country law is unknown.
 ILO_MAX_WEEKLY_HOURS = Decimal(48)  # C001 Art. 2
-ILO_MIN_LEAVE_DAYS = 15  # C132 Art. 3(3): three working weeks
+ILO_LEAVE_WEEKS = 3  # C132 Art. 3(3): three working weeks, whatever the working week
 # Far beyond any normal week, whatever the law: counts as the ILO "excessive overtime" sign.
 EXCESSIVE_HOURS = Decimal(60)
 LONG_PROBATION_MONTHS = 6
@@ -66,29 +68,145 @@ RATE_MARGIN = Decimal("0.9")
 # daily wage, so that a violation is never an artefact of the assumption.
 DEFAULT_WORKING_DAYS = 6
 
-C001_HOURS = N_("ILO C001 Hours of Work (Industry) Convention, 1919, Art. 2")
-C001_OVERTIME = N_("ILO C001 Hours of Work (Industry) Convention, 1919, Art. 6(2)")
-C014 = N_("ILO C014 Weekly Rest (Industry) Convention, 1921, Art. 2")
-C106 = N_("ILO C106 Weekly Rest (Commerce and Offices) Convention, 1957")
-C029 = N_("ILO C029 Forced Labour Convention, 1930, and Protocol of 2014 (P029)")
-P029_RECRUITMENT = N_("ILO P029 Protocol of 2014 to the Forced Labour Convention, Art. 2(d)")
-C095_DEDUCTIONS = N_("ILO C095 Protection of Wages Convention, 1949, Art. 8")
-C097_PAY = N_("ILO C097 Migration for Employment Convention (Revised), 1949, Art. 6(1)(a)(i)")
-C097_HOUSING = N_("ILO C097 Migration for Employment Convention (Revised), 1949, Art. 6(1)(a)(iii)")
-C097_SOCIAL = N_("ILO C097 Migration for Employment Convention (Revised), 1949, Art. 6(1)(b)")
-C097_COURTS = N_("ILO C097 Migration for Employment Convention (Revised), 1949, Art. 6(1)(d)")
-C131 = N_("ILO C131 Minimum Wage Fixing Convention, 1970")
-C132 = N_("ILO C132 Holidays with Pay Convention (Revised), 1970, Art. 3(3)")
-C158 = N_("ILO C158 Termination of Employment Convention, 1982")
-C158_PROBATION = N_("ILO C158 Termination of Employment Convention, 1982, Art. 2(2)(b)")
-C181_FEES = N_("ILO C181 Private Employment Agencies Convention, 1997, Art. 7(1)")
-C189_CONTRACT = N_("ILO C189 Domestic Workers Convention, 2011, Art. 7 and 8")
-C189_FEES = N_("ILO C189 Domestic Workers Convention, 2011, Art. 15(1)(e)")
-C189_REPATRIATION = N_("ILO C189 Domestic Workers Convention, 2011, Art. 8(4)")
-FAIR_RECRUITMENT = N_(
-    "ILO General Principles and Operational Guidelines for Fair Recruitment and "
-    "Definition of Recruitment Fees and Related Costs (2019)"
+
+@dataclass(frozen=True)
+class Reference:
+    """One provision a finding rests on, written in the review's language.
+
+    ``key`` names the provision (instrument or statute, and article), so that a review lists
+    it once however many rules cite it; ``text`` is the citation without any marker, ``source``
+    where it can be checked, ``standing`` why it binds nobody (an ILO standard the host has
+    not ratified), empty when it binds the host.
+    """
+
+    key: str
+    text: str
+    source: str = ""
+    verified: bool = True
+    standing: str = ""
+
+    def label(self) -> str:
+        """The citation as a list shows it: with its standing and, if unchecked, a marker."""
+        text = f"{self.text} ({self.standing})" if self.standing else self.text
+        if not self.verified:
+            text += " [" + _("not verified: confirm before citing") + "]"
+        return text
+
+    def __str__(self) -> str:
+        return self.label()
+
+
+@dataclass(frozen=True)
+class StandardSource:
+    """Where an ILO text the rules cite outside the agreements library can be checked."""
+
+    source: str
+    checked_on: date | None
+    verified: bool
+
+
+_NORMLEX = "ILO NORMLEX (normlex.ilo.org)"
+_RESEARCH = date(2026, 12, 1)
+# Every ILO reference the rules make outside the library, with its source and check. Only
+# C001 Art. 2 and C158 Art. 2(2)(b) were confirmed by the source check of December 2026;
+# the others were not re-checked and are cited as not verified (docs/legal-sources.md).
+STANDARD_SOURCES: dict[str, StandardSource] = {
+    "c001/2": StandardSource(_NORMLEX, _RESEARCH, True),
+    "c001/6-2": StandardSource(_NORMLEX, None, False),
+    "c014/2": StandardSource(_NORMLEX, None, False),
+    "c106": StandardSource(_NORMLEX, None, False),
+    "c095/8": StandardSource(_NORMLEX, None, False),
+    "c131": StandardSource(_NORMLEX, None, False),
+    "c132/3-3": StandardSource(_NORMLEX, None, False),
+    "c158": StandardSource(_NORMLEX, None, False),
+    "c158/2-2-b": StandardSource(_NORMLEX, _RESEARCH, True),
+    "fair-recruitment": StandardSource(
+        "ILO, General Principles and Operational Guidelines for Fair Recruitment (ilo.org)",
+        None,
+        False,
+    ),
+    "indicator": StandardSource(
+        "ILO Special Action Programme to Combat Forced Labour, ILO Indicators of Forced Labour "
+        "(2012, ilo.org)",
+        None,
+        False,
+    ),
+}
+
+
+def _standard(key: str, text: str) -> Reference:
+    """An ILO text outside the agreements library: its message is translated when resolved;
+    its source and check come from STANDARD_SOURCES (a key missing there is a bug)."""
+    known = STANDARD_SOURCES[key.split("/")[0] if key.startswith("indicator/") else key]
+    return Reference(key=f"std:{key}", text=text, source=known.source, verified=known.verified)
+
+
+def _library(instrument: str, article: str | None, fallback: str) -> Reference:
+    """A provision of an instrument in the agreements library: resolved against the library's
+    own citation (same text as the agreements area and letters), ``fallback`` if it lacks it."""
+    return Reference(key=f"lib:{instrument}/{article or ''}", text=fallback)
+
+
+C001_HOURS = _standard("c001/2", N_("ILO C001 Hours of Work (Industry) Convention, 1919, Art. 2"))
+C001_OVERTIME = _standard(
+    "c001/6-2", N_("ILO C001 Hours of Work (Industry) Convention, 1919, Art. 6(2)")
 )
+C014 = _standard("c014/2", N_("ILO C014 Weekly Rest (Industry) Convention, 1921, Art. 2"))
+C106 = _standard("c106", N_("ILO C106 Weekly Rest (Commerce and Offices) Convention, 1957"))
+C029 = _library("ilo-c029", None, N_("ILO C029 Forced Labour Convention, 1930"))
+P029_RECRUITMENT = _library(
+    "ilo-p029",
+    "Art. 2(d)",
+    N_("ILO P029 Protocol of 2014 to the Forced Labour Convention, Art. 2(d)"),
+)
+C095_DEDUCTIONS = _standard("c095/8", N_("ILO C095 Protection of Wages Convention, 1949, Art. 8"))
+C097_PAY = _library(
+    "ilo-c097",
+    "Art. 6(1)(a)",
+    N_("ILO C097 Migration for Employment Convention (Revised), 1949, Art. 6(1)(a)"),
+)
+C097_SOCIAL = _library(
+    "ilo-c097",
+    "Art. 6(1)(b)",
+    N_("ILO C097 Migration for Employment Convention (Revised), 1949, Art. 6(1)(b)"),
+)
+C097_COURTS = _library(
+    "ilo-c097",
+    "Art. 6(1)(d)",
+    N_("ILO C097 Migration for Employment Convention (Revised), 1949, Art. 6(1)(d)"),
+)
+C131 = _standard("c131", N_("ILO C131 Minimum Wage Fixing Convention, 1970"))
+C132 = _standard("c132/3-3", N_("ILO C132 Holidays with Pay Convention (Revised), 1970, Art. 3(3)"))
+C158 = _standard("c158", N_("ILO C158 Termination of Employment Convention, 1982"))
+C158_PROBATION = _standard(
+    "c158/2-2-b", N_("ILO C158 Termination of Employment Convention, 1982, Art. 2(2)(b)")
+)
+C181_FEES = _library(
+    "ilo-c181",
+    "Art. 7(1)",
+    N_("ILO C181 Private Employment Agencies Convention, 1997, Art. 7(1)"),
+)
+C189_CONTRACT = _library(
+    "ilo-c189", "Art. 7", N_("ILO C189 Domestic Workers Convention, 2011, Art. 7")
+)
+C189_DOCUMENTS = _library(
+    "ilo-c189", "Art. 9", N_("ILO C189 Domestic Workers Convention, 2011, Art. 9")
+)
+C189_FEES = _library(
+    "ilo-c189", "Art. 15(1)(e)", N_("ILO C189 Domestic Workers Convention, 2011, Art. 15(1)(e)")
+)
+C189_REPATRIATION = _library(
+    "ilo-c189", "Art. 8(4)", N_("ILO C189 Domestic Workers Convention, 2011, Art. 8(4)")
+)
+FAIR_RECRUITMENT = _standard(
+    "fair-recruitment",
+    N_(
+        "ILO General Principles and Operational Guidelines for Fair Recruitment and "
+        "Definition of Recruitment Fees and Related Costs (2019)"
+    ),
+)
+# The library's instruments only for domestic work (ILO C189): never cited for other jobs.
+DOMESTIC_ONLY_INSTRUMENTS = frozenset({"ilo-c189"})
 
 INDICATOR_REFERENCES: dict[str, str] = {
     "abuse_of_vulnerability": N_("ILO forced-labour indicator: abuse of vulnerability"),
@@ -148,17 +266,33 @@ class Finding:
     rule: str
     level: str
     reason: str
-    references: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
     ilo_indicators: tuple[str, ...] = ()
+
+    @property
+    def reference_labels(self) -> tuple[str, ...]:
+        return tuple(reference.label() for reference in self.references)
 
 
 @dataclass(frozen=True)
 class ProvisionRef:
     """A provision of an agreement that applies to the case, and the complaint categories
-    it covers (given by the agreements library)."""
+    it covers (given by the agreements library). ``binding`` is false for a standard the host
+    has not ratified, whose ``standing`` then says so; the rest lets a review cite it once."""
 
     citation: str
     categories: tuple[str, ...]
+    instrument: str = ""
+    article: str | None = None
+    instrument_title: str = ""
+    source: str = ""
+    verified: bool = True
+    binding: bool = True
+    standing: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"lib:{self.instrument}/{self.article or ''}" if self.instrument else self.citation
 
 
 @dataclass(frozen=True)
@@ -199,18 +333,39 @@ def _country(ref: HostCountryReference | None) -> str:
     return country_name(ref.country, current_language())
 
 
-def _cite(provenance: Provenance, law: str | None = None) -> str:
-    """A host-law citation; an unverified one says so, so nobody cites it as settled."""
+def _cite(provenance: Provenance, law: str | None = None) -> tuple[Reference, ...]:
+    """Host-law references: one per statute and article, in the review's language (the title
+    the host publishes in brackets); a figure with no statute cited falls back to its text."""
+    language = current_language()
+    if provenance.cites:
+        return tuple(
+            Reference(
+                key=f"host:{cite.key}",
+                text=statute_citation(cite, language),
+                source=provenance.source,
+                verified=provenance.verified,
+            )
+            for cite in provenance.cites
+        )
     text = law or provenance.source
-    if not provenance.verified:
-        text += " [" + _("not verified: confirm before citing") + "]"
-    return text
+    return (Reference(f"host:{text}", text, provenance.source, provenance.verified),)
 
 
-def _law_refs(law: LawReference | None) -> tuple[str, ...]:
+def statute_citation(cite: StatuteCite, language: str) -> str:
+    """ "Еңбек стандарттары туралы заң (Labor Standards Act), 50-бап" in ``language``."""
+    from app.agreements.applicability import article_text
+
+    title = cite.statute.titles.get(language) or cite.statute.titles["en"]
+    original = cite.statute.original
+    if original and original != title:
+        title = f"{title} ({original})"
+    return f"{title}, {article_text(cite.article, language)}" if cite.article else title
+
+
+def _law_refs(law: LawReference | None) -> tuple[Reference, ...]:
     if law is None or not law.law:
         return ()
-    return (_cite(law.provenance, law.law),)
+    return _cite(law.provenance, law.law)
 
 
 def _is_domestic_work(terms: ContractTerms) -> bool:
@@ -218,8 +373,12 @@ def _is_domestic_work(terms: ContractTerms) -> bool:
     return any(word in position for word in _DOMESTIC_WORDS)
 
 
-def _with_indicators(references: tuple[str, ...], indicators: tuple[str, ...]) -> tuple[str, ...]:
-    return references + tuple(INDICATOR_REFERENCES[code] for code in indicators)
+def _with_indicators(
+    references: tuple[Reference, ...], indicators: tuple[str, ...]
+) -> tuple[Reference, ...]:
+    return references + tuple(
+        _standard(f"indicator/{code}", INDICATOR_REFERENCES[code]) for code in indicators
+    )
 
 
 # --- the rules ----------------------------------------------------------------------------
@@ -236,7 +395,10 @@ def rule_passport_retention(
             "passport_retention", "ok", _("The worker keeps their own passport."), (C029,)
         )
     indicators = ("retention_of_identity_documents",)
-    references = (C029, *_law_refs(ref.passport if ref else None))
+    references: tuple[Reference, ...] = (C029,)
+    if _is_domestic_work(terms):
+        references += (C189_DOCUMENTS,)  # the direct text for domestic workers
+    references += _law_refs(ref.passport if ref else None)
     return Finding(
         "passport_retention",
         "violation",
@@ -255,7 +417,7 @@ def rule_recruitment_fee(terms: ContractTerms, ref: HostCountryReference | None)
             "recruitment_fee", "ok", _("The worker paid no recruitment fee."), (C181_FEES,)
         )
     indicators = ("debt_bondage",)
-    references: tuple[str, ...] = (C181_FEES, P029_RECRUITMENT, FAIR_RECRUITMENT)
+    references: tuple[Reference, ...] = (C181_FEES, P029_RECRUITMENT, FAIR_RECRUITMENT)
     if _is_domestic_work(terms):
         references += (C189_FEES,)
     references += _law_refs(ref.recruitment_fees if ref else None)
@@ -313,7 +475,7 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
     minimum_hourly = minimum_amount / _hours_in_period(
         minimum.period, normal_week, DEFAULT_WORKING_DAYS
     )
-    references: tuple[str, ...] = (_cite(minimum.provenance), C131, C097_PAY)
+    references: tuple[Reference, ...] = (*_cite(minimum.provenance), C131, C097_PAY)
     converted = currency_rates().convert(worker_hourly, currency, minimum.currency)
     if converted is None:
         return Finding(
@@ -355,7 +517,9 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
     if approximate:
         rates = currency_rates().provenance
         details["rates_date"] = format_date(rates.as_of, "long", current_language())
-        references += (_cite(rates, _("approximate exchange rates")),)
+        references += (
+            Reference("rates", _("approximate exchange rates"), rates.source, rates.verified),
+        )
         if converted >= minimum_hourly * RATE_MARGIN:
             return Finding(
                 "minimum_wage",
@@ -405,7 +569,7 @@ def rule_weekly_hours(terms: ContractTerms, ref: HostCountryReference | None) ->
             _with_indicators((C001_HOURS,), excessive),
             excessive,
         )
-    references = (_cite(limits.provenance), C001_HOURS)
+    references = (*_cite(limits.provenance), C001_HOURS)
     details = {
         "hours": _number(hours),
         "normal": _number(limits.normal_weekly),
@@ -537,7 +701,7 @@ def rule_paid_leave(terms: ContractTerms, ref: HostCountryReference | None) -> F
         return None
     leave = ref.paid_leave if ref else None
     if leave is not None and leave.min_days > 0:
-        references = (_cite(leave.provenance), C132)
+        references = (*_cite(leave.provenance), C132)
         details = {"days": days, "minimum": leave.min_days, "unit": leave_unit(leave.unit)}
         if days < leave.min_days:
             return Finding(
@@ -557,14 +721,15 @@ def rule_paid_leave(terms: ContractTerms, ref: HostCountryReference | None) -> F
             ).format(**details),
             references,
         )
-    if days < ILO_MIN_LEAVE_DAYS:
+    minimum = ilo_minimum_leave_days(terms)
+    if days < minimum:
         return Finding(
             "paid_leave",
             "concern",
             _(
                 "{days} days of paid leave a year are less than the three working weeks of the "
-                "ILO standard."
-            ).format(days=days),
+                "ILO standard ({minimum} days on this contract's working week)."
+            ).format(days=days, minimum=minimum),
             (C132,),
         )
     return Finding(
@@ -575,6 +740,15 @@ def rule_paid_leave(terms: ContractTerms, ref: HostCountryReference | None) -> F
         ),
         (C132,),
     )
+
+
+def ilo_minimum_leave_days(terms: ContractTerms) -> int:
+    """Three working weeks (ILO C132 Art. 3(3)) in days: 15 on a five-day week, 18 on a six-day
+    week. When the days of rest are not stated, the five-day reading (15) is used, so that a
+    concern is never an artefact of the assumption."""
+    rest = terms.rest_days_per_week
+    working_days = 7 - rest if rest is not None and 0 < 7 - rest <= 6 else 5
+    return ILO_LEAVE_WEEKS * working_days
 
 
 def rule_deductions(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
@@ -593,15 +767,19 @@ def rule_deductions(terms: ContractTerms, ref: HostCountryReference | None) -> F
             indicators,
         )
     if described is False:
-        return Finding(
-            "deductions",
-            "concern",
+        # Read the terms judged: a percentage given is "how much"; only the purpose is missing.
+        reason = (
             _(
+                "The contract allows deductions of {percent} per cent of the wage without "
+                "saying what they are for."
+            ).format(percent=_number(percent))
+            if percent is not None
+            else _(
                 "The contract allows deductions from the wage without saying what they are for "
                 "or how much they are."
-            ),
-            (C095_DEDUCTIONS,),
+            )
         )
+        return Finding("deductions", "concern", reason, (C095_DEDUCTIONS,))
     if percent is not None and percent > DEDUCTIONS_CONCERN_PERCENT:
         return Finding(
             "deductions",
@@ -619,7 +797,7 @@ def rule_deductions(terms: ContractTerms, ref: HostCountryReference | None) -> F
     )
 
 
-def _contract_references(terms: ContractTerms) -> tuple[str, ...]:
+def _contract_references(terms: ContractTerms) -> tuple[Reference, ...]:
     return (FAIR_RECRUITMENT, C189_CONTRACT) if _is_domestic_work(terms) else (FAIR_RECRUITMENT,)
 
 
@@ -683,7 +861,7 @@ def rule_return_ticket(terms: ContractTerms, ref: HostCountryReference | None) -
     payer = terms.return_ticket_paid_by
     if payer is None:
         return None
-    references: tuple[str, ...] = (FAIR_RECRUITMENT,)
+    references: tuple[Reference, ...] = (FAIR_RECRUITMENT,)
     if _is_domestic_work(terms):
         references += (C189_REPATRIATION,)
     if payer == "employer":
@@ -713,7 +891,7 @@ def rule_probation(terms: ContractTerms, ref: HostCountryReference | None) -> Fi
                 "A probation of {months} months exceeds the legal maximum of {maximum} in "
                 "{country}."
             ).format(months=months, maximum=legal.max_months, country=_country(ref)),
-            (_cite(legal.provenance), C158_PROBATION),
+            (*_cite(legal.provenance), C158_PROBATION),
         )
     if months > LONG_PROBATION_MONTHS:
         return Finding(
@@ -803,7 +981,7 @@ def rule_housing(terms: ContractTerms, ref: HostCountryReference | None) -> Find
     if provided is None:
         return None
     if provided:
-        return Finding("housing", "ok", _("The employer provides housing."), (C097_HOUSING,))
+        return Finding("housing", "ok", _("The employer provides housing."), (C097_PAY,))
     return Finding(
         "housing",
         "concern",
@@ -812,7 +990,7 @@ def rule_housing(terms: ContractTerms, ref: HostCountryReference | None) -> Find
             "worker is not made to live where the employer or agency decides at the worker's "
             "cost."
         ),
-        (C097_HOUSING,),
+        (C097_PAY,),
     )
 
 
@@ -839,19 +1017,72 @@ RULES: tuple[Rule, ...] = (
 # --- the review ---------------------------------------------------------------------------
 
 
-def _translate_references(finding: Finding) -> Finding:
-    """ILO citations are N_-marked English, read out in the current language; host-law
-    citations come from the reference file and pass through unchanged."""
-    return replace(finding, references=tuple(_(r) for r in finding.references))
+def _resolve(
+    finding: Finding, rule: Rule, provisions: Sequence[ProvisionRef], domestic: bool
+) -> Finding:
+    """The finding's references in the review's language, each provision once.
+
+    ILO texts outside the library are gettext messages, translated here; library provisions
+    take the library's own citation (the agreements area and letters write the same), with the
+    host's standing when it has not ratified the instrument; then the applicable provisions
+    of agreements that bind the host and bear on the rule's subject are added.
+    """
+    by_key = {p.key: p for p in provisions if p.instrument}
+    instruments = {p.instrument: p for p in provisions if p.instrument}
+    resolved: list[Reference] = []
+    for reference in finding.references:
+        resolved.append(_resolve_one(reference, by_key, instruments))
+    for provision in provisions:
+        if not provision.binding or not set(provision.categories) & set(rule.categories):
+            continue
+        if provision.instrument in DOMESTIC_ONLY_INSTRUMENTS and not domestic:
+            continue
+        resolved.append(_from_provision(provision))
+    unique: dict[str, Reference] = {}
+    for reference in resolved:
+        unique.setdefault(reference.key, reference)
+    return replace(finding, references=tuple(unique.values()))
 
 
-def _cite_provisions(finding: Finding, rule: Rule, provisions: Sequence[ProvisionRef]) -> Finding:
-    extra = tuple(
-        p.citation
-        for p in provisions
-        if set(p.categories) & set(rule.categories) and p.citation not in finding.references
+def _from_provision(provision: ProvisionRef) -> Reference:
+    return Reference(
+        key=provision.key,
+        text=provision.citation,
+        source=provision.source,
+        verified=provision.verified,
+        standing="" if provision.binding else provision.standing,
     )
-    return replace(finding, references=finding.references + extra) if extra else finding
+
+
+def _resolve_one(
+    reference: Reference,
+    by_key: Mapping[str, ProvisionRef],
+    instruments: Mapping[str, ProvisionRef],
+) -> Reference:
+    if reference.key.startswith("std:"):
+        return replace(reference, text=_(reference.text))
+    if not reference.key.startswith("lib:"):
+        return reference
+    exact = by_key.get(reference.key)
+    if exact is not None:
+        return _from_provision(exact)
+    instrument, _sep, article = reference.key.removeprefix("lib:").partition("/")
+    known = instruments.get(instrument)
+    if known is None:
+        return replace(reference, text=_(reference.text))
+    from app.agreements.applicability import article_text
+
+    language = current_language()
+    text = known.instrument_title
+    if article:
+        text = f"{text}, {article_text(article, language)}"
+    return Reference(
+        key=reference.key,
+        text=text,
+        source=known.source,
+        verified=known.verified,
+        standing="" if known.binding else known.standing,
+    )
 
 
 def _ordered_indicators(findings: Sequence[Finding]) -> tuple[str, ...]:
@@ -888,13 +1119,14 @@ def review(
     ref: HostCountryReference | None = None,
 ) -> ReviewResult:
     """Run every rule on ``terms``; ``ref`` defaults to the terms' host country's standards."""
-    reference = ref if ref is not None else reference_for(terms.host_country)
+    # The figures valid when the contract was signed (today's when the date is not given).
+    reference = ref if ref is not None else reference_for(terms.host_country, on=terms.signed_on)
+    domestic = _is_domestic_work(terms)
     findings: list[Finding] = []
     for rule in RULES:
         finding = rule.check(terms, reference)
         if finding is not None:
-            translated = _translate_references(finding)
-            findings.append(_cite_provisions(translated, rule, provisions))
+            findings.append(_resolve(finding, rule, provisions, domestic))
     risk, reasons = rate_risk(findings)
     return ReviewResult(tuple(findings), risk, reasons, _ordered_indicators(findings))
 
@@ -907,7 +1139,7 @@ def result_to_json(result: ReviewResult) -> dict[str, object]:
                 "rule": f.rule,
                 "level": f.level,
                 "reason": f.reason,
-                "references": list(f.references),
+                "references": list(f.reference_labels),
                 "ilo_indicators": list(f.ilo_indicators),
             }
             for f in result.findings

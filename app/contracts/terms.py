@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from app.domain.iso import country_codes, current_currencies, language_codes
@@ -59,6 +60,8 @@ class ContractTerms:
     termination_clause_present: bool | None = None
     dispute_clause_present: bool | None = None
     signed_copy_held: bool | None = None
+    # The date the contract was signed: the review judges it by the figures valid then.
+    signed_on: date | None = None
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ContractTerms))
@@ -260,6 +263,7 @@ _PARSERS: dict[str, Callable[[str, object], object]] = {
     "termination_clause_present": _flag,
     "dispute_clause_present": _flag,
     "signed_copy_held": _flag,
+    "signed_on": lambda field, value: _contract_date(field, value),
 }
 assert set(_PARSERS) == set(FIELD_NAMES)  # a new field without a parser is a bug
 
@@ -321,10 +325,26 @@ def _check_consistency(values: Mapping[str, object]) -> None:
         )
 
 
+def _contract_date(field: str, value: object) -> date:
+    try:
+        day = date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        day = None
+    if day is None or not date(1990, 1, 1) <= day <= date(2100, 12, 31):
+        raise ValidationError(
+            _("The contract date must be a date written as YYYY-MM-DD."), field=field
+        )
+    return day
+
+
 def terms_to_dict(terms: ContractTerms) -> dict[str, object]:
     """JSON-ready terms: every field, decimals as exact strings; parse_terms reads it back."""
     result: dict[str, object] = {}
     for name in FIELD_NAMES:
         value = getattr(terms, name)
-        result[name] = str(value) if isinstance(value, Decimal) else value
+        if isinstance(value, Decimal):
+            value = str(value)
+        elif isinstance(value, date):
+            value = value.isoformat()
+        result[name] = value
     return result

@@ -451,10 +451,24 @@ class AgreementProvision(SyncMixin, Base):
     summary_en: Mapped[str] = mapped_column(Text, default="")
     categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the provision's text was checked, and when (docs/legal-sources.md).
+    source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    checked_on: Mapped[date | None] = mapped_column(Date)
 
     agreement: Mapped[Agreement] = relationship(back_populates="provisions")
 
     __table_args__ = (UniqueConstraint("agreement_id", "slug", name="uq_provision_agreement_slug"),)
+
+
+class LegalTable(SyncMixin, Base):
+    """A reference table HQ maintains beside the agreements library (the host-country labour
+    standards), kept whole as its JSON document so that it travels in the library bundle."""
+
+    __tablename__ = "legal_table"
+
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    edition: Mapped[date] = mapped_column(Date)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class CaseCitation(SyncMixin, Base):
@@ -607,6 +621,7 @@ SYNC_MODELS: tuple[type[SyncMixin], ...] = (
     ContractReview,
     Agreement,
     AgreementProvision,
+    LegalTable,
     CaseCitation,
     Letter,
 )

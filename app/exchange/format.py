@@ -35,7 +35,8 @@ class BundleKind(StrEnum):
 # Which record types each kind may carry; anything else in a bundle is refused.
 KIND_ENTITIES: dict[BundleKind, frozenset[str]] = {
     BundleKind.CASES: frozenset(e.name for e in ENTITIES),
-    BundleKind.AGREEMENTS: frozenset({"agreement", "agreement_provision"}),
+    # legal_table: the host-country standards HQ maintains beside the library (issue 16).
+    BundleKind.AGREEMENTS: frozenset({"agreement", "agreement_provision", "legal_table"}),
     BundleKind.TRANSFER: frozenset(e.name for e in ENTITIES) - {"mission"},
 }
 

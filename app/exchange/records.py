@@ -26,6 +26,7 @@ from app.db.models import (
     CaseEvent,
     ContractReview,
     Employer,
+    LegalTable,
     Letter,
     Mission,
     PartnerOrganisation,
@@ -99,6 +100,8 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("partner_organisation", PartnerOrganisation),
     Entity("agreement", Agreement),
     Entity("agreement_provision", AgreementProvision),
+    # Legal reference tables (host-country standards) travel with the library (issue 16).
+    Entity("legal_table", LegalTable),
     Entity("case", Case),
     Entity("case_event", CaseEvent),
     Entity("attachment", Attachment, "content", "sha256"),

@@ -28,6 +28,7 @@ from app.agreements import (
     Library,
     LocalizedText,
     Provision,
+    RatificationEntry,
     applicable_instruments,
     article_text,
     basis_label,
@@ -37,6 +38,7 @@ from app.agreements import (
     load_library,
     parse_library_bytes,
     pending_instruments,
+    ratification_label,
     status_label,
 )
 from app.agreements.library import check_language
@@ -55,6 +57,7 @@ from app.i18n import LANGUAGES, _, current_language
 from app.letters.context import Citation
 from app.services import search
 from app.services import validation as check
+from app.services.legal_tables import HostLaw, host_law
 from app.services.workspace import Workspace
 
 CASE_WORKERS = ("attache", "consul", "admin")
@@ -92,6 +95,23 @@ class ProvisionInfo:
     citation: str  # the full reference in the requested language, marked when unverified
     basis: str | None = None  # set when the provision comes from an applicability question
     binding: bool = True
+    # Where the provision's text was checked (the instrument's source when it has none).
+    source: str = ""
+    checked_on: date | None = None
+
+
+@dataclass(frozen=True)
+class RatificationInfo:
+    """One state's ratification (or known non-ratification) of an ILO or UN instrument."""
+
+    state: str
+    ratified: bool
+    ratified_on: date | None
+    law: str
+    note: str
+    source: str
+    checked_on: date | None
+    verified: bool
 
 
 @dataclass(frozen=True)
@@ -116,6 +136,8 @@ class InstrumentInfo:
     not_ratified_by: tuple[str, ...]
     provisions: tuple[ProvisionInfo, ...]
     version: int = 0
+    checked_on: date | None = None
+    ratifications: tuple[RatificationInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +150,8 @@ class ApplicableInfo:
     binding: bool
     ratification: str | None
     verified: bool
+    # What is known of the host's and Kazakhstan's ratifications, in words ("" if not ILO/UN).
+    ratification_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -367,10 +391,10 @@ def _assign(row: Any, values: dict[str, Any]) -> bool:
 
 def _instrument_columns(instrument: Instrument, position: int) -> dict[str, Any]:
     extra: dict[str, Any] = {"position": position}
-    if instrument.ratified_by:
-        extra["ratified_by"] = sorted(instrument.ratified_by)
-    if instrument.not_ratified_by:
-        extra["not_ratified_by"] = sorted(instrument.not_ratified_by)
+    if instrument.checked_on:
+        extra["checked_on"] = instrument.checked_on.isoformat()
+    if instrument.ratifications:
+        extra["ratifications"] = [_ratification_json(e) for e in instrument.ratifications]
     note = instrument.note
     return {
         "kind": instrument.kind.value,
@@ -398,7 +422,51 @@ def _provision_columns(provision: Provision, position: int) -> dict[str, Any]:
         "summary_en": provision.summary.en,
         "categories": [code.value for code in provision.categories],
         "verified": provision.verified,
+        "source": provision.source,
+        "checked_on": provision.checked_on,
     }
+
+
+def _ratification_json(entry: RatificationEntry) -> dict[str, Any]:
+    return {
+        "state": entry.state,
+        "ratified": entry.ratified,
+        "date": entry.ratified_on.isoformat() if entry.ratified_on else None,
+        "law": entry.law,
+        "note": entry.note,
+        "source": entry.source,
+        "checked_on": entry.checked_on.isoformat() if entry.checked_on else None,
+        "verified": entry.verified,
+    }
+
+
+def _optional_date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def _ratifications_from_extra(extra: dict[str, Any]) -> tuple[RatificationEntry, ...]:
+    entries = [
+        RatificationEntry(
+            state=str(item.get("state", "")),
+            ratified=bool(item.get("ratified")),
+            source=str(item.get("source") or ""),
+            verified=bool(item.get("verified")),
+            checked_on=_optional_date(item.get("checked_on")),
+            ratified_on=_optional_date(item.get("date")),
+            law=str(item.get("law") or ""),
+            note=str(item.get("note") or ""),
+        )
+        for item in extra.get("ratifications", ())
+        if isinstance(item, dict)
+    ]
+    # A library stored before sources were kept (plain lists of codes): known, not sourced.
+    for key, ratified in (("ratified_by", True), ("not_ratified_by", False)):
+        for state in extra.get(key, ()):
+            entries.append(RatificationEntry(str(state), ratified, "", False))
+    return tuple(entries)
 
 
 def _instrument_from_row(row: Agreement, provisions: tuple[Provision, ...]) -> Instrument:
@@ -418,8 +486,8 @@ def _instrument_from_row(row: Agreement, provisions: tuple[Provision, ...]) -> I
         note=LocalizedText(**{lang: str(note.get(lang, "")) for lang in LANGUAGES})
         if note
         else None,
-        ratified_by=frozenset(row.extra.get("ratified_by", ())),
-        not_ratified_by=frozenset(row.extra.get("not_ratified_by", ())),
+        ratifications=_ratifications_from_extra(row.extra or {}),
+        checked_on=_optional_date((row.extra or {}).get("checked_on")),
     )
 
 
@@ -430,6 +498,8 @@ def _provision_from_row(row: AgreementProvision) -> Provision:
         summary=LocalizedText(kk=row.summary_kk, ru=row.summary_ru, en=row.summary_en),
         categories=tuple(Category(code) for code in row.categories or ()),
         verified=row.verified,
+        source=row.source or "",
+        checked_on=row.checked_on,
     )
 
 
@@ -470,6 +540,8 @@ def provision_info(
         citation=citation_text(instrument, provision, lang),
         basis=applicable.basis.value if applicable else None,
         binding=applicable.binding if applicable else True,
+        source=provision.source or instrument.source,
+        checked_on=provision.checked_on if provision.source else instrument.checked_on,
     )
 
 
@@ -498,6 +570,20 @@ def instrument_info(snapshot: _Snapshot, instrument: Instrument, lang: str) -> I
             for provision in instrument.provisions
         ),
         version=snapshot.versions.get(instrument.id, 0),
+        checked_on=instrument.checked_on,
+        ratifications=tuple(
+            RatificationInfo(
+                state=entry.state,
+                ratified=entry.ratified,
+                ratified_on=entry.ratified_on,
+                law=entry.law,
+                note=entry.note,
+                source=entry.source,
+                checked_on=entry.checked_on,
+                verified=entry.verified,
+            )
+            for entry in instrument.ratifications
+        ),
     )
 
 
@@ -588,6 +674,7 @@ class AgreementService:
                 binding=item.binding,
                 ratification=item.ratification.value if item.ratification else None,
                 verified=item.verified,
+                ratification_label=ratification_label(item),
             )
             for item in applicable_instruments(snap.library, country)
         ]
@@ -611,6 +698,14 @@ class AgreementService:
         with self.ws.read() as session:
             country, categories = _case_facts(session, case_id)
         return _relevant(snap, country, categories, language)
+
+    def host_law_for_case(self, case_id: str, lang: str | None = None) -> HostLaw:
+        """The host-country statutes the contract review cites for the case's host country,
+        as valid today, so that the case's "Applicable law" names the same law."""
+        language = self._lang(lang)
+        with self.ws.read() as session:
+            country, _categories = _case_facts(session, case_id)
+            return host_law(self.ws, country, language, session=session)
 
     # -- citations ------------------------------------------------------------------------------
 
@@ -901,6 +996,7 @@ __all__ = [
     "CitationInfo",
     "InstrumentInfo",
     "ProvisionInfo",
+    "RatificationInfo",
     "SyncReport",
     "apply_library_update",
     "category_labels",

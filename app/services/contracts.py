@@ -17,19 +17,34 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.agreements import Library, citation_text, load_library, relevant_provisions
+from app.agreements import (
+    Applicable,
+    Library,
+    Provision,
+    applicable_instruments,
+    article_text,
+    basis_label,
+    citation_text,
+    is_verified,
+    load_library,
+    ratification_label,
+)
+from app.agreements.library import check_language
 from app.contracts import (
     ContractTerms,
     Finding,
     ProvisionRef,
+    Reference,
     ReviewResult,
     parse_terms,
     result_to_json,
     review,
     terms_to_dict,
 )
+from app.contracts.reference import HostCountryReference, reference_for
 from app.contracts.rules import rate_risk
 from app.db.models import (
+    Agreement,
     Case,
     CaseEvent,
     CaseIloIndicator,
@@ -38,10 +53,12 @@ from app.db.models import (
     Person,
     User,
 )
-from app.domain.codes import Category, EventKind
+from app.domain.codes import EventKind
 from app.errors import NotFound, ValidationError
-from app.i18n import LANGUAGES, N_, _, current_language
+from app.i18n import LANGUAGES, N_, _, current_language, language_override
 from app.services import search
+from app.services.agreements import library_from_db
+from app.services.legal_tables import host_table
 from app.services.letterhead import letterhead
 from app.services.workspace import Workspace
 
@@ -120,18 +137,48 @@ def _library() -> Library:
     return load_library()
 
 
-def applicable_provisions(host_country: str, lang: str | None = None) -> tuple[ProvisionRef, ...]:
-    """Provisions of the agreements binding ``host_country``, cited in ``lang``, with the
-    complaint categories each covers, for ``review()`` to attach to matching findings."""
-    language = lang or current_language()
-    everything = [category.value for category in Category]
-    return tuple(
-        ProvisionRef(
-            citation_text(instrument, provision, language),
-            tuple(str(category) for category in provision.categories),
+def applicable_provisions(
+    host_country: str, lang: str | None = None, library: Library | None = None
+) -> tuple[ProvisionRef, ...]:
+    """Provisions of the instruments applying in ``host_country`` (binding ones, and standards
+    marked with the host's and Kazakhstan's ratifications), cited in ``lang``, with the
+    complaint categories each covers, for ``review()`` to cite where a rule needs them."""
+    language = check_language(lang or current_language())
+    chosen = library if library is not None else _library()
+    with language_override(language):
+        return tuple(
+            ProvisionRef(
+                citation=citation_text(item.instrument, provision, language, mark_unverified=False),
+                categories=tuple(str(category) for category in provision.categories),
+                instrument=item.instrument.id,
+                article=provision.article,
+                instrument_title=_instrument_name(item, language),
+                source=provision.source or item.instrument.source,
+                verified=is_verified(item.instrument, provision),
+                binding=item.binding,
+                standing=_standing(item),
+            )
+            for item in applicable_instruments(chosen, host_country)
+            for provision in item.instrument.provisions
         )
-        for instrument, provision in relevant_provisions(_library(), host_country, everything)
+
+
+def _instrument_name(item: Applicable, language: str) -> str:
+    """The instrument as a citation names it (with its date, for a dated agreement)."""
+    probe = Provision("x", "Art. 1", item.instrument.title, (), True)
+    return citation_text(item.instrument, probe, language, mark_unverified=False).removesuffix(
+        ", " + article_text("Art. 1", language)
     )
+
+
+def _standing(item: Applicable) -> str:
+    """Why a standard binds nobody here: "international standard: <ratifications>"."""
+    if item.binding:
+        return ""
+    ratifications = ratification_label(item)
+    if not ratifications:
+        return basis_label(item.basis)
+    return _("international standard: {ratifications}").format(ratifications=ratifications)
 
 
 def _finding_to_json(finding: Finding) -> dict[str, object]:
@@ -139,17 +186,44 @@ def _finding_to_json(finding: Finding) -> dict[str, object]:
         "rule": finding.rule,
         "level": finding.level,
         "reason": finding.reason,
-        "references": list(finding.references),
+        "references": list(finding.reference_labels),
+        # Each reference with its source, so the stored review can show where to check it.
+        "citations": [
+            {
+                "key": r.key,
+                "text": r.text,
+                "source": r.source,
+                "verified": r.verified,
+                "standing": r.standing,
+            }
+            for r in finding.references
+        ],
         "ilo_indicators": list(finding.ilo_indicators),
     }
 
 
 def _finding_from_json(data: Mapping[str, Any]) -> Finding:
+    citations = data.get("citations")
+    if isinstance(citations, list):
+        references = tuple(
+            Reference(
+                key=str(c.get("key", "")),
+                text=str(c.get("text", "")),
+                source=str(c.get("source", "")),
+                verified=bool(c.get("verified", False)),
+                standing=str(c.get("standing", "")),
+            )
+            for c in citations
+            if isinstance(c, dict)
+        )
+    else:
+        # Reviews stored before sources were kept: the labels as they were written.
+        references = tuple(Reference(str(r), str(r)) for r in data.get("references", ()))
     return Finding(
         str(data.get("rule", "")),
         str(data.get("level", "ok")),
         str(data.get("reason", "")),
-        tuple(str(r) for r in data.get("references", ())),
+        references,
         tuple(str(i) for i in data.get("ilo_indicators", ())),
     )
 
@@ -199,7 +273,7 @@ class ContractReviewService:
         """The findings the terms would get, in the current language; nothing is stored."""
         terms = self.parse(data, host_country)
         assert terms.host_country is not None
-        return terms, review(terms, applicable_provisions(terms.host_country))
+        return terms, self._run_review(terms)
 
     # -- starting points --------------------------------------------------------------------
 
@@ -258,7 +332,7 @@ class ContractReviewService:
                 self._person(session, person_id)
             terms = self.parse(data, host_country, of_case=case is not None)
             assert terms.host_country is not None
-            result = review(terms, applicable_provisions(terms.host_country))
+            result = self._run_review(terms, session)
             row = ContractReview(
                 case_id=case.id if case else None,
                 person_id=person_id,
@@ -373,7 +447,8 @@ class ContractReviewService:
         report = ReviewReport(
             mission=mission,
             terms=info.terms,
-            provisions=applicable_provisions(info.host_country, lang),
+            provisions=self._provisions(info.host_country, lang),
+            reference=self.host_reference(info.terms),
             worker_name=info.person_name,
             case_number=info.case_number,
             officer_name=info.reviewed_by_name,
@@ -381,6 +456,37 @@ class ContractReviewService:
             printed_on=today or date.today(),
         )
         return render_review_report(report, lang)
+
+    # -- the law a review applies -----------------------------------------------------------
+
+    def _provisions(
+        self, country: str, lang: str | None = None, session: Session | None = None
+    ) -> tuple[ProvisionRef, ...]:
+        """The applicable provisions from the library in the database (HQ's latest), or the
+        shipped one before anyone opened the library; pass ``session`` to read inside the
+        caller's transaction. A review never writes the library itself."""
+        if session is None:
+            with self.ws.read() as own:
+                library = _stored_library(own)
+        else:
+            library = _stored_library(session)
+        return applicable_provisions(country, lang, library)
+
+    def host_reference(
+        self, terms: ContractTerms, session: Session | None = None
+    ) -> HostCountryReference | None:
+        """The host's figures valid on the contract's date (today's when it is not given),
+        from the newest host-country table (HQ's, or the shipped one)."""
+        table = host_table(self.ws, session)
+        return reference_for(terms.host_country, table.data, on=terms.signed_on)
+
+    def _run_review(self, terms: ContractTerms, session: Session | None = None) -> ReviewResult:
+        assert terms.host_country is not None
+        return review(
+            terms,
+            self._provisions(terms.host_country, session=session),
+            self.host_reference(terms, session),
+        )
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -443,6 +549,12 @@ class ContractReviewService:
         if row is None or row.deleted_at is not None:
             raise NotFound(_("No such contract review."))
         return row
+
+
+def _stored_library(session: Session) -> Library:
+    if session.execute(select(Agreement.id).where(Agreement.deleted_at.is_(None)).limit(1)).first():
+        return library_from_db(session)[0]
+    return _library()
 
 
 def _person_name(person: Person | None) -> str:

@@ -61,15 +61,16 @@ def test_list_json_has_the_contract_keys(cli: Cli) -> None:
 
 def test_list_for_a_country_gives_applicable_then_pending(cli: Cli) -> None:
     records = json.loads(cli("agreement", "list", "--country", "TR", "--json").out)
-    assert records[-1]["slug"] == "kz-tr-planned"
+    assert records[-1]["slug"] == "kz-tr-recommended"
     assert records[-1]["pending"] is True and records[-1]["basis"] is None
     applicable = records[:-1]
-    assert applicable and {r["basis"] for r in applicable} == {"ilo", "standard"}
+    assert applicable and {r["basis"] for r in applicable} == {"ilo", "standard", "home_law"}
     assert not any(r["pending"] for r in applicable)
 
     kg = json.loads(cli("agreement", "list", "--country", "KG", "--json").out)
-    assert [(r["slug"], r["basis"]) for r in kg[:2]] == [
+    assert [(r["slug"], r["basis"]) for r in kg[:3]] == [
         ("kz-kg-migrant-workers-2006", "bilateral"),
+        ("kz-kg-stay-of-citizens-2012", "bilateral"),
         ("eaeu-treaty-2014", "eaeu"),
     ]
 
@@ -87,7 +88,7 @@ def test_list_as_text(cli: Cli) -> None:
     assert "kz-qa-employment-2024" in result.out
     assert "Bilateral agreement" in result.out
     assert "no — to be checked" in result.out  # the Qatar agreement is not verified yet
-    assert "Under negotiation or planned (not law yet):" in result.out
+    assert "Not law: under negotiation, recommended or doubtful:" in result.out
 
 
 def test_show_one_instrument(cli: Cli) -> None:
@@ -110,7 +111,7 @@ def test_bad_country_is_one_line_error(cli: Cli) -> None:
 def test_update_from_a_file(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     document = json.loads(DEFAULT_LIBRARY_PATH.read_text(encoding="utf-8"))
     document["updated_on"] = "2027-01-01"
-    document["instruments"] = [i for i in document["instruments"] if i["id"] != "kz-de-planned"]
+    document["instruments"] = [i for i in document["instruments"] if i["id"] != "kz-de-recommended"]
     file = tmp_path / "library.json"
     file.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     assert cli("agreement", "list").code == 0  # seeds the shipped library
@@ -119,13 +120,39 @@ def test_update_from_a_file(cli: Cli, tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("QORGAU_USER", "admin")
     result = cli("agreement", "update", str(file), "--json")
     assert result.code == 0, result.err
-    assert json.loads(result.out)["removed"] == ["kz-de-planned"]
+    assert json.loads(result.out)["removed"] == ["kz-de-recommended"]
     assert (
         json.loads(cli("agreement", "list", "--country", "DE", "--json").out)[-1]["slug"]
-        != "kz-de-planned"
+        != "kz-de-recommended"
     )
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
     broken = cli("agreement", "update", str(bad))
     assert broken.code == 1
     assert "not valid JSON" in broken.err
+
+
+def test_update_the_host_country_table_from_a_file(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.contracts.reference import REFERENCE_FILE
+
+    document = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    document["edition"] = "2027-01-15"
+    file = tmp_path / "host_countries.json"
+    file.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    result = cli("agreement", "update", str(file), "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out) == {
+        "table": "host_countries",
+        "edition": "2027-01-15",
+        "previous": None,
+        "changed": True,
+    }
+    document["countries"]["KR"]["hours"][0]["source"] = ""
+    document["edition"] = "2027-02-01"
+    file.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    refused = cli("agreement", "update", str(file))
+    assert refused.code == 1
+    assert "verified figure must name its source" in refused.err

@@ -48,7 +48,9 @@ def test_browser_lists_filters_and_marks_unverified(qtbot: QtBot, open_ws: OpenW
     titles = [row[0] for row in page.rows()]
     assert "Treaty on the Eurasian Economic Union" in titles
     qatar = next(row for row in page.rows() if row[0].startswith("Agreement") and "Qatar" in row[0])
-    assert qatar[3] == "no — to be checked"
+    assert qatar[3] == "yes"  # signed, ratified and in force per the research (qazinform)
+    belarus = next(row for row in page.rows() if "Belarus" in row[0])
+    assert belarus[3] == "no — to be checked"
     page.kind.setCurrentIndex(page.kind.findData("memorandum"))
     assert {row[1] for row in page.rows()} == {"Memorandum"}
     page.kind.setCurrentIndex(0)
@@ -56,7 +58,7 @@ def test_browser_lists_filters_and_marks_unverified(qtbot: QtBot, open_ws: OpenW
     assert [row[0] for row in page.rows()] == ["Treaty on the Eurasian Economic Union"]
     page.search.clear()
     page.country.set_code("TR")
-    assert "Planned" in {row[2] for row in page.rows()}
+    assert any(row[2].startswith("Recommended") for row in page.rows())
     assert page.count.text() == f"{len(page.rows())} instruments"
 
 
@@ -64,10 +66,10 @@ def test_instrument_view_shows_verified_flag_and_provisions(qtbot: QtBot, open_w
     ws = open_ws("aigul")
     page = page_for(qtbot, ws)
     service = AgreementService(ws)
-    qatar = service.get("kz-qa-employment-2024")
-    page.select(qatar.id)
+    belarus = service.get("kz-by-labour-1997")
+    page.select(belarus.id)
     view = page.instrument_view
-    assert view.title.text() == qatar.title
+    assert view.title.text() == belarus.title
     assert view.badge.verified is False
     assert view.badge.isVisible()
     assert view.badge.text() == "⚠ Not verified: check the official text before relying on it"
@@ -75,12 +77,16 @@ def test_instrument_view_shows_verified_flag_and_provisions(qtbot: QtBot, open_w
     page.select(eaeu.id)
     assert view.badge.text() == "✔ Verified against an official text"
     assert view.signed.text() == format_date(date(2014, 5, 29), "long")
+    # The source on demand: a link to where the text can be checked, with the check date.
+    assert '<a href="https://arbatcredit.ru' in view.source.text()
+    assert view.source.openExternalLinks()
     assert [card.provision.article for card in view.cards] == [p.article for p in eaeu.provisions]
     for card in view.cards:
         # Each unverified provision carries the mark a user can see.
         assert card.mark.isVisibleTo(view) is (not card.provision.verified)
         assert card.mark.text() == "(unverified)"
         assert card.chips
+        assert "Source:" in card.source.text()
     wages = next(card for card in view.cards if "unpaid_wages" in card.provision.categories)
     assert label(Category.UNPAID_WAGES) in [chip.text() for chip in wages.chips]
     # An attaché reads the mission's notes but does not edit them.
@@ -107,10 +113,19 @@ def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: Open
     view.country.set_code("KG")
     applicable = [view.applicable_root.child(i) for i in range(view.applicable_root.childCount())]
     assert applicable[0].text(1) == "Bilateral agreement"
-    assert applicable[1].text(1) == "Eurasian Economic Union"
+    assert applicable[2].text(1) == "Eurasian Economic Union"
+    # For Korea, C097 binds neither Korea nor Kazakhstan: a standard, never under "Applies".
+    view.country.set_code("KR")
+    applies = [
+        view.applicable_root.child(i).text(0) for i in range(view.applicable_root.childCount())
+    ]
+    standards = [view.standards_root.child(i) for i in range(view.standards_root.childCount())]
+    assert not any("No. 97" in title for title in applies)
+    c097 = next(row for row in standards if "No. 97" in row.text(0))
+    assert "neither the host country nor Kazakhstan" in c097.text(1)
     view.country.set_code("TR")
-    assert view.pending_root.text(0) == "Under negotiation or planned (1)"
-    assert view.pending_root.child(0).text(1) == "Planned"
+    assert view.pending_root.text(0) == "Not law: under negotiation, recommended or doubtful (1)"
+    assert view.pending_root.child(0).text(1).startswith("Recommended by a study")
 
 
 def test_language_switch_retranslates(
@@ -168,3 +183,28 @@ def test_the_first_instrument_is_shown_on_opening(qtbot: QtBot, open_ws: OpenWs)
     # A search that keeps the shown instrument leaves it shown.
     page.search.setText("Forced Labour")
     assert page.instrument_view.title.text() == title
+
+
+def test_case_panel_and_contract_review_name_the_same_host_law(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    from app.contracts import parse_terms
+    from app.services.contracts import ContractReviewService
+
+    ws = open_ws("aigul")
+    case_id = new_case(ws, "KR", ("excessive_hours",))
+    panel = ApplicableLawPanel(ws, case_id)
+    qtbot.addWidget(panel)
+    panel.show()
+    host_law = panel.host_law_texts()
+    assert "Labor Standards Act, Art. 50" in host_law
+    assert "Labor Standards Act, Art. 53" in host_law
+    # The review of a Korean contract cites the same provisions, worded the same way.
+    _terms, result = ContractReviewService(ws).preview(
+        parse_terms({"host_country": "KR", "hours_per_week": "52"}), "KR"
+    )
+    cited = {r.text for f in result.findings for r in f.references}
+    assert {"Labor Standards Act, Art. 50", "Labor Standards Act, Art. 53"} <= cited
+    # Selecting a provision shows where to check it, as a link.
+    panel.host_law.setCurrentItem(top_items(panel.host_law)[0])
+    assert "<a href=" in panel.source.text() or "Source:" in panel.source.text()

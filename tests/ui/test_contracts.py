@@ -154,3 +154,57 @@ def test_labels_follow_the_language(qtbot: QtBot, ws: Workspace, bridge: Languag
     page.retranslate_ui()
     assert page.findings.item(0, 0).text() == "Passport and identity documents"
     assert page.save_button.text() == "&Save review"
+
+
+def test_empty_review_shows_no_risk_and_citations_are_shown_beside_findings(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    ws = open_ws("aigul")
+    page = make_page(qtbot, ws)
+    page.host_country.set_code("KR")
+    page.refresh_findings()
+    # Nothing to assess: no risk level, not a green LOW.
+    assert page.findings.rowCount() == 0
+    assert page.risk_badge.text() == "—" and page.risk_badge.styleSheet() == ""
+    assert "No risk is given" in page.risk_reasons.text()
+
+    page.hours_per_week.setText("52")
+    page.refresh_findings()
+    assert page.findings.rowCount() == 1
+    cited = page.findings.item(0, 3).text()
+    assert "Labor Standards Act, Art. 50" in cited  # visible in its own column
+    page.findings.setCurrentCell(0, 2)
+    assert '<a href="https://m.easylaw.go.kr' in page.sources.text()
+
+
+def test_incomplete_wage_names_the_missing_field_as_the_form_does(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    ws = open_ws("aigul")
+    page = make_page(qtbot, ws)
+    page.host_country.set_code("KR")
+    page.wage_amount.setText("2100000")
+    page.wage_currency.setEditText("KRW")
+    page.refresh_findings()
+    message = page.error.text()
+    assert "“Paid”" in message and "“Paid: per month”" in message
+    assert "wage_period" not in message
+
+
+def test_contract_date_chooses_the_figures_and_expired_ones_are_flagged(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    ws = open_ws("aigul")
+    page = make_page(qtbot, ws)
+    page.host_country.set_code("KR")
+    page.wage_amount.setText("2000000")
+    page.wage_currency.setEditText("KRW")
+    page.wage_period.set_value("month")
+    page.signed_on.setText("2025-06-01")
+    page.refresh_findings()
+    assert "10,030" in page.findings.item(0, 2).text()
+    assert page.outdated.isHidden()
+    page.signed_on.setText("2031-01-01")
+    page.refresh_findings()
+    assert not page.outdated.isHidden()
+    assert "Minimum wage" in page.outdated.text() and "HQ" in page.outdated.text()

@@ -121,7 +121,7 @@ def test_hq_update_changes_adds_and_withdraws_by_slug(ws: Workspace) -> None:
     service.set_mission_notes("kz-qa-employment-2024", "Ask for the Arabic text.")
     old_qa_id = service.get("kz-qa-employment-2024").id
     doc = document()
-    doc["updated_on"] = "2026-06-01"
+    doc["updated_on"] = "2027-06-01"
     qatar = next(i for i in doc["instruments"] if i["id"] == "kz-qa-employment-2024")
     qatar["verified"] = True
     qatar["in_force_on"] = "2025-03-01"
@@ -135,24 +135,26 @@ def test_hq_update_changes_adds_and_withdraws_by_slug(ws: Workspace) -> None:
                 "en": "The employer pays wages on time and in full.",
             },
             "categories": ["unpaid_wages"],
+            "source": "https://adilet.zan.kz/",
+            "checked_on": "2027-05-30",
             "verified": True,
         }
     ]
-    doc["instruments"] = [i for i in doc["instruments"] if i["id"] != "kz-us-planned"]
+    doc["instruments"] = [i for i in doc["instruments"] if i["id"] != "kz-us-recommended"]
     report = apply_library_update(ws, json.dumps(doc).encode())
     assert "kz-qa-employment-2024" in report.updated
     # Instruments before the withdrawn one keep their place and their version.
     assert {"eaeu-treaty-2014", "kz-kg-migrant-workers-2006"} <= set(report.unchanged)
-    assert report.removed == ("kz-us-planned",)
+    assert report.removed == ("kz-us-recommended",)
     assert report.added == ()
     qa = service.get("kz-qa-employment-2024")
     assert qa.id == old_qa_id and qa.verified is True and qa.in_force_on == date(2025, 3, 1)
     assert qa.mission_notes == "Ask for the Arabic text."
     assert [p.article for p in qa.provisions] == ["Art. 5"]
-    assert "kz-us-planned" not in [i.slug for i in service.list()]
+    assert "kz-us-recommended" not in [i.slug for i in service.list()]
     assert service.pending("US") == []
     with pytest.raises(NotFound):
-        service.get("kz-us-planned")
+        service.get("kz-us-recommended")
     # The same bundle again changes nothing.
     assert not apply_library_update(ws, json.dumps(doc).encode()).changed
 
@@ -206,36 +208,38 @@ def test_cis_member_uzbekistan(ws: Workspace) -> None:
 def test_bilateral_agreements_with_kyrgyzstan_and_qatar(ws: Workspace) -> None:
     service = AgreementService(ws)
     kg = service.applicable("KG")
-    assert [(a.instrument.slug, a.basis) for a in kg[:3]] == [
+    assert [(a.instrument.slug, a.basis) for a in kg[:4]] == [
         ("kz-kg-migrant-workers-2006", "bilateral"),
+        ("kz-kg-stay-of-citizens-2012", "bilateral"),
         ("eaeu-treaty-2014", "eaeu"),
-        ("cis-labour-migration-1994", "cis"),
+        ("eaeu-pension-agreement-2019", "eaeu"),
     ]
     qa = [a for a in service.applicable("QA") if a.basis == "bilateral"]
     assert [a.instrument.slug for a in qa] == ["kz-qa-employment-2024"]
-    assert qa[0].verified is False  # the date is still to be confirmed
+    assert qa[0].verified is True  # signed, ratified and in force per the research (qazinform)
 
 
 def test_turkiye_has_no_agreement_only_ilo_and_a_planned_one(ws: Workspace) -> None:
     service = AgreementService(ws)
     found = service.applicable("TR")
-    assert found and {a.basis for a in found} == {"ilo", "standard"}
-    assert all(a.instrument.kind in ("ilo_convention", "protocol") for a in found)
+    assert found and {a.basis for a in found} == {"ilo", "standard", "home_law"}
+    assert all(a.instrument.kind != "agreement" for a in found)
+    assert not any(a.binding for a in found if a.basis != "ilo")
     standard = next(a for a in found if a.basis == "standard")
     assert standard.binding is False
-    assert [i.slug for i in service.pending("TR")] == ["kz-tr-planned"]
-    assert service.pending("TR")[0].status_label == "Planned"
+    assert [i.slug for i in service.pending("TR")] == ["kz-tr-recommended"]
+    assert service.pending("TR")[0].status_label.startswith("Recommended by a study")
 
 
 def test_list_filters_and_searches(ws: Workspace) -> None:
     service = AgreementService(ws)
     memoranda = service.list(kind="memorandum")
-    assert {i.slug for i in memoranda} == {"kz-gb-glaa-seasonal-mou-2025", "kz-kr-eps-memorandum"}
+    assert {"kz-gb-glaa-seasonal-mou-2025", "kz-kr-eps-memorandum"} < {i.slug for i in memoranda}
     assert [i.slug for i in service.list(status="negotiating")] == ["kz-kr-eps-memorandum"]
     tr = {i.slug for i in service.list(country="TR")}
-    assert "kz-tr-planned" in tr and "ilo-c029" in tr and "eaeu-treaty-2014" not in tr
+    assert "kz-tr-recommended" in tr and "ilo-c029" in tr and "eaeu-treaty-2014" not in tr
     found = service.list(text="евразийском")
-    assert [i.slug for i in found] == ["eaeu-treaty-2014"]
+    assert [i.slug for i in found][0] == "eaeu-treaty-2014"
     kk = service.list(text="Еуразиялық", lang="kk")
     assert kk[0].slug == "eaeu-treaty-2014" and kk[0].title.startswith("Еуразиялық")
     with pytest.raises(ValidationError, match="Unknown kind law"):

@@ -61,7 +61,7 @@ def test_seed_library_loads_with_the_expected_instruments(library: Library) -> N
     assert {
         "eaeu-treaty-2014",
         "cis-labour-migration-1994",
-        "kz-by-labour-2000",
+        "kz-by-labour-1997",
         "kz-kg-migrant-workers-2006",
         "kz-tj-migrant-workers-2006",
         "kz-uz-migrant-workers-2019",
@@ -77,10 +77,11 @@ def test_seed_library_loads_with_the_expected_instruments(library: Library) -> N
         "ilo-c189",
     } <= ids
     for country in ("TR", "AE", "DE", "IL", "US"):
-        planned = library.instrument(f"kz-{country.lower()}-planned")
-        assert planned.status is InstrumentStatus.PLANNED
-        assert planned.verified is False
-        assert planned.provisions == ()
+        # A paper recommends them; no government plan is known (research, correction 4).
+        recommended = library.instrument(f"kz-{country.lower()}-recommended")
+        assert recommended.status is InstrumentStatus.RECOMMENDED
+        assert not recommended.is_binding
+        assert recommended.provisions == ()
 
 
 def test_eaeu_treaty_facts(library: Library) -> None:
@@ -97,10 +98,10 @@ def test_eaeu_treaty_facts(library: Library) -> None:
 def test_unsure_items_are_not_presented_as_settled(library: Library) -> None:
     for instrument_id in (
         "cis-labour-migration-1994",
-        "kz-by-labour-2000",
+        "kz-by-labour-1997",
         "kz-tj-migrant-workers-2006",
-        "kz-qa-employment-2024",
-        "kz-gb-glaa-seasonal-mou-2025",
+        "kz-kr-eps-memorandum",
+        "kz-uz-migrant-workers-2019",
         "ilo-c097",
         "ilo-c143",
         "ilo-c181",
@@ -110,14 +111,19 @@ def test_unsure_items_are_not_presented_as_settled(library: Library) -> None:
         assert instrument.verified is False, instrument_id
         assert instrument.note is not None, instrument_id
     uz = library.instrument("kz-uz-migrant-workers-2019")
-    assert uz.verified and uz.status is InstrumentStatus.IN_FORCE
+    assert uz.status is InstrumentStatus.IN_FORCE
     assert "314-VI" in uz.note_in("en")  # type: ignore[operator]
+    assert "not confirmed" in uz.note_in("en")  # type: ignore[operator]
 
 
 def test_ilo_ratification_by_kazakhstan(library: Library) -> None:
     assert library.instrument("ilo-c029").ratification("KZ") is Ratification.RATIFIED
     assert library.instrument("ilo-c105").ratification("KZ") is Ratification.RATIFIED
-    for instrument_id in ("ilo-c097", "ilo-c143", "ilo-c181", "ilo-c189"):
+    # C097: Kazakhstan has not ratified it, and NORMLEX says so (research, correction 5).
+    c097_kz = library.instrument("ilo-c097").ratification_entry("KZ")
+    assert c097_kz is not None and not c097_kz.ratified and c097_kz.verified
+    assert "normlex" in c097_kz.source
+    for instrument_id in ("ilo-p029", "ilo-c189"):
         assert library.instrument(instrument_id).ratification("KZ") is Ratification.UNKNOWN
 
 
@@ -180,8 +186,11 @@ def test_instrument_lookup_and_titles(library: Library) -> None:
 
 
 def test_search_is_case_insensitive_in_every_language(library: Library) -> None:
-    assert [i.id for i in library.search("ЕУРАЗИЯЛЫҚ")] == ["eaeu-treaty-2014"]
-    assert [i.id for i in library.search("евразийском")] == ["eaeu-treaty-2014"]
+    assert [i.id for i in library.search("ЕУРАЗИЯЛЫҚ")] == [
+        "eaeu-treaty-2014",
+        "eaeu-pension-agreement-2019",
+    ]
+    assert "eaeu-treaty-2014" in [i.id for i in library.search("евразийском")]
     assert "ilo-c181" in [i.id for i in library.search("ANY FEES OR COSTS")]
     assert "ilo-c181" in [i.id for i in library.search("агентства занятости")]
     assert [i.id for i in library.search("домашних работников")] == ["ilo-c189"]
@@ -195,8 +204,8 @@ def test_search_puts_matches_in_the_chosen_language_first(document: dict[str, An
     document["instruments"][1]["title"]["ru"] += " (Зебра)"
     document["instruments"][1]["title"]["kk"] += " (Зебра)"
     marked = parse_library(document)
-    in_kazakh_first = ["cis-labour-migration-1994", "eaeu-treaty-2014"]
-    file_order = ["eaeu-treaty-2014", "cis-labour-migration-1994"]
+    in_kazakh_first = ["eaeu-pension-agreement-2019", "eaeu-treaty-2014"]
+    file_order = ["eaeu-treaty-2014", "eaeu-pension-agreement-2019"]
     assert [i.id for i in marked.search("ЗЕБРА", "kk")] == in_kazakh_first
     assert [i.id for i in marked.search("зебра", "ru")] == file_order
     assert [i.id for i in marked.search("зебра", "en")] == file_order
@@ -225,9 +234,11 @@ def test_eaeu_member_russia(library: Library) -> None:
 
 def test_kyrgyzstan_is_bilateral_and_eaeu(library: Library) -> None:
     found = applicable_instruments(library, "kg")
-    assert [(item.instrument.id, item.basis) for item in found[:3]] == [
+    assert [(item.instrument.id, item.basis) for item in found[:5]] == [
         ("kz-kg-migrant-workers-2006", Basis.BILATERAL),
+        ("kz-kg-stay-of-citizens-2012", Basis.BILATERAL),
         ("eaeu-treaty-2014", Basis.EAEU),
+        ("eaeu-pension-agreement-2019", Basis.EAEU),
         ("cis-labour-migration-1994", Basis.CIS),
     ]
 
@@ -250,21 +261,25 @@ def test_tajikistan_cis_and_unverified_bilateral(library: Library) -> None:
 def test_qatar_has_a_bilateral_agreement_only(library: Library) -> None:
     by_id = bases(library, "QA")
     assert by_id["kz-qa-employment-2024"] is Basis.BILATERAL
-    non_ilo = [i for i in by_id if not library.instrument(i).is_ilo]
-    assert non_ilo == ["kz-qa-employment-2024"]
+    agreements = [i for i, basis in by_id.items() if basis is Basis.BILATERAL]
+    assert agreements == ["kz-qa-employment-2024"]
+    # Kazakhstan's own law is listed, but never as binding on the host.
+    assert by_id["kz-law-human-trafficking-2024"] is Basis.HOME_LAW
 
 
 def test_turkiye_has_only_ilo_standards_and_a_planned_agreement(library: Library) -> None:
     found = applicable_instruments(library, "TR")
-    assert found and all(item.instrument.is_ilo for item in found)
-    assert {item.basis for item in found} == {Basis.ILO, Basis.STANDARD}
+    assert found and all(
+        item.instrument.is_multilateral or item.basis is Basis.HOME_LAW for item in found
+    )
+    assert {item.basis for item in found} == {Basis.ILO, Basis.STANDARD, Basis.HOME_LAW}
     ratified = [item.instrument.id for item in found if item.basis is Basis.ILO]
     assert ratified == ["ilo-c029", "ilo-c105"]
     # Ratified conventions come before mere standards.
     assert [item.binding for item in found] == sorted(
         (item.binding for item in found), reverse=True
     )
-    assert [i.id for i in pending_instruments(library, "TR")] == ["kz-tr-planned"]
+    assert [i.id for i in pending_instruments(library, "TR")] == ["kz-tr-recommended"]
 
 
 def test_ilo_ratified_and_unknown_are_kept_apart(library: Library) -> None:
@@ -381,8 +396,10 @@ def test_article_forms_in_each_language() -> None:
 def test_kazakh_citation_dates_for_every_month(library: Library) -> None:
     uz = library.instrument("kz-uz-migrant-workers-2019")
     provision = Provision("art-1", "Art. 1", uz.title, (Category.OTHER,), True)
-    text = citation_text(uz, provision, "kk")
-    assert text.startswith("2019 жылғы 15 сәуірдегі Қазақстан Республикасы мен Өзбекстан")
+    text = citation_text(uz, provision, "kk", mark_unverified=False)
+    assert text.startswith(
+        "2019 жылғы 15 сәуірдегі Қазақстан Республикасының Үкіметі мен Өзбекстан"
+    )
     assert text.endswith("келісім, 1-бап")
     months = [
         citation_text(replace(uz, signed_on=date(2020, month, 1)), provision, "kk").split()[3]
@@ -403,7 +420,9 @@ def test_kazakh_citation_dates_for_every_month(library: Library) -> None:
         "желтоқсандағы",
     ]
     undated = replace(uz, signed_on=None)
-    assert citation_text(undated, provision, "en") == f"{uz.title.en}, Art. 1"
+    assert (
+        citation_text(undated, provision, "en", mark_unverified=False) == f"{uz.title.en}, Art. 1"
+    )
     with pytest.raises(ValidationError, match="Unsupported language: fr"):
         citation_text(uz, provision, "fr")
 
@@ -452,7 +471,11 @@ def test_bad_codes_and_values_are_refused(document: dict[str, Any]) -> None:
         ("parties", ["AM", "BY"], "must include KZ and at least one other country"),
         ("verified", "yes", "must be true or false"),
         ("id", "EAEU Treaty", "must be a lower-case slug"),
-        ("ratified_by", ["RU"], "is for ILO instruments only"),
+        (
+            "ratified_by",
+            {"RU": {"date": None, "source": "", "checked_on": None, "verified": False}},
+            "is for ILO and UN instruments only",
+        ),
     ]
     for key, value, expected in cases:
         broken = copy.deepcopy(document)
@@ -477,13 +500,13 @@ def test_duplicate_ids_are_refused(document: dict[str, Any]) -> None:
 
 def test_ilo_ratification_lists_must_not_overlap(document: dict[str, Any]) -> None:
     c029 = next(item for item in document["instruments"] if item["id"] == "ilo-c029")
-    c029["not_ratified_by"].append("RU")
+    c029["not_ratified_by"]["RU"] = {"source": "", "checked_on": None, "verified": False}
     assert "also listed in ratified_by: RU" in refused(document)
 
 
 def test_wrong_format_or_version_is_refused(document: dict[str, Any]) -> None:
     assert "format" in refused({**document, "format": "something-else"})
-    assert "unsupported version 2" in refused({**document, "version": 2})
+    assert "unsupported version 1" in refused({**document, "version": 1})
     assert "unsupported version True" in refused({**document, "version": True})
     assert "instruments: must be a non-empty list" in refused({**document, "instruments": []})
     assert "Invalid agreement library at $: must be an object" in refused([1, 2])

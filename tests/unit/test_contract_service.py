@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from app.agreements import article_text, load_library
 from app.contracts import parse_terms
 from app.contracts.report import report_language, review_in
 from app.db.models import AuditEntry, CaseEvent, ContractReview
@@ -178,9 +179,16 @@ def test_preview_stores_nothing_and_cites_applicable_provisions(ws: Workspace) -
     assert count(ws, ContractReview) == 0
     provisions = applicable_provisions("TR", "en")
     assert provisions, "the agreements library names provisions for Türkiye"
-    cited = {ref for finding in result.findings for ref in finding.references}
-    fee_provisions = [p.citation for p in provisions if "recruitment_fees" in p.categories]
-    assert fee_provisions and set(fee_provisions) <= cited
+    fee = next(f for f in result.findings if f.rule == "recruitment_fee")
+    cited = [ref.text for ref in fee.references]
+    # The rule's own ILO references are the library's provisions, cited once each.
+    assert len(cited) == len(set(cited))
+    by_key = {p.key: p for p in provisions}
+    assert by_key["lib:ilo-c181/Art. 7(1)"].citation in cited
+    assert by_key["lib:ilo-p029/Art. 2(d)"].citation in cited
+    # Standards Türkiye has not (known to have) ratified are not added on top, and
+    # C189 is for domestic workers only.
+    assert not any("No. 189" in text for text in cited)
 
 
 def test_subject_for_case_prefills_country_worker_and_employer(ws: Workspace) -> None:
@@ -264,7 +272,11 @@ def test_report_pdf_in_each_language(open_ws: OpenWs, lang: str, expected: list[
     for phrase in expected:
         assert phrase in text, phrase
     assert case.number in text and "construction worker" in text
-    assert "P029" in text  # the forced-labour reference is printed, in the report's language
+    # The forced-labour protocol is cited once, under the library's title in the report's
+    # language, with the address where it can be checked.
+    p029 = load_library().instrument("ilo-p029")
+    assert text.count(f"{p029.title_in(lang)}, {article_text('Art. 2(d)', lang)}") == 1
+    assert "normlex.ilo.org" in text
     assert ("contract.report", info.id) in audit_actions(ws)
 
 

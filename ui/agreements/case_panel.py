@@ -14,16 +14,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.agreements import unverified_marker
 from app.errors import QorgauError
-from app.i18n import _
+from app.i18n import _, current_language
 from app.services.agreements import CASE_WORKERS, AgreementService, CitationInfo, ProvisionInfo
 from app.services.workspace import Workspace
-from ui.agreements.widgets import top_items, verified_text
+from ui.agreements.widgets import SourceLabel, source_html, top_items, verified_text
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import show_error
 from ui.widgets.plain import plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1
 UNVERIFIED_COLOUR = QColor("#b3261e")
 STANDARD_COLOUR = QColor("#6b6b6b")
 
@@ -60,11 +62,30 @@ class ApplicableLawPanel(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         self.empty = QLabel()
         self.empty.setWordWrap(True)
+        # The host's own statutes, as the contract review cites them (the same law in both).
+        self.host_heading = QLabel()
+        self.host_heading.setStyleSheet("font-weight: bold;")
+        self.host_law = QTreeWidget()
+        self.host_law.setObjectName("host_law")
+        self.host_law.setRootIsDecorated(False)
+        self.host_law.setWordWrap(True)
+        self.host_law.setColumnCount(2)
+        self.outdated = QLabel()
+        self.outdated.setWordWrap(True)
+        self.outdated.setStyleSheet("color: #b3261e;")
+        # Where the selected provision can be checked (a link), on demand.
+        self.source = SourceLabel()
+        self.source.setObjectName("selected_source")
+        for tree in (self.relevant, self.host_law, self.cited):
+            tree.currentItemChanged.connect(lambda item, _previous: self._show_source(item))
         self.relevant.itemSelectionChanged.connect(self._update_buttons)
         self.cited.itemSelectionChanged.connect(self._update_buttons)
         self.relevant.itemDoubleClicked.connect(lambda *_args: self.cite_selected())
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.host_heading)
+        layout.addWidget(self.host_law, 1)
+        layout.addWidget(self.outdated)
         layout.addWidget(self.relevant_heading)
         layout.addWidget(self.relevant, 2)
         layout.addWidget(self.empty)
@@ -78,6 +99,7 @@ class ApplicableLawPanel(QWidget):
         row.addStretch(1)
         row.addWidget(self.remove_button)
         layout.addLayout(row)
+        layout.addWidget(self.source)
         self.cite_button.setVisible(self.can_cite)
         self.remove_button.setVisible(self.can_cite)
         if bridge is not None:
@@ -85,6 +107,8 @@ class ApplicableLawPanel(QWidget):
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
+        self.host_heading.setText(_("The host country's law the contract review applies"))
+        self.host_law.setHeaderLabels([_("Provision"), _("Subject")])
         self.relevant_heading.setText(_("Provisions relevant to this case"))
         self.cited_heading.setText(_("Cited in this case"))
         self.cite_button.setText(_("Cite"))
@@ -99,9 +123,28 @@ class ApplicableLawPanel(QWidget):
         try:
             relevant = self.service.relevant_for_case(self.case_id)
             citations = self.service.citations(self.case_id)
+            host = self.service.host_law_for_case(self.case_id)
         except QorgauError as exc:
             show_error(self, exc)
             return
+        self.host_law.clear()
+        for law in host.provisions:
+            item = QTreeWidgetItem([law.citation, law.subject_label])
+            item.setData(0, SOURCE_ROLE, law.source)
+            if not law.verified:
+                item.setText(0, f"{law.citation} {unverified_marker(current_language())}")
+                item.setForeground(0, QBrush(UNVERIFIED_COLOUR))
+                item.setToolTip(0, verified_text(False))
+            self.host_law.addTopLevelItem(item)
+        self.host_heading.setVisible(bool(host.provisions))
+        self.host_law.setVisible(bool(host.provisions))
+        self.outdated.setText(
+            _(
+                "The host country's figures for {subjects} have expired; ask HQ for an update "
+                "of the host-country table."
+            ).format(subjects=", ".join(host.outdated_labels))
+        )
+        self.outdated.setVisible(bool(host.outdated))
         cited_ids = {c.provision.id for c in citations}
         self.relevant.clear()
         for provision in relevant:
@@ -117,6 +160,7 @@ class ApplicableLawPanel(QWidget):
         why = "" if provision.binding else _("standard, not binding on the host")
         row = QTreeWidgetItem([provision.citation, why])
         row.setData(0, ID_ROLE, provision.id)
+        row.setData(0, SOURCE_ROLE, provision.source)
         row.setToolTip(0, plain_tooltip(provision.summary))
         _mark(row, provision)
         if not provision.binding:
@@ -126,9 +170,20 @@ class ApplicableLawPanel(QWidget):
     def _cited_row(self, citation: CitationInfo) -> QTreeWidgetItem:
         row = QTreeWidgetItem([citation.provision.citation, citation.note])
         row.setData(0, ID_ROLE, citation.id)
+        row.setData(0, SOURCE_ROLE, citation.provision.source)
         row.setToolTip(0, plain_tooltip(citation.provision.summary))
         _mark(row, citation.provision)
         return row
+
+    def _show_source(self, item: QTreeWidgetItem | None) -> None:
+        source = str(item.data(0, SOURCE_ROLE) or "") if item is not None else ""
+        if item is None:
+            self.source.clear()
+        else:
+            self.source.setText(_("Source:") + " " + source_html(source))
+
+    def host_law_texts(self) -> list[str]:
+        return [row.text(0) for row in top_items(self.host_law)]
 
     def relevant_texts(self) -> list[str]:
         return [row.text(0) for row in top_items(self.relevant)]

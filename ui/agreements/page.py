@@ -30,7 +30,14 @@ from app.errors import QorgauError
 from app.i18n import _, country_name, current_language, format_date
 from app.services.agreements import NOTE_EDITORS, AgreementService, InstrumentInfo
 from app.services.workspace import Workspace
-from ui.agreements.widgets import ProvisionCard, VerifiedBadge, top_items, verified_text
+from ui.agreements.widgets import (
+    ProvisionCard,
+    SourceLabel,
+    VerifiedBadge,
+    source_html,
+    top_items,
+    verified_text,
+)
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import show_error
 from ui.widgets.country_combo import CountryCombo
@@ -74,9 +81,8 @@ class InstrumentView(QWidget):
         self.in_force = QLabel()
         self.parties = plain_label()
         self.parties.setWordWrap(True)
-        self.source = plain_label()
-        self.source.setWordWrap(True)
-        self.source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.source = SourceLabel()
+        self.source.setObjectName("instrument_source")
         self.note = plain_label()
         self.note.setWordWrap(True)
         for field in (self.kind, self.status, self.signed, self.in_force, self.parties):
@@ -158,13 +164,15 @@ class InstrumentView(QWidget):
         self.status.setText(item.status_label)
         self.signed.setText(_date(item.signed_on))
         self.in_force.setText(_date(item.in_force_on))
+        self.parties.setTextFormat(Qt.TextFormat.RichText)
+        self.parties.setOpenExternalLinks(True)
         if item.parties:
-            self.parties.setText(", ".join(country_name(code) for code in item.parties))
-        else:
             self.parties.setText(
-                _("Ratified by: {codes}").format(codes=", ".join(item.ratified_by) or "—")
+                html.escape(", ".join(country_name(code) for code in item.parties))
             )
-        self.source.setText(item.source)
+        else:
+            self.parties.setText(_ratifications_html(item))
+        self.source.set_source(item.source, item.checked_on)
         self.note.setText(item.note)
         self.note.setVisible(bool(item.note))
         for card in self.cards:
@@ -188,6 +196,30 @@ class InstrumentView(QWidget):
             return
         self.instrument = saved
         self.notes_saved.setText(_("Saved."))
+
+
+def _ratifications_html(item: InstrumentInfo) -> str:
+    """Each state's ratification (or known non-ratification) with its date and source."""
+    if not item.ratifications:
+        return html.escape(_("No ratification recorded."))
+    lines = []
+    for entry in item.ratifications:
+        state = country_name(entry.state)
+        if entry.ratified:
+            text = _("{state}: ratified").format(state=state)
+            if entry.ratified_on:
+                text += " " + _date(entry.ratified_on)
+            if entry.law:
+                text += f" ({entry.law})"
+        else:
+            text = _("{state}: not ratified").format(state=state)
+        line = html.escape(text)
+        if not entry.verified:
+            line += " — " + html.escape(_("not verified"))
+        if entry.source:
+            line += " · " + source_html(entry.source)
+        lines.append(line)
+    return "<br/>".join(lines)
 
 
 class CountryView(QWidget):
@@ -216,8 +248,11 @@ class CountryView(QWidget):
         layout.addWidget(self.intro)
         layout.addWidget(self.tree, 1)
         self.applicable_root = QTreeWidgetItem()
+        # Standards bind neither the host nor (as far as known) Kazakhstan, or Kazakhstan only:
+        # never listed under "Applies".
+        self.standards_root = QTreeWidgetItem()
         self.pending_root = QTreeWidgetItem()
-        self.tree.addTopLevelItems([self.applicable_root, self.pending_root])
+        self.tree.addTopLevelItems([self.applicable_root, self.standards_root, self.pending_root])
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -229,6 +264,7 @@ class CountryView(QWidget):
     def refresh(self) -> None:
         code = self.country.code()
         self.applicable_root.takeChildren()
+        self.standards_root.takeChildren()
         self.pending_root.takeChildren()
         if not code:
             return
@@ -243,16 +279,28 @@ class CountryView(QWidget):
                 country=country_name(code)
             )
         )
-        self.applicable_root.setText(0, _("Applies ({count})").format(count=len(applicable)))
+        binding = [item for item in applicable if item.binding]
+        standards = [item for item in applicable if not item.binding]
+        self.applicable_root.setText(0, _("Applies ({count})").format(count=len(binding)))
+        self.standards_root.setText(
+            0,
+            _("Standards and Kazakhstan's own law, not binding on the host ({count})").format(
+                count=len(standards)
+            ),
+        )
         for item in applicable:
-            row = QTreeWidgetItem(
-                [item.instrument.title, item.basis_label, self._verified(item.verified)]
-            )
+            why = item.basis_label
+            if item.ratification_label:
+                why = f"{why}: {item.ratification_label}"
+            row = QTreeWidgetItem([item.instrument.title, why, self._verified(item.verified)])
             row.setData(0, ID_ROLE, item.instrument.id)
             mark_unverified(row, self.COLUMNS, item.verified)
-            self.applicable_root.addChild(row)
+            (self.applicable_root if item.binding else self.standards_root).addChild(row)
         self.pending_root.setText(
-            0, _("Under negotiation or planned ({count})").format(count=len(pending))
+            0,
+            _("Not law: under negotiation, recommended or doubtful ({count})").format(
+                count=len(pending)
+            ),
         )
         for instrument in pending:
             row = QTreeWidgetItem(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
+from datetime import date
+
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QFrame,
@@ -16,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.agreements import unverified_marker
-from app.i18n import _, current_language
+from app.i18n import _, current_language, format_date
 from app.services.agreements import ProvisionInfo, category_labels
 from ui.widgets.plain import plain_label
 
@@ -29,6 +33,32 @@ def verified_text(verified: bool) -> str:
     if verified:
         return _("Verified against an official text")
     return _("Not verified: check the official text before relying on it")
+
+
+def source_html(source: str, checked_on: date | None = None) -> str:
+    """A source as rich text: its web addresses as links, with the date it was checked."""
+    if not source:
+        return html.escape(_("No source recorded."))
+    linked = re.sub(r"(https?://[^\s;]+)", r'<a href="\1">\1</a>', html.escape(source))
+    if checked_on is not None:
+        linked += " " + html.escape(
+            _("(checked on {date})").format(date=format_date(checked_on, "medium"))
+        )
+    return linked
+
+
+class SourceLabel(QLabel):
+    """Where a fact can be checked, with clickable links (opened in the browser)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setOpenExternalLinks(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+
+    def set_source(self, source: str, checked_on: date | None = None) -> None:
+        self.setText(source_html(source, checked_on))
 
 
 class VerifiedBadge(QLabel):
@@ -125,6 +155,12 @@ class ProvisionCard(QFrame):
         self.summary = plain_label(provision.summary)
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        self.source = SourceLabel()
+        self.source.setObjectName("provision_source")
+        self.source.setText(
+            html.escape(_("Source:")) + " " + source_html(provision.source, provision.checked_on)
+        )
+        layout.addWidget(self.source)
         chips = FlowLayout()
         self.chips: list[QLabel] = []
         for text in category_labels(provision.categories):

@@ -7,6 +7,8 @@ is stored until Save.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,11 +46,12 @@ from app.services.contracts import (
     level_label,
     risk_label,
 )
+from app.services.legal_tables import SUBJECT_RULES
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.widgets.common import ErrorLabel
 from ui.widgets.country_combo import CountryCombo
-from ui.widgets.plain import plain_label, plain_tooltip
+from ui.widgets.plain import plain_label
 
 DEBOUNCE_MS = 350
 COMMON_CURRENCIES = ("", "USD", "EUR", "RUB", "KZT", "TRY", "KRW", "AED", "QAR", "SAR", "GBP")
@@ -173,6 +176,9 @@ class ContractReviewPage(QWidget):
         self.employer_name = QLineEdit()
         self.position = QLineEdit()
         self.workplace = QLineEdit()
+        self.signed_on = QLineEdit()
+        self.signed_on.setMaxLength(10)
+        self.signed_on.setMaximumWidth(120)
         self.wage_amount = QLineEdit()
         self.wage_currency = self._currency_combo()
         self.wage_period = _Choice(WAGE_PERIODS, _period_labels)
@@ -209,6 +215,7 @@ class ContractReviewPage(QWidget):
                 ("employer_name", self.employer_name),
                 ("position", self.position),
                 ("workplace", self.workplace),
+                ("signed_on", self.signed_on),
             ],
             [
                 ("wage_amount", self.wage_amount),
@@ -271,7 +278,11 @@ class ContractReviewPage(QWidget):
         self.risk_reasons = QLabel()
         self.risk_reasons.setWordWrap(True)
         self.error = ErrorLabel()
-        self.findings = QTableWidget(0, 3)
+        self.outdated = QLabel()
+        self.outdated.setObjectName("outdated_figures")
+        self.outdated.setWordWrap(True)
+        self.outdated.setStyleSheet("color: #b3261e;")
+        self.findings = QTableWidget(0, 4)
         self.findings.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.findings.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.findings.setWordWrap(True)
@@ -280,6 +291,15 @@ class ContractReviewPage(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # The sources of the selected finding's references, as links (on demand).
+        self.sources = QLabel()
+        self.sources.setObjectName("finding_sources")
+        self.sources.setWordWrap(True)
+        self.sources.setTextFormat(Qt.TextFormat.RichText)
+        self.sources.setOpenExternalLinks(True)
+        self.sources.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.findings.itemSelectionChanged.connect(self._show_sources)
         self.indicators_title = QLabel()
         self.indicators = QLabel()
         self.indicators.setWordWrap(True)
@@ -315,8 +335,10 @@ class ContractReviewPage(QWidget):
         risk_row.addStretch(1)
         right.addLayout(risk_row)
         right.addWidget(self.risk_reasons)
+        right.addWidget(self.outdated)
         right.addWidget(self.error)
         right.addWidget(self.findings, 1)
+        right.addWidget(self.sources)
         right.addWidget(self.indicators_title)
         right.addWidget(self.indicators)
         buttons = QHBoxLayout()
@@ -373,8 +395,17 @@ class ContractReviewPage(QWidget):
         self.host_country.refill()
         self.wage_amount.setPlaceholderText(_("e.g. 12000"))
         self.contract_language.setPlaceholderText("ko")
+        self.signed_on.setPlaceholderText(_("YYYY-MM-DD"))
+        self.signed_on.setToolTip(
+            _(
+                "The review applies the host country's figures valid on this date "
+                "(today's if empty)."
+            )
+        )
         self.risk_title.setText(_("Risk:"))
-        self.findings.setHorizontalHeaderLabels([_("Subject"), _("Assessment"), _("Reason")])
+        self.findings.setHorizontalHeaderLabels(
+            [_("Subject"), _("Assessment"), _("Reason"), _("References")]
+        )
         self.indicators_title.setText(_("ILO indicators of forced labour:"))
         self.new_button.setText(_("&New review"))
         self.save_button.setText(_("&Save review"))
@@ -392,6 +423,7 @@ class ContractReviewPage(QWidget):
             "employer_name": _("&Employer:"),
             "position": _("&Position:"),
             "workplace": _("Place of work:"),
+            "signed_on": _("Contract date:"),
             "wage_amount": _("&Wage:"),
             "wage_currency": _("Currency:"),
             "wage_period": _("Paid:"),
@@ -462,6 +494,7 @@ class ContractReviewPage(QWidget):
             "employer_name": self.employer_name.text().strip() or None,
             "position": self.position.text().strip() or None,
             "workplace": self.workplace.text().strip() or None,
+            "signed_on": self.signed_on.text().strip() or None,
             "wage_amount": _decimal_text(self.wage_amount.text()),
             "wage_currency": self.wage_currency.currentText().strip() or None,
             "wage_period": self.wage_period.value(),
@@ -501,20 +534,55 @@ class ContractReviewPage(QWidget):
             self._show(None, _("Choose the host country to see the findings."))
             return
         try:
-            _terms, result = self.service.preview(self.terms_data(), country)
+            terms, result = self.service.preview(self.terms_data(), country)
         except ValidationError as exc:
-            self._show(None, str(exc))
+            self._show(None, self._in_form_words(exc))
             return
+        reference = self.service.host_reference(terms)
+        outdated = reference.outdated if reference is not None else ()
+        lang = current_language()
+        self.outdated.setText(
+            _(
+                "The host country's figures for {subjects} have expired; ask HQ for an update "
+                "of the host-country table."
+            ).format(subjects=", ".join(rule_label(SUBJECT_RULES[s], lang) for s in outdated))
+            if outdated
+            else ""
+        )
+        self.outdated.setVisible(bool(outdated))
         self._show(result, "")
+
+    # Fields a review needs together: which one is missing, named as the form names it.
+    _MISSING_TOGETHER = frozenset({"wage_period", "wage_currency", "recruitment_fee_currency"})
+
+    def _in_form_words(self, exc: ValidationError) -> str:
+        """A refusal about a field, said with the form's label ("Paid: per month"), not the
+        field's code."""
+        if exc.field not in self._MISSING_TOGETHER:
+            return str(exc)
+        label = self._field_labels()[exc.field].replace("&", "")
+        if exc.field == "wage_period":
+            example = f"{label} {_period_labels()['month']}"
+        else:
+            example = f"{label} USD"
+        return _("Fill in “{label}” as well (for example “{example}”).").format(
+            label=label.rstrip(":"), example=example
+        )
 
     def _show(self, result: ReviewResult | None, message: str) -> None:
         self.result = result
         self.error.show_message(message)
         self.findings.setRowCount(0)
-        if result is None:
+        self.sources.clear()
+        if result is None or not result.findings:
+            # Nothing assessed yet: no risk level at all, never a reassuring "low".
             self.risk_badge.setText("—")
             self.risk_badge.setStyleSheet("")
-            self.risk_reasons.clear()
+            self.risk_reasons.setText(
+                _("No risk is given until the terms contain something to assess.")
+                if result is not None
+                else ""
+            )
             self.indicators.clear()
             self.findings_updated.emit()
             return
@@ -538,8 +606,10 @@ class ContractReviewPage(QWidget):
                 QColor("#000000" if LEVEL_COLOURS[finding.level] in _DARK_TEXT else "#FFFFFF")
             )
             reason = QTableWidgetItem(finding.reason)
-            reason.setToolTip(plain_tooltip("\n".join(finding.references)))
-            for column, item in enumerate((subject, level, reason)):
+            # The citations beside the finding, not hidden in a tooltip.
+            cited = QTableWidgetItem("\n".join(finding.reference_labels))
+            cited.setData(Qt.ItemDataRole.UserRole, row)
+            for column, item in enumerate((subject, level, reason, cited)):
                 self.findings.setItem(row, column, item)
         self.findings.resizeRowsToContents()
         self.indicators.setText(
@@ -547,6 +617,23 @@ class ContractReviewPage(QWidget):
             or _("none")
         )
         self.findings_updated.emit()
+
+    def _show_sources(self) -> None:
+        """Where each reference of the selected finding can be checked, as links."""
+        row = self.findings.currentRow()
+        if self.result is None or not 0 <= row < len(self.result.findings):
+            self.sources.clear()
+            return
+        lines = []
+        for reference in self.result.findings[row].references:
+            if not reference.source:
+                continue
+            source = html.escape(reference.source)
+            linked = re.sub(r"(https?://\S+)", r'<a href="\1">\1</a>', source)
+            lines.append(f"<b>{html.escape(reference.text)}</b>: {linked}")
+        self.sources.setText(
+            (html.escape(_("Sources:")) + "<br/>" + "<br/>".join(lines)) if lines else ""
+        )
 
     # -- saving and export --------------------------------------------------------------------
 

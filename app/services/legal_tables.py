@@ -1,0 +1,246 @@
+"""The host-country labour standards in the database, so that HQ's library bundle carries them.
+
+The table ships as ``resources/contracts/host_countries.json``. HQ replaces it with
+``qorgau agreement update host_countries.json`` (the same command as the agreements library);
+the new table is stored whole as a ``legal_table`` row and travels to every mission in the next
+agreements bundle. A review uses the newer of the stored and the shipped editions, so a new
+release never falls back to an older HQ table, and a stored table that cannot be read never
+stops a review (the shipped one is used, and the problem is reported).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.contracts.reference import (
+    ReferenceData,
+    ReferenceFileError,
+    default_reference,
+    parse_reference,
+)
+from app.db.models import LegalTable
+from app.errors import ConflictError, ValidationError
+from app.i18n import _
+from app.services.workspace import Workspace
+
+HOST_COUNTRIES_TABLE = "host_countries"
+HOST_COUNTRIES_FORMAT = "qorgau-host-countries"
+# Who may replace the table: the same people as the agreements library.
+TABLE_UPDATERS = ("admin", "hq")
+MAX_TABLE_BYTES = 2 * 1024 * 1024
+_ID_NAMESPACE = uuid.UUID("0c5f3f7e-8a8e-5d7b-9f61-2b1d6c4a7e10")
+
+
+@dataclass(frozen=True)
+class TableUpdate:
+    name: str
+    edition: date
+    previous: date | None
+    changed: bool
+
+
+def table_row_id(name: str) -> str:
+    """The same row id in every installation, so that HQ's table replaces the mission's."""
+    return str(uuid.uuid5(_ID_NAMESPACE, f"legal_table/{name}"))
+
+
+def document_format(raw: bytes) -> str | None:
+    """The ``format`` a JSON reference file declares, or None when it is not such a file."""
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    value = document.get("format") if isinstance(document, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def parse_host_countries_bytes(raw: bytes) -> tuple[dict[str, Any], ReferenceData]:
+    """Validate a host-country table sent by HQ; a bad one is refused whole with the reason."""
+    if len(raw) > MAX_TABLE_BYTES:
+        raise ValidationError(_("The host-country table is too large."))
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError(_("The host-country table is not valid UTF-8 JSON.")) from exc
+    if not isinstance(document, dict):
+        raise ValidationError(_("The host-country table must be a JSON object."))
+    try:
+        data = parse_reference(document)
+    except ReferenceFileError as exc:
+        raise ValidationError(
+            _("The host-country table was refused: {problem}").format(problem=exc)
+        ) from exc
+    return document, data
+
+
+def apply_host_countries_update(
+    ws: Workspace, raw: bytes, session: Session | None = None
+) -> TableUpdate:
+    """Store the host-country table HQ sent; it travels in the next agreements bundle."""
+    ws.require_role(*TABLE_UPDATERS)
+    document, data = parse_host_countries_bytes(raw)
+    if session is not None:
+        return _store(ws, session, document, data)
+    with ws.write() as own:
+        return _store(ws, own, document, data)
+
+
+def _store(
+    ws: Workspace, session: Session, document: dict[str, Any], data: ReferenceData
+) -> TableUpdate:
+    row = _row(session, HOST_COUNTRIES_TABLE)
+    previous = row.edition if row is not None and row.deleted_at is None else None
+    if previous is not None and data.as_of < previous:
+        raise ConflictError(
+            _(
+                "This host-country table ({new}) is older than the one in use ({current}); "
+                "it was not applied."
+            ).format(new=data.as_of.isoformat(), current=previous.isoformat())
+        )
+    if row is None:
+        row = LegalTable(
+            id=table_row_id(HOST_COUNTRIES_TABLE),
+            name=HOST_COUNTRIES_TABLE,
+            edition=data.as_of,
+            content=document,
+        )
+        session.add(row)
+        changed = True
+    else:
+        changed = row.content != document or row.edition != data.as_of or row.deleted_at is not None
+        if changed:
+            row.content = document
+            row.edition = data.as_of
+            row.deleted_at = None
+    session.flush()
+    if changed:
+        ws.audit(
+            session,
+            "legal_table.update",
+            "legal_table",
+            HOST_COUNTRIES_TABLE,
+            {"edition": data.as_of.isoformat()},
+        )
+    return TableUpdate(HOST_COUNTRIES_TABLE, data.as_of, previous, changed)
+
+
+def _row(session: Session, name: str) -> LegalTable | None:
+    return session.execute(select(LegalTable).where(LegalTable.name == name)).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class HostTable:
+    """The table a review uses, and where it came from."""
+
+    data: ReferenceData
+    from_hq: bool
+    problem: str = ""
+
+
+def host_table(ws: Workspace, session: Session | None = None) -> HostTable:
+    """The newer of HQ's stored table and the shipped one (read in ``session`` if given)."""
+    shipped = default_reference()
+    if session is None:
+        with ws.read() as own:
+            content = _content(own)
+    else:
+        content = _content(session)
+    if content is None:
+        return HostTable(shipped, from_hq=False)
+    try:
+        stored = parse_reference(content)
+    except ReferenceFileError as exc:
+        return HostTable(
+            shipped,
+            from_hq=False,
+            problem=_("The host-country table from HQ cannot be read ({problem}).").format(
+                problem=exc
+            ),
+        )
+    if stored.as_of >= shipped.as_of:
+        return HostTable(stored, from_hq=True)
+    return HostTable(shipped, from_hq=False)
+
+
+def _content(session: Session) -> dict[str, Any] | None:
+    row = _row(session, HOST_COUNTRIES_TABLE)
+    return dict(row.content) if row is not None and row.deleted_at is None else None
+
+
+# Which review rule judges each subject of the table (their labels name the subject).
+SUBJECT_RULES: dict[str, str] = {
+    "minimum_wage": "minimum_wage",
+    "hours": "weekly_hours",
+    "paid_leave": "paid_leave",
+    "passport": "passport_retention",
+    "recruitment_fees": "recruitment_fee",
+    "probation": "probation",
+    "health_insurance": "insurance",
+}
+
+
+@dataclass(frozen=True)
+class HostLawInfo:
+    """One host-country provision the contract review relies on, cited in a language."""
+
+    subject: str
+    subject_label: str
+    citation: str
+    source: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class HostLaw:
+    """The host's provisions valid on a day, and the subjects whose figures have expired."""
+
+    provisions: tuple[HostLawInfo, ...]
+    outdated: tuple[str, ...]
+    outdated_labels: tuple[str, ...]
+
+
+def host_law(
+    ws: Workspace,
+    country: str,
+    lang: str,
+    on: date | None = None,
+    session: Session | None = None,
+) -> HostLaw:
+    """The host statutes the contract review cites for ``country`` (each provision once), so
+    that a case's "Applicable law" and a review of its contract name the same law."""
+    # Imported here: the report module (labels) loads reportlab, which only this needs.
+    from app.contracts.reference import reference_for
+    from app.contracts.report import rule_label
+    from app.contracts.rules import statute_citation
+
+    reference = reference_for(country, host_table(ws, session).data, on=on)
+    if reference is None:
+        return HostLaw((), (), ())
+    seen: set[str] = set()
+    provisions: list[HostLawInfo] = []
+    for subject, rule in SUBJECT_RULES.items():
+        item = getattr(reference, subject)
+        if item is None:
+            continue
+        for cite in item.provenance.cites:
+            if cite.key in seen:
+                continue
+            seen.add(cite.key)
+            provisions.append(
+                HostLawInfo(
+                    subject=subject,
+                    subject_label=rule_label(rule, lang),
+                    citation=statute_citation(cite, lang),
+                    source=item.provenance.source,
+                    verified=item.provenance.verified,
+                )
+            )
+    labels = tuple(rule_label(SUBJECT_RULES[s], lang) for s in reference.outdated)
+    return HostLaw(tuple(provisions), reference.outdated, labels)

@@ -1,0 +1,288 @@
+"""Every legal fact keeps its source: the published JSON Schemas and the loaders enforce that
+an entry marked verified names a source and the date it was checked (issue 16)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+
+from app.agreements import Basis, Ratification, applicable_instruments, load_library
+from app.agreements.library import DEFAULT_LIBRARY_PATH, InstrumentStatus, parse_library
+from app.errors import ValidationError
+
+LIBRARY_SCHEMA = DEFAULT_LIBRARY_PATH.with_name("library.schema.json")
+
+
+def _validator(path: Path) -> Draft202012Validator:
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def _library_document() -> dict[str, Any]:
+    return json.loads(DEFAULT_LIBRARY_PATH.read_text(encoding="utf-8"))
+
+
+def test_shipped_library_matches_its_schema() -> None:
+    errors = list(_validator(LIBRARY_SCHEMA).iter_errors(_library_document()))
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("instruments", 0),
+        ("instruments", 0, "provisions", 0),
+        ("instruments", "ilo-c029", "ratified_by", "KR"),
+    ],
+)
+def test_verified_without_a_source_is_refused_by_schema_and_loader(path: tuple[Any, ...]) -> None:
+    document = _library_document()
+    entry: Any = document
+    for step in path:
+        if isinstance(step, str) and isinstance(entry, list):
+            entry = next(item for item in entry if item["id"] == step)
+        else:
+            entry = entry[step]
+    assert entry["verified"] is True
+    for broken_field, value in (("source", ""), ("checked_on", None)):
+        broken = copy.deepcopy(entry)
+        broken[broken_field] = value
+        entry_backup = dict(entry)
+        entry.clear()
+        entry.update(broken)
+        assert list(_validator(LIBRARY_SCHEMA).iter_errors(document)), broken_field
+        with pytest.raises(ValidationError, match="a verified entry must"):
+            parse_library(document)
+        entry.clear()
+        entry.update(entry_backup)
+    # Unverified, the same empty source is accepted: "not known" is a fact worth keeping.
+    entry["source"] = ""
+    entry["verified"] = False
+    assert list(_validator(LIBRARY_SCHEMA).iter_errors(document)) == []
+    parse_library(document)
+
+
+def test_every_entry_carries_source_checked_on_and_verified() -> None:
+    library = load_library()
+    for instrument in library.instruments:
+        assert not instrument.verified or (instrument.source and instrument.checked_on)
+        for provision in instrument.provisions:
+            assert not provision.verified or (provision.source and provision.checked_on)
+        for entry in instrument.ratifications:
+            assert not entry.verified or (entry.source and entry.checked_on), instrument.id
+
+
+# --- corrected facts (research file, section D) ------------------------------------------------
+
+
+def test_belarus_agreement_is_of_1997_between_governments_and_doubtful() -> None:
+    belarus = load_library().instrument("kz-by-labour-1997")
+    assert belarus.signed_on is not None and belarus.signed_on.isoformat() == "1997-09-23"
+    assert belarus.title_in("en").startswith("Agreement between the Government of")
+    assert belarus.status is InstrumentStatus.DOUBTFUL and not belarus.is_binding
+    assert "adilet.zan.kz/rus/docs/P000001503_" in belarus.source
+
+
+def test_eaeu_diplomas_include_legal_work_and_social_security_is_98_3() -> None:
+    eaeu = load_library().instrument("eaeu-treaty-2014")
+    assert "teaching, legal, medical and pharmaceutical" in eaeu.provision("art-97-3").summary.en
+    assert "2024 protocol" in eaeu.provision("art-97-3").summary.en
+    assert eaeu.provision("art-98-3").article == "Art. 98(3)"
+    pension = load_library().instrument("eaeu-pension-agreement-2019")
+    assert pension.signed_on is not None and pension.signed_on.isoformat() == "2019-12-20"
+
+
+def test_korea_eps_memorandum_is_reported_not_verified() -> None:
+    eps = load_library().instrument("kz-kr-eps-memorandum")
+    assert eps.verified is False and "(reported)" in eps.title_in("en")
+
+
+def test_ratifications_are_dated_and_sourced_per_state() -> None:
+    library = load_library()
+    korea = library.instrument("ilo-c029").ratification_entry("KR")
+    assert korea is not None and korea.ratified_on is not None
+    assert korea.ratified_on.isoformat() == "2021-04-20" and korea.verified
+    assert {"RU", "KG"} <= library.instrument("ilo-p029").ratified_by
+    assert {"KG", "TJ"} <= library.instrument("ilo-c097").ratified_by
+    assert "KZ" in library.instrument("ilo-c097").not_ratified_by
+    assert "TJ" in library.instrument("ilo-c143").ratified_by
+    assert "IL" in library.instrument("ilo-c181").ratified_by
+    palermo = library.instrument("un-palermo-protocol-2000").ratification_entry("KZ")
+    assert palermo is not None and palermo.law == "Law No. 37-IV of 4 June 2008"
+    assert library.instrument("un-migrant-workers-convention-1990").ratification("KZ") is (
+        Ratification.NOT_RATIFIED
+    )
+    qatar = library.instrument("kz-qa-employment-2024")
+    assert qatar.verified and "20 October 2025" in (qatar.note_in("en") or "")
+
+
+def test_applicability_follows_the_ratifications() -> None:
+    document = _library_document()
+    c097 = next(i for i in document["instruments"] if i["id"] == "ilo-c097")
+    # Korea is not known to have ratified C097: a standard, never "applies".
+    korea = {a.instrument.id: a for a in applicable_instruments(parse_library(document), "KR")}
+    assert korea["ilo-c097"].basis is Basis.STANDARD and not korea["ilo-c097"].binding
+    assert korea["ilo-c029"].basis is Basis.ILO and korea["ilo-c029"].binding
+    # Record a Korean ratification, and C097 applies there.
+    c097["not_ratified_by"].pop("KR", None)
+    c097["ratified_by"]["KR"] = {
+        "date": "2030-01-01",
+        "source": "https://normlex.ilo.org/",
+        "checked_on": "2030-01-02",
+        "verified": True,
+    }
+    korea = {a.instrument.id: a for a in applicable_instruments(parse_library(document), "KR")}
+    assert korea["ilo-c097"].basis is Basis.ILO and korea["ilo-c097"].binding
+    # The UN Migrant Workers Convention binds neither Kazakhstan nor (as far as known) Korea.
+    mwc = korea["un-migrant-workers-convention-1990"]
+    assert mwc.basis is Basis.STANDARD and not mwc.binding
+    assert mwc.home_ratification is Ratification.NOT_RATIFIED
+
+
+# --- host-country figures are dated -----------------------------------------------------------
+
+
+def test_host_country_table_matches_its_schema_and_refuses_unsourced_verified() -> None:
+    from app.contracts.reference import REFERENCE_FILE, ReferenceFileError, parse_reference
+
+    validator = _validator(REFERENCE_FILE.with_name("host_countries.schema.json"))
+    document = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    assert list(validator.iter_errors(document)) == []
+    figure = document["countries"]["KR"]["minimum_wage"][-1]
+    assert figure["verified"] is True
+    figure["source"] = ""
+    assert list(validator.iter_errors(document))
+    with pytest.raises(ReferenceFileError, match="verified figure must name its source"):
+        parse_reference(document)
+
+
+def test_review_uses_the_figure_valid_on_the_contract_date() -> None:
+    from datetime import date
+
+    from app.contracts.reference import reference_for
+
+    korea_2025 = reference_for("KR", on=date(2025, 6, 1))
+    korea_2026 = reference_for("KR", on=date(2026, 6, 1))
+    assert korea_2025 is not None and korea_2025.minimum_wage is not None
+    assert korea_2026 is not None and korea_2026.minimum_wage is not None
+    assert str(korea_2025.minimum_wage.amount) == "10030"
+    assert str(korea_2026.minimum_wage.amount) == "10320"
+    israel = reference_for("IL", on=date(2026, 5, 1))
+    assert israel is not None and israel.minimum_wage is not None
+    assert str(israel.minimum_wage.amount) == "6443.85"
+    # After its valid_to, with no successor, the figure is flagged for an update from HQ.
+    korea_2028 = reference_for("KR", on=date(2028, 1, 1))
+    assert korea_2028 is not None and korea_2028.minimum_wage is None
+    assert "minimum_wage" in korea_2028.outdated
+
+
+def test_corrected_host_country_facts() -> None:
+    from datetime import date
+
+    from app.contracts.reference import reference_for
+
+    day = date(2026, 6, 1)
+    uae, russia, qatar, kz, gb = (reference_for(c, on=day) for c in ("AE", "RU", "QA", "KZ", "GB"))
+    assert uae and uae.passport and "Art. 13(2)" in (uae.passport.law or "")
+    assert uae.recruitment_fees and "Art. 6(4)" in (uae.recruitment_fees.law or "")
+    assert russia and russia.passport and "theft" in (russia.passport.law or "")
+    assert qatar and qatar.passport and "written permission" in (qatar.passport.law or "")
+    assert kz and kz.hours and kz.hours.max_overtime_per_year == 120
+    assert "Art. 78" in [cite.article for cite in kz.hours.provenance.cites]
+    assert gb and gb.recruitment_fees and "s. 6(1)" in (gb.recruitment_fees.law or "")
+
+
+# --- the contract review's references ---------------------------------------------------------
+
+KOREAN_FACTORY_CONTRACT = {
+    "host_country": "KR",
+    "position": "Factory worker",
+    "wage_amount": "2100000",
+    "wage_currency": "KRW",
+    "wage_period": "month",
+    "hours_per_week": "52",
+    "rest_days_per_week": 1,
+    "paid_leave_days_per_year": 15,
+    "passport_held_by": "employer",
+    "recruitment_fee_paid_by_worker": "1500",
+    "recruitment_fee_currency": "USD",
+    "deductions_described": False,
+    "deductions_percent": "35",
+    "dispute_clause_present": True,
+    "insurance_provided": True,
+    "signed_on": "2026-03-01",
+}
+
+
+def _korean_review(lang: str) -> Any:
+    from app.contracts import parse_terms, review
+    from app.i18n import language_override
+    from app.services.contracts import applicable_provisions
+
+    terms = parse_terms(KOREAN_FACTORY_CONTRACT)
+    with language_override(lang):
+        return review(terms, applicable_provisions("KR", lang))
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_review_cites_each_provision_once(lang: str) -> None:
+    result = _korean_review(lang)
+    for finding in result.findings:
+        keys = [r.key for r in finding.references]
+        assert len(keys) == len(set(keys)), finding.rule
+    everything = [r for f in result.findings for r in f.references]
+    texts = {r.key: r.text for r in everything}
+    # One text per provision across the whole review (the PDF lists it once).
+    assert len(texts) == len({(r.key, r.text) for r in everything})
+    # C189 is for domestic work only; this is a factory worker.
+    assert not any(r.key.startswith("lib:ilo-c189") for r in everything)
+
+
+def test_korean_statutes_are_cited_in_the_documents_language() -> None:
+    kk = {r.text for f in _korean_review("kk").findings for r in f.references}
+    ru = {r.text for f in _korean_review("ru").findings for r in f.references}
+    en = {r.text for f in _korean_review("en").findings for r in f.references}
+    assert "Еңбек стандарттары туралы заң (Labor Standards Act), 50-бап" in kk
+    assert "Закон о трудовых стандартах (Labor Standards Act), ст. 50" in ru
+    assert "Labor Standards Act, Art. 50" in en
+    assert not any("Labor Standards Act, Art." in text for text in kk | ru)
+
+
+def test_c097_is_cited_as_a_standard_with_the_hosts_ratification_status() -> None:
+    result = _korean_review("en")
+    c097 = [r for f in result.findings for r in f.references if r.key.startswith("lib:ilo-c097")]
+    assert c097
+    for reference in c097:
+        assert reference.standing.startswith("international standard")
+        assert "neither the host country nor Kazakhstan" in reference.standing
+
+
+def test_deduction_finding_reads_the_percentage_entered() -> None:
+    deductions = next(f for f in _korean_review("en").findings if f.rule == "deductions")
+    assert "35" in deductions.reason
+    assert "how much" not in deductions.reason
+
+
+def test_three_working_weeks_depend_on_the_working_week() -> None:
+    from app.contracts import ContractTerms
+    from app.contracts.rules import ilo_minimum_leave_days
+
+    assert ilo_minimum_leave_days(ContractTerms(rest_days_per_week=2)) == 15
+    assert ilo_minimum_leave_days(ContractTerms(rest_days_per_week=1)) == 18
+    assert ilo_minimum_leave_days(ContractTerms()) == 15
+
+
+def test_every_rule_reference_outside_the_library_has_a_source() -> None:
+    from app.contracts.rules import STANDARD_SOURCES
+
+    for key, standard in STANDARD_SOURCES.items():
+        assert standard.source, key
+        assert not standard.verified or standard.checked_on is not None, key
+    # Only what the research confirmed is presented as verified.
+    assert {k for k, s in STANDARD_SOURCES.items() if s.verified} == {"c001/2", "c158/2-2-b"}
