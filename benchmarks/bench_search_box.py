@@ -53,7 +53,7 @@ def main(cases: int = 100_000) -> None:
     paths = large_mission(cases)
     ws = open_admin(paths)
     service = CaseService(ws)
-    model = CaseTableModel(service, background=True)
+    model = CaseTableModel(service, background=True, interrupt=ws.db.interrupt)
     view = QTableView()
     view.setModel(model)
     view.resize(1200, 700)

@@ -207,12 +207,20 @@ class LatestOnly(QObject):
     delivered = Signal(int, int, object)  # generation, step, result
     failed = Signal(int, object)  # generation, exception
 
-    def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        interrupt: Callable[[int], None] | None = None,
+        pool: QThreadPool | None = None,
+    ) -> None:
+        """``interrupt(thread_id)`` stops the query running on the worker thread (optional)."""
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
+        self._interrupt = interrupt
         self._lock = threading.Lock()
         self._pending: tuple[int, list[Callable[[], Any]]] | None = None
         self._serving = False
+        self._worker: int | None = None  # the thread running a request, while it runs one
         self.generation = 0
 
     def submit(self, steps: list[Callable[[], Any]]) -> int:
@@ -221,6 +229,10 @@ class LatestOnly(QObject):
             self.generation += 1
             self._pending = (self.generation, steps)
             start, self._serving = not self._serving, True
+            if self._worker is not None and self._interrupt is not None:
+                # The running request is stale. Under the lock, so the worker cannot have
+                # taken this new request yet: only the stale statement is stopped.
+                self._interrupt(self._worker)
         if start:
             self._pool.start(_Call(self._serve))
         return self.generation
@@ -232,6 +244,7 @@ class LatestOnly(QObject):
         with self._lock:
             job, self._pending = self._pending, None
             self._serving = job is not None
+            self._worker = threading.get_ident() if job is not None else None
             return job
 
     def _serve(self) -> None:
@@ -243,7 +256,8 @@ class LatestOnly(QObject):
                 try:
                     result = step()
                 except BaseException as exc:  # noqa: B036 - reported on the GUI thread
-                    self._emit(self.failed, generation, exc)
+                    if generation == self.generation:  # else interrupted on purpose
+                        self._emit(self.failed, generation, exc)
                     break
                 self._emit(self.delivered, generation, step_no, result)
 

@@ -7,7 +7,7 @@ import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -130,3 +130,52 @@ def test_a_failed_query_is_reported_and_the_list_stops_waiting(
     qtbot.waitUntil(lambda: bool(shown), timeout=3000)
     assert not model.loading
     assert str(shown[0]) == "disk gone"
+
+
+def test_a_superseded_query_is_interrupted_on_the_database(
+    qapp: QApplication, qtbot: QtBot, ws
+) -> None:
+    """The stale query stops at once (sqlite3_interrupt), so the newest one need not wait."""
+    import time
+
+    from app.services.cases import CaseService
+
+    service = CaseService(ws)
+    slow_started = threading.Event()
+    interrupted: list[BaseException] = []
+
+    class Slow:
+        def list_cases(self, flt=None, offset=0, limit=100):  # type: ignore[no-untyped-def]
+            if flt is not None and flt.text == "stale":
+                with ws.read() as session:
+                    connection = session.connection()
+                    raw = connection.connection.dbapi_connection
+                    assert raw is not None
+                    # Signals from inside the running statement, so the interrupt meets it.
+                    raw.set_progress_handler(lambda: slow_started.set(), 10_000)
+                    try:  # a statement that would run for minutes
+                        connection.exec_driver_sql(
+                            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+                            "SELECT i + 1 FROM n WHERE i < 300000000) SELECT count(*) FROM n"
+                        ).all()
+                    except Exception as exc:
+                        interrupted.append(exc)
+                        raise
+                    finally:
+                        raw.set_progress_handler(None, 0)
+            return service.list_cases(flt, offset, limit)
+
+        def count_cases(self, flt=None):  # type: ignore[no-untyped-def]
+            return service.count_cases(flt)
+
+    model = CaseTableModel(Slow(), background=True, interrupt=ws.db.interrupt)
+    model.set_filter(CaseFilter(text="stale"))
+    assert slow_started.wait(5)
+    started = time.perf_counter()
+    model.set_filter(CaseFilter())
+    qtbot.waitUntil(lambda: not model.loading, timeout=5000)
+    waited = time.perf_counter() - started
+    QThreadPool.globalInstance().waitForDone(10_000)  # the count, before the database closes
+    assert waited < 4
+    assert interrupted and "interrupt" in str(interrupted[0]).lower()
+    assert model.total == service.count_cases(CaseFilter())

@@ -83,7 +83,7 @@ class CaseListView(QWidget):
         self.filters.set_state_json(ui_settings.load_value(FILTER_KEY))
         self.filters.filter_changed.connect(self.apply_filter)
 
-        self.model = CaseTableModel(self.service, background=True)
+        self.model = CaseTableModel(self.service, background=True, interrupt=workspace.db.interrupt)
         self.model.total_changed.connect(self._show_count)
         self.model.loading_changed.connect(self._show_count)
         self.model.modelReset.connect(self._reselect)

@@ -8,6 +8,7 @@ because ``data()`` is called for every cell on every repaint.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -108,7 +109,11 @@ class CaseTableModel(QAbstractTableModel):
     total_changed = Signal()
 
     def __init__(
-        self, source: CaseSource, page_size: int = PAGE_SIZE, background: bool = False
+        self,
+        source: CaseSource,
+        page_size: int = PAGE_SIZE,
+        background: bool = False,
+        interrupt: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__()
         self.source = source
@@ -120,7 +125,7 @@ class CaseTableModel(QAbstractTableModel):
         self.loading = False
         self._loader: LatestOnly | None = None
         if background:
-            self._loader = LatestOnly(self)
+            self._loader = LatestOnly(self, interrupt)
             self._loader.delivered.connect(self._arrived)
             self._loader.failed.connect(self._load_failed)
         self._rows: list[CaseRow] = []
