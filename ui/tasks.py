@@ -197,3 +197,86 @@ def run_in_background(
     if on_success is not None:
         task.success(on_success)
     return task.run_in_background()
+
+
+class LatestOnly(QObject):
+    """Runs read queries off the GUI thread, newest request first: what the user typed last wins.
+
+    Requests are served one at a time on the global thread pool; a request superseded before it
+    started is dropped, and the results of one superseded while it ran are discarded, so the
+    GUI thread never waits and never shows a stale answer. A request is a list of steps (say,
+    the first page, then the count) delivered one by one as each finishes.
+    """
+
+    delivered = Signal(int, int, object)  # generation, step, result
+    failed = Signal(int, object)  # generation, exception
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        interrupt: Callable[[int], None] | None = None,
+        pool: QThreadPool | None = None,
+    ) -> None:
+        """``interrupt(thread_id)`` stops the query running on the worker thread (optional)."""
+        super().__init__(parent)
+        self._pool = pool or QThreadPool.globalInstance()
+        self._interrupt = interrupt
+        self._lock = threading.Lock()
+        self._pending: tuple[int, list[Callable[[], Any]]] | None = None
+        self._serving = False
+        self._worker: int | None = None  # the thread running a request, while it runs one
+        self.generation = 0
+
+    def submit(self, steps: list[Callable[[], Any]]) -> int:
+        """Queue ``steps`` as the newest request; returns its generation."""
+        with self._lock:
+            self.generation += 1
+            self._pending = (self.generation, steps)
+            start, self._serving = not self._serving, True
+            if self._worker is not None and self._interrupt is not None:
+                # The running request is stale. Under the lock, so the worker cannot have
+                # taken this new request yet: only the stale statement is stopped.
+                self._interrupt(self._worker)
+        if start:
+            self._pool.start(_Call(self._serve))
+        return self.generation
+
+    def is_current(self, generation: int) -> bool:
+        return generation == self.generation
+
+    def _take(self) -> tuple[int, list[Callable[[], Any]]] | None:
+        with self._lock:
+            job, self._pending = self._pending, None
+            self._serving = job is not None
+            self._worker = threading.get_ident() if job is not None else None
+            return job
+
+    def _serve(self) -> None:
+        while (job := self._take()) is not None:
+            generation, steps = job
+            for step_no, step in enumerate(steps):
+                if generation != self.generation:
+                    break  # superseded: the rest of this request is not worth running
+                try:
+                    result = step()
+                except BaseException as exc:  # noqa: B036 - reported on the GUI thread
+                    if generation == self.generation:  # else interrupted on purpose
+                        self._emit(self.failed, generation, exc)
+                    break
+                self._emit(self.delivered, generation, step_no, result)
+
+    @staticmethod
+    def _emit(signal: Any, *args: object) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:
+            pass  # the view was closed while its query ran: nobody is waiting for the answer
+
+
+class _Call(QRunnable):
+    def __init__(self, fn: Callable[[], None]) -> None:
+        super().__init__()
+        self._fn = fn
+
+    def run(self) -> None:
+        self._fn()

@@ -8,6 +8,7 @@ on the lock (``busy_timeout``) instead of reading the same last number.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,6 +81,13 @@ def make_engine(path: Path, key: bytes) -> Engine:
     return engine
 
 
+class Interrupted(DatabaseError):
+    """A read was stopped because nobody waits for its answer any more."""
+
+    def __init__(self) -> None:
+        super().__init__(_("The search was cancelled."))
+
+
 class Database:
     """One open database: the engine and the two kinds of session the services use."""
 
@@ -92,6 +100,39 @@ class Database:
             self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}),
             expire_on_commit=False,
         )
+        # The DB-API connection each thread has checked out, so a read that nobody waits for
+        # any more (a superseded search) can be interrupted from the GUI thread.
+        self._checked_out: dict[int, Any] = {}
+        self._stopped: set[int] = set()  # threads whose current read nobody waits for
+        event.listen(self.engine, "checkout", self._on_checkout)
+        event.listen(self.engine, "checkin", self._on_checkin)
+        event.listen(self.engine, "before_cursor_execute", self._refuse_if_stopped)
+
+    def _on_checkout(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        ident = threading.get_ident()
+        self._stopped.discard(ident)  # a new session: whatever was stopped has ended
+        self._checked_out[ident] = dbapi_connection
+
+    def _refuse_if_stopped(self, *_args: Any) -> None:
+        if threading.get_ident() in self._stopped:
+            raise Interrupted()
+
+    def _on_checkin(self, dbapi_connection: Any, _record: Any) -> None:
+        ident = threading.get_ident()
+        if self._checked_out.get(ident) is dbapi_connection:
+            del self._checked_out[ident]
+
+    def interrupt(self, thread_id: int) -> None:
+        """Stop the read running on that thread: the statement running now fails as
+        interrupted, and so does every later one until the thread opens a new session.
+
+        ``sqlite3_interrupt`` is safe from any thread, but a no-op between statements; hence
+        the flag, checked before each statement.
+        """
+        self._stopped.add(thread_id)  # also stops the statements it has not started yet
+        connection = self._checked_out.get(thread_id)
+        if connection is not None:
+            connection.interrupt()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

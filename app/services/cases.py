@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, case, func, select, text
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
@@ -287,14 +287,7 @@ def _filtered(query: Select, flt: CaseFilter, today: date) -> Select:
         match = search.fts_query(flt.text)
         if match is None:
             return query.where(Case.id.is_(None))
-        query = query.where(
-            Case.id.in_(
-                select(text("ref_id"))
-                .select_from(text("search_index"))
-                .where(text("search_index MATCH :fts_query"))
-                .params(fts_query=match)
-            )
-        )
+        query = query.where(Case.id.in_(search.matching_case_ids(match)))
     return query
 
 

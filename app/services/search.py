@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import Column, Integer, MetaData, Select, String, Table, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from app.db.models import Case, CaseEvent, Employer, Person, RecruitmentAgency
@@ -26,6 +26,13 @@ CASE = "case"
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TOKENS = 8
 _CHUNK = 500
+# The rowid map as a Core table, for queries built with select() (the FTS table stays raw SQL).
+_MAP = Table(
+    "search_index_map",
+    MetaData(),
+    Column("doc", Integer, primary_key=True),
+    Column("ref_id", String, nullable=False),
+)
 
 
 @lru_cache(maxsize=200_000)
@@ -156,6 +163,21 @@ def fts_query(user_text: str) -> str | None:
             variants.add(key)
         clauses.append("(" + " OR ".join(f'"{v}"*' for v in sorted(variants)) + ")")
     return " AND ".join(clauses) if clauses else None
+
+
+def matching_case_ids(match: str) -> Select[tuple[str]]:
+    """The ids of the cases whose index row matches ``match`` (an ``fts_query``), as a subquery.
+
+    The match yields rowids, which ``search_index_map`` turns into ids through its primary key;
+    reading ``ref_id`` from the FTS table itself would fetch each matching row's UNINDEXED
+    column from the FTS content, several times slower on a large mission.
+    """
+    docs = (
+        select(text("rowid"))
+        .select_from(text("search_index"))
+        .where(text("search_index MATCH :fts_query"))
+    )
+    return select(_MAP.c.ref_id).where(_MAP.c.doc.in_(docs.params(fts_query=match)))
 
 
 @dataclass(frozen=True)

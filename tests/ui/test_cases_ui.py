@@ -46,7 +46,7 @@ def _fill_new_case(area: CasesArea, surname: str = "Құрманғалиқызы
 
 
 def test_a_case_created_in_the_editor_is_saved_and_listed(
-    make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     area = _area(make_window(ws))
     assert area.list_view.model.total == 0
@@ -62,6 +62,7 @@ def test_a_case_created_in_the_editor_is_saved_and_listed(
     assert case.assigned_to == "admin"
     assert not area.editor.dirty
     assert area.editor.heading.text() == f"Case {case.number} — Құрманғалиқызы Әсел"
+    qtbot.waitUntil(lambda: not area.list_view.model.loading, timeout=3000)  # loads off the GUI
     assert area.list_view.model.total == 1
     assert area.list_view.count.text() == "1 case"
     assert area.list_view.model.index(0, 0).data() == case.number
@@ -129,14 +130,16 @@ def test_the_search_box_finds_the_case_as_you_type(
     assert area.editor.save()
     area.show_list()
     view = area.list_view
-    assert view.model.total == 2
+    qtbot.waitUntil(lambda: view.model.total == 2, timeout=3000)
     view.filters.search.setText("Тоқтар")
     assert view.filters.search_timer.isActive()  # debounced, not yet searched
     qtbot.waitUntil(lambda: view.model.total == 1, timeout=3000)
     assert view.count.text() == "1 case"
     assert view.model.index(0, 1).data() == "Тоқтарова Әсел"
     view.filters.clear()
-    assert view.model.total == 2
+    assert view.count.text() == "Searching…"  # the old rows stay until the new ones arrive
+    qtbot.waitUntil(lambda: view.model.total == 2, timeout=3000)
+    assert view.count.text() == "2 cases"
 
 
 def test_ctrl_f_and_ctrl_n_reach_the_cases_area(

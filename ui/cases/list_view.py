@@ -85,7 +85,11 @@ class CaseListView(QWidget):
         ui_settings.save_value(FILTER_KEY, self.filters.state_json())
         self.filters.filter_changed.connect(self.apply_filter)
 
-        self.model = CaseTableModel(self.service)
+        self.model = CaseTableModel(self.service, background=True, interrupt=workspace.db.interrupt)
+        self.model.total_changed.connect(self._show_count)
+        self.model.loading_changed.connect(self._show_count)
+        self.model.modelReset.connect(self._reselect)
+        self._keep_selected: str | None = None
         self.model.officers = dict(officers)
         self.table = CaseTable()
         self.table.setModel(self.model)
@@ -151,25 +155,34 @@ class CaseListView(QWidget):
         current = self.model.filter
         self.model.set_filter(replace(flt, sort=current.sort, descending=current.descending))
         ui_settings.save_value(FILTER_KEY, self.filters.state_json())
-        self._show_count()
 
     def refresh(self) -> None:
-        """Reload after a case changed elsewhere (the editor saved)."""
-        current = self.current_case_id()
+        """Reload after a case changed elsewhere (the editor saved); the selection stays."""
+        self._keep_selected = self.current_case_id() or self._keep_selected
         self.model.reload()
-        self._show_count()
-        if current:
-            self.select_case(current)
+
+    def _reselect(self) -> None:
+        if self._keep_selected and (row := self.model.row_of(self._keep_selected)) >= 0:
+            self.table.selectRow(row)
 
     def _show_count(self) -> None:
         total = self.model.total
-        self.count.setText(ngettext("{n} case", "{n} cases", total).format(n=format_number(total)))
+        if self.model.loading:
+            text = _("Searching…")
+        elif not self.model.total_known:
+            # The first page is shown; the count follows it from the background.
+            text = _("{n}+ cases, counting…").format(n=format_number(total))
+        else:
+            text = ngettext("{n} case", "{n} cases", total).format(n=format_number(total))
+        self.count.setText(text)
 
     def current_case_id(self) -> str | None:
         index = self.table.currentIndex()
         return index.data(CASE_ID_ROLE) if index.isValid() else None
 
     def select_case(self, case_id: str) -> None:
+        """Select the case now, and again when a load on its way arrives."""
+        self._keep_selected = case_id
         row = self.model.row_of(case_id)
         if row >= 0:
             self.table.selectRow(row)

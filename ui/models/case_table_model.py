@@ -8,15 +8,17 @@ because ``data()`` is called for every cell on every repaint.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 from app.domain.codes import CaseStatus, Category, Urgency, label
 from app.i18n import _, country_name, format_date
 from app.services.records import CaseFilter, CaseRow
+from ui.tasks import LatestOnly, show_error
 from ui.widgets.plain import plain_tooltip
 
 NUMBER, PERSON, HOST_COUNTRY, CATEGORIES, STATUS, URGENCY, RECEIVED, DUE, OFFICER = range(9)
@@ -96,14 +98,37 @@ def display_texts(row: CaseRow, officers: dict[str, str]) -> tuple[str, ...]:
     )
 
 
+_PAGE, _COUNT = 0, 1  # the steps of a background load
+
+
 class CaseTableModel(QAbstractTableModel):
-    def __init__(self, source: CaseSource, page_size: int = PAGE_SIZE) -> None:
+    """Rows of the case list. With ``background=True`` (the list view) every load runs off the
+    GUI thread: the first page arrives first, the count after it, and a newer load makes older
+    ones moot, so typing in the search box never freezes the window on a large mission."""
+
+    loading_changed = Signal(bool)
+    total_changed = Signal()
+
+    def __init__(
+        self,
+        source: CaseSource,
+        page_size: int = PAGE_SIZE,
+        background: bool = False,
+        interrupt: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__()
         self.source = source
         self.page_size = page_size
         self.filter = CaseFilter()
         self.officers: dict[str, str] = {}
         self.total = 0
+        self.total_known = True
+        self.loading = False
+        self._loader: LatestOnly | None = None
+        if background:
+            self._loader = LatestOnly(self, interrupt)
+            self._loader.delivered.connect(self._arrived)
+            self._loader.failed.connect(self._load_failed)
         self._rows: list[CaseRow] = []
         self._texts: list[tuple[str, ...]] = []
         self._icons: dict[str, QIcon] = {}
@@ -116,31 +141,84 @@ class CaseTableModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
+        if self._loader is not None:
+            self._load_in_background()
+            return
+        total = self.source.count_cases(self.filter)
+        self._reset(self.source.list_cases(self.filter, 0, self.page_size))
+        self._set_total(total)
+
+    def _reset(self, rows: list[CaseRow]) -> None:
         self.beginResetModel()
-        self.total = self.source.count_cases(self.filter)
         self._rows = []
         self._texts = []
-        self._append(self.source.list_cases(self.filter, 0, self.page_size))
+        self._append(rows)
         self.endResetModel()
+
+    def _set_total(self, total: int) -> None:
+        self.total = total
+        self.total_known = True
+        self.total_changed.emit()
+
+    def _load_in_background(self) -> None:
+        assert self._loader is not None
+        flt, size, source = self.filter, self.page_size, self.source
+        self._loader.submit(
+            [lambda: source.list_cases(flt, 0, size), lambda: source.count_cases(flt)]
+        )
+        self._set_loading(True)
+
+    def _set_loading(self, loading: bool) -> None:
+        """``loading``: a new first page is on its way (the rows shown are the previous ones)."""
+        if loading != self.loading:
+            self.loading = loading
+            self.loading_changed.emit(loading)
+
+    def _arrived(self, generation: int, step: int, result: object) -> None:
+        assert self._loader is not None
+        if not self._loader.is_current(generation):
+            return
+        if step == _PAGE:
+            rows = list(result)  # type: ignore[call-overload]
+            self._reset(rows)
+            # Until the count arrives the first page is all we know: more may follow.
+            self.total = len(rows)
+            self.total_known = len(rows) < self.page_size
+            self._set_loading(False)
+            self.total_changed.emit()
+        else:
+            self._set_total(int(result))  # type: ignore[call-overload]
+
+    def _load_failed(self, generation: int, exc: BaseException) -> None:
+        assert self._loader is not None
+        if self._loader.is_current(generation):
+            self._set_loading(False)
+            show_error(None, exc)
 
     def _append(self, rows: list[CaseRow]) -> None:
         self._rows.extend(rows)
         self._texts.extend(display_texts(r, self.officers) for r in rows)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
-        return not parent.isValid() and len(self._rows) < self.total
+        # While the count is on its way, a full page may have more behind it.
+        more = len(self._rows) < self.total or not self.total_known
+        return not parent.isValid() and more
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008
         if parent.isValid():
             return
         rows = self.source.list_cases(self.filter, len(self._rows), self.page_size)
         if not rows:
-            self.total = len(self._rows)  # the list shrank meanwhile
+            self._set_total(len(self._rows))  # the list shrank meanwhile
             return
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
         self._append(rows)
         self.endInsertRows()
+        if not self.total_known:
+            self.total = max(self.total, len(self._rows))
+            self.total_known = len(rows) < self.page_size
+            self.total_changed.emit()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = SORT_KEYS.get(column)

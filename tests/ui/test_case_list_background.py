@@ -1,0 +1,181 @@
+"""The case list loads off the GUI thread: typing never waits for the database, the newest
+query wins, stale ones are dropped, and the count may follow the first page."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from PySide6.QtCore import QModelIndex, QThreadPool
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.services.records import CaseFilter, CaseRow
+from ui.models.case_table_model import NUMBER, CaseTableModel
+
+
+def _row(number: int, text: str) -> CaseRow:
+    return CaseRow(
+        id=f"{text}-{number}",
+        number=f"SEL-2026-{number:04d}",
+        status="new",
+        urgency="normal",
+        life_or_liberty_at_risk=False,
+        host_country="KR",
+        person_name=f"{text} {number}",
+        person_name_latin="",
+        employer_name="",
+        categories=(),
+        received_at=date(2026, 11, 1),
+        due_date=None,
+        assigned_to=None,
+        deadline="none",
+        escalated=False,
+        updated_at=datetime(2026, 11, 1, tzinfo=UTC),
+        origin_mission="SEL",
+    )
+
+
+class SlowSource:
+    """A case source that holds every query until the test lets it go, and records them."""
+
+    def __init__(self, matches: int = 3) -> None:
+        self.matches = matches
+        self.gate = threading.Event()
+        self.listed: list[str] = []
+        self.counted: list[str] = []
+        self.count_gate = threading.Event()
+        self.count_gate.set()
+
+    def list_cases(
+        self, flt: CaseFilter | None = None, offset: int = 0, limit: int = 100
+    ) -> list[CaseRow]:
+        text = (flt or CaseFilter()).text
+        self.gate.wait(5)
+        self.listed.append(text)
+        end = min(self.matches, offset + limit)
+        return [_row(n, text) for n in range(offset, end)]
+
+    def count_cases(self, flt: CaseFilter | None = None) -> int:
+        self.count_gate.wait(5)
+        self.counted.append((flt or CaseFilter()).text)
+        return self.matches
+
+
+def test_reload_returns_at_once_while_the_query_runs_in_the_background(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    source = SlowSource()
+    model = CaseTableModel(source, background=True)
+    model.filter = CaseFilter(text="Нұрлан")
+    model.reload()  # would block for seconds on the GUI thread if it ran the query there
+    assert model.loading
+    assert model.rowCount() == 0
+    source.gate.set()
+    qtbot.waitUntil(lambda: not model.loading and model.total == 3, timeout=3000)
+    assert model.index(0, NUMBER).data() == "SEL-2026-0000"
+
+
+def test_typing_fast_shows_the_last_query_and_drops_the_stale_ones(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    source = SlowSource()
+    model = CaseTableModel(source, background=True)
+    for typed in ("Н", "Нұ", "Нұр", "Нұрл", "Нұрлан"):
+        model.set_filter(replace(model.filter, text=typed))
+    source.gate.set()
+    qtbot.waitUntil(lambda: source.counted[-1:] == ["Нұрлан"], timeout=3000)
+    qtbot.waitUntil(lambda: model.total_known and not model.loading, timeout=3000)
+    assert model.row_at(0).person_name == "Нұрлан 0"
+    # The first query may have started before the others arrived; the ones in between never ran.
+    assert source.listed[-1] == "Нұрлан"
+    assert len(source.listed) <= 2
+    assert set(source.counted) == {"Нұрлан"}
+
+
+def test_the_first_page_arrives_before_the_count(qapp: QApplication, qtbot: QtBot) -> None:
+    source = SlowSource(matches=450)
+    source.count_gate.clear()
+    source.gate.set()
+    model = CaseTableModel(source, background=True)
+    model.reload()
+    qtbot.waitUntil(lambda: model.rowCount() == 200, timeout=3000)
+    assert not model.total_known  # a full page: more may follow
+    assert model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())  # the user may scroll before the count arrives
+    assert model.rowCount() == 400
+    source.count_gate.set()
+    qtbot.waitUntil(lambda: model.total_known, timeout=3000)
+    assert model.total == 450
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 450
+    assert not model.canFetchMore(QModelIndex())
+
+
+def test_a_failed_query_is_reported_and_the_list_stops_waiting(
+    qapp: QApplication, qtbot: QtBot, monkeypatch
+) -> None:
+    from ui.models import case_table_model
+
+    shown: list[BaseException] = []
+    monkeypatch.setattr(case_table_model, "show_error", lambda _parent, exc: shown.append(exc))
+
+    class Broken(SlowSource):
+        def list_cases(self, flt=None, offset=0, limit=100):  # type: ignore[no-untyped-def]
+            raise RuntimeError("disk gone")
+
+    model = CaseTableModel(Broken(), background=True)
+    model.reload()
+    qtbot.waitUntil(lambda: bool(shown), timeout=3000)
+    assert not model.loading
+    assert str(shown[0]) == "disk gone"
+
+
+def test_a_superseded_query_is_interrupted_on_the_database(
+    qapp: QApplication, qtbot: QtBot, ws
+) -> None:
+    """The stale query stops at once (sqlite3_interrupt), so the newest one need not wait."""
+    import time
+
+    from app.services.cases import CaseService
+
+    service = CaseService(ws)
+    slow_started = threading.Event()
+    interrupted: list[BaseException] = []
+
+    class Slow:
+        def list_cases(self, flt=None, offset=0, limit=100):  # type: ignore[no-untyped-def]
+            if flt is not None and flt.text == "stale":
+                with ws.read() as session:
+                    connection = session.connection()
+                    raw = connection.connection.dbapi_connection
+                    assert raw is not None
+                    # Signals from inside the running statement, so the interrupt meets it.
+                    raw.set_progress_handler(lambda: slow_started.set(), 10_000)
+                    try:  # a statement that would run for minutes
+                        connection.exec_driver_sql(
+                            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+                            "SELECT i + 1 FROM n WHERE i < 300000000) SELECT count(*) FROM n"
+                        ).all()
+                    except Exception as exc:
+                        interrupted.append(exc)
+                        raise
+                    finally:
+                        raw.set_progress_handler(None, 0)
+            return service.list_cases(flt, offset, limit)
+
+        def count_cases(self, flt=None):  # type: ignore[no-untyped-def]
+            return service.count_cases(flt)
+
+    model = CaseTableModel(Slow(), background=True, interrupt=ws.db.interrupt)
+    model.set_filter(CaseFilter(text="stale"))
+    assert slow_started.wait(5)
+    started = time.perf_counter()
+    model.set_filter(CaseFilter())
+    qtbot.waitUntil(lambda: not model.loading, timeout=5000)
+    waited = time.perf_counter() - started
+    QThreadPool.globalInstance().waitForDone(10_000)  # the count, before the database closes
+    assert waited < 4
+    assert interrupted and "interrupt" in str(interrupted[0]).lower()
+    assert model.total == service.count_cases(CaseFilter())
