@@ -4,14 +4,14 @@ Every legal fact keeps where it comes from; the host-country labour standards tr
 library bundle as a ``legal_table`` row, like the agreements (docs/legal-sources.md).
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0006
 """
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = '0008'
-down_revision = '0003'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
