@@ -23,6 +23,15 @@ def _is_int(value: Any) -> bool:
     return type(value) is int
 
 
+def _ecma_pattern(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema (ECMA-262) pattern for Python: there a final ``$`` matches only at the end
+    of the text, while Python's also matches before a trailing line break, which would let
+    ``"<uuid>\\n"`` pass as an id."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
 def compile_value(schema: dict[str, Any]) -> Check:
     unknown = set(schema) - _KNOWN
     if unknown:
@@ -47,7 +56,7 @@ def compile_value(schema: dict[str, Any]) -> Check:
         )
     if kind == "string":
         limit = schema.get("maxLength")
-        pattern = re.compile(schema["pattern"]).search if "pattern" in schema else None
+        pattern = _ecma_pattern(schema["pattern"]).search if "pattern" in schema else None
         return lambda v: (
             type(v) is str
             and (limit is None or len(v) <= limit)

@@ -49,6 +49,7 @@ from app.exchange.format import (
     manifest_schema,
 )
 from app.exchange.records import BY_NAME, ENTITIES, record_schema
+from app.exchange.values import control_character_problem, impossible_value_problem
 from app.i18n import _
 
 ProgressFn = Callable[[int, int, str], None]
@@ -440,11 +441,26 @@ def _parse_records(name: str, entity: str, data: bytes, limits: Limits) -> list[
                 _("Record {n} of {name} is larger than allowed.").format(n=number, name=name)
             )
         record = _parse_json(line, f"{name}:{number}")
+        # Control characters first, so that no message below echoes one.
+        problem = control_character_problem(entity, record) if type(record) is dict else None
+        if problem:
+            raise BundleRefused(
+                _("Record {n} of {name} is refused: {problem}").format(
+                    n=number, name=name, problem=problem
+                )
+            )
         if not check(record):
             # The compiled check decides; jsonschema says what is wrong.
             problem = _schema_problem(_record_validator(entity), record) or _("a value's type")
             raise BundleRefused(
                 _("Record {n} of {name} breaks the schema: {problem}").format(
+                    n=number, name=name, problem=problem
+                )
+            )
+        problem = impossible_value_problem(entity, record)
+        if problem:
+            raise BundleRefused(
+                _("Record {n} of {name} is refused: {problem}").format(
                     n=number, name=name, problem=problem
                 )
             )

@@ -1,0 +1,53 @@
+"""case holder: the mission that holds a case and alone may change it through bundles
+
+A case belongs to the mission that opened it until HQ transfers it; the transfer was recorded
+only as ``transferred_from`` and an event, so the new holder is taken from the latest transfer
+event of each case (present at HQ and at the receiving mission alike).
+
+Revision ID: 0004
+Revises: 0003
+"""
+import json
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('holder_mission', sa.String(length=16), nullable=True))
+    bind = op.get_bind()
+    bind.execute(sa.text('UPDATE "case" SET holder_mission = mission_code'))
+    events = bind.execute(
+        sa.text(
+            'SELECT case_id, data FROM case_event WHERE case_id IN '
+            '(SELECT id FROM "case" WHERE transferred_from IS NOT NULL) '
+            'ORDER BY occurred_at'
+        )
+    ).all()
+    holders: dict[str, str] = {}
+    for case_id, data in events:
+        value = json.loads(data) if isinstance(data, str) else data
+        transfer = value.get('transfer') if isinstance(value, dict) else None
+        if isinstance(transfer, dict) and isinstance(transfer.get('to'), str):
+            holders[case_id] = transfer['to']
+    for case_id, holder in holders.items():
+        bind.execute(
+            sa.text('UPDATE "case" SET holder_mission = :holder WHERE id = :id'),
+            {'holder': holder, 'id': case_id},
+        )
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.alter_column(
+            'holder_mission', existing_type=sa.String(length=16), nullable=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.drop_column('holder_mission')
