@@ -278,7 +278,9 @@ class Case(SyncMixin, Base):
     transferred_from: Mapped[str | None] = mapped_column(String(16))
     # The mission that holds the case and alone may change it through bundles: the mission that
     # opened it, until HQ transfers it (docs/bundle-format.md, "Who owns a record").
-    holder_mission: Mapped[str] = mapped_column(String(16), default=_holder_default)
+    holder_mission: Mapped[str] = mapped_column(
+        String(16), default=_holder_default, server_default=""
+    )
     anonymised_at: Mapped[datetime | None]
 
     categories: Mapped[list[CaseCategory]] = relationship(

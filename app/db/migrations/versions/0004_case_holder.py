@@ -20,8 +20,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('holder_mission', sa.String(length=16), nullable=True))
+    # A plain ADD COLUMN with a default: recreating the table (batch mode) would fail on a
+    # database with cases, whose events and attachments refer to them (foreign keys are on).
+    op.add_column(
+        'case',
+        sa.Column('holder_mission', sa.String(length=16), nullable=False, server_default=''),
+    )
     bind = op.get_bind()
     bind.execute(sa.text('UPDATE "case" SET holder_mission = mission_code'))
     events = bind.execute(
@@ -42,12 +46,7 @@ def upgrade() -> None:
             sa.text('UPDATE "case" SET holder_mission = :holder WHERE id = :id'),
             {'holder': holder, 'id': case_id},
         )
-    with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.alter_column(
-            'holder_mission', existing_type=sa.String(length=16), nullable=False
-        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.drop_column('holder_mission')
+    op.drop_column('case', 'holder_mission')
