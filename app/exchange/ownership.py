@@ -91,7 +91,6 @@ class _Checker:
         self.here = here
         self.signer = bundle.source
         self.refuse = _Refusal(bundle.source)
-        self.locals: dict[str, dict[str, _Local]] = {}
         self.bundle_cases = {r["id"]: r for r in bundle.records.get("case", [])}
 
     # -- the database's copies ------------------------------------------------------------------
@@ -130,7 +129,9 @@ class _Checker:
         other content, which becomes a conflict someone may accept)."""
         rows = self.bundle.records.get(entity, [])
         local = self._load(entity, [r["id"] for r in rows])
-        self.locals[entity] = local
+        if entity == "mission":
+            # Merging takes a mission's details whatever their version: all are judged.
+            return [(r, local.get(r["id"])) for r in rows]
         writes: list[tuple[dict[str, Any], _Local | None]] = []
         equal: list[dict[str, Any]] = []
         for record in rows:
@@ -139,7 +140,7 @@ class _Checker:
                 writes.append((record, mine))
             elif record["version"] == mine.version:
                 equal.append(record)
-        if equal and entity != "mission":
+        if equal:
             full = _local_records(self.session, Codec(BY_NAME[entity]), [r["id"] for r in equal])
             for record in equal:
                 if not _same_content(full[record["id"]], record):
@@ -170,8 +171,8 @@ class _Checker:
         if not is_hq:
             raise self.refuse(
                 _(
-                    "a {kind} bundle may come only from headquarters, and {signer} is not "
-                    "registered here as headquarters (HQ's key is registered with "
+                    "bundles of kind {kind} may come only from headquarters, and {signer} is "
+                    "not registered here as headquarters (HQ's key is registered with "
                     "'qorgau keys trust CODE KEY --hq')"
                 ),
                 kind=self.bundle.kind.value,

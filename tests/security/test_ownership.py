@@ -191,7 +191,7 @@ def library_from_a_mission(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     bundle = Forger(w["dxb"]).bundle(
         out, {"agreement": [forged]}, [w["sel"].recipient], kind="agreements"
     )
-    return bundle, "a agreements bundle may come only from headquarters, and DXB is not"
+    return bundle, "bundles of kind agreements may come only from headquarters, and DXB is not"
 
 
 def transfer_made_by_a_mission(w: dict[str, Site], out: Path) -> tuple[Path, str]:
@@ -201,7 +201,7 @@ def transfer_made_by_a_mission(w: dict[str, Site], out: Path) -> tuple[Path, str
     bundle = Forger(w["dxb"]).bundle(
         out, {"case": [forged]}, [w["hq"].recipient], kind="transfer", target="AST"
     )
-    return bundle, "a transfer bundle may come only from headquarters, and DXB is not"
+    return bundle, "bundles of kind transfer may come only from headquarters, and DXB is not"
 
 
 def event_on_sel_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
@@ -382,7 +382,7 @@ def test_a_transfer_signed_by_a_mission_is_refused_at_a_mission(
     bundle = Forger(dxb).bundle(
         tmp_path / "t.qbundle", records, [world["sel"].recipient], kind="transfer", target="SEL"
     )
-    refused_at(world["sel"], bundle, "a transfer bundle may come only from headquarters")
+    refused_at(world["sel"], bundle, "bundles of kind transfer may come only from headquarters")
 
 
 def test_a_transfer_must_hand_cases_to_its_addressee(
