@@ -305,7 +305,7 @@ class _Checker:
         ):
             raise self.refuse(
                 _("{record} would change its number, mission or origin, which never change"),
-                record=label,
+                record=_label("case", {"number": mine.number}),
             )
         if record["holder_mission"] != mine.holder:
             raise self.refuse(

@@ -166,7 +166,7 @@ def renumber_own_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     case = sel_case(w["hq"])
     forged = changed(case, number="SEL-2026-7777", seq=7777)
     bundle = Forger(w["sel"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
-    return bundle, "would change its number, mission or origin"
+    return bundle, f"case {case['number']} would change its number, mission or origin"
 
 
 def forged_treaty_in_cases_bundle(w: dict[str, Site], out: Path) -> tuple[Path, str]:
