@@ -34,7 +34,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from app.errors import IntegrityError
-from app.exchange.fastcheck import compile_record
+from app.exchange.fastcheck import EcmaValidator, compile_record
 from app.exchange.format import (
     DEFAULT_LIMITS,
     FILE_MEMBER,
@@ -86,12 +86,12 @@ class VerifiedBundle:
 
 @cache
 def _manifest_validator() -> Draft202012Validator:
-    return Draft202012Validator(manifest_schema())
+    return EcmaValidator(manifest_schema())
 
 
 @cache
 def _record_validator(entity: str) -> Draft202012Validator:
-    return Draft202012Validator(record_schema(BY_NAME[entity]))
+    return EcmaValidator(record_schema(BY_NAME[entity]))
 
 
 @cache

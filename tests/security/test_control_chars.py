@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 from app.cli.common import terminal_safe
 from app.db.models import Case, CaseEvent, Employer, Person
-from app.exchange.fastcheck import compile_record
+from app.exchange.fastcheck import EcmaValidator, compile_record
+from app.exchange.format import manifest_schema
 from app.exchange.package import BundleRefused
 from app.exchange.records import BY_NAME, record_schema
 from app.services.demo import fill_demo
@@ -136,10 +137,16 @@ def test_an_id_with_a_line_break_fails_the_schema() -> None:
         text="Called the employer.",
         data={},
     )
-    assert check(event)
-    assert not check(dict(event, id=event["id"] + "\n"))
-    assert not check(dict(event, origin_mission="SEL\n"))
-    assert not check(dict(event, occurred_at=event["occurred_at"] + "\n"))
+    explain = EcmaValidator(schema)
+    assert check(event) and explain.is_valid(event)
+    for field in ("id", "origin_mission", "occurred_at"):
+        broken = dict(event, **{field: event[field] + "\n"})
+        assert not check(broken)
+        assert not explain.is_valid(broken)
+    manifest = EcmaValidator(manifest_schema())
+    assert not manifest.is_valid({"bundle_id": "0b6c2f55-3f1b-4c59-9a43-6f1a2a1c0c01\n"})
+    errors = [e.message for e in manifest.iter_errors({"bundle_id": event["id"] + "\n"})]
+    assert any("does not match" in m for m in errors)
 
 
 def test_line_breaks_and_tabs_in_text_are_accepted(pair: dict[str, Site], tmp_path: Path) -> None:
