@@ -71,6 +71,16 @@ def _pre_parse_language(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything the command prints, argparse's errors included, passes the terminal guard.
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalSafeStream(stdout), TerminalSafeStream(stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     # The language must be set before the parser is built, so its help is translated too.
     set_language(detect_language(_pre_parse_language(args_list)))
@@ -78,12 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     if args.command is None:
         return open_desktop(args)
-    stdout, stderr = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = TerminalSafeStream(stdout), TerminalSafeStream(stderr)
-    try:
-        return _run(args)
-    finally:
-        sys.stdout, sys.stderr = stdout, stderr
+    return _run(args)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -248,3 +248,11 @@ def test_an_error_line_does_not_echo_escape_sequences(
     assert result.code == 1
     assert "\x1b" not in result.err
     assert "\\u001b[2J" in result.err
+
+
+def test_argparse_errors_do_not_echo_escape_sequences(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(capsys, ESCAPE)
+
+    assert result.code == 2
+    assert "\x1b" not in result.err
+    assert "[2J" in result.err  # shown, escaped
