@@ -46,6 +46,9 @@ CASE_CHILDREN = frozenset(
 SHARED = frozenset({"person", "employer", "recruitment_agency", "partner_organisation"})
 
 
+Refused = BundleRefused | None
+
+
 @dataclass(frozen=True)
 class _Local:
     """What ownership needs of the database's copy of a record."""
@@ -56,6 +59,9 @@ class _Local:
     number: str = ""
     mission_code: str = ""
     holder: str = ""
+
+
+_Pair = tuple[dict[str, Any], "_Local | None"]
 
 
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -124,28 +130,24 @@ class _Checker:
             )
         return holders
 
-    def _writes(self, entity: str) -> list[tuple[dict[str, Any], _Local | None]]:
-        """The records that would create or change a row (new, newer, or an equal version with
-        other content, which becomes a conflict someone may accept)."""
+    def _candidates(self, entity: str) -> tuple[list[_Pair], list[_Pair]]:
+        """Records that would create or change a row (new or a higher version), and records in
+        the same version as here, which change something only if their content differs (then
+        they become a conflict someone may accept)."""
         rows = self.bundle.records.get(entity, [])
         local = self._load(entity, [r["id"] for r in rows])
         if entity == "mission":
             # Merging takes a mission's details whatever their version: all are judged.
-            return [(r, local.get(r["id"])) for r in rows]
-        writes: list[tuple[dict[str, Any], _Local | None]] = []
-        equal: list[dict[str, Any]] = []
+            return [(r, local.get(r["id"])) for r in rows], []
+        writes: list[_Pair] = []
+        equal: list[_Pair] = []
         for record in rows:
             mine = local.get(record["id"])
             if mine is None or record["version"] > mine.version:
                 writes.append((record, mine))
             elif record["version"] == mine.version:
-                equal.append(record)
-        if equal:
-            full = _local_records(self.session, Codec(BY_NAME[entity]), [r["id"] for r in equal])
-            for record in equal:
-                if not _same_content(full[record["id"]], record):
-                    writes.append((record, local[record["id"]]))
-        return writes
+                equal.append((record, mine))
+        return writes, equal
 
     # -- the rules ------------------------------------------------------------------------------
 
@@ -154,13 +156,31 @@ class _Checker:
         for entity in (e.name for e in ENTITIES):
             if entity not in self.bundle.records:
                 continue
-            writes = self._writes(entity)
-            for record, mine in writes:
-                self._check_version(entity, record, mine)
-            if self.bundle.kind is BundleKind.CASES:
-                self._check_cases_bundle(entity, writes)
-            elif self.bundle.kind is BundleKind.TRANSFER:
-                self._check_transfer(entity, writes)
+            writes, equal = self._candidates(entity)
+            for _record, refusal in self._breaches(entity, writes):
+                raise refusal
+            # An owner's unchanged records cost nothing more; another's are compared with the
+            # copy here, and only a real difference refuses the bundle.
+            suspects = self._breaches(entity, equal)
+            if suspects:
+                codec = Codec(BY_NAME[entity])
+                here = _local_records(self.session, codec, [r["id"] for r, _x in suspects])
+                for record, refusal in suspects:
+                    if not _same_content(here[record["id"]], record):
+                        raise refusal
+
+    def _breaches(
+        self, entity: str, pairs: list[_Pair]
+    ) -> list[tuple[dict[str, Any], BundleRefused]]:
+        """Every record of ``pairs`` the signer may not write, with the refusal it earns."""
+        if not pairs:
+            return []
+        found = [(r, self._version_breach(entity, r, m)) for r, m in pairs]
+        if self.bundle.kind is BundleKind.CASES:
+            found += self._cases_bundle_breaches(entity, pairs)
+        elif self.bundle.kind is BundleKind.TRANSFER:
+            found += [(r, self._transfer_breach(entity, r)) for r, _m in pairs]
+        return [(r, refused) for r, refused in found if refused is not None]
 
     def _check_kind(self) -> None:
         if self.bundle.kind not in HQ_KINDS:
@@ -182,92 +202,95 @@ class _Checker:
         ):
             raise self.refuse(_("a transfer bundle must name the mission it is addressed to"))
 
-    def _check_version(self, entity: str, record: dict[str, Any], mine: _Local | None) -> None:
+    def _version_breach(self, entity: str, record: dict[str, Any], mine: _Local | None) -> Refused:
         before = mine.version if mine is not None else 0
-        if record["version"] - before > MAX_VERSION_STEP:
-            raise self.refuse(
-                _(
-                    "{record} jumps from version {old} to version {new}; a bundle may raise a "
-                    "record's version by at most {step}"
-                ),
-                record=_label(entity, record),
-                old=before,
-                new=record["version"],
-                step=MAX_VERSION_STEP,
-            )
+        if record["version"] - before <= MAX_VERSION_STEP:
+            return None
+        return self.refuse(
+            _(
+                "{record} jumps from version {old} to version {new}; a bundle may raise a "
+                "record's version by at most {step}"
+            ),
+            record=_label(entity, record),
+            old=before,
+            new=record["version"],
+            step=MAX_VERSION_STEP,
+        )
 
-    def _check_transfer(
-        self, entity: str, writes: list[tuple[dict[str, Any], _Local | None]]
-    ) -> None:
+    def _transfer_breach(self, entity: str, record: dict[str, Any]) -> Refused:
         """HQ owns a transfer: it may hand cases, with what hangs off them, to this mission."""
-        if entity == "case":
-            for record, _mine in writes:
-                if record["holder_mission"] != self.here:
-                    raise self.refuse(
-                        _(
-                            "{record} is handed to {holder}, but a transfer may hand cases only "
-                            "to the mission it is addressed to ({here})"
-                        ),
-                        record=_label(entity, record),
-                        holder=record["holder_mission"],
-                        here=self.here,
-                    )
-        elif entity in CASE_CHILDREN:
-            for record, _mine in writes:
-                if record.get("case_id") not in self.bundle_cases:
-                    raise self.refuse(
-                        _(
-                            "{record} belongs to a case the transfer does not carry; a transfer "
-                            "carries only its cases and what hangs off them"
-                        ),
-                        record=_label(entity, record),
-                    )
-
-    def _check_cases_bundle(
-        self, entity: str, writes: list[tuple[dict[str, Any], _Local | None]]
-    ) -> None:
-        if not writes:
-            return
-        if entity == "mission":
-            for record, _mine in writes:
-                self._check_mission(record)
-        elif entity in HQ_ENTITIES:
-            record = writes[0][0]
-            raise self.refuse(
-                _("{record} belongs to headquarters; only HQ's agreements bundles change it"),
-                record=_label(entity, record),
-            )
-        elif entity == "case":
-            for record, mine in writes:
-                self._check_case(record, mine)
-        elif entity in CASE_CHILDREN:
-            self._check_children(entity, writes)
-        elif entity in SHARED:
-            self._check_shared(entity, writes)
-
-    def _check_mission(self, record: dict[str, Any]) -> None:
-        if record["code"] != self.signer or record["origin_mission"] != self.signer:
-            raise self.refuse(
-                _("it carries the details of {record}; a mission may send only its own"),
-                record=_label("mission", record),
-            )
-
-    def _check_new(self, entity: str, record: dict[str, Any]) -> None:
-        if record["origin_mission"] != self.signer:
-            raise self.refuse(
+        if entity == "case" and record["holder_mission"] != self.here:
+            return self.refuse(
                 _(
-                    "{record} is new here and claims to come from {origin}; a bundle from "
-                    "{signer} may create only records that {signer} made"
+                    "{record} is handed to {holder}, but a transfer may hand cases only "
+                    "to the mission it is addressed to ({here})"
                 ),
                 record=_label(entity, record),
-                origin=record["origin_mission"],
+                holder=record["holder_mission"],
+                here=self.here,
             )
+        if entity in CASE_CHILDREN and record.get("case_id") not in self.bundle_cases:
+            return self.refuse(
+                _(
+                    "{record} belongs to a case the transfer does not carry; a transfer "
+                    "carries only its cases and what hangs off them"
+                ),
+                record=_label(entity, record),
+            )
+        return None
 
-    def _check_case(self, record: dict[str, Any], mine: _Local | None) -> None:
+    def _cases_bundle_breaches(
+        self, entity: str, pairs: list[_Pair]
+    ) -> list[tuple[dict[str, Any], Refused]]:
+        if entity == "mission":
+            return [(r, self._mission_breach(r)) for r, _m in pairs]
+        if entity in HQ_ENTITIES:
+            return [
+                (
+                    r,
+                    self.refuse(
+                        _(
+                            "{record} belongs to headquarters; only HQ's agreements bundles "
+                            "change it"
+                        ),
+                        record=_label(entity, r),
+                    ),
+                )
+                for r, _m in pairs
+            ]
+        if entity == "case":
+            return [(r, self._case_breach(r, m)) for r, m in pairs]
+        if entity in CASE_CHILDREN:
+            return self._children_breaches(entity, pairs)
+        if entity in SHARED:
+            return self._shared_breaches(entity, pairs)
+        return []
+
+    def _mission_breach(self, record: dict[str, Any]) -> Refused:
+        if record["code"] == self.signer and record["origin_mission"] == self.signer:
+            return None
+        return self.refuse(
+            _("it carries the details of {record}; a mission may send only its own"),
+            record=_label("mission", record),
+        )
+
+    def _new_breach(self, entity: str, record: dict[str, Any]) -> Refused:
+        if record["origin_mission"] == self.signer:
+            return None
+        return self.refuse(
+            _(
+                "{record} is new here and claims to come from {origin}; a bundle from "
+                "{signer} may create only records that {signer} made"
+            ),
+            record=_label(entity, record),
+            origin=record["origin_mission"],
+        )
+
+    def _case_breach(self, record: dict[str, Any], mine: _Local | None) -> Refused:
         label = _label("case", record)
         code = record["number"].split("-", 1)[0]
         if code != record["mission_code"] or record["mission_code"] != record["origin_mission"]:
-            raise self.refuse(
+            return self.refuse(
                 _(
                     "the number of {record} names mission {code}, which is not the mission "
                     "that opened it ({mission}, origin {origin})"
@@ -278,19 +301,18 @@ class _Checker:
                 origin=record["origin_mission"],
             )
         if mine is None:
-            self._check_new("case", record)
-            if record["holder_mission"] != self.signer:
-                raise self.refuse(
-                    _(
-                        "{record} is new here and held by {holder}; a bundle from {signer} may "
-                        "create only cases that {signer} holds"
-                    ),
-                    record=label,
-                    holder=record["holder_mission"],
-                )
-            return
+            if record["holder_mission"] == self.signer:
+                return self._new_breach("case", record)
+            return self._new_breach("case", record) or self.refuse(
+                _(
+                    "{record} is new here and held by {holder}; a bundle from {signer} may "
+                    "create only cases that {signer} holds"
+                ),
+                record=label,
+                holder=record["holder_mission"],
+            )
         if mine.holder != self.signer:
-            raise self.refuse(
+            return self.refuse(
                 _(
                     "{record} is held by {holder}; a bundle from {signer} may change only the "
                     "cases {signer} holds"
@@ -303,12 +325,12 @@ class _Checker:
             mine.mission_code,
             mine.origin,
         ):
-            raise self.refuse(
+            return self.refuse(
                 _("{record} would change its number, mission or origin, which never change"),
                 record=_label("case", {"number": mine.number}),
             )
         if record["holder_mission"] != mine.holder:
-            raise self.refuse(
+            return self.refuse(
                 _(
                     "{record} would be handed to {holder}; only a transfer from headquarters "
                     "moves a case to another mission"
@@ -316,62 +338,77 @@ class _Checker:
                 record=label,
                 holder=record["holder_mission"],
             )
+        return None
 
-    def _check_children(
-        self, entity: str, writes: list[tuple[dict[str, Any], _Local | None]]
-    ) -> None:
-        case_ids = {r.get("case_id") for r, _m in writes} | {
-            m.case_id for _r, m in writes if m is not None
+    def _children_breaches(
+        self, entity: str, pairs: list[_Pair]
+    ) -> list[tuple[dict[str, Any], Refused]]:
+        case_ids = {r.get("case_id") for r, _m in pairs} | {
+            m.case_id for _r, m in pairs if m is not None
         }
         holders = self._case_holders(c for c in case_ids if c)
-        for record, mine in writes:
-            if mine is None:
-                self._check_new(entity, record)
-            elif record.get("case_id") is None and mine.case_id is None:
-                if mine.origin != self.signer:
-                    raise self.refuse(
-                        _(
-                            "{record} was made by {owner}; a bundle from {signer} may change "
-                            "only the records {signer} owns"
-                        ),
-                        record=_label(entity, record),
-                        owner=mine.origin,
-                    )
-            for case_id in (record.get("case_id"), mine.case_id if mine else None):
-                if not case_id:
-                    continue
-                holder = holders.get(case_id)
-                if holder is None and case_id in self.bundle_cases:
-                    holder = self.bundle_cases[case_id]["holder_mission"]  # checked above
-                if holder is not None and holder != self.signer:
-                    raise self.refuse(
-                        _(
-                            "{record} hangs off a case held by {holder}; a bundle from {signer} "
-                            "may change only what hangs off the cases {signer} holds"
-                        ),
-                        record=_label(entity, record),
-                        holder=holder,
-                    )
+        return [(r, self._child_breach(entity, r, m, holders)) for r, m in pairs]
 
-    def _check_shared(
-        self, entity: str, writes: list[tuple[dict[str, Any], _Local | None]]
-    ) -> None:
-        existing = [r["id"] for r, mine in writes if mine is not None]
-        owners = self._shared_owners(entity, existing)
-        for record, mine in writes:
-            if mine is None:
-                self._check_new(entity, record)
+    def _child_breach(
+        self, entity: str, record: dict[str, Any], mine: _Local | None, holders: dict[str, str]
+    ) -> Refused:
+        if mine is None:
+            refusal = self._new_breach(entity, record)
+            if refusal is not None:
+                return refusal
+        elif record.get("case_id") is None and mine.case_id is None and mine.origin != self.signer:
+            return self.refuse(
+                _(
+                    "{record} was made by {owner}; a bundle from {signer} may change "
+                    "only the records {signer} owns"
+                ),
+                record=_label(entity, record),
+                owner=mine.origin,
+            )
+        for case_id in (record.get("case_id"), mine.case_id if mine else None):
+            if not case_id:
                 continue
-            theirs = owners.get(record["id"]) or {mine.origin}
-            if self.signer not in theirs:
-                raise self.refuse(
+            holder = holders.get(case_id)
+            if holder is None and case_id in self.bundle_cases:
+                holder = self.bundle_cases[case_id]["holder_mission"]  # judged as a case
+            if holder is not None and holder != self.signer:
+                return self.refuse(
                     _(
-                        "{record} belongs to {owners} (through the cases that refer to it); a "
-                        "bundle from {signer} may change only the records {signer} owns"
+                        "{record} hangs off a case held by {holder}; a bundle from {signer} "
+                        "may change only what hangs off the cases {signer} holds"
                     ),
                     record=_label(entity, record),
-                    owners=", ".join(sorted(theirs)),
+                    holder=holder,
                 )
+        return None
+
+    def _shared_breaches(
+        self, entity: str, pairs: list[_Pair]
+    ) -> list[tuple[dict[str, Any], Refused]]:
+        owners = self._shared_owners(entity, [r["id"] for r, m in pairs if m is not None])
+        found: list[tuple[dict[str, Any], Refused]] = []
+        for record, mine in pairs:
+            if mine is None:
+                found.append((record, self._new_breach(entity, record)))
+                continue
+            theirs = owners.get(record["id"]) or {mine.origin}
+            if self.signer in theirs:
+                continue
+            found.append(
+                (
+                    record,
+                    self.refuse(
+                        _(
+                            "{record} belongs to {owners} (through the cases that refer to "
+                            "it); a bundle from {signer} may change only the records {signer} "
+                            "owns"
+                        ),
+                        record=_label(entity, record),
+                        owners=", ".join(sorted(theirs)),
+                    ),
+                )
+            )
+        return found
 
     def _shared_owners(self, entity: str, ids: list[str]) -> dict[str, set[str]]:
         """Holders of the cases (here) that refer to each record, directly or through a child."""

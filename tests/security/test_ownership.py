@@ -461,6 +461,13 @@ def test_the_mission_holding_a_transferred_case_updates_it(
     report = ExchangeService(hq.ws).import_bundle(tmp_path / "dxb.qbundle")
     assert report.per_entity["case"]["updated"] == 1
 
+    # SEL's full export still carries its old copy and events of the case: they change
+    # nothing at HQ, so they are left alone and the bundle is accepted.
+    ExchangeService(sel.ws).export_cases(tmp_path / "all.qbundle", [hq.recipient], True)
+    report = ExchangeService(hq.ws).import_bundle(tmp_path / "all.qbundle")
+    assert (report.new, report.updated, report.conflicts) == (0, 0, 0)
+    assert report.per_entity["case"]["local_newer"] == 1
+
     sel.cases.update_case(case["id"], CaseChanges(description="Still ours."))
     stale = sel.cases.get_case(case["id"])
     forged = changed(record_of(sel, "case", Case.id == case["id"]), step=10)
