@@ -61,7 +61,7 @@ class _Local:
     holder: str = ""
 
 
-_Pair = tuple[dict[str, Any], "_Local | None"]
+_Pair = tuple[dict[str, Any], _Local | None]  # a record of the bundle, and its copy here
 
 
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
