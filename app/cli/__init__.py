@@ -14,6 +14,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from app.cli.common import TerminalSafeStream
 from app.errors import QorgauError, UsageError
 from app.i18n import LANGUAGES, _, set_language
 
@@ -70,6 +71,16 @@ def _pre_parse_language(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything the command prints, argparse's errors included, passes the terminal guard.
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalSafeStream(stdout), TerminalSafeStream(stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     # The language must be set before the parser is built, so its help is translated too.
     set_language(detect_language(_pre_parse_language(args_list)))
@@ -77,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     if args.command is None:
         return open_desktop(args)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args) or 0)
     except UsageError as exc:

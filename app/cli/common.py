@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TextIO
 
 from app.config import Paths, resolve_paths
 from app.errors import UsageError
@@ -93,3 +94,31 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
     print(line.rstrip())
     for row in rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+# What a terminal would obey instead of showing: C0 controls but tab and line feed (ESC starts
+# escape sequences, CR and BS overwrite what was printed), DEL, the C1 controls (U+009B is a
+# one-character escape sequence) and the bidirectional overrides and isolates that reorder a
+# line. Data from a bundle or an import may hold any of them.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every unsafe character shown as ``\\uXXXX``: visible on a terminal, and
+    inside a JSON string the same escape means the same character, so ``--json`` stays exact."""
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class TerminalSafeStream:
+    """Wraps stdout or stderr for the length of a command, so that no output path (tables,
+    details, JSON, error lines) can pass an escape sequence from data to the terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_safe(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

@@ -242,6 +242,11 @@ class PartnerOrganisation(SyncMixin, Base):
 # -- cases ------------------------------------------------------------------------------------
 
 
+def _holder_default(context: Any) -> str:
+    """A new case is held by the mission that numbers it."""
+    return str(context.get_current_parameters()["mission_code"])
+
+
 class Case(SyncMixin, Base):
     __tablename__ = "case"
 
@@ -271,6 +276,11 @@ class Case(SyncMixin, Base):
     documents_returned: Mapped[bool] = mapped_column(Boolean, default=False)
     repatriated: Mapped[bool] = mapped_column(Boolean, default=False)
     transferred_from: Mapped[str | None] = mapped_column(String(16))
+    # The mission that holds the case and alone may change it through bundles: the mission that
+    # opened it, until HQ transfers it (docs/bundle-format.md, "Who owns a record").
+    holder_mission: Mapped[str] = mapped_column(
+        String(16), default=_holder_default, server_default=""
+    )
     anonymised_at: Mapped[datetime | None]
 
     categories: Mapped[list[CaseCategory]] = relationship(

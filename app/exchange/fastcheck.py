@@ -11,8 +11,12 @@ using anything outside the subset is refused at compile time.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import cache
 from typing import Any
+
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import ValidationError
 
 Check = Callable[[Any], bool]
 _KNOWN = {"type", "maxLength", "pattern", "minimum", "maximum", "enum", "anyOf", "items"}
@@ -21,6 +25,28 @@ _KNOWN |= {"uniqueItems"}
 
 def _is_int(value: Any) -> bool:
     return type(value) is int
+
+
+@cache
+def _ecma_pattern(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema (ECMA-262) pattern for Python: there a final ``$`` matches only at the end
+    of the text, while Python's also matches before a trailing line break, which would let
+    ``"<uuid>\\n"`` pass as an id."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _ecma_pattern_keyword(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not _ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# jsonschema's validator with JSON Schema's own reading of ``pattern``: the manifest is checked
+# with it, and it explains a record the compiled check refused, so both agree on "<uuid>\n".
+EcmaValidator = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern_keyword})
 
 
 def compile_value(schema: dict[str, Any]) -> Check:
@@ -47,7 +73,7 @@ def compile_value(schema: dict[str, Any]) -> Check:
         )
     if kind == "string":
         limit = schema.get("maxLength")
-        pattern = re.compile(schema["pattern"]).search if "pattern" in schema else None
+        pattern = _ecma_pattern(schema["pattern"]).search if "pattern" in schema else None
         return lambda v: (
             type(v) is str
             and (limit is None or len(v) <= limit)

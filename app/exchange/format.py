@@ -32,11 +32,17 @@ class BundleKind(StrEnum):
     TRANSFER = "transfer"
 
 
-# Which record types each kind may carry; anything else in a bundle is refused.
+# Records only headquarters owns and sends (docs/bundle-format.md, "Who owns a record").
+HQ_ENTITIES = frozenset({"agreement", "agreement_provision", "legal_table"})
+# Kinds only headquarters may sign: its library and its case transfers.
+HQ_KINDS = frozenset({BundleKind.AGREEMENTS, BundleKind.TRANSFER})
+
+# Which record types each kind may carry; anything else in a bundle is refused. A mission's
+# cases bundle never carries the library: HQ alone changes it.
 KIND_ENTITIES: dict[BundleKind, frozenset[str]] = {
-    BundleKind.CASES: frozenset(e.name for e in ENTITIES),
+    BundleKind.CASES: frozenset(e.name for e in ENTITIES) - HQ_ENTITIES,
     # legal_table: the host-country standards HQ maintains beside the library (issue 16).
-    BundleKind.AGREEMENTS: frozenset({"agreement", "agreement_provision", "legal_table"}),
+    BundleKind.AGREEMENTS: HQ_ENTITIES,
     BundleKind.TRANSFER: frozenset(e.name for e in ENTITIES) - {"mission"},
 }
 

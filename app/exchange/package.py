@@ -41,7 +41,7 @@ from jsonschema.exceptions import best_match
 
 from app.domain.filenames import clean_filename
 from app.errors import IntegrityError
-from app.exchange.fastcheck import compile_record
+from app.exchange.fastcheck import EcmaValidator, compile_record
 from app.exchange.format import (
     DEFAULT_LIMITS,
     FILE_MEMBER,
@@ -57,6 +57,7 @@ from app.exchange.format import (
 )
 from app.exchange.records import BY_NAME, ENTITIES, record_schema
 from app.exchange.spool import EncryptedSpool
+from app.exchange.values import control_character_problem, impossible_value_problem
 from app.i18n import _
 
 ProgressFn = Callable[[int, int, str], None]
@@ -102,12 +103,12 @@ class VerifiedBundle:
 
 @cache
 def _manifest_validator() -> Draft202012Validator:
-    return Draft202012Validator(manifest_schema())
+    return EcmaValidator(manifest_schema())
 
 
 @cache
 def _record_validator(entity: str) -> Draft202012Validator:
-    return Draft202012Validator(record_schema(BY_NAME[entity]))
+    return EcmaValidator(record_schema(BY_NAME[entity]))
 
 
 @cache
@@ -712,11 +713,26 @@ def _parse_records(name: str, entity: str, data: bytes, limits: Limits) -> list[
                 _("Record {n} of {name} is larger than allowed.").format(n=number, name=name)
             )
         record = _parse_json(line, f"{name}:{number}")
+        # Control characters first, so that no message below echoes one.
+        problem = control_character_problem(entity, record) if type(record) is dict else None
+        if problem:
+            raise BundleRefused(
+                _("Record {n} of {name} is refused: {problem}").format(
+                    n=number, name=name, problem=problem
+                )
+            )
         if not check(record):
             # The compiled check decides; jsonschema says what is wrong.
             problem = _schema_problem(_record_validator(entity), record) or _("a value's type")
             raise BundleRefused(
                 _("Record {n} of {name} breaks the schema: {problem}").format(
+                    n=number, name=name, problem=problem
+                )
+            )
+        problem = impossible_value_problem(entity, record)
+        if problem:
+            raise BundleRefused(
+                _("Record {n} of {name} is refused: {problem}").format(
                     n=number, name=name, problem=problem
                 )
             )

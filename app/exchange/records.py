@@ -60,7 +60,17 @@ DATETIME_PATTERN = (
 DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+MISSION_CODE_PATTERN = r"^[A-Z]{2,8}$"
+CASE_NUMBER_PATTERN = r"^[A-Z]{2,8}-[0-9]{4}-[0-9]{4,9}$"
+# Free text: line breaks and tabs are text, other control characters are not (NUL, ESC, DEL,
+# C1). Written with \u escapes, which ECMA and Python regular expressions read alike;
+# app/exchange/values.py names the offending character in its message.
+TEXT_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
 MAX_TEXT = 1_000_000
+# Columns holding a mission code, per entity (besides origin_mission, which every record has).
+MISSION_CODE_COLUMNS: dict[str, frozenset[str]] = {
+    "case": frozenset({"mission_code", "holder_mission", "transferred_from"}),
+}
 
 
 @dataclass(frozen=True)
@@ -201,15 +211,19 @@ def _column_schema(column: Column[Any]) -> dict[str, Any]:
     elif isinstance(kind, JSON):
         schema = {"type": "object"}  # record_schema tells arrays from objects
     elif isinstance(kind, Text):
-        schema = {"type": "string", "maxLength": MAX_TEXT}
+        schema = {"type": "string", "maxLength": MAX_TEXT, "pattern": TEXT_PATTERN}
     elif isinstance(kind, String):
-        schema = {"type": "string", "maxLength": kind.length or MAX_TEXT}
+        schema = {"type": "string", "maxLength": kind.length or MAX_TEXT, "pattern": TEXT_PATTERN}
     else:  # pragma: no cover - a new column type must be mapped here first
         raise TypeError(f"no schema for {column.table.name}.{column.name}: {kind!r}")
     if column.name == "id" or column.foreign_keys:
         schema = {"type": "string", "pattern": UUID_PATTERN}
     if column.name in ("sha256", "pdf_sha256"):
         schema = {"type": "string", "pattern": SHA256_PATTERN}
+    if column.name in MISSION_CODE_COLUMNS.get(TABLE_TO_ENTITY[column.table.name], ()):
+        schema = {"type": "string", "pattern": MISSION_CODE_PATTERN}
+    if column.table.name == "case" and column.name == "number":
+        schema = {"type": "string", "pattern": CASE_NUMBER_PATTERN}
     if column.nullable and not column.primary_key:
         schema = {"anyOf": [schema, {"type": "null"}]}
     return schema
@@ -244,7 +258,7 @@ def record_schema(entity: Entity) -> dict[str, Any]:
     for name, codes in CODE_COLUMNS.get(entity.name, {}).items():
         properties[name] = {"enum": [c.value for c in codes]}
     properties["version"] = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
-    properties["origin_mission"] = {"type": "string", "maxLength": 16}
+    properties["origin_mission"] = {"type": "string", "pattern": MISSION_CODE_PATTERN}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://qorgau.kz/schemas/bundle/v1/record.{entity.name}.schema.json",

@@ -222,6 +222,12 @@ def ensure_library(ws: Workspace) -> None:
             _sync(ws, session, library)
 
 
+def seed_library(ws: Workspace, session: Session) -> None:
+    """Seed the shipped library inside the caller's transaction if the database has none."""
+    if not _agreement_count(session):
+        _sync(ws, session, load_library())
+
+
 def library_from_db(session: Session) -> tuple[Library, dict[tuple[str, str], str]]:
     """The library as the database holds it, and each (instrument, provision) slug's row id."""
     rows = (
@@ -1001,6 +1007,7 @@ __all__ = [
     "apply_library_update",
     "category_labels",
     "ensure_library",
+    "seed_library",
     "letter_citations",
     "library_from_db",
     "sync_library",

@@ -42,6 +42,7 @@ from app.domain.codes import EventKind
 from app.errors import NotFound, ValidationError
 from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
 from app.exchange.merge import check_references, merge_bundle
+from app.exchange.ownership import check_ownership
 from app.exchange.package import (
     BundleRefused,
     ProgressFn,
@@ -56,6 +57,7 @@ from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.i18n import _
 from app.security import audit_anchor
 from app.security.keyring_store import SecretStore, identity_entry_name
+from app.services.agreements import seed_library
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient
 from app.services.search import index_cases
@@ -518,8 +520,9 @@ class ExchangeService:
                     raise NotFound(_("No case {number}.").format(number=number))
                 cases.append(case)
             for case in cases:
-                holder = case.mission_code
+                holder = case.holder_mission
                 case.transferred_from = holder
+                case.holder_mission = to_mission
                 session.add(
                     CaseEvent(
                         case_id=case.id,
@@ -654,6 +657,8 @@ class ExchangeService:
         if progress:
             progress(0, 0, _("Merging records"))
         with self.ws.write() as session:
+            # Who may change what comes first: a refused record is named before any other check.
+            check_ownership(session, bundle, self.ws.mission_code)
             # A rewritten audit history at the source is refused here (audit_anchor.py).
             head = audit_anchor.check_incoming(
                 session,
@@ -662,6 +667,10 @@ class ExchangeService:
                 _signing_key(session, bundle.source),
                 warn_on_gap=self.ws.mission.is_hq,
             )
+            if bundle.records.get("case_citation"):
+                # Citations point at the shipped library, which cases bundles no longer carry;
+                # an installation that never opened it seeds it here, in this transaction.
+                seed_library(self.ws, session)
             check_references(session, bundle)
             result = merge_bundle(session, bundle)
             audit_anchor.keep_incoming(session, bundle.source, head, bundle.bundle_id)

@@ -63,10 +63,13 @@ def make_site(root: Path, code: str, country: str, city: str, is_hq: bool = Fals
 
 
 def link(hq: Site, mission: Site) -> None:
-    """HQ and the mission register each other's keys (done once, out of band)."""
+    """HQ and the mission register each other's keys (done once, out of band); the mission
+    marks HQ's key as headquarters' (``keys trust --hq``), which its transfers and library need."""
     for here, there in ((hq, mission), (mission, hq)):
         keys = KeyService(there.ws).own_keys()
-        KeyService(here.ws).trust(keys.mission_code, keys.signing_key, keys.age_recipient)
+        KeyService(here.ws).trust(
+            keys.mission_code, keys.signing_key, keys.age_recipient, is_hq=there is hq
+        )
 
 
 @pytest.fixture

@@ -156,7 +156,7 @@ def test_trusting_a_key_through_the_dialog_adds_a_row(qtbot: QtBot, pair):
     _hq, sel = pair
     page = page_for(qtbot, sel)
     table = page.trusted_keys.table
-    assert [cell(table, r, 0) for r in range(table.rowCount())] == ["AST"]
+    assert [cell(table, r, 0) for r in range(table.rowCount())] == ["AST (headquarters)"]
     signing = base64.b64encode(bytes(range(32))).decode("ascii")
     recipient = str(pyrage.x25519.Identity.generate().to_public())
 
@@ -167,7 +167,7 @@ def test_trusting_a_key_through_the_dialog_adds_a_row(qtbot: QtBot, pair):
     dialog.buttons.accepted.emit()
 
     assert not dialog.isVisible()
-    assert [cell(table, r, 0) for r in range(table.rowCount())] == ["AST", "TAS"]
+    assert [cell(table, r, 0) for r in range(table.rowCount())] == ["AST (headquarters)", "TAS"]
     assert cell(table, 1, 1) == f"{signing[:12]}…{signing[-6:]}" == "AAECAwQFBgcI…wdHh8="
     assert table.item(1, 1).toolTip() == signing
     assert cell(table, 1, 3) != ""

@@ -1,0 +1,454 @@
+"""Who may create or change which record through a bundle (docs/bundle-format.md, "Who owns a
+record"). ``check_ownership`` runs in the import's transaction before anything is written; a
+record the bundle's signer does not own refuses the whole bundle, naming the record and the rule.
+
+A signature proves who sent a bundle, not that the sender may change what it carries:
+
+- a case, and everything hanging off it (events, attachments, letters, contract reviews,
+  citations, referrals, and the persons and organisations its records reference) belongs to the
+  mission that holds the case: the one that opened it, or the one HQ transferred it to
+  (``case.holder_mission``);
+- agreements and their provisions, and transfers, belong to headquarters: ``agreements`` and
+  ``transfer`` bundles are accepted only from the mission registered here as HQ;
+- a mission's own descriptive record belongs to that mission.
+
+Only records that would change something are judged: a record the database already holds in the
+same version and content, or in a newer version, is left alone whoever sent it (a mission's full
+export may still carry a case HQ has since transferred away). Versions move forward by at most
+``MAX_VERSION_STEP``, so no bundle can put a record out of its owner's reach with a huge version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import Case, ContractReview, Mission, PartnerReferral
+from app.exchange.format import HQ_ENTITIES, HQ_KINDS, BundleKind
+from app.exchange.merge import CHUNK, _local_records, _same_content
+from app.exchange.package import BundleRefused, VerifiedBundle
+from app.exchange.records import BY_NAME, ENTITIES, Codec
+from app.i18n import _
+
+# A record's version grows by one at each save. Ten thousand saves of one record between two
+# exchanges is far beyond any real use, and far below the 2**63 that would freeze a record.
+MAX_VERSION_STEP = 10_000
+
+# Records hanging off a case by their case_id.
+CASE_CHILDREN = frozenset(
+    {"case_event", "attachment", "partner_referral", "contract_review", "case_citation", "letter"}
+)
+# Records that cases and their children reference, owned through those references.
+SHARED = frozenset({"person", "employer", "recruitment_agency", "partner_organisation"})
+
+
+Refused = BundleRefused | None
+
+
+@dataclass(frozen=True)
+class _Local:
+    """What ownership needs of the database's copy of a record."""
+
+    version: int
+    origin: str
+    case_id: str | None = None
+    number: str = ""
+    mission_code: str = ""
+    holder: str = ""
+
+
+_Pair = tuple[dict[str, Any], _Local | None]  # a record of the bundle, and its copy here
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def _label(entity: str, record: dict[str, Any]) -> str:
+    if entity == "case":
+        return _("case {number}").format(number=record["number"])
+    if entity == "mission":
+        return _("mission {code}").format(code=record["code"])
+    return f"{entity} {record['id']}"
+
+
+class _Refusal:
+    def __init__(self, signer: str) -> None:
+        self.signer = signer
+
+    def __call__(self, message: str, **values: Any) -> BundleRefused:
+        text = message.format(signer=self.signer, **values)
+        return BundleRefused(
+            _("The bundle from {signer} is refused: {reason}").format(
+                signer=self.signer, reason=text
+            )
+        )
+
+
+class _Checker:
+    def __init__(self, session: Session, bundle: VerifiedBundle, here: str) -> None:
+        self.session = session
+        self.bundle = bundle
+        self.here = here
+        self.signer = bundle.source
+        self.refuse = _Refusal(bundle.source)
+        self.bundle_cases = {r["id"]: r for r in bundle.records.get("case", [])}
+
+    # -- the database's copies ------------------------------------------------------------------
+
+    def _load(self, entity: str, ids: list[str]) -> dict[str, _Local]:
+        model: Any = BY_NAME[entity].model
+        columns = [model.id, model.version, model.origin_mission]
+        if entity == "case":
+            columns += [model.number, model.mission_code, model.holder_mission]
+        elif entity in CASE_CHILDREN:
+            columns.append(model.case_id)
+        found: dict[str, _Local] = {}
+        for chunk in _chunks(ids):
+            for row in self.session.execute(select(*columns).where(model.id.in_(chunk))):
+                if entity == "case":
+                    found[row[0]] = _Local(row[1], row[2], None, row[3], row[4], row[5])
+                elif entity in CASE_CHILDREN:
+                    found[row[0]] = _Local(row[1], row[2], row[3])
+                else:
+                    found[row[0]] = _Local(row[1], row[2])
+        return found
+
+    def _case_holders(self, case_ids: Iterable[str]) -> dict[str, str]:
+        wanted = sorted(set(case_ids))
+        holders: dict[str, str] = {}
+        for chunk in _chunks(wanted):
+            holders.update(
+                self.session.execute(
+                    select(Case.id, Case.holder_mission).where(Case.id.in_(chunk))
+                ).all()
+            )
+        return holders
+
+    def _candidates(self, entity: str) -> tuple[list[_Pair], list[_Pair]]:
+        """Records that would create or change a row (new or a higher version), and records in
+        the same version as here, which change something only if their content differs (then
+        they become a conflict someone may accept)."""
+        rows = self.bundle.records.get(entity, [])
+        local = self._load(entity, [r["id"] for r in rows])
+        if entity == "mission":
+            # Merging takes a mission's details whatever their version: all are judged.
+            return [(r, local.get(r["id"])) for r in rows], []
+        writes: list[_Pair] = []
+        equal: list[_Pair] = []
+        for record in rows:
+            mine = local.get(record["id"])
+            if mine is None or record["version"] > mine.version:
+                writes.append((record, mine))
+            elif record["version"] == mine.version:
+                equal.append((record, mine))
+        return writes, equal
+
+    # -- the rules ------------------------------------------------------------------------------
+
+    def check(self) -> None:
+        self._check_kind()
+        for entity in (e.name for e in ENTITIES):
+            if entity not in self.bundle.records:
+                continue
+            writes, equal = self._candidates(entity)
+            for _record, refusal in self._breaches(entity, writes):
+                raise refusal
+            # An owner's unchanged records cost nothing more; another's are compared with the
+            # copy here, and only a real difference refuses the bundle.
+            suspects = self._breaches(entity, equal)
+            if suspects:
+                codec = Codec(BY_NAME[entity])
+                here = _local_records(self.session, codec, [r["id"] for r, _x in suspects])
+                for record, refusal in suspects:
+                    if not _same_content(here[record["id"]], record):
+                        raise refusal
+
+    def _breaches(
+        self, entity: str, pairs: list[_Pair]
+    ) -> list[tuple[dict[str, Any], BundleRefused]]:
+        """Every record of ``pairs`` the signer may not write, with the refusal it earns."""
+        if not pairs:
+            return []
+        found = [(r, self._version_breach(entity, r, m)) for r, m in pairs]
+        if self.bundle.kind is BundleKind.CASES:
+            found += self._cases_bundle_breaches(entity, pairs)
+        elif self.bundle.kind is BundleKind.TRANSFER:
+            found += [(r, self._transfer_breach(entity, r)) for r, _m in pairs]
+        return [(r, refused) for r, refused in found if refused is not None]
+
+    def _check_kind(self) -> None:
+        if self.bundle.kind not in HQ_KINDS:
+            return
+        is_hq = self.session.execute(
+            select(Mission.is_hq).where(Mission.code == self.signer, Mission.is_local.is_(False))
+        ).scalar_one_or_none()
+        if not is_hq:
+            raise self.refuse(
+                _(
+                    "bundles of kind {kind} may come only from headquarters, and {signer} is "
+                    "not registered here as headquarters (HQ's key is registered with "
+                    "'qorgau keys trust CODE KEY --hq')"
+                ),
+                kind=self.bundle.kind.value,
+            )
+        if self.bundle.kind is BundleKind.TRANSFER and not self.bundle.manifest.get(
+            "target_mission"
+        ):
+            raise self.refuse(_("a transfer bundle must name the mission it is addressed to"))
+
+    def _version_breach(self, entity: str, record: dict[str, Any], mine: _Local | None) -> Refused:
+        before = mine.version if mine is not None else 0
+        if record["version"] - before <= MAX_VERSION_STEP:
+            return None
+        return self.refuse(
+            _(
+                "{record} jumps from version {old} to version {new}; a bundle may raise a "
+                "record's version by at most {step}"
+            ),
+            record=_label(entity, record),
+            old=before,
+            new=record["version"],
+            step=MAX_VERSION_STEP,
+        )
+
+    def _transfer_breach(self, entity: str, record: dict[str, Any]) -> Refused:
+        """HQ owns a transfer: it may hand cases, with what hangs off them, to this mission."""
+        if entity == "case" and record["holder_mission"] != self.here:
+            return self.refuse(
+                _(
+                    "{record} is handed to {holder}, but a transfer may hand cases only "
+                    "to the mission it is addressed to ({here})"
+                ),
+                record=_label(entity, record),
+                holder=record["holder_mission"],
+                here=self.here,
+            )
+        if entity in CASE_CHILDREN and record.get("case_id") not in self.bundle_cases:
+            return self.refuse(
+                _(
+                    "{record} belongs to a case the transfer does not carry; a transfer "
+                    "carries only its cases and what hangs off them"
+                ),
+                record=_label(entity, record),
+            )
+        return None
+
+    def _cases_bundle_breaches(
+        self, entity: str, pairs: list[_Pair]
+    ) -> list[tuple[dict[str, Any], Refused]]:
+        if entity == "mission":
+            return [(r, self._mission_breach(r)) for r, _m in pairs]
+        if entity in HQ_ENTITIES:
+            return [
+                (
+                    r,
+                    self.refuse(
+                        _(
+                            "{record} belongs to headquarters; only HQ's agreements bundles "
+                            "change it"
+                        ),
+                        record=_label(entity, r),
+                    ),
+                )
+                for r, _m in pairs
+            ]
+        if entity == "case":
+            return [(r, self._case_breach(r, m)) for r, m in pairs]
+        if entity in CASE_CHILDREN:
+            return self._children_breaches(entity, pairs)
+        if entity in SHARED:
+            return self._shared_breaches(entity, pairs)
+        return []
+
+    def _mission_breach(self, record: dict[str, Any]) -> Refused:
+        if record["code"] == self.signer and record["origin_mission"] == self.signer:
+            return None
+        return self.refuse(
+            _("it carries the details of {record}; a mission may send only its own"),
+            record=_label("mission", record),
+        )
+
+    def _new_breach(self, entity: str, record: dict[str, Any]) -> Refused:
+        if record["origin_mission"] == self.signer:
+            return None
+        return self.refuse(
+            _(
+                "{record} is new here and claims to come from {origin}; a bundle from "
+                "{signer} may create only records that {signer} made"
+            ),
+            record=_label(entity, record),
+            origin=record["origin_mission"],
+        )
+
+    def _case_breach(self, record: dict[str, Any], mine: _Local | None) -> Refused:
+        label = _label("case", record)
+        code = record["number"].split("-", 1)[0]
+        if code != record["mission_code"] or record["mission_code"] != record["origin_mission"]:
+            return self.refuse(
+                _(
+                    "the number of {record} names mission {code}, which is not the mission "
+                    "that opened it ({mission}, origin {origin})"
+                ),
+                record=label,
+                code=code,
+                mission=record["mission_code"],
+                origin=record["origin_mission"],
+            )
+        if mine is None:
+            if record["holder_mission"] == self.signer:
+                return self._new_breach("case", record)
+            return self._new_breach("case", record) or self.refuse(
+                _(
+                    "{record} is new here and held by {holder}; a bundle from {signer} may "
+                    "create only cases that {signer} holds"
+                ),
+                record=label,
+                holder=record["holder_mission"],
+            )
+        if mine.holder != self.signer:
+            return self.refuse(
+                _(
+                    "{record} is held by {holder}; a bundle from {signer} may change only the "
+                    "cases {signer} holds"
+                ),
+                record=label,
+                holder=mine.holder,
+            )
+        if (record["number"], record["mission_code"], record["origin_mission"]) != (
+            mine.number,
+            mine.mission_code,
+            mine.origin,
+        ):
+            return self.refuse(
+                _("{record} would change its number, mission or origin, which never change"),
+                record=_label("case", {"number": mine.number}),
+            )
+        if record["holder_mission"] != mine.holder:
+            return self.refuse(
+                _(
+                    "{record} would be handed to {holder}; only a transfer from headquarters "
+                    "moves a case to another mission"
+                ),
+                record=label,
+                holder=record["holder_mission"],
+            )
+        return None
+
+    def _children_breaches(
+        self, entity: str, pairs: list[_Pair]
+    ) -> list[tuple[dict[str, Any], Refused]]:
+        case_ids = {r.get("case_id") for r, _m in pairs} | {
+            m.case_id for _r, m in pairs if m is not None
+        }
+        holders = self._case_holders(c for c in case_ids if c)
+        return [(r, self._child_breach(entity, r, m, holders)) for r, m in pairs]
+
+    def _child_breach(
+        self, entity: str, record: dict[str, Any], mine: _Local | None, holders: dict[str, str]
+    ) -> Refused:
+        if mine is None:
+            refusal = self._new_breach(entity, record)
+            if refusal is not None:
+                return refusal
+        elif record.get("case_id") is None and mine.case_id is None and mine.origin != self.signer:
+            return self.refuse(
+                _(
+                    "{record} was made by {owner}; a bundle from {signer} may change "
+                    "only the records {signer} owns"
+                ),
+                record=_label(entity, record),
+                owner=mine.origin,
+            )
+        for case_id in (record.get("case_id"), mine.case_id if mine else None):
+            if not case_id:
+                continue
+            holder = holders.get(case_id)
+            if holder is None and case_id in self.bundle_cases:
+                holder = self.bundle_cases[case_id]["holder_mission"]  # judged as a case
+            if holder is not None and holder != self.signer:
+                return self.refuse(
+                    _(
+                        "{record} hangs off a case held by {holder}; a bundle from {signer} "
+                        "may change only what hangs off the cases {signer} holds"
+                    ),
+                    record=_label(entity, record),
+                    holder=holder,
+                )
+        return None
+
+    def _shared_breaches(
+        self, entity: str, pairs: list[_Pair]
+    ) -> list[tuple[dict[str, Any], Refused]]:
+        owners = self._shared_owners(entity, [r["id"] for r, m in pairs if m is not None])
+        found: list[tuple[dict[str, Any], Refused]] = []
+        for record, mine in pairs:
+            if mine is None:
+                found.append((record, self._new_breach(entity, record)))
+                continue
+            theirs = owners.get(record["id"]) or {mine.origin}
+            if self.signer in theirs:
+                continue
+            found.append(
+                (
+                    record,
+                    self.refuse(
+                        _(
+                            "{record} belongs to {owners} (through the cases that refer to "
+                            "it); a bundle from {signer} may change only the records {signer} "
+                            "owns"
+                        ),
+                        record=_label(entity, record),
+                        owners=", ".join(sorted(theirs)),
+                    ),
+                )
+            )
+        return found
+
+    def _shared_owners(self, entity: str, ids: list[str]) -> dict[str, set[str]]:
+        """Holders of the cases (here) that refer to each record, directly or through a child."""
+        owners: dict[str, set[str]] = {}
+
+        def add(pairs: Iterable[tuple[Any, Any]]) -> None:
+            for record_id, holder in pairs:
+                owners.setdefault(str(record_id), set()).add(str(holder))
+
+        direct: dict[str, Any] = {
+            "person": Case.person_id,
+            "employer": Case.employer_id,
+            "recruitment_agency": Case.agency_id,
+        }
+        for chunk in _chunks(ids):
+            column = direct.get(entity)
+            if column is not None:
+                add(
+                    self.session.execute(
+                        select(column, Case.holder_mission).where(column.in_(chunk))
+                    ).all()
+                )
+            if entity == "person":
+                self._add_through(add, ContractReview, ContractReview.person_id, chunk)
+            if entity == "partner_organisation":
+                self._add_through(add, PartnerReferral, PartnerReferral.partner_id, chunk)
+        return owners
+
+    def _add_through(self, add: Any, model: Any, column: Any, chunk: Sequence[str]) -> None:
+        rows = self.session.execute(
+            select(column, model.case_id, model.origin_mission).where(column.in_(chunk))
+        ).all()
+        holders = self._case_holders(r[1] for r in rows if r[1])
+        add(
+            (ref, holders.get(case_id, origin) if case_id else origin)
+            for ref, case_id, origin in rows
+        )
+
+
+def check_ownership(session: Session, bundle: VerifiedBundle, here: str) -> None:
+    """Refuse the bundle (before any write) if it creates or changes a record its signer does
+    not own; ``here`` is this installation's mission code."""
+    _Checker(session, bundle, here).check()

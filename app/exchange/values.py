@@ -1,0 +1,120 @@
+"""Values inside bundle records that a JSON Schema cannot judge well: control characters and
+impossible dates (docs/bundle-format.md, "Text, codes and dates").
+
+Text fields may hold line breaks and tabs (a description or an address has them); no text
+may hold any other control character: NUL, the ESC that starts a terminal escape sequence,
+DEL or the C1 controls (U+0080–U+009F, where U+009B is a one-character escape sequence).
+Identifiers, codes, numbers and dates have exact patterns and hold no control character at all,
+not even a trailing line break. A date that matches ``YYYY-MM-DD`` but does not exist
+(``2026-02-30``) is refused here, record by record, instead of failing later in the database.
+
+Each check returns a problem (a sentence for the user) or ``None``; ``package`` turns it into
+the refusal of the bundle, naming the record and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+from app.db.models import UtcDateTime
+from app.exchange.records import BY_NAME, TEXT_PATTERN, record_schema
+from app.i18n import _
+
+# Control characters no text may hold; \t, \n and \r are text.
+TEXT_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# Control characters no identifier, code, number or date may hold.
+STRICT_FORBIDDEN = "\x00-\x1f\x7f-\x9f"
+_TEXT_BAD = re.compile(f"[{TEXT_FORBIDDEN}]")
+_STRICT_BAD = re.compile(f"[{STRICT_FORBIDDEN}]")
+
+
+def _has_pattern(schema: dict[str, Any]) -> bool:
+    if "anyOf" in schema:
+        return any(_has_pattern(s) for s in schema["anyOf"])
+    return "pattern" in schema and schema["pattern"] != TEXT_PATTERN
+
+
+@cache
+def _strict_fields(entity: str) -> frozenset[str]:
+    """Fields with an exact pattern or a list of codes: ids, codes, dates, numbers."""
+    properties = record_schema(BY_NAME[entity])["properties"]
+    return frozenset(
+        name
+        for name, schema in properties.items()
+        if _has_pattern(schema) or "enum" in schema or "items" in schema
+    )
+
+
+@cache
+def _date_fields(entity: str) -> tuple[tuple[str, bool], ...]:
+    """(field, is_timestamp) for every date and timestamp column of ``entity``."""
+    from sqlalchemy import Date
+
+    found = []
+    for column in BY_NAME[entity].columns:
+        if isinstance(column.type, UtcDateTime):
+            found.append((column.name, True))
+        elif isinstance(column.type, Date):
+            found.append((column.name, False))
+    return tuple(found)
+
+
+def _describe(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
+def _nested_control(value: Any) -> str | None:
+    """The first forbidden character in a JSON value's strings (keys included), if any."""
+    if isinstance(value, str):
+        found = _TEXT_BAD.search(value)
+        return found.group() if found else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            char = _nested_control(key) or _nested_control(item)
+            if char:
+                return char
+    elif isinstance(value, list):
+        for item in value:
+            char = _nested_control(item)
+            if char:
+                return char
+    return None
+
+
+def control_character_problem(entity: str, record: dict[str, Any]) -> str | None:
+    """Run before the schema check, so that no message ever echoes a control character."""
+    strict = _strict_fields(entity) if entity in BY_NAME else frozenset()
+    for name, value in record.items():
+        if not isinstance(name, str) or _STRICT_BAD.search(name):
+            return _("a field name holds a control character")
+        if isinstance(value, str):
+            found = (_STRICT_BAD if name in strict else _TEXT_BAD).search(value)
+            char = found.group() if found else None
+        else:
+            char = _nested_control(value)
+        if char:
+            return _(
+                "the field {field} holds the control character {char}, which bundle text may "
+                "not hold"
+            ).format(field=name, char=_describe(char))
+    return None
+
+
+def impossible_value_problem(entity: str, record: dict[str, Any]) -> str | None:
+    """Run after the schema check: dates and timestamps that match the pattern but do not exist."""
+    for name, is_timestamp in _date_fields(entity):
+        value = record.get(name)
+        if value is None:
+            continue
+        try:
+            parsed = datetime.fromisoformat(value) if is_timestamp else date.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is None or (isinstance(parsed, datetime) and parsed.tzinfo is None):
+            return _("the field {field} holds an impossible date: {value}").format(
+                field=name, value=value
+            )
+    return None

@@ -1,0 +1,479 @@
+"""Issue 14, items 1–3: a mission with a real, trusted signing key tries to write what it does
+not own. Every bundle below is signed by the named installation's own key and passes the
+signature, hash and schema checks; each is refused by the ownership rule it targets
+(docs/bundle-format.md, "Who owns a record"), with a message naming the record, and HQ's data
+folder stays byte for byte the same. The genuine flows still work.
+
+The sites are shared by the module: a refused import changes nothing, which each test proves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app.db.models import (
+    Agreement,
+    AgreementProvision,
+    Case,
+    CaseEvent,
+    Employer,
+    Mission,
+    Person,
+)
+from app.exchange.ownership import MAX_VERSION_STEP
+from app.exchange.package import BundleRefused
+from app.services.agreements import ensure_library
+from app.services.demo import fill_demo
+from app.services.exchange import ExchangeService
+from app.services.keys import KeyService
+from app.services.records import CaseChanges
+from tests.integration.test_exchange import Site, link, make_site
+from tests.security.forge import (
+    Forger,
+    Records,
+    changed,
+    file_digest,
+    new_id,
+    record_of,
+    records_of,
+    unchanged,
+)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]:
+    root = tmp_path_factory.mktemp("ownership")
+    hq = make_site(root, "AST", "KZ", "Astana", True)
+    sel = make_site(root, "SEL", "KR", "Seoul")
+    dxb = make_site(root, "DXB", "AE", "Dubai")
+    for mission in (sel, dxb):
+        link(hq, mission)
+    # SEL also trusts DXB's key, as it would after any key exchange: the signature is not what
+    # stops DXB, ownership is.
+    keys = KeyService(dxb.ws).own_keys()
+    KeyService(sel.ws).trust(keys.mission_code, keys.signing_key, keys.age_recipient)
+    fill_demo(sel.ws, 3, seed=5)
+    fill_demo(dxb.ws, 2, seed=7)
+    for mission in (sel, dxb):
+        ensure_library(mission.ws)
+        out = root / f"{mission.ws.mission_code}.qbundle"
+        ExchangeService(mission.ws).export_cases(out, [hq.recipient])
+        ExchangeService(hq.ws).import_bundle(out)
+    yield {"hq": hq, "sel": sel, "dxb": dxb}
+    for site in (hq, sel, dxb):
+        site.ws.close()
+
+
+def sel_case(site: Site) -> dict[str, Any]:
+    """Site's copy of SEL's first case (HQ's copy is what a thief at HQ's level would see)."""
+    number = sorted(records_of(site, "case", Case.mission_code == "SEL"), key=lambda r: r["number"])
+    return number[0]
+
+
+def refused_at(site: Site, bundle: Path, message: str) -> None:
+    with unchanged(site), pytest.raises(BundleRefused, match=message):
+        ExchangeService(site.ws).import_bundle(bundle)
+
+
+# -- the attacks: each returns the bundle and what the refusal must say -------------------------
+
+Attack = Callable[[dict[str, Site], Path], tuple[Path, str]]
+
+
+def rewrite_with_huge_version(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """Item 1: DXB sends HQ's copy of SEL's case with version 2**63-1 and new text."""
+    case = sel_case(w["hq"])
+    forged = changed(case, step=2**63 - 1 - case["version"], description="Case closed.")
+    bundle = Forger(w["dxb"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    return bundle, rf"case {case['number']} jumps from version \d+ to version {2**63 - 1}"
+
+
+def rewrite_with_next_version(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """Item 1 without the huge version: the next version of SEL's case, signed by DXB."""
+    case = sel_case(w["hq"])
+    forged = changed(case, description="Case closed.")
+    bundle = Forger(w["dxb"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    return bundle, f"case {case['number']} is held by SEL; a bundle from DXB may change only"
+
+
+def conflict_on_equal_version(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """The same version with other content would become a conflict someone may accept."""
+    case = sel_case(w["hq"])
+    forged = dict(case, description="Case closed.")
+    bundle = Forger(w["dxb"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    return bundle, f"case {case['number']} is held by SEL"
+
+
+def version_within_own_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """Even the holder may not jump its own record's version past the bound."""
+    case = sel_case(w["hq"])
+    forged = changed(case, step=MAX_VERSION_STEP + 1, description="Edited.")
+    bundle = Forger(w["sel"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    return bundle, f"at most {MAX_VERSION_STEP}"
+
+
+def _new_case(template: dict[str, Any], number: str, code: str, **values: Any) -> dict[str, Any]:
+    record = dict(
+        template,
+        id=new_id(),
+        number=number,
+        mission_code=code,
+        origin_mission=code,
+        holder_mission=code,
+        year=int(number.split("-")[1]),
+        seq=int(number.split("-")[2]),
+        version=1,
+    )
+    record.update(values)
+    return record
+
+
+def insert_case_claiming_sel(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """Item 1: DXB inserts SEL-2026-9999, claiming SEL as its origin."""
+    forged = _new_case(sel_case(w["hq"]), "SEL-2026-9999", "SEL")
+    bundle = Forger(w["dxb"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    return bundle, "case SEL-2026-9999 is new here and claims to come from SEL"
+
+
+def insert_case_numbered_for_sel(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """DXB as origin, but a case number of SEL's series."""
+    forged = _new_case(sel_case(w["hq"]), "SEL-2026-9999", "DXB", mission_code="DXB")
+    bundle = Forger(w["dxb"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    return bundle, "the number of case SEL-2026-9999 names mission SEL"
+
+
+def insert_case_held_by_sel(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """A DXB case that DXB says SEL holds: a mission cannot hand cases over."""
+    forged = _new_case(sel_case(w["hq"]), "DXB-2026-9999", "DXB", holder_mission="SEL")
+    bundle = Forger(w["dxb"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    return bundle, "case DXB-2026-9999 is new here and held by SEL"
+
+
+def hand_own_case_away(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """SEL moves its own case to DXB by itself; only an HQ transfer moves a case."""
+    case = sel_case(w["hq"])
+    forged = changed(case, holder_mission="DXB")
+    bundle = Forger(w["sel"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    return bundle, f"case {case['number']} would be handed to DXB; only a transfer"
+
+
+def renumber_own_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    case = sel_case(w["hq"])
+    forged = changed(case, number="SEL-2026-7777", seq=7777)
+    bundle = Forger(w["sel"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    return bundle, f"case {case['number']} would change its number, mission or origin"
+
+
+def forged_treaty_in_cases_bundle(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """Item 2: a forged EAEU Treaty in a cases bundle, for HQ to pass on to every mission."""
+    treaty = record_of(w["dxb"], "agreement", Agreement.slug == "eaeu-treaty-2014")
+    forged = changed(treaty, step=50, title_en="Treaty on the EAEU (forged: no rights)")
+    bundle = Forger(w["dxb"]).bundle(out, {"agreement": [forged]}, [w["hq"].recipient])
+    return bundle, "A bundle of kind cases may not carry agreement records"
+
+
+def forged_provision_in_cases_bundle(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    provision = records_of(w["dxb"], "agreement_provision", AgreementProvision.slug != "")[0]
+    forged = changed(provision, summary_en="Workers have no rights.")
+    bundle = Forger(w["dxb"]).bundle(out, {"agreement_provision": [forged]}, [w["hq"].recipient])
+    return bundle, "A bundle of kind cases may not carry agreement_provision records"
+
+
+def library_from_a_mission(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """Item 2 by the other door: an agreements bundle signed by a mission, sent to SEL."""
+    treaty = record_of(w["dxb"], "agreement", Agreement.slug == "eaeu-treaty-2014")
+    forged = changed(treaty, title_en="Treaty on the EAEU (forged)")
+    bundle = Forger(w["dxb"]).bundle(
+        out, {"agreement": [forged]}, [w["sel"].recipient], kind="agreements"
+    )
+    return bundle, "bundles of kind agreements may come only from headquarters, and DXB is not"
+
+
+def transfer_made_by_a_mission(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """Item 3: DXB makes a transfer bundle handing SEL's case to itself, addressed to HQ."""
+    case = sel_case(w["hq"])
+    forged = changed(case, holder_mission="DXB", transferred_from="SEL")
+    bundle = Forger(w["dxb"]).bundle(
+        out, {"case": [forged]}, [w["hq"].recipient], kind="transfer", target="AST"
+    )
+    return bundle, "bundles of kind transfer may come only from headquarters, and DXB is not"
+
+
+def event_on_sel_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """A new timeline event on SEL's case, made and signed by DXB."""
+    event = records_of(w["hq"], "case_event", CaseEvent.origin_mission == "SEL")[0]
+    forged = dict(event, id=new_id(), origin_mission="DXB", text="Worker withdrew the complaint.")
+    bundle = Forger(w["dxb"]).bundle(out, {"case_event": [forged]}, [w["hq"].recipient])
+    return bundle, f"case_event {forged['id']} hangs off a case held by SEL"
+
+
+def rewrite_sel_event(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    event = records_of(w["hq"], "case_event", CaseEvent.origin_mission == "SEL")[0]
+    forged = changed(event, text="Nothing happened.")
+    bundle = Forger(w["dxb"]).bundle(out, {"case_event": [forged]}, [w["hq"].recipient])
+    return bundle, f"case_event {event['id']} hangs off a case held by SEL"
+
+
+def move_dxb_event_onto_sel_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """DXB re-parents its own event onto SEL's case."""
+    event = records_of(w["hq"], "case_event", CaseEvent.origin_mission == "DXB")[0]
+    forged = changed(event, case_id=sel_case(w["hq"])["id"])
+    bundle = Forger(w["dxb"]).bundle(out, {"case_event": [forged]}, [w["hq"].recipient])
+    return bundle, f"case_event {event['id']} hangs off a case held by SEL"
+
+
+def attachment_on_sel_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    content = b"%PDF-1.4 forged power of attorney"
+    digest = file_digest(content)
+    attachment = {
+        "id": new_id(),
+        "origin_mission": "DXB",
+        "version": 1,
+        "updated_at": "2026-11-20T10:00:00+00:00",
+        "deleted_at": None,
+        "case_id": sel_case(w["hq"])["id"],
+        "filename": "power-of-attorney.pdf",
+        "mime_type": "application/pdf",
+        "size": len(content),
+        "sha256": digest,
+        "added_by": "admin",
+    }
+    attachment = _fit(w["hq"], "attachment", attachment)
+    bundle = Forger(w["dxb"]).bundle(
+        out, {"attachment": [attachment]}, [w["hq"].recipient], files={digest: content}
+    )
+    return bundle, f"attachment {attachment['id']} hangs off a case held by SEL"
+
+
+def letter_on_sel_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    letter = {
+        "id": new_id(),
+        "origin_mission": "DXB",
+        "version": 1,
+        "updated_at": "2026-11-20T10:00:00+00:00",
+        "deleted_at": None,
+        "case_id": sel_case(w["hq"])["id"],
+        "mission_code": "DXB",
+        "kind": "employer_letter",
+        "lang": "en",
+        "status": "draft",
+    }
+    letter = _fit(w["hq"], "letter", letter)
+    bundle = Forger(w["dxb"]).bundle(out, {"letter": [letter]}, [w["hq"].recipient])
+    return bundle, f"letter {letter['id']} hangs off a case held by SEL"
+
+
+def _fit(site: Site, entity: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A complete record of ``entity``: ``values`` over neutral defaults for the other fields."""
+    from app.exchange.records import BY_NAME, record_schema
+
+    schema = record_schema(BY_NAME[entity])["properties"]
+    record: dict[str, Any] = {}
+    for name, prop in schema.items():
+        options = prop.get("anyOf", [prop])
+        if {"type": "null"} in options:
+            record[name] = None
+        elif options[0].get("type") == "array":
+            record[name] = []
+        elif options[0].get("type") == "object":
+            record[name] = {}
+        elif options[0].get("type") == "boolean":
+            record[name] = False
+        elif options[0].get("type") == "integer":
+            record[name] = 0
+        else:
+            record[name] = ""
+    record.update(values)
+    return record
+
+
+def rewrite_sel_person(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """A person SEL's cases refer to, changed by DXB (say, to redirect a phone number)."""
+    person = records_of(w["hq"], "person", Person.origin_mission == "SEL")[0]
+    forged = changed(person, phone_abroad="+971 50 000 0000")
+    bundle = Forger(w["dxb"]).bundle(out, {"person": [forged]}, [w["hq"].recipient])
+    return bundle, f"person {person['id']} belongs to SEL"
+
+
+def rewrite_sel_employer(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """Taking an employer off the watchlist from another mission."""
+    used = {c["employer_id"] for c in records_of(w["hq"], "case", Case.mission_code == "SEL")}
+    employer = next(
+        r
+        for r in records_of(w["hq"], "employer", Employer.origin_mission == "SEL")
+        if r["id"] in used
+    )
+    forged = changed(employer, watchlist=False, notes="Reliable.")
+    bundle = Forger(w["dxb"]).bundle(out, {"employer": [forged]}, [w["hq"].recipient])
+    return bundle, f"employer {employer['id']} belongs to SEL"
+
+
+def person_claiming_sel(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    person = records_of(w["hq"], "person", Person.origin_mission == "SEL")[0]
+    forged = dict(person, id=new_id(), iin=None, version=1)
+    bundle = Forger(w["dxb"]).bundle(out, {"person": [forged]}, [w["hq"].recipient])
+    return bundle, f"person {forged['id']} is new here and claims to come from SEL"
+
+
+def other_missions_details(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """DXB rewrites SEL's letterhead address at HQ."""
+    mission = record_of(w["sel"], "mission", Mission.code == "SEL")
+    forged = changed(mission, address_en="Somewhere else")
+    bundle = Forger(w["dxb"]).bundle(out, {"mission": [forged]}, [w["hq"].recipient])
+    return bundle, "it carries the details of mission SEL; a mission may send only its own"
+
+
+ATTACKS: list[Attack] = [
+    rewrite_with_huge_version,
+    rewrite_with_next_version,
+    conflict_on_equal_version,
+    version_within_own_case,
+    insert_case_claiming_sel,
+    insert_case_numbered_for_sel,
+    insert_case_held_by_sel,
+    hand_own_case_away,
+    renumber_own_case,
+    forged_treaty_in_cases_bundle,
+    forged_provision_in_cases_bundle,
+    transfer_made_by_a_mission,
+    event_on_sel_case,
+    rewrite_sel_event,
+    move_dxb_event_onto_sel_case,
+    attachment_on_sel_case,
+    letter_on_sel_case,
+    rewrite_sel_person,
+    rewrite_sel_employer,
+    person_claiming_sel,
+    other_missions_details,
+]
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=[a.__name__ for a in ATTACKS])
+def test_attack_on_hq_is_refused_and_nothing_changes(
+    world: dict[str, Site], tmp_path: Path, attack: Attack
+) -> None:
+    bundle, message = attack(world, tmp_path / "forged.qbundle")
+    refused_at(world["hq"], bundle, message)
+
+
+def test_a_library_signed_by_a_mission_is_refused_at_a_mission(
+    world: dict[str, Site], tmp_path: Path
+) -> None:
+    bundle, message = library_from_a_mission(world, tmp_path / "lib.qbundle")
+    refused_at(world["sel"], bundle, message)
+
+
+def test_a_transfer_signed_by_a_mission_is_refused_at_a_mission(
+    world: dict[str, Site], tmp_path: Path
+) -> None:
+    """DXB 'transfers' one of its cases, with a new event, into SEL's database."""
+    dxb = world["dxb"]
+    case = records_of(dxb, "case", Case.mission_code == "DXB")[0]
+    person = record_of(dxb, "person", Person.id == case["person_id"])
+    records: Records = {
+        "person": [person],
+        "case": [changed(case, holder_mission="SEL", transferred_from="DXB")],
+    }
+    bundle = Forger(dxb).bundle(
+        tmp_path / "t.qbundle", records, [world["sel"].recipient], kind="transfer", target="SEL"
+    )
+    refused_at(world["sel"], bundle, "bundles of kind transfer may come only from headquarters")
+
+
+def test_a_transfer_must_hand_cases_to_its_addressee(
+    world: dict[str, Site], tmp_path: Path
+) -> None:
+    """Even HQ's own key cannot make a transfer that hands a case to someone else."""
+    hq, sel = world["hq"], world["sel"]
+    case = records_of(hq, "case", Case.mission_code == "DXB")[0]
+    person = record_of(hq, "person", Person.id == case["person_id"])
+    records: Records = {"person": [person], "case": [changed(case, holder_mission="DXB")]}
+    bundle = Forger(hq).bundle(
+        tmp_path / "t.qbundle", records, [sel.recipient], kind="transfer", target="SEL"
+    )
+    refused_at(sel, bundle, f"case {case['number']} is handed to DXB, but a transfer")
+
+
+def test_hq_without_the_hq_mark_cannot_send_the_library(
+    world: dict[str, Site], tmp_path: Path
+) -> None:
+    """A mission that registered HQ's key without --hq refuses HQ's library bundle."""
+    hq = world["hq"]
+    tas = make_site(tmp_path, "TAS", "UZ", "Tashkent")
+    try:
+        for here, there in ((hq, tas), (tas, hq)):
+            keys = KeyService(there.ws).own_keys()
+            KeyService(here.ws).trust(keys.mission_code, keys.signing_key, keys.age_recipient)
+        treaty = record_of(world["dxb"], "agreement", Agreement.slug == "eaeu-treaty-2014")
+        bundle = Forger(hq).bundle(
+            tmp_path / "lib.qbundle",
+            {"agreement": [changed(treaty, origin_mission="AST")]},
+            [tas.recipient],
+            kind="agreements",
+        )
+        refused_at(tas, bundle, "--hq")
+    finally:
+        tas.ws.close()
+
+
+# -- the genuine flows ------------------------------------------------------------------------
+
+
+def test_sels_genuine_update_is_accepted_after_the_attacks(
+    world: dict[str, Site], tmp_path: Path
+) -> None:
+    hq, sel = world["hq"], world["sel"]
+    case_id = sel_case(sel)["id"]
+    forged, _message = rewrite_with_huge_version(world, tmp_path / "forged.qbundle")
+    with pytest.raises(BundleRefused):
+        ExchangeService(hq.ws).import_bundle(forged)
+    sel.cases.update_case(case_id, CaseChanges(description="Employer paid the wages."))
+    out = tmp_path / "sel-update.qbundle"
+    ExchangeService(sel.ws).export_cases(out, [hq.recipient])
+
+    report = ExchangeService(hq.ws).import_bundle(out)
+
+    assert report.per_entity["case"]["updated"] == 1
+    assert hq.cases.get_case(case_id).description == "Employer paid the wages."
+    assert hq.cases.get_case(case_id).version == sel.cases.get_case(case_id).version
+
+
+def test_the_mission_holding_a_transferred_case_updates_it(
+    world: dict[str, Site], tmp_path: Path
+) -> None:
+    """After HQ transfers SEL's case to DXB, DXB's changes are accepted and SEL's refused."""
+    hq, sel, dxb = world["hq"], world["sel"], world["dxb"]
+    case = sorted(records_of(sel, "case", Case.mission_code == "SEL"), key=lambda r: r["number"])[
+        -1
+    ]
+    ExchangeService(hq.ws).transfer_cases([case["number"]], "DXB", tmp_path / "t.qbundle")
+    ExchangeService(dxb.ws).import_bundle(tmp_path / "t.qbundle")
+    with dxb.ws.read() as session:
+        assert session.get(Case, case["id"]).holder_mission == "DXB"
+
+    dxb.cases.update_case(case["id"], CaseChanges(description="Now handled in Dubai."))
+    ExchangeService(dxb.ws).export_cases(tmp_path / "dxb.qbundle", [hq.recipient])
+    report = ExchangeService(hq.ws).import_bundle(tmp_path / "dxb.qbundle")
+    assert report.per_entity["case"]["updated"] == 1
+
+    # SEL's full export still carries its old copy and events of the case: they change
+    # nothing at HQ, so they are left alone and the bundle is accepted.
+    ExchangeService(sel.ws).export_cases(tmp_path / "all.qbundle", [hq.recipient], True)
+    report = ExchangeService(hq.ws).import_bundle(tmp_path / "all.qbundle")
+    assert (report.new, report.updated, report.conflicts) == (0, 0, 0)
+    assert report.per_entity["case"]["local_newer"] == 1
+
+    sel.cases.update_case(case["id"], CaseChanges(description="Still ours."))
+    stale = sel.cases.get_case(case["id"])
+    forged = changed(record_of(sel, "case", Case.id == case["id"]), step=10)
+    bundle = Forger(sel).bundle(tmp_path / "stale.qbundle", {"case": [forged]}, [hq.recipient])
+    refused_at(hq, bundle, f"case {stale.number} is held by DXB")
+    with hq.ws.read() as session:
+        assert session.execute(select(Case.description).where(Case.id == case["id"])).scalar() == (
+            "Now handled in Dubai."
+        )
