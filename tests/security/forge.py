@@ -25,8 +25,8 @@ from app import __version__
 from app.db.models import LocalSecret
 from app.exchange.package import build_payload, encode_records, encrypt_to_file
 from app.exchange.records import BY_NAME
-from app.services.exchange import _collect
 from app.security import audit_anchor
+from app.services.exchange import _collect
 from app.services.installation import SIGNING_KEY
 from tests.conftest import snapshot
 from tests.integration.test_exchange import Site, table_dump
