@@ -72,9 +72,14 @@ def _map_letters(text: str) -> str:
 
 
 def _fold(token: str) -> str:
-    for pattern, replacement in _FOLDS:
-        token = pattern.sub(replacement, token)
-    return token
+    # Until nothing changes: one fold can make another ("ghkh" → "ghh" → "gh" → "g").
+    while True:
+        folded = token
+        for pattern, replacement in _FOLDS:
+            folded = pattern.sub(replacement, folded)
+        if folded == token:
+            return folded
+        token = folded
 
 
 def search_keys(text: str) -> str:
