@@ -16,11 +16,11 @@ from app.cli.common import (
     workspace,
 )
 from app.config import Paths
-from app.errors import IntegrityError
+from app.errors import IntegrityError, UsageError
 from app.i18n import _
 from app.security import audit
 from app.security.keyring_store import SecretStore
-from app.services.backup import create_backup, restore_backup
+from app.services.backup import ConfirmationRequired, create_backup, restore_backup
 from app.services.exchange import store_identity_in_keyring
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.keys import KeyService
@@ -73,6 +73,9 @@ def register(commands: Any) -> None:
     backup.set_defaults(handler=cmd_backup)
     restore = commands.add_parser("restore", help=_("restore a backup into the data folder"))
     restore.add_argument("file", type=Path)
+    restore.add_argument(
+        "--yes", action="store_true", help=_("confirm going back to the backup's state")
+    )
     restore.set_defaults(handler=cmd_restore)
 
     audit_parser = commands.add_parser("audit", help=_("the audit log"))
@@ -137,8 +140,14 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 
 def cmd_user_revoke(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        UserService(ws).revoke(args.username)
-    print(_("{user} revoked.").format(user=args.username))
+        result = UserService(ws, SecretStore()).revoke(args.username)
+    print(_("{user} revoked; the database has a new key.").format(user=args.username))
+    if result.need_password_reset:
+        print(
+            _("Reset the passwords of: {users} (their key slots predate the new key).").format(
+                users=", ".join(result.need_password_reset)
+            )
+        )
     return 0
 
 
@@ -192,24 +201,27 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     paths = paths_of(args)
     username, password = credentials()
-    manifest = restore_backup(paths, args.file, username, password)
-    ws = unlock(paths, username, password)
     try:
-        with ws.write() as session:
-            ws.audit(
-                session,
-                "backup.restore",
-                "installation",
-                ws.mission_code,
-                {"file": args.file.name, "created_at": manifest.get("created_at")},
-            )
-    finally:
-        ws.close()
+        result = restore_backup(paths, args.file, username, password, confirmed=args.yes)
+    except ConfirmationRequired as exc:
+        raise UsageError(f"{exc} " + _("Run it again with --yes to restore it.")) from None
     print(
         _("Restored the backup of {created} into {path}.").format(
-            created=manifest.get("created_at"), path=paths.data_dir
+            created=result.created_at, path=paths.data_dir
         )
     )
+    if result.deactivated:
+        print(
+            _("Revoked since the backup, kept out: {users}.").format(
+                users=", ".join(result.deactivated)
+            )
+        )
+    if result.without_account:
+        print(
+            _("Added since the backup, without an account now: {users}.").format(
+                users=", ".join(result.without_account)
+            )
+        )
     return 0
 
 

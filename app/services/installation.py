@@ -22,6 +22,8 @@ from app.security import audit
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
 from app.security.login_guard import LoginGuard, wait_message
+from app.security.private_files import make_private_dir, touch_private
+from app.security.rekey import key_opens, settle_sign_in
 from app.services.workspace import Actor, MissionSummary, Workspace
 
 ROLES = ("attache", "consul", "admin", "hq")
@@ -111,7 +113,7 @@ def init_installation(
             _("A Qorgau installation already exists in {path}.").format(path=str(paths.data_dir))
         )
     try:
-        paths.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(paths.data_dir)
     except OSError as exc:
         raise DatabaseError(
             _("The data folder cannot be created: {error}").format(error=exc.strerror)
@@ -120,7 +122,7 @@ def init_installation(
     slots = KeySlotStore(paths.keyslots)
     try:
         slots.create(admin_username, admin_password, key)
-        paths.db.touch(mode=0o600)  # personal data: readable by this account only
+        touch_private(paths.db)  # personal data: readable by this account only
         db = Database(paths.db, key)
         try:
             ensure_schema(db, backup_dir=None)
@@ -228,7 +230,7 @@ def unlock(
     guard.wait_turn(username)
     slots = KeySlotStore(paths.keyslots)
     try:
-        key = slots.unlock(username, password)
+        key = settle_sign_in(paths.db, slots, username, password)
     except AuthError as exc:
         delay = guard.record_failure(username)
         if delay:
@@ -247,8 +249,13 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
     """'Unlock on this computer': the key from the OS keyring, or None when not remembered."""
     _require_installation(paths)
     database_id = KeySlotStore(paths.keyslots).database_id()
-    key = store.get(unlock_entry_name(database_id, username))
+    entry = unlock_entry_name(database_id, username)
+    key = store.get(entry)
     if key is None:
+        return None
+    if not key_opens(paths.db, key):
+        # A key from before a re-key (revocation) or a restore opens nothing: forget it.
+        store.delete(entry)
         return None
     workspace = open_workspace(paths, username, key, database_id)
     try:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.engine import Database
 from app.db.models import User
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import _
-from app.security.keyslots import KeySlotStore, check_password_strength
+from app.security.keyring_store import SecretStore, unlock_entry_name
+from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
+from app.security.rekey import key_opens, rekey_installation
 from app.services.installation import check_role, check_username
 from app.services.workspace import Workspace
 
@@ -26,6 +29,14 @@ class UserInfo:
     last_login_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Revocation:
+    """What a revocation did: the users whose old slots could not receive the new key."""
+
+    username: str
+    need_password_reset: list[str] = field(default_factory=list)
+
+
 def _info(user: User) -> UserInfo:
     return UserInfo(
         user.username, user.role, user.full_name, user.active, user.created_at, user.last_login_at
@@ -33,9 +44,10 @@ def _info(user: User) -> UserInfo:
 
 
 class UserService:
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, store: SecretStore | None = None) -> None:
         self.ws = workspace
         self.slots = KeySlotStore(workspace.paths.keyslots)
+        self.store = store
 
     def list(self) -> list[UserInfo]:
         with self.ws.read() as session:
@@ -86,8 +98,13 @@ class UserService:
             self.ws.audit(session, "user.role", "user", username, {"from": user.role, "to": role})
             user.role = role
 
-    def revoke(self, username: str) -> None:
-        """Remove the user's key slot and deactivate the account (its history stays)."""
+    def revoke(self, username: str) -> Revocation:
+        """Deactivate the account (its history stays) and re-key the database.
+
+        The revoked user's slot goes; the database gets a new key, sealed to every other
+        user's public key (they need not be here: their next sign-in rewraps their slot), so
+        her old slot, a copy of the key file or a key kept in a keyring opens nothing current.
+        """
         self.ws.require_role("admin")
         if username == self.ws.actor.username:
             raise ValidationError(_("You cannot revoke your own account."))
@@ -97,7 +114,41 @@ class UserService:
                 self._keep_one_admin(session, username)
             user.active = False
             self.ws.audit(session, "user.revoke", "user", username)
-            self.slots.remove_slot(username)
+        # PRAGMA rekey needs the only connection: this workspace's pool is closed first.
+        self.ws.db.dispose()
+        old_key, new_key = self.ws.db.key, new_database_key()
+        try:
+            without_keys = rekey_installation(
+                self.ws.paths.db, self.slots, old_key, new_key, username
+            )
+        finally:
+            # Reopened with whichever key the database has now (the old one if it failed).
+            opens = key_opens(self.ws.paths.db, new_key)
+            self.ws.db = Database(self.ws.paths.db, new_key if opens else old_key)
+        self._refresh_keyring(new_key)
+        with self.ws.write() as session:
+            self.ws.audit(
+                session,
+                "installation.rekey",
+                "installation",
+                self.ws.mission_code,
+                {"revoked": username, "slots_removed": without_keys},
+            )
+        return Revocation(username, without_keys)
+
+    def _refresh_keyring(self, new_key: bytes) -> None:
+        """Keys kept for "unlock on this computer" are stale now: the signed-in
+        administrator's is replaced, every other user's entry here is deleted."""
+        if self.store is None:
+            return
+        with self.ws.read() as session:
+            names = session.execute(select(User.username)).scalars().all()
+        for name in names:
+            entry = unlock_entry_name(self.ws.database_id, name)
+            if name == self.ws.actor.username and self.store.get(entry) is not None:
+                self.store.set(entry, new_key)
+            else:
+                self.store.delete(entry)
 
     def _get(self, session: Session, username: str) -> User:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()

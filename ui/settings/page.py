@@ -87,7 +87,7 @@ class SettingsPage(QScrollArea):
         self.users_box = QGroupBox()
         self.users: UsersPanel | None = None
         if workspace.actor.role == "admin":
-            self.users = UsersPanel(workspace, window.bridge)
+            self.users = UsersPanel(workspace, window.bridge, self.store)
             QVBoxLayout(self.users_box).addWidget(self.users)
         else:
             self.users_box.hide()
