@@ -15,15 +15,17 @@ from app.cli.common import (
     print_table,
     workspace,
 )
+from app.cli.recovery import print_recovery_key
 from app.config import Paths
 from app.errors import IntegrityError, UsageError
-from app.i18n import _
+from app.i18n import _, current_language
 from app.security import audit
 from app.security.keyring_store import SecretStore
 from app.services.backup import ConfirmationRequired, create_backup, restore_backup
 from app.services.exchange import store_identity_in_keyring
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.keys import KeyService
+from app.services.recovery_sheet import sheet_facts, write_recovery_sheet
 from app.services.users import UserService
 
 
@@ -37,6 +39,9 @@ def register(commands: Any) -> None:
     init.add_argument("--name-kk", default="")
     init.add_argument("--name-ru", default="")
     init.add_argument("--name-en", default="")
+    init.add_argument(
+        "--recovery-sheet", type=Path, help=_("also write the printable recovery sheet (PDF)")
+    )
     init.set_defaults(handler=cmd_init)
 
     user = commands.add_parser("user", help=_("manage users"))
@@ -97,9 +102,16 @@ def cmd_init(args: argparse.Namespace) -> int:
         name_en=args.name_en,
     )
     password = new_password(_("Administrator's password"))
-    init_installation(paths, setup, args.admin, password)
+    recovery_key = init_installation(paths, setup, args.admin, password)
     if args.hq:
         _keep_hq_identity_in_keyring(paths, args.admin, password)
+    if args.recovery_sheet:
+        ws = unlock(paths, args.admin, password)
+        try:
+            lang = current_language()
+            write_recovery_sheet(args.recovery_sheet, recovery_key, sheet_facts(ws, lang), lang)
+        finally:
+            ws.close()
     print(
         _("Created {kind} {code} in {path}; administrator: {admin}.").format(
             kind=_("headquarters") if args.hq else _("mission"),
@@ -108,6 +120,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             admin=args.admin,
         )
     )
+    print_recovery_key(recovery_key)
     return 0
 
 

@@ -51,6 +51,10 @@ MIN_PASSWORD_LENGTH = 8
 KDF_PROFILE_ENV = "QORGAU_KDF_PROFILE"
 # A real key file is a few KiB per user; anything far larger is not ours.
 MAX_FILE_BYTES = 4 * 1024 * 1024
+# Slots that are not a person's: the recovery key's and HQ escrow's. A user name never starts
+# with "@" (see app.services.installation.USERNAME_RE), so they cannot collide.
+RECOVERY_SLOT = "@recovery"
+ESCROW_SLOT = "@escrow"
 
 
 @dataclass(frozen=True)
@@ -276,7 +280,32 @@ class KeySlotStore:
         return KeyState(data["database_id"], data["key_epoch"], data.get("rekey_to"))
 
     def usernames(self) -> list[str]:
-        return sorted(self._load()["slots"])
+        """The people with a slot (not the recovery or escrow slots)."""
+        return sorted(u for u in self._load()["slots"] if not u.startswith("@"))
+
+    def escrow(self) -> dict[str, Any] | None:
+        """HQ's escrow: its age recipient and the escrow secret encrypted to it."""
+        escrow = self._load().get("escrow")
+        return escrow if isinstance(escrow, dict) else None
+
+    def set_escrow(self, secret: str, key: bytes, recipient: str, box: str) -> None:
+        """The escrow slot (opened by ``secret``) and ``secret`` sealed to HQ, in one write."""
+        data = self._load()
+        data["slots"][ESCROW_SLOT] = self._wrap(
+            data["database_id"], ESCROW_SLOT, secret, key, data["key_epoch"]
+        )
+        data["escrow"] = {
+            "recipient": recipient,
+            "box": box,
+            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self._save(data)
+
+    def clear_escrow(self) -> None:
+        data = self._load()
+        data["slots"].pop(ESCROW_SLOT, None)
+        data.pop("escrow", None)
+        self._save(data)
 
     def has_slot(self, username: str) -> bool:
         return username in self._load()["slots"]
@@ -346,6 +375,8 @@ class KeySlotStore:
         epoch = data["key_epoch"] + 1
         database_id = data["database_id"]
         data["slots"].pop(revoked or "", None)
+        if revoked == ESCROW_SLOT:
+            data.pop("escrow", None)
         without_keys = sorted(u for u, s in data["slots"].items() if "public_key" not in s)
         for username in without_keys:
             del data["slots"][username]

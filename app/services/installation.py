@@ -23,6 +23,7 @@ from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
 from app.security.login_guard import LoginGuard, wait_message
 from app.security.private_files import make_private_dir, touch_private
+from app.security.recovery_key import create_recovery_slot
 from app.security.rekey import key_opens, settle_sign_in
 from app.services.workspace import Actor, MissionSummary, Workspace
 
@@ -103,8 +104,12 @@ def _generate_mission_keys() -> tuple[bytes, str, str, str]:
 
 def init_installation(
     paths: Paths, setup: MissionSetup, admin_username: str, admin_password: str
-) -> None:
-    """Create the data dir, the key file, the database and the mission with its administrator."""
+) -> str:
+    """Create the data dir, the key file, the database and the mission with its administrator.
+
+    Returns the recovery key: shown once to be printed for the mission's safe, never stored
+    unwrapped (``app.services.recovery``).
+    """
     validate_mission(setup)
     check_username(admin_username)
     check_password_strength(admin_password)
@@ -122,6 +127,7 @@ def init_installation(
     slots = KeySlotStore(paths.keyslots)
     try:
         slots.create(admin_username, admin_password, key)
+        recovery_key = create_recovery_slot(slots, key)
         touch_private(paths.db)  # personal data: readable by this account only
         db = Database(paths.db, key)
         try:
@@ -169,6 +175,7 @@ def init_installation(
         for suffix in ("-wal", "-shm"):
             paths.db.with_name(paths.db.name + suffix).unlink(missing_ok=True)
         raise
+    return recovery_key
 
 
 def _require_installation(paths: Paths) -> None:

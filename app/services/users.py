@@ -114,41 +114,8 @@ class UserService:
                 self._keep_one_admin(session, username)
             user.active = False
             self.ws.audit(session, "user.revoke", "user", username)
-        # PRAGMA rekey needs the only connection: this workspace's pool is closed first.
-        self.ws.db.dispose()
-        old_key, new_key = self.ws.db.key, new_database_key()
-        try:
-            without_keys = rekey_installation(
-                self.ws.paths.db, self.slots, old_key, new_key, username
-            )
-        finally:
-            # Reopened with whichever key the database has now (the old one if it failed).
-            opens = key_opens(self.ws.paths.db, new_key)
-            self.ws.db = Database(self.ws.paths.db, new_key if opens else old_key)
-        self._refresh_keyring(new_key)
-        with self.ws.write() as session:
-            self.ws.audit(
-                session,
-                "installation.rekey",
-                "installation",
-                self.ws.mission_code,
-                {"revoked": username, "slots_removed": without_keys},
-            )
+        without_keys = rekey_workspace(self.ws, self.slots, username, self.store)
         return Revocation(username, without_keys)
-
-    def _refresh_keyring(self, new_key: bytes) -> None:
-        """Keys kept for "unlock on this computer" are stale now: the signed-in
-        administrator's is replaced, every other user's entry here is deleted."""
-        if self.store is None:
-            return
-        with self.ws.read() as session:
-            names = session.execute(select(User.username)).scalars().all()
-        for name in names:
-            entry = unlock_entry_name(self.ws.database_id, name)
-            if name == self.ws.actor.username and self.store.get(entry) is not None:
-                self.store.set(entry, new_key)
-            else:
-                self.store.delete(entry)
 
     def _get(self, session: Session, username: str) -> User:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
@@ -166,3 +133,44 @@ class UserService:
         )
         if others is None:
             raise ValidationError(_("The installation must keep at least one administrator."))
+
+
+def rekey_workspace(
+    ws: Workspace, slots: KeySlotStore, revoked: str | None, store: SecretStore | None
+) -> list[str]:
+    """Give the open database a new key that ``revoked``'s slot (a user, or the recovery or
+    escrow slot) does not reach; returns the users whose slots could not receive it."""
+    # PRAGMA rekey needs the only connection: this workspace's pool is closed first.
+    ws.db.dispose()
+    old_key, new_key = ws.db.key, new_database_key()
+    try:
+        without_keys = rekey_installation(ws.paths.db, slots, old_key, new_key, revoked)
+    finally:
+        # Reopened with whichever key the database has now (the old one if it failed).
+        opens = key_opens(ws.paths.db, new_key)
+        ws.db = Database(ws.paths.db, new_key if opens else old_key)
+    _refresh_keyring(ws, store, new_key)
+    with ws.write() as session:
+        ws.audit(
+            session,
+            "installation.rekey",
+            "installation",
+            ws.mission_code,
+            {"revoked": revoked, "slots_removed": without_keys},
+        )
+    return without_keys
+
+
+def _refresh_keyring(ws: Workspace, store: SecretStore | None, new_key: bytes) -> None:
+    """Keys kept for "unlock on this computer" are stale now: the signed-in user's is
+    replaced, every other user's entry here is deleted."""
+    if store is None:
+        return
+    with ws.read() as session:
+        names = session.execute(select(User.username)).scalars().all()
+    for name in names:
+        entry = unlock_entry_name(ws.database_id, name)
+        if name == ws.actor.username and store.get(entry) is not None:
+            store.set(entry, new_key)
+        else:
+            store.delete(entry)

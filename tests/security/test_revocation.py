@@ -239,7 +239,12 @@ def _downgrade_to_format_1(installation: Paths, key: bytes) -> None:
             {
                 "format": 1,
                 "database_id": database_id,
-                "slots": {u: _legacy_slot(database_id, u, PASSWORD, key) for u in data["slots"]},
+                # Format 1 had user slots only (no recovery slot).
+                "slots": {
+                    u: _legacy_slot(database_id, u, PASSWORD, key)
+                    for u in data["slots"]
+                    if not u.startswith("@")
+                },
             }
         )
     )
