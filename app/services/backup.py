@@ -217,6 +217,8 @@ def _check_admin(db_path: Path, key: bytes, username: str) -> None:
 def _current_admin(paths: Paths, username: str, password: str, guard: LoginGuard) -> _Admin:
     """The current installation's key, proven by an administrator's password (with the same
     growing delay after wrong passwords as a sign-in)."""
+    if username.startswith("@"):  # the recovery and escrow slots are nobody's account
+        raise AuthError(_("Wrong user name or password."))
     guard.wait_turn(username)
     slots = KeySlotStore(paths.keyslots)
     try:

@@ -233,6 +233,9 @@ def unlock(
     out here before the next try; they reach the audit log at the next successful unlock.
     """
     _require_installation(paths)
+    if username.startswith("@"):
+        # The recovery and escrow slots are nobody's account: they serve `recover` only.
+        raise AuthError(_("Wrong user name or password."))
     guard = guard or LoginGuard(paths.data_dir)
     guard.wait_turn(username)
     slots = KeySlotStore(paths.keyslots)

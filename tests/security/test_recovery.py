@@ -330,3 +330,11 @@ def test_hq_refuses_a_key_file_escrowed_elsewhere(
             issue_code(ws, sent)
     finally:
         ws.close()
+
+
+def test_the_recovery_slot_is_not_an_account_to_sign_in_with(mission: tuple[Paths, str]) -> None:
+    paths, recovery_key = mission
+    before = folder_bytes(paths.data_dir)
+    with pytest.raises(AuthError, match="Wrong user name or password"):
+        unlock(paths, RECOVERY_SLOT, recovery_key)
+    assert folder_bytes(paths.data_dir) == before
