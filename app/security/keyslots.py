@@ -380,11 +380,14 @@ class KeySlotStore:
         without_keys = sorted(u for u, s in data["slots"].items() if "public_key" not in s)
         for username in without_keys:
             del data["slots"][username]
-        for username, slot in data["slots"].items():
-            public = _unb64(slot["public_key"])
-            slot.setdefault("sealed", {})[str(epoch)] = seal_key(
-                new_key, public, _seal_context(database_id, username, epoch)
-            )
+        try:
+            for username, slot in data["slots"].items():
+                public = _unb64(slot["public_key"])
+                slot.setdefault("sealed", {})[str(epoch)] = seal_key(
+                    new_key, public, _seal_context(database_id, username, epoch)
+                )
+        except (TypeError, ValueError):
+            raise _damaged() from None  # a public key that is not one: nothing is written
         data["rekey_to"] = epoch
         self._save(data)
         return epoch, without_keys

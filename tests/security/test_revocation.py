@@ -284,3 +284,17 @@ def test_rekey_refused_while_another_connection_is_open(installation: Paths, ws:
     finally:
         other.close()
         ws.close()
+
+
+def test_a_damaged_public_key_stops_the_revocation_before_any_rekey(
+    installation: Paths, ws: Workspace
+) -> None:
+    data = json.loads(installation.keyslots.read_text())
+    data["slots"]["serik"]["public_key"] = "not base64!"
+    installation.keyslots.write_text(json.dumps(data))
+    key_file = installation.keyslots.read_bytes()
+    with pytest.raises(DatabaseError, match="damaged"):
+        UserService(ws).revoke("aigul")
+    assert installation.keyslots.read_bytes() == key_file
+    assert key_opens(installation.db, ws.db.key)
+    ws.close()
