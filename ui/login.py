@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +34,7 @@ from app.services.installation import (
 from app.services.workspace import Workspace
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
+from ui.recovery import RecoverDialog
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel, LanguageCombo, set_label
 
@@ -69,6 +71,10 @@ class LoginDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.remember = QCheckBox()
+        self.forgot = QPushButton()
+        self.forgot.setFlat(True)
+        self.forgot.clicked.connect(self.open_recovery)
+        self.recovery: RecoverDialog | None = None
         self.error = ErrorLabel()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -86,6 +92,7 @@ class LoginDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addLayout(self.form)
+        layout.addWidget(self.forgot, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(420)
@@ -103,6 +110,7 @@ class LoginDialog(QDialog):
         set_label(self.form, self.username, _("&User name:"))
         set_label(self.form, self.password, _("&Password:"))
         self.remember.setText(_("&Unlock on this computer"))
+        self.forgot.setText(_("Forgot all passwords?"))
         self.remember.setToolTip(
             _("Keep the key in this computer's keyring, so Qorgau opens without a password.")
             if self.store.is_system
@@ -128,6 +136,25 @@ class LoginDialog(QDialog):
             .success(self._unlocked)
             .failure(self._failed)
             .run_in_background()
+        )
+
+    def open_recovery(self) -> None:
+        """The recovery key (or HQ's code) makes a new administrator, who then signs in."""
+        dialog = RecoverDialog(self, self.paths)
+        dialog.accepted.connect(lambda: self._recovered(dialog))
+        self.recovery = dialog
+        dialog.open()
+
+    def _recovered(self, dialog: RecoverDialog) -> None:
+        if dialog.recovered is None:
+            return
+        self.username.setText(dialog.recovered.username)
+        self.password.clear()
+        self.password.setFocus()
+        self.error.show_message(
+            _("{user} is an administrator now: sign in with the new password.").format(
+                user=dialog.recovered.username
+            )
         )
 
     def _set_busy(self, busy: bool) -> None:

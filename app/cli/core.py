@@ -16,12 +16,13 @@ from app.cli.common import (
     print_table,
     workspace,
 )
+from app.cli.recovery import print_recovery_key
 from app.config import Paths
-from app.errors import IntegrityError, ValidationError
-from app.i18n import _
+from app.errors import IntegrityError, UsageError, ValidationError
+from app.i18n import _, current_language
 from app.security.keyring_store import SecretStore
 from app.services.audit_log import AuditLogService
-from app.services.backup import create_backup, restore_backup
+from app.services.backup import ConfirmationRequired, create_backup, restore_backup
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.keys import (
     IdentityMove,
@@ -29,6 +30,7 @@ from app.services.keys import (
     identity_move_message,
     store_identity_in_keyring,
 )
+from app.services.recovery_sheet import sheet_facts, write_recovery_sheet
 from app.services.users import UserService
 
 
@@ -42,6 +44,9 @@ def register(commands: Any) -> None:
     init.add_argument("--name-kk", default="")
     init.add_argument("--name-ru", default="")
     init.add_argument("--name-en", default="")
+    init.add_argument(
+        "--recovery-sheet", type=Path, help=_("also write the printable recovery sheet (PDF)")
+    )
     init.set_defaults(handler=cmd_init)
 
     user = commands.add_parser("user", help=_("manage users"))
@@ -78,6 +83,9 @@ def register(commands: Any) -> None:
     backup.set_defaults(handler=cmd_backup)
     restore = commands.add_parser("restore", help=_("restore a backup into the data folder"))
     restore.add_argument("file", type=Path)
+    restore.add_argument(
+        "--yes", action="store_true", help=_("confirm going back to the backup's state")
+    )
     restore.set_defaults(handler=cmd_restore)
 
     audit_parser = commands.add_parser("audit", help=_("the audit log"))
@@ -117,9 +125,16 @@ def cmd_init(args: argparse.Namespace) -> int:
         name_en=args.name_en,
     )
     password = new_password(_("Administrator's password"))
-    init_installation(paths, setup, args.admin, password)
+    recovery_key = init_installation(paths, setup, args.admin, password)
     if args.hq:
         _keep_hq_identity_in_keyring(paths, args.admin, password)
+    if args.recovery_sheet:
+        ws = unlock(paths, args.admin, password)
+        try:
+            lang = current_language()
+            write_recovery_sheet(args.recovery_sheet, recovery_key, sheet_facts(ws, lang), lang)
+        finally:
+            ws.close()
     print(
         _("Created {kind} {code} in {path}; administrator: {admin}.").format(
             kind=_("headquarters") if args.hq else _("mission"),
@@ -128,6 +143,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             admin=args.admin,
         )
     )
+    print_recovery_key(recovery_key)
     return 0
 
 
@@ -162,8 +178,14 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 
 def cmd_user_revoke(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        UserService(ws).revoke(args.username)
-    print(_("{user} revoked.").format(user=args.username))
+        result = UserService(ws, SecretStore()).revoke(args.username)
+    print(_("{user} revoked; the database has a new key.").format(user=args.username))
+    if result.need_password_reset:
+        print(
+            _("Reset the passwords of: {users} (their key slots predate the new key).").format(
+                users=", ".join(result.need_password_reset)
+            )
+        )
     return 0
 
 
@@ -217,24 +239,27 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     paths = paths_of(args)
     username, password = credentials()
-    manifest = restore_backup(paths, args.file, username, password)
-    ws = unlock(paths, username, password)
     try:
-        with ws.write() as session:
-            ws.audit(
-                session,
-                "backup.restore",
-                "installation",
-                ws.mission_code,
-                {"file": args.file.name, "created_at": manifest.get("created_at")},
-            )
-    finally:
-        ws.close()
+        result = restore_backup(paths, args.file, username, password, confirmed=args.yes)
+    except ConfirmationRequired as exc:
+        raise UsageError(f"{exc} " + _("Run it again with --yes to restore it.")) from None
     print(
         _("Restored the backup of {created} into {path}.").format(
-            created=manifest.get("created_at"), path=paths.data_dir
+            created=result.created_at, path=paths.data_dir
         )
     )
+    if result.deactivated:
+        print(
+            _("Revoked since the backup, kept out: {users}.").format(
+                users=", ".join(result.deactivated)
+            )
+        )
+    if result.without_account:
+        print(
+            _("Added since the backup, without an account now: {users}.").format(
+                users=", ".join(result.without_account)
+            )
+        )
     return 0
 
 

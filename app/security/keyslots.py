@@ -1,11 +1,23 @@
 """Key slots: the database key wrapped once per user under a password-derived key.
 
-The database key is 32 random bytes. Each slot stores it encrypted with AES-256-GCM under a
-key derived from that user's password with Argon2id; the slot's KDF parameters travel with it,
-so a slot made with another profile still opens. The associated data binds a slot to its user
-name and to the database id, so slots cannot be swapped between users or installations.
+The database key is 32 random bytes. Each slot stores, encrypted with AES-256-GCM under a key
+derived from that user's password with Argon2id, the database key *and* the user's X25519
+private key; the public half sits in the clear beside it. The slot's KDF parameters travel
+with it (within fixed bounds, checked before any derivation), so a slot made with another
+profile still opens. The associated data binds a slot to its user name, the database id and
+the key's epoch, so slots cannot be swapped between users, installations or generations.
+
+Revocation re-keys the database without anyone else's password: the new key (a new *epoch*)
+is sealed to every remaining user's public key (``sealed``), and the user's next sign-in opens
+that box with the private key from their slot and rewraps the slot. A sealed box is
+X25519 ECDH with a fresh ephemeral key, HKDF-SHA256 and AES-256-GCM, whose associated data
+names the installation, the user and the epoch (age cannot bind such data, and a box moved
+to another user or epoch must not open).
 
 ``keyslots.json`` is written atomically (temp file, fsync, rename): losing it loses the data.
+File format 2 (this one) reads format 1 files; their slots (no key pair) get one at their
+user's next sign-in. A re-key is two writes around ``PRAGMA rekey`` (see ``app.security.rekey``):
+``rekey_to`` marks the epoch in progress, so a crash in between is finished at the next sign-in.
 """
 
 from __future__ import annotations
@@ -16,22 +28,33 @@ import os
 import secrets
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import AuthError, DatabaseError, ValidationError
 from app.i18n import _
+from app.security.private_files import make_private_dir
 
-FORMAT = 1
+FORMAT = 2
+KNOWN_FORMATS = (1, 2)
 KEY_BYTES = 32
 MIN_PASSWORD_LENGTH = 8
 KDF_PROFILE_ENV = "QORGAU_KDF_PROFILE"
+# A real key file is a few KiB per user; anything far larger is not ours.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+# Slots that are not a person's: the recovery key's and HQ escrow's. A user name never starts
+# with "@" (see app.services.installation.USERNAME_RE), so they cannot collide.
+RECOVERY_SLOT = "@recovery"
+ESCROW_SLOT = "@escrow"
 
 
 @dataclass(frozen=True)
@@ -46,6 +69,13 @@ PRODUCT_PROFILE = KdfProfile(memory_cost_kib=64 * 1024, iterations=3, lanes=4)
 # Only for the test suite (set through QORGAU_KDF_PROFILE=test by tests/conftest.py).
 TEST_PROFILE = KdfProfile(memory_cost_kib=64, iterations=1, lanes=1)
 
+# What a slot may ask for. The key file is not trusted: a forged slot must not make sign-in
+# allocate gigabytes or spin for minutes. 1 GiB and 16 passes are ~16x the product profile.
+MAX_MEMORY_KIB = 1024 * 1024
+MAX_ITERATIONS = 16
+MAX_LANES = 16
+SALT_BYTES = (16, 64)
+
 
 def default_profile() -> KdfProfile:
     return TEST_PROFILE if os.environ.get(KDF_PROFILE_ENV) == "test" else PRODUCT_PROFILE
@@ -55,8 +85,14 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _unb64(text: str) -> bytes:
+def _unb64(text: Any) -> bytes:
+    if not isinstance(text, str):
+        raise ValueError("not base64 text")
     return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _damaged() -> DatabaseError:
+    return DatabaseError(_("The key file is damaged; restore it from a backup."))
 
 
 def _derive(password: str, salt: bytes, profile: KdfProfile) -> bytes:
@@ -68,6 +104,26 @@ def _derive(password: str, salt: bytes, profile: KdfProfile) -> bytes:
         memory_cost=profile.memory_cost_kib,
     )
     return kdf.derive(password.encode("utf-8"))
+
+
+def check_kdf_profile(profile: KdfProfile) -> None:
+    """Refuse parameters outside the sane range before any derivation (a forged key file)."""
+    if not (
+        1 <= profile.lanes <= MAX_LANES
+        and 1 <= profile.iterations <= MAX_ITERATIONS
+        and 8 * profile.lanes <= profile.memory_cost_kib <= MAX_MEMORY_KIB
+    ):
+        raise DatabaseError(
+            _(
+                "The key file asks for key-derivation parameters outside the allowed range "
+                "(memory {memory} KiB, {iterations} passes, {lanes} lanes); it was not made by "
+                "Qorgau. Restore the key file from a backup."
+            ).format(
+                memory=profile.memory_cost_kib,
+                iterations=profile.iterations,
+                lanes=profile.lanes,
+            )
+        )
 
 
 def check_password_strength(password: str) -> None:
@@ -82,6 +138,75 @@ def new_database_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 
 
+def _raw_public(private: X25519PrivateKey) -> bytes:
+    return private.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+
+
+def _raw_private(private: X25519PrivateKey) -> bytes:
+    return private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+
+
+# -- sealed boxes: a database key for one user's public key ----------------------------------
+
+
+def _seal_context(database_id: str, username: str, epoch: int) -> bytes:
+    return f"qorgau-sealed-key:v1:{database_id}:{username}:{epoch}".encode()
+
+
+def _box_key(shared: bytes, ephemeral: bytes, recipient: bytes, context: bytes) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=ephemeral + recipient, info=context
+    ).derive(shared)
+
+
+def seal_key(key: bytes, recipient: bytes, context: bytes) -> dict[str, str]:
+    """``key`` encrypted so that only the holder of ``recipient``'s private key opens it."""
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = _raw_public(ephemeral)
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient))
+    nonce = secrets.token_bytes(12)
+    box = AESGCM(_box_key(shared, ephemeral_public, recipient, context))
+    return {
+        "ephemeral": _b64(ephemeral_public),
+        "nonce": _b64(nonce),
+        "ciphertext": _b64(box.encrypt(nonce, key, context)),
+    }
+
+
+def open_sealed_key(sealed: dict[str, Any], private: X25519PrivateKey, context: bytes) -> bytes:
+    """The key in a sealed box; InvalidTag/ValueError when it is not for this key and context."""
+    ephemeral = _unb64(sealed["ephemeral"])
+    shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+    box = AESGCM(_box_key(shared, ephemeral, _raw_public(private), context))
+    return box.decrypt(_unb64(sealed["nonce"]), _unb64(sealed["ciphertext"]), context)
+
+
+@dataclass
+class OpenedSlot:
+    """What one user's password yields: database keys by epoch and their private key."""
+
+    username: str
+    slot_epoch: int
+    keys: dict[int, bytes] = field(default_factory=dict)
+    private_key: X25519PrivateKey | None = None
+
+    def newest_key(self) -> bytes:
+        return self.keys[max(self.keys)]
+
+
+@dataclass(frozen=True)
+class KeyState:
+    """The database's key generation as the key file records it."""
+
+    database_id: str
+    key_epoch: int
+    rekey_to: int | None
+
+
 class KeySlotStore:
     """The ``keyslots.json`` file of one installation."""
 
@@ -93,7 +218,8 @@ class KeySlotStore:
 
     def _load(self) -> dict[str, Any]:
         try:
-            raw = self.path.read_text(encoding="utf-8")
+            with self.path.open("rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
             raise DatabaseError(
                 _("The key file {name} is missing; restore it from a backup.").format(
@@ -104,17 +230,20 @@ class KeySlotStore:
             raise DatabaseError(
                 _("The key file cannot be read: {error}").format(error=exc.strerror)
             ) from None
+        if len(raw) > MAX_FILE_BYTES:
+            raise _damaged()
         try:
-            data = json.loads(raw)
-        except json.JSONDecodeError:
-            raise DatabaseError(_("The key file is damaged; restore it from a backup.")) from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            raise _damaged() from None
+        if not isinstance(data, dict) or data.get("format") not in KNOWN_FORMATS:
             raise DatabaseError(_("The key file is not a Qorgau key file of a known version."))
-        return data
+        return _check_shape(data)
 
     def _save(self, data: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".keyslots-", dir=self.path.parent)
+        data["format"] = FORMAT
+        make_private_dir(self.path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".keyslots-", dir=self.path.parent)  # 0600
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(data, handle, indent=2, sort_keys=True)
@@ -133,22 +262,59 @@ class KeySlotStore:
         if self.path.exists():
             raise DatabaseError(_("A key file already exists here; refusing to overwrite it."))
         database_id = str(uuid.uuid4())
-        data: dict[str, Any] = {"format": FORMAT, "database_id": database_id, "slots": {}}
-        data["slots"][username] = self._wrap(database_id, username, password, key)
+        data: dict[str, Any] = {
+            "format": FORMAT,
+            "database_id": database_id,
+            "key_epoch": 0,
+            "slots": {},
+        }
+        data["slots"][username] = self._wrap(database_id, username, password, key, 0)
         self._save(data)
         return database_id
 
     def database_id(self) -> str:
         return str(self._load()["database_id"])
 
+    def state(self) -> KeyState:
+        data = self._load()
+        return KeyState(data["database_id"], data["key_epoch"], data.get("rekey_to"))
+
     def usernames(self) -> list[str]:
-        return sorted(self._load()["slots"])
+        """The people with a slot (not the recovery or escrow slots)."""
+        return sorted(u for u in self._load()["slots"] if not u.startswith("@"))
+
+    def escrow(self) -> dict[str, Any] | None:
+        """HQ's escrow: its age recipient and the escrow secret encrypted to it."""
+        escrow = self._load().get("escrow")
+        return escrow if isinstance(escrow, dict) else None
+
+    def set_escrow(self, secret: str, key: bytes, recipient: str, box: str) -> None:
+        """The escrow slot (opened by ``secret``) and ``secret`` sealed to HQ, in one write."""
+        data = self._load()
+        data["slots"][ESCROW_SLOT] = self._wrap(
+            data["database_id"], ESCROW_SLOT, secret, key, data["key_epoch"]
+        )
+        data["escrow"] = {
+            "recipient": recipient,
+            "box": box,
+            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self._save(data)
+
+    def clear_escrow(self) -> None:
+        data = self._load()
+        data["slots"].pop(ESCROW_SLOT, None)
+        data.pop("escrow", None)
+        self._save(data)
 
     def has_slot(self, username: str) -> bool:
         return username in self._load()["slots"]
 
-    def unlock(self, username: str, password: str) -> bytes:
-        """The database key, or AuthError; the message never says which of the two was wrong."""
+    def open_slot(self, username: str, password: str) -> OpenedSlot:
+        """Every database key ``username``'s password reaches; AuthError if it is wrong.
+
+        The message never says which of the two was wrong.
+        """
         data = self._load()
         slot = data["slots"].get(username)
         if slot is None:
@@ -157,11 +323,35 @@ class KeySlotStore:
             raise AuthError(_("Wrong user name or password."))
         return self._unwrap(data["database_id"], username, password, slot)
 
+    def unlock(self, username: str, password: str) -> bytes:
+        """The newest database key the slot reaches (proves the password)."""
+        return self.open_slot(username, password).newest_key()
+
     def set_slot(self, username: str, password: str, key: bytes) -> None:
-        """Add or replace ``username``'s slot (new user, password change or admin reset)."""
+        """Add or replace ``username``'s slot (new user, password change or admin reset).
+
+        ``key`` is the current database key; the user gets a fresh key pair, so boxes sealed
+        to an older one (which an admin reset could not open anyway) are dropped.
+        """
         check_password_strength(password)
         data = self._load()
-        data["slots"][username] = self._wrap(data["database_id"], username, password, key)
+        data["slots"][username] = self._wrap(
+            data["database_id"], username, password, key, data["key_epoch"]
+        )
+        self._save(data)
+
+    def rewrap(self, opened: OpenedSlot, password: str, epoch: int) -> None:
+        """At sign-in: wrap the key of ``epoch`` (now current) in the user's slot, keeping
+        their key pair (a slot from format 1 gets its first one)."""
+        data = self._load()
+        data["slots"][opened.username] = self._wrap(
+            data["database_id"],
+            opened.username,
+            password,
+            opened.keys[epoch],
+            epoch,
+            opened.private_key,
+        )
         self._save(data)
 
     def remove_slot(self, username: str) -> None:
@@ -170,13 +360,75 @@ class KeySlotStore:
             del data["slots"][username]
             self._save(data)
 
+    # -- re-key -----------------------------------------------------------------------------
+
+    def begin_rekey(self, new_key: bytes, revoked: str | None) -> tuple[int, list[str]]:
+        """Step 1 of a re-key: drop ``revoked``'s slot and seal ``new_key`` (the next epoch)
+        to every other user. Returns the new epoch and the users whose slots had no key pair
+        yet (format 1, never signed in since): their slots are removed, an administrator
+        resets their passwords."""
+        data = self._load()
+        if data.get("rekey_to") is not None:
+            raise DatabaseError(
+                _("An earlier change of the database key was interrupted; sign in again first.")
+            )
+        epoch = data["key_epoch"] + 1
+        database_id = data["database_id"]
+        data["slots"].pop(revoked or "", None)
+        if revoked == ESCROW_SLOT:
+            data.pop("escrow", None)
+        without_keys = sorted(u for u, s in data["slots"].items() if "public_key" not in s)
+        for username in without_keys:
+            del data["slots"][username]
+        try:
+            for username, slot in data["slots"].items():
+                public = _unb64(slot["public_key"])
+                slot.setdefault("sealed", {})[str(epoch)] = seal_key(
+                    new_key, public, _seal_context(database_id, username, epoch)
+                )
+        except (TypeError, ValueError):
+            raise _damaged() from None  # a public key that is not one: nothing is written
+        data["rekey_to"] = epoch
+        self._save(data)
+        return epoch, without_keys
+
+    def finish_rekey(self, epoch: int) -> None:
+        """Step 2, once the database opens with the new key: it is now the current epoch."""
+        data = self._load()
+        data["key_epoch"] = epoch
+        data.pop("rekey_to", None)
+        for slot in data["slots"].values():
+            sealed = slot.get("sealed", {})
+            for old in [e for e in sealed if int(e) < epoch]:
+                del sealed[old]
+        self._save(data)
+
+    def abandon_rekey(self) -> None:
+        """The database still opens with the current key and nobody holds the new one."""
+        data = self._load()
+        pending = data.pop("rekey_to", None)
+        for slot in data["slots"].values():
+            slot.get("sealed", {}).pop(str(pending), None)
+        self._save(data)
+
     # -- crypto -----------------------------------------------------------------------------
 
-    def _wrap(self, database_id: str, username: str, password: str, key: bytes) -> dict[str, Any]:
+    def _wrap(
+        self,
+        database_id: str,
+        username: str,
+        password: str,
+        key: bytes,
+        epoch: int,
+        private: X25519PrivateKey | None = None,
+    ) -> dict[str, Any]:
+        private = private or X25519PrivateKey.generate()
         salt = secrets.token_bytes(16)
         nonce = secrets.token_bytes(12)
         kek = _derive(password, salt, self.profile)
-        wrapped = AESGCM(kek).encrypt(nonce, key, _aad(database_id, username))
+        wrapped = AESGCM(kek).encrypt(
+            nonce, key + _raw_private(private), _aad(database_id, username, epoch)
+        )
         return {
             "kdf": {
                 "name": "argon2id",
@@ -188,32 +440,91 @@ class KeySlotStore:
             "cipher": "aes-256-gcm",
             "nonce": _b64(nonce),
             "wrapped_key": _b64(wrapped),
+            "epoch": epoch,
+            "public_key": _b64(_raw_public(private)),
+            "sealed": {},
             "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
 
     def _unwrap(
         self, database_id: str, username: str, password: str, slot: dict[str, Any]
-    ) -> bytes:
+    ) -> OpenedSlot:
+        legacy = "public_key" not in slot
         try:
             kdf = slot["kdf"]
             profile = KdfProfile(
-                memory_cost_kib=int(kdf["memory_cost_kib"]),
-                iterations=int(kdf["iterations"]),
-                lanes=int(kdf["lanes"]),
+                memory_cost_kib=_int(kdf["memory_cost_kib"]),
+                iterations=_int(kdf["iterations"]),
+                lanes=_int(kdf["lanes"]),
             )
             salt, nonce = _unb64(kdf["salt"]), _unb64(slot["nonce"])
             wrapped = _unb64(slot["wrapped_key"])
+            epoch = 0 if legacy else _int(slot["epoch"])
         except (KeyError, TypeError, ValueError):
-            raise DatabaseError(_("The key file is damaged; restore it from a backup.")) from None
+            raise _damaged() from None
+        if not SALT_BYTES[0] <= len(salt) <= SALT_BYTES[1] or len(nonce) != 12:
+            raise _damaged()
+        check_kdf_profile(profile)
         kek = _derive(password, salt, profile)
+        aad = _legacy_aad(database_id, username) if legacy else _aad(database_id, username, epoch)
         try:
-            return AESGCM(kek).decrypt(nonce, wrapped, _aad(database_id, username))
+            plain = AESGCM(kek).decrypt(nonce, wrapped, aad)
         except InvalidTag:
             raise AuthError(_("Wrong user name or password.")) from None
+        if legacy:
+            return OpenedSlot(username, 0, {0: plain})
+        if len(plain) != 2 * KEY_BYTES:
+            raise _damaged()
+        private = X25519PrivateKey.from_private_bytes(plain[KEY_BYTES:])
+        opened = OpenedSlot(username, epoch, {epoch: plain[:KEY_BYTES]}, private)
+        for sealed_epoch, sealed in slot.get("sealed", {}).items():
+            number = int(sealed_epoch)
+            context = _seal_context(database_id, username, number)
+            try:
+                opened.keys[number] = open_sealed_key(sealed, private, context)
+            except (InvalidTag, KeyError, TypeError, ValueError):
+                continue  # a box for another key pair (password reset since): useless, not fatal
+        return opened
 
 
-def _aad(database_id: str, username: str) -> bytes:
-    return f"qorgau-keyslot:v{FORMAT}:{database_id}:{username}".encode()
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("not an integer")
+    return value
+
+
+def _check_shape(data: dict[str, Any]) -> dict[str, Any]:
+    """Types of the fields every reader relies on; format 1 files read as epoch 0."""
+    slots = data.get("slots")
+    database_id = data.get("database_id")
+    if not isinstance(slots, dict) or not isinstance(database_id, str):
+        raise _damaged()
+    if not all(isinstance(name, str) and isinstance(s, dict) for name, s in slots.items()):
+        raise _damaged()
+    data.setdefault("key_epoch", 0)
+    try:
+        _int(data["key_epoch"])
+        if data.get("rekey_to") is not None:
+            _int(data["rekey_to"])
+        for slot in slots.values():
+            sealed = slot.get("sealed", {})
+            if not isinstance(sealed, dict) or not all(
+                isinstance(s, dict) for s in sealed.values()
+            ):
+                raise ValueError("sealed")
+            for epoch in sealed:
+                int(epoch)
+    except ValueError:
+        raise _damaged() from None
+    return data
+
+
+def _aad(database_id: str, username: str, epoch: int) -> bytes:
+    return f"qorgau-keyslot:v2:{database_id}:{username}:{epoch}".encode()
+
+
+def _legacy_aad(database_id: str, username: str) -> bytes:
+    return f"qorgau-keyslot:v1:{database_id}:{username}".encode()
 
 
 def _fsync_dir(path: Path) -> None:

@@ -1,9 +1,22 @@
 """Encrypted backups through SQLite's online backup API, and restore.
 
-A backup file is a ZIP holding ``qorgau.db`` (a consistent copy, still encrypted with the same
-key), ``keyslots.json`` (without it the copy cannot be opened) and ``manifest.json`` (what it
-holds and the SHA-256 of each member). Restore checks all of that, and that the user can unlock
-the copy, before it replaces anything; the database it replaces is kept beside it.
+A backup file is a ZIP holding ``qorgau.db`` (a consistent copy, still encrypted with the key
+it had then), ``keyslots.json`` (without it the copy cannot be opened elsewhere) and
+``manifest.json`` (what it holds, the installation's database id and the SHA-256 of each
+member). Every file is created 0600 (``app.security.private_files``).
+
+Who may do what (roles are checked here, not only in the UI):
+
+- a backup to a file of the user's choice takes every case out of the installation: only an
+  administrator or a consul (the head of section who answers for the mission's records) may
+  make one. The daily backup on exit stays inside the data folder and runs for everyone.
+- restore over an installation needs an administrator of *that* installation, signed in with
+  the current key file, and refuses a backup of another installation (its database id). It
+  goes back in time, so the caller must confirm it (``confirmed``). The restored copy is
+  re-keyed to the current key and the current key slots are kept: a user revoked since the
+  backup stays out (her account is deactivated again in the restored copy), and her old key,
+  which still opens the backup file itself, opens nothing current.
+- restore into an empty folder (a new laptop) needs an administrator of the backup.
 """
 
 from __future__ import annotations
@@ -14,20 +27,40 @@ import os
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
 
 from app.config import DB_FILENAME, KEYSLOTS_FILENAME, Paths
 from app.db.engine import Database, open_raw
-from app.errors import DatabaseError
+from app.db.migrate import ensure_schema
+from app.db.models import User
+from app.errors import AuthError, DatabaseError, PermissionDenied, QorgauError
 from app.i18n import _
+from app.security import audit
 from app.security.keyslots import KeySlotStore
+from app.security.login_guard import LoginGuard, wait_message
+from app.security.private_files import (
+    make_private,
+    make_private_dir,
+    open_private,
+    touch_private,
+)
+from app.security.rekey import key_opens, rekey_database, settle_sign_in
 from app.services.workspace import Workspace
 
 BACKUP_FORMAT = "qorgau-backup"
 BACKUP_VERSION = 1
 MANIFEST = "manifest.json"
+BACKUP_ROLES = ("admin", "consul")
+RESTORE_ROLE = "admin"
+
+
+class ConfirmationRequired(QorgauError):
+    """The action goes back in time; the caller asks the user and calls again confirmed."""
 
 
 @dataclass(frozen=True)
@@ -38,11 +71,23 @@ class BackupInfo:
     size: int
 
 
+@dataclass(frozen=True)
+class RestoreResult:
+    created_at: str
+    mission_code: str
+    database_id: str
+    # Users with an account in the backup but no key slot now (revoked since): deactivated.
+    deactivated: list[str] = field(default_factory=list)
+    # Users with a key slot now but no account in the backup (added since): cannot sign in.
+    without_account: list[str] = field(default_factory=list)
+
+
 def backup_database(db: Database, target: Path) -> None:
     """Copy the live database to ``target`` (same key) with the online backup API."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(target.parent)
     tmp = target.with_name(target.name + ".part")
     tmp.unlink(missing_ok=True)
+    touch_private(tmp)  # SQLite would create it 0644 under a usual umask
     source = open_raw(db.path, db.key)
     try:
         dest = open_raw(tmp, db.key)
@@ -65,11 +110,16 @@ def _sha256(path: Path) -> str:
 
 
 def create_backup(workspace: Workspace, out: Path) -> BackupInfo:
-    """Write a backup ZIP to ``out``; an existing file there is refused, not overwritten."""
+    """Write a backup ZIP to ``out`` (administrators and consuls); never overwrites a file."""
+    workspace.require_role(*BACKUP_ROLES)
+    return _write_backup(workspace, out)
+
+
+def _write_backup(workspace: Workspace, out: Path) -> BackupInfo:
     if out.exists():
         raise DatabaseError(_("{path} already exists; choose another file name.").format(path=out))
     created = datetime.now(UTC)
-    with tempfile.TemporaryDirectory(prefix="qorgau-backup-") as tmpdir:
+    with tempfile.TemporaryDirectory(prefix="qorgau-backup-") as tmpdir:  # 0700
         copy = Path(tmpdir) / DB_FILENAME
         backup_database(workspace.db, copy)
         manifest = {
@@ -88,7 +138,10 @@ def create_backup(workspace: Workspace, out: Path) -> BackupInfo:
         }
         part = out.with_name(out.name + ".part")
         try:
-            with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_STORED) as archive:
+            with (
+                open_private(part) as raw,
+                zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED) as archive,
+            ):
                 archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
                 archive.write(copy, DB_FILENAME)
                 archive.write(workspace.paths.keyslots, KEYSLOTS_FILENAME)
@@ -105,7 +158,7 @@ def create_backup(workspace: Workspace, out: Path) -> BackupInfo:
     return BackupInfo(out, created, workspace.mission_code, out.stat().st_size)
 
 
-def _read_backup(file: Path, into: Path) -> dict[str, object]:
+def _read_backup(file: Path, into: Path) -> dict[str, Any]:
     """Unpack and check a backup into folder ``into``; returns its manifest."""
     bad = _("{name} is not a Qorgau backup, or it is damaged.").format(name=file.name)
     try:
@@ -114,34 +167,128 @@ def _read_backup(file: Path, into: Path) -> dict[str, object]:
             if names != {MANIFEST, DB_FILENAME, KEYSLOTS_FILENAME}:
                 raise DatabaseError(bad)
             manifest = json.loads(archive.read(MANIFEST))
-            if manifest.get("format") != BACKUP_FORMAT:
+            if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
                 raise DatabaseError(bad)
             if manifest.get("version") != BACKUP_VERSION:
                 raise DatabaseError(_("This backup was made by another version of Qorgau."))
+            if not isinstance(manifest.get("database_id"), str):
+                raise DatabaseError(bad)
             for name in (DB_FILENAME, KEYSLOTS_FILENAME):
                 info = archive.getinfo(name)
                 expected = manifest["members"][name]
                 if info.file_size != expected["size"]:
                     raise DatabaseError(bad)
                 target = into / name
-                with archive.open(info) as src, target.open("wb") as dst:
+                with archive.open(info) as src, open_private(target) as dst:
                     shutil.copyfileobj(src, dst)
                 if _sha256(target) != expected["sha256"]:
                     raise DatabaseError(bad)
     except FileNotFoundError:
         raise DatabaseError(_("{path} does not exist.").format(path=file)) from None
-    except (zipfile.BadZipFile, KeyError, TypeError, ValueError):
+    except (zipfile.BadZipFile, KeyError, TypeError, ValueError, UnicodeDecodeError):
         raise DatabaseError(bad) from None
-    return dict(manifest)
+    return manifest
 
 
-def restore_backup(paths: Paths, file: Path, username: str, password: str) -> dict[str, object]:
-    """Replace the installation in ``paths`` with the backup, after checking it opens."""
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
+@dataclass(frozen=True)
+class _Admin:
+    key: bytes
+    database_id: str
+    slot_users: list[str]
+
+
+def _check_admin(db_path: Path, key: bytes, username: str) -> None:
+    """Read-only: ``username`` is an active administrator in the database at ``db_path``."""
+    conn = open_raw(db_path, key)
+    try:
+        row = conn.execute(
+            "SELECT role, active FROM user WHERE username = ?", (username,)
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is None or not row[1]:
+        raise AuthError(_("Wrong user name or password."))
+    if row[0] != RESTORE_ROLE:
+        raise PermissionDenied(
+            _("Only an administrator of this installation can restore a backup.")
+        )
+
+
+def _current_admin(paths: Paths, username: str, password: str, guard: LoginGuard) -> _Admin:
+    """The current installation's key, proven by an administrator's password (with the same
+    growing delay after wrong passwords as a sign-in)."""
+    if username.startswith("@"):  # the recovery and escrow slots are nobody's account
+        raise AuthError(_("Wrong user name or password."))
+    guard.wait_turn(username)
+    slots = KeySlotStore(paths.keyslots)
+    try:
+        key = settle_sign_in(paths.db, slots, username, password)
+    except AuthError as exc:
+        delay = guard.record_failure(username)
+        if delay:
+            raise AuthError(f"{exc} {wait_message(delay)}") from None
+        raise
+    _check_admin(paths.db, key, username)
+    return _Admin(key, slots.database_id(), slots.usernames())
+
+
+def _backup_key(staging: Path, username: str, password: str, current: bytes | None) -> bytes:
+    """The key of the backed-up copy: the current one (no re-key since), else whatever the
+    backup's own key file gives this user's password."""
+    db = staging / DB_FILENAME
+    if current is not None and key_opens(db, current):
+        return current
+    try:
+        opened = KeySlotStore(staging / KEYSLOTS_FILENAME).open_slot(username, password)
+    except AuthError:
+        raise AuthError(
+            _(
+                "Your password does not open this backup: it was made when your account or "
+                "password was different."
+            )
+        ) from None
+    for key in sorted(opened.keys.items(), reverse=True):
+        if key_opens(db, key[1]):
+            return key[1]
+    raise DatabaseError(_("The database in this backup is damaged."))
+
+
+def restore_backup(
+    paths: Paths,
+    file: Path,
+    username: str,
+    password: str,
+    confirmed: bool = False,
+    guard: LoginGuard | None = None,
+) -> RestoreResult:
+    """Replace the installation in ``paths`` with the backup (see the module's rules).
+
+    Nothing in the data folder changes unless the restore succeeds (a wrong password only
+    counts as a failed sign-in).
+    """
+    has_db, has_slots = paths.db.exists(), paths.keyslots.exists()
+    if has_db != has_slots:
+        raise DatabaseError(
+            _(
+                "The installation in {path} is incomplete; move its files elsewhere and "
+                "restore into an empty folder."
+            ).format(path=str(paths.data_dir))
+        )
+    admin = None
+    if has_db:
+        admin = _current_admin(paths, username, password, guard or LoginGuard(paths.data_dir))
+    make_private_dir(paths.data_dir)
     with tempfile.TemporaryDirectory(prefix=".restore-", dir=paths.data_dir) as tmpdir:
         staging = Path(tmpdir)
         manifest = _read_backup(file, staging)
-        key = KeySlotStore(staging / KEYSLOTS_FILENAME).unlock(username, password)
+        if admin is not None and manifest["database_id"] != admin.database_id:
+            raise DatabaseError(
+                _(
+                    "This backup belongs to another installation (database {theirs}); "
+                    "it cannot replace this one ({ours})."
+                ).format(theirs=manifest["database_id"], ours=admin.database_id)
+            )
+        key = _backup_key(staging, username, password, admin.key if admin else None)
         check = open_raw(staging / DB_FILENAME, key)
         try:
             ok = check.execute("PRAGMA integrity_check").fetchone()[0]
@@ -149,24 +296,94 @@ def restore_backup(paths: Paths, file: Path, username: str, password: str) -> di
             check.close()
         if ok != "ok":
             raise DatabaseError(_("The database in this backup is damaged."))
-        if paths.db.exists():
-            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-            keep = paths.backups / f"replaced-by-restore-{stamp}"
-            keep.mkdir(parents=True, exist_ok=True)
-            for name in (
-                DB_FILENAME,
-                DB_FILENAME + "-wal",
-                DB_FILENAME + "-shm",
-                KEYSLOTS_FILENAME,
-            ):
-                current = paths.data_dir / name
-                if current.exists():
-                    shutil.copy2(current, keep / name)
-            for suffix in ("-wal", "-shm"):
-                (paths.data_dir / (DB_FILENAME + suffix)).unlink(missing_ok=True)
-        os.replace(staging / DB_FILENAME, paths.db)
+        if admin is None:
+            _check_admin(staging / DB_FILENAME, key, username)
+        elif not confirmed:
+            raise ConfirmationRequired(
+                _(
+                    "Restoring the backup of {created} replaces this installation's data: every "
+                    "change made since then is lost."
+                ).format(created=manifest.get("created_at"))
+            )
+        result = _prepare(staging, manifest, key, username, admin)
+        _replace(paths, staging, keep_key_file=admin is not None)
+    return result
+
+
+def _prepare(
+    staging: Path, manifest: dict[str, Any], key: bytes, username: str, admin: _Admin | None
+) -> RestoreResult:
+    """Bring the staged copy in line with the current installation before it replaces it."""
+    copy = staging / DB_FILENAME
+    if admin is not None and key != admin.key:
+        rekey_database(copy, key, admin.key)  # the backup's old key opens nothing current
+        key = admin.key
+    db = Database(copy, key)
+    deactivated: list[str] = []
+    without_account: list[str] = []
+    try:
+        ensure_schema(db, backup_dir=None)
+        with db.write() as session:
+            mission_code = str(manifest.get("mission_code", ""))
+            session.info["mission_code"] = mission_code
+            users = session.execute(select(User)).scalars().all()
+            if admin is not None:
+                for user in users:
+                    if user.active and user.username not in admin.slot_users:
+                        user.active = False
+                        deactivated.append(user.username)
+                known = {u.username for u in users}
+                without_account = [u for u in admin.slot_users if u not in known]
+            audit.record(
+                session,
+                username,
+                "backup.restore",
+                "installation",
+                mission_code,
+                {
+                    "created_at": manifest.get("created_at"),
+                    "deactivated": deactivated,
+                },
+            )
+    finally:
+        db.dispose()
+    conn = open_raw(copy, key)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")  # one file to move into place
+    finally:
+        conn.close()
+    return RestoreResult(
+        created_at=str(manifest.get("created_at", "")),
+        mission_code=str(manifest.get("mission_code", "")),
+        database_id=str(manifest["database_id"]),
+        deactivated=deactivated,
+        without_account=without_account,
+    )
+
+
+def _replace(paths: Paths, staging: Path, keep_key_file: bool) -> None:
+    """Move the staged copy into place; the files it replaces are kept under backups/."""
+    if paths.db.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        keep = make_private_dir(paths.backups / f"replaced-by-restore-{stamp}")
+        for name in (
+            DB_FILENAME,
+            DB_FILENAME + "-wal",
+            DB_FILENAME + "-shm",
+            KEYSLOTS_FILENAME,
+        ):
+            current = paths.data_dir / name
+            if current.exists():
+                shutil.copy2(current, keep / name)
+                make_private(keep / name)
+        for suffix in ("-wal", "-shm"):
+            (paths.data_dir / (DB_FILENAME + suffix)).unlink(missing_ok=True)
+    os.replace(staging / DB_FILENAME, paths.db)
+    make_private(paths.db)
+    if not keep_key_file:
         os.replace(staging / KEYSLOTS_FILENAME, paths.keyslots)
-    return manifest
+        make_private(paths.keyslots)
 
 
 # -- scheduled backups with rotation -------------------------------------------------------------
@@ -253,8 +470,9 @@ def backup_if_due(workspace: Workspace, now: datetime | None = None) -> BackupIn
     paths = workspace.paths
     if not backup_is_due(paths, now):
         return None
-    scheduled_dir(paths).mkdir(parents=True, exist_ok=True)
-    info = create_backup(workspace, scheduled_dir(paths) / _scheduled_name(now))
+    make_private_dir(scheduled_dir(paths))
+    # Stays inside the data folder: every role's exit makes it (no role check).
+    info = _write_backup(workspace, scheduled_dir(paths) / _scheduled_name(now))
     removed = rotate_backups(paths)
     if removed:
         with workspace.write() as session:

@@ -22,6 +22,9 @@ from app.security import audit
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
 from app.security.login_guard import LoginGuard, wait_message
+from app.security.private_files import make_private_dir, touch_private
+from app.security.recovery_key import create_recovery_slot
+from app.security.rekey import key_opens, settle_sign_in
 from app.services.workspace import Actor, MissionSummary, Workspace
 
 ROLES = ("attache", "consul", "admin", "hq")
@@ -101,8 +104,12 @@ def _generate_mission_keys() -> tuple[bytes, str, str, str]:
 
 def init_installation(
     paths: Paths, setup: MissionSetup, admin_username: str, admin_password: str
-) -> None:
-    """Create the data dir, the key file, the database and the mission with its administrator."""
+) -> str:
+    """Create the data dir, the key file, the database and the mission with its administrator.
+
+    Returns the recovery key: shown once to be printed for the mission's safe, never stored
+    unwrapped (``app.services.recovery``).
+    """
     validate_mission(setup)
     check_username(admin_username)
     check_password_strength(admin_password)
@@ -111,7 +118,7 @@ def init_installation(
             _("A Qorgau installation already exists in {path}.").format(path=str(paths.data_dir))
         )
     try:
-        paths.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(paths.data_dir)
     except OSError as exc:
         raise DatabaseError(
             _("The data folder cannot be created: {error}").format(error=exc.strerror)
@@ -120,7 +127,8 @@ def init_installation(
     slots = KeySlotStore(paths.keyslots)
     try:
         slots.create(admin_username, admin_password, key)
-        paths.db.touch(mode=0o600)  # personal data: readable by this account only
+        recovery_key = create_recovery_slot(slots, key)
+        touch_private(paths.db)  # personal data: readable by this account only
         db = Database(paths.db, key)
         try:
             ensure_schema(db, backup_dir=None)
@@ -167,6 +175,7 @@ def init_installation(
         for suffix in ("-wal", "-shm"):
             paths.db.with_name(paths.db.name + suffix).unlink(missing_ok=True)
         raise
+    return recovery_key
 
 
 def _require_installation(paths: Paths) -> None:
@@ -224,12 +233,15 @@ def unlock(
     out here before the next try; they reach the audit log at the next successful unlock.
     """
     _require_installation(paths)
+    if username.startswith("@"):
+        # The recovery and escrow slots are nobody's account: they serve `recover` only.
+        raise AuthError(_("Wrong user name or password."))
     guard = guard or LoginGuard(paths.data_dir)
     # Counted as failed before the password is tried (parallel tries queue; see login_guard).
     attempt = guard.begin(username)
     slots = KeySlotStore(paths.keyslots)
     try:
-        key = slots.unlock(username, password)
+        key = settle_sign_in(paths.db, slots, username, password)
     except AuthError as exc:
         delay = guard.failed(username)
         if delay:
@@ -254,8 +266,13 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
     """'Unlock on this computer': the key from the OS keyring, or None when not remembered."""
     _require_installation(paths)
     database_id = KeySlotStore(paths.keyslots).database_id()
-    key = store.get(unlock_entry_name(database_id, username))
+    entry = unlock_entry_name(database_id, username)
+    key = store.get(entry)
     if key is None:
+        return None
+    if not key_opens(paths.db, key):
+        # A key from before a re-key (revocation) or a restore opens nothing: forget it.
+        store.delete(entry)
         return None
     workspace = open_workspace(paths, username, key, database_id)
     try:

@@ -24,6 +24,7 @@ from typing import IO, Any
 from app.config import Paths
 from app.errors import DatabaseError
 from app.i18n import _
+from app.security.private_files import FILE_MODE, make_private, make_private_dir
 
 LOCK_FILENAME = "qorgau.lock"
 
@@ -115,10 +116,13 @@ def in_use_message(holder: dict[str, Any]) -> str:
 
 def acquire(paths: Paths) -> InstanceLock:
     """Take the folder's lock for this process; InstanceInUse (with the message) if taken."""
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(paths.data_dir)
     path = paths.data_dir / LOCK_FILENAME
-    # "a+" neither truncates (the holder's details stay readable) nor fails when absent.
-    handle = path.open("a+", encoding="utf-8")
+    # Append mode neither truncates (the holder's details stay readable) nor fails when
+    # absent; created 0600 like every file in the data folder.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
+    handle = os.fdopen(fd, "a+", encoding="utf-8")
+    make_private(path)
     if not _try_lock(handle):
         handle.close()
         holder = holder_of(paths)

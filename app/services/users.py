@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.engine import Database
 from app.db.models import User
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import _
-from app.security.keyslots import KeySlotStore, check_password_strength
+from app.security.keyring_store import SecretStore, unlock_entry_name
+from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
+from app.security.rekey import key_opens, rekey_installation
 from app.services.installation import check_role, check_username
 from app.services.workspace import Workspace
 
@@ -26,6 +29,14 @@ class UserInfo:
     last_login_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Revocation:
+    """What a revocation did: the users whose old slots could not receive the new key."""
+
+    username: str
+    need_password_reset: list[str] = field(default_factory=list)
+
+
 def _info(user: User) -> UserInfo:
     return UserInfo(
         user.username, user.role, user.full_name, user.active, user.created_at, user.last_login_at
@@ -33,9 +44,10 @@ def _info(user: User) -> UserInfo:
 
 
 class UserService:
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, store: SecretStore | None = None) -> None:
         self.ws = workspace
         self.slots = KeySlotStore(workspace.paths.keyslots)
+        self.store = store
 
     def list(self) -> list[UserInfo]:
         with self.ws.read() as session:
@@ -86,8 +98,13 @@ class UserService:
             self.ws.audit(session, "user.role", "user", username, {"from": user.role, "to": role})
             user.role = role
 
-    def revoke(self, username: str) -> None:
-        """Remove the user's key slot and deactivate the account (its history stays)."""
+    def revoke(self, username: str) -> Revocation:
+        """Deactivate the account (its history stays) and re-key the database.
+
+        The revoked user's slot goes; the database gets a new key, sealed to every other
+        user's public key (they need not be here: their next sign-in rewraps their slot), so
+        her old slot, a copy of the key file or a key kept in a keyring opens nothing current.
+        """
         self.ws.require_role("admin")
         if username == self.ws.actor.username:
             raise ValidationError(_("You cannot revoke your own account."))
@@ -97,7 +114,8 @@ class UserService:
                 self._keep_one_admin(session, username)
             user.active = False
             self.ws.audit(session, "user.revoke", "user", username)
-            self.slots.remove_slot(username)
+        without_keys = rekey_workspace(self.ws, self.slots, username, self.store)
+        return Revocation(username, without_keys)
 
     def _get(self, session: Session, username: str) -> User:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
@@ -115,3 +133,44 @@ class UserService:
         )
         if others is None:
             raise ValidationError(_("The installation must keep at least one administrator."))
+
+
+def rekey_workspace(
+    ws: Workspace, slots: KeySlotStore, revoked: str | None, store: SecretStore | None
+) -> list[str]:
+    """Give the open database a new key that ``revoked``'s slot (a user, or the recovery or
+    escrow slot) does not reach; returns the users whose slots could not receive it."""
+    # PRAGMA rekey needs the only connection: this workspace's pool is closed first.
+    ws.db.dispose()
+    old_key, new_key = ws.db.key, new_database_key()
+    try:
+        without_keys = rekey_installation(ws.paths.db, slots, old_key, new_key, revoked)
+    finally:
+        # Reopened with whichever key the database has now (the old one if it failed).
+        opens = key_opens(ws.paths.db, new_key)
+        ws.db = Database(ws.paths.db, new_key if opens else old_key)
+    _refresh_keyring(ws, store, new_key)
+    with ws.write() as session:
+        ws.audit(
+            session,
+            "installation.rekey",
+            "installation",
+            ws.mission_code,
+            {"revoked": revoked, "slots_removed": without_keys},
+        )
+    return without_keys
+
+
+def _refresh_keyring(ws: Workspace, store: SecretStore | None, new_key: bytes) -> None:
+    """Keys kept for "unlock on this computer" are stale now: the signed-in user's is
+    replaced, every other user's entry here is deleted."""
+    if store is None:
+        return
+    with ws.read() as session:
+        names = session.execute(select(User.username)).scalars().all()
+    for name in names:
+        entry = unlock_entry_name(ws.database_id, name)
+        if name == ws.actor.username and store.get(entry) is not None:
+            store.set(entry, new_key)
+        else:
+            store.delete(entry)

@@ -6,12 +6,15 @@ from pathlib import Path
 
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
 from app.security.keyring_store import SecretStore
-from app.services.installation import unlock, unlock_with_keyring
+from app.security.keyslots import KeySlotStore
+from app.security.recovery_key import parse_recovery_key
+from app.services.installation import init_installation, unlock, unlock_with_keyring
+from tests.conftest import MISSION as MISSION_SETUP
 from tests.conftest import PASSWORD
 from ui import app as ui_app
 from ui import ui_settings
@@ -156,8 +159,18 @@ def test_wizard_creates_the_mission_and_signs_the_administrator_in(
     wizard.admin.password.setText("long enough pw")
     wizard.admin.repeat.setText("long enough pw")
     assert wizard.admin.validatePage()
+    wizard.accept()
+    # The recovery key is shown once before the wizard closes, with its printable sheet.
+    qtbot.waitUntil(lambda: wizard.recovery_dialog is not None, timeout=10_000)
+    dialog = wizard.recovery_dialog
+    assert dialog is not None and dialog.isVisible()
+    shown = dialog.key.text()
+    assert parse_recovery_key(shown) == shown
+    sheet = tmp_path / "sheet-kk.pdf"
+    dialog.write_sheet(sheet, "kk")
+    assert sheet.read_bytes().startswith(b"%PDF")
     with qtbot.waitSignal(wizard.accepted, timeout=10_000):
-        wizard.accept()
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     ws = wizard.workspace
     assert ws is not None
     try:
@@ -231,3 +244,30 @@ def test_switching_language_in_the_wizard_retranslates_country_names(
     assert bridge.language == "kk"
     assert wizard.mission.country.code() == "DE"
     assert wizard.mission.country.currentText() == "Германия"
+
+
+def test_forgot_all_passwords_makes_a_new_administrator(
+    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
+) -> None:
+    paths = Paths(tmp_path / "forgotten")
+    recovery_key = init_installation(paths, MISSION_SETUP, "admin", PASSWORD)
+    dialog = LoginDialog(paths, bridge)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.forgot.click()
+    recover_dialog = dialog.recovery
+    assert recover_dialog is not None and recover_dialog.isVisible()
+    groups = recovery_key.split("-")
+    groups[4] = ("1" if groups[4][0] != "1" else "2") + groups[4][1:]
+    recover_dialog.key.setText("-".join(groups))
+    recover_dialog.username.setText("dana")
+    recover_dialog.password.setText("a new password")
+    recover_dialog.repeat.setText("a new password")
+    recover_dialog.accept()
+    assert "Group 5" in recover_dialog.error.text()
+    assert not KeySlotStore(paths.keyslots).has_slot("dana")
+    recover_dialog.key.setText(recovery_key.lower())
+    with qtbot.waitSignal(recover_dialog.accepted, timeout=10_000):
+        recover_dialog.accept()
+    assert dialog.username.text() == "dana"
+    unlock(paths, "dana", "a new password").close()

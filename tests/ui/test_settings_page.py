@@ -13,6 +13,8 @@ from app.errors import AuthError
 from app.i18n import current_language
 from app.security.keyring_store import SecretStore
 from app.security.keyslots import KeySlotStore
+from app.security.recovery_key import parse_recovery_key
+from app.services.recovery import recover
 from app.services.retention import retention_years
 from app.services.settings import idle_lock_minutes
 from app.services.users import UserService
@@ -172,3 +174,31 @@ def test_reset_password_and_revoke(
         raise AssertionError("a revoked user must not unlock")
     panel.select("serik")
     assert not panel.reset_button.isEnabled()
+
+
+def test_administrator_replaces_the_recovery_key_and_keeps_working(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, installation: Paths
+) -> None:
+    page = _page(make_window(ws))
+    assert page.recovery_button.isVisibleTo(page)
+    old_key = ws.db.key
+    page.recovery_button.click()
+    box = QApplication.activeModalWidget()
+    assert isinstance(box, QMessageBox)
+    next(b for b in box.buttons() if b.text() == "Replace").click()
+    qtbot.waitUntil(lambda: page.recovery_dialog is not None, timeout=10_000)
+    dialog = page.recovery_dialog
+    assert dialog is not None
+    new_key = dialog.key.text()
+    assert parse_recovery_key(new_key) == new_key
+    assert ws.db.key != old_key  # re-keyed; the open window goes on with the new key
+    assert [u.username for u in UserService(ws).list()][0] == "admin"
+    dialog.accept()
+    assert recover(installation, new_key, "dana", "a new password").method == "recovery_key"
+
+
+def test_the_recovery_key_is_for_administrators_only(
+    make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+) -> None:
+    page = _page(make_window(open_ws("aigul")))
+    assert not page.recovery_button.isVisibleTo(page)

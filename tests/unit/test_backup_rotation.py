@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.config import Paths
 from app.db.models import AuditEntry
+from app.errors import PermissionDenied
 from app.services.backup import (
     backup_if_due,
     backups_to_keep,
@@ -79,8 +81,12 @@ def test_a_scheduled_backup_restores_into_a_fresh_folder(ws: Workspace, tmp_path
     info = backup_if_due(ws, START)
     assert info is not None and info.size > 0
     fresh = Paths(tmp_path / "fresh")
-    manifest = restore_backup(fresh, info.path, "dana", PASSWORD)
-    assert manifest["mission_code"] == "SEL"
+    # Restoring needs an administrator (of the backup, into an empty folder); an attaché not.
+    with pytest.raises(PermissionDenied):
+        restore_backup(fresh, info.path, "dana", PASSWORD)
+    assert not fresh.db.exists() and not fresh.keyslots.exists()
+    result = restore_backup(fresh, info.path, "admin", PASSWORD)
+    assert result.mission_code == "SEL"
     restored = unlock(fresh, "dana", PASSWORD)
     try:
         assert restored.actor.role == "attache"

@@ -22,13 +22,16 @@ from app.security.keyring_store import SecretStore
 from app.services import retention
 from app.services import settings as domain_settings
 from app.services.installation import forget_unlock
+from app.services.recovery import RecoveryService
+from app.services.recovery_sheet import sheet_facts
 from app.services.users import UserService
 from ui import ui_settings
 from ui.main_window import MainWindow
+from ui.recovery import RecoveryKeyDialog
 from ui.settings.users import UsersPanel
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import LanguageCombo, set_label
-from ui.widgets.dialogs import PasswordDialog
+from ui.widgets.dialogs import PasswordDialog, confirm
 
 
 class SettingsPage(QScrollArea):
@@ -76,9 +79,14 @@ class SettingsPage(QScrollArea):
         self.forget_button.clicked.connect(self.forget_this_computer)
         self.password_button = QPushButton()
         self.password_button.clicked.connect(self.change_own_password)
+        self.recovery_button = QPushButton()
+        self.recovery_button.clicked.connect(self.rotate_recovery_key)
+        self.recovery_button.setVisible(is_admin)
+        self.recovery_dialog: RecoveryKeyDialog | None = None
         buttons = QHBoxLayout()
         buttons.addWidget(self.password_button)
         buttons.addWidget(self.forget_button)
+        buttons.addWidget(self.recovery_button)
         buttons.addStretch(1)
         security_layout = QVBoxLayout(self.security)
         security_layout.addWidget(self.keyring_state)
@@ -87,7 +95,7 @@ class SettingsPage(QScrollArea):
         self.users_box = QGroupBox()
         self.users: UsersPanel | None = None
         if workspace.actor.role == "admin":
-            self.users = UsersPanel(workspace, window.bridge)
+            self.users = UsersPanel(workspace, window.bridge, self.store)
             QVBoxLayout(self.users_box).addWidget(self.users)
         else:
             self.users_box.hide()
@@ -134,6 +142,10 @@ class SettingsPage(QScrollArea):
         )
         self.forget_button.setText(_("&Forget this computer"))
         self.password_button.setText(_("&Change my password…"))
+        self.recovery_button.setText(_("&Replace the recovery key…"))
+        self.recovery_button.setToolTip(
+            _("A new recovery key for the mission's safe; the old one then opens nothing.")
+        )
         self.users_box.setTitle(_("Users of this mission"))
 
     def set_pseudo_locale(self, enabled: bool) -> None:
@@ -154,6 +166,34 @@ class SettingsPage(QScrollArea):
             retention.set_retention_years(self.window_.workspace, years)
         except QorgauError as exc:
             show_error(self, exc)
+
+    def rotate_recovery_key(self) -> None:
+        confirm(
+            self,
+            _("Replace the recovery key"),
+            _(
+                "Make a new recovery key? The database gets a new key and the old recovery "
+                "key, and its printed sheet, will open nothing."
+            ),
+            self._rotate,
+            _("Replace"),
+        )
+
+    def _rotate(self) -> None:
+        workspace, store = self.window_.workspace, self.store
+        self.task = (
+            BackgroundTask(self, lambda _ctx: RecoveryService(workspace, store).rotate())
+            .success(self._rotated)
+            .run_in_background()
+        )
+
+    def _rotated(self, recovery_key: object) -> None:
+        workspace = self.window_.workspace
+        dialog = RecoveryKeyDialog(
+            self, str(recovery_key), lambda lang: sheet_facts(workspace, lang)
+        )
+        self.recovery_dialog = dialog
+        dialog.open()
 
     def forget_this_computer(self) -> None:
         forget_unlock(self.window_.workspace, self.store)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -20,8 +21,9 @@ from PySide6.QtWidgets import (
 from app.domain.codes import Role, label
 from app.errors import ValidationError
 from app.i18n import _, format_datetime
+from app.security.keyring_store import SecretStore
 from app.services.installation import check_username
-from app.services.users import UserInfo, UserService
+from app.services.users import Revocation, UserInfo, UserService
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask
@@ -61,9 +63,12 @@ class AddUserDialog(ValidatingDialog):
 
 
 class UsersPanel(QWidget):
-    def __init__(self, workspace: Workspace, bridge: LanguageBridge) -> None:
+    def __init__(
+        self, workspace: Workspace, bridge: LanguageBridge, store: SecretStore | None = None
+    ) -> None:
         super().__init__()
-        self.service = UserService(workspace)
+        # The store lets a revocation refresh this computer's "unlock" key after the re-key.
+        self.service = UserService(workspace, store)
         self.me = workspace.actor.username
         self.users: list[UserInfo] = []
         self.dialog: ValidatingDialog | None = None
@@ -143,9 +148,11 @@ class UsersPanel(QWidget):
         self.reset_button.setEnabled(usable)
         self.revoke_button.setEnabled(usable and info is not None and info.username != self.me)
 
-    def _run(self, work: Callable[[], object]) -> None:
+    def _run(
+        self, work: Callable[[], object], done: Callable[[object], None] | None = None
+    ) -> None:
         task: BackgroundTask[object] = BackgroundTask(self, lambda _ctx: work())
-        self.task = task.success(lambda _result: self.reload()).run_in_background()
+        self.task = task.success(done or (lambda _result: self.reload())).run_in_background()
 
     def add_user(self) -> None:
         dialog = AddUserDialog(self, {u.username for u in self.users})
@@ -187,6 +194,19 @@ class UsersPanel(QWidget):
                 "Revoke {name}? They will no longer be able to sign in; "
                 "their work stays in the records."
             ).format(name=name),
-            lambda: self._run(lambda: self.service.revoke(name)),
+            lambda: self._run(lambda: self.service.revoke(name), self._revoked),
             _("Revoke"),
         )
+
+    def _revoked(self, result: object) -> None:
+        """The database has a new key; slots that could not receive it need a reset."""
+        self.reload()
+        if isinstance(result, Revocation) and result.need_password_reset:
+            QMessageBox.information(
+                self,
+                _("Revoke a user"),
+                _(
+                    "The database now has a new key. These users had not signed in since the "
+                    "last update and must have their passwords reset: {names}."
+                ).format(names=", ".join(result.need_password_reset)),
+            )

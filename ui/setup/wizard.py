@@ -30,8 +30,10 @@ from app.services.installation import (
     unlock,
     validate_mission,
 )
+from app.services.recovery_sheet import sheet_facts
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
+from ui.recovery import RecoveryKeyDialog
 from ui.tasks import BackgroundTask, TaskContext
 from ui.widgets.common import ErrorLabel, LanguageCombo, set_label
 from ui.widgets.country_combo import CountryCombo
@@ -238,7 +240,8 @@ class SetupWizard(QWizard):
         super().__init__(parent)
         self.paths = paths
         self.workspace: Workspace | None = None
-        self.task: BackgroundTask[Workspace] | None = None
+        self.task: BackgroundTask[tuple[Workspace, str | None]] | None = None
+        self.recovery_dialog: RecoveryKeyDialog | None = None
         self.welcome = WelcomePage(bridge)
         self.mission = MissionPage(bridge)
         self.letterhead = LetterheadPage(bridge)
@@ -281,13 +284,13 @@ class SetupWizard(QWizard):
         paths = self.paths
         if self.welcome.demo.isChecked():
 
-            def work(_ctx: TaskContext) -> Workspace:
+            def work(_ctx: TaskContext) -> tuple[Workspace, str | None]:
                 # Imported here: the demo generator pulls in the letter renderer, which the
                 # first-run dialog does not otherwise need.
                 from app.services.demo import DEMO_ADMIN, DEMO_PASSWORD, run_demo
 
                 run_demo(paths, DEMO_CASES, seed=1, only_if_empty=True)
-                return unlock(paths, DEMO_ADMIN, DEMO_PASSWORD)
+                return unlock(paths, DEMO_ADMIN, DEMO_PASSWORD), None
 
             label = _("Creating the demo mission…")
         else:
@@ -295,9 +298,9 @@ class SetupWizard(QWizard):
             admin = self.admin.username.text().strip()
             password = self.admin.password.text()
 
-            def work(_ctx: TaskContext) -> Workspace:
-                init_installation(paths, setup, admin, password)
-                return unlock(paths, admin, password)
+            def work(_ctx: TaskContext) -> tuple[Workspace, str | None]:
+                recovery_key = init_installation(paths, setup, admin, password)
+                return unlock(paths, admin, password), recovery_key
 
             label = _("Creating the encrypted database…")
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
@@ -309,9 +312,17 @@ class SetupWizard(QWizard):
             .run_in_background()
         )
 
-    def _created(self, workspace: Workspace) -> None:
+    def _created(self, result: tuple[Workspace, str | None]) -> None:
+        workspace, recovery_key = result
         self.workspace = workspace
-        super().accept()
+        if recovery_key is None:  # the demo: its passwords are public anyway
+            super().accept()
+            return
+        # Shown once, before the wizard closes: the key is never stored unwrapped.
+        dialog = RecoveryKeyDialog(self, recovery_key, lambda lang: sheet_facts(workspace, lang))
+        dialog.finished.connect(lambda _result: QWizard.accept(self))
+        self.recovery_dialog = dialog
+        dialog.open()
 
     def _failed(self, exc: BaseException) -> None:
         self.button(QWizard.WizardButton.FinishButton).setEnabled(True)

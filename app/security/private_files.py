@@ -1,0 +1,69 @@
+"""Files and folders only this OS account may read: 0600 files, 0700 folders on POSIX.
+
+Everything in the data folder (the database and its WAL/SHM, the key file, backups, the
+restore's staging copy) holds personal data or keys. ``umask`` is the user's choice and often
+022, so modes are set explicitly at creation, and again after a rename (a file made by
+another tool, e.g. SQLite's backup API, starts at 0644). On Windows the modes mean nothing;
+the profile folder's ACL is what protects the data there, and these calls do no harm.
+
+SQLite creates ``-wal`` and ``-shm`` with the permissions of the database file, so a 0600
+database keeps its journal files private too.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+_POSIX = os.name == "posix"
+
+
+def make_private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) as 0700; an existing folder is narrowed to 0700."""
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    if _POSIX:
+        os.chmod(path, DIR_MODE)
+    return path
+
+
+def make_private(path: Path) -> Path:
+    """Narrow an existing file to 0600 (or a folder to 0700)."""
+    if _POSIX:
+        os.chmod(path, DIR_MODE if path.is_dir() else FILE_MODE)
+    return path
+
+
+def touch_private(path: Path) -> Path:
+    """Create ``path`` empty as 0600 if absent (for tools that then open it, like SQLite)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+    os.close(fd)
+    return make_private(path)
+
+
+def open_private(path: Path, exclusive: bool = False) -> BinaryIO:
+    """Open ``path`` for writing (truncated) as a 0600 file; ``exclusive`` refuses one
+    that exists."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    flags |= getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, FILE_MODE)
+    if _POSIX:
+        os.fchmod(fd, FILE_MODE)  # the file may have existed with a wider mode
+    return os.fdopen(fd, "wb")
+
+
+def private_tree_problems(folder: Path) -> list[str]:
+    """Paths under ``folder`` (itself included) that others could read: for checks and tests."""
+    if not _POSIX:
+        return []
+    problems = []
+    for path in [folder, *sorted(folder.rglob("*"))]:
+        if path.is_symlink():
+            continue
+        mode = path.stat().st_mode & 0o777
+        expected = DIR_MODE if path.is_dir() else FILE_MODE
+        if mode != expected:
+            problems.append(f"{path.relative_to(folder.parent)}: {oct(mode)}")
+    return problems

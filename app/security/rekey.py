@@ -1,0 +1,114 @@
+"""Changing the database key (``PRAGMA rekey``) so that a revoked user's old key opens nothing.
+
+The order makes every crash recoverable:
+
+1. ``keyslots.json`` gets the new key sealed to every remaining user and ``rekey_to`` (the
+   old key still opens the database, and still opens every slot);
+2. the database is checkpointed, switched out of WAL (SQLCipher re-keys the main file; a WAL
+   holding pages under the old key must not survive), re-keyed in one transaction and switched
+   back to WAL;
+3. ``keyslots.json`` records the new epoch as current.
+
+A process that dies after 1 leaves a database under the old key and a key file that knows the
+new one: the next sign-in finds which key opens the database and rolls forward (re-keys, then
+step 3). After 2 it only needs step 3. ``settle_sign_in`` does that, and rewraps the signing-in
+user's slot with the current key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.db.engine import open_raw
+from app.errors import DatabaseError
+from app.i18n import _
+from app.security.keyslots import KeySlotStore, OpenedSlot
+
+
+def _key_pragma(name: str, key: bytes) -> str:
+    return f"PRAGMA {name} = \"x'{key.hex()}'\""
+
+
+def key_opens(db_path: Path, key: bytes) -> bool:
+    try:
+        open_raw(db_path, key).close()
+    except DatabaseError:
+        return False
+    return True
+
+
+def rekey_database(db_path: Path, old_key: bytes, new_key: bytes) -> None:
+    """Re-encrypt every page of the database under ``new_key``; no other connection may be open."""
+    busy = DatabaseError(
+        _(
+            "The database key cannot be changed while another Qorgau window or command uses "
+            "the database; close it and sign in again to finish."
+        )
+    )
+    conn = open_raw(db_path, old_key)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        if str(mode).lower() != "delete":
+            raise busy
+        conn.execute(_key_pragma("rekey", new_key))
+        conn.execute("PRAGMA journal_mode = WAL")
+    except DatabaseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - sqlcipher3's errors: the message is shown
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise busy from None
+        raise DatabaseError(
+            _("The database key cannot be changed: {error}").format(error=exc)
+        ) from None
+    finally:
+        conn.close()
+    if not key_opens(db_path, new_key):
+        raise DatabaseError(_("The database does not open with its new key."))
+
+
+def rekey_installation(
+    db_path: Path, slots: KeySlotStore, current_key: bytes, new_key: bytes, revoked: str | None
+) -> list[str]:
+    """``new_key`` for everyone but ``revoked``; returns the users who lost their slot
+    because it had no key pair yet (they need a password reset)."""
+    epoch, without_keys = slots.begin_rekey(new_key, revoked)
+    rekey_database(db_path, current_key, new_key)
+    slots.finish_rekey(epoch)
+    return without_keys
+
+
+def settle_sign_in(db_path: Path, slots: KeySlotStore, username: str, password: str) -> bytes:
+    """The key that opens the database for this user (AuthError on a wrong password).
+
+    Finishes a re-key a crash interrupted, and rewraps the user's slot when it holds an older
+    key, a sealed newer one, or no key pair yet (a format 1 slot).
+    """
+    opened = slots.open_slot(username, password)
+    state = slots.state()
+    candidates = [
+        e for e in (state.rekey_to, state.key_epoch) if e is not None and e in opened.keys
+    ]
+    epoch = next((e for e in candidates if key_opens(db_path, opened.keys[e])), None)
+    if epoch is None:
+        if state.key_epoch in opened.keys:
+            # The slot is current: the database itself is foreign or damaged; say that.
+            open_raw(db_path, opened.keys[state.key_epoch]).close()
+        raise DatabaseError(
+            _(
+                "Your key slot does not open the current database (the key changed since it "
+                "was written); ask an administrator to reset your password."
+            )
+        )
+    if state.rekey_to is not None and state.rekey_to in opened.keys:
+        if epoch != state.rekey_to:
+            rekey_database(db_path, opened.keys[epoch], opened.keys[state.rekey_to])
+            epoch = state.rekey_to
+        slots.finish_rekey(epoch)
+    if _needs_rewrap(opened, epoch):
+        slots.rewrap(opened, password, epoch)
+    return opened.keys[epoch]
+
+
+def _needs_rewrap(opened: OpenedSlot, epoch: int) -> bool:
+    return opened.private_key is None or opened.slot_epoch != epoch

@@ -1,0 +1,328 @@
+"""When every password is lost: the recovery key, and escrow of the database key at HQ.
+
+Both are key slots (``app.security.keyslots``) that no person signs in with:
+
+- ``@recovery`` opens with the recovery key made at setup, shown once and printed for the
+  mission's safe. An administrator can rotate it: the database is re-keyed without the old
+  slot, so the old key opens nothing, not even with a copy of an older key file.
+- ``@escrow`` opens with a random escrow secret that only HQ can read: the secret is sealed
+  with age to HQ's *escrow* recipient (not the one bundles use) inside ``keyslots.json``. When
+  a mission has lost every password it sends its ``keyslots.json`` to HQ; HQ decrypts the
+  secret with its escrow identity and reads it out as a one-time recovery code. Using it
+  re-keys the database and makes a new escrow secret, so the code never works twice.
+  Whether a mission escrows is HQ's policy: a statement signed with HQ's signing key
+  (``escrow policy``), on by default, that the mission applies and cannot forge.
+
+Revocations re-key the database and seal the new key to these slots like to every user's.
+``recover`` creates (or reinstates) an administrator and records the recovery in the audit log.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyrage
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from sqlalchemy import select
+
+from app.config import Paths
+from app.db.engine import Database
+from app.db.migrate import ensure_schema
+from app.db.models import LocalSecret, Mission, Setting, User
+from app.errors import AuthError, DatabaseError, IntegrityError, PermissionDenied, ValidationError
+from app.i18n import _
+from app.security import audit
+from app.security.keyring_store import SecretStore
+from app.security.keyslots import (
+    ESCROW_SLOT,
+    RECOVERY_SLOT,
+    KeySlotStore,
+    check_password_strength,
+)
+from app.security.login_guard import LoginGuard, wait_message
+from app.security.recovery_key import (
+    create_recovery_slot,
+    new_recovery_key,
+    parse_recovery_key,
+)
+from app.security.rekey import settle_sign_in
+from app.services.installation import check_username, open_workspace
+from app.services.users import rekey_workspace
+from app.services.workspace import Workspace
+
+ESCROW_IDENTITY = "escrow_identity"
+ESCROW_FORMAT = "qorgau-escrow"
+POLICY_FORMAT = "qorgau-escrow-policy"
+POLICY_SETTING = "escrow_policy_issued_at"
+
+
+@dataclass(frozen=True)
+class Recovered:
+    username: str
+    method: str  # "recovery_key" or "escrow"
+
+
+def recover(
+    paths: Paths,
+    typed_key: str,
+    new_admin: str,
+    new_password: str,
+    guard: LoginGuard | None = None,
+) -> Recovered:
+    """Open the installation with the recovery key or HQ's one-time code and make
+    ``new_admin`` an active administrator with ``new_password``."""
+    check_username(new_admin)
+    check_password_strength(new_password)
+    secret = parse_recovery_key(typed_key)  # a typing error is named before any work
+    if not paths.db.exists():
+        raise DatabaseError(
+            _("No Qorgau database in {path}; run 'qorgau init' first.").format(
+                path=str(paths.data_dir)
+            )
+        )
+    guard = guard or LoginGuard(paths.data_dir)
+    guard.wait_turn(RECOVERY_SLOT)
+    slots = KeySlotStore(paths.keyslots)
+    key, method = _open_with(paths, slots, secret)
+    if key is None:
+        delay = guard.record_failure(RECOVERY_SLOT)
+        message = _("This key opens nothing here: it is wrong, or it was replaced.")
+        raise AuthError(f"{message} {wait_message(delay)}" if delay else message)
+    db = Database(paths.db, key)
+    try:
+        ensure_schema(db, backup_dir=paths.backups)
+        with db.write() as session:
+            mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+            session.info["mission_code"] = mission.code
+            user = session.execute(
+                select(User).where(User.username == new_admin)
+            ).scalar_one_or_none()
+            existed = user is not None
+            if user is None:
+                user = User(username=new_admin, role="admin", full_name="")
+                session.add(user)
+            user.role, user.active = "admin", True
+            audit.record(
+                session,
+                new_admin,
+                "installation.recover",
+                "user",
+                new_admin,
+                {"method": method, "existing_user": existed},
+            )
+    finally:
+        db.dispose()
+    slots.set_slot(new_admin, new_password, key)
+    if method == "escrow":
+        _use_up_escrow(paths, new_admin, key)
+    return Recovered(new_admin, method)
+
+
+def _open_with(paths: Paths, slots: KeySlotStore, secret: str) -> tuple[bytes | None, str]:
+    for slot, method in ((RECOVERY_SLOT, "recovery_key"), (ESCROW_SLOT, "escrow")):
+        try:
+            return settle_sign_in(paths.db, slots, slot, secret), method
+        except AuthError:
+            continue
+    return None, ""
+
+
+def _use_up_escrow(paths: Paths, admin: str, key: bytes) -> None:
+    """The code HQ read out must not work twice: re-key without the escrow slot, then a new
+    escrow secret for the same recipient."""
+    slots = KeySlotStore(paths.keyslots)
+    escrow = slots.escrow()
+    ws = open_workspace(paths, admin, key, slots.database_id())
+    try:
+        rekey_workspace(ws, slots, ESCROW_SLOT, None)
+        if escrow is not None:
+            _escrow_to(ws, slots, str(escrow["recipient"]))
+    finally:
+        ws.close()
+
+
+class RecoveryService:
+    """The administrator's side: rotate the recovery key, apply HQ's escrow policy."""
+
+    def __init__(self, workspace: Workspace, store: SecretStore | None = None) -> None:
+        self.ws = workspace
+        self.slots = KeySlotStore(workspace.paths.keyslots)
+        self.store = store
+
+    def rotate(self) -> str:
+        """A new recovery key; the database is re-keyed so the old one opens nothing."""
+        self.ws.require_role("admin")
+        rekey_workspace(self.ws, self.slots, RECOVERY_SLOT, self.store)
+        recovery_key = create_recovery_slot(self.slots, self.ws.db.key)
+        with self.ws.write() as session:
+            self.ws.audit(session, "recovery.rotate", "installation", self.ws.mission_code)
+        return recovery_key
+
+    def has_recovery_key(self) -> bool:
+        return self.slots.has_slot(RECOVERY_SLOT)
+
+    def escrow_recipient(self) -> str | None:
+        escrow = self.slots.escrow()
+        return str(escrow["recipient"]) if escrow else None
+
+    def apply_policy(self, signed: bytes) -> bool:
+        """Apply HQ's signed escrow policy; returns whether escrow is now on."""
+        self.ws.require_role("admin")
+        policy = _verified_policy(self.ws, signed)
+        if policy["escrow"]:
+            _escrow_to(self.ws, self.slots, policy["recipient"])
+        elif self.slots.escrow() is not None:
+            # HQ may have read the old secret: the key it opened must be retired too.
+            rekey_workspace(self.ws, self.slots, ESCROW_SLOT, self.store)
+            self.slots.clear_escrow()
+        with self.ws.write() as session:
+            session.merge(Setting(key=POLICY_SETTING, value=policy["issued_at"]))
+            self.ws.audit(
+                session,
+                "escrow.policy",
+                "installation",
+                self.ws.mission_code,
+                {"escrow": policy["escrow"], "issued_at": policy["issued_at"]},
+            )
+        return bool(policy["escrow"])
+
+
+def _escrow_to(ws: Workspace, slots: KeySlotStore, recipient: str) -> None:
+    try:
+        age_recipient = pyrage.x25519.Recipient.from_str(recipient)
+    except Exception:  # noqa: BLE001 - pyrage raises its own types for a bad string
+        raise ValidationError(_("{key} is not an age recipient.").format(key=recipient)) from None
+    secret = new_recovery_key()
+    payload = json.dumps(
+        {
+            "format": ESCROW_FORMAT,
+            "version": 1,
+            "database_id": ws.database_id,
+            "mission_code": ws.mission_code,
+            "secret": secret,
+        }
+    ).encode()
+    box = base64.b64encode(pyrage.encrypt(payload, [age_recipient])).decode("ascii")
+    slots.set_escrow(secret, ws.db.key, recipient, box)
+
+
+# -- HQ's side --------------------------------------------------------------------------------
+
+
+def ensure_escrow_identity(ws: Workspace) -> str:
+    """HQ's escrow recipient, made on first use (a separate identity from bundles')."""
+    if not ws.mission.is_hq:
+        raise PermissionDenied(_("Only headquarters holds an escrow key."))
+    with ws.write() as session:
+        secret = session.get(LocalSecret, ESCROW_IDENTITY)
+        if secret is None:
+            identity = pyrage.x25519.Identity.generate()
+            session.add(LocalSecret(name=ESCROW_IDENTITY, value=str(identity).encode("ascii")))
+            ws.audit(session, "escrow.identity", "installation", ws.mission_code)
+            return str(identity.to_public())
+        return str(pyrage.x25519.Identity.from_str(secret.value.decode("ascii")).to_public())
+
+
+def issue_code(ws: Workspace, key_file: Path) -> tuple[str, str]:
+    """Read a mission's escrow secret from its ``keyslots.json``: (mission code, the code)."""
+    ws.require_role("admin", "hq")
+    if not ws.mission.is_hq:
+        raise PermissionDenied(_("Only headquarters holds an escrow key."))
+    escrow = KeySlotStore(key_file).escrow()
+    if escrow is None:
+        raise ValidationError(_("This key file holds no escrow for headquarters."))
+    with ws.read() as session:
+        secret = session.get(LocalSecret, ESCROW_IDENTITY)
+        identity_text = secret.value.decode("ascii") if secret else None
+    if identity_text is None:
+        raise DatabaseError(_("This installation has no escrow key yet."))
+    try:
+        identity = pyrage.x25519.Identity.from_str(identity_text)
+        payload: dict[str, Any] = json.loads(
+            pyrage.decrypt(base64.b64decode(str(escrow["box"])), [identity])
+        )
+    except Exception:  # noqa: BLE001 - not ours, damaged, or for another escrow key
+        raise IntegrityError(
+            _("The escrow in this key file was not made for this headquarters, or is damaged.")
+        ) from None
+    if (
+        payload.get("format") != ESCROW_FORMAT
+        or payload.get("database_id") != KeySlotStore(key_file).database_id()
+    ):
+        raise IntegrityError(_("The escrow in this key file belongs to another installation."))
+    mission_code = str(payload.get("mission_code", ""))
+    with ws.write() as session:
+        ws.audit(
+            session,
+            "escrow.issue",
+            "mission",
+            mission_code,
+            {"database_id": payload["database_id"]},
+        )
+    return mission_code, str(payload["secret"])
+
+
+def sign_policy(ws: Workspace, mission_code: str, escrow: bool) -> bytes:
+    """HQ's escrow policy for one mission, signed with HQ's signing key."""
+    ws.require_role("admin", "hq")
+    recipient = ensure_escrow_identity(ws)
+    policy = {
+        "format": POLICY_FORMAT,
+        "version": 1,
+        "mission_code": mission_code,
+        "escrow": escrow,
+        "recipient": recipient,
+        "issued_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+    }
+    body = json.dumps(policy, sort_keys=True).encode()
+    with ws.read() as session:
+        secret = session.get(LocalSecret, "signing_key")
+        private = load_pem_private_key(secret.value, password=None) if secret else None
+    if not isinstance(private, Ed25519PrivateKey):
+        raise DatabaseError(_("This installation has no signing key."))
+    signature = private.sign(body)
+    with ws.write() as session:
+        ws.audit(session, "escrow.policy_issued", "mission", mission_code, {"escrow": escrow})
+    signed = {"policy": policy, "signature": base64.b64encode(signature).decode("ascii")}
+    return json.dumps(signed, indent=2).encode()
+
+
+def _verified_policy(ws: Workspace, signed: bytes) -> dict[str, Any]:
+    bad = _("This is not an escrow policy signed by headquarters.")
+    try:
+        document = json.loads(signed.decode("utf-8"))
+        policy = document["policy"]
+        signature = base64.b64decode(document["signature"], validate=True)
+        body = json.dumps(policy, sort_keys=True).encode()
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise ValidationError(bad) from None
+    with ws.read() as session:
+        hq = session.execute(select(Mission).where(Mission.is_hq, ~Mission.is_local)).scalars()
+        keys = [m.signing_public_key for m in hq if m.signing_public_key]
+        applied = session.get(Setting, POLICY_SETTING)
+        last = str(applied.value) if applied else ""
+    for public in keys:
+        try:
+            Ed25519PublicKey.from_public_bytes(base64.b64decode(public)).verify(signature, body)
+            break
+        except (InvalidSignature, ValueError):
+            continue
+    else:
+        raise IntegrityError(bad)
+    if not isinstance(policy, dict) or policy.get("format") != POLICY_FORMAT:
+        raise ValidationError(bad)
+    if policy.get("mission_code") != ws.mission_code:
+        raise ValidationError(_("This escrow policy is for another mission."))
+    if str(policy.get("issued_at", "")) <= last:
+        raise ValidationError(_("A newer escrow policy was already applied here."))
+    return dict(policy)

@@ -1,0 +1,340 @@
+"""When every password is lost: the recovery key and HQ's escrow (issue 25).
+
+A mission that forgot every password gets its data back with the recovery key from its safe,
+or with a one-time code HQ reads from its escrow; a mistyped group is named; a rotated key,
+a used code and a retired escrow open nothing; revocations re-seal both slots.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.config import Paths
+from app.db.models import AuditEntry
+from app.errors import AuthError, IntegrityError, ValidationError
+from app.security.keyslots import ESCROW_SLOT, RECOVERY_SLOT, KeySlotStore
+from app.security.recovery_key import GROUPS, parse_recovery_key
+from app.services.installation import MissionSetup, init_installation, unlock
+from app.services.keys import KeyService
+from app.services.recovery import (
+    RecoveryService,
+    ensure_escrow_identity,
+    issue_code,
+    recover,
+    sign_policy,
+)
+from app.services.users import UserService
+from app.services.workspace import Workspace
+from tests.conftest import MISSION, PASSWORD
+from tests.integration.cli_helpers import run_cli
+from tests.security.folder import add_case, folder_bytes
+
+Capsys = pytest.CaptureFixture[str]
+NEW_PASSWORD = "a brand new password"
+KEY_LINE = re.compile(r"^(?:[0-9A-HJKMNP-TV-Z]{5}-){7}[0-9A-HJKMNP-TV-Z]{5}$")
+
+
+def _audit(ws: Workspace, action: str) -> list[AuditEntry]:
+    with ws.read() as session:
+        return list(
+            session.execute(select(AuditEntry).where(AuditEntry.action == action)).scalars()
+        )
+
+
+def _mistype(key: str, group: int) -> str:
+    groups = key.split("-")
+    first = groups[group][0]
+    groups[group] = ("1" if first != "1" else "2") + groups[group][1:]
+    return "-".join(groups)
+
+
+@pytest.fixture
+def mission(tmp_path: Path) -> tuple[Paths, str]:
+    paths = Paths(tmp_path / "mission")
+    recovery_key = init_installation(paths, MISSION, "admin", PASSWORD)
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        UserService(ws).add("aigul", "attache", PASSWORD)
+    finally:
+        ws.close()
+    return paths, recovery_key
+
+
+def test_init_prints_the_recovery_key_on_its_own_line_and_recover_works_from_the_cli(
+    tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "ist"
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    sheet = tmp_path / "sheet.pdf"
+    made = run_cli(
+        capsys,
+        *("--data-dir", str(data), "init", "--mission-code", "IST", "--country", "TR"),
+        *("--city", "Istanbul", "--admin", "admin", "--recovery-sheet", str(sheet)),
+    )
+    assert made.code == 0, made.err
+    keys = [line for line in made.out.splitlines() if KEY_LINE.match(line)]
+    assert len(keys) == 1 and len(keys[0].split("-")) == GROUPS
+    assert sheet.read_bytes().startswith(b"%PDF") and sheet.stat().st_mode & 0o077 == 0
+    number = add_case(capsys, monkeypatch, data, tmp_path, PASSWORD)
+    # Every password is lost: the key from the safe makes a new administrator.
+    monkeypatch.setenv("QORGAU_RECOVERY_KEY", keys[0].lower().replace("-", " "))
+    monkeypatch.setenv("QORGAU_NEW_PASSWORD", NEW_PASSWORD)
+    recovered = run_cli(capsys, "--data-dir", str(data), "recover", "--new-admin", "dana")
+    assert recovered.code == 0, recovered.err
+    ws = unlock(Paths(data), "dana", NEW_PASSWORD)
+    try:
+        assert ws.actor.role == "admin"
+        entries = _audit(ws, "installation.recover")
+        assert [(e.actor, e.details["method"]) for e in entries] == [("dana", "recovery_key")]
+    finally:
+        ws.close()
+    monkeypatch.setenv("QORGAU_USER", "dana")
+    monkeypatch.setenv("QORGAU_PASSWORD", NEW_PASSWORD)
+    listed = run_cli(capsys, "--data-dir", str(data), "case", "list")
+    assert number in listed.out
+
+
+def test_the_administrator_who_forgot_his_password_is_reinstated(
+    mission: tuple[Paths, str],
+) -> None:
+    paths, recovery_key = mission
+    result = recover(paths, recovery_key, "admin", NEW_PASSWORD)
+    assert (result.username, result.method) == ("admin", "recovery_key")
+    with pytest.raises(AuthError):
+        unlock(paths, "admin", PASSWORD)
+    unlock(paths, "admin", NEW_PASSWORD).close()
+
+
+def test_a_mistyped_group_is_named_and_nothing_changes(mission: tuple[Paths, str]) -> None:
+    paths, recovery_key = mission
+    before = folder_bytes(paths.data_dir)
+    with pytest.raises(ValidationError, match=r"Group 3 of the recovery key"):
+        recover(paths, _mistype(recovery_key, 2), "dana", NEW_PASSWORD)
+    with pytest.raises(ValidationError, match="8 groups of 5 characters"):
+        recover(paths, recovery_key[:-6], "dana", NEW_PASSWORD)
+    assert folder_bytes(paths.data_dir) == before
+
+
+def test_every_single_typing_error_is_caught(mission: tuple[Paths, str]) -> None:
+    _paths, recovery_key = mission
+    for i, char in enumerate(recovery_key):
+        if char == "-":
+            continue
+        for other in "0123456789ABCDEFGHJKMNPQRSTVWXYZ":
+            if other != char:
+                typo = recovery_key[:i] + other + recovery_key[i + 1 :]
+                with pytest.raises(ValidationError):
+                    parse_recovery_key(typo)
+
+
+def test_a_rotated_key_opens_nothing_even_with_an_old_key_file(
+    mission: tuple[Paths, str],
+) -> None:
+    paths, old_key = mission
+    old_file = paths.keyslots.read_bytes()
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        new_key = RecoveryService(ws).rotate()
+        assert len(_audit(ws, "recovery.rotate")) == 1
+    finally:
+        ws.close()
+    assert new_key != old_key
+    before = folder_bytes(paths.data_dir)
+    with pytest.raises(AuthError, match="opens nothing"):
+        recover(paths, old_key, "dana", NEW_PASSWORD)
+    assert folder_bytes(paths.data_dir) == before
+    current_file = paths.keyslots.read_bytes()
+    paths.keyslots.write_bytes(old_file)  # the old key with the key file of its time
+    before = folder_bytes(paths.data_dir)
+    with pytest.raises(Exception, match="damaged|does not open"):
+        recover(paths, old_key, "dana", NEW_PASSWORD)
+    assert folder_bytes(paths.data_dir) == before
+    paths.keyslots.write_bytes(current_file)
+    recover(paths, new_key, "dana", NEW_PASSWORD)
+
+
+def test_rotation_is_for_administrators(mission: tuple[Paths, str]) -> None:
+    paths, _key = mission
+    ws = unlock(paths, "aigul", PASSWORD)
+    try:
+        with pytest.raises(Exception, match="does not allow"):
+            RecoveryService(ws).rotate()
+    finally:
+        ws.close()
+
+
+# -- escrow at HQ ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hq(tmp_path: Path) -> Paths:
+    paths = Paths(tmp_path / "hq")
+    setup = MissionSetup(code="HQ", country="KZ", city="Astana", is_hq=True)
+    init_installation(paths, setup, "admin", PASSWORD)
+    return paths
+
+
+def _trust_hq(mission_paths: Paths, hq_paths: Paths) -> None:
+    hq_ws = unlock(hq_paths, "admin", PASSWORD)
+    try:
+        hq_keys = KeyService(hq_ws).own_keys()
+    finally:
+        hq_ws.close()
+    ws = unlock(mission_paths, "admin", PASSWORD)
+    try:
+        KeyService(ws).trust("HQ", hq_keys.signing_key, hq_keys.age_recipient, is_hq=True)
+    finally:
+        ws.close()
+
+
+def _policy(hq_paths: Paths, escrow: bool) -> bytes:
+    ws = unlock(hq_paths, "admin", PASSWORD)
+    try:
+        return sign_policy(ws, "SEL", escrow)
+    finally:
+        ws.close()
+
+
+def _apply(mission_paths: Paths, signed: bytes) -> bool:
+    ws = unlock(mission_paths, "admin", PASSWORD)
+    try:
+        return RecoveryService(ws).apply_policy(signed)
+    finally:
+        ws.close()
+
+
+def _issue(hq_paths: Paths, key_file: Path) -> str:
+    ws = unlock(hq_paths, "admin", PASSWORD)
+    try:
+        mission_code, code = issue_code(ws, key_file)
+        assert mission_code == "SEL"
+        assert len(_audit(ws, "escrow.issue")) >= 1
+        return code
+    finally:
+        ws.close()
+
+
+def test_escrow_recovers_once_with_hqs_code(
+    mission: tuple[Paths, str], hq: Paths, tmp_path: Path
+) -> None:
+    paths, _key = mission
+    _trust_hq(paths, hq)
+    assert _apply(paths, _policy(hq, escrow=True)) is True
+    escrow = KeySlotStore(paths.keyslots).escrow()
+    hq_ws = unlock(hq, "admin", PASSWORD)
+    try:
+        # A separate age recipient from the one bundles are encrypted to.
+        assert escrow is not None and escrow["recipient"] == ensure_escrow_identity(hq_ws)
+        assert escrow["recipient"] != KeyService(hq_ws).own_keys().age_recipient
+    finally:
+        hq_ws.close()
+    # The mission lost every password and sends its keyslots.json to HQ.
+    sent = tmp_path / "sent-keyslots.json"
+    sent.write_bytes(paths.keyslots.read_bytes())
+    code = _issue(hq, sent)
+    result = recover(paths, code, "dana", NEW_PASSWORD)
+    assert result.method == "escrow"
+    ws = unlock(paths, "dana", NEW_PASSWORD)
+    try:
+        assert [e.details["method"] for e in _audit(ws, "installation.recover")] == ["escrow"]
+    finally:
+        ws.close()
+    # One-time: the database was re-keyed and the escrow renewed; the code opens nothing.
+    before = folder_bytes(paths.data_dir)
+    with pytest.raises(AuthError, match="opens nothing"):
+        recover(paths, code, "eve", NEW_PASSWORD)
+    assert folder_bytes(paths.data_dir) == before
+    renewed = KeySlotStore(paths.keyslots).escrow()
+    assert renewed is not None and renewed["box"] != escrow["box"]
+    fresh = tmp_path / "fresh-keyslots.json"
+    fresh.write_bytes(paths.keyslots.read_bytes())
+    assert _issue(hq, fresh) != code
+
+
+def test_revocation_reseals_the_recovery_and_escrow_slots(
+    mission: tuple[Paths, str], hq: Paths, tmp_path: Path
+) -> None:
+    paths, recovery_key = mission
+    _trust_hq(paths, hq)
+    _apply(paths, _policy(hq, escrow=True))
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        UserService(ws).revoke("aigul")
+    finally:
+        ws.close()
+    slots = KeySlotStore(paths.keyslots)
+    assert slots.state().key_epoch == 1
+    sent = tmp_path / "sent.json"
+    sent.write_bytes(paths.keyslots.read_bytes())
+    code = _issue(hq, sent)
+    assert recover(paths, code, "dana", NEW_PASSWORD).method == "escrow"
+    assert recover(paths, recovery_key, "erlan", NEW_PASSWORD).method == "recovery_key"
+    unlock(paths, "erlan", NEW_PASSWORD).close()
+
+
+def test_hq_can_switch_escrow_off_and_a_mission_cannot_forge_or_replay_it(
+    mission: tuple[Paths, str], hq: Paths, tmp_path: Path
+) -> None:
+    paths, _key = mission
+    _trust_hq(paths, hq)
+    on = _policy(hq, escrow=True)
+    _apply(paths, on)
+    sent = tmp_path / "sent.json"
+    sent.write_bytes(paths.keyslots.read_bytes())
+    code = _issue(hq, sent)
+    assert _apply(paths, _policy(hq, escrow=False)) is False
+    slots = KeySlotStore(paths.keyslots)
+    assert slots.escrow() is None and not slots.has_slot(ESCROW_SLOT)
+    assert slots.has_slot(RECOVERY_SLOT)
+    with pytest.raises(AuthError):
+        recover(paths, code, "dana", NEW_PASSWORD)
+    # The old "on" statement cannot be replayed, and the mission cannot sign its own.
+    unlock(paths, "admin", PASSWORD).close()  # his slot takes the new key at this sign-in
+    before = folder_bytes(paths.data_dir)
+    with pytest.raises(ValidationError, match="newer escrow policy"):
+        _apply(paths, on)
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        forged = on.replace(b'"escrow": true', b'"escrow": false')
+        with pytest.raises(IntegrityError, match="not an escrow policy signed by headquarters"):
+            RecoveryService(ws).apply_policy(forged)
+    finally:
+        ws.close()
+    # Signing in writes the database (last sign-in, audit); the key file is untouched.
+    assert folder_bytes(paths.data_dir)["keyslots.json"] == before["keyslots.json"]
+
+
+def test_hq_refuses_a_key_file_escrowed_elsewhere(
+    mission: tuple[Paths, str], hq: Paths, tmp_path: Path
+) -> None:
+    paths, _key = mission
+    other_hq = Paths(tmp_path / "other-hq")
+    init_installation(
+        other_hq,
+        MissionSetup(code="HQ", country="KZ", city="Astana", is_hq=True),
+        "admin",
+        PASSWORD,
+    )
+    _trust_hq(paths, other_hq)
+    _apply(paths, _policy(other_hq, escrow=True))
+    sent = tmp_path / "sent.json"
+    sent.write_bytes(paths.keyslots.read_bytes())
+    ws = unlock(hq, "admin", PASSWORD)
+    try:
+        ensure_escrow_identity(ws)
+        with pytest.raises(IntegrityError, match="not made for this headquarters"):
+            issue_code(ws, sent)
+    finally:
+        ws.close()
+
+
+def test_the_recovery_slot_is_not_an_account_to_sign_in_with(mission: tuple[Paths, str]) -> None:
+    paths, recovery_key = mission
+    before = folder_bytes(paths.data_dir)
+    with pytest.raises(AuthError, match="Wrong user name or password"):
+        unlock(paths, RECOVERY_SLOT, recovery_key)
+    assert folder_bytes(paths.data_dir) == before

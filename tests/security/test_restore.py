@@ -1,0 +1,192 @@
+"""Restore and backup against a revoked officer and against a foreign or stale backup.
+
+The attack of issue 14: a revoked user restores her own old backup, which would make her
+active again and delete the cases created since. Restore needs a signed-in administrator of
+the current installation, the same installation (database id), and a confirmation.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.config import Paths
+from app.errors import AuthError, DatabaseError, PermissionDenied
+from app.security.keyslots import KeySlotStore
+from app.security.rekey import key_opens
+from app.services.backup import ConfirmationRequired, create_backup, restore_backup
+from app.services.installation import unlock
+from app.services.users import UserService
+from app.services.workspace import Workspace
+from tests.conftest import MISSION, PASSWORD
+from tests.security.folder import add_case, cli_as, folder_bytes
+
+Capsys = pytest.CaptureFixture[str]
+
+
+def _cases(capsys: Capsys, monkeypatch: pytest.MonkeyPatch, paths: Paths) -> str:
+    listed = cli_as(capsys, monkeypatch, paths.data_dir, "admin", PASSWORD, "case", "list")
+    assert listed.code == 0, listed.err
+    return listed.out
+
+
+def test_revoked_user_cannot_restore_her_own_old_backup(
+    installation: Paths, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = tmp_path / "serik.qbackup"
+    made = cli_as(
+        capsys, monkeypatch, installation.data_dir, "serik", PASSWORD, "backup", "--out", str(old)
+    )
+    assert made.code == 0, made.err  # a consul may take a backup
+    her_key_file = installation.keyslots.read_bytes()
+    revoked = cli_as(
+        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD, "user", "revoke", "serik"
+    )
+    assert revoked.code == 0, revoked.err
+    number = add_case(capsys, monkeypatch, installation.data_dir, tmp_path, PASSWORD)
+    before = folder_bytes(installation.data_dir)
+
+    attempt = cli_as(
+        capsys, monkeypatch, installation.data_dir, "serik", PASSWORD, "restore", str(old), "--yes"
+    )
+    assert attempt.code == 1 and "Wrong user name or password" in attempt.err
+    assert folder_bytes(installation.data_dir) == before
+
+    # With her copy of the old key file in place she still cannot sign in to the current data.
+    current_key_file = installation.keyslots.read_bytes()
+    installation.keyslots.write_bytes(her_key_file)
+    before = folder_bytes(installation.data_dir)
+    attempt = cli_as(
+        capsys, monkeypatch, installation.data_dir, "serik", PASSWORD, "restore", str(old), "--yes"
+    )
+    assert attempt.code == 1
+    assert folder_bytes(installation.data_dir) == before
+    installation.keyslots.write_bytes(current_key_file)
+    assert number in _cases(capsys, monkeypatch, installation)  # nothing was deleted
+
+
+def test_an_attache_may_neither_back_up_nor_restore(
+    installation: Paths, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "taken.qbackup"
+    refused = cli_as(
+        capsys, monkeypatch, installation.data_dir, "aigul", PASSWORD, "backup", "--out", str(out)
+    )
+    assert refused.code == 1 and "does not allow" in refused.err
+    assert not out.exists()
+    made = cli_as(
+        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD, "backup", "--out", str(out)
+    )
+    assert made.code == 0, made.err
+    before = folder_bytes(installation.data_dir)
+    attempt = cli_as(
+        capsys, monkeypatch, installation.data_dir, "aigul", PASSWORD, "restore", str(out), "--yes"
+    )
+    assert attempt.code == 1 and "Only an administrator" in attempt.err
+    assert folder_bytes(installation.data_dir) == before
+
+
+def test_restore_refuses_another_installations_backup(
+    installation: Paths, tmp_path: Path, ws: Workspace
+) -> None:
+    other = Paths(tmp_path / "other")
+    from app.services.installation import init_installation
+
+    init_installation(other, MISSION, "admin", PASSWORD)
+    foreign_ws = unlock(other, "admin", PASSWORD)
+    try:
+        foreign = create_backup(foreign_ws, tmp_path / "foreign.qbackup").path
+    finally:
+        foreign_ws.close()
+    ws.close()
+    before = folder_bytes(installation.data_dir)
+    with pytest.raises(DatabaseError, match="belongs to another installation"):
+        restore_backup(installation, foreign, "admin", PASSWORD, confirmed=True)
+    assert folder_bytes(installation.data_dir) == before
+
+
+def test_restore_asks_before_going_back_in_time(
+    installation: Paths, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "mission.qbackup"
+    assert (
+        cli_as(
+            capsys,
+            monkeypatch,
+            installation.data_dir,
+            "admin",
+            PASSWORD,
+            "backup",
+            "--out",
+            str(out),
+        ).code
+        == 0
+    )
+    number = add_case(capsys, monkeypatch, installation.data_dir, tmp_path, PASSWORD)
+    before = folder_bytes(installation.data_dir)
+    with pytest.raises(ConfirmationRequired, match="every change made since then is lost"):
+        restore_backup(installation, out, "admin", PASSWORD)
+    unconfirmed = cli_as(
+        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD, "restore", str(out)
+    )
+    assert unconfirmed.code == 2 and "--yes" in unconfirmed.err
+    assert folder_bytes(installation.data_dir) == before
+    confirmed = cli_as(
+        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD, "restore", str(out), "--yes"
+    )
+    assert confirmed.code == 0, confirmed.err
+    assert number not in _cases(capsys, monkeypatch, installation)  # back in time, as confirmed
+
+
+def test_restoring_a_backup_from_before_a_revocation_keeps_her_out(
+    installation: Paths, tmp_path: Path, ws: Workspace
+) -> None:
+    old = create_backup(ws, tmp_path / "before.qbackup").path
+    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    UserService(ws).revoke("aigul")
+    ws.close()
+    result = restore_backup(installation, old, "admin", PASSWORD, confirmed=True)
+    assert result.deactivated == ["aigul"]
+    # The restored copy has the current key; her old key (which still opens the old backup
+    # file itself, as documented) opens nothing in the data folder.
+    assert not key_opens(installation.db, her_old_key)
+    with pytest.raises(AuthError):
+        unlock(installation, "aigul", PASSWORD)
+    admin = unlock(installation, "admin", PASSWORD)
+    try:
+        states = {u.username: u.active for u in UserService(admin).list()}
+    finally:
+        admin.close()
+    assert states["aigul"] is False and states["serik"] is True
+    unlock(installation, "serik", PASSWORD).close()
+
+
+def test_a_damaged_backup_changes_nothing(
+    installation: Paths, tmp_path: Path, ws: Workspace
+) -> None:
+    good = create_backup(ws, tmp_path / "good.qbackup").path
+    ws.close()
+    damaged = tmp_path / "damaged.qbackup"
+    shutil.copy(good, damaged)
+    raw = bytearray(damaged.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(raw))
+    before = folder_bytes(installation.data_dir)
+    with pytest.raises(DatabaseError):
+        restore_backup(installation, damaged, "admin", PASSWORD, confirmed=True)
+    assert folder_bytes(installation.data_dir) == before
+
+
+def test_restore_needs_a_signed_in_administrator_not_a_wrong_password(
+    installation: Paths, tmp_path: Path, ws: Workspace
+) -> None:
+    out = create_backup(ws, tmp_path / "m.qbackup").path
+    ws.close()
+    before = folder_bytes(installation.data_dir)
+    with pytest.raises(AuthError):
+        restore_backup(installation, out, "admin", "not the password", confirmed=True)
+    with pytest.raises(PermissionDenied):
+        restore_backup(installation, out, "serik", PASSWORD, confirmed=True)
+    assert folder_bytes(installation.data_dir) == before

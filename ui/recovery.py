@@ -1,0 +1,170 @@
+"""The recovery key shown once (after setup or a rotation), and "Forgot all passwords?".
+
+Both dialogs are opened with ``open()``; the work (key derivation, re-key) runs off the GUI
+thread through ``ui.tasks``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.config import Paths
+from app.errors import QorgauError, ValidationError
+from app.i18n import LANGUAGES, _, current_language
+from app.security.recovery_key import parse_recovery_key
+from app.services.installation import check_username
+from app.services.recovery import Recovered, recover
+from app.services.recovery_sheet import SheetFacts, write_recovery_sheet
+from ui.tasks import BackgroundTask, show_error
+from ui.widgets.common import ErrorLabel
+from ui.widgets.dialogs import ValidatingDialog, check_passwords
+
+
+class RecoveryKeyDialog(QDialog):
+    """Shows a new recovery key once, with the printable sheet in the mission's languages."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        recovery_key: str,
+        facts: Callable[[str], SheetFacts],
+    ) -> None:
+        super().__init__(parent)
+        self.recovery_key = recovery_key
+        self.facts = facts
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.key = QLabel(recovery_key)
+        self.key.setTextFormat(Qt.TextFormat.PlainText)
+        self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSize(14)
+        font.setBold(True)
+        self.key.setFont(font)
+        self.language = QComboBox()
+        for code in LANGUAGES:
+            self.language.addItem(code, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(current_language())))
+        self.save_button = QPushButton()
+        self.save_button.clicked.connect(self.save_sheet)
+        self.saved = ErrorLabel()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.accepted.connect(self.accept)
+        sheet = QHBoxLayout()
+        sheet.addWidget(self.language)
+        sheet.addWidget(self.save_button, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.key)
+        layout.addLayout(sheet)
+        layout.addWidget(self.saved)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(560)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("Recovery key"))
+        self.intro.setText(
+            _(
+                "This recovery key opens the database when every password is lost. It is shown "
+                "only now: print the sheet and keep it in the mission's safe."
+            )
+        )
+        self.save_button.setText(_("&Save the printable sheet (PDF)…"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("I have stored it"))
+
+    def save_sheet(self) -> None:
+        lang = str(self.language.currentData())
+        name, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the recovery sheet"), f"qorgau-recovery-{lang}.pdf", "PDF (*.pdf)"
+        )
+        if name:
+            self.write_sheet(Path(name), lang)
+
+    def write_sheet(self, path: Path, lang: str) -> None:
+        try:
+            write_recovery_sheet(path, self.recovery_key, self.facts(lang), lang)
+        except QorgauError as exc:
+            self.saved.show_message(str(exc))
+            return
+        self.saved.show_message(_("Saved: {path}").format(path=str(path)))
+
+
+class RecoverDialog(ValidatingDialog):
+    """ "Forgot all passwords?": the recovery key (or HQ's code) makes a new administrator."""
+
+    def __init__(self, parent: QWidget | None, paths: Paths) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.recovered: Recovered | None = None
+        self.task: BackgroundTask[Recovered] | None = None
+        self.key = QLineEdit()
+        self.username = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit()
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.form.addRow(_("&Recovery key or HQ's code:"), self.key)
+        self.form.addRow(_("New &administrator:"), self.username)
+        self.form.addRow(_("New &password:"), self.password)
+        self.form.addRow(_("&Repeat it:"), self.repeat)
+        self.setWindowTitle(_("Forgot all passwords?"))
+        self.set_intro(
+            _(
+                "Type the recovery key from the mission's safe, or the one-time code headquarters "
+                "read out to you. A new administrator is created and the recovery is recorded."
+            )
+        )
+
+    def validate(self) -> None:
+        parse_recovery_key(self.key.text())
+        check_username(self.username.text().strip())
+        check_passwords(self.password.text(), self.repeat.text())
+
+    def accept(self) -> None:
+        if self.task is not None and self.task.running:
+            return
+        try:
+            self.validate()
+        except ValidationError as exc:
+            self.error.show_message(str(exc))
+            return
+        self.error.clear_message()
+        paths, key = self.paths, self.key.text()
+        name, password = self.username.text().strip(), self.password.text()
+        self.buttons.setEnabled(False)
+        self.task = (
+            BackgroundTask(self, lambda _ctx: recover(paths, key, name, password))
+            .success(self._recovered)
+            .failure(self._failed)
+            .run_in_background()
+        )
+
+    def _recovered(self, result: Recovered) -> None:
+        self.recovered = result
+        self.buttons.setEnabled(True)
+        QDialog.accept(self)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(exc, QorgauError):
+            self.error.show_message(str(exc))
+        else:
+            show_error(self, exc)
