@@ -41,8 +41,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from app.errors import QorgauError
 from app.i18n import ngettext
 from app.security import audit
+from app.security.keyslots import KeySlotStore
 
 FILENAME = "login_attempts.json"
 LOCK_FILENAME = ".login_attempts.lock"
@@ -147,9 +149,10 @@ class LoginGuard:
         """Derived from the installation's database id: binds the file to this installation.
         Not a secret from someone who can read keyslots.json (see the module's docstring)."""
         try:
-            database_id = str(json.loads(self.keyslots.read_text("utf-8")).get("database_id"))
-        except (OSError, ValueError, AttributeError):
-            database_id = ""
+            # The key file's own reader: its size, depth and format checks apply here too.
+            database_id = KeySlotStore(self.keyslots).database_id()
+        except (QorgauError, OSError):
+            database_id = ""  # a damaged key file is reported by the sign-in itself
         return hmac.new(MAC_CONTEXT, database_id.encode("utf-8"), hashlib.sha256).digest()
 
     def _mac(self, data: dict[str, Any]) -> str:

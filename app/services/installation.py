@@ -247,6 +247,9 @@ def unlock(
         if delay:
             raise AuthError(f"{exc} {wait_message(delay)}") from None
         raise
+    except BaseException:
+        guard.withdraw(attempt)  # the password opened the slot; the database would not open
+        raise
     try:
         workspace = open_workspace(paths, username, key, slots.database_id())
     except AuthError:
