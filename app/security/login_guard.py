@@ -18,7 +18,7 @@ password. The delays after the 1st, 2nd, 3rd ... consecutive failure of one user
   as ``user.login_attempts_reset``: the file missing, replaced (deleted and started again),
   rolled back to an older copy, hand-edited, or with failures taken out.
 
-What it cannot do (docs/security-wt-audit.md): someone who can write the data folder can
+What it cannot do (docs/security.md): someone who can write the data folder can
 still copy back the file saved right after the last sign-in, which resets the delay unnoticed;
 and with ``keyslots.json`` in hand they can guess offline at Argon2id's speed with no delay at
 all. The delay slows guessing through Qorgau itself; file access is guarded by the OS account.
