@@ -16,7 +16,7 @@ from app.services.demo import fill_demo
 from app.services.installation import unlock
 from tests.conftest import PASSWORD
 
-MIGRATION = migrate.MIGRATIONS_DIR / "versions" / "0004_case_holder.py"
+MIGRATION = migrate.MIGRATIONS_DIR / "versions" / "0006_case_holder.py"
 
 
 def _down_revision() -> str:

@@ -3,15 +3,15 @@
 Every legal fact keeps where it comes from; the host-country labour standards travel in HQ's
 library bundle as a ``legal_table`` row, like the agreements (docs/legal-sources.md).
 
-Revision ID: 0008
-Revises: 0006
+Revision ID: 0005
+Revises: 0004
 """
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0008'
-down_revision = '0006'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -3,14 +3,14 @@
 An installation keeps the head it signed into its last bundle, and the heads and entry hashes
 other installations sent it, so a rewritten audit history is detected at the receiver.
 
-Revision ID: 0006
+Revision ID: 0004
 Revises: 0003
 """
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0006'
+revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None

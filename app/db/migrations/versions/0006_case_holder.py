@@ -4,8 +4,8 @@ A case belongs to the mission that opened it until HQ transfers it; the transfer
 only as ``transferred_from`` and an event, so the new holder is taken from the latest transfer
 event of each case (present at HQ and at the receiving mission alike).
 
-Revision ID: 0004
-Revises: 0008
+Revision ID: 0006
+Revises: 0005
 """
 import json
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0004'
-down_revision = '0008'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
