@@ -42,14 +42,15 @@ from app.errors import AuthError, DatabaseError, PermissionDenied, QorgauError
 from app.i18n import _
 from app.security import audit
 from app.security.keyslots import KeySlotStore
-from app.security.login_guard import LoginGuard, wait_message
+from app.security.login_guard import LoginGuard
 from app.security.private_files import (
     make_private,
     make_private_dir,
     open_private,
     touch_private,
 )
-from app.security.rekey import key_opens, rekey_database, settle_sign_in
+from app.security.rekey import key_opens, rekey_database
+from app.services.installation import prove_password
 from app.services.workspace import Workspace
 
 BACKUP_FORMAT = "qorgau-backup"
@@ -217,18 +218,16 @@ def _check_admin(db_path: Path, key: bytes, username: str) -> None:
 def _current_admin(paths: Paths, username: str, password: str, guard: LoginGuard) -> _Admin:
     """The current installation's key, proven by an administrator's password (with the same
     growing delay after wrong passwords as a sign-in)."""
-    if username.startswith("@"):  # the recovery and escrow slots are nobody's account
-        raise AuthError(_("Wrong user name or password."))
-    guard.wait_turn(username)
+    key, attempt = prove_password(paths, username, password, guard)
     slots = KeySlotStore(paths.keyslots)
     try:
-        key = settle_sign_in(paths.db, slots, username, password)
-    except AuthError as exc:
-        delay = guard.record_failure(username)
-        if delay:
-            raise AuthError(f"{exc} {wait_message(delay)}") from None
+        _check_admin(paths.db, key, username)
+    except AuthError:
+        raise  # a revoked user's right password still counts, as at sign-in
+    except BaseException:
+        guard.withdraw(attempt)  # a right password of a user who may not restore: no guess
         raise
-    _check_admin(paths.db, key, username)
+    guard.withdraw(attempt)  # nothing to sign in to: the copy is about to be replaced
     return _Admin(key, slots.database_id(), slots.usernames())
 
 

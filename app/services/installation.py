@@ -233,23 +233,9 @@ def unlock(
     out here before the next try; they reach the audit log at the next successful unlock.
     """
     _require_installation(paths)
-    if username.startswith("@"):
-        # The recovery and escrow slots are nobody's account: they serve `recover` only.
-        raise AuthError(_("Wrong user name or password."))
     guard = guard or LoginGuard(paths.data_dir)
-    # Counted as failed before the password is tried (parallel tries queue; see login_guard).
-    attempt = guard.begin(username)
+    key, attempt = prove_password(paths, username, password, guard)
     slots = KeySlotStore(paths.keyslots)
-    try:
-        key = settle_sign_in(paths.db, slots, username, password)
-    except AuthError as exc:
-        delay = guard.failed(username)
-        if delay:
-            raise AuthError(f"{exc} {wait_message(delay)}") from None
-        raise
-    except BaseException:
-        guard.withdraw(attempt)  # the password opened the slot; the database would not open
-        raise
     try:
         workspace = open_workspace(paths, username, key, slots.database_id())
     except AuthError:
@@ -263,6 +249,33 @@ def unlock(
         workspace.close()
         raise
     return workspace
+
+
+def prove_password(
+    paths: Paths, username: str, password: str, guard: LoginGuard
+) -> tuple[bytes, str]:
+    """The database key a user's password yields, counted as a sign-in attempt.
+
+    Returns the key and the attempt's id (for ``guard.succeeded`` or ``guard.withdraw``). A
+    wrong password earns the growing delay; a right one whose database will not open is
+    withdrawn, since it was no guess. Sign-in and restore both come through here.
+    """
+    if username.startswith("@"):
+        # The recovery and escrow slots are nobody's account: they serve `recover` only.
+        raise AuthError(_("Wrong user name or password."))
+    # Counted as failed before the password is tried (parallel tries queue; see login_guard).
+    attempt = guard.begin(username)
+    try:
+        key = settle_sign_in(paths.db, KeySlotStore(paths.keyslots), username, password)
+    except AuthError as exc:
+        delay = guard.failed(username)
+        if delay:
+            raise AuthError(f"{exc} {wait_message(delay)}") from None
+        raise
+    except BaseException:
+        guard.withdraw(attempt)  # the password opened the slot; the database would not open
+        raise
+    return key, attempt
 
 
 def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Workspace | None:
