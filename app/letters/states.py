@@ -77,7 +77,7 @@ def body(iso2: str, kind: str, lang: str) -> Body:
     names = row.get(kind) or _DEFAULT_BODIES[kind]
     if lang == "en":
         full = f"{names['en']} of {state_name(iso2, 'en')}"
-        return Body(full, full)
+        return Body(full, f"the {full}")
     nominative, dative = names[lang]
     if lang == "kk":
         genitive = state_name(iso2, "kk", "gen")
