@@ -10,10 +10,9 @@ edits them. Every phrase here is listed, with its review status, in
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
+from app.domain.claims import Claim
 from app.letters.grammar import Sex
 
 # Per category: ru (male, female), kk, en (male, female). ``other`` has no phrase on purpose:
@@ -183,19 +182,7 @@ _CLAIM_LABELS: dict[str, tuple[str, str, str]] = {
     "recruitment_fee": ("плата за трудоустройство", "жұмысқа орналастыру ақысы", "recruitment fee charged"),
     "compensation": ("возмещение вреда здоровью", "денсаулыққа келтірілген зиянның өтемі", "compensation for injury"),
 }  # fmt: skip
-CLAIM_KINDS: tuple[str, ...] = tuple(_CLAIM_LABELS)
 _LANG_INDEX = {"ru": 0, "kk": 1, "en": 2}
-
-
-@dataclass(frozen=True)
-class Claim:
-    """An amount claimed for the worker: what for, over which period."""
-
-    amount: Decimal
-    currency: str  # ISO 4217
-    what: str  # one of CLAIM_KINDS
-    period_from: date | None = None
-    period_to: date | None = None
 
 
 def claim_label(what: str, lang: str) -> str:

@@ -25,7 +25,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Select, extract, func, select
@@ -43,6 +42,7 @@ from app.db.models import (
     User,
 )
 from app.db.sync import next_counter
+from app.domain.claims import parse_claims
 from app.domain.codes import Category, EventKind, LetterKind, label
 from app.domain.iin import iin_sex, is_valid_iin
 from app.domain.translit import latin_name
@@ -64,8 +64,6 @@ from app.letters import (
 )
 from app.letters.grammar import Sex
 from app.letters.phrases import (
-    CLAIM_KINDS,
-    Claim,
     claim_text,
     closing_request,
     default_demands,
@@ -1007,46 +1005,6 @@ def person_sex_of(person: Person | None) -> Sex:
     if person.iin and is_valid_iin(person.iin):
         return iin_sex(person.iin)
     return "male"
-
-
-def parse_claims(data: Any) -> list[Claim]:
-    """Claims as stored on a case (see ``Case.claims``); bad entries are a ValidationError."""
-    claims: list[Claim] = []
-    for index, item in enumerate(data or []):
-        name = f"claims[{index}]"
-        if not isinstance(item, dict):
-            raise ValidationError(_("Each amount claimed must be an object."), name)
-        try:
-            amount = Decimal(str(item.get("amount", "")))
-        except (InvalidOperation, ValueError) as exc:
-            raise ValidationError(_("An amount claimed must be a number."), name) from exc
-        if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e12"):
-            raise ValidationError(_("An amount claimed must be a positive number."), name)
-        currency = str(item.get("currency", "")).upper()
-        if not re.fullmatch(r"[A-Z]{3}", currency):
-            raise ValidationError(_("A currency is a three-letter ISO 4217 code."), name)
-        what = str(item.get("what", ""))
-        if what not in CLAIM_KINDS:
-            raise ValidationError(
-                _("Unknown kind of amount claimed: {what}.").format(what=what), name
-            )
-        start, end = (
-            _claim_date(item.get("period_from"), name),
-            _claim_date(item.get("period_to"), name),
-        )
-        if start and end and start > end:
-            raise ValidationError(_("A claim's period ends before it starts."), name)
-        claims.append(Claim(amount, currency, what, start, end))
-    return claims
-
-
-def _claim_date(value: Any, name: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise ValidationError(_("A claim's dates are written YYYY-MM-DD."), name) from exc
 
 
 def _verified_message(info: LetterInfo) -> str:
