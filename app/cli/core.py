@@ -16,7 +16,8 @@ from app.cli.common import (
     workspace,
 )
 from app.config import Paths
-from app.errors import IntegrityError
+from app.domain.translit import latin_name
+from app.errors import IntegrityError, NotFound
 from app.i18n import _
 from app.security import audit
 from app.security.keyring_store import SecretStore
@@ -24,7 +25,7 @@ from app.services.backup import create_backup, restore_backup
 from app.services.exchange import store_identity_in_keyring
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.keys import KeyService
-from app.services.users import UserService
+from app.services.users import SignatureDetails, UserService
 
 
 def register(commands: Any) -> None:
@@ -52,6 +53,16 @@ def register(commands: Any) -> None:
     revoke = user_cmds.add_parser("revoke", help=_("revoke a user (administrator)"))
     revoke.add_argument("username")
     revoke.set_defaults(handler=cmd_user_revoke)
+    signature = user_cmds.add_parser(
+        "signature", help=_("the name and position a user signs letters with")
+    )
+    signature.add_argument("username")
+    signature.add_argument("--full-name", help=_("the name in Cyrillic"))
+    signature.add_argument("--latin-name", help=_("the name in Latin letters"))
+    signature.add_argument("--position-kk", help=_("the position in Kazakh"))
+    signature.add_argument("--position-ru", help=_("the position in Russian"))
+    signature.add_argument("--position-en", help=_("the position in English"))
+    signature.set_defaults(handler=cmd_user_signature)
     listing = user_cmds.add_parser("list", help=_("list users"))
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=cmd_user_list)
@@ -139,6 +150,28 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         UserService(ws).revoke(args.username)
     print(_("{user} revoked.").format(user=args.username))
+    return 0
+
+
+def cmd_user_signature(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        service = UserService(ws)
+        current = next((u for u in service.list() if u.username == args.username), None)
+        if current is None:
+            raise NotFound(_("No user named {name}.").format(name=args.username))
+
+        def given(value: str | None, old: str) -> str:
+            return old if value is None else value
+
+        details = SignatureDetails(
+            given(args.full_name, current.full_name),
+            given(args.latin_name, current.full_name_latin or latin_name(current.full_name)),
+            given(args.position_kk, current.positions[0]),
+            given(args.position_ru, current.positions[1]),
+            given(args.position_en, current.positions[2]),
+        )
+        service.set_signature(args.username, details)
+    print(_("{user}: signature details saved.").format(user=args.username))
     return 0
 
 
