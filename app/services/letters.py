@@ -437,6 +437,20 @@ class LetterService:
                 share_identity=kind in _IDENTITY_BY_DEFAULT,
             )
 
+    def signer_text(self, letter_id: str | None, lang: str) -> str:
+        """Who signs: the approver, else (a draft) the consul expected to, said as such."""
+        lang = parse_lang(lang)
+        with self.ws.read() as session:
+            row = self._load(session, letter_id) if letter_id else None
+            probe = row or Letter(lang=lang, approved_by=None)
+            user = self._signer(session, probe)
+            if user is None:
+                return _("No consul is set up to sign letters.")
+            who = f"{position_of(user, lang)} {user_name(user, lang)}".strip()
+            if row is not None and row.approved_by:
+                return who
+            return _("{who} (on approval)").format(who=who)
+
     def warnings(self, letter_id: str) -> list[str]:
         """What an approver should know before signing: nothing here blocks approval."""
         with self.ws.read() as session:
