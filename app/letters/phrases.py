@@ -19,14 +19,14 @@ from app.letters.grammar import Sex
 # a letter does not demand or assert an unnamed "other breach".
 _FACTS: dict[str, tuple[tuple[str, str], str, tuple[str, str]]] = {
     "unpaid_wages": (
-        ("работодатель не выплачивает ему заработную плату", "работодатель не выплачивает ей заработную плату"),
-        "жұмыс беруші оған жалақы төлемейді",
-        ("the employer does not pay him his wages", "the employer does not pay her her wages"),
+        ("@не выплачивает ему заработную плату", "@не выплачивает ей заработную плату"),
+        "@оған жалақы төлемейді",
+        ("@does not pay his wages", "@does not pay her wages"),
     ),
     "documents_withheld": (
-        ("работодатель удерживает его паспорт", "работодатель удерживает её паспорт"),
-        "жұмыс беруші оның паспортын ұстап отыр",
-        ("the employer is holding his passport", "the employer is holding her passport"),
+        ("@удерживает его паспорт", "@удерживает её паспорт"),
+        "@оның паспортын ұстап отыр",
+        ("@is holding his passport", "@is holding her passport"),
     ),
     "no_contract": (
         ("письменный трудовой договор с ним не заключён", "письменный трудовой договор с ней не заключён"),
@@ -104,6 +104,30 @@ _FACTS: dict[str, tuple[tuple[str, str], str, tuple[str, str]]] = {
         ("his relatives cannot establish his whereabouts", "her relatives cannot establish her whereabouts"),
     ),
 }  # fmt: skip
+
+# The order a letter tells things in: money and documents first, as the taxonomy lists them.
+_ORDER: tuple[str, ...] = tuple(
+    [
+        "unpaid_wages",
+        "documents_withheld",
+        "no_contract",
+        "contract_substitution",
+        "unjustified_dismissal",
+        "excessive_hours",
+        "unsafe_conditions",
+        "violence",
+        "sexual_abuse",
+        "restriction_of_freedom",
+        "wage_discrimination",
+        "recruitment_fees",
+        "trafficking_forced_labour",
+        "detention",
+        "illness_injury",
+        "death_repatriation",
+        "whereabouts_unknown",
+        "other",
+    ]
+)
 
 # What an employer is asked to do, per category: ru, kk, en (the worker named as "работник").
 _DEMANDS: dict[str, tuple[str, str, str]] = {
@@ -211,12 +235,23 @@ def default_facts(
     """The facts paragraph: what the worker reports, then the amounts claimed."""
     female = sex == "female"
     clauses: list[str] = []
-    for code in categories:
+    employer_does: list[str] = []  # what "the employer" does: one subject, joined by "and"
+    for code in sorted(categories, key=_ORDER.index):
         phrase = _FACTS.get(code)
         if phrase is None:
             continue
         ru, kk, en = phrase
-        clauses.append({"ru": ru[female], "kk": kk, "en": en[female]}[lang])
+        text = {"ru": ru[female], "kk": kk, "en": en[female]}[lang]
+        if text.startswith("@"):
+            employer_does.append(text[1:])
+        else:
+            clauses.append(text)
+    if employer_does:
+        subject = {"ru": "работодатель", "kk": "жұмыс беруші", "en": "the employer"}[lang]
+        conjunction = {"ru": " и ", "kk": " және ", "en": " and "}[lang]
+        joined = ", ".join(employer_does[:-1])
+        joined = (joined + conjunction if joined else "") + employer_does[-1]
+        clauses.insert(0, f"{subject} {joined}")
     paragraphs: list[str] = []
     if clauses:
         lead = {
@@ -258,7 +293,7 @@ def default_demands(categories: tuple[str, ...], claims: tuple[str, ...], lang: 
         }[lang]
         for c in claims
     ]
-    for code in categories:
+    for code in sorted(categories, key=_ORDER.index):
         if code == "unpaid_wages" and claims:
             continue  # the amounts claimed already say it, with the figure
         if code in _DEMANDS:

@@ -72,7 +72,7 @@ from app.letters.phrases import (
 from app.letters.qr import QR_PREFIX
 from app.letters.renderer import date_numeric, mission_forms, money_text
 from app.letters.scripts import foreign_script_passages
-from app.letters.states import body, is_known, state_name
+from app.letters.states import body, is_known, state_name, state_name_en_bare
 from app.services import search
 from app.services import validation as check
 from app.services.agreements import letter_citations
@@ -770,14 +770,15 @@ class LetterService:
 
     def _default_subject(self, session: Session, case: Case, lang: str) -> str:
         person = self._person(session, case)
-        name = person.full_name_latin if lang == "en" and person.full_name_latin else None
+        latin = f"{person.given_names_latin} {person.surname_latin}".strip().title()
+        name = latin if lang == "en" and latin else None
         return _DEFAULT_SUBJECT[lang].format(case=case.number, name=name or person.full_name)
 
     def _default_addressee(self, session: Session, case: Case, kind: str, lang: str) -> Addressee:
         if kind == "employer_letter" and case.employer_id:
             employer = session.get(Employer, case.employer_id)
             if employer is not None:
-                place = [employer.address, employer.city, state_name(employer.country, lang)]
+                place = [employer.address, employer.city, address_state(employer.country, lang)]
                 return Addressee("", employer.name, ", ".join(p for p in place if p))
         if kind == "referral":
             partner = session.execute(
@@ -788,7 +789,7 @@ class LetterService:
                 .limit(1)
             ).scalar_one_or_none()
             if partner is not None:
-                place = [partner.address, partner.city, state_name(partner.country, lang)]
+                place = [partner.address, partner.city, address_state(partner.country, lang)]
                 return Addressee("", partner.name, ", ".join(p for p in place if p))
         if kind in ("agency_report", "hq_case_report"):
             table = _MINISTRY_OF_LABOUR if kind == "agency_report" else _MINISTRY_OF_FOREIGN_AFFAIRS
@@ -993,6 +994,11 @@ class LetterService:
             share_identity=bool((row.options or {}).get("share_identity")),
             signatory=", ".join(p for p in dataclasses.astuple(self._signatory(session, row)) if p),
         )
+
+
+def address_state(iso2: str, lang: str) -> str:
+    """A state as the last line of an address: «Корея Республикасы», "Republic of Korea"."""
+    return state_name_en_bare(iso2) if lang == "en" else state_name(iso2, lang)
 
 
 def position_of(user: User, lang: str) -> str:
