@@ -139,7 +139,7 @@ def ru_full_name(
 _KK_BACK = set("аоұыяё")
 _KK_FRONT = set("әеөүіэ")
 _KK_VOWELS = _KK_BACK | _KK_FRONT | set("иуюАОҰЫЯЁӘЕӨҮІЭИУЮ".lower())
-_KK_SONORANT = set("лрйумнңзж")  # after these: -дың / -ға
+_KK_SONORANT = set("лрйумнңзж")  # after these: -ға, -да, -ды (and -дың but after м, н, ң)
 _KK_VOICELESS = set("кқпстфхцчшщбвгд")  # after these: -тың / -қа (б, в, г, д sound voiceless)
 
 
@@ -164,7 +164,7 @@ def kk_suffix(phrase: str, case: KkCase) -> str:
     # (министрлігі, Республикасы): its endings take the pronominal -н-.
     possessive = last in "ыі" and len(word) > 2 and word[-2].lower() not in _KK_VOWELS
     if case == "gen":
-        if last in _KK_VOWELS:
+        if last in _KK_VOWELS or last in "мнң":
             ending = "нің" if front else "ның"
         elif last in _KK_SONORANT:
             ending = "дің" if front else "дың"

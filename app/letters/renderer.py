@@ -54,7 +54,7 @@ from app.letters.grammar import (
 )
 from app.letters.phrases import Claim, claim_text
 from app.letters.qr import content_digest, draw_qr, qr_payload
-from app.letters.states import state_name
+from app.letters.states import state_name, state_name_en_bare
 from app.letters.templates import Block, parse_blocks, render_markup
 
 __all__ = [
@@ -597,12 +597,15 @@ class DocumentBuilder:
         if self._bottom:
             story.append(Spacer(1, 6 * mm))
             executor = _WholeBlock([[item] for item in self._bottom], self.fonts.sans)
-            last = story[-2] if len(story) > 1 else None
-            if isinstance(last, KeepTogether):
-                # The signature and the paragraph before it travel with the executor block:
-                # a page never holds the executor alone.
-                del story[-2:]
-                story.append(_Pinned(list(last._content), executor))
+            # The signature (with the paragraph before it and a seal place after it) travels
+            # with the executor block: a page never holds the executor alone.
+            base = max(0, len(story) - 4)
+            signed = [i for i in range(base, len(story) - 1) if isinstance(story[i], KeepTogether)]
+            if signed:
+                start = signed[-1]
+                top = [*story[start]._content, *story[start + 1 : -1]]
+                del story[start:]
+                story.append(_Pinned(top, executor))
             else:
                 story.append(TopPadder(executor))
         document.build(story)
@@ -828,6 +831,9 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "name_kk_gen": kk_suffix(person.full_name, "gen"),
         "identity": _identity(context),
         "state": lambda iso2, case="nom": state_name(iso2, lang, case),
+        "state_bare": lambda iso2: (
+            state_name_en_bare(iso2) if lang == "en" else state_name(iso2, lang)
+        ),
         "host": host,
         "mission_short": short,
         "mission_short_genitive": short_genitive,

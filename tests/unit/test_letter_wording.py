@@ -34,6 +34,7 @@ TODAY = date(2026, 12, 1)
 LANGS = ("kk", "ru", "en")
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "letters"
 EMPLOYERS = {"KR": "Daesung Precision Co., Ltd", "TR": "Yıldız Lojistik", "AE": "Gulf Star LLC"}
+CONSUL = ("Консул", "Консул", "Consul")
 CURRENCY = {"KR": "KRW", "TR": "TRY", "AE": "AED"}
 # CLDR's short names, which a letter must never print (DOMAIN.md, "Language and typography").
 CLDR_SHORT = {
@@ -162,10 +163,11 @@ def check_letter(text: str, kind: str, lang: str, sex: str, country: str, number
     if lang == "kk":
         assert not RUSSIAN_WORDS.search(body), (where, RUSSIAN_WORDS.findall(body))
     if kind == "note_verbale_labour_authority":
+        state = state_name(country, lang, "gen")
         ministry = {
-            "ru": f"свидетельствует своё уважение Министерству иностранных дел {state_name(country, 'ru', 'gen')}",
-            "kk": f"{state_name(country, 'kk', 'gen')} Сыртқы істер министрлігіне өзінің құрметін",
-            "en": f"presents its compliments to the Ministry of Foreign Affairs of {state_name(country, 'en')}",
+            "ru": f"свидетельствует своё уважение Министерству иностранных дел {state}",
+            "kk": f"{state} Сыртқы істер министрлігіне өзінің құрметін",
+            "en": f"presents its compliments to the Ministry of Foreign Affairs of {state}",
         }[lang]
         assert ministry in body, where
     else:  # the consul approved and signs, with the position in the letter's language

@@ -337,3 +337,25 @@ def test_document_builder_for_reports() -> None:
     text = text_of(pdf)
     assert "Cases by category" in text and "Unpaid wages & <fees> 12" in text
     assert not any("Helvetica" in name for name in _base_fonts(pdf))
+
+
+def test_a_long_note_keeps_its_addressee_at_the_foot_of_page_one() -> None:
+    long_text = "\n\n".join(f"Абзац {n}. " + "Мән-жай сипатталады. " * 25 for n in range(12))
+    ministry = Addressee("", "Министерство иностранных дел Республики Корея", "Сеул")
+    context = make_context(
+        "note_verbale_labour_authority", "ru", free_text=long_text, addressee=ministry
+    )
+    reader = PdfReader(io.BytesIO(render_letter(context)))
+    assert len(reader.pages) >= 3
+    pages = [page.extract_text() for page in reader.pages]
+    assert "Министерство иностранных дел Республики" in pages[0]
+    assert all("Министерство иностранных дел" not in page for page in pages[1:])
+
+
+@pytest.mark.parametrize("paragraphs", range(8, 20))
+def test_the_executor_never_stands_alone_on_a_page(paragraphs: int) -> None:
+    text = "\n\n".join("Жұмыс беруші жалақыны төлемеген. " * 6 for _ in range(paragraphs))
+    reader = PdfReader(io.BytesIO(render_letter(make_context(lang="kk", free_text=text))))
+    last = reader.pages[-1].extract_text()
+    assert "Орынд.:" in last
+    assert "Әбдірахманов" in last  # the signature came along with it
