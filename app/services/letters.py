@@ -107,6 +107,8 @@ CONSENT_FOR_KIND = {
     "hq_case_report": "share_hq",
     "referral": "share_partners",
 }
+# Letters to addressees whom treaties between states do not bind.
+_NO_DEFAULT_CITATIONS = {"employer_letter"}
 # Letters that print the person's birth date and passport number unless the officer says not.
 _IDENTITY_BY_DEFAULT = {
     "note_verbale_labour_authority",
@@ -903,9 +905,14 @@ class LetterService:
         found.extend(foreign_script_passages(context))
         return found
 
-    def _citations(self, session: Session, case_id: str, lang: str) -> tuple[Citation, ...]:
-        # What the officer cited, else the relevant binding provisions (app.services.agreements).
-        return letter_citations(self.ws, case_id, lang, session)
+    def _citations(
+        self, session: Session, case_id: str, lang: str, kind: str
+    ) -> tuple[Citation, ...]:
+        # What the officer cited, else the relevant provisions binding the host state
+        # (app.services.agreements). Treaties and ILO conventions bind states, not employers:
+        # an employer letter cites only what the officer chose (the host's own law).
+        defaults = kind not in _NO_DEFAULT_CITATIONS
+        return letter_citations(self.ws, case_id, lang, session, defaults=defaults)
 
     def _context(
         self, session: Session, row: Letter, number: str | None, letter_date: date
@@ -950,7 +957,7 @@ class LetterService:
             forward_to=str((row.options or {}).get("forward_to") or ""),
             share_identity=bool((row.options or {}).get("share_identity")),
             free_text=row.free_text,
-            citations=self._citations(session, case.id, lang),
+            citations=self._citations(session, case.id, lang, row.kind),
             attachments=tuple(str(a) for a in row.attachments_note),
             signatory=self._signatory(session, row),
             executor=self._executor(session, row, mission),

@@ -243,7 +243,7 @@ def test_workflow_roles_and_states(
     aigul, serik = service(people["aigul"]), service(people["serik"])
     draft = aigul.draft(case.id, "employer_letter", "en")
     assert draft.status == "draft" and draft.addressee.organisation == HOSTILE  # from the case
-    assert draft.subject == f"Case No. {case.number}: KURMANGALIKYZY ASSEL"
+    assert draft.subject == f"Case No. {case.number}: Assel Kurmangalikyzy"
     with pytest.raises(PermissionDenied):
         aigul.approve(draft.id)
     with pytest.raises(PermissionDenied):

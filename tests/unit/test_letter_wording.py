@@ -226,3 +226,18 @@ def test_golden_text_per_kind_and_language(people: dict[str, Workspace], kind: s
             golden.write_text(text + "\n", encoding="utf-8")
         assert golden.exists(), f"run with QORGAU_UPDATE_GOLDEN=1 to create {golden.name}"
         assert text + "\n" == golden.read_text(encoding="utf-8"), golden.name
+
+
+def test_governments_get_binding_treaties_employers_only_what_binds_them(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(EMPLOYERS, "KG", "Ala-Too Stroi LLC")
+    monkeypatch.setitem(CURRENCY, "KG", "KGS")
+    case = make_case(people, "female", "KG")
+    note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
+    employer = flat(raw_text(issue(people, case.id, "employer_letter", "en")))
+    # The note cites instruments in force between Kazakhstan and the Kyrgyz Republic ...
+    assert "would draw attention to the following provisions:" in note
+    # ... the employer, whom treaties between states do not bind, gets none of them.
+    assert "provisions" not in employer and "Agreement" not in employer
+    assert "Kyrgyz Republic" in note and "Kyrgyz Republic" in employer
