@@ -830,6 +830,8 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "name_latin": latin,
         "name_kk_gen": kk_suffix(person.full_name, "gen"),
         "identity": _identity(context),
+        # ru: an apposition with identity details is closed by a comma before the verb.
+        "id_comma": "," if _identity(context) else "",
         "state": lambda iso2, case="nom": state_name(iso2, lang, case),
         "state_bare": lambda iso2: (
             state_name_en_bare(iso2) if lang == "en" else state_name(iso2, lang)
