@@ -33,7 +33,9 @@ def register(commands: Any) -> None:
     init.add_argument("--hq", action="store_true", help=_("headquarters installation"))
     init.add_argument("--mission-code", required=True, help=_("e.g. SEL"))
     init.add_argument("--country", required=True, help=_("ISO 3166 two-letter code, e.g. KR"))
-    init.add_argument("--city", required=True)
+    init.add_argument("--city", required=True, help=_("the city in English"))
+    init.add_argument("--city-kk", default="", help=_("the city as Kazakh letters write it"))
+    init.add_argument("--city-ru", default="", help=_("the city as Russian letters write it"))
     init.add_argument("--admin", required=True, help=_("the administrator's user name"))
     init.add_argument("--name-kk", default="")
     init.add_argument("--name-ru", default="")
@@ -99,6 +101,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         code=args.mission_code.upper(),
         country=args.country.upper(),
         city=args.city,
+        city_kk=args.city_kk,
+        city_ru=args.city_ru,
         is_hq=args.hq,
         name_kk=args.name_kk,
         name_ru=args.name_ru,
