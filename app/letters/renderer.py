@@ -860,6 +860,10 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
             line.strip(" ;.") for line in context.requests.splitlines() if line.strip(" ;.")
         ],
         "free_paragraphs": paragraphs(context.free_text),
+        # Other kinds: the officer's own request replaces the standard one when given.
+        "request_paragraphs": (
+            paragraphs(context.requests) if context.kind != "employer_letter" else []
+        ),
         "categories": [lower_first(text, lang) for text in context.case_categories],
         "signatory_short": short_name(context.signatory.name),
         "signatory_initials": initials(context.signatory.name),

@@ -359,3 +359,14 @@ def test_the_executor_never_stands_alone_on_a_page(paragraphs: int) -> None:
     last = reader.pages[-1].extract_text()
     assert "Орынд.:" in last
     assert "Әбдірахманов" in last  # the signature came along with it
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_officer_can_replace_the_standard_request(lang: str) -> None:
+    standard = text_of(render_letter(make_context("note_verbale_labour_authority", lang)))
+    own = "Особая просьба Посольства: обеспечить консульский доступ."
+    changed = text_of(
+        render_letter(make_context("note_verbale_labour_authority", lang, requests=own))
+    )
+    assert own in changed and own not in standard
+    assert len(changed) < len(standard) + len(own)  # it replaced, not added to, the standard

@@ -209,6 +209,9 @@ class LetterDialog(QDialog):
             _("Written from the case in the letter's language; edit it as needed.")
         )
         self.stale.setText(_("The preview is out of date; it refreshes when you pause."))
+        self.requests.setPlaceholderText(
+            _("Empty: the standard request of this kind of letter; your text replaces it.")
+        )
         self.preview_button.setText(_("&Preview"))
         self.free_text.setPlaceholderText(
             _("Your own paragraphs; a blank line starts a new paragraph.")
@@ -264,7 +267,7 @@ class LetterDialog(QDialog):
         self.share_identity.setChecked(bool(fields.share_identity))
         kind = self.chosen_kind()
         self.forward_to.setEnabled(kind == "note_verbale_labour_authority")
-        self.requests.setEnabled(kind == "employer_letter")
+        self.requests.setEnabled(kind != "assistance_certificate")
         self.signer.setText(
             self.service.signer_text(self.letter.id if self.letter else None, self.chosen_lang())
         )
