@@ -1047,6 +1047,7 @@ def _verified_message(info: LetterInfo) -> str:
 
 __all__ = [
     "APPROVED",
+    "APPROVERS",
     "DRAFT",
     "ISSUED",
     "LETTER_STATUSES",
