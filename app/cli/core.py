@@ -18,7 +18,8 @@ from app.cli.common import (
 )
 from app.cli.recovery import print_recovery_key
 from app.config import Paths
-from app.errors import IntegrityError, UsageError, ValidationError
+from app.domain.translit import latin_name
+from app.errors import IntegrityError, NotFound, UsageError, ValidationError
 from app.i18n import _, current_language
 from app.security.keyring_store import SecretStore
 from app.services.audit_log import AuditLogService
@@ -31,7 +32,7 @@ from app.services.keys import (
     store_identity_in_keyring,
 )
 from app.services.recovery_sheet import sheet_facts, write_recovery_sheet
-from app.services.users import UserService
+from app.services.users import SignatureDetails, UserService
 
 
 def register(commands: Any) -> None:
@@ -39,7 +40,9 @@ def register(commands: Any) -> None:
     init.add_argument("--hq", action="store_true", help=_("headquarters installation"))
     init.add_argument("--mission-code", required=True, help=_("e.g. SEL"))
     init.add_argument("--country", required=True, help=_("ISO 3166 two-letter code, e.g. KR"))
-    init.add_argument("--city", required=True)
+    init.add_argument("--city", required=True, help=_("the city in English"))
+    init.add_argument("--city-kk", default="", help=_("the city as Kazakh letters write it"))
+    init.add_argument("--city-ru", default="", help=_("the city as Russian letters write it"))
     init.add_argument("--admin", required=True, help=_("the administrator's user name"))
     init.add_argument("--name-kk", default="")
     init.add_argument("--name-ru", default="")
@@ -62,6 +65,16 @@ def register(commands: Any) -> None:
     revoke = user_cmds.add_parser("revoke", help=_("revoke a user (administrator)"))
     revoke.add_argument("username")
     revoke.set_defaults(handler=cmd_user_revoke)
+    signature = user_cmds.add_parser(
+        "signature", help=_("the name and position a user signs letters with")
+    )
+    signature.add_argument("username")
+    signature.add_argument("--full-name", help=_("the name in Cyrillic"))
+    signature.add_argument("--latin-name", help=_("the name in Latin letters"))
+    signature.add_argument("--position-kk", help=_("the position in Kazakh"))
+    signature.add_argument("--position-ru", help=_("the position in Russian"))
+    signature.add_argument("--position-en", help=_("the position in English"))
+    signature.set_defaults(handler=cmd_user_signature)
     listing = user_cmds.add_parser("list", help=_("list users"))
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=cmd_user_list)
@@ -119,6 +132,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         code=args.mission_code.upper(),
         country=args.country.upper(),
         city=args.city,
+        city_kk=args.city_kk,
+        city_ru=args.city_ru,
         is_hq=args.hq,
         name_kk=args.name_kk,
         name_ru=args.name_ru,
@@ -186,6 +201,28 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
                 users=", ".join(result.need_password_reset)
             )
         )
+    return 0
+
+
+def cmd_user_signature(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        service = UserService(ws)
+        current = next((u for u in service.list() if u.username == args.username), None)
+        if current is None:
+            raise NotFound(_("No user named {name}.").format(name=args.username))
+
+        def given(value: str | None, old: str) -> str:
+            return old if value is None else value
+
+        details = SignatureDetails(
+            given(args.full_name, current.full_name),
+            given(args.latin_name, current.full_name_latin or latin_name(current.full_name)),
+            given(args.position_kk, current.positions[0]),
+            given(args.position_ru, current.positions[1]),
+            given(args.position_en, current.positions[2]),
+        )
+        service.set_signature(args.username, details)
+    print(_("{user}: signature details saved.").format(user=args.username))
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from app.i18n import LANGUAGES, _
 from app.letters import LETTER_KINDS, Addressee
 from app.services.cases import CaseService
 from app.services.letters import (
+    APPROVERS,
     LETTER_STATUSES,
     LetterFields,
     LetterFilter,
@@ -152,7 +154,11 @@ def cmd_draft(args: argparse.Namespace) -> int:
 def cmd_approve(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         service = LetterService(ws)
+        ws.require_role(*APPROVERS)
         for letter_id in args.ids:
+            # What the app shows the approver before signing goes to stderr here.
+            for warning in service.warnings(letter_id):
+                print(_("Warning: {text}").format(text=warning), file=sys.stderr)
             service.approve(letter_id)
     return 0
 

@@ -101,7 +101,9 @@ class Mission(SyncMixin, Base):
     is_local: Mapped[bool] = mapped_column(Boolean, default=False)
     is_hq: Mapped[bool] = mapped_column(Boolean, default=False)
     country: Mapped[str] = mapped_column(String(2))
-    city: Mapped[str] = mapped_column(String(120))
+    city: Mapped[str] = mapped_column(String(120))  # in English (Latin script)
+    city_kk: Mapped[str] = mapped_column(String(120), default="")
+    city_ru: Mapped[str] = mapped_column(String(120), default="")
     name_kk: Mapped[str] = mapped_column(String(300), default="")
     name_ru: Mapped[str] = mapped_column(String(300), default="")
     name_en: Mapped[str] = mapped_column(String(300), default="")
@@ -123,6 +125,11 @@ class User(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
+    # Letters in English print the Latin name; the positions are the signature's title.
+    full_name_latin: Mapped[str] = mapped_column(String(200), default="")
+    position_kk: Mapped[str] = mapped_column(String(200), default="")
+    position_ru: Mapped[str] = mapped_column(String(200), default="")
+    position_en: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(16))
     phone: Mapped[str] = mapped_column(String(60), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -263,6 +270,9 @@ class Case(SyncMixin, Base):
     life_or_liberty_at_risk: Mapped[bool] = mapped_column(Boolean, default=False)
     channel: Mapped[str] = mapped_column(String(16), default="walk_in")
     description: Mapped[str] = mapped_column(Text, default="")
+    # Amounts claimed for the worker: [{"amount": "1500000", "currency": "KRW",
+    # "period_from": "2026-06-01", "period_to": "2026-08-31", "what": "unpaid_wages"}]
+    claims: Mapped[list[Any]] = mapped_column(JSON, default=list)
     received_at: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
     assigned_to: Mapped[str | None] = mapped_column(String(64))
@@ -513,6 +523,10 @@ class Letter(SyncMixin, Base):
     addressee: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     subject: Mapped[str] = mapped_column(Text, default="")
     free_text: Mapped[str] = mapped_column(Text, default="")
+    # The facts and requests paragraphs: pre-filled in the letter's language, then edited.
+    facts: Mapped[str] = mapped_column(Text, default="")
+    requests: Mapped[str] = mapped_column(Text, default="")
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     attachments_note: Mapped[list[Any]] = mapped_column(JSON, default=list)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -32,6 +32,8 @@ NATURAL_KEYS: dict[str, str] = {"case": "number", "letter": "outgoing_number", "
 MISSION_INFO = (
     "country",
     "city",
+    "city_kk",
+    "city_ru",
     "name_kk",
     "name_ru",
     "name_en",

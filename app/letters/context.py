@@ -52,10 +52,12 @@ class PersonInfo:
     birth_date: date | None = None
     passport_no: str | None = None
     phone: str | None = None
+    patronymic: str = ""
+    sex: str | None = None  # "female" / "male"; letters take "male" forms only when told
 
     @property
     def full_name(self) -> str:
-        return f"{self.surname} {self.given_names}".strip()
+        return " ".join(p for p in (self.surname, self.given_names, self.patronymic) if p)
 
     @property
     def full_name_latin(self) -> str:
@@ -81,6 +83,7 @@ class Addressee:
     # ru/kk: the organisation in the dative case for a note verbale's opening formula
     # ("Министерству ...", "...министрлігіне"); a generic "the Ministry" is used without it.
     organisation_dative: str | None = None
+    sex: str = ""  # "female"/"male": the salutation's form; empty: "Dear Sir or Madam"
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,13 @@ class LetterContext:
     letter_hash_for_qr: str | None = None
     response_days: int = field(default=14)  # deadline asked of employers and agencies
     host_country: str | None = None  # the case's host country (ISO2); default the mission's
+
+    facts: str = ""  # the facts paragraphs, in the letter's language (edited by the officer)
+    requests: str = ""  # employer letter: one request per line
+    forward_to: str = ""  # a note to the MFA: the competent ministry it is asked to forward to
+    forward_to_dative: str = ""  # ru: the same in the dative (kk, en need no other form)
+    share_identity: bool = False  # print birth date, passport number (and IIN for Kazakhstan)
+    claims: tuple[str, ...] = ()  # amounts claimed, already written out in ``lang``
 
     def __post_init__(self) -> None:
         if self.kind not in LETTER_KINDS:

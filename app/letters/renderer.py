@@ -10,6 +10,7 @@ builder. Other reports (contract review, statistics) use the builder directly.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -25,12 +26,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    BaseDocTemplate,
     Flowable,
+    Frame,
     HRFlowable,
     Image,
     KeepTogether,
+    PageTemplate,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -38,10 +41,20 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import TopPadder
 
 from app.errors import QorgauError, ValidationError
-from app.i18n import _, country_name, format_date, locale_for
+from app.i18n import _, format_date, locale_for
 from app.letters.context import LETTER_KINDS, LetterContext, MissionInfo
 from app.letters.fonts import FontSet, register_fonts
+from app.letters.grammar import (
+    RuCase,
+    Sex,
+    kk_dative_organisation,
+    kk_suffix,
+    ru_dative_organisation,
+    ru_full_name,
+)
+from app.letters.phrases import Claim, claim_text
 from app.letters.qr import content_digest, draw_qr, qr_payload
+from app.letters.states import state_name, state_name_en_bare
 from app.letters.templates import Block, parse_blocks, render_markup
 
 __all__ = [
@@ -358,6 +371,48 @@ class _WholeBlock(Table):
         return []
 
 
+class _Pinned(Flowable):
+    """The signature (with the paragraph before it) on top, the executor at the page's foot.
+
+    Takes the rest of the page; never splits, so when it does not fit the frame moves all of
+    it, signature and last paragraph included, to the next page.
+    """
+
+    def __init__(self, top: list[Flowable], bottom: Flowable) -> None:
+        super().__init__()
+        self.top = top
+        self.bottom = bottom
+        self._sizes: list[float] = []
+        self._bottom_height = 0.0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self._sizes = []
+        for item in self.top:
+            _, height = item.wrap(availWidth, availHeight)
+            self._sizes.append(height + item.getSpaceBefore() + item.getSpaceAfter())
+        _, self._bottom_height = self.bottom.wrap(availWidth, availHeight)
+        need = sum(self._sizes) + 6 * mm + self._bottom_height
+        self.width = availWidth
+        self.height = max(need, availHeight) if need <= availHeight else need
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        self.wrap(availWidth, availHeight)
+        if self.height > PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM:
+            # Longer than a page: let the pieces flow as they would without pinning.
+            return [*self.top, Spacer(1, 6 * mm), TopPadder(self.bottom)]
+        return []
+
+    def draw(self) -> None:
+        y = self.height
+        for item, size in zip(self.top, self._sizes, strict=True):
+            y -= item.getSpaceBefore()
+            _, height = item.wrap(self.width, self.height)
+            item.drawOn(self.canv, 0, y - height)
+            y -= size - item.getSpaceBefore()
+        self.bottom.drawOn(self.canv, 0, 0)
+
+
 class DocumentBuilder:
     """Collects flowables for one A4 document and builds the PDF bytes.
 
@@ -386,6 +441,7 @@ class DocumentBuilder:
         self.styles = _styles(self.fonts)
         self.story: list[Flowable] = []
         self._bottom: list[Flowable] = []
+        self._first_bottom: Paragraph | None = None
         if mission is not None:
             self._letterhead(mission)
 
@@ -489,6 +545,11 @@ class DocumentBuilder:
         self._bottom.append(Paragraph(markup, self._style(style)))
         return self
 
+    def first_page_bottom(self, markup: str, style: str = "plain") -> DocumentBuilder:
+        """Markup at the bottom left of page 1 whatever the length (a note's addressee)."""
+        self._first_bottom = Paragraph(markup, self._style(style))
+        return self
+
     def flowable(self, item: Flowable) -> DocumentBuilder:
         self.story.append(item)
         return self
@@ -497,7 +558,7 @@ class DocumentBuilder:
 
     def build(self) -> bytes:
         buffer = io.BytesIO()
-        document = SimpleDocTemplate(
+        document = BaseDocTemplate(
             buffer,
             pagesize=A4,
             leftMargin=MARGIN_LEFT,
@@ -515,11 +576,39 @@ class DocumentBuilder:
             initialFontName=self.fonts.serif,
             initialFontSize=12,
         )
+        reserved = 0.0
+        if self._first_bottom is not None:
+            _, height = self._first_bottom.wrap(FRAME_WIDTH * 0.6, PAGE_HEIGHT)
+            reserved = height + 8 * mm
+        frame_height = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+        first = Frame(
+            MARGIN_LEFT, MARGIN_BOTTOM + reserved, FRAME_WIDTH, frame_height - reserved, id="first"
+        )
+        later = Frame(MARGIN_LEFT, MARGIN_BOTTOM, FRAME_WIDTH, frame_height, id="later")
+        document.addPageTemplates(
+            [
+                PageTemplate(
+                    "first", [first], onPage=self._first_page, autoNextPageTemplate="later"
+                ),
+                PageTemplate("later", [later], onPage=self._later_page),
+            ]
+        )
         story = list(self.story)
         if self._bottom:
             story.append(Spacer(1, 6 * mm))
-            story.append(TopPadder(_WholeBlock([[item] for item in self._bottom], self.fonts.sans)))
-        document.build(story, onFirstPage=self._first_page, onLaterPages=self._later_page)
+            executor = _WholeBlock([[item] for item in self._bottom], self.fonts.sans)
+            # The signature (with the paragraph before it and a seal place after it) travels
+            # with the executor block: a page never holds the executor alone.
+            base = max(0, len(story) - 4)
+            signed = [i for i in range(base, len(story) - 1) if isinstance(story[i], KeepTogether)]
+            if signed:
+                start = signed[-1]
+                top = [*story[start]._content, *story[start + 1 : -1]]
+                del story[start:]
+                story.append(_Pinned(top, executor))
+            else:
+                story.append(TopPadder(executor))
+        document.build(story)
         return buffer.getvalue()
 
     # -- internals ---------------------------------------------------------------------
@@ -564,6 +653,9 @@ class DocumentBuilder:
 
     def _first_page(self, canvas: Canvas, _document: Any) -> None:
         self._decorate(canvas)
+        if self._first_bottom is not None:
+            width, height = self._first_bottom.wrap(FRAME_WIDTH * 0.6, PAGE_HEIGHT)
+            self._first_bottom.drawOn(canvas, MARGIN_LEFT, MARGIN_BOTTOM)
         if self.qr_text:
             draw_qr(
                 canvas,
@@ -586,8 +678,97 @@ class DocumentBuilder:
 _PHONE = {"kk": "тел.", "ru": "тел.", "en": "tel."}
 
 
+# Who a letter's person is, per kind: letters abroad name the person also in Latin letters
+# (as the passport has it); identity numbers go only where the addressee needs them.
+_ABROAD = {"note_verbale_labour_authority", "employer_letter", "referral", "assistance_certificate"}
+_TO_KAZAKHSTAN = {"agency_report", "hq_case_report"}
+_RU_CITIZEN = {
+    "male": {"nom": "гражданин", "gen": "гражданина", "dat": "гражданину", "acc": "гражданина",
+             "ins": "гражданином", "pre": "гражданине"},
+    "female": {"nom": "гражданка", "gen": "гражданки", "dat": "гражданке", "acc": "гражданку",
+               "ins": "гражданкой", "pre": "гражданке"},
+}  # fmt: skip
+_NBSP = "\u00a0"
+# Where a line must not break: after №/No./ст./п./art., before г./жж., between a number and
+# the word it counts or the month it dates, between initials and a surname.
+_TYPOGRAPHY = (
+    (re.compile(r"(№|No\.|ст\.|п\.|пп\.|art\.|Art\.|para\.|тел\.|tel\.) "), r"\1" + _NBSP),
+    (re.compile(r"(\d) (г\.|гг\.|жылғы|жылы|жыл)"), r"\1" + _NBSP + r"\2"),
+    (re.compile(r"(\d) (?=[^\W\d_])"), r"\1" + _NBSP),
+    (re.compile(r"(?<=\b\w\.) (?=\w\.)"), _NBSP),
+    (re.compile(r"(?<=[A-ZА-ЯӘҒҚҢӨҰҮҺІЁ]\.) (?=[A-ZА-ЯӘҒҚҢӨҰҮҺІЁ][a-zа-яәғқңөұүһіё])"), _NBSP),
+)
+
+
+def typeset(markup: str) -> str:
+    """Non-breaking spaces where a line must not break (text only; tags have no such spaces)."""
+    for pattern, replacement in _TYPOGRAPHY:
+        markup = pattern.sub(replacement, markup)
+    return markup
+
+
+def person_sex(context: LetterContext) -> Sex:
+    return "female" if context.person.sex == "female" else "male"
+
+
+def _latin_name(context: LetterContext) -> str:
+    person = context.person
+    return " ".join(p for p in (person.given_names_latin, person.surname_latin) if p).title()
+
+
+def _identity(context: LetterContext) -> str:
+    """ ", 15.03.1994 г. р., паспорт № N1234567" — only what this addressee needs."""
+    lang, person = context.lang, context.person
+    if not context.share_identity:
+        return ""
+    parts: list[str] = []
+    if person.birth_date:
+        parts.append(
+            {
+                "ru": f"{date_numeric(person.birth_date)} г.{_NBSP}р.",
+                "kk": f"{date_numeric(person.birth_date)} ж.{_NBSP}т.",
+                "en": f"born {date_numeric(person.birth_date)}",
+            }[lang]
+        )
+    if person.passport_no:
+        parts.append(
+            {"ru": "паспорт № ", "kk": "паспорты № ", "en": "passport No. "}[lang]
+            + person.passport_no
+        )
+    if person.iin and context.kind in _TO_KAZAKHSTAN:
+        parts.append({"ru": "ИИН ", "kk": "ЖСН ", "en": "IIN "}[lang] + person.iin)
+    return "".join(f", {part}" for part in parts)
+
+
+def addressee_dative(context: LetterContext) -> str:
+    """The addressee in full in the dative (ru, kk); in English the name as it stands."""
+    addressee, lang = context.addressee, context.lang
+    if addressee.organisation_dative:
+        return addressee.organisation_dative
+    if lang == "ru":
+        return ru_dative_organisation(addressee.organisation) or addressee.organisation
+    if lang == "kk":
+        return kk_dative_organisation(addressee.organisation)
+    name = addressee.organisation
+    return name if name.startswith(("the ", "The ")) else f"the {name}"
+
+
+def closing_dative(context: LetterContext) -> str:
+    """Who the closing formula renews its assurances to: «Министерству» / «Министрлікке»."""
+    organisation = context.addressee.organisation
+    if context.lang == "ru" and organisation.startswith("Министерств"):
+        return "Министерству"
+    if context.lang == "kk" and organisation.endswith("министрлігі"):
+        return "Министрлікке"
+    if context.lang == "en" and "Ministry" in organisation:
+        return "the Ministry"
+    return addressee_dative(context)
+
+
 def _template_variables(context: LetterContext) -> dict[str, Any]:
     lang = context.lang
+    sex = person_sex(context)
+    person = context.person
     incoming = None
     if context.incoming_ref is not None:
         number, when = context.incoming_ref
@@ -598,8 +779,64 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
             "date_attr": date_attributive(when, lang),
         }
     short, short_genitive, short_dative = mission_forms(context.mission, lang)
+    host = (context.host_country or context.mission.country).upper()
+    claims = list(context.claims)
+    if not claims and context.amount_owed:
+        money = money_text(context.amount_owed[0], context.amount_owed[1], lang)
+        claims = [
+            claim_text(
+                Claim(context.amount_owed[0], context.amount_owed[1], "wages"),
+                lang,
+                money,
+                date_numeric,
+            )
+        ]
+    latin = _latin_name(context)
+    abroad = context.kind in _ABROAD
+
+    def name_ru(case: RuCase = "nom") -> str:
+        return ru_full_name(person.surname, person.given_names, person.patronymic, sex, case)
+
+    def citizen(case: str = "nom") -> str:
+        """The person introduced: «гражданке Республики Казахстан Нұрлановой Айгүл Серікқызы»."""
+        if lang == "ru":
+            noun = _RU_CITIZEN[sex][case]
+            text = f"{noun} Республики Казахстан {name_ru(case)}"  # type: ignore[arg-type]
+        elif lang == "kk":
+            name = person.full_name if case != "gen" else kk_suffix(person.full_name, "gen")
+            text = f"Қазақстан Республикасының азаматы {name}"
+        else:
+            title = "Ms" if sex == "female" else "Mr"
+            text = f"{title} {latin}, a citizen of the Republic of Kazakhstan"
+        identity = _identity(context)
+        if lang == "kk":
+            # The genitive stays on the name; what identifies the person goes in brackets.
+            inside = [person.full_name_latin] if abroad and person.surname_latin else []
+            inside += [part for part in identity.split(", ") if part]
+            return text + (f" ({', '.join(inside)})" if inside else "")
+        if lang != "en" and abroad and person.surname_latin:
+            text += f" ({person.full_name_latin})"
+        return text + identity
+
+    def g(male: str, female: str) -> str:
+        return female if sex == "female" else male
+
+    employer = context.employer
     return {
         "ctx": context,
+        "g": g,
+        "citizen": citizen,
+        "name_ru": name_ru,
+        "name_latin": latin,
+        "name_kk_gen": kk_suffix(person.full_name, "gen"),
+        "identity": _identity(context),
+        # ru: an apposition with identity details is closed by a comma before the verb.
+        "id_comma": "," if _identity(context) else "",
+        "state": lambda iso2, case="nom": state_name(iso2, lang, case),
+        "state_bare": lambda iso2: (
+            state_name_en_bare(iso2) if lang == "en" else state_name(iso2, lang)
+        ),
+        "host": host,
         "mission_short": short,
         "mission_short_genitive": short_genitive,
         "mission_short_dative": short_dative,
@@ -607,22 +844,38 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "number": context.outgoing_number,
         "mission_name": context.mission.text("name", lang),
         "mission_city": context.mission.text("city", lang),
-        "host_country": country_name(context.host_country or context.mission.country, lang),
-        "employer_country": (
-            country_name(context.employer.country, lang) if context.employer else None
-        ),
+        "addressee_dative": addressee_dative(context),
+        "closing_dative": closing_dative(context),
+        "forward_to_dative": {
+            "ru": context.forward_to_dative or context.forward_to,
+            "kk": kk_suffix(context.forward_to, "dat"),
+            "en": f"the {context.forward_to}",
+        }[lang],
+        "employer_name": employer.name if employer else "",
+        "employer_state": (employer.country if employer else host).upper(),
         "incoming": incoming,
-        "amount": (
-            money_text(context.amount_owed[0], context.amount_owed[1], lang)
-            if context.amount_owed
-            else None
-        ),
+        "claims": claims,
+        "facts_paragraphs": paragraphs(context.facts),
+        "request_items": [
+            line.strip(" ;.") for line in context.requests.splitlines() if line.strip(" ;.")
+        ],
         "free_paragraphs": paragraphs(context.free_text),
-        "description_paragraphs": paragraphs(context.case_description),
+        # Other kinds: the officer's own request replaces the standard one when given.
+        "request_paragraphs": (
+            paragraphs(context.requests) if context.kind != "employer_letter" else []
+        ),
+        "categories": [lower_first(text, lang) for text in context.case_categories],
         "signatory_short": short_name(context.signatory.name),
         "signatory_initials": initials(context.signatory.name),
         "kind_label": kind_label(context.kind, lang),
     }
+
+
+def lower_first(text: str, lang: str) -> str:
+    """A label mid-sentence: «Невыплата зарплаты» → «невыплата зарплаты» (not an acronym)."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def _template_functions(lang: str) -> dict[str, Callable[..., str]]:
@@ -630,7 +883,6 @@ def _template_functions(lang: str) -> dict[str, Callable[..., str]]:
         "date_long": lambda value: date_long(value, lang),
         "date_attr": lambda value: date_attributive(value, lang),
         "date_numeric": date_numeric,
-        "country": lambda iso2: country_name(iso2, lang),
     }
 
 
@@ -649,7 +901,7 @@ def render_letter(context: LetterContext, *, font_dir: Path | None = None) -> by
     builder = DocumentBuilder(
         context.lang,
         context.mission,
-        context.subject,
+        document_title(context),
         subject=kind_label(context.kind, context.lang),
         draft=context.is_draft,
         qr_text=(
@@ -663,14 +915,25 @@ def render_letter(context: LetterContext, *, font_dir: Path | None = None) -> by
     return builder.build()
 
 
+def document_title(context: LetterContext) -> str:
+    """PDF Title: number and kind («№ SEL-2026/0001 — Письмо работодателю»), never a name."""
+    number = context.outgoing_number
+    prefix = {"kk": "№", "ru": "№", "en": "No."}[context.lang]
+    head = f"{prefix}\u00a0{number}" if number else _DRAFT_MARK[context.lang]
+    return f"{head} — {kind_label(context.kind, context.lang)}"
+
+
 def _add_blocks(builder: DocumentBuilder, blocks: list[Block]) -> None:
     for block in blocks:
+        cells = tuple(typeset(cell) for cell in block.cells)
         if block.tag == "row":
-            builder.row(block.cells, block.style)
+            builder.row(cells, block.style)
         elif block.style == "bottom":
-            builder.at_bottom(block.cells[0])
+            builder.at_bottom(cells[0])
+        elif block.style == "first_page_bottom":
+            builder.first_page_bottom(cells[0])
         else:
-            builder.markup(block.cells[0], block.style)
+            builder.markup(cells[0], block.style)
 
 
 def render_document(

@@ -839,32 +839,38 @@ class AgreementService:
 
 
 def letter_citations(
-    ws: Workspace, case_id: str, lang: str, session: Session | None = None
+    ws: Workspace,
+    case_id: str,
+    lang: str,
+    session: Session | None = None,
+    defaults: bool = True,
 ) -> tuple[Citation, ...]:
     """What a letter on the case cites, in ``lang``: the provisions the officer cited, or, when
     none is cited, the relevant provisions of instruments binding the host country.
 
     Pass ``session`` to read inside the caller's transaction (the letter register numbers and
     stores a letter in one write transaction; a second connection would wait on its lock).
+    ``defaults=False``: only what the officer cited (a letter to an employer, whom treaties
+    between states do not bind).
     """
     language = check_language(lang)
     if session is None:
         ensure_library(ws)
         with ws.read() as own:
-            return _letter_citations(ws, own, case_id, language)
+            return _letter_citations(ws, own, case_id, language, defaults)
     if not _agreement_count(session):
         _sync(ws, session, load_library())
-    return _letter_citations(ws, session, case_id, language)
+    return _letter_citations(ws, session, case_id, language, defaults)
 
 
 def _letter_citations(
-    ws: Workspace, session: Session, case_id: str, lang: str
+    ws: Workspace, session: Session, case_id: str, lang: str, defaults: bool = True
 ) -> tuple[Citation, ...]:
     snap = _snapshot(session)
     country, categories = _case_facts(session, case_id)
     chosen = [_find(snap, row.provision_id) for row in _citation_rows(session, case_id)]
     pairs = [pair for pair in chosen if pair is not None]
-    if not pairs:
+    if not pairs and defaults:
         # Standards the host has not ratified are never put forward as law on their own.
         relevant = [p for p in _relevant(snap, country, categories, lang) if p.binding]
         pairs = [_pair(snap, p.instrument_slug, p.slug) for p in relevant[:MAX_DEFAULT_CITATIONS]]

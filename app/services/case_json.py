@@ -10,6 +10,7 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
+from app.domain.claims import claims_json
 from app.errors import ValidationError
 from app.i18n import _
 from app.services.records import CaseInput, OrganisationInput, PersonInput
@@ -31,6 +32,7 @@ CASE_FIELDS = {
     "due_date",
     "assigned_to",
     "ilo_indicators",
+    "claims",
 }
 PERSON_FIELDS = {f.name for f in fields(PersonInput)}
 # Short names other tools use (DESIGN.md's example has "phone": the worker's phone abroad).
@@ -155,4 +157,5 @@ def case_from_json(raw: Any, today: date | None = None) -> CaseInput:
         due_date=_date(data.get("due_date"), "due_date"),
         assigned_to=_text(data, "assigned_to", "case") or None,
         ilo_indicators=_codes(data.get("ilo_indicators"), "ilo_indicators"),
+        claims=tuple(claims_json(data.get("claims"))),
     )

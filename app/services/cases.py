@@ -30,6 +30,7 @@ from app.db.models import (
 )
 from app.db.sync import next_counter
 from app.domain import taxonomy
+from app.domain.claims import claims_json
 from app.domain.codes import CaseStatus, Category, Channel, EventKind, IloIndicator, Role, Urgency
 from app.domain.codes import parse_code as code
 from app.domain.filenames import clean_filename
@@ -98,6 +99,7 @@ class PreparedCase:
     channel: Channel
     indicators: tuple[IloIndicator, ...]
     description: str
+    claims: tuple[dict[str, str], ...]
     person: PersonInput | None
     employer: OrganisationInput | None
     agency: OrganisationInput | None
@@ -199,6 +201,7 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
         categories=tuple(c.code for c in row.categories),
         ilo_indicators=tuple(i.code for i in row.ilo_indicators),
         description=row.description,
+        claims=tuple(row.claims or ()),
         received_at=row.received_at,
         due_date=row.due_date,
         deadline=deadline_state(row.due_date, today or date.today(), status),
@@ -421,6 +424,7 @@ class CaseService:
             channel=code(Channel, data.channel, "channel"),
             indicators=tuple(self._indicators(data.ilo_indicators)),
             description=check.bounded_text(data.description, "description", _("Description")),
+            claims=tuple(claims_json(list(data.claims))),
             person=clean_person(data.person, self.today) if data.person else None,
             employer=clean_organisation(data.employer) if data.employer else None,
             agency=clean_organisation(data.agency) if data.agency else None,
@@ -477,6 +481,7 @@ class CaseService:
             life_or_liberty_at_risk=p.at_risk,
             channel=p.channel.value,
             description=p.description,
+            claims=list(p.claims),
             received_at=data.received_at,
             due_date=data.due_date or default_due_date(data.received_at, p.urgency),
             assigned_to=data.assigned_to,
@@ -570,6 +575,9 @@ class CaseService:
                     changes.description, "description", _("Description")
                 )
                 changed.append("description")
+            if changes.claims is not None:
+                row.claims = claims_json(list(changes.claims))
+                changed.append("claims")
             if changes.due_date is not None or changes.clear_due_date:
                 row.due_date = None if changes.clear_due_date else changes.due_date
                 row.escalated_at = None  # a new deadline is the consul's 'acted on'

@@ -32,6 +32,7 @@ from app.db.models import (
 from app.db.sync import CHANGE_SEQ, next_counter
 from app.domain.codes import CaseStatus, Category, IloIndicator, Urgency
 from app.domain.iin import make_iin
+from app.domain.translit import latin_name
 from app.domain.workflow import default_due_date
 from app.errors import ValidationError
 from app.i18n import _
@@ -41,7 +42,7 @@ from app.services.contracts import ContractReviewService
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.letters import LetterService
 from app.services.search import index_cases
-from app.services.workspace import Workspace
+from app.services.workspace import Actor, Workspace
 
 DEMO_PASSWORD = "qorgau-demo"
 DEMO_ADMIN = "admin"
@@ -49,6 +50,8 @@ DEMO_MISSION = MissionSetup(
     code="SEL",
     country="KR",
     city="Seoul",
+    city_kk="Сеул",
+    city_ru="Сеул",
     name_kk="Қазақстан Республикасының Корея Республикасындағы Елшілігі",
     name_ru="Посольство Республики Казахстан в Республике Корея",
     name_en="Embassy of the Republic of Kazakhstan in the Republic of Korea",
@@ -160,9 +163,17 @@ def ensure_demo_installation(paths: Paths) -> bool:
             admin = session.execute(select(User).where(User.username == DEMO_ADMIN)).scalar_one()
             admin.full_name, admin.phone = "Асқар Тоқтаров", DEMO_MISSION.phone
             for username, full_name, role in data.OFFICERS:
+                positions = data.POSITIONS.get(role, ("", "", ""))
                 session.add(
                     User(
-                        username=username, full_name=full_name, role=role, phone=DEMO_MISSION.phone
+                        username=username,
+                        full_name=full_name,
+                        full_name_latin=latin_name(full_name),
+                        position_kk=positions[0],
+                        position_ru=positions[1],
+                        position_en=positions[2],
+                        role=role,
+                        phone=DEMO_MISSION.phone,
                     )
                 )
                 ws.audit(session, "user.add", "user", username, {"role": role})
@@ -622,12 +633,16 @@ def _add_letters(
         ((_letter_plan(case, rng, today), case["id"]) for case in chosen),
         key=lambda item: (item[0][2], item[1]),  # the register numbers letters by date
     )
+    # The consul approves and signs (an administrator signs only as head of mission).
+    username, full_name, role = data.OFFICERS[-1]
+    signer = Actor(username, role, full_name)
+    consul = Workspace(ws.paths, ws.db, signer, ws.mission, ws.database_id)
     for index, ((kind, lang, written), case_id) in enumerate(plans):
         letters = LetterService(ws, today=written)
         letter = letters.draft(case_id, kind, lang)
         if index % 12 == 11:
             continue  # a draft still being written
-        letter = letters.approve(letter.id)
+        letter = LetterService(consul, today=written).approve(letter.id)
         if index % 12 == 10:
             continue  # approved, to be issued
         letters.issue(letter.id)

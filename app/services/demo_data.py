@@ -183,6 +183,9 @@ OFFICERS = (
     ("consul", "Серік Жұмабаев", "consul"),
 )
 
+# Position titles per role as the demo's letters print them: (kk, ru, en).
+POSITIONS = {"consul": ("Консул", "Консул", "Consul")}
+
 DESCRIPTIONS = {
     "unpaid_wages": "Wages unpaid for {n} months; the employer promises to pay 'next week'.",
     "documents_withheld": "The employer keeps the passport 'for registration' and refuses to "

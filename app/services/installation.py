@@ -38,8 +38,10 @@ AGE_IDENTITY = "age_identity"
 class MissionSetup:
     code: str
     country: str
-    city: str
+    city: str  # in English
     is_hq: bool = False
+    city_kk: str = ""
+    city_ru: str = ""
     name_kk: str = ""
     name_ru: str = ""
     name_en: str = ""
@@ -142,6 +144,8 @@ def init_installation(
                         is_hq=setup.is_hq,
                         country=setup.country,
                         city=setup.city,
+                        city_kk=setup.city_kk,
+                        city_ru=setup.city_ru,
                         name_kk=setup.name_kk,
                         name_ru=setup.name_ru,
                         name_en=setup.name_en,

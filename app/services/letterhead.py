@@ -26,6 +26,6 @@ def letterhead(session: Session) -> MissionInfo:
         address=_texts(row.address_kk, row.address_ru, row.address_en),
         phone=row.phone,
         email=row.email,
-        city={"en": row.city},
+        city=_texts(row.city_kk, row.city_ru, row.city),
         country=row.country,
     )

@@ -20,6 +20,7 @@ issued letter keeps the ones it was issued with in its PDF and digest.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -41,9 +42,12 @@ from app.db.models import (
     User,
 )
 from app.db.sync import next_counter
+from app.domain.claims import parse_claims
 from app.domain.codes import Category, EventKind, LetterKind, label
+from app.domain.iin import iin_sex, is_valid_iin
+from app.domain.translit import latin_name
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.i18n import LANGUAGES, _, country_name
+from app.i18n import LANGUAGES, _
 from app.letters import (
     LETTER_KINDS,
     Addressee,
@@ -58,7 +62,17 @@ from app.letters import (
     render_letter,
     with_qr_digest,
 )
+from app.letters.grammar import Sex
+from app.letters.phrases import (
+    claim_text,
+    closing_request,
+    default_demands,
+    default_facts,
+)
 from app.letters.qr import QR_PREFIX
+from app.letters.renderer import date_numeric, mission_forms, money_text
+from app.letters.scripts import foreign_script_passages
+from app.letters.states import body, is_known, state_name, state_name_en_bare
 from app.services import search
 from app.services import validation as check
 from app.services.agreements import letter_citations
@@ -71,6 +85,9 @@ ISSUED = "issued"
 LETTER_STATUSES = (DRAFT, APPROVED, ISSUED)
 
 WRITERS = ("attache", "consul", "admin")
+# Who may approve, and so sign: a consul, or the head of mission. The head of mission holds the
+# ``admin`` role in a small mission; an administrator signs only with a position title recorded
+# in the letter's language (an IT administrator without one is refused), see _require_signer.
 APPROVERS = ("consul", "admin")
 MAX_SUBJECT = 500
 MAX_FIELD = 500
@@ -80,10 +97,24 @@ MAX_ATTACHMENTS = 20
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _QR_CODE = re.compile(r"^QORGAU\|([^|]{1,40})\|([0-9a-f]{64})$")
 
-# The signatory's position, written per language (an official title, not interface text).
-_POSITIONS: dict[str, dict[str, str]] = {
-    "consul": {"kk": "Консул", "ru": "Консул", "en": "Consul"},
-    "admin": {"kk": "Консул", "ru": "Консул", "en": "Consul"},
+# A consul's position when the user record has none in the letter's language.
+_CONSUL_POSITION = {"kk": "Консул", "ru": "Консул", "en": "Consul"}
+# Which recorded consent covers sending the person's data to a letter's addressee.
+CONSENT_FOR_KIND = {
+    "note_verbale_labour_authority": "share_host_authorities",
+    "employer_letter": "case_handling",
+    "agency_report": "share_hq",
+    "hq_case_report": "share_hq",
+    "referral": "share_partners",
+}
+# Letters to addressees whom treaties between states do not bind.
+_NO_DEFAULT_CITATIONS = {"employer_letter"}
+# Letters that print the person's birth date and passport number unless the officer says not.
+_IDENTITY_BY_DEFAULT = {
+    "note_verbale_labour_authority",
+    "agency_report",
+    "hq_case_report",
+    "assistance_certificate",
 }
 
 # Default addressees in Kazakhstan, written per language: (organisation, dative, address).
@@ -117,12 +148,6 @@ _MINISTRY_OF_FOREIGN_AFFAIRS = {
     ),
     "en": ("Ministry of Foreign Affairs of the Republic of Kazakhstan", "", "Astana"),
 }
-# The host country's labour ministry: its exact name differs by country, the officer edits it.
-_HOST_LABOUR_MINISTRY = {
-    "kk": ("Еңбек министрлігі", "Еңбек министрлігіне"),
-    "ru": ("Министерство труда", "Министерству труда"),
-    "en": ("Ministry of Labour", ""),
-}
 _DEFAULT_SUBJECT = {
     "kk": "№ {case} іс бойынша: {name}",
     "ru": "По делу № {case}: {name}",
@@ -139,6 +164,10 @@ class LetterFields:
     free_text: str = ""
     incoming_ref: tuple[str, date] | None = None  # (their number, their date)
     attachments: tuple[str, ...] = ()
+    facts: str | None = None  # None: pre-filled from the case in the letter's language
+    requests: str | None = None  # employer letter, one request a line; None: from the case
+    forward_to: str = ""  # a note to the MFA: the ministry it is asked to forward to
+    share_identity: bool | None = None  # None: the kind's default
 
 
 @dataclass(frozen=True)
@@ -166,11 +195,24 @@ class LetterInfo:
     issued_by: str | None
     issued_at: datetime | None
     updated_at: datetime
+    facts: str = ""
+    requests: str = ""
+    forward_to: str = ""
+    share_identity: bool = False
+    signatory: str = ""  # who signs (or will sign): "position, name"
 
     @property
     def fields(self) -> LetterFields:
         return LetterFields(
-            self.addressee, self.subject, self.free_text, self.incoming_ref, self.attachments
+            self.addressee,
+            self.subject,
+            self.free_text,
+            self.incoming_ref,
+            self.attachments,
+            self.facts,
+            self.requests,
+            self.forward_to,
+            self.share_identity,
         )
 
 
@@ -228,6 +270,7 @@ def _clean_addressee(addressee: Addressee) -> Addressee:
             _("The organisation in the dative case"),
         )
         or None,
+        sex=addressee.sex if addressee.sex in ("female", "male") else "",
     )
 
 
@@ -238,6 +281,7 @@ def _addressee_json(addressee: Addressee) -> dict[str, Any]:
         "address": addressee.address,
         "position": addressee.position,
         "organisation_dative": addressee.organisation_dative,
+        "sex": addressee.sex,
     }
 
 
@@ -248,6 +292,7 @@ def _addressee_of(data: dict[str, Any]) -> Addressee:
         address=str(data.get("address") or ""),
         position=data.get("position") or None,
         organisation_dative=data.get("organisation_dative") or None,
+        sex=str(data.get("sex") or ""),
     )
 
 
@@ -381,14 +426,38 @@ class LetterService:
             return render_letter(self._context(session, row, None, self.today))
 
     def defaults(self, case_id: str, kind: str, lang: str) -> LetterFields:
-        """The addressee and subject a new letter of ``kind`` starts with, for the editor."""
+        """What a new letter of ``kind`` starts with, for the editor: every paragraph editable."""
         kind, lang = parse_kind(kind), parse_lang(lang)
         with self.ws.read() as session:
             case = self._case(session, case_id)
             return LetterFields(
                 addressee=self._default_addressee(session, case, kind, lang),
                 subject=self._default_subject(session, case, lang),
+                facts=self._default_facts(session, case, lang),
+                requests=self._default_requests(session, case, kind, lang),
+                forward_to=self._default_forward_to(case, kind, lang),
+                share_identity=kind in _IDENTITY_BY_DEFAULT,
             )
+
+    def signer_text(self, letter_id: str | None, lang: str) -> str:
+        """Who signs: the approver, else (a draft) the consul expected to, said as such."""
+        lang = parse_lang(lang)
+        with self.ws.read() as session:
+            row = self._load(session, letter_id) if letter_id else None
+            probe = row or Letter(lang=lang, approved_by=None)
+            user = self._signer(session, probe)
+            if user is None:
+                return _("No consul is set up to sign letters.")
+            who = f"{position_of(user, lang)} {user_name(user, lang)}".strip()
+            if row is not None and row.approved_by:
+                return who
+            return _("{who} (on approval)").format(who=who)
+
+    def warnings(self, letter_id: str) -> list[str]:
+        """What an approver should know before signing: nothing here blocks approval."""
+        with self.ws.read() as session:
+            row = self._load(session, letter_id)
+            return self._warnings(session, row)
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -446,6 +515,7 @@ class LetterService:
             if row.status != DRAFT:
                 raise ConflictError(_("Only a draft can be approved."))
             self._check_complete(row)
+            self._require_signer(session, row)
             row.status = APPROVED
             row.approved_by = self.ws.actor.username
             self.ws.audit(session, "letter.approve", "letter", row.id, {"kind": row.kind})
@@ -652,17 +722,65 @@ class LetterService:
             for item in fields.attachments
             if (text := clean_text(item, "attachments", _("An enclosure"), MAX_FIELD))
         ]
+        row.facts = (
+            self._default_facts(session, case, row.lang)
+            if fields.facts is None
+            else clean_text(fields.facts, "facts", _("The facts"), MAX_FREE_TEXT)
+        )
+        row.requests = (
+            self._default_requests(session, case, row.kind, row.lang)
+            if fields.requests is None
+            else clean_text(fields.requests, "requests", _("The requests"), MAX_FREE_TEXT)
+        )
+        forward_to = clean_text(fields.forward_to, "forward_to", _("Forward to"), MAX_FIELD)
+        if fields.addressee is None and not forward_to:
+            forward_to = self._default_forward_to(case, row.kind, row.lang)
+        share = fields.share_identity
+        row.options = {
+            "forward_to": " ".join(forward_to.split()),
+            "share_identity": row.kind in _IDENTITY_BY_DEFAULT if share is None else bool(share),
+        }
+
+    def _claims(self, case: Case, lang: str) -> tuple[str, ...]:
+        """The case's amounts claimed, written out in ``lang``."""
+        texts = []
+        for claim in parse_claims(case.claims):
+            money = money_text(claim.amount, claim.currency, lang)
+            texts.append(claim_text(claim, lang, money, date_numeric))
+        return tuple(texts)
+
+    def _default_facts(self, session: Session, case: Case, lang: str) -> str:
+        sex = person_sex_of(session.get(Person, case.person_id))
+        codes = tuple(c.code for c in case.categories)
+        return default_facts(codes, sex, lang, self._claims(case, lang))
+
+    def _default_requests(self, session: Session, case: Case, kind: str, lang: str) -> str:
+        if kind != "employer_letter":
+            return ""
+        codes = tuple(c.code for c in case.categories)
+        items = default_demands(codes, self._claims(case, lang), lang)
+        mission = self._mission(session)
+        dative = mission_forms(mission, lang)[2]
+        items.append(closing_request(lang, 14, dative))
+        return "\n".join(items)
+
+    @staticmethod
+    def _default_forward_to(case: Case, kind: str, lang: str) -> str:
+        if kind != "note_verbale_labour_authority":
+            return ""
+        return body(case.host_country, "labour", lang).nominative
 
     def _default_subject(self, session: Session, case: Case, lang: str) -> str:
         person = self._person(session, case)
-        name = person.full_name_latin if lang == "en" and person.full_name_latin else None
+        latin = f"{person.given_names_latin} {person.surname_latin}".strip().title()
+        name = latin if lang == "en" and latin else None
         return _DEFAULT_SUBJECT[lang].format(case=case.number, name=name or person.full_name)
 
     def _default_addressee(self, session: Session, case: Case, kind: str, lang: str) -> Addressee:
         if kind == "employer_letter" and case.employer_id:
             employer = session.get(Employer, case.employer_id)
             if employer is not None:
-                place = [employer.address, employer.city, country_name(employer.country, lang)]
+                place = [employer.address, employer.city, address_state(employer.country, lang)]
                 return Addressee("", employer.name, ", ".join(p for p in place if p))
         if kind == "referral":
             partner = session.execute(
@@ -673,19 +791,20 @@ class LetterService:
                 .limit(1)
             ).scalar_one_or_none()
             if partner is not None:
-                place = [partner.address, partner.city, country_name(partner.country, lang)]
+                place = [partner.address, partner.city, address_state(partner.country, lang)]
                 return Addressee("", partner.name, ", ".join(p for p in place if p))
         if kind in ("agency_report", "hq_case_report"):
             table = _MINISTRY_OF_LABOUR if kind == "agency_report" else _MINISTRY_OF_FOREIGN_AFFAIRS
             organisation, dative, address = table[lang]
             return Addressee("", organisation, address, organisation_dative=dative or None)
         if kind == "note_verbale_labour_authority":
-            organisation, dative = _HOST_LABOUR_MINISTRY[lang]
+            # Official business with the host state goes through its MFA (VCDR art. 41(2)).
+            ministry = body(case.host_country, "mfa", lang)
             return Addressee(
                 "",
-                organisation,
-                country_name(case.host_country, lang),
-                organisation_dative=dative or None,
+                ministry.nominative,
+                self._mission(session).text("city", lang),
+                organisation_dative=ministry.dative,
             )
         return Addressee("", "", "")
 
@@ -694,10 +813,11 @@ class LetterService:
         person = session.get(Person, case.person_id)
         if person is None:
             raise NotFound(_("No such person."))
-        given = " ".join(p for p in (person.given_names, person.patronymic) if p)
         return PersonInfo(
             surname=person.surname,
-            given_names=given,
+            given_names=person.given_names,
+            patronymic=person.patronymic,
+            sex=person_sex_of(person),
             surname_latin=person.surname_latin,
             given_names_latin=person.given_names_latin,
             iin=person.iin,
@@ -714,24 +834,38 @@ class LetterService:
             )
         return mission
 
-    def _signatory(self, session: Session, row: Letter) -> Signatory:
-        # The approving consul signs; before approval a draft shows the mission's first consul.
-        user = None
+    def _signer(self, session: Session, row: Letter) -> User | None:
+        """The approver; before approval, the mission's first active consul (shown as such)."""
         if row.approved_by:
             user = session.execute(
                 select(User).where(User.username == row.approved_by)
             ).scalar_one_or_none()
+            if user is not None:
+                return user
+        return session.execute(
+            select(User)
+            .where(User.role == "consul", User.active.is_(True))
+            .order_by(User.username)
+            .limit(1)
+        ).scalar_one_or_none()
+
+    def _signatory(self, session: Session, row: Letter) -> Signatory:
+        user = self._signer(session, row)
         if user is None:
-            user = session.execute(
-                select(User)
-                .where(User.role == "consul", User.active.is_(True))
-                .order_by(User.username)
-                .limit(1)
-            ).scalar_one_or_none()
-        if user is None:
-            return Signatory(_POSITIONS["consul"][row.lang], "")
-        role = user.role if user.role in _POSITIONS else "consul"
-        return Signatory(_POSITIONS[role][row.lang], user.full_name or user.username)
+            return Signatory(_CONSUL_POSITION[row.lang], "")
+        return Signatory(position_of(user, row.lang), user_name(user, row.lang))
+
+    def _require_signer(self, session: Session, row: Letter) -> None:
+        actor = session.execute(
+            select(User).where(User.username == self.ws.actor.username)
+        ).scalar_one_or_none()
+        if actor is not None and actor.role == "admin" and not position_of(actor, row.lang):
+            raise PermissionDenied(
+                _(
+                    "An administrator approves letters only as head of mission: record your "
+                    "position in this letter's language under Users first."
+                )
+            )
 
     def _executor(self, session: Session, row: Letter, mission: MissionInfo) -> Executor:
         user = session.execute(
@@ -739,11 +873,46 @@ class LetterService:
         ).scalar_one_or_none()
         if user is None:
             return Executor(row.drafted_by, mission.phone)
-        return Executor(user.full_name or user.username, user.phone or mission.phone)
+        return Executor(user_name(user, row.lang), user.phone or mission.phone)
 
-    def _citations(self, session: Session, case_id: str, lang: str) -> tuple[Citation, ...]:
-        # What the officer cited, else the relevant binding provisions (app.services.agreements).
-        return letter_citations(self.ws, case_id, lang, session)
+    def _warnings(self, session: Session, row: Letter) -> list[str]:
+        case = self._case(session, row.case_id or "")
+        person = session.get(Person, case.person_id)
+        found: list[str] = []
+        if (
+            person is not None
+            and person.sex not in ("female", "male")
+            and not (person.iin and is_valid_iin(person.iin))
+        ):
+            found.append(
+                _("The person's sex is not recorded: the letter uses the masculine forms.")
+            )
+        scope = CONSENT_FOR_KIND.get(row.kind)
+        if scope and person is not None and scope not in (person.consent_scope or []):
+            found.append(
+                _(
+                    "The person's recorded consent does not cover sharing their data with this "
+                    "addressee ({scope})."
+                ).format(scope=scope)
+            )
+        if not is_known(case.host_country):
+            found.append(
+                _(
+                    "{country} has no official name in the states table; the letter uses CLDR's."
+                ).format(country=case.host_country)
+            )
+        context = self._context(session, row, None, self.today)
+        found.extend(foreign_script_passages(context))
+        return found
+
+    def _citations(
+        self, session: Session, case_id: str, lang: str, kind: str
+    ) -> tuple[Citation, ...]:
+        # What the officer cited, else the relevant provisions binding the host state
+        # (app.services.agreements). Treaties and ILO conventions bind states, not employers:
+        # an employer letter cites only what the officer chose (the host's own law).
+        defaults = kind not in _NO_DEFAULT_CITATIONS
+        return letter_citations(self.ws, case_id, lang, session, defaults=defaults)
 
     def _context(
         self, session: Session, row: Letter, number: str | None, letter_date: date
@@ -781,9 +950,14 @@ class LetterService:
             ),
             agency_name=agency.name if agency else None,
             partner_name=(addressee.organisation or None) if row.kind == "referral" else None,
-            amount_owed=None,  # the case records no amount owed yet
+            amount_owed=None,  # replaced by the case's claims
+            claims=self._claims(case, lang),
+            facts=row.facts,
+            requests=row.requests,
+            forward_to=str((row.options or {}).get("forward_to") or ""),
+            share_identity=bool((row.options or {}).get("share_identity")),
             free_text=row.free_text,
-            citations=self._citations(session, case.id, lang),
+            citations=self._citations(session, case.id, lang, row.kind),
             attachments=tuple(str(a) for a in row.attachments_note),
             signatory=self._signatory(session, row),
             executor=self._executor(session, row, mission),
@@ -821,7 +995,43 @@ class LetterService:
             issued_by=row.issued_by,
             issued_at=row.issued_at,
             updated_at=row.updated_at,
+            facts=row.facts,
+            requests=row.requests,
+            forward_to=str((row.options or {}).get("forward_to") or ""),
+            share_identity=bool((row.options or {}).get("share_identity")),
+            signatory=", ".join(p for p in dataclasses.astuple(self._signatory(session, row)) if p),
         )
+
+
+def address_state(iso2: str, lang: str) -> str:
+    """A state as the last line of an address: «Корея Республикасы», "Republic of Korea"."""
+    return state_name_en_bare(iso2) if lang == "en" else state_name(iso2, lang)
+
+
+def position_of(user: User, lang: str) -> str:
+    """The user's position in ``lang``; a consul without one is «Консул» / "Consul"."""
+    position = {"kk": user.position_kk, "ru": user.position_ru, "en": user.position_en}[lang]
+    if position:
+        return position
+    return _CONSUL_POSITION[lang] if user.role == "consul" else ""
+
+
+def user_name(user: User, lang: str) -> str:
+    """The name an English letter prints in Latin letters, the others in Cyrillic."""
+    if lang == "en":
+        return user.full_name_latin or latin_name(user.full_name) or user.username
+    return user.full_name or user.username
+
+
+def person_sex_of(person: Person | None) -> Sex:
+    """The recorded sex, else the IIN's; masculine forms only when neither says."""
+    if person is None:
+        return "male"
+    if person.sex in ("female", "male"):
+        return person.sex  # type: ignore[return-value]
+    if person.iin and is_valid_iin(person.iin):
+        return iin_sex(person.iin)
+    return "male"
 
 
 def _verified_message(info: LetterInfo) -> str:
@@ -837,6 +1047,7 @@ def _verified_message(info: LetterInfo) -> str:
 
 __all__ = [
     "APPROVED",
+    "APPROVERS",
     "DRAFT",
     "ISSUED",
     "LETTER_STATUSES",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class CaseInput:
     due_date: date | None = None
     assigned_to: str | None = None
     ilo_indicators: tuple[str, ...] = ()
+    claims: tuple[dict[str, Any], ...] = ()  # see app.domain.claims
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ class CaseChanges:
     agency_id: str | None = None
     clear_agency: bool = False
     ilo_indicators: tuple[str, ...] | None = None
+    claims: tuple[dict[str, Any], ...] | None = None
     person: PersonInput | None = None
     wages_recovered_amount: Decimal | None = None
     wages_recovered_currency: str | None = None
@@ -217,6 +220,7 @@ class CaseDetail:
     events: tuple[EventInfo, ...] = ()
     attachments: tuple[AttachmentInfo, ...] = ()
     allowed_statuses: tuple[str, ...] = ()
+    claims: tuple[dict[str, Any], ...] = ()  # amounts claimed, see app.domain.claims
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,6 +28,19 @@ class UserInfo:
     active: bool
     created_at: datetime
     last_login_at: datetime | None
+    full_name_latin: str = ""
+    positions: tuple[str, str, str] = ("", "", "")  # kk, ru, en: the title letters print
+
+
+@dataclass(frozen=True)
+class SignatureDetails:
+    """How letters name a user: the name in Cyrillic and Latin, the position per language."""
+
+    full_name: str
+    full_name_latin: str
+    position_kk: str
+    position_ru: str
+    position_en: str
 
 
 @dataclass(frozen=True)
@@ -39,7 +53,14 @@ class Revocation:
 
 def _info(user: User) -> UserInfo:
     return UserInfo(
-        user.username, user.role, user.full_name, user.active, user.created_at, user.last_login_at
+        user.username,
+        user.role,
+        user.full_name,
+        user.active,
+        user.created_at,
+        user.last_login_at,
+        user.full_name_latin,
+        (user.position_kk, user.position_ru, user.position_en),
     )
 
 
@@ -87,6 +108,41 @@ class UserService:
             action = "user.passwd" if username == self.ws.actor.username else "user.reset_password"
             self.ws.audit(session, action, "user", username)
             self.slots.set_slot(username, new_password, self.ws.db.key)
+
+    def set_signature(self, username: str, details: SignatureDetails) -> UserInfo:
+        """Name and positions letters print; an administrator sets anyone's, a user their own."""
+        if username != self.ws.actor.username:
+            self.ws.require_role("admin")
+        values = {
+            "full_name": (details.full_name, _("The full name")),
+            "full_name_latin": (details.full_name_latin, _("The name in Latin letters")),
+            "position_kk": (details.position_kk, _("The position in Kazakh")),
+            "position_ru": (details.position_ru, _("The position in Russian")),
+            "position_en": (details.position_en, _("The position in English")),
+        }
+        cleaned = {}
+        for name, (value, text) in values.items():
+            value = " ".join((value or "").split())
+            if len(value) > 200 or any(ord(ch) < 32 for ch in value):
+                raise ValidationError(
+                    _("{label} is too long or has characters that cannot be printed.").format(
+                        label=text
+                    ),
+                    name,
+                )
+            cleaned[name] = value
+        if re.search(r"[\u0400-\u04ff]", cleaned["full_name_latin"] + cleaned["position_en"]):
+            raise ValidationError(
+                _("The Latin name and the English position are written in Latin letters."),
+                "full_name_latin",
+            )
+        with self.ws.write() as session:
+            user = self._get(session, username)
+            for name, value in cleaned.items():
+                setattr(user, name, value)
+            self.ws.audit(session, "user.signature", "user", username)
+            session.flush()
+            return _info(user)
 
     def set_role(self, username: str, role: str) -> None:
         self.ws.require_role("admin")

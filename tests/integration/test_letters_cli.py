@@ -138,8 +138,11 @@ def test_register_issue_and_verify(
     letter_id = draft.out.strip()
     refused = cli(capsys, installation, "approve", letter_id)
     assert refused.code == 1 and "does not allow" in refused.err
+    assert "Warning" not in refused.err  # nothing about the letter for who may not approve it
     login(monkeypatch, "serik")
-    assert cli(capsys, installation, "approve", letter_id).code == 0
+    approved = cli(capsys, installation, "approve", letter_id)
+    assert approved.code == 0
+    assert "Warning: The person's recorded consent does not cover" in approved.err
     issued = cli(capsys, installation, "issue", letter_id)
     assert issued.code == 0, issued.err
     number = issued.out.strip()

@@ -80,3 +80,25 @@ def test_backup_is_taken_before_a_migration(
     finally:
         copy.close()
     assert version == "older01"
+
+
+def test_letters_migration_writes_a_known_city_in_kazakh_and_russian(tmp_path: Path) -> None:
+    db = Database(tmp_path / "m.db", b"k" * 32)
+    try:
+        with db.engine.begin() as connection:
+            migrate.upgrade_to(connection, "0003")
+            connection.execute(
+                text(
+                    "INSERT INTO mission (id, origin_mission, version, updated_at, change_seq, "
+                    "code, is_local, is_hq, country, city, name_kk, name_ru, name_en, "
+                    "address_kk, address_ru, address_en, phone, email) VALUES ('m1', 'SEL', 1, "
+                    "'2026-01-01 00:00:00', 1, 'SEL', 1, 0, 'KR', 'Seoul', '', '', '', '', '', "
+                    "'', '', '')"
+                )
+            )
+        with db.engine.begin() as connection:
+            migrate.upgrade_to(connection, "head")
+            row = connection.execute(text("SELECT city_kk, city_ru FROM mission")).one()
+        assert tuple(row) == ("Сеул", "Сеул")
+    finally:
+        db.dispose()

@@ -93,6 +93,10 @@ def test_draft_approve_issue_from_a_case(
     consul_page.table.selectRow(0)
     assert consul_page.approve_button.isEnabled()
     consul_page.approve_button.click()
+    # The person's consent does not cover the employer: the consul is told before signing.
+    assert "consent" in consul_page.confirm_box.text()
+    assert cell(consul_page, 0, STATUS) == "Draft"
+    click_yes(consul_page.confirm_box)
     assert cell(consul_page, 0, STATUS) == "Approved"
     assert consul_page.issue_button.isEnabled()
     with qtbot.waitSignal(consul_page.letter_issued, timeout=5000) as issued:
@@ -183,3 +187,25 @@ def test_a_demo_register_has_letters_and_opens_on_the_latest(
     assert page.model.rowCount() == len(letters)
     assert page.selected() is not None  # the first row is chosen, so the preview is not empty
     assert page.table.selectionModel().selectedRows()[0].row() == 0
+
+
+def test_the_preview_follows_the_editor_and_shows_when_it_is_stale(
+    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    page = LettersPage(open_ws("aigul"), bridge)
+    qtbot.addWidget(page)
+    dialog = page.new_letter_for_case(case.id, case.number)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("employer_letter"))
+    dialog.lang.setCurrentIndex(dialog.lang.findData("ru"))
+    # Who will sign is on the draft: the mission's consul, in the letter's language.
+    assert "Консул" in dialog.signer.text() and "(" in dialog.signer.text()
+    # The facts are pre-filled in Russian from the case, never the Kazakh description.
+    assert "работодатель не выплачивает" in dialog.facts.toPlainText()
+    assert "Үш ай" not in dialog.facts.toPlainText()
+    qtbot.waitUntil(lambda: not dialog.stale.isVisibleTo(dialog), timeout=10_000)
+    dialog.subject.setText("О выплате заработной платы")
+    assert dialog.stale.isVisibleTo(dialog)  # at once: the shown preview is out of date
+    assert dialog.refresh_timer.isActive()
+    qtbot.waitUntil(lambda: not dialog.stale.isVisibleTo(dialog), timeout=10_000)
+    if HAVE_QTPDF:
+        assert dialog.preview.page_count() >= 1

@@ -32,6 +32,7 @@ from app.letters import (
 )
 from app.letters.fonts import FONT_DIR, FONT_FILES
 from app.letters.renderer import DocumentBuilder, date_long, money_text, short_name
+from app.letters.states import body
 from app.letters.templates import parse_blocks
 
 LANGS = ("kk", "ru", "en")
@@ -54,6 +55,12 @@ MISSION = MissionInfo(
     city={"kk": "Сеул", "ru": "Сеул", "en": "Seoul"},
     country="KR",
 )
+# The facts paragraph is the letter's own field, written in its language (with the amount).
+FACTS = {
+    "kk": "Оның айтуынша, жұмыс беруші оған жалақы төлемейді. Талап: 4\u00a0500\u00a0000 KRW.",
+    "ru": "По её словам, работодатель не выплачивает ей заработную плату: 4\u00a0500\u00a0000 KRW.",
+    "en": "According to her, the employer does not pay her her wages: 4,500,000 KRW.",
+}
 SUBJECTS = {
     "kk": "Жалақыны төлеу туралы",
     "ru": "О выплате заработной платы",
@@ -95,6 +102,8 @@ def make_context(
         agency_name="Ұлы Дала Һоризонт",
         partner_name="Korea Migrant Workers Centre",
         amount_owed=(Decimal("4500000"), "KRW"),
+        facts=FACTS.get(lang, ""),
+        share_identity=True,
         free_text=f"Қосымша мәлімет: {KAZAKH_SAMPLE}.\n\nA & B < C > D \"E\" 'F'.",
         citations=(
             Citation("ILO C181", "Art. 7", "No fees charged to workers", True),
@@ -130,8 +139,14 @@ PRINTS_CITATIONS = PRINTS_AMOUNT | {"referral"}
 @pytest.mark.parametrize("kind", LETTER_KINDS)
 def test_every_kind_and_language_reads_back(kind: str, lang: str) -> None:
     text = text_of(render_letter(make_context(kind, lang)))
-    assert "Құрманғалиқызы Әсел" in text
-    assert "KURMANGALIKYZY ASSEL" in text
+    # Cyrillic name in kk/ru letters; the passport's Latin name where the letter goes abroad
+    # and in every English letter (which prints no Cyrillic name).
+    if lang != "en":
+        assert "Құрманғалиқызы Әсел" in text
+    if lang == "en":
+        assert "Assel Kurmangalikyzy" in text
+    elif kind not in {"agency_report", "hq_case_report"}:
+        assert "KURMANGALIKYZY ASSEL" in text
     assert "SEL-2026-0042" in text
     assert EXPECTED_NUMBER[lang] in text
     expected_date = EXPECTED_DATE[lang]
@@ -156,21 +171,21 @@ def test_every_kind_and_language_reads_back(kind: str, lang: str) -> None:
     [
         (
             "en",
-            "presents its compliments to the",
+            "presents its compliments to the Ministry of Foreign Affairs of the Republic of Korea",
             "The Embassy avails itself of this opportunity "
             "to renew to the Ministry the assurances of its highest consideration.",
             "L.S.",
         ),
         (
             "ru",
-            "свидетельствует своё уважение Министерству",
+            "свидетельствует своё уважение Министерству иностранных дел Республики Корея",
             "Посольство пользуется случаем, "
             "чтобы возобновить Министерству уверения в своём высоком уважении.",
             "М.П.",
         ),
         (
             "kk",
-            "Министрлікке өзінің құрметін білдіреді",
+            "Корея Республикасының Сыртқы істер министрлігіне өзінің құрметін білдіреді",
             "Елшілік осы мүмкіндікті пайдалана "
             "отырып, Министрлікке өзінің жоғары құрметін тағы да растайды.",
             "М.О.",
@@ -178,7 +193,10 @@ def test_every_kind_and_language_reads_back(kind: str, lang: str) -> None:
     ],
 )
 def test_note_verbale_formulas(lang: str, opening: str, closing: str, seal: str) -> None:
-    text = text_of(render_letter(make_context("note_verbale_labour_authority", lang)))
+    ministry = body("KR", "mfa", lang)
+    addressee = Addressee("", ministry.nominative, "Seoul", organisation_dative=ministry.dative)
+    context = make_context("note_verbale_labour_authority", lang, addressee=addressee)
+    text = text_of(render_letter(context))
     assert opening in text and closing in text and seal in text
     assert "Н.С.Ә." in text  # initials instead of a signature
 
@@ -221,7 +239,7 @@ def test_metadata_and_language() -> None:
     reader = PdfReader(io.BytesIO(render_letter(make_context(lang="ru"))))
     meta = reader.metadata
     assert meta is not None
-    assert meta.title == SUBJECTS["ru"]
+    assert meta.title == "№\u00a0236 — Письмо работодателю"  # number and kind, never a name
     assert meta.author == MISSION.name["ru"]
     assert meta.subject == "Письмо работодателю"
     assert meta.creator == "Qorgau"
@@ -319,3 +337,36 @@ def test_document_builder_for_reports() -> None:
     text = text_of(pdf)
     assert "Cases by category" in text and "Unpaid wages & <fees> 12" in text
     assert not any("Helvetica" in name for name in _base_fonts(pdf))
+
+
+def test_a_long_note_keeps_its_addressee_at_the_foot_of_page_one() -> None:
+    long_text = "\n\n".join(f"Абзац {n}. " + "Мән-жай сипатталады. " * 25 for n in range(12))
+    ministry = Addressee("", "Министерство иностранных дел Республики Корея", "Сеул")
+    context = make_context(
+        "note_verbale_labour_authority", "ru", free_text=long_text, addressee=ministry
+    )
+    reader = PdfReader(io.BytesIO(render_letter(context)))
+    assert len(reader.pages) >= 3
+    pages = [page.extract_text() for page in reader.pages]
+    assert "Министерство иностранных дел Республики" in pages[0]
+    assert all("Министерство иностранных дел" not in page for page in pages[1:])
+
+
+@pytest.mark.parametrize("paragraphs", range(8, 20))
+def test_the_executor_never_stands_alone_on_a_page(paragraphs: int) -> None:
+    text = "\n\n".join("Жұмыс беруші жалақыны төлемеген. " * 6 for _ in range(paragraphs))
+    reader = PdfReader(io.BytesIO(render_letter(make_context(lang="kk", free_text=text))))
+    last = reader.pages[-1].extract_text()
+    assert "Орынд.:" in last
+    assert "Әбдірахманов" in last  # the signature came along with it
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_officer_can_replace_the_standard_request(lang: str) -> None:
+    standard = text_of(render_letter(make_context("note_verbale_labour_authority", lang)))
+    own = "Особая просьба Посольства: обеспечить консульский доступ."
+    changed = text_of(
+        render_letter(make_context("note_verbale_labour_authority", lang, requests=own))
+    )
+    assert own in changed and own not in standard
+    assert len(changed) < len(standard) + len(own)  # it replaced, not added to, the standard

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import taxonomy
+from app.domain.claims import CLAIM_KINDS, claims_from_lines, claims_to_lines
 from app.domain.codes import CaseStatus, Channel, Urgency, label
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, current_language, format_date, ngettext
@@ -125,6 +126,10 @@ class CaseEditor(QWidget):
         self.description = QPlainTextEdit()
         self.description.setTabChangesFocus(True)
         self.description.setMinimumHeight(90)
+        # Amounts claimed, one a line: letters demand exactly these (app.domain.claims).
+        self.claims = QPlainTextEdit()
+        self.claims.setTabChangesFocus(True)
+        self.claims.setMaximumHeight(70)
         self.categories = CheckList()
         self.indicators = CheckList()
         for check_list in (self.categories, self.indicators):
@@ -140,6 +145,7 @@ class CaseEditor(QWidget):
             "due_date": FieldBox(self.due, self.due.date),
             "assigned_to": FieldBox(self.officer),
             "description": FieldBox(self.description),
+            "claims": FieldBox(self.claims),
             "categories": FieldBox(self.categories),
             "ilo_indicators": FieldBox(self.indicators),
         }
@@ -162,6 +168,7 @@ class CaseEditor(QWidget):
             "due_date",
             "assigned_to",
             "description",
+            "claims",
         ):
             self.case_form.addRow("", self.boxes[name])
             if name == "urgency":
@@ -246,9 +253,16 @@ class CaseEditor(QWidget):
             "due_date": _("&Follow up by:"),
             "assigned_to": _("Assigned &to:"),
             "description": _("&Description:"),
+            "claims": _("Amounts claimed:"),
         }
         for name, text in labels.items():
             set_label(self.case_form, self.boxes[name], text)
+        self.claims.setPlaceholderText(
+            _("One a line: amount, currency, what for ({kinds}), period from and to").format(
+                kinds=", ".join(CLAIM_KINDS)
+            )
+            + "\n6600000 KRW wages 2026-06-01 2026-08-31"
+        )
         set_label(self.case_form, self.at_risk, "")
         self.at_risk.setText(_("Life or liberty at risk"))
         set_label(self.complaint_form, self.boxes["categories"], _("Categories:"))
@@ -332,6 +346,7 @@ class CaseEditor(QWidget):
             edit.textEdited.connect(self._mark_dirty)
         self.at_risk.toggled.connect(self._mark_dirty)
         self.description.textChanged.connect(self._mark_dirty)
+        self.claims.textChanged.connect(self._mark_dirty)
         for widget in (self.categories, self.indicators, self.employer, self.agency, self.person):
             widget.changed.connect(self._mark_dirty)
 
@@ -363,6 +378,7 @@ class CaseEditor(QWidget):
         self.officer.setCurrentIndex(max(self.officer.findData(me), 0))
         self.officer.setEnabled(True)
         self.description.setPlainText("")
+        self.claims.setPlainText("")
         self.categories.set_checked(())
         self.indicators.set_checked(())
         self.received.setEnabled(True)
@@ -396,6 +412,7 @@ class CaseEditor(QWidget):
         self.officer.setCurrentIndex(max(self.officer.findData(case.assigned_to or ""), 0))
         self.officer.setEnabled(self.workspace.actor.role in SENIOR_ROLES)
         self.description.setPlainText(case.description)
+        self.claims.setPlainText(claims_to_lines(list(case.claims)))
         self.categories.set_checked(case.categories)
         self.indicators.set_checked(case.ilo_indicators)
         self._clear_errors()
@@ -507,6 +524,7 @@ class CaseEditor(QWidget):
             due_date=self.due.date(),
             assigned_to=str(self.officer.currentData() or "") or None,
             ilo_indicators=self.indicators.checked(),
+            claims=tuple(claims_from_lines(self.claims.toPlainText())),
         )
         return self.service.create_case(data, allow_duplicate_person=self.person.allow_duplicate)
 
@@ -537,6 +555,9 @@ class CaseEditor(QWidget):
             changes = replace(changes, life_or_liberty_at_risk=self.at_risk.isChecked())
         if self.description.toPlainText() != case.description:
             changes = replace(changes, description=self.description.toPlainText())
+        claims = tuple(claims_from_lines(self.claims.toPlainText()))
+        if claims != tuple(case.claims):
+            changes = replace(changes, claims=claims)
         due = self.due.date()
         if due != case.due_date:
             changes = replace(changes, due_date=due, clear_due_date=due is None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,9 +13,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -30,6 +32,9 @@ from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.letters.preview import PdfPreview
 from ui.widgets.common import ErrorLabel, set_label
+
+PREVIEW_DELAY_MS = 700  # a pause in typing this long re-renders the preview
+STALE_STYLE = "background: #fff8e1; border: 1px solid #f0c36d; padding: 4px; color: #5d4200;"
 
 
 class LetterDialog(QDialog):
@@ -70,6 +75,17 @@ class LetterDialog(QDialog):
         self.incoming_date.setCalendarPopup(True)
         self.incoming_date.setDisplayFormat("yyyy-MM-dd")
         self.incoming_date.setDate(QDate.currentDate())
+        self.addressee_sex = QComboBox()  # the salutation's form
+        for code in ("", "female", "male"):
+            self.addressee_sex.addItem("", code)
+        self.forward_to = QLineEdit()
+        self.share_identity = QCheckBox()
+        self.facts = QPlainTextEdit()
+        self.facts.setTabChangesFocus(True)
+        self.requests = QPlainTextEdit()
+        self.requests.setTabChangesFocus(True)
+        self.signer = QLabel()
+        self.signer.setWordWrap(True)
         self.free_text = QPlainTextEdit()
         self.free_text.setTabChangesFocus(True)
         self.enclosures = QPlainTextEdit()
@@ -87,18 +103,33 @@ class LetterDialog(QDialog):
         self.form.addRow("", self.organisation_dative)
         self.form.addRow("", self.addressee_name)
         self.form.addRow("", self.position)
+        self.form.addRow("", self.addressee_sex)
         self.form.addRow("", self.address)
+        self.form.addRow("", self.forward_to)
         self.form.addRow("", self.subject)
         self.incoming_row = QWidget()
         self.incoming_row.setLayout(incoming)
         incoming.setContentsMargins(0, 0, 0, 0)
         self.form.addRow("", self.incoming_row)
+        self.form.addRow("", self.facts)
+        self.form.addRow("", self.requests)
         self.form.addRow("", self.free_text)
         self.form.addRow("", self.enclosures)
+        self.form.addRow("", self.share_identity)
+        self.form.addRow("", self.signer)
 
         self.error = ErrorLabel()
         self.preview_button = QPushButton()
         self.preview_button.clicked.connect(self.show_preview)
+        # The preview follows the editor: a pause in typing re-renders it; until then it is
+        # marked out of date.
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setSingleShot(True)
+        self.refresh_timer.setInterval(PREVIEW_DELAY_MS)
+        self.refresh_timer.timeout.connect(self.show_preview)
+        self.stale = QLabel()
+        self.stale.setStyleSheet(STALE_STYLE)
+        self.stale.setVisible(False)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -110,10 +141,18 @@ class LetterDialog(QDialog):
         left = QVBoxLayout(editor)
         left.addLayout(self.form)
         left.addWidget(self.error)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(editor)
         self.preview = PdfPreview()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.stale)
+        right_layout.addWidget(self.preview, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(editor)
-        splitter.addWidget(self.preview)
+        splitter.addWidget(scroll)
+        splitter.addWidget(right)
         splitter.setSizes([460, 540])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
@@ -128,6 +167,8 @@ class LetterDialog(QDialog):
             self._show_letter(letter)
         self._reply_toggled(self.reply.isChecked())
         self.retranslate_ui()
+        self._watch_edits()
+        self.mark_stale()
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(
@@ -144,15 +185,33 @@ class LetterDialog(QDialog):
             (self.organisation_dative, _("Organisation, &dative (kk, ru notes):")),
             (self.addressee_name, _("Addressee's &name:")),
             (self.position, _("Addressee's &position:")),
+            (self.addressee_sex, _("Salutation:")),
             (self.address, _("&Address:")),
+            (self.forward_to, _("Ask to &forward to:")),
             (self.subject, _("&Subject:")),
             (self.incoming_row, _("In reply to:")),
+            (self.facts, _("F&acts:")),
+            (self.requests, _("&Requests (one per line):")),
             (self.free_text, _("&Text:")),
             (self.enclosures, _("&Enclosures (one per line):")),
+            (self.share_identity, ""),
+            (self.signer, _("Signed by:")),
         )
         for field, text in labels:
             set_label(self.form, field, text)
         self.reply.setText(_("their letter No."))
+        for index, text in enumerate((_("Sir or Madam"), _("Ms"), _("Mr"))):
+            self.addressee_sex.setItemText(index, text)
+        self.share_identity.setText(
+            _("Print the person's birth date and passport number (and IIN to Kazakh bodies)")
+        )
+        self.facts.setPlaceholderText(
+            _("Written from the case in the letter's language; edit it as needed.")
+        )
+        self.stale.setText(_("The preview is out of date; it refreshes when you pause."))
+        self.requests.setPlaceholderText(
+            _("Empty: the standard request of this kind of letter; your text replaces it.")
+        )
         self.preview_button.setText(_("&Preview"))
         self.free_text.setPlaceholderText(
             _("Your own paragraphs; a blank line starts a new paragraph.")
@@ -179,7 +238,12 @@ class LetterDialog(QDialog):
                 address=self.address.text(),
                 position=self.position.text() or None,
                 organisation_dative=self.organisation_dative.text() or None,
+                sex=str(self.addressee_sex.currentData() or ""),
             ),
+            facts=self.facts.toPlainText(),
+            requests=self.requests.toPlainText(),
+            forward_to=self.forward_to.text(),
+            share_identity=self.share_identity.isChecked(),
             subject=self.subject.text(),
             free_text=self.free_text.toPlainText(),
             incoming_ref=incoming,
@@ -195,13 +259,26 @@ class LetterDialog(QDialog):
         self.addressee_name.setText(addressee.name)
         self.position.setText(addressee.position or "")
         self.address.setText(addressee.address)
+        self.addressee_sex.setCurrentIndex(max(self.addressee_sex.findData(addressee.sex), 0))
         self.subject.setText(fields.subject)
+        self.facts.setPlainText(fields.facts or "")
+        self.requests.setPlainText(fields.requests or "")
+        self.forward_to.setText(fields.forward_to)
+        self.share_identity.setChecked(bool(fields.share_identity))
+        kind = self.chosen_kind()
+        self.forward_to.setEnabled(kind == "note_verbale_labour_authority")
+        self.requests.setEnabled(kind != "assistance_certificate")
+        self.signer.setText(
+            self.service.signer_text(self.letter.id if self.letter else None, self.chosen_lang())
+        )
 
     def _show_letter(self, letter: LetterInfo) -> None:
         self.kind.setCurrentIndex(self.kind.findData(letter.kind))
         self.kind.setEnabled(False)  # a draft keeps its kind; start a new letter for another
         self.lang.setCurrentIndex(self.lang.findData(letter.lang))
         self._set_fields(letter.fields)
+        # Another language: the facts and requests are written again in it (never mixed).
+        self.lang.currentIndexChanged.connect(self._load_language_parts)
         self.free_text.setPlainText(letter.free_text)
         self.enclosures.setPlainText("\n".join(letter.attachments))
         if letter.incoming_ref is not None:
@@ -218,6 +295,44 @@ class LetterDialog(QDialog):
         except QorgauError as exc:
             self.error.show_message(str(exc))
 
+    def _load_language_parts(self) -> None:
+        try:
+            fresh = self.service.defaults(self.case_id, self.chosen_kind(), self.chosen_lang())
+        except QorgauError as exc:
+            self.error.show_message(str(exc))
+            return
+        self.facts.setPlainText(fresh.facts or "")
+        self.requests.setPlainText(fresh.requests or "")
+        self.forward_to.setText(fresh.forward_to)
+        self.signer.setText(
+            self.service.signer_text(self.letter.id if self.letter else None, self.chosen_lang())
+        )
+
+    def _watch_edits(self) -> None:
+        for line in (
+            self.organisation,
+            self.organisation_dative,
+            self.addressee_name,
+            self.position,
+            self.address,
+            self.forward_to,
+            self.subject,
+            self.incoming_number,
+        ):
+            line.textChanged.connect(self.mark_stale)
+        for text in (self.facts, self.requests, self.free_text, self.enclosures):
+            text.textChanged.connect(self.mark_stale)
+        for combo in (self.kind, self.lang, self.addressee_sex):
+            combo.currentIndexChanged.connect(self.mark_stale)
+        self.reply.toggled.connect(self.mark_stale)
+        self.share_identity.toggled.connect(self.mark_stale)
+        self.incoming_date.dateChanged.connect(self.mark_stale)
+
+    def mark_stale(self) -> None:
+        """Something changed: say the preview is out of date and render again after a pause."""
+        self.stale.setVisible(True)
+        self.refresh_timer.start()
+
     def _reply_toggled(self, checked: bool) -> None:
         self.incoming_number.setEnabled(checked)
         self.incoming_date.setEnabled(checked)
@@ -225,15 +340,17 @@ class LetterDialog(QDialog):
     # -- actions ---------------------------------------------------------------------------
 
     def show_preview(self) -> bool:
+        self.refresh_timer.stop()
         try:
             pdf = self.service.preview_for_case(
                 self.case_id, self.chosen_kind(), self.chosen_lang(), self.fields()
             )
         except QorgauError as exc:
             self.error.show_message(str(exc))
-            return False
+            return False  # the old preview stays, still marked out of date
         self.error.clear_message()
         self.preview.set_pdf(pdf)
+        self.stale.setVisible(False)
         return True
 
     def accept(self) -> None:

@@ -280,9 +280,31 @@ class LettersPage(QWidget):
         return self.dialog
 
     def approve(self) -> None:
+        """Approve, after showing what the approver should know (script, consent, sex)."""
         info = self.selected()
         if info is None:
             return
+        try:
+            warnings = self.service.warnings(info.id)
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        if not warnings:
+            self._approve_confirmed(info)
+            return
+        self.confirm_box = confirm(
+            self,
+            _("Approve the letter"),
+            _("Before you approve and sign, check:")
+            + "\n\n"
+            + "\n".join(f"• {w}" for w in warnings)
+            + "\n\n"
+            + _("Approve it as it is?"),
+            lambda: self._approve_confirmed(info),
+            _("Approve"),
+        )
+
+    def _approve_confirmed(self, info: LetterInfo) -> None:
         try:
             self.service.approve(info.id, info.version)
         except QorgauError as exc:

@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import Role, label
+from app.domain.translit import latin_name
 from app.errors import ValidationError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
 from app.services.installation import check_username
-from app.services.users import Revocation, UserInfo, UserService
+from app.services.users import Revocation, SignatureDetails, UserInfo, UserService
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask
@@ -62,6 +63,33 @@ class AddUserDialog(ValidatingDialog):
         check_passwords(self.password.text(), self.repeat.text())
 
 
+class SignatureDialog(ValidatingDialog):
+    """The name and positions a user's letters print (the Latin name suggested, editable)."""
+
+    def __init__(self, parent: QWidget | None, user: UserInfo) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Signature in letters"))
+        self.full_name = QLineEdit(user.full_name)
+        self.full_name_latin = QLineEdit(user.full_name_latin or latin_name(user.full_name))
+        self.positions = [QLineEdit(text) for text in user.positions]
+        self.form.addRow(_("&Full name:"), self.full_name)
+        self.form.addRow(_("Name in &Latin letters:"), self.full_name_latin)
+        for edit, text in zip(
+            self.positions,
+            (_("Position in &Kazakh:"), _("Position in &Russian:"), _("Position in &English:")),
+            strict=True,
+        ):
+            self.form.addRow(text, edit)
+
+    def details(self) -> SignatureDetails:
+        kk, ru, en = (edit.text() for edit in self.positions)
+        return SignatureDetails(self.full_name.text(), self.full_name_latin.text(), kk, ru, en)
+
+    def validate(self) -> None:
+        if not self.full_name.text().strip():
+            raise ValidationError(_("Give the user's full name."), "full_name")
+
+
 class UsersPanel(QWidget):
     def __init__(
         self, workspace: Workspace, bridge: LanguageBridge, store: SecretStore | None = None
@@ -86,8 +114,15 @@ class UsersPanel(QWidget):
         self.reset_button.clicked.connect(self.reset_password)
         self.revoke_button = QPushButton()
         self.revoke_button.clicked.connect(self.revoke_user)
+        self.signature_button = QPushButton()
+        self.signature_button.clicked.connect(self.edit_signature)
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.reset_button, self.revoke_button):
+        for button in (
+            self.add_button,
+            self.reset_button,
+            self.revoke_button,
+            self.signature_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -104,6 +139,7 @@ class UsersPanel(QWidget):
         self.add_button.setText(_("&Add a user…"))
         self.reset_button.setText(_("Reset the &password…"))
         self.revoke_button.setText(_("Re&voke…"))
+        self.signature_button.setText(_("&Signature in letters…"))
         self.reload()
 
     def reload(self) -> None:
@@ -147,6 +183,7 @@ class UsersPanel(QWidget):
         usable = info is not None and info.active
         self.reset_button.setEnabled(usable)
         self.revoke_button.setEnabled(usable and info is not None and info.username != self.me)
+        self.signature_button.setEnabled(usable)
 
     def _run(
         self, work: Callable[[], object], done: Callable[[object], None] | None = None
@@ -165,6 +202,17 @@ class UsersPanel(QWidget):
             self._run(lambda: self.service.add(name, role, password, full_name))
 
         dialog.accepted.connect(_add)
+        self.dialog = dialog
+        dialog.open()
+
+    def edit_signature(self) -> None:
+        info = self._selected_info()
+        if info is None:
+            return
+        dialog = SignatureDialog(self, info)
+        dialog.accepted.connect(
+            lambda: self._run(lambda: self.service.set_signature(info.username, dialog.details()))
+        )
         self.dialog = dialog
         dialog.open()
 

@@ -172,12 +172,23 @@ class MissionPage(_Page):
 class LetterheadPage(_Page):
     def __init__(self, bridge: LanguageBridge) -> None:
         super().__init__(bridge)
+        # Letters name the city in their own language: «Сеул, 24 ноября 2026 г.».
+        self.city_kk = QLineEdit()
+        self.city_ru = QLineEdit()
         self.address_kk = QLineEdit()
         self.address_ru = QLineEdit()
         self.address_en = QLineEdit()
         self.phone = QLineEdit()
         self.email = QLineEdit()
-        for widget in (self.address_kk, self.address_ru, self.address_en, self.phone, self.email):
+        for widget in (
+            self.city_kk,
+            self.city_ru,
+            self.address_kk,
+            self.address_ru,
+            self.address_en,
+            self.phone,
+            self.email,
+        ):
             self.form.addRow("", widget)
         self.retranslate_ui()
 
@@ -186,6 +197,8 @@ class LetterheadPage(_Page):
         self.setSubTitle(
             _("Printed at the top of the mission's letters; you can leave it for later.")
         )
+        self.label_for(self.city_kk, _("City in Kazakh:"))
+        self.label_for(self.city_ru, _("City in Russian:"))
         self.label_for(self.address_kk, _("Address in &Kazakh:"))
         self.label_for(self.address_ru, _("Address in &Russian:"))
         self.label_for(self.address_en, _("Address in &English:"))
@@ -271,6 +284,8 @@ class SetupWizard(QWizard):
             name_kk=m.name_kk.text().strip(),
             name_ru=m.name_ru.text().strip(),
             name_en=m.name_en.text().strip(),
+            city_kk=h.city_kk.text().strip(),
+            city_ru=h.city_ru.text().strip(),
             address_kk=h.address_kk.text().strip(),
             address_ru=h.address_ru.text().strip(),
             address_en=h.address_en.text().strip(),

@@ -1,0 +1,225 @@
+"""Names in the case a sentence needs: Russian declension of people's names, Kazakh endings.
+
+A small rule set instead of a morphological dictionary: letters name Kazakhstani citizens,
+whose names follow a few regular patterns, and a wrong guess is worse than leaving a name
+as it is. So only what is certain declines (DOMAIN.md, "Official letters"):
+
+- Russian surnames in -ов/-ев/-ёв/-ин/-ын (-ова/-ева/-ина/-ына for women) and -ский/-ская
+  decline as Russian ones; every other surname — -ұлы/-қызы, foreign, Korean — stays;
+- Russian patronymics in -ович/-евич/-ич and -овна/-евна/-ична decline; -ұлы/-қызы stay;
+- male given names ending in a consonant, -й or -ь decline (Нұрлан → Нұрлана); names in
+  -а/-я decline for both sexes; female names ending in a consonant stay (Айгүл, Әсел).
+
+Kazakh attaches case endings to the last word of a phrase by vowel harmony and the final
+sound: ``kk_suffix("Серікқызы", "gen")`` → ``Серікқызының``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Sex = Literal["female", "male"]
+RuCase = Literal["nom", "gen", "dat", "acc", "ins", "pre"]
+KkCase = Literal["gen", "dat", "loc", "acc"]
+
+_SIBILANTS = "жшчщц"
+_VELARS = "гкхқғжшчщ"  # after these Russian writes -и, not -ы
+_INDECLINABLE_PATRONYMIC = ("ұлы", "улы", "қызы", "кызы", "ули", "уулу", "кизи", "оглы", "кызы")
+
+
+def _cap(template: str, source: str) -> str:
+    """Keep an all-capitals name in capitals after an ending was added."""
+    return template.upper() if source.isupper() and len(source) > 1 else template
+
+
+def _ending(word: str, stem_cut: int, endings: dict[RuCase, str], case: RuCase) -> str:
+    if case == "nom":
+        return word
+    stem = word[: len(word) - stem_cut] if stem_cut else word
+    return _cap(stem + endings[case], word)
+
+
+_MASC_ADJ = {"gen": "ого", "dat": "ому", "acc": "ого", "ins": "им", "pre": "ом"}
+_FEM_ADJ = {"gen": "ой", "dat": "ой", "acc": "ую", "ins": "ой", "pre": "ой"}
+_MASC_HARD = {"gen": "а", "dat": "у", "acc": "а", "ins": "ом", "pre": "е"}
+_MASC_OV = {"gen": "а", "dat": "у", "acc": "а", "ins": "ым", "pre": "е"}
+_FEM_OV = {"gen": "ой", "dat": "ой", "acc": "у", "ins": "ой", "pre": "ой"}
+
+
+def _first_declension(word: str, case: RuCase) -> str:
+    """Nouns in -а/-я (Гүлнара, Мұса, Мария) in either sex."""
+    low = word.lower()
+    stem = word[:-1]
+    if low.endswith("ия"):
+        endings = {"gen": "и", "dat": "и", "acc": "ю", "ins": "ей", "pre": "и"}
+    elif low.endswith("я"):
+        endings = {"gen": "и", "dat": "е", "acc": "ю", "ins": "ей", "pre": "е"}
+    else:
+        after = low[-2] if len(low) > 1 else ""
+        endings = {
+            "gen": "и" if after in _VELARS else "ы",
+            "dat": "е",
+            "acc": "у",
+            "ins": "ей" if after in _SIBILANTS else "ой",
+            "pre": "е",
+        }
+    return word if case == "nom" else _cap(stem + endings[case], word)
+
+
+def ru_surname(surname: str, sex: Sex, case: RuCase) -> str:
+    """A surname in a Russian case; hyphenated parts decline each by itself."""
+    if "-" in surname:
+        return "-".join(ru_surname(part, sex, case) for part in surname.split("-"))
+    low = surname.lower()
+    if sex == "male":
+        if low.endswith(("ов", "ев", "ёв", "ин", "ын")):
+            return _ending(surname, 0, _MASC_OV, case)  # type: ignore[arg-type]
+        if low.endswith(("ский", "цкий")):
+            return _ending(surname, 2, _MASC_ADJ, case)  # type: ignore[arg-type]
+        return surname
+    if low.endswith(("ова", "ева", "ёва", "ина", "ына")):
+        return _ending(surname, 1, _FEM_OV, case)  # type: ignore[arg-type]
+    if low.endswith(("ская", "цкая")):
+        return _ending(surname, 2, _FEM_ADJ, case)  # type: ignore[arg-type]
+    return surname
+
+
+def ru_given_name(name: str, sex: Sex, case: RuCase) -> str:
+    """A given name (one word or several, each declined) in a Russian case."""
+    words = name.split()
+    if len(words) > 1:
+        return " ".join(ru_given_name(word, sex, case) for word in words)
+    if not name or case == "nom":
+        return name
+    low = name.lower()
+    if low.endswith(("а", "я")):
+        return _first_declension(name, case)
+    if sex == "female":
+        if low.endswith("ь"):
+            endings = {"gen": "и", "dat": "и", "acc": "ь", "ins": "ью", "pre": "и"}
+            return _ending(name, 1, endings, case)  # type: ignore[arg-type]
+        return name  # Айгүл, Әсел, Жұлдыз: female names ending in a consonant stay
+    if low.endswith(("й", "ь")):
+        endings = {"gen": "я", "dat": "ю", "acc": "я", "ins": "ем", "pre": "е"}
+        return _ending(name, 1, endings, case)  # type: ignore[arg-type]
+    if low[-1] in "аеёиоуыэюяәөүұі":
+        return name  # Әли, Ғали, Серго: names ending in a vowel other than -а/-я stay
+    endings = dict(_MASC_HARD)
+    if low[-1] in _SIBILANTS:
+        endings["ins"] = "ем"
+    return _ending(name, 0, endings, case)  # type: ignore[arg-type]
+
+
+def ru_patronymic(patronymic: str, sex: Sex, case: RuCase) -> str:
+    low = patronymic.lower()
+    if not patronymic or case == "nom" or low.endswith(_INDECLINABLE_PATRONYMIC):
+        return patronymic
+    if sex == "male" and low.endswith("ич"):
+        endings = {"gen": "а", "dat": "у", "acc": "а", "ins": "ем", "pre": "е"}
+        return _ending(patronymic, 0, endings, case)  # type: ignore[arg-type]
+    if sex == "female" and low.endswith("на"):
+        return _first_declension(patronymic, case)
+    return patronymic
+
+
+def ru_full_name(
+    surname: str, given_names: str, patronymic: str, sex: Sex, case: RuCase = "nom"
+) -> str:
+    """«Нұрланова Айгүл Серікқызы» in ``case``: surname first, as identity documents list it."""
+    parts = (
+        ru_surname(surname, sex, case),
+        ru_given_name(given_names, sex, case),
+        ru_patronymic(patronymic, sex, case),
+    )
+    return " ".join(part for part in parts if part)
+
+
+# -- Kazakh -------------------------------------------------------------------------------------
+
+_KK_BACK = set("аоұыяё")
+_KK_FRONT = set("әеөүіэ")
+_KK_VOWELS = _KK_BACK | _KK_FRONT | set("иуюАОҰЫЯЁӘЕӨҮІЭИУЮ".lower())
+_KK_SONORANT = set("лрйумнңзж")  # after these: -ға, -да, -ды (and -дың but after м, н, ң)
+_KK_VOICELESS = set("кқпстфхцчшщбвгд")  # after these: -тың / -қа (б, в, г, д sound voiceless)
+
+
+def _is_front(word: str) -> bool:
+    """Vowel harmony from the last vowel that decides it (и, у, ю are neutral)."""
+    for letter in reversed(word.lower()):
+        if letter in _KK_FRONT:
+            return True
+        if letter in _KK_BACK:
+            return False
+    return False
+
+
+def kk_suffix(phrase: str, case: KkCase) -> str:
+    """``phrase`` with a Kazakh case ending on its last word (no hyphen, as in names)."""
+    if not phrase:
+        return phrase
+    word = phrase.rstrip()
+    last = word[-1].lower()
+    front = _is_front(word)
+    # A final -ы/-і after a consonant is the possessive of an organisation's or state's name
+    # (министрлігі, Республикасы): its endings take the pronominal -н-.
+    possessive = last in "ыі" and len(word) > 2 and word[-2].lower() not in _KK_VOWELS
+    if case == "gen":
+        if last in _KK_VOWELS or last in "мнң":
+            ending = "нің" if front else "ның"
+        elif last in _KK_SONORANT:
+            ending = "дің" if front else "дың"
+        else:
+            ending = "тің" if front else "тың"
+    elif case == "dat":
+        if possessive:
+            ending = "не" if front else "на"
+        elif last in _KK_VOWELS or last in _KK_SONORANT:
+            ending = "ге" if front else "ға"
+        elif last == "к" or (last in _KK_VOICELESS and front):
+            ending = "ке"
+        else:
+            ending = "ке" if front else "қа"
+    elif case == "loc":
+        if possessive:
+            ending = "нде" if front else "нда"
+        elif last in _KK_VOWELS or last in _KK_SONORANT:
+            ending = "де" if front else "да"
+        else:
+            ending = "те" if front else "та"
+    else:  # accusative
+        if possessive:
+            ending = "н"
+        elif last in _KK_VOWELS:
+            ending = "ні" if front else "ны"
+        elif last in _KK_SONORANT:
+            ending = "ді" if front else "ды"
+        else:
+            ending = "ті" if front else "ты"
+    if word.isupper() and len(word) > 1:
+        ending = ending.upper()
+    return word + ending
+
+
+def ru_dative_organisation(name: str) -> str | None:
+    """«Министерство труда» → «Министерству труда»: the head noun only; None when unsure."""
+    words = name.split(maxsplit=1)
+    if not words:
+        return None
+    head, rest = words[0], (words[1] if len(words) > 1 else "")
+    low = head.lower()
+    if low.endswith("ство") or low.endswith("ние") or low.endswith("лище"):
+        dative = head[:-1] + "у" if low.endswith("о") else head[:-1] + "ю"
+    elif low.endswith(("т", "р", "н", "л", "с", "д", "м")):
+        dative = head + "у"  # Департамент, Комитет, Центр
+    elif low.endswith("ия"):
+        dative = head[:-1] + "и"  # Комиссия, Инспекция
+    elif low.endswith("а"):
+        dative = head[:-1] + "е"  # Служба, Палата
+    else:
+        return None
+    return f"{dative} {rest}".strip()
+
+
+def kk_dative_organisation(name: str) -> str:
+    """«...министрлігі» → «...министрлігіне»."""
+    return kk_suffix(name, "dat")

@@ -1,0 +1,301 @@
+# ruff: noqa: E501
+"""The letter's facts and requests, pre-filled in its language from the case's data.
+
+A letter never prints the case description as typed (it may be in another language): the
+officer gets these paragraphs, written from the categories, dates and amounts claimed, and
+edits them. Every phrase here is listed, with its review status, in
+``resources/letters/PHRASES.md``; change both together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from app.domain.claims import Claim
+from app.letters.grammar import Sex
+
+# Per category: ru (male, female), kk, en (male, female). ``other`` has no phrase on purpose:
+# a letter does not demand or assert an unnamed "other breach".
+_FACTS: dict[str, tuple[tuple[str, str], str, tuple[str, str]]] = {
+    "unpaid_wages": (
+        ("@не выплачивает ему заработную плату", "@не выплачивает ей заработную плату"),
+        "@оған жалақы төлемейді",
+        ("@does not pay his wages", "@does not pay her wages"),
+    ),
+    "documents_withheld": (
+        ("@удерживает его паспорт", "@удерживает её паспорт"),
+        "@оның паспортын ұстап отыр",
+        ("@is holding his passport", "@is holding her passport"),
+    ),
+    "no_contract": (
+        ("письменный трудовой договор с ним не заключён", "письменный трудовой договор с ней не заключён"),
+        "онымен жазбаша еңбек шарты жасалмаған",
+        ("he has no written employment contract", "she has no written employment contract"),
+    ),
+    "contract_substitution": (
+        ("условия его работы не соответствуют договору, подписанному до выезда", "условия её работы не соответствуют договору, подписанному до выезда"),
+        "оның жұмыс жағдайлары елден шыққанға дейін қол қойылған шартқа сәйкес келмейді",
+        ("his terms of work differ from the contract he signed before departure", "her terms of work differ from the contract she signed before departure"),
+    ),
+    "unjustified_dismissal": (
+        ("он уволен без законных оснований", "она уволена без законных оснований"),
+        "ол заңды негізсіз жұмыстан шығарылған",
+        ("he was dismissed without lawful grounds", "she was dismissed without lawful grounds"),
+    ),
+    "excessive_hours": (
+        ("продолжительность его рабочего времени превышает установленную, сверхурочная работа не оплачивается", "продолжительность её рабочего времени превышает установленную, сверхурочная работа не оплачивается"),
+        "оның жұмыс уақыты белгіленген нормадан асады, үстеме жұмыс төленбейді",
+        ("his working hours exceed the legal limit and overtime is not paid", "her working hours exceed the legal limit and overtime is not paid"),
+    ),
+    "unsafe_conditions": (
+        ("условия его труда не отвечают требованиям безопасности", "условия её труда не отвечают требованиям безопасности"),
+        "оның еңбек жағдайлары қауіпсіздік талаптарына сай емес",
+        ("his working conditions do not meet safety requirements", "her working conditions do not meet safety requirements"),
+    ),
+    "violence": (
+        ("в отношении него применялось насилие", "в отношении неё применялось насилие"),
+        "оған қатысты күш қолданылған",
+        ("he has been subjected to violence", "she has been subjected to violence"),
+    ),
+    "sexual_abuse": (
+        ("он подвергся сексуальным домогательствам", "она подверглась сексуальным домогательствам"),
+        "ол жыныстық қысымға ұшыраған",
+        ("he has been subjected to sexual harassment", "she has been subjected to sexual harassment"),
+    ),
+    "restriction_of_freedom": (
+        ("его свобода передвижения ограничена", "её свобода передвижения ограничена"),
+        "оның еркін жүріп-тұруы шектелген",
+        ("his freedom of movement is restricted", "her freedom of movement is restricted"),
+    ),
+    "wage_discrimination": (
+        ("за ту же работу ему платят меньше, чем местным работникам", "за ту же работу ей платят меньше, чем местным работникам"),
+        "сол жұмыс үшін оған жергілікті жұмыскерлерге қарағанда аз төленеді",
+        ("he is paid less than local workers for the same work", "she is paid less than local workers for the same work"),
+    ),
+    "recruitment_fees": (
+        ("за трудоустройство с него взята плата", "за трудоустройство с неё взята плата"),
+        "жұмысқа орналастырғаны үшін одан ақы алынған",
+        ("he was charged a fee for his placement", "she was charged a fee for her placement"),
+    ),
+    "trafficking_forced_labour": (
+        ("имеются признаки принудительного труда", "имеются признаки принудительного труда"),
+        "мәжбүрлі еңбектің белгілері бар",
+        ("there are indications of forced labour", "there are indications of forced labour"),
+    ),
+    "detention": (
+        ("он задержан", "она задержана"),
+        "ол ұсталған",
+        ("he has been detained", "she has been detained"),
+    ),
+    "illness_injury": (
+        ("он нуждается в медицинской помощи в связи с болезнью или травмой", "она нуждается в медицинской помощи в связи с болезнью или травмой"),
+        "ол ауруына немесе жарақатына байланысты медициналық көмекке мұқтаж",
+        ("he needs medical care for an illness or injury", "she needs medical care for an illness or injury"),
+    ),
+    "death_repatriation": (
+        ("требуется содействие в репатриации", "требуется содействие в репатриации"),
+        "репатриациялауға жәрдем қажет",
+        ("assistance with repatriation is needed", "assistance with repatriation is needed"),
+    ),
+    "whereabouts_unknown": (
+        ("родственники не могут установить его местонахождение", "родственники не могут установить её местонахождение"),
+        "туыстары оның қайда екенін анықтай алмай отыр",
+        ("his relatives cannot establish his whereabouts", "her relatives cannot establish her whereabouts"),
+    ),
+}  # fmt: skip
+
+# The order a letter tells things in: money and documents first, as the taxonomy lists them.
+_ORDER: tuple[str, ...] = tuple(
+    [
+        "unpaid_wages",
+        "documents_withheld",
+        "no_contract",
+        "contract_substitution",
+        "unjustified_dismissal",
+        "excessive_hours",
+        "unsafe_conditions",
+        "violence",
+        "sexual_abuse",
+        "restriction_of_freedom",
+        "wage_discrimination",
+        "recruitment_fees",
+        "trafficking_forced_labour",
+        "detention",
+        "illness_injury",
+        "death_repatriation",
+        "whereabouts_unknown",
+        "other",
+    ]
+)
+
+# What an employer is asked to do, per category: ru, kk, en (the worker named as "работник").
+_DEMANDS: dict[str, tuple[str, str, str]] = {
+    "unpaid_wages": (
+        "погасить задолженность по заработной плате перед работником",
+        "жұмыскердің жалақы бойынша берешегін өтеуді",
+        "pay the worker the wages owed",
+    ),
+    "documents_withheld": (
+        "вернуть работнику удерживаемые документы, удостоверяющие личность",
+        "жұмыскерге ұсталып отырған жеке басын куәландыратын құжаттарын қайтаруды",
+        "return the worker's identity documents",
+    ),
+    "no_contract": (
+        "заключить с работником письменный трудовой договор и выдать ему экземпляр",
+        "жұмыскермен жазбаша еңбек шартын жасасып, оның бір данасын беруді",
+        "conclude a written employment contract with the worker and give the worker a copy",
+    ),
+    "contract_substitution": (
+        "соблюдать условия трудового договора, подписанного до выезда работника",
+        "жұмыскер елден шыққанға дейін қол қойылған еңбек шартының талаптарын сақтауды",
+        "honour the terms of the contract the worker signed before departure",
+    ),
+    "unjustified_dismissal": (
+        "пересмотреть решение об увольнении работника либо произвести с ним полный расчёт",
+        "жұмыскерді жұмыстан шығару туралы шешімді қайта қарауды не онымен толық есеп айырысуды",
+        "reconsider the worker's dismissal or settle all sums due on termination",
+    ),
+    "excessive_hours": (
+        "соблюдать установленную законом продолжительность рабочего времени и оплатить сверхурочную работу",
+        "заңда белгіленген жұмыс уақытының ұзақтығын сақтауды және үстеме жұмысқа ақы төлеуді",
+        "keep to the statutory working hours and pay for overtime worked",
+    ),
+    "unsafe_conditions": (
+        "обеспечить безопасные условия труда",
+        "қауіпсіз еңбек жағдайларын қамтамасыз етуді",
+        "ensure safe working conditions",
+    ),
+    "violence": (
+        "принять меры к прекращению насилия и обеспечить безопасность работника",
+        "күш қолдануды тоқтату шараларын қабылдап, жұмыскердің қауіпсіздігін қамтамасыз етуді",
+        "stop the violence and ensure the worker's safety",
+    ),
+    "sexual_abuse": (
+        "принять меры к прекращению домогательств и обеспечить безопасность работника",
+        "қысым көрсетуді тоқтату шараларын қабылдап, жұмыскердің қауіпсіздігін қамтамасыз етуді",
+        "stop the harassment and ensure the worker's safety",
+    ),
+    "restriction_of_freedom": (
+        "не ограничивать свободу передвижения работника",
+        "жұмыскердің еркін жүріп-тұруын шектемеуді",
+        "not restrict the worker's freedom of movement",
+    ),
+    "wage_discrimination": (
+        "обеспечить работнику равную оплату за равный труд",
+        "жұмыскерге тең еңбекке тең ақы төлеуді қамтамасыз етуді",
+        "pay the worker equal pay for equal work",
+    ),
+    "recruitment_fees": (
+        "вернуть работнику плату, взятую за трудоустройство",
+        "жұмыскерден жұмысқа орналастырғаны үшін алынған ақыны қайтаруды",
+        "refund the fee charged to the worker for the placement",
+    ),
+    "illness_injury": (
+        "обеспечить работнику необходимую медицинскую помощь",
+        "жұмыскерге қажетті медициналық көмекті қамтамасыз етуді",
+        "provide the worker with the medical care needed",
+    ),
+}
+# Categories that are a matter for the authorities, not something an employer is asked to do.
+_CLAIM_LABELS: dict[str, tuple[str, str, str]] = {
+    "wages": ("невыплаченная заработная плата", "төленбеген жалақы", "unpaid wages"),
+    "overtime": ("неоплаченная сверхурочная работа", "төленбеген үстеме жұмыс", "unpaid overtime"),
+    "severance": ("расчёт при увольнении", "жұмыстан шығарған кездегі есеп айырысу", "final settlement on dismissal"),
+    "deductions": ("незаконные удержания из заработной платы", "жалақыдан заңсыз ұсталған сомалар", "unlawful deductions from wages"),
+    "recruitment_fee": ("плата за трудоустройство", "жұмысқа орналастыру ақысы", "recruitment fee charged"),
+    "compensation": ("возмещение вреда здоровью", "денсаулыққа келтірілген зиянның өтемі", "compensation for injury"),
+}  # fmt: skip
+_LANG_INDEX = {"ru": 0, "kk": 1, "en": 2}
+
+
+def claim_label(what: str, lang: str) -> str:
+    return _CLAIM_LABELS[what][_LANG_INDEX[lang]]
+
+
+def claim_text(claim: Claim, lang: str, money: str, numeric: Callable[[date], str]) -> str:
+    """«6 600 000 KRW (невыплаченная заработная плата за период с 01.06.2026 по 31.08.2026)»."""
+    what = claim_label(claim.what, lang)
+    if claim.period_from is not None and claim.period_to is not None:
+        start, end = numeric(claim.period_from), numeric(claim.period_to)
+        what = {
+            "ru": f"{what} за период с {start} по {end}",
+            "kk": f"{start}–{end} кезеңіндегі {what}",
+            "en": f"{what} for the period {start} to {end}",
+        }[lang]
+    return f"{money} ({what})"
+
+
+def default_facts(
+    categories: tuple[str, ...],
+    sex: Sex,
+    lang: str,
+    claims: tuple[str, ...] = (),
+) -> str:
+    """The facts paragraph: what the worker reports, then the amounts claimed."""
+    female = sex == "female"
+    clauses: list[str] = []
+    employer_does: list[str] = []  # what "the employer" does: one subject, joined by "and"
+    for code in sorted(categories, key=_ORDER.index):
+        phrase = _FACTS.get(code)
+        if phrase is None:
+            continue
+        ru, kk, en = phrase
+        text = {"ru": ru[female], "kk": kk, "en": en[female]}[lang]
+        if text.startswith("@"):
+            employer_does.append(text[1:])
+        else:
+            clauses.append(text)
+    if employer_does:
+        subject = {"ru": "работодатель", "kk": "жұмыс беруші", "en": "the employer"}[lang]
+        conjunction = {"ru": " и ", "kk": " және ", "en": " and "}[lang]
+        joined = ", ".join(employer_does[:-1])
+        joined = (joined + conjunction if joined else "") + employer_does[-1]
+        clauses.insert(0, f"{subject} {joined}")
+    paragraphs: list[str] = []
+    if clauses:
+        lead = {
+            "ru": "По её словам, " if female else "По его словам, ",
+            "kk": "Оның айтуынша, ",
+            "en": "According to her, " if female else "According to him, ",
+        }[lang]
+        paragraphs.append(lead + "; ".join(clauses) + ".")
+    if claims:
+        lead = {
+            "ru": "Сумма требований работника: ",
+            "kk": "Жұмыскердің талап ететін сомасы: ",
+            "en": "The worker claims ",
+        }[lang]
+        paragraphs.append(lead + "; ".join(claims) + ".")
+    return "\n\n".join(paragraphs)
+
+
+def closing_request(lang: str, days: int, mission_dative: str) -> str:
+    """The employer letter's last request: tell the mission what was done, within a term."""
+    return {
+        "ru": f"в течение {days} календарных дней со дня получения настоящего письма "
+        f"письменно сообщить {mission_dative} о принятых мерах",
+        "kk": f"осы хатты алған күннен бастап {days} күнтізбелік күн ішінде қабылданған "
+        f"шаралар туралы {mission_dative} жазбаша хабарлауды",
+        "en": f"inform the {mission_dative} in writing of the measures taken within {days} "
+        "calendar days of receiving this letter",
+    }[lang]
+
+
+def default_demands(categories: tuple[str, ...], claims: tuple[str, ...], lang: str) -> list[str]:
+    """The employer letter's requests, one per item; amounts claimed come first."""
+    index = _LANG_INDEX[lang]
+    items = [
+        {
+            "ru": f"выплатить работнику {c}",
+            "kk": f"жұмыскерге {c} төлеуді",
+            "en": f"pay the worker {c}",
+        }[lang]
+        for c in claims
+    ]
+    for code in sorted(categories, key=_ORDER.index):
+        if code == "unpaid_wages" and claims:
+            continue  # the amounts claimed already say it, with the figure
+        if code in _DEMANDS:
+            items.append(_DEMANDS[code][index])
+    return items

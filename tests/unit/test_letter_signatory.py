@@ -1,0 +1,168 @@
+"""Who signs, what the approver is warned of, and the amounts a case claims."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from app.domain.claims import Claim, claims_from_lines, claims_to_lines, parse_claims
+from app.errors import PermissionDenied, ValidationError
+from app.services.case_json import case_from_json
+from app.services.cases import CaseService
+from app.services.letters import LetterFields, LetterService
+from app.services.records import CaseChanges, CaseInput, OrganisationInput, PersonInput
+from app.services.users import SignatureDetails, UserService
+from app.services.workspace import Workspace
+from tests.conftest import snapshot
+
+WsFactory = Callable[[str], Workspace]
+TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture
+def case_id(open_ws: WsFactory) -> str:
+    case = CaseService(open_ws("aigul"), today=TODAY).create_case(
+        CaseInput(
+            host_country="TR",
+            categories=("unpaid_wages",),
+            received_at=date(2026, 11, 2),
+            person=PersonInput(
+                surname="Нұрланова",
+                given_names="Айгүл",
+                surname_latin="NURLANOVA",
+                given_names_latin="AIGUL",
+                iin="940315400123",
+            ),
+            employer=OrganisationInput(name="Yıldız Lojistik", country="TR", city="Bursa"),
+            claims=({"amount": "45000", "currency": "TRY", "what": "wages"},),
+        )
+    )
+    return case.id
+
+
+def signature(name: str, latin: str, kk: str = "", ru: str = "", en: str = "") -> SignatureDetails:
+    return SignatureDetails(name, latin, kk, ru, en)
+
+
+def test_the_approver_signs_with_their_own_position(open_ws: WsFactory, case_id: str) -> None:
+    admin = open_ws("admin")
+    UserService(admin).set_signature(
+        "admin",
+        signature("Асқар Тоқтаров", "Askar Toktarov", "Елші", "Посол", "Ambassador"),
+    )
+    UserService(admin).set_signature("serik", signature("Серік Жақсыбеков", "Serik Zhaksybekov"))
+    letters = LetterService(open_ws("aigul"), today=TODAY)
+    draft = letters.draft(case_id, "employer_letter", "ru")
+    # Before approval the draft names the consul expected to sign.
+    assert letters.signer_text(draft.id, "ru") == "Консул Серік Жақсыбеков (on approval)"
+    approved = LetterService(admin, today=TODAY).approve(draft.id)
+    assert approved.signatory == "Посол, Асқар Тоқтаров"
+    assert LetterService(admin).signer_text(draft.id, "en") == "Ambassador Askar Toktarov"
+
+
+def test_an_administrator_without_a_position_may_not_sign(open_ws: WsFactory, case_id: str) -> None:
+    admin = open_ws("admin")
+    draft = LetterService(open_ws("aigul"), today=TODAY).draft(case_id, "employer_letter", "en")
+    with pytest.raises(PermissionDenied, match="head of mission"):
+        LetterService(admin, today=TODAY).approve(draft.id)
+    assert LetterService(admin).get(draft.id).status == "draft"
+
+
+def test_signature_details_are_checked(open_ws: WsFactory, installation: object) -> None:
+    users = UserService(open_ws("aigul"))
+    with pytest.raises(PermissionDenied):
+        users.set_signature("serik", signature("Серік", "Serik"))
+    with pytest.raises(ValidationError, match="Latin letters"):
+        users.set_signature("aigul", signature("Айгүл", "Айгүл"))
+    saved = users.set_signature("aigul", signature("Айгүл  Сәрсенбаева", "Aigul Sarsenbayeva"))
+    assert saved.full_name == "Айгүл Сәрсенбаева" and saved.full_name_latin == "Aigul Sarsenbayeva"
+
+
+def test_approver_is_warned_of_consent_script_and_state(open_ws: WsFactory, case_id: str) -> None:
+    letters = LetterService(open_ws("aigul"), today=TODAY)
+    fields = LetterFields(facts="По её словам, зарплата не выплачивается с июня.")
+    draft = letters.draft(case_id, "note_verbale_labour_authority", "en", fields)
+    warnings = letters.warnings(draft.id)
+    assert any("consent does not cover" in w for w in warnings)
+    assert any("The facts has text in another language" in w for w in warnings)
+    clean = letters.draft(case_id, "note_verbale_labour_authority", "kk")
+    assert not any("another language" in w for w in letters.warnings(clean.id))
+    russian = letters.draft(
+        case_id,
+        "employer_letter",
+        "kk",
+        LetterFields(facts="Работодатель не платит и не отвечает."),
+    )
+    assert any("another language" in w for w in letters.warnings(russian.id))
+
+
+def test_the_demands_come_from_the_case(open_ws: WsFactory, case_id: str) -> None:
+    letters = LetterService(open_ws("aigul"), today=TODAY)
+    fields = letters.defaults(case_id, "employer_letter", "ru")
+    assert fields.requests is not None
+    items = fields.requests.splitlines()
+    assert (
+        items[0] == "выплатить работнику 45\u00a0000,00\u00a0TRY (невыплаченная заработная плата)"
+    )
+    assert not any("документ" in item for item in items)  # no documents were withheld
+    assert items[-1].startswith("в течение 14 календарных дней")
+    CaseService(open_ws("aigul"), today=TODAY).update_case(
+        case_id, CaseChanges(categories=("unpaid_wages", "documents_withheld"), claims=())
+    )
+    items = (letters.defaults(case_id, "employer_letter", "ru").requests or "").splitlines()
+    assert items[0] == "погасить задолженность по заработной плате перед работником"
+    assert "вернуть работнику удерживаемые документы, удостоверяющие личность" in items
+
+
+def test_claims_round_trip_and_bad_input_is_refused() -> None:
+    lines = "6600000 KRW wages 2026-06-01 2026-08-31\n\n1250.50 usd overtime"
+    stored = claims_from_lines(lines)
+    assert stored[1] == {"amount": "1250.50", "currency": "USD", "what": "overtime"}
+    assert (
+        claims_to_lines(stored) == "6600000 KRW wages 2026-06-01 2026-08-31\n1250.50 USD overtime"
+    )
+    assert parse_claims(stored)[0] == Claim(
+        Decimal("6600000"), "KRW", "wages", date(2026, 6, 1), date(2026, 8, 31)
+    )
+    for bad, message in (
+        ("100 KRW", "Line 1"),
+        ("-5 KRW wages", "positive"),
+        ("NaN KRW wages", "positive"),
+        ("abc KRW wages", "number"),
+        ("100 WON! wages", "ISO 4217"),
+        ("100 KRW bribe", "Unknown kind"),
+        ("100 KRW wages 2026-08-31 2026-06-01", "ends before"),
+        ("100 KRW wages 2026-13-01 2026-14-01", "YYYY-MM-DD"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            claims_from_lines(bad)
+
+
+def test_case_json_takes_claims_and_refuses_bad_ones(
+    open_ws: WsFactory, installation: object
+) -> None:
+    data = {
+        "person": {"surname": "Әбенов", "given_names": "Нұрлан"},
+        "host_country": "KR",
+        "categories": ["unpaid_wages"],
+        "claims": [{"amount": "100", "currency": "KRW", "what": "wages"}],
+    }
+    assert case_from_json(data).claims == ({"amount": "100", "currency": "KRW", "what": "wages"},)
+    cases = CaseService(open_ws("aigul"), today=TODAY)
+    before = snapshot(installation.data_dir)  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError, match="must be a list"):
+        case_from_json({**data, "claims": {"amount": "1"}})
+    with pytest.raises(ValidationError, match="Unknown kind"):
+        cases.create_case(
+            CaseInput(
+                host_country="KR",
+                categories=("unpaid_wages",),
+                received_at=TODAY,
+                person=PersonInput(surname="Әбенов", given_names="Нұрлан"),
+                claims=({"amount": "1", "currency": "KRW", "what": "gift"},),
+            )
+        )
+    assert snapshot(installation.data_dir) == before  # type: ignore[attr-defined]

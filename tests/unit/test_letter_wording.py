@@ -1,0 +1,243 @@
+"""Letters an embassy can send unedited: every kind × language for a woman and a man in three
+host countries, read back from the issued PDF.
+
+Golden texts: ``tests/golden/letters/<kind>.<lang>.txt`` hold the text of each kind and
+language for the woman in the Republic of Korea, so every change of wording shows in review.
+Regenerate them with ``QORGAU_UPDATE_GOLDEN=1`` (and ``QORGAU_LETTER_PDFS=DIR`` to keep the
+PDFs, e.g. for the PNGs in docs/letters).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app.db.models import Mission, User
+from app.domain.iin import make_iin
+from app.letters import LETTER_KINDS, Addressee
+from app.letters.states import state_name, state_name_en_bare
+from app.services.cases import CaseService
+from app.services.letters import LetterFields, LetterService
+from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
+from app.services.workspace import Workspace
+
+WsFactory = Callable[[str], Workspace]
+TODAY = date(2026, 12, 1)
+LANGS = ("kk", "ru", "en")
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "letters"
+EMPLOYERS = {"KR": "Daesung Precision Co., Ltd", "TR": "Yıldız Lojistik", "AE": "Gulf Star LLC"}
+CONSUL = ("Консул", "Консул", "Consul")
+CURRENCY = {"KR": "KRW", "TR": "TRY", "AE": "AED"}
+# CLDR's short names, which a letter must never print (DOMAIN.md, "Language and typography").
+CLDR_SHORT = {
+    "KR": ("Южная Корея", "Оңтүстік Корея", "South Korea"),
+    "TR": ("Турция,", "Turkey"),
+    "AE": ("ОАЭ", "БАӘ"),
+}
+BRACKETED = re.compile(r"\w\((а|ая|ка|ку|ки|ой|ей|ла|лась|ась|ся|на|ну|ы|ему|ей|его|ее|её)\)")
+KAZAKH_ONLY = re.compile(r"[ӘәҒғҚқҢңӨөҰұҮүҺһІі]")
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+RUSSIAN_WORDS = re.compile(r"(?<!\w)(гражданин|гражданка|работодатель|что|просим|Посольство)(?!\w)")
+
+
+def raw_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
+
+
+@pytest.fixture
+def people(open_ws: WsFactory) -> dict[str, Workspace]:
+    admin = open_ws("admin")
+    with admin.write() as session:
+        for username, name, latin, positions in (
+            (
+                "serik",
+                "Серік Болатұлы Жақсыбеков",
+                "Serik Zhaksybekov",
+                ("Консул", "Консул", "Consul"),
+            ),
+            ("aigul", "Айгүл Сәрсенбаева", "Aigul Sarsenbayeva", ("", "", "")),
+            ("admin", "Асқар Тоқтаров", "Askar Toktarov", ("", "", "")),
+        ):
+            user = session.execute(select(User).where(User.username == username)).scalar_one()
+            user.full_name, user.full_name_latin, user.phone = name, latin, "+82 2 000 0002"
+            user.position_kk, user.position_ru, user.position_en = positions
+        mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+        mission.city_kk = mission.city_ru = "Сеул"
+        mission.city = "Seoul"
+    return {name: open_ws(name) for name in ("aigul", "serik", "admin")}
+
+
+def make_case(people: dict[str, Workspace], sex: str, country: str) -> CaseDetail:
+    female = sex == "female"
+    person = PersonInput(
+        surname="Нұрланова" if female else "Әбенов",
+        given_names="Айгүл" if female else "Нұрлан",
+        patronymic="Серікқызы" if female else "Серікұлы",
+        surname_latin="NURLANOVA" if female else "ABENOV",
+        given_names_latin="AIGUL" if female else "NURLAN",
+        iin="940315400123" if female else make_iin(date(1990, 5, 2), "male", 4411),
+        birth_date=date(1994, 3, 15) if female else date(1990, 5, 2),
+        passport_no="N12345678" if female else "N87654321",
+        consent_date=date(2026, 11, 2),
+        consent_scope=("case_handling", "share_host_authorities", "share_hq", "share_partners"),
+    )
+    categories = (
+        ("unpaid_wages", "documents_withheld") if female else ("excessive_hours", "no_contract")
+    )
+    claim = (
+        {"amount": "6600000", "currency": CURRENCY[country], "what": "wages"}
+        if female
+        else {"amount": "1250", "currency": CURRENCY[country], "what": "overtime"}
+    )
+    claim |= {"period_from": "2026-06-01", "period_to": "2026-08-31"}
+    return CaseService(people["aigul"], today=TODAY).create_case(
+        CaseInput(
+            host_country=country,
+            categories=categories,
+            received_at=date(2026, 11, 2),
+            person=person,
+            employer=OrganisationInput(name=EMPLOYERS[country], country=country, city="Capital"),
+            agency=OrganisationInput(name="Uly Dala Horizon LLP", country="KZ", city="Almaty"),
+            description="Үш ай бойы жалақы төленбеген; паспорт жұмыс берушіде.",
+            claims=(claim,),
+        )
+    )
+
+
+def issue(people: dict[str, Workspace], case_id: str, kind: str, lang: str) -> bytes:
+    fields = LetterFields()
+    if kind == "referral":  # the case has no referral on file: the officer names the partner
+        fields = LetterFields(addressee=Addressee("", "Migrant Workers Centre", "Seoul"))
+    draft = LetterService(people["aigul"], today=TODAY).draft(case_id, kind, lang, fields)
+    LetterService(people["serik"], today=TODAY).approve(draft.id)
+    info = LetterService(people["aigul"], today=TODAY).issue(draft.id)
+    return LetterService(people["aigul"], today=TODAY).pdf(info.id)
+
+
+def check_letter(text: str, kind: str, lang: str, sex: str, country: str, number: str) -> None:
+    female = sex == "female"
+    where = f"{kind}/{lang}/{sex}/{country}"
+    body = flat(text)
+    assert not BRACKETED.search(body), where
+    # «№ 12», «24 ноября», «С.Б. Жақсыбеков» never break across lines (hard spaces).
+    assert not re.search(r"(№|No\.|ст\.|С\.Б\.|S\.B\.)[ \u00a0]*\n", text), where
+    assert not re.search(r"\d[ \u00a0]*\n[ \u00a0]*(г\.|жылғы)", text), where
+    assert number in body, where
+    for short in CLDR_SHORT[country]:
+        assert short not in body, (where, short)
+    if kind in ("note_verbale_labour_authority", "employer_letter"):
+        forms = {state_name(country, lang, case) for case in ("nom", "gen", "loc")}  # type: ignore[arg-type]
+        forms.add(state_name_en_bare(country))
+        assert any(flat(form) in body for form in forms), where
+    if lang == "ru":
+        woman, man = r"гражданк(а|и|е|у|ой)\b", r"граждан(ин|ина|ину|ином|ине)\b"
+        noun, other = (woman, man) if female else (man, woman)
+        if kind != "hq_case_report":
+            assert re.search(noun, body), where
+        assert not re.search(other, body), where
+        if kind == "note_verbale_labour_authority":  # the genitive after «прав»
+            surname = "Нұрлановой Айгүл Серікқызы" if female else "Әбенова Нұрлана Серікұлы"
+            assert surname in body, where
+        text_without_names = body
+        for name in ("Нұрланов", "Айгүл", "Серікқызы", "Әбенов", "Нұрлан", "Серікұлы"):
+            text_without_names = text_without_names.replace(name, "")
+        for name in ("Жақсыбеков", "Сәрсенбаева", "Қазақстан"):
+            text_without_names = text_without_names.replace(name, "")
+        leftovers = KAZAKH_ONLY.findall(text_without_names)
+        assert not leftovers, (where, leftovers)
+    if lang == "en":
+        assert not CYRILLIC.search(body), (where, CYRILLIC.findall(body)[:5])
+    if lang == "kk":
+        assert not RUSSIAN_WORDS.search(body), (where, RUSSIAN_WORDS.findall(body))
+    if kind == "note_verbale_labour_authority":
+        state = state_name(country, lang, "gen")
+        ministry = {
+            "ru": f"свидетельствует своё уважение Министерству иностранных дел {state}",
+            "kk": f"{state} Сыртқы істер министрлігіне өзінің құрметін",
+            "en": f"presents its compliments to the Ministry of Foreign Affairs of {state}",
+        }[lang]
+        assert ministry in body, where
+    else:  # the consul approved and signs, with the position in the letter's language
+        signer = "Consul S. Zhaksybekov" if lang == "en" else "Консул С.Б. Жақсыбеков"
+        assert signer in body, where
+        assert "Тоқтаров" not in body and "Toktarov" not in body, where
+    if kind == "employer_letter":
+        money = {"ru": "6 600 000", "kk": "6 600 000", "en": "6,600,000"}[lang]
+        assert (money in body) == female, where
+        documents = {
+            "ru": "удерживаемые документы",
+            "kk": "құжаттарын қайтаруды",
+            "en": "identity documents",
+        }
+        assert (documents[lang] in body) == female, where
+        contract = {"ru": "трудовой договор", "kk": "еңбек шартын", "en": "employment contract"}
+        assert (contract[lang] in body) == (not female), where
+        for dangling in ("иные указанные нарушения", "өзге де бұзушылықтар", "other breaches"):
+            assert dangling not in body, where
+        # The employer needs no identity numbers (personal data minimised).
+        assert "N12345678" not in body and "N87654321" not in body, where
+        assert "940315400123" not in body, where
+    if kind == "hq_case_report":
+        numbers = re.findall(r"(?m)^(\d)\. ", text)
+        assert numbers == [str(n) for n in range(1, len(numbers) + 1)], where
+
+
+@pytest.mark.parametrize("country", ["KR", "TR", "AE"])
+@pytest.mark.parametrize("sex", ["female", "male"])
+def test_every_kind_and_language_reads_as_sent(
+    people: dict[str, Workspace], sex: str, country: str
+) -> None:
+    case = make_case(people, sex, country)
+    for kind in LETTER_KINDS:
+        for lang in LANGS:
+            pdf = issue(people, case.id, kind, lang)
+            text = raw_text(pdf)
+            number = LetterService(people["aigul"]).list_letters()[0].outgoing_number or ""
+            check_letter(text, kind, lang, sex, country, number)
+
+
+@pytest.mark.parametrize("kind", LETTER_KINDS)
+def test_golden_text_per_kind_and_language(people: dict[str, Workspace], kind: str) -> None:
+    case = make_case(people, "female", "KR")
+    update = os.environ.get("QORGAU_UPDATE_GOLDEN") == "1"
+    pdf_dir = os.environ.get("QORGAU_LETTER_PDFS")
+    for lang in LANGS:
+        pdf = issue(people, case.id, kind, lang)
+        text = raw_text(pdf).replace("\u00a0", "\u2423")  # a visible mark for each hard space
+        golden = GOLDEN / f"{kind}.{lang}.txt"
+        if pdf_dir:
+            Path(pdf_dir).mkdir(parents=True, exist_ok=True)
+            (Path(pdf_dir) / f"{kind}.{lang}.pdf").write_bytes(pdf)
+        if update:
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            golden.write_text(text + "\n", encoding="utf-8")
+        assert golden.exists(), f"run with QORGAU_UPDATE_GOLDEN=1 to create {golden.name}"
+        assert text + "\n" == golden.read_text(encoding="utf-8"), golden.name
+
+
+def test_governments_get_binding_treaties_employers_only_what_binds_them(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(EMPLOYERS, "KG", "Ala-Too Stroi LLC")
+    monkeypatch.setitem(CURRENCY, "KG", "KGS")
+    case = make_case(people, "female", "KG")
+    note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
+    employer = flat(raw_text(issue(people, case.id, "employer_letter", "en")))
+    # The note cites instruments in force between Kazakhstan and the Kyrgyz Republic ...
+    assert "would draw attention to the following provisions:" in note
+    # ... the employer, whom treaties between states do not bind, gets none of them.
+    assert "provisions" not in employer and "Agreement" not in employer
+    assert "Kyrgyz Republic" in note and "Kyrgyz Republic" in employer
