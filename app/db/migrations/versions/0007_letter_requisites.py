@@ -65,17 +65,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('letter', schema=None) as batch_op:
-        batch_op.drop_column('options')
-        batch_op.drop_column('requests')
-        batch_op.drop_column('facts')
-    with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.drop_column('claims')
-    with op.batch_alter_table('mission', schema=None) as batch_op:
-        batch_op.drop_column('city_ru')
-        batch_op.drop_column('city_kk')
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_column('position_en')
-        batch_op.drop_column('position_ru')
-        batch_op.drop_column('position_kk')
-        batch_op.drop_column('full_name_latin')
+    # Plain DROP COLUMN (SQLite 3.35+): batch mode would rebuild "case", which foreign keys
+    # from its events and letters forbid once cases exist.
+    for table, columns in (
+        ('letter', ('options', 'requests', 'facts')),
+        ('case', ('claims',)),
+        ('mission', ('city_ru', 'city_kk')),
+        ('user', ('position_en', 'position_ru', 'position_kk', 'full_name_latin')),
+    ):
+        for column in columns:
+            op.drop_column(table, column)
