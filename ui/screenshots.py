@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
             shoot(window, "start", size)
             area = window.show_area("cases")
             assert isinstance(area, CasesArea)
+            model = area.list_view.model
+            while model.loading or not model.total_known:  # the list loads in the background
+                app.processEvents()
             shoot(window, "cases", size)
             area.open_case(area.list_view.model.row_at(2).id)
             area.editor.tabs.setCurrentIndex(0)
