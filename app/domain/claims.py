@@ -95,38 +95,3 @@ def _claim_date(value: Any, name: str) -> date | None:
 def claims_json(data: Any) -> list[dict[str, str]]:
     """The stored form of checked claims (what ``Case.claims`` holds)."""
     return [claim.as_json() for claim in parse_claims(data)]
-
-
-def claims_from_lines(text: str) -> list[dict[str, str]]:
-    """The case editor's field: one claim a line, ``AMOUNT CURRENCY WHAT [FROM TO]``.
-
-    ``6600000 KRW wages 2026-06-01 2026-08-31``; blank lines are skipped.
-    """
-    raw: list[dict[str, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        parts = line.split()
-        if not parts:
-            continue
-        if len(parts) not in (3, 5):
-            raise ValidationError(
-                _(
-                    "Line {n} of the amounts claimed: write AMOUNT CURRENCY WHAT, optionally "
-                    "followed by the period's first and last day (YYYY-MM-DD)."
-                ).format(n=number),
-                "claims",
-            )
-        item = {"amount": parts[0].replace(",", "."), "currency": parts[1], "what": parts[2]}
-        if len(parts) == 5:
-            item["period_from"], item["period_to"] = parts[3], parts[4]
-        raw.append(item)
-    return claims_json(raw)
-
-
-def claims_to_lines(claims: Any) -> str:
-    lines = []
-    for claim in parse_claims(claims):
-        parts = [format(claim.amount, "f"), claim.currency, claim.what]
-        if claim.period_from and claim.period_to:
-            parts += [claim.period_from.isoformat(), claim.period_to.isoformat()]
-        lines.append(" ".join(parts))
-    return "\n".join(lines)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain.claims import Claim, claims_from_lines, claims_to_lines, parse_claims
+from app.domain.claims import Claim, claims_json, parse_claims
 from app.errors import PermissionDenied, ValidationError
 from app.services.case_json import case_from_json
 from app.services.cases import CaseService
@@ -118,27 +118,29 @@ def test_the_demands_come_from_the_case(open_ws: WsFactory, case_id: str) -> Non
 
 
 def test_claims_round_trip_and_bad_input_is_refused() -> None:
-    lines = "6600000 KRW wages 2026-06-01 2026-08-31\n\n1250.50 usd overtime"
-    stored = claims_from_lines(lines)
+    given = [
+        {"amount": "6600000", "currency": "KRW", "what": "wages"}
+        | {"period_from": "2026-06-01", "period_to": "2026-08-31"},
+        {"amount": "1250.50", "currency": "usd", "what": "overtime"},
+    ]
+    stored = claims_json(given)
     assert stored[1] == {"amount": "1250.50", "currency": "USD", "what": "overtime"}
-    assert (
-        claims_to_lines(stored) == "6600000 KRW wages 2026-06-01 2026-08-31\n1250.50 USD overtime"
-    )
+    assert claims_json(stored) == stored
     assert parse_claims(stored)[0] == Claim(
         Decimal("6600000"), "KRW", "wages", date(2026, 6, 1), date(2026, 8, 31)
     )
+    wages = {"amount": "100", "currency": "KRW", "what": "wages"}
     for bad, message in (
-        ("100 KRW", "Line 1"),
-        ("-5 KRW wages", "positive"),
-        ("NaN KRW wages", "positive"),
-        ("abc KRW wages", "number"),
-        ("100 WON! wages", "ISO 4217"),
-        ("100 KRW bribe", "Unknown kind"),
-        ("100 KRW wages 2026-08-31 2026-06-01", "ends before"),
-        ("100 KRW wages 2026-13-01 2026-14-01", "YYYY-MM-DD"),
+        (wages | {"amount": "-5"}, "positive"),
+        (wages | {"amount": "NaN"}, "positive"),
+        (wages | {"amount": "abc"}, "number"),
+        (wages | {"currency": "WON!"}, "ISO 4217"),
+        (wages | {"what": "bribe"}, "Unknown kind"),
+        (wages | {"period_from": "2026-08-31", "period_to": "2026-06-01"}, "ends before"),
+        (wages | {"period_from": "2026-13-01"}, "YYYY-MM-DD"),
     ):
         with pytest.raises(ValidationError, match=message):
-            claims_from_lines(bad)
+            claims_json([bad])
 
 
 def test_case_json_takes_claims_and_refuses_bad_ones(

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import taxonomy
-from app.domain.claims import CLAIM_KINDS, claims_from_lines, claims_to_lines
 from app.domain.codes import CaseStatus, Channel, Urgency, label
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, current_language, format_date, ngettext
@@ -43,6 +42,7 @@ from app.services.subject_access import READERS, SubjectAccessExport, export_sub
 from app.services.workspace import Workspace
 from ui.agreements.case_panel import ApplicableLawPanel
 from ui.cases.attachments import AttachmentsPanel
+from ui.cases.claims import ClaimsEditor
 from ui.cases.org_picker import OrganisationPicker
 from ui.cases.person_form import PersonForm, as_input
 from ui.cases.timeline import TimelinePanel
@@ -126,10 +126,8 @@ class CaseEditor(QWidget):
         self.description = QPlainTextEdit()
         self.description.setTabChangesFocus(True)
         self.description.setMinimumHeight(90)
-        # Amounts claimed, one a line: letters demand exactly these (app.domain.claims).
-        self.claims = QPlainTextEdit()
-        self.claims.setTabChangesFocus(True)
-        self.claims.setMaximumHeight(70)
+        # Amounts claimed: letters demand exactly these (app.domain.claims).
+        self.claims = ClaimsEditor()
         self.categories = CheckList()
         self.indicators = CheckList()
         for check_list in (self.categories, self.indicators):
@@ -257,12 +255,7 @@ class CaseEditor(QWidget):
         }
         for name, text in labels.items():
             set_label(self.case_form, self.boxes[name], text)
-        self.claims.setPlaceholderText(
-            _("One a line: amount, currency, what for ({kinds}), period from and to").format(
-                kinds=", ".join(CLAIM_KINDS)
-            )
-            + "\n6600000 KRW wages 2026-06-01 2026-08-31"
-        )
+        self.claims.retranslate_ui()
         set_label(self.case_form, self.at_risk, "")
         self.at_risk.setText(_("Life or liberty at risk"))
         set_label(self.complaint_form, self.boxes["categories"], _("Categories:"))
@@ -346,7 +339,7 @@ class CaseEditor(QWidget):
             edit.textEdited.connect(self._mark_dirty)
         self.at_risk.toggled.connect(self._mark_dirty)
         self.description.textChanged.connect(self._mark_dirty)
-        self.claims.textChanged.connect(self._mark_dirty)
+        self.claims.changed.connect(self._mark_dirty)
         for widget in (self.categories, self.indicators, self.employer, self.agency, self.person):
             widget.changed.connect(self._mark_dirty)
 
@@ -378,7 +371,7 @@ class CaseEditor(QWidget):
         self.officer.setCurrentIndex(max(self.officer.findData(me), 0))
         self.officer.setEnabled(True)
         self.description.setPlainText("")
-        self.claims.setPlainText("")
+        self.claims.set_claims([])
         self.categories.set_checked(())
         self.indicators.set_checked(())
         self.received.setEnabled(True)
@@ -412,7 +405,7 @@ class CaseEditor(QWidget):
         self.officer.setCurrentIndex(max(self.officer.findData(case.assigned_to or ""), 0))
         self.officer.setEnabled(self.workspace.actor.role in SENIOR_ROLES)
         self.description.setPlainText(case.description)
-        self.claims.setPlainText(claims_to_lines(list(case.claims)))
+        self.claims.set_claims(list(case.claims))
         self.categories.set_checked(case.categories)
         self.indicators.set_checked(case.ilo_indicators)
         self._clear_errors()
@@ -524,7 +517,7 @@ class CaseEditor(QWidget):
             due_date=self.due.date(),
             assigned_to=str(self.officer.currentData() or "") or None,
             ilo_indicators=self.indicators.checked(),
-            claims=tuple(claims_from_lines(self.claims.toPlainText())),
+            claims=tuple(self.claims.claims()),
         )
         return self.service.create_case(data, allow_duplicate_person=self.person.allow_duplicate)
 
@@ -555,7 +548,7 @@ class CaseEditor(QWidget):
             changes = replace(changes, life_or_liberty_at_risk=self.at_risk.isChecked())
         if self.description.toPlainText() != case.description:
             changes = replace(changes, description=self.description.toPlainText())
-        claims = tuple(claims_from_lines(self.claims.toPlainText()))
+        claims = tuple(self.claims.claims())
         if claims != tuple(case.claims):
             changes = replace(changes, claims=claims)
         due = self.due.date()
