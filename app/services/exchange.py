@@ -215,6 +215,29 @@ class _Collected:
         return {name: len(rows) for name, rows in self.records.items() if rows}
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """What an export read in its snapshot, besides the records."""
+
+    kind: BundleKind
+    bundle_id: str
+    own_code: str
+    own_recipient: str
+    signing: bytes
+    manifest: dict[str, Any]
+    counts: dict[str, int]
+    start: int
+    end: int
+    target: str | None
+
+
+@dataclass(frozen=True)
+class _Packed:
+    path: Path
+    size: int
+    sha256: str
+
+
 def _collect(session: Session, entity: Entity, where: Any) -> tuple[list[dict[str, Any]], dict]:
     """Records of ``entity`` matching ``where``, with their files (sha256 -> bytes)."""
     codec = Codec(entity)
@@ -353,9 +376,19 @@ class ExchangeService:
         all_changes: bool,
         progress: ProgressFn | None,
     ) -> ExportSummary:
+        """Collect from one read snapshot, pack without any transaction open, then record the
+        export in one short write transaction: other users read and write all the while.
+
+        The change range is the snapshot's: every row with ``change_seq <= end`` was committed
+        before the snapshot (writers take the counter under the write lock and commit in that
+        order), and a row committed later gets a number above ``end``, so the next export,
+        which starts at ``end``, carries it. Nothing changed during an export is lost.
+        """
         self.ws.require_role(*EXPORTERS)
         self._check_recipients(recipients)
-        with self.ws.write() as session:
+        # One read transaction: SQLite's WAL snapshot is taken at its first read and holds
+        # for every later statement in it, so all of these agree with each other.
+        with self.ws.read() as session:
             start = 0 if all_changes else self._last_exported(session, kind)
             end = self._change_seq(session)
             collected = _Collected()
@@ -371,9 +404,16 @@ class ExchangeService:
                 rows, files = _collect(session, entity, where)
                 collected.records[entity.name] = rows
                 collected.files.update(files)
-            return self._write_bundle(
-                session, kind, out, recipients, collected, start, end, all_changes, None, progress
-            )
+            prepared = self._prepare(session, kind, collected, start, end, all_changes, None)
+        packed = self._pack(prepared, collected, recipients, out, progress)
+        try:
+            with self.ws.write() as session:
+                self._record_export(session, prepared, collected, recipients, packed)
+        except BaseException:
+            # An export that is not logged must not be sent: the next one would not follow it.
+            packed.path.unlink(missing_ok=True)
+            raise
+        return self._finish(prepared, collected, packed, progress)
 
     def _last_exported(self, session: Session, kind: BundleKind) -> int:
         value = session.execute(
@@ -384,22 +424,22 @@ class ExchangeService:
         return int(value or 0)
 
     def _change_seq(self, session: Session) -> int:
-        value = session.get(Counter, CHANGE_SEQ)
-        return int(value.value) if value is not None else 0
+        value = session.execute(
+            select(Counter.value).where(Counter.name == CHANGE_SEQ)
+        ).scalar_one_or_none()
+        return int(value) if value is not None else 0
 
-    def _write_bundle(
+    def _prepare(
         self,
         session: Session,
         kind: BundleKind,
-        out: Path,
-        recipients: list[str],
         collected: _Collected,
         start: int,
         end: int,
         all_changes: bool,
         target: str | None,
-        progress: ProgressFn | None,
-    ) -> ExportSummary:
+    ) -> _Prepared:
+        """The manifest and the keys, read in the same transaction as the records."""
         import uuid
 
         own = self._own_mission(session)
@@ -424,15 +464,39 @@ class ExchangeService:
             session, signing, own.code, all_changes and kind is not BundleKind.TRANSFER
         )
         manifest[audit_anchor.MANIFEST_FIELD] = audit_head
+        return _Prepared(
+            kind,
+            bundle_id,
+            own.code,
+            own.age_recipient,
+            signing,
+            manifest,
+            counts,
+            start,
+            end,
+            target,
+        )
+
+    def _pack(
+        self,
+        prepared: _Prepared,
+        collected: _Collected,
+        recipients: list[str],
+        out: Path,
+        progress: ProgressFn | None,
+    ) -> _Packed:
+        """Sign, encrypt and write the bundle file; touches no database."""
         if progress:
             progress(len(ENTITIES), len(ENTITIES) + 2, _("Packing and signing"))
-        payload = build_payload(manifest, collected.encoded(), collected.files, signing)
+        payload = build_payload(
+            prepared.manifest, collected.encoded(), collected.files, prepared.signing
+        )
         if progress:
             progress(len(ENTITIES) + 1, len(ENTITIES) + 2, _("Encrypting"))
         out = Path(out)
         temporary = out.with_name(out.name + ".part")
         try:
-            encrypt_to_file(payload, [*recipients, own.age_recipient], temporary)
+            encrypt_to_file(payload, [*recipients, prepared.own_recipient], temporary)
             digest = hashlib.sha256(temporary.read_bytes()).hexdigest()
             os.replace(temporary, out)
         except OSError as exc:
@@ -441,20 +505,35 @@ class ExchangeService:
                 _("The bundle cannot be written: {error}").format(error=exc.strerror or exc),
                 field="out",
             ) from None
-        size = out.stat().st_size
-        audit_anchor.remember_export(session, audit_head, bundle_id)
+        return _Packed(out, out.stat().st_size, digest)
+
+    def _record_export(
+        self,
+        session: Session,
+        prepared: _Prepared,
+        collected: _Collected,
+        recipients: list[str],
+        packed: _Packed,
+    ) -> None:
+        """The export's few writes: the remembered audit head, the log and the audit entry."""
+        audit_head = prepared.manifest[audit_anchor.MANIFEST_FIELD]
+        held = audit_anchor.held_head(session, prepared.own_code)
+        # Two exports may overlap now; the one that signed the later head is remembered, so the
+        # next bundle never starts its audit entries further back than one already sent.
+        if held is None or held.seq <= int(audit_head["seq"]):
+            audit_anchor.remember_export(session, audit_head, prepared.bundle_id)
         session.add(
             ExchangeLog(
-                bundle_id=bundle_id,
+                bundle_id=prepared.bundle_id,
                 direction=OUT,
-                kind=kind.value,
-                peer_mission=target or "",
-                source_mission=own.code,
-                change_seq_from=start,
-                change_seq_to=end,
-                counts={**counts, "files": len(collected.files)},
-                report={"recipients": len(set(recipients)) + 1, "size": size},
-                file_sha256=digest,
+                kind=prepared.kind.value,
+                peer_mission=prepared.target or "",
+                source_mission=prepared.own_code,
+                change_seq_from=prepared.start,
+                change_seq_to=prepared.end,
+                counts={**prepared.counts, "files": len(collected.files)},
+                report={"recipients": len(set(recipients)) + 1, "size": packed.size},
+                file_sha256=packed.sha256,
                 actor=self.ws.actor.username,
             )
         )
@@ -462,22 +541,35 @@ class ExchangeService:
             session,
             "bundle.export",
             "bundle",
-            bundle_id,
-            {"kind": kind.value, "counts": counts, "files": len(collected.files), "to": target},
+            prepared.bundle_id,
+            {
+                "kind": prepared.kind.value,
+                "counts": prepared.counts,
+                "files": len(collected.files),
+                "to": prepared.target,
+            },
         )
+
+    def _finish(
+        self,
+        prepared: _Prepared,
+        collected: _Collected,
+        packed: _Packed,
+        progress: ProgressFn | None,
+    ) -> ExportSummary:
         if progress:
             progress(len(ENTITIES) + 2, len(ENTITIES) + 2, _("Done"))
         return ExportSummary(
-            bundle_id,
-            kind.value,
-            out,
-            size,
-            digest,
-            counts,
+            prepared.bundle_id,
+            prepared.kind.value,
+            packed.path,
+            packed.size,
+            packed.sha256,
+            prepared.counts,
             len(collected.files),
-            start,
-            end,
-            target,
+            prepared.start,
+            prepared.end,
+            prepared.target,
         )
 
     # -- transfer ---------------------------------------------------------------------------------
@@ -537,18 +629,18 @@ class ExchangeService:
             session.flush()
             collected = self._case_closure(session, [c.id for c in cases])
             end = self._change_seq(session)
-            summary = self._write_bundle(
-                session,
-                BundleKind.TRANSFER,
-                out,
-                [recipient],
-                collected,
-                0,
-                end,
-                True,
-                to_mission,
-                progress,
+            # A transfer changes the cases it packs, so it stays in its write transaction.
+            prepared = self._prepare(
+                session, BundleKind.TRANSFER, collected, 0, end, True, to_mission
             )
+            packed = self._pack(prepared, collected, [recipient], out, progress)
+            try:
+                self._record_export(session, prepared, collected, [recipient], packed)
+                session.flush()
+            except BaseException:
+                packed.path.unlink(missing_ok=True)
+                raise
+            summary = self._finish(prepared, collected, packed, progress)
             index_cases(session, [c.id for c in cases])
             self.ws.audit(
                 session,

@@ -15,7 +15,7 @@ from app.errors import NotFound, ValidationError
 from app.i18n import _
 from app.services import validation as check
 from app.services.records import DuplicateMatch, PersonInfo, PersonInput
-from app.services.search import index_cases
+from app.services.search import fts_query, index_cases, matching_case_ids
 from app.services.workspace import Workspace
 
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{6,12}$")
@@ -147,15 +147,24 @@ class PersonService:
             return person_info(person, count)
 
     def find(self, text: str, limit: int = 20) -> list[PersonInfo]:
-        """People whose name (either script), IIN or passport starts with ``text``."""
+        """People whose name (either script), IIN or passport starts with ``text``.
+
+        The full-text index narrows the people to those of the cases whose words start with
+        what was typed (an indexed match, fast at any size); the prefix test on the person's
+        own fields then keeps only those it names. A person with no case in the index (their
+        only case deleted) is not offered here; the duplicate check on saving still finds them.
+        """
         term = text.strip()
-        if not term:
+        match = fts_query(term)
+        if not term or match is None:
             return []
         like = f"{term}%"
+        candidates = select(Case.person_id).where(Case.id.in_(matching_case_ids(match)))
         with self.ws.read() as session:
             people = session.execute(
                 select(Person)
                 .where(
+                    Person.id.in_(candidates),
                     Person.deleted_at.is_(None),
                     or_(
                         Person.surname.ilike(like),

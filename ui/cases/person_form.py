@@ -33,11 +33,14 @@ from app.errors import QorgauError, ValidationError
 from app.i18n import N_, _, format_date, ngettext
 from app.services.people import PersonService
 from app.services.records import DuplicateMatch, PersonInfo, PersonInput
+from ui.tasks import LatestOnly, show_error
 from ui.widgets.common import set_label
 from ui.widgets.fields import DateField, FieldBox
 from ui.widgets.plain import plain_label
 
 DUPLICATE_CHECK_DELAY_MS = 400
+FIND_DELAY_MS = 250  # the finder asks once the typing pauses, not on every keystroke
+FIND_LIMIT = 15
 FIELDS = ("surname", "given_names", "patronymic", "surname_latin", "given_names_latin")
 # Contact details, shown in the "More details" section (with the sex, a combo box).
 DETAIL_FIELDS = (
@@ -84,7 +87,15 @@ class PersonForm(QWidget):
         completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.activated.connect(self._picked)
         self.finder.setCompleter(completer)
-        self.finder.textEdited.connect(self._search)
+        self.finder.textEdited.connect(self._typed)
+        self.find_timer = QTimer(self)
+        self.find_timer.setSingleShot(True)
+        self.find_timer.setInterval(FIND_DELAY_MS)
+        self.find_timer.timeout.connect(self._search)
+        # The query runs off the GUI thread; a newer one stops a stale one mid-way.
+        self._finder = LatestOnly(self, people.ws.db.interrupt)
+        self._finder.delivered.connect(self._found_people)
+        self._finder.failed.connect(self._find_failed)
         self.new_button = QPushButton()
         self.new_button.clicked.connect(self.start_new)
         self.new_button.hide()
@@ -438,13 +449,35 @@ class PersonForm(QWidget):
 
     # Finding -----------------------------------------------------------------------------
 
-    def _search(self, text: str) -> None:
+    def _typed(self, text: str) -> None:
         if len(text.strip()) < 2:
+            self.find_timer.stop()
+            self._finder.submit([])  # an answer still on its way is stale now
+            self._found = {}
             self.completer_model.setStringList([])
             return
-        found = self.people.find(text, limit=15)
+        self.find_timer.start()  # restarted by every keystroke: one query per pause
+
+    def _search(self) -> None:
+        text = self.finder.text()
+        if len(text.strip()) < 2:
+            return
+        people = self.people
+        self._finder.submit([lambda: people.find(text, limit=FIND_LIMIT)])
+
+    def _found_people(self, generation: int, _step: int, result: object) -> None:
+        if not self._finder.is_current(generation):
+            return
+        found: list[PersonInfo] = list(result)  # type: ignore[call-overload]
         self._found = {self._describe(p): p.id for p in found}
         self.completer_model.setStringList(list(self._found))
+        completer = self.finder.completer()
+        if self._found and self.finder.hasFocus() and completer is not None:
+            completer.complete()  # the answer came after the keystroke: open the list now
+
+    def _find_failed(self, generation: int, exc: BaseException) -> None:
+        if self._finder.is_current(generation):
+            show_error(self, exc)
 
     def _picked(self, text: str) -> None:
         person_id = self._found.get(text)

@@ -1,0 +1,120 @@
+"""Export reads from a snapshot: other users read and write while it runs, and nothing they
+change is lost (it travels in this bundle or the next)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.db.models import Case, ExchangeLog
+from app.exchange.records import ENTITIES
+from app.services.cases import CaseService
+from app.services.exchange import ExportSummary
+from app.services.installation import unlock
+from app.services.records import CaseChanges
+from tests.conftest import PASSWORD
+from tests.integration import test_exchange as shared
+from tests.integration.test_exchange import Site, first_case_id
+
+# The two-site fixtures of the exchange tests, used here by name.
+sites, hq, sel = shared.sites, shared.hq, shared.sel
+
+OTHER_USER_BUDGET_S = 2.0  # busy_timeout is 15 s: a blocked writer would take far longer
+
+
+def _holding_at(step: Callable[[int, str], bool], held: threading.Event, go: threading.Event):
+    def progress(done: int, _total: int, text: str) -> None:
+        if step(done, text) and not held.is_set():
+            held.set()
+            assert go.wait(60), "the test never let the export go on"
+
+    return progress
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        pytest.param(lambda done, _text: done == 1, id="while-collecting"),
+        pytest.param(lambda done, _text: done == len(ENTITIES), id="while-packing"),
+    ],
+)
+def test_export_lets_others_read_and_write_and_loses_nothing(
+    sel: Site, hq: Site, tmp_path: Path, step: Callable[[int, str], bool]
+) -> None:
+    case_id = first_case_id(sel)
+    other = unlock(sel.paths, "admin", PASSWORD)  # another user of the same data folder
+    held, go = threading.Event(), threading.Event()
+    summaries: list[ExportSummary] = []
+    errors: list[BaseException] = []
+
+    def export() -> None:
+        try:
+            summaries.append(
+                sel.exchange.export_cases(
+                    tmp_path / "1.qbundle", [hq.recipient], progress=_holding_at(step, held, go)
+                )
+            )
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            errors.append(exc)
+
+    exporter = threading.Thread(target=export)
+    exporter.start()
+    try:
+        assert held.wait(60), "the export never reached the step to hold at"
+        began = time.monotonic()
+        shown = CaseService(other).get_case(case_id)  # `case show`
+        CaseService(other).update_case(case_id, CaseChanges(description="Changed mid-export."))
+        elapsed = time.monotonic() - began
+    finally:
+        go.set()
+        exporter.join(120)
+        other.close()
+    assert not errors, errors
+    assert elapsed < OTHER_USER_BUDGET_S
+    (first,) = summaries
+    assert shown.number and first.counts["case"] == 6
+
+    second = sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
+
+    # The change committed during the first export is after its snapshot: the next one has it.
+    assert second.change_from == first.change_to
+    assert second.counts.get("case") == 1
+    for name in ("1.qbundle", "2.qbundle"):
+        hq.exchange.import_bundle(tmp_path / name)
+    assert hq.cases.get_case(case_id).description == "Changed mid-export."
+    with sel.ws.read() as session:
+        logged = session.execute(
+            select(ExchangeLog.change_seq_from, ExchangeLog.change_seq_to).order_by(
+                ExchangeLog.change_seq_to
+            )
+        ).all()
+        newest = session.execute(select(Case.change_seq).where(Case.id == case_id)).scalar_one()
+    assert [tuple(r) for r in logged] == [
+        (0, first.change_to),
+        (first.change_to, second.change_to),
+    ]
+    assert first.change_to < newest <= second.change_to
+
+
+def test_a_failed_log_write_leaves_no_bundle_behind(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services import exchange
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(exchange.ExchangeService, "_record_export", refuse)
+    out = tmp_path / "1.qbundle"
+
+    with pytest.raises(RuntimeError):
+        sel.exchange.export_cases(out, [hq.recipient])
+
+    assert not out.exists()
+    with sel.ws.read() as session:
+        assert session.execute(select(ExchangeLog)).first() is None

@@ -1,0 +1,69 @@
+"""The person finder of the new-case form: asks once the typing pauses, off the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from pytestqt.qtbot import QtBot
+
+from app.services.cases import CaseService
+from app.services.people import PersonService
+from app.services.records import PersonInfo
+from app.services.workspace import Workspace
+from tests.unit.test_cases import new_case
+from ui.cases.person_form import PersonForm
+
+PAUSE_MS = 600  # longer than the form's own in this test, so a slow machine cannot split it
+KEY_GAP_MS = 30
+
+
+def test_typing_runs_one_query_per_pause_off_the_gui_thread(
+    qtbot: QtBot, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    CaseService(ws).create_case(new_case())
+    people = PersonService(ws)
+    asked: list[tuple[str, int]] = []
+    find = people.find
+
+    def counting_find(text: str, limit: int = 20) -> list[PersonInfo]:
+        asked.append((text, threading.get_ident()))
+        return find(text, limit)
+
+    monkeypatch.setattr(people, "find", counting_find)
+    form = PersonForm(people)
+    qtbot.addWidget(form)
+    form.find_timer.setInterval(PAUSE_MS)
+    form.show()
+    form.finder.setFocus()
+
+    for char in "Kurman":  # ASCII: QTest cannot type every Kazakh letter
+        qtbot.keyClicks(form.finder, char)
+        qtbot.wait(KEY_GAP_MS)
+    assert asked == []  # still typing: nothing asked yet
+
+    qtbot.waitUntil(lambda: bool(form.completer_model.stringList()), timeout=10_000)
+    QThreadPool.globalInstance().waitForDone(5_000)
+
+    assert [text for text, _thread in asked] == ["Kurman"]
+    assert asked[0][1] != threading.get_ident()
+    (shown,) = form.completer_model.stringList()
+    assert shown.startswith("Құрманғалиқызы")
+
+
+def test_clearing_the_finder_drops_an_answer_still_on_its_way(qtbot: QtBot, ws: Workspace) -> None:
+    CaseService(ws).create_case(new_case())
+    form = PersonForm(PersonService(ws))
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.keyClicks(form.finder, "Kurman")
+    form.find_timer.stop()
+    form._search()  # the pause ended: the query is on its way
+
+    form.finder.clear()
+    qtbot.keyClicks(form.finder, "K")  # one letter: too short to search
+    QThreadPool.globalInstance().waitForDone(5_000)
+    qtbot.wait(50)  # the stale answer's signal is delivered, and ignored
+
+    assert form.completer_model.stringList() == []
