@@ -696,6 +696,7 @@ class CaseService:
                 reason,
                 status_from=current.value,
                 status_to=wanted.value,
+                occurred_at=now,  # the same instant as resolved_at / closed_at
             )
             self.ws.audit(
                 session,
