@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
+    QDialogButtonBox,
     QMessageBox,
     QScrollArea,
     QSpinBox,
@@ -41,6 +42,7 @@ from ui.cases.org_picker import OrganisationDialog
 from ui.exchange.hq import TransferDialog
 from ui.exchange.keys import TrustKeyDialog
 from ui.i18n_bridge import LanguageBridge
+from ui.letters.dialog import LetterDialog
 from ui.main_window import MainWindow
 from ui.recovery import RecoverDialog
 from ui.settings.users import AddUserDialog, SignatureDialog
@@ -486,3 +488,23 @@ def test_wizard_cancel_without_typed_work_closes_without_asking(
     wizard.next()
     wizard.reject()
     assert not wizard.isVisible()
+
+
+def test_the_letter_dialog_starts_in_its_first_field_and_tab_reaches_save(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    window = make_window(ws)
+    case = _saved_case(_area(window)).case
+    assert case is not None
+    dialog = LetterDialog(ws, case.id, case.number, parent=window)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert QApplication.focusWidget() is dialog.kind  # it started on the form's scroll area
+    walk = _tab_walk(qtbot, dialog.kind)
+    missed = [w for w in focus_inputs(dialog) if w not in walk]
+    assert not missed, "Tab never reaches " + _names(missed)
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Save) in walk
+    dialog.refresh_timer.stop()  # no preview rendered after the test
+    dialog.done(QDialog.DialogCode.Rejected)
