@@ -762,14 +762,19 @@ class CaseService:
         }[status]
         if restored not in past:
             return None
-        return session.execute(
-            select(func.max(CaseEvent.occurred_at)).where(
+        # The column itself, not max(): an aggregate over it comes back untyped (text).
+        moment: datetime | None = session.execute(
+            select(CaseEvent.occurred_at)
+            .where(
                 CaseEvent.case_id == case_id,
                 CaseEvent.deleted_at.is_(None),
                 CaseEvent.kind == EventKind.STATUS_CHANGE.value,
                 CaseEvent.status_to == status.value,
             )
+            .order_by(CaseEvent.occurred_at.desc())
+            .limit(1)
         ).scalar_one_or_none()
+        return moment
 
     def assign(
         self, case_id: str, username: str | None, due_date: date | None = None
