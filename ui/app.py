@@ -21,6 +21,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
 from ui.setup.wizard import SetupWizard
 from ui.widgets.plain import plain_message
+from ui.widgets.wheel_guard import install_wheel_guard
 
 USER_ENV = "QORGAU_USER"
 PASSWORD_ENV = "QORGAU_PASSWORD"
@@ -35,6 +36,7 @@ def make_application() -> QApplication:
     app.setApplicationDisplayName("Qorgau")
     app.setStyle("Fusion")  # the same look on Windows, macOS and Linux offices
     app.setWindowIcon(QIcon(app.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)))
+    install_wheel_guard(app)  # scrolling a form must not change its values
     return app
 
 

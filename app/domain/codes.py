@@ -109,6 +109,7 @@ class EventKind(StrEnum):
     VISIT = "visit"
     LETTER_SENT = "letter_sent"
     STATUS_CHANGE = "status_change"
+    STATUS_UNDONE = "status_undone"  # its author took the last status change back
     ASSIGNMENT = "assignment"
     ATTACHMENT_ADDED = "attachment_added"
     ATTACHMENT_REMOVED = "attachment_removed"
@@ -176,6 +177,7 @@ def _gettext_labels(pgettext: Callable[[str, str], str]) -> _LabelTable:
             EventKind.VISIT: pgettext("timeline", "Visit"),
             EventKind.LETTER_SENT: pgettext("timeline", "Letter sent"),
             EventKind.STATUS_CHANGE: pgettext("timeline", "Status changed"),
+            EventKind.STATUS_UNDONE: pgettext("timeline", "Status change undone"),
             EventKind.ASSIGNMENT: pgettext("timeline", "Assigned"),
             EventKind.ATTACHMENT_ADDED: pgettext("timeline", "Attachment added"),
             EventKind.ATTACHMENT_REMOVED: pgettext("timeline", "Attachment removed"),

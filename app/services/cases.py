@@ -10,7 +10,7 @@ import hashlib
 import mimetypes
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Select, case, func, select
@@ -41,7 +41,7 @@ from app.domain.workflow import (
     deadline_state,
     default_due_date,
 )
-from app.errors import ConflictError, NotFound, ValidationError
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import _
 from app.services import search
 from app.services import validation as check
@@ -153,6 +153,45 @@ def _event_info(event: CaseEvent) -> EventInfo:
         event.status_from,
         event.status_to,
     )
+
+
+# A status change set by a slip (a key pressed twice, the wrong line) is taken back by its
+# author soon after, as an undo on the record; later, the case is moved on as usual.
+UNDO_WINDOW = timedelta(minutes=10)
+_STATUS_KINDS = (EventKind.STATUS_CHANGE.value, EventKind.STATUS_UNDONE.value)
+
+
+def utc_now() -> datetime:
+    """The clock of the undo window (replaced in tests)."""
+    return datetime.now(UTC)
+
+
+def check_status_undo(last: EventInfo | None, status: str, username: str, now: datetime) -> None:
+    """Raise unless ``username`` may undo ``last``, the case's latest status entry, now."""
+    if last is None or last.kind != EventKind.STATUS_CHANGE.value or last.status_to != status:
+        raise ValidationError(_("The case has no status change to undo."), field="status")
+    if last.author != username:
+        raise PermissionDenied(
+            _("Only {user}, who made the last status change, can undo it.").format(user=last.author)
+        )
+    if now - last.occurred_at > UNDO_WINDOW:
+        raise ValidationError(
+            _(
+                "A status change can be undone only within {minutes} minutes; "
+                "change the status again instead."
+            ).format(minutes=int(UNDO_WINDOW.total_seconds() // 60)),
+            field="status",
+        )
+
+
+def undoable_status_change(case: CaseDetail, username: str, now: datetime) -> EventInfo | None:
+    """The case's last status change when ``username`` may undo it now, else None."""
+    last = next((e for e in reversed(case.events) if e.kind in _STATUS_KINDS), None)
+    try:
+        check_status_undo(last, case.status, username, now)
+    except (ValidationError, PermissionDenied):
+        return None
+    return last
 
 
 def _attachment_info(row: Attachment) -> AttachmentInfo:
@@ -657,6 +696,7 @@ class CaseService:
                 reason,
                 status_from=current.value,
                 status_to=wanted.value,
+                occurred_at=now,  # the same instant as resolved_at / closed_at
             )
             self.ws.audit(
                 session,
@@ -666,6 +706,75 @@ class CaseService:
                 {"from": current.value, "to": wanted.value, "reason": reason},
             )
             return case_detail(session, row, self.ws.actor.role, self.today)
+
+    def undo_status_change(self, case_id: str, expected_version: int | None = None) -> CaseDetail:
+        """Take back the case's last status change: its author only, within UNDO_WINDOW.
+
+        Nothing is erased: the undo is a timeline entry and an audit entry of its own."""
+        self.ws.require_role(*CASE_WORKERS)
+        with self.ws.write() as session:
+            row = self._load(session, case_id)
+            check.version(row.version, expected_version)
+            last_row = session.execute(
+                select(CaseEvent)
+                .where(
+                    CaseEvent.case_id == row.id,
+                    CaseEvent.deleted_at.is_(None),
+                    CaseEvent.kind.in_(_STATUS_KINDS),
+                )
+                .order_by(CaseEvent.occurred_at.desc(), CaseEvent.change_seq.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            last = _event_info(last_row) if last_row is not None else None
+            check_status_undo(last, row.status, self.ws.actor.username, utc_now())
+            assert last is not None and last.status_from is not None
+            current, previous = CaseStatus(row.status), CaseStatus(last.status_from)
+            row.status = previous.value
+            row.escalated_at = None
+            # The dates the case reached "resolved" and "closed" follow the restored status.
+            row.resolved_at = self._reached_at(session, row.id, CaseStatus.RESOLVED, previous)
+            row.closed_at = self._reached_at(session, row.id, CaseStatus.CLOSED, previous)
+            self._event(
+                session,
+                row.id,
+                EventKind.STATUS_UNDONE,
+                "",
+                status_from=current.value,
+                status_to=previous.value,
+            )
+            self.ws.audit(
+                session,
+                "case.status_undo",
+                "case",
+                row.number,
+                {"from": current.value, "to": previous.value, "event": last.id},
+            )
+            return case_detail(session, row, self.ws.actor.role, self.today)
+
+    @staticmethod
+    def _reached_at(
+        session: Session, case_id: str, status: CaseStatus, restored: CaseStatus
+    ) -> datetime | None:
+        """When the case last moved to ``status``, if the restored status is at or past it."""
+        past = {
+            CaseStatus.RESOLVED: (CaseStatus.RESOLVED, CaseStatus.CLOSED),
+            CaseStatus.CLOSED: (CaseStatus.CLOSED,),
+        }[status]
+        if restored not in past:
+            return None
+        # The column itself, not max(): an aggregate over it comes back untyped (text).
+        moment: datetime | None = session.execute(
+            select(CaseEvent.occurred_at)
+            .where(
+                CaseEvent.case_id == case_id,
+                CaseEvent.deleted_at.is_(None),
+                CaseEvent.kind == EventKind.STATUS_CHANGE.value,
+                CaseEvent.status_to == status.value,
+            )
+            .order_by(CaseEvent.occurred_at.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return moment
 
     def assign(
         self, case_id: str, username: str | None, due_date: date | None = None

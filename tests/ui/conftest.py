@@ -29,6 +29,14 @@ def isolated_qsettings(qapp: QApplication, tmp_path: Path) -> Iterator[Path]:
     QLocale.setDefault(QLocale("en_GB"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def wheel_guard(qapp: QApplication) -> None:
+    """Widgets are tested with the application-wide filter the real app installs."""
+    from ui.widgets.wheel_guard import install_wheel_guard
+
+    install_wheel_guard(qapp)
+
+
 @pytest.fixture(autouse=True)
 def discard_unsaved_on_teardown(monkeypatch: pytest.MonkeyPatch) -> None:
     """Closing a window with an unsaved editor asks; in tests nobody answers, so: discard.
@@ -38,6 +46,15 @@ def discard_unsaved_on_teardown(monkeypatch: pytest.MonkeyPatch) -> None:
     from ui.cases import editor
 
     monkeypatch.setattr(editor, "ask_unsaved", lambda _parent: QMessageBox.StandardButton.Discard)
+
+
+@pytest.fixture(autouse=True)
+def discard_setup_on_teardown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing the first-run wizard with typed work asks; in tests nobody answers: discard.
+    Tests of that question replace this answer themselves."""
+    from ui.setup import wizard
+
+    monkeypatch.setattr(wizard, "ask_discard_setup", lambda _parent: True)
 
 
 @pytest.fixture

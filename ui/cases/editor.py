@@ -58,7 +58,10 @@ SENIOR_ROLES = ("consul", "admin")
 
 
 def ask_unsaved(parent: QWidget) -> QMessageBox.StandardButton:
-    """Save, Discard or Cancel for unsaved changes (replaced in tests)."""
+    """Save, Discard or Cancel for unsaved changes (replaced in tests).
+
+    Cancel is the default: Enter pressed without reading must neither write a change the
+    officer may not have meant (see the wheel guard) nor throw one away."""
     return QMessageBox.question(
         parent,
         _("Unsaved changes"),
@@ -66,7 +69,7 @@ def ask_unsaved(parent: QWidget) -> QMessageBox.StandardButton:
         QMessageBox.StandardButton.Save
         | QMessageBox.StandardButton.Discard
         | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Save,
+        QMessageBox.StandardButton.Cancel,
     )
 
 
@@ -86,7 +89,7 @@ class CaseEditor(QWidget):
         self.workspace = workspace
         self.service = CaseService(workspace)
         self.case: CaseDetail | None = None
-        self.dirty = False
+        self._dirty = False
         self._loading = False
 
         self.heading = plain_label()  # shows a person's name: never markup
@@ -311,14 +314,17 @@ class CaseEditor(QWidget):
 
     def _show_heading(self) -> None:
         case = self.case
+        # The `*` marks unsaved changes, as in Word and Excel.
+        marker = " *" if self._dirty else ""
         if case is None:
-            self.heading.setText(_("New case"))
+            self.heading.setText(_("New case") + marker)
             self.badge.clear()
             self.badge.hide()
             return
         self.badge.show()
         self.heading.setText(
             _("Case {number} — {name}").format(number=case.number, name=case.person.full_name)
+            + marker
         )
         self.heading.setToolTip(plain_tooltip(self.heading.text()))
         parts = [label(CaseStatus(case.status))]
@@ -343,8 +349,19 @@ class CaseEditor(QWidget):
         for widget in (self.categories, self.indicators, self.employer, self.agency, self.person):
             widget.changed.connect(self._mark_dirty)
 
+    @property
+    def dirty(self) -> bool:
+        """True while the form holds changes not yet saved: shown as `*` and an enabled Save."""
+        return self._dirty
+
+    @dirty.setter
+    def dirty(self, value: bool) -> None:
+        self._dirty = value
+        self.save_button.setEnabled(value)
+        self._show_heading()
+
     def _mark_dirty(self) -> None:
-        if not self._loading:
+        if not self._loading and not self._dirty:
             self.dirty = True
 
     def _country_changed(self) -> None:

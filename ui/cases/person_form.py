@@ -200,20 +200,16 @@ class PersonForm(QWidget):
             edit.textChanged.connect(self._show_details_count)
         self.sex.currentIndexChanged.connect(self._show_details_count)
         self.consent_date.textChanged.connect(self._show_consent_state)
-        self._set_tab_order()
+        # Tab follows the order the fields are made in. No setTabOrder: called before the form
+        # had its window, it closed the order on itself and Tab circled in the consent group,
+        # never reaching the case's fields or Save; FieldBox focus proxies left behind by a
+        # reordering send Tab back up the form.
         self.retranslate_ui()  # makes the labels, which the folded rows then hide
         self.show_details(False)
 
     def _identity_edits(self) -> tuple[QLineEdit, ...]:
         """The fields the duplicate check looks at."""
         return (*self.edits.values(), self.iin, self.birth_date, self.passport, self.phone)
-
-    def _set_tab_order(self) -> None:
-        chain: list[QWidget] = [self.finder, self.new_button, *self._identity_edits()]
-        chain += [self.details_toggle, self.sex, *self.details.values()]
-        chain += [self.consent_date, *self.scope_checks.values(), self.consent_note]
-        for first, second in zip(chain, chain[1:], strict=False):
-            QWidget.setTabOrder(first, second)
 
     def retranslate_ui(self) -> None:
         self.finder.setPlaceholderText(_("Find a person on file: surname, IIN or passport"))

@@ -20,7 +20,7 @@ from app.domain.codes import CaseStatus, EventKind, label
 from app.domain.workflow import reason_required
 from app.errors import QorgauError
 from app.i18n import _, format_datetime
-from app.services.cases import TIMELINE_KINDS, CaseService
+from app.services.cases import TIMELINE_KINDS, CaseService, undoable_status_change, utc_now
 from app.services.records import CaseDetail, EventInfo
 from ui.tasks import show_error
 from ui.widgets.common import ErrorLabel
@@ -70,6 +70,8 @@ class TimelinePanel(QWidget):
         self.target = QComboBox()
         self.status_button = QPushButton()
         self.status_button.clicked.connect(self.change_status)
+        self.undo_button = QPushButton()
+        self.undo_button.clicked.connect(self.undo_status)
 
         entry_row = QHBoxLayout()
         entry_row.addWidget(self.kind)
@@ -79,6 +81,7 @@ class TimelinePanel(QWidget):
         status_row.addWidget(self.status_label)
         status_row.addWidget(self.target, 1)
         status_row.addWidget(self.status_button)
+        status_row.addWidget(self.undo_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.events, 1)
         layout.addLayout(entry_row)
@@ -97,6 +100,10 @@ class TimelinePanel(QWidget):
         self.add_button.setText(_("&Add to the timeline"))
         self.status_label.setText(_("Move to:"))
         self.status_button.setText(_("Change &status…"))
+        self.undo_button.setText(_("U&ndo last status change"))
+        self.undo_button.setToolTip(
+            _("Its author can take a status change back for a few minutes; the undo is recorded.")
+        )
         if self.case is not None:
             self.set_case(self.case)
 
@@ -113,12 +120,15 @@ class TimelinePanel(QWidget):
                 + "</p>"
             )
             self.status_button.setEnabled(False)
+            self.undo_button.setEnabled(False)
             return
         self.events.setHtml("".join(event_html(e) for e in reversed(case.events)))
         for status in case.allowed_statuses:
             self.target.addItem(label(CaseStatus(status)), status)
         self.target.setEnabled(bool(case.allowed_statuses))
         self.status_button.setEnabled(bool(case.allowed_statuses))
+        username = self.service.ws.actor.username
+        self.undo_button.setEnabled(undoable_status_change(case, username, utc_now()) is not None)
 
     def add_entry(self) -> None:
         if self.case is None:
@@ -153,6 +163,19 @@ class TimelinePanel(QWidget):
         dialog.accepted.connect(lambda: self._set_status(target, dialog.text()))
         self.dialog = dialog
         dialog.open()
+
+    def undo_status(self) -> None:
+        """Take back the last status change (the service checks author and time)."""
+        if self.case is None:
+            return
+        try:
+            detail = self.service.undo_status_change(self.case.id, self.case.version)
+        except QorgauError as exc:
+            self.error.show_message(str(exc))
+            return
+        self.error.clear_message()
+        self.set_case(detail)
+        self.case_changed.emit(detail)
 
     def _set_status(self, target: str, reason: str) -> None:
         if self.case is None:

@@ -169,6 +169,8 @@ class LetterDialog(QDialog):
         self.retranslate_ui()
         self._watch_edits()
         self.mark_stale()
+        # The cursor starts in the first field, not on the scroll area that holds the form.
+        self.kind.setFocus()
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(

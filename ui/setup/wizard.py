@@ -10,9 +10,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -43,6 +45,24 @@ DEMO_CASES = 300
 WELCOME, MISSION, LETTERHEAD, ADMIN = range(4)
 
 
+def ask_discard_setup(parent: QWidget) -> bool:
+    """True when the user confirms throwing away what was typed (replaced in tests).
+
+    "Keep typing" is the default: Enter pressed without reading must not lose the work."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        _("Qorgau — first start"),
+        _("Stop the first start? What you typed will be lost."),
+        parent=parent,
+    )
+    discard = box.addButton(_("Stop and discard"), QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(_("Keep typing"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is discard
+
+
 class _Page(QWizardPage):
     """A page with a form and an error line; ``check()`` raises ValidationError."""
 
@@ -69,13 +89,29 @@ class _Page(QWizardPage):
         try:
             self.check()
         except ValidationError as exc:
-            self.error.show_message(str(exc))
-            widget = self.field_widget(exc.field)
-            if widget is not None:
-                widget.setFocus()
+            self.show_error(str(exc), exc.field)
             return False
         self.error.clear_message()
         return True
+
+    def show_error(self, message: str, field: str | None) -> None:
+        """Show the message and put the cursor in the field it is about (or keep it in the
+        page): never leave it on a wizard button, where Enter would act."""
+        self.error.show_message(message)
+        widget = self.field_widget(field)
+        if widget is None:
+            focused = self.focusWidget()
+            if focused is not None and self.isAncestorOf(focused):
+                widget = focused
+            else:
+                widget = self.nextInFocusChain()
+        if widget is not None:
+            widget.setFocus()
+
+    def text_fields(self) -> list[QLineEdit]:
+        """The page's own text fields (not a combo box's editor, which a language switch
+        refills)."""
+        return [e for e in self.findChildren(QLineEdit) if not isinstance(e.parent(), QComboBox)]
 
     def label_for(self, widget: QWidget, text: str) -> None:
         set_label(self.form, widget, text)
@@ -241,7 +277,11 @@ class AdminPage(_Page):
         )
 
     def field_widget(self, name: str | None) -> QWidget | None:
-        return {"username": self.username, "password": self.password}.get(name or "")
+        return {
+            "username": self.username,
+            "password": self.password,
+            "repeat": self.repeat,
+        }.get(name or "")
 
     def check(self) -> None:
         check_username(self.username.text().strip())
@@ -266,6 +306,16 @@ class SetupWizard(QWizard):
         self.setMinimumSize(640, 480)
         bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
+        self._started_with = {
+            edit: edit.text() for page in self._form_pages() for edit in page.text_fields()
+        }
+
+    def _form_pages(self) -> tuple[_Page, ...]:
+        return (self.mission, self.letterhead, self.admin)
+
+    def has_typed_work(self) -> bool:
+        """True when a text field no longer holds what it started with."""
+        return any(edit.text() != text for edit, text in self._started_with.items())
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Qorgau — first start"))
@@ -293,8 +343,20 @@ class SetupWizard(QWizard):
             email=h.email.text().strip(),
         )
 
+    def reject(self) -> None:
+        """Cancel, Esc or the window's close: ask first when something was typed."""
+        if self.task is not None and self.task.running:
+            return
+        if self.has_typed_work() and not ask_discard_setup(self):
+            return
+        super().reject()
+
     def accept(self) -> None:
         if self.task is not None and self.task.running:
+            return
+        # Finish does not pass through validatePage otherwise: a bad password went to the
+        # service, and the failure left the focus on Cancel.
+        if not self.welcome.demo.isChecked() and not self.validateCurrentPage():
             return
         paths = self.paths
         if self.welcome.demo.isChecked():
@@ -348,4 +410,5 @@ class SetupWizard(QWizard):
             else _("An internal error occurred: {error}").format(error=exc)
         )
         if isinstance(page, _Page):
-            page.error.show_message(message)
+            # Disabling Finish moved the focus to Cancel; Enter there quit the wizard.
+            page.show_error(message, getattr(exc, "field", None))

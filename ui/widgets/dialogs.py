@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,8 +45,29 @@ def confirm(
     return box
 
 
+def focus_inputs(container: QWidget, include_disabled: bool = False) -> list[QWidget]:
+    """The widgets in ``container`` that Tab can reach, in focus-chain order."""
+    found: list[QWidget] = []
+    widget = container.nextInFocusChain()
+    while widget is not None and widget is not container and widget not in found:
+        if (
+            container.isAncestorOf(widget)
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and widget.isVisibleTo(container)
+            and (include_disabled or widget.isEnabled())
+        ):
+            found.append(widget)
+        widget = widget.nextInFocusChain()
+    return found
+
+
 class ValidatingDialog(QDialog):
-    """OK runs ``validate()``; a ValidationError is shown inside the dialog, which stays open."""
+    """OK runs ``validate()``; a ValidationError is shown inside the dialog, which stays open.
+
+    It opens with the cursor in its first field. The buttons are made before a subclass adds
+    its fields, so they came first in the Tab order and OK had the focus: typing was lost
+    and each Space confirmed the dialog again.
+    """
 
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -65,10 +88,33 @@ class ValidatingDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(420)
+        self._focus_placed = False
 
     def set_intro(self, text: str) -> None:
         self.intro.setText(text)
         self.intro.setVisible(bool(text))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
+        if not self._focus_placed:
+            self._focus_placed = True
+            self._buttons_last_and_first_field_focused()
+        super().showEvent(event)
+
+    def _buttons_last_and_first_field_focused(self) -> None:
+        # Disabled ones too: OK waits for a required field.
+        buttons = [b for b in focus_inputs(self, True) if self.buttons.isAncestorOf(b)]
+        fields = [w for w in focus_inputs(self) if not self.buttons.isAncestorOf(w)]
+        if not fields:
+            return
+        chain = [fields[-1], *buttons]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        fields[0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def ok_button(self) -> QPushButton:
+        button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert button is not None
+        return button
 
     def validate(self) -> None:
         """Raise ValidationError for bad input."""
@@ -108,7 +154,10 @@ def check_passwords(password: str, repeat: str) -> None:
 
 
 class ReasonDialog(ValidatingDialog):
-    """A reason for a decision (status change, removal); required unless told otherwise."""
+    """A reason for a decision (status change, removal); required unless told otherwise.
+
+    A required reason keeps OK disabled until one is typed: Enter or Space cannot confirm
+    an empty one."""
 
     def __init__(
         self, parent: QWidget | None, title: str, intro: str = "", required: bool = True
@@ -121,6 +170,12 @@ class ReasonDialog(ValidatingDialog):
         self.reason.setTabChangesFocus(True)
         self.reason.setFixedHeight(90)
         self.form.addRow(_("&Reason:"), self.reason)
+        if required:
+            self.reason.textChanged.connect(self._allow_ok)
+            self._allow_ok()
+
+    def _allow_ok(self) -> None:
+        self.ok_button().setEnabled(bool(self.text()))
 
     def text(self) -> str:
         return self.reason.toPlainText().strip()
