@@ -19,6 +19,8 @@ from app.i18n import _
 S = CaseStatus
 
 CASE_WORKERS: frozenset[Role] = frozenset({Role.ATTACHE, Role.CONSUL, Role.ADMIN})
+# How long the author of a status change may take it back (an undo, recorded, not an erasure).
+UNDO_WINDOW = timedelta(minutes=10)
 SENIOR: frozenset[Role] = frozenset({Role.CONSUL, Role.ADMIN})
 
 

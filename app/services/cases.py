@@ -10,7 +10,7 @@ import hashlib
 import mimetypes
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, case, func, select
@@ -36,6 +36,7 @@ from app.domain.codes import parse_code as code
 from app.domain.filenames import clean_filename
 from app.domain.workflow import (
     OPEN_STATUSES,
+    UNDO_WINDOW,
     allowed_transitions,
     check_transition,
     deadline_state,
@@ -157,7 +158,6 @@ def _event_info(event: CaseEvent) -> EventInfo:
 
 # A status change set by a slip (a key pressed twice, the wrong line) is taken back by its
 # author soon after, as an undo on the record; later, the case is moved on as usual.
-UNDO_WINDOW = timedelta(minutes=10)
 _STATUS_KINDS = (EventKind.STATUS_CHANGE.value, EventKind.STATUS_UNDONE.value)
 
 

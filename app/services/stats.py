@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, extract, func, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.db.models import (
     Case,
@@ -46,7 +46,7 @@ from app.db.models import (
     Person,
     RecruitmentAgency,
 )
-from app.domain.codes import CaseStatus, Category, IloIndicator, LetterKind
+from app.domain.codes import CaseStatus, Category, EventKind, IloIndicator, LetterKind
 from app.domain.workflow import OPEN_STATUSES, deadline_state
 from app.errors import QorgauError, ValidationError
 from app.i18n import _
@@ -525,10 +525,40 @@ class _Queries:
         Driven from the (few) referrals, then joined to the case for the scope: starting from
         the case table would probe the event table once per case.
         """
+        # A move to "referred" its author took back was no referral: the undo is the next
+        # status event on the case and leaves "referred". An undo back into "referred" is none.
+        undo, between = aliased(CaseEvent), aliased(CaseEvent)
+        status_kinds = (EventKind.STATUS_CHANGE.value, EventKind.STATUS_UNDONE.value)
+        something_between = (
+            select(between.id)
+            .where(
+                between.case_id == CaseEvent.case_id,
+                between.kind.in_(status_kinds),
+                between.deleted_at.is_(None),
+                between.occurred_at > CaseEvent.occurred_at,
+                between.occurred_at < undo.occurred_at,
+            )
+            .correlate_except(between)  # two levels down: name what comes from outside
+            .exists()
+        )
+        taken_back = (
+            select(undo.id)
+            .where(
+                undo.case_id == CaseEvent.case_id,
+                undo.kind == EventKind.STATUS_UNDONE.value,
+                undo.status_from == CaseStatus.REFERRED.value,
+                undo.deleted_at.is_(None),
+                undo.occurred_at >= CaseEvent.occurred_at,
+                ~something_between,
+            )
+            .exists()
+        )
         by_status = select(CaseEvent.case_id.label("id")).where(
+            CaseEvent.kind == EventKind.STATUS_CHANGE.value,
             CaseEvent.status_to == CaseStatus.REFERRED.value,
             CaseEvent.deleted_at.is_(None),
             self._in_period(CaseEvent.occurred_at),
+            ~taken_back,
         )
         by_partner = select(PartnerReferral.case_id.label("id")).where(
             PartnerReferral.deleted_at.is_(None),

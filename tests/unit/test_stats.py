@@ -438,3 +438,26 @@ def test_an_empty_mission_has_zero_figures(ws: Workspace, tmp_path: Path) -> Non
     assert figures.median_days is None and figures.p90_days is None
     assert figures.wages_recovered == () and figures.top_employers == ()
     assert all(c.count == 0 for c in figures.ilo_indicators)
+
+
+def test_a_referral_taken_back_is_not_counted(ws: Workspace) -> None:
+    """A move to "referred" undone by its author is no referral; the undo is no referral either."""
+    fill_demo(ws, 12, seed=3)
+    service = CaseService(ws)
+    with ws.read() as session:
+        case_id = session.execute(
+            select(Case.id).where(Case.status.in_(("new", "in_progress"))).limit(1)
+        ).scalar_one()
+    today = datetime.now(UTC).date()
+    period = StatsFilter(date_from=today - timedelta(days=1), date_to=today + timedelta(days=1))
+
+    def referred_now() -> int:
+        return StatsService(ws).indicators(period).referred
+
+    before = referred_now()
+    service.set_status(case_id, "referred", "To the shelter.")
+    assert referred_now() == before + 1
+    service.undo_status_change(case_id)
+    assert referred_now() == before
+    service.set_status(case_id, "referred", "To the shelter after all.")
+    assert referred_now() == before + 1  # a later, kept referral counts again
