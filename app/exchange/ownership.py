@@ -8,8 +8,9 @@ A signature proves who sent a bundle, not that the sender may change what it car
   citations, referrals, and the persons and organisations its records reference) belongs to the
   mission that holds the case: the one that opened it, or the one HQ transferred it to
   (``case.holder_mission``);
-- agreements and their provisions, and transfers, belong to headquarters: ``agreements`` and
-  ``transfer`` bundles are accepted only from the mission registered here as HQ;
+- agreements, their provisions and the host-country legal tables, and transfers, belong to
+  headquarters: ``agreements`` and ``transfer`` bundles are accepted only from the mission
+  registered here as HQ;
 - a mission's own descriptive record belongs to that mission.
 
 Only records that would change something are judged: a record the database already holds in the
