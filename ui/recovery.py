@@ -33,7 +33,7 @@ from app.services.recovery import Recovered, recover
 from app.services.recovery_sheet import SheetFacts, write_recovery_sheet
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel
-from ui.widgets.dialogs import ValidatingDialog, check_passwords
+from ui.widgets.dialogs import ValidatingDialog, check_passwords, password_field
 
 
 class RecoveryKeyDialog(QDialog):
@@ -117,10 +117,7 @@ class RecoverDialog(ValidatingDialog):
         self.task: BackgroundTask[Recovered] | None = None
         self.key = QLineEdit()
         self.username = QLineEdit()
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat = QLineEdit()
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password, self.repeat = password_field(), password_field()
         self.form.addRow(_("&Recovery key or HQ's code:"), self.key)
         self.form.addRow(_("New &administrator:"), self.username)
         self.form.addRow(_("New &password:"), self.password)

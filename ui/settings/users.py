@@ -28,7 +28,13 @@ from app.services.users import Revocation, SignatureDetails, UserInfo, UserServi
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask
-from ui.widgets.dialogs import PasswordDialog, ValidatingDialog, check_passwords, confirm
+from ui.widgets.dialogs import (
+    PasswordDialog,
+    ValidatingDialog,
+    check_passwords,
+    confirm,
+    password_field,
+)
 
 USERNAME, FULL_NAME, ROLE, STATE, LAST_LOGIN = range(5)
 
@@ -43,10 +49,7 @@ class AddUserDialog(ValidatingDialog):
         self.role = QComboBox()
         for role in Role:
             self.role.addItem(label(role), role.value)
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat = QLineEdit()
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password, self.repeat = password_field(), password_field()
         self.form.addRow(_("&User name:"), self.username)
         self.form.addRow(_("&Full name:"), self.full_name)
         self.form.addRow(_("R&ole:"), self.role)

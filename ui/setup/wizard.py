@@ -39,7 +39,7 @@ from ui.recovery import RecoveryKeyDialog
 from ui.tasks import BackgroundTask, TaskContext
 from ui.widgets.common import ErrorLabel, LanguageCombo, set_label
 from ui.widgets.country_combo import CountryCombo
-from ui.widgets.dialogs import check_passwords
+from ui.widgets.dialogs import check_passwords, password_field
 
 DEMO_CASES = 300
 WELCOME, MISSION, LETTERHEAD, ADMIN = range(4)
@@ -252,10 +252,7 @@ class AdminPage(_Page):
     def __init__(self, bridge: LanguageBridge) -> None:
         super().__init__(bridge)
         self.username = QLineEdit("admin")
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat = QLineEdit()
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password, self.repeat = password_field(), password_field()
         self.note = QLabel()
         self.note.setWordWrap(True)
         for widget in (self.username, self.password, self.repeat):

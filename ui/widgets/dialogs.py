@@ -136,15 +136,19 @@ class PasswordDialog(ValidatingDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.set_intro(intro)
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat = QLineEdit()
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password, self.repeat = password_field(), password_field()
         self.form.addRow(_("New &password:"), self.password)
         self.form.addRow(_("&Repeat it:"), self.repeat)
 
     def validate(self) -> None:
         check_passwords(self.password.text(), self.repeat.text())
+
+
+def password_field() -> QLineEdit:
+    """A line edit that hides what is typed (a password, a recovery key's new password)."""
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
 
 
 def check_passwords(password: str, repeat: str) -> None:
