@@ -124,7 +124,8 @@ def _check_natural_key(
                 )
 
 
-def _local_records(session: Session, codec: Codec, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def local_records(session: Session, codec: Codec, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """This database's copies of the records ``ids``, as bundles carry them (merge, ownership)."""
     model: Any = codec.entity.model
     found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(ids):
@@ -150,7 +151,8 @@ def _attach_case_lists(session: Session, cases: dict[str, dict[str, Any]]) -> No
                 cases[case_id][key].append(code)
 
 
-def _same_content(local: dict[str, Any], remote: dict[str, Any]) -> bool:
+def same_content(local: dict[str, Any], remote: dict[str, Any]) -> bool:
+    """Whether two copies of a record say the same, whatever their versions and timestamps."""
     left, right = content_of(local), content_of(remote)
     for key in ("categories", "ilo_indicators"):
         if key in left:
@@ -195,7 +197,7 @@ def _merge_entity(
 ) -> EntityTally:
     codec = Codec(entity)
     tally = EntityTally()
-    local = _local_records(session, codec, [r["id"] for r in rows])
+    local = local_records(session, codec, [r["id"] for r in rows])
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     changed_cases: list[dict[str, Any]] = []
@@ -209,7 +211,7 @@ def _merge_entity(
             tally.updated += 1
         elif record["version"] < mine["version"]:
             tally.local_newer += 1
-        elif _same_content(mine, record):
+        elif same_content(mine, record):
             tally.unchanged += 1
         else:
             result.conflict_ids.append(_record_conflict(session, entity, mine, record, bundle))

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Case, ContractReview, Mission, PartnerReferral
 from app.exchange.format import HQ_ENTITIES, HQ_KINDS, BundleKind
-from app.exchange.merge import CHUNK, _local_records, _same_content
+from app.exchange.merge import CHUNK, local_records, same_content
 from app.exchange.package import BundleRefused, VerifiedBundle
 from app.exchange.records import BY_NAME, ENTITIES, Codec
 from app.i18n import _
@@ -165,9 +165,9 @@ class _Checker:
             suspects = self._breaches(entity, equal)
             if suspects:
                 codec = Codec(BY_NAME[entity])
-                here = _local_records(self.session, codec, [r["id"] for r, _x in suspects])
+                here = local_records(self.session, codec, [r["id"] for r, _x in suspects])
                 for record, refusal in suspects:
-                    if not _same_content(here[record["id"]], record):
+                    if not same_content(here[record["id"]], record):
                         raise refusal
 
     def _breaches(
