@@ -17,6 +17,7 @@ from typing import Any
 import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from app.errors import DatabaseError
 from app.i18n import _
@@ -70,6 +71,11 @@ def make_engine(path: Path, key: bytes) -> Engine:
         "sqlite+pysqlite://",
         creator=lambda: open_raw(path, key),
         module=sqlcipher3.dbapi2,
+        # Named, because a URL without a path makes SQLAlchemy pick SingletonThreadPool, whose
+        # dispose() closes the connection a worker thread is reading on (a crash, not an error).
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=8,
         pool_pre_ping=False,
     )
 
