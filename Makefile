@@ -7,7 +7,7 @@ DEMO_DIR ?= .demo
 DEMO_CASES ?= 2000
 export QT_QPA_PLATFORM_THEME ?=
 
-.PHONY: run demo test lint typecheck translations translations-compile bench screenshots stress clean
+.PHONY: run demo test lint typecheck translations translations-compile bench screenshots stress clean dist dist-smoke
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,8 +27,8 @@ test: $(STAMP) translations-compile
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app ui tests benchmarks main.py
-	$(VENV)/bin/ruff format --check app ui tests benchmarks main.py
+	$(VENV)/bin/ruff check app ui tests benchmarks packaging main.py
+	$(VENV)/bin/ruff format --check app ui tests benchmarks packaging main.py
 	$(VENV)/bin/mypy
 
 translations: $(STAMP)
@@ -60,3 +60,17 @@ stress: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
+
+# The self-contained folder a mission installs: dist/qorgau (qorgau-desktop + the qorgau CLI).
+DIST_STAMP := $(VENV)/.installed-dist
+$(DIST_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test,dist]'
+	touch $(DIST_STAMP)
+
+dist: $(DIST_STAMP) translations-compile
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/qorgau.spec
+
+# Runs the built executables only (not the source): see packaging/smoke.sh.
+dist-smoke: dist
+	bash packaging/smoke.sh dist/qorgau

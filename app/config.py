@@ -8,6 +8,8 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from app.resources import resource_path
+
 DATA_DIR_ENV = "QORGAU_DATA_DIR"
 DB_FILENAME = "qorgau.db"
 KEYSLOTS_FILENAME = "keyslots.json"
@@ -50,4 +52,4 @@ def resolve_paths(explicit: str | os.PathLike[str] | None = None) -> Paths:
     return Paths(resolve_data_dir(explicit))
 
 
-RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"
+RESOURCES_DIR = resource_path()

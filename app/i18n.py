@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
@@ -23,10 +22,12 @@ from babel.dates import format_datetime as _babel_format_datetime
 from babel.numbers import format_currency as _babel_format_currency
 from babel.numbers import format_decimal as _babel_format_decimal
 
+from app.resources import translations_dir
+
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "kk"
 DOMAIN = "messages"
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "translations"
+LOCALE_DIR = translations_dir()
 PSEUDO_ENV_NAME = "QORGAU_PSEUDO_LOCALE"
 
 

@@ -5,18 +5,19 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QLocale, QThreadPool
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMainWindow, QStyle
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from app.config import Paths, resolve_paths
 from app.errors import QorgauError
-from app.i18n import LANGUAGES, _, current_language, ngettext
+from app.i18n import LANGUAGES, _, ngettext
+from app.resources import resource_path
 from app.security.keyring_store import SecretStore
 from app.services import backup, instance_lock, retention
 from app.services.installation import unlock
 from app.services.workspace import Workspace
-from ui import ui_settings
+from ui import self_test, ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
 from ui.setup.wizard import SetupWizard
@@ -25,6 +26,7 @@ from ui.widgets.wheel_guard import install_wheel_guard
 
 USER_ENV = "QORGAU_USER"
 PASSWORD_ENV = "QORGAU_PASSWORD"
+LANGUAGE_ENV = "QORGAU_LANG"
 
 
 def make_application() -> QApplication:
@@ -35,16 +37,42 @@ def make_application() -> QApplication:
     app.setApplicationName(ui_settings.APPLICATION)
     app.setApplicationDisplayName("Qorgau")
     app.setStyle("Fusion")  # the same look on Windows, macOS and Linux offices
-    app.setWindowIcon(QIcon(app.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)))
+    app.setWindowIcon(application_icon())
     install_wheel_guard(app)  # scrolling a form must not change its values
     return app
 
 
+def application_icon() -> QIcon:
+    """The shield of resources/app-icon at every rendered size (packaging/make_icons.py)."""
+    icon = QIcon()
+    for png in sorted(resource_path("app-icon").glob("qorgau-*.png")):
+        icon.addFile(str(png))
+    return icon
+
+
 def choose_language(explicit: str | None) -> str:
-    """--lang first, then what the user chose in Settings, then what the CLI detected."""
+    """--lang first, then what the user chose in Settings, then QORGAU_LANG, then the
+    operating system's language: a first start (the setup wizard) speaks kk or ru when the
+    system does, else English."""
     if explicit in LANGUAGES:
         return str(explicit)
-    return ui_settings.stored_language() or current_language()
+    stored = ui_settings.stored_language()
+    if stored:
+        return stored
+    from_env = os.environ.get(LANGUAGE_ENV, "")[:2].lower()
+    return from_env if from_env in LANGUAGES else system_language()
+
+
+def system_language() -> str:
+    """The first of the system's preferred languages that Qorgau speaks, else English.
+
+    Not the LANG variable: Windows and macOS do not set it.
+    """
+    for name in QLocale.system().uiLanguages():
+        code = name.replace("_", "-").split("-")[0].lower()
+        if code in LANGUAGES:
+            return code
+    return "en"
 
 
 def env_login(paths: Paths) -> Workspace | None:
@@ -62,7 +90,7 @@ def env_login(paths: Paths) -> Workspace | None:
 
 def obtain_workspace(paths: Paths, bridge: LanguageBridge) -> Workspace | None:
     """The unlocked workspace, or None when the user gave up (closed the wizard or login)."""
-    workspace = env_login(paths)
+    workspace = None if self_test.stop_at_login() else env_login(paths)
     if workspace is not None:
         return workspace
     if not paths.is_initialised():
@@ -73,6 +101,8 @@ def obtain_workspace(paths: Paths, bridge: LanguageBridge) -> Workspace | None:
     if workspace is not None:
         return workspace
     dialog = LoginDialog(paths, bridge)
+    if self_test.stop_at_login():
+        self_test.close_when_shown(dialog)
     dialog.exec()
     return dialog.workspace
 
@@ -103,6 +133,8 @@ def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
     try:
         window = MainWindow(workspace, bridge)
         window.show()
+        if self_test.requested():
+            return self_test.run(window)
         _apply_retention(window, workspace)
         status = app.exec()
         _backup_on_exit(workspace)

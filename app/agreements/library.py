@@ -25,10 +25,9 @@ from typing import NoReturn, TypeVar
 from app.domain.codes import Category
 from app.errors import NotFound, ValidationError
 from app.i18n import LANGUAGES, _, current_language, pgettext
+from app.resources import resource_path
 
-DEFAULT_LIBRARY_PATH = (
-    Path(__file__).resolve().parent.parent.parent / "resources" / "agreements" / "library.json"
-)
+DEFAULT_LIBRARY_PATH = resource_path("agreements", "library.json")
 LIBRARY_FORMAT = "qorgau-agreements"
 SUPPORTED_VERSIONS = (2,)
 # A library is a few hundred kilobytes; anything far larger is not one (bundle safety).

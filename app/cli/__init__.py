@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from app.cli.common import TerminalSafeStream
 from app.errors import QorgauError, UsageError
 from app.i18n import LANGUAGES, _, set_language
+from app.resources import app_version
 
 # Shown first in --help; the other area modules follow in alphabetical order.
 FIRST_MODULES = ("core", "demo")
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", help=_("the installation's data folder"))
     parser.add_argument("--lang", choices=LANGUAGES, help=_("language of messages"))
+    parser.add_argument("--version", action="version", version=f"qorgau {app_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in command_modules():
         importlib.import_module(f"app.cli.{name}").register(commands)

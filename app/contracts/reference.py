@@ -17,12 +17,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-REFERENCE_FILE = (
-    Path(__file__).resolve().parent.parent.parent
-    / "resources"
-    / "contracts"
-    / "host_countries.json"
-)
+from app.resources import resource_path
+
+REFERENCE_FILE = resource_path("contracts", "host_countries.json")
 HOST_COUNTRIES: tuple[str, ...] = ("KR", "TR", "AE", "RU", "DE", "GB", "US", "IL", "QA", "KG", "KZ")
 
 

@@ -13,11 +13,12 @@ from sqlalchemy import Connection, inspect, text
 from app.db.engine import Database
 from app.errors import DatabaseError
 from app.i18n import _
+from app.resources import migrations_dir
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = migrations_dir()
 # FTS5 tables are SQLite-only and live outside the models (see app/services/search.py).
 FTS_PREFIX = "search_index"
 

@@ -11,14 +11,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from app.domain.codes import Category, IloIndicator, Urgency
 from app.errors import NotFound
 from app.i18n import LANGUAGES, _, current_language
+from app.resources import resource_path
 
-TAXONOMY_DIR = Path(__file__).resolve().parents[2] / "resources" / "taxonomy"
+TAXONOMY_DIR = resource_path("taxonomy")
 _FALLBACK_LANGUAGE = "en"
 
 

@@ -16,8 +16,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from app.errors import QorgauError
 from app.i18n import _
+from app.resources import resource_path
 
-FONT_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "fonts"
+FONT_DIR = resource_path("fonts")
 
 # The 18 letters Kazakh adds to the Russian alphabet.
 KAZAKH_LETTERS = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"

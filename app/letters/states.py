@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app.i18n import country_name
+from app.resources import resource_path
 
-TABLE = (
-    Path(__file__).resolve().parent.parent.parent / "resources" / "states" / "official_names.json"
-)
+TABLE = resource_path("states", "official_names.json")
 StateCase = Literal["nom", "gen", "dat", "loc"]
 CASES: tuple[StateCase, ...] = ("nom", "gen", "dat", "loc")
 

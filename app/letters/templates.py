@@ -23,8 +23,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFo
 
 from app.errors import QorgauError
 from app.i18n import _
+from app.resources import resource_path
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "letters"
+TEMPLATE_DIR = resource_path("letters")
 
 _BLOCK = re.compile(r'<(p|row) style="([a-z_]+)">(.*?)</\1>', re.DOTALL)
 _CELL = re.compile(r"<cell>(.*?)</cell>", re.DOTALL)

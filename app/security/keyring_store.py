@@ -25,7 +25,9 @@ import keyring
 import keyring.backend
 import keyring.errors
 
+from app.entry import PROBE_FLAG
 from app.i18n import _
+from app.resources import is_frozen
 
 SERVICE = "Qorgau"
 PROBE_MODULE = "app.security.keyring_probe"
@@ -124,7 +126,7 @@ class SecretStore:
         """
         try:
             result = subprocess.run(
-                [sys.executable, "-m", PROBE_MODULE, name],
+                [*probe_command(), name],
                 capture_output=True,
                 text=True,
                 timeout=PROBE_TIMEOUT_S,
@@ -139,6 +141,13 @@ class SecretStore:
             return False
         expected = hashlib.sha256(secret).hexdigest()
         return hmac.compare_digest(result.stdout.strip(), expected)
+
+
+def probe_command() -> list[str]:
+    """How to start the read-back probe: ``python -m`` from a checkout, the flag when frozen."""
+    if is_frozen():
+        return [sys.executable, PROBE_FLAG]
+    return [sys.executable, "-m", PROBE_MODULE]
 
 
 def unlock_entry_name(database_id: str, username: str) -> str:

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
+from app.i18n import _, language_override
 from app.security.keyring_store import SecretStore
 from app.security.keyslots import KeySlotStore
 from app.security.recovery_key import parse_recovery_key
@@ -121,12 +123,41 @@ def test_environment_credentials_sign_in_directly(
     ws.close()
 
 
-def test_language_priority_is_option_then_settings_then_detected() -> None:
+def test_language_priority_is_option_then_settings_then_detected(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ui_app.QLocale, "system", staticmethod(lambda: QLocale("de_DE")))
     assert ui_app.choose_language("ru") == "ru"
-    assert ui_app.choose_language(None) == "en"  # tests run with English detected
+    assert ui_app.choose_language(None) == "en"  # a German system: English
+    monkeypatch.setenv("QORGAU_LANG", "ru")
+    assert ui_app.choose_language(None) == "ru"
     ui_settings.store_language("kk")
     assert ui_app.choose_language(None) == "kk"
     assert ui_app.choose_language("en") == "en"
+
+
+@pytest.mark.parametrize(
+    ("system", "expected"),
+    [("kk_KZ", "kk"), ("ru_KZ", "ru"), ("ru_RU", "ru"), ("en_US", "en"), ("ko_KR", "en")],
+)
+def test_a_first_start_speaks_the_systems_language_when_it_is_kk_or_ru(
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bridge: LanguageBridge,
+    system: str,
+    expected: str,
+) -> None:
+    # Windows and macOS set no LANG: the system locale is all a new laptop tells.
+    monkeypatch.delenv("LANG", raising=False)
+    monkeypatch.setattr(ui_app.QLocale, "system", staticmethod(lambda: QLocale(system)))
+    language = ui_app.choose_language(None)
+    assert language == expected
+    bridge.set_language(language)
+    wizard = SetupWizard(Paths(tmp_path / "new"), bridge)
+    qtbot.addWidget(wizard)
+    with language_override(expected):
+        assert wizard.windowTitle() == _("Qorgau — first start")
 
 
 def _fill_mission(wizard: SetupWizard) -> None:
