@@ -23,6 +23,7 @@ from datetime import date
 
 from app.domain.codes import CaseStatus, Category, Channel
 from app.domain.codes import IloIndicator as I
+from app.domain.iso import country_codes
 from app.reports.disclosure import DisclosureSummary, Row, k_anonymise
 from app.reports.htcds_standard import (
     ATTRIBUTION,
@@ -166,6 +167,11 @@ def industry(sector: str) -> str:
     return ""
 
 
+def _country(code: str) -> str:
+    """An ISO 3166-1 alpha-2 code, or "" for anything else a legacy import may have left."""
+    return code if code in country_codes() else ""
+
+
 def record(case: AnonymisedCase) -> Row:
     """One exported row (before disclosure control); only for a case with a status."""
     status = trafficking_status(case)
@@ -174,7 +180,7 @@ def record(case: AnonymisedCase) -> Row:
     referred_out = case.referred_out_year
     row = {
         GENDER: GENDERS.get(case.sex or "", NOT_SPECIFIED),
-        CITIZENSHIP: case.citizenship,
+        CITIZENSHIP: _country(case.citizenship),
         STATUS: status,
         DECIDED_BY: MISSION,
         METHODS: MULTI_SEPARATOR.join(methods_of_control(case)),
@@ -185,7 +191,7 @@ def record(case: AnonymisedCase) -> Row:
         REFERRED_IN: str(case.year) if case.channel in INCOMING_CHANNELS else "",
         REFERRED_OUT_REASON: "AdditionalServicesRequired" if referred_out else "",
         REFERRED_OUT: str(referred_out) if referred_out else "",
-        EVENT_COUNTRY: case.host_country,
+        EVENT_COUNTRY: _country(case.host_country),
         EVENT_DATE: str(case.year),
         EVENT_TYPE: "Exploitation",
         CONSENT: "true" if case.consent else "false",

@@ -154,6 +154,8 @@ def test_record_fills_what_the_case_says() -> None:
     assert value_problems([row]) == []
     for status, expected in (("new", "Active"), ("referred", "Active"), ("closed", "Closed")):
         assert record(replace(DECEIVED_IN_DEBT, status=status))["cas_Status"] == expected
+    odd = record(replace(DECEIVED_IN_DEBT, citizenship="XX", host_country="ZZ"))
+    assert odd["prs_Citizenship"] == odd["hte_Country"] == ""  # not ISO: not recorded
     with pytest.raises(ValueError):
         record(BASE)  # no trafficking status: never a row
 
