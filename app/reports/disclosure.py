@@ -4,7 +4,8 @@ Every combination of quasi-identifiers (what someone who knows the person could 
 gender, citizenship, country, industry...) must be shared by at least ``k`` released rows
 (k-anonymity). Rows in smaller groups are generalised first, one quasi-identifier after the
 other in the order given (its value withheld, written as empty); rows still in a group smaller
-than ``k`` once every quasi-identifier is withheld are suppressed. The released rows are then
+than ``k`` once every quasi-identifier is withheld are suppressed; values are then given back
+wherever k still holds (``_restore``). The released rows are then
 shuffled with the operating system's random source, so the position of a row says nothing about
 the case (the database gives cases in the order they were entered).
 """
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 Row = dict[str, str]
 WITHHELD = ""
+Key = tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def k_anonymise(
     columns = tuple(c for step in steps for c in step)
     work = [dict(row) for row in rows]
 
-    def key(row: Row) -> tuple[str, ...]:
+    def key(row: Row) -> Key:
         return tuple(row[c] for c in columns)
 
     for step in steps:
@@ -60,6 +62,7 @@ def k_anonymise(
                 row[column] = WITHHELD
     sizes = Counter(key(row) for row in work)
     kept = [index for index, row in enumerate(work) if sizes[key(row)] >= k]
+    sizes = _restore([(rows[i], work[i]) for i in kept], steps, key, k)
     withheld = Counter(
         c for i in kept for c in columns if rows[i][c] != WITHHELD and work[i][c] == WITHHELD
     )
@@ -75,3 +78,35 @@ def k_anonymise(
         smallest_group=min((sizes[key(row)] for row in released), default=0),
     )
     return released, summary
+
+
+def _restore(
+    pairs: Sequence[tuple[Mapping[str, str], Row]],
+    steps: Sequence[Sequence[str]],
+    key: Callable[[Row], Key],
+    k: int,
+) -> Counter[Key]:
+    """Give withheld values back where k still holds: withholding went by whole small groups,
+    then merged them, and the merged group can often be split again. For each group and each
+    step (the most useful values first), the rows sharing an original value get it back when
+    they are at least k, as long as the rows left withheld are none or at least k.
+    Returns the group sizes of the released rows."""
+    for step in reversed(steps):
+        groups: dict[Key, list[tuple[Mapping[str, str], Row]]] = {}
+        for pair in pairs:
+            groups.setdefault(key(pair[1]), []).append(pair)
+        for members in groups.values():
+            by_value: dict[Key, list[tuple[Mapping[str, str], Row]]] = {}
+            for original, row in members:
+                if any(row[c] != original[c] for c in step):
+                    by_value.setdefault(tuple(original[c] for c in step), []).append(
+                        (original, row)
+                    )
+            parts = sorted((p for p in by_value.values() if len(p) >= k), key=len)
+            left = len(members) - sum(len(p) for p in parts)
+            while parts and 0 < left < k:
+                left += len(parts.pop(0))  # the smallest part stays withheld with the rest
+            for part in parts:
+                for original, row in part:
+                    row.update({c: original[c] for c in step})
+    return Counter(key(row) for _original, row in pairs)
