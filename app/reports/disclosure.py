@@ -5,9 +5,9 @@ gender, citizenship, country, industry...) must be shared by at least ``k`` rele
 (k-anonymity). Rows in smaller groups are generalised first, one quasi-identifier after the
 other in the order given (its value withheld, written as empty); rows still in a group smaller
 than ``k`` once every quasi-identifier is withheld are suppressed; values are then given back
-wherever k still holds (``_restore``). The released rows are then
-shuffled with the operating system's random source, so the position of a row says nothing about
-the case (the database gives cases in the order they were entered).
+wherever k still holds (``_restore``). The released rows are then shuffled with the operating
+system's random source, so the position of a row says nothing about the case (the database
+gives cases in the order they were entered).
 """
 
 from __future__ import annotations
