@@ -104,8 +104,10 @@ CASE_STATUSES = {
 }
 INCOMING_CHANNELS = frozenset({Channel.REFERRAL, Channel.HQ_TRANSFER})
 
-# The two elements of forced labour in the ILO's statistical definition (20th ICLS, 2018): work
-# that is involuntary, and imposed under coercion. Each of the 11 indicators shows one of them.
+# The two elements of forced labour as the ILO measures it ("Hard to see, harder to count", 2012;
+# 20th ICLS guidelines, 2018): work that is involuntary, and imposed under coercion (threats and
+# violence, restricted movement, debt bondage, wages or documents withheld, abuse of
+# vulnerability). Each of the 11 indicators shows one of them.
 INVOLUNTARY = frozenset({I.DECEPTION, I.EXCESSIVE_OVERTIME, I.ABUSIVE_WORKING_LIVING_CONDITIONS})
 COERCION = frozenset(I) - INVOLUNTARY
 # Indicators that name an HTCDS method of control exactly.
