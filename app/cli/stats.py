@@ -14,7 +14,15 @@ from app.errors import UsageError
 from app.i18n import LANGUAGES, _, current_language
 from app.reports import case_list_table, indicator_tables, render_stats_report
 from app.reports.export import write_bytes, write_csv, write_xlsx
-from app.reports.htcds import htcds_csv, htcds_json, mapping
+from app.reports.htcds import (
+    DEFAULT_K,
+    HtcdsExport,
+    build_export,
+    disclosure_csv,
+    htcds_csv,
+    htcds_json,
+    htcds_xlsx,
+)
 from app.reports.tables import ReportTable, selection_lines
 from app.services.records import CaseRow
 from app.services.stats import MEASURES, Drilldown, StatsFilter, StatsService
@@ -27,6 +35,18 @@ def _day(value: str) -> date:
         raise argparse.ArgumentTypeError(
             _("“{value}” is not a date (YYYY-MM-DD).").format(value=value)
         ) from None
+
+
+def _k(value: str) -> int:
+    try:
+        k = int(value)
+    except ValueError:
+        k = 0
+    if k < DEFAULT_K:
+        raise argparse.ArgumentTypeError(
+            _("k must be a whole number of at least {minimum}.").format(minimum=DEFAULT_K)
+        )
+    return k
 
 
 def register(commands: Any) -> None:
@@ -56,10 +76,28 @@ def register(commands: Any) -> None:
         "--htcds",
         type=Path,
         metavar="FILE",
-        help=_("anonymised case-level export in HTCDS fields (.json or .csv)"),
+        help=_(
+            "possible victims of trafficking as anonymised HTCDS 2.0 case data "
+            "(.csv, .xlsx or .json), with disclosure control"
+        ),
     )
     stats.add_argument(
-        "--hide-names", action="store_true", help=_("leave people's names out of every output")
+        "--k",
+        type=_k,
+        default=DEFAULT_K,
+        metavar="N",
+        help=_(
+            "HTCDS export: each combination of year, gender, citizenship, country and the "
+            "other quasi-identifiers is shared by at least N cases (default and minimum: {k})"
+        ).format(k=DEFAULT_K),
+    )
+    stats.add_argument(
+        "--hide-names",
+        action="store_true",
+        help=_(
+            "leave people's names out of every output (the HTCDS export never has names, "
+            "with or without it)"
+        ),
     )
     stats.set_defaults(handler=cmd_stats)
 
@@ -112,27 +150,19 @@ def cmd_stats(args: argparse.Namespace) -> int:
             )
             print(_("Report written to {path}").format(path=args.pdf), file=sys.stderr)
         if args.htcds:
-            cases = service.anonymised_cases(scope)
-            if args.htcds.suffix.lower() == ".json":
-                data = htcds_json(cases, figures.scope, ws.mission_code, service.today)
-            else:
-                data = htcds_csv(cases)
-            write_bytes(args.htcds, data)
-            service.record_export("htcds", {"cases": len(cases), **_scope(figures.scope)})
-            print(
-                _("{count} anonymised cases written to {path}").format(
-                    count=len(cases), path=args.htcds
-                ),
-                file=sys.stderr,
+            export = build_export(service.anonymised_cases(scope), args.k)
+            written = _write_htcds(export, args, figures.scope, ws.mission_code, service.today)
+            service.record_export(
+                "htcds",
+                {
+                    "files": [p.name for p in written],
+                    "cases": len(export.rows),
+                    "k": args.k,
+                    "suppressed": export.disclosure.rows_suppressed,
+                    **_scope(figures.scope),
+                },
             )
-            if not mapping().verified:
-                print(
-                    _(
-                        "Note: the mapping of categories to HTCDS fields has not been checked "
-                        "against the standard; tell the recipients."
-                    ),
-                    file=sys.stderr,
-                )
+            _print_disclosure(export, written)
         if args.json:
             print_json(figures)
         elif not (args.csv or args.xlsx or args.pdf or args.htcds):
@@ -142,6 +172,53 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 print()
                 _print(table)
     return 0
+
+
+def _write_htcds(
+    export: HtcdsExport, args: argparse.Namespace, scope: StatsFilter, mission: str, today: date
+) -> list[Path]:
+    """The export in the format its file name asks for; a CSV gets the summary beside it."""
+    target: Path = args.htcds
+    suffix = target.suffix.lower()
+    if suffix == ".json":
+        write_bytes(target, htcds_json(export, scope, mission, today))
+        return [target]
+    if suffix == ".xlsx":
+        write_bytes(target, htcds_xlsx(export))
+        return [target]
+    sidecar = target.with_name(f"{target.stem}.disclosure.csv")
+    write_bytes(target, htcds_csv(export))
+    write_bytes(sidecar, disclosure_csv(export))
+    return [target, sidecar]
+
+
+def _print_disclosure(export: HtcdsExport, written: list[Path]) -> None:
+    d = export.disclosure
+    lines = [
+        _(
+            "{released} of {assessed} possible victims of trafficking written to {path} "
+            "({cases} cases in the period; left out: {rejected} rejected, {other} without "
+            "signs of trafficking)."
+        ).format(
+            released=d.rows_released,
+            assessed=d.rows_in,
+            path=written[0],
+            cases=export.cases,
+            rejected=export.rejected,
+            other=export.not_assessed,
+        ),
+        _(
+            "Disclosure control (k = {k}): {suppressed} rows suppressed; "
+            "every combination of quasi-identifiers is shared by at least {k} rows."
+        ).format(k=d.k, suppressed=d.rows_suppressed),
+    ]
+    if d.generalised:
+        withheld = ", ".join(f"{name} {count}" for name, count in d.generalised)
+        lines.append(_("Values withheld: {list}.").format(list=withheld))
+    if len(written) > 1:
+        lines.append(_("Disclosure summary written to {path}").format(path=written[1]))
+    for line in lines:
+        print(line, file=sys.stderr)
 
 
 def _hide(row: CaseRow) -> CaseRow:

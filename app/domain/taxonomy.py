@@ -33,7 +33,6 @@ class CategoryInfo:
     labels: Mapping[str, str] = field(hash=False)
     descriptions: Mapping[str, str] = field(hash=False)
     ilo_indicators: tuple[IloIndicator, ...]
-    htcds: str | None
     life_or_liberty: bool
     suggested_urgency: Urgency
     sources: tuple[str, ...] = ()
@@ -93,7 +92,6 @@ def categories() -> list[CategoryInfo]:
             labels=_texts(raw["labels"], raw["code"]),
             descriptions=_texts(raw["descriptions"], raw["code"]),
             ilo_indicators=tuple(IloIndicator(code) for code in raw["ilo_indicators"]),
-            htcds=raw["htcds"],
             life_or_liberty=bool(raw["life_or_liberty"]),
             suggested_urgency=Urgency(raw["suggested_urgency"]),
             sources=tuple(raw.get("sources", ())),

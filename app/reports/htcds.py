@@ -1,12 +1,15 @@
-"""An anonymised case-level export in the shape of IOM's Human Trafficking Case Data Standard.
+"""Case-level data for partners in IOM's Human Trafficking Case Data Standard (HTCDS) 2.0.
 
-Field names follow the Counter Trafficking Data Collaborative (CTDC) codebook as the taxonomy
-records them (``htcds`` of each category in ``resources/taxonomy/categories.json``). That
-mapping was not checked against HTCDS 2.0, so every export says ``mapping_verified: false``
-and carries the taxonomy's note, until someone confirms it against the standard.
+Only cases whose trafficking status is assessed are exported: a possible victim of trafficking
+by the rule of ``trafficking_status`` (docs/htcds-mapping.md explains every mapping against the
+standard's definitions). Column names, their order and every value come from the standard's
+field list (``app.reports.htcds_standard``); a value the standard does not have is a bug and
+stops the export.
 
-Nothing in a record names, contacts or locates the person: no name, IIN, passport, phone,
-address, employer, dates more precise than the year, nor the case number (a pseudonym instead).
+Disclosure control is not optional: no name, identifier, pseudonym, contact, address or
+organisation; dates are years; every quasi-identifier group has at least ``k`` rows (values are
+withheld, then rows suppressed, ``app.reports.disclosure``); rows are shuffled. Two exports
+therefore share nothing that links a row of one to a row of the other.
 """
 
 from __future__ import annotations
@@ -17,136 +20,298 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from typing import Any
 
-from app.domain import taxonomy
-from app.domain.codes import Category
+from app.domain.codes import CaseStatus, Category, Channel
+from app.domain.codes import IloIndicator as I
+from app.domain.iso import country_codes
+from app.reports.disclosure import DisclosureSummary, Row, k_anonymise
+from app.reports.htcds_standard import (
+    ATTRIBUTION,
+    MULTI_SEPARATOR,
+    VERSION,
+    field,
+    in_standard_order,
+)
 from app.services.stats import AnonymisedCase, StatsFilter
 
-STANDARD = "IOM Human Trafficking Case Data Standard (HTCDS), CTDC field names"
 FORMAT = "qorgau-htcds-export"
-VERSION = 1
-DATA_SOURCE = "Case Management"
-NOT_SPECIFIED = "meansOfControlNotSpecified"
-# CTDC's broad age groups.
-AGE_GROUPS = (
-    (0, 8, "0--8"),
-    (9, 17, "9--17"),
-    (18, 20, "18--20"),
-    (21, 23, "21--23"),
-    (24, 26, "24--26"),
-    (27, 29, "27--29"),
-    (30, 38, "30--38"),
-    (39, 47, "39--47"),
+FORMAT_VERSION = 2
+# CTDC, IOM's Counter Trafficking Data Collaborative, publishes case data with k = 11.
+DEFAULT_K = 11
+
+GENDER = "prs_Gender"
+CITIZENSHIP = "prs_Citizenship"
+STATUS = "vic_TraffickingStatus"
+DECIDED_BY = "vic_TraffickingStatusDecisionMakingOrg"
+METHODS = "vic_MethodsOfControl"
+EXPLOITATION = "vic_TypeOfExploitation"
+INDUSTRY = "vic_ForcedLabourIndustry"
+ROLE = "per_RoleInProcess"
+CASE_STATUS = "cas_Status"
+REFERRED_IN = "cas_IncomingReferralDate"
+REFERRED_OUT_REASON = "cas_ReasonForOutgoingReferral"
+REFERRED_OUT = "cas_OutgoingReferralDate"
+EVENT_COUNTRY = "hte_Country"
+EVENT_DATE = "hte_Date"
+EVENT_TYPE = "hte_Type"
+CONSENT = "con_Consent"
+
+COLUMNS = in_standard_order(
+    (
+        GENDER,
+        CITIZENSHIP,
+        STATUS,
+        DECIDED_BY,
+        METHODS,
+        EXPLOITATION,
+        INDUSTRY,
+        ROLE,
+        CASE_STATUS,
+        REFERRED_IN,
+        REFERRED_OUT_REASON,
+        REFERRED_OUT,
+        EVENT_COUNTRY,
+        EVENT_DATE,
+        EVENT_TYPE,
+        CONSENT,
+    )
 )
-GENDERS = {"female": "Female", "male": "Male"}
-BASE_FIELDS = (
-    "caseId",
-    "yearOfRegistration",
-    "Datasource",
-    "gender",
-    "ageBroad",
-    "majorityStatus",
-    "citizenship",
-    "CountryOfExploitation",
+# What someone who knows the person may know, in the order given up when a group is too small:
+# the details first, the country of exploitation (the figure partners need most) last.
+QUASI_IDENTIFIER_STEPS: tuple[tuple[str, ...], ...] = (
+    (REFERRED_OUT, REFERRED_OUT_REASON),
+    (REFERRED_IN,),
+    (ROLE,),
+    (INDUSTRY,),
+    (CITIZENSHIP,),
+    (EVENT_DATE,),
+    (GENDER,),
+    (EVENT_COUNTRY,),
 )
+
+POSSIBLE_VICTIM = "PossibleVictimOfTrafficking"
+# The mission (an embassy or consulate) is a governmental organisation and not the police.
+MISSION = "NonPoliceGovernmentalOrganization"
+GENDERS = {"female": "Feminine", "male": "Masculine"}
+NOT_SPECIFIED = "NonSpecifiedUnknown"
+CASE_STATUSES = {
+    CaseStatus.NEW: "Active",
+    CaseStatus.IN_PROGRESS: "Active",
+    CaseStatus.AWAITING_RESPONSE: "Active",
+    CaseStatus.REFERRED: "Active",  # still open at the mission: the partner helps alongside
+    CaseStatus.RESOLVED: "FollowUp",  # outcome reached, closure awaits confirmation
+    CaseStatus.CLOSED: "Closed",
+}
+INCOMING_CHANNELS = frozenset({Channel.REFERRAL, Channel.HQ_TRANSFER})
+
+# The two elements of forced labour as the ILO measures it ("Hard to see, harder to count", 2012;
+# 20th ICLS guidelines, 2018): work that is involuntary, and imposed under coercion (threats and
+# violence, restricted movement, debt bondage, wages or documents withheld, abuse of
+# vulnerability). Each of the 11 indicators shows one of them.
+INVOLUNTARY = frozenset({I.DECEPTION, I.EXCESSIVE_OVERTIME, I.ABUSIVE_WORKING_LIVING_CONDITIONS})
+COERCION = frozenset(I) - INVOLUNTARY
+# Indicators that name an HTCDS method of control exactly.
+METHOD_OF = {
+    I.DECEPTION: "FalsePromises",
+    I.RETENTION_OF_IDENTITY_DOCUMENTS: "WithholdsDocuments",
+    I.DEBT_BONDAGE: "DebtBondage",
+    I.EXCESSIVE_OVERTIME: "ExcessiveWorkingHours",
+}
+# Methods of control the standard has no value for (restriction of movement, isolation), or
+# whose kind the case does not record (which threat; wages withheld is not "takes earnings").
+OTHER_METHODS = frozenset(
+    {I.RESTRICTION_OF_MOVEMENT, I.ISOLATION, I.INTIMIDATION_THREATS, I.WITHHOLDING_OF_WAGES}
+)
+
+
+def trafficking_status(case: AnonymisedCase) -> str | None:
+    """``PossibleVictimOfTrafficking`` or None (not assessed: the case is not exported).
+
+    A possible victim: the officer filed the complaint as trafficking or forced labour, or the
+    ILO indicators recorded show both elements of forced labour (involuntary work and coercion).
+    A rejected case is none. Qorgau records no formal identification by the police or a court,
+    so no case is ``ActualVictimOfTrafficking``.
+    """
+    if case.status == CaseStatus.REJECTED:
+        return None
+    if Category.TRAFFICKING_FORCED_LABOUR in case.categories:
+        return POSSIBLE_VICTIM
+    indicators = {I(code) for code in case.ilo_indicators}
+    if indicators & INVOLUNTARY and indicators & COERCION:
+        return POSSIBLE_VICTIM
+    return None
+
+
+def methods_of_control(case: AnonymisedCase) -> tuple[str, ...]:
+    """The HTCDS methods of control the case's ILO indicators show, in the standard's order."""
+    indicators = {I(code) for code in case.ilo_indicators}
+    found = {METHOD_OF[i] for i in indicators if i in METHOD_OF}
+    if I.PHYSICAL_SEXUAL_VIOLENCE in indicators:
+        # The indicator covers both kinds; the complaint's categories say which it was.
+        kinds = set()
+        if Category.VIOLENCE in case.categories:
+            kinds.add("PhysicalAbuse")
+        if Category.SEXUAL_ABUSE in case.categories:
+            kinds.add("SexualAbuse")
+        found |= kinds or {"Other"}
+    if indicators & OTHER_METHODS:
+        found.add("Other")
+    order = field(METHODS).values
+    return tuple(sorted(found, key=order.index))
+
+
+def industry(sector: str) -> str:
+    """The HTCDS industry (ISIC Rev. 4 section) of an employer's recorded sector, or ""."""
+    code = sector.strip()
+    for value in field(INDUSTRY).values:
+        if code.upper() == value[0] or code == value:
+            return value
+    return ""
+
+
+def _country(code: str) -> str:
+    """An ISO 3166-1 alpha-2 code, or "" for anything else a legacy import may have left."""
+    return code if code in country_codes() else ""
+
+
+def record(case: AnonymisedCase) -> Row:
+    """One exported row (before disclosure control); only for a case with a status."""
+    status = trafficking_status(case)
+    if status is None:
+        raise ValueError("a case without a trafficking status is not exported")
+    referred_out = case.referred_out_year
+    row = {
+        GENDER: GENDERS.get(case.sex or "", NOT_SPECIFIED),
+        CITIZENSHIP: _country(case.citizenship),
+        STATUS: status,
+        DECIDED_BY: MISSION,
+        METHODS: MULTI_SEPARATOR.join(methods_of_control(case)),
+        EXPLOITATION: "ForcedLabour",
+        INDUSTRY: industry(case.employer_sector),
+        ROLE: "RecruiterOrIntermediary" if case.has_agency else "",
+        CASE_STATUS: CASE_STATUSES[CaseStatus(case.status)],
+        REFERRED_IN: str(case.year) if case.channel in INCOMING_CHANNELS else "",
+        REFERRED_OUT_REASON: "AdditionalServicesRequired" if referred_out else "",
+        REFERRED_OUT: str(referred_out) if referred_out else "",
+        EVENT_COUNTRY: _country(case.host_country),
+        EVENT_DATE: str(case.year),
+        EVENT_TYPE: "Exploitation",
+        CONSENT: "true" if case.consent else "false",
+    }
+    for name, value in row.items():
+        if not field(name).accepts(value):
+            raise ValueError(f"HTCDS {VERSION} has no value {value!r} for {name}")
+    return {name: row[name] for name in COLUMNS}
 
 
 @dataclass(frozen=True)
-class Mapping:
-    fields: tuple[str, ...]  # the flag columns, in taxonomy order
-    by_category: dict[str, str]  # category code -> HTCDS field
-    unmapped: tuple[str, ...]  # categories with no HTCDS field
-    verified: bool
-    note: str
+class HtcdsExport:
+    rows: list[Row]  # released, shuffled
+    cases: int  # opened in the period and scope
+    rejected: int
+    not_assessed: int  # neither filed as trafficking nor showing both elements of forced labour
+    disclosure: DisclosureSummary
 
 
-@cache
-def mapping() -> Mapping:
-    raw = json.loads((taxonomy.TAXONOMY_DIR / "categories.json").read_text(encoding="utf-8"))
-    by_category: dict[str, str] = {c.code.value: c.htcds for c in taxonomy.categories() if c.htcds}
-    flags: list[str] = []
-    for field in by_category.values():
-        if field not in flags:
-            flags.append(field)
-    if NOT_SPECIFIED not in flags:
-        flags.append(NOT_SPECIFIED)
-    unmapped = tuple(c.value for c in Category if c.value not in by_category)
-    return Mapping(
-        fields=tuple(flags),
-        by_category=by_category,
-        unmapped=unmapped,
-        verified=bool(raw.get("htcds_verified", False)),
-        note=str(raw.get("htcds_note", "")),
+def build_export(cases: Sequence[AnonymisedCase], k: int = DEFAULT_K) -> HtcdsExport:
+    assessed = [record(c) for c in cases if trafficking_status(c) is not None]
+    rejected = sum(1 for c in cases if c.status == CaseStatus.REJECTED)
+    rows, summary = k_anonymise(assessed, QUASI_IDENTIFIER_STEPS, k)
+    return HtcdsExport(
+        rows=rows,
+        cases=len(cases),
+        rejected=rejected,
+        not_assessed=len(cases) - len(assessed) - rejected,
+        disclosure=summary,
     )
 
 
-def age_broad(age: int | None) -> str:
-    if age is None:
-        return ""
-    for low, high, name in AGE_GROUPS:
-        if low <= age <= high:
-            return name
-    return "48+"
+def summary_items(export: HtcdsExport) -> list[tuple[str, str, str | int]]:
+    """The disclosure summary as (item, field, value) rows: the sidecar, sheet and JSON say it."""
+    d = export.disclosure
+    items: list[tuple[str, str, str | int]] = [
+        ("standard", "", ATTRIBUTION),
+        ("k", "", d.k),
+        ("cases_in_period", "", export.cases),
+        ("left_out_rejected", "", export.rejected),
+        ("left_out_not_assessed", "", export.not_assessed),
+        ("assessed_possible_victims", "", d.rows_in),
+        ("rows_suppressed", "", d.rows_suppressed),
+        ("rows_released", "", d.rows_released),
+        ("smallest_group", "", d.smallest_group),
+    ]
+    items += [("quasi_identifier", name, "") for name in d.quasi_identifiers]
+    items += [("values_withheld", name, count) for name, count in d.generalised]
+    return items
 
 
-def record(case: AnonymisedCase) -> dict[str, Any]:
-    m = mapping()
-    flags = {field: 0 for field in m.fields}
-    for code in case.categories:
-        field = m.by_category.get(code)
-        if field:
-            flags[field] = 1
-    if not any(v for k, v in flags.items() if k.startswith("meansOfControl")):
-        flags[NOT_SPECIFIED] = 1
-    majority = "" if case.age is None else ("Minor" if case.age < 18 else "Adult")
-    return {
-        "caseId": case.pseudonym,
-        "yearOfRegistration": case.year,
-        "Datasource": DATA_SOURCE,
-        "gender": GENDERS.get(case.sex or "", ""),
-        "ageBroad": age_broad(case.age),
-        "majorityStatus": majority,
-        "citizenship": case.citizenship,
-        "CountryOfExploitation": case.host_country,
-        **flags,
-    }
-
-
-def columns() -> tuple[str, ...]:
-    return BASE_FIELDS + mapping().fields
-
-
-def htcds_csv(cases: Sequence[AnonymisedCase]) -> bytes:
+def htcds_csv(export: HtcdsExport) -> bytes:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns()), lineterminator="\r\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\r\n")
     writer.writeheader()
-    for case in cases:
-        writer.writerow(record(case))
+    writer.writerows(export.rows)
     return buffer.getvalue().encode("utf-8")
 
 
+def disclosure_csv(export: HtcdsExport) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(("item", "field", "value"))
+    writer.writerows(summary_items(export))
+    return buffer.getvalue().encode("utf-8")
+
+
+def htcds_xlsx(export: HtcdsExport) -> bytes:
+    """Sheet "HTCDS": the field names, then the rows; sheet "Disclosure": the summary."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    data = book.active
+    data.title = "HTCDS"
+    data.append(list(COLUMNS))
+    for row in export.rows:
+        data.append([row[name] for name in COLUMNS])
+    summary = book.create_sheet("Disclosure")
+    summary.append(["item", "field", "value"])
+    for item in summary_items(export):
+        summary.append(list(item))
+    for sheet in (data, summary):
+        sheet.freeze_panes = "A2"
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            width = max(len(str(c.value or "")) for c in sheet[cell.column_letter])
+            sheet.column_dimensions[cell.column_letter].width = min(60, width + 2)
+    book.properties.title = f"HTCDS {VERSION} export"
+    book.properties.creator = "Qorgau"
+    book.properties.rights = ATTRIBUTION
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def htcds_json(
-    cases: Sequence[AnonymisedCase], scope: StatsFilter, source_mission: str, made_on: date
+    export: HtcdsExport, scope: StatsFilter, source_mission: str, made_on: date
 ) -> bytes:
-    """The records with what a partner needs to read them, including the caveat."""
-    m = mapping()
+    """The rows with what a partner needs to read them."""
     document = {
         "format": FORMAT,
-        "version": VERSION,
-        "standard": STANDARD,
-        "mapping_verified": m.verified,
-        "mapping_note": m.note,
-        "unmapped_categories": list(m.unmapped),
+        "version": FORMAT_VERSION,
+        "standard": f"HTCDS {VERSION}",
+        "attribution": ATTRIBUTION,
         "source": source_mission,
         "made_on": made_on.isoformat(),
         "period": {
             "from": scope.date_from.isoformat() if scope.date_from else None,
             "to": scope.date_to.isoformat() if scope.date_to else None,
         },
-        "count": len(cases),
-        "fields": list(columns()),
-        "records": [record(c) for c in cases],
+        "multiselect_separator": MULTI_SEPARATOR,
+        "fields": list(COLUMNS),
+        "count": len(export.rows),
+        "records": export.rows,
+        "disclosure": [
+            {"item": item, "field": name, "value": value}
+            for item, name, value in summary_items(export)
+        ],
     }
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

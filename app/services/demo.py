@@ -267,7 +267,7 @@ class _Builder:
                             "city": self.rng.choice(cities),
                             "address": "",
                             "registration_no": "",
-                            "sector": "",
+                            "sector": data.EMPLOYER_SECTORS.get(name, ""),
                             "phone": "",
                             "email": "",
                             "watchlist": self.rng.random() < 0.15,

@@ -22,8 +22,6 @@ reviews not tied to a case drop out once a case-level scope (category, officer) 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -41,18 +39,16 @@ from app.db.models import (
     ContractReview,
     Employer,
     Letter,
-    LocalSecret,
     PartnerReferral,
     Person,
     RecruitmentAgency,
 )
 from app.domain.codes import CaseStatus, Category, EventKind, IloIndicator, LetterKind
 from app.domain.workflow import OPEN_STATUSES, deadline_state
-from app.errors import QorgauError, ValidationError
+from app.errors import ValidationError
 from app.i18n import _
 from app.letters import MissionInfo
 from app.services import validation as check
-from app.services.installation import SIGNING_KEY
 from app.services.letterhead import letterhead
 from app.services.records import CaseFilter, CaseRow
 from app.services.workspace import Workspace
@@ -161,20 +157,22 @@ class FilterChoices:
 
 @dataclass(frozen=True)
 class AnonymisedCase:
-    """A case without anything that names or locates the person (for pooled statistics)."""
+    """What a pooled, case-level statistic may know of a case: nothing that names, contacts or
+    locates the person, no identifier, and no date finer than a year (``app/reports/htcds.py``).
+    """
 
-    pseudonym: str
-    year: int
+    year: int  # received
     sex: str | None
-    age: int | None  # at receipt
     citizenship: str
     host_country: str
     status: str
     categories: tuple[str, ...]
     ilo_indicators: tuple[str, ...]
-    documents_returned: bool
-    repatriated: bool
-    wages_recovered: bool
+    channel: str
+    employer_sector: str  # as recorded; an ISIC Rev. 4 section letter where known
+    has_agency: bool  # a recruitment agency is recorded on the case
+    consent: bool  # the person's consent is recorded with its date
+    referred_out_year: int | None  # first referral to a partner or move to "referred"
 
 
 @dataclass(frozen=True)
@@ -354,38 +352,43 @@ class StatsService:
     # -- anonymised case-level data --------------------------------------------------------------
 
     def anonymised_cases(self, flt: StatsFilter | None = None) -> list[AnonymisedCase]:
-        """The cases opened in the period, each under a pseudonym that only this installation
-        can link back to the case (an HMAC keyed with a secret kept in the database)."""
+        """The cases opened in the period, in no meaningful order and under no identifier."""
         scope = self.normalise(flt)
         with self.ws.read() as session:
             q = _Queries(session, scope, self.today)
-            key = _pseudonym_key(session)
             ids = q.opened().subquery()
             rows = session.execute(
-                select(Case, Person.sex, Person.birth_date, Person.citizenship)
+                select(
+                    Case,
+                    Person.sex,
+                    Person.citizenship,
+                    Person.consent_date,
+                    Employer.sector,
+                )
                 .join(Person, Person.id == Case.person_id)
+                .outerjoin(Employer, Employer.id == Case.employer_id)
                 .where(Case.id.in_(select(ids.c.id)))
-                .order_by(Case.received_at, Case.id)
             ).all()
             case_ids = [r[0].id for r in rows]
             cats = _codes_of(session, CaseCategory, case_ids)
             inds = _codes_of(session, CaseIloIndicator, case_ids)
+            referred = _referred_out_years(session, case_ids)
             return [
                 AnonymisedCase(
-                    pseudonym=hmac.new(key, c.id.encode(), hashlib.sha256).hexdigest()[:20],
                     year=c.received_at.year,
                     sex=sex,
-                    age=_age(birth, c.received_at),
                     citizenship=citizenship or "KZ",
                     host_country=c.host_country,
                     status=c.status,
                     categories=cats.get(c.id, ()),
                     ilo_indicators=inds.get(c.id, ()),
-                    documents_returned=c.documents_returned,
-                    repatriated=c.repatriated,
-                    wages_recovered=c.wages_recovered_amount is not None,
+                    channel=c.channel,
+                    employer_sector=sector or "",
+                    has_agency=c.agency_id is not None,
+                    consent=consent_date is not None,
+                    referred_out_year=referred.get(c.id),
                 )
-                for c, sex, birth, citizenship in rows
+                for c, sex, citizenship, consent_date, sector in rows
             ]
 
     def filter_choices(self) -> FilterChoices:
@@ -793,11 +796,46 @@ class _Queries:
         )
 
 
-def _pseudonym_key(session: Session) -> bytes:
-    secret = session.get(LocalSecret, SIGNING_KEY)
-    if secret is None:
-        raise QorgauError(_("This installation has no signing key; it cannot make pseudonyms."))
-    return hashlib.sha256(b"qorgau-stats-pseudonym\0" + bytes(secret.value)).digest()
+def _referred_out_years(session: Session, case_ids: list[str]) -> dict[str, int]:
+    """The year of each case's first referral out: to a partner organisation, or a move to
+    "referred" that its author did not take back (the same rule as the "referred" figure)."""
+    years: dict[str, int] = {}
+
+    def note(case_id: str, year: int) -> None:
+        years[case_id] = min(year, years.get(case_id, year))
+
+    status_kinds = (EventKind.STATUS_CHANGE.value, EventKind.STATUS_UNDONE.value)
+    for start in range(0, len(case_ids), 900):  # stay under SQLite's parameter limit
+        chunk = case_ids[start : start + 900]
+        for case_id, referred_at in session.execute(
+            select(PartnerReferral.case_id, PartnerReferral.referred_at).where(
+                PartnerReferral.case_id.in_(chunk), PartnerReferral.deleted_at.is_(None)
+            )
+        ):
+            note(case_id, referred_at.year)
+        events = session.execute(
+            select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.status_from, CaseEvent.status_to)
+            .add_columns(CaseEvent.occurred_at)
+            .where(
+                CaseEvent.case_id.in_(chunk),
+                CaseEvent.kind.in_(status_kinds),
+                CaseEvent.deleted_at.is_(None),
+            )
+            .order_by(CaseEvent.case_id, CaseEvent.occurred_at)
+        ).all()
+        for index, (case_id, kind, _from, to, at) in enumerate(events):
+            if kind != EventKind.STATUS_CHANGE.value or to != CaseStatus.REFERRED.value:
+                continue
+            following = events[index + 1] if index + 1 < len(events) else None
+            taken_back = (
+                following is not None
+                and following[0] == case_id
+                and following[1] == EventKind.STATUS_UNDONE.value
+                and following[2] == CaseStatus.REFERRED.value
+            )
+            if not taken_back:
+                note(case_id, at.year)
+    return years
 
 
 def _codes_of(
@@ -811,12 +849,6 @@ def _codes_of(
         ):
             found.setdefault(case_id, []).append(code)
     return {k: tuple(sorted(v)) for k, v in found.items()}
-
-
-def _age(birth: date | None, on: date) -> int | None:
-    if birth is None:
-        return None
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def _month_bounds(key: str) -> tuple[date, date]:

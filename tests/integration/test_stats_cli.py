@@ -179,44 +179,6 @@ def test_pdf_report_in_kazakh(
     assert "stats.export.pdf" in actions
 
 
-def test_htcds_export_is_anonymous_and_says_it_is_unverified(
-    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    out = tmp_path / "pool.json"
-    run = run_cli(capsys, "stats", "--from", FROM, "--to", TO, "--htcds", str(out))
-    assert run.code == 0, run.err
-    assert "not been checked" in run.err
-    document = json.loads(out.read_text(encoding="utf-8"))
-    assert document["mapping_verified"] is False
-    assert "not checked" in document["mapping_note"]
-    records = document["records"]
-    assert (
-        len(records)
-        == document["count"]
-        == scalar(
-            demo, 'SELECT count(*) FROM "case" WHERE received_at BETWEEN :a AND :b', a=FROM, b=TO
-        )
-    )
-    assert {r["citizenship"] for r in records} == {"KZ"}
-    withheld = scalar(
-        demo,
-        'SELECT count(*) FROM "case" c JOIN case_category g ON g.case_id = c.id'
-        " WHERE g.code = 'documents_withheld' AND c.received_at BETWEEN :a AND :b",
-        a=FROM,
-        b=TO,
-    )
-    assert sum(r["meansOfControlWithholdsDocuments"] for r in records) == withheld
-    body = out.read_text(encoding="utf-8")
-    assert not any(name in body for name in surnames(demo))
-    with demo.read() as session:
-        numbers = list(session.execute(text('SELECT number FROM "case"')).scalars())
-    assert not any(number in body for number in numbers)
-    csv_out = tmp_path / "pool.csv"
-    assert run_cli(capsys, "stats", "--htcds", str(csv_out)).code == 0
-    header = csv_out.read_text(encoding="utf-8").splitlines()[0].split(",")
-    assert header[:3] == ["caseId", "yearOfRegistration", "Datasource"]
-
-
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [

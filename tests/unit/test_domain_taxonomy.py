@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
@@ -108,13 +107,6 @@ def test_life_or_liberty_categories_are_suggested_critical() -> None:
     }
     for cat in taxonomy.categories():
         assert (cat.suggested_urgency is Urgency.CRITICAL) == cat.life_or_liberty, cat.code
-
-
-def test_htcds_fields_are_marked_unverified() -> None:
-    raw = json.loads((taxonomy.TAXONOMY_DIR / "categories.json").read_text(encoding="utf-8"))
-    assert raw["htcds_verified"] is False
-    assert taxonomy.category("other").htcds is None
-    assert taxonomy.category("documents_withheld").htcds == "meansOfControlWithholdsDocuments"
 
 
 def test_indicator_conventions_are_known_instruments() -> None:

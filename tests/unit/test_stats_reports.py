@@ -1,4 +1,4 @@
-"""The report layer: texts, tables, CSV/XLSX, charts, the PDF in three languages, HTCDS."""
+"""The report layer: texts, tables, CSV/XLSX, charts, the PDF in three languages."""
 
 from __future__ import annotations
 
@@ -17,13 +17,11 @@ from app.letters import MissionInfo
 from app.letters.fonts import register_fonts
 from app.reports import charts
 from app.reports.export import csv_bytes, safe_text, write_csv, xlsx_bytes
-from app.reports.htcds import age_broad, columns, htcds_csv, mapping, record
 from app.reports.pdf import render_stats_report
 from app.reports.tables import ReportTable, case_list_table, indicator_tables
 from app.reports.texts import check_languages, text
 from app.services.records import CaseRow
 from app.services.stats import (
-    AnonymisedCase,
     Count,
     Indicators,
     MissionFigures,
@@ -251,50 +249,3 @@ def test_charts_say_when_there_is_no_data() -> None:
     assert charts.pie([], [], fonts, "Нет данных").contents[0].text == "Нет данных"
     drawn = charts.vertical_bars(["x", "y"], [[1, 2], [3, 4]], ["A", "B"], fonts, "No data")
     assert drawn.width > 0 and len(drawn.contents) == 2  # the chart and its legend
-
-
-def test_htcds_mapping_and_records() -> None:
-    m = mapping()
-    assert m.verified is False and "not checked" in m.note
-    assert m.by_category["documents_withheld"] == "meansOfControlWithholdsDocuments"
-    assert "no_contract" in m.unmapped
-    assert columns()[:2] == ("caseId", "yearOfRegistration")
-    assert [age_broad(a) for a in (None, 8, 17, 18, 29, 30, 47, 48, 70)] == [
-        "",
-        "0--8",
-        "9--17",
-        "18--20",
-        "27--29",
-        "30--38",
-        "39--47",
-        "48+",
-        "48+",
-    ]
-    case = AnonymisedCase(
-        pseudonym="abc",
-        year=2026,
-        sex="female",
-        age=31,
-        citizenship="KZ",
-        host_country="KR",
-        status="closed",
-        categories=("documents_withheld", "unpaid_wages"),
-        ilo_indicators=(),
-        documents_returned=True,
-        repatriated=False,
-        wages_recovered=True,
-    )
-    row = record(case)
-    assert row["gender"] == "Female" and row["ageBroad"] == "30--38"
-    assert row["majorityStatus"] == "Adult" and row["CountryOfExploitation"] == "KR"
-    assert row["meansOfControlWithholdsDocuments"] == 1
-    assert row["meansOfControlTakesEarnings"] == 1
-    assert row["meansOfControlNotSpecified"] == 0
-    unmapped = record(
-        AnonymisedCase(
-            "d", 2026, None, None, "KZ", "TR", "new", ("no_contract",), (), False, False, False
-        )
-    )
-    assert unmapped["meansOfControlNotSpecified"] == 1 and unmapped["gender"] == ""
-    lines = htcds_csv([case]).decode().splitlines()
-    assert len(lines) == 2 and lines[1].startswith("abc,2026,Case Management,Female,30--38,Adult")

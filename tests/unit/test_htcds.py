@@ -1,0 +1,214 @@
+"""The HTCDS 2.0 mapping and the disclosure control, case by case."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import replace
+
+import pytest
+from openpyxl import load_workbook
+
+from app.reports.disclosure import k_anonymise
+from app.reports.htcds import (
+    COLUMNS,
+    QUASI_IDENTIFIER_STEPS,
+    build_export,
+    disclosure_csv,
+    htcds_csv,
+    htcds_xlsx,
+    industry,
+    methods_of_control,
+    record,
+    trafficking_status,
+)
+from app.reports.htcds_standard import fields
+from app.services.stats import AnonymisedCase
+from tests.htcds_check import SENSITIVE, smallest_group, standard, value_problems
+
+BASE = AnonymisedCase(
+    year=2026,
+    sex="female",
+    citizenship="KZ",
+    host_country="KR",
+    status="in_progress",
+    categories=("unpaid_wages",),
+    ilo_indicators=(),
+    channel="walk_in",
+    employer_sector="",
+    has_agency=False,
+    consent=True,
+    referred_out_year=None,
+)
+# Deceived about the job and kept by a debt: both elements of forced labour.
+DECEIVED_IN_DEBT = replace(
+    BASE, categories=("contract_substitution",), ilo_indicators=("debt_bondage", "deception")
+)
+
+
+def test_the_product_reads_the_standard_as_the_tests_do() -> None:
+    independent = standard()
+    assert list(fields()) == list(independent)
+    for name, spec in fields().items():
+        assert set(spec.values) == independent[name]["values"], name
+        assert spec.iso_countries == independent[name]["iso"], name
+
+
+def test_columns_are_current_fields_in_the_standards_order() -> None:
+    spec = standard()
+    assert all(name in spec and spec[name]["status"] == "DRAFT" for name in COLUMNS)
+    orders = [spec[name]["order"] for name in COLUMNS]
+    assert orders == sorted(orders)
+    quasi = {c for step in QUASI_IDENTIFIER_STEPS for c in step}
+    # Every column is either protected by k or one the tests treat as the sensitive payload.
+    assert set(COLUMNS) - quasi - SENSITIVE == {"hte_Type"}  # constant: "Exploitation"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({}, None),  # unpaid wages, no indicator: a labour complaint
+        ({"categories": ("trafficking_forced_labour",)}, "PossibleVictimOfTrafficking"),
+        ({"ilo_indicators": ("debt_bondage", "deception")}, "PossibleVictimOfTrafficking"),
+        (
+            {"ilo_indicators": ("excessive_overtime", "withholding_of_wages")},
+            "PossibleVictimOfTrafficking",
+        ),
+        # One element only: coercion without involuntary work, or the reverse.
+        ({"ilo_indicators": ("retention_of_identity_documents", "withholding_of_wages")}, None),
+        ({"ilo_indicators": ("deception", "excessive_overtime")}, None),
+        ({"categories": ("illness_injury", "death_repatriation", "unjustified_dismissal")}, None),
+        (
+            {"categories": ("trafficking_forced_labour",), "status": "rejected"},
+            None,
+        ),
+        ({"ilo_indicators": ("debt_bondage", "deception"), "status": "rejected"}, None),
+    ],
+)
+def test_trafficking_status(change: dict[str, object], expected: str | None) -> None:
+    assert trafficking_status(replace(BASE, **change)) == expected  # type: ignore[arg-type]
+
+
+def test_methods_of_control_come_from_indicators_without_overstating() -> None:
+    # The categories alone name no method of control.
+    assert methods_of_control(replace(BASE, categories=("recruitment_fees", "unpaid_wages"))) == ()
+    # Wages withheld is not "takes earnings"; which threat it was is not recorded.
+    withheld = replace(BASE, ilo_indicators=("withholding_of_wages", "intimidation_threats"))
+    assert methods_of_control(withheld) == ("Other",)
+    assert methods_of_control(DECEIVED_IN_DEBT) == ("DebtBondage", "FalsePromises")
+    documents = replace(
+        BASE, ilo_indicators=("retention_of_identity_documents", "excessive_overtime")
+    )
+    assert methods_of_control(documents) == ("ExcessiveWorkingHours", "WithholdsDocuments")
+    violence = replace(BASE, ilo_indicators=("physical_sexual_violence",))
+    assert methods_of_control(violence) == ("Other",)
+    assert methods_of_control(replace(violence, categories=("violence",))) == ("PhysicalAbuse",)
+    assert methods_of_control(replace(violence, categories=("sexual_abuse", "violence"))) == (
+        "PhysicalAbuse",
+        "SexualAbuse",
+    )
+    # Conditions of work are not a method of control.
+    conditions = replace(BASE, ilo_indicators=("abusive_working_living_conditions",))
+    assert methods_of_control(conditions) == ()
+
+
+def test_industry_takes_an_isic_section_and_guesses_nothing() -> None:
+    assert industry("F") == "F_Construction"
+    assert industry("a") == "A_AgricultureForestryAndFishing"
+    assert industry("T_ActivitiesOfHouseholdsAsEmployers") == "T_ActivitiesOfHouseholdsAsEmployers"
+    assert industry("construction") == industry("") == industry("Z") == ""
+
+
+def test_record_fills_what_the_case_says() -> None:
+    case = replace(
+        DECEIVED_IN_DEBT,
+        sex=None,
+        status="resolved",
+        channel="referral",
+        employer_sector="C",
+        has_agency=True,
+        consent=False,
+        referred_out_year=2027,
+    )
+    row = record(case)
+    assert list(row) == list(COLUMNS)
+    assert row == {
+        "prs_Gender": "NonSpecifiedUnknown",
+        "prs_Citizenship": "KZ",
+        "vic_TraffickingStatus": "PossibleVictimOfTrafficking",
+        "vic_TraffickingStatusDecisionMakingOrg": "NonPoliceGovernmentalOrganization",
+        "vic_MethodsOfControl": "DebtBondage;FalsePromises",
+        "vic_TypeOfExploitation": "ForcedLabour",
+        "vic_ForcedLabourIndustry": "C_Manufacturing",
+        "per_RoleInProcess": "RecruiterOrIntermediary",
+        "cas_Status": "FollowUp",
+        "cas_IncomingReferralDate": "2026",
+        "cas_ReasonForOutgoingReferral": "AdditionalServicesRequired",
+        "cas_OutgoingReferralDate": "2027",
+        "hte_Country": "KR",
+        "hte_Date": "2026",
+        "hte_Type": "Exploitation",
+        "con_Consent": "false",
+    }
+    assert value_problems([row]) == []
+    for status, expected in (("new", "Active"), ("referred", "Active"), ("closed", "Closed")):
+        assert record(replace(DECEIVED_IN_DEBT, status=status))["cas_Status"] == expected
+    odd = record(replace(DECEIVED_IN_DEBT, citizenship="XX", host_country="ZZ"))
+    assert odd["prs_Citizenship"] == odd["hte_Country"] == ""  # not ISO: not recorded
+    with pytest.raises(ValueError):
+        record(BASE)  # no trafficking status: never a row
+
+
+def test_k_anonymity_withholds_then_suppresses() -> None:
+    steps = (("detail",), ("country",))
+    big = [{"country": "KR", "detail": "x"}] * 12
+    few = [{"country": "KR", "detail": "y"}] * 3
+    released, summary = k_anonymise(big + few, steps, k=5)
+    # Withholding the detail, then the country, leaves 3 rows alike: too few, suppressed.
+    assert released == big and summary.rows_suppressed == 3 and summary.generalised == ()
+    others = [{"country": "TR", "detail": "y"}] * 2
+    released, summary = k_anonymise(big + few + others, steps, k=5)
+    # Now 5 rows are alike once both are withheld, and they share their detail, which comes
+    # back: only the country stays withheld.
+    assert Counter((r["country"], r["detail"]) for r in released) == {("KR", "x"): 12, ("", "y"): 5}
+    assert summary.rows_suppressed == 0 and summary.smallest_group == 5
+    assert summary.generalised == (("country", 5),)
+
+
+def test_k_anonymity_holds_on_every_released_group() -> None:
+    rows = [{"a": str(i % 7), "b": str(i % 3), "c": "same"} for i in range(60)]
+    released, summary = k_anonymise(rows, (("a",), ("b",), ("c",)), k=11)
+    groups = Counter((r["a"], r["b"], r["c"]) for r in released)
+    assert min(groups.values()) >= 11 and summary.smallest_group == min(groups.values())
+    assert all(r["c"] == "same" for r in released)  # a constant column is never withheld
+    assert summary.rows_released + summary.rows_suppressed == 60
+    with pytest.raises(ValueError):
+        k_anonymise(rows, (("a",),), k=1)
+
+
+def test_the_export_leaves_out_what_is_not_trafficking_and_holds_k() -> None:
+    cases = (
+        [replace(DECEIVED_IN_DEBT, host_country="KR")] * 14
+        + [replace(DECEIVED_IN_DEBT, host_country="TR", sex="male")] * 4
+        + [replace(DECEIVED_IN_DEBT, status="rejected")] * 6
+        + [BASE] * 30
+    )
+    export = build_export(cases, k=11)
+    assert (export.cases, export.rejected, export.not_assessed) == (54, 6, 30)
+    assert export.disclosure.rows_in == 18
+    assert smallest_group(export.rows, COLUMNS) >= 11
+    assert value_problems(export.rows) == []
+    lines = list(csv.DictReader(io.StringIO(htcds_csv(export).decode("utf-8"))))
+    assert lines == export.rows
+    summary = {
+        (r["item"], r["field"]): r["value"]
+        for r in csv.DictReader(io.StringIO(disclosure_csv(export).decode("utf-8")))
+    }
+    assert summary[("left_out_rejected", "")] == "6"
+    assert summary[("rows_released", "")] == str(len(export.rows))
+    book = load_workbook(io.BytesIO(htcds_xlsx(export)))
+    assert book.sheetnames == ["HTCDS", "Disclosure"]
+    sheet_rows = list(book["HTCDS"].iter_rows(values_only=True))
+    assert sheet_rows[0] == COLUMNS and len(sheet_rows) == len(export.rows) + 1
+    assert book.properties.creator == "Qorgau"
