@@ -13,10 +13,10 @@ from app.config import Paths, resolve_paths
 from app.errors import QorgauError
 from app.i18n import LANGUAGES, _, current_language, ngettext
 from app.security.keyring_store import SecretStore
-from app.services import backup, instance_lock, retention
+from app.services import backup, retention
 from app.services.installation import unlock
 from app.services.workspace import Workspace
-from ui import ui_settings
+from ui import instance_lock, ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
 from ui.setup.wizard import SetupWizard
