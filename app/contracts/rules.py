@@ -36,7 +36,6 @@ from app.i18n import (
 )
 from app.i18n import format_number as _format_number
 
-LEVELS: tuple[str, ...] = ("ok", "concern", "violation")
 RISKS: tuple[str, ...] = ("low", "medium", "high", "critical")
 ILO_INDICATORS: tuple[str, ...] = (
     "abuse_of_vulnerability",

@@ -971,6 +971,7 @@ class CaseService:
 
     @staticmethod
     def _touch(row: Case) -> None:
-        # Link-table and child changes do not dirty the case row itself; bundles travel by
-        # the case's version, so bump it explicitly.
+        # Link-table and child changes do not dirty the case row itself, yet bundles travel by
+        # the case's version: a new updated_at dirties the row, and the before_flush hook in
+        # app.db.sync then bumps its version and change_seq.
         row.updated_at = datetime.now(UTC)
