@@ -12,6 +12,7 @@ from app.db.models import (
     Employer,
     RecruitmentAgency,
 )
+from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, ValidationError
 from app.i18n import _
@@ -149,7 +150,7 @@ class OrganisationService:
             return _info(row[0], row[1], row[2])
 
     def create(self, data: OrganisationInput) -> OrganisationInfo:
-        self.ws.require_role("attache", "consul", "admin")
+        self.ws.require_role(*CASE_WORKERS)
         cleaned = clean_organisation(data)
         with self.ws.write() as session:
             org_id = new_organisation(session, self.model, cleaned)
@@ -157,7 +158,7 @@ class OrganisationService:
         return self.get(org_id)
 
     def update(self, org_id: str, data: OrganisationInput) -> OrganisationInfo:
-        self.ws.require_role("attache", "consul", "admin")
+        self.ws.require_role(*CASE_WORKERS)
         cleaned = clean_organisation(data)
         with self.ws.write() as session:
             row = session.get(self.model, org_id)
@@ -175,7 +176,7 @@ class OrganisationService:
 
     def set_watchlist(self, org_id: str, on: bool, reason: str = "") -> OrganisationInfo:
         """Put on (or take off) the watchlist; a consul's or administrator's decision."""
-        self.ws.require_role("consul", "admin")
+        self.ws.require_role(*SENIOR_ROLES)
         reason = check.bounded_text(reason, "reason", _("Reason"), 2000)
         if on and not reason:
             raise ValidationError(_("Say why the organisation goes on the watchlist."), "reason")
