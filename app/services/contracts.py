@@ -112,7 +112,7 @@ class ContractReviewInfo:
         return ReviewResult(self.findings, self.risk, self.risk_reasons, self.ilo_indicators)
 
     def to_json(self) -> dict[str, object]:
-        """DESIGN.md's findings shape, with the review's identity beside it."""
+        """The findings shape of docs/architecture.md, with the review's identity beside it."""
         return {
             **result_to_json(self.result),
             "id": self.id,
