@@ -50,15 +50,19 @@ def leaky_button(qtbot: QtBot, exc: Exception) -> QPushButton:
     return button
 
 
+def press(qtbot: QtBot, button: QPushButton, times: int = 1) -> list[ErrorDialog]:
+    """Click like a user (each click raises in the slot); the error dialogs then open."""
+    for _ in range(times):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return visible_error_dialogs()
+
+
 @pytest.mark.qt_no_exception_capture
 def test_an_exception_in_a_slot_gives_one_dialog_and_a_log_line_without_personal_data(
     qtbot: QtBot, reporter: ErrorReporter
 ) -> None:
     button = leaky_button(qtbot, ValueError(f"{NAME}, IIN {IIN}: {NOTE}"))
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # again, while the dialog is open
-
-    dialogs = visible_error_dialogs()
+    dialogs = press(qtbot, button, times=2)  # the second while the first dialog is open
     assert len(dialogs) == 1
     report = dialogs[0].report.toPlainText()
     assert "\nValueError\n" in report
@@ -79,18 +83,14 @@ def test_an_exception_in_a_slot_gives_one_dialog_and_a_log_line_without_personal
 
     dialogs[0].close()
     qtbot.waitUntil(lambda: reporter.dialog is None)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert len(visible_error_dialogs()) == 1  # a later error is shown again
+    assert len(press(qtbot, button)) == 1  # a later error is shown again
 
 
 @pytest.mark.qt_no_exception_capture
 def test_an_uncaught_qorgau_error_shows_its_message_but_logs_only_its_type(
     qtbot: QtBot, reporter: ErrorReporter
 ) -> None:
-    button = leaky_button(qtbot, NotFound(f"No case of {NAME}."))
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-    (dialog,) = visible_error_dialogs()
+    (dialog,) = press(qtbot, leaky_button(qtbot, NotFound(f"No case of {NAME}.")))
     assert dialog.message.text() == f"No case of {NAME}."  # the user's own data, on screen
     assert "app.errors.NotFound" in dialog.report.toPlainText()
     assert NAME not in dialog.report.toPlainText()
