@@ -6,11 +6,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_data_dir, user_log_dir
 
 from app.resources import resource_path
 
 DATA_DIR_ENV = "QORGAU_DATA_DIR"
+LOG_DIR_ENV = "QORGAU_LOG_DIR"
 DB_FILENAME = "qorgau.db"
 KEYSLOTS_FILENAME = "keyslots.json"
 BACKUP_DIRNAME = "backups"
@@ -46,6 +47,16 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     if from_env:
         return Path(from_env).expanduser().resolve()
     return Path(user_data_dir("Qorgau", appauthor=False))
+
+
+def resolve_log_dir() -> Path:
+    """``QORGAU_LOG_DIR``, else the platform's log folder (``~/.local/state/Qorgau/log``,
+    ``%LOCALAPPDATA%\\Qorgau\\Logs``, ``~/Library/Logs/Qorgau``): not the data folder, so a
+    log can be sent or deleted without touching the database."""
+    from_env = os.environ.get(LOG_DIR_ENV)
+    if from_env:
+        return Path(from_env).expanduser().resolve()
+    return Path(user_log_dir("Qorgau", appauthor=False))
 
 
 def resolve_paths(explicit: str | os.PathLike[str] | None = None) -> Paths:

@@ -39,6 +39,22 @@ class DatabaseError(QorgauError):
     """The database file is missing, not a Qorgau database, corrupt or too new."""
 
 
+class DatabaseBusy(DatabaseError):
+    """Another process held the database's lock for longer than the busy timeout."""
+
+
+class StorageFull(DatabaseError):
+    """The disk holding the database has no room left for the change."""
+
+
+class StorageFailed(DatabaseError):
+    """The disk or network drive failed to read or write the database (an I/O error)."""
+
+
+class DatabaseDamaged(DatabaseError):
+    """The database file is corrupt, or has been replaced by something that is not one."""
+
+
 class IntegrityError(QorgauError):
     """Tampering detected: audit chain, bundle signature or hash mismatch."""
 

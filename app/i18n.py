@@ -10,7 +10,7 @@ import gettext
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -36,7 +36,6 @@ class _State:
 
     language: str = "en"
     catalog: gettext.NullTranslations = gettext.NullTranslations()
-    listeners: list[Callable[[str], None]] = []
     pseudo: bool = bool(os.environ.get(PSEUDO_ENV_NAME))
 
 
@@ -108,10 +107,9 @@ class PseudoTranslations(gettext.NullTranslations):
 
 
 def set_pseudo_locale(enabled: bool) -> None:
-    """Show every interface text in the pseudo-locale (a check for clipped layouts)."""
+    """Show every interface text in the pseudo-locale (a check for clipped layouts); the UI
+    re-translates its widgets through ``ui.i18n_bridge.LanguageBridge``."""
     _State.pseudo = enabled
-    for listener in list(_State.listeners):
-        listener(_State.language)
 
 
 def pseudo_locale_enabled() -> bool:
@@ -132,17 +130,10 @@ def set_language(language: str) -> None:
         raise ValueError(f"unsupported language: {language}")
     _State.language = language
     _State.catalog = load_catalog(language)
-    for listener in list(_State.listeners):
-        listener(language)
 
 
 def current_language() -> str:
     return _override.language or _State.language
-
-
-def on_language_changed(listener: Callable[[str], None]) -> None:
-    """Call ``listener(language)`` after every switch (the UI re-translates its widgets)."""
-    _State.listeners.append(listener)
 
 
 def _(message: str) -> str:

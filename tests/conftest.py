@@ -43,6 +43,7 @@ MISSION = MissionSetup(
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("QORGAU_DATA_DIR", str(tmp_path / "data-dir-from-env"))
+    monkeypatch.setenv("QORGAU_LOG_DIR", str(tmp_path / "logs"))
     for name in ("QORGAU_USER", "QORGAU_PASSWORD", "QORGAU_NEW_PASSWORD", "QORGAU_LANG"):
         monkeypatch.delenv(name, raising=False)
     # The keyring: one file per test, also chosen by any process the test starts (so a

@@ -9,15 +9,15 @@ from PySide6.QtCore import QLocale, QThreadPool
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from app.config import Paths, resolve_paths
+from app.config import Paths, resolve_log_dir, resolve_paths
 from app.errors import QorgauError
 from app.i18n import LANGUAGES, _, ngettext
 from app.resources import resource_path
 from app.security.keyring_store import SecretStore
-from app.services import backup, instance_lock, retention
+from app.services import backup, retention
 from app.services.installation import unlock
 from app.services.workspace import Workspace
-from ui import self_test, ui_settings
+from ui import error_report, instance_lock, self_test, ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
 from ui.setup.wizard import SetupWizard
@@ -109,6 +109,7 @@ def obtain_workspace(paths: Paths, bridge: LanguageBridge) -> Workspace | None:
 
 def run_desktop(data_dir: str | None, language: str | None) -> int:
     app = make_application()
+    error_report.install(resolve_log_dir())  # an uncaught error: a log entry and one dialog
     bridge = LanguageBridge(app)
     bridge.set_language(choose_language(language))
     paths = resolve_paths(data_dir)

@@ -1,7 +1,8 @@
 """This computer's interface preferences, kept in QSettings (organisation "Qorgau").
 
 Only what belongs to the desktop and not to the mission's data lives here: window geometry,
-table header state, the interface language, the idle-lock delay, the last user name.
+table header state, the interface language, the last user name. The idle-lock delay is the
+mission's policy and lives in the database (``app.services.settings``).
 """
 
 from __future__ import annotations

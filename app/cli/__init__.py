@@ -1,4 +1,4 @@
-"""The ``qorgau`` command: a second front end over the services (see DESIGN.md).
+"""The ``qorgau`` command: a second front end over the services (see docs/architecture.md).
 
 Exit status 0 on success, 1 on an error (one line on stderr, no traceback), 2 on bad usage.
 Each area registers its subcommands from its own module in this package: every module here

@@ -18,6 +18,7 @@ from app.cli.common import (
 )
 from app.cli.recovery import print_recovery_key
 from app.config import Paths
+from app.domain.roles import ALL_ROLES
 from app.domain.translit import latin_name
 from app.errors import IntegrityError, NotFound, UsageError, ValidationError
 from app.i18n import _, current_language
@@ -56,7 +57,7 @@ def register(commands: Any) -> None:
     user_cmds = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     add = user_cmds.add_parser("add", help=_("add a user (administrator)"))
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=("attache", "consul", "admin", "hq"))
+    add.add_argument("--role", required=True, choices=ALL_ROLES)
     add.add_argument("--full-name", default="")
     add.set_defaults(handler=cmd_user_add)
     passwd = user_cmds.add_parser("passwd", help=_("change or reset a password"))

@@ -25,6 +25,7 @@ from app.contracts.reference import (
     reference_for,
 )
 from app.contracts.terms import ContractTerms
+from app.domain.codes import IloIndicator
 from app.i18n import (
     N_,
     _,
@@ -36,21 +37,7 @@ from app.i18n import (
 )
 from app.i18n import format_number as _format_number
 
-LEVELS: tuple[str, ...] = ("ok", "concern", "violation")
 RISKS: tuple[str, ...] = ("low", "medium", "high", "critical")
-ILO_INDICATORS: tuple[str, ...] = (
-    "abuse_of_vulnerability",
-    "deception",
-    "restriction_of_movement",
-    "isolation",
-    "physical_sexual_violence",
-    "intimidation_threats",
-    "retention_of_identity_documents",
-    "withholding_of_wages",
-    "debt_bondage",
-    "abusive_working_living_conditions",
-    "excessive_overtime",
-)
 
 # International standards used as thresholds where host-country law is unknown.
 ILO_MAX_WEEKLY_HOURS = Decimal(48)  # C001 Art. 2
@@ -1087,7 +1074,7 @@ def _resolve_one(
 
 def _ordered_indicators(findings: Sequence[Finding]) -> tuple[str, ...]:
     seen = {code for f in findings if f.level != "ok" for code in f.ilo_indicators}
-    return tuple(code for code in ILO_INDICATORS if code in seen)
+    return tuple(code.value for code in IloIndicator if code in seen)
 
 
 def rate_risk(findings: Sequence[Finding]) -> tuple[str, tuple[str, ...]]:

@@ -16,10 +16,17 @@ from typing import Any
 
 import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from app.errors import DatabaseError
+from app.errors import (
+    DatabaseBusy,
+    DatabaseDamaged,
+    DatabaseError,
+    StorageFailed,
+    StorageFull,
+)
 from app.i18n import _
 
 BUSY_TIMEOUT_MS = 15_000
@@ -94,6 +101,66 @@ class Interrupted(DatabaseError):
         super().__init__(_("The search was cancelled."))
 
 
+# SQLite's primary result codes (the low byte of ``sqlite_errorcode``) a person can act on.
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_INTERRUPT = 5, 6, 9
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 10, 11, 13, 26
+
+
+def user_facing(exc: BaseException) -> DatabaseError | None:
+    """The QorgauError for an SQLite failure a person can act on; None for any other.
+
+    Sessions are opened and committed in ``Database.read``/``write`` only, so this is applied
+    there and nowhere else: a service never sees a raw "database is locked".
+    """
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    if not isinstance(orig, sqlcipher3.Error) or not isinstance(code, int):
+        return None
+    primary = code & 0xFF
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return DatabaseBusy(
+            _(
+                "Another Qorgau window or command kept the database busy for more than "
+                "{seconds} seconds; nothing was changed. Try again in a moment."
+            ).format(seconds=BUSY_TIMEOUT_MS // 1000)
+        )
+    if primary == _SQLITE_FULL:
+        return StorageFull(
+            _(
+                "The disk holding the Qorgau database is full; nothing was saved. "
+                "Free some space on it and try again."
+            )
+        )
+    if primary == _SQLITE_IOERR:
+        return StorageFailed(
+            _(
+                "The disk holding the Qorgau database could not be read or written; nothing "
+                "was saved. Check the disk or network drive and try again."
+            )
+        )
+    if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return DatabaseDamaged(
+            _(
+                "The Qorgau database is damaged. Close Qorgau and restore the latest backup; "
+                "your administrator can help."
+            )
+        )
+    if primary == _SQLITE_INTERRUPT:
+        return Interrupted()
+    return None
+
+
+@contextmanager
+def _user_facing_errors() -> Iterator[None]:
+    try:
+        yield
+    except DBAPIError as exc:
+        mapped = user_facing(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
+
+
 class Database:
     """One open database: the engine and the two kinds of session the services use."""
 
@@ -142,13 +209,13 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read() as session:
+        with _user_facing_errors(), self._read() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction holding the write lock from its start; commits or rolls back whole."""
-        with self._write() as session, session.begin():
+        with _user_facing_errors(), self._write() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

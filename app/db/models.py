@@ -79,7 +79,7 @@ class Base(DeclarativeBase):
 
 
 class SyncMixin:
-    """Columns every synchronisable row carries (see DESIGN.md, Storage)."""
+    """Columns every synchronisable row carries (see docs/architecture.md, Storage)."""
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     origin_mission: Mapped[str] = mapped_column(String(16), index=True)

@@ -27,6 +27,14 @@ class CaseStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class LetterStatus(StrEnum):
+    """An outgoing letter's way through the register: drafted, approved, issued."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    ISSUED = "issued"
+
+
 class Category(StrEnum):
     UNPAID_WAGES = "unpaid_wages"
     DOCUMENTS_WITHHELD = "documents_withheld"

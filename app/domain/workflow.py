@@ -13,15 +13,14 @@ from datetime import date, timedelta
 from typing import Literal
 
 from app.domain.codes import CaseStatus, Role, Urgency, label
+from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.errors import PermissionDenied, ValidationError
 from app.i18n import _
 
 S = CaseStatus
 
-CASE_WORKERS: frozenset[Role] = frozenset({Role.ATTACHE, Role.CONSUL, Role.ADMIN})
 # How long the author of a status change may take it back (an undo, recorded, not an erasure).
 UNDO_WINDOW = timedelta(minutes=10)
-SENIOR: frozenset[Role] = frozenset({Role.CONSUL, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -37,22 +36,22 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.NEW, S.IN_PROGRESS, CASE_WORKERS),
     Transition(S.NEW, S.REFERRED, CASE_WORKERS),
     Transition(S.NEW, S.RESOLVED, CASE_WORKERS),
-    Transition(S.NEW, S.REJECTED, SENIOR, needs_reason=True),
+    Transition(S.NEW, S.REJECTED, SENIOR_ROLES, needs_reason=True),
     Transition(S.IN_PROGRESS, S.AWAITING_RESPONSE, CASE_WORKERS),
     Transition(S.IN_PROGRESS, S.REFERRED, CASE_WORKERS),
     Transition(S.IN_PROGRESS, S.RESOLVED, CASE_WORKERS),
-    Transition(S.IN_PROGRESS, S.REJECTED, SENIOR, needs_reason=True),
+    Transition(S.IN_PROGRESS, S.REJECTED, SENIOR_ROLES, needs_reason=True),
     Transition(S.AWAITING_RESPONSE, S.IN_PROGRESS, CASE_WORKERS),
     Transition(S.AWAITING_RESPONSE, S.REFERRED, CASE_WORKERS),
     Transition(S.AWAITING_RESPONSE, S.RESOLVED, CASE_WORKERS),
     Transition(S.REFERRED, S.IN_PROGRESS, CASE_WORKERS),
     Transition(S.REFERRED, S.AWAITING_RESPONSE, CASE_WORKERS),
     Transition(S.REFERRED, S.RESOLVED, CASE_WORKERS),
-    Transition(S.RESOLVED, S.CLOSED, SENIOR),
+    Transition(S.RESOLVED, S.CLOSED, SENIOR_ROLES),
     # Reopening: the worker came back, or the outcome did not hold.
-    Transition(S.RESOLVED, S.IN_PROGRESS, SENIOR, needs_reason=True),
-    Transition(S.CLOSED, S.IN_PROGRESS, SENIOR, needs_reason=True),
-    Transition(S.REJECTED, S.IN_PROGRESS, SENIOR, needs_reason=True),
+    Transition(S.RESOLVED, S.IN_PROGRESS, SENIOR_ROLES, needs_reason=True),
+    Transition(S.CLOSED, S.IN_PROGRESS, SENIOR_ROLES, needs_reason=True),
+    Transition(S.REJECTED, S.IN_PROGRESS, SENIOR_ROLES, needs_reason=True),
 )
 
 _BY_MOVE: dict[tuple[CaseStatus, CaseStatus], Transition] = {

@@ -23,10 +23,6 @@ _KNOWN = {"type", "maxLength", "pattern", "minimum", "maximum", "enum", "anyOf",
 _KNOWN |= {"uniqueItems"}
 
 
-def _is_int(value: Any) -> bool:
-    return type(value) is int
-
-
 @cache
 def _ecma_pattern(pattern: str) -> re.Pattern[str]:
     """A JSON Schema (ECMA-262) pattern for Python: there a final ``$`` matches only at the end

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from app.exchange.records import BY_NAME, ENTITIES, UUID_PATTERN
+from app.exchange.records import ENTITIES, UUID_PATTERN
 from app.security.audit_anchor import MANIFEST_FIELD as AUDIT_HEAD_FIELD
 from app.security.audit_anchor import head_schema as audit_head_schema
 
@@ -61,14 +61,6 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
-
-
-def record_member(entity: str) -> str:
-    return f"records/{entity}.jsonl"
-
-
-def file_member(sha256: str) -> str:
-    return f"files/{sha256}"
 
 
 def manifest_schema() -> dict[str, Any]:
@@ -139,10 +131,6 @@ def manifest_schema() -> dict[str, Any]:
             },
         },
     }
-
-
-def known_entity(name: str) -> bool:
-    return name in BY_NAME
 
 
 def all_schemas() -> dict[str, dict[str, Any]]:

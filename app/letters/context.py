@@ -11,17 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from app.domain.codes import LetterKind
 from app.errors import ValidationError
 from app.i18n import LANGUAGES, _
 
-LETTER_KINDS: tuple[str, ...] = (
-    "note_verbale_labour_authority",
-    "employer_letter",
-    "agency_report",
-    "referral",
-    "assistance_certificate",
-    "hq_case_report",
-)
+# The register's order, which is the enum's.
+LETTER_KINDS: tuple[str, ...] = tuple(kind.value for kind in LetterKind)
 
 
 @dataclass(frozen=True)

@@ -98,10 +98,3 @@ def missing_code_points(path: Path, text: str = KAZAKH_LETTERS) -> list[str]:
     """Characters of ``text`` that the font file at ``path`` has no glyph for."""
     char_map = TTFont(f"probe-{path.stem}", str(path)).face.charToGlyph
     return [char for char in text if ord(char) not in char_map]
-
-
-def has_glyphs(text: str, font_name: str = SERIF) -> bool:
-    """True when the registered font can draw every character of ``text``."""
-    font = pdfmetrics.getFont(font_name)
-    char_map = font.face.charToGlyph
-    return all(ord(char) in char_map or char.isspace() for char in text)

@@ -52,6 +52,7 @@ from app.db.models import (
     Setting,
 )
 from app.domain.codes import Category, EventKind, label
+from app.domain.roles import ADMIN_OR_HQ, CASE_WORKERS, SENIOR_ROLES
 from app.errors import ConflictError, NotFound, ValidationError
 from app.i18n import LANGUAGES, _, current_language
 from app.letters.context import Citation
@@ -60,10 +61,9 @@ from app.services import validation as check
 from app.services.legal_tables import HostLaw, host_law
 from app.services.workspace import Workspace
 
-CASE_WORKERS = ("attache", "consul", "admin")
-NOTE_EDITORS = ("consul", "admin")
+NOTE_EDITORS = SENIOR_ROLES
 # Who may replace the library with one HQ sent (a mission's administrator imports bundles).
-LIBRARY_UPDATERS = ("admin", "hq")
+LIBRARY_UPDATERS = ADMIN_OR_HQ
 LIBRARY_SETTING = "agreements.library"
 MAX_NOTES = 20_000
 MAX_CITATION_NOTE = 2_000

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import select
 
 from app.db.models import Mission
+from app.domain.codes import Role
+from app.domain.roles import ADMIN_OR_HQ
 from app.errors import NotFound, ValidationError
 from app.i18n import _
 from app.security import audit, audit_anchor
@@ -23,7 +25,7 @@ from app.security.audit import AuditProblem
 from app.security.audit_anchor import SignedHead
 from app.services.workspace import Workspace
 
-HEAD_READERS = ("admin", "hq")
+HEAD_READERS = ADMIN_OR_HQ
 MAX_HEAD_FILE_BYTES = 64 * 1024
 
 
@@ -91,7 +93,7 @@ class AuditLogService:
 
     def forget_head(self, code: str) -> SignedHead:
         """Accept that ``code``'s history restarts (say, a restored backup); audited here."""
-        self.ws.require_role("admin")
+        self.ws.require_role(Role.ADMIN)
         with self.ws.write() as session:
             own = session.execute(select(Mission.code).where(Mission.is_local)).scalar_one()
             if code == own:

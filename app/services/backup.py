@@ -38,6 +38,8 @@ from app.config import DB_FILENAME, KEYSLOTS_FILENAME, Paths
 from app.db.engine import Database, open_raw
 from app.db.migrate import ensure_schema
 from app.db.models import User
+from app.domain.codes import Role
+from app.domain.roles import SENIOR_ROLES
 from app.errors import AuthError, DatabaseError, PermissionDenied, QorgauError
 from app.i18n import _
 from app.security import audit
@@ -56,8 +58,8 @@ from app.services.workspace import Workspace
 BACKUP_FORMAT = "qorgau-backup"
 BACKUP_VERSION = 1
 MANIFEST = "manifest.json"
-BACKUP_ROLES = ("admin", "consul")
-RESTORE_ROLE = "admin"
+BACKUP_ROLES = SENIOR_ROLES
+RESTORE_ROLE = Role.ADMIN
 
 
 class ConfirmationRequired(QorgauError):

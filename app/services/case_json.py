@@ -1,4 +1,4 @@
-"""The case JSON of the command line and of other tools (DESIGN.md, 'Stable codes').
+"""The case JSON of the command line and of other tools (docs/architecture.md, 'Stable codes').
 
 Unknown fields are an error, never silently dropped; each message names the field.
 """
@@ -35,7 +35,7 @@ CASE_FIELDS = {
     "claims",
 }
 PERSON_FIELDS = {f.name for f in fields(PersonInput)}
-# Short names other tools use (DESIGN.md's example has "phone": the worker's phone abroad).
+# Short names other tools use (the documented example has "phone": the worker's phone abroad).
 PERSON_ALIASES = {"phone": "phone_abroad"}
 ORGANISATION_FIELDS = {f.name for f in fields(OrganisationInput)}
 

@@ -34,6 +34,7 @@ from app.domain.claims import claims_json
 from app.domain.codes import CaseStatus, Category, Channel, EventKind, IloIndicator, Role, Urgency
 from app.domain.codes import parse_code as code
 from app.domain.filenames import clean_filename
+from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import (
     OPEN_STATUSES,
     UNDO_WINDOW,
@@ -63,7 +64,6 @@ from app.services.records import (
 )
 from app.services.workspace import Workspace
 
-CASE_WORKERS = ("attache", "consul", "admin")
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 TIMELINE_KINDS = (
     EventKind.NOTE,
@@ -780,7 +780,7 @@ class CaseService:
         self, case_id: str, username: str | None, due_date: date | None = None
     ) -> CaseDetail:
         """Give the case to an officer (a consul's or administrator's decision)."""
-        self.ws.require_role("consul", "admin")
+        self.ws.require_role(*SENIOR_ROLES)
         with self.ws.write() as session:
             row = self._load(session, case_id)
             self._check_officer(session, username)
@@ -971,6 +971,7 @@ class CaseService:
 
     @staticmethod
     def _touch(row: Case) -> None:
-        # Link-table and child changes do not dirty the case row itself; bundles travel by
-        # the case's version, so bump it explicitly.
+        # Link-table and child changes do not dirty the case row itself, yet bundles travel by
+        # the case's version: a new updated_at dirties the row, and the before_flush hook in
+        # app.db.sync then bumps its version and change_seq.
         row.updated_at = datetime.now(UTC)

@@ -54,6 +54,7 @@ from app.db.models import (
     User,
 )
 from app.domain.codes import EventKind
+from app.domain.roles import CASE_WORKERS
 from app.errors import NotFound, ValidationError
 from app.i18n import LANGUAGES, N_, _, current_language, language_override
 from app.services import search
@@ -62,7 +63,7 @@ from app.services.legal_tables import host_table
 from app.services.letterhead import letterhead
 from app.services.workspace import Workspace
 
-REVIEWERS = ("attache", "consul", "admin")
+REVIEWERS = CASE_WORKERS
 RISK_LABELS: dict[str, str] = {
     "low": N_("low"),
     "medium": N_("medium"),
@@ -111,7 +112,7 @@ class ContractReviewInfo:
         return ReviewResult(self.findings, self.risk, self.risk_reasons, self.ilo_indicators)
 
     def to_json(self) -> dict[str, object]:
-        """DESIGN.md's findings shape, with the review's identity beside it."""
+        """The findings shape of docs/architecture.md, with the review's identity beside it."""
         return {
             **result_to_json(self.result),
             "id": self.id,

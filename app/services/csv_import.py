@@ -18,10 +18,11 @@ from datetime import date, datetime
 
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus
+from app.domain.roles import CASE_WORKERS
 from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, _
 from app.services import search
-from app.services.cases import CASE_WORKERS, CaseService, PreparedCase
+from app.services.cases import CaseService, PreparedCase
 from app.services.records import CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
 

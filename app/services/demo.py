@@ -30,7 +30,7 @@ from app.db.models import (
     User,
 )
 from app.db.sync import CHANGE_SEQ, next_counter
-from app.domain.codes import CaseStatus, Category, IloIndicator, Urgency
+from app.domain.codes import CaseStatus, Category, IloIndicator, Role, Urgency
 from app.domain.iin import make_iin
 from app.domain.translit import latin_name
 from app.domain.workflow import default_due_date
@@ -552,7 +552,7 @@ class _Builder:
 
 def fill_demo(ws: Workspace, cases: int, seed: int, today: date | None = None) -> int:
     """Add ``cases`` demo cases (with people, employers and timelines); returns the count."""
-    ws.require_role("admin")
+    ws.require_role(Role.ADMIN)
     if cases < 0:
         raise ValidationError(_("The number of cases cannot be negative."), field="cases")
     builder = _Builder(ws, seed, today or date.today())

@@ -6,6 +6,8 @@ Names are ordinary Kazakh names in Cyrillic; their passport spelling is produced
 
 from __future__ import annotations
 
+from app.domain.codes import Role
+
 MALE_NAMES = (
     "Нұрлан",
     "Ерлан",
@@ -214,14 +216,14 @@ PARTNERS = (
     ("Центр помощи мигрантам «Ласточка»", "ngo", "RU"),
 )
 OFFICERS = (
-    ("aigerim", "Әйгерім Сейітова", "attache"),
-    ("nurlan", "Нұрлан Әбенов", "attache"),
-    ("daulet", "Дәулет Қасымов", "attache"),
-    ("consul", "Серік Жұмабаев", "consul"),
+    ("aigerim", "Әйгерім Сейітова", Role.ATTACHE),
+    ("nurlan", "Нұрлан Әбенов", Role.ATTACHE),
+    ("daulet", "Дәулет Қасымов", Role.ATTACHE),
+    ("consul", "Серік Жұмабаев", Role.CONSUL),
 )
 
 # Position titles per role as the demo's letters print them: (kk, ru, en).
-POSITIONS = {"consul": ("Консул", "Консул", "Consul")}
+POSITIONS = {Role.CONSUL: ("Консул", "Консул", "Consul")}
 
 DESCRIPTIONS = {
     "unpaid_wages": "Wages unpaid for {n} months; the employer promises to pay 'next week'.",

@@ -39,6 +39,7 @@ from app.db.models import (
 )
 from app.db.sync import CHANGE_SEQ
 from app.domain.codes import EventKind
+from app.domain.roles import ADMIN_OR_HQ, EXCHANGE_ROLES
 from app.errors import NotFound, ValidationError
 from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
 from app.exchange.merge import check_references, merge_bundle
@@ -63,9 +64,9 @@ from app.services.keys import check_age_recipient
 from app.services.search import index_cases
 from app.services.workspace import Workspace
 
-EXPORTERS = ("admin", "consul", "hq")
-IMPORTERS = ("admin", "hq")
-RESOLVERS = ("admin", "consul", "hq")
+EXPORTERS = EXCHANGE_ROLES
+IMPORTERS = ADMIN_OR_HQ
+RESOLVERS = EXCHANGE_ROLES
 OUT, IN = "out", "in"
 CHUNK = 500
 
@@ -360,7 +361,7 @@ class ExchangeService:
         return self._export(BundleKind.AGREEMENTS, out, list(recipients), all_changes, progress)
 
     def _require_hq(self) -> None:
-        self.ws.require_role("hq", "admin")
+        self.ws.require_role(*ADMIN_OR_HQ)
         if not self.ws.mission.is_hq:
             raise ValidationError(_("Only a headquarters installation can do this."))
 

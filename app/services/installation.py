@@ -16,6 +16,8 @@ from app.config import Paths
 from app.db.engine import Database
 from app.db.migrate import ensure_schema
 from app.db.models import LocalSecret, Mission, User
+from app.domain.codes import Role
+from app.domain.roles import ALL_ROLES
 from app.errors import AuthError, DatabaseError, ValidationError
 from app.i18n import _
 from app.security import audit
@@ -27,7 +29,6 @@ from app.security.recovery_key import create_recovery_slot
 from app.security.rekey import key_opens, settle_sign_in
 from app.services.workspace import Actor, MissionSummary, Workspace
 
-ROLES = ("attache", "consul", "admin", "hq")
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 MISSION_CODE_RE = re.compile(r"^[A-Z]{2,8}$")
 SIGNING_KEY = "signing_key"
@@ -64,10 +65,10 @@ def check_username(username: str) -> None:
 
 
 def check_role(role: str) -> None:
-    if role not in ROLES:
+    if role not in ALL_ROLES:
         raise ValidationError(
             _("Unknown role {role}; use one of: {roles}.").format(
-                role=role, roles=", ".join(ROLES)
+                role=role, roles=", ".join(ALL_ROLES)
             ),
             field="role",
         )
@@ -161,7 +162,7 @@ def init_installation(
                 )
                 session.add(LocalSecret(name=SIGNING_KEY, value=signing_pem))
                 session.add(LocalSecret(name=AGE_IDENTITY, value=age_identity.encode("ascii")))
-                session.add(User(username=admin_username, role="admin", full_name=""))
+                session.add(User(username=admin_username, role=Role.ADMIN, full_name=""))
                 audit.record(
                     session,
                     admin_username,

@@ -11,6 +11,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from app.db.models import LocalSecret, Mission
+from app.domain.roles import ADMIN_OR_HQ
 from app.errors import ValidationError
 from app.i18n import _
 from app.security.keyring_store import SecretStore, identity_entry_name
@@ -101,7 +102,7 @@ def store_identity_in_keyring(workspace: Workspace, store: SecretStore) -> Ident
     keyring (a backend that keeps it in this process's memory, or drops it, would otherwise
     lose every later import). Otherwise it stays in the encrypted database.
     """
-    workspace.require_role("admin", "hq")
+    workspace.require_role(*ADMIN_OR_HQ)
     name = identity_entry_name(workspace.database_id)
     with workspace.read() as session:
         row = session.get(LocalSecret, AGE_IDENTITY)
@@ -166,7 +167,7 @@ class KeyService:
         is_hq: bool = False,
     ) -> None:
         """Register another installation's keys; ``is_hq`` marks headquarters (at a mission)."""
-        self.ws.require_role("admin", "hq")
+        self.ws.require_role(*ADMIN_OR_HQ)
         if not MISSION_CODE_RE.match(code):
             raise ValidationError(
                 _("The mission code is 2–8 capital Latin letters, for example SEL."), field="code"

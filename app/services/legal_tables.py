@@ -26,6 +26,7 @@ from app.contracts.reference import (
     parse_reference,
 )
 from app.db.models import LegalTable
+from app.domain.roles import ADMIN_OR_HQ
 from app.errors import ConflictError, ValidationError
 from app.i18n import _
 from app.services.workspace import Workspace
@@ -33,7 +34,7 @@ from app.services.workspace import Workspace
 HOST_COUNTRIES_TABLE = "host_countries"
 HOST_COUNTRIES_FORMAT = "qorgau-host-countries"
 # Who may replace the table: the same people as the agreements library.
-TABLE_UPDATERS = ("admin", "hq")
+TABLE_UPDATERS = ADMIN_OR_HQ
 MAX_TABLE_BYTES = 2 * 1024 * 1024
 _ID_NAMESPACE = uuid.UUID("0c5f3f7e-8a8e-5d7b-9f61-2b1d6c4a7e10")
 

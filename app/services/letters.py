@@ -43,8 +43,9 @@ from app.db.models import (
 )
 from app.db.sync import next_counter
 from app.domain.claims import parse_claims
-from app.domain.codes import Category, EventKind, LetterKind, label
+from app.domain.codes import Category, EventKind, LetterKind, LetterStatus, Role, label
 from app.domain.iin import iin_sex, is_valid_iin
+from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.translit import latin_name
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import LANGUAGES, _
@@ -79,16 +80,13 @@ from app.services.agreements import letter_citations
 from app.services.letterhead import letterhead
 from app.services.workspace import Workspace
 
-DRAFT = "draft"
-APPROVED = "approved"
-ISSUED = "issued"
-LETTER_STATUSES = (DRAFT, APPROVED, ISSUED)
+LETTER_STATUSES: tuple[LetterStatus, ...] = tuple(LetterStatus)
 
-WRITERS = ("attache", "consul", "admin")
+WRITERS = CASE_WORKERS
 # Who may approve, and so sign: a consul, or the head of mission. The head of mission holds the
 # ``admin`` role in a small mission; an administrator signs only with a position title recorded
 # in the letter's language (an IT administrator without one is refused), see _require_signer.
-APPROVERS = ("consul", "admin")
+APPROVERS = SENIOR_ROLES
 MAX_SUBJECT = 500
 MAX_FIELD = 500
 MAX_FREE_TEXT = 20_000
@@ -402,7 +400,7 @@ class LetterService:
         """The stored PDF of an issued letter, exactly as the register keeps it."""
         with self.ws.read() as session:
             row = self._load(session, letter_id)
-            if row.status != ISSUED or row.pdf is None:
+            if row.status != LetterStatus.ISSUED or row.pdf is None:
                 raise ValidationError(
                     _("Only an issued letter has a registered PDF; preview the draft instead."),
                     "status",
@@ -413,7 +411,7 @@ class LetterService:
         """The letter as it stands: an issued letter's stored PDF, else a watermarked draft."""
         with self.ws.read() as session:
             row = self._load(session, letter_id)
-            if row.status == ISSUED and row.pdf is not None:
+            if row.status == LetterStatus.ISSUED and row.pdf is not None:
                 return bytes(row.pdf)
             return render_letter(self._context(session, row, None, self.today))
 
@@ -494,8 +492,8 @@ class LetterService:
             if lang is not None:
                 row.lang = parse_lang(lang)
             self._apply(session, row, case, fields)
-            was_approved = row.status == APPROVED
-            row.status = DRAFT
+            was_approved = row.status == LetterStatus.APPROVED
+            row.status = LetterStatus.DRAFT.value
             row.approved_by = None
             self.ws.audit(
                 session,
@@ -512,11 +510,11 @@ class LetterService:
         with self.ws.write() as session:
             row = self._load(session, letter_id)
             check.version(row.version, expected_version)
-            if row.status != DRAFT:
+            if row.status != LetterStatus.DRAFT:
                 raise ConflictError(_("Only a draft can be approved."))
             self._check_complete(row)
             self._require_signer(session, row)
-            row.status = APPROVED
+            row.status = LetterStatus.APPROVED.value
             row.approved_by = self.ws.actor.username
             self.ws.audit(session, "letter.approve", "letter", row.id, {"kind": row.kind})
             session.flush()
@@ -527,13 +525,13 @@ class LetterService:
         self.ws.require_role(*WRITERS)
         with self.ws.write() as session:
             row = self._load(session, letter_id)
-            if row.status == ISSUED:
+            if row.status == LetterStatus.ISSUED:
                 raise ConflictError(
                     _("This letter was already issued as {number}.").format(
                         number=row.outgoing_number
                     )
                 )
-            if row.status != APPROVED:
+            if row.status != LetterStatus.APPROVED:
                 raise ConflictError(_("A letter must be approved by a consul before it is issued."))
             actor = self.ws.actor
             if actor.role not in APPROVERS and actor.username != row.drafted_by:
@@ -548,7 +546,7 @@ class LetterService:
             pdf = render_letter(context)
             digest = hashlib.sha256(pdf).hexdigest()
             now = datetime.now(UTC)
-            row.status = ISSUED
+            row.status = LetterStatus.ISSUED.value
             row.year, row.seq, row.outgoing_number = year, seq, number
             row.letter_date = self.today
             row.pdf, row.pdf_sha256 = pdf, digest
@@ -603,7 +601,7 @@ class LetterService:
             row = session.execute(
                 select(Letter).where(
                     Letter.pdf_sha256 == digest,
-                    Letter.status == ISSUED,
+                    Letter.status == LetterStatus.ISSUED,
                     Letter.deleted_at.is_(None),
                 )
             ).scalar_one_or_none()
@@ -634,7 +632,7 @@ class LetterService:
             row = session.execute(
                 select(Letter).where(
                     Letter.outgoing_number == number,
-                    Letter.status == ISSUED,
+                    Letter.status == LetterStatus.ISSUED,
                     Letter.deleted_at.is_(None),
                 )
             ).scalar_one_or_none()
@@ -666,7 +664,7 @@ class LetterService:
 
     @staticmethod
     def _require_editable(row: Letter) -> None:
-        if row.status == ISSUED:
+        if row.status == LetterStatus.ISSUED:
             raise ConflictError(
                 _("Letter {number} is issued and can no longer change.").format(
                     number=row.outgoing_number
@@ -689,7 +687,7 @@ class LetterService:
             mission_code=self.ws.mission_code,
             kind=kind,
             lang=lang,
-            status=DRAFT,
+            status=LetterStatus.DRAFT.value,
             drafted_by=self.ws.actor.username,
         )
         self._apply(session, row, case, fields)
@@ -844,7 +842,7 @@ class LetterService:
                 return user
         return session.execute(
             select(User)
-            .where(User.role == "consul", User.active.is_(True))
+            .where(User.role == Role.CONSUL, User.active.is_(True))
             .order_by(User.username)
             .limit(1)
         ).scalar_one_or_none()
@@ -859,7 +857,7 @@ class LetterService:
         actor = session.execute(
             select(User).where(User.username == self.ws.actor.username)
         ).scalar_one_or_none()
-        if actor is not None and actor.role == "admin" and not position_of(actor, row.lang):
+        if actor is not None and actor.role == Role.ADMIN and not position_of(actor, row.lang):
             raise PermissionDenied(
                 _(
                     "An administrator approves letters only as head of mission: record your "
@@ -1013,7 +1011,7 @@ def position_of(user: User, lang: str) -> str:
     position = {"kk": user.position_kk, "ru": user.position_ru, "en": user.position_en}[lang]
     if position:
         return position
-    return _CONSUL_POSITION[lang] if user.role == "consul" else ""
+    return _CONSUL_POSITION[lang] if user.role == Role.CONSUL else ""
 
 
 def user_name(user: User, lang: str) -> str:
@@ -1046,10 +1044,7 @@ def _verified_message(info: LetterInfo) -> str:
 
 
 __all__ = [
-    "APPROVED",
     "APPROVERS",
-    "DRAFT",
-    "ISSUED",
     "LETTER_STATUSES",
     "KindInfo",
     "LetterFields",

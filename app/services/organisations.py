@@ -1,8 +1,7 @@
-"""Employers, recruitment agencies and partner organisations, and referrals to partners."""
+"""Employers and recruitment agencies: finding, creating, editing and the watchlist."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
@@ -10,20 +9,17 @@ from sqlalchemy.orm import Session
 
 from app.db.models import (
     Case,
-    CaseEvent,
     Employer,
-    PartnerOrganisation,
-    PartnerReferral,
     RecruitmentAgency,
 )
+from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, ValidationError
 from app.i18n import _
 from app.services import validation as check
-from app.services.records import OrganisationInfo, OrganisationInput, PartnerInfo, PartnerInput
+from app.services.records import OrganisationInfo, OrganisationInput
 from app.services.workspace import Workspace
 
-PARTNER_KINDS = ("ngo", "lawyer", "shelter", "hotline", "other")
 # Employer or RecruitmentAgency: the two share their columns but not a base class.
 OrgModel = Any
 _OPEN = [s.value for s in OPEN_STATUSES]
@@ -154,7 +150,7 @@ class OrganisationService:
             return _info(row[0], row[1], row[2])
 
     def create(self, data: OrganisationInput) -> OrganisationInfo:
-        self.ws.require_role("attache", "consul", "admin")
+        self.ws.require_role(*CASE_WORKERS)
         cleaned = clean_organisation(data)
         with self.ws.write() as session:
             org_id = new_organisation(session, self.model, cleaned)
@@ -162,7 +158,7 @@ class OrganisationService:
         return self.get(org_id)
 
     def update(self, org_id: str, data: OrganisationInput) -> OrganisationInfo:
-        self.ws.require_role("attache", "consul", "admin")
+        self.ws.require_role(*CASE_WORKERS)
         cleaned = clean_organisation(data)
         with self.ws.write() as session:
             row = session.get(self.model, org_id)
@@ -180,7 +176,7 @@ class OrganisationService:
 
     def set_watchlist(self, org_id: str, on: bool, reason: str = "") -> OrganisationInfo:
         """Put on (or take off) the watchlist; a consul's or administrator's decision."""
-        self.ws.require_role("consul", "admin")
+        self.ws.require_role(*SENIOR_ROLES)
         reason = check.bounded_text(reason, "reason", _("Reason"), 2000)
         if on and not reason:
             raise ValidationError(_("Say why the organisation goes on the watchlist."), "reason")
@@ -197,94 +193,3 @@ class OrganisationService:
                 {"on": on, "reason": reason},
             )
         return self.get(org_id)
-
-
-def _partner_info(row: PartnerOrganisation, referrals: int = 0) -> PartnerInfo:
-    return PartnerInfo(
-        name=row.name,
-        kind=row.kind,
-        country=row.country,
-        city=row.city,
-        address=row.address,
-        phone=row.phone,
-        email=row.email,
-        languages=row.languages,
-        notes=row.notes,
-        id=row.id,
-        referral_count=referrals,
-    )
-
-
-class PartnerService:
-    def __init__(self, workspace: Workspace) -> None:
-        self.ws = workspace
-
-    def list(self, country: str | None = None) -> list[PartnerInfo]:
-        query = (
-            select(PartnerOrganisation, func.count(PartnerReferral.id))
-            .outerjoin(PartnerReferral, PartnerReferral.partner_id == PartnerOrganisation.id)
-            .where(PartnerOrganisation.deleted_at.is_(None))
-            .group_by(PartnerOrganisation.id)
-            .order_by(PartnerOrganisation.country, PartnerOrganisation.name)
-        )
-        if country:
-            query = query.where(PartnerOrganisation.country == country.upper())
-        with self.ws.read() as session:
-            return [_partner_info(row, n) for row, n in session.execute(query)]
-
-    def create(self, data: PartnerInput) -> PartnerInfo:
-        self.ws.require_role("attache", "consul", "admin")
-        if data.kind not in PARTNER_KINDS:
-            raise ValidationError(
-                _("Unknown kind of partner; use one of: {kinds}.").format(
-                    kinds=", ".join(PARTNER_KINDS)
-                ),
-                "kind",
-            )
-        with self.ws.write() as session:
-            row = PartnerOrganisation(
-                name=check.required_text(data.name, "name", _("Name"), 300),
-                kind=data.kind,
-                country=check.country(data.country),
-                city=check.bounded_text(data.city, "city", _("City"), 120),
-                address=check.bounded_text(data.address, "address", _("Address"), 500),
-                phone=check.bounded_text(data.phone, "phone", _("Phone"), 60),
-                email=check.bounded_text(data.email, "email", _("E-mail"), 200),
-                languages=check.bounded_text(data.languages, "languages", _("Languages"), 120),
-                notes=check.bounded_text(data.notes, "notes", _("Notes")),
-            )
-            session.add(row)
-            session.flush()
-            self.ws.audit(session, "partner.create", "partner", row.id)
-            return _partner_info(row)
-
-    def refer(self, case_id: str, partner_id: str, reason: str, on: date | None = None) -> str:
-        """Record a referral of the case's worker to a partner, on the case's timeline."""
-        self.ws.require_role("attache", "consul", "admin")
-        reason = check.required_text(reason, "reason", _("Reason"), 5000)
-        with self.ws.write() as session:
-            partner = session.get(PartnerOrganisation, partner_id)
-            case_row = session.get(Case, case_id)
-            if partner is None or case_row is None:
-                raise NotFound(_("No such case or partner."))
-            referral = PartnerReferral(
-                case_id=case_id,
-                partner_id=partner_id,
-                referred_at=on or date.today(),
-                reason=reason,
-            )
-            session.add(referral)
-            session.add(
-                CaseEvent(
-                    case_id=case_id,
-                    kind="note",
-                    author=self.ws.actor.username,
-                    text=_("Referred to {partner}: {reason}").format(
-                        partner=partner.name, reason=reason
-                    ),
-                    data={"referral_partner_id": partner_id},
-                )
-            )
-            session.flush()
-            self.ws.audit(session, "case.refer", "case", case_id, {"partner": partner_id})
-            return referral.id

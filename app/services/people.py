@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Case, Person
 from app.domain.iin import iin_birth_date, iin_sex, validate_iin
+from app.domain.roles import CASE_WORKERS
 from app.errors import NotFound, ValidationError
 from app.i18n import _
 from app.services import validation as check
@@ -182,7 +183,7 @@ class PersonService:
     def update(
         self, person_id: str, data: PersonInput, expected_version: int | None = None
     ) -> PersonInfo:
-        self.ws.require_role("attache", "consul", "admin")
+        self.ws.require_role(*CASE_WORKERS)
         cleaned = clean_person(data)
         with self.ws.write() as session:
             person = session.get(Person, person_id)

@@ -75,25 +75,6 @@ class OrganisationInfo(OrganisationInput):
 
 
 @dataclass(frozen=True)
-class PartnerInput:
-    name: str
-    kind: str  # ngo | lawyer | shelter | hotline | other
-    country: str
-    city: str = ""
-    address: str = ""
-    phone: str = ""
-    email: str = ""
-    languages: str = ""
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class PartnerInfo(PartnerInput):
-    id: str = ""
-    referral_count: int = 0
-
-
-@dataclass(frozen=True)
 class CaseInput:
     """A new case. A person, employer or agency is either an existing id or new input."""
 

@@ -39,6 +39,8 @@ from app.config import Paths
 from app.db.engine import Database
 from app.db.migrate import ensure_schema
 from app.db.models import LocalSecret, Mission, Setting, User
+from app.domain.codes import Role
+from app.domain.roles import ADMIN_OR_HQ
 from app.errors import AuthError, DatabaseError, IntegrityError, PermissionDenied, ValidationError
 from app.i18n import _
 from app.security import audit
@@ -109,9 +111,9 @@ def recover(
             ).scalar_one_or_none()
             existed = user is not None
             if user is None:
-                user = User(username=new_admin, role="admin", full_name="")
+                user = User(username=new_admin, role=Role.ADMIN, full_name="")
                 session.add(user)
-            user.role, user.active = "admin", True
+            user.role, user.active = Role.ADMIN, True
             audit.record(
                 session,
                 new_admin,
@@ -161,7 +163,7 @@ class RecoveryService:
 
     def rotate(self) -> str:
         """A new recovery key; the database is re-keyed so the old one opens nothing."""
-        self.ws.require_role("admin")
+        self.ws.require_role(Role.ADMIN)
         rekey_workspace(self.ws, self.slots, RECOVERY_SLOT, self.store)
         recovery_key = create_recovery_slot(self.slots, self.ws.db.key)
         with self.ws.write() as session:
@@ -177,7 +179,7 @@ class RecoveryService:
 
     def apply_policy(self, signed: bytes) -> bool:
         """Apply HQ's signed escrow policy; returns whether escrow is now on."""
-        self.ws.require_role("admin")
+        self.ws.require_role(Role.ADMIN)
         policy = _verified_policy(self.ws, signed)
         if policy["escrow"]:
             _escrow_to(self.ws, self.slots, policy["recipient"])
@@ -235,7 +237,7 @@ def ensure_escrow_identity(ws: Workspace) -> str:
 
 def issue_code(ws: Workspace, key_file: Path) -> tuple[str, str]:
     """Read a mission's escrow secret from its ``keyslots.json``: (mission code, the code)."""
-    ws.require_role("admin", "hq")
+    ws.require_role(*ADMIN_OR_HQ)
     if not ws.mission.is_hq:
         raise PermissionDenied(_("Only headquarters holds an escrow key."))
     escrow = KeySlotStore(key_file).escrow()
@@ -274,7 +276,7 @@ def issue_code(ws: Workspace, key_file: Path) -> tuple[str, str]:
 
 def sign_policy(ws: Workspace, mission_code: str, escrow: bool) -> bytes:
     """HQ's escrow policy for one mission, signed with HQ's signing key."""
-    ws.require_role("admin", "hq")
+    ws.require_role(*ADMIN_OR_HQ)
     recipient = ensure_escrow_identity(ws)
     policy = {
         "format": POLICY_FORMAT,

@@ -40,7 +40,8 @@ from app.db.models import (
     Setting,
     SyncConflict,
 )
-from app.domain.codes import CaseStatus
+from app.domain.codes import CaseStatus, Role
+from app.domain.roles import SENIOR_ROLES
 from app.errors import ValidationError
 from app.i18n import _
 from app.services import search
@@ -51,7 +52,7 @@ DEFAULT_YEARS = 5
 MIN_YEARS = 1
 MAX_YEARS = 100
 FINAL_STATUSES = (CaseStatus.CLOSED.value, CaseStatus.REJECTED.value)
-MANAGERS = ("admin", "consul")
+MANAGERS = SENIOR_ROLES
 # Kept in a letter-sent timeline entry: the register's facts, not its subject.
 _EVENT_DATA_KEPT = ("letter_id", "number", "sha256")
 
@@ -89,7 +90,7 @@ def retention_years(workspace: Workspace) -> int:
 
 
 def set_retention_years(workspace: Workspace, years: int) -> None:
-    workspace.require_role("admin")
+    workspace.require_role(Role.ADMIN)
     if not MIN_YEARS <= years <= MAX_YEARS:
         raise ValidationError(
             _("The retention period is {low} to {high} years.").format(

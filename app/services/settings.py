@@ -7,6 +7,7 @@ applies on every computer that opens the database; window state stays in QSettin
 from __future__ import annotations
 
 from app.db.models import Setting
+from app.domain.codes import Role
 from app.errors import ValidationError
 from app.i18n import _
 from app.services.workspace import Workspace
@@ -27,7 +28,7 @@ def idle_lock_minutes(workspace: Workspace) -> int:
 
 
 def set_idle_lock_minutes(workspace: Workspace, minutes: int) -> None:
-    workspace.require_role("admin")
+    workspace.require_role(Role.ADMIN)
     if not MIN_IDLE_MINUTES <= minutes <= MAX_IDLE_MINUTES:
         raise ValidationError(
             _("The idle lock is {low} to {high} minutes.").format(

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, extract, func, select, union
 from sqlalchemy.orm import Session, aliased
 
+from app.contracts.rules import RISKS
 from app.db.models import (
     Case,
     CaseCategory,
@@ -54,7 +55,6 @@ from app.services.records import CaseFilter, CaseRow
 from app.services.workspace import Workspace
 
 OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATUSES)
-RISKS = ("low", "medium", "high", "critical")
 TOP_ORGANISATIONS = 10
 MAX_PERIOD_DAYS = 366 * 20
 

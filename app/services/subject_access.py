@@ -34,6 +34,7 @@ from app.db.models import (
     RecruitmentAgency,
 )
 from app.domain.iin import validate_iin
+from app.domain.roles import CASE_WORKERS
 from app.errors import NotFound, ValidationError
 from app.i18n import _, country_name, format_date, format_datetime
 from app.letters import DocumentBuilder
@@ -43,7 +44,7 @@ from app.services.workspace import Workspace
 
 FORMAT = "qorgau-subject-access"
 VERSION = 1
-READERS = ("attache", "consul", "admin")
+READERS = CASE_WORKERS
 PERSON_FIELDS = (
     "id",
     "surname",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.db.engine import Database
 from app.db.models import User
+from app.domain.codes import Role
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import _
 from app.security.keyring_store import SecretStore, unlock_entry_name
@@ -76,7 +77,7 @@ class UserService:
             return [_info(u) for u in users]
 
     def add(self, username: str, role: str, password: str, full_name: str = "") -> UserInfo:
-        self.ws.require_role("admin")
+        self.ws.require_role(Role.ADMIN)
         check_username(username)
         check_role(role)
         check_password_strength(password)
@@ -98,7 +99,7 @@ class UserService:
 
     def change_password(self, username: str, new_password: str) -> None:
         """A user changes their own password; an administrator resets anyone's."""
-        if username != self.ws.actor.username and self.ws.actor.role != "admin":
+        if username != self.ws.actor.username and self.ws.actor.role != Role.ADMIN:
             raise PermissionDenied(_("Only an administrator can reset another user's password."))
         check_password_strength(new_password)
         with self.ws.write() as session:
@@ -112,7 +113,7 @@ class UserService:
     def set_signature(self, username: str, details: SignatureDetails) -> UserInfo:
         """Name and positions letters print; an administrator sets anyone's, a user their own."""
         if username != self.ws.actor.username:
-            self.ws.require_role("admin")
+            self.ws.require_role(Role.ADMIN)
         values = {
             "full_name": (details.full_name, _("The full name")),
             "full_name_latin": (details.full_name_latin, _("The name in Latin letters")),
@@ -145,11 +146,11 @@ class UserService:
             return _info(user)
 
     def set_role(self, username: str, role: str) -> None:
-        self.ws.require_role("admin")
+        self.ws.require_role(Role.ADMIN)
         check_role(role)
         with self.ws.write() as session:
             user = self._get(session, username)
-            if user.role == "admin" and role != "admin":
+            if user.role == Role.ADMIN and role != Role.ADMIN:
                 self._keep_one_admin(session, username)
             self.ws.audit(session, "user.role", "user", username, {"from": user.role, "to": role})
             user.role = role
@@ -161,12 +162,12 @@ class UserService:
         user's public key (they need not be here: their next sign-in rewraps their slot), so
         her old slot, a copy of the key file or a key kept in a keyring opens nothing current.
         """
-        self.ws.require_role("admin")
+        self.ws.require_role(Role.ADMIN)
         if username == self.ws.actor.username:
             raise ValidationError(_("You cannot revoke your own account."))
         with self.ws.write() as session:
             user = self._get(session, username)
-            if user.role == "admin":
+            if user.role == Role.ADMIN:
                 self._keep_one_admin(session, username)
             user.active = False
             self.ws.audit(session, "user.revoke", "user", username)
@@ -182,7 +183,7 @@ class UserService:
     def _keep_one_admin(self, session: Session, leaving: str) -> None:
         others = (
             session.execute(
-                select(User).where(User.role == "admin", User.active, User.username != leaving)
+                select(User).where(User.role == Role.ADMIN, User.active, User.username != leaving)
             )
             .scalars()
             .first()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.config import Paths
 from app.db import sync as _sync  # noqa: F401 - registers the before_flush hook
 from app.db.engine import Database
+from app.domain.codes import Role
 from app.errors import PermissionDenied
 from app.i18n import _
 from app.security import audit
@@ -70,7 +71,7 @@ class Workspace:
             session.info["mission_code"] = self.mission.code
             yield session
 
-    def require_role(self, *roles: str) -> None:
+    def require_role(self, *roles: Role) -> None:
         """Services call this before acting; the UI hiding a button is not enough."""
         if self.actor.role not in roles:
             raise PermissionDenied(

@@ -46,11 +46,12 @@ def csv(ws: Workspace, *files: str) -> None:
 
 
 def letters(ws: Workspace, *letter_ids: str) -> None:
-    from app.services.letters import ISSUED, LetterService
+    from app.domain.codes import LetterStatus
+    from app.services.letters import LetterService
 
     service = LetterService(ws)
     for letter_id in letter_ids:
-        if service.get(letter_id).status != ISSUED:  # the rerun skips what was done
+        if service.get(letter_id).status != LetterStatus.ISSUED:  # the rerun skips what was done
             service.issue(letter_id)
         say(f"committed {letter_id}")
 

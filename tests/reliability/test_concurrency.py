@@ -3,7 +3,7 @@
 Write sessions take the lock up front (BEGIN IMMEDIATE) and wait up to busy_timeout (15 s), so
 concurrent writers queue instead of failing; WAL lets readers read during writes. The short
 form hammers for a few seconds in ``make test``; ``make stress`` runs it for a minute.
-Second desktop windows are kept out by ``app.services.instance_lock``.
+Second desktop windows are kept out by ``ui.instance_lock``.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ from sqlalchemy import select
 
 from app.config import Paths
 from app.db.models import Case, CaseEvent
-from app.services import instance_lock
 from app.services.cases import CaseService
 from app.services.installation import unlock
-from app.services.instance_lock import InstanceInUse
 from app.services.records import CaseInput, PersonInput
 from tests.conftest import PASSWORD
 from tests.reliability.harness import ROOT, Tally, child_env, full_run, open_checked
+from ui import instance_lock
+from ui.instance_lock import InstanceInUse
 
 
 def hammer(installation: Paths, seconds: float, workers: int = 2) -> Tally:
@@ -163,7 +163,7 @@ def test_a_lock_left_by_a_killed_process_is_free(installation: Paths, tmp_path: 
         "import sys, time\n"
         "from pathlib import Path\n"
         "from app.config import Paths\n"
-        "from app.services import instance_lock\n"
+        "from ui import instance_lock\n"
         "lock = instance_lock.acquire(Paths(Path(sys.argv[1])))\n"
         "print('locked', flush=True)\n"
         "time.sleep(60)\n"

@@ -16,12 +16,12 @@ import pytest
 from app.config import Paths
 from app.errors import AuthError
 from app.security.private_files import private_tree_problems
-from app.services import instance_lock
 from app.services.backup import backup_database, backup_if_due, create_backup, restore_backup
 from app.services.installation import init_installation, unlock
 from app.services.users import UserService
 from tests.conftest import MISSION, PASSWORD
 from tests.security.folder import add_case
+from ui import instance_lock
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 

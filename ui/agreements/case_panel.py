@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.agreements import unverified_marker
+from app.domain.roles import CASE_WORKERS
 from app.errors import QorgauError
 from app.i18n import _, current_language
-from app.services.agreements import CASE_WORKERS, AgreementService, CitationInfo, ProvisionInfo
+from app.services.agreements import AgreementService, CitationInfo, ProvisionInfo
 from app.services.workspace import Workspace
 from ui.agreements.widgets import SourceLabel, source_html, top_items, verified_text
 from ui.i18n_bridge import LanguageBridge

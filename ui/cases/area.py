@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QStackedWidget
 
+from app.domain.roles import CASE_WORKERS
 from app.services.users import UserService
-from ui.cases.list_view import CASE_WORKER_ROLES, CaseListView
+from ui.cases.list_view import CaseListView
 from ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ class CasesArea(QStackedWidget):
         officers = [
             (u.username, u.full_name or u.username)
             for u in UserService(workspace).list()
-            if u.active and u.role in CASE_WORKER_ROLES
+            if u.active and u.role in CASE_WORKERS
         ]
         self.list_view = CaseListView(workspace)
         self.list_view.case_opened.connect(self.open_case)

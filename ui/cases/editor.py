@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Channel, Urgency, label
+from app.domain.roles import SENIOR_ROLES
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, current_language, format_date, ngettext
 from app.services.cases import CaseService, DuplicatePersonWarning
@@ -53,8 +54,6 @@ from ui.widgets.common import ErrorLabel, set_label
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
 from ui.widgets.plain import plain_label, plain_tooltip
-
-SENIOR_ROLES = ("consul", "admin")
 
 
 def ask_unsaved(parent: QWidget) -> QMessageBox.StandardButton:
@@ -114,7 +113,7 @@ class CaseEditor(QWidget):
         self.channel = QComboBox()
         self.urgency = QComboBox()
         self.at_risk = QCheckBox()
-        senior = workspace.actor.role in ("consul", "admin")
+        senior = workspace.actor.role in SENIOR_ROLES
         self.employer = OrganisationPicker(
             OrganisationService(workspace, "employer"), "", can_watchlist=senior
         )

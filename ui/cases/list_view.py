@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.roles import CASE_WORKERS
 from app.i18n import _, format_number, ngettext
 from app.services.cases import CaseService
 from app.services.records import CaseFilter
@@ -38,7 +39,6 @@ from ui.models.case_table_model import (
     CaseTableModel,
 )
 
-CASE_WORKER_ROLES = ("attache", "consul", "admin")
 COLUMN_WIDTHS = {
     NUMBER: 125,
     PERSON: 210,
@@ -77,7 +77,7 @@ class CaseListView(QWidget):
         officers = [
             (u.username, u.full_name or u.username)
             for u in UserService(workspace).list()
-            if u.active and u.role in CASE_WORKER_ROLES
+            if u.active and u.role in CASE_WORKERS
         ]
         self.filters = CaseFilterBar(workspace.actor.username, officers)
         self.filters.set_state_json(ui_settings.load_value(FILTER_KEY))

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.roles import ADMIN_OR_HQ
 from app.errors import QorgauError
 from app.i18n import _, format_datetime, ngettext
 from app.services.exchange import ConflictInfo, ExchangeService, ExportSummary, ImportReport
@@ -147,7 +148,7 @@ class ExchangePage(QWidget):
         self.own_keys = OwnKeysBox(self.keys)
         self.trusted_keys = TrustedKeysBox(self.keys)
         self.trusted_keys.changed.connect(self._reload_trusted)
-        self.trusted_keys.setVisible(workspace.actor.role in ("admin", "hq"))
+        self.trusted_keys.setVisible(workspace.actor.role in ADMIN_OR_HQ)
 
         bundles = QWidget()
         bundles_layout = QVBoxLayout(bundles)

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from app.domain.codes import LetterKind, label
+from app.domain.codes import LetterKind, LetterStatus, label
 from app.i18n import _, pgettext
 from app.services.letters import LetterInfo
 from ui.i18n_bridge import LANGUAGE_NAMES
@@ -19,9 +19,9 @@ Index = QModelIndex | QPersistentModelIndex
 
 def status_label(status: str) -> str:
     labels = {
-        "draft": pgettext("letter status", "Draft"),
-        "approved": pgettext("letter status", "Approved"),
-        "issued": pgettext("letter status", "Issued"),
+        LetterStatus.DRAFT: pgettext("letter status", "Draft"),
+        LetterStatus.APPROVED: pgettext("letter status", "Approved"),
+        LetterStatus.ISSUED: pgettext("letter status", "Issued"),
     }
     return labels.get(status, status)
 

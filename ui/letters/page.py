@@ -28,16 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.codes import LetterKind, label
+from app.domain.codes import LetterKind, LetterStatus, label
 from app.errors import QorgauError
 from app.i18n import _
 from app.letters import LETTER_KINDS
 from app.services.cases import CaseService
 from app.services.letters import (
-    APPROVED,
     APPROVERS,
-    DRAFT,
-    ISSUED,
     LETTER_STATUSES,
     WRITERS,
     LetterFilter,
@@ -237,16 +234,20 @@ class LettersPage(QWidget):
         approver = actor.role in APPROVERS
         status = info.status if info else None
         self.new_button.setEnabled(writer)
-        self.edit_button.setEnabled(writer and status in (DRAFT, APPROVED))
-        self.approve_button.setEnabled(approver and status == DRAFT)
+        self.edit_button.setEnabled(
+            writer and status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
+        )
+        self.approve_button.setEnabled(approver and status == LetterStatus.DRAFT)
         self.issue_button.setEnabled(
-            status == APPROVED
+            status == LetterStatus.APPROVED
             and info is not None
             and (approver or (writer and info.drafted_by == actor.username))
         )
         self.save_button.setEnabled(info is not None)
         self.print_button.setEnabled(info is not None)
-        self.discard_button.setEnabled(writer and status in (DRAFT, APPROVED))
+        self.discard_button.setEnabled(
+            writer and status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
+        )
 
     # -- workflow --------------------------------------------------------------------------
 
@@ -270,7 +271,7 @@ class LettersPage(QWidget):
 
     def edit_letter(self) -> LetterDialog | None:
         info = self.selected()
-        if info is None or info.status == ISSUED or info.case_id is None:
+        if info is None or info.status == LetterStatus.ISSUED or info.case_id is None:
             return None
         self.dialog = LetterDialog(
             self.workspace, info.case_id, info.case_number, letter=info, parent=self
@@ -378,7 +379,7 @@ class LettersPage(QWidget):
         try:
             content = (
                 self.service.pdf(info.id)
-                if info.status == ISSUED
+                if info.status == LetterStatus.ISSUED
                 else self.service.render_preview(info.id)
             )
             path.write_bytes(content)

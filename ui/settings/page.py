@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.codes import Role
 from app.errors import QorgauError
 from app.i18n import _, current_language, pseudo_locale_enabled, set_pseudo_locale
 from app.security.keyring_store import SecretStore
@@ -48,7 +49,7 @@ class SettingsPage(QScrollArea):
         self.language.currentIndexChanged.connect(
             lambda _i: ui_settings.store_language(self.language.currentData())
         )
-        is_admin = workspace.actor.role == "admin"
+        is_admin = workspace.actor.role == Role.ADMIN
         self.idle_minutes = QSpinBox()
         self.idle_minutes.setRange(
             domain_settings.MIN_IDLE_MINUTES, domain_settings.MAX_IDLE_MINUTES
@@ -94,7 +95,7 @@ class SettingsPage(QScrollArea):
 
         self.users_box = QGroupBox()
         self.users: UsersPanel | None = None
-        if workspace.actor.role == "admin":
+        if workspace.actor.role == Role.ADMIN:
             self.users = UsersPanel(workspace, window.bridge, self.store)
             QVBoxLayout(self.users_box).addWidget(self.users)
         else:
