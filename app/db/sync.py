@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from app.db.models import Counter, SyncMixin, utcnow
 
 CHANGE_SEQ = "change_seq"
+# session.info key: the tables and cases a transaction's flushes touched (app.services.changes)
+CHANGED_KEY = "changed_records"
 
 
 def next_counter(session: Session, name: str, step: int = 1) -> int:
@@ -67,3 +69,31 @@ def _stamp_sync_columns(session: Session, _context: Any, _instances: Any) -> Non
         elif not importing:
             obj.version = (obj.version or 0) + 1
             obj.updated_at = now
+
+
+@event.listens_for(Session, "after_flush")
+def _collect_changes(session: Session, _context: Any) -> None:
+    """Note which tables and cases this flush touched, for the change signal after commit.
+
+    After the flush, so that new rows have their ids; ``new``/``dirty`` still list them."""
+    rows = [*session.new, *session.dirty, *session.deleted]
+    if not rows:
+        return
+    tables, cases = session.info.setdefault(CHANGED_KEY, (set(), set()))
+    for obj in rows:
+        table = getattr(obj, "__tablename__", None)
+        if table is None:
+            continue
+        tables.add(table)
+        case_id = obj.id if table == "case" else getattr(obj, "case_id", None)
+        if isinstance(case_id, str):
+            cases.add(case_id)
+
+
+def take_changes(session: Session) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The tables and case ids a finished transaction touched (and forget them)."""
+    found = session.info.pop(CHANGED_KEY, None)
+    if not found:
+        return None
+    tables, cases = found
+    return frozenset(tables), frozenset(cases)

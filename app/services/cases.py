@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.engine import RowMapping
@@ -153,7 +154,21 @@ def _event_info(event: CaseEvent) -> EventInfo:
         event.text,
         event.status_from,
         event.status_to,
+        event_link(event.data),
     )
+
+
+# Which record an entry describes, by the key its data names it under (see EventInfo.link).
+_LINK_KEYS = (("letter_id", "letter"), ("review_id", "review"), ("attachment_id", "attachment"))
+
+
+def event_link(data: dict[str, Any] | None) -> tuple[str, str] | None:
+    """("letter" | "review" | "attachment", id) for an entry that describes one record."""
+    for key, kind in _LINK_KEYS:
+        value = (data or {}).get(key)
+        if isinstance(value, str) and value:
+            return kind, value
+    return None
 
 
 # A status change set by a slip (a key pressed twice, the wrong line) is taken back by its
@@ -899,7 +914,13 @@ class CaseService:
             )
             session.add(attachment)
             session.flush()
-            self._event(session, row.id, EventKind.ATTACHMENT_ADDED, name)
+            self._event(
+                session,
+                row.id,
+                EventKind.ATTACHMENT_ADDED,
+                name,
+                data={"attachment_id": attachment.id},  # the timeline opens it from the entry
+            )
             self._touch(row)
             self.ws.audit(
                 session,
@@ -956,6 +977,7 @@ class CaseService:
         status_from: str | None = None,
         status_to: str | None = None,
         occurred_at: datetime | None = None,
+        data: dict[str, Any] | None = None,
     ) -> CaseEvent:
         event = CaseEvent(
             case_id=case_id,
@@ -965,6 +987,7 @@ class CaseService:
             status_from=status_from,
             status_to=status_to,
             occurred_at=occurred_at or datetime.now(UTC),
+            data=data or {},
         )
         session.add(event)
         return event

@@ -173,6 +173,8 @@ class EventInfo:
     text: str
     status_from: str | None
     status_to: str | None
+    # The record the entry describes, ("letter" | "review" | "attachment", id), if any.
+    link: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

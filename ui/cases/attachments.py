@@ -219,6 +219,16 @@ class AttachmentsPanel(QWidget):
         self.opened.append(target)
         open_with_system(QUrl.fromLocalFile(str(target)))
 
+    def open_attachment(self, attachment_id: str) -> bool:
+        """Select and open one attachment (a timeline entry links to it); False if gone."""
+        for row in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(row)
+            if item.data(NAME, Qt.ItemDataRole.UserRole) == attachment_id:
+                self.tree.setCurrentItem(item)
+                self.open_selected()
+                return True
+        return False
+
     def remove_selected(self) -> None:
         info = self.selected()
         if info is None or self.case is None:

@@ -35,6 +35,7 @@ from app.domain.codes import CaseStatus, Channel, Urgency, label
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, current_language, format_date, ngettext
 from app.services.cases import CaseService, DuplicatePersonWarning
+from app.services.changes import DataChanged
 from app.services.organisations import OrganisationService
 from app.services.people import PersonService
 from app.services.records import CaseChanges, CaseDetail, CaseInput
@@ -43,9 +44,11 @@ from app.services.workspace import Workspace
 from ui.agreements.case_panel import ApplicableLawPanel
 from ui.cases.attachments import AttachmentsPanel
 from ui.cases.claims import ClaimsEditor
+from ui.cases.letters_tab import CaseLettersPanel
 from ui.cases.org_picker import OrganisationPicker
 from ui.cases.person_form import PersonForm, as_input
 from ui.cases.timeline import TimelinePanel
+from ui.changes import listen_to_changes
 from ui.models.case_table_model import DEADLINE_COLOURS
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, TaskContext, show_error
@@ -78,6 +81,9 @@ class CaseEditor(QWidget):
     closed = Signal()
     review_requested = Signal(str)  # case id: open a contract review pre-filled from it
     letter_requested = Signal(str, str)  # case id, number: draft a letter for it
+    letter_opened = Signal(str)  # letter id: show it in the Letters area
+    review_opened = Signal(str)  # review id: show the saved contract review
+    status_message = Signal(str)  # a confirmation for the window's status bar
 
     def __init__(
         self,
@@ -191,6 +197,7 @@ class CaseEditor(QWidget):
 
         self.timeline = TimelinePanel(self.service)
         self.timeline.case_changed.connect(self._case_changed_elsewhere)
+        self.timeline.link_activated.connect(self.open_link)
         self.attachments = AttachmentsPanel(self.service, temp_folder)
         self.attachments.case_changed.connect(self._case_changed_elsewhere)
         self.law_tab = QWidget()
@@ -201,6 +208,10 @@ class CaseEditor(QWidget):
         self.tabs.addTab(self.timeline, "")
         self.tabs.addTab(self.attachments, "")
         self.tabs.addTab(self.law_tab, "")
+        self.letters = CaseLettersPanel(workspace)
+        self.letters.letter_opened.connect(self._open_letter)
+        self.letters.new_letter_requested.connect(self._request_letter)
+        self.letters_tab_index = self.tabs.addTab(self.letters, "")
         self.splitter = QSplitter()
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self.tabs)
@@ -229,6 +240,8 @@ class CaseEditor(QWidget):
         QShortcut(QKeySequence.StandardKey.Save, self, self.save, context)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.request_close, context)
         self._watch_changes()
+        # Another area (a letter issued, a review saved, an import) may change the open case.
+        listen_to_changes(self, workspace, self._data_changed)
         self.host_country.currentIndexChanged.connect(self._country_changed)
         self.retranslate_ui()
         self.new_case()
@@ -286,6 +299,8 @@ class CaseEditor(QWidget):
         self.tabs.setTabText(0, _("Timeline"))
         self.tabs.setTabText(1, _("Attachments"))
         self.tabs.setTabText(2, _("Applicable law"))
+        self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
+        self.letters.retranslate_ui()
         self.review_button.setText(_("Review &contract"))
         self.review_button.setToolTip(_("Review the worker's employment contract for this case"))
         self.letter_button.setText(_("New &letter"))
@@ -447,10 +462,32 @@ class CaseEditor(QWidget):
             self.law_layout.addWidget(self.law_panel)
         has_case = case_id is not None
         self.tabs.setTabEnabled(2, has_case)
+        self.tabs.setTabEnabled(self.letters_tab_index, has_case)
+        self.letters.set_case(case_id)
+        self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
         self.review_button.setEnabled(has_case)
         self.letter_button.setEnabled(has_case)
         self.export_button.setVisible(has_case)
         self.export_button.setEnabled(self._can_export())
+
+    def _letters_tab_title(self) -> str:
+        count = self.letters.model.rowCount()
+        return _("Letters ({n})").format(n=count) if count else _("Letters")
+
+    def open_link(self, kind: str, target: str) -> None:
+        """A timeline entry's link: the letter, review or attachment it describes."""
+        if kind == "attachment":
+            self.tabs.setCurrentWidget(self.attachments)
+            if not self.attachments.open_attachment(target):
+                self.error.show_message(_("The attachment was removed from the case."))
+        elif kind == "letter":
+            self._open_letter(target)
+        elif kind == "review" and self.confirm_close():
+            self.review_opened.emit(target)
+
+    def _open_letter(self, letter_id: str) -> None:
+        if self.confirm_close():
+            self.letter_opened.emit(letter_id)
 
     def _request_review(self) -> None:
         if self.case is not None and self.confirm_close():
@@ -470,6 +507,28 @@ class CaseEditor(QWidget):
         else:
             self.show_case(case)
         self.case_saved.emit(case.id)
+
+    def _data_changed(self, change: DataChanged) -> None:
+        """Show what another part of the app wrote to the open case, keeping unsaved edits."""
+        case = self.case
+        if case is None or not change.touches_case(case.id):
+            return
+        try:
+            fresh = self.service.get_case(case.id)
+        except QorgauError:  # gone (transferred, deleted): the next action will say so
+            return
+        if fresh == case:
+            return  # our own save, already shown
+        if self.dirty:
+            self.case = fresh
+            self.timeline.set_case(fresh)
+            self.attachments.set_case(fresh)
+            self._show_heading()
+        else:
+            self.show_case(fresh)
+        if change.touches("letter"):
+            self.letters.refresh()
+            self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
 
     # Saving ------------------------------------------------------------------------------
 
@@ -512,6 +571,8 @@ class CaseEditor(QWidget):
             return False
         self.show_case(detail)
         self.case_saved.emit(detail.id)
+        # Ctrl+S leaves no other trace on screen: the officer is told it worked.
+        self.status_message.emit(_("Saved: case {number}.").format(number=detail.number))
         return True
 
     def _create(self) -> CaseDetail:

@@ -467,6 +467,36 @@ class ContractReviewPage(QWidget):
     def start_for_case(self, case_id: str) -> None:
         self.start(self.service.subject_for_case(case_id))
 
+    def show_review(self, review_id: str) -> None:
+        """Show a saved review (opened from a case's timeline): its terms and findings."""
+        info = self.service.get(review_id)
+        self.start(
+            ReviewSubject(
+                host_country=info.host_country,
+                case_id=info.case_id,
+                case_number=info.case_number,
+                person_id=info.person_id,
+                person_name=info.person_name,
+                employer_name=info.terms.employer_name or "",
+            )
+        )
+        for _box, _form, rows in self.sections:
+            for name, widget in rows:
+                value = getattr(info.terms, name, None)
+                if name == "host_country" or value is None:
+                    continue
+                if isinstance(widget, _TriState | _Choice):
+                    widget.set_value(value)
+                elif isinstance(widget, _Count):
+                    widget.setValue(int(value))
+                elif isinstance(widget, QLineEdit):
+                    widget.setText(str(value))
+                elif isinstance(widget, QComboBox):
+                    widget.setEditText(str(value))
+        self.saved = info
+        self.export_button.setEnabled(True)
+        self.refresh_findings()
+
     def _show_subject(self) -> None:
         self.case_label.setText(self.subject.case_number or _("none (standalone review)"))
         self.worker_label.setText(self.subject.person_name or _("not recorded"))
