@@ -24,6 +24,10 @@ SUCCESS_TEXT = "#1b5e20"
 WARNING_TEXT = "#5d4200"
 WARNING_BACKGROUND = "#fff8e1"
 WARNING_BORDER = "#f0c36d"
+WARNING_STYLE = (
+    f"background: {WARNING_BACKGROUND}; border: 1px solid {WARNING_BORDER}; "
+    f"padding: 6px; color: {WARNING_TEXT};"
+)
 
 # Deadlines and urgency: strong enough for white text on them and for text on white.
 DEADLINE_COLOURS = {"green": "#2e7d32", "amber": "#8a5a00", "red": "#c62828"}
