@@ -220,6 +220,7 @@ def _attachment_info(row: Attachment) -> AttachmentInfo:
         row.description,
         row.added_by,
         row.updated_at,
+        row.identity_reason,
     )
 
 
@@ -883,7 +884,10 @@ class CaseService:
         description: str = "",
         is_identity_document: bool = False,
         identity_document_acknowledged: bool = False,
+        identity_reason: str = "",
     ) -> AttachmentInfo:
+        """Store a file on the case; a scan of an identity document needs the officer's
+        acknowledgement of the warning and the reason it is indispensable (kept and audited)."""
         self.ws.require_role(*CASE_WORKERS)
         name = clean_filename(check.required_text(filename, "filename", _("File name"), 4096))
         if not content:
@@ -897,6 +901,12 @@ class CaseService:
             )
         if is_identity_document and not identity_document_acknowledged:
             raise ValidationError(identity_document_warning(), "is_identity_document")
+        reason = check.bounded_text(identity_reason, "identity_reason", _("Reason"), 2000)
+        if is_identity_document and not reason:
+            raise ValidationError(
+                _("Say why a copy of this identity document is indispensable for the case."),
+                "identity_reason",
+            )
         mime = mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         digest = hashlib.sha256(content).hexdigest()
         with self.ws.write() as session:
@@ -909,6 +919,7 @@ class CaseService:
                 sha256=digest,
                 content=content,
                 is_identity_document=is_identity_document,
+                identity_reason=reason if is_identity_document else "",
                 description=check.bounded_text(description, "description", _("Description"), 2000),
                 added_by=self.ws.actor.username,
             )
@@ -932,6 +943,7 @@ class CaseService:
                     "sha256": digest,
                     "size": len(content),
                     "identity_document": is_identity_document,
+                    "identity_reason": reason if is_identity_document else "",
                 },
             )
             return _attachment_info(attachment)

@@ -809,8 +809,7 @@ class LetterService:
         if kind == "employer_letter" and case.employer_id:
             employer = session.get(Employer, case.employer_id)
             if employer is not None:
-                place = [employer.address, employer.city, address_state(employer.country, lang)]
-                return Addressee("", employer.name, ", ".join(p for p in place if p))
+                return employer_addressee(employer, lang)
         if kind == "referral":
             partner = session.execute(
                 select(PartnerOrganisation)
@@ -1030,6 +1029,14 @@ class LetterService:
             share_identity=bool((row.options or {}).get("share_identity")),
             signatory=", ".join(p for p in dataclasses.astuple(self._signatory(session, row)) if p),
         )
+
+
+def employer_addressee(employer: Employer, lang: str) -> Addressee:
+    """The employer's address block: whom to address, the firm, street, postcode and city,
+    state (in the letter's language), as a letter sent there by post needs it."""
+    town = " ".join(p for p in (employer.postcode, employer.city) if p)
+    place = [employer.address, town, address_state(employer.country, lang)]
+    return Addressee(employer.contact_person, employer.name, ", ".join(p for p in place if p))
 
 
 def address_state(iso2: str, lang: str) -> str:

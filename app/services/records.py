@@ -62,6 +62,8 @@ class OrganisationInput:
     phone: str = ""
     email: str = ""
     notes: str = ""
+    postcode: str = ""
+    contact_person: str = ""  # whom letters address, e.g. "Kim Min-jun, HR manager"
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ class AttachmentInfo:
     description: str
     added_by: str
     added_at: datetime
+    identity_reason: str = ""  # why a scan of an identity document had to be kept
 
 
 @dataclass(frozen=True)
