@@ -219,8 +219,6 @@ def _partner_info(row: PartnerOrganisation, referrals: int = 0) -> PartnerInfo:
         email=row.email,
         languages=row.languages,
         notes=row.notes,
-        postcode=row.postcode,
-        contact_person=row.contact_person,
         id=row.id,
         referral_count=referrals,
     )
