@@ -6,8 +6,7 @@ import os
 import sys
 
 from PySide6.QtCore import QThreadPool
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMainWindow, QStyle
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from app.config import Paths, resolve_paths
 from app.errors import QorgauError
@@ -18,7 +17,9 @@ from app.services.installation import unlock
 from app.services.workspace import Workspace
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
+from ui.icons import icon
 from ui.login import LoginDialog, try_keyring_login
+from ui.look import apply_look
 from ui.setup.wizard import SetupWizard
 from ui.widgets.plain import plain_message
 from ui.widgets.wheel_guard import install_wheel_guard
@@ -35,7 +36,8 @@ def make_application() -> QApplication:
     app.setApplicationName(ui_settings.APPLICATION)
     app.setApplicationDisplayName("Qorgau")
     app.setStyle("Fusion")  # the same look on Windows, macOS and Linux offices
-    app.setWindowIcon(QIcon(app.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)))
+    apply_look(app)
+    app.setWindowIcon(icon("folder-open"))
     install_wheel_guard(app)  # scrolling a form must not change its values
     return app
 

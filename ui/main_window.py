@@ -33,6 +33,7 @@ from app.services import settings as domain_settings
 from app.services.workspace import Workspace
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
+from ui.icons import AREA_ICONS, area_icon, icon
 from ui.lock import IdleLock, LockScreen
 from ui.private_temp import PrivateTempFolder
 from ui.widgets.plain import plain_label
@@ -132,7 +133,9 @@ class MainWindow(QMainWindow):
     ) -> None:
         if key in self._areas:
             raise ValueError(f"area {key!r} is already registered")
-        item = QListWidgetItem(self.style().standardIcon(icon), title_fn())
+        # The app's own icon set (resources/icons); Qt's stock icon for an area it lacks.
+        shown = area_icon(key) if key in AREA_ICONS else self.style().standardIcon(icon)
+        item = QListWidgetItem(shown, title_fn())
         item.setData(Qt.ItemDataRole.UserRole, key)
         self.nav.addItem(item)
         self.pages.addWidget(QWidget())  # placeholder until the area is first shown
@@ -184,6 +187,13 @@ class MainWindow(QMainWindow):
         self.find_action = action("Ctrl+F", self.focus_search)
         self.lock_action = action("Ctrl+L", self.lock)
         self.quit_action = action("Ctrl+Q", self.close)
+        for act, shown in (
+            (self.new_case_action, icon("plus")),
+            (self.find_action, icon("search")),
+            (self.lock_action, icon("lock")),
+            (self.quit_action, icon("log-out")),
+        ):
+            act.setIcon(shown)
         self.about_action = action("", self.show_about)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addAction(self.lock_action)

@@ -17,6 +17,14 @@ ACCENT_SOFT = "#e8eef7"  # chips and the navigation's chosen item
 ON_ACCENT = "#ffffff"
 LINK = "#1f4f99"
 BORDER = "#c9d1d9"
+BUTTON = "#eef1f5"
+ALTERNATE_BASE = "#f6f8fa"  # every other row of a table
+
+# The navigation: a navy band, as on the ministry's own forms and sites.
+NAV_BACKGROUND = ACCENT
+NAV_TEXT = "#ffffff"
+NAV_SELECTED = "#3a5f96"
+NAV_HOVER = "#29497a"
 
 # Messages
 ERROR_TEXT = "#b3261e"
@@ -46,6 +54,10 @@ TEXT_ON_BACKGROUND: tuple[tuple[str, str, str], ...] = (
     ("on accent", ON_ACCENT, ACCENT),
     ("accent on soft accent", ACCENT, ACCENT_SOFT),
     ("text on soft accent", TEXT, ACCENT_SOFT),
+    ("button text", TEXT, BUTTON),
+    ("navigation", NAV_TEXT, NAV_BACKGROUND),
+    ("navigation, chosen", NAV_TEXT, NAV_SELECTED),
+    ("navigation, hovered", NAV_TEXT, NAV_HOVER),
     ("link", LINK, BACKGROUND),
     ("error", ERROR_TEXT, BACKGROUND),
     ("error on window", ERROR_TEXT, WINDOW),

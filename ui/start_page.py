@@ -29,7 +29,9 @@ from app.services.cases import CaseService
 from app.services.changes import DataChanged
 from app.services.records import CaseFilter, CaseRow
 from ui.changes import listen_to_changes
+from ui.icons import icon
 from ui.main_window import MainWindow
+from ui.models.case_table_model import DEADLINE_SHAPES, deadline_label
 from ui.palette import DEADLINE_COLOURS, MUTED_TEXT
 from ui.widgets.plain import plain_label
 
@@ -96,7 +98,10 @@ class CaseSection(QGroupBox):
             item.setData(0, Qt.ItemDataRole.UserRole, row.id)
             colour = DEADLINE_COLOURS.get(row.deadline)
             if colour:
+                # Shape and words beside the colour (colour-blind safe).
                 item.setForeground(3, QBrush(QColor(colour)))
+                item.setIcon(3, icon(DEADLINE_SHAPES[row.deadline], colour))
+                item.setToolTip(3, deadline_label(row.deadline) or "")
             self.tree.addTopLevelItem(item)
         self.empty.setText(empty_text)
         self.empty.setVisible(not rows)
@@ -119,6 +124,7 @@ class StartPage(QWidget):
         self.today = QLabel()
         self.today.setStyleSheet(f"color: {MUTED_TEXT};")
         self.new_button = QPushButton()
+        self.new_button.setIcon(icon("plus"))
         self.new_button.clicked.connect(window.new_case)
         self.mine = CaseSection()
         self.overdue = CaseSection()

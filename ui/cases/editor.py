@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -49,7 +50,9 @@ from ui.cases.org_picker import OrganisationPicker
 from ui.cases.person_form import PersonForm, as_input
 from ui.cases.timeline import TimelinePanel
 from ui.changes import listen_to_changes
-from ui.models.case_table_model import DEADLINE_COLOURS
+from ui.icons import icon
+from ui.models.case_table_model import DEADLINE_SHAPES, deadline_label
+from ui.palette import DEADLINE_COLOURS, NEUTRAL_BADGE, ON_ACCENT
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.common import ErrorLabel, set_label
@@ -104,6 +107,7 @@ class CaseEditor(QWidget):
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.heading.setMinimumWidth(200)
         self.badge = plain_label()
+        self.badge_icon = QLabel()
         self.save_button = QPushButton()
         self.save_button.clicked.connect(self.save)
         self.close_button = QPushButton()
@@ -113,6 +117,13 @@ class CaseEditor(QWidget):
         self.letter_button = QPushButton()
         self.letter_button.clicked.connect(self._request_letter)
         self.error = ErrorLabel()
+        for button, shown in (
+            (self.save_button, icon("save")),
+            (self.close_button, icon("x")),
+            (self.review_button, icon("file-check")),
+            (self.letter_button, icon("mail-plus")),
+        ):
+            button.setIcon(shown)
 
         self.person = PersonForm(PersonService(workspace))
         self.host_country = CountryCombo()
@@ -212,6 +223,9 @@ class CaseEditor(QWidget):
         self.letters.letter_opened.connect(self._open_letter)
         self.letters.new_letter_requested.connect(self._request_letter)
         self.letters_tab_index = self.tabs.addTab(self.letters, "")
+        tab_icons = (icon("clock"), icon("paperclip"), icon("scale"), icon("mail"))
+        for index, shown in enumerate(tab_icons):
+            self.tabs.setTabIcon(index, shown)
         self.splitter = QSplitter()
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self.tabs)
@@ -225,6 +239,7 @@ class CaseEditor(QWidget):
         # The heading takes the free width: with a stretch beside it, its Ignored policy let
         # the layout squeeze it to nothing and the badge covered it.
         top.addWidget(self.heading, 1)
+        top.addWidget(self.badge_icon)
         top.addWidget(self.badge)
         top.addWidget(self.review_button)
         top.addWidget(self.letter_button)
@@ -335,6 +350,7 @@ class CaseEditor(QWidget):
             self.heading.setText(_("New case") + marker)
             self.badge.clear()
             self.badge.hide()
+            self.badge_icon.clear()
             return
         self.badge.show()
         self.heading.setText(
@@ -345,10 +361,19 @@ class CaseEditor(QWidget):
         parts = [label(CaseStatus(case.status))]
         if case.due_date:
             parts.append(_("due {date}").format(date=format_date(case.due_date)))
-        colour = DEADLINE_COLOURS.get(case.deadline, "#555555")
+        # The deadline in words too (and a shape in the list): colour alone says nothing to
+        # an officer who cannot tell red from green.
+        late = deadline_label(case.deadline) if case.deadline in ("amber", "red") else None
+        if late:
+            parts.append(late)
+        colour = DEADLINE_COLOURS.get(case.deadline, NEUTRAL_BADGE)
         self.badge.setText(" · ".join(parts))
         self.badge.setStyleSheet(
-            f"color: white; background: {colour}; border-radius: 8px; padding: 2px 10px;"
+            f"color: {ON_ACCENT}; background: {colour}; border-radius: 8px; padding: 2px 10px;"
+        )
+        shape = DEADLINE_SHAPES.get(case.deadline)
+        self.badge_icon.setPixmap(
+            icon(shape, colour).pixmap(18, 18) if shape and late else QPixmap()
         )
 
     # Loading -----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from app.errors import QorgauError
 from app.i18n import _
 from app.services.letters import LetterFilter, LetterInfo, LetterService
 from app.services.workspace import Workspace
+from ui.icons import icon
 from ui.letters.model import CASE, LETTER_ROLE, SUBJECT, LetterTableModel
 from ui.widgets.common import ErrorLabel
 from ui.widgets.plain import plain_label
@@ -65,7 +66,9 @@ class CaseLettersPanel(QWidget):
         self.error = ErrorLabel()
         self.open_button = QPushButton()
         self.open_button.clicked.connect(self.open_selected)
+        self.open_button.setIcon(icon("external-link"))
         self.new_button = QPushButton()
+        self.new_button.setIcon(icon("mail-plus"))
         self.new_button.clicked.connect(self.new_letter_requested)
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)

@@ -26,6 +26,7 @@ from app.services.workspace import Workspace
 from ui import ui_settings
 from ui.cases.filter_bar import ME, OPEN, CaseFilterBar
 from ui.changes import listen_to_changes
+from ui.icons import icon
 from ui.models.case_table_model import (
     CASE_ID_ROLE,
     CATEGORIES,
@@ -132,6 +133,7 @@ class CaseListView(QWidget):
         self.count = QLabel()
         self.count.setObjectName("match_count")
         self.new_button = QPushButton()
+        self.new_button.setIcon(icon("plus"))
         self.new_button.clicked.connect(self.new_case_requested)
         top = QHBoxLayout()
         top.addWidget(self.title)

@@ -17,6 +17,7 @@ from app.errors import QorgauError, ValidationError
 from app.i18n import _
 from app.services.organisations import OrganisationService
 from app.services.records import OrganisationInfo, OrganisationInput
+from ui.palette import ERROR_TEXT
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import literal_html, plain_label, plain_message
@@ -125,7 +126,7 @@ class OrganisationPicker(QWidget):
         self.watch_button.clicked.connect(self.edit_watchlist)
         self.warning = plain_label()  # quotes the watchlist reason
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("color: #b3261e;")
+        self.warning.setStyleSheet(f"color: {ERROR_TEXT};")
         self.warning.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)

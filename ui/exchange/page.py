@@ -35,6 +35,7 @@ from app.services.exchange import ConflictInfo, ExchangeService, ExportSummary, 
 from app.services.keys import KeyService, TrustedKey, check_age_recipient
 from ui.exchange.hq import TransferDialog, choose_bundle_file
 from ui.exchange.keys import OwnKeysBox, TrustedKeysBox
+from ui.icons import icon
 from ui.palette import WARNING_STYLE
 from ui.tasks import BackgroundTask, TaskContext
 from ui.widgets.common import ErrorLabel
@@ -83,6 +84,7 @@ class ExchangePage(QWidget):
         self.recipient_error = ErrorLabel()
         self.everything = QCheckBox()
         self.export_button = QPushButton()
+        self.export_button.setIcon(icon("upload"))
         self.export_button.clicked.connect(self.choose_export_file)
         self.export_summary = plain_label()
         self.export_summary.setWordWrap(True)
@@ -104,6 +106,7 @@ class ExchangePage(QWidget):
 
         self.import_box = QGroupBox()
         self.import_button = QPushButton()
+        self.import_button.setIcon(icon("download"))
         self.import_button.clicked.connect(self.choose_import_file)
         self.import_report = plain_label()  # refusals quote the bundle's values
         self.import_report.setWordWrap(True)

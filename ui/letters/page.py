@@ -48,6 +48,7 @@ from app.services.letters import (
 from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LanguageBridge
+from ui.icons import icon
 from ui.letters.dialog import LetterDialog
 from ui.letters.model import LETTER_ROLE, SUBJECT, LetterTableModel, status_label
 from ui.letters.preview import PdfPreview
@@ -118,6 +119,16 @@ class LettersPage(QWidget):
         self.save_button = QPushButton()
         self.print_button = QPushButton()
         self.discard_button = QPushButton()
+        for button, shown in (
+            (self.new_button, icon("mail-plus")),
+            (self.edit_button, icon("pencil")),
+            (self.approve_button, icon("check")),
+            (self.issue_button, icon("send")),
+            (self.save_button, icon("download")),
+            (self.print_button, icon("printer")),
+            (self.discard_button, icon("trash-2")),
+        ):
+            button.setIcon(shown)
         self.new_button.clicked.connect(self.ask_case_for_new_letter)
         self.edit_button.clicked.connect(self.edit_letter)
         self.approve_button.clicked.connect(self.approve)
