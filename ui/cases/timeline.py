@@ -22,7 +22,6 @@ from app.errors import QorgauError
 from app.i18n import _, format_datetime
 from app.services.cases import TIMELINE_KINDS, CaseService, undoable_status_change, utc_now
 from app.services.records import CaseDetail, EventInfo
-from ui.icons import icon
 from ui.palette import MUTED_TEXT
 from ui.tasks import show_error
 from ui.widgets.common import ErrorLabel
@@ -93,7 +92,6 @@ class TimelinePanel(QWidget):
         self.status_button.clicked.connect(self.change_status)
         self.undo_button = QPushButton()
         self.undo_button.clicked.connect(self.undo_status)
-        self.undo_button.setIcon(icon("undo-2"))
 
         entry_row = QHBoxLayout()
         entry_row.addWidget(self.kind)
