@@ -59,6 +59,16 @@ def app_palette() -> QPalette:
     }
     for role, colour in roles.items():
         pal.setColor(role, QColor(colour))
+    # Greyed out when disabled (setColor above set every group): a Save with nothing to save
+    # must look unavailable. WCAG exempts disabled controls from the contrast minimum.
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        pal.setColor(disabled, role, QColor(p.DISABLED_TEXT))
+    pal.setColor(disabled, QPalette.ColorRole.Base, QColor(p.WINDOW))
     return pal
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 # Ink and paper
 TEXT = "#1f2328"
 MUTED_TEXT = "#57606a"  # dates, authors, hints
+DISABLED_TEXT = "#8c959f"  # controls not available now (exempt from the contrast minimum)
 BACKGROUND = "#ffffff"
 WINDOW = "#f4f6f8"  # behind panels and the navigation
 ACCENT = "#1f3b63"  # navy: selection, links, headings

@@ -100,3 +100,12 @@ def test_deadlines_differ_in_shape_and_words_not_only_colour(
     assert editor.case is not None and editor.case.deadline == "red"
     assert "Overdue" in editor.badge.text()  # in words beside the red
     assert editor.badge_icon.pixmap() is not None and not editor.badge_icon.pixmap().isNull()
+
+
+def test_disabled_controls_look_disabled(qapp: QApplication) -> None:
+    from PySide6.QtGui import QPalette
+
+    pal = app_palette()
+    enabled = pal.color(QPalette.ColorGroup.Active, QPalette.ColorRole.ButtonText)
+    disabled = pal.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
+    assert disabled != enabled and disabled.name() == palette.DISABLED_TEXT

@@ -19,7 +19,7 @@ from app.i18n import _
 from app.services.letters import LetterFilter, LetterInfo, LetterService
 from app.services.workspace import Workspace
 from ui.icons import icon
-from ui.letters.model import CASE, LETTER_ROLE, SUBJECT, LetterTableModel
+from ui.letters.model import ADDRESSEE, CASE, KIND, LETTER_ROLE, SUBJECT, LetterTableModel
 from ui.widgets.common import ErrorLabel
 from ui.widgets.plain import plain_label
 
@@ -54,12 +54,14 @@ class CaseLettersPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        self.table.setColumnHidden(CASE, True)  # they are all this case's
+        # They are all this case's; the addressee is in the register. What is left fits the
+        # tab's width: kind and subject share the rest, elided, the subject whole in its tip.
+        self.table.setColumnHidden(CASE, True)
+        self.table.setColumnHidden(ADDRESSEE, True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(SUBJECT, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(SUBJECT, 200)
-        header.setStretchLastSection(True)
+        for column in (KIND, SUBJECT):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated_row.connect(self._open_index)
         self.empty = plain_label()
