@@ -89,6 +89,8 @@ class MainWindow(QMainWindow):
         self.nav.setMinimumWidth(150)
         self.nav.setMaximumWidth(260)
         self.nav.setSpacing(2)
+        # A long area name in kk or ru is elided (full in the tooltip), never scrolled sideways.
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.currentRowChanged.connect(self._show_row)
         self.pages = QStackedWidget()
         self.splitter = QSplitter()
@@ -275,6 +277,7 @@ class MainWindow(QMainWindow):
         )
         for area in self._areas.values():
             area.item.setText(area.title_fn())
+            area.item.setToolTip(area.title_fn())
         self.file_menu.setTitle(_("&Qorgau"))
         self.case_menu.setTitle(_("&Cases"))
         self.help_menu.setTitle(_("&Help"))
