@@ -6,6 +6,7 @@ import, ``importing=True``, which keeps the versions the bundle brought.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import event, insert, update
@@ -76,18 +77,19 @@ def _collect_changes(session: Session, _context: Any) -> None:
     """Note which tables and cases this flush touched, for the change signal after commit.
 
     After the flush, so that new rows have their ids; ``new``/``dirty`` still list them."""
-    rows = [*session.new, *session.dirty, *session.deleted]
-    if not rows:
-        return
-    tables, cases = session.info.setdefault(CHANGED_KEY, (set(), set()))
-    for obj in rows:
+    for obj in [*session.new, *session.dirty, *session.deleted]:
         table = getattr(obj, "__tablename__", None)
-        if table is None:
-            continue
-        tables.add(table)
-        case_id = obj.id if table == "case" else getattr(obj, "case_id", None)
-        if isinstance(case_id, str):
-            cases.add(case_id)
+        if table is not None:
+            case_id = obj.id if table == "case" else getattr(obj, "case_id", None)
+            note_changes(session, table, [case_id] if isinstance(case_id, str) else [])
+
+
+def note_changes(session: Session, table: str, case_ids: Iterable[str]) -> None:
+    """Record that this transaction changed ``table`` (and these cases): the ORM's flushes
+    call it, and so do bulk statements (a bundle import), which no flush sees."""
+    tables, cases = session.info.setdefault(CHANGED_KEY, (set(), set()))
+    tables.add(table)
+    cases.update(c for c in case_ids if c)
 
 
 def take_changes(session: Session) -> tuple[frozenset[str], frozenset[str]] | None:
