@@ -32,9 +32,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("attachment") as batch:
-        batch.drop_column("identity_reason")
+    # Plain DROP COLUMN (SQLite 3.35+): batch mode would rebuild the tables, which foreign
+    # keys from cases and attachments' cases forbid once rows exist.
+    op.drop_column("attachment", "identity_reason")
     for table in ("recruitment_agency", "employer"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("contact_person")
-            batch.drop_column("postcode")
+        op.drop_column(table, "contact_person")
+        op.drop_column(table, "postcode")
