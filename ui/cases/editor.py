@@ -221,7 +221,6 @@ class CaseEditor(QWidget):
         self.tabs.addTab(self.law_tab, "")
         self.letters = CaseLettersPanel(workspace)
         self.letters.letter_opened.connect(self._open_letter)
-        self.letters.new_letter_requested.connect(self._request_letter)
         self.letters_tab_index = self.tabs.addTab(self.letters, "")
         tab_icons = (icon("clock"), icon("paperclip"), icon("scale"), icon("mail"))
         for index, shown in enumerate(tab_icons):

@@ -37,10 +37,9 @@ class _LetterTable(QTableView):
 
 
 class CaseLettersPanel(QWidget):
-    """Emits ``letter_opened`` with a letter's id; ``new_letter_requested`` for a new one."""
+    """Emits ``letter_opened`` with a letter's id (a new letter: the editor's New letter)."""
 
     letter_opened = Signal(str)
-    new_letter_requested = Signal()
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -69,11 +68,7 @@ class CaseLettersPanel(QWidget):
         self.open_button = QPushButton()
         self.open_button.clicked.connect(self.open_selected)
         self.open_button.setIcon(icon("external-link"))
-        self.new_button = QPushButton()
-        self.new_button.setIcon(icon("mail-plus"))
-        self.new_button.clicked.connect(self.new_letter_requested)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
         layout = QVBoxLayout(self)
@@ -86,7 +81,6 @@ class CaseLettersPanel(QWidget):
     def retranslate_ui(self) -> None:
         self.open_button.setText(_("&Open in Letters"))
         self.open_button.setToolTip(_("Show the letter in the register (Enter)"))
-        self.new_button.setText(_("New &letter…"))
         self.empty.setText(_("No letters for this case yet."))
         self.model.retranslate()
 
@@ -104,7 +98,6 @@ class CaseLettersPanel(QWidget):
         self.model.set_letters(letters)
         self.empty.setVisible(self.case_id is not None and not letters)
         self.open_button.setEnabled(bool(letters))
-        self.new_button.setEnabled(self.case_id is not None)
         if letters:
             self.table.selectRow(0)
 

@@ -54,7 +54,7 @@ class OrganisationDialog(ValidatingDialog):
         self.form.addRow(_("C&ity:"), self.city)
         self.form.addRow(_("Street &address:"), self.address)
         self.form.addRow(_("&Postcode:"), self.postcode)
-        self.form.addRow(_("Contact &person:"), self.contact_person)
+        self.form.addRow(_("Con&tact person:"), self.contact_person)
         self.form.addRow(_("P&hone:"), self.phone)
         self.form.addRow(_("E-&mail:"), self.email)
         self.form.addRow(_("Re&gistration number:"), self.registration_no)
