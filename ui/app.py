@@ -20,6 +20,7 @@ from app.services.workspace import Workspace
 from ui import error_report, instance_lock, self_test, ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
+from ui.look import apply_look
 from ui.setup.wizard import SetupWizard
 from ui.widgets.plain import plain_message
 from ui.widgets.wheel_guard import install_wheel_guard
@@ -37,6 +38,7 @@ def make_application() -> QApplication:
     app.setApplicationName(ui_settings.APPLICATION)
     app.setApplicationDisplayName("Qorgau")
     app.setStyle("Fusion")  # the same look on Windows, macOS and Linux offices
+    apply_look(app)
     app.setWindowIcon(application_icon())
     install_wheel_guard(app)  # scrolling a form must not change its values
     return app

@@ -33,6 +33,7 @@ from app.services import settings as domain_settings
 from app.services.workspace import Workspace
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
+from ui.icons import AREA_ICONS, area_icon, icon
 from ui.lock import IdleLock, LockScreen
 from ui.private_temp import PrivateTempFolder
 from ui.widgets.plain import plain_label
@@ -88,6 +89,8 @@ class MainWindow(QMainWindow):
         self.nav.setMinimumWidth(150)
         self.nav.setMaximumWidth(260)
         self.nav.setSpacing(2)
+        # A long area name in kk or ru is elided (full in the tooltip), never scrolled sideways.
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.currentRowChanged.connect(self._show_row)
         self.pages = QStackedWidget()
         self.splitter = QSplitter()
@@ -132,7 +135,9 @@ class MainWindow(QMainWindow):
     ) -> None:
         if key in self._areas:
             raise ValueError(f"area {key!r} is already registered")
-        item = QListWidgetItem(self.style().standardIcon(icon), title_fn())
+        # The app's own icon set (resources/icons); Qt's stock icon for an area it lacks.
+        shown = area_icon(key) if key in AREA_ICONS else self.style().standardIcon(icon)
+        item = QListWidgetItem(shown, title_fn())
         item.setData(Qt.ItemDataRole.UserRole, key)
         self.nav.addItem(item)
         self.pages.addWidget(QWidget())  # placeholder until the area is first shown
@@ -184,6 +189,13 @@ class MainWindow(QMainWindow):
         self.find_action = action("Ctrl+F", self.focus_search)
         self.lock_action = action("Ctrl+L", self.lock)
         self.quit_action = action("Ctrl+Q", self.close)
+        for act, shown in (
+            (self.new_case_action, icon("plus")),
+            (self.find_action, icon("search")),
+            (self.lock_action, icon("lock")),
+            (self.quit_action, icon("log-out")),
+        ):
+            act.setIcon(shown)
         self.about_action = action("", self.show_about)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addAction(self.lock_action)
@@ -265,6 +277,7 @@ class MainWindow(QMainWindow):
         )
         for area in self._areas.values():
             area.item.setText(area.title_fn())
+            area.item.setToolTip(area.title_fn())
         self.file_menu.setTitle(_("&Qorgau"))
         self.case_menu.setTitle(_("&Cases"))
         self.help_menu.setTitle(_("&Help"))

@@ -24,20 +24,25 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import CaseStatus, label
-from app.i18n import _, format_date
+from app.i18n import _, format_date, format_number, ngettext
 from app.services.cases import CaseService
+from app.services.changes import DataChanged
 from app.services.records import CaseFilter, CaseRow
+from ui.changes import listen_to_changes
+from ui.icons import icon
 from ui.main_window import MainWindow
-from ui.models.case_table_model import DEADLINE_COLOURS
+from ui.models.case_table_model import DEADLINE_SHAPES, deadline_label
+from ui.palette import DEADLINE_COLOURS, MUTED_TEXT
 from ui.widgets.plain import plain_label
 
 SECTION_LIMIT = 12
 
 
 class CaseSection(QGroupBox):
-    """A titled short list of cases."""
+    """A titled short list of cases; "Show all" opens the case list with exactly them."""
 
     case_opened = Signal(str)
+    show_all_requested = Signal(object)  # CaseFilter
 
     def __init__(self) -> None:
         super().__init__()
@@ -53,15 +58,32 @@ class CaseSection(QGroupBox):
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemDoubleClicked.connect(self._activated)
         self.empty = QLabel()
-        self.empty.setStyleSheet("color: palette(mid); padding: 6px;")
+        self.empty.setStyleSheet(f"color: {MUTED_TEXT}; padding: 6px;")
+        self.show_all = QPushButton()
+        self.show_all.setObjectName("show_all")
+        self.show_all.clicked.connect(lambda: self.show_all_requested.emit(self.filter))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree)
         layout.addWidget(self.empty)
+        layout.addWidget(self.show_all, 0, Qt.AlignmentFlag.AlignRight)
         self.rows: list[CaseRow] = []
+        self.filter = CaseFilter()
+        self.total = 0
 
-    def set_rows(self, rows: list[CaseRow], total: int, title: str, empty_text: str) -> None:
+    def set_rows(
+        self, rows: list[CaseRow], total: int, title: str, empty_text: str, flt: CaseFilter
+    ) -> None:
         self.rows = rows
-        self.setTitle(f"{title} ({total})")
+        self.filter = flt
+        self.total = total
+        self.setTitle(f"{title} ({format_number(total)})")
+        self.show_all.setText(
+            ngettext("Open the list: {n} case", "Open the list: all {n} cases", total).format(
+                n=format_number(total)
+            )
+        )
+        self.show_all.setToolTip(_("Show exactly these cases in the Cases area"))
+        self.show_all.setEnabled(total > 0)
         self.tree.setHeaderLabels([_("Number"), _("Person"), _("Status"), _("Due")])
         self.tree.clear()
         for row in rows:
@@ -76,7 +98,10 @@ class CaseSection(QGroupBox):
             item.setData(0, Qt.ItemDataRole.UserRole, row.id)
             colour = DEADLINE_COLOURS.get(row.deadline)
             if colour:
+                # Shape and words beside the colour (colour-blind safe).
                 item.setForeground(3, QBrush(QColor(colour)))
+                item.setIcon(3, icon(DEADLINE_SHAPES[row.deadline], colour))
+                item.setToolTip(3, deadline_label(row.deadline) or "")
             self.tree.addTopLevelItem(item)
         self.empty.setText(empty_text)
         self.empty.setVisible(not rows)
@@ -97,8 +122,9 @@ class StartPage(QWidget):
         self.mission = plain_label()
         self.mission.setStyleSheet("font-size: 11pt;")
         self.today = QLabel()
-        self.today.setStyleSheet("color: palette(mid);")
+        self.today.setStyleSheet(f"color: {MUTED_TEXT};")
         self.new_button = QPushButton()
+        self.new_button.setIcon(icon("plus"))
         self.new_button.clicked.connect(window.new_case)
         self.mine = CaseSection()
         self.overdue = CaseSection()
@@ -109,6 +135,7 @@ class StartPage(QWidget):
         for i, section in enumerate((self.mine, self.overdue, self.at_risk, self.recent)):
             grid.addWidget(section, i // 2, i % 2)
             section.case_opened.connect(self.open_case)
+            section.show_all_requested.connect(self.show_all)
         header = QGridLayout()
         header.addWidget(self.greeting, 0, 0)
         header.addWidget(self.new_button, 0, 1, Qt.AlignmentFlag.AlignRight)
@@ -121,6 +148,7 @@ class StartPage(QWidget):
         layout.addLayout(grid, 1)
         window.bridge.language_changed.connect(self.retranslate_ui)
         window.area_changed.connect(self._area_changed)
+        listen_to_changes(self, window.workspace, self._data_changed)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -170,7 +198,20 @@ class StartPage(QWidget):
         for section, flt, title, empty in sections:
             rows = self.service.list_cases(flt, 0, SECTION_LIMIT)
             total = self.service.count_cases(flt) if len(rows) == SECTION_LIMIT else len(rows)
-            section.set_rows(rows, total, title, empty)
+            section.set_rows(rows, total, title, empty, flt)
+
+    def show_all(self, flt: CaseFilter) -> None:
+        """The case list filtered to exactly the cases a section counted."""
+        area = self.window_.show_area("cases")
+        show = getattr(area, "show_filtered", None)
+        if show is not None:
+            show(flt)
+
+    def _data_changed(self, change: DataChanged) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
 
     def open_case(self, case_id: str) -> None:
         area = self.window_.show_area("cases")

@@ -36,11 +36,17 @@ LEVEL_COLOURS: dict[str, str] = {"ok": "#2E7D32", "concern": "#F9A825", "violati
 RISK_COLOURS: dict[str, str] = {
     "low": "#2E7D32",
     "medium": "#F9A825",
-    "high": "#E65100",
+    "high": "#BF360C",  # white on it reads at 5.6:1 (the orange before read at 3.8)
     "critical": "#B71C1C",
 }
 # Amber is too light for white letters.
 _DARK_TEXT_ON = frozenset({"#F9A825"})
+
+
+def text_on(colour: str) -> str:
+    """The text colour for a level or risk badge of ``colour``: black on amber, else white."""
+    return "#000000" if colour in _DARK_TEXT_ON else "#FFFFFF"
+
 
 # Hand-written per language: a document for its reader, not interface strings.
 _LABELS: dict[str, dict[str, str]] = {
@@ -535,7 +541,7 @@ class _ReportWriter:
 
     @staticmethod
     def _hex_text_on(colour: str) -> str:
-        return "#000000" if colour in _DARK_TEXT_ON else "#FFFFFF"
+        return text_on(colour)
 
 
 def _ru_plural(number: object, one: str, few: str, many: str) -> str:

@@ -206,6 +206,9 @@ class Employer(SyncMixin, Base):
     country: Mapped[str] = mapped_column(String(2))
     city: Mapped[str] = mapped_column(String(120), default="")
     address: Mapped[str] = mapped_column(String(500), default="")
+    # Letters go to employers: the address block needs the postcode and whom to address.
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    contact_person: Mapped[str] = mapped_column(String(200), default="")
     registration_no: Mapped[str] = mapped_column(String(60), default="")
     sector: Mapped[str] = mapped_column(String(60), default="")
     phone: Mapped[str] = mapped_column(String(60), default="")
@@ -223,6 +226,8 @@ class RecruitmentAgency(SyncMixin, Base):
     city: Mapped[str] = mapped_column(String(120), default="")
     licence_no: Mapped[str] = mapped_column(String(60), default="")
     address: Mapped[str] = mapped_column(String(500), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    contact_person: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(60), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     watchlist: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -400,6 +405,8 @@ class Attachment(SyncMixin, Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     is_identity_document: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why a scan of an identity document had to be kept (the law asks; see cases.py).
+    identity_reason: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     added_by: Mapped[str] = mapped_column(String(64), default="")
 

@@ -6,6 +6,7 @@ import, ``importing=True``, which keeps the versions the bundle brought.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import event, insert, update
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 from app.db.models import Counter, SyncMixin, utcnow
 
 CHANGE_SEQ = "change_seq"
+# session.info key: the tables and cases a transaction's flushes touched (app.services.changes)
+CHANGED_KEY = "changed_records"
 
 
 def next_counter(session: Session, name: str, step: int = 1) -> int:
@@ -67,3 +70,32 @@ def _stamp_sync_columns(session: Session, _context: Any, _instances: Any) -> Non
         elif not importing:
             obj.version = (obj.version or 0) + 1
             obj.updated_at = now
+
+
+@event.listens_for(Session, "after_flush")
+def _collect_changes(session: Session, _context: Any) -> None:
+    """Note which tables and cases this flush touched, for the change signal after commit.
+
+    After the flush, so that new rows have their ids; ``new``/``dirty`` still list them."""
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        table = getattr(obj, "__tablename__", None)
+        if table is not None:
+            case_id = obj.id if table == "case" else getattr(obj, "case_id", None)
+            note_changes(session, table, [case_id] if isinstance(case_id, str) else [])
+
+
+def note_changes(session: Session, table: str, case_ids: Iterable[str]) -> None:
+    """Record that this transaction changed ``table`` (and these cases): the ORM's flushes
+    call it, and so do bulk statements (a bundle import), which no flush sees."""
+    tables, cases = session.info.setdefault(CHANGED_KEY, (set(), set()))
+    tables.add(table)
+    cases.update(c for c in case_ids if c)
+
+
+def take_changes(session: Session) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The tables and case ids a finished transaction touched (and forget them)."""
+    found = session.info.pop(CHANGED_KEY, None)
+    if not found:
+        return None
+    tables, cases = found
+    return frozenset(tables), frozenset(cases)

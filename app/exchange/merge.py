@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Case, CaseCategory, CaseIloIndicator, Mission, SyncConflict
-from app.db.sync import CHANGE_SEQ, next_counter
+from app.db.sync import CHANGE_SEQ, next_counter, note_changes
 from app.exchange.package import BundleRefused, VerifiedBundle
 from app.exchange.records import BY_NAME, ENTITIES, Codec, Entity, content_of
 from app.i18n import _
@@ -246,6 +246,9 @@ def _merge_entity(
         changed_cases = written
         _write_case_lists(session, changed_cases, replace=bool(updates))
         result.case_ids.extend(r["id"] for r in changed_cases)
+    # Bulk statements bypass the flush hook: tell the change signal what was written.
+    case_key = "id" if entity.model is Case else "case_id"
+    note_changes(session, entity.name, (str(r.get(case_key) or "") for r in written))
     return tally
 
 

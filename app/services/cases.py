@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.engine import RowMapping
@@ -153,7 +154,21 @@ def _event_info(event: CaseEvent) -> EventInfo:
         event.text,
         event.status_from,
         event.status_to,
+        event_link(event.data),
     )
+
+
+# Which record an entry describes, by the key its data names it under (see EventInfo.link).
+_LINK_KEYS = (("letter_id", "letter"), ("review_id", "review"), ("attachment_id", "attachment"))
+
+
+def event_link(data: dict[str, Any] | None) -> tuple[str, str] | None:
+    """("letter" | "review" | "attachment", id) for an entry that describes one record."""
+    for key, kind in _LINK_KEYS:
+        value = (data or {}).get(key)
+        if isinstance(value, str) and value:
+            return kind, value
+    return None
 
 
 # A status change set by a slip (a key pressed twice, the wrong line) is taken back by its
@@ -205,6 +220,7 @@ def _attachment_info(row: Attachment) -> AttachmentInfo:
         row.description,
         row.added_by,
         row.updated_at,
+        row.identity_reason,
     )
 
 
@@ -868,7 +884,10 @@ class CaseService:
         description: str = "",
         is_identity_document: bool = False,
         identity_document_acknowledged: bool = False,
+        identity_reason: str = "",
     ) -> AttachmentInfo:
+        """Store a file on the case; a scan of an identity document needs the officer's
+        acknowledgement of the warning and the reason it is indispensable (kept and audited)."""
         self.ws.require_role(*CASE_WORKERS)
         name = clean_filename(check.required_text(filename, "filename", _("File name"), 4096))
         if not content:
@@ -882,6 +901,12 @@ class CaseService:
             )
         if is_identity_document and not identity_document_acknowledged:
             raise ValidationError(identity_document_warning(), "is_identity_document")
+        reason = check.bounded_text(identity_reason, "identity_reason", _("Reason"), 2000)
+        if is_identity_document and not reason:
+            raise ValidationError(
+                _("Say why a copy of this identity document is indispensable for the case."),
+                "identity_reason",
+            )
         mime = mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         digest = hashlib.sha256(content).hexdigest()
         with self.ws.write() as session:
@@ -894,12 +919,19 @@ class CaseService:
                 sha256=digest,
                 content=content,
                 is_identity_document=is_identity_document,
+                identity_reason=reason if is_identity_document else "",
                 description=check.bounded_text(description, "description", _("Description"), 2000),
                 added_by=self.ws.actor.username,
             )
             session.add(attachment)
             session.flush()
-            self._event(session, row.id, EventKind.ATTACHMENT_ADDED, name)
+            self._event(
+                session,
+                row.id,
+                EventKind.ATTACHMENT_ADDED,
+                name,
+                data={"attachment_id": attachment.id},  # the timeline opens it from the entry
+            )
             self._touch(row)
             self.ws.audit(
                 session,
@@ -911,6 +943,7 @@ class CaseService:
                     "sha256": digest,
                     "size": len(content),
                     "identity_document": is_identity_document,
+                    "identity_reason": reason if is_identity_document else "",
                 },
             )
             return _attachment_info(attachment)
@@ -956,6 +989,7 @@ class CaseService:
         status_from: str | None = None,
         status_to: str | None = None,
         occurred_at: datetime | None = None,
+        data: dict[str, Any] | None = None,
     ) -> CaseEvent:
         event = CaseEvent(
             case_id=case_id,
@@ -965,6 +999,7 @@ class CaseService:
             status_from=status_from,
             status_to=status_to,
             occurred_at=occurred_at or datetime.now(UTC),
+            data=data or {},
         )
         session.add(event)
         return event

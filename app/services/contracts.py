@@ -349,7 +349,7 @@ class ContractReviewService:
             session.flush()
             flagged: list[str] = []
             if case is not None:
-                flagged = self._record_on_case(session, case, result, flag_case_indicators)
+                flagged = self._record_on_case(session, case, row.id, result, flag_case_indicators)
             self.ws.audit(
                 session,
                 "contract.review",
@@ -367,7 +367,7 @@ class ContractReviewService:
             return self._info(session, row)
 
     def _record_on_case(
-        self, session: Session, case: Case, result: ReviewResult, flag: bool
+        self, session: Session, case: Case, review_id: str, result: ReviewResult, flag: bool
     ) -> list[str]:
         """A timeline entry, and the revealed ILO indicators the case did not have yet."""
         present = {i.code for i in case.ilo_indicators}
@@ -386,6 +386,7 @@ class ContractReviewService:
                 author=self.ws.actor.username,
                 text=text,
                 occurred_at=datetime.now(UTC),
+                data={"review_id": review_id},  # the timeline links the entry to the review
             )
         )
         # Child rows do not dirty the case itself; bundles travel by the case's version.

@@ -336,9 +336,43 @@ class ExchangeService:
         recipients: Iterable[str],
         all_changes: bool = False,
         progress: ProgressFn | None = None,
+        hq_key_only: bool = False,
     ) -> ExportSummary:
-        """This mission's changes since the last export (or all of them) for HQ."""
-        return self._export(BundleKind.CASES, out, list(recipients), all_changes, progress)
+        """This mission's changes since the last export (or all of them) for HQ.
+
+        ``hq_key_only``: refuse any key that is not a trusted headquarters' key (the desktop
+        export asks for it unless the officer chose, warned, to type another key)."""
+        recipients = list(recipients)
+        if hq_key_only:
+            self.require_hq_keys(recipients)
+        return self._export(BundleKind.CASES, out, recipients, all_changes, progress)
+
+    def hq_keys(self) -> dict[str, str]:
+        """The trusted headquarters' keys for bundles: key → HQ's code."""
+        with self.ws.read() as session:
+            rows = session.execute(
+                select(Mission.age_recipient, Mission.code).where(
+                    Mission.is_hq.is_(True),
+                    Mission.is_local.is_(False),
+                    Mission.signing_public_key.is_not(None),
+                )
+            ).all()
+        return {key: code for key, code in rows if key}
+
+    def require_hq_keys(self, recipients: list[str]) -> None:
+        """Refuse, before anything is written, a key that is not a trusted HQ key."""
+        trusted = self.hq_keys()
+        if not recipients:
+            raise ValidationError(_("Choose headquarters' key."), field="recipient")
+        for recipient in recipients:
+            if recipient not in trusted:
+                raise ValidationError(
+                    _(
+                        "This key is not a trusted headquarters' key; the bundle was not "
+                        "written. An administrator adds headquarters' key under Keys."
+                    ),
+                    field="recipient",
+                )
 
     def export_agreements(
         self,

@@ -43,7 +43,7 @@ from app.db.models import (
 )
 from app.db.sync import next_counter
 from app.domain.claims import parse_claims
-from app.domain.codes import Category, EventKind, LetterKind, LetterStatus, Role, label
+from app.domain.codes import CaseStatus, Category, EventKind, LetterKind, LetterStatus, Role, label
 from app.domain.iin import iin_sex, is_valid_iin
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.translit import latin_name
@@ -552,6 +552,7 @@ class LetterService:
             row.pdf, row.pdf_sha256 = pdf, digest
             row.content_digest = context.letter_hash_for_qr
             row.issued_by, row.issued_at = actor.username, now
+            self._mark_in_progress(session, case, number, now)
             session.add(
                 CaseEvent(
                     case_id=case.id,
@@ -582,6 +583,34 @@ class LetterService:
             session.flush()
             search.index_cases(session, [case.id])
             return self._info(session, row)
+
+    def _mark_in_progress(self, session: Session, case: Case, number: str, now: datetime) -> None:
+        """A letter sent is work begun: a "new" case moves to "in progress", on the record.
+
+        Left "new", the case would stay among the untouched ones on the Start page although
+        the mission has written about it."""
+        if case.status != CaseStatus.NEW.value:
+            return
+        case.status = CaseStatus.IN_PROGRESS.value
+        case.escalated_at = None
+        session.add(
+            CaseEvent(
+                case_id=case.id,
+                kind=EventKind.STATUS_CHANGE.value,
+                author=self.ws.actor.username,
+                occurred_at=now,
+                text=_("Letter {number} issued.").format(number=number),
+                status_from=CaseStatus.NEW.value,
+                status_to=CaseStatus.IN_PROGRESS.value,
+            )
+        )
+        self.ws.audit(
+            session,
+            "case.status",
+            "case",
+            case.number,
+            {"from": CaseStatus.NEW.value, "to": CaseStatus.IN_PROGRESS.value, "letter": number},
+        )
 
     def discard(self, letter_id: str) -> None:
         """Remove a draft or approved letter; issued letters stay in the register for good."""
@@ -778,8 +807,7 @@ class LetterService:
         if kind == "employer_letter" and case.employer_id:
             employer = session.get(Employer, case.employer_id)
             if employer is not None:
-                place = [employer.address, employer.city, address_state(employer.country, lang)]
-                return Addressee("", employer.name, ", ".join(p for p in place if p))
+                return employer_addressee(employer, lang)
         if kind == "referral":
             partner = session.execute(
                 select(PartnerOrganisation)
@@ -999,6 +1027,14 @@ class LetterService:
             share_identity=bool((row.options or {}).get("share_identity")),
             signatory=", ".join(p for p in dataclasses.astuple(self._signatory(session, row)) if p),
         )
+
+
+def employer_addressee(employer: Employer, lang: str) -> Addressee:
+    """The employer's address block: whom to address, the firm, street, postcode and city,
+    state (in the letter's language), as a letter sent there by post needs it."""
+    town = " ".join(p for p in (employer.postcode, employer.city) if p)
+    place = [employer.address, town, address_state(employer.country, lang)]
+    return Addressee(employer.contact_person, employer.name, ", ".join(p for p in place if p))
 
 
 def address_state(iso2: str, lang: str) -> str:

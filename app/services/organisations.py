@@ -37,6 +37,10 @@ def clean_organisation(data: OrganisationInput) -> OrganisationInput:
         phone=check.bounded_text(data.phone, "phone", _("Phone"), 60),
         email=check.bounded_text(data.email, "email", _("E-mail"), 200),
         notes=check.bounded_text(data.notes, "notes", _("Notes")),
+        postcode=check.bounded_text(data.postcode, "postcode", _("Postcode"), 20),
+        contact_person=check.bounded_text(
+            data.contact_person, "contact_person", _("Contact person"), 200
+        ),
     )
 
 
@@ -57,6 +61,8 @@ def _info(
         phone=row.phone,
         email=row.email,
         notes=row.notes,
+        postcode=row.postcode,
+        contact_person=row.contact_person,
         id=row.id,
         kind=_kind(type(row)),
         watchlist=row.watchlist,
@@ -89,6 +95,8 @@ def new_organisation(session: Session, model: OrgModel, data: OrganisationInput)
         phone=data.phone,
         email=data.email,
         notes=data.notes,
+        postcode=data.postcode,
+        contact_person=data.contact_person,
     )
     if isinstance(row, Employer):
         row.registration_no = data.registration_no
@@ -167,6 +175,7 @@ class OrganisationService:
             row.name, row.country, row.city = cleaned.name, cleaned.country, cleaned.city
             row.address, row.phone, row.email = cleaned.address, cleaned.phone, cleaned.email
             row.notes = cleaned.notes
+            row.postcode, row.contact_person = cleaned.postcode, cleaned.contact_person
             if isinstance(row, Employer):
                 row.registration_no = cleaned.registration_no
             else:

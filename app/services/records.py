@@ -62,6 +62,8 @@ class OrganisationInput:
     phone: str = ""
     email: str = ""
     notes: str = ""
+    postcode: str = ""
+    contact_person: str = ""  # whom letters address, e.g. "Kim Min-jun, HR manager"
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,8 @@ class EventInfo:
     text: str
     status_from: str | None
     status_to: str | None
+    # The record the entry describes, ("letter" | "review" | "attachment", id), if any.
+    link: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,7 @@ class AttachmentInfo:
     description: str
     added_by: str
     added_at: datetime
+    identity_reason: str = ""  # why a scan of an identity document had to be kept
 
 
 @dataclass(frozen=True)

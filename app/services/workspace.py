@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.config import Paths
-from app.db import sync as _sync  # noqa: F401 - registers the before_flush hook
+from app.db import sync  # also registers the flush hooks
 from app.db.engine import Database
 from app.domain.codes import Role
 from app.errors import PermissionDenied
 from app.i18n import _
 from app.security import audit
+from app.services.changes import ChangeHub, DataChanged
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Workspace:
         self.actor = actor
         self.mission = mission
         self.database_id = database_id
+        # The one change signal: every committed write is published here (see changes.py).
+        self.changes = ChangeHub()
 
     @property
     def mission_code(self) -> str:
@@ -69,7 +72,12 @@ class Workspace:
     def write(self) -> Iterator[Session]:
         with self.db.write() as session:
             session.info["mission_code"] = self.mission.code
+            session.info.pop(sync.CHANGED_KEY, None)
             yield session
+        # Reached only once the transaction committed: a rolled-back write changed nothing.
+        found = sync.take_changes(session)
+        if found is not None:
+            self.changes.publish(DataChanged(*found))
 
     def require_role(self, *roles: Role) -> None:
         """Services call this before acting; the UI hiding a button is not enough."""

@@ -18,6 +18,7 @@ from ui.cases import attachments as attachments_module
 from ui.cases import editor as editor_module
 from ui.cases.area import CasesArea
 from ui.main_window import MainWindow
+from ui.widgets.dialogs import ReasonDialog
 
 MakeWindow = Callable[..., MainWindow]
 IIN = make_iin(date(1994, 3, 15), "female", 4012)
@@ -222,10 +223,9 @@ def test_attachments_are_added_opened_and_removed(
     passport.write_bytes(b"\xff\xd8 fake jpeg")
     panel.add_file(passport)
     box = QApplication.activeModalWidget()
-    assert isinstance(box, QMessageBox)
-    assert "Kazakh law restricts" in box.text()
-    cancel = next(b for b in box.buttons() if b.text() == "Cancel")
-    cancel.click()
+    assert isinstance(box, ReasonDialog)
+    assert "Kazakh law restricts" in box.intro.text()
+    box.reject()
     assert panel.tree.topLevelItemCount() == 1  # nothing stored without the confirmation
 
     panel.tree.setCurrentItem(panel.tree.topLevelItem(0))

@@ -57,7 +57,7 @@ def test_findings_update_as_fields_are_filled_and_save_stores(
     qtbot.waitUntil(lambda: "passport_retention" in shown_findings(page), timeout=3000)
     assert shown_findings(page) == {"passport_retention": "violation"}
     assert page.risk_badge.text() == "HIGH"
-    assert "#E65100" in page.risk_badge.styleSheet()
+    assert "#BF360C" in page.risk_badge.styleSheet()
     assert "Retention of identity documents" in page.indicators.text()
 
     qtbot.keyClicks(page.recruitment_fee_paid_by_worker, "1500")

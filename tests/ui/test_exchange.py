@@ -50,7 +50,7 @@ def cell(table, row: int, column: int) -> str:  # type: ignore[no-untyped-def]
 def test_export_then_import_shows_summary_report_and_log(qtbot: QtBot, pair, tmp_path):
     hq, sel = pair
     sender = page_for(qtbot, sel)
-    sender.recipient.setText(hq.recipient)
+    assert sender.chosen_recipient() == hq.recipient  # HQ's trusted key, chosen already
     out = tmp_path / "sel.qbundle"
 
     sender.export_to(out)
@@ -85,13 +85,22 @@ def test_a_refused_bundle_shows_why(qtbot: QtBot, pair, tmp_path):
     assert page.log.rowCount() == 0
 
 
-def test_a_bad_recipient_is_reported_on_export(qtbot: QtBot, pair, tmp_path):
+def test_a_bad_typed_key_is_reported_before_a_file_is_asked_for(
+    qtbot: QtBot, pair, tmp_path, monkeypatch
+):  # noqa: E501
     _hq, sel = pair
     page = page_for(qtbot, sel)
+    asked: list[str] = []
+    monkeypatch.setattr(
+        "ui.exchange.page.QFileDialog.getSaveFileName",
+        lambda *args: asked.append("file") or ("", ""),
+    )
+    page.other_key.setChecked(True)
     page.recipient.setText("age1wrong")
-    page.export_to(tmp_path / "x.qbundle")
-    wait(qtbot, page)
-    assert page.export_summary.text().startswith("Not exported: An age recipient")
+    page.export_button.click()
+    assert asked == []  # checked first: no file name asked for a bundle that cannot go
+    assert page.recipient_error.text().startswith("This is not a valid key")
+    assert not list(tmp_path.glob("*.qbundle"))
 
 
 def test_conflicts_show_both_values_and_resolve(qtbot: QtBot, pair, tmp_path):
@@ -145,11 +154,10 @@ def test_own_keys_are_shown_and_copied(qtbot: QtBot, pair):
 def test_a_mission_offers_the_trusted_hq_key_as_recipient(qtbot: QtBot, pair):
     hq, sel = pair
     page = page_for(qtbot, sel)
-    assert page.recipient.text() == hq.recipient
-    assert page.recipient_owner.text() == "AST"
-    assert [page.recipient_choice.itemText(i) for i in range(page.recipient_choice.count())] == [
-        hq.recipient
-    ]
+    assert page.chosen_recipient() == hq.recipient
+    assert page.recipient_choice.count() == 1
+    assert page.recipient_choice.currentText().startswith("AST (headquarters) — age1")
+    assert not page.recipient_choice.isEditable()  # no free text in the list itself
 
 
 def test_trusting_a_key_through_the_dialog_adds_a_row(qtbot: QtBot, pair):
@@ -171,9 +179,9 @@ def test_trusting_a_key_through_the_dialog_adds_a_row(qtbot: QtBot, pair):
     assert cell(table, 1, 1) == f"{signing[:12]}…{signing[-6:]}" == "AAECAwQFBgcI…wdHh8="
     assert table.item(1, 1).toolTip() == signing
     assert cell(table, 1, 3) != ""
-    assert recipient in [
-        page.recipient_choice.itemText(i) for i in range(page.recipient_choice.count())
-    ]
+    # Trusted, but not headquarters': not offered as where to send the mission's cases.
+    offered = [page.recipient_choice.itemData(i) for i in range(page.recipient_choice.count())]
+    assert recipient not in offered
     assert [t.code for t in KeyService(sel.ws).trusted()] == ["AST", "TAS"]
 
 

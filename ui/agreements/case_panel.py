@@ -22,13 +22,14 @@ from app.services.agreements import AgreementService, CitationInfo, ProvisionInf
 from app.services.workspace import Workspace
 from ui.agreements.widgets import SourceLabel, source_html, top_items, verified_text
 from ui.i18n_bridge import LanguageBridge
+from ui.palette import ERROR_TEXT, STANDARD_TEXT
 from ui.tasks import show_error
 from ui.widgets.plain import plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1
-UNVERIFIED_COLOUR = QColor("#b3261e")
-STANDARD_COLOUR = QColor("#6b6b6b")
+UNVERIFIED_COLOUR = QColor(ERROR_TEXT)
+STANDARD_COLOUR = QColor(STANDARD_TEXT)
 
 
 class ApplicableLawPanel(QWidget):
@@ -73,7 +74,7 @@ class ApplicableLawPanel(QWidget):
         self.host_law.setColumnCount(2)
         self.outdated = QLabel()
         self.outdated.setWordWrap(True)
-        self.outdated.setStyleSheet("color: #b3261e;")
+        self.outdated.setStyleSheet(f"color: {ERROR_TEXT};")
         # Where the selected provision can be checked (a link), on demand.
         self.source = SourceLabel()
         self.source.setObjectName("selected_source")

@@ -39,11 +39,12 @@ from ui.agreements.widgets import (
     verified_text,
 )
 from ui.i18n_bridge import LanguageBridge
+from ui.palette import ERROR_TEXT
 from ui.tasks import show_error
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label, plain_tooltip
 
-UNVERIFIED_COLOUR = QColor("#b3261e")
+UNVERIFIED_COLOUR = QColor(ERROR_TEXT)
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 

@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
 from app.agreements import unverified_marker
 from app.i18n import _, current_language, format_date
 from app.services.agreements import ProvisionInfo, category_labels
+from ui.palette import ACCENT, ACCENT_SOFT, ERROR_TEXT, SUCCESS_TEXT
 from ui.widgets.plain import plain_label
 
-VERIFIED_STYLE = "color: #1b5e20; font-weight: bold;"
-UNVERIFIED_STYLE = "color: #b3261e; font-weight: bold;"
-CHIP_STYLE = "background: #e8eef7; color: #1f3b63; border-radius: 8px; padding: 1px 8px;"
+VERIFIED_STYLE = f"color: {SUCCESS_TEXT}; font-weight: bold;"
+UNVERIFIED_STYLE = f"color: {ERROR_TEXT}; font-weight: bold;"
+CHIP_STYLE = f"background: {ACCENT_SOFT}; color: {ACCENT}; border-radius: 8px; padding: 1px 8px;"
 
 
 def verified_text(verified: bool) -> str:

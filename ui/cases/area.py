@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QStackedWidget
 
 from app.domain.roles import CASE_WORKERS
+from app.services.records import CaseFilter
 from app.services.users import UserService
 from ui.cases.list_view import CaseListView
 from ui.main_window import MainWindow
@@ -45,6 +46,9 @@ class CasesArea(QStackedWidget):
             editor.case_saved.connect(lambda _id: self.list_view.refresh())
             editor.review_requested.connect(self._review_contract)
             editor.letter_requested.connect(self._new_letter)
+            editor.letter_opened.connect(self._open_letter)
+            editor.review_opened.connect(self._open_review)
+            editor.status_message.connect(lambda text: window.statusBar().showMessage(text, 5000))
             self.addWidget(editor)
             self._editor = editor
         return self._editor
@@ -77,6 +81,26 @@ class CasesArea(QStackedWidget):
         page = self._main_window.show_area("letters")
         assert isinstance(page, LettersPage)
         page.new_letter_for_case(case_id, number)
+
+    def show_filtered(self, flt: CaseFilter) -> None:
+        """The list with exactly the cases of ``flt`` (a count on the Start page)."""
+        if self.currentWidget() is self._editor and not self.editor.confirm_close():
+            return
+        self.setCurrentWidget(self.list_view)
+        self.list_view.show_filtered(flt)
+        self.list_view.table.setFocus()
+
+    def _open_letter(self, letter_id: str) -> None:
+        from ui.letters.page import LettersPage
+
+        page = self._main_window.show_area("letters")
+        assert isinstance(page, LettersPage)
+        page.open_letter(letter_id)
+
+    def _open_review(self, review_id: str) -> None:
+        from ui.contracts import open_saved_review
+
+        open_saved_review(self._main_window, review_id)
 
     def show_list(self) -> None:
         if self._editor is not None and self._editor.case is not None:

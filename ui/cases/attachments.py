@@ -34,7 +34,7 @@ from app.services.cases import (
 from app.services.records import AttachmentInfo, CaseDetail
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, show_error
-from ui.widgets.dialogs import ReasonDialog, confirm
+from ui.widgets.dialogs import ReasonDialog
 from ui.widgets.plain import plain_tooltip
 
 NAME, SIZE, ADDED_BY, ADDED_AT = range(4)
@@ -109,8 +109,18 @@ class AttachmentsPanel(QWidget):
                 ]
             )
             item.setData(NAME, Qt.ItemDataRole.UserRole, info.id)
-            if info.description:
-                item.setToolTip(NAME, plain_tooltip(info.description))
+            tip = "\n".join(
+                t
+                for t in (
+                    info.description,
+                    _("Kept because: {reason}").format(reason=info.identity_reason)
+                    if info.identity_reason
+                    else "",
+                )
+                if t
+            )
+            if tip:
+                item.setToolTip(NAME, plain_tooltip(tip))
             self.tree.addTopLevelItem(item)
         self.add_button.setEnabled(case is not None)
         self._update_buttons()
@@ -149,19 +159,26 @@ class AttachmentsPanel(QWidget):
         if self.case is None:
             return
         if looks_like_identity_document(path.name):
-            self.dialog = confirm(
+            # The warning asks the officer to say why: the dialog has the field for it, and
+            # the reason is stored with the file and in the audit log.
+            dialog = ReasonDialog(
                 self,
                 _("An identity document?"),
                 identity_document_warning()
                 + "\n\n"
-                + _("Store “{name}” anyway?").format(name=path.name),
-                lambda: self._store(path, identity=True),
-                _("Store it, it is indispensable"),
+                + _("To store “{name}” anyway, say why it is indispensable for the case.").format(
+                    name=path.name
+                ),
+                required=True,
             )
+            dialog.ok_button().setText(_("Store it, it is indispensable"))
+            dialog.accepted.connect(lambda: self._store(path, True, dialog.text()))
+            self.dialog = dialog
+            dialog.open()
             return
         self._store(path, identity=False)
 
-    def _store(self, path: Path, identity: bool) -> None:
+    def _store(self, path: Path, identity: bool, reason: str = "") -> None:
         case = self.case
         if case is None:
             return
@@ -174,6 +191,7 @@ class AttachmentsPanel(QWidget):
                 path.read_bytes(),
                 is_identity_document=identity,
                 identity_document_acknowledged=identity,
+                identity_reason=reason,
             )
             return service.get_case(case.id)
 
@@ -218,6 +236,16 @@ class AttachmentsPanel(QWidget):
             return
         self.opened.append(target)
         open_with_system(QUrl.fromLocalFile(str(target)))
+
+    def open_attachment(self, attachment_id: str) -> bool:
+        """Select and open one attachment (a timeline entry links to it); False if gone."""
+        for row in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(row)
+            if item.data(NAME, Qt.ItemDataRole.UserRole) == attachment_id:
+                self.tree.setCurrentItem(item)
+                self.open_selected()
+                return True
+        return False
 
     def remove_selected(self) -> None:
         info = self.selected()

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -36,6 +37,7 @@ from app.domain.roles import SENIOR_ROLES
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, current_language, format_date, ngettext
 from app.services.cases import CaseService, DuplicatePersonWarning
+from app.services.changes import DataChanged
 from app.services.organisations import OrganisationService
 from app.services.people import PersonService
 from app.services.records import CaseChanges, CaseDetail, CaseInput
@@ -44,10 +46,14 @@ from app.services.workspace import Workspace
 from ui.agreements.case_panel import ApplicableLawPanel
 from ui.cases.attachments import AttachmentsPanel
 from ui.cases.claims import ClaimsEditor
+from ui.cases.letters_tab import CaseLettersPanel
 from ui.cases.org_picker import OrganisationPicker
 from ui.cases.person_form import PersonForm, as_input
 from ui.cases.timeline import TimelinePanel
-from ui.models.case_table_model import DEADLINE_COLOURS
+from ui.changes import listen_to_changes
+from ui.icons import icon
+from ui.models.case_table_model import DEADLINE_SHAPES, deadline_label
+from ui.palette import DEADLINE_COLOURS, NEUTRAL_BADGE, ON_ACCENT
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.common import ErrorLabel, set_label
@@ -77,6 +83,9 @@ class CaseEditor(QWidget):
     closed = Signal()
     review_requested = Signal(str)  # case id: open a contract review pre-filled from it
     letter_requested = Signal(str, str)  # case id, number: draft a letter for it
+    letter_opened = Signal(str)  # letter id: show it in the Letters area
+    review_opened = Signal(str)  # review id: show the saved contract review
+    status_message = Signal(str)  # a confirmation for the window's status bar
 
     def __init__(
         self,
@@ -97,6 +106,7 @@ class CaseEditor(QWidget):
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.heading.setMinimumWidth(200)
         self.badge = plain_label()
+        self.badge_icon = QLabel()
         self.save_button = QPushButton()
         self.save_button.clicked.connect(self.save)
         self.close_button = QPushButton()
@@ -106,6 +116,13 @@ class CaseEditor(QWidget):
         self.letter_button = QPushButton()
         self.letter_button.clicked.connect(self._request_letter)
         self.error = ErrorLabel()
+        for button, shown in (
+            (self.save_button, icon("save")),
+            (self.close_button, icon("x")),
+            (self.review_button, icon("file-check")),
+            (self.letter_button, icon("mail-plus")),
+        ):
+            button.setIcon(shown)
 
         self.person = PersonForm(PersonService(workspace))
         self.host_country = CountryCombo()
@@ -190,6 +207,7 @@ class CaseEditor(QWidget):
 
         self.timeline = TimelinePanel(self.service)
         self.timeline.case_changed.connect(self._case_changed_elsewhere)
+        self.timeline.link_activated.connect(self.open_link)
         self.attachments = AttachmentsPanel(self.service, temp_folder)
         self.attachments.case_changed.connect(self._case_changed_elsewhere)
         self.law_tab = QWidget()
@@ -200,6 +218,12 @@ class CaseEditor(QWidget):
         self.tabs.addTab(self.timeline, "")
         self.tabs.addTab(self.attachments, "")
         self.tabs.addTab(self.law_tab, "")
+        self.letters = CaseLettersPanel(workspace)
+        self.letters.letter_opened.connect(self._open_letter)
+        self.letters_tab_index = self.tabs.addTab(self.letters, "")
+        tab_icons = (icon("clock"), icon("paperclip"), icon("scale"), icon("mail"))
+        for index, shown in enumerate(tab_icons):
+            self.tabs.setTabIcon(index, shown)
         self.splitter = QSplitter()
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self.tabs)
@@ -213,6 +237,7 @@ class CaseEditor(QWidget):
         # The heading takes the free width: with a stretch beside it, its Ignored policy let
         # the layout squeeze it to nothing and the badge covered it.
         top.addWidget(self.heading, 1)
+        top.addWidget(self.badge_icon)
         top.addWidget(self.badge)
         top.addWidget(self.review_button)
         top.addWidget(self.letter_button)
@@ -228,6 +253,8 @@ class CaseEditor(QWidget):
         QShortcut(QKeySequence.StandardKey.Save, self, self.save, context)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.request_close, context)
         self._watch_changes()
+        # Another area (a letter issued, a review saved, an import) may change the open case.
+        listen_to_changes(self, workspace, self._data_changed)
         self.host_country.currentIndexChanged.connect(self._country_changed)
         self.retranslate_ui()
         self.new_case()
@@ -285,6 +312,8 @@ class CaseEditor(QWidget):
         self.tabs.setTabText(0, _("Timeline"))
         self.tabs.setTabText(1, _("Attachments"))
         self.tabs.setTabText(2, _("Applicable law"))
+        self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
+        self.letters.retranslate_ui()
         self.review_button.setText(_("Review &contract"))
         self.review_button.setToolTip(_("Review the worker's employment contract for this case"))
         self.letter_button.setText(_("New &letter"))
@@ -319,6 +348,7 @@ class CaseEditor(QWidget):
             self.heading.setText(_("New case") + marker)
             self.badge.clear()
             self.badge.hide()
+            self.badge_icon.clear()
             return
         self.badge.show()
         self.heading.setText(
@@ -329,10 +359,19 @@ class CaseEditor(QWidget):
         parts = [label(CaseStatus(case.status))]
         if case.due_date:
             parts.append(_("due {date}").format(date=format_date(case.due_date)))
-        colour = DEADLINE_COLOURS.get(case.deadline, "#555555")
+        # The deadline in words too (and a shape in the list): colour alone says nothing to
+        # an officer who cannot tell red from green.
+        late = deadline_label(case.deadline) if case.deadline in ("amber", "red") else None
+        if late:
+            parts.append(late)
+        colour = DEADLINE_COLOURS.get(case.deadline, NEUTRAL_BADGE)
         self.badge.setText(" · ".join(parts))
         self.badge.setStyleSheet(
-            f"color: white; background: {colour}; border-radius: 8px; padding: 2px 10px;"
+            f"color: {ON_ACCENT}; background: {colour}; border-radius: 8px; padding: 2px 10px;"
+        )
+        shape = DEADLINE_SHAPES.get(case.deadline)
+        self.badge_icon.setPixmap(
+            icon(shape, colour).pixmap(18, 18) if shape and late else QPixmap()
         )
 
     # Loading -----------------------------------------------------------------------------
@@ -446,10 +485,32 @@ class CaseEditor(QWidget):
             self.law_layout.addWidget(self.law_panel)
         has_case = case_id is not None
         self.tabs.setTabEnabled(2, has_case)
+        self.tabs.setTabEnabled(self.letters_tab_index, has_case)
+        self.letters.set_case(case_id)
+        self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
         self.review_button.setEnabled(has_case)
         self.letter_button.setEnabled(has_case)
         self.export_button.setVisible(has_case)
         self.export_button.setEnabled(self._can_export())
+
+    def _letters_tab_title(self) -> str:
+        count = self.letters.model.rowCount()
+        return _("Letters ({n})").format(n=count) if count else _("Letters")
+
+    def open_link(self, kind: str, target: str) -> None:
+        """A timeline entry's link: the letter, review or attachment it describes."""
+        if kind == "attachment":
+            self.tabs.setCurrentWidget(self.attachments)
+            if not self.attachments.open_attachment(target):
+                self.error.show_message(_("The attachment was removed from the case."))
+        elif kind == "letter":
+            self._open_letter(target)
+        elif kind == "review" and self.confirm_close():
+            self.review_opened.emit(target)
+
+    def _open_letter(self, letter_id: str) -> None:
+        if self.confirm_close():
+            self.letter_opened.emit(letter_id)
 
     def _request_review(self) -> None:
         if self.case is not None and self.confirm_close():
@@ -469,6 +530,28 @@ class CaseEditor(QWidget):
         else:
             self.show_case(case)
         self.case_saved.emit(case.id)
+
+    def _data_changed(self, change: DataChanged) -> None:
+        """Show what another part of the app wrote to the open case, keeping unsaved edits."""
+        case = self.case
+        if case is None or not change.touches_case(case.id):
+            return
+        try:
+            fresh = self.service.get_case(case.id)
+        except QorgauError:  # gone (transferred, deleted): the next action will say so
+            return
+        if fresh == case:
+            return  # our own save, already shown
+        if self.dirty:
+            self.case = fresh
+            self.timeline.set_case(fresh)
+            self.attachments.set_case(fresh)
+            self._show_heading()
+        else:
+            self.show_case(fresh)
+        if change.touches("letter"):
+            self.letters.refresh()
+            self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
 
     # Saving ------------------------------------------------------------------------------
 
@@ -511,6 +594,8 @@ class CaseEditor(QWidget):
             return False
         self.show_case(detail)
         self.case_saved.emit(detail.id)
+        # Ctrl+S leaves no other trace on screen: the officer is told it worked.
+        self.status_message.emit(_("Saved: case {number}.").format(number=detail.number))
         return True
 
     def _create(self) -> CaseDetail:

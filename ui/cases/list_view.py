@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,11 +20,14 @@ from PySide6.QtWidgets import (
 from app.domain.roles import CASE_WORKERS
 from app.i18n import _, format_number, ngettext
 from app.services.cases import CaseService
+from app.services.changes import DataChanged
 from app.services.records import CaseFilter
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from ui import ui_settings
-from ui.cases.filter_bar import CaseFilterBar
+from ui.cases.filter_bar import ME, OPEN, CaseFilterBar
+from ui.changes import listen_to_changes
+from ui.icons import icon
 from ui.models.case_table_model import (
     CASE_ID_ROLE,
     CATEGORIES,
@@ -114,16 +117,30 @@ class CaseListView(QWidget):
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated_case.connect(self.case_opened)
 
+        # A list opened from a Start page count: the conditions the filter bar cannot show
+        # (life or liberty at risk) stay in force, named, until the officer clears them.
+        self.preset = CaseFilter()
+        self.preset_label = QLabel()
+        self.preset_label.setObjectName("preset")
+        self.preset_clear = QPushButton()
+        self.preset_clear.clicked.connect(self.clear_preset)
+        self.preset_label.hide()
+        self.preset_clear.hide()
+        self.filters.clear_button.clicked.connect(self.clear_preset)
+
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.count = QLabel()
         self.count.setObjectName("match_count")
         self.new_button = QPushButton()
+        self.new_button.setIcon(icon("plus"))
         self.new_button.clicked.connect(self.new_case_requested)
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addSpacing(12)
         top.addWidget(self.count, 1)
+        top.addWidget(self.preset_label)
+        top.addWidget(self.preset_clear)
         top.addWidget(self.new_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -131,6 +148,11 @@ class CaseListView(QWidget):
         layout.addWidget(self.filters)
         layout.addWidget(self.table, 1)
         self.setTabOrder(self.filters.search, self.table)
+        # Down or Enter in the search box moves into the results, as in a mail client.
+        self.filters.search.installEventFilter(self)
+        self._focus_results_when_loaded = False
+        self.model.loading_changed.connect(self._focus_results_if_asked)
+        listen_to_changes(self, workspace, self._data_changed)
 
         flt = self.filters.current_filter()
         self.model.filter = flt
@@ -145,6 +167,10 @@ class CaseListView(QWidget):
 
     def retranslate_ui(self) -> None:
         self.title.setText(_("Cases"))
+        self.preset_clear.setText(_("Show all"))
+        self.preset_clear.setToolTip(_("Remove this condition from the list"))
+        if self.preset.life_or_liberty:
+            self.preset_label.setText(_("Only: life or liberty at risk"))
         self.new_button.setText(_("&New case"))
         self.new_button.setToolTip(_("Register a new case (Ctrl+N)"))
         self.filters.retranslate_ui()
@@ -153,8 +179,82 @@ class CaseListView(QWidget):
 
     def apply_filter(self, flt: CaseFilter) -> None:
         current = self.model.filter
-        self.model.set_filter(replace(flt, sort=current.sort, descending=current.descending))
+        flt = replace(
+            flt,
+            sort=current.sort,
+            descending=current.descending,
+            life_or_liberty=self.preset.life_or_liberty,
+        )
+        self.model.set_filter(flt)
         ui_settings.save_value(FILTER_KEY, self.filters.state_json())
+
+    def show_filtered(self, flt: CaseFilter) -> None:
+        """List exactly the cases of ``flt`` (a Start page count): the bar shows what it can,
+        the rest is named beside the count with a button to drop it."""
+        self.filters.set_state(
+            {
+                "status": OPEN if flt.open_only else (flt.statuses[0] if flt.statuses else ""),
+                "country": flt.host_country or "",
+                "category": flt.category or "",
+                "officer": ME if flt.assigned_to == self.workspace.actor.username else "",
+                "urgency": flt.urgency or "",
+                "overdue": flt.overdue,
+            },
+            emit=False,
+        )
+        self.preset = CaseFilter(life_or_liberty=flt.life_or_liberty)
+        self.preset_label.setVisible(flt.life_or_liberty)
+        self.preset_clear.setVisible(flt.life_or_liberty)
+        self.retranslate_ui()
+        combined = self.filters.current_filter(flt)
+        combined = replace(combined, life_or_liberty=flt.life_or_liberty)
+        self.table.setSortingEnabled(False)
+        self.model.set_filter(combined)
+        self.table.horizontalHeader().setSortIndicator(
+            self.model.sort_column(),
+            Qt.SortOrder.DescendingOrder if flt.descending else Qt.SortOrder.AscendingOrder,
+        )
+        self.table.setSortingEnabled(True)
+        ui_settings.save_value(FILTER_KEY, self.filters.state_json())
+
+    def clear_preset(self) -> None:
+        if self.preset == CaseFilter():
+            return
+        self.preset = CaseFilter()
+        self.preset_label.hide()
+        self.preset_clear.hide()
+        self.apply_filter(self.filters.current_filter())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if watched is self.filters.search and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Down:
+                self.focus_results()
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                # The search runs now (not after the pause); focus follows its results.
+                self._focus_results_when_loaded = True
+                self.filters.search_timer.stop()
+                self.filters.filter_changed.emit(self.filters.current_filter())
+                if not self.model.loading:
+                    self._focus_results_if_asked()
+                return True
+        return super().eventFilter(watched, event)
+
+    def focus_results(self) -> None:
+        """Into the table, on the first case unless one is already current."""
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.selectRow(0)
+
+    def _focus_results_if_asked(self, _loading: bool = False) -> None:
+        if self._focus_results_when_loaded and not self.model.loading:
+            self._focus_results_when_loaded = False
+            self.focus_results()
+
+    def _data_changed(self, change: DataChanged) -> None:
+        if change.touches("case", "case_event", "person", "employer", "recruitment_agency"):
+            self.refresh()
 
     def refresh(self) -> None:
         """Reload after a case changed elsewhere (the editor saved); the selection stays."""

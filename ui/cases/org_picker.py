@@ -17,31 +17,83 @@ from app.errors import QorgauError, ValidationError
 from app.i18n import _
 from app.services.organisations import OrganisationService
 from app.services.records import OrganisationInfo, OrganisationInput
+from ui.palette import ERROR_TEXT
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import literal_html, plain_label, plain_message
 
 
 class OrganisationDialog(ValidatingDialog):
-    """A new employer or agency: created at once, so both new and old cases can use it."""
+    """A new employer or agency, or one on file corrected: saved at once, so both new and old
+    cases use it. Letters to an employer print its contact person and postal address."""
 
-    def __init__(self, parent: QWidget, service: OrganisationService, country: str) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        service: OrganisationService,
+        country: str,
+        existing: OrganisationInfo | None = None,
+    ) -> None:
         super().__init__(parent)
         self.service = service
+        self.existing = existing
         self.created: OrganisationInfo | None = None
         self.name = QLineEdit()
         self.country = CountryCombo()
-        self.country.set_code(country)
+        self.country.set_code(existing.country if existing else country)
         self.city = QLineEdit()
+        self.address = QLineEdit()
+        self.postcode = QLineEdit()
+        self.postcode.setMaximumWidth(120)
+        self.contact_person = QLineEdit()
+        self.phone = QLineEdit()
+        self.email = QLineEdit()
+        self.registration_no = QLineEdit()
         self.form.addRow(_("&Name:"), self.name)
         self.form.addRow(_("&Country:"), self.country)
         self.form.addRow(_("C&ity:"), self.city)
+        self.form.addRow(_("Street &address:"), self.address)
+        self.form.addRow(_("&Postcode:"), self.postcode)
+        self.form.addRow(_("Con&tact person:"), self.contact_person)
+        self.form.addRow(_("P&hone:"), self.phone)
+        self.form.addRow(_("E-&mail:"), self.email)
+        self.form.addRow(_("Re&gistration number:"), self.registration_no)
+        self.contact_person.setPlaceholderText(_("Whom letters address, e.g. the HR manager"))
+        self.address.setPlaceholderText(_("Street and building, as letters print it"))
+        if existing is not None:
+            for edit, value in (
+                (self.name, existing.name),
+                (self.city, existing.city),
+                (self.address, existing.address),
+                (self.postcode, existing.postcode),
+                (self.contact_person, existing.contact_person),
+                (self.phone, existing.phone),
+                (self.email, existing.email),
+                (self.registration_no, existing.registration_no),
+            ):
+                edit.setText(value)
+
+    def data(self) -> OrganisationInput:
+        notes = self.existing.notes if self.existing else ""
+        return OrganisationInput(
+            self.name.text(),
+            self.country.code(),
+            self.city.text(),
+            address=self.address.text(),
+            registration_no=self.registration_no.text(),
+            phone=self.phone.text(),
+            email=self.email.text(),
+            notes=notes,
+            postcode=self.postcode.text(),
+            contact_person=self.contact_person.text(),
+        )
 
     def validate(self) -> None:
         try:
-            self.created = self.service.create(
-                OrganisationInput(self.name.text(), self.country.code(), self.city.text())
-            )
+            if self.existing is None:
+                self.created = self.service.create(self.data())
+            else:
+                self.created = self.service.update(self.existing.id, self.data())
         except ValidationError:
             raise
         except QorgauError as exc:
@@ -66,18 +118,21 @@ class OrganisationPicker(QWidget):
         self.combo.currentIndexChanged.connect(self._selection_changed)
         self.add_button = QPushButton()
         self.add_button.clicked.connect(self.add_new)
+        self.edit_button = QPushButton()
+        self.edit_button.clicked.connect(self.edit_selected)
         # Putting an employer or agency on the watchlist is the head of section's decision.
         self.watch_button = QPushButton()
         self.watch_button.setVisible(can_watchlist)
         self.watch_button.clicked.connect(self.edit_watchlist)
         self.warning = plain_label()  # quotes the watchlist reason
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("color: #b3261e;")
+        self.warning.setStyleSheet(f"color: {ERROR_TEXT};")
         self.warning.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.combo, 1)
         row.addWidget(self.add_button)
+        row.addWidget(self.edit_button)
         row.addWidget(self.watch_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -89,6 +144,8 @@ class OrganisationPicker(QWidget):
 
     def retranslate_ui(self) -> None:
         self.add_button.setText(_("New…"))
+        self.edit_button.setText(_("Details…"))
+        self.edit_button.setToolTip(_("Address, contact person, phone and e-mail"))
         self.watch_button.setText(_("Watchlist…"))
         self.watch_button.setToolTip(_("Put on the watchlist, or take off it, with the reason"))
         if self.combo.count():
@@ -106,6 +163,7 @@ class OrganisationPicker(QWidget):
     def _show_warning(self) -> None:
         org = self.selected()
         self.watch_button.setEnabled(org is not None)
+        self.edit_button.setEnabled(org is not None)
         if org is None or not org.watchlist:
             self.warning.hide()
             return
@@ -174,6 +232,19 @@ class OrganisationPicker(QWidget):
         dialog.accepted.connect(lambda: self._created(dialog))
         self.dialog = dialog
         dialog.open()
+
+    def edit_selected(self) -> OrganisationDialog | None:
+        """Correct the chosen organisation's record (address and contacts for letters)."""
+        org = self.selected()
+        if org is None:
+            return None
+        dialog = OrganisationDialog(self, self.service, self.country, existing=org)
+        dialog.setWindowTitle(org.name)
+        # The same organisation stays chosen: the case itself did not change.
+        dialog.accepted.connect(lambda: self.load(self.country, org.id))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
 
     def _created(self, dialog: OrganisationDialog) -> None:
         if dialog.created is not None:

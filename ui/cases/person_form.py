@@ -33,6 +33,7 @@ from app.errors import QorgauError, ValidationError
 from app.i18n import N_, _, format_date, ngettext
 from app.services.people import PersonService
 from app.services.records import DuplicateMatch, PersonInfo, PersonInput
+from ui import palette
 from ui.tasks import LatestOnly, show_error
 from ui.widgets.common import set_label
 from ui.widgets.fields import DateField, FieldBox
@@ -60,7 +61,7 @@ CONSENT_SCOPES = (
     ("cross_border", N_("cross-border transfer")),
 )
 SEXES = (("male", N_("Male")), ("female", N_("Female")))
-WARNING_STYLE = "background: #fff8e1; border: 1px solid #f0c36d; padding: 6px; color: #5d4200;"
+WARNING_STYLE = palette.WARNING_STYLE
 
 
 def as_input(person: PersonInfo) -> PersonInput:

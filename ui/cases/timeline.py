@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -22,11 +22,21 @@ from app.errors import QorgauError
 from app.i18n import _, format_datetime
 from app.services.cases import TIMELINE_KINDS, CaseService, undoable_status_change, utc_now
 from app.services.records import CaseDetail, EventInfo
+from ui.palette import MUTED_TEXT
 from ui.tasks import show_error
 from ui.widgets.common import ErrorLabel
 from ui.widgets.dialogs import ReasonDialog
 
 EVENT_KINDS = frozenset(k.value for k in EventKind)
+LINK_KINDS = ("letter", "review", "attachment")
+
+
+def link_text(kind: str) -> str:
+    return {
+        "letter": _("Open the letter"),
+        "review": _("Open the contract review"),
+        "attachment": _("Open the attachment"),
+    }[kind]
 
 
 def event_html(event: EventInfo) -> str:
@@ -38,18 +48,27 @@ def event_html(event: EventInfo) -> str:
         after = label(CaseStatus(event.status_to))
         title += html.escape(f": {before} → {after}")
     body = html.escape(event.text).replace("\n", "<br>")
+    link = ""
+    if event.link is not None and event.link[0] in LINK_KINDS:
+        kind_, target = event.link
+        href = html.escape(f"{kind_}:{target}", quote=True)
+        link = f'<br><a href="{href}">{html.escape(link_text(kind_))} →</a>'
     return (
-        f'<p style="margin:0 0 10px 0"><span style="color:#666">{html.escape(when)} · '
+        f'<p style="margin:0 0 10px 0"><span style="color:{MUTED_TEXT}">{html.escape(when)} · '
         f"{html.escape(event.author)}</span><br><b>{title}</b>"
         + (f"<br>{body}" if body else "")
+        + link
         + "</p>"
     )
 
 
 class TimelinePanel(QWidget):
-    """Emits ``case_changed`` with the new detail after an entry or a status change."""
+    """Emits ``case_changed`` with the new detail after an entry or a status change, and
+    ``link_activated(kind, id)`` when an entry's link to a letter, review or attachment is
+    clicked (or Enter pressed on it)."""
 
     case_changed = Signal(object)
+    link_activated = Signal(str, str)
 
     def __init__(self, service: CaseService) -> None:
         super().__init__()
@@ -59,6 +78,7 @@ class TimelinePanel(QWidget):
 
         self.events = QTextBrowser()
         self.events.setOpenLinks(False)
+        self.events.anchorClicked.connect(self._anchor_clicked)
         self.kind = QComboBox()
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
@@ -115,7 +135,7 @@ class TimelinePanel(QWidget):
         self.target.clear()
         if case is None:
             self.events.setHtml(
-                "<p style='color:#666'>"
+                f"<p style='color:{MUTED_TEXT}'>"
                 + html.escape(_("Save the case to start its timeline."))
                 + "</p>"
             )
@@ -129,6 +149,11 @@ class TimelinePanel(QWidget):
         self.status_button.setEnabled(bool(case.allowed_statuses))
         username = self.service.ws.actor.username
         self.undo_button.setEnabled(undoable_status_change(case, username, utc_now()) is not None)
+
+    def _anchor_clicked(self, url: QUrl) -> None:
+        kind, _sep, target = url.toString().partition(":")
+        if kind in LINK_KINDS and target:
+            self.link_activated.emit(kind, target)
 
     def add_entry(self) -> None:
         if self.case is None:

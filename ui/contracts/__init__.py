@@ -44,4 +44,14 @@ def open_review_for_case(window: MainWindow, case_id: str) -> ContractReviewPage
     return page
 
 
-__all__ = ["AREA_KEY", "open_review_for_case", "register"]
+def open_saved_review(window: MainWindow, review_id: str) -> ContractReviewPage:
+    """Show the area with a saved review in it (a case's timeline links to its reviews)."""
+    from ui.contracts.page import ContractReviewPage
+
+    page = window.show_area(AREA_KEY)
+    assert isinstance(page, ContractReviewPage)
+    page.show_review(review_id)
+    return page
+
+
+__all__ = ["AREA_KEY", "open_review_for_case", "open_saved_review", "register"]

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.contracts.report import LEVEL_COLOURS, RISK_COLOURS, rule_label
+from app.contracts.report import LEVEL_COLOURS, RISK_COLOURS, rule_label, text_on
 from app.contracts.rules import ReviewResult
 from app.contracts.terms import PASSPORT_HOLDERS, RETURN_TICKET_PAYERS, WAGE_PERIODS
 from app.domain import taxonomy
@@ -49,13 +49,13 @@ from app.services.contracts import (
 from app.services.legal_tables import SUBJECT_RULES
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
+from ui.palette import ERROR_TEXT
 from ui.widgets.common import ErrorLabel
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label
 
 DEBOUNCE_MS = 350
 COMMON_CURRENCIES = ("", "USD", "EUR", "RUB", "KZT", "TRY", "KRW", "AED", "QAR", "SAR", "GBP")
-_DARK_TEXT = ("#F9A825",)
 
 
 def _decimal_text(text: str) -> str | None:
@@ -281,7 +281,7 @@ class ContractReviewPage(QWidget):
         self.outdated = QLabel()
         self.outdated.setObjectName("outdated_figures")
         self.outdated.setWordWrap(True)
-        self.outdated.setStyleSheet("color: #b3261e;")
+        self.outdated.setStyleSheet(f"color: {ERROR_TEXT};")
         self.findings = QTableWidget(0, 4)
         self.findings.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.findings.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -467,6 +467,36 @@ class ContractReviewPage(QWidget):
     def start_for_case(self, case_id: str) -> None:
         self.start(self.service.subject_for_case(case_id))
 
+    def show_review(self, review_id: str) -> None:
+        """Show a saved review (opened from a case's timeline): its terms and findings."""
+        info = self.service.get(review_id)
+        self.start(
+            ReviewSubject(
+                host_country=info.host_country,
+                case_id=info.case_id,
+                case_number=info.case_number,
+                person_id=info.person_id,
+                person_name=info.person_name,
+                employer_name=info.terms.employer_name or "",
+            )
+        )
+        for _box, _form, rows in self.sections:
+            for name, widget in rows:
+                value = getattr(info.terms, name, None)
+                if name == "host_country" or value is None:
+                    continue
+                if isinstance(widget, _TriState | _Choice):
+                    widget.set_value(value)
+                elif isinstance(widget, _Count):
+                    widget.setValue(int(value))
+                elif isinstance(widget, QLineEdit):
+                    widget.setText(str(value))
+                elif isinstance(widget, QComboBox):
+                    widget.setEditText(str(value))
+        self.saved = info
+        self.export_button.setEnabled(True)
+        self.refresh_findings()
+
     def _show_subject(self) -> None:
         self.case_label.setText(self.subject.case_number or _("none (standalone review)"))
         self.worker_label.setText(self.subject.person_name or _("not recorded"))
@@ -588,7 +618,7 @@ class ContractReviewPage(QWidget):
             return
         lang = current_language()
         colour = RISK_COLOURS[result.risk]
-        text_colour = "#000000" if colour in _DARK_TEXT else "#FFFFFF"
+        text_colour = text_on(colour)
         self.risk_badge.setText(risk_label(result.risk).upper())
         self.risk_badge.setStyleSheet(
             f"background: {colour}; color: {text_colour}; font-weight: bold; "
@@ -602,9 +632,7 @@ class ContractReviewPage(QWidget):
             level = QTableWidgetItem(level_label(finding.level))
             level.setData(Qt.ItemDataRole.UserRole, finding.level)
             level.setBackground(QColor(LEVEL_COLOURS[finding.level]))
-            level.setForeground(
-                QColor("#000000" if LEVEL_COLOURS[finding.level] in _DARK_TEXT else "#FFFFFF")
-            )
+            level.setForeground(QColor(text_on(LEVEL_COLOURS[finding.level])))
             reason = QTableWidgetItem(finding.reason)
             # The citations beside the finding, not hidden in a tooltip.
             cited = QTableWidgetItem("\n".join(finding.reference_labels))

@@ -30,13 +30,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.roles import ADMIN_OR_HQ
-from app.errors import QorgauError
+from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_datetime, ngettext
 from app.services.exchange import ConflictInfo, ExchangeService, ExportSummary, ImportReport
-from app.services.keys import KeyService, TrustedKey
+from app.services.keys import KeyService, TrustedKey, check_age_recipient
 from ui.exchange.hq import TransferDialog, choose_bundle_file
 from ui.exchange.keys import OwnKeysBox, TrustedKeysBox
+from ui.icons import icon
+from ui.palette import WARNING_STYLE
 from ui.tasks import BackgroundTask, TaskContext
+from ui.widgets.common import ErrorLabel
 from ui.widgets.plain import plain_label
 
 if TYPE_CHECKING:
@@ -61,22 +64,28 @@ class ExchangePage(QWidget):
 
         self.export_box = QGroupBox()
         self.recipient_label = QLabel()
-        # Editable: the trusted installations' age keys are offered, any other may be typed.
+        # Only the trusted headquarters' keys are offered: a bundle sent to any other key can
+        # be read by whoever holds it (12,220 records once went to a key nobody checked).
         self.recipient_choice = QComboBox()
-        self.recipient_choice.setEditable(True)
-        self.recipient_choice.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.recipient_choice.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.recipient_choice.setMinimumContentsLength(30)
-        self.recipient = QLineEdit()
-        self.recipient_choice.setLineEdit(self.recipient)
-        self.recipient.setPlaceholderText("age1…")
-        self.recipient.textChanged.connect(self._show_recipient_owner)
-        self.recipient_owner = plain_label()
         self.recipient_label.setBuddy(self.recipient_choice)
+        # Another key: only on purpose, typed in full, with the risk spelt out beside it.
+        self.other_key = QCheckBox()
+        self.other_key.toggled.connect(self._other_key_toggled)
+        self.recipient = QLineEdit()
+        self.recipient.setPlaceholderText("age1…")
+        self.recipient.hide()
+        self.other_warning = plain_label()
+        self.other_warning.setWordWrap(True)
+        self.other_warning.setStyleSheet(WARNING_STYLE)
+        self.other_warning.hide()
+        self.recipient_error = ErrorLabel()
         self.everything = QCheckBox()
         self.export_button = QPushButton()
+        self.export_button.setIcon(icon("upload"))
         self.export_button.clicked.connect(self.choose_export_file)
         self.export_summary = plain_label()
         self.export_summary.setWordWrap(True)
@@ -84,15 +93,21 @@ class ExchangePage(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.recipient_label)
         row.addWidget(self.recipient_choice, 1)
-        row.addWidget(self.recipient_owner)
         row.addWidget(self.everything)
         row.addWidget(self.export_button)
+        other_row = QHBoxLayout()
+        other_row.addWidget(self.other_key)
+        other_row.addWidget(self.recipient, 1)
         export_layout = QVBoxLayout(self.export_box)
         export_layout.addLayout(row)
+        export_layout.addLayout(other_row)
+        export_layout.addWidget(self.other_warning)
+        export_layout.addWidget(self.recipient_error)
         export_layout.addWidget(self.export_summary)
 
         self.import_box = QGroupBox()
         self.import_button = QPushButton()
+        self.import_button.setIcon(icon("download"))
         self.import_button.clicked.connect(self.choose_import_file)
         self.import_report = plain_label()  # refusals quote the bundle's values
         self.import_report.setWordWrap(True)
@@ -171,7 +186,16 @@ class ExchangePage(QWidget):
 
     def retranslate_ui(self) -> None:
         self.export_box.setTitle(_("Send to headquarters"))
-        self.recipient_label.setText(_("Headquarters' age key:"))
+        self.recipient_label.setText(_("Headquarters' &key:"))
+        self.other_key.setText(_("Use a key that is not a trusted headquarters' key"))
+        self.other_warning.setText(
+            _(
+                "Warning: whoever holds this key can read every record in the bundle. Type "
+                "another key only when headquarters gave it to you in writing; the export is "
+                "recorded in the exchange log."
+            )
+        )
+        self.recipient.setPlaceholderText(_("The key as headquarters wrote it (age1…)"))
         self.everything.setText(_("Everything, not only changes"))
         self.export_button.setText(_("Export bundle…"))
         self.import_box.setTitle(_("Receive a bundle"))
@@ -198,32 +222,75 @@ class ExchangePage(QWidget):
     # -- keys -------------------------------------------------------------------------------------
 
     def _reload_trusted(self) -> None:
-        """Offer the trusted installations' age keys as export recipients, HQ first."""
+        """Offer the trusted headquarters' keys, each named by its installation."""
         self._trusted = self.keys.trusted()
-        typed = self.recipient.text()
-        self.recipient_choice.blockSignals(True)
+        chosen = self.recipient_choice.currentData()
         self.recipient_choice.clear()
         for key in self._trusted:
-            if key.age_recipient:
-                self.recipient_choice.addItem(key.age_recipient, key.code)
-                self.recipient_choice.setItemData(
-                    self.recipient_choice.count() - 1, key.code, Qt.ItemDataRole.ToolTipRole
+            if key.is_hq and key.age_recipient:
+                short = f"{key.age_recipient[:10]}…{key.age_recipient[-6:]}"
+                self.recipient_choice.addItem(
+                    _("{code} (headquarters) — {key}").format(code=key.code, key=short),
+                    key.age_recipient,
                 )
-        self.recipient_choice.blockSignals(False)
-        # A mission usually trusts only HQ: offer its key straight away.
-        if not typed and not self.is_hq and self.recipient_choice.count():
-            typed = self.recipient_choice.itemText(0)
-        self.recipient.setText(typed)
-        self._show_recipient_owner()
+                self.recipient_choice.setItemData(
+                    self.recipient_choice.count() - 1,
+                    key.age_recipient,
+                    Qt.ItemDataRole.ToolTipRole,
+                )
+        if not self.recipient_choice.count():
+            self.recipient_choice.addItem(
+                _("No headquarters' key is trusted yet (an administrator adds it under Keys)"),
+                None,
+            )
+        self.recipient_choice.setEnabled(self.recipient_choice.currentData() is not None)
+        self.recipient_choice.setCurrentIndex(max(self.recipient_choice.findData(chosen), 0))
 
-    def _show_recipient_owner(self) -> None:
-        text = self.recipient.text().strip()
-        owner = next((k.code for k in self._trusted if text and k.age_recipient == text), "")
-        self.recipient_owner.setText(owner)
+    def _other_key_toggled(self, checked: bool) -> None:
+        self.recipient.setVisible(checked)
+        self.other_warning.setVisible(checked)
+        self.recipient_choice.setEnabled(
+            not checked and self.recipient_choice.currentData() is not None
+        )
+        self.recipient_error.clear_message()
+        if checked:
+            self.recipient.setFocus()
+
+    def chosen_recipient(self) -> str:
+        """The key the bundle would be encrypted to: a trusted HQ key, or the typed one."""
+        if self.other_key.isChecked():
+            return self.recipient.text().strip()
+        return str(self.recipient_choice.currentData() or "")
+
+    def check_recipient(self) -> str | None:
+        """The chosen key if it can be used, else None with the reason shown beside it."""
+        recipient = self.chosen_recipient()
+        try:
+            if self.other_key.isChecked():
+                if not recipient:
+                    raise ValidationError(_("Type the key headquarters gave you."), "recipient")
+                try:
+                    check_age_recipient(recipient)
+                except ValidationError:
+                    raise ValidationError(
+                        _("This is not a valid key: a key starts with “age1” and has 62 letters."),
+                        "recipient",
+                    ) from None
+            else:
+                self.service.require_hq_keys([recipient] if recipient else [])
+        except QorgauError as exc:
+            self.recipient_error.show_message(str(exc))
+            (self.recipient if self.other_key.isChecked() else self.recipient_choice).setFocus()
+            return None
+        self.recipient_error.clear_message()
+        return recipient
 
     # -- export -----------------------------------------------------------------------------------
 
     def choose_export_file(self) -> None:
+        """Check the key first: nobody picks a file name for a bundle that cannot be sent."""
+        if self.check_recipient() is None:
+            return
         name, _filter = QFileDialog.getSaveFileName(
             self, _("Export bundle"), "qorgau.qbundle", _("Qorgau bundles (*.qbundle)")
         )
@@ -231,11 +298,14 @@ class ExchangePage(QWidget):
             self.export_to(Path(name))
 
     def export_to(self, path: Path) -> BackgroundTask[Any]:
-        recipient = self.recipient.text().strip()
+        recipient = self.chosen_recipient()
         everything = self.everything.isChecked()
+        hq_key_only = not self.other_key.isChecked()
 
         def work(context: TaskContext) -> ExportSummary:
-            return self.service.export_cases(path, [recipient], everything, context.report)
+            return self.service.export_cases(
+                path, [recipient], everything, context.report, hq_key_only=hq_key_only
+            )
 
         return self._run(work, _("Exporting…"), self._exported, self._export_failed)
 

@@ -31,10 +31,11 @@ from app.services.letters import LetterFields, LetterInfo, LetterService
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.letters.preview import PdfPreview
+from ui.palette import WARNING_STYLE
 from ui.widgets.common import ErrorLabel, set_label
 
 PREVIEW_DELAY_MS = 700  # a pause in typing this long re-renders the preview
-STALE_STYLE = "background: #fff8e1; border: 1px solid #f0c36d; padding: 4px; color: #5d4200;"
+STALE_STYLE = WARNING_STYLE
 
 
 class LetterDialog(QDialog):

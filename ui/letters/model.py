@@ -71,8 +71,13 @@ class LetterTableModel(QAbstractTableModel):
         if role == LETTER_ROLE:
             return info
         column = index.column()
-        if role == Qt.ItemDataRole.ToolTipRole and column in (SUBJECT, ADDRESSEE):
-            return plain_tooltip(info.subject if column == SUBJECT else info.addressee.organisation)
+        if role == Qt.ItemDataRole.ToolTipRole and column in (SUBJECT, ADDRESSEE, KIND):
+            tips = {
+                SUBJECT: info.subject,
+                ADDRESSEE: info.addressee.organisation,
+                KIND: label(LetterKind(info.kind)),  # elided in a case's narrow Letters tab
+            }
+            return plain_tooltip(tips[column])
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if column == NUMBER:

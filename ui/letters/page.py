@@ -33,6 +33,7 @@ from app.errors import QorgauError
 from app.i18n import _
 from app.letters import LETTER_KINDS
 from app.services.cases import CaseService
+from app.services.changes import DataChanged
 from app.services.letters import (
     APPROVERS,
     LETTER_STATUSES,
@@ -42,7 +43,9 @@ from app.services.letters import (
     LetterService,
 )
 from app.services.workspace import Workspace
+from ui.changes import listen_to_changes
 from ui.i18n_bridge import LanguageBridge
+from ui.icons import icon
 from ui.letters.dialog import LetterDialog
 from ui.letters.model import LETTER_ROLE, SUBJECT, LetterTableModel, status_label
 from ui.letters.preview import PdfPreview
@@ -113,6 +116,16 @@ class LettersPage(QWidget):
         self.save_button = QPushButton()
         self.print_button = QPushButton()
         self.discard_button = QPushButton()
+        for button, shown in (
+            (self.new_button, icon("mail-plus")),
+            (self.edit_button, icon("pencil")),
+            (self.approve_button, icon("check")),
+            (self.issue_button, icon("send")),
+            (self.save_button, icon("download")),
+            (self.print_button, icon("printer")),
+            (self.discard_button, icon("trash-2")),
+        ):
+            button.setIcon(shown)
         self.new_button.clicked.connect(self.ask_case_for_new_letter)
         self.edit_button.clicked.connect(self.edit_letter)
         self.approve_button.clicked.connect(self.approve)
@@ -151,6 +164,7 @@ class LettersPage(QWidget):
         if bridge is not None:
             bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
+        listen_to_changes(self, workspace, self._data_changed)
         self.refresh()
         if self.model.rowCount():
             self.table.selectRow(0)  # the latest letter, so the preview is not empty
@@ -202,6 +216,21 @@ class LettersPage(QWidget):
         else:
             self.preview.clear()
         self._update_buttons()
+
+    def open_letter(self, letter_id: str) -> None:
+        """Show one letter, asked for by a case: the register filtered to its case, it chosen."""
+        info = self.service.get(letter_id)
+        for combo in (self.kind_filter, self.status_filter, self.year_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.case_filter.setText(info.case_number)
+        self.refresh(letter_id)
+        self.table.setFocus()
+
+    def _data_changed(self, change: DataChanged) -> None:
+        if change.touches("letter"):
+            self.refresh()
 
     def selected(self) -> LetterInfo | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []

@@ -13,11 +13,13 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon
 
 from app.domain.codes import CaseStatus, Category, Urgency, label
 from app.i18n import _, country_name, format_date
 from app.services.records import CaseFilter, CaseRow
+from ui.icons import icon
+from ui.palette import DEADLINE_BACKGROUNDS, DEADLINE_COLOURS
 from ui.tasks import LatestOnly, show_error
 from ui.widgets.plain import plain_tooltip
 
@@ -42,8 +44,6 @@ CASE_ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 DEADLINE_ROLE = Qt.ItemDataRole.UserRole + 3
 SORT_KEY_ROLE = Qt.ItemDataRole.UserRole + 4
 
-DEADLINE_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828"}
-DEADLINE_BACKGROUNDS = {"green": "#e8f5e9", "amber": "#fff3e0", "red": "#ffebee"}
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -71,16 +71,17 @@ def headers() -> list[str]:
     ]
 
 
-def _dot(colour: str) -> QIcon:
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setBrush(QColor(colour))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawEllipse(1, 1, 10, 10)
-    painter.end()
-    return QIcon(pixmap)
+# Colour-blind safe: each deadline state has its own shape as well as its colour.
+DEADLINE_SHAPES = {"green": "circle", "amber": "triangle-alert", "red": "octagon-alert"}
+
+
+def deadline_label(state: str) -> str | None:
+    """The deadline state in words (shown beside or instead of its colour)."""
+    return {
+        "green": _("On time"),
+        "amber": _("Due within three days"),
+        "red": _("Overdue"),
+    }.get(state)
 
 
 def display_texts(row: CaseRow, officers: dict[str, str]) -> tuple[str, ...]:
@@ -305,17 +306,13 @@ class CaseTableModel(QAbstractTableModel):
         if colour is None:
             return None
         if state not in self._icons:
-            self._icons[state] = _dot(colour)
+            self._icons[state] = icon(DEADLINE_SHAPES[state], colour)
         return self._icons[state]
 
     def _tooltip(self, position: int, column: int) -> str | None:
         row = self._rows[position]
         if column == DUE:
-            return {
-                "green": _("On time"),
-                "amber": _("Due within three days"),
-                "red": _("Overdue"),
-            }.get(row.deadline)
+            return deadline_label(row.deadline)
         if column == PERSON and row.person_name_latin:
             return row.person_name_latin
         if column == URGENCY and row.life_or_liberty_at_risk:

@@ -12,6 +12,15 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
+def _open_case(window: MainWindow, case_id: str) -> None:
+    """A case chosen in a drill-down list opens in the Cases area."""
+    area = window.show_area("cases")
+    opener = getattr(area, "open_case", None)
+    if opener is not None:
+        opener(case_id)
+        window.activateWindow()
+
+
 def register(window: MainWindow) -> None:
     """Add the dashboard to the navigation; QtCharts loads when the area is first shown."""
 
@@ -19,6 +28,7 @@ def register(window: MainWindow) -> None:
         from ui.reports.dashboard import DashboardPage
 
         page = DashboardPage(main.workspace, main.bridge)
+        page.case_opened.connect(lambda case_id: _open_case(main, case_id))
         page.refresh()
         return page
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,8 +28,24 @@ from app.services.records import CaseRow
 from ui.widgets.plain import plain_label
 
 
+class _CaseTable(QTableWidget):
+    """Enter opens the current row's case, as a double click does."""
+
+    row_activated = Signal(int)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
+            self.row_activated.emit(self.currentRow())
+            return
+        super().keyPressEvent(event)
+
+
 class CaseListDialog(QDialog):
-    """A read-only list of cases; ``hide_names`` blanks people's names on screen and in files."""
+    """A read-only list of cases; ``hide_names`` blanks people's names on screen and in files.
+
+    A double click or Enter on a row emits ``case_opened`` with the case's id."""
+
+    case_opened = Signal(str)
 
     def __init__(
         self, rows: Sequence[CaseRow], title: str, hide_names: bool, parent: QWidget | None
@@ -40,7 +58,10 @@ class CaseListDialog(QDialog):
         self.count_label = plain_label(
             ngettext("{n} case", "{n} cases", len(self.rows)).format(n=len(self.rows))
         )
-        self.table = QTableWidget(len(self.rows), 7)
+        self.table = _CaseTable(len(self.rows), 7)
+        self.table.row_activated.connect(self._open_row)
+        self.table.cellDoubleClicked.connect(lambda row, _column: self._open_row(row))
+        self.table.setToolTip(_("Double-click a case (or press Enter) to open it"))
         self.table.setObjectName("case_list")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -81,6 +102,10 @@ class CaseListDialog(QDialog):
         layout.addWidget(self.count_label)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
+
+    def _open_row(self, row: int) -> None:
+        if 0 <= row < len(self.rows):
+            self.case_opened.emit(self.rows[row].id)
 
     def numbers(self) -> list[str]:
         """The case numbers as shown, top to bottom."""

@@ -27,7 +27,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QPointF, Qt, Signal
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -55,8 +55,10 @@ from app.i18n import (
 )
 from app.reports import indicator_tables, render_stats_report
 from app.reports.export import write_bytes, write_xlsx
+from app.services.changes import DataChanged
 from app.services.stats import Drilldown, Indicators, StatsFilter, StatsService
 from app.services.workspace import Workspace
+from ui.changes import listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.reports.case_list import CaseListDialog
 from ui.widgets.common import ErrorLabel
@@ -141,6 +143,7 @@ class ChartPanel(QChartView):
 class DashboardPage(QWidget):
     cases_requested = Signal(object)  # Drilldown
     refreshed = Signal()
+    case_opened = Signal(str)  # a case chosen in a drill-down list
 
     def __init__(
         self,
@@ -154,6 +157,8 @@ class DashboardPage(QWidget):
         self.service = StatsService(workspace, today)
         self.figures: Indicators | None = None
         self.dialog: CaseListDialog | None = None
+        self._stale = False  # the data changed while the page was hidden
+        listen_to_changes(self, workspace, self._data_changed)
         first, last = self.service.normalise(None).date_from, self.service.today
         assert first is not None
 
@@ -286,6 +291,20 @@ class DashboardPage(QWidget):
         )
 
     # -- figures -------------------------------------------------------------------------
+
+    def _data_changed(self, change: DataChanged) -> None:
+        if not change.touches("case", "case_event", "case_category", "letter"):
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
 
     def refresh(self) -> bool:
         """Compute the figures for the chosen filters and redraw; False if they were refused."""
@@ -525,6 +544,7 @@ class DashboardPage(QWidget):
         if self.dialog is not None:
             self.dialog.close()
         self.dialog = CaseListDialog(rows, self.describe(drill), self.hide_names.isChecked(), self)
+        self.dialog.case_opened.connect(self.case_opened)
         self.dialog.show()
 
     def describe(self, drill: Drilldown) -> str:

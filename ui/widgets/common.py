@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
 
 from app.i18n import LANGUAGES
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
+from ui.palette import ERROR_TEXT
 
 
 def set_label(form: QFormLayout, field: QWidget, text: str) -> None:
@@ -35,7 +36,7 @@ class ErrorLabel(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setStyleSheet("color: #b3261e;")
+        self.setStyleSheet(f"color: {ERROR_TEXT};")
         self.setAccessibleName("error")
         self.hide()
 

@@ -1,0 +1,188 @@
+"""Issue 18 item 6: a case shows everything about it and stays current while open.
+
+The fault: after a letter was issued the open case still said "New" and had no "Letter sent"
+entry until it was closed and opened again; letters could not be reached from the case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from app.services.cases import CaseService
+from app.services.changes import ChangeHub, DataChanged
+from app.services.contracts import ContractReviewService
+from app.services.letters import LetterService
+from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
+from app.services.workspace import Workspace
+from ui.cases.area import CasesArea
+from ui.cases.timeline import link_text
+from ui.contracts.page import ContractReviewPage
+from ui.letters.model import NUMBER, STATUS
+from ui.letters.page import LettersPage
+
+WsFactory = Callable[[str], Workspace]
+
+
+def new_case(ws: Workspace) -> CaseDetail:
+    return CaseService(ws).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("unpaid_wages",),
+            received_at=date(2026, 11, 2),
+            person=PersonInput(
+                surname="Құрманғалиқызы",
+                given_names="Әсел",
+                surname_latin="KURMANGALIKYZY",
+                given_names_latin="ASSEL",
+            ),
+            employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
+            description="Wages unpaid for three months.",
+        )
+    )
+
+
+def click_yes(box: QMessageBox | None) -> None:
+    assert box is not None
+    yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
+    yes.click()
+
+
+def open_in_cases(window: object, case_id: str) -> CasesArea:
+    area = window.show_area("cases")  # type: ignore[attr-defined]
+    assert isinstance(area, CasesArea)
+    area.open_case(case_id)
+    return area
+
+
+def test_the_hub_publishes_only_committed_writes(open_ws: WsFactory) -> None:
+    ws = open_ws("serik")
+    seen: list[DataChanged] = []
+    ws.changes.subscribe(seen.append)
+    case = new_case(ws)
+    assert len(seen) == 1 and seen[0].touches_case(case.id) and seen[0].touches("case")
+    with pytest.raises(Exception, match="status"):  # refused: nothing committed, no news
+        CaseService(ws).set_status(case.id, "no-such-status", "")
+    assert len(seen) == 1
+    ws.changes.unsubscribe(seen.append)
+    CaseService(ws).add_event(case.id, "note", "Called the worker.")
+    assert len(seen) == 1
+
+
+def test_a_hub_keeps_no_listener_after_unsubscribe() -> None:
+    hub = ChangeHub()
+    got: list[DataChanged] = []
+    hub.subscribe(got.append)
+    hub.unsubscribe(got.append)
+    hub.publish(DataChanged(frozenset({"case"}), frozenset({"x"})))
+    assert got == []
+
+
+def test_issuing_a_letter_refreshes_the_open_case(
+    qtbot: QtBot, open_ws: WsFactory, make_window: Callable[..., object]
+) -> None:
+    ws = open_ws("serik")
+    case = new_case(ws)
+    letters = LetterService(ws)
+    draft = letters.draft(case.id, "employer_letter", "en")
+    letters.approve(draft.id)
+    window = make_window(ws)
+    area = open_in_cases(window, case.id)
+    editor = area.editor
+    assert editor.badge.text().startswith("New")
+
+    # The Letters tab lists the approved letter and opens it in the register.
+    editor.tabs.setCurrentIndex(editor.letters_tab_index)
+    assert editor.tabs.tabText(editor.letters_tab_index) == "Letters (1)"
+    assert editor.letters.letter_ids() == [draft.id]
+    qtbot.mouseClick(editor.letters.open_button, Qt.MouseButton.LeftButton)
+    page = window.area_widget("letters")  # type: ignore[attr-defined]
+    assert isinstance(page, LettersPage)
+    assert window.current_area() == "letters"  # type: ignore[attr-defined]
+    assert page.selected() is not None and page.selected().id == draft.id
+
+    # Issued there, with the open case left as it was ...
+    page.issue_button.click()
+    click_yes(page.confirm_box)
+    issued = letters.get(draft.id)
+    assert issued.status == "issued"
+
+    # ... the open case shows the new status and the entry without being reopened.
+    qtbot.waitUntil(lambda: editor.badge.text().startswith("In progress"), timeout=3000)
+    assert editor.case is not None and editor.case.status == "in_progress"
+    kinds = [e.kind for e in editor.case.events]
+    assert kinds[-2:] == ["status_change", "letter_sent"]
+    assert issued.outgoing_number in editor.timeline.events.toPlainText()
+    row = editor.letters.model.row_of(draft.id)
+    assert editor.letters.model.index(row, STATUS).data() == "Issued"
+    assert editor.letters.model.index(row, NUMBER).data() == issued.outgoing_number
+
+
+def test_unsaved_edits_survive_a_change_made_elsewhere(
+    qtbot: QtBot, open_ws: WsFactory, make_window: Callable[..., object]
+) -> None:
+    ws = open_ws("serik")
+    case = new_case(ws)
+    window = make_window(ws)
+    editor = open_in_cases(window, case.id).editor
+    editor.description.setPlainText("Typed, not yet saved.")
+    assert editor.dirty
+    CaseService(ws).add_event(case.id, "call", "The employer called back.")
+    qtbot.waitUntil(lambda: "called back" in editor.timeline.events.toPlainText(), timeout=3000)
+    assert editor.dirty and editor.description.toPlainText() == "Typed, not yet saved."
+
+
+def test_timeline_entries_open_the_letter_review_and_attachment(
+    qtbot: QtBot,
+    open_ws: WsFactory,
+    make_window: Callable[..., object],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ws = open_ws("serik")
+    case = new_case(ws)
+    letters = LetterService(ws)
+    draft = letters.draft(case.id, "employer_letter", "en")
+    letters.approve(draft.id)
+    letters.issue(draft.id)
+    review = ContractReviewService(ws).save(
+        {"hours_per_week": 72, "passport_held_by": "employer"}, case_id=case.id
+    )
+    opened: list[str] = []
+    monkeypatch.setattr("ui.cases.attachments.open_with_system", lambda url: opened.append(url))
+    CaseService(ws).add_attachment(case.id, "contract.txt", b"the contract", description="")
+    window = make_window(ws)
+    editor = open_in_cases(window, case.id).editor
+    html = editor.timeline.events.toHtml()
+    for kind in ("letter", "review", "attachment"):
+        assert f"{kind}:" in html
+
+    def click_link(kind: str) -> None:
+        """A real mouse click on the entry's link, found by its words in the timeline."""
+        browser = editor.timeline.events
+        cursor = browser.document().find(link_text(kind))
+        assert not cursor.isNull()
+        cursor.setPosition(cursor.selectionStart() + 2)
+        browser.setTextCursor(cursor)
+        browser.ensureCursorVisible()
+        qtbot.mouseClick(
+            browser.viewport(), Qt.MouseButton.LeftButton, pos=browser.cursorRect().center()
+        )
+
+    click_link("attachment")
+    assert len(opened) == 1 and editor.tabs.currentWidget() is editor.attachments
+    click_link("review")
+    contracts = window.area_widget("contracts")  # type: ignore[attr-defined]
+    assert isinstance(contracts, ContractReviewPage)
+    assert window.current_area() == "contracts"  # type: ignore[attr-defined]
+    assert contracts.saved is not None and contracts.saved.id == review.id
+    assert contracts.hours_per_week.text() == "72"
+    window.show_area("cases")  # type: ignore[attr-defined]
+    click_link("letter")
+    page = window.area_widget("letters")  # type: ignore[attr-defined]
+    assert window.current_area() == "letters"  # type: ignore[attr-defined]
+    assert page.selected() is not None and page.selected().id == draft.id

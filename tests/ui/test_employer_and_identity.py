@@ -1,0 +1,164 @@
+"""Issue 18 item 11: the employer's address and contacts, used by letters; the reason a scan of
+an identity document is kept, asked for in a field, stored and audited.
+
+The faults: the employer form had only name, country and city, so letters to employers had no
+postal address; the identity-document warning said "say why" and gave nowhere to say it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from app.db.models import Attachment, AuditEntry
+from app.errors import ValidationError
+from app.services.cases import CaseService
+from app.services.letters import LetterService
+from app.services.organisations import OrganisationService
+from app.services.records import CaseChanges, CaseInput, OrganisationInput, PersonInput
+from app.services.workspace import Workspace
+from ui.cases.attachments import AttachmentsPanel
+from ui.cases.org_picker import OrganisationDialog, OrganisationPicker
+from ui.widgets.dialogs import ReasonDialog
+
+WsFactory = Callable[[str], Workspace]
+
+
+def a_case(ws: Workspace) -> str:
+    return (
+        CaseService(ws)
+        .create_case(
+            CaseInput(
+                host_country="KR",
+                categories=("unpaid_wages",),
+                received_at=date(2026, 11, 2),
+                person=PersonInput(surname="Abenov", given_names="Nurlan"),
+                description="",
+            )
+        )
+        .id
+    )
+
+
+def test_the_employer_form_keeps_address_and_contacts_and_letters_use_them(
+    qtbot: QtBot, open_ws: WsFactory
+) -> None:
+    ws = open_ws("aigul")
+    service = OrganisationService(ws, "employer")
+    picker = OrganisationPicker(service, "Employer")
+    qtbot.addWidget(picker)
+    picker.load("KR")
+    picker.add_new()
+    dialog = picker.dialog
+    assert isinstance(dialog, OrganisationDialog)
+    for edit, text in (
+        (dialog.name, "Hanil Steel Co., Ltd"),
+        (dialog.city, "Incheon"),
+        (dialog.address, "45 Gajwa-ro, Seo-gu"),
+        (dialog.postcode, "22689"),
+        (dialog.contact_person, "Kim Min-jun, HR manager"),
+        (dialog.phone, "+82 32 000 0000"),
+        (dialog.email, "hr@hanil.example"),
+    ):
+        edit.setFocus()
+        QTest.keyClicks(edit, text)
+    dialog.ok_button().click()
+    org = picker.selected()
+    assert org is not None and org.name == "Hanil Steel Co., Ltd"
+    assert (org.address, org.postcode, org.contact_person, org.phone, org.email) == (
+        "45 Gajwa-ro, Seo-gu",
+        "22689",
+        "Kim Min-jun, HR manager",
+        "+82 32 000 0000",
+        "hr@hanil.example",
+    )
+
+    # Details… corrects the record on file.
+    edit = picker.edit_selected()
+    assert edit is not None and edit.postcode.text() == "22689"
+    edit.postcode.setText("22690")
+    edit.ok_button().click()
+    assert service.get(org.id).postcode == "22690"
+    assert picker.selected_id() == org.id
+
+    # A letter to the employer is addressed to the contact at the full postal address.
+    case_id = a_case(ws)
+    CaseService(ws).update_case(case_id, CaseChanges(employer_id=org.id))
+    addressee = LetterService(ws).defaults(case_id, "employer_letter", "en").addressee
+    assert addressee is not None
+    assert addressee.name == "Kim Min-jun, HR manager"
+    assert addressee.organisation == "Hanil Steel Co., Ltd"
+    assert addressee.address.startswith("45 Gajwa-ro, Seo-gu, 22690 Incheon, ")
+
+
+def test_a_too_long_postcode_is_refused_and_nothing_changes(open_ws: WsFactory) -> None:
+    service = OrganisationService(open_ws("aigul"), "employer")
+    before = len(service.list())
+    try:
+        service.create(OrganisationInput("X Ltd", "KR", postcode="1" * 21))
+    except ValidationError as exc:
+        assert "Postcode is too long" in str(exc)
+    else:
+        raise AssertionError("a 21-character postcode was accepted")
+    assert len(service.list()) == before
+
+
+def test_an_identity_document_needs_its_reason_which_is_kept_and_audited(
+    qtbot: QtBot, open_ws: WsFactory, tmp_path: Path
+) -> None:
+    ws = open_ws("aigul")
+    service = CaseService(ws)
+    case = service.get_case(a_case(ws))
+    panel = AttachmentsPanel(service)
+    qtbot.addWidget(panel)
+    panel.set_case(case)
+    panel.show()
+    passport = tmp_path / "passport scan.jpg"
+    passport.write_bytes(b"\xff\xd8 fake jpeg")
+    panel.add_file(passport)
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, ReasonDialog)
+    assert "say why" in dialog.intro.text()
+    # The cursor starts in the field for the reason.
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason, timeout=2000)
+    assert not dialog.ok_button().isEnabled()  # no reason, no storing
+    QTest.keyClicks(dialog.reason, "The employer disputes the worker's identity.")
+    assert dialog.ok_button().isEnabled()
+    qtbot.mouseClick(dialog.ok_button(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 1, timeout=5000)
+    info = service.get_case(case.id).attachments[0]
+    assert info.is_identity_document
+    assert info.identity_reason == "The employer disputes the worker's identity."
+    assert "disputes" in panel.tree.topLevelItem(0).toolTip(0)
+    with ws.read() as session:
+        details = session.execute(
+            select(AuditEntry.details).where(AuditEntry.action == "attachment.add")
+        ).scalar_one()
+    assert details["identity_reason"] == "The employer disputes the worker's identity."
+
+
+def test_the_service_refuses_an_identity_document_without_a_reason(open_ws: WsFactory) -> None:
+    ws = open_ws("aigul")
+    case_id = a_case(ws)
+    try:
+        CaseService(ws).add_attachment(
+            case_id,
+            "passport.jpg",
+            b"jpeg",
+            is_identity_document=True,
+            identity_document_acknowledged=True,
+            identity_reason="   ",
+        )
+    except ValidationError as exc:
+        assert exc.field == "identity_reason"
+    else:
+        raise AssertionError("stored without a reason")
+    with ws.read() as session:
+        assert session.execute(select(Attachment)).first() is None

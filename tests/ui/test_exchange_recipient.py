@@ -1,0 +1,130 @@
+"""Issue 18 item 8: the export goes to a trusted headquarters' key, chosen, not typed.
+
+The fault: the recipient was free text; 12,220 records were exported to a key that was not a
+trusted headquarters key, after the officer had first been asked where to save the file.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pyrage
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.errors import ValidationError
+from app.services.exchange import ExchangeService
+from app.services.keys import KeyService
+from tests.integration.test_exchange import Site, link, make_site
+from ui.exchange.page import ExchangePage
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[Site, Site]]:
+    hq = make_site(tmp_path, "AST", "KZ", "Astana", True)
+    sel = make_site(tmp_path, "SEL", "KR", "Seoul")
+    link(hq, sel)
+    yield hq, sel
+    hq.ws.close()
+    sel.ws.close()
+
+
+def stranger_key() -> str:
+    return str(pyrage.x25519.Identity.generate().to_public())
+
+
+def page_for(qtbot: QtBot, site: Site) -> ExchangePage:
+    page = ExchangePage(SimpleNamespace(workspace=site.ws))  # type: ignore[arg-type]
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def test_a_trusted_mission_key_that_is_not_hq_cannot_be_chosen(
+    qtbot: QtBot, pair: tuple[Site, Site], tmp_path: Path
+) -> None:
+    hq, sel = pair
+    other = stranger_key()
+    signing = base64.b64encode(bytes(range(32))).decode("ascii")
+    KeyService(sel.ws).trust("DXB", signing, other)  # trusted, but a mission, not HQ
+    page = page_for(qtbot, sel)
+    offered = [page.recipient_choice.itemData(i) for i in range(page.recipient_choice.count())]
+    assert offered == [hq.recipient]
+    assert not page.recipient_choice.isEditable()
+    assert not page.recipient.isVisible() and not page.other_warning.isVisible()
+
+    # Even a page told to export to it refuses unless "another key" was chosen, on purpose.
+    page.recipient.setText(other)  # hidden field: what a stale form might still hold
+    assert page.chosen_recipient() == hq.recipient
+    with pytest.raises(ValidationError, match="not a trusted headquarters' key"):
+        ExchangeService(sel.ws).export_cases(tmp_path / "x.qbundle", [other], hq_key_only=True)
+    assert not (tmp_path / "x.qbundle").exists()
+
+
+def test_another_key_only_with_the_option_and_its_warning(
+    qtbot: QtBot, pair: tuple[Site, Site], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _hq, sel = pair
+    page = page_for(qtbot, sel)
+    other = stranger_key()
+    asked: list[str] = []
+    target = tmp_path / "other.qbundle"
+    monkeypatch.setattr(
+        "ui.exchange.page.QFileDialog.getSaveFileName",
+        lambda *args: asked.append("file") or (str(target), ""),
+    )
+    qtbot.mouseClick(page.other_key, Qt.MouseButton.LeftButton, pos=page.other_key.rect().center())
+    assert page.other_key.isChecked()
+    assert page.recipient.isVisible() and page.other_warning.isVisible()
+    assert page.other_warning.text().startswith("Warning: whoever holds this key can read")
+    assert not page.recipient_choice.isEnabled()
+
+    # Empty: told, and no file name asked for.
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert asked == [] and page.recipient_error.text() == "Type the key headquarters gave you."
+
+    page.recipient.setText(other)
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert asked == ["file"]
+    assert page.task is not None
+    qtbot.waitUntil(lambda: not page.task.running, timeout=10_000)
+    assert target.exists()
+
+
+def test_with_no_hq_key_trusted_nothing_is_offered_and_nothing_asked(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lone = make_site(tmp_path, "SEL", "KR", "Seoul")
+    try:
+        page = page_for(qtbot, lone)
+        assert page.recipient_choice.currentData() is None
+        assert "No headquarters' key is trusted yet" in page.recipient_choice.currentText()
+        asked: list[str] = []
+        monkeypatch.setattr(
+            "ui.exchange.page.QFileDialog.getSaveFileName",
+            lambda *args: asked.append("file") or ("", ""),
+        )
+        qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+        assert asked == []
+        assert page.recipient_error.text() == "Choose headquarters' key."
+    finally:
+        lone.ws.close()
+
+
+def test_the_export_speaks_of_headquarters_key_not_age_recipient(
+    qtbot: QtBot, pair: tuple[Site, Site]
+) -> None:
+    _hq, sel = pair
+    page = page_for(qtbot, sel)
+    page.other_key.setChecked(True)
+    words = " ".join(
+        [page.recipient_label.text(), page.other_key.text(), page.other_warning.text()]
+        + [page.recipient_choice.itemText(i) for i in range(page.recipient_choice.count())]
+        + [page.recipient.placeholderText(), page.export_box.title()]
+    ).lower()
+    assert "headquarters' &key" in words
+    assert "age recipient" not in words and "age key" not in words

@@ -1,0 +1,176 @@
+"""Issue 18 item 7: every Start page count opens exactly its cases; report lists open cases;
+Down/Enter leave the search box for the results; Ctrl+S says "Saved".
+
+The faults: the Start page showed 12 of 347 overdue cases with no way to the rest; a report's
+case list opened nothing; the search box kept the keyboard; Ctrl+S left no trace on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.services.cases import CaseService
+from app.services.records import CaseInput, PersonInput
+from app.services.stats import Drilldown
+from app.services.workspace import Workspace
+from ui.cases.area import CasesArea
+from ui.models.case_table_model import CASE_ID_ROLE
+from ui.reports.dashboard import DashboardPage
+from ui.start_page import SECTION_LIMIT, StartPage
+
+WsFactory = Callable[[str], Workspace]
+OVERDUE = SECTION_LIMIT + 3
+
+
+def add_cases(ws: Workspace, n: int, overdue: bool = False, at_risk: bool = False) -> list[str]:
+    service = CaseService(ws)
+    today = date.today()
+    ids = []
+    for i in range(n):
+        detail = service.create_case(
+            CaseInput(
+                host_country="KR",
+                categories=("unpaid_wages",),
+                # Received today, a case is not overdue unless its due date says so.
+                received_at=today - timedelta(days=90) if overdue else today,
+                person=PersonInput(surname=f"Abenov{i}", given_names="Nurlan"),
+                due_date=today - timedelta(days=5) if overdue else None,
+                life_or_liberty_at_risk=True if at_risk else None,
+                description="",
+            ),
+            allow_duplicate_person=True,
+        )
+        ids.append(detail.id)
+    return ids
+
+
+def loaded(area: CasesArea) -> bool:
+    model = area.list_view.model
+    return not model.loading and model.total_known
+
+
+def listed_ids(area: CasesArea) -> set[str]:
+    model = area.list_view.model
+    while model.canFetchMore():
+        model.fetchMore()
+    return {model.index(r, 0).data(CASE_ID_ROLE) for r in range(model.rowCount())}
+
+
+def test_each_start_count_opens_exactly_its_cases(
+    qtbot: QtBot, open_ws: WsFactory, make_window: Callable[..., object]
+) -> None:
+    ws = open_ws("serik")
+    overdue = set(add_cases(ws, OVERDUE, overdue=True))
+    at_risk = set(add_cases(ws, SECTION_LIMIT + 1, at_risk=True))
+    others = set(add_cases(ws, 2))
+    window = make_window(ws)
+    start = window.show_area("start")  # type: ignore[attr-defined]
+    assert isinstance(start, StartPage)
+    start.refresh()
+    # The short list shows twelve; the title and the button give the whole count.
+    assert start.overdue.tree.topLevelItemCount() == SECTION_LIMIT
+    assert start.overdue.title().endswith(f"({OVERDUE})")
+    assert str(OVERDUE) in start.overdue.show_all.text()
+
+    qtbot.mouseClick(start.overdue.show_all, Qt.MouseButton.LeftButton)
+    area = window.area_widget("cases")  # type: ignore[attr-defined]
+    assert isinstance(area, CasesArea)
+    assert window.current_area() == "cases"  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: loaded(area) and area.list_view.model.total == OVERDUE, timeout=5000)
+    assert listed_ids(area) == overdue
+    assert area.list_view.filters.overdue.isChecked()  # the bar says why the list is short
+
+    # "Life or liberty at risk" is no filter of the bar: it is named, and can be dropped.
+    window.show_area("start")  # type: ignore[attr-defined]
+    qtbot.mouseClick(start.at_risk.show_all, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: loaded(area) and listed_ids(area) == at_risk, timeout=5000)
+    assert area.list_view.preset_label.isVisibleTo(area.list_view)
+    assert "life or liberty" in area.list_view.preset_label.text()
+    qtbot.mouseClick(area.list_view.preset_clear, Qt.MouseButton.LeftButton)
+    everything = overdue | at_risk | others
+    qtbot.waitUntil(lambda: loaded(area) and listed_ids(area) == everything, timeout=5000)
+    assert not area.list_view.preset_label.isVisibleTo(area.list_view)
+
+
+def test_a_report_list_opens_the_case(
+    qtbot: QtBot, open_ws: WsFactory, make_window: Callable[..., object]
+) -> None:
+    ws = open_ws("serik")
+    ids = add_cases(ws, 3)
+    window = make_window(ws)
+    page = window.show_area("reports")  # type: ignore[attr-defined]
+    assert isinstance(page, DashboardPage)
+    assert page.figures is not None
+    page.show_cases(Drilldown(page.figures.scope, "open", "new"))
+    dialog = page.dialog
+    assert dialog is not None and dialog.table.rowCount() == 3
+    item = dialog.table.item(1, 0)
+    wanted = dialog.rows[1].id
+    rect = dialog.table.visualItemRect(item)
+    # A double click as a mouse makes it: press and release, then the second press.
+    QTest.mouseClick(dialog.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QTest.mouseDClick(dialog.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.current_area() == "cases"  # type: ignore[attr-defined]
+    area = window.area_widget("cases")  # type: ignore[attr-defined]
+    assert isinstance(area, CasesArea)
+    assert area.currentWidget() is area.editor
+    assert area.editor.case is not None and area.editor.case.id == wanted
+    assert wanted in ids
+    # Enter on a row does the same.
+    dialog.table.setCurrentCell(2, 0)
+    dialog.table.setFocus()
+    QTest.keyClick(dialog.table, Qt.Key.Key_Return)
+    assert area.editor.case is not None and area.editor.case.id == dialog.rows[2].id
+
+
+def test_down_and_enter_move_from_search_to_results(
+    qtbot: QtBot, open_ws: WsFactory, make_window: Callable[..., object]
+) -> None:
+    ws = open_ws("serik")
+    add_cases(ws, 3)
+    window = make_window(ws)
+    area = window.show_area("cases")  # type: ignore[attr-defined]
+    assert isinstance(area, CasesArea)
+    view = area.list_view
+    qtbot.waitUntil(lambda: loaded(area) and view.model.rowCount() == 3, timeout=5000)
+    view.focus_search()
+    assert QApplication.focusWidget() is view.filters.search
+    QTest.keyClick(view.filters.search, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is view.table
+    assert view.table.currentIndex().row() == 0
+
+    view.focus_search()
+    QTest.keyClicks(view.filters.search, "Abenov1")
+    QTest.keyClick(view.filters.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.table, timeout=5000)
+    assert view.model.rowCount() == 1
+    assert view.table.currentIndex().isValid()
+    # Enter again opens the case, as in the list.
+    QTest.keyClick(view.table, Qt.Key.Key_Return)
+    assert area.currentWidget() is area.editor
+
+
+def test_ctrl_s_says_saved_in_the_status_bar(
+    qtbot: QtBot, open_ws: WsFactory, make_window: Callable[..., object]
+) -> None:
+    ws = open_ws("serik")
+    case_id = add_cases(ws, 1)[0]
+    window = make_window(ws)
+    area = window.show_area("cases")  # type: ignore[attr-defined]
+    assert isinstance(area, CasesArea)
+    area.open_case(case_id)
+    editor = area.editor
+    editor.description.setFocus()
+    QTest.keyClicks(editor.description, "Called the employer.")
+    assert editor.dirty
+    QTest.keySequence(editor.description, "Ctrl+S")
+    assert not editor.dirty
+    message = window.statusBar().currentMessage()  # type: ignore[attr-defined]
+    assert message.startswith("Saved") and editor.case is not None
+    assert editor.case.number in message

@@ -1,0 +1,115 @@
+"""The Letters tab of an open case: its letters (draft, approved, issued), opened in Letters."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import QorgauError
+from app.i18n import _
+from app.services.letters import LetterFilter, LetterInfo, LetterService
+from app.services.workspace import Workspace
+from ui.icons import icon
+from ui.letters.model import ADDRESSEE, CASE, KIND, LETTER_ROLE, SUBJECT, LetterTableModel
+from ui.widgets.common import ErrorLabel
+from ui.widgets.plain import plain_label
+
+
+class _LetterTable(QTableView):
+    """Enter opens the current letter, as a double click does."""
+
+    activated_row = Signal(QModelIndex)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.activated_row.emit(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+
+class CaseLettersPanel(QWidget):
+    """Emits ``letter_opened`` with a letter's id (a new letter: the editor's New letter)."""
+
+    letter_opened = Signal(str)
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.service = LetterService(workspace)
+        self.case_id: str | None = None
+        self.model = LetterTableModel()
+        self.table = _LetterTable()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        # They are all this case's; the addressee is in the register. What is left fits the
+        # tab's width: kind and subject share the rest, elided, the subject whole in its tip.
+        self.table.setColumnHidden(CASE, True)
+        self.table.setColumnHidden(ADDRESSEE, True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in (KIND, SUBJECT):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated_row.connect(self._open_index)
+        self.empty = plain_label()
+        self.error = ErrorLabel()
+        self.open_button = QPushButton()
+        self.open_button.clicked.connect(self.open_selected)
+        self.open_button.setIcon(icon("external-link"))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.open_button.setText(_("&Open in Letters"))
+        self.open_button.setToolTip(_("Show the letter in the register (Enter)"))
+        self.empty.setText(_("No letters for this case yet."))
+        self.model.retranslate()
+
+    def set_case(self, case_id: str | None) -> None:
+        self.case_id = case_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        letters: list[LetterInfo] = []
+        if self.case_id is not None:
+            try:
+                letters = self.service.list_letters(LetterFilter(case_id=self.case_id))
+            except QorgauError as exc:
+                self.error.show_message(str(exc))
+        self.model.set_letters(letters)
+        self.empty.setVisible(self.case_id is not None and not letters)
+        self.open_button.setEnabled(bool(letters))
+        if letters:
+            self.table.selectRow(0)
+
+    def letter_ids(self) -> list[str]:
+        return [info.id for info in self.model.letters]
+
+    def open_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self._open_index(rows[0])
+
+    def _open_index(self, index: QModelIndex) -> None:
+        info = index.siblingAtColumn(0).data(LETTER_ROLE)
+        if isinstance(info, LetterInfo):
+            self.letter_opened.emit(info.id)
