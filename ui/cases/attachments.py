@@ -241,7 +241,7 @@ class AttachmentsPanel(QWidget):
         """Select and open one attachment (a timeline entry links to it); False if gone."""
         for row in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(row)
-            if item.data(NAME, Qt.ItemDataRole.UserRole) == attachment_id:
+            if item is not None and item.data(NAME, Qt.ItemDataRole.UserRole) == attachment_id:
                 self.tree.setCurrentItem(item)
                 self.open_selected()
                 return True

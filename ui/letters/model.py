@@ -18,7 +18,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def status_label(status: str) -> str:
-    labels = {
+    labels: dict[str, str] = {
         LetterStatus.DRAFT: pgettext("letter status", "Draft"),
         LetterStatus.APPROVED: pgettext("letter status", "Approved"),
         LetterStatus.ISSUED: pgettext("letter status", "Issued"),
