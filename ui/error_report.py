@@ -44,12 +44,13 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.errors import QorgauError
 from app.i18n import _
+from app.resources import install_root
 from app.security.private_files import FILE_MODE, make_private_dir
 
 LOG_FILENAME = "qorgau.log"
 MAX_LOG_BYTES = 1024 * 1024
 LOG_BACKUPS = 4  # qorgau.log.1 … .4: about a month of a normal office's warnings
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = install_root()
 log = logging.getLogger(__name__)
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]

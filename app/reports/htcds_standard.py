@@ -11,11 +11,11 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from app.domain.iso import country_codes
+from app.resources import resource_path
 
-FIELDS_FILE = Path(__file__).resolve().parents[2] / "resources" / "htcds" / "fields.csv"
+FIELDS_FILE = resource_path("htcds", "fields.csv")
 VERSION = "2.0"
 ATTRIBUTION = "Human Trafficking Case Data Standard (HTCDS) 2.0 by IOM, licensed under CC BY 4.0"
 # Salesforce, for which the standard is written, separates multiselect values with ";".
