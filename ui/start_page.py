@@ -67,7 +67,7 @@ class CaseSection(QGroupBox):
         layout.addWidget(self.empty)
         layout.addWidget(self.show_all, 0, Qt.AlignmentFlag.AlignRight)
         self.rows: list[CaseRow] = []
-        self.filter = CaseFilter()
+        self.filter: CaseFilter = CaseFilter()
         self.total = 0
 
     def set_rows(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -40,7 +42,7 @@ class SettingsPage(QScrollArea):
         super().__init__()
         self.window_ = window
         self.store = store or SecretStore()
-        self.task: BackgroundTask[object] | None = None
+        self.task: BackgroundTask[Any] | None = None  # rotation or escrow: results differ
         self.dialog: PasswordDialog | None = None
         workspace = window.workspace
 
