@@ -26,7 +26,7 @@ from reportlab.platypus import CondPageBreak, Paragraph, Table, TableStyle
 from app.contracts.reference import HostCountryReference
 from app.contracts.rules import ProvisionRef, Reference, ReviewResult, review
 from app.contracts.terms import ContractTerms
-from app.domain import taxonomy
+from app.domain import labels, taxonomy
 from app.errors import ValidationError
 from app.i18n import LANGUAGES, _, country_name, language_override
 from app.letters import DocumentBuilder, MissionInfo
@@ -133,86 +133,6 @@ _LABELS: dict[str, dict[str, str]] = {
     "printed": {"kk": "Басып шығарылған күні", "ru": "Дата печати", "en": "Printed on"},
 }
 
-_RULE_LABELS: dict[str, dict[str, str]] = {
-    "passport_retention": {
-        "kk": "Паспорт және жеке басты куәландыратын құжаттар",
-        "ru": "Паспорт и документы, удостоверяющие личность",
-        "en": "Passport and identity documents",
-    },
-    "recruitment_fee": {
-        "kk": "Жұмысқа орналастыру үшін ақы",
-        "ru": "Плата за трудоустройство",
-        "en": "Recruitment fees",
-    },
-    "minimum_wage": {
-        "kk": "Жалақының ең төменгі мөлшері",
-        "ru": "Минимальный размер оплаты труда",
-        "en": "Minimum wage",
-    },
-    "weekly_hours": {"kk": "Жұмыс уақыты", "ru": "Рабочее время", "en": "Working hours"},
-    "overtime_pay": {
-        "kk": "Үстеме жұмысқа ақы төлеу",
-        "ru": "Оплата сверхурочной работы",
-        "en": "Overtime pay",
-    },
-    "rest_days": {
-        "kk": "Апта сайынғы демалыс",
-        "ru": "Еженедельный отдых",
-        "en": "Weekly rest",
-    },
-    "paid_leave": {
-        "kk": "Жыл сайынғы ақылы еңбек демалысы",
-        "ru": "Ежегодный оплачиваемый отпуск",
-        "en": "Paid annual leave",
-    },
-    "deductions": {
-        "kk": "Жалақыдан ұстап қалу",
-        "ru": "Удержания из заработной платы",
-        "en": "Deductions from wages",
-    },
-    "contract_language": {"kk": "Шарттың тілі", "ru": "Язык договора", "en": "Contract language"},
-    "signed_copy": {
-        "kk": "Шарттың қол қойылған данасы",
-        "ru": "Подписанный экземпляр договора",
-        "en": "Signed copy of the contract",
-    },
-    "return_ticket": {
-        "kk": "Елге қайту билеті",
-        "ru": "Обратный билет",
-        "en": "Return ticket",
-    },
-    "probation": {"kk": "Сынақ мерзімі", "ru": "Испытательный срок", "en": "Probation"},
-    "termination_clause": {
-        "kk": "Еңбек шартын бұзу",
-        "ru": "Расторжение договора",
-        "en": "Termination of the contract",
-    },
-    "dispute_clause": {
-        "kk": "Еңбек дауларын шешу",
-        "ru": "Разрешение трудовых споров",
-        "en": "Settlement of disputes",
-    },
-    "insurance": {
-        "kk": "Медициналық сақтандыру және жазатайым оқиғалардан сақтандыру",
-        "ru": "Медицинское страхование и страхование от несчастных случаев",
-        "en": "Health and accident insurance",
-    },
-    "housing": {"kk": "Тұрғын үй", "ru": "Жильё", "en": "Housing"},
-}
-
-_LEVEL_LABELS: dict[str, dict[str, str]] = {
-    "ok": {"kk": "Сәйкес", "ru": "Соответствует", "en": "In order"},
-    "concern": {"kk": "Күмәнді", "ru": "Вызывает вопросы", "en": "Concern"},
-    "violation": {"kk": "Бұзушылық", "ru": "Нарушение", "en": "Violation"},
-}
-
-_RISK_LABELS: dict[str, dict[str, str]] = {
-    "low": {"kk": "Төмен", "ru": "Низкий", "en": "Low"},
-    "medium": {"kk": "Орташа", "ru": "Средний", "en": "Medium"},
-    "high": {"kk": "Жоғары", "ru": "Высокий", "en": "High"},
-    "critical": {"kk": "Аса жоғары", "ru": "Критический", "en": "Critical"},
-}
-
 # Wage periods: Kazakh puts the period before the amount ("айына 12 000 TRY").
 _PER_PERIOD: dict[str, dict[str, str]] = {
     "hour": {"kk": "сағатына", "ru": "в час", "en": "an hour"},
@@ -245,15 +165,15 @@ def label(key: str, lang: str) -> str:
 
 
 def rule_label(rule: str, lang: str) -> str:
-    return _RULE_LABELS.get(rule, {}).get(lang, rule)
+    return labels.review_rule(rule, lang)
 
 
 def level_label(level: str, lang: str) -> str:
-    return _LEVEL_LABELS[level][lang]
+    return labels.capitalised(labels.finding_level(level, lang))
 
 
 def risk_label(risk: str, lang: str) -> str:
-    return _RISK_LABELS[risk][lang]
+    return labels.capitalised(labels.risk_level(risk, lang))
 
 
 @contextmanager

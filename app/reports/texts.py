@@ -7,11 +7,8 @@ gettext catalog of the running interface.
 
 from __future__ import annotations
 
-from app.contracts.report import risk_label
-from app.domain.codes import Category, IloIndicator
-from app.domain.taxonomy import category, ilo_indicator
+from app.domain import labels
 from app.i18n import LANGUAGES
-from app.letters import kind_label
 
 TEXTS: dict[str, dict[str, str]] = {
     "title": {
@@ -163,20 +160,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "due": {"kk": "Орындау мерзімі", "ru": "Срок", "en": "Due"},
 }
 
-STATUSES: dict[str, dict[str, str]] = {
-    "new": {"kk": "Жаңа", "ru": "Новое", "en": "New"},
-    "in_progress": {"kk": "Жұмыста", "ru": "В работе", "en": "In progress"},
-    "awaiting_response": {
-        "kk": "Жауап күтілуде",
-        "ru": "Ожидает ответа",
-        "en": "Awaiting response",
-    },
-    "referred": {"kk": "Жолданды", "ru": "Направлено", "en": "Referred"},
-    "resolved": {"kk": "Шешілді", "ru": "Решено", "en": "Resolved"},
-    "closed": {"kk": "Жабылды", "ru": "Закрыто", "en": "Closed"},
-    "rejected": {"kk": "Қабылданбады", "ru": "Отклонено", "en": "Rejected"},
-}
-
 
 def text(key: str, lang: str) -> str:
     """The report's text ``key`` in ``lang`` (English for a language not written)."""
@@ -185,37 +168,28 @@ def text(key: str, lang: str) -> str:
 
 
 def status_name(code: str, lang: str) -> str:
-    return STATUSES.get(code, {}).get(lang) or code
+    return labels.case_status(code, lang)
 
 
 def risk_name(code: str, lang: str) -> str:
-    try:
-        return risk_label(code, lang)  # the contract-review report's own wording
-    except KeyError:
-        return code
+    return labels.capitalised(labels.risk_level(code, lang))
 
 
 def category_name(code: str, lang: str) -> str:
-    try:
-        return category(Category(code)).label(lang)
-    except ValueError:
-        return code
+    return labels.category(code, lang)
 
 
 def ilo_name(code: str, lang: str) -> str:
-    try:
-        return ilo_indicator(IloIndicator(code)).label(lang)
-    except ValueError:
-        return code
+    return labels.ilo_indicator(code, lang)
 
 
 def letter_kind_name(code: str, lang: str) -> str:
-    return kind_label(code, lang)
+    return labels.letter_kind(code, lang)
 
 
 def check_languages() -> list[str]:
     """Keys lacking a language: empty when every text is written in kk, ru and en."""
-    tables = (TEXTS, STATUSES)
+    tables = (TEXTS,)
     return sorted(
         f"{key}:{lang}"
         for table in tables

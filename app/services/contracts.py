@@ -53,9 +53,10 @@ from app.db.models import (
     Person,
     User,
 )
+from app.domain import labels
 from app.domain.codes import EventKind
 from app.errors import NotFound, ValidationError
-from app.i18n import LANGUAGES, N_, _, current_language, language_override
+from app.i18n import LANGUAGES, _, current_language, language_override
 from app.services import search
 from app.services.agreements import library_from_db
 from app.services.legal_tables import host_table
@@ -63,17 +64,6 @@ from app.services.letterhead import letterhead
 from app.services.workspace import Workspace
 
 REVIEWERS = ("attache", "consul", "admin")
-RISK_LABELS: dict[str, str] = {
-    "low": N_("low"),
-    "medium": N_("medium"),
-    "high": N_("high"),
-    "critical": N_("critical"),
-}
-LEVEL_LABELS: dict[str, str] = {
-    "ok": N_("in order"),
-    "concern": N_("concern"),
-    "violation": N_("violation"),
-}
 
 
 @dataclass(frozen=True)
@@ -124,11 +114,11 @@ class ContractReviewInfo:
 
 
 def risk_label(risk: str) -> str:
-    return _(RISK_LABELS[risk])
+    return labels.risk_level(risk)
 
 
 def level_label(level: str) -> str:
-    return _(LEVEL_LABELS[level])
+    return labels.finding_level(level)
 
 
 @cache

@@ -221,7 +221,7 @@ def test_write_csv_refuses_an_unwritable_place(tmp_path: Path) -> None:
         (
             "ru",
             "Статистический отчёт о защите трудовых эмигрантов",
-            "Ожидает ответа",
+            "Ожидается ответ",
             "4 400 000 KRW",
         ),
         (
