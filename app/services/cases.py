@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.engine import RowMapping
@@ -33,6 +34,7 @@ from app.domain import taxonomy
 from app.domain.claims import claims_json
 from app.domain.codes import CaseStatus, Category, Channel, EventKind, IloIndicator, Role, Urgency
 from app.domain.codes import parse_code as code
+from app.domain.events import SystemEvent, compose, event_data
 from app.domain.filenames import clean_filename
 from app.domain.workflow import (
     OPEN_STATUSES,
@@ -150,7 +152,7 @@ def _event_info(event: CaseEvent) -> EventInfo:
         event.kind,
         event.occurred_at,
         event.author,
-        event.text,
+        compose(event.data, event.text),
         event.status_from,
         event.status_to,
     )
@@ -476,7 +478,7 @@ class CaseService:
         p: PreparedCase,
         on_duplicate: str = "warn",
         status: CaseStatus = CaseStatus.NEW,
-        registered_text: str | None = None,
+        registered_event: SystemEvent = SystemEvent.CASE_REGISTERED,
     ) -> Case:
         """Write a prepared case in the caller's transaction.
 
@@ -530,7 +532,7 @@ class CaseService:
         )
         session.add(row)
         session.flush()
-        self._event(session, row.id, EventKind.SYSTEM, registered_text or _("Case registered."))
+        self._event(session, row.id, EventKind.SYSTEM, "", data=event_data(registered_event))
         self.ws.audit(
             session,
             "case.create",
@@ -793,9 +795,10 @@ class CaseService:
                 session,
                 row.id,
                 EventKind.ASSIGNMENT,
-                _("Assigned to {user}.").format(user=username)
+                "",
+                data=event_data(SystemEvent.ASSIGNED, user=username)
                 if username
-                else _("Assignment removed."),
+                else event_data(SystemEvent.ASSIGNMENT_REMOVED),
             )
             self.ws.audit(
                 session, "case.assign", "case", row.number, {"from": previous, "to": username}
@@ -843,8 +846,10 @@ class CaseService:
                     session,
                     row.id,
                     EventKind.ESCALATION,
-                    _("Overdue since {date}; escalated to the head of section.").format(
-                        date=row.due_date.isoformat() if row.due_date else ""
+                    "",
+                    data=event_data(
+                        SystemEvent.ESCALATED,
+                        date=row.due_date.isoformat() if row.due_date else "",
                     ),
                 )
             if rows:
@@ -956,6 +961,7 @@ class CaseService:
         status_from: str | None = None,
         status_to: str | None = None,
         occurred_at: datetime | None = None,
+        data: dict[str, Any] | None = None,
     ) -> CaseEvent:
         event = CaseEvent(
             case_id=case_id,
@@ -965,6 +971,7 @@ class CaseService:
             status_from=status_from,
             status_to=status_to,
             occurred_at=occurred_at or datetime.now(UTC),
+            data=data or {},
         )
         session.add(event)
         return event

@@ -55,6 +55,7 @@ from app.db.models import (
 )
 from app.domain import labels
 from app.domain.codes import EventKind
+from app.domain.events import SystemEvent, event_data
 from app.errors import NotFound, ValidationError
 from app.i18n import LANGUAGES, _, current_language, language_override
 from app.services import search
@@ -363,17 +364,16 @@ class ContractReviewService:
         new = [code for code in result.ilo_indicators if code not in present] if flag else []
         for code in new:
             case.ilo_indicators.append(CaseIloIndicator(code=code))
-        text = _("Contract reviewed: risk {risk}.").format(risk=risk_label(result.risk))
+        params: dict[str, object] = {"risk": result.risk}
         if new:
-            text += " " + _("ILO forced-labour indicators flagged: {codes}.").format(
-                codes=", ".join(new)
-            )
+            params["indicators"] = list(new)
         session.add(
             CaseEvent(
                 case_id=case.id,
                 kind=EventKind.SYSTEM.value,
                 author=self.ws.actor.username,
-                text=text,
+                text="",
+                data=event_data(SystemEvent.CONTRACT_REVIEWED, **params),
                 occurred_at=datetime.now(UTC),
             )
         )

@@ -16,6 +16,7 @@ from app.db.models import (
     PartnerReferral,
     RecruitmentAgency,
 )
+from app.domain.events import SystemEvent, event_data
 from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, ValidationError
 from app.i18n import _
@@ -279,10 +280,11 @@ class PartnerService:
                     case_id=case_id,
                     kind="note",
                     author=self.ws.actor.username,
-                    text=_("Referred to {partner}: {reason}").format(
-                        partner=partner.name, reason=reason
-                    ),
-                    data={"referral_partner_id": partner_id},
+                    text=reason,
+                    data={
+                        **event_data(SystemEvent.REFERRED, partner=partner.name),
+                        "referral_partner_id": partner_id,
+                    },
                 )
             )
             session.flush()
