@@ -26,6 +26,9 @@ from babel.numbers import format_decimal as _babel_format_decimal
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "kk"
 DOMAIN = "messages"
+# The words of printed documents (statistical report, contract review), which are rendered in
+# the document's language, not the interface's: a catalog of their own for translators.
+DOCUMENTS_DOMAIN = "documents"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "translations"
 PSEUDO_ENV_NAME = "QORGAU_PSEUDO_LOCALE"
 
@@ -126,6 +129,15 @@ def load_catalog(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
 
 
+@cache
+def translator(domain: str, language: str) -> gettext.NullTranslations:
+    """The compiled catalog of ``domain`` in ``language`` (cached: catalogs do not change while
+    the app runs); English source strings when there is none."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language: {language}")
+    return gettext.translation(domain, LOCALE_DIR, languages=[language], fallback=True)
+
+
 def set_language(language: str) -> None:
     if language not in LANGUAGES:
         raise ValueError(f"unsupported language: {language}")
@@ -159,6 +171,21 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet (module-level tables)."""
     return message
+
+
+def D_(message: str) -> str:
+    """Mark a document word (``documents`` catalog) for extraction; translated at use."""
+    return message
+
+
+def DP_(context: str, message: str) -> tuple[str, str]:
+    """A document word with a context, for ``pgettext`` of the ``documents`` catalog."""
+    return context, message
+
+
+def DN_(singular: str, plural: str) -> tuple[str, str]:
+    """A document word with a plural, for ``ngettext`` of the ``documents`` catalog."""
+    return singular, plural
 
 
 def locale_for(language: str | None = None) -> Locale:
