@@ -28,13 +28,13 @@ from app.contracts.terms import ContractTerms
 from app.i18n import (
     N_,
     _,
-    country_name,
     current_language,
     format_date,
     format_money,
     ngettext,
 )
 from app.i18n import format_number as _format_number
+from app.letters.states import state_name
 
 LEVELS: tuple[str, ...] = ("ok", "concern", "violation")
 RISKS: tuple[str, ...] = ("low", "medium", "high", "critical")
@@ -330,7 +330,8 @@ def _per(period: str) -> str:
 def _country(ref: HostCountryReference | None) -> str:
     if ref is None:
         return _("the host country")
-    return country_name(ref.country, current_language())
+    # A finding is read as a document: the state's official name, as the letters print it.
+    return state_name(ref.country, current_language())
 
 
 def _cite(provenance: Provenance, law: str | None = None) -> tuple[Reference, ...]:

@@ -6,9 +6,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from app.i18n import LANGUAGES, country_name, format_date, format_number
+from app.i18n import LANGUAGES, format_date, format_number
 from app.letters import DocumentBuilder, MissionInfo
 from app.letters.renderer import date_attributive, date_long, money_text
+from app.letters.states import official_name
 from app.reports import charts
 from app.reports.tables import (
     ReportTable,
@@ -116,7 +117,7 @@ def render_stats_report(
     builder.heading(text("host_countries", lang))
     builder.flowable(
         charts.pie(
-            [country_name(c.key, lang) for c in ind.host_countries],
+            [official_name(c.key, lang) for c in ind.host_countries],
             [c.count for c in ind.host_countries],
             fonts,
             no_data,

@@ -167,7 +167,7 @@ def test_tables_carry_every_indicator() -> None:
         ("Passport or documents withheld", 9),
     )
     assert tables["ilo_indicators"].rows[7][0] == 8
-    assert tables["host_countries"].rows[0] == ("South Korea", 30)
+    assert tables["host_countries"].rows[0] == ("Republic of Korea", 30)
     assert tables["by_mission"].rows[0] == ("IST", 12, 5, 2, 6, 1, 9.0)
     assert "by_mission" not in {t.key for t in indicator_tables(figures(), "en")}
 
