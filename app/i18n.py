@@ -22,6 +22,7 @@ from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.numbers import format_currency as _babel_format_currency
 from babel.numbers import format_decimal as _babel_format_decimal
+from babel.numbers import get_currency_precision
 
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "kk"
@@ -206,6 +207,32 @@ def format_number(value: int | float | Decimal, language: str | None = None) -> 
 
 def format_money(amount: int | float | Decimal, currency: str, language: str | None = None) -> str:
     return _babel_format_currency(amount, currency, locale=locale_for(language))
+
+
+# Currencies a document names by a word (the national currency); others print their ISO code.
+CURRENCY_UNITS = (DP_("currency unit", "KZT"),)
+
+
+def format_amount(amount: int | float | Decimal, currency: str, language: str | None = None) -> str:
+    """An amount as a document writes it: «2 500 000 теңге», «4 400 000 KRW», «1 250,50 USD».
+
+    Babel's digits for the language; kopecks and cents only when the amount has them (no
+    «,00» on a 2.5 million wage); the currency as its unit word where the language writes one
+    (the ``documents`` catalog's "currency unit" entries: теңге, тенге), else its ISO code.
+    The code rather than a symbol, because ₩, ₸, ₺ are not in the PDF fonts and an official
+    demand for payment must not be ambiguous between dollars.
+    """
+    lang = language or current_language()
+    code = currency.upper()
+    value = Decimal(str(amount))
+    whole = value == value.to_integral_value()
+    digits = 0 if whole else get_currency_precision(code)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    number = _babel_format_decimal(
+        value, format=pattern, locale=locale_for(lang), decimal_quantization=True
+    )
+    unit = translator(DOCUMENTS_DOMAIN, lang).pgettext("currency unit", code)
+    return f"{number}\u00a0{unit}"
 
 
 def country_name(iso2: str, language: str | None = None) -> str:

@@ -29,8 +29,8 @@ from app.i18n import (
     N_,
     _,
     current_language,
+    format_amount,
     format_date,
-    format_money,
     ngettext,
 )
 from app.i18n import format_number as _format_number
@@ -318,7 +318,7 @@ def _number(value: Decimal | int) -> str:
 
 
 def _money(amount: Decimal, currency: str) -> str:
-    return format_money(
+    return format_amount(
         amount.quantize(Decimal("0.01"), ROUND_HALF_UP), currency, current_language()
     )
 

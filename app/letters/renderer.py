@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from babel.numbers import format_decimal, get_currency_precision
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -43,7 +42,7 @@ from reportlab.platypus.flowables import TopPadder
 from app.domain import labels
 from app.domain.codes import LetterKind
 from app.errors import QorgauError, ValidationError
-from app.i18n import _, format_date, locale_for
+from app.i18n import _, format_amount, format_date, locale_for
 from app.letters.context import LETTER_KINDS, LetterContext, MissionInfo
 from app.letters.fonts import FontSet, register_fonts
 from app.letters.grammar import (
@@ -162,18 +161,8 @@ def date_numeric(value: date) -> str:
 
 
 def money_text(amount: Decimal, currency: str, lang: str) -> str:
-    """``4 500 000 KRW``: babel's digits for the currency and the ISO code.
-
-    The ISO code rather than a symbol, because ₩, ₸, ₺ and others are not in the PT fonts
-    and an official demand for payment must not be ambiguous between dollars.
-    """
-    code = currency.upper()
-    digits = get_currency_precision(code)
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    number = format_decimal(
-        amount, format=pattern, locale=locale_for(lang), decimal_quantization=True
-    )
-    return f"{number}\u00a0{code}"
+    """``4 500 000 KRW``, ``2 500 000 теңге``: see ``app.i18n.format_amount``."""
+    return format_amount(amount, currency, lang)
 
 
 def initials(name: str) -> str:

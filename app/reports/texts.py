@@ -8,7 +8,7 @@ every document word in one place); code labels come from ``app.domain.labels``.
 from __future__ import annotations
 
 from app.domain import labels
-from app.i18n import D_, DOCUMENTS_DOMAIN, translator
+from app.i18n import D_, DN_, DOCUMENTS_DOMAIN, translator
 
 # Document words: msgids of the ``documents`` catalog, rendered in the report's language.
 TEXTS: dict[str, str] = {
@@ -72,6 +72,9 @@ TEXTS: dict[str, str] = {
     "employer": D_("Employer"),
     "due": D_("Due"),
 }
+
+# A recovered sum and the number of cases it came from.
+WAGES_IN_CASES = DN_("{amount} in {n} case", "{amount} in {n} cases")
 
 
 def text(key: str, lang: str) -> str:
