@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -402,7 +403,7 @@ def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> bytes:
                         [
                             _when(e["occurred_at"], lang),
                             labels.event_kind(e["kind"], lang),
-                            _entry_text(e, lang),
+                            _entry_text(e, lang, officer),
                         ]
                         for e in case["timeline"]
                     ],
@@ -448,9 +449,12 @@ def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> bytes:
     return doc.build()
 
 
-def _entry_text(entry: dict[str, Any], lang: str) -> str:
+def _entry_text(entry: dict[str, Any], lang: str, officer: Callable[[str | None], str]) -> str:
     if "event" in entry:
-        data = {"event": entry["event"], "params": entry.get("params", {})}
+        params = dict(entry.get("params") or {})
+        if params.get("user"):  # an assignment names the officer, not their login
+            params["user"] = officer(params["user"])
+        data = {"event": entry["event"], "params": params}
         return compose(data, entry.get("text") or "", lang)
     if entry.get("status_to"):
         moved = f"{labels.case_status(entry.get('status_from') or '', lang)} → " + (
