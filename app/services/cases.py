@@ -146,13 +146,18 @@ def _codes(
     return {k: tuple(v) for k, v in found.items()}
 
 
-def _event_info(event: CaseEvent) -> EventInfo:
+def _event_info(event: CaseEvent, names: dict[str, str] | None = None) -> EventInfo:
+    """The entry as shown; ``names`` (login → full name) lets an assignment name the officer."""
+    data = event.data
+    params = (data or {}).get("params")
+    if names and isinstance(params, dict) and params.get("user") in names:
+        data = {**data, "params": {**params, "user": names[params["user"]]}}
     return EventInfo(
         event.id,
         event.kind,
         event.occurred_at,
         event.author,
-        compose(event.data, event.text),
+        compose(data, event.text),
         event.status_from,
         event.status_to,
     )
@@ -225,6 +230,11 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
         .where(Attachment.case_id == row.id, Attachment.deleted_at.is_(None))
         .order_by(Attachment.updated_at)
     ).scalars()
+    names = {
+        username: full_name
+        for username, full_name in session.execute(select(User.username, User.full_name))
+        if full_name
+    }
     status = CaseStatus(row.status)
     try:
         allowed = tuple(s.value for s in allowed_transitions(status, Role(role)))
@@ -259,7 +269,7 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
         person=person_info(person),
         employer=organisation_info(employer) if employer else None,
         agency=organisation_info(agency) if agency else None,
-        events=tuple(_event_info(e) for e in events),
+        events=tuple(_event_info(e, names) for e in events),
         attachments=tuple(_attachment_info(a) for a in attachments),
         allowed_statuses=allowed,
     )
