@@ -42,10 +42,18 @@ translations: $(STAMP)
 		fi; \
 	done
 	$(PY) translations/fill_en.py
+	# Document words (reports, reviews): their own domain, rendered in the document's language.
+	$(VENV)/bin/pybabel extract --no-location --sort-by-file -F babel.cfg --no-default-keywords \
+		-k D_ -k DP_:1c,2 -k DN_:1,2 -o translations/documents.pot app
+	for lang in kk ru en; do \
+		$(VENV)/bin/pybabel update -D documents -i translations/documents.pot -d translations \
+			-l $$lang --no-fuzzy-matching; \
+	done
 	$(MAKE) --no-print-directory translations-compile
 
 translations-compile: $(STAMP)
 	@$(VENV)/bin/pybabel compile -d translations -D messages --statistics
+	@$(VENV)/bin/pybabel compile -d translations -D documents --statistics
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks

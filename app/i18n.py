@@ -21,12 +21,16 @@ from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.numbers import format_currency as _babel_format_currency
 from babel.numbers import format_decimal as _babel_format_decimal
+from babel.numbers import get_currency_precision
 
 from app.resources import translations_dir
 
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "kk"
 DOMAIN = "messages"
+# The words of printed documents (statistical report, contract review), which are rendered in
+# the document's language, not the interface's: a catalog of their own for translators.
+DOCUMENTS_DOMAIN = "documents"
 LOCALE_DIR = translations_dir()
 PSEUDO_ENV_NAME = "QORGAU_PSEUDO_LOCALE"
 
@@ -125,6 +129,15 @@ def load_catalog(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
 
 
+@cache
+def translator(domain: str, language: str) -> gettext.NullTranslations:
+    """The compiled catalog of ``domain`` in ``language`` (cached: catalogs do not change while
+    the app runs); English source strings when there is none."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language: {language}")
+    return gettext.translation(domain, LOCALE_DIR, languages=[language], fallback=True)
+
+
 def set_language(language: str) -> None:
     if language not in LANGUAGES:
         raise ValueError(f"unsupported language: {language}")
@@ -153,6 +166,21 @@ def N_(message: str) -> str:
     return message
 
 
+def D_(message: str) -> str:
+    """Mark a document word (``documents`` catalog) for extraction; translated at use."""
+    return message
+
+
+def DP_(context: str, message: str) -> tuple[str, str]:
+    """A document word with a context, for ``pgettext`` of the ``documents`` catalog."""
+    return context, message
+
+
+def DN_(singular: str, plural: str) -> tuple[str, str]:
+    """A document word with a plural, for ``ngettext`` of the ``documents`` catalog."""
+    return singular, plural
+
+
 def locale_for(language: str | None = None) -> Locale:
     return Locale.parse(language or current_language())
 
@@ -171,6 +199,32 @@ def format_number(value: int | float | Decimal, language: str | None = None) -> 
 
 def format_money(amount: int | float | Decimal, currency: str, language: str | None = None) -> str:
     return _babel_format_currency(amount, currency, locale=locale_for(language))
+
+
+# Currencies a document names by a word (the national currency); others print their ISO code.
+CURRENCY_UNITS = (DP_("currency unit", "KZT"),)
+
+
+def format_amount(amount: int | float | Decimal, currency: str, language: str | None = None) -> str:
+    """An amount as a document writes it: «2 500 000 теңге», «4 400 000 KRW», «1 250,50 USD».
+
+    Babel's digits for the language; kopecks and cents only when the amount has them (no
+    «,00» on a 2.5 million wage); the currency as its unit word where the language writes one
+    (the ``documents`` catalog's "currency unit" entries: теңге, тенге), else its ISO code.
+    The code rather than a symbol, because ₩, ₸, ₺ are not in the PDF fonts and an official
+    demand for payment must not be ambiguous between dollars.
+    """
+    lang = language or current_language()
+    code = currency.upper()
+    value = Decimal(str(amount))
+    whole = value == value.to_integral_value()
+    digits = 0 if whole else get_currency_precision(code)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    number = _babel_format_decimal(
+        value, format=pattern, locale=locale_for(lang), decimal_quantization=True
+    )
+    unit = translator(DOCUMENTS_DOMAIN, lang).pgettext("currency unit", code)
+    return f"{number}\u00a0{unit}"
 
 
 def country_name(iso2: str, language: str | None = None) -> str:

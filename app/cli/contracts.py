@@ -10,6 +10,7 @@ from typing import Any
 
 from app.cli.common import print_json, workspace
 from app.contracts import result_to_json
+from app.domain import labels
 from app.errors import ValidationError
 from app.i18n import LANGUAGES, _
 from app.services.contracts import ContractReviewService, level_label, risk_label
@@ -82,7 +83,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.text:
         print(_("Risk: {risk}").format(risk=risk_label(result.risk)))
         for finding in result.findings:
-            print(f"[{level_label(finding.level)}] {finding.rule}: {finding.reason}")
+            judged = labels.review_rule(finding.rule)
+            print(f"[{level_label(finding.level)}] {judged}: {finding.reason}")
         if output.get("id"):
             print(_("Stored as review {id}.").format(id=output["id"]))
     else:

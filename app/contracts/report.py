@@ -1,7 +1,8 @@
 """The contract-review report: a PDF in Kazakh, Russian or English for the worker and the file.
 
-The report's language is chosen for its reader, not taken from the interface, so its own
-headings and labels are written here by hand for each language. The findings come from the
+The report's language is chosen for its reader, not taken from the interface: its headings
+come from the ``documents`` gettext catalog in that language, its code labels (subjects,
+levels, risk) from ``app.domain.labels``. The findings come from the
 rules engine, whose reasons are gettext messages: they are produced again with the chosen
 language overriding the interface's in this thread only (``report_language``).
 """
@@ -26,11 +27,22 @@ from reportlab.platypus import CondPageBreak, Paragraph, Table, TableStyle
 from app.contracts.reference import HostCountryReference
 from app.contracts.rules import ProvisionRef, Reference, ReviewResult, review
 from app.contracts.terms import ContractTerms
-from app.domain import taxonomy
+from app.domain import labels, taxonomy
 from app.errors import ValidationError
-from app.i18n import LANGUAGES, _, country_name, language_override
+from app.i18n import (
+    D_,
+    DN_,
+    DOCUMENTS_DOMAIN,
+    DP_,
+    LANGUAGES,
+    _,
+    format_number,
+    language_override,
+    translator,
+)
 from app.letters import DocumentBuilder, MissionInfo
 from app.letters.renderer import FRAME_WIDTH, date_long, money_text
+from app.letters.states import official_name
 
 LEVEL_COLOURS: dict[str, str] = {"ok": "#2E7D32", "concern": "#F9A825", "violation": "#C62828"}
 RISK_COLOURS: dict[str, str] = {
@@ -48,185 +60,56 @@ def text_on(colour: str) -> str:
     return "#000000" if colour in _DARK_TEXT_ON else "#FFFFFF"
 
 
-# Hand-written per language: a document for its reader, not interface strings.
-_LABELS: dict[str, dict[str, str]] = {
-    "title": {
-        "kk": "Еңбек шартын тексеру нәтижелері бойынша қорытынды",
-        "ru": "Заключение по результатам проверки трудового договора",
-        "en": "Review of an employment contract",
-    },
-    "contract": {
-        "kk": "Шарт туралы мәліметтер",
-        "ru": "Сведения о договоре",
-        "en": "The contract",
-    },
-    "worker": {"kk": "Қызметкер", "ru": "Работник", "en": "Worker"},
-    "case": {"kk": "Іс нөмірі", "ru": "Номер дела", "en": "Case number"},
-    "position": {"kk": "Лауазымы", "ru": "Должность", "en": "Position"},
-    "employer": {"kk": "Жұмыс беруші", "ru": "Работодатель", "en": "Employer"},
-    "workplace": {"kk": "Жұмыс орны", "ru": "Место работы", "en": "Place of work"},
-    "host_country": {
-        "kk": "Жұмыс істейтін елі",
-        "ru": "Страна трудоустройства",
-        "en": "Country of employment",
-    },
-    "wage": {"kk": "Жалақы", "ru": "Заработная плата", "en": "Wage"},
-    "hours": {
-        "kk": "Аптасына жұмыс уақыты",
-        "ru": "Продолжительность рабочей недели",
-        "en": "Working week",
-    },
-    "term": {"kk": "Шарттың мерзімі", "ru": "Срок договора", "en": "Term of the contract"},
-    "signed_on": {
-        "kk": "Шарт жасалған күн",
-        "ru": "Дата заключения договора",
-        "en": "Date of the contract",
-    },
-    "reviewed_on": {"kk": "Тексерілген күні", "ru": "Дата проверки", "en": "Date of review"},
-    "risk": {
-        "kk": "Жалпы тәуекел деңгейі",
-        "ru": "Общая степень риска",
-        "en": "Overall risk",
-    },
-    "risk_reasons": {"kk": "Негіздері", "ru": "Основания", "en": "Grounds"},
-    "no_violations": {
-        "kk": "Бұзушылықтар анықталған жоқ.",
-        "ru": "Нарушений не выявлено.",
-        "en": "No violations were found.",
-    },
-    "findings": {"kk": "Тексеру нәтижелері", "ru": "Результаты проверки", "en": "Findings"},
-    "subject": {"kk": "Тексерілген мәселе", "ru": "Предмет проверки", "en": "Subject"},
-    "assessment": {"kk": "Баға", "ru": "Оценка", "en": "Assessment"},
-    "reason": {"kk": "Негіздеме", "ru": "Обоснование", "en": "Reason"},
-    "see": {"kk": "Сілтемелер", "ru": "Ссылки", "en": "References"},
-    "no_findings": {
-        "kk": "Берілген талаптарда бағалауға болатын мәліметтер жоқ.",
-        "ru": "Представленные условия не содержат сведений, которые можно оценить.",
-        "en": "The terms given contain nothing the review could assess.",
-    },
-    "indicators": {
-        "kk": "Мәжбүрлі еңбек белгілері (ХЕҰ)",
-        "ru": "Признаки принудительного труда (МОТ)",
-        "en": "Indicators of forced labour (ILO)",
-    },
-    "no_indicators": {
-        "kk": "Тексерілген талаптардан ХЕҰ анықтаған мәжбүрлі еңбек белгілерінің бірде-біреуі "
-        "табылған жоқ.",
-        "ru": "В проверенных условиях не выявлено ни одного из признаков принудительного труда, "
-        "определённых МОТ.",
-        "en": "None of the ILO indicators of forced labour appears in the terms reviewed.",
-    },
-    "references": {
-        "kk": "Нормативтік сілтемелер",
-        "ru": "Нормативные ссылки",
-        "en": "References",
-    },
-    "disclaimer": {
-        "kk": "Осы қорытынды өкілдікке хабарланған шарт талаптарын болу елінің заңнамасы мен "
-        "халықаралық еңбек стандарттары тұрғысынан бағалайды. Ол заң кеңесі болып табылмайды. "
-        "Тексерілмеген деп белгіленген сілтемелерге сүйенбес бұрын оларды растау қажет.",
-        "ru": "Настоящее заключение оценивает условия договора в том виде, в каком они сообщены "
-        "представительству, с точки зрения законодательства страны пребывания и международных "
-        "трудовых стандартов. Оно не является юридической консультацией. Ссылки, отмеченные "
-        "как непроверенные, перед использованием необходимо подтвердить.",
-        "en": "This review assesses the terms of the contract as they were stated to the "
-        "mission against the law of the host country and international labour standards. It "
-        "is not legal advice. References marked as not verified must be confirmed before "
-        "they are relied on.",
-    },
-    "officer": {"kk": "Тексерген", "ru": "Проверку провёл", "en": "Reviewed by"},
-    "source": {"kk": "Дереккөзі", "ru": "Источник", "en": "Source"},
-    "printed": {"kk": "Басып шығарылған күні", "ru": "Дата печати", "en": "Printed on"},
-}
-
-_RULE_LABELS: dict[str, dict[str, str]] = {
-    "passport_retention": {
-        "kk": "Паспорт және жеке басты куәландыратын құжаттар",
-        "ru": "Паспорт и документы, удостоверяющие личность",
-        "en": "Passport and identity documents",
-    },
-    "recruitment_fee": {
-        "kk": "Жұмысқа орналастыру үшін ақы",
-        "ru": "Плата за трудоустройство",
-        "en": "Recruitment fees",
-    },
-    "minimum_wage": {
-        "kk": "Жалақының ең төменгі мөлшері",
-        "ru": "Минимальный размер оплаты труда",
-        "en": "Minimum wage",
-    },
-    "weekly_hours": {"kk": "Жұмыс уақыты", "ru": "Рабочее время", "en": "Working hours"},
-    "overtime_pay": {
-        "kk": "Үстеме жұмысқа ақы төлеу",
-        "ru": "Оплата сверхурочной работы",
-        "en": "Overtime pay",
-    },
-    "rest_days": {
-        "kk": "Апта сайынғы демалыс",
-        "ru": "Еженедельный отдых",
-        "en": "Weekly rest",
-    },
-    "paid_leave": {
-        "kk": "Жыл сайынғы ақылы еңбек демалысы",
-        "ru": "Ежегодный оплачиваемый отпуск",
-        "en": "Paid annual leave",
-    },
-    "deductions": {
-        "kk": "Жалақыдан ұстап қалу",
-        "ru": "Удержания из заработной платы",
-        "en": "Deductions from wages",
-    },
-    "contract_language": {"kk": "Шарттың тілі", "ru": "Язык договора", "en": "Contract language"},
-    "signed_copy": {
-        "kk": "Шарттың қол қойылған данасы",
-        "ru": "Подписанный экземпляр договора",
-        "en": "Signed copy of the contract",
-    },
-    "return_ticket": {
-        "kk": "Елге қайту билеті",
-        "ru": "Обратный билет",
-        "en": "Return ticket",
-    },
-    "probation": {"kk": "Сынақ мерзімі", "ru": "Испытательный срок", "en": "Probation"},
-    "termination_clause": {
-        "kk": "Еңбек шартын бұзу",
-        "ru": "Расторжение договора",
-        "en": "Termination of the contract",
-    },
-    "dispute_clause": {
-        "kk": "Еңбек дауларын шешу",
-        "ru": "Разрешение трудовых споров",
-        "en": "Settlement of disputes",
-    },
-    "insurance": {
-        "kk": "Медициналық сақтандыру және жазатайым оқиғалардан сақтандыру",
-        "ru": "Медицинское страхование и страхование от несчастных случаев",
-        "en": "Health and accident insurance",
-    },
-    "housing": {"kk": "Тұрғын үй", "ru": "Жильё", "en": "Housing"},
-}
-
-_LEVEL_LABELS: dict[str, dict[str, str]] = {
-    "ok": {"kk": "Сәйкес", "ru": "Соответствует", "en": "In order"},
-    "concern": {"kk": "Күмәнді", "ru": "Вызывает вопросы", "en": "Concern"},
-    "violation": {"kk": "Бұзушылық", "ru": "Нарушение", "en": "Violation"},
-}
-
-_RISK_LABELS: dict[str, dict[str, str]] = {
-    "low": {"kk": "Төмен", "ru": "Низкий", "en": "Low"},
-    "medium": {"kk": "Орташа", "ru": "Средний", "en": "Medium"},
-    "high": {"kk": "Жоғары", "ru": "Высокий", "en": "High"},
-    "critical": {"kk": "Аса жоғары", "ru": "Критический", "en": "Critical"},
+# Document words: msgids of the ``documents`` catalog, rendered in the report's language.
+_LABELS: dict[str, str | tuple[str, str]] = {
+    "title": D_("Review of an employment contract"),
+    "contract": D_("The contract"),
+    "worker": D_("Worker"),
+    "case": D_("Case number"),
+    "position": D_("Position"),
+    "employer": D_("Employer"),
+    "workplace": D_("Place of work"),
+    "host_country": D_("Host country"),
+    "wage": D_("Wage"),
+    "hours": D_("Working week"),
+    "term": D_("Term of the contract"),
+    "signed_on": D_("Date of the contract"),
+    "reviewed_on": D_("Date of review"),
+    "risk": D_("Overall risk"),
+    "risk_reasons": D_("Grounds"),
+    "no_violations": D_("No violations were found."),
+    "findings": D_("Findings"),
+    "subject": D_("Subject"),
+    "assessment": D_("Assessment"),
+    "reason": D_("Reason"),
+    "see": DP_("cited in a finding", "References"),
+    "no_findings": D_("The terms given contain nothing the review could assess."),
+    "indicators": D_("Indicators of forced labour (ILO)"),
+    "no_indicators": D_(
+        "None of the ILO indicators of forced labour appears in the terms reviewed."
+    ),
+    "references": D_("References"),
+    "disclaimer": D_(
+        "This review assesses the terms of the contract as they were stated to the mission "
+        "against the law of the host country and international labour standards. It is not "
+        "legal advice. References marked as not verified must be confirmed before they are "
+        "relied on."
+    ),
+    "officer": D_("Reviewed by"),
+    "source": D_("Source"),
+    "printed": D_("Printed on"),
 }
 
 # Wage periods: Kazakh puts the period before the amount ("айына 12 000 TRY").
-_PER_PERIOD: dict[str, dict[str, str]] = {
-    "hour": {"kk": "сағатына", "ru": "в час", "en": "an hour"},
-    "day": {"kk": "күніне", "ru": "в день", "en": "a day"},
-    "week": {"kk": "аптасына", "ru": "в неделю", "en": "a week"},
-    "month": {"kk": "айына", "ru": "в месяц", "en": "a month"},
-    "year": {"kk": "жылына", "ru": "в год", "en": "a year"},
+_PER_PERIOD: dict[str, str] = {
+    "hour": D_("{amount} an hour"),
+    "day": D_("{amount} a day"),
+    "week": D_("{amount} a week"),
+    "month": D_("{amount} a month"),
+    "year": D_("{amount} a year"),
 }
+_HOURS = DN_("{n} hour", "{n} hours")
+_MONTHS = DN_("{n} month", "{n} months")
 
 
 @dataclass(frozen=True)
@@ -247,19 +130,21 @@ class ReviewReport:
 
 
 def label(key: str, lang: str) -> str:
-    return _LABELS[key][lang]
+    words = translator(DOCUMENTS_DOMAIN, lang)
+    msgid = _LABELS[key]
+    return words.pgettext(*msgid) if isinstance(msgid, tuple) else words.gettext(msgid)
 
 
 def rule_label(rule: str, lang: str) -> str:
-    return _RULE_LABELS.get(rule, {}).get(lang, rule)
+    return labels.review_rule(rule, lang)
 
 
 def level_label(level: str, lang: str) -> str:
-    return _LEVEL_LABELS[level][lang]
+    return labels.capitalised(labels.finding_level(level, lang))
 
 
 def risk_label(risk: str, lang: str) -> str:
-    return _RISK_LABELS[risk][lang]
+    return labels.capitalised(labels.risk_level(risk, lang))
 
 
 @contextmanager
@@ -330,7 +215,7 @@ class _ReportWriter:
             ("position", terms.position or ""),
             ("employer", terms.employer_name or ""),
             ("workplace", terms.workplace or ""),
-            ("host_country", country_name(terms.host_country, lang) if terms.host_country else ""),
+            ("host_country", official_name(terms.host_country or "", lang)),
             ("wage", self._wage()),
             ("hours", self._hours()),
             ("term", self._term()),
@@ -472,31 +357,27 @@ class _ReportWriter:
         if terms.wage_amount is None or not terms.wage_currency:
             return ""
         money = money_text(terms.wage_amount, terms.wage_currency, self.lang)
-        per = _PER_PERIOD[terms.wage_period][self.lang] if terms.wage_period else ""
-        if not per:
+        if not terms.wage_period:
             return money
-        return f"{per} {money}" if self.lang == "kk" else f"{money} {per}"
+        words = translator(DOCUMENTS_DOMAIN, self.lang)
+        return words.gettext(_PER_PERIOD[terms.wage_period]).format(amount=money)
 
     def _hours(self) -> str:
         hours = self.report.terms.hours_per_week
         if hours is None:
             return ""
-        number = f"{hours.normalize():f}".replace(".", "," if self.lang != "en" else ".")
-        if self.lang == "kk":
-            return f"{number} сағат"
-        if self.lang == "ru":
-            return f"{number} {_ru_plural(hours, 'час', 'часа', 'часов')}"
-        return f"{number} hours"
+        number = format_number(hours.normalize(), self.lang)
+        # A fraction takes the form of "few" ("1,5 часа", "1.5 hours").
+        count = int(hours) if hours == hours.to_integral_value() else 2
+        words = translator(DOCUMENTS_DOMAIN, self.lang)
+        return words.ngettext(*_HOURS, count).format(n=number)
 
     def _term(self) -> str:
         months = self.report.terms.term_months
         if months is None:
             return ""
-        if self.lang == "kk":
-            return f"{months} ай"
-        if self.lang == "ru":
-            return f"{months} {_ru_plural(months, 'месяц', 'месяца', 'месяцев')}"
-        return f"{months} month" + ("" if months == 1 else "s")
+        words = translator(DOCUMENTS_DOMAIN, self.lang)
+        return words.ngettext(*_MONTHS, months).format(n=months)
 
     def _loose_heading(self) -> ParagraphStyle:
         return ParagraphStyle("loose_heading", parent=self.b.styles["heading"], keepWithNext=0)
@@ -542,19 +423,6 @@ class _ReportWriter:
     @staticmethod
     def _hex_text_on(colour: str) -> str:
         return text_on(colour)
-
-
-def _ru_plural(number: object, one: str, few: str, many: str) -> str:
-    """Russian noun form after a number; fractions take the genitive singular ("1,5 часа")."""
-    text = str(number)
-    if "." in text.rstrip("0").rstrip("."):
-        return few
-    n = int(float(text))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 @cache

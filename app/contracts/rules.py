@@ -29,13 +29,13 @@ from app.domain.codes import IloIndicator
 from app.i18n import (
     N_,
     _,
-    country_name,
     current_language,
+    format_amount,
     format_date,
-    format_money,
     ngettext,
 )
 from app.i18n import format_number as _format_number
+from app.letters.states import state_name
 
 RISKS: tuple[str, ...] = ("low", "medium", "high", "critical")
 
@@ -305,7 +305,7 @@ def _number(value: Decimal | int) -> str:
 
 
 def _money(amount: Decimal, currency: str) -> str:
-    return format_money(
+    return format_amount(
         amount.quantize(Decimal("0.01"), ROUND_HALF_UP), currency, current_language()
     )
 
@@ -317,7 +317,8 @@ def _per(period: str) -> str:
 def _country(ref: HostCountryReference | None) -> str:
     if ref is None:
         return _("the host country")
-    return country_name(ref.country, current_language())
+    # A finding is read as a document: the state's official name, as the letters print it.
+    return state_name(ref.country, current_language())
 
 
 def _cite(provenance: Provenance, law: str | None = None) -> tuple[Reference, ...]:

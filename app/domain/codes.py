@@ -108,6 +108,38 @@ class Channel(StrEnum):
     OTHER = "other"
 
 
+class FindingLevel(StrEnum):
+    """How a contract review judges one term."""
+
+    OK = "ok"
+    CONCERN = "concern"
+    VIOLATION = "violation"
+
+
+class RiskLevel(StrEnum):
+    """A contract review's overall risk."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class ConsentScope(StrEnum):
+    """What a person agreed their data may be used for (stored in ``person.consent_scope``)."""
+
+    CASE_HANDLING = "case_handling"
+    SHARE_HOST_AUTHORITIES = "share_host_authorities"
+    SHARE_HQ = "share_hq"
+    SHARE_PARTNERS = "share_partners"
+    CROSS_BORDER = "cross_border"
+
+
 class EventKind(StrEnum):
     """Kinds of entries on a case's timeline."""
 
@@ -129,14 +161,40 @@ E = TypeVar("E", bound=StrEnum)
 _LabelTable = dict[type[StrEnum], dict[StrEnum, str]]
 
 
-def _gettext_labels(pgettext: Callable[[str, str], str]) -> _LabelTable:
-    """Labels of the gettext-translated codes, through the given catalog's ``pgettext``.
+def _gettext_labels(pgettext: Callable[[str, str], str], _: Callable[[str], str]) -> _LabelTable:
+    """Labels of the gettext-translated codes, through the given catalog's ``pgettext``/``_``.
 
-    The parameter keeps the name ``pgettext`` so that ``pybabel extract`` finds every label
-    below together with its context. Keyed by type first: equal code strings in two enums
+    The parameters keep the names ``pgettext`` and ``_`` so that ``pybabel extract`` finds
+    every label below (with its context). Keyed by type first: equal code strings in two enums
     (``LetterKind.REFERRAL == Channel.REFERRAL``) are equal dictionary keys.
     """
     return {
+        LetterStatus: {
+            LetterStatus.DRAFT: pgettext("letter status", "Draft"),
+            LetterStatus.APPROVED: pgettext("letter status", "Approved"),
+            LetterStatus.ISSUED: pgettext("letter status", "Issued"),
+        },
+        FindingLevel: {
+            FindingLevel.OK: _("in order"),
+            FindingLevel.CONCERN: _("concern"),
+            FindingLevel.VIOLATION: _("violation"),
+        },
+        RiskLevel: {
+            RiskLevel.LOW: _("low"),
+            RiskLevel.MEDIUM: _("medium"),
+            RiskLevel.HIGH: _("high"),
+            RiskLevel.CRITICAL: _("critical"),
+        },
+        Sex: {Sex.MALE: _("Male"), Sex.FEMALE: _("Female")},
+        ConsentScope: {
+            ConsentScope.CASE_HANDLING: _("handling this case"),
+            ConsentScope.SHARE_HOST_AUTHORITIES: _(
+                "passing data to the host country's authorities"
+            ),
+            ConsentScope.SHARE_HQ: _("passing data to headquarters in Astana"),
+            ConsentScope.SHARE_PARTNERS: _("referral to partner organisations"),
+            ConsentScope.CROSS_BORDER: _("cross-border transfer"),
+        },
         CaseStatus: {
             CaseStatus.NEW: pgettext("case status", "New"),
             CaseStatus.IN_PROGRESS: pgettext("case status", "In progress"),
@@ -199,7 +257,8 @@ def _gettext_labels(pgettext: Callable[[str, str], str]) -> _LabelTable:
 def _labels_in(language: str) -> _LabelTable:
     # Cached per language: tables and filters ask for the same labels thousands of times,
     # and a language's compiled catalog does not change while the app runs.
-    return _gettext_labels(load_catalog(language).pgettext)
+    catalog = load_catalog(language)
+    return _gettext_labels(catalog.pgettext, catalog.gettext)
 
 
 def label(member: StrEnum, language: str | None = None) -> str:

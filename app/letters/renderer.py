@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from babel.numbers import format_decimal, get_currency_precision
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -40,8 +39,10 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import TopPadder
 
+from app.domain import labels
+from app.domain.codes import LetterKind
 from app.errors import QorgauError, ValidationError
-from app.i18n import _, format_date, locale_for
+from app.i18n import _, format_amount, format_date, locale_for
 from app.letters.context import LETTER_KINDS, LetterContext, MissionInfo
 from app.letters.fonts import FontSet, register_fonts
 from app.letters.grammar import (
@@ -76,40 +77,6 @@ MARGIN_TOP = 20 * mm
 MARGIN_BOTTOM = 20 * mm
 FRAME_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 QR_SIZE = 14 * mm  # with 4 mm below it (printers) and 2 mm quiet zone above
-
-# Hand-written per language: these name documents, they are not interface strings.
-_KIND_LABELS: dict[str, dict[str, str]] = {
-    "note_verbale_labour_authority": {
-        "kk": "Еңбек мәселелері жөніндегі органға вербалдық нота",
-        "ru": "Вербальная нота в орган по вопросам труда",
-        "en": "Note verbale to the labour authority",
-    },
-    "employer_letter": {
-        "kk": "Жұмыс берушіге хат",
-        "ru": "Письмо работодателю",
-        "en": "Letter to the employer",
-    },
-    "agency_report": {
-        "kk": "Жеке жұмыспен қамту агенттігі туралы хабарлама",
-        "ru": "Сообщение о частном агентстве занятости",
-        "en": "Report on a private employment agency",
-    },
-    "referral": {
-        "kk": "Серіктес ұйымға жолдама",
-        "ru": "Направление в партнёрскую организацию",
-        "en": "Referral to a partner organisation",
-    },
-    "assistance_certificate": {
-        "kk": "Көмек көрсетілгені туралы анықтама",
-        "ru": "Справка об оказании содействия",
-        "en": "Certificate of assistance",
-    },
-    "hq_case_report": {
-        "kk": "Орталық аппаратқа іс бойынша баяндама",
-        "ru": "Доклад по делу в центральный аппарат",
-        "en": "Case report to headquarters",
-    },
-}
 
 # How a mission refers to itself in running text: (nominative, genitive, dative) per language.
 _MISSION_FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
@@ -151,10 +118,10 @@ _KK_MONTH_LOCATIVE = (
 
 
 def kind_label(kind: str, lang: str) -> str:
-    """The name of a letter kind in ``lang`` (kk, ru, en)."""
+    """The name of a letter kind in ``lang`` (kk, ru, en): the register's name for it too."""
     try:
-        return _KIND_LABELS[kind][lang]
-    except KeyError as exc:
+        return labels.letter_kind(LetterKind(kind), lang)
+    except ValueError as exc:
         raise ValidationError(
             _("Unknown letter kind: {kind}.").format(kind=kind), field="kind"
         ) from exc
@@ -194,18 +161,8 @@ def date_numeric(value: date) -> str:
 
 
 def money_text(amount: Decimal, currency: str, lang: str) -> str:
-    """``4 500 000 KRW``: babel's digits for the currency and the ISO code.
-
-    The ISO code rather than a symbol, because ₩, ₸, ₺ and others are not in the PT fonts
-    and an official demand for payment must not be ambiguous between dollars.
-    """
-    code = currency.upper()
-    digits = get_currency_precision(code)
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    number = format_decimal(
-        amount, format=pattern, locale=locale_for(lang), decimal_quantization=True
-    )
-    return f"{number}\u00a0{code}"
+    """``4 500 000 KRW``, ``2 500 000 теңге``: see ``app.i18n.format_amount``."""
+    return format_amount(amount, currency, lang)
 
 
 def initials(name: str) -> str:

@@ -70,6 +70,14 @@ def state_name_en_bare(iso2: str) -> str:
     return name[4:] if name.startswith("the ") else name
 
 
+def official_name(iso2: str, lang: str) -> str:
+    """The state's official name standing alone (a table cell, a report's row): nominative,
+    without the English article; empty for no state."""
+    if not iso2:
+        return ""
+    return state_name_en_bare(iso2) if lang == "en" else state_name(iso2, lang)
+
+
 def body(iso2: str, kind: str, lang: str) -> Body:
     """The host state's MFA (``mfa``) or labour ministry (``labour``) named in full."""
     row = load_table().get((iso2 or "").upper(), {})

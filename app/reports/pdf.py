@@ -6,9 +6,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from app.i18n import LANGUAGES, country_name, format_date, format_number
+from app.i18n import DOCUMENTS_DOMAIN, LANGUAGES, format_date, format_number, translator
 from app.letters import DocumentBuilder, MissionInfo
 from app.letters.renderer import date_attributive, date_long, money_text
+from app.letters.states import official_name
 from app.reports import charts
 from app.reports.tables import (
     ReportTable,
@@ -16,7 +17,7 @@ from app.reports.tables import (
     key_figures,
     selection_lines,
 )
-from app.reports.texts import category_name, ilo_name, status_name, text
+from app.reports.texts import WAGES_IN_CASES, category_name, ilo_name, status_name, text
 from app.services.stats import Indicators
 
 
@@ -116,7 +117,7 @@ def render_stats_report(
     builder.heading(text("host_countries", lang))
     builder.flowable(
         charts.pie(
-            [country_name(c.key, lang) for c in ind.host_countries],
+            [official_name(c.key, lang) for c in ind.host_countries],
             [c.count for c in ind.host_countries],
             fonts,
             no_data,
@@ -133,8 +134,10 @@ def render_stats_report(
         ]
         + [
             [
-                f"{text('wages_recovered', lang)}, {m.currency}",
-                f"{money_text(m.amount, m.currency, lang)} ({m.cases})",
+                text("wages_recovered", lang),
+                translator(DOCUMENTS_DOMAIN, lang)
+                .ngettext(*WAGES_IN_CASES, m.cases)
+                .format(amount=money_text(m.amount, m.currency, lang), n=m.cases),
             ]
             for m in ind.wages_recovered
         ],

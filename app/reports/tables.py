@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from app.i18n import country_name
 from app.letters.renderer import date_long
+from app.letters.states import official_name
 from app.reports.texts import (
     category_name,
     ilo_name,
@@ -47,7 +47,7 @@ def selection_lines(ind: Indicators, lang: str, hide_names: bool) -> list[str]:
     )
     parts = []
     if s.host_country:
-        parts.append(f"{text('host_country', lang)}: {country_name(s.host_country, lang)}")
+        parts.append(f"{text('host_country', lang)}: {official_name(s.host_country, lang)}")
     if s.category:
         parts.append(f"{text('category', lang)}: {category_name(s.category, lang)}")
     if s.officer:
@@ -116,19 +116,19 @@ def indicator_tables(ind: Indicators, lang: str) -> list[ReportTable]:
             "host_countries",
             text("host_countries", lang),
             (text("country", lang), count),
-            tuple((country_name(c.key, lang), c.count) for c in ind.host_countries),
+            tuple((official_name(c.key, lang), c.count) for c in ind.host_countries),
         ),
         ReportTable(
             "top_employers",
             text("top_employers", lang),
             (text("name", lang), text("country", lang), count),
-            tuple((o.name, country_name(o.country, lang), o.count) for o in ind.top_employers),
+            tuple((o.name, official_name(o.country, lang), o.count) for o in ind.top_employers),
         ),
         ReportTable(
             "top_agencies",
             text("top_agencies", lang),
             (text("name", lang), text("country", lang), count),
-            tuple((o.name, country_name(o.country, lang), o.count) for o in ind.top_agencies),
+            tuple((o.name, official_name(o.country, lang), o.count) for o in ind.top_agencies),
         ),
         ReportTable(
             "letters_by_kind",

@@ -52,6 +52,7 @@ from app.db.models import (
     Setting,
 )
 from app.domain.codes import Category, EventKind, label
+from app.domain.events import SystemEvent, event_data
 from app.domain.roles import ADMIN_OR_HQ, CASE_WORKERS, SENIOR_ROLES
 from app.errors import ConflictError, NotFound, ValidationError
 from app.i18n import LANGUAGES, _, current_language
@@ -749,7 +750,7 @@ class AgreementService:
             self._timeline(
                 session,
                 case_row,
-                _("Cited: {citation}").format(citation=info.provision.citation),
+                event_data(SystemEvent.CITED, citation=info.provision.citation),
             )
             self.ws.audit(
                 session,
@@ -779,7 +780,7 @@ class AgreementService:
             self._timeline(
                 session,
                 case_row,
-                _("Citation withdrawn: {citation}").format(citation=info.provision.citation),
+                event_data(SystemEvent.CITATION_WITHDRAWN, citation=info.provision.citation),
             )
             self.ws.audit(
                 session,
@@ -822,13 +823,14 @@ class AgreementService:
             slug = row.slug
         return self.get(slug, lang)
 
-    def _timeline(self, session: Session, case_row: Case, text: str) -> None:
+    def _timeline(self, session: Session, case_row: Case, data: dict[str, Any]) -> None:
         session.add(
             CaseEvent(
                 case_id=case_row.id,
                 kind=EventKind.NOTE.value,
                 author=self.ws.actor.username,
-                text=text,
+                text="",
+                data=data,
                 occurred_at=datetime.now(UTC),
             )
         )

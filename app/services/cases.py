@@ -34,6 +34,7 @@ from app.domain import taxonomy
 from app.domain.claims import claims_json
 from app.domain.codes import CaseStatus, Category, Channel, EventKind, IloIndicator, Role, Urgency
 from app.domain.codes import parse_code as code
+from app.domain.events import SystemEvent, compose, event_data
 from app.domain.filenames import clean_filename
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import (
@@ -145,13 +146,18 @@ def _codes(
     return {k: tuple(v) for k, v in found.items()}
 
 
-def _event_info(event: CaseEvent) -> EventInfo:
+def _event_info(event: CaseEvent, names: dict[str, str] | None = None) -> EventInfo:
+    """The entry as shown; ``names`` (login → full name) lets an assignment name the officer."""
+    data = event.data
+    params = (data or {}).get("params")
+    if names and isinstance(params, dict) and params.get("user") in names:
+        data = {**data, "params": {**params, "user": names[params["user"]]}}
     return EventInfo(
         event.id,
         event.kind,
         event.occurred_at,
         event.author,
-        event.text,
+        compose(data, event.text),
         event.status_from,
         event.status_to,
         event_link(event.data),
@@ -239,6 +245,11 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
         .where(Attachment.case_id == row.id, Attachment.deleted_at.is_(None))
         .order_by(Attachment.updated_at)
     ).scalars()
+    names = {
+        username: full_name
+        for username, full_name in session.execute(select(User.username, User.full_name))
+        if full_name
+    }
     status = CaseStatus(row.status)
     try:
         allowed = tuple(s.value for s in allowed_transitions(status, Role(role)))
@@ -273,7 +284,7 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
         person=person_info(person),
         employer=organisation_info(employer) if employer else None,
         agency=organisation_info(agency) if agency else None,
-        events=tuple(_event_info(e) for e in events),
+        events=tuple(_event_info(e, names) for e in events),
         attachments=tuple(_attachment_info(a) for a in attachments),
         allowed_statuses=allowed,
     )
@@ -492,7 +503,7 @@ class CaseService:
         p: PreparedCase,
         on_duplicate: str = "warn",
         status: CaseStatus = CaseStatus.NEW,
-        registered_text: str | None = None,
+        registered_event: SystemEvent = SystemEvent.CASE_REGISTERED,
     ) -> Case:
         """Write a prepared case in the caller's transaction.
 
@@ -546,7 +557,7 @@ class CaseService:
         )
         session.add(row)
         session.flush()
-        self._event(session, row.id, EventKind.SYSTEM, registered_text or _("Case registered."))
+        self._event(session, row.id, EventKind.SYSTEM, "", data=event_data(registered_event))
         self.ws.audit(
             session,
             "case.create",
@@ -809,9 +820,10 @@ class CaseService:
                 session,
                 row.id,
                 EventKind.ASSIGNMENT,
-                _("Assigned to {user}.").format(user=username)
+                "",
+                data=event_data(SystemEvent.ASSIGNED, user=username)
                 if username
-                else _("Assignment removed."),
+                else event_data(SystemEvent.ASSIGNMENT_REMOVED),
             )
             self.ws.audit(
                 session, "case.assign", "case", row.number, {"from": previous, "to": username}
@@ -859,8 +871,10 @@ class CaseService:
                     session,
                     row.id,
                     EventKind.ESCALATION,
-                    _("Overdue since {date}; escalated to the head of section.").format(
-                        date=row.due_date.isoformat() if row.due_date else ""
+                    "",
+                    data=event_data(
+                        SystemEvent.ESCALATED,
+                        date=row.due_date.isoformat() if row.due_date else "",
                     ),
                 )
             if rows:

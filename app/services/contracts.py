@@ -53,10 +53,12 @@ from app.db.models import (
     Person,
     User,
 )
+from app.domain import labels
 from app.domain.codes import EventKind
+from app.domain.events import SystemEvent, event_data
 from app.domain.roles import CASE_WORKERS
 from app.errors import NotFound, ValidationError
-from app.i18n import LANGUAGES, N_, _, current_language, language_override
+from app.i18n import LANGUAGES, _, current_language, language_override
 from app.services import search
 from app.services.agreements import library_from_db
 from app.services.legal_tables import host_table
@@ -64,17 +66,6 @@ from app.services.letterhead import letterhead
 from app.services.workspace import Workspace
 
 REVIEWERS = CASE_WORKERS
-RISK_LABELS: dict[str, str] = {
-    "low": N_("low"),
-    "medium": N_("medium"),
-    "high": N_("high"),
-    "critical": N_("critical"),
-}
-LEVEL_LABELS: dict[str, str] = {
-    "ok": N_("in order"),
-    "concern": N_("concern"),
-    "violation": N_("violation"),
-}
 
 
 @dataclass(frozen=True)
@@ -125,11 +116,11 @@ class ContractReviewInfo:
 
 
 def risk_label(risk: str) -> str:
-    return _(RISK_LABELS[risk])
+    return labels.risk_level(risk)
 
 
 def level_label(level: str) -> str:
-    return _(LEVEL_LABELS[level])
+    return labels.finding_level(level)
 
 
 @cache
@@ -374,19 +365,21 @@ class ContractReviewService:
         new = [code for code in result.ilo_indicators if code not in present] if flag else []
         for code in new:
             case.ilo_indicators.append(CaseIloIndicator(code=code))
-        text = _("Contract reviewed: risk {risk}.").format(risk=risk_label(result.risk))
+        params: dict[str, object] = {"risk": result.risk}
         if new:
-            text += " " + _("ILO forced-labour indicators flagged: {codes}.").format(
-                codes=", ".join(new)
-            )
+            params["indicators"] = list(new)
         session.add(
             CaseEvent(
                 case_id=case.id,
                 kind=EventKind.SYSTEM.value,
                 author=self.ws.actor.username,
-                text=text,
+                text="",
+                # The review id lets the timeline link the entry to the review.
+                data={
+                    **event_data(SystemEvent.CONTRACT_REVIEWED, **params),
+                    "review_id": review_id,
+                },
                 occurred_at=datetime.now(UTC),
-                data={"review_id": review_id},  # the timeline links the entry to the review
             )
         )
         # Child rows do not dirty the case itself; bundles travel by the case's version.

@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus
+from app.domain.events import SystemEvent
 from app.domain.roles import CASE_WORKERS
 from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, _
@@ -303,7 +304,7 @@ def import_csv(
                     item,
                     on_duplicate="reuse",
                     status=CaseStatus(status),
-                    registered_text=_("Imported from a legacy spreadsheet."),
+                    registered_event=SystemEvent.CASE_IMPORTED,
                 )
             except QorgauError as exc:
                 raise ValidationError(

@@ -31,6 +31,7 @@ from app.db.models import (
 )
 from app.db.sync import CHANGE_SEQ, next_counter
 from app.domain.codes import CaseStatus, Category, IloIndicator, Role, Urgency
+from app.domain.events import SystemEvent, event_data
 from app.domain.iin import make_iin
 from app.domain.translit import latin_name
 from app.domain.workflow import default_due_date
@@ -479,7 +480,9 @@ class _Builder:
         }[status]
         author = case["created_by"]
         moment = datetime.combine(case["received_at"], time(8, 30), tzinfo=UTC)
-        self.event(case["id"], "system", moment, author, "Case registered.")
+        self.event(
+            case["id"], "system", moment, author, "", data=event_data(SystemEvent.CASE_REGISTERED)
+        )
         previous = CaseStatus.NEW
         reasons = {
             CaseStatus.IN_PROGRESS: "Statement taken; documents copied.",
@@ -531,6 +534,7 @@ class _Builder:
         text: str,
         status_from: str | None = None,
         status_to: str | None = None,
+        data: dict[str, Any] | None = None,
     ) -> None:
         self.rows[CaseEvent].append(
             self.sync(
@@ -543,7 +547,7 @@ class _Builder:
                     "text": text,
                     "status_from": status_from,
                     "status_to": status_to,
-                    "data": {},
+                    "data": data or {},
                 },
                 updated=at,
             )

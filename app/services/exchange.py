@@ -39,6 +39,7 @@ from app.db.models import (
 )
 from app.db.sync import CHANGE_SEQ
 from app.domain.codes import EventKind
+from app.domain.events import SystemEvent, event_data
 from app.domain.roles import ADMIN_OR_HQ, EXCHANGE_ROLES
 from app.errors import NotFound, ValidationError
 from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
@@ -655,10 +656,11 @@ class ExchangeService:
                         case_id=case.id,
                         kind=EventKind.SYSTEM.value,
                         author=self.ws.actor.username,
-                        text=_(
-                            "Case transferred from {source} to {target} by headquarters."
-                        ).format(source=holder, target=to_mission),
-                        data={"transfer": {"from": holder, "to": to_mission}},
+                        text="",
+                        data={
+                            **event_data(SystemEvent.TRANSFERRED, source=holder, target=to_mission),
+                            "transfer": {"from": holder, "to": to_mission},
+                        },
                     )
                 )
             session.flush()

@@ -44,6 +44,7 @@ from app.db.models import (
 from app.db.sync import next_counter
 from app.domain.claims import parse_claims
 from app.domain.codes import CaseStatus, Category, EventKind, LetterKind, LetterStatus, Role, label
+from app.domain.events import SystemEvent, event_data
 from app.domain.iin import iin_sex, is_valid_iin
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.translit import latin_name
@@ -559,10 +560,13 @@ class LetterService:
                     kind=EventKind.LETTER_SENT.value,
                     author=actor.username,
                     occurred_at=now,
-                    text=_("Letter {number} issued: {kind}. {subject}").format(
-                        number=number, kind=label(LetterKind(row.kind)), subject=row.subject
-                    ),
-                    data={"letter_id": row.id, "number": number, "sha256": digest},
+                    text=row.subject,
+                    data={
+                        **event_data(SystemEvent.LETTER_ISSUED, number=number, kind=row.kind),
+                        "letter_id": row.id,
+                        "number": number,
+                        "sha256": digest,
+                    },
                 )
             )
             case.updated_at = now  # the timeline changed; bundles travel by the case's version
@@ -599,7 +603,8 @@ class LetterService:
                 kind=EventKind.STATUS_CHANGE.value,
                 author=self.ws.actor.username,
                 occurred_at=now,
-                text=_("Letter {number} issued.").format(number=number),
+                text="",
+                data=event_data(SystemEvent.STARTED_BY_LETTER, number=number),
                 status_from=CaseStatus.NEW.value,
                 status_to=CaseStatus.IN_PROGRESS.value,
             )

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Case, Person
+from app.domain.codes import Sex
 from app.domain.iin import iin_birth_date, iin_sex, validate_iin
 from app.domain.roles import CASE_WORKERS
 from app.errors import NotFound, ValidationError
@@ -20,7 +21,7 @@ from app.services.search import fts_query, index_cases, matching_case_ids
 from app.services.workspace import Workspace
 
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{6,12}$")
-SEXES = ("male", "female")
+SEXES = tuple(sex.value for sex in Sex)
 _INPUT_FIELDS = [f.name for f in fields(PersonInput)]
 
 

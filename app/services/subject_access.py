@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -32,13 +33,17 @@ from app.db.models import (
     PartnerReferral,
     Person,
     RecruitmentAgency,
+    User,
 )
+from app.domain import labels
+from app.domain.events import compose, stored_event
 from app.domain.iin import validate_iin
 from app.domain.roles import CASE_WORKERS
 from app.errors import NotFound, ValidationError
-from app.i18n import _, country_name, format_date, format_datetime
+from app.i18n import _, format_date, format_datetime, language_override
 from app.letters import DocumentBuilder
 from app.letters.context import MissionInfo
+from app.letters.states import official_name
 from app.services.letterhead import letterhead
 from app.services.workspace import Workspace
 
@@ -152,10 +157,7 @@ def _case(session: Session, case: Case, with_files: bool) -> dict[str, Any]:
         .where(CaseEvent.case_id == case.id, CaseEvent.deleted_at.is_(None))
         .order_by(CaseEvent.occurred_at)
     ).scalars()
-    data["timeline"] = [
-        _row(e, ("occurred_at", "kind", "author", "text", "status_from", "status_to"))
-        for e in events
-    ]
+    data["timeline"] = [_timeline_row(e) for e in events]
     files = []
     for attachment in session.execute(
         select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.updated_at)
@@ -190,6 +192,15 @@ def _case(session: Session, case: Case, with_files: bool) -> dict[str, Any]:
         referrals.append(item)
     data["referrals"] = referrals
     return data
+
+
+def _timeline_row(event: CaseEvent) -> dict[str, Any]:
+    """An entry as data: a system entry keeps its event code and parameters, not a sentence."""
+    row = _row(event, ("occurred_at", "kind", "author", "text", "status_from", "status_to"))
+    found = stored_event(event.data)
+    if found is not None:
+        row["event"], row["params"] = found[0].value, _plain(found[1])
+    return row
 
 
 def _reviews(session: Session, person_id: str, case_ids: list[str]) -> list[dict[str, Any]]:
@@ -285,11 +296,49 @@ def _when(value: str | None, lang: str) -> str:
     return format_date(date.fromisoformat(value), "medium", lang)
 
 
+def _officer_names(workspace: Workspace, lang: str) -> dict[str, str]:
+    """Login → the officer's name as the document prints it (Latin in an English document)."""
+    with workspace.read() as session:
+        users = session.execute(select(User)).scalars().all()
+        return {
+            u.username: (u.full_name_latin if lang == "en" and u.full_name_latin else u.full_name)
+            or u.username
+            for u in users
+        }
+
+
+def _person_value(key: str, value: Any, lang: str) -> str:
+    """A field of the person's record as the person reads it: labels, not stored codes."""
+    if value in (None, "", []):
+        return "—"
+    if key in ("birth_date", "consent_date"):
+        return _when(value, lang)
+    if key == "sex":
+        return labels.sex(value, lang)
+    if key == "citizenship":
+        return official_name(value, lang)
+    if key == "consent_scope":
+        return ", ".join(labels.consent_scope(code, lang) for code in value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 def to_pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> bytes:
-    """A readable report for the person, in the language asked for."""
+    """A readable report for the person, in the language asked for (not the interface's)."""
+    with language_override(lang):
+        return _pdf(workspace, export, lang)
+
+
+def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> bytes:
     has_name = any(
         (workspace.mission.name_kk, workspace.mission.name_ru, workspace.mission.name_en)
     )
+    names = _officer_names(workspace, lang)
+
+    def officer(login: str | None) -> str:
+        return names.get(login, login) if login else "—"
+
     doc = DocumentBuilder(
         lang,
         _mission_info(workspace) if has_name else None,
@@ -300,11 +349,11 @@ def to_pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> byte
     doc.paragraph(
         _("Prepared on {date} by {user} ({mission}).").format(
             date=_when(_plain(export.generated_at), lang),
-            user=export.generated_by,
+            user=officer(export.generated_by),
             mission=export.mission_code,
         )
     )
-    labels = {
+    field_names = {
         "surname": _("Surname"),
         "given_names": _("Given names"),
         "patronymic": _("Patronymic"),
@@ -329,23 +378,20 @@ def to_pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> byte
     for person in export.persons:
         doc.heading(_("Person"))
         rows = [[_("Field"), _("Value")]]
-        for key, label in labels.items():
-            value = person.get(key)
-            if key in ("birth_date", "consent_date"):
-                value = _when(value, lang) if value else ""
-            elif isinstance(value, list):
-                value = ", ".join(str(v) for v in value)
-            rows.append([label, str(value or "—")])
+        for key, name in field_names.items():
+            rows.append([name, _person_value(key, person.get(key), lang)])
         doc.table(rows, col_widths=(55, 115))
         for case in person["cases"]:
             doc.heading(_("Case {number}").format(number=case["number"]))
+            categories = ", ".join(labels.category(code, lang) for code in case["categories"])
             doc.table(
                 [
                     [_("Field"), _("Value")],
-                    [_("Host country"), country_name(case["host_country"], lang)],
-                    [_("Status"), case["status"]],
+                    [_("Host country"), official_name(case["host_country"], lang) or "—"],
+                    [_("Status"), labels.case_status(case["status"], lang)],
                     [_("Received"), _when(case["received_at"], lang)],
-                    [_("Categories"), ", ".join(case["categories"])],
+                    [_("Categories"), categories or "—"],
+                    [_("Officer"), officer(case["assigned_to"])],
                     [_("Employer"), case["employer"] or "—"],
                     [_("Description"), case["description"] or "—"],
                 ],
@@ -355,7 +401,11 @@ def to_pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> byte
                 doc.table(
                     [[_("When"), _("Entry"), _("Text")]]
                     + [
-                        [_when(e["occurred_at"], lang), e["kind"], e["text"] or ""]
+                        [
+                            _when(e["occurred_at"], lang),
+                            labels.event_kind(e["kind"], lang),
+                            _entry_text(e, lang, officer),
+                        ]
                         for e in case["timeline"]
                     ],
                     col_widths=(35, 35, 100),
@@ -374,9 +424,10 @@ def to_pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> byte
                     [[_("Letter"), _("Date"), _("Subject")]]
                     + [
                         [
-                            letter["outgoing_number"] or letter["status"],
+                            letter["outgoing_number"]
+                            or labels.letter_status(letter["status"], lang),
                             _when(letter["letter_date"], lang),
-                            letter["subject"],
+                            letter["subject"] or labels.letter_kind(letter["kind"], lang),
                         ]
                         for letter in case["letters"]
                     ],
@@ -386,10 +437,32 @@ def to_pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> byte
             doc.heading(_("Who worked with these records"))
             doc.table(
                 [[_("When"), _("User"), _("Action")]]
-                + [[_when(a["at"], lang), a["actor"], a["action"]] for a in person["audit"]],
+                + [
+                    [
+                        _when(a["at"], lang),
+                        officer(a["actor"]),
+                        labels.audit_action(a["action"], lang),
+                    ]
+                    for a in person["audit"]
+                ],
                 col_widths=(40, 40, 90),
             )
     return doc.build()
+
+
+def _entry_text(entry: dict[str, Any], lang: str, officer: Callable[[str | None], str]) -> str:
+    if "event" in entry:
+        params = dict(entry.get("params") or {})
+        if params.get("user"):  # an assignment names the officer, not their login
+            params["user"] = officer(params["user"])
+        data = {"event": entry["event"], "params": params}
+        return compose(data, entry.get("text") or "", lang)
+    if entry.get("status_to"):
+        moved = f"{labels.case_status(entry.get('status_from') or '', lang)} → " + (
+            labels.case_status(entry["status_to"], lang)
+        )
+        return f"{moved}. {entry['text']}" if entry.get("text") else moved
+    return entry.get("text") or ""
 
 
 def export_subject_access(

@@ -73,7 +73,7 @@ def test_kinds_json(capsys: pytest.CaptureFixture[str], installation: Paths) -> 
         "assistance_certificate",
         "hq_case_report",
     ]
-    assert data[0]["names"]["kk"] == "Еңбек мәселелері жөніндегі органға вербалдық нота"
+    assert data[0]["names"]["kk"] == "Еңбек органына вербалдық нота"  # the register's name
     plain = cli(capsys, installation, "kinds")
     assert "Letter to the employer" in plain.out
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.agreements import load_library
 from app.agreements.library import DEFAULT_LIBRARY_PATH
 from app.db.models import Agreement, AgreementProvision, AuditEntry, CaseCitation, CaseEvent
+from app.domain.events import compose
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import set_language
 from app.letters import (
@@ -285,9 +286,11 @@ def test_relevant_provisions_and_citing(open_ws: OpenWs) -> None:
         service.cite(case_id, art98.id)
     with ws.read() as session:
         notes = session.execute(
-            select(CaseEvent.text).where(CaseEvent.case_id == case_id, CaseEvent.kind == "note")
-        ).scalars()
-        assert f"Cited: {art98.citation}" in list(notes)
+            select(CaseEvent.data, CaseEvent.text).where(
+                CaseEvent.case_id == case_id, CaseEvent.kind == "note"
+            )
+        ).all()
+        assert f"Cited: {art98.citation}" in [compose(d, t, "en") for d, t in notes]
     service.uncite(cited.id)
     assert service.citations(case_id) == []
     with pytest.raises(NotFound, match="No such citation"):

@@ -302,3 +302,33 @@ def test_person_service_find_and_duplicates(ws: Workspace) -> None:
     assert [p.surname for p in people.find("940315")] == ["Құрманғалиқызы"]
     reasons = people.duplicates(replace(ASSEL, iin=None, passport_no="N12345678"))[0].reasons
     assert reasons == ("same passport number",)
+
+
+def test_an_assignment_names_the_officer_in_the_readers_language(
+    open_ws: Callable[[str], Workspace],
+) -> None:
+    from sqlalchemy import select
+
+    from app.db.models import User
+    from app.i18n import set_language
+
+    admin = open_ws("admin")
+    with admin.write() as session:
+        user = session.execute(select(User).where(User.username == "aigul")).scalar_one()
+        user.full_name = "Айгүл Сәрсенбаева"
+    service = CaseService(admin)
+    case = service.create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("unpaid_wages",),
+            received_at=date(2026, 11, 2),
+            person=PersonInput(surname="Құрманғалиқызы", given_names="Әсел"),
+        )
+    )
+    service.assign(case.id, "aigul")
+    set_language("ru")
+    try:
+        texts = [e.text for e in service.get_case(case.id).events]
+    finally:
+        set_language("en")
+    assert texts == ["Дело зарегистрировано.", "Исполнитель: Айгүл Сәрсенбаева."]

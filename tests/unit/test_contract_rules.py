@@ -306,7 +306,7 @@ RULE_CASES: list[tuple[str, str | None, dict[str, Any], str, str]] = [
         "AE",
         {"recruitment_fee_paid_by_worker": Decimal(1500), "recruitment_fee_currency": "USD"},
         "violation",
-        "$1,500.00",
+        "1,500\u00a0USD",
     ),
     (
         "minimum_wage",
@@ -332,7 +332,7 @@ RULE_CASES: list[tuple[str, str | None, dict[str, Any], str, str]] = [
         "RU",
         {"wage_amount": Decimal(20000), "wage_currency": "RUB", "wage_period": "month"},
         "violation",
-        "below the legal minimum of RUB27,093.00 a month in Russia",
+        "below the legal minimum of 27,093\u00a0RUB a month in the Russian Federation",
     ),
     ("weekly_hours", "KR", {"hours_per_week": Decimal(40)}, "ok", "within the normal week"),
     ("weekly_hours", "KR", {"hours_per_week": Decimal(48)}, "concern", "normal week of 40"),
@@ -341,7 +341,8 @@ RULE_CASES: list[tuple[str, str | None, dict[str, Any], str, str]] = [
         "KR",
         {"hours_per_week": Decimal(72)},
         "violation",
-        "72 hours a week exceed the legal maximum of 52, overtime included, in South Korea.",
+        "72 hours a week exceed the legal maximum of 52, overtime included, in "
+        "the Republic of Korea.",
     ),
     (
         "weekly_hours",
@@ -370,7 +371,7 @@ RULE_CASES: list[tuple[str, str | None, dict[str, Any], str, str]] = [
         {"paid_leave_days_per_year": 7},
         "violation",
         "7 days of paid leave a year are below the legal minimum of 15 (working days) in "
-        "South Korea.",
+        "the Republic of Korea.",
     ),
     (
         "deductions",
@@ -403,7 +404,7 @@ RULE_CASES: list[tuple[str, str | None, dict[str, Any], str, str]] = [
         "TR",
         {"probation_months": 3},
         "violation",
-        "A probation of 3 months exceeds the legal maximum of 2 in Türkiye.",
+        "A probation of 3 months exceeds the legal maximum of 2 in the Republic of Türkiye.",
     ),
     ("termination_clause", None, {"termination_clause_present": True}, "ok", "may be ended"),
     ("termination_clause", None, {"termination_clause_present": False}, "concern", "notice"),
@@ -411,7 +412,13 @@ RULE_CASES: list[tuple[str, str | None, dict[str, Any], str, str]] = [
     ("dispute_clause", None, {"dispute_clause_present": False}, "concern", "which authority"),
     ("insurance", "DE", {"insurance_provided": True}, "ok", "provides insurance"),
     ("insurance", "TR", {"insurance_provided": False}, "concern", "no health or accident"),
-    ("insurance", "DE", {"insurance_provided": False}, "violation", "mandatory in Germany"),
+    (
+        "insurance",
+        "DE",
+        {"insurance_provided": False},
+        "violation",
+        "mandatory in the Federal Republic of Germany",
+    ),
     ("housing", None, {"housing_provided": True}, "ok", "provides housing"),
     ("housing", None, {"housing_provided": False}, "concern", "no housing"),
 ]
@@ -456,7 +463,7 @@ def test_minimum_wage_counts_long_hours() -> None:
         hours_per_week=Decimal(60),
     )
     assert finding is not None and finding.level == "violation"
-    assert "comes to about ₩8,462 an hour" in finding.reason
+    assert "comes to about 8,462\u00a0KRW an hour" in finding.reason
 
 
 def test_minimum_wage_converts_currency_approximately() -> None:
@@ -480,7 +487,7 @@ def test_minimum_wage_adds_qatar_allowances_not_provided_in_kind() -> None:
     assert with_board is not None and with_board.level == "ok"
     without = run_rule("minimum_wage", "QA", housing_provided=False, meals_provided=False, **terms)
     assert without is not None and without.level == "violation"
-    assert "QAR1,800.00 a month" in without.reason
+    assert "1,800\u00a0QAR a month" in without.reason
 
 
 def test_no_minimum_wage_rule_without_a_statutory_minimum() -> None:
@@ -652,7 +659,7 @@ def test_reasons_follow_the_language_at_review_time() -> None:
     set_language("en")
     english = review(terms).findings[0].reason
     assert "Республика Корея" in russian
-    assert "South Korea" in english
+    assert "the Republic of Korea" in english  # the official name
 
 
 def test_indicator_codes_are_the_ilo_eleven_in_order() -> None:

@@ -23,6 +23,7 @@ from app.db.models import (
     Letter,
     User,
 )
+from app.domain.events import compose
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.letters import LETTER_KINDS, Addressee
 from app.services.cases import CaseService
@@ -185,7 +186,9 @@ def test_issue_stores_pdf_timeline_and_audit(
             .all()
         )
         assert len(events) == 1
-        assert "SEL-2026/0001" in events[0].text
+        assert events[0].data["event"] == "letter_issued"
+        assert events[0].data["params"]["number"] == "SEL-2026/0001"
+        assert "SEL-2026/0001" in compose(events[0].data, events[0].text, "en")
         assert events[0].data["letter_id"] == info.id
         actions = (
             session.execute(

@@ -104,9 +104,7 @@ def test_the_demands_come_from_the_case(open_ws: WsFactory, case_id: str) -> Non
     fields = letters.defaults(case_id, "employer_letter", "ru")
     assert fields.requests is not None
     items = fields.requests.splitlines()
-    assert (
-        items[0] == "выплатить работнику 45\u00a0000,00\u00a0TRY (невыплаченная заработная плата)"
-    )
+    assert items[0] == "выплатить работнику 45\u00a0000\u00a0TRY (невыплаченная заработная плата)"
     assert not any("документ" in item for item in items)  # no documents were withheld
     assert items[-1].startswith("в течение 14 календарных дней")
     CaseService(open_ws("aigul"), today=TODAY).update_case(

@@ -315,7 +315,7 @@ def test_helpers_format_in_the_letters_language() -> None:
     assert money_text(Decimal("1250.5"), "usd", "ru") == "1\u00a0250,50\u00a0USD"
     assert money_text(Decimal("1250.5"), "USD", "en") == "1,250.50\u00a0USD"
     assert short_name("Нұрлан Серікұлы Әбдірахманов") == "Н.С.\u00a0Әбдірахманов"
-    assert kind_label("referral", "kk") == "Серіктес ұйымға жолдама"
+    assert kind_label("referral", "kk") == "Қолдау ұйымына жолдама"  # the register's name
 
 
 def test_stray_template_text_is_an_error() -> None:

@@ -137,3 +137,33 @@ def test_cli(
     assert "0 cases are past the retention period of 5 years." in retention.out
     policy = run_cli(capsys, *base, "retention", "policy", "--years", "7")
     assert policy.out.strip() == "Personal data is anonymised 7 years after a case is closed."
+
+
+def test_the_pdf_prints_labels_names_and_sentences_in_its_own_language(
+    ws: Workspace, case_id: str, tmp_path: Path
+) -> None:
+    from app.db.models import User
+
+    with ws.write() as session:
+        admin = session.execute(select(User).where(User.username == "admin")).scalar_one()
+        admin.full_name = "Серік Сейітов"
+    CaseService(ws).assign(case_id, "admin")
+    out = tmp_path / "assel.pdf"
+    export_subject_access(ws, out, iin=IIN, lang="kk")
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    # Labels, the state's official name, the officer's name and the entries in Kazakh.
+    for expected in ("Әйел", "Қазақстан Республикасы", "Корея Республикасы", "Жаңа"):
+        assert expected in text
+    assert "Серік Сейітов" in text
+    assert "Іс тіркелді." in text
+    for raw in (
+        "female",
+        " new ",
+        "unpaid_wages",
+        "case_handling",
+        "case.create",
+        "Case registered",
+    ):
+        assert raw not in text
+    assert " admin " not in f" {text} "

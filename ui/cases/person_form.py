@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import labels as code_labels
+from app.domain.codes import ConsentScope, Sex
 from app.domain.iin import validate_iin
 from app.errors import QorgauError, ValidationError
-from app.i18n import N_, _, format_date, ngettext
+from app.i18n import _, format_date, ngettext
 from app.services.people import PersonService
 from app.services.records import DuplicateMatch, PersonInfo, PersonInput
 from ui import palette
@@ -52,15 +54,9 @@ DETAIL_FIELDS = (
     "address_home",
     "next_of_kin",
 )
-# Stable codes stored in the person's consent_scope; labels translated at use.
-CONSENT_SCOPES = (
-    ("case_handling", N_("handling this case")),
-    ("share_host_authorities", N_("passing data to the host country's authorities")),
-    ("share_hq", N_("passing data to headquarters in Astana")),
-    ("share_partners", N_("referral to partner organisations")),
-    ("cross_border", N_("cross-border transfer")),
-)
-SEXES = (("male", N_("Male")), ("female", N_("Female")))
+# Stable codes stored in the person's consent_scope and sex; labels come from the domain.
+CONSENT_SCOPES = tuple(scope.value for scope in ConsentScope)
+SEXES = tuple(sex.value for sex in Sex)
 WARNING_STYLE = palette.WARNING_STYLE
 
 
@@ -129,7 +125,7 @@ class PersonForm(QWidget):
         self.details_toggle.toggled.connect(self.show_details)
         self.sex = QComboBox()
         self.sex.addItem("", "")
-        for code, _text in SEXES:
+        for code in SEXES:
             self.sex.addItem("", code)
         self.sex.setMaximumWidth(220)
         self.details = {name: QLineEdit() for name in DETAIL_FIELDS}
@@ -144,7 +140,7 @@ class PersonForm(QWidget):
         self.consent_warning.setWordWrap(True)
         self.consent_warning.setStyleSheet(WARNING_STYLE)
         self.consent_date = DateField("consent_date")
-        self.scope_checks = {code: QCheckBox() for code, _text in CONSENT_SCOPES}
+        self.scope_checks = {code: QCheckBox() for code in CONSENT_SCOPES}
         scope = QWidget()
         scope_layout = QVBoxLayout(scope)
         scope_layout.setContentsMargins(0, 0, 0, 0)
@@ -236,8 +232,8 @@ class PersonForm(QWidget):
         for name, text in labels.items():
             set_label(self.form, self.boxes[name], text)
         self.sex.setItemText(0, _("— not given —"))
-        for index, (_code, text) in enumerate(SEXES, start=1):
-            self.sex.setItemText(index, _(text))
+        for index, code in enumerate(SEXES, start=1):
+            self.sex.setItemText(index, code_labels.sex(code))
         self.sex.setToolTip(_("Left empty, it is taken from the IIN."))
         self.details["messenger"].setPlaceholderText(_("WhatsApp, Telegram…: number or name"))
         self.details["next_of_kin"].setPlaceholderText(_("Name, relationship, phone"))
@@ -250,8 +246,8 @@ class PersonForm(QWidget):
         }
         for name, text in consent_labels.items():
             set_label(self.consent_form, self.boxes[name], text)
-        for code, text in CONSENT_SCOPES:
-            self.scope_checks[code].setText(_(text))
+        for code in CONSENT_SCOPES:
+            self.scope_checks[code].setText(code_labels.consent_scope(code))
         self.consent_note.setPlaceholderText(_("How it was given, e.g. signed form attached"))
         self._show_consent_state()
         self.birth_date.retranslate_ui()
@@ -364,7 +360,7 @@ class PersonForm(QWidget):
     def consent_scope(self) -> tuple[str, ...]:
         """The ticked codes; codes this form does not know (from other tools) are kept."""
         base = self._base.consent_scope if self._base else ()
-        known = {code for code, _text in CONSENT_SCOPES}
+        known = {code for code in CONSENT_SCOPES}
         ticked = [code for code, check in self.scope_checks.items() if check.isChecked()]
         scope = (*ticked, *(code for code in base if code not in known))
         # The stored order stands when the set is the same: no change to save.

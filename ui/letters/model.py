@@ -6,8 +6,9 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from app.domain.codes import LetterKind, LetterStatus, label
-from app.i18n import _, pgettext
+from app.domain import labels
+from app.domain.codes import LetterKind, label
+from app.i18n import _
 from app.services.letters import LetterInfo
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.widgets.plain import plain_tooltip
@@ -18,12 +19,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def status_label(status: str) -> str:
-    labels: dict[str, str] = {
-        LetterStatus.DRAFT: pgettext("letter status", "Draft"),
-        LetterStatus.APPROVED: pgettext("letter status", "Approved"),
-        LetterStatus.ISSUED: pgettext("letter status", "Issued"),
-    }
-    return labels.get(status, status)
+    return labels.letter_status(status)
 
 
 class LetterTableModel(QAbstractTableModel):

@@ -1,0 +1,212 @@
+"""Timeline entries the system writes: stored as an event code and its parameters.
+
+A case event the app writes by itself ("Case registered.", "Letter … issued") is data, not a
+sentence: ``case_event.data`` holds ``{"event": code, "params": {...}}`` and ``case_event.text``
+only what a person typed (a reason, a letter's subject), if anything. The sentence is composed
+when the entry is shown, in the reader's language, so a Kazakh reader never sees an entry in
+the language its writer happened to use.
+
+``parse_sentence`` reads back the sentences older versions stored (in kk, ru or en), for the
+migration that turns them into codes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from app.domain import labels
+from app.i18n import LANGUAGES, current_language, format_date, load_catalog
+
+
+class SystemEvent(StrEnum):
+    CASE_REGISTERED = "case_registered"
+    CASE_IMPORTED = "case_imported"
+    ASSIGNED = "assigned"
+    ASSIGNMENT_REMOVED = "assignment_removed"
+    ESCALATED = "escalated"
+    TRANSFERRED = "transferred"
+    LETTER_ISSUED = "letter_issued"
+    CONTRACT_REVIEWED = "contract_reviewed"
+    CITED = "cited"
+    CITATION_WITHDRAWN = "citation_withdrawn"
+    REFERRED = "referred"
+    STARTED_BY_LETTER = "started_by_letter"  # a "new" case moved to "in progress" by a letter
+
+
+# The parameter each event's sentence takes from the entry's typed text, if any.
+_TEXT_PARAM: dict[SystemEvent, str] = {
+    SystemEvent.LETTER_ISSUED: "subject",
+    SystemEvent.REFERRED: "reason",
+}
+
+
+def _templates(_: Callable[[str], str]) -> dict[SystemEvent, str]:
+    """The sentences, through a catalog's ``gettext`` (named ``_`` so pybabel extracts them)."""
+    return {
+        SystemEvent.CASE_REGISTERED: _("Case registered."),
+        SystemEvent.CASE_IMPORTED: _("Imported from a legacy spreadsheet."),
+        SystemEvent.ASSIGNED: _("Assigned to {user}."),
+        SystemEvent.ASSIGNMENT_REMOVED: _("Assignment removed."),
+        SystemEvent.ESCALATED: _("Overdue since {date}; escalated to the head of section."),
+        SystemEvent.TRANSFERRED: _("Case transferred from {source} to {target} by headquarters."),
+        SystemEvent.LETTER_ISSUED: _("Letter {number} issued: {kind}. {subject}"),
+        SystemEvent.CONTRACT_REVIEWED: _("Contract reviewed: risk {risk}."),
+        SystemEvent.CITED: _("Cited: {citation}"),
+        SystemEvent.CITATION_WITHDRAWN: _("Citation withdrawn: {citation}"),
+        SystemEvent.REFERRED: _("Referred to {partner}: {reason}"),
+        SystemEvent.STARTED_BY_LETTER: _("Letter {number} issued."),
+    }
+
+
+def _indicators_template(_: Callable[[str], str]) -> str:
+    return _("ILO forced-labour indicators flagged: {codes}.")
+
+
+@cache
+def _catalog_templates(language: str) -> tuple[dict[SystemEvent, str], str]:
+    gettext = load_catalog(language).gettext
+    return _templates(gettext), _indicators_template(gettext)
+
+
+def event_data(event: SystemEvent, **params: Any) -> dict[str, Any]:
+    """What a new entry stores in ``case_event.data`` (merge other keys into it)."""
+    return {"event": event.value, "params": params}
+
+
+def stored_event(data: Mapping[str, Any] | None) -> tuple[SystemEvent, dict[str, Any]] | None:
+    """The event code and parameters of a stored entry; None for a person's own entry."""
+    if not data or "event" not in data:
+        return None
+    try:
+        event = SystemEvent(data["event"])
+    except ValueError:
+        return None
+    params = data.get("params")
+    return event, dict(params) if isinstance(params, dict) else {}
+
+
+def compose(data: Mapping[str, Any] | None, text: str, language: str | None = None) -> str:
+    """The entry as the reader reads it: the system's sentence in ``language``, or ``text``."""
+    found = stored_event(data)
+    if found is None:
+        return text
+    event, params = found
+    lang = language or current_language()
+    templates, indicators = _catalog_templates(lang)
+    values = {key: str(value) for key, value in params.items() if not isinstance(value, list)}
+    if event in _TEXT_PARAM:
+        values[_TEXT_PARAM[event]] = text
+    if event == SystemEvent.LETTER_ISSUED:
+        values["kind"] = labels.letter_kind(str(params.get("kind", "")), lang)
+    elif event == SystemEvent.CONTRACT_REVIEWED:
+        values["risk"] = labels.risk_level(str(params.get("risk", "")), lang)
+    elif event == SystemEvent.ESCALATED and params.get("date"):
+        try:
+            values["date"] = format_date(date.fromisoformat(str(params["date"])), "medium", lang)
+        except ValueError:
+            pass  # an old entry's date as it was written
+    try:
+        sentence = templates[event].format_map(_Missing(values))
+    except (ValueError, IndexError):
+        sentence = templates[event]
+    flagged = params.get("indicators")
+    if event == SystemEvent.CONTRACT_REVIEWED and isinstance(flagged, list) and flagged:
+        names = ", ".join(labels.ilo_indicator(str(code), lang) for code in flagged)
+        sentence += " " + indicators.format(codes=names)
+    return sentence.strip()
+
+
+class _Missing(dict[str, str]):
+    """A parameter an old entry lacks prints empty instead of failing the whole timeline."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+# -- reading back what older versions stored ---------------------------------------------------
+
+_FIELD = re.compile(r"\\\{(\w+)\\\}")
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """A template as a regular expression: each {name} a named group."""
+    escaped = re.escape(template)
+    names: list[str] = []
+
+    def group(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in names:
+            return f"(?P={name})"
+        names.append(name)
+        return f"(?P<{name}>.*?)"
+
+    return re.compile("^" + _FIELD.sub(group, escaped) + "$", re.DOTALL)
+
+
+@cache
+def _sentence_patterns() -> tuple[tuple[SystemEvent, re.Pattern[str], str], ...]:
+    """Every event's sentence in every language, longest first (the most specific wins)."""
+    found: list[tuple[SystemEvent, re.Pattern[str], str]] = []
+    for lang in LANGUAGES:
+        templates, _indicators = _catalog_templates(lang)
+        for event, template in templates.items():
+            found.append((event, _pattern(template), lang))
+    found.sort(key=lambda item: -len(item[1].pattern))
+    return tuple(found)
+
+
+@cache
+def _indicator_suffixes() -> tuple[re.Pattern[str], ...]:
+    out = []
+    for lang in LANGUAGES:
+        _templates_, indicators = _catalog_templates(lang)
+        out.append(re.compile(r"\s*" + _pattern(indicators).pattern[1:], re.DOTALL))
+    return tuple(out)
+
+
+def _code_for_label(label_of: Callable[[str, str], str], codes: list[str], shown: str) -> str:
+    """The code whose label (in any language) is ``shown``; ``shown`` itself if none is."""
+    for code in codes:
+        for lang in LANGUAGES:
+            if label_of(code, lang).casefold() == shown.strip().casefold():
+                return code
+    return shown
+
+
+def parse_sentence(sentence: str) -> tuple[dict[str, Any], str] | None:
+    """An old entry's sentence as (data, typed text); None if the system did not write it."""
+    from app.domain.codes import IloIndicator, LetterKind, RiskLevel
+
+    body = sentence.strip()
+    indicator_codes: list[str] = []
+    for suffix in _indicator_suffixes():
+        match = suffix.search(body)
+        if match:
+            shown = [part.strip() for part in match.group("codes").split(",") if part.strip()]
+            indicator_codes = [
+                _code_for_label(labels.ilo_indicator, [c.value for c in IloIndicator], s)
+                for s in shown
+            ]
+            body = body[: match.start()].rstrip()
+            break
+    for event, pattern, _lang in _sentence_patterns():
+        match = pattern.match(body)
+        if match is None:
+            continue
+        params = dict(match.groupdict())
+        text = params.pop(_TEXT_PARAM[event], "") if event in _TEXT_PARAM else ""
+        if event == SystemEvent.LETTER_ISSUED:
+            kinds = [k.value for k in LetterKind]
+            params["kind"] = _code_for_label(labels.letter_kind, kinds, params["kind"])
+        elif event == SystemEvent.CONTRACT_REVIEWED:
+            risks = [r.value for r in RiskLevel]
+            params["risk"] = _code_for_label(labels.risk_level, risks, params["risk"])
+            if indicator_codes:
+                params["indicators"] = indicator_codes
+        return event_data(event, **params), text.strip()
+    return None
