@@ -48,7 +48,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 def _date(value: object) -> str:
-    return format_date(value, "long") if isinstance(value, date) else "—"
+    return format_date(value) if isinstance(value, date) else "—"
 
 
 def mark_unverified(item: QTreeWidgetItem, columns: int, verified: bool) -> None:

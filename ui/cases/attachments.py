@@ -105,7 +105,7 @@ class AttachmentsPanel(QWidget):
                     info.filename + (" ⚠" if info.is_identity_document else ""),
                     human_size(info.size),
                     info.added_by,
-                    format_datetime(info.added_at.astimezone(), "short"),
+                    format_datetime(info.added_at.astimezone()),
                 ]
             )
             item.setData(NAME, Qt.ItemDataRole.UserRole, info.id)

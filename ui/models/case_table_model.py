@@ -92,8 +92,8 @@ def display_texts(row: CaseRow, officers: dict[str, str]) -> tuple[str, ...]:
         categories,
         label(CaseStatus(row.status)),
         label(Urgency(row.urgency)),
-        format_date(row.received_at, "medium"),
-        format_date(row.due_date, "medium") if row.due_date else "",
+        format_date(row.received_at),
+        format_date(row.due_date) if row.due_date else "",
         officers.get(row.assigned_to or "", row.assigned_to or ""),
     )
 

@@ -60,7 +60,7 @@ class CaseListDialog(QDialog):
         for index, row in enumerate(self.rows):
             cells = (
                 row.number,
-                format_date(row.received_at, "short"),
+                format_date(row.received_at),
                 label(CaseStatus(row.status)),
                 row.host_country,
                 hidden if hide_names else row.person_name,

@@ -26,7 +26,7 @@ from PySide6.QtCharts import (
     QPieSlice,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QPointF, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, QPointF, Qt, Signal
 from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -61,6 +61,7 @@ from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.reports.case_list import CaseListDialog
 from ui.widgets.common import ErrorLabel
 from ui.widgets.country_combo import CountryCombo
+from ui.widgets.fields import qt_date_format
 
 CHART_HEIGHT = 300
 TILES = ("opened", "resolved", "closed", "open", "overdue", "median")
@@ -164,7 +165,6 @@ class DashboardPage(QWidget):
         self.date_to = QDateEdit(_qdate(last))
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
         self.country = CountryCombo([], any_text="")
         self.category = QComboBox()
         self.officer = QComboBox()
@@ -603,6 +603,9 @@ class DashboardPage(QWidget):
         }
 
     def retranslate_ui(self, _language: str | None = None) -> None:
+        for edit in (self.date_from, self.date_to):
+            edit.setLocale(QLocale())  # month names in the interface's language
+            edit.setDisplayFormat(qt_date_format())
         self.title.setText(_("Reports and statistics"))
         self.from_label.setText(_("From"))
         self.to_label.setText(_("to"))
