@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -89,6 +89,11 @@ class RecoveryKeyDialog(QDialog):
         )
         self.save_button.setText(_("&Save the printable sheet (PDF)…"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("I have stored it"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()  # Qt has just named the OK button "OK" again
 
     def save_sheet(self) -> None:
         lang = str(self.language.currentData())
