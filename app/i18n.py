@@ -27,7 +27,9 @@ LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "kk"
 DOMAIN = "messages"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "translations"
-PSEUDO_ENV_NAME = "QORGAU_PSEUDO_LOCALE"
+# A developer's and translator's layout check, not a user setting: QORGAU_PSEUDO=1 shows every
+# text longer and accented, so clipped labels stand out.
+PSEUDO_ENV_NAME = "QORGAU_PSEUDO"
 
 
 class _State:

@@ -13,14 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -32,6 +31,7 @@ from app.i18n import _, country_name, current_language
 from app.services import settings as domain_settings
 from app.services.workspace import Workspace
 from ui import ui_settings
+from ui.help import AboutDialog, HelpDialog, ShortcutsDialog
 from ui.i18n_bridge import LanguageBridge
 from ui.lock import IdleLock, LockScreen
 from ui.private_temp import PrivateTempFolder
@@ -48,6 +48,29 @@ AREA_MODULES = (
     "ui.settings.page",
 )
 WidgetFactory = Callable[["MainWindow"], QWidget]
+DEFAULT_SIZE = QSize(1280, 800)
+# Room left on the screen for the window's frame and title bar, which resize() excludes.
+FRAME_ALLOWANCE = QSize(16, 48)
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """Shrink ``window`` to the screen it opens on and move it fully onto that screen.
+
+    1280×800 does not fit a 1366×768 laptop; a size saved on a larger monitor does not fit
+    a smaller one.
+    """
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    available = screen.availableGeometry()
+    room = available.size() - FRAME_ALLOWANCE
+    if window.width() > room.width() or window.height() > room.height():
+        window.resize(window.size().boundedTo(room))
+    frame = window.frameGeometry()
+    if not available.contains(frame):
+        left = min(max(frame.left(), available.left()), available.right() - frame.width())
+        top = min(max(frame.top(), available.top()), available.bottom() - frame.height())
+        window.move(max(left, available.left()), max(top, available.top()))
 
 
 @dataclass
@@ -184,6 +207,8 @@ class MainWindow(QMainWindow):
         self.find_action = action("Ctrl+F", self.focus_search)
         self.lock_action = action("Ctrl+L", self.lock)
         self.quit_action = action("Ctrl+Q", self.close)
+        self.manual_action = action(QKeySequence.StandardKey.HelpContents, self.show_manual)
+        self.shortcuts_action = action("", self.show_shortcuts)
         self.about_action = action("", self.show_about)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addAction(self.lock_action)
@@ -193,7 +218,11 @@ class MainWindow(QMainWindow):
         self.case_menu.addAction(self.new_case_action)
         self.case_menu.addAction(self.find_action)
         self.help_menu = self.menuBar().addMenu("")
+        self.help_menu.addAction(self.manual_action)
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
+        self.help_dialog: QDialog | None = None
         self._guarded_actions = (self.new_case_action, self.find_action, self.lock_action)
 
     def new_case(self) -> None:
@@ -213,15 +242,21 @@ class MainWindow(QMainWindow):
         if hasattr(widget, "focus_search"):
             widget.focus_search()
 
+    def show_manual(self) -> None:
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(self)
+            self.bridge.language_changed.connect(self.help_dialog.retranslate_ui)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+
+    def show_shortcuts(self) -> None:
+        # An area's shortcuts exist once it is built, and the case editor's once it is.
+        for key in self.area_keys():
+            getattr(self.area_widget(key), "editor", None)
+        ShortcutsDialog(self).open()
+
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            _("About Qorgau"),
-            _(
-                "Qorgau helps the labour attachés and consular officers of the Republic of "
-                "Kazakhstan protect Kazakhstani labour emigrants."
-            ),
-        )
+        AboutDialog(self.workspace, self).open()
 
     # Lock --------------------------------------------------------------------------------
 
@@ -273,6 +308,8 @@ class MainWindow(QMainWindow):
         self.lock_action.setText(_("&Lock"))
         self.quit_action.setText(_("&Quit"))
         self.about_action.setText(_("&About Qorgau"))
+        self.manual_action.setText(_("&Manual"))
+        self.shortcuts_action.setText(_("&Keyboard shortcuts"))
         self.status_user.setText(self.status_text())
 
     def mission_name(self) -> str:
@@ -296,7 +333,8 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         geometry = ui_settings.load_state("main_window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+            self.resize(DEFAULT_SIZE)
+        fit_to_screen(self)
         splitter = ui_settings.load_state("main_window/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)

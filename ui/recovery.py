@@ -34,6 +34,7 @@ from app.services.recovery_sheet import SheetFacts, write_recovery_sheet
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel
 from ui.widgets.dialogs import ValidatingDialog, check_passwords, password_field
+from ui.widgets.file_dialogs import in_documents
 
 
 class RecoveryKeyDialog(QDialog):
@@ -98,7 +99,10 @@ class RecoveryKeyDialog(QDialog):
     def save_sheet(self) -> None:
         lang = str(self.language.currentData())
         name, _filter = QFileDialog.getSaveFileName(
-            self, _("Save the recovery sheet"), f"qorgau-recovery-{lang}.pdf", "PDF (*.pdf)"
+            self,
+            _("Save the recovery sheet"),
+            in_documents(f"qorgau-recovery-{lang}.pdf"),
+            "PDF (*.pdf)",
         )
         if name:
             self.write_sheet(Path(name), lang)

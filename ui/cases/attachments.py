@@ -35,6 +35,7 @@ from app.services.records import AttachmentInfo, CaseDetail
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.dialogs import ReasonDialog, confirm
+from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_tooltip
 
 NAME, SIZE, ADDED_BY, ADDED_AT = range(4)
@@ -130,7 +131,9 @@ class AttachmentsPanel(QWidget):
     # Adding ------------------------------------------------------------------------------
 
     def choose_files(self) -> None:
-        files, _filter = QFileDialog.getOpenFileNames(self, _("Attach files to the case"))
+        files, _filter = QFileDialog.getOpenFileNames(
+            self, _("Attach files to the case"), in_documents()
+        )
         for name in files:
             self.add_file(Path(name))
 

@@ -51,6 +51,7 @@ from ui.letters.model import LETTER_ROLE, SUBJECT, LetterTableModel, status_labe
 from ui.letters.preview import PdfPreview
 from ui.tasks import show_error
 from ui.widgets.dialogs import confirm
+from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_message
 
 FIRST_YEAR = 2020
@@ -365,7 +366,7 @@ class LettersPage(QWidget):
             return
         suggested = (info.outgoing_number or _("draft")).replace("/", "-") + ".pdf"
         path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save the letter"), suggested, _("PDF files (*.pdf)")
+            self, _("Save the letter"), in_documents(suggested), _("PDF files (*.pdf)")
         )
         if path:
             self.save_to(Path(path))

@@ -23,6 +23,7 @@ from app.i18n import _, current_language, format_date, ngettext
 from app.reports import case_list_table
 from app.reports.export import write_csv
 from app.services.records import CaseRow
+from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
 
@@ -93,7 +94,7 @@ class CaseListDialog(QDialog):
 
     def _ask_csv(self) -> None:
         name, _chosen = QFileDialog.getSaveFileName(
-            self, _("Export the list"), "qorgau-cases.csv", "CSV (*.csv)"
+            self, _("Export the list"), in_documents("qorgau-cases.csv"), "CSV (*.csv)"
         )
         if not name:
             return

@@ -62,6 +62,7 @@ from ui.reports.case_list import CaseListDialog
 from ui.widgets.common import ErrorLabel
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import qt_date_format
+from ui.widgets.file_dialogs import in_documents
 
 CHART_HEIGHT = 300
 TILES = ("opened", "resolved", "closed", "open", "overdue", "median")
@@ -575,7 +576,9 @@ class DashboardPage(QWidget):
         self._ask(_("Save the report"), "PDF (*.pdf)", ".pdf", self.export_pdf)
 
     def _ask(self, title: str, pattern: str, suffix: str, action: Callable[[Path], Path]) -> None:
-        name, _chosen = QFileDialog.getSaveFileName(self, title, f"qorgau-stats{suffix}", pattern)
+        name, _chosen = QFileDialog.getSaveFileName(
+            self, title, in_documents(f"qorgau-stats{suffix}"), pattern
+        )
         if not name:
             return
         path = Path(name) if name.endswith(suffix) else Path(name + suffix)

@@ -22,6 +22,8 @@ from app.errors import ValidationError
 from app.i18n import LANGUAGES, _, format_date, ui_date_pattern
 from ui.widgets.common import ErrorLabel
 
+# The keys that open a date field's calendar (listed in Help → Keyboard shortcuts).
+CALENDAR_KEYS = ("Alt+Down", "F4")
 # The example a message or a placeholder shows: a date no one reads the wrong way round.
 EXAMPLE_DATE = date(1994, 3, 15)
 _DIGITS_ONLY = re.compile(r"(\d{2})(\d{2})(\d{4}|\d{2})")  # 15031994, 150394
