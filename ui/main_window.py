@@ -207,7 +207,9 @@ class MainWindow(QMainWindow):
         self.find_action = action("Ctrl+F", self.focus_search)
         self.lock_action = action("Ctrl+L", self.lock)
         self.quit_action = action("Ctrl+Q", self.close)
-        self.manual_action = action(QKeySequence.StandardKey.HelpContents, self.show_manual)
+        self.manual_action = action(
+            QKeySequence(QKeySequence.StandardKey.HelpContents), self.show_manual
+        )
         self.shortcuts_action = action("", self.show_shortcuts)
         self.about_action = action("", self.show_about)
         self.file_menu = self.menuBar().addMenu("")
