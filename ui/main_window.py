@@ -49,6 +49,7 @@ AREA_MODULES = (
 )
 WidgetFactory = Callable[["MainWindow"], QWidget]
 DEFAULT_SIZE = QSize(1280, 800)
+NAV_WIDTH = 170
 # Room left on the screen for the window's frame and title bar, which resize() excludes.
 FRAME_ALLOWANCE = QSize(16, 48)
 
@@ -118,7 +119,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([190, 1000])
+        self.splitter.setSizes([NAV_WIDTH, 1000])
 
         self.lock_screen = LockScreen(workspace.paths, workspace.actor.username, bridge)
         self.lock_screen.unlocked.connect(self.unlock)
@@ -139,6 +140,7 @@ class MainWindow(QMainWindow):
             importlib.import_module(name).register(self)
         if self.nav.count():
             self.nav.setCurrentRow(0)
+        self._fit_navigation()
         self._restore_state()
         bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
@@ -160,6 +162,13 @@ class MainWindow(QMainWindow):
         self.nav.addItem(item)
         self.pages.addWidget(QWidget())  # placeholder until the area is first shown
         self._areas[key] = Area(key, title_fn, widget_factory, icon, item)
+
+    def _fit_navigation(self) -> None:
+        """The navigation as wide as its longest title, so the areas keep the rest."""
+        needed = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 8
+        sizes = self.splitter.sizes()
+        width = min(max(needed, self.nav.minimumWidth()), self.nav.maximumWidth())
+        self.splitter.setSizes([width, max(sum(sizes) - width, 1)])
 
     def area_keys(self) -> list[str]:
         return list(self._areas)
@@ -302,6 +311,8 @@ class MainWindow(QMainWindow):
         )
         for area in self._areas.values():
             area.item.setText(area.title_fn())
+        if ui_settings.load_state("main_window/splitter") is None:
+            self._fit_navigation()  # titles differ in length from language to language
         self.file_menu.setTitle(_("&Qorgau"))
         self.case_menu.setTitle(_("&Cases"))
         self.help_menu.setTitle(_("&Help"))

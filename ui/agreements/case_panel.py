@@ -22,6 +22,7 @@ from app.services.workspace import Workspace
 from ui.agreements.widgets import SourceLabel, source_html, top_items, verified_text
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import show_error
+from ui.widgets.columns import ColumnFit
 from ui.widgets.plain import plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -47,8 +48,8 @@ class ApplicableLawPanel(QWidget):
         self.relevant = QTreeWidget()
         self.relevant.setObjectName("relevant_provisions")
         self.relevant.setRootIsDecorated(False)
-        self.relevant.setWordWrap(True)
         self.relevant.setColumnCount(2)
+        self.relevant_columns = ColumnFit(self.relevant, "law_relevant", stretch=1, wrap=True)
         self.cite_button = QPushButton()
         self.cite_button.clicked.connect(self.cite_selected)
         self.cited_heading = QLabel()
@@ -56,8 +57,8 @@ class ApplicableLawPanel(QWidget):
         self.cited = QTreeWidget()
         self.cited.setObjectName("cited_provisions")
         self.cited.setRootIsDecorated(False)
-        self.cited.setWordWrap(True)
         self.cited.setColumnCount(2)
+        self.cited_columns = ColumnFit(self.cited, "law_cited", stretch=1, wrap=True)
         self.remove_button = QPushButton()
         self.remove_button.clicked.connect(self.remove_selected)
         self.empty = QLabel()
@@ -68,8 +69,8 @@ class ApplicableLawPanel(QWidget):
         self.host_law = QTreeWidget()
         self.host_law.setObjectName("host_law")
         self.host_law.setRootIsDecorated(False)
-        self.host_law.setWordWrap(True)
         self.host_law.setColumnCount(2)
+        self.host_law_columns = ColumnFit(self.host_law, "law_host", stretch=1, wrap=True)
         self.outdated = QLabel()
         self.outdated.setWordWrap(True)
         self.outdated.setStyleSheet("color: #b3261e;")

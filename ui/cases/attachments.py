@@ -16,7 +16,6 @@ from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -34,6 +33,7 @@ from app.services.cases import (
 from app.services.records import AttachmentInfo, CaseDetail
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, show_error
+from ui.widgets.columns import ColumnFit
 from ui.widgets.dialogs import ReasonDialog, confirm
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_tooltip
@@ -71,7 +71,7 @@ class AttachmentsPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setRootIsDecorated(False)
         self.tree.setColumnCount(4)
-        self.tree.header().setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        self.columns = ColumnFit(self.tree, "attachments", stretch=NAME)
         self.tree.itemDoubleClicked.connect(lambda _item, _col: self.open_selected())
         self.tree.currentItemChanged.connect(lambda *_a: self._update_buttons())
         self.add_button = QPushButton()
@@ -110,8 +110,8 @@ class AttachmentsPanel(QWidget):
                 ]
             )
             item.setData(NAME, Qt.ItemDataRole.UserRole, info.id)
-            if info.description:
-                item.setToolTip(NAME, plain_tooltip(info.description))
+            tip = "\n".join(filter(None, (info.filename, info.description)))
+            item.setToolTip(NAME, plain_tooltip(tip))
             self.tree.addTopLevelItem(item)
         self.add_button.setEnabled(case is not None)
         self._update_buttons()
