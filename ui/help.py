@@ -12,7 +12,7 @@ import platform
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QUrl, qVersion
+from PySide6.QtCore import QObject, Qt, QUrl, qVersion
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,6 +32,7 @@ from app.config import RESOURCES_DIR
 from app.i18n import DEFAULT_LANGUAGE, _, current_language
 from app.services.workspace import Workspace
 from ui.widgets.fields import CALENDAR_KEYS
+from ui.widgets.file_dialogs import documents_folder
 
 HELP_DIR = RESOURCES_DIR / "help"
 
@@ -136,30 +137,32 @@ def about_text() -> str:
     )
 
 
+def about_html(workspace: Workspace) -> str:
+    """What About shows: the purpose, the versions, the data folder and the files' folder."""
+    data_dir = workspace.paths.data_dir
+    rows = "".join(
+        f"<tr><td>{html.escape(name)}</td><td>{html.escape(version)}</td></tr>"
+        for name, version in versions(workspace)
+    )
+    folder_url = QUrl.fromLocalFile(str(data_dir)).toString()
+    return (
+        f"<h3>Qorgau {html.escape(__version__)}</h3>"
+        f"<p>{html.escape(about_text())}</p>"
+        f"<table cellspacing='0' cellpadding='2'>{rows}</table>"
+        f"<p>{html.escape(_('Data folder:'))} "
+        f"<a href='{html.escape(folder_url)}'>{html.escape(str(data_dir))}</a></p>"
+        f"<p>{html.escape(_('Files are saved to and opened from:'))} "
+        f"{html.escape(str(documents_folder()))}</p>"
+    )
+
+
 class AboutDialog(QDialog):
     """What Qorgau is, the versions it runs on, and where this installation keeps its data."""
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("About Qorgau"))
-        data_dir = workspace.paths.data_dir
-        documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
-        rows = "".join(
-            f"<tr><td>{html.escape(name)}</td><td>{html.escape(version)}</td></tr>"
-            for name, version in versions(workspace)
-        )
-        folder_url = QUrl.fromLocalFile(str(data_dir)).toString()
-        self.text = QLabel(
-            f"<h3>Qorgau {html.escape(__version__)}</h3>"
-            f"<p>{html.escape(about_text())}</p>"
-            f"<table cellspacing='0' cellpadding='2'>{rows}</table>"
-            f"<p>{html.escape(_('Data folder:'))} "
-            f"<a href='{html.escape(folder_url)}'>{html.escape(str(data_dir))}</a></p>"
-            f"<p>{html.escape(_('Files are saved to and opened from:'))} "
-            f"{html.escape(documents)}</p>"
-        )
+        self.text = QLabel(about_html(workspace))
         self.text.setWordWrap(True)
         self.text.setOpenExternalLinks(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)

@@ -217,3 +217,21 @@ def test_the_first_window_fits_the_screen_it_opens_on(
     fit_to_screen(window)
     assert window.width() <= room.width() and window.height() <= room.height()
     assert available.intersects(window.frameGeometry())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_letter_register_readable_at_1366x768(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    from ui.letters import model as letters
+
+    window = _window(qtbot, demo_ws, bridge, language)
+    page = window.show_area("letters")
+    _settle()
+    _save(window, language, "letters")
+    table = page.table  # type: ignore[attr-defined]
+    assert table.model().rowCount() > 0
+    full = {letters.NUMBER, letters.DATE, letters.STATUS, letters.CASE, letters.LANG}
+    long = {letters.KIND, letters.SUBJECT, letters.ADDRESSEE}
+    problems = _problems(table, full, long)
+    assert problems == [], "\n".join(problems)

@@ -309,7 +309,7 @@ class DashboardPage(QWidget):
             return
         self.period_note.setText(
             _("Open and overdue cases as of {today}; other figures for the period.").format(
-                today=f.today.isoformat()
+                today=format_date(f.today)
             )
         )
         values = {
