@@ -29,7 +29,7 @@ from sqlalchemy import text
 
 from app import __version__
 from app.config import RESOURCES_DIR
-from app.i18n import DEFAULT_LANGUAGE, _, current_language
+from app.i18n import DEFAULT_LANGUAGE, _, current_language, pgettext
 from app.services.workspace import Workspace
 from ui.widgets.fields import CALENDAR_KEYS
 from ui.widgets.file_dialogs import documents_folder
@@ -64,8 +64,8 @@ def shortcut_rows(window: QObject) -> list[tuple[str, str]]:
         # The shortcut's whatsThis is its description's msgid (marked N_ where it is made).
         if not shortcut.key().isEmpty() and shortcut.whatsThis():
             rows.add((_native(shortcut.key()), _(shortcut.whatsThis())))
-    for keys in CALENDAR_KEYS:  # a key of every date field, not an action
-        rows.add((keys, _("Open the calendar of a date field")))
+    # Keys of every date field, not actions of the window.
+    rows.add((", ".join(CALENDAR_KEYS), _("Open the calendar of a date field")))
     return sorted(rows, key=lambda row: (row[1].casefold(), row[0]))
 
 
@@ -97,7 +97,7 @@ class ShortcutsDialog(QDialog):
         self.setWindowTitle(_("Keyboard shortcuts"))
         rows = shortcut_rows(window)
         self.table = QTableWidget(len(rows), 2)
-        self.table.setHorizontalHeaderLabels([_("Keys"), _("Action")])
+        self.table.setHorizontalHeaderLabels([pgettext("keyboard", "Keys"), _("Action")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, (keys, description) in enumerate(rows):

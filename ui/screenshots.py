@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.services.installation import unlock
     from ui.app import make_application
     from ui.cases.area import CasesArea
+    from ui.help import AboutDialog, ShortcutsDialog
     from ui.i18n_bridge import LanguageBridge
     from ui.login import LoginDialog
     from ui.main_window import MainWindow
@@ -99,6 +100,16 @@ def main(argv: list[str] | None = None) -> int:
             assert window.help_dialog is not None
             shoot(window.help_dialog, "manual", (760, 620))
             window.help_dialog.close()
+            shortcuts = ShortcutsDialog(window)
+            shortcuts.show()
+            shoot(shortcuts, "shortcuts", (560, 460))
+            shortcuts.close()
+            about = AboutDialog(workspace, window)
+            about.show()
+            about.adjustSize()
+            app.processEvents()
+            about.grab().save(str(args.out / "about.png"))  # its own size, as it opens
+            about.close()
             window.close()
         login = LoginDialog(paths, bridge)
         login.username.setText("consul")

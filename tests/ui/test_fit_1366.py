@@ -235,3 +235,36 @@ def test_letter_register_readable_at_1366x768(
     long = {letters.KIND, letters.SUBJECT, letters.ADDRESSEE}
     problems = _problems(table, full, long)
     assert problems == [], "\n".join(problems)
+
+
+def test_a_cell_cut_short_shows_its_whole_text_as_a_tooltip(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QToolTip
+
+    from ui.widgets.columns import ColumnFit
+
+    title = (
+        "Agreement between the Government of the Republic of Kazakhstan and the Government "
+        "of the Republic of Korea on the employment of workers"
+    )
+    table = QTableWidget(2, 2)
+    table.setHorizontalHeaderLabels(["Title", "Kind"])
+    table.setItem(0, 0, QTableWidgetItem(title))
+    table.setItem(0, 1, QTableWidgetItem("Agreement"))
+    table.setItem(1, 0, QTableWidgetItem("Short"))
+    table.setItem(1, 1, QTableWidgetItem("Memorandum"))
+    qtbot.addWidget(table)
+    ColumnFit(table, "tooltip_test", stretch=0)
+    table.resize(420, 200)
+    table.show()
+    qtbot.waitExposed(table)
+    _settle()
+    long_cell = table.visualItemRect(table.item(0, 0)).center()
+    viewport = table.viewport()
+    QApplication.sendEvent(
+        viewport, QHelpEvent(QEvent.Type.ToolTip, long_cell, viewport.mapToGlobal(long_cell))
+    )
+    assert QToolTip.text() == title
+    QToolTip.hideText()
+    assert table.columnWidth(1) >= table.fontMetrics().horizontalAdvance("Memorandum")
