@@ -145,13 +145,16 @@ def about_html(workspace: Workspace) -> str:
         for name, version in versions(workspace)
     )
     folder_url = QUrl.fromLocalFile(str(data_dir)).toString()
+    # Translated outside the f-string: the message extractor does not look inside one.
+    data_label = _("Data folder:")
+    files_label = _("Files are saved to and opened from:")
     return (
         f"<h3>Qorgau {html.escape(__version__)}</h3>"
         f"<p>{html.escape(about_text())}</p>"
         f"<table cellspacing='0' cellpadding='2'>{rows}</table>"
-        f"<p>{html.escape(_('Data folder:'))} "
+        f"<p>{html.escape(data_label)} "
         f"<a href='{html.escape(folder_url)}'>{html.escape(str(data_dir))}</a></p>"
-        f"<p>{html.escape(_('Files are saved to and opened from:'))} "
+        f"<p>{html.escape(files_label)} "
         f"{html.escape(str(documents_folder()))}</p>"
     )
 

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.services.installation import unlock
     from ui.app import make_application
     from ui.cases.area import CasesArea
-    from ui.help import AboutDialog, ShortcutsDialog
+    from ui.help import ShortcutsDialog
     from ui.i18n_bridge import LanguageBridge
     from ui.login import LoginDialog
     from ui.main_window import MainWindow
@@ -104,12 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             shortcuts.show()
             shoot(shortcuts, "shortcuts", (560, 460))
             shortcuts.close()
-            about = AboutDialog(workspace, window)
-            about.show()
-            about.adjustSize()
-            app.processEvents()
-            about.grab().save(str(args.out / "about.png"))  # its own size, as it opens
-            about.close()
+            # No About here: it shows this computer's folders, which have no place in docs.
             window.close()
         login = LoginDialog(paths, bridge)
         login.username.setText("consul")
