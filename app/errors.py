@@ -8,7 +8,15 @@ from __future__ import annotations
 
 
 class QorgauError(Exception):
-    """Base of every expected error; ``str()`` is the user-facing message."""
+    """Base of every expected error; ``str()`` is the user-facing message.
+
+    The message may be given as a function returning it: ``str()`` then translates it when it
+    is shown, so a message still on screen follows a language switch (the sign-in error).
+    """
+
+    def __str__(self) -> str:
+        message = self.args[0] if len(self.args) == 1 else None
+        return str(message()) if callable(message) else super().__str__()
 
 
 class UsageError(QorgauError):

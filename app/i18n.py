@@ -32,7 +32,9 @@ DOMAIN = "messages"
 # the document's language, not the interface's: a catalog of their own for translators.
 DOCUMENTS_DOMAIN = "documents"
 LOCALE_DIR = translations_dir()
-PSEUDO_ENV_NAME = "QORGAU_PSEUDO_LOCALE"
+# A developer's and translator's layout check, not a user setting: QORGAU_PSEUDO=1 shows every
+# text longer and accented, so clipped labels stand out.
+PSEUDO_ENV_NAME = "QORGAU_PSEUDO"
 
 
 class _State:
@@ -185,11 +187,35 @@ def locale_for(language: str | None = None) -> Locale:
     return Locale.parse(language or current_language())
 
 
-def format_date(value: date, fmt: str = "medium", language: str | None = None) -> str:
-    return _babel_format_date(value, format=fmt, locale=locale_for(language))
+# The one way the interface writes a date in each language: a CLDR skeleton and the locale
+# whose pattern for it is wanted. kk and ru give 01.12.2026; plain "en" (US) would give
+# 12/1/2026, which an officer abroad misreads, so English takes the British 1 Dec 2026.
+UI_DATE_SKELETONS: dict[str, tuple[str, str]] = {
+    "kk": ("kk", "yMd"),
+    "ru": ("ru", "yMd"),
+    "en": ("en_GB", "yMMMd"),
+}
 
 
-def format_datetime(value: datetime, fmt: str = "medium", language: str | None = None) -> str:
+def ui_date_pattern(language: str | None = None) -> str:
+    """The CLDR pattern of the interface's date format (``dd.MM.y``, ``d MMM y``)."""
+    locale_name, skeleton = UI_DATE_SKELETONS[language or current_language()]
+    return str(Locale.parse(locale_name).datetime_skeletons[skeleton].pattern)
+
+
+def format_date(value: date, fmt: str | None = None, language: str | None = None) -> str:
+    """``value`` in the interface's date format, or in the CLDR format ``fmt`` when given."""
+    pattern = ui_date_pattern(language) if fmt is None else fmt
+    return _babel_format_date(value, format=pattern, locale=locale_for(language))
+
+
+def format_datetime(value: datetime, fmt: str | None = None, language: str | None = None) -> str:
+    """Date and time: the interface's date and the hour (01.12.2026, 09:05) unless ``fmt``."""
+    if fmt is None:
+        locale = locale_for(language)
+        day = format_date(value.date(), None, language)
+        hour = _babel_format_datetime(value, format="HH:mm", locale=locale)
+        return str(locale.datetime_formats["short"]).format(hour, day)
     return _babel_format_datetime(value, format=fmt, locale=locale_for(language))
 
 

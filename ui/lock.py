@@ -144,6 +144,7 @@ class LockScreen(QWidget):
         )
         self.password.setPlaceholderText(_("Password"))
         self.unlock_button.setText(_("&Unlock"))
+        self.error.retranslate()
 
     def prepare(self) -> None:
         """Called each time the window locks: an empty field with the focus."""
@@ -158,7 +159,7 @@ class LockScreen(QWidget):
             return
         password = self.password.text()
         if not password:
-            self.error.show_message(_("Enter your password."))
+            self.error.show_message(lambda: _("Enter your password."))
             return
         self.password.setEnabled(False)
         self.unlock_button.setEnabled(False)
@@ -183,8 +184,8 @@ class LockScreen(QWidget):
         self.password.clear()
         self.password.setFocus()
         if isinstance(exc, AuthError):
-            self.error.show_message(_("Wrong password. The window stays locked."))
+            self.error.show_message(lambda: _("Wrong password. The window stays locked."))
         elif isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
+            self.error.show_message(lambda: str(exc))
         else:
             show_error(self, exc)

@@ -36,7 +36,7 @@ from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.recovery import RecoverDialog
 from ui.tasks import BackgroundTask, show_error
-from ui.widgets.common import ErrorLabel, LanguageCombo, set_label
+from ui.widgets.common import ErrorLabel, LanguageCombo, fit_to_contents, set_label
 
 
 def try_keyring_login(paths: Paths, store: SecretStore) -> Workspace | None:
@@ -76,13 +76,18 @@ class LoginDialog(QDialog):
         self.forgot.clicked.connect(self.open_recovery)
         self.recovery: RecoverDialog | None = None
         self.error = ErrorLabel()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        # Buttons of our own, not Ok/Cancel: Qt renames standard buttons back to its
+        # "OK"/"Cancel" when a language switch reaches them, after our labels were set.
+        self.buttons = QDialogButtonBox()
+        self.sign_in_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.quit_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
+        self.sign_in_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
         self.form = QFormLayout()
+        # In a language whose labels are long the label goes above its field, not over it.
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form.addRow("", self.username)
         self.form.addRow("", self.password)
         self.form.addRow("", self.remember)
@@ -116,8 +121,10 @@ class LoginDialog(QDialog):
             if self.store.is_system
             else self.store.unavailable_message()
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Sign in"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Quit"))
+        self.sign_in_button.setText(_("Sign in"))
+        self.quit_button.setText(_("Quit"))
+        self.error.retranslate()
+        fit_to_contents(self, to_hint=True)
 
     def accept(self) -> None:
         if self._task is not None and self._task.running:
@@ -125,7 +132,7 @@ class LoginDialog(QDialog):
         username = self.username.text().strip()
         password = self.password.text()
         if not username or not password:
-            self.error.show_message(_("Enter your user name and password."))
+            self.error.show_message(lambda: _("Enter your user name and password."))
             (self.username if not username else self.password).setFocus()
             return
         self.error.clear_message()
@@ -151,9 +158,10 @@ class LoginDialog(QDialog):
         self.username.setText(dialog.recovered.username)
         self.password.clear()
         self.password.setFocus()
+        user = dialog.recovered.username
         self.error.show_message(
-            _("{user} is an administrator now: sign in with the new password.").format(
-                user=dialog.recovered.username
+            lambda: _("{user} is an administrator now: sign in with the new password.").format(
+                user=user
             )
         )
 
@@ -180,6 +188,6 @@ class LoginDialog(QDialog):
         if not isinstance(exc, QorgauError):
             show_error(self, exc)
             return
-        self.error.show_message(str(exc))
+        self.error.show_message(lambda: str(exc))  # a lazy message re-translates
         self.password.clear()
         self.password.setFocus()

@@ -13,14 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -32,6 +31,7 @@ from app.i18n import _, country_name, current_language
 from app.services import settings as domain_settings
 from app.services.workspace import Workspace
 from ui import ui_settings
+from ui.help import AboutDialog, HelpDialog, ShortcutsDialog
 from ui.i18n_bridge import LanguageBridge
 from ui.icons import AREA_ICONS, area_icon, icon
 from ui.lock import IdleLock, LockScreen
@@ -49,6 +49,30 @@ AREA_MODULES = (
     "ui.settings.page",
 )
 WidgetFactory = Callable[["MainWindow"], QWidget]
+DEFAULT_SIZE = QSize(1280, 800)
+NAV_WIDTH = 170
+# Room left on the screen for the window's frame and title bar, which resize() excludes.
+FRAME_ALLOWANCE = QSize(16, 48)
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """Shrink ``window`` to the screen it opens on and move it fully onto that screen.
+
+    1280×800 does not fit a 1366×768 laptop; a size saved on a larger monitor does not fit
+    a smaller one.
+    """
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    available = screen.availableGeometry()
+    room = available.size() - FRAME_ALLOWANCE
+    if window.width() > room.width() or window.height() > room.height():
+        window.resize(window.size().boundedTo(room))
+    frame = window.frameGeometry()
+    if not available.contains(frame):
+        left = min(max(frame.left(), available.left()), available.right() - frame.width())
+        top = min(max(frame.top(), available.top()), available.bottom() - frame.height())
+        window.move(max(left, available.left()), max(top, available.top()))
 
 
 @dataclass
@@ -98,7 +122,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([190, 1000])
+        self.splitter.setSizes([NAV_WIDTH, 1000])
 
         self.lock_screen = LockScreen(workspace.paths, workspace.actor.username, bridge)
         self.lock_screen.unlocked.connect(self.unlock)
@@ -119,6 +143,7 @@ class MainWindow(QMainWindow):
             importlib.import_module(name).register(self)
         if self.nav.count():
             self.nav.setCurrentRow(0)
+        self._fit_navigation()
         self._restore_state()
         bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
@@ -142,6 +167,13 @@ class MainWindow(QMainWindow):
         self.nav.addItem(item)
         self.pages.addWidget(QWidget())  # placeholder until the area is first shown
         self._areas[key] = Area(key, title_fn, widget_factory, icon, item)
+
+    def _fit_navigation(self) -> None:
+        """The navigation as wide as its longest title, so the areas keep the rest."""
+        needed = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 8
+        sizes = self.splitter.sizes()
+        width = min(max(needed, self.nav.minimumWidth()), self.nav.maximumWidth())
+        self.splitter.setSizes([width, max(sum(sizes) - width, 1)])
 
     def area_keys(self) -> list[str]:
         return list(self._areas)
@@ -196,6 +228,10 @@ class MainWindow(QMainWindow):
             (self.quit_action, icon("log-out")),
         ):
             act.setIcon(shown)
+        self.manual_action = action(
+            QKeySequence(QKeySequence.StandardKey.HelpContents), self.show_manual
+        )
+        self.shortcuts_action = action("", self.show_shortcuts)
         self.about_action = action("", self.show_about)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addAction(self.lock_action)
@@ -205,7 +241,11 @@ class MainWindow(QMainWindow):
         self.case_menu.addAction(self.new_case_action)
         self.case_menu.addAction(self.find_action)
         self.help_menu = self.menuBar().addMenu("")
+        self.help_menu.addAction(self.manual_action)
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
+        self.help_dialog: QDialog | None = None
         self._guarded_actions = (self.new_case_action, self.find_action, self.lock_action)
 
     def new_case(self) -> None:
@@ -225,15 +265,21 @@ class MainWindow(QMainWindow):
         if hasattr(widget, "focus_search"):
             widget.focus_search()
 
+    def show_manual(self) -> None:
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(self)
+            self.bridge.language_changed.connect(self.help_dialog.retranslate_ui)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+
+    def show_shortcuts(self) -> None:
+        # An area's shortcuts exist once it is built, and the case editor's once it is.
+        for key in self.area_keys():
+            getattr(self.area_widget(key), "editor", None)
+        ShortcutsDialog(self).open()
+
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            _("About Qorgau"),
-            _(
-                "Qorgau helps the labour attachés and consular officers of the Republic of "
-                "Kazakhstan protect Kazakhstani labour emigrants."
-            ),
-        )
+        AboutDialog(self.workspace, self).open()
 
     # Lock --------------------------------------------------------------------------------
 
@@ -278,6 +324,8 @@ class MainWindow(QMainWindow):
         for area in self._areas.values():
             area.item.setText(area.title_fn())
             area.item.setToolTip(area.title_fn())
+        if ui_settings.load_state("main_window/splitter") is None:
+            self._fit_navigation()  # titles differ in length from language to language
         self.file_menu.setTitle(_("&Qorgau"))
         self.case_menu.setTitle(_("&Cases"))
         self.help_menu.setTitle(_("&Help"))
@@ -286,6 +334,8 @@ class MainWindow(QMainWindow):
         self.lock_action.setText(_("&Lock"))
         self.quit_action.setText(_("&Quit"))
         self.about_action.setText(_("&About Qorgau"))
+        self.manual_action.setText(_("&Manual"))
+        self.shortcuts_action.setText(_("&Keyboard shortcuts"))
         self.status_user.setText(self.status_text())
 
     def mission_name(self) -> str:
@@ -309,7 +359,8 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         geometry = ui_settings.load_state("main_window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+            self.resize(DEFAULT_SIZE)
+        fit_to_screen(self)
         splitter = ui_settings.load_state("main_window/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,6 +34,7 @@ from app.services.recovery_sheet import SheetFacts, write_recovery_sheet
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel
 from ui.widgets.dialogs import ValidatingDialog, check_passwords, password_field
+from ui.widgets.file_dialogs import in_documents
 
 
 class RecoveryKeyDialog(QDialog):
@@ -90,10 +91,18 @@ class RecoveryKeyDialog(QDialog):
         self.save_button.setText(_("&Save the printable sheet (PDF)…"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("I have stored it"))
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()  # Qt has just named the OK button "OK" again
+
     def save_sheet(self) -> None:
         lang = str(self.language.currentData())
         name, _filter = QFileDialog.getSaveFileName(
-            self, _("Save the recovery sheet"), f"qorgau-recovery-{lang}.pdf", "PDF (*.pdf)"
+            self,
+            _("Save the recovery sheet"),
+            in_documents(f"qorgau-recovery-{lang}.pdf"),
+            "PDF (*.pdf)",
         )
         if name:
             self.write_sheet(Path(name), lang)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 SIZES = ((1366, 768), (1920, 1080))
 DEMO_CASES = 600
+# An attachment whose long name the attachments tab must still show recognisably.
+SAMPLE_FILE = "Еңбек шарты — Samsung Heavy Industries, Geoje shipyard, 2026-03-01 (scan).pdf"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,10 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from app.config import Paths
+    from app.services.cases import CaseService
     from app.services.demo import DEMO_PASSWORD, run_demo
     from app.services.installation import unlock
     from ui.app import make_application
     from ui.cases.area import CasesArea
+    from ui.help import ShortcutsDialog
     from ui.i18n_bridge import LanguageBridge
     from ui.login import LoginDialog
     from ui.main_window import MainWindow
@@ -71,9 +75,17 @@ def main(argv: list[str] | None = None) -> int:
             while model.loading or not model.total_known:  # the list loads in the background
                 app.processEvents()
             shoot(window, "cases", size)
-            area.open_case(area.list_view.model.row_at(2).id)
+            case_id = area.list_view.model.row_at(2).id
+            if not CaseService(workspace).get_case(case_id).attachments:
+                CaseService(workspace).add_attachment(case_id, SAMPLE_FILE, b"%PDF-1.4 sample")
+            area.open_case(case_id)
             area.editor.tabs.setCurrentIndex(0)
             shoot(window, "case-editor", size)
+            area.editor.tabs.setCurrentWidget(area.editor.attachments)
+            shoot(window, "case-attachments", size)
+            area.editor.tabs.setCurrentWidget(area.editor.law_tab)
+            shoot(window, "case-law", size)
+            area.editor.tabs.setCurrentIndex(0)
             area.new_case()
             shoot(window, "new-case", size)
             area.editor.dirty = False
@@ -84,6 +96,15 @@ def main(argv: list[str] | None = None) -> int:
             window.lock()
             shoot(window, "locked", size)
             window.unlock()
+            window.show_manual()
+            assert window.help_dialog is not None
+            shoot(window.help_dialog, "manual", (760, 620))
+            window.help_dialog.close()
+            shortcuts = ShortcutsDialog(window)
+            shortcuts.show()
+            shoot(shortcuts, "shortcuts", (560, 460))
+            shortcuts.close()
+            # No About here: it shows this computer's folders, which have no place in docs.
             window.close()
         login = LoginDialog(paths, bridge)
         login.username.setText("consul")

@@ -96,7 +96,7 @@ def _yes_no(value: bool) -> str:
 
 
 def _date(value: Any) -> str:
-    return format_date(value, "medium") if value else "—"
+    return format_date(value) if value else "—"
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -161,7 +161,7 @@ def cmd_log(args: argparse.Namespace) -> int:
         [_("When"), _("Direction"), _("Kind"), _("Mission"), _("Bundle"), _("Records")],
         [
             [
-                format_datetime(e.created_at, "short"),
+                format_datetime(e.created_at),
                 _("sent") if e.direction == "out" else _("received"),
                 e.kind,
                 e.peer_mission or e.source_mission,

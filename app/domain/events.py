@@ -107,7 +107,7 @@ def compose(data: Mapping[str, Any] | None, text: str, language: str | None = No
         values["risk"] = labels.risk_level(str(params.get("risk", "")), lang)
     elif event == SystemEvent.ESCALATED and params.get("date"):
         try:
-            values["date"] = format_date(date.fromisoformat(str(params["date"])), "medium", lang)
+            values["date"] = format_date(date.fromisoformat(str(params["date"])), None, lang)
         except ValueError:
             pass  # an old entry's date as it was written
     try:

@@ -26,7 +26,7 @@ def _cells(table: ReportTable, lang: str) -> list[list[str]]:
         if value is None:
             return "—"
         if isinstance(value, date):
-            return format_date(value, "short", lang)
+            return format_date(value, None, lang)
         if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
             return format_number(value, lang)
         return str(value)

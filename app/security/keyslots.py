@@ -320,7 +320,7 @@ class KeySlotStore:
         if slot is None:
             # Spend the same effort as a real attempt so timing does not reveal user names.
             _derive(password, b"\0" * 16, self.profile)
-            raise AuthError(_("Wrong user name or password."))
+            raise AuthError(lambda: _("Wrong user name or password."))
         return self._unwrap(data["database_id"], username, password, slot)
 
     def unlock(self, username: str, password: str) -> bytes:
@@ -470,7 +470,7 @@ class KeySlotStore:
         try:
             plain = AESGCM(kek).decrypt(nonce, wrapped, aad)
         except InvalidTag:
-            raise AuthError(_("Wrong user name or password.")) from None
+            raise AuthError(lambda: _("Wrong user name or password.")) from None
         if legacy:
             return OpenedSlot(username, 0, {0: plain})
         if len(plain) != 2 * KEY_BYTES:

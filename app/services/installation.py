@@ -207,7 +207,7 @@ def open_workspace(paths: Paths, username: str, key: bytes, database_id: str) ->
                 select(User).where(User.username == username)
             ).scalar_one_or_none()
             if user is None or not user.active:
-                raise AuthError(_("Wrong user name or password."))
+                raise AuthError(lambda: _("Wrong user name or password."))
             user.last_login_at = datetime.now(UTC)
             user.failed_attempts = 0
             mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
@@ -267,7 +267,7 @@ def prove_password(
     """
     if username.startswith("@"):
         # The recovery and escrow slots are nobody's account: they serve `recover` only.
-        raise AuthError(_("Wrong user name or password."))
+        raise AuthError(lambda: _("Wrong user name or password."))
     # Counted as failed before the password is tried (parallel tries queue; see login_guard).
     attempt = guard.begin(username)
     try:
@@ -275,7 +275,7 @@ def prove_password(
     except AuthError as exc:
         delay = guard.failed(username)
         if delay:
-            raise AuthError(f"{exc} {wait_message(delay)}") from None
+            raise AuthError(lambda first=exc: f"{first} {wait_message(delay)}") from None
         raise
     except BaseException:
         guard.withdraw(attempt)  # the password opened the slot; the database would not open

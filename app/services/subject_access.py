@@ -292,8 +292,8 @@ def _when(value: str | None, lang: str) -> str:
     if not value:
         return "—"
     if "T" in value:
-        return format_datetime(datetime.fromisoformat(value), "short", lang)
-    return format_date(date.fromisoformat(value), "medium", lang)
+        return format_datetime(datetime.fromisoformat(value), None, lang)
+    return format_date(date.fromisoformat(value), None, lang)
 
 
 def _officer_names(workspace: Workspace, lang: str) -> dict[str, str]:

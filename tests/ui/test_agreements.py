@@ -76,7 +76,7 @@ def test_instrument_view_shows_verified_flag_and_provisions(qtbot: QtBot, open_w
     eaeu = service.get("eaeu-treaty-2014")
     page.select(eaeu.id)
     assert view.badge.text() == "✔ Verified against an official text"
-    assert view.signed.text() == format_date(date(2014, 5, 29), "long")
+    assert view.signed.text() == format_date(date(2014, 5, 29))  # the interface format
     # The source on demand: a link to where the text can be checked, with the check date.
     assert '<a href="https://arbatcredit.ru' in view.source.text()
     assert view.source.openExternalLinks()

@@ -90,7 +90,7 @@ def test_bad_input_shows_a_message_beside_the_field_and_saves_nothing(
     editor.received.setText("31.02.2026")
     assert not editor.save()
     assert editor.boxes["received_at"].error.text() == (
-        "“31.02.2026” is not a date; write it as DD.MM.YYYY."
+        "“31.02.2026” is not a date; write it like 15 Mar 1994 or 15031994."
     )
     assert editor.case is None
     assert CaseService(ws).count_cases() == 0

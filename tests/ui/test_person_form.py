@@ -10,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.domain.iin import make_iin
+from app.i18n import format_date
 from app.services.cases import CaseService
 from app.services.people import PersonService
 from app.services.records import CaseChanges, CaseInput, PersonInput
@@ -63,7 +64,7 @@ def test_consent_date_and_scope_are_saved_and_shown_again(qtbot: QtBot, ws: Work
 
     reopened = _reopened(qtbot, ws, case.id)  # held: qtbot keeps widgets only weakly
     again = reopened.person
-    assert again.consent_date.text() == CONSENT_DAY.strftime("%d.%m.%Y")
+    assert again.consent_date.text() == format_date(CONSENT_DAY)
     ticked = {code for code, check in again.scope_checks.items() if check.isChecked()}
     assert ticked == {"case_handling", "share_hq"}
     assert again.consent_note.text() == "Signed form, scan in the attachments"

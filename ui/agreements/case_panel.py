@@ -24,6 +24,7 @@ from ui.agreements.widgets import SourceLabel, source_html, top_items, verified_
 from ui.i18n_bridge import LanguageBridge
 from ui.palette import ERROR_TEXT, STANDARD_TEXT
 from ui.tasks import show_error
+from ui.widgets.columns import ColumnFit
 from ui.widgets.plain import plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -49,8 +50,8 @@ class ApplicableLawPanel(QWidget):
         self.relevant = QTreeWidget()
         self.relevant.setObjectName("relevant_provisions")
         self.relevant.setRootIsDecorated(False)
-        self.relevant.setWordWrap(True)
         self.relevant.setColumnCount(2)
+        self.relevant_columns = ColumnFit(self.relevant, "law_relevant", stretch=1, wrap=True)
         self.cite_button = QPushButton()
         self.cite_button.clicked.connect(self.cite_selected)
         self.cited_heading = QLabel()
@@ -58,8 +59,8 @@ class ApplicableLawPanel(QWidget):
         self.cited = QTreeWidget()
         self.cited.setObjectName("cited_provisions")
         self.cited.setRootIsDecorated(False)
-        self.cited.setWordWrap(True)
         self.cited.setColumnCount(2)
+        self.cited_columns = ColumnFit(self.cited, "law_cited", stretch=1, wrap=True)
         self.remove_button = QPushButton()
         self.remove_button.clicked.connect(self.remove_selected)
         self.empty = QLabel()
@@ -70,8 +71,8 @@ class ApplicableLawPanel(QWidget):
         self.host_law = QTreeWidget()
         self.host_law.setObjectName("host_law")
         self.host_law.setRootIsDecorated(False)
-        self.host_law.setWordWrap(True)
         self.host_law.setColumnCount(2)
+        self.host_law_columns = ColumnFit(self.host_law, "law_host", stretch=1, wrap=True)
         self.outdated = QLabel()
         self.outdated.setWordWrap(True)
         self.outdated.setStyleSheet(f"color: {ERROR_TEXT};")

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -41,6 +40,7 @@ from ui.agreements.widgets import (
 from ui.i18n_bridge import LanguageBridge
 from ui.palette import ERROR_TEXT
 from ui.tasks import show_error
+from ui.widgets.columns import ColumnFit
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label, plain_tooltip
 
@@ -49,7 +49,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 def _date(value: object) -> str:
-    return format_date(value, "long") if isinstance(value, date) else "—"
+    return format_date(value) if isinstance(value, date) else "—"
 
 
 def mark_unverified(item: QTreeWidgetItem, columns: int, verified: bool) -> None:
@@ -59,6 +59,9 @@ def mark_unverified(item: QTreeWidgetItem, columns: int, verified: bool) -> None
     for column in range(columns):
         item.setForeground(column, QBrush(UNVERIFIED_COLOUR))
         item.setToolTip(column, verified_text(False))
+
+
+SHORT_COLUMN_WIDTH = 115  # wider kinds and statuses wrap: the titles need the room more
 
 
 class InstrumentView(QWidget):
@@ -239,7 +242,13 @@ class CountryView(QWidget):
         self.tree = QTreeWidget()
         self.tree.setColumnCount(self.COLUMNS)
         self.tree.setRootIsDecorated(True)
-        self.tree.setWordWrap(True)
+        self.tree_columns = ColumnFit(
+            self.tree,
+            "agreements_by_country",
+            stretch=0,
+            wrap=True,
+            max_width=2 * SHORT_COLUMN_WIDTH,
+        )
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.country_label = QLabel()
@@ -337,12 +346,11 @@ class AgreementsPage(QWidget):
         self.list = QTreeWidget()
         self.list.setRootIsDecorated(False)
         self.list.setColumnCount(self.COLUMNS)
-        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        header = self.list.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, self.COLUMNS):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Titles differ only at their end ("…and the Government of the Republic of Korea on
+        # …"): they wrap rather than being cut, and the short columns fit their contents.
+        self.list_columns = ColumnFit(
+            self.list, "agreements", stretch=0, wrap=True, max_width=SHORT_COLUMN_WIDTH
+        )
         self.list.currentItemChanged.connect(self._chosen)
         self.count = QLabel()
         self.legend = QLabel()
@@ -372,8 +380,9 @@ class AgreementsPage(QWidget):
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 3)  # the list needs the width more than the document
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([700, 450])
         QVBoxLayout(self).addWidget(splitter)
         if bridge is not None:
             bridge.language_changed.connect(self.retranslate_ui)

@@ -42,9 +42,7 @@ def source_html(source: str, checked_on: date | None = None) -> str:
         return html.escape(_("No source recorded."))
     linked = re.sub(r"(https?://[^\s;]+)", r'<a href="\1">\1</a>', html.escape(source))
     if checked_on is not None:
-        linked += " " + html.escape(
-            _("(checked on {date})").format(date=format_date(checked_on, "medium"))
-        )
+        linked += " " + html.escape(_("(checked on {date})").format(date=format_date(checked_on)))
     return linked
 
 

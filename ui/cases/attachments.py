@@ -16,7 +16,6 @@ from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -34,7 +33,9 @@ from app.services.cases import (
 from app.services.records import AttachmentInfo, CaseDetail
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, show_error
+from ui.widgets.columns import ColumnFit
 from ui.widgets.dialogs import ReasonDialog
+from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_tooltip
 
 NAME, SIZE, ADDED_BY, ADDED_AT = range(4)
@@ -70,7 +71,7 @@ class AttachmentsPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setRootIsDecorated(False)
         self.tree.setColumnCount(4)
-        self.tree.header().setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        self.columns = ColumnFit(self.tree, "attachments", stretch=NAME)
         self.tree.itemDoubleClicked.connect(lambda _item, _col: self.open_selected())
         self.tree.currentItemChanged.connect(lambda *_a: self._update_buttons())
         self.add_button = QPushButton()
@@ -105,13 +106,14 @@ class AttachmentsPanel(QWidget):
                     info.filename + (" ⚠" if info.is_identity_document else ""),
                     human_size(info.size),
                     info.added_by,
-                    format_datetime(info.added_at.astimezone(), "short"),
+                    format_datetime(info.added_at.astimezone()),
                 ]
             )
             item.setData(NAME, Qt.ItemDataRole.UserRole, info.id)
             tip = "\n".join(
                 t
                 for t in (
+                    info.filename,
                     info.description,
                     _("Kept because: {reason}").format(reason=info.identity_reason)
                     if info.identity_reason
@@ -119,8 +121,7 @@ class AttachmentsPanel(QWidget):
                 )
                 if t
             )
-            if tip:
-                item.setToolTip(NAME, plain_tooltip(tip))
+            item.setToolTip(NAME, plain_tooltip(tip))
             self.tree.addTopLevelItem(item)
         self.add_button.setEnabled(case is not None)
         self._update_buttons()
@@ -140,7 +141,9 @@ class AttachmentsPanel(QWidget):
     # Adding ------------------------------------------------------------------------------
 
     def choose_files(self) -> None:
-        files, _filter = QFileDialog.getOpenFileNames(self, _("Attach files to the case"))
+        files, _filter = QFileDialog.getOpenFileNames(
+            self, _("Attach files to the case"), in_documents()
+        )
         for name in files:
             self.add_file(Path(name))
 

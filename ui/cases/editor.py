@@ -35,7 +35,7 @@ from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Channel, Urgency, label
 from app.domain.roles import SENIOR_ROLES
 from app.errors import QorgauError, ValidationError
-from app.i18n import _, current_language, format_date, ngettext
+from app.i18n import N_, _, current_language, format_date, ngettext
 from app.services.cases import CaseService, DuplicatePersonWarning
 from app.services.changes import DataChanged
 from app.services.organisations import OrganisationService
@@ -59,6 +59,7 @@ from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.common import ErrorLabel, set_label
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
+from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label, plain_tooltip
 
 
@@ -250,8 +251,11 @@ class CaseEditor(QWidget):
         layout.addWidget(self.splitter, 1)
 
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save, context)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.request_close, context)
+        # What each key does is marked for translation; Help → Keyboard shortcuts shows it.
+        save = QShortcut(QKeySequence.StandardKey.Save, self, self.save, context)
+        save.setWhatsThis(N_("Save the case"))
+        close = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.request_close, context)
+        close.setWhatsThis(N_("Close the case form"))
         self._watch_changes()
         # Another area (a letter issued, a review saved, an import) may change the open case.
         listen_to_changes(self, workspace, self._data_changed)
@@ -687,7 +691,7 @@ class CaseEditor(QWidget):
         name, chosen = QFileDialog.getSaveFileName(
             self,
             _("Subject access export"),
-            f"subject-access-{case.number.replace('/', '-')}.pdf",
+            in_documents(f"subject-access-{case.number.replace('/', '-')}.pdf"),
             f"{pdf_filter};;{json_filter}",
         )
         if not name:

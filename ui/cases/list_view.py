@@ -9,7 +9,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -32,29 +31,16 @@ from ui.models.case_table_model import (
     CASE_ID_ROLE,
     CATEGORIES,
     DUE,
-    HOST_COUNTRY,
     NUMBER,
-    OFFICER,
-    PERSON,
     RECEIVED,
     STATUS,
     URGENCY,
     CaseTableModel,
 )
+from ui.widgets.columns import ColumnFit
 
-COLUMN_WIDTHS = {
-    NUMBER: 125,
-    PERSON: 210,
-    HOST_COUNTRY: 140,
-    CATEGORIES: 240,
-    STATUS: 140,
-    URGENCY: 85,
-    RECEIVED: 110,
-    DUE: 125,
-    OFFICER: 150,
-}
 FILTER_KEY = "cases/filter"
-HEADER_KEY = "cases/header"
+COLUMNS_KEY = "cases"  # the user's column widths, under "columns/cases"
 
 
 class CaseTable(QTableView):
@@ -106,14 +92,14 @@ class CaseListView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        for column, width in COLUMN_WIDTHS.items():
-            self.table.setColumnWidth(column, width)
-        header.setSectionResizeMode(CATEGORIES, QHeaderView.ResizeMode.Stretch)
-        saved = ui_settings.load_state(HEADER_KEY)
-        if saved is not None:
-            header.restoreState(saved)
+        # Sized to what they hold; the complaint takes the rest, elided in the middle.
+        self.columns = ColumnFit(
+            self.table,
+            COLUMNS_KEY,
+            stretch=CATEGORIES,
+            whole=(NUMBER, STATUS, URGENCY, RECEIVED, DUE),
+            min_stretch=230,  # the complaint is what an officer scans the list for
+        )
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated_case.connect(self.case_opened)
 
@@ -143,7 +129,7 @@ class CaseListView(QWidget):
         top.addWidget(self.preset_clear)
         top.addWidget(self.new_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setContentsMargins(8, 12, 8, 12)  # at 1366 pixels every column needs the room
         layout.addLayout(top)
         layout.addWidget(self.filters)
         layout.addWidget(self.table, 1)
@@ -296,7 +282,6 @@ class CaseListView(QWidget):
             self.case_opened.emit(index.data(CASE_ID_ROLE))
 
     def save_state(self) -> None:
-        ui_settings.save_state(HEADER_KEY, self.table.horizontalHeader().saveState())
         ui_settings.save_value(FILTER_KEY, self.filters.state_json())
 
     def hideEvent(self, event: object) -> None:  # noqa: N802 - Qt name

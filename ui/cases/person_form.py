@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from app.domain import labels as code_labels
 from app.domain.codes import ConsentScope, Sex
-from app.domain.iin import validate_iin
+from app.domain.iin import iin_birth_date, iin_sex, is_valid_iin, validate_iin
+from app.domain.kazakh_latin import to_kazakh_latin
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_date, ngettext
 from app.services.people import PersonService
@@ -58,6 +59,8 @@ DETAIL_FIELDS = (
 CONSENT_SCOPES = tuple(scope.value for scope in ConsentScope)
 SEXES = tuple(sex.value for sex in Sex)
 WARNING_STYLE = palette.WARNING_STYLE
+# The Cyrillic name field → its Latin field, suggested as the officer types.
+LATIN_OF = {"surname": "surname_latin", "given_names": "given_names_latin"}
 
 
 def as_input(person: PersonInfo) -> PersonInput:
@@ -187,6 +190,11 @@ class PersonForm(QWidget):
         self.check_timer.timeout.connect(self.check_duplicates)
         for edit in self._identity_edits():
             edit.textEdited.connect(self._edited)
+        # What the form filled in by itself, so it refills only what the user did not change.
+        self._filled: dict[str, str] = {}
+        self.iin.textEdited.connect(self._fill_from_iin)
+        for name in LATIN_OF:
+            self.edits[name].textEdited.connect(lambda _text, n=name: self._suggest_latin(n))
         for edit in (*self.details.values(), self.consent_date, self.consent_note):
             edit.textEdited.connect(self.changed)
         self.sex.activated.connect(self.changed)
@@ -235,6 +243,13 @@ class PersonForm(QWidget):
         for index, code in enumerate(SEXES, start=1):
             self.sex.setItemText(index, code_labels.sex(code))
         self.sex.setToolTip(_("Left empty, it is taken from the IIN."))
+        for name in LATIN_OF.values():
+            self.edits[name].setToolTip(
+                _(
+                    "Suggested from the Cyrillic by the Kazakh Latin alphabet; "
+                    "correct it to the spelling in the passport."
+                )
+            )
         self.details["messenger"].setPlaceholderText(_("WhatsApp, Telegram…: number or name"))
         self.details["next_of_kin"].setPlaceholderText(_("Name, relationship, phone"))
         self._show_details_count()
@@ -307,6 +322,7 @@ class PersonForm(QWidget):
             check.setChecked(code in person.consent_scope)
         self.consent_note.setText(person.consent_note or "")
         self._base = person
+        self._filled = {}
         self.set_locked(locked)
         self.clear_messages()
 
@@ -324,6 +340,7 @@ class PersonForm(QWidget):
         """Forget a picked person and type a new one."""
         self.person_id = None
         self._base = None
+        self._filled = {}
         for edit in (*self._identity_edits(), *self.details.values(), self.consent_date):
             edit.clear()
         self.consent_note.clear()
@@ -400,6 +417,30 @@ class PersonForm(QWidget):
         text = self.iin.text().strip()
         if text:
             validate_iin(text)
+
+    def _fill_from_iin(self) -> None:
+        """A valid IIN gives the date of birth and the sex, unless the user typed others."""
+        iin = "".join(self.iin.text().split())
+        if not is_valid_iin(iin):
+            return
+        born = iin_birth_date(iin)
+        if self.birth_date.text() in ("", self._filled.get("birth_date")):
+            self.birth_date.set_date(born)
+            self._filled["birth_date"] = self.birth_date.text()
+        sex = iin_sex(iin)
+        if str(self.sex.currentData() or "") in ("", self._filled.get("sex")):
+            self.sex.setCurrentIndex(max(self.sex.findData(sex), 0))
+            self._filled["sex"] = sex
+        self.changed.emit()
+
+    def _suggest_latin(self, name: str) -> None:
+        """The Latin spelling by the Kazakh Latin alphabet, while the user has not set one."""
+        latin = self.edits[LATIN_OF[name]]
+        if latin.text() not in ("", self._filled.get(LATIN_OF[name])):
+            return
+        suggestion = to_kazakh_latin(self.edits[name].text().strip())
+        latin.setText(suggestion)
+        self._filled[LATIN_OF[name]] = suggestion
 
     def _edited(self) -> None:
         self.changed.emit()

@@ -41,7 +41,7 @@ def link_text(kind: str) -> str:
 
 def event_html(event: EventInfo) -> str:
     kind = label(EventKind(event.kind)) if event.kind in EVENT_KINDS else event.kind
-    when = format_datetime(event.occurred_at.astimezone(), "short")
+    when = format_datetime(event.occurred_at.astimezone())
     title = html.escape(kind)
     if event.status_from and event.status_to:
         before = label(CaseStatus(event.status_from))

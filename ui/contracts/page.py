@@ -38,7 +38,7 @@ from app.contracts.rules import ReviewResult
 from app.contracts.terms import PASSPORT_HOLDERS, RETURN_TICKET_PAYERS, WAGE_PERIODS
 from app.domain import taxonomy
 from app.errors import QorgauError, ValidationError
-from app.i18n import LANGUAGES, _, current_language
+from app.i18n import LANGUAGES, N_, _, current_language
 from app.services.contracts import (
     ContractReviewInfo,
     ContractReviewService,
@@ -315,7 +315,8 @@ class ContractReviewPage(QWidget):
         self.export_button = QPushButton()
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._ask_export_path)
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        save = QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        save.setWhatsThis(N_("Save the contract review"))  # shown in Help → Keyboard shortcuts
 
     def _build_layout(self) -> None:
         fields = QWidget()

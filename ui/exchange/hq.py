@@ -19,6 +19,7 @@ from app.i18n import _
 from app.services.keys import TrustedKey
 from ui.widgets.common import set_label
 from ui.widgets.dialogs import ValidatingDialog
+from ui.widgets.file_dialogs import in_documents
 
 
 def split_numbers(text: str) -> list[str]:
@@ -28,7 +29,7 @@ def split_numbers(text: str) -> list[str]:
 
 def choose_bundle_file(parent: QWidget, title: str, suggested: str) -> Path | None:
     name, _filter = QFileDialog.getSaveFileName(
-        parent, title, suggested, _("Qorgau bundles (*.qbundle)")
+        parent, title, in_documents(suggested), _("Qorgau bundles (*.qbundle)")
     )
     return Path(name) if name else None
 

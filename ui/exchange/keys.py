@@ -218,7 +218,7 @@ class TrustedKeysBox(QGroupBox):
         self.table.setRowCount(len(self.keys))
         for row, key in enumerate(self.keys):
             code = f"{key.code} ({_('headquarters')})" if key.is_hq else key.code
-            since = format_datetime(key.trusted_at, "short") if key.trusted_at else ""
+            since = format_datetime(key.trusted_at.astimezone()) if key.trusted_at else ""
             values = (code, shorten(key.signing_key), shorten(key.age_recipient), since)
             full = (key.code, key.signing_key, key.age_recipient, since)
             for column, (value, tip) in enumerate(zip(values, full, strict=True)):

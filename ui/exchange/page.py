@@ -440,7 +440,7 @@ class ExchangePage(QWidget):
         for row, entry in enumerate(entries):
             records = sum(v for k, v in entry.counts.items() if k != "files")
             values = [
-                format_datetime(entry.created_at, "short"),
+                format_datetime(entry.created_at.astimezone()),
                 _("sent") if entry.direction == "out" else _("received"),
                 entry.kind,
                 entry.peer_mission or entry.source_mission,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +33,7 @@ from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.letters.preview import PdfPreview
 from ui.palette import WARNING_STYLE
 from ui.widgets.common import ErrorLabel, set_label
+from ui.widgets.fields import qt_date_format
 
 PREVIEW_DELAY_MS = 700  # a pause in typing this long re-renders the preview
 STALE_STYLE = WARNING_STYLE
@@ -74,7 +75,6 @@ class LetterDialog(QDialog):
         self.incoming_number = QLineEdit()
         self.incoming_date = QDateEdit()
         self.incoming_date.setCalendarPopup(True)
-        self.incoming_date.setDisplayFormat("yyyy-MM-dd")
         self.incoming_date.setDate(QDate.currentDate())
         self.addressee_sex = QComboBox()  # the salutation's form
         for code in ("", "female", "male"):
@@ -174,6 +174,8 @@ class LetterDialog(QDialog):
         self.kind.setFocus()
 
     def retranslate_ui(self) -> None:
+        self.incoming_date.setLocale(QLocale())  # month names in the interface's language
+        self.incoming_date.setDisplayFormat(qt_date_format())
         self.setWindowTitle(
             _("Letter for case {number}").format(number=self.case_number)
             if self.letter is None

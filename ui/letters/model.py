@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.domain import labels
 from app.domain.codes import LetterKind, label
-from app.i18n import _
+from app.i18n import _, format_date
 from app.services.letters import LetterInfo
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.widgets.plain import plain_tooltip
@@ -79,7 +79,7 @@ class LetterTableModel(QAbstractTableModel):
         if column == NUMBER:
             return info.outgoing_number or "—"
         if column == DATE:
-            return info.letter_date.isoformat() if info.letter_date else ""
+            return format_date(info.letter_date) if info.letter_date else ""
         if column == STATUS:
             return status_label(info.status)
         if column == CASE:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -47,10 +46,22 @@ from ui.changes import listen_to_changes
 from ui.i18n_bridge import LanguageBridge
 from ui.icons import icon
 from ui.letters.dialog import LetterDialog
-from ui.letters.model import LETTER_ROLE, SUBJECT, LetterTableModel, status_label
+from ui.letters.model import (
+    CASE,
+    DATE,
+    LANG,
+    LETTER_ROLE,
+    NUMBER,
+    STATUS,
+    SUBJECT,
+    LetterTableModel,
+    status_label,
+)
 from ui.letters.preview import PdfPreview
 from ui.tasks import show_error
+from ui.widgets.columns import ColumnFit
 from ui.widgets.dialogs import confirm
+from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_message
 
 FIRST_YEAR = 2020
@@ -100,12 +111,17 @@ class LettersPage(QWidget):
         # One line a letter: more of the register in view.
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # Subjects and addressees are long: a fixed share, elided, the full text as tooltip.
-        header.setSectionResizeMode(SUBJECT, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(SUBJECT, 240)
-        header.setStretchLastSection(True)
+        # Eight columns beside the preview at 1366 pixels: kinds, subjects and addressees wrap
+        # (the subject takes the rest), the other columns fit their contents.
+        self.columns = ColumnFit(
+            self.table,
+            "letters",
+            stretch=SUBJECT,
+            wrap=True,
+            max_width=140,
+            min_stretch=120,
+            whole=(NUMBER, DATE, STATUS, CASE, LANG),
+        )
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self.edit_letter)
 
@@ -158,7 +174,7 @@ class LettersPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.preview)
-        splitter.setSizes([700, 500])
+        splitter.setSizes([900, 300])  # the register needs the width; the preview scales
         QVBoxLayout(self).addWidget(splitter)
 
         if bridge is not None:
@@ -395,7 +411,7 @@ class LettersPage(QWidget):
             return
         suggested = (info.outgoing_number or _("draft")).replace("/", "-") + ".pdf"
         path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save the letter"), suggested, _("PDF files (*.pdf)")
+            self, _("Save the letter"), in_documents(suggested), _("PDF files (*.pdf)")
         )
         if path:
             self.save_to(Path(path))

@@ -84,8 +84,21 @@ def deadline_label(state: str) -> str | None:
     }.get(state)
 
 
+def category_labels(row: CaseRow) -> list[str]:
+    return [label(Category(c)) for c in row.categories]
+
+
+def complaint_text(row: CaseRow) -> str:
+    """The first category whole and how many more: at 1366 pixels a list of three categories
+    cut in the middle read as nothing; the tooltip lists them all."""
+    labels = category_labels(row)
+    if len(labels) <= 1:
+        return "".join(labels)
+    return f"{labels[0]} (+{len(labels) - 1})"
+
+
 def display_texts(row: CaseRow, officers: dict[str, str]) -> tuple[str, ...]:
-    categories = ", ".join(label(Category(c)) for c in row.categories)
+    categories = complaint_text(row)
     return (
         row.number,
         row.person_name,
@@ -93,8 +106,8 @@ def display_texts(row: CaseRow, officers: dict[str, str]) -> tuple[str, ...]:
         categories,
         label(CaseStatus(row.status)),
         label(Urgency(row.urgency)),
-        format_date(row.received_at, "medium"),
-        format_date(row.due_date, "medium") if row.due_date else "",
+        format_date(row.received_at),
+        format_date(row.due_date) if row.due_date else "",
         officers.get(row.assigned_to or "", row.assigned_to or ""),
     )
 
@@ -318,5 +331,5 @@ class CaseTableModel(QAbstractTableModel):
         if column == URGENCY and row.life_or_liberty_at_risk:
             return _("Life or liberty at risk")
         if column == CATEGORIES:
-            return self._texts[position][CATEGORIES]
+            return "\n".join(category_labels(row))
         return None

@@ -25,6 +25,7 @@ from app.i18n import _, current_language, format_date, ngettext
 from app.reports import case_list_table
 from app.reports.export import write_csv
 from app.services.records import CaseRow
+from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
 
@@ -81,7 +82,7 @@ class CaseListDialog(QDialog):
         for index, row in enumerate(self.rows):
             cells = (
                 row.number,
-                format_date(row.received_at, "short"),
+                format_date(row.received_at),
                 label(CaseStatus(row.status)),
                 row.host_country,
                 hidden if hide_names else row.person_name,
@@ -118,7 +119,7 @@ class CaseListDialog(QDialog):
 
     def _ask_csv(self) -> None:
         name, _chosen = QFileDialog.getSaveFileName(
-            self, _("Export the list"), "qorgau-cases.csv", "CSV (*.csv)"
+            self, _("Export the list"), in_documents("qorgau-cases.csv"), "CSV (*.csv)"
         )
         if not name:
             return

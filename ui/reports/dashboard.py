@@ -26,7 +26,7 @@ from PySide6.QtCharts import (
     QPieSlice,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QPointF, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, QPointF, Qt, Signal
 from PySide6.QtGui import QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -63,6 +63,8 @@ from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.reports.case_list import CaseListDialog
 from ui.widgets.common import ErrorLabel
 from ui.widgets.country_combo import CountryCombo
+from ui.widgets.fields import qt_date_format
+from ui.widgets.file_dialogs import in_documents
 
 CHART_HEIGHT = 300
 TILES = ("opened", "resolved", "closed", "open", "overdue", "median")
@@ -169,7 +171,6 @@ class DashboardPage(QWidget):
         self.date_to = QDateEdit(_qdate(last))
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
         self.country = CountryCombo([], any_text="")
         self.category = QComboBox()
         self.officer = QComboBox()
@@ -327,7 +328,7 @@ class DashboardPage(QWidget):
             return
         self.period_note.setText(
             _("Open and overdue cases as of {today}; other figures for the period.").format(
-                today=f.today.isoformat()
+                today=format_date(f.today)
             )
         )
         values = {
@@ -595,7 +596,9 @@ class DashboardPage(QWidget):
         self._ask(_("Save the report"), "PDF (*.pdf)", ".pdf", self.export_pdf)
 
     def _ask(self, title: str, pattern: str, suffix: str, action: Callable[[Path], Path]) -> None:
-        name, _chosen = QFileDialog.getSaveFileName(self, title, f"qorgau-stats{suffix}", pattern)
+        name, _chosen = QFileDialog.getSaveFileName(
+            self, title, in_documents(f"qorgau-stats{suffix}"), pattern
+        )
         if not name:
             return
         path = Path(name) if name.endswith(suffix) else Path(name + suffix)
@@ -623,6 +626,9 @@ class DashboardPage(QWidget):
         }
 
     def retranslate_ui(self, _language: str | None = None) -> None:
+        for edit in (self.date_from, self.date_to):
+            edit.setLocale(QLocale())  # month names in the interface's language
+            edit.setDisplayFormat(qt_date_format())
         self.title.setText(_("Reports and statistics"))
         self.from_label.setText(_("From"))
         self.to_label.setText(_("to"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.codes import Role
 from app.errors import QorgauError
-from app.i18n import _, current_language, pseudo_locale_enabled, set_pseudo_locale
+from app.i18n import _
 from app.security.keyring_store import SecretStore
 from app.services import retention
 from app.services import settings as domain_settings
@@ -66,13 +65,9 @@ class SettingsPage(QScrollArea):
         self.retention_years.valueChanged.connect(self.set_retention_years)
         self.interface_form = QFormLayout(self.interface)
         self.interface_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
-        self.pseudo = QCheckBox()
-        self.pseudo.setChecked(pseudo_locale_enabled())
-        self.pseudo.toggled.connect(self.set_pseudo_locale)
         self.interface_form.addRow("", self.language)
         self.interface_form.addRow("", self.idle_minutes)
         self.interface_form.addRow("", self.retention_years)
-        self.interface_form.addRow("", self.pseudo)
 
         self.security = QGroupBox()
         self.keyring_state = QLabel()
@@ -132,8 +127,6 @@ class SettingsPage(QScrollArea):
                 "figures for statistics stay."
             )
         )
-        set_label(self.interface_form, self.pseudo, "")
-        self.pseudo.setText(_("Pseudo-language: longer texts, to check that nothing is cut off"))
         self.security.setTitle(_("Security"))
         self.keyring_state.setText(
             _(
@@ -150,11 +143,6 @@ class SettingsPage(QScrollArea):
             _("A new recovery key for the mission's safe; the old one then opens nothing.")
         )
         self.users_box.setTitle(_("Users of this mission"))
-
-    def set_pseudo_locale(self, enabled: bool) -> None:
-        """A layout check for translators and developers: every text longer, accented."""
-        set_pseudo_locale(enabled)
-        self.window_.bridge.set_language(current_language())
 
     def set_idle_minutes(self, minutes: int) -> None:
         try:

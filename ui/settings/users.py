@@ -156,7 +156,7 @@ class UsersPanel(QWidget):
                     user.full_name,
                     label(Role(user.role)),
                     _("active") if user.active else _("revoked"),
-                    format_datetime(user.last_login_at, "short") if user.last_login_at else "",
+                    format_datetime(user.last_login_at.astimezone()) if user.last_login_at else "",
                 ]
             )
             item.setData(USERNAME, Qt.ItemDataRole.UserRole, user.username)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QWidget
 
 from app.i18n import LANGUAGES
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
@@ -30,21 +31,56 @@ def set_label(form: QFormLayout, field: QWidget, text: str) -> None:
     form.setWidget(row, QFormLayout.ItemRole.LabelRole, label)
 
 
+def fit_to_contents(window: QWidget, to_hint: bool = False) -> None:
+    """Grow ``window`` to what its contents need now (never shrink it).
+
+    A top-level window keeps its size when a text gets longer (a language switch, a message
+    of two lines), and its layout then squeezes fields and clips labels; a wrapped label's
+    height depends on its width, which the layout's minimum size does not account for.
+    """
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    width = max(window.width(), layout.totalMinimumSize().width())
+    if to_hint:  # room for every label at its natural width (after a language switch)
+        width = max(width, window.sizeHint().width())
+    height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+    height = max(height, layout.totalMinimumSize().height(), window.height())
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+
+
 class ErrorLabel(QLabel):
-    """A message shown beside the input it is about; hidden while there is nothing to say."""
+    """A message shown beside the input it is about; hidden while there is nothing to say.
+
+    Given as a function, the message is made again by ``retranslate()``, so it follows a
+    language switch while it is on screen.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
         self.setStyleSheet(f"color: {ERROR_TEXT};")
         self.setAccessibleName("error")
+        self._message: Callable[[], str] | None = None
         self.hide()
 
-    def show_message(self, message: str) -> None:
-        self.setText(message)
-        self.setVisible(bool(message))
+    def show_message(self, message: str | Callable[[], str]) -> None:
+        self._message = message if callable(message) else None
+        text = message() if callable(message) else message
+        self.setText(text)
+        self.setVisible(bool(text))
+        window = self.window()
+        if text and isinstance(window, QDialog) and window.isVisible():
+            fit_to_contents(window)  # a message of two lines must not squash the fields
+
+    def retranslate(self) -> None:
+        if self._message is not None:
+            self.setText(self._message())
 
     def clear_message(self) -> None:
+        self._message = None
         self.setText("")
         self.hide()
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from babel import Locale
+from PySide6.QtCore import QDate, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
+    QCalendarWidget,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -15,49 +19,180 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ValidationError
-from app.i18n import _
+from app.i18n import LANGUAGES, _, format_date, ui_date_pattern
 from ui.widgets.common import ErrorLabel
 
-DATE_FORMATS = ("dd.MM.yyyy", "d.M.yyyy", "yyyy-MM-dd", "dd/MM/yyyy", "d/M/yyyy")
-SHOWN_FORMAT = "dd.MM.yyyy"  # how Kazakhstan's and Russia's offices write dates
+# The keys that open a date field's calendar (listed in Help → Keyboard shortcuts).
+CALENDAR_KEYS = ("Alt+Down", "F4")
+# The example a message or a placeholder shows: a date no one reads the wrong way round.
+EXAMPLE_DATE = date(1994, 3, 15)
+_DIGITS_ONLY = re.compile(r"(\d{2})(\d{2})(\d{4}|\d{2})")  # 15031994, 150394
+_ISO = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
+_DAY_FIRST = re.compile(r"(\d{1,2})[\s./-]+(\d{1,2})[\s./-]+(\d{4}|\d{2})")
+_WITH_MONTH_NAME = re.compile(r"(\d{1,2})\s*([^\W\d_]+)\.?\s*(\d{4})")
+
+
+def _month_names() -> dict[str, int]:
+    """Month names and abbreviations of every interface language (casefolded) → number."""
+    names: dict[str, int] = {}
+    for language in ("en_GB", *LANGUAGES):
+        months = Locale.parse(language).months
+        for context in ("format", "stand-alone"):
+            for width in ("abbreviated", "wide"):
+                for number, name in months[context][width].items():
+                    names[str(name).casefold().rstrip(".")] = int(number)
+    return names
+
+
+_MONTHS = _month_names()
+
+
+def _full_year(year: str) -> int:
+    """Two digits mean the latest year not more than ten years ahead (94 → 1994, 31 → 2031)."""
+    if len(year) == 4:
+        return int(year)
+    this_year = date.today().year
+    candidate = this_year // 100 * 100 + int(year)
+    return candidate if candidate <= this_year + 10 else candidate - 100
 
 
 def parse_date(text: str) -> date | None:
-    """None for an empty field; ValueError when the text is not a date."""
-    text = text.strip()
+    """None for an empty field; ValueError when the text is not a date.
+
+    Accepts the interface's own format in any of its languages (01.12.2026, 1 Dec 2026,
+    1 желтоқсан 2026), day-first dates with any separator or none (15031994, 15/3/94) and
+    ISO (1994-03-15).
+    """
+    text = " ".join(text.split())
     if not text:
         return None
-    for fmt in DATE_FORMATS:
-        parsed = QDate.fromString(text, fmt)
-        if parsed.isValid():
-            return date(parsed.year(), parsed.month(), parsed.day())
-    raise ValueError(text)
+    if match := _DIGITS_ONLY.fullmatch(text):
+        day, month, year = int(match[1]), int(match[2]), _full_year(match[3])
+    elif match := _ISO.fullmatch(text):
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+    elif match := _DAY_FIRST.fullmatch(text):
+        day, month, year = int(match[1]), int(match[2]), _full_year(match[3])
+    elif (match := _WITH_MONTH_NAME.fullmatch(text)) and match[2].casefold() in _MONTHS:
+        day, month, year = int(match[1]), _MONTHS[match[2].casefold()], int(match[3])
+    else:
+        raise ValueError(text)
+    return date(year, month, day)  # ValueError for 31.02.
+
+
+def qt_date_format(language: str | None = None) -> str:
+    """The interface's date format (``ui_date_pattern``) written for QDateEdit."""
+    # CLDR and Qt agree on d, dd, M, MM, MMM and quoted text; CLDR's y is every digit.
+    return re.sub(r"(?<!y)y(?!y)", "yyyy", ui_date_pattern(language))
+
+
+def _calendar_icon() -> QIcon:
+    """A small calendar page drawn here, so the field needs no icon file."""
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    ink = QColor("#44546a")
+    painter.setPen(ink)
+    painter.drawRect(QRect(1, 2, 13, 12))
+    painter.fillRect(QRect(1, 2, 14, 3), ink)
+    for row in range(2):
+        for column in range(3):
+            painter.fillRect(QRect(3 + 4 * column, 7 + 3 * row, 2, 2), ink)
+    painter.end()
+    return QIcon(pixmap)
 
 
 class DateField(QLineEdit):
-    """A date typed as DD.MM.YYYY (or YYYY-MM-DD); checked when the user leaves the field."""
+    """A date typed as people write it, or picked from a calendar (the button, Alt+Down).
+
+    Shown in the interface's format (``app.i18n.format_date``), the one format source; the
+    text is rewritten in that format when the user leaves the field and when the language
+    changes. ``date()`` raises ValidationError for text that is not a date.
+    """
 
     def __init__(self, field: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.field = field
-        self.setMaxLength(10)
+        self.setMaxLength(32)
+        self.calendar_action = self.addAction(
+            _calendar_icon(), QLineEdit.ActionPosition.TrailingPosition
+        )
+        self.calendar_action.triggered.connect(self.open_calendar)
+        self.calendar: QCalendarWidget | None = None
+        self.editingFinished.connect(self._normalise)
         self.retranslate_ui()
-        self.setMaximumWidth(140)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("28 Sept 2026") + 48)
+        self.setMaximumWidth(self.minimumWidth() + 40)
 
     def set_date(self, value: date | None) -> None:
-        self.setText(value.strftime("%d.%m.%Y") if value else "")
+        self.setText(format_date(value) if value else "")
 
     def date(self) -> date | None:
         try:
             return parse_date(self.text())
         except ValueError:
             raise ValidationError(
-                _("“{text}” is not a date; write it as DD.MM.YYYY.").format(text=self.text()),
+                _("“{text}” is not a date; write it like {example} or {digits}.").format(
+                    text=self.text(),
+                    example=format_date(EXAMPLE_DATE),
+                    digits=EXAMPLE_DATE.strftime("%d%m%Y"),
+                ),
                 field=self.field,
             ) from None
 
     def retranslate_ui(self) -> None:
-        self.setPlaceholderText(_("DD.MM.YYYY"))
+        self.setPlaceholderText(_("e.g. {date}").format(date=format_date(EXAMPLE_DATE)))
+        self.calendar_action.setToolTip(_("Choose from a calendar (Alt+Down)"))
+        self.calendar_action.setText(_("Choose from a calendar (Alt+Down)"))
+        self._normalise()  # a date shown in the old language's format
+
+    def _normalise(self) -> None:
+        try:
+            value = parse_date(self.text())
+        except ValueError:
+            return  # the check beside the field says what is wrong; the text stays
+        if value is not None and self.text() != format_date(value):
+            self.setText(format_date(value))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+        opens = event.key() == Qt.Key.Key_F4 or (
+            event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier
+        )
+        if opens and not self.isReadOnly():
+            self.open_calendar()
+            return
+        super().keyPressEvent(event)
+
+    def open_calendar(self) -> None:
+        """A calendar under the field on the date typed (or today); a click fills the field."""
+        if not self.isEnabled() or self.isReadOnly():
+            return
+        calendar = QCalendarWidget(self)
+        calendar.setWindowFlags(Qt.WindowType.Popup)
+        calendar.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        calendar.setGridVisible(True)
+        try:
+            current = parse_date(self.text())
+        except ValueError:
+            current = None
+        if current is not None:
+            calendar.setSelectedDate(QDate(current.year, current.month, current.day))
+        calendar.activated.connect(self._picked)
+        calendar.clicked.connect(self._picked)
+        calendar.move(self.mapToGlobal(QPoint(0, self.height())))
+        self.calendar = calendar
+        calendar.show()
+        calendar.setFocus()
+
+    def _picked(self, value: QDate) -> None:
+        picked = date(value.year(), value.month(), value.day())
+        if self.calendar is not None:
+            self.calendar.close()
+            self.calendar = None
+        self.set_date(picked)
+        self.textEdited.emit(self.text())  # as if typed: the form marks itself changed
+        self.editingFinished.emit()  # and checks the field
+        self.setFocus()
 
 
 class FieldBox(QWidget):

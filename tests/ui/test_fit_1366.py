@@ -1,0 +1,270 @@
+"""Issue 18, item 5: at 1366×768 no key column is elided beyond recognition, in kk, ru, en.
+
+The faults: the case list's Complaint column showed «omplai», the urgency «Критичес…»; the
+Agreements list showed five rows of «Agreement between the Republic of Kaza…»; Applicable
+law showed «Protocol of …»; attachment names were cut; the first window opened 1280×800 on
+a 768-pixel screen. Everything here is measured with QFontMetrics (``ui.widgets.columns``),
+not looked at: a header must show its whole text, a short key cell its whole text, a long
+text cell at least ``RECOGNISABLE_CHARS`` characters (wrapped cells all of theirs).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QByteArray, QSize
+from PySide6.QtWidgets import QApplication, QTreeWidget
+from pytestqt.qtbot import QtBot
+
+from app.config import Paths
+from app.services.cases import CaseService
+from app.services.demo import DEMO_PASSWORD, run_demo
+from app.services.installation import unlock
+from app.services.workspace import Workspace
+from ui import ui_settings
+from ui.cases.area import CasesArea
+from ui.i18n_bridge import LanguageBridge
+from ui.main_window import DEFAULT_SIZE, FRAME_ALLOWANCE, MainWindow, fit_to_screen
+from ui.models import case_table_model as cases
+from ui.widgets.columns import View, cell_shortfall, header_shortfall, recognisable
+
+SCREEN = QSize(1366, 768)
+LANGUAGES = ("kk", "ru", "en")
+LONG_FILE = "Еңбек шарты — Samsung Heavy Industries, Geoje shipyard, 2026-03-01 (scan).pdf"
+
+
+@pytest.fixture(scope="module")
+def demo_paths(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    paths = Paths(tmp_path_factory.mktemp("fit") / "data")
+    run_demo(paths, 60, seed=1)
+    return paths
+
+
+@pytest.fixture
+def demo_ws(demo_paths: Paths) -> Iterator[Workspace]:
+    workspace = unlock(demo_paths, "consul", DEMO_PASSWORD)
+    yield workspace
+    workspace.close()
+
+
+def _problems(view: View, full: set[int], long: set[int], rows: int = 30) -> list[str]:
+    """What a user cannot read: cut headers, cut key cells, long texts cut beyond recognition."""
+    model = view.model()
+    found = []
+    for column in sorted(full | long):
+        header = str(model.headerData(column, cases.Qt.Orientation.Horizontal))
+        if header_shortfall(view, column):
+            found.append(f"header {header!r} lacks {header_shortfall(view, column)} px")
+        for row in range(min(model.rowCount(), rows)):
+            index = model.index(row, column)
+            text = str(index.data() or "")
+            if column in full and cell_shortfall(view, index):
+                found.append(f"{header}: {text!r} cut by {cell_shortfall(view, index)} chars")
+            elif column in long and not recognisable(view, index):
+                found.append(f"{header}: {text!r} elided beyond recognition")
+    return found
+
+
+def _tree_problems(tree: QTreeWidget, full: set[int], long: set[int]) -> list[str]:
+    found = []
+    model = tree.model()
+    for column in sorted(full | long):
+        if header_shortfall(tree, column):
+            found.append(f"header {tree.headerItem().text(column)!r} is cut")
+    # Every item, nested ones too (the country tree groups its rows).
+    stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    while stack:
+        item = stack.pop()
+        stack.extend(item.child(i) for i in range(item.childCount()))
+        for column in sorted(full | long):
+            index = tree.indexFromItem(item, column)
+            if not index.isValid() or not item.text(column):
+                continue
+            if column in full and cell_shortfall(tree, index):
+                found.append(f"{item.text(column)!r} is cut")
+            elif column in long and not recognisable(tree, index):
+                found.append(f"{item.text(column)!r} elided beyond recognition")
+    del model
+    return found
+
+
+def _window(qtbot: QtBot, ws: Workspace, bridge: LanguageBridge, language: str) -> MainWindow:
+    bridge.set_language(language)
+    window = MainWindow(ws, bridge)
+    qtbot.addWidget(window)
+    window.resize(SCREEN)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _settle() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def _save(window: MainWindow, language: str, name: str) -> None:
+    """With QORGAU_FIT_SHOTS=folder, keep what was measured, to look at."""
+    folder = os.environ.get("QORGAU_FIT_SHOTS")
+    if folder:
+        target = Path(folder) / language
+        target.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(target / f"{name}.png"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_case_list_key_columns_readable_at_1366x768(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    window = _window(qtbot, demo_ws, bridge, language)
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    model = area.list_view.model
+    qtbot.waitUntil(lambda: not model.loading and model.rowCount() > 0, timeout=20_000)
+    _settle()
+    _save(window, language, "cases")
+    full = {cases.NUMBER, cases.STATUS, cases.URGENCY, cases.RECEIVED, cases.DUE}
+    long = {cases.PERSON, cases.HOST_COUNTRY, cases.CATEGORIES, cases.OFFICER}
+    problems = _problems(area.list_view.table, full, long)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_agreements_list_readable_at_1366x768(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    window = _window(qtbot, demo_ws, bridge, language)
+    page = window.show_area("agreements")
+    _settle()
+    _save(window, language, "agreements")
+    tree = page.list  # type: ignore[attr-defined]
+    assert _tree_problems(tree, full={1, 2, 3}, long={0}) == []
+    page.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    _settle()
+    _save(window, language, "agreements-country")
+    country = page.findChild(
+        QTreeWidget, "", options=cases.Qt.FindChildOption.FindChildrenRecursively
+    )
+    assert country is not None
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_case_law_and_attachments_readable_at_1366x768(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    service = CaseService(demo_ws)
+    case_id = service.list_cases(limit=1)[0].id
+    if not service.get_case(case_id).attachments:
+        service.add_attachment(case_id, LONG_FILE, b"%PDF-1.4 contract")
+    window = _window(qtbot, demo_ws, bridge, language)
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    area.open_case(case_id)
+    editor = area.editor
+    editor.tabs.setCurrentWidget(editor.attachments)
+    _settle()
+    _save(window, language, "case-attachments")
+    assert _tree_problems(editor.attachments.tree, full={1, 2, 3}, long={0}) == []
+    editor.tabs.setCurrentWidget(editor.law_tab)
+    _settle()
+    _save(window, language, "case-law")
+    panel = editor.law_panel
+    assert panel is not None
+    for tree in (panel.host_law, panel.relevant, panel.cited):
+        assert _tree_problems(tree, full=set(), long={0, 1}) == []
+
+
+def test_column_widths_the_user_sets_are_remembered_per_view(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    window = _window(qtbot, demo_ws, bridge, "en")
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    table = area.list_view.table
+    qtbot.waitUntil(lambda: area.list_view.model.rowCount() > 0, timeout=20_000)
+    _settle()
+    header = table.horizontalHeader()
+    header.resizeSection(cases.OFFICER, 301)  # as a drag does
+    assert ui_settings.load_state("columns/cases") is not None
+    assert ui_settings.load_state("columns/agreements") is None  # each view its own key
+    window.close()
+    again = _window(qtbot, demo_ws, bridge, "en")
+    area = again.show_area("cases")
+    assert isinstance(area, CasesArea)
+    qtbot.waitUntil(lambda: area.list_view.model.rowCount() > 0, timeout=20_000)
+    _settle()
+    assert area.list_view.table.horizontalHeader().sectionSize(cases.OFFICER) == 301
+
+
+def test_the_first_window_fits_the_screen_it_opens_on(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    window = MainWindow(demo_ws, bridge)
+    qtbot.addWidget(window)
+    available = window.screen().availableGeometry()
+    assert DEFAULT_SIZE.height() > available.height() - FRAME_ALLOWANCE.height() or (
+        DEFAULT_SIZE.width() > available.width()
+    ), "the offscreen screen is large enough to hide the fault"
+    room = available.size() - FRAME_ALLOWANCE
+    assert window.width() <= room.width() and window.height() <= room.height()
+    # A size saved on a larger monitor is brought down to this one, and onto it.
+    window.resize(2400, 1400)
+    window.move(3000, 2000)
+    ui_settings.save_state("main_window/geometry", QByteArray(window.saveGeometry()))
+    fit_to_screen(window)
+    assert window.width() <= room.width() and window.height() <= room.height()
+    assert available.intersects(window.frameGeometry())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_letter_register_readable_at_1366x768(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    from ui.letters import model as letters
+
+    window = _window(qtbot, demo_ws, bridge, language)
+    page = window.show_area("letters")
+    _settle()
+    _save(window, language, "letters")
+    table = page.table  # type: ignore[attr-defined]
+    assert table.model().rowCount() > 0
+    full = {letters.NUMBER, letters.DATE, letters.STATUS, letters.CASE, letters.LANG}
+    long = {letters.KIND, letters.SUBJECT, letters.ADDRESSEE}
+    problems = _problems(table, full, long)
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_cell_cut_short_shows_its_whole_text_as_a_tooltip(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QToolTip
+
+    from ui.widgets.columns import ColumnFit
+
+    title = (
+        "Agreement between the Government of the Republic of Kazakhstan and the Government "
+        "of the Republic of Korea on the employment of workers"
+    )
+    table = QTableWidget(2, 2)
+    table.setHorizontalHeaderLabels(["Title", "Kind"])
+    table.setItem(0, 0, QTableWidgetItem(title))
+    table.setItem(0, 1, QTableWidgetItem("Agreement"))
+    table.setItem(1, 0, QTableWidgetItem("Short"))
+    table.setItem(1, 1, QTableWidgetItem("Memorandum"))
+    qtbot.addWidget(table)
+    ColumnFit(table, "tooltip_test", stretch=0)
+    table.resize(420, 200)
+    table.show()
+    qtbot.waitExposed(table)
+    _settle()
+    long_cell = table.visualItemRect(table.item(0, 0)).center()
+    viewport = table.viewport()
+    QApplication.sendEvent(
+        viewport, QHelpEvent(QEvent.Type.ToolTip, long_cell, viewport.mapToGlobal(long_cell))
+    )
+    assert QToolTip.text() == title
+    QToolTip.hideText()
+    assert table.columnWidth(1) >= table.fontMetrics().horizontalAdvance("Memorandum")

@@ -1,0 +1,130 @@
+"""Issue 18, item 9: the sign-in dialog and the lock screen in every language.
+
+The faults: the error stayed in English after a switch to Russian; "Unlock on this computer"
+was clipped in ru and kk; the buttons fell back to Qt's OK/Cancel once Qt's own translation
+reached them; a two-line error squashed the fields.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.config import Paths
+from app.i18n import _, language_override
+from ui.i18n_bridge import LanguageBridge
+from ui.lock import LockScreen
+from ui.login import LoginDialog
+
+LANGUAGES = ("kk", "ru", "en")
+LONG_ERROR = (
+    "The database could not be opened: the file is locked by another program or is on a "
+    "network drive that went away. Close the other program and try again."
+)
+
+
+def _switch(bridge: LanguageBridge, language: str) -> None:
+    bridge.set_language(language)
+    # Qt's LanguageChange event reaches the widgets after the signal, as in the running app.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
+    QCoreApplication.processEvents()
+
+
+def _login(qtbot: QtBot, installation: Paths, bridge: LanguageBridge) -> LoginDialog:
+    dialog = LoginDialog(installation, bridge)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _button_texts(widget: QWidget) -> set[str]:
+    return {b.text().replace("&", "") for b in widget.findChildren(QPushButton)}
+
+
+def test_the_sign_in_error_follows_a_language_switch(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    dialog = _login(qtbot, installation, bridge)
+    dialog.username.setText("aigul")
+    dialog.password.setText("not the password")
+    dialog.accept()
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
+    assert dialog.error.text() == "Wrong user name or password."
+    _switch(bridge, "ru")
+    with language_override("ru"):
+        assert dialog.error.text() == _("Wrong user name or password.")
+    assert dialog.error.text() != "Wrong user name or password."
+
+
+def test_an_empty_field_message_follows_a_language_switch(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    dialog = _login(qtbot, installation, bridge)
+    dialog.accept()
+    _switch(bridge, "kk")
+    with language_override("kk"):
+        assert dialog.error.text() == _("Enter your user name and password.")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_buttons_keep_their_own_labels_after_qt_translates(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, language: str
+) -> None:
+    dialog = _login(qtbot, installation, bridge)
+    _switch(bridge, language)
+    with language_override(language):
+        wanted = {_("Sign in"), _("Quit")}
+    texts = _button_texts(dialog)
+    assert wanted <= texts, texts
+    assert not texts & {"OK", "Cancel", "Отмена", "Болдырмау"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_unlock_on_this_computer_is_not_clipped(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, language: str
+) -> None:
+    dialog = _login(qtbot, installation, bridge)
+    _switch(bridge, language)
+    QCoreApplication.processEvents()
+    for widget in (dialog.remember, dialog.forgot, *dialog.findChildren(QPushButton)):
+        if widget.isVisible():
+            assert widget.width() >= widget.sizeHint().width(), widget.text()
+
+
+def _fields_not_squashed(fields: list[QLineEdit]) -> None:
+    for field in fields:
+        assert field.height() >= field.sizeHint().height(), field.objectName()
+
+
+def test_a_two_line_error_does_not_squash_the_sign_in_fields(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    dialog = _login(qtbot, installation, bridge)
+    dialog.error.show_message(LONG_ERROR)
+    QCoreApplication.processEvents()
+    qtbot.waitUntil(lambda: dialog.error.height() >= dialog.error.heightForWidth(
+        dialog.error.width()), timeout=2000)  # fmt: skip
+    _fields_not_squashed([dialog.username, dialog.password])
+    assert dialog.error.height() >= 2 * dialog.error.fontMetrics().lineSpacing()
+
+
+def test_the_lock_screen_error_follows_a_language_switch(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    lock = LockScreen(installation, "admin", bridge)
+    qtbot.addWidget(lock)
+    lock.resize(1366, 768)
+    lock.show()
+    lock.prepare()
+    lock.try_unlock()  # nothing typed
+    assert lock.error.text() == "Enter your password."
+    _switch(bridge, "ru")
+    with language_override("ru"):
+        assert lock.error.text() == _("Enter your password.")
+        assert lock.unlock_button.text() == _("&Unlock")
+    lock.error.show_message(LONG_ERROR)
+    QCoreApplication.processEvents()
+    _fields_not_squashed([lock.password])

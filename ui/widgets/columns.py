@@ -1,0 +1,322 @@
+"""Columns that fit their contents at 1366×768, and widths the user sets that are remembered.
+
+Every column but one is as wide as its header and its widest cell (capped); the long text
+column (a complaint, a title, a provision) takes the rest of the width and either wraps or is
+elided in the middle, and a cell cut short shows its full text as a tooltip. When the columns
+do not fit, the widest ones give way first, never below their header. Once the user drags or
+moves a column, the header's state is kept in QSettings under the view's own key and
+restored next time instead of being fitted again.
+
+``cell_shortfall`` measures with QFontMetrics what a cell or header hides, for the test that
+fails when a key column is elided beyond recognition.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QFontMetrics, QHelpEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionHeader,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolTip,
+    QTreeView,
+)
+
+from ui import ui_settings
+
+MAX_WIDTH = 320  # no short column takes more than this, whatever one cell holds
+MIN_STRETCH = 180  # the long text column keeps at least this much
+SAMPLE_ROWS = 200  # the widest cell is looked for among the first rows only (paged lists)
+CELL_PADDING = 14  # the delegate's margins on both sides and the focus frame
+SLACK = 6  # fitted columns get a little more than they need: font metrics round
+ICON_ROOM = 22  # a decoration (a status dot) before the text
+# A long text is recognisable when it shows this many characters, or this share of them.
+RECOGNISABLE_CHARS = 20
+RECOGNISABLE_SHARE = 0.7
+GIVE_WAY = 0.85  # a column too wide for the view may lose this share of its width, no more
+
+View = QTableView | QTreeView
+
+
+def _header(view: View) -> QHeaderView:
+    return view.horizontalHeader() if isinstance(view, QTableView) else view.header()
+
+
+def header_width(view: View, column: int) -> int:
+    """What the header needs to show its text whole, with the sort arrow."""
+    header = _header(view)
+    model = view.model()
+    text = str(model.headerData(column, Qt.Orientation.Horizontal) or "") if model else ""
+    option = QStyleOptionHeader()
+    option.initFrom(header)
+    option.text = text
+    option.section = column
+    option.sortIndicator = QStyleOptionHeader.SortIndicator.SortDown
+    size = header.style().sizeFromContents(
+        QStyle.ContentsType.CT_HeaderSection, option, option.fontMetrics.size(0, text), header
+    )
+    return size.width()
+
+
+def cell_text_width(view: View, index: QModelIndex) -> int:
+    """What a cell needs to show its text whole on one line."""
+    text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+    width = QFontMetrics(view.font()).horizontalAdvance(text) + CELL_PADDING
+    if index.data(Qt.ItemDataRole.DecorationRole) is not None:
+        width += ICON_ROOM
+    return width
+
+
+def natural_width(view: View, column: int, rows: int = SAMPLE_ROWS) -> int:
+    model = view.model()
+    widest = header_width(view, column)
+    if model is None:
+        return widest
+    for row in range(min(model.rowCount(), rows)):
+        widest = max(widest, cell_text_width(view, model.index(row, column)) + SLACK)
+    return widest
+
+
+def _content_width(view: View) -> int:
+    width = view.viewport().width()
+    return width if width > 0 else view.width() - 2 * view.frameWidth()
+
+
+class WrapDelegate(QStyledItemDelegate):
+    """Rows as tall as their text wrapped at the column's width.
+
+    Qt's item views ask a delegate for a row's height without telling it the column's width,
+    so word-wrapped text got one line and was cut; this one tells the style the width.
+    """
+
+    def __init__(self, view: View) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def sizeHint(  # noqa: N802 - Qt name
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        width = _header(self.view).sectionSize(index.column())
+        if isinstance(self.view, QTreeView) and index.column() == 0:
+            width -= self.view.indentation() * (_depth(index) + int(self.view.rootIsDecorated()))
+        # The style wraps at the rect's width only when the rect is valid: a height is needed.
+        opt.rect = QRect(0, 0, max(width, 1), 1)
+        style = self.view.style()
+        return style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), self.view)
+
+
+def _depth(index: QModelIndex | QPersistentModelIndex) -> int:
+    depth = 0
+    parent = index.parent()
+    while parent.isValid():
+        depth += 1
+        parent = parent.parent()
+    return depth
+
+
+class ColumnFit(QObject):
+    """Keeps ``view``'s columns fitted (see the module's docstring) under the settings ``key``."""
+
+    def __init__(
+        self,
+        view: View,
+        key: str,
+        stretch: int,
+        wrap: bool = False,
+        max_width: int = MAX_WIDTH,
+        whole: tuple[int, ...] = (),
+        min_stretch: int = MIN_STRETCH,
+    ) -> None:
+        super().__init__(view)
+        self.view = view
+        self.key = f"columns/{key}"
+        self.stretch = stretch
+        self.wrap = wrap
+        self.max_width = max_width
+        self.whole = set(whole)  # short key columns (a status, a date): never cut
+        self.min_stretch = min_stretch
+        self._fitting = False
+        header = _header(view)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
+        view.setWordWrap(wrap)
+        if wrap:
+            view.setTextElideMode(Qt.TextElideMode.ElideRight)
+            view.setItemDelegate(WrapDelegate(view))
+        else:
+            view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        if isinstance(view, QTreeView):
+            view.setUniformRowHeights(not wrap)
+        saved = ui_settings.load_state(self.key)
+        self.user_set = saved is not None and header.restoreState(saved)
+        header.sectionResized.connect(self._resized)
+        header.sectionMoved.connect(lambda *_args: self._user_changed())
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.fit)
+        model = view.model()
+        if model is not None:
+            for signal in (
+                model.modelReset,
+                model.rowsInserted,
+                model.layoutChanged,
+                model.dataChanged,
+            ):
+                signal.connect(self.schedule)
+            model.headerDataChanged.connect(self.schedule)
+        # Kept to compare with ``watched``: while the view is being destroyed its Python
+        # wrapper may no longer reach the C++ object, and events still come.
+        self._watched_view: QObject = view
+        self._watched_viewport: QObject = view.viewport()
+        view.installEventFilter(self)
+        view.viewport().installEventFilter(self)
+        self.schedule()
+
+    def schedule(self, *_args: object) -> None:
+        """Fit again once the events now queued are handled (many rows come in one go)."""
+        self._timer.start()
+
+    def fit(self) -> None:
+        """Size the columns to their contents; nothing when the user has set their own."""
+        if self.user_set:
+            self._relayout_rows()
+            return
+        view, header = self.view, _header(self.view)
+        model = view.model()
+        if model is None:
+            return
+        columns = [c for c in range(model.columnCount()) if c != self.stretch]
+        columns = [c for c in columns if not header.isSectionHidden(c)]
+        headers = {c: header_width(view, c) for c in columns}
+        wanted = {c: max(min(natural_width(view, c), self.max_width), headers[c]) for c in columns}
+        # A column gives way down to its header and to a recognisable part of its widest text
+        # (elided in the middle, a name keeps its start and its end).
+        floor = {
+            c: wanted[c] if c in self.whole else max(headers[c], int(wanted[c] * GIVE_WAY))
+            for c in columns
+        }
+        room = _content_width(view) - max(self.min_stretch, header_width(view, self.stretch))
+        excess = sum(wanted.values()) - room
+        # The widest give way first, one pixel at a time in effect, never below their header.
+        while excess > 0:
+            shrinkable = [c for c in columns if wanted[c] > floor[c]]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda c: wanted[c])
+            others = [wanted[c] for c in shrinkable if c != widest]
+            target = max(floor[widest], max(others, default=0), wanted[widest] - excess)
+            if target >= wanted[widest]:
+                target = wanted[widest] - 1
+            excess -= wanted[widest] - target
+            wanted[widest] = target
+        self._fitting = True
+        try:
+            for column, width in wanted.items():
+                header.resizeSection(column, width)
+        finally:
+            self._fitting = False
+        self._relayout_rows()
+
+    def _relayout_rows(self) -> None:
+        if self.wrap and isinstance(self.view, QTableView):
+            self.view.resizeRowsToContents()
+        elif self.wrap:
+            self.view.doItemsLayout()  # wrapped rows take their height from the new width
+
+    def _resized(self, column: int, _old: int, _new: int) -> None:
+        # The stretching column follows the view's width by itself: only the others are the
+        # user's doing when this class is not the one sizing them.
+        if column != self.stretch and not self._fitting and _header(self.view).isVisible():
+            self._user_changed()
+        if self.wrap:
+            self._relayout_rows()
+
+    def _user_changed(self) -> None:
+        if self._fitting:
+            return
+        self.user_set = True
+        ui_settings.save_state(self.key, _header(self.view).saveState())
+
+    def reset(self) -> None:
+        """Forget the user's widths and fit again (a language switch changes every text)."""
+        self.user_set = False
+        self.schedule()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if watched is self._watched_view and event.type() == QEvent.Type.Resize:
+            if not self.user_set:
+                self.schedule()
+        elif watched is self._watched_viewport and event.type() == QEvent.Type.ToolTip:
+            return self._elided_tooltip(event)  # type: ignore[arg-type]
+        return False
+
+    def _elided_tooltip(self, event: QHelpEvent) -> bool:
+        """The full text of a cell shown cut short, unless the model has its own tooltip."""
+        index = self.view.indexAt(event.pos())
+        if not index.isValid() or index.data(Qt.ItemDataRole.ToolTipRole):
+            return False
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        if text and cell_shortfall(self.view, index) > 0:
+            QToolTip.showText(event.globalPos(), text, self.view.viewport())
+            return True
+        return False
+
+
+def cell_shortfall(view: QAbstractItemView, index: QModelIndex) -> int:
+    """How many of the cell's characters are not shown (cut off by elision or a short row)."""
+    text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+    if not text:
+        return 0
+    rect = view.visualRect(index)
+    # As the style lays the text out: a focus-frame margin and one pixel on each side.
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    width = rect.width() - 2 * margin
+    if index.data(Qt.ItemDataRole.DecorationRole) is not None:
+        width -= ICON_ROOM
+    metrics = QFontMetrics(view.font())
+    wraps = bool(getattr(view, "wordWrap", lambda: False)())  # table and tree views have it
+    if wraps and rect.height() > 1.5 * metrics.lineSpacing():
+        needed = metrics.boundingRect(
+            0, 0, max(width, 1), 10_000, Qt.TextFlag.TextWordWrap, text
+        ).height()
+        if needed <= rect.height():
+            return 0
+        shown_lines = max(rect.height() // metrics.lineSpacing(), 1)
+        all_lines = max(needed // metrics.lineSpacing(), 1)
+        return len(text) * (all_lines - shown_lines) // all_lines
+    shown = metrics.elidedText(text, view.textElideMode(), max(width, 0))
+    return 0 if shown == text else len(text) - (len(shown) - shown.count("…"))
+
+
+def header_shortfall(view: View, column: int) -> int:
+    """How many pixels the header of ``column`` lacks to show its text whole."""
+    return max(0, header_width(view, column) - _header(view).sectionSize(column))
+
+
+def recognisable(view: QAbstractItemView, index: QModelIndex) -> bool:
+    """A long text cell shows enough to tell it from its neighbours."""
+    text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+    visible = len(text) - cell_shortfall(view, index)
+    return visible >= min(len(text), RECOGNISABLE_CHARS) or visible >= RECOGNISABLE_SHARE * len(
+        text
+    )
