@@ -11,7 +11,7 @@ to the same data, so there is nothing new to send in a bundle. The audit log is 
 (its entries already hold an action code and details; its hash chain stays valid).
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 """
 import json
 
@@ -21,7 +21,7 @@ from alembic import op
 from app.domain.events import parse_sentence
 
 revision = '0010'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
