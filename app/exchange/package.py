@@ -41,7 +41,7 @@ from jsonschema.exceptions import best_match
 
 from app.domain.filenames import clean_filename
 from app.errors import IntegrityError
-from app.exchange.fastcheck import EcmaValidator, compile_record
+from app.exchange.fastcheck import FORMAT_CHECKER, EcmaValidator, compile_record
 from app.exchange.format import (
     DEFAULT_LIMITS,
     FILE_MEMBER,
@@ -103,12 +103,12 @@ class VerifiedBundle:
 
 @cache
 def _manifest_validator() -> Draft202012Validator:
-    return EcmaValidator(manifest_schema())
+    return EcmaValidator(manifest_schema(), format_checker=FORMAT_CHECKER)
 
 
 @cache
 def _record_validator(entity: str) -> Draft202012Validator:
-    return EcmaValidator(record_schema(BY_NAME[entity]))
+    return EcmaValidator(record_schema(BY_NAME[entity]), format_checker=FORMAT_CHECKER)
 
 
 @cache
