@@ -11,6 +11,7 @@ from app.letters import DocumentBuilder, MissionInfo
 from app.letters.renderer import date_attributive, date_long, money_text
 from app.reports import charts
 from app.reports.tables import (
+    Month,
     ReportTable,
     indicator_tables,
     key_figures,
@@ -24,6 +25,8 @@ def _cells(table: ReportTable, lang: str) -> list[list[str]]:
     def show(value: object) -> str:
         if value is None:
             return "—"
+        if isinstance(value, Month):
+            return value.isoformat()
         if isinstance(value, date):
             return format_date(value, "short", lang)
         if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
