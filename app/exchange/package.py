@@ -722,17 +722,15 @@ def _parse_records(name: str, entity: str, data: bytes, limits: Limits) -> list[
                 )
             )
         if not check(record):
-            # The compiled check decides; jsonschema says what is wrong.
-            problem = _schema_problem(_record_validator(entity), record) or _("a value's type")
+            # The compiled check decides (dates included: format checking is on); an
+            # impossible date is named in words, anything else as jsonschema explains it.
+            problem = (
+                (impossible_value_problem(entity, record) if type(record) is dict else None)
+                or _schema_problem(_record_validator(entity), record)
+                or _("a value's type")
+            )
             raise BundleRefused(
                 _("Record {n} of {name} breaks the schema: {problem}").format(
-                    n=number, name=name, problem=problem
-                )
-            )
-        problem = impossible_value_problem(entity, record)
-        if problem:
-            raise BundleRefused(
-                _("Record {n} of {name} is refused: {problem}").format(
                     n=number, name=name, problem=problem
                 )
             )
