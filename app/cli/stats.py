@@ -24,6 +24,7 @@ from app.reports.htcds import (
     htcds_xlsx,
 )
 from app.reports.tables import ReportTable, selection_lines
+from app.reports.texts import text
 from app.services.records import CaseRow
 from app.services.stats import MEASURES, Drilldown, StatsFilter, StatsService
 
@@ -236,7 +237,9 @@ def _export(
     if args.csv:
         written += write_csv(tables, args.csv)
     if args.xlsx:
-        written.append(write_xlsx(tables, args.xlsx))
+        lang = current_language()
+        title = text("title", lang) if what == "tables" else ""
+        written.append(write_xlsx(tables, args.xlsx, title=title, lang=lang))
     if written:
         service.record_export(
             what,

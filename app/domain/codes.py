@@ -108,6 +108,16 @@ class Channel(StrEnum):
     OTHER = "other"
 
 
+class PartnerKind(StrEnum):
+    """What a partner organisation a worker can be referred to is."""
+
+    NGO = "ngo"
+    LAWYER = "lawyer"
+    SHELTER = "shelter"
+    HOTLINE = "hotline"
+    OTHER = "other"
+
+
 class FindingLevel(StrEnum):
     """How a contract review judges one term."""
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from app.exchange.records import ENTITIES, UUID_PATTERN
+from app.exchange.records import DATETIME_PATTERN, ENTITIES, UUID_PATTERN
 from app.security.audit_anchor import MANIFEST_FIELD as AUDIT_HEAD_FIELD
 from app.security.audit_anchor import head_schema as audit_head_schema
 
@@ -90,13 +90,13 @@ def manifest_schema() -> dict[str, Any]:
         "properties": {
             "format": {"const": FORMAT},
             "version": {"const": FORMAT_VERSION},
-            "bundle_id": {"type": "string", "pattern": UUID_PATTERN},
+            "bundle_id": {"type": "string", "format": "uuid", "pattern": UUID_PATTERN},
             "kind": {"enum": [k.value for k in BundleKind]},
             "source_mission": {"type": "string", "pattern": "^[A-Z]{2,8}$"},
             "target_mission": {
                 "anyOf": [{"type": "string", "pattern": "^[A-Z]{2,8}$"}, {"type": "null"}]
             },
-            "created_at": {"type": "string", "maxLength": 40},
+            "created_at": {"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN},
             "created_by": {"type": "string", "maxLength": 64},
             "app_version": {"type": "string", "maxLength": 40},
             "change_range": {

@@ -41,7 +41,7 @@ from jsonschema.exceptions import best_match
 
 from app.domain.filenames import clean_filename
 from app.errors import IntegrityError
-from app.exchange.fastcheck import EcmaValidator, compile_record
+from app.exchange.fastcheck import FORMAT_CHECKER, EcmaValidator, compile_record
 from app.exchange.format import (
     DEFAULT_LIMITS,
     FILE_MEMBER,
@@ -103,12 +103,12 @@ class VerifiedBundle:
 
 @cache
 def _manifest_validator() -> Draft202012Validator:
-    return EcmaValidator(manifest_schema())
+    return EcmaValidator(manifest_schema(), format_checker=FORMAT_CHECKER)
 
 
 @cache
 def _record_validator(entity: str) -> Draft202012Validator:
-    return EcmaValidator(record_schema(BY_NAME[entity]))
+    return EcmaValidator(record_schema(BY_NAME[entity]), format_checker=FORMAT_CHECKER)
 
 
 @cache
@@ -722,17 +722,15 @@ def _parse_records(name: str, entity: str, data: bytes, limits: Limits) -> list[
                 )
             )
         if not check(record):
-            # The compiled check decides; jsonschema says what is wrong.
-            problem = _schema_problem(_record_validator(entity), record) or _("a value's type")
+            # The compiled check decides (dates included: format checking is on); an
+            # impossible date is named in words, anything else as jsonschema explains it.
+            problem = (
+                (impossible_value_problem(entity, record) if type(record) is dict else None)
+                or _schema_problem(_record_validator(entity), record)
+                or _("a value's type")
+            )
             raise BundleRefused(
                 _("Record {n} of {name} breaks the schema: {problem}").format(
-                    n=number, name=name, problem=problem
-                )
-            )
-        problem = impossible_value_problem(entity, record)
-        if problem:
-            raise BundleRefused(
-                _("Record {n} of {name} is refused: {problem}").format(
                     n=number, name=name, problem=problem
                 )
             )

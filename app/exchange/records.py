@@ -9,10 +9,11 @@ carries its category and ILO-indicator codes as arrays. The JSON Schemas in
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, LargeBinary, Numeric, String, Text
@@ -36,7 +37,17 @@ from app.db.models import (
     SyncMixin,
     UtcDateTime,
 )
-from app.domain.codes import CaseStatus, Category, IloIndicator, LetterKind, Urgency
+from app.domain.codes import (
+    CaseStatus,
+    Category,
+    Channel,
+    EventKind,
+    IloIndicator,
+    LetterKind,
+    PartnerKind,
+    Urgency,
+)
+from app.i18n import LANGUAGES
 
 # Columns that never leave the installation.
 LOCAL_COLUMNS = frozenset({"change_seq"})
@@ -62,6 +73,11 @@ UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 MISSION_CODE_PATTERN = r"^[A-Z]{2,8}$"
 CASE_NUMBER_PATTERN = r"^[A-Z]{2,8}-[0-9]{4}-[0-9]{4,9}$"
+COUNTRY_PATTERN = r"^[A-Z]{2}$"  # ISO 3166-1 alpha-2
+CURRENCY_PATTERN = r"^[A-Z]{3}$"  # ISO 4217
+IIN_PATTERN = r"^[0-9]{12}$"  # app/domain/iin.py checks the date and check digit on entry
+# Columns holding an ISO 3166-1 alpha-2 country code, in whichever table they appear.
+COUNTRY_COLUMNS = frozenset({"country", "host_country", "citizenship"})
 # Free text: line breaks and tabs are text, other control characters are not (NUL, ESC, DEL,
 # C1). Written with \u escapes, which ECMA and Python regular expressions read alike;
 # app/exchange/values.py names the offending character in its message.
@@ -126,11 +142,38 @@ TABLE_TO_ENTITY: dict[str, str] = {
     for e in ENTITIES
 }
 CASE_LISTS = ("categories", "ilo_indicators")
-# Columns that hold stable codes: the schema names the allowed values.
-CODE_COLUMNS: dict[str, dict[str, Any]] = {
-    "case": {"status": CaseStatus, "urgency": Urgency},
-    "letter": {"kind": LetterKind},
-}
+
+
+@cache
+def code_columns() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Entity -> column -> the codes it may hold, taken from the code sets the services check
+    on entry, so that a schema names exactly what the application writes."""
+    # Imported here: these modules sit above the exchange layer and import much of the app.
+    from app.agreements.library import InstrumentGroup, InstrumentKind, InstrumentStatus
+    from app.contracts.rules import RISKS
+    from app.services.letters import LETTER_STATUSES
+    from app.services.people import SEXES
+
+    def codes(values: Iterable[str]) -> tuple[str, ...]:
+        return tuple(str(v) for v in values)
+
+    return {
+        "person": {"sex": codes(SEXES)},
+        "partner_organisation": {"kind": codes(PartnerKind)},
+        "agreement": {
+            "kind": codes(InstrumentKind),
+            "status": codes(InstrumentStatus),
+            "group": codes(InstrumentGroup),
+        },
+        "case": {"status": codes(CaseStatus), "urgency": codes(Urgency), "channel": codes(Channel)},
+        "case_event": {
+            "kind": codes(EventKind),
+            "status_from": codes(CaseStatus),
+            "status_to": codes(CaseStatus),
+        },
+        "contract_review": {"risk": codes(RISKS)},
+        "letter": {"kind": codes(LetterKind), "status": codes(LETTER_STATUSES), "lang": LANGUAGES},
+    }
 
 
 # -- values -----------------------------------------------------------------------------------
@@ -198,10 +241,11 @@ def content_of(record: dict[str, Any]) -> dict[str, Any]:
 def _column_schema(column: Column[Any]) -> dict[str, Any]:
     kind = column.type
     schema: dict[str, Any]
+    entity = TABLE_TO_ENTITY[column.table.name]
     if isinstance(kind, UtcDateTime):
-        schema = {"type": "string", "pattern": DATETIME_PATTERN}
+        schema = {"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN}
     elif isinstance(kind, Date):
-        schema = {"type": "string", "pattern": DATE_PATTERN}
+        schema = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
     elif isinstance(kind, Numeric):
         schema = {"type": "string", "pattern": DECIMAL_PATTERN}
     elif isinstance(kind, Boolean):
@@ -217,13 +261,21 @@ def _column_schema(column: Column[Any]) -> dict[str, Any]:
     else:  # pragma: no cover - a new column type must be mapped here first
         raise TypeError(f"no schema for {column.table.name}.{column.name}: {kind!r}")
     if column.name == "id" or column.foreign_keys:
-        schema = {"type": "string", "pattern": UUID_PATTERN}
+        schema = {"type": "string", "format": "uuid", "pattern": UUID_PATTERN}
     if column.name in ("sha256", "pdf_sha256"):
         schema = {"type": "string", "pattern": SHA256_PATTERN}
-    if column.name in MISSION_CODE_COLUMNS.get(TABLE_TO_ENTITY[column.table.name], ()):
+    if column.name in MISSION_CODE_COLUMNS.get(entity, ()):
         schema = {"type": "string", "pattern": MISSION_CODE_PATTERN}
-    if column.table.name == "case" and column.name == "number":
+    if entity == "case" and column.name == "number":
         schema = {"type": "string", "pattern": CASE_NUMBER_PATTERN}
+    if column.name in COUNTRY_COLUMNS:
+        schema = {"type": "string", "pattern": COUNTRY_PATTERN}
+    if column.name.endswith("_currency"):
+        schema = {"type": "string", "pattern": CURRENCY_PATTERN}
+    if entity == "person" and column.name == "iin":
+        schema = {"type": "string", "pattern": IIN_PATTERN}
+    if column.name in code_columns().get(entity, {}):
+        schema = {"enum": list(code_columns()[entity][column.name])}
     if column.nullable and not column.primary_key:
         schema = {"anyOf": [schema, {"type": "null"}]}
     return schema
@@ -255,8 +307,6 @@ def record_schema(entity: Entity) -> dict[str, Any]:
             "items": {"enum": [i.value for i in IloIndicator]},
             "uniqueItems": True,
         }
-    for name, codes in CODE_COLUMNS.get(entity.name, {}).items():
-        properties[name] = {"enum": [c.value for c in codes]}
     properties["version"] = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
     properties["origin_mission"] = {"type": "string", "pattern": MISSION_CODE_PATTERN}
     return {

@@ -1,12 +1,12 @@
-"""Values inside bundle records that a JSON Schema cannot judge well: control characters and
-impossible dates (docs/bundle-format.md, "Text, codes and dates").
+"""Values inside bundle records that a JSON Schema cannot judge or explain well: control
+characters, and impossible dates (docs/bundle-format.md, "Text, codes and dates").
 
 Text fields may hold line breaks and tabs (a description or an address has them); no text
 may hold any other control character: NUL, the ESC that starts a terminal escape sequence,
 DEL or the C1 controls (U+0080–U+009F, where U+009B is a one-character escape sequence).
 Identifiers, codes, numbers and dates have exact patterns and hold no control character at all,
 not even a trailing line break. A date that matches ``YYYY-MM-DD`` but does not exist
-(``2026-02-30``) is refused here, record by record, instead of failing later in the database.
+(``2026-02-30``) fails the schema's ``format: date``; the refusal names it here in words.
 
 Each check returns a problem (a sentence for the user) or ``None``; ``package`` turns it into
 the refusal of the bundle, naming the record and the field.
@@ -104,11 +104,12 @@ def control_character_problem(entity: str, record: dict[str, Any]) -> str | None
 
 
 def impossible_value_problem(entity: str, record: dict[str, Any]) -> str | None:
-    """Run after the schema check: dates and timestamps that match the pattern but do not exist."""
+    """Names a date or timestamp that does not exist (``2026-02-30``) in a record the schema
+    refused: the schema's ``format`` refuses it, this says why in words."""
     for name, is_timestamp in _date_fields(entity):
         value = record.get(name)
-        if value is None:
-            continue
+        if not isinstance(value, str):
+            continue  # missing or not text: the schema's own message says so
         try:
             parsed = datetime.fromisoformat(value) if is_timestamp else date.fromisoformat(value)
         except ValueError:

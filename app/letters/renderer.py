@@ -4,7 +4,8 @@
 right 15 mm, top and bottom 20 mm) with the mission's letterhead, embedded PT fonts, page
 numbers from page 2, an optional DRAFT watermark and an optional QR code. ``render_letter``
 fills a hand-written template for the letter kind and language and feeds its blocks to the
-builder. Other reports (contract review, statistics) use the builder directly.
+builder. Other reports (contract review, statistics) use the builder directly. Every
+document is PDF/A-2b (``app.pdf.archival``).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from app.letters.phrases import Claim, claim_text
 from app.letters.qr import content_digest, draw_qr, qr_payload
 from app.letters.states import state_name, state_name_en_bare
 from app.letters.templates import Block, parse_blocks, render_markup
+from app.pdf.archival import ArchivalCanvas, artifact
 
 __all__ = [
     "LETTER_KINDS",
@@ -565,7 +567,7 @@ class DocumentBuilder:
                 story.append(_Pinned(top, executor))
             else:
                 story.append(TopPadder(executor))
-        document.build(story)
+        document.build(story, canvasmaker=ArchivalCanvas)
         return buffer.getvalue()
 
     # -- internals ---------------------------------------------------------------------
@@ -600,13 +602,16 @@ class DocumentBuilder:
 
     def _decorate(self, canvas: Canvas) -> None:
         if self.draft:
-            canvas.saveState()
-            canvas.setFillColor(colors.Color(0.55, 0.55, 0.55, alpha=0.3))
-            canvas.setFont(self.fonts.sans_bold, 96)
-            canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
-            canvas.rotate(45)
-            canvas.drawCentredString(0, -30, _DRAFT_MARK.get(self.lang, "DRAFT"))
-            canvas.restoreState()
+            # An artifact with no text of its own: the mark's letters never land in the
+            # middle of the extracted text of the letter.
+            with artifact(canvas):
+                canvas.saveState()
+                canvas.setFillColor(colors.Color(0.55, 0.55, 0.55, alpha=0.3))
+                canvas.setFont(self.fonts.sans_bold, 96)
+                canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+                canvas.rotate(45)
+                canvas.drawCentredString(0, -30, _DRAFT_MARK.get(self.lang, "DRAFT"))
+                canvas.restoreState()
 
     def _first_page(self, canvas: Canvas, _document: Any) -> None:
         self._decorate(canvas)

@@ -48,8 +48,16 @@ def _step(top: int) -> int:
     return max(1, top // 5)
 
 
-def _no_data(fonts: FontSet, message: str, height: float = 20 * mm) -> Drawing:
+def _drawing(height: float, fonts: FontSet) -> Drawing:
+    """An empty chart area whose text starts in the embedded sans font: reportlab's graphics
+    otherwise open every drawing with Helvetica, which is never embedded (no PDF/A)."""
     drawing = Drawing(WIDTH, height)
+    drawing.initialFontName = fonts.sans
+    return drawing
+
+
+def _no_data(fonts: FontSet, message: str, height: float = 20 * mm) -> Drawing:
+    drawing = _drawing(height, fonts)
     drawing.add(String(0, height / 2, message, fontName=fonts.sans, fontSize=9))
     return drawing
 
@@ -62,7 +70,7 @@ def horizontal_bars(
         return _no_data(fonts, no_data)
     bar = 5.2 * mm
     height = bar * len(values) + 14 * mm
-    drawing = Drawing(WIDTH, height)
+    drawing = _drawing(height, fonts)
     chart = HorizontalBarChart()
     chart.x = 62 * mm
     chart.y = 8 * mm
@@ -110,7 +118,7 @@ def vertical_bars(
     if not labels or not any(v for s in series for v in s):
         return _no_data(fonts, no_data)
     height = 62 * mm
-    drawing = Drawing(WIDTH, height)
+    drawing = _drawing(height, fonts)
     chart = VerticalBarChart()
     chart.x = 12 * mm
     chart.y = 14 * mm
@@ -148,7 +156,7 @@ def trend_lines(
     if not months or not any(v for s in series for v in s):
         return _no_data(fonts, no_data)
     height = 62 * mm
-    drawing = Drawing(WIDTH, height)
+    drawing = _drawing(height, fonts)
     chart = HorizontalLineChart()
     chart.x = 12 * mm
     chart.y = 14 * mm
@@ -177,7 +185,7 @@ def pie(labels: Sequence[str], values: Sequence[int], fonts: FontSet, no_data: s
     if not pairs:
         return _no_data(fonts, no_data)
     height = 58 * mm
-    drawing = Drawing(WIDTH, height)
+    drawing = _drawing(height, fonts)
     chart = Pie()
     chart.x = 8 * mm
     chart.y = 4 * mm

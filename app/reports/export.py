@@ -3,12 +3,16 @@
 CSV is UTF-8 with a byte-order mark, so that Excel opens Kazakh and Russian text correctly.
 A text cell that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``...) is
 written with a leading apostrophe: names typed into the app must never run in someone's Excel.
+A workbook names its sheets by the tables' titles, in the report's language, carries its
+title, language and creator ("Qorgau") in its document properties, and holds months and dates
+as real dates.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -16,10 +20,15 @@ from pathlib import Path
 
 from app.errors import QorgauError
 from app.i18n import _
-from app.reports.tables import Cell, ReportTable
+from app.reports.tables import Cell, Month, ReportTable
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_SHEET_TITLE = 31  # Excel's limit
+# Characters Excel refuses in a sheet name.
+SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+CREATOR = "Qorgau"
+MONTH_FORMAT = "yyyy-mm"
+DATE_FORMAT = "yyyy-mm-dd"
 
 
 def safe_text(value: str) -> str:
@@ -45,8 +54,10 @@ def csv_bytes(table: ReportTable) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def xlsx_bytes(tables: Sequence[ReportTable]) -> bytes:
-    """One sheet per table: a bold title row, the headers, then the rows."""
+def xlsx_bytes(tables: Sequence[ReportTable], *, title: str = "", lang: str = "") -> bytes:
+    """One sheet per table, named by its title: a bold title row, the headers, then the rows.
+    ``title`` (the whole workbook's; by default the only table's) and ``lang`` go into the
+    document properties."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -54,9 +65,13 @@ def xlsx_bytes(tables: Sequence[ReportTable]) -> bytes:
         raise QorgauError(_("There is no table to export."))
     book = Workbook()
     book.remove(book.active)
+    book.properties.title = title or (tables[0].title if len(tables) == 1 else None)
+    book.properties.creator = CREATOR
+    book.properties.lastModifiedBy = CREATOR
+    book.properties.language = lang or None
     used: set[str] = set()
     for table in tables:
-        sheet = book.create_sheet(_sheet_title(table.key, used))
+        sheet = book.create_sheet(_sheet_title(table.title or table.key, used))
         sheet.append([safe_text(table.title)])
         sheet.cell(row=1, column=1).font = Font(bold=True)
         sheet.append([safe_text(h) for h in table.headers])
@@ -64,6 +79,9 @@ def xlsx_bytes(tables: Sequence[ReportTable]) -> bytes:
             cell.font = Font(bold=True)
         for row in table.rows:
             sheet.append([_xlsx_cell(cell) for cell in row])
+            for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+                if isinstance(value, date):
+                    cell.number_format = MONTH_FORMAT if isinstance(value, Month) else DATE_FORMAT
         for index, header in enumerate(table.headers, start=1):
             width = max([len(header)] + [len(_csv_cell(r[index - 1])) for r in table.rows])
             sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = min(
@@ -79,17 +97,35 @@ def _xlsx_cell(value: Cell) -> str | int | float | date | None:
         return safe_text(value)
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, Month):
+        return date(value.year, value.month, 1)  # openpyxl writes plain dates
     return value
 
 
-def _sheet_title(key: str, used: set[str]) -> str:
-    title = key[:MAX_SHEET_TITLE]
+def _shortened(name: str, limit: int) -> str:
+    """``name`` within ``limit`` characters: without a parenthesis, else cut at a word where
+    one is near the end, with an ellipsis to show the cut."""
+    if len(name) <= limit:
+        return name
+    plain = re.sub(r"\s*\([^)]*\)?", "", name).strip()
+    if plain and len(plain) <= limit:
+        return plain
+    cut = plain[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space >= limit // 2 else cut).rstrip(" ,;:") + "…"
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    """A sheet name Excel accepts (no []:*?/\\, no apostrophe at either end, at most 31
+    characters) and unique in the workbook, which Excel judges ignoring case."""
+    base = " ".join(name.translate(SHEET_FORBIDDEN).split()).strip("'").strip() or "Sheet"
+    title = _shortened(base, MAX_SHEET_TITLE)
     n = 2
-    while title in used:
-        suffix = f"_{n}"
-        title = key[: MAX_SHEET_TITLE - len(suffix)] + suffix
+    while title.casefold() in used:
+        suffix = f" ({n})"
+        title = _shortened(base, MAX_SHEET_TITLE - len(suffix)) + suffix
         n += 1
-    used.add(title)
+    used.add(title.casefold())
     return title
 
 
@@ -108,8 +144,10 @@ def write_csv(tables: Sequence[ReportTable], target: Path) -> list[Path]:
     return written
 
 
-def write_xlsx(tables: Sequence[ReportTable], target: Path) -> Path:
-    write_bytes(target, xlsx_bytes(tables))
+def write_xlsx(
+    tables: Sequence[ReportTable], target: Path, *, title: str = "", lang: str = ""
+) -> Path:
+    write_bytes(target, xlsx_bytes(tables, title=title, lang=lang))
     return target
 
 

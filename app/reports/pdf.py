@@ -12,6 +12,7 @@ from app.letters.renderer import date_attributive, date_long, money_text
 from app.letters.states import official_name
 from app.reports import charts
 from app.reports.tables import (
+    Month,
     ReportTable,
     indicator_tables,
     key_figures,
@@ -25,6 +26,8 @@ def _cells(table: ReportTable, lang: str) -> list[list[str]]:
     def show(value: object) -> str:
         if value is None:
             return "—"
+        if isinstance(value, Month):
+            return value.isoformat()
         if isinstance(value, date):
             return format_date(value, None, lang)
         if isinstance(value, int | float | Decimal) and not isinstance(value, bool):

@@ -27,6 +27,23 @@ from app.services.stats import Indicators
 Cell = str | int | float | Decimal | date | None
 
 
+class Month(date):
+    """A month as a table cell: its first day, so a spreadsheet gets a real date it can sort,
+    filter and chart; written ``YYYY-MM`` wherever it is text (CSV, the terminal, the PDF)."""
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """From ``YYYY-MM``, as the statistics service names months."""
+        first = date.fromisoformat(f"{text}-01")
+        return cls(first.year, first.month, 1)
+
+    def isoformat(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def __str__(self) -> str:
+        return self.isoformat()
+
+
 @dataclass(frozen=True)
 class ReportTable:
     key: str
@@ -151,7 +168,7 @@ def indicator_tables(ind: Indicators, lang: str) -> list[ReportTable]:
                 text("resolved_short", lang),
                 text("closed_short", lang),
             ),
-            tuple((p.month, p.opened, p.resolved, p.closed) for p in ind.monthly),
+            tuple((Month.parse(p.month), p.opened, p.resolved, p.closed) for p in ind.monthly),
         ),
     ]
     if ind.by_mission:

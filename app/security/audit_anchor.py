@@ -156,7 +156,7 @@ def head_schema() -> dict[str, Any]:
             "mission": {"type": "string", "pattern": CODE_PATTERN},
             "seq": {"type": "integer", "minimum": 0, "maximum": 2**53},
             "hash": {"type": "string", "pattern": HASH_PATTERN},
-            "signed_at": {"type": "string", "maxLength": 40},
+            "signed_at": {"type": "string", "format": "date-time", "maxLength": 40},
             "signature": {"type": "string", "maxLength": 120},
             "entries": {
                 "type": "array",
@@ -177,7 +177,7 @@ def head_schema() -> dict[str, Any]:
                     ],  # fmt: skip
                     "properties": {
                         "seq": {"type": "integer", "minimum": 1, "maximum": 2**53},
-                        "at": {"type": "string", "maxLength": 40},
+                        "at": {"type": "string", "format": "date-time", "maxLength": 40},
                         "actor": text,
                         "action": text,
                         "entity": text,

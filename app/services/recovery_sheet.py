@@ -26,6 +26,7 @@ from app.config import RESOURCES_DIR
 from app.errors import DatabaseError, ValidationError
 from app.i18n import LANGUAGES, _, format_datetime
 from app.letters.fonts import register_fonts
+from app.pdf.archival import ArchivalCanvas
 from app.security.private_files import open_private
 from app.security.recovery_key import groups_of
 from app.services.workspace import Workspace
@@ -78,6 +79,8 @@ def render_recovery_sheet(recovery_key: str, facts: SheetFacts, lang: str) -> by
         colWidths=[45 * mm, 120 * mm],
         hAlign="LEFT",
     )
+    # A table sets each cell's font, Paragraph or not: Helvetica (never embedded) unless told.
+    facts_table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.sans)]))
     groups = groups_of(recovery_key)
     key_table = Table(
         [[str(n + 1) for n in range(len(groups))], groups],
@@ -105,7 +108,14 @@ def render_recovery_sheet(recovery_key: str, facts: SheetFacts, lang: str) -> by
         rowHeights=[8 * mm, 18 * mm],
         hAlign="LEFT",
     )
-    signature.setStyle(TableStyle([("LINEBELOW", (0, 1), (0, 1), 0.5, colors.black)]))
+    signature.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), fonts.sans),
+                ("LINEBELOW", (0, 1), (0, 1), 0.5, colors.black),
+            ]
+        )
+    )
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out,
@@ -116,6 +126,10 @@ def render_recovery_sheet(recovery_key: str, facts: SheetFacts, lang: str) -> by
         bottomMargin=20 * mm,
         title=words["title"],
         author="Qorgau",
+        creator="Qorgau",
+        lang=lang,
+        # reportlab's canvas would otherwise start with Helvetica, which is never embedded.
+        initialFontName=fonts.serif,
     )
     document.build(
         [
@@ -133,7 +147,8 @@ def render_recovery_sheet(recovery_key: str, facts: SheetFacts, lang: str) -> by
             text("rotate", body),
             Spacer(0, 10 * mm),
             signature,
-        ]
+        ],
+        canvasmaker=ArchivalCanvas,
     )
     return out.getvalue()
 

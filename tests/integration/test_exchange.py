@@ -311,7 +311,7 @@ def test_agreement_library_goes_to_every_mission(sel: Site, dxb: Site, hq: Site,
     with hq.ws.write() as session:
         agreement = Agreement(
             slug="kz-uz-2019",
-            kind="bilateral",
+            kind="agreement",
             title_en="Agreement on labour activity (Uzbekistan)",
             status="in_force",
             parties=["KZ", "UZ"],

@@ -141,8 +141,10 @@ def test_csv_and_xlsx_exports(
     )
     assert run.code == 0, run.err
     book = load_workbook(out)
-    assert "key_figures" in book.sheetnames and "ilo_indicators" in book.sheetnames
-    sheet = book["key_figures"]
+    assert "Key figures" in book.sheetnames and "Monthly trend" in book.sheetnames
+    assert book.properties.creator == "Qorgau" and book.properties.language == "en"
+    assert book.properties.title == "Statistical report on the protection of labour emigrants"
+    sheet = book["Key figures"]
     assert sheet["A1"].value == "Key figures"
     assert sheet["A3"].value == "Cases opened"
     opened = scalar(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from app.db.models import SYNC_MODELS
-from app.exchange.fastcheck import compile_record
+from app.exchange.fastcheck import FORMAT_CHECKER, compile_record, is_date, is_date_time, is_uuid
 from app.exchange.format import all_schemas
 from app.exchange.records import BY_NAME, ENTITIES, Codec, record_schema
 
@@ -95,3 +96,54 @@ def test_compiled_check_refuses_what_it_cannot_compile() -> None:
                 "additionalProperties": False,
             }
         )
+
+
+@pytest.mark.parametrize(
+    ("check", "text", "valid"),
+    [
+        (is_date, "2026-11-20", True),
+        (is_date, "2026-13-45", False),
+        (is_date, "2026-02-30", False),
+        (is_date, "2026-11-20\n", False),
+        (is_date_time, "2026-11-20T10:00:00+00:00", True),
+        (is_date_time, "2026-11-20T10:00:00.123456789Z", True),
+        (is_date_time, "2026-11-20T25:00:00Z", False),
+        (is_date_time, "2026-11-20T10:00:00", False),  # no offset: not RFC 3339
+        (is_date_time, "yesterday", False),
+        (is_uuid, "0b6c2f55-3f1b-4c59-9a43-6f1a2a1c0c01", True),
+        (is_uuid, "0b6c2f553f1b4c599a436f1a2a1c0c01", False),
+    ],
+)
+def test_formats(check: Callable[[str], bool], text: str, valid: bool) -> None:
+    assert check(text) is valid
+    assert (
+        FORMAT_CHECKER.conforms(
+            text, {is_date: "date", is_date_time: "date-time"}.get(check, "uuid")
+        )
+        is valid
+    )
+
+
+def test_every_code_column_names_its_codes() -> None:
+    schemas = all_schemas()
+    expected = {
+        ("case", "channel"): "hq_transfer",
+        ("case", "host_country"): None,
+        ("person", "sex"): "female",
+        ("case_event", "kind"): "status_change",
+        ("partner_organisation", "kind"): "shelter",
+        ("contract_review", "risk"): "critical",
+        ("agreement", "kind"): "ilo_convention",
+        ("letter", "status"): "issued",
+        ("letter", "lang"): "kk",
+    }
+    for (entity, field), code in expected.items():
+        schema = schemas[f"record.{entity}.schema.json"]["properties"][field]
+        schema = schema.get("anyOf", [schema])[0]  # a nullable column: the non-null branch
+        if code is None:
+            assert schema == {"type": "string", "pattern": "^[A-Z]{2}$"}
+        else:
+            assert code in schema["enum"]
+    person = schemas["record.person.schema.json"]["properties"]
+    assert person["iin"]["anyOf"][0] == {"type": "string", "pattern": "^[0-9]{12}$"}
+    assert person["citizenship"]["pattern"] == "^[A-Z]{2}$"

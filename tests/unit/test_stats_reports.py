@@ -188,14 +188,46 @@ def test_csv_neutralises_formulas_and_keeps_kazakh() -> None:
 
 def test_xlsx_has_a_sheet_per_table(tmp_path: Path) -> None:
     tables = indicator_tables(figures(), "ru")
-    book = load_workbook(io.BytesIO(xlsx_bytes(tables)))
-    assert book.sheetnames[:2] == ["key_figures", "open_by_status"]
-    employers = book["top_employers"]
+    book = load_workbook(io.BytesIO(xlsx_bytes(tables, title="Отчёт", lang="ru")))
+    # Sheets are named in the workbook's language, within Excel's 31 characters.
+    assert book.sheetnames[:2] == ["Основные показатели", "Открытые дела по статусам"]
+    assert all(len(name) <= 31 for name in book.sheetnames)
+    employers = book["Работодатели с наибольшим…"]
     assert employers["A1"].value == "Работодатели с наибольшим числом жалоб"
     assert employers["A3"].value == '\'=HYPERLINK("x")'
-    assert book["wages_recovered"]["B3"].value == 4400000.0
+    assert book["Взысканная заработная плата"]["B3"].value == 4400000.0
+    assert book.properties.title == "Отчёт"
+    assert book.properties.creator == "Qorgau"
+    assert book.properties.language == "ru"
     with pytest.raises(QorgauError, match="There is no table to export"):
         xlsx_bytes([])
+
+
+def test_xlsx_months_are_dates(tmp_path: Path) -> None:
+    tables = [t for t in indicator_tables(figures(), "kk") if t.key == "monthly"]
+    book = load_workbook(io.BytesIO(xlsx_bytes(tables)))
+    sheet = book["Айлық серпін"]
+    assert sheet["A3"].value == datetime(2026, 1, 1)  # openpyxl reads dates back as datetimes
+    assert sheet["A3"].is_date and sheet["A3"].number_format == "yyyy-mm"
+    # Text keeps the month as YYYY-MM: CSV and the printed table.
+    assert csv_bytes(tables[0]).decode("utf-8-sig").splitlines()[1].startswith("2026-01,")
+    assert str(tables[0].rows[0][0]) == "2026-01"
+    # The only table's title is the workbook's title by default.
+    assert book.properties.title == tables[0].title
+
+
+def test_sheet_names_are_what_excel_accepts() -> None:
+    tables = [
+        ReportTable("a", "'Cases: [open]/closed?'", ("n",), ((1,),)),
+        ReportTable("b", "CASES  OPEN CLOSED", ("n",), ((1,),)),
+        ReportTable("c", "Cases open closed", ("n",), ((1,),)),
+    ]
+    book = load_workbook(io.BytesIO(xlsx_bytes(tables)))
+    assert book.sheetnames == [
+        "Cases open closed",
+        "CASES OPEN CLOSED (2)",
+        "Cases open closed (3)",
+    ]
 
 
 def test_write_csv_refuses_an_unwritable_place(tmp_path: Path) -> None:

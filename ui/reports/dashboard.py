@@ -55,6 +55,7 @@ from app.i18n import (
 )
 from app.reports import indicator_tables, render_stats_report
 from app.reports.export import write_bytes, write_xlsx
+from app.reports.texts import text as report_text
 from app.services.changes import DataChanged
 from app.services.stats import Drilldown, Indicators, StatsFilter, StatsService
 from app.services.workspace import Workspace
@@ -570,7 +571,10 @@ class DashboardPage(QWidget):
         if self.figures is None:
             self.refresh()
         assert self.figures is not None
-        written = write_xlsx(indicator_tables(self.figures, current_language()), path)
+        lang = current_language()
+        written = write_xlsx(
+            indicator_tables(self.figures, lang), path, title=report_text("title", lang), lang=lang
+        )
         self.service.record_export("tables", {"files": [path.name]})
         return written
 

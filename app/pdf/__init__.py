@@ -1,0 +1,1 @@
+"""PDF output shared by every document (archival PDF/A)."""
