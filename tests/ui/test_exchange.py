@@ -247,3 +247,25 @@ def test_a_refused_transfer_shows_why(qtbot: QtBot, pair, tmp_path):
     wait(qtbot, page)
     assert page.hq_summary.text() == "Not written: No case SEL-2020-9999."
     assert not (tmp_path / "t.qbundle").exists()
+
+
+def test_bundle_file_dialogs_start_in_documents(
+    qtbot: QtBot, pair: tuple[Site, Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.widgets.file_dialogs import documents_folder
+
+    asked: list[str] = []
+
+    def fake(_parent: object, _title: str, start: str = "", *_a: object) -> tuple[str, str]:
+        asked.append(start)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", fake)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake)
+    hq, sel = pair
+    page = page_for(qtbot, sel)
+    page.choose_import_file()
+    page.choose_export_file()  # the trusted HQ key is chosen: the file dialog is asked
+    assert asked == [str(documents_folder()), str(documents_folder() / "qorgau.qbundle")]

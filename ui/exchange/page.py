@@ -40,6 +40,7 @@ from ui.icons import icon
 from ui.palette import WARNING_STYLE
 from ui.tasks import BackgroundTask, TaskContext
 from ui.widgets.common import ErrorLabel
+from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
 if TYPE_CHECKING:
@@ -292,7 +293,10 @@ class ExchangePage(QWidget):
         if self.check_recipient() is None:
             return
         name, _filter = QFileDialog.getSaveFileName(
-            self, _("Export bundle"), "qorgau.qbundle", _("Qorgau bundles (*.qbundle)")
+            self,
+            _("Export bundle"),
+            in_documents("qorgau.qbundle"),
+            _("Qorgau bundles (*.qbundle)"),
         )
         if name:
             self.export_to(Path(name))
@@ -387,7 +391,7 @@ class ExchangePage(QWidget):
 
     def choose_import_file(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(
-            self, _("Import bundle"), "", _("Qorgau bundles (*.qbundle);;All files (*)")
+            self, _("Import bundle"), in_documents(), _("Qorgau bundles (*.qbundle);;All files (*)")
         )
         if name:
             self.import_from(Path(name))
