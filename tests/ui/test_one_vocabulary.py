@@ -183,7 +183,8 @@ def test_one_case_reads_the_same_on_screen_and_paper(
             assert term.casefold() in folded[place], f"{place} lacks «{term}» ({lang})"
 
     # The same code, the same words on screen and on paper.
-    seen_in(labels.case_status("new", lang), "pdf: subject access", "pdf: statistics")
+    # Issuing the letter moved the case from "new" to "in progress".
+    seen_in(labels.case_status("in_progress", lang), "pdf: subject access", "pdf: statistics")
     seen_in(labels.category("unpaid_wages", lang), "pdf: subject access", "pdf: statistics")
     seen_in(labels.letter_kind("employer_letter", lang), "screen: register", "pdf: statistics")
     seen_in(labels.letter_kind("employer_letter", lang), "screen: timeline")

@@ -118,7 +118,8 @@ def test_review_of_a_case_is_stored_audited_and_flags_the_case(open_ws: OpenWs) 
             ],
         },
     }
-    assert ("system", data, "") in [tuple(e) for e in events]
+    # The review's id rides beside the event so the timeline links to the review.
+    assert ("system", {**data, "review_id": row.id}, "") in [tuple(e) for e in events]
     assert compose(data, "", "en") == (
         "Contract reviewed: risk critical. ILO forced-labour indicators flagged: Deception, "
         "Retention of identity documents, Debt bondage, Excessive overtime."

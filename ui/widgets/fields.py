@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import ValidationError
 from app.i18n import LANGUAGES, _, format_date, ui_date_pattern
+from ui import palette
 from ui.widgets.common import ErrorLabel
 
 # The keys that open a date field's calendar (listed in Help → Keyboard shortcuts).
@@ -90,7 +91,7 @@ def _calendar_icon() -> QIcon:
     pixmap = QPixmap(16, 16)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
-    ink = QColor("#44546a")
+    ink = QColor(palette.MUTED_TEXT)
     painter.setPen(ink)
     painter.drawRect(QRect(1, 2, 13, 12))
     painter.fillRect(QRect(1, 2, 14, 3), ink)
