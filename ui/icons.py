@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from app.config import RESOURCES_DIR
@@ -30,32 +30,20 @@ AREA_ICONS = {
 }
 
 
-class _SvgEngine(QIconEngine):
-    """Renders the SVG crisply at whatever size a view asks for."""
+# The sizes views ask for (menus 16, buttons 20, navigation 24, large 32+), at 1× and 2×.
+SIZES = (16, 20, 24, 32, 40, 48, 64)
+DISABLED_OPACITY = 0.4
 
-    def __init__(self, svg: bytes) -> None:
-        super().__init__()
-        self.svg = svg
 
-    def paint(self, painter: QPainter, rect: object, mode: QIcon.Mode, state: QIcon.State) -> None:
-        renderer = QSvgRenderer(QByteArray(self.svg))
-        painter.save()
-        if mode == QIcon.Mode.Disabled:
-            painter.setOpacity(0.4)
-        renderer.render(painter, QRectF(rect))  # type: ignore[call-overload]
-        painter.restore()
-
-    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        pixmap = QPixmap(size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.paint(painter, pixmap.rect(), mode, state)
-        painter.end()
-        return pixmap
-
-    def clone(self) -> QIconEngine:
-        return _SvgEngine(self.svg)
+def _rendered(svg: bytes, size: int, opacity: float) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setOpacity(opacity)
+    QSvgRenderer(QByteArray(svg)).render(painter, QRectF(0, 0, size, size))
+    painter.end()
+    return pixmap
 
 
 def svg_text(name: str, colour: str) -> bytes:
@@ -66,8 +54,17 @@ def svg_text(name: str, colour: str) -> bytes:
 
 @cache
 def icon(name: str, colour: str = palette.ACCENT) -> QIcon:
-    """The named icon in ``colour``; raises FileNotFoundError for an icon not shipped."""
-    return QIcon(_SvgEngine(svg_text(name, colour)))
+    """The named icon in ``colour``; raises FileNotFoundError for an icon not shipped.
+
+    Rendered once into pixmaps of every size rather than through a Python ``QIconEngine``
+    subclass: Qt clones and deletes icon engines from C++, and a Python one there corrupted
+    reference counts (a crash when the interpreter exits)."""
+    svg = svg_text(name, colour)
+    shown = QIcon()
+    for size in SIZES:
+        shown.addPixmap(_rendered(svg, size, 1.0), QIcon.Mode.Normal)
+        shown.addPixmap(_rendered(svg, size, DISABLED_OPACITY), QIcon.Mode.Disabled)
+    return shown
 
 
 def area_icon(key: str) -> QIcon:

@@ -101,13 +101,18 @@ class TimelinePanel(QWidget):
         status_row.addWidget(self.status_label)
         status_row.addWidget(self.target, 1)
         status_row.addWidget(self.status_button)
-        status_row.addWidget(self.undo_button)
+        # On a row of its own: beside the others it made the panel too wide for the form at
+        # 1366×768 in Kazakh and Russian.
+        undo_row = QHBoxLayout()
+        undo_row.addStretch(1)
+        undo_row.addWidget(self.undo_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.events, 1)
         layout.addLayout(entry_row)
         layout.addWidget(self.text)
         layout.addWidget(self.error)
         layout.addLayout(status_row)
+        layout.addLayout(undo_row)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
