@@ -344,6 +344,23 @@ class Case(SyncMixin, Base):
             "deleted_at",
         ),
         Index("ix_case_list_updated", "updated_at", "seq", "id", "deleted_at"),
+        # The search box: the full-text index yields case ids; looking each up here gives its
+        # sort keys and filter columns without decrypting the (wide) case row, so the first
+        # page of thousands of matches is sorted from this index alone.
+        Index(
+            "ix_case_by_id_list",
+            "id",
+            "deleted_at",
+            "received_at",
+            "seq",
+            "status",
+            "host_country",
+            "urgency",
+            "due_date",
+            "updated_at",
+            "assigned_to",
+            "year",
+        ),
         # Statistics count cases resolved or closed in a period (app/services/stats.py).
         Index("ix_case_resolved_at", "resolved_at"),
         Index("ix_case_closed_at", "closed_at"),
