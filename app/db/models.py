@@ -367,6 +367,27 @@ class Case(SyncMixin, Base):
     )
 
 
+class CaseDayStat(Base):
+    """How many cases count for a dashboard figure on one day, per mission, host country and
+    officer (``officer`` '' for none). Derived, local, never exchanged: the triggers of
+    migration 0008 keep it current in the statement that changes a case, category or ILO
+    indicator. ``measure``: opened (``day`` = received), opened_employer / opened_agency /
+    opened_category / opened_ilo (``key`` = the id or code), resolved, resolution_days
+    (``key`` = the whole days from receipt), documents_returned, repatriated, wages (``key`` =
+    currency, ``cents`` = the sum), closed; ``day`` is the UTC day of the event."""
+
+    __tablename__ = "case_day_stat"
+
+    measure: Mapped[str] = mapped_column(String(24), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    mission: Mapped[str] = mapped_column(String(16), primary_key=True)
+    host_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    officer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    cents: Mapped[int] = mapped_column(Integer)
+
+
 class CaseCategory(Base):
     """A complaint category of a case; travels inside the case record."""
 
