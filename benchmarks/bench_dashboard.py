@@ -26,9 +26,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from app.config import Paths  # noqa: E402
+from app.services import stats  # noqa: E402
 from app.services.demo import DEMO_PASSWORD, run_demo  # noqa: E402
 from app.services.installation import unlock  # noqa: E402
-from app.services import stats  # noqa: E402
 from app.services.stats import StatsService  # noqa: E402
 
 TODAY = date(2026, 11, 24)
