@@ -15,6 +15,7 @@ from app.db.models import (
     PartnerOrganisation,
     PartnerReferral,
     RecruitmentAgency,
+    new_id,
 )
 from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, ValidationError
@@ -70,7 +71,9 @@ def _info(
     )
 
 
-def new_organisation(session: Session, model: OrgModel, data: OrganisationInput) -> str:
+def new_organisation(
+    session: Session, model: OrgModel, data: OrganisationInput, flush: bool = True
+) -> str:
     """Insert a cleaned employer or agency, reusing an existing one of the same name and country."""
     existing = (
         session.execute(
@@ -98,8 +101,11 @@ def new_organisation(session: Session, model: OrgModel, data: OrganisationInput)
         row.registration_no = data.registration_no
     else:
         row.licence_no = data.registration_no
+    if not flush:
+        row.id = new_id()  # known now, written with the caller's next flush
     session.add(row)
-    session.flush()
+    if flush:
+        session.flush()
     return row.id
 
 
