@@ -36,7 +36,7 @@ BEFORE_ROWS = 300
 def _rows(count: int, seed: int) -> list[str]:
     rnd = random.Random(seed)
     lines = []
-    for i in range(count):
+    for _row in range(count):
         male = rnd.random() < 0.6
         surname = rnd.choice(SURNAMES)
         surname = surname.male if male else surname.female

@@ -196,7 +196,12 @@ class Person(SyncMixin, Base):
     consent_note: Mapped[str] = mapped_column(Text, default="")
     anonymised_at: Mapped[datetime | None]
 
-    __table_args__ = (Index("ix_person_name_birth", "surname", "given_names", "birth_date"),)
+    __table_args__ = (
+        Index("ix_person_name_birth", "surname", "given_names", "birth_date"),
+        # The duplicate check compares names case-blind (lower()), which no name index serves;
+        # the birth date narrows it to a few people instead of a scan per new person.
+        Index("ix_person_birth_date", "birth_date"),
+    )
 
 
 class Employer(SyncMixin, Base):

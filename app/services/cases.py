@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, case, func, insert, select
+from sqlalchemy import Select, case, func, insert, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
@@ -538,7 +538,9 @@ class CaseService:
         Each row's duplicate checks still run, against the database and against the rows
         before it in ``items``; every case gets its timeline entry and audit entry. The rows go
         in as Core inserts, so the sync columns the flush would stamp are set here."""
-        people: dict[tuple[Any, ...], str] = {}  # keys of the people added here -> id
+        # What find_duplicates matches on -> the person's id: the people already in the
+        # database that rows of this batch may match, then the people the batch adds.
+        people = self._known_people(session, [p.person for p, _s in items if p.person])
         organisations: dict[tuple[Any, ...], str] = {}
         new_people: list[dict[str, Any]] = []
         links: list[tuple[str, str | None, str | None]] = []
@@ -607,6 +609,48 @@ class CaseService:
         )
         return [(case["id"], case["number"]) for case in cases]
 
+    @classmethod
+    def _known_people(
+        cls, session: Session, people: Sequence[PersonInput]
+    ) -> dict[tuple[Any, ...], str]:
+        """The keys of the people in the database whom any of ``people`` may duplicate, in
+        one query per chunk instead of one per person (see ``find_duplicates``)."""
+        iins = sorted({p.iin for p in people if p.iin})
+        passports = sorted({p.passport_no for p in people if p.passport_no})
+        births = sorted({p.birth_date for p in people if p.birth_date})
+        known: dict[tuple[Any, ...], str] = {}
+        for start in range(0, max(len(iins), len(passports), len(births)), 300):
+            wanted = or_(
+                Person.iin.in_(iins[start : start + 300]),
+                Person.passport_no.in_(passports[start : start + 300]),
+                Person.birth_date.in_(births[start : start + 300]),
+            )
+            found = session.execute(
+                select(
+                    Person.id,
+                    Person.surname,
+                    Person.given_names,
+                    Person.iin,
+                    Person.passport_no,
+                    Person.birth_date,
+                )
+                .where(wanted, Person.deleted_at.is_(None))
+                .order_by(Person.updated_at)
+            )
+            for row in found:
+                keys = cls._person_keys(
+                    PersonInput(
+                        surname=row.surname,
+                        given_names=row.given_names,
+                        iin=row.iin,
+                        passport_no=row.passport_no,
+                        birth_date=row.birth_date,
+                    )
+                )
+                for key in keys:
+                    known.setdefault(key, row.id)
+        return known
+
     @staticmethod
     def _person_keys(person: PersonInput) -> list[tuple[Any, ...]]:
         """What ``find_duplicates`` matches a person on."""
@@ -632,9 +676,6 @@ class CaseService:
         for key in keys:
             if key in added:
                 return added[key]
-        duplicates = find_duplicates(session, person)
-        if duplicates:
-            return duplicates[0].person_id
         values = person_values(person)
         values["id"] = new_id()
         new_people.append(values)

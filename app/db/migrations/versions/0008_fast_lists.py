@@ -1,5 +1,6 @@
 """fast lists and dashboard: a covering index that sorts the search box's matches without
-reading case rows, and per-day counts of cases kept current by triggers
+reading case rows, an index for the duplicate-person check, and per-day counts of cases kept
+current by triggers
 
 Revision ID: 0008
 Revises: 0007
@@ -175,6 +176,7 @@ def _backfill() -> list[str]:
 
 def upgrade() -> None:
     op.create_index("ix_case_by_id_list", "case", _LIST_COLUMNS)
+    op.create_index("ix_person_birth_date", "person", ["birth_date"])
     op.create_table(
         "case_day_stat",
         sa.Column("measure", sa.String(24), nullable=False),
@@ -200,4 +202,5 @@ def downgrade() -> None:
     for name in _TRIGGER_NAMES:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("case_day_stat")
+    op.drop_index("ix_person_birth_date", table_name="person")
     op.drop_index("ix_case_by_id_list", table_name="case")
