@@ -392,6 +392,10 @@ class CaseDayStat(Base):
     n: Mapped[int] = mapped_column(Integer)
     cents: Mapped[int] = mapped_column(Integer)
 
+    # The rows live in the primary key's own tree: a period's range is read without a second
+    # lookup per row into a rowid table.
+    __table_args__ = {"sqlite_with_rowid": False}
+
 
 class CaseCategory(Base):
     """A complaint category of a case; travels inside the case record."""

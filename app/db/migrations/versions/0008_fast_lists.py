@@ -191,6 +191,7 @@ def upgrade() -> None:
             "measure", "day", "mission", "host_country", "officer", "key",
             name=op.f("pk_case_day_stat"),
         ),
+        sqlite_with_rowid=False,
     )
     for statement in _backfill():
         op.execute(statement)
