@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -93,6 +94,7 @@ def main(rows: int) -> None:
         )
     bare = time.perf_counter() - started
     ws.close()
+    shutil.rmtree(folder, ignore_errors=True)
     print_table(
         f"CSV import of {rows:,} rows into an empty mission (rows per second; higher is better)",
         [
