@@ -7,6 +7,7 @@ page of 100 rows under 30 ms.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from sqlalchemy import text
@@ -77,4 +78,8 @@ def main(cases: int = 100_000) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    main(
+        int(sys.argv[1])
+        if len(sys.argv) > 1
+        else int(os.environ.get("QORGAU_BENCH_CASES", 100_000))
+    )

@@ -3,14 +3,19 @@
 Exit status 0 on success, 1 on an error (one line on stderr, no traceback), 2 on bad usage.
 Each area registers its subcommands from its own module in this package: every module here
 with a ``register(subparsers)`` function is picked up, so areas never edit a shared list.
+A command imports only the module that registers it (found by reading the modules' sources,
+not importing them): importing every area's services cost about a second per command. Help,
+no command or an unknown one build the whole parser, so their output is unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
 import pkgutil
+import re
 import sys
 from collections.abc import Sequence
 
@@ -34,7 +39,42 @@ def detect_language(explicit: str | None) -> str:
     return "en"
 
 
-def build_parser() -> argparse.ArgumentParser:
+# How an area module registers a top-level command: ``commands.add_parser("name", ...)``.
+_REGISTERED = re.compile(r"""\bcommands\.add_parser\(\s*["']([\w-]+)["']""")
+
+
+def command_owners() -> dict[str, str]:
+    """Each top-level command -> the module that registers it, read from the sources."""
+    owners: dict[str, str] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name == "common":
+            continue
+        spec = importlib.util.find_spec(f"app.cli.{info.name}")
+        origin = spec.origin if spec else None
+        if not origin or not origin.endswith(".py"):
+            return {}  # a frozen or compiled build: no sources to read, import them all
+        with open(origin, encoding="utf-8") as source:
+            for command in _REGISTERED.findall(source.read()):
+                owners[command] = info.name
+    return owners
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command in ``argv`` (the first word after the global options), if any."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--data-dir", "--lang"):
+            i += 2
+        elif arg.startswith("-"):
+            i += 1
+        else:
+            return arg
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (``only``: a command) one with that command alone."""
     parser = argparse.ArgumentParser(
         prog="qorgau",
         description=_("Qorgau: protection of Kazakhstani labour emigrants."),
@@ -43,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=LANGUAGES, help=_("language of messages"))
     parser.add_argument("--version", action="version", version=f"qorgau {app_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in command_modules():
+    owner = command_owners().get(only) if only else None
+    for name in [owner] if owner else command_modules():
         importlib.import_module(f"app.cli.{name}").register(commands)
     return parser
 
@@ -86,7 +127,11 @@ def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     # The language must be set before the parser is built, so its help is translated too.
     set_language(detect_language(_pre_parse_language(args_list)))
-    parser = build_parser()
+    word = _command_word(args_list)
+    wants_help = (
+        any(a in ("-h", "--help") for a in args_list[: args_list.index(word)]) if word else True
+    )
+    parser = build_parser(None if wants_help else word)
     args = parser.parse_args(args_list)
     if args.command is None:
         return open_desktop(args)

@@ -196,7 +196,12 @@ class Person(SyncMixin, Base):
     consent_note: Mapped[str] = mapped_column(Text, default="")
     anonymised_at: Mapped[datetime | None]
 
-    __table_args__ = (Index("ix_person_name_birth", "surname", "given_names", "birth_date"),)
+    __table_args__ = (
+        Index("ix_person_name_birth", "surname", "given_names", "birth_date"),
+        # The duplicate check compares names case-blind (lower()), which no name index serves;
+        # the birth date narrows it to a few people instead of a scan per new person.
+        Index("ix_person_birth_date", "birth_date"),
+    )
 
 
 class Employer(SyncMixin, Base):
@@ -349,10 +354,52 @@ class Case(SyncMixin, Base):
             "deleted_at",
         ),
         Index("ix_case_list_updated", "updated_at", "seq", "id", "deleted_at"),
+        # The search box: the full-text index yields case ids; looking each up here gives its
+        # sort keys and filter columns without decrypting the (wide) case row, so the first
+        # page of thousands of matches is sorted from this index alone.
+        Index(
+            "ix_case_by_id_list",
+            "id",
+            "deleted_at",
+            "received_at",
+            "seq",
+            "status",
+            "host_country",
+            "urgency",
+            "due_date",
+            "updated_at",
+            "assigned_to",
+            "year",
+        ),
         # Statistics count cases resolved or closed in a period (app/services/stats.py).
         Index("ix_case_resolved_at", "resolved_at"),
         Index("ix_case_closed_at", "closed_at"),
     )
+
+
+class CaseDayStat(Base):
+    """How many cases count for a dashboard figure on one day, per mission, host country and
+    officer (``officer`` '' for none). Derived, local, never exchanged: the triggers of
+    migration 0008 keep it current in the statement that changes a case, category or ILO
+    indicator. ``measure``: opened (``day`` = received), opened_employer / opened_agency /
+    opened_category / opened_ilo (``key`` = the id or code), resolved, resolution_days
+    (``key`` = the whole days from receipt), documents_returned, repatriated, wages (``key`` =
+    currency, ``cents`` = the sum), closed; ``day`` is the UTC day of the event."""
+
+    __tablename__ = "case_day_stat"
+
+    measure: Mapped[str] = mapped_column(String(24), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    mission: Mapped[str] = mapped_column(String(16), primary_key=True)
+    host_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    officer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    cents: Mapped[int] = mapped_column(Integer)
+
+    # The rows live in the primary key's own tree: a period's range is read without a second
+    # lookup per row into a rowid table.
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class CaseCategory(Base):

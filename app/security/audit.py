@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntry, Counter
@@ -97,6 +97,43 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_many(
+    session: Session,
+    actor: str,
+    entries: list[tuple[str, str, str, dict[str, Any]]],
+) -> None:
+    """Append (action, entity, entity_id, details) entries in order, as ``record`` would one
+    by one, with one counter step and one read of the chain head for them all (imports)."""
+    if not entries:
+        return
+    last = next_counter(session, AUDIT_COUNTER, len(entries))
+    first = last - len(entries) + 1
+    prev = session.execute(
+        select(AuditEntry.hash).where(AuditEntry.seq == first - 1)
+    ).scalar_one_or_none()
+    prev_hash = prev or GENESIS
+    at = datetime.now(UTC)
+    rows = []
+    for seq, (action, entity, entity_id, raw_details) in enumerate(entries, start=first):
+        details = json.loads(json.dumps(raw_details, default=str))
+        digest = entry_hash(seq, at, actor, action, entity, entity_id, details, prev_hash)
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "details": details,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
+        prev_hash = digest
+    session.connection().execute(insert(AuditEntry), rows)
 
 
 @dataclass(frozen=True)

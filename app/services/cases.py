@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, insert, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
@@ -28,8 +28,9 @@ from app.db.models import (
     Person,
     RecruitmentAgency,
     User,
+    new_id,
 )
-from app.db.sync import next_counter
+from app.db.sync import CHANGE_SEQ, next_counter, note_changes
 from app.domain import taxonomy
 from app.domain.claims import claims_json
 from app.domain.codes import CaseStatus, Category, Channel, EventKind, IloIndicator, Role, Urgency
@@ -47,11 +48,18 @@ from app.domain.workflow import (
 )
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import _
+from app.security import audit as audit_log
 from app.services import search
 from app.services import validation as check
 from app.services.organisations import _info as organisation_info
 from app.services.organisations import clean_organisation, new_organisation
-from app.services.people import apply_person, clean_person, find_duplicates, person_info
+from app.services.people import (
+    apply_person,
+    clean_person,
+    find_duplicates,
+    person_info,
+    person_values,
+)
 from app.services.records import (
     AttachmentInfo,
     CaseChanges,
@@ -531,9 +539,225 @@ class CaseService:
             person_id = data.person_id
         employer_id = self._organisation(session, Employer, data.employer_id, p.employer)
         agency_id = self._organisation(session, RecruitmentAgency, data.agency_id, p.agency)
+        seq = next_counter(session, f"case:{self.ws.mission_code}:{self.today.year}")
+        row = self._new_case(p, person_id, employer_id, agency_id, seq, status)
+        session.add(row)
+        session.flush()
+        self._event(session, row.id, EventKind.SYSTEM, "", data=event_data(registered_event))
+        self.ws.audit(session, "case.create", "case", row.number, self._created_details(p))
+        return row
+
+    @staticmethod
+    def _created_details(p: PreparedCase) -> dict[str, Any]:
+        return {"categories": [c.value for c in p.categories], "host": p.host_country}
+
+    def insert_cases(
+        self,
+        session: Session,
+        items: Sequence[tuple[PreparedCase, CaseStatus]],
+        registered_event: SystemEvent,
+    ) -> list[tuple[str, str]]:
+        """Write many prepared new cases (new people, new or known organisations) in the
+        caller's transaction, as ``insert_case(on_duplicate="reuse")`` would one by one, in a
+        few multi-row statements; returns each case's (id, number).
+
+        Each row's duplicate checks still run, against the database and against the rows
+        before it in ``items``; every case gets its timeline entry and audit entry. The rows go
+        in as Core inserts, so the sync columns the flush would stamp are set here."""
+        # What find_duplicates matches on -> the person's id: the people already in the
+        # database that rows of this batch may match, then the people the batch adds.
+        people = self._known_people(session, [p.person for p, _s in items if p.person])
+        organisations: dict[tuple[Any, ...], str] = {}
+        new_people: list[dict[str, Any]] = []
+        links: list[tuple[str, str | None, str | None]] = []
+        with session.no_autoflush:
+            for p, _status in items:
+                assert p.person is not None, "insert_cases takes new people only"
+                links.append(
+                    (
+                        self._person_for_batch(session, p.person, people, new_people),
+                        self._organisation_for_batch(session, Employer, p.employer, organisations),
+                        self._organisation_for_batch(
+                            session, RecruitmentAgency, p.agency, organisations
+                        ),
+                    )
+                )
+        session.flush()  # the new organisations
         year = self.today.year
-        seq = next_counter(session, f"case:{self.ws.mission_code}:{year}")
-        row = Case(
+        first = next_counter(session, f"case:{self.ws.mission_code}:{year}", len(items))
+        first -= len(items) - 1
+        cases = [
+            self._case_values(p, person_id, employer_id, agency_id, first + offset, status)
+            for offset, ((p, status), (person_id, employer_id, agency_id)) in enumerate(
+                zip(items, links, strict=True)
+            )
+        ]
+        now = datetime.now(UTC)
+        events = [
+            {
+                "id": new_id(),
+                "case_id": case["id"],
+                "kind": EventKind.SYSTEM.value,
+                "author": self.ws.actor.username,
+                "text": "",
+                "status_from": None,
+                "status_to": None,
+                "occurred_at": now,
+                "data": event_data(registered_event),
+            }
+            for case in cases
+        ]
+        stamped = [*new_people, *cases, *events]
+        last_seq = next_counter(session, CHANGE_SEQ, len(stamped))
+        mission = session.info.get("mission_code") or ""
+        for change_seq, values in enumerate(stamped, start=last_seq - len(stamped) + 1):
+            values.update(origin_mission=mission, version=1, updated_at=now, change_seq=change_seq)
+        connection = session.connection()
+        if new_people:
+            connection.execute(insert(Person), new_people)
+        connection.execute(insert(Case), cases)
+        for model, codes in ((CaseCategory, "categories"), (CaseIloIndicator, "indicators")):
+            links_rows = [
+                {"case_id": case["id"], "code": c.value}
+                for case, (p, _s) in zip(cases, items, strict=True)
+                for c in getattr(p, codes)
+            ]
+            if links_rows:
+                connection.execute(insert(model), links_rows)
+        connection.execute(insert(CaseEvent), events)
+        # Core inserts pass the flush hook by: open views still hear of the new cases.
+        new_ids = [case["id"] for case in cases]
+        for table in ("case", "case_event"):
+            note_changes(session, table, new_ids)
+        audit_log.record_many(
+            session,
+            self.ws.actor.username,
+            [
+                ("case.create", "case", case["number"], self._created_details(p))
+                for case, (p, _status) in zip(cases, items, strict=True)
+            ],
+        )
+        return [(case["id"], case["number"]) for case in cases]
+
+    @classmethod
+    def _known_people(
+        cls, session: Session, people: Sequence[PersonInput]
+    ) -> dict[tuple[Any, ...], str]:
+        """The keys of the people in the database whom any of ``people`` may duplicate, in
+        one query per chunk instead of one per person (see ``find_duplicates``)."""
+        iins = sorted({p.iin for p in people if p.iin})
+        passports = sorted({p.passport_no for p in people if p.passport_no})
+        births = sorted({p.birth_date for p in people if p.birth_date})
+        known: dict[tuple[Any, ...], str] = {}
+        for start in range(0, max(len(iins), len(passports), len(births)), 300):
+            wanted = or_(
+                Person.iin.in_(iins[start : start + 300]),
+                Person.passport_no.in_(passports[start : start + 300]),
+                Person.birth_date.in_(births[start : start + 300]),
+            )
+            found = session.execute(
+                select(
+                    Person.id,
+                    Person.surname,
+                    Person.given_names,
+                    Person.iin,
+                    Person.passport_no,
+                    Person.birth_date,
+                )
+                .where(wanted, Person.deleted_at.is_(None))
+                .order_by(Person.updated_at)
+            )
+            for row in found:
+                keys = cls._person_keys(
+                    PersonInput(
+                        surname=row.surname,
+                        given_names=row.given_names,
+                        iin=row.iin,
+                        passport_no=row.passport_no,
+                        birth_date=row.birth_date,
+                    )
+                )
+                for key in keys:
+                    known.setdefault(key, row.id)
+        return known
+
+    @staticmethod
+    def _person_keys(person: PersonInput) -> list[tuple[Any, ...]]:
+        """What ``find_duplicates`` matches a person on."""
+        keys: list[tuple[Any, ...]] = []
+        if person.iin:
+            keys.append(("iin", person.iin))
+        if person.passport_no:
+            keys.append(("passport", person.passport_no))
+        if person.birth_date:
+            keys.append(
+                ("name", person.surname.lower(), person.given_names.lower(), person.birth_date)
+            )
+        return keys
+
+    def _person_for_batch(
+        self,
+        session: Session,
+        person: PersonInput,
+        added: dict[tuple[Any, ...], str],
+        new_people: list[dict[str, Any]],
+    ) -> str:
+        keys = self._person_keys(person)
+        for key in keys:
+            if key in added:
+                return added[key]
+        values = person_values(person)
+        values["id"] = new_id()
+        new_people.append(values)
+        for key in keys:
+            added[key] = values["id"]
+        return str(values["id"])
+
+    @staticmethod
+    def _organisation_for_batch(
+        session: Session,
+        model: type[Employer] | type[RecruitmentAgency],
+        data: OrganisationInput | None,
+        added: dict[tuple[Any, ...], str],
+    ) -> str | None:
+        if data is None:
+            return None
+        key = (model.__tablename__, data.name.lower(), data.country)
+        if key not in added:
+            added[key] = new_organisation(session, model, data, flush=False)
+        return added[key]
+
+    def _new_case(
+        self,
+        p: PreparedCase,
+        person_id: str,
+        employer_id: str | None,
+        agency_id: str | None,
+        seq: int,
+        status: CaseStatus,
+    ) -> Case:
+        values = self._case_values(p, person_id, employer_id, agency_id, seq, status)
+        del values["id"]  # the flush gives it
+        return Case(
+            **values,
+            categories=[CaseCategory(code=c.value) for c in p.categories],
+            ilo_indicators=[CaseIloIndicator(code=i.value) for i in p.indicators],
+        )
+
+    def _case_values(
+        self,
+        p: PreparedCase,
+        person_id: str,
+        employer_id: str | None,
+        agency_id: str | None,
+        seq: int,
+        status: CaseStatus,
+    ) -> dict[str, Any]:
+        """The columns of a new case (without its sync columns and codes)."""
+        data = p.source
+        year = self.today.year
+        return dict(
+            id=new_id(),
             number=f"{self.ws.mission_code}-{year}-{seq:04d}",
             mission_code=self.ws.mission_code,
             year=year,
@@ -552,20 +776,19 @@ class CaseService:
             due_date=data.due_date or default_due_date(data.received_at, p.urgency),
             assigned_to=data.assigned_to,
             created_by=self.ws.actor.username,
-            categories=[CaseCategory(code=c.value) for c in p.categories],
-            ilo_indicators=[CaseIloIndicator(code=i.value) for i in p.indicators],
+            holder_mission=self.ws.mission_code,
+            escalated_at=None,
+            resolved_at=None,
+            closed_at=None,
+            outcome={},
+            wages_recovered_amount=None,
+            wages_recovered_currency=None,
+            documents_returned=False,
+            repatriated=False,
+            transferred_from=None,
+            anonymised_at=None,
+            deleted_at=None,
         )
-        session.add(row)
-        session.flush()
-        self._event(session, row.id, EventKind.SYSTEM, "", data=event_data(registered_event))
-        self.ws.audit(
-            session,
-            "case.create",
-            "case",
-            row.number,
-            {"categories": [c.value for c in p.categories], "host": p.host_country},
-        )
-        return row
 
     def _categories(self, values: Iterable[str]) -> list[Category]:
         parsed = sorted({code(Category, v, "categories") for v in values})

@@ -339,8 +339,8 @@ class _Builder:
             stem = rng.choice(data.PATRONYMIC_STEMS)
             surname = stem + ("қызы" if female else "ұлы")
         else:
-            stem, ending = rng.choice(data.SURNAME_STEMS)
-            surname = stem + ending + ("а" if female and ending else "")
+            forms = rng.choice(data.SURNAMES)
+            surname = forms.female if female else forms.male
         birth = date(rng.randrange(1965, 2005), rng.randrange(1, 13), rng.randrange(1, 29))
         self.iin_serial = (self.iin_serial + rng.randrange(1, 7)) % 10000
         person_id = self.uid()

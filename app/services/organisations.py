@@ -11,6 +11,7 @@ from app.db.models import (
     Case,
     Employer,
     RecruitmentAgency,
+    new_id,
 )
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import OPEN_STATUSES
@@ -72,7 +73,9 @@ def _info(
     )
 
 
-def new_organisation(session: Session, model: OrgModel, data: OrganisationInput) -> str:
+def new_organisation(
+    session: Session, model: OrgModel, data: OrganisationInput, flush: bool = True
+) -> str:
     """Insert a cleaned employer or agency, reusing an existing one of the same name and country."""
     existing = (
         session.execute(
@@ -102,8 +105,11 @@ def new_organisation(session: Session, model: OrgModel, data: OrganisationInput)
         row.registration_no = data.registration_no
     else:
         row.licence_no = data.registration_no
+    if not flush:
+        row.id = new_id()  # known now, written with the caller's next flush
     session.add(row)
-    session.flush()
+    if flush:
+        session.flush()
     return row.id
 
 

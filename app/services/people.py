@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -85,9 +86,17 @@ def person_info(person: Person, case_count: int = 0) -> PersonInfo:
     return PersonInfo(**values, id=person.id, version=person.version, case_count=case_count)
 
 
+def person_values(data: PersonInput) -> dict[str, Any]:
+    """The person's columns, as ``apply_person`` sets them (for multi-row inserts)."""
+    # Shallow, unlike ``asdict``, which deep-copies every value (a third of a CSV row's cost).
+    values = {f.name: getattr(data, f.name) for f in fields(data)}
+    values["consent_scope"] = list(values["consent_scope"])
+    return values
+
+
 def apply_person(person: Person, data: PersonInput) -> None:
-    for name, value in asdict(data).items():
-        setattr(person, name, list(value) if name == "consent_scope" else value)
+    for name, value in person_values(data).items():
+        setattr(person, name, value)
 
 
 def find_duplicates(

@@ -35,6 +35,7 @@ from app.contracts.rules import RISKS
 from app.db.models import (
     Case,
     CaseCategory,
+    CaseDayStat,
     CaseEvent,
     CaseIloIndicator,
     ContractReview,
@@ -316,7 +317,9 @@ class StatsService:
         if by_mission is None:
             by_mission = self.ws.mission.is_hq
         with self.ws.read() as session:
-            q = _Queries(session, scope, self.today)
+            # Without a category the figures come from the per-day counts (a few thousand
+            # rows whatever the number of cases); a category scope needs the cases themselves.
+            q = (_Queries if scope.category else _DayQueries)(session, scope, self.today)
             countries, employers, agencies = q.opened_breakdown()
             medians = q.resolution_days()
             days = list(medians.values())
@@ -326,17 +329,17 @@ class StatsService:
                 date_to=scope.date_to,
                 today=self.today,
                 scope=scope,
-                opened=q.count(q.opened()),
-                resolved=q.count(q.resolved()),
-                closed=q.count(q.closed()),
+                opened=q.opened_count(),
+                resolved=q.resolved_count(),
+                closed=q.closed_count(),
                 open_by_status=q.open_by_status(),
                 overdue=q.count(q.overdue()),
                 resolution_cases=len(all_days),
                 median_days=percentile(all_days, 0.5),
                 p90_days=percentile(all_days, 0.9),
                 wages_recovered=q.wages(),
-                documents_returned=q.count(q.resolved().where(Case.documents_returned)),
-                repatriated=q.count(q.resolved().where(Case.repatriated)),
+                documents_returned=q.documents_returned_count(),
+                repatriated=q.repatriated_count(),
                 referred=q.count(q.referred()),
                 ilo_indicators=q.ilo(),
                 categories=q.categories(),
@@ -575,6 +578,21 @@ class _Queries:
         counted = select(func.count()).select_from(ids.subquery())
         return int(self.session.execute(counted).scalar_one())
 
+    def opened_count(self) -> int:
+        return self.count(self.opened())
+
+    def resolved_count(self) -> int:
+        return self.count(self.resolved())
+
+    def closed_count(self) -> int:
+        return self.count(self.closed())
+
+    def documents_returned_count(self) -> int:
+        return self.count(self.resolved().where(Case.documents_returned))
+
+    def repatriated_count(self) -> int:
+        return self.count(self.resolved().where(Case.repatriated))
+
     # grouped figures ----------------------------------------------------------------------
 
     def open_by_status(self) -> tuple[Count, ...]:
@@ -726,10 +744,8 @@ class _Queries:
         return days
 
     def by_mission(self, days: dict[str, list[int]]) -> tuple[MissionFigures, ...]:
+        opened, resolved, closed = self._by_mission_period()
         key = Case.origin_mission
-        opened = self._scoped_group(key, *self._opened_conditions())
-        resolved = self._scoped_group(key, self._in_period(Case.resolved_at))
-        closed = self._scoped_group(key, self._in_period(Case.closed_at))
         open_now = self._scoped_group(key, Case.status.in_(OPEN))
         overdue = self._scoped_group(key, Case.status.in_(OPEN), Case.due_date < self.today)
         missions = sorted(set(opened) | set(resolved) | set(closed) | set(open_now))
@@ -744,6 +760,14 @@ class _Queries:
                 median_days=percentile(days.get(m, []), 0.5),
             )
             for m in missions
+        )
+
+    def _by_mission_period(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        key = Case.origin_mission
+        return (
+            self._scoped_group(key, *self._opened_conditions()),
+            self._scoped_group(key, self._in_period(Case.resolved_at)),
+            self._scoped_group(key, self._in_period(Case.closed_at)),
         )
 
     # the cases behind a figure -------------------------------------------------------------
@@ -836,6 +860,137 @@ def _referred_out_years(session: Session, case_ids: list[str]) -> dict[str, int]
             if not taken_back:
                 note(case_id, at.year)
     return years
+
+
+class _DayQueries(_Queries):
+    """The period's figures from the per-day counts (``CaseDayStat``), not from every case.
+
+    Each figure means what the live query of ``_Queries`` counts (a test compares the two);
+    "now" figures (open, overdue), referrals, letters and reviews stay live, since they are
+    read from small or indexed sets. Not for a category scope: the counts are not split by it.
+    """
+
+    def __init__(self, session: Session, scope: StatsFilter, today: date) -> None:
+        super().__init__(session, scope, today)
+        self._event_counts: dict[tuple[str, str, str, str], int] | None = None
+        self._key_counts: dict[tuple[str, str], tuple[int, int]] | None = None
+
+    def _in_scope(self, query: Select) -> Select:
+        s = self.scope
+        query = query.where(CaseDayStat.day >= self.first, CaseDayStat.day <= self.last)
+        if s.host_country:
+            query = query.where(CaseDayStat.host_country == s.host_country)
+        if s.officer:
+            query = query.where(CaseDayStat.officer == s.officer)
+        if s.mission:
+            query = query.where(CaseDayStat.mission == s.mission)
+        return query
+
+    def _grouped(self, measures: tuple[str, ...], *keys: Any) -> list[Any]:
+        """Sums of the counts (and cents) of these measures in the period, grouped by keys.
+
+        Each query reads one range of the primary key (measure, day) per measure."""
+        query = self._in_scope(
+            select(
+                CaseDayStat.measure, *keys, func.sum(CaseDayStat.n), func.sum(CaseDayStat.cents)
+            ).where(CaseDayStat.measure.in_(measures))
+        ).group_by(CaseDayStat.measure, *keys)
+        return [row for row in self.session.execute(query).all() if row[-2]]
+
+    def _events(self) -> dict[tuple[str, str, str, str], int]:
+        """(opened|resolved|closed, mission, host country, YYYY-MM) -> count."""
+        if self._event_counts is None:
+            month = func.substr(CaseDayStat.day, 1, 7)
+            rows = self._grouped(
+                ("opened", "resolved", "closed"),
+                CaseDayStat.mission,
+                CaseDayStat.host_country,
+                month,
+            )
+            self._event_counts = {(m, mi, c, mon): int(n) for m, mi, c, mon, n, _c in rows}
+        return self._event_counts
+
+    def _keyed(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """(measure, key) -> (count, cents) of the measures counted per code, id or currency."""
+        if self._key_counts is None:
+            rows = self._grouped(_KEYED_MEASURES, CaseDayStat.key)
+            self._key_counts = {(m, k): (int(n), int(cents)) for m, k, n, cents in rows}
+        return self._key_counts
+
+    def _event_sum(self, measure: str, by: int | None) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for key, n in self._events().items():
+            if key[0] == measure:
+                part = "" if by is None else key[by]
+                found[part] = found.get(part, 0) + n
+        return {k: n for k, n in found.items() if n}
+
+    def _by_key(self, measure: str) -> dict[str, int]:
+        return {k: n for (m, k), (n, _c) in self._keyed().items() if m == measure and n}
+
+    def opened_count(self) -> int:
+        return self._event_sum("opened", None).get("", 0)
+
+    def resolved_count(self) -> int:
+        return self._event_sum("resolved", None).get("", 0)
+
+    def closed_count(self) -> int:
+        return self._event_sum("closed", None).get("", 0)
+
+    def documents_returned_count(self) -> int:
+        return self._by_key("documents_returned").get("", 0)
+
+    def repatriated_count(self) -> int:
+        return self._by_key("repatriated").get("", 0)
+
+    def _codes_opened(self, model: type[CaseCategory] | type[CaseIloIndicator]) -> dict[str, int]:
+        return self._by_key("opened_category" if model is CaseCategory else "opened_ilo")
+
+    def opened_breakdown(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        return (
+            self._event_sum("opened", 2),
+            self._by_key("opened_employer"),
+            self._by_key("opened_agency"),
+        )
+
+    def wages(self) -> tuple[Money, ...]:
+        return tuple(
+            Money(currency, (Decimal(cents) / 100).quantize(Decimal("0.01")), n)
+            for (m, currency), (n, cents) in sorted(self._keyed().items())
+            if m == "wages" and n
+        )
+
+    def monthly(self) -> tuple[MonthPoint, ...]:
+        opened, resolved, closed = (self._event_sum(m, 3) for m in ("opened", "resolved", "closed"))
+        return tuple(
+            MonthPoint(m, opened.get(m, 0), resolved.get(m, 0), closed.get(m, 0))
+            for m in months_between(self.first, self.last)
+        )
+
+    def resolution_days(self) -> dict[str, list[int]]:
+        rows = self._grouped(("resolution_days",), CaseDayStat.mission, CaseDayStat.key)
+        days: dict[str, list[int]] = {}
+        for _m, mission, key, n, _cents in sorted(rows, key=lambda r: (r[1], int(r[2]))):
+            days.setdefault(mission, []).extend([int(key)] * int(n))
+        return days
+
+    def _by_mission_period(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        return (
+            self._event_sum("opened", 1),
+            self._event_sum("resolved", 1),
+            self._event_sum("closed", 1),
+        )
+
+
+_KEYED_MEASURES = (
+    "opened_employer",
+    "opened_agency",
+    "opened_category",
+    "opened_ilo",
+    "documents_returned",
+    "repatriated",
+    "wages",
+)
 
 
 def _codes_of(

@@ -1,0 +1,127 @@
+"""CSV import of a legacy spreadsheet: rows per second with duplicate checks and audit.
+
+A fresh demo mission imports a generated file (every row checked for a duplicate person by
+passport and by name and birth date, each case with its timeline and audit entry, written in
+batches of ``csv_import.BATCH_ROWS`` rows, one transaction each). In the same run: the rows
+written one by one as before (``insert_case``, a transaction for all), and the floor, the same
+cells inserted bare into a plain table of the same encrypted file. Goal (issue 17): >= 1,000
+rows/s.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from app.config import Paths
+from app.domain.codes import CaseStatus
+from app.i18n import _
+from app.services import csv_import
+from app.services.cases import CaseService
+from app.services.demo import DEMO_PASSWORD, run_demo
+from app.services.demo_data import FEMALE_NAMES, MALE_NAMES, SURNAMES
+from app.services.installation import unlock
+from benchmarks.common import print_table
+
+HEADER = "surname;given_names;passport_no;birth_date;host_country;categories;received_at;status"
+BEFORE_ROWS = 300
+
+
+def _rows(count: int, seed: int) -> list[str]:
+    rnd = random.Random(seed)
+    lines = []
+    for _row in range(count):
+        male = rnd.random() < 0.6
+        surname = rnd.choice(SURNAMES)
+        surname = surname.male if male else surname.female
+        given = rnd.choice(MALE_NAMES if male else FEMALE_NAMES)
+        passport = f"N{rnd.randrange(10**7):07d}" if rnd.random() < 0.7 else ""
+        born = f"19{rnd.randint(60, 99)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+        received = f"2026-{rnd.randint(1, 10):02d}-{rnd.randint(1, 28):02d}"
+        status = rnd.choice(("new", "in_progress", "resolved", "closed"))
+        lines.append(f"{surname};{given};{passport};{born};KR;unpaid_wages;{received};{status}")
+    return lines
+
+
+def main(rows: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="qorgau-bench-csv-"))
+    paths = Paths(folder / "data")
+    run_demo(paths, 0, seed=1)
+    ws = unlock(paths, "admin", DEMO_PASSWORD)
+    lines = _rows(rows, seed=2)
+    raw = "\n".join([HEADER, *lines]).encode()
+
+    started = time.perf_counter()
+    report = csv_import.import_csv(ws, raw)
+    batched = time.perf_counter() - started
+    assert report.imported == rows, report.rejected[:3]
+
+    # Before: the same kind of rows, one insert_case (and flushes) each.
+    service = CaseService(ws)
+    lookup = csv_import._category_lookup()
+    prepared = []
+    for line in _rows(BEFORE_ROWS, seed=3):
+        values = dict(zip(HEADER.split(";"), line.split(";"), strict=True))
+        case, status = csv_import.row_to_case(values, lookup)
+        prepared.append((service.prepare(case), status))
+    started = time.perf_counter()
+    with ws.write() as session:
+        for item, status in prepared:
+            service.insert_case(
+                session,
+                item,
+                on_duplicate="reuse",
+                status=CaseStatus(status),
+                registered_text=_("Imported from a legacy spreadsheet."),
+            )
+    one_by_one = time.perf_counter() - started
+
+    started = time.perf_counter()
+    with ws.write() as session:
+        session.execute(
+            text("CREATE TABLE bench_bare (a TEXT, b TEXT, c TEXT, d TEXT, e TEXT, f TEXT, g TEXT)")
+        )
+        session.execute(
+            text("INSERT INTO bench_bare VALUES (:a, :b, :c, :d, :e, :f, :g)"),
+            [dict(zip("abcdefg", line.split(";")[:7], strict=True)) for line in lines],
+        )
+    bare = time.perf_counter() - started
+    ws.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    print_table(
+        f"CSV import of {rows:,} rows into an empty mission (rows per second; higher is better)",
+        [
+            (
+                "import-csv, batches of " + str(csv_import.BATCH_ROWS),
+                rows / batched,
+                None,
+                "rows/s",
+            ),
+            (
+                f"before: insert_case one by one ({BEFORE_ROWS} rows)",
+                BEFORE_ROWS / one_by_one,
+                None,
+                "rows/s",
+            ),
+            ("bare insert of the same cells (floor)", rows / bare, None, "rows/s"),
+        ],
+    )
+    print(
+        f"\nimport-csv: {batched:.2f} s for {rows:,} rows = {batched / rows * 1000:.2f} ms/row;"
+        f" bare insert {bare / rows * 1000:.3f} ms/row; goal >= 1,000 rows/s."
+    )
+
+
+if __name__ == "__main__":
+    main(
+        int(sys.argv[1])
+        if len(sys.argv) > 1
+        else int(os.environ.get("QORGAU_BENCH_CSV_ROWS", 10_000))
+    )

@@ -1,0 +1,78 @@
+"""CSV import in batches: the same cases, people, timeline and audit entries as one by one."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db.models import AuditEntry, Case, CaseEvent, Employer, Person
+from app.security import audit
+from app.services import csv_import
+from app.services.cases import CaseService
+from app.services.records import CaseFilter
+from app.services.workspace import Workspace
+
+ROWS = (
+    "surname;given_names;passport_no;birth_date;host_country;categories;received_at;status;"
+    "employer\n"
+    "Әбенов;Нұрлан;N1234567;1990-01-02;KR;unpaid_wages;2026-05-04;new;Daesung\n"
+    "Әбенов;Нұрлан;N1234567;1990-01-02;KR;violence;2026-05-05;in_progress;daesung\n"
+    "Қасымова;Сәуле;;;AE;documents_withheld, other;2026-06-10;resolved;\n"
+    "Петров;Иван;;1985-03-04;TR;other;2025-12-31;closed;Yapı Ltd\n"
+    "Әбенов;Нұрлан;N1234567;1990-01-02;KR;other;2026-07-01;new;Daesung\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_import, "BATCH_ROWS", 2)  # three batches for five rows
+
+
+def test_batches_write_every_row_with_its_timeline_and_audit(ws: Workspace) -> None:
+    with ws.read() as session:
+        cases_before = session.execute(select(func.count(Case.id))).scalar_one()
+    report = csv_import.import_csv(ws, ROWS.encode())
+    assert report.imported == 5
+    assert len(set(report.numbers)) == 5
+    with ws.read() as session:
+        assert session.execute(select(func.count(Case.id))).scalar_one() == cases_before + 5
+        created = session.execute(
+            select(AuditEntry.entity_id).where(AuditEntry.action == "case.create")
+        ).scalars()
+        assert set(report.numbers) <= set(created)
+        summary = session.execute(
+            select(AuditEntry.details).where(AuditEntry.action == "import.csv")
+        ).scalar_one()
+        assert summary["imported"] == 5
+        checked, problems = audit.verify(session)
+        assert checked > 5 and problems == []
+        ids = session.execute(select(Case.id).where(Case.number.in_(report.numbers))).scalars()
+        ids = list(ids)
+        events = session.execute(
+            select(func.count(CaseEvent.id)).where(CaseEvent.case_id.in_(ids))
+        ).scalar_one()
+        assert events == 5
+
+
+def test_a_person_repeated_in_the_file_is_one_person_across_batches(ws: Workspace) -> None:
+    report = csv_import.import_csv(ws, ROWS.encode())
+    with ws.read() as session:
+        people = session.execute(
+            select(Case.person_id).where(Case.number.in_(report.numbers))
+        ).scalars()
+        assert len(set(people)) == 3  # Әбенов three times, Қасымова, Петров
+        names = session.execute(select(Person.surname).where(Person.surname == "Әбенов"))
+        assert len(names.all()) == 1
+        employers = session.execute(
+            select(Employer.id).where(func.lower(Employer.name) == "daesung")
+        ).all()
+        assert len(employers) == 1
+
+
+def test_imported_cases_are_listed_and_found(ws: Workspace) -> None:
+    report = csv_import.import_csv(ws, ROWS.encode())
+    service = CaseService(ws)
+    found = service.list_cases(CaseFilter(text="Нұрлан"), limit=50)
+    assert {row.number for row in found} >= set(report.numbers[:2])
+    statuses = {row.number: row.status for row in service.list_cases(limit=500)}
+    assert statuses[report.numbers[3]] == "closed"
