@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import print_json, workspace
-from app.errors import QorgauError
 from app.i18n import LANGUAGES, _
-from app.services.briefing import mission_contacts, render_briefing_pdf, set_mission_contacts
+from app.services.briefing import mission_contacts, set_mission_contacts, write_briefing
 
 
 def register(commands: Any) -> None:
@@ -37,13 +36,7 @@ def register(commands: Any) -> None:
 
 def cmd_render(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        pdf = render_briefing_pdf(ws, args.country, args.lang)
-    try:
-        args.out.write_bytes(pdf)
-    except OSError as exc:
-        raise QorgauError(
-            _("Cannot write {path}: {reason}").format(path=args.out, reason=exc.strerror or exc)
-        ) from None
+        write_briefing(ws, args.country, args.lang, args.out)
     print(_("Wrote {path}.").format(path=args.out))
     return 0
 

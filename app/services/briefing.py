@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -35,7 +36,7 @@ from app.contracts.reference import (
 )
 from app.db.models import Mission, Setting
 from app.domain.codes import Role
-from app.errors import ValidationError
+from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, _
 from app.services import validation as check
 from app.services.workspace import Workspace
@@ -367,3 +368,17 @@ def render_briefing_pdf(ws: Workspace, country: str, lang: str, today: date | No
     from app.reports.briefing import render_briefing
 
     return render_briefing(briefing_sheet(ws, country, lang, today))
+
+
+def write_briefing(
+    ws: Workspace, country: str, lang: str, path: Path, today: date | None = None
+) -> None:
+    """Render the sheet, then write it to ``path``: a refused country or language writes
+    no file at all."""
+    pdf = render_briefing_pdf(ws, country, lang, today)
+    try:
+        path.write_bytes(pdf)
+    except OSError as exc:
+        raise QorgauError(
+            _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from None
