@@ -35,13 +35,15 @@ from app.contracts.reference import (
     reference_for,
 )
 from app.db.models import Mission, Setting
-from app.domain.codes import Role
+from app.domain.roles import ADMIN_OR_HQ
 from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, _
 from app.services import validation as check
 from app.services.workspace import Workspace
 
 CONTACTS_KEY = "mission_contacts"
+# Who may change the hotline and hours: those who may change the mission's reference data.
+CONTACT_EDITORS = ADMIN_OR_HQ
 HOME_COUNTRY = "KZ"
 MAX_HOTLINE = 60
 MAX_HOURS = 200
@@ -95,7 +97,7 @@ def _contacts_from(value: Any) -> MissionContacts:
 
 def set_mission_contacts(ws: Workspace, hotline: str, hours: Mapping[str, str]) -> MissionContacts:
     """Store the hotline and opening hours (administrator); bad input changes nothing."""
-    ws.require_role(Role.ADMIN, Role.HQ)
+    ws.require_role(*CONTACT_EDITORS)
     hotline = hotline.strip()
     if len(hotline) > MAX_HOTLINE or not _PHONE_CHARACTERS.match(hotline):
         raise ValidationError(

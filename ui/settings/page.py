@@ -31,6 +31,7 @@ from app.services.users import UserService
 from ui import ui_settings
 from ui.main_window import MainWindow
 from ui.recovery import RecoveryKeyDialog
+from ui.settings.contacts import MissionContactsBox
 from ui.settings.users import UsersPanel
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import LanguageCombo, set_label
@@ -103,13 +104,15 @@ class SettingsPage(QScrollArea):
         else:
             self.users_box.hide()
 
+        self.contacts = MissionContactsBox(workspace)
+
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(24, 20, 24, 20)
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
         layout.addWidget(self.heading)
-        for box in (self.interface, self.security, self.users_box):
+        for box in (self.interface, self.contacts, self.security, self.users_box):
             layout.addWidget(box)
         layout.addStretch(1)
         self.setWidget(content)
@@ -150,6 +153,7 @@ class SettingsPage(QScrollArea):
             _("A new recovery key for the mission's safe; the old one then opens nothing.")
         )
         self.users_box.setTitle(_("Users of this mission"))
+        self.contacts.retranslate_ui()
 
     def set_pseudo_locale(self, enabled: bool) -> None:
         """A layout check for translators and developers: every text longer, accented."""
