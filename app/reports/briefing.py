@@ -36,10 +36,11 @@ from reportlab.platypus import (
 )
 
 from app.contracts.reference import MinimumWage, PaidLeave, Provenance, WorkingHours
-from app.i18n import country_name, format_money, format_number
+from app.i18n import format_money, format_number
 from app.letters.fonts import FontSet, register_fonts
 from app.letters.qr import draw_qr
 from app.letters.renderer import date_long
+from app.letters.states import state_name, state_name_en_bare
 from app.resources import resource_path
 from app.services.briefing import AgreementFact, BriefingSheet, CheckedFigure, ContactBlock
 
@@ -60,7 +61,12 @@ _KK_MONTH_ABLATIVE = (
     "қаңтардан", "ақпаннан", "наурыздан", "сәуірден", "мамырдан", "маусымнан",
     "шілдеден", "тамыздан", "қыркүйектен", "қазаннан", "қарашадан", "желтоқсаннан",
 )  # fmt: skip
-_UNITS = {"working days": "unit_working_days", "calendar days": "unit_calendar_days"}
+_UNITS = {
+    "working days": "unit_working_days",
+    "working days (five-day week)": "unit_working_days_5",
+    "calendar days": "unit_calendar_days",
+    "days": "unit_days",
+}
 
 
 @cache
@@ -79,6 +85,13 @@ def date_from(value: date, lang: str) -> str:
     if lang == "kk":  # "2026 жылғы 1 қаңтардан"
         return f"{value.year} жылғы {value.day} {_KK_MONTH_ABLATIVE[value.month - 1]}"
     return date_long(value, lang)  # ru genitive "1 января 2026 г.", en "1 January 2026"
+
+
+def country_title(iso2: str, lang: str) -> str:
+    """The state's official name (CLDR's short name where the reviewed table lacks it):
+    the sheet is the government's, and CLDR's short names are not always the official usage
+    (ru "Киргизия" for Kyrgyzstan)."""
+    return state_name_en_bare(iso2) if lang == "en" else state_name(iso2, lang)
 
 
 def _plural(forms: dict[str, str], count: int, lang: str) -> str:
@@ -291,6 +304,8 @@ class _Sheet:
             reference = self.figure_ref(figure)
             return [line + reference for line in lines]
         if isinstance(value, PaidLeave):
+            if value.min_days == 0:
+                return [self.w("paid_leave_none") + self.figure_ref(figure)]
             unit_key = _UNITS.get(value.unit)
             if unit_key is None:
                 return []  # a unit the sheet cannot name is better left out than guessed
@@ -381,14 +396,14 @@ class _Sheet:
         sheet = self.sheet
         story: list[Flowable] = [
             self.p(self.w("kicker"), "kicker"),
-            self.p(escape(country_name(sheet.country, self.lang)), "title"),
+            self.p(escape(country_title(sheet.country, self.lang)), "title"),
             self.p(self.w("intro"), "intro"),
             *self.contacts(),
             *self.rights(),
             *self.agreements(),
             KeepTogether(self.complaints()),
             CondPageBreak(45 * mm),
-            KeepTogether(self.checklist()),
+            *self.checklist(),
         ]
         footer = self.p(
             self.w("footer", date=date_long(sheet.printed_on, self.lang), mission=sheet.issued_by),
@@ -406,7 +421,7 @@ class _Sheet:
             rightMargin=MARGIN,
             topMargin=12 * mm,
             bottomMargin=12 * mm,
-            title=f"{self.words['kicker']}: {country_name(sheet.country, self.lang)}",
+            title=f"{self.words['kicker']}: {country_title(sheet.country, self.lang)}",
             author=sheet.issued_by,
             creator="Qorgau",
             lang=self.lang,
