@@ -234,3 +234,28 @@ def test_contacts_name_the_mission_in_the_country_when_one_is_known(demo: Worksp
     assert [block.name for block in turkey] == [
         "Embassy of the Republic of Kazakhstan in the Republic of Korea"
     ]
+
+
+def test_at_hq_the_sheet_names_the_mission_in_the_country_and_the_ministry(
+    demo: Workspace,
+) -> None:
+    with demo.write() as session:
+        local = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+        local.is_hq, local.country, local.name_en = True, "KZ", "Ministry of Foreign Affairs"
+        session.add(
+            Mission(
+                code="MOW",
+                origin_mission="MOW",
+                country="RU",
+                city="Moscow",
+                name_en="Embassy of Kazakhstan in Russia",
+                phone="+7 495 000 0000",
+            )
+        )
+        # A mission HQ knows only by its key (no name, no phone) is not printed.
+        session.add(Mission(code="IST", origin_mission="IST", country="TR", city=""))
+    russia = [block.name for block in contact_blocks(demo, "RU", "en")]
+    assert russia == ["Embassy of Kazakhstan in Russia", "Ministry of Foreign Affairs"]
+    assert [block.name for block in contact_blocks(demo, "TR", "en")] == [
+        "Ministry of Foreign Affairs"
+    ]
