@@ -110,7 +110,12 @@ def set_mission_contacts(ws: Workspace, hotline: str, hours: Mapping[str, str]) 
     cleaned: dict[str, str] = {}
     for lang, text in hours.items():
         if lang not in LANGUAGES:
-            raise ValidationError(_("Unknown language {lang}.").format(lang=lang), field="hours")
+            raise ValidationError(
+                _("Unknown language {lang}; use one of: {langs}.").format(
+                    lang=lang, langs=", ".join(LANGUAGES)
+                ),
+                field="hours",
+            )
         value = " ".join(text.split())
         if len(value) > MAX_HOURS or _CONTROL.search(value):
             raise ValidationError(
