@@ -27,6 +27,7 @@ from app.db.models import (
     PartnerOrganisation,
     Person,
     RecruitmentAgency,
+    Setting,
     User,
 )
 from app.db.sync import CHANGE_SEQ, next_counter
@@ -39,6 +40,7 @@ from app.errors import ValidationError
 from app.i18n import _
 from app.security.keyslots import KeySlotStore
 from app.services import demo_data as data
+from app.services.briefing import CONTACTS_KEY
 from app.services.contracts import ContractReviewService
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.letters import LetterService
@@ -62,6 +64,15 @@ DEMO_MISSION = MissionSetup(
     phone="+82 2 394 9716",
     email="seoul@mfa.kz",
 )
+
+DEMO_CONTACTS = {
+    "hotline": "+82 10 9999 0112",
+    "hours": {
+        "kk": "Дүйсенбі–жұма, 9:00–18:00 (түскі үзіліс 12:30–14:00)",
+        "ru": "Понедельник–пятница, 9:00–18:00 (перерыв 12:30–14:00)",
+        "en": "Monday to Friday, 9:00–18:00 (lunch break 12:30–14:00)",
+    },
+}
 
 STATUS_WEIGHTS = {
     CaseStatus.NEW: 12,
@@ -163,6 +174,8 @@ def ensure_demo_installation(paths: Paths) -> bool:
         with ws.write() as session:
             admin = session.execute(select(User).where(User.username == DEMO_ADMIN)).scalar_one()
             admin.full_name, admin.phone = "Асқар Тоқтаров", DEMO_MISSION.phone
+            # What briefing sheets print beside the letterhead (a mission setting).
+            session.add(Setting(key=CONTACTS_KEY, value=DEMO_CONTACTS))
             for username, full_name, role in data.OFFICERS:
                 positions = data.POSITIONS.get(role, ("", "", ""))
                 session.add(

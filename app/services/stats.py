@@ -352,6 +352,13 @@ class StatsService:
                 by_mission=q.by_mission(medians) if by_mission else (),
             )
 
+    def category_counts(self, flt: StatsFilter | None = None) -> tuple[Count, ...]:
+        """Cases opened in the period per complaint category, most frequent first (only
+        counts: what a briefing sheet prints as warning signs)."""
+        scope = self.normalise(flt)
+        with self.ws.read() as session:
+            return _Queries(session, scope, self.today).categories()
+
     # -- anonymised case-level data --------------------------------------------------------------
 
     def anonymised_cases(self, flt: StatsFilter | None = None) -> list[AnonymisedCase]:

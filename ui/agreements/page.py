@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 from datetime import date
+from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,6 +30,7 @@ from app.agreements import InstrumentKind, InstrumentStatus, kind_label, status_
 from app.errors import QorgauError
 from app.i18n import _, country_name, current_language, format_date
 from app.services.agreements import NOTE_EDITORS, AgreementService, InstrumentInfo
+from app.services.briefing import briefing_country, write_briefing
 from app.services.workspace import Workspace
 from ui.agreements.widgets import (
     ProvisionCard,
@@ -37,9 +40,9 @@ from ui.agreements.widgets import (
     top_items,
     verified_text,
 )
-from ui.i18n_bridge import LanguageBridge
+from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.palette import ERROR_TEXT
-from ui.tasks import show_error
+from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.columns import ColumnFit
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label, plain_tooltip
@@ -230,13 +233,30 @@ class CountryView(QWidget):
     """What applies in a host country and why, and what is only being negotiated."""
 
     COLUMNS = 3
+    sheet_written = Signal(str)
 
-    def __init__(self, service: AgreementService, country: str) -> None:
+    def __init__(
+        self, service: AgreementService, country: str, workspace: Workspace | None = None
+    ) -> None:
         super().__init__()
         self.service = service
+        self.workspace = workspace
         self.country = CountryCombo()
         self.country.set_code(country)
         self.country.currentIndexChanged.connect(self.refresh)
+        # The briefing sheet for departing workers, of the country shown, in a chosen language.
+        self.sheet_lang = QComboBox()
+        for code, name in LANGUAGE_NAMES.items():
+            self.sheet_lang.addItem(name, code)
+        self.sheet_lang.setCurrentIndex(max(self.sheet_lang.findData(current_language()), 0))
+        self.sheet_button = QPushButton()
+        self.sheet_button.clicked.connect(self.ask_briefing_sheet)
+        self.sheet_button.setVisible(workspace is not None)
+        self.sheet_lang.setVisible(workspace is not None)
+        self.sheet_task: BackgroundTask[None] | None = None
+        self.sheet_status = plain_label()
+        self.sheet_status.setWordWrap(True)
+        self.sheet_written.connect(self._sheet_saved)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.tree = QTreeWidget()
@@ -254,7 +274,10 @@ class CountryView(QWidget):
         self.country_label = QLabel()
         top.addWidget(self.country_label)
         top.addWidget(self.country, 1)
+        top.addWidget(self.sheet_lang)
+        top.addWidget(self.sheet_button)
         layout.addLayout(top)
+        layout.addWidget(self.sheet_status)
         layout.addWidget(self.intro)
         layout.addWidget(self.tree, 1)
         self.applicable_root = QTreeWidgetItem()
@@ -267,6 +290,11 @@ class CountryView(QWidget):
 
     def retranslate_ui(self) -> None:
         self.country_label.setText(_("Host country:"))
+        self.sheet_button.setText(_("Briefing sheet…"))
+        self.sheet_button.setToolTip(
+            _("A one- or two-page sheet for workers leaving for this country (PDF)")
+        )
+        self.sheet_lang.setToolTip(_("Language of the briefing sheet"))
         self.tree.setHeaderLabels([_("Instrument"), _("Why it applies"), _("Verified")])
         self.country.refill()
         self.refresh()
@@ -326,6 +354,44 @@ class CountryView(QWidget):
     def _verified(verified: bool) -> str:
         return _("yes") if verified else _("no — to be checked")
 
+    def ask_briefing_sheet(self) -> None:
+        """Ask where to save the sheet of the country shown, then write it."""
+        code, lang = self.country.code(), str(self.sheet_lang.currentData())
+        try:
+            briefing_country(code)
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        name, _filter = QFileDialog.getSaveFileName(
+            self,
+            _("Save the briefing sheet"),
+            f"briefing-{code}-{lang}.pdf",
+            _("PDF files (*.pdf)"),
+        )
+        if name:
+            path = Path(name)
+            self.write_briefing_sheet(path if path.suffix else path.with_suffix(".pdf"), lang)
+
+    def write_briefing_sheet(self, path: Path, lang: str) -> BackgroundTask[None]:
+        """Render and write the sheet of the country shown off the GUI thread."""
+        assert self.workspace is not None
+        workspace, code = self.workspace, self.country.code()
+
+        def work(_context: TaskContext) -> None:
+            write_briefing(workspace, code, lang, path)
+
+        self.sheet_button.setEnabled(False)
+        self.sheet_status.clear()
+        task: BackgroundTask[None] = BackgroundTask(self, work)
+        task.with_progress(_("Preparing the briefing sheet…"))
+        task.success(lambda _none: self.sheet_written.emit(str(path)))
+        task.finished.connect(lambda: self.sheet_button.setEnabled(True))
+        self.sheet_task = task
+        return task.run_in_background()
+
+    def _sheet_saved(self, path: str) -> None:
+        self.sheet_status.setText(_("The briefing sheet was saved: {path}").format(path=path))
+
 
 class AgreementsPage(QWidget):
     """The library: a filtered list on the left, the chosen instrument or country on the right."""
@@ -372,7 +438,7 @@ class AgreementsPage(QWidget):
         left_layout.addLayout(bottom)
 
         self.instrument_view = InstrumentView(self.service, workspace.actor.role in NOTE_EDITORS)
-        self.country_view = CountryView(self.service, workspace.mission.country)
+        self.country_view = CountryView(self.service, workspace.mission.country, workspace)
         self.country_view.tree.itemDoubleClicked.connect(self._open_from_country)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.instrument_view, "")

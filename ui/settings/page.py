@@ -30,6 +30,7 @@ from app.services.users import UserService
 from ui import ui_settings
 from ui.main_window import MainWindow
 from ui.recovery import RecoveryKeyDialog
+from ui.settings.contacts import MissionContactsBox
 from ui.settings.users import UsersPanel
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import LanguageCombo, set_label
@@ -98,13 +99,15 @@ class SettingsPage(QScrollArea):
         else:
             self.users_box.hide()
 
+        self.contacts = MissionContactsBox(workspace)
+
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(24, 20, 24, 20)
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
         layout.addWidget(self.heading)
-        for box in (self.interface, self.security, self.users_box):
+        for box in (self.interface, self.contacts, self.security, self.users_box):
             layout.addWidget(box)
         layout.addStretch(1)
         self.setWidget(content)
@@ -143,6 +146,7 @@ class SettingsPage(QScrollArea):
             _("A new recovery key for the mission's safe; the old one then opens nothing.")
         )
         self.users_box.setTitle(_("Users of this mission"))
+        self.contacts.retranslate_ui()
 
     def set_idle_minutes(self, minutes: int) -> None:
         try:

@@ -1,0 +1,261 @@
+"""``qorgau briefing``: country briefing sheets end to end, on a demo mission (issue 24)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app.config import Paths
+from app.contracts.reference import default_reference
+from app.db.models import Mission, Setting
+from app.services.briefing import CONTACTS_KEY, contact_blocks
+from app.services.demo import fill_demo
+from app.services.installation import unlock
+from app.services.workspace import Workspace
+from tests.conftest import PASSWORD, snapshot
+from tests.integration.cli_helpers import run_cli
+
+TODAY = date.today()
+WORDS = json.loads(
+    (Path(__file__).resolve().parents[2] / "resources" / "briefing" / "sheet.json").read_text(
+        encoding="utf-8"
+    )
+)
+
+
+@pytest.fixture(scope="module")
+def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    paths = Paths(tmp_path_factory.mktemp("briefing-cli") / "data")
+    shutil.copytree(template_installation.data_dir, paths.data_dir)
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        fill_demo(ws, 200, seed=7, today=TODAY)
+    finally:
+        ws.close()
+    return paths
+
+
+@pytest.fixture
+def demo(demo_paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+    # A copy per test: some tests change the mission's contacts.
+    paths = Paths(tmp_path / "demo")
+    shutil.copytree(demo_paths.data_dir, paths.data_dir)
+    monkeypatch.setenv("QORGAU_DATA_DIR", str(paths.data_dir))
+    monkeypatch.setenv("QORGAU_USER", "aigul")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    ws = unlock(paths, "admin", PASSWORD)
+    yield ws
+    ws.close()
+
+
+def pdf_text(path: Path) -> str:
+    """The sheet's text with all whitespace removed (lines wrap anywhere in a long URL)."""
+    if shutil.which("pdftotext"):
+        raw = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    else:
+        raw = "".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    return squeeze(raw)
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text.replace("\u00a0", " "))
+
+
+def render(capsys: pytest.CaptureFixture[str], out: Path, country: str, lang: str) -> str:
+    result = run_cli(
+        capsys, "briefing", "render", "--country", country, "--lang", lang, "--out", str(out)
+    )
+    assert result.code == 0, result.err
+    assert out.read_bytes().startswith(b"%PDF")
+    assert len(PdfReader(out).pages) <= 2
+    return pdf_text(out)
+
+
+@pytest.mark.parametrize("country", ["KR", "RU"])
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_sheet_has_every_section_in_its_language(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path, country: str, lang: str
+) -> None:
+    text = render(capsys, tmp_path / f"{country}-{lang}.pdf", country, lang)
+    words = WORDS[lang]
+    for section in ("contacts", "rights", "agreements", "complaints", "checklist", "sources"):
+        assert squeeze(words[section]) in text, section
+    assert squeeze(words["check_passport_retention"]) in text
+    assert squeeze(words["check_signed_copy"]) in text
+    assert "+82200000" in text  # the mission's phone (contacts block)
+    # The complaints are counted: the demo files cases in both countries.
+    assert squeeze(words["complaints_after"]) in text
+
+
+@pytest.mark.parametrize("country", ["KR", "RU"])
+def test_every_printed_figure_has_its_source_and_unverified_ones_are_absent(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path, country: str
+) -> None:
+    text = render(capsys, tmp_path / "sheet.pdf", country, "en")
+    versions = default_reference().countries[country]
+    for subject in ("minimum_wage", "hours", "paid_leave", "passport"):
+        current = versions.on(TODAY)
+        item = getattr(current, subject)
+        if item is not None and item.provenance.verified:
+            assert squeeze(item.provenance.source) in text, subject
+    for version in versions.subjects["minimum_wage"]:
+        amount = f"{int(version.amount):,}"
+        if version.provenance.verified and version.provenance.valid_on(TODAY):
+            assert amount in text
+        elif not version.provenance.verified:
+            assert amount not in text  # e.g. last year's unchecked figure
+    # Both countries' passport entries are unverified: the sheet says nothing about them.
+    assert not versions.on(TODAY).passport.provenance.verified
+    assert squeeze(WORDS["en"]["passport"]) not in text
+
+
+def test_russia_sheet_states_what_the_eaeu_treaty_gives(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = render(capsys, tmp_path / "ru.pdf", "RU", "en")
+    assert squeeze("Treaty on the Eurasian Economic Union") in text
+    assert squeeze("need no work permit") in text
+    assert squeeze("exempt from registration for 30 days") in text
+    # An unverified provision of the same treaty (social security, Art. 98(3)) is left out.
+    assert squeeze("Social security (social insurance)") not in text
+    # Korea is in no union with Kazakhstan.
+    korea = render(capsys, tmp_path / "kr.pdf", "KR", "en")
+    assert squeeze("Eurasian Economic Union") not in korea
+
+
+def test_markup_characters_in_the_mission_address_print_as_written(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with demo.write() as session:
+        mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+        mission.address_en = "Tower A&B <5th floor> & Co, Seoul"
+    text = render(capsys, tmp_path / "sheet.pdf", "KR", "en")
+    assert squeeze("Tower A&B <5th floor> & Co, Seoul") in text
+
+
+def test_hotline_and_hours_are_set_by_an_administrator_and_printed(
+    demo: Workspace,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refused = run_cli(capsys, "briefing", "contacts", "--hotline", "+82 10 1111 2222")
+    assert refused.code == 1 and "role" in refused.err
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    bad = run_cli(capsys, "briefing", "contacts", "--hotline", "call <me>")
+    assert bad.code == 1 and "hotline" in bad.err.lower()
+    with demo.read() as session:
+        assert session.get(Setting, CONTACTS_KEY) is None  # nothing was stored
+    ok = run_cli(
+        capsys,
+        "briefing",
+        "contacts",
+        "--hotline",
+        "+82 10 1111 2222",
+        "--hours-ru",
+        "Пн–Пт 9:00–18:00",
+        "--json",
+    )
+    assert ok.code == 0, ok.err
+    assert json.loads(ok.out) == {
+        "hotline": "+82 10 1111 2222",
+        "hours": {"ru": "Пн–Пт 9:00–18:00"},
+    }
+    text = render(capsys, tmp_path / "sheet.pdf", "KR", "ru")
+    assert squeeze("Горячая линия: +82 10 1111 2222") in text
+    assert squeeze("Часы работы: Пн–Пт 9:00–18:00") in text
+    # Only what is filled in is printed: no hours in English means none on the English sheet
+    # but the fallback to another language.
+    english = render(capsys, tmp_path / "sheet-en.pdf", "KR", "en")
+    assert squeeze("Opening hours: Пн–Пт 9:00–18:00") in english
+
+
+@pytest.mark.parametrize(
+    ("country", "message"), [("XX", "ISO country code"), ("KZ", "Kazakhstan"), ("", "ISO")]
+)
+def test_bad_country_is_refused_and_no_file_is_written(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path, country: str, message: str
+) -> None:
+    out = tmp_path / "out" / "sheet.pdf"
+    out.parent.mkdir()
+    before = snapshot(Path(demo.paths.data_dir))
+    result = run_cli(
+        capsys, "briefing", "render", "--country", country, "--lang", "en", "--out", str(out)
+    )
+    assert result.code == 1
+    assert message in result.err and result.err.count("\n") == 1
+    assert not out.exists()
+    assert snapshot(Path(demo.paths.data_dir)).keys() == before.keys()
+
+
+def test_bad_language_is_a_usage_error(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "sheet.pdf"
+    result = run_cli(
+        capsys, "briefing", "render", "--country", "KR", "--lang", "de", "--out", str(out)
+    )
+    assert result.code == 2
+    assert not out.exists()
+
+
+def test_contacts_name_the_mission_in_the_country_when_one_is_known(demo: Workspace) -> None:
+    with demo.write() as session:
+        session.add(
+            Mission(
+                code="MOW",
+                origin_mission="MOW",
+                country="RU",
+                city="Moscow",
+                name_en="Embassy of Kazakhstan in Russia",
+                address_en="Chistoprudny Blvd 3A, Moscow",
+                phone="+7 495 000 0000",
+            )
+        )
+    russia = contact_blocks(demo, "RU", "en")
+    assert [block.name for block in russia] == ["Embassy of Kazakhstan in Russia"]
+    assert russia[0].hotline == ""  # another mission's hotline is not known here
+    turkey = contact_blocks(demo, "TR", "en")
+    # No mission known in Türkiye: the installation's own contacts.
+    assert [block.name for block in turkey] == [
+        "Embassy of the Republic of Kazakhstan in the Republic of Korea"
+    ]
+
+
+def test_at_hq_the_sheet_names_the_mission_in_the_country_and_the_ministry(
+    demo: Workspace,
+) -> None:
+    with demo.write() as session:
+        local = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+        local.is_hq, local.country, local.name_en = True, "KZ", "Ministry of Foreign Affairs"
+        session.add(
+            Mission(
+                code="MOW",
+                origin_mission="MOW",
+                country="RU",
+                city="Moscow",
+                name_en="Embassy of Kazakhstan in Russia",
+                phone="+7 495 000 0000",
+            )
+        )
+        # A mission HQ knows only by its key (no name, no phone) is not printed.
+        session.add(Mission(code="IST", origin_mission="IST", country="TR", city=""))
+    russia = [block.name for block in contact_blocks(demo, "RU", "en")]
+    assert russia == ["Embassy of Kazakhstan in Russia", "Ministry of Foreign Affairs"]
+    assert [block.name for block in contact_blocks(demo, "TR", "en")] == [
+        "Ministry of Foreign Affairs"
+    ]

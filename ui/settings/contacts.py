@@ -1,0 +1,90 @@
+"""Settings: the hotline and opening hours that briefing sheets print beside the letterhead."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton
+
+from app.errors import QorgauError
+from app.i18n import LANGUAGES, _
+from app.services.briefing import (
+    CONTACT_EDITORS,
+    MAX_HOTLINE,
+    MAX_HOURS,
+    mission_contacts,
+    set_mission_contacts,
+)
+from app.services.workspace import Workspace
+from ui.tasks import show_error
+from ui.widgets.common import set_label
+
+
+class MissionContactsBox(QGroupBox):
+    """Shown to everyone, edited by an administrator (a mission setting, in the database)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.editable = workspace.actor.role in CONTACT_EDITORS
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.hotline = QLineEdit()
+        self.hotline.setMaxLength(MAX_HOTLINE)
+        self.hours: dict[str, QLineEdit] = {}
+        self.form = QFormLayout(self)
+        self.form.addRow(self.intro)
+        self.form.addRow("", self.hotline)
+        for lang in LANGUAGES:
+            edit = QLineEdit()
+            edit.setMaxLength(MAX_HOURS)
+            self.hours[lang] = edit
+            self.form.addRow("", edit)
+        self.save_button = QPushButton()
+        self.save_button.clicked.connect(self.save)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        self.form.addRow(buttons)
+        for edit in (self.hotline, *self.hours.values()):
+            edit.setReadOnly(not self.editable)
+        self.save_button.setVisible(self.editable)
+        self.load()
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(_("Contacts on briefing sheets"))
+        self.intro.setText(
+            _(
+                "Briefing sheets for departing workers print the mission's name, address, "
+                "phone and e-mail from the letterhead, and these. Leave a field empty to "
+                "print nothing for it."
+            )
+        )
+        set_label(self.form, self.hotline, _("&Hotline:"))
+        labels = {
+            "kk": _("Opening hours in &Kazakh:"),
+            "ru": _("Opening hours in R&ussian:"),
+            "en": _("Opening hours in E&nglish:"),
+        }
+        for lang, edit in self.hours.items():
+            set_label(self.form, edit, labels[lang])
+        self.hotline.setPlaceholderText("+82 10 1234 5678")
+        self.save_button.setText(_("Save the contacts"))
+
+    def load(self) -> None:
+        contacts = mission_contacts(self.workspace)
+        self.hotline.setText(contacts.hotline)
+        for lang, edit in self.hours.items():
+            edit.setText(contacts.hours.get(lang, ""))
+
+    def save(self) -> bool:
+        try:
+            set_mission_contacts(
+                self.workspace,
+                self.hotline.text(),
+                {lang: edit.text() for lang, edit in self.hours.items()},
+            )
+        except QorgauError as exc:
+            show_error(self, exc)
+            return False
+        self.load()
+        return True
