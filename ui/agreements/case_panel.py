@@ -67,6 +67,7 @@ class ApplicableLawPanel(QWidget):
         self.empty.setWordWrap(True)
         # The host's own statutes, as the contract review cites them (the same law in both).
         self.host_heading = QLabel()
+        self.host_heading.setWordWrap(True)  # a long heading must not widen the case panel
         self.host_heading.setStyleSheet("font-weight: bold;")
         self.host_law = QTreeWidget()
         self.host_law.setObjectName("host_law")

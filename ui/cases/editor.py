@@ -176,6 +176,9 @@ class CaseEditor(QWidget):
         person_layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignRight)
         self.case_box = QGroupBox()
         self.case_form = QFormLayout(self.case_box)
+        # A label goes above its field when the two do not fit side by side (kk and ru at
+        # 1366×768 beside the timeline), instead of the form scrolling sideways.
+        self.case_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for name in (
             "host_country",
             "received_at",
@@ -193,6 +196,7 @@ class CaseEditor(QWidget):
                 self.case_form.addRow("", self.at_risk)
         self.complaint_box = QGroupBox()
         self.complaint_form = QFormLayout(self.complaint_box)
+        self.complaint_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.complaint_form.addRow("", self.boxes["categories"])
         self.complaint_form.addRow("", self.boxes["ilo_indicators"])
 
@@ -228,11 +232,13 @@ class CaseEditor(QWidget):
         self.splitter = QSplitter()
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        # Start at 3:2 whatever the form's size hint, which the scroll area caches early.
-        self.splitter.setSizes([600, 400])
+        # Start near half and half whatever the form's size hint (the scroll area caches it
+        # early): at 1366×768 the form (its labels wrap above fields when short of room) and
+        # the tabs (attachment dates, applicable law) both read whole.
+        self.splitter.setSizes([545, 455])
 
         top = QHBoxLayout()
         # The heading takes the free width: with a stretch beside it, its Ignored policy let

@@ -114,7 +114,12 @@ class OrganisationPicker(QWidget):
         self.known: dict[str, OrganisationInfo] = {}
         self.combo = QComboBox()
         self.combo.setEditable(False)
-        self.combo.setMinimumContentsLength(24)
+        # Grows with the form but may narrow to 14 characters (full names in the list), so the
+        # case form fits beside the timeline at 1366×768.
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.combo.setMinimumContentsLength(14)
         self.combo.currentIndexChanged.connect(self._selection_changed)
         self.add_button = QPushButton()
         self.add_button.clicked.connect(self.add_new)

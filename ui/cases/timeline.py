@@ -88,6 +88,11 @@ class TimelinePanel(QWidget):
         self.error = ErrorLabel()
         self.status_label = QLabel()
         self.target = QComboBox()
+        # Narrow enough to leave the case form its room at 1366×768 (the list shows names whole).
+        self.target.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.target.setMinimumContentsLength(12)
         self.status_button = QPushButton()
         self.status_button.clicked.connect(self.change_status)
         self.undo_button = QPushButton()
