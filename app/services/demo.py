@@ -154,6 +154,37 @@ MONTHLY_WAGE = {
 }
 
 
+# What officers type, in the language each demo officer writes in: missions keep their notes in
+# Kazakh or Russian, so a demo in either interface reads like one (issue 19).
+KAZAKH_WRITERS = frozenset({"aigerim", "nurlan"})
+OFFICER_NOTES: dict[str, dict[str, str]] = {
+    "kk": {
+        CaseStatus.IN_PROGRESS: "Жұмыскерден түсініктеме алынды; құжаттардың көшірмесі түсірілді.",
+        CaseStatus.AWAITING_RESPONSE: "Жұмыс берушіге хат жіберілді; жауап күтілуде.",
+        CaseStatus.REFERRED: "Заң көмегі үшін серіктес ұйымға жолданды.",
+        CaseStatus.RESOLVED: "Жұмыс беруші жалақы қарызын төледі; жұмыскер растады.",
+        CaseStatus.CLOSED: "Растаудан кейін жабылды; басқа әрекет қажет емес.",
+        CaseStatus.REJECTED: "Өкілдіктің құзыретіне жатпайды: жеке қарыз дауы.",
+        "talk": "Жұмыскермен келесі қадамдар туралы сөйлестік.",
+        "consent": "Қол қойылған келісім қағаз істе сақтаулы.",
+    },
+    "ru": {
+        CaseStatus.IN_PROGRESS: "Получено объяснение работника; сняты копии документов.",
+        CaseStatus.AWAITING_RESPONSE: "Работодателю направлено письмо; ожидаем ответа.",
+        CaseStatus.REFERRED: "Направлен в организацию-партнёр за юридической помощью.",
+        CaseStatus.RESOLVED: "Работодатель погасил задолженность по зарплате; работник подтвердил.",
+        CaseStatus.CLOSED: "Закрыто после подтверждения; дальнейших действий не требуется.",
+        CaseStatus.REJECTED: "Вне компетенции загранучреждения: частный долговой спор.",
+        "talk": "Обсудили с работником дальнейшие шаги.",
+        "consent": "Подписанное согласие хранится в бумажном деле.",
+    },
+}
+
+
+def writing_language(officer: str) -> str:
+    return "kk" if officer in KAZAKH_WRITERS else "ru"
+
+
 @dataclass(frozen=True)
 class DemoResult:
     data_dir: str
@@ -342,7 +373,7 @@ class _Builder:
                 person["consent_scope"] = ["case_handling", "share_hq"] + (
                     ["share_host_authorities"] if self.rng.random() < 0.6 else []
                 )
-                person["consent_note"] = "Signed consent form kept in the paper file."
+                person["consent_note"] = OFFICER_NOTES["ru"]["consent"]
 
     def person(self) -> str:
         rng = self.rng
@@ -497,14 +528,7 @@ class _Builder:
             case["id"], "system", moment, author, "", data=event_data(SystemEvent.CASE_REGISTERED)
         )
         previous = CaseStatus.NEW
-        reasons = {
-            CaseStatus.IN_PROGRESS: "Statement taken; documents copied.",
-            CaseStatus.AWAITING_RESPONSE: "Letter sent to the employer; waiting for a reply.",
-            CaseStatus.REFERRED: "Referred to a partner organisation for legal aid.",
-            CaseStatus.RESOLVED: "The employer paid the wages owed; the worker confirmed.",
-            CaseStatus.CLOSED: "Closed after confirmation; no further action needed.",
-            CaseStatus.REJECTED: "Not within the mission's competence: a private debt dispute.",
-        }
+        reasons = OFFICER_NOTES[writing_language(author)]
         for step in path:
             later = moment + timedelta(
                 days=self.rng.randrange(1, 9), hours=self.rng.randrange(3, 8)
@@ -518,7 +542,7 @@ class _Builder:
                     self.rng.choice(("call", "note", "meeting", "visit")),
                     moment - timedelta(minutes=15),
                     author,
-                    "Spoke with the worker about the next steps.",
+                    OFFICER_NOTES[writing_language(author)]["talk"],
                 )
             actor = "consul" if step in (CaseStatus.CLOSED, CaseStatus.REJECTED) else author
             self.event(

@@ -259,28 +259,31 @@ OFFICERS = (
 # Position titles per role as the demo's letters print them: (kk, ru, en).
 POSITIONS = {Role.CONSUL: ("Консул", "Консул", "Consul")}
 
+# The complaint as an officer records it; in Russian, as most missions keep their files.
 DESCRIPTIONS = {
-    "unpaid_wages": "Wages unpaid for {n} months; the employer promises to pay 'next week'.",
-    "documents_withheld": "The employer keeps the passport 'for registration' and refuses to "
-    "return it.",
-    "no_contract": "Works without a written contract; hired by phone through an acquaintance.",
-    "contract_substitution": "The contract signed in Kazakhstan differs from the one given on "
-    "arrival: lower wage, longer hours.",
-    "unjustified_dismissal": "Dismissed without notice after asking for overtime pay.",
-    "excessive_hours": "Works {h} hours a week, seven days, without overtime pay.",
-    "unsafe_conditions": "No protective equipment on the site; a colleague was injured.",
-    "violence": "The supervisor hit the worker after a dispute about wages.",
-    "sexual_abuse": "Harassed by the employer's relative; afraid to return to the workplace.",
-    "restriction_of_freedom": "Not allowed to leave the dormitory outside working hours.",
-    "wage_discrimination": "Paid less than local workers for the same work.",
-    "recruitment_fees": "Paid {fee} USD to a recruiter in Almaty; the job did not exist.",
-    "trafficking_forced_labour": "Recruited with a false job offer; documents taken, debt for "
-    "travel 'to be worked off'.",
-    "detention": "Detained by the migration police for an expired visa; relatives asked for help.",
-    "illness_injury": "Injured at work; the employer refuses to pay for treatment.",
-    "death_repatriation": "The family asks for help with repatriation of the remains.",
-    "whereabouts_unknown": "Relatives in Kazakhstan have had no news for {n} weeks.",
-    "other": "Asks for advice on changing employer.",
+    "unpaid_wages": "Зарплата не выплачивается {n} мес.; работодатель обещает заплатить «на "
+    "следующей неделе».",
+    "documents_withheld": "Работодатель держит паспорт «для регистрации» и отказывается его "
+    "вернуть.",
+    "no_contract": "Работает без письменного договора; нанят по телефону через знакомого.",
+    "contract_substitution": "Договор, подписанный в Казахстане, отличается от выданного по "
+    "приезде: зарплата ниже, рабочий день длиннее.",
+    "unjustified_dismissal": "Уволен без предупреждения после просьбы оплатить сверхурочные.",
+    "excessive_hours": "Работает {h} ч в неделю, семь дней, без оплаты сверхурочных.",
+    "unsafe_conditions": "На объекте нет средств защиты; коллега получил травму.",
+    "violence": "Бригадир ударил работника после спора о зарплате.",
+    "sexual_abuse": "Домогательства со стороны родственника работодателя; боится вернуться на "
+    "работу.",
+    "restriction_of_freedom": "Не выпускают из общежития в нерабочее время.",
+    "wage_discrimination": "Платят меньше, чем местным работникам за ту же работу.",
+    "recruitment_fees": "Заплатил {fee} USD вербовщику в Алматы; такой работы не оказалось.",
+    "trafficking_forced_labour": "Завербован по ложному предложению работы; документы "
+    "отобраны, долг за дорогу «надо отработать».",
+    "detention": "Задержан миграционной полицией за просроченную визу; обратились родственники.",
+    "illness_injury": "Травма на работе; работодатель отказывается оплатить лечение.",
+    "death_repatriation": "Семья просит помочь с репатриацией тела.",
+    "whereabouts_unknown": "Родственники в Казахстане {n} нед. не имеют вестей.",
+    "other": "Просит совета о смене работодателя.",
 }
 
 ICAO = {
