@@ -51,8 +51,10 @@ def command_owners() -> dict[str, str]:
             continue
         spec = importlib.util.find_spec(f"app.cli.{info.name}")
         origin = spec.origin if spec else None
-        if not origin or not origin.endswith(".py"):
-            return {}  # a frozen or compiled build: no sources to read, import them all
+        if not origin or not origin.endswith(".py") or not os.path.isfile(origin):
+            # A frozen or compiled build: no sources to read (PyInstaller names a .py origin
+            # that is not on disk), so every area module is imported.
+            return {}
         with open(origin, encoding="utf-8") as source:
             for command in _REGISTERED.findall(source.read()):
                 owners[command] = info.name

@@ -66,3 +66,20 @@ def test_running_a_command_imports_no_other_area(tmp_path: Path) -> None:
     assert "app.cli.cases" in loaded
     for other in ("app.cli.letters", "app.cli.stats", "app.cli.bundles", "app.cli.agreements"):
         assert other not in loaded
+
+
+def test_a_build_without_sources_imports_every_area(monkeypatch: pytest.MonkeyPatch) -> None:
+    # PyInstaller gives each module a .py origin under its folder that is not on disk.
+    import importlib.util
+
+    found = importlib.util.find_spec
+
+    def frozen_spec(name: str, *args: object) -> object:
+        spec = found(name, *args)  # type: ignore[arg-type]
+        if spec is not None and name.startswith("app.cli."):
+            spec.origin = str(Path("/nonexistent/frozen") / (name.replace(".", "/") + ".py"))
+        return spec
+
+    monkeypatch.setattr(importlib.util, "find_spec", frozen_spec)
+    assert command_owners() == {}
+    assert set(_choices(build_parser(only="case"))) == set(_choices(build_parser()))
