@@ -74,29 +74,10 @@ def record(
     entity: str = "",
     entity_id: str = "",
     details: dict[str, Any] | None = None,
-) -> AuditEntry:
+) -> None:
     """Append one entry in the caller's transaction (so it commits or rolls back with the act)."""
-    details = json.loads(json.dumps(details or {}, default=str))
-    seq = next_counter(session, AUDIT_COUNTER)
-    prev = session.execute(
-        select(AuditEntry.hash).where(AuditEntry.seq == seq - 1)
-    ).scalar_one_or_none()
-    prev_hash = prev or GENESIS
-    at = datetime.now(UTC)
-    entry = AuditEntry(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        details=details,
-        prev_hash=prev_hash,
-        hash=entry_hash(seq, at, actor, action, entity, entity_id, details, prev_hash),
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+    record_many(session, actor, [(action, entity, entity_id, details or {})])
+    session.flush()  # what the act changed reaches the database with its entry
 
 
 def record_many(
