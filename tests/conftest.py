@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import keyring
@@ -73,6 +74,27 @@ def template_installation(tmp_path_factory: pytest.TempPathFactory) -> Paths:
         for username, role in USERS.items():
             if username != "admin":
                 users.add(username, role, PASSWORD)
+    finally:
+        ws.close()
+    return paths
+
+
+def demo_mission(
+    template: Paths,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    cases: int,
+    seed: int,
+    today: date,
+) -> Paths:
+    """A copy of the template installation filled with ``cases`` demo cases (module fixtures)."""
+    from app.services.demo import fill_demo
+
+    paths = Paths(tmp_path_factory.mktemp(name) / "data")
+    shutil.copytree(template.data_dir, paths.data_dir)
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        fill_demo(ws, cases, seed=seed, today=today)
     finally:
         ws.close()
     return paths

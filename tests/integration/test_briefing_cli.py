@@ -18,10 +18,9 @@ from app.config import Paths
 from app.contracts.reference import default_reference
 from app.db.models import Mission, Setting
 from app.services.briefing import CONTACTS_KEY, contact_blocks
-from app.services.demo import fill_demo
 from app.services.installation import unlock
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD, snapshot
+from tests.conftest import PASSWORD, demo_mission, snapshot
 from tests.integration.cli_helpers import run_cli
 
 TODAY = date.today()
@@ -34,14 +33,7 @@ WORDS = json.loads(
 
 @pytest.fixture(scope="module")
 def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    paths = Paths(tmp_path_factory.mktemp("briefing-cli") / "data")
-    shutil.copytree(template_installation.data_dir, paths.data_dir)
-    ws = unlock(paths, "admin", PASSWORD)
-    try:
-        fill_demo(ws, 200, seed=7, today=TODAY)
-    finally:
-        ws.close()
-    return paths
+    return demo_mission(template_installation, tmp_path_factory, "briefing-cli", 200, 7, TODAY)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -16,10 +15,9 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from app.config import Paths
-from app.services.demo import fill_demo
 from app.services.installation import unlock
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, demo_mission
 from tests.htcds_check import smallest_group, standard, value_problems
 from tests.integration.cli_helpers import run_cli
 
@@ -40,14 +38,7 @@ SHOWS_TRAFFICKING = f"""
 
 @pytest.fixture(scope="module")
 def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    paths = Paths(tmp_path_factory.mktemp("htcds") / "data")
-    shutil.copytree(template_installation.data_dir, paths.data_dir)
-    ws = unlock(paths, "admin", PASSWORD)
-    try:
-        fill_demo(ws, 1000, seed=20, today=TODAY)
-    finally:
-        ws.close()
-    return paths
+    return demo_mission(template_installation, tmp_path_factory, "htcds", 1000, 20, TODAY)
 
 
 @pytest.fixture

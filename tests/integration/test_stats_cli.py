@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,10 +15,9 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from app.config import Paths
-from app.services.demo import fill_demo
 from app.services.installation import unlock
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, demo_mission
 from tests.integration.cli_helpers import run_cli
 
 TODAY = date.today()
@@ -29,14 +27,7 @@ TO = (TODAY - timedelta(days=10)).isoformat()
 
 @pytest.fixture(scope="module")
 def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    paths = Paths(tmp_path_factory.mktemp("stats-cli") / "data")
-    shutil.copytree(template_installation.data_dir, paths.data_dir)
-    ws = unlock(paths, "admin", PASSWORD)
-    try:
-        fill_demo(ws, 250, seed=4, today=TODAY)
-    finally:
-        ws.close()
-    return paths
+    return demo_mission(template_installation, tmp_path_factory, "stats-cli", 250, 4, TODAY)
 
 
 @pytest.fixture

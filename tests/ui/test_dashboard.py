@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,11 +14,10 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from app.config import Paths
-from app.services.demo import fill_demo
 from app.services.installation import unlock
 from app.services.stats import Drilldown, StatsService
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, demo_mission
 from ui.i18n_bridge import LanguageBridge
 from ui.reports.dashboard import ChartPanel, DashboardPage, month_labels, wrapped
 
@@ -28,14 +26,7 @@ TODAY = date(2026, 11, 24)
 
 @pytest.fixture(scope="module")
 def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    paths = Paths(tmp_path_factory.mktemp("dashboard") / "data")
-    shutil.copytree(template_installation.data_dir, paths.data_dir)
-    ws = unlock(paths, "admin", PASSWORD)
-    try:
-        fill_demo(ws, 300, seed=21, today=TODAY)
-    finally:
-        ws.close()
-    return paths
+    return demo_mission(template_installation, tmp_path_factory, "dashboard", 300, 21, TODAY)
 
 
 @pytest.fixture
