@@ -57,9 +57,9 @@ def icon(name: str, colour: str = palette.ACCENT) -> QIcon:
     """The named icon in ``colour``; raises FileNotFoundError for an icon not shipped.
 
     Rendered once into pixmaps of every size rather than through a Python ``QIconEngine``
-    subclass: Qt clones and deletes icon engines from C++, and a Python one there corrupted
-    reference counts (a crash when the interpreter exits)."""
-    renderer = QSvgRenderer(QByteArray(svg_text(name, colour)))  # parsed once, drawn 14 times
+    subclass: Qt clones and deletes icon engines from C++, and with a Python one a full test
+    run once ended in a refcount crash at interpreter exit (none since the change)."""
+    renderer = QSvgRenderer(QByteArray(svg_text(name, colour)))  # parsed once, drawn at every size
     shown = QIcon()
     for size in SIZES:
         shown.addPixmap(_rendered(renderer, size, 1.0), QIcon.Mode.Normal)
