@@ -538,40 +538,9 @@ class _Queries:
         Driven from the (few) referrals, then joined to the case for the scope: starting from
         the case table would probe the event table once per case.
         """
-        # A move to "referred" its author took back was no referral: the undo is the next
-        # status event on the case and leaves "referred". An undo back into "referred" is none.
-        undo, between = aliased(CaseEvent), aliased(CaseEvent)
-        status_kinds = (EventKind.STATUS_CHANGE.value, EventKind.STATUS_UNDONE.value)
-        something_between = (
-            select(between.id)
-            .where(
-                between.case_id == CaseEvent.case_id,
-                between.kind.in_(status_kinds),
-                between.deleted_at.is_(None),
-                between.occurred_at > CaseEvent.occurred_at,
-                between.occurred_at < undo.occurred_at,
-            )
-            .correlate_except(between)  # two levels down: name what comes from outside
-            .exists()
-        )
-        taken_back = (
-            select(undo.id)
-            .where(
-                undo.case_id == CaseEvent.case_id,
-                undo.kind == EventKind.STATUS_UNDONE.value,
-                undo.status_from == CaseStatus.REFERRED.value,
-                undo.deleted_at.is_(None),
-                undo.occurred_at >= CaseEvent.occurred_at,
-                ~something_between,
-            )
-            .exists()
-        )
-        by_status = select(CaseEvent.case_id.label("id")).where(
-            CaseEvent.kind == EventKind.STATUS_CHANGE.value,
-            CaseEvent.status_to == CaseStatus.REFERRED.value,
-            CaseEvent.deleted_at.is_(None),
-            self._in_period(CaseEvent.occurred_at),
-            ~taken_back,
+        referrals = referral_moves().subquery()
+        by_status = select(referrals.c.case_id.label("id")).where(
+            self._in_period(referrals.c.occurred_at)
         )
         by_partner = select(PartnerReferral.case_id.label("id")).where(
             PartnerReferral.deleted_at.is_(None),
@@ -827,45 +796,61 @@ class _Queries:
         )
 
 
+def referral_moves() -> Select:
+    """(case_id, occurred_at) of each move to "referred" that its author did not take back.
+
+    A move taken back was no referral: the undo is the next status event on the case and leaves
+    "referred". An undo back into "referred" is none. One rule for the "referred" figure and the
+    partners' export.
+    """
+    undo, between = aliased(CaseEvent), aliased(CaseEvent)
+    status_kinds = (EventKind.STATUS_CHANGE.value, EventKind.STATUS_UNDONE.value)
+    something_between = (
+        select(between.id)
+        .where(
+            between.case_id == CaseEvent.case_id,
+            between.kind.in_(status_kinds),
+            between.deleted_at.is_(None),
+            between.occurred_at > CaseEvent.occurred_at,
+            between.occurred_at < undo.occurred_at,
+        )
+        .correlate_except(between)  # two levels down: name what comes from outside
+        .exists()
+    )
+    taken_back = (
+        select(undo.id)
+        .where(
+            undo.case_id == CaseEvent.case_id,
+            undo.kind == EventKind.STATUS_UNDONE.value,
+            undo.status_from == CaseStatus.REFERRED.value,
+            undo.deleted_at.is_(None),
+            undo.occurred_at >= CaseEvent.occurred_at,
+            ~something_between,
+        )
+        .exists()
+    )
+    return select(CaseEvent.case_id, CaseEvent.occurred_at).where(
+        CaseEvent.kind == EventKind.STATUS_CHANGE.value,
+        CaseEvent.status_to == CaseStatus.REFERRED.value,
+        CaseEvent.deleted_at.is_(None),
+        ~taken_back,
+    )
+
+
 def _referred_out_years(session: Session, case_ids: list[str]) -> dict[str, int]:
     """The year of each case's first referral out: to a partner organisation, or a move to
-    "referred" that its author did not take back (the same rule as the "referred" figure)."""
+    "referred" that its author did not take back (``referral_moves``)."""
     years: dict[str, int] = {}
-
-    def note(case_id: str, year: int) -> None:
-        years[case_id] = min(year, years.get(case_id, year))
-
-    status_kinds = (EventKind.STATUS_CHANGE.value, EventKind.STATUS_UNDONE.value)
+    moves = referral_moves().subquery()
     for start in range(0, len(case_ids), 900):  # stay under SQLite's parameter limit
         chunk = case_ids[start : start + 900]
-        for case_id, referred_at in session.execute(
-            select(PartnerReferral.case_id, PartnerReferral.referred_at).where(
-                PartnerReferral.case_id.in_(chunk), PartnerReferral.deleted_at.is_(None)
-            )
-        ):
-            note(case_id, referred_at.year)
-        events = session.execute(
-            select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.status_from, CaseEvent.status_to)
-            .add_columns(CaseEvent.occurred_at)
-            .where(
-                CaseEvent.case_id.in_(chunk),
-                CaseEvent.kind.in_(status_kinds),
-                CaseEvent.deleted_at.is_(None),
-            )
-            .order_by(CaseEvent.case_id, CaseEvent.occurred_at)
-        ).all()
-        for index, (case_id, kind, _from, to, at) in enumerate(events):
-            if kind != EventKind.STATUS_CHANGE.value or to != CaseStatus.REFERRED.value:
-                continue
-            following = events[index + 1] if index + 1 < len(events) else None
-            taken_back = (
-                following is not None
-                and following[0] == case_id
-                and following[1] == EventKind.STATUS_UNDONE.value
-                and following[2] == CaseStatus.REFERRED.value
-            )
-            if not taken_back:
-                note(case_id, at.year)
+        partners = select(PartnerReferral.case_id, PartnerReferral.referred_at).where(
+            PartnerReferral.case_id.in_(chunk), PartnerReferral.deleted_at.is_(None)
+        )
+        statuses = select(moves.c.case_id, moves.c.occurred_at).where(moves.c.case_id.in_(chunk))
+        for query in (partners, statuses):
+            for case_id, at in session.execute(query):
+                years[case_id] = min(at.year, years.get(case_id, at.year))
     return years
 
 
