@@ -4,6 +4,13 @@ The work function runs on a pool thread and gets a ``TaskContext`` to report pro
 whether the user pressed Cancel. It must not touch widgets. Pass it the ``Workspace``, never a
 session: services open their own session per call, on whatever thread calls them.
 Callbacks (success, failure) always run on the GUI thread.
+
+Writes run here too (a write may wait up to the busy timeout while another process holds the
+database): ``.while_busy(form, save_button, indicator=busy, text=_("Saving…"))`` disables the
+form under a busy cursor and shows the indicator until the work is done, so the window keeps
+painting and a second click cannot start a second write. Whatever the UI does after the write
+(signals, refreshing a list) belongs in the success callback: it runs on the GUI thread, and
+only after the write committed.
 """
 
 from __future__ import annotations
@@ -13,11 +20,13 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.errors import QorgauError
 from app.i18n import _
+from ui.widgets.busy import BusyIndicator
 from ui.widgets.plain import plain_message
 
 T = TypeVar("T")
@@ -109,6 +118,9 @@ class BackgroundTask(QObject, Generic[T]):
         self._progress: QProgressDialog | None = None
         self._progress_args: tuple[str, bool] | None = None
         self._keepalive: BackgroundTask[T] | None = None
+        self._busy_widgets: tuple[QWidget, ...] = ()
+        self._busy_indicator: tuple[BusyIndicator, str] | None = None
+        self._restore: list[tuple[QWidget, bool, QCursor | None]] = []
         self.running = False
 
     def success(self, callback: Callable[[T], None]) -> BackgroundTask[T]:
@@ -124,6 +136,28 @@ class BackgroundTask(QObject, Generic[T]):
         self._progress_args = (label, cancellable)
         return self
 
+    def while_busy(
+        self, *widgets: QWidget, indicator: BusyIndicator | None = None, text: str = ""
+    ) -> BackgroundTask[T]:
+        """While the work runs: ``widgets`` disabled under a busy cursor, ``indicator`` shown.
+
+        Each widget gets back its own enabled state and cursor before the callbacks run."""
+        self._busy_widgets = widgets
+        self._busy_indicator = (indicator, text) if indicator is not None else None
+        return self
+
+    def wait_finished(self) -> None:
+        """Return once the work and its callbacks are done, processing events meanwhile.
+
+        For a caller that must know the outcome before it goes on (closing a form with a
+        save under way): the window keeps painting, the busy widgets stay disabled."""
+        if not self.running:
+            return
+        loop = QEventLoop()
+        self.finished.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
+        if self.running:
+            loop.exec()
+
     @property
     def context(self) -> TaskContext:
         return self._context
@@ -136,6 +170,7 @@ class BackgroundTask(QObject, Generic[T]):
         self._signals.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
         if self._progress_args is not None:
             self._progress = self._make_progress_dialog(*self._progress_args)
+        self._show_busy()
         self._pool.start(_Runnable(self._work, self._context))
         return self
 
@@ -152,6 +187,32 @@ class BackgroundTask(QObject, Generic[T]):
             dialog.setCancelButton(None)
         return dialog
 
+    def _show_busy(self) -> None:
+        busy = Qt.CursorShape.BusyCursor
+        for widget in self._busy_widgets:
+            own = widget.testAttribute(Qt.WidgetAttribute.WA_SetCursor)
+            enabled = not widget.testAttribute(Qt.WidgetAttribute.WA_Disabled)
+            self._restore.append((widget, enabled, QCursor(widget.cursor()) if own else None))
+            widget.setEnabled(False)
+            widget.setCursor(busy)
+        if self._busy_indicator is not None:
+            indicator, text = self._busy_indicator
+            indicator.start(text)
+
+    def _end_busy(self) -> None:
+        restore, self._restore = self._restore, []
+        try:
+            for widget, enabled, cursor in restore:
+                widget.setEnabled(enabled)
+                if cursor is None:
+                    widget.unsetCursor()
+                else:
+                    widget.setCursor(cursor)
+            if self._busy_indicator is not None:
+                self._busy_indicator[0].stop()
+        except RuntimeError:
+            pass  # the form was closed while its write ran: nothing left to restore
+
     @Slot(int, int, str)
     def _show_progress(self, done: int, total: int, text: str) -> None:
         if self._progress is None:
@@ -163,6 +224,7 @@ class BackgroundTask(QObject, Generic[T]):
 
     def _finish(self) -> None:
         self.running = False
+        self._end_busy()
         if self._progress is not None:
             self._progress.close()
             self._progress.deleteLater()

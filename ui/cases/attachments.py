@@ -33,6 +33,7 @@ from app.services.cases import (
 from app.services.records import AttachmentInfo, CaseDetail
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, show_error
+from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
 from ui.widgets.dialogs import ReasonDialog
 from ui.widgets.file_dialogs import in_documents
@@ -66,6 +67,8 @@ class AttachmentsPanel(QWidget):
         self.task: BackgroundTask[object] | None = None
         self.dialog: QWidget | None = None
         self.opened: list[Path] = []
+        self.busy = BusyIndicator()
+        self._queued: list[Callable[[object], CaseDetail]] = []
         self.setAcceptDrops(True)
 
         self.tree = QTreeWidget()
@@ -84,6 +87,7 @@ class AttachmentsPanel(QWidget):
         for button in (self.add_button, self.open_button, self.remove_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.busy)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
@@ -201,7 +205,22 @@ class AttachmentsPanel(QWidget):
         self._run(work)
 
     def _run(self, work: Callable[[object], CaseDetail]) -> None:
-        task: BackgroundTask[object] = BackgroundTask(self, work)
+        """Queue a write: one at a time on a pool thread, the buttons disabled and "Saving…"
+        shown meanwhile (several files dropped at once are stored one after the other)."""
+        self._queued.append(work)
+        self._run_next()
+
+    def _run_next(self) -> None:
+        if (self.task is not None and self.task.running) or not self._queued:
+            return
+        task: BackgroundTask[object] = BackgroundTask(self, self._queued.pop(0))
+        task.finished.connect(self._run_next, Qt.ConnectionType.QueuedConnection)
+        task.while_busy(
+            self.add_button,
+            self.remove_button,
+            indicator=self.busy,
+            text=_("Saving…"),
+        )
         self.task = task.success(self._changed).failure(self._failed).run_in_background()
 
     def _changed(self, detail: object) -> None:
@@ -269,10 +288,10 @@ class AttachmentsPanel(QWidget):
         case = self.case
         if case is None:
             return
-        try:
-            self.service.remove_attachment(attachment_id, reason)
-            detail = self.service.get_case(case.id)
-        except QorgauError as exc:
-            show_error(self, exc)
-            return
-        self._changed(detail)
+        service = self.service
+
+        def work(_ctx: object) -> CaseDetail:
+            service.remove_attachment(attachment_id, reason)
+            return service.get_case(case.id)
+
+        self._run(work)

@@ -6,6 +6,7 @@ is shown beside the field it is about; nothing is written until every rule holds
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -56,6 +57,7 @@ from ui.models.case_table_model import DEADLINE_SHAPES, deadline_label
 from ui.palette import DEADLINE_COLOURS, NEUTRAL_BADGE, ON_ACCENT
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, TaskContext, show_error
+from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import ErrorLabel, set_label
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
@@ -100,7 +102,21 @@ class CaseEditor(QWidget):
         self.case: CaseDetail | None = None
         self._dirty = False
         self._loading = False
+        self.save_task: BackgroundTask[CaseDetail] | None = None
+        self.last_save_ok = False
+        self.export_task: BackgroundTask[SubjectAccessExport] | None = None
 
+        self._build_header()
+        self._build_case_fields(officers)
+        scroll = self._build_form()
+        self._build_tabs(temp_folder)
+        self._build_layout(scroll)
+        self._connect()
+        self.retranslate_ui()
+        self.new_case()
+
+    def _build_header(self) -> None:
+        """The heading and status badge, the action buttons, the busy indicator, the error."""
         self.heading = plain_label()  # shows a person's name: never markup
         self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
         # A long name must not widen the window: the heading gives way (full text in the tip).
@@ -108,6 +124,7 @@ class CaseEditor(QWidget):
         self.heading.setMinimumWidth(200)
         self.badge = plain_label()
         self.badge_icon = QLabel()
+        self.busy = BusyIndicator()
         self.save_button = QPushButton()
         self.save_button.clicked.connect(self.save)
         self.close_button = QPushButton()
@@ -125,6 +142,9 @@ class CaseEditor(QWidget):
         ):
             button.setIcon(shown)
 
+    def _build_case_fields(self, officers: list[tuple[str, str]]) -> None:
+        """The case's fields, each in a ``FieldBox`` that shows a refused rule beside it."""
+        workspace = self.workspace
         self.person = PersonForm(PersonService(workspace))
         self.host_country = CountryCombo()
         self.received = DateField("received_at")
@@ -152,7 +172,6 @@ class CaseEditor(QWidget):
         self.indicators = CheckList()
         for check_list in (self.categories, self.indicators):
             check_list.setMinimumHeight(180)
-
         self.boxes: dict[str, FieldBox] = {
             "host_country": FieldBox(self.host_country),
             "received_at": FieldBox(self.received, self.received.date),
@@ -167,9 +186,11 @@ class CaseEditor(QWidget):
             "categories": FieldBox(self.categories),
             "ilo_indicators": FieldBox(self.indicators),
         }
+
+    def _build_form(self) -> QScrollArea:
+        """The worker, the case and the complaint, one group each, in a scroll area."""
         self.export_button = QPushButton()
         self.export_button.clicked.connect(self.ask_subject_access_export)
-        self.export_task: BackgroundTask[SubjectAccessExport] | None = None
         self.person_box = QGroupBox()
         person_layout = QVBoxLayout(self.person_box)
         person_layout.addWidget(self.person)
@@ -209,7 +230,10 @@ class CaseEditor(QWidget):
         scroll.setWidget(form)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        return scroll
 
+    def _build_tabs(self, temp_folder: PrivateTempFolder | None) -> None:
+        """Timeline, attachments, applicable law and letters beside the form."""
         self.timeline = TimelinePanel(self.service)
         self.timeline.case_changed.connect(self._case_changed_elsewhere)
         self.timeline.link_activated.connect(self.open_link)
@@ -223,12 +247,14 @@ class CaseEditor(QWidget):
         self.tabs.addTab(self.timeline, "")
         self.tabs.addTab(self.attachments, "")
         self.tabs.addTab(self.law_tab, "")
-        self.letters = CaseLettersPanel(workspace)
+        self.letters = CaseLettersPanel(self.workspace)
         self.letters.letter_opened.connect(self._open_letter)
         self.letters_tab_index = self.tabs.addTab(self.letters, "")
         tab_icons = (icon("clock"), icon("paperclip"), icon("scale"), icon("mail"))
         for index, shown in enumerate(tab_icons):
             self.tabs.setTabIcon(index, shown)
+
+    def _build_layout(self, scroll: QScrollArea) -> None:
         self.splitter = QSplitter()
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self.tabs)
@@ -246,6 +272,7 @@ class CaseEditor(QWidget):
         top.addWidget(self.heading, 1)
         top.addWidget(self.badge_icon)
         top.addWidget(self.badge)
+        top.addWidget(self.busy)
         top.addWidget(self.review_button)
         top.addWidget(self.letter_button)
         top.addWidget(self.save_button)
@@ -256,6 +283,8 @@ class CaseEditor(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(self.splitter, 1)
 
+    def _connect(self) -> None:
+        """Keys, the unsaved-changes marker, and news of writes made elsewhere."""
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         # What each key does is marked for translation; Help → Keyboard shortcuts shows it.
         save = QShortcut(QKeySequence.StandardKey.Save, self, self.save, context)
@@ -264,10 +293,8 @@ class CaseEditor(QWidget):
         close.setWhatsThis(N_("Close the case form"))
         self._watch_changes()
         # Another area (a letter issued, a review saved, an import) may change the open case.
-        listen_to_changes(self, workspace, self._data_changed)
+        listen_to_changes(self, self.workspace, self._data_changed)
         self.host_country.currentIndexChanged.connect(self._country_changed)
-        self.retranslate_ui()
-        self.new_case()
 
     # Texts -------------------------------------------------------------------------------
 
@@ -544,8 +571,8 @@ class CaseEditor(QWidget):
     def _data_changed(self, change: DataChanged) -> None:
         """Show what another part of the app wrote to the open case, keeping unsaved edits."""
         case = self.case
-        if case is None or not change.touches_case(case.id):
-            return
+        if case is None or self.saving or not change.touches_case(case.id):
+            return  # while our own save runs, its success shows the case as written
         try:
             fresh = self.service.get_case(case.id)
         except QorgauError:  # gone (transferred, deleted): the next action will say so
@@ -582,33 +609,72 @@ class CaseEditor(QWidget):
             return
         self.error.show_message(str(exc))
 
-    def save(self) -> bool:
-        """Save the form; False (with the message shown) when something is refused."""
+    @property
+    def saving(self) -> bool:
+        """True while a save runs on a pool thread (the form is disabled meanwhile)."""
+        return self.save_task is not None and self.save_task.running
+
+    def save(self) -> BackgroundTask[CaseDetail] | None:
+        """Start writing the form off the GUI thread, the form disabled and "Saving…" shown.
+
+        None when nothing starts: a rule refused here (shown beside its field) or a save
+        already under way, so a double click or a second Ctrl+S saves once. On success the
+        form shows the saved case and ``case_saved`` is emitted, on the GUI thread; a refusal
+        by the service is shown as before (its field focused)."""
+        if self.saving:
+            return None
         self._clear_errors()
+        self.last_save_ok = False
         if not all(box.run_check() for box in self.boxes.values()):
-            return False
+            return None
         try:
-            detail = self._create() if self.case is None else self._update(self.case)
-        except DuplicatePersonWarning as exc:
-            self.person.show_duplicates(list(exc.matches), offer_force=True)
-            self.error.show_message(_("Check whether the worker is already on file."))
-            return False
+            write = self._create_write() if self.case is None else self._update_write(self.case)
         except ValidationError as exc:
             self.show_validation(exc)
+            return None
+        task: BackgroundTask[CaseDetail] = BackgroundTask(self, lambda _context: write())
+        task.while_busy(
+            self.splitter,
+            self.save_button,
+            self.review_button,
+            self.letter_button,
+            indicator=self.busy,
+            text=_("Saving…"),
+        )
+        task.success(self._saved).failure(self._save_failed)
+        self.save_task = task
+        return task.run_in_background()
+
+    def save_and_wait(self) -> bool:
+        """Save and return whether it worked, for a caller that goes on only then (closing
+        the form): the window keeps processing events while the write waits."""
+        task = self.save_task if self.saving else self.save()
+        if task is None:
             return False
-        except QorgauError as exc:
-            self.error.show_message(str(exc))
-            return False
-        except Exception as exc:  # noqa: BLE001 - shown to the user, logged by show_error
-            show_error(self, exc)
-            return False
+        task.wait_finished()
+        return self.last_save_ok
+
+    def _saved(self, detail: CaseDetail) -> None:
+        self.last_save_ok = True
         self.show_case(detail)
         self.case_saved.emit(detail.id)
         # Ctrl+S leaves no other trace on screen: the officer is told it worked.
         self.status_message.emit(_("Saved: case {number}.").format(number=detail.number))
-        return True
 
-    def _create(self) -> CaseDetail:
+    def _save_failed(self, exc: BaseException) -> None:
+        self.last_save_ok = False
+        if isinstance(exc, DuplicatePersonWarning):
+            self.person.show_duplicates(list(exc.matches), offer_force=True)
+            self.error.show_message(_("Check whether the worker is already on file."))
+        elif isinstance(exc, ValidationError):
+            self.show_validation(exc)
+        elif isinstance(exc, QorgauError):
+            self.error.show_message(str(exc))
+        else:
+            show_error(self, exc)  # logged in full, shown as an internal error
+
+    def _create_write(self) -> Callable[[], CaseDetail]:
+        """The new case read from the form here; the returned write runs on a pool thread."""
         received = self.received.date()
         if received is None:
             raise ValidationError(_("Give the date the complaint was received."), "received_at")
@@ -630,17 +696,25 @@ class CaseEditor(QWidget):
             ilo_indicators=self.indicators.checked(),
             claims=tuple(self.claims.claims()),
         )
-        return self.service.create_case(data, allow_duplicate_person=self.person.allow_duplicate)
+        service, allow_duplicate = self.service, self.person.allow_duplicate
+        return lambda: service.create_case(data, allow_duplicate_person=allow_duplicate)
 
-    def _update(self, case: CaseDetail) -> CaseDetail:
+    def _update_write(self, case: CaseDetail) -> Callable[[], CaseDetail]:
+        """The changes read from the form here; the returned write runs on a pool thread."""
         changes = self._changes(case)
-        detail = case
-        if changes != CaseChanges():
-            detail = self.service.update_case(case.id, changes, expected_version=case.version)
         officer = str(self.officer.currentData() or "") or None
-        if officer != case.assigned_to and self.workspace.actor.role in SENIOR_ROLES:
-            detail = self.service.assign(case.id, officer)
-        return detail
+        reassign = officer != case.assigned_to and self.workspace.actor.role in SENIOR_ROLES
+        service = self.service
+
+        def write() -> CaseDetail:
+            detail = case
+            if changes != CaseChanges():
+                detail = service.update_case(case.id, changes, expected_version=case.version)
+            if reassign:
+                detail = service.assign(case.id, officer)
+            return detail
+
+        return write
 
     def _changes(self, case: CaseDetail) -> CaseChanges:
         changes = CaseChanges()
@@ -690,7 +764,7 @@ class CaseEditor(QWidget):
             answer = ask_unsaved(self)
             if answer == QMessageBox.StandardButton.Cancel:
                 return
-            if answer == QMessageBox.StandardButton.Save and not self.save():
+            if answer == QMessageBox.StandardButton.Save and not self.save_and_wait():
                 return
         pdf_filter = _("PDF to hand to the worker (*.pdf)")
         json_filter = _("JSON with the files (*.json)")
@@ -735,12 +809,16 @@ class CaseEditor(QWidget):
     # Closing -----------------------------------------------------------------------------
 
     def confirm_close(self) -> bool:
-        """True when the editor may go: nothing unsaved, saved now, or discarded."""
+        """True when the editor may go: nothing unsaved, saved now, or discarded.
+
+        A save under way is awaited first: the form is not closed under a running write."""
+        if self.save_task is not None:
+            self.save_task.wait_finished()
         if not self.dirty:
             return True
         answer = ask_unsaved(self)
         if answer == QMessageBox.StandardButton.Save:
-            return self.save()
+            return self.save_and_wait()
         if answer == QMessageBox.StandardButton.Discard:
             self.dirty = False
             return True

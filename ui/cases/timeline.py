@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
@@ -23,7 +24,8 @@ from app.i18n import _, format_datetime
 from app.services.cases import TIMELINE_KINDS, CaseService, undoable_status_change, utc_now
 from app.services.records import CaseDetail, EventInfo
 from ui.palette import MUTED_TEXT
-from ui.tasks import show_error
+from ui.tasks import BackgroundTask, show_error
+from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import ErrorLabel
 from ui.widgets.dialogs import ReasonDialog
 
@@ -75,6 +77,8 @@ class TimelinePanel(QWidget):
         self.service = service
         self.case: CaseDetail | None = None
         self.dialog: ReasonDialog | None = None
+        self.task: BackgroundTask[CaseDetail] | None = None
+        self.busy = BusyIndicator()
 
         self.events = QTextBrowser()
         self.events.setOpenLinks(False)
@@ -110,13 +114,19 @@ class TimelinePanel(QWidget):
         # 1366×768 in Kazakh and Russian.
         undo_row = QHBoxLayout()
         undo_row.addStretch(1)
+        undo_row.addWidget(self.busy)
         undo_row.addWidget(self.undo_button)
+        # Everything that writes, in one widget: disabled as one while a write runs.
+        self.controls = QWidget()
+        controls = QVBoxLayout(self.controls)
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addLayout(entry_row)
+        controls.addWidget(self.text)
+        controls.addWidget(self.error)
+        controls.addLayout(status_row)
         layout = QVBoxLayout(self)
         layout.addWidget(self.events, 1)
-        layout.addLayout(entry_row)
-        layout.addWidget(self.text)
-        layout.addWidget(self.error)
-        layout.addLayout(status_row)
+        layout.addWidget(self.controls)
         layout.addLayout(undo_row)
         self.retranslate_ui()
 
@@ -166,18 +176,21 @@ class TimelinePanel(QWidget):
             self.link_activated.emit(kind, target)
 
     def add_entry(self) -> None:
-        if self.case is None:
+        """Write the typed entry off the GUI thread; the text is cleared once it is written."""
+        case = self.case
+        if case is None:
             return
-        try:
-            self.service.add_event(self.case.id, self.kind.currentData(), self.text.toPlainText())
-            detail = self.service.get_case(self.case.id)
-        except QorgauError as exc:
-            self.error.show_message(str(exc))
-            return
-        self.error.clear_message()
+        service, kind, text = self.service, self.kind.currentData(), self.text.toPlainText()
+
+        def write() -> CaseDetail:
+            service.add_event(case.id, kind, text)
+            return service.get_case(case.id)
+
+        self._write(write, self._entry_added, self._show_refusal)
+
+    def _entry_added(self, detail: CaseDetail) -> None:
         self.text.clear()
-        self.set_case(detail)
-        self.case_changed.emit(detail)
+        self._changed(detail)
 
     def change_status(self) -> None:
         if self.case is None or self.target.currentIndex() < 0:
@@ -201,26 +214,53 @@ class TimelinePanel(QWidget):
 
     def undo_status(self) -> None:
         """Take back the last status change (the service checks author and time)."""
-        if self.case is None:
+        case = self.case
+        if case is None:
             return
-        try:
-            detail = self.service.undo_status_change(self.case.id, self.case.version)
-        except QorgauError as exc:
-            self.error.show_message(str(exc))
-            return
-        self.error.clear_message()
-        self.set_case(detail)
-        self.case_changed.emit(detail)
+        service = self.service
+        self._write(
+            lambda: service.undo_status_change(case.id, case.version),
+            self._changed,
+            self._show_refusal,
+        )
 
     def _set_status(self, target: str, reason: str) -> None:
-        if self.case is None:
+        """The reason dialog was accepted: write the new status off the GUI thread."""
+        case = self.case
+        if case is None:
             return
-        try:
-            detail = self.service.set_status(
-                self.case.id, target, reason, expected_version=self.case.version
-            )
-        except QorgauError as exc:
+        service = self.service
+        self._write(
+            lambda: service.set_status(case.id, target, reason, expected_version=case.version),
+            self._changed,
+            lambda exc: show_error(self, exc),
+        )
+
+    @property
+    def writing(self) -> bool:
+        return self.task is not None and self.task.running
+
+    def _write(
+        self,
+        write: Callable[[], CaseDetail],
+        done: Callable[[CaseDetail], None],
+        refused: Callable[[BaseException], None],
+    ) -> None:
+        """Run one write on a pool thread: the panel disabled, "Saving…" shown, one at a time."""
+        if self.writing:
+            return
+        task: BackgroundTask[CaseDetail] = BackgroundTask(self, lambda _context: write())
+        task.while_busy(self.controls, self.undo_button, indicator=self.busy, text=_("Saving…"))
+        self.task = task.success(done).failure(refused).run_in_background()
+
+    def _show_refusal(self, exc: BaseException) -> None:
+        if isinstance(exc, QorgauError):
+            self.error.show_message(str(exc))
+        else:
             show_error(self, exc)
-            return
+
+    def _changed(self, detail: CaseDetail) -> None:
+        """A write went through: the panel shows the new case, the editor hears of it."""
+        self.error.clear_message()
         self.set_case(detail)
         self.case_changed.emit(detail)

@@ -32,6 +32,8 @@ from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.letters.preview import PdfPreview
 from ui.palette import WARNING_STYLE
+from ui.tasks import BackgroundTask, show_error
+from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import ErrorLabel, set_label
 from ui.widgets.fields import qt_date_format
 
@@ -155,9 +157,15 @@ class LetterDialog(QDialog):
         splitter.addWidget(scroll)
         splitter.addWidget(right)
         splitter.setSizes([460, 540])
+        self.busy = BusyIndicator()
+        self.task: BackgroundTask[LetterInfo] | None = None
+        self.editing = splitter  # disabled with the buttons while the draft is written
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.busy)
+        bottom.addWidget(self.buttons, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.buttons)
+        layout.addLayout(bottom)
 
         self.reply.toggled.connect(self._reply_toggled)
         if letter is None:
@@ -359,19 +367,35 @@ class LetterDialog(QDialog):
         return True
 
     def accept(self) -> None:
-        try:
-            if self.letter is None:
-                info = self.service.draft(
-                    self.case_id, self.chosen_kind(), self.chosen_lang(), self.fields()
-                )
-            else:
-                info = self.service.update_draft(
-                    self.letter.id, self.fields(), self.chosen_lang(), self.letter.version
-                )
-        except QorgauError as exc:
-            self.error.show_message(str(exc))
-            return
+        """Write the draft on a pool thread; the dialog closes once it is written."""
+        if self.task is not None and self.task.running:
+            return  # a second click on Save while the first is being written
+        service, letter = self.service, self.letter
+        case_id, kind, lang = self.case_id, self.chosen_kind(), self.chosen_lang()
+        fields = self.fields()
+
+        def write(_context: object) -> LetterInfo:
+            if letter is None:
+                return service.draft(case_id, kind, lang, fields)
+            return service.update_draft(letter.id, fields, lang, letter.version)
+
+        task: BackgroundTask[LetterInfo] = BackgroundTask(self, write)
+        task.while_busy(self.editing, self.buttons, indicator=self.busy, text=_("Saving…"))
+        self.task = task.success(self._saved).failure(self._refused).run_in_background()
+
+    def _saved(self, info: LetterInfo) -> None:
         self.letter = info
         self.error.clear_message()
         self.letter_saved.emit(info)
         super().accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, QorgauError):
+            self.error.show_message(str(exc))
+        else:
+            show_error(self, exc)
+
+    def reject(self) -> None:
+        if self.task is not None and self.task.running:
+            return  # Esc while the draft is written: it closes once written
+        super().reject()

@@ -1,12 +1,14 @@
 """The Letters page: the outgoing register with filters, a preview, and the letter workflow.
 
-Drafting, approving and issuing call ``LetterService`` directly: each is one short
-transaction (an issue renders one letter inside it), so the GUI thread waits a fraction of a
-second at most.
+Approving, issuing and discarding run ``LetterService`` on a pool thread (``ui/tasks.py``):
+each is one short transaction, but it may wait for the database while another window or
+command writes, so the page is disabled under "Saving…" meanwhile and the register refreshes
+on the GUI thread once the write is done. Drafting is the letter dialog's (``dialog.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -58,7 +60,8 @@ from ui.letters.model import (
     status_label,
 )
 from ui.letters.preview import PdfPreview
-from ui.tasks import show_error
+from ui.tasks import BackgroundTask, show_error
+from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import in_documents
@@ -76,7 +79,37 @@ class LettersPage(QWidget):
         self.service = LetterService(workspace)
         self.dialog: LetterDialog | None = None
         self.confirm_box: QMessageBox | None = None
+        self.task: BackgroundTask[object] | None = None
+        self.busy = BusyIndicator()
 
+        filters = self._build_filters()
+        self._build_table()
+        actions = self._build_actions()
+        self.preview = PdfPreview(
+            empty_hint=lambda: _("Choose a letter in the register to see it here.")
+        )
+        self.register = QWidget()  # filters, register and actions: disabled while a write runs
+        left_layout = QVBoxLayout(self.register)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addLayout(actions)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.register)
+        splitter.addWidget(self.preview)
+        splitter.setSizes([900, 300])  # the register needs the width; the preview scales
+        QVBoxLayout(self).addWidget(splitter)
+
+        if bridge is not None:
+            bridge.language_changed.connect(self.retranslate_ui)
+        self.retranslate_ui()
+        listen_to_changes(self, workspace, self._data_changed)
+        self.refresh()
+        if self.model.rowCount():
+            self.table.selectRow(0)  # the latest letter, so the preview is not empty
+
+    def _build_filters(self) -> QHBoxLayout:
+        """Kind, status, year and case number; each change reloads the register."""
         self.kind_filter = QComboBox()
         self.kind_filter.addItem("", None)
         for code in LETTER_KINDS:
@@ -100,7 +133,9 @@ class LettersPage(QWidget):
         for widget in (self.kind_filter, self.status_filter, self.year_filter, self.case_filter):
             filters.addWidget(widget)
         filters.addStretch(1)
+        return filters
 
+    def _build_table(self) -> None:
         self.model = LetterTableModel()
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -125,6 +160,8 @@ class LettersPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self.edit_letter)
 
+    def _build_actions(self) -> QHBoxLayout:
+        """The workflow buttons under the register, and the busy indicator beside them."""
         self.new_button = QPushButton()
         self.edit_button = QPushButton()
         self.approve_button = QPushButton()
@@ -132,58 +169,22 @@ class LettersPage(QWidget):
         self.save_button = QPushButton()
         self.print_button = QPushButton()
         self.discard_button = QPushButton()
-        for button, shown in (
-            (self.new_button, icon("mail-plus")),
-            (self.edit_button, icon("pencil")),
-            (self.approve_button, icon("check")),
-            (self.issue_button, icon("send")),
-            (self.save_button, icon("download")),
-            (self.print_button, icon("printer")),
-            (self.discard_button, icon("trash-2")),
-        ):
-            button.setIcon(shown)
-        self.new_button.clicked.connect(self.ask_case_for_new_letter)
-        self.edit_button.clicked.connect(self.edit_letter)
-        self.approve_button.clicked.connect(self.approve)
-        self.issue_button.clicked.connect(self.ask_issue)
-        self.save_button.clicked.connect(self.ask_save)
-        self.print_button.clicked.connect(self.print_letter)
-        self.discard_button.clicked.connect(self.ask_discard)
         actions = QHBoxLayout()
-        for button in (
-            self.new_button,
-            self.edit_button,
-            self.approve_button,
-            self.issue_button,
-            self.save_button,
-            self.print_button,
-            self.discard_button,
+        for button, shown, slot in (
+            (self.new_button, "mail-plus", self.ask_case_for_new_letter),
+            (self.edit_button, "pencil", self.edit_letter),
+            (self.approve_button, "check", self.approve),
+            (self.issue_button, "send", self.ask_issue),
+            (self.save_button, "download", self.ask_save),
+            (self.print_button, "printer", self.print_letter),
+            (self.discard_button, "trash-2", self.ask_discard),
         ):
+            button.setIcon(icon(shown))
+            button.clicked.connect(slot)
             actions.addWidget(button)
         actions.addStretch(1)
-
-        self.preview = PdfPreview(
-            empty_hint=lambda: _("Choose a letter in the register to see it here.")
-        )
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addLayout(filters)
-        left_layout.addWidget(self.table, 1)
-        left_layout.addLayout(actions)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(self.preview)
-        splitter.setSizes([900, 300])  # the register needs the width; the preview scales
-        QVBoxLayout(self).addWidget(splitter)
-
-        if bridge is not None:
-            bridge.language_changed.connect(self.retranslate_ui)
-        self.retranslate_ui()
-        listen_to_changes(self, workspace, self._data_changed)
-        self.refresh()
-        if self.model.rowCount():
-            self.table.selectRow(0)  # the latest letter, so the preview is not empty
+        actions.addWidget(self.busy)
+        return actions
 
     # -- text ------------------------------------------------------------------------------
 
@@ -351,11 +352,12 @@ class LettersPage(QWidget):
         )
 
     def _approve_confirmed(self, info: LetterInfo) -> None:
-        try:
-            self.service.approve(info.id, info.version)
-        except QorgauError as exc:
-            show_error(self, exc)
-        self.refresh(info.id)
+        service = self.service
+        self._write(
+            lambda: service.approve(info.id, info.version),
+            lambda _approved: self.refresh(info.id),
+            refresh_after_failure=info.id,
+        )
 
     def ask_issue(self) -> None:
         info = self.selected()
@@ -375,16 +377,17 @@ class LettersPage(QWidget):
     def _issue_confirmed(self, letter_id: str) -> None:
         self.issue(letter_id)
 
-    def issue(self, letter_id: str) -> LetterInfo | None:
-        try:
-            info = self.service.issue(letter_id)
-        except QorgauError as exc:
-            show_error(self, exc)
-            self.refresh(letter_id)
-            return None
+    def issue(self, letter_id: str) -> BackgroundTask[object] | None:
+        """Issue on a pool thread; ``letter_issued`` follows on the GUI thread once written."""
+        service = self.service
+        return self._write(
+            lambda: service.issue(letter_id), self._issued, refresh_after_failure=letter_id
+        )
+
+    def _issued(self, info: object) -> None:
+        assert isinstance(info, LetterInfo)
         self.refresh(info.id)
         self.letter_issued.emit(info)
-        return info
 
     def ask_discard(self) -> None:
         info = self.selected()
@@ -399,11 +402,38 @@ class LettersPage(QWidget):
         )
 
     def _discard(self, letter_id: str) -> None:
-        try:
-            self.service.discard(letter_id)
-        except QorgauError as exc:
+        service = self.service
+        self._write(
+            lambda: service.discard(letter_id),
+            lambda _gone: self.refresh(),
+            refresh_after_failure="",
+        )
+
+    @property
+    def writing(self) -> bool:
+        return self.task is not None and self.task.running
+
+    def _write(
+        self,
+        write: Callable[[], object],
+        done: Callable[[object], None],
+        refresh_after_failure: str,
+    ) -> BackgroundTask[object] | None:
+        """Run one workflow step on a pool thread, the register disabled under "Saving…".
+
+        A refusal is shown and the register reloaded (``refresh_after_failure`` is the letter
+        to keep selected, "" for none): another officer may have moved the letter on."""
+        if self.writing:
+            return None
+
+        def failed(exc: BaseException) -> None:
             show_error(self, exc)
-        self.refresh()
+            self.refresh(refresh_after_failure or None)
+
+        task: BackgroundTask[object] = BackgroundTask(self, lambda _context: write())
+        task.while_busy(self.register, indicator=self.busy, text=_("Saving…"))
+        self.task = task.success(done).failure(failed).run_in_background()
+        return self.task
 
     def ask_save(self) -> None:
         info = self.selected()

@@ -1,0 +1,35 @@
+"""A small busy indicator, "Saving…" beside a moving bar, shown while a write runs."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QWidget
+
+
+class BusyIndicator(QWidget):
+    """Hidden until ``start(text)``; ``BackgroundTask.while_busy`` starts and stops it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)  # no numbers: the bar moves to say the app is working
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(60)
+        self.bar.setMaximumHeight(self.fontMetrics().height())
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.hide()
+
+    def start(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+    def stop(self) -> None:
+        self.hide()
+
+    @property
+    def busy(self) -> bool:
+        return not self.isHidden()
