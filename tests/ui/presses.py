@@ -5,6 +5,8 @@ as the officer does and waits on the task, never on a clock."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
@@ -23,6 +25,16 @@ def click(qtbot: QtBot, button: QAbstractButton) -> None:
 def wait_for(qtbot: QtBot, task: BackgroundTask[object] | None) -> None:
     if task is not None:
         qtbot.waitUntil(lambda: not task.running, timeout=WAIT_MS)
+
+
+class Writer(Protocol):
+    @property
+    def writing(self) -> bool: ...
+
+
+def wait_written(qtbot: QtBot, panel: Writer) -> None:
+    """Wait until the panel's writes (queued ones too) are done and shown."""
+    qtbot.waitUntil(lambda: not panel.writing, timeout=WAIT_MS)
 
 
 def press_save(qtbot: QtBot, editor: CaseEditor) -> bool:

@@ -7,13 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QUrl
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from app.db.engine import open_raw
 from app.domain.iin import make_iin
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
+from tests.ui.presses import click, modal_dialog, press_dialog_button, press_save, wait_written
 from ui.cases import attachments as attachments_module
 from ui.cases import editor as editor_module
 from ui.cases.area import CasesArea
@@ -52,7 +54,7 @@ def test_a_case_created_in_the_editor_is_saved_and_listed(
     area = _area(make_window(ws))
     assert area.list_view.model.total == 0
     _fill_new_case(area)
-    assert area.editor.save()
+    assert press_save(qtbot, area.editor)
     case = area.editor.case
     assert case is not None
     assert case.number.startswith("SEL-")
@@ -70,13 +72,13 @@ def test_a_case_created_in_the_editor_is_saved_and_listed(
 
 
 def test_bad_input_shows_a_message_beside_the_field_and_saves_nothing(
-    make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     area = _area(make_window(ws))
     _fill_new_case(area)
     editor = area.editor
     editor.person.iin.setText(IIN[:11] + str((int(IIN[11]) + 1) % 10))
-    assert not editor.save()
+    assert not press_save(qtbot, editor)
     iin_error = editor.person.boxes["iin"].error
     assert iin_error.isVisibleTo(editor)
     assert iin_error.text() == (
@@ -84,11 +86,11 @@ def test_bad_input_shows_a_message_beside_the_field_and_saves_nothing(
     )
     editor.person.iin.setText(IIN)
     editor.categories.set_checked(())
-    assert not editor.save()
+    assert not press_save(qtbot, editor)
     assert editor.boxes["categories"].error.text() == "Choose at least one complaint category."
     editor.categories.set_checked(("other",))
     editor.received.setText("31.02.2026")
-    assert not editor.save()
+    assert not press_save(qtbot, editor)
     assert editor.boxes["received_at"].error.text() == (
         "“31.02.2026” is not a date; write it like 15 Mar 1994 or 15031994."
     )
@@ -97,11 +99,11 @@ def test_bad_input_shows_a_message_beside_the_field_and_saves_nothing(
 
 
 def test_a_possible_duplicate_is_shown_and_can_be_used_instead(
-    make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     area = _area(make_window(ws))
     _fill_new_case(area)
-    assert area.editor.save()
+    assert press_save(qtbot, area.editor)
     first = area.editor.case
     assert first is not None
     _fill_new_case(area, surname="Құрманғалиқызы")
@@ -109,11 +111,11 @@ def test_a_possible_duplicate_is_shown_and_can_be_used_instead(
     assert [m.person_id for m in matches] == [first.person.id]
     assert area.editor.person.duplicates.isVisibleTo(area.editor)
     assert "same IIN" in area.editor.person.duplicates.text()
-    assert not area.editor.save()  # the service refuses a silent duplicate
+    assert not press_save(qtbot, area.editor)  # the service refuses a silent duplicate
     assert CaseService(ws).count_cases() == 1
     area.editor.person.use_existing(first.person.id)
     assert area.editor.person.locked
-    assert area.editor.save()
+    assert press_save(qtbot, area.editor)
     second = area.editor.case
     assert second is not None and second.id != first.id
     assert second.person.id == first.person.id
@@ -124,11 +126,11 @@ def test_the_search_box_finds_the_case_as_you_type(
 ) -> None:
     area = _area(make_window(ws))
     _fill_new_case(area)
-    assert area.editor.save()
+    assert press_save(qtbot, area.editor)
     _fill_new_case(area, surname="Тоқтарова")
     area.editor.person.iin.setText("")
     area.editor.person.edits["surname_latin"].setText("TOKTAROVA")
-    assert area.editor.save()
+    assert press_save(qtbot, area.editor)
     area.show_list()
     view = area.list_view
     qtbot.waitUntil(lambda: view.model.total == 2, timeout=3000)
@@ -161,16 +163,17 @@ def test_status_changes_through_the_timeline_with_a_reason(
 ) -> None:
     area = _area(make_window(open_ws("aigul")))
     _fill_new_case(area)
-    assert area.editor.save()
+    assert press_save(qtbot, area.editor)
     timeline = area.editor.timeline
     targets = [timeline.target.itemData(i) for i in range(timeline.target.count())]
     assert targets == ["in_progress", "referred", "resolved"]  # an attaché cannot reject
     timeline.target.setCurrentIndex(0)
-    timeline.change_status()
-    dialog = timeline.dialog
-    assert dialog is not None and dialog.isVisible()
-    dialog.reason.setPlainText("Statement taken; employer called.")
-    dialog.accept()
+    click(qtbot, timeline.status_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReasonDialog) and dialog is timeline.dialog
+    qtbot.keyClicks(dialog.reason, "Statement taken; employer called.")
+    click(qtbot, dialog.ok_button())
+    wait_written(qtbot, timeline)
     case = area.editor.case
     assert case is not None and case.status == "in_progress"
     assert area.editor.badge.text().startswith("In progress")
@@ -183,12 +186,15 @@ def test_status_changes_through_the_timeline_with_a_reason(
     )
     assert "Statement taken" in timeline.events.toPlainText()
 
-    timeline.text.setPlainText("Called the employer; promised to pay by Friday.")
+    qtbot.keyClicks(timeline.text, "Called the employer; promised to pay by Friday.")
     timeline.kind.setCurrentIndex(timeline.kind.findData("call"))
-    timeline.add_entry()
+    click(qtbot, timeline.add_button)
+    wait_written(qtbot, timeline)
     assert "promised to pay by Friday" in timeline.events.toPlainText()
+    assert timeline.text.toPlainText() == ""
     assert area.editor.case is not None and area.editor.case.events[-1].kind == "call"
-    timeline.add_entry()  # empty text
+    click(qtbot, timeline.add_button)  # empty text
+    wait_written(qtbot, timeline)
     assert timeline.error.isVisibleTo(timeline)
 
 
@@ -203,12 +209,20 @@ def test_attachments_are_added_opened_and_removed(
     monkeypatch.setattr(attachments_module, "open_with_system", opened.append)
     area = _area(make_window(ws))
     _fill_new_case(area)
-    assert area.editor.save()
+    assert press_save(qtbot, area.editor)
     panel = area.editor.attachments
     contract = tmp_path / "contract.pdf"
     contract.write_bytes(b"%PDF-1.4 a contract")
-    panel.add_file(contract)
-    qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 1, timeout=5000)
+    chosen = [contract]
+    monkeypatch.setattr(
+        attachments_module.QFileDialog,
+        "getOpenFileNames",
+        lambda *_args: ([str(chosen.pop(0))], ""),
+    )
+    area.editor.tabs.setCurrentWidget(panel)
+    click(qtbot, panel.add_button)
+    wait_written(qtbot, panel)
+    assert panel.tree.topLevelItemCount() == 1
     item = panel.tree.topLevelItem(0)
     assert item is not None and item.text(0) == "contract.pdf"
     assert area.editor.case is not None
@@ -221,28 +235,29 @@ def test_attachments_are_added_opened_and_removed(
 
     passport = tmp_path / "passport scan.jpg"
     passport.write_bytes(b"\xff\xd8 fake jpeg")
-    panel.add_file(passport)
-    box = QApplication.activeModalWidget()
+    chosen.append(passport)
+    click(qtbot, panel.add_button)
+    box = modal_dialog(qtbot)
     assert isinstance(box, ReasonDialog)
     assert "Kazakh law restricts" in box.intro.text()
-    box.reject()
+    press_dialog_button(qtbot, box, QDialogButtonBox.StandardButton.Cancel)
     assert panel.tree.topLevelItemCount() == 1  # nothing stored without the confirmation
 
     panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
-    panel.remove_selected()
-    dialog = panel.dialog
-    assert dialog is not None
-    dialog.accept()  # no reason given: refused, stays open
-    assert dialog.isVisible()
-    dialog.reason.setPlainText("Uploaded to the wrong case.")  # type: ignore[attr-defined]
-    dialog.accept()
+    click(qtbot, panel.remove_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReasonDialog)
+    assert not dialog.ok_button().isEnabled()  # no reason given: it cannot be confirmed
+    qtbot.keyClicks(dialog.reason, "Uploaded to the wrong case.")
+    click(qtbot, dialog.ok_button())
+    wait_written(qtbot, panel)
     assert panel.tree.topLevelItemCount() == 0
     assert area.editor.case is not None
     assert area.editor.case.events[-1].text == "contract.pdf: Uploaded to the wrong case."
 
 
 def test_unsaved_changes_are_protected(
-    make_window: MakeWindow, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     area = _area(make_window(ws))
     area.new_case()
@@ -250,20 +265,20 @@ def test_unsaved_changes_are_protected(
     assert area.editor.dirty
     answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
     monkeypatch.setattr(editor_module, "ask_unsaved", lambda _parent: answers.pop(0))
-    area.editor.request_close()
+    qtbot.keyClick(area.editor.description, Qt.Key.Key_Escape)
     assert area.currentWidget() is area.editor  # cancelled: still editing
-    area.editor.request_close()
+    click(qtbot, area.editor.close_button)
     assert area.currentWidget() is area.list_view
     assert CaseService(ws).count_cases() == 0
 
 
 def test_start_page_lists_my_open_cases_and_opens_them(
-    make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     window = make_window(ws)
     area = _area(window)
     _fill_new_case(area)
-    assert area.editor.save()
+    assert press_save(qtbot, area.editor)
     case = area.editor.case
     assert case is not None
     area.show_list()
@@ -276,7 +291,65 @@ def test_start_page_lists_my_open_cases_and_opens_them(
     assert start.overdue.empty.text() == "Nothing is overdue."
     item = start.mine.tree.topLevelItem(0)
     assert item is not None and item.text(0) == case.number
-    start.mine.tree.itemActivated.emit(item, 0)
+    start.mine.tree.setCurrentItem(item)
+    qtbot.keyClick(start.mine.tree, Qt.Key.Key_Return)
     assert window.current_area() == "cases"
     assert area.currentWidget() is area.editor
     assert area.editor.case is not None and area.editor.case.id == case.id
+
+
+def test_a_save_waiting_for_another_writer_leaves_the_window_responsive(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """Another process holds the write lock: Save waits off the GUI thread, the form disabled
+    under "Saving…"; a second click or Ctrl+S does nothing; the save lands once released."""
+    area = _area(make_window(ws))
+    _fill_new_case(area)
+    editor = area.editor
+    holder = open_raw(ws.db.path, ws.db.key)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        click(qtbot, editor.save_button)
+        task = editor.save_task
+        assert task is not None and task.running
+        assert editor.busy.busy and editor.busy.label.text() == "Saving…"
+        assert not editor.splitter.isEnabled() and not editor.save_button.isEnabled()
+        assert not editor.person.isEnabled()  # inside the disabled form
+        # The GUI thread goes on handling events while the write waits for the lock.
+        ticked = []
+        QTimer.singleShot(0, lambda: ticked.append(True))
+        qtbot.waitUntil(lambda: bool(ticked), timeout=5000)
+        assert task.running  # still waiting for the lock
+        qtbot.keyClick(editor.description, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        assert editor.save_task is task  # no second save
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with qtbot.waitSignal(editor.case_saved, timeout=20_000) as saved:
+        pass
+    assert editor.case is not None and saved.args == [editor.case.id]
+    assert not editor.busy.busy and editor.splitter.isEnabled()
+    assert not editor.save_button.isEnabled()  # nothing unsaved now
+    assert CaseService(ws).count_cases() == 1
+
+
+def test_closing_the_form_during_a_save_waits_for_it(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    area = _area(make_window(ws))
+    _fill_new_case(area)
+    holder = open_raw(ws.db.path, ws.db.key)
+    holder.execute("BEGIN IMMEDIATE")
+
+    def release() -> None:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    click(qtbot, area.editor.save_button)
+    assert area.editor.saving
+    # Released from inside the wait that closing starts: Esc returns once the save is done.
+    QTimer.singleShot(0, release)
+    qtbot.keyClick(area.editor.description, Qt.Key.Key_Escape)
+    assert not area.editor.saving
+    assert area.currentWidget() is area.list_view
+    assert CaseService(ws).count_cases() == 1

@@ -210,6 +210,11 @@ class AttachmentsPanel(QWidget):
         self._queued.append(work)
         self._run_next()
 
+    @property
+    def writing(self) -> bool:
+        """True while a write runs or waits its turn."""
+        return bool(self._queued) or (self.task is not None and self.task.running)
+
     def _run_next(self) -> None:
         if (self.task is not None and self.task.running) or not self._queued:
             return
