@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.domain.codes import LetterKind, label
@@ -20,9 +20,10 @@ from app.services.demo import fill_demo
 from app.services.letters import LetterService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
+from tests.ui.presses import WAIT_MS, click, press_dialog_button, wait_for, wait_written
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.dialog import LetterDialog
-from ui.letters.model import CASE, NUMBER, STATUS
+from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT
 from ui.letters.page import LettersPage
 from ui.letters.preview import HAVE_QTPDF
 
@@ -48,14 +49,19 @@ def case(open_ws: WsFactory) -> CaseDetail:
     )
 
 
+def row_point(page: LettersPage, row: int) -> QPoint:
+    """Where a click selects ``row`` of the register."""
+    return page.table.visualRect(page.model.index(row, SUBJECT)).center()
+
+
 def cell(page: LettersPage, row: int, column: int) -> str:
     return str(page.model.index(row, column).data())
 
 
-def click_yes(box: QMessageBox | None) -> None:
-    assert box is not None
+def click_yes(qtbot: QtBot, box: QMessageBox | None) -> None:
+    assert box is not None and box.isVisible()
     yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
-    yes.click()
+    click(qtbot, yes)
 
 
 def test_draft_approve_issue_from_a_case(
@@ -68,6 +74,7 @@ def test_draft_approve_issue_from_a_case(
     # The attaché drafts from the case.
     attache_page = LettersPage(open_ws("aigul"), bridge)
     qtbot.addWidget(attache_page)
+    attache_page.show()
     dialog = attache_page.new_letter_for_case(case.id, case.number)
     dialog.kind.setCurrentIndex(dialog.kind.findData("employer_letter"))
     dialog.lang.setCurrentIndex(dialog.lang.findData("kk"))
@@ -78,11 +85,15 @@ def test_draft_approve_issue_from_a_case(
     assert dialog.show_preview()
     if HAVE_QTPDF:
         assert dialog.preview.page_count() >= 1
-    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    with qtbot.waitSignal(dialog.letter_saved, timeout=WAIT_MS):
+        press_dialog_button(qtbot, dialog, QDialogButtonBox.StandardButton.Save)
+        assert not dialog.buttons.isEnabled() and dialog.busy.busy  # written off the GUI thread
     assert dialog.result() == LetterDialog.DialogCode.Accepted
     assert attache_page.model.rowCount() == 1
     assert cell(attache_page, 0, STATUS) == "Draft" and cell(attache_page, 0, NUMBER) == "—"
-    attache_page.table.selectRow(0)
+    qtbot.mouseClick(
+        attache_page.table.viewport(), Qt.MouseButton.LeftButton, pos=row_point(attache_page, 0)
+    )
     assert attache_page.edit_button.isEnabled()
     assert not attache_page.approve_button.isEnabled()  # an attaché cannot approve
     assert not attache_page.issue_button.isEnabled()
@@ -90,18 +101,22 @@ def test_draft_approve_issue_from_a_case(
     # The consul approves and issues.
     consul_page = LettersPage(open_ws("serik"), bridge)
     qtbot.addWidget(consul_page)
-    consul_page.table.selectRow(0)
-    assert consul_page.approve_button.isEnabled()
-    consul_page.approve_button.click()
+    consul_page.show()
+    qtbot.mouseClick(
+        consul_page.table.viewport(), Qt.MouseButton.LeftButton, pos=row_point(consul_page, 0)
+    )
+    click(qtbot, consul_page.approve_button)
     # The person's consent does not cover the employer: the consul is told before signing.
+    assert consul_page.confirm_box is not None
     assert "consent" in consul_page.confirm_box.text()
     assert cell(consul_page, 0, STATUS) == "Draft"
-    click_yes(consul_page.confirm_box)
+    click_yes(qtbot, consul_page.confirm_box)
+    assert consul_page.writing and not consul_page.register.isEnabled()
+    wait_written(qtbot, consul_page)
     assert cell(consul_page, 0, STATUS) == "Approved"
-    assert consul_page.issue_button.isEnabled()
-    with qtbot.waitSignal(consul_page.letter_issued, timeout=5000) as issued:
-        consul_page.issue_button.click()
-        click_yes(consul_page.confirm_box)
+    with qtbot.waitSignal(consul_page.letter_issued, timeout=WAIT_MS) as issued:
+        click(qtbot, consul_page.issue_button)
+        click_yes(qtbot, consul_page.confirm_box)
     info = issued.args[0]
     assert info.outgoing_number == f"SEL-{date.today().year}/0001"
     assert cell(consul_page, 0, NUMBER) == info.outgoing_number
@@ -139,11 +154,12 @@ def test_register_filters_and_language_switch(
     page.kind_filter.setCurrentIndex(page.kind_filter.findData("assistance_certificate"))
     assert page.model.rowCount() == 1 and cell(page, 0, STATUS) == "Draft"
     page.kind_filter.setCurrentIndex(0)
-    page.case_filter.setText("SEL-1999-0001")
-    page.case_filter.editingFinished.emit()
+    qtbot.keyClicks(page.case_filter, "SEL-1999-0001")
+    qtbot.keyClick(page.case_filter, Qt.Key.Key_Return)
     assert page.model.rowCount() == 0
-    page.case_filter.setText(case.number)
-    page.case_filter.editingFinished.emit()
+    page.case_filter.clear()
+    qtbot.keyClicks(page.case_filter, case.number)
+    qtbot.keyClick(page.case_filter, Qt.Key.Key_Return)
     assert page.model.rowCount() == 2
     page.year_filter.setCurrentIndex(page.year_filter.findData(2020))
     assert page.model.rowCount() == 0
@@ -158,9 +174,11 @@ def test_editor_shows_errors_inline(
 ) -> None:
     page = LettersPage(open_ws("aigul"), bridge)
     qtbot.addWidget(page)
+    page.show()
     dialog = page.new_letter_for_case(case.id, case.number)
     dialog.subject.setText("x" * 600)
-    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    press_dialog_button(qtbot, dialog, QDialogButtonBox.StandardButton.Save)
+    wait_for(qtbot, dialog.task)
     assert dialog.isVisible()
     assert "too long" in dialog.error.text()
     assert page.model.rowCount() == 0
