@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from app.errors import QorgauError
 from app.i18n import _
@@ -121,6 +121,8 @@ class BackgroundTask(QObject, Generic[T]):
         self._busy_widgets: tuple[QWidget, ...] = ()
         self._busy_indicator: tuple[BusyIndicator, str] | None = None
         self._restore: list[tuple[QWidget, bool, QCursor | None]] = []
+        self._focus: QWidget | None = None
+        self._focus: QWidget | None = None
         self.running = False
 
     def success(self, callback: Callable[[T], None]) -> BackgroundTask[T]:
@@ -188,6 +190,7 @@ class BackgroundTask(QObject, Generic[T]):
         return dialog
 
     def _show_busy(self) -> None:
+        self._park_focus()
         busy = Qt.CursorShape.BusyCursor
         for widget in self._busy_widgets:
             own = widget.testAttribute(Qt.WidgetAttribute.WA_SetCursor)
@@ -198,6 +201,30 @@ class BackgroundTask(QObject, Generic[T]):
         if self._busy_indicator is not None:
             indicator, text = self._busy_indicator
             indicator.start(text)
+
+    def _park_focus(self) -> None:
+        """Disabling the widget with the keyboard focus would leave the window without one:
+        the parent holds it meanwhile (its shortcuts keep working) and gives it back."""
+        focus, parent = QApplication.focusWidget(), self._parent_widget
+        if focus is None or parent is None:
+            return
+        if any(w is focus or w.isAncestorOf(focus) for w in self._busy_widgets):
+            self._focus = focus
+            parent.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _give_focus_back(self) -> None:
+        """After the callbacks: one that moved the focus (to a refused field) wins."""
+        focus, self._focus = self._focus, None
+        try:
+            if (
+                focus is not None
+                and QApplication.focusWidget() is self._parent_widget
+                and focus.isEnabled()
+                and focus.isVisible()
+            ):
+                focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        except RuntimeError:
+            pass  # closed meanwhile
 
     def _end_busy(self) -> None:
         restore, self._restore = self._restore, []
@@ -210,6 +237,9 @@ class BackgroundTask(QObject, Generic[T]):
                     widget.setCursor(cursor)
             if self._busy_indicator is not None:
                 self._busy_indicator[0].stop()
+            focus, self._focus = self._focus, None
+            if focus is not None and restore and focus.isEnabled() and focus.isVisible():
+                focus.setFocus(Qt.FocusReason.OtherFocusReason)
         except RuntimeError:
             pass  # the form was closed while its write ran: nothing left to restore
 
@@ -237,16 +267,19 @@ class BackgroundTask(QObject, Generic[T]):
         self._finish()
         if self._on_success is not None:
             self._on_success(result)
+        self._give_focus_back()
 
     @Slot(object)
     def _failed(self, exc: BaseException) -> None:
         self._finish()
         if isinstance(exc, TaskCancelled):
+            self._give_focus_back()
             return
         if self._on_failure is not None:
             self._on_failure(exc)
         else:
             show_error(self._parent_widget, exc)
+        self._give_focus_back()
 
 
 def run_in_background(

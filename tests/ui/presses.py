@@ -8,7 +8,17 @@ from __future__ import annotations
 from typing import Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QDialogButtonBox
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QRadioButton,
+    QStyle,
+    QStyleOptionButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from ui.cases.editor import CaseEditor
@@ -18,7 +28,15 @@ WAIT_MS = 20_000
 
 
 def click(qtbot: QtBot, button: QAbstractButton) -> None:
+    """A mouse click where the officer clicks: a check box on its box, a button anywhere."""
     assert button.isEnabled(), f"{button.text()!r} is disabled"
+    if isinstance(button, QCheckBox | QRadioButton):
+        option = QStyleOptionButton()
+        button.initStyleOption(option)
+        element = QStyle.SubElement.SE_CheckBoxIndicator
+        box = button.style().subElementRect(element, option, button)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=box.center())
+        return
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
@@ -45,6 +63,14 @@ def press_save(qtbot: QtBot, editor: CaseEditor) -> bool:
         return False  # refused before any write started (the message is shown)
     wait_for(qtbot, editor.save_task)
     return editor.last_save_ok
+
+
+def activate(qtbot: QtBot, widget: QWidget) -> None:
+    """Make ``widget``'s window the active one again (a popup may have taken it while the
+    test waited), so that focus and shortcuts reach it."""
+    window = widget.window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
 
 
 def modal_dialog(qtbot: QtBot) -> QDialog:

@@ -20,6 +20,7 @@ from app.services.contracts import ContractReviewService
 from app.services.letters import LetterService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
+from tests.ui.presses import WAIT_MS, click
 from ui.cases.area import CasesArea
 from ui.cases.timeline import link_text
 from ui.contracts.page import ContractReviewPage
@@ -47,10 +48,10 @@ def new_case(ws: Workspace) -> CaseDetail:
     )
 
 
-def click_yes(box: QMessageBox | None) -> None:
-    assert box is not None
+def click_yes(qtbot: QtBot, box: QMessageBox | None) -> None:
+    assert box is not None and box.isVisible()
     yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
-    yes.click()
+    click(qtbot, yes)
 
 
 def open_in_cases(window: object, case_id: str) -> CasesArea:
@@ -107,8 +108,9 @@ def test_issuing_a_letter_refreshes_the_open_case(
     assert page.selected() is not None and page.selected().id == draft.id
 
     # Issued there, with the open case left as it was ...
-    page.issue_button.click()
-    click_yes(page.confirm_box)
+    with qtbot.waitSignal(page.letter_issued, timeout=WAIT_MS):
+        click(qtbot, page.issue_button)
+        click_yes(qtbot, page.confirm_box)
     issued = letters.get(draft.id)
     assert issued.status == "issued"
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from app.i18n import language_override
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
+from tests.ui.presses import click, press_save
 from tests.ui.test_cases_ui import _area, _fill_new_case
 from ui.cases.claims import ClaimsEditor
 from ui.main_window import MainWindow
@@ -18,25 +20,25 @@ MakeWindow = Callable[..., MainWindow]
 
 
 def test_claims_are_entered_in_rows_and_saved_with_the_case(
-    make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     area = _area(make_window(ws))
     _fill_new_case(area)
     claims = area.editor.claims
-    claims.add_button.click()
+    click(qtbot, claims.add_button)
     row = claims.rows[0]
     row.amount.setText("6 600 000")
     row.currency.setCurrentText("KRW")
     row.kind.setCurrentIndex(row.kind.findData("wages"))
     row.start.setText("01.06.2026")
     row.end.setText("31.08.2026")
-    claims.add_button.click()
+    click(qtbot, claims.add_button)
     second = claims.rows[1]
     second.amount.setText("1250,50")
     second.currency.setCurrentText("usd")
     second.kind.setCurrentIndex(second.kind.findData("overtime"))
     assert row.kind.currentText() == "unpaid wages"  # the letters' words, not the code
-    assert area.editor.save()
+    assert press_save(qtbot, area.editor)
     case = area.editor.case
     assert case is not None
     assert list(case.claims) == [
@@ -53,32 +55,36 @@ def test_claims_are_entered_in_rows_and_saved_with_the_case(
     area.open_case(case.id)
     claims = area.editor.claims
     assert [r.amount.text() for r in claims.rows] == ["6600000", "1250.50"]
-    claims.rows[0].remove.click()
+    click(qtbot, claims.rows[0].remove)
     assert area.editor.dirty
     assert [r.amount.text() for r in claims.rows] == ["1250.50"]
-    assert area.editor.save()
+    assert press_save(qtbot, area.editor)
     assert [c["what"] for c in CaseService(ws).get_case(case.id).claims] == ["overtime"]
 
 
-def test_a_bad_row_is_named_and_nothing_is_saved(make_window: MakeWindow, ws: Workspace) -> None:
+def test_a_bad_row_is_named_and_nothing_is_saved(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
     area = _area(make_window(ws))
     _fill_new_case(area)
     claims = area.editor.claims
-    claims.add_button.click()
+    click(qtbot, claims.add_button)
     claims.rows[0].amount.setText("100")
     claims.rows[0].start.setText("31.02.2026")
-    assert not area.editor.save()
+    assert not press_save(qtbot, area.editor)
     assert "Amount 1" in area.editor.boxes["claims"].error.text()
     claims.rows[0].start.setText("")
     claims.rows[0].currency.setCurrentText("WON!")
-    assert not area.editor.save()
+    assert not press_save(qtbot, area.editor)
     assert "ISO 4217" in area.editor.boxes["claims"].error.text()
     assert CaseService(ws).count_cases() == 0
 
 
-def test_an_empty_row_is_no_claim_and_kinds_follow_the_language(qapp: QApplication) -> None:
+def test_an_empty_row_is_no_claim_and_kinds_follow_the_language(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
     editor = ClaimsEditor()
-    editor.add_button.click()
+    click(qtbot, editor.add_button)
     assert editor.claims() == []
     with language_override("kk"):
         editor.retranslate_ui()

@@ -35,6 +35,7 @@ from app.services.keys import KeyService
 from app.services.organisations import OrganisationService
 from app.services.users import UserInfo
 from app.services.workspace import Workspace
+from tests.ui.presses import activate, click, modal_dialog, press_save, wait_for, wait_written
 from tests.ui.test_cases_ui import _area, _fill_new_case
 from ui.cases import editor as editor_module
 from ui.cases.editor import CaseEditor
@@ -72,10 +73,10 @@ def wheel(widget: QWidget, steps: int = -1) -> QWheelEvent:
     return event
 
 
-def _saved_case(area: object) -> CaseEditor:
+def _saved_case(qtbot: QtBot, area: object) -> CaseEditor:
     editor = area.editor  # type: ignore[attr-defined]
     _fill_new_case(area)  # type: ignore[arg-type]
-    assert editor.save()
+    assert press_save(qtbot, editor)
     return editor
 
 
@@ -83,9 +84,9 @@ def _saved_case(area: object) -> CaseEditor:
 
 
 def test_wheel_over_an_unfocused_host_country_changes_nothing(
-    make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
-    editor = _saved_case(_area(make_window(ws)))
+    editor = _saved_case(qtbot, _area(make_window(ws)))
     editor.description.setFocus()
     before = editor.host_country.code()
     for _turn in range(3):
@@ -96,6 +97,7 @@ def test_wheel_over_an_unfocused_host_country_changes_nothing(
     assert not editor.heading.text().endswith("*")
     assert not editor.save_button.isEnabled()
     # The same turn in the field the user is in does change it: the event was a real one.
+    activate(qtbot, editor)
     editor.host_country.setFocus()
     assert editor.host_country.hasFocus()
     wheel(editor.host_country)
@@ -104,7 +106,7 @@ def test_wheel_over_an_unfocused_host_country_changes_nothing(
 
 
 def test_wheel_over_an_unfocused_urgency_on_a_new_case_changes_nothing(
-    make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     area = _area(make_window(ws))
     area.new_case()
@@ -158,7 +160,7 @@ def test_value_fields_take_the_wheel_only_with_the_focus(
 def test_the_editor_marks_unsaved_changes_and_saves_only_then(
     qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
-    editor = _saved_case(_area(make_window(ws)))
+    editor = _saved_case(qtbot, _area(make_window(ws)))
     assert not editor.save_button.isEnabled()
     heading = editor.heading.text()
     editor.description.setFocus()
@@ -166,7 +168,9 @@ def test_the_editor_marks_unsaved_changes_and_saves_only_then(
     assert editor.dirty
     assert editor.heading.text() == heading + " *"
     assert editor.save_button.isEnabled()
-    editor.save_button.click()
+    click(qtbot, editor.save_button)
+    assert not editor.save_button.isEnabled()  # disabled while it writes: one save a click
+    wait_for(qtbot, editor.save_task)
     assert not editor.dirty
     assert editor.heading.text() == heading
     assert not editor.save_button.isEnabled()
@@ -197,10 +201,10 @@ def test_enter_on_the_unsaved_question_cancels(qtbot: QtBot) -> None:
 def test_space_pressed_in_the_status_dialog_confirms_nothing(
     qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
 ) -> None:
-    editor = _saved_case(_area(make_window(open_ws("serik"))))  # a consul may reject
+    editor = _saved_case(qtbot, _area(make_window(open_ws("serik"))))  # a consul may reject
     timeline = editor.timeline
     timeline.target.setCurrentIndex(timeline.target.findData("rejected"))
-    timeline.change_status()
+    click(qtbot, timeline.status_button)
     dialog = timeline.dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
@@ -215,7 +219,8 @@ def test_space_pressed_in_the_status_dialog_confirms_nothing(
     assert [e.kind for e in editor.case.events].count("status_change") == 0
     qtbot.keyClicks(dialog.reason, "Not a labour matter: a family dispute.")
     assert dialog.ok_button().isEnabled()
-    dialog.ok_button().click()
+    click(qtbot, dialog.ok_button())
+    wait_written(qtbot, timeline)
     assert editor.case.status == "rejected"
     assert editor.case.events[-1].text == "Not a labour matter: a family dispute."
 
@@ -223,10 +228,10 @@ def test_space_pressed_in_the_status_dialog_confirms_nothing(
 def test_space_in_a_dialog_without_a_required_reason_types_instead_of_confirming(
     qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
 ) -> None:
-    editor = _saved_case(_area(make_window(open_ws("aigul"))))
+    editor = _saved_case(qtbot, _area(make_window(open_ws("aigul"))))
     timeline = editor.timeline
     timeline.target.setCurrentIndex(timeline.target.findData("in_progress"))
-    timeline.change_status()
+    click(qtbot, timeline.status_button)
     dialog = timeline.dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
@@ -234,14 +239,15 @@ def test_space_in_a_dialog_without_a_required_reason_types_instead_of_confirming
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
     assert dialog.isVisible()
     assert editor.case is not None and editor.case.status == "new"
-    dialog.reject()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
 
 
 def test_the_service_refuses_a_status_change_that_needs_a_reason_without_one(
-    open_ws: Callable[[str], Workspace], make_window: MakeWindow
+    qtbot: QtBot, open_ws: Callable[[str], Workspace], make_window: MakeWindow
 ) -> None:
     ws = open_ws("serik")
-    case = _saved_case(_area(make_window(ws))).case
+    case = _saved_case(qtbot, _area(make_window(ws))).case
     assert case is not None
     service = CaseService(ws)
     for reason in ("", "   \n "):
@@ -255,17 +261,20 @@ def test_the_author_undoes_the_last_status_change_on_the_record(
     qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
 ) -> None:
     ws = open_ws("aigul")
-    editor = _saved_case(_area(make_window(ws)))
+    editor = _saved_case(qtbot, _area(make_window(ws)))
     timeline = editor.timeline
     assert not timeline.undo_button.isEnabled()  # nothing to undo yet
     timeline.target.setCurrentIndex(timeline.target.findData("resolved"))
-    timeline.change_status()
-    assert timeline.dialog is not None
-    timeline.dialog.accept()
+    click(qtbot, timeline.status_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReasonDialog) and dialog is timeline.dialog
+    click(qtbot, dialog.ok_button())
+    wait_written(qtbot, timeline)
     assert editor.case is not None and editor.case.status == "resolved"
     assert editor.case.resolved_at is not None
     assert timeline.undo_button.isEnabled()
-    timeline.undo_button.click()
+    click(qtbot, timeline.undo_button)
+    wait_written(qtbot, timeline)
     case = editor.case
     assert case.status == "new"
     assert case.resolved_at is None
@@ -290,12 +299,13 @@ def test_the_author_undoes_the_last_status_change_on_the_record(
 
 
 def test_only_the_author_may_undo_and_only_within_the_window(
+    qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
     make_window: MakeWindow,
     open_ws: Callable[[str], Workspace],
 ) -> None:
     aigul = open_ws("aigul")
-    case = _saved_case(_area(make_window(aigul))).case
+    case = _saved_case(qtbot, _area(make_window(aigul))).case
     assert case is not None
     CaseService(aigul).set_status(case.id, "referred", "To the shelter in Seoul.")
     serik = CaseService(open_ws("serik"))
@@ -313,10 +323,10 @@ def test_only_the_author_may_undo_and_only_within_the_window(
 
 
 def test_undoing_a_reopening_restores_the_closed_case_with_its_dates(
-    make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
 ) -> None:
     ws = open_ws("serik")
-    case = _saved_case(_area(make_window(ws))).case
+    case = _saved_case(qtbot, _area(make_window(ws))).case
     assert case is not None
     service = CaseService(ws)
     service.set_status(case.id, "resolved", "Wages paid.")
@@ -494,7 +504,7 @@ def test_the_letter_dialog_starts_in_its_first_field_and_tab_reaches_save(
     qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     window = make_window(ws)
-    case = _saved_case(_area(window)).case
+    case = _saved_case(qtbot, _area(window)).case
     assert case is not None
     dialog = LetterDialog(ws, case.id, case.number, parent=window)
     qtbot.addWidget(dialog)

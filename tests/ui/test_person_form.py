@@ -15,6 +15,7 @@ from app.services.cases import CaseService
 from app.services.people import PersonService
 from app.services.records import CaseChanges, CaseInput, PersonInput
 from app.services.workspace import Workspace
+from tests.ui.presses import click, press_save
 from ui.cases import editor as editor_module
 from ui.cases.editor import CaseEditor
 
@@ -51,10 +52,10 @@ def test_consent_date_and_scope_are_saved_and_shown_again(qtbot: QtBot, ws: Work
     _fill_new_case(editor)
     person = editor.person
     person.consent_date.setText(CONSENT_DAY.strftime("%d.%m.%Y"))
-    person.scope_checks["case_handling"].click()
-    person.scope_checks["share_hq"].click()
+    click(qtbot, person.scope_checks["case_handling"])
+    click(qtbot, person.scope_checks["share_hq"])
     person.consent_note.setText("Signed form, scan in the attachments")
-    assert editor.save(), editor.error.text()
+    assert press_save(qtbot, editor), editor.error.text()
     case = editor.case
     assert case is not None
     stored = PersonService(ws).get(case.person.id)
@@ -80,7 +81,7 @@ def test_the_warning_shows_without_consent_and_hides_with_it(qtbot: QtBot, ws: W
     person.consent_date.setText(CONSENT_DAY.strftime("%d.%m.%Y"))
     assert person.consent_warning.isVisibleTo(editor)
     assert person.consent_warning.text() == "Tick what the worker agreed to."
-    person.scope_checks["case_handling"].click()
+    click(qtbot, person.scope_checks["case_handling"])
     assert not person.consent_warning.isVisibleTo(editor)
     person.consent_date.clear()
     assert person.consent_warning.text() == NO_CONSENT
@@ -94,7 +95,7 @@ def test_a_consent_date_in_the_future_is_refused_beside_the_field(
     _fill_new_case(editor)
     tomorrow = date.today() + timedelta(days=1)
     editor.person.consent_date.setText(tomorrow.strftime("%d.%m.%Y"))
-    assert not editor.save()
+    assert not press_save(qtbot, editor)
     error = editor.person.boxes["consent_date"].error
     assert error.isVisibleTo(editor)
     assert "The date of consent" in error.text()
@@ -107,7 +108,7 @@ def test_the_extra_details_round_trip_and_fold_away(qtbot: QtBot, ws: Workspace)
     person = editor.person
     assert not person.details["email"].isVisibleTo(editor)  # folded at first
     assert person.details_toggle.text() == "More details"
-    person.details_toggle.click()
+    click(qtbot, person.details_toggle)
     assert person.details["email"].isVisibleTo(editor)
     values = {
         "phone_home": "+7 701 000 0000",
@@ -121,7 +122,7 @@ def test_the_extra_details_round_trip_and_fold_away(qtbot: QtBot, ws: Workspace)
         person.details[name].setText(text)
     person.sex.setCurrentIndex(person.sex.findData("female"))
     person.edits["patronymic"].setText("Ерланқызы")
-    assert editor.save(), editor.error.text()
+    assert press_save(qtbot, editor), editor.error.text()
     case = editor.case
     assert case is not None
     stored = PersonService(ws).get(case.person.id)
@@ -135,7 +136,7 @@ def test_the_extra_details_round_trip_and_fold_away(qtbot: QtBot, ws: Workspace)
     assert again.sex.currentData() == "female"
     assert again.sex.currentText() == "Female"
     assert again.details_toggle.text() == "More details (7 filled)"
-    again.details_toggle.click()
+    click(qtbot, again.details_toggle)
     assert again.details_toggle.text() == "More details"
     # Shown unchanged, the person is not saved again.
     assert reopened._changes(case) == CaseChanges()
@@ -146,7 +147,7 @@ def test_an_error_on_a_folded_detail_opens_the_section(qtbot: QtBot, ws: Workspa
     editor = _editor(qtbot, ws)
     _fill_new_case(editor)
     editor.person.details["email"].setText("x" * 201)
-    assert not editor.save()
+    assert not press_save(qtbot, editor)
     box = editor.person.boxes["email"]
     assert box.isVisibleTo(editor)
     assert box.error.text() == "E-mail is too long: 201 characters, at most 200."
@@ -169,9 +170,9 @@ def test_consent_codes_from_other_tools_are_kept(qtbot: QtBot, ws: Workspace) ->
     )
     editor = _reopened(qtbot, ws, case.id)
     assert editor._changes(case) == CaseChanges()
-    editor.person.scope_checks["cross_border"].click()
+    click(qtbot, editor.person.scope_checks["cross_border"])
     assert editor.dirty
-    assert editor.save(), editor.error.text()
+    assert press_save(qtbot, editor), editor.error.text()
     stored = PersonService(ws).get(case.person.id)
     assert set(stored.consent_scope) == {"cross_border", "legacy_scope"}
 
@@ -182,7 +183,7 @@ def test_subject_access_export_writes_json_with_the_worker(
     editor = _editor(qtbot, ws)
     assert editor.export_button.isHidden()  # nothing to export for a case not yet saved
     _fill_new_case(editor)
-    assert editor.save(), editor.error.text()
+    assert press_save(qtbot, editor), editor.error.text()
     assert editor.export_button.isVisibleTo(editor) and editor.export_button.isEnabled()
     target = tmp_path / "asel-export"
     json_filter = "JSON with the files (*.json)"
@@ -195,7 +196,7 @@ def test_subject_access_export_writes_json_with_the_worker(
     monkeypatch.setattr(
         editor_module.QMessageBox, "information", lambda _p, _title, text: told.append(text)
     )
-    editor.export_button.click()
+    click(qtbot, editor.export_button)
     qtbot.waitUntil(lambda: bool(told), timeout=5000)
     written = tmp_path / "asel-export.json"
     data = json.loads(written.read_text(encoding="utf-8"))
@@ -210,7 +211,7 @@ def test_a_cancelled_file_dialog_writes_nothing(
 ) -> None:
     editor = _editor(qtbot, ws)
     _fill_new_case(editor)
-    assert editor.save(), editor.error.text()
+    assert press_save(qtbot, editor), editor.error.text()
     monkeypatch.setattr(
         editor_module.QFileDialog, "getSaveFileName", lambda *_args, **_kw: ("", "")
     )
