@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.errors import QorgauError
 from app.i18n import _
@@ -205,7 +205,8 @@ class BackgroundTask(QObject, Generic[T]):
     def _park_focus(self) -> None:
         """Disabling the widget with the keyboard focus would leave the window without one:
         the parent holds it meanwhile (its shortcuts keep working) and gives it back."""
-        focus, parent = QApplication.focusWidget(), self._parent_widget
+        parent = self._parent_widget
+        focus = parent.window().focusWidget() if parent is not None else None
         if focus is None or parent is None:
             return
         if any(w is focus or w.isAncestorOf(focus) for w in self._busy_widgets):
@@ -218,7 +219,8 @@ class BackgroundTask(QObject, Generic[T]):
         try:
             if (
                 focus is not None
-                and QApplication.focusWidget() is self._parent_widget
+                and self._parent_widget is not None
+                and self._parent_widget.window().focusWidget() is self._parent_widget
                 and focus.isEnabled()
                 and focus.isVisible()
             ):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QCalendarWidget, QLineEdit
+from PySide6.QtWidgets import QCalendarWidget, QLineEdit, QTableView
 from pytestqt.qtbot import QtBot
 
 from app.domain.iin import make_iin
@@ -57,7 +57,7 @@ def test_date_field_shows_what_was_typed_in_the_interface_format(
     field.show()
     field.setFocus()
     qtbot.keyClicks(field, "15031994")
-    field.editingFinished.emit()
+    qtbot.keyClick(field, Qt.Key.Key_Return)
     assert field.text() == "15.03.1994"
     assert field.date() == date(1994, 3, 15)
     bridge.set_language("en")
@@ -69,10 +69,10 @@ def test_date_field_shows_what_was_typed_in_the_interface_format(
 def test_a_date_field_refuses_a_date_that_does_not_exist(qtbot: QtBot) -> None:
     field = DateField("birth_date")
     qtbot.addWidget(field)
-    field.setText("31021994")
+    qtbot.keyClicks(field, "31021994")
     with pytest.raises(ValidationError, match="not a date"):
         field.date()
-    field.editingFinished.emit()
+    qtbot.keyClick(field, Qt.Key.Key_Return)
     assert field.text() == "31021994"  # left as typed, to be corrected
 
 
@@ -86,7 +86,10 @@ def test_the_calendar_pop_up_fills_the_field(qtbot: QtBot, bridge: LanguageBridg
     qtbot.keyClick(field, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
     calendar = field.calendar
     assert isinstance(calendar, QCalendarWidget) and calendar.isVisible()
-    calendar.clicked.emit(QDate(2026, 12, 1))
+    calendar.setSelectedDate(QDate(2026, 12, 1))  # where the arrow keys would have moved
+    days = calendar.findChild(QTableView)
+    assert days is not None
+    qtbot.keyClick(days, Qt.Key.Key_Return)
     assert field.date() == DAY
     assert field.text() == "1 Dec 2026"
     assert edited, "picking a date must mark the form changed"

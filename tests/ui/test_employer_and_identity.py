@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -24,6 +25,8 @@ from app.services.letters import LetterService
 from app.services.organisations import OrganisationService
 from app.services.records import CaseChanges, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
+from tests.ui.presses import click, modal_dialog, wait_written
+from ui.cases import attachments as attachments_module
 from ui.cases.attachments import AttachmentsPanel
 from ui.cases.org_picker import OrganisationDialog, OrganisationPicker
 from ui.widgets.dialogs import ReasonDialog
@@ -55,9 +58,10 @@ def test_the_employer_form_keeps_address_and_contacts_and_letters_use_them(
     picker = OrganisationPicker(service, "Employer")
     qtbot.addWidget(picker)
     picker.load("KR")
-    picker.add_new()
-    dialog = picker.dialog
-    assert isinstance(dialog, OrganisationDialog)
+    picker.show()
+    click(qtbot, picker.add_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, OrganisationDialog) and dialog is picker.dialog
     for edit, text in (
         (dialog.name, "Hanil Steel Co., Ltd"),
         (dialog.city, "Incheon"),
@@ -69,7 +73,7 @@ def test_the_employer_form_keeps_address_and_contacts_and_letters_use_them(
     ):
         edit.setFocus()
         QTest.keyClicks(edit, text)
-    dialog.ok_button().click()
+    click(qtbot, dialog.ok_button())
     org = picker.selected()
     assert org is not None and org.name == "Hanil Steel Co., Ltd"
     assert (org.address, org.postcode, org.contact_person, org.phone, org.email) == (
@@ -81,10 +85,12 @@ def test_the_employer_form_keeps_address_and_contacts_and_letters_use_them(
     )
 
     # Details… corrects the record on file.
-    edit = picker.edit_selected()
-    assert edit is not None and edit.postcode.text() == "22689"
-    edit.postcode.setText("22690")
-    edit.ok_button().click()
+    click(qtbot, picker.edit_button)
+    edit = modal_dialog(qtbot)
+    assert isinstance(edit, OrganisationDialog) and edit.postcode.text() == "22689"
+    edit.postcode.selectAll()
+    QTest.keyClicks(edit.postcode, "22690")
+    click(qtbot, edit.ok_button())
     assert service.get(org.id).postcode == "22690"
     assert picker.selected_id() == org.id
 
@@ -111,7 +117,7 @@ def test_a_too_long_postcode_is_refused_and_nothing_changes(open_ws: WsFactory) 
 
 
 def test_an_identity_document_needs_its_reason_which_is_kept_and_audited(
-    qtbot: QtBot, open_ws: WsFactory, tmp_path: Path
+    qtbot: QtBot, open_ws: WsFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws = open_ws("aigul")
     service = CaseService(ws)
@@ -122,8 +128,13 @@ def test_an_identity_document_needs_its_reason_which_is_kept_and_audited(
     panel.show()
     passport = tmp_path / "passport scan.jpg"
     passport.write_bytes(b"\xff\xd8 fake jpeg")
-    panel.add_file(passport)
-    dialog = QApplication.activeModalWidget()
+    monkeypatch.setattr(
+        attachments_module.QFileDialog,
+        "getOpenFileNames",
+        lambda *_args: ([str(passport)], ""),
+    )
+    click(qtbot, panel.add_button)
+    dialog = modal_dialog(qtbot)
     assert isinstance(dialog, ReasonDialog)
     assert "say why" in dialog.intro.text()
     # The cursor starts in the field for the reason.
@@ -132,7 +143,8 @@ def test_an_identity_document_needs_its_reason_which_is_kept_and_audited(
     QTest.keyClicks(dialog.reason, "The employer disputes the worker's identity.")
     assert dialog.ok_button().isEnabled()
     qtbot.mouseClick(dialog.ok_button(), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 1, timeout=5000)
+    wait_written(qtbot, panel)
+    assert panel.tree.topLevelItemCount() == 1
     info = service.get_case(case.id).attachments[0]
     assert info.is_identity_document
     assert info.identity_reason == "The employer disputes the worker's identity."

@@ -169,8 +169,11 @@ def test_ctrl_s_says_saved_in_the_status_bar(
     editor.description.setFocus()
     QTest.keyClicks(editor.description, "Called the employer.")
     assert editor.dirty
-    QTest.keySequence(editor.description, "Ctrl+S")
+    with qtbot.waitSignal(editor.case_saved, timeout=20_000):
+        QTest.keySequence(editor.description, "Ctrl+S")
+        assert editor.saving and editor.busy.busy  # written on a pool thread
     assert not editor.dirty
+    assert editor.window().focusWidget() is editor.description  # back where it was typed
     message = window.statusBar().currentMessage()  # type: ignore[attr-defined]
     assert message.startswith("Saved") and editor.case is not None
     assert editor.case.number in message
