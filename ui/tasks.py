@@ -122,7 +122,6 @@ class BackgroundTask(QObject, Generic[T]):
         self._busy_indicator: tuple[BusyIndicator, str] | None = None
         self._restore: list[tuple[QWidget, bool, QCursor | None]] = []
         self._focus: QWidget | None = None
-        self._focus: QWidget | None = None
         self.running = False
 
     def success(self, callback: Callable[[T], None]) -> BackgroundTask[T]:

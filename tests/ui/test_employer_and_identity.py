@@ -25,7 +25,7 @@ from app.services.letters import LetterService
 from app.services.organisations import OrganisationService
 from app.services.records import CaseChanges, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
-from tests.ui.presses import click, modal_dialog, wait_written
+from tests.ui.presses import WAIT_MS, click, modal_dialog, wait_written
 from ui.cases import attachments as attachments_module
 from ui.cases.attachments import AttachmentsPanel
 from ui.cases.org_picker import OrganisationDialog, OrganisationPicker
@@ -73,7 +73,8 @@ def test_the_employer_form_keeps_address_and_contacts_and_letters_use_them(
     ):
         edit.setFocus()
         QTest.keyClicks(edit, text)
-    click(qtbot, dialog.ok_button())
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT_MS):
+        click(qtbot, dialog.ok_button())  # written on a pool thread, then the dialog closes
     org = picker.selected()
     assert org is not None and org.name == "Hanil Steel Co., Ltd"
     assert (org.address, org.postcode, org.contact_person, org.phone, org.email) == (
@@ -90,7 +91,8 @@ def test_the_employer_form_keeps_address_and_contacts_and_letters_use_them(
     assert isinstance(edit, OrganisationDialog) and edit.postcode.text() == "22689"
     edit.postcode.selectAll()
     QTest.keyClicks(edit.postcode, "22690")
-    click(qtbot, edit.ok_button())
+    with qtbot.waitSignal(edit.accepted, timeout=WAIT_MS):
+        click(qtbot, edit.ok_button())
     assert service.get(org.id).postcode == "22690"
     assert picker.selected_id() == org.id
 

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from app.services.organisations import OrganisationService
 from app.services.records import OrganisationInput
 from app.services.workspace import Workspace
+from tests.ui.presses import click, wait_written
 from ui.cases.org_picker import OrganisationPicker
 
 
@@ -23,6 +24,7 @@ def test_watchlisted_employer_shows_its_reason(
     picker = OrganisationPicker(service, "Employer", can_watchlist=True)
     qtbot.addWidget(picker)
     picker.load("KR", org.id)
+    picker.show()
     assert picker.warning.isHidden()
     assert picker.watch_button.isEnabled()
 
@@ -31,13 +33,15 @@ def test_watchlisted_employer_shows_its_reason(
         "getMultiLineText",
         lambda *args, **kwargs: ("Keeps passports of its workers (3 cases in 2026).", True),
     )
-    picker.edit_watchlist()
+    click(qtbot, picker.watch_button)
+    wait_written(qtbot, picker)
     assert service.get(org.id).watchlist
     assert not picker.warning.isHidden()
     assert "Keeps passports" in picker.warning.text()
 
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *args, **kwargs: ("", True))
-    picker.edit_watchlist()
+    click(qtbot, picker.watch_button)
+    wait_written(qtbot, picker)
     assert not service.get(org.id).watchlist
     assert picker.warning.isHidden()
 

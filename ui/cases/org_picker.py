@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QInputDialog,
     QLineEdit,
@@ -13,11 +14,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import QorgauError, ValidationError
+from app.errors import QorgauError
 from app.i18n import _
 from app.services.organisations import OrganisationService
 from app.services.records import OrganisationInfo, OrganisationInput
 from ui.palette import ERROR_TEXT
+from ui.tasks import BackgroundTask, show_error
+from ui.widgets.busy import BusyIndicator
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import literal_html, plain_label, plain_message
@@ -58,6 +61,20 @@ class OrganisationDialog(ValidatingDialog):
         self.form.addRow(_("P&hone:"), self.phone)
         self.form.addRow(_("E-&mail:"), self.email)
         self.form.addRow(_("Re&gistration number:"), self.registration_no)
+        self.edits: tuple[QWidget, ...] = (
+            self.name,
+            self.country,
+            self.city,
+            self.address,
+            self.postcode,
+            self.contact_person,
+            self.phone,
+            self.email,
+            self.registration_no,
+        )
+        self.task: BackgroundTask[OrganisationInfo] | None = None
+        self.busy = BusyIndicator()
+        self.form.addRow(self.busy)
         self.contact_person.setPlaceholderText(_("Whom letters address, e.g. the HR manager"))
         self.address.setPlaceholderText(_("Street and building, as letters print it"))
         if existing is not None:
@@ -88,16 +105,35 @@ class OrganisationDialog(ValidatingDialog):
             contact_person=self.contact_person.text(),
         )
 
-    def validate(self) -> None:
-        try:
-            if self.existing is None:
-                self.created = self.service.create(self.data())
-            else:
-                self.created = self.service.update(self.existing.id, self.data())
-        except ValidationError:
-            raise
-        except QorgauError as exc:
-            raise ValidationError(str(exc)) from None
+    def accept(self) -> None:
+        """Write the organisation on a pool thread; the dialog closes once it is on file."""
+        if self.task is not None and self.task.running:
+            return  # a second OK while the first is written
+        data, service, existing = self.data(), self.service, self.existing
+
+        def write(_context: object) -> OrganisationInfo:
+            if existing is None:
+                return service.create(data)
+            return service.update(existing.id, data)
+
+        task: BackgroundTask[OrganisationInfo] = BackgroundTask(self, write)
+        task.while_busy(*self.edits, self.buttons, indicator=self.busy, text=_("Saving…"))
+        self.task = task.success(self._written).failure(self._refused).run_in_background()
+
+    def _written(self, org: OrganisationInfo) -> None:
+        self.created = org
+        self.error.clear_message()
+        QDialog.accept(self)
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, QorgauError):
+            self.error.show_message(str(exc))
+        else:
+            show_error(self, exc)
+
+    def reject(self) -> None:
+        if self.task is None or not self.task.running:
+            super().reject()
 
 
 class OrganisationPicker(QWidget):
@@ -111,6 +147,7 @@ class OrganisationPicker(QWidget):
         self.kind_label = kind_label
         self.country = ""
         self.dialog: OrganisationDialog | None = None
+        self.task: BackgroundTask[object] | None = None
         self.known: dict[str, OrganisationInfo] = {}
         self.combo = QComboBox()
         self.combo.setEditable(False)
@@ -194,14 +231,26 @@ class OrganisationPicker(QWidget):
             ),
             org.watchlist_reason,
         )
-        if not accepted:
+        if not accepted or (self.task is not None and self.task.running):
             return
-        try:
-            self.service.set_watchlist(org.id, bool(reason.strip()), reason.strip())
-        except QorgauError as exc:
+        service, text = self.service, reason.strip()
+        task: BackgroundTask[object] = BackgroundTask(
+            self, lambda _context: service.set_watchlist(org.id, bool(text), text)
+        )
+        task.while_busy(self.add_button, self.edit_button, self.watch_button)
+        task.success(lambda _done: self.load(self.country, org.id))
+        task.failure(lambda exc: self._watchlist_refused(exc))
+        self.task = task.run_in_background()
+
+    def _watchlist_refused(self, exc: BaseException) -> None:
+        if isinstance(exc, QorgauError):
             plain_message(self, _("Watchlist"), str(exc))
-            return
-        self.load(self.country, org.id)
+        else:
+            show_error(self, exc)
+
+    @property
+    def writing(self) -> bool:
+        return self.task is not None and self.task.running
 
     def load(self, country: str, selected: str | None = None) -> None:
         """The organisations of ``country`` (and the selected one, wherever it is)."""
