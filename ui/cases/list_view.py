@@ -63,18 +63,40 @@ class CaseListView(QWidget):
         super().__init__()
         self.workspace = workspace
         self.service = service or CaseService(workspace)
+        officers = self._build_filters()
+        self._build_table(officers)
+        self._build_preset()
+        self._build_layout()
+        flt = self.filters.current_filter()
+        self.model.filter = flt
+        self.model.reload()
+        self.table.horizontalHeader().setSortIndicator(
+            self.model.sort_column(),
+            Qt.SortOrder.DescendingOrder if flt.descending else Qt.SortOrder.AscendingOrder,
+        )
+        # Enabled after the first load, so that setting the indicator does not load twice.
+        self.table.setSortingEnabled(True)
+        self.retranslate_ui()
+
+    def _build_filters(self) -> list[tuple[str, str]]:
+        """The filter bar, as the officer left it; returns the officers it offers."""
         officers = [
             (u.username, u.full_name or u.username)
-            for u in UserService(workspace).list()
+            for u in UserService(self.workspace).list()
             if u.active and u.role in CASE_WORKERS
         ]
-        self.filters = CaseFilterBar(workspace.actor.username, officers)
+        self.filters = CaseFilterBar(self.workspace.actor.username, officers)
         self.filters.set_state_json(ui_settings.load_value(FILTER_KEY))
         # Rewritten at once: erases search text an older version left in the settings file.
         ui_settings.save_value(FILTER_KEY, self.filters.state_json())
         self.filters.filter_changed.connect(self.apply_filter)
+        return officers
 
-        self.model = CaseTableModel(self.service, background=True, interrupt=workspace.db.interrupt)
+    def _build_table(self, officers: list[tuple[str, str]]) -> None:
+        """The model (loaded off the GUI thread) and the table that shows it."""
+        self.model = CaseTableModel(
+            self.service, background=True, interrupt=self.workspace.db.interrupt
+        )
         self.model.total_changed.connect(self._show_count)
         self.model.loading_changed.connect(self._show_count)
         self.model.modelReset.connect(self._reselect)
@@ -103,6 +125,7 @@ class CaseListView(QWidget):
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated_case.connect(self.case_opened)
 
+    def _build_preset(self) -> None:
         # A list opened from a Start page count: the conditions the filter bar cannot show
         # (life or liberty at risk) stay in force, named, until the officer clears them.
         self.preset = CaseFilter()
@@ -114,6 +137,7 @@ class CaseListView(QWidget):
         self.preset_clear.hide()
         self.filters.clear_button.clicked.connect(self.clear_preset)
 
+    def _build_layout(self) -> None:
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.count = QLabel()
@@ -138,18 +162,7 @@ class CaseListView(QWidget):
         self.filters.search.installEventFilter(self)
         self._focus_results_when_loaded = False
         self.model.loading_changed.connect(self._focus_results_if_asked)
-        listen_to_changes(self, workspace, self._data_changed)
-
-        flt = self.filters.current_filter()
-        self.model.filter = flt
-        self.model.reload()
-        self.table.horizontalHeader().setSortIndicator(
-            self.model.sort_column(),
-            Qt.SortOrder.DescendingOrder if flt.descending else Qt.SortOrder.AscendingOrder,
-        )
-        # Enabled after the first load, so that setting the indicator does not load twice.
-        self.table.setSortingEnabled(True)
-        self.retranslate_ui()
+        listen_to_changes(self, self.workspace, self._data_changed)
 
     def retranslate_ui(self) -> None:
         self.title.setText(_("Cases"))

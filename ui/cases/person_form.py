@@ -103,6 +103,21 @@ class PersonForm(QWidget):
         find_row.addWidget(self.finder, 1)
         find_row.addWidget(self.new_button)
 
+        main_fields = self._build_identity_fields()
+        self._build_details()
+        self._build_consent()
+        self._build_duplicates()
+        self._build_layout(find_row, main_fields)
+        self._connect_edits()
+        # Tab follows the order the fields are made in. No setTabOrder: called before the form
+        # had its window, it closed the order on itself and Tab circled in the consent group,
+        # never reaching the case's fields or Save; FieldBox focus proxies left behind by a
+        # reordering send Tab back up the form.
+        self.retranslate_ui()  # makes the labels, which the folded rows then hide
+        self.show_details(False)
+
+    def _build_identity_fields(self) -> list[str]:
+        """Names, IIN, birth date, passport and phone: the fields shown unfolded."""
         self.edits = {name: QLineEdit() for name in FIELDS}
         self.iin = QLineEdit()
         self.iin.setMaxLength(12)
@@ -117,8 +132,9 @@ class PersonForm(QWidget):
         self.boxes["birth_date"] = FieldBox(self.birth_date, self.birth_date.date)
         self.boxes["passport_no"] = FieldBox(self.passport)
         self.boxes["phone_abroad"] = FieldBox(self.phone)
-        main_fields = list(self.boxes)
+        return list(self.boxes)
 
+    def _build_details(self) -> None:
         # More details: collapsed by default, its rows live in the same form so labels align.
         self.details_toggle = QToolButton()
         self.details_toggle.setCheckable(True)
@@ -137,6 +153,7 @@ class PersonForm(QWidget):
         for name, edit in self.details.items():
             self.boxes[name] = FieldBox(edit)
 
+    def _build_consent(self) -> None:
         # Consent to processing of personal data.
         self.consent_box = QGroupBox()
         self.consent_warning = plain_label()
@@ -160,6 +177,8 @@ class PersonForm(QWidget):
         for name in ("consent_date", "consent_scope", "consent_note"):
             self.consent_form.addRow("", self.boxes[name])
 
+    def _build_duplicates(self) -> None:
+        """Where a possible duplicate on file is named, with the button to create anyway."""
         self.duplicates = QLabel()
         self.duplicates.setWordWrap(True)
         self.duplicates.setFrameShape(QFrame.Shape.StyledPanel)
@@ -170,6 +189,7 @@ class PersonForm(QWidget):
         self.force_button.clicked.connect(self._force_new)
         self.force_button.hide()
 
+    def _build_layout(self, find_row: QHBoxLayout, main_fields: list[str]) -> None:
         self.form = QFormLayout()
         self.form.addRow("", find_row)
         for name in main_fields:
@@ -184,6 +204,8 @@ class PersonForm(QWidget):
         layout.addWidget(self.force_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.consent_box)
 
+    def _connect_edits(self) -> None:
+        """The duplicate check, the IIN and Latin suggestions, and the changed signal."""
         self.check_timer = QTimer(self)
         self.check_timer.setSingleShot(True)
         self.check_timer.setInterval(DUPLICATE_CHECK_DELAY_MS)
@@ -205,12 +227,6 @@ class PersonForm(QWidget):
             edit.textChanged.connect(self._show_details_count)
         self.sex.currentIndexChanged.connect(self._show_details_count)
         self.consent_date.textChanged.connect(self._show_consent_state)
-        # Tab follows the order the fields are made in. No setTabOrder: called before the form
-        # had its window, it closed the order on itself and Tab circled in the consent group,
-        # never reaching the case's fields or Save; FieldBox focus proxies left behind by a
-        # reordering send Tab back up the form.
-        self.retranslate_ui()  # makes the labels, which the folded rows then hide
-        self.show_details(False)
 
     def _identity_edits(self) -> tuple[QLineEdit, ...]:
         """The fields the duplicate check looks at."""
