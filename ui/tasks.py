@@ -238,9 +238,6 @@ class BackgroundTask(QObject, Generic[T]):
                     widget.setCursor(cursor)
             if self._busy_indicator is not None:
                 self._busy_indicator[0].stop()
-            focus, self._focus = self._focus, None
-            if focus is not None and restore and focus.isEnabled() and focus.isVisible():
-                focus.setFocus(Qt.FocusReason.OtherFocusReason)
         except RuntimeError:
             pass  # the form was closed while its write ran: nothing left to restore
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.errors import ValidationError
 from ui.tasks import BackgroundTask, TaskContext
+from ui.widgets.busy import BusyIndicator
 
 
 def test_success_runs_the_work_on_another_thread_and_calls_back_on_the_gui_thread(
@@ -80,3 +82,62 @@ def test_progress_dialog_follows_reports_and_cancel_stops_the_work(qtbot: QtBot)
     assert steps == [1]
     assert results == []  # a cancelled task is neither a success nor a failure
     assert task._progress is None
+
+
+def test_while_busy_disables_the_form_until_done_and_gives_each_widget_its_state_back(
+    qtbot: QtBot,
+) -> None:
+    form = QWidget()
+    qtbot.addWidget(form)
+    layout = QVBoxLayout(form)
+    edit, save, already_off = QLineEdit(), QPushButton("Save"), QPushButton("Issue")
+    busy = BusyIndicator()
+    for widget in (edit, save, already_off, busy):
+        layout.addWidget(widget)
+    already_off.setEnabled(False)
+    form.show()
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow)
+    edit.setFocus()
+    release = threading.Event()
+    seen: dict[str, object] = {}
+
+    def work(_ctx: TaskContext) -> str:
+        release.wait(10)
+        return "written"
+
+    def done(result: str) -> None:  # after the widgets are back, before the focus is
+        seen["result"], seen["save_enabled"] = result, save.isEnabled()
+
+    task = BackgroundTask(form, work).success(done)
+    task.while_busy(edit, save, already_off, indicator=busy, text="Saving…")
+    task.run_in_background()
+    assert not edit.isEnabled() and not save.isEnabled() and not already_off.isEnabled()
+    assert edit.cursor().shape() == Qt.CursorShape.BusyCursor
+    assert busy.busy and busy.label.text() == "Saving…"
+    assert form.window().focusWidget() is form  # the focus waits on the parent
+    ticked: list[bool] = []
+    QTimer.singleShot(0, lambda: ticked.append(True))
+    qtbot.waitUntil(lambda: bool(ticked))  # the GUI thread goes on while the work waits
+    assert task.running
+    with qtbot.waitSignal(task.finished, timeout=5000):
+        release.set()
+    assert seen == {"result": "written", "save_enabled": True}
+    assert edit.isEnabled() and save.isEnabled() and not already_off.isEnabled()
+    assert edit.cursor().shape() == Qt.CursorShape.IBeamCursor  # its own, not the busy one
+    assert not save.testAttribute(Qt.WidgetAttribute.WA_SetCursor)
+    assert not busy.busy
+    assert form.window().focusWidget() is edit  # typing goes on where it was
+
+
+def test_wait_finished_returns_after_the_callbacks(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    release = threading.Event()
+    done: list[int] = []
+    task = BackgroundTask(parent, lambda _ctx: release.wait(10) and 7).success(done.append)
+    task.run_in_background()
+    QTimer.singleShot(0, release.set)  # released from inside the wait
+    task.wait_finished()
+    assert done == [7] and not task.running
+    task.wait_finished()  # a finished task: returns at once

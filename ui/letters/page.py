@@ -171,15 +171,15 @@ class LettersPage(QWidget):
         self.discard_button = QPushButton()
         actions = QHBoxLayout()
         for button, shown, slot in (
-            (self.new_button, "mail-plus", self.ask_case_for_new_letter),
-            (self.edit_button, "pencil", self.edit_letter),
-            (self.approve_button, "check", self.approve),
-            (self.issue_button, "send", self.ask_issue),
-            (self.save_button, "download", self.ask_save),
-            (self.print_button, "printer", self.print_letter),
-            (self.discard_button, "trash-2", self.ask_discard),
+            (self.new_button, icon("mail-plus"), self.ask_case_for_new_letter),
+            (self.edit_button, icon("pencil"), self.edit_letter),
+            (self.approve_button, icon("check"), self.approve),
+            (self.issue_button, icon("send"), self.ask_issue),
+            (self.save_button, icon("download"), self.ask_save),
+            (self.print_button, icon("printer"), self.print_letter),
+            (self.discard_button, icon("trash-2"), self.ask_discard),
         ):
-            button.setIcon(icon(shown))
+            button.setIcon(shown)
             button.clicked.connect(slot)
             actions.addWidget(button)
         actions.addStretch(1)
