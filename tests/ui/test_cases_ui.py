@@ -353,3 +353,47 @@ def test_closing_the_form_during_a_save_waits_for_it(
     assert not area.editor.saving
     assert area.currentWidget() is area.list_view
     assert CaseService(ws).count_cases() == 1
+
+
+def test_save_on_the_unsaved_question_writes_before_the_form_closes(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    area = _area(make_window(ws))
+    _fill_new_case(area)
+    monkeypatch.setattr(
+        editor_module, "ask_unsaved", lambda _parent: QMessageBox.StandardButton.Save
+    )
+    with qtbot.waitSignal(area.editor.case_saved, timeout=20_000):
+        click(qtbot, area.editor.close_button)  # returns once the save is written
+        assert area.currentWidget() is area.list_view
+    assert CaseService(ws).count_cases() == 1
+
+
+def test_a_status_change_waiting_for_the_lock_keeps_the_panel_disabled(
+    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+) -> None:
+    ws = open_ws("aigul")
+    area = _area(make_window(ws))
+    _fill_new_case(area)
+    assert press_save(qtbot, area.editor)
+    timeline = area.editor.timeline
+    timeline.target.setCurrentIndex(timeline.target.findData("in_progress"))
+    click(qtbot, timeline.status_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReasonDialog)
+    holder = open_raw(ws.db.path, ws.db.key)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        click(qtbot, dialog.ok_button())
+        assert timeline.writing and timeline.busy.busy
+        assert not timeline.controls.isEnabled() and not timeline.undo_button.isEnabled()
+        ticked: list[bool] = []
+        QTimer.singleShot(0, lambda: ticked.append(True))
+        qtbot.waitUntil(lambda: bool(ticked), timeout=5000)
+        assert timeline.writing  # still waiting for the lock, the window still working
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    wait_written(qtbot, timeline)
+    assert area.editor.case is not None and area.editor.case.status == "in_progress"
+    assert timeline.controls.isEnabled() and not timeline.busy.busy

@@ -8,10 +8,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from app.db.engine import open_raw
 from app.domain.codes import LetterKind, label
 from app.i18n import _
 from app.services.cases import CaseService
@@ -227,3 +228,33 @@ def test_the_preview_follows_the_editor_and_shows_when_it_is_stale(
     qtbot.waitUntil(lambda: not dialog.stale.isVisibleTo(dialog), timeout=10_000)
     if HAVE_QTPDF:
         assert dialog.preview.page_count() >= 1
+
+
+def test_issuing_while_another_process_writes_waits_off_the_gui_thread(
+    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    ws = open_ws("serik")
+    letters = LetterService(ws)
+    draft = letters.draft(case.id, "employer_letter", "en")
+    letters.approve(draft.id)
+    page = LettersPage(ws, bridge)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=row_point(page, 0))
+    click(qtbot, page.issue_button)
+    holder = open_raw(ws.db.path, ws.db.key)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        click_yes(qtbot, page.confirm_box)
+        assert page.writing and page.busy.busy and not page.register.isEnabled()
+        ticked: list[bool] = []
+        QTimer.singleShot(0, lambda: ticked.append(True))
+        qtbot.waitUntil(lambda: bool(ticked), timeout=5000)
+        assert page.writing  # the number is not taken while another process writes
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with qtbot.waitSignal(page.letter_issued, timeout=WAIT_MS) as issued:
+        pass
+    assert issued.args[0].outgoing_number == f"SEL-{date.today().year}/0001"
+    assert page.register.isEnabled() and cell(page, 0, STATUS) == "Issued"
