@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QMessageBox,
     QRadioButton,
     QStyle,
     QStyleOptionButton,
@@ -96,3 +97,10 @@ def press_dialog_button(
         assert found is not None
         button = found
     click(qtbot, button)
+
+
+def click_yes(qtbot: QtBot, box: QMessageBox | None) -> None:
+    """Click the accepting button of a question (``ui.widgets.dialogs.confirm``)."""
+    assert box is not None and box.isVisible()
+    yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
+    click(qtbot, yes)

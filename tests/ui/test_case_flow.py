@@ -11,7 +11,6 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.services.cases import CaseService
@@ -20,7 +19,7 @@ from app.services.contracts import ContractReviewService
 from app.services.letters import LetterService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
-from tests.ui.presses import WAIT_MS, click
+from tests.ui.presses import WAIT_MS, click, click_yes
 from ui.cases.area import CasesArea
 from ui.cases.timeline import link_text
 from ui.contracts.page import ContractReviewPage
@@ -46,12 +45,6 @@ def new_case(ws: Workspace) -> CaseDetail:
             description="Wages unpaid for three months.",
         )
     )
-
-
-def click_yes(qtbot: QtBot, box: QMessageBox | None) -> None:
-    assert box is not None and box.isVisible()
-    yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
-    click(qtbot, yes)
 
 
 def open_in_cases(window: object, case_id: str) -> CasesArea:

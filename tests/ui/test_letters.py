@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from app.db.engine import open_raw
@@ -21,7 +21,7 @@ from app.services.demo import fill_demo
 from app.services.letters import LetterService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
-from tests.ui.presses import WAIT_MS, click, press_dialog_button, wait_for, wait_written
+from tests.ui.presses import WAIT_MS, click, click_yes, press_dialog_button, wait_for, wait_written
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.dialog import LetterDialog
 from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT
@@ -57,12 +57,6 @@ def row_point(page: LettersPage, row: int) -> QPoint:
 
 def cell(page: LettersPage, row: int, column: int) -> str:
     return str(page.model.index(row, column).data())
-
-
-def click_yes(qtbot: QtBot, box: QMessageBox | None) -> None:
-    assert box is not None and box.isVisible()
-    yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
-    click(qtbot, yes)
 
 
 def test_draft_approve_issue_from_a_case(
