@@ -715,6 +715,9 @@ class Returnee(SyncMixin, Base):
     returned_on: Mapped[date | None] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(64), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # The certificates and note case-folded in one text, for the register's skill filter (JSON
+    # keeps Cyrillic as \u escapes, which no LIKE finds); written by app/services/returnees.py.
+    skills_text: Mapped[str] = mapped_column(Text, default="")
     anonymised_at: Mapped[datetime | None]
 
     __table_args__ = (

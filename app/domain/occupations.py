@@ -86,9 +86,7 @@ def unit_groups() -> tuple[Occupation, ...]:
 
 @cache
 def regions() -> dict[str, Region]:
-    return {
-        r["code"]: Region(r["code"], r["kato"], _titles(r)) for r in _rows(str(REGIONS_FILE))
-    }
+    return {r["code"]: Region(r["code"], r["kato"], _titles(r)) for r in _rows(str(REGIONS_FILE))}
 
 
 def occupation(code: str) -> Occupation:
@@ -110,8 +108,10 @@ def occupation_filter(code: str) -> str:
     found = occupations().get(code)
     if found is None:
         raise ValidationError(
-            _("“{code}” is not an ISCO-08 group: give a major group (7), a sub-major group "
-              "(71) or a unit group (7112).").format(code=code),
+            _(
+                "“{code}” is not an ISCO-08 group: give a major group (7), a sub-major group "
+                "(71) or a unit group (7112)."
+            ).format(code=code),
             "occupation",
         )
     return code
@@ -149,7 +149,7 @@ def _language_codes() -> frozenset[str]:
     from babel import Locale
 
     names = Locale("en").languages
-    return frozenset(code for code in names if LANGUAGE_CODE.match(code))
+    return frozenset(str(code) for code in names if LANGUAGE_CODE.match(str(code)))
 
 
 def language_code(code: str) -> str:
@@ -157,9 +157,7 @@ def language_code(code: str) -> str:
     value = code.strip().lower()
     if not LANGUAGE_CODE.match(value) or value not in _language_codes():
         raise ValidationError(
-            _("“{code}” is not an ISO 639-1 language code such as ko, tr or en.").format(
-                code=code
-            ),
+            _("“{code}” is not an ISO 639-1 language code such as ko, tr or en.").format(code=code),
             "languages",
         )
     return value

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column('returned_on', sa.Date(), nullable=True),
         sa.Column('recorded_by', sa.String(length=64), nullable=False),
         sa.Column('note', sa.Text(), nullable=False),
+        sa.Column('skills_text', sa.Text(), nullable=False),
         sa.Column('anonymised_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('id', sa.String(length=36), nullable=False),
         sa.Column('origin_mission', sa.String(length=16), nullable=False),
