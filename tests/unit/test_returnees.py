@@ -252,6 +252,8 @@ def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Pat
     assert service.export(out, lang="ru") == 1
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert len(rows) == 2
+    # The phone starts with "+": written with the apostrophe that keeps spreadsheets from
+    # reading it as a formula.
     text = out.read_text(encoding="utf-8-sig")
     for secret in ("900504400123", "N1234567", "Wages unpaid", "HYPERLINK", "form 14/2026"):
         assert secret not in text
