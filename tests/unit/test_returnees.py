@@ -317,3 +317,64 @@ def test_json_refuses_unknown_fields_and_wrong_types() -> None:
         returnee_from_json({**good, "years_abroad": "3"})
     with pytest.raises(ValidationError, match="“wants_referral” must be true or false"):
         returnee_from_json({**good, "wants_referral": "yes"})
+
+
+def test_retention_anonymises_register_records(open_ws: OpenWs, hq: Site) -> None:
+    from app.services.installation import unlock
+    from app.services.retention import run_retention
+    from tests.conftest import PASSWORD
+
+    ws = open_ws("serik")
+    row = ReturneeService(ws).add(record(closed_case(open_ws("aigul"), ws)))
+    later = TODAY + timedelta(days=366 * 6)
+    report = run_retention(ws, today=later)
+    assert report.anonymised_cases and report.anonymised_persons == 1
+    with ws.read() as session:
+        kept = session.get(Returnee, row.id)
+        assert kept is not None and kept.anonymised_at is not None
+        assert kept.certificates == [] and kept.skills_text == "" and kept.consent_reference == ""
+        assert kept.occupation == "7212" and kept.region == "KZ-71"  # statistics stay
+    assert ReturneeService(ws).list() == []
+
+    at_hq = unlock(hq.paths, "astana", PASSWORD)
+    try:
+        caseless = ReturneeService(at_hq).add(record(person=WORKER, returned_on=TODAY))
+        assert run_retention(at_hq, today=TODAY + timedelta(days=366)).anonymised_returnees == 0
+        report = run_retention(at_hq, today=TODAY + timedelta(days=366 * 6))
+        assert report.anonymised_returnees == 1 and report.anonymised_persons == 1
+        with at_hq.read() as session:
+            person = session.get(Person, caseless.person_id)
+            assert person is not None and person.surname == "" and person.iin is None
+            actions = session.execute(
+                select(AuditEntry.entity).where(AuditEntry.action == "retention.anonymise")
+            ).scalars()
+            assert list(actions) == ["returnee"]
+    finally:
+        at_hq.close()
+
+
+def test_subject_access_shows_the_register(open_ws: OpenWs, hq: Site) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from app.services.installation import unlock
+    from app.services.subject_access import collect, to_pdf
+    from tests.conftest import PASSWORD
+
+    ws = open_ws("aigul")
+    ReturneeService(ws).add(record(closed_case(ws, open_ws("serik"))))
+    export = collect(ws, iin=WORKER.iin)
+    entries = export.persons[0]["returnee_register"]
+    assert [(e["occupation"], e["region"]) for e in entries] == [("7212", "KZ-71")]
+    assert "returnee.add" in {a["action"] for a in export.persons[0]["audit"]}
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(to_pdf(ws, export, "ru"))).pages)
+    assert "Сварщики и газорезчики" in text and "город Астана" in text
+
+    at_hq = unlock(hq.paths, "astana", PASSWORD)
+    try:
+        ReturneeService(at_hq).add(record(person=WORKER))
+        found = collect(at_hq, iin=WORKER.iin).persons[0]["returnee_register"]
+        assert [e["case_number"] for e in found] == [None]
+    finally:
+        at_hq.close()
