@@ -52,6 +52,11 @@ MAX_CERTIFICATE = 300
 MAX_YEARS = 70
 PAGE = 200
 EXPORT_TITLE = D_("Returnees' skills register")
+BY_COUNTRY_TITLE = D_("Returnees by country of work")
+BY_MAJOR_TITLE = D_("Returnees by occupation (ISCO-08 major group)")
+COUNTRY_HEADER = D_("Country of work")
+MAJOR_HEADER = D_("Occupation (ISCO-08 major group)")
+RETURNEES_HEADER = D_("Returnees")
 YES, NO = D_("yes"), D_("no")
 # What the consent form covers when the register is handed to an employment centre.
 EXPORT_FIELDS: tuple[tuple[str, str], ...] = (
@@ -617,3 +622,26 @@ def _export_row(row: ReturneeRow, lang: str, word: Any) -> tuple[Any, ...]:
         "returned_on": row.returned_on,
     }
     return tuple(values[key] for key, _label in EXPORT_FIELDS)
+
+
+def statistics_tables(stats: ReturneeStats, lang: str) -> list[ReportTable]:
+    """The register's figures as report tables (the HQ statistics print and export them)."""
+    from app.i18n import country_name
+
+    word = translator("documents", lang).gettext
+    return [
+        ReportTable(
+            "returnees_by_country",
+            word(BY_COUNTRY_TITLE),
+            (word(COUNTRY_HEADER), word(RETURNEES_HEADER)),
+            tuple((country_name(c.key, lang) or c.key, c.n) for c in stats.by_country),
+        ),
+        ReportTable(
+            "returnees_by_occupation",
+            word(BY_MAJOR_TITLE),
+            (word(MAJOR_HEADER), word(RETURNEES_HEADER)),
+            tuple(
+                (f"{c.key} {isco.occupation_title(c.key, lang)}", c.n) for c in stats.by_major_group
+            ),
+        ),
+    ]

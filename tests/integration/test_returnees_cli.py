@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.config import Paths
 from app.db.models import AuditEntry, Returnee
+from app.domain import occupations as isco
 from app.services.cases import CaseService
 from app.services.installation import unlock
 from app.services.records import CaseChanges, CaseInput, PersonInput
@@ -131,3 +132,51 @@ def test_export_refuses_another_format(
     result = run_cli(capsys, "returnee", "export", "--out", str(tmp_path / "register.pdf"))
     assert result.code == 1 and "Export to a .csv or .xlsx file" in result.err
     assert not (tmp_path / "register.pdf").exists()
+
+
+def test_hq_statistics_count_returns_by_country_and_occupation(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services.returnees import ReturneeInput, ReturneeService
+    from tests.integration.test_exchange import make_site
+
+    hq = make_site(tmp_path, "AST", "KZ", "Astana", True)
+    try:
+        analyst = unlock(hq.paths, "astana", PASSWORD)
+        service = ReturneeService(analyst)
+        for surname, occupation, country in (
+            ("Омаров", "7112", "KR"),
+            ("Ахметов", "8332", "KR"),
+            ("Серікова", "5322", "TR"),
+        ):
+            service.add(
+                ReturneeInput(
+                    occupation=occupation,
+                    work_country=country,
+                    region="KZ-75",
+                    consent_reference="form",
+                    consent_date=TODAY,
+                    person=PersonInput(surname=surname, given_names="Test"),
+                )
+            )
+        analyst.close()
+    finally:
+        hq.ws.close()
+    monkeypatch.setenv("QORGAU_DATA_DIR", str(hq.paths.data_dir))
+    monkeypatch.setenv("QORGAU_USER", "astana")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    result = run_cli(capsys, "stats", "--json")
+    assert result.code == 0, result.err
+    figures = json.loads(result.out)["returnees"]
+    assert figures["total"] == 3
+    assert figures["by_country"] == [{"key": "KR", "n": 2}, {"key": "TR", "n": 1}]
+    assert [(c["key"], c["n"]) for c in figures["by_major_group"]] == [
+        ("5", 1),
+        ("7", 1),
+        ("8", 1),
+    ]
+    from app.i18n import country_name
+
+    printed = run_cli(capsys, "--lang", "ru", "stats")
+    assert f"{country_name('KR', 'ru')}  2" in printed.out
+    assert f"8 {isco.occupation_title('8', 'ru')}" in printed.out
