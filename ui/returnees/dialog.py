@@ -125,7 +125,7 @@ class ReturneeDialog(ValidatingDialog):
         self.certificates.setTabChangesFocus(True)
         self.certificates.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         self.languages = QLineEdit()
-        self.work_country = CountryCombo()
+        self.work_country = CountryCombo(any_text="")  # chosen, never a default country
         self.region = RegionCombo()
         self.referral = QCheckBox()
         self.consent_reference = QLineEdit()

@@ -42,7 +42,7 @@ PAGE_SIZE = 200
 
 def headers() -> list[str]:
     return [
-        _("Name"),
+        _("Full name"),
         _("Occupation"),
         _("Region of return"),
         _("Country of work"),
@@ -143,9 +143,15 @@ class ReturneesPage(QWidget):
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
         self.occupation = QComboBox()
+        # The major groups' titles are long: the combo keeps to a width, the popup shows them.
+        self.occupation.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.occupation.setMinimumContentsLength(22)
         self.region = RegionCombo()
         self.skill = QLineEdit()
         self.skill.setClearButtonEnabled(True)
+        self.skill.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 14)
         self.language = QLineEdit()
         self.language.setMaxLength(2)
         self.language.setMaximumWidth(self.fontMetrics().horizontalAdvance("MMMM") + 16)
