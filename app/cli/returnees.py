@@ -79,7 +79,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     lang = current_language()
     print_table(
-        [_("Name"), _("Occupation"), _("Region"), _("Country of work"), _("Returned")],
+        [
+            _("Full name"),
+            _("Occupation"),
+            _("Region of return"),
+            _("Country of work"),
+            _("Returned"),
+        ],
         [
             [
                 r.full_name,

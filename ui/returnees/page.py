@@ -297,7 +297,7 @@ class ReturneesPage(QWidget):
         name, _chosen = QFileDialog.getSaveFileName(
             self,
             _("Export the register"),
-            in_documents(_("returnees") + ".xlsx"),
+            in_documents("returnees.xlsx"),
             _("Excel workbook (*.xlsx);;CSV (*.csv)"),
         )
         if name:
