@@ -97,6 +97,23 @@ def test_area_lists_filters_and_exports(
     assert page.export_button.isEnabled()
 
 
+def test_withdrawn_consent_takes_the_row_out(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    page = ReturneesPage(hq_ws, bridge)
+    qtbot.addWidget(page)
+    page.view.selectRow(0)
+    first = page.model.rows[0]
+    assert page.withdraw_button.isEnabled()
+    box = page.ask_withdraw()
+    assert box is not None and first.full_name in box.text()
+    yes = next(b for b in box.buttons() if b.text() == "Consent withdrawn")
+    qtbot.mouseClick(yes, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=5000)
+    assert first.id not in {r.id for r in page.model.rows}
+    assert "3 in the register" in page.summary.text()
+
+
 def test_rows_are_fetched_in_pages(qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge) -> None:
     page = ReturneesPage(hq_ws, bridge)
     qtbot.addWidget(page)

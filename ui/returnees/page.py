@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -30,6 +31,7 @@ from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.returnees.dialog import RegionCombo, ReturneeDialog
 from ui.tasks import BackgroundTask, TaskContext, show_error
+from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
@@ -157,6 +159,7 @@ class ReturneesPage(QWidget):
         self.language.setMaximumWidth(self.fontMetrics().horizontalAdvance("MMMM") + 16)
         self.add_button = QPushButton()
         self.edit_button = QPushButton()
+        self.withdraw_button = QPushButton()
         self.export_button = QPushButton()
         self.summary = plain_label()
         self.summary.setWordWrap(True)
@@ -189,6 +192,7 @@ class ReturneesPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.withdraw_button)
         buttons.addStretch(1)
         buttons.addWidget(self.export_button)
         layout = QVBoxLayout(self)
@@ -204,6 +208,7 @@ class ReturneesPage(QWidget):
         self.language.returnPressed.connect(self.apply_filter)
         self.add_button.clicked.connect(self.add_record)
         self.edit_button.clicked.connect(self.edit_record)
+        self.withdraw_button.clicked.connect(self.ask_withdraw)
         self.view.doubleClicked.connect(lambda _index: self.edit_record())
         self.export_button.clicked.connect(self.export)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -262,10 +267,13 @@ class ReturneesPage(QWidget):
             n=stats.total
         )
         by_country = _("by country of work: {list}").format(list=countries or "—")
-        self.summary.setText(f"{shown} · {total} · {by_country}")
+        majors = ", ".join(f"{c.key}: {c.n}" for c in stats.by_major_group)
+        by_major = _("by ISCO-08 major group: {list}").format(list=majors or "—")
+        self.summary.setText(f"{shown} · {total} · {by_country} · {by_major}")
 
     def _update_buttons(self) -> None:
         self.edit_button.setEnabled(self.selected_id() is not None)
+        self.withdraw_button.setEnabled(self.selected_id() is not None)
         self.export_button.setEnabled(self.model.total > 0 and not self._busy())
 
     def _busy(self) -> bool:
@@ -292,6 +300,31 @@ class ReturneesPage(QWidget):
             return
         if ReturneeDialog(self, self.workspace, record=record).exec():
             self.apply_filter()
+
+    def ask_withdraw(self) -> QMessageBox | None:
+        """The worker withdrew their consent: the record leaves the register and its exports."""
+        record_id = self.selected_id()
+        if record_id is None:
+            return None
+        row = self.service.get(record_id)
+        return confirm(
+            self,
+            _("Consent withdrawn"),
+            _(
+                "{name} withdrew their consent to the returnees' register. The record leaves "
+                "the register, its figures and every export. Go on?"
+            ).format(name=row.full_name),
+            lambda: self.withdraw(record_id),
+            _("Consent withdrawn"),
+        )
+
+    def withdraw(self, record_id: str) -> None:
+        try:
+            self.service.withdraw_consent(record_id)
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self.apply_filter()
 
     def export(self) -> None:
         name, _chosen = QFileDialog.getSaveFileName(
@@ -340,6 +373,7 @@ class ReturneesPage(QWidget):
         self.language.setPlaceholderText("ko")
         self.add_button.setText(_("&Add returnee…"))
         self.edit_button.setText(_("&Edit…"))
+        self.withdraw_button.setText(_("Consent &withdrawn…"))
         self.export_button.setText(_("E&xport for employment centres…"))
         self._fill_occupations()
         self._fill_regions()
