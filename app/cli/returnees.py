@@ -84,7 +84,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             _("Occupation"),
             _("Region of return"),
             _("Country of work"),
-            _("Returned"),
+            _("Returned on"),
         ],
         [
             [

@@ -178,11 +178,8 @@ class CaseEditor(QWidget):
         # A case over with the worker home: their skills for the returnees' register.
         self.skills_button = QPushButton()
         self.skills_button.clicked.connect(self._request_skills)
-        person_buttons = QHBoxLayout()
-        person_buttons.addStretch(1)
-        person_buttons.addWidget(self.skills_button)
-        person_buttons.addWidget(self.export_button)
-        person_layout.addLayout(person_buttons)
+        person_layout.addWidget(self.skills_button, 0, Qt.AlignmentFlag.AlignRight)
+        person_layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignRight)
         self.case_box = QGroupBox()
         self.case_form = QFormLayout(self.case_box)
         # A label goes above its field when the two do not fit side by side (kk and ru at

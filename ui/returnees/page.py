@@ -50,7 +50,7 @@ def headers() -> list[str]:
         _("Country of work"),
         _("Years abroad"),
         _("Referral"),
-        _("Returned"),
+        _("Returned on"),
     ]
 
 
