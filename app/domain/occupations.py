@@ -164,9 +164,15 @@ def language_code(code: str) -> str:
 
 
 def language_name(code: str, language: str | None = None) -> str:
+    return _language_names(language or current_language()).get(code, code)
+
+
+@cache
+def _language_names(language: str) -> dict[str, str]:
+    """CLDR's language names in ``language`` (parsed once: an export names thousands)."""
     from babel import Locale
 
     try:
-        return Locale.parse(language or current_language()).languages.get(code, code)
+        return {str(k): str(v) for k, v in Locale.parse(language).languages.items()}
     except (ValueError, LookupError):
-        return code
+        return {}
