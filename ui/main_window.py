@@ -45,6 +45,7 @@ AREA_MODULES = (
     "ui.agreements",
     "ui.letters",
     "ui.reports",
+    "ui.returnees",
     "ui.exchange",
     "ui.settings.page",
 )

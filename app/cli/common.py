@@ -81,6 +81,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def jsonable(value: Any) -> Any:
+    """``value`` as the JSON printed by ``print_json`` (dataclasses become objects)."""
+    return _jsonable(value)
+
+
 def print_json(value: Any) -> None:
     json.dump(_jsonable(value), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

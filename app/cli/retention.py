@@ -46,6 +46,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                     for c in report.candidates
                 ],
             )
+        if report.returnee_candidates:
+            print(_returnees_line(len(report.returnee_candidates), report.years))
         return 0
     print(
         ngettext(
@@ -54,7 +56,23 @@ def cmd_run(args: argparse.Namespace) -> int:
             len(report.anonymised_cases),
         ).format(n=len(report.anonymised_cases), persons=report.anonymised_persons)
     )
+    if report.anonymised_returnees:
+        print(
+            ngettext(
+                "Anonymised {n} returnees' register record without a case.",
+                "Anonymised {n} returnees' register records without a case.",
+                report.anonymised_returnees,
+            ).format(n=report.anonymised_returnees)
+        )
     return 0
+
+
+def _returnees_line(n: int, years: int) -> str:
+    return ngettext(
+        "{n} returnees' register record without a case is past the {years} years.",
+        "{n} returnees' register records without a case are past the {years} years.",
+        n,
+    ).format(n=n, years=years)
 
 
 def cmd_policy(args: argparse.Namespace) -> int:

@@ -686,6 +686,47 @@ class SyncConflict(Base):
     resolution: Mapped[str | None] = mapped_column(String(16))
 
 
+# -- returnees ----------------------------------------------------------------------------------
+
+
+class Returnee(SyncMixin, Base):
+    """A returnee in the skills register (issue 24): what a worker learnt abroad, recorded with
+    their consent (``returnee_register``) so that employment centres at home can use it.
+
+    Owned like a case: when started from a case it hangs off that case (and belongs to the
+    mission holding it); otherwise it belongs to the installation that made it (a mission, or HQ
+    when the returnee contacted HQ). Codes only: ISCO-08 unit group, ISO 3166-2:KZ region,
+    ISO 639-1 languages, ISO 3166-1 country of work."""
+
+    __tablename__ = "returnee"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("case.id"), index=True)
+    occupation: Mapped[str] = mapped_column(String(4))
+    years_abroad: Mapped[int] = mapped_column(Integer, default=0)
+    certificates: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    work_country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(8))
+    wants_referral: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The signed consent form's reference (number or note) and the day it was given.
+    consent_reference: Mapped[str] = mapped_column(String(200), default="")
+    consent_date: Mapped[date] = mapped_column(Date)
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    # The certificates and note case-folded in one text, for the register's skill filter (JSON
+    # keeps Cyrillic as \u escapes, which no LIKE finds); written by app/services/returnees.py.
+    skills_text: Mapped[str] = mapped_column(Text, default="")
+    anonymised_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        # The register's list: filtered by occupation and region, newest first.
+        Index("ix_returnee_list", "occupation", "region", "returned_on", "deleted_at"),
+        Index("ix_returnee_region", "region", "returned_on", "deleted_at"),
+    )
+
+
 SYNC_MODELS: tuple[type[SyncMixin], ...] = (
     Mission,
     Person,
@@ -702,4 +743,5 @@ SYNC_MODELS: tuple[type[SyncMixin], ...] = (
     LegalTable,
     CaseCitation,
     Letter,
+    Returnee,
 )

@@ -148,6 +148,8 @@ class ConsentScope(StrEnum):
     SHARE_HQ = "share_hq"
     SHARE_PARTNERS = "share_partners"
     CROSS_BORDER = "cross_border"
+    # The returnees' skills register at HQ and its exports to employment centres (issue 24).
+    RETURNEE_REGISTER = "returnee_register"
 
 
 class EventKind(StrEnum):
@@ -204,6 +206,7 @@ def _gettext_labels(pgettext: Callable[[str, str], str], _: Callable[[str], str]
             ConsentScope.SHARE_HQ: _("passing data to headquarters in Astana"),
             ConsentScope.SHARE_PARTNERS: _("referral to partner organisations"),
             ConsentScope.CROSS_BORDER: _("cross-border transfer"),
+            ConsentScope.RETURNEE_REGISTER: _("the returnees' skills register"),
         },
         CaseStatus: {
             CaseStatus.NEW: pgettext("case status", "New"),

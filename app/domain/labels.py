@@ -160,6 +160,12 @@ def _audit_actions(pgettext: Callable[[str, str], str]) -> dict[str, str]:
         "person.subject_access": pgettext("audit action", "Subject access report made"),
         "person.update": pgettext("audit action", "Person record edited"),
         "retention.anonymise": pgettext("audit action", "Personal data anonymised"),
+        "returnee.add": pgettext("audit action", "Returnee's skills recorded"),
+        "returnee.update": pgettext("audit action", "Returnee's skills record edited"),
+        "returnee.consent_withdrawn": pgettext(
+            "audit action", "Consent to the returnees' register withdrawn"
+        ),
+        "returnee.export": pgettext("audit action", "Returnees' register exported"),
     }
 
 

@@ -22,7 +22,7 @@ from jsonschema.exceptions import ValidationError
 
 Check = Callable[[Any], bool]
 _KNOWN = {"type", "maxLength", "pattern", "minimum", "maximum", "enum", "anyOf", "items"}
-_KNOWN |= {"uniqueItems", "format"}
+_KNOWN |= {"uniqueItems", "format", "maxItems"}
 
 # RFC 3339 shapes; the parse below then refuses what has the shape but no calendar day
 # (2026-13-45, 2026-02-30) or clock time (25:00).
@@ -143,8 +143,10 @@ def compile_value(schema: dict[str, Any]) -> Check:
     if kind == "array":
         item = compile_value(schema["items"]) if "items" in schema else None
         unique = bool(schema.get("uniqueItems"))
+        most = schema.get("maxItems")
         return lambda v: (
             type(v) is list
+            and (most is None or len(v) <= most)
             and (item is None or all(item(x) for x in v))
             and (not unique or len(set(v)) == len(v))
         )

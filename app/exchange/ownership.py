@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Case, ContractReview, Mission, PartnerReferral
+from app.db.models import Case, ContractReview, Mission, PartnerReferral, Returnee
 from app.exchange.format import HQ_ENTITIES, HQ_KINDS, BundleKind
 from app.exchange.merge import CHUNK, local_records, same_content
 from app.exchange.package import BundleRefused, VerifiedBundle
@@ -41,7 +41,17 @@ MAX_VERSION_STEP = 10_000
 
 # Records hanging off a case by their case_id.
 CASE_CHILDREN = frozenset(
-    {"case_event", "attachment", "partner_referral", "contract_review", "case_citation", "letter"}
+    {
+        "case_event",
+        "attachment",
+        "partner_referral",
+        "contract_review",
+        "case_citation",
+        "letter",
+        # A returnee started from a case hangs off it; one without a case belongs to the
+        # installation that made it (a mission, or HQ when the returnee contacted HQ).
+        "returnee",
+    }
 )
 # Records that cases and their children reference, owned through those references.
 SHARED = frozenset({"person", "employer", "recruitment_agency", "partner_organisation"})
@@ -434,6 +444,7 @@ class _Checker:
                 )
             if entity == "person":
                 self._add_through(add, ContractReview, ContractReview.person_id, chunk)
+                self._add_through(add, Returnee, Returnee.person_id, chunk)
             if entity == "partner_organisation":
                 self._add_through(add, PartnerReferral, PartnerReferral.partner_id, chunk)
         return owners

@@ -34,6 +34,7 @@ from app.db.models import (
     PartnerReferral,
     Person,
     RecruitmentAgency,
+    Returnee,
     SyncMixin,
     UtcDateTime,
 )
@@ -77,12 +78,14 @@ COUNTRY_PATTERN = r"^[A-Z]{2}$"  # ISO 3166-1 alpha-2
 CURRENCY_PATTERN = r"^[A-Z]{3}$"  # ISO 4217
 IIN_PATTERN = r"^[0-9]{12}$"  # app/domain/iin.py checks the date and check digit on entry
 # Columns holding an ISO 3166-1 alpha-2 country code, in whichever table they appear.
-COUNTRY_COLUMNS = frozenset({"country", "host_country", "citizenship"})
+COUNTRY_COLUMNS = frozenset({"country", "host_country", "citizenship", "work_country"})
 # Free text: line breaks and tabs are text, other control characters are not (NUL, ESC, DEL,
 # C1). Written with \u escapes, which ECMA and Python regular expressions read alike;
 # app/exchange/values.py names the offending character in its message.
 TEXT_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
 MAX_TEXT = 1_000_000
+LANGUAGE_PATTERN = r"^[a-z]{2}$"  # ISO 639-1
+MAX_RETURNEE_ITEMS = 50  # certificates or languages of one returnee
 # Columns holding a mission code, per entity (besides origin_mission, which every record has).
 MISSION_CODE_COLUMNS: dict[str, frozenset[str]] = {
     "case": frozenset({"mission_code", "holder_mission", "transferred_from"}),
@@ -135,6 +138,8 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("contract_review", ContractReview),
     Entity("case_citation", CaseCitation),
     Entity("letter", Letter, "pdf", "pdf_sha256"),
+    # The returnees' skills register: started at a mission (from a closed case) or at HQ.
+    Entity("returnee", Returnee),
 )
 BY_NAME: dict[str, Entity] = {e.name: e for e in ENTITIES}
 TABLE_TO_ENTITY: dict[str, str] = {
@@ -151,6 +156,7 @@ def code_columns() -> dict[str, dict[str, tuple[str, ...]]]:
     # Imported here: these modules sit above the exchange layer and import much of the app.
     from app.agreements.library import InstrumentGroup, InstrumentKind, InstrumentStatus
     from app.contracts.rules import RISKS
+    from app.domain.occupations import regions, unit_groups
     from app.services.letters import LETTER_STATUSES
     from app.services.people import SEXES
 
@@ -173,6 +179,10 @@ def code_columns() -> dict[str, dict[str, tuple[str, ...]]]:
         },
         "contract_review": {"risk": codes(RISKS)},
         "letter": {"kind": codes(LetterKind), "status": codes(LETTER_STATUSES), "lang": LANGUAGES},
+        "returnee": {
+            "occupation": codes(o.code for o in unit_groups()),
+            "region": codes(regions()),
+        },
     }
 
 
@@ -307,6 +317,19 @@ def record_schema(entity: Entity) -> dict[str, Any]:
             "items": {"enum": [i.value for i in IloIndicator]},
             "uniqueItems": True,
         }
+    if entity.model is Returnee:
+        properties["languages"] = {
+            "type": "array",
+            "items": {"type": "string", "pattern": LANGUAGE_PATTERN},
+            "uniqueItems": True,
+            "maxItems": MAX_RETURNEE_ITEMS,
+        }
+        properties["certificates"] = {
+            "type": "array",
+            "items": {"type": "string", "maxLength": 300, "pattern": TEXT_PATTERN},
+            "maxItems": MAX_RETURNEE_ITEMS,
+        }
+        properties["years_abroad"] = {"type": "integer", "minimum": 0, "maximum": 70}
     properties["version"] = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
     properties["origin_mission"] = {"type": "string", "pattern": MISSION_CODE_PATTERN}
     return {

@@ -636,7 +636,68 @@ def fill_demo(ws: Workspace, cases: int, seed: int, today: date | None = None) -
     extras = random.Random(f"{seed}:letters-and-reviews")
     _add_letters(ws, builder.rows[Case], extras, builder.today)
     _add_reviews(ws, builder.rows[Case], builder.rows[Employer], extras)
+    _add_returnees(ws, builder.rows[Case], random.Random(f"{seed}:returnees"), builder.today)
     return cases
+
+
+RETURNEE_EVERY = 30  # a register record for about this many cases ...
+MAX_RETURNEES = 8  # ... but no more
+# What workers back from each host country did there (ISCO-08 unit groups), and the language.
+_RETURNEE_JOBS = {
+    "KR": (("7212", "8160", "9329", "6121", "7112"), "ko"),
+    "TR": (("7115", "5131", "5322", "7122"), "tr"),
+    "AE": (("8322", "9112", "5120", "7411"), "ar"),
+    "RU": (("7112", "8332", "9333", "7126"), "ru"),
+    "DE": (("9211", "5322", "7212"), "de"),
+    "GB": (("9211", "9329"), "en"),
+    "US": (("8332", "4321", "5120"), "en"),
+    "IL": (("5322", "7114", "9211"), "he"),
+    "QA": (("7114", "8322", "9112"), "ar"),
+    "KG": (("7112", "7533", "8322"), "ky"),
+}
+_CERTIFICATES = {
+    "7212": "Welding certificate, level 2",
+    "8332": "Driving licence, category CE",
+    "8322": "Driving licence, category B (UAE)",
+    "5322": "Caregiver course, 120 hours",
+    "5120": "Food hygiene certificate",
+    "7411": "Electrical safety, group III",
+    "6121": "Dairy farm machinery course",
+}
+
+
+def _add_returnees(
+    ws: Workspace, cases: list[dict[str, Any]], rng: random.Random, today: date
+) -> None:
+    """A few finished cases whose worker went home, in the returnees' skills register."""
+    from app.domain.occupations import regions
+    from app.services.returnees import FINAL_STATUSES, ReturneeInput, ReturneeService
+
+    eligible = [c for c in cases if c["status"] in FINAL_STATUSES]
+    wanted = min(MAX_RETURNEES, len(cases) // RETURNEE_EVERY, len(eligible))
+    service = ReturneeService(ws, today=today)
+    region_codes = sorted(regions())
+    for case in sorted(rng.sample(eligible, wanted), key=lambda c: c["number"]):
+        jobs, language = _RETURNEE_JOBS.get(case["host_country"], (("9329",), "en"))
+        occupation = rng.choice(jobs)
+        finished = case["closed_at"] or case["resolved_at"]
+        home = finished.date() if isinstance(finished, datetime) else today
+        certificate = _CERTIFICATES.get(occupation)
+        service.add(
+            ReturneeInput(
+                case_number=case["number"],
+                occupation=occupation,
+                work_country=case["host_country"],
+                region=rng.choice(region_codes),
+                consent_reference=f"{case['number']}/R",
+                consent_date=min(home, today),
+                years_abroad=rng.randrange(1, 8),
+                certificates=(certificate,) if certificate else (),
+                languages=tuple(dict.fromkeys((language, "ru"))),
+                wants_referral=rng.random() < 0.7,
+                returned_on=min(home, today),
+            )
+        )
 
 
 LETTER_EVERY = 25  # one letter for about this many cases ...

@@ -35,6 +35,7 @@ from app.db.models import (
     LocalSecret,
     Mission,
     PartnerReferral,
+    Returnee,
     SyncConflict,
 )
 from app.db.sync import CHANGE_SEQ
@@ -707,13 +708,18 @@ class ExchangeService:
             "contract_review": ContractReview,
             "case_citation": CaseCitation,
             "letter": Letter,
+            "returnee": Returnee,
         }
         children = {name: add(name, model.case_id.in_(case_ids)) for name, model in owned.items()}
 
         def ids(rows: list[dict[str, Any]], key: str) -> list[str]:
             return sorted({r[key] for r in rows if r.get(key)})
 
-        person_ids = ids(cases, "person_id") + ids(children["contract_review"], "person_id")
+        person_ids = sorted(
+            set(ids(cases, "person_id"))
+            | set(ids(children["contract_review"], "person_id"))
+            | set(ids(children["returnee"], "person_id"))
+        )
         provisions = add(
             "agreement_provision",
             BY_NAME["agreement_provision"].model.id.in_(

@@ -4,7 +4,9 @@ The policy is a domain setting (``retention_years``, default 5). What goes: the 
 in both scripts, IIN, passport, birth date, contacts, addresses, next of kin, consent note;
 the case's description and every timeline text; attachments (content, name, hash); the issued
 letters' PDFs, subjects, addressees and free text; referral and citation notes; the workplace
-of contract reviews; sync conflicts holding copies of those rows; and the case's search row.
+of contract reviews; the returnees' register records started from the case (certificates,
+languages, note, consent reference; a record without a case goes the same number of years
+after the return); sync conflicts holding copies of those rows; and the case's search row.
 What stays for statistics: the case number, categories, ILO indicators, host country, status,
 urgency, dates, outcome figures, the employer and agency (organisations, not people), the
 person's sex and citizenship, and the letter register's numbers, dates and hashes.
@@ -37,6 +39,7 @@ from app.db.models import (
     Letter,
     PartnerReferral,
     Person,
+    Returnee,
     Setting,
     SyncConflict,
 )
@@ -76,6 +79,10 @@ class RetentionReport:
     candidates: list[RetentionCandidate] = field(default_factory=list)
     anonymised_cases: list[str] = field(default_factory=list)
     anonymised_persons: int = 0
+    # Returnees' register records not started from a case (a returnee who contacted HQ): their
+    # period runs from the return (or, without its date, from the consent).
+    returnee_candidates: list[str] = field(default_factory=list)
+    anonymised_returnees: int = 0
     wal_checkpointed: bool = False
 
 
@@ -190,7 +197,8 @@ def _blank_person(person: Person, now: datetime) -> None:
 
 
 def _person_still_needed(session: Session, person_id: str, done_case: str) -> bool:
-    """True while another case of this person is not anonymised yet."""
+    """True while another case of this person, or a returnees' register record not started
+    from one of their cases, is not anonymised yet."""
     other = session.execute(
         select(func.count())
         .select_from(Case)
@@ -201,7 +209,28 @@ def _person_still_needed(session: Session, person_id: str, done_case: str) -> bo
             Case.deleted_at.is_(None),
         )
     ).scalar_one()
-    return bool(other)
+    register = session.execute(
+        select(func.count())
+        .select_from(Returnee)
+        .where(
+            Returnee.person_id == person_id,
+            Returnee.case_id.is_(None),
+            Returnee.id != done_case,
+            Returnee.anonymised_at.is_(None),
+            Returnee.deleted_at.is_(None),
+        )
+    ).scalar_one()
+    return bool(other or register)
+
+
+def _blank_returnee(record: Returnee, now: datetime) -> None:
+    """What stays is what statistics count: occupation, country of work, region, dates."""
+    record.certificates = []
+    record.languages = []
+    record.note = ""
+    record.skills_text = ""
+    record.consent_reference = ""
+    record.anonymised_at = now
 
 
 def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[str], bool]:
@@ -246,6 +275,9 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
     ).scalars():
         citation.note = ""
         touched.append(citation.id)
+    for record in session.execute(select(Returnee).where(Returnee.case_id == row.id)).scalars():
+        _blank_returnee(record, now)
+        touched.append(record.id)
     person_done = False
     person = session.get(Person, row.person_id)
     if person is not None and person.anonymised_at is None:
@@ -269,6 +301,61 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
     return touched, person_done
 
 
+def find_returnee_candidates(session: Session, years: int, today: date) -> list[str]:
+    """Register records without a case whose period is over (a case's records go with it)."""
+    rows = session.execute(
+        select(Returnee.id, Returnee.returned_on, Returnee.consent_date)
+        .where(
+            Returnee.case_id.is_(None),
+            Returnee.anonymised_at.is_(None),
+            Returnee.deleted_at.is_(None),
+        )
+        .order_by(Returnee.id)
+    ).all()
+    return [
+        record_id
+        for record_id, returned, consented in rows
+        if add_years(returned or consented, years) <= today
+    ]
+
+
+def anonymise_returnee(session: Session, record_id: str, now: datetime) -> bool:
+    """Strip one caseless register record (and its person, once nothing else needs them) in
+    the caller's transaction; returns whether the person was anonymised too."""
+    record = session.get(Returnee, record_id)
+    assert record is not None
+    _blank_returnee(record, now)
+    touched = [record.id]
+    person = session.get(Person, record.person_id)
+    person_done = False
+    if person is not None and person.anonymised_at is None:
+        if not _person_still_needed(session, person.id, record.id):
+            _blank_person(person, now)
+            touched.append(person.id)
+            person_done = True
+    session.execute(delete(SyncConflict).where(SyncConflict.record_id.in_(touched)))
+    session.flush()
+    return person_done
+
+
+def _run_returnees(workspace: Workspace, report: RetentionReport, years: int, trigger: str) -> None:
+    for record_id in report.returnee_candidates:
+        with workspace.write() as session:
+            row = session.get(Returnee, record_id)
+            if row is None or row.anonymised_at is not None:
+                continue
+            person_done = anonymise_returnee(session, record_id, datetime.now(UTC))
+            workspace.audit(
+                session,
+                "retention.anonymise",
+                "returnee",
+                record_id,
+                {"years": years, "person": person_done, "trigger": trigger},
+            )
+        report.anonymised_returnees += 1
+        report.anonymised_persons += int(person_done)
+
+
 def purge_freed_data(workspace: Workspace) -> bool:
     """Merge the FTS5 segments and truncate the WAL; True when the checkpoint was complete."""
     with workspace.write() as session:
@@ -289,7 +376,8 @@ def run_retention(
     report = RetentionReport(years, today, dry_run)
     with workspace.read() as session:
         report.candidates = find_candidates(session, years, today)
-    if dry_run or not report.candidates:
+        report.returnee_candidates = find_returnee_candidates(session, years, today)
+    if dry_run or not (report.candidates or report.returnee_candidates):
         return report
     total = len(report.candidates)
     for index, candidate in enumerate(report.candidates):
@@ -315,6 +403,7 @@ def run_retention(
             )
         report.anonymised_cases.append(candidate.number)
         report.anonymised_persons += int(person_done)
+    _run_returnees(workspace, report, years, trigger)
     with workspace.write() as session:
         workspace.audit(
             session,
@@ -324,6 +413,7 @@ def run_retention(
             {
                 "years": years,
                 "cases": len(report.anonymised_cases),
+                "returnees": report.anonymised_returnees,
                 "persons": report.anonymised_persons,
                 "trigger": trigger,
             },

@@ -3,7 +3,9 @@
 Found by IIN (every person record with that IIN, duplicates included) or by person id. The
 export holds the person's record with the consent given, each of their cases with its
 timeline, attachments (the files themselves in JSON, a list in the PDF), letters, contract
-reviews and referrals, and the audit entries of those records: who looked at or changed them.
+reviews and referrals, their records in the returnees' skills register, and the audit entries
+of those records: who looked at or changed them. At HQ, an HQ analyst answers the request (HQ
+holds the register and the returnees who contacted it).
 Making an export is itself audited.
 """
 
@@ -33,9 +35,12 @@ from app.db.models import (
     PartnerReferral,
     Person,
     RecruitmentAgency,
+    Returnee,
     User,
 )
 from app.domain import labels
+from app.domain import occupations as isco
+from app.domain.codes import Role
 from app.domain.events import compose, stored_event
 from app.domain.iin import validate_iin
 from app.domain.roles import CASE_WORKERS
@@ -218,6 +223,41 @@ def _reviews(session: Session, person_id: str, case_ids: list[str]) -> list[dict
     ]
 
 
+RETURNEE_FIELDS = (
+    "id",
+    "occupation",
+    "years_abroad",
+    "certificates",
+    "languages",
+    "work_country",
+    "region",
+    "wants_referral",
+    "consent_reference",
+    "consent_date",
+    "returned_on",
+    "note",
+    "origin_mission",
+    "anonymised_at",
+)
+
+
+def _register(session: Session, person_id: str) -> list[dict[str, Any]]:
+    """The person's records in the returnees' skills register (a withdrawn consent included:
+    the row is still held)."""
+    rows = session.execute(
+        select(Returnee, Case.number)
+        .outerjoin(Case, Case.id == Returnee.case_id)
+        .where(Returnee.person_id == person_id, Returnee.deleted_at.is_(None))
+        .order_by(Returnee.consent_date, Returnee.id)
+    ).all()
+    found = []
+    for record, number in rows:
+        item = _row(record, RETURNEE_FIELDS)
+        item["case_number"] = number
+        found.append(item)
+    return found
+
+
 def _audit(session: Session, ids: list[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
@@ -250,7 +290,10 @@ def collect(
     with_files: bool = True,
 ) -> SubjectAccessExport:
     """Gather the export and audit that it was made (one transaction)."""
-    workspace.require_role(*READERS)
+    if workspace.mission.is_hq:
+        workspace.require_role(Role.HQ)
+    else:
+        workspace.require_role(*READERS)
     query = {"iin": iin} if iin is not None else {"person_id": person_id or ""}
     export = SubjectAccessExport(
         datetime.now(UTC), workspace.actor.username, workspace.mission_code, query
@@ -267,7 +310,15 @@ def collect(
             record = _row(person, PERSON_FIELDS)
             record["cases"] = [_case(session, c, with_files) for c in cases]
             record["contract_reviews"] = _reviews(session, person.id, [c.id for c in cases])
-            record["audit"] = _audit(session, [person.id, *[c.number for c in cases]])
+            record["returnee_register"] = _register(session, person.id)
+            record["audit"] = _audit(
+                session,
+                [
+                    person.id,
+                    *[c.number for c in cases],
+                    *[r["id"] for r in record["returnee_register"]],
+                ],
+            )
             export.persons.append(record)
         workspace.audit(
             session,
@@ -433,6 +484,8 @@ def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> bytes:
                     ],
                     col_widths=(40, 35, 95),
                 )
+        for entry in person.get("returnee_register", []):
+            _register_section(doc, entry, lang)
         if person["audit"]:
             doc.heading(_("Who worked with these records"))
             doc.table(
@@ -448,6 +501,35 @@ def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> bytes:
                 col_widths=(40, 40, 90),
             )
     return doc.build()
+
+
+def _register_section(doc: DocumentBuilder, entry: dict[str, Any], lang: str) -> None:
+    doc.heading(_("Returnees' skills register"))
+    languages = ", ".join(isco.language_name(c, lang) for c in entry["languages"])
+    doc.table(
+        [
+            [_("Field"), _("Value")],
+            [_("Case"), entry["case_number"] or "—"],
+            [
+                _("Occupation"),
+                f"{entry['occupation']} {isco.occupation_title(entry['occupation'], lang)}",
+            ],
+            [_("Years of experience abroad"), str(entry["years_abroad"])],
+            [_("Certificates"), "; ".join(entry["certificates"]) or "—"],
+            [_("Languages"), languages or "—"],
+            [_("Country of work"), official_name(entry["work_country"], lang) or "—"],
+            [_("Region of return"), isco.region_title(entry["region"], lang)],
+            [
+                _("Wants referral to an employment centre"),
+                _("yes") if entry["wants_referral"] else _("no"),
+            ],
+            [_("Consent given on"), _when(entry["consent_date"], lang)],
+            [_("Consent reference"), entry["consent_reference"] or "—"],
+            [_("Returned on"), _when(entry["returned_on"], lang)],
+            [_("Note"), entry["note"] or "—"],
+        ],
+        col_widths=(55, 115),
+    )
 
 
 def _entry_text(entry: dict[str, Any], lang: str, officer: Callable[[str | None], str]) -> str:

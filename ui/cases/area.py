@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QStackedWidget
 
 from app.domain.roles import CASE_WORKERS
+from app.i18n import _
 from app.services.records import CaseFilter
 from app.services.users import UserService
 from ui.cases.list_view import CaseListView
@@ -46,6 +47,7 @@ class CasesArea(QStackedWidget):
             editor.case_saved.connect(lambda _id: self.list_view.refresh())
             editor.review_requested.connect(self._review_contract)
             editor.letter_requested.connect(self._new_letter)
+            editor.skills_requested.connect(self._record_skills)
             editor.letter_opened.connect(self._open_letter)
             editor.review_opened.connect(self._open_review)
             editor.status_message.connect(lambda text: window.statusBar().showMessage(text, 5000))
@@ -74,6 +76,12 @@ class CasesArea(QStackedWidget):
         from ui.contracts import open_review_for_case  # areas load when first used
 
         open_review_for_case(self._main_window, case_id)
+
+    def _record_skills(self, case_id: str) -> None:
+        from ui.returnees import record_skills_for_case  # the dialog loads when first used
+
+        if record_skills_for_case(self, self._main_window, case_id):
+            self._main_window.statusBar().showMessage(_("Skills on return recorded."), 5000)
 
     def _new_letter(self, case_id: str, number: str) -> None:
         from ui.letters.page import LettersPage

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Channel, Urgency, label
-from app.domain.roles import SENIOR_ROLES
+from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.errors import QorgauError, ValidationError
 from app.i18n import N_, _, current_language, format_date, ngettext
 from app.services.cases import CaseService, DuplicatePersonWarning
@@ -42,6 +42,7 @@ from app.services.changes import DataChanged
 from app.services.organisations import OrganisationService
 from app.services.people import PersonService
 from app.services.records import CaseChanges, CaseDetail, CaseInput
+from app.services.returnees import FINAL_STATUSES as RETURNEE_FROM_STATUSES
 from app.services.subject_access import READERS, SubjectAccessExport, export_subject_access
 from app.services.workspace import Workspace
 from ui.agreements.case_panel import ApplicableLawPanel
@@ -86,6 +87,7 @@ class CaseEditor(QWidget):
     closed = Signal()
     review_requested = Signal(str)  # case id: open a contract review pre-filled from it
     letter_requested = Signal(str, str)  # case id, number: draft a letter for it
+    skills_requested = Signal(str)  # case id: record the returnee's skills (issue 24)
     letter_opened = Signal(str)  # letter id: show it in the Letters area
     review_opened = Signal(str)  # review id: show the saved contract review
     status_message = Signal(str)  # a confirmation for the window's status bar
@@ -194,6 +196,10 @@ class CaseEditor(QWidget):
         self.person_box = QGroupBox()
         person_layout = QVBoxLayout(self.person_box)
         person_layout.addWidget(self.person)
+        # A case over with the worker home: their skills for the returnees' register.
+        self.skills_button = QPushButton()
+        self.skills_button.clicked.connect(self._request_skills)
+        person_layout.addWidget(self.skills_button, 0, Qt.AlignmentFlag.AlignRight)
         person_layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignRight)
         self.case_box = QGroupBox()
         self.case_form = QFormLayout(self.case_box)
@@ -355,6 +361,10 @@ class CaseEditor(QWidget):
         self.review_button.setToolTip(_("Review the worker's employment contract for this case"))
         self.letter_button.setText(_("New &letter"))
         self.letter_button.setToolTip(_("Draft an official letter about this case"))
+        self.skills_button.setText(_("Record skills on return…"))
+        self.skills_button.setToolTip(
+            _("Record the worker's occupation and skills for the returnees' register")
+        )
         self.export_button.setText(_("Subject access e&xport…"))
         self.export_button.setToolTip(
             _(
@@ -379,6 +389,7 @@ class CaseEditor(QWidget):
 
     def _show_heading(self) -> None:
         case = self.case
+        self.skills_button.setVisible(self._can_record_skills())
         # The `*` marks unsaved changes, as in Word and Excel.
         marker = " *" if self._dirty else ""
         if case is None:
@@ -552,6 +563,19 @@ class CaseEditor(QWidget):
     def _request_review(self) -> None:
         if self.case is not None and self.confirm_close():
             self.review_requested.emit(self.case.id)
+
+    def _can_record_skills(self) -> bool:
+        case = self.case
+        return (
+            case is not None
+            and case.status in RETURNEE_FROM_STATUSES
+            and not self.workspace.mission.is_hq
+            and self.workspace.actor.role in CASE_WORKERS
+        )
+
+    def _request_skills(self) -> None:
+        if self.case is not None and self.confirm_close():
+            self.skills_requested.emit(self.case.id)
 
     def _request_letter(self) -> None:
         if self.case is not None and self.confirm_close():

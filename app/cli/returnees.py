@@ -1,0 +1,111 @@
+"""returnee add | list | export: the returnees' skills register (issue 24)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from app.cli.cases import read_json_argument
+from app.cli.common import print_json, print_table, workspace
+from app.domain import occupations as isco
+from app.i18n import _, current_language, ngettext
+from app.services.returnee_json import returnee_from_json
+from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
+
+
+def register(commands: Any) -> None:
+    returnee = commands.add_parser(
+        "returnee", help=_("the returnees' skills register (with the worker's consent)")
+    )
+    actions = returnee.add_subparsers(dest="returnee_command", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help=_("add a returnee's record from JSON; prints its id"))
+    add.add_argument("--json", dest="json_file", required=True, metavar="FILE|-")
+    add.set_defaults(handler=cmd_add)
+    listing = actions.add_parser("list", help=_("list the register"))
+    listing.add_argument(
+        "--occupation", default="", help=_("ISCO-08 code: unit group (7212) or major group (7)")
+    )
+    listing.add_argument("--region", default="", help=_("ISO 3166-2:KZ code, e.g. KZ-71"))
+    listing.add_argument("--skill", default="", help=_("text in the certificates or note"))
+    listing.add_argument("--language", default="", help=_("ISO 639-1 code, e.g. ko"))
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_list)
+    export = actions.add_parser(
+        "export", help=_("write the register for the employment service (consented fields only)")
+    )
+    export.add_argument("--out", required=True, type=Path, help=_("FILE.csv or FILE.xlsx"))
+    export.set_defaults(handler=cmd_export)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    data = returnee_from_json(read_json_argument(args.json_file))
+    with workspace(args) as ws:
+        row = ReturneeService(ws).add(data)
+    print(row.id)
+    return 0
+
+
+def row_json(row: ReturneeRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "version": row.version,
+        "case_number": row.case_number or None,
+        "name": row.full_name,
+        "occupation": row.occupation,
+        "years_abroad": row.years_abroad,
+        "certificates": list(row.certificates),
+        "languages": list(row.languages),
+        "work_country": row.work_country,
+        "region": row.region,
+        "wants_referral": row.wants_referral,
+        "consent_reference": row.consent_reference,
+        "consent_date": row.consent_date,
+        "returned_on": row.returned_on,
+        "origin_mission": row.origin_mission,
+    }
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    flt = ReturneeFilter(
+        occupation=args.occupation, region=args.region, skill=args.skill, language=args.language
+    )
+    with workspace(args) as ws:
+        service = ReturneeService(ws)
+        total = service.count(flt)
+        rows = service.list(flt, limit=max(total, 1))
+    if args.json:
+        print_json({"total": total, "returnees": [row_json(r) for r in rows]})
+        return 0
+    lang = current_language()
+    print_table(
+        [
+            _("Full name"),
+            _("Occupation"),
+            _("Region of return"),
+            _("Country of work"),
+            _("Returned on"),
+        ],
+        [
+            [
+                r.full_name,
+                f"{r.occupation} {isco.occupation_title(r.occupation, lang)}",
+                isco.region_title(r.region, lang),
+                r.work_country,
+                r.returned_on.isoformat() if r.returned_on else "—",
+            ]
+            for r in rows
+        ],
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        count = ReturneeService(ws).export(args.out, lang=current_language())
+    print(
+        ngettext("Wrote {path} ({n} record).", "Wrote {path} ({n} records).", count).format(
+            path=args.out, n=count
+        )
+    )
+    return 0

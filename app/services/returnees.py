@@ -1,0 +1,647 @@
+"""The returnees' skills register (issue 24): what a worker learnt abroad, for employment at home.
+
+Who records what:
+
+- at a mission, an officer (attaché, consul, administrator) starts a record from a case of the
+  mission's that is resolved or closed with the worker home or on the way (the case says
+  *repatriated*, or the record gives the day of return);
+- at headquarters, an HQ analyst adds a record when a returnee contacts HQ (a new person).
+
+No record without the worker's consent for this purpose: the ``returnee_register`` scope in the
+person's recorded consents, with the consent form's reference and date. Adding a record
+records that consent; withdrawing it (``withdraw_consent``, or removing the scope from the
+person) takes the record out of the register's list, its statistics and every export at once:
+each of them filters on the consent in SQL. Exports carry only the fields the consent covers
+(``EXPORT_FIELDS``): name, home contacts, region, occupation and skills, never the IIN, the
+passport, addresses abroad or anything of the case.
+
+A record hangs off its case (and belongs to the mission holding the case) or, without a case,
+belongs to the installation that made it; only the owner changes it (the bundle rules say the
+same, ``app/exchange/ownership.py``). Every write and every export leaves an audit entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Case, Person, Returnee
+from app.domain import occupations as isco
+from app.domain.codes import CaseStatus, ConsentScope, Role
+from app.domain.roles import CASE_WORKERS
+from app.errors import NotFound, PermissionDenied, ValidationError
+from app.i18n import D_, _, translator
+from app.reports.export import write_csv, write_xlsx
+from app.reports.tables import ReportTable
+from app.services import validation as check
+from app.services.people import clean_person, person_values
+from app.services.records import PersonInput
+from app.services.workspace import Workspace
+
+SCOPE = ConsentScope.RETURNEE_REGISTER.value
+# Cases from which a mission may start a record: the work on them is over.
+FINAL_STATUSES = (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value)
+MAX_ITEMS = 50  # certificates or languages of one returnee (the bundle schema's limit too)
+MAX_CERTIFICATE = 300
+MAX_YEARS = 70
+PAGE = 200
+EXPORT_TITLE = D_("Returnees' skills register")
+BY_COUNTRY_TITLE = D_("Returnees by country of work")
+BY_MAJOR_TITLE = D_("Returnees by occupation (ISCO-08 major group)")
+COUNTRY_HEADER = D_("Country of work")
+MAJOR_HEADER = D_("Occupation (ISCO-08 major group)")
+RETURNEES_HEADER = D_("Returnees")
+YES, NO = D_("yes"), D_("no")
+# What the consent form covers when the register is handed to an employment centre.
+EXPORT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("surname", D_("Surname")),
+    ("given_names", D_("Given names")),
+    ("patronymic", D_("Patronymic")),
+    ("phone_home", D_("Phone in Kazakhstan")),
+    ("email", D_("E-mail")),
+    ("region", D_("Region of return")),
+    ("occupation", D_("Occupation (ISCO-08)")),
+    ("occupation_title", D_("Occupation")),
+    ("years_abroad", D_("Years of experience abroad")),
+    ("certificates", D_("Certificates")),
+    ("languages", D_("Languages")),
+    ("work_country", D_("Country of work")),
+    ("wants_referral", D_("Wants referral to an employment centre")),
+    ("returned_on", D_("Returned on")),
+)
+
+
+@dataclass(frozen=True)
+class ReturneeInput:
+    """A record as entered. ``case_number`` starts it from a case (a mission);
+    ``person`` is a returnee who contacted HQ; ``person_id`` a person HQ already recorded."""
+
+    occupation: str
+    work_country: str
+    region: str
+    consent_reference: str
+    consent_date: date | None
+    years_abroad: int = 0
+    certificates: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    wants_referral: bool = False
+    returned_on: date | None = None
+    note: str = ""
+    case_number: str = ""
+    person: PersonInput | None = None
+    person_id: str = ""
+
+
+@dataclass(frozen=True)
+class ReturneeFilter:
+    occupation: str = ""  # a unit group, or a major / sub-major group (code prefix)
+    region: str = ""
+    skill: str = ""  # text in the certificates or the note
+    language: str = ""  # ISO 639-1
+
+
+@dataclass(frozen=True)
+class ReturneeRow:
+    id: str
+    version: int
+    person_id: str
+    case_id: str | None
+    case_number: str
+    surname: str
+    given_names: str
+    patronymic: str
+    phone_home: str
+    email: str
+    occupation: str
+    years_abroad: int
+    certificates: tuple[str, ...]
+    languages: tuple[str, ...]
+    work_country: str
+    region: str
+    wants_referral: bool
+    consent_reference: str
+    consent_date: date
+    returned_on: date | None
+    recorded_by: str
+    origin_mission: str
+    note: str
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.surname, self.given_names, self.patronymic) if p)
+
+
+@dataclass(frozen=True)
+class ReturneeCount:
+    key: str
+    n: int
+
+
+@dataclass(frozen=True)
+class ReturneeStats:
+    """Returns in the register (with consent), by country of work and occupation major group."""
+
+    total: int
+    by_country: tuple[ReturneeCount, ...]
+    by_major_group: tuple[ReturneeCount, ...]
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _consented() -> Any:
+    # consent_scope is a JSON array of ASCII codes: its text holds "returnee_register" in quotes.
+    return cast(Person.consent_scope, Text).like(f'%"{SCOPE}"%')
+
+
+def _in_register() -> tuple[Any, ...]:
+    return (
+        Returnee.deleted_at.is_(None),
+        Returnee.anonymised_at.is_(None),
+        Person.anonymised_at.is_(None),
+        _consented(),
+    )
+
+
+def skills_key(certificates: Sequence[str], note: str) -> str:
+    return " | ".join([*certificates, note]).casefold()
+
+
+def clean_input(data: ReturneeInput, today: date | None = None) -> ReturneeInput:
+    """The input with every rule checked (ValidationError naming the field otherwise)."""
+    today = today or _today()
+    isco.occupation(data.occupation.strip())
+    isco.region(data.region.strip().upper())
+    if isinstance(data.years_abroad, bool) or not isinstance(data.years_abroad, int):
+        raise ValidationError(_("Years of experience must be a whole number."), "years_abroad")
+    if not 0 <= data.years_abroad <= MAX_YEARS:
+        raise ValidationError(
+            _("Years of experience must be between 0 and {n}.").format(n=MAX_YEARS),
+            "years_abroad",
+        )
+    if len(data.certificates) > MAX_ITEMS or len(data.languages) > MAX_ITEMS:
+        raise ValidationError(
+            _("At most {n} certificates and {n} languages.").format(n=MAX_ITEMS), "certificates"
+        )
+    certificates = tuple(
+        c
+        for c in (
+            check.bounded_text(c, "certificates", _("Certificate"), MAX_CERTIFICATE)
+            for c in data.certificates
+        )
+        if c
+    )
+    languages = tuple(dict.fromkeys(isco.language_code(code) for code in data.languages))
+    if data.consent_date is None:
+        raise ValidationError(
+            _(
+                "Give the date the worker consented to the returnees' register: no record "
+                "without that consent."
+            ),
+            "consent_date",
+        )
+    check.not_future(data.consent_date, "consent_date", _("The date of consent"), today)
+    check.not_future(data.returned_on, "returned_on", _("The date of return"), today)
+    return replace(
+        data,
+        occupation=data.occupation.strip(),
+        region=data.region.strip().upper(),
+        work_country=check.country(data.work_country, "work_country"),
+        consent_reference=check.required_text(
+            data.consent_reference, "consent_reference", _("Consent reference"), 200
+        ),
+        certificates=certificates,
+        languages=languages,
+        note=check.bounded_text(data.note, "note", _("Note"), 10_000),
+        case_number=data.case_number.strip().upper(),
+    )
+
+
+def _row(r: Returnee, person: Person, case_number: str | None) -> ReturneeRow:
+    return ReturneeRow(
+        id=r.id,
+        version=r.version,
+        person_id=r.person_id,
+        case_id=r.case_id,
+        case_number=case_number or "",
+        surname=person.surname,
+        given_names=person.given_names,
+        patronymic=person.patronymic,
+        phone_home=person.phone_home,
+        email=person.email,
+        occupation=r.occupation,
+        years_abroad=r.years_abroad,
+        certificates=tuple(r.certificates or ()),
+        languages=tuple(r.languages or ()),
+        work_country=r.work_country,
+        region=r.region,
+        wants_referral=r.wants_referral,
+        consent_reference=r.consent_reference,
+        consent_date=r.consent_date,
+        returned_on=r.returned_on,
+        recorded_by=r.recorded_by,
+        origin_mission=r.origin_mission,
+        note=r.note,
+    )
+
+
+class ReturneeService:
+    def __init__(self, workspace: Workspace, today: date | None = None) -> None:
+        self.ws = workspace
+        self._today = today
+
+    @property
+    def today(self) -> date:
+        return self._today or _today()
+
+    # -- who may ------------------------------------------------------------------------------
+
+    def _require_recorder(self) -> None:
+        if self.ws.mission.is_hq:
+            self.ws.require_role(Role.HQ)
+        else:
+            self.ws.require_role(*CASE_WORKERS)
+
+    def _require_reader(self) -> None:
+        self.ws.require_role(Role.HQ, *CASE_WORKERS)
+
+    def _require_owner(self, session: Session, row: Returnee) -> None:
+        here = self.ws.mission_code
+        if row.case_id is not None:
+            holder = session.execute(
+                select(Case.holder_mission).where(Case.id == row.case_id)
+            ).scalar_one_or_none()
+            owner = holder or row.origin_mission
+        else:
+            owner = row.origin_mission
+        if owner != here:
+            raise PermissionDenied(
+                _(
+                    "This record belongs to {owner}; only {owner} may change it (it reaches "
+                    "this installation in their bundles)."
+                ).format(owner=owner)
+            )
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def add(self, data: ReturneeInput) -> ReturneeRow:
+        self._require_recorder()
+        clean = clean_input(data, self.today)
+        with self.ws.write() as session:
+            case, person = self._subject(session, clean)
+            self._record_consent(person, clean)
+            row = Returnee(
+                origin_mission=self.ws.mission_code,
+                person_id=person.id,
+                case_id=case.id if case is not None else None,
+                recorded_by=self.ws.actor.username,
+            )
+            self._apply(row, clean)
+            session.add(row)
+            session.flush()
+            self.ws.audit(
+                session,
+                "returnee.add",
+                "returnee",
+                row.id,
+                {"case": case.number if case is not None else "", "occupation": row.occupation},
+            )
+            return _row(row, person, case.number if case is not None else None)
+
+    def update(
+        self, returnee_id: str, data: ReturneeInput, expected_version: int | None = None
+    ) -> ReturneeRow:
+        """Change the record's skills, region, referral wish and consent reference (its person
+        and case stay)."""
+        self._require_recorder()
+        clean = clean_input(data, self.today)
+        with self.ws.write() as session:
+            row = self._load(session, returnee_id)
+            self._require_owner(session, row)
+            check.version(row.version, expected_version)
+            person = session.get(Person, row.person_id)
+            assert person is not None  # a foreign key
+            self._record_consent(person, clean)
+            self._apply(row, clean)
+            session.flush()
+            self.ws.audit(session, "returnee.update", "returnee", row.id, {})
+            return _row(row, person, self._case_number(session, row.case_id))
+
+    def withdraw_consent(self, returnee_id: str) -> None:
+        """The worker withdrew consent: the scope leaves their recorded consents, so the record
+        leaves the register, its statistics and every export (its row stays for the owner's
+        retention rules)."""
+        self._require_recorder()
+        with self.ws.write() as session:
+            row = self._load(session, returnee_id)
+            self._require_owner(session, row)
+            person = session.get(Person, row.person_id)
+            assert person is not None
+            # The person's consents travel to HQ in the mission's next bundle, and with them the
+            # record's leaving the register there too.
+            person.consent_scope = [s for s in (person.consent_scope or []) if s != SCOPE]
+            session.flush()
+            self.ws.audit(session, "returnee.consent_withdrawn", "returnee", row.id, {})
+
+    def _subject(self, session: Session, data: ReturneeInput) -> tuple[Case | None, Person]:
+        """The case and person a new record hangs off, under the rules of this installation."""
+        if self.ws.mission.is_hq:
+            if data.case_number:
+                raise ValidationError(
+                    _(
+                        "At headquarters a record is added for a returnee who contacted HQ; "
+                        "a record from a case is started by the mission that holds the case."
+                    ),
+                    "case_number",
+                )
+            return None, self._hq_person(session, data)
+        if not data.case_number:
+            raise ValidationError(
+                _("At a mission a record starts from a closed case: give the case number."),
+                "case_number",
+            )
+        case = session.execute(
+            select(Case).where(Case.number == data.case_number, Case.deleted_at.is_(None))
+        ).scalar_one_or_none()
+        if case is None:
+            raise NotFound(_("No case {number}.").format(number=data.case_number))
+        if case.holder_mission != self.ws.mission_code:
+            raise PermissionDenied(
+                _("Case {number} is held by {holder}; only {holder} may start its record.").format(
+                    number=case.number, holder=case.holder_mission
+                )
+            )
+        if case.status not in FINAL_STATUSES or case.anonymised_at is not None:
+            raise ValidationError(
+                _(
+                    "Case {number} is not resolved or closed: record the worker's skills "
+                    "when the case ends with their return home."
+                ).format(number=case.number),
+                "case_number",
+            )
+        if not case.repatriated and data.returned_on is None:
+            raise ValidationError(
+                _(
+                    "Case {number} does not record the worker's return home: give the day "
+                    "they returned (or will return)."
+                ).format(number=case.number),
+                "returned_on",
+            )
+        person = session.get(Person, case.person_id)
+        assert person is not None
+        return case, person
+
+    def _hq_person(self, session: Session, data: ReturneeInput) -> Person:
+        if data.person is not None and data.person_id:
+            raise ValidationError(_("Give either “person” or “person_id”, not both."), "person")
+        if data.person_id:
+            person = session.get(Person, data.person_id)
+            if person is None or person.deleted_at is not None:
+                raise NotFound(_("No person with id {id}.").format(id=data.person_id))
+            if person.origin_mission != self.ws.mission_code:
+                raise PermissionDenied(
+                    _(
+                        "This person was recorded by {owner}; ask {owner} to start the "
+                        "record from the case, or add the returnee as a new person."
+                    ).format(owner=person.origin_mission)
+                )
+            return person
+        if data.person is None:
+            raise ValidationError(_("Give the returnee's name (“person”)."), "person")
+        values = person_values(clean_person(data.person, self.today))
+        person = Person(origin_mission=self.ws.mission_code, **values)
+        session.add(person)
+        session.flush()
+        return person
+
+    def _record_consent(self, person: Person, data: ReturneeInput) -> None:
+        scopes = list(person.consent_scope or [])
+        if SCOPE not in scopes:
+            person.consent_scope = [*scopes, SCOPE]
+        if person.consent_date is None:
+            person.consent_date = data.consent_date
+
+    def _apply(self, row: Returnee, data: ReturneeInput) -> None:
+        row.occupation = data.occupation
+        row.years_abroad = data.years_abroad
+        row.certificates = list(data.certificates)
+        row.languages = list(data.languages)
+        row.work_country = data.work_country
+        row.region = data.region
+        row.wants_referral = data.wants_referral
+        row.consent_reference = data.consent_reference
+        assert data.consent_date is not None  # clean_input refuses a record without it
+        row.consent_date = data.consent_date
+        row.returned_on = data.returned_on
+        row.note = data.note
+        row.skills_text = skills_key(data.certificates, data.note)
+
+    def _load(self, session: Session, returnee_id: str) -> Returnee:
+        row = session.get(Returnee, returnee_id)
+        if row is None or row.deleted_at is not None:
+            raise NotFound(_("No returnee record {id}.").format(id=returnee_id))
+        return row
+
+    @staticmethod
+    def _case_number(session: Session, case_id: str | None) -> str:
+        if case_id is None:
+            return ""
+        return session.execute(select(Case.number).where(Case.id == case_id)).scalar_one()
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def _query(self, flt: ReturneeFilter) -> Any:  # a Select of (Returnee, Person, case number)
+        query = (
+            select(Returnee, Person, Case.number)
+            .join(Person, Person.id == Returnee.person_id)
+            .outerjoin(Case, Case.id == Returnee.case_id)
+            .where(*_in_register())
+        )
+        if flt.occupation:
+            code = isco.occupation_filter(flt.occupation.strip())
+            query = query.where(
+                Returnee.occupation == code
+                if len(code) == 4
+                else Returnee.occupation.like(f"{code}%")
+            )
+        if flt.region:
+            query = query.where(Returnee.region == isco.region(flt.region.strip().upper()).code)
+        if flt.skill.strip():
+            needle = flt.skill.strip().casefold().replace("\\", "\\\\")
+            needle = needle.replace("%", "\\%").replace("_", "\\_")
+            query = query.where(Returnee.skills_text.like(f"%{needle}%", escape="\\"))
+        if flt.language.strip():
+            language = isco.language_code(flt.language)
+            query = query.where(cast(Returnee.languages, Text).like(f'%"{language}"%'))
+        return query
+
+    def list(
+        self, flt: ReturneeFilter | None = None, offset: int = 0, limit: int = PAGE
+    ) -> list[ReturneeRow]:
+        """One page of the register (consented records only), newest return first."""
+        self._require_reader()
+        query = (
+            self._query(flt or ReturneeFilter())
+            .order_by(
+                Returnee.returned_on.desc().nulls_last(),
+                Returnee.consent_date.desc(),
+                Returnee.id,
+            )
+            .offset(max(0, offset))
+            .limit(max(1, limit))
+        )
+        with self.ws.read() as session:
+            return [_row(r, p, n) for r, p, n in session.execute(query).all()]
+
+    def count(self, flt: ReturneeFilter | None = None) -> int:
+        self._require_reader()
+        query = self._query(flt or ReturneeFilter()).with_only_columns(func.count(Returnee.id))
+        with self.ws.read() as session:
+            return int(session.execute(query).scalar_one())
+
+    def get(self, returnee_id: str) -> ReturneeRow:
+        self._require_reader()
+        with self.ws.read() as session:
+            row = self._load(session, returnee_id)
+            person = session.get(Person, row.person_id)
+            assert person is not None
+            return _row(row, person, self._case_number(session, row.case_id))
+
+    def for_case(self, case_id: str) -> ReturneeRow | None:
+        """The record started from a case, if any (the case's action opens it to edit)."""
+        self._require_reader()
+        with self.ws.read() as session:
+            found = session.execute(
+                select(Returnee, Person)
+                .join(Person, Person.id == Returnee.person_id)
+                .where(Returnee.case_id == case_id, Returnee.deleted_at.is_(None))
+            ).first()
+            if found is None:
+                return None
+            return _row(found[0], found[1], self._case_number(session, case_id))
+
+    def statistics(self) -> ReturneeStats:
+        """Consented records by country of work and by occupation major group."""
+        self._require_reader()
+        base = (
+            select(Returnee.work_country, Returnee.occupation)
+            .join(Person, Person.id == Returnee.person_id)
+            .where(*_in_register())
+            .subquery()
+        )
+        major = func.substr(base.c.occupation, 1, 1)
+        with self.ws.read() as session:
+            countries = session.execute(
+                select(base.c.work_country, func.count())
+                .group_by(base.c.work_country)
+                .order_by(func.count().desc(), base.c.work_country)
+            ).all()
+            majors = session.execute(
+                select(major, func.count()).group_by(major).order_by(major)
+            ).all()
+        return ReturneeStats(
+            total=sum(n for _c, n in countries),
+            by_country=tuple(ReturneeCount(c, n) for c, n in countries),
+            by_major_group=tuple(ReturneeCount(str(m), n) for m, n in majors),
+        )
+
+    # -- export -------------------------------------------------------------------------------
+
+    def export_table(self, flt: ReturneeFilter | None = None, lang: str = "") -> ReportTable:
+        """The consented fields of every record in the register (or the filter), in ``lang``."""
+        self._require_reader()
+        words = translator("documents", lang or "en")
+        rows: list[ReturneeRow] = []
+        offset = 0
+        while True:
+            page = self.list(flt, offset=offset, limit=1000)
+            rows.extend(page)
+            if len(page) < 1000:
+                break
+            offset += len(page)
+        return ReportTable(
+            key="returnees",
+            title=words.gettext(EXPORT_TITLE),
+            headers=tuple(words.gettext(label) for _key, label in EXPORT_FIELDS),
+            rows=tuple(_export_row(r, lang or "en", words.gettext) for r in rows),
+        )
+
+    def export(self, target: Path, flt: ReturneeFilter | None = None, lang: str = "") -> int:
+        """Write the register as CSV or XLSX (by the file's suffix); returns the rows written."""
+        self._require_reader()
+        suffix = target.suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise ValidationError(
+                _("Export to a .csv or .xlsx file, not “{name}”.").format(name=target.name),
+                "out",
+            )
+        table = self.export_table(flt, lang)
+        if suffix == ".csv":
+            write_csv([table], target)
+        else:
+            write_xlsx([table], target, title=table.title, lang=lang or "en")
+        with self.ws.write() as session:
+            self.ws.audit(
+                session,
+                "returnee.export",
+                "returnee",
+                "",
+                {"format": suffix[1:], "rows": len(table.rows), "filter": _filter_details(flt)},
+            )
+        return len(table.rows)
+
+
+def _filter_details(flt: ReturneeFilter | None) -> dict[str, str]:
+    if flt is None:
+        return {}
+    return {k: v for k, v in vars(flt).items() if v}
+
+
+def _export_row(row: ReturneeRow, lang: str, word: Any) -> tuple[Any, ...]:
+    values: dict[str, Any] = {
+        "surname": row.surname,
+        "given_names": row.given_names,
+        "patronymic": row.patronymic,
+        "phone_home": row.phone_home,
+        "email": row.email,
+        "region": isco.region_title(row.region, lang),
+        "occupation": row.occupation,
+        "occupation_title": isco.occupation_title(row.occupation, lang),
+        "years_abroad": row.years_abroad,
+        "certificates": "; ".join(row.certificates),
+        "languages": ", ".join(isco.language_name(c, lang) for c in row.languages),
+        "work_country": row.work_country,
+        "wants_referral": word(YES) if row.wants_referral else word(NO),
+        "returned_on": row.returned_on,
+    }
+    return tuple(values[key] for key, _label in EXPORT_FIELDS)
+
+
+def statistics_tables(stats: ReturneeStats, lang: str) -> list[ReportTable]:
+    """The register's figures as report tables (the HQ statistics print and export them)."""
+    from app.i18n import country_name
+
+    word = translator("documents", lang).gettext
+    return [
+        ReportTable(
+            "returnees_by_country",
+            word(BY_COUNTRY_TITLE),
+            (word(COUNTRY_HEADER), word(RETURNEES_HEADER)),
+            tuple((country_name(c.key, lang) or c.key, c.n) for c in stats.by_country),
+        ),
+        ReportTable(
+            "returnees_by_occupation",
+            word(BY_MAJOR_TITLE),
+            (word(MAJOR_HEADER), word(RETURNEES_HEADER)),
+            tuple(
+                (f"{c.key} {isco.occupation_title(c.key, lang)}", c.n) for c in stats.by_major_group
+            ),
+        ),
+    ]

@@ -1,0 +1,182 @@
+"""``qorgau returnee add | list | export`` end to end (issue 24 part 2)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from app.config import Paths
+from app.db.models import AuditEntry, Returnee
+from app.domain import occupations as isco
+from app.services.cases import CaseService
+from app.services.installation import unlock
+from app.services.records import CaseChanges, CaseInput, PersonInput
+from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import run_cli
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def closed_case(installation: Paths, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("QORGAU_DATA_DIR", str(installation.data_dir))
+    monkeypatch.setenv("QORGAU_USER", "aigul")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    ws = unlock(installation, "serik", PASSWORD)
+    try:
+        cases = CaseService(ws)
+        case = cases.create_case(
+            CaseInput(
+                host_country="KR",
+                categories=("unpaid_wages",),
+                received_at=TODAY - timedelta(days=30),
+                person=PersonInput(surname="Сейітов", given_names="Бақыт", phone_home="8 701"),
+            )
+        )
+        cases.set_status(case.id, "resolved", "Paid")
+        cases.update_case(case.id, CaseChanges(repatriated=True))
+        cases.set_status(case.id, "closed", "Home")
+        return case.number
+    finally:
+        ws.close()
+
+
+def returnee_json(tmp_path: Path, number: str, **extra: object) -> Path:
+    data = {
+        "case_number": number,
+        "occupation": "7212",
+        "years_abroad": 4,
+        "certificates": ["Welder, level 2"],
+        "languages": ["ko"],
+        "work_country": "KR",
+        "region": "KZ-62",
+        "wants_referral": True,
+        "consent_reference": "form 3/2026",
+        "consent_date": (TODAY - timedelta(days=1)).isoformat(),
+        **extra,
+    }
+    path = tmp_path / "returnee.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_add_list_and_export(
+    capsys: pytest.CaptureFixture[str], closed_case: str, tmp_path: Path
+) -> None:
+    added = run_cli(capsys, "returnee", "add", "--json", str(returnee_json(tmp_path, closed_case)))
+    assert added.code == 0, added.err
+    record_id = added.out.strip()
+    listed = run_cli(capsys, "returnee", "list", "--occupation", "7", "--json")
+    assert listed.code == 0, listed.err
+    data = json.loads(listed.out)
+    assert data["total"] == 1
+    assert data["returnees"][0]["id"] == record_id
+    assert data["returnees"][0]["case_number"] == closed_case
+    assert data["returnees"][0]["region"] == "KZ-62"
+    assert (
+        json.loads(run_cli(capsys, "returnee", "list", "--region", "KZ-71", "--json").out)["total"]
+        == 0
+    )
+    table = run_cli(capsys, "--lang", "kk", "returnee", "list")
+    assert "Ұлытау облысы" in table.out and "Дәнекерлеушілер" in table.out
+    out = tmp_path / "register.xlsx"
+    exported = run_cli(capsys, "returnee", "export", "--out", str(out))
+    assert exported.code == 0, exported.err
+    sheet = load_workbook(out).active
+    assert sheet is not None and sheet.max_row == 3  # title, headers, one record
+    csv_out = tmp_path / "register.csv"
+    assert run_cli(capsys, "returnee", "export", "--out", str(csv_out)).code == 0
+    assert "Сейітов" in csv_out.read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"iin": "900504400123"}, "Unknown field “iin” in returnee"),
+        ({"occupation": "12345"}, "“12345” is not an ISCO-08 occupation code"),
+        ({"region": "KZ-AST"}, "“KZ-AST” is not a region of Kazakhstan"),
+        ({"consent_date": None}, "“consent_date” is required"),
+    ],
+)
+def test_bad_json_is_refused_and_changes_nothing(
+    capsys: pytest.CaptureFixture[str],
+    closed_case: str,
+    installation: Paths,
+    tmp_path: Path,
+    extra: dict[str, object],
+    message: str,
+) -> None:
+    path = returnee_json(tmp_path, closed_case, **extra)
+    result = run_cli(capsys, "returnee", "add", "--json", str(path))
+    assert result.code == 1 and message in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    # Signing in stamps the user's last login; the register and its audit stay untouched.
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        with ws.read() as session:
+            assert session.execute(select(func.count(Returnee.id))).scalar_one() == 0
+            written = select(func.count(AuditEntry.seq)).where(AuditEntry.action == "returnee.add")
+            assert session.execute(written).scalar_one() == 0
+    finally:
+        ws.close()
+
+
+def test_export_refuses_another_format(
+    capsys: pytest.CaptureFixture[str], closed_case: str, tmp_path: Path
+) -> None:
+    result = run_cli(capsys, "returnee", "export", "--out", str(tmp_path / "register.pdf"))
+    assert result.code == 1 and "Export to a .csv or .xlsx file" in result.err
+    assert not (tmp_path / "register.pdf").exists()
+
+
+def test_hq_statistics_count_returns_by_country_and_occupation(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services.returnees import ReturneeInput, ReturneeService
+    from tests.integration.test_exchange import make_site
+
+    hq = make_site(tmp_path, "AST", "KZ", "Astana", True)
+    try:
+        analyst = unlock(hq.paths, "astana", PASSWORD)
+        service = ReturneeService(analyst)
+        for surname, occupation, country in (
+            ("Омаров", "7112", "KR"),
+            ("Ахметов", "8332", "KR"),
+            ("Серікова", "5322", "TR"),
+        ):
+            service.add(
+                ReturneeInput(
+                    occupation=occupation,
+                    work_country=country,
+                    region="KZ-75",
+                    consent_reference="form",
+                    consent_date=TODAY,
+                    person=PersonInput(surname=surname, given_names="Test"),
+                )
+            )
+        analyst.close()
+    finally:
+        hq.ws.close()
+    monkeypatch.setenv("QORGAU_DATA_DIR", str(hq.paths.data_dir))
+    monkeypatch.setenv("QORGAU_USER", "astana")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    result = run_cli(capsys, "stats", "--json")
+    assert result.code == 0, result.err
+    figures = json.loads(result.out)["returnees"]
+    assert figures["total"] == 3
+    assert figures["by_country"] == [{"key": "KR", "n": 2}, {"key": "TR", "n": 1}]
+    assert [(c["key"], c["n"]) for c in figures["by_major_group"]] == [
+        ("5", 1),
+        ("7", 1),
+        ("8", 1),
+    ]
+    from app.i18n import country_name
+
+    printed = run_cli(capsys, "--lang", "ru", "stats")
+    assert f"{country_name('KR', 'ru')}  2" in printed.out
+    assert f"8 {isco.occupation_title('8', 'ru')}" in printed.out

@@ -1,0 +1,149 @@
+"""The returnees' register in bundles (issue 24 part 2): a record travels from the mission that
+started it to HQ, and a hostile mission with a real, trusted key cannot forge, rewrite or
+re-parent another installation's record. Each refused bundle leaves HQ's data folder byte for
+byte the same (``unchanged``), and names the record and the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.db.models import Returnee
+from app.exchange.package import BundleRefused
+from app.services.cases import CaseService
+from app.services.exchange import ExchangeService
+from app.services.installation import unlock
+from app.services.records import CaseChanges, CaseInput, PersonInput
+from app.services.returnees import ReturneeInput, ReturneeService
+from tests.conftest import PASSWORD
+from tests.integration.test_exchange import Site, link, make_site
+from tests.security.forge import Forger, changed, new_id, record_of, unchanged
+
+TODAY = date.today()
+
+
+def _returnee(case_number: str = "", **values: Any) -> ReturneeInput:
+    return ReturneeInput(
+        occupation=values.pop("occupation", "7112"),
+        work_country=values.pop("work_country", "KR"),
+        region="KZ-19",
+        consent_reference="form 7/2026",
+        consent_date=TODAY - timedelta(days=1),
+        certificates=("Bricklayer, level 3",),
+        languages=("ko",),
+        returned_on=TODAY - timedelta(days=1),
+        case_number=case_number,
+        **values,
+    )
+
+
+def _closed_case_with_returnee(site: Site, surname: str, country: str) -> str:
+    cases = CaseService(site.ws)
+    case = cases.create_case(
+        CaseInput(
+            host_country=country,
+            categories=("unpaid_wages",),
+            received_at=TODAY - timedelta(days=20),
+            person=PersonInput(surname=surname, given_names="Test"),
+        )
+    )
+    cases.set_status(case.id, "resolved", "Paid")
+    cases.update_case(case.id, CaseChanges(repatriated=True))
+    cases.set_status(case.id, "closed", "Home")
+    return ReturneeService(site.ws).add(_returnee(case.number, work_country=country)).id
+
+
+def _send(site: Site, hq: Site, out: Path) -> None:
+    ExchangeService(site.ws).export_cases(out, [hq.recipient])
+    ExchangeService(hq.ws).import_bundle(out)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    root = tmp_path_factory.mktemp("returnee-ownership")
+    hq = make_site(root, "AST", "KZ", "Astana", True)
+    sel = make_site(root, "SEL", "KR", "Seoul")
+    dxb = make_site(root, "DXB", "AE", "Dubai")
+    for mission in (sel, dxb):
+        link(hq, mission)
+    ids = {
+        "sel": _closed_case_with_returnee(sel, "Сейітов", "KR"),
+        "dxb": _closed_case_with_returnee(dxb, "Дүйсенов", "AE"),
+    }
+    for mission in (sel, dxb):
+        _send(mission, hq, root / f"{mission.ws.mission_code}.qbundle")
+    analyst = unlock(hq.paths, "astana", PASSWORD)
+    try:
+        ids["hq"] = (
+            ReturneeService(analyst)
+            .add(_returnee(person=PersonInput(surname="Омарова", given_names="Айжан")))
+            .id
+        )
+    finally:
+        analyst.close()
+    yield {"hq": hq, "sel": sel, "dxb": dxb, "ids": ids, "root": root}
+    for site in (hq, sel, dxb):
+        site.ws.close()
+
+
+def _hq_copy(world: dict[str, Any], key: str) -> dict[str, Any]:
+    return record_of(world["hq"], "returnee", Returnee.id == world["ids"][key])
+
+
+def _refused(world: dict[str, Any], records: list[dict[str, Any]], message: str) -> None:
+    hq: Site = world["hq"]
+    out = world["root"] / f"forged-{new_id()}.qbundle"
+    bundle = Forger(world["dxb"]).bundle(out, {"returnee": records}, [hq.recipient])
+    with unchanged(hq), pytest.raises(BundleRefused, match=message):
+        ExchangeService(hq.ws).import_bundle(bundle)
+
+
+def test_records_travel_from_the_missions_to_hq(world: dict[str, Any]) -> None:
+    sel = _hq_copy(world, "sel")
+    assert sel["origin_mission"] == "SEL" and sel["occupation"] == "7112"
+    assert sel["languages"] == ["ko"] and sel["certificates"] == ["Bricklayer, level 3"]
+    rows = ReturneeService(world["hq"].ws).list()
+    assert {r.origin_mission for r in rows} == {"SEL", "DXB", "AST"}
+
+
+def test_a_mission_cannot_rewrite_another_missions_record(world: dict[str, Any]) -> None:
+    record = _hq_copy(world, "sel")
+    forged = changed(record, occupation="9629", certificates=[])
+    _refused(world, [forged], f"returnee {record['id']} hangs off a case held by SEL")
+
+
+def test_a_mission_cannot_forge_a_record_in_another_missions_name(
+    world: dict[str, Any],
+) -> None:
+    forged = dict(_hq_copy(world, "sel"), id=new_id(), version=1, occupation="9629")
+    _refused(world, [forged], "is new here and claims to come from SEL")
+
+
+def test_a_mission_cannot_hang_its_record_on_another_missions_case(
+    world: dict[str, Any],
+) -> None:
+    sel = _hq_copy(world, "sel")
+    own = _hq_copy(world, "dxb")
+    moved = changed(own, case_id=sel["case_id"], person_id=sel["person_id"])
+    _refused(world, [moved], f"returnee {own['id']} hangs off a case held by SEL")
+    new = dict(own, id=new_id(), version=1, case_id=sel["case_id"])
+    _refused(world, [new], f"returnee {new['id']} hangs off a case held by SEL")
+
+
+def test_a_mission_cannot_change_a_record_hq_made(world: dict[str, Any]) -> None:
+    record = _hq_copy(world, "hq")
+    forged = changed(record, region="KZ-79", wants_referral=False)
+    _refused(world, [forged], f"returnee {record['id']} was made by AST")
+
+
+def test_the_owner_updates_its_record_after_the_attacks(world: dict[str, Any]) -> None:
+    sel: Site = world["sel"]
+    service = ReturneeService(sel.ws)
+    service.update(world["ids"]["sel"], _returnee(occupation="7114", work_country="KR"))
+    _send(sel, world["hq"], world["root"] / "sel-2.qbundle")
+    assert _hq_copy(world, "sel")["occupation"] == "7114"

@@ -1,0 +1,230 @@
+"""The Returnees area at HQ and the "Record skills on return…" action on a mission's closed case
+(issue 24 part 2): real services on temporary databases, what a user sees and the files written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from app.services.cases import CaseService
+from app.services.installation import unlock
+from app.services.records import CaseChanges, CaseInput, PersonInput
+from app.services.returnees import ReturneeInput, ReturneeService
+from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
+from tests.integration.test_exchange import make_site
+from ui.i18n_bridge import LanguageBridge
+from ui.main_window import MainWindow
+from ui.returnees.dialog import ReturneeDialog
+from ui.returnees.page import COL_OCCUPATION, ReturneesPage
+
+TODAY = date.today()
+PEOPLE = (
+    ("Омаров", "Ерлан", "7212", "KR", "KZ-71", ("Сварщик, 2-й разряд",), ("ko", "ru")),
+    ("Серікова", "Айгүл", "5322", "TR", "KZ-33", ("Күтуші курсы, 120 сағат",), ("tr",)),
+    ("Ахметов", "Дамир", "8332", "RU", "KZ-62", ("Водительские права CE",), ("ru",)),
+    ("Нұрланқызы", "Әсем", "9112", "AE", "KZ-10", (), ("ar", "en")),
+)
+
+
+@pytest.fixture
+def hq_ws(tmp_path: Path) -> Iterator[Workspace]:
+    site = make_site(tmp_path, "AST", "KZ", "Astana", True)
+    site.ws.close()
+    ws = unlock(site.paths, "astana", PASSWORD)
+    service = ReturneeService(ws)
+    for surname, given, occupation, country, region, certificates, languages in PEOPLE:
+        service.add(
+            ReturneeInput(
+                occupation=occupation,
+                work_country=country,
+                region=region,
+                consent_reference="form",
+                consent_date=TODAY - timedelta(days=3),
+                years_abroad=3,
+                certificates=certificates,
+                languages=languages,
+                wants_referral=True,
+                returned_on=TODAY - timedelta(days=5),
+                person=PersonInput(surname=surname, given_names=given, phone_home="8 701"),
+            )
+        )
+    yield ws
+    ws.close()
+
+
+def _names(page: ReturneesPage) -> set[str]:
+    return {row.surname for row in page.model.rows}
+
+
+def test_area_lists_filters_and_exports(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, tmp_path: Path
+) -> None:
+    page = ReturneesPage(hq_ws, bridge)
+    qtbot.addWidget(page)
+    assert page.model.rowCount() == 4 and "4 returnees shown" in page.summary.text()
+    page.occupation.setCurrentIndex(page.occupation.findData("7"))
+    assert _names(page) == {"Омаров"}
+    page.occupation.setCurrentIndex(0)
+    page.region.setCurrentIndex(page.region.findData("KZ-62"))
+    assert _names(page) == {"Ахметов"}
+    page.region.setCurrentIndex(0)
+    page.skill.setText("курсы")
+    qtbot.keyClick(page.skill, Qt.Key.Key_Return)
+    assert _names(page) == {"Серікова"}
+    page.skill.clear()
+    page.language.setText("en")
+    qtbot.keyClick(page.language, Qt.Key.Key_Return)
+    assert _names(page) == {"Нұрланқызы"}
+    page.language.clear()
+    qtbot.keyClick(page.language, Qt.Key.Key_Return)
+    assert page.model.rowCount() == 4
+    index = page.model.index(0, COL_OCCUPATION)
+    assert page.model.data(index).split(" ", 1)[0] in {"7212", "5322", "8332", "9112"}
+
+    out = tmp_path / "register.xlsx"
+    task = page.export_to(out)
+    qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+    assert out.exists() and "Wrote" in page.summary.text()
+    assert page.export_button.isEnabled()
+
+
+def test_withdrawn_consent_takes_the_row_out(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    page = ReturneesPage(hq_ws, bridge)
+    qtbot.addWidget(page)
+    page.view.selectRow(0)
+    first = page.model.rows[0]
+    assert page.withdraw_button.isEnabled()
+    box = page.ask_withdraw()
+    assert box is not None and first.full_name in box.text()
+    yes = next(b for b in box.buttons() if b.text() == "Consent withdrawn")
+    qtbot.mouseClick(yes, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=5000)
+    assert first.id not in {r.id for r in page.model.rows}
+    assert "3 in the register" in page.summary.text()
+
+
+def test_rows_are_fetched_in_pages(qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge) -> None:
+    page = ReturneesPage(hq_ws, bridge)
+    qtbot.addWidget(page)
+    page.model.page_size = 3
+    page.model.reload()
+    assert page.model.rowCount() == 3 and page.model.canFetchMore()
+    page.model.fetchMore()
+    assert page.model.rowCount() == 4 and not page.model.canFetchMore()
+
+
+def test_dialog_adds_a_returnee_and_shows_bad_input_inside(qtbot: QtBot, hq_ws: Workspace) -> None:
+    dialog = ReturneeDialog(None, hq_ws)
+    qtbot.addWidget(dialog)
+    dialog.surname.setText("Жақыпов")
+    dialog.given_names.setText("Бекзат")
+    dialog.occupation.setEditText("77")  # no such unit group
+    dialog.region.set_code("KZ-75")
+    dialog.work_country.set_code("KR")
+    dialog.consent_reference.setText("form 9")
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.result() == 0 and "not an ISCO-08 occupation code" in dialog.error.text()
+    assert ReturneeService(hq_ws).count() == 4
+    # The picker finds a unit group by any part of its title.
+    completer = dialog.occupation.completer()
+    completer.setCompletionPrefix("welders")
+    assert completer.currentCompletion().startswith("7212 ")
+    dialog.occupation.set_code("7212")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.result() == 1 and dialog.saved is not None
+    assert dialog.saved.occupation == "7212" and ReturneeService(hq_ws).count() == 5
+
+
+def _closed_case(ws: Workspace) -> str:
+    cases = CaseService(ws)
+    case = cases.create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("unpaid_wages",),
+            received_at=TODAY - timedelta(days=30),
+            person=PersonInput(surname="Сейітов", given_names="Бақыт"),
+        )
+    )
+    cases.set_status(case.id, "resolved", "Paid")
+    cases.update_case(case.id, CaseChanges(repatriated=True))
+    return cases.set_status(case.id, "closed", "Home").id
+
+
+def test_closed_case_offers_record_skills_on_return(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], ws: Workspace
+) -> None:
+    case_id = _closed_case(ws)
+    window = make_window(ws)
+    assert "returnees" not in window.area_keys()  # the register's area is HQ's
+    area = window.show_area("cases")
+    area.open_case(case_id)  # type: ignore[attr-defined]
+    editor = area.editor  # type: ignore[attr-defined]
+    assert editor.skills_button.isVisible()
+    assert editor.skills_button.text() == "Record skills on return…"
+
+    dialog = ReturneeDialog(window, ws, case_id=case_id)
+    qtbot.addWidget(dialog)
+    assert dialog.work_country.code() == "KR" and dialog.case_number.startswith("SEL-")
+    assert dialog.returned_on.date() is not None and not dialog.surname.isVisible()
+    dialog.occupation.set_code("8332")
+    dialog.region.set_code("KZ-19")
+    dialog.consent_reference.setText("form 2")
+    dialog.languages.setText("ko, ru")
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    assert dialog.result() == 1
+    saved = ReturneeService(ws).for_case(case_id)
+    assert saved is not None and saved.languages == ("ko", "ru") and saved.region == "KZ-19"
+    # Opened again, the dialog edits that record.
+    again = ReturneeDialog(window, ws, case_id=case_id)
+    qtbot.addWidget(again)
+    assert again.record is not None and again.occupation.code() == "8332"
+
+
+def test_open_case_has_no_skills_action(
+    make_window: Callable[..., MainWindow], ws: Workspace
+) -> None:
+    case = CaseService(ws).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("violence",),
+            received_at=TODAY,
+            person=PersonInput(surname="Бекова", given_names="Дана"),
+        )
+    )
+    window = make_window(ws)
+    area = window.show_area("cases")
+    area.open_case(case.id)  # type: ignore[attr-defined]
+    assert not area.editor.skills_button.isVisible()  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(not os.environ.get("QORGAU_SCREENSHOTS"), reason="writes screenshots")
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_screenshot_at_1366(
+    make_window: Callable[..., MainWindow], hq_ws: Workspace, bridge: LanguageBridge, lang: str
+) -> None:
+    """QORGAU_SCREENSHOTS=DIR writes the area at 1366×768 for a person to look at."""
+    bridge.set_language(lang)
+    window = make_window(hq_ws)
+    window.resize(QSize(1366, 768))
+    window.show_area("returnees")
+    folder = Path(os.environ["QORGAU_SCREENSHOTS"])
+    folder.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(folder / f"returnees-{lang}.png"))
+    dialog = ReturneeDialog(window, hq_ws)
+    dialog.show()
+    assert dialog.grab().save(str(folder / f"returnee-dialog-{lang}.png"))
+    dialog.close()

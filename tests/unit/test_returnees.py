@@ -1,0 +1,380 @@
+"""The returnees' skills register (issue 24 part 2): who may record, consent, filters, exports."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from app.db.models import AuditEntry, Person, Returnee
+from app.domain import occupations as isco
+from app.errors import NotFound, PermissionDenied, ValidationError
+from app.services.cases import CaseService
+from app.services.records import CaseChanges, CaseInput, PersonInput
+from app.services.returnee_json import returnee_from_json
+from app.services.returnees import (
+    SCOPE,
+    ReturneeFilter,
+    ReturneeInput,
+    ReturneeService,
+)
+from app.services.workspace import Workspace
+from tests.integration.test_exchange import Site, make_site
+
+OpenWs = Callable[[str], Workspace]
+TODAY = date.today()
+WORKER = PersonInput(
+    surname="Сейітова",
+    given_names="Гүлнар",
+    iin="900504400123",
+    phone_home="+7 701 000 0000",
+    passport_no="N1234567",
+)
+
+
+def closed_case(ws_attache: Workspace, ws_consul: Workspace, repatriated: bool = True) -> str:
+    """A case of SEL's resolved and closed with the worker home; returns its number."""
+    attache = CaseService(ws_attache)
+    case = attache.create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("unpaid_wages",),
+            received_at=TODAY - timedelta(days=40),
+            person=WORKER,
+            description="Wages unpaid.",
+        ),
+        allow_duplicate_person=True,
+    )
+    attache.set_status(case.id, "in_progress", "Statement taken")
+    attache.set_status(case.id, "resolved", "Wages paid")
+    if repatriated:
+        attache.update_case(case.id, CaseChanges(repatriated=True))
+    CaseService(ws_consul).set_status(case.id, "closed", "The worker flew home")
+    return case.number
+
+
+def record(case_number: str = "", **values: object) -> ReturneeInput:
+    base = ReturneeInput(
+        occupation="7212",
+        work_country="KR",
+        region="KZ-71",
+        consent_reference="form 14/2026",
+        consent_date=TODAY - timedelta(days=1),
+        years_abroad=3,
+        certificates=("Сварщик, 2-й разряд (HRD Korea)",),
+        languages=("ko", "ru"),
+        wants_referral=True,
+        returned_on=TODAY - timedelta(days=2),
+        case_number=case_number,
+    )
+    return replace(base, **values)  # type: ignore[arg-type]
+
+
+def count(ws: Workspace, model: type) -> int:
+    with ws.read() as session:
+        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+@pytest.fixture
+def hq(tmp_path: Path) -> Iterator[Site]:
+    site = make_site(tmp_path, "AST", "KZ", "Astana", True)
+    yield site
+    site.ws.close()
+
+
+def test_reference_lists_are_complete_and_checked() -> None:
+    assert len(isco.unit_groups()) == 436
+    assert {o.code for o in isco.occupations().values() if len(o.code) == 1} == set("0123456789")
+    assert len(isco.regions()) == 20
+    assert {"KZ-10", "KZ-33", "KZ-62"} <= set(isco.regions())  # Abai, Jetisu, Ulytau (2022)
+    for region in isco.regions().values():
+        assert set(region.titles) == {"kk", "ru", "en"}
+    assert isco.occupation("8332").title("kk") == "Жүк көлігінің жүргізушілері"
+    assert isco.occupation("1111").title("kk") == "Legislators"  # no title of ours: English
+    with pytest.raises(ValidationError, match="“7” is not an ISCO-08 occupation code"):
+        isco.occupation("7")
+    with pytest.raises(ValidationError, match="“9999” is not an ISCO-08 occupation code"):
+        isco.occupation("9999")
+    with pytest.raises(ValidationError, match="“KZ-AST” is not a region of Kazakhstan"):
+        isco.region("KZ-AST")
+    with pytest.raises(ValidationError, match="“xx” is not an ISO 639-1"):
+        isco.language_code("xx")
+
+
+def test_mission_records_from_a_closed_case_with_consent_and_audit(open_ws: OpenWs) -> None:
+    number = closed_case(open_ws("aigul"), open_ws("serik"))
+    ws = open_ws("aigul")
+    service = ReturneeService(ws)
+    row = service.add(record(number))
+    assert row.case_number == number and row.origin_mission == "SEL"
+    assert row.languages == ("ko", "ru") and row.region == "KZ-71"
+    with ws.read() as session:
+        person = session.get(Person, row.person_id)
+        assert person is not None and SCOPE in person.consent_scope
+        actions = session.execute(
+            select(AuditEntry.action, AuditEntry.entity_id).where(
+                AuditEntry.action.like("returnee.%")
+            )
+        ).all()
+    assert actions == [("returnee.add", row.id)]
+    assert [r.id for r in service.list()] == [row.id] and service.count() == 1
+    assert service.for_case(service.get(row.id).case_id or "") == row
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"occupation": "7"}, "“7” is not an ISCO-08 occupation code"),
+        ({"region": "Astana"}, "“ASTANA” is not a region of Kazakhstan"),
+        ({"languages": ("korean",)}, "“korean” is not an ISO 639-1"),
+        ({"consent_date": None}, "no record without that consent"),
+        ({"consent_reference": " "}, "Consent reference must not be empty"),
+        ({"years_abroad": -1}, "between 0 and 70"),
+        ({"work_country": "Korea"}, "not a two-letter ISO country code"),
+        ({"returned_on": TODAY + timedelta(days=30)}, "date of return cannot be in the future"),
+    ],
+)
+def test_bad_input_is_refused_and_writes_nothing(
+    open_ws: OpenWs, values: dict[str, object], message: str
+) -> None:
+    number = closed_case(open_ws("aigul"), open_ws("serik"))
+    ws = open_ws("aigul")
+    with pytest.raises(ValidationError, match=message):
+        ReturneeService(ws).add(record(number, **values))
+    assert count(ws, Returnee) == 0
+
+
+def test_case_must_be_over_with_the_worker_home(open_ws: OpenWs) -> None:
+    ws = open_ws("aigul")
+    open_case = CaseService(ws).create_case(
+        CaseInput(host_country="KR", categories=("violence",), received_at=TODAY, person=WORKER),
+        allow_duplicate_person=True,
+    )
+    service = ReturneeService(ws)
+    with pytest.raises(ValidationError, match="is not resolved or closed"):
+        service.add(record(open_case.number))
+    not_home = closed_case(open_ws("aigul"), open_ws("serik"), repatriated=False)
+    with pytest.raises(ValidationError, match="does not record the worker's return home"):
+        service.add(record(not_home, returned_on=None))
+    with pytest.raises(ValidationError, match="give the case number"):
+        service.add(record(""))
+    with pytest.raises(NotFound):
+        service.add(record("SEL-2026-9999"))
+    assert count(ws, Returnee) == 0
+    # The day of return, given, is the worker's return.
+    assert service.add(record(not_home)).case_number == not_home
+
+
+def test_roles_are_checked_in_the_service(open_ws: OpenWs) -> None:
+    number = closed_case(open_ws("aigul"), open_ws("serik"))
+    with pytest.raises(PermissionDenied):
+        ReturneeService(open_ws("astana")).add(record(number))  # an HQ analyst at a mission
+
+
+def test_filters_in_sql(open_ws: OpenWs) -> None:
+    service = ReturneeService(open_ws("aigul"))
+    welder = service.add(record(closed_case(open_ws("aigul"), open_ws("serik"))))
+    other = PersonInput(surname="Омаров", given_names="Ерлан", phone_home="+7 702 000 0000")
+    attache = CaseService(open_ws("aigul"))
+    case = attache.create_case(
+        CaseInput(host_country="TR", categories=("unpaid_wages",), received_at=TODAY, person=other)
+    )
+    attache.set_status(case.id, "resolved", "Paid")
+    driver = service.add(
+        record(
+            case.number,
+            occupation="8332",
+            region="KZ-33",
+            work_country="TR",
+            certificates=("Водительское удостоверение категории CE",),
+            languages=("tr",),
+        )
+    )
+
+    def ids(**flt: str) -> set[str]:
+        return {r.id for r in service.list(ReturneeFilter(**flt))}
+
+    assert ids(occupation="7") == {welder.id}
+    assert ids(occupation="83") == {driver.id}
+    assert ids(occupation="8332") == {driver.id}
+    assert ids(region="kz-33") == {driver.id}
+    assert ids(skill="СВАРЩИК") == {welder.id}  # case-blind in Cyrillic too
+    assert ids(skill="категории ce") == {driver.id}
+    assert ids(skill="100%") == set()
+    assert ids(language="ko") == {welder.id}
+    assert service.count(ReturneeFilter(language="tr")) == 1
+    assert len(service.list(limit=1)) == 1 and len(service.list(offset=1, limit=1)) == 1
+    with pytest.raises(ValidationError, match="is not an ISCO-08 group"):
+        service.list(ReturneeFilter(occupation="99"))
+    stats = service.statistics()
+    assert stats.total == 2
+    assert {(c.key, c.n) for c in stats.by_country} == {("KR", 1), ("TR", 1)}
+    assert {(c.key, c.n) for c in stats.by_major_group} == {("7", 1), ("8", 1)}
+
+
+def test_withdrawn_consent_leaves_register_stats_and_exports(
+    open_ws: OpenWs, tmp_path: Path
+) -> None:
+    ws = open_ws("aigul")
+    service = ReturneeService(ws)
+    row = service.add(record(closed_case(open_ws("aigul"), open_ws("serik"))))
+    service.withdraw_consent(row.id)
+    assert service.list() == [] and service.count() == 0
+    assert service.statistics().total == 0
+    out = tmp_path / "register.csv"
+    assert service.export(out) == 0
+    assert "Сейітова" not in out.read_text(encoding="utf-8-sig")
+    with ws.read() as session:
+        person = session.get(Person, row.person_id)
+        assert person is not None and SCOPE not in person.consent_scope
+        assert (
+            session.execute(
+                select(func.count()).where(AuditEntry.action == "returnee.consent_withdrawn")
+            ).scalar_one()
+            == 1
+        )
+    # Updating with a new consent puts it back.
+    service.update(row.id, record(consent_reference="form 15/2026"))
+    assert [r.consent_reference for r in service.list()] == ["form 15/2026"]
+
+
+def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Path) -> None:
+    ws = open_ws("aigul")
+    service = ReturneeService(ws)
+    service.add(record(closed_case(open_ws("aigul"), open_ws("serik")), note="=HYPERLINK(x)"))
+    out = tmp_path / "register.csv"
+    assert service.export(out, lang="ru") == 1
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == 2
+    # The phone starts with "+": written with the apostrophe that keeps spreadsheets from
+    # reading it as a formula.
+    text = out.read_text(encoding="utf-8-sig")
+    for secret in ("900504400123", "N1234567", "Wages unpaid", "HYPERLINK", "form 14/2026"):
+        assert secret not in text
+    assert (
+        "Сейітова" in rows[1] and "7212" in rows[1] and "'+7 701 000 0000" in rows[1]
+    )  # formula guard
+    assert "город Астана" in rows[1]
+    workbook = tmp_path / "register.xlsx"
+    assert service.export(workbook, lang="kk") == 1
+    sheet = load_workbook(workbook).active
+    assert sheet is not None
+    values = [c.value for c in sheet[3]]
+    assert "Сейітова" in values and "Астана қаласы" in values
+    with pytest.raises(ValidationError, match="Export to a .csv or .xlsx file"):
+        service.export(tmp_path / "register.pdf")
+    with ws.read() as session:
+        exports = session.execute(
+            select(AuditEntry.details).where(AuditEntry.action == "returnee.export")
+        ).scalars()
+        assert [(d["format"], d["rows"]) for d in exports] == [("csv", 1), ("xlsx", 1)]
+
+
+def test_hq_adds_a_returnee_who_contacted_hq(hq: Site) -> None:
+    from app.services.installation import unlock
+    from tests.conftest import PASSWORD
+
+    ws = unlock(hq.paths, "astana", PASSWORD)
+    try:
+        service = ReturneeService(ws)
+        with pytest.raises(ValidationError, match="Give the returnee's name"):
+            service.add(record())
+        with pytest.raises(ValidationError, match="started by the mission that holds the case"):
+            service.add(record("SEL-2026-0001", person=WORKER))
+        row = service.add(record(person=WORKER, occupation="5322", region="KZ-10"))
+        assert row.case_number == "" and row.origin_mission == "AST"
+        assert [r.region for r in service.list(ReturneeFilter(occupation="5"))] == ["KZ-10"]
+        changed = service.update(row.id, record(occupation="5321", region="KZ-10"), row.version)
+        assert changed.occupation == "5321" and changed.version == row.version + 1
+    finally:
+        ws.close()
+
+
+def test_json_refuses_unknown_fields_and_wrong_types() -> None:
+    good = {
+        "case_number": "SEL-2026-0001",
+        "occupation": "7212",
+        "work_country": "KR",
+        "region": "KZ-71",
+        "consent_reference": "form 1",
+        "consent_date": "2026-11-20",
+        "languages": ["ko"],
+        "wants_referral": True,
+    }
+    parsed = returnee_from_json(good)
+    assert parsed.languages == ("ko",) and parsed.wants_referral is True
+    with pytest.raises(ValidationError, match="Unknown field “iin” in returnee"):
+        returnee_from_json({**good, "iin": "900504400123"})
+    with pytest.raises(ValidationError, match="“region” is required"):
+        returnee_from_json({k: v for k, v in good.items() if k != "region"})
+    with pytest.raises(ValidationError, match="“years_abroad” must be a whole number"):
+        returnee_from_json({**good, "years_abroad": "3"})
+    with pytest.raises(ValidationError, match="“wants_referral” must be true or false"):
+        returnee_from_json({**good, "wants_referral": "yes"})
+
+
+def test_retention_anonymises_register_records(open_ws: OpenWs, hq: Site) -> None:
+    from app.services.installation import unlock
+    from app.services.retention import run_retention
+    from tests.conftest import PASSWORD
+
+    ws = open_ws("serik")
+    row = ReturneeService(ws).add(record(closed_case(open_ws("aigul"), ws)))
+    later = TODAY + timedelta(days=366 * 6)
+    report = run_retention(ws, today=later)
+    assert report.anonymised_cases and report.anonymised_persons == 1
+    with ws.read() as session:
+        kept = session.get(Returnee, row.id)
+        assert kept is not None and kept.anonymised_at is not None
+        assert kept.certificates == [] and kept.skills_text == "" and kept.consent_reference == ""
+        assert kept.occupation == "7212" and kept.region == "KZ-71"  # statistics stay
+    assert ReturneeService(ws).list() == []
+
+    at_hq = unlock(hq.paths, "astana", PASSWORD)
+    try:
+        caseless = ReturneeService(at_hq).add(record(person=WORKER, returned_on=TODAY))
+        assert run_retention(at_hq, today=TODAY + timedelta(days=366)).anonymised_returnees == 0
+        report = run_retention(at_hq, today=TODAY + timedelta(days=366 * 6))
+        assert report.anonymised_returnees == 1 and report.anonymised_persons == 1
+        with at_hq.read() as session:
+            person = session.get(Person, caseless.person_id)
+            assert person is not None and person.surname == "" and person.iin is None
+            actions = session.execute(
+                select(AuditEntry.entity).where(AuditEntry.action == "retention.anonymise")
+            ).scalars()
+            assert list(actions) == ["returnee"]
+    finally:
+        at_hq.close()
+
+
+def test_subject_access_shows_the_register(open_ws: OpenWs, hq: Site) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from app.services.installation import unlock
+    from app.services.subject_access import collect, to_pdf
+    from tests.conftest import PASSWORD
+
+    ws = open_ws("aigul")
+    ReturneeService(ws).add(record(closed_case(ws, open_ws("serik"))))
+    export = collect(ws, iin=WORKER.iin)
+    entries = export.persons[0]["returnee_register"]
+    assert [(e["occupation"], e["region"]) for e in entries] == [("7212", "KZ-71")]
+    assert "returnee.add" in {a["action"] for a in export.persons[0]["audit"]}
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(to_pdf(ws, export, "ru"))).pages)
+    assert "Сварщики и газорезчики" in text and "город Астана" in text
+
+    at_hq = unlock(hq.paths, "astana", PASSWORD)
+    try:
+        ReturneeService(at_hq).add(record(person=WORKER))
+        found = collect(at_hq, iin=WORKER.iin).persons[0]["returnee_register"]
+        assert [e["case_number"] for e in found] == [None]
+    finally:
+        at_hq.close()

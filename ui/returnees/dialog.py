@@ -1,0 +1,268 @@
+"""Add or edit a returnee's record: occupation (a searchable ISCO-08 picker), experience,
+certificates, languages, country of work, region of return, referral wish and the consent.
+
+Opened three ways: at HQ for a returnee who contacted HQ (with the person's name and home
+contacts), at HQ or a mission to edit a record, and at a mission from a closed case (prefilled
+from the case: its country, the worker's name, the case's closing day as the day of return).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from app.domain import occupations as isco
+from app.errors import QorgauError, ValidationError
+from app.i18n import _, current_language
+from app.services.cases import CaseService
+from app.services.records import PersonInput
+from app.services.returnees import MAX_YEARS, ReturneeInput, ReturneeRow, ReturneeService
+from app.services.workspace import Workspace
+from ui.widgets.common import set_label
+from ui.widgets.country_combo import CountryCombo
+from ui.widgets.dialogs import ValidatingDialog
+from ui.widgets.fields import DateField
+
+
+class OccupationCombo(QComboBox):
+    """The 436 ISCO-08 unit groups, "7212 Welders and flame cutters"; typing any part of the
+    code or the title (in the interface's language) narrows the list."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setMaxVisibleItems(15)
+        self.setMinimumContentsLength(28)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.refill()
+
+    def refill(self) -> None:
+        chosen = self.code()
+        lang = current_language()
+        self.blockSignals(True)
+        self.clear()
+        for group in isco.unit_groups():
+            self.addItem(f"{group.code} {group.title(lang)}", group.code)
+        completer = QCompleter(self.model(), self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setCompleter(completer)
+        self.setCurrentIndex(-1)
+        self.blockSignals(False)
+        if chosen:
+            self.set_code(chosen)
+
+    def set_code(self, code: str) -> None:
+        self.setCurrentIndex(self.findData(code))
+
+    def code(self) -> str:
+        """The chosen unit group; text typed by hand counts when it starts with a code."""
+        text = self.currentText().strip()
+        index = self.findText(text)
+        if index >= 0:
+            return str(self.itemData(index))
+        return text.split(" ", 1)[0] if text else ""
+
+
+class RegionCombo(QComboBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.refill()
+
+    def refill(self) -> None:
+        chosen = self.code()
+        lang = current_language()
+        self.clear()
+        for region in sorted(isco.regions().values(), key=lambda r: r.title(lang)):
+            self.addItem(region.title(lang), region.code)
+        self.setCurrentIndex(self.findData(chosen) if chosen else -1)
+
+    def code(self) -> str:
+        return str(self.currentData() or "")
+
+    def set_code(self, code: str) -> None:
+        self.setCurrentIndex(self.findData(code))
+
+
+class ReturneeDialog(ValidatingDialog):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        workspace: Workspace,
+        record: ReturneeRow | None = None,
+        case_id: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = ReturneeService(workspace)
+        self.record = record
+        self.saved: ReturneeRow | None = None
+        self.case_number = ""
+        if record is None and case_id is not None:
+            self.record = self.service.for_case(case_id)
+        self.needs_person = self.record is None and case_id is None
+        self.setMinimumWidth(560)
+
+        self.surname = QLineEdit()
+        self.given_names = QLineEdit()
+        self.phone_home = QLineEdit()
+        self.email = QLineEdit()
+        self.occupation = OccupationCombo()
+        self.years = QSpinBox()
+        self.years.setRange(0, MAX_YEARS)
+        self.certificates = QPlainTextEdit()
+        self.certificates.setTabChangesFocus(True)
+        self.certificates.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.languages = QLineEdit()
+        self.work_country = CountryCombo(any_text="")  # chosen, never a default country
+        self.region = RegionCombo()
+        self.referral = QCheckBox()
+        self.consent_reference = QLineEdit()
+        self.consent_date = DateField("consent_date")
+        self.returned_on = DateField("returned_on")
+        self.note = QLineEdit()
+        self._rows: list[tuple[QWidget, str]] = []
+        if self.needs_person:
+            self._rows += [
+                (self.surname, "surname"),
+                (self.given_names, "given_names"),
+                (self.phone_home, "phone_home"),
+                (self.email, "email"),
+            ]
+        self._rows += [
+            (self.occupation, "occupation"),
+            (self.years, "years"),
+            (self.certificates, "certificates"),
+            (self.languages, "languages"),
+            (self.work_country, "work_country"),
+            (self.region, "region"),
+            (self.referral, "referral"),
+            (self.consent_reference, "consent_reference"),
+            (self.consent_date, "consent_date"),
+            (self.returned_on, "returned_on"),
+            (self.note, "note"),
+        ]
+        for widget, _key in self._rows:
+            self.form.addRow("", widget)
+        if self.record is not None:
+            self._fill(self.record)
+        elif case_id is not None:
+            self._prefill_from_case(workspace, case_id)
+        else:
+            self.consent_date.set_date(date.today())
+        self.retranslate_ui()
+
+    def _labels(self) -> dict[str, str]:
+        return {
+            "surname": _("Surname"),
+            "given_names": _("Given names"),
+            "phone_home": _("Phone in Kazakhstan"),
+            "email": _("E-mail"),
+            "occupation": _("Occupation (ISCO-08)"),
+            "years": _("Years of experience abroad"),
+            "certificates": _("Certificates (one per line)"),
+            "languages": _("Languages (ISO 639-1 codes, e.g. ko, en)"),
+            "work_country": _("Country of work"),
+            "region": _("Region of return"),
+            "referral": _("Wants referral to an employment centre"),
+            "consent_reference": _("Consent form reference"),
+            "consent_date": _("Consent given on"),
+            "returned_on": _("Returned on"),
+            "note": _("Note"),
+        }
+
+    def retranslate_ui(self) -> None:
+        labels = self._labels()
+        self.setWindowTitle(
+            _("Record skills on return") if self.record is None else _("Returnee's skills")
+        )
+        for widget, key in self._rows:
+            set_label(self.form, widget, labels[key])
+        self.set_intro(
+            _(
+                "Record this only with the worker's consent for the returnees' register: it is "
+                "shared with employment centres in Kazakhstan. Case {number}."
+            ).format(number=self.case_number)
+            if self.case_number
+            else _(
+                "Record this only with the worker's consent for the returnees' register: it is "
+                "shared with employment centres in Kazakhstan."
+            )
+        )
+
+    def _fill(self, row: ReturneeRow) -> None:
+        self.case_number = row.case_number
+        self.occupation.set_code(row.occupation)
+        self.years.setValue(row.years_abroad)
+        self.certificates.setPlainText("\n".join(row.certificates))
+        self.languages.setText(", ".join(row.languages))
+        self.work_country.set_code(row.work_country)
+        self.region.set_code(row.region)
+        self.referral.setChecked(row.wants_referral)
+        self.consent_reference.setText(row.consent_reference)
+        self.consent_date.set_date(row.consent_date)
+        self.returned_on.set_date(row.returned_on)
+        self.note.setText(row.note)
+
+    def _prefill_from_case(self, workspace: Workspace, case_id: str) -> None:
+        case = CaseService(workspace).get_case(case_id)
+        self.case_number = case.number
+        self.work_country.set_code(case.host_country)
+        self.consent_date.set_date(date.today())
+        if case.closed_at is not None:
+            self.returned_on.set_date(case.closed_at.date())
+
+    def _input(self) -> ReturneeInput:
+        person = None
+        if self.needs_person:
+            person = PersonInput(
+                surname=self.surname.text(),
+                given_names=self.given_names.text(),
+                phone_home=self.phone_home.text(),
+                email=self.email.text(),
+            )
+        languages = tuple(
+            part.strip() for part in self.languages.text().replace(";", ",").split(",")
+        )
+        return ReturneeInput(
+            occupation=self.occupation.code(),
+            work_country=self.work_country.code(),
+            region=self.region.code(),
+            consent_reference=self.consent_reference.text(),
+            consent_date=self.consent_date.date(),
+            years_abroad=self.years.value(),
+            certificates=tuple(
+                line.strip() for line in self.certificates.toPlainText().splitlines()
+            ),
+            languages=tuple(code for code in languages if code),
+            wants_referral=self.referral.isChecked(),
+            returned_on=self.returned_on.date(),
+            note=self.note.text(),
+            case_number=self.case_number if self.record is None else "",
+            person=person,
+        )
+
+    def validate(self) -> None:
+        data = self._input()
+        if not data.region:
+            raise ValidationError(_("Choose the region of return."), "region")
+        try:
+            if self.record is None:
+                self.saved = self.service.add(data)
+            else:
+                self.saved = self.service.update(self.record.id, data, self.record.version)
+        except ValidationError:
+            raise
+        except QorgauError as exc:  # a refusal (role, owner, a case gone): shown in the dialog
+            raise ValidationError(str(exc)) from None

@@ -1,0 +1,381 @@
+"""The Returnees area at HQ: the register filtered in SQL and read in pages, the dialog to add
+or edit a record, the export for the employment service (off the GUI thread), and the
+register's figures by country of work and occupation major group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import occupations as isco
+from app.errors import QorgauError
+from app.i18n import _, country_name, current_language, format_date, ngettext
+from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
+from app.services.workspace import Workspace
+from ui.i18n_bridge import LanguageBridge
+from ui.returnees.dialog import RegionCombo, ReturneeDialog
+from ui.tasks import BackgroundTask, TaskContext, show_error
+from ui.widgets.dialogs import confirm
+from ui.widgets.file_dialogs import in_documents
+from ui.widgets.plain import plain_label
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE_SIZE = 200
+(COL_NAME, COL_OCCUPATION, COL_REGION, COL_COUNTRY, COL_YEARS, COL_REFERRAL, COL_RETURNED) = range(
+    7
+)
+
+
+def headers() -> list[str]:
+    return [
+        _("Full name"),
+        _("Occupation"),
+        _("Region of return"),
+        _("Country of work"),
+        _("Years abroad"),
+        _("Referral"),
+        _("Returned on"),
+    ]
+
+
+class ReturneeTableModel(QAbstractTableModel):
+    """The register's rows, fetched from the service a page at a time as the view scrolls."""
+
+    def __init__(self, service: ReturneeService, page_size: int = PAGE_SIZE) -> None:
+        super().__init__()
+        self.service = service
+        self.page_size = page_size
+        self.filter = ReturneeFilter()
+        self.rows: list[ReturneeRow] = []
+        self.total = 0
+
+    def set_filter(self, flt: ReturneeFilter) -> None:
+        self.filter = flt
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.total = self.service.count(self.filter)
+        self.rows = self.service.list(self.filter, offset=0, limit=self.page_size)
+        self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008
+        page = self.service.list(self.filter, offset=len(self.rows), limit=self.page_size)
+        if not page:
+            self.total = len(self.rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
+        self.rows.extend(page)
+        self.endInsertRows()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else 7
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return headers()[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == COL_OCCUPATION:
+            return "; ".join(row.certificates) or None
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self.cell(row, index.column())
+
+    @staticmethod
+    def cell(row: ReturneeRow, column: int) -> str:
+        lang = current_language()
+        if column == COL_NAME:
+            return row.full_name
+        if column == COL_OCCUPATION:
+            return f"{row.occupation} {isco.occupation_title(row.occupation, lang)}"
+        if column == COL_REGION:
+            return isco.region_title(row.region, lang)
+        if column == COL_COUNTRY:
+            return country_name(row.work_country, lang)
+        if column == COL_YEARS:
+            return str(row.years_abroad)
+        if column == COL_REFERRAL:
+            return _("yes") if row.wants_referral else _("no")
+        return format_date(row.returned_on) if row.returned_on else "—"
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 6)
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 6))
+
+
+class ReturneesPage(QWidget):
+    def __init__(self, workspace: Workspace, bridge: LanguageBridge) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.service = ReturneeService(workspace)
+        self._task: BackgroundTask[int] | None = None
+
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        self.occupation = QComboBox()
+        # The major groups' titles are long: the combo keeps to a width, the popup shows them.
+        self.occupation.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.occupation.setMinimumContentsLength(22)
+        self.region = RegionCombo()
+        self.skill = QLineEdit()
+        self.skill.setClearButtonEnabled(True)
+        self.skill.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 14)
+        self.language = QLineEdit()
+        self.language.setMaxLength(2)
+        self.language.setMaximumWidth(self.fontMetrics().horizontalAdvance("MMMM") + 16)
+        self.add_button = QPushButton()
+        self.edit_button = QPushButton()
+        self.withdraw_button = QPushButton()
+        self.export_button = QPushButton()
+        self.summary = plain_label()
+        self.summary.setWordWrap(True)
+
+        self.model = ReturneeTableModel(self.service)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_OCCUPATION, QHeaderView.ResizeMode.Stretch)
+
+        filters = QHBoxLayout()
+        self.occupation_label = QLabel()
+        self.region_label = QLabel()
+        self.skill_label = QLabel()
+        self.language_label = QLabel()
+        for label, field in (
+            (self.occupation_label, self.occupation),
+            (self.region_label, self.region),
+            (self.skill_label, self.skill),
+            (self.language_label, self.language),
+        ):
+            label.setBuddy(field)
+            filters.addWidget(label)
+            filters.addWidget(field, 1 if field is self.skill else 0)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.withdraw_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+
+        self.occupation.currentIndexChanged.connect(self.apply_filter)
+        self.region.currentIndexChanged.connect(self.apply_filter)
+        self.skill.returnPressed.connect(self.apply_filter)
+        self.language.returnPressed.connect(self.apply_filter)
+        self.add_button.clicked.connect(self.add_record)
+        self.edit_button.clicked.connect(self.edit_record)
+        self.withdraw_button.clicked.connect(self.ask_withdraw)
+        self.view.doubleClicked.connect(lambda _index: self.edit_record())
+        self.export_button.clicked.connect(self.export)
+        self.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        bridge.language_changed.connect(lambda _lang: self.retranslate_ui())
+        self.retranslate_ui()
+        self.apply_filter()
+
+    # -- filters --------------------------------------------------------------------------------
+
+    def _fill_occupations(self) -> None:
+        chosen = self.occupation.currentData()
+        lang = current_language()
+        self.occupation.blockSignals(True)
+        self.occupation.clear()
+        self.occupation.addItem(_("Any occupation"), "")
+        for code, group in isco.occupations().items():
+            if len(code) == 1:
+                self.occupation.addItem(f"{code} {group.title(lang)}", code)
+        index = self.occupation.findData(chosen) if chosen else 0
+        self.occupation.setCurrentIndex(max(index, 0))
+        self.occupation.blockSignals(False)
+
+    def _fill_regions(self) -> None:
+        chosen = self.region.code()
+        self.region.blockSignals(True)
+        self.region.refill()
+        self.region.insertItem(0, _("Any region"), "")
+        self.region.setCurrentIndex(max(self.region.findData(chosen), 0))
+        self.region.blockSignals(False)
+
+    def current_filter(self) -> ReturneeFilter:
+        return ReturneeFilter(
+            occupation=str(self.occupation.currentData() or ""),
+            region=self.region.code(),
+            skill=self.skill.text(),
+            language=self.language.text(),
+        )
+
+    def apply_filter(self) -> None:
+        try:
+            self.model.set_filter(self.current_filter())
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self._update_summary()
+        self._update_buttons()
+
+    def _update_summary(self) -> None:
+        stats = self.service.statistics()
+        lang = current_language()
+        countries = ", ".join(f"{country_name(c.key, lang)} {c.n}" for c in stats.by_country[:5])
+        shown = ngettext("{n} returnee shown", "{n} returnees shown", self.model.total).format(
+            n=self.model.total
+        )
+        total = ngettext("{n} in the register", "{n} in the register", stats.total).format(
+            n=stats.total
+        )
+        by_country = _("by country of work: {list}").format(list=countries or "—")
+        majors = ", ".join(f"{c.key}: {c.n}" for c in stats.by_major_group)
+        by_major = _("by ISCO-08 major group: {list}").format(list=majors or "—")
+        self.summary.setText(f"{shown} · {total} · {by_country} · {by_major}")
+
+    def _update_buttons(self) -> None:
+        self.edit_button.setEnabled(self.selected_id() is not None)
+        self.withdraw_button.setEnabled(self.selected_id() is not None)
+        self.export_button.setEnabled(self.model.total > 0 and not self._busy())
+
+    def _busy(self) -> bool:
+        return self._task is not None and self._task.running
+
+    def selected_id(self) -> str | None:
+        rows = self.view.selectionModel().selectedRows()
+        return str(rows[0].data(Qt.ItemDataRole.UserRole)) if rows else None
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def add_record(self) -> None:
+        if ReturneeDialog(self, self.workspace).exec():
+            self.apply_filter()
+
+    def edit_record(self) -> None:
+        record_id = self.selected_id()
+        if record_id is None:
+            return
+        try:
+            record = self.service.get(record_id)
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        if ReturneeDialog(self, self.workspace, record=record).exec():
+            self.apply_filter()
+
+    def ask_withdraw(self) -> QMessageBox | None:
+        """The worker withdrew their consent: the record leaves the register and its exports."""
+        record_id = self.selected_id()
+        if record_id is None:
+            return None
+        row = self.service.get(record_id)
+        return confirm(
+            self,
+            _("Consent withdrawn"),
+            _(
+                "{name} withdrew their consent to the returnees' register. The record leaves "
+                "the register, its figures and every export. Go on?"
+            ).format(name=row.full_name),
+            lambda: self.withdraw(record_id),
+            _("Consent withdrawn"),
+        )
+
+    def withdraw(self, record_id: str) -> None:
+        try:
+            self.service.withdraw_consent(record_id)
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self.apply_filter()
+
+    def export(self) -> None:
+        name, _chosen = QFileDialog.getSaveFileName(
+            self,
+            _("Export the register"),
+            in_documents("returnees.xlsx"),
+            _("Excel workbook (*.xlsx);;CSV (*.csv)"),
+        )
+        if name:
+            self.export_to(Path(name))
+
+    def export_to(self, target: Path) -> BackgroundTask[int]:
+        """Write the register (the filter shown) off the GUI thread."""
+        flt, lang = self.current_filter(), current_language()
+        service = self.service
+
+        def work(_context: TaskContext) -> int:
+            return service.export(target, flt, lang=lang)
+
+        self._task = (
+            BackgroundTask(self, work)
+            .success(lambda n: self._exported(target, n))
+            .with_progress(_("Exporting the register…"))
+            .run_in_background()
+        )
+        self._update_buttons()
+        return self._task
+
+    def _exported(self, target: Path, count: int) -> None:
+        self._update_buttons()
+        self.summary.setText(
+            ngettext("Wrote {path} ({n} record).", "Wrote {path} ({n} records).", count).format(
+                path=target, n=count
+            )
+        )
+
+    # -- language -------------------------------------------------------------------------------
+
+    def retranslate_ui(self) -> None:
+        self.heading.setText(_("Returnees' skills register"))
+        self.occupation_label.setText(_("&Occupation:"))
+        self.region_label.setText(_("&Region:"))
+        self.skill_label.setText(_("&Skill:"))
+        self.language_label.setText(_("&Language:"))
+        self.skill.setPlaceholderText(_("certificate or skill, then Enter"))
+        self.language.setPlaceholderText("ko")
+        self.add_button.setText(_("&Add returnee…"))
+        self.edit_button.setText(_("&Edit…"))
+        self.withdraw_button.setText(_("Consent &withdrawn…"))
+        self.export_button.setText(_("E&xport for employment centres…"))
+        self._fill_occupations()
+        self._fill_regions()
+        self.model.retranslate()
+        self._update_summary()
