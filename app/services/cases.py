@@ -332,7 +332,9 @@ SORT_KEYS = {
 }
 
 
-def _filtered(query: Select, flt: CaseFilter, today: date) -> Select:
+def _filtered(query: Select, flt: CaseFilter, today: date, by_text: bool = True) -> Select:
+    """``query`` kept to the cases ``flt`` names; ``by_text=False`` leaves the search text out
+    (the caller joins the search index itself)."""
     query = query.where(Case.deleted_at.is_(None))
     if flt.statuses:
         query = query.where(Case.status.in_(flt.statuses))
@@ -360,12 +362,20 @@ def _filtered(query: Select, flt: CaseFilter, today: date) -> Select:
         query = query.where(Case.employer_id == flt.employer_id)
     if flt.agency_id:
         query = query.where(Case.agency_id == flt.agency_id)
-    if flt.text.strip():
+    if by_text and flt.text.strip():
         match = search.fts_query(flt.text)
         if match is None:
             return query.where(Case.id.is_(None))
         query = query.where(Case.id.in_(search.matching_case_ids(match)))
     return query
+
+
+def _in_index_order(flt: CaseFilter) -> str | None:
+    """The search expression when the page can be read in the index's order: a search sorted
+    by the date received (the list's default), whose order the index's rowids keep."""
+    if flt.sort != "received_at" or not flt.text.strip():
+        return None
+    return search.fts_query(flt.text)
 
 
 class CaseService:
@@ -391,17 +401,28 @@ class CaseService:
         """One page of the list, filtered and sorted in SQL.
 
         The page's ids are found first on the case table alone (the list indexes cover it),
-        and only those rows are then joined with people and employers.
+        and only those rows are then joined with people and employers. A search in the
+        default order reads its matches in that order from the search index and stops at the
+        page, however many cases match.
         """
         flt = flt or CaseFilter()
-        columns = SORT_KEYS.get(flt.sort, SORT_KEYS["received_at"])
-        order = [c.desc() if flt.descending else c.asc() for c in columns]
-        ids_query = select(Case.id)
-        if flt.sort == "person":
-            ids_query = ids_query.join(Person, Person.id == Case.person_id)
-        elif flt.sort == "employer":
-            ids_query = ids_query.outerjoin(Employer, Employer.id == Case.employer_id)
-        ids_query = _filtered(ids_query, flt, self.today).order_by(*order)
+        match = _in_index_order(flt)
+        if match is not None:
+            ids_query = search.newest_matches_first(
+                _filtered(select(Case.id), flt, self.today, by_text=False),
+                Case.id,
+                match,
+                flt.descending,
+            )
+        else:
+            columns = SORT_KEYS.get(flt.sort, SORT_KEYS["received_at"])
+            order = [c.desc() if flt.descending else c.asc() for c in columns]
+            ids_query = select(Case.id)
+            if flt.sort == "person":
+                ids_query = ids_query.join(Person, Person.id == Case.person_id)
+            elif flt.sort == "employer":
+                ids_query = ids_query.outerjoin(Employer, Employer.id == Case.employer_id)
+            ids_query = _filtered(ids_query, flt, self.today).order_by(*order)
         with self.ws.read() as session:
             ids = list(session.execute(ids_query.offset(offset).limit(limit)).scalars())
             return self._rows(session, ids)

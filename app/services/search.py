@@ -7,6 +7,12 @@ the text itself the row carries its cross-script keys (``app.domain.translit``),
 
 User input never reaches FTS5 syntax: each token is reduced to letters and digits and quoted.
 This is the only module that knows the index is FTS5; PostgreSQL at HQ would replace it.
+
+A case's rowid in the index (its *doc*) is made from the list's default sort key, the date it
+was received and its sequence number (``doc_base``), so the index yields its matches newest
+first: the first page of a search is the first 200 matches read, not a sort of thousands.
+``index_cases`` moves a case's row when its date changes (migration 0013 renumbered the rows
+written before).
 """
 
 from __future__ import annotations
@@ -14,9 +20,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Column, Integer, MetaData, Select, String, Table, bindparam, select, text
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Select,
+    SQLColumnExpression,
+    String,
+    Table,
+    bindparam,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from app.db.models import Case, CaseEvent, Employer, Person, RecruitmentAgency
@@ -33,6 +51,15 @@ _MAP = Table(
     Column("doc", Integer, primary_key=True),
     Column("ref_id", String, nullable=False),
 )
+# The FTS5 table as far as select() needs it: its rowid and the hidden column named after it.
+_FTS = Table("search_index", MetaData(), Column("rowid", Integer), Column("search_index", String))
+
+# A doc is (received_at's day number, seq, slot) packed into one positive 63-bit integer; the
+# slot tells apart cases received the same day with the same number (missions at HQ).
+SEQ_BITS = 22
+SLOT_BITS = 21
+_MAX_SEQ = (1 << SEQ_BITS) - 1
+_SLOTS = 1 << SLOT_BITS
 
 
 @lru_cache(maxsize=200_000)
@@ -96,19 +123,55 @@ def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str
     return docs
 
 
-def _doc_ids(session: Session, ref_ids: Sequence[str]) -> dict[str, int]:
-    """Each record's stable rowid in the index (created on first use)."""
-    session.execute(
-        text("INSERT INTO search_index_map (ref_id) VALUES (:ref) ON CONFLICT DO NOTHING"),
-        [{"ref": ref} for ref in ref_ids],
-    )
+def doc_base(received_at: date, seq: int) -> int:
+    """The first doc of the cases received that day with that number: docs sort as the list
+    does by default (received_at, then seq)."""
+    return ((received_at.toordinal() << SEQ_BITS) | min(max(seq, 0), _MAX_SEQ)) << SLOT_BITS
+
+
+def _existing_docs(session: Session, ref_ids: Sequence[str]) -> dict[str, int]:
     rows = session.execute(
-        text("SELECT ref_id, doc FROM search_index_map WHERE ref_id IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        ),
-        {"ids": list(ref_ids)},
+        select(_MAP.c.ref_id, _MAP.c.doc).where(_MAP.c.ref_id.in_(list(ref_ids)))
     )
     return {ref: int(doc) for ref, doc in rows}
+
+
+def _doc_ids(session: Session, case_ids: Sequence[str]) -> dict[str, int]:
+    """Each case's rowid in the index, placed by its sort key (``doc_base``).
+
+    A case whose date or number changed gets a new doc and its old row is removed; a case
+    that no longer exists loses its row and gets none.
+    """
+    bases = {
+        case_id: doc_base(received_at, seq)
+        for case_id, received_at, seq in session.execute(
+            select(Case.id, Case.received_at, Case.seq).where(Case.id.in_(list(case_ids)))
+        )
+    }
+    docs = _existing_docs(session, case_ids)
+    stale = {
+        ref: doc
+        for ref, doc in docs.items()
+        if ref not in bases or doc - doc % _SLOTS != bases[ref]
+    }
+    if stale:
+        _delete_docs(session, stale.values())
+        session.execute(
+            _MAP.delete().where(_MAP.c.ref_id.in_(list(stale))),
+        )
+    placed = [case_id for case_id in bases if case_id not in docs or case_id in stale]
+    if placed:
+        # Row by row in one prepared statement, so each sees the slots taken just before it.
+        session.execute(
+            text(
+                "INSERT INTO search_index_map (doc, ref_id) VALUES ("
+                "(SELECT coalesce(max(doc) + 1, :base) FROM search_index_map "
+                "WHERE doc BETWEEN :base AND :last), :ref)"
+            ),
+            [{"base": bases[ref], "last": bases[ref] + _SLOTS - 1, "ref": ref} for ref in placed],
+        )
+        docs.update(_existing_docs(session, placed))
+    return {ref: doc for ref, doc in docs.items() if ref in bases}
 
 
 def _delete_docs(session: Session, docs: Iterable[int]) -> None:
@@ -144,7 +207,7 @@ def index_cases(session: Session, case_ids: Iterable[str]) -> None:
 def remove_cases(session: Session, case_ids: Iterable[str]) -> None:
     ids = list(case_ids)
     if ids:
-        _delete_docs(session, _doc_ids(session, ids).values())
+        _delete_docs(session, _existing_docs(session, ids).values())
 
 
 def fts_query(user_text: str) -> str | None:
@@ -178,6 +241,27 @@ def matching_case_ids(match: str) -> Select[tuple[str]]:
         .where(text("search_index MATCH :fts_query"))
     )
     return select(_MAP.c.ref_id).where(_MAP.c.doc.in_(docs.params(fts_query=match)))
+
+
+def newest_matches_first(
+    query: Select[str],
+    case_id: SQLColumnExpression[str],
+    match: str,
+    descending: bool = True,
+) -> Select[str]:
+    """``query`` (over cases) kept to the cases matching ``match``, ordered by the list's
+    default key, received_at then seq (descending unless told), as the index yields them.
+
+    SQLite reads the matches in rowid order and stops at the query's LIMIT: the first page
+    of a search costs its page, not a sort of every match.
+    """
+    doc = _FTS.c.rowid
+    return (
+        query.join(_MAP, _MAP.c.ref_id == case_id)
+        .join(_FTS, doc == _MAP.c.doc)
+        .where(_FTS.c.search_index.op("MATCH")(bindparam("fts_query", match)))
+        .order_by(doc.desc() if descending else doc.asc())
+    )
 
 
 @dataclass(frozen=True)
