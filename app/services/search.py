@@ -228,6 +228,22 @@ def fts_query(user_text: str) -> str | None:
     return " AND ".join(clauses) if clauses else None
 
 
+def typed_words_start(user_text: str, words: Iterable[str | None]) -> bool:
+    """Whether every token the user typed begins one of ``words``, as a search matches: in
+    its own spelling (case aside) or in its cross-script key. Checks a few candidates the
+    index found against the fields a caller cares about (say, a person's names)."""
+    tokens = [t.casefold() for t in _TOKEN.findall(user_text)][:MAX_TOKENS]
+    own = [w.casefold() for text_ in words if text_ for w in _TOKEN.findall(text_)]
+    keys = [_word_keys(w) for w in own]
+    for token in tokens:
+        key = normalise_query_token(token)
+        if not any(w.startswith(token) for w in own) and not (
+            key and any(k.startswith(key) for k in keys)
+        ):
+            return False
+    return bool(tokens)
+
+
 def matching_case_ids(match: str) -> Select[tuple[str]]:
     """The ids of the cases whose index row matches ``match`` (an ``fts_query``), as a subquery.
 
