@@ -28,6 +28,8 @@ _DOC = (
     f"((({_DAY} << {SEQ_BITS}) | {_SEQ}) << {SLOT_BITS}) "
     "+ row_number() OVER (PARTITION BY c.received_at, c.seq ORDER BY c.id) - 1"
 )
+_HASH_BYTES = 1024 * 1024  # FTS5's default
+_LOAD_HASH_BYTES = 64 * 1024 * 1024
 _COLUMNS = (
     "ref_kind UNINDEXED, ref_id UNINDEXED, case_id UNINDEXED, body, "
     "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'"
@@ -58,10 +60,20 @@ def _renumber_search_index() -> None:
         "WHERE m.doc IN (SELECT rowid FROM search_index)"
     )
     op.execute(f"CREATE VIRTUAL TABLE search_index_renumbered USING fts5({_COLUMNS})")
+    # Terms gather in memory up to 'hashsize' before a segment is written: large while the
+    # rows are copied (fewer segments, fewer merges), back to the default after.
+    op.execute(
+        "INSERT INTO search_index_renumbered (search_index_renumbered, rank) "
+        f"VALUES ('hashsize', {_LOAD_HASH_BYTES})"
+    )
     op.execute(
         "INSERT INTO search_index_renumbered (rowid, ref_kind, ref_id, case_id, body) "
         "SELECT r.doc, s.ref_kind, s.ref_id, s.case_id, s.body "
         "FROM search_renumbered r JOIN search_index s ON s.rowid = r.old ORDER BY r.doc"
+    )
+    op.execute(
+        "INSERT INTO search_index_renumbered (search_index_renumbered, rank) "
+        f"VALUES ('hashsize', {_HASH_BYTES})"
     )
     op.execute("DROP TABLE search_index")
     op.execute("ALTER TABLE search_index_renumbered RENAME TO search_index")
