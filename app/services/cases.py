@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, case, func, insert, or_, select
+from sqlalchemy import Label, Select, case, func, insert, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
@@ -317,6 +317,19 @@ _ROW_COLUMNS = (
     Person.given_names_latin,
     Employer.name.label("employer_name"),
 )
+# A case's complaint categories in one column of its list row (split by _split_codes).
+_CATEGORY_CODES = (
+    select(func.aggregate_strings(CaseCategory.code, " "))
+    .where(CaseCategory.case_id == Case.id)
+    .correlate(Case)
+    .scalar_subquery()
+    .label("category_codes")
+)
+
+
+def _split_codes(joined: str | None) -> tuple[str, ...]:
+    return tuple(sorted(joined.split())) if joined else ()
+
 
 SORT_KEYS = {
     "number": (Case.year, Case.seq),
@@ -407,8 +420,10 @@ class CaseService:
         """
         flt = flt or CaseFilter()
         match = _in_index_order(flt)
+        ids_query: Select[Any]
+        keys: Sequence[Label[Any]]
         if match is not None:
-            ids_query = search.newest_matches_first(
+            ids_query, keys = search.newest_matches_first(
                 _filtered(select(Case.id), flt, self.today, by_text=False),
                 Case.id,
                 match,
@@ -416,16 +431,33 @@ class CaseService:
             )
         else:
             columns = SORT_KEYS.get(flt.sort, SORT_KEYS["received_at"])
-            order = [c.desc() if flt.descending else c.asc() for c in columns]
-            ids_query = select(Case.id)
+            keys = [c.label(f"sort_{i}") for i, c in enumerate(columns)]
+            ids_query = select(Case.id, *keys)  # the keys, to put the page's rows in order
             if flt.sort == "person":
                 ids_query = ids_query.join(Person, Person.id == Case.person_id)
             elif flt.sort == "employer":
                 ids_query = ids_query.outerjoin(Employer, Employer.id == Case.employer_id)
-            ids_query = _filtered(ids_query, flt, self.today).order_by(*order)
+            ids_query = _filtered(ids_query, flt, self.today).order_by(
+                *(c.desc() if flt.descending else c.asc() for c in columns)
+            )
+        page = ids_query.offset(offset).limit(limit).subquery("page")
+        # The page's rows in the same statement, joined only to the page's ids; its sort keys
+        # put them back in order (a join does not keep the subquery's).
+        order = [page.c[k.name] for k in keys]
+        rows_query = (
+            select(*_ROW_COLUMNS, _CATEGORY_CODES)
+            .select_from(page)
+            .join(Case, Case.id == page.c.id)
+            .join(Person, Person.id == Case.person_id)
+            .outerjoin(Employer, Employer.id == Case.employer_id)
+            .order_by(*(c.desc() if flt.descending else c.asc() for c in order))
+        )
         with self.ws.read() as session:
-            ids = list(session.execute(ids_query.offset(offset).limit(limit)).scalars())
-            return self._rows(session, ids)
+            # Core, not the ORM's loading: plain columns, and 200 rows of them per keystroke.
+            return [
+                self._row(r._mapping, {r.id: _split_codes(r.category_codes)})
+                for r in session.connection().execute(rows_query)
+            ]
 
     def _rows(self, session: Session, ids: list[str]) -> list[CaseRow]:
         """The list rows of these cases, in the order of ``ids`` (plain columns, no ORM rows)."""

@@ -172,11 +172,11 @@ class PersonService:
         match = fts_query(text)
         if not text.strip() or match is None:
             return []
-        cases = newest_matches_first(select(Case.person_id), Case.id, match)
+        cases, _position = newest_matches_first(select(Case.person_id), Case.id, match)
         with self.ws.read() as session:
             people = session.execute(
                 select(Person).where(
-                    Person.id.in_(cases.limit(FIND_CANDIDATES).scalar_subquery()),
+                    Person.id.in_(select(cases.limit(FIND_CANDIDATES).subquery().c.person_id)),
                     Person.deleted_at.is_(None),
                 )
             ).scalars()

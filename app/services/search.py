@@ -22,10 +22,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     Column,
     Integer,
+    Label,
     MetaData,
     Select,
     SQLColumnExpression,
@@ -264,20 +266,24 @@ def newest_matches_first(
     case_id: SQLColumnExpression[str],
     match: str,
     descending: bool = True,
-) -> Select[str]:
+) -> tuple[Select[Any], list[Label[Any]]]:
     """``query`` (over cases) kept to the cases matching ``match``, ordered by the list's
-    default key, received_at then seq (descending unless told), as the index yields them.
+    default key, received_at then seq (descending unless told), as the index yields them;
+    and its sort key, added to the query's columns, to order its rows by elsewhere.
 
     SQLite reads the matches in rowid order and stops at the query's LIMIT: the first page
     of a search costs its page, not a sort of every match.
     """
     doc = _FTS.c.rowid
-    return (
-        query.join(_MAP, _MAP.c.ref_id == case_id)
+    position = doc.label("search_position")
+    ordered = (
+        query.add_columns(position)
+        .join(_MAP, _MAP.c.ref_id == case_id)
         .join(_FTS, doc == _MAP.c.doc)
         .where(_FTS.c.search_index.op("MATCH")(bindparam("fts_query", match)))
         .order_by(doc.desc() if descending else doc.asc())
     )
+    return ordered, [position]
 
 
 @dataclass(frozen=True)
