@@ -101,9 +101,13 @@ def test_old_rows_are_renumbered_in_list_order_and_find_the_same_cases(
                     "JOIN search_index s ON s.rowid = m.doc"
                 )
             ).all()
+            fts = connection.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'search_index'")
+            ).scalar_one()
     finally:
         db.dispose()
     assert len(rows) == 60
+    assert "prefix = '1 2 3'" in fts  # the first letter typed reads its own prefix index
     for doc, received_at, seq, body in rows:
         slot = doc % (1 << search.SLOT_BITS)
         assert doc - slot == search.doc_base(date.fromisoformat(received_at), seq)
