@@ -173,31 +173,34 @@ class PersonService:
         if not text.strip() or match is None:
             return []
         cases, _position = newest_matches_first(select(Case.person_id), Case.id, match)
+        named_columns = (
+            Person.surname,
+            Person.given_names,
+            Person.patronymic,
+            Person.surname_latin,
+            Person.given_names_latin,
+            Person.iin,
+            Person.passport_no,
+        )
         with self.ws.read() as session:
-            people = session.execute(
-                select(Person).where(
+            # Only the names of the candidates; whole rows for the few that are offered.
+            candidates = session.connection().execute(
+                select(Person.id, *named_columns).where(
                     Person.id.in_(select(cases.limit(FIND_CANDIDATES).subquery().c.person_id)),
                     Person.deleted_at.is_(None),
                 )
-            ).scalars()
-            named = [
-                p
-                for p in people
-                if typed_words_start(
-                    text,
-                    (
-                        p.surname,
-                        p.given_names,
-                        p.patronymic,
-                        p.surname_latin,
-                        p.given_names_latin,
-                        p.iin,
-                        p.passport_no,
-                    ),
-                )
-            ]
-            named.sort(key=lambda p: (p.surname.casefold(), p.given_names.casefold()))
-            return [person_info(p) for p in named[:limit]]
+            )
+            named = sorted(
+                (r for r in candidates if typed_words_start(text, r[1:])),
+                key=lambda r: (r.surname.casefold(), r.given_names.casefold()),
+            )[:limit]
+            people = {
+                p.id: p
+                for p in session.execute(
+                    select(Person).where(Person.id.in_([r.id for r in named]))
+                ).scalars()
+            }
+            return [person_info(people[r.id]) for r in named if r.id in people]
 
     def update(
         self, person_id: str, data: PersonInput, expected_version: int | None = None
