@@ -52,10 +52,15 @@ def operations(ws: Workspace) -> dict[str, Callable[[], object]]:
         return run
 
     return {
-        "bare scan of the case table (baseline)": raw('SELECT count(*) FROM "case"'),
+        "bare scan of the case table (baseline)": raw(
+            'SELECT count(*), sum(length(description)) FROM "case"'
+        ),
         "first page, no filter": lambda: service.list_cases(CaseFilter(), 0, 200),
         "category filter, count + page": _count_and_page(
             service, CaseFilter(category="unpaid_wages")
+        ),
+        "  of which the page": lambda: service.list_cases(
+            CaseFilter(category="unpaid_wages"), 0, 200
         ),
         "status filter, count + page": _count_and_page(service, CaseFilter(statuses=("new",))),
         "urgency filter, count + page": _count_and_page(service, CaseFilter(urgency="critical")),

@@ -345,9 +345,13 @@ SORT_KEYS = {
 }
 
 
-def _filtered(query: Select, flt: CaseFilter, today: date, by_text: bool = True) -> Select:
+def _filtered(
+    query: Select, flt: CaseFilter, today: date, by_text: bool = True, page: bool = False
+) -> Select:
     """``query`` kept to the cases ``flt`` names; ``by_text=False`` leaves the search text out
-    (the caller joins the search index itself)."""
+    (the caller joins the search index itself). ``page``: the query reads a page in the list's
+    order, so a category is tested case by case as the list index is read (it stops at the
+    page) instead of first collecting every case of the category (best for a count)."""
     query = query.where(Case.deleted_at.is_(None))
     if flt.statuses:
         query = query.where(Case.status.in_(flt.statuses))
@@ -356,9 +360,11 @@ def _filtered(query: Select, flt: CaseFilter, today: date, by_text: bool = True)
     if flt.host_country:
         query = query.where(Case.host_country == flt.host_country.upper())
     if flt.category:
-        query = query.where(
-            Case.id.in_(select(CaseCategory.case_id).where(CaseCategory.code == flt.category))
-        )
+        of_category = select(CaseCategory.case_id).where(CaseCategory.code == flt.category)
+        if page:
+            query = query.where(of_category.where(CaseCategory.case_id == Case.id).exists())
+        else:
+            query = query.where(Case.id.in_(of_category))
     if flt.assigned_to:
         query = query.where(Case.assigned_to == flt.assigned_to)
     if flt.urgency:
@@ -424,7 +430,7 @@ class CaseService:
         keys: Sequence[Label[Any]]
         if match is not None:
             ids_query, keys = search.newest_matches_first(
-                _filtered(select(Case.id), flt, self.today, by_text=False),
+                _filtered(select(Case.id), flt, self.today, by_text=False, page=True),
                 Case.id,
                 match,
                 flt.descending,
@@ -437,7 +443,7 @@ class CaseService:
                 ids_query = ids_query.join(Person, Person.id == Case.person_id)
             elif flt.sort == "employer":
                 ids_query = ids_query.outerjoin(Employer, Employer.id == Case.employer_id)
-            ids_query = _filtered(ids_query, flt, self.today).order_by(
+            ids_query = _filtered(ids_query, flt, self.today, page=True).order_by(
                 *(c.desc() if flt.descending else c.asc() for c in columns)
             )
         page = ids_query.offset(offset).limit(limit).subquery("page")

@@ -135,3 +135,20 @@ def test_removed_cases_leave_the_index(ws: Workspace) -> None:
         search.remove_cases(session, [gone.id])
     assert gone.id not in [r.id for r in service.list_cases(CaseFilter(text="Example"))]
     assert service.count_cases(CaseFilter(text="Example")) == len(DAYS_AGO) - 1
+
+
+def test_a_category_page_holds_the_cases_of_that_category_in_list_order(ws: Workspace) -> None:
+    service = _cases(ws)
+    violence = [r.id for r in service.list_cases(CaseFilter(text="Example"))][1::3]
+    with ws.write() as session:
+        session.execute(
+            text("INSERT INTO case_category (case_id, code) VALUES (:id, 'violence')"),
+            [{"id": case_id} for case_id in violence],
+        )
+    flt = CaseFilter(category="violence")
+    listed = service.list_cases(flt)
+    assert [r.id for r in listed] == violence  # newest first, as the unfiltered list
+    assert all("violence" in r.categories for r in listed)
+    assert service.count_cases(flt) == len(violence)
+    searched = service.list_cases(CaseFilter(category="violence", text="Нұрлан"))
+    assert {r.id for r in searched} <= set(violence)
