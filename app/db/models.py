@@ -354,6 +354,10 @@ class Case(SyncMixin, Base):
             "deleted_at",
         ),
         Index("ix_case_list_updated", "updated_at", "seq", "id", "deleted_at"),
+        # Sorted by number, and filtered by urgency (migration 0013): the first page is the
+        # index's first entries at any size, instead of a sort of every case.
+        Index("ix_case_list_number", "year", "seq", "id", "deleted_at"),
+        Index("ix_case_list_urgency", "urgency", "received_at", "seq", "id", "deleted_at"),
         # The search box: the full-text index yields case ids; looking each up here gives its
         # sort keys and filter columns without decrypting the (wide) case row, so the first
         # page of thousands of matches is sorted from this index alone.

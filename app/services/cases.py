@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, case, func, insert, or_, select
+from sqlalchemy import Label, Select, case, func, insert, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
@@ -317,6 +317,19 @@ _ROW_COLUMNS = (
     Person.given_names_latin,
     Employer.name.label("employer_name"),
 )
+# A case's complaint categories in one column of its list row (split by _split_codes).
+_CATEGORY_CODES = (
+    select(func.aggregate_strings(CaseCategory.code, " "))
+    .where(CaseCategory.case_id == Case.id)
+    .correlate(Case)
+    .scalar_subquery()
+    .label("category_codes")
+)
+
+
+def _split_codes(joined: str | None) -> tuple[str, ...]:
+    return tuple(sorted(joined.split())) if joined else ()
+
 
 SORT_KEYS = {
     "number": (Case.year, Case.seq),
@@ -332,7 +345,13 @@ SORT_KEYS = {
 }
 
 
-def _filtered(query: Select, flt: CaseFilter, today: date) -> Select:
+def _filtered(
+    query: Select, flt: CaseFilter, today: date, by_text: bool = True, page: bool = False
+) -> Select:
+    """``query`` kept to the cases ``flt`` names; ``by_text=False`` leaves the search text out
+    (the caller joins the search index itself). ``page``: the query reads a page in the list's
+    order, so a category is tested case by case as the list index is read (it stops at the
+    page) instead of first collecting every case of the category (best for a count)."""
     query = query.where(Case.deleted_at.is_(None))
     if flt.statuses:
         query = query.where(Case.status.in_(flt.statuses))
@@ -341,9 +360,11 @@ def _filtered(query: Select, flt: CaseFilter, today: date) -> Select:
     if flt.host_country:
         query = query.where(Case.host_country == flt.host_country.upper())
     if flt.category:
-        query = query.where(
-            Case.id.in_(select(CaseCategory.case_id).where(CaseCategory.code == flt.category))
-        )
+        of_category = select(CaseCategory.case_id).where(CaseCategory.code == flt.category)
+        if page:
+            query = query.where(of_category.where(CaseCategory.case_id == Case.id).exists())
+        else:
+            query = query.where(Case.id.in_(of_category))
     if flt.assigned_to:
         query = query.where(Case.assigned_to == flt.assigned_to)
     if flt.urgency:
@@ -360,12 +381,20 @@ def _filtered(query: Select, flt: CaseFilter, today: date) -> Select:
         query = query.where(Case.employer_id == flt.employer_id)
     if flt.agency_id:
         query = query.where(Case.agency_id == flt.agency_id)
-    if flt.text.strip():
+    if by_text and flt.text.strip():
         match = search.fts_query(flt.text)
         if match is None:
             return query.where(Case.id.is_(None))
         query = query.where(Case.id.in_(search.matching_case_ids(match)))
     return query
+
+
+def _in_index_order(flt: CaseFilter) -> str | None:
+    """The search expression when the page can be read in the index's order: a search sorted
+    by the date received (the list's default), whose order the index's rowids keep."""
+    if flt.sort != "received_at" or not flt.text.strip():
+        return None
+    return search.fts_query(flt.text)
 
 
 class CaseService:
@@ -391,20 +420,50 @@ class CaseService:
         """One page of the list, filtered and sorted in SQL.
 
         The page's ids are found first on the case table alone (the list indexes cover it),
-        and only those rows are then joined with people and employers.
+        and only those rows are then joined with people and employers. A search in the
+        default order reads its matches in that order from the search index and stops at the
+        page, however many cases match.
         """
         flt = flt or CaseFilter()
-        columns = SORT_KEYS.get(flt.sort, SORT_KEYS["received_at"])
-        order = [c.desc() if flt.descending else c.asc() for c in columns]
-        ids_query = select(Case.id)
-        if flt.sort == "person":
-            ids_query = ids_query.join(Person, Person.id == Case.person_id)
-        elif flt.sort == "employer":
-            ids_query = ids_query.outerjoin(Employer, Employer.id == Case.employer_id)
-        ids_query = _filtered(ids_query, flt, self.today).order_by(*order)
+        match = _in_index_order(flt)
+        ids_query: Select[Any]
+        keys: Sequence[Label[Any]]
+        if match is not None:
+            ids_query, keys = search.newest_matches_first(
+                _filtered(select(Case.id), flt, self.today, by_text=False, page=True),
+                Case.id,
+                match,
+                flt.descending,
+            )
+        else:
+            columns = SORT_KEYS.get(flt.sort, SORT_KEYS["received_at"])
+            keys = [c.label(f"sort_{i}") for i, c in enumerate(columns)]
+            ids_query = select(Case.id, *keys)  # the keys, to put the page's rows in order
+            if flt.sort == "person":
+                ids_query = ids_query.join(Person, Person.id == Case.person_id)
+            elif flt.sort == "employer":
+                ids_query = ids_query.outerjoin(Employer, Employer.id == Case.employer_id)
+            ids_query = _filtered(ids_query, flt, self.today, page=True).order_by(
+                *(c.desc() if flt.descending else c.asc() for c in columns)
+            )
+        page = ids_query.offset(offset).limit(limit).subquery("page")
+        # The page's rows in the same statement, joined only to the page's ids; its sort keys
+        # put them back in order (a join does not keep the subquery's).
+        order = [page.c[k.name] for k in keys]
+        rows_query = (
+            select(*_ROW_COLUMNS, _CATEGORY_CODES)
+            .select_from(page)
+            .join(Case, Case.id == page.c.id)
+            .join(Person, Person.id == Case.person_id)
+            .outerjoin(Employer, Employer.id == Case.employer_id)
+            .order_by(*(c.desc() if flt.descending else c.asc() for c in order))
+        )
         with self.ws.read() as session:
-            ids = list(session.execute(ids_query.offset(offset).limit(limit)).scalars())
-            return self._rows(session, ids)
+            # Core, not the ORM's loading: plain columns, and 200 rows of them per keystroke.
+            return [
+                self._row(r._mapping, {r.id: _split_codes(r.category_codes)})
+                for r in session.connection().execute(rows_query)
+            ]
 
     def _rows(self, session: Session, ids: list[str]) -> list[CaseRow]:
         """The list rows of these cases, in the order of ``ids`` (plain columns, no ORM rows)."""

@@ -18,12 +18,15 @@ from app.errors import NotFound, ValidationError
 from app.i18n import _
 from app.services import validation as check
 from app.services.records import DuplicateMatch, PersonInfo, PersonInput
-from app.services.search import fts_query, index_cases, matching_case_ids
+from app.services.search import fts_query, index_cases, newest_matches_first, typed_words_start
 from app.services.workspace import Workspace
 
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{6,12}$")
 SEXES = tuple(sex.value for sex in Sex)
 _INPUT_FIELDS = [f.name for f in fields(PersonInput)]
+# Cases the person finder reads from the index per query: enough for a page of people even
+# when many matches name an employer or a note rather than a person.
+FIND_CANDIDATES = 500
 
 
 def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
@@ -158,37 +161,46 @@ class PersonService:
             return person_info(person, count)
 
     def find(self, text: str, limit: int = 20) -> list[PersonInfo]:
-        """People whose name (either script), IIN or passport starts with ``text``.
+        """People whose names (either script), IIN or passport begin with what was typed.
 
-        The full-text index narrows the people to those of the cases whose words start with
-        what was typed (an indexed match, fast at any size); the prefix test on the person's
-        own fields then keeps only those it names. A person with no case in the index (their
-        only case deleted) is not offered here; the duplicate check on saving still finds them.
+        The full-text index gives the newest ``FIND_CANDIDATES`` cases whose words begin so
+        (read in its order, so the cost does not grow with the mission); their people are
+        then kept only if the words begin their own names or numbers, not, say, their
+        employer's. A person with no case in the index (their only case deleted) is not
+        offered here; the duplicate check on saving still finds them.
         """
-        term = text.strip()
-        match = fts_query(term)
-        if not term or match is None:
+        match = fts_query(text)
+        if not text.strip() or match is None:
             return []
-        like = f"{term}%"
-        candidates = select(Case.person_id).where(Case.id.in_(matching_case_ids(match)))
+        cases, _position = newest_matches_first(select(Case.person_id), Case.id, match)
+        named_columns = (
+            Person.surname,
+            Person.given_names,
+            Person.patronymic,
+            Person.surname_latin,
+            Person.given_names_latin,
+            Person.iin,
+            Person.passport_no,
+        )
         with self.ws.read() as session:
-            people = session.execute(
-                select(Person)
-                .where(
-                    Person.id.in_(candidates),
+            # Only the names of the candidates; whole rows for the few that are offered.
+            candidates = session.connection().execute(
+                select(Person.id, *named_columns).where(
+                    Person.id.in_(select(cases.limit(FIND_CANDIDATES).subquery().c.person_id)),
                     Person.deleted_at.is_(None),
-                    or_(
-                        Person.surname.ilike(like),
-                        Person.given_names.ilike(like),
-                        Person.surname_latin.ilike(like),
-                        Person.iin.like(like),
-                        Person.passport_no.ilike(like),
-                    ),
                 )
-                .order_by(Person.surname, Person.given_names)
-                .limit(limit)
-            ).scalars()
-            return [person_info(p) for p in people]
+            )
+            named = sorted(
+                (r for r in candidates if typed_words_start(text, r[1:])),
+                key=lambda r: (r.surname.casefold(), r.given_names.casefold()),
+            )[:limit]
+            people = {
+                p.id: p
+                for p in session.execute(
+                    select(Person).where(Person.id.in_([r.id for r in named]))
+                ).scalars()
+            }
+            return [person_info(people[r.id]) for r in named if r.id in people]
 
     def update(
         self, person_id: str, data: PersonInput, expected_version: int | None = None

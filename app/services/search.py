@@ -9,8 +9,14 @@ User input never reaches FTS5 syntax: each token is reduced to letters and digit
 This is the only module that knows how each engine indexes: on SQLCipher an FTS5 table; on
 PostgreSQL (an HQ on a server, migration 0012) a ``tsvector`` of the very same words and keys,
 written as lexemes (no parser, no locale in between) and matched by prefix through a GIN index.
-Both have ``search_index_map`` (a stable document number per record); a match expression is
+Both have ``search_index_map`` (a document number per record); a match expression is
 written once, in FTS5 syntax, and becomes a ``tsquery`` when bound on PostgreSQL.
+
+A case's rowid in the index (its *doc*) is made from the list's default sort key, the date it
+was received and its sequence number (``doc_base``), so the index yields its matches newest
+first: the first page of a search is the first 200 matches read, not a sort of thousands.
+``index_cases`` moves a case's row when its date changes (migration 0013 renumbered the rows
+written before).
 """
 
 from __future__ import annotations
@@ -19,14 +25,17 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     Column,
     Integer,
+    Label,
     MetaData,
     Select,
+    SQLColumnExpression,
     String,
     Table,
     TypeDecorator,
@@ -55,6 +64,15 @@ _MAP = Table(
     Column("doc", Integer, primary_key=True),
     Column("ref_id", String, nullable=False),
 )
+# The FTS5 table as far as select() needs it: its rowid and the hidden column named after it.
+_FTS = Table("search_index", MetaData(), Column("rowid", Integer), Column("search_index", String))
+
+# A doc is (received_at's day number, seq, slot) packed into one positive 63-bit integer; the
+# slot tells apart cases received the same day with the same number (missions at HQ).
+SEQ_BITS = 22
+SLOT_BITS = 21
+_MAX_SEQ = (1 << SEQ_BITS) - 1
+_SLOTS = 1 << SLOT_BITS
 
 
 _POSTGRESQL = "postgresql"
@@ -110,6 +128,40 @@ def _tsquery_matches(element: _DocMatches, compiler: Any, **kw: Any) -> str:
         "search_index_map.doc IN (SELECT doc FROM search_index "
         f"WHERE lexemes @@ CAST({match} AS tsquery))"
     )
+
+
+class _IndexDoc(ColumnElement[int]):
+    """The index row's document number: FTS5's ``rowid``, PostgreSQL's ``doc`` column."""
+
+    type = Integer()
+    inherit_cache = True
+    _traverse_internals: list[Any] = []
+
+
+@compiles(_IndexDoc)
+def _fts5_doc(element: _IndexDoc, compiler: Any, **kw: Any) -> str:
+    return "search_index.rowid"
+
+
+@compiles(_IndexDoc, _POSTGRESQL)
+def _tsvector_doc(element: _IndexDoc, compiler: Any, **kw: Any) -> str:
+    return "search_index.doc"
+
+
+class _IndexMatches(_DocMatches):
+    """The joined index row matches an ``fts_query``."""
+
+    inherit_cache = True
+
+
+@compiles(_IndexMatches)
+def _fts5_row_matches(element: _IndexMatches, compiler: Any, **kw: Any) -> str:
+    return f"search_index MATCH {compiler.process(element.tsmatch, **kw)}"
+
+
+@compiles(_IndexMatches, _POSTGRESQL)
+def _tsvector_row_matches(element: _IndexMatches, compiler: Any, **kw: Any) -> str:
+    return f"search_index.lexemes @@ CAST({compiler.process(element.tsmatch, **kw)} AS tsquery)"
 
 
 @lru_cache(maxsize=200_000)
@@ -173,19 +225,55 @@ def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str
     return docs
 
 
-def _doc_ids(session: Session, ref_ids: Sequence[str]) -> dict[str, int]:
-    """Each record's stable rowid in the index (created on first use)."""
-    session.execute(
-        text("INSERT INTO search_index_map (ref_id) VALUES (:ref) ON CONFLICT DO NOTHING"),
-        [{"ref": ref} for ref in ref_ids],
-    )
+def doc_base(received_at: date, seq: int) -> int:
+    """The first doc of the cases received that day with that number: docs sort as the list
+    does by default (received_at, then seq)."""
+    return ((received_at.toordinal() << SEQ_BITS) | min(max(seq, 0), _MAX_SEQ)) << SLOT_BITS
+
+
+def _existing_docs(session: Session, ref_ids: Sequence[str]) -> dict[str, int]:
     rows = session.execute(
-        text("SELECT ref_id, doc FROM search_index_map WHERE ref_id IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        ),
-        {"ids": list(ref_ids)},
+        select(_MAP.c.ref_id, _MAP.c.doc).where(_MAP.c.ref_id.in_(list(ref_ids)))
     )
     return {ref: int(doc) for ref, doc in rows}
+
+
+def _doc_ids(session: Session, case_ids: Sequence[str]) -> dict[str, int]:
+    """Each case's rowid in the index, placed by its sort key (``doc_base``).
+
+    A case whose date or number changed gets a new doc and its old row is removed; a case
+    that no longer exists loses its row and gets none.
+    """
+    bases = {
+        case_id: doc_base(received_at, seq)
+        for case_id, received_at, seq in session.execute(
+            select(Case.id, Case.received_at, Case.seq).where(Case.id.in_(list(case_ids)))
+        )
+    }
+    docs = _existing_docs(session, case_ids)
+    stale = {
+        ref: doc
+        for ref, doc in docs.items()
+        if ref not in bases or doc - doc % _SLOTS != bases[ref]
+    }
+    if stale:
+        _delete_docs(session, stale.values())
+        session.execute(
+            _MAP.delete().where(_MAP.c.ref_id.in_(list(stale))),
+        )
+    placed = [case_id for case_id in bases if case_id not in docs or case_id in stale]
+    if placed:
+        # Row by row in one prepared statement, so each sees the slots taken just before it.
+        session.execute(
+            text(
+                "INSERT INTO search_index_map (doc, ref_id) VALUES ("
+                "(SELECT coalesce(max(doc) + 1, :base) FROM search_index_map "
+                "WHERE doc BETWEEN :base AND :last), :ref)"
+            ),
+            [{"base": bases[ref], "last": bases[ref] + _SLOTS - 1, "ref": ref} for ref in placed],
+        )
+        docs.update(_existing_docs(session, placed))
+    return {ref: doc for ref, doc in docs.items() if ref in bases}
 
 
 def _delete_docs(session: Session, docs: Iterable[int]) -> None:
@@ -252,7 +340,7 @@ def compact_index(session: Session) -> None:
 def remove_cases(session: Session, case_ids: Iterable[str]) -> None:
     ids = list(case_ids)
     if ids:
-        _delete_docs(session, _doc_ids(session, ids).values())
+        _delete_docs(session, _existing_docs(session, ids).values())
 
 
 def fts_query(user_text: str) -> str | None:
@@ -273,6 +361,22 @@ def fts_query(user_text: str) -> str | None:
     return " AND ".join(clauses) if clauses else None
 
 
+def typed_words_start(user_text: str, words: Iterable[str | None]) -> bool:
+    """Whether every token the user typed begins one of ``words``, as a search matches: in
+    its own spelling (case aside) or in its cross-script key. Checks a few candidates the
+    index found against the fields a caller cares about (say, a person's names)."""
+    tokens = [t.casefold() for t in _TOKEN.findall(user_text)][:MAX_TOKENS]
+    own = [w.casefold() for text_ in words if text_ for w in _TOKEN.findall(text_)]
+    keys = [_word_keys(w) for w in own]
+    for token in tokens:
+        key = normalise_query_token(token)
+        if not any(w.startswith(token) for w in own) and not (
+            key and any(k.startswith(key) for k in keys)
+        ):
+            return False
+    return bool(tokens)
+
+
 def matching_case_ids(match: str) -> Select[tuple[str]]:
     """The ids of the cases whose index row matches ``match`` (an ``fts_query``), as a subquery.
 
@@ -281,6 +385,31 @@ def matching_case_ids(match: str) -> Select[tuple[str]]:
     column from the FTS content, several times slower on a large mission.
     """
     return select(_MAP.c.ref_id).where(_DocMatches(match))
+
+
+def newest_matches_first(
+    query: Select[str],
+    case_id: SQLColumnExpression[str],
+    match: str,
+    descending: bool = True,
+) -> tuple[Select[Any], list[Label[Any]]]:
+    """``query`` (over cases) kept to the cases matching ``match``, ordered by the list's
+    default key, received_at then seq (descending unless told), as the index yields them;
+    and its sort key, added to the query's columns, to order its rows by elsewhere.
+
+    SQLite reads the matches in rowid order and stops at the query's LIMIT: the first page
+    of a search costs its page, not a sort of every match.
+    """
+    doc = _IndexDoc()
+    position = doc.label("search_position")
+    ordered = (
+        query.add_columns(position)
+        .join(_MAP, _MAP.c.ref_id == case_id)
+        .join(_FTS, doc == _MAP.c.doc)
+        .where(_IndexMatches(match))
+        .order_by(doc.desc() if descending else doc.asc())
+    )
+    return ordered, [position]
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def test_reload_returns_at_once_while_the_query_runs_in_the_background(
 def test_typing_fast_shows_the_last_query_and_drops_the_stale_ones(
     qapp: QApplication, qtbot: QtBot
 ) -> None:
-    source = SlowSource()
+    source = SlowSource(matches=450)  # a full first page: the count is asked for too
     model = CaseTableModel(source, background=True)
     for typed in ("Н", "Нұ", "Нұр", "Нұрл", "Нұрлан"):
         model.set_filter(replace(model.filter, text=typed))
@@ -110,6 +110,21 @@ def test_the_first_page_arrives_before_the_count(qapp: QApplication, qtbot: QtBo
     assert model.total == 450
     model.fetchMore(QModelIndex())
     assert model.rowCount() == 450
+    assert not model.canFetchMore(QModelIndex())
+
+
+def test_a_short_first_page_is_the_whole_list_and_asks_no_count(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    source = SlowSource(matches=7)
+    source.gate.set()
+    model = CaseTableModel(source, background=True)
+    model.set_filter(CaseFilter(text="Әбенова Ай"))
+    qtbot.waitUntil(lambda: not model.loading, timeout=3000)
+    QThreadPool.globalInstance().waitForDone(3000)
+    assert model.total_known and model.total == 7 and model.rowCount() == 7
+    assert source.listed == ["Әбенова Ай"]
+    assert source.counted == []  # the ids were not looked up a second time
     assert not model.canFetchMore(QModelIndex())
 
 

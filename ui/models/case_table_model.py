@@ -177,9 +177,17 @@ class CaseTableModel(QAbstractTableModel):
     def _load_in_background(self) -> None:
         assert self._loader is not None
         flt, size, source = self.filter, self.page_size, self.source
-        self._loader.submit(
-            [lambda: source.list_cases(flt, 0, size), lambda: source.count_cases(flt)]
-        )
+        page: list[CaseRow] = []
+
+        def first_page() -> list[CaseRow]:
+            page.extend(source.list_cases(flt, 0, size))
+            return page
+
+        def count() -> int:
+            # A short first page is the whole list: no need to ask the database again.
+            return len(page) if len(page) < size else source.count_cases(flt)
+
+        self._loader.submit([first_page, count])
         self._set_loading(True)
 
     def _set_loading(self, loading: bool) -> None:

@@ -1,7 +1,7 @@
 """server search: the search index of an HQ on PostgreSQL (a tsvector with a GIN index)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 
 SQLite has had its FTS5 index since 0001; this creates PostgreSQL's counterpart under the same
 two names, so that app/services/search.py writes both alike: ``search_index_map`` gives each
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
@@ -24,7 +24,7 @@ def upgrade() -> None:
         return
     op.execute(
         "CREATE TABLE search_index_map ("
-        "doc BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ref_id TEXT NOT NULL UNIQUE)"
+        "doc BIGINT PRIMARY KEY, ref_id TEXT NOT NULL UNIQUE)"
     )
     op.execute(
         "CREATE TABLE search_index ("

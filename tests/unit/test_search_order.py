@@ -1,0 +1,154 @@
+"""The search box's first page is read in the list's order from the index: same cases, same
+order as sorting every match, in either direction, with other filters, and after a case's date
+changes; cross-script queries find the same cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select, text, update
+
+from app.db.models import Case
+from app.services import search
+from app.services.cases import CaseService
+from app.services.records import CaseFilter
+from app.services.workspace import Workspace
+from tests.unit.test_cases import NURLAN, TODAY, new_case
+
+# Received on purpose out of the order they are created in.
+DAYS_AGO = (5, 1, 9, 3, 3, 7, 0, 12)
+
+
+def _cases(ws: Workspace) -> CaseService:
+    service = CaseService(ws)
+    for n, days in enumerate(DAYS_AGO):
+        person = NURLAN if n % 2 else None
+        data = new_case(received_at=TODAY - timedelta(days=days))
+        if person is not None:
+            data = new_case(person=person, received_at=TODAY - timedelta(days=days))
+        service.create_case(data, allow_duplicate_person=True)
+    return service
+
+
+def _sorted_by_the_case_table(
+    service: CaseService, flt: CaseFilter, descending: bool = True
+) -> list[str]:
+    """The numbers the old way: every match sorted on the case table's own columns."""
+    with service.ws.read() as session:
+        match = search.fts_query(flt.text)
+        assert match is not None
+        rows = session.execute(
+            select(Case.number, Case.received_at, Case.seq).where(
+                Case.id.in_(search.matching_case_ids(match)), Case.deleted_at.is_(None)
+            )
+        ).all()
+    rows.sort(key=lambda r: (r.received_at, r.seq), reverse=descending)
+    return [r.number for r in rows]
+
+
+def test_search_page_is_the_list_order_newest_first_and_oldest_first(ws: Workspace) -> None:
+    service = _cases(ws)
+    for typed in ("Нұрлан", "abenov", "Kurman", "Example"):
+        flt = CaseFilter(text=typed)
+        newest = [r.number for r in service.list_cases(flt, 0, 100)]
+        assert newest and newest == _sorted_by_the_case_table(service, flt)
+        oldest = [r.number for r in service.list_cases(CaseFilter(text=typed, descending=False))]
+        assert oldest == _sorted_by_the_case_table(service, flt, descending=False)
+        assert service.count_cases(flt) == len(newest)
+
+
+def test_search_pages_follow_each_other_without_gaps(ws: Workspace) -> None:
+    service = _cases(ws)
+    flt = CaseFilter(text="Example")  # every case's employer
+    pages = [service.list_cases(flt, offset, 3) for offset in (0, 3, 6)]
+    numbers = [r.number for page in pages for r in page]
+    assert numbers == _sorted_by_the_case_table(service, flt)
+    assert len(numbers) == len(DAYS_AGO)
+
+
+def test_cross_script_queries_find_the_same_cases(ws: Workspace) -> None:
+    service = _cases(ws)
+    found = {
+        typed: [r.number for r in service.list_cases(CaseFilter(text=typed))]
+        for typed in ("Нұрлан Әбенов", "nurlan abenov", "Нурлан Абенов", "нұрлан", "NURLAN")
+    }
+    expected = found["Нұрлан Әбенов"]
+    assert len(expected) == len(DAYS_AGO) // 2
+    assert all(numbers == expected for numbers in found.values())
+
+
+def test_other_filters_apply_to_a_search_read_in_index_order(ws: Workspace) -> None:
+    service = _cases(ws)
+    first = service.list_cases(CaseFilter(text="Example"))[0]
+    with ws.write() as session:
+        session.execute(update(Case).where(Case.id == first.id).values(status="in_progress"))
+    in_progress = service.list_cases(CaseFilter(text="Example", statuses=("in_progress",)))
+    assert [r.id for r in in_progress] == [first.id]
+    with ws.write() as session:
+        session.execute(
+            update(Case).where(Case.id == first.id).values(deleted_at=datetime.now(UTC))
+        )
+    assert first.id not in [r.id for r in service.list_cases(CaseFilter(text="Example"))]
+
+
+def test_a_case_whose_date_changes_moves_in_the_search_order(ws: Workspace) -> None:
+    service = _cases(ws)
+    flt = CaseFilter(text="Example")
+    oldest = service.list_cases(flt)[-1]
+    with ws.write() as session:  # as a bundle from the case's own mission would change it
+        session.execute(
+            update(Case).where(Case.id == oldest.id).values(received_at=TODAY + timedelta(days=1))
+        )
+        search.index_cases(session, [oldest.id])
+    listed = service.list_cases(flt)
+    assert listed[0].id == oldest.id
+    assert [r.number for r in listed] == _sorted_by_the_case_table(service, flt)
+    with ws.read() as session:  # one index row per case: the old one was removed
+        rows = session.execute(text("SELECT count(*) FROM search_index")).scalar_one()
+    assert rows == len(DAYS_AGO)
+
+
+def test_cases_received_the_same_day_with_the_same_number_get_their_own_rows(
+    ws: Workspace,
+) -> None:
+    service = _cases(ws)
+    ids = [r.id for r in service.list_cases(CaseFilter(text="Example"))]
+    day = date(2026, 1, 2)
+    with ws.write() as session:  # as cases of several missions consolidated at HQ could be
+        for n, case_id in enumerate(ids):
+            session.execute(
+                update(Case)
+                .where(Case.id == case_id)
+                .values(received_at=day, seq=7, mission_code=f"M{n}")
+            )
+        search.index_cases(session, ids)
+        docs = session.execute(text("SELECT doc FROM search_index_map")).scalars().all()
+    assert len(set(docs)) == len(ids)
+    assert {doc - doc % (1 << search.SLOT_BITS) for doc in docs} == {search.doc_base(day, 7)}
+    assert sorted(r.id for r in service.list_cases(CaseFilter(text="Example"))) == sorted(ids)
+
+
+def test_removed_cases_leave_the_index(ws: Workspace) -> None:
+    service = _cases(ws)
+    gone = service.list_cases(CaseFilter(text="Example"))[0]
+    with ws.write() as session:
+        search.remove_cases(session, [gone.id])
+    assert gone.id not in [r.id for r in service.list_cases(CaseFilter(text="Example"))]
+    assert service.count_cases(CaseFilter(text="Example")) == len(DAYS_AGO) - 1
+
+
+def test_a_category_page_holds_the_cases_of_that_category_in_list_order(ws: Workspace) -> None:
+    service = _cases(ws)
+    violence = [r.id for r in service.list_cases(CaseFilter(text="Example"))][1::3]
+    with ws.write() as session:
+        session.execute(
+            text("INSERT INTO case_category (case_id, code) VALUES (:id, 'violence')"),
+            [{"id": case_id} for case_id in violence],
+        )
+    flt = CaseFilter(category="violence")
+    listed = service.list_cases(flt)
+    assert [r.id for r in listed] == violence  # newest first, as the unfiltered list
+    assert all("violence" in r.categories for r in listed)
+    assert service.count_cases(flt) == len(violence)
+    searched = service.list_cases(CaseFilter(category="violence", text="Нұрлан"))
+    assert {r.id for r in searched} <= set(violence)
