@@ -1,0 +1,63 @@
+"""What signing in needs, imported on a thread while the sign-in window waits for the password.
+
+The sign-in window, the first-run wizard's first page and the lock screen import no ORM, no
+services and no report libraries, so they paint in about the time of a bare Qt window (issue
+17). Opening the database needs SQLAlchemy, the models and the services (about 0.7 s of
+imports): once the first window has painted, ``start()`` imports them on a plain Python thread
+while the user types. Only modules that create no Qt object at import time are listed: Python's
+imports are thread-safe, Qt's widgets are not.
+
+Whoever needs one of these modules next calls ``wait()`` first, so two threads never import the
+same modules at once (Python's per-module import locks can deadlock when two threads take a
+cycle of modules in different orders). Without ``start()`` (the keyring or environment sign-in,
+the command line) nothing changes: the modules are imported where they are used.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+
+# What sign-in and the main window's first page import, heaviest first; each pulls in its own
+# dependencies (SQLAlchemy, the models, the key slots, reportlab through the letters).
+MODULES = (
+    "app.services.installation",
+    "app.services.cases",
+    "app.services.backup",
+    "app.services.retention",
+    "app.services.stats",
+    "app.services.letters",
+)
+
+_log = logging.getLogger(__name__)
+_thread: threading.Thread | None = None
+_lock = threading.Lock()
+
+
+def start() -> None:
+    """Import ``MODULES`` on a background thread, once; returns at once."""
+    global _thread
+    with _lock:
+        if _thread is not None:
+            return
+        # Not a daemon: an interpreter exiting under a thread still inside an import (or a
+        # native extension's initialisation) can crash; exiting waits for the imports instead.
+        _thread = threading.Thread(target=_import_all, name="qorgau-warm-up", daemon=False)
+        _thread.start()
+
+
+def wait() -> None:
+    """Return once the background imports (if started) are done."""
+    with _lock:
+        thread = _thread
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
+
+
+def _import_all() -> None:
+    for name in MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the import where the module is used reports it
+            _log.debug("warm-up import of %s failed", name, exc_info=True)
