@@ -18,6 +18,7 @@ import pkgutil
 import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from app.cli.common import TerminalSafeStream
 from app.errors import QorgauError, UsageError
@@ -75,6 +76,21 @@ def _command_word(argv: Sequence[str]) -> str | None:
     return None
 
 
+class _LazyVersion(argparse._VersionAction):
+    """``--version``, reading the installed version only when asked: every command paid for
+    importing importlib.metadata otherwise."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        self.version = f"qorgau {app_version()}"
+        super().__call__(parser, namespace, values, option_string)
+
+
 def build_parser(only: str | None = None, *, commands: bool = True) -> argparse.ArgumentParser:
     """The whole parser, or (``only``: a command) one with that command alone, or (``commands``
     false) the global options alone: starting the desktop app imports no command module."""
@@ -84,7 +100,7 @@ def build_parser(only: str | None = None, *, commands: bool = True) -> argparse.
     )
     parser.add_argument("--data-dir", help=_("the installation's data folder"))
     parser.add_argument("--lang", choices=LANGUAGES, help=_("language of messages"))
-    parser.add_argument("--version", action="version", version=f"qorgau {app_version()}")
+    parser.add_argument("--version", action=_LazyVersion)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     if not commands:
         return parser
