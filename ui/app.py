@@ -6,7 +6,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, QThreadPool
+from PySide6.QtCore import QLocale, QThreadPool, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -109,10 +109,18 @@ def obtain_workspace(paths: Paths, bridge: LanguageBridge) -> Workspace | None:
     if workspace is not None:
         return workspace
     dialog = LoginDialog(paths, bridge)
+    dialog.unlocking.connect(lambda: QTimer.singleShot(0, import_main_window))
     if self_test.stop_at_login():
         self_test.close_when_shown(dialog)
     dialog.exec()
     return dialog.workspace
+
+
+def import_main_window() -> None:
+    """Load the main window's modules on the GUI thread (where Qt classes belong) while the
+    sign-in's key derivation runs on its worker: the two overlap instead of adding up."""
+    warm_up.wait()
+    import ui.main_window  # noqa: F401
 
 
 def run_desktop(data_dir: str | None, language: str | None) -> int:

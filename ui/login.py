@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -53,6 +53,10 @@ def try_keyring_login(paths: Paths, store: SecretStore) -> Workspace | None:
 
 
 class LoginDialog(QDialog):
+    # "Sign in" pressed: the key is being derived on a worker thread (Argon2id lets go of the
+    # GIL), time the GUI thread can use to load what comes after the dialog.
+    unlocking = Signal()
+
     def __init__(
         self,
         paths: Paths,
@@ -154,6 +158,7 @@ class LoginDialog(QDialog):
             .failure(self._failed)
             .run_in_background()
         )
+        self.unlocking.emit()
 
     def open_recovery(self) -> None:
         """The recovery key (or HQ's code) makes a new administrator, who then signs in."""

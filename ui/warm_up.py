@@ -30,6 +30,10 @@ MODULES = (
     "app.services.letters",
 )
 
+# CLDR data the main window reads at once (month names of every interface language in date
+# fields, dates and country names in the case list): unpickled here, not on the GUI thread.
+LOCALES = ("en_GB", "kk", "ru", "en")
+
 _log = logging.getLogger(__name__)
 _thread: threading.Thread | None = None
 _lock = threading.Lock()
@@ -61,3 +65,10 @@ def _import_all() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the import where the module is used reports it
             _log.debug("warm-up import of %s failed", name, exc_info=True)
+    from app.i18n import parsed_locale
+
+    for locale in LOCALES:
+        try:
+            parsed_locale(locale).months  # noqa: B018 - loads (and caches) the locale's data
+        except Exception:  # noqa: BLE001 - the window loads it itself then
+            _log.debug("warm-up of the %s locale data failed", locale, exc_info=True)
