@@ -14,6 +14,9 @@ Each figure is a fresh process (interpreter start included) beside its baseline 
   the product profile alone: goal ≤ 300 ms beyond both.
 
 Bytecode is cached (a first, unmeasured run writes it), as in an installed or packaged copy.
+With QORGAU_BENCH_BASELINE_TREE naming a checkout of an earlier commit, its figures are
+measured in the same run, interleaved with this tree's: on a shared machine whose load moves
+the absolute figures by 2-3×, the before/after ratio is the figure to trust.
 """
 
 from __future__ import annotations
@@ -35,7 +38,10 @@ from benchmarks.common import large_mission, open_admin, print_table
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 3
 SHOWN = "self-test:"
-TYPING_S = 2.0  # time at the sign-in window before "Sign in": the password being typed
+TYPING_S = 3.0  # time at the sign-in window before "Sign in": the password being typed
+# A checkout of an earlier commit (``git archive COMMIT | tar -x -C DIR``, catalogs compiled):
+# its figures are measured in the same run, interleaved with this tree's.
+BASELINE_ENV = "QORGAU_BENCH_BASELINE_TREE"
 
 BARE = r"""
 from PySide6.QtCore import QTimer
@@ -64,7 +70,10 @@ from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 from app.config import Paths
 from app.security import keyslots
-from ui import warm_up
+try:
+    from ui import warm_up
+except ImportError:  # a baseline tree from before the warm-up
+    warm_up = None
 from ui.app import make_application, obtain_workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog
@@ -83,7 +92,7 @@ bridge.set_language("en")
 marks = {}
 def sign_in():
     dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog))
-    thread = warm_up._thread
+    thread = warm_up._thread if warm_up else None
     marks["warm"] = thread is not None and not thread.is_alive()
     dialog.username.setText("admin")
     dialog.password.setText(password)
@@ -93,7 +102,8 @@ QTimer.singleShot(int(typing_s * 1000), sign_in)
 workspace = obtain_workspace(Paths(data_dir), bridge)  # the sign-in dialog, as ui/app.py runs it
 assert workspace is not None
 signed_in = time.perf_counter()
-warm_up.wait()
+if warm_up:
+    warm_up.wait()
 from ui.main_window import MainWindow
 window = MainWindow(workspace, bridge)
 window.resize(1366, 768)
@@ -140,11 +150,11 @@ def bench_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def until_line(argv: list[str], env: dict[str, str]) -> float:
+def until_line(argv: list[str], env: dict[str, str], root: Path) -> float:
     """Milliseconds from spawning ``argv`` to its self-test line on stdout."""
     started = time.perf_counter()
     with subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT
+        argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=root
     ) as child:
         assert child.stdout is not None
         for line in child.stdout:
@@ -155,22 +165,22 @@ def until_line(argv: list[str], env: dict[str, str]) -> float:
     raise SystemExit(f"{argv} never showed its window")
 
 
-def timed_process(argv: list[str], env: dict[str, str]) -> float:
+def timed_process(argv: list[str], env: dict[str, str], root: Path) -> float:
     started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False, cwd=ROOT)
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False, cwd=root)
     if done.returncode:
         raise SystemExit(f"benchmark process failed:\n{done.stderr}")
     return (time.perf_counter() - started) * 1000
 
 
-def run_json(script: str, *args: str) -> dict[str, float]:
+def run_json(script: str, root: Path, *args: str) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, "-c", script, *args],
         capture_output=True,
         text=True,
         env=bench_env(),
         check=False,
-        cwd=ROOT,
+        cwd=root,  # ``-c`` puts the working directory first on sys.path: that tree's code
     )
     if done.returncode:
         raise SystemExit(f"benchmark process failed:\n{done.stderr}")
@@ -181,60 +191,82 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def login_window_figures(paths: Paths, config: str) -> list[tuple[str, float, float | None, str]]:
-    env = bench_env(
-        QORGAU_SELF_TEST="login",
-        QORGAU_DATA_DIR=str(paths.data_dir),
-        XDG_CONFIG_HOME=config,
-    )
-    main_py = [sys.executable, str(ROOT / "main.py")]
-    bare_py = [sys.executable, "-c", BARE]
-    until_line(main_py, env)  # writes the bytecode; not measured
-    bare, login = [], []
-    for _ in range(RUNS):  # interleaved: a change of load touches both alike
-        bare.append(until_line(bare_py, env))
-        login.append(until_line(main_py, env))
-    return [("process start → painted sign-in window", median(login), median(bare), "ms")]
+Row = tuple[str, float, float | None, str]
 
 
-def sign_in_figures(paths: Paths) -> tuple[list[tuple[str, float, float | None, str]], str]:
+class Tree:
+    """One source tree whose start-up is measured: this one, or a baseline checkout."""
+
+    def __init__(self, root: Path, label: str) -> None:
+        self.root = root
+        self.label = label
+        self.login: list[float] = []
+        self.sign_in: dict[float, list[dict[str, float]]] = {TYPING_S: [], 0.0: []}
+        self.cli: list[float] = []
+
+
+def measure(trees: list[Tree], paths: Paths, config: str, case_number: str) -> dict[str, float]:
+    """Every figure of every tree, run after run in turn, so a change of load touches all."""
     data = str(paths.data_dir)
-    rows: list[tuple[str, float, float | None, str]] = []
-    note = ""
-    for label, pause in (("after typing", TYPING_S), ("at once", 0.0)):
-        runs = [run_json(SIGN_IN, str(pause), data, DEMO_PASSWORD) for _ in range(RUNS)]
-        total, kdf = median([r["total"] for r in runs]), median([r["kdf"] for r in runs])
-        beyond = median([r["total"] - r["kdf"] for r in runs])
-        rows += [
-            (f"'Sign in' → first page painted, {label}", total, None, "ms"),
-            ("  of which beyond the key derivation", beyond, None, "ms"),
-            ("  signed in (workspace open)", median([r["signed_in"] for r in runs]), None, "ms"),
-            ("  key derivation (Argon2id, in the same process)", kdf, None, "ms"),
-        ]
-        note = f"first page {int(runs[0]['rows'])} rows of {int(runs[0]['cases']):,} cases"
-    return rows, note
-
-
-def cli_figures(data_dir: str) -> list[tuple[str, float, float | None, str]]:
-    env = bench_env(QORGAU_USER="admin", QORGAU_PASSWORD=DEMO_PASSWORD)
-    command = [sys.executable, "-m", "app", "--data-dir", data_dir, "case", "show"]
-    ws = open_admin(Paths(Path(data_dir)))
-    try:
-        first = CaseService(ws).list_cases(limit=1)[0].number
-    finally:
-        ws.close()
-    timed_process([*command, first, "--json"], env)  # writes the bytecode; not measured
-    bare, kdf, shown = [], [], []
+    login_env = bench_env(QORGAU_SELF_TEST="login", QORGAU_DATA_DIR=data, XDG_CONFIG_HOME=config)
+    cli_env = bench_env(QORGAU_USER="admin", QORGAU_PASSWORD=DEMO_PASSWORD)
+    cli_args = ["-m", "app", "--data-dir", data, "case", "show", case_number, "--json"]
+    for tree in trees:  # writes each tree's bytecode; not measured
+        until_line([sys.executable, str(tree.root / "main.py")], login_env, tree.root)
+        timed_process([sys.executable, *cli_args], cli_env, tree.root)
+    bare: list[float] = []
+    python: list[float] = []
+    kdf: list[float] = []
     for _ in range(RUNS):
-        bare.append(timed_process([sys.executable, "-c", "import sqlcipher3"], env))
-        kdf.append(run_json(KDF)["kdf"])
-        shown.append(timed_process([*command, first, "--json"], env))
-    base, derive, show = median(bare), median(kdf), median(shown)
-    return [
-        ("CLI `case show` (fresh process)", show, base, "ms"),
-        ("  of which beyond python + sqlcipher3 + Argon2id", show - base - derive, None, "ms"),
-        ("Argon2id, product profile (alone)", derive, None, "ms"),
+        bare.append(until_line([sys.executable, "-c", BARE], login_env, ROOT))
+        python.append(timed_process([sys.executable, "-c", "import sqlcipher3"], cli_env, ROOT))
+        kdf.append(run_json(KDF, ROOT)["kdf"])
+        for tree in trees:
+            main_py = [sys.executable, str(tree.root / "main.py")]
+            tree.login.append(until_line(main_py, login_env, tree.root))
+            for pause, runs in tree.sign_in.items():
+                runs.append(run_json(SIGN_IN, tree.root, str(pause), data, DEMO_PASSWORD))
+            tree.cli.append(timed_process([sys.executable, *cli_args], cli_env, tree.root))
+    return {"bare": median(bare), "python": median(python), "kdf": median(kdf)}
+
+
+def rows_of(tree: Tree, base: dict[str, float]) -> list[Row]:
+    rows: list[Row] = [
+        (
+            f"process start → painted sign-in window{tree.label}",
+            median(tree.login),
+            base["bare"],
+            "ms",
+        )
     ]
+    for pause, runs in tree.sign_in.items():
+        when = f"after {pause:.0f} s at the window" if pause else "at once"
+        rows += [
+            (
+                f"'Sign in' → first page painted, {when}{tree.label}",
+                median([r["total"] for r in runs]),
+                None,
+                "ms",
+            ),
+            (
+                "  of which beyond the key derivation",
+                median([r["total"] - r["kdf"] for r in runs]),
+                None,
+                "ms",
+            ),
+            ("  workspace open (sign-in done)", median([r["signed_in"] for r in runs]), None, "ms"),
+        ]
+    show = median(tree.cli)
+    rows += [
+        (f"CLI `case show` (fresh process){tree.label}", show, base["python"], "ms"),
+        (
+            "  of which beyond python + sqlcipher3 + Argon2id",
+            show - base["python"] - base["kdf"],
+            None,
+            "ms",
+        ),
+    ]
+    return rows
 
 
 def main() -> int:
@@ -243,15 +275,27 @@ def main() -> int:
     # Settings of a previous run (header state, filters) must not change what is measured.
     config = os.environ.get("QORGAU_BENCH_CONFIG", tempfile.mkdtemp(prefix="qorgau-bench-qs-"))
     os.environ["XDG_CONFIG_HOME"] = config
+    ws = open_admin(paths)
+    try:
+        case_number = CaseService(ws).list_cases(limit=1)[0].number
+    finally:
+        ws.close()
+    trees = [Tree(ROOT, "")]
+    baseline = os.environ.get(BASELINE_ENV)
+    if baseline:
+        trees.append(Tree(Path(baseline).resolve(), " (baseline tree)"))
     load = os.getloadavg()[0]
-    login = login_window_figures(paths, config)
-    sign_in, note = sign_in_figures(paths)
-    cli = cli_figures(str(paths.data_dir))
+    base = measure(trees, paths, config, case_number)
+    warm = sum(1 for r in trees[0].sign_in[TYPING_S] if r["warm"])
     print(
-        f"median of {RUNS} fresh processes each; {note}; "
-        f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+        f"median of {RUNS} fresh processes each, the trees' runs interleaved; first page "
+        f"{int(trees[0].sign_in[TYPING_S][0]['rows'])} rows of {cases:,} cases; after "
+        f"{TYPING_S:.0f} s at the sign-in window its background imports had finished in {warm} "
+        f"of {RUNS} runs; load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     )
-    print_table("Start-up (fresh processes)", [*login, *sign_in, *cli])
+    rows = [row for tree in trees for row in rows_of(tree, base)]
+    rows.append(("Argon2id, product profile (alone)", base["kdf"], None, "ms"))
+    print_table("Start-up (fresh processes)", rows)
     return 0
 
 

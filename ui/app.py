@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 USER_ENV = "QORGAU_USER"
 PASSWORD_ENV = "QORGAU_PASSWORD"
 LANGUAGE_ENV = "QORGAU_LANG"
+WARM_UP_POLL_MS = 20
 
 
 def make_application() -> QApplication:
@@ -118,8 +119,11 @@ def obtain_workspace(paths: Paths, bridge: LanguageBridge) -> Workspace | None:
 
 def import_main_window() -> None:
     """Load the main window's modules on the GUI thread (where Qt classes belong) while the
-    sign-in's key derivation runs on its worker: the two overlap instead of adding up."""
-    warm_up.wait()
+    sign-in's key derivation runs on its worker: the two overlap instead of adding up. Until
+    the warm-up thread is done, look again later rather than freeze the dialog waiting."""
+    if warm_up.running():
+        QTimer.singleShot(WARM_UP_POLL_MS, import_main_window)
+        return
     import ui.main_window  # noqa: F401
 
 

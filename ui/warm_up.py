@@ -19,15 +19,14 @@ import importlib
 import logging
 import threading
 
-# What sign-in and the main window's first page import, heaviest first; each pulls in its own
-# dependencies (SQLAlchemy, the models, the key slots, reportlab through the letters).
+# What sign-in, the main window and its start page import (with their dependencies:
+# SQLAlchemy, the models, the key slots), in the order they are needed. No more: sign-in waits
+# for all of them, and the other areas load their services when first opened.
 MODULES = (
     "app.services.installation",
     "app.services.cases",
-    "app.services.backup",
+    "app.services.settings",
     "app.services.retention",
-    "app.services.stats",
-    "app.services.letters",
 )
 
 # CLDR data the main window reads at once (month names of every interface language in date
@@ -49,6 +48,12 @@ def start() -> None:
         # native extension's initialisation) can crash; exiting waits for the imports instead.
         _thread = threading.Thread(target=_import_all, name="qorgau-warm-up", daemon=False)
         _thread.start()
+
+
+def running() -> bool:
+    """Whether the background imports are still going on."""
+    with _lock:
+        return _thread is not None and _thread.is_alive()
 
 
 def wait() -> None:
