@@ -4,8 +4,9 @@ The sign-in window, the first-run wizard's first page and the lock screen import
 services and no report libraries, so they paint in about the time of a bare Qt window (issue
 17). Opening the database needs SQLAlchemy, the models and the services (about 0.7 s of
 imports): once the first window has painted, ``start()`` imports them on a plain Python thread
-while the user types. Only modules that create no Qt object at import time are listed: Python's
-imports are thread-safe, Qt's widgets are not.
+while the user types, then configures the ORM mappers and loads the CLDR data the main window
+reads. Only modules that create no Qt object at import time are listed: Python's imports are
+thread-safe, Qt's widgets are not.
 
 Whoever needs one of these modules next calls ``wait()`` first, so two threads never import the
 same modules at once (Python's per-module import locks can deadlock when two threads take a
@@ -70,6 +71,12 @@ def _import_all() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the import where the module is used reports it
             _log.debug("warm-up import of %s failed", name, exc_info=True)
+    try:
+        from sqlalchemy.orm import configure_mappers
+
+        configure_mappers()  # else the first query of sign-in does it (every model's relations)
+    except Exception:  # noqa: BLE001 - the first query configures them and reports the error
+        _log.debug("warm-up mapper configuration failed", exc_info=True)
     from app.i18n import parsed_locale
 
     for locale in LOCALES:
