@@ -7,9 +7,9 @@ Each figure is a fresh process (interpreter start included) beside its baseline 
   ``QORGAU_SELF_TEST=login`` once painted) beside a bare PySide6 window started the same way:
   goal ≤ 2×;
 - "Sign in" pressed → the first page of the case list painted, minus the key derivation
-  (Argon2id, product profile) timed inside the same process: goal ≤ 500 ms. Measured after a
-  pause at the sign-in window (the typing, while the services load in the background) and
-  without one;
+  (Argon2id, product profile) timed inside the same process: goal ≤ 500 ms. Measured with
+  "Sign in" pressed once the background imports are done (the typing: at least a second at the
+  window) and at once; and from process start to that first page;
 - CLI ``case show`` beside ``python -c "import sqlcipher3"`` and one Argon2id derivation of
   the product profile alone: goal ≤ 300 ms beyond both.
 
@@ -38,7 +38,7 @@ from benchmarks.common import large_mission, open_admin, print_table
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 3
 SHOWN = "self-test:"
-TYPING_S = 3.0  # time at the sign-in window before "Sign in": the password being typed
+TYPING_S = 1.0  # at least this long at the sign-in window before "Sign in": the typing
 # A checkout of an earlier commit (``git archive COMMIT | tar -x -C DIR``, catalogs compiled):
 # its figures are measured in the same run, interleaved with this tree's.
 BASELINE_ENV = "QORGAU_BENCH_BASELINE_TREE"
@@ -63,9 +63,11 @@ app.exec()
 SIGN_IN = r"""
 import json, sys, time
 from pathlib import Path
-typing_s = float(sys.argv[1])
-data_dir = Path(sys.argv[2])
-password = sys.argv[3]
+launched = float(sys.argv[1])
+typing = sys.argv[2] == "typing"
+data_dir = Path(sys.argv[3])
+password = sys.argv[4]
+MIN_TYPING_S, MAX_TYPING_S = float(sys.argv[5]), 15.0
 from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 from app.config import Paths
@@ -91,14 +93,19 @@ bridge = LanguageBridge(app)
 bridge.set_language("en")
 marks = {}
 def sign_in():
+    if typing and warm_up and warm_up.running() and time.time() - launched < MAX_TYPING_S:
+        QTimer.singleShot(10, sign_in)  # still typing while the background imports run
+        return
     dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog))
     thread = warm_up._thread if warm_up else None
     marks["warm"] = thread is not None and not thread.is_alive()
+    marks["typed"] = (time.time() - launched) * 1000
     dialog.username.setText("admin")
     dialog.password.setText(password)
     marks["started"] = time.perf_counter()
+    marks["started_wall"] = time.time()
     dialog.accept()
-QTimer.singleShot(int(typing_s * 1000), sign_in)
+QTimer.singleShot(int(MIN_TYPING_S * 1000) if typing else 0, sign_in)
 workspace = obtain_workspace(Paths(data_dir), bridge)  # the sign-in dialog, as ui/app.py runs it
 assert workspace is not None
 signed_in = time.perf_counter()
@@ -118,6 +125,8 @@ while (model.loading or model.rowCount() == 0) and not deadline.hasExpired():
 area.list_view.table.viewport().grab()
 shown = time.perf_counter()
 print(json.dumps({
+    "from_launch": (time.time() - launched) * 1000,
+    "typed": marks["typed"],
     "total": (shown - marks["started"]) * 1000,
     "signed_in": (signed_in - marks["started"]) * 1000,
     "kdf": sum(kdf),
@@ -201,7 +210,7 @@ class Tree:
         self.root = root
         self.label = label
         self.login: list[float] = []
-        self.sign_in: dict[float, list[dict[str, float]]] = {TYPING_S: [], 0.0: []}
+        self.sign_in: dict[str, list[dict[str, float]]] = {"typing": [], "at once": []}
         self.cli: list[float] = []
 
 
@@ -224,8 +233,18 @@ def measure(trees: list[Tree], paths: Paths, config: str, case_number: str) -> d
         for tree in trees:
             main_py = [sys.executable, str(tree.root / "main.py")]
             tree.login.append(until_line(main_py, login_env, tree.root))
-            for pause, runs in tree.sign_in.items():
-                runs.append(run_json(SIGN_IN, tree.root, str(pause), data, DEMO_PASSWORD))
+            for mode, runs in tree.sign_in.items():
+                runs.append(
+                    run_json(
+                        SIGN_IN,
+                        tree.root,
+                        repr(time.time()),
+                        mode,
+                        data,
+                        DEMO_PASSWORD,
+                        str(TYPING_S),
+                    )
+                )
             tree.cli.append(timed_process([sys.executable, *cli_args], cli_env, tree.root))
     return {"bare": median(bare), "python": median(python), "kdf": median(kdf)}
 
@@ -239,9 +258,15 @@ def rows_of(tree: Tree, base: dict[str, float]) -> list[Row]:
             "ms",
         )
     ]
-    for pause, runs in tree.sign_in.items():
-        when = f"after {pause:.0f} s at the window" if pause else "at once"
+    for mode, runs in tree.sign_in.items():
+        when = "after typing" if mode == "typing" else "at once"
         rows += [
+            (
+                f"process start → first page painted, 'Sign in' {when}{tree.label}",
+                median([r["from_launch"] for r in runs]),
+                None,
+                "ms",
+            ),
             (
                 f"'Sign in' → first page painted, {when}{tree.label}",
                 median([r["total"] for r in runs]),
@@ -286,12 +311,16 @@ def main() -> int:
         trees.append(Tree(Path(baseline).resolve(), " (baseline tree)"))
     load = os.getloadavg()[0]
     base = measure(trees, paths, config, case_number)
-    warm = sum(1 for r in trees[0].sign_in[TYPING_S] if r["warm"])
+    typed = trees[0].sign_in["typing"]
+    warm = sum(1 for r in typed if r["warm"])
     print(
         f"median of {RUNS} fresh processes each, the trees' runs interleaved; first page "
-        f"{int(trees[0].sign_in[TYPING_S][0]['rows'])} rows of {cases:,} cases; after "
-        f"{TYPING_S:.0f} s at the sign-in window its background imports had finished in {warm} "
-        f"of {RUNS} runs; load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+        f"{int(typed[0]['rows'])} rows of {cases:,} cases. 'After typing': 'Sign in' pressed "
+        f"once the background imports were done ({warm} of {RUNS} runs; at least "
+        f"{TYPING_S:.0f} s at the window; median {median([r['typed'] for r in typed]):.0f} ms "
+        f"after the process started), the baseline tree's after {TYPING_S:.0f} s. "
+        f"Load average {load:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end"
     )
     rows = [row for tree in trees for row in rows_of(tree, base)]
     rows.append(("Argon2id, product profile (alone)", base["kdf"], None, "ms"))
