@@ -214,8 +214,8 @@ class LoginDialog(QDialog):
 
 
 def _unlock(paths: Paths, username: str, password: str) -> Workspace:
-    """On the sign-in worker thread: after the background imports, never beside them."""
-    warm_up.wait()
+    """On the sign-in worker thread: after the background imports of what sign-in needs."""
+    warm_up.wait_for_sign_in()
     from app.services.installation import unlock
 
     return unlock(paths, username, password)
