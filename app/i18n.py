@@ -184,7 +184,14 @@ def DN_(singular: str, plural: str) -> tuple[str, str]:
 
 
 def locale_for(language: str | None = None) -> Locale:
-    return Locale.parse(language or current_language())
+    return parsed_locale(language or current_language())
+
+
+@cache
+def parsed_locale(name: str) -> Locale:
+    """One Locale per name: parsing one each call made every date and country name in a list
+    page (hundreds per page) pay for parsing the locale and wrapping its data again."""
+    return Locale.parse(name)
 
 
 # The one way the interface writes a date in each language: a CLDR skeleton and the locale
@@ -200,7 +207,7 @@ UI_DATE_SKELETONS: dict[str, tuple[str, str]] = {
 def ui_date_pattern(language: str | None = None) -> str:
     """The CLDR pattern of the interface's date format (``dd.MM.y``, ``d MMM y``)."""
     locale_name, skeleton = UI_DATE_SKELETONS[language or current_language()]
-    return str(Locale.parse(locale_name).datetime_skeletons[skeleton].pattern)
+    return str(parsed_locale(locale_name).datetime_skeletons[skeleton].pattern)
 
 
 def format_date(value: date, fmt: str | None = None, language: str | None = None) -> str:

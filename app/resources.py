@@ -8,7 +8,6 @@ from the folder PyInstaller builds (where the files sit under ``sys._MEIPASS``).
 from __future__ import annotations
 
 import sys
-from importlib import metadata
 from pathlib import Path
 
 
@@ -41,6 +40,8 @@ def migrations_dir() -> Path:
 
 def app_version() -> str:
     """The version in pyproject.toml, as installed (the frozen build ships its metadata)."""
+    from importlib import metadata  # slow to import: only ``--version`` and reports ask
+
     try:
         return metadata.version("qorgau")
     except metadata.PackageNotFoundError:  # a bare checkout that was never installed

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, QThreadPool
+from PySide6.QtCore import QLocale, QThreadPool, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -14,20 +15,22 @@ from app.errors import QorgauError
 from app.i18n import LANGUAGES, _, ngettext
 from app.resources import resource_path
 from app.security.keyring_store import SecretStore
-from app.services import backup, retention
-from app.services.installation import unlock
-from app.services.workspace import Workspace
-from ui import error_report, instance_lock, self_test, ui_settings
+from ui import error_report, instance_lock, self_test, ui_settings, warm_up
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
 from ui.look import apply_look
-from ui.setup.wizard import SetupWizard
 from ui.widgets.plain import plain_message
 from ui.widgets.wheel_guard import install_wheel_guard
+
+if TYPE_CHECKING:
+    # The way to the sign-in window imports no ORM or services (issue 17): they load on a
+    # thread once it has painted (ui/warm_up.py), or where a path without a window needs them.
+    from app.services.workspace import Workspace
 
 USER_ENV = "QORGAU_USER"
 PASSWORD_ENV = "QORGAU_PASSWORD"
 LANGUAGE_ENV = "QORGAU_LANG"
+WARM_UP_POLL_MS = 20
 
 
 def make_application() -> QApplication:
@@ -83,6 +86,8 @@ def env_login(paths: Paths) -> Workspace | None:
     password = os.environ.get(PASSWORD_ENV)
     if not username or not password or not paths.is_initialised():
         return None
+    from app.services.installation import unlock
+
     try:
         return unlock(paths, username, password)
     except QorgauError as exc:
@@ -96,6 +101,8 @@ def obtain_workspace(paths: Paths, bridge: LanguageBridge) -> Workspace | None:
     if workspace is not None:
         return workspace
     if not paths.is_initialised():
+        from ui.setup.wizard import SetupWizard
+
         wizard = SetupWizard(paths, bridge)
         wizard.exec()
         return wizard.workspace
@@ -103,10 +110,21 @@ def obtain_workspace(paths: Paths, bridge: LanguageBridge) -> Workspace | None:
     if workspace is not None:
         return workspace
     dialog = LoginDialog(paths, bridge)
+    dialog.unlocking.connect(lambda: QTimer.singleShot(0, import_main_window))
     if self_test.stop_at_login():
         self_test.close_when_shown(dialog)
     dialog.exec()
     return dialog.workspace
+
+
+def import_main_window() -> None:
+    """Load the main window's modules on the GUI thread (where Qt classes belong) while the
+    sign-in's key derivation runs on its worker: the two overlap instead of adding up. Until
+    the warm-up thread is done, look again later rather than freeze the dialog waiting."""
+    if warm_up.running():
+        QTimer.singleShot(WARM_UP_POLL_MS, import_main_window)
+        return
+    import ui.main_window  # noqa: F401
 
 
 def run_desktop(data_dir: str | None, language: str | None) -> int:
@@ -131,6 +149,7 @@ def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
     workspace = obtain_workspace(paths, bridge)
     if workspace is None:
         return 0
+    warm_up.wait()  # the main window's modules: never imported beside the warm-up thread
     from ui.main_window import MainWindow  # after login: keeps the first dialog quick
 
     try:
@@ -149,6 +168,8 @@ def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
 
 def _apply_retention(window: QMainWindow, workspace: Workspace) -> None:
     """The retention policy applies whoever opens the app; each step is audited."""
+    from app.services import retention
+
     try:
         report = retention.run_on_start(workspace)
     except QorgauError as exc:
@@ -167,6 +188,8 @@ def _apply_retention(window: QMainWindow, workspace: Workspace) -> None:
 
 def _backup_on_exit(workspace: Workspace) -> None:
     """At most one scheduled backup a day, rotated; a failure must not lose the exit."""
+    from app.services import backup
+
     try:
         backup.backup_if_due(workspace)
     except QorgauError as exc:

@@ -7,7 +7,10 @@ and says why.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -25,18 +28,15 @@ from app.config import Paths
 from app.errors import QorgauError
 from app.i18n import _
 from app.security.keyring_store import SecretStore
-from app.services.installation import (
-    forget_unlock,
-    remember_unlock,
-    unlock,
-    unlock_with_keyring,
-)
-from app.services.workspace import Workspace
-from ui import ui_settings
+from ui import ui_settings, warm_up
 from ui.i18n_bridge import LanguageBridge
-from ui.recovery import RecoverDialog
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel, LanguageCombo, fit_to_contents, set_label
+
+if TYPE_CHECKING:
+    # The services (SQLAlchemy, the models) load after the window has painted: see warm_up.
+    from app.services.workspace import Workspace
+    from ui.recovery import RecoverDialog
 
 
 def try_keyring_login(paths: Paths, store: SecretStore) -> Workspace | None:
@@ -44,6 +44,8 @@ def try_keyring_login(paths: Paths, store: SecretStore) -> Workspace | None:
     username = ui_settings.last_username()
     if not username or not store.is_system or not paths.is_initialised():
         return None
+    from app.services.installation import unlock_with_keyring
+
     try:
         return unlock_with_keyring(paths, username, store)
     except QorgauError:
@@ -51,6 +53,10 @@ def try_keyring_login(paths: Paths, store: SecretStore) -> Workspace | None:
 
 
 class LoginDialog(QDialog):
+    # "Sign in" pressed: the key is being derived on a worker thread (Argon2id lets go of the
+    # GIL), time the GUI thread can use to load what comes after the dialog.
+    unlocking = Signal()
+
     def __init__(
         self,
         paths: Paths,
@@ -63,6 +69,7 @@ class LoginDialog(QDialog):
         self.store = store or SecretStore()
         self.workspace: Workspace | None = None
         self._task: BackgroundTask[Workspace] | None = None
+        self._warming_up = False
 
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
@@ -126,6 +133,13 @@ class LoginDialog(QDialog):
         self.error.retranslate()
         fit_to_contents(self, to_hint=True)
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._warming_up:
+            # Once painted, what signing in needs is imported while the user types.
+            self._warming_up = True
+            QTimer.singleShot(0, warm_up.start)
+
     def accept(self) -> None:
         if self._task is not None and self._task.running:
             return
@@ -139,14 +153,18 @@ class LoginDialog(QDialog):
         self._set_busy(True)
         paths = self.paths
         self._task = (
-            BackgroundTask(self, lambda _ctx: unlock(paths, username, password))
+            BackgroundTask(self, lambda _ctx: _unlock(paths, username, password))
             .success(self._unlocked)
             .failure(self._failed)
             .run_in_background()
         )
+        self.unlocking.emit()
 
     def open_recovery(self) -> None:
         """The recovery key (or HQ's code) makes a new administrator, who then signs in."""
+        warm_up.wait()
+        from ui.recovery import RecoverDialog
+
         dialog = RecoverDialog(self, self.paths)
         dialog.accepted.connect(lambda: self._recovered(dialog))
         self.recovery = dialog
@@ -174,6 +192,8 @@ class LoginDialog(QDialog):
             self.unsetCursor()
 
     def _unlocked(self, workspace: Workspace) -> None:
+        from app.services.installation import forget_unlock, remember_unlock
+
         self._set_busy(False)
         if self.remember.isChecked():
             remember_unlock(workspace, self.store)
@@ -191,3 +211,11 @@ class LoginDialog(QDialog):
         self.error.show_message(lambda: str(exc))  # a lazy message re-translates
         self.password.clear()
         self.password.setFocus()
+
+
+def _unlock(paths: Paths, username: str, password: str) -> Workspace:
+    """On the sign-in worker thread: after the background imports of what sign-in needs."""
+    warm_up.wait_for_sign_in()
+    from app.services.installation import unlock
+
+    return unlock(paths, username, password)

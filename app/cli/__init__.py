@@ -18,6 +18,7 @@ import pkgutil
 import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from app.cli.common import TerminalSafeStream
 from app.errors import QorgauError, UsageError
@@ -75,19 +76,37 @@ def _command_word(argv: Sequence[str]) -> str | None:
     return None
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The whole parser, or (``only``: a command) one with that command alone."""
+class _LazyVersion(argparse._VersionAction):
+    """``--version``, reading the installed version only when asked: every command paid for
+    importing importlib.metadata otherwise."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        self.version = f"qorgau {app_version()}"
+        super().__call__(parser, namespace, values, option_string)
+
+
+def build_parser(only: str | None = None, *, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole parser, or (``only``: a command) one with that command alone, or (``commands``
+    false) the global options alone: starting the desktop app imports no command module."""
     parser = argparse.ArgumentParser(
         prog="qorgau",
         description=_("Qorgau: protection of Kazakhstani labour emigrants."),
     )
     parser.add_argument("--data-dir", help=_("the installation's data folder"))
     parser.add_argument("--lang", choices=LANGUAGES, help=_("language of messages"))
-    parser.add_argument("--version", action="version", version=f"qorgau {app_version()}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--version", action=_LazyVersion)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if not commands:
+        return parser
     owner = command_owners().get(only) if only else None
     for name in [owner] if owner else command_modules():
-        importlib.import_module(f"app.cli.{name}").register(commands)
+        importlib.import_module(f"app.cli.{name}").register(subparsers)
     return parser
 
 
@@ -130,10 +149,10 @@ def _main(argv: Sequence[str] | None) -> int:
     # The language must be set before the parser is built, so its help is translated too.
     set_language(detect_language(_pre_parse_language(args_list)))
     word = _command_word(args_list)
-    wants_help = (
-        any(a in ("-h", "--help") for a in args_list[: args_list.index(word)]) if word else True
-    )
-    parser = build_parser(None if wants_help else word)
+    before_command = args_list[: args_list.index(word)] if word else args_list
+    wants_help = any(a in ("-h", "--help") for a in before_command)
+    # No command starts the desktop app: its parser needs the global options alone.
+    parser = build_parser(None if wants_help else word, commands=word is not None or wants_help)
     args = parser.parse_args(args_list)
     if args.command is None:
         return open_desktop(args)

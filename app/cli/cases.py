@@ -13,7 +13,6 @@ from app.domain.codes import CaseStatus, EventKind, label
 from app.domain.codes import parse_code as code
 from app.errors import ValidationError
 from app.i18n import _, country_name, format_date
-from app.services.case_json import case_from_json
 from app.services.cases import CaseService
 from app.services.records import CaseDetail, CaseFilter, CaseRow
 
@@ -80,6 +79,8 @@ def read_json_argument(source: str) -> Any:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from app.services.case_json import case_from_json  # only adding a case reads JSON
+
     data = case_from_json(read_json_argument(args.json_file))
     with workspace(args) as ws:
         detail = CaseService(ws).create_case(data, allow_duplicate_person=args.allow_duplicate)

@@ -14,13 +14,14 @@ from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from app.config import Paths, resolve_paths
 from app.errors import UsageError
 from app.i18n import _
-from app.services.installation import unlock
-from app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # the services load with the command that opens a workspace, not before
+    from app.services.workspace import Workspace
 
 USER_ENV = "QORGAU_USER"
 PASSWORD_ENV = "QORGAU_PASSWORD"
@@ -59,6 +60,8 @@ def new_password(label: str, env: str = PASSWORD_ENV) -> str:
 
 @contextmanager
 def workspace(args: argparse.Namespace) -> Iterator[Workspace]:
+    from app.services.installation import unlock
+
     username, password = credentials()
     ws = unlock(paths_of(args), username, password)
     try:

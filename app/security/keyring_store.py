@@ -20,14 +20,14 @@ import logging
 import os
 import subprocess
 import sys
-
-import keyring
-import keyring.backend
-import keyring.errors
+from typing import TYPE_CHECKING
 
 from app.entry import PROBE_FLAG
 from app.i18n import _
 from app.resources import is_frozen
+
+if TYPE_CHECKING:  # keyring (and its backends' entry points) loads when a store is used
+    import keyring.backend
 
 SERVICE = "Qorgau"
 PROBE_MODULE = "app.security.keyring_probe"
@@ -63,6 +63,8 @@ class SecretStore:
         if self._backend is not None:
             return self._backend
         try:
+            import keyring
+
             return keyring.get_keyring()
         except Exception:  # noqa: BLE001 - a missing or broken backend means "no keyring"
             log.warning("no keyring backend could be loaded", exc_info=True)
@@ -107,6 +109,8 @@ class SecretStore:
         return True
 
     def delete(self, name: str) -> None:
+        import keyring.errors
+
         backend = self.backend
         if backend is None or not is_system_backend(backend):
             return

@@ -8,9 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyrage
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from app.config import Paths
@@ -91,6 +88,11 @@ def validate_mission(setup: MissionSetup) -> None:
 
 def _generate_mission_keys() -> tuple[bytes, str, str, str]:
     """(signing private key PEM, signing public key b64, age identity, age recipient)."""
+    # Imported here: only a new installation makes keys, and every sign-in imports this module.
+    import pyrage
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     signing = Ed25519PrivateKey.generate()
     private_pem = signing.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

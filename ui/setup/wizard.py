@@ -10,6 +10,10 @@ The installation is created on a worker thread; the wizard then holds the unlock
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -27,26 +31,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Paths
-from app.db.postgres import ServerConfig, parse_server_url
 from app.errors import QorgauError, ValidationError
 from app.i18n import _
-from app.services.installation import (
-    MissionSetup,
-    check_server,
-    check_username,
-    init_installation,
-    init_server_installation,
-    unlock,
-    validate_mission,
-)
-from app.services.recovery_sheet import sheet_facts
-from app.services.workspace import Workspace
+from ui import warm_up
 from ui.i18n_bridge import LanguageBridge
-from ui.recovery import RecoveryKeyDialog
 from ui.tasks import BackgroundTask, TaskContext
 from ui.widgets.common import ErrorLabel, LanguageCombo, set_label
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import check_passwords, password_field
+
+if TYPE_CHECKING:
+    # The services load once the wizard has painted (ui/warm_up.py): the first page needs none.
+    from app.db.postgres import ServerConfig
+    from app.services.installation import MissionSetup
+    from app.services.workspace import Workspace
+    from ui.recovery import RecoveryKeyDialog
 
 DEMO_CASES = 300
 WELCOME, MISSION, LETTERHEAD, ADMIN = range(4)
@@ -202,6 +201,9 @@ class MissionPage(_Page):
         return {"code": self.code, "country": self.country, "city": self.city}.get(name or "")
 
     def check(self) -> None:
+        warm_up.wait()
+        from app.services.installation import MissionSetup, validate_mission
+
         validate_mission(MissionSetup(self.code.text(), self.country.code(), self.city.text()))
         names = (self.name_kk, self.name_ru, self.name_en)
         if not all(w.text().strip() for w in names):
@@ -294,6 +296,9 @@ class AdminPage(_Page):
         self.note.setVisible(not on)
 
     def server_config(self) -> ServerConfig:
+        warm_up.wait()
+        from app.db.postgres import parse_server_url
+
         return parse_server_url(self.server_url.text())
 
     def retranslate_ui(self) -> None:
@@ -331,6 +336,9 @@ class AdminPage(_Page):
         }.get(name or "")
 
     def check(self) -> None:
+        warm_up.wait()
+        from app.services.installation import check_username
+
         check_username(self.username.text().strip())
         if self.on_server.isChecked():
             self.server_config()  # the server checks the password itself
@@ -345,6 +353,7 @@ class SetupWizard(QWizard):
         self.workspace: Workspace | None = None
         self.task: BackgroundTask[tuple[Workspace, str | None]] | None = None
         self.recovery_dialog: RecoveryKeyDialog | None = None
+        self._warming_up = False
         self.welcome = WelcomePage(bridge)
         self.mission = MissionPage(bridge)
         self.letterhead = LetterheadPage(bridge)
@@ -361,6 +370,14 @@ class SetupWizard(QWizard):
             edit: edit.text() for page in self._form_pages() for edit in page.text_fields()
         }
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._warming_up:
+            # Once painted, what creating the installation needs is imported while the user
+            # reads and types (ui/warm_up.py).
+            self._warming_up = True
+            QTimer.singleShot(0, warm_up.start)
+
     def _form_pages(self) -> tuple[_Page, ...]:
         return (self.mission, self.letterhead, self.admin)
 
@@ -376,6 +393,9 @@ class SetupWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.CancelButton, _("Cancel"))
 
     def setup(self) -> MissionSetup:
+        warm_up.wait()
+        from app.services.installation import MissionSetup
+
         m, h = self.mission, self.letterhead
         return MissionSetup(
             code=m.code.text().strip(),
@@ -415,7 +435,9 @@ class SetupWizard(QWizard):
             def work(_ctx: TaskContext) -> tuple[Workspace, str | None]:
                 # Imported here: the demo generator pulls in the letter renderer, which the
                 # first-run dialog does not otherwise need.
+                warm_up.wait()
                 from app.services.demo import DEMO_ADMIN, DEMO_PASSWORD, run_demo
+                from app.services.installation import unlock
 
                 run_demo(paths, DEMO_CASES, seed=1, only_if_empty=True)
                 return unlock(paths, DEMO_ADMIN, DEMO_PASSWORD), None
@@ -426,6 +448,8 @@ class SetupWizard(QWizard):
             admin, password = self.admin.username.text().strip(), self.admin.password.text()
 
             def work(_ctx: TaskContext) -> tuple[Workspace, str | None]:
+                from app.services.installation import init_server_installation, unlock
+
                 # No recovery key: the server's backups restore an HQ on a server.
                 init_server_installation(paths, config, setup, admin, password)
                 return unlock(paths, admin, password), None
@@ -437,6 +461,8 @@ class SetupWizard(QWizard):
             password = self.admin.password.text()
 
             def work(_ctx: TaskContext) -> tuple[Workspace, str | None]:
+                from app.services.installation import init_installation, unlock
+
                 recovery_key = init_installation(paths, setup, admin, password)
                 return unlock(paths, admin, password), recovery_key
 
@@ -461,6 +487,8 @@ class SetupWizard(QWizard):
         user, password = page.username.text().strip(), page.password.text()
 
         def work(_ctx: TaskContext) -> str:
+            from app.services.installation import check_server
+
             return check_server(config, user, password, self.paths.data_dir)
 
         def done(server: str) -> None:
@@ -481,6 +509,9 @@ class SetupWizard(QWizard):
         if recovery_key is None:  # the demo: its passwords are public anyway
             super().accept()
             return
+        from app.services.recovery_sheet import sheet_facts
+        from ui.recovery import RecoveryKeyDialog
+
         # Shown once, before the wizard closes: the key is never stored unwrapped.
         dialog = RecoveryKeyDialog(self, recovery_key, lambda lang: sheet_facts(workspace, lang))
         dialog.finished.connect(lambda _result: QWizard.accept(self))

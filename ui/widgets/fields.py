@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from babel import Locale
 from PySide6.QtCore import QDate, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ValidationError
-from app.i18n import LANGUAGES, _, format_date, ui_date_pattern
+from app.i18n import LANGUAGES, _, format_date, parsed_locale, ui_date_pattern
 from ui import palette
 from ui.widgets.common import ErrorLabel
 
@@ -37,7 +36,7 @@ def _month_names() -> dict[str, int]:
     """Month names and abbreviations of every interface language (casefolded) → number."""
     names: dict[str, int] = {}
     for language in ("en_GB", *LANGUAGES):
-        months = Locale.parse(language).months
+        months = parsed_locale(language).months
         for context in ("format", "stand-alone"):
             for width in ("abbreviated", "wide"):
                 for number, name in months[context][width].items():

@@ -1,0 +1,123 @@
+"""The way to the sign-in window imports no ORM, services or report libraries (issue 17).
+
+Each check runs in a fresh interpreter, since this test process has imported everything
+already. What signing in needs is imported on a thread once the window has painted
+(ui/warm_up.py); these tests keep it from creeping back onto the path before the paint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.config import Paths
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Printed by every probe: the loaded modules that the sign-in window must not need.
+HEAVY = r"""
+import json, sys
+def heavy():
+    roots = ("sqlalchemy", "reportlab", "alembic", "app.db.models", "app.services.")
+    return sorted(m for m in sys.modules if m.startswith(roots) or m == "app.db.models")
+"""
+
+
+def run_probe(script: str, tmp_path: Path, *args: str) -> dict[str, list[str]]:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", HEAVY + script, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_the_start_modules_import_no_orm_services_or_reports(tmp_path: Path) -> None:
+    script = (
+        "import app.cli, ui.app, ui.login, ui.lock, ui.setup.wizard\n"
+        "print(json.dumps({'heavy': heavy()}))\n"
+    )
+    assert run_probe(script, tmp_path) == {"heavy": []}
+
+
+def test_the_painted_sign_in_window_has_not_imported_the_orm(
+    installation: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole path a user's start takes: main() without a command, then run_desktop."""
+    script = (
+        "from PySide6.QtCore import QTimer\n"
+        "from ui import self_test\n"
+        "seen = {}\n"
+        "def spy(dialog):\n"
+        "    def report():\n"
+        "        dialog.grab()\n"
+        "        seen['heavy'] = heavy()\n"
+        "        seen['areas'] = sorted(m for m in sys.modules if m.startswith('app.cli.'))\n"
+        "        seen['title'] = [dialog.windowTitle()]\n"
+        "        dialog.reject()\n"
+        "    QTimer.singleShot(0, report)\n"
+        "self_test.close_when_shown = spy\n"
+        "from app.cli import main\n"
+        "main(['--data-dir', sys.argv[1], '--lang', 'en'])\n"
+        "print(json.dumps(seen))\n"
+    )
+    monkeypatch.setenv("QORGAU_SELF_TEST", "login")  # stop at the sign-in window
+    seen = run_probe(script, tmp_path, str(installation.data_dir))
+    assert seen == {"heavy": [], "areas": ["app.cli.common"], "title": ["Qorgau — sign in"]}
+
+
+def test_the_painted_first_run_wizard_has_not_imported_the_orm(tmp_path: Path) -> None:
+    script = (
+        "from pathlib import Path\n"
+        "from app.config import Paths\n"
+        "from ui.app import make_application\n"
+        "from ui.i18n_bridge import LanguageBridge\n"
+        "from ui.setup.wizard import SetupWizard\n"
+        "app = make_application()\n"
+        "bridge = LanguageBridge(app)\n"
+        "wizard = SetupWizard(Paths(Path(sys.argv[1])), bridge)\n"
+        "wizard.show()\n"
+        "wizard.grab()\n"
+        "print(json.dumps({'heavy': heavy()}))\n"
+    )
+    assert run_probe(script, tmp_path, str(tmp_path / "new")) == {"heavy": []}
+
+
+def test_once_painted_the_sign_in_window_imports_what_signing_in_needs(
+    tmp_path: Path,
+) -> None:
+    script = (
+        "from pathlib import Path\n"
+        "from app.config import Paths\n"
+        "from ui import warm_up\n"
+        "from ui.app import make_application\n"
+        "from ui.i18n_bridge import LanguageBridge\n"
+        "from ui.login import LoginDialog\n"
+        "app = make_application()\n"
+        "dialog = LoginDialog(Paths(Path(sys.argv[1])), LanguageBridge(app))\n"
+        "dialog.show()\n"
+        "dialog.grab()\n"
+        "before = heavy()\n"
+        "for _ in range(20):\n"
+        "    app.processEvents()\n"
+        "warm_up.wait()\n"
+        "print(json.dumps({'before': before, 'after': heavy()}))\n"
+    )
+    seen = run_probe(script, tmp_path, str(tmp_path / "data"))
+    assert seen["before"] == []
+    assert {"sqlalchemy", "app.db.models", "app.services.installation"} <= set(seen["after"])

@@ -1,0 +1,116 @@
+"""What signing in needs, imported on a thread while the sign-in window waits for the password.
+
+The sign-in window, the first-run wizard's first page and the lock screen import no ORM, no
+services and no report libraries, so they paint in about the time of a bare Qt window (issue
+17). Opening the database needs SQLAlchemy, the models and the services (about 0.7 s of
+imports): once the first window has painted, ``start()`` imports them on a plain Python thread
+while the user types, then configures the ORM mappers and loads the CLDR data the main window
+reads. Only modules that create no Qt object at import time are listed: Python's imports are
+thread-safe, Qt's widgets are not.
+
+Whoever needs one of these modules next calls ``wait()`` first, so two threads never import the
+same modules at once (Python's per-module import locks can deadlock when two threads take a
+cycle of modules in different orders). Sign-in's worker waits only for the first phase
+(``wait_for_sign_in``): the second imports the other areas' services, which sign-in never
+imports. Without ``start()`` (the keyring or environment sign-in,
+the command line) nothing changes: the modules are imported where they are used.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+
+# Phase 1, what sign-in and the main window module import (with their dependencies:
+# SQLAlchemy, the models, the key slots), in the order they are needed.
+SIGN_IN_MODULES = (
+    "app.services.installation",
+    "app.services.cases",
+    "app.services.settings",
+    "app.services.retention",
+)
+# Phase 2, the services the areas import when the main window registers them (the recovery
+# sheet and briefing bring reportlab, jinja2, PIL and qrcode). Sign-in does not wait for these:
+# it never imports them, so it can run beside this phase.
+AREA_MODULES = (
+    "app.services.recovery_sheet",
+    "app.services.recovery",
+    "app.services.briefing",
+    "app.services.users",
+    "app.contracts",
+)
+
+# CLDR data the main window reads at once (month names of every interface language in date
+# fields, dates and country names in the case list): unpickled here, not on the GUI thread.
+LOCALES = ("en_GB", "kk", "ru", "en")
+
+_log = logging.getLogger(__name__)
+_thread: threading.Thread | None = None
+_lock = threading.Lock()
+_sign_in_ready = threading.Event()
+
+
+def start() -> None:
+    """Import the modules on a background thread, once; returns at once."""
+    global _thread
+    with _lock:
+        if _thread is not None:
+            return
+        # Not a daemon: an interpreter exiting under a thread still inside an import (or a
+        # native extension's initialisation) can crash; exiting waits for the imports instead.
+        _thread = threading.Thread(target=_import_all, name="qorgau-warm-up", daemon=False)
+        _thread.start()
+
+
+def running() -> bool:
+    """Whether the background imports are still going on."""
+    with _lock:
+        return _thread is not None and _thread.is_alive()
+
+
+def wait() -> None:
+    """Return once the background imports (if started) are done."""
+    with _lock:
+        thread = _thread
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
+
+
+def wait_for_sign_in() -> None:
+    """Return once what sign-in imports is loaded (phase 1), if the warm-up was started."""
+    with _lock:
+        thread = _thread
+    if thread is not None and thread is not threading.current_thread():
+        while not _sign_in_ready.wait(0.05):
+            if not thread.is_alive():
+                return
+
+
+def _import_all() -> None:
+    try:
+        _import(SIGN_IN_MODULES)
+        try:
+            from sqlalchemy.orm import configure_mappers
+
+            configure_mappers()  # else sign-in's first query does it (every model's relations)
+        except Exception:  # noqa: BLE001 - the first query configures them and says what failed
+            _log.debug("warm-up mapper configuration failed", exc_info=True)
+    finally:
+        _sign_in_ready.set()
+    _import(AREA_MODULES)
+    from app.i18n import parsed_locale
+
+    for locale in LOCALES:
+        try:
+            parsed_locale(locale).months  # noqa: B018 - loads (and caches) the locale's data
+        except Exception:  # noqa: BLE001 - the window loads it itself then
+            _log.debug("warm-up of the %s locale data failed", locale, exc_info=True)
+
+
+def _import(names: tuple[str, ...]) -> None:
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the import where the module is used reports it
+            _log.debug("warm-up import of %s failed", name, exc_info=True)
