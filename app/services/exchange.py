@@ -40,7 +40,7 @@ from app.db.models import (
 from app.db.sync import CHANGE_SEQ
 from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
-from app.domain.roles import ADMIN_OR_HQ, EXCHANGE_ROLES
+from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, EXCHANGE_ROLES
 from app.errors import NotFound, ValidationError
 from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
 from app.exchange.merge import check_references, merge_bundle
@@ -66,7 +66,7 @@ from app.services.search import index_cases
 from app.services.workspace import Workspace
 
 EXPORTERS = EXCHANGE_ROLES
-IMPORTERS = ADMIN_OR_HQ
+IMPORTERS = BUNDLE_IMPORTERS
 RESOLVERS = EXCHANGE_ROLES
 OUT, IN = "out", "in"
 CHUNK = 500
