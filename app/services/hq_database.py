@@ -85,9 +85,7 @@ def sqlalchemy_url(url: str, database: str | None = None) -> str:
         parsed = make_url(url)
     except ArgumentError:
         raise ValidationError(
-            _("{url} is not a database address (postgresql://user@host/database).").format(
-                url=url
-            ),
+            _("{url} is not a database address (postgresql://user@host/database).").format(url=url),
             field="url",
         ) from None
     if parsed.get_backend_name() not in ("postgresql", "postgres"):
@@ -150,8 +148,9 @@ def check_database_name(name: str) -> None:
 def _require_setup_rights(connection: Connection) -> str:
     row = connection.execute(
         text(
-            "SELECT rolsuper, rolcreaterole, rolcreatedb, current_setting('server_version_num')::int,"
-            " current_setting('server_version') FROM pg_roles WHERE rolname = current_user"
+            "SELECT rolsuper, rolcreaterole, rolcreatedb,"
+            " current_setting('server_version_num')::int, current_setting('server_version')"
+            " FROM pg_roles WHERE rolname = current_user"
         )
     ).one()
     superuser, createrole, createdb, version_num, version = row
@@ -203,8 +202,9 @@ def setup_database(server_url: str, database: str) -> DatabaseSetup:
             ).first()
             if exists:
                 raise ValidationError(
-                    _("The database {name} exists already on this server; nothing was changed.")
-                    .format(name=database),
+                    _(
+                        "The database {name} exists already on this server; nothing was changed."
+                    ).format(name=database),
                     field="database",
                 )
             _create_groups(connection)
@@ -348,9 +348,7 @@ def add_user(url: str, username: str, kind: str, password: str, full_name: str =
             )
             if kind == "admin":
                 # An administrator grants the groups to the users they add.
-                connection.exec_driver_sql(
-                    f"GRANT {', '.join(GROUPS)} TO {name} WITH ADMIN OPTION"
-                )
+                connection.exec_driver_sql(f"GRANT {', '.join(GROUPS)} TO {name} WITH ADMIN OPTION")
             _add_user_row(connection, username, role, full_name, actor)
     finally:
         engine.dispose()

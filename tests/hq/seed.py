@@ -67,13 +67,22 @@ def seed_rows(url: str) -> None:
     engine = create_engine(pg(url))
     with Session(engine) as session, session.begin():
         session.info["mission_code"] = "HQ"
-        session.add(Mission(code="HQ", country="KZ", city="Astana", is_local=True, is_hq=True,
-                            origin_mission="HQ"))
+        session.add(
+            Mission(
+                code="HQ",
+                country="KZ",
+                city="Astana",
+                is_local=True,
+                is_hq=True,
+                origin_mission="HQ",
+            )
+        )
         session.add(Mission(code="SEL", country="KR", city="Seoul", origin_mission="SEL"))
         session.add(LocalSecret(name="age_identity", value=b"AGE-SECRET-KEY-NOT-HERE"))
         employer = Employer(name="Example Ltd", country="KR", origin_mission="SEL")
         session.add(employer)
         session.flush()
-        add_case(session, "SEL", 1, iin="940315400123", employer=employer,
-                 received=date(2026, 1, 5))
+        add_case(
+            session, "SEL", 1, iin="940315400123", employer=employer, received=date(2026, 1, 5)
+        )
     engine.dispose()

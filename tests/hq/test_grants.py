@@ -112,8 +112,10 @@ def test_importer_writes_imported_tables_but_not_accounts_or_secrets(hq_db) -> N
 def test_add_user_makes_login_role_and_user_row_together(hq_db) -> None:
     base, database, users = hq_db
     roles = _count(
-        base, database, f"SELECT count(*) FROM \"user\" WHERE username = '{users['analyst']}' "
-        "AND role = 'hq_analyst'"
+        base,
+        database,
+        f"SELECT count(*) FROM \"user\" WHERE username = '{users['analyst']}' "
+        "AND role = 'hq_analyst'",
     )
     assert roles == 1
     member = _count(
@@ -132,8 +134,12 @@ def test_analyst_cannot_add_users(hq_db) -> None:
     intruder = unique("intruder")
     with pytest.raises(PermissionDenied):
         add_user(analyst_url, intruder, "admin", PASSWORD)
-    assert _count(base, database, f"SELECT count(*) FROM pg_roles WHERE rolname = '{intruder}'") == 0
-    assert _count(base, database, f"SELECT count(*) FROM \"user\" WHERE username = '{intruder}'") == 0
+    assert (
+        _count(base, database, f"SELECT count(*) FROM pg_roles WHERE rolname = '{intruder}'") == 0
+    )
+    assert (
+        _count(base, database, f"SELECT count(*) FROM \"user\" WHERE username = '{intruder}'") == 0
+    )
 
 
 def test_setup_refuses_an_existing_database(hq_db) -> None:
