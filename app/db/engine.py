@@ -1,5 +1,11 @@
 """The SQLCipher engine: every connection is keyed and gets the same pragmas.
 
+``Database`` is also the seam between the two engines: what differs between SQLCipher (a
+mission, or an HQ in a file) and PostgreSQL (an HQ on a server, ``app.db.postgres``) lives in
+its few methods (creating connections, the write transaction's locking, the import lock, the
+error mapping, interrupting a read) and in ``app.services.search``; services never ask which
+engine they run on.
+
 Transactions: the DB-API's implicit transaction handling is switched off and SQLAlchemy's
 ``begin`` emits ``BEGIN`` itself, so that a write session can take the write lock up front
 (``BEGIN IMMEDIATE``). Gapless numbering relies on that: two processes numbering at once queue
@@ -185,29 +191,22 @@ def user_facing(exc: BaseException) -> DatabaseError | None:
     return None
 
 
-@contextmanager
-def _user_facing_errors() -> Iterator[None]:
-    try:
-        yield
-    except DBAPIError as exc:
-        mapped = user_facing(exc)
-        if mapped is None:
-            raise
-        raise mapped from exc
-
-
 class Database:
     """One open database: the engine and the two kinds of session the services use."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: Path, key: bytes) -> None:
         self.path = path
         self.key = key
-        self.engine = make_engine(path, key)
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}),
-            expire_on_commit=False,
-        )
+        engine = make_engine(path, key)
+        self._setup(engine, engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}))
+
+    def _setup(self, engine: Engine, write_engine: Engine) -> None:
+        """The sessions over ``engine`` and the bookkeeping ``interrupt`` needs."""
+        self.engine = engine
+        self._read = sessionmaker(engine, expire_on_commit=False)
+        self._write = sessionmaker(write_engine, expire_on_commit=False)
         # The DB-API connection each thread has checked out, so a read that nobody waits for
         # any more (a superseded search) can be interrupted from the GUI thread.
         self._checked_out: dict[int, Any] = {}
@@ -230,6 +229,24 @@ class Database:
         if self._checked_out.get(ident) is dbapi_connection:
             del self._checked_out[ident]
 
+    def _cancel(self, connection: Any) -> None:
+        connection.interrupt()
+
+    def map_error(self, exc: BaseException) -> DatabaseError | None:
+        """The QorgauError for an engine failure a person can act on (see ``user_facing``)."""
+        return user_facing(exc)
+
+    def lock_for_import(self, session: Session, mission_code: str) -> None:
+        """Serialise imports of one mission's bundles; call first in the import's write.
+
+        Nothing to do here: ``BEGIN IMMEDIATE`` already holds the one write lock."""
+
+    def release_freed_pages(self) -> bool:
+        """Truncate the WAL after a purge; True when the checkpoint was complete."""
+        with self.engine.connect() as connection:
+            busy, _log, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        return busy == 0
+
     def interrupt(self, thread_id: int) -> None:
         """Stop the read running on that thread: the statement running now fails as
         interrupted, and so does every later one until the thread opens a new session.
@@ -240,17 +257,27 @@ class Database:
         self._stopped.add(thread_id)  # also stops the statements it has not started yet
         connection = self._checked_out.get(thread_id)
         if connection is not None:
-            connection.interrupt()
+            self._cancel(connection)
+
+    @contextmanager
+    def _mapped_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except DBAPIError as exc:
+            mapped = self.map_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with _user_facing_errors(), self._read() as session:
+        with self._mapped_errors(), self._read() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction holding the write lock from its start; commits or rolls back whole."""
-        with _user_facing_errors(), self._write() as session, session.begin():
+        with self._mapped_errors(), self._write() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -832,7 +832,7 @@ class CaseService:
         self.ws.require_role(*CASE_WORKERS)
         with self.ws.write() as session:
             row = self._load(session, case_id)
-            check.version(row.version, expected_version)
+            check.record_version(session, row, expected_version)
             changed: list[str] = []
             if changes.host_country is not None:
                 row.host_country = check.country(changes.host_country, "host_country")
@@ -927,7 +927,7 @@ class CaseService:
         reason = check.bounded_text(reason, "reason", _("Reason"), 10_000)
         with self.ws.write() as session:
             row = self._load(session, case_id)
-            check.version(row.version, expected_version)
+            check.record_version(session, row, expected_version)
             current = CaseStatus(row.status)
             check_transition(current, wanted, Role(self.ws.actor.role), reason)
             now = datetime.now(UTC)
@@ -964,7 +964,7 @@ class CaseService:
         self.ws.require_role(*CASE_WORKERS)
         with self.ws.write() as session:
             row = self._load(session, case_id)
-            check.version(row.version, expected_version)
+            check.record_version(session, row, expected_version)
             last_row = session.execute(
                 select(CaseEvent)
                 .where(

@@ -786,6 +786,8 @@ class ExchangeService:
         if progress:
             progress(0, 0, _("Merging records"))
         with self.ws.write() as session:
+            # Two imports of one mission's bundles run one after the other (PostgreSQL).
+            self.ws.db.lock_for_import(session, bundle.source)
             # Who may change what comes first: a refused record is named before any other check.
             check_ownership(session, bundle, self.ws.mission_code)
             # A rewritten audit history at the source is refused here (audit_anchor.py).

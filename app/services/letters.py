@@ -487,7 +487,7 @@ class LetterService:
         self.ws.require_role(*WRITERS)
         with self.ws.write() as session:
             row = self._load(session, letter_id)
-            check.version(row.version, expected_version)
+            check.record_version(session, row, expected_version)
             self._require_editable(row)
             case = self._case(session, row.case_id or "")
             if lang is not None:
@@ -510,7 +510,7 @@ class LetterService:
         self.ws.require_role(*APPROVERS)
         with self.ws.write() as session:
             row = self._load(session, letter_id)
-            check.version(row.version, expected_version)
+            check.record_version(session, row, expected_version)
             if row.status != LetterStatus.DRAFT:
                 raise ConflictError(_("Only a draft can be approved."))
             self._check_complete(row)

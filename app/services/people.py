@@ -199,7 +199,7 @@ class PersonService:
             person = session.get(Person, person_id)
             if person is None or person.deleted_at is not None:
                 raise NotFound(_("No such person."))
-            check.version(person.version, expected_version)
+            check.record_version(session, person, expected_version)
             apply_person(person, cleaned)
             self.ws.audit(session, "person.update", "person", person_id)
             session.flush()

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -272,10 +272,8 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
 def purge_freed_data(workspace: Workspace) -> bool:
     """Merge the FTS5 segments and truncate the WAL; True when the checkpoint was complete."""
     with workspace.write() as session:
-        session.execute(text("INSERT INTO search_index(search_index) VALUES ('optimize')"))
-    with workspace.db.engine.connect() as connection:
-        busy, _log, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-    return busy == 0
+        search.compact_index(session)
+    return workspace.db.release_freed_pages()
 
 
 def run_retention(

@@ -1,4 +1,4 @@
-"""Full-text search over cases, people, employers and notes (SQLite FTS5).
+"""Full-text search over cases, people, employers and notes (SQLite FTS5, or PostgreSQL).
 
 One row of ``search_index`` per case holds everything a user may type to find it: number,
 names in both scripts, IIN, passport, employer, agency, description and timeline notes. Beside
@@ -6,18 +6,40 @@ the text itself the row carries its cross-script keys (``app.domain.translit``),
 ``Nurlan Abenov``, ``Нурлан`` and ``нұрлан`` all find ``Нұрлан Әбенов``.
 
 User input never reaches FTS5 syntax: each token is reduced to letters and digits and quoted.
-This is the only module that knows the index is FTS5; PostgreSQL at HQ would replace it.
+This is the only module that knows how each engine indexes: on SQLCipher an FTS5 table; on
+PostgreSQL (an HQ on a server, migration 0012) a ``tsvector`` of the very same words and keys,
+written as lexemes (no parser, no locale in between) and matched by prefix through a GIN index.
+Both have ``search_index_map`` (a stable document number per record); a match expression is
+written once, in FTS5 syntax, and becomes a ``tsquery`` when bound on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, Select, String, Table, bindparam, select, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    TypeDecorator,
+    bindparam,
+    select,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from app.db.models import Case, CaseEvent, Employer, Person, RecruitmentAgency
 from app.domain.translit import normalise_query_token, search_keys
@@ -33,6 +55,61 @@ _MAP = Table(
     Column("doc", Integer, primary_key=True),
     Column("ref_id", String, nullable=False),
 )
+
+
+_POSTGRESQL = "postgresql"
+_FTS_TERM = re.compile(r'"([^\W_]+)"\*')
+
+
+def _on_server(session: Session) -> bool:
+    return session.get_bind().dialect.name == _POSTGRESQL
+
+
+def _as_tsquery(match: str) -> str:
+    """An ``fts_query`` in tsquery syntax: ``("a"* OR "b"*) AND ("c"*)`` → ``('a':* | 'b':*) &
+    ('c':*)``. Its terms are letters and digits only, so nothing needs escaping."""
+    terms = _FTS_TERM.sub(lambda found: f"'{_fold(found.group(1))}':*", match)
+    return terms.replace(" OR ", " | ").replace(" AND ", " & ")
+
+
+class _MatchExpression(TypeDecorator[str]):
+    """An ``fts_query``, bound as it is on SQLite and as a tsquery on PostgreSQL."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or dialect.name != _POSTGRESQL:
+            return value
+        return _as_tsquery(value)
+
+
+class _DocMatches(ColumnElement[bool]):
+    """``search_index_map.doc`` is among the documents matching an ``fts_query``."""
+
+    type = Boolean()
+    inherit_cache = True
+    _traverse_internals = [("expression", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, match: str) -> None:
+        self.expression: BindParameter[str] = bindparam(None, match, type_=_MatchExpression())
+
+
+@compiles(_DocMatches)
+def _fts5_matches(element: _DocMatches, compiler: Any, **kw: Any) -> str:
+    match = compiler.process(element.expression, **kw)
+    return (
+        f"search_index_map.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH {match})"
+    )
+
+
+@compiles(_DocMatches, _POSTGRESQL)
+def _tsquery_matches(element: _DocMatches, compiler: Any, **kw: Any) -> str:
+    match = compiler.process(element.expression, **kw)
+    return (
+        "search_index_map.doc IN (SELECT doc FROM search_index "
+        f"WHERE lexemes @@ CAST({match} AS tsquery))"
+    )
 
 
 @lru_cache(maxsize=200_000)
@@ -112,8 +189,9 @@ def _doc_ids(session: Session, ref_ids: Sequence[str]) -> dict[str, int]:
 
 
 def _delete_docs(session: Session, docs: Iterable[int]) -> None:
+    column = "doc" if _on_server(session) else "rowid"
     session.execute(
-        text("DELETE FROM search_index WHERE rowid IN :docs").bindparams(
+        text(f"DELETE FROM search_index WHERE {column} IN :docs").bindparams(
             bindparam("docs", expanding=True)
         ),
         {"docs": list(docs)},
@@ -128,7 +206,18 @@ def index_cases(session: Session, case_ids: Iterable[str]) -> None:
         docs = _doc_ids(session, chunk)
         _delete_docs(session, docs.values())
         rows = _case_documents(session, chunk)
-        if rows:
+        if rows and _on_server(session):
+            session.execute(
+                text(
+                    "INSERT INTO search_index (doc, ref_kind, ref_id, case_id, lexemes) "
+                    "VALUES (:doc, :kind, :id, :id, array_to_tsvector(CAST(:words AS text[])))"
+                ),
+                [
+                    {"doc": docs[case_id], "kind": CASE, "id": case_id, "words": _lexemes(body)}
+                    for case_id, body in rows
+                ],
+            )
+        elif rows:
             session.execute(
                 text(
                     "INSERT INTO search_index (rowid, ref_kind, ref_id, case_id, body) "
@@ -139,6 +228,25 @@ def index_cases(session: Session, case_ids: Iterable[str]) -> None:
                     for case_id, body in rows
                 ],
             )
+
+
+def _lexemes(body: str) -> list[str]:
+    """The words of an index row as FTS5's tokenizer sees them: letters and digits, lower-case.
+
+    The cross-script keys fold diacritics already; FTS5 also drops them from the spelling as
+    typed (``remove_diacritics 2``), which the query side does here the same way."""
+    return sorted({_fold(word.lower()) for word in _TOKEN.findall(body)})
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def compact_index(session: Session) -> None:
+    """Merge the index's segments after a purge (FTS5); PostgreSQL's autovacuum does that."""
+    if not _on_server(session):
+        session.execute(text("INSERT INTO search_index(search_index) VALUES ('optimize')"))
 
 
 def remove_cases(session: Session, case_ids: Iterable[str]) -> None:
@@ -172,12 +280,7 @@ def matching_case_ids(match: str) -> Select[tuple[str]]:
     reading ``ref_id`` from the FTS table itself would fetch each matching row's UNINDEXED
     column from the FTS content, several times slower on a large mission.
     """
-    docs = (
-        select(text("rowid"))
-        .select_from(text("search_index"))
-        .where(text("search_index MATCH :fts_query"))
-    )
-    return select(_MAP.c.ref_id).where(_MAP.c.doc.in_(docs.params(fts_query=match)))
+    return select(_MAP.c.ref_id).where(_DocMatches(match))
 
 
 @dataclass(frozen=True)
@@ -190,6 +293,16 @@ def search_case_ids(session: Session, user_text: str, limit: int = 50) -> list[C
     query = fts_query(user_text)
     if query is None:
         return []
+    if _on_server(session):
+        rows = session.execute(
+            text(
+                "SELECT ref_id, -ts_rank(lexemes, CAST(:q AS tsquery)) AS rank FROM search_index "
+                "WHERE lexemes @@ CAST(:q AS tsquery) AND ref_kind = :kind "
+                "ORDER BY rank, ref_id LIMIT :limit"
+            ),
+            {"q": _as_tsquery(query), "kind": CASE, "limit": limit},
+        ).all()
+        return [CaseMatch(row[0], float(row[1])) for row in rows]
     rows = session.execute(
         text(
             "SELECT ref_id, rank FROM search_index WHERE search_index MATCH :q "

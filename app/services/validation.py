@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import AuditEntry
 from app.domain.iso import country_codes, current_currencies
 from app.errors import ConflictError, ValidationError
 from app.i18n import _
@@ -64,12 +69,42 @@ def not_future(value: date | None, field: str, label: str, today: date | None = 
         )
 
 
-def version(current: int, expected: int | None) -> None:
+def version(current: int, expected: int | None, changed_by: str | None = None) -> None:
     """Optimistic locking: refuse to save over a change someone else made meanwhile."""
-    if expected is not None and current != expected:
+    if expected is None or current == expected:
+        return
+    if changed_by:
         raise ConflictError(
             _(
-                "Someone else changed this record while you were editing it; reopen it and "
-                "make your change again."
-            )
+                "{user} changed this record while you were editing it; reopen it and make "
+                "your change again."
+            ).format(user=changed_by)
         )
+    raise ConflictError(
+        _(
+            "Someone else changed this record while you were editing it; reopen it and "
+            "make your change again."
+        )
+    )
+
+
+def record_version(session: Session, row: Any, expected: int | None) -> None:
+    """``version`` for a row about to be saved in a write session.
+
+    The row is read again locked (``FOR UPDATE``; a no-op under SQLCipher's write lock): on a
+    server, a save running at the same moment is waited for and then seen, never overwritten.
+    On a conflict the message names who last recorded a change to it, from the audit log.
+    """
+    if expected is None:
+        return
+    session.refresh(row, with_for_update=True)
+    if row.version == expected:
+        return
+    names = [str(row.id)] + [str(row.number)] if getattr(row, "number", None) else [str(row.id)]
+    changed_by = session.execute(
+        select(AuditEntry.actor)
+        .where(AuditEntry.entity_id.in_(names))
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    version(row.version, expected, changed_by)

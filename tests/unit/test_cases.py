@@ -182,11 +182,14 @@ def test_status_workflow_with_roles_timeline_and_audit(open_ws: OpenWs) -> None:
     ]
 
 
-def test_stale_version_is_refused(ws: Workspace) -> None:
-    service = CaseService(ws)
-    case = service.create_case(new_case())
-    service.update_case(case.id, CaseChanges(description="first edit"), case.version)
-    with pytest.raises(ConflictError, match="Someone else changed"):
+def test_stale_version_is_refused(open_ws: Callable[[str], Workspace]) -> None:
+    """The refusal names who changed the case meanwhile (the audit log's last actor on it)."""
+    case = CaseService(open_ws("admin")).create_case(new_case())
+    CaseService(open_ws("aigul")).update_case(
+        case.id, CaseChanges(description="first edit"), case.version
+    )
+    service = CaseService(open_ws("serik"))
+    with pytest.raises(ConflictError, match="^aigul changed this record"):
         service.update_case(case.id, CaseChanges(description="second edit"), case.version)
     assert service.get_case(case.id).description == "first edit"
 

@@ -13,6 +13,8 @@ makes the change (a service, a bundle or CSV import, a purge), so it can never l
 cases it counts. The dashboard then reads a few thousand rows instead of every case.
 Deleted cases (``deleted_at`` set) count nowhere. Rows that fall to zero are left in place.
 """
+from functools import partial
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -48,18 +50,27 @@ _UPSERT = (
 _COLUMNS = "measure, day, mission, host_country, officer, key, n, cents"
 
 
-def _case_parts(row: str) -> list[tuple[str, str, str, str, str]]:
-    """What case ``row`` counts for: (measure, day, key, cents, condition) each."""
+def _case_parts(row: str, pg: bool = False) -> list[tuple[str, str, str, str, str]]:
+    """What case ``row`` counts for: (measure, day, key, cents, condition) each.
+
+    ``pg``: the same in PostgreSQL's words (a UTC day of a timestamp, a difference of dates)."""
     resolved_day = f"substr({row}.resolved_at, 1, 10)"
+    closed_day = f"substr({row}.closed_at, 1, 10)"
     days = f"CAST(max(0, julianday({resolved_day}) - julianday({row}.received_at)) AS INTEGER)"
     cents = f"CAST(round({row}.wages_recovered_amount * 100) AS INTEGER)"
+    always = "1"
+    if pg:
+        resolved_day = f"CAST(({row}.resolved_at AT TIME ZONE 'UTC') AS DATE)"
+        closed_day = f"CAST(({row}.closed_at AT TIME ZONE 'UTC') AS DATE)"
+        days = f"greatest(0, {resolved_day} - {row}.received_at)"
+        always = "true"
     opened, resolved = f"{row}.received_at", resolved_day
     return [
-        ("'opened'", opened, "''", "0", "1"),
+        ("'opened'", opened, "''", "0", always),
         ("'opened_employer'", opened, f"{row}.employer_id", "0", f"{row}.employer_id IS NOT NULL"),
         ("'opened_agency'", opened, f"{row}.agency_id", "0", f"{row}.agency_id IS NOT NULL"),
-        ("'resolved'", resolved, "''", "0", "1"),
-        ("'resolution_days'", resolved, f"CAST({days} AS TEXT)", "0", "1"),
+        ("'resolved'", resolved, "''", "0", always),
+        ("'resolution_days'", resolved, f"CAST({days} AS TEXT)", "0", always),
         ("'documents_returned'", resolved, "''", "0", f"{row}.documents_returned"),
         ("'repatriated'", resolved, "''", "0", f"{row}.repatriated"),
         (
@@ -70,22 +81,22 @@ def _case_parts(row: str) -> list[tuple[str, str, str, str, str]]:
             f"{row}.wages_recovered_amount IS NOT NULL "
             f"AND {row}.wages_recovered_currency IS NOT NULL",
         ),
-        ("'closed'", f"substr({row}.closed_at, 1, 10)", "''", "0", "1"),
+        ("'closed'", closed_day, "''", "0", always),
     ]
 
 
-def _case_counts(row: str, sign: int) -> str:
+def _case_counts(row: str, sign: int, pg: bool = False) -> str:
     """One statement adding (sign 1) or taking away (sign -1) what case ``row`` counts for."""
     parts = " UNION ALL ".join(
         f"SELECT {measure} AS measure, {day} AS day, {key} AS key, {cents} AS cents "
         f"WHERE {condition}"
-        for measure, day, key, cents, condition in _case_parts(row)
+        for measure, day, key, cents, condition in _case_parts(row, pg)
     )
     return (
         f"INSERT INTO case_day_stat ({_COLUMNS}) "
         f"SELECT measure, day, {row}.origin_mission, {row}.host_country, "
         f"coalesce({row}.assigned_to, ''), key, {sign}, {sign} * cents "
-        f"FROM ({parts}) "
+        f"FROM ({parts}){' AS part' if pg else ''} "
         f"WHERE {row}.deleted_at IS NULL AND day IS NOT NULL {_UPSERT};"
     )
 
@@ -142,6 +153,50 @@ def _triggers() -> list[str]:
     return triggers
 
 
+def _pg_function(name: str, body: str, returns: str) -> str:
+    return (
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"{body} RETURN {returns}; END $$"
+    )
+
+
+def _pg_triggers() -> list[str]:
+    """The same triggers in PL/pgSQL: counts change in the statement that changes a case."""
+    pg_case = partial(_case_counts, pg=True)
+
+    def whole(row: str, sign: int) -> str:
+        return pg_case(row, sign) + "".join(
+            _code_counts(row, sign, table, measure) for table, measure in _LINKS
+        )
+
+    statements = [
+        _pg_function("case_day_stat_insert", whole("NEW", 1), "NULL"),
+        'CREATE TRIGGER case_day_stat_insert AFTER INSERT ON "case" FOR EACH ROW '
+        "EXECUTE FUNCTION case_day_stat_insert()",
+        _pg_function("case_day_stat_update", whole("OLD", -1) + whole("NEW", 1), "NULL"),
+        f'CREATE TRIGGER case_day_stat_update AFTER UPDATE OF {_COUNTED_COLUMNS} ON "case" '
+        "FOR EACH ROW EXECUTE FUNCTION case_day_stat_update()",
+        # Before, as on SQLite; a BEFORE trigger returns the row, or the delete is skipped.
+        _pg_function("case_day_stat_delete", whole("OLD", -1), "OLD"),
+        'CREATE TRIGGER case_day_stat_delete BEFORE DELETE ON "case" FOR EACH ROW '
+        "EXECUTE FUNCTION case_day_stat_delete()",
+    ]
+    for table, measure in _LINKS:
+        bodies = {
+            "insert": _link_counts("NEW", 1, measure),
+            "delete": _link_counts("OLD", -1, measure),
+            "update": _link_counts("OLD", -1, measure) + _link_counts("NEW", 1, measure),
+        }
+        for what, body in bodies.items():
+            name = f"{table}_day_stat_{what}"
+            statements += [
+                _pg_function(name, body, "NULL"),
+                f"CREATE TRIGGER {name} AFTER {what.upper()} ON {table} FOR EACH ROW "
+                f"EXECUTE FUNCTION {name}()",
+            ]
+    return statements
+
+
 _TRIGGER_NAMES = [
     "case_day_stat_insert",
     "case_day_stat_update",
@@ -193,6 +248,11 @@ def upgrade() -> None:
         ),
         sqlite_with_rowid=False,
     )
+    if op.get_bind().dialect.name == "postgresql":
+        # A PostgreSQL database is always new (an HQ created on the server): nothing to count.
+        for statement in _pg_triggers():
+            op.execute(statement)
+        return
     for statement in _backfill():
         op.execute(statement)
     for trigger in _triggers():
@@ -200,8 +260,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    pg = op.get_bind().dialect.name == "postgresql"
     for name in _TRIGGER_NAMES:
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        if pg:
+            op.execute(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
+        else:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("case_day_stat")
     op.drop_index("ix_person_birth_date", table_name="person")
     op.drop_index("ix_case_by_id_list", table_name="case")

@@ -1,0 +1,280 @@
+"""The PostgreSQL engine of an HQ on a database server (the other side of ``Database``'s seam).
+
+Each person connects as themselves: the server's user name and password (or a client
+certificate, or libpq's password file) are what they sign in with, and the server's roles
+decide what that connection may touch. The data folder keeps only ``ServerConfig``: where the
+server is and how to check it (``sslmode``, ``sslrootcert``), never a password.
+
+Transactions are READ COMMITTED: readers never wait for writers (MVCC). What the SQLCipher
+engine gets from ``BEGIN IMMEDIATE`` comes here from row locks where it matters: a counter row
+is locked by the statement that advances it until the transaction ends (gapless numbering, one
+audit chain), a record saved with its ``version`` is read ``FOR UPDATE``, and two imports of
+one mission's bundles queue on an advisory lock. A lock waited on longer than
+``LOCK_TIMEOUT_MS`` fails as ``DatabaseBusy``, like SQLite's busy timeout.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import URL, Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
+
+from app.db.engine import BUSY_TIMEOUT_MS, Database, Interrupted
+from app.errors import (
+    AuthError,
+    DatabaseBusy,
+    DatabaseDamaged,
+    DatabaseError,
+    StorageFailed,
+    StorageFull,
+    ValidationError,
+)
+from app.i18n import _
+
+LOCK_TIMEOUT_MS = BUSY_TIMEOUT_MS
+# An import waits for another import of the same mission as long as that one takes.
+IMPORT_LOCK_TIMEOUT = "30min"
+CONNECT_TIMEOUT_S = 10
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+CONFIG_FILE = "server.json"
+
+# SQLSTATE classes and codes a person can act on (PostgreSQL's Appendix A).
+_BUSY = {"40001", "40P01", "55P03", "55006"}  # serialization, deadlock, lock not available
+_FULL = {"53100", "53200", "53300"}  # disk full, out of memory, too many connections
+_IO = {"58030", "58000"}
+_DAMAGED = {"XX001", "XX002"}
+_CANCELLED = {"57014"}
+_AUTH = {"28P01", "28000"}
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Where an HQ's database is; kept in the data folder (no user name, no password)."""
+
+    host: str
+    port: int
+    database: str
+    sslmode: str = "prefer"
+    sslrootcert: str = ""
+
+    @property
+    def display(self) -> str:
+        return f"postgresql://{self.host}:{self.port}/{self.database}"
+
+    def save(self, folder: Path) -> None:
+        from app.security.private_files import touch_private
+
+        path = folder / CONFIG_FILE
+        touch_private(path)
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+    @staticmethod
+    def load(folder: Path) -> ServerConfig | None:
+        path = folder / CONFIG_FILE
+        if not path.exists():
+            return None
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return ServerConfig(
+                host=str(raw["host"]),
+                port=int(raw["port"]),
+                database=str(raw["database"]),
+                sslmode=str(raw.get("sslmode", "prefer")),
+                sslrootcert=str(raw.get("sslrootcert", "")),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            raise DatabaseError(
+                _("The database server settings in {path} cannot be read.").format(path=str(path))
+            ) from None
+
+
+def parse_server_url(url: str, sslmode: str = "", sslrootcert: str = "") -> ServerConfig:
+    """A ``postgresql://host[:port]/database[?sslmode=…&sslrootcert=…]`` URL, checked.
+
+    A user name or password in the URL is refused: each person signs in as themselves, and no
+    password is ever written to the data folder."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port or 5432
+    except ValueError:
+        parts, port = None, 0
+    if parts is None or parts.scheme not in ("postgresql", "postgres") or not parts.hostname:
+        raise ValidationError(
+            _("The database address must look like postgresql://server:5432/qorgau."),
+            field="database",
+        )
+    if parts.username or parts.password:
+        raise ValidationError(
+            _(
+                "Leave the user name and password out of the database address: each person "
+                "signs in with their own."
+            ),
+            field="database",
+        )
+    database = parts.path.lstrip("/")
+    if not database or "/" in database:
+        raise ValidationError(
+            _("The database address must name a database, for example /qorgau."),
+            field="database",
+        )
+    query = dict(item.split("=", 1) for item in parts.query.split("&") if "=" in item)
+    mode = sslmode or query.get("sslmode", "prefer")
+    if mode not in SSL_MODES:
+        raise ValidationError(
+            _("Unknown sslmode {mode}; use one of: {modes}.").format(
+                mode=mode, modes=", ".join(SSL_MODES)
+            ),
+            field="sslmode",
+        )
+    return ServerConfig(
+        host=parts.hostname,
+        port=port,
+        database=database,
+        sslmode=mode,
+        sslrootcert=sslrootcert or query.get("sslrootcert", ""),
+    )
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    state = getattr(orig, "sqlstate", None)
+    return state if isinstance(state, str) else None
+
+
+def server_error(exc: BaseException) -> DatabaseError | None:
+    """The QorgauError for a PostgreSQL failure a person can act on; None for any other."""
+    import psycopg
+
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if not isinstance(orig, psycopg.Error):
+        return None
+    state = _sqlstate(exc) or ""
+    if state in _BUSY:
+        return DatabaseBusy(
+            _(
+                "Another user kept the records busy for more than {seconds} seconds; nothing "
+                "was changed. Try again in a moment."
+            ).format(seconds=LOCK_TIMEOUT_MS // 1000)
+        )
+    if state in _FULL:
+        return StorageFull(
+            _(
+                "The database server is out of space or resources; nothing was saved. "
+                "Tell your database administrator."
+            )
+        )
+    if state in _IO:
+        return StorageFailed(
+            _(
+                "The database server could not read or write its disk; nothing was saved. "
+                "Tell your database administrator."
+            )
+        )
+    if state in _DAMAGED:
+        return DatabaseDamaged(
+            _("The database on the server is damaged. Tell your database administrator.")
+        )
+    if state in _CANCELLED:
+        return Interrupted()
+    if isinstance(orig, psycopg.OperationalError) and (not state or state.startswith("08")):
+        return StorageFailed(
+            _(
+                "The connection to the database server was lost; nothing was saved. Check "
+                "the network and try again."
+            )
+        )
+    return None
+
+
+def _connect_error(exc: BaseException, config: ServerConfig) -> Exception:
+    """What a person is told when the first connection fails."""
+    state = _sqlstate(exc)
+    message = str(exc.orig if isinstance(exc, DBAPIError) else exc)
+    if state in _AUTH or "password authentication failed" in message:
+        return AuthError(lambda: _("Wrong user name or password."))
+    if "no password supplied" in message:
+        return AuthError(lambda: _("The database server asks for a password."))
+    if state == "3D000":
+        return DatabaseError(
+            _("The database {name} does not exist on {server}.").format(
+                name=config.database, server=config.host
+            )
+        )
+    first_line = message.strip().splitlines()[0] if message.strip() else ""
+    return DatabaseError(
+        _("The database server {server} cannot be reached: {error}").format(
+            server=config.display, error=first_line
+        )
+    )
+
+
+def make_server_engine(config: ServerConfig, user: str, password: str) -> Engine:
+    query: dict[str, str] = {
+        "sslmode": config.sslmode,
+        "application_name": "qorgau",
+        "connect_timeout": str(CONNECT_TIMEOUT_S),
+        # A lock waited on this long fails (DatabaseBusy), like SQLite's busy timeout.
+        "options": f"-c lock_timeout={LOCK_TIMEOUT_MS}",
+    }
+    if config.sslrootcert:
+        query["sslrootcert"] = config.sslrootcert
+    url = URL.create(
+        "postgresql+psycopg",
+        username=user or None,
+        password=password or None,  # none: libpq's password file or a client certificate
+        host=config.host,
+        port=config.port,
+        database=config.database,
+        query=query,
+    )
+    return create_engine(url, poolclass=QueuePool, pool_size=4, max_overflow=8, pool_pre_ping=True)
+
+
+class ServerDatabase(Database):
+    """An HQ's database on a PostgreSQL server, opened as one person."""
+
+    dialect = "postgresql"
+
+    def __init__(self, config: ServerConfig, user: str, password: str, folder: Path) -> None:
+        self.config = config
+        self.path = folder / CONFIG_FILE
+        self.key = b""  # no database key: the server's roles guard the data
+        self.user = user
+        engine = make_server_engine(config, user, password)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except DBAPIError as exc:
+            engine.dispose()
+            raise _connect_error(exc, config) from None
+        # READ COMMITTED everywhere; a write's locks are taken by its statements.
+        self._setup(engine, engine)
+
+    def _cancel(self, connection: Any) -> None:
+        # Asks the server to stop the running statement; safe from another thread.
+        connection.cancel_safe(timeout=5)
+
+    def map_error(self, exc: BaseException) -> DatabaseError | None:
+        return server_error(exc)
+
+    def lock_for_import(self, session: Session, mission_code: str) -> None:
+        session.execute(text(f"SET LOCAL lock_timeout = '{IMPORT_LOCK_TIMEOUT}'"))
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
+            {"name": f"qorgau-import:{mission_code}"},
+        )
+        session.execute(text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
+
+    def release_freed_pages(self) -> bool:
+        # The server's autovacuum returns freed space; its backups are the administrator's.
+        return True
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,133 @@
+"""A throwaway PostgreSQL cluster for the tests: initdb + pg_ctl in a temporary folder.
+
+The server listens on a free loopback port (and a socket in the same folder) and trusts nobody
+without a password except its own superuser over the socket. ``initdb`` refuses to run as root,
+so as root the binaries run as an unprivileged account (``postgres`` or ``nobody``) that owns
+the folder. Found through ``pg_config --bindir`` or /usr/lib/postgresql/*/bin; None when no
+PostgreSQL is installed (the tests then skip, except under CI=true, where they fail).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPERUSER = "qorgau_test_admin"
+
+
+def find_bindir() -> Path | None:
+    pg_config = shutil.which("pg_config")
+    candidates: list[Path] = []
+    if pg_config:
+        found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
+        if found.returncode == 0:
+            candidates.append(Path(found.stdout.strip()))
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    for bindir in candidates:
+        if (bindir / "initdb").exists() and (bindir / "pg_ctl").exists():
+            return bindir
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _unprivileged_account() -> str | None:
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "nobody"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    raise RuntimeError("running as root, and no 'postgres' or 'nobody' account to run initdb")
+
+
+@dataclass
+class Cluster:
+    bindir: Path
+    folder: Path
+    port: int
+    account: str | None
+
+    @property
+    def admin_url(self) -> str:
+        # The superuser signs in over the socket (trust for the local socket only).
+        return f"postgresql://{SUPERUSER}@/postgres?host={self.folder}&port={self.port}"
+
+    def url(self, database: str, user: str | None = None, password: str | None = None) -> str:
+        who = ""
+        if user:
+            who = user + (f":{password}" if password else "") + "@"
+        return f"postgresql://{who}127.0.0.1:{self.port}/{database}"
+
+    def _run(self, *args: str) -> None:
+        command = [str(self.bindir / args[0]), *args[1:]]
+        if self.account:
+            command = [
+                "setpriv",
+                f"--reuid={self.account}",
+                f"--regid={self.account}",
+                "--clear-groups",
+                "--",
+                *command,
+            ]
+        subprocess.run(command, check=True, capture_output=True, cwd=self.folder)
+
+    def start(self) -> None:
+        data = self.folder / "data"
+        self._run(
+            "initdb",
+            "-D",
+            str(data),
+            "-U",
+            SUPERUSER,
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} "
+            f"-c unix_socket_directories={self.folder} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+            "-c shared_buffers=32MB"
+        )
+        self._run(
+            "pg_ctl", "-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w", "start"
+        )
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_cluster() -> Cluster | None:
+    bindir = find_bindir()
+    if bindir is None:
+        return None
+    account = _unprivileged_account()
+    folder = Path(tempfile.mkdtemp(prefix="qorgau-pg-"))
+    if account:
+        entry = pwd.getpwnam(account)
+        os.chown(folder, entry.pw_uid, entry.pw_gid)
+    cluster = Cluster(bindir, folder, _free_port(), account)
+    try:
+        cluster.start()
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return cluster
