@@ -1,27 +1,17 @@
-"""A PostgreSQL server for the HQ tests: a superuser address in QORGAU_TEST_PG_ADMIN_URL.
-
-Tests that need it skip without it. Each test gets a fresh database with a unique name (roles
-are cluster-wide; the group roles are shared, login roles get a unique suffix) and drops it.
+"""Helpers for the HQ tests on PostgreSQL (the server is the ``pg_server`` fixture of
+tests/hq/conftest.py, a superuser's address). Each test gets a fresh database with a unique
+name (roles are cluster-wide: the group roles are shared, login roles get a unique suffix)
+and drops it.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 ADMIN_URL_ENV = "QORGAU_TEST_PG_ADMIN_URL"
-
-
-def admin_url() -> str:
-    url = os.environ.get(ADMIN_URL_ENV, "")
-    if not url:
-        pytest.skip(f"no PostgreSQL server for the HQ tests ({ADMIN_URL_ENV})")
-    return url
 
 
 def url_for(base: str, database: str, user: str | None = None, password: str | None = None) -> str:
@@ -45,8 +35,3 @@ def drop_database(base: str, database: str, roles: tuple[str, ...] = ()) -> None
         for role in roles:
             connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
     engine.dispose()
-
-
-@pytest.fixture
-def pg_server() -> Iterator[str]:
-    yield admin_url()

@@ -8,7 +8,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from app.db import sync  # noqa: F401 - the flush hooks stamp the sync columns
-from app.db.models import Base, Case, CaseCategory, Employer, LocalSecret, Mission, Person
+from app.db.migrate import upgrade_to
+from app.db.models import Case, CaseCategory, Employer, LocalSecret, Mission, Person
 
 
 def pg(url: str) -> str:
@@ -16,11 +17,11 @@ def pg(url: str) -> str:
 
 
 def create_schema(url: str) -> None:
-    """The models' tables, created as qorgau_owner (as an upgrade run by an administrator)."""
+    """The schema by the migrations, run as qorgau_owner (as an administrator upgrades it)."""
     engine = create_engine(pg(url))
     with engine.begin() as connection:
         connection.exec_driver_sql("SET ROLE qorgau_owner")
-        Base.metadata.create_all(connection)
+        upgrade_to(connection)
     engine.dispose()
 
 

@@ -15,14 +15,14 @@ from sqlalchemy import create_engine, text
 
 from app.errors import PermissionDenied, ValidationError
 from app.services.hq_database import add_user, setup_database
-from tests.hq.pg import drop_database, pg_server, unique, url_for  # noqa: F401
+from tests.hq.pg import drop_database, unique, url_for
 from tests.hq.seed import create_schema, pg, seed_rows
 
 PASSWORD = "a-long-enough-password"
 
 
 @pytest.fixture
-def hq_db(pg_server: str) -> Iterator[tuple[str, str, dict[str, str]]]:  # noqa: F811
+def hq_db(pg_server: str) -> Iterator[tuple[str, str, dict[str, str]]]:
     database = unique("qorgau_t")
     users = {kind: unique(kind) for kind in ("analyst", "importer", "admin")}
     try:
@@ -148,7 +148,7 @@ def test_setup_refuses_an_existing_database(hq_db) -> None:
         setup_database(base, database)
 
 
-def test_bad_names_are_refused_before_the_server_is_asked(pg_server: str) -> None:  # noqa: F811
+def test_bad_names_are_refused_before_the_server_is_asked(pg_server: str) -> None:
     with pytest.raises(ValidationError, match="database name"):
         setup_database(pg_server, "Robert'); DROP TABLE x;--")
     with pytest.raises(ValidationError, match="HQ role"):
