@@ -46,6 +46,7 @@ AREA_MODULES = (
     "ui.letters",
     "ui.reports",
     "ui.exchange",
+    "ui.hq",
     "ui.settings.page",
 )
 WidgetFactory = Callable[["MainWindow"], QWidget]
