@@ -14,6 +14,8 @@ DATA_DIR_ENV = "QORGAU_DATA_DIR"
 LOG_DIR_ENV = "QORGAU_LOG_DIR"
 DB_FILENAME = "qorgau.db"
 KEYSLOTS_FILENAME = "keyslots.json"
+# An HQ whose data lives on a PostgreSQL server keeps only where it is (app/db/postgres.py).
+SERVER_FILENAME = "server.json"
 BACKUP_DIRNAME = "backups"
 
 
@@ -35,8 +37,12 @@ class Paths:
     def backups(self) -> Path:
         return self.data_dir / BACKUP_DIRNAME
 
+    @property
+    def server(self) -> Path:
+        return self.data_dir / SERVER_FILENAME
+
     def is_initialised(self) -> bool:
-        return self.db.exists() and self.keyslots.exists()
+        return (self.db.exists() and self.keyslots.exists()) or self.server.exists()
 
 
 def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -25,6 +25,7 @@ from app.i18n import set_language  # noqa: E402
 from app.services.installation import MissionSetup, init_installation, unlock  # noqa: E402
 from app.services.workspace import Workspace  # noqa: E402
 from tests.keyring_double import FILE_BACKEND, FILE_ENV, FileKeyring  # noqa: E402
+from tests.pg_cluster import Cluster, make_pg_template, pg_copy, start_cluster  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,10 +101,55 @@ def demo_mission(
     return paths
 
 
+# -- the two engines ------------------------------------------------------------------------
+# A test module or function marked ``both_engines`` runs once on SQLCipher and once on
+# PostgreSQL (a throwaway cluster, tests/pg_cluster.py): its ``installation`` (and so ``ws`` and
+# ``open_ws``) is then a copy of the template on that engine. Without PostgreSQL installed the
+# PostgreSQL runs skip, except under CI=true, where they fail.
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_engines") is not None
+        metafunc.parametrize("engine", ENGINES if both else ENGINES[:1], indirect=True)
+
+
 @pytest.fixture
-def installation(template_installation: Paths, tmp_path: Path) -> Paths:
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    cluster = start_cluster()
+    if cluster is None:
+        reason = "PostgreSQL is not installed (no initdb/pg_ctl); the PostgreSQL runs need it"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason + " - CI must install it (.ci/run)")
+        pytest.skip(reason)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """The template installation on PostgreSQL: the same mission and users as on SQLCipher."""
+    folder = tmp_path_factory.mktemp("pg-template") / "data"
+    return make_pg_template(pg_cluster, folder, MISSION, USERS, PASSWORD)
+
+
+@pytest.fixture
+def installation(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Paths:
     target = tmp_path / "data"
-    shutil.copytree(template_installation.data_dir, target)
+    if engine == "postgresql":
+        return pg_copy(
+            request.getfixturevalue("pg_cluster"), request.getfixturevalue("pg_template"), target
+        )
+    template = request.getfixturevalue("template_installation")
+    shutil.copytree(template.data_dir, target)
     return Paths(target)
 
 

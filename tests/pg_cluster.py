@@ -9,14 +9,20 @@ PostgreSQL is installed (the tests then skip, except under CI=true, where they f
 
 from __future__ import annotations
 
+import itertools
 import os
 import pwd
 import shutil
 import socket
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from app.config import Paths
 
 SUPERUSER = "qorgau_test_admin"
 
@@ -131,3 +137,68 @@ def start_cluster() -> Cluster | None:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return cluster
+
+
+TEMPLATE_DB = "qorgau_template"
+_copies = itertools.count(1)
+
+
+def admin_execute(cluster: Cluster, *statements: str) -> None:
+    """Run statements as the cluster's superuser, each on its own (CREATE DATABASE needs it)."""
+    import psycopg
+
+    with psycopg.connect(cluster.admin_url, autocommit=True) as connection:
+        for statement in statements:
+            connection.execute(statement)  # type: ignore[arg-type]
+
+
+def make_pg_template(
+    cluster: Cluster, folder: Path, mission: Any, users: dict[str, str], password: str
+) -> Paths:
+    """The template installation on PostgreSQL: ``mission`` and its ``users`` (name → role).
+
+    Each user is a PostgreSQL login role with ``password``, as at an HQ. The grants are the
+    tests' stand-in for the HQ roles: every user may read and write every table.
+    """
+    from app.db.migrate import ensure_schema
+    from app.db.models import User
+    from app.db.postgres import ServerConfig, ServerDatabase
+    from app.security.private_files import make_private_dir
+    from app.services.installation import _create_mission
+
+    admin_execute(
+        cluster,
+        *(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'" for name in users),
+        f"CREATE DATABASE {TEMPLATE_DB} OWNER admin",
+    )
+    make_private_dir(folder)
+    config = ServerConfig("127.0.0.1", cluster.port, TEMPLATE_DB, sslmode="disable")
+    db = ServerDatabase(config, "admin", password, folder)
+    try:
+        ensure_schema(db, backup_dir=None)
+        _create_mission(db, mission, "admin")
+        with db.write() as session:
+            session.info["mission_code"] = mission.code
+            for name, role in users.items():
+                if name != "admin":
+                    session.add(User(username=name, role=role, full_name=""))
+            others = ", ".join(name for name in users if name != "admin")
+            session.execute(text(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {others}"))
+            session.execute(text(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {others}"))
+    finally:
+        db.dispose()
+    config.save(folder)
+    return Paths(folder)
+
+
+def pg_copy(cluster: Cluster, template: Paths, target: Path) -> Paths:
+    """A test's own installation: a database copied from the template, a data folder for it."""
+    from app.db.postgres import ServerConfig
+
+    name = f"qorgau_test_{os.getpid()}_{next(_copies)}"
+    admin_execute(cluster, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB} OWNER admin")
+    shutil.copytree(template.data_dir, target)
+    config = ServerConfig.load(template.data_dir)
+    assert config is not None
+    replace(config, database=name).save(target)
+    return Paths(target)

@@ -40,8 +40,8 @@ def _prompt(label: str, secret: bool) -> str:
     return getpass.getpass(f"{label}: ") if secret else input(f"{label}: ")
 
 
-def credentials() -> tuple[str, str]:
-    username = os.environ.get(USER_ENV) or _prompt(_("User name"), secret=False)
+def credentials(username: str = "") -> tuple[str, str]:
+    username = username or os.environ.get(USER_ENV) or _prompt(_("User name"), secret=False)
     password = os.environ.get(PASSWORD_ENV) or _prompt(_("Password"), secret=True)
     return username.strip(), password
 

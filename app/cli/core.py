@@ -18,6 +18,7 @@ from app.cli.common import (
 )
 from app.cli.recovery import print_recovery_key
 from app.config import Paths
+from app.db.postgres import parse_server_url
 from app.domain.roles import ALL_ROLES
 from app.domain.translit import latin_name
 from app.errors import IntegrityError, NotFound, UsageError, ValidationError
@@ -25,7 +26,12 @@ from app.i18n import _, current_language
 from app.security.keyring_store import SecretStore
 from app.services.audit_log import AuditLogService
 from app.services.backup import ConfirmationRequired, create_backup, restore_backup
-from app.services.installation import MissionSetup, init_installation, unlock
+from app.services.installation import (
+    MissionSetup,
+    init_installation,
+    init_server_installation,
+    unlock,
+)
 from app.services.keys import (
     IdentityMove,
     KeyService,
@@ -50,6 +56,24 @@ def register(commands: Any) -> None:
     init.add_argument("--name-en", default="")
     init.add_argument(
         "--recovery-sheet", type=Path, help=_("also write the printable recovery sheet (PDF)")
+    )
+    init.add_argument(
+        "--database",
+        metavar="URL",
+        help=_(
+            "headquarters only: keep the data on a PostgreSQL server, "
+            "postgresql://server:5432/database (no user name or password in it)"
+        ),
+    )
+    init.add_argument(
+        "--sslmode",
+        default="",
+        help=_("with --database: TLS check of the server, e.g. verify-full (libpq's sslmode)"),
+    )
+    init.add_argument(
+        "--sslrootcert",
+        default="",
+        help=_("with --database: the CA certificate the server's certificate must chain to"),
     )
     init.set_defaults(handler=cmd_init)
 
@@ -140,6 +164,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         name_ru=args.name_ru,
         name_en=args.name_en,
     )
+    if args.database:
+        return _init_on_server(args, paths, setup)
+    if args.sslmode or args.sslrootcert:
+        raise UsageError(_("--sslmode and --sslrootcert go with --database."))
     password = new_password(_("Administrator's password"))
     recovery_key = init_installation(paths, setup, args.admin, password)
     if args.hq:
@@ -160,6 +188,28 @@ def cmd_init(args: argparse.Namespace) -> int:
         )
     )
     print_recovery_key(recovery_key)
+    return 0
+
+
+def _init_on_server(args: argparse.Namespace, paths: Paths, setup: MissionSetup) -> int:
+    """``init --hq --database``: the administrator signs in with their PostgreSQL account."""
+    if not args.hq:
+        raise UsageError(
+            _("Only headquarters can keep its data on a database server (--hq --database).")
+        )
+    if args.recovery_sheet:
+        raise UsageError(
+            _("An HQ on a database server has no recovery key: the server's backups restore it.")
+        )
+    config = parse_server_url(args.database, args.sslmode, args.sslrootcert)
+    _user, password = credentials(username=args.admin)
+    init_server_installation(paths, config, setup, args.admin, password)
+    _keep_hq_identity_in_keyring(paths, args.admin, password)
+    print(
+        _(
+            "Created headquarters {code} on {server}; settings in {path}; administrator: {admin}."
+        ).format(code=setup.code, server=config.display, path=paths.data_dir, admin=args.admin)
+    )
     return 0
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
+from app.config import SERVER_FILENAME as CONFIG_FILE
 from app.db.engine import BUSY_TIMEOUT_MS, Database, Interrupted
 from app.errors import (
     AuthError,
@@ -43,7 +44,6 @@ LOCK_TIMEOUT_MS = BUSY_TIMEOUT_MS
 IMPORT_LOCK_TIMEOUT = "30min"
 CONNECT_TIMEOUT_S = 10
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
-CONFIG_FILE = "server.json"
 
 # SQLSTATE classes and codes a person can act on (PostgreSQL's Appendix A).
 _BUSY = {"40001", "40P01", "55P03", "55006"}  # serialization, deadlock, lock not available

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from app.config import Paths
 from app.db.engine import Database
-from app.db.migrate import ensure_schema
+from app.db.migrate import current_revision, ensure_schema
 from app.db.models import LocalSecret, Mission, User
+from app.db.postgres import ServerConfig, ServerDatabase
 from app.domain.codes import Role
 from app.domain.roles import ALL_ROLES
 from app.errors import AuthError, DatabaseError, ValidationError
@@ -135,42 +136,7 @@ def init_installation(
         db = Database(paths.db, key)
         try:
             ensure_schema(db, backup_dir=None)
-            signing_pem, signing_pub, age_identity, age_recipient = _generate_mission_keys()
-            with db.write() as session:
-                session.info["mission_code"] = setup.code
-                session.add(
-                    Mission(
-                        code=setup.code,
-                        is_local=True,
-                        is_hq=setup.is_hq,
-                        country=setup.country,
-                        city=setup.city,
-                        city_kk=setup.city_kk,
-                        city_ru=setup.city_ru,
-                        name_kk=setup.name_kk,
-                        name_ru=setup.name_ru,
-                        name_en=setup.name_en,
-                        address_kk=setup.address_kk,
-                        address_ru=setup.address_ru,
-                        address_en=setup.address_en,
-                        phone=setup.phone,
-                        email=setup.email,
-                        signing_public_key=signing_pub,
-                        age_recipient=age_recipient,
-                        trusted_at=datetime.now(UTC),
-                    )
-                )
-                session.add(LocalSecret(name=SIGNING_KEY, value=signing_pem))
-                session.add(LocalSecret(name=AGE_IDENTITY, value=age_identity.encode("ascii")))
-                session.add(User(username=admin_username, role=Role.ADMIN, full_name=""))
-                audit.record(
-                    session,
-                    admin_username,
-                    "installation.init",
-                    "mission",
-                    setup.code,
-                    {"country": setup.country, "city": setup.city, "hq": setup.is_hq},
-                )
+            _create_mission(db, setup, admin_username)
         finally:
             db.dispose()
     except BaseException:
@@ -181,6 +147,94 @@ def init_installation(
             paths.db.with_name(paths.db.name + suffix).unlink(missing_ok=True)
         raise
     return recovery_key
+
+
+def _create_mission(db: Database, setup: MissionSetup, admin_username: str) -> None:
+    """The installation's first write: its mission, keys, administrator and audit entry."""
+    signing_pem, signing_pub, age_identity, age_recipient = _generate_mission_keys()
+    with db.write() as session:
+        session.info["mission_code"] = setup.code
+        session.add(
+            Mission(
+                code=setup.code,
+                is_local=True,
+                is_hq=setup.is_hq,
+                country=setup.country,
+                city=setup.city,
+                city_kk=setup.city_kk,
+                city_ru=setup.city_ru,
+                name_kk=setup.name_kk,
+                name_ru=setup.name_ru,
+                name_en=setup.name_en,
+                address_kk=setup.address_kk,
+                address_ru=setup.address_ru,
+                address_en=setup.address_en,
+                phone=setup.phone,
+                email=setup.email,
+                signing_public_key=signing_pub,
+                age_recipient=age_recipient,
+                trusted_at=datetime.now(UTC),
+            )
+        )
+        session.add(LocalSecret(name=SIGNING_KEY, value=signing_pem))
+        session.add(LocalSecret(name=AGE_IDENTITY, value=age_identity.encode("ascii")))
+        session.add(User(username=admin_username, role=Role.ADMIN, full_name=""))
+        audit.record(
+            session,
+            admin_username,
+            "installation.init",
+            "mission",
+            setup.code,
+            {"country": setup.country, "city": setup.city, "hq": setup.is_hq},
+        )
+
+
+def init_server_installation(
+    paths: Paths, config: ServerConfig, setup: MissionSetup, admin_username: str, password: str
+) -> None:
+    """An HQ whose data lives on a PostgreSQL server (``config``); missions stay on SQLCipher.
+
+    ``admin_username`` and ``password`` are the administrator's own PostgreSQL account, which
+    must be able to create tables in the (empty) database. The data folder keeps only the
+    server's address and TLS settings, written last; a second try after a failed step
+    carries on from an empty schema.
+    """
+    if not setup.is_hq:
+        raise ValidationError(
+            _("Only headquarters can keep its data on a database server; a mission cannot."),
+            field="database",
+        )
+    validate_mission(setup)
+    check_username(admin_username)
+    if paths.is_initialised() or paths.db.exists():
+        raise DatabaseError(
+            _("A Qorgau installation already exists in {path}.").format(path=str(paths.data_dir))
+        )
+    db = ServerDatabase(config, admin_username, password, paths.data_dir)
+    try:
+        with db.engine.connect() as connection:
+            # A schema without a mission is an init that stopped half-way: carry on with it.
+            if (
+                current_revision(connection) is not None
+                and connection.execute(select(Mission.code).where(Mission.is_local)).first()
+            ):
+                raise DatabaseError(
+                    _(
+                        "The database {name} on {server} already holds a Qorgau installation; "
+                        "sign in to it instead, or give an empty database."
+                    ).format(name=config.database, server=config.host)
+                )
+        ensure_schema(db, backup_dir=None)
+        _create_mission(db, setup, admin_username)
+    finally:
+        db.dispose()
+    try:
+        make_private_dir(paths.data_dir)
+        config.save(paths.data_dir)
+    except OSError as exc:
+        raise DatabaseError(
+            _("The data folder cannot be created: {error}").format(error=exc.strerror)
+        ) from None
 
 
 def _require_installation(paths: Paths) -> None:
@@ -199,7 +253,11 @@ def _require_installation(paths: Paths) -> None:
 
 
 def open_workspace(paths: Paths, username: str, key: bytes, database_id: str) -> Workspace:
-    db = Database(paths.db, key)
+    return _open_workspace_on(Database(paths.db, key), paths, username, database_id)
+
+
+def _open_workspace_on(db: Database, paths: Paths, username: str, database_id: str) -> Workspace:
+    """Sign ``username`` in on an open database: the app's own ``user`` row gives the role."""
     try:
         ensure_schema(db, backup_dir=paths.backups)
         with db.write() as session:
@@ -237,8 +295,11 @@ def unlock(
     Wrong passwords earn a growing delay per user name (``app.security.login_guard``), waited
     out here before the next try; they reach the audit log at the next successful unlock.
     """
-    _require_installation(paths)
     guard = guard or LoginGuard(paths.data_dir)
+    config = ServerConfig.load(paths.data_dir) if paths.data_dir.is_dir() else None
+    if config is not None:
+        return _unlock_on_server(paths, config, username, password, guard)
+    _require_installation(paths)
     key, attempt = prove_password(paths, username, password, guard)
     slots = KeySlotStore(paths.keyslots)
     try:
@@ -247,6 +308,41 @@ def unlock(
         raise  # a revoked user's right password still counts as a failed sign-in
     except BaseException:
         guard.withdraw(attempt)  # the password was right; the database would not open
+        raise
+    try:
+        guard.succeeded(workspace, attempt)
+    except BaseException:
+        workspace.close()
+        raise
+    return workspace
+
+
+def _unlock_on_server(
+    paths: Paths, config: ServerConfig, username: str, password: str, guard: LoginGuard
+) -> Workspace:
+    """Sign in to an HQ on a server: connect as the person's own PostgreSQL account.
+
+    The server checks the password (or libpq's password file, or a client certificate); the
+    same growing delay as on a laptop answers wrong ones, counted in this data folder."""
+    if username.startswith("@") or not USERNAME_RE.match(username):
+        raise AuthError(lambda: _("Wrong user name or password."))
+    attempt = guard.begin(username)
+    try:
+        db = ServerDatabase(config, username, password, paths.data_dir)
+    except AuthError as exc:
+        delay = guard.failed(username)
+        if delay:
+            raise AuthError(lambda first=exc: f"{first} {wait_message(delay)}") from None
+        raise
+    except BaseException:
+        guard.withdraw(attempt)  # the server is unreachable: no guess was made
+        raise
+    try:
+        workspace = _open_workspace_on(db, paths, username, f"server:{config.display}")
+    except AuthError:
+        raise  # a server account the app does not know (or revoked) is a failed sign-in
+    except BaseException:
+        guard.withdraw(attempt)
         raise
     try:
         guard.succeeded(workspace, attempt)
@@ -285,6 +381,8 @@ def prove_password(
 
 def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Workspace | None:
     """'Unlock on this computer': the key from the OS keyring, or None when not remembered."""
+    if paths.server.exists():
+        return None  # on a server each person signs in with their own account, every time
     _require_installation(paths)
     database_id = KeySlotStore(paths.keyslots).database_id()
     entry = unlock_entry_name(database_id, username)

@@ -89,15 +89,15 @@ class _DocMatches(ColumnElement[bool]):
 
     type = Boolean()
     inherit_cache = True
-    _traverse_internals = [("expression", InternalTraversal.dp_clauseelement)]
+    _traverse_internals = [("tsmatch", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, match: str) -> None:
-        self.expression: BindParameter[str] = bindparam(None, match, type_=_MatchExpression())
+        self.tsmatch: BindParameter[str] = bindparam(None, match, type_=_MatchExpression())
 
 
 @compiles(_DocMatches)
 def _fts5_matches(element: _DocMatches, compiler: Any, **kw: Any) -> str:
-    match = compiler.process(element.expression, **kw)
+    match = compiler.process(element.tsmatch, **kw)
     return (
         f"search_index_map.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH {match})"
     )
@@ -105,7 +105,7 @@ def _fts5_matches(element: _DocMatches, compiler: Any, **kw: Any) -> str:
 
 @compiles(_DocMatches, _POSTGRESQL)
 def _tsquery_matches(element: _DocMatches, compiler: Any, **kw: Any) -> str:
-    match = compiler.process(element.expression, **kw)
+    match = compiler.process(element.tsmatch, **kw)
     return (
         "search_index_map.doc IN (SELECT doc FROM search_index "
         f"WHERE lexemes @@ CAST({match} AS tsquery))"

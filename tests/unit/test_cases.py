@@ -42,6 +42,8 @@ NURLAN = PersonInput(
     birth_date=date(1990, 5, 4),
 )
 
+pytestmark = pytest.mark.both_engines
+
 
 def new_case(person: PersonInput = ASSEL, **overrides: object) -> CaseInput:
     base = CaseInput(

@@ -153,10 +153,16 @@ def _triggers() -> list[str]:
     return triggers
 
 
+# PostgreSQL wants the existing row's columns named by table (``n`` alone is ambiguous).
+_PG_UPSERT = _UPSERT.replace("n = n +", "n = case_day_stat.n +").replace(
+    "cents = cents +", "cents = case_day_stat.cents +"
+)
+
+
 def _pg_function(name: str, body: str, returns: str) -> str:
     return (
         f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"{body} RETURN {returns}; END $$"
+        f"{body.replace(_UPSERT, _PG_UPSERT)} RETURN {returns}; END $$"
     )
 
 

@@ -1,0 +1,211 @@
+"""An HQ on PostgreSQL: init against a server, signing in as one's own account, and the
+attacks where the engine differs (a wrong password, a role that may not write, a password in
+the address, a mission on a server, two imports of one mission, two writers numbering)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.config import Paths
+from app.db.models import AuditEntry, Case, Mission
+from app.db.postgres import ServerConfig, parse_server_url
+from app.db.sync import next_counter
+from app.errors import AuthError, PermissionDenied, ValidationError
+from app.services.cases import CaseService
+from app.services.installation import MissionSetup, init_server_installation, unlock
+from app.services.search import search_case_ids
+from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import run_cli
+from tests.pg_cluster import Cluster, admin_execute
+from tests.unit.test_cases import new_case
+
+HQ = MissionSetup(code="HQ", country="KZ", city="Astana", is_hq=True)
+
+
+@pytest.fixture
+def empty_server_db(pg_cluster: Cluster, request: pytest.FixtureRequest) -> ServerConfig:
+    """An empty database owned by a new PostgreSQL account ``boss`` (the HQ administrator)."""
+    name = f"hq_{request.node.name.lower().replace('[', '_').replace(']', '')}"[:60]
+    admin_execute(
+        pg_cluster,
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'boss') THEN "
+        f"CREATE ROLE boss LOGIN PASSWORD '{PASSWORD}'; END IF; END $$",
+        f"CREATE DATABASE {name} OWNER boss",
+    )
+    return ServerConfig("127.0.0.1", pg_cluster.port, name, sslmode="disable")
+
+
+def test_init_hq_on_server_from_the_cli(
+    empty_server_db: ServerConfig,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    data = tmp_path / "hq"
+    url = f"postgresql://127.0.0.1:{empty_server_db.port}/{empty_server_db.database}"
+    run = run_cli(
+        capsys,
+        *("--data-dir", str(data), "init", "--hq", "--mission-code", "HQ", "--country", "KZ"),
+        *("--city", "Astana", "--admin", "boss", "--database", url, "--sslmode", "disable"),
+    )
+    assert run.code == 0, run.err
+    # The data folder keeps where the server is (and the sign-in attempts), no password.
+    files = {p.name for p in data.iterdir() if p.is_file()}
+    assert "server.json" in files and not {f for f in files if "login_attempts" not in f} - {
+        "server.json"
+    }
+    stored = json.loads((data / "server.json").read_text(encoding="utf-8"))
+    assert stored["database"] == empty_server_db.database and stored["sslmode"] == "disable"
+    assert PASSWORD not in (data / "server.json").read_text(encoding="utf-8")
+    ws = unlock(Paths(data), "boss", PASSWORD)
+    try:
+        assert ws.db.dialect == "postgresql" and ws.mission.is_hq and ws.actor.role == "admin"
+    finally:
+        ws.close()
+
+
+def test_a_mission_cannot_use_a_database_server(
+    empty_server_db: ServerConfig, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = run_cli(
+        capsys,
+        *("--data-dir", str(tmp_path / "m"), "init", "--mission-code", "SEL", "--country", "KR"),
+        *("--city", "Seoul", "--admin", "boss", "--database", "postgresql://127.0.0.1/x"),
+    )
+    assert run.code != 0 and "Only headquarters" in run.err
+    with pytest.raises(ValidationError, match="Only headquarters"):
+        mission = MissionSetup(code="SEL", country="KR", city="Seoul")
+        init_server_installation(Paths(tmp_path / "m"), empty_server_db, mission, "boss", "x")
+    assert not (tmp_path / "m").exists()
+
+
+def test_a_password_in_the_address_is_refused() -> None:
+    with pytest.raises(ValidationError, match="Leave the user name and password out"):
+        parse_server_url("postgresql://boss:secret@db.example/qorgau")
+    config = parse_server_url(
+        "postgresql://db.example/qorgau?sslmode=verify-full&sslrootcert=/etc/ca.pem"
+    )
+    assert (config.sslmode, config.sslrootcert, config.port) == ("verify-full", "/etc/ca.pem", 5432)
+    with pytest.raises(ValidationError, match="Unknown sslmode"):
+        parse_server_url("postgresql://db.example/qorgau", sslmode="sometimes")
+
+
+def test_wrong_password_is_refused_clearly_and_changes_nothing(
+    empty_server_db: ServerConfig, tmp_path: Path
+) -> None:
+    paths = Paths(tmp_path / "hq")
+    with pytest.raises(AuthError, match="Wrong user name or password"):
+        init_server_installation(paths, empty_server_db, HQ, "boss", "not the password")
+    assert not paths.data_dir.exists()
+    init_server_installation(paths, empty_server_db, HQ, "boss", PASSWORD)
+    with pytest.raises(AuthError, match="Wrong user name or password"):
+        unlock(paths, "boss", "not the password")
+    ws = unlock(paths, "boss", PASSWORD)
+    try:
+        with ws.read() as session:
+            # One init and one sign-in; the refused try wrote nothing to the database.
+            actions = session.execute(select(AuditEntry.action).order_by(AuditEntry.seq))
+            assert [a for a in actions.scalars() if a != "user.login_failed"] == [
+                "installation.init",
+                "user.login",
+            ]
+    finally:
+        ws.close()
+
+
+@pytest.mark.both_engines
+def test_hq_analyst_cannot_write_cases(engine: str, open_ws: Callable[[str], Workspace]) -> None:
+    analyst = open_ws("astana")  # role "hq": reads and reports, changes no case
+    with pytest.raises(PermissionDenied):
+        CaseService(analyst).create_case(new_case())
+    with analyst.read() as session:
+        assert session.execute(select(func.count()).select_from(Case)).scalar_one() == 0
+
+
+@pytest.mark.both_engines
+def test_two_writers_number_without_gaps(engine: str, open_ws: Callable[[str], Workspace]) -> None:
+    """Two connections numbering at once get distinct, consecutive numbers (row lock on PG)."""
+    workers = [open_ws("aigul"), open_ws("serik")]
+    got: list[int] = []
+    errors: list[BaseException] = []
+
+    def number(ws: Workspace) -> None:
+        try:
+            for _ in range(10):
+                with ws.write() as session:
+                    got.append(next_counter(session, "test:race"))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=number, args=(ws,)) for ws in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(got) == list(range(1, 21))
+
+
+@pytest.mark.both_engines
+def test_import_lock_serialises_one_mission_only(
+    engine: str, open_ws: Callable[[str], Workspace]
+) -> None:
+    """While one import of SEL's bundles holds its lock, another of SEL's waits; KR's does not."""
+    first, second = open_ws("admin"), open_ws("astana")
+    if engine == "sqlite":
+        pytest.skip("SQLCipher's write lock serialises every write; nothing to see per mission")
+    order: list[str] = []
+    with first.write() as session:
+        first.db.lock_for_import(session, "SEL")
+
+        def other(code: str) -> None:
+            with second.write() as other_session:
+                second.db.lock_for_import(other_session, code)
+                order.append(code)
+
+        waiting = threading.Thread(target=other, args=("SEL",))
+        waiting.start()
+        other("ALA")  # another mission's import goes ahead at once
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive() and order == ["ALA"]
+        order.append("first done")
+    waiting.join()
+    assert order == ["ALA", "first done", "SEL"]
+
+
+@pytest.mark.both_engines
+def test_search_finds_cyrillic_by_latin_spelling(
+    engine: str, open_ws: Callable[[str], Workspace]
+) -> None:
+    ws = open_ws("aigul")
+    case = CaseService(ws).create_case(new_case())
+    with ws.read() as session:
+        for typed in ("Kurmangalikyzy", "құрман", "Курман", "Асел", "Assel"):
+            assert [m.case_id for m in search_case_ids(session, typed)] == [case.id], typed
+        assert search_case_ids(session, "Nurlan") == []
+        # Syntax of either engine's search is plain text here.
+        assert search_case_ids(session, "'\"):*|&!") == []
+
+
+def test_server_hq_keeps_its_mission_row(open_server_hq: Workspace) -> None:
+    with open_server_hq.read() as session:
+        mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+        assert mission.is_hq
+        assert session.execute(text("SHOW transaction_isolation")).scalar() == "read committed"
+
+
+@pytest.fixture
+def open_server_hq(empty_server_db: ServerConfig, tmp_path: Path) -> Workspace:
+    paths = Paths(tmp_path / "hq")
+    init_server_installation(paths, empty_server_db, HQ, "boss", PASSWORD)
+    ws = unlock(paths, "boss", PASSWORD)
+    yield ws  # type: ignore[misc]
+    ws.close()
