@@ -45,7 +45,7 @@ _COUNTED_COLUMNS = (
 )
 _UPSERT = (
     "ON CONFLICT (measure, day, mission, host_country, officer, key) "
-    "DO UPDATE SET n = case_day_stat.n + excluded.n, cents = case_day_stat.cents + excluded.cents"
+    "DO UPDATE SET n = n + excluded.n, cents = cents + excluded.cents"
 )
 _COLUMNS = "measure, day, mission, host_country, officer, key, n, cents"
 
