@@ -36,3 +36,8 @@ def test_missions_overdue_and_repeats_fill_and_filter(
     page.refresh_button.click()  # a second read replaces the first, same rows
     qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
     assert sorted(_column(page.missions, 0)) == ["DXB", "SEL"]
+
+
+def test_the_missions_area_is_at_hq_only(make_window, hq: Site, sel: Site) -> None:  # noqa: F811
+    assert "hq" in make_window(hq.ws).area_keys()
+    assert "hq" not in make_window(sel.ws).area_keys()
