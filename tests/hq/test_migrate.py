@@ -22,7 +22,8 @@ from app.services.search import search_case_ids
 from app.services.workspace import Actor, MissionSummary, Workspace
 from tests.hq.pg import drop_database, unique, url_for
 from tests.hq.seed import pg
-from tests.integration.test_exchange import Site, hq, link, sel, sites  # noqa: F401
+from tests.hq.test_consolidation import consolidated  # noqa: F401
+from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 from tests.keyring_double import LossyKeyring
 
 PASSWORD = "a-long-enough-password"
@@ -56,17 +57,20 @@ def _rows(base: str, database: str, sql: str) -> int:
 
 
 def test_migrate_copies_every_table_and_an_analyst_reads_it(
-    filled_hq: Site, target, tmp_path: Path
+    consolidated: Site,  # noqa: F811
+    target,
+    tmp_path: Path,
 ) -> None:
+    filled_hq = consolidated
     base, database, roles = target
     workstation = Paths(tmp_path / "hq-server")
     store = SecretStore(LossyKeyring())  # no keyring a fresh process reads: the private file
     report = migrate_to_server(filled_hq.ws, url_for(base, database), workstation, store)
     by_table = {c.table: c for c in report.tables}
-    assert by_table["case"].source == by_table["case"].target == 6
+    assert by_table["case"].source == by_table["case"].target == 12
     assert by_table["attachment"].target == by_table["attachment"].source
     assert all(c.source == c.target for c in report.tables)
-    assert report.cases_indexed == 6
+    assert report.cases_indexed == 12
     assert _rows(base, database, "SELECT count(*) FROM local_secret") == 0
     # The server's dump holds neither of HQ's private keys.
     with filled_hq.ws.read() as session:
@@ -82,7 +86,25 @@ def test_migrate_copies_every_table_and_an_analyst_reads_it(
     add_user(url_for(base, database), analyst, "analyst", PASSWORD)
     ws = sign_in(workstation, analyst, "hq_analyst")
     try:
-        assert [m.code for m in ConsolidationService(ws).missions()] == ["SEL"]
+        on_server, on_file = ConsolidationService(ws), ConsolidationService(filled_hq.ws)
+        assert [m.code for m in on_server.missions()] == ["DXB", "SEL"]
+        assert on_server.repeats() and on_server.overdue()
+        # The consolidation views' portable SQL answers alike on both engines.
+        assert on_server.overdue() == on_file.overdue()
+
+        # Employer names are compared upper-cased: PostgreSQL folds Cyrillic too, SQLite only
+        # Latin letters, so the key shown may differ in case; what is grouped does not here.
+        def folded(found: list) -> list:
+            return [(r.kind, r.key.casefold(), r.missions, r.case_numbers) for r in found]
+
+        assert folded(on_server.repeats()) == folded(on_file.repeats())
+        shown = [
+            (m.code, m.cases, m.open_cases, m.overdue_cases, m.bundles)
+            for m in on_server.missions()
+        ]
+        assert shown == [
+            (m.code, m.cases, m.open_cases, m.overdue_cases, m.bundles) for m in on_file.missions()
+        ]
         with ws.read() as session:
             number = session.execute(text('SELECT number FROM "case" LIMIT 1')).scalar_one()
             assert search_case_ids(session, number)
