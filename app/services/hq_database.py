@@ -6,7 +6,7 @@ that matches their role in the app, so the server refuses what the service refus
 =================  ===================  ====================================================
 app role           PostgreSQL group     may
 =================  ===================  ====================================================
-``hq_analyst``     ``qorgau_analyst``   read every table (not ``local_secret``); append to
+``hq_analyst``     ``qorgau_analyst``   read every table (not HQ's private keys); append to
                                         the audit log (its own acts are audited)
 ``hq_importer``    ``qorgau_importer``  also write every table a bundle import writes
 ``hq_admin``       ``qorgau_admin``     everything, and add users (CREATEROLE)
@@ -52,10 +52,12 @@ USER_KINDS: dict[str, tuple[Role, str]] = {
     "admin": (Role.HQ_ADMIN, ADMIN),
 }
 # Tables no importer writes: accounts, the installation's settings, the schema's revision,
-# and local secrets (empty at HQ on a server: see app/services/hq_secrets.py).
+# and local secrets (but the sign-in guard's rows, see _limit_local_secret).
 ADMIN_ONLY_TABLES = frozenset({"user", "setting", "local_secret", "alembic_version"})
-# Not even readable but by administrators.
-SECRET_TABLES = frozenset({"local_secret"})
+# Rows of local_secret nobody but administrators may see: HQ's private keys (kept off the
+# server altogether, app/security/hq_secrets.py; this guards a copy left behind). Its other
+# rows (the sign-in guard's mirror) every user reads and writes as they sign in.
+PRIVATE_KEY_ROWS = ("signing_key", "age_identity")
 # What an analyst's own acts write: the audit chain (entry + its counter row).
 ANALYST_APPEND_TABLES = frozenset({"audit_entry"})
 AUDIT_COUNTER_NAME = "audit_seq"
@@ -261,8 +263,6 @@ def apply_grants(connection: Connection) -> int:
         connection.exec_driver_sql(f"ALTER TABLE {name} OWNER TO {OWNER}")
         connection.exec_driver_sql(f"REVOKE ALL ON {name} FROM PUBLIC, {groups}")
         connection.exec_driver_sql(f"GRANT ALL ON {name} TO {ADMIN}")
-        if table in SECRET_TABLES:
-            continue
         connection.exec_driver_sql(f"GRANT SELECT ON {name} TO {ANALYST}, {IMPORTER}")
         if table not in ADMIN_ONLY_TABLES:
             connection.exec_driver_sql(f"GRANT INSERT, UPDATE, DELETE ON {name} TO {IMPORTER}")
@@ -273,6 +273,8 @@ def apply_grants(connection: Connection) -> int:
         connection.exec_driver_sql(f'GRANT UPDATE (last_login_at) ON "user" TO {ANALYST}')
     if "counter" in tables:
         _limit_counter(connection)
+    if "local_secret" in tables:
+        _limit_local_secret(connection)
     connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {groups}")
     return len(tables)
 
@@ -296,6 +298,23 @@ def _limit_counter(connection: Connection) -> None:
         connection.exec_driver_sql(f"CREATE POLICY {name} ON counter {rule}")
 
 
+def _limit_local_secret(connection: Connection) -> None:
+    """Row-level security: the private keys' rows exist for administrators only."""
+    connection.exec_driver_sql(f"GRANT INSERT, UPDATE ON local_secret TO {ANALYST}, {IMPORTER}")
+    connection.exec_driver_sql("ALTER TABLE local_secret ENABLE ROW LEVEL SECURITY")
+    keys = ", ".join(_literal(connection, name) for name in PRIVATE_KEY_ROWS)
+    not_keys = f"name NOT IN ({keys})"
+    policies = {
+        "local_secret_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+        "local_secret_not_keys": (
+            f"FOR ALL TO {ANALYST}, {IMPORTER} USING ({not_keys}) WITH CHECK ({not_keys})"
+        ),
+    }
+    for name, rule in policies.items():
+        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON local_secret")
+        connection.exec_driver_sql(f"CREATE POLICY {name} ON local_secret {rule}")
+
+
 def grant_all(url: str) -> int:
     """``apply_grants`` over a connection to the HQ database (after an upgrade)."""
     engine = connect_engine(url)
@@ -308,7 +327,8 @@ def grant_all(url: str) -> int:
 
 def add_user(url: str, username: str, kind: str, password: str, full_name: str = "") -> HqUser:
     """Create ``username``'s LOGIN role in the group of ``kind`` and its ``user`` row, in one
-    transaction: either both exist afterwards or neither.
+    transaction: either both exist afterwards or neither. Before the schema exists only an
+    administrator can be added (the one who then runs ``init --hq --database``), as a role.
 
     ``url`` connects to the HQ database as an HQ administrator (CREATEROLE) or a superuser.
     """
@@ -335,7 +355,8 @@ def add_user(url: str, username: str, kind: str, password: str, full_name: str =
                     ),
                     field="username",
                 )
-            if "user" not in _tables(connection):
+            installed = "user" in _tables(connection)
+            if not installed and kind != "admin":
                 raise DatabaseError(
                     _("This database holds no Qorgau installation yet; initialise HQ first.")
                 )
@@ -349,7 +370,10 @@ def add_user(url: str, username: str, kind: str, password: str, full_name: str =
             if kind == "admin":
                 # An administrator grants the groups to the users they add.
                 connection.exec_driver_sql(f"GRANT {', '.join(GROUPS)} TO {name} WITH ADMIN OPTION")
-            _add_user_row(connection, username, role, full_name, actor)
+            if installed:
+                _add_user_row(connection, username, role, full_name, actor)
+            # else: the first administrator, made before ``init --hq --database``, which
+            # creates their user row as it creates the schema.
     finally:
         engine.dispose()
     return HqUser(username, kind, role.value, group)

@@ -65,7 +65,6 @@ def _count(base: str, database: str, sql: str) -> int:
         "UPDATE \"case\" SET status = 'closed'",
         "DELETE FROM case_category",
         "UPDATE \"user\" SET role = 'hq_admin'",
-        "SELECT value FROM local_secret",
         "INSERT INTO exchange_log (id, bundle_id, direction, kind, peer_mission, source_mission,"
         " created_at, change_seq_from, change_seq_to, counts, report, file_sha256, actor) "
         "VALUES ('x', 'b', 'in', 'cases', 'SEL', 'SEL', now(), 0, 0, '{}', '{}', '', 'x')",
@@ -84,6 +83,36 @@ def test_analyst_connection_cannot_write_or_read_secrets(hq_db, attack: str) -> 
     assert _count(base, database, "SELECT count(*) FROM \"user\" WHERE role = 'hq_admin'") == 1
 
 
+@pytest.mark.parametrize("kind", ["analyst", "importer"])
+def test_private_key_rows_are_out_of_reach(hq_db, kind: str) -> None:
+    base, database, users = hq_db
+    keys = "SELECT count(*) FROM local_secret WHERE name = 'age_identity'"
+    with _connect(base, database, users[kind]) as conn:
+        # Row-level security: the row is not there for them, whatever they ask.
+        assert conn.execute(keys).fetchone() == (0,)
+        conn.execute("UPDATE local_secret SET value = 'x' WHERE name = 'age_identity'")
+        for attack in (
+            "DELETE FROM local_secret",
+            "INSERT INTO local_secret (name, value) VALUES ('signing_key', 'x')",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(attack)
+        # What signing in needs (the sign-in guard's mirror row) stays theirs to write.
+        conn.execute("INSERT INTO local_secret (name, value) VALUES ('login_mirror_test', 'x')")
+    assert _count(base, database, keys) == 1
+    assert (
+        _count(
+            base,
+            database,
+            "SELECT count(*) FROM local_secret WHERE value = 'AGE-SECRET-KEY-NOT-HERE'",
+        )
+        == 1
+    )
+    assert (
+        _count(base, database, "SELECT count(*) FROM local_secret WHERE name = 'signing_key'") == 0
+    )
+
+
 def test_analyst_advances_only_the_audit_counter(hq_db) -> None:
     base, database, users = hq_db
     audit_seq = "SELECT value FROM counter WHERE name = 'audit_seq'"
@@ -98,13 +127,12 @@ def test_analyst_advances_only_the_audit_counter(hq_db) -> None:
     assert _count(base, database, audit_seq) == before + 1
 
 
-def test_importer_writes_imported_tables_but_not_accounts_or_secrets(hq_db) -> None:
+def test_importer_writes_imported_tables_but_not_accounts(hq_db) -> None:
     base, database, users = hq_db
     with _connect(base, database, users["importer"]) as conn:
         conn.execute("UPDATE \"case\" SET status = 'resolved'")
-        for attack in ("UPDATE \"user\" SET role = 'hq_admin'", "SELECT * FROM local_secret"):
-            with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                conn.execute(attack)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE \"user\" SET role = 'hq_admin'")
     assert _count(base, database, "SELECT count(*) FROM \"case\" WHERE status = 'resolved'") == 1
     assert _count(base, database, "SELECT count(*) FROM \"user\" WHERE role = 'hq_admin'") == 1
 
