@@ -270,7 +270,9 @@ def apply_grants(connection: Connection) -> int:
             connection.exec_driver_sql(f"GRANT INSERT ON {name} TO {ANALYST}")
     if "user" in tables:
         # Signing in records when; nothing else of an account is the user's to change.
-        connection.exec_driver_sql(f'GRANT UPDATE (last_login_at) ON "user" TO {ANALYST}')
+        connection.exec_driver_sql(
+            f'GRANT UPDATE (last_login_at) ON "user" TO {ANALYST}, {IMPORTER}'
+        )
     if "counter" in tables:
         _limit_counter(connection)
     if "local_secret" in tables:

@@ -4,6 +4,7 @@ nothing; then an analyst signs in to the server installation and reads what was 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from app.errors import ValidationError
 from app.security.hq_secrets import SECRET_NAMES
 from app.security.keyring_store import SecretStore
 from app.services.consolidation import ConsolidationService
+from app.services.exchange import ExchangeService
 from app.services.hq_database import add_user, setup_database
 from app.services.hq_migrate import migrate_to_server
 from app.services.search import search_case_ids
@@ -58,6 +60,7 @@ def _rows(base: str, database: str, sql: str) -> int:
 
 def test_migrate_copies_every_table_and_an_analyst_reads_it(
     consolidated: Site,  # noqa: F811
+    sel: Site,  # noqa: F811
     target,
     tmp_path: Path,
 ) -> None:
@@ -110,6 +113,22 @@ def test_migrate_copies_every_table_and_an_analyst_reads_it(
             assert search_case_ids(session, number)
     finally:
         ws.close()
+    # The import operator imports the mission's next bundle into the server (keys from the
+    # workstation's private file); the analyst above could not have.
+    from tests.hq.test_consolidation import _open_case
+
+    _open_case(sel, "Global Staffing Ltd", "KR", date.today())
+    bundle = tmp_path / "next.qbundle"
+    sel.exchange.export_cases(bundle, [filled_hq.recipient])
+    importer = unique("importer")
+    roles.append(importer)
+    add_user(url_for(base, database), importer, "importer", PASSWORD)
+    operator = sign_in(workstation, importer, "hq_importer")
+    try:
+        assert ExchangeService(operator, store).import_bundle(bundle).new > 0
+        assert {m.code: m.cases for m in ConsolidationService(operator).missions()}["SEL"] == 8
+    finally:
+        operator.close()
 
 
 def sign_in(workstation: Paths, username: str, role: str) -> Workspace:
