@@ -112,6 +112,8 @@ ENGINES = ("sqlite", "postgresql")
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames:
         both = metafunc.definition.get_closest_marker("both_engines") is not None
+        # A test of a module on both engines that needs what only SQLCipher has (key slots).
+        both = both and metafunc.definition.get_closest_marker("sqlcipher_only") is None
         metafunc.parametrize("engine", ENGINES if both else ENGINES[:1], indirect=True)
 
 

@@ -202,3 +202,31 @@ def pg_copy(cluster: Cluster, template: Paths, target: Path) -> Paths:
     assert config is not None
     replace(config, database=name).save(target)
     return Paths(target)
+
+
+def server_installation(
+    cluster: Cluster, folder: Path, setup: Any, users: dict[str, str], password: str
+) -> Paths:
+    """A new HQ on the cluster through ``init_server_installation``, signed in as ``admin``
+    (a role the template made); ``users`` (name → role) get an app row and the test grants."""
+    from app.db.models import User
+    from app.db.postgres import ServerConfig
+    from app.services.installation import init_server_installation, unlock
+
+    name = f"qorgau_hq_{os.getpid()}_{next(_copies)}"
+    admin_execute(cluster, f"CREATE DATABASE {name} OWNER admin")
+    config = ServerConfig("127.0.0.1", cluster.port, name, sslmode="disable")
+    paths = Paths(folder)
+    init_server_installation(paths, config, setup, "admin", password)
+    if users:
+        ws = unlock(paths, "admin", password)
+        try:
+            with ws.write() as session:
+                for user, role in users.items():
+                    session.add(User(username=user, role=role, full_name=""))
+                names = ", ".join(users)
+                session.execute(text(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {names}"))
+                session.execute(text(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {names}"))
+        finally:
+            ws.close()
+    return paths

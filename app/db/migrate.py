@@ -110,7 +110,8 @@ def ensure_schema(db: Database, backup_dir: Path | None) -> bool:
                 "install the newer version to open it."
             )
         )
-    if current is not None and backup_dir is not None:
+    # A server's database is backed up by its administrator (pg_dump, PITR), not by a copy.
+    if current is not None and backup_dir is not None and db.dialect == "sqlite":
         from app.services.backup import backup_database
 
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")

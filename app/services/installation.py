@@ -6,6 +6,7 @@ import base64
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyrage
 from cryptography.hazmat.primitives import serialization
@@ -235,6 +236,12 @@ def init_server_installation(
         raise DatabaseError(
             _("The data folder cannot be created: {error}").format(error=exc.strerror)
         ) from None
+
+
+def check_server(config: ServerConfig, username: str, password: str, folder: Path) -> str:
+    """Connect once as ``username`` (the wizard's "Test the connection"); the server's name."""
+    ServerDatabase(config, username, password, folder).dispose()
+    return config.display
 
 
 def _require_installation(paths: Paths) -> None:

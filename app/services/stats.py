@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, extract, func, select, union
+from sqlalchemy import ColumnElement, Select, String, and_, cast, extract, func, select, union
 from sqlalchemy.orm import Session, aliased
 
 from app.contracts.rules import RISKS
@@ -892,7 +892,8 @@ class _DayQueries(_Queries):
     def _events(self) -> dict[tuple[str, str, str, str], int]:
         """(opened|resolved|closed, mission, host country, YYYY-MM) -> count."""
         if self._event_counts is None:
-            month = func.substr(CaseDayStat.day, 1, 7)
+            # A date as ISO text on both engines (SQLite stores it so; PostgreSQL casts it so).
+            month = func.substr(cast(CaseDayStat.day, String), 1, 7)
             rows = self._grouped(
                 ("opened", "resolved", "closed"),
                 CaseDayStat.mission,

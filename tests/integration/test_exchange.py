@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -33,6 +34,9 @@ from app.services.records import CaseChanges
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
+from tests.pg_cluster import server_installation  # noqa: E402
+
+pytestmark = pytest.mark.both_engines
 
 
 @dataclass
@@ -53,9 +57,16 @@ class Site:
         return KeyService(self.ws).own_keys().age_recipient
 
 
-def make_site(root: Path, code: str, country: str, city: str, is_hq: bool = False) -> Site:
+def make_site(
+    root: Path, code: str, country: str, city: str, is_hq: bool = False, server: Any = None
+) -> Site:
+    """A mission, or HQ; with ``server`` (a test cluster), HQ keeps its data on PostgreSQL."""
     paths = Paths(root / code.lower())
-    init_installation(paths, MissionSetup(code, country, city, is_hq=is_hq), "admin", PASSWORD)
+    setup = MissionSetup(code, country, city, is_hq=is_hq)
+    if is_hq and server is not None:
+        server_installation(server, paths.data_dir, setup, {"astana": "hq"}, PASSWORD)
+        return Site(paths, unlock(paths, "admin", PASSWORD))
+    init_installation(paths, setup, "admin", PASSWORD)
     ws = unlock(paths, "admin", PASSWORD)
     if is_hq:
         UserService(ws).add("astana", "hq", PASSWORD)
@@ -73,11 +84,18 @@ def link(hq: Site, mission: Site) -> None:
 
 
 @pytest.fixture
-def sites(tmp_path: Path) -> Iterator[Callable[..., Site]]:
+def sites(
+    tmp_path: Path, engine: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Site]]:
+    """Missions on SQLCipher; HQ on the engine under test."""
     opened: list[Site] = []
+    server = None
+    if engine == "postgresql":
+        request.getfixturevalue("pg_template")  # its roles (admin, astana) sign in here
+        server = request.getfixturevalue("pg_cluster")
 
     def _make(code: str, country: str, city: str, is_hq: bool = False) -> Site:
-        site = make_site(tmp_path, code, country, city, is_hq)
+        site = make_site(tmp_path, code, country, city, is_hq, server)
         opened.append(site)
         return site
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import create_engine, inspect, text
 
 from app.config import Paths
 from app.db import migrate
@@ -14,6 +14,7 @@ from app.db.models import Base
 from app.errors import DatabaseError
 from app.services.installation import unlock
 from tests.conftest import PASSWORD, snapshot
+from tests.pg_cluster import Cluster, admin_execute
 
 FIRST_REVISION = "0001"
 
@@ -37,6 +38,40 @@ def test_upgrade_from_first_revision_matches_models(tmp_path: Path) -> None:
             assert tables == [("search_index",)]
     finally:
         db.dispose()
+
+
+def test_postgresql_runs_the_same_history_and_matches_models(pg_cluster: Cluster) -> None:
+    """One history on both dialects: 0001..head on an empty PostgreSQL database leaves no
+    difference from the models, keeps the day counts in triggers and goes back down cleanly."""
+    admin_execute(pg_cluster, "CREATE DATABASE migrations_check")
+    url = pg_cluster.admin_url.replace("/postgres?", "/migrations_check?")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.begin() as connection:
+            migrate.upgrade_to(connection, FIRST_REVISION)
+        with engine.begin() as connection:
+            migrate.upgrade_to(connection, "head")
+        with engine.connect() as connection:
+            assert migrate.current_revision(connection) == migrate.head_revision()
+            context = MigrationContext.configure(
+                connection, opts={"include_object": migrate.include_object, "compare_type": True}
+            )
+            assert compare_metadata(context, Base.metadata) == []
+            triggers = connection.execute(
+                text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%day_stat%'")
+            ).scalar_one()
+            assert triggers == 9
+            assert inspect(connection).has_table("search_index")
+        with engine.begin() as connection:
+            from alembic import command
+
+            config = migrate.alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "base")
+        with engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
 
 
 def test_newer_schema_is_refused_and_file_untouched(installation: Paths) -> None:

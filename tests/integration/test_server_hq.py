@@ -6,17 +6,29 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from app.config import Paths
+from app.db.engine import Interrupted
 from app.db.models import AuditEntry, Case, Mission
-from app.db.postgres import ServerConfig, parse_server_url
+from app.db.postgres import ServerConfig, parse_server_url, server_error
 from app.db.sync import next_counter
-from app.errors import AuthError, PermissionDenied, ValidationError
+from app.errors import (
+    AuthError,
+    DatabaseBusy,
+    DatabaseDamaged,
+    PermissionDenied,
+    StorageFailed,
+    StorageFull,
+    ValidationError,
+)
 from app.services.cases import CaseService
 from app.services.installation import MissionSetup, init_server_installation, unlock
 from app.services.search import search_case_ids
@@ -209,3 +221,75 @@ def open_server_hq(empty_server_db: ServerConfig, tmp_path: Path) -> Workspace:
     ws = unlock(paths, "boss", PASSWORD)
     yield ws  # type: ignore[misc]
     ws.close()
+
+
+@pytest.mark.parametrize(
+    ("state", "kind"),
+    [
+        ("55P03", DatabaseBusy),  # lock_timeout
+        ("40P01", DatabaseBusy),  # deadlock
+        ("40001", DatabaseBusy),  # serialization failure
+        ("53100", StorageFull),
+        ("58030", StorageFailed),
+        ("XX001", DatabaseDamaged),
+        ("57014", Interrupted),
+    ],
+)
+def test_server_failures_become_the_same_errors_as_on_a_laptop(
+    state: str, kind: type[Exception]
+) -> None:
+    error = psycopg.errors.lookup(state)("from the server")
+    wrapped = OperationalError("UPDATE …", {}, error)
+    assert type(server_error(wrapped)) is kind
+    assert (
+        server_error(OperationalError("SELECT …", {}, psycopg.errors.lookup("42P01")("x"))) is None
+    )
+    assert type(server_error(psycopg.OperationalError("connection lost"))) is StorageFailed
+
+
+@pytest.mark.both_engines
+def test_a_record_locked_too_long_is_busy_and_changes_nothing(
+    engine: str, open_ws: Callable[[str], Workspace]
+) -> None:
+    if engine == "sqlite":
+        pytest.skip("tests/unit/test_db_errors.py covers SQLite's busy timeout")
+    holder, waiter = open_ws("aigul"), open_ws("serik")
+    case = CaseService(holder).create_case(new_case())
+    with holder.write() as session:
+        session.execute(select(Case).where(Case.id == case.id).with_for_update()).one()
+        with pytest.raises(DatabaseBusy, match="busy"), waiter.write() as other:
+            other.execute(text("SET LOCAL lock_timeout = 200"))
+            other.execute(
+                text('UPDATE "case" SET urgency = :u WHERE id = :id'), {"u": "low", "id": case.id}
+            )
+    assert CaseService(waiter).get_case(case.id).urgency == "high"
+
+
+@pytest.mark.both_engines
+def test_a_read_nobody_waits_for_is_cancelled(
+    engine: str, open_ws: Callable[[str], Workspace]
+) -> None:
+    if engine == "sqlite":
+        pytest.skip("tests/unit/test_db_errors.py covers sqlite3_interrupt")
+    ws = open_ws("astana")
+    outcome: list[BaseException] = []
+    started = threading.Event()
+
+    def long_read() -> None:
+        try:
+            with ws.read() as session:
+                session.execute(text("SELECT 1"))
+                started.set()
+                session.execute(text("SELECT pg_sleep(30)"))
+        except BaseException as exc:  # noqa: BLE001 - inspected below
+            outcome.append(exc)
+
+    reader = threading.Thread(target=long_read)
+    reader.start()
+    assert started.wait(10)
+    time.sleep(0.2)  # the sleep is running on the server
+    assert reader.ident is not None
+    ws.db.interrupt(reader.ident)
+    reader.join(10)
+    assert not reader.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], Interrupted)

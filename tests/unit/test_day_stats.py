@@ -22,6 +22,8 @@ from app.services.records import CaseChanges
 from app.services.stats import StatsFilter, StatsService, _DayQueries, _Queries
 from app.services.workspace import Workspace
 
+pytestmark = pytest.mark.both_engines
+
 TODAY = date(2026, 11, 24)
 PERIODS = ((date(2020, 1, 1), TODAY), (date(2026, 3, 1), date(2026, 10, 31)))
 

@@ -40,6 +40,8 @@ from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.both_engines
+
 TODAY = date(2026, 11, 24)
 KAZAKH_LETTERS = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
 HOSTILE = "Kim & Sons <b>Ltd</b> \"Best\" 'Co'"
@@ -240,6 +242,7 @@ def test_qr_code_text_is_checked_against_the_register(
         letters.verify_code("hello")
 
 
+@pytest.mark.sqlcipher_only("adds a user: key slots here, PostgreSQL roles at HQ (hq setup)")
 def test_workflow_roles_and_states(
     people: dict[str, Workspace], case: CaseDetail, open_ws: WsFactory
 ) -> None:

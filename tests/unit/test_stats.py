@@ -37,6 +37,8 @@ from app.services.stats import (
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.both_engines
+
 TODAY = date(2026, 11, 24)
 OPEN = {"new", "in_progress", "awaiting_response", "referred"}
 PERIOD = StatsFilter(date_from=date(2026, 3, 1), date_to=date(2026, 10, 31))

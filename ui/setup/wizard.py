@@ -1,6 +1,9 @@
 """First run: create the mission and its administrator, or open the demo mission.
 
-Pages: welcome (language, new or demo) → mission → letterhead → administrator. Each page
+Pages: welcome (language, new or demo) → mission → letterhead → administrator. Headquarters
+may keep its data on a PostgreSQL server instead ("Headquarters, on a database server", on the
+administrator page: the server's address, a test of the connection, the administrator's own
+server account). Each page
 checks its fields with the same rules the service applies and shows the message on the page.
 The installation is created on a worker thread; the wizard then holds the unlocked Workspace.
 """
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -23,12 +27,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Paths
+from app.db.postgres import ServerConfig, parse_server_url
 from app.errors import QorgauError, ValidationError
 from app.i18n import _
 from app.services.installation import (
     MissionSetup,
+    check_server,
     check_username,
     init_installation,
+    init_server_installation,
     unlock,
     validate_mission,
 )
@@ -255,10 +262,39 @@ class AdminPage(_Page):
         self.password, self.repeat = password_field(), password_field()
         self.note = QLabel()
         self.note.setWordWrap(True)
+        # Headquarters only: the data on a PostgreSQL server, signed in with server accounts.
+        self.on_server = QCheckBox()
+        self.server_url = QLineEdit()
+        self.test_server = QPushButton()
+        self.server_status = QLabel()
+        self.server_status.setWordWrap(True)
         for widget in (self.username, self.password, self.repeat):
             self.form.addRow("", widget)
         self.form.addRow(self.note)
+        server_rows: tuple[QWidget, ...] = (self.on_server, self.server_url, self.test_server)
+        for row in server_rows:
+            self.form.addRow("", row)
+        self.form.addRow(self.server_status)
+        self.on_server.toggled.connect(self._show_server_fields)
         self.retranslate_ui()
+        self._show_server_fields(False)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt name
+        wizard = self.wizard()
+        is_hq = isinstance(wizard, SetupWizard) and wizard.mission.is_hq.isChecked()
+        self.on_server.setVisible(is_hq)
+        if not is_hq:
+            self.on_server.setChecked(False)
+
+    def _show_server_fields(self, on: bool) -> None:
+        for widget in (self.server_url, self.test_server, self.server_status):
+            widget.setVisible(on)
+        self.form.setRowVisible(self.repeat, not on)
+        self.form.setRowVisible(self.server_url, on)
+        self.note.setVisible(not on)
+
+    def server_config(self) -> ServerConfig:
+        return parse_server_url(self.server_url.text())
 
     def retranslate_ui(self) -> None:
         self.setTitle(_("The administrator"))
@@ -272,16 +308,33 @@ class AdminPage(_Page):
                 "add a second administrator soon."
             )
         )
+        self.on_server.setText(_("Headquarters, on a &database server (PostgreSQL)"))
+        self.label_for(self.server_url, _("Database &address:"))
+        self.server_url.setPlaceholderText(
+            _("postgresql://server:5432/qorgau?sslmode=verify-full&sslrootcert=…")
+        )
+        self.test_server.setText(_("&Test the connection"))
+        self.server_url.setToolTip(
+            _(
+                "The user name and password above are your own account on the server. "
+                "sslmode=verify-full checks the server's certificate against sslrootcert."
+            )
+        )
 
     def field_widget(self, name: str | None) -> QWidget | None:
         return {
             "username": self.username,
             "password": self.password,
             "repeat": self.repeat,
+            "database": self.server_url,
+            "sslmode": self.server_url,
         }.get(name or "")
 
     def check(self) -> None:
         check_username(self.username.text().strip())
+        if self.on_server.isChecked():
+            self.server_config()  # the server checks the password itself
+            return
         check_passwords(self.password.text(), self.repeat.text())
 
 
@@ -298,6 +351,7 @@ class SetupWizard(QWizard):
         self.admin = AdminPage(bridge)
         for page_id, page in enumerate((self.welcome, self.mission, self.letterhead, self.admin)):
             self.setPage(page_id, page)
+        self.admin.test_server.clicked.connect(self._test_server)
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
         self.setMinimumSize(640, 480)
@@ -367,6 +421,16 @@ class SetupWizard(QWizard):
                 return unlock(paths, DEMO_ADMIN, DEMO_PASSWORD), None
 
             label = _("Creating the demo mission…")
+        elif self.admin.on_server.isChecked():
+            setup, config = self.setup(), self.admin.server_config()
+            admin, password = self.admin.username.text().strip(), self.admin.password.text()
+
+            def work(_ctx: TaskContext) -> tuple[Workspace, str | None]:
+                # No recovery key: the server's backups restore an HQ on a server.
+                init_server_installation(paths, config, setup, admin, password)
+                return unlock(paths, admin, password), None
+
+            label = _("Creating the database on the server…")
         else:
             setup = self.setup()
             admin = self.admin.username.text().strip()
@@ -385,6 +449,31 @@ class SetupWizard(QWizard):
             .failure(self._failed)
             .run_in_background()
         )
+
+    def _test_server(self) -> None:
+        """Connect once with the address and account typed; say what happened."""
+        page = self.admin
+        try:
+            config = page.server_config()
+        except ValidationError as exc:
+            page.show_error(str(exc), exc.field)
+            return
+        user, password = page.username.text().strip(), page.password.text()
+
+        def work(_ctx: TaskContext) -> str:
+            return check_server(config, user, password, self.paths.data_dir)
+
+        def done(server: str) -> None:
+            page.error.clear_message()
+            page.server_status.setText(_("Connected to {server}.").format(server=server))
+
+        def failed(exc: BaseException) -> None:
+            page.server_status.clear()
+            page.show_error(str(exc) if isinstance(exc, QorgauError) else repr(exc), "database")
+
+        BackgroundTask(self, work).with_progress(_("Connecting to the database server…")).success(
+            done
+        ).failure(failed).run_in_background()
 
     def _created(self, result: tuple[Workspace, str | None]) -> None:
         workspace, recovery_key = result

@@ -1,0 +1,81 @@
+"""Smoke test: the main window of an HQ whose data lives on PostgreSQL opens every area."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QThreadPool
+from pytestqt.qtbot import QtBot
+
+from app.config import Paths
+from app.services.installation import MissionSetup, unlock
+from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
+from tests.pg_cluster import Cluster, admin_execute, server_installation
+from tests.ui.test_login_and_setup import _fill_mission
+from ui.i18n_bridge import LanguageBridge
+from ui.main_window import MainWindow
+from ui.setup.wizard import ADMIN, SetupWizard
+
+
+@pytest.fixture
+def server_hq(pg_cluster: Cluster, pg_template: Paths, tmp_path: Path) -> Iterator[Workspace]:
+    setup = MissionSetup(code="AST", country="KZ", city="Astana", is_hq=True)
+    paths = server_installation(pg_cluster, tmp_path / "hq", setup, {"astana": "hq"}, PASSWORD)
+    ws = unlock(paths, "astana", PASSWORD)
+    yield ws
+    ws.close()
+
+
+def test_main_window_of_an_hq_on_postgresql_opens_every_area(
+    make_window: Callable[..., MainWindow], server_hq: Workspace, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = make_window(server_hq)
+    assert "AST" in window.status_user.text()
+    for key in window.area_keys():
+        assert window.show_area(key) is not None, key
+        QThreadPool.globalInstance().waitForDone(10_000)
+        qtbot.wait(20)
+    window.show_area("cases")
+    qtbot.wait(50)
+    assert window.grab().save(str(tmp_path / "hq-on-postgresql.png"))
+
+
+def test_wizard_creates_an_hq_on_a_database_server(
+    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge, pg_cluster: Cluster, pg_template: Paths
+) -> None:
+    """First run: HQ ticked, "on a database server", the connection tested, then created."""
+    admin_execute(pg_cluster, "CREATE DATABASE wizard_hq OWNER admin")
+    paths = Paths(tmp_path / "new-hq")
+    wizard = SetupWizard(paths, bridge)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    _fill_mission(wizard)
+    wizard.mission.code.setText("AST")
+    wizard.mission.country.set_code("KZ")
+    wizard.mission.is_hq.setChecked(True)
+    wizard.next()
+    wizard.next()
+    assert wizard.currentId() == ADMIN and wizard.admin.on_server.isVisible()
+    wizard.admin.on_server.setChecked(True)
+    assert not wizard.admin.repeat.isVisible()
+    wizard.admin.password.setText("not the password")
+    wizard.admin.server_url.setText(f"postgresql://127.0.0.1:{pg_cluster.port}/wizard_hq")
+    qtbot.mouseClick(wizard.admin.test_server, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(wizard.admin.error.text()), timeout=10_000)
+    assert "Wrong user name or password" in wizard.admin.error.text()
+    wizard.admin.password.setText(PASSWORD)
+    qtbot.mouseClick(wizard.admin.test_server, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Connected to" in wizard.admin.server_status.text(), timeout=10_000)
+    with qtbot.waitSignal(wizard.accepted, timeout=20_000):
+        wizard.accept()
+    ws = wizard.workspace
+    assert ws is not None
+    try:
+        assert ws.db.dialect == "postgresql" and ws.mission.is_hq and ws.actor.role == "admin"
+    finally:
+        ws.close()
+    assert paths.server.exists() and not paths.db.exists()
