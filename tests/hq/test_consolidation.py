@@ -11,11 +11,13 @@ from app.errors import PermissionDenied
 from app.services.case_json import case_from_json
 from app.services.consolidation import ConsolidationService
 from app.services.installation import unlock
+from app.services.records import CaseFilter
 from app.services.stats import StatsFilter, StatsService
 from app.services.users import UserService
 from tests.conftest import PASSWORD
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 
+SCAN = b"%PDF-1.4 scanned contract " + bytes(range(256)) * 8
 WORKER = {
     "surname": "Құрманғалиқызы",
     "given_names": "Әсел",
@@ -43,7 +45,9 @@ def _open_case(site: Site, employer: str, country: str, received: date) -> str:
 @pytest.fixture
 def consolidated(sel: Site, dxb: Site, hq: Site, tmp_path: Path) -> Site:  # noqa: F811
     long_ago = date.today() - timedelta(days=400)
-    _open_case(sel, "Global Staffing Ltd", "KR", long_ago)
+    number = _open_case(sel, "Global Staffing Ltd", "KR", long_ago)
+    case_id = next(r.id for r in sel.cases.list_cases(CaseFilter(text=number)))
+    sel.cases.add_attachment(case_id, "contract.pdf", SCAN, "application/pdf")
     _open_case(dxb, "global staffing ltd ", "KR", date.today())
     sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient])
     dxb.exchange.export_cases(tmp_path / "dxb.qbundle", [hq.recipient])

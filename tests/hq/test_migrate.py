@@ -71,7 +71,14 @@ def test_migrate_copies_every_table_and_an_analyst_reads_it(
     report = migrate_to_server(filled_hq.ws, url_for(base, database), workstation, store)
     by_table = {c.table: c for c in report.tables}
     assert by_table["case"].source == by_table["case"].target == 12
-    assert by_table["attachment"].target == by_table["attachment"].source
+    assert by_table["attachment"].target == by_table["attachment"].source == 1
+    # The scan itself arrived whole (BLOBs are copied, not only their rows).
+    from tests.hq.test_consolidation import SCAN
+
+    engine = create_engine(pg(url_for(base, database)))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT content FROM attachment")).scalar_one() == SCAN
+    engine.dispose()
     assert all(c.source == c.target for c in report.tables)
     assert report.cases_indexed == 12
     assert _rows(base, database, "SELECT count(*) FROM local_secret") == 0
