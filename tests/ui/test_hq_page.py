@@ -28,6 +28,7 @@ def test_missions_overdue_and_repeats_fill_and_filter(
     assert WORKER["iin"] in _column(page.repeats, 1)
     everywhere = page.overdue.rowCount()
     page.mission_filter.setCurrentIndex(page.mission_filter.findData("SEL"))
+    qtbot.waitUntil(lambda: {c.mission for c in page.shown_overdue} == {"SEL"}, timeout=10_000)
     assert set(_column(page.overdue, 1)) == {"SEL"}
     assert page.overdue.rowCount() <= everywhere
     page.tabs.setCurrentIndex(2)

@@ -64,6 +64,7 @@ class HqPage(QWidget):
         super().__init__()
         self.service = ConsolidationService(workspace)
         self.views: Views | None = None
+        self.shown_overdue: list[OverdueCase] = []
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.refresh_button = QPushButton()
@@ -186,9 +187,18 @@ class HqPage(QWidget):
         )
 
     def _show_overdue(self) -> None:
+        """One mission's overdue cases are asked of the database (the list of all is capped)."""
         if self.views is None:
             return
         mission = self.mission_filter.currentData()
+        if mission is None:
+            self._fill_overdue(self.views.overdue)
+            return
+        service = self.service
+        run_in_background(self, lambda _context: service.overdue(mission), self._fill_overdue)
+
+    def _fill_overdue(self, cases: list[OverdueCase]) -> None:
+        self.shown_overdue = cases
         _fill(
             self.overdue,
             [
@@ -199,7 +209,6 @@ class HqPage(QWidget):
                     c.due_date.isoformat(),
                     str(c.days_overdue),
                 ]
-                for c in self.views.overdue
-                if mission is None or c.mission == mission
+                for c in cases
             ],
         )
