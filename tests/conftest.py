@@ -111,10 +111,18 @@ ENGINES = ("sqlite", "postgresql")
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames:
-        both = metafunc.definition.get_closest_marker("both_engines") is not None
+        marker = metafunc.definition.get_closest_marker("both_engines")
         # A test of a module on both engines that needs what only SQLCipher has (key slots).
-        both = both and metafunc.definition.get_closest_marker("sqlcipher_only") is None
-        metafunc.parametrize("engine", ENGINES if both else ENGINES[:1], indirect=True)
+        if marker is None or metafunc.definition.get_closest_marker("sqlcipher_only"):
+            metafunc.parametrize("engine", ENGINES[:1], indirect=True)
+            return
+        # both_engines(slow=True): the PostgreSQL run is `slow` (CI runs it in its own step).
+        server_marks = [pytest.mark.slow] if marker.kwargs.get("slow") else []
+        metafunc.parametrize(
+            "engine",
+            [ENGINES[0], pytest.param(ENGINES[1], marks=server_marks)],
+            indirect=True,
+        )
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     Column,
     Integer,
     MetaData,
@@ -39,6 +38,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from app.db.models import Case, CaseEvent, Employer, Person, RecruitmentAgency
@@ -84,10 +84,10 @@ class _MatchExpression(TypeDecorator[str]):
         return _as_tsquery(value)
 
 
-class _DocMatches(ColumnElement[bool]):
+class _DocMatches(ColumnElement[Any]):
     """``search_index_map.doc`` is among the documents matching an ``fts_query``."""
 
-    type = Boolean()
+    type = NullType()  # not Boolean: SQLite would compare the IN with "= 1" and lose its plan
     inherit_cache = True
     _traverse_internals = [("tsmatch", InternalTraversal.dp_clauseelement)]
 

@@ -36,7 +36,8 @@ from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
 from tests.pg_cluster import server_installation  # noqa: E402
 
-pytestmark = pytest.mark.both_engines
+# The PostgreSQL run is `slow` (long: demo missions, age, letters as PDF); CI runs it.
+pytestmark = pytest.mark.both_engines(slow=True)
 
 
 @dataclass

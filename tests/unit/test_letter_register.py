@@ -40,7 +40,8 @@ from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.both_engines
+# The PostgreSQL run is `slow` (long: demo missions, age, letters as PDF); CI runs it.
+pytestmark = pytest.mark.both_engines(slow=True)
 
 TODAY = date(2026, 11, 24)
 KAZAKH_LETTERS = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
