@@ -47,6 +47,7 @@ AREA_MODULES = (
     "ui.reports",
     "ui.returnees",
     "ui.exchange",
+    "ui.hq",
     "ui.settings.page",
 )
 WidgetFactory = Callable[["MainWindow"], QWidget]

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -399,7 +400,8 @@ class CaseDayStat(Base):
     officer: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
-    cents: Mapped[int] = mapped_column(Integer)
+    # 64 bits on both engines (SQLite's INTEGER is; PostgreSQL's needs BIGINT: migration 0014).
+    cents: Mapped[int] = mapped_column(Integer().with_variant(BigInteger(), "postgresql"))
 
     # The rows live in the primary key's own tree: a period's range is read without a second
     # lookup per row into a rowid table.

@@ -68,6 +68,11 @@ class Role(StrEnum):
     CONSUL = "consul"
     ADMIN = "admin"
     HQ = "hq"
+    # Headquarters on a database server: each matches a PostgreSQL group role
+    # (app/services/hq_database.py), so the database refuses what the service refuses.
+    HQ_ANALYST = "hq_analyst"
+    HQ_IMPORTER = "hq_importer"
+    HQ_ADMIN = "hq_admin"
 
 
 class LetterKind(StrEnum):
@@ -228,6 +233,9 @@ def _gettext_labels(pgettext: Callable[[str, str], str], _: Callable[[str], str]
             Role.CONSUL: pgettext("role", "Consul / head of section"),
             Role.ADMIN: pgettext("role", "Mission administrator"),
             Role.HQ: pgettext("role", "HQ analyst"),
+            Role.HQ_ANALYST: pgettext("role", "HQ analyst (read and report)"),
+            Role.HQ_IMPORTER: pgettext("role", "HQ import operator"),
+            Role.HQ_ADMIN: pgettext("role", "HQ administrator"),
         },
         LetterKind: {
             LetterKind.NOTE_VERBALE_LABOUR_AUTHORITY: pgettext(

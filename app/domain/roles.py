@@ -1,8 +1,10 @@
 """Who may do what: the groups of roles the services check, each defined once.
 
-A user's role is stored as a ``Role`` value ("attache", "consul", "admin", "hq"). Services
-check a group with ``Workspace.require_role(*GROUP)``; the UI hides what the group forbids, but
-the service's check is the one that counts.
+A user's role is stored as a ``Role`` value ("attache", "consul", "admin", "hq", and at a
+headquarters on a database server "hq_analyst", "hq_importer", "hq_admin"). Services check a
+group with ``Workspace.require_role(*GROUP)``; the UI hides what the group forbids, but the
+service's check is the one that counts. At HQ on PostgreSQL the database's own grants
+(``app/services/hq_database.py``) refuse the same writes a second time.
 """
 
 from __future__ import annotations
@@ -16,7 +18,18 @@ CASE_WORKERS: frozenset[Role] = frozenset({Role.ATTACHE, Role.CONSUL, Role.ADMIN
 # Decisions of the head of section: close, reject or reopen a case, approve a letter, the
 # watchlist, notes on agreements, backups and retention.
 SENIOR_ROLES: frozenset[Role] = frozenset({Role.CONSUL, Role.ADMIN})
-# Keys, the legal library and tables, escrow and imports: the administrator, or HQ.
-ADMIN_OR_HQ: frozenset[Role] = frozenset({Role.ADMIN, Role.HQ})
-# Sending bundles and resolving conflicts: those who may also be the mission's voice to HQ.
-EXCHANGE_ROLES: frozenset[Role] = frozenset({Role.ADMIN, Role.CONSUL, Role.HQ})
+# Keys, the legal library and tables, escrow: the administrator, or HQ ("hq" is the single
+# operator of an HQ file installation; "hq_admin" the administrator of an HQ on a server).
+ADMIN_OR_HQ: frozenset[Role] = frozenset({Role.ADMIN, Role.HQ, Role.HQ_ADMIN})
+# Importing bundles: besides the above, HQ's import operator (PostgreSQL role qorgau_importer).
+# An HQ analyst reads and reports, and imports nothing.
+BUNDLE_IMPORTERS: frozenset[Role] = ADMIN_OR_HQ | {Role.HQ_IMPORTER}
+# Sending bundles and resolving conflicts: those who may also be the mission's voice to HQ,
+# and at HQ those who import (a conflict comes from an import).
+EXCHANGE_ROLES: frozenset[Role] = frozenset(
+    {Role.ADMIN, Role.CONSUL, Role.HQ, Role.HQ_IMPORTER, Role.HQ_ADMIN}
+)
+# Adding, revoking and changing users: the administrator of the installation.
+USER_MANAGERS: frozenset[Role] = frozenset({Role.ADMIN, Role.HQ_ADMIN})
+# The roles of headquarters: they see the consolidation views (every mission's cases).
+HQ_ROLES: frozenset[Role] = frozenset({Role.HQ, Role.HQ_ANALYST, Role.HQ_IMPORTER, Role.HQ_ADMIN})

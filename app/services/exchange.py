@@ -18,6 +18,7 @@ from typing import Any
 
 import pyrage
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app import __version__
@@ -41,7 +42,7 @@ from app.db.models import (
 from app.db.sync import CHANGE_SEQ
 from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
-from app.domain.roles import ADMIN_OR_HQ, EXCHANGE_ROLES
+from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, EXCHANGE_ROLES
 from app.errors import NotFound, ValidationError
 from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
 from app.exchange.merge import check_references, merge_bundle
@@ -59,6 +60,7 @@ from app.exchange.package import (
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.i18n import _
 from app.security import audit_anchor
+from app.security.hq_secrets import workstation_secret
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.services.agreements import seed_library
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
@@ -67,7 +69,7 @@ from app.services.search import index_cases
 from app.services.workspace import Workspace
 
 EXPORTERS = EXCHANGE_ROLES
-IMPORTERS = ADMIN_OR_HQ
+IMPORTERS = BUNDLE_IMPORTERS
 RESOLVERS = EXCHANGE_ROLES
 OUT, IN = "out", "in"
 CHUNK = 500
@@ -302,7 +304,16 @@ class ExchangeService:
         return session.execute(select(Mission).where(Mission.is_local)).scalar_one()
 
     def _secret(self, session: Session, name: str) -> bytes | None:
-        row = session.get(LocalSecret, name)
+        """A private key: from this workstation first (HQ on a server keeps its keys there,
+        app/security/hq_secrets.py), else from the encrypted database file."""
+        kept = workstation_secret(self.ws.paths.data_dir, self.ws.database_id, name, self.store)
+        if kept is not None:
+            return kept
+        try:
+            with session.begin_nested():  # a refused read must not end the transaction
+                row = session.get(LocalSecret, name)
+        except DBAPIError:
+            return None  # HQ on a server: the import role may not read that table at all
         return bytes(row.value) if row is not None else None
 
     def _identities(

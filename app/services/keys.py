@@ -8,12 +8,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.db.models import LocalSecret, Mission
 from app.domain.roles import ADMIN_OR_HQ
-from app.errors import ValidationError
+from app.errors import DatabaseError, ValidationError
 from app.i18n import _
+from app.security.hq_secrets import (
+    SECRET_NAMES,
+    SecretPlace,
+    keep_on_workstation,
+    workstation_secret,
+)
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.services.installation import AGE_IDENTITY, MISSION_CODE_RE
 from app.services.workspace import Workspace
@@ -121,6 +127,42 @@ def store_identity_in_keyring(workspace: Workspace, store: SecretStore) -> Ident
         session.delete(row)
         workspace.audit(session, "keys.identity_to_keyring", "mission", workspace.mission_code)
     return IdentityMove.MOVED
+
+
+def move_secrets_off_server(workspace: Workspace, store: SecretStore) -> SecretPlace | None:
+    """HQ on a server: take the age identity and signing key out of the shared database and
+    keep them on this (the import) workstation; None when the database holds neither.
+
+    The rows are deleted only once the workstation gives every secret back, in the same
+    transaction as the audit entry that says where they went (never what they are).
+    """
+    workspace.require_role(*ADMIN_OR_HQ)
+    with workspace.read() as session:
+        found = {
+            row.name: bytes(row.value)
+            for row in session.execute(
+                select(LocalSecret).where(LocalSecret.name.in_(SECRET_NAMES))
+            ).scalars()
+        }
+    if not found:
+        return None
+    folder, database_id = workspace.paths.data_dir, workspace.database_id
+    place = keep_on_workstation(folder, database_id, found, store)
+    for name, value in found.items():
+        if workstation_secret(folder, database_id, name, store) != value:
+            raise DatabaseError(
+                _("The secrets could not be kept on this computer; they stay where they were.")
+            )
+    with workspace.write() as session:
+        session.execute(delete(LocalSecret).where(LocalSecret.name.in_(list(found))))
+        workspace.audit(
+            session,
+            "keys.secrets_to_workstation",
+            "mission",
+            workspace.mission_code,
+            {"place": place.value, "secrets": sorted(found)},
+        )
+    return place
 
 
 class KeyService:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.db.engine import Database
 from app.db.models import User
 from app.domain.codes import Role
+from app.domain.roles import USER_MANAGERS
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import _
 from app.security.keyring_store import SecretStore, unlock_entry_name
@@ -77,7 +78,7 @@ class UserService:
             return [_info(u) for u in users]
 
     def add(self, username: str, role: str, password: str, full_name: str = "") -> UserInfo:
-        self.ws.require_role(Role.ADMIN)
+        self.ws.require_role(*USER_MANAGERS)
         check_username(username)
         check_role(role)
         check_password_strength(password)
@@ -99,7 +100,7 @@ class UserService:
 
     def change_password(self, username: str, new_password: str) -> None:
         """A user changes their own password; an administrator resets anyone's."""
-        if username != self.ws.actor.username and self.ws.actor.role != Role.ADMIN:
+        if username != self.ws.actor.username and self.ws.actor.role not in USER_MANAGERS:
             raise PermissionDenied(_("Only an administrator can reset another user's password."))
         check_password_strength(new_password)
         with self.ws.write() as session:
@@ -113,7 +114,7 @@ class UserService:
     def set_signature(self, username: str, details: SignatureDetails) -> UserInfo:
         """Name and positions letters print; an administrator sets anyone's, a user their own."""
         if username != self.ws.actor.username:
-            self.ws.require_role(Role.ADMIN)
+            self.ws.require_role(*USER_MANAGERS)
         values = {
             "full_name": (details.full_name, _("The full name")),
             "full_name_latin": (details.full_name_latin, _("The name in Latin letters")),
@@ -146,7 +147,7 @@ class UserService:
             return _info(user)
 
     def set_role(self, username: str, role: str) -> None:
-        self.ws.require_role(Role.ADMIN)
+        self.ws.require_role(*USER_MANAGERS)
         check_role(role)
         with self.ws.write() as session:
             user = self._get(session, username)
@@ -162,7 +163,7 @@ class UserService:
         user's public key (they need not be here: their next sign-in rewraps their slot), so
         her old slot, a copy of the key file or a key kept in a keyring opens nothing current.
         """
-        self.ws.require_role(Role.ADMIN)
+        self.ws.require_role(*USER_MANAGERS)
         if username == self.ws.actor.username:
             raise ValidationError(_("You cannot revoke your own account."))
         with self.ws.write() as session:

@@ -1,0 +1,269 @@
+"""hq …: headquarters on a PostgreSQL server, and its views across missions.
+
+setup-database, add-user and grants speak to the server as a database administrator (the
+address carries that account); the other commands sign in to the installation as usual.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import new_password, paths_of, print_json, print_table, workspace
+from app.config import Paths
+from app.domain.labels import case_status
+from app.i18n import _, ngettext
+
+NEW_PASSWORD_ENV = "QORGAU_NEW_PASSWORD"
+
+
+def register(commands: Any) -> None:
+    hq = commands.add_parser("hq", help=_("headquarters: database server, views across missions"))
+    actions = hq.add_subparsers(dest="hq_command", metavar="ACTION", required=True)
+
+    setup = actions.add_parser(
+        "setup-database", help=_("create HQ's database and its roles on a PostgreSQL server")
+    )
+    setup.add_argument(
+        "--server",
+        required=True,
+        metavar="URL",
+        help=_("an administrator's connection, e.g. postgresql://postgres@db.example/postgres"),
+    )
+    setup.add_argument("--database", required=True, help=_("name of the new database"))
+    setup.add_argument("--json", action="store_true")
+    setup.set_defaults(handler=cmd_setup_database)
+
+    user = actions.add_parser(
+        "add-user", help=_("add an HQ user: a server account in its role group and a Qorgau user")
+    )
+    user.add_argument("username")
+    user.add_argument("--role", required=True, choices=("analyst", "importer", "admin"))
+    user.add_argument(
+        "--database",
+        required=True,
+        metavar="URL",
+        help=_("HQ's database, as an HQ administrator: postgresql://you@server/qorgau_hq"),
+    )
+    user.add_argument("--full-name", default="")
+    user.set_defaults(handler=cmd_add_user)
+
+    grants = actions.add_parser(
+        "grants", help=_("grant each role its tables again (after an upgrade)")
+    )
+    grants.add_argument("--database", required=True, metavar="URL")
+    grants.set_defaults(handler=cmd_grants)
+
+    secrets = actions.add_parser(
+        "keep-keys-here",
+        help=_("move HQ's private keys from the shared database to this computer"),
+    )
+    secrets.set_defaults(handler=cmd_keep_keys)
+
+    migrate = actions.add_parser(
+        "migrate", help=_("copy this HQ installation into an empty PostgreSQL database")
+    )
+    migrate.add_argument("--to", required=True, metavar="URL", help=_("the target database"))
+    migrate.add_argument(
+        "--workstation",
+        required=True,
+        metavar="DIR",
+        help=_("new data folder on this computer for the HQ on the server"),
+    )
+    migrate.add_argument("--json", action="store_true")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    missions = actions.add_parser("missions", help=_("each mission's last bundle and cases"))
+    missions.add_argument("--json", action="store_true")
+    missions.set_defaults(handler=cmd_missions)
+
+    overdue = actions.add_parser("overdue", help=_("open cases past their due date, all missions"))
+    overdue.add_argument("--mission", metavar="CODE", help=_("one mission's cases"))
+    overdue.add_argument("--json", action="store_true")
+    overdue.set_defaults(handler=cmd_overdue)
+
+    repeats = actions.add_parser(
+        "repeats", help=_("the same person or employer in cases of several missions")
+    )
+    repeats.add_argument("--json", action="store_true")
+    repeats.set_defaults(handler=cmd_repeats)
+
+
+def cmd_setup_database(args: argparse.Namespace) -> int:
+    from app.services.hq_database import setup_database
+
+    done = setup_database(args.server, args.database)
+    if args.json:
+        print_json(done)
+        return 0
+    print(
+        _("Database {name} created on PostgreSQL {version}, with the roles {roles}.").format(
+            name=done.database, version=done.server_version, roles=", ".join(done.groups)
+        )
+    )
+    print(
+        _("Next: qorgau init --hq --database postgresql://server/{name} …").format(
+            name=done.database
+        )
+    )
+    return 0
+
+
+def cmd_add_user(args: argparse.Namespace) -> int:
+    from app.services.hq_database import add_user
+
+    password = new_password(_("Password for {name}").format(name=args.username), NEW_PASSWORD_ENV)
+    added = add_user(args.database, args.username, args.role, password, args.full_name)
+    print(
+        _("User {name} added: server role in {group}, Qorgau role {role}.").format(
+            name=added.username, group=added.group, role=added.role
+        )
+    )
+    return 0
+
+
+def cmd_grants(args: argparse.Namespace) -> int:
+    from app.services.hq_database import grant_all
+
+    tables = grant_all(args.database)
+    print(
+        ngettext("Grants applied to {n} table.", "Grants applied to {n} tables.", tables).format(
+            n=tables
+        )
+    )
+    return 0
+
+
+def cmd_keep_keys(args: argparse.Namespace) -> int:
+    from app.security.hq_secrets import place_message
+    from app.security.keyring_store import SecretStore
+    from app.services.keys import move_secrets_off_server
+
+    with workspace(args) as ws:
+        place = move_secrets_off_server(ws, SecretStore())
+        folder = ws.paths.data_dir
+    if place is None:
+        print(_("The shared database holds no private keys of HQ."))
+    else:
+        print(place_message(place, folder))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.security.hq_secrets import place_message
+    from app.security.keyring_store import SecretStore
+    from app.services.hq_migrate import migrate_to_server
+
+    target = Paths(Path(args.workstation).expanduser().resolve())
+    if target.data_dir == paths_of(args).data_dir:
+        from app.errors import UsageError
+
+        raise UsageError(_("The new data folder must differ from this installation's."))
+
+    def progress(table: str, rows: int) -> None:
+        if rows and not args.json:
+            print(_("{table}: {n} rows").format(table=table, n=rows), flush=True)
+
+    with workspace(args) as ws:
+        report = migrate_to_server(ws, args.to, target, SecretStore(), progress)
+    if args.json:
+        print_json(report)
+        return 0
+    print_table(
+        [_("Table"), _("Here"), _("On the server")],
+        [[c.table, str(c.source), str(c.target)] for c in report.tables],
+    )
+    print(
+        _("All counts agree. HQ now lives on {server}; sign in with --data-dir {folder}.").format(
+            server=report.target, folder=str(report.workstation)
+        )
+    )
+    if report.secrets is not None:
+        print(place_message(report.secrets, report.workstation))
+    return 0
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def cmd_missions(args: argparse.Namespace) -> int:
+    from app.services.consolidation import ConsolidationService
+
+    with workspace(args) as ws:
+        rows = ConsolidationService(ws).missions()
+    if args.json:
+        print_json(rows)
+        return 0
+    now = datetime.now(UTC)
+    print_table(
+        [
+            _("Mission"),
+            _("Country"),
+            _("City"),
+            _("Last bundle"),
+            _("Days"),
+            _("Cases"),
+            _("Open"),
+            _("Overdue"),
+        ],
+        [
+            [
+                m.code,
+                m.country,
+                m.city,
+                _when(m.last_bundle_at),
+                str(m.days_silent(now)) if m.last_bundle_at else "—",
+                str(m.cases),
+                str(m.open_cases),
+                str(m.overdue_cases),
+            ]
+            for m in rows
+        ],
+    )
+    return 0
+
+
+def cmd_overdue(args: argparse.Namespace) -> int:
+    from app.services.consolidation import ConsolidationService
+
+    with workspace(args) as ws:
+        rows = ConsolidationService(ws).overdue(mission=args.mission)
+    if args.json:
+        print_json(rows)
+        return 0
+    print_table(
+        [_("Case"), _("Mission"), _("Status"), _("Due"), _("Days overdue")],
+        [
+            [
+                c.number,
+                c.mission,
+                case_status(c.status),
+                c.due_date.isoformat(),
+                str(c.days_overdue),
+            ]
+            for c in rows
+        ],
+    )
+    return 0
+
+
+def cmd_repeats(args: argparse.Namespace) -> int:
+    from app.services.consolidation import ConsolidationService
+
+    with workspace(args) as ws:
+        rows = ConsolidationService(ws).repeats()
+    if args.json:
+        print_json(rows)
+        return 0
+    kinds = {"person": _("Person (IIN)"), "employer": _("Employer")}
+    print_table(
+        [_("Who"), _("Key"), _("Missions"), _("Cases"), _("Case numbers")],
+        [
+            [kinds[r.kind], r.key, ", ".join(r.missions), str(r.cases), ", ".join(r.case_numbers)]
+            for r in rows
+        ],
+    )
+    return 0

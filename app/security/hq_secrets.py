@@ -1,0 +1,105 @@
+"""HQ's private keys on the import workstation, never on the shared database server.
+
+An HQ on PostgreSQL shares its database with every analyst's desktop (and with the server's
+administrators, its backups and its replicas). HQ's age identity (it decrypts every mission's
+bundles) and its signing key (missions trust what it signs) must not sit there in the clear.
+They are kept where only the import operator's account reaches them: the OS keyring of the
+import workstation when it has a real one that a fresh process reads back, otherwise a file in
+the workstation's data folder readable by that OS account alone (0600).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+from enum import StrEnum
+from pathlib import Path
+
+from app.i18n import _
+from app.security.keyring_store import SecretStore, identity_entry_name
+from app.security.private_files import make_private, open_private
+
+WORKSTATION_FILE = "hq-secrets.json"
+AGE_IDENTITY = "age_identity"  # the names of app.services.installation's LocalSecret rows
+SIGNING_KEY = "signing_key"
+SECRET_NAMES = (AGE_IDENTITY, SIGNING_KEY)
+
+
+class SecretPlace(StrEnum):
+    KEYRING = "keyring"
+    FILE = "file"
+
+
+def entry_name(database_id: str, name: str) -> str:
+    """The keyring entry of a secret (the age identity's is the one imports already read)."""
+    if name == AGE_IDENTITY:
+        return identity_entry_name(database_id)
+    return f"{name}:{database_id}"
+
+
+def secrets_file(folder: Path) -> Path:
+    return folder / WORKSTATION_FILE
+
+
+def _read_file(folder: Path) -> dict[str, bytes]:
+    path = secrets_file(folder)
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): base64.b64decode(str(v), validate=True) for k, v in raw.items()}
+    except (OSError, ValueError, AttributeError, binascii.Error):
+        return {}
+
+
+def _write_file(folder: Path, secrets: dict[str, bytes]) -> None:
+    """Atomically, private from the first byte (temp file 0600 + rename)."""
+    path = secrets_file(folder)
+    merged = {**_read_file(folder), **secrets}
+    temp = path.with_suffix(".tmp")
+    with open_private(temp) as handle:
+        text = json.dumps({k: base64.b64encode(v).decode("ascii") for k, v in merged.items()})
+        handle.write(text.encode("ascii"))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+    make_private(path)
+
+
+def keep_on_workstation(
+    folder: Path, database_id: str, secrets: dict[str, bytes], store: SecretStore
+) -> SecretPlace:
+    """Store ``secrets`` in the keyring if a fresh process reads every one back, else in the
+    workstation's private file. Returns where they went."""
+    if store.is_system:
+        stored = []
+        for name, value in secrets.items():
+            entry = entry_name(database_id, name)
+            if not (store.set(entry, value) and store.readable_by_fresh_process(entry, value)):
+                break
+            stored.append(entry)
+        else:
+            return SecretPlace.KEYRING
+        for entry in [*stored, entry_name(database_id, name)]:
+            store.delete(entry)  # a half-kept set helps no one: all go to the file instead
+    _write_file(folder, secrets)
+    return SecretPlace.FILE
+
+
+def workstation_secret(
+    folder: Path, database_id: str, name: str, store: SecretStore
+) -> bytes | None:
+    """A secret kept on this workstation (keyring first, then the private file); None if not."""
+    return store.get(entry_name(database_id, name)) or _read_file(folder).get(name)
+
+
+def place_message(place: SecretPlace, folder: Path) -> str:
+    if place is SecretPlace.KEYRING:
+        return _("HQ's age identity and signing key are kept in this computer's system keyring.")
+    return _(
+        "HQ's age identity and signing key are kept in {path}, readable only by your account "
+        "on this computer. Keep it out of shared folders and include it in this computer's "
+        "backups."
+    ).format(path=str(secrets_file(folder)))

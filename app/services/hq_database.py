@@ -1,0 +1,390 @@
+"""Headquarters on PostgreSQL: the database, its group roles, their grants, and HQ users.
+
+Each HQ user signs in to PostgreSQL as themselves (a LOGIN role) and belongs to one group role
+that matches their role in the app, so the server refuses what the service refuses:
+
+=================  ===================  ====================================================
+app role           PostgreSQL group     may
+=================  ===================  ====================================================
+``hq_analyst``     ``qorgau_analyst``   read every table (not HQ's private keys); append to
+                                        the audit log (its own acts are audited)
+``hq_importer``    ``qorgau_importer``  also write every table a bundle import writes
+``hq_admin``       ``qorgau_admin``     everything, and add users (CREATEROLE)
+=================  ===================  ====================================================
+
+``qorgau_owner`` (no login) owns the database, the schema and every table; administrators are
+members of it so that they can upgrade the schema. ``PUBLIC`` gets nothing.
+
+The grants are applied per table, after the schema exists (``apply_grants``), and again after
+every upgrade: a table the next migration adds is readable by default (default privileges) but
+writable only once ``apply_grants`` ran.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from app.db.models import User
+from app.domain.codes import Role
+from app.errors import DatabaseError, PermissionDenied, ValidationError
+from app.i18n import _
+from app.security import audit
+from app.services.installation import check_username
+
+OWNER = "qorgau_owner"
+ANALYST = "qorgau_analyst"
+IMPORTER = "qorgau_importer"
+ADMIN = "qorgau_admin"
+GROUPS = (ANALYST, IMPORTER, ADMIN)
+# The app role of each HQ user kind, and the group role that carries its grants.
+USER_KINDS: dict[str, tuple[Role, str]] = {
+    "analyst": (Role.HQ_ANALYST, ANALYST),
+    "importer": (Role.HQ_IMPORTER, IMPORTER),
+    "admin": (Role.HQ_ADMIN, ADMIN),
+}
+# Tables no importer writes: accounts, the installation's settings, the schema's revision,
+# and local secrets (but the sign-in guard's rows, see _limit_local_secret).
+ADMIN_ONLY_TABLES = frozenset({"user", "setting", "local_secret", "alembic_version"})
+# Rows of local_secret nobody but administrators may see: HQ's private keys (kept off the
+# server altogether, app/security/hq_secrets.py; this guards a copy left behind). Its other
+# rows (the sign-in guard's mirror) every user reads and writes as they sign in.
+PRIVATE_KEY_ROWS = ("signing_key", "age_identity")
+# What an analyst's own acts write: the audit chain (entry + its counter row).
+ANALYST_APPEND_TABLES = frozenset({"audit_entry"})
+AUDIT_COUNTER_NAME = "audit_seq"
+MIN_SERVER_VERSION = 140000
+DATABASE_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class DatabaseSetup:
+    database: str
+    server_version: str
+    groups: tuple[str, ...]
+    tables_granted: int
+
+
+@dataclass(frozen=True)
+class HqUser:
+    username: str
+    kind: str
+    role: str
+    group: str
+
+
+def sqlalchemy_url(url: str, database: str | None = None) -> str:
+    """``postgresql://…`` as SQLAlchemy's psycopg 3 URL, optionally on another database."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValidationError(
+            _("{url} is not a database address (postgresql://user@host/database).").format(url=url),
+            field="url",
+        ) from None
+    if parsed.get_backend_name() not in ("postgresql", "postgres"):
+        raise ValidationError(
+            _("Only PostgreSQL servers are supported: the address starts with postgresql://."),
+            field="url",
+        )
+    parsed = parsed.set(drivername="postgresql+psycopg")
+    if database is not None:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
+def connect_engine(url: str, database: str | None = None, **options: Any) -> Engine:
+    return create_engine(sqlalchemy_url(url, database), pool_pre_ping=True, **options)
+
+
+@contextmanager
+def server_errors() -> Iterator[None]:
+    """A server that cannot be reached, or a refused statement, as one clear sentence."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise DatabaseError(
+            _("The database server cannot be reached: {error}").format(
+                error=str(exc.orig).strip().splitlines()[0] if exc.orig else exc
+            )
+        ) from None
+    except DBAPIError as exc:
+        sqlstate = getattr(exc.orig, "sqlstate", "")
+        if sqlstate == "42501":
+            raise PermissionDenied(
+                _("The database refused this for your account: {error}").format(
+                    error=str(exc.orig).strip().splitlines()[0]
+                )
+            ) from None
+        raise
+
+
+def _quote(connection: Connection, name: str) -> str:
+    return connection.dialect.identifier_preparer.quote_identifier(name)
+
+
+def _literal(connection: Connection, value: str) -> str:
+    """A string literal the server reads back exactly (DDL takes no bound parameters)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def check_database_name(name: str) -> None:
+    if not DATABASE_NAME_RE.match(name):
+        raise ValidationError(
+            _(
+                "A database name is 1–63 characters: lower-case Latin letters, digits and '_', "
+                "not starting with a digit."
+            ),
+            field="database",
+        )
+
+
+def _require_setup_rights(connection: Connection) -> str:
+    row = connection.execute(
+        text(
+            "SELECT rolsuper, rolcreaterole, rolcreatedb,"
+            " current_setting('server_version_num')::int, current_setting('server_version')"
+            " FROM pg_roles WHERE rolname = current_user"
+        )
+    ).one()
+    superuser, createrole, createdb, version_num, version = row
+    if version_num < MIN_SERVER_VERSION:
+        raise DatabaseError(
+            _("Qorgau needs PostgreSQL 14 or newer; this server runs {version}.").format(
+                version=version
+            )
+        )
+    if not (superuser or (createrole and createdb)):
+        raise PermissionDenied(
+            _(
+                "Setting up the database needs a superuser, or an account that may create "
+                "roles and databases."
+            )
+        )
+    return str(version)
+
+
+def _role_exists(connection: Connection, name: str) -> bool:
+    return (
+        connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first()
+        is not None
+    )
+
+
+def _create_groups(connection: Connection) -> None:
+    for group in (OWNER, *GROUPS):
+        if not _role_exists(connection, group):
+            connection.exec_driver_sql(f"CREATE ROLE {group} NOLOGIN")
+    # Administrators upgrade the schema, which the owner owns.
+    connection.exec_driver_sql(f"GRANT {OWNER} TO {ADMIN}")
+
+
+def setup_database(server_url: str, database: str) -> DatabaseSetup:
+    """Create ``database`` and the group roles on an existing server, owned by qorgau_owner.
+
+    ``server_url`` is an administrator's connection (superuser, or CREATEROLE and CREATEDB)
+    to any database of the server, e.g. ``postgres``. A database of that name that exists
+    already is refused: nothing is changed then.
+    """
+    check_database_name(database)
+    engine = connect_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with server_errors(), engine.connect() as connection:
+            version = _require_setup_rights(connection)
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": database}
+            ).first()
+            if exists:
+                raise ValidationError(
+                    _(
+                        "The database {name} exists already on this server; nothing was changed."
+                    ).format(name=database),
+                    field="database",
+                )
+            _create_groups(connection)
+            connection.exec_driver_sql(
+                f"CREATE DATABASE {database} OWNER {OWNER} ENCODING 'UTF8' TEMPLATE template0"
+            )
+            connection.exec_driver_sql(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC")
+            connection.exec_driver_sql(
+                f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {', '.join(GROUPS)}"
+            )
+    finally:
+        engine.dispose()
+    target = connect_engine(server_url, database)
+    try:
+        with server_errors(), target.begin() as connection:
+            _prepare_schema(connection)
+            tables = apply_grants(connection)
+    finally:
+        target.dispose()
+    return DatabaseSetup(database, version, (OWNER, *GROUPS), tables)
+
+
+def _prepare_schema(connection: Connection) -> None:
+    connection.exec_driver_sql(f"ALTER SCHEMA public OWNER TO {OWNER}")
+    connection.exec_driver_sql("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+    connection.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {', '.join(GROUPS)}")
+    connection.exec_driver_sql(f"GRANT CREATE ON SCHEMA public TO {OWNER}")
+    # Partial-name search (pg_trgm is a trusted extension: the owner could add it too).
+    connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    default = f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER} IN SCHEMA public"
+    connection.exec_driver_sql(f"{default} GRANT SELECT ON TABLES TO {ANALYST}, {IMPORTER}")
+    connection.exec_driver_sql(f"{default} GRANT ALL ON TABLES TO {ADMIN}")
+    connection.exec_driver_sql(f"{default} GRANT USAGE, SELECT ON SEQUENCES TO {', '.join(GROUPS)}")
+
+
+def _tables(connection: Connection) -> list[str]:
+    return list(
+        connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        ).scalars()
+    )
+
+
+def apply_grants(connection: Connection) -> int:
+    """Give every table of the schema to qorgau_owner and grant each group its share.
+
+    Idempotent; run as the owner, an administrator (a member of it) or a superuser, after the
+    schema was created or upgraded. Returns how many tables were granted.
+    """
+    tables = _tables(connection)
+    groups = ", ".join(GROUPS)
+    for table in tables:
+        name = _quote(connection, table)
+        connection.exec_driver_sql(f"ALTER TABLE {name} OWNER TO {OWNER}")
+        connection.exec_driver_sql(f"REVOKE ALL ON {name} FROM PUBLIC, {groups}")
+        connection.exec_driver_sql(f"GRANT ALL ON {name} TO {ADMIN}")
+        connection.exec_driver_sql(f"GRANT SELECT ON {name} TO {ANALYST}, {IMPORTER}")
+        if table not in ADMIN_ONLY_TABLES:
+            connection.exec_driver_sql(f"GRANT INSERT, UPDATE, DELETE ON {name} TO {IMPORTER}")
+        if table in ANALYST_APPEND_TABLES:
+            connection.exec_driver_sql(f"GRANT INSERT ON {name} TO {ANALYST}")
+    if "user" in tables:
+        # Signing in records when; nothing else of an account is the user's to change.
+        connection.exec_driver_sql(
+            f'GRANT UPDATE (last_login_at) ON "user" TO {ANALYST}, {IMPORTER}'
+        )
+    if "counter" in tables:
+        _limit_counter(connection)
+    if "local_secret" in tables:
+        _limit_local_secret(connection)
+    connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {groups}")
+    return len(tables)
+
+
+def _limit_counter(connection: Connection) -> None:
+    """Counters number cases and letters too: an analyst may advance the audit counter only
+    (row-level security; the owner, who runs migrations, is not bound by it)."""
+    connection.exec_driver_sql(f"GRANT INSERT, UPDATE ON counter TO {ANALYST}")
+    connection.exec_driver_sql("ALTER TABLE counter ENABLE ROW LEVEL SECURITY")
+    only_audit = f"name = {_literal(connection, AUDIT_COUNTER_NAME)}"
+    policies = {
+        "counter_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
+        "counter_write": f"FOR ALL TO {IMPORTER}, {ADMIN} USING (true) WITH CHECK (true)",
+        "counter_audit_update": (
+            f"FOR UPDATE TO {ANALYST} USING ({only_audit}) WITH CHECK ({only_audit})"
+        ),
+        "counter_audit_insert": f"FOR INSERT TO {ANALYST} WITH CHECK ({only_audit})",
+    }
+    for name, rule in policies.items():
+        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON counter")
+        connection.exec_driver_sql(f"CREATE POLICY {name} ON counter {rule}")
+
+
+def _limit_local_secret(connection: Connection) -> None:
+    """Row-level security: the private keys' rows exist for administrators only."""
+    connection.exec_driver_sql(f"GRANT INSERT, UPDATE ON local_secret TO {ANALYST}, {IMPORTER}")
+    connection.exec_driver_sql("ALTER TABLE local_secret ENABLE ROW LEVEL SECURITY")
+    keys = ", ".join(_literal(connection, name) for name in PRIVATE_KEY_ROWS)
+    not_keys = f"name NOT IN ({keys})"
+    policies = {
+        "local_secret_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+        "local_secret_not_keys": (
+            f"FOR ALL TO {ANALYST}, {IMPORTER} USING ({not_keys}) WITH CHECK ({not_keys})"
+        ),
+    }
+    for name, rule in policies.items():
+        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON local_secret")
+        connection.exec_driver_sql(f"CREATE POLICY {name} ON local_secret {rule}")
+
+
+def grant_all(url: str) -> int:
+    """``apply_grants`` over a connection to the HQ database (after an upgrade)."""
+    engine = connect_engine(url)
+    try:
+        with server_errors(), engine.begin() as connection:
+            return apply_grants(connection)
+    finally:
+        engine.dispose()
+
+
+def add_user(url: str, username: str, kind: str, password: str, full_name: str = "") -> HqUser:
+    """Create ``username``'s LOGIN role in the group of ``kind`` and its ``user`` row, in one
+    transaction: either both exist afterwards or neither. Before the schema exists only an
+    administrator can be added (the one who then runs ``init --hq --database``), as a role.
+
+    ``url`` connects to the HQ database as an HQ administrator (CREATEROLE) or a superuser.
+    """
+    check_username(username)
+    if kind not in USER_KINDS:
+        raise ValidationError(
+            _("Unknown HQ role {role}; use one of: {roles}.").format(
+                role=kind, roles=", ".join(USER_KINDS)
+            ),
+            field="role",
+        )
+    if len(password) < 12:
+        raise ValidationError(
+            _("A database password has at least 12 characters."), field="password"
+        )
+    role, group = USER_KINDS[kind]
+    engine = connect_engine(url)
+    try:
+        with server_errors(), engine.begin() as connection:
+            if _role_exists(connection, username):
+                raise ValidationError(
+                    _("The server has a role named {name} already; nothing was changed.").format(
+                        name=username
+                    ),
+                    field="username",
+                )
+            installed = "user" in _tables(connection)
+            if not installed and kind != "admin":
+                raise DatabaseError(
+                    _("This database holds no Qorgau installation yet; initialise HQ first.")
+                )
+            actor = str(connection.execute(text("SELECT current_user")).scalar_one())
+            name = _quote(connection, username)
+            extra = " CREATEROLE" if kind == "admin" else ""
+            connection.exec_driver_sql(
+                f"CREATE ROLE {name} LOGIN{extra} PASSWORD {_literal(connection, password)} "
+                f"IN ROLE {group}"
+            )
+            if kind == "admin":
+                # An administrator grants the groups to the users they add.
+                connection.exec_driver_sql(f"GRANT {', '.join(GROUPS)} TO {name} WITH ADMIN OPTION")
+            if installed:
+                _add_user_row(connection, username, role, full_name, actor)
+            # else: the first administrator, made before ``init --hq --database``, which
+            # creates their user row as it creates the schema.
+    finally:
+        engine.dispose()
+    return HqUser(username, kind, role.value, group)
+
+
+def _add_user_row(
+    connection: Connection, username: str, role: Role, full_name: str, actor: str
+) -> None:
+    with Session(bind=connection) as session:
+        session.add(User(username=username, role=role.value, full_name=full_name))
+        audit.record(session, actor, "user.add", "user", username, {"role": role.value})
+        session.flush()

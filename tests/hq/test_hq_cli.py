@@ -1,0 +1,61 @@
+"""``qorgau hq …`` end to end: the views as JSON and tables, and refusals in one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.hq.test_consolidation import consolidated  # noqa: F401
+from tests.integration.cli_helpers import run_cli
+from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
+
+
+@pytest.fixture
+def as_admin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+
+
+def test_views_print_json_and_tables(consolidated: Site, as_admin, capsys) -> None:  # noqa: F811
+    folder = str(consolidated.paths.data_dir)
+    missions = run_cli(capsys, "--data-dir", folder, "hq", "missions", "--json")
+    assert missions.code == 0, missions.err
+    assert {m["code"]: m["cases"] for m in json.loads(missions.out)} == {"SEL": 7, "DXB": 5}
+    overdue = run_cli(capsys, "--data-dir", folder, "hq", "overdue", "--mission", "SEL", "--json")
+    assert overdue.code == 0 and {c["mission"] for c in json.loads(overdue.out)} == {"SEL"}
+    repeats = run_cli(capsys, "--data-dir", folder, "hq", "repeats")
+    assert repeats.code == 0 and "940315400123" in repeats.out and "DXB, SEL" in repeats.out
+    table = run_cli(capsys, "--data-dir", folder, "hq", "missions")
+    assert table.code == 0 and table.out.splitlines()[0].startswith("Mission")
+
+
+def test_a_mission_cannot_migrate(sel: Site, as_admin, capsys, tmp_path: Path) -> None:  # noqa: F811
+    run = run_cli(
+        capsys,
+        "--data-dir",
+        str(sel.paths.data_dir),
+        "hq",
+        "migrate",
+        "--to",
+        "postgresql://nobody@127.0.0.1:1/none",
+        "--workstation",
+        str(tmp_path / "new"),
+    )
+    assert run.code == 1 and "only headquarters" in run.err and "Traceback" not in run.err
+    assert not (tmp_path / "new").exists()
+
+
+def test_bad_database_name_is_one_line(capsys) -> None:
+    run = run_cli(
+        capsys,
+        "hq",
+        "setup-database",
+        "--server",
+        "postgresql://x@127.0.0.1:1/postgres",
+        "--database",
+        "Bad-Name",
+    )
+    assert run.code == 1 and "database name" in run.err and len(run.err.splitlines()) == 1

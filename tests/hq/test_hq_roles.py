@@ -1,0 +1,72 @@
+"""The app's HQ roles agree with the database grants: an analyst reads and reports, imports
+nothing; the import operator imports. Replayed through the services on an HQ installation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db.models import Case, ExchangeLog
+from app.errors import PermissionDenied
+from app.services.consolidation import ConsolidationService
+from app.services.exchange import ExchangeService
+from app.services.installation import unlock
+from app.services.stats import StatsService
+from app.services.users import UserService
+from tests.conftest import PASSWORD
+from tests.integration.test_exchange import Site, hq, link, sel, sites  # noqa: F401
+
+
+def _as(site: Site, username: str, role: str):
+    UserService(site.ws).add(username, role, PASSWORD)
+    return unlock(site.paths, username, PASSWORD)
+
+
+def _counts(site: Site) -> tuple[int, int]:
+    with site.ws.read() as session:
+        return (
+            session.execute(select(func.count()).select_from(Case)).scalar_one(),
+            session.execute(select(func.count()).select_from(ExchangeLog)).scalar_one(),
+        )
+
+
+def test_analyst_reads_and_reports_but_cannot_import(sel: Site, hq: Site, tmp_path: Path):  # noqa: F811
+    bundle = tmp_path / "sel.qbundle"
+    sel.exchange.export_cases(bundle, [hq.recipient])
+    analyst = _as(hq, "dana", "hq_analyst")
+    try:
+        before = _counts(hq)
+        with pytest.raises(PermissionDenied):
+            ExchangeService(analyst).import_bundle(bundle)
+        with pytest.raises(PermissionDenied):
+            UserService(analyst).add("intruder", "hq_admin", PASSWORD)
+        assert _counts(hq) == before
+        StatsService(analyst).indicators()  # reading and reporting are allowed
+        ConsolidationService(analyst).missions()
+    finally:
+        analyst.close()
+
+
+def test_import_operator_imports(sel: Site, hq: Site, tmp_path: Path):  # noqa: F811
+    bundle = tmp_path / "sel.qbundle"
+    sel.exchange.export_cases(bundle, [hq.recipient])
+    importer = _as(hq, "erlan", "hq_importer")
+    try:
+        report = ExchangeService(importer).import_bundle(bundle)
+        assert report.new > 0
+        with pytest.raises(PermissionDenied):
+            UserService(importer).add("intruder", "hq_admin", PASSWORD)
+    finally:
+        importer.close()
+    assert _counts(hq)[0] == 6
+
+
+def test_hq_administrator_manages_users(hq: Site):  # noqa: F811
+    admin = _as(hq, "gulnar", "hq_admin")
+    try:
+        UserService(admin).add("dana", "hq_analyst", PASSWORD)
+    finally:
+        admin.close()
+    assert {u.username: u.role for u in UserService(hq.ws).list()}["dana"] == "hq_analyst"

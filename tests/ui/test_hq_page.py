@@ -1,0 +1,44 @@
+"""The Headquarters area: what an HQ analyst sees after two missions' bundles arrived."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.hq.test_consolidation import WORKER, consolidated  # noqa: F401
+from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
+from ui.hq.page import HqPage
+
+
+def _column(table, column: int) -> list[str]:
+    return [table.item(r, column).text() for r in range(table.rowCount())]
+
+
+def test_missions_overdue_and_repeats_fill_and_filter(
+    qtbot,
+    consolidated: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    page = HqPage(consolidated.ws)
+    qtbot.addWidget(page)
+    page.resize(1100, 600)
+    page.show()
+    qtbot.waitUntil(lambda: page.views is not None, timeout=10_000)
+    assert sorted(_column(page.missions, 0)) == ["DXB", "SEL"]
+    assert WORKER["iin"] in _column(page.repeats, 1)
+    everywhere = page.overdue.rowCount()
+    page.mission_filter.setCurrentIndex(page.mission_filter.findData("SEL"))
+    qtbot.waitUntil(lambda: {c.mission for c in page.shown_overdue} == {"SEL"}, timeout=10_000)
+    assert set(_column(page.overdue, 1)) == {"SEL"}
+    assert page.overdue.rowCount() <= everywhere
+    page.tabs.setCurrentIndex(2)
+    if os.environ.get("QORGAU_SCREENSHOTS"):
+        page.grab().save(os.environ["QORGAU_SCREENSHOTS"] + "/hq_page.png")
+    page.refresh_button.click()  # a second read replaces the first, same rows
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+    assert sorted(_column(page.missions, 0)) == ["DXB", "SEL"]
+
+
+def test_the_missions_area_is_at_hq_only(make_window, hq: Site, sel: Site) -> None:  # noqa: F811
+    assert "hq" in make_window(hq.ws).area_keys()
+    assert "hq" not in make_window(sel.ws).area_keys()

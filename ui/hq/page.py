@@ -1,0 +1,214 @@
+"""HQ's consolidation views: a tab each for missions, overdue cases and repeats.
+
+Read off the GUI thread (``ui.tasks``); each tab is a plain table filled from the service's
+dataclasses. Statistics across missions, with a mission filter, are in the Reports area.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.labels import case_status
+from app.i18n import _
+from app.services.consolidation import (
+    ConsolidationService,
+    MissionActivity,
+    OverdueCase,
+    Repeat,
+)
+from app.services.workspace import Workspace
+from ui.tasks import TaskContext, run_in_background
+
+
+@dataclass(frozen=True)
+class Views:
+    missions: list[MissionActivity]
+    overdue: list[OverdueCase]
+    repeats: list[Repeat]
+
+
+def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    table.setSortingEnabled(False)
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(value))
+    table.resizeColumnsToContents()
+    table.setSortingEnabled(True)
+
+
+def _table(columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class HqPage(QWidget):
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.service = ConsolidationService(workspace)
+        self.views: Views | None = None
+        self.shown_overdue: list[OverdueCase] = []
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.refresh_button = QPushButton()
+        self.refresh_button.clicked.connect(self.refresh)
+        self.mission_label = QLabel()
+        self.mission_filter = QComboBox()
+        self.mission_label.setBuddy(self.mission_filter)
+        self.mission_filter.currentIndexChanged.connect(self._show_overdue)
+        self.tabs = QTabWidget()
+        self.missions = _table(8)
+        self.overdue = _table(5)
+        self.repeats = _table(5)
+        overdue_tab = QWidget()
+        overdue_layout = QVBoxLayout(overdue_tab)
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(self.mission_label)
+        filter_row.addWidget(self.mission_filter)
+        filter_row.addStretch(1)
+        overdue_layout.addLayout(filter_row)
+        overdue_layout.addWidget(self.overdue)
+        self.tabs.addTab(self.missions, "")
+        self.tabs.addTab(overdue_tab, "")
+        self.tabs.addTab(self.repeats, "")
+        top = QHBoxLayout()
+        top.addWidget(self.intro, 1)
+        top.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        self.retranslate_ui()
+        self.refresh()
+
+    def retranslate_ui(self) -> None:
+        self.intro.setText(
+            _(
+                "Each mission's last bundle and cases, overdue cases across missions, and "
+                "people or employers that turn up at several missions."
+            )
+        )
+        self.refresh_button.setText(_("&Refresh"))
+        self.mission_label.setText(_("&Mission:"))
+        self.tabs.setTabText(0, _("Missions"))
+        self.tabs.setTabText(1, _("Overdue cases"))
+        self.tabs.setTabText(2, _("At several missions"))
+        self.missions.setHorizontalHeaderLabels(
+            [
+                _("Mission"),
+                _("Country"),
+                _("City"),
+                _("Last bundle"),
+                _("Days since"),
+                _("Cases"),
+                _("Open"),
+                _("Overdue"),
+            ]
+        )
+        self.overdue.setHorizontalHeaderLabels(
+            [_("Case"), _("Mission"), _("Status"), _("Due"), _("Days overdue")]
+        )
+        self.repeats.setHorizontalHeaderLabels(
+            [_("Who"), _("Key"), _("Missions"), _("Cases"), _("Case numbers")]
+        )
+        if self.mission_filter.count():
+            self.mission_filter.setItemText(0, _("All missions"))
+        if self.views is not None:
+            self._show(self.views)
+
+    def refresh(self) -> None:
+        self.refresh_button.setEnabled(False)
+        service = self.service
+
+        def work(_context: TaskContext) -> Views:
+            return Views(service.missions(), service.overdue(), service.repeats())
+
+        task = run_in_background(self, work, self._show)
+        task.finished.connect(lambda: self.refresh_button.setEnabled(True))
+
+    def _show(self, views: Views) -> None:
+        self.views = views
+        now = datetime.now(UTC)
+        _fill(
+            self.missions,
+            [
+                [
+                    m.code,
+                    m.country,
+                    m.city,
+                    m.last_bundle_at.strftime("%Y-%m-%d %H:%M") if m.last_bundle_at else "—",
+                    str(m.days_silent(now)) if m.last_bundle_at else "—",
+                    str(m.cases),
+                    str(m.open_cases),
+                    str(m.overdue_cases),
+                ]
+                for m in views.missions
+            ],
+        )
+        chosen = self.mission_filter.currentData()
+        self.mission_filter.blockSignals(True)
+        self.mission_filter.clear()
+        self.mission_filter.addItem(_("All missions"), None)
+        for m in views.missions:
+            self.mission_filter.addItem(m.code, m.code)
+        index = self.mission_filter.findData(chosen)
+        self.mission_filter.setCurrentIndex(max(index, 0))
+        self.mission_filter.blockSignals(False)
+        self._show_overdue()
+        kinds = {"person": _("Person (IIN)"), "employer": _("Employer")}
+        _fill(
+            self.repeats,
+            [
+                [
+                    kinds[r.kind],
+                    r.key,
+                    ", ".join(r.missions),
+                    str(r.cases),
+                    ", ".join(r.case_numbers),
+                ]
+                for r in views.repeats
+            ],
+        )
+
+    def _show_overdue(self) -> None:
+        """One mission's overdue cases are asked of the database (the list of all is capped)."""
+        if self.views is None:
+            return
+        mission = self.mission_filter.currentData()
+        if mission is None:
+            self._fill_overdue(self.views.overdue)
+            return
+        service = self.service
+        run_in_background(self, lambda _context: service.overdue(mission), self._fill_overdue)
+
+    def _fill_overdue(self, cases: list[OverdueCase]) -> None:
+        self.shown_overdue = cases
+        _fill(
+            self.overdue,
+            [
+                [
+                    c.number,
+                    c.mission,
+                    case_status(c.status),
+                    c.due_date.isoformat(),
+                    str(c.days_overdue),
+                ]
+                for c in cases
+            ],
+        )
