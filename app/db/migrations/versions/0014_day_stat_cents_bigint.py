@@ -1,7 +1,7 @@
 """day stat cents bigint: recovered wages summed per day fit in 64 bits on PostgreSQL too
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 
 ``case_day_stat.cents`` sums the wages recovered on one day, in hundredths of the currency.
 SQLite's INTEGER is 64 bits; PostgreSQL's is 32, and three cases recovering 6,000,000 KRW on one
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
