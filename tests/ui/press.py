@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -53,7 +54,23 @@ def type_into(qtbot: QtBot, edit: QLineEdit | QPlainTextEdit | QComboBox, text: 
     target.setFocus()
     qtbot.keyClick(target, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(target, Qt.Key.Key_Delete)
-    qtbot.keyClicks(target, text)
+    type_keys(qtbot, target, text)
+
+
+def type_keys(qtbot: QtBot, target: QWidget, text: str) -> None:
+    """Type ``text`` at the cursor, one key event a character.
+
+    QTest types only ASCII (it aborts on a Kazakh or Russian letter, and on an empty
+    string); other characters go as the key events a keyboard layout sends.
+    """
+    for char in text:
+        if char.isascii():
+            qtbot.keyClicks(target, char)
+            continue
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(
+                target, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char)
+            )
 
 
 def choose(qtbot: QtBot, combo: QComboBox, data: object = None, *, text: str | None = None) -> None:
