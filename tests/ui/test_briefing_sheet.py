@@ -7,9 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pypdf import PdfReader
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 from pytestqt.qtbot import QtBot
 
 from app.services.workspace import Workspace
+from tests.ui.press import answer_modal, choose, click
 from ui.agreements.page import AgreementsPage
 
 OpenWs = Callable[[str], Workspace]
@@ -22,14 +24,23 @@ def test_briefing_sheet_of_the_country_shown_is_written_in_the_chosen_language(
     qtbot.addWidget(page)
     page.show()
     view = page.country_view
-    page.tabs.setCurrentWidget(view)
+    bar = page.tabs.tabBar()
+    click(qtbot, bar, bar.tabRect(page.tabs.indexOf(view)).center())
     assert view.sheet_button.isVisible() and view.sheet_button.text() == "Briefing sheet…"
-    view.country.set_code("RU")
-    view.sheet_lang.setCurrentIndex(view.sheet_lang.findData("kk"))
+    choose(qtbot, view.country, "RU")
+    choose(qtbot, view.sheet_lang, "kk")
     target = tmp_path / "sheet.pdf"
+    modes: list[QFileDialog.AcceptMode] = []
+
+    def name_the_file(dialog: QFileDialog) -> None:
+        modes.append(dialog.acceptMode())
+        dialog.selectFile(str(target))
+
+    answer_modal(qtbot, QFileDialog, name_the_file, QDialogButtonBox.StandardButton.Save)
     with qtbot.waitSignal(view.sheet_written, timeout=30_000) as written:
-        view.write_briefing_sheet(target, str(view.sheet_lang.currentData()))
+        click(qtbot, view.sheet_button)
     assert written.args == [str(target)]
+    assert modes == [QFileDialog.AcceptMode.AcceptSave]
     text = "".join(page.extract_text() or "" for page in PdfReader(target).pages)
     assert "Ресей" in text  # the country's name in Kazakh
     assert "Сізді қорғайтын келісімдер" in text
