@@ -7,6 +7,7 @@ presses a button also proves the button is there to be pressed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialogButtonBox,
+    QFileDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -182,3 +184,13 @@ def accept_message(qtbot: QtBot, seen: list[QMessageBox] | None = None) -> None:
         click(qtbot, button)
 
     when_modal(QMessageBox, press)
+
+
+def save_as(qtbot: QtBot, path: Path) -> None:
+    """Answer the next save dialog (a QFileDialog) with ``path`` and press Save."""
+
+    def name_the_file(dialog: QFileDialog) -> None:
+        assert dialog.acceptMode() == QFileDialog.AcceptMode.AcceptSave
+        dialog.selectFile(str(path))
+
+    answer_modal(qtbot, QFileDialog, name_the_file, QDialogButtonBox.StandardButton.Save)
