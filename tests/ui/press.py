@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QApplication,
+    QCheckBox,
     QComboBox,
     QDialogButtonBox,
     QFileDialog,
@@ -24,8 +25,10 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
+    QRadioButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QWidget,
@@ -45,6 +48,9 @@ def _usable(widget: QWidget) -> None:
 def click(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None) -> None:
     """A left click in the middle of ``widget`` (or at ``pos``)."""
     _usable(widget)
+    if pos is None and isinstance(widget, QCheckBox | QRadioButton):
+        # A check box reacts on its box and text only, not across the width a layout gives it.
+        pos = QPoint(8, widget.height() // 2)
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos or widget.rect().center())
 
 
@@ -194,3 +200,25 @@ def save_as(qtbot: QtBot, path: Path) -> None:
         dialog.selectFile(str(path))
 
     answer_modal(qtbot, QFileDialog, name_the_file, QDialogButtonBox.StandardButton.Save)
+
+
+def open_file(qtbot: QtBot, path: Path) -> None:
+    """Answer the next open dialog (a QFileDialog) with ``path`` and press Open."""
+
+    def choose_the_file(dialog: QFileDialog) -> None:
+        assert dialog.acceptMode() == QFileDialog.AcceptMode.AcceptOpen
+        dialog.selectFile(str(path))
+
+    answer_modal(qtbot, QFileDialog, choose_the_file, QDialogButtonBox.StandardButton.Open)
+
+
+def show_tab(qtbot: QtBot, tabs: QTabWidget, page: QWidget) -> None:
+    """Click the tab that shows ``page``."""
+    bar = tabs.tabBar()
+    click(qtbot, bar, bar.tabRect(tabs.indexOf(page)).center())
+    assert tabs.currentWidget() is page
+
+
+def press_ok(qtbot: QtBot, dialog: QWidget) -> None:
+    """Press the OK button of an open dialog."""
+    click(qtbot, dialog_button(dialog, QDialogButtonBox.StandardButton.Ok))

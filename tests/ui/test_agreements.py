@@ -13,7 +13,7 @@ from app.services.agreements import AgreementService
 from app.services.cases import CaseService
 from app.services.records import CaseInput, PersonInput
 from app.services.workspace import Workspace
-from tests.ui.press import choose, click, click_item, type_into
+from tests.ui.press import choose, click, click_item, show_tab, type_into
 from ui.agreements.case_panel import ApplicableLawPanel
 from ui.agreements.page import ID_ROLE, AgreementsPage
 from ui.agreements.widgets import top_items
@@ -117,7 +117,7 @@ def test_consul_edits_the_mission_notes(qtbot: QtBot, open_ws: OpenWs) -> None:
 def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: OpenWs) -> None:
     page = page_for(qtbot, open_ws("aigul"))
     view = page.country_view
-    click(qtbot, page.tabs.tabBar(), page.tabs.tabBar().tabRect(page.tabs.indexOf(view)).center())
+    show_tab(qtbot, page.tabs, view)
     choose(qtbot, view.country, "KG")
     applicable = [view.applicable_root.child(i) for i in range(view.applicable_root.childCount())]
     assert applicable[0].text(1) == "Bilateral agreement"

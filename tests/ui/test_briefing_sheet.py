@@ -7,11 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pypdf import PdfReader
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 from pytestqt.qtbot import QtBot
 
 from app.services.workspace import Workspace
-from tests.ui.press import answer_modal, choose, click
+from tests.ui.press import choose, click, save_as, show_tab
 from ui.agreements.page import AgreementsPage
 
 OpenWs = Callable[[str], Workspace]
@@ -24,23 +23,15 @@ def test_briefing_sheet_of_the_country_shown_is_written_in_the_chosen_language(
     qtbot.addWidget(page)
     page.show()
     view = page.country_view
-    bar = page.tabs.tabBar()
-    click(qtbot, bar, bar.tabRect(page.tabs.indexOf(view)).center())
+    show_tab(qtbot, page.tabs, view)
     assert view.sheet_button.isVisible() and view.sheet_button.text() == "Briefing sheet…"
     choose(qtbot, view.country, "RU")
     choose(qtbot, view.sheet_lang, "kk")
     target = tmp_path / "sheet.pdf"
-    modes: list[QFileDialog.AcceptMode] = []
-
-    def name_the_file(dialog: QFileDialog) -> None:
-        modes.append(dialog.acceptMode())
-        dialog.selectFile(str(target))
-
-    answer_modal(qtbot, QFileDialog, name_the_file, QDialogButtonBox.StandardButton.Save)
+    save_as(qtbot, target)
     with qtbot.waitSignal(view.sheet_written, timeout=30_000) as written:
         click(qtbot, view.sheet_button)
     assert written.args == [str(target)]
-    assert modes == [QFileDialog.AcceptMode.AcceptSave]
     text = "".join(page.extract_text() or "" for page in PdfReader(target).pages)
     assert "Ресей" in text  # the country's name in Kazakh
     assert "Сізді қорғайтын келісімдер" in text
