@@ -222,3 +222,17 @@ def show_tab(qtbot: QtBot, tabs: QTabWidget, page: QWidget) -> None:
 def press_ok(qtbot: QtBot, dialog: QWidget) -> None:
     """Press the OK button of an open dialog."""
     click(qtbot, dialog_button(dialog, QDialogButtonBox.StandardButton.Ok))
+
+
+def open_area(qtbot: QtBot, window: QWidget, key: str) -> QWidget:
+    """Click the area ``key`` in the main window's navigation list; the area shown."""
+    nav = window.findChild(QListWidget, "navigation")
+    assert nav is not None
+    items = [nav.item(row) for row in range(nav.count())]
+    item = next((i for i in items if i.data(Qt.ItemDataRole.UserRole) == key), None)
+    assert item is not None, f"no area {key!r} in the navigation"
+    click_item(qtbot, nav, item)
+    assert nav.currentItem() is item
+    shown = window.area_widget(key)  # type: ignore[attr-defined]
+    assert isinstance(shown, QWidget) and shown.isVisible()
+    return shown
