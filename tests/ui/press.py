@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -54,7 +55,9 @@ def click(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos or widget.rect().center())
 
 
-def type_into(qtbot: QtBot, edit: QLineEdit | QPlainTextEdit | QComboBox, text: str) -> None:
+def type_into(
+    qtbot: QtBot, edit: QLineEdit | QPlainTextEdit | QComboBox | QAbstractSpinBox, text: str
+) -> None:
     """Replace what the field holds with ``text``, typed key by key."""
     _usable(edit)
     target: QWidget = edit.lineEdit() if isinstance(edit, QComboBox) else edit  # type: ignore[assignment]
@@ -86,15 +89,33 @@ def choose(qtbot: QtBot, combo: QComboBox, data: object = None, *, text: str | N
     _usable(combo)
     index = combo.findText(text) if text is not None else combo.findData(data)
     assert index >= 0, f"{combo.objectName() or 'combo'} offers no {text or data!r}"
-    # Opened from the keyboard (F4): a popup opened by a mouse press ignores a release that
-    # comes sooner than a double-click interval, which a test's click always does.
+    view = _open_list(qtbot, combo)
+    click_index(qtbot, view, combo.model().index(index, combo.modelColumn()))
+    if combo.currentIndex() != index:
+        # A list placed over the combo can be moved by the screen's edge away from where its
+        # rows are drawn (offscreen, near the top): a click then closes it. Arrow keys and
+        # Enter choose the same entry.
+        if not view.isVisible():
+            view = _open_list(qtbot, combo)
+        steps = index - view.currentIndex().row()
+        for _ in range(abs(steps)):
+            qtbot.keyClick(view, Qt.Key.Key_Down if steps > 0 else Qt.Key.Key_Up)
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=2000)
+    assert combo.currentIndex() == index, (combo.currentIndex(), index, combo.currentText())
+
+
+def _open_list(qtbot: QtBot, combo: QComboBox) -> QAbstractItemView:
+    """Open the combo's list from the keyboard (F4).
+
+    Not by a click: a list opened by a mouse press ignores a release that comes sooner than
+    a double-click interval, which a test's click always does.
+    """
     combo.setFocus()
     qtbot.keyClick(combo, Qt.Key.Key_F4)
     view = combo.view()
     qtbot.waitUntil(view.isVisible, timeout=2000)
-    click_index(qtbot, view, combo.model().index(index, combo.modelColumn()))
-    qtbot.waitUntil(lambda: not view.isVisible(), timeout=2000)
-    assert combo.currentIndex() == index
+    return view
 
 
 def click_index(
@@ -238,3 +259,17 @@ def open_area(qtbot: QtBot, window: QWidget, key: str) -> QWidget:
     shown = window.area_widget(key)  # type: ignore[attr-defined]
     assert isinstance(shown, QWidget) and shown.isVisible()
     return shown
+
+
+def press_button(qtbot: QtBot, box: QWidget, text: str) -> None:
+    """Press the button labelled ``text`` (mnemonic ampersands ignored) in ``box``."""
+    buttons = [b for b in box.findChildren(QAbstractButton) if b.text().replace("&", "") == text]
+    assert len(buttons) == 1, f"{len(buttons)} buttons named {text!r}"
+    click(qtbot, buttons[0])
+
+
+def modal() -> QWidget:
+    """The modal window open now (a message box or dialog a click has just opened)."""
+    widget = QApplication.activeModalWidget()
+    assert widget is not None, "no dialog is open"
+    return widget
