@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pyrage
 import pytest
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QProgressDialog
+from PySide6.QtWidgets import QDialogButtonBox, QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from app.services.demo import fill_demo
@@ -18,7 +18,16 @@ from app.services.exchange import ExchangeService
 from app.services.keys import KeyService
 from app.services.records import CaseChanges
 from tests.integration.test_exchange import Site, first_case_id, link, make_site
-from tests.ui.press import click, click_index, open_file, press_ok, save_as, show_tab, type_into
+from tests.ui.press import (
+    click,
+    click_index,
+    dialog_button,
+    open_file,
+    press_ok,
+    save_as,
+    show_tab,
+    type_into,
+)
 from ui.exchange.page import ExchangePage
 
 
@@ -212,7 +221,8 @@ def test_a_bad_key_shows_the_message_and_adds_nothing(qtbot: QtBot, pair):
     assert dialog.error.text() == "A signing key is 32 bytes in base64 (44 characters)."
     assert page.trusted_keys.table.rowCount() == 1
     assert [t.code for t in KeyService(sel.ws).trusted()] == ["AST"]
-    dialog.reject()
+    click(qtbot, dialog_button(dialog, QDialogButtonBox.StandardButton.Cancel))
+    assert not dialog.isVisible()
 
 
 # -- headquarters -------------------------------------------------------------------------------
