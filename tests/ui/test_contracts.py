@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -12,10 +11,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from app.db.models import ContractReview
-from app.services.cases import CaseService
-from app.services.records import CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
 from tests.ui.press import choose, click, click_index, type_into
+from tests.unit.test_contract_service import make_case
 from ui.contracts.page import ContractReviewPage
 from ui.i18n_bridge import LanguageBridge
 
@@ -37,6 +35,20 @@ def shown_findings(page: ContractReviewPage) -> dict[str, str]:
         )
         for row in range(page.findings.rowCount())
     }
+
+
+def korean_review(qtbot: QtBot, ws: Workspace) -> ContractReviewPage:
+    """A new review with Korea chosen as the host country."""
+    page = make_page(qtbot, ws)
+    choose(qtbot, page.host_country, "KR")
+    return page
+
+
+def type_wage(qtbot: QtBot, page: ContractReviewPage, amount: str, period: str | None) -> None:
+    type_into(qtbot, page.wage_amount, amount)
+    type_into(qtbot, page.wage_currency, "KRW")
+    if period is not None:
+        choose(qtbot, page.wage_period, period)
 
 
 def settled(qtbot: QtBot, page: ContractReviewPage) -> None:
@@ -106,8 +118,7 @@ def test_findings_update_as_fields_are_filled_and_save_stores(
 
 def test_ctrl_s_saves_the_review(qtbot: QtBot, open_ws: OpenWs) -> None:
     ws = open_ws("aigul")
-    page = make_page(qtbot, ws)
-    choose(qtbot, page.host_country, "KR")
+    page = korean_review(qtbot, ws)
     page.activateWindow()
     qtbot.waitUntil(page.isActiveWindow, timeout=2000)
     with qtbot.waitSignal(page.review_saved, timeout=2000):
@@ -119,11 +130,8 @@ def test_save_with_bad_input_shows_the_error_and_stores_nothing(
     qtbot: QtBot, open_ws: OpenWs
 ) -> None:
     ws = open_ws("aigul")
-    page = make_page(qtbot, ws)
-    choose(qtbot, page.host_country, "KR")
-    type_into(qtbot, page.wage_amount, "-10")
-    type_into(qtbot, page.wage_currency, "KRW")
-    choose(qtbot, page.wage_period, "month")
+    page = korean_review(qtbot, ws)
+    type_wage(qtbot, page, "-10", "month")
     click(qtbot, page.save_button)
     assert "wage_amount cannot be negative" in page.error.text()
     assert reviews(ws) == 0
@@ -132,8 +140,7 @@ def test_save_with_bad_input_shows_the_error_and_stores_nothing(
 
 def test_hq_sees_the_refusal_on_save(qtbot: QtBot, open_ws: OpenWs) -> None:
     ws = open_ws("astana")
-    page = make_page(qtbot, ws)
-    choose(qtbot, page.host_country, "KR")
+    page = korean_review(qtbot, ws)
     click(qtbot, page.save_button)
     assert "Your role (hq) does not allow this action" in page.error.text()
     assert reviews(ws) == 0
@@ -141,20 +148,7 @@ def test_hq_sees_the_refusal_on_save(qtbot: QtBot, open_ws: OpenWs) -> None:
 
 def test_review_from_a_case_is_prefilled_and_attached(qtbot: QtBot, open_ws: OpenWs) -> None:
     ws = open_ws("aigul")
-    case = CaseService(ws).create_case(
-        CaseInput(
-            host_country="TR",
-            categories=("documents_withheld",),
-            received_at=date.today(),
-            person=PersonInput(
-                surname="Құрманғалиқызы",
-                given_names="Әсел",
-                surname_latin="KURMANGALIKYZY",
-                given_names_latin="ASSEL",
-            ),
-            employer=OrganisationInput(name="Example İnşaat Ltd", country="TR"),
-        )
-    )
+    case = make_case(ws)
     page = make_page(qtbot, ws)
     page.start_for_case(case.id)  # what the case editor's "Review contract" calls
     assert page.host_country.code() == "TR" and not page.host_country.isEnabled()
@@ -186,8 +180,7 @@ def test_empty_review_shows_no_risk_and_citations_are_shown_beside_findings(
     qtbot: QtBot, open_ws: OpenWs
 ) -> None:
     ws = open_ws("aigul")
-    page = make_page(qtbot, ws)
-    choose(qtbot, page.host_country, "KR")
+    page = korean_review(qtbot, ws)
     settled(qtbot, page)
     # Nothing to assess: no risk level, not a green LOW.
     assert page.findings.rowCount() == 0
@@ -207,10 +200,8 @@ def test_incomplete_wage_names_the_missing_field_as_the_form_does(
     qtbot: QtBot, open_ws: OpenWs
 ) -> None:
     ws = open_ws("aigul")
-    page = make_page(qtbot, ws)
-    choose(qtbot, page.host_country, "KR")
-    type_into(qtbot, page.wage_amount, "2100000")
-    type_into(qtbot, page.wage_currency, "KRW")
+    page = korean_review(qtbot, ws)
+    type_wage(qtbot, page, "2100000", None)
     settled(qtbot, page)
     message = page.error.text()
     assert "“Paid”" in message and "“Paid: per month”" in message
@@ -221,11 +212,8 @@ def test_contract_date_chooses_the_figures_and_expired_ones_are_flagged(
     qtbot: QtBot, open_ws: OpenWs
 ) -> None:
     ws = open_ws("aigul")
-    page = make_page(qtbot, ws)
-    choose(qtbot, page.host_country, "KR")
-    type_into(qtbot, page.wage_amount, "2000000")
-    type_into(qtbot, page.wage_currency, "KRW")
-    choose(qtbot, page.wage_period, "month")
+    page = korean_review(qtbot, ws)
+    type_wage(qtbot, page, "2000000", "month")
     type_into(qtbot, page.signed_on, "2025-06-01")
     settled(qtbot, page)
     assert "10,030" in page.findings.item(0, 2).text()
