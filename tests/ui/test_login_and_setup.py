@@ -163,8 +163,7 @@ def test_a_first_start_speaks_the_systems_language_when_it_is_kk_or_ru(
     language = ui_app.choose_language(None)
     assert language == expected
     bridge.set_language(language)
-    wizard = SetupWizard(Paths(tmp_path / "new"), bridge)
-    qtbot.addWidget(wizard)
+    wizard = new_wizard(qtbot, Paths(tmp_path / "new"), bridge)
     with language_override(expected):
         assert wizard.windowTitle() == _("Qorgau — first start")
 
@@ -187,13 +186,19 @@ def press(qtbot: QtBot, wizard: SetupWizard, which: QWizard.WizardButton) -> Non
 NEXT, FINISH = QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton
 
 
+def new_wizard(qtbot: QtBot, paths: Paths, bridge: LanguageBridge) -> SetupWizard:
+    """The first-run wizard on screen, at its welcome page."""
+    wizard = SetupWizard(paths, bridge)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
+
+
 def test_wizard_creates_the_mission_and_signs_the_administrator_in(
     qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
 ) -> None:
     paths = Paths(tmp_path / "new-install")
-    wizard = SetupWizard(paths, bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
+    wizard = new_wizard(qtbot, paths, bridge)
     press(qtbot, wizard, NEXT)
     assert wizard.currentId() == MISSION
     _fill_mission(qtbot, wizard)
@@ -238,9 +243,7 @@ def test_wizard_shows_bad_input_on_the_page_and_creates_nothing(
     qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
 ) -> None:
     paths = Paths(tmp_path / "new-install")
-    wizard = SetupWizard(paths, bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
+    wizard = new_wizard(qtbot, paths, bridge)
     press(qtbot, wizard, NEXT)
     _fill_mission(qtbot, wizard)
     type_into(qtbot, wizard.mission.code, "is1")
@@ -270,9 +273,7 @@ def test_wizard_opens_the_demo_mission(
 ) -> None:
     monkeypatch.setattr(wizard_module, "DEMO_CASES", 15)
     paths = Paths(tmp_path / "demo")
-    wizard = SetupWizard(paths, bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
+    wizard = new_wizard(qtbot, paths, bridge)
     click(qtbot, wizard.welcome.demo)
     assert wizard.welcome.nextId() == -1
     with qtbot.waitSignal(wizard.accepted, timeout=20_000):
@@ -287,9 +288,7 @@ def test_wizard_opens_the_demo_mission(
 def test_switching_language_in_the_wizard_retranslates_country_names(
     qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
 ) -> None:
-    wizard = SetupWizard(Paths(tmp_path / "x"), bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
+    wizard = new_wizard(qtbot, Paths(tmp_path / "x"), bridge)
     choose(qtbot, wizard.welcome.language, wizard.welcome.language.itemData(0))  # Қазақша
     press(qtbot, wizard, NEXT)
     bridge.set_language("en")

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.config import Paths
 from app.i18n import _, language_override
 from tests.ui.press import click
-from tests.ui.test_login_and_setup import sign_in
+from tests.ui.test_login_and_setup import login_dialog, sign_in
 from ui.i18n_bridge import LanguageBridge
 from ui.lock import LockScreen
 from ui.login import LoginDialog
@@ -35,9 +35,7 @@ def _switch(bridge: LanguageBridge, language: str) -> None:
 
 
 def _login(qtbot: QtBot, installation: Paths, bridge: LanguageBridge) -> LoginDialog:
-    dialog = LoginDialog(installation, bridge)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = login_dialog(qtbot, installation, bridge)
     qtbot.waitExposed(dialog)
     return dialog
 
