@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +19,14 @@ from app.reports.tables import (
     key_figures,
     selection_lines,
 )
-from app.reports.texts import WAGES_IN_CASES, category_name, ilo_name, status_name, text
+from app.reports.texts import (
+    WAGES_IN_CASES,
+    category_name,
+    ilo_name,
+    status_name,
+    text,
+    texts,
+)
 from app.services.stats import Indicators
 
 
@@ -35,6 +43,11 @@ def _cells(table: ReportTable, lang: str) -> list[list[str]]:
         return str(value)
 
     return [list(table.headers)] + [[show(cell) for cell in row] for row in table.rows]
+
+
+def _columns(rows: Sequence[object], *fields: str) -> list[list[int]]:
+    """One list of figures per field, across the rows (a chart's series)."""
+    return [[getattr(row, field) for row in rows] for field in fields]
 
 
 def _table(builder: DocumentBuilder, table: ReportTable, lang: str, widths: list[float]) -> None:
@@ -93,12 +106,8 @@ def _charts(builder: DocumentBuilder, ind: Indicators, lang: str) -> None:
     builder.flowable(
         charts.trend_lines(
             [p.month for p in ind.monthly],
-            [
-                [p.opened for p in ind.monthly],
-                [p.resolved for p in ind.monthly],
-                [p.closed for p in ind.monthly],
-            ],
-            [text("opened_short", lang), text("resolved_short", lang), text("closed_short", lang)],
+            _columns(ind.monthly, "opened", "resolved", "closed"),
+            texts(lang, "opened_short", "resolved_short", "closed_short"),
             fonts,
             no_data,
         )
@@ -173,12 +182,8 @@ def _by_mission(builder: DocumentBuilder, ind: Indicators, lang: str, table: Rep
     builder.flowable(
         charts.vertical_bars(
             [m.mission for m in ind.by_mission],
-            [
-                [m.opened for m in ind.by_mission],
-                [m.resolved for m in ind.by_mission],
-                [m.open_now for m in ind.by_mission],
-            ],
-            [text("opened_short", lang), text("resolved_short", lang), text("open_now", lang)],
+            _columns(ind.by_mission, "opened", "resolved", "open_now"),
+            texts(lang, "opened_short", "resolved_short", "open_now"),
             builder.fonts,
             text("no_data", lang),
         )

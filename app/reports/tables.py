@@ -20,6 +20,7 @@ from app.reports.texts import (
     risk_name,
     status_name,
     text,
+    texts,
 )
 from app.services.records import CaseRow
 from app.services.stats import Indicators, OrganisationCount
@@ -182,12 +183,7 @@ def _monthly(ind: Indicators, lang: str) -> ReportTable:
     return ReportTable(
         "monthly",
         text("monthly", lang),
-        (
-            text("month", lang),
-            text("opened_short", lang),
-            text("resolved_short", lang),
-            text("closed_short", lang),
-        ),
+        texts(lang, "month", "opened_short", "resolved_short", "closed_short"),
         tuple((Month.parse(p.month), p.opened, p.resolved, p.closed) for p in ind.monthly),
     )
 
@@ -197,14 +193,15 @@ def _by_mission(ind: Indicators, lang: str) -> ReportTable:
     return ReportTable(
         "by_mission",
         text("by_mission", lang),
-        (
-            text("mission", lang),
-            text("opened_short", lang),
-            text("resolved_short", lang),
-            text("closed_short", lang),
-            text("open_now", lang),
-            text("overdue", lang),
-            text("median_short", lang),
+        texts(
+            lang,
+            "mission",
+            "opened_short",
+            "resolved_short",
+            "closed_short",
+            "open_now",
+            "overdue",
+            "median_short",
         ),
         tuple(
             (m.mission, m.opened, m.resolved, m.closed, m.open_now, m.overdue, _days(m.median_days))
