@@ -25,7 +25,6 @@ Capsys = pytest.CaptureFixture[str]
 OpenWs = Callable[[str], Workspace]
 
 
-
 @pytest.fixture
 def case_number(open_ws: OpenWs, monkeypatch: pytest.MonkeyPatch) -> str:
     ws = open_ws("admin")
