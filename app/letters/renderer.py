@@ -42,6 +42,7 @@ from reportlab.platypus.flowables import TopPadder
 
 from app.domain import labels
 from app.domain.codes import LetterKind
+from app.domain.kk_dates import kk_date_attributive
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_amount, format_date, locale_for
 from app.letters.context import LETTER_KINDS, LetterContext, MissionInfo
@@ -101,23 +102,6 @@ _MISSION_FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
 
 _DRAFT_MARK = {"kk": "ЖОБА", "ru": "ПРОЕКТ", "en": "DRAFT"}
 
-# Kazakh month names with the attributive locative ending ("15 қарашадағы хат"): the ending
-# follows vowel harmony and the last consonant, so it is written out for each month.
-_KK_MONTH_LOCATIVE = (
-    "қаңтардағы",
-    "ақпандағы",
-    "наурыздағы",
-    "сәуірдегі",
-    "мамырдағы",
-    "маусымдағы",
-    "шілдедегі",
-    "тамыздағы",
-    "қыркүйектегі",
-    "қазандағы",
-    "қарашадағы",
-    "желтоқсандағы",
-)
-
 
 def kind_label(kind: str, lang: str) -> str:
     """The name of a letter kind in ``lang`` (kk, ru, en): the register's name for it too."""
@@ -154,7 +138,7 @@ def date_long(value: date, lang: str) -> str:
 def date_attributive(value: date, lang: str) -> str:
     """A date qualifying a noun: kk "2026 жылғы 15 қарашадағы", ru/en as ``date_long``."""
     if lang == "kk":
-        return f"{value.year} жылғы {value.day} {_KK_MONTH_LOCATIVE[value.month - 1]}"
+        return kk_date_attributive(value)
     return date_long(value, lang)
 
 
