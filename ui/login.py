@@ -80,6 +80,7 @@ class LoginDialog(QDialog):
         self.remember = QCheckBox()
         self.forgot = QPushButton()
         self.forgot.setFlat(True)
+        self.forgot.setAutoDefault(False)  # Enter signs in; it must not open the recovery
         self.forgot.clicked.connect(self.open_recovery)
         self.recovery: RecoverDialog | None = None
         self.error = ErrorLabel()
@@ -107,6 +108,9 @@ class LoginDialog(QDialog):
         layout.addWidget(self.forgot, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        # Again now that the button is inside the dialog: before, it had no dialog to be the
+        # default button of, and the dialog made the first button in the tab order its default.
+        self.sign_in_button.setDefault(True)
         self.setMinimumWidth(420)
         self.setTabOrder(self.username, self.password)
         self.setTabOrder(self.password, self.remember)

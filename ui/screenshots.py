@@ -10,7 +10,17 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from app.config import Paths
+    from app.services.workspace import Workspace
+    from ui.i18n_bridge import LanguageBridge
+    from ui.main_window import MainWindow
 
 SIZES = ((1366, 768), (1920, 1080))
 DEMO_CASES = 600
@@ -18,27 +28,30 @@ DEMO_CASES = 600
 SAMPLE_FILE = "Еңбек шарты — Samsung Heavy Industries, Geoje shipyard, 2026-03-01 (scan).pdf"
 
 
-def main(argv: list[str] | None = None) -> int:
+Shoot = Callable[["QWidget", str, tuple[int, int]], None]
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", type=Path)
     parser.add_argument("--lang", default="en", choices=("kk", "ru", "en"))
     parser.add_argument("--small-only", action="store_true", help="only 1366x768")
     parser.add_argument("--pseudo", action="store_true", help="the pseudo-language (layout check)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QApplication
 
     from app.config import Paths
-    from app.services.cases import CaseService
     from app.services.demo import DEMO_PASSWORD, run_demo
     from app.services.installation import unlock
     from ui.app import make_application
-    from ui.cases.area import CasesArea
-    from ui.help import ShortcutsDialog
     from ui.i18n_bridge import LanguageBridge
-    from ui.login import LoginDialog
     from ui.main_window import MainWindow
 
     work = Path(tempfile.mkdtemp(prefix="qorgau-shots-"))
@@ -69,55 +82,82 @@ def main(argv: list[str] | None = None) -> int:
             window = MainWindow(workspace, bridge)
             window.show()
             shoot(window, "start", size)
-            area = window.show_area("cases")
-            assert isinstance(area, CasesArea)
-            model = area.list_view.model
-            while model.loading or not model.total_known:  # the list loads in the background
-                app.processEvents()
-            shoot(window, "cases", size)
-            case_id = area.list_view.model.row_at(2).id
-            if not CaseService(workspace).get_case(case_id).attachments:
-                CaseService(workspace).add_attachment(case_id, SAMPLE_FILE, b"%PDF-1.4 sample")
-            area.open_case(case_id)
-            area.editor.tabs.setCurrentIndex(0)
-            shoot(window, "case-editor", size)
-            area.editor.tabs.setCurrentWidget(area.editor.attachments)
-            shoot(window, "case-attachments", size)
-            area.editor.tabs.setCurrentWidget(area.editor.law_tab)
-            shoot(window, "case-law", size)
-            area.editor.tabs.setCurrentIndex(0)
-            area.new_case()
-            shoot(window, "new-case", size)
-            area.editor.dirty = False
-            area.show_list()
-            for key in ("contracts", "agreements", "letters", "reports", "exchange", "settings"):
-                window.show_area(key)
-                shoot(window, key, size)
-            window.lock()
-            shoot(window, "locked", size)
-            window.unlock()
-            window.show_manual()
-            assert window.help_dialog is not None
-            shoot(window.help_dialog, "manual", (760, 620))
-            window.help_dialog.close()
-            shortcuts = ShortcutsDialog(window)
-            shortcuts.show()
-            shoot(shortcuts, "shortcuts", (560, 460))
-            shortcuts.close()
-            # No About here: it shows this computer's folders, which have no place in docs.
+            _shoot_cases(window, workspace, shoot, size)
+            _shoot_areas_and_dialogs(window, shoot, size)
             window.close()
-        login = LoginDialog(paths, bridge)
-        login.username.setText("consul")
-        login.show()
-        login.adjustSize()
-        app.processEvents()
-        login.grab().save(str(args.out / "login.png"))
-        print(args.out / "login.png")
-        login.close()
+        _shoot_login(paths, bridge, args.out)
     finally:
         workspace.close()
         QApplication.processEvents()
     return 0
+
+
+def _shoot_cases(
+    window: MainWindow, workspace: Workspace, shoot: Shoot, size: tuple[int, int]
+) -> None:
+    """The case list, a case's tabs (one with a long-named attachment) and a new case."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.cases import CaseService
+    from ui.cases.area import CasesArea
+
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    model = area.list_view.model
+    while model.loading or not model.total_known:  # the list loads in the background
+        QApplication.processEvents()
+    shoot(window, "cases", size)
+    case_id = area.list_view.model.row_at(2).id
+    if not CaseService(workspace).get_case(case_id).attachments:
+        CaseService(workspace).add_attachment(case_id, SAMPLE_FILE, b"%PDF-1.4 sample")
+    area.open_case(case_id)
+    area.editor.tabs.setCurrentIndex(0)
+    shoot(window, "case-editor", size)
+    area.editor.tabs.setCurrentWidget(area.editor.attachments)
+    shoot(window, "case-attachments", size)
+    area.editor.tabs.setCurrentWidget(area.editor.law_tab)
+    shoot(window, "case-law", size)
+    area.editor.tabs.setCurrentIndex(0)
+    area.new_case()
+    shoot(window, "new-case", size)
+    area.editor.dirty = False
+    area.show_list()
+
+
+def _shoot_areas_and_dialogs(window: MainWindow, shoot: Shoot, size: tuple[int, int]) -> None:
+    """Every other area, the lock screen, the manual and the shortcuts."""
+    from ui.help import ShortcutsDialog
+
+    for key in ("contracts", "agreements", "letters", "reports", "exchange", "settings"):
+        window.show_area(key)
+        shoot(window, key, size)
+    window.lock()
+    shoot(window, "locked", size)
+    window.unlock()
+    window.show_manual()
+    assert window.help_dialog is not None
+    shoot(window.help_dialog, "manual", (760, 620))
+    window.help_dialog.close()
+    shortcuts = ShortcutsDialog(window)
+    shortcuts.show()
+    shoot(shortcuts, "shortcuts", (560, 460))
+    shortcuts.close()
+    # No About here: it shows this computer's folders, which have no place in docs.
+
+
+def _shoot_login(paths: Paths, bridge: LanguageBridge, out: Path) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.login import LoginDialog
+
+    login = LoginDialog(paths, bridge)
+    login.username.setText("consul")
+    login.show()
+    login.adjustSize()
+    QApplication.processEvents()
+    login.grab().save(str(out / "login.png"))
+    print(out / "login.png")
+    login.close()
 
 
 if __name__ == "__main__":

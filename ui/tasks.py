@@ -243,12 +243,15 @@ class BackgroundTask(QObject, Generic[T]):
 
     @Slot(int, int, str)
     def _show_progress(self, done: int, total: int, text: str) -> None:
-        if self._progress is None:
+        progress = self._progress
+        if progress is None:
             return
-        self._progress.setMaximum(max(total, 0))
-        self._progress.setValue(min(done, total) if total > 0 else 0)
-        if text:
-            self._progress.setLabelText(text)
+        progress.setMaximum(max(total, 0))
+        # A window-modal progress dialog runs the event loop in setValue: the task may finish
+        # (and close the dialog) right there.
+        progress.setValue(min(done, total) if total > 0 else 0)
+        if text and self._progress is progress:
+            progress.setLabelText(text)
 
     def _finish(self) -> None:
         self.running = False

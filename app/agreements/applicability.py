@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 
 from app.agreements.library import (
@@ -27,6 +26,7 @@ from app.agreements.library import (
     check_language,
 )
 from app.domain.codes import Category, parse_code
+from app.domain.kk_dates import kk_date_attributive
 from app.errors import ValidationError
 from app.i18n import _, format_date, load_catalog, pgettext
 
@@ -141,7 +141,7 @@ def citation_text(
     if when is None:
         text = f"{title}, {article}"
     elif lang == "kk":
-        text = f"{_kk_date_attributive(when)} {title}, {article}"
+        text = f"{kk_date_attributive(when)} {title}, {article}"
     elif lang == "ru":
         # CLDR puts a narrow no-break space before "г."; letter fonts such as PT Serif lack
         # that glyph, so use the ordinary no-break space every font has.
@@ -201,28 +201,6 @@ def article_text(article: str, lang: str) -> str:
     if sub:
         return f"{number}-баптың {sub}) тармақшасы"
     return f"{number}-бап"
-
-
-# CLDR has no locative forms of Kazakh month names, which the official date-of-document form
-# "2014 жылғы 29 мамырдағы" needs, so they are written out here.
-_KK_MONTHS_LOCATIVE = (
-    "қаңтардағы",
-    "ақпандағы",
-    "наурыздағы",
-    "сәуірдегі",
-    "мамырдағы",
-    "маусымдағы",
-    "шілдедегі",
-    "тамыздағы",
-    "қыркүйектегі",
-    "қазандағы",
-    "қарашадағы",
-    "желтоқсандағы",
-)
-
-
-def _kk_date_attributive(value: date) -> str:
-    return f"{value.year} жылғы {value.day} {_KK_MONTHS_LOCATIVE[value.month - 1]}"
 
 
 def ratification_label(applicable: Applicable) -> str:

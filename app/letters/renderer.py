@@ -42,6 +42,7 @@ from reportlab.platypus.flowables import TopPadder
 
 from app.domain import labels
 from app.domain.codes import LetterKind
+from app.domain.kk_dates import kk_date_attributive
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_amount, format_date, locale_for
 from app.letters.context import LETTER_KINDS, LetterContext, MissionInfo
@@ -101,23 +102,6 @@ _MISSION_FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
 
 _DRAFT_MARK = {"kk": "ЖОБА", "ru": "ПРОЕКТ", "en": "DRAFT"}
 
-# Kazakh month names with the attributive locative ending ("15 қарашадағы хат"): the ending
-# follows vowel harmony and the last consonant, so it is written out for each month.
-_KK_MONTH_LOCATIVE = (
-    "қаңтардағы",
-    "ақпандағы",
-    "наурыздағы",
-    "сәуірдегі",
-    "мамырдағы",
-    "маусымдағы",
-    "шілдедегі",
-    "тамыздағы",
-    "қыркүйектегі",
-    "қазандағы",
-    "қарашадағы",
-    "желтоқсандағы",
-)
-
 
 def kind_label(kind: str, lang: str) -> str:
     """The name of a letter kind in ``lang`` (kk, ru, en): the register's name for it too."""
@@ -154,7 +138,7 @@ def date_long(value: date, lang: str) -> str:
 def date_attributive(value: date, lang: str) -> str:
     """A date qualifying a noun: kk "2026 жылғы 15 қарашадағы", ru/en as ``date_long``."""
     if lang == "kk":
-        return f"{value.year} жылғы {value.day} {_KK_MONTH_LOCATIVE[value.month - 1]}"
+        return kk_date_attributive(value)
     return date_long(value, lang)
 
 
@@ -186,6 +170,69 @@ def paragraphs(text: str) -> list[str]:
     return [chunk for chunk in chunks if chunk]
 
 
+# Every style but the body's: how it differs from the body (none has the body's first-line
+# indent). A "font" names a face of the FontSet (serif_bold, sans), resolved in _styles.
+_DERIVED_STYLES: dict[str, dict[str, Any]] = {
+    "plain": {"alignment": TA_LEFT},
+    "lead": {"alignment": TA_JUSTIFY, "spaceAfter": 8},
+    "lh_name": {
+        "font": "serif_bold",
+        "fontSize": 13,
+        "leading": 16.5,
+        "alignment": TA_CENTER,
+        "spaceAfter": 2,
+    },
+    "lh_contact": {
+        "font": "sans",
+        "fontSize": 8.5,
+        "leading": 10.5,
+        "alignment": TA_CENTER,
+        "spaceAfter": 0,
+        "textColor": colors.HexColor("#333333"),
+    },
+    "reg": {"fontSize": 10.5, "leading": 13, "alignment": TA_LEFT},
+    "to": {"alignment": TA_LEFT, "spaceAfter": 0},
+    "title": {
+        "font": "serif_bold",
+        "fontSize": 13,
+        "leading": 17,
+        "alignment": TA_CENTER,
+        "spaceBefore": 10,
+        "spaceAfter": 8,
+    },
+    "subject": {"font": "serif_bold", "alignment": TA_LEFT, "spaceBefore": 10, "spaceAfter": 8},
+    "heading": {
+        "font": "serif_bold",
+        "alignment": TA_LEFT,
+        "spaceBefore": 8,
+        "spaceAfter": 4,
+        "keepWithNext": 1,
+    },
+    "salutation": {"alignment": TA_CENTER, "spaceBefore": 4, "spaceAfter": 8},
+    "item": {"leftIndent": 8 * mm, "bulletIndent": 3 * mm},
+    "cite": {"fontSize": 11, "leading": 14, "leftIndent": 8 * mm, "bulletIndent": 3 * mm},
+    "attach": {"fontSize": 11, "leading": 14, "alignment": TA_LEFT, "spaceBefore": 6},
+    "right": {"alignment": TA_RIGHT},
+    "sign": {"alignment": TA_LEFT, "spaceAfter": 0},
+    "sign_right": {"alignment": TA_RIGHT, "spaceAfter": 0},
+    "small": {
+        "font": "sans",
+        "fontSize": 8.5,
+        "leading": 10.5,
+        "alignment": TA_LEFT,
+        "spaceAfter": 0,
+    },
+    "cell": {"fontSize": 10, "leading": 12.5, "alignment": TA_LEFT, "spaceAfter": 0},
+    "cell_head": {
+        "font": "serif_bold",
+        "fontSize": 10,
+        "leading": 12.5,
+        "alignment": TA_LEFT,
+        "spaceAfter": 0,
+    },
+}
+
+
 def _styles(fonts: FontSet) -> dict[str, ParagraphStyle]:
     body = ParagraphStyle(
         "body",
@@ -200,102 +247,13 @@ def _styles(fonts: FontSet) -> dict[str, ParagraphStyle]:
         allowWidows=0,
         allowOrphans=0,
     )
-
-    def like(name: str, **changes: Any) -> ParagraphStyle:
-        return ParagraphStyle(name, parent=body, **changes)
-
-    return {
-        "body": body,
-        "plain": like("plain", firstLineIndent=0, alignment=TA_LEFT),
-        "lead": like("lead", firstLineIndent=0, alignment=TA_JUSTIFY, spaceAfter=8),
-        "lh_name": like(
-            "lh_name",
-            fontName=fonts.serif_bold,
-            fontSize=13,
-            leading=16.5,
-            alignment=TA_CENTER,
-            firstLineIndent=0,
-            spaceAfter=2,
-        ),
-        "lh_contact": like(
-            "lh_contact",
-            fontName=fonts.sans,
-            fontSize=8.5,
-            leading=10.5,
-            alignment=TA_CENTER,
-            firstLineIndent=0,
-            spaceAfter=0,
-            textColor=colors.HexColor("#333333"),
-        ),
-        "reg": like("reg", fontSize=10.5, leading=13, alignment=TA_LEFT, firstLineIndent=0),
-        "to": like("to", alignment=TA_LEFT, firstLineIndent=0, spaceAfter=0),
-        "title": like(
-            "title",
-            fontName=fonts.serif_bold,
-            fontSize=13,
-            leading=17,
-            alignment=TA_CENTER,
-            firstLineIndent=0,
-            spaceBefore=10,
-            spaceAfter=8,
-        ),
-        "subject": like(
-            "subject",
-            fontName=fonts.serif_bold,
-            alignment=TA_LEFT,
-            firstLineIndent=0,
-            spaceBefore=10,
-            spaceAfter=8,
-        ),
-        "heading": like(
-            "heading",
-            fontName=fonts.serif_bold,
-            alignment=TA_LEFT,
-            firstLineIndent=0,
-            spaceBefore=8,
-            spaceAfter=4,
-            keepWithNext=1,
-        ),
-        "salutation": like(
-            "salutation", alignment=TA_CENTER, firstLineIndent=0, spaceBefore=4, spaceAfter=8
-        ),
-        "item": like("item", firstLineIndent=0, leftIndent=8 * mm, bulletIndent=3 * mm),
-        "cite": like(
-            "cite",
-            fontSize=11,
-            leading=14,
-            firstLineIndent=0,
-            leftIndent=8 * mm,
-            bulletIndent=3 * mm,
-        ),
-        "attach": like(
-            "attach", fontSize=11, leading=14, alignment=TA_LEFT, firstLineIndent=0, spaceBefore=6
-        ),
-        "right": like("right", alignment=TA_RIGHT, firstLineIndent=0),
-        "sign": like("sign", alignment=TA_LEFT, firstLineIndent=0, spaceAfter=0),
-        "sign_right": like("sign_right", alignment=TA_RIGHT, firstLineIndent=0, spaceAfter=0),
-        "small": like(
-            "small",
-            fontName=fonts.sans,
-            fontSize=8.5,
-            leading=10.5,
-            alignment=TA_LEFT,
-            firstLineIndent=0,
-            spaceAfter=0,
-        ),
-        "cell": like(
-            "cell", fontSize=10, leading=12.5, alignment=TA_LEFT, firstLineIndent=0, spaceAfter=0
-        ),
-        "cell_head": like(
-            "cell_head",
-            fontName=fonts.serif_bold,
-            fontSize=10,
-            leading=12.5,
-            alignment=TA_LEFT,
-            firstLineIndent=0,
-            spaceAfter=0,
-        ),
-    }
+    styles = {"body": body}
+    for name, changes in _DERIVED_STYLES.items():
+        changes = dict(changes)
+        if "font" in changes:
+            changes["fontName"] = getattr(fonts, changes.pop("font"))
+        styles[name] = ParagraphStyle(name, parent=body, firstLineIndent=0, **changes)
+    return styles
 
 
 # Row styles: (column fractions of the frame, style of each cell, vertical alignment).
@@ -727,34 +685,37 @@ def closing_dative(context: LetterContext) -> str:
     return addressee_dative(context)
 
 
-def _template_variables(context: LetterContext) -> dict[str, Any]:
+def _incoming(context: LetterContext) -> dict[str, str] | None:
+    """The letter being answered, its date in every form the templates use."""
+    if context.incoming_ref is None:
+        return None
+    number, when = context.incoming_ref
+    return {
+        "number": number,
+        "date_numeric": date_numeric(when),
+        "date_long": date_long(when, context.lang),
+        "date_attr": date_attributive(when, context.lang),
+    }
+
+
+def _claims(context: LetterContext) -> list[str]:
+    """The claims listed; an old context with only an amount owed claims it as wages."""
+    claims = list(context.claims)
+    if not claims and context.amount_owed:
+        amount, currency = context.amount_owed
+        money = money_text(amount, currency, context.lang)
+        claims = [claim_text(Claim(amount, currency, "wages"), context.lang, money, date_numeric)]
+    return claims
+
+
+def _person_phrases(context: LetterContext) -> dict[str, Any]:
+    """How the templates name the person: in each case, with identity, agreeing in sex."""
     lang = context.lang
     sex = person_sex(context)
     person = context.person
-    incoming = None
-    if context.incoming_ref is not None:
-        number, when = context.incoming_ref
-        incoming = {
-            "number": number,
-            "date_numeric": date_numeric(when),
-            "date_long": date_long(when, lang),
-            "date_attr": date_attributive(when, lang),
-        }
-    short, short_genitive, short_dative = mission_forms(context.mission, lang)
-    host = (context.host_country or context.mission.country).upper()
-    claims = list(context.claims)
-    if not claims and context.amount_owed:
-        money = money_text(context.amount_owed[0], context.amount_owed[1], lang)
-        claims = [
-            claim_text(
-                Claim(context.amount_owed[0], context.amount_owed[1], "wages"),
-                lang,
-                money,
-                date_numeric,
-            )
-        ]
     latin = _latin_name(context)
     abroad = context.kind in _ABROAD
+    identity = _identity(context)
 
     def name_ru(case: RuCase = "nom") -> str:
         return ru_full_name(person.surname, person.given_names, person.patronymic, sex, case)
@@ -770,7 +731,6 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         else:
             title = "Ms" if sex == "female" else "Mr"
             text = f"{title} {latin}, a citizen of the Republic of Kazakhstan"
-        identity = _identity(context)
         if lang == "kk":
             # The genitive stays on the name; what identifies the person goes in brackets.
             inside = [person.full_name_latin] if abroad and person.surname_latin else []
@@ -783,17 +743,26 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
     def g(male: str, female: str) -> str:
         return female if sex == "female" else male
 
-    employer = context.employer
     return {
-        "ctx": context,
         "g": g,
         "citizen": citizen,
         "name_ru": name_ru,
         "name_latin": latin,
         "name_kk_gen": kk_suffix(person.full_name, "gen"),
-        "identity": _identity(context),
+        "identity": identity,
         # ru: an apposition with identity details is closed by a comma before the verb.
-        "id_comma": "," if _identity(context) else "",
+        "id_comma": "," if identity else "",
+    }
+
+
+def _template_variables(context: LetterContext) -> dict[str, Any]:
+    lang = context.lang
+    short, short_genitive, short_dative = mission_forms(context.mission, lang)
+    host = (context.host_country or context.mission.country).upper()
+    employer = context.employer
+    return {
+        "ctx": context,
+        **_person_phrases(context),
         "state": lambda iso2, case="nom": state_name(iso2, lang, case),
         "state_bare": lambda iso2: (
             state_name_en_bare(iso2) if lang == "en" else state_name(iso2, lang)
@@ -815,8 +784,8 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         }[lang],
         "employer_name": employer.name if employer else "",
         "employer_state": (employer.country if employer else host).upper(),
-        "incoming": incoming,
-        "claims": claims,
+        "incoming": _incoming(context),
+        "claims": _claims(context),
         "facts_paragraphs": paragraphs(context.facts),
         "request_items": [
             line.strip(" ;.") for line in context.requests.splitlines() if line.strip(" ;.")

@@ -107,6 +107,33 @@ def _value_axis(axis: Any, top: int, fonts: FontSet) -> None:
     axis.gridStrokeColor = colors.HexColor("#DDDDDD")
 
 
+def _lay_out(
+    chart: VerticalBarChart | HorizontalLineChart,
+    height: float,
+    right: float,
+    series: Sequence[Sequence[int]],
+    categories: list[str],
+    fonts: FontSet,
+) -> None:
+    """Place a chart with categories along the bottom in a drawing of ``height``, leaving
+    ``right`` free for a legend, with its data and a value axis up to the highest value."""
+    chart.x = 12 * mm
+    chart.y = 14 * mm
+    chart.width = WIDTH - chart.x - right
+    chart.height = height - chart.y - 6 * mm
+    chart.data = [list(s) for s in series]
+    chart.categoryAxis.categoryNames = categories
+    _value_axis(chart.valueAxis, max(max(s) for s in series), fonts)
+
+
+def _category_labels(labels: Any, fonts: FontSet, size: float, angle: int) -> None:
+    """The category names: tilted by ``angle`` (hung from their end) or level."""
+    labels.fontName = fonts.sans
+    labels.fontSize = size
+    labels.angle = angle
+    labels.boxAnchor = "ne" if angle else "n"
+
+
 def vertical_bars(
     labels: Sequence[str],
     series: Sequence[Sequence[int]],
@@ -120,18 +147,9 @@ def vertical_bars(
     height = 62 * mm
     drawing = _drawing(height, fonts)
     chart = VerticalBarChart()
-    chart.x = 12 * mm
-    chart.y = 14 * mm
-    chart.width = WIDTH - chart.x - (40 * mm if len(series) > 1 else 4 * mm)
-    chart.height = height - chart.y - 6 * mm
-    chart.data = [list(s) for s in series]
-    chart.categoryAxis.categoryNames = [_short(label) for label in labels]
-    chart.categoryAxis.labels.fontName = fonts.sans
-    chart.categoryAxis.labels.fontSize = 7.5
-    chart.categoryAxis.labels.angle = 30 if len(labels) > 5 else 0
-    chart.categoryAxis.labels.boxAnchor = "ne" if len(labels) > 5 else "n"
-    top = max(max(s) for s in series)
-    _value_axis(chart.valueAxis, top, fonts)
+    right = 40 * mm if len(series) > 1 else 4 * mm
+    _lay_out(chart, height, right, series, [_short(label) for label in labels], fonts)
+    _category_labels(chart.categoryAxis.labels, fonts, 7.5, 30 if len(labels) > 5 else 0)
     for index in range(len(series)):
         chart.bars[index].fillColor = PALETTE[index % len(PALETTE)]
         chart.bars[index].strokeColor = None
@@ -158,18 +176,8 @@ def trend_lines(
     height = 62 * mm
     drawing = _drawing(height, fonts)
     chart = HorizontalLineChart()
-    chart.x = 12 * mm
-    chart.y = 14 * mm
-    chart.width = WIDTH - chart.x - 40 * mm
-    chart.height = height - chart.y - 6 * mm
-    chart.data = [list(s) for s in series]
-    chart.categoryAxis.categoryNames = list(months)
-    chart.categoryAxis.labels.fontName = fonts.sans
-    chart.categoryAxis.labels.fontSize = 7
-    chart.categoryAxis.labels.angle = 45 if len(months) > 6 else 0
-    chart.categoryAxis.labels.boxAnchor = "ne" if len(months) > 6 else "n"
-    top = max(max(s) for s in series)
-    _value_axis(chart.valueAxis, top, fonts)
+    _lay_out(chart, height, 40 * mm, series, list(months), fonts)
+    _category_labels(chart.categoryAxis.labels, fonts, 7, 45 if len(months) > 6 else 0)
     chart.joinedLines = True
     for index in range(len(series)):
         chart.lines[index].strokeColor = PALETTE[index % len(PALETTE)]

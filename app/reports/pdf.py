@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +19,14 @@ from app.reports.tables import (
     key_figures,
     selection_lines,
 )
-from app.reports.texts import WAGES_IN_CASES, category_name, ilo_name, status_name, text
+from app.reports.texts import (
+    WAGES_IN_CASES,
+    category_name,
+    ilo_name,
+    status_name,
+    text,
+    texts,
+)
 from app.services.stats import Indicators
 
 
@@ -35,6 +43,11 @@ def _cells(table: ReportTable, lang: str) -> list[list[str]]:
         return str(value)
 
     return [list(table.headers)] + [[show(cell) for cell in row] for row in table.rows]
+
+
+def _columns(rows: Sequence[object], *fields: str) -> list[list[int]]:
+    """One list of figures per field, across the rows (a chart's series)."""
+    return [[getattr(row, field) for row in rows] for field in fields]
 
 
 def _table(builder: DocumentBuilder, table: ReportTable, lang: str, widths: list[float]) -> None:
@@ -60,10 +73,23 @@ def render_stats_report(
     builder = DocumentBuilder(
         lang, mission, text("title", lang), subject=text("title", lang), font_dir=font_dir
     )
-    fonts = builder.fonts
-    no_data = text("no_data", lang)
     tables = {t.key: t for t in indicator_tables(ind, lang)}
+    _heading_lines(builder, ind, lang, hide_names)
+    _table(builder, key_figures(ind, lang), lang, [120, 45])
+    _charts(builder, ind, lang)
+    _outcomes(builder, ind, lang)
+    _table(builder, tables["top_employers"], lang, [95, 45, 25])
+    _table(builder, tables["top_agencies"], lang, [95, 45, 25])
+    _table(builder, tables["letters_by_kind"], lang, [140, 25])
+    _table(builder, tables["reviews_by_risk"], lang, [140, 25])
+    if ind.by_mission:
+        _by_mission(builder, ind, lang, tables["by_mission"])
+    builder.at_bottom(text("prepared", lang).format(date=date_long(prepared_on or ind.today, lang)))
+    return builder.build()
 
+
+def _heading_lines(builder: DocumentBuilder, ind: Indicators, lang: str, hide_names: bool) -> None:
+    """The title, what the figures were selected by, and the date they stand at."""
     builder.paragraph(text("title", lang), "title")
     for line in selection_lines(ind, lang, hide_names):
         builder.paragraph(line, "plain")
@@ -71,18 +97,17 @@ def render_stats_report(
     if hide_names:
         builder.paragraph(text("names_hidden", lang), "plain")
 
-    _table(builder, key_figures(ind, lang), lang, [120, 45])
 
+def _charts(builder: DocumentBuilder, ind: Indicators, lang: str) -> None:
+    """The five charts: monthly trend, open by status, categories, ILO indicators, countries."""
+    fonts = builder.fonts
+    no_data = text("no_data", lang)
     builder.heading(text("monthly", lang))
     builder.flowable(
         charts.trend_lines(
             [p.month for p in ind.monthly],
-            [
-                [p.opened for p in ind.monthly],
-                [p.resolved for p in ind.monthly],
-                [p.closed for p in ind.monthly],
-            ],
-            [text("opened_short", lang), text("resolved_short", lang), text("closed_short", lang)],
+            _columns(ind.monthly, "opened", "resolved", "closed"),
+            texts(lang, "opened_short", "resolved_short", "closed_short"),
             fonts,
             no_data,
         )
@@ -127,6 +152,9 @@ def render_stats_report(
         )
     )
 
+
+def _outcomes(builder: DocumentBuilder, ind: Indicators, lang: str) -> None:
+    """Documents returned, people repatriated and referred, wages recovered per currency."""
     builder.heading(text("outcomes", lang))
     builder.table(
         [
@@ -147,27 +175,17 @@ def render_stats_report(
         [120, 45],
     )
 
-    _table(builder, tables["top_employers"], lang, [95, 45, 25])
-    _table(builder, tables["top_agencies"], lang, [95, 45, 25])
-    _table(builder, tables["letters_by_kind"], lang, [140, 25])
-    _table(builder, tables["reviews_by_risk"], lang, [140, 25])
 
-    if ind.by_mission:
-        builder.heading(text("by_mission", lang))
-        builder.flowable(
-            charts.vertical_bars(
-                [m.mission for m in ind.by_mission],
-                [
-                    [m.opened for m in ind.by_mission],
-                    [m.resolved for m in ind.by_mission],
-                    [m.open_now for m in ind.by_mission],
-                ],
-                [text("opened_short", lang), text("resolved_short", lang), text("open_now", lang)],
-                fonts,
-                no_data,
-            )
+def _by_mission(builder: DocumentBuilder, ind: Indicators, lang: str, table: ReportTable) -> None:
+    """HQ's chart and table of the figures per mission."""
+    builder.heading(text("by_mission", lang))
+    builder.flowable(
+        charts.vertical_bars(
+            [m.mission for m in ind.by_mission],
+            _columns(ind.by_mission, "opened", "resolved", "open_now"),
+            texts(lang, "opened_short", "resolved_short", "open_now"),
+            builder.fonts,
+            text("no_data", lang),
         )
-        builder.table(_cells(tables["by_mission"], lang), [25, 22, 22, 22, 27, 24, 23])
-
-    builder.at_bottom(text("prepared", lang).format(date=date_long(prepared_on or ind.today, lang)))
-    return builder.build()
+    )
+    builder.table(_cells(table, lang), [25, 22, 22, 22, 27, 24, 23])

@@ -6,7 +6,7 @@ report's language, and cells that are plain values (text, int, Decimal, float, d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,9 +20,10 @@ from app.reports.texts import (
     risk_name,
     status_name,
     text,
+    texts,
 )
 from app.services.records import CaseRow
-from app.services.stats import Indicators
+from app.services.stats import Indicators, OrganisationCount
 
 Cell = str | int | float | Decimal | date | None
 
@@ -102,11 +103,11 @@ def indicator_tables(ind: Indicators, lang: str) -> list[ReportTable]:
     count = text("cases", lang)
     tables = [
         key_figures(ind, lang),
-        ReportTable(
+        _counted(
             "open_by_status",
-            text("open_by_status", lang),
-            (text("status", lang), count),
-            tuple((status_name(c.key, lang), c.count) for c in ind.open_by_status),
+            "status",
+            ((status_name(c.key, lang), c.count) for c in ind.open_by_status),
+            lang,
         ),
         ReportTable(
             "wages_recovered",
@@ -114,11 +115,11 @@ def indicator_tables(ind: Indicators, lang: str) -> list[ReportTable]:
             (text("currency", lang), text("amount", lang), count),
             tuple((m.currency, m.amount, m.cases) for m in ind.wages_recovered),
         ),
-        ReportTable(
+        _counted(
             "categories",
-            text("categories", lang),
-            (text("category", lang), count),
-            tuple((category_name(c.key, lang), c.count) for c in ind.categories if c.count),
+            "category",
+            ((category_name(c.key, lang), c.count) for c in ind.categories if c.count),
+            lang,
         ),
         ReportTable(
             "ilo_indicators",
@@ -129,77 +130,84 @@ def indicator_tables(ind: Indicators, lang: str) -> list[ReportTable]:
                 for number, c in enumerate(ind.ilo_indicators, start=1)
             ),
         ),
-        ReportTable(
+        _counted(
             "host_countries",
-            text("host_countries", lang),
-            (text("country", lang), count),
-            tuple((official_name(c.key, lang), c.count) for c in ind.host_countries),
+            "country",
+            ((official_name(c.key, lang), c.count) for c in ind.host_countries),
+            lang,
         ),
-        ReportTable(
-            "top_employers",
-            text("top_employers", lang),
-            (text("name", lang), text("country", lang), count),
-            tuple((o.name, official_name(o.country, lang), o.count) for o in ind.top_employers),
-        ),
-        ReportTable(
-            "top_agencies",
-            text("top_agencies", lang),
-            (text("name", lang), text("country", lang), count),
-            tuple((o.name, official_name(o.country, lang), o.count) for o in ind.top_agencies),
-        ),
-        ReportTable(
+        _organisations("top_employers", ind.top_employers, lang),
+        _organisations("top_agencies", ind.top_agencies, lang),
+        _counted(
             "letters_by_kind",
-            text("letters", lang),
-            (text("letter_kind", lang), count),
-            tuple((letter_kind_name(c.key, lang), c.count) for c in ind.letters_by_kind),
+            "letter_kind",
+            ((letter_kind_name(c.key, lang), c.count) for c in ind.letters_by_kind),
+            lang,
+            title="letters",
         ),
-        ReportTable(
+        _counted(
             "reviews_by_risk",
-            text("reviews", lang),
-            (text("risk", lang), count),
-            tuple((risk_name(c.key, lang), c.count) for c in ind.reviews_by_risk),
+            "risk",
+            ((risk_name(c.key, lang), c.count) for c in ind.reviews_by_risk),
+            lang,
+            title="reviews",
         ),
-        ReportTable(
-            "monthly",
-            text("monthly", lang),
-            (
-                text("month", lang),
-                text("opened_short", lang),
-                text("resolved_short", lang),
-                text("closed_short", lang),
-            ),
-            tuple((Month.parse(p.month), p.opened, p.resolved, p.closed) for p in ind.monthly),
-        ),
+        _monthly(ind, lang),
     ]
     if ind.by_mission:
-        tables.append(
-            ReportTable(
-                "by_mission",
-                text("by_mission", lang),
-                (
-                    text("mission", lang),
-                    text("opened_short", lang),
-                    text("resolved_short", lang),
-                    text("closed_short", lang),
-                    text("open_now", lang),
-                    text("overdue", lang),
-                    text("median_short", lang),
-                ),
-                tuple(
-                    (
-                        m.mission,
-                        m.opened,
-                        m.resolved,
-                        m.closed,
-                        m.open_now,
-                        m.overdue,
-                        _days(m.median_days),
-                    )
-                    for m in ind.by_mission
-                ),
-            )
-        )
+        tables.append(_by_mission(ind, lang))
     return tables
+
+
+def _counted(
+    key: str, label: str, rows: Iterable[tuple[str, int]], lang: str, *, title: str = ""
+) -> ReportTable:
+    """A two-column table of names and their case counts; its title is the text ``title``
+    (``key`` when not given)."""
+    return ReportTable(
+        key, text(title or key, lang), (text(label, lang), text("cases", lang)), tuple(rows)
+    )
+
+
+def _organisations(key: str, organisations: Sequence[OrganisationCount], lang: str) -> ReportTable:
+    """The employers or agencies with the most cases, with their country."""
+    return ReportTable(
+        key,
+        text(key, lang),
+        (text("name", lang), text("country", lang), text("cases", lang)),
+        tuple((o.name, official_name(o.country, lang), o.count) for o in organisations),
+    )
+
+
+def _monthly(ind: Indicators, lang: str) -> ReportTable:
+    return ReportTable(
+        "monthly",
+        text("monthly", lang),
+        texts(lang, "month", "opened_short", "resolved_short", "closed_short"),
+        tuple((Month.parse(p.month), p.opened, p.resolved, p.closed) for p in ind.monthly),
+    )
+
+
+def _by_mission(ind: Indicators, lang: str) -> ReportTable:
+    """HQ's figures per mission."""
+    return ReportTable(
+        "by_mission",
+        text("by_mission", lang),
+        texts(
+            lang,
+            "mission",
+            "opened_short",
+            "resolved_short",
+            "closed_short",
+            "open_now",
+            "overdue",
+            "median_short",
+        ),
+        tuple(
+            (m.mission, m.opened, m.resolved, m.closed, m.open_now, m.overdue, _days(m.median_days))
+            for m in ind.by_mission
+        ),
+    )
 
 
 def case_list_table(rows: Sequence[CaseRow], lang: str, hide_names: bool) -> ReportTable:

@@ -82,6 +82,11 @@ def text(key: str, lang: str) -> str:
     return translator(DOCUMENTS_DOMAIN, lang).gettext(TEXTS[key])
 
 
+def texts(lang: str, *keys: str) -> tuple[str, ...]:
+    """The texts ``keys`` in ``lang``, in order (a table's headers, a chart's legend)."""
+    return tuple(text(key, lang) for key in keys)
+
+
 def status_name(code: str, lang: str) -> str:
     return labels.case_status(code, lang)
 

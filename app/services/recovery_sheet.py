@@ -48,6 +48,95 @@ def _texts() -> dict[str, Any]:
     return dict(json.loads(SHEET_TEXTS.read_text(encoding="utf-8")))
 
 
+class _Sheet:
+    """The sheet's words in one language, its paragraph styles, and the parts built from them."""
+
+    def __init__(self, facts: SheetFacts, lang: str) -> None:
+        self.facts = facts
+        self.lang = lang
+        self.words = _texts()[lang]
+        self.fonts = register_fonts()
+        fonts = self.fonts
+        self.title = ParagraphStyle("title", fontName=fonts.serif_bold, fontSize=20, leading=26)
+        self.body = ParagraphStyle(
+            "body", fontName=fonts.serif, fontSize=11, leading=15, spaceAfter=8
+        )
+        self.small = ParagraphStyle("small", fontName=fonts.sans, fontSize=9, leading=12)
+        self.label = ParagraphStyle(
+            "label", parent=self.small, textColor=colors.HexColor("#555555")
+        )
+        self.mission = facts.mission_name or facts.mission_code
+
+    def text(self, name: str, style: ParagraphStyle) -> Paragraph:
+        return Paragraph(escape(self.words[name].format(mission=self.mission)), style)
+
+    def facts_table(self) -> Table:
+        """Which mission and database the key opens, made when and by whom."""
+        facts, small, label = self.facts, self.small, self.label
+        table = Table(
+            [
+                [
+                    self.text("mission", label),
+                    Paragraph(escape(f"{self.mission} ({facts.mission_code})"), small),
+                ],
+                [self.text("database", label), Paragraph(escape(facts.database_id), small)],
+                [
+                    self.text("created", label),
+                    Paragraph(escape(format_datetime(facts.created_at, "long", self.lang)), small),
+                ],
+                [self.text("created_by", label), Paragraph(escape(facts.created_by), small)],
+            ],
+            colWidths=[45 * mm, 120 * mm],
+            hAlign="LEFT",
+        )
+        # A table sets each cell's font, Paragraph or not: Helvetica (never embedded) unless told.
+        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), self.fonts.sans)]))
+        return table
+
+    def key_table(self, recovery_key: str) -> Table:
+        """The key, large, group by group under its number."""
+        groups = groups_of(recovery_key)
+        table = Table(
+            [[str(n + 1) for n in range(len(groups))], groups],
+            colWidths=[21 * mm] * len(groups),
+            rowHeights=[6 * mm, 14 * mm],
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, 0), self.fonts.sans),
+                    ("FONTSIZE", (0, 0), (-1, 0), 8),
+                    ("TEXTCOLOR", (0, 0), (-1, 0), colors.HexColor("#777777")),
+                    ("FONTNAME", (0, 1), (-1, 1), self.fonts.sans_bold),
+                    ("FONTSIZE", (0, 1), (-1, 1), 15),
+                    ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("BOX", (0, 1), (-1, 1), 1, colors.black),
+                    ("INNERGRID", (0, 1), (-1, 1), 0.5, colors.black),
+                ]
+            )
+        )
+        return table
+
+    def signature(self) -> Table:
+        """The "received by" line to sign on."""
+        table = Table(
+            [[self.text("received", self.small)], [""]],
+            colWidths=[165 * mm],
+            rowHeights=[8 * mm, 18 * mm],
+            hAlign="LEFT",
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), self.fonts.sans),
+                    ("LINEBELOW", (0, 1), (0, 1), 0.5, colors.black),
+                ]
+            )
+        )
+        return table
+
+
 def render_recovery_sheet(recovery_key: str, facts: SheetFacts, lang: str) -> bytes:
     if lang not in LANGUAGES:
         raise ValidationError(
@@ -55,67 +144,8 @@ def render_recovery_sheet(recovery_key: str, facts: SheetFacts, lang: str) -> by
                 lang=lang, langs=", ".join(LANGUAGES)
             )
         )
-    words = _texts()[lang]
-    fonts = register_fonts()
-    title = ParagraphStyle("title", fontName=fonts.serif_bold, fontSize=20, leading=26)
-    body = ParagraphStyle("body", fontName=fonts.serif, fontSize=11, leading=15, spaceAfter=8)
-    small = ParagraphStyle("small", fontName=fonts.sans, fontSize=9, leading=12)
-    label = ParagraphStyle("label", parent=small, textColor=colors.HexColor("#555555"))
-    mission = facts.mission_name or facts.mission_code
-
-    def text(name: str, style: ParagraphStyle) -> Paragraph:
-        return Paragraph(escape(words[name].format(mission=mission)), style)
-
-    facts_table = Table(
-        [
-            [text("mission", label), Paragraph(escape(f"{mission} ({facts.mission_code})"), small)],
-            [text("database", label), Paragraph(escape(facts.database_id), small)],
-            [
-                text("created", label),
-                Paragraph(escape(format_datetime(facts.created_at, "long", lang)), small),
-            ],
-            [text("created_by", label), Paragraph(escape(facts.created_by), small)],
-        ],
-        colWidths=[45 * mm, 120 * mm],
-        hAlign="LEFT",
-    )
-    # A table sets each cell's font, Paragraph or not: Helvetica (never embedded) unless told.
-    facts_table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.sans)]))
-    groups = groups_of(recovery_key)
-    key_table = Table(
-        [[str(n + 1) for n in range(len(groups))], groups],
-        colWidths=[21 * mm] * len(groups),
-        rowHeights=[6 * mm, 14 * mm],
-    )
-    key_table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), fonts.sans),
-                ("FONTSIZE", (0, 0), (-1, 0), 8),
-                ("TEXTCOLOR", (0, 0), (-1, 0), colors.HexColor("#777777")),
-                ("FONTNAME", (0, 1), (-1, 1), fonts.sans_bold),
-                ("FONTSIZE", (0, 1), (-1, 1), 15),
-                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("BOX", (0, 1), (-1, 1), 1, colors.black),
-                ("INNERGRID", (0, 1), (-1, 1), 0.5, colors.black),
-            ]
-        )
-    )
-    signature = Table(
-        [[text("received", small)], [""]],
-        colWidths=[165 * mm],
-        rowHeights=[8 * mm, 18 * mm],
-        hAlign="LEFT",
-    )
-    signature.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), fonts.sans),
-                ("LINEBELOW", (0, 1), (0, 1), 0.5, colors.black),
-            ]
-        )
-    )
+    sheet = _Sheet(facts, lang)
+    text = sheet.text
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out,
@@ -124,29 +154,29 @@ def render_recovery_sheet(recovery_key: str, facts: SheetFacts, lang: str) -> by
         rightMargin=20 * mm,
         topMargin=20 * mm,
         bottomMargin=20 * mm,
-        title=words["title"],
+        title=sheet.words["title"],
         author="Qorgau",
         creator="Qorgau",
         lang=lang,
         # reportlab's canvas would otherwise start with Helvetica, which is never embedded.
-        initialFontName=fonts.serif,
+        initialFontName=sheet.fonts.serif,
     )
     document.build(
         [
-            text("title", title),
+            text("title", sheet.title),
             Spacer(0, 6 * mm),
-            text("intro", body),
+            text("intro", sheet.body),
             Spacer(0, 2 * mm),
-            facts_table,
+            sheet.facts_table(),
             Spacer(0, 8 * mm),
-            text("key", small),
+            text("key", sheet.small),
             Spacer(0, 2 * mm),
-            key_table,
+            sheet.key_table(recovery_key),
             Spacer(0, 8 * mm),
-            text("use", body),
-            text("rotate", body),
+            text("use", sheet.body),
+            text("rotate", sheet.body),
             Spacer(0, 10 * mm),
-            signature,
+            sheet.signature(),
         ],
         canvasmaker=ArchivalCanvas,
     )

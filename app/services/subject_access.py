@@ -404,7 +404,37 @@ def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> bytes:
             mission=export.mission_code,
         )
     )
-    field_names = {
+    field_names = _person_field_names()
+    for person in export.persons:
+        doc.heading(_("Person"))
+        rows = [[_("Field"), _("Value")]]
+        for key, name in field_names.items():
+            rows.append([name, _person_value(key, person.get(key), lang)])
+        doc.table(rows, col_widths=(55, 115))
+        for case in person["cases"]:
+            _case_tables(doc, case, lang, officer)
+        for entry in person.get("returnee_register", []):
+            _register_section(doc, entry, lang)
+        if person["audit"]:
+            doc.heading(_("Who worked with these records"))
+            doc.table(
+                [[_("When"), _("User"), _("Action")]]
+                + [
+                    [
+                        _when(a["at"], lang),
+                        officer(a["actor"]),
+                        labels.audit_action(a["action"], lang),
+                    ]
+                    for a in person["audit"]
+                ],
+                col_widths=(40, 40, 90),
+            )
+    return doc.build()
+
+
+def _person_field_names() -> dict[str, str]:
+    """The person's fields in the order printed, with their names in the current language."""
+    return {
         "surname": _("Surname"),
         "given_names": _("Given names"),
         "patronymic": _("Patronymic"),
@@ -426,81 +456,62 @@ def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> bytes:
         "consent_scope": _("Consent covers"),
         "consent_note": _("Consent note"),
     }
-    for person in export.persons:
-        doc.heading(_("Person"))
-        rows = [[_("Field"), _("Value")]]
-        for key, name in field_names.items():
-            rows.append([name, _person_value(key, person.get(key), lang)])
-        doc.table(rows, col_widths=(55, 115))
-        for case in person["cases"]:
-            doc.heading(_("Case {number}").format(number=case["number"]))
-            categories = ", ".join(labels.category(code, lang) for code in case["categories"])
-            doc.table(
+
+
+def _case_tables(
+    doc: DocumentBuilder, case: dict[str, Any], lang: str, officer: Callable[[str | None], str]
+) -> None:
+    """One case: its facts, then its timeline, files and letters where it has any."""
+    doc.heading(_("Case {number}").format(number=case["number"]))
+    categories = ", ".join(labels.category(code, lang) for code in case["categories"])
+    doc.table(
+        [
+            [_("Field"), _("Value")],
+            [_("Host country"), official_name(case["host_country"], lang) or "—"],
+            [_("Status"), labels.case_status(case["status"], lang)],
+            [_("Received"), _when(case["received_at"], lang)],
+            [_("Categories"), categories or "—"],
+            [_("Officer"), officer(case["assigned_to"])],
+            [_("Employer"), case["employer"] or "—"],
+            [_("Description"), case["description"] or "—"],
+        ],
+        col_widths=(55, 115),
+    )
+    if case["timeline"]:
+        doc.table(
+            [[_("When"), _("Entry"), _("Text")]]
+            + [
                 [
-                    [_("Field"), _("Value")],
-                    [_("Host country"), official_name(case["host_country"], lang) or "—"],
-                    [_("Status"), labels.case_status(case["status"], lang)],
-                    [_("Received"), _when(case["received_at"], lang)],
-                    [_("Categories"), categories or "—"],
-                    [_("Officer"), officer(case["assigned_to"])],
-                    [_("Employer"), case["employer"] or "—"],
-                    [_("Description"), case["description"] or "—"],
-                ],
-                col_widths=(55, 115),
-            )
-            if case["timeline"]:
-                doc.table(
-                    [[_("When"), _("Entry"), _("Text")]]
-                    + [
-                        [
-                            _when(e["occurred_at"], lang),
-                            labels.event_kind(e["kind"], lang),
-                            _entry_text(e, lang, officer),
-                        ]
-                        for e in case["timeline"]
-                    ],
-                    col_widths=(35, 35, 100),
-                )
-            if case["attachments"]:
-                doc.table(
-                    [[_("File"), _("Size"), _("Removed")]]
-                    + [
-                        [a["filename"] or "—", str(a["size"]), _when(a["deleted_at"], lang)]
-                        for a in case["attachments"]
-                    ],
-                    col_widths=(100, 30, 40),
-                )
-            if case["letters"]:
-                doc.table(
-                    [[_("Letter"), _("Date"), _("Subject")]]
-                    + [
-                        [
-                            letter["outgoing_number"]
-                            or labels.letter_status(letter["status"], lang),
-                            _when(letter["letter_date"], lang),
-                            letter["subject"] or labels.letter_kind(letter["kind"], lang),
-                        ]
-                        for letter in case["letters"]
-                    ],
-                    col_widths=(40, 35, 95),
-                )
-        for entry in person.get("returnee_register", []):
-            _register_section(doc, entry, lang)
-        if person["audit"]:
-            doc.heading(_("Who worked with these records"))
-            doc.table(
-                [[_("When"), _("User"), _("Action")]]
-                + [
-                    [
-                        _when(a["at"], lang),
-                        officer(a["actor"]),
-                        labels.audit_action(a["action"], lang),
-                    ]
-                    for a in person["audit"]
-                ],
-                col_widths=(40, 40, 90),
-            )
-    return doc.build()
+                    _when(e["occurred_at"], lang),
+                    labels.event_kind(e["kind"], lang),
+                    _entry_text(e, lang, officer),
+                ]
+                for e in case["timeline"]
+            ],
+            col_widths=(35, 35, 100),
+        )
+    if case["attachments"]:
+        doc.table(
+            [[_("File"), _("Size"), _("Removed")]]
+            + [
+                [a["filename"] or "—", str(a["size"]), _when(a["deleted_at"], lang)]
+                for a in case["attachments"]
+            ],
+            col_widths=(100, 30, 40),
+        )
+    if case["letters"]:
+        doc.table(
+            [[_("Letter"), _("Date"), _("Subject")]]
+            + [
+                [
+                    letter["outgoing_number"] or labels.letter_status(letter["status"], lang),
+                    _when(letter["letter_date"], lang),
+                    letter["subject"] or labels.letter_kind(letter["kind"], lang),
+                ]
+                for letter in case["letters"]
+            ],
+            col_widths=(40, 35, 95),
+        )
 
 
 def _register_section(doc: DocumentBuilder, entry: dict[str, Any], lang: str) -> None:

@@ -12,6 +12,10 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.config import Paths
+from app.services.installation import unlock
+from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,3 +51,12 @@ def run_process(
         check=False,
     )
     return Run(result.returncode, result.stdout, result.stderr)
+
+
+def signed_in_cli(monkeypatch: pytest.MonkeyPatch, paths: Paths, user: str) -> Workspace:
+    """Point the ``qorgau`` command at ``paths`` signed in as ``user``; returns the
+    administrator's workspace on the same installation, for the test to look with."""
+    monkeypatch.setenv("QORGAU_DATA_DIR", str(paths.data_dir))
+    monkeypatch.setenv("QORGAU_USER", user)
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    return unlock(paths, "admin", PASSWORD)

@@ -15,26 +15,14 @@ from sqlalchemy import func, select
 from app.config import Paths
 from app.db.models import AuditEntry, ContractReview
 from app.services.cases import CaseService
-from app.services.records import CaseInput, PersonInput
+from app.services.records import CaseInput
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
+from tests.unit.test_contract_service import ASSEL, DESIGN_EXAMPLE
 
 Capsys = pytest.CaptureFixture[str]
 OpenWs = Callable[[str], Workspace]
-
-DESIGN_EXAMPLE = {
-    "position": "construction worker",
-    "wage_amount": 12000,
-    "wage_currency": "TRY",
-    "wage_period": "month",
-    "hours_per_week": 72,
-    "passport_held_by": "employer",
-    "recruitment_fee_paid_by_worker": 1500,
-    "recruitment_fee_currency": "USD",
-    "contract_language_understood": False,
-    "signed_copy_held": False,
-}
 
 
 @pytest.fixture
@@ -45,12 +33,7 @@ def case_number(open_ws: OpenWs, monkeypatch: pytest.MonkeyPatch) -> str:
             host_country="TR",
             categories=("documents_withheld",),
             received_at=date.today(),
-            person=PersonInput(
-                surname="Құрманғалиқызы",
-                given_names="Әсел",
-                surname_latin="KURMANGALIKYZY",
-                given_names_latin="ASSEL",
-            ),
+            person=ASSEL,
         )
     )
     monkeypatch.setenv("QORGAU_USER", "aigul")

@@ -15,11 +15,10 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from app.config import Paths
-from app.services.installation import unlock
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD, demo_mission
+from tests.conftest import demo_mission
 from tests.htcds_check import smallest_group, standard, value_problems
-from tests.integration.cli_helpers import run_cli
+from tests.integration.cli_helpers import run_cli, signed_in_cli
 
 TODAY = date.today()
 FROM = date(TODAY.year - 3, 1, 1).isoformat()
@@ -43,10 +42,7 @@ def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture
 def demo(demo_paths: Paths, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
-    monkeypatch.setenv("QORGAU_DATA_DIR", str(demo_paths.data_dir))
-    monkeypatch.setenv("QORGAU_USER", "serik")
-    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
-    ws = unlock(demo_paths, "admin", PASSWORD)
+    ws = signed_in_cli(monkeypatch, demo_paths, "serik")
     yield ws
     ws.close()
 

@@ -16,22 +16,12 @@ from pypdf import PdfReader
 from app.config import Paths
 from tests.conftest import PASSWORD, snapshot
 from tests.integration.cli_helpers import ROOT, Run, run_cli
+from tests.integration.test_cases_cli import DESIGN_CASE
 
+# The design's case without the phone number, which no letter prints.
 CASE = {
-    "person": {
-        "surname": "Құрманғалиқызы",
-        "given_names": "Әсел",
-        "surname_latin": "KURMANGALIKYZY",
-        "given_names_latin": "ASSEL",
-        "iin": "940315400123",
-        "birth_date": "1994-03-15",
-    },
-    "employer": {"name": "Example İnşaat Ltd", "country": "TR", "city": "Istanbul"},
-    "host_country": "TR",
-    "categories": ["unpaid_wages", "documents_withheld"],
-    "urgency": "high",
-    "description": "Wages unpaid for three months; passport kept by the employer.",
-    "received_at": "2026-11-20",
+    **DESIGN_CASE,
+    "person": {k: v for k, v in DESIGN_CASE["person"].items() if k != "phone"},  # type: ignore[attr-defined]
 }
 
 

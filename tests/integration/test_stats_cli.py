@@ -15,10 +15,9 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from app.config import Paths
-from app.services.installation import unlock
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD, demo_mission
-from tests.integration.cli_helpers import run_cli
+from tests.conftest import demo_mission
+from tests.integration.cli_helpers import run_cli, signed_in_cli
 
 TODAY = date.today()
 FROM = (TODAY - timedelta(days=120)).isoformat()
@@ -32,10 +31,7 @@ def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture
 def demo(demo_paths: Paths, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
-    monkeypatch.setenv("QORGAU_DATA_DIR", str(demo_paths.data_dir))
-    monkeypatch.setenv("QORGAU_USER", "aigul")
-    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
-    ws = unlock(demo_paths, "admin", PASSWORD)
+    ws = signed_in_cli(monkeypatch, demo_paths, "aigul")
     yield ws
     ws.close()
 

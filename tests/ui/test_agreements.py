@@ -13,8 +13,9 @@ from app.services.agreements import AgreementService
 from app.services.cases import CaseService
 from app.services.records import CaseInput, PersonInput
 from app.services.workspace import Workspace
+from tests.ui.press import choose, click, click_item, show_tab, type_into
 from ui.agreements.case_panel import ApplicableLawPanel
-from ui.agreements.page import AgreementsPage
+from ui.agreements.page import ID_ROLE, AgreementsPage
 from ui.agreements.widgets import top_items
 from ui.i18n_bridge import LanguageBridge
 
@@ -43,6 +44,12 @@ def page_for(qtbot: QtBot, ws: Workspace, bridge: LanguageBridge | None = None) 
     return page
 
 
+def click_instrument(qtbot: QtBot, page: AgreementsPage, agreement_id: str) -> None:
+    """Click the instrument's row in the list, as a reader does."""
+    row = next(r for r in top_items(page.list) if r.data(0, ID_ROLE) == agreement_id)
+    click_item(qtbot, page.list, row)
+
+
 def test_browser_lists_filters_and_marks_unverified(qtbot: QtBot, open_ws: OpenWs) -> None:
     page = page_for(qtbot, open_ws("aigul"))
     titles = [row[0] for row in page.rows()]
@@ -51,13 +58,13 @@ def test_browser_lists_filters_and_marks_unverified(qtbot: QtBot, open_ws: OpenW
     assert qatar[3] == "yes"  # signed, ratified and in force per the research (qazinform)
     belarus = next(row for row in page.rows() if "Belarus" in row[0])
     assert belarus[3] == "no — to be checked"
-    page.kind.setCurrentIndex(page.kind.findData("memorandum"))
+    choose(qtbot, page.kind, "memorandum")
     assert {row[1] for row in page.rows()} == {"Memorandum"}
-    page.kind.setCurrentIndex(0)
-    page.search.setText("Евразийском")
+    choose(qtbot, page.kind, page.kind.itemData(0))
+    type_into(qtbot, page.search, "Евразийском")
     assert [row[0] for row in page.rows()] == ["Treaty on the Eurasian Economic Union"]
-    page.search.clear()
-    page.country.set_code("TR")
+    type_into(qtbot, page.search, "")
+    choose(qtbot, page.country, "TR")
     assert any(row[2].startswith("Recommended") for row in page.rows())
     assert page.count.text() == f"{len(page.rows())} instruments"
 
@@ -67,14 +74,14 @@ def test_instrument_view_shows_verified_flag_and_provisions(qtbot: QtBot, open_w
     page = page_for(qtbot, ws)
     service = AgreementService(ws)
     belarus = service.get("kz-by-labour-1997")
-    page.select(belarus.id)
+    click_instrument(qtbot, page, belarus.id)
     view = page.instrument_view
     assert view.title.text() == belarus.title
     assert view.badge.verified is False
     assert view.badge.isVisible()
     assert view.badge.text() == "⚠ Not verified: check the official text before relying on it"
     eaeu = service.get("eaeu-treaty-2014")
-    page.select(eaeu.id)
+    click_instrument(qtbot, page, eaeu.id)
     assert view.badge.text() == "✔ Verified against an official text"
     assert view.signed.text() == format_date(date(2014, 5, 29))  # the interface format
     # The source on demand: a link to where the text can be checked, with the check date.
@@ -96,11 +103,11 @@ def test_instrument_view_shows_verified_flag_and_provisions(qtbot: QtBot, open_w
 def test_consul_edits_the_mission_notes(qtbot: QtBot, open_ws: OpenWs) -> None:
     ws = open_ws("serik")
     page = page_for(qtbot, ws)
-    page.select(AgreementService(ws).get("ilo-c029").id)
+    click_instrument(qtbot, page, AgreementService(ws).get("ilo-c029").id)
     view = page.instrument_view
     assert not view.notes.isReadOnly()
-    view.notes.setPlainText("Labour inspectorate hotline: 1-800-000.")
-    view.save_notes.click()
+    type_into(qtbot, view.notes, "Labour inspectorate hotline: 1-800-000.")
+    click(qtbot, view.save_notes)
     assert view.notes_saved.text() == "Saved."
     assert AgreementService(ws).get("ilo-c029").mission_notes == (
         "Labour inspectorate hotline: 1-800-000."
@@ -110,12 +117,13 @@ def test_consul_edits_the_mission_notes(qtbot: QtBot, open_ws: OpenWs) -> None:
 def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: OpenWs) -> None:
     page = page_for(qtbot, open_ws("aigul"))
     view = page.country_view
-    view.country.set_code("KG")
+    show_tab(qtbot, page.tabs, view)
+    choose(qtbot, view.country, "KG")
     applicable = [view.applicable_root.child(i) for i in range(view.applicable_root.childCount())]
     assert applicable[0].text(1) == "Bilateral agreement"
     assert applicable[2].text(1) == "Eurasian Economic Union"
     # For Korea, C097 binds neither Korea nor Kazakhstan: a standard, never under "Applies".
-    view.country.set_code("KR")
+    choose(qtbot, view.country, "KR")
     applies = [
         view.applicable_root.child(i).text(0) for i in range(view.applicable_root.childCount())
     ]
@@ -123,7 +131,7 @@ def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: Open
     assert not any("No. 97" in title for title in applies)
     c097 = next(row for row in standards if "No. 97" in row.text(0))
     assert "neither the host country nor Kazakhstan" in c097.text(1)
-    view.country.set_code("TR")
+    choose(qtbot, view.country, "TR")
     assert view.pending_root.text(0) == "Not law: under negotiation, recommended or doubtful (1)"
     assert view.pending_root.child(0).text(1).startswith("Recommended by a study")
 
@@ -147,16 +155,15 @@ def test_applicable_law_panel_cites_and_removes(qtbot: QtBot, open_ws: OpenWs) -
     unverified = [p.citation for p in relevant if not p.verified]
     assert unverified and all(text.endswith("(unverified)") for text in unverified)
     assert not panel.cite_button.isEnabled()
-    row = top_items(panel.relevant)[0]
-    panel.relevant.setCurrentItem(row)
+    click_item(qtbot, panel.relevant, top_items(panel.relevant)[0])
     assert panel.cite_button.isEnabled()
     with qtbot.waitSignal(panel.citations_changed, timeout=1000):
-        panel.cite_button.click()
+        click(qtbot, panel.cite_button)
     assert panel.cited_texts() == [relevant[0].citation]
     assert relevant[0].citation not in panel.relevant_texts()
     assert [c.provision.id for c in AgreementService(ws).citations(case_id)] == [relevant[0].id]
-    panel.cited.setCurrentItem(top_items(panel.cited)[0])
-    panel.remove_button.click()
+    click_item(qtbot, panel.cited, top_items(panel.cited)[0])
+    click(qtbot, panel.remove_button)
     assert panel.cited_texts() == []
     assert AgreementService(ws).citations(case_id) == []
 
@@ -181,7 +188,7 @@ def test_the_first_instrument_is_shown_on_opening(qtbot: QtBot, open_ws: OpenWs)
     any_status = page.status.itemText(0)
     assert page.status.width() > page.status.fontMetrics().horizontalAdvance(any_status)
     # A search that keeps the shown instrument leaves it shown.
-    page.search.setText("Forced Labour")
+    type_into(qtbot, page.search, "Forced Labour")
     assert page.instrument_view.title.text() == title
 
 
@@ -206,5 +213,5 @@ def test_case_panel_and_contract_review_name_the_same_host_law(
     cited = {r.text for f in result.findings for r in f.references}
     assert {"Labor Standards Act, Art. 50", "Labor Standards Act, Art. 53"} <= cited
     # Selecting a provision shows where to check it, as a link.
-    panel.host_law.setCurrentItem(top_items(panel.host_law)[0])
+    click_item(qtbot, panel.host_law, top_items(panel.host_law)[0])
     assert "<a href=" in panel.source.text() or "Source:" in panel.source.text()

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
 from app.services.workspace import Workspace
+from tests.ui.press import choose, click, save_as, show_tab
 from ui.agreements.page import AgreementsPage
 
 OpenWs = Callable[[str], Workspace]
@@ -22,13 +23,14 @@ def test_briefing_sheet_of_the_country_shown_is_written_in_the_chosen_language(
     qtbot.addWidget(page)
     page.show()
     view = page.country_view
-    page.tabs.setCurrentWidget(view)
+    show_tab(qtbot, page.tabs, view)
     assert view.sheet_button.isVisible() and view.sheet_button.text() == "Briefing sheet…"
-    view.country.set_code("RU")
-    view.sheet_lang.setCurrentIndex(view.sheet_lang.findData("kk"))
+    choose(qtbot, view.country, "RU")
+    choose(qtbot, view.sheet_lang, "kk")
     target = tmp_path / "sheet.pdf"
+    save_as(qtbot, target)
     with qtbot.waitSignal(view.sheet_written, timeout=30_000) as written:
-        view.write_briefing_sheet(target, str(view.sheet_lang.currentData()))
+        click(qtbot, view.sheet_button)
     assert written.args == [str(target)]
     text = "".join(page.extract_text() or "" for page in PdfReader(target).pages)
     assert "Ресей" in text  # the country's name in Kazakh

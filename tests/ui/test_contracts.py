@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from app.db.models import ContractReview
-from app.services.cases import CaseService
-from app.services.records import CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
+from tests.ui.press import choose, click, click_index, type_into
+from tests.unit.test_contract_service import make_case
 from ui.contracts.page import ContractReviewPage
 from ui.i18n_bridge import LanguageBridge
 
@@ -37,6 +37,25 @@ def shown_findings(page: ContractReviewPage) -> dict[str, str]:
     }
 
 
+def korean_review(qtbot: QtBot, ws: Workspace) -> ContractReviewPage:
+    """A new review with Korea chosen as the host country."""
+    page = make_page(qtbot, ws)
+    choose(qtbot, page.host_country, "KR")
+    return page
+
+
+def type_wage(qtbot: QtBot, page: ContractReviewPage, amount: str, period: str | None) -> None:
+    type_into(qtbot, page.wage_amount, amount)
+    type_into(qtbot, page.wage_currency, "KRW")
+    if period is not None:
+        choose(qtbot, page.wage_period, period)
+
+
+def settled(qtbot: QtBot, page: ContractReviewPage) -> None:
+    """Wait for the findings to follow the last change (they refresh once typing pauses)."""
+    qtbot.waitUntil(lambda: not page.timer.isActive(), timeout=3000)
+
+
 def reviews(ws: Workspace) -> int:
     with ws.read() as session:
         return int(session.execute(select(func.count()).select_from(ContractReview)).scalar_one())
@@ -50,9 +69,9 @@ def test_findings_update_as_fields_are_filled_and_save_stores(
     assert page.findings.rowCount() == 0
     assert "Choose the host country" in page.error.text()
 
-    page.host_country.set_code("TR")
+    choose(qtbot, page.host_country, "TR")
     qtbot.keyClicks(page.position, "construction worker")
-    page.passport_held_by.set_value("employer")
+    choose(qtbot, page.passport_held_by, "employer")
     # Debounced: the table follows once typing pauses.
     qtbot.waitUntil(lambda: "passport_retention" in shown_findings(page), timeout=3000)
     assert shown_findings(page) == {"passport_retention": "violation"}
@@ -61,44 +80,59 @@ def test_findings_update_as_fields_are_filled_and_save_stores(
     assert "Retention of identity documents" in page.indicators.text()
 
     qtbot.keyClicks(page.recruitment_fee_paid_by_worker, "1500")
-    page.recruitment_fee_currency.setEditText("USD")
-    page.hours_per_week.setText("72")
+    type_into(qtbot, page.recruitment_fee_currency, "USD")
+    type_into(qtbot, page.hours_per_week, "72")
     qtbot.waitUntil(lambda: page.risk_badge.text() == "CRITICAL", timeout=3000)
     assert shown_findings(page)["recruitment_fee"] == "violation"
     assert shown_findings(page)["weekly_hours"] == "violation"
     assert page.findings.item(0, 1).text() == "violation"
 
-    page.hours_per_week.setText("200")
-    page.refresh_findings()
+    type_into(qtbot, page.hours_per_week, "200")
+    settled(qtbot, page)
     assert "a week has only 168 hours" in page.error.text()
     assert page.findings.rowCount() == 0
-    page.hours_per_week.setText("72")
-    page.refresh_findings()
+    type_into(qtbot, page.hours_per_week, "72")
+    settled(qtbot, page)
     assert page.error.isHidden()
 
     assert not page.export_button.isEnabled()
     with qtbot.waitSignal(page.review_saved, timeout=2000):
-        page.save_button.click()
+        click(qtbot, page.save_button)
     assert reviews(ws) == 1
     assert page.saved is not None and page.saved.risk == "critical"
     assert "Review saved: risk critical." in page.status.text()
     assert page.export_button.isEnabled()
 
+    # Export: the file dialog opens, the officer names the file and presses Save.
     target = tmp_path / "review.pdf"
-    assert page.export_pdf(target, "kk")
+    choose(qtbot, page.report_language, "kk")
+    click(qtbot, page.export_button)
+    dialog = page.findChild(QFileDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.selectFile(str(target))
+    click(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save))
+    qtbot.waitUntil(target.exists, timeout=5000)
     assert target.read_bytes().startswith(b"%PDF")
+    assert page.status.text() == f"Wrote {target}."
+
+
+def test_ctrl_s_saves_the_review(qtbot: QtBot, open_ws: OpenWs) -> None:
+    ws = open_ws("aigul")
+    page = korean_review(qtbot, ws)
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=2000)
+    with qtbot.waitSignal(page.review_saved, timeout=2000):
+        qtbot.keyClick(page.position, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert reviews(ws) == 1
 
 
 def test_save_with_bad_input_shows_the_error_and_stores_nothing(
     qtbot: QtBot, open_ws: OpenWs
 ) -> None:
     ws = open_ws("aigul")
-    page = make_page(qtbot, ws)
-    page.host_country.set_code("KR")
-    page.wage_amount.setText("-10")
-    page.wage_currency.setEditText("KRW")
-    page.wage_period.set_value("month")
-    page.save_button.click()
+    page = korean_review(qtbot, ws)
+    type_wage(qtbot, page, "-10", "month")
+    click(qtbot, page.save_button)
     assert "wage_amount cannot be negative" in page.error.text()
     assert reviews(ws) == 0
     assert page.saved is None
@@ -106,52 +140,38 @@ def test_save_with_bad_input_shows_the_error_and_stores_nothing(
 
 def test_hq_sees_the_refusal_on_save(qtbot: QtBot, open_ws: OpenWs) -> None:
     ws = open_ws("astana")
-    page = make_page(qtbot, ws)
-    page.host_country.set_code("KR")
-    page.save()
+    page = korean_review(qtbot, ws)
+    click(qtbot, page.save_button)
     assert "Your role (hq) does not allow this action" in page.error.text()
     assert reviews(ws) == 0
 
 
 def test_review_from_a_case_is_prefilled_and_attached(qtbot: QtBot, open_ws: OpenWs) -> None:
     ws = open_ws("aigul")
-    case = CaseService(ws).create_case(
-        CaseInput(
-            host_country="TR",
-            categories=("documents_withheld",),
-            received_at=date.today(),
-            person=PersonInput(
-                surname="Құрманғалиқызы",
-                given_names="Әсел",
-                surname_latin="KURMANGALIKYZY",
-                given_names_latin="ASSEL",
-            ),
-            employer=OrganisationInput(name="Example İnşaat Ltd", country="TR"),
-        )
-    )
+    case = make_case(ws)
     page = make_page(qtbot, ws)
-    page.start_for_case(case.id)
+    page.start_for_case(case.id)  # what the case editor's "Review contract" calls
     assert page.host_country.code() == "TR" and not page.host_country.isEnabled()
     assert page.case_label.text() == case.number
     assert page.worker_label.text() == "Құрманғалиқызы Әсел"
     assert page.employer_name.text() == "Example İnşaat Ltd"
-    page.signed_copy_held.set_value(False)
-    page.refresh_findings()
+    choose(qtbot, page.signed_copy_held, False)
+    settled(qtbot, page)
     assert shown_findings(page) == {"signed_copy": "concern"}
-    page.save()
+    click(qtbot, page.save_button)
     assert page.saved is not None and page.saved.case_number == case.number
+    assert reviews(ws) == 1
 
 
 def test_labels_follow_the_language(qtbot: QtBot, ws: Workspace, bridge: LanguageBridge) -> None:
     page = make_page(qtbot, ws)
-    page.host_country.set_code("KR")
-    page.passport_held_by.set_value("worker")
-    page.refresh_findings()
+    bridge.language_changed.connect(page.retranslate_ui)
+    choose(qtbot, page.host_country, "KR")
+    choose(qtbot, page.passport_held_by, "worker")
+    settled(qtbot, page)
     bridge.set_language("kk")
-    page.retranslate_ui()
     assert page.findings.item(0, 0).text() == "Паспорт және жеке басты куәландыратын құжаттар"
     bridge.set_language("en")
-    page.retranslate_ui()
     assert page.findings.item(0, 0).text() == "Passport and identity documents"
     assert page.save_button.text() == "&Save review"
 
@@ -160,20 +180,19 @@ def test_empty_review_shows_no_risk_and_citations_are_shown_beside_findings(
     qtbot: QtBot, open_ws: OpenWs
 ) -> None:
     ws = open_ws("aigul")
-    page = make_page(qtbot, ws)
-    page.host_country.set_code("KR")
-    page.refresh_findings()
+    page = korean_review(qtbot, ws)
+    settled(qtbot, page)
     # Nothing to assess: no risk level, not a green LOW.
     assert page.findings.rowCount() == 0
     assert page.risk_badge.text() == "—" and page.risk_badge.styleSheet() == ""
     assert "No risk is given" in page.risk_reasons.text()
 
-    page.hours_per_week.setText("52")
-    page.refresh_findings()
+    type_into(qtbot, page.hours_per_week, "52")
+    settled(qtbot, page)
     assert page.findings.rowCount() == 1
     cited = page.findings.item(0, 3).text()
     assert "Labor Standards Act, Art. 50" in cited  # visible in its own column
-    page.findings.setCurrentCell(0, 2)
+    click_index(qtbot, page.findings, page.findings.model().index(0, 2))
     assert '<a href="https://m.easylaw.go.kr' in page.sources.text()
 
 
@@ -181,11 +200,9 @@ def test_incomplete_wage_names_the_missing_field_as_the_form_does(
     qtbot: QtBot, open_ws: OpenWs
 ) -> None:
     ws = open_ws("aigul")
-    page = make_page(qtbot, ws)
-    page.host_country.set_code("KR")
-    page.wage_amount.setText("2100000")
-    page.wage_currency.setEditText("KRW")
-    page.refresh_findings()
+    page = korean_review(qtbot, ws)
+    type_wage(qtbot, page, "2100000", None)
+    settled(qtbot, page)
     message = page.error.text()
     assert "“Paid”" in message and "“Paid: per month”" in message
     assert "wage_period" not in message
@@ -195,16 +212,13 @@ def test_contract_date_chooses_the_figures_and_expired_ones_are_flagged(
     qtbot: QtBot, open_ws: OpenWs
 ) -> None:
     ws = open_ws("aigul")
-    page = make_page(qtbot, ws)
-    page.host_country.set_code("KR")
-    page.wage_amount.setText("2000000")
-    page.wage_currency.setEditText("KRW")
-    page.wage_period.set_value("month")
-    page.signed_on.setText("2025-06-01")
-    page.refresh_findings()
+    page = korean_review(qtbot, ws)
+    type_wage(qtbot, page, "2000000", "month")
+    type_into(qtbot, page.signed_on, "2025-06-01")
+    settled(qtbot, page)
     assert "10,030" in page.findings.item(0, 2).text()
     assert page.outdated.isHidden()
-    page.signed_on.setText("2031-01-01")
-    page.refresh_findings()
+    type_into(qtbot, page.signed_on, "2031-01-01")
+    settled(qtbot, page)
     assert not page.outdated.isHidden()
     assert "Minimum wage" in page.outdated.text() and "HQ" in page.outdated.text()

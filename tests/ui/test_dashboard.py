@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCharts import QBarCategoryAxis, QCategoryAxis
+from PySide6.QtCharts import QBarCategoryAxis, QCategoryAxis, QPieSeries
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QScrollArea
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -18,6 +19,7 @@ from app.services.installation import unlock
 from app.services.stats import Drilldown, StatsService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, demo_mission
+from tests.ui.press import choose, click, save_as
 from ui.i18n_bridge import LanguageBridge
 from ui.reports.dashboard import ChartPanel, DashboardPage, month_labels, wrapped
 
@@ -42,16 +44,43 @@ def page(qtbot: QtBot, demo: Workspace, bridge: LanguageBridge) -> DashboardPage
     qtbot.addWidget(widget)
     widget.resize(1300, 1000)
     widget.show()
-    assert widget.refresh()
+    refresh(qtbot, widget)
     return widget
 
 
-def bar_point(view: ChartPanel, index: int, value: float) -> QPoint:
-    """Where bar ``index`` of the view's (vertical) bar series is on the screen."""
+def refresh(qtbot: QtBot, page: DashboardPage) -> None:
+    """Press Refresh and wait for the figures to be drawn."""
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        click(qtbot, page.refresh_button)
+
+
+def on_screen(view: ChartPanel, in_chart: QPointF) -> QPoint:
     chart = view.chart()
-    assert view.series is not None
-    in_chart = chart.mapToPosition(QPointF(index, value / 2), view.series)
     return view.mapFromScene(chart.mapToScene(in_chart))
+
+
+def bar_point(view: ChartPanel, index: int, value: float, horizontal: bool = False) -> QPoint:
+    """Where the middle of bar ``index`` of the view's bar series is on the screen."""
+    assert view.series is not None
+    middle = QPointF(value / 2, index) if horizontal else QPointF(index, value / 2)
+    return on_screen(view, view.chart().mapToPosition(middle, view.series))
+
+
+def slice_point(view: ChartPanel, index: int) -> QPoint:
+    """A point well inside slice ``index`` of the view's pie."""
+    series = view.series
+    assert isinstance(series, QPieSeries)
+    piece = series.slices()[index]
+    area = view.chart().plotArea()
+    radius = series.pieSize() * min(area.width(), area.height()) / 2
+    # Angles run clockwise from twelve o'clock, in degrees.
+    angle = math.radians(piece.startAngle() + piece.angleSpan() / 2)
+    centre = QPointF(
+        area.left() + area.width() * series.horizontalPosition(),
+        area.top() + area.height() * series.verticalPosition(),
+    )
+    inside = centre + QPointF(math.sin(angle), -math.cos(angle)) * radius * 0.6
+    return on_screen(view, inside)
 
 
 def count(ws: Workspace, sql: str) -> int:
@@ -82,9 +111,7 @@ def test_clicking_a_status_bar_lists_its_cases(
     in_progress = page.figures.open_by_status[1]
     assert in_progress.key == "in_progress" and in_progress.count > 0
     view = page.status_chart
-    QTest.mouseClick(
-        view.viewport(), Qt.MouseButton.LeftButton, pos=bar_point(view, 1, in_progress.count)
-    )
+    click(qtbot, view.viewport(), bar_point(view, 1, in_progress.count))
     qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible())
     assert requested == [Drilldown(page.figures.scope, "open", "in_progress")]
     dialog = page.dialog
@@ -105,43 +132,59 @@ def test_clicking_a_status_bar_lists_its_cases(
 
 def test_pie_slice_and_category_bar_list_their_cases(qtbot: QtBot, page: DashboardPage) -> None:
     assert page.figures is not None
-    series = page.country_chart.series
-    assert series is not None
+    view = page.country_chart
+    page.findChild(QScrollArea).ensureWidgetVisible(view)
     first = page.figures.host_countries[0]
-    series.clicked.emit(series.slices()[0])  # type: ignore[union-attr]
+    click(qtbot, view.viewport(), slice_point(view, 0))
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible())
     dialog = page.dialog
     assert dialog is not None and dialog.table.rowCount() == first.count
     assert {dialog.table.item(i, 3).text() for i in range(first.count)} == {first.key}
     top = page.figures.categories[0]
-    assert page.category_chart.segments[-1] == top.key  # drawn last = shown at the top
-    page._segment_clicked(page.category_chart, len(page.category_chart.segments) - 1)
+    bars = page.category_chart
+    assert bars.segments[-1] == top.key  # drawn last = shown at the top
+    page.findChild(QScrollArea).ensureWidgetVisible(bars)
+    click(qtbot, bars.viewport(), bar_point(bars, len(bars.segments) - 1, top.count, True))
+    qtbot.waitUntil(lambda: page.dialog is not dialog and page.dialog is not None)
     assert page.dialog is not None and page.dialog.table.rowCount() == top.count
 
 
-def test_hidden_names_and_exports(page: DashboardPage, demo: Workspace, tmp_path: Path) -> None:
-    page.hide_names.setChecked(True)
-    page._tile_clicked("overdue")
+def test_hidden_names_and_exports(
+    qtbot: QtBot, page: DashboardPage, demo: Workspace, tmp_path: Path
+) -> None:
+    click(qtbot, page.hide_names)
+    assert page.hide_names.isChecked()
+    click(qtbot, page.tiles["overdue"])
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible())
     dialog = page.dialog
     assert dialog is not None and dialog.table.rowCount() > 0
     assert {dialog.table.item(i, 4).text() for i in range(dialog.table.rowCount())} == {"(hidden)"}
-    written = dialog.export_csv(tmp_path / "overdue.csv")
-    assert "(hidden)" in written.read_text(encoding="utf-8-sig")
-    pdf = page.export_pdf(tmp_path / "report.pdf", "kk")
-    assert pdf.read_bytes().startswith(b"%PDF")
-    xlsx = page.export_xlsx(tmp_path / "tables.xlsx")
-    assert xlsx.stat().st_size > 0
+    save_as(qtbot, tmp_path / "overdue.csv")
+    click(qtbot, dialog.export_button)
+    assert "(hidden)" in (tmp_path / "overdue.csv").read_text(encoding="utf-8-sig")
+    dialog.close()
+
+    choose(qtbot, page.report_lang, "kk")
+    save_as(qtbot, tmp_path / "report.pdf")
+    click(qtbot, page.pdf_button)
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    save_as(qtbot, tmp_path / "tables")  # the suffix is added when not typed
+    click(qtbot, page.xlsx_button)
+    assert (tmp_path / "tables.xlsx").stat().st_size > 0
 
 
-def test_a_bad_period_is_shown_not_raised(page: DashboardPage) -> None:
+def test_a_bad_period_is_shown_not_raised(qtbot: QtBot, page: DashboardPage) -> None:
     page.date_from.setDate(page.date_to.date().addDays(5))
-    assert page.refresh() is False
+    drawn = page.figures
+    click(qtbot, page.refresh_button)
     assert "is after its end" in page.error.text()
     assert page.error.isVisible()
+    assert page.figures is drawn  # the figures shown stay those of the last good period
 
 
-def test_filters_narrow_the_figures(page: DashboardPage, demo: Workspace) -> None:
-    page.country.set_code("TR")
-    assert page.refresh()
+def test_filters_narrow_the_figures(qtbot: QtBot, page: DashboardPage, demo: Workspace) -> None:
+    choose(qtbot, page.country, "TR")
+    refresh(qtbot, page)
     assert page.figures is not None
     expected = StatsService(demo, TODAY).indicators(page.scope())
     assert page.figures.opened == expected.opened
@@ -177,7 +220,7 @@ def test_long_labels_wrap_instead_of_being_elided() -> None:
     assert three_lines == "one two<br>three fou…"
 
 
-def test_bar_and_trend_axes_show_whole_labels(page: DashboardPage) -> None:
+def test_bar_and_trend_axes_show_whole_labels(qtbot: QtBot, page: DashboardPage) -> None:
     category_axis = page.category_chart.chart().axes(Qt.Orientation.Vertical)[0]
     assert isinstance(category_axis, QBarCategoryAxis)
     assert not category_axis.truncateLabels()
@@ -193,8 +236,13 @@ def test_bar_and_trend_axes_show_whole_labels(page: DashboardPage) -> None:
     assert isinstance(trend_axis, QCategoryAxis)
     assert trend_axis.categoriesLabels()[:2] == ["Dec<br>2025", "Jan<br>2026"]
     assert len(trend_axis.categoriesLabels()) == 12
-    page.category_chart.show_tip(len(page.category_chart.labels) - 1, [7] * 10, True)
-    assert page.category_chart.toolTip() == f"{page.category_chart.labels[-1]}: 7"
+    # Hovering a bar shows its whole label and its count.
+    bars = page.category_chart
+    assert page.figures is not None
+    top = page.figures.categories[0]
+    page.findChild(QScrollArea).ensureWidgetVisible(bars)
+    qtbot.mouseMove(bars.viewport(), bar_point(bars, len(bars.labels) - 1, top.count, True))
+    qtbot.waitUntil(lambda: bars.toolTip() == f"{bars.labels[-1]}: {top.count}")
 
 
 def test_the_days_tile_keeps_its_bracket_beside_the_figures(page: DashboardPage) -> None:

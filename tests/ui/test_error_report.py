@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.errors import NotFound
+from tests.ui.press import click, dialog_button
 from ui import error_report
 from ui.error_report import ErrorDialog, ErrorReporter
 
@@ -69,7 +70,7 @@ def test_an_exception_in_a_slot_gives_one_dialog_and_a_log_line_without_personal
     assert "tests/ui/test_error_report.py:" in report and " in save_the_case" in report
     assert "caused by KeyError" in report
     assert "administrator" in dialogs[0].message.text()
-    dialogs[0].copy_button.click()
+    click(qtbot, dialogs[0].copy_button)
     assert QGuiApplication.clipboard().text() == report
 
     log = reporter.log_file.read_text(encoding="utf-8")
@@ -81,7 +82,7 @@ def test_an_exception_in_a_slot_gives_one_dialog_and_a_log_line_without_personal
     if os.name == "posix":
         assert reporter.log_file.stat().st_mode & 0o777 == 0o600
 
-    dialogs[0].close()
+    click(qtbot, dialog_button(dialogs[0], QDialogButtonBox.StandardButton.Close))
     qtbot.waitUntil(lambda: reporter.dialog is None)
     assert len(press(qtbot, button)) == 1  # a later error is shown again
 

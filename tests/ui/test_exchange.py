@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pyrage
 import pytest
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QProgressDialog
+from PySide6.QtWidgets import QDialogButtonBox, QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from app.services.demo import fill_demo
@@ -18,6 +18,16 @@ from app.services.exchange import ExchangeService
 from app.services.keys import KeyService
 from app.services.records import CaseChanges
 from tests.integration.test_exchange import Site, first_case_id, link, make_site
+from tests.ui.press import (
+    click,
+    click_index,
+    dialog_button,
+    open_file,
+    press_ok,
+    save_as,
+    show_tab,
+    type_into,
+)
 from ui.exchange.page import ExchangePage
 
 
@@ -35,6 +45,8 @@ def pair(tmp_path: Path) -> Iterator[tuple[Site, Site]]:
 def page_for(qtbot: QtBot, site: Site) -> ExchangePage:
     page = ExchangePage(SimpleNamespace(workspace=site.ws))  # type: ignore[arg-type]
     qtbot.addWidget(page)
+    page.resize(1200, 800)
+    page.show()
     return page
 
 
@@ -53,7 +65,8 @@ def test_export_then_import_shows_summary_report_and_log(qtbot: QtBot, pair, tmp
     assert sender.chosen_recipient() == hq.recipient  # HQ's trusted key, chosen already
     out = tmp_path / "sel.qbundle"
 
-    sender.export_to(out)
+    save_as(qtbot, out)
+    click(qtbot, sender.export_button)
     assert sender.findChild(QProgressDialog) is not None
     wait(qtbot, sender)
 
@@ -61,13 +74,15 @@ def test_export_then_import_shows_summary_report_and_log(qtbot: QtBot, pair, tmp
     assert sender.export_summary.text().startswith(f"Bundle written to {out}: ")
     assert cell(sender.log, 0, 1) == "sent"
     receiver = page_for(qtbot, hq)
-    receiver.import_from(out)
+    open_file(qtbot, out)
+    click(qtbot, receiver.import_button)
     wait(qtbot, receiver)
     assert receiver.import_report.text().startswith("From SEL: ")
     assert "0 conflicts" in receiver.import_report.text()
     assert (cell(receiver.log, 0, 1), cell(receiver.log, 0, 3)) == ("received", "SEL")
 
-    receiver.import_from(out)
+    open_file(qtbot, out)
+    click(qtbot, receiver.import_button)
     wait(qtbot, receiver)
     assert receiver.import_report.text() == "This bundle was imported before; nothing changed."
 
@@ -78,7 +93,8 @@ def test_a_refused_bundle_shows_why(qtbot: QtBot, pair, tmp_path):
     junk.write_bytes(b"not a bundle")
     page = page_for(qtbot, hq)
 
-    page.import_from(junk)
+    open_file(qtbot, junk)
+    click(qtbot, page.import_button)
     wait(qtbot, page)
 
     assert page.import_report.text().startswith("Refused: The bundle cannot be decrypted")
@@ -95,9 +111,9 @@ def test_a_bad_typed_key_is_reported_before_a_file_is_asked_for(
         "ui.exchange.page.QFileDialog.getSaveFileName",
         lambda *args: asked.append("file") or ("", ""),
     )
-    page.other_key.setChecked(True)
-    page.recipient.setText("age1wrong")
-    page.export_button.click()
+    click(qtbot, page.other_key)
+    type_into(qtbot, page.recipient, "age1wrong")
+    click(qtbot, page.export_button)
     assert asked == []  # checked first: no file name asked for a bundle that cannot go
     assert page.recipient_error.text().startswith("This is not a valid key")
     assert not list(tmp_path.glob("*.qbundle"))
@@ -113,10 +129,11 @@ def test_conflicts_show_both_values_and_resolve(qtbot: QtBot, pair, tmp_path):
     ExchangeService(sel.ws).export_cases(tmp_path / "2.qbundle", [hq.recipient])
     ExchangeService(hq.ws).import_bundle(tmp_path / "2.qbundle")
     page = page_for(qtbot, hq)
+    show_tab(qtbot, page.tabs, page.conflict_box)
     assert page.conflict_list.rowCount() == 1
     assert not page.take_remote.isEnabled()
 
-    page.conflict_list.selectRow(0)
+    click_index(qtbot, page.conflict_list, page.conflict_list.model().index(0, 0))
 
     rows = {
         cell(page.conflict_fields, r, 0): (
@@ -127,7 +144,7 @@ def test_conflicts_show_both_values_and_resolve(qtbot: QtBot, pair, tmp_path):
     }
     assert rows["description"] == ("Astana", "Seoul")
     assert page.take_remote.isEnabled()
-    page.take_remote.click()
+    click(qtbot, page.take_remote)
     assert page.conflict_list.rowCount() == 0
     assert hq.cases.get_case(case_id).description == "Seoul"
 
@@ -140,6 +157,7 @@ def test_own_keys_are_shown_and_copied(qtbot: QtBot, pair):
     page = page_for(qtbot, sel)
     keys = KeyService(sel.ws).own_keys()
     box = page.own_keys
+    show_tab(qtbot, page.tabs, box.parentWidget())
 
     assert (box.mission_code.text(), box.signing_key.text(), box.age_recipient.text()) == (
         "SEL",
@@ -147,7 +165,7 @@ def test_own_keys_are_shown_and_copied(qtbot: QtBot, pair):
         keys.age_recipient,
     )
     assert box.signing_key.isReadOnly()
-    box.copy_buttons[2].click()
+    click(qtbot, box.copy_buttons[2])
     assert QGuiApplication.clipboard().text() == keys.age_recipient
 
 
@@ -163,16 +181,19 @@ def test_a_mission_offers_the_trusted_hq_key_as_recipient(qtbot: QtBot, pair):
 def test_trusting_a_key_through_the_dialog_adds_a_row(qtbot: QtBot, pair):
     _hq, sel = pair
     page = page_for(qtbot, sel)
+    show_tab(qtbot, page.tabs, page.trusted_keys.parentWidget())
     table = page.trusted_keys.table
     assert [cell(table, r, 0) for r in range(table.rowCount())] == ["AST (headquarters)"]
     signing = base64.b64encode(bytes(range(32))).decode("ascii")
     recipient = str(pyrage.x25519.Identity.generate().to_public())
 
-    dialog = page.trusted_keys.trust_key()
-    dialog.code.setText("tas")
-    dialog.signing_key.setText(signing)
-    dialog.age_recipient.setText(recipient)
-    dialog.buttons.accepted.emit()
+    click(qtbot, page.trusted_keys.trust_button)
+    dialog = page.trusted_keys.dialog
+    assert dialog is not None and dialog.isVisible()
+    type_into(qtbot, dialog.code, "tas")
+    type_into(qtbot, dialog.signing_key, signing)
+    type_into(qtbot, dialog.age_recipient, recipient)
+    press_ok(qtbot, dialog)
 
     assert not dialog.isVisible()
     assert [cell(table, r, 0) for r in range(table.rowCount())] == ["AST (headquarters)", "TAS"]
@@ -188,16 +209,20 @@ def test_trusting_a_key_through_the_dialog_adds_a_row(qtbot: QtBot, pair):
 def test_a_bad_key_shows_the_message_and_adds_nothing(qtbot: QtBot, pair):
     _hq, sel = pair
     page = page_for(qtbot, sel)
-    dialog = page.trusted_keys.trust_key()
-    dialog.code.setText("TAS")
-    dialog.signing_key.setText("not a key")
-    dialog.buttons.accepted.emit()
+    show_tab(qtbot, page.tabs, page.trusted_keys.parentWidget())
+    click(qtbot, page.trusted_keys.trust_button)
+    dialog = page.trusted_keys.dialog
+    assert dialog is not None
+    type_into(qtbot, dialog.code, "TAS")
+    type_into(qtbot, dialog.signing_key, "not a key")
+    press_ok(qtbot, dialog)
 
     assert dialog.isVisible()
     assert dialog.error.text() == "A signing key is 32 bytes in base64 (44 characters)."
     assert page.trusted_keys.table.rowCount() == 1
     assert [t.code for t in KeyService(sel.ws).trusted()] == ["AST"]
-    dialog.reject()
+    click(qtbot, dialog_button(dialog, QDialogButtonBox.StandardButton.Cancel))
+    assert not dialog.isVisible()
 
 
 # -- headquarters -------------------------------------------------------------------------------
@@ -220,13 +245,17 @@ def test_hq_transfers_cases_and_sends_the_library(qtbot: QtBot, pair, tmp_path):
     number = hq.cases.get_case(first_case_id(sel)).number
     page = page_for(qtbot, hq)
 
-    dialog = page.choose_transfer()
+    click(qtbot, page.transfer_button)
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible()
     assert [dialog.mission.itemText(i) for i in range(dialog.mission.count())] == ["SEL"]
-    dialog.buttons.accepted.emit()
+    press_ok(qtbot, dialog)
     assert dialog.error.text() == "Name at least one case to transfer."
-    dialog.numbers.setText(f" {number}, ")
-    dialog.out.setText(str(tmp_path / "transfer.qbundle"))
-    dialog.buttons.accepted.emit()
+    type_into(qtbot, dialog.numbers, f" {number}, ")
+    save_as(qtbot, tmp_path / "transfer.qbundle")
+    click(qtbot, dialog.browse)
+    assert dialog.out.text() == str(tmp_path / "transfer.qbundle")
+    press_ok(qtbot, dialog)
     assert page.findChild(QProgressDialog) is not None
     wait(qtbot, page)
 
@@ -234,7 +263,8 @@ def test_hq_transfers_cases_and_sends_the_library(qtbot: QtBot, pair, tmp_path):
     assert page.hq_summary.text().startswith(f"1 case for SEL written to {tmp_path}")
     assert (cell(page.log, 0, 2), cell(page.log, 0, 3)) == ("transfer", "SEL")
 
-    page.send_library(tmp_path / "library.qbundle")
+    save_as(qtbot, tmp_path / "library.qbundle")
+    click(qtbot, page.library_button)
     wait(qtbot, page)
     assert (tmp_path / "library.qbundle").exists()
     assert page.hq_summary.text().startswith("Agreements library written to ")
@@ -243,7 +273,12 @@ def test_hq_transfers_cases_and_sends_the_library(qtbot: QtBot, pair, tmp_path):
 def test_a_refused_transfer_shows_why(qtbot: QtBot, pair, tmp_path):
     hq, _sel = pair
     page = page_for(qtbot, hq)
-    page.transfer(["SEL-2020-9999"], "SEL", tmp_path / "t.qbundle")
+    click(qtbot, page.transfer_button)
+    dialog = page.dialog
+    assert dialog is not None
+    type_into(qtbot, dialog.numbers, "SEL-2020-9999")
+    type_into(qtbot, dialog.out, str(tmp_path / "t.qbundle"))
+    press_ok(qtbot, dialog)
     wait(qtbot, page)
     assert page.hq_summary.text() == "Not written: No case SEL-2020-9999."
     assert not (tmp_path / "t.qbundle").exists()
@@ -266,6 +301,6 @@ def test_bundle_file_dialogs_start_in_documents(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", fake)
     hq, sel = pair
     page = page_for(qtbot, sel)
-    page.choose_import_file()
-    page.choose_export_file()  # the trusted HQ key is chosen: the file dialog is asked
+    click(qtbot, page.import_button)
+    click(qtbot, page.export_button)  # the trusted HQ key is chosen: the file dialog is asked
     assert asked == [str(documents_folder()), str(documents_folder() / "qorgau.qbundle")]

@@ -9,18 +9,17 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pyrage
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.errors import ValidationError
 from app.services.exchange import ExchangeService
 from app.services.keys import KeyService
 from tests.integration.test_exchange import Site, link, make_site
-from ui.exchange.page import ExchangePage
+from tests.ui.press import click, save_as, type_into
+from tests.ui.test_exchange import page_for
 
 
 @pytest.fixture
@@ -37,13 +36,6 @@ def stranger_key() -> str:
     return str(pyrage.x25519.Identity.generate().to_public())
 
 
-def page_for(qtbot: QtBot, site: Site) -> ExchangePage:
-    page = ExchangePage(SimpleNamespace(workspace=site.ws))  # type: ignore[arg-type]
-    qtbot.addWidget(page)
-    page.show()
-    return page
-
-
 def test_a_trusted_mission_key_that_is_not_hq_cannot_be_chosen(
     qtbot: QtBot, pair: tuple[Site, Site], tmp_path: Path
 ) -> None:
@@ -58,7 +50,7 @@ def test_a_trusted_mission_key_that_is_not_hq_cannot_be_chosen(
     assert not page.recipient.isVisible() and not page.other_warning.isVisible()
 
     # Even a page told to export to it refuses unless "another key" was chosen, on purpose.
-    page.recipient.setText(other)  # hidden field: what a stale form might still hold
+    page.recipient.setText(other)  # hidden, so set not typed: what a stale form might hold
     assert page.chosen_recipient() == hq.recipient
     with pytest.raises(ValidationError, match="not a trusted headquarters' key"):
         ExchangeService(sel.ws).export_cases(tmp_path / "x.qbundle", [other], hq_key_only=True)
@@ -71,25 +63,26 @@ def test_another_key_only_with_the_option_and_its_warning(
     _hq, sel = pair
     page = page_for(qtbot, sel)
     other = stranger_key()
-    asked: list[str] = []
     target = tmp_path / "other.qbundle"
-    monkeypatch.setattr(
-        "ui.exchange.page.QFileDialog.getSaveFileName",
-        lambda *args: asked.append("file") or (str(target), ""),
-    )
-    qtbot.mouseClick(page.other_key, Qt.MouseButton.LeftButton, pos=page.other_key.rect().center())
+    click(qtbot, page.other_key)
     assert page.other_key.isChecked()
     assert page.recipient.isVisible() and page.other_warning.isVisible()
     assert page.other_warning.text().startswith("Warning: whoever holds this key can read")
     assert not page.recipient_choice.isEnabled()
 
     # Empty: told, and no file name asked for.
-    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    asked: list[str] = []
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            "ui.exchange.page.QFileDialog.getSaveFileName",
+            lambda *args: asked.append("file") or ("", ""),
+        )
+        click(qtbot, page.export_button)
     assert asked == [] and page.recipient_error.text() == "Type the key headquarters gave you."
 
-    page.recipient.setText(other)
-    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
-    assert asked == ["file"]
+    type_into(qtbot, page.recipient, other)
+    save_as(qtbot, target)
+    click(qtbot, page.export_button)
     assert page.task is not None
     qtbot.waitUntil(lambda: not page.task.running, timeout=10_000)
     assert target.exists()
@@ -108,7 +101,7 @@ def test_with_no_hq_key_trusted_nothing_is_offered_and_nothing_asked(
             "ui.exchange.page.QFileDialog.getSaveFileName",
             lambda *args: asked.append("file") or ("", ""),
         )
-        qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+        click(qtbot, page.export_button)
         assert asked == []
         assert page.recipient_error.text() == "Choose headquarters' key."
     finally:
@@ -120,7 +113,7 @@ def test_the_export_speaks_of_headquarters_key_not_age_recipient(
 ) -> None:
     _hq, sel = pair
     page = page_for(qtbot, sel)
-    page.other_key.setChecked(True)
+    click(qtbot, page.other_key)
     words = " ".join(
         [page.recipient_label.text(), page.other_key.text(), page.other_warning.text()]
         + [page.recipient_choice.itemText(i) for i in range(page.recipient_choice.count())]

@@ -15,14 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QLabel
+from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QFileDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.i18n import LANGUAGES, _, language_override
 from app.services.workspace import Workspace
-from ui.help import HELP_DIR, AboutDialog, HelpDialog, manual_path, shortcut_rows
+from tests.ui.press import click, dialog_button, open_area
+from ui.help import HELP_DIR, AboutDialog, HelpDialog, ShortcutsDialog, manual_path, shortcut_rows
 from ui.i18n_bridge import LanguageBridge
 from ui.main_window import MainWindow
 from ui.widgets.file_dialogs import documents_folder
@@ -63,7 +64,8 @@ def test_the_manual_follows_the_interface_language(
     qtbot: QtBot, bridge: LanguageBridge, make_window: MakeWindow, ws: Workspace
 ) -> None:
     window = make_window(ws)
-    window.show_manual()
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: window.help_dialog is not None and window.help_dialog.isVisible())
     dialog = window.help_dialog
     assert isinstance(dialog, HelpDialog)
     qtbot.addWidget(dialog)
@@ -74,12 +76,29 @@ def test_the_manual_follows_the_interface_language(
     assert "Өтінішті тіркеу" in dialog.browser.toPlainText()
 
 
+def open_shortcuts(qtbot: QtBot, window: MainWindow) -> ShortcutsDialog:
+    """Help → Keyboard shortcuts, from the menu."""
+    window.shortcuts_action.trigger()
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), ShortcutsDialog))
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, ShortcutsDialog)
+    return dialog
+
+
+def shown_rows(dialog: ShortcutsDialog) -> dict[str, str]:
+    """description -> keys, as the dialog's table shows them."""
+    table = dialog.table
+    return {table.item(r, 1).text(): table.item(r, 0).text() for r in range(table.rowCount())}
+
+
 def test_shortcut_list_is_read_from_the_window_actions(
-    make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     window = make_window(ws)
-    window.show_shortcuts()
-    rows = dict((description, keys) for keys, description in shortcut_rows(window))
+    dialog = open_shortcuts(qtbot, window)
+    rows = shown_rows(dialog)
+    click(qtbot, dialog_button(dialog, QDialogButtonBox.StandardButton.Close))
+    assert not dialog.isVisible()
     assert rows["New case"] == _keys("Ctrl+N")
     assert rows["Find"] == _keys("Ctrl+F")
     assert rows["Lock"] == _keys("Ctrl+L")
@@ -95,12 +114,11 @@ def test_shortcut_list_is_read_from_the_window_actions(
 
 
 def test_shortcut_list_is_translated(
-    bridge: LanguageBridge, make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, bridge: LanguageBridge, make_window: MakeWindow, ws: Workspace
 ) -> None:
     window = make_window(ws)
-    window.show_shortcuts()
     bridge.set_language("ru")
-    descriptions = {description for _keys, description in shortcut_rows(window)}
+    descriptions = set(shown_rows(open_shortcuts(qtbot, window)))
     with language_override("ru"):
         assert _("&New case").replace("&", "") in descriptions
         assert "New case" not in descriptions
@@ -108,9 +126,14 @@ def test_shortcut_list_is_translated(
     assert {"Save the case", "Сохранить дело"} & descriptions
 
 
-def test_about_names_the_versions_and_the_data_folder(qtbot: QtBot, ws: Workspace) -> None:
-    dialog = AboutDialog(ws)
-    qtbot.addWidget(dialog)
+def test_about_names_the_versions_and_the_data_folder(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    window = make_window(ws)
+    window.about_action.trigger()  # Help → About Qorgau
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), AboutDialog))
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, AboutDialog)
     text = dialog.text.text()
     for name in ("Qorgau", "Python", "Qt", "SQLCipher"):
         assert f"<td>{name}</td>" in text
@@ -120,9 +143,11 @@ def test_about_names_the_versions_and_the_data_folder(qtbot: QtBot, ws: Workspac
     assert dialog.findChildren(QLabel)
 
 
-def test_settings_offer_no_pseudo_language(make_window: MakeWindow, ws: Workspace) -> None:
+def test_settings_offer_no_pseudo_language(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
     window = make_window(ws)
-    page = window.show_area("settings")
+    page = open_area(qtbot, window, "settings")
     boxes = [box.text() for box in page.findChildren(QCheckBox)]
     assert not [text for text in boxes if "seudo" in text]
 
@@ -156,9 +181,14 @@ def test_file_dialogs_start_in_documents(
         return [], ""
 
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", fake_open)
-    panel = AttachmentsPanel(CaseService(ws))
+    from tests.ui.test_agreements import new_case
+
+    cases = CaseService(ws)
+    panel = AttachmentsPanel(cases)
     qtbot.addWidget(panel)
-    panel.choose_files()
+    panel.set_case(cases.get_case(new_case(ws, "KR", ("unpaid_wages",))))
+    panel.show()
+    click(qtbot, panel.add_button)
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     assert asked == [str(Path(documents))]
     assert documents_folder() == Path(documents)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
-from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QDialog, QWizard
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
@@ -18,6 +18,7 @@ from app.security.recovery_key import parse_recovery_key
 from app.services.installation import init_installation, unlock, unlock_with_keyring
 from tests.conftest import MISSION as MISSION_SETUP
 from tests.conftest import PASSWORD
+from tests.ui.press import choose, click, press_ok, save_as, type_into
 from ui import app as ui_app
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
@@ -26,15 +27,27 @@ from ui.setup import wizard as wizard_module
 from ui.setup.wizard import ADMIN, LETTERHEAD, MISSION, SetupWizard
 
 
+def login_dialog(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, store: SecretStore | None = None
+) -> LoginDialog:
+    dialog = LoginDialog(installation, bridge, store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def sign_in(qtbot: QtBot, dialog: LoginDialog, username: str, password: str) -> None:
+    """Type the name and password and press Sign in."""
+    type_into(qtbot, dialog.username, username)
+    type_into(qtbot, dialog.password, password)
+    click(qtbot, dialog.sign_in_button)
+
+
 def test_wrong_password_keeps_the_dialog_open_with_the_message(
     qtbot: QtBot, installation: Paths, bridge: LanguageBridge
 ) -> None:
-    dialog = LoginDialog(installation, bridge)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.username.setText("aigul")
-    dialog.password.setText("not the password")
-    dialog.accept()
+    dialog = login_dialog(qtbot, installation, bridge)
+    sign_in(qtbot, dialog, "aigul", "not the password")
     qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
     assert dialog.error.text() == "Wrong user name or password."
     assert dialog.isVisible()
@@ -47,10 +60,8 @@ def test_wrong_password_keeps_the_dialog_open_with_the_message(
 def test_empty_fields_are_refused_without_touching_the_database(
     qtbot: QtBot, installation: Paths, bridge: LanguageBridge
 ) -> None:
-    dialog = LoginDialog(installation, bridge)
-    qtbot.addWidget(dialog)
-    dialog.username.setText("aigul")
-    dialog.accept()
+    dialog = login_dialog(qtbot, installation, bridge)
+    sign_in(qtbot, dialog, "aigul", "")
     assert dialog.error.text() == "Enter your user name and password."
     assert dialog._task is None
 
@@ -59,14 +70,14 @@ def test_right_password_opens_the_workspace_and_remembers_the_computer(
     qtbot: QtBot, installation: Paths, bridge: LanguageBridge
 ) -> None:
     store = SecretStore()
-    dialog = LoginDialog(installation, bridge, store)
-    qtbot.addWidget(dialog)
+    dialog = login_dialog(qtbot, installation, bridge, store)
     assert dialog.remember.isEnabled()  # the in-memory test keyring counts as a system one
-    dialog.username.setText("serik")
-    dialog.password.setText(PASSWORD)
-    dialog.remember.setChecked(True)
+    type_into(qtbot, dialog.username, "serik")
+    type_into(qtbot, dialog.password, PASSWORD)
+    click(qtbot, dialog.remember)
+    assert dialog.remember.isChecked()
     with qtbot.waitSignal(dialog.accepted, timeout=5000):
-        dialog.accept()
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)  # Enter signs in
     workspace = dialog.workspace
     assert workspace is not None
     try:
@@ -101,12 +112,10 @@ def test_unticking_the_box_forgets_the_computer(
 
     remember_unlock(ws, store)
     ws.close()
-    dialog = LoginDialog(installation, bridge, store)
-    qtbot.addWidget(dialog)
-    dialog.username.setText("aigul")
-    dialog.password.setText(PASSWORD)
+    dialog = login_dialog(qtbot, installation, bridge, store)
+    assert not dialog.remember.isChecked()  # left unticked
     with qtbot.waitSignal(dialog.accepted, timeout=5000):
-        dialog.accept()
+        sign_in(qtbot, dialog, "aigul", PASSWORD)
     assert dialog.workspace is not None
     dialog.workspace.close()
     assert unlock_with_keyring(installation, "aigul", store) is None
@@ -154,43 +163,55 @@ def test_a_first_start_speaks_the_systems_language_when_it_is_kk_or_ru(
     language = ui_app.choose_language(None)
     assert language == expected
     bridge.set_language(language)
-    wizard = SetupWizard(Paths(tmp_path / "new"), bridge)
-    qtbot.addWidget(wizard)
+    wizard = new_wizard(qtbot, Paths(tmp_path / "new"), bridge)
     with language_override(expected):
         assert wizard.windowTitle() == _("Qorgau — first start")
 
 
-def _fill_mission(wizard: SetupWizard) -> None:
+def _fill_mission(qtbot: QtBot, wizard: SetupWizard) -> None:
     page = wizard.mission
-    page.code.setText("IST")
-    page.country.set_code("TR")
-    page.city.setText("Istanbul")
-    page.name_kk.setText("Қазақстан Республикасының Ыстамбұлдағы Бас консулдығы")
-    page.name_ru.setText("Генеральное консульство Республики Казахстан в Стамбуле")
-    page.name_en.setText("Consulate General of the Republic of Kazakhstan in Istanbul")
+    type_into(qtbot, page.code, "IST")
+    choose(qtbot, page.country, "TR")
+    type_into(qtbot, page.city, "Istanbul")
+    type_into(qtbot, page.name_kk, "Қазақстан Республикасының Ыстамбұлдағы Бас консулдығы")
+    type_into(qtbot, page.name_ru, "Генеральное консульство Республики Казахстан в Стамбуле")
+    type_into(qtbot, page.name_en, "Consulate General of the Republic of Kazakhstan in Istanbul")
+
+
+def press(qtbot: QtBot, wizard: SetupWizard, which: QWizard.WizardButton) -> None:
+    """Press Next or Finish at the bottom of the wizard."""
+    click(qtbot, wizard.button(which))
+
+
+NEXT, FINISH = QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton
+
+
+def new_wizard(qtbot: QtBot, paths: Paths, bridge: LanguageBridge) -> SetupWizard:
+    """The first-run wizard on screen, at its welcome page."""
+    wizard = SetupWizard(paths, bridge)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
 
 
 def test_wizard_creates_the_mission_and_signs_the_administrator_in(
     qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
 ) -> None:
     paths = Paths(tmp_path / "new-install")
-    wizard = SetupWizard(paths, bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    wizard.next()
+    wizard = new_wizard(qtbot, paths, bridge)
+    press(qtbot, wizard, NEXT)
     assert wizard.currentId() == MISSION
-    _fill_mission(wizard)
-    wizard.next()
+    _fill_mission(qtbot, wizard)
+    press(qtbot, wizard, NEXT)
     assert wizard.currentId() == LETTERHEAD
-    wizard.letterhead.address_en.setText("Istanbul, Beşiktaş, Ortaköy")
-    wizard.letterhead.phone.setText("+90 212 000 0000")
-    wizard.next()
+    type_into(qtbot, wizard.letterhead.address_en, "Istanbul, Beşiktaş, Ortaköy")
+    type_into(qtbot, wizard.letterhead.phone, "+90 212 000 0000")
+    press(qtbot, wizard, NEXT)
     assert wizard.currentId() == ADMIN
-    wizard.admin.username.setText("bolat")
-    wizard.admin.password.setText("long enough pw")
-    wizard.admin.repeat.setText("long enough pw")
-    assert wizard.admin.validatePage()
-    wizard.accept()
+    type_into(qtbot, wizard.admin.username, "bolat")
+    type_into(qtbot, wizard.admin.password, "long enough pw")
+    type_into(qtbot, wizard.admin.repeat, "long enough pw")
+    press(qtbot, wizard, FINISH)
     # The recovery key is shown once before the wizard closes, with its printable sheet.
     qtbot.waitUntil(lambda: wizard.recovery_dialog is not None, timeout=10_000)
     dialog = wizard.recovery_dialog
@@ -198,10 +219,13 @@ def test_wizard_creates_the_mission_and_signs_the_administrator_in(
     shown = dialog.key.text()
     assert parse_recovery_key(shown) == shown
     sheet = tmp_path / "sheet-kk.pdf"
-    dialog.write_sheet(sheet, "kk")
+    choose(qtbot, dialog.language, "kk")
+    save_as(qtbot, sheet)
+    click(qtbot, dialog.save_button)
     assert sheet.read_bytes().startswith(b"%PDF")
+    assert dialog.saved.text() == f"Saved: {sheet}"
     with qtbot.waitSignal(wizard.accepted, timeout=10_000):
-        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        press_ok(qtbot, dialog)
     ws = wizard.workspace
     assert ws is not None
     try:
@@ -219,28 +243,27 @@ def test_wizard_shows_bad_input_on_the_page_and_creates_nothing(
     qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
 ) -> None:
     paths = Paths(tmp_path / "new-install")
-    wizard = SetupWizard(paths, bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    wizard.next()
-    _fill_mission(wizard)
-    wizard.mission.code.setText("is1")
-    wizard.next()
+    wizard = new_wizard(qtbot, paths, bridge)
+    press(qtbot, wizard, NEXT)
+    _fill_mission(qtbot, wizard)
+    type_into(qtbot, wizard.mission.code, "is1")
+    press(qtbot, wizard, NEXT)
     assert wizard.currentId() == MISSION
     assert wizard.mission.error.text() == (
         "The mission code is 2–8 capital Latin letters, for example SEL."
     )
-    wizard.mission.code.setText("IST")
-    wizard.next()
-    wizard.next()
-    wizard.admin.password.setText("long enough pw")
-    wizard.admin.repeat.setText("long enough px")
-    wizard.next()  # the last page: validation runs on Finish
-    assert not wizard.admin.validatePage()
+    type_into(qtbot, wizard.mission.code, "IST")
+    press(qtbot, wizard, NEXT)
+    press(qtbot, wizard, NEXT)
+    assert wizard.currentId() == ADMIN
+    type_into(qtbot, wizard.admin.password, "long enough pw")
+    type_into(qtbot, wizard.admin.repeat, "long enough px")
+    press(qtbot, wizard, FINISH)  # the last page: validation runs on Finish
+    assert wizard.isVisible() and wizard.currentId() == ADMIN
     assert wizard.admin.error.text() == "The two passwords do not match."
-    wizard.admin.password.setText("short")
-    wizard.admin.repeat.setText("short")
-    assert not wizard.admin.validatePage()
+    type_into(qtbot, wizard.admin.password, "short")
+    type_into(qtbot, wizard.admin.repeat, "short")
+    press(qtbot, wizard, FINISH)
     assert wizard.admin.error.text() == "The password must be at least 8 characters long."
     assert not paths.data_dir.exists()
 
@@ -250,13 +273,11 @@ def test_wizard_opens_the_demo_mission(
 ) -> None:
     monkeypatch.setattr(wizard_module, "DEMO_CASES", 15)
     paths = Paths(tmp_path / "demo")
-    wizard = SetupWizard(paths, bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    wizard.welcome.demo.setChecked(True)
+    wizard = new_wizard(qtbot, paths, bridge)
+    click(qtbot, wizard.welcome.demo)
     assert wizard.welcome.nextId() == -1
     with qtbot.waitSignal(wizard.accepted, timeout=20_000):
-        wizard.accept()
+        press(qtbot, wizard, FINISH)
     ws = wizard.workspace
     assert ws is not None
     assert ws.actor.username == "admin"
@@ -267,11 +288,14 @@ def test_wizard_opens_the_demo_mission(
 def test_switching_language_in_the_wizard_retranslates_country_names(
     qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
 ) -> None:
-    wizard = SetupWizard(Paths(tmp_path / "x"), bridge)
-    qtbot.addWidget(wizard)
-    wizard.mission.country.set_code("DE")
+    wizard = new_wizard(qtbot, Paths(tmp_path / "x"), bridge)
+    choose(qtbot, wizard.welcome.language, wizard.welcome.language.itemData(0))  # Қазақша
+    press(qtbot, wizard, NEXT)
+    bridge.set_language("en")
+    choose(qtbot, wizard.mission.country, "DE")
     assert wizard.mission.country.currentText() == "Germany"
-    wizard.welcome.language.setCurrentIndex(0)  # Қазақша
+    click(qtbot, wizard.button(QWizard.WizardButton.BackButton))
+    choose(qtbot, wizard.welcome.language, wizard.welcome.language.itemData(0))
     assert bridge.language == "kk"
     assert wizard.mission.country.code() == "DE"
     assert wizard.mission.country.currentText() == "Германия"
@@ -282,23 +306,21 @@ def test_forgot_all_passwords_makes_a_new_administrator(
 ) -> None:
     paths = Paths(tmp_path / "forgotten")
     recovery_key = init_installation(paths, MISSION_SETUP, "admin", PASSWORD)
-    dialog = LoginDialog(paths, bridge)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.forgot.click()
+    dialog = login_dialog(qtbot, paths, bridge)
+    click(qtbot, dialog.forgot)
     recover_dialog = dialog.recovery
     assert recover_dialog is not None and recover_dialog.isVisible()
     groups = recovery_key.split("-")
     groups[4] = ("1" if groups[4][0] != "1" else "2") + groups[4][1:]
-    recover_dialog.key.setText("-".join(groups))
-    recover_dialog.username.setText("dana")
-    recover_dialog.password.setText("a new password")
-    recover_dialog.repeat.setText("a new password")
-    recover_dialog.accept()
+    type_into(qtbot, recover_dialog.key, "-".join(groups))
+    type_into(qtbot, recover_dialog.username, "dana")
+    type_into(qtbot, recover_dialog.password, "a new password")
+    type_into(qtbot, recover_dialog.repeat, "a new password")
+    press_ok(qtbot, recover_dialog)
     assert "Group 5" in recover_dialog.error.text()
     assert not KeySlotStore(paths.keyslots).has_slot("dana")
-    recover_dialog.key.setText(recovery_key.lower())
+    type_into(qtbot, recover_dialog.key, recovery_key.lower())
     with qtbot.waitSignal(recover_dialog.accepted, timeout=10_000):
-        recover_dialog.accept()
+        press_ok(qtbot, recover_dialog)
     assert dialog.username.text() == "dana"
     unlock(paths, "dana", "a new password").close()

@@ -14,6 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from app.config import Paths
 from app.i18n import _, language_override
+from tests.ui.press import click
+from tests.ui.test_login_and_setup import login_dialog, sign_in
 from ui.i18n_bridge import LanguageBridge
 from ui.lock import LockScreen
 from ui.login import LoginDialog
@@ -33,9 +35,7 @@ def _switch(bridge: LanguageBridge, language: str) -> None:
 
 
 def _login(qtbot: QtBot, installation: Paths, bridge: LanguageBridge) -> LoginDialog:
-    dialog = LoginDialog(installation, bridge)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = login_dialog(qtbot, installation, bridge)
     qtbot.waitExposed(dialog)
     return dialog
 
@@ -48,9 +48,7 @@ def test_the_sign_in_error_follows_a_language_switch(
     qtbot: QtBot, installation: Paths, bridge: LanguageBridge
 ) -> None:
     dialog = _login(qtbot, installation, bridge)
-    dialog.username.setText("aigul")
-    dialog.password.setText("not the password")
-    dialog.accept()
+    sign_in(qtbot, dialog, "aigul", "not the password")
     qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
     assert dialog.error.text() == "Wrong user name or password."
     _switch(bridge, "ru")
@@ -63,7 +61,7 @@ def test_an_empty_field_message_follows_a_language_switch(
     qtbot: QtBot, installation: Paths, bridge: LanguageBridge
 ) -> None:
     dialog = _login(qtbot, installation, bridge)
-    dialog.accept()
+    sign_in(qtbot, dialog, "", "")
     _switch(bridge, "kk")
     with language_override("kk"):
         assert dialog.error.text() == _("Enter your user name and password.")
@@ -119,7 +117,7 @@ def test_the_lock_screen_error_follows_a_language_switch(
     lock.resize(1366, 768)
     lock.show()
     lock.prepare()
-    lock.try_unlock()  # nothing typed
+    click(qtbot, lock.unlock_button)  # nothing typed
     assert lock.error.text() == "Enter your password."
     _switch(bridge, "ru")
     with language_override("ru"):

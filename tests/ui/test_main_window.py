@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
+from tests.ui.press import click, open_area, type_into
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.main_window import MainWindow
@@ -32,10 +33,12 @@ def test_navigation_lists_the_areas_and_the_status_bar_names_user_role_and_missi
     )
 
 
-def test_areas_are_built_when_first_shown(make_window: MakeWindow, ws: Workspace) -> None:
+def test_areas_are_built_when_first_shown(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
     window = make_window(ws)
     assert window._areas["settings"].widget is None
-    window.nav.setCurrentRow(window.area_keys().index("settings"))
+    open_area(qtbot, window, "settings")
     settings = window._areas["settings"].widget
     assert settings is not None
     assert window.pages.currentWidget() is settings
@@ -43,12 +46,12 @@ def test_areas_are_built_when_first_shown(make_window: MakeWindow, ws: Workspace
 
 
 def test_an_area_registers_itself_with_a_title_and_a_factory(
-    make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     window = make_window(ws)
     window.register_area("sandbox", lambda: "Reports", lambda _w: QLabel("report page"))
     assert window.area_keys()[-1] == "sandbox"
-    widget = window.show_area("sandbox")
+    widget = open_area(qtbot, window, "sandbox")
     assert isinstance(widget, QLabel) and widget.text() == "report page"
     try:
         window.register_area("sandbox", lambda: "Again", lambda _w: QLabel())
@@ -71,14 +74,14 @@ def test_ctrl_l_locks_and_only_the_right_password_unlocks(
     screen = window.lock_screen
     assert "aigul" in screen.explanation.text()
 
-    screen.password.setText("guess")
-    screen.try_unlock()
+    type_into(qtbot, screen.password, "guess")
+    click(qtbot, screen.unlock_button)
     qtbot.waitUntil(lambda: screen.error.isVisible(), timeout=5000)
     assert screen.error.text() == "Wrong password. The window stays locked."
     assert window.is_locked
     assert screen.password.text() == ""
 
-    screen.password.setText(PASSWORD)
+    type_into(qtbot, screen.password, PASSWORD)
     with qtbot.waitSignal(window.unlocked, timeout=5000):
         qtbot.keyClick(screen.password, Qt.Key.Key_Return)
     assert not window.is_locked

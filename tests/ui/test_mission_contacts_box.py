@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from unittest.mock import patch
 
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.services.briefing import mission_contacts
 from app.services.workspace import Workspace
+from tests.ui.press import answer_modal, click, type_into
 from ui.settings.contacts import MissionContactsBox
 
 OpenWs = Callable[[str], Workspace]
@@ -20,16 +21,18 @@ def test_administrator_saves_the_contacts_and_bad_input_changes_nothing(
     ws = open_ws("admin")
     box = MissionContactsBox(ws)
     qtbot.addWidget(box)
+    box.show()
     assert box.save_button.isVisibleTo(box) and not box.hotline.isReadOnly()
-    box.hotline.setText("+82 10 1234 5678")
-    box.hours["kk"].setText("Дс–Жм 9:00–18:00")
-    assert box.save()
+    type_into(qtbot, box.hotline, "+82 10 1234 5678")
+    type_into(qtbot, box.hours["kk"], "Дс–Жм 9:00–18:00")
+    click(qtbot, box.save_button)
     saved = mission_contacts(ws)
     assert saved.hotline == "+82 10 1234 5678" and dict(saved.hours) == {"kk": "Дс–Жм 9:00–18:00"}
-    box.hotline.setText("call me maybe")
-    with patch("ui.settings.contacts.show_error") as shown:
-        assert not box.save()
-    assert "hotline" in str(shown.call_args.args[1]).lower()
+    type_into(qtbot, box.hotline, "call me maybe")
+    refusals: list[QMessageBox] = []
+    answer_modal(qtbot, QMessageBox, seen=refusals)
+    click(qtbot, box.save_button)
+    assert len(refusals) == 1 and "hotline" in refusals[0].text().lower()
     assert mission_contacts(ws).hotline == "+82 10 1234 5678"
 
 

@@ -40,20 +40,15 @@ from app.services.stats import StatsFilter, StatsService
 from app.services.subject_access import collect, to_pdf
 from app.services.workspace import Workspace
 from tests.unit.test_glossary import _rules
+from tests.unit.test_letters_render import ASSEL_DOCUMENTED
 from ui.cases.timeline import event_html
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.model import LetterTableModel
 
 TODAY = date.today()
-IIN = "940315400123"
+IIN = ASSEL_DOCUMENTED["iin"]
 PERSON = PersonInput(
-    surname="Құрманғалиқызы",
-    given_names="Әсел",
-    surname_latin="KURMANGALIKYZY",
-    given_names_latin="ASSEL",
-    iin=IIN,
-    birth_date=date(1994, 3, 15),
-    passport_no="N12345678",
+    **ASSEL_DOCUMENTED,
     consent_date=TODAY,
     consent_scope=("case_handling", "share_hq"),
 )

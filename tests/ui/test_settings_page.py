@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from keyring.backends.fail import Keyring as FailKeyring
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
@@ -14,71 +16,129 @@ from app.i18n import current_language
 from app.security.keyring_store import SecretStore
 from app.security.keyslots import KeySlotStore
 from app.security.recovery_key import parse_recovery_key
+from app.services.installation import remember_unlock, unlock_with_keyring
 from app.services.recovery import recover
 from app.services.retention import retention_years
 from app.services.settings import idle_lock_minutes
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
+from tests.ui.press import (
+    choose,
+    click,
+    click_item,
+    dialog_button,
+    modal,
+    open_area,
+    press_button,
+    press_ok,
+    save_as,
+    type_into,
+)
 from ui import ui_settings
 from ui.main_window import MainWindow
 from ui.settings.page import SettingsPage
+from ui.settings.users import UsersPanel
 
 MakeWindow = Callable[..., MainWindow]
 
 
-def _page(window: MainWindow) -> SettingsPage:
-    page = window.show_area("settings")
+def _page(qtbot: QtBot, window: MainWindow) -> SettingsPage:
+    page = open_area(qtbot, window, "settings")
     assert isinstance(page, SettingsPage)
     return page
 
 
+def _users(qtbot: QtBot, window: MainWindow) -> UsersPanel:
+    panel = _page(qtbot, window).users
+    assert panel is not None
+    return panel
+
+
+def _click_user(qtbot: QtBot, panel: UsersPanel, username: str) -> None:
+    rows = [panel.tree.topLevelItem(i) for i in range(panel.tree.topLevelItemCount())]
+    row = next(r for r in rows if r is not None and r.text(0) == username)
+    click_item(qtbot, panel.tree, row)
+    assert panel.selected_username() == username
+
+
+def _new_password(qtbot: QtBot, dialog: QWidget, password: str) -> None:
+    type_into(qtbot, dialog.password, password)  # type: ignore[attr-defined]
+    type_into(qtbot, dialog.repeat, password)  # type: ignore[attr-defined]
+
+
 def test_language_choice_applies_at_once_and_is_remembered(
-    make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     window = make_window(ws)
-    page = _page(window)
+    page = _page(qtbot, window)
     assert page.language.currentText() == "English"
-    page.language.setCurrentIndex(page.language.findData("ru"))
+    choose(qtbot, page.language, "ru")
     assert current_language() == "ru"
     assert ui_settings.stored_language() == "ru"
     assert window.status_user.text().endswith("Республика Корея")
 
 
 def test_idle_minutes_are_stored_and_applied_to_the_lock(
-    make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     window = make_window(ws)
-    page = _page(window)
+    page = _page(qtbot, window)
     assert page.idle_minutes.value() == 10
-    page.idle_minutes.setValue(3)
+    type_into(qtbot, page.idle_minutes, "3")
     assert idle_lock_minutes(ws) == 3  # in the database: the mission's policy
     assert window.idle_lock.timeout_ms == 3 * 60_000
-    page.retention_years.setValue(7)
+    type_into(qtbot, page.retention_years, "7")
     assert retention_years(ws) == 7
 
 
 def test_only_an_administrator_sets_the_policies(
-    make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
 ) -> None:
-    page = _page(make_window(open_ws("aigul")))
+    page = _page(qtbot, make_window(open_ws("aigul")))
     assert not page.idle_minutes.isEnabled()
     assert not page.retention_years.isEnabled()
 
 
-def test_keyring_state_is_shown(make_window: MakeWindow, ws: Workspace) -> None:
+def test_keyring_state_is_shown(qtbot: QtBot, make_window: MakeWindow, ws: Workspace) -> None:
     window = make_window(ws)
     page = SettingsPage(window, SecretStore(FailKeyring()))
     assert page.keyring_state.text() == SecretStore().unavailable_message()
     assert not page.forget_button.isEnabled()
-    assert "available" in _page(window).keyring_state.text()
+    assert "available" in _page(qtbot, window).keyring_state.text()
+
+
+def test_forget_this_computer_drops_the_remembered_key(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, installation: Paths
+) -> None:
+    store = SecretStore()
+    remember_unlock(ws, store)
+    window = make_window(ws)
+    page = _page(qtbot, window)
+    click(qtbot, page.forget_button)
+    assert unlock_with_keyring(installation, "admin", store) is None
+    assert "no longer unlocks" in window.statusBar().currentMessage()
+
+
+def test_changing_my_password_through_the_dialog(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, installation: Paths
+) -> None:
+    window = make_window(ws)
+    page = _page(qtbot, window)
+    click(qtbot, page.password_button)
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible()
+    _new_password(qtbot, dialog, "my new password")
+    press_ok(qtbot, dialog)
+    qtbot.waitUntil(lambda: page.task is not None and not page.task.running, timeout=5000)
+    assert window.statusBar().currentMessage() == "Your password has been changed."
+    KeySlotStore(installation.keyslots).unlock("admin", "my new password")
 
 
 def test_only_administrators_manage_users(
-    make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
 ) -> None:
-    window = make_window(open_ws("aigul"))
-    page = _page(window)
+    page = _page(qtbot, make_window(open_ws("aigul")))
     assert page.users is None
     assert page.users_box.isHidden()
 
@@ -86,18 +146,16 @@ def test_only_administrators_manage_users(
 def test_administrator_adds_a_user_who_can_then_unlock(
     qtbot: QtBot, make_window: MakeWindow, ws: Workspace, installation: Paths
 ) -> None:
-    panel = _page(make_window(ws)).users
-    assert panel is not None
+    panel = _users(qtbot, make_window(ws))
     assert panel.tree.topLevelItemCount() == 4
-    panel.add_user()
+    click(qtbot, panel.add_button)
     dialog = panel.dialog
     assert dialog is not None and dialog.isVisible()
-    dialog.username.setText("dana")  # type: ignore[attr-defined]
-    dialog.full_name.setText("Дана Серікқызы")  # type: ignore[attr-defined]
-    dialog.role.setCurrentIndex(dialog.role.findData("attache"))  # type: ignore[attr-defined]
-    dialog.password.setText("dana's password")  # type: ignore[attr-defined]
-    dialog.repeat.setText("dana's password")  # type: ignore[attr-defined]
-    dialog.accept()
+    type_into(qtbot, dialog.username, "dana")  # type: ignore[attr-defined]
+    type_into(qtbot, dialog.full_name, "Дана Серікқызы")  # type: ignore[attr-defined]
+    choose(qtbot, dialog.role, "attache")  # type: ignore[attr-defined]
+    _new_password(qtbot, dialog, "dana's password")
+    press_ok(qtbot, dialog)
     qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 5, timeout=5000)
     names = [panel.tree.topLevelItem(i).text(0) for i in range(5)]  # type: ignore[union-attr]
     assert names == ["admin", "aigul", "astana", "dana", "serik"]
@@ -115,21 +173,20 @@ def test_administrator_adds_a_user_who_can_then_unlock(
 def test_add_user_dialog_keeps_bad_input_and_adds_nothing(
     qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
-    panel = _page(make_window(ws)).users
-    assert panel is not None
-    panel.add_user()
+    panel = _users(qtbot, make_window(ws))
+    click(qtbot, panel.add_button)
     dialog = panel.dialog
     assert dialog is not None
-    dialog.username.setText("aigul")  # type: ignore[attr-defined]
-    dialog.password.setText("whatever long")  # type: ignore[attr-defined]
-    dialog.repeat.setText("whatever long")  # type: ignore[attr-defined]
-    dialog.accept()
+    type_into(qtbot, dialog.username, "aigul")  # type: ignore[attr-defined]
+    _new_password(qtbot, dialog, "whatever long")
+    press_ok(qtbot, dialog)
     assert dialog.isVisible()
     assert dialog.error.text() == "A user named aigul already exists."
-    dialog.username.setText("Bad Name")  # type: ignore[attr-defined]
-    dialog.accept()
+    type_into(qtbot, dialog.username, "Bad Name")  # type: ignore[attr-defined]
+    press_ok(qtbot, dialog)
     assert dialog.error.text().startswith("A user name is 2–32 characters")
-    dialog.reject()
+    click(qtbot, dialog_button(dialog, QDialogButtonBox.StandardButton.Cancel))
+    assert not dialog.isVisible()
     assert panel.task is None
     assert len(UserService(ws).list()) == 4
 
@@ -137,31 +194,28 @@ def test_add_user_dialog_keeps_bad_input_and_adds_nothing(
 def test_reset_password_and_revoke(
     qtbot: QtBot, make_window: MakeWindow, ws: Workspace, installation: Paths
 ) -> None:
-    panel = _page(make_window(ws)).users
-    assert panel is not None
-    panel.select("admin")
+    panel = _users(qtbot, make_window(ws))
+    _click_user(qtbot, panel, "admin")
     assert panel.reset_button.isEnabled()
     assert not panel.revoke_button.isEnabled()  # nobody revokes their own account
 
-    panel.select("aigul")
-    panel.reset_password()
+    _click_user(qtbot, panel, "aigul")
+    click(qtbot, panel.reset_button)
     dialog = panel.dialog
     assert dialog is not None
     assert "aigul" in dialog.intro.text()
-    dialog.password.setText("a fresh password")  # type: ignore[attr-defined]
-    dialog.repeat.setText("a fresh password")  # type: ignore[attr-defined]
-    dialog.accept()
+    _new_password(qtbot, dialog, "a fresh password")
+    press_ok(qtbot, dialog)
     slots = KeySlotStore(installation.keyslots)
     qtbot.waitUntil(lambda: panel.task is not None and not panel.task.running, timeout=5000)
     slots.unlock("aigul", "a fresh password")
 
-    panel.select("serik")
-    panel.revoke_user()
-    box = QApplication.activeModalWidget()
+    _click_user(qtbot, panel, "serik")
+    click(qtbot, panel.revoke_button)
+    box = modal()
     assert isinstance(box, QMessageBox)
     assert "serik" in box.text()
-    revoke = next(b for b in box.buttons() if b.text() == "Revoke")
-    revoke.click()
+    press_button(qtbot, box, "Revoke")
     qtbot.waitUntil(
         lambda: any(u.username == "serik" and not u.active for u in panel.users),
         timeout=5000,
@@ -172,20 +226,22 @@ def test_reset_password_and_revoke(
         assert str(exc) == "Wrong user name or password."
     else:
         raise AssertionError("a revoked user must not unlock")
-    panel.select("serik")
-    assert not panel.reset_button.isEnabled()
+    # The revoked row is greyed out: nothing can be done to it.
+    row = panel.tree.findItems("serik", Qt.MatchFlag.MatchExactly, 0)[0]
+    assert row.isDisabled()
+    assert not panel.reset_button.isEnabled() and not panel.revoke_button.isEnabled()
 
 
 def test_administrator_replaces_the_recovery_key_and_keeps_working(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, installation: Paths
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, installation: Paths, tmp_path: Path
 ) -> None:
-    page = _page(make_window(ws))
+    page = _page(qtbot, make_window(ws))
     assert page.recovery_button.isVisibleTo(page)
     old_key = ws.db.key
-    page.recovery_button.click()
-    box = QApplication.activeModalWidget()
+    click(qtbot, page.recovery_button)
+    box = modal()
     assert isinstance(box, QMessageBox)
-    next(b for b in box.buttons() if b.text() == "Replace").click()
+    press_button(qtbot, box, "Replace")
     qtbot.waitUntil(lambda: page.recovery_dialog is not None, timeout=10_000)
     dialog = page.recovery_dialog
     assert dialog is not None
@@ -193,12 +249,17 @@ def test_administrator_replaces_the_recovery_key_and_keeps_working(
     assert parse_recovery_key(new_key) == new_key
     assert ws.db.key != old_key  # re-keyed; the open window goes on with the new key
     assert [u.username for u in UserService(ws).list()][0] == "admin"
-    dialog.accept()
+    sheet = tmp_path / "sheet.pdf"
+    save_as(qtbot, sheet)
+    click(qtbot, dialog.save_button)
+    assert sheet.read_bytes().startswith(b"%PDF")
+    press_ok(qtbot, dialog)
+    assert not dialog.isVisible()
     assert recover(installation, new_key, "dana", "a new password").method == "recovery_key"
 
 
 def test_the_recovery_key_is_for_administrators_only(
-    make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
 ) -> None:
-    page = _page(make_window(open_ws("aigul")))
+    page = _page(qtbot, make_window(open_ws("aigul")))
     assert not page.recovery_button.isVisibleTo(page)

@@ -21,21 +21,10 @@ from app.services.cases import CaseService
 from app.services.contracts import ContractReviewService, applicable_provisions
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
+from tests.unit.test_contract_rules import DESIGN_EXAMPLE
 
 OpenWs = Callable[[str], Workspace]
 
-DESIGN_EXAMPLE: dict[str, object] = {
-    "position": "construction worker",
-    "wage_amount": 12000,
-    "wage_currency": "TRY",
-    "wage_period": "month",
-    "hours_per_week": 72,
-    "passport_held_by": "employer",
-    "recruitment_fee_paid_by_worker": 1500,
-    "recruitment_fee_currency": "USD",
-    "contract_language_understood": False,
-    "signed_copy_held": False,
-}
 FAIR_TERMS: dict[str, object] = {
     "host_country": "KR",
     "position": "welder",

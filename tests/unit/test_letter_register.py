@@ -39,6 +39,7 @@ from app.services.records import CaseDetail, CaseInput, OrganisationInput, Perso
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
+from tests.unit.test_letters_render import ASSEL_DOCUMENTED
 
 # The PostgreSQL run is `slow` (long: demo missions, age, letters as PDF); CI runs it.
 pytestmark = pytest.mark.both_engines(slow=True)
@@ -82,16 +83,7 @@ def case(people: dict[str, Workspace]) -> CaseDetail:
             host_country="KR",
             categories=("unpaid_wages", "documents_withheld"),
             received_at=date(2026, 11, 2),
-            person=PersonInput(
-                surname="Құрманғалиқызы",
-                given_names="Әсел",
-                surname_latin="KURMANGALIKYZY",
-                given_names_latin="ASSEL",
-                iin="940315400123",
-                birth_date=date(1994, 3, 15),
-                passport_no="N12345678",
-                phone_abroad="+82 10 1234 5678",
-            ),
+            person=PersonInput(**ASSEL_DOCUMENTED, phone_abroad="+82 10 1234 5678"),
             employer=OrganisationInput(name=HOSTILE, country="KR", city="Incheon"),
             agency=OrganisationInput(name="Ұлы Дала Һорizon", country="KZ", city="Almaty"),
             description=DESCRIPTION,

@@ -10,6 +10,7 @@ import subprocess
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -37,6 +38,16 @@ from app.letters.templates import parse_blocks
 
 LANGS = ("kk", "ru", "en")
 HOSTILE = 'Kim & Sons <Ltd> "Best"'
+# The worker of the design's example, with her documents (a person record's fields).
+ASSEL_DOCUMENTED: dict[str, Any] = {
+    "surname": "Құрманғалиқызы",
+    "given_names": "Әсел",
+    "surname_latin": "KURMANGALIKYZY",
+    "given_names_latin": "ASSEL",
+    "iin": "940315400123",
+    "birth_date": date(1994, 3, 15),
+    "passport_no": "N12345678",
+}
 KAZAKH_SAMPLE = "Әә Ғғ Ққ Ңң Өө Ұұ Үү Һһ Іі"
 MISSION = MissionInfo(
     code="SEL",
@@ -88,16 +99,7 @@ def make_context(
         case_number="SEL-2026-0042",
         case_categories=("Жалақы төленбеген", "Құжаттар ұсталып отыр"),
         case_description="Үш ай бойы жалақы төленбеген.",
-        person=PersonInfo(
-            surname="Құрманғалиқызы",
-            given_names="Әсел",
-            surname_latin="KURMANGALIKYZY",
-            given_names_latin="ASSEL",
-            iin="940315400123",
-            birth_date=date(1994, 3, 15),
-            passport_no="N12345678",
-            phone="+82 10 0000 0000",
-        ),
+        person=PersonInfo(**ASSEL_DOCUMENTED, phone="+82 10 0000 0000"),
         employer=EmployerInfo(name=HOSTILE, country="KR", city="Incheon"),
         agency_name="Ұлы Дала Һоризонт",
         partner_name="Korea Migrant Workers Centre",

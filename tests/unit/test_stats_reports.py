@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from app.domain.codes import IloIndicator
 from app.errors import QorgauError
 from app.letters import MissionInfo
 from app.letters.fonts import register_fonts
@@ -71,24 +72,8 @@ def figures(by_mission: bool = False) -> Indicators:
         repatriated=1,
         referred=2,
         ilo_indicators=tuple(
-            Count(code, n)
-            for code, n in zip(
-                (
-                    "abuse_of_vulnerability",
-                    "deception",
-                    "restriction_of_movement",
-                    "isolation",
-                    "physical_sexual_violence",
-                    "intimidation_threats",
-                    "retention_of_identity_documents",
-                    "withholding_of_wages",
-                    "debt_bondage",
-                    "abusive_working_living_conditions",
-                    "excessive_overtime",
-                ),
-                (1, 5, 2, 0, 3, 1, 9, 20, 4, 2, 6),
-                strict=True,
-            )
+            Count(code.value, n)
+            for code, n in zip(IloIndicator, (1, 5, 2, 0, 3, 1, 9, 20, 4, 2, 6), strict=True)
         ),
         categories=(Count("unpaid_wages", 20), Count("documents_withheld", 9), Count("other", 0)),
         host_countries=(Count("KR", 30), Count("TR", 12)),

@@ -141,6 +141,32 @@ def _payer_labels() -> dict[str, str]:
     return {"employer": _("the employer"), "worker": _("the worker"), "none": _("nobody")}
 
 
+# The form's sections, in order, each a list of fields (named as ContractTerms names them).
+_SECTIONS: tuple[tuple[str, ...], ...] = (
+    (
+        "host_country",
+        "case",
+        "worker",
+        "employer_name",
+        "position",
+        "workplace",
+        "signed_on",
+    ),
+    ("wage_amount", "wage_currency", "wage_period", "deductions_described", "deductions_percent"),
+    ("hours_per_week", "overtime_paid"),
+    ("rest_days_per_week", "paid_leave_days_per_year"),
+    ("housing_provided", "meals_provided", "insurance_provided"),
+    (
+        "passport_held_by",
+        "recruitment_fee_paid_by_worker",
+        "recruitment_fee_currency",
+        "return_ticket_paid_by",
+    ),
+    ("contract_language", "contract_language_understood", "signed_copy_held"),
+    ("term_months", "probation_months", "termination_clause_present", "dispute_clause_present"),
+)
+
+
 class ContractReviewPage(QWidget):
     """A new contract review, standalone or for a case; ``review_saved`` after Save."""
 
@@ -170,6 +196,29 @@ class ContractReviewPage(QWidget):
     # -- building -----------------------------------------------------------------------------
 
     def _build_fields(self) -> None:
+        self._create_field_widgets()
+        self.sections: list[tuple[QGroupBox, QFormLayout, list[tuple[str, QWidget]]]] = []
+        self.field_labels: dict[str, QLabel] = {}
+        for names in _SECTIONS:
+            rows = [(name, self._field_widget(name)) for name in names]
+            box = QGroupBox()
+            form = QFormLayout(box)
+            for name, widget in rows:
+                label = QLabel()
+                label.setBuddy(widget)
+                self.field_labels[name] = label
+                form.addRow(label, widget)
+            self.sections.append((box, form, rows))
+
+    def _field_widget(self, name: str) -> QWidget:
+        """The widget of a field in _SECTIONS: the attribute of that name (case and worker
+        are labels)."""
+        widget = getattr(self, {"case": "case_label", "worker": "worker_label"}.get(name, name))
+        assert isinstance(widget, QWidget)
+        return widget
+
+    def _create_field_widgets(self) -> None:
+        """One widget per field of the terms, each an attribute named as the field."""
         self.host_country = CountryCombo(any_text="")
         self.case_label = plain_label()
         self.worker_label = plain_label()
@@ -204,64 +253,6 @@ class ContractReviewPage(QWidget):
         self.probation_months = _Count(240)
         self.termination_clause_present = _TriState()
         self.dispute_clause_present = _TriState()
-
-        # field name -> widget; the order of sections and rows on the form
-        self.sections: list[tuple[QGroupBox, QFormLayout, list[tuple[str, QWidget]]]] = []
-        groups: list[list[tuple[str, QWidget]]] = [
-            [
-                ("host_country", self.host_country),
-                ("case", self.case_label),
-                ("worker", self.worker_label),
-                ("employer_name", self.employer_name),
-                ("position", self.position),
-                ("workplace", self.workplace),
-                ("signed_on", self.signed_on),
-            ],
-            [
-                ("wage_amount", self.wage_amount),
-                ("wage_currency", self.wage_currency),
-                ("wage_period", self.wage_period),
-                ("deductions_described", self.deductions_described),
-                ("deductions_percent", self.deductions_percent),
-            ],
-            [("hours_per_week", self.hours_per_week), ("overtime_paid", self.overtime_paid)],
-            [
-                ("rest_days_per_week", self.rest_days_per_week),
-                ("paid_leave_days_per_year", self.paid_leave_days_per_year),
-            ],
-            [
-                ("housing_provided", self.housing_provided),
-                ("meals_provided", self.meals_provided),
-                ("insurance_provided", self.insurance_provided),
-            ],
-            [
-                ("passport_held_by", self.passport_held_by),
-                ("recruitment_fee_paid_by_worker", self.recruitment_fee_paid_by_worker),
-                ("recruitment_fee_currency", self.recruitment_fee_currency),
-                ("return_ticket_paid_by", self.return_ticket_paid_by),
-            ],
-            [
-                ("contract_language", self.contract_language),
-                ("contract_language_understood", self.contract_language_understood),
-                ("signed_copy_held", self.signed_copy_held),
-            ],
-            [
-                ("term_months", self.term_months),
-                ("probation_months", self.probation_months),
-                ("termination_clause_present", self.termination_clause_present),
-                ("dispute_clause_present", self.dispute_clause_present),
-            ],
-        ]
-        self.field_labels: dict[str, QLabel] = {}
-        for rows in groups:
-            box = QGroupBox()
-            form = QFormLayout(box)
-            for name, widget in rows:
-                label = QLabel()
-                label.setBuddy(widget)
-                self.field_labels[name] = label
-                form.addRow(label, widget)
-            self.sections.append((box, form, rows))
 
     def _currency_combo(self) -> QComboBox:
         combo = QComboBox()

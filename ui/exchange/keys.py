@@ -186,15 +186,9 @@ class TrustedKeysBox(QGroupBox):
 
     changed = Signal()
 
-    def __init__(self, service: KeyService, store: SecretStore | None = None) -> None:
+    def __init__(self, service: KeyService) -> None:
         super().__init__()
         self.service = service
-        self.store = store or SecretStore()
-        # HQ only: where its decryption key is kept, said once, here where keys are shown.
-        self.identity_note = QLabel()
-        self.identity_note.setWordWrap(True)
-        self.identity_note.setTextFormat(Qt.TextFormat.PlainText)
-        self.identity_place: IdentityPlace | None = None
         self.keys: list[TrustedKey] = []
         self.dialog: TrustKeyDialog | None = None
         self.table = QTableWidget(0, 4)

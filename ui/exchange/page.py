@@ -63,6 +63,20 @@ class ExchangePage(QWidget):
         self.task: BackgroundTask[Any] | None = None
         self.dialog: TransferDialog | None = None
 
+        self._build_export_box()
+        self._build_import_box()
+        self._build_log_box()
+        self._build_conflict_box()
+        self._build_hq_box()
+        self.own_keys = OwnKeysBox(self.keys)
+        self.trusted_keys = TrustedKeysBox(self.keys)
+        self.trusted_keys.changed.connect(self._reload_trusted)
+        self.trusted_keys.setVisible(workspace.actor.role in ADMIN_OR_HQ)
+        self._build_tabs()
+        self.retranslate_ui()
+
+    def _build_export_box(self) -> None:
+        """Sending a bundle: the recipient key, "everything", the export button."""
         self.export_box = QGroupBox()
         self.recipient_label = QLabel()
         # Only the trusted headquarters' keys are offered: a bundle sent to any other key can
@@ -106,6 +120,8 @@ class ExchangePage(QWidget):
         export_layout.addWidget(self.recipient_error)
         export_layout.addWidget(self.export_summary)
 
+    def _build_import_box(self) -> None:
+        """Receiving a bundle: the import button and its report."""
         self.import_box = QGroupBox()
         self.import_button = QPushButton()
         self.import_button.setIcon(icon("download"))
@@ -116,6 +132,8 @@ class ExchangePage(QWidget):
         import_layout.addWidget(self.import_button)
         import_layout.addWidget(self.import_report, 1)
 
+    def _build_log_box(self) -> None:
+        """The exchange log: one row per bundle sent or received."""
         self.log_box = QGroupBox()
         self.log = QTableWidget(0, 5)
         self.log.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -123,6 +141,8 @@ class ExchangePage(QWidget):
         self.log.horizontalHeader().setStretchLastSection(True)  # no grey gap after the columns
         QVBoxLayout(self.log_box).addWidget(self.log)
 
+    def _build_conflict_box(self) -> None:
+        """The conflicts: the list, the fields side by side, the two choices."""
         self.conflict_box = QGroupBox()
         self.conflict_list = QTableWidget(0, 3)
         self.conflict_list.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -148,6 +168,8 @@ class ExchangePage(QWidget):
         conflict_layout.addWidget(split)
         conflict_layout.addLayout(buttons)
 
+    def _build_hq_box(self) -> None:
+        """Headquarters only: transfer cases, send the agreements library."""
         self.hq_box = QGroupBox()
         self.transfer_button = QPushButton()
         self.transfer_button.clicked.connect(self.choose_transfer)
@@ -161,11 +183,8 @@ class ExchangePage(QWidget):
         hq_layout.addWidget(self.hq_summary, 1)
         self.hq_box.setVisible(self.is_hq)
 
-        self.own_keys = OwnKeysBox(self.keys)
-        self.trusted_keys = TrustedKeysBox(self.keys)
-        self.trusted_keys.changed.connect(self._reload_trusted)
-        self.trusted_keys.setVisible(workspace.actor.role in ADMIN_OR_HQ)
-
+    def _build_tabs(self) -> None:
+        """Bundles, conflicts and keys, each on its own tab."""
         bundles = QWidget()
         bundles_layout = QVBoxLayout(bundles)
         bundles_layout.addWidget(self.export_box)
@@ -183,7 +202,6 @@ class ExchangePage(QWidget):
         self.keys_tab = self.tabs.addTab(keys, "")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
-        self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
         self.export_box.setTitle(_("Send to headquarters"))

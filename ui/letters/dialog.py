@@ -61,6 +61,27 @@ class LetterDialog(QDialog):
         self.letter = letter
         self.setMinimumSize(1000, 680)
 
+        self._build_fields()
+        self._build_form()
+        self._build_buttons()
+        self._build_layout()
+
+        self.reply.toggled.connect(self._reply_toggled)
+        if letter is None:
+            self.kind.currentIndexChanged.connect(self._load_defaults)
+            self.lang.currentIndexChanged.connect(self._load_defaults)
+            self._load_defaults()
+        else:
+            self._show_letter(letter)
+        self._reply_toggled(self.reply.isChecked())
+        self.retranslate_ui()
+        self._watch_edits()
+        self.mark_stale()
+        # The cursor starts in the first field, not on the scroll area that holds the form.
+        self.kind.setFocus()
+
+    def _build_fields(self) -> None:
+        """The letter's fields, in the order the form shows them."""
         self.kind = QComboBox()
         for code in LETTER_KINDS:
             self.kind.addItem("", code)
@@ -95,6 +116,8 @@ class LetterDialog(QDialog):
         self.enclosures.setTabChangesFocus(True)
         self.enclosures.setFixedHeight(60)
 
+    def _build_form(self) -> None:
+        """One row per field; labels are set by retranslate_ui."""
         incoming = QHBoxLayout()
         incoming.addWidget(self.reply)
         incoming.addWidget(self.incoming_number, 1)
@@ -121,6 +144,8 @@ class LetterDialog(QDialog):
         self.form.addRow("", self.share_identity)
         self.form.addRow("", self.signer)
 
+    def _build_buttons(self) -> None:
+        """Save, Cancel and Preview, and the timer that refreshes the preview."""
         self.error = ErrorLabel()
         self.preview_button = QPushButton()
         self.preview_button.clicked.connect(self.show_preview)
@@ -140,6 +165,8 @@ class LetterDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
+    def _build_layout(self) -> None:
+        """The form on the left in a scroll area, the preview on the right."""
         editor = QWidget()
         left = QVBoxLayout(editor)
         left.addLayout(self.form)
@@ -166,20 +193,6 @@ class LetterDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
-
-        self.reply.toggled.connect(self._reply_toggled)
-        if letter is None:
-            self.kind.currentIndexChanged.connect(self._load_defaults)
-            self.lang.currentIndexChanged.connect(self._load_defaults)
-            self._load_defaults()
-        else:
-            self._show_letter(letter)
-        self._reply_toggled(self.reply.isChecked())
-        self.retranslate_ui()
-        self._watch_edits()
-        self.mark_stale()
-        # The cursor starts in the first field, not on the scroll area that holds the form.
-        self.kind.setFocus()
 
     def retranslate_ui(self) -> None:
         self.incoming_date.setLocale(QLocale())  # month names in the interface's language

@@ -165,6 +165,32 @@ class DashboardPage(QWidget):
         first, last = self.service.normalise(None).date_from, self.service.today
         assert first is not None
 
+        self._build_controls(first, last)
+        filters, exports = self._filter_and_export_rows()
+        tiles = self._build_tiles()
+        self._build_charts()
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.addWidget(self.title)
+        inner.addLayout(filters)
+        inner.addLayout(exports)
+        inner.addWidget(self.error)
+        inner.addWidget(self.period_note)
+        inner.addLayout(tiles)
+        inner.addLayout(self.grid)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        QVBoxLayout(self).addWidget(scroll)
+
+        self.cases_requested.connect(self.show_cases)
+        if bridge is not None:
+            bridge.language_changed.connect(self.retranslate_ui)
+        self._fill_choices()
+        self.retranslate_ui()
+
+    def _build_controls(self, first: date, last: date) -> None:
+        """The filters, the export choices and their buttons."""
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.from_label, self.to_label = QLabel(), QLabel()
@@ -191,6 +217,8 @@ class DashboardPage(QWidget):
         self.period_note = QLabel()
         self.period_note.setWordWrap(True)
 
+    def _filter_and_export_rows(self) -> tuple[QHBoxLayout, QHBoxLayout]:
+        """The filters on one row, the exports on the next."""
         filters = QHBoxLayout()
         for widget in (
             self.from_label,
@@ -214,7 +242,10 @@ class DashboardPage(QWidget):
         ):
             exports.addWidget(export_widget)
         exports.addStretch(1)
+        return filters, exports
 
+    def _build_tiles(self) -> QHBoxLayout:
+        """One tile per key figure; a click lists the cases behind it."""
         self.tiles: dict[str, QPushButton] = {}
         tiles = QHBoxLayout()
         for key in TILES:
@@ -225,7 +256,10 @@ class DashboardPage(QWidget):
             tile.clicked.connect(lambda _checked=False, k=key: self._tile_clicked(k))
             self.tiles[key] = tile
             tiles.addWidget(tile)
+        return tiles
 
+    def _build_charts(self) -> None:
+        """The six chart panels in a grid of two columns."""
         self.status_chart = ChartPanel("status_chart")
         self.category_chart = ChartPanel("category_chart")
         self.trend_chart = ChartPanel("trend_chart")
@@ -239,26 +273,6 @@ class DashboardPage(QWidget):
         grid.addWidget(self.ilo_chart, 1, 1)
         grid.addWidget(self.country_chart, 2, 0)
         grid.addWidget(self.mission_chart, 2, 1)
-
-        content = QWidget()
-        inner = QVBoxLayout(content)
-        inner.addWidget(self.title)
-        inner.addLayout(filters)
-        inner.addLayout(exports)
-        inner.addWidget(self.error)
-        inner.addWidget(self.period_note)
-        inner.addLayout(tiles)
-        inner.addLayout(grid)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(content)
-        QVBoxLayout(self).addWidget(scroll)
-
-        self.cases_requested.connect(self.show_cases)
-        if bridge is not None:
-            bridge.language_changed.connect(self.retranslate_ui)
-        self._fill_choices()
-        self.retranslate_ui()
 
     # -- filters -------------------------------------------------------------------------
 

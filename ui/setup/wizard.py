@@ -139,7 +139,10 @@ class WelcomePage(_Page):
         self.form.addRow("", self.language)
         self.form.addRow(self.new_mission)
         self.form.addRow(self.demo)
-        self.demo.toggled.connect(lambda _on: self.completeChanged.emit())
+        # QWizard lays out Next or Finish only when a page is entered: the demo choice must
+        # say itself that this page is now the last, or Finish stays hidden and Next does
+        # nothing.
+        self.demo.toggled.connect(self.setFinalPage)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:

@@ -1,0 +1,275 @@
+"""Drive widgets the way a person does: click, type, choose, answer the dialog that opens.
+
+Each helper refuses a widget a person could not use (hidden or disabled), so a test that
+presses a button also proves the button is there to be pressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialogButtonBox,
+    QFileDialog,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+Item = QTreeWidgetItem | QListWidgetItem | QTableWidgetItem
+D = TypeVar("D", bound=QWidget)
+
+
+def _usable(widget: QWidget) -> None:
+    name = widget.objectName() or type(widget).__name__
+    assert widget.isVisible(), f"{name} is hidden: nobody could press it"
+    assert widget.isEnabled(), f"{name} is disabled: nobody could press it"
+
+
+def click(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None) -> None:
+    """A left click in the middle of ``widget`` (or at ``pos``)."""
+    _usable(widget)
+    if pos is None and isinstance(widget, QCheckBox | QRadioButton):
+        # A check box reacts on its box and text only, not across the width a layout gives it.
+        pos = QPoint(8, widget.height() // 2)
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos or widget.rect().center())
+
+
+def type_into(
+    qtbot: QtBot, edit: QLineEdit | QPlainTextEdit | QComboBox | QAbstractSpinBox, text: str
+) -> None:
+    """Replace what the field holds with ``text``, typed key by key."""
+    _usable(edit)
+    target: QWidget = edit.lineEdit() if isinstance(edit, QComboBox) else edit  # type: ignore[assignment]
+    assert target is not None, "a combo box takes typing only when it is editable"
+    target.setFocus()
+    qtbot.keyClick(target, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(target, Qt.Key.Key_Delete)
+    type_keys(qtbot, target, text)
+
+
+def type_keys(qtbot: QtBot, target: QWidget, text: str) -> None:
+    """Type ``text`` at the cursor, one key event a character.
+
+    QTest types only ASCII (it aborts on a Kazakh or Russian letter, and on an empty
+    string); other characters go as the key events a keyboard layout sends.
+    """
+    for char in text:
+        if char.isascii():
+            qtbot.keyClicks(target, char)
+            continue
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(
+                target, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char)
+            )
+
+
+def choose(qtbot: QtBot, combo: QComboBox, data: object = None, *, text: str | None = None) -> None:
+    """Open the combo's list and click the entry holding ``data`` (or showing ``text``)."""
+    _usable(combo)
+    index = combo.findText(text) if text is not None else combo.findData(data)
+    assert index >= 0, f"{combo.objectName() or 'combo'} offers no {text or data!r}"
+    view = _open_list(qtbot, combo)
+    click_index(qtbot, view, combo.model().index(index, combo.modelColumn()))
+    if combo.currentIndex() != index:
+        # A list placed over the combo can be moved by the screen's edge away from where its
+        # rows are drawn (offscreen, near the top): a click then closes it. Arrow keys and
+        # Enter choose the same entry.
+        if not view.isVisible():
+            view = _open_list(qtbot, combo)
+        steps = index - view.currentIndex().row()
+        for _ in range(abs(steps)):
+            qtbot.keyClick(view, Qt.Key.Key_Down if steps > 0 else Qt.Key.Key_Up)
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=2000)
+    assert combo.currentIndex() == index, (combo.currentIndex(), index, combo.currentText())
+
+
+def _open_list(qtbot: QtBot, combo: QComboBox) -> QAbstractItemView:
+    """Open the combo's list from the keyboard (F4).
+
+    Not by a click: a list opened by a mouse press ignores a release that comes sooner than
+    a double-click interval, which a test's click always does.
+    """
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_F4)
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible, timeout=2000)
+    return view
+
+
+def click_index(
+    qtbot: QtBot, view: QAbstractItemView, index: QModelIndex, *, double: bool = False
+) -> None:
+    """Click (or double-click) the cell at ``index`` where the view draws it."""
+    _usable(view)
+    QApplication.processEvents()  # a view just shown lays out its scroll range first
+    view.scrollTo(index)
+    QApplication.processEvents()
+    # The part of the cell in sight (a cell may be wider than a narrow popup list).
+    seen = view.visualRect(index).intersected(view.viewport().rect())
+    assert not seen.isEmpty(), "the row is not where a mouse can reach it"
+    pos = seen.center()
+    if double:
+        # A double-click is preceded by the press that selects the row, as under a mouse.
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    else:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def click_item(qtbot: QtBot, view: QTreeWidget | QListWidget | QTableWidget, item: Item) -> None:
+    """Click a row of a tree, list or table widget."""
+    if isinstance(view, QTreeWidget):
+        assert isinstance(item, QTreeWidgetItem)
+        index = view.indexFromItem(item)
+    elif isinstance(view, QListWidget):
+        assert isinstance(item, QListWidgetItem)
+        index = view.indexFromItem(item)
+    else:
+        assert isinstance(item, QTableWidgetItem)
+        index = view.indexFromItem(item)
+    click_index(qtbot, view, index)
+
+
+def dialog_button(dialog: QWidget, which: QDialogButtonBox.StandardButton) -> QAbstractButton:
+    """The dialog's standard button ``which`` (OK, Save, Yes...)."""
+    if isinstance(dialog, QMessageBox):
+        button = dialog.button(QMessageBox.StandardButton(which.value))
+    else:
+        boxes = dialog.findChildren(QDialogButtonBox)
+        assert boxes, f"{type(dialog).__name__} has no button box"
+        button = next((b.button(which) for b in boxes if b.button(which) is not None), None)
+    assert button is not None, f"{type(dialog).__name__} has no {which.name} button"
+    return button
+
+
+def when_modal(kind: type[D], act: Callable[[D], None], tries: int = 250) -> None:
+    """Once a modal ``kind`` is open, run ``act`` on it (looked for every 20 ms, up to ~5 s).
+
+    Call this before the click that opens the dialog: the dialog's own event loop runs ``act``.
+    """
+
+    def look(left: int) -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind):
+            act(dialog)
+        elif left:
+            QTimer.singleShot(20, lambda: look(left - 1))
+
+    QTimer.singleShot(0, lambda: look(tries))
+
+
+def answer_modal(
+    qtbot: QtBot,
+    kind: type[D],
+    fill: Callable[[D], None] | None = None,
+    button: QDialogButtonBox.StandardButton = QDialogButtonBox.StandardButton.Ok,
+    seen: list[D] | None = None,
+) -> None:
+    """Once a modal ``kind`` opens, let ``fill`` type into it, then press ``button``; each
+    dialog answered is appended to ``seen``."""
+
+    def answer(dialog: D) -> None:
+        if seen is not None:
+            seen.append(dialog)
+        if fill is not None:
+            fill(dialog)
+        click(qtbot, dialog_button(dialog, button))
+
+    when_modal(kind, answer)
+
+
+def accept_message(qtbot: QtBot, seen: list[QMessageBox] | None = None) -> None:
+    """Press Yes (or OK) on the next message box; the box is appended to ``seen``."""
+
+    def press(box: QMessageBox) -> None:
+        if seen is not None:
+            seen.append(box)
+        button = box.button(QMessageBox.StandardButton.Yes) or box.button(
+            QMessageBox.StandardButton.Ok
+        )
+        assert button is not None
+        click(qtbot, button)
+
+    when_modal(QMessageBox, press)
+
+
+def save_as(qtbot: QtBot, path: Path) -> None:
+    """Answer the next save dialog (a QFileDialog) with ``path`` and press Save."""
+
+    def name_the_file(dialog: QFileDialog) -> None:
+        assert dialog.acceptMode() == QFileDialog.AcceptMode.AcceptSave
+        dialog.selectFile(str(path))
+
+    answer_modal(qtbot, QFileDialog, name_the_file, QDialogButtonBox.StandardButton.Save)
+
+
+def open_file(qtbot: QtBot, path: Path) -> None:
+    """Answer the next open dialog (a QFileDialog) with ``path`` and press Open."""
+
+    def choose_the_file(dialog: QFileDialog) -> None:
+        assert dialog.acceptMode() == QFileDialog.AcceptMode.AcceptOpen
+        dialog.selectFile(str(path))
+
+    answer_modal(qtbot, QFileDialog, choose_the_file, QDialogButtonBox.StandardButton.Open)
+
+
+def show_tab(qtbot: QtBot, tabs: QTabWidget, page: QWidget) -> None:
+    """Click the tab that shows ``page``."""
+    bar = tabs.tabBar()
+    click(qtbot, bar, bar.tabRect(tabs.indexOf(page)).center())
+    assert tabs.currentWidget() is page
+
+
+def press_ok(qtbot: QtBot, dialog: QWidget) -> None:
+    """Press the OK button of an open dialog."""
+    click(qtbot, dialog_button(dialog, QDialogButtonBox.StandardButton.Ok))
+
+
+def open_area(qtbot: QtBot, window: QWidget, key: str) -> QWidget:
+    """Click the area ``key`` in the main window's navigation list; the area shown."""
+    nav = window.findChild(QListWidget, "navigation")
+    assert nav is not None
+    items = [nav.item(row) for row in range(nav.count())]
+    item = next((i for i in items if i.data(Qt.ItemDataRole.UserRole) == key), None)
+    assert item is not None, f"no area {key!r} in the navigation"
+    click_item(qtbot, nav, item)
+    assert nav.currentItem() is item
+    shown = window.area_widget(key)  # type: ignore[attr-defined]
+    assert isinstance(shown, QWidget) and shown.isVisible()
+    return shown
+
+
+def press_button(qtbot: QtBot, box: QWidget, text: str) -> None:
+    """Press the button labelled ``text`` (mnemonic ampersands ignored) in ``box``."""
+    buttons = [b for b in box.findChildren(QAbstractButton) if b.text().replace("&", "") == text]
+    assert len(buttons) == 1, f"{len(buttons)} buttons named {text!r}"
+    click(qtbot, buttons[0])
+
+
+def modal() -> QWidget:
+    """The modal window open now (a message box or dialog a click has just opened)."""
+    widget = QApplication.activeModalWidget()
+    assert widget is not None, "no dialog is open"
+    return widget
