@@ -33,3 +33,6 @@ EXCHANGE_ROLES: frozenset[Role] = frozenset(
 USER_MANAGERS: frozenset[Role] = frozenset({Role.ADMIN, Role.HQ_ADMIN})
 # The roles of headquarters: they see the consolidation views (every mission's cases).
 HQ_ROLES: frozenset[Role] = frozenset({Role.HQ, Role.HQ_ANALYST, Role.HQ_IMPORTER, Role.HQ_ADMIN})
+# HQ staff who may write personal records of HQ's own (the returnees' register, answering a
+# subject's request): not an analyst, whose database role reads and reports only.
+HQ_RECORD_WRITERS: frozenset[Role] = HQ_ROLES - {Role.HQ_ANALYST}

@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Case, Person, Returnee
 from app.domain import occupations as isco
-from app.domain.codes import CaseStatus, ConsentScope, Role
-from app.domain.roles import CASE_WORKERS
+from app.domain.codes import CaseStatus, ConsentScope
+from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, HQ_ROLES
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import D_, _, translator
 from app.reports.export import write_csv, write_xlsx
@@ -265,12 +265,12 @@ class ReturneeService:
 
     def _require_recorder(self) -> None:
         if self.ws.mission.is_hq:
-            self.ws.require_role(Role.HQ)
+            self.ws.require_role(*HQ_RECORD_WRITERS)
         else:
             self.ws.require_role(*CASE_WORKERS)
 
     def _require_reader(self) -> None:
-        self.ws.require_role(Role.HQ, *CASE_WORKERS)
+        self.ws.require_role(*HQ_ROLES, *CASE_WORKERS)
 
     def _require_owner(self, session: Session, row: Returnee) -> None:
         here = self.ws.mission_code

@@ -40,10 +40,9 @@ from app.db.models import (
 )
 from app.domain import labels
 from app.domain import occupations as isco
-from app.domain.codes import Role
 from app.domain.events import compose, stored_event
 from app.domain.iin import validate_iin
-from app.domain.roles import CASE_WORKERS
+from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS
 from app.errors import NotFound, ValidationError
 from app.i18n import _, format_date, format_datetime, language_override
 from app.letters import DocumentBuilder
@@ -291,7 +290,7 @@ def collect(
 ) -> SubjectAccessExport:
     """Gather the export and audit that it was made (one transaction)."""
     if workspace.mission.is_hq:
-        workspace.require_role(Role.HQ)
+        workspace.require_role(*HQ_RECORD_WRITERS)
     else:
         workspace.require_role(*READERS)
     query = {"iin": iin} if iin is not None else {"person_id": person_id or ""}
