@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from app import __version__
 from app.db.models import (
+    Agreement,
     Attachment,
+    AuditHead,
     Case,
     CaseCategory,
     CaseCitation,
@@ -43,7 +45,14 @@ from app.domain.events import SystemEvent, event_data
 from app.domain.roles import ADMIN_OR_HQ, EXCHANGE_ROLES
 from app.errors import NotFound, ValidationError
 from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
-from app.exchange.merge import check_references, merge_bundle
+from app.exchange.merge import (
+    MergePlan,
+    MergeResult,
+    apply_plan,
+    check_references,
+    plan_merge,
+    stale,
+)
 from app.exchange.ownership import check_ownership
 from app.exchange.package import (
     BundleRefused,
@@ -763,74 +772,98 @@ class ExchangeService:
     def import_bundle(
         self, path: Path, identity_file: Path | None = None, progress: ProgressFn | None = None
     ) -> ImportReport:
+        """Import a bundle in two phases, so that nobody waits on it for long.
+
+        Staging reads only: decrypting and verifying the bundle, then, in one read snapshot,
+        who may change what, the audit history, the references and the merge plan (which
+        record is new, newer, older or in conflict, with its column values ready). Others save
+        as usual meanwhile (WAL). Then ``_write_import`` opens the import's one write
+        transaction and applies the plan: bulk statements only, unless a row written since the
+        snapshot touches what the plan relied on, in which case it is worked out again under
+        the lock. All or nothing: a refusal at any point leaves the database as it was.
+        """
         self.ws.require_role(*IMPORTERS)
         bundle = self.read(path, identity_file, progress)
-        with self.ws.read() as session:
-            seen = {
-                direction
-                for direction in session.execute(
-                    select(ExchangeLog.direction).where(ExchangeLog.bundle_id == bundle.bundle_id)
-                ).scalars()
-            }
+        try:
+            with self.ws.read() as session:
+                if self._already_imported(session, bundle):
+                    return ImportReport(bundle.bundle_id, bundle.kind.value, bundle.source, True)
+                target = bundle.manifest.get("target_mission")
+                if target and target != self.ws.mission_code:
+                    raise BundleRefused(
+                        _("This bundle is addressed to {code}, not to this installation.").format(
+                            code=target
+                        )
+                    )
+                if progress:
+                    progress(0, 0, _("Checking records against this database"))
+                staged = self._stage(session, bundle)
+            if progress:
+                progress(0, 0, _("Writing records"))
+            return self._write_import(bundle, staged)
+        finally:
+            bundle.close()
+
+    def _already_imported(self, session: Session, bundle: VerifiedBundle) -> bool:
+        seen = set(
+            session.execute(
+                select(ExchangeLog.direction).where(ExchangeLog.bundle_id == bundle.bundle_id)
+            ).scalars()
+        )
         if OUT in seen or bundle.source == self.ws.mission_code:
             raise BundleRefused(_("This bundle was made by this installation."))
-        if IN in seen:
-            return ImportReport(bundle.bundle_id, bundle.kind.value, bundle.source, True)
-        target = bundle.manifest.get("target_mission")
-        if target and target != self.ws.mission_code:
-            raise BundleRefused(
-                _("This bundle is addressed to {code}, not to this installation.").format(
-                    code=target
-                )
-            )
-        if progress:
-            progress(0, 0, _("Merging records"))
+        return IN in seen
+
+    def _stage(self, session: Session, bundle: VerifiedBundle) -> _Staged | None:
+        """Every check that can refuse the bundle, and the merge plan, from ``session``'s
+        snapshot; writes nothing. None when the shipped library must be seeded first (an
+        installation that never opened it), which only the write transaction may do."""
+        # Who may change what comes first: a refused record is named before any other check.
+        check_ownership(session, bundle, self.ws.mission_code)
+        # A rewritten audit history at the source is refused here (audit_anchor.py).
+        head = audit_anchor.check_incoming(
+            session,
+            bundle.manifest,
+            bundle.source,
+            _signing_key(session, bundle.source),
+            warn_on_gap=self.ws.mission.is_hq,
+        )
+        if bundle.records.get("case_citation") and not _has_library(session):
+            return None
+        check_references(session, bundle)
+        return _Staged(plan_merge(session, bundle), head, _held_head(session, bundle.source))
+
+    def _stage_locked(self, session: Session, bundle: VerifiedBundle) -> _Staged:
+        """Staging again inside the write transaction, for the rare import whose snapshot no
+        longer holds (or that must seed the library first)."""
+        if bundle.records.get("case_citation"):
+            # Citations point at the shipped library, which cases bundles no longer carry;
+            # an installation that never opened it seeds it here, in this transaction.
+            seed_library(self.ws, session)
+        staged = self._stage(session, bundle)
+        assert staged is not None  # the library is there now
+        return staged
+
+    def _write_import(self, bundle: VerifiedBundle, staged: _Staged | None) -> ImportReport:
+        """The import's only write transaction: everything it writes, it writes here."""
         with self.ws.write() as session:
-            # Who may change what comes first: a refused record is named before any other check.
-            check_ownership(session, bundle, self.ws.mission_code)
-            # A rewritten audit history at the source is refused here (audit_anchor.py).
-            head = audit_anchor.check_incoming(
-                session,
-                bundle.manifest,
-                bundle.source,
-                _signing_key(session, bundle.source),
-                warn_on_gap=self.ws.mission.is_hq,
-            )
-            if bundle.records.get("case_citation"):
-                # Citations point at the shipped library, which cases bundles no longer carry;
-                # an installation that never opened it seeds it here, in this transaction.
-                seed_library(self.ws, session)
-            check_references(session, bundle)
-            result = merge_bundle(session, bundle)
+            if self._already_imported(session, bundle):  # imported by another user meanwhile
+                return ImportReport(bundle.bundle_id, bundle.kind.value, bundle.source, True)
+            if (
+                staged is None
+                or staged.held != _held_head(session, bundle.source)
+                or stale(session, staged.plan)
+            ):
+                staged = self._stage_locked(session, bundle)
+            result = apply_plan(session, staged.plan, bundle)
+            head = staged.head
             audit_anchor.keep_incoming(session, bundle.source, head, bundle.bundle_id)
             touched = set(result.case_ids) | {
                 r["case_id"] for r in bundle.records.get("case_event", [])
             }
             if touched:
                 index_cases(session, sorted(touched))
-            per_entity = {
-                name: {
-                    "new": t.new,
-                    "updated": t.updated,
-                    "unchanged": t.unchanged,
-                    "local_newer": t.local_newer,
-                    "conflicts": t.conflicts,
-                }
-                for name, t in result.tallies.items()
-            }
-            report = ImportReport(
-                bundle_id=bundle.bundle_id,
-                kind=bundle.kind.value,
-                source_mission=bundle.source,
-                new=result.total("new"),
-                updated=result.total("updated"),
-                unchanged=result.total("unchanged"),
-                local_newer=result.total("local_newer"),
-                conflicts=result.total("conflicts"),
-                files=len(bundle.files),
-                per_entity=per_entity,
-                warnings=tuple(head.warnings),
-            )
+            report = _import_report(bundle, result, head.warnings)
             change_range = bundle.manifest["change_range"]
             session.add(
                 ExchangeLog(
@@ -943,6 +976,52 @@ def _signing_key(session: Session, code: str) -> str | None:
     return session.execute(
         select(Mission.signing_public_key).where(Mission.code == code)
     ).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class _Staged:
+    """What an import worked out before taking the write lock."""
+
+    plan: MergePlan
+    head: audit_anchor.HeadCheck
+    held: tuple[int, str] | None  # the source's audit head held here when staged
+
+
+def _held_head(session: Session, code: str) -> tuple[int, str] | None:
+    row = session.get(AuditHead, code)
+    return None if row is None else (row.seq, row.hash)
+
+
+def _has_library(session: Session) -> bool:
+    return session.execute(select(Agreement.id).limit(1)).first() is not None
+
+
+def _import_report(
+    bundle: VerifiedBundle, result: MergeResult, warnings: list[str]
+) -> ImportReport:
+    per_entity = {
+        name: {
+            "new": t.new,
+            "updated": t.updated,
+            "unchanged": t.unchanged,
+            "local_newer": t.local_newer,
+            "conflicts": t.conflicts,
+        }
+        for name, t in result.tallies.items()
+    }
+    return ImportReport(
+        bundle_id=bundle.bundle_id,
+        kind=bundle.kind.value,
+        source_mission=bundle.source,
+        new=result.total("new"),
+        updated=result.total("updated"),
+        unchanged=result.total("unchanged"),
+        local_newer=result.total("local_newer"),
+        conflicts=result.total("conflicts"),
+        files=len(bundle.files),
+        per_entity=per_entity,
+        warnings=tuple(warnings),
+    )
 
 
 def _report_dict(report: ImportReport) -> dict[str, Any]:
