@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,20 +23,15 @@ from sqlalchemy.orm import Session
 from app import __version__
 from app.db.models import (
     Agreement,
-    Attachment,
     AuditHead,
     Case,
     CaseCategory,
-    CaseCitation,
     CaseEvent,
     CaseIloIndicator,
-    ContractReview,
     Counter,
     ExchangeLog,
-    Letter,
     LocalSecret,
     Mission,
-    PartnerReferral,
     SyncConflict,
 )
 from app.db.sync import CHANGE_SEQ
@@ -56,13 +51,12 @@ from app.exchange.merge import (
 from app.exchange.ownership import check_ownership
 from app.exchange.package import (
     BundleRefused,
+    MemberSpool,
     ProgressFn,
     VerifiedBundle,
-    build_payload,
-    encode_records,
-    encrypt_to_file,
     parse_identities,
     read_bundle,
+    write_bundle,
 )
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.i18n import _
@@ -214,16 +208,30 @@ def _log_entry(row: ExchangeLog) -> ExchangeLogEntry:
 # -- collecting records -------------------------------------------------------------------------
 
 
-@dataclass
 class _Collected:
-    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)
+    """What an export packs: records and files go into an encrypted member spool as they are
+    read, so memory holds a batch of rows at a time, never the bundle."""
 
-    def encoded(self) -> dict[str, bytes]:
-        return {name: encode_records(rows) for name, rows in self.records.items() if rows}
+    def __init__(self) -> None:
+        self.members = MemberSpool()
+        self.counts: dict[str, int] = {}
+        self.files = 0
+        self._digests: set[str] = set()
 
-    def counts(self) -> dict[str, int]:
-        return {name: len(rows) for name, rows in self.records.items() if rows}
+    def add_records(self, entity: str, records: Iterable[dict[str, Any]]) -> None:
+        count = self.members.add_records(entity, records)
+        if count:
+            self.counts[entity] = count
+
+    def add_files(self, files: Iterable[tuple[str, bytes]]) -> None:
+        for sha256, content in files:
+            if sha256 not in self._digests:
+                self._digests.add(sha256)
+                self.members.add_file(sha256, content)
+                self.files += 1
+
+    def close(self) -> None:
+        self.members.close()
 
 
 @dataclass(frozen=True)
@@ -237,6 +245,7 @@ class _Prepared:
     signing: bytes
     manifest: dict[str, Any]
     counts: dict[str, int]
+    files: int
     start: int
     end: int
     target: str | None
@@ -249,33 +258,54 @@ class _Packed:
     sha256: str
 
 
-def _collect(session: Session, entity: Entity, where: Any) -> tuple[list[dict[str, Any]], dict]:
-    """Records of ``entity`` matching ``where``, with their files (sha256 -> bytes)."""
+BATCH = 2000  # rows read and encoded at a time
+
+
+def _columns(entity: Entity) -> Any:
+    """The Core columns of the entity's table: selects on them return plain rows, no ORM."""
+    return entity.model.__table__.c  # type: ignore[attr-defined]
+
+
+def _collect(session: Session, entity: Entity, where: Any) -> Iterator[dict[str, Any]]:
+    """Records of ``entity`` matching ``where`` (on ``_columns``), in id order, read and
+    converted a batch at a time: a generator, so an export never holds an entity's rows."""
     codec = Codec(entity)
-    model: Any = entity.model
-    rows = [
-        codec.to_record(r)
-        for r in session.execute(select(*codec.select_columns()).where(where).order_by(model.id))
-    ]
-    if entity.model is Case and rows:
-        _attach_case_codes(session, rows)
-    files: dict[str, bytes] = {}
-    if entity.blob_column and entity.digest_column and rows:
-        blob = getattr(model, entity.blob_column)
-        digest = getattr(model, entity.digest_column)
-        ids = [r["id"] for r in rows]
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            for sha, content in session.execute(
-                select(digest, blob).where(model.id.in_(chunk), blob.is_not(None))
-            ):
-                if sha:
-                    files[sha] = bytes(content)
-        for record in rows:  # a record whose content is gone travels without its digest's file
-            sha = record.get(entity.digest_column)
-            if sha and sha not in files and record.get("deleted_at") is None:
-                record["deleted_at"] = record["updated_at"]
-    return rows, files
+    columns = _columns(entity)
+    with_content: set[str] = set()
+    if entity.blob_column and entity.digest_column:
+        digest, blob = columns[entity.digest_column], columns[entity.blob_column]
+        with_content = set(
+            session.connection()
+            .execute(select(digest).distinct().where(where, blob.is_not(None)))
+            .scalars()
+        )
+    result = session.connection().execute(
+        select(*codec.select_columns()).where(where).order_by(columns.id)
+    )
+    for batch in result.partitions(BATCH):
+        records = [codec.to_record(row) for row in batch]
+        if entity.model is Case:
+            _attach_case_codes(session, records)
+        if entity.digest_column:
+            for record in records:  # a record whose content is gone travels without its file
+                sha = record.get(entity.digest_column)
+                if sha and sha not in with_content and record.get("deleted_at") is None:
+                    record["deleted_at"] = record["updated_at"]
+        yield from records
+
+
+def _collect_files(session: Session, entity: Entity, where: Any) -> Iterator[tuple[str, bytes]]:
+    """The files (sha256, content) of the records ``_collect`` gives, a few rows at a time."""
+    if not (entity.blob_column and entity.digest_column):
+        return
+    columns = _columns(entity)
+    digest, blob = columns[entity.digest_column], columns[entity.blob_column]
+    result = session.connection().execute(
+        select(digest, blob).where(where, blob.is_not(None), digest.is_not(None))
+    )
+    for batch in result.partitions(50):
+        for sha, content in batch:
+            yield sha, bytes(content)
 
 
 def _attach_case_codes(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -285,10 +315,13 @@ def _attach_case_codes(session: Session, rows: list[dict[str, Any]]) -> None:
         record["ilo_indicators"] = []
     ids = list(by_id)
     for link, key in ((CaseCategory, "categories"), (CaseIloIndicator, "ilo_indicators")):
+        table: Any = link.__table__
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            for case_id, code in session.execute(
-                select(link.case_id, link.code).where(link.case_id.in_(chunk)).order_by(link.code)
+            for case_id, code in session.connection().execute(
+                select(table.c.case_id, table.c.code)
+                .where(table.c.case_id.in_(chunk))
+                .order_by(table.c.code)
             ):
                 by_id[case_id][key].append(code)
 
@@ -433,32 +466,34 @@ class ExchangeService:
         self._check_recipients(recipients)
         # One read transaction: SQLite's WAL snapshot is taken at its first read and holds
         # for every later statement in it, so all of these agree with each other.
-        with self.ws.read() as session:
-            start = 0 if all_changes else self._last_exported(session, kind)
-            end = self._change_seq(session)
-            collected = _Collected()
-            names = [e for e in ENTITIES if e.name in KIND_ENTITIES[kind]]
-            for index, entity in enumerate(names):
-                if progress:
-                    progress(index, len(names) + 2, _("Collecting records"))
-                model: Any = entity.model
-                if entity.model is Mission:
-                    where = model.is_local
-                else:
-                    where = (model.change_seq > start) & (model.change_seq <= end)
-                rows, files = _collect(session, entity, where)
-                collected.records[entity.name] = rows
-                collected.files.update(files)
-            prepared = self._prepare(session, kind, collected, start, end, all_changes, None)
-        packed = self._pack(prepared, collected, recipients, out, progress)
+        collected = _Collected()
+        try:
+            with self.ws.read() as session:
+                start = 0 if all_changes else self._last_exported(session, kind)
+                end = self._change_seq(session)
+                names = [e for e in ENTITIES if e.name in KIND_ENTITIES[kind]]
+                for index, entity in enumerate(names):
+                    if progress:
+                        progress(index, len(names) + 2, _("Collecting records"))
+                    columns = _columns(entity)
+                    if entity.model is Mission:
+                        where = columns.is_local.is_(True)
+                    else:
+                        where = (columns.change_seq > start) & (columns.change_seq <= end)
+                    collected.add_records(entity.name, _collect(session, entity, where))
+                    collected.add_files(_collect_files(session, entity, where))
+                prepared = self._prepare(session, kind, collected, start, end, all_changes, None)
+            packed = self._pack(prepared, collected, recipients, out, progress)
+        finally:
+            collected.close()
         try:
             with self.ws.write() as session:
-                self._record_export(session, prepared, collected, recipients, packed)
+                self._record_export(session, prepared, recipients, packed)
         except BaseException:
             # An export that is not logged must not be sent: the next one would not follow it.
             packed.path.unlink(missing_ok=True)
             raise
-        return self._finish(prepared, collected, packed, progress)
+        return self._finish(prepared, packed, progress)
 
     def _last_exported(self, session: Session, kind: BundleKind) -> int:
         value = session.execute(
@@ -492,7 +527,7 @@ class ExchangeService:
         if signing is None or not own.age_recipient:
             raise ValidationError(_("This installation has no signing key; it cannot export."))
         bundle_id = str(uuid.uuid4())
-        counts = collected.counts()
+        counts = dict(collected.counts)
         manifest = {
             "bundle_id": bundle_id,
             "kind": kind.value,
@@ -517,6 +552,7 @@ class ExchangeService:
             signing,
             manifest,
             counts,
+            collected.files,
             start,
             end,
             target,
@@ -533,15 +569,17 @@ class ExchangeService:
         """Sign, encrypt and write the bundle file; touches no database."""
         if progress:
             progress(len(ENTITIES), len(ENTITIES) + 2, _("Packing and signing"))
-        payload = build_payload(
-            prepared.manifest, collected.encoded(), collected.files, prepared.signing
-        )
-        if progress:
-            progress(len(ENTITIES) + 1, len(ENTITIES) + 2, _("Encrypting"))
         out = Path(out)
         temporary = out.with_name(out.name + ".part")
         try:
-            encrypt_to_file(payload, [*recipients, prepared.own_recipient], temporary)
+            write_bundle(
+                prepared.manifest,
+                collected.members,
+                collected.files,
+                prepared.signing,
+                [*recipients, prepared.own_recipient],
+                temporary,
+            )
             digest = hashlib.sha256(temporary.read_bytes()).hexdigest()
             os.replace(temporary, out)
         except OSError as exc:
@@ -556,7 +594,6 @@ class ExchangeService:
         self,
         session: Session,
         prepared: _Prepared,
-        collected: _Collected,
         recipients: list[str],
         packed: _Packed,
     ) -> None:
@@ -576,7 +613,7 @@ class ExchangeService:
                 source_mission=prepared.own_code,
                 change_seq_from=prepared.start,
                 change_seq_to=prepared.end,
-                counts={**prepared.counts, "files": len(collected.files)},
+                counts={**prepared.counts, "files": prepared.files},
                 report={"recipients": len(set(recipients)) + 1, "size": packed.size},
                 file_sha256=packed.sha256,
                 actor=self.ws.actor.username,
@@ -590,7 +627,7 @@ class ExchangeService:
             {
                 "kind": prepared.kind.value,
                 "counts": prepared.counts,
-                "files": len(collected.files),
+                "files": prepared.files,
                 "to": prepared.target,
             },
         )
@@ -598,7 +635,6 @@ class ExchangeService:
     def _finish(
         self,
         prepared: _Prepared,
-        collected: _Collected,
         packed: _Packed,
         progress: ProgressFn | None,
     ) -> ExportSummary:
@@ -611,7 +647,7 @@ class ExchangeService:
             packed.size,
             packed.sha256,
             prepared.counts,
-            len(collected.files),
+            prepared.files,
             prepared.start,
             prepared.end,
             prepared.target,
@@ -674,19 +710,22 @@ class ExchangeService:
                 )
             session.flush()
             collected = self._case_closure(session, [c.id for c in cases])
-            end = self._change_seq(session)
-            # A transfer changes the cases it packs, so it stays in its write transaction.
-            prepared = self._prepare(
-                session, BundleKind.TRANSFER, collected, 0, end, True, to_mission
-            )
-            packed = self._pack(prepared, collected, [recipient], out, progress)
             try:
-                self._record_export(session, prepared, collected, [recipient], packed)
+                end = self._change_seq(session)
+                # A transfer changes the cases it packs, so it stays in its write transaction.
+                prepared = self._prepare(
+                    session, BundleKind.TRANSFER, collected, 0, end, True, to_mission
+                )
+                packed = self._pack(prepared, collected, [recipient], out, progress)
+            finally:
+                collected.close()
+            try:
+                self._record_export(session, prepared, [recipient], packed)
                 session.flush()
             except BaseException:
                 packed.path.unlink(missing_ok=True)
                 raise
-            summary = self._finish(prepared, collected, packed, progress)
+            summary = self._finish(prepared, packed, progress)
             index_cases(session, [c.id for c in cases])
             self.ws.audit(
                 session,
@@ -698,36 +737,38 @@ class ExchangeService:
             return summary
 
     def _case_closure(self, session: Session, case_ids: list[str]) -> _Collected:
-        """The cases and every record they depend on or own."""
-        collected = _Collected()
+        """The cases and every record they depend on or own (a transfer: a few cases)."""
+        records: dict[str, dict[str, dict[str, Any]]] = {}
+        with_files: list[tuple[Entity, Any]] = []
 
-        def add(name: str, where: Any) -> list[dict[str, Any]]:
-            rows, files = _collect(session, BY_NAME[name], where)
-            known = {r["id"] for r in collected.records.get(name, [])}
-            collected.records.setdefault(name, []).extend(r for r in rows if r["id"] not in known)
-            collected.files.update(files)
+        def add(name: str, column: str, values: list[str]) -> list[dict[str, Any]]:
+            entity = BY_NAME[name]
+            where = _columns(entity)[column].in_(values)
+            rows = list(_collect(session, entity, where))
+            known = records.setdefault(name, {})
+            for row in rows:
+                known.setdefault(row["id"], row)
+            if entity.blob_column:
+                with_files.append((entity, where))
             return rows
 
-        cases = add("case", Case.id.in_(case_ids))
-        owned: dict[str, Any] = {
-            "case_event": CaseEvent,
-            "attachment": Attachment,
-            "partner_referral": PartnerReferral,
-            "contract_review": ContractReview,
-            "case_citation": CaseCitation,
-            "letter": Letter,
-        }
-        children = {name: add(name, model.case_id.in_(case_ids)) for name, model in owned.items()}
+        cases = add("case", "id", case_ids)
+        owned = (
+            "case_event",
+            "attachment",
+            "partner_referral",
+            "contract_review",
+            "case_citation",
+            "letter",
+        )
+        children = {name: add(name, "case_id", case_ids) for name in owned}
 
         def ids(rows: list[dict[str, Any]], key: str) -> list[str]:
             return sorted({r[key] for r in rows if r.get(key)})
 
         person_ids = ids(cases, "person_id") + ids(children["contract_review"], "person_id")
         provisions = add(
-            "agreement_provision",
-            BY_NAME["agreement_provision"].model.id.in_(
-                ids(children["case_citation"], "provision_id")
-            ),
+            "agreement_provision", "id", ids(children["case_citation"], "provision_id")
         )
         parents = {
             "person": person_ids,
@@ -737,12 +778,17 @@ class ExchangeService:
             "agreement": ids(provisions, "agreement_id"),
         }
         for name, wanted in parents.items():
-            model: Any = BY_NAME[name].model
-            add(name, model.id.in_(wanted))
-        ordered = {
-            e.name: collected.records[e.name] for e in ENTITIES if e.name in collected.records
-        }
-        collected.records = ordered
+            add(name, "id", wanted)
+        collected = _Collected()
+        try:
+            for entity in ENTITIES:
+                if records.get(entity.name):
+                    collected.add_records(entity.name, records[entity.name].values())
+            for entity, where in with_files:
+                collected.add_files(_collect_files(session, entity, where))
+        except BaseException:
+            collected.close()
+            raise
         return collected
 
     # -- import -----------------------------------------------------------------------------------
