@@ -9,6 +9,7 @@ carries its category and ILO-indicator codes as arrays. The JSON Schemas in
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -211,8 +212,29 @@ def timestamp_text(value: Any) -> str | None:
     return str(value.astimezone(UTC).isoformat())
 
 
+_JSON_SEEN: dict[str, Any] = {}
+_JSON_SEEN_MAX = 4096  # distinct short values kept: "{}", one per event kind, ...
+
+
+def json_value(text: str | None) -> Any:
+    """A JSON column's stored text, parsed; short values seen before are not parsed again
+    (a 100k export reads 300,000 ``{}``). Callers only read the values they get."""
+    if text is None:
+        return None
+    if type(text) is not str:  # another driver may hand the value already parsed
+        return text
+    value = _JSON_SEEN.get(text)
+    if value is None:
+        value = json.loads(text)
+        if len(text) <= 256 and len(_JSON_SEEN) < _JSON_SEEN_MAX:
+            _JSON_SEEN[text] = value
+    return value
+
+
 def _out_converter(column: Column[Any]) -> Callable[[Any], Any] | None:
     kind = column.type
+    if isinstance(kind, JSON):
+        return json_value
     if isinstance(kind, UtcDateTime):
         return timestamp_text
     if isinstance(kind, Date):
@@ -252,11 +274,11 @@ class Codec:
         return record
 
     def select_columns(self) -> list[Any]:
-        """Core columns of the table (no ORM rows): timestamps come as their stored text,
-        which ``timestamp_text`` reshapes."""
+        """Core columns of the table (no ORM rows): timestamps and JSON come as their stored
+        text, which ``timestamp_text`` and ``json_value`` turn into record values."""
         table: Any = self.entity.model.__table__  # type: ignore[attr-defined]
         return [
-            type_coerce(c, String()) if isinstance(c.type, UtcDateTime) else c
+            type_coerce(c, String()) if isinstance(c.type, UtcDateTime | JSON) else c
             for c in (table.c[name] for name in self.names)
         ]
 

@@ -259,6 +259,7 @@ class _Packed:
 
 
 BATCH = 2000  # rows read and encoded at a time
+CASE_LINKS = (("categories", CaseCategory), ("ilo_indicators", CaseIloIndicator))
 
 
 def _columns(entity: Entity) -> Any:
@@ -282,10 +283,16 @@ def _collect(session: Session, entity: Entity, where: Any) -> Iterator[dict[str,
     result = session.connection().execute(
         select(*codec.select_columns()).where(where).order_by(columns.id)
     )
+    lists = (
+        [(key, _CaseCodes(session, link, where)) for key, link in CASE_LINKS]
+        if entity.model is Case
+        else []
+    )
     for batch in result.partitions(BATCH):
         records = [codec.to_record(row) for row in batch]
-        if entity.model is Case:
-            _attach_case_codes(session, records)
+        for key, codes in lists:
+            for record in records:
+                record[key] = codes.of(record["id"])
         if entity.digest_column:
             for record in records:  # a record whose content is gone travels without its file
                 sha = record.get(entity.digest_column)
@@ -308,22 +315,31 @@ def _collect_files(session: Session, entity: Entity, where: Any) -> Iterator[tup
             yield sha, bytes(content)
 
 
-def _attach_case_codes(session: Session, rows: list[dict[str, Any]]) -> None:
-    by_id = {r["id"]: r for r in rows}
-    for record in rows:
-        record["categories"] = []
-        record["ilo_indicators"] = []
-    ids = list(by_id)
-    for link, key in ((CaseCategory, "categories"), (CaseIloIndicator, "ilo_indicators")):
+class _CaseCodes:
+    """The category or ILO-indicator codes of the cases ``where`` selects, read in one query
+    ordered by case id beside the cases themselves (same order): no query per batch."""
+
+    def __init__(self, session: Session, link: Any, where: Any) -> None:
         table: Any = link.__table__
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            for case_id, code in session.connection().execute(
+        cases = _columns(BY_NAME["case"])
+        self._rows = iter(
+            session.connection().execute(
                 select(table.c.case_id, table.c.code)
-                .where(table.c.case_id.in_(chunk))
-                .order_by(table.c.code)
-            ):
-                by_id[case_id][key].append(code)
+                .join(Case.__table__, cases.id == table.c.case_id)
+                .where(where)
+                .order_by(table.c.case_id, table.c.code)
+            )
+        )
+        self._next: Any = next(self._rows, None)
+
+    def of(self, case_id: str) -> list[str]:
+        """The codes of ``case_id``; cases must be asked for in id order."""
+        codes = []
+        while self._next is not None and self._next[0] <= case_id:
+            if self._next[0] == case_id:
+                codes.append(self._next[1])
+            self._next = next(self._rows, None)
+        return codes
 
 
 class ExchangeService:
