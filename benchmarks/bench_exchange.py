@@ -145,7 +145,8 @@ def bare_insert(ws: Workspace, bundle: Path, service: ExchangeService) -> float:
             started = time.perf_counter()
             connection.execute(table.insert(), rows)
             if entity.name == "case":
-                for key, link in zip(CASE_LISTS, ("case_category", "case_ilo_indicator"), strict=True):
+                links_of = zip(CASE_LISTS, ("case_category", "case_ilo_indicator"), strict=True)
+                for key, link in links_of:
                     links = [{"case_id": r["id"], "code": c} for r in records for c in r[key]]
                     if links:
                         link_table: Any = table.metadata.tables[link]
