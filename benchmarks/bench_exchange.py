@@ -202,7 +202,7 @@ def main() -> int:
         service = ExchangeService(hq)
         import_s, report = timed(lambda: service.import_bundle(out, progress=progress))
         ended = time.perf_counter()
-        writing = [v for k, v in marks.items() if k.startswith("Writing")]
+        writing = [v for k, v in marks.items() if k.startswith("Merging")]
         lock_s = ended - writing[0] if writing else float("nan")
         bare_s = bare_insert(bare, out, ExchangeService(bare))
         load_after = load()

@@ -70,7 +70,7 @@ def _import(folder: str, bundle: str, started_event: Event, done: Queue) -> None
         started = time.perf_counter()
         report = ExchangeService(ws).import_bundle(Path(bundle), progress=progress)
         ended = time.perf_counter()
-        writing = [v for k, v in marks.items() if k.startswith("Writing")]
+        writing = [v for k, v in marks.items() if k.startswith("Merging")]
         done.put((ended - started, report.new, ended - writing[0] if writing else float("nan")))
     finally:
         ws.close()

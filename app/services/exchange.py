@@ -861,7 +861,7 @@ class ExchangeService:
                     progress(0, 0, _("Checking records against this database"))
                 staged = self._stage(session, bundle)
             if progress:
-                progress(0, 0, _("Writing records"))
+                progress(0, 0, _("Merging records"))
             return self._write_import(bundle, staged)
         finally:
             bundle.close()
