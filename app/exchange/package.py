@@ -783,6 +783,9 @@ def _check_counts(
 # -- writing, streamed ----------------------------------------------------------------------------
 
 
+LINES_PER_WRITE = 1000
+
+
 @dataclass(frozen=True)
 class _Spooled:
     name: str
@@ -826,7 +829,7 @@ class MemberSpool:
                 batch.append(
                     json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
                 )
-                if len(batch) == 1000:
+                if len(batch) == LINES_PER_WRITE:
                     count += len(batch)
                     yield ("\n".join(batch) + "\n").encode("utf-8")
                     batch = []
