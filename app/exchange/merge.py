@@ -71,10 +71,11 @@ def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
 
 
 def _existing_ids(session: Session, entity: Entity, ids: Sequence[str]) -> set[str]:
-    model: Any = entity.model
+    table: Any = entity.model.__table__  # type: ignore[attr-defined]
     found: set[str] = set()
+    connection = session.connection()  # Core: plain rows, no ORM loading
     for chunk in _chunks(ids):
-        found.update(session.execute(select(model.id).where(model.id.in_(chunk))).scalars())
+        found.update(connection.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
     return found
 
 
@@ -127,10 +128,13 @@ def _check_natural_key(
 
 def local_records(session: Session, codec: Codec, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """This database's copies of the records ``ids``, as bundles carry them (merge, ownership)."""
+    table: Any = codec.entity.model.__table__  # type: ignore[attr-defined]
     model: Any = codec.entity.model
     found: dict[str, dict[str, Any]] = {}
+    connection = session.connection()
     for chunk in _chunks(ids):
-        for row in session.execute(select(*codec.select_columns()).where(model.id.in_(chunk))):
+        query = select(*codec.select_columns()).where(table.c.id.in_(chunk))
+        for row in connection.execute(query):
             record = codec.to_record(row)
             found[record["id"]] = record
     if model is Case and found:
