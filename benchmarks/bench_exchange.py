@@ -37,7 +37,11 @@ from app.config import Paths  # noqa: E402
 from app.db.models import Attachment, Case, LocalSecret  # noqa: E402
 from app.db.sync import CHANGE_SEQ, next_counter  # noqa: E402
 from app.exchange.records import CASE_LISTS, ENTITIES, Codec  # noqa: E402
-from app.services.exchange import ExchangeService  # noqa: E402
+from app.services.exchange import (  # noqa: E402
+    IMPORT_CACHE_KIB,
+    ExchangeService,
+    larger_cache,
+)
 from app.services.installation import MissionSetup, init_installation, unlock  # noqa: E402
 from app.services.keys import KeyService  # noqa: E402
 from app.services.workspace import Workspace  # noqa: E402
@@ -123,10 +127,11 @@ def zip_age_baseline(bundle: Path, identity: pyrage.x25519.Identity, work: Path)
 
 def bare_insert(ws: Workspace, bundle: Path, service: ExchangeService) -> float:
     """Seconds to insert the bundle's rows, converted beforehand, with Core executemany in one
-    transaction: no checks, no plan, no search index. The floor an import is compared with."""
+    transaction (with the page cache an import gets): no checks, no plan, no search index.
+    The floor an import is compared with."""
     verified = service.read(bundle)
     seconds = 0.0
-    with ws.write() as session:
+    with ws.write() as session, larger_cache(session, IMPORT_CACHE_KIB):
         connection = session.connection()
         seq = 0
         for entity in ENTITIES:

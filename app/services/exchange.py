@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,6 +74,7 @@ IMPORTERS = ADMIN_OR_HQ
 RESOLVERS = EXCHANGE_ROLES
 OUT, IN = "out", "in"
 CHUNK = 500
+IMPORT_CACHE_KIB = 256 * 1024  # page cache while an import writes (``larger_cache``)
 
 
 keyring_identity_name = identity_entry_name  # the OS keyring entry of HQ's age identity
@@ -908,7 +910,7 @@ class ExchangeService:
 
     def _write_import(self, bundle: VerifiedBundle, staged: _Staged | None) -> ImportReport:
         """The import's only write transaction: everything it writes, it writes here."""
-        with self.ws.write() as session:
+        with self.ws.write() as session, larger_cache(session, IMPORT_CACHE_KIB):
             if self._already_imported(session, bundle):  # imported by another user meanwhile
                 return ImportReport(bundle.bundle_id, bundle.kind.value, bundle.source, True)
             if (
@@ -1047,6 +1049,28 @@ class _Staged:
     plan: MergePlan
     head: audit_anchor.HeadCheck
     held: tuple[int, str] | None  # the source's audit head held here when staged
+
+
+@contextmanager
+def larger_cache(session: Session, kib: int) -> Iterator[None]:
+    """At least ``kib`` of page cache on this connection while the block runs (SQLite).
+
+    A large import writes into indexes keyed by random ids; with the 64 MiB a new HQ database
+    starts with, its pages were spilled, encrypted, read back and decrypted again and again
+    inside the write transaction. The cache is given back afterwards."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    if before < 0 and -before >= kib:
+        yield
+        return
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 def _held_head(session: Session, code: str) -> tuple[int, str] | None:
