@@ -154,12 +154,15 @@ class BackgroundTask(QObject, Generic[T]):
 
     @Slot(int, int, str)
     def _show_progress(self, done: int, total: int, text: str) -> None:
-        if self._progress is None:
+        progress = self._progress
+        if progress is None:
             return
-        self._progress.setMaximum(max(total, 0))
-        self._progress.setValue(min(done, total) if total > 0 else 0)
         if text:
-            self._progress.setLabelText(text)
+            progress.setLabelText(text)
+        progress.setMaximum(max(total, 0))
+        # Last: on a modal dialog setValue processes events, which may run the queued
+        # _succeeded and close the dialog (it is deleted later, so this reference holds).
+        progress.setValue(min(done, total) if total > 0 else 0)
 
     def _finish(self) -> None:
         self.running = False
