@@ -1,10 +1,14 @@
-"""Merging a verified bundle into the database, inside the caller's transaction.
+"""Merging a verified bundle into the database: planned by reading, then applied by writing.
 
 Records merge by ``id``: a higher remote ``version`` replaces the local row, a lower one is
 ignored (the local row is newer), and an equal version with different content becomes a
-``SyncConflict`` for a person to resolve; nothing is overwritten silently. Rows are written
-with bulk statements (10,000 cases import in seconds), so the sync columns the flush hook would
-set are set here: imported rows keep their version and get a fresh local ``change_seq``.
+``SyncConflict`` for a person to resolve; nothing is overwritten silently.
+
+``plan_merge`` decides all of that in a read snapshot, with each written record's column values
+ready, so an import does the work outside the write lock; ``stale`` tells, under the lock,
+whether a row written since the snapshot touches what the plan relied on; ``apply_plan`` writes
+the plan with bulk statements (the sync columns the flush hook would set are set here:
+imported rows keep their version and get a fresh local ``change_seq``).
 
 ``check_references`` runs before anything is written: every foreign key must point at a record
 in the bundle or already in the database, and natural keys (case numbers, outgoing letter
