@@ -45,6 +45,7 @@ from app.services.settings import set_idle_lock_minutes
 from benchmarks.common import large_mission, open_admin, p, print_table
 
 IDLE_ROUNDS = 15
+SHORT_WAIT_S = 1.0  # what "a short time" means for a save waiting on an import
 HQ_PASSWORD = "bench-password-1"
 
 
@@ -209,10 +210,11 @@ def main(cases: int) -> None:
         rows,
     )
     longest = max((max(v) for v in during_hq.values() if v), default=0.0) / 1000
-    verdict = "met" if longest < 15 else "missed"
+    verdict = "met" if longest <= SHORT_WAIT_S else "missed"
     print(
         f"\nLongest wait of any operation at HQ during the import: {longest:.1f} s "
-        f"(goal: one short transaction, never the 15 s busy timeout: {verdict}). "
+        f"(goal: one short transaction, here ≤ {SHORT_WAIT_S:.0f} s, never the 15 s busy "
+        f"timeout: {verdict}). "
         f"Load average: {' / '.join(f'{v:.1f}' for v in os.getloadavg())}."
     )
 
