@@ -13,6 +13,11 @@ the peak resident memory (``ru_maxrss``) belongs to that import alone:
 
 Target: every hostile import refused with a peak under 300 MB, whatever ``--size-mib``.
 The hostile bundles are written by streaming, so building them needs little memory either.
+
+Then the whole demo mission of ``QORGAU_BENCH_CASES`` cases (``--cases``; the runner's
+``QORGAU_BENCH_DATA``, copied first): ``bundle export --all`` in one fresh process and HQ's
+import of that bundle in another. Goal (issue 17): each ≤ 500 MB at 100,000 cases. Baseline in
+the same run: a fresh process that only signs in to the mission.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from app.config import Paths  # noqa: E402
 from app.db.models import LocalSecret  # noqa: E402
 from app.exchange.format import Limits  # noqa: E402
 from app.exchange.package import sign  # noqa: E402
-from app.services.demo import fill_demo  # noqa: E402
+from app.services.demo import DEMO_PASSWORD, fill_demo  # noqa: E402
 from app.services.exchange import ExchangeService  # noqa: E402
 from app.services.installation import MissionSetup, init_installation, unlock  # noqa: E402
 from app.services.keys import KeyService  # noqa: E402
@@ -50,6 +55,7 @@ from app.services.workspace import Workspace  # noqa: E402
 PASSWORD = "bench-password-1"
 CHUNK = 4 * 1024 * 1024
 TARGET_MB = 300
+MISSION_TARGET_MB = 500
 
 
 def make(root: Path, code: str, country: str, city: str, hq: bool) -> Workspace:
@@ -146,23 +152,73 @@ def child(data_dir: str, bundle: str, file_ceiling_mib: int) -> int:
     return 0
 
 
+def export_child(data_dir: str, out: str, recipient: str) -> int:
+    """A whole-mission export in this process (``out`` empty: only sign in); prints the peak."""
+    ws = unlock(Paths(Path(data_dir)), "admin", DEMO_PASSWORD)
+    started = time.perf_counter()
+    outcome = "signed in"
+    if out:
+        summary = ExchangeService(ws).export_cases(Path(out), [recipient], all_changes=True)
+        outcome = f"exported {summary.records} records"
+    seconds = time.perf_counter() - started
+    ws.close()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"outcome": outcome, "seconds": seconds, "peak_mb": peak_kib / 1024}))
+    return 0
+
+
 def measure(data_dir: Path, bundle: Path, file_ceiling_mib: int = 0) -> dict[str, object]:
+    return _run_child(["--child", str(data_dir), str(bundle), str(file_ceiling_mib)])
+
+
+def _run_child(arguments: list[str]) -> dict[str, object]:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", str(data_dir), str(bundle), str(file_ceiling_mib)],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, __file__, *arguments], capture_output=True, text=True, check=True
     )
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def whole_mission(cases: int) -> list[tuple[str, dict[str, object]]]:
+    """Peak memory of exporting a whole demo mission and of importing it at HQ."""
+    import shutil
+
+    from benchmarks.common import large_mission
+
+    source = large_mission(cases)
+    with tempfile.TemporaryDirectory(prefix="qorgau-bench-memory-mission-") as tmp:
+        root = Path(tmp)
+        mission_dir = root / "mission"
+        shutil.copytree(source.data_dir, mission_dir)  # the export logs itself
+        hq = make(root, "AST", "KZ", "Astana", True)
+        mission = unlock(Paths(mission_dir), "admin", DEMO_PASSWORD)
+        keys = KeyService(mission).own_keys()
+        KeyService(hq).trust(keys.mission_code, keys.signing_key, keys.age_recipient)
+        mission.close()
+        recipient = KeyService(hq).own_keys().age_recipient
+        hq_dir = hq.paths.data_dir
+        hq.close()
+        bundle = root / "all.qbundle"
+        baseline = _run_child(["--export-child", str(mission_dir), "", recipient])
+        exported = _run_child(["--export-child", str(mission_dir), str(bundle), recipient])
+        imported = measure(hq_dir, bundle)
+    return [
+        ("baseline: sign in to the mission", baseline),
+        (f"export --all, {cases:,} cases", exported),
+        ("import of that bundle at HQ", imported),
+    ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--child", nargs=3, metavar=("DATA_DIR", "BUNDLE", "FILE_CEILING_MIB"))
+    parser.add_argument("--export-child", nargs=3, metavar=("DATA_DIR", "OUT", "RECIPIENT"))
+    parser.add_argument("--cases", type=int, default=int(os.environ.get("QORGAU_BENCH_CASES", 0)))
     args = parser.parse_args()
     if args.child:
         return child(args.child[0], args.child[1], int(args.child[2]))
+    if args.export_child:
+        return export_child(*args.export_child)
     size = args.size_mib * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="qorgau-bench-memory-") as tmp:
         root = Path(tmp)
@@ -216,7 +272,20 @@ def main() -> int:
             f"| {peak:.0f} MB | {peak / base:.2f}x | {float(figures['seconds']):.2f} "  # type: ignore[arg-type]
             f"| {str(figures['outcome'])[:90]} |"
         )
+    if args.cases:
+        print(f"\nwhole mission (goal ≤ {MISSION_TARGET_MB} MB each); load average {_load()}\n")
+        print("| run | peak | seconds | outcome |")
+        print("|---|---|---|---|")
+        for name, figures in whole_mission(args.cases):
+            print(
+                f"| {name} | {float(figures['peak_mb']):.0f} MB "  # type: ignore[arg-type]
+                f"| {float(figures['seconds']):.1f} | {figures['outcome']} |"  # type: ignore[arg-type]
+            )
     return 0 if worst < TARGET_MB else 1
+
+
+def _load() -> str:
+    return " / ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 if __name__ == "__main__":

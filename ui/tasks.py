@@ -246,12 +246,12 @@ class BackgroundTask(QObject, Generic[T]):
         progress = self._progress
         if progress is None:
             return
-        progress.setMaximum(max(total, 0))
-        # A window-modal progress dialog runs the event loop in setValue: the task may finish
-        # (and close the dialog) right there.
-        progress.setValue(min(done, total) if total > 0 else 0)
-        if text and self._progress is progress:
+        if text:
             progress.setLabelText(text)
+        progress.setMaximum(max(total, 0))
+        # Last: on a modal dialog setValue processes events, which may run the queued
+        # _succeeded and close the dialog (it is deleted later, so this reference holds).
+        progress.setValue(min(done, total) if total > 0 else 0)
 
     def _finish(self) -> None:
         self.running = False

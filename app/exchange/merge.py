@@ -1,10 +1,14 @@
-"""Merging a verified bundle into the database, inside the caller's transaction.
+"""Merging a verified bundle into the database: planned by reading, then applied by writing.
 
 Records merge by ``id``: a higher remote ``version`` replaces the local row, a lower one is
 ignored (the local row is newer), and an equal version with different content becomes a
-``SyncConflict`` for a person to resolve; nothing is overwritten silently. Rows are written
-with bulk statements (10,000 cases import in seconds), so the sync columns the flush hook would
-set are set here: imported rows keep their version and get a fresh local ``change_seq``.
+``SyncConflict`` for a person to resolve; nothing is overwritten silently.
+
+``plan_merge`` decides all of that in a read snapshot, with each written record's column values
+ready, so an import does the work outside the write lock; ``stale`` tells, under the lock,
+whether a row written since the snapshot touches what the plan relied on; ``apply_plan`` writes
+the plan with bulk statements (the sync columns the flush hook would set are set here:
+imported rows keep their version and get a fresh local ``change_seq``).
 
 ``check_references`` runs before anything is written: every foreign key must point at a record
 in the bundle or already in the database, and natural keys (case numbers, outgoing letter
@@ -13,20 +17,21 @@ numbers, agreement slugs) must not clash with another record's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Case, CaseCategory, CaseIloIndicator, Mission, SyncConflict
+from app.db.models import Case, CaseCategory, CaseIloIndicator, Counter, Mission, SyncConflict
 from app.db.sync import CHANGE_SEQ, next_counter, note_changes
 from app.exchange.package import BundleRefused, VerifiedBundle
-from app.exchange.records import BY_NAME, ENTITIES, Codec, Entity, content_of
+from app.exchange.records import BY_NAME, CASE_LISTS, ENTITIES, Codec, Entity, content_of
 from app.i18n import _
 
 CHUNK = 500
+T = TypeVar("T")
 # Natural keys that are unique in the database besides the id.
 NATURAL_KEYS: dict[str, str] = {"case": "number", "letter": "outgoing_number", "agreement": "slug"}
 MISSION_INFO = (
@@ -64,16 +69,17 @@ class MergeResult:
         return sum(getattr(t, what) for t in self.tallies.values())
 
 
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
 
 
 def _existing_ids(session: Session, entity: Entity, ids: Sequence[str]) -> set[str]:
-    model: Any = entity.model
+    table: Any = entity.model.__table__  # type: ignore[attr-defined]
     found: set[str] = set()
+    connection = session.connection()  # Core: plain rows, no ORM loading
     for chunk in _chunks(ids):
-        found.update(session.execute(select(model.id).where(model.id.in_(chunk))).scalars())
+        found.update(connection.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
     return found
 
 
@@ -126,10 +132,13 @@ def _check_natural_key(
 
 def local_records(session: Session, codec: Codec, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """This database's copies of the records ``ids``, as bundles carry them (merge, ownership)."""
+    table: Any = codec.entity.model.__table__  # type: ignore[attr-defined]
     model: Any = codec.entity.model
     found: dict[str, dict[str, Any]] = {}
+    connection = session.connection()
     for chunk in _chunks(ids):
-        for row in session.execute(select(*codec.select_columns()).where(model.id.in_(chunk))):
+        query = select(*codec.select_columns()).where(table.c.id.in_(chunk))
+        for row in connection.execute(query):
             record = codec.to_record(row)
             found[record["id"]] = record
     if model is Case and found:
@@ -162,17 +171,205 @@ def same_content(local: dict[str, Any], remote: dict[str, Any]) -> bool:
 
 
 def merge_bundle(session: Session, bundle: VerifiedBundle) -> MergeResult:
-    """Write the bundle's records; call ``check_references`` first, in the same transaction."""
-    result = MergeResult()
+    """Plan and write the bundle's records in one go (call ``check_references`` first, in the
+    same transaction); imports plan outside the write lock and ``apply_plan`` under it."""
+    return apply_plan(session, plan_merge(session, bundle), bundle)
+
+
+@dataclass
+class EntityPlan:
+    """What merging one entity's records will do, decided by reading only."""
+
+    entity: Entity
+    tally: EntityTally = field(default_factory=EntityTally)
+    inserts: list[dict[str, Any]] = field(default_factory=list)  # column values
+    updates: list[dict[str, Any]] = field(default_factory=list)  # column values
+    conflicts: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    case_lists: list[dict[str, Any]] = field(default_factory=list)  # written cases' codes
+
+
+@dataclass
+class MergePlan:
+    """The merge decided in one read snapshot; ``apply_plan`` writes it under the write lock.
+
+    ``seq`` is the snapshot's change counter: a row written after the plan has a higher
+    ``change_seq``, so ``stale`` finds, cheaply, whether anything the plan relied on changed.
+    """
+
+    seq: int
+    missions: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[EntityPlan] = field(default_factory=list)
+    ids: frozenset[str] = frozenset()  # every id the bundle carries or refers to
+    natural_keys: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def plan_merge(session: Session, bundle: VerifiedBundle) -> MergePlan:
+    """Decide, by reading only, what merging the bundle writes (no write lock is needed)."""
+    seq = session.execute(
+        select(Counter.value).where(Counter.name == CHANGE_SEQ)
+    ).scalar_one_or_none()
+    plan = MergePlan(int(seq or 0))
+    ids: set[str] = set()
     for entity in ENTITIES:
         rows = bundle.records.get(entity.name)
         if not rows:
             continue
+        references = list(entity.references)
+        for record in rows:
+            ids.add(record["id"])
+            ids.update(record[c] for c in references if record.get(c))
+        key = NATURAL_KEYS.get(entity.name)
+        if key:
+            plan.natural_keys[entity.name] = frozenset(r[key] for r in rows if r.get(key))
         if entity.model is Mission:
-            _merge_mission_info(session, rows, bundle.source)
+            plan.missions = rows
             continue
-        result.tallies[entity.name] = _merge_entity(session, entity, rows, bundle, result)
+        plan.entities.append(_plan_entity(session, entity, rows))
+    plan.ids = frozenset(ids)
+    return plan
+
+
+def _plan_entity(session: Session, entity: Entity, rows: list[dict[str, Any]]) -> EntityPlan:
+    codec = Codec(entity)
+    plan = EntityPlan(entity)
+    tally = plan.tally
+    local = local_records(session, codec, [r["id"] for r in rows])
+    written: list[dict[str, Any]] = []
+    for record in rows:
+        mine = local.pop(record["id"], None)
+        if mine is None:
+            plan.inserts.append(codec.to_values(record))
+            written.append(record)
+            tally.new += 1
+        elif record["version"] > mine["version"]:
+            plan.updates.append(codec.to_values(record))
+            written.append(record)
+            tally.updated += 1
+        elif record["version"] < mine["version"]:
+            tally.local_newer += 1
+        elif same_content(mine, record):
+            tally.unchanged += 1
+        else:
+            plan.conflicts.append((mine, record))
+            tally.conflicts += 1
+    if entity.model is Case:
+        plan.case_lists = [
+            {"id": r["id"], **{key: sorted(set(r[key])) for key in CASE_LISTS}} for r in written
+        ]
+    return plan
+
+
+def stale(session: Session, plan: MergePlan) -> bool:
+    """Whether a row written since the plan's snapshot touches what the plan decided on: a
+    record the bundle carries or refers to, a row that refers to one, a clashing natural key,
+    or any mission. Run it under the write lock, before ``apply_plan``."""
+    now = session.execute(
+        select(Counter.value).where(Counter.name == CHANGE_SEQ)
+    ).scalar_one_or_none()
+    if int(now or 0) == plan.seq:
+        return False
+    for entity in ENTITIES:
+        table: Any = entity.model.__table__  # type: ignore[attr-defined]
+        key = NATURAL_KEYS.get(entity.name)
+        columns = [table.c.id, *(table.c[c] for c in entity.references)]
+        if key:
+            columns.append(table.c[key])
+        changed = session.execute(select(*columns).where(table.c.change_seq > plan.seq))
+        for row in changed:
+            if entity.model is Mission:
+                return True
+            values = row[: len(columns) - (1 if key else 0)]
+            if any(v in plan.ids for v in values if v):
+                return True
+            if key and row[-1] in plan.natural_keys.get(entity.name, frozenset()):
+                return True
+    return False
+
+
+class PlanOutdated(BundleRefused):
+    """A row the plan updates vanished before it was applied; nothing was written."""
+
+
+def apply_plan(session: Session, plan: MergePlan, bundle: VerifiedBundle) -> MergeResult:
+    """Write what ``plan_merge`` decided, inside the caller's write transaction."""
+    result = MergeResult()
+    if plan.missions:
+        _merge_mission_info(session, plan.missions, bundle.source)
+    for entity_plan in plan.entities:
+        entity = entity_plan.entity
+        result.tallies[entity.name] = entity_plan.tally
+        for mine, record in entity_plan.conflicts:
+            result.conflict_ids.append(_record_conflict(session, entity, mine, record, bundle))
+        _write_entity(session, entity_plan, bundle)
+        if entity.model is Case:
+            result.case_ids.extend(r["id"] for r in entity_plan.case_lists)
     return result
+
+
+def _write_entity(session: Session, plan: EntityPlan, bundle: VerifiedBundle) -> None:
+    entity = plan.entity
+    count = len(plan.inserts) + len(plan.updates)
+    if not count:
+        return
+    last = next_counter(session, CHANGE_SEQ, count)
+    seq = iter(range(last - count + 1, last + 1))
+    # Core statements run as one executemany per chunk; the ORM's bulk insert splits rows by
+    # which values are None, which made thousands of single-row statements. Files are read
+    # from the spool chunk by chunk, so memory holds one chunk of them at a time.
+    table: Any = entity.model.__table__  # type: ignore[attr-defined]
+    connection = session.connection()
+    for chunk in _chunks(plan.inserts):
+        connection.execute(table.insert(), _with_sync(entity, chunk, seq, bundle))
+    if plan.updates:
+        names = [k for k in plan.updates[0] if k != "id"]
+        if entity.blob_column:
+            names.append(entity.blob_column)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("v_id"))
+            .values({k: bindparam(f"v_{k}") for k in [*names, "change_seq"]})
+        )
+        for chunk in _chunks(plan.updates):
+            rows = [
+                {f"v_{k}": v for k, v in row.items()}
+                for row in _with_sync(entity, chunk, seq, bundle)
+            ]
+            done = connection.execute(statement, rows)
+            if done.rowcount != len(rows):
+                raise PlanOutdated(
+                    _("Records changed here while the bundle was being imported; import it again.")
+                )
+    if entity.model is Case:
+        _write_case_lists(session, plan.case_lists, replace=bool(plan.updates))
+    # Bulk statements bypass the flush hook: tell the change signal what was written.
+    case_key = "id" if entity.model is Case else "case_id"
+    written = [*plan.inserts, *plan.updates]
+    note_changes(session, entity.name, (str(r.get(case_key) or "") for r in written))
+
+
+def _with_sync(
+    entity: Entity, rows: Sequence[dict[str, Any]], seq: Iterator[int], bundle: VerifiedBundle
+) -> list[dict[str, Any]]:
+    """The rows with a fresh local change_seq and their file content from the bundle."""
+    out = []
+    for row in rows:
+        values = {**row, "change_seq": next(seq)}
+        if entity.blob_column and entity.digest_column:
+            digest = row.get(entity.digest_column)
+            values[entity.blob_column] = bundle.files.get(digest) if digest else None
+        out.append(values)
+    return out
+
+
+def _write_case_lists(session: Session, cases: list[dict[str, Any]], replace: bool) -> None:
+    ids = [c["id"] for c in cases]
+    for link, key in ((CaseCategory, "categories"), (CaseIloIndicator, "ilo_indicators")):
+        if replace:
+            for chunk in _chunks(ids):
+                session.execute(delete(link).where(link.case_id.in_(chunk)))
+        rows = [{"case_id": c["id"], "code": code} for c in cases for code in c[key]]
+        for chunk in _chunks(rows):
+            session.execute(insert(link), chunk)
 
 
 def _merge_mission_info(session: Session, rows: list[dict[str, Any]], source: str) -> None:
@@ -186,81 +383,6 @@ def _merge_mission_info(session: Session, rows: list[dict[str, Any]], source: st
         for name in MISSION_INFO:
             if getattr(mission, name) != record[name]:
                 setattr(mission, name, record[name])
-
-
-def _merge_entity(
-    session: Session,
-    entity: Entity,
-    rows: list[dict[str, Any]],
-    bundle: VerifiedBundle,
-    result: MergeResult,
-) -> EntityTally:
-    codec = Codec(entity)
-    tally = EntityTally()
-    local = local_records(session, codec, [r["id"] for r in rows])
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    changed_cases: list[dict[str, Any]] = []
-    for record in rows:
-        mine = local.get(record["id"])
-        if mine is None:
-            inserts.append(record)
-            tally.new += 1
-        elif record["version"] > mine["version"]:
-            updates.append(record)
-            tally.updated += 1
-        elif record["version"] < mine["version"]:
-            tally.local_newer += 1
-        elif same_content(mine, record):
-            tally.unchanged += 1
-        else:
-            result.conflict_ids.append(_record_conflict(session, entity, mine, record, bundle))
-            tally.conflicts += 1
-    written = inserts + updates
-    if not written:
-        return tally
-    last = next_counter(session, CHANGE_SEQ, len(written))
-    first = last - len(written) + 1
-    values = []
-    for offset, record in enumerate(written):
-        row = codec.to_values(record)
-        row["change_seq"] = first + offset
-        if entity.blob_column and entity.digest_column:
-            digest = record.get(entity.digest_column)
-            row[entity.blob_column] = bundle.files.get(digest) if digest else None
-        values.append(row)
-    # Core statements run as one executemany; the ORM's bulk insert splits rows by which
-    # values are None, which made thousands of single-row statements.
-    table: Any = entity.model.__table__  # type: ignore[attr-defined]
-    if inserts:
-        session.execute(table.insert(), values[: len(inserts)])
-    if updates:
-        changed = [{**{f"v_{k}": v for k, v in row.items()}} for row in values[len(inserts) :]]
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("v_id"))
-            .values({k: bindparam(f"v_{k}") for k in values[0] if k != "id"})
-        )
-        session.connection().execute(statement, changed)
-    if entity.model is Case:
-        changed_cases = written
-        _write_case_lists(session, changed_cases, replace=bool(updates))
-        result.case_ids.extend(r["id"] for r in changed_cases)
-    # Bulk statements bypass the flush hook: tell the change signal what was written.
-    case_key = "id" if entity.model is Case else "case_id"
-    note_changes(session, entity.name, (str(r.get(case_key) or "") for r in written))
-    return tally
-
-
-def _write_case_lists(session: Session, cases: list[dict[str, Any]], replace: bool) -> None:
-    ids = [c["id"] for c in cases]
-    for link, key in ((CaseCategory, "categories"), (CaseIloIndicator, "ilo_indicators")):
-        if replace:
-            for chunk in _chunks(ids):
-                session.execute(delete(link).where(link.case_id.in_(chunk)))
-        rows = [{"case_id": c["id"], "code": code} for c in cases for code in set(c[key])]
-        if rows:
-            session.execute(insert(link), rows)
 
 
 def _record_conflict(

@@ -113,15 +113,16 @@ class _Checker:
     # -- the database's copies ------------------------------------------------------------------
 
     def _load(self, entity: str, ids: list[str]) -> dict[str, _Local]:
-        model: Any = BY_NAME[entity].model
+        model: Any = BY_NAME[entity].model.__table__.c  # type: ignore[attr-defined] # Core
         columns = [model.id, model.version, model.origin_mission]
         if entity == "case":
             columns += [model.number, model.mission_code, model.holder_mission]
         elif entity in CASE_CHILDREN:
             columns.append(model.case_id)
         found: dict[str, _Local] = {}
+        connection = self.session.connection()
         for chunk in _chunks(ids):
-            for row in self.session.execute(select(*columns).where(model.id.in_(chunk))):
+            for row in connection.execute(select(*columns).where(model.id.in_(chunk))):
                 if entity == "case":
                     found[row[0]] = _Local(row[1], row[2], None, row[3], row[4], row[5])
                 elif entity in CASE_CHILDREN:

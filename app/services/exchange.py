@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,20 +24,16 @@ from sqlalchemy.orm import Session
 
 from app import __version__
 from app.db.models import (
-    Attachment,
+    Agreement,
+    AuditHead,
     Case,
     CaseCategory,
-    CaseCitation,
     CaseEvent,
     CaseIloIndicator,
-    ContractReview,
     Counter,
     ExchangeLog,
-    Letter,
     LocalSecret,
     Mission,
-    PartnerReferral,
-    Returnee,
     SyncConflict,
 )
 from app.db.sync import CHANGE_SEQ
@@ -45,17 +42,23 @@ from app.domain.events import SystemEvent, event_data
 from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, EXCHANGE_ROLES
 from app.errors import NotFound, ValidationError
 from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
-from app.exchange.merge import check_references, merge_bundle
+from app.exchange.merge import (
+    MergePlan,
+    MergeResult,
+    apply_plan,
+    check_references,
+    plan_merge,
+    stale,
+)
 from app.exchange.ownership import check_ownership
 from app.exchange.package import (
     BundleRefused,
+    MemberSpool,
     ProgressFn,
     VerifiedBundle,
-    build_payload,
-    encode_records,
-    encrypt_to_file,
     parse_identities,
     read_bundle,
+    write_bundle,
 )
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.i18n import _
@@ -73,6 +76,7 @@ IMPORTERS = BUNDLE_IMPORTERS
 RESOLVERS = EXCHANGE_ROLES
 OUT, IN = "out", "in"
 CHUNK = 500
+IMPORT_CACHE_KIB = 256 * 1024  # page cache while an import writes (``larger_cache``)
 
 
 keyring_identity_name = identity_entry_name  # the OS keyring entry of HQ's age identity
@@ -208,16 +212,30 @@ def _log_entry(row: ExchangeLog) -> ExchangeLogEntry:
 # -- collecting records -------------------------------------------------------------------------
 
 
-@dataclass
 class _Collected:
-    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)
+    """What an export packs: records and files go into an encrypted member spool as they are
+    read, so memory holds a batch of rows at a time, never the bundle."""
 
-    def encoded(self) -> dict[str, bytes]:
-        return {name: encode_records(rows) for name, rows in self.records.items() if rows}
+    def __init__(self) -> None:
+        self.members = MemberSpool()
+        self.counts: dict[str, int] = {}
+        self.files = 0
+        self._digests: set[str] = set()
 
-    def counts(self) -> dict[str, int]:
-        return {name: len(rows) for name, rows in self.records.items() if rows}
+    def add_records(self, entity: str, records: Iterable[dict[str, Any]]) -> None:
+        count = self.members.add_records(entity, records)
+        if count:
+            self.counts[entity] = count
+
+    def add_files(self, files: Iterable[tuple[str, bytes]]) -> None:
+        for sha256, content in files:
+            if sha256 not in self._digests:
+                self._digests.add(sha256)
+                self.members.add_file(sha256, content)
+                self.files += 1
+
+    def close(self) -> None:
+        self.members.close()
 
 
 @dataclass(frozen=True)
@@ -231,6 +249,7 @@ class _Prepared:
     signing: bytes
     manifest: dict[str, Any]
     counts: dict[str, int]
+    files: int
     start: int
     end: int
     target: str | None
@@ -243,48 +262,88 @@ class _Packed:
     sha256: str
 
 
-def _collect(session: Session, entity: Entity, where: Any) -> tuple[list[dict[str, Any]], dict]:
-    """Records of ``entity`` matching ``where``, with their files (sha256 -> bytes)."""
+BATCH = 2000  # rows read and encoded at a time
+CASE_LINKS = (("categories", CaseCategory), ("ilo_indicators", CaseIloIndicator))
+
+
+def _columns(entity: Entity) -> Any:
+    """The Core columns of the entity's table: selects on them return plain rows, no ORM."""
+    return entity.model.__table__.c  # type: ignore[attr-defined]
+
+
+def _collect(session: Session, entity: Entity, where: Any) -> Iterator[dict[str, Any]]:
+    """Records of ``entity`` matching ``where`` (on ``_columns``), in id order, read and
+    converted a batch at a time: a generator, so an export never holds an entity's rows."""
     codec = Codec(entity)
-    model: Any = entity.model
-    rows = [
-        codec.to_record(r)
-        for r in session.execute(select(*codec.select_columns()).where(where).order_by(model.id))
-    ]
-    if entity.model is Case and rows:
-        _attach_case_codes(session, rows)
-    files: dict[str, bytes] = {}
-    if entity.blob_column and entity.digest_column and rows:
-        blob = getattr(model, entity.blob_column)
-        digest = getattr(model, entity.digest_column)
-        ids = [r["id"] for r in rows]
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            for sha, content in session.execute(
-                select(digest, blob).where(model.id.in_(chunk), blob.is_not(None))
-            ):
-                if sha:
-                    files[sha] = bytes(content)
-        for record in rows:  # a record whose content is gone travels without its digest's file
-            sha = record.get(entity.digest_column)
-            if sha and sha not in files and record.get("deleted_at") is None:
-                record["deleted_at"] = record["updated_at"]
-    return rows, files
+    columns = _columns(entity)
+    with_content: set[str] = set()
+    if entity.blob_column and entity.digest_column:
+        digest, blob = columns[entity.digest_column], columns[entity.blob_column]
+        with_content = set(
+            session.connection()
+            .execute(select(digest).distinct().where(where, blob.is_not(None)))
+            .scalars()
+        )
+    result = session.connection().execute(
+        select(*codec.select_columns()).where(where).order_by(columns.id)
+    )
+    lists = (
+        [(key, _CaseCodes(session, link, where)) for key, link in CASE_LINKS]
+        if entity.model is Case
+        else []
+    )
+    for batch in result.partitions(BATCH):
+        records = [codec.to_record(row) for row in batch]
+        for key, codes in lists:
+            for record in records:
+                record[key] = codes.of(record["id"])
+        if entity.digest_column:
+            for record in records:  # a record whose content is gone travels without its file
+                sha = record.get(entity.digest_column)
+                if sha and sha not in with_content and record.get("deleted_at") is None:
+                    record["deleted_at"] = record["updated_at"]
+        yield from records
 
 
-def _attach_case_codes(session: Session, rows: list[dict[str, Any]]) -> None:
-    by_id = {r["id"]: r for r in rows}
-    for record in rows:
-        record["categories"] = []
-        record["ilo_indicators"] = []
-    ids = list(by_id)
-    for link, key in ((CaseCategory, "categories"), (CaseIloIndicator, "ilo_indicators")):
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            for case_id, code in session.execute(
-                select(link.case_id, link.code).where(link.case_id.in_(chunk)).order_by(link.code)
-            ):
-                by_id[case_id][key].append(code)
+def _collect_files(session: Session, entity: Entity, where: Any) -> Iterator[tuple[str, bytes]]:
+    """The files (sha256, content) of the records ``_collect`` gives, a few rows at a time."""
+    if not (entity.blob_column and entity.digest_column):
+        return
+    columns = _columns(entity)
+    digest, blob = columns[entity.digest_column], columns[entity.blob_column]
+    result = session.connection().execute(
+        select(digest, blob).where(where, blob.is_not(None), digest.is_not(None))
+    )
+    for batch in result.partitions(50):
+        for sha, content in batch:
+            yield sha, bytes(content)
+
+
+class _CaseCodes:
+    """The category or ILO-indicator codes of the cases ``where`` selects, read in one query
+    ordered by case id beside the cases themselves (same order): no query per batch."""
+
+    def __init__(self, session: Session, link: Any, where: Any) -> None:
+        table: Any = link.__table__
+        cases = _columns(BY_NAME["case"])
+        self._rows = iter(
+            session.connection().execute(
+                select(table.c.case_id, table.c.code)
+                .join(Case.__table__, cases.id == table.c.case_id)
+                .where(where)
+                .order_by(table.c.case_id, table.c.code)
+            )
+        )
+        self._next: Any = next(self._rows, None)
+
+    def of(self, case_id: str) -> list[str]:
+        """The codes of ``case_id``; cases must be asked for in id order."""
+        codes = []
+        while self._next is not None and self._next[0] <= case_id:
+            if self._next[0] == case_id:
+                codes.append(self._next[1])
+            self._next = next(self._rows, None)
+        return codes
 
 
 class ExchangeService:
@@ -436,32 +495,34 @@ class ExchangeService:
         self._check_recipients(recipients)
         # One read transaction: SQLite's WAL snapshot is taken at its first read and holds
         # for every later statement in it, so all of these agree with each other.
-        with self.ws.read() as session:
-            start = 0 if all_changes else self._last_exported(session, kind)
-            end = self._change_seq(session)
-            collected = _Collected()
-            names = [e for e in ENTITIES if e.name in KIND_ENTITIES[kind]]
-            for index, entity in enumerate(names):
-                if progress:
-                    progress(index, len(names) + 2, _("Collecting records"))
-                model: Any = entity.model
-                if entity.model is Mission:
-                    where = model.is_local
-                else:
-                    where = (model.change_seq > start) & (model.change_seq <= end)
-                rows, files = _collect(session, entity, where)
-                collected.records[entity.name] = rows
-                collected.files.update(files)
-            prepared = self._prepare(session, kind, collected, start, end, all_changes, None)
-        packed = self._pack(prepared, collected, recipients, out, progress)
+        collected = _Collected()
+        try:
+            with self.ws.read() as session:
+                start = 0 if all_changes else self._last_exported(session, kind)
+                end = self._change_seq(session)
+                names = [e for e in ENTITIES if e.name in KIND_ENTITIES[kind]]
+                for index, entity in enumerate(names):
+                    if progress:
+                        progress(index, len(names) + 2, _("Collecting records"))
+                    columns = _columns(entity)
+                    if entity.model is Mission:
+                        where = columns.is_local.is_(True)
+                    else:
+                        where = (columns.change_seq > start) & (columns.change_seq <= end)
+                    collected.add_records(entity.name, _collect(session, entity, where))
+                    collected.add_files(_collect_files(session, entity, where))
+                prepared = self._prepare(session, kind, collected, start, end, all_changes, None)
+            packed = self._pack(prepared, collected, recipients, out, progress)
+        finally:
+            collected.close()
         try:
             with self.ws.write() as session:
-                self._record_export(session, prepared, collected, recipients, packed)
+                self._record_export(session, prepared, recipients, packed)
         except BaseException:
             # An export that is not logged must not be sent: the next one would not follow it.
             packed.path.unlink(missing_ok=True)
             raise
-        return self._finish(prepared, collected, packed, progress)
+        return self._finish(prepared, packed, progress)
 
     def _last_exported(self, session: Session, kind: BundleKind) -> int:
         value = session.execute(
@@ -495,7 +556,7 @@ class ExchangeService:
         if signing is None or not own.age_recipient:
             raise ValidationError(_("This installation has no signing key; it cannot export."))
         bundle_id = str(uuid.uuid4())
-        counts = collected.counts()
+        counts = dict(collected.counts)
         manifest = {
             "bundle_id": bundle_id,
             "kind": kind.value,
@@ -520,6 +581,7 @@ class ExchangeService:
             signing,
             manifest,
             counts,
+            collected.files,
             start,
             end,
             target,
@@ -536,15 +598,17 @@ class ExchangeService:
         """Sign, encrypt and write the bundle file; touches no database."""
         if progress:
             progress(len(ENTITIES), len(ENTITIES) + 2, _("Packing and signing"))
-        payload = build_payload(
-            prepared.manifest, collected.encoded(), collected.files, prepared.signing
-        )
-        if progress:
-            progress(len(ENTITIES) + 1, len(ENTITIES) + 2, _("Encrypting"))
         out = Path(out)
         temporary = out.with_name(out.name + ".part")
         try:
-            encrypt_to_file(payload, [*recipients, prepared.own_recipient], temporary)
+            write_bundle(
+                prepared.manifest,
+                collected.members,
+                collected.files,
+                prepared.signing,
+                [*recipients, prepared.own_recipient],
+                temporary,
+            )
             digest = hashlib.sha256(temporary.read_bytes()).hexdigest()
             os.replace(temporary, out)
         except OSError as exc:
@@ -559,7 +623,6 @@ class ExchangeService:
         self,
         session: Session,
         prepared: _Prepared,
-        collected: _Collected,
         recipients: list[str],
         packed: _Packed,
     ) -> None:
@@ -579,7 +642,7 @@ class ExchangeService:
                 source_mission=prepared.own_code,
                 change_seq_from=prepared.start,
                 change_seq_to=prepared.end,
-                counts={**prepared.counts, "files": len(collected.files)},
+                counts={**prepared.counts, "files": prepared.files},
                 report={"recipients": len(set(recipients)) + 1, "size": packed.size},
                 file_sha256=packed.sha256,
                 actor=self.ws.actor.username,
@@ -593,7 +656,7 @@ class ExchangeService:
             {
                 "kind": prepared.kind.value,
                 "counts": prepared.counts,
-                "files": len(collected.files),
+                "files": prepared.files,
                 "to": prepared.target,
             },
         )
@@ -601,7 +664,6 @@ class ExchangeService:
     def _finish(
         self,
         prepared: _Prepared,
-        collected: _Collected,
         packed: _Packed,
         progress: ProgressFn | None,
     ) -> ExportSummary:
@@ -614,7 +676,7 @@ class ExchangeService:
             packed.size,
             packed.sha256,
             prepared.counts,
-            len(collected.files),
+            prepared.files,
             prepared.start,
             prepared.end,
             prepared.target,
@@ -677,19 +739,22 @@ class ExchangeService:
                 )
             session.flush()
             collected = self._case_closure(session, [c.id for c in cases])
-            end = self._change_seq(session)
-            # A transfer changes the cases it packs, so it stays in its write transaction.
-            prepared = self._prepare(
-                session, BundleKind.TRANSFER, collected, 0, end, True, to_mission
-            )
-            packed = self._pack(prepared, collected, [recipient], out, progress)
             try:
-                self._record_export(session, prepared, collected, [recipient], packed)
+                end = self._change_seq(session)
+                # A transfer changes the cases it packs, so it stays in its write transaction.
+                prepared = self._prepare(
+                    session, BundleKind.TRANSFER, collected, 0, end, True, to_mission
+                )
+                packed = self._pack(prepared, collected, [recipient], out, progress)
+            finally:
+                collected.close()
+            try:
+                self._record_export(session, prepared, [recipient], packed)
                 session.flush()
             except BaseException:
                 packed.path.unlink(missing_ok=True)
                 raise
-            summary = self._finish(prepared, collected, packed, progress)
+            summary = self._finish(prepared, packed, progress)
             index_cases(session, [c.id for c in cases])
             self.ws.audit(
                 session,
@@ -701,27 +766,32 @@ class ExchangeService:
             return summary
 
     def _case_closure(self, session: Session, case_ids: list[str]) -> _Collected:
-        """The cases and every record they depend on or own."""
-        collected = _Collected()
+        """The cases and every record they depend on or own (a transfer: a few cases)."""
+        records: dict[str, dict[str, dict[str, Any]]] = {}
+        with_files: list[tuple[Entity, Any]] = []
 
-        def add(name: str, where: Any) -> list[dict[str, Any]]:
-            rows, files = _collect(session, BY_NAME[name], where)
-            known = {r["id"] for r in collected.records.get(name, [])}
-            collected.records.setdefault(name, []).extend(r for r in rows if r["id"] not in known)
-            collected.files.update(files)
+        def add(name: str, column: str, values: list[str]) -> list[dict[str, Any]]:
+            entity = BY_NAME[name]
+            where = _columns(entity)[column].in_(values)
+            rows = list(_collect(session, entity, where))
+            known = records.setdefault(name, {})
+            for row in rows:
+                known.setdefault(row["id"], row)
+            if entity.blob_column:
+                with_files.append((entity, where))
             return rows
 
-        cases = add("case", Case.id.in_(case_ids))
-        owned: dict[str, Any] = {
-            "case_event": CaseEvent,
-            "attachment": Attachment,
-            "partner_referral": PartnerReferral,
-            "contract_review": ContractReview,
-            "case_citation": CaseCitation,
-            "letter": Letter,
-            "returnee": Returnee,
-        }
-        children = {name: add(name, model.case_id.in_(case_ids)) for name, model in owned.items()}
+        cases = add("case", "id", case_ids)
+        owned = (
+            "case_event",
+            "attachment",
+            "partner_referral",
+            "contract_review",
+            "case_citation",
+            "letter",
+            "returnee",
+        )
+        children = {name: add(name, "case_id", case_ids) for name in owned}
 
         def ids(rows: list[dict[str, Any]], key: str) -> list[str]:
             return sorted({r[key] for r in rows if r.get(key)})
@@ -732,10 +802,7 @@ class ExchangeService:
             | set(ids(children["returnee"], "person_id"))
         )
         provisions = add(
-            "agreement_provision",
-            BY_NAME["agreement_provision"].model.id.in_(
-                ids(children["case_citation"], "provision_id")
-            ),
+            "agreement_provision", "id", ids(children["case_citation"], "provision_id")
         )
         parents = {
             "person": person_ids,
@@ -745,12 +812,17 @@ class ExchangeService:
             "agreement": ids(provisions, "agreement_id"),
         }
         for name, wanted in parents.items():
-            model: Any = BY_NAME[name].model
-            add(name, model.id.in_(wanted))
-        ordered = {
-            e.name: collected.records[e.name] for e in ENTITIES if e.name in collected.records
-        }
-        collected.records = ordered
+            add(name, "id", wanted)
+        collected = _Collected()
+        try:
+            for entity in ENTITIES:
+                if records.get(entity.name):
+                    collected.add_records(entity.name, records[entity.name].values())
+            for entity, where in with_files:
+                collected.add_files(_collect_files(session, entity, where))
+        except BaseException:
+            collected.close()
+            raise
         return collected
 
     # -- import -----------------------------------------------------------------------------------
@@ -780,76 +852,100 @@ class ExchangeService:
     def import_bundle(
         self, path: Path, identity_file: Path | None = None, progress: ProgressFn | None = None
     ) -> ImportReport:
+        """Import a bundle in two phases, so that nobody waits on it for long.
+
+        Staging reads only: decrypting and verifying the bundle, then, in one read snapshot,
+        who may change what, the audit history, the references and the merge plan (which
+        record is new, newer, older or in conflict, with its column values ready). Others save
+        as usual meanwhile (WAL). Then ``_write_import`` opens the import's one write
+        transaction and applies the plan: bulk statements only, unless a row written since the
+        snapshot touches what the plan relied on, in which case it is worked out again under
+        the lock. All or nothing: a refusal at any point leaves the database as it was.
+        """
         self.ws.require_role(*IMPORTERS)
         bundle = self.read(path, identity_file, progress)
-        with self.ws.read() as session:
-            seen = {
-                direction
-                for direction in session.execute(
-                    select(ExchangeLog.direction).where(ExchangeLog.bundle_id == bundle.bundle_id)
-                ).scalars()
-            }
+        try:
+            with self.ws.read() as session:
+                if self._already_imported(session, bundle):
+                    return ImportReport(bundle.bundle_id, bundle.kind.value, bundle.source, True)
+                target = bundle.manifest.get("target_mission")
+                if target and target != self.ws.mission_code:
+                    raise BundleRefused(
+                        _("This bundle is addressed to {code}, not to this installation.").format(
+                            code=target
+                        )
+                    )
+                if progress:
+                    progress(0, 0, _("Checking records against this database"))
+                staged = self._stage(session, bundle)
+            if progress:
+                progress(0, 0, _("Merging records"))
+            return self._write_import(bundle, staged)
+        finally:
+            bundle.close()
+
+    def _already_imported(self, session: Session, bundle: VerifiedBundle) -> bool:
+        seen = set(
+            session.execute(
+                select(ExchangeLog.direction).where(ExchangeLog.bundle_id == bundle.bundle_id)
+            ).scalars()
+        )
         if OUT in seen or bundle.source == self.ws.mission_code:
             raise BundleRefused(_("This bundle was made by this installation."))
-        if IN in seen:
-            return ImportReport(bundle.bundle_id, bundle.kind.value, bundle.source, True)
-        target = bundle.manifest.get("target_mission")
-        if target and target != self.ws.mission_code:
-            raise BundleRefused(
-                _("This bundle is addressed to {code}, not to this installation.").format(
-                    code=target
-                )
-            )
-        if progress:
-            progress(0, 0, _("Merging records"))
-        with self.ws.write() as session:
+        return IN in seen
+
+    def _stage(self, session: Session, bundle: VerifiedBundle) -> _Staged | None:
+        """Every check that can refuse the bundle, and the merge plan, from ``session``'s
+        snapshot; writes nothing. None when the shipped library must be seeded first (an
+        installation that never opened it), which only the write transaction may do."""
+        # Who may change what comes first: a refused record is named before any other check.
+        check_ownership(session, bundle, self.ws.mission_code)
+        # A rewritten audit history at the source is refused here (audit_anchor.py).
+        head = audit_anchor.check_incoming(
+            session,
+            bundle.manifest,
+            bundle.source,
+            _signing_key(session, bundle.source),
+            warn_on_gap=self.ws.mission.is_hq,
+        )
+        if bundle.records.get("case_citation") and not _has_library(session):
+            return None
+        check_references(session, bundle)
+        return _Staged(plan_merge(session, bundle), head, _held_head(session, bundle.source))
+
+    def _stage_locked(self, session: Session, bundle: VerifiedBundle) -> _Staged:
+        """Staging again inside the write transaction, for the rare import whose snapshot no
+        longer holds (or that must seed the library first)."""
+        if bundle.records.get("case_citation"):
+            # Citations point at the shipped library, which cases bundles no longer carry;
+            # an installation that never opened it seeds it here, in this transaction.
+            seed_library(self.ws, session)
+        staged = self._stage(session, bundle)
+        assert staged is not None  # the library is there now
+        return staged
+
+    def _write_import(self, bundle: VerifiedBundle, staged: _Staged | None) -> ImportReport:
+        """The import's only write transaction: everything it writes, it writes here."""
+        with self.ws.write() as session, larger_cache(session, IMPORT_CACHE_KIB):
             # Two imports of one mission's bundles run one after the other (PostgreSQL).
             self.ws.db.lock_for_import(session, bundle.source)
-            # Who may change what comes first: a refused record is named before any other check.
-            check_ownership(session, bundle, self.ws.mission_code)
-            # A rewritten audit history at the source is refused here (audit_anchor.py).
-            head = audit_anchor.check_incoming(
-                session,
-                bundle.manifest,
-                bundle.source,
-                _signing_key(session, bundle.source),
-                warn_on_gap=self.ws.mission.is_hq,
-            )
-            if bundle.records.get("case_citation"):
-                # Citations point at the shipped library, which cases bundles no longer carry;
-                # an installation that never opened it seeds it here, in this transaction.
-                seed_library(self.ws, session)
-            check_references(session, bundle)
-            result = merge_bundle(session, bundle)
+            if self._already_imported(session, bundle):  # imported by another user meanwhile
+                return ImportReport(bundle.bundle_id, bundle.kind.value, bundle.source, True)
+            if (
+                staged is None
+                or staged.held != _held_head(session, bundle.source)
+                or stale(session, staged.plan)
+            ):
+                staged = self._stage_locked(session, bundle)
+            result = apply_plan(session, staged.plan, bundle)
+            head = staged.head
             audit_anchor.keep_incoming(session, bundle.source, head, bundle.bundle_id)
             touched = set(result.case_ids) | {
                 r["case_id"] for r in bundle.records.get("case_event", [])
             }
             if touched:
                 index_cases(session, sorted(touched))
-            per_entity = {
-                name: {
-                    "new": t.new,
-                    "updated": t.updated,
-                    "unchanged": t.unchanged,
-                    "local_newer": t.local_newer,
-                    "conflicts": t.conflicts,
-                }
-                for name, t in result.tallies.items()
-            }
-            report = ImportReport(
-                bundle_id=bundle.bundle_id,
-                kind=bundle.kind.value,
-                source_mission=bundle.source,
-                new=result.total("new"),
-                updated=result.total("updated"),
-                unchanged=result.total("unchanged"),
-                local_newer=result.total("local_newer"),
-                conflicts=result.total("conflicts"),
-                files=len(bundle.files),
-                per_entity=per_entity,
-                warnings=tuple(head.warnings),
-            )
+            report = _import_report(bundle, result, head.warnings)
             change_range = bundle.manifest["change_range"]
             session.add(
                 ExchangeLog(
@@ -962,6 +1058,74 @@ def _signing_key(session: Session, code: str) -> str | None:
     return session.execute(
         select(Mission.signing_public_key).where(Mission.code == code)
     ).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class _Staged:
+    """What an import worked out before taking the write lock."""
+
+    plan: MergePlan
+    head: audit_anchor.HeadCheck
+    held: tuple[int, str] | None  # the source's audit head held here when staged
+
+
+@contextmanager
+def larger_cache(session: Session, kib: int) -> Iterator[None]:
+    """At least ``kib`` of page cache on this connection while the block runs (SQLite).
+
+    A large import writes into indexes keyed by random ids; with the 64 MiB a new HQ database
+    starts with, its pages were spilled, encrypted, read back and decrypted again and again
+    inside the write transaction. The cache is given back afterwards."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    if before < 0 and -before >= kib:
+        yield
+        return
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
+
+
+def _held_head(session: Session, code: str) -> tuple[int, str] | None:
+    row = session.get(AuditHead, code)
+    return None if row is None else (row.seq, row.hash)
+
+
+def _has_library(session: Session) -> bool:
+    return session.execute(select(Agreement.id).limit(1)).first() is not None
+
+
+def _import_report(
+    bundle: VerifiedBundle, result: MergeResult, warnings: list[str]
+) -> ImportReport:
+    per_entity = {
+        name: {
+            "new": t.new,
+            "updated": t.updated,
+            "unchanged": t.unchanged,
+            "local_newer": t.local_newer,
+            "conflicts": t.conflicts,
+        }
+        for name, t in result.tallies.items()
+    }
+    return ImportReport(
+        bundle_id=bundle.bundle_id,
+        kind=bundle.kind.value,
+        source_mission=bundle.source,
+        new=result.total("new"),
+        updated=result.total("updated"),
+        unchanged=result.total("unchanged"),
+        local_newer=result.total("local_newer"),
+        conflicts=result.total("conflicts"),
+        files=len(bundle.files),
+        per_entity=per_entity,
+        warnings=tuple(warnings),
+    )
 
 
 def _report_dict(report: ImportReport) -> dict[str, Any]:

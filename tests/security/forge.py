@@ -37,8 +37,7 @@ Records = dict[str, list[dict[str, Any]]]
 def records_of(site: Site, entity: str, where: ColumnElement[bool]) -> list[dict[str, Any]]:
     """Records of ``entity`` in ``site``'s database, exactly as they travel in bundles."""
     with site.ws.read() as session:
-        rows, _files = _collect(session, BY_NAME[entity], where)
-    return rows
+        return list(_collect(session, BY_NAME[entity], where))
 
 
 def record_of(site: Site, entity: str, where: ColumnElement[bool]) -> dict[str, Any]:

@@ -1,0 +1,117 @@
+"""Import stages outside the write lock: while it checks the bundle and plans the merge, other
+users save as usual; the plan it then applies is the one a sequential import would make."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app.db.engine import open_raw
+from app.db.models import Case
+from app.exchange import merge
+from app.services import exchange as exchange_service
+from app.services.cases import CaseService
+from app.services.installation import unlock
+from app.services.records import CaseChanges
+from tests.conftest import PASSWORD
+from tests.integration import test_exchange as shared
+from tests.integration.test_exchange import Site
+
+sites, hq, sel = shared.sites, shared.hq, shared.sel
+
+
+def _case_ids(site: Site) -> list[str]:
+    with site.ws.read() as session:
+        return list(session.execute(select(Case.id).order_by(Case.number)).scalars())
+
+
+def _second_bundle(sel: Site, hq: Site, tmp_path: Path, case_id: str) -> Path:
+    """HQ holds SEL's cases; SEL then changes one case and exports that change."""
+    first = sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(first.path)
+    sel.cases.update_case(case_id, CaseChanges(description="Changed at the mission."))
+    return sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient]).path
+
+
+def _during_planning(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) -> list[str]:
+    """Run ``action`` while the import plans its merge (staging, or planning again)."""
+    phases: list[str] = []
+    original = merge.plan_merge
+
+    def planning(session: Any, bundle: Any) -> merge.MergePlan:
+        phases.append("planned")
+        if len(phases) == 1:
+            action()
+        return original(session, bundle)
+
+    monkeypatch.setattr(exchange_service, "plan_merge", planning)
+    return phases
+
+
+def _write_lock_is_free(site: Site) -> bool:
+    """Whether another connection takes the write lock at once (busy_timeout 0: no waiting)."""
+    connection = open_raw(site.ws.db.path, site.ws.db.key)
+    try:
+        connection.execute("PRAGMA busy_timeout = 0")
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+        return True
+    except Exception:  # noqa: BLE001 - "database is locked" is the answer, not an error
+        return False
+    finally:
+        connection.close()
+
+
+def test_others_save_while_the_import_stages(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed_at_mission, other_case = _case_ids(sel)[:2]
+    bundle = _second_bundle(sel, hq, tmp_path, changed_at_mission)
+    officer = unlock(hq.paths, "admin", PASSWORD)  # another user of HQ's data folder
+    free: list[bool] = []
+
+    def save() -> None:
+        free.append(_write_lock_is_free(hq))
+        CaseService(officer).update_case(other_case, CaseChanges(description="Saved at HQ."))
+
+    try:
+        phases = _during_planning(monkeypatch, save)
+        report = hq.exchange.import_bundle(bundle)
+    finally:
+        officer.close()
+
+    assert free == [True]
+    # The save touched a case the bundle does not carry: the staged plan was applied as is.
+    assert phases == ["planned"]
+    assert report.updated >= 1 and report.conflicts == 0
+    assert hq.cases.get_case(changed_at_mission).description == "Changed at the mission."
+    assert hq.cases.get_case(other_case).description == "Saved at HQ."
+
+
+def test_a_save_to_a_record_the_bundle_carries_is_planned_again_under_the_lock(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_id = _case_ids(sel)[0]
+    bundle = _second_bundle(sel, hq, tmp_path, case_id)
+    officer = unlock(hq.paths, "admin", PASSWORD)
+
+    def save_the_same_case() -> None:
+        CaseService(officer).update_case(case_id, CaseChanges(description="Changed at HQ."))
+
+    try:
+        phases = _during_planning(monkeypatch, save_the_same_case)
+        report = hq.exchange.import_bundle(bundle)
+    finally:
+        officer.close()
+
+    # Both sides made the same version: a conflict, as if HQ's save had come first. A plan
+    # from before the save would have overwritten it.
+    assert phases == ["planned", "planned"]
+    assert report.conflicts == 1 and report.updated == 0
+    assert hq.cases.get_case(case_id).description == "Changed at HQ."
+    (conflict,) = hq.exchange.conflicts()
+    assert conflict.record_id == case_id
