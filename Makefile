@@ -43,7 +43,6 @@ translations: $(STAMP)
 			$(VENV)/bin/pybabel init -i translations/messages.pot -d translations -l $$lang; \
 		fi; \
 	done
-	$(PY) translations/fill_en.py
 	# Document words (reports, reviews): their own domain, rendered in the document's language.
 	$(VENV)/bin/pybabel extract --no-location --sort-by-file -F babel.cfg --no-default-keywords \
 		-k D_ -k DP_:1c,2 -k DN_:1,2 -o translations/documents.pot app
@@ -51,6 +50,7 @@ translations: $(STAMP)
 		$(VENV)/bin/pybabel update -D documents -i translations/documents.pot -d translations \
 			-l $$lang --no-fuzzy-matching; \
 	done
+	$(PY) translations/fill_en.py
 	$(MAKE) --no-print-directory translations-compile
 
 translations-compile: $(STAMP)

@@ -11,19 +11,23 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-CATALOG = Path(__file__).resolve().parent / "en" / "LC_MESSAGES" / "messages.po"
+CATALOGS = [
+    Path(__file__).resolve().parent / "en" / "LC_MESSAGES" / f"{domain}.po"
+    for domain in ("messages", "documents")
+]
 
 
 def main() -> int:
-    with CATALOG.open("rb") as handle:
-        catalog = read_po(handle, locale="en")
-    for message in catalog:
-        if not message.id:
-            continue
-        message.string = message.id if isinstance(message.id, str) else tuple(message.id)
-        message.flags.discard("fuzzy")
-    with CATALOG.open("wb") as handle:
-        write_po(handle, catalog, omit_header=False)
+    for path in CATALOGS:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale="en")
+        for message in catalog:
+            if not message.id:
+                continue
+            message.string = message.id if isinstance(message.id, str) else tuple(message.id)
+            message.flags.discard("fuzzy")
+        with path.open("wb") as handle:
+            write_po(handle, catalog, omit_header=False)
     return 0
 
 

@@ -132,7 +132,7 @@ def region(code: str) -> Region:
         raise ValidationError(
             _(
                 "“{code}” is not a region of Kazakhstan: give its ISO 3166-2:KZ code, such as "
-                "KZ-71 (Astana) or KZ-33 (Jetisu Region)."
+                "KZ-71 (Astana) or KZ-75 (Almaty)."
             ).format(code=code),
             "region",
         )
