@@ -2,15 +2,18 @@
 
 Each helper refuses a widget a person could not use (hidden or disabled), so a test that
 presses a button also proves the button is there to be pressed.
+
+Saves, status changes and letter steps run on a pool thread (``ui/tasks.py``); a test clicks
+as the officer does and waits on the task (``wait_for``, ``wait_written``), never on a clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QLineEdit,
@@ -27,6 +31,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QRadioButton,
+    QStyle,
+    QStyleOptionButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -35,6 +41,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+
+if TYPE_CHECKING:
+    from ui.cases.editor import CaseEditor
+    from ui.tasks import BackgroundTask
+
+WAIT_MS = 20_000
+"""How long a test waits for a write on the pool thread before it fails."""
 
 Item = QTreeWidgetItem | QListWidgetItem | QTableWidgetItem
 D = TypeVar("D", bound=QWidget)
@@ -47,12 +60,25 @@ def _usable(widget: QWidget) -> None:
 
 
 def click(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None) -> None:
-    """A left click in the middle of ``widget`` (or at ``pos``)."""
+    """A left click where the officer clicks: at ``pos`` when given, else a check box or
+    radio button on its indicator and any other widget in its middle."""
     _usable(widget)
     if pos is None and isinstance(widget, QCheckBox | QRadioButton):
         # A check box reacts on its box and text only, not across the width a layout gives it.
-        pos = QPoint(8, widget.height() // 2)
+        pos = _indicator(widget).center()
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos or widget.rect().center())
+
+
+def _indicator(button: QCheckBox | QRadioButton) -> QRect:
+    """Where the style draws the button's box (or circle)."""
+    option = QStyleOptionButton()
+    button.initStyleOption(option)
+    element = (
+        QStyle.SubElement.SE_CheckBoxIndicator
+        if isinstance(button, QCheckBox)
+        else QStyle.SubElement.SE_RadioButtonIndicator
+    )
+    return button.style().subElementRect(element, option, button)
 
 
 def type_into(
@@ -152,7 +178,7 @@ def click_item(qtbot: QtBot, view: QTreeWidget | QListWidget | QTableWidget, ite
     click_index(qtbot, view, index)
 
 
-def dialog_button(dialog: QWidget, which: QDialogButtonBox.StandardButton) -> QAbstractButton:
+def _dialog_button(dialog: QWidget, which: QDialogButtonBox.StandardButton) -> QAbstractButton:
     """The dialog's standard button ``which`` (OK, Save, Yes...)."""
     if isinstance(dialog, QMessageBox):
         button = dialog.button(QMessageBox.StandardButton(which.value))
@@ -195,24 +221,9 @@ def answer_modal(
             seen.append(dialog)
         if fill is not None:
             fill(dialog)
-        click(qtbot, dialog_button(dialog, button))
+        click(qtbot, _dialog_button(dialog, button))
 
     when_modal(kind, answer)
-
-
-def accept_message(qtbot: QtBot, seen: list[QMessageBox] | None = None) -> None:
-    """Press Yes (or OK) on the next message box; the box is appended to ``seen``."""
-
-    def press(box: QMessageBox) -> None:
-        if seen is not None:
-            seen.append(box)
-        button = box.button(QMessageBox.StandardButton.Yes) or box.button(
-            QMessageBox.StandardButton.Ok
-        )
-        assert button is not None
-        click(qtbot, button)
-
-    when_modal(QMessageBox, press)
 
 
 def save_as(qtbot: QtBot, path: Path) -> None:
@@ -242,9 +253,13 @@ def show_tab(qtbot: QtBot, tabs: QTabWidget, page: QWidget) -> None:
     assert tabs.currentWidget() is page
 
 
-def press_ok(qtbot: QtBot, dialog: QWidget) -> None:
-    """Press the OK button of an open dialog."""
-    click(qtbot, dialog_button(dialog, QDialogButtonBox.StandardButton.Ok))
+def press_dialog_button(
+    qtbot: QtBot,
+    dialog: QWidget,
+    which: QDialogButtonBox.StandardButton = QDialogButtonBox.StandardButton.Ok,
+) -> None:
+    """Press the standard button ``which`` (OK unless told) of an open dialog."""
+    click(qtbot, _dialog_button(dialog, which))
 
 
 def open_area(qtbot: QtBot, window: QWidget, key: str) -> QWidget:
@@ -268,8 +283,51 @@ def press_button(qtbot: QtBot, box: QWidget, text: str) -> None:
     click(qtbot, buttons[0])
 
 
-def modal() -> QWidget:
-    """The modal window open now (a message box or dialog a click has just opened)."""
-    widget = QApplication.activeModalWidget()
-    assert widget is not None, "no dialog is open"
-    return widget
+def modal_dialog(qtbot: QtBot) -> QDialog:
+    """The dialog or message box a click opened (``open()`` or ``exec()``), once it is on
+    screen."""
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QDialog), timeout=5000)
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, QDialog)
+    return dialog
+
+
+def click_yes(qtbot: QtBot, box: QMessageBox | None) -> None:
+    """Click the accepting button of an open question (``ui.widgets.dialogs.confirm``)."""
+    assert box is not None and box.isVisible()
+    yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
+    click(qtbot, yes)
+
+
+def wait_for(qtbot: QtBot, task: BackgroundTask[object] | None) -> None:
+    """Wait until ``task`` (if one was started) has finished."""
+    if task is not None:
+        qtbot.waitUntil(lambda: not task.running, timeout=WAIT_MS)
+
+
+class Writer(Protocol):
+    @property
+    def writing(self) -> bool: ...
+
+
+def wait_written(qtbot: QtBot, panel: Writer) -> None:
+    """Wait until the panel's writes (queued ones too) are done and shown."""
+    qtbot.waitUntil(lambda: not panel.writing, timeout=WAIT_MS)
+
+
+def press_save(qtbot: QtBot, editor: CaseEditor) -> bool:
+    """Click Save; True when the case was written, False when a rule refused it."""
+    before = editor.save_task
+    click(qtbot, editor.save_button)
+    if editor.save_task is before:
+        return False  # refused before any write started (the message is shown)
+    wait_for(qtbot, editor.save_task)
+    return editor.last_save_ok
+
+
+def activate(qtbot: QtBot, widget: QWidget) -> None:
+    """Make ``widget``'s window the active one again (a popup may have taken it while the
+    test waited), so that focus and shortcuts reach it."""
+    window = widget.window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)

@@ -19,7 +19,7 @@ from app.services.contracts import ContractReviewService
 from app.services.letters import LetterService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
-from tests.ui.presses import WAIT_MS, click, click_yes
+from tests.ui.press import WAIT_MS, click, click_yes
 from ui.cases.area import CasesArea
 from ui.cases.timeline import link_text
 from ui.contracts.page import ContractReviewPage

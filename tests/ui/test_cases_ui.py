@@ -15,7 +15,7 @@ from app.db.engine import open_raw
 from app.domain.iin import make_iin
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
-from tests.ui.presses import click, modal_dialog, press_dialog_button, press_save, wait_written
+from tests.ui.press import click, modal_dialog, press_dialog_button, press_save, wait_written
 from ui.cases import attachments as attachments_module
 from ui.cases import editor as editor_module
 from ui.cases.area import CasesArea

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from app.i18n import language_override
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
-from tests.ui.presses import click, press_save
+from tests.ui.press import click, press_save
 from tests.ui.test_cases_ui import _area, _fill_new_case
 from ui.cases.claims import ClaimsEditor
 from ui.main_window import MainWindow
@@ -55,6 +55,7 @@ def test_claims_are_entered_in_rows_and_saved_with_the_case(
     area.open_case(case.id)
     claims = area.editor.claims
     assert [r.amount.text() for r in claims.rows] == ["6600000", "1250.50"]
+    qtbot.waitUntil(claims.rows[0].remove.isVisible)  # new rows are shown by the event loop
     click(qtbot, claims.rows[0].remove)
     assert area.editor.dirty
     assert [r.amount.text() for r in claims.rows] == ["1250.50"]
@@ -84,6 +85,8 @@ def test_an_empty_row_is_no_claim_and_kinds_follow_the_language(
     qtbot: QtBot, qapp: QApplication
 ) -> None:
     editor = ClaimsEditor()
+    qtbot.addWidget(editor)
+    editor.show()
     click(qtbot, editor.add_button)
     assert editor.claims() == []
     with language_override("kk"):

@@ -35,7 +35,7 @@ from app.services.keys import KeyService
 from app.services.organisations import OrganisationService
 from app.services.users import UserInfo
 from app.services.workspace import Workspace
-from tests.ui.presses import activate, click, modal_dialog, press_save, wait_for, wait_written
+from tests.ui.press import activate, click, modal_dialog, press_save, wait_for, wait_written
 from tests.ui.test_cases_ui import _area, _fill_new_case
 from ui.cases import editor as editor_module
 from ui.cases.editor import CaseEditor

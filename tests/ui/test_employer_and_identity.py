@@ -25,7 +25,7 @@ from app.services.letters import LetterService
 from app.services.organisations import OrganisationService
 from app.services.records import CaseChanges, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
-from tests.ui.presses import WAIT_MS, click, modal_dialog, wait_written
+from tests.ui.press import WAIT_MS, click, modal_dialog, wait_written
 from ui.cases import attachments as attachments_module
 from ui.cases.attachments import AttachmentsPanel
 from ui.cases.org_picker import OrganisationDialog, OrganisationPicker

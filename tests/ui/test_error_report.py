@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.errors import NotFound
-from tests.ui.press import click, dialog_button
+from tests.ui.press import click, press_dialog_button
 from ui import error_report
 from ui.error_report import ErrorDialog, ErrorReporter
 
@@ -82,7 +82,7 @@ def test_an_exception_in_a_slot_gives_one_dialog_and_a_log_line_without_personal
     if os.name == "posix":
         assert reporter.log_file.stat().st_mode & 0o777 == 0o600
 
-    click(qtbot, dialog_button(dialogs[0], QDialogButtonBox.StandardButton.Close))
+    press_dialog_button(qtbot, dialogs[0], QDialogButtonBox.StandardButton.Close)
     qtbot.waitUntil(lambda: reporter.dialog is None)
     assert len(press(qtbot, button)) == 1  # a later error is shown again
 

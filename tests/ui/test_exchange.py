@@ -21,9 +21,8 @@ from tests.integration.test_exchange import Site, first_case_id, link, make_site
 from tests.ui.press import (
     click,
     click_index,
-    dialog_button,
     open_file,
-    press_ok,
+    press_dialog_button,
     save_as,
     show_tab,
     type_into,
@@ -193,7 +192,7 @@ def test_trusting_a_key_through_the_dialog_adds_a_row(qtbot: QtBot, pair):
     type_into(qtbot, dialog.code, "tas")
     type_into(qtbot, dialog.signing_key, signing)
     type_into(qtbot, dialog.age_recipient, recipient)
-    press_ok(qtbot, dialog)
+    press_dialog_button(qtbot, dialog)
 
     assert not dialog.isVisible()
     assert [cell(table, r, 0) for r in range(table.rowCount())] == ["AST (headquarters)", "TAS"]
@@ -215,13 +214,13 @@ def test_a_bad_key_shows_the_message_and_adds_nothing(qtbot: QtBot, pair):
     assert dialog is not None
     type_into(qtbot, dialog.code, "TAS")
     type_into(qtbot, dialog.signing_key, "not a key")
-    press_ok(qtbot, dialog)
+    press_dialog_button(qtbot, dialog)
 
     assert dialog.isVisible()
     assert dialog.error.text() == "A signing key is 32 bytes in base64 (44 characters)."
     assert page.trusted_keys.table.rowCount() == 1
     assert [t.code for t in KeyService(sel.ws).trusted()] == ["AST"]
-    click(qtbot, dialog_button(dialog, QDialogButtonBox.StandardButton.Cancel))
+    press_dialog_button(qtbot, dialog, QDialogButtonBox.StandardButton.Cancel)
     assert not dialog.isVisible()
 
 
@@ -249,13 +248,13 @@ def test_hq_transfers_cases_and_sends_the_library(qtbot: QtBot, pair, tmp_path):
     dialog = page.dialog
     assert dialog is not None and dialog.isVisible()
     assert [dialog.mission.itemText(i) for i in range(dialog.mission.count())] == ["SEL"]
-    press_ok(qtbot, dialog)
+    press_dialog_button(qtbot, dialog)
     assert dialog.error.text() == "Name at least one case to transfer."
     type_into(qtbot, dialog.numbers, f" {number}, ")
     save_as(qtbot, tmp_path / "transfer.qbundle")
     click(qtbot, dialog.browse)
     assert dialog.out.text() == str(tmp_path / "transfer.qbundle")
-    press_ok(qtbot, dialog)
+    press_dialog_button(qtbot, dialog)
     assert page.findChild(QProgressDialog) is not None
     wait(qtbot, page)
 
@@ -278,7 +277,7 @@ def test_a_refused_transfer_shows_why(qtbot: QtBot, pair, tmp_path):
     assert dialog is not None
     type_into(qtbot, dialog.numbers, "SEL-2020-9999")
     type_into(qtbot, dialog.out, str(tmp_path / "t.qbundle"))
-    press_ok(qtbot, dialog)
+    press_dialog_button(qtbot, dialog)
     wait(qtbot, page)
     assert page.hq_summary.text() == "Not written: No case SEL-2020-9999."
     assert not (tmp_path / "t.qbundle").exists()

@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from app.i18n import LANGUAGES, _, language_override
 from app.services.workspace import Workspace
-from tests.ui.press import click, dialog_button, open_area
+from tests.ui.press import click, open_area, press_dialog_button
 from ui.help import HELP_DIR, AboutDialog, HelpDialog, ShortcutsDialog, manual_path, shortcut_rows
 from ui.i18n_bridge import LanguageBridge
 from ui.main_window import MainWindow
@@ -97,7 +97,7 @@ def test_shortcut_list_is_read_from_the_window_actions(
     window = make_window(ws)
     dialog = open_shortcuts(qtbot, window)
     rows = shown_rows(dialog)
-    click(qtbot, dialog_button(dialog, QDialogButtonBox.StandardButton.Close))
+    press_dialog_button(qtbot, dialog, QDialogButtonBox.StandardButton.Close)
     assert not dialog.isVisible()
     assert rows["New case"] == _keys("Ctrl+N")
     assert rows["Find"] == _keys("Ctrl+F")

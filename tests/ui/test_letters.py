@@ -21,7 +21,7 @@ from app.services.demo import fill_demo
 from app.services.letters import LetterService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
-from tests.ui.presses import WAIT_MS, click, click_yes, press_dialog_button, wait_for, wait_written
+from tests.ui.press import WAIT_MS, click, click_yes, press_dialog_button, wait_for, wait_written
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.dialog import LetterDialog
 from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT

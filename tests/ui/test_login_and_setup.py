@@ -18,7 +18,7 @@ from app.security.recovery_key import parse_recovery_key
 from app.services.installation import init_installation, unlock, unlock_with_keyring
 from tests.conftest import MISSION as MISSION_SETUP
 from tests.conftest import PASSWORD
-from tests.ui.press import choose, click, press_ok, save_as, type_into
+from tests.ui.press import choose, click, press_dialog_button, save_as, type_into
 from ui import app as ui_app
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
@@ -225,7 +225,7 @@ def test_wizard_creates_the_mission_and_signs_the_administrator_in(
     assert sheet.read_bytes().startswith(b"%PDF")
     assert dialog.saved.text() == f"Saved: {sheet}"
     with qtbot.waitSignal(wizard.accepted, timeout=10_000):
-        press_ok(qtbot, dialog)
+        press_dialog_button(qtbot, dialog)
     ws = wizard.workspace
     assert ws is not None
     try:
@@ -316,11 +316,11 @@ def test_forgot_all_passwords_makes_a_new_administrator(
     type_into(qtbot, recover_dialog.username, "dana")
     type_into(qtbot, recover_dialog.password, "a new password")
     type_into(qtbot, recover_dialog.repeat, "a new password")
-    press_ok(qtbot, recover_dialog)
+    press_dialog_button(qtbot, recover_dialog)
     assert "Group 5" in recover_dialog.error.text()
     assert not KeySlotStore(paths.keyslots).has_slot("dana")
     type_into(qtbot, recover_dialog.key, recovery_key.lower())
     with qtbot.waitSignal(recover_dialog.accepted, timeout=10_000):
-        press_ok(qtbot, recover_dialog)
+        press_dialog_button(qtbot, recover_dialog)
     assert dialog.username.text() == "dana"
     unlock(paths, "dana", "a new password").close()

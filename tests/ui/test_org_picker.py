@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from app.services.organisations import OrganisationService
 from app.services.records import OrganisationInput
 from app.services.workspace import Workspace
-from tests.ui.presses import click, wait_written
+from tests.ui.press import click, wait_written
 from ui.cases.org_picker import OrganisationPicker
 
 

@@ -15,7 +15,7 @@ from app.services.cases import CaseService
 from app.services.people import PersonService
 from app.services.records import CaseChanges, CaseInput, PersonInput
 from app.services.workspace import Workspace
-from tests.ui.presses import click, press_save
+from tests.ui.press import click, press_save
 from ui.cases import editor as editor_module
 from ui.cases.editor import CaseEditor
 

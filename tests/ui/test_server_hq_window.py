@@ -53,7 +53,7 @@ def test_wizard_creates_an_hq_on_a_database_server(
     qtbot.addWidget(wizard)
     wizard.show()
     wizard.next()
-    _fill_mission(wizard)
+    _fill_mission(qtbot, wizard)
     wizard.mission.code.setText("AST")
     wizard.mission.country.set_code("KZ")
     wizard.mission.is_hq.setChecked(True)

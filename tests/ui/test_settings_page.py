@@ -27,11 +27,10 @@ from tests.ui.press import (
     choose,
     click,
     click_item,
-    dialog_button,
-    modal,
+    modal_dialog,
     open_area,
     press_button,
-    press_ok,
+    press_dialog_button,
     save_as,
     type_into,
 )
@@ -129,7 +128,7 @@ def test_changing_my_password_through_the_dialog(
     dialog = page.dialog
     assert dialog is not None and dialog.isVisible()
     _new_password(qtbot, dialog, "my new password")
-    press_ok(qtbot, dialog)
+    press_dialog_button(qtbot, dialog)
     qtbot.waitUntil(lambda: page.task is not None and not page.task.running, timeout=5000)
     assert window.statusBar().currentMessage() == "Your password has been changed."
     KeySlotStore(installation.keyslots).unlock("admin", "my new password")
@@ -155,7 +154,7 @@ def test_administrator_adds_a_user_who_can_then_unlock(
     type_into(qtbot, dialog.full_name, "Дана Серікқызы")  # type: ignore[attr-defined]
     choose(qtbot, dialog.role, "attache")  # type: ignore[attr-defined]
     _new_password(qtbot, dialog, "dana's password")
-    press_ok(qtbot, dialog)
+    press_dialog_button(qtbot, dialog)
     qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 5, timeout=5000)
     names = [panel.tree.topLevelItem(i).text(0) for i in range(5)]  # type: ignore[union-attr]
     assert names == ["admin", "aigul", "astana", "dana", "serik"]
@@ -179,13 +178,13 @@ def test_add_user_dialog_keeps_bad_input_and_adds_nothing(
     assert dialog is not None
     type_into(qtbot, dialog.username, "aigul")  # type: ignore[attr-defined]
     _new_password(qtbot, dialog, "whatever long")
-    press_ok(qtbot, dialog)
+    press_dialog_button(qtbot, dialog)
     assert dialog.isVisible()
     assert dialog.error.text() == "A user named aigul already exists."
     type_into(qtbot, dialog.username, "Bad Name")  # type: ignore[attr-defined]
-    press_ok(qtbot, dialog)
+    press_dialog_button(qtbot, dialog)
     assert dialog.error.text().startswith("A user name is 2–32 characters")
-    click(qtbot, dialog_button(dialog, QDialogButtonBox.StandardButton.Cancel))
+    press_dialog_button(qtbot, dialog, QDialogButtonBox.StandardButton.Cancel)
     assert not dialog.isVisible()
     assert panel.task is None
     assert len(UserService(ws).list()) == 4
@@ -205,14 +204,14 @@ def test_reset_password_and_revoke(
     assert dialog is not None
     assert "aigul" in dialog.intro.text()
     _new_password(qtbot, dialog, "a fresh password")
-    press_ok(qtbot, dialog)
+    press_dialog_button(qtbot, dialog)
     slots = KeySlotStore(installation.keyslots)
     qtbot.waitUntil(lambda: panel.task is not None and not panel.task.running, timeout=5000)
     slots.unlock("aigul", "a fresh password")
 
     _click_user(qtbot, panel, "serik")
     click(qtbot, panel.revoke_button)
-    box = modal()
+    box = modal_dialog(qtbot)
     assert isinstance(box, QMessageBox)
     assert "serik" in box.text()
     press_button(qtbot, box, "Revoke")
@@ -239,7 +238,7 @@ def test_administrator_replaces_the_recovery_key_and_keeps_working(
     assert page.recovery_button.isVisibleTo(page)
     old_key = ws.db.key
     click(qtbot, page.recovery_button)
-    box = modal()
+    box = modal_dialog(qtbot)
     assert isinstance(box, QMessageBox)
     press_button(qtbot, box, "Replace")
     qtbot.waitUntil(lambda: page.recovery_dialog is not None, timeout=10_000)
@@ -253,7 +252,7 @@ def test_administrator_replaces_the_recovery_key_and_keeps_working(
     save_as(qtbot, sheet)
     click(qtbot, dialog.save_button)
     assert sheet.read_bytes().startswith(b"%PDF")
-    press_ok(qtbot, dialog)
+    press_dialog_button(qtbot, dialog)
     assert not dialog.isVisible()
     assert recover(installation, new_key, "dana", "a new password").method == "recovery_key"
 
