@@ -187,3 +187,26 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+# The suite's verdict is pytest's exit status. Tearing down the interpreter afterwards runs
+# PySide6's own clean-up of Qt objects that outlive the tests (wrappers kept by closures and
+# caches), which now and then aborts with "Fatal Python error: none_dealloc" (exit 134) after
+# every test passed: seen three times in full or tests/ui runs, never inside a test. Leave with
+# the status pytest decided once its report is written (QORGAU_TEST_FINALISE=1 keeps the
+# normal teardown, to hunt the cause); a crash during a test still fails the run.
+_EXIT_STATUS: list[int] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _EXIT_STATUS.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _EXIT_STATUS and os.environ.get("QORGAU_TEST_FINALISE") != "1":
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_EXIT_STATUS[-1])
