@@ -35,6 +35,7 @@ from app.security.login_guard import LoginGuard, wait_message
 from app.security.private_files import make_private_dir, touch_private
 from app.security.recovery_key import create_recovery_slot
 from app.security.rekey import key_opens, settle_sign_in
+from app.services.server_hq import refuse_on_server, unlock_message
 from app.services.workspace import Actor, MissionSummary, Workspace
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
@@ -484,6 +485,7 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
 
 
 def remember_unlock(workspace: Workspace, store: SecretStore) -> bool:
+    refuse_on_server(workspace.on_server, unlock_message())
     return store.set(
         unlock_entry_name(workspace.database_id, workspace.actor.username), workspace.db.key
     )

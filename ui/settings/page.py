@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import Role
+from app.domain.roles import USER_MANAGERS
 from app.errors import QorgauError
 from app.i18n import _
 from app.security.keyring_store import SecretStore
@@ -26,6 +27,7 @@ from app.services import settings as domain_settings
 from app.services.installation import forget_unlock
 from app.services.recovery import RecoveryService
 from app.services.recovery_sheet import sheet_facts
+from app.services.server_hq import backups_message, recovery_message, unlock_message
 from app.services.users import UserService
 from ui import ui_settings
 from ui.main_window import MainWindow
@@ -73,14 +75,18 @@ class SettingsPage(QScrollArea):
         self.security = QGroupBox()
         self.keyring_state = QLabel()
         self.keyring_state.setWordWrap(True)
+        # An HQ on a database server keeps no key here and has no recovery key: no buttons
+        # that could only fail (app/services/server_hq.py).
+        self.on_server = workspace.on_server
         self.forget_button = QPushButton()
         self.forget_button.setEnabled(self.store.is_system)
+        self.forget_button.setVisible(not self.on_server)
         self.forget_button.clicked.connect(self.forget_this_computer)
         self.password_button = QPushButton()
         self.password_button.clicked.connect(self.change_own_password)
         self.recovery_button = QPushButton()
         self.recovery_button.clicked.connect(self.rotate_recovery_key)
-        self.recovery_button.setVisible(is_admin)
+        self.recovery_button.setVisible(is_admin and not self.on_server)
         self.recovery_dialog: RecoveryKeyDialog | None = None
         buttons = QHBoxLayout()
         buttons.addWidget(self.password_button)
@@ -93,7 +99,7 @@ class SettingsPage(QScrollArea):
 
         self.users_box = QGroupBox()
         self.users: UsersPanel | None = None
-        if workspace.actor.role == Role.ADMIN:
+        if workspace.actor.role in USER_MANAGERS:
             self.users = UsersPanel(workspace, window.bridge, self.store)
             QVBoxLayout(self.users_box).addWidget(self.users)
         else:
@@ -131,21 +137,30 @@ class SettingsPage(QScrollArea):
             )
         )
         self.security.setTitle(_("Security"))
-        self.keyring_state.setText(
-            _(
-                "The system keyring is available: you may choose “Unlock on this computer” "
-                "when you sign in."
+        if self.on_server:
+            self.keyring_state.setText(
+                unlock_message() + " " + backups_message() + " " + recovery_message()
             )
-            if self.store.is_system
-            else self.store.unavailable_message()
-        )
+        else:
+            self.keyring_state.setText(
+                _(
+                    "The system keyring is available: you may choose “Unlock on this computer” "
+                    "when you sign in."
+                )
+                if self.store.is_system
+                else self.store.unavailable_message()
+            )
         self.forget_button.setText(_("&Forget this computer"))
         self.password_button.setText(_("&Change my password…"))
         self.recovery_button.setText(_("&Replace the recovery key…"))
         self.recovery_button.setToolTip(
             _("A new recovery key for the mission's safe; the old one then opens nothing.")
         )
-        self.users_box.setTitle(_("Users of this mission"))
+        self.users_box.setTitle(
+            _("Users of this headquarters")
+            if self.window_.workspace.mission.is_hq
+            else _("Users of this mission")
+        )
         self.contacts.retranslate_ui()
 
     def set_idle_minutes(self, minutes: int) -> None:
