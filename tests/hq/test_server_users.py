@@ -30,6 +30,7 @@ from app.services.server_hq import ServerHandles
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.hq.pg import drop_database, unique, url_for
+from tests.integration.cli_helpers import run_cli
 from tests.pg_cluster import Cluster
 
 PASSWORD = "a-long-enough-password"
@@ -161,3 +162,26 @@ def test_what_the_server_does_itself_is_refused_with_what_to_use_instead(
         remember_unlock(ws, SecretStore())
     assert not (tmp_path / "backup.zip").exists()
     assert sorted(p.name for p in paths.data_dir.iterdir()) == before
+
+
+def test_the_cli_manages_server_users_and_points_backups_at_the_server(
+    server_hq: ServerHq,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data, dana = str(server_hq.paths.data_dir), server_hq.names["dana"]
+    monkeypatch.setenv("QORGAU_USER", server_hq.names["gulnar"])
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    monkeypatch.setenv("QORGAU_NEW_PASSWORD", PASSWORD)
+    run = run_cli(capsys, "--data-dir", data, "user", "add", dana, "--role", "hq_importer")
+    assert run.code == 0, run.err
+    monkeypatch.setenv("QORGAU_NEW_PASSWORD", NEW_PASSWORD)
+    assert run_cli(capsys, "--data-dir", data, "user", "passwd", dana).code == 0
+    server_hq.sign_in("dana", NEW_PASSWORD).close()
+    assert run_cli(capsys, "--data-dir", data, "user", "revoke", dana).code == 0
+    with pytest.raises(AuthError):
+        server_hq.sign_in("dana", NEW_PASSWORD)
+    refused = run_cli(capsys, "--data-dir", data, "backup", "--out", str(tmp_path / "b.zip"))
+    assert refused.code == 1 and "pg_dump" in refused.err
+    assert not (tmp_path / "b.zip").exists()

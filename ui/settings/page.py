@@ -27,7 +27,6 @@ from app.services import settings as domain_settings
 from app.services.installation import forget_unlock
 from app.services.recovery import RecoveryService
 from app.services.recovery_sheet import sheet_facts
-from app.services.server_hq import backups_message, recovery_message, unlock_message
 from app.services.users import UserService
 from ui import ui_settings
 from ui.main_window import MainWindow
@@ -139,7 +138,12 @@ class SettingsPage(QScrollArea):
         self.security.setTitle(_("Security"))
         if self.on_server:
             self.keyring_state.setText(
-                unlock_message() + " " + backups_message() + " " + recovery_message()
+                _(
+                    "This headquarters' data is on a database server: you sign in with your own "
+                    "server account every time, the server backs it up (pg_dump and "
+                    "point-in-time recovery), and an HQ administrator resets a forgotten "
+                    "password. There is no recovery key."
+                )
             )
         else:
             self.keyring_state.setText(
