@@ -116,6 +116,12 @@ class LoginDialog(QDialog):
         self.setTabOrder(self.password, self.remember)
         if not self.store.is_system:
             self.remember.setEnabled(False)
+        # An HQ on a database server: each user signs in with their own server account every
+        # time (no key to keep here), and no recovery key exists (the server's admin helps).
+        self.on_server = paths.server.exists()
+        if self.on_server:
+            self.form.setRowVisible(self.remember, False)
+            self.forgot.hide()
         (self.password if self.username.text() else self.username).setFocus()
         bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
@@ -199,7 +205,7 @@ class LoginDialog(QDialog):
         from app.services.installation import forget_unlock, remember_unlock
 
         self._set_busy(False)
-        if self.remember.isChecked():
+        if self.remember.isChecked() and not self.on_server:
             remember_unlock(workspace, self.store)
         else:
             forget_unlock(workspace, self.store)

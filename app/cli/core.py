@@ -23,6 +23,7 @@ from app.domain.roles import ALL_ROLES
 from app.domain.translit import latin_name
 from app.errors import IntegrityError, NotFound, UsageError, ValidationError
 from app.i18n import _, current_language
+from app.security.hq_secrets import place_message
 from app.security.keyring_store import SecretStore
 from app.services.audit_log import AuditLogService
 from app.services.backup import ConfirmationRequired, create_backup, restore_backup
@@ -203,13 +204,13 @@ def _init_on_server(args: argparse.Namespace, paths: Paths, setup: MissionSetup)
         )
     config = parse_server_url(args.database, args.sslmode, args.sslrootcert)
     _user, password = credentials(username=args.admin)
-    init_server_installation(paths, config, setup, args.admin, password)
-    _keep_hq_identity_in_keyring(paths, args.admin, password)
+    place = init_server_installation(paths, config, setup, args.admin, password, SecretStore())
     print(
         _(
             "Created headquarters {code} on {server}; settings in {path}; administrator: {admin}."
         ).format(code=setup.code, server=config.display, path=paths.data_dir, admin=args.admin)
     )
+    print(place_message(place, paths.data_dir))
     return 0
 
 

@@ -197,7 +197,10 @@ def _connect_error(exc: BaseException, config: ServerConfig) -> Exception:
     """What a person is told when the first connection fails."""
     state = _sqlstate(exc)
     message = str(exc.orig if isinstance(exc, DBAPIError) else exc)
-    if state in _AUTH or "password authentication failed" in message:
+    # A revoked account (NOLOGIN) is refused like a revoked user of a laptop's file.
+    if state in _AUTH or any(
+        sign in message for sign in ("password authentication failed", "not permitted to log in")
+    ):
         return AuthError(lambda: _("Wrong user name or password."))
     if "no password supplied" in message:
         return AuthError(lambda: _("The database server asks for a password."))

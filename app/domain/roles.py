@@ -36,3 +36,16 @@ HQ_ROLES: frozenset[Role] = frozenset({Role.HQ, Role.HQ_ANALYST, Role.HQ_IMPORTE
 # HQ staff who may write personal records of HQ's own (the returnees' register, answering a
 # subject's request): not an analyst, whose database role reads and reports only.
 HQ_RECORD_WRITERS: frozenset[Role] = HQ_ROLES - {Role.HQ_ANALYST}
+# The roles a user may be given, by kind of installation: a mission's staff; an HQ file's
+# operator and administrator; an HQ on a server, whose roles each match a PostgreSQL group
+# (its first administrator, made by init, keeps "admin").
+MISSION_STAFF_ROLES: tuple[Role, ...] = (Role.ATTACHE, Role.CONSUL, Role.ADMIN)
+HQ_FILE_ROLES: tuple[Role, ...] = (Role.HQ, Role.ADMIN)
+HQ_SERVER_ROLES: tuple[Role, ...] = (Role.HQ_ANALYST, Role.HQ_IMPORTER, Role.HQ_ADMIN)
+
+
+def roles_to_give(is_hq: bool, on_server: bool) -> tuple[Role, ...]:
+    """The roles a new user of this kind of installation may have, in the order offered."""
+    if on_server:
+        return HQ_SERVER_ROLES
+    return HQ_FILE_ROLES if is_hq else MISSION_STAFF_ROLES

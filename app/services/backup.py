@@ -53,6 +53,7 @@ from app.security.private_files import (
 )
 from app.security.rekey import key_opens, rekey_database
 from app.services.installation import prove_password
+from app.services.server_hq import backups_message, refuse_on_server
 from app.services.workspace import Workspace
 
 BACKUP_FORMAT = "qorgau-backup"
@@ -115,6 +116,7 @@ def _sha256(path: Path) -> str:
 def create_backup(workspace: Workspace, out: Path) -> BackupInfo:
     """Write a backup ZIP to ``out`` (administrators and consuls); never overwrites a file."""
     workspace.require_role(*BACKUP_ROLES)
+    refuse_on_server(workspace.on_server, backups_message())
     return _write_backup(workspace, out)
 
 
@@ -267,6 +269,7 @@ def restore_backup(
     Nothing in the data folder changes unless the restore succeeds (a wrong password only
     counts as a failed sign-in).
     """
+    refuse_on_server(paths.server.exists(), backups_message())
     has_db, has_slots = paths.db.exists(), paths.keyslots.exists()
     if has_db != has_slots:
         raise DatabaseError(
@@ -467,6 +470,8 @@ def backup_if_due(workspace: Workspace, now: datetime | None = None) -> BackupIn
 
     Manual backups (``create_backup`` to a file the user chose) are never rotated.
     """
+    if workspace.on_server:
+        return None  # the server's own backups keep it (backups_message)
     now = now or datetime.now(UTC)
     paths = workspace.paths
     if not backup_is_due(paths, now):

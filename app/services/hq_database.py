@@ -51,6 +51,7 @@ USER_KINDS: dict[str, tuple[Role, str]] = {
     "importer": (Role.HQ_IMPORTER, IMPORTER),
     "admin": (Role.HQ_ADMIN, ADMIN),
 }
+KIND_OF_ROLE: dict[str, str] = {role.value: kind for kind, (role, _group) in USER_KINDS.items()}
 # Tables no importer writes: accounts, the installation's settings, the schema's revision,
 # and local secrets (but the sign-in guard's rows, see _limit_local_secret).
 ADMIN_ONLY_TABLES = frozenset({"user", "setting", "local_secret", "alembic_version"})
@@ -172,7 +173,7 @@ def _require_setup_rights(connection: Connection) -> str:
     return str(version)
 
 
-def _role_exists(connection: Connection, name: str) -> bool:
+def role_exists(connection: Connection, name: str) -> bool:
     return (
         connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first()
         is not None
@@ -181,7 +182,7 @@ def _role_exists(connection: Connection, name: str) -> bool:
 
 def _create_groups(connection: Connection) -> None:
     for group in (OWNER, *GROUPS):
-        if not _role_exists(connection, group):
+        if not role_exists(connection, group):
             connection.exec_driver_sql(f"CREATE ROLE {group} NOLOGIN")
     # Administrators upgrade the schema, which the owner owns.
     connection.exec_driver_sql(f"GRANT {OWNER} TO {ADMIN}")
@@ -342,15 +343,12 @@ def add_user(url: str, username: str, kind: str, password: str, full_name: str =
             ),
             field="role",
         )
-    if len(password) < 12:
-        raise ValidationError(
-            _("A database password has at least 12 characters."), field="password"
-        )
+    check_server_password(password)
     role, group = USER_KINDS[kind]
     engine = connect_engine(url)
     try:
         with server_errors(), engine.begin() as connection:
-            if _role_exists(connection, username):
+            if role_exists(connection, username):
                 raise ValidationError(
                     _("The server has a role named {name} already; nothing was changed.").format(
                         name=username
@@ -363,15 +361,7 @@ def add_user(url: str, username: str, kind: str, password: str, full_name: str =
                     _("This database holds no Qorgau installation yet; initialise HQ first.")
                 )
             actor = str(connection.execute(text("SELECT current_user")).scalar_one())
-            name = _quote(connection, username)
-            extra = " CREATEROLE" if kind == "admin" else ""
-            connection.exec_driver_sql(
-                f"CREATE ROLE {name} LOGIN{extra} PASSWORD {_literal(connection, password)} "
-                f"IN ROLE {group}"
-            )
-            if kind == "admin":
-                # An administrator grants the groups to the users they add.
-                connection.exec_driver_sql(f"GRANT {', '.join(GROUPS)} TO {name} WITH ADMIN OPTION")
+            create_login_role(connection, username, kind, password)
             if installed:
                 _add_user_row(connection, username, role, full_name, actor)
             # else: the first administrator, made before ``init --hq --database``, which
@@ -379,6 +369,38 @@ def add_user(url: str, username: str, kind: str, password: str, full_name: str =
     finally:
         engine.dispose()
     return HqUser(username, kind, role.value, group)
+
+
+def check_server_password(password: str) -> None:
+    if len(password) < 12:
+        raise ValidationError(
+            _("A database password has at least 12 characters."), field="password"
+        )
+
+
+def create_login_role(connection: Connection, username: str, kind: str, password: str) -> None:
+    """``username``'s LOGIN role in the group of ``kind`` (an administrator may add users)."""
+    group = USER_KINDS[kind][1]
+    name = _quote(connection, username)
+    extra = " CREATEROLE" if kind == "admin" else ""
+    connection.exec_driver_sql(
+        f"CREATE ROLE {name} LOGIN{extra} PASSWORD {_literal(connection, password)} IN ROLE {group}"
+    )
+    if kind == "admin":
+        # An administrator grants the groups to the users they add.
+        connection.exec_driver_sql(f"GRANT {', '.join(GROUPS)} TO {name} WITH ADMIN OPTION")
+
+
+def set_login_password(connection: Connection, username: str, password: str) -> None:
+    """The server checks who may: the user themself, or a role with CREATEROLE."""
+    name = _quote(connection, username)
+    connection.exec_driver_sql(f"ALTER ROLE {name} PASSWORD {_literal(connection, password)}")
+
+
+def disable_login(connection: Connection, username: str) -> None:
+    """A revoked user's server account signs in no more (their rows and audit stay)."""
+    if role_exists(connection, username):
+        connection.exec_driver_sql(f"ALTER ROLE {_quote(connection, username)} NOLOGIN")
 
 
 def _add_user_row(

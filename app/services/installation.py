@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,12 +21,21 @@ from app.domain.roles import ALL_ROLES
 from app.errors import AuthError, DatabaseError, ValidationError
 from app.i18n import _
 from app.security import audit
+from app.security.hq_secrets import (
+    SECRET_NAMES,
+    SecretPlace,
+    entry_name,
+    keep_on_workstation,
+    secrets_file,
+    workstation_secret,
+)
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
 from app.security.login_guard import LoginGuard, wait_message
 from app.security.private_files import make_private_dir, touch_private
 from app.security.recovery_key import create_recovery_slot
 from app.security.rekey import key_opens, settle_sign_in
+from app.services.server_hq import refuse_on_server, unlock_message
 from app.services.workspace import Actor, MissionSummary, Workspace
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
@@ -152,9 +162,22 @@ def init_installation(
     return recovery_key
 
 
-def _create_mission(db: Database, setup: MissionSetup, admin_username: str) -> None:
-    """The installation's first write: its mission, keys, administrator and audit entry."""
+def _create_mission(
+    db: Database,
+    setup: MissionSetup,
+    admin_username: str,
+    keep_private_keys: Callable[[dict[str, bytes]], None] | None = None,
+) -> None:
+    """The installation's first write: its mission, keys, administrator and audit entry.
+
+    The private keys go into the (encrypted, single-user) database, unless
+    ``keep_private_keys`` is given: then it keeps them elsewhere before anything is written,
+    so that a failure to keep them leaves no mission behind.
+    """
     signing_pem, signing_pub, age_identity, age_recipient = _generate_mission_keys()
+    private = {SIGNING_KEY: signing_pem, AGE_IDENTITY: age_identity.encode("ascii")}
+    if keep_private_keys is not None:
+        keep_private_keys(private)
     with db.write() as session:
         session.info["mission_code"] = setup.code
         session.add(
@@ -179,8 +202,9 @@ def _create_mission(db: Database, setup: MissionSetup, admin_username: str) -> N
                 trusted_at=datetime.now(UTC),
             )
         )
-        session.add(LocalSecret(name=SIGNING_KEY, value=signing_pem))
-        session.add(LocalSecret(name=AGE_IDENTITY, value=age_identity.encode("ascii")))
+        if keep_private_keys is None:
+            for name, value in private.items():
+                session.add(LocalSecret(name=name, value=value))
         session.add(User(username=admin_username, role=Role.ADMIN, full_name=""))
         audit.record(
             session,
@@ -193,13 +217,20 @@ def _create_mission(db: Database, setup: MissionSetup, admin_username: str) -> N
 
 
 def init_server_installation(
-    paths: Paths, config: ServerConfig, setup: MissionSetup, admin_username: str, password: str
-) -> None:
+    paths: Paths,
+    config: ServerConfig,
+    setup: MissionSetup,
+    admin_username: str,
+    password: str,
+    store: SecretStore | None = None,
+) -> SecretPlace:
     """An HQ whose data lives on a PostgreSQL server (``config``); missions stay on SQLCipher.
 
     ``admin_username`` and ``password`` are the administrator's own PostgreSQL account, which
-    must be able to create tables in the (empty) database. The data folder keeps only the
-    server's address and TLS settings, written last; a second try after a failed step
+    must be able to create tables in the (empty) database. HQ's age identity and signing key
+    never reach the shared database: they are kept on this (the import) workstation before
+    the mission is written (``app.security.hq_secrets``); returns where. The data folder keeps
+    the server's address and TLS settings, written last; a second try after a failed step
     carries on from an empty schema.
     """
     if not setup.is_hq:
@@ -228,16 +259,58 @@ def init_server_installation(
                     ).format(name=config.database, server=config.host)
                 )
         ensure_schema(db, backup_dir=None)
-        _create_mission(db, setup, admin_username)
+        store = store if store is not None else SecretStore()
+        database_id = server_database_id(config)
+        places: list[SecretPlace] = []
+
+        def keep(secrets: dict[str, bytes]) -> None:
+            try:
+                make_private_dir(paths.data_dir)
+            except OSError as exc:
+                raise DatabaseError(
+                    _("The data folder cannot be created: {error}").format(error=exc.strerror)
+                ) from None
+            places.append(_keep_secrets_here(paths.data_dir, database_id, secrets, store))
+
+        try:
+            _create_mission(db, setup, admin_username, keep_private_keys=keep)
+        except BaseException:
+            _forget_secrets_here(paths.data_dir, database_id, store)
+            raise
     finally:
         db.dispose()
     try:
-        make_private_dir(paths.data_dir)
         config.save(paths.data_dir)
     except OSError as exc:
         raise DatabaseError(
             _("The data folder cannot be created: {error}").format(error=exc.strerror)
         ) from None
+    return places[0]
+
+
+def server_database_id(config: ServerConfig) -> str:
+    """The name an HQ on a server goes by in this workstation's keyring."""
+    return f"server:{config.display}"
+
+
+def _keep_secrets_here(
+    folder: Path, database_id: str, secrets: dict[str, bytes], store: SecretStore
+) -> SecretPlace:
+    """Keep HQ's private keys on this workstation, checked by reading every one back."""
+    place = keep_on_workstation(folder, database_id, secrets, store)
+    for name, value in secrets.items():
+        if workstation_secret(folder, database_id, name, store) != value:
+            raise DatabaseError(
+                _("HQ's private keys could not be kept on this computer; nothing was created.")
+            )
+    return place
+
+
+def _forget_secrets_here(folder: Path, database_id: str, store: SecretStore) -> None:
+    """An init that failed after keeping the keys: keys of no HQ only confuse a retry."""
+    for name in SECRET_NAMES:
+        store.delete(entry_name(database_id, name))
+    secrets_file(folder).unlink(missing_ok=True)
 
 
 def check_server(config: ServerConfig, username: str, password: str, folder: Path) -> str:
@@ -347,7 +420,7 @@ def _unlock_on_server(
         guard.withdraw(attempt)  # the server is unreachable: no guess was made
         raise
     try:
-        workspace = _open_workspace_on(db, paths, username, f"server:{config.display}")
+        workspace = _open_workspace_on(db, paths, username, server_database_id(config))
     except AuthError:
         raise  # a server account the app does not know (or revoked) is a failed sign-in
     except BaseException:
@@ -412,6 +485,7 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
 
 
 def remember_unlock(workspace: Workspace, store: SecretStore) -> bool:
+    refuse_on_server(workspace.on_server, unlock_message())
     return store.set(
         unlock_entry_name(workspace.database_id, workspace.actor.username), workspace.db.key
     )

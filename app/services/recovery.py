@@ -59,6 +59,7 @@ from app.security.recovery_key import (
 )
 from app.security.rekey import settle_sign_in
 from app.services.installation import check_username, open_workspace
+from app.services.server_hq import recovery_message, refuse_on_server
 from app.services.users import rekey_workspace
 from app.services.workspace import Workspace
 
@@ -83,6 +84,7 @@ def recover(
 ) -> Recovered:
     """Open the installation with the recovery key or HQ's one-time code and make
     ``new_admin`` an active administrator with ``new_password``."""
+    refuse_on_server(paths.server.exists(), recovery_message())
     check_username(new_admin)
     check_password_strength(new_password)
     secret = parse_recovery_key(typed_key)  # a typing error is named before any work
@@ -164,6 +166,7 @@ class RecoveryService:
     def rotate(self) -> str:
         """A new recovery key; the database is re-keyed so the old one opens nothing."""
         self.ws.require_role(Role.ADMIN)
+        refuse_on_server(self.ws.on_server, recovery_message())
         rekey_workspace(self.ws, self.slots, RECOVERY_SLOT, self.store)
         recovery_key = create_recovery_slot(self.slots, self.ws.db.key)
         with self.ws.write() as session:
@@ -171,7 +174,7 @@ class RecoveryService:
         return recovery_key
 
     def has_recovery_key(self) -> bool:
-        return self.slots.has_slot(RECOVERY_SLOT)
+        return not self.ws.on_server and self.slots.has_slot(RECOVERY_SLOT)
 
     def escrow_recipient(self) -> str | None:
         escrow = self.slots.escrow()
@@ -180,6 +183,7 @@ class RecoveryService:
     def apply_policy(self, signed: bytes) -> bool:
         """Apply HQ's signed escrow policy; returns whether escrow is now on."""
         self.ws.require_role(Role.ADMIN)
+        refuse_on_server(self.ws.on_server, recovery_message())
         policy = _verified_policy(self.ws, signed)
         if policy["escrow"]:
             _escrow_to(self.ws, self.slots, policy["recipient"])

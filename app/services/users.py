@@ -1,4 +1,5 @@
-"""Users of one installation: their key slots and their roles."""
+"""Users of one installation: their key slots (or, at an HQ on a database server, their server
+accounts) and their roles."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from sqlalchemy.orm import Session
 from app.db.engine import Database
 from app.db.models import User
 from app.domain.codes import Role
-from app.domain.roles import USER_MANAGERS
+from app.domain.roles import USER_MANAGERS, roles_to_give
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import _
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
 from app.security.rekey import key_opens, rekey_installation
+from app.services import hq_database
 from app.services.installation import check_role, check_username
 from app.services.workspace import Workspace
 
@@ -77,11 +79,33 @@ class UserService:
             users = session.execute(select(User).order_by(User.username)).scalars().all()
             return [_info(u) for u in users]
 
+    def roles_to_give(self) -> tuple[Role, ...]:
+        """The roles that fit this installation (the add-user dialog offers these only)."""
+        return roles_to_give(self.ws.mission.is_hq, self.ws.on_server)
+
+    def _check_role_fits(self, role: str) -> None:
+        check_role(role)
+        fitting = self.roles_to_give()
+        if role not in fitting:
+            raise ValidationError(
+                _("The role {role} does not fit this installation; use one of: {roles}.").format(
+                    role=role, roles=", ".join(fitting)
+                ),
+                field="role",
+            )
+
+    def _check_password(self, password: str) -> None:
+        check_password_strength(password)
+        if self.ws.on_server:
+            hq_database.check_server_password(password)
+
     def add(self, username: str, role: str, password: str, full_name: str = "") -> UserInfo:
+        """A new user; at an HQ on a server, also their server account in the group of their
+        role, in the same transaction (as ``qorgau hq add-user`` does)."""
         self.ws.require_role(*USER_MANAGERS)
         check_username(username)
-        check_role(role)
-        check_password_strength(password)
+        self._check_role_fits(role)
+        self._check_password(password)
         with self.ws.write() as session:
             existing = session.execute(
                 select(User).where(User.username == username)
@@ -94,22 +118,42 @@ class UserService:
             session.add(user)
             self.ws.audit(session, "user.add", "user", username, {"role": role})
             session.flush()
-            # The slot is written last: if it fails, the transaction rolls back with it.
-            self.slots.set_slot(username, password, self.ws.db.key)
+            # The slot (or server account) is made last: if it fails, the transaction rolls
+            # back with it.
+            if self.ws.on_server:
+                with hq_database.server_errors():
+                    connection = session.connection()
+                    if hq_database.role_exists(connection, username):
+                        raise ValidationError(
+                            _(
+                                "The server has a role named {name} already; nothing was changed."
+                            ).format(name=username),
+                            field="username",
+                        )
+                    kind = hq_database.KIND_OF_ROLE[role]
+                    hq_database.create_login_role(connection, username, kind, password)
+            else:
+                self.slots.set_slot(username, password, self.ws.db.key)
             return _info(user)
 
     def change_password(self, username: str, new_password: str) -> None:
         """A user changes their own password; an administrator resets anyone's."""
         if username != self.ws.actor.username and self.ws.actor.role not in USER_MANAGERS:
             raise PermissionDenied(_("Only an administrator can reset another user's password."))
-        check_password_strength(new_password)
+        self._check_password(new_password)
         with self.ws.write() as session:
             user = self._get(session, username)
             if not user.active:
                 raise ValidationError(_("The user {name} is revoked.").format(name=username))
             action = "user.passwd" if username == self.ws.actor.username else "user.reset_password"
             self.ws.audit(session, action, "user", username)
-            self.slots.set_slot(username, new_password, self.ws.db.key)
+            if self.ws.on_server:
+                # The server account's password: the server lets the user themself or an
+                # administrator (CREATEROLE) change it, and refuses anyone else.
+                with hq_database.server_errors():
+                    hq_database.set_login_password(session.connection(), username, new_password)
+            else:
+                self.slots.set_slot(username, new_password, self.ws.db.key)
 
     def set_signature(self, username: str, details: SignatureDetails) -> UserInfo:
         """Name and positions letters print; an administrator sets anyone's, a user their own."""
@@ -148,7 +192,16 @@ class UserService:
 
     def set_role(self, username: str, role: str) -> None:
         self.ws.require_role(*USER_MANAGERS)
-        check_role(role)
+        if self.ws.on_server:
+            # The server's grants follow the group role, which this does not change.
+            raise ValidationError(
+                _(
+                    "At an HQ on a database server a user's role is their server group; "
+                    "revoke the user and add them again with the new role."
+                ),
+                field="role",
+            )
+        self._check_role_fits(role)
         with self.ws.write() as session:
             user = self._get(session, username)
             if user.role == Role.ADMIN and role != Role.ADMIN:
@@ -172,6 +225,12 @@ class UserService:
                 self._keep_one_admin(session, username)
             user.active = False
             self.ws.audit(session, "user.revoke", "user", username)
+            if self.ws.on_server:
+                # No shared key to change: their server account signs in no more.
+                with hq_database.server_errors():
+                    hq_database.disable_login(session.connection(), username)
+        if self.ws.on_server:
+            return Revocation(username)
         without_keys = rekey_workspace(self.ws, self.slots, username, self.store)
         return Revocation(username, without_keys)
 

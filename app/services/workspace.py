@@ -62,6 +62,12 @@ class Workspace:
     def mission_code(self) -> str:
         return self.mission.code
 
+    @property
+    def on_server(self) -> bool:
+        """An HQ whose data is on a PostgreSQL server: no key file, no key slots; each user
+        signs in with their own server account, and the server's backups restore it."""
+        return self.db.dialect == "postgresql"
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         with self.db.read() as session:

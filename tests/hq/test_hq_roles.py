@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.db.models import Case, ExchangeLog
+from app.db.models import Case, ExchangeLog, User
 from app.errors import PermissionDenied
+from app.security.keyslots import KeySlotStore
 from app.services.consolidation import ConsolidationService
 from app.services.exchange import ExchangeService
 from app.services.installation import unlock
@@ -20,7 +21,11 @@ from tests.integration.test_exchange import Site, hq, link, sel, sites  # noqa: 
 
 
 def _as(site: Site, username: str, role: str):
-    UserService(site.ws).add(username, role, PASSWORD)
+    """A user of a server HQ's role on this HQ file: the app's own checks are under test
+    here (the server's grants: test_grants.py; adding such users: test_server_users.py)."""
+    with site.ws.write() as session:
+        session.add(User(username=username, role=role, full_name=""))
+    KeySlotStore(site.paths.keyslots).set_slot(username, PASSWORD, site.ws.db.key)
     return unlock(site.paths, username, PASSWORD)
 
 
@@ -66,7 +71,7 @@ def test_import_operator_imports(sel: Site, hq: Site, tmp_path: Path):  # noqa: 
 def test_hq_administrator_manages_users(hq: Site):  # noqa: F811
     admin = _as(hq, "gulnar", "hq_admin")
     try:
-        UserService(admin).add("dana", "hq_analyst", PASSWORD)
+        UserService(admin).add("dana", "hq", PASSWORD)
     finally:
         admin.close()
-    assert {u.username: u.role for u in UserService(hq.ws).list()}["dana"] == "hq_analyst"
+    assert {u.username: u.role for u in UserService(hq.ws).list()}["dana"] == "hq"

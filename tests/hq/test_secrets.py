@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from app.config import Paths
 from app.db.models import LocalSecret
-from app.security.hq_secrets import SECRET_NAMES, SecretPlace, secrets_file
+from app.db.postgres import ServerConfig
+from app.security.hq_secrets import SECRET_NAMES, SecretPlace, secrets_file, workstation_secret
 from app.security.keyring_store import SecretStore
+from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
+from app.services.installation import MissionSetup, init_server_installation, unlock
 from app.services.keys import move_secrets_off_server
-from tests.integration.test_exchange import Site, hq, link, sel, sites  # noqa: F401
+from tests.conftest import PASSWORD
+from tests.integration.test_exchange import Site, hq, link, make_site, sel, sites  # noqa: F401
 from tests.keyring_double import FileKeyring, LossyKeyring
+from tests.pg_cluster import Cluster, admin_execute
 
 
 def _secrets_in_database(site: Site) -> list[bytes]:
@@ -60,3 +67,71 @@ def test_nothing_to_move_is_said(hq: Site) -> None:  # noqa: F811
     store = SecretStore(FileKeyring())
     move_secrets_off_server(hq.ws, store)
     assert move_secrets_off_server(hq.ws, store) is None
+
+
+def _database_dump(site: Site) -> str:
+    with site.ws.read() as session:
+        return repr([session.execute(t.select()).all() for t in LocalSecret.metadata.sorted_tables])
+
+
+def test_init_on_a_server_keeps_the_private_keys_off_it_from_the_start(
+    pg_template: object, pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    """`init --hq --database` (and the wizard): no `hq keep-keys-here` needed afterwards."""
+    center = make_site(tmp_path, "AST", "KZ", "Astana", is_hq=True, server=pg_cluster)
+    mission = make_site(tmp_path, "SEL", "KR", "Seoul")
+    try:
+        link(center, mission)
+        fill_demo(mission.ws, 3, seed=5)
+        _check_keys_off_the_server_and_working(center, mission, tmp_path)
+    finally:
+        center.ws.close()
+        mission.ws.close()
+
+
+def _check_keys_off_the_server_and_working(center: Site, mission: Site, tmp_path: Path) -> None:
+    store = SecretStore()
+    kept = [
+        workstation_secret(center.paths.data_dir, center.ws.database_id, n, store)
+        for n in SECRET_NAMES
+    ]
+    assert all(kept)
+    assert _secrets_in_database(center) == []
+    dump = _database_dump(center)
+    for secret in kept:
+        assert secret is not None and secret.decode("ascii").strip() not in dump
+    assert move_secrets_off_server(center.ws, store) is None  # nothing left to move
+    # HQ decrypts what a mission sends it, and signs what it sends back.
+    bundle = tmp_path / "mission.qbundle"
+    mission.exchange.export_cases(bundle, [center.recipient])
+    assert ExchangeService(center.ws, store).import_bundle(bundle).new > 0
+    out = tmp_path / "library.qbundle"
+    ExchangeService(center.ws, store).export_agreements(out, [mission.recipient])
+    assert ExchangeService(mission.ws).import_bundle(out).source_mission == "AST"
+
+
+def test_init_on_a_server_without_a_keyring_keeps_them_in_a_private_file(
+    pg_template: object, pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    name = f"qorgau_keys_{os.getpid()}"
+    admin_execute(
+        pg_cluster, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name} OWNER admin"
+    )
+    config = ServerConfig("127.0.0.1", pg_cluster.port, name, sslmode="disable")
+    paths = Paths(tmp_path / "hq")
+    store = SecretStore(LossyKeyring())
+    setup = MissionSetup("AST", "KZ", "Astana", is_hq=True)
+    assert init_server_installation(paths, config, setup, "admin", PASSWORD, store) is (
+        SecretPlace.FILE
+    )
+    assert stat.S_IMODE(secrets_file(paths.data_dir).stat().st_mode) == 0o600
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        site = Site(paths, ws)
+        assert _secrets_in_database(site) == []
+        dump = _database_dump(site)
+        for secret_name in SECRET_NAMES:
+            secret = workstation_secret(paths.data_dir, ws.database_id, secret_name, store)
+            assert secret is not None and secret.decode("ascii").strip() not in dump
+    finally:
+        ws.close()

@@ -14,12 +14,12 @@ import pytest
 
 from app.contracts import parse_terms
 from app.contracts.reference import REFERENCE_FILE
-from app.db.models import LegalTable
+from app.db.models import LegalTable, User
 from app.errors import ConflictError, PermissionDenied, ValidationError
+from app.security.keyslots import KeySlotStore
 from app.services.contracts import ContractReviewService
 from app.services.installation import unlock
 from app.services.legal_tables import apply_host_countries_update, host_table
-from app.services.users import UserService
 from tests.conftest import PASSWORD
 from tests.integration.test_exchange import Site, count, hq, sel, sites  # noqa: F401
 
@@ -103,7 +103,10 @@ def test_bad_stale_or_unauthorised_tables_change_nothing(
             apply_host_countries_update(hq.ws, raw)
     # Refused whole: not a byte of the data folder changed.
     assert folder_digest(hq.paths.data_dir) == before
-    UserService(hq.ws).add("aigul", "attache", PASSWORD)
+    # An attaché's account left at an HQ (no longer given there: the role does not fit).
+    with hq.ws.write() as session:
+        session.add(User(username="aigul", role="attache", full_name=""))
+    KeySlotStore(hq.paths.keyslots).set_slot("aigul", PASSWORD, hq.ws.db.key)
     attache = unlock(hq.paths, "aigul", PASSWORD)
     try:
         with pytest.raises(PermissionDenied):

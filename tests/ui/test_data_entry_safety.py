@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
+from app.domain.roles import MISSION_STAFF_ROLES
 from app.errors import PermissionDenied, ValidationError
 from app.services import cases as cases_module
 from app.services.cases import CaseService
@@ -399,7 +400,7 @@ def _dialogs(ws: Workspace, paths: Paths, parent: QWidget) -> list[ValidatingDia
         ReasonDialog(None, "Change the status", required=True),
         ReasonDialog(None, "Remove", required=False),
         PasswordDialog(None, "New password"),
-        AddUserDialog(None, set()),
+        AddUserDialog(None, set(), MISSION_STAFF_ROLES),
         SignatureDialog(None, user),
         OrganisationDialog(parent, OrganisationService(ws, "employer"), "KR"),
         TransferDialog(None, []),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
@@ -14,9 +15,13 @@ from app.services.installation import MissionSetup, unlock
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
 from tests.pg_cluster import Cluster, admin_execute, server_installation
+from tests.ui.press import click, dialog_button, open_area
 from tests.ui.test_login_and_setup import _fill_mission
 from ui.i18n_bridge import LanguageBridge
+from ui.login import LoginDialog
 from ui.main_window import MainWindow
+from ui.settings.page import SettingsPage
+from ui.settings.users import AddUserDialog
 from ui.setup.wizard import ADMIN, SetupWizard
 
 
@@ -79,3 +84,42 @@ def test_wizard_creates_an_hq_on_a_database_server(
     finally:
         ws.close()
     assert paths.server.exists() and not paths.db.exists()
+
+
+@pytest.fixture
+def server_hq_admin(pg_cluster: Cluster, pg_template: Paths, tmp_path: Path) -> Iterator[Workspace]:
+    setup = MissionSetup(code="AST", country="KZ", city="Astana", is_hq=True)
+    paths = server_installation(pg_cluster, tmp_path / "hq", setup, {}, PASSWORD)
+    ws = unlock(paths, "admin", PASSWORD)
+    yield ws
+    ws.close()
+
+
+def test_settings_of_a_server_hq_offer_only_what_works_there(
+    make_window: Callable[..., MainWindow],
+    server_hq_admin: Workspace,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    """No recovery key, no "forget this computer", no mission roles: the server handles these."""
+    page = open_area(qtbot, make_window(server_hq_admin), "settings")
+    assert isinstance(page, SettingsPage)
+    assert not page.recovery_button.isVisible() and not page.forget_button.isVisible()
+    assert "pg_dump" in page.keyring_state.text()
+    assert page.users is not None and page.users_box.title() == "Users of this headquarters"
+    click(qtbot, page.users.add_button)
+    dialog = page.users.dialog
+    assert isinstance(dialog, AddUserDialog)
+    offered = [dialog.role.itemData(i) for i in range(dialog.role.count())]
+    assert offered == ["hq_analyst", "hq_importer", "hq_admin"]
+    assert page.grab().save(str(tmp_path / "server-hq-settings.png"))
+    click(qtbot, dialog_button(dialog, QDialogButtonBox.StandardButton.Cancel))
+
+
+def test_sign_in_to_a_server_hq_offers_no_unlock_here_and_no_recovery(
+    server_hq_admin: Workspace, bridge: LanguageBridge, qtbot: QtBot
+) -> None:
+    dialog = LoginDialog(server_hq_admin.paths, bridge)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.remember.isVisible() and not dialog.forgot.isVisible()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import keyring.backends.fail
 import pytest
@@ -12,6 +13,7 @@ from app.services.installation import remember_unlock, unlock, unlock_with_keyri
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
+from tests.integration.test_exchange import make_site
 from tests.keyring_double import LossyKeyring
 
 OpenWs = Callable[[str], Workspace]
@@ -44,6 +46,9 @@ def test_only_admin_adds_users(open_ws: OpenWs, role: str) -> None:
         ("dana", "chief", "long enough", "Unknown role"),
         ("dana", "attache", "short", "at least 8"),
         ("aigul", "attache", "long enough", "already exists"),
+        # A mission's user cannot be given a role of headquarters.
+        ("dana", "hq", "long enough", "does not fit"),
+        ("dana", "hq_analyst", "long enough", "does not fit"),
     ],
 )
 def test_bad_new_user_changes_nothing(
@@ -54,6 +59,23 @@ def test_bad_new_user_changes_nothing(
     with pytest.raises(ValidationError, match=message):
         service.add(username, role, password)
     assert (service.list(), installation.keyslots.read_bytes()) == before
+
+
+def test_only_the_roles_that_fit_the_installation_are_given(ws: Workspace, tmp_path: Path) -> None:
+    assert UserService(ws).roles_to_give() == ("attache", "consul", "admin")
+    hq = make_site(tmp_path, "AST", "KZ", "Astana", is_hq=True)
+    try:
+        service = UserService(hq.ws)
+        assert service.roles_to_give() == ("hq", "admin")
+        for role in ("consul", "hq_importer"):  # a mission's, a server HQ's
+            with pytest.raises(ValidationError, match="does not fit"):
+                service.add("dana", role, PASSWORD)
+            with pytest.raises(ValidationError, match="does not fit"):
+                service.set_role("astana", role)
+        assert {u.username: u.role for u in service.list()} == {"admin": "admin", "astana": "hq"}
+        service.add("dana", "hq", PASSWORD)
+    finally:
+        hq.ws.close()
 
 
 def test_user_changes_own_password(open_ws: OpenWs, installation: Paths) -> None:

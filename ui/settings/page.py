@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import Role
+from app.domain.roles import USER_MANAGERS
 from app.errors import QorgauError
 from app.i18n import _
 from app.security.keyring_store import SecretStore
@@ -73,14 +74,18 @@ class SettingsPage(QScrollArea):
         self.security = QGroupBox()
         self.keyring_state = QLabel()
         self.keyring_state.setWordWrap(True)
+        # An HQ on a database server keeps no key here and has no recovery key: no buttons
+        # that could only fail (app/services/server_hq.py).
+        self.on_server = workspace.on_server
         self.forget_button = QPushButton()
         self.forget_button.setEnabled(self.store.is_system)
+        self.forget_button.setVisible(not self.on_server)
         self.forget_button.clicked.connect(self.forget_this_computer)
         self.password_button = QPushButton()
         self.password_button.clicked.connect(self.change_own_password)
         self.recovery_button = QPushButton()
         self.recovery_button.clicked.connect(self.rotate_recovery_key)
-        self.recovery_button.setVisible(is_admin)
+        self.recovery_button.setVisible(is_admin and not self.on_server)
         self.recovery_dialog: RecoveryKeyDialog | None = None
         buttons = QHBoxLayout()
         buttons.addWidget(self.password_button)
@@ -93,7 +98,7 @@ class SettingsPage(QScrollArea):
 
         self.users_box = QGroupBox()
         self.users: UsersPanel | None = None
-        if workspace.actor.role == Role.ADMIN:
+        if workspace.actor.role in USER_MANAGERS:
             self.users = UsersPanel(workspace, window.bridge, self.store)
             QVBoxLayout(self.users_box).addWidget(self.users)
         else:
@@ -131,21 +136,35 @@ class SettingsPage(QScrollArea):
             )
         )
         self.security.setTitle(_("Security"))
-        self.keyring_state.setText(
-            _(
-                "The system keyring is available: you may choose “Unlock on this computer” "
-                "when you sign in."
+        if self.on_server:
+            self.keyring_state.setText(
+                _(
+                    "This headquarters' data is on a database server: you sign in with your own "
+                    "server account every time, the server backs it up (pg_dump and "
+                    "point-in-time recovery), and an HQ administrator resets a forgotten "
+                    "password. There is no recovery key."
+                )
             )
-            if self.store.is_system
-            else self.store.unavailable_message()
-        )
+        else:
+            self.keyring_state.setText(
+                _(
+                    "The system keyring is available: you may choose “Unlock on this computer” "
+                    "when you sign in."
+                )
+                if self.store.is_system
+                else self.store.unavailable_message()
+            )
         self.forget_button.setText(_("&Forget this computer"))
         self.password_button.setText(_("&Change my password…"))
         self.recovery_button.setText(_("&Replace the recovery key…"))
         self.recovery_button.setToolTip(
             _("A new recovery key for the mission's safe; the old one then opens nothing.")
         )
-        self.users_box.setTitle(_("Users of this mission"))
+        self.users_box.setTitle(
+            _("Users of this headquarters")
+            if self.window_.workspace.mission.is_hq
+            else _("Users of this mission")
+        )
         self.contacts.retranslate_ui()
 
     def set_idle_minutes(self, minutes: int) -> None:

@@ -40,14 +40,14 @@ USERNAME, FULL_NAME, ROLE, STATE, LAST_LOGIN = range(5)
 
 
 class AddUserDialog(ValidatingDialog):
-    def __init__(self, parent: QWidget | None, existing: set[str]) -> None:
+    def __init__(self, parent: QWidget | None, existing: set[str], roles: tuple[Role, ...]) -> None:
         super().__init__(parent)
         self.existing = existing
         self.setWindowTitle(_("Add a user"))
         self.username = QLineEdit()
         self.full_name = QLineEdit()
         self.role = QComboBox()
-        for role in Role:
+        for role in roles:  # only the roles that fit this installation
             self.role.addItem(label(role), role.value)
         self.password, self.repeat = password_field(), password_field()
         self.form.addRow(_("&User name:"), self.username)
@@ -195,7 +195,7 @@ class UsersPanel(QWidget):
         self.task = task.success(done or (lambda _result: self.reload())).run_in_background()
 
     def add_user(self) -> None:
-        dialog = AddUserDialog(self, {u.username for u in self.users})
+        dialog = AddUserDialog(self, {u.username for u in self.users}, self.service.roles_to_give())
 
         def _add() -> None:
             name = dialog.username.text().strip()

@@ -1,0 +1,187 @@
+"""Users of an HQ on a database server, managed the server way from the app (Settings → Users
+and `qorgau user …`): a new user is a server account in the group of their role, a password
+is the account's own, a revoked user's account signs in no more. What the server does itself
+(backups, recovery, keeping a key on this computer) is refused with what to use instead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from app.config import Paths
+from app.db.models import User
+from app.db.postgres import ServerConfig
+from app.errors import AuthError, PermissionDenied, ValidationError
+from app.security.keyring_store import SecretStore
+from app.services.backup import backup_if_due, create_backup, restore_backup
+from app.services.hq_database import add_user, grant_all, setup_database
+from app.services.installation import (
+    MissionSetup,
+    init_server_installation,
+    remember_unlock,
+    unlock,
+)
+from app.services.recovery import RecoveryService, recover
+from app.services.server_hq import ServerHandles
+from app.services.users import UserService
+from app.services.workspace import Workspace
+from tests.hq.pg import drop_database, unique, url_for
+from tests.integration.cli_helpers import run_cli
+from tests.pg_cluster import Cluster
+
+PASSWORD = "a-long-enough-password"
+NEW_PASSWORD = "another-long-password"
+HQ = MissionSetup(code="AST", country="KZ", city="Astana", is_hq=True)
+
+
+@dataclass
+class ServerHq:
+    paths: Paths
+    admin: Workspace  # the HQ administrator who ran init (CREATEROLE)
+    names: dict[str, str]  # short name → the unique server role name of this test
+
+    def sign_in(self, who: str, password: str = PASSWORD) -> Workspace:
+        return unlock(self.paths, self.names[who], password)
+
+
+def _can_log_in(ws: Workspace, role: str) -> bool:
+    with ws.read() as session:
+        found = session.execute(
+            text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :n"), {"n": role}
+        ).scalar_one_or_none()
+    return bool(found)
+
+
+@pytest.fixture
+def server_hq(pg_cluster: Cluster, tmp_path: Path) -> Iterator[ServerHq]:
+    """A new HQ database on the test server, set up by the documented commands."""
+    pg_server = pg_cluster.admin_url
+    database = unique("qorgau_u")
+    names = {who: unique(who) for who in ("gulnar", "dana", "erlan")}
+    opened: list[Workspace] = []
+    try:
+        setup_database(pg_server, database)
+        add_user(url_for(pg_server, database), names["gulnar"], "admin", PASSWORD)
+        config = ServerConfig("127.0.0.1", pg_cluster.port, database, "disable")
+        paths = Paths(tmp_path / "hq")
+        init_server_installation(paths, config, HQ, names["gulnar"], PASSWORD)
+        grant_all(url_for(pg_server, database, names["gulnar"], PASSWORD))
+        admin = unlock(paths, names["gulnar"], PASSWORD)
+        opened.append(admin)
+        yield ServerHq(paths, admin, names)
+    finally:
+        for ws in opened:
+            ws.close()
+        drop_database(pg_server, database, tuple(names.values()))
+
+
+def test_admin_adds_a_user_who_signs_in_with_their_own_server_account(
+    server_hq: ServerHq,
+) -> None:
+    dana = server_hq.names["dana"]
+    service = UserService(server_hq.admin)
+    assert service.roles_to_give() == ("hq_analyst", "hq_importer", "hq_admin")
+    # A mission's role does not fit here: refused, and neither account nor row is made.
+    with pytest.raises(ValidationError, match="does not fit"):
+        service.add(dana, "attache", PASSWORD)
+    with pytest.raises(ValidationError, match="at least 12 characters"):
+        service.add(dana, "hq_analyst", "Short-1!")
+    assert dana not in {u.username for u in service.list()}
+    assert not _can_log_in(server_hq.admin, dana)
+    service.add(dana, "hq_analyst", PASSWORD, "Дана")
+    ws = server_hq.sign_in("dana")
+    try:
+        assert ws.actor.role == "hq_analyst"
+        with ws.read() as session:  # the analyst's group grants reach them
+            assert session.execute(select(User.username)).scalars().all()
+    finally:
+        ws.close()
+    with pytest.raises(ValidationError, match="already exists"):
+        service.add(dana, "hq_importer", PASSWORD)
+
+
+def test_passwords_are_the_server_accounts_own(server_hq: ServerHq) -> None:
+    admin = UserService(server_hq.admin)
+    dana, erlan = server_hq.names["dana"], server_hq.names["erlan"]
+    admin.add(dana, "hq_analyst", PASSWORD)
+    admin.add(erlan, "hq_importer", PASSWORD)
+    # The user changes their own: the old password opens nothing any more.
+    ws = server_hq.sign_in("dana")
+    try:
+        UserService(ws).change_password(dana, NEW_PASSWORD)
+    finally:
+        ws.close()
+    with pytest.raises(AuthError):
+        server_hq.sign_in("dana")
+    server_hq.sign_in("dana", NEW_PASSWORD).close()
+    # Another user may not reset it; the administrator may.
+    importer = server_hq.sign_in("erlan")
+    try:
+        with pytest.raises(PermissionDenied):
+            UserService(importer).change_password(dana, PASSWORD)
+    finally:
+        importer.close()
+    server_hq.sign_in("dana", NEW_PASSWORD).close()
+    admin.change_password(dana, PASSWORD)
+    server_hq.sign_in("dana").close()
+
+
+def test_a_revoked_users_server_account_signs_in_no_more(server_hq: ServerHq) -> None:
+    dana = server_hq.names["dana"]
+    service = UserService(server_hq.admin)
+    service.add(dana, "hq_importer", PASSWORD)
+    assert service.revoke(dana).need_password_reset == []
+    assert not _can_log_in(server_hq.admin, dana)
+    with pytest.raises(AuthError):
+        server_hq.sign_in("dana")
+    assert {u.username: u.active for u in service.list()}[dana] is False
+    with pytest.raises(ValidationError, match="revoke the user and add them again"):
+        service.set_role(server_hq.names["gulnar"], "hq_analyst")
+
+
+def test_what_the_server_does_itself_is_refused_with_what_to_use_instead(
+    server_hq: ServerHq, tmp_path: Path
+) -> None:
+    ws, paths = server_hq.admin, server_hq.paths
+    before = sorted(p.name for p in paths.data_dir.iterdir())
+    with pytest.raises(ServerHandles, match="pg_dump"):
+        create_backup(ws, tmp_path / "backup.zip")
+    with pytest.raises(ServerHandles, match="pg_dump"):
+        restore_backup(paths, tmp_path / "backup.zip", server_hq.names["gulnar"], PASSWORD)
+    assert backup_if_due(ws) is None
+    with pytest.raises(ServerHandles, match="no recovery key"):
+        RecoveryService(ws).rotate()
+    with pytest.raises(ServerHandles, match="no recovery key"):
+        recover(paths, "AAAA", "boss", PASSWORD)
+    assert not RecoveryService(ws).has_recovery_key()
+    with pytest.raises(ServerHandles, match="own server account"):
+        remember_unlock(ws, SecretStore())
+    assert not (tmp_path / "backup.zip").exists()
+    assert sorted(p.name for p in paths.data_dir.iterdir()) == before
+
+
+def test_the_cli_manages_server_users_and_points_backups_at_the_server(
+    server_hq: ServerHq,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data, dana = str(server_hq.paths.data_dir), server_hq.names["dana"]
+    monkeypatch.setenv("QORGAU_USER", server_hq.names["gulnar"])
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    monkeypatch.setenv("QORGAU_NEW_PASSWORD", PASSWORD)
+    run = run_cli(capsys, "--data-dir", data, "user", "add", dana, "--role", "hq_importer")
+    assert run.code == 0, run.err
+    monkeypatch.setenv("QORGAU_NEW_PASSWORD", NEW_PASSWORD)
+    assert run_cli(capsys, "--data-dir", data, "user", "passwd", dana).code == 0
+    server_hq.sign_in("dana", NEW_PASSWORD).close()
+    assert run_cli(capsys, "--data-dir", data, "user", "revoke", dana).code == 0
+    with pytest.raises(AuthError):
+        server_hq.sign_in("dana", NEW_PASSWORD)
+    refused = run_cli(capsys, "--data-dir", data, "backup", "--out", str(tmp_path / "b.zip"))
+    assert refused.code == 1 and "pg_dump" in refused.err
+    assert not (tmp_path / "b.zip").exists()
