@@ -15,7 +15,7 @@ from app.services.installation import MissionSetup, unlock
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
 from tests.pg_cluster import Cluster, admin_execute, server_installation
-from tests.ui.press import click, dialog_button, open_area
+from tests.ui.press import click, open_area, press_dialog_button
 from tests.ui.test_login_and_setup import _fill_mission
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog
@@ -113,7 +113,7 @@ def test_settings_of_a_server_hq_offer_only_what_works_there(
     offered = [dialog.role.itemData(i) for i in range(dialog.role.count())]
     assert offered == ["hq_analyst", "hq_importer", "hq_admin"]
     assert page.grab().save(str(tmp_path / "server-hq-settings.png"))
-    click(qtbot, dialog_button(dialog, QDialogButtonBox.StandardButton.Cancel))
+    press_dialog_button(qtbot, dialog, QDialogButtonBox.StandardButton.Cancel)
 
 
 def test_sign_in_to_a_server_hq_offers_no_unlock_here_and_no_recovery(
