@@ -125,6 +125,9 @@ def make_engine(path: Path, key: bytes) -> Engine:
         pool_size=4,
         max_overflow=8,
         pool_pre_ping=False,
+        # The connection used last, again: each has its own page cache (decrypted pages), so
+        # handing out the pool in turn made every search read the pages four times over.
+        pool_use_lifo=True,
     )
 
     @event.listens_for(engine, "begin")
