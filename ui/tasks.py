@@ -298,10 +298,12 @@ def run_in_background(
 class LatestOnly(QObject):
     """Runs read queries off the GUI thread, newest request first: what the user typed last wins.
 
-    Requests are served one at a time on the global thread pool; a request superseded before it
-    started is dropped, and the results of one superseded while it ran are discarded, so the
-    GUI thread never waits and never shows a stale answer. A request is a list of steps (say,
-    the first page, then the count) delivered one by one as each finishes.
+    Requests are served one at a time by one runnable on the thread pool, never queued behind
+    each other: a newer request replaces the pending one, a superseded step is not started
+    (nor are the steps after it, so a stale search's count never runs), the statement of the
+    one running is interrupted, and its answer is not delivered, so the GUI thread never waits
+    and never shows a stale answer. A request is a list of steps (say, the first page, then
+    the count) delivered one by one as each finishes.
     """
 
     delivered = Signal(int, int, object)  # generation, step, result
@@ -312,11 +314,15 @@ class LatestOnly(QObject):
         parent: QObject | None = None,
         interrupt: Callable[[int], None] | None = None,
         pool: QThreadPool | None = None,
+        resume: Callable[[int], None] | None = None,
     ) -> None:
-        """``interrupt(thread_id)`` stops the query running on the worker thread (optional)."""
+        """``interrupt(thread_id)`` stops the query running on the worker thread (optional);
+        ``resume(thread_id)`` lets the worker read again before it serves the next request
+        (``Database.interrupt`` and ``Database.resume``)."""
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
         self._interrupt = interrupt
+        self._resume = resume
         self._lock = threading.Lock()
         self._pending: tuple[int, list[Callable[[], Any]]] | None = None
         self._serving = False
@@ -345,6 +351,10 @@ class LatestOnly(QObject):
             job, self._pending = self._pending, None
             self._serving = job is not None
             self._worker = threading.get_ident() if job is not None else None
+            if job is not None and self._resume is not None:
+                # Under the lock: an interrupt meant for the request before this one (which
+                # found no statement to stop) must not stop this one.
+                self._resume(threading.get_ident())
             return job
 
     def _serve(self) -> None:
@@ -359,6 +369,8 @@ class LatestOnly(QObject):
                     if generation == self.generation:  # else interrupted on purpose
                         self._emit(self.failed, generation, exc)
                     break
+                if generation != self.generation:
+                    break  # finished after all, but stale: the GUI thread need not see it
                 self._emit(self.delivered, generation, step_no, result)
 
     @staticmethod

@@ -125,6 +125,9 @@ def make_engine(path: Path, key: bytes) -> Engine:
         pool_size=4,
         max_overflow=8,
         pool_pre_ping=False,
+        # The connection used last, again: each has its own page cache (decrypted pages), so
+        # handing out the pool in turn made every search read the pages four times over.
+        pool_use_lifo=True,
     )
 
     @event.listens_for(engine, "begin")
@@ -216,9 +219,10 @@ class Database:
         event.listen(self.engine, "before_cursor_execute", self._refuse_if_stopped)
 
     def _on_checkout(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        ident = threading.get_ident()
-        self._stopped.discard(ident)  # a new session: whatever was stopped has ended
-        self._checked_out[ident] = dbapi_connection
+        # The stop flag survives the checkout: an interrupt that came after the worker began
+        # its step but before its session took a connection must still stop that session
+        # (clearing it here let a stale search run to its end).
+        self._checked_out[threading.get_ident()] = dbapi_connection
 
     def _refuse_if_stopped(self, *_args: Any) -> None:
         if threading.get_ident() in self._stopped:
@@ -228,6 +232,7 @@ class Database:
         ident = threading.get_ident()
         if self._checked_out.get(ident) is dbapi_connection:
             del self._checked_out[ident]
+            self._stopped.discard(ident)  # the stopped session has ended
 
     def _cancel(self, connection: Any) -> None:
         connection.interrupt()
@@ -252,12 +257,19 @@ class Database:
         interrupted, and so does every later one until the thread opens a new session.
 
         ``sqlite3_interrupt`` is safe from any thread, but a no-op between statements; hence
-        the flag, checked before each statement.
+        the flag, checked before each statement. It lasts until the stopped session gives its
+        connection back, or, when the thread held none, until ``resume``: a worker between
+        sessions (say, still building the rows of its last answer) calls ``resume`` before it
+        starts the next request, which nobody has stopped.
         """
         self._stopped.add(thread_id)  # also stops the statements it has not started yet
         connection = self._checked_out.get(thread_id)
         if connection is not None:
             self._cancel(connection)
+
+    def resume(self, thread_id: int) -> None:
+        """Let the thread read again: its next request is one somebody waits for."""
+        self._stopped.discard(thread_id)
 
     @contextmanager
     def _mapped_errors(self) -> Iterator[None]:

@@ -194,3 +194,91 @@ def test_a_superseded_query_is_interrupted_on_the_database(
     assert waited < 4
     assert interrupted and "interrupt" in str(interrupted[0]).lower()
     assert model.total == service.count_cases(CaseFilter())
+
+
+def test_a_stale_keystrokes_count_never_runs_though_its_page_finished(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    """The next keystroke arrives while the stale page is being read: that page finishes,
+    but its count (a second query over every match) is not started."""
+    source = SlowSource(matches=450)  # full pages: each query would be counted
+    model = CaseTableModel(source, background=True)
+    model.set_filter(CaseFilter(text="Н"))
+    qtbot.waitUntil(lambda: model._loader is not None and model._loader._worker is not None)
+    model.set_filter(CaseFilter(text="Нұ"))  # while "Н" is still reading its page
+    source.gate.set()
+    qtbot.waitUntil(lambda: model.total_known and not model.loading, timeout=3000)
+    QThreadPool.globalInstance().waitForDone(3000)
+    assert source.listed == ["Н", "Нұ"]
+    assert source.counted == ["Нұ"]
+    assert model.row_at(0).person_name == "Нұ 0"
+
+
+def test_a_pending_stale_request_is_replaced_not_queued(qapp: QApplication, qtbot: QtBot) -> None:
+    """Keystrokes typed while a query runs leave one request waiting, the newest: the pool
+    never holds a queue of stale searches to work through."""
+    from ui.tasks import LatestOnly
+
+    release = threading.Event()
+    ran: list[str] = []
+    delivered: list[object] = []
+
+    def step(text: str) -> object:
+        def run() -> str:
+            if text == "running":
+                release.wait(5)
+            ran.append(text)
+            return text
+
+        return run
+
+    loader = LatestOnly()
+    loader.delivered.connect(lambda _generation, _step, result: delivered.append(result))
+    loader.submit([step("running")])
+    qtbot.waitUntil(lambda: loader._worker is not None)
+    for text in ("a", "ab", "abe", "aben"):
+        loader.submit([step(text)])
+    assert loader._pending is not None and loader._pending[0] == loader.generation  # one, newest
+    release.set()
+    qtbot.waitUntil(lambda: delivered == ["aben"], timeout=3000)
+    QThreadPool.globalInstance().waitForDone(3000)
+    assert ran == ["running", "aben"]  # the stale request finished; the three between never ran
+
+
+def test_an_interrupt_stops_a_stale_read_that_had_not_taken_its_connection_yet(
+    qapp: QApplication, qtbot: QtBot, ws
+) -> None:
+    """The newer keystroke may come after the worker began the stale step but before its
+    session took a connection: the stale read must still stop, and the newest must run."""
+    from app.db.engine import Interrupted
+    from app.services.cases import CaseService
+
+    service = CaseService(ws)
+    began = threading.Event()
+    go_on = threading.Event()
+    stale_failed: list[BaseException] = []
+
+    class Gated:
+        def list_cases(self, flt=None, offset=0, limit=100):  # type: ignore[no-untyped-def]
+            if flt is not None and flt.text == "stale":
+                began.set()
+                go_on.wait(5)  # no connection checked out yet
+                try:
+                    return service.list_cases(flt, offset, limit)
+                except Exception as exc:
+                    stale_failed.append(exc)
+                    raise
+            return service.list_cases(flt, offset, limit)
+
+        def count_cases(self, flt=None):  # type: ignore[no-untyped-def]
+            return service.count_cases(flt)
+
+    model = CaseTableModel(Gated(), background=True, interrupt=ws.db.interrupt, resume=ws.db.resume)
+    model.set_filter(CaseFilter(text="stale"))
+    assert began.wait(5)
+    model.set_filter(CaseFilter())
+    go_on.set()
+    qtbot.waitUntil(lambda: not model.loading and model.total_known, timeout=5000)
+    QThreadPool.globalInstance().waitForDone(10_000)  # the count, before the database closes
+    assert len(stale_failed) == 1 and isinstance(stale_failed[0], Interrupted)
+    assert model.total == service.count_cases(CaseFilter())  # the newest read was not stopped

@@ -52,3 +52,25 @@ def test_a_bad_setting_is_ignored(
 ) -> None:
     monkeypatch.setenv(CACHE_ENV, value)
     assert cache_kib(_file(tmp_path, 1024), memory_kib=16 * GIB_KIB) == CACHE_MIN_KIB
+
+
+def test_the_connection_used_last_is_handed_out_again(tmp_path: Path) -> None:
+    """Each connection has its own page cache: the warm one serves the next read, instead of
+    the pool handing out its connections in turn, each with its pages still to decrypt."""
+    import os
+
+    from sqlalchemy import text
+
+    from app.db.engine import Database
+
+    db = Database(tmp_path / "qorgau.db", os.urandom(32))
+    try:
+        with db.engine.connect() as first, db.engine.connect() as second:
+            first.execute(text("SELECT 1"))
+            second.execute(text("SELECT 1"))
+            last = first.connection.dbapi_connection  # given back last: the `with` ends it last
+        for _ in range(3):
+            with db.read() as session:
+                assert session.connection().connection.dbapi_connection is last
+    finally:
+        db.dispose()

@@ -95,7 +95,10 @@ class CaseListView(QWidget):
     def _build_table(self, officers: list[tuple[str, str]]) -> None:
         """The model (loaded off the GUI thread) and the table that shows it."""
         self.model = CaseTableModel(
-            self.service, background=True, interrupt=self.workspace.db.interrupt
+            self.service,
+            background=True,
+            interrupt=self.workspace.db.interrupt,
+            resume=self.workspace.db.resume,
         )
         self.model.total_changed.connect(self._show_count)
         self.model.loading_changed.connect(self._show_count)

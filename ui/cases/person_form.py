@@ -93,7 +93,7 @@ class PersonForm(QWidget):
         self.find_timer.setInterval(FIND_DELAY_MS)
         self.find_timer.timeout.connect(self._search)
         # The query runs off the GUI thread; a newer one stops a stale one mid-way.
-        self._finder = LatestOnly(self, people.ws.db.interrupt)
+        self._finder = LatestOnly(self, people.ws.db.interrupt, resume=people.ws.db.resume)
         self._finder.delivered.connect(self._found_people)
         self._finder.failed.connect(self._find_failed)
         self.new_button = QPushButton()

@@ -129,7 +129,10 @@ class CaseTableModel(QAbstractTableModel):
         page_size: int = PAGE_SIZE,
         background: bool = False,
         interrupt: Callable[[int], None] | None = None,
+        resume: Callable[[int], None] | None = None,
     ) -> None:
+        """``interrupt`` and ``resume``: ``Database.interrupt`` and ``Database.resume``, so a
+        superseded load stops on the database instead of running to its end."""
         super().__init__()
         self.source = source
         self.page_size = page_size
@@ -140,7 +143,7 @@ class CaseTableModel(QAbstractTableModel):
         self.loading = False
         self._loader: LatestOnly | None = None
         if background:
-            self._loader = LatestOnly(self, interrupt)
+            self._loader = LatestOnly(self, interrupt, resume=resume)
             self._loader.delivered.connect(self._arrived)
             self._loader.failed.connect(self._load_failed)
         self._rows: list[CaseRow] = []
