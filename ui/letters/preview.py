@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
 from app.i18n import _
 
-try:  # PySide6-Pdf is a separate wheel; the rest of the app works without it.
+try:  # QtPdf may be missing from a Qt build; the rest of the app works without it.
     from PySide6.QtPdf import QPdfDocument
     from PySide6.QtPdfWidgets import QPdfView
 
