@@ -25,6 +25,7 @@ from app.db.models import (
     LocalSecret,
     Mission,
 )
+from app.security.hq_secrets import AGE_IDENTITY, entry_name, secrets_file, workstation_secret
 from app.services.cases import CaseService
 from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
@@ -360,12 +361,29 @@ def test_only_hq_transfers_and_sends_the_library(sel: Site, tmp_path):
         sel.exchange.export_agreements(tmp_path / "x.qbundle")
 
 
+def _take_hq_identity(hq: Site, remove: bool) -> bytes:
+    """HQ's age identity where HQ keeps it: in its database file, or on the workstation (an HQ
+    on a server never puts it in the database); ``remove`` takes it away from there."""
+    data_dir, database_id = hq.paths.data_dir, hq.ws.database_id
+    kept = workstation_secret(data_dir, database_id, AGE_IDENTITY, hq.exchange.store)
+    if kept is not None:
+        if remove:
+            hq.exchange.store.delete(entry_name(database_id, AGE_IDENTITY))
+            secrets_file(data_dir).unlink(missing_ok=True)
+        return kept
+    with hq.ws.write() as session:
+        row = session.get(LocalSecret, AGE_IDENTITY)
+        assert row is not None
+        if remove:
+            session.delete(row)
+        return bytes(row.value)
+
+
 @pytest.mark.skipif(shutil.which("age") is None, reason="the age command-line tool is absent")
 def test_hq_decrypts_a_bundle_with_the_age_tool(sel: Site, hq: Site, tmp_path):
     out = tmp_path / "sel.qbundle"
     sel.exchange.export_cases(out, [hq.recipient])
-    with hq.ws.read() as session:
-        identity = session.get(LocalSecret, "age_identity").value
+    identity = _take_hq_identity(hq, remove=False)
     key_file = tmp_path / "key.txt"
     key_file.write_bytes(identity + b"\n")
 
@@ -382,10 +400,7 @@ def test_hq_decrypts_a_bundle_with_the_age_tool(sel: Site, hq: Site, tmp_path):
 def test_import_with_an_identity_file(sel: Site, hq: Site, tmp_path):
     out = tmp_path / "sel.qbundle"
     sel.exchange.export_cases(out, [hq.recipient])
-    with hq.ws.write() as session:
-        row = session.get(LocalSecret, "age_identity")
-        identity = row.value
-        session.delete(row)  # as if HQ kept its identity elsewhere
+    identity = _take_hq_identity(hq, remove=True)  # as if HQ kept its identity elsewhere
     key_file = tmp_path / "key.txt"
     key_file.write_bytes(b"# HQ identity\n" + identity + b"\n")
 
