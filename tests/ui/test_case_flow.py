@@ -29,7 +29,8 @@ from ui.letters.page import LettersPage
 WsFactory = Callable[[str], Workspace]
 
 
-def new_case(ws: Workspace) -> CaseDetail:
+def new_case(ws: Workspace, description: str = "Wages unpaid for three months.") -> CaseDetail:
+    """Әсел Құрманғалиқызы's unpaid wages at Hanil Steel, Korea: the case the UI tests open."""
     return CaseService(ws).create_case(
         CaseInput(
             host_country="KR",
@@ -42,7 +43,7 @@ def new_case(ws: Workspace) -> CaseDetail:
                 given_names_latin="ASSEL",
             ),
             employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
-            description="Wages unpaid for three months.",
+            description=description,
         )
     )
 

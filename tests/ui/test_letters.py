@@ -19,9 +19,10 @@ from app.services.cases import CaseService
 from app.services.contracts import ContractReviewService
 from app.services.demo import fill_demo
 from app.services.letters import LetterService
-from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
+from app.services.records import CaseDetail
 from app.services.workspace import Workspace
 from tests.ui.press import WAIT_MS, click, click_yes, press_dialog_button, wait_for, wait_written
+from tests.ui.test_case_flow import new_case
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.dialog import LetterDialog
 from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT
@@ -33,21 +34,7 @@ WsFactory = Callable[[str], Workspace]
 
 @pytest.fixture
 def case(open_ws: WsFactory) -> CaseDetail:
-    return CaseService(open_ws("aigul")).create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("unpaid_wages",),
-            received_at=date(2026, 11, 2),
-            person=PersonInput(
-                surname="Құрманғалиқызы",
-                given_names="Әсел",
-                surname_latin="KURMANGALIKYZY",
-                given_names_latin="ASSEL",
-            ),
-            employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
-            description="Үш ай бойы жалақы төленбеген.",
-        )
-    )
+    return new_case(open_ws("aigul"), description="Үш ай бойы жалақы төленбеген.")
 
 
 def row_point(page: LettersPage, row: int) -> QPoint:
