@@ -63,6 +63,10 @@ class DatabaseDamaged(DatabaseError):
     """The database file is corrupt, or has been replaced by something that is not one."""
 
 
+class SessionEnded(StorageFailed):
+    """The database server ended this user's session or refuses their account now (revoked)."""
+
+
 class IntegrityError(QorgauError):
     """Tampering detected: audit chain, bundle signature or hash mismatch."""
 

@@ -40,6 +40,7 @@ from app.services.keys import (
     store_identity_in_keyring,
 )
 from app.services.recovery_sheet import sheet_facts, write_recovery_sheet
+from app.services.server_hq import sessions_ended_message
 from app.services.users import SignatureDetails, UserService
 
 
@@ -246,7 +247,14 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 def cmd_user_revoke(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         result = UserService(ws, SecretStore()).revoke(args.username)
-    print(_("{user} revoked; the database has a new key.").format(user=args.username))
+        on_server = ws.on_server
+    if on_server:
+        print(
+            _("{user} revoked; their server account signs in no more.").format(user=args.username)
+        )
+        print(sessions_ended_message(result.sessions_ended))
+    else:
+        print(_("{user} revoked; the database has a new key.").format(user=args.username))
     if result.need_password_reset:
         print(
             _("Reset the passwords of: {users} (their key slots predate the new key).").format(

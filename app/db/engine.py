@@ -230,8 +230,9 @@ class Database:
 
     def _on_checkin(self, dbapi_connection: Any, _record: Any) -> None:
         ident = threading.get_ident()
-        if self._checked_out.get(ident) is dbapi_connection:
-            del self._checked_out[ident]
+        # An invalidated connection (the server ended it) comes back as None: gone either way.
+        if dbapi_connection is None or self._checked_out.get(ident) is dbapi_connection:
+            self._checked_out.pop(ident, None)
             self._stopped.discard(ident)  # the stopped session has ended
 
     def _cancel(self, connection: Any) -> None:

@@ -33,6 +33,7 @@ from app.errors import (
     DatabaseBusy,
     DatabaseDamaged,
     DatabaseError,
+    SessionEnded,
     StorageFailed,
     StorageFull,
     ValidationError,
@@ -51,6 +52,8 @@ _FULL = {"53100", "53200", "53300"}  # disk full, out of memory, too many connec
 _IO = {"58030", "58000"}
 _DAMAGED = {"XX001", "XX002"}
 _CANCELLED = {"57014"}
+# The server ended the session: an administrator (revoking the user) or a shutdown.
+_ENDED = {"57P01", "57P02", "57P03"}
 _AUTH = {"28P01", "28000"}
 
 
@@ -183,6 +186,15 @@ def server_error(exc: BaseException) -> DatabaseError | None:
         )
     if state in _CANCELLED:
         return Interrupted()
+    if state in _ENDED or _account_refused(state, str(orig)):
+        # A revoked user's open session, ended by the revocation, or its reconnection refused.
+        return SessionEnded(
+            _(
+                "The database server ended this session or no longer lets this account in: "
+                "an administrator revoked it, or the server is restarting. Nothing more was "
+                "saved; sign in again."
+            )
+        )
     if isinstance(orig, psycopg.OperationalError) and (not state or state.startswith("08")):
         return StorageFailed(
             _(
@@ -193,14 +205,20 @@ def server_error(exc: BaseException) -> DatabaseError | None:
     return None
 
 
+def _account_refused(state: str | None, message: str) -> bool:
+    """The server refuses this account: wrong password, or NOLOGIN since a revocation (a
+    refused connection carries no SQLSTATE, only the server's message)."""
+    return state in _AUTH or any(
+        sign in message for sign in ("password authentication failed", "not permitted to log in")
+    )
+
+
 def _connect_error(exc: BaseException, config: ServerConfig) -> Exception:
     """What a person is told when the first connection fails."""
     state = _sqlstate(exc)
     message = str(exc.orig if isinstance(exc, DBAPIError) else exc)
     # A revoked account (NOLOGIN) is refused like a revoked user of a laptop's file.
-    if state in _AUTH or any(
-        sign in message for sign in ("password authentication failed", "not permitted to log in")
-    ):
+    if _account_refused(state, message):
         return AuthError(lambda: _("Wrong user name or password."))
     if "no password supplied" in message:
         return AuthError(lambda: _("The database server asks for a password."))

@@ -9,7 +9,9 @@ app role           PostgreSQL group     may
 ``hq_analyst``     ``qorgau_analyst``   read every table (not HQ's private keys); append to
                                         the audit log (its own acts are audited)
 ``hq_importer``    ``qorgau_importer``  also write every table a bundle import writes
-``hq_admin``       ``qorgau_admin``     everything, and add users (CREATEROLE)
+``hq_admin``       ``qorgau_admin``     everything, and add users (CREATEROLE); end a
+                                        revoked user's open sessions (``pg_signal_backend``,
+                                        where the server's administrator grants it)
 =================  ===================  ====================================================
 
 ``qorgau_owner`` (no login) owns the database, the schema and every table; administrators are
@@ -62,6 +64,9 @@ PRIVATE_KEY_ROWS = ("signing_key", "age_identity")
 # What an analyst's own acts write: the audit chain (entry + its counter row).
 ANALYST_APPEND_TABLES = frozenset({"audit_entry"})
 AUDIT_COUNTER_NAME = "audit_seq"
+# PostgreSQL's predefined role that may end other (non-superuser) sessions: what revoking a
+# user needs to end the sessions they have open, beside refusing their next sign-in.
+SESSION_ENDER = "pg_signal_backend"
 MIN_SERVER_VERSION = 140000
 DATABASE_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -279,7 +284,46 @@ def apply_grants(connection: Connection) -> int:
     if "local_secret" in tables:
         _limit_local_secret(connection)
     connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {groups}")
+    _let_admins_end_sessions(connection)
     return len(tables)
+
+
+def _let_admins_end_sessions(connection: Connection) -> bool:
+    """Grant administrators ``pg_signal_backend`` where this account may (a superuser may);
+    without it a revocation still refuses the next sign-in but leaves open sessions open."""
+    try:
+        with connection.begin_nested():
+            connection.exec_driver_sql(f"GRANT {SESSION_ENDER} TO {ADMIN}")
+    except DBAPIError:
+        return False
+    return True
+
+
+def end_sessions(connection: Connection, username: str) -> int | None:
+    """End ``username``'s open connections to the server; how many, or None where this
+    account may not end them (no ``pg_signal_backend``)."""
+    pids = (
+        connection.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE usename = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": username},
+        )
+        .scalars()
+        .all()
+    )
+    ended = 0
+    for pid in pids:
+        try:
+            with connection.begin_nested():
+                ended += bool(
+                    connection.execute(
+                        text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
+                    ).scalar()
+                )
+        except DBAPIError:
+            return None
+    return ended
 
 
 def _limit_counter(connection: Connection) -> None:

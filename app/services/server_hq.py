@@ -40,3 +40,14 @@ def unlock_message() -> str:
 def refuse_on_server(on_server: bool, message: str) -> None:
     if on_server:
         raise ServerHandles(message)
+
+
+def sessions_ended_message(ended: int | None) -> str:
+    """What revoking a server account did to the sessions its user had open."""
+    if ended is None:
+        return _(
+            "Their open sessions go on until they close: ending them needs the server role "
+            "pg_signal_backend for qorgau_admin, which the server's administrator grants "
+            "(see the HQ deployment guide)."
+        )
+    return _("Open sessions of theirs ended: {count}.").format(count=ended)

@@ -49,10 +49,12 @@ class SignatureDetails:
 
 @dataclass(frozen=True)
 class Revocation:
-    """What a revocation did: the users whose old slots could not receive the new key."""
+    """What a revocation did: the users whose old slots could not receive the new key; at
+    an HQ on a server, how many open sessions of the user it ended (None: it may not)."""
 
     username: str
     need_password_reset: list[str] = field(default_factory=list)
+    sessions_ended: int | None = 0
 
 
 def _info(user: User) -> UserInfo:
@@ -230,7 +232,10 @@ class UserService:
                 with hq_database.server_errors():
                     hq_database.disable_login(session.connection(), username)
         if self.ws.on_server:
-            return Revocation(username)
+            # After the commit: a session ended earlier could sign in again before NOLOGIN held.
+            with self.ws.read() as session, hq_database.server_errors():
+                ended = hq_database.end_sessions(session.connection(), username)
+            return Revocation(username, sessions_ended=ended)
         without_keys = rekey_workspace(self.ws, self.slots, username, self.store)
         return Revocation(username, without_keys)
 

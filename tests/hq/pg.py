@@ -7,11 +7,24 @@ and drops it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from app.config import Paths
+from app.db.postgres import ServerConfig
+from app.services.hq_database import add_user, grant_all, setup_database
+from app.services.installation import MissionSetup, init_server_installation, unlock
+from app.services.workspace import Workspace
+from tests.pg_cluster import Cluster
+
 ADMIN_URL_ENV = "QORGAU_TEST_PG_ADMIN_URL"
+PASSWORD = "a-long-enough-password"
+HQ = MissionSetup(code="AST", country="KZ", city="Astana", is_hq=True)
 
 
 def url_for(base: str, database: str, user: str | None = None, password: str | None = None) -> str:
@@ -35,3 +48,37 @@ def drop_database(base: str, database: str, roles: tuple[str, ...] = ()) -> None
         for role in roles:
             connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
     engine.dispose()
+
+
+@dataclass
+class ServerHq:
+    paths: Paths
+    admin: Workspace  # the HQ administrator who ran init (CREATEROLE)
+    names: dict[str, str]  # short name → the unique server role name of this test
+
+    def sign_in(self, who: str, password: str = PASSWORD) -> Workspace:
+        return unlock(self.paths, self.names[who], password)
+
+
+@contextmanager
+def documented_hq(cluster: Cluster, folder: Path) -> Iterator[ServerHq]:
+    """A new HQ database on the test server, set up by the documented commands
+    (`hq setup-database`, `hq add-user`, `init --hq --database`, `hq grants`)."""
+    pg_server = cluster.admin_url
+    database = unique("qorgau_u")
+    names = {who: unique(who) for who in ("gulnar", "dana", "erlan")}
+    opened: list[Workspace] = []
+    try:
+        setup_database(pg_server, database)
+        add_user(url_for(pg_server, database), names["gulnar"], "admin", PASSWORD)
+        config = ServerConfig("127.0.0.1", cluster.port, database, "disable")
+        paths = Paths(folder)
+        init_server_installation(paths, config, HQ, names["gulnar"], PASSWORD)
+        grant_all(url_for(pg_server, database, names["gulnar"], PASSWORD))
+        admin = unlock(paths, names["gulnar"], PASSWORD)
+        opened.append(admin)
+        yield ServerHq(paths, admin, names)
+    finally:
+        for ws in opened:
+            ws.close()
+        drop_database(pg_server, database, tuple(names.values()))

@@ -6,46 +6,38 @@ is the account's own, a revoked user's account signs in no more. What the server
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 
-from app.config import Paths
 from app.db.models import User
-from app.db.postgres import ServerConfig
-from app.errors import AuthError, PermissionDenied, ValidationError
+from app.errors import (
+    AuthError,
+    PermissionDenied,
+    SessionEnded,
+    StorageFailed,
+    ValidationError,
+)
 from app.security.keyring_store import SecretStore
 from app.services.backup import backup_if_due, create_backup, restore_backup
-from app.services.hq_database import add_user, grant_all, setup_database
+from app.services.hq_database import (
+    ADMIN,
+    SESSION_ENDER,
+    connect_engine,
+)
 from app.services.installation import (
-    MissionSetup,
-    init_server_installation,
     remember_unlock,
-    unlock,
 )
 from app.services.recovery import RecoveryService, recover
-from app.services.server_hq import ServerHandles
+from app.services.server_hq import ServerHandles, sessions_ended_message
 from app.services.users import UserService
 from app.services.workspace import Workspace
-from tests.hq.pg import drop_database, unique, url_for
+from tests.hq.pg import PASSWORD, ServerHq, documented_hq
 from tests.integration.cli_helpers import run_cli
 from tests.pg_cluster import Cluster
 
-PASSWORD = "a-long-enough-password"
 NEW_PASSWORD = "another-long-password"
-HQ = MissionSetup(code="AST", country="KZ", city="Astana", is_hq=True)
-
-
-@dataclass
-class ServerHq:
-    paths: Paths
-    admin: Workspace  # the HQ administrator who ran init (CREATEROLE)
-    names: dict[str, str]  # short name → the unique server role name of this test
-
-    def sign_in(self, who: str, password: str = PASSWORD) -> Workspace:
-        return unlock(self.paths, self.names[who], password)
 
 
 def _can_log_in(ws: Workspace, role: str) -> bool:
@@ -58,25 +50,8 @@ def _can_log_in(ws: Workspace, role: str) -> bool:
 
 @pytest.fixture
 def server_hq(pg_cluster: Cluster, tmp_path: Path) -> Iterator[ServerHq]:
-    """A new HQ database on the test server, set up by the documented commands."""
-    pg_server = pg_cluster.admin_url
-    database = unique("qorgau_u")
-    names = {who: unique(who) for who in ("gulnar", "dana", "erlan")}
-    opened: list[Workspace] = []
-    try:
-        setup_database(pg_server, database)
-        add_user(url_for(pg_server, database), names["gulnar"], "admin", PASSWORD)
-        config = ServerConfig("127.0.0.1", pg_cluster.port, database, "disable")
-        paths = Paths(tmp_path / "hq")
-        init_server_installation(paths, config, HQ, names["gulnar"], PASSWORD)
-        grant_all(url_for(pg_server, database, names["gulnar"], PASSWORD))
-        admin = unlock(paths, names["gulnar"], PASSWORD)
-        opened.append(admin)
-        yield ServerHq(paths, admin, names)
-    finally:
-        for ws in opened:
-            ws.close()
-        drop_database(pg_server, database, tuple(names.values()))
+    with documented_hq(pg_cluster, tmp_path / "hq") as hq:
+        yield hq
 
 
 def test_admin_adds_a_user_who_signs_in_with_their_own_server_account(
@@ -143,6 +118,66 @@ def test_a_revoked_users_server_account_signs_in_no_more(server_hq: ServerHq) ->
         service.set_role(server_hq.names["gulnar"], "hq_analyst")
 
 
+def _user_rows(ws: Workspace) -> list[tuple[str, bool]]:
+    with ws.read() as session:
+        return [tuple(row) for row in session.execute(select(User.username, User.active))]
+
+
+def test_revoking_a_user_ends_the_sessions_they_have_open(server_hq: ServerHq) -> None:
+    """The attack: a user about to be revoked keeps a desktop signed in and goes on writing.
+    The revocation ends their session; its next read and write are refused, nothing changes."""
+    dana = server_hq.names["dana"]
+    service = UserService(server_hq.admin)
+    service.add(dana, "hq_importer", PASSWORD)
+    still_open = server_hq.sign_in("dana")
+    try:
+        assert _user_rows(still_open)  # the session is live and reads
+        result = service.revoke(dana)
+        assert result.sessions_ended is not None and result.sessions_ended >= 1
+        before = _user_rows(server_hq.admin)
+        # The ended connection is lost (the server's notice may not reach the client first);
+        # the reconnection is refused as the revoked account it is.
+        with pytest.raises(StorageFailed):
+            _user_rows(still_open)
+        with pytest.raises(SessionEnded):
+            _user_rows(still_open)
+        with pytest.raises(SessionEnded), still_open.write() as session:
+            session.execute(
+                text("UPDATE \"user\" SET full_name = 'x' WHERE username = :n"), {"n": dana}
+            )
+        assert _user_rows(server_hq.admin) == before
+    finally:
+        still_open.close()
+
+
+def test_without_the_server_role_a_revocation_says_the_open_sessions_go_on(
+    server_hq: ServerHq, pg_cluster: Cluster
+) -> None:
+    """Where the server's administrator has not granted pg_signal_backend, the next sign-in
+    is still refused, and the administrator is told the open session was not ended."""
+    dana = server_hq.names["dana"]
+    superuser = connect_engine(pg_cluster.admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with superuser.connect() as connection:
+            connection.exec_driver_sql(f"REVOKE {SESSION_ENDER} FROM {ADMIN}")
+        service = UserService(server_hq.admin)
+        service.add(dana, "hq_analyst", PASSWORD)
+        still_open = server_hq.sign_in("dana")
+        try:
+            result = service.revoke(dana)
+            assert result.sessions_ended is None
+            assert "pg_signal_backend" in sessions_ended_message(None)
+            assert _user_rows(still_open)  # open, as told
+            with pytest.raises(AuthError):
+                server_hq.sign_in("dana")
+        finally:
+            still_open.close()
+    finally:
+        with superuser.connect() as connection:
+            connection.exec_driver_sql(f"GRANT {SESSION_ENDER} TO {ADMIN}")
+        superuser.dispose()
+
+
 def test_what_the_server_does_itself_is_refused_with_what_to_use_instead(
     server_hq: ServerHq, tmp_path: Path
 ) -> None:
@@ -179,7 +214,11 @@ def test_the_cli_manages_server_users_and_points_backups_at_the_server(
     monkeypatch.setenv("QORGAU_NEW_PASSWORD", NEW_PASSWORD)
     assert run_cli(capsys, "--data-dir", data, "user", "passwd", dana).code == 0
     server_hq.sign_in("dana", NEW_PASSWORD).close()
-    assert run_cli(capsys, "--data-dir", data, "user", "revoke", dana).code == 0
+    revoked = run_cli(capsys, "--data-dir", data, "user", "revoke", dana)
+    assert revoked.code == 0
+    # No key changes at a server HQ: the output says what did happen.
+    assert "signs in no more" in revoked.out and "new key" not in revoked.out
+    assert "Open sessions of theirs ended: 0." in revoked.out
     with pytest.raises(AuthError):
         server_hq.sign_in("dana", NEW_PASSWORD)
     refused = run_cli(capsys, "--data-dir", data, "backup", "--out", str(tmp_path / "b.zip"))

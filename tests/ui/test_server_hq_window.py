@@ -11,12 +11,17 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
+from app.errors import AuthError
 from app.services.installation import MissionSetup, unlock
+from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
+from tests.hq.pg import PASSWORD as HQ_PASSWORD
+from tests.hq.pg import ServerHq, documented_hq
 from tests.pg_cluster import Cluster, admin_execute, server_installation
-from tests.ui.press import click, open_area, press_dialog_button
+from tests.ui.press import click, modal_dialog, open_area, press_button, press_dialog_button
 from tests.ui.test_login_and_setup import _fill_mission
+from tests.ui.test_settings_page import _click_user
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
@@ -114,6 +119,39 @@ def test_settings_of_a_server_hq_offer_only_what_works_there(
     assert offered == ["hq_analyst", "hq_importer", "hq_admin"]
     assert page.grab().save(str(tmp_path / "server-hq-settings.png"))
     press_dialog_button(qtbot, dialog, QDialogButtonBox.StandardButton.Cancel)
+
+
+@pytest.fixture
+def documented(pg_cluster: Cluster, tmp_path: Path) -> Iterator[ServerHq]:
+    """An HQ made by the documented commands; asked for before the window, so that the
+    database outlives the window's last refresh."""
+    with documented_hq(pg_cluster, tmp_path / "documented-hq") as hq:
+        yield hq
+
+
+def test_revoking_at_a_server_hq_says_what_became_of_the_open_sessions(
+    documented: ServerHq, make_window: Callable[..., MainWindow], qtbot: QtBot
+) -> None:
+    """Settings → Users → Revoke: the user's account signs in no more, their open session is
+    ended, and the administrator is told so (not that the database has a new key)."""
+    hq = documented
+    dana = hq.names["dana"]
+    UserService(hq.admin).add(dana, "hq_analyst", HQ_PASSWORD)
+    still_open = hq.sign_in("dana")
+    try:
+        page = open_area(qtbot, make_window(hq.admin), "settings")
+        assert isinstance(page, SettingsPage) and page.users is not None
+        panel = page.users
+        _click_user(qtbot, panel, dana)
+        click(qtbot, panel.revoke_button)
+        press_button(qtbot, modal_dialog(qtbot), "Revoke")
+        qtbot.waitUntil(lambda: panel.notice is not None, timeout=10_000)
+        assert panel.notice is not None
+        assert panel.notice.text() == "Open sessions of theirs ended: 1."
+        with pytest.raises(AuthError):
+            hq.sign_in("dana")
+    finally:
+        still_open.close()
 
 
 def test_sign_in_to_a_server_hq_offers_no_unlock_here_and_no_recovery(

@@ -24,6 +24,7 @@ from app.errors import ValidationError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
 from app.services.installation import check_username
+from app.services.server_hq import sessions_ended_message
 from app.services.users import Revocation, SignatureDetails, UserInfo, UserService
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
@@ -33,6 +34,7 @@ from ui.widgets.dialogs import (
     ValidatingDialog,
     check_passwords,
     confirm,
+    inform,
     password_field,
 )
 
@@ -101,8 +103,10 @@ class UsersPanel(QWidget):
         # The store lets a revocation refresh this computer's "unlock" key after the re-key.
         self.service = UserService(workspace, store)
         self.me = workspace.actor.username
+        self.on_server = workspace.on_server
         self.users: list[UserInfo] = []
         self.dialog: ValidatingDialog | None = None
+        self.notice: QMessageBox | None = None  # what the last revocation did
         self.task: BackgroundTask[object] | None = None
 
         self.tree = QTreeWidget()
@@ -250,10 +254,15 @@ class UsersPanel(QWidget):
         )
 
     def _revoked(self, result: object) -> None:
-        """The database has a new key; slots that could not receive it need a reset."""
+        """The database has a new key; slots that could not receive it need a reset. At an HQ
+        on a server: what became of the user's open sessions."""
         self.reload()
-        if isinstance(result, Revocation) and result.need_password_reset:
-            QMessageBox.information(
+        if isinstance(result, Revocation) and self.on_server:
+            self.notice = inform(
+                self, _("Revoke a user"), sessions_ended_message(result.sessions_ended)
+            )
+        elif isinstance(result, Revocation) and result.need_password_reset:
+            self.notice = inform(
                 self,
                 _("Revoke a user"),
                 _(

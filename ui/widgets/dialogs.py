@@ -45,6 +45,14 @@ def confirm(
     return box
 
 
+def inform(parent: QWidget, title: str, text: str) -> QMessageBox:
+    """Tell the user something without blocking the window (a nested event loop would)."""
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.open()
+    return box
+
+
 def focus_inputs(container: QWidget, include_disabled: bool = False) -> list[QWidget]:
     """The widgets in ``container`` that Tab can reach, in focus-chain order."""
     found: list[QWidget] = []
