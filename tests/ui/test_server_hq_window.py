@@ -80,8 +80,14 @@ def test_wizard_creates_an_hq_on_a_database_server(
     wizard.admin.password.setText(PASSWORD)
     qtbot.mouseClick(wizard.admin.test_server, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Connected to" in wizard.admin.server_status.text(), timeout=10_000)
-    with qtbot.waitSignal(wizard.accepted, timeout=20_000):
-        wizard.accept()
+    wizard.accept()
+    # Before the wizard closes, the administrator is told where HQ's keys are kept (this
+    # computer's keyring here), since init keeps them off the shared database.
+    qtbot.waitUntil(lambda: wizard.notice is not None, timeout=20_000)
+    assert wizard.notice is not None and wizard.isVisible()
+    assert "kept in this computer's system keyring" in wizard.notice.text()
+    with qtbot.waitSignal(wizard.accepted, timeout=5_000):
+        press_button(qtbot, wizard.notice, "OK")
     ws = wizard.workspace
     assert ws is not None
     try:

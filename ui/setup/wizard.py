@@ -10,6 +10,7 @@ The installation is created on a worker thread; the wizard then holds the unlock
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
@@ -38,7 +39,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, TaskContext
 from ui.widgets.common import ErrorLabel, LanguageCombo, set_label
 from ui.widgets.country_combo import CountryCombo
-from ui.widgets.dialogs import check_passwords, password_field
+from ui.widgets.dialogs import check_passwords, inform, password_field
 
 if TYPE_CHECKING:
     # The services load once the wizard has painted (ui/warm_up.py): the first page needs none.
@@ -349,13 +350,23 @@ class AdminPage(_Page):
         check_passwords(self.password.text(), self.repeat.text())
 
 
+@dataclass
+class Created:
+    """What finishing the wizard made: the signed-in workspace, and what to show once."""
+
+    workspace: Workspace
+    recovery_key: str | None = None  # a mission or HQ in a file: shown once, never stored
+    notice: str | None = None  # an HQ on a server: where its keys are kept
+
+
 class SetupWizard(QWizard):
     def __init__(self, paths: Paths, bridge: LanguageBridge, parent: QWidget | None = None):
         super().__init__(parent)
         self.paths = paths
         self.workspace: Workspace | None = None
-        self.task: BackgroundTask[tuple[Workspace, str | None]] | None = None
+        self.task: BackgroundTask[Created] | None = None
         self.recovery_dialog: RecoveryKeyDialog | None = None
+        self.notice: QMessageBox | None = None  # where an HQ on a server keeps its keys
         self._warming_up = False
         self.welcome = WelcomePage(bridge)
         self.mission = MissionPage(bridge)
@@ -435,7 +446,7 @@ class SetupWizard(QWizard):
         paths = self.paths
         if self.welcome.demo.isChecked():
 
-            def work(_ctx: TaskContext) -> tuple[Workspace, str | None]:
+            def work(_ctx: TaskContext) -> Created:
                 # Imported here: the demo generator pulls in the letter renderer, which the
                 # first-run dialog does not otherwise need.
                 warm_up.wait()
@@ -443,19 +454,22 @@ class SetupWizard(QWizard):
                 from app.services.installation import unlock
 
                 run_demo(paths, DEMO_CASES, seed=1, only_if_empty=True)
-                return unlock(paths, DEMO_ADMIN, DEMO_PASSWORD), None
+                return Created(unlock(paths, DEMO_ADMIN, DEMO_PASSWORD))
 
             label = _("Creating the demo mission…")
         elif self.admin.on_server.isChecked():
             setup, config = self.setup(), self.admin.server_config()
             admin, password = self.admin.username.text().strip(), self.admin.password.text()
 
-            def work(_ctx: TaskContext) -> tuple[Workspace, str | None]:
+            def work(_ctx: TaskContext) -> Created:
+                from app.security.hq_secrets import place_message
                 from app.services.installation import init_server_installation, unlock
 
-                # No recovery key: the server's backups restore an HQ on a server.
-                init_server_installation(paths, config, setup, admin, password)
-                return unlock(paths, admin, password), None
+                # No recovery key: the server's backups restore an HQ on a server. HQ's keys
+                # stay on this computer: the administrator is told where.
+                place = init_server_installation(paths, config, setup, admin, password)
+                notice = place_message(place, paths.data_dir)
+                return Created(unlock(paths, admin, password), notice=notice)
 
             label = _("Creating the database on the server…")
         else:
@@ -463,11 +477,11 @@ class SetupWizard(QWizard):
             admin = self.admin.username.text().strip()
             password = self.admin.password.text()
 
-            def work(_ctx: TaskContext) -> tuple[Workspace, str | None]:
+            def work(_ctx: TaskContext) -> Created:
                 from app.services.installation import init_installation, unlock
 
                 recovery_key = init_installation(paths, setup, admin, password)
-                return unlock(paths, admin, password), recovery_key
+                return Created(unlock(paths, admin, password), recovery_key=recovery_key)
 
             label = _("Creating the encrypted database…")
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
@@ -506,9 +520,13 @@ class SetupWizard(QWizard):
             done
         ).failure(failed).run_in_background()
 
-    def _created(self, result: tuple[Workspace, str | None]) -> None:
-        workspace, recovery_key = result
+    def _created(self, created: Created) -> None:
+        workspace, recovery_key = created.workspace, created.recovery_key
         self.workspace = workspace
+        if created.notice is not None:
+            self.notice = inform(self, _("Headquarters created"), created.notice)
+            self.notice.finished.connect(lambda _result: QWizard.accept(self))
+            return
         if recovery_key is None:  # the demo: its passwords are public anyway
             super().accept()
             return
