@@ -121,12 +121,37 @@ class Cluster:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+OWNER_FILE = "owner.pid"
+
+
+def _stop_orphans(bindir: Path) -> None:
+    """Stop the clusters of test runs that were killed (their finally never ran): a server
+    left running holds memory and a port until the machine restarts."""
+    for folder in Path(tempfile.gettempdir()).glob("qorgau-pg-*"):
+        try:
+            owner = int((folder / OWNER_FILE).read_text())
+            os.kill(owner, 0)
+            continue  # its run goes on
+        except ProcessLookupError:
+            pass
+        except (OSError, ValueError):
+            continue  # not ours to judge (no owner written yet, or not readable)
+        account = folder.owner() if folder.owner() != "root" else None
+        cluster = Cluster(bindir, folder, 0, account)
+        try:
+            cluster.stop()
+        except subprocess.CalledProcessError:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def start_cluster() -> Cluster | None:
     bindir = find_bindir()
     if bindir is None:
         return None
+    _stop_orphans(bindir)
     account = _unprivileged_account()
     folder = Path(tempfile.mkdtemp(prefix="qorgau-pg-"))
+    (folder / OWNER_FILE).write_text(str(os.getpid()))
     if account:
         entry = pwd.getpwnam(account)
         os.chown(folder, entry.pw_uid, entry.pw_gid)
