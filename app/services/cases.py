@@ -57,6 +57,7 @@ from app.services.people import (
     apply_person,
     clean_person,
     find_duplicates,
+    name_key,
     person_info,
     person_values,
 )
@@ -749,9 +750,7 @@ class CaseService:
         if person.passport_no:
             keys.append(("passport", person.passport_no))
         if person.birth_date:
-            keys.append(
-                ("name", person.surname.lower(), person.given_names.lower(), person.birth_date)
-            )
+            keys.append(("name", *name_key(person.surname, person.given_names), person.birth_date))
         return keys
 
     def _person_for_batch(

@@ -102,6 +102,17 @@ def apply_person(person: Person, data: PersonInput) -> None:
         setattr(person, name, value)
 
 
+DUPLICATES_SHOWN = 20
+
+
+def name_key(surname: str, given_names: str) -> tuple[str, str]:
+    """A name as duplicates are matched on: case folded in every script, spaces collapsed.
+
+    Compared in Python, not with SQL ``lower()``, which SQLite folds for ASCII only: "АЙГУЛЬ"
+    and "Айгуль" born the same day are the same name."""
+    return " ".join(surname.casefold().split()), " ".join(given_names.casefold().split())
+
+
 def find_duplicates(
     session: Session, data: PersonInput, exclude_id: str | None = None
 ) -> list[DuplicateMatch]:
@@ -112,18 +123,16 @@ def find_duplicates(
     if data.passport_no:
         conditions.append(Person.passport_no == data.passport_no)
     if data.birth_date:
-        conditions.append(
-            (func.lower(Person.surname) == data.surname.lower())
-            & (func.lower(Person.given_names) == data.given_names.lower())
-            & (Person.birth_date == data.birth_date)
-        )
+        # Everyone born that day (indexed; a handful): the names are compared below.
+        conditions.append(Person.birth_date == data.birth_date)
     if not conditions:
         return []
     query = select(Person).where(or_(*conditions), Person.deleted_at.is_(None))
     if exclude_id:
         query = query.where(Person.id != exclude_id)
+    name = name_key(data.surname, data.given_names)
     matches = []
-    for person in session.execute(query.limit(20)).scalars():
+    for person in session.execute(query).scalars():
         reasons = []
         if data.iin and person.iin == data.iin:
             reasons.append(_("same IIN"))
@@ -132,12 +141,15 @@ def find_duplicates(
         if (
             data.birth_date
             and person.birth_date == data.birth_date
-            and person.surname.lower() == data.surname.lower()
-            and person.given_names.lower() == data.given_names.lower()
+            and name_key(person.surname, person.given_names) == name
         ):
             reasons.append(_("same name and date of birth"))
+        if not reasons:
+            continue  # born the same day, someone else
         full = " ".join(p for p in (person.surname, person.given_names, person.patronymic) if p)
         matches.append(DuplicateMatch(person.id, full, person.birth_date, tuple(reasons)))
+        if len(matches) == DUPLICATES_SHOWN:
+            break
     return matches
 
 

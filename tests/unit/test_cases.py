@@ -309,6 +309,21 @@ def test_person_service_find_and_duplicates(ws: Workspace) -> None:
     assert reasons == ("same passport number",)
 
 
+def test_the_same_name_in_other_letter_case_is_a_duplicate_in_cyrillic_too(ws: Workspace) -> None:
+    """SQLite's lower() folds ASCII only: "ҚҰРМАНҒАЛИҚЫЗЫ ӘСЕЛ" born the same day went unseen."""
+    born = date(1994, 3, 15)
+    CaseService(ws).create_case(new_case(replace(ASSEL, birth_date=born)))
+    people = PersonService(ws)
+    shouted = replace(
+        ASSEL, surname="ҚҰРМАНҒАЛИҚЫЗЫ", given_names=" ӘСЕЛ ", iin=None, passport_no=None
+    )
+    found = people.duplicates(replace(shouted, birth_date=born))
+    assert [m.reasons for m in found] == [("same name and date of birth",)]
+    # Born the same day but named otherwise, or the same name born another day: nobody.
+    assert people.duplicates(replace(shouted, given_names="Айгүл", birth_date=born)) == []
+    assert people.duplicates(replace(shouted, birth_date=date(1994, 3, 16))) == []
+
+
 def test_an_assignment_names_the_officer_in_the_readers_language(
     open_ws: Callable[[str], Workspace],
 ) -> None:
