@@ -61,7 +61,7 @@ from app.services.hq_migrate import migrate_to_server  # noqa: E402
 from app.services.installation import MissionSetup, init_installation, unlock  # noqa: E402
 from app.services.keys import KeyService  # noqa: E402
 from app.services.records import CaseFilter  # noqa: E402
-from app.services.search import _as_tsquery, _lexemes, fts_query  # noqa: E402
+from app.services.search import _as_tsquery, _lexemes, doc_base, fts_query  # noqa: E402
 from app.services.stats import StatsFilter, StatsService  # noqa: E402
 from app.services.workspace import Actor, MissionSummary, Workspace  # noqa: E402
 from benchmarks.common import p  # noqa: E402
@@ -201,7 +201,9 @@ def generate(conn: psycopg.Connection, missions: int, per_mission: int, seed: in
                 " %s, false, false, %s, %s, '', '', '', '', '', '', '', '', '', '')",
                 (str(uuid.uuid4()), code, now, code, COUNTRIES[i % len(COUNTRIES)], f"City {i}"),
             )
-        cur.execute("CREATE TEMP TABLE bench_words (ref_id text, words text[]) ON COMMIT DROP")
+        cur.execute(
+            "CREATE TEMP TABLE bench_words (doc bigint, ref_id text, words text[]) ON COMMIT DROP"
+        )
     # A worker who turns up at several missions: a few IINs are shared across the world.
     shared_iins = [f"{rng.randrange(10**11, 10**12)}" for _ in range(200)]
     total = 0
@@ -320,7 +322,8 @@ def generate(conn: psycopg.Connection, missions: int, per_mission: int, seed: in
             names = f"{surname} {given} {surname_lat} {given_lat}"
             plain = f"{number} {names} {iin} {employer_name} Wages unpaid."
             keys = " ".join(filter(None, (search_keys(w) for w in plain.split())))
-            words.append((cid, _lexemes(f"{plain} {keys}")))
+            # The index rowid in list order, as the app places it (one slot per mission).
+            words.append((doc_base(received, seq) + m, cid, _lexemes(f"{plain} {keys}")))
         _copy(
             conn,
             Person.__table__,
@@ -383,14 +386,16 @@ def generate(conn: psycopg.Connection, missions: int, per_mission: int, seed: in
             iter(cases),
         )
         _copy(conn, CaseCategory.__table__, ["case_id", "code"], iter(cats))
-        with conn.cursor().copy("COPY bench_words (ref_id, words) FROM STDIN") as copy:
+        with conn.cursor().copy("COPY bench_words (doc, ref_id, words) FROM STDIN") as copy:
             for row in words:
                 copy.write_row(row)
         total += len(cases)
         if (m + 1) % 10 == 0:
             print(f"  {m + 1} missions, {total:,} cases", flush=True)
     with conn.cursor() as cur:
-        cur.execute("INSERT INTO search_index_map (ref_id) SELECT ref_id FROM bench_words")
+        cur.execute(
+            "INSERT INTO search_index_map (doc, ref_id) SELECT doc, ref_id FROM bench_words"
+        )
         cur.execute(
             "INSERT INTO search_index (doc, ref_kind, ref_id, case_id, lexemes) "
             "SELECT m.doc, 'case', w.ref_id, w.ref_id, array_to_tsvector(w.words) "
