@@ -60,6 +60,7 @@ from app.letters.context import Citation
 from app.services import search
 from app.services import validation as check
 from app.services.legal_tables import HostLaw, host_law
+from app.services.rows import live_row
 from app.services.workspace import Workspace
 
 NOTE_EDITORS = SENIOR_ROLES
@@ -771,9 +772,7 @@ class AgreementService:
         language = self._lang(lang)
         snap = self._read()
         with self.ws.write() as session:
-            row = session.get(CaseCitation, citation_id)
-            if row is None or row.deleted_at is not None:
-                raise NotFound(_("No such citation."))
+            row = live_row(session, CaseCitation, citation_id, _("No such citation."))
             case_row = _load_case(session, row.case_id)
             info = _citation_info(snap, row, language)
             row.deleted_at = datetime.now(UTC)
@@ -907,10 +906,7 @@ def _enum(enum_type: type[InstrumentKind] | type[InstrumentStatus], value: str, 
 
 
 def _load_case(session: Session, case_id: str) -> Case:
-    row = session.get(Case, case_id)
-    if row is None or row.deleted_at is not None:
-        raise NotFound(_("No such case."))
-    return row
+    return live_row(session, Case, case_id, _("No such case."))
 
 
 def _case_facts(session: Session, case_id: str) -> tuple[str, list[str]]:

@@ -72,7 +72,8 @@ from app.services.records import (
     OrganisationInput,
     PersonInput,
 )
-from app.services.workspace import Workspace
+from app.services.rows import live_row
+from app.services.workspace import DatedService
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 TIMELINE_KINDS = (
@@ -397,15 +398,7 @@ def _in_index_order(flt: CaseFilter) -> str | None:
     return search.fts_query(flt.text)
 
 
-class CaseService:
-    def __init__(self, workspace: Workspace, today: date | None = None) -> None:
-        self.ws = workspace
-        self._today = today
-
-    @property
-    def today(self) -> date:
-        return self._today or date.today()
-
+class CaseService(DatedService):
     # -- listing --------------------------------------------------------------------------------
 
     def count_cases(self, flt: CaseFilter | None = None) -> int:
@@ -523,10 +516,7 @@ class CaseService:
             return case_detail(session, row, self.ws.actor.role, self.today)
 
     def _load(self, session: Session, case_id: str) -> Case:
-        row = session.get(Case, case_id)
-        if row is None or row.deleted_at is not None:
-            raise NotFound(_("No such case."))
-        return row
+        return live_row(session, Case, case_id, _("No such case."))
 
     # -- registering ----------------------------------------------------------------------------
 
@@ -1256,9 +1246,7 @@ class CaseService:
         self.ws.require_role(*CASE_WORKERS)
         reason = check.required_text(reason, "reason", _("Reason"), 2000)
         with self.ws.write() as session:
-            row = session.get(Attachment, attachment_id)
-            if row is None or row.deleted_at is not None:
-                raise NotFound(_("No such attachment."))
+            row = live_row(session, Attachment, attachment_id, _("No such attachment."))
             row.deleted_at = datetime.now(UTC)
             row.content = None  # secure_delete overwrites the freed pages
             case_row = self._load(session, row.case_id)

@@ -63,6 +63,7 @@ from app.services import search
 from app.services.agreements import library_from_db
 from app.services.legal_tables import host_table
 from app.services.letterhead import letterhead
+from app.services.rows import live_row
 from app.services.workspace import Workspace
 
 REVIEWERS = CASE_WORKERS
@@ -517,10 +518,7 @@ class ContractReviewService:
 
     @staticmethod
     def _case(session: Session, case_id: str | None) -> Case:
-        row = session.get(Case, case_id) if case_id else None
-        if row is None or row.deleted_at is not None:
-            raise NotFound(_("No such case."))
-        return row
+        return live_row(session, Case, case_id, _("No such case."))
 
     @staticmethod
     def _case_by_number(session: Session, number: str) -> Case:
@@ -533,17 +531,11 @@ class ContractReviewService:
 
     @staticmethod
     def _person(session: Session, person_id: str) -> Person:
-        row = session.get(Person, person_id)
-        if row is None or row.deleted_at is not None:
-            raise NotFound(_("No such person."))
-        return row
+        return live_row(session, Person, person_id, _("No such person."))
 
     @staticmethod
     def _review(session: Session, review_id: str) -> ContractReview:
-        row = session.get(ContractReview, review_id)
-        if row is None or row.deleted_at is not None:
-            raise NotFound(_("No such contract review."))
-        return row
+        return live_row(session, ContractReview, review_id, _("No such contract review."))
 
 
 def _stored_library(session: Session) -> Library:

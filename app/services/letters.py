@@ -79,7 +79,8 @@ from app.services import search
 from app.services import validation as check
 from app.services.agreements import letter_citations
 from app.services.letterhead import letterhead
-from app.services.workspace import Workspace
+from app.services.rows import live_row
+from app.services.workspace import DatedService
 
 LETTER_STATUSES: tuple[LetterStatus, ...] = tuple(LetterStatus)
 
@@ -328,15 +329,7 @@ def kinds() -> list[KindInfo]:
 # -- the service -----------------------------------------------------------------------------
 
 
-class LetterService:
-    def __init__(self, workspace: Workspace, today: date | None = None) -> None:
-        self.ws = workspace
-        self._today = today
-
-    @property
-    def today(self) -> date:
-        return self._today or date.today()
-
+class LetterService(DatedService):
     def kinds(self) -> list[KindInfo]:
         return kinds()
 
@@ -684,17 +677,11 @@ class LetterService:
     # -- internals -------------------------------------------------------------------------------
 
     def _load(self, session: Session, letter_id: str) -> Letter:
-        row = session.get(Letter, letter_id)
-        if row is None or row.deleted_at is not None:
-            raise NotFound(_("No such letter."))
-        return row
+        return live_row(session, Letter, letter_id, _("No such letter."))
 
     @staticmethod
     def _case(session: Session, case_id: str) -> Case:
-        row = session.get(Case, case_id) if case_id else None
-        if row is None or row.deleted_at is not None:
-            raise NotFound(_("No such case."))
-        return row
+        return live_row(session, Case, case_id, _("No such case."))
 
     @staticmethod
     def _require_editable(row: Letter) -> None:

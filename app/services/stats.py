@@ -53,7 +53,7 @@ from app.letters import MissionInfo
 from app.services import validation as check
 from app.services.letterhead import letterhead
 from app.services.records import CaseFilter, CaseRow
-from app.services.workspace import Workspace
+from app.services.workspace import DatedService
 
 OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATUSES)
 TOP_ORGANISATIONS = 10
@@ -260,15 +260,7 @@ def months_between(first: date, last: date) -> list[str]:
     return months
 
 
-class StatsService:
-    def __init__(self, workspace: Workspace, today: date | None = None) -> None:
-        self.ws = workspace
-        self._today = today
-
-    @property
-    def today(self) -> date:
-        return self._today or date.today()
-
+class StatsService(DatedService):
     # -- checking the input ---------------------------------------------------------------------
 
     def normalise(self, flt: StatsFilter | None) -> StatsFilter:
