@@ -13,11 +13,11 @@ from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.config import Paths, resolve_paths
-from app.errors import UsageError
+from app.errors import UsageError, ValidationError
 from app.i18n import _
 
 if TYPE_CHECKING:  # the services load with the command that opens a workspace, not before
@@ -68,6 +68,34 @@ def workspace(args: argparse.Namespace) -> Iterator[Workspace]:
         yield ws
     finally:
         ws.close()
+
+
+def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") -> Any:
+    """The JSON in a file or on standard input ("-"); with ``max_chars``, longer text is refused
+    saying ``too_large`` (only that much more is read)."""
+    limit = max_chars + 1 if max_chars >= 0 else -1
+    try:
+        if source == "-":
+            text = sys.stdin.read(limit)
+        else:
+            with Path(source).open(encoding="utf-8-sig") as handle:
+                text = handle.read(limit)
+    except FileNotFoundError:
+        raise ValidationError(_("{path} does not exist.").format(path=source)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(
+            _("{path} cannot be read: {error}").format(path=source, error=exc)
+        ) from None
+    if max_chars >= 0 and len(text) > max_chars:
+        raise ValidationError(too_large)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            _("Invalid JSON (line {line}, column {col}): {msg}").format(
+                line=exc.lineno, col=exc.colno, msg=exc.msg
+            )
+        ) from None
 
 
 def _jsonable(value: Any) -> Any:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, extract, func, select
+from sqlalchemy import ColumnElement, Select, extract, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -624,25 +624,14 @@ class LetterService(DatedService):
     def verify(self, content: bytes) -> VerifyResult:
         """Whether a PDF file is, unchanged, a letter of this register (by its SHA-256)."""
         digest = hashlib.sha256(content).hexdigest()
-        with self.ws.read() as session:
-            row = session.execute(
-                select(Letter).where(
-                    Letter.pdf_sha256 == digest,
-                    Letter.status == LetterStatus.ISSUED,
-                    Letter.deleted_at.is_(None),
-                )
-            ).scalar_one_or_none()
-            if row is None:
-                return VerifyResult(
-                    False,
-                    digest,
-                    _(
-                        "This file does not match any letter in the register: it was changed "
-                        "after issue, or it was not issued here."
-                    ),
-                )
-            info = self._info(session, row)
-        return VerifyResult(True, digest, _verified_message(info), info)
+        return self._issued_letter(
+            digest,
+            Letter.pdf_sha256 == digest,
+            _(
+                "This file does not match any letter in the register: it was changed "
+                "after issue, or it was not issued here."
+            ),
+        )
 
     def verify_code(self, payload: str) -> VerifyResult:
         """Check the text of a letter's QR code (``QORGAU|number|digest``) against the register."""
@@ -655,22 +644,30 @@ class LetterService(DatedService):
                 "code",
             )
         number, digest = match.groups()
+        return self._issued_letter(
+            digest,
+            Letter.outgoing_number == number,
+            _("The code does not match the register's letter {number}.").format(number=number),
+            content_digest=digest,
+        )
+
+    def _issued_letter(
+        self,
+        digest: str,
+        where: ColumnElement[bool],
+        unmatched: str,
+        content_digest: str | None = None,
+    ) -> VerifyResult:
+        """Whether an issued letter is found by ``where`` (and, if given, has this content
+        digest); ``unmatched`` says why not."""
         with self.ws.read() as session:
             row = session.execute(
                 select(Letter).where(
-                    Letter.outgoing_number == number,
-                    Letter.status == LetterStatus.ISSUED,
-                    Letter.deleted_at.is_(None),
+                    where, Letter.status == LetterStatus.ISSUED, Letter.deleted_at.is_(None)
                 )
             ).scalar_one_or_none()
-            if row is None or row.content_digest != digest:
-                return VerifyResult(
-                    False,
-                    digest,
-                    _("The code does not match the register's letter {number}.").format(
-                        number=number
-                    ),
-                )
+            if row is None or (content_digest is not None and row.content_digest != content_digest):
+                return VerifyResult(False, digest, unmatched)
             info = self._info(session, row)
         return VerifyResult(True, digest, _verified_message(info), info)
 

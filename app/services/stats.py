@@ -360,16 +360,9 @@ class StatsService(DatedService):
             q = _Queries(session, scope, self.today)
             ids = q.opened().subquery()
             rows = session.execute(
-                select(
-                    Case,
-                    Person.sex,
-                    Person.citizenship,
-                    Person.consent_date,
-                    Employer.sector,
+                _cases_with_person(
+                    ids, Person.sex, Person.citizenship, Person.consent_date, Employer.sector
                 )
-                .join(Person, Person.id == Case.person_id)
-                .outerjoin(Employer, Employer.id == Case.employer_id)
-                .where(Case.id.in_(select(ids.c.id)))
             ).all()
             case_ids = [r[0].id for r in rows]
             cats = _codes_of(session, CaseCategory, case_ids)
@@ -432,17 +425,14 @@ class StatsService(DatedService):
             q = _Queries(session, drill.scope, self.today)
             ids = q.behind(drill).subquery()
             rows = session.execute(
-                select(
-                    Case,
+                _cases_with_person(
+                    ids,
                     Person.surname,
                     Person.given_names,
                     Person.surname_latin,
                     Person.given_names_latin,
                     Employer.name,
                 )
-                .join(Person, Person.id == Case.person_id)
-                .outerjoin(Employer, Employer.id == Case.employer_id)
-                .where(Case.id.in_(select(ids.c.id)))
                 .order_by(Case.received_at.desc(), Case.seq.desc())
                 .offset(offset)
                 .limit(limit)
@@ -976,6 +966,16 @@ _KEYED_MEASURES = (
     "repatriated",
     "wages",
 )
+
+
+def _cases_with_person(ids: Any, *columns: Any) -> Select[Any]:
+    """The cases of the subquery ``ids``, each with these columns of its person and employer."""
+    return (
+        select(Case, *columns)
+        .join(Person, Person.id == Case.person_id)
+        .outerjoin(Employer, Employer.id == Case.employer_id)
+        .where(Case.id.in_(select(ids.c.id)))
+    )
 
 
 def _codes_of(
