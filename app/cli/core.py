@@ -247,13 +247,17 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         result = UserService(ws, SecretStore()).revoke(args.username)
     print(_("{user} revoked; the database has a new key.").format(user=args.username))
-    if result.need_password_reset:
-        print(
-            _("Reset the passwords of: {users} (their key slots predate the new key).").format(
-                users=", ".join(result.need_password_reset)
-            )
-        )
+    _print_users(
+        _("Reset the passwords of: {users} (their key slots predate the new key)."),
+        result.need_password_reset,
+    )
     return 0
+
+
+def _print_users(message: str, users: list[str]) -> None:
+    """``message`` naming the ``users``, if there are any."""
+    if users:
+        print(message.format(users=", ".join(users)))
 
 
 def cmd_user_signature(args: argparse.Namespace) -> int:
@@ -337,18 +341,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
             created=result.created_at, path=paths.data_dir
         )
     )
-    if result.deactivated:
-        print(
-            _("Revoked since the backup, kept out: {users}.").format(
-                users=", ".join(result.deactivated)
-            )
-        )
-    if result.without_account:
-        print(
-            _("Added since the backup, without an account now: {users}.").format(
-                users=", ".join(result.without_account)
-            )
-        )
+    _print_users(_("Revoked since the backup, kept out: {users}."), result.deactivated)
+    _print_users(
+        _("Added since the backup, without an account now: {users}."), result.without_account
+    )
     return 0
 
 

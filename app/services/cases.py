@@ -144,15 +144,18 @@ def identity_document_warning() -> str:
 # -- reading -----------------------------------------------------------------------------------
 
 
-def _codes(
+def case_codes(
     session: Session, model: type[CaseCategory] | type[CaseIloIndicator], case_ids: Sequence[str]
 ) -> dict[str, tuple[str, ...]]:
+    """Each case's category (or ILO indicator) codes, sorted."""
     found: dict[str, list[str]] = {}
-    for case_id, value in session.execute(
-        select(model.case_id, model.code).where(model.case_id.in_(case_ids)).order_by(model.code)
-    ):
-        found.setdefault(case_id, []).append(value)
-    return {k: tuple(v) for k, v in found.items()}
+    for start in range(0, len(case_ids), 900):  # stay under SQLite's parameter limit
+        chunk = case_ids[start : start + 900]
+        for case_id, value in session.execute(
+            select(model.case_id, model.code).where(model.case_id.in_(chunk))
+        ):
+            found.setdefault(case_id, []).append(value)
+    return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
 def _event_info(event: CaseEvent, names: dict[str, str] | None = None) -> EventInfo:
@@ -332,6 +335,45 @@ def _split_codes(joined: str | None) -> tuple[str, ...]:
     return tuple(sorted(joined.split())) if joined else ()
 
 
+def case_rows(session: Session, ids: Sequence[str], today: date) -> list[CaseRow]:
+    """The list rows of these cases, in the order of ``ids`` (plain columns, no ORM rows)."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(*_ROW_COLUMNS)
+        .join(Person, Person.id == Case.person_id)
+        .outerjoin(Employer, Employer.id == Case.employer_id)
+        .where(Case.id.in_(ids))
+    ).all()
+    categories = case_codes(session, CaseCategory, ids)
+    position = {case_id: i for i, case_id in enumerate(ids)}
+    built = [case_row(r._mapping, categories, today) for r in rows]
+    return sorted(built, key=lambda row: position[row.id])
+
+
+def case_row(r: RowMapping, categories: dict[str, tuple[str, ...]], today: date) -> CaseRow:
+    """A case-list row from the columns of ``_ROW_COLUMNS``."""
+    return CaseRow(
+        id=r["id"],
+        number=r["number"],
+        status=r["status"],
+        urgency=r["urgency"],
+        life_or_liberty_at_risk=r["life_or_liberty_at_risk"],
+        host_country=r["host_country"],
+        person_name=f"{r['surname']} {r['given_names']}".strip(),
+        person_name_latin=f"{r['surname_latin']} {r['given_names_latin']}".strip(),
+        employer_name=r["employer_name"] or "",
+        categories=categories.get(r["id"], ()),
+        received_at=r["received_at"],
+        due_date=r["due_date"],
+        assigned_to=r["assigned_to"],
+        deadline=deadline_state(r["due_date"], today, CaseStatus(r["status"])),
+        escalated=r["escalated_at"] is not None,
+        updated_at=r["updated_at"],
+        origin_mission=r["origin_mission"],
+    )
+
+
 SORT_KEYS = {
     "number": (Case.year, Case.seq),
     "received_at": (Case.received_at, Case.seq),
@@ -454,51 +496,15 @@ class CaseService(DatedService):
         with self.ws.read() as session:
             # Core, not the ORM's loading: plain columns, and 200 rows of them per keystroke.
             return [
-                self._row(r._mapping, {r.id: _split_codes(r.category_codes)})
+                case_row(r._mapping, {r.id: _split_codes(r.category_codes)}, self.today)
                 for r in session.connection().execute(rows_query)
             ]
-
-    def _rows(self, session: Session, ids: list[str]) -> list[CaseRow]:
-        """The list rows of these cases, in the order of ``ids`` (plain columns, no ORM rows)."""
-        if not ids:
-            return []
-        rows = session.execute(
-            select(*_ROW_COLUMNS)
-            .join(Person, Person.id == Case.person_id)
-            .outerjoin(Employer, Employer.id == Case.employer_id)
-            .where(Case.id.in_(ids))
-        ).all()
-        categories = _codes(session, CaseCategory, ids)
-        position = {case_id: i for i, case_id in enumerate(ids)}
-        built = [self._row(r._mapping, categories) for r in rows]
-        return sorted(built, key=lambda row: position[row.id])
-
-    def _row(self, r: RowMapping, categories: dict[str, tuple[str, ...]]) -> CaseRow:
-        return CaseRow(
-            id=r["id"],
-            number=r["number"],
-            status=r["status"],
-            urgency=r["urgency"],
-            life_or_liberty_at_risk=r["life_or_liberty_at_risk"],
-            host_country=r["host_country"],
-            person_name=f"{r['surname']} {r['given_names']}".strip(),
-            person_name_latin=f"{r['surname_latin']} {r['given_names_latin']}".strip(),
-            employer_name=r["employer_name"] or "",
-            categories=categories.get(r["id"], ()),
-            received_at=r["received_at"],
-            due_date=r["due_date"],
-            assigned_to=r["assigned_to"],
-            deadline=deadline_state(r["due_date"], self.today, CaseStatus(r["status"])),
-            escalated=r["escalated_at"] is not None,
-            updated_at=r["updated_at"],
-            origin_mission=r["origin_mission"],
-        )
 
     def search(self, user_text: str, limit: int = 50) -> list[CaseRow]:
         """Cases matching what the user typed, best match first."""
         with self.ws.read() as session:
             matches = search.search_case_ids(session, user_text, limit)
-            return self._rows(session, [m.case_id for m in matches])
+            return case_rows(session, [m.case_id for m in matches], self.today)
 
     def get_case(self, case_id: str) -> CaseDetail:
         with self.ws.read() as session:

@@ -46,11 +46,12 @@ from app.db.models import (
     RecruitmentAgency,
 )
 from app.domain.codes import CaseStatus, Category, EventKind, IloIndicator, LetterKind
-from app.domain.workflow import OPEN_STATUSES, deadline_state
+from app.domain.workflow import OPEN_STATUSES
 from app.errors import ValidationError
 from app.i18n import _
 from app.letters import MissionInfo
 from app.services import validation as check
+from app.services.cases import case_codes, case_rows
 from app.services.letterhead import letterhead
 from app.services.records import CaseFilter, CaseRow
 from app.services.workspace import DatedService
@@ -360,13 +361,20 @@ class StatsService(DatedService):
             q = _Queries(session, scope, self.today)
             ids = q.opened().subquery()
             rows = session.execute(
-                _cases_with_person(
-                    ids, Person.sex, Person.citizenship, Person.consent_date, Employer.sector
+                select(
+                    Case,
+                    Person.sex,
+                    Person.citizenship,
+                    Person.consent_date,
+                    Employer.sector,
                 )
+                .join(Person, Person.id == Case.person_id)
+                .outerjoin(Employer, Employer.id == Case.employer_id)
+                .where(Case.id.in_(select(ids.c.id)))
             ).all()
             case_ids = [r[0].id for r in rows]
-            cats = _codes_of(session, CaseCategory, case_ids)
-            inds = _codes_of(session, CaseIloIndicator, case_ids)
+            cats = case_codes(session, CaseCategory, case_ids)
+            inds = case_codes(session, CaseIloIndicator, case_ids)
             referred = _referred_out_years(session, case_ids)
             return [
                 AnonymisedCase(
@@ -424,43 +432,14 @@ class StatsService(DatedService):
         with self.ws.read() as session:
             q = _Queries(session, drill.scope, self.today)
             ids = q.behind(drill).subquery()
-            rows = session.execute(
-                _cases_with_person(
-                    ids,
-                    Person.surname,
-                    Person.given_names,
-                    Person.surname_latin,
-                    Person.given_names_latin,
-                    Employer.name,
-                )
+            page = session.execute(
+                select(Case.id)
+                .where(Case.id.in_(select(ids.c.id)))
                 .order_by(Case.received_at.desc(), Case.seq.desc())
                 .offset(offset)
                 .limit(limit)
-            ).all()
-            categories = _codes_of(session, CaseCategory, [r[0].id for r in rows])
-            return [self._row(r, categories) for r in rows]
-
-    def _row(self, r: Any, categories: dict[str, tuple[str, ...]]) -> CaseRow:
-        c: Case = r[0]
-        return CaseRow(
-            id=c.id,
-            number=c.number,
-            status=c.status,
-            urgency=c.urgency,
-            life_or_liberty_at_risk=c.life_or_liberty_at_risk,
-            host_country=c.host_country,
-            person_name=f"{r[1]} {r[2]}".strip(),
-            person_name_latin=f"{r[3]} {r[4]}".strip(),
-            employer_name=r[5] or "",
-            categories=categories.get(c.id, ()),
-            received_at=c.received_at,
-            due_date=c.due_date,
-            assigned_to=c.assigned_to,
-            deadline=deadline_state(c.due_date, self.today, CaseStatus(c.status)),
-            escalated=c.escalated_at is not None,
-            updated_at=c.updated_at,
-            origin_mission=c.origin_mission,
-        )
+            ).scalars()
+            return case_rows(session, list(page), self.today)
 
 
 class _Queries:
@@ -966,29 +945,6 @@ _KEYED_MEASURES = (
     "repatriated",
     "wages",
 )
-
-
-def _cases_with_person(ids: Any, *columns: Any) -> Select[Any]:
-    """The cases of the subquery ``ids``, each with these columns of its person and employer."""
-    return (
-        select(Case, *columns)
-        .join(Person, Person.id == Case.person_id)
-        .outerjoin(Employer, Employer.id == Case.employer_id)
-        .where(Case.id.in_(select(ids.c.id)))
-    )
-
-
-def _codes_of(
-    session: Session, model: type[CaseCategory] | type[CaseIloIndicator], case_ids: list[str]
-) -> dict[str, tuple[str, ...]]:
-    found: dict[str, list[str]] = {}
-    for start in range(0, len(case_ids), 900):  # stay under SQLite's parameter limit
-        chunk = case_ids[start : start + 900]
-        for case_id, code in session.execute(
-            select(model.case_id, model.code).where(model.case_id.in_(chunk))
-        ):
-            found.setdefault(case_id, []).append(code)
-    return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
 def _month_bounds(key: str) -> tuple[date, date]:
