@@ -8,20 +8,22 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from app.config import Paths, resolve_paths
-from app.errors import UsageError, ValidationError
+from app.errors import QorgauError, UsageError, ValidationError
 from app.i18n import _
 
 if TYPE_CHECKING:  # the services load with the command that opens a workspace, not before
     from app.services.workspace import Workspace
+
+T = TypeVar("T")
 
 USER_ENV = "QORGAU_USER"
 PASSWORD_ENV = "QORGAU_PASSWORD"
@@ -68,6 +70,16 @@ def workspace(args: argparse.Namespace) -> Iterator[Workspace]:
         yield ws
     finally:
         ws.close()
+
+
+def read_file_argument(path: Path, refusal: type[QorgauError] = ValidationError) -> bytes:
+    """The bytes of a file named on the command line; ``refusal`` if it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise refusal(
+            _("{path} cannot be read: {error}").format(path=path, error=exc.strerror)
+        ) from None
 
 
 def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") -> Any:
@@ -130,6 +142,21 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
     print(line.rstrip())
     for row in rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def print_listing(
+    args: argparse.Namespace,
+    items: Sequence[T],
+    headers: list[str],
+    row: Callable[[T], list[str]],
+) -> int:
+    """The items as JSON (``--json``) or as a table, ``row`` giving an item's cells; returns the
+    command's exit status."""
+    if args.json:
+        print_json(items)
+    else:
+        print_table(headers, [row(item) for item in items])
+    return 0
 
 
 # What a terminal would obey instead of showing: C0 controls but tab and line feed (ESC starts

@@ -13,7 +13,7 @@ from app.cli.common import (
     new_password,
     paths_of,
     print_json,
-    print_table,
+    print_listing,
     workspace,
 )
 from app.cli.recovery import print_recovery_key
@@ -285,22 +285,17 @@ def cmd_user_signature(args: argparse.Namespace) -> int:
 def cmd_user_list(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         users = UserService(ws).list()
-    if args.json:
-        print_json(users)
-        return 0
-    print_table(
+    return print_listing(
+        args,
+        users,
         [_("User"), _("Role"), _("Active"), _("Last login")],
-        [
-            [
-                u.username,
-                u.role,
-                _("yes") if u.active else _("no"),
-                u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "",
-            ]
-            for u in users
+        lambda u: [
+            u.username,
+            u.role,
+            _("yes") if u.active else _("no"),
+            u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "",
         ],
     )
-    return 0
 
 
 def cmd_keys_show(args: argparse.Namespace) -> int:

@@ -72,7 +72,7 @@ from app.services.records import (
     OrganisationInput,
     PersonInput,
 )
-from app.services.rows import live_row
+from app.services.rows import add_case_event, live_row
 from app.services.workspace import DatedService
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -595,7 +595,8 @@ class CaseService(DatedService):
         employer_id = self._organisation(session, Employer, data.employer_id, p.employer)
         agency_id = self._organisation(session, RecruitmentAgency, data.agency_id, p.agency)
         seq = next_counter(session, f"case:{self.ws.mission_code}:{self.today.year}")
-        row = self._new_case(p, person_id, employer_id, agency_id, seq, status)
+        values = self._case_values(p, person_id, employer_id, agency_id, seq, status)
+        row = self._new_case(p, values)
         session.add(row)
         session.flush()
         self._event(session, row.id, EventKind.SYSTEM, "", data=event_data(registered_event))
@@ -782,16 +783,9 @@ class CaseService(DatedService):
             added[key] = new_organisation(session, model, data, flush=False)
         return added[key]
 
-    def _new_case(
-        self,
-        p: PreparedCase,
-        person_id: str,
-        employer_id: str | None,
-        agency_id: str | None,
-        seq: int,
-        status: CaseStatus,
-    ) -> Case:
-        values = self._case_values(p, person_id, employer_id, agency_id, seq, status)
+    @staticmethod
+    def _new_case(p: PreparedCase, values: dict[str, Any]) -> Case:
+        """The case of ``_case_values``, with its codes."""
         del values["id"]  # the flush gives it
         return Case(
             **values,
@@ -926,19 +920,14 @@ class CaseService(DatedService):
                 row.due_date = None if changes.clear_due_date else changes.due_date
                 row.escalated_at = None  # a new deadline is the consul's 'acted on'
                 changed.append("due_date")
+            # A cleared organisation is none: _organisation gives None for no id.
             if changes.employer_id is not None or changes.clear_employer:
-                row.employer_id = (
-                    None
-                    if changes.clear_employer
-                    else self._organisation(session, Employer, changes.employer_id, None)
-                )
+                employer = None if changes.clear_employer else changes.employer_id
+                row.employer_id = self._organisation(session, Employer, employer, None)
                 changed.append("employer")
             if changes.agency_id is not None or changes.clear_agency:
-                row.agency_id = (
-                    None
-                    if changes.clear_agency
-                    else self._organisation(session, RecruitmentAgency, changes.agency_id, None)
-                )
+                agency = None if changes.clear_agency else changes.agency_id
+                row.agency_id = self._organisation(session, RecruitmentAgency, agency, None)
                 changed.append("agency")
             if changes.person is not None:
                 person_input = clean_person(changes.person, self.today)
@@ -1281,18 +1270,17 @@ class CaseService(DatedService):
         occurred_at: datetime | None = None,
         data: dict[str, Any] | None = None,
     ) -> CaseEvent:
-        event = CaseEvent(
-            case_id=case_id,
-            kind=kind.value,
-            author=self.ws.actor.username,
-            text=body,
+        return add_case_event(
+            session,
+            case_id,
+            kind,
+            self.ws.actor.username,
+            body,
+            data=data,
             status_from=status_from,
             status_to=status_to,
-            occurred_at=occurred_at or datetime.now(UTC),
-            data=data or {},
+            occurred_at=occurred_at,
         )
-        session.add(event)
-        return event
 
     @staticmethod
     def _touch(row: Case) -> None:

@@ -46,7 +46,6 @@ from app.contracts.rules import rate_risk
 from app.db.models import (
     Agreement,
     Case,
-    CaseEvent,
     CaseIloIndicator,
     ContractReview,
     Employer,
@@ -63,7 +62,7 @@ from app.services import search
 from app.services.agreements import library_from_db
 from app.services.legal_tables import host_table
 from app.services.letterhead import letterhead
-from app.services.rows import live_row
+from app.services.rows import add_case_event, live_row
 from app.services.workspace import Workspace
 
 REVIEWERS = CASE_WORKERS
@@ -369,19 +368,13 @@ class ContractReviewService:
         params: dict[str, object] = {"risk": result.risk}
         if new:
             params["indicators"] = list(new)
-        session.add(
-            CaseEvent(
-                case_id=case.id,
-                kind=EventKind.SYSTEM.value,
-                author=self.ws.actor.username,
-                text="",
-                # The review id lets the timeline link the entry to the review.
-                data={
-                    **event_data(SystemEvent.CONTRACT_REVIEWED, **params),
-                    "review_id": review_id,
-                },
-                occurred_at=datetime.now(UTC),
-            )
+        add_case_event(
+            session,
+            case.id,
+            EventKind.SYSTEM,
+            self.ws.actor.username,
+            # The review id lets the timeline link the entry to the review.
+            data={**event_data(SystemEvent.CONTRACT_REVIEWED, **params), "review_id": review_id},
         )
         # Child rows do not dirty the case itself; bundles travel by the case's version.
         case.updated_at = datetime.now(UTC)

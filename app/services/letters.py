@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 
 from app.db.models import (
     Case,
-    CaseEvent,
     Employer,
     Letter,
     PartnerOrganisation,
@@ -79,7 +78,7 @@ from app.services import search
 from app.services import validation as check
 from app.services.agreements import letter_citations
 from app.services.letterhead import letterhead
-from app.services.rows import live_row
+from app.services.rows import add_case_event, live_row
 from app.services.workspace import DatedService
 
 LETTER_STATUSES: tuple[LetterStatus, ...] = tuple(LetterStatus)
@@ -547,20 +546,19 @@ class LetterService(DatedService):
             row.content_digest = context.letter_hash_for_qr
             row.issued_by, row.issued_at = actor.username, now
             self._mark_in_progress(session, case, number, now)
-            session.add(
-                CaseEvent(
-                    case_id=case.id,
-                    kind=EventKind.LETTER_SENT.value,
-                    author=actor.username,
-                    occurred_at=now,
-                    text=row.subject,
-                    data={
-                        **event_data(SystemEvent.LETTER_ISSUED, number=number, kind=row.kind),
-                        "letter_id": row.id,
-                        "number": number,
-                        "sha256": digest,
-                    },
-                )
+            add_case_event(
+                session,
+                case.id,
+                EventKind.LETTER_SENT,
+                actor.username,
+                row.subject,
+                occurred_at=now,
+                data={
+                    **event_data(SystemEvent.LETTER_ISSUED, number=number, kind=row.kind),
+                    "letter_id": row.id,
+                    "number": number,
+                    "sha256": digest,
+                },
             )
             case.updated_at = now  # the timeline changed; bundles travel by the case's version
             self.ws.audit(
@@ -590,17 +588,15 @@ class LetterService(DatedService):
             return
         case.status = CaseStatus.IN_PROGRESS.value
         case.escalated_at = None
-        session.add(
-            CaseEvent(
-                case_id=case.id,
-                kind=EventKind.STATUS_CHANGE.value,
-                author=self.ws.actor.username,
-                occurred_at=now,
-                text="",
-                data=event_data(SystemEvent.STARTED_BY_LETTER, number=number),
-                status_from=CaseStatus.NEW.value,
-                status_to=CaseStatus.IN_PROGRESS.value,
-            )
+        add_case_event(
+            session,
+            case.id,
+            EventKind.STATUS_CHANGE,
+            self.ws.actor.username,
+            occurred_at=now,
+            data=event_data(SystemEvent.STARTED_BY_LETTER, number=number),
+            status_from=CaseStatus.NEW.value,
+            status_to=CaseStatus.IN_PROGRESS.value,
         )
         self.ws.audit(
             session,
