@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from pathlib import Path
 from typing import Any
 
-from app.cli.common import print_json, print_table, workspace
+from app.cli.common import print_json, print_table, read_json_argument, workspace
 from app.domain.codes import CaseStatus, EventKind, label
 from app.domain.codes import parse_code as code
-from app.errors import ValidationError
 from app.i18n import _, country_name, format_date
 from app.services.cases import CaseService
 from app.services.records import CaseDetail, CaseFilter, CaseRow
@@ -57,25 +53,6 @@ def register(commands: Any) -> None:
     search.add_argument("--limit", type=int, default=20)
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=cmd_search)
-
-
-def read_json_argument(source: str) -> Any:
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ValidationError(_("{path} does not exist.").format(path=source)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(
-            _("{path} cannot be read: {error}").format(path=source, error=exc)
-        ) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            _("Invalid JSON (line {line}, column {col}): {msg}").format(
-                line=exc.lineno, col=exc.colno, msg=exc.msg
-            )
-        ) from None
 
 
 def cmd_add(args: argparse.Namespace) -> int:

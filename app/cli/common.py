@@ -8,20 +8,22 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import PurePath
-from typing import TYPE_CHECKING, Any, TextIO
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from app.config import Paths, resolve_paths
-from app.errors import UsageError
+from app.errors import QorgauError, UsageError, ValidationError
 from app.i18n import _
 
 if TYPE_CHECKING:  # the services load with the command that opens a workspace, not before
     from app.services.workspace import Workspace
+
+T = TypeVar("T")
 
 USER_ENV = "QORGAU_USER"
 PASSWORD_ENV = "QORGAU_PASSWORD"
@@ -70,6 +72,44 @@ def workspace(args: argparse.Namespace) -> Iterator[Workspace]:
         ws.close()
 
 
+def read_file_argument(path: Path, refusal: type[QorgauError] = ValidationError) -> bytes:
+    """The bytes of a file named on the command line; ``refusal`` if it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise refusal(
+            _("{path} cannot be read: {error}").format(path=path, error=exc.strerror)
+        ) from None
+
+
+def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") -> Any:
+    """The JSON in a file or on standard input ("-"); with ``max_chars``, longer text is refused
+    saying ``too_large`` (only that much more is read)."""
+    limit = max_chars + 1 if max_chars >= 0 else -1
+    try:
+        if source == "-":
+            text = sys.stdin.read(limit)
+        else:
+            with Path(source).open(encoding="utf-8-sig") as handle:
+                text = handle.read(limit)
+    except FileNotFoundError:
+        raise ValidationError(_("{path} does not exist.").format(path=source)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(
+            _("{path} cannot be read: {error}").format(path=source, error=exc)
+        ) from None
+    if max_chars >= 0 and len(text) > max_chars:
+        raise ValidationError(too_large)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            _("Invalid JSON (line {line}, column {col}): {msg}").format(
+                line=exc.lineno, col=exc.colno, msg=exc.msg
+            )
+        ) from None
+
+
 def _jsonable(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return {k: _jsonable(v) for k, v in asdict(value).items()}
@@ -102,6 +142,21 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
     print(line.rstrip())
     for row in rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def print_listing(
+    args: argparse.Namespace,
+    items: Sequence[T],
+    headers: list[str],
+    row: Callable[[T], list[str]],
+) -> int:
+    """The items as JSON (``--json``) or as a table, ``row`` giving an item's cells; returns the
+    command's exit status."""
+    if args.json:
+        print_json(items)
+    else:
+        print_table(headers, [row(item) for item in items])
+    return 0
 
 
 # What a terminal would obey instead of showing: C0 controls but tab and line feed (ESC starts

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import print_json, workspace
+from app.cli.common import print_json, read_json_argument, workspace
 from app.contracts import result_to_json
 from app.domain import labels
 from app.errors import ValidationError
@@ -42,34 +40,10 @@ def register(commands: Any) -> None:
     report.set_defaults(handler=cmd_report)
 
 
-def read_terms(source: str) -> Any:
-    """The terms JSON from a file or standard input ("-")."""
-    try:
-        if source == "-":
-            text = sys.stdin.read(MAX_INPUT_BYTES + 1)
-        else:
-            with Path(source).open(encoding="utf-8-sig") as handle:
-                text = handle.read(MAX_INPUT_BYTES + 1)
-    except FileNotFoundError:
-        raise ValidationError(_("{path} does not exist.").format(path=source)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(
-            _("{path} cannot be read: {error}").format(path=source, error=exc)
-        ) from None
-    if len(text) > MAX_INPUT_BYTES:
-        raise ValidationError(_("The contract terms are too large (at most 1 MB)."))
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            _("Invalid JSON (line {line}, column {col}): {msg}").format(
-                line=exc.lineno, col=exc.colno, msg=exc.msg
-            )
-        ) from None
-
-
 def cmd_review(args: argparse.Namespace) -> int:
-    data = read_terms(args.json_file)
+    data = read_json_argument(
+        args.json_file, MAX_INPUT_BYTES, _("The contract terms are too large (at most 1 MB).")
+    )
     with workspace(args) as ws:
         service = ContractReviewService(ws)
         if args.no_save:

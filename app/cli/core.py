@@ -13,7 +13,7 @@ from app.cli.common import (
     new_password,
     paths_of,
     print_json,
-    print_table,
+    print_listing,
     workspace,
 )
 from app.cli.recovery import print_recovery_key
@@ -255,13 +255,17 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
         print(sessions_ended_message(result.sessions_ended))
     else:
         print(_("{user} revoked; the database has a new key.").format(user=args.username))
-    if result.need_password_reset:
-        print(
-            _("Reset the passwords of: {users} (their key slots predate the new key).").format(
-                users=", ".join(result.need_password_reset)
-            )
-        )
+    _print_users(
+        _("Reset the passwords of: {users} (their key slots predate the new key)."),
+        result.need_password_reset,
+    )
     return 0
+
+
+def _print_users(message: str, users: list[str]) -> None:
+    """``message`` naming the ``users``, if there are any."""
+    if users:
+        print(message.format(users=", ".join(users)))
 
 
 def cmd_user_signature(args: argparse.Namespace) -> int:
@@ -289,22 +293,17 @@ def cmd_user_signature(args: argparse.Namespace) -> int:
 def cmd_user_list(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         users = UserService(ws).list()
-    if args.json:
-        print_json(users)
-        return 0
-    print_table(
+    return print_listing(
+        args,
+        users,
         [_("User"), _("Role"), _("Active"), _("Last login")],
-        [
-            [
-                u.username,
-                u.role,
-                _("yes") if u.active else _("no"),
-                u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "",
-            ]
-            for u in users
+        lambda u: [
+            u.username,
+            u.role,
+            _("yes") if u.active else _("no"),
+            u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "",
         ],
     )
-    return 0
 
 
 def cmd_keys_show(args: argparse.Namespace) -> int:
@@ -345,18 +344,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
             created=result.created_at, path=paths.data_dir
         )
     )
-    if result.deactivated:
-        print(
-            _("Revoked since the backup, kept out: {users}.").format(
-                users=", ".join(result.deactivated)
-            )
-        )
-    if result.without_account:
-        print(
-            _("Added since the backup, without an account now: {users}.").format(
-                users=", ".join(result.without_account)
-            )
-        )
+    _print_users(_("Revoked since the backup, kept out: {users}."), result.deactivated)
+    _print_users(
+        _("Added since the backup, without an account now: {users}."), result.without_account
+    )
     return 0
 
 

@@ -11,7 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import new_password, paths_of, print_json, print_table, workspace
+from app.cli.common import (
+    new_password,
+    paths_of,
+    print_json,
+    print_listing,
+    print_table,
+    workspace,
+)
 from app.config import Paths
 from app.domain.labels import case_status
 from app.i18n import _, ngettext
@@ -194,11 +201,10 @@ def cmd_missions(args: argparse.Namespace) -> int:
 
     with workspace(args) as ws:
         rows = ConsolidationService(ws).missions()
-    if args.json:
-        print_json(rows)
-        return 0
     now = datetime.now(UTC)
-    print_table(
+    return print_listing(
+        args,
+        rows,
         [
             _("Mission"),
             _("Country"),
@@ -209,21 +215,17 @@ def cmd_missions(args: argparse.Namespace) -> int:
             _("Open"),
             _("Overdue"),
         ],
-        [
-            [
-                m.code,
-                m.country,
-                m.city,
-                _when(m.last_bundle_at),
-                str(m.days_silent(now)) if m.last_bundle_at else "—",
-                str(m.cases),
-                str(m.open_cases),
-                str(m.overdue_cases),
-            ]
-            for m in rows
+        lambda m: [
+            m.code,
+            m.country,
+            m.city,
+            _when(m.last_bundle_at),
+            str(m.days_silent(now)) if m.last_bundle_at else "—",
+            str(m.cases),
+            str(m.open_cases),
+            str(m.overdue_cases),
         ],
     )
-    return 0
 
 
 def cmd_overdue(args: argparse.Namespace) -> int:
@@ -231,23 +233,18 @@ def cmd_overdue(args: argparse.Namespace) -> int:
 
     with workspace(args) as ws:
         rows = ConsolidationService(ws).overdue(mission=args.mission)
-    if args.json:
-        print_json(rows)
-        return 0
-    print_table(
+    return print_listing(
+        args,
+        rows,
         [_("Case"), _("Mission"), _("Status"), _("Due"), _("Days overdue")],
-        [
-            [
-                c.number,
-                c.mission,
-                case_status(c.status),
-                c.due_date.isoformat(),
-                str(c.days_overdue),
-            ]
-            for c in rows
+        lambda c: [
+            c.number,
+            c.mission,
+            case_status(c.status),
+            c.due_date.isoformat(),
+            str(c.days_overdue),
         ],
     )
-    return 0
 
 
 def cmd_repeats(args: argparse.Namespace) -> int:
@@ -255,15 +252,16 @@ def cmd_repeats(args: argparse.Namespace) -> int:
 
     with workspace(args) as ws:
         rows = ConsolidationService(ws).repeats()
-    if args.json:
-        print_json(rows)
-        return 0
     kinds = {"person": _("Person (IIN)"), "employer": _("Employer")}
-    print_table(
+    return print_listing(
+        args,
+        rows,
         [_("Who"), _("Key"), _("Missions"), _("Cases"), _("Case numbers")],
-        [
-            [kinds[r.kind], r.key, ", ".join(r.missions), str(r.cases), ", ".join(r.case_numbers)]
-            for r in rows
+        lambda r: [
+            kinds[r.kind],
+            r.key,
+            ", ".join(r.missions),
+            str(r.cases),
+            ", ".join(r.case_numbers),
         ],
     )
-    return 0

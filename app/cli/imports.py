@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import print_json, workspace
-from app.errors import UsageError, ValidationError
+from app.cli.common import print_json, read_file_argument, workspace
+from app.errors import UsageError
 from app.i18n import _, ngettext
 from app.services.csv_import import import_csv
 
@@ -49,12 +49,7 @@ def parse_mapping(items: list[str]) -> dict[str, str] | None:
 
 def cmd_import_csv(args: argparse.Namespace) -> int:
     mapping = parse_mapping(args.map)
-    try:
-        raw = args.file.read_bytes()
-    except OSError as exc:
-        raise ValidationError(
-            _("{path} cannot be read: {error}").format(path=args.file, error=exc.strerror)
-        ) from None
+    raw = read_file_argument(args.file)
     with workspace(args) as ws:
         report = import_csv(
             ws, raw, dry_run=args.dry_run, mapping=mapping, skip_rejected=args.skip_rejected

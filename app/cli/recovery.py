@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import new_password, paths_of, workspace
+from app.cli.common import new_password, paths_of, read_file_argument, workspace
 from app.errors import UsageError
 from app.i18n import _, current_language
 from app.security.keyring_store import SecretStore
@@ -134,12 +134,7 @@ def cmd_escrow_policy(args: argparse.Namespace) -> int:
 
 
 def cmd_escrow_apply(args: argparse.Namespace) -> int:
-    try:
-        signed = args.file.read_bytes()
-    except OSError as exc:
-        raise UsageError(
-            _("{path} cannot be read: {error}").format(path=args.file, error=exc.strerror)
-        ) from None
+    signed = read_file_argument(args.file, UsageError)
     with workspace(args) as ws:
         on = RecoveryService(ws, SecretStore()).apply_policy(signed)
     print(_("Escrow at headquarters is on.") if on else _("Escrow at headquarters is off."))

@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.cases import read_json_argument
-from app.cli.common import print_json, print_table, workspace
+from app.cli.common import print_json, print_table, read_json_argument, workspace
 from app.domain import occupations as isco
 from app.i18n import _, current_language, ngettext
 from app.services.returnee_json import returnee_from_json

@@ -41,7 +41,7 @@ from app.i18n import (
     translator,
 )
 from app.letters import DocumentBuilder, MissionInfo
-from app.letters.renderer import FRAME_WIDTH, date_long, money_text
+from app.letters.renderer import FRAME_WIDTH, date_long, money_text, ruled_table
 from app.letters.states import official_name
 
 LEVEL_COLOURS: dict[str, str] = {"ok": "#2E7D32", "concern": "#F9A825", "violation": "#C62828"}
@@ -401,17 +401,8 @@ class _ReportWriter:
         header: bool,
         extra: Sequence[tuple[object, ...]] = (),
     ) -> None:
-        table = Table(
-            rows, colWidths=[FRAME_WIDTH * f for f in fractions], repeatRows=1 if header else 0
-        )
-        commands: list[tuple[object, ...]] = [
-            ("FONTNAME", (0, 0), (-1, -1), self.b.fonts.serif),
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]
-        if header:
-            commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")))
-        table.setStyle(TableStyle([*commands, *extra]))
+        widths = [FRAME_WIDTH * f for f in fractions]
+        table = ruled_table(rows, widths, header=header, font=self.b.fonts.serif, extra=extra)
         table.spaceBefore = 2
         table.spaceAfter = 6
         self.b.flowable(table)

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from app.domain.iso import country_codes, current_currencies, language_codes
 from app.errors import ValidationError
-from app.i18n import _, format_number
+from app.i18n import N_, _, format_number
 
 WAGE_PERIODS: tuple[str, ...] = ("hour", "day", "week", "month", "year")
 RETURN_TICKET_PAYERS: tuple[str, ...] = ("employer", "worker", "none")
@@ -156,40 +156,34 @@ def _choice(choices: tuple[str, ...]) -> Callable[[str, object], str]:
     return parse
 
 
-def _currency(field: str, value: object) -> str:
-    code = value.strip().upper() if isinstance(value, str) else None
-    if code not in current_currencies():
-        raise ValidationError(
-            _("{field}: “{value}” is not a known ISO 4217 currency code.").format(
-                field=field, value=value
-            ),
-            field=field,
-        )
-    return code
+def _code(
+    known: Callable[[], frozenset[str]], upper: bool, unknown: str
+) -> Callable[[str, object], str]:
+    """A parser of an ISO code among ``known()``; ``unknown`` (marked with ``N_``) is the
+    refusal, translated when given."""
+
+    def parse(field: str, value: object) -> str:
+        code = None
+        if isinstance(value, str):
+            code = value.strip().upper() if upper else value.strip().lower()
+        if code not in known():
+            raise ValidationError(_(unknown).format(field=field, value=value), field=field)
+        return code
+
+    return parse
 
 
-def _country(field: str, value: object) -> str:
-    code = value.strip().upper() if isinstance(value, str) else None
-    if code is None or len(code) != 2 or code not in country_codes():
-        raise ValidationError(
-            _("{field}: “{value}” is not a known two-letter country code.").format(
-                field=field, value=value
-            ),
-            field=field,
-        )
-    return code
-
-
-def _language(field: str, value: object) -> str:
-    code = value.strip().lower() if isinstance(value, str) else None
-    if code not in language_codes():
-        raise ValidationError(
-            _("{field}: “{value}” is not a known two-letter language code (ISO 639-1).").format(
-                field=field, value=value
-            ),
-            field=field,
-        )
-    return code
+_currency = _code(
+    current_currencies, True, N_("{field}: “{value}” is not a known ISO 4217 currency code.")
+)
+_country = _code(
+    country_codes, True, N_("{field}: “{value}” is not a known two-letter country code.")
+)
+_language = _code(
+    language_codes,
+    False,
+    N_("{field}: “{value}” is not a known two-letter language code (ISO 639-1)."),
+)
 
 
 def _hours(field: str, value: object) -> Decimal:

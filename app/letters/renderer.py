@@ -330,6 +330,28 @@ class _Pinned(Flowable):
         self.bottom.drawOn(self.canv, 0, 0)
 
 
+def ruled_table(
+    rows: list[list[Paragraph]],
+    widths: Sequence[float] | None,
+    *,
+    header: bool,
+    font: str,
+    extra: Sequence[tuple[Any, ...]] = (),
+) -> Table:
+    """A table ruled all round with its cells top-aligned; a ``header`` row is shaded and
+    repeated on each page; ``extra`` are more style commands."""
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    commands: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    if header:
+        commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")))
+    table.setStyle(TableStyle([*commands, *extra]))
+    return table
+
+
 class DocumentBuilder:
     """Collects flowables for one A4 document and builds the PDF bytes.
 
@@ -429,15 +451,7 @@ class DocumentBuilder:
             for index, row in enumerate(rows)
         ]
         widths = [w * mm for w in col_widths] if col_widths else None
-        table = Table(data, colWidths=widths, repeatRows=1 if header else 0)
-        commands: list[tuple[Any, ...]] = [
-            ("FONTNAME", (0, 0), (-1, -1), self.fonts.serif),
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]
-        if header:
-            commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")))
-        table.setStyle(TableStyle(commands))
+        table = ruled_table(data, widths, header=header, font=self.fonts.serif)
         table.spaceBefore = 4
         table.spaceAfter = 8
         self.story.append(table)

@@ -131,6 +131,10 @@ class _Box(Flowable):
         self.canv.rect(0, 0, self.size, self.size, stroke=1, fill=0)
 
 
+def _style(name: str, font: str, size: float, leading: float, **more: Any) -> ParagraphStyle:
+    return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading, **more)
+
+
 class _Sheet:
     def __init__(self, sheet: BriefingSheet) -> None:
         self.sheet = sheet
@@ -138,58 +142,24 @@ class _Sheet:
         self.words: dict[str, Any] = sheet_texts()[sheet.lang]
         self.fonts: FontSet = register_fonts()
         self.sources: list[str] = []
-        f = self.fonts
+        bold, plain = self.fonts.sans_bold, self.fonts.sans
         self.styles = {
-            "kicker": ParagraphStyle(
-                "kicker", fontName=f.sans_bold, fontSize=10, leading=13, textColor=ACCENT
-            ),
-            "title": ParagraphStyle(
-                "title", fontName=f.sans_bold, fontSize=22, leading=26, spaceAfter=3
-            ),
-            "intro": ParagraphStyle("intro", fontName=f.sans, fontSize=10, leading=13.5),
-            "heading": ParagraphStyle(
-                "heading",
-                fontName=f.sans_bold,
-                fontSize=12.5,
-                leading=15,
-                textColor=ACCENT,
-                spaceBefore=6,
-                spaceAfter=2,
-            ),
-            "body": ParagraphStyle("body", fontName=f.sans, fontSize=10, leading=13),
-            "item": ParagraphStyle(
-                "item",
-                fontName=f.sans,
-                fontSize=10,
-                leading=13,
-                leftIndent=10,
-                bulletIndent=1,
-                spaceAfter=1.5,
-            ),
-            "strong": ParagraphStyle(
-                "strong", fontName=f.sans_bold, fontSize=10.5, leading=13.5, spaceBefore=2
-            ),
-            "contact": ParagraphStyle("contact", fontName=f.sans, fontSize=10, leading=13.2),
-            "caption": ParagraphStyle(
-                "caption",
-                fontName=f.sans,
-                fontSize=7.5,
-                leading=9,
-                alignment=1,
-                textColor=MUTED,
-            ),
-            "source": ParagraphStyle(
-                "source",
-                fontName=f.sans,
-                fontSize=7.5,
-                leading=9.2,
-                textColor=MUTED,
-                leftIndent=12,
-                firstLineIndent=-12,
-            ),
-            "footer": ParagraphStyle(
-                "footer", fontName=f.sans, fontSize=7.5, leading=9.2, textColor=MUTED
-            ),
+            style.name: style
+            for style in (
+                _style("kicker", bold, 10, 13, textColor=ACCENT),
+                _style("title", bold, 22, 26, spaceAfter=3),
+                _style("intro", plain, 10, 13.5),
+                _style("heading", bold, 12.5, 15, textColor=ACCENT, spaceBefore=6, spaceAfter=2),
+                _style("body", plain, 10, 13),
+                _style("item", plain, 10, 13, leftIndent=10, bulletIndent=1, spaceAfter=1.5),
+                _style("strong", bold, 10.5, 13.5, spaceBefore=2),
+                _style("contact", plain, 10, 13.2),
+                _style("caption", plain, 7.5, 9, alignment=1, textColor=MUTED),
+                _style(
+                    "source", plain, 7.5, 9.2, textColor=MUTED, leftIndent=12, firstLineIndent=-12
+                ),
+                _style("footer", plain, 7.5, 9.2, textColor=MUTED),
+            )
         }
 
     # -- helpers ------------------------------------------------------------------------

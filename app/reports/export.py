@@ -155,14 +155,22 @@ def write_xlsx(
     return target
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Written beside the target, then renamed: a failed export leaves no half file."""
+def replace_file(path: Path, data: bytes) -> None:
+    """Written beside the target, then renamed: a failed write (its OSError raised) leaves no
+    half file."""
     temporary = path.with_name(path.name + ".part")
     try:
         temporary.write_bytes(data)
         temporary.replace(path)
-    except OSError as exc:
+    except OSError:
         temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    try:
+        replace_file(path, data)
+    except OSError as exc:
         raise QorgauError(
             _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
         ) from exc

@@ -26,7 +26,6 @@ import base64
 import json
 import os
 import secrets
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,7 +41,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import AuthError, DatabaseError, ValidationError
 from app.i18n import _
-from app.security.private_files import make_private_dir
+from app.security.private_files import make_private_dir, replace_privately
 
 FORMAT = 2
 KNOWN_FORMATS = (1, 2)
@@ -243,16 +242,7 @@ class KeySlotStore:
     def _save(self, data: dict[str, Any]) -> None:
         data["format"] = FORMAT
         make_private_dir(self.path.parent)
-        fd, tmp = tempfile.mkstemp(prefix=".keyslots-", dir=self.path.parent)  # 0600
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=2, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        replace_privately(self.path, json.dumps(data, indent=2, sort_keys=True), ".keyslots-")
         _fsync_dir(self.path.parent)
 
     # -- slots ------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ import hmac
 import json
 import os
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -45,6 +44,7 @@ from app.errors import QorgauError
 from app.i18n import ngettext
 from app.security import audit
 from app.security.keyslots import KeySlotStore
+from app.security.private_files import replace_privately
 
 FILENAME = "login_attempts.json"
 LOCK_FILENAME = ".login_attempts.lock"
@@ -191,16 +191,7 @@ class LoginGuard:
             return
         data = {**data, "mac": ""}
         data["mac"] = self._mac(data)
-        fd, tmp = tempfile.mkstemp(prefix=".login-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False, indent=1)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        replace_privately(self.path, json.dumps(data, ensure_ascii=False, indent=1), ".login-")
 
     @contextmanager
     def _locked(self) -> Iterator[None]:

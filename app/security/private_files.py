@@ -13,6 +13,7 @@ database keeps its journal files private too.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -52,6 +53,21 @@ def open_private(path: Path, exclusive: bool = False) -> BinaryIO:
     if _POSIX:
         os.fchmod(fd, FILE_MODE)  # the file may have existed with a wider mode
     return os.fdopen(fd, "wb")
+
+
+def replace_privately(path: Path, text: str, prefix: str) -> None:
+    """Put ``text`` in ``path`` through a 0600 temporary file beside it (named ``prefix``...),
+    synced and renamed over it: a crash leaves the old file or the new one, never half."""
+    fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)  # 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def private_tree_problems(folder: Path) -> list[str]:

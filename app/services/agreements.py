@@ -48,7 +48,6 @@ from app.db.models import (
     Case,
     CaseCategory,
     CaseCitation,
-    CaseEvent,
     Setting,
 )
 from app.domain.codes import Category, EventKind, label
@@ -60,6 +59,7 @@ from app.letters.context import Citation
 from app.services import search
 from app.services import validation as check
 from app.services.legal_tables import HostLaw, host_law
+from app.services.rows import add_case_event, live_row
 from app.services.workspace import Workspace
 
 NOTE_EDITORS = SENIOR_ROLES
@@ -102,20 +102,6 @@ class ProvisionInfo:
 
 
 @dataclass(frozen=True)
-class RatificationInfo:
-    """One state's ratification (or known non-ratification) of an ILO or UN instrument."""
-
-    state: str
-    ratified: bool
-    ratified_on: date | None
-    law: str
-    note: str
-    source: str
-    checked_on: date | None
-    verified: bool
-
-
-@dataclass(frozen=True)
 class InstrumentInfo:
     id: str
     slug: str
@@ -138,7 +124,7 @@ class InstrumentInfo:
     provisions: tuple[ProvisionInfo, ...]
     version: int = 0
     checked_on: date | None = None
-    ratifications: tuple[RatificationInfo, ...] = ()
+    ratifications: tuple[RatificationEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -578,19 +564,7 @@ def instrument_info(snapshot: _Snapshot, instrument: Instrument, lang: str) -> I
         ),
         version=snapshot.versions.get(instrument.id, 0),
         checked_on=instrument.checked_on,
-        ratifications=tuple(
-            RatificationInfo(
-                state=entry.state,
-                ratified=entry.ratified,
-                ratified_on=entry.ratified_on,
-                law=entry.law,
-                note=entry.note,
-                source=entry.source,
-                checked_on=entry.checked_on,
-                verified=entry.verified,
-            )
-            for entry in instrument.ratifications
-        ),
+        ratifications=instrument.ratifications,
     )
 
 
@@ -771,9 +745,7 @@ class AgreementService:
         language = self._lang(lang)
         snap = self._read()
         with self.ws.write() as session:
-            row = session.get(CaseCitation, citation_id)
-            if row is None or row.deleted_at is not None:
-                raise NotFound(_("No such citation."))
+            row = live_row(session, CaseCitation, citation_id, _("No such citation."))
             case_row = _load_case(session, row.case_id)
             info = _citation_info(snap, row, language)
             row.deleted_at = datetime.now(UTC)
@@ -824,16 +796,7 @@ class AgreementService:
         return self.get(slug, lang)
 
     def _timeline(self, session: Session, case_row: Case, data: dict[str, Any]) -> None:
-        session.add(
-            CaseEvent(
-                case_id=case_row.id,
-                kind=EventKind.NOTE.value,
-                author=self.ws.actor.username,
-                text="",
-                data=data,
-                occurred_at=datetime.now(UTC),
-            )
-        )
+        add_case_event(session, case_row.id, EventKind.NOTE, self.ws.actor.username, data=data)
         # Child rows do not dirty the case; bundles travel by its version, so touch it.
         case_row.updated_at = datetime.now(UTC)
         session.flush()
@@ -907,10 +870,7 @@ def _enum(enum_type: type[InstrumentKind] | type[InstrumentStatus], value: str, 
 
 
 def _load_case(session: Session, case_id: str) -> Case:
-    row = session.get(Case, case_id)
-    if row is None or row.deleted_at is not None:
-        raise NotFound(_("No such case."))
-    return row
+    return live_row(session, Case, case_id, _("No such case."))
 
 
 def _case_facts(session: Session, case_id: str) -> tuple[str, list[str]]:
@@ -1010,7 +970,6 @@ __all__ = [
     "CitationInfo",
     "InstrumentInfo",
     "ProvisionInfo",
-    "RatificationInfo",
     "SyncReport",
     "apply_library_update",
     "category_labels",

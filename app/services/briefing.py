@@ -109,13 +109,7 @@ def set_mission_contacts(ws: Workspace, hotline: str, hours: Mapping[str, str]) 
         )
     cleaned: dict[str, str] = {}
     for lang, text in hours.items():
-        if lang not in LANGUAGES:
-            raise ValidationError(
-                _("Unknown language {lang}; use one of: {langs}.").format(
-                    lang=lang, langs=", ".join(LANGUAGES)
-                ),
-                field="hours",
-            )
+        check.language(lang, field="hours")
         value = " ".join(text.split())
         if len(value) > MAX_HOURS or _CONTROL.search(value):
             raise ValidationError(
@@ -208,17 +202,6 @@ def briefing_country(value: str) -> str:
             field="country",
         )
     return code
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise ValidationError(
-            _("Unknown language {lang}; use one of: {langs}.").format(
-                lang=lang, langs=", ".join(LANGUAGES)
-            ),
-            field="lang",
-        )
-    return lang
 
 
 def _text(values: Mapping[str, str], lang: str) -> str:
@@ -343,7 +326,7 @@ def briefing_sheet(
     from app.contracts.rules import RULES
 
     code = briefing_country(country)
-    language = _check_lang(lang)
+    language = check.language(lang)
     day = today or date.today()
     contacts = contact_blocks(ws, code, language)
     complaints_from, complaints = _complaints(ws, code, language, day)

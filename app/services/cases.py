@@ -73,7 +73,8 @@ from app.services.records import (
     OrganisationInput,
     PersonInput,
 )
-from app.services.workspace import Workspace
+from app.services.rows import add_case_event, live_row
+from app.services.workspace import DatedService
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 TIMELINE_KINDS = (
@@ -144,15 +145,18 @@ def identity_document_warning() -> str:
 # -- reading -----------------------------------------------------------------------------------
 
 
-def _codes(
+def case_codes(
     session: Session, model: type[CaseCategory] | type[CaseIloIndicator], case_ids: Sequence[str]
 ) -> dict[str, tuple[str, ...]]:
+    """Each case's category (or ILO indicator) codes, sorted."""
     found: dict[str, list[str]] = {}
-    for case_id, value in session.execute(
-        select(model.case_id, model.code).where(model.case_id.in_(case_ids)).order_by(model.code)
-    ):
-        found.setdefault(case_id, []).append(value)
-    return {k: tuple(v) for k, v in found.items()}
+    for start in range(0, len(case_ids), 900):  # stay under SQLite's parameter limit
+        chunk = case_ids[start : start + 900]
+        for case_id, value in session.execute(
+            select(model.case_id, model.code).where(model.case_id.in_(chunk))
+        ):
+            found.setdefault(case_id, []).append(value)
+    return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
 def _event_info(event: CaseEvent, names: dict[str, str] | None = None) -> EventInfo:
@@ -332,6 +336,45 @@ def _split_codes(joined: str | None) -> tuple[str, ...]:
     return tuple(sorted(joined.split())) if joined else ()
 
 
+def case_rows(session: Session, ids: Sequence[str], today: date) -> list[CaseRow]:
+    """The list rows of these cases, in the order of ``ids`` (plain columns, no ORM rows)."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(*_ROW_COLUMNS)
+        .join(Person, Person.id == Case.person_id)
+        .outerjoin(Employer, Employer.id == Case.employer_id)
+        .where(Case.id.in_(ids))
+    ).all()
+    categories = case_codes(session, CaseCategory, ids)
+    position = {case_id: i for i, case_id in enumerate(ids)}
+    built = [case_row(r._mapping, categories, today) for r in rows]
+    return sorted(built, key=lambda row: position[row.id])
+
+
+def case_row(r: RowMapping, categories: dict[str, tuple[str, ...]], today: date) -> CaseRow:
+    """A case-list row from the columns of ``_ROW_COLUMNS``."""
+    return CaseRow(
+        id=r["id"],
+        number=r["number"],
+        status=r["status"],
+        urgency=r["urgency"],
+        life_or_liberty_at_risk=r["life_or_liberty_at_risk"],
+        host_country=r["host_country"],
+        person_name=f"{r['surname']} {r['given_names']}".strip(),
+        person_name_latin=f"{r['surname_latin']} {r['given_names_latin']}".strip(),
+        employer_name=r["employer_name"] or "",
+        categories=categories.get(r["id"], ()),
+        received_at=r["received_at"],
+        due_date=r["due_date"],
+        assigned_to=r["assigned_to"],
+        deadline=deadline_state(r["due_date"], today, CaseStatus(r["status"])),
+        escalated=r["escalated_at"] is not None,
+        updated_at=r["updated_at"],
+        origin_mission=r["origin_mission"],
+    )
+
+
 SORT_KEYS = {
     "number": (Case.year, Case.seq),
     "received_at": (Case.received_at, Case.seq),
@@ -398,15 +441,7 @@ def _in_index_order(flt: CaseFilter) -> str | None:
     return search.fts_query(flt.text)
 
 
-class CaseService:
-    def __init__(self, workspace: Workspace, today: date | None = None) -> None:
-        self.ws = workspace
-        self._today = today
-
-    @property
-    def today(self) -> date:
-        return self._today or date.today()
-
+class CaseService(DatedService):
     # -- listing --------------------------------------------------------------------------------
 
     def count_cases(self, flt: CaseFilter | None = None) -> int:
@@ -462,51 +497,15 @@ class CaseService:
         with self.ws.read() as session:
             # Core, not the ORM's loading: plain columns, and 200 rows of them per keystroke.
             return [
-                self._row(r._mapping, {r.id: _split_codes(r.category_codes)})
+                case_row(r._mapping, {r.id: _split_codes(r.category_codes)}, self.today)
                 for r in session.connection().execute(rows_query)
             ]
-
-    def _rows(self, session: Session, ids: list[str]) -> list[CaseRow]:
-        """The list rows of these cases, in the order of ``ids`` (plain columns, no ORM rows)."""
-        if not ids:
-            return []
-        rows = session.execute(
-            select(*_ROW_COLUMNS)
-            .join(Person, Person.id == Case.person_id)
-            .outerjoin(Employer, Employer.id == Case.employer_id)
-            .where(Case.id.in_(ids))
-        ).all()
-        categories = _codes(session, CaseCategory, ids)
-        position = {case_id: i for i, case_id in enumerate(ids)}
-        built = [self._row(r._mapping, categories) for r in rows]
-        return sorted(built, key=lambda row: position[row.id])
-
-    def _row(self, r: RowMapping, categories: dict[str, tuple[str, ...]]) -> CaseRow:
-        return CaseRow(
-            id=r["id"],
-            number=r["number"],
-            status=r["status"],
-            urgency=r["urgency"],
-            life_or_liberty_at_risk=r["life_or_liberty_at_risk"],
-            host_country=r["host_country"],
-            person_name=f"{r['surname']} {r['given_names']}".strip(),
-            person_name_latin=f"{r['surname_latin']} {r['given_names_latin']}".strip(),
-            employer_name=r["employer_name"] or "",
-            categories=categories.get(r["id"], ()),
-            received_at=r["received_at"],
-            due_date=r["due_date"],
-            assigned_to=r["assigned_to"],
-            deadline=deadline_state(r["due_date"], self.today, CaseStatus(r["status"])),
-            escalated=r["escalated_at"] is not None,
-            updated_at=r["updated_at"],
-            origin_mission=r["origin_mission"],
-        )
 
     def search(self, user_text: str, limit: int = 50) -> list[CaseRow]:
         """Cases matching what the user typed, best match first."""
         with self.ws.read() as session:
             matches = search.search_case_ids(session, user_text, limit)
-            return self._rows(session, [m.case_id for m in matches])
+            return case_rows(session, [m.case_id for m in matches], self.today)
 
     def get_case(self, case_id: str) -> CaseDetail:
         with self.ws.read() as session:
@@ -524,10 +523,7 @@ class CaseService:
             return case_detail(session, row, self.ws.actor.role, self.today)
 
     def _load(self, session: Session, case_id: str) -> Case:
-        row = session.get(Case, case_id)
-        if row is None or row.deleted_at is not None:
-            raise NotFound(_("No such case."))
-        return row
+        return live_row(session, Case, case_id, _("No such case."))
 
     # -- registering ----------------------------------------------------------------------------
 
@@ -600,7 +596,8 @@ class CaseService:
         employer_id = self._organisation(session, Employer, data.employer_id, p.employer)
         agency_id = self._organisation(session, RecruitmentAgency, data.agency_id, p.agency)
         seq = next_counter(session, f"case:{self.ws.mission_code}:{self.today.year}")
-        row = self._new_case(p, person_id, employer_id, agency_id, seq, status)
+        values = self._case_values(p, person_id, employer_id, agency_id, seq, status)
+        row = self._new_case(p, values)
         session.add(row)
         session.flush()
         self._event(session, row.id, EventKind.SYSTEM, "", data=event_data(registered_event))
@@ -785,16 +782,9 @@ class CaseService:
             added[key] = new_organisation(session, model, data, flush=False)
         return added[key]
 
-    def _new_case(
-        self,
-        p: PreparedCase,
-        person_id: str,
-        employer_id: str | None,
-        agency_id: str | None,
-        seq: int,
-        status: CaseStatus,
-    ) -> Case:
-        values = self._case_values(p, person_id, employer_id, agency_id, seq, status)
+    @staticmethod
+    def _new_case(p: PreparedCase, values: dict[str, Any]) -> Case:
+        """The case of ``_case_values``, with its codes."""
         del values["id"]  # the flush gives it
         return Case(
             **values,
@@ -929,19 +919,14 @@ class CaseService:
                 row.due_date = None if changes.clear_due_date else changes.due_date
                 row.escalated_at = None  # a new deadline is the consul's 'acted on'
                 changed.append("due_date")
+            # A cleared organisation is none: _organisation gives None for no id.
             if changes.employer_id is not None or changes.clear_employer:
-                row.employer_id = (
-                    None
-                    if changes.clear_employer
-                    else self._organisation(session, Employer, changes.employer_id, None)
-                )
+                employer = None if changes.clear_employer else changes.employer_id
+                row.employer_id = self._organisation(session, Employer, employer, None)
                 changed.append("employer")
             if changes.agency_id is not None or changes.clear_agency:
-                row.agency_id = (
-                    None
-                    if changes.clear_agency
-                    else self._organisation(session, RecruitmentAgency, changes.agency_id, None)
-                )
+                agency = None if changes.clear_agency else changes.agency_id
+                row.agency_id = self._organisation(session, RecruitmentAgency, agency, None)
                 changed.append("agency")
             if changes.person is not None:
                 person_input = clean_person(changes.person, self.today)
@@ -1255,9 +1240,7 @@ class CaseService:
         self.ws.require_role(*CASE_WORKERS)
         reason = check.required_text(reason, "reason", _("Reason"), 2000)
         with self.ws.write() as session:
-            row = session.get(Attachment, attachment_id)
-            if row is None or row.deleted_at is not None:
-                raise NotFound(_("No such attachment."))
+            row = live_row(session, Attachment, attachment_id, _("No such attachment."))
             row.deleted_at = datetime.now(UTC)
             row.content = None  # secure_delete overwrites the freed pages
             case_row = self._load(session, row.case_id)
@@ -1286,18 +1269,17 @@ class CaseService:
         occurred_at: datetime | None = None,
         data: dict[str, Any] | None = None,
     ) -> CaseEvent:
-        event = CaseEvent(
-            case_id=case_id,
-            kind=kind.value,
-            author=self.ws.actor.username,
-            text=body,
+        return add_case_event(
+            session,
+            case_id,
+            kind,
+            self.ws.actor.username,
+            body,
+            data=data,
             status_from=status_from,
             status_to=status_to,
-            occurred_at=occurred_at or datetime.now(UTC),
-            data=data or {},
+            occurred_at=occurred_at,
         )
-        session.add(event)
-        return event
 
     @staticmethod
     def _touch(row: Case) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Case, Employer, ExchangeLog, Mission, Person
 from app.domain.roles import HQ_ROLES, USER_MANAGERS
 from app.domain.workflow import OPEN_STATUSES
-from app.services.workspace import Workspace
+from app.services.workspace import DatedService
 
 OPEN = tuple(s.value for s in OPEN_STATUSES)
 IMPORTED = "in"
@@ -70,14 +70,10 @@ class Repeat:
     case_numbers: tuple[str, ...]
 
 
-class ConsolidationService:
-    def __init__(self, workspace: Workspace, today: date | None = None) -> None:
-        self.ws = workspace
-        self._today = today
-
-    @property
-    def today(self) -> date:
-        return self._today or datetime.now(UTC).date()
+class ConsolidationService(DatedService):
+    @staticmethod
+    def current_date() -> date:
+        return datetime.now(UTC).date()
 
     def missions(self) -> list[MissionActivity]:
         """Every mission with a registered key, bundle or case: last bundle and case counts."""

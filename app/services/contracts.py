@@ -46,7 +46,6 @@ from app.contracts.rules import rate_risk
 from app.db.models import (
     Agreement,
     Case,
-    CaseEvent,
     CaseIloIndicator,
     ContractReview,
     Employer,
@@ -63,6 +62,7 @@ from app.services import search
 from app.services.agreements import library_from_db
 from app.services.legal_tables import host_table
 from app.services.letterhead import letterhead
+from app.services.rows import add_case_event, live_row
 from app.services.workspace import Workspace
 
 REVIEWERS = CASE_WORKERS
@@ -368,19 +368,13 @@ class ContractReviewService:
         params: dict[str, object] = {"risk": result.risk}
         if new:
             params["indicators"] = list(new)
-        session.add(
-            CaseEvent(
-                case_id=case.id,
-                kind=EventKind.SYSTEM.value,
-                author=self.ws.actor.username,
-                text="",
-                # The review id lets the timeline link the entry to the review.
-                data={
-                    **event_data(SystemEvent.CONTRACT_REVIEWED, **params),
-                    "review_id": review_id,
-                },
-                occurred_at=datetime.now(UTC),
-            )
+        add_case_event(
+            session,
+            case.id,
+            EventKind.SYSTEM,
+            self.ws.actor.username,
+            # The review id lets the timeline link the entry to the review.
+            data={**event_data(SystemEvent.CONTRACT_REVIEWED, **params), "review_id": review_id},
         )
         # Child rows do not dirty the case itself; bundles travel by the case's version.
         case.updated_at = datetime.now(UTC)
@@ -517,10 +511,7 @@ class ContractReviewService:
 
     @staticmethod
     def _case(session: Session, case_id: str | None) -> Case:
-        row = session.get(Case, case_id) if case_id else None
-        if row is None or row.deleted_at is not None:
-            raise NotFound(_("No such case."))
-        return row
+        return live_row(session, Case, case_id, _("No such case."))
 
     @staticmethod
     def _case_by_number(session: Session, number: str) -> Case:
@@ -533,17 +524,11 @@ class ContractReviewService:
 
     @staticmethod
     def _person(session: Session, person_id: str) -> Person:
-        row = session.get(Person, person_id)
-        if row is None or row.deleted_at is not None:
-            raise NotFound(_("No such person."))
-        return row
+        return live_row(session, Person, person_id, _("No such person."))
 
     @staticmethod
     def _review(session: Session, review_id: str) -> ContractReview:
-        row = session.get(ContractReview, review_id)
-        if row is None or row.deleted_at is not None:
-            raise NotFound(_("No such contract review."))
-        return row
+        return live_row(session, ContractReview, review_id, _("No such contract review."))
 
 
 def _stored_library(session: Session) -> Library:

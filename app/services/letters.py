@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, extract, func, select
+from sqlalchemy import ColumnElement, Select, extract, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
     Case,
-    CaseEvent,
     Employer,
     Letter,
     PartnerOrganisation,
@@ -79,7 +78,8 @@ from app.services import search
 from app.services import validation as check
 from app.services.agreements import letter_citations
 from app.services.letterhead import letterhead
-from app.services.workspace import Workspace
+from app.services.rows import add_case_event, live_row
+from app.services.workspace import DatedService
 
 LETTER_STATUSES: tuple[LetterStatus, ...] = tuple(LetterStatus)
 
@@ -328,15 +328,7 @@ def kinds() -> list[KindInfo]:
 # -- the service -----------------------------------------------------------------------------
 
 
-class LetterService:
-    def __init__(self, workspace: Workspace, today: date | None = None) -> None:
-        self.ws = workspace
-        self._today = today
-
-    @property
-    def today(self) -> date:
-        return self._today or date.today()
-
+class LetterService(DatedService):
     def kinds(self) -> list[KindInfo]:
         return kinds()
 
@@ -554,20 +546,19 @@ class LetterService:
             row.content_digest = context.letter_hash_for_qr
             row.issued_by, row.issued_at = actor.username, now
             self._mark_in_progress(session, case, number, now)
-            session.add(
-                CaseEvent(
-                    case_id=case.id,
-                    kind=EventKind.LETTER_SENT.value,
-                    author=actor.username,
-                    occurred_at=now,
-                    text=row.subject,
-                    data={
-                        **event_data(SystemEvent.LETTER_ISSUED, number=number, kind=row.kind),
-                        "letter_id": row.id,
-                        "number": number,
-                        "sha256": digest,
-                    },
-                )
+            add_case_event(
+                session,
+                case.id,
+                EventKind.LETTER_SENT,
+                actor.username,
+                row.subject,
+                occurred_at=now,
+                data={
+                    **event_data(SystemEvent.LETTER_ISSUED, number=number, kind=row.kind),
+                    "letter_id": row.id,
+                    "number": number,
+                    "sha256": digest,
+                },
             )
             case.updated_at = now  # the timeline changed; bundles travel by the case's version
             self.ws.audit(
@@ -597,17 +588,15 @@ class LetterService:
             return
         case.status = CaseStatus.IN_PROGRESS.value
         case.escalated_at = None
-        session.add(
-            CaseEvent(
-                case_id=case.id,
-                kind=EventKind.STATUS_CHANGE.value,
-                author=self.ws.actor.username,
-                occurred_at=now,
-                text="",
-                data=event_data(SystemEvent.STARTED_BY_LETTER, number=number),
-                status_from=CaseStatus.NEW.value,
-                status_to=CaseStatus.IN_PROGRESS.value,
-            )
+        add_case_event(
+            session,
+            case.id,
+            EventKind.STATUS_CHANGE,
+            self.ws.actor.username,
+            occurred_at=now,
+            data=event_data(SystemEvent.STARTED_BY_LETTER, number=number),
+            status_from=CaseStatus.NEW.value,
+            status_to=CaseStatus.IN_PROGRESS.value,
         )
         self.ws.audit(
             session,
@@ -631,25 +620,14 @@ class LetterService:
     def verify(self, content: bytes) -> VerifyResult:
         """Whether a PDF file is, unchanged, a letter of this register (by its SHA-256)."""
         digest = hashlib.sha256(content).hexdigest()
-        with self.ws.read() as session:
-            row = session.execute(
-                select(Letter).where(
-                    Letter.pdf_sha256 == digest,
-                    Letter.status == LetterStatus.ISSUED,
-                    Letter.deleted_at.is_(None),
-                )
-            ).scalar_one_or_none()
-            if row is None:
-                return VerifyResult(
-                    False,
-                    digest,
-                    _(
-                        "This file does not match any letter in the register: it was changed "
-                        "after issue, or it was not issued here."
-                    ),
-                )
-            info = self._info(session, row)
-        return VerifyResult(True, digest, _verified_message(info), info)
+        return self._issued_letter(
+            digest,
+            Letter.pdf_sha256 == digest,
+            _(
+                "This file does not match any letter in the register: it was changed "
+                "after issue, or it was not issued here."
+            ),
+        )
 
     def verify_code(self, payload: str) -> VerifyResult:
         """Check the text of a letter's QR code (``QORGAU|number|digest``) against the register."""
@@ -662,39 +640,41 @@ class LetterService:
                 "code",
             )
         number, digest = match.groups()
+        return self._issued_letter(
+            digest,
+            Letter.outgoing_number == number,
+            _("The code does not match the register's letter {number}.").format(number=number),
+            content_digest=digest,
+        )
+
+    def _issued_letter(
+        self,
+        digest: str,
+        where: ColumnElement[bool],
+        unmatched: str,
+        content_digest: str | None = None,
+    ) -> VerifyResult:
+        """Whether an issued letter is found by ``where`` (and, if given, has this content
+        digest); ``unmatched`` says why not."""
         with self.ws.read() as session:
             row = session.execute(
                 select(Letter).where(
-                    Letter.outgoing_number == number,
-                    Letter.status == LetterStatus.ISSUED,
-                    Letter.deleted_at.is_(None),
+                    where, Letter.status == LetterStatus.ISSUED, Letter.deleted_at.is_(None)
                 )
             ).scalar_one_or_none()
-            if row is None or row.content_digest != digest:
-                return VerifyResult(
-                    False,
-                    digest,
-                    _("The code does not match the register's letter {number}.").format(
-                        number=number
-                    ),
-                )
+            if row is None or (content_digest is not None and row.content_digest != content_digest):
+                return VerifyResult(False, digest, unmatched)
             info = self._info(session, row)
         return VerifyResult(True, digest, _verified_message(info), info)
 
     # -- internals -------------------------------------------------------------------------------
 
     def _load(self, session: Session, letter_id: str) -> Letter:
-        row = session.get(Letter, letter_id)
-        if row is None or row.deleted_at is not None:
-            raise NotFound(_("No such letter."))
-        return row
+        return live_row(session, Letter, letter_id, _("No such letter."))
 
     @staticmethod
     def _case(session: Session, case_id: str) -> Case:
-        row = session.get(Case, case_id) if case_id else None
-        if row is None or row.deleted_at is not None:
-            raise NotFound(_("No such case."))
-        return row
+        return live_row(session, Case, case_id, _("No such case."))
 
     @staticmethod
     def _require_editable(row: Letter) -> None:

@@ -18,7 +18,13 @@ from app.errors import NotFound, ValidationError
 from app.i18n import _
 from app.services import validation as check
 from app.services.records import DuplicateMatch, PersonInfo, PersonInput
-from app.services.search import fts_query, index_cases, newest_matches_first, typed_words_start
+from app.services.search import (
+    PERSON_SEARCH_COLUMNS,
+    fts_query,
+    index_cases,
+    newest_matches_first,
+    typed_words_start,
+)
 from app.services.workspace import Workspace
 
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{6,12}$")
@@ -185,19 +191,10 @@ class PersonService:
         if not text.strip() or match is None:
             return []
         cases, _position = newest_matches_first(select(Case.person_id), Case.id, match)
-        named_columns = (
-            Person.surname,
-            Person.given_names,
-            Person.patronymic,
-            Person.surname_latin,
-            Person.given_names_latin,
-            Person.iin,
-            Person.passport_no,
-        )
         with self.ws.read() as session:
             # Only the names of the candidates; whole rows for the few that are offered.
             candidates = session.connection().execute(
-                select(Person.id, *named_columns).where(
+                select(Person.id, *PERSON_SEARCH_COLUMNS).where(
                     Person.id.in_(select(cases.limit(FIND_CANDIDATES).subquery().c.person_id)),
                     Person.deleted_at.is_(None),
                 )

@@ -23,12 +23,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.config import RESOURCES_DIR
-from app.errors import DatabaseError, ValidationError
-from app.i18n import LANGUAGES, _, format_datetime
+from app.errors import DatabaseError
+from app.i18n import _, format_datetime
 from app.letters.fonts import register_fonts
 from app.pdf.archival import ArchivalCanvas
 from app.security.private_files import open_private
 from app.security.recovery_key import groups_of
+from app.services import validation as check
 from app.services.workspace import Workspace
 
 SHEET_TEXTS = RESOURCES_DIR / "recovery" / "sheet.json"
@@ -138,12 +139,7 @@ class _Sheet:
 
 
 def render_recovery_sheet(recovery_key: str, facts: SheetFacts, lang: str) -> bytes:
-    if lang not in LANGUAGES:
-        raise ValidationError(
-            _("Unknown language {lang}; use one of: {langs}.").format(
-                lang=lang, langs=", ".join(LANGUAGES)
-            )
-        )
+    check.language(lang, field=None)
     sheet = _Sheet(facts, lang)
     text = sheet.text
     out = io.BytesIO()

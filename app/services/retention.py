@@ -40,14 +40,13 @@ from app.db.models import (
     PartnerReferral,
     Person,
     Returnee,
-    Setting,
     SyncConflict,
 )
-from app.domain.codes import CaseStatus, Role
+from app.domain.codes import CaseStatus
 from app.domain.roles import SENIOR_ROLES
-from app.errors import ValidationError
 from app.i18n import _
 from app.services import search
+from app.services.settings import WholeNumberSetting
 from app.services.workspace import Workspace
 
 SETTING = "retention_years"
@@ -89,32 +88,17 @@ class RetentionReport:
 # -- the policy ----------------------------------------------------------------------------------
 
 
+RETENTION_SETTING = WholeNumberSetting(
+    SETTING, MIN_YEARS, MAX_YEARS, DEFAULT_YEARS, "retention.policy"
+)
+
+
 def retention_years(workspace: Workspace) -> int:
-    with workspace.read() as session:
-        row = session.get(Setting, SETTING)
-    value = row.value if row is not None else None
-    return value if isinstance(value, int) and MIN_YEARS <= value <= MAX_YEARS else DEFAULT_YEARS
+    return RETENTION_SETTING.read(workspace)
 
 
 def set_retention_years(workspace: Workspace, years: int) -> None:
-    workspace.require_role(Role.ADMIN)
-    if not MIN_YEARS <= years <= MAX_YEARS:
-        raise ValidationError(
-            _("The retention period is {low} to {high} years.").format(
-                low=MIN_YEARS, high=MAX_YEARS
-            ),
-            field="retention_years",
-        )
-    with workspace.write() as session:
-        row = session.get(Setting, SETTING)
-        previous = row.value if row is not None else DEFAULT_YEARS
-        if row is None:
-            session.add(Setting(key=SETTING, value=years))
-        else:
-            row.value = years
-        workspace.audit(
-            session, "retention.policy", "setting", SETTING, {"from": previous, "to": years}
-        )
+    RETENTION_SETTING.store(workspace, years, _("The retention period is {low} to {high} years."))
 
 
 def add_years(day: date, years: int) -> date:

@@ -14,6 +14,7 @@ At headquarters ``person`` (the case JSON's person object) replaces ``case_numbe
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from app.errors import ValidationError
@@ -21,22 +22,8 @@ from app.i18n import _
 from app.services.case_json import _codes, _date, _mapping, _text, _unknown, person_from_json
 from app.services.returnees import ReturneeInput
 
-RETURNEE_FIELDS = {
-    "case_number",
-    "person",
-    "person_id",
-    "occupation",
-    "years_abroad",
-    "certificates",
-    "languages",
-    "work_country",
-    "region",
-    "wants_referral",
-    "consent_reference",
-    "consent_date",
-    "returned_on",
-    "note",
-}
+# The JSON of a returnee holds the fields of the input, by the same names.
+RETURNEE_FIELDS = {f.name for f in fields(ReturneeInput)}
 REQUIRED = ("occupation", "work_country", "region", "consent_reference", "consent_date")
 
 

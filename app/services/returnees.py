@@ -42,7 +42,8 @@ from app.reports.tables import ReportTable
 from app.services import validation as check
 from app.services.people import clean_person, person_values
 from app.services.records import PersonInput
-from app.services.workspace import Workspace
+from app.services.rows import live_row
+from app.services.workspace import DatedService
 
 SCOPE = ConsentScope.RETURNEE_REGISTER.value
 # Cases from which a mission may start a record: the work on them is over.
@@ -252,14 +253,10 @@ def _row(r: Returnee, person: Person, case_number: str | None) -> ReturneeRow:
     )
 
 
-class ReturneeService:
-    def __init__(self, workspace: Workspace, today: date | None = None) -> None:
-        self.ws = workspace
-        self._today = today
-
-    @property
-    def today(self) -> date:
-        return self._today or _today()
+class ReturneeService(DatedService):
+    @staticmethod
+    def current_date() -> date:
+        return _today()
 
     # -- who may ------------------------------------------------------------------------------
 
@@ -444,10 +441,9 @@ class ReturneeService:
         row.skills_text = skills_key(data.certificates, data.note)
 
     def _load(self, session: Session, returnee_id: str) -> Returnee:
-        row = session.get(Returnee, returnee_id)
-        if row is None or row.deleted_at is not None:
-            raise NotFound(_("No returnee record {id}.").format(id=returnee_id))
-        return row
+        return live_row(
+            session, Returnee, returnee_id, _("No returnee record {id}.").format(id=returnee_id)
+        )
 
     @staticmethod
     def _case_number(session: Session, case_id: str | None) -> str:

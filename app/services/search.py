@@ -169,6 +169,18 @@ def _word_keys(word: str) -> str:
     return search_keys(word)
 
 
+# What of a person the search finds them by: their names in both scripts and their numbers.
+PERSON_SEARCH_COLUMNS = (
+    Person.surname,
+    Person.given_names,
+    Person.patronymic,
+    Person.surname_latin,
+    Person.given_names_latin,
+    Person.iin,
+    Person.passport_no,
+)
+
+
 def _keys(text_: str) -> str:
     """``search_keys`` of a whole text, word by word: names and common words repeat a lot."""
     return " ".join(filter(None, map(_word_keys, text_.split())))
@@ -180,13 +192,7 @@ def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str
             Case.id,
             Case.number,
             Case.description,
-            Person.surname,
-            Person.given_names,
-            Person.patronymic,
-            Person.surname_latin,
-            Person.given_names_latin,
-            Person.iin,
-            Person.passport_no,
+            *PERSON_SEARCH_COLUMNS,
             Employer.name,
             RecruitmentAgency.name,
         )

@@ -6,6 +6,8 @@ applies on every computer that opens the database; window state stays in QSettin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from app.db.models import Setting
 from app.domain.codes import Role
 from app.errors import ValidationError
@@ -18,31 +20,49 @@ MIN_IDLE_MINUTES = 1
 MAX_IDLE_MINUTES = 240
 
 
+@dataclass(frozen=True)
+class WholeNumberSetting:
+    """A whole-number policy an administrator sets, kept under ``key``, from ``low`` to ``high``."""
+
+    key: str
+    low: int
+    high: int
+    default: int
+    action: str  # what the audit log calls a change
+
+    def read(self, workspace: Workspace) -> int:
+        """The value, or the default where it is unset or out of range."""
+        with workspace.read() as session:
+            row = session.get(Setting, self.key)
+        value = row.value if row is not None else None
+        return value if isinstance(value, int) and self.low <= value <= self.high else self.default
+
+    def store(self, workspace: Workspace, value: int, out_of_range: str) -> None:
+        """Sets the value (administrators only); ``out_of_range`` is the refusal, with {low} and
+        {high} to fill in."""
+        workspace.require_role(Role.ADMIN)
+        if not self.low <= value <= self.high:
+            raise ValidationError(out_of_range.format(low=self.low, high=self.high), field=self.key)
+        with workspace.write() as session:
+            row = session.get(Setting, self.key)
+            previous = row.value if row is not None else self.default
+            if row is None:
+                session.add(Setting(key=self.key, value=value))
+            else:
+                row.value = value
+            workspace.audit(
+                session, self.action, "setting", self.key, {"from": previous, "to": value}
+            )
+
+
+IDLE_LOCK_SETTING = WholeNumberSetting(
+    IDLE_LOCK, MIN_IDLE_MINUTES, MAX_IDLE_MINUTES, DEFAULT_IDLE_MINUTES, "settings.idle_lock"
+)
+
+
 def idle_lock_minutes(workspace: Workspace) -> int:
-    with workspace.read() as session:
-        row = session.get(Setting, IDLE_LOCK)
-    value = row.value if row is not None else None
-    if isinstance(value, int) and MIN_IDLE_MINUTES <= value <= MAX_IDLE_MINUTES:
-        return value
-    return DEFAULT_IDLE_MINUTES
+    return IDLE_LOCK_SETTING.read(workspace)
 
 
 def set_idle_lock_minutes(workspace: Workspace, minutes: int) -> None:
-    workspace.require_role(Role.ADMIN)
-    if not MIN_IDLE_MINUTES <= minutes <= MAX_IDLE_MINUTES:
-        raise ValidationError(
-            _("The idle lock is {low} to {high} minutes.").format(
-                low=MIN_IDLE_MINUTES, high=MAX_IDLE_MINUTES
-            ),
-            field=IDLE_LOCK,
-        )
-    with workspace.write() as session:
-        row = session.get(Setting, IDLE_LOCK)
-        previous = row.value if row is not None else DEFAULT_IDLE_MINUTES
-        if row is None:
-            session.add(Setting(key=IDLE_LOCK, value=minutes))
-        else:
-            row.value = minutes
-        workspace.audit(
-            session, "settings.idle_lock", "setting", IDLE_LOCK, {"from": previous, "to": minutes}
-        )
+    IDLE_LOCK_SETTING.store(workspace, minutes, _("The idle lock is {low} to {high} minutes."))

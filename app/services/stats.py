@@ -46,14 +46,15 @@ from app.db.models import (
     RecruitmentAgency,
 )
 from app.domain.codes import CaseStatus, Category, EventKind, IloIndicator, LetterKind
-from app.domain.workflow import OPEN_STATUSES, deadline_state
+from app.domain.workflow import OPEN_STATUSES
 from app.errors import ValidationError
 from app.i18n import _
 from app.letters import MissionInfo
 from app.services import validation as check
+from app.services.cases import case_codes, case_rows
 from app.services.letterhead import letterhead
 from app.services.records import CaseFilter, CaseRow
-from app.services.workspace import Workspace
+from app.services.workspace import DatedService
 
 OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATUSES)
 TOP_ORGANISATIONS = 10
@@ -260,15 +261,7 @@ def months_between(first: date, last: date) -> list[str]:
     return months
 
 
-class StatsService:
-    def __init__(self, workspace: Workspace, today: date | None = None) -> None:
-        self.ws = workspace
-        self._today = today
-
-    @property
-    def today(self) -> date:
-        return self._today or date.today()
-
+class StatsService(DatedService):
     # -- checking the input ---------------------------------------------------------------------
 
     def normalise(self, flt: StatsFilter | None) -> StatsFilter:
@@ -380,8 +373,8 @@ class StatsService:
                 .where(Case.id.in_(select(ids.c.id)))
             ).all()
             case_ids = [r[0].id for r in rows]
-            cats = _codes_of(session, CaseCategory, case_ids)
-            inds = _codes_of(session, CaseIloIndicator, case_ids)
+            cats = case_codes(session, CaseCategory, case_ids)
+            inds = case_codes(session, CaseIloIndicator, case_ids)
             referred = _referred_out_years(session, case_ids)
             return [
                 AnonymisedCase(
@@ -439,46 +432,14 @@ class StatsService:
         with self.ws.read() as session:
             q = _Queries(session, drill.scope, self.today)
             ids = q.behind(drill).subquery()
-            rows = session.execute(
-                select(
-                    Case,
-                    Person.surname,
-                    Person.given_names,
-                    Person.surname_latin,
-                    Person.given_names_latin,
-                    Employer.name,
-                )
-                .join(Person, Person.id == Case.person_id)
-                .outerjoin(Employer, Employer.id == Case.employer_id)
+            page = session.execute(
+                select(Case.id)
                 .where(Case.id.in_(select(ids.c.id)))
                 .order_by(Case.received_at.desc(), Case.seq.desc())
                 .offset(offset)
                 .limit(limit)
-            ).all()
-            categories = _codes_of(session, CaseCategory, [r[0].id for r in rows])
-            return [self._row(r, categories) for r in rows]
-
-    def _row(self, r: Any, categories: dict[str, tuple[str, ...]]) -> CaseRow:
-        c: Case = r[0]
-        return CaseRow(
-            id=c.id,
-            number=c.number,
-            status=c.status,
-            urgency=c.urgency,
-            life_or_liberty_at_risk=c.life_or_liberty_at_risk,
-            host_country=c.host_country,
-            person_name=f"{r[1]} {r[2]}".strip(),
-            person_name_latin=f"{r[3]} {r[4]}".strip(),
-            employer_name=r[5] or "",
-            categories=categories.get(c.id, ()),
-            received_at=c.received_at,
-            due_date=c.due_date,
-            assigned_to=c.assigned_to,
-            deadline=deadline_state(c.due_date, self.today, CaseStatus(c.status)),
-            escalated=c.escalated_at is not None,
-            updated_at=c.updated_at,
-            origin_mission=c.origin_mission,
-        )
+            ).scalars()
+            return case_rows(session, list(page), self.today)
 
 
 class _Queries:
@@ -984,19 +945,6 @@ _KEYED_MEASURES = (
     "repatriated",
     "wages",
 )
-
-
-def _codes_of(
-    session: Session, model: type[CaseCategory] | type[CaseIloIndicator], case_ids: list[str]
-) -> dict[str, tuple[str, ...]]:
-    found: dict[str, list[str]] = {}
-    for start in range(0, len(case_ids), 900):  # stay under SQLite's parameter limit
-        chunk = case_ids[start : start + 900]
-        for case_id, code in session.execute(
-            select(model.case_id, model.code).where(model.case_id.in_(chunk))
-        ):
-            found.setdefault(case_id, []).append(code)
-    return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
 def _month_bounds(key: str) -> tuple[date, date]:

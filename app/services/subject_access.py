@@ -48,6 +48,7 @@ from app.i18n import _, format_date, format_datetime, language_override
 from app.letters import DocumentBuilder
 from app.letters.context import MissionInfo
 from app.letters.states import official_name
+from app.reports.export import replace_file
 from app.services.letterhead import letterhead
 from app.services.workspace import Workspace
 
@@ -570,12 +571,9 @@ def export_subject_access(
         raise ValidationError(_("The output file must end in .json or .pdf."), field="out")
     export = collect(workspace, iin, person_id, with_files=suffix == ".json")
     data = to_json(export) if suffix == ".json" else to_pdf(workspace, export, lang)
-    part = out.with_name(out.name + ".part")
     try:
-        part.write_bytes(data)
-        part.replace(out)
+        replace_file(out, data)
     except OSError as exc:
-        part.unlink(missing_ok=True)
         raise ValidationError(
             _("The file cannot be written: {error}").format(error=exc.strerror), field="out"
         ) from None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.db.models import AuditEntry
 from app.domain.iso import country_codes, current_currencies
 from app.errors import ConflictError, ValidationError
-from app.i18n import _
+from app.i18n import LANGUAGES, _
 
 MAX_TEXT = 200_000  # a description or note; a 200-page paste is refused, not truncated
 MAX_NAME = 200
@@ -37,6 +37,18 @@ def currency(value: str, field: str = "currency") -> str:
             field=field,
         )
     return code
+
+
+def language(lang: str, field: str | None = "lang") -> str:
+    """One of the languages Qorgau writes in."""
+    if lang not in LANGUAGES:
+        raise ValidationError(
+            _("Unknown language {lang}; use one of: {langs}.").format(
+                lang=lang, langs=", ".join(LANGUAGES)
+            ),
+            field=field,
+        )
+    return lang
 
 
 def required_text(value: str, field: str, label: str, limit: int = MAX_NAME) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -104,3 +105,20 @@ class Workspace:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+class DatedService:
+    """A service over one workspace whose "today" can be fixed (tests, reports of a past day)."""
+
+    def __init__(self, workspace: Workspace, today: date | None = None) -> None:
+        self.ws = workspace
+        self._today = today
+
+    @property
+    def today(self) -> date:
+        return self._today or self.current_date()
+
+    @staticmethod
+    def current_date() -> date:
+        """The date "today" stands for when none is fixed: the computer's local date."""
+        return date.today()

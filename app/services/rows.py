@@ -1,0 +1,51 @@
+"""Rows every service reads or writes the same way: the one row it acts on (refusing one that
+is missing or deleted), and an entry on a case's timeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from app.db.models import CaseEvent, SyncMixin
+from app.domain.codes import EventKind
+from app.errors import NotFound
+
+RowT = TypeVar("RowT", bound=SyncMixin)
+
+
+def live_row(session: Session, model: type[RowT], key: str | None, missing: str) -> RowT:
+    """The ``model`` row with this primary key; NotFound saying ``missing`` if there is none or
+    it is deleted (an empty key finds nothing)."""
+    row = session.get(model, key) if key else None
+    if row is None or row.deleted_at is not None:
+        raise NotFound(missing)
+    return row
+
+
+def add_case_event(
+    session: Session,
+    case_id: str,
+    kind: EventKind,
+    author: str,
+    text: str = "",
+    *,
+    data: dict[str, Any] | None = None,
+    status_from: str | None = None,
+    status_to: str | None = None,
+    occurred_at: datetime | None = None,
+) -> CaseEvent:
+    """A new entry on the case's timeline (now, unless ``occurred_at`` says when)."""
+    event = CaseEvent(
+        case_id=case_id,
+        kind=kind.value,
+        author=author,
+        text=text,
+        status_from=status_from,
+        status_to=status_to,
+        occurred_at=occurred_at or datetime.now(UTC),
+        data=data or {},
+    )
+    session.add(event)
+    return event
