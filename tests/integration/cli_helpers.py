@@ -36,14 +36,15 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
     return Run(code, captured.out, captured.err)
 
 
-def run_process(
+def run_python(
     args: Sequence[str], env: dict[str, str] | None = None, stdin: str | None = None
 ) -> Run:
-    full_env = {**os.environ, **(env or {})}
+    """This Python in a process of its own, run from the repository with ``env`` over this
+    process's environment; two minutes at the most."""
     result = subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, *args],
         cwd=ROOT,
-        env=full_env,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         input=stdin,
@@ -51,6 +52,13 @@ def run_process(
         check=False,
     )
     return Run(result.returncode, result.stdout, result.stderr)
+
+
+def run_process(
+    args: Sequence[str], env: dict[str, str] | None = None, stdin: str | None = None
+) -> Run:
+    """The ``qorgau`` command as a real process."""
+    return run_python(["-m", "app", *args], env, stdin)
 
 
 def signed_in_cli(monkeypatch: pytest.MonkeyPatch, paths: Paths, user: str) -> Workspace:

@@ -7,10 +7,12 @@ import shutil
 import subprocess
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyrage
 import pytest
 from sqlalchemy import func, select
 
@@ -83,6 +85,36 @@ def link(hq: Site, mission: Site) -> None:
         KeyService(here.ws).trust(
             keys.mission_code, keys.signing_key, keys.age_recipient, is_hq=there is hq
         )
+
+
+@contextmanager
+def hq_and_sel(root: Path, cases: int = 0, seed: int = 0) -> Iterator[tuple[Site, Site]]:
+    """HQ (AST) and SEL, each trusting the other's keys; SEL holds ``cases`` demo cases.
+    Both close when the block ends."""
+    hq = make_site(root, "AST", "KZ", "Astana", True)
+    sel = make_site(root, "SEL", "KR", "Seoul")
+    try:
+        link(hq, sel)
+        if cases:
+            fill_demo(sel.ws, cases, seed=seed)
+        yield hq, sel
+    finally:
+        hq.ws.close()
+        sel.ws.close()
+
+
+def secret(site: Site, name: str) -> bytes:
+    """One of the installation's own secrets (``signing_key``, ``age_identity``)."""
+    with site.ws.read() as session:
+        row = session.get(LocalSecret, name)
+        assert row is not None, f"the installation has no {name}"
+        return bytes(row.value)
+
+
+def opened(bundle: Path, reader: Site) -> bytes:
+    """The bundle's ZIP, decrypted with ``reader``'s age identity as its import does."""
+    identity = pyrage.x25519.Identity.from_str(secret(reader, "age_identity").decode())
+    return pyrage.decrypt(bundle.read_bytes(), [identity])
 
 
 @pytest.fixture

@@ -28,11 +28,10 @@ from app.security import audit, audit_anchor
 from app.security.audit_anchor import AuditHistoryRewritten
 from app.services.audit_log import AuditLogService
 from app.services.cases import CaseService
-from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from tests.conftest import PASSWORD, snapshot
 from tests.integration.cli_helpers import run_cli
-from tests.integration.test_exchange import Site, link, make_site, table_dump
+from tests.integration.test_exchange import Site, hq_and_sel, opened, secret, table_dump
 
 Export = Callable[..., Path]
 Pair = tuple[Site, Site]
@@ -41,13 +40,8 @@ Pair = tuple[Site, Site]
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[Pair]:
     """A mission (SEL) with a few cases, and HQ; each trusts the other's keys."""
-    hq = make_site(tmp_path, "AST", "KZ", "Astana", True)
-    sel = make_site(tmp_path, "SEL", "KR", "Seoul")
-    link(hq, sel)
-    fill_demo(sel.ws, 3, seed=11)
-    yield sel, hq
-    sel.ws.close()
-    hq.ws.close()
+    with hq_and_sel(tmp_path, 3, seed=11) as (hq, sel):
+        yield sel, hq
 
 
 @pytest.fixture
@@ -248,13 +242,8 @@ def test_edited_entry_with_recomputed_chain_is_refused_at_hq(
 
 def _rewrap(sel: Site, hq: Site, bundle: Path, change: Callable[[dict[str, Any]], None]) -> Path:
     """What SEL's key holder can do: open its own bundle, change the manifest, sign again."""
-    with sel.ws.read() as session:
-        pem = bytes(session.get(LocalSecret, "signing_key").value)
-        identity = pyrage.x25519.Identity.from_str(
-            bytes(session.get(LocalSecret, "age_identity").value).decode()
-        )
-    payload = pyrage.decrypt(bundle.read_bytes(), [identity])
-    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+    pem = secret(sel, "signing_key")
+    with zipfile.ZipFile(io.BytesIO(opened(bundle, sel))) as archive:
         members = {i.filename: archive.read(i) for i in archive.infolist()}
     manifest = json.loads(members.pop("manifest.json"))
     members.pop("manifest.sig")
