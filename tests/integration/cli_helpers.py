@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,10 +61,13 @@ def run_process(
     return run_python(["-m", "app", *args], env, stdin)
 
 
-def signed_in_cli(monkeypatch: pytest.MonkeyPatch, paths: Paths, user: str) -> Workspace:
-    """Point the ``qorgau`` command at ``paths`` signed in as ``user``; returns the
-    administrator's workspace on the same installation, for the test to look with."""
+def signed_in_cli(monkeypatch: pytest.MonkeyPatch, paths: Paths, user: str) -> Iterator[Workspace]:
+    """Point the ``qorgau`` command at ``paths`` signed in as ``user``; yields the
+    administrator's workspace on the same installation, for the test to look with (a fixture
+    ``yield from`` this; the workspace closes after the test)."""
     monkeypatch.setenv("QORGAU_DATA_DIR", str(paths.data_dir))
     monkeypatch.setenv("QORGAU_USER", user)
     monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
-    return unlock(paths, "admin", PASSWORD)
+    ws = unlock(paths, "admin", PASSWORD)
+    yield ws
+    ws.close()

@@ -42,9 +42,7 @@ def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture
 def demo(demo_paths: Paths, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
-    ws = signed_in_cli(monkeypatch, demo_paths, "serik")
-    yield ws
-    ws.close()
+    yield from signed_in_cli(monkeypatch, demo_paths, "serik")
 
 
 def count(ws: Workspace, where: str) -> int:

@@ -31,9 +31,7 @@ def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture
 def demo(demo_paths: Paths, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
-    ws = signed_in_cli(monkeypatch, demo_paths, "aigul")
-    yield ws
-    ws.close()
+    yield from signed_in_cli(monkeypatch, demo_paths, "aigul")
 
 
 def scalar(ws: Workspace, sql: str, **params: object) -> int:
