@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from app.config import Paths
 from app.db.models import Case, CaseEvent
-from app.services.cases import CaseService
 from app.services.installation import unlock
-from app.services.records import CaseInput, PersonInput
+from app.services.records import PersonInput
+from tests.builders import wage_case
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_process
 from tests.reliability.harness import ROOT, Tally, child_env, full_run, open_checked
@@ -34,18 +34,7 @@ from ui.instance_lock import InstanceInUse
 def hammer(installation: Paths, seconds: float, workers: int = 2) -> Tally:
     tally = Tally(f"concurrency {workers} processes + CLI, {seconds:.0f} s")
     ws = unlock(installation, "admin", PASSWORD)
-    case_id = (
-        CaseService(ws)
-        .create_case(
-            CaseInput(
-                host_country="KR",
-                categories=("unpaid_wages",),
-                received_at=date.today(),
-                person=PersonInput(surname="Ортақ", given_names="Іс"),
-            )
-        )
-        .id
-    )
+    case_id = wage_case(ws, PersonInput(surname="Ортақ", given_names="Іс")).id
     ws.close()
     users = ["aigul", "serik", "admin"]
     procs = [

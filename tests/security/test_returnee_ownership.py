@@ -15,11 +15,11 @@ import pytest
 
 from app.db.models import Returnee
 from app.exchange.package import BundleRefused
-from app.services.cases import CaseService
 from app.services.exchange import ExchangeService
 from app.services.installation import unlock
-from app.services.records import CaseChanges, CaseInput, PersonInput
+from app.services.records import PersonInput
 from app.services.returnees import ReturneeInput, ReturneeService
+from tests.builders import closed_with_worker_home
 from tests.conftest import PASSWORD
 from tests.integration.test_exchange import Site, link, make_site
 from tests.security.forge import Forger, changed, new_id, record_of, unchanged
@@ -43,18 +43,8 @@ def _returnee(case_number: str = "", **values: Any) -> ReturneeInput:
 
 
 def _closed_case_with_returnee(site: Site, surname: str, country: str) -> str:
-    cases = CaseService(site.ws)
-    case = cases.create_case(
-        CaseInput(
-            host_country=country,
-            categories=("unpaid_wages",),
-            received_at=TODAY - timedelta(days=20),
-            person=PersonInput(surname=surname, given_names="Test"),
-        )
-    )
-    cases.set_status(case.id, "resolved", "Paid")
-    cases.update_case(case.id, CaseChanges(repatriated=True))
-    cases.set_status(case.id, "closed", "Home")
+    worker = PersonInput(surname=surname, given_names="Test")
+    case = closed_with_worker_home(site.ws, worker, TODAY - timedelta(days=20), country)
     return ReturneeService(site.ws).add(_returnee(case.number, work_country=country)).id
 
 

@@ -17,8 +17,9 @@ from app.services.cases import CaseService
 from app.services.changes import ChangeHub, DataChanged
 from app.services.contracts import ContractReviewService
 from app.services.letters import LetterService
-from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
+from app.services.records import CaseDetail, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
+from tests.builders import wage_case
 from tests.ui.press import WAIT_MS, click, click_yes
 from ui.cases.area import CasesArea
 from ui.cases.timeline import link_text
@@ -31,20 +32,17 @@ WsFactory = Callable[[str], Workspace]
 
 def new_case(ws: Workspace, description: str = "Wages unpaid for three months.") -> CaseDetail:
     """Әсел Құрманғалиқызы's unpaid wages at Hanil Steel, Korea: the case the UI tests open."""
-    return CaseService(ws).create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("unpaid_wages",),
-            received_at=date(2026, 11, 2),
-            person=PersonInput(
-                surname="Құрманғалиқызы",
-                given_names="Әсел",
-                surname_latin="KURMANGALIKYZY",
-                given_names_latin="ASSEL",
-            ),
-            employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
-            description=description,
-        )
+    return wage_case(
+        ws,
+        PersonInput(
+            surname="Құрманғалиқызы",
+            given_names="Әсел",
+            surname_latin="KURMANGALIKYZY",
+            given_names_latin="ASSEL",
+        ),
+        date(2026, 11, 2),
+        employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
+        description=description,
     )
 
 
