@@ -271,31 +271,30 @@ def test_a_bundle_without_its_head_is_refused_once_heads_were_sent(
     assert_refused_unchanged(hq, stripped, "carries no audit head, earlier ones did")
 
 
-def test_a_head_not_signed_by_the_source_is_refused(
+def _unsign_head(manifest: dict[str, Any]) -> None:
+    manifest["audit_head"]["signature"] = base64.b64encode(bytes(64)).decode()
+
+
+def _drop_middle_entry(manifest: dict[str, Any]) -> None:
+    del manifest["audit_head"]["entries"][1]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        (_unsign_head, "audit head is not signed by SEL"),
+        (_drop_middle_entry, "do not form a chain"),
+    ],
+)
+def test_a_head_changed_after_signing_is_refused(
     pair: Pair,
     export: Export,
+    tamper: Callable[[dict[str, Any]], None],
+    message: str,
 ) -> None:
+    """A head whose signature is not SEL's, or whose entries do not chain to it."""
     sel, hq = pair
-
-    def forge(manifest: dict[str, Any]) -> None:
-        manifest["audit_head"]["signature"] = base64.b64encode(bytes(64)).decode()
-
-    forged = _rewrap(sel, hq, export("first"), forge)
-    assert_refused_unchanged(hq, forged, "audit head is not signed by SEL")
-
-
-def test_entries_that_do_not_chain_to_the_head_are_refused(
-    pair: Pair,
-    export: Export,
-) -> None:
-    sel, hq = pair
-
-    def drop_middle(manifest: dict[str, Any]) -> None:
-        del manifest["audit_head"]["entries"][1]
-
-    assert_refused_unchanged(
-        hq, _rewrap(sel, hq, export("first"), drop_middle), "do not form a chain"
-    )
+    assert_refused_unchanged(hq, _rewrap(sel, hq, export("first"), tamper), message)
 
 
 def test_an_unlinkable_bundle_is_flagged_loudly_and_all_closes_the_gap(
