@@ -7,7 +7,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -25,6 +24,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.palette import ERROR_TEXT, STANDARD_TEXT
 from ui.tasks import show_error
 from ui.widgets.columns import ColumnFit
+from ui.widgets.common import push_button
 from ui.widgets.plain import plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -52,8 +52,7 @@ class ApplicableLawPanel(QWidget):
         self.relevant.setRootIsDecorated(False)
         self.relevant.setColumnCount(2)
         self.relevant_columns = ColumnFit(self.relevant, "law_relevant", stretch=1, wrap=True)
-        self.cite_button = QPushButton()
-        self.cite_button.clicked.connect(self.cite_selected)
+        self.cite_button = push_button(self.cite_selected)
         self.cited_heading = QLabel()
         self.cited_heading.setStyleSheet("font-weight: bold;")
         self.cited = QTreeWidget()
@@ -61,8 +60,7 @@ class ApplicableLawPanel(QWidget):
         self.cited.setRootIsDecorated(False)
         self.cited.setColumnCount(2)
         self.cited_columns = ColumnFit(self.cited, "law_cited", stretch=1, wrap=True)
-        self.remove_button = QPushButton()
-        self.remove_button.clicked.connect(self.remove_selected)
+        self.remove_button = push_button(self.remove_selected)
         self.empty = QLabel()
         self.empty.setWordWrap(True)
         # The host's own statutes, as the contract review cites them (the same law in both).

@@ -44,6 +44,7 @@ from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.palette import ERROR_TEXT
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.columns import ColumnFit
+from ui.widgets.common import push_button
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label, plain_tooltip
 
@@ -249,8 +250,7 @@ class CountryView(QWidget):
         for code, name in LANGUAGE_NAMES.items():
             self.sheet_lang.addItem(name, code)
         self.sheet_lang.setCurrentIndex(max(self.sheet_lang.findData(current_language()), 0))
-        self.sheet_button = QPushButton()
-        self.sheet_button.clicked.connect(self.ask_briefing_sheet)
+        self.sheet_button = push_button(self.ask_briefing_sheet)
         self.sheet_button.setVisible(workspace is not None)
         self.sheet_lang.setVisible(workspace is not None)
         self.sheet_task: BackgroundTask[None] | None = None

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -59,7 +58,7 @@ from ui.palette import DEADLINE_COLOURS, NEUTRAL_BADGE, ON_ACCENT
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, set_label
+from ui.widgets.common import ErrorLabel, push_button, set_label
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
 from ui.widgets.file_dialogs import in_documents
@@ -127,14 +126,10 @@ class CaseEditor(QWidget):
         self.badge = plain_label()
         self.badge_icon = QLabel()
         self.busy = BusyIndicator()
-        self.save_button = QPushButton()
-        self.save_button.clicked.connect(self.save)
-        self.close_button = QPushButton()
-        self.close_button.clicked.connect(self.request_close)
-        self.review_button = QPushButton()
-        self.review_button.clicked.connect(self._request_review)
-        self.letter_button = QPushButton()
-        self.letter_button.clicked.connect(self._request_letter)
+        self.save_button = push_button(self.save)
+        self.close_button = push_button(self.request_close)
+        self.review_button = push_button(self._request_review)
+        self.letter_button = push_button(self._request_letter)
         self.error = ErrorLabel()
         for button, shown in (
             (self.save_button, icon("save")),
@@ -191,14 +186,12 @@ class CaseEditor(QWidget):
 
     def _build_form(self) -> QScrollArea:
         """The worker, the case and the complaint, one group each, in a scroll area."""
-        self.export_button = QPushButton()
-        self.export_button.clicked.connect(self.ask_subject_access_export)
+        self.export_button = push_button(self.ask_subject_access_export)
         self.person_box = QGroupBox()
         person_layout = QVBoxLayout(self.person_box)
         person_layout.addWidget(self.person)
         # A case over with the worker home: their skills for the returnees' register.
-        self.skills_button = QPushButton()
-        self.skills_button.clicked.connect(self._request_skills)
+        self.skills_button = push_button(self._request_skills)
         person_layout.addWidget(self.skills_button, 0, Qt.AlignmentFlag.AlignRight)
         person_layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignRight)
         self.case_box = QGroupBox()

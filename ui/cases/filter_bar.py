@@ -11,13 +11,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QLineEdit,
-    QPushButton,
     QWidget,
 )
 
 from app.domain.codes import CaseStatus, Category, Urgency, label
 from app.i18n import _
 from app.services.records import CaseFilter
+from ui.widgets.common import push_button
 from ui.widgets.country_combo import CountryCombo
 
 SEARCH_DELAY_MS = 300
@@ -49,8 +49,7 @@ class CaseFilterBar(QWidget):
         self.officer = QComboBox()
         self.urgency = QComboBox()
         self.overdue = QCheckBox()
-        self.clear_button = QPushButton()
-        self.clear_button.clicked.connect(self.clear)
+        self.clear_button = push_button(self.clear)
         self.fill_choices()
         for combo, chars in (
             (self.status, 14),

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -20,7 +19,7 @@ from app.services.letters import LetterFilter, LetterInfo, LetterService
 from app.services.workspace import Workspace
 from ui.icons import icon
 from ui.letters.model import ADDRESSEE, CASE, KIND, LETTER_ROLE, SUBJECT, LetterTableModel
-from ui.widgets.common import ErrorLabel
+from ui.widgets.common import ErrorLabel, push_button
 from ui.widgets.plain import plain_label
 
 
@@ -65,8 +64,7 @@ class CaseLettersPanel(QWidget):
         self.table.activated_row.connect(self._open_index)
         self.empty = plain_label()
         self.error = ErrorLabel()
-        self.open_button = QPushButton()
-        self.open_button.clicked.connect(self.open_selected)
+        self.open_button = push_button(self.open_selected)
         self.open_button.setIcon(icon("external-link"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)

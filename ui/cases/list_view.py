@@ -38,6 +38,7 @@ from ui.models.case_table_model import (
     CaseTableModel,
 )
 from ui.widgets.columns import ColumnFit
+from ui.widgets.common import push_button
 
 FILTER_KEY = "cases/filter"
 COLUMNS_KEY = "cases"  # the user's column widths, under "columns/cases"
@@ -134,8 +135,7 @@ class CaseListView(QWidget):
         self.preset = CaseFilter()
         self.preset_label = QLabel()
         self.preset_label.setObjectName("preset")
-        self.preset_clear = QPushButton()
-        self.preset_clear.clicked.connect(self.clear_preset)
+        self.preset_clear = push_button(self.clear_preset)
         self.preset_label.hide()
         self.preset_clear.hide()
         self.filters.clear_button.clicked.connect(self.clear_preset)

@@ -21,6 +21,7 @@ from app.services.records import OrganisationInfo, OrganisationInput
 from ui.palette import ERROR_TEXT
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.busy import BusyIndicator
+from ui.widgets.common import push_button
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import literal_html, plain_label, plain_message
@@ -158,10 +159,8 @@ class OrganisationPicker(QWidget):
         )
         self.combo.setMinimumContentsLength(14)
         self.combo.currentIndexChanged.connect(self._selection_changed)
-        self.add_button = QPushButton()
-        self.add_button.clicked.connect(self.add_new)
-        self.edit_button = QPushButton()
-        self.edit_button.clicked.connect(self.edit_selected)
+        self.add_button = push_button(self.add_new)
+        self.edit_button = push_button(self.edit_selected)
         # Putting an employer or agency on the watchlist is the head of section's decision.
         self.watch_button = QPushButton()
         self.watch_button.setVisible(can_watchlist)

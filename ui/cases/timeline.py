@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -26,7 +25,7 @@ from app.services.records import CaseDetail, EventInfo
 from ui.palette import MUTED_TEXT
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel
+from ui.widgets.common import ErrorLabel, push_button
 from ui.widgets.dialogs import ReasonDialog
 
 EVENT_KINDS = frozenset(k.value for k in EventKind)
@@ -87,8 +86,7 @@ class TimelinePanel(QWidget):
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
         self.text.setFixedHeight(70)
-        self.add_button = QPushButton()
-        self.add_button.clicked.connect(self.add_entry)
+        self.add_button = push_button(self.add_entry)
         self.error = ErrorLabel()
         self.status_label = QLabel()
         self.target = QComboBox()
@@ -97,10 +95,8 @@ class TimelinePanel(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.target.setMinimumContentsLength(12)
-        self.status_button = QPushButton()
-        self.status_button.clicked.connect(self.change_status)
-        self.undo_button = QPushButton()
-        self.undo_button.clicked.connect(self.undo_status)
+        self.status_button = push_button(self.change_status)
+        self.undo_button = push_button(self.undo_status)
 
         entry_row = QHBoxLayout()
         entry_row.addWidget(self.kind)

@@ -50,7 +50,7 @@ from app.services.legal_tables import SUBJECT_RULES
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.palette import ERROR_TEXT
-from ui.widgets.common import ErrorLabel
+from ui.widgets.common import ErrorLabel, push_button
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label
 
@@ -296,10 +296,8 @@ class ContractReviewPage(QWidget):
         self.indicators.setWordWrap(True)
         self.status = plain_label()
         self.status.setWordWrap(True)
-        self.new_button = QPushButton()
-        self.new_button.clicked.connect(lambda: self.start(ReviewSubject()))
-        self.save_button = QPushButton()
-        self.save_button.clicked.connect(self.save)
+        self.new_button = push_button(lambda: self.start(ReviewSubject()))
+        self.save_button = push_button(self.save)
         self.report_language = QComboBox()
         for code in LANGUAGES:
             self.report_language.addItem(LANGUAGE_NAMES[code], code)

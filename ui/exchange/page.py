@@ -39,7 +39,7 @@ from ui.exchange.keys import OwnKeysBox, TrustedKeysBox
 from ui.icons import icon
 from ui.palette import WARNING_STYLE
 from ui.tasks import BackgroundTask, TaskContext
-from ui.widgets.common import ErrorLabel
+from ui.widgets.common import ErrorLabel, push_button
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
@@ -171,10 +171,8 @@ class ExchangePage(QWidget):
     def _build_hq_box(self) -> None:
         """Headquarters only: transfer cases, send the agreements library."""
         self.hq_box = QGroupBox()
-        self.transfer_button = QPushButton()
-        self.transfer_button.clicked.connect(self.choose_transfer)
-        self.library_button = QPushButton()
-        self.library_button.clicked.connect(self.choose_library_file)
+        self.transfer_button = push_button(self.choose_transfer)
+        self.library_button = push_button(self.choose_library_file)
         self.hq_summary = plain_label()
         self.hq_summary.setWordWrap(True)
         hq_layout = QHBoxLayout(self.hq_box)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -31,6 +30,7 @@ from app.services.consolidation import (
 )
 from app.services.workspace import Workspace
 from ui.tasks import TaskContext, run_in_background
+from ui.widgets.common import push_button
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,7 @@ class HqPage(QWidget):
         self.shown_overdue: list[OverdueCase] = []
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.refresh_button = QPushButton()
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button = push_button(self.refresh)
         self.mission_label = QLabel()
         self.mission_filter = QComboBox()
         self.mission_label.setBuddy(self.mission_filter)

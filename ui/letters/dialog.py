@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -34,7 +33,7 @@ from ui.letters.preview import PdfPreview
 from ui.palette import WARNING_STYLE
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, set_label
+from ui.widgets.common import ErrorLabel, push_button, set_label
 from ui.widgets.fields import qt_date_format
 
 PREVIEW_DELAY_MS = 700  # a pause in typing this long re-renders the preview
@@ -147,8 +146,7 @@ class LetterDialog(QDialog):
     def _build_buttons(self) -> None:
         """Save, Cancel and Preview, and the timer that refreshes the preview."""
         self.error = ErrorLabel()
-        self.preview_button = QPushButton()
-        self.preview_button.clicked.connect(self.show_preview)
+        self.preview_button = push_button(self.show_preview)
         # The preview follows the editor: a pause in typing re-renders it; until then it is
         # marked out of date.
         self.refresh_timer = QTimer(self)

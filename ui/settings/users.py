@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -28,6 +27,7 @@ from app.services.users import Revocation, SignatureDetails, UserInfo, UserServi
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask
+from ui.widgets.common import push_button
 from ui.widgets.dialogs import (
     PasswordDialog,
     ValidatingDialog,
@@ -111,14 +111,10 @@ class UsersPanel(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.tree.currentItemChanged.connect(self._update_buttons)
-        self.add_button = QPushButton()
-        self.add_button.clicked.connect(self.add_user)
-        self.reset_button = QPushButton()
-        self.reset_button.clicked.connect(self.reset_password)
-        self.revoke_button = QPushButton()
-        self.revoke_button.clicked.connect(self.revoke_user)
-        self.signature_button = QPushButton()
-        self.signature_button.clicked.connect(self.edit_signature)
+        self.add_button = push_button(self.add_user)
+        self.reset_button = push_button(self.reset_password)
+        self.revoke_button = push_button(self.revoke_user)
+        self.signature_button = push_button(self.edit_signature)
         buttons = QHBoxLayout()
         for button in (
             self.add_button,

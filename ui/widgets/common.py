@@ -1,15 +1,24 @@
-"""Small shared pieces: an inline error label and a language chooser."""
+"""Small shared pieces: a button wired to its slot, an inline error label and a language
+chooser."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QPushButton, QWidget
 
 from app.i18n import LANGUAGES
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.palette import ERROR_TEXT
+
+
+def push_button(on_click: Callable[[], object]) -> QPushButton:
+    """A push button that calls ``on_click`` when pressed; its text is set in ``retranslate_ui``
+    with the rest of the page's words."""
+    button = QPushButton()
+    button.clicked.connect(on_click)
+    return button
 
 
 def set_label(form: QFormLayout, field: QWidget, text: str) -> None:
