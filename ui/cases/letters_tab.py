@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QTableView,
@@ -19,7 +18,7 @@ from app.services.letters import LetterFilter, LetterInfo, LetterService
 from app.services.workspace import Workspace
 from ui.icons import icon
 from ui.letters.model import ADDRESSEE, CASE, KIND, LETTER_ROLE, SUBJECT, LetterTableModel
-from ui.widgets.common import ErrorLabel, push_button
+from ui.widgets.common import ErrorLabel, one_row_at_a_time, push_button
 from ui.widgets.plain import plain_label
 
 
@@ -47,9 +46,7 @@ class CaseLettersPanel(QWidget):
         self.model = LetterTableModel()
         self.table = _LetterTable()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        one_row_at_a_time(self.table)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         # They are all this case's; the addressee is in the register. What is left fits the

@@ -7,7 +7,6 @@ from dataclasses import replace
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -38,7 +37,7 @@ from ui.models.case_table_model import (
     CaseTableModel,
 )
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import push_button
+from ui.widgets.common import one_row_at_a_time, push_button
 
 FILTER_KEY = "cases/filter"
 COLUMNS_KEY = "cases"  # the user's column widths, under "columns/cases"
@@ -108,9 +107,7 @@ class CaseListView(QWidget):
         self.model.officers = dict(officers)
         self.table = CaseTable()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        one_row_at_a_time(self.table)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()

@@ -39,7 +39,7 @@ from ui.exchange.keys import OwnKeysBox, TrustedKeysBox
 from ui.icons import icon
 from ui.palette import WARNING_STYLE
 from ui.tasks import BackgroundTask, TaskContext
-from ui.widgets.common import ErrorLabel, push_button
+from ui.widgets.common import ErrorLabel, one_row_at_a_time, push_button
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
@@ -145,9 +145,7 @@ class ExchangePage(QWidget):
         """The conflicts: the list, the fields side by side, the two choices."""
         self.conflict_box = QGroupBox()
         self.conflict_list = QTableWidget(0, 3)
-        self.conflict_list.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.conflict_list.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.conflict_list.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        one_row_at_a_time(self.conflict_list)
         self.conflict_list.itemSelectionChanged.connect(self._show_conflict)
         self.conflict_list.horizontalHeader().setStretchLastSection(True)
         self.conflict_fields = QTableWidget(0, 3)

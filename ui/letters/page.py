@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -63,6 +62,7 @@ from ui.letters.preview import PdfPreview
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
+from ui.widgets.common import one_row_at_a_time
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_message
@@ -139,9 +139,7 @@ class LettersPage(QWidget):
         self.model = LetterTableModel()
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        one_row_at_a_time(self.table)
         self.table.verticalHeader().hide()
         # One line a letter: more of the register in view.
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)

@@ -6,7 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
 
 from app.i18n import LANGUAGES
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
@@ -19,6 +27,13 @@ def push_button(on_click: Callable[[], object]) -> QPushButton:
     button = QPushButton()
     button.clicked.connect(on_click)
     return button
+
+
+def one_row_at_a_time(view: QAbstractItemView) -> None:
+    """A list to open things from: a click chooses one whole row, nothing is edited in place."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
 
 
 def set_label(form: QFormLayout, field: QWidget, text: str) -> None:
