@@ -56,7 +56,7 @@ from ui.icons import icon
 from ui.models.case_table_model import DEADLINE_SHAPES, deadline_label
 from ui.palette import DEADLINE_COLOURS, NEUTRAL_BADGE, ON_ACCENT
 from ui.private_temp import PrivateTempFolder
-from ui.tasks import BackgroundTask, TaskContext, show_error
+from ui.tasks import BackgroundTask, TaskContext, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import ErrorLabel, push_button, set_label
 from ui.widgets.country_combo import CountryCombo
@@ -685,10 +685,8 @@ class CaseEditor(QWidget):
             self.error.show_message(_("Check whether the worker is already on file."))
         elif isinstance(exc, ValidationError):
             self.show_validation(exc)
-        elif isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
         else:
-            show_error(self, exc)  # logged in full, shown as an internal error
+            show_refusal(self, self.error, exc)  # anything unexpected is logged in full
 
     def _create_write(self) -> Callable[[], CaseDetail]:
         """The new case read from the form here; the returned write runs on a pool thread."""

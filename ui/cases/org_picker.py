@@ -19,7 +19,7 @@ from app.i18n import _
 from app.services.organisations import OrganisationService
 from app.services.records import OrganisationInfo, OrganisationInput
 from ui.palette import ERROR_TEXT
-from ui.tasks import BackgroundTask, show_error
+from ui.tasks import BackgroundTask, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import push_button
 from ui.widgets.country_combo import CountryCombo
@@ -127,10 +127,7 @@ class OrganisationDialog(ValidatingDialog):
         QDialog.accept(self)
 
     def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
-        else:
-            show_error(self, exc)
+        show_refusal(self, self.error, exc)
 
     def reject(self) -> None:
         if self.task is None or not self.task.running:

@@ -18,12 +18,11 @@ from PySide6.QtWidgets import (
 
 from app.domain.codes import CaseStatus, EventKind, label
 from app.domain.workflow import reason_required
-from app.errors import QorgauError
 from app.i18n import _, format_datetime
 from app.services.cases import TIMELINE_KINDS, CaseService, undoable_status_change, utc_now
 from app.services.records import CaseDetail, EventInfo
 from ui.palette import MUTED_TEXT
-from ui.tasks import BackgroundTask, show_error
+from ui.tasks import BackgroundTask, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import ErrorLabel, push_button
 from ui.widgets.dialogs import ReasonDialog
@@ -250,10 +249,7 @@ class TimelinePanel(QWidget):
         self.task = task.success(done).failure(refused).run_in_background()
 
     def _show_refusal(self, exc: BaseException) -> None:
-        if isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
-        else:
-            show_error(self, exc)
+        show_refusal(self, self.error, exc)
 
     def _changed(self, detail: CaseDetail) -> None:
         """A write went through: the panel shows the new case, the editor hears of it."""

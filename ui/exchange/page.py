@@ -40,7 +40,7 @@ from ui.icons import icon
 from ui.palette import WARNING_STYLE
 from ui.tasks import BackgroundTask, TaskContext
 from ui.widgets.common import ErrorLabel, one_row_at_a_time, push_button
-from ui.widgets.file_dialogs import in_documents
+from ui.widgets.file_dialogs import in_documents, save_path
 from ui.widgets.plain import plain_label
 
 if TYPE_CHECKING:
@@ -306,14 +306,11 @@ class ExchangePage(QWidget):
         """Check the key first: nobody picks a file name for a bundle that cannot be sent."""
         if self.check_recipient() is None:
             return
-        name, _filter = QFileDialog.getSaveFileName(
-            self,
-            _("Export bundle"),
-            in_documents("qorgau.qbundle"),
-            _("Qorgau bundles (*.qbundle)"),
+        path = save_path(
+            self, _("Export bundle"), "qorgau.qbundle", _("Qorgau bundles (*.qbundle)")
         )
-        if name:
-            self.export_to(Path(name))
+        if path:
+            self.export_to(path)
 
     def export_to(self, path: Path) -> BackgroundTask[Any]:
         recipient = self.chosen_recipient()

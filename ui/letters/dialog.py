@@ -31,7 +31,7 @@ from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.letters.preview import PdfPreview
 from ui.palette import WARNING_STYLE
-from ui.tasks import BackgroundTask, show_error
+from ui.tasks import BackgroundTask, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import ErrorLabel, push_button, set_label
 from ui.widgets.fields import qt_date_format
@@ -401,10 +401,7 @@ class LetterDialog(QDialog):
         super().accept()
 
     def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
-        else:
-            show_error(self, exc)
+        show_refusal(self, self.error, exc)
 
     def reject(self) -> None:
         if self.task is not None and self.task.running:

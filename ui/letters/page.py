@@ -15,7 +15,6 @@ from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -64,7 +63,7 @@ from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
 from ui.widgets.common import one_row_at_a_time
 from ui.widgets.dialogs import confirm
-from ui.widgets.file_dialogs import in_documents
+from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_message
 
 FIRST_YEAR = 2020
@@ -438,11 +437,9 @@ class LettersPage(QWidget):
         if info is None:
             return
         suggested = (info.outgoing_number or _("draft")).replace("/", "-") + ".pdf"
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save the letter"), in_documents(suggested), _("PDF files (*.pdf)")
-        )
+        path = save_path(self, _("Save the letter"), suggested, _("PDF files (*.pdf)"))
         if path:
-            self.save_to(Path(path))
+            self.save_to(path)
 
     def save_to(self, path: Path) -> None:
         """Write the selected letter: an issued letter's registered PDF, else a draft."""

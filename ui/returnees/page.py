@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,7 +31,7 @@ from ui.returnees.dialog import RegionCombo, ReturneeDialog
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.common import one_row_at_a_time
 from ui.widgets.dialogs import confirm
-from ui.widgets.file_dialogs import in_documents
+from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_label
 
 Index = QModelIndex | QPersistentModelIndex
@@ -325,14 +324,14 @@ class ReturneesPage(QWidget):
         self.apply_filter()
 
     def export(self) -> None:
-        name, _chosen = QFileDialog.getSaveFileName(
+        path = save_path(
             self,
             _("Export the register"),
-            in_documents("returnees.xlsx"),
+            "returnees.xlsx",
             _("Excel workbook (*.xlsx);;CSV (*.csv)"),
         )
-        if name:
-            self.export_to(Path(name))
+        if path:
+            self.export_to(path)
 
     def export_to(self, target: Path) -> BackgroundTask[int]:
         """Write the register (the filter shown) off the GUI thread."""
