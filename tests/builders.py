@@ -9,6 +9,16 @@ from app.services.cases import CaseService
 from app.services.records import CaseChanges, CaseDetail, CaseInput, PersonInput
 from app.services.workspace import Workspace
 
+# The worker of the design's example, as a case's JSON names her (``case add --json``).
+ASSEL_JSON = {
+    "surname": "Құрманғалиқызы",
+    "given_names": "Әсел",
+    "surname_latin": "KURMANGALIKYZY",
+    "given_names_latin": "ASSEL",
+    "iin": "940315400123",
+    "birth_date": "1994-03-15",
+}
+
 
 def wage_case(
     ws: Workspace,

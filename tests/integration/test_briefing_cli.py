@@ -19,7 +19,7 @@ from app.contracts.reference import default_reference
 from app.db.models import Mission, Setting
 from app.services.briefing import CONTACTS_KEY, contact_blocks
 from app.services.workspace import Workspace
-from tests.conftest import demo_mission, snapshot
+from tests.conftest import demo_paths_fixture, snapshot
 from tests.integration.cli_helpers import run_cli, signed_in_cli
 
 TODAY = date.today()
@@ -30,9 +30,7 @@ WORDS = json.loads(
 )
 
 
-@pytest.fixture(scope="module")
-def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    return demo_mission(template_installation, tmp_path_factory, "briefing-cli", 200, 7, TODAY)
+demo_paths = demo_paths_fixture("briefing-cli", 200, 7, TODAY)
 
 
 @pytest.fixture

@@ -94,10 +94,7 @@ def hq_and_sel(root: Path, cases: int = 0, seed: int = 0) -> Iterator[tuple[Site
     hq = make_site(root, "AST", "KZ", "Astana", True)
     sel = make_site(root, "SEL", "KR", "Seoul")
     try:
-        link(hq, sel)
-        if cases:
-            fill_demo(sel.ws, cases, seed=seed)
-        yield hq, sel
+        yield hq, linked_with_cases(hq, sel, cases, seed)
     finally:
         hq.ws.close()
         sel.ws.close()
@@ -143,20 +140,22 @@ def hq(sites: Callable[..., Site]) -> Site:
     return sites("AST", "KZ", "Astana", True)
 
 
+def linked_with_cases(hq: Site, mission: Site, cases: int, seed: int) -> Site:
+    """``mission``, its keys and HQ's exchanged, holding ``cases`` demo cases."""
+    link(hq, mission)
+    if cases:
+        fill_demo(mission.ws, cases, seed=seed)
+    return mission
+
+
 @pytest.fixture
 def sel(sites: Callable[..., Site], hq: Site) -> Site:
-    site = sites("SEL", "KR", "Seoul")
-    link(hq, site)
-    fill_demo(site.ws, 6, seed=11)
-    return site
+    return linked_with_cases(hq, sites("SEL", "KR", "Seoul"), 6, seed=11)
 
 
 @pytest.fixture
 def dxb(sites: Callable[..., Site], hq: Site) -> Site:
-    site = sites("DXB", "AE", "Dubai")
-    link(hq, site)
-    fill_demo(site.ws, 4, seed=23)
-    return site
+    return linked_with_cases(hq, sites("DXB", "AE", "Dubai"), 4, seed=23)
 
 
 def first_case_id(site: Site) -> str:
