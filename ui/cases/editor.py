@@ -576,6 +576,11 @@ class CaseEditor(QWidget):
 
     def _case_changed_elsewhere(self, case: CaseDetail) -> None:
         """A timeline entry or attachment saved: new version, status and lists; edits stay."""
+        self._show_newer(case)
+        self.case_saved.emit(case.id)
+
+    def _show_newer(self, case: CaseDetail) -> None:
+        """The case as written now; unsaved edits in the form stay as typed."""
         if self.dirty:
             self.case = case
             self.timeline.set_case(case)
@@ -583,7 +588,6 @@ class CaseEditor(QWidget):
             self._show_heading()
         else:
             self.show_case(case)
-        self.case_saved.emit(case.id)
 
     def _data_changed(self, change: DataChanged) -> None:
         """Show what another part of the app wrote to the open case, keeping unsaved edits."""
@@ -596,13 +600,7 @@ class CaseEditor(QWidget):
             return
         if fresh == case:
             return  # our own save, already shown
-        if self.dirty:
-            self.case = fresh
-            self.timeline.set_case(fresh)
-            self.attachments.set_case(fresh)
-            self._show_heading()
-        else:
-            self.show_case(fresh)
+        self._show_newer(fresh)
         if change.touches("letter"):
             self.letters.refresh()
             self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())

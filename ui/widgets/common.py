@@ -36,6 +36,12 @@ def one_row_at_a_time(view: QAbstractItemView) -> None:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
 
 
+def unlabelled_rows(form: QFormLayout, *fields: QWidget) -> None:
+    """A row for each of ``fields``, in order, labelled later by ``set_label``."""
+    for field in fields:
+        form.addRow("", field)
+
+
 def set_label(form: QFormLayout, field: QWidget, text: str) -> None:
     """Set the text of the label a form shows beside ``field``.
 
