@@ -33,6 +33,21 @@ UNVERIFIED_COLOUR = QColor(ERROR_TEXT)
 STANDARD_COLOUR = QColor(STANDARD_TEXT)
 
 
+def _heading() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet("font-weight: bold;")
+    return label
+
+
+def _provisions(name: str, columns_key: str) -> tuple[QTreeWidget, ColumnFit]:
+    """A flat list of provisions in two columns, fitted and remembered under ``columns_key``."""
+    tree = QTreeWidget()
+    tree.setObjectName(name)
+    tree.setRootIsDecorated(False)
+    tree.setColumnCount(2)
+    return tree, ColumnFit(tree, columns_key, stretch=1, wrap=True)
+
+
 class ApplicableLawPanel(QWidget):
     """Relevant provisions with "Cite", and the case's citations with "Remove"."""
 
@@ -45,33 +60,18 @@ class ApplicableLawPanel(QWidget):
         self.service = AgreementService(workspace)
         self.case_id = case_id
         self.can_cite = workspace.actor.role in CASE_WORKERS
-        self.relevant_heading = QLabel()
-        self.relevant_heading.setStyleSheet("font-weight: bold;")
-        self.relevant = QTreeWidget()
-        self.relevant.setObjectName("relevant_provisions")
-        self.relevant.setRootIsDecorated(False)
-        self.relevant.setColumnCount(2)
-        self.relevant_columns = ColumnFit(self.relevant, "law_relevant", stretch=1, wrap=True)
+        self.relevant_heading = _heading()
+        self.relevant, self.relevant_columns = _provisions("relevant_provisions", "law_relevant")
         self.cite_button = push_button(self.cite_selected)
-        self.cited_heading = QLabel()
-        self.cited_heading.setStyleSheet("font-weight: bold;")
-        self.cited = QTreeWidget()
-        self.cited.setObjectName("cited_provisions")
-        self.cited.setRootIsDecorated(False)
-        self.cited.setColumnCount(2)
-        self.cited_columns = ColumnFit(self.cited, "law_cited", stretch=1, wrap=True)
+        self.cited_heading = _heading()
+        self.cited, self.cited_columns = _provisions("cited_provisions", "law_cited")
         self.remove_button = push_button(self.remove_selected)
         self.empty = QLabel()
         self.empty.setWordWrap(True)
         # The host's own statutes, as the contract review cites them (the same law in both).
-        self.host_heading = QLabel()
+        self.host_heading = _heading()
         self.host_heading.setWordWrap(True)  # a long heading must not widen the case panel
-        self.host_heading.setStyleSheet("font-weight: bold;")
-        self.host_law = QTreeWidget()
-        self.host_law.setObjectName("host_law")
-        self.host_law.setRootIsDecorated(False)
-        self.host_law.setColumnCount(2)
-        self.host_law_columns = ColumnFit(self.host_law, "law_host", stretch=1, wrap=True)
+        self.host_law, self.host_law_columns = _provisions("host_law", "law_host")
         self.outdated = QLabel()
         self.outdated.setWordWrap(True)
         self.outdated.setStyleSheet(f"color: {ERROR_TEXT};")

@@ -356,18 +356,23 @@ class LettersPage(QWidget):
             refresh_after_failure=info.id,
         )
 
-    def ask_issue(self) -> None:
+    def _ask_about_selected(
+        self, title: str, question: str, then: Callable[[str], None], button: str
+    ) -> None:
+        """Ask ``question`` about the selected letter; ``then`` gets its id once confirmed."""
         info = self.selected()
         if info is None:
             return
-        self.confirm_box = confirm(
-            self,
+        self.confirm_box = confirm(self, title, question, lambda: then(info.id), button)
+
+    def ask_issue(self) -> None:
+        self._ask_about_selected(
             _("Issue the letter"),
             _(
                 "Issuing gives the letter the next outgoing number and enters it in the "
                 "register for good. Issue it now?"
             ),
-            lambda: self._issue_confirmed(info.id),
+            self._issue_confirmed,
             _("Issue"),
         )
 
@@ -387,14 +392,10 @@ class LettersPage(QWidget):
         self.letter_issued.emit(info)
 
     def ask_discard(self) -> None:
-        info = self.selected()
-        if info is None:
-            return
-        self.confirm_box = confirm(
-            self,
+        self._ask_about_selected(
             _("Discard the letter"),
             _("Discard this draft? It has no number and leaves no trace in the register."),
-            lambda: self._discard(info.id),
+            self._discard,
             _("Discard"),
         )
 

@@ -190,6 +190,12 @@ class UsersPanel(QWidget):
         task: BackgroundTask[object] = BackgroundTask(self, lambda _ctx: work())
         self.task = task.success(done or (lambda _result: self.reload())).run_in_background()
 
+    def _open(self, dialog: ValidatingDialog, on_accepted: Callable[[], None]) -> None:
+        """Show ``dialog`` (kept while it is open); ``on_accepted`` runs once it is accepted."""
+        dialog.accepted.connect(on_accepted)
+        self.dialog = dialog
+        dialog.open()
+
     def add_user(self) -> None:
         dialog = AddUserDialog(self, {u.username for u in self.users}, self.service.roles_to_give())
 
@@ -200,20 +206,17 @@ class UsersPanel(QWidget):
             full_name = dialog.full_name.text().strip()
             self._run(lambda: self.service.add(name, role, password, full_name))
 
-        dialog.accepted.connect(_add)
-        self.dialog = dialog
-        dialog.open()
+        self._open(dialog, _add)
 
     def edit_signature(self) -> None:
         info = self._selected_info()
         if info is None:
             return
         dialog = SignatureDialog(self, info)
-        dialog.accepted.connect(
-            lambda: self._run(lambda: self.service.set_signature(info.username, dialog.details()))
+        self._open(
+            dialog,
+            lambda: self._run(lambda: self.service.set_signature(info.username, dialog.details())),
         )
-        self.dialog = dialog
-        dialog.open()
 
     def reset_password(self) -> None:
         name = self.selected_username()
@@ -224,11 +227,10 @@ class UsersPanel(QWidget):
             _("Reset the password"),
             _("A new password for {name}. Tell it to them in person.").format(name=name),
         )
-        dialog.accepted.connect(
-            lambda: self._run(lambda: self.service.change_password(name, dialog.password.text()))
+        self._open(
+            dialog,
+            lambda: self._run(lambda: self.service.change_password(name, dialog.password.text())),
         )
-        self.dialog = dialog
-        dialog.open()
 
     def revoke_user(self) -> None:
         name = self.selected_username()
