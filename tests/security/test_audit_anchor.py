@@ -192,6 +192,15 @@ def test_hq_head_file_verifies_the_mission_chain_through_the_cli(
     assert "differs from the one signed earlier: the history has been rewritten" in bad.out
 
 
+def sent_then_cut(sel: Site, hq: Site, export: Export) -> int:
+    """SEL's history reaches HQ; then SEL loses its last three audit entries (a restore).
+    Returns the head's number HQ holds."""
+    ExchangeService(hq.ws).import_bundle(export("first"))
+    seq, _hash = held(hq)
+    cut_tail(sel, seq - 3)
+    return seq
+
+
 # -- attacks ----------------------------------------------------------------------------------
 
 
@@ -200,9 +209,7 @@ def test_cut_tail_and_lowered_counter_is_refused_at_hq(
     export: Export,
 ) -> None:
     sel, hq = pair
-    ExchangeService(hq.ws).import_bundle(export("first"))
-    seq, _hash = held(hq)
-    cut_tail(sel, seq - 3)
+    sent_then_cut(sel, hq, export)
     resign_local_head(sel)
     assert chain_passes_locally(sel)
     assert AuditLogService(sel.ws).verify().ok  # the local copy of the head was rewritten too
@@ -215,9 +222,7 @@ def test_cut_tail_then_new_activity_is_refused_at_hq(
     export: Export,
 ) -> None:
     sel, hq = pair
-    ExchangeService(hq.ws).import_bundle(export("first"))
-    seq, _hash = held(hq)
-    cut_tail(sel, seq - 3)
+    sent_then_cut(sel, hq, export)
     for _ in range(5):  # the chain grows past the head HQ holds
         touch_a_case(sel)
     resign_local_head(sel)
@@ -325,9 +330,7 @@ def test_forget_head_lets_a_restarted_history_in_and_is_audited(
     export: Export,
 ) -> None:
     sel, hq = pair
-    ExchangeService(hq.ws).import_bundle(export("first"))
-    seq, _hash = held(hq)
-    cut_tail(sel, seq - 3)
+    seq = sent_then_cut(sel, hq, export)
     bundle = export("after-restore")
     with pytest.raises(AuditHistoryRewritten):
         ExchangeService(hq.ws).import_bundle(bundle)
