@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -194,23 +196,18 @@ class ApplicableLawPanel(QWidget):
         return [row.text(0) for row in top_items(self.cited)]
 
     def cite_selected(self) -> None:
-        item = self.relevant.currentItem()
-        if item is None or not self.can_cite:
-            return
-        try:
-            self.service.cite(self.case_id, str(item.data(0, ID_ROLE)))
-        except QorgauError as exc:
-            show_error(self, exc)
-            return
-        self.refresh()
-        self.citations_changed.emit()
+        self._change_citations(self.relevant, lambda row: self.service.cite(self.case_id, row))
 
     def remove_selected(self) -> None:
-        item = self.cited.currentItem()
+        self._change_citations(self.cited, self.service.uncite)
+
+    def _change_citations(self, tree: QTreeWidget, change: Callable[[str], object]) -> None:
+        """Cite, or stop citing, the row chosen in ``tree``; the lists then show the change."""
+        item = tree.currentItem()
         if item is None or not self.can_cite:
             return
         try:
-            self.service.uncite(str(item.data(0, ID_ROLE)))
+            change(str(item.data(0, ID_ROLE)))
         except QorgauError as exc:
             show_error(self, exc)
             return

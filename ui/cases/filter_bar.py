@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from app.domain.codes import CaseStatus, Category, Urgency, label
 from app.i18n import _
 from app.services.records import CaseFilter
-from ui.widgets.common import push_button
+from ui.widgets.common import keep_narrow, push_button
 from ui.widgets.country_combo import CountryCombo
 
 SEARCH_DELAY_MS = 300
@@ -60,10 +60,7 @@ class CaseFilterBar(QWidget):
         ):
             # Sized by a fixed number of characters, not by the longest entry: Kazakh and
             # Russian labels (and country names) would otherwise widen the whole window.
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(chars)
+            keep_narrow(combo, chars)
             combo.view().setMinimumWidth(320)  # the open list still shows whole labels
             combo.currentIndexChanged.connect(self._emit_now)
         self.overdue.toggled.connect(self._emit_now)

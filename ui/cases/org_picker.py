@@ -21,7 +21,7 @@ from app.services.records import OrganisationInfo, OrganisationInput
 from ui.palette import ERROR_TEXT
 from ui.tasks import BackgroundTask, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import push_button
+from ui.widgets.common import keep_narrow, push_button
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import literal_html, plain_label, plain_message
@@ -151,10 +151,7 @@ class OrganisationPicker(QWidget):
         self.combo.setEditable(False)
         # Grows with the form but may narrow to 14 characters (full names in the list), so the
         # case form fits beside the timeline at 1366×768.
-        self.combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.combo.setMinimumContentsLength(14)
+        keep_narrow(self.combo, 14)
         self.combo.currentIndexChanged.connect(self._selection_changed)
         self.add_button = push_button(self.add_new)
         self.edit_button = push_button(self.edit_selected)

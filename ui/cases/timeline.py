@@ -24,7 +24,7 @@ from app.services.records import CaseDetail, EventInfo
 from ui.palette import MUTED_TEXT
 from ui.tasks import BackgroundTask, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, push_button
+from ui.widgets.common import ErrorLabel, keep_narrow, push_button
 from ui.widgets.dialogs import ReasonDialog
 
 EVENT_KINDS = frozenset(k.value for k in EventKind)
@@ -90,10 +90,7 @@ class TimelinePanel(QWidget):
         self.status_label = QLabel()
         self.target = QComboBox()
         # Narrow enough to leave the case form its room at 1366×768 (the list shows names whole).
-        self.target.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.target.setMinimumContentsLength(12)
+        keep_narrow(self.target, 12)
         self.status_button = push_button(self.change_status)
         self.undo_button = push_button(self.undo_status)
 

@@ -39,7 +39,7 @@ from ui.exchange.keys import OwnKeysBox, TrustedKeysBox
 from ui.icons import icon
 from ui.palette import WARNING_STYLE
 from ui.tasks import BackgroundTask, TaskContext
-from ui.widgets.common import ErrorLabel, one_row_at_a_time, push_button
+from ui.widgets.common import ErrorLabel, keep_narrow, one_row_at_a_time, push_button
 from ui.widgets.file_dialogs import in_documents, save_path
 from ui.widgets.plain import plain_label
 
@@ -82,10 +82,7 @@ class ExchangePage(QWidget):
         # Only the trusted headquarters' keys are offered: a bundle sent to any other key can
         # be read by whoever holds it (12,220 records once went to a key nobody checked).
         self.recipient_choice = QComboBox()
-        self.recipient_choice.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.recipient_choice.setMinimumContentsLength(30)
+        keep_narrow(self.recipient_choice, 30)
         self.recipient_label.setBuddy(self.recipient_choice)
         # Another key: only on purpose, typed in full, with the risk spelt out beside it.
         self.other_key = QCheckBox()

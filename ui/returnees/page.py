@@ -29,7 +29,7 @@ from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.returnees.dialog import RegionCombo, ReturneeDialog
 from ui.tasks import BackgroundTask, TaskContext, show_error
-from ui.widgets.common import one_row_at_a_time
+from ui.widgets.common import keep_narrow, one_row_at_a_time
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_label
@@ -145,10 +145,7 @@ class ReturneesPage(QWidget):
         self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
         self.occupation = QComboBox()
         # The major groups' titles are long: the combo keeps to a width, the popup shows them.
-        self.occupation.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.occupation.setMinimumContentsLength(22)
+        keep_narrow(self.occupation, 22)
         self.region = RegionCombo()
         self.skill = QLineEdit()
         self.skill.setClearButtonEnabled(True)

@@ -42,6 +42,13 @@ def unlabelled_rows(form: QFormLayout, *fields: QWidget) -> None:
         form.addRow("", field)
 
 
+def keep_narrow(combo: QComboBox, chars: int) -> None:
+    """Size ``combo`` by ``chars`` characters, not by its longest entry: Kazakh and Russian
+    labels would otherwise widen the form."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+
+
 def set_label(form: QFormLayout, field: QWidget, text: str) -> None:
     """Set the text of the label a form shows beside ``field``.
 
