@@ -100,6 +100,22 @@ def hq_and_sel(root: Path, cases: int = 0, seed: int = 0) -> Iterator[tuple[Site
         sel.ws.close()
 
 
+@contextmanager
+def hq_sel_dxb(root: Path) -> Iterator[tuple[Site, Site, Site]]:
+    """HQ (AST) with two missions, SEL and DXB, each trusting HQ's keys and HQ theirs.
+    All three close when the block ends."""
+    hq = make_site(root, "AST", "KZ", "Astana", True)
+    sel = make_site(root, "SEL", "KR", "Seoul")
+    dxb = make_site(root, "DXB", "AE", "Dubai")
+    try:
+        for mission in (sel, dxb):
+            link(hq, mission)
+        yield hq, sel, dxb
+    finally:
+        for site in (hq, sel, dxb):
+            site.ws.close()
+
+
 def secret(site: Site, name: str) -> bytes:
     """One of the installation's own secrets (``signing_key``, ``age_identity``)."""
     with site.ws.read() as session:

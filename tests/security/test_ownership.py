@@ -32,7 +32,7 @@ from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from app.services.keys import KeyService
 from app.services.records import CaseChanges
-from tests.integration.test_exchange import Site, link, make_site
+from tests.integration.test_exchange import Site, hq_sel_dxb, make_site
 from tests.security.forge import (
     Forger,
     Records,
@@ -48,11 +48,13 @@ from tests.security.forge import (
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]:
     root = tmp_path_factory.mktemp("ownership")
-    hq = make_site(root, "AST", "KZ", "Astana", True)
-    sel = make_site(root, "SEL", "KR", "Seoul")
-    dxb = make_site(root, "DXB", "AE", "Dubai")
-    for mission in (sel, dxb):
-        link(hq, mission)
+    with hq_sel_dxb(root) as (hq, sel, dxb):
+        _send_demo_cases(root, hq, sel, dxb)
+        yield {"hq": hq, "sel": sel, "dxb": dxb}
+
+
+def _send_demo_cases(root: Path, hq: Site, sel: Site, dxb: Site) -> None:
+    """SEL and DXB each send HQ their demo cases (and library)."""
     # SEL also trusts DXB's key, as it would after any key exchange: the signature is not what
     # stops DXB, ownership is.
     keys = KeyService(dxb.ws).own_keys()
@@ -64,9 +66,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]
         out = root / f"{mission.ws.mission_code}.qbundle"
         ExchangeService(mission.ws).export_cases(out, [hq.recipient])
         ExchangeService(hq.ws).import_bundle(out)
-    yield {"hq": hq, "sel": sel, "dxb": dxb}
-    for site in (hq, sel, dxb):
-        site.ws.close()
 
 
 def sel_case(site: Site) -> dict[str, Any]:
