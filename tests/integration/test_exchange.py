@@ -294,12 +294,18 @@ def test_two_missions_consolidate_at_hq(sel: Site, dxb: Site, hq: Site, tmp_path
     assert len(hq.exchange.exchange_log()) == 2
 
 
-def test_equal_versions_with_different_content_become_conflicts(sel: Site, hq: Site, tmp_path):
-    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
-    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+def edited_on_both_sides(sel: Site, hq: Site, folder: Path) -> str:
+    """SEL's first case, sent to HQ and then edited at SEL and at HQ alike; returns its id."""
+    sel.exchange.export_cases(folder / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(folder / "1.qbundle")
     case_id = first_case_id(sel)
     sel.cases.update_case(case_id, CaseChanges(description="Seoul's version"))
     hq.cases.update_case(case_id, CaseChanges(description="Astana's version"))
+    return case_id
+
+
+def test_equal_versions_with_different_content_become_conflicts(sel: Site, hq: Site, tmp_path):
+    case_id = edited_on_both_sides(sel, hq, tmp_path)
     hq_version = hq.cases.get_case(case_id).version
     sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
 
@@ -325,11 +331,7 @@ def test_equal_versions_with_different_content_become_conflicts(sel: Site, hq: S
 
 
 def test_keeping_the_local_version_wins_at_the_next_exchange(sel: Site, hq: Site, tmp_path):
-    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
-    hq.exchange.import_bundle(tmp_path / "1.qbundle")
-    case_id = first_case_id(sel)
-    sel.cases.update_case(case_id, CaseChanges(description="Seoul's version"))
-    hq.cases.update_case(case_id, CaseChanges(description="Astana's version"))
+    case_id = edited_on_both_sides(sel, hq, tmp_path)
     sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
     hq.exchange.import_bundle(tmp_path / "2.qbundle")
     (conflict,) = hq.exchange.conflicts()

@@ -25,8 +25,8 @@ from tests.integration.test_exchange import (
     hq_and_sel,
     opened,
     secret,
-    table_dump,
 )
+from tests.security.forge import unchanged
 from tests.unit.test_bundle_package import Forge
 
 
@@ -189,14 +189,8 @@ def test_bad_bundle_is_refused_and_nothing_changes(
     hq: Site = world["hq"]
     bad = tmp_path / "bad.qbundle"
     bad.write_bytes(make(world))
-    before_files = snapshot(hq.paths.data_dir)
-    before_rows = table_dump(hq)
-
-    with pytest.raises(Exception, match=message):
+    with unchanged(hq), pytest.raises(Exception, match=message):
         ExchangeService(hq.ws).import_bundle(bad)
-
-    assert table_dump(hq) == before_rows
-    assert snapshot(hq.paths.data_dir) == before_files
 
 
 def test_too_many_members_through_the_service(world: dict[str, Any]) -> None:

@@ -29,9 +29,10 @@ from app.security.audit_anchor import AuditHistoryRewritten
 from app.services.audit_log import AuditLogService
 from app.services.cases import CaseService
 from app.services.exchange import ExchangeService
-from tests.conftest import PASSWORD, snapshot
+from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
-from tests.integration.test_exchange import Site, hq_and_sel, opened, secret, table_dump
+from tests.integration.test_exchange import Site, hq_and_sel, opened, secret
+from tests.security.forge import unchanged
 
 Export = Callable[..., Path]
 Pair = tuple[Site, Site]
@@ -64,12 +65,8 @@ def touch_a_case(site: Site) -> None:
 
 
 def assert_refused_unchanged(hq: Site, bundle: Path, message: str) -> None:
-    before_files = snapshot(hq.paths.data_dir)
-    before_rows = table_dump(hq)
-    with pytest.raises(IntegrityError, match=message):
+    with unchanged(hq), pytest.raises(IntegrityError, match=message):
         ExchangeService(hq.ws).import_bundle(bundle)
-    assert table_dump(hq) == before_rows
-    assert snapshot(hq.paths.data_dir) == before_files
 
 
 def chain_passes_locally(site: Site) -> bool:
