@@ -1,5 +1,6 @@
-"""Small shared pieces: a button wired to its slot, an inline error label and a language
-chooser."""
+"""Small shared pieces, built one way everywhere: a button wired to its slot, a list to open
+things from, unlabelled form rows, a combo sized by characters, an inline error label and a
+language chooser."""
 
 from __future__ import annotations
 
