@@ -7,7 +7,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QTreeWidget,
     QTreeWidgetItem,
@@ -26,7 +25,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.palette import ERROR_TEXT, STANDARD_TEXT
 from ui.tasks import show_error
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import push_button
+from ui.widgets.common import STRETCH, push_button, widget_row
 from ui.widgets.plain import plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -93,15 +92,11 @@ class ApplicableLawPanel(QWidget):
         layout.addWidget(self.relevant_heading)
         layout.addWidget(self.relevant, 2)
         layout.addWidget(self.empty)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.cite_button)
+        row = widget_row(STRETCH, self.cite_button)
         layout.addLayout(row)
         layout.addWidget(self.cited_heading)
         layout.addWidget(self.cited, 1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.remove_button)
+        row = widget_row(STRETCH, self.remove_button)
         layout.addLayout(row)
         layout.addWidget(self.source)
         self.cite_button.setVisible(self.can_cite)

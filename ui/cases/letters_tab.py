@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QHeaderView,
     QTableView,
     QVBoxLayout,
@@ -18,7 +17,7 @@ from app.services.letters import LetterFilter, LetterInfo, LetterService
 from app.services.workspace import Workspace
 from ui.icons import icon
 from ui.letters.model import ADDRESSEE, CASE, KIND, LETTER_ROLE, SUBJECT, LetterTableModel
-from ui.widgets.common import ErrorLabel, one_row_at_a_time, push_button
+from ui.widgets.common import STRETCH, ErrorLabel, one_row_at_a_time, push_button, widget_row
 from ui.widgets.plain import plain_label
 
 
@@ -63,9 +62,7 @@ class CaseLettersPanel(QWidget):
         self.error = ErrorLabel()
         self.open_button = push_button(self.open_selected)
         self.open_button.setIcon(icon("external-link"))
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.open_button)
+        buttons = widget_row(STRETCH, self.open_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)

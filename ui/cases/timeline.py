@@ -24,7 +24,7 @@ from app.services.records import CaseDetail, EventInfo
 from ui.palette import MUTED_TEXT
 from ui.tasks import BackgroundTask, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, keep_narrow, push_button
+from ui.widgets.common import STRETCH, ErrorLabel, keep_narrow, push_button, widget_row
 from ui.widgets.dialogs import ReasonDialog
 
 EVENT_KINDS = frozenset(k.value for k in EventKind)
@@ -94,20 +94,14 @@ class TimelinePanel(QWidget):
         self.status_button = push_button(self.change_status)
         self.undo_button = push_button(self.undo_status)
 
-        entry_row = QHBoxLayout()
-        entry_row.addWidget(self.kind)
-        entry_row.addStretch(1)
-        entry_row.addWidget(self.add_button)
+        entry_row = widget_row(self.kind, STRETCH, self.add_button)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status_label)
         status_row.addWidget(self.target, 1)
         status_row.addWidget(self.status_button)
         # On a row of its own: beside the others it made the panel too wide for the form at
         # 1366×768 in Kazakh and Russian.
-        undo_row = QHBoxLayout()
-        undo_row.addStretch(1)
-        undo_row.addWidget(self.busy)
-        undo_row.addWidget(self.undo_button)
+        undo_row = widget_row(STRETCH, self.busy, self.undo_button)
         # Everything that writes, in one widget: disabled as one while a write runs.
         self.controls = QWidget()
         controls = QVBoxLayout(self.controls)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -50,7 +49,7 @@ from app.services.legal_tables import SUBJECT_RULES
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.palette import ERROR_TEXT
-from ui.widgets.common import ErrorLabel, push_button
+from ui.widgets.common import STRETCH, ErrorLabel, push_button, widget_row
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label
 
@@ -319,10 +318,7 @@ class ContractReviewPage(QWidget):
 
         results = QWidget()
         right = QVBoxLayout(results)
-        risk_row = QHBoxLayout()
-        risk_row.addWidget(self.risk_title)
-        risk_row.addWidget(self.risk_badge)
-        risk_row.addStretch(1)
+        risk_row = widget_row(self.risk_title, self.risk_badge, STRETCH)
         right.addLayout(risk_row)
         right.addWidget(self.risk_reasons)
         right.addWidget(self.outdated)
@@ -331,12 +327,9 @@ class ContractReviewPage(QWidget):
         right.addWidget(self.sources)
         right.addWidget(self.indicators_title)
         right.addWidget(self.indicators)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.report_language)
-        buttons.addWidget(self.export_button)
+        buttons = widget_row(
+            self.new_button, STRETCH, self.save_button, self.report_language, self.export_button
+        )
         right.addLayout(buttons)
         right.addWidget(self.status)
 

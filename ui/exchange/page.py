@@ -39,7 +39,14 @@ from ui.exchange.keys import OwnKeysBox, TrustedKeysBox
 from ui.icons import icon
 from ui.palette import WARNING_STYLE
 from ui.tasks import BackgroundTask, TaskContext
-from ui.widgets.common import ErrorLabel, keep_narrow, one_row_at_a_time, push_button
+from ui.widgets.common import (
+    STRETCH,
+    ErrorLabel,
+    keep_narrow,
+    one_row_at_a_time,
+    push_button,
+    widget_row,
+)
 from ui.widgets.file_dialogs import in_documents, save_path
 from ui.widgets.plain import plain_label
 
@@ -152,10 +159,7 @@ class ExchangePage(QWidget):
         self.take_remote = QPushButton()
         self.keep_local.clicked.connect(lambda: self.resolve_selected("local"))
         self.take_remote.clicked.connect(lambda: self.resolve_selected("remote"))
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.keep_local)
-        buttons.addWidget(self.take_remote)
+        buttons = widget_row(STRETCH, self.keep_local, self.take_remote)
         conflict_layout = QVBoxLayout(self.conflict_box)
         split = QSplitter()
         split.addWidget(self.conflict_list)

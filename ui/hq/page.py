@@ -30,7 +30,7 @@ from app.services.consolidation import (
 )
 from app.services.workspace import Workspace
 from ui.tasks import TaskContext, run_in_background
-from ui.widgets.common import push_button
+from ui.widgets.common import STRETCH, push_button, widget_row
 
 
 @dataclass(frozen=True)
@@ -78,10 +78,7 @@ class HqPage(QWidget):
         self.repeats = _table(5)
         overdue_tab = QWidget()
         overdue_layout = QVBoxLayout(overdue_tab)
-        filter_row = QHBoxLayout()
-        filter_row.addWidget(self.mission_label)
-        filter_row.addWidget(self.mission_filter)
-        filter_row.addStretch(1)
+        filter_row = widget_row(self.mission_label, self.mission_filter, STRETCH)
         overdue_layout.addLayout(filter_row)
         overdue_layout.addWidget(self.overdue)
         self.tabs.addTab(self.missions, "")

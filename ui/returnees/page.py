@@ -29,7 +29,7 @@ from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.returnees.dialog import RegionCombo, ReturneeDialog
 from ui.tasks import BackgroundTask, TaskContext, show_error
-from ui.widgets.common import keep_narrow, one_row_at_a_time
+from ui.widgets.common import STRETCH, keep_narrow, one_row_at_a_time, widget_row
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_label
@@ -183,12 +183,9 @@ class ReturneesPage(QWidget):
             label.setBuddy(field)
             filters.addWidget(label)
             filters.addWidget(field, 1 if field is self.skill else 0)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.edit_button)
-        buttons.addWidget(self.withdraw_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.export_button)
+        buttons = widget_row(
+            self.add_button, self.edit_button, self.withdraw_button, STRETCH, self.export_button
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(filters)

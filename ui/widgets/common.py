@@ -1,6 +1,6 @@
-"""Small shared pieces, built one way everywhere: a button wired to its slot, a list to open
-things from, unlabelled form rows, a combo sized by characters, an inline error label and a
-language chooser."""
+"""Small shared pieces, built one way everywhere: a button wired to its slot, a row of
+widgets, a list to open things from, unlabelled form rows, a combo sized by characters, an
+inline error label and a language chooser."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QWidget,
@@ -28,6 +29,21 @@ def push_button(on_click: Callable[[], object]) -> QPushButton:
     button = QPushButton()
     button.clicked.connect(on_click)
     return button
+
+
+STRETCH = None
+"""In ``widget_row``: the free space, where a stretch takes it."""
+
+
+def widget_row(*items: QWidget | None) -> QHBoxLayout:
+    """A horizontal row of ``items``, in order; ``STRETCH`` marks where the free space goes."""
+    layout = QHBoxLayout()
+    for item in items:
+        if item is STRETCH:
+            layout.addStretch(1)
+        else:
+            layout.addWidget(item)
+    return layout
 
 
 def one_row_at_a_time(view: QAbstractItemView) -> None:
