@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from app.config import Paths
 from app.services.demo import run_demo
-from benchmarks.common import print_table
+from benchmarks.common import ms_until_line, print_table
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist" / "qorgau"
@@ -34,23 +32,8 @@ BARE = (
 )
 
 
-def until_shown(command: list[str], env: dict[str, str]) -> float:
-    """Milliseconds from spawning ``command`` to its self-test line on stdout."""
-    started = time.perf_counter()
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT
-    ) as child:
-        assert child.stdout is not None
-        for line in child.stdout:
-            if line.startswith(MARK):
-                elapsed = (time.perf_counter() - started) * 1000
-                child.wait(30)
-                return elapsed
-    raise SystemExit(f"{command[0]} never showed its window")
-
-
 def median_ms(command: list[str], env: dict[str, str]) -> float:
-    return statistics.median(until_shown(command, env) for _ in range(RUNS))
+    return statistics.median(ms_until_line(command, env, ROOT, MARK, 30) for _ in range(RUNS))
 
 
 def main() -> int:

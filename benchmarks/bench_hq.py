@@ -65,10 +65,11 @@ from app.services.records import CaseFilter  # noqa: E402
 from app.services.search import _as_tsquery, _lexemes, doc_base, fts_query  # noqa: E402
 from app.services.stats import StatsFilter, StatsService  # noqa: E402
 from app.services.workspace import Actor, MissionSummary, Workspace  # noqa: E402
-from benchmarks.common import p  # noqa: E402
+from benchmarks.common import p, print_table  # noqa: E402
 
 PASSWORD = "bench-password-1"
 URL_ENV = "QORGAU_BENCH_PG_URL"
+BASELINE = "raw SQL / bare COPY"
 SURNAMES = [
     ("Нурланов", "NURLANOV"),
     ("Ахметова", "AKHMETOVA"),
@@ -701,16 +702,6 @@ def measure_import(
     ]
 
 
-def print_rows(title: str, rows: list[tuple]) -> None:
-    print(f"\n{title}\n")
-    print("| measure | Qorgau | raw SQL / bare COPY | ratio |")
-    print("|---|---|---|---|")
-    for name, value, baseline, unit in rows:
-        base = f"{baseline:.2f} {unit}" if baseline is not None else "—"
-        ratio = f"{value / baseline:.2f}×" if baseline else "—"
-        print(f"| {name} | {value:.2f} {unit} | {base} | {ratio} |")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--missions", type=int, default=80)
@@ -756,7 +747,7 @@ def main() -> None:
                 reads = measure_reads(ws, conn, random.Random(args.seed))
         finally:
             ws.close()
-        print_rows(f"Reads at {total:,} cases ({args.missions} missions)", reads)
+        print_table(f"Reads at {total:,} cases ({args.missions} missions)", reads, BASELINE)
         load = measure_import(
             server,
             database,
@@ -769,7 +760,9 @@ def main() -> None:
             tuple(args.think),
         )
         think = f"{args.think[0]:g}–{args.think[1]:g} s"
-        print_rows(f"Import under load ({args.readers} analysts, each thinking {think})", load)
+        print_table(
+            f"Import under load ({args.readers} analysts, each thinking {think})", load, BASELINE
+        )
         summary = {"cases": total, "missions": args.missions, "reads": reads, "import": load}
         print("\n" + json.dumps(summary, default=str))
     finally:

@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Any
 
-from sqlalchemy import Select, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, or_, select, text
 
 from app.db.models import Case, Person
 from app.services.people import PersonService
@@ -24,44 +24,32 @@ from benchmarks.common import large_mission, open_admin, p, print_table, timings
 NAMES = ("Нұрлан", "abenov", "Әбенова", "kasymov", "Сәуле", "940315", "Ким")
 
 
-def _ilike_everyone(term: str) -> Select[Any]:
+def _name_or_number_starts(term: str) -> ColumnElement[bool]:
+    """A living person whose surname, given names, Latin surname, IIN or passport starts so."""
     like = f"{term}%"
-    return (
-        select(Person)
-        .where(
-            Person.deleted_at.is_(None),
-            or_(
-                Person.surname.ilike(like),
-                Person.given_names.ilike(like),
-                Person.surname_latin.ilike(like),
-                Person.iin.like(like),
-                Person.passport_no.ilike(like),
-            ),
-        )
-        .order_by(Person.surname, Person.given_names)
-        .limit(20)
+    return and_(
+        Person.deleted_at.is_(None),
+        or_(
+            Person.surname.ilike(like),
+            Person.given_names.ilike(like),
+            Person.surname_latin.ilike(like),
+            Person.iin.like(like),
+            Person.passport_no.ilike(like),
+        ),
     )
+
+
+def _first_twenty(*where: ColumnElement[bool]) -> Select[Any]:
+    return select(Person).where(*where).order_by(Person.surname, Person.given_names).limit(20)
+
+
+def _ilike_everyone(term: str) -> Select[Any]:
+    return _first_twenty(_name_or_number_starts(term))
 
 
 def _previous(term: str, match: str) -> Select[Any]:
-    like = f"{term}%"
     candidates = select(Case.person_id).where(Case.id.in_(matching_case_ids(match)))
-    return (
-        select(Person)
-        .where(
-            Person.id.in_(candidates),
-            Person.deleted_at.is_(None),
-            or_(
-                Person.surname.ilike(like),
-                Person.given_names.ilike(like),
-                Person.surname_latin.ilike(like),
-                Person.iin.like(like),
-                Person.passport_no.ilike(like),
-            ),
-        )
-        .order_by(Person.surname, Person.given_names)
-        .limit(20)
-    )
+    return _first_twenty(Person.id.in_(candidates), _name_or_number_starts(term))
 
 
 def main(cases: int = 100_000) -> None:

@@ -33,7 +33,7 @@ from pathlib import Path
 from app.config import Paths
 from app.services.cases import CaseService
 from app.services.demo import DEMO_PASSWORD
-from benchmarks.common import large_mission, open_admin, print_table
+from benchmarks.common import large_mission, ms_until_line, open_admin, print_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 3
@@ -161,17 +161,7 @@ def bench_env(**extra: str) -> dict[str, str]:
 
 def until_line(argv: list[str], env: dict[str, str], root: Path) -> float:
     """Milliseconds from spawning ``argv`` to its self-test line on stdout."""
-    started = time.perf_counter()
-    with subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=root
-    ) as child:
-        assert child.stdout is not None
-        for line in child.stdout:
-            if line.startswith(SHOWN):
-                elapsed = (time.perf_counter() - started) * 1000
-                child.wait(60)
-                return elapsed
-    raise SystemExit(f"{argv} never showed its window")
+    return ms_until_line(argv, env, root, SHOWN, 60)
 
 
 def timed_process(argv: list[str], env: dict[str, str], root: Path) -> float:

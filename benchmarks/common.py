@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -50,12 +51,35 @@ def p(values: list[float], q: float) -> float:
     return statistics.quantiles(ordered, n=100, method="inclusive")[int(q) - 1]
 
 
-def print_table(title: str, rows: list[tuple[str, float, float | None, str]]) -> None:
-    """rows: (measure, value, baseline or None, unit)."""
+def ms_until_line(
+    argv: list[str], env: dict[str, str], cwd: Path, prefix: str, wait_s: int
+) -> float:
+    """Milliseconds from spawning ``argv`` to the first line on its stdout that starts with
+    ``prefix`` (a self-test's "window shown"); the process then has ``wait_s`` to end."""
+    started = time.perf_counter()
+    with subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=cwd
+    ) as child:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.startswith(prefix):
+                elapsed = (time.perf_counter() - started) * 1000
+                child.wait(wait_s)
+                return elapsed
+    raise SystemExit(f"{argv} never showed its window")
+
+
+def print_table(
+    title: str,
+    rows: list[tuple[str, float, float | None, str]],
+    baseline: str = "baseline",
+) -> None:
+    """rows: (measure, value, baseline or None, unit); ``baseline`` heads the baseline's
+    column."""
     print(f"\n{title}\n")
-    print("| measure | Qorgau | baseline | ratio |")
+    print(f"| measure | Qorgau | {baseline} | ratio |")
     print("|---|---|---|---|")
-    for name, value, baseline, unit in rows:
-        base = f"{baseline:.2f} {unit}" if baseline is not None else "—"
-        ratio = f"{value / baseline:.2f}×" if baseline else "—"
+    for name, value, base_value, unit in rows:
+        base = f"{base_value:.2f} {unit}" if base_value is not None else "—"
+        ratio = f"{value / base_value:.2f}×" if base_value else "—"
         print(f"| {name} | {value:.2f} {unit} | {base} | {ratio} |")

@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -40,6 +41,7 @@ MISSION = MissionSetup(
     name_en="Embassy of the Republic of Kazakhstan in the Republic of Korea",
     phone="+82 2 000 0000",
 )
+MISSION_NAME = {"kk": MISSION.name_kk, "ru": MISSION.name_ru, "en": MISSION.name_en}
 
 
 @pytest.fixture(autouse=True)
@@ -109,6 +111,18 @@ def demo_mission(
     finally:
         ws.close()
     return paths
+
+
+def demo_paths_fixture(name: str, cases: int, seed: int, today: date) -> Any:
+    """A module's ``demo_paths`` fixture: ``demo_mission`` built once for the module."""
+
+    @pytest.fixture(scope="module", name="demo_paths")
+    def _demo_paths(
+        template_installation: Paths, tmp_path_factory: pytest.TempPathFactory
+    ) -> Paths:
+        return demo_mission(template_installation, tmp_path_factory, name, cases, seed, today)
+
+    return _demo_paths
 
 
 # -- the two engines ------------------------------------------------------------------------

@@ -69,6 +69,16 @@ def shortcut_rows(window: QObject) -> list[tuple[str, str]]:
     return sorted(rows, key=lambda row: (row[1].casefold(), row[0]))
 
 
+def _lay_out_with_close(dialog: QDialog, content: QWidget, width: int, height: int) -> None:
+    """Lay ``dialog`` out as ``content`` above a Close button, at ``width`` × ``height``."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(content)
+    layout.addWidget(buttons)
+    dialog.resize(width, height)
+
+
 class HelpDialog(QDialog):
     """The manual: Markdown in a browser that opens links to the web outside."""
 
@@ -76,12 +86,7 @@ class HelpDialog(QDialog):
         super().__init__(parent)
         self.browser = QTextBrowser()
         self.browser.setOpenExternalLinks(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.browser)
-        layout.addWidget(buttons)
-        self.resize(760, 620)
+        _lay_out_with_close(self, self.browser, 760, 620)
         self.retranslate_ui()
 
     def retranslate_ui(self, _language: str | None = None) -> None:
@@ -106,12 +111,7 @@ class ShortcutsDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addWidget(buttons)
-        self.resize(560, 460)
+        _lay_out_with_close(self, self.table, 560, 460)
 
 
 def sqlcipher_version(workspace: Workspace) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QCursor
@@ -94,6 +94,19 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
         _("An internal error occurred: {error}").format(error=exc),
         QMessageBox.Icon.Critical,
     )
+
+
+class MessageLine(Protocol):
+    def show_message(self, message: str) -> None: ...
+
+
+def show_refusal(parent: QWidget, error: MessageLine, exc: BaseException) -> None:
+    """A write's failure: a rule's refusal (a QorgauError) in the form's ``error`` line, where
+    the officer can correct it; anything else as ``show_error`` shows it."""
+    if isinstance(exc, QorgauError):
+        error.show_message(str(exc))
+    else:
+        show_error(parent, exc)
 
 
 class BackgroundTask(QObject, Generic[T]):

@@ -14,24 +14,17 @@ from app.services.installation import unlock
 from app.services.records import CaseFilter
 from app.services.stats import StatsFilter, StatsService
 from app.services.users import UserService
+from tests.builders import ASSEL_JSON
 from tests.conftest import PASSWORD
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 
 SCAN = b"%PDF-1.4 scanned contract " + bytes(range(256)) * 8
-WORKER = {
-    "surname": "Құрманғалиқызы",
-    "given_names": "Әсел",
-    "surname_latin": "KURMANGALIKYZY",
-    "given_names_latin": "ASSEL",
-    "iin": "940315400123",
-    "birth_date": "1994-03-15",
-}
 
 
 def _open_case(site: Site, employer: str, country: str, received: date) -> str:
     data = case_from_json(
         {
-            "person": WORKER,
+            "person": ASSEL_JSON,
             "employer": {"name": employer, "country": country},
             "host_country": country,
             "categories": ["unpaid_wages"],
@@ -79,7 +72,7 @@ def test_overdue_lists_open_cases_past_due_across_missions(consolidated: Site) -
 
 def test_repeats_find_the_same_worker_and_employer_at_two_missions(consolidated: Site) -> None:
     repeats = ConsolidationService(consolidated.ws).repeats()
-    person = [r for r in repeats if r.kind == "person" and r.key == WORKER["iin"]]
+    person = [r for r in repeats if r.kind == "person" and r.key == ASSEL_JSON["iin"]]
     assert len(person) == 1 and person[0].missions == ("DXB", "SEL")
     # Names are compared upper-cased and trimmed: the two missions typed it differently.
     employer = [r for r in repeats if r.kind == "employer" and "GLOBAL STAFFING" in r.key]

@@ -47,26 +47,30 @@ def test_secrets_leave_the_database_and_imports_still_decrypt(
     assert move_secrets_off_server(hq.ws, store) is place
     assert _secrets_in_database(hq) == []
     # Neither secret is anywhere in the database's rows any more.
-    with hq.ws.read() as session:
-        dump = repr([session.execute(t.select()).all() for t in LocalSecret.metadata.sorted_tables])
+    dump = _database_dump(hq)
     for secret in before:
         assert secret.decode("ascii", "replace").strip() not in dump
     if place is SecretPlace.FILE:
         mode = stat.S_IMODE(secrets_file(hq.paths.data_dir).stat().st_mode)
         assert mode == 0o600
-    bundle = tmp_path / "sel.qbundle"
-    sel.exchange.export_cases(bundle, [hq.recipient])
-    assert ExchangeService(hq.ws, store).import_bundle(bundle).new > 0
     # HQ still signs what it sends to missions (its signing key comes from the workstation).
-    out = tmp_path / "library.qbundle"
-    ExchangeService(hq.ws, store).export_agreements(out, [sel.recipient])
-    assert ExchangeService(sel.ws).import_bundle(out).source_mission == "AST"
+    _reads_and_signs(hq, sel, store, tmp_path)
 
 
 def test_nothing_to_move_is_said(hq: Site) -> None:  # noqa: F811
     store = SecretStore(FileKeyring())
     move_secrets_off_server(hq.ws, store)
     assert move_secrets_off_server(hq.ws, store) is None
+
+
+def _reads_and_signs(center: Site, mission: Site, store: SecretStore, folder: Path) -> None:
+    """HQ, its keys in ``store``, decrypts what the mission sends and signs what it sends back."""
+    bundle = folder / "mission.qbundle"
+    mission.exchange.export_cases(bundle, [center.recipient])
+    assert ExchangeService(center.ws, store).import_bundle(bundle).new > 0
+    out = folder / "library.qbundle"
+    ExchangeService(center.ws, store).export_agreements(out, [mission.recipient])
+    assert ExchangeService(mission.ws).import_bundle(out).source_mission == "AST"
 
 
 def _database_dump(site: Site) -> str:
@@ -101,13 +105,7 @@ def _check_keys_off_the_server_and_working(center: Site, mission: Site, tmp_path
     for secret in kept:
         assert secret is not None and secret.decode("ascii").strip() not in dump
     assert move_secrets_off_server(center.ws, store) is None  # nothing left to move
-    # HQ decrypts what a mission sends it, and signs what it sends back.
-    bundle = tmp_path / "mission.qbundle"
-    mission.exchange.export_cases(bundle, [center.recipient])
-    assert ExchangeService(center.ws, store).import_bundle(bundle).new > 0
-    out = tmp_path / "library.qbundle"
-    ExchangeService(center.ws, store).export_agreements(out, [mission.recipient])
-    assert ExchangeService(mission.ws).import_bundle(out).source_mission == "AST"
+    _reads_and_signs(center, mission, store, tmp_path)
 
 
 def test_init_on_a_server_without_a_keyring_keeps_them_in_a_private_file(

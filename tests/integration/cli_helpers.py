@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,14 +36,15 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
     return Run(code, captured.out, captured.err)
 
 
-def run_process(
+def run_python(
     args: Sequence[str], env: dict[str, str] | None = None, stdin: str | None = None
 ) -> Run:
-    full_env = {**os.environ, **(env or {})}
+    """This Python in a process of its own, run from the repository with ``env`` over this
+    process's environment; two minutes at the most."""
     result = subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, *args],
         cwd=ROOT,
-        env=full_env,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         input=stdin,
@@ -53,10 +54,20 @@ def run_process(
     return Run(result.returncode, result.stdout, result.stderr)
 
 
-def signed_in_cli(monkeypatch: pytest.MonkeyPatch, paths: Paths, user: str) -> Workspace:
-    """Point the ``qorgau`` command at ``paths`` signed in as ``user``; returns the
-    administrator's workspace on the same installation, for the test to look with."""
+def run_process(
+    args: Sequence[str], env: dict[str, str] | None = None, stdin: str | None = None
+) -> Run:
+    """The ``qorgau`` command as a real process."""
+    return run_python(["-m", "app", *args], env, stdin)
+
+
+def signed_in_cli(monkeypatch: pytest.MonkeyPatch, paths: Paths, user: str) -> Iterator[Workspace]:
+    """Point the ``qorgau`` command at ``paths`` signed in as ``user``; yields the
+    administrator's workspace on the same installation, for the test to look with (a fixture
+    ``yield from`` this; the workspace closes after the test)."""
     monkeypatch.setenv("QORGAU_DATA_DIR", str(paths.data_dir))
     monkeypatch.setenv("QORGAU_USER", user)
     monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
-    return unlock(paths, "admin", PASSWORD)
+    ws = unlock(paths, "admin", PASSWORD)
+    yield ws
+    ws.close()

@@ -18,10 +18,9 @@ from app.config import Paths
 from app.contracts.reference import default_reference
 from app.db.models import Mission, Setting
 from app.services.briefing import CONTACTS_KEY, contact_blocks
-from app.services.installation import unlock
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD, demo_mission, snapshot
-from tests.integration.cli_helpers import run_cli
+from tests.conftest import demo_paths_fixture, snapshot
+from tests.integration.cli_helpers import run_cli, signed_in_cli
 
 TODAY = date.today()
 WORDS = json.loads(
@@ -31,9 +30,7 @@ WORDS = json.loads(
 )
 
 
-@pytest.fixture(scope="module")
-def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    return demo_mission(template_installation, tmp_path_factory, "briefing-cli", 200, 7, TODAY)
+demo_paths = demo_paths_fixture("briefing-cli", 200, 7, TODAY)
 
 
 @pytest.fixture
@@ -41,12 +38,7 @@ def demo(demo_paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     # A copy per test: some tests change the mission's contacts.
     paths = Paths(tmp_path / "demo")
     shutil.copytree(demo_paths.data_dir, paths.data_dir)
-    monkeypatch.setenv("QORGAU_DATA_DIR", str(paths.data_dir))
-    monkeypatch.setenv("QORGAU_USER", "aigul")
-    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
-    ws = unlock(paths, "admin", PASSWORD)
-    yield ws
-    ws.close()
+    yield from signed_in_cli(monkeypatch, paths, "aigul")
 
 
 def pdf_text(path: Path) -> str:
@@ -205,19 +197,22 @@ def test_bad_language_is_a_usage_error(
     assert not out.exists()
 
 
+def _moscow(**more: str) -> Mission:
+    """Another mission HQ knows: the embassy in Russia."""
+    return Mission(
+        code="MOW",
+        origin_mission="MOW",
+        country="RU",
+        city="Moscow",
+        name_en="Embassy of Kazakhstan in Russia",
+        phone="+7 495 000 0000",
+        **more,
+    )
+
+
 def test_contacts_name_the_mission_in_the_country_when_one_is_known(demo: Workspace) -> None:
     with demo.write() as session:
-        session.add(
-            Mission(
-                code="MOW",
-                origin_mission="MOW",
-                country="RU",
-                city="Moscow",
-                name_en="Embassy of Kazakhstan in Russia",
-                address_en="Chistoprudny Blvd 3A, Moscow",
-                phone="+7 495 000 0000",
-            )
-        )
+        session.add(_moscow(address_en="Chistoprudny Blvd 3A, Moscow"))
     russia = contact_blocks(demo, "RU", "en")
     assert [block.name for block in russia] == ["Embassy of Kazakhstan in Russia"]
     assert russia[0].hotline == ""  # another mission's hotline is not known here
@@ -234,16 +229,7 @@ def test_at_hq_the_sheet_names_the_mission_in_the_country_and_the_ministry(
     with demo.write() as session:
         local = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
         local.is_hq, local.country, local.name_en = True, "KZ", "Ministry of Foreign Affairs"
-        session.add(
-            Mission(
-                code="MOW",
-                origin_mission="MOW",
-                country="RU",
-                city="Moscow",
-                name_en="Embassy of Kazakhstan in Russia",
-                phone="+7 495 000 0000",
-            )
-        )
+        session.add(_moscow())
         # A mission HQ knows only by its key (no name, no phone) is not printed.
         session.add(Mission(code="IST", origin_mission="IST", country="TR", city=""))
     russia = [block.name for block in contact_blocks(demo, "RU", "en")]

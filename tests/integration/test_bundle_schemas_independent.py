@@ -16,18 +16,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyrage
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from app.db.models import LocalSecret
 from app.exchange.fastcheck import FORMAT_CHECKER, EcmaValidator, compile_record
 from app.exchange.format import manifest_schema
 from app.exchange.records import BY_NAME, record_schema
-from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from app.services.keys import KeyService
-from tests.integration.test_exchange import link, make_site
+from tests.integration.test_exchange import hq_and_sel, opened
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 
@@ -55,15 +52,11 @@ def _check_jsonschema() -> str:
 def export(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A real demo export of SEL to HQ, decrypted: its ZIP, manifest and records by entity."""
     root = tmp_path_factory.mktemp("independent")
-    hq = make_site(root, "AST", "KZ", "Astana", True)
-    sel = make_site(root, "SEL", "KR", "Seoul")
-    link(hq, sel)
-    fill_demo(sel.ws, 4, seed=11)
-    bundle = root / "sel.qbundle"
-    ExchangeService(sel.ws).export_cases(bundle, [hq.recipient])
-    with hq.ws.read() as session:
-        identity = session.get(LocalSecret, "age_identity").value.decode()
-    payload = pyrage.decrypt(bundle.read_bytes(), [pyrage.x25519.Identity.from_str(identity)])
+    with hq_and_sel(root, 4, seed=11) as (hq, sel):
+        bundle = root / "sel.qbundle"
+        ExchangeService(sel.ws).export_cases(bundle, [hq.recipient])
+        payload = opened(bundle, hq)
+        signing_key = KeyService(sel.ws).own_keys().signing_key
     records: dict[str, list[dict[str, Any]]] = {}
     with zipfile.ZipFile(io.BytesIO(payload)) as archive:
         manifest = json.loads(archive.read("manifest.json"))
@@ -76,11 +69,9 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "payload": payload,
         "manifest": manifest,
         "records": records,
-        "signing_key": KeyService(sel.ws).own_keys().signing_key,
+        "signing_key": signing_key,
         "root": root,
     }
-    hq.ws.close()
-    sel.ws.close()
 
 
 def _validate(schema: str, documents: list[Any], folder: Path) -> subprocess.CompletedProcess[str]:

@@ -13,21 +13,14 @@ from sqlalchemy import func, select
 from app.config import Paths
 from app.db.models import Case
 from app.services.installation import unlock
+from tests.builders import ASSEL_JSON
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import ROOT, run_cli
 
 Capsys = pytest.CaptureFixture[str]
 
 DESIGN_CASE = {
-    "person": {
-        "surname": "Құрманғалиқызы",
-        "given_names": "Әсел",
-        "surname_latin": "KURMANGALIKYZY",
-        "given_names_latin": "ASSEL",
-        "iin": "940315400123",
-        "birth_date": "1994-03-15",
-        "phone": "+90 532 000 0000",
-    },
+    "person": {**ASSEL_JSON, "phone": "+90 532 000 0000"},
     "employer": {"name": "Example İnşaat Ltd", "country": "TR", "city": "Istanbul"},
     "host_country": "TR",
     "categories": ["unpaid_wages", "documents_withheld"],

@@ -7,10 +7,12 @@ import shutil
 import subprocess
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyrage
 import pytest
 from sqlalchemy import func, select
 
@@ -85,6 +87,49 @@ def link(hq: Site, mission: Site) -> None:
         )
 
 
+@contextmanager
+def hq_and_sel(root: Path, cases: int = 0, seed: int = 0) -> Iterator[tuple[Site, Site]]:
+    """HQ (AST) and SEL, each trusting the other's keys; SEL holds ``cases`` demo cases.
+    Both close when the block ends."""
+    hq = make_site(root, "AST", "KZ", "Astana", True)
+    sel = make_site(root, "SEL", "KR", "Seoul")
+    try:
+        yield hq, linked_with_cases(hq, sel, cases, seed)
+    finally:
+        hq.ws.close()
+        sel.ws.close()
+
+
+@contextmanager
+def hq_sel_dxb(root: Path) -> Iterator[tuple[Site, Site, Site]]:
+    """HQ (AST) with two missions, SEL and DXB, each trusting HQ's keys and HQ theirs.
+    All three close when the block ends."""
+    hq = make_site(root, "AST", "KZ", "Astana", True)
+    sel = make_site(root, "SEL", "KR", "Seoul")
+    dxb = make_site(root, "DXB", "AE", "Dubai")
+    try:
+        for mission in (sel, dxb):
+            link(hq, mission)
+        yield hq, sel, dxb
+    finally:
+        for site in (hq, sel, dxb):
+            site.ws.close()
+
+
+def secret(site: Site, name: str) -> bytes:
+    """One of the installation's own secrets (``signing_key``, ``age_identity``)."""
+    with site.ws.read() as session:
+        row = session.get(LocalSecret, name)
+        assert row is not None, f"the installation has no {name}"
+        return bytes(row.value)
+
+
+def opened(bundle: Path, reader: Site) -> bytes:
+    """The bundle's ZIP, decrypted with ``reader``'s age identity as its import does."""
+    identity = pyrage.x25519.Identity.from_str(secret(reader, "age_identity").decode())
+    return pyrage.decrypt(bundle.read_bytes(), [identity])
+
+
 @pytest.fixture
 def sites(
     tmp_path: Path, engine: str, request: pytest.FixtureRequest
@@ -111,20 +156,22 @@ def hq(sites: Callable[..., Site]) -> Site:
     return sites("AST", "KZ", "Astana", True)
 
 
+def linked_with_cases(hq: Site, mission: Site, cases: int, seed: int) -> Site:
+    """``mission``, its keys and HQ's exchanged, holding ``cases`` demo cases."""
+    link(hq, mission)
+    if cases:
+        fill_demo(mission.ws, cases, seed=seed)
+    return mission
+
+
 @pytest.fixture
 def sel(sites: Callable[..., Site], hq: Site) -> Site:
-    site = sites("SEL", "KR", "Seoul")
-    link(hq, site)
-    fill_demo(site.ws, 6, seed=11)
-    return site
+    return linked_with_cases(hq, sites("SEL", "KR", "Seoul"), 6, seed=11)
 
 
 @pytest.fixture
 def dxb(sites: Callable[..., Site], hq: Site) -> Site:
-    site = sites("DXB", "AE", "Dubai")
-    link(hq, site)
-    fill_demo(site.ws, 4, seed=23)
-    return site
+    return linked_with_cases(hq, sites("DXB", "AE", "Dubai"), 4, seed=23)
 
 
 def first_case_id(site: Site) -> str:
@@ -247,12 +294,18 @@ def test_two_missions_consolidate_at_hq(sel: Site, dxb: Site, hq: Site, tmp_path
     assert len(hq.exchange.exchange_log()) == 2
 
 
-def test_equal_versions_with_different_content_become_conflicts(sel: Site, hq: Site, tmp_path):
-    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
-    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+def edited_on_both_sides(sel: Site, hq: Site, folder: Path) -> str:
+    """SEL's first case, sent to HQ and then edited at SEL and at HQ alike; returns its id."""
+    sel.exchange.export_cases(folder / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(folder / "1.qbundle")
     case_id = first_case_id(sel)
     sel.cases.update_case(case_id, CaseChanges(description="Seoul's version"))
     hq.cases.update_case(case_id, CaseChanges(description="Astana's version"))
+    return case_id
+
+
+def test_equal_versions_with_different_content_become_conflicts(sel: Site, hq: Site, tmp_path):
+    case_id = edited_on_both_sides(sel, hq, tmp_path)
     hq_version = hq.cases.get_case(case_id).version
     sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
 
@@ -278,11 +331,7 @@ def test_equal_versions_with_different_content_become_conflicts(sel: Site, hq: S
 
 
 def test_keeping_the_local_version_wins_at_the_next_exchange(sel: Site, hq: Site, tmp_path):
-    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
-    hq.exchange.import_bundle(tmp_path / "1.qbundle")
-    case_id = first_case_id(sel)
-    sel.cases.update_case(case_id, CaseChanges(description="Seoul's version"))
-    hq.cases.update_case(case_id, CaseChanges(description="Astana's version"))
+    case_id = edited_on_both_sides(sel, hq, tmp_path)
     sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
     hq.exchange.import_bundle(tmp_path / "2.qbundle")
     (conflict,) = hq.exchange.conflicts()

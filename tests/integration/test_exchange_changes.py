@@ -6,16 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.services.changes import DataChanged
-from app.services.demo import fill_demo
-from tests.integration.test_exchange import link, make_site
+from tests.integration.test_exchange import hq_and_sel
 
 
 def test_an_import_publishes_the_cases_it_wrote(tmp_path: Path) -> None:
-    hq = make_site(tmp_path, "AST", "KZ", "Astana", True)
-    sel = make_site(tmp_path, "SEL", "KR", "Seoul")
-    try:
-        link(hq, sel)
-        fill_demo(sel.ws, 3, seed=4)
+    with hq_and_sel(tmp_path, 3, seed=4) as (hq, sel):
         out = tmp_path / "sel.qbundle"
         sel.exchange.export_cases(out, [hq.recipient], hq_key_only=True)
         seen: list[DataChanged] = []
@@ -30,6 +25,3 @@ def test_an_import_publishes_the_cases_it_wrote(tmp_path: Path) -> None:
         seen.clear()
         hq.exchange.import_bundle(out)
         assert not any(c.case_ids for c in seen)
-    finally:
-        hq.ws.close()
-        sel.ws.close()

@@ -15,8 +15,10 @@ from app.db.models import Case
 from app.exchange import merge
 from app.services import exchange as exchange_service
 from app.services.cases import CaseService
+from app.services.exchange import ImportReport
 from app.services.installation import unlock
 from app.services.records import CaseChanges
+from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
 from tests.integration import test_exchange as shared
 from tests.integration.test_exchange import Site
@@ -52,6 +54,19 @@ def _during_planning(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]
     return phases
 
 
+def _import_while_hq_saves(
+    monkeypatch: pytest.MonkeyPatch, hq: Site, bundle: Path, save: Callable[[Workspace], None]
+) -> tuple[list[str], ImportReport]:
+    """Import ``bundle`` at HQ while another user of HQ's data folder saves (``save``, given
+    that user's workspace) as the import plans; returns the planning passes and the report."""
+    officer = unlock(hq.paths, "admin", PASSWORD)
+    try:
+        phases = _during_planning(monkeypatch, lambda: save(officer))
+        return phases, hq.exchange.import_bundle(bundle)
+    finally:
+        officer.close()
+
+
 def _write_lock_is_free(site: Site) -> bool:
     """Whether another connection takes the write lock at once (busy_timeout 0: no waiting)."""
     connection = open_raw(site.ws.db.path, site.ws.db.key)
@@ -71,18 +86,13 @@ def test_others_save_while_the_import_stages(
 ) -> None:
     changed_at_mission, other_case = _case_ids(sel)[:2]
     bundle = _second_bundle(sel, hq, tmp_path, changed_at_mission)
-    officer = unlock(hq.paths, "admin", PASSWORD)  # another user of HQ's data folder
     free: list[bool] = []
 
-    def save() -> None:
+    def save(officer: Workspace) -> None:
         free.append(_write_lock_is_free(hq))
         CaseService(officer).update_case(other_case, CaseChanges(description="Saved at HQ."))
 
-    try:
-        phases = _during_planning(monkeypatch, save)
-        report = hq.exchange.import_bundle(bundle)
-    finally:
-        officer.close()
+    phases, report = _import_while_hq_saves(monkeypatch, hq, bundle, save)
 
     assert free == [True]
     # The save touched a case the bundle does not carry: the staged plan was applied as is.
@@ -97,16 +107,11 @@ def test_a_save_to_a_record_the_bundle_carries_is_planned_again_under_the_lock(
 ) -> None:
     case_id = _case_ids(sel)[0]
     bundle = _second_bundle(sel, hq, tmp_path, case_id)
-    officer = unlock(hq.paths, "admin", PASSWORD)
 
-    def save_the_same_case() -> None:
+    def save_the_same_case(officer: Workspace) -> None:
         CaseService(officer).update_case(case_id, CaseChanges(description="Changed at HQ."))
 
-    try:
-        phases = _during_planning(monkeypatch, save_the_same_case)
-        report = hq.exchange.import_bundle(bundle)
-    finally:
-        officer.close()
+    phases, report = _import_while_hq_saves(monkeypatch, hq, bundle, save_the_same_case)
 
     # Both sides made the same version: a conflict, as if HQ's save had come first. A plan
     # from before the save would have overwritten it.

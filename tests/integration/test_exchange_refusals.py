@@ -16,12 +16,17 @@ import pyrage
 import pytest
 from sqlalchemy import select
 
-from app.db.models import Case, LocalSecret
+from app.db.models import Case
 from app.exchange.format import Limits
-from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from tests.conftest import snapshot
-from tests.integration.test_exchange import Site, link, make_site, table_dump
+from tests.integration.test_exchange import (
+    Site,
+    hq_and_sel,
+    opened,
+    secret,
+)
+from tests.security.forge import unchanged
 from tests.unit.test_bundle_package import Forge
 
 
@@ -42,29 +47,17 @@ class RealForge(Forge):
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     root = tmp_path_factory.mktemp("refusals")
-    hq = make_site(root, "AST", "KZ", "Astana", True)
-    sel = make_site(root, "SEL", "KR", "Seoul")
-    link(hq, sel)
-    fill_demo(sel.ws, 3, seed=5)
-    good = root / "good.qbundle"
-    ExchangeService(sel.ws).export_cases(good, [hq.recipient])
-    with sel.ws.read() as session:
-        signing = session.get(LocalSecret, "signing_key").value
-    with hq.ws.read() as session:
-        hq_identity = pyrage.x25519.Identity.from_str(
-            session.get(LocalSecret, "age_identity").value.decode()
-        )
-    payload = pyrage.decrypt(good.read_bytes(), [hq_identity])
-    yield {
-        "hq": hq,
-        "sel": sel,
-        "good": good,
-        "payload": payload,
-        "forge": RealForge(signing, hq.recipient),
-        "root": root,
-    }
-    hq.ws.close()
-    sel.ws.close()
+    with hq_and_sel(root, 3, seed=5) as (hq, sel):
+        good = root / "good.qbundle"
+        ExchangeService(sel.ws).export_cases(good, [hq.recipient])
+        yield {
+            "hq": hq,
+            "sel": sel,
+            "good": good,
+            "payload": opened(good, hq),
+            "forge": RealForge(secret(sel, "signing_key"), hq.recipient),
+            "root": root,
+        }
 
 
 def _members(forge: Forge, payload: bytes) -> list[Any]:
@@ -196,14 +189,8 @@ def test_bad_bundle_is_refused_and_nothing_changes(
     hq: Site = world["hq"]
     bad = tmp_path / "bad.qbundle"
     bad.write_bytes(make(world))
-    before_files = snapshot(hq.paths.data_dir)
-    before_rows = table_dump(hq)
-
-    with pytest.raises(Exception, match=message):
+    with unchanged(hq), pytest.raises(Exception, match=message):
         ExchangeService(hq.ws).import_bundle(bad)
-
-    assert table_dump(hq) == before_rows
-    assert snapshot(hq.paths.data_dir) == before_files
 
 
 def test_too_many_members_through_the_service(world: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from app.config import Paths
 from app.services.workspace import Workspace
-from tests.conftest import demo_mission
+from tests.conftest import demo_paths_fixture
 from tests.htcds_check import smallest_group, standard, value_problems
 from tests.integration.cli_helpers import run_cli, signed_in_cli
 
@@ -35,16 +35,12 @@ SHOWS_TRAFFICKING = f"""
 """
 
 
-@pytest.fixture(scope="module")
-def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    return demo_mission(template_installation, tmp_path_factory, "htcds", 1000, 20, TODAY)
+demo_paths = demo_paths_fixture("htcds", 1000, 20, TODAY)
 
 
 @pytest.fixture
 def demo(demo_paths: Paths, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
-    ws = signed_in_cli(monkeypatch, demo_paths, "serik")
-    yield ws
-    ws.close()
+    yield from signed_in_cli(monkeypatch, demo_paths, "serik")
 
 
 def count(ws: Workspace, where: str) -> int:

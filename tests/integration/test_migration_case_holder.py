@@ -10,11 +10,11 @@ from sqlalchemy import select, text
 
 from app.config import Paths
 from app.db import migrate
-from app.db.engine import Database
 from app.db.models import Case, CaseEvent
 from app.services.demo import fill_demo
 from app.services.installation import unlock
 from tests.conftest import PASSWORD
+from tests.integration.migration_helpers import downgraded
 
 MIGRATION = migrate.MIGRATIONS_DIR / "versions" / "0006_case_holder.py"
 
@@ -28,8 +28,6 @@ def _down_revision() -> str:
 
 
 def test_holders_are_recovered_from_transfer_events(installation: Paths, tmp_path: Path) -> None:
-    from alembic import command
-
     ws = unlock(installation, "admin", PASSWORD)
     fill_demo(ws, 3, seed=1)
     with ws.write() as session:
@@ -45,14 +43,8 @@ def test_holders_are_recovered_from_transfer_events(installation: Paths, tmp_pat
             )
         )
         moved_id, kept_id = moved.id, kept.id
-    key = ws.db.key
-    ws.close()
-    db = Database(installation.db, key)
+    db = downgraded(installation, ws, _down_revision())
     try:
-        config = migrate.alembic_config()
-        with db.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, _down_revision())
         with db.engine.begin() as connection:
             migrate.upgrade_to(connection, "head")
         with db.engine.connect() as connection:

@@ -17,6 +17,7 @@ from app.services.demo import fill_demo
 from app.services.installation import unlock
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
+from tests.integration.migration_helpers import downgraded
 
 # What versions before 0010 wrote, in the language of whoever was signed in.
 OLD_SENTENCES = {
@@ -38,8 +39,6 @@ OLD_SENTENCES = {
 
 def _old_database(installation: Paths) -> tuple[bytes, str]:
     """A database at revision 0007 with old sentences on a case's timeline."""
-    from alembic import command
-
     ws = unlock(installation, "admin", PASSWORD)
     fill_demo(ws, 2, seed=1)
     with ws.write() as session:
@@ -50,15 +49,7 @@ def _old_database(installation: Paths) -> tuple[bytes, str]:
             )
         case_id = case.id
     key = ws.db.key
-    ws.close()
-    db = Database(installation.db, key)
-    try:
-        config = migrate.alembic_config()
-        with db.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0007")
-    finally:
-        db.dispose()
+    downgraded(installation, ws, "0007").dispose()
     return key, case_id
 
 

@@ -16,6 +16,7 @@ from app.services.demo import fill_demo
 from app.services.installation import unlock
 from app.services.records import CaseFilter
 from tests.conftest import PASSWORD
+from tests.integration.migration_helpers import downgraded
 
 
 def _queries(connection: Connection) -> list[str]:
@@ -43,18 +44,11 @@ def _searches(installation: Paths, queries: list[str]) -> dict[str, tuple[int, s
 
 def _old_numbering(installation: Paths) -> tuple[bytes, dict[str, tuple[int, set[str]]]]:
     """Down to 0010, with the index's rowids in an order unrelated to the cases' dates."""
-    from alembic import command
-
     ws = unlock(installation, "admin", PASSWORD)
     fill_demo(ws, 60, seed=3)
     key = ws.db.key
-    ws.close()
-    db = Database(installation.db, key)
+    db = downgraded(installation, ws, "0010")
     try:
-        config = migrate.alembic_config()
-        with db.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0010")
         with db.engine.begin() as connection:
             refs = connection.execute(
                 text("SELECT doc, ref_id FROM search_index_map ORDER BY ref_id")

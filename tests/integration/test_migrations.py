@@ -3,17 +3,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from app.config import Paths
 from app.db import migrate
 from app.db.engine import Database, open_raw
-from app.db.models import Base
 from app.errors import DatabaseError
 from app.services.installation import unlock
 from tests.conftest import PASSWORD, snapshot
+from tests.integration.migration_helpers import (
+    assert_at_head_as_the_models,
+    downgrade,
+    upgraded_from_first,
+)
 from tests.pg_cluster import Cluster, admin_execute
 
 FIRST_REVISION = "0001"
@@ -22,16 +24,9 @@ FIRST_REVISION = "0001"
 def test_upgrade_from_first_revision_matches_models(tmp_path: Path) -> None:
     db = Database(tmp_path / "m.db", b"k" * 32)
     try:
-        with db.engine.begin() as connection:
-            migrate.upgrade_to(connection, FIRST_REVISION)
-        with db.engine.begin() as connection:
-            migrate.upgrade_to(connection, "head")
+        upgraded_from_first(db.engine, FIRST_REVISION)
         with db.engine.connect() as connection:
-            assert migrate.current_revision(connection) == migrate.head_revision()
-            context = MigrationContext.configure(
-                connection, opts={"include_object": migrate.include_object, "compare_type": True}
-            )
-            assert compare_metadata(context, Base.metadata) == []
+            assert_at_head_as_the_models(connection)
             tables = connection.execute(
                 text("SELECT name FROM sqlite_master WHERE name = 'search_index'")
             ).all()
@@ -47,27 +42,16 @@ def test_postgresql_runs_the_same_history_and_matches_models(pg_cluster: Cluster
     url = pg_cluster.admin_url.replace("/postgres?", "/migrations_check?")
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     try:
-        with engine.begin() as connection:
-            migrate.upgrade_to(connection, FIRST_REVISION)
-        with engine.begin() as connection:
-            migrate.upgrade_to(connection, "head")
+        upgraded_from_first(engine, FIRST_REVISION)
         with engine.connect() as connection:
-            assert migrate.current_revision(connection) == migrate.head_revision()
-            context = MigrationContext.configure(
-                connection, opts={"include_object": migrate.include_object, "compare_type": True}
-            )
-            assert compare_metadata(context, Base.metadata) == []
+            assert_at_head_as_the_models(connection)
             triggers = connection.execute(
                 text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%day_stat%'")
             ).scalar_one()
             assert triggers == 9
             assert inspect(connection).has_table("search_index")
         with engine.begin() as connection:
-            from alembic import command
-
-            config = migrate.alembic_config()
-            config.attributes["connection"] = connection
-            command.downgrade(config, "base")
+            downgrade(connection, "base")
         with engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
     finally:

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from app.config import Paths
 from app.db.models import AuditEntry, Returnee
 from app.domain import occupations as isco
-from app.services.cases import CaseService
 from app.services.installation import unlock
-from app.services.records import CaseChanges, CaseInput, PersonInput
+from app.services.records import PersonInput
+from tests.builders import closed_with_worker_home
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
 
@@ -29,19 +29,8 @@ def closed_case(installation: Paths, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
     ws = unlock(installation, "serik", PASSWORD)
     try:
-        cases = CaseService(ws)
-        case = cases.create_case(
-            CaseInput(
-                host_country="KR",
-                categories=("unpaid_wages",),
-                received_at=TODAY - timedelta(days=30),
-                person=PersonInput(surname="Сейітов", given_names="Бақыт", phone_home="8 701"),
-            )
-        )
-        cases.set_status(case.id, "resolved", "Paid")
-        cases.update_case(case.id, CaseChanges(repatriated=True))
-        cases.set_status(case.id, "closed", "Home")
-        return case.number
+        worker = PersonInput(surname="Сейітов", given_names="Бақыт", phone_home="8 701")
+        return closed_with_worker_home(ws, worker, TODAY - timedelta(days=30)).number
     finally:
         ws.close()
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from app.config import Paths
 from app.services.workspace import Workspace
-from tests.conftest import demo_mission
+from tests.conftest import demo_paths_fixture
 from tests.integration.cli_helpers import run_cli, signed_in_cli
 
 TODAY = date.today()
@@ -24,16 +24,12 @@ FROM = (TODAY - timedelta(days=120)).isoformat()
 TO = (TODAY - timedelta(days=10)).isoformat()
 
 
-@pytest.fixture(scope="module")
-def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    return demo_mission(template_installation, tmp_path_factory, "stats-cli", 250, 4, TODAY)
+demo_paths = demo_paths_fixture("stats-cli", 250, 4, TODAY)
 
 
 @pytest.fixture
 def demo(demo_paths: Paths, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
-    ws = signed_in_cli(monkeypatch, demo_paths, "aigul")
-    yield ws
-    ws.close()
+    yield from signed_in_cli(monkeypatch, demo_paths, "aigul")
 
 
 def scalar(ws: Workspace, sql: str, **params: object) -> int:

@@ -21,10 +21,11 @@ from sqlalchemy import select
 
 from app.config import Paths
 from app.db.models import Case, CaseEvent
-from app.services.cases import CaseService
 from app.services.installation import unlock
-from app.services.records import CaseInput, PersonInput
+from app.services.records import PersonInput
+from tests.builders import wage_case
 from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import run_process
 from tests.reliability.harness import ROOT, Tally, child_env, full_run, open_checked
 from ui import instance_lock
 from ui.instance_lock import InstanceInUse
@@ -33,18 +34,7 @@ from ui.instance_lock import InstanceInUse
 def hammer(installation: Paths, seconds: float, workers: int = 2) -> Tally:
     tally = Tally(f"concurrency {workers} processes + CLI, {seconds:.0f} s")
     ws = unlock(installation, "admin", PASSWORD)
-    case_id = (
-        CaseService(ws)
-        .create_case(
-            CaseInput(
-                host_country="KR",
-                categories=("unpaid_wages",),
-                received_at=date.today(),
-                person=PersonInput(surname="Ортақ", given_names="Іс"),
-            )
-        )
-        .id
-    )
+    case_id = wage_case(ws, PersonInput(surname="Ортақ", given_names="Іс")).id
     ws.close()
     users = ["aigul", "serik", "admin"]
     procs = [
@@ -85,18 +75,11 @@ def hammer(installation: Paths, seconds: float, workers: int = 2) -> Tally:
             (["case", "add", "--json", "-"], case_json),
             (["case", "list", "--json"], None),
         ):
-            done = subprocess.run(
-                [sys.executable, "-m", "app", "--data-dir", str(installation.data_dir), *args],
-                cwd=ROOT,
-                env=cli_env,
-                input=stdin,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
+            done = run_process(
+                ["--data-dir", str(installation.data_dir), *args], env=cli_env, stdin=stdin
             )
-            if done.returncode != 0:
-                cli_errors.append(done.stderr.strip())
+            if done.code != 0:
+                cli_errors.append(done.err.strip())
             elif args[1] == "add":
                 cli_added += 1
     committed: list[str] = []

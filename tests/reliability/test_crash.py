@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import random
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,8 +21,9 @@ from app.db.models import Case, CaseEvent, Counter, ExchangeLog, Letter, User
 from app.services.cases import CaseService
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.keys import KeyService
-from app.services.records import CaseInput, OrganisationInput, PersonInput
+from app.services.records import OrganisationInput, PersonInput
 from app.services.workspace import Workspace
+from tests.builders import wage_case
 from tests.conftest import PASSWORD
 from tests.reliability.harness import (
     Tally,
@@ -45,21 +45,13 @@ def iterations(slow: bool) -> int:
 
 
 def new_case(ws: Workspace, surname: str = "Сәрсенбаев", note: str = "") -> str:
-    return (
-        CaseService(ws)
-        .create_case(
-            CaseInput(
-                host_country="KR",
-                categories=("unpaid_wages",),
-                received_at=date.today(),
-                person=PersonInput(surname=surname, given_names="Нұрлан"),
-                employer=OrganisationInput(name="Daesung Metal Co", country="KR"),
-                description=note,
-            ),
-            allow_duplicate_person=True,
-        )
-        .id
-    )
+    return wage_case(
+        ws,
+        PersonInput(surname=surname, given_names="Нұрлан"),
+        employer=OrganisationInput(name="Daesung Metal Co", country="KR"),
+        description=note,
+        allow_duplicate_person=True,
+    ).id
 
 
 # -- case edits ----------------------------------------------------------------------------------

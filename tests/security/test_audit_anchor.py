@@ -28,11 +28,11 @@ from app.security import audit, audit_anchor
 from app.security.audit_anchor import AuditHistoryRewritten
 from app.services.audit_log import AuditLogService
 from app.services.cases import CaseService
-from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
-from tests.conftest import PASSWORD, snapshot
+from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
-from tests.integration.test_exchange import Site, link, make_site, table_dump
+from tests.integration.test_exchange import Site, hq_and_sel, opened, secret
+from tests.security.forge import unchanged
 
 Export = Callable[..., Path]
 Pair = tuple[Site, Site]
@@ -41,13 +41,8 @@ Pair = tuple[Site, Site]
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[Pair]:
     """A mission (SEL) with a few cases, and HQ; each trusts the other's keys."""
-    hq = make_site(tmp_path, "AST", "KZ", "Astana", True)
-    sel = make_site(tmp_path, "SEL", "KR", "Seoul")
-    link(hq, sel)
-    fill_demo(sel.ws, 3, seed=11)
-    yield sel, hq
-    sel.ws.close()
-    hq.ws.close()
+    with hq_and_sel(tmp_path, 3, seed=11) as (hq, sel):
+        yield sel, hq
 
 
 @pytest.fixture
@@ -70,12 +65,8 @@ def touch_a_case(site: Site) -> None:
 
 
 def assert_refused_unchanged(hq: Site, bundle: Path, message: str) -> None:
-    before_files = snapshot(hq.paths.data_dir)
-    before_rows = table_dump(hq)
-    with pytest.raises(IntegrityError, match=message):
+    with unchanged(hq), pytest.raises(IntegrityError, match=message):
         ExchangeService(hq.ws).import_bundle(bundle)
-    assert table_dump(hq) == before_rows
-    assert snapshot(hq.paths.data_dir) == before_files
 
 
 def chain_passes_locally(site: Site) -> bool:
@@ -198,6 +189,15 @@ def test_hq_head_file_verifies_the_mission_chain_through_the_cli(
     assert "differs from the one signed earlier: the history has been rewritten" in bad.out
 
 
+def sent_then_cut(sel: Site, hq: Site, export: Export) -> int:
+    """SEL's history reaches HQ; then SEL loses its last three audit entries (a restore).
+    Returns the head's number HQ holds."""
+    ExchangeService(hq.ws).import_bundle(export("first"))
+    seq, _hash = held(hq)
+    cut_tail(sel, seq - 3)
+    return seq
+
+
 # -- attacks ----------------------------------------------------------------------------------
 
 
@@ -206,9 +206,7 @@ def test_cut_tail_and_lowered_counter_is_refused_at_hq(
     export: Export,
 ) -> None:
     sel, hq = pair
-    ExchangeService(hq.ws).import_bundle(export("first"))
-    seq, _hash = held(hq)
-    cut_tail(sel, seq - 3)
+    sent_then_cut(sel, hq, export)
     resign_local_head(sel)
     assert chain_passes_locally(sel)
     assert AuditLogService(sel.ws).verify().ok  # the local copy of the head was rewritten too
@@ -221,9 +219,7 @@ def test_cut_tail_then_new_activity_is_refused_at_hq(
     export: Export,
 ) -> None:
     sel, hq = pair
-    ExchangeService(hq.ws).import_bundle(export("first"))
-    seq, _hash = held(hq)
-    cut_tail(sel, seq - 3)
+    sent_then_cut(sel, hq, export)
     for _ in range(5):  # the chain grows past the head HQ holds
         touch_a_case(sel)
     resign_local_head(sel)
@@ -248,13 +244,8 @@ def test_edited_entry_with_recomputed_chain_is_refused_at_hq(
 
 def _rewrap(sel: Site, hq: Site, bundle: Path, change: Callable[[dict[str, Any]], None]) -> Path:
     """What SEL's key holder can do: open its own bundle, change the manifest, sign again."""
-    with sel.ws.read() as session:
-        pem = bytes(session.get(LocalSecret, "signing_key").value)
-        identity = pyrage.x25519.Identity.from_str(
-            bytes(session.get(LocalSecret, "age_identity").value).decode()
-        )
-    payload = pyrage.decrypt(bundle.read_bytes(), [identity])
-    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+    pem = secret(sel, "signing_key")
+    with zipfile.ZipFile(io.BytesIO(opened(bundle, sel))) as archive:
         members = {i.filename: archive.read(i) for i in archive.infolist()}
     manifest = json.loads(members.pop("manifest.json"))
     members.pop("manifest.sig")
@@ -282,31 +273,30 @@ def test_a_bundle_without_its_head_is_refused_once_heads_were_sent(
     assert_refused_unchanged(hq, stripped, "carries no audit head, earlier ones did")
 
 
-def test_a_head_not_signed_by_the_source_is_refused(
+def _unsign_head(manifest: dict[str, Any]) -> None:
+    manifest["audit_head"]["signature"] = base64.b64encode(bytes(64)).decode()
+
+
+def _drop_middle_entry(manifest: dict[str, Any]) -> None:
+    del manifest["audit_head"]["entries"][1]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        (_unsign_head, "audit head is not signed by SEL"),
+        (_drop_middle_entry, "do not form a chain"),
+    ],
+)
+def test_a_head_changed_after_signing_is_refused(
     pair: Pair,
     export: Export,
+    tamper: Callable[[dict[str, Any]], None],
+    message: str,
 ) -> None:
+    """A head whose signature is not SEL's, or whose entries do not chain to it."""
     sel, hq = pair
-
-    def forge(manifest: dict[str, Any]) -> None:
-        manifest["audit_head"]["signature"] = base64.b64encode(bytes(64)).decode()
-
-    forged = _rewrap(sel, hq, export("first"), forge)
-    assert_refused_unchanged(hq, forged, "audit head is not signed by SEL")
-
-
-def test_entries_that_do_not_chain_to_the_head_are_refused(
-    pair: Pair,
-    export: Export,
-) -> None:
-    sel, hq = pair
-
-    def drop_middle(manifest: dict[str, Any]) -> None:
-        del manifest["audit_head"]["entries"][1]
-
-    assert_refused_unchanged(
-        hq, _rewrap(sel, hq, export("first"), drop_middle), "do not form a chain"
-    )
+    assert_refused_unchanged(hq, _rewrap(sel, hq, export("first"), tamper), message)
 
 
 def test_an_unlinkable_bundle_is_flagged_loudly_and_all_closes_the_gap(
@@ -337,9 +327,7 @@ def test_forget_head_lets_a_restarted_history_in_and_is_audited(
     export: Export,
 ) -> None:
     sel, hq = pair
-    ExchangeService(hq.ws).import_bundle(export("first"))
-    seq, _hash = held(hq)
-    cut_tail(sel, seq - 3)
+    seq = sent_then_cut(sel, hq, export)
     bundle = export("after-restore")
     with pytest.raises(AuditHistoryRewritten):
         ExchangeService(hq.ws).import_bundle(bundle)

@@ -24,14 +24,19 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
-from app.db.models import LocalSecret, Mission
+from app.db.models import Mission
 from app.exchange.format import FILE_MEMBER, Limits
 from app.exchange.package import BundleRefused, build_payload, read_bundle
 from app.exchange.spool import BLOCK, EncryptedSpool, SpoolDamaged
-from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from tests.conftest import snapshot
-from tests.integration.test_exchange import Site, first_case_id, link, make_site
+from tests.integration.test_exchange import (
+    Site,
+    first_case_id,
+    hq_and_sel,
+    opened,
+    secret,
+)
 
 MiB = 1024 * 1024
 
@@ -76,21 +81,17 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("bounds")
-    hq = make_site(root, "AST", "KZ", "Astana", True)
-    sel = make_site(root, "SEL", "KR", "Seoul")
-    link(hq, sel)
-    fill_demo(sel.ws, 2, seed=3)
+    with hq_and_sel(root, 2, seed=3) as (hq, sel):
+        yield _world(hq, sel, root)
+
+
+def _world(hq: Site, sel: Site, root: Path) -> World:
+    """SEL's real export to HQ (one case with a scan attached), taken apart."""
     sel.cases.add_attachment(first_case_id(sel), "contract.pdf", b"%PDF-1.4 scan " * 500)
     good = root / "good.qbundle"
     ExchangeService(sel.ws).export_cases(good, [hq.recipient])
-    with sel.ws.read() as session:
-        signing = session.get(LocalSecret, "signing_key").value
-    with hq.ws.read() as session:
-        identity = pyrage.x25519.Identity.from_str(
-            session.get(LocalSecret, "age_identity").value.decode()
-        )
-    payload = pyrage.decrypt(good.read_bytes(), [identity])
-    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+    identity = pyrage.x25519.Identity.from_str(secret(hq, "age_identity").decode())
+    with zipfile.ZipFile(io.BytesIO(opened(good, hq))) as archive:
         manifest = json.loads(archive.read("manifest.json"))
         records = {
             n.removeprefix("records/").removesuffix(".jsonl"): archive.read(n)
@@ -104,9 +105,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         }
     for key in ("format", "version", "files", "members"):
         manifest.pop(key)
-    yield World(hq, sel, signing, identity, manifest, records, files, root)
-    hq.ws.close()
-    sel.ws.close()
+    return World(hq, sel, secret(sel, "signing_key"), identity, manifest, records, files, root)
 
 
 class CountingReader(io.RawIOBase):

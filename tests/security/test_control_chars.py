@@ -29,7 +29,7 @@ from app.services.installation import unlock
 from app.services.search import index_cases
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
-from tests.integration.test_exchange import Site, link, make_site
+from tests.integration.test_exchange import Site, hq_and_sel
 from tests.security.forge import Forger, changed, record_of, records_of, unchanged
 
 ESCAPE = "\x1b[2J\x1b[31mPAID IN FULL\x1b[0m"  # clears the screen, then red text
@@ -40,15 +40,10 @@ CSI = "\x9b31m"  # the one-character C1 form of ESC [
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]:
     root = tmp_path_factory.mktemp("control")
-    hq = make_site(root, "AST", "KZ", "Astana", True)
-    sel = make_site(root, "SEL", "KR", "Seoul")
-    link(hq, sel)
-    fill_demo(sel.ws, 2, seed=3)
-    ExchangeService(sel.ws).export_cases(root / "sel.qbundle", [hq.recipient])
-    ExchangeService(hq.ws).import_bundle(root / "sel.qbundle")
-    yield {"hq": hq, "sel": sel}
-    hq.ws.close()
-    sel.ws.close()
+    with hq_and_sel(root, 2, seed=3) as (hq, sel):
+        ExchangeService(sel.ws).export_cases(root / "sel.qbundle", [hq.recipient])
+        ExchangeService(hq.ws).import_bundle(root / "sel.qbundle")
+        yield {"hq": hq, "sel": sel}
 
 
 def first_case(site: Site) -> dict[str, Any]:

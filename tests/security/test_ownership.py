@@ -32,7 +32,7 @@ from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from app.services.keys import KeyService
 from app.services.records import CaseChanges
-from tests.integration.test_exchange import Site, link, make_site
+from tests.integration.test_exchange import Site, hq_sel_dxb, make_site
 from tests.security.forge import (
     Forger,
     Records,
@@ -48,11 +48,13 @@ from tests.security.forge import (
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]:
     root = tmp_path_factory.mktemp("ownership")
-    hq = make_site(root, "AST", "KZ", "Astana", True)
-    sel = make_site(root, "SEL", "KR", "Seoul")
-    dxb = make_site(root, "DXB", "AE", "Dubai")
-    for mission in (sel, dxb):
-        link(hq, mission)
+    with hq_sel_dxb(root) as (hq, sel, dxb):
+        _send_demo_cases(root, hq, sel, dxb)
+        yield {"hq": hq, "sel": sel, "dxb": dxb}
+
+
+def _send_demo_cases(root: Path, hq: Site, sel: Site, dxb: Site) -> None:
+    """SEL and DXB each send HQ their demo cases (and library)."""
     # SEL also trusts DXB's key, as it would after any key exchange: the signature is not what
     # stops DXB, ownership is.
     keys = KeyService(dxb.ws).own_keys()
@@ -64,9 +66,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]
         out = root / f"{mission.ws.mission_code}.qbundle"
         ExchangeService(mission.ws).export_cases(out, [hq.recipient])
         ExchangeService(hq.ws).import_bundle(out)
-    yield {"hq": hq, "sel": sel, "dxb": dxb}
-    for site in (hq, sel, dxb):
-        site.ws.close()
 
 
 def sel_case(site: Site) -> dict[str, Any]:
@@ -80,6 +79,13 @@ def refused_at(site: Site, bundle: Path, message: str) -> None:
         ExchangeService(site.ws).import_bundle(bundle)
 
 
+def to_hq(
+    w: dict[str, Site], sender: str, out: Path, records: dict[str, list[Any]], **more: Any
+) -> Path:
+    """``records`` in a bundle signed with ``sender``'s real key and sent to HQ."""
+    return Forger(w[sender]).bundle(out, records, [w["hq"].recipient], **more)
+
+
 # -- the attacks: each returns the bundle and what the refusal must say -------------------------
 
 Attack = Callable[[dict[str, Site], Path], tuple[Path, str]]
@@ -89,7 +95,7 @@ def rewrite_with_huge_version(w: dict[str, Site], out: Path) -> tuple[Path, str]
     """Item 1: DXB sends HQ's copy of SEL's case with version 2**63-1 and new text."""
     case = sel_case(w["hq"])
     forged = changed(case, step=2**63 - 1 - case["version"], description="Case closed.")
-    bundle = Forger(w["dxb"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"case": [forged]})
     return bundle, rf"case {case['number']} jumps from version \d+ to version {2**63 - 1}"
 
 
@@ -97,7 +103,7 @@ def rewrite_with_next_version(w: dict[str, Site], out: Path) -> tuple[Path, str]
     """Item 1 without the huge version: the next version of SEL's case, signed by DXB."""
     case = sel_case(w["hq"])
     forged = changed(case, description="Case closed.")
-    bundle = Forger(w["dxb"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"case": [forged]})
     return bundle, f"case {case['number']} is held by SEL; a bundle from DXB may change only"
 
 
@@ -105,7 +111,7 @@ def conflict_on_equal_version(w: dict[str, Site], out: Path) -> tuple[Path, str]
     """The same version with other content would become a conflict someone may accept."""
     case = sel_case(w["hq"])
     forged = dict(case, description="Case closed.")
-    bundle = Forger(w["dxb"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"case": [forged]})
     return bundle, f"case {case['number']} is held by SEL"
 
 
@@ -113,7 +119,7 @@ def version_within_own_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """Even the holder may not jump its own record's version past the bound."""
     case = sel_case(w["hq"])
     forged = changed(case, step=MAX_VERSION_STEP + 1, description="Edited.")
-    bundle = Forger(w["sel"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "sel", out, {"case": [forged]})
     return bundle, f"at most {MAX_VERSION_STEP}"
 
 
@@ -136,21 +142,21 @@ def _new_case(template: dict[str, Any], number: str, code: str, **values: Any) -
 def insert_case_claiming_sel(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """Item 1: DXB inserts SEL-2026-9999, claiming SEL as its origin."""
     forged = _new_case(sel_case(w["hq"]), "SEL-2026-9999", "SEL")
-    bundle = Forger(w["dxb"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"case": [forged]})
     return bundle, "case SEL-2026-9999 is new here and claims to come from SEL"
 
 
 def insert_case_numbered_for_sel(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """DXB as origin, but a case number of SEL's series."""
     forged = _new_case(sel_case(w["hq"]), "SEL-2026-9999", "DXB", mission_code="DXB")
-    bundle = Forger(w["dxb"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"case": [forged]})
     return bundle, "the number of case SEL-2026-9999 names mission SEL"
 
 
 def insert_case_held_by_sel(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """A DXB case that DXB says SEL holds: a mission cannot hand cases over."""
     forged = _new_case(sel_case(w["hq"]), "DXB-2026-9999", "DXB", holder_mission="SEL")
-    bundle = Forger(w["dxb"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"case": [forged]})
     return bundle, "case DXB-2026-9999 is new here and held by SEL"
 
 
@@ -158,14 +164,14 @@ def hand_own_case_away(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """SEL moves its own case to DXB by itself; only an HQ transfer moves a case."""
     case = sel_case(w["hq"])
     forged = changed(case, holder_mission="DXB")
-    bundle = Forger(w["sel"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "sel", out, {"case": [forged]})
     return bundle, f"case {case['number']} would be handed to DXB; only a transfer"
 
 
 def renumber_own_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     case = sel_case(w["hq"])
     forged = changed(case, number="SEL-2026-7777", seq=7777)
-    bundle = Forger(w["sel"]).bundle(out, {"case": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "sel", out, {"case": [forged]})
     return bundle, f"case {case['number']} would change its number, mission or origin"
 
 
@@ -173,14 +179,14 @@ def forged_treaty_in_cases_bundle(w: dict[str, Site], out: Path) -> tuple[Path, 
     """Item 2: a forged EAEU Treaty in a cases bundle, for HQ to pass on to every mission."""
     treaty = record_of(w["dxb"], "agreement", Agreement.slug == "eaeu-treaty-2014")
     forged = changed(treaty, step=50, title_en="Treaty on the EAEU (forged: no rights)")
-    bundle = Forger(w["dxb"]).bundle(out, {"agreement": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"agreement": [forged]})
     return bundle, "A bundle of kind cases may not carry agreement records"
 
 
 def forged_provision_in_cases_bundle(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     provision = records_of(w["dxb"], "agreement_provision", AgreementProvision.slug != "")[0]
     forged = changed(provision, summary_en="Workers have no rights.")
-    bundle = Forger(w["dxb"]).bundle(out, {"agreement_provision": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"agreement_provision": [forged]})
     return bundle, "A bundle of kind cases may not carry agreement_provision records"
 
 
@@ -198,9 +204,7 @@ def transfer_made_by_a_mission(w: dict[str, Site], out: Path) -> tuple[Path, str
     """Item 3: DXB makes a transfer bundle handing SEL's case to itself, addressed to HQ."""
     case = sel_case(w["hq"])
     forged = changed(case, holder_mission="DXB", transferred_from="SEL")
-    bundle = Forger(w["dxb"]).bundle(
-        out, {"case": [forged]}, [w["hq"].recipient], kind="transfer", target="AST"
-    )
+    bundle = to_hq(w, "dxb", out, {"case": [forged]}, kind="transfer", target="AST")
     return bundle, "bundles of kind transfer may come only from headquarters, and DXB is not"
 
 
@@ -208,14 +212,14 @@ def event_on_sel_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """A new timeline event on SEL's case, made and signed by DXB."""
     event = records_of(w["hq"], "case_event", CaseEvent.origin_mission == "SEL")[0]
     forged = dict(event, id=new_id(), origin_mission="DXB", text="Worker withdrew the complaint.")
-    bundle = Forger(w["dxb"]).bundle(out, {"case_event": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"case_event": [forged]})
     return bundle, f"case_event {forged['id']} hangs off a case held by SEL"
 
 
 def rewrite_sel_event(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     event = records_of(w["hq"], "case_event", CaseEvent.origin_mission == "SEL")[0]
     forged = changed(event, text="Nothing happened.")
-    bundle = Forger(w["dxb"]).bundle(out, {"case_event": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"case_event": [forged]})
     return bundle, f"case_event {event['id']} hangs off a case held by SEL"
 
 
@@ -223,7 +227,7 @@ def move_dxb_event_onto_sel_case(w: dict[str, Site], out: Path) -> tuple[Path, s
     """DXB re-parents its own event onto SEL's case."""
     event = records_of(w["hq"], "case_event", CaseEvent.origin_mission == "DXB")[0]
     forged = changed(event, case_id=sel_case(w["hq"])["id"])
-    bundle = Forger(w["dxb"]).bundle(out, {"case_event": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"case_event": [forged]})
     return bundle, f"case_event {event['id']} hangs off a case held by SEL"
 
 
@@ -244,9 +248,7 @@ def attachment_on_sel_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
         "added_by": "admin",
     }
     attachment = _fit(w["hq"], "attachment", attachment)
-    bundle = Forger(w["dxb"]).bundle(
-        out, {"attachment": [attachment]}, [w["hq"].recipient], files={digest: content}
-    )
+    bundle = to_hq(w, "dxb", out, {"attachment": [attachment]}, files={digest: content})
     return bundle, f"attachment {attachment['id']} hangs off a case held by SEL"
 
 
@@ -264,7 +266,7 @@ def letter_on_sel_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
         "status": "draft",
     }
     letter = _fit(w["hq"], "letter", letter)
-    bundle = Forger(w["dxb"]).bundle(out, {"letter": [letter]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"letter": [letter]})
     return bundle, f"letter {letter['id']} hangs off a case held by SEL"
 
 
@@ -296,7 +298,7 @@ def rewrite_sel_person(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """A person SEL's cases refer to, changed by DXB (say, to redirect a phone number)."""
     person = records_of(w["hq"], "person", Person.origin_mission == "SEL")[0]
     forged = changed(person, phone_abroad="+971 50 000 0000")
-    bundle = Forger(w["dxb"]).bundle(out, {"person": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"person": [forged]})
     return bundle, f"person {person['id']} belongs to SEL"
 
 
@@ -309,14 +311,14 @@ def rewrite_sel_employer(w: dict[str, Site], out: Path) -> tuple[Path, str]:
         if r["id"] in used
     )
     forged = changed(employer, watchlist=False, notes="Reliable.")
-    bundle = Forger(w["dxb"]).bundle(out, {"employer": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"employer": [forged]})
     return bundle, f"employer {employer['id']} belongs to SEL"
 
 
 def person_claiming_sel(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     person = records_of(w["hq"], "person", Person.origin_mission == "SEL")[0]
     forged = dict(person, id=new_id(), iin=None, version=1)
-    bundle = Forger(w["dxb"]).bundle(out, {"person": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"person": [forged]})
     return bundle, f"person {forged['id']} is new here and claims to come from SEL"
 
 
@@ -324,7 +326,7 @@ def other_missions_details(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """DXB rewrites SEL's letterhead address at HQ."""
     mission = record_of(w["sel"], "mission", Mission.code == "SEL")
     forged = changed(mission, address_en="Somewhere else")
-    bundle = Forger(w["dxb"]).bundle(out, {"mission": [forged]}, [w["hq"].recipient])
+    bundle = to_hq(w, "dxb", out, {"mission": [forged]})
     return bundle, "it carries the details of mission SEL; a mission may send only its own"
 
 

@@ -8,6 +8,7 @@ the current installation, the same installation (database id), and a confirmatio
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,23 @@ from app.services.installation import unlock
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import MISSION, PASSWORD
+from tests.integration.cli_helpers import Run
 from tests.security.folder import add_case, cli_as, folder_bytes
 
 Capsys = pytest.CaptureFixture[str]
+
+
+CliAs = Callable[..., Run]
+
+
+@pytest.fixture
+def cli(installation: Paths, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> CliAs:
+    """The ``qorgau`` command on the test's installation: ``cli(user, *args)``."""
+
+    def run(user: str, *args: str) -> Run:
+        return cli_as(capsys, monkeypatch, installation.data_dir, user, PASSWORD, *args)
+
+    return run
 
 
 def _cases(capsys: Capsys, monkeypatch: pytest.MonkeyPatch, paths: Paths) -> str:
@@ -33,24 +48,18 @@ def _cases(capsys: Capsys, monkeypatch: pytest.MonkeyPatch, paths: Paths) -> str
 
 
 def test_revoked_user_cannot_restore_her_own_old_backup(
-    installation: Paths, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+    installation: Paths, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch, cli: CliAs
 ) -> None:
     old = tmp_path / "serik.qbackup"
-    made = cli_as(
-        capsys, monkeypatch, installation.data_dir, "serik", PASSWORD, "backup", "--out", str(old)
-    )
+    made = cli("serik", "backup", "--out", str(old))
     assert made.code == 0, made.err  # a consul may take a backup
     her_key_file = installation.keyslots.read_bytes()
-    revoked = cli_as(
-        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD, "user", "revoke", "serik"
-    )
+    revoked = cli("admin", "user", "revoke", "serik")
     assert revoked.code == 0, revoked.err
     number = add_case(capsys, monkeypatch, installation.data_dir, tmp_path, PASSWORD)
     before = folder_bytes(installation.data_dir)
 
-    attempt = cli_as(
-        capsys, monkeypatch, installation.data_dir, "serik", PASSWORD, "restore", str(old), "--yes"
-    )
+    attempt = cli("serik", "restore", str(old), "--yes")
     assert attempt.code == 1 and "Wrong user name or password" in attempt.err
     assert folder_bytes(installation.data_dir) == before
 
@@ -58,9 +67,7 @@ def test_revoked_user_cannot_restore_her_own_old_backup(
     current_key_file = installation.keyslots.read_bytes()
     installation.keyslots.write_bytes(her_key_file)
     before = folder_bytes(installation.data_dir)
-    attempt = cli_as(
-        capsys, monkeypatch, installation.data_dir, "serik", PASSWORD, "restore", str(old), "--yes"
-    )
+    attempt = cli("serik", "restore", str(old), "--yes")
     assert attempt.code == 1
     assert folder_bytes(installation.data_dir) == before
     installation.keyslots.write_bytes(current_key_file)
@@ -68,22 +75,16 @@ def test_revoked_user_cannot_restore_her_own_old_backup(
 
 
 def test_an_attache_may_neither_back_up_nor_restore(
-    installation: Paths, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+    installation: Paths, tmp_path: Path, cli: CliAs
 ) -> None:
     out = tmp_path / "taken.qbackup"
-    refused = cli_as(
-        capsys, monkeypatch, installation.data_dir, "aigul", PASSWORD, "backup", "--out", str(out)
-    )
+    refused = cli("aigul", "backup", "--out", str(out))
     assert refused.code == 1 and "does not allow" in refused.err
     assert not out.exists()
-    made = cli_as(
-        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD, "backup", "--out", str(out)
-    )
+    made = cli("admin", "backup", "--out", str(out))
     assert made.code == 0, made.err
     before = folder_bytes(installation.data_dir)
-    attempt = cli_as(
-        capsys, monkeypatch, installation.data_dir, "aigul", PASSWORD, "restore", str(out), "--yes"
-    )
+    attempt = cli("aigul", "restore", str(out), "--yes")
     assert attempt.code == 1 and "Only an administrator" in attempt.err
     assert folder_bytes(installation.data_dir) == before
 
@@ -108,34 +109,18 @@ def test_restore_refuses_another_installations_backup(
 
 
 def test_restore_asks_before_going_back_in_time(
-    installation: Paths, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+    installation: Paths, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch, cli: CliAs
 ) -> None:
     out = tmp_path / "mission.qbackup"
-    assert (
-        cli_as(
-            capsys,
-            monkeypatch,
-            installation.data_dir,
-            "admin",
-            PASSWORD,
-            "backup",
-            "--out",
-            str(out),
-        ).code
-        == 0
-    )
+    assert cli("admin", "backup", "--out", str(out)).code == 0
     number = add_case(capsys, monkeypatch, installation.data_dir, tmp_path, PASSWORD)
     before = folder_bytes(installation.data_dir)
     with pytest.raises(ConfirmationRequired, match="every change made since then is lost"):
         restore_backup(installation, out, "admin", PASSWORD)
-    unconfirmed = cli_as(
-        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD, "restore", str(out)
-    )
+    unconfirmed = cli("admin", "restore", str(out))
     assert unconfirmed.code == 2 and "--yes" in unconfirmed.err
     assert folder_bytes(installation.data_dir) == before
-    confirmed = cli_as(
-        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD, "restore", str(out), "--yes"
-    )
+    confirmed = cli("admin", "restore", str(out), "--yes")
     assert confirmed.code == 0, confirmed.err
     assert number not in _cases(capsys, monkeypatch, installation)  # back in time, as confirmed
 

@@ -15,13 +15,13 @@ import pytest
 
 from app.db.models import Returnee
 from app.exchange.package import BundleRefused
-from app.services.cases import CaseService
 from app.services.exchange import ExchangeService
 from app.services.installation import unlock
-from app.services.records import CaseChanges, CaseInput, PersonInput
+from app.services.records import PersonInput
 from app.services.returnees import ReturneeInput, ReturneeService
+from tests.builders import closed_with_worker_home
 from tests.conftest import PASSWORD
-from tests.integration.test_exchange import Site, link, make_site
+from tests.integration.test_exchange import Site, hq_sel_dxb
 from tests.security.forge import Forger, changed, new_id, record_of, unchanged
 
 TODAY = date.today()
@@ -43,18 +43,8 @@ def _returnee(case_number: str = "", **values: Any) -> ReturneeInput:
 
 
 def _closed_case_with_returnee(site: Site, surname: str, country: str) -> str:
-    cases = CaseService(site.ws)
-    case = cases.create_case(
-        CaseInput(
-            host_country=country,
-            categories=("unpaid_wages",),
-            received_at=TODAY - timedelta(days=20),
-            person=PersonInput(surname=surname, given_names="Test"),
-        )
-    )
-    cases.set_status(case.id, "resolved", "Paid")
-    cases.update_case(case.id, CaseChanges(repatriated=True))
-    cases.set_status(case.id, "closed", "Home")
+    worker = PersonInput(surname=surname, given_names="Test")
+    case = closed_with_worker_home(site.ws, worker, TODAY - timedelta(days=20), country)
     return ReturneeService(site.ws).add(_returnee(case.number, work_country=country)).id
 
 
@@ -66,11 +56,12 @@ def _send(site: Site, hq: Site, out: Path) -> None:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     root = tmp_path_factory.mktemp("returnee-ownership")
-    hq = make_site(root, "AST", "KZ", "Astana", True)
-    sel = make_site(root, "SEL", "KR", "Seoul")
-    dxb = make_site(root, "DXB", "AE", "Dubai")
-    for mission in (sel, dxb):
-        link(hq, mission)
+    with hq_sel_dxb(root) as (hq, sel, dxb):
+        yield _world(root, hq, sel, dxb)
+
+
+def _world(root: Path, hq: Site, sel: Site, dxb: Site) -> dict[str, Any]:
+    """A returnee of each mission's at HQ, and one HQ's analyst recorded."""
     ids = {
         "sel": _closed_case_with_returnee(sel, "Сейітов", "KR"),
         "dxb": _closed_case_with_returnee(dxb, "Дүйсенов", "AE"),
@@ -86,9 +77,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         )
     finally:
         analyst.close()
-    yield {"hq": hq, "sel": sel, "dxb": dxb, "ids": ids, "root": root}
-    for site in (hq, sel, dxb):
-        site.ws.close()
+    return {"hq": hq, "sel": sel, "dxb": dxb, "ids": ids, "root": root}
 
 
 def _hq_copy(world: dict[str, Any], key: str) -> dict[str, Any]:

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,7 +28,7 @@ from app.services.installation import remember_unlock, unlock, unlock_with_keyri
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
-from tests.integration.cli_helpers import ROOT
+from tests.integration.cli_helpers import ROOT, run_python
 from tests.security.folder import folder_bytes
 
 
@@ -175,17 +172,10 @@ def test_a_crash_in_the_middle_of_a_rekey_leaves_a_usable_installation(
     installation: Paths, stop_after: str
 ) -> None:
     her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.run(
-        [sys.executable, "-c", _crash_script(installation.data_dir, stop_after)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    child = run_python(
+        ["-c", _crash_script(installation.data_dir, stop_after)], env={"PYTHONPATH": str(ROOT)}
     )
-    assert child.returncode == 9, child.stderr
+    assert child.code == 9, child.err
     assert KeySlotStore(installation.keyslots).state().rekey_to == 1  # the crash is visible
     # The next sign-in of anyone who got the new key finishes the job (rolls forward).
     serik = unlock(installation, "serik", PASSWORD)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, QSettings, QThreadPool
@@ -12,6 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
+
+if TYPE_CHECKING:
+    from ui.cases.area import CasesArea
 
 
 @pytest.fixture(autouse=True)
@@ -84,3 +88,13 @@ def make_window(qtbot: QtBot, bridge: LanguageBridge) -> Iterator[Callable[..., 
     yield _make
     for window in windows:
         window.close()
+
+
+@pytest.fixture
+def cases_area(make_window: Callable[..., object], ws: Workspace) -> CasesArea:
+    """The cases area of a main window signed in as the administrator (``ws``)."""
+    from ui.cases.area import CasesArea
+
+    area = make_window(ws).show_area("cases")  # type: ignore[attr-defined]
+    assert isinstance(area, CasesArea)
+    return area

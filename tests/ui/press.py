@@ -44,7 +44,9 @@ from pytestqt.qtbot import QtBot
 
 if TYPE_CHECKING:
     from ui.cases.editor import CaseEditor
+    from ui.cases.timeline import TimelinePanel
     from ui.tasks import BackgroundTask
+    from ui.widgets.dialogs import ReasonDialog
 
 WAIT_MS = 20_000
 """How long a test waits for a write on the pool thread before it fails."""
@@ -289,6 +291,18 @@ def modal_dialog(qtbot: QtBot) -> QDialog:
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QDialog), timeout=5000)
     dialog = QApplication.activeModalWidget()
     assert isinstance(dialog, QDialog)
+    return dialog
+
+
+def ask_status(qtbot: QtBot, timeline: TimelinePanel, target: str) -> ReasonDialog:
+    """Choose ``target`` in the timeline's "Move to" list and press "Change status": the reason
+    dialog it opens, on screen."""
+    from ui.widgets.dialogs import ReasonDialog
+
+    timeline.target.setCurrentIndex(timeline.target.findData(target))
+    click(qtbot, timeline.status_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReasonDialog) and dialog is timeline.dialog
     return dialog
 
 

@@ -17,8 +17,9 @@ from app.services.cases import CaseService
 from app.services.changes import ChangeHub, DataChanged
 from app.services.contracts import ContractReviewService
 from app.services.letters import LetterService
-from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
+from app.services.records import CaseDetail, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
+from tests.builders import wage_case
 from tests.ui.press import WAIT_MS, click, click_yes
 from ui.cases.area import CasesArea
 from ui.cases.timeline import link_text
@@ -31,20 +32,17 @@ WsFactory = Callable[[str], Workspace]
 
 def new_case(ws: Workspace, description: str = "Wages unpaid for three months.") -> CaseDetail:
     """Әсел Құрманғалиқызы's unpaid wages at Hanil Steel, Korea: the case the UI tests open."""
-    return CaseService(ws).create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("unpaid_wages",),
-            received_at=date(2026, 11, 2),
-            person=PersonInput(
-                surname="Құрманғалиқызы",
-                given_names="Әсел",
-                surname_latin="KURMANGALIKYZY",
-                given_names_latin="ASSEL",
-            ),
-            employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
-            description=description,
-        )
+    return wage_case(
+        ws,
+        PersonInput(
+            surname="Құрманғалиқызы",
+            given_names="Әсел",
+            surname_latin="KURMANGALIKYZY",
+            given_names_latin="ASSEL",
+        ),
+        date(2026, 11, 2),
+        employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
+        description=description,
     )
 
 
@@ -53,6 +51,18 @@ def open_in_cases(window: object, case_id: str) -> CasesArea:
     assert isinstance(area, CasesArea)
     area.open_case(case_id)
     return area
+
+
+@pytest.fixture
+def serik(open_ws: WsFactory) -> Workspace:
+    """The consul's workspace: a consul drafts, approves and issues letters."""
+    return open_ws("serik")
+
+
+@pytest.fixture
+def case(serik: Workspace) -> CaseDetail:
+    """The case the UI tests open (``new_case``), registered by the consul."""
+    return new_case(serik)
 
 
 def test_the_hub_publishes_only_committed_writes(open_ws: WsFactory) -> None:
@@ -79,14 +89,12 @@ def test_a_hub_keeps_no_listener_after_unsubscribe() -> None:
 
 
 def test_issuing_a_letter_refreshes_the_open_case(
-    qtbot: QtBot, open_ws: WsFactory, make_window: Callable[..., object]
+    qtbot: QtBot, serik: Workspace, case: CaseDetail, make_window: Callable[..., object]
 ) -> None:
-    ws = open_ws("serik")
-    case = new_case(ws)
-    letters = LetterService(ws)
+    letters = LetterService(serik)
     draft = letters.draft(case.id, "employer_letter", "en")
     letters.approve(draft.id)
-    window = make_window(ws)
+    window = make_window(serik)
     area = open_in_cases(window, case.id)
     editor = area.editor
     assert editor.badge.text().startswith("New")
@@ -120,38 +128,35 @@ def test_issuing_a_letter_refreshes_the_open_case(
 
 
 def test_unsaved_edits_survive_a_change_made_elsewhere(
-    qtbot: QtBot, open_ws: WsFactory, make_window: Callable[..., object]
+    qtbot: QtBot, serik: Workspace, case: CaseDetail, make_window: Callable[..., object]
 ) -> None:
-    ws = open_ws("serik")
-    case = new_case(ws)
-    window = make_window(ws)
+    window = make_window(serik)
     editor = open_in_cases(window, case.id).editor
     editor.description.setPlainText("Typed, not yet saved.")
     assert editor.dirty
-    CaseService(ws).add_event(case.id, "call", "The employer called back.")
+    CaseService(serik).add_event(case.id, "call", "The employer called back.")
     qtbot.waitUntil(lambda: "called back" in editor.timeline.events.toPlainText(), timeout=3000)
     assert editor.dirty and editor.description.toPlainText() == "Typed, not yet saved."
 
 
 def test_timeline_entries_open_the_letter_review_and_attachment(
     qtbot: QtBot,
-    open_ws: WsFactory,
+    serik: Workspace,
+    case: CaseDetail,
     make_window: Callable[..., object],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    ws = open_ws("serik")
-    case = new_case(ws)
-    letters = LetterService(ws)
+    letters = LetterService(serik)
     draft = letters.draft(case.id, "employer_letter", "en")
     letters.approve(draft.id)
     letters.issue(draft.id)
-    review = ContractReviewService(ws).save(
+    review = ContractReviewService(serik).save(
         {"hours_per_week": 72, "passport_held_by": "employer"}, case_id=case.id
     )
     opened: list[str] = []
     monkeypatch.setattr("ui.cases.attachments.open_with_system", lambda url: opened.append(url))
-    CaseService(ws).add_attachment(case.id, "contract.txt", b"the contract", description="")
-    window = make_window(ws)
+    CaseService(serik).add_attachment(case.id, "contract.txt", b"the contract", description="")
+    window = make_window(serik)
     editor = open_in_cases(window, case.id).editor
     html = editor.timeline.events.toHtml()
     for kind in ("letter", "review", "attachment"):

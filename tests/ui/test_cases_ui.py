@@ -15,7 +15,14 @@ from app.db.engine import open_raw
 from app.domain.iin import make_iin
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
-from tests.ui.press import click, modal_dialog, press_dialog_button, press_save, wait_written
+from tests.ui.press import (
+    ask_status,
+    click,
+    modal_dialog,
+    press_dialog_button,
+    press_save,
+    wait_written,
+)
 from ui.cases import attachments as attachments_module
 from ui.cases import editor as editor_module
 from ui.cases.area import CasesArea
@@ -49,13 +56,12 @@ def _fill_new_case(area: CasesArea, surname: str = "Құрманғалиқызы
 
 
 def test_a_case_created_in_the_editor_is_saved_and_listed(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, cases_area: CasesArea
 ) -> None:
-    area = _area(make_window(ws))
-    assert area.list_view.model.total == 0
-    _fill_new_case(area)
-    assert press_save(qtbot, area.editor)
-    case = area.editor.case
+    assert cases_area.list_view.model.total == 0
+    _fill_new_case(cases_area)
+    assert press_save(qtbot, cases_area.editor)
+    case = cases_area.editor.case
     assert case is not None
     assert case.number.startswith("SEL-")
     assert case.person.iin == IIN
@@ -63,20 +69,21 @@ def test_a_case_created_in_the_editor_is_saved_and_listed(
     assert set(case.categories) == {"unpaid_wages", "documents_withheld"}
     assert case.urgency == "high"
     assert case.assigned_to == "admin"
-    assert not area.editor.dirty
-    assert area.editor.heading.text() == f"Case {case.number} — Құрманғалиқызы Әсел"
-    qtbot.waitUntil(lambda: not area.list_view.model.loading, timeout=3000)  # loads off the GUI
-    assert area.list_view.model.total == 1
-    assert area.list_view.count.text() == "1 case"
-    assert area.list_view.model.index(0, 0).data() == case.number
+    assert not cases_area.editor.dirty
+    assert cases_area.editor.heading.text() == f"Case {case.number} — Құрманғалиқызы Әсел"
+    qtbot.waitUntil(
+        lambda: not cases_area.list_view.model.loading, timeout=3000
+    )  # loads off the GUI
+    assert cases_area.list_view.model.total == 1
+    assert cases_area.list_view.count.text() == "1 case"
+    assert cases_area.list_view.model.index(0, 0).data() == case.number
 
 
 def test_bad_input_shows_a_message_beside_the_field_and_saves_nothing(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, cases_area: CasesArea, ws: Workspace
 ) -> None:
-    area = _area(make_window(ws))
-    _fill_new_case(area)
-    editor = area.editor
+    _fill_new_case(cases_area)
+    editor = cases_area.editor
     editor.person.iin.setText(IIN[:11] + str((int(IIN[11]) + 1) % 10))
     assert not press_save(qtbot, editor)
     iin_error = editor.person.boxes["iin"].error
@@ -99,40 +106,36 @@ def test_bad_input_shows_a_message_beside_the_field_and_saves_nothing(
 
 
 def test_a_possible_duplicate_is_shown_and_can_be_used_instead(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, cases_area: CasesArea, ws: Workspace
 ) -> None:
-    area = _area(make_window(ws))
-    _fill_new_case(area)
-    assert press_save(qtbot, area.editor)
-    first = area.editor.case
+    _fill_new_case(cases_area)
+    assert press_save(qtbot, cases_area.editor)
+    first = cases_area.editor.case
     assert first is not None
-    _fill_new_case(area, surname="Құрманғалиқызы")
-    matches = area.editor.person.check_duplicates()
+    _fill_new_case(cases_area, surname="Құрманғалиқызы")
+    matches = cases_area.editor.person.check_duplicates()
     assert [m.person_id for m in matches] == [first.person.id]
-    assert area.editor.person.duplicates.isVisibleTo(area.editor)
-    assert "same IIN" in area.editor.person.duplicates.text()
-    assert not press_save(qtbot, area.editor)  # the service refuses a silent duplicate
+    assert cases_area.editor.person.duplicates.isVisibleTo(cases_area.editor)
+    assert "same IIN" in cases_area.editor.person.duplicates.text()
+    assert not press_save(qtbot, cases_area.editor)  # the service refuses a silent duplicate
     assert CaseService(ws).count_cases() == 1
-    area.editor.person.use_existing(first.person.id)
-    assert area.editor.person.locked
-    assert press_save(qtbot, area.editor)
-    second = area.editor.case
+    cases_area.editor.person.use_existing(first.person.id)
+    assert cases_area.editor.person.locked
+    assert press_save(qtbot, cases_area.editor)
+    second = cases_area.editor.case
     assert second is not None and second.id != first.id
     assert second.person.id == first.person.id
 
 
-def test_the_search_box_finds_the_case_as_you_type(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
-) -> None:
-    area = _area(make_window(ws))
-    _fill_new_case(area)
-    assert press_save(qtbot, area.editor)
-    _fill_new_case(area, surname="Тоқтарова")
-    area.editor.person.iin.setText("")
-    area.editor.person.edits["surname_latin"].setText("TOKTAROVA")
-    assert press_save(qtbot, area.editor)
-    area.show_list()
-    view = area.list_view
+def test_the_search_box_finds_the_case_as_you_type(qtbot: QtBot, cases_area: CasesArea) -> None:
+    _fill_new_case(cases_area)
+    assert press_save(qtbot, cases_area.editor)
+    _fill_new_case(cases_area, surname="Тоқтарова")
+    cases_area.editor.person.iin.setText("")
+    cases_area.editor.person.edits["surname_latin"].setText("TOKTAROVA")
+    assert press_save(qtbot, cases_area.editor)
+    cases_area.show_list()
+    view = cases_area.list_view
     qtbot.waitUntil(lambda: view.model.total == 2, timeout=3000)
     view.filters.search.setText("Тоқтар")
     assert view.filters.search_timer.isActive()  # debounced, not yet searched
@@ -199,18 +202,13 @@ def test_status_changes_through_the_timeline_with_a_reason(
 
 
 def test_attachments_are_added_opened_and_removed(
-    qtbot: QtBot,
-    make_window: MakeWindow,
-    ws: Workspace,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot, cases_area: CasesArea, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[QUrl] = []
     monkeypatch.setattr(attachments_module, "open_with_system", opened.append)
-    area = _area(make_window(ws))
-    _fill_new_case(area)
-    assert press_save(qtbot, area.editor)
-    panel = area.editor.attachments
+    _fill_new_case(cases_area)
+    assert press_save(qtbot, cases_area.editor)
+    panel = cases_area.editor.attachments
     contract = tmp_path / "contract.pdf"
     contract.write_bytes(b"%PDF-1.4 a contract")
     chosen = [contract]
@@ -219,14 +217,14 @@ def test_attachments_are_added_opened_and_removed(
         "getOpenFileNames",
         lambda *_args: ([str(chosen.pop(0))], ""),
     )
-    area.editor.tabs.setCurrentWidget(panel)
+    cases_area.editor.tabs.setCurrentWidget(panel)
     click(qtbot, panel.add_button)
     wait_written(qtbot, panel)
     assert panel.tree.topLevelItemCount() == 1
     item = panel.tree.topLevelItem(0)
     assert item is not None and item.text(0) == "contract.pdf"
-    assert area.editor.case is not None
-    assert area.editor.case.events[-1].kind == "attachment_added"
+    assert cases_area.editor.case is not None
+    assert cases_area.editor.case.events[-1].kind == "attachment_added"
 
     panel.tree.setCurrentItem(item)
     panel.open_selected()
@@ -252,23 +250,22 @@ def test_attachments_are_added_opened_and_removed(
     click(qtbot, dialog.ok_button())
     wait_written(qtbot, panel)
     assert panel.tree.topLevelItemCount() == 0
-    assert area.editor.case is not None
-    assert area.editor.case.events[-1].text == "contract.pdf: Uploaded to the wrong case."
+    assert cases_area.editor.case is not None
+    assert cases_area.editor.case.events[-1].text == "contract.pdf: Uploaded to the wrong case."
 
 
 def test_unsaved_changes_are_protected(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, cases_area: CasesArea, ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    area = _area(make_window(ws))
-    area.new_case()
-    area.editor.description.setPlainText("Started typing")
-    assert area.editor.dirty
+    cases_area.new_case()
+    cases_area.editor.description.setPlainText("Started typing")
+    assert cases_area.editor.dirty
     answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
     monkeypatch.setattr(editor_module, "ask_unsaved", lambda _parent: answers.pop(0))
-    qtbot.keyClick(area.editor.description, Qt.Key.Key_Escape)
-    assert area.currentWidget() is area.editor  # cancelled: still editing
-    click(qtbot, area.editor.close_button)
-    assert area.currentWidget() is area.list_view
+    qtbot.keyClick(cases_area.editor.description, Qt.Key.Key_Escape)
+    assert cases_area.currentWidget() is cases_area.editor  # cancelled: still editing
+    click(qtbot, cases_area.editor.close_button)
+    assert cases_area.currentWidget() is cases_area.list_view
     assert CaseService(ws).count_cases() == 0
 
 
@@ -299,13 +296,12 @@ def test_start_page_lists_my_open_cases_and_opens_them(
 
 
 def test_a_save_waiting_for_another_writer_leaves_the_window_responsive(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, cases_area: CasesArea, ws: Workspace
 ) -> None:
     """Another process holds the write lock: Save waits off the GUI thread, the form disabled
     under "Saving…"; a second click or Ctrl+S does nothing; the save lands once released."""
-    area = _area(make_window(ws))
-    _fill_new_case(area)
-    editor = area.editor
+    _fill_new_case(cases_area)
+    editor = cases_area.editor
     holder = open_raw(ws.db.path, ws.db.key)
     holder.execute("BEGIN IMMEDIATE")
     try:
@@ -334,10 +330,9 @@ def test_a_save_waiting_for_another_writer_leaves_the_window_responsive(
 
 
 def test_closing_the_form_during_a_save_waits_for_it(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, cases_area: CasesArea, ws: Workspace
 ) -> None:
-    area = _area(make_window(ws))
-    _fill_new_case(area)
+    _fill_new_case(cases_area)
     holder = open_raw(ws.db.path, ws.db.key)
     holder.execute("BEGIN IMMEDIATE")
 
@@ -345,27 +340,26 @@ def test_closing_the_form_during_a_save_waits_for_it(
         holder.execute("ROLLBACK")
         holder.close()
 
-    click(qtbot, area.editor.save_button)
-    assert area.editor.saving
+    click(qtbot, cases_area.editor.save_button)
+    assert cases_area.editor.saving
     # Released from inside the wait that closing starts: Esc returns once the save is done.
     QTimer.singleShot(0, release)
-    qtbot.keyClick(area.editor.description, Qt.Key.Key_Escape)
-    assert not area.editor.saving
-    assert area.currentWidget() is area.list_view
+    qtbot.keyClick(cases_area.editor.description, Qt.Key.Key_Escape)
+    assert not cases_area.editor.saving
+    assert cases_area.currentWidget() is cases_area.list_view
     assert CaseService(ws).count_cases() == 1
 
 
 def test_save_on_the_unsaved_question_writes_before_the_form_closes(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, cases_area: CasesArea, ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    area = _area(make_window(ws))
-    _fill_new_case(area)
+    _fill_new_case(cases_area)
     monkeypatch.setattr(
         editor_module, "ask_unsaved", lambda _parent: QMessageBox.StandardButton.Save
     )
-    with qtbot.waitSignal(area.editor.case_saved, timeout=20_000):
-        click(qtbot, area.editor.close_button)  # returns once the save is written
-        assert area.currentWidget() is area.list_view
+    with qtbot.waitSignal(cases_area.editor.case_saved, timeout=20_000):
+        click(qtbot, cases_area.editor.close_button)  # returns once the save is written
+        assert cases_area.currentWidget() is cases_area.list_view
     assert CaseService(ws).count_cases() == 1
 
 
@@ -377,10 +371,7 @@ def test_a_status_change_waiting_for_the_lock_keeps_the_panel_disabled(
     _fill_new_case(area)
     assert press_save(qtbot, area.editor)
     timeline = area.editor.timeline
-    timeline.target.setCurrentIndex(timeline.target.findData("in_progress"))
-    click(qtbot, timeline.status_button)
-    dialog = modal_dialog(qtbot)
-    assert isinstance(dialog, ReasonDialog)
+    dialog = ask_status(qtbot, timeline, "in_progress")
     holder = open_raw(ws.db.path, ws.db.key)
     holder.execute("BEGIN IMMEDIATE")
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -12,20 +13,26 @@ from app.i18n import language_override
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
 from tests.ui.press import click, press_save
-from tests.ui.test_cases_ui import _area, _fill_new_case
+from tests.ui.test_cases_ui import _fill_new_case
+from ui.cases.area import CasesArea
 from ui.cases.claims import ClaimsEditor
 from ui.main_window import MainWindow
 
 MakeWindow = Callable[..., MainWindow]
 
 
-def test_claims_are_entered_in_rows_and_saved_with_the_case(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
-) -> None:
-    area = _area(make_window(ws))
-    _fill_new_case(area)
-    claims = area.editor.claims
+@pytest.fixture
+def claims(qtbot: QtBot, cases_area: CasesArea) -> ClaimsEditor:
+    """A new case's claims, filled in but for them, with the first row added by its button."""
+    _fill_new_case(cases_area)
+    claims = cases_area.editor.claims
     click(qtbot, claims.add_button)
+    return claims
+
+
+def test_claims_are_entered_in_rows_and_saved_with_the_case(
+    qtbot: QtBot, cases_area: CasesArea, claims: ClaimsEditor, ws: Workspace
+) -> None:
     row = claims.rows[0]
     row.amount.setText("6 600 000")
     row.currency.setCurrentText("KRW")
@@ -38,8 +45,8 @@ def test_claims_are_entered_in_rows_and_saved_with_the_case(
     second.currency.setCurrentText("usd")
     second.kind.setCurrentIndex(second.kind.findData("overtime"))
     assert row.kind.currentText() == "unpaid wages"  # the letters' words, not the code
-    assert press_save(qtbot, area.editor)
-    case = area.editor.case
+    assert press_save(qtbot, cases_area.editor)
+    case = cases_area.editor.case
     assert case is not None
     assert list(case.claims) == [
         {
@@ -52,32 +59,28 @@ def test_claims_are_entered_in_rows_and_saved_with_the_case(
         {"amount": "1250.50", "currency": "USD", "what": "overtime"},
     ]
     # Reopened, the rows come back; removing one leaves no gap and marks the case changed.
-    area.open_case(case.id)
-    claims = area.editor.claims
+    cases_area.open_case(case.id)
+    claims = cases_area.editor.claims
     assert [r.amount.text() for r in claims.rows] == ["6600000", "1250.50"]
     qtbot.waitUntil(claims.rows[0].remove.isVisible)  # new rows are shown by the event loop
     click(qtbot, claims.rows[0].remove)
-    assert area.editor.dirty
+    assert cases_area.editor.dirty
     assert [r.amount.text() for r in claims.rows] == ["1250.50"]
-    assert press_save(qtbot, area.editor)
+    assert press_save(qtbot, cases_area.editor)
     assert [c["what"] for c in CaseService(ws).get_case(case.id).claims] == ["overtime"]
 
 
 def test_a_bad_row_is_named_and_nothing_is_saved(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, cases_area: CasesArea, claims: ClaimsEditor, ws: Workspace
 ) -> None:
-    area = _area(make_window(ws))
-    _fill_new_case(area)
-    claims = area.editor.claims
-    click(qtbot, claims.add_button)
     claims.rows[0].amount.setText("100")
     claims.rows[0].start.setText("31.02.2026")
-    assert not press_save(qtbot, area.editor)
-    assert "Amount 1" in area.editor.boxes["claims"].error.text()
+    assert not press_save(qtbot, cases_area.editor)
+    assert "Amount 1" in cases_area.editor.boxes["claims"].error.text()
     claims.rows[0].start.setText("")
     claims.rows[0].currency.setCurrentText("WON!")
-    assert not press_save(qtbot, area.editor)
-    assert "ISO 4217" in area.editor.boxes["claims"].error.text()
+    assert not press_save(qtbot, cases_area.editor)
+    assert "ISO 4217" in cases_area.editor.boxes["claims"].error.text()
     assert CaseService(ws).count_cases() == 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 from pytestqt.qtbot import QtBot
@@ -42,6 +43,12 @@ def korean_review(qtbot: QtBot, ws: Workspace) -> ContractReviewPage:
     page = make_page(qtbot, ws)
     choose(qtbot, page.host_country, "KR")
     return page
+
+
+@pytest.fixture
+def review(qtbot: QtBot, open_ws: OpenWs) -> ContractReviewPage:
+    """Aigul's new review of a contract for Korea."""
+    return korean_review(qtbot, open_ws("aigul"))
 
 
 def type_wage(qtbot: QtBot, page: ContractReviewPage, amount: str, period: str | None) -> None:
@@ -177,48 +184,42 @@ def test_labels_follow_the_language(qtbot: QtBot, ws: Workspace, bridge: Languag
 
 
 def test_empty_review_shows_no_risk_and_citations_are_shown_beside_findings(
-    qtbot: QtBot, open_ws: OpenWs
+    qtbot: QtBot, review: ContractReviewPage
 ) -> None:
-    ws = open_ws("aigul")
-    page = korean_review(qtbot, ws)
-    settled(qtbot, page)
+    settled(qtbot, review)
     # Nothing to assess: no risk level, not a green LOW.
-    assert page.findings.rowCount() == 0
-    assert page.risk_badge.text() == "—" and page.risk_badge.styleSheet() == ""
-    assert "No risk is given" in page.risk_reasons.text()
+    assert review.findings.rowCount() == 0
+    assert review.risk_badge.text() == "—" and review.risk_badge.styleSheet() == ""
+    assert "No risk is given" in review.risk_reasons.text()
 
-    type_into(qtbot, page.hours_per_week, "52")
-    settled(qtbot, page)
-    assert page.findings.rowCount() == 1
-    cited = page.findings.item(0, 3).text()
+    type_into(qtbot, review.hours_per_week, "52")
+    settled(qtbot, review)
+    assert review.findings.rowCount() == 1
+    cited = review.findings.item(0, 3).text()
     assert "Labor Standards Act, Art. 50" in cited  # visible in its own column
-    click_index(qtbot, page.findings, page.findings.model().index(0, 2))
-    assert '<a href="https://m.easylaw.go.kr' in page.sources.text()
+    click_index(qtbot, review.findings, review.findings.model().index(0, 2))
+    assert '<a href="https://m.easylaw.go.kr' in review.sources.text()
 
 
 def test_incomplete_wage_names_the_missing_field_as_the_form_does(
-    qtbot: QtBot, open_ws: OpenWs
+    qtbot: QtBot, review: ContractReviewPage
 ) -> None:
-    ws = open_ws("aigul")
-    page = korean_review(qtbot, ws)
-    type_wage(qtbot, page, "2100000", None)
-    settled(qtbot, page)
-    message = page.error.text()
+    type_wage(qtbot, review, "2100000", None)
+    settled(qtbot, review)
+    message = review.error.text()
     assert "“Paid”" in message and "“Paid: per month”" in message
     assert "wage_period" not in message
 
 
 def test_contract_date_chooses_the_figures_and_expired_ones_are_flagged(
-    qtbot: QtBot, open_ws: OpenWs
+    qtbot: QtBot, review: ContractReviewPage
 ) -> None:
-    ws = open_ws("aigul")
-    page = korean_review(qtbot, ws)
-    type_wage(qtbot, page, "2000000", "month")
-    type_into(qtbot, page.signed_on, "2025-06-01")
-    settled(qtbot, page)
-    assert "10,030" in page.findings.item(0, 2).text()
-    assert page.outdated.isHidden()
-    type_into(qtbot, page.signed_on, "2031-01-01")
-    settled(qtbot, page)
-    assert not page.outdated.isHidden()
-    assert "Minimum wage" in page.outdated.text() and "HQ" in page.outdated.text()
+    type_wage(qtbot, review, "2000000", "month")
+    type_into(qtbot, review.signed_on, "2025-06-01")
+    settled(qtbot, review)
+    assert "10,030" in review.findings.item(0, 2).text()
+    assert review.outdated.isHidden()
+    type_into(qtbot, review.signed_on, "2031-01-01")
+    settled(qtbot, review)
+    assert not review.outdated.isHidden()
+    assert "Minimum wage" in review.outdated.text() and "HQ" in review.outdated.text()

@@ -18,7 +18,7 @@ from app.config import Paths
 from app.services.installation import unlock
 from app.services.stats import Drilldown, StatsService
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD, demo_mission
+from tests.conftest import PASSWORD, demo_paths_fixture
 from tests.ui.press import choose, click, save_as
 from ui.i18n_bridge import LanguageBridge
 from ui.reports.dashboard import ChartPanel, DashboardPage, month_labels, wrapped
@@ -26,9 +26,7 @@ from ui.reports.dashboard import ChartPanel, DashboardPage, month_labels, wrappe
 TODAY = date(2026, 11, 24)
 
 
-@pytest.fixture(scope="module")
-def demo_paths(template_installation: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    return demo_mission(template_installation, tmp_path_factory, "dashboard", 300, 21, TODAY)
+demo_paths = demo_paths_fixture("dashboard", 300, 21, TODAY)
 
 
 @pytest.fixture

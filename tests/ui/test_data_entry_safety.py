@@ -36,9 +36,17 @@ from app.services.keys import KeyService
 from app.services.organisations import OrganisationService
 from app.services.users import UserInfo
 from app.services.workspace import Workspace
-from tests.ui.press import activate, click, modal_dialog, press_save, wait_for, wait_written
+from tests.ui.press import (
+    activate,
+    ask_status,
+    click,
+    press_save,
+    wait_for,
+    wait_written,
+)
 from tests.ui.test_cases_ui import _area, _fill_new_case
 from ui.cases import editor as editor_module
+from ui.cases.area import CasesArea
 from ui.cases.editor import CaseEditor
 from ui.cases.org_picker import OrganisationDialog
 from ui.exchange.hq import TransferDialog
@@ -85,9 +93,9 @@ def _saved_case(qtbot: QtBot, area: object) -> CaseEditor:
 
 
 def test_wheel_over_an_unfocused_host_country_changes_nothing(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, cases_area: CasesArea
 ) -> None:
-    editor = _saved_case(qtbot, _area(make_window(ws)))
+    editor = _saved_case(qtbot, cases_area)
     editor.description.setFocus()
     before = editor.host_country.code()
     for _turn in range(3):
@@ -107,11 +115,10 @@ def test_wheel_over_an_unfocused_host_country_changes_nothing(
 
 
 def test_wheel_over_an_unfocused_urgency_on_a_new_case_changes_nothing(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, cases_area: CasesArea
 ) -> None:
-    area = _area(make_window(ws))
-    area.new_case()
-    editor = area.editor
+    cases_area.new_case()
+    editor = cases_area.editor
     assert editor.urgency.currentData() == "normal"
     for _turn in range(4):
         wheel(editor.urgency)
@@ -159,9 +166,9 @@ def test_value_fields_take_the_wheel_only_with_the_focus(
 
 
 def test_the_editor_marks_unsaved_changes_and_saves_only_then(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, cases_area: CasesArea
 ) -> None:
-    editor = _saved_case(qtbot, _area(make_window(ws)))
+    editor = _saved_case(qtbot, cases_area)
     assert not editor.save_button.isEnabled()
     heading = editor.heading.text()
     editor.description.setFocus()
@@ -204,11 +211,7 @@ def test_space_pressed_in_the_status_dialog_confirms_nothing(
 ) -> None:
     editor = _saved_case(qtbot, _area(make_window(open_ws("serik"))))  # a consul may reject
     timeline = editor.timeline
-    timeline.target.setCurrentIndex(timeline.target.findData("rejected"))
-    click(qtbot, timeline.status_button)
-    dialog = timeline.dialog
-    assert dialog is not None
-    qtbot.waitUntil(dialog.isVisible)
+    dialog = ask_status(qtbot, timeline, "rejected")
     qtbot.waitUntil(dialog.reason.hasFocus)  # the cursor is in the reason, not on OK
     assert not dialog.ok_button().isEnabled()
     for _press in range(3):
@@ -231,11 +234,7 @@ def test_space_in_a_dialog_without_a_required_reason_types_instead_of_confirming
 ) -> None:
     editor = _saved_case(qtbot, _area(make_window(open_ws("aigul"))))
     timeline = editor.timeline
-    timeline.target.setCurrentIndex(timeline.target.findData("in_progress"))
-    click(qtbot, timeline.status_button)
-    dialog = timeline.dialog
-    assert dialog is not None
-    qtbot.waitUntil(dialog.isVisible)
+    dialog = ask_status(qtbot, timeline, "in_progress")
     for _press in range(3):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
     assert dialog.isVisible()
@@ -265,11 +264,7 @@ def test_the_author_undoes_the_last_status_change_on_the_record(
     editor = _saved_case(qtbot, _area(make_window(ws)))
     timeline = editor.timeline
     assert not timeline.undo_button.isEnabled()  # nothing to undo yet
-    timeline.target.setCurrentIndex(timeline.target.findData("resolved"))
-    click(qtbot, timeline.status_button)
-    dialog = modal_dialog(qtbot)
-    assert isinstance(dialog, ReasonDialog) and dialog is timeline.dialog
-    click(qtbot, dialog.ok_button())
+    click(qtbot, ask_status(qtbot, timeline, "resolved").ok_button())
     wait_written(qtbot, timeline)
     assert editor.case is not None and editor.case.status == "resolved"
     assert editor.case.resolved_at is not None
@@ -364,11 +359,10 @@ def _names(widgets: list[QWidget]) -> str:
 
 
 def test_tab_walks_the_whole_new_case_form_and_reaches_save(
-    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+    qtbot: QtBot, cases_area: CasesArea
 ) -> None:
-    area = _area(make_window(ws))
-    area.new_case()
-    editor = area.editor
+    cases_area.new_case()
+    editor = cases_area.editor
     qtbot.keyClicks(editor.person.edits["surname"], "Akhmetova")  # Save is enabled once dirty
     assert editor.save_button.isEnabled()
     walk = _tab_walk(qtbot, editor.person.finder)

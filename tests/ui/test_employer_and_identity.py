@@ -23,8 +23,9 @@ from app.errors import ValidationError
 from app.services.cases import CaseService
 from app.services.letters import LetterService
 from app.services.organisations import OrganisationService
-from app.services.records import CaseChanges, CaseInput, OrganisationInput, PersonInput
+from app.services.records import CaseChanges, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
+from tests.builders import wage_case
 from tests.ui.press import WAIT_MS, click, modal_dialog, wait_written
 from ui.cases import attachments as attachments_module
 from ui.cases.attachments import AttachmentsPanel
@@ -35,19 +36,8 @@ WsFactory = Callable[[str], Workspace]
 
 
 def a_case(ws: Workspace) -> str:
-    return (
-        CaseService(ws)
-        .create_case(
-            CaseInput(
-                host_country="KR",
-                categories=("unpaid_wages",),
-                received_at=date(2026, 11, 2),
-                person=PersonInput(surname="Abenov", given_names="Nurlan"),
-                description="",
-            )
-        )
-        .id
-    )
+    worker = PersonInput(surname="Abenov", given_names="Nurlan")
+    return wage_case(ws, worker, date(2026, 11, 2), description="").id
 
 
 def test_the_employer_form_keeps_address_and_contacts_and_letters_use_them(

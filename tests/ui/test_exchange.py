@@ -13,11 +13,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox, QProgressDialog
 from pytestqt.qtbot import QtBot
 
-from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from app.services.keys import KeyService
 from app.services.records import CaseChanges
-from tests.integration.test_exchange import Site, first_case_id, link, make_site
+from tests.integration.test_exchange import Site, first_case_id, hq_and_sel
 from tests.ui.press import (
     click,
     click_index,
@@ -32,13 +31,8 @@ from ui.exchange.page import ExchangePage
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[Site, Site]]:
-    hq = make_site(tmp_path, "AST", "KZ", "Astana", True)
-    sel = make_site(tmp_path, "SEL", "KR", "Seoul")
-    link(hq, sel)
-    fill_demo(sel.ws, 3, seed=4)
-    yield hq, sel
-    hq.ws.close()
-    sel.ws.close()
+    with hq_and_sel(tmp_path, 3, seed=4) as sites:
+        yield sites
 
 
 def page_for(qtbot: QtBot, site: Site) -> ExchangePage:

@@ -17,19 +17,15 @@ from pytestqt.qtbot import QtBot
 from app.errors import ValidationError
 from app.services.exchange import ExchangeService
 from app.services.keys import KeyService
-from tests.integration.test_exchange import Site, link, make_site
+from tests.integration.test_exchange import Site, hq_and_sel, make_site
 from tests.ui.press import click, save_as, type_into
 from tests.ui.test_exchange import page_for
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[Site, Site]]:
-    hq = make_site(tmp_path, "AST", "KZ", "Astana", True)
-    sel = make_site(tmp_path, "SEL", "KR", "Seoul")
-    link(hq, sel)
-    yield hq, sel
-    hq.ws.close()
-    sel.ws.close()
+    with hq_and_sel(tmp_path) as sites:
+        yield sites
 
 
 def stranger_key() -> str:

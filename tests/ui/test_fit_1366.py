@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QByteArray, QSize
-from PySide6.QtWidgets import QApplication, QTreeWidget
+from PySide6.QtWidgets import QApplication, QTreeWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
@@ -101,13 +101,22 @@ def _window(qtbot: QtBot, ws: Workspace, bridge: LanguageBridge, language: str) 
     return window
 
 
+def _area(
+    qtbot: QtBot, ws: Workspace, bridge: LanguageBridge, language: str, key: str
+) -> tuple[MainWindow, QWidget]:
+    """A main window at 1366×768 in ``language``, showing its area ``key``."""
+    window = _window(qtbot, ws, bridge, language)
+    return window, window.show_area(key)
+
+
 def _settle() -> None:
     for _ in range(3):
         QApplication.processEvents()
 
 
-def _save(window: MainWindow, language: str, name: str) -> None:
-    """With QORGAU_FIT_SHOTS=folder, keep what was measured, to look at."""
+def _settled_shot(window: MainWindow, language: str, name: str) -> None:
+    """Let the window settle; with QORGAU_FIT_SHOTS=folder, keep what is measured, to look at."""
+    _settle()
     folder = os.environ.get("QORGAU_FIT_SHOTS")
     if folder:
         target = Path(folder) / language
@@ -119,13 +128,11 @@ def _save(window: MainWindow, language: str, name: str) -> None:
 def test_case_list_key_columns_readable_at_1366x768(
     qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
 ) -> None:
-    window = _window(qtbot, demo_ws, bridge, language)
-    area = window.show_area("cases")
+    window, area = _area(qtbot, demo_ws, bridge, language, "cases")
     assert isinstance(area, CasesArea)
     model = area.list_view.model
     qtbot.waitUntil(lambda: not model.loading and model.rowCount() > 0, timeout=20_000)
-    _settle()
-    _save(window, language, "cases")
+    _settled_shot(window, language, "cases")
     full = {cases.NUMBER, cases.STATUS, cases.URGENCY, cases.RECEIVED, cases.DUE}
     long = {cases.PERSON, cases.HOST_COUNTRY, cases.CATEGORIES, cases.OFFICER}
     problems = _problems(area.list_view.table, full, long)
@@ -136,15 +143,12 @@ def test_case_list_key_columns_readable_at_1366x768(
 def test_agreements_list_readable_at_1366x768(
     qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
 ) -> None:
-    window = _window(qtbot, demo_ws, bridge, language)
-    page = window.show_area("agreements")
-    _settle()
-    _save(window, language, "agreements")
+    window, page = _area(qtbot, demo_ws, bridge, language, "agreements")
+    _settled_shot(window, language, "agreements")
     tree = page.list  # type: ignore[attr-defined]
     assert _tree_problems(tree, full={1, 2, 3}, long={0}) == []
     page.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
-    _settle()
-    _save(window, language, "agreements-country")
+    _settled_shot(window, language, "agreements-country")
     country = page.findChild(
         QTreeWidget, "", options=cases.Qt.FindChildOption.FindChildrenRecursively
     )
@@ -159,18 +163,15 @@ def test_case_law_and_attachments_readable_at_1366x768(
     case_id = service.list_cases(limit=1)[0].id
     if not service.get_case(case_id).attachments:
         service.add_attachment(case_id, LONG_FILE, b"%PDF-1.4 contract")
-    window = _window(qtbot, demo_ws, bridge, language)
-    area = window.show_area("cases")
+    window, area = _area(qtbot, demo_ws, bridge, language, "cases")
     assert isinstance(area, CasesArea)
     area.open_case(case_id)
     editor = area.editor
     editor.tabs.setCurrentWidget(editor.attachments)
-    _settle()
-    _save(window, language, "case-attachments")
+    _settled_shot(window, language, "case-attachments")
     assert _tree_problems(editor.attachments.tree, full={1, 2, 3}, long={0}) == []
     editor.tabs.setCurrentWidget(editor.law_tab)
-    _settle()
-    _save(window, language, "case-law")
+    _settled_shot(window, language, "case-law")
     panel = editor.law_panel
     assert panel is not None
     for tree in (panel.host_law, panel.relevant, panel.cited):
@@ -225,10 +226,8 @@ def test_letter_register_readable_at_1366x768(
 ) -> None:
     from ui.letters import model as letters
 
-    window = _window(qtbot, demo_ws, bridge, language)
-    page = window.show_area("letters")
-    _settle()
-    _save(window, language, "letters")
+    window, page = _area(qtbot, demo_ws, bridge, language, "letters")
+    _settled_shot(window, language, "letters")
     table = page.table  # type: ignore[attr-defined]
     assert table.model().rowCount() > 0
     full = {letters.NUMBER, letters.DATE, letters.STATUS, letters.CASE, letters.LANG}

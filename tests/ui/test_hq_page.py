@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.hq.test_consolidation import WORKER, consolidated  # noqa: F401
+from tests.builders import ASSEL_JSON
+from tests.hq.test_consolidation import consolidated  # noqa: F401
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 from ui.hq.page import HqPage
 
@@ -25,7 +26,7 @@ def test_missions_overdue_and_repeats_fill_and_filter(
     page.show()
     qtbot.waitUntil(lambda: page.views is not None, timeout=10_000)
     assert sorted(_column(page.missions, 0)) == ["DXB", "SEL"]
-    assert WORKER["iin"] in _column(page.repeats, 1)
+    assert ASSEL_JSON["iin"] in _column(page.repeats, 1)
     everywhere = page.overdue.rowCount()
     page.mission_filter.setCurrentIndex(page.mission_filter.findData("SEL"))
     qtbot.waitUntil(lambda: {c.mission for c in page.shown_overdue} == {"SEL"}, timeout=10_000)

@@ -43,13 +43,18 @@ def sign_in(qtbot: QtBot, dialog: LoginDialog, username: str, password: str) -> 
     click(qtbot, dialog.sign_in_button)
 
 
+def refused_sign_in(qtbot: QtBot, dialog: LoginDialog) -> None:
+    """Aigul signs in with a wrong password: the dialog says so (in English)."""
+    sign_in(qtbot, dialog, "aigul", "not the password")
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
+    assert dialog.error.text() == "Wrong user name or password."
+
+
 def test_wrong_password_keeps_the_dialog_open_with_the_message(
     qtbot: QtBot, installation: Paths, bridge: LanguageBridge
 ) -> None:
     dialog = login_dialog(qtbot, installation, bridge)
-    sign_in(qtbot, dialog, "aigul", "not the password")
-    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
-    assert dialog.error.text() == "Wrong user name or password."
+    refused_sign_in(qtbot, dialog)
     assert dialog.isVisible()
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.workspace is None

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.config import Paths
 from app.i18n import _, language_override
 from tests.ui.press import click
-from tests.ui.test_login_and_setup import login_dialog, sign_in
+from tests.ui.test_login_and_setup import login_dialog, refused_sign_in, sign_in
 from ui.i18n_bridge import LanguageBridge
 from ui.lock import LockScreen
 from ui.login import LoginDialog
@@ -40,6 +40,15 @@ def _login(qtbot: QtBot, installation: Paths, bridge: LanguageBridge) -> LoginDi
     return dialog
 
 
+def _login_in(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, language: str
+) -> LoginDialog:
+    """The sign-in window on screen, then switched to ``language``."""
+    dialog = _login(qtbot, installation, bridge)
+    _switch(bridge, language)
+    return dialog
+
+
 def _button_texts(widget: QWidget) -> set[str]:
     return {b.text().replace("&", "") for b in widget.findChildren(QPushButton)}
 
@@ -48,9 +57,7 @@ def test_the_sign_in_error_follows_a_language_switch(
     qtbot: QtBot, installation: Paths, bridge: LanguageBridge
 ) -> None:
     dialog = _login(qtbot, installation, bridge)
-    sign_in(qtbot, dialog, "aigul", "not the password")
-    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
-    assert dialog.error.text() == "Wrong user name or password."
+    refused_sign_in(qtbot, dialog)
     _switch(bridge, "ru")
     with language_override("ru"):
         assert dialog.error.text() == _("Wrong user name or password.")
@@ -71,8 +78,7 @@ def test_an_empty_field_message_follows_a_language_switch(
 def test_buttons_keep_their_own_labels_after_qt_translates(
     qtbot: QtBot, installation: Paths, bridge: LanguageBridge, language: str
 ) -> None:
-    dialog = _login(qtbot, installation, bridge)
-    _switch(bridge, language)
+    dialog = _login_in(qtbot, installation, bridge, language)
     with language_override(language):
         wanted = {_("Sign in"), _("Quit")}
     texts = _button_texts(dialog)
@@ -84,8 +90,7 @@ def test_buttons_keep_their_own_labels_after_qt_translates(
 def test_unlock_on_this_computer_is_not_clipped(
     qtbot: QtBot, installation: Paths, bridge: LanguageBridge, language: str
 ) -> None:
-    dialog = _login(qtbot, installation, bridge)
-    _switch(bridge, language)
+    dialog = _login_in(qtbot, installation, bridge, language)
     QCoreApplication.processEvents()
     for widget in (dialog.remember, dialog.forgot, *dialog.findChildren(QPushButton)):
         if widget.isVisible():

@@ -16,9 +16,10 @@ from pytestqt.qtbot import QtBot
 
 from app.services.cases import CaseService
 from app.services.installation import unlock
-from app.services.records import CaseChanges, CaseInput, PersonInput
+from app.services.records import CaseInput, PersonInput
 from app.services.returnees import ReturneeInput, ReturneeService
 from app.services.workspace import Workspace
+from tests.builders import closed_with_worker_home
 from tests.conftest import PASSWORD
 from tests.integration.test_exchange import make_site
 from ui.i18n_bridge import LanguageBridge
@@ -148,18 +149,8 @@ def test_dialog_adds_a_returnee_and_shows_bad_input_inside(qtbot: QtBot, hq_ws: 
 
 
 def _closed_case(ws: Workspace) -> str:
-    cases = CaseService(ws)
-    case = cases.create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("unpaid_wages",),
-            received_at=TODAY - timedelta(days=30),
-            person=PersonInput(surname="Сейітов", given_names="Бақыт"),
-        )
-    )
-    cases.set_status(case.id, "resolved", "Paid")
-    cases.update_case(case.id, CaseChanges(repatriated=True))
-    return cases.set_status(case.id, "closed", "Home").id
+    worker = PersonInput(surname="Сейітов", given_names="Бақыт")
+    return closed_with_worker_home(ws, worker, TODAY - timedelta(days=30)).id
 
 
 def test_closed_case_offers_record_skills_on_return(

@@ -8,16 +8,12 @@ already. What signing in needs is imported on a thread once the window has paint
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.config import Paths
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integration.cli_helpers import run_python
 
 # Printed by every probe: the loaded modules that the sign-in window must not need.
 HEAVY = r"""
@@ -29,22 +25,10 @@ def heavy():
 
 
 def run_probe(script: str, tmp_path: Path, *args: str) -> dict[str, list[str]]:
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", HEAVY + script, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    env = {"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    done = run_python(["-c", HEAVY + script, *args], env)
+    assert done.code == 0, done.err
+    return dict(json.loads(done.out.strip().splitlines()[-1]))
 
 
 def test_the_start_modules_import_no_orm_services_or_reports(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from app.services.records import (
     PersonInput,
 )
 from app.services.workspace import Workspace
+from tests.builders import wage_case
 
 OpenWs = Callable[[str], Workspace]
 TODAY = date.today()
@@ -337,14 +338,8 @@ def test_an_assignment_names_the_officer_in_the_readers_language(
         user = session.execute(select(User).where(User.username == "aigul")).scalar_one()
         user.full_name = "Айгүл Сәрсенбаева"
     service = CaseService(admin)
-    case = service.create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("unpaid_wages",),
-            received_at=date(2026, 11, 2),
-            person=PersonInput(surname="Құрманғалиқызы", given_names="Әсел"),
-        )
-    )
+    worker = PersonInput(surname="Құрманғалиқызы", given_names="Әсел")
+    case = wage_case(admin, worker, date(2026, 11, 2))
     service.assign(case.id, "aigul")
     set_language("ru")
     try:

@@ -16,6 +16,7 @@ from app.services.letters import LetterFields, LetterService
 from app.services.records import CaseChanges, CaseInput, OrganisationInput, PersonInput
 from app.services.users import SignatureDetails, UserService
 from app.services.workspace import Workspace
+from tests.builders import wage_case
 from tests.conftest import snapshot
 
 WsFactory = Callable[[str], Workspace]
@@ -24,23 +25,22 @@ TODAY = date(2026, 12, 1)
 
 @pytest.fixture
 def case_id(open_ws: WsFactory) -> str:
-    case = CaseService(open_ws("aigul"), today=TODAY).create_case(
-        CaseInput(
-            host_country="TR",
-            categories=("unpaid_wages",),
-            received_at=date(2026, 11, 2),
-            person=PersonInput(
-                surname="Нұрланова",
-                given_names="Айгүл",
-                surname_latin="NURLANOVA",
-                given_names_latin="AIGUL",
-                iin="940315400123",
-            ),
-            employer=OrganisationInput(name="Yıldız Lojistik", country="TR", city="Bursa"),
-            claims=({"amount": "45000", "currency": "TRY", "what": "wages"},),
-        )
+    worker = PersonInput(
+        surname="Нұрланова",
+        given_names="Айгүл",
+        surname_latin="NURLANOVA",
+        given_names_latin="AIGUL",
+        iin="940315400123",
     )
-    return case.id
+    return wage_case(
+        open_ws("aigul"),
+        worker,
+        date(2026, 11, 2),
+        host_country="TR",
+        today=TODAY,
+        employer=OrganisationInput(name="Yıldız Lojistik", country="TR", city="Bursa"),
+        claims=({"amount": "45000", "currency": "TRY", "what": "wages"},),
+    ).id
 
 
 def signature(name: str, latin: str, kk: str = "", ru: str = "", en: str = "") -> SignatureDetails:

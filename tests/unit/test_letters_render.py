@@ -35,6 +35,7 @@ from app.letters.fonts import FONT_DIR, FONT_FILES
 from app.letters.renderer import DocumentBuilder, date_long, money_text, short_name
 from app.letters.states import body
 from app.letters.templates import parse_blocks
+from tests.conftest import MISSION_NAME
 
 LANGS = ("kk", "ru", "en")
 HOSTILE = 'Kim & Sons <Ltd> "Best"'
@@ -51,11 +52,7 @@ ASSEL_DOCUMENTED: dict[str, Any] = {
 KAZAKH_SAMPLE = "Әә Ғғ Ққ Ңң Өө Ұұ Үү Һһ Іі"
 MISSION = MissionInfo(
     code="SEL",
-    name={
-        "kk": "Қазақстан Республикасының Корея Республикасындағы Елшілігі",
-        "ru": "Посольство Республики Казахстан в Республике Корея",
-        "en": "Embassy of the Republic of Kazakhstan in the Republic of Korea",
-    },
+    name=MISSION_NAME,
     address={
         "kk": "Корея Республикасы, Сеул, Ханнам-даэро, 100",
         "ru": "Республика Корея, Сеул, Ханнам-дэро, 100",

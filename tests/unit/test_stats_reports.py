@@ -31,14 +31,11 @@ from app.services.stats import (
     OrganisationCount,
     StatsFilter,
 )
+from tests.conftest import MISSION_NAME
 
 MISSION = MissionInfo(
     code="SEL",
-    name={
-        "kk": "Қазақстан Республикасының Корея Республикасындағы Елшілігі",
-        "ru": "Посольство Республики Казахстан в Республике Корея",
-        "en": "Embassy of the Republic of Kazakhstan in the Republic of Korea",
-    },
+    name=MISSION_NAME,
     address={"en": "Seoul"},
     phone="+82 2 000 0000",
     email="seoul@example.kz",

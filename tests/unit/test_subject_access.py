@@ -17,9 +17,10 @@ from app.config import Paths
 from app.db.models import AuditEntry
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.services.cases import CaseService
-from app.services.records import CaseInput, OrganisationInput, PersonInput
+from app.services.records import OrganisationInput, PersonInput
 from app.services.subject_access import collect, export_subject_access
 from app.services.workspace import Workspace
+from tests.builders import wage_case
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
 
@@ -41,15 +42,12 @@ PERSON = PersonInput(
 @pytest.fixture
 def case_id(ws: Workspace) -> str:
     service = CaseService(ws)
-    case = service.create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("unpaid_wages",),
-            received_at=date(2026, 11, 2),
-            person=PERSON,
-            employer=OrganisationInput(name="Daesung Metal Co", country="KR", city="Ansan"),
-            description="Үш ай бойы жалақы төленбеген.",
-        )
+    case = wage_case(
+        ws,
+        PERSON,
+        date(2026, 11, 2),
+        employer=OrganisationInput(name="Daesung Metal Co", country="KR", city="Ansan"),
+        description="Үш ай бойы жалақы төленбеген.",
     )
     service.add_event(case.id, "call", "Жұмыс берушімен сөйлестік.")
     service.add_attachment(case.id, "contract.pdf", b"%PDF contract", "application/pdf")

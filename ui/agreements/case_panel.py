@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -25,12 +25,28 @@ from ui.i18n_bridge import LanguageBridge
 from ui.palette import ERROR_TEXT, STANDARD_TEXT
 from ui.tasks import show_error
 from ui.widgets.columns import ColumnFit
+from ui.widgets.common import STRETCH, push_button, widget_row
 from ui.widgets.plain import plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1
 UNVERIFIED_COLOUR = QColor(ERROR_TEXT)
 STANDARD_COLOUR = QColor(STANDARD_TEXT)
+
+
+def _heading() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet("font-weight: bold;")
+    return label
+
+
+def _provisions(name: str, columns_key: str) -> tuple[QTreeWidget, ColumnFit]:
+    """A flat list of provisions in two columns, fitted and remembered under ``columns_key``."""
+    tree = QTreeWidget()
+    tree.setObjectName(name)
+    tree.setRootIsDecorated(False)
+    tree.setColumnCount(2)
+    return tree, ColumnFit(tree, columns_key, stretch=1, wrap=True)
 
 
 class ApplicableLawPanel(QWidget):
@@ -45,35 +61,18 @@ class ApplicableLawPanel(QWidget):
         self.service = AgreementService(workspace)
         self.case_id = case_id
         self.can_cite = workspace.actor.role in CASE_WORKERS
-        self.relevant_heading = QLabel()
-        self.relevant_heading.setStyleSheet("font-weight: bold;")
-        self.relevant = QTreeWidget()
-        self.relevant.setObjectName("relevant_provisions")
-        self.relevant.setRootIsDecorated(False)
-        self.relevant.setColumnCount(2)
-        self.relevant_columns = ColumnFit(self.relevant, "law_relevant", stretch=1, wrap=True)
-        self.cite_button = QPushButton()
-        self.cite_button.clicked.connect(self.cite_selected)
-        self.cited_heading = QLabel()
-        self.cited_heading.setStyleSheet("font-weight: bold;")
-        self.cited = QTreeWidget()
-        self.cited.setObjectName("cited_provisions")
-        self.cited.setRootIsDecorated(False)
-        self.cited.setColumnCount(2)
-        self.cited_columns = ColumnFit(self.cited, "law_cited", stretch=1, wrap=True)
-        self.remove_button = QPushButton()
-        self.remove_button.clicked.connect(self.remove_selected)
+        self.relevant_heading = _heading()
+        self.relevant, self.relevant_columns = _provisions("relevant_provisions", "law_relevant")
+        self.cite_button = push_button(self.cite_selected)
+        self.cited_heading = _heading()
+        self.cited, self.cited_columns = _provisions("cited_provisions", "law_cited")
+        self.remove_button = push_button(self.remove_selected)
         self.empty = QLabel()
         self.empty.setWordWrap(True)
         # The host's own statutes, as the contract review cites them (the same law in both).
-        self.host_heading = QLabel()
+        self.host_heading = _heading()
         self.host_heading.setWordWrap(True)  # a long heading must not widen the case panel
-        self.host_heading.setStyleSheet("font-weight: bold;")
-        self.host_law = QTreeWidget()
-        self.host_law.setObjectName("host_law")
-        self.host_law.setRootIsDecorated(False)
-        self.host_law.setColumnCount(2)
-        self.host_law_columns = ColumnFit(self.host_law, "law_host", stretch=1, wrap=True)
+        self.host_law, self.host_law_columns = _provisions("host_law", "law_host")
         self.outdated = QLabel()
         self.outdated.setWordWrap(True)
         self.outdated.setStyleSheet(f"color: {ERROR_TEXT};")
@@ -93,15 +92,11 @@ class ApplicableLawPanel(QWidget):
         layout.addWidget(self.relevant_heading)
         layout.addWidget(self.relevant, 2)
         layout.addWidget(self.empty)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.cite_button)
+        row = widget_row(STRETCH, self.cite_button)
         layout.addLayout(row)
         layout.addWidget(self.cited_heading)
         layout.addWidget(self.cited, 1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.remove_button)
+        row = widget_row(STRETCH, self.remove_button)
         layout.addLayout(row)
         layout.addWidget(self.source)
         self.cite_button.setVisible(self.can_cite)
@@ -196,23 +191,18 @@ class ApplicableLawPanel(QWidget):
         return [row.text(0) for row in top_items(self.cited)]
 
     def cite_selected(self) -> None:
-        item = self.relevant.currentItem()
-        if item is None or not self.can_cite:
-            return
-        try:
-            self.service.cite(self.case_id, str(item.data(0, ID_ROLE)))
-        except QorgauError as exc:
-            show_error(self, exc)
-            return
-        self.refresh()
-        self.citations_changed.emit()
+        self._change_citations(self.relevant, lambda row: self.service.cite(self.case_id, row))
 
     def remove_selected(self) -> None:
-        item = self.cited.currentItem()
+        self._change_citations(self.cited, self.service.uncite)
+
+    def _change_citations(self, tree: QTreeWidget, change: Callable[[str], object]) -> None:
+        """Cite, or stop citing, the row chosen in ``tree``; the lists then show the change."""
+        item = tree.currentItem()
         if item is None or not self.can_cite:
             return
         try:
-            self.service.uncite(str(item.data(0, ID_ROLE)))
+            change(str(item.data(0, ID_ROLE)))
         except QorgauError as exc:
             show_error(self, exc)
             return

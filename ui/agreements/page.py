@@ -44,6 +44,7 @@ from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.palette import ERROR_TEXT
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.columns import ColumnFit
+from ui.widgets.common import STRETCH, push_button, widget_row
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label, plain_tooltip
 
@@ -121,10 +122,7 @@ class InstrumentView(QWidget):
         layout.addWidget(self.no_provisions)
         layout.addWidget(self.notes_heading)
         layout.addWidget(self.notes)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_notes)
-        buttons.addWidget(self.notes_saved)
-        buttons.addStretch(1)
+        buttons = widget_row(self.save_notes, self.notes_saved, STRETCH)
         layout.addLayout(buttons)
         layout.addStretch(1)
         scroll = QScrollArea()
@@ -249,8 +247,7 @@ class CountryView(QWidget):
         for code, name in LANGUAGE_NAMES.items():
             self.sheet_lang.addItem(name, code)
         self.sheet_lang.setCurrentIndex(max(self.sheet_lang.findData(current_language()), 0))
-        self.sheet_button = QPushButton()
-        self.sheet_button.clicked.connect(self.ask_briefing_sheet)
+        self.sheet_button = push_button(self.ask_briefing_sheet)
         self.sheet_button.setVisible(workspace is not None)
         self.sheet_lang.setVisible(workspace is not None)
         self.sheet_task: BackgroundTask[None] | None = None
@@ -431,10 +428,7 @@ class AgreementsPage(QWidget):
         filters.addWidget(self.country, 1)
         left_layout.addLayout(filters)
         left_layout.addWidget(self.list, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count)
-        bottom.addStretch(1)
-        bottom.addWidget(self.legend)
+        bottom = widget_row(self.count, STRETCH, self.legend)
         left_layout.addLayout(bottom)
 
         self.instrument_view = InstrumentView(self.service, workspace.actor.role in NOTE_EDITORS)

@@ -16,7 +16,6 @@ from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -35,6 +34,7 @@ from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
+from ui.widgets.common import push_button
 from ui.widgets.dialogs import ReasonDialog
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_tooltip
@@ -77,12 +77,9 @@ class AttachmentsPanel(QWidget):
         self.columns = ColumnFit(self.tree, "attachments", stretch=NAME)
         self.tree.itemDoubleClicked.connect(lambda _item, _col: self.open_selected())
         self.tree.currentItemChanged.connect(lambda *_a: self._update_buttons())
-        self.add_button = QPushButton()
-        self.add_button.clicked.connect(self.choose_files)
-        self.open_button = QPushButton()
-        self.open_button.clicked.connect(self.open_selected)
-        self.remove_button = QPushButton()
-        self.remove_button.clicked.connect(self.remove_selected)
+        self.add_button = push_button(self.choose_files)
+        self.open_button = push_button(self.open_selected)
+        self.remove_button = push_button(self.remove_selected)
         buttons = QHBoxLayout()
         for button in (self.add_button, self.open_button, self.remove_button):
             buttons.addWidget(button)

@@ -28,6 +28,7 @@ from app.domain.claims import CLAIM_KINDS, MAX_CLAIMS, claims_json
 from app.errors import ValidationError
 from app.i18n import _, current_language
 from app.letters.phrases import claim_label
+from ui.widgets.common import STRETCH, keep_narrow, widget_row
 from ui.widgets.fields import DateField
 
 CURRENCIES = ("USD", "EUR", "KZT", "RUB", "KRW", "TRY", "AED", "QAR", "SAR", "GBP", "ILS", "KGS")
@@ -50,10 +51,7 @@ class ClaimRow(QFrame):
         for code in CLAIM_KINDS:
             self.kind.addItem(code, code)
         # Sized by characters, not by the longest label: Kazakh ones would widen the form.
-        self.kind.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.kind.setMinimumContentsLength(12)
+        keep_narrow(self.kind, 12)
         self.kind.view().setMinimumWidth(320)  # the open list still shows whole labels
         self.remove = QPushButton("×", self)
         self.remove.setMaximumWidth(32)
@@ -136,9 +134,7 @@ class ClaimsEditor(QWidget):
         self.list.setContentsMargins(0, 0, 0, 0)
         self.add_button = QPushButton(self)
         self.add_button.clicked.connect(self._add_clicked)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addStretch(1)
+        buttons = widget_row(self.add_button, STRETCH)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.list)

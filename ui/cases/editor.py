@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -57,9 +56,9 @@ from ui.icons import icon
 from ui.models.case_table_model import DEADLINE_SHAPES, deadline_label
 from ui.palette import DEADLINE_COLOURS, NEUTRAL_BADGE, ON_ACCENT
 from ui.private_temp import PrivateTempFolder
-from ui.tasks import BackgroundTask, TaskContext, show_error
+from ui.tasks import BackgroundTask, TaskContext, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, set_label
+from ui.widgets.common import ErrorLabel, push_button, set_label
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
 from ui.widgets.file_dialogs import in_documents
@@ -127,14 +126,10 @@ class CaseEditor(QWidget):
         self.badge = plain_label()
         self.badge_icon = QLabel()
         self.busy = BusyIndicator()
-        self.save_button = QPushButton()
-        self.save_button.clicked.connect(self.save)
-        self.close_button = QPushButton()
-        self.close_button.clicked.connect(self.request_close)
-        self.review_button = QPushButton()
-        self.review_button.clicked.connect(self._request_review)
-        self.letter_button = QPushButton()
-        self.letter_button.clicked.connect(self._request_letter)
+        self.save_button = push_button(self.save)
+        self.close_button = push_button(self.request_close)
+        self.review_button = push_button(self._request_review)
+        self.letter_button = push_button(self._request_letter)
         self.error = ErrorLabel()
         for button, shown in (
             (self.save_button, icon("save")),
@@ -191,14 +186,12 @@ class CaseEditor(QWidget):
 
     def _build_form(self) -> QScrollArea:
         """The worker, the case and the complaint, one group each, in a scroll area."""
-        self.export_button = QPushButton()
-        self.export_button.clicked.connect(self.ask_subject_access_export)
+        self.export_button = push_button(self.ask_subject_access_export)
         self.person_box = QGroupBox()
         person_layout = QVBoxLayout(self.person_box)
         person_layout.addWidget(self.person)
         # A case over with the worker home: their skills for the returnees' register.
-        self.skills_button = QPushButton()
-        self.skills_button.clicked.connect(self._request_skills)
+        self.skills_button = push_button(self._request_skills)
         person_layout.addWidget(self.skills_button, 0, Qt.AlignmentFlag.AlignRight)
         person_layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignRight)
         self.case_box = QGroupBox()
@@ -583,6 +576,11 @@ class CaseEditor(QWidget):
 
     def _case_changed_elsewhere(self, case: CaseDetail) -> None:
         """A timeline entry or attachment saved: new version, status and lists; edits stay."""
+        self._show_newer(case)
+        self.case_saved.emit(case.id)
+
+    def _show_newer(self, case: CaseDetail) -> None:
+        """The case as written now; unsaved edits in the form stay as typed."""
         if self.dirty:
             self.case = case
             self.timeline.set_case(case)
@@ -590,7 +588,6 @@ class CaseEditor(QWidget):
             self._show_heading()
         else:
             self.show_case(case)
-        self.case_saved.emit(case.id)
 
     def _data_changed(self, change: DataChanged) -> None:
         """Show what another part of the app wrote to the open case, keeping unsaved edits."""
@@ -603,13 +600,7 @@ class CaseEditor(QWidget):
             return
         if fresh == case:
             return  # our own save, already shown
-        if self.dirty:
-            self.case = fresh
-            self.timeline.set_case(fresh)
-            self.attachments.set_case(fresh)
-            self._show_heading()
-        else:
-            self.show_case(fresh)
+        self._show_newer(fresh)
         if change.touches("letter"):
             self.letters.refresh()
             self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
@@ -692,10 +683,8 @@ class CaseEditor(QWidget):
             self.error.show_message(_("Check whether the worker is already on file."))
         elif isinstance(exc, ValidationError):
             self.show_validation(exc)
-        elif isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
         else:
-            show_error(self, exc)  # logged in full, shown as an internal error
+            show_refusal(self, self.error, exc)  # anything unexpected is logged in full
 
     def _create_write(self) -> Callable[[], CaseDetail]:
         """The new case read from the form here; the returned write runs on a pool thread."""

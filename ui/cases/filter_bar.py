@@ -11,13 +11,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QLineEdit,
-    QPushButton,
     QWidget,
 )
 
 from app.domain.codes import CaseStatus, Category, Urgency, label
 from app.i18n import _
 from app.services.records import CaseFilter
+from ui.widgets.common import keep_narrow, push_button
 from ui.widgets.country_combo import CountryCombo
 
 SEARCH_DELAY_MS = 300
@@ -49,8 +49,7 @@ class CaseFilterBar(QWidget):
         self.officer = QComboBox()
         self.urgency = QComboBox()
         self.overdue = QCheckBox()
-        self.clear_button = QPushButton()
-        self.clear_button.clicked.connect(self.clear)
+        self.clear_button = push_button(self.clear)
         self.fill_choices()
         for combo, chars in (
             (self.status, 14),
@@ -61,10 +60,7 @@ class CaseFilterBar(QWidget):
         ):
             # Sized by a fixed number of characters, not by the longest entry: Kazakh and
             # Russian labels (and country names) would otherwise widen the whole window.
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(chars)
+            keep_narrow(combo, chars)
             combo.view().setMinimumWidth(320)  # the open list still shows whole labels
             combo.currentIndexChanged.connect(self._emit_now)
         self.overdue.toggled.connect(self._emit_now)

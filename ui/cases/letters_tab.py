@@ -5,10 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -20,7 +17,7 @@ from app.services.letters import LetterFilter, LetterInfo, LetterService
 from app.services.workspace import Workspace
 from ui.icons import icon
 from ui.letters.model import ADDRESSEE, CASE, KIND, LETTER_ROLE, SUBJECT, LetterTableModel
-from ui.widgets.common import ErrorLabel
+from ui.widgets.common import STRETCH, ErrorLabel, one_row_at_a_time, push_button, widget_row
 from ui.widgets.plain import plain_label
 
 
@@ -48,9 +45,7 @@ class CaseLettersPanel(QWidget):
         self.model = LetterTableModel()
         self.table = _LetterTable()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        one_row_at_a_time(self.table)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         # They are all this case's; the addressee is in the register. What is left fits the
@@ -65,12 +60,9 @@ class CaseLettersPanel(QWidget):
         self.table.activated_row.connect(self._open_index)
         self.empty = plain_label()
         self.error = ErrorLabel()
-        self.open_button = QPushButton()
-        self.open_button.clicked.connect(self.open_selected)
+        self.open_button = push_button(self.open_selected)
         self.open_button.setIcon(icon("external-link"))
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.open_button)
+        buttons = widget_row(STRETCH, self.open_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)

@@ -7,7 +7,6 @@ from dataclasses import replace
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -38,6 +37,7 @@ from ui.models.case_table_model import (
     CaseTableModel,
 )
 from ui.widgets.columns import ColumnFit
+from ui.widgets.common import one_row_at_a_time, push_button
 
 FILTER_KEY = "cases/filter"
 COLUMNS_KEY = "cases"  # the user's column widths, under "columns/cases"
@@ -107,9 +107,7 @@ class CaseListView(QWidget):
         self.model.officers = dict(officers)
         self.table = CaseTable()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        one_row_at_a_time(self.table)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
@@ -134,8 +132,7 @@ class CaseListView(QWidget):
         self.preset = CaseFilter()
         self.preset_label = QLabel()
         self.preset_label.setObjectName("preset")
-        self.preset_clear = QPushButton()
-        self.preset_clear.clicked.connect(self.clear_preset)
+        self.preset_clear = push_button(self.clear_preset)
         self.preset_label.hide()
         self.preset_clear.hide()
         self.filters.clear_button.clicked.connect(self.clear_preset)

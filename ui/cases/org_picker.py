@@ -19,8 +19,9 @@ from app.i18n import _
 from app.services.organisations import OrganisationService
 from app.services.records import OrganisationInfo, OrganisationInput
 from ui.palette import ERROR_TEXT
-from ui.tasks import BackgroundTask, show_error
+from ui.tasks import BackgroundTask, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
+from ui.widgets.common import keep_narrow, push_button
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import literal_html, plain_label, plain_message
@@ -126,10 +127,7 @@ class OrganisationDialog(ValidatingDialog):
         QDialog.accept(self)
 
     def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
-        else:
-            show_error(self, exc)
+        show_refusal(self, self.error, exc)
 
     def reject(self) -> None:
         if self.task is None or not self.task.running:
@@ -153,15 +151,10 @@ class OrganisationPicker(QWidget):
         self.combo.setEditable(False)
         # Grows with the form but may narrow to 14 characters (full names in the list), so the
         # case form fits beside the timeline at 1366×768.
-        self.combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.combo.setMinimumContentsLength(14)
+        keep_narrow(self.combo, 14)
         self.combo.currentIndexChanged.connect(self._selection_changed)
-        self.add_button = QPushButton()
-        self.add_button.clicked.connect(self.add_new)
-        self.edit_button = QPushButton()
-        self.edit_button.clicked.connect(self.edit_selected)
+        self.add_button = push_button(self.add_new)
+        self.edit_button = push_button(self.edit_selected)
         # Putting an employer or agency on the watchlist is the head of section's decision.
         self.watch_button = QPushButton()
         self.watch_button.setVisible(can_watchlist)

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -38,7 +37,7 @@ from app.services.people import PersonService
 from app.services.records import DuplicateMatch, PersonInfo, PersonInput
 from ui import palette
 from ui.tasks import LatestOnly, show_error
-from ui.widgets.common import set_label
+from ui.widgets.common import push_button, set_label
 from ui.widgets.fields import DateField, FieldBox
 from ui.widgets.plain import plain_label
 
@@ -96,8 +95,7 @@ class PersonForm(QWidget):
         self._finder = LatestOnly(self, people.ws.db.interrupt, resume=people.ws.db.resume)
         self._finder.delivered.connect(self._found_people)
         self._finder.failed.connect(self._find_failed)
-        self.new_button = QPushButton()
-        self.new_button.clicked.connect(self.start_new)
+        self.new_button = push_button(self.start_new)
         self.new_button.hide()
         find_row = QHBoxLayout()
         find_row.addWidget(self.finder, 1)
@@ -185,8 +183,7 @@ class PersonForm(QWidget):
         self.duplicates.setStyleSheet(WARNING_STYLE)
         self.duplicates.linkActivated.connect(self.use_existing)
         self.duplicates.hide()
-        self.force_button = QPushButton()
-        self.force_button.clicked.connect(self._force_new)
+        self.force_button = push_button(self._force_new)
         self.force_button.hide()
 
     def _build_layout(self, find_row: QHBoxLayout, main_fields: list[str]) -> None:

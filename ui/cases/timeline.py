@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -19,14 +18,13 @@ from PySide6.QtWidgets import (
 
 from app.domain.codes import CaseStatus, EventKind, label
 from app.domain.workflow import reason_required
-from app.errors import QorgauError
 from app.i18n import _, format_datetime
 from app.services.cases import TIMELINE_KINDS, CaseService, undoable_status_change, utc_now
 from app.services.records import CaseDetail, EventInfo
 from ui.palette import MUTED_TEXT
-from ui.tasks import BackgroundTask, show_error
+from ui.tasks import BackgroundTask, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel
+from ui.widgets.common import STRETCH, ErrorLabel, keep_narrow, push_button, widget_row
 from ui.widgets.dialogs import ReasonDialog
 
 EVENT_KINDS = frozenset(k.value for k in EventKind)
@@ -87,35 +85,23 @@ class TimelinePanel(QWidget):
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
         self.text.setFixedHeight(70)
-        self.add_button = QPushButton()
-        self.add_button.clicked.connect(self.add_entry)
+        self.add_button = push_button(self.add_entry)
         self.error = ErrorLabel()
         self.status_label = QLabel()
         self.target = QComboBox()
         # Narrow enough to leave the case form its room at 1366×768 (the list shows names whole).
-        self.target.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.target.setMinimumContentsLength(12)
-        self.status_button = QPushButton()
-        self.status_button.clicked.connect(self.change_status)
-        self.undo_button = QPushButton()
-        self.undo_button.clicked.connect(self.undo_status)
+        keep_narrow(self.target, 12)
+        self.status_button = push_button(self.change_status)
+        self.undo_button = push_button(self.undo_status)
 
-        entry_row = QHBoxLayout()
-        entry_row.addWidget(self.kind)
-        entry_row.addStretch(1)
-        entry_row.addWidget(self.add_button)
+        entry_row = widget_row(self.kind, STRETCH, self.add_button)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status_label)
         status_row.addWidget(self.target, 1)
         status_row.addWidget(self.status_button)
         # On a row of its own: beside the others it made the panel too wide for the form at
         # 1366×768 in Kazakh and Russian.
-        undo_row = QHBoxLayout()
-        undo_row.addStretch(1)
-        undo_row.addWidget(self.busy)
-        undo_row.addWidget(self.undo_button)
+        undo_row = widget_row(STRETCH, self.busy, self.undo_button)
         # Everything that writes, in one widget: disabled as one while a write runs.
         self.controls = QWidget()
         controls = QVBoxLayout(self.controls)
@@ -254,10 +240,7 @@ class TimelinePanel(QWidget):
         self.task = task.success(done).failure(refused).run_in_background()
 
     def _show_refusal(self, exc: BaseException) -> None:
-        if isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
-        else:
-            show_error(self, exc)
+        show_refusal(self, self.error, exc)
 
     def _changed(self, detail: CaseDetail) -> None:
         """A write went through: the panel shows the new case, the editor hears of it."""

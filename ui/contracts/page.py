@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -50,7 +49,7 @@ from app.services.legal_tables import SUBJECT_RULES
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.palette import ERROR_TEXT
-from ui.widgets.common import ErrorLabel
+from ui.widgets.common import STRETCH, ErrorLabel, push_button, widget_row
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label
 
@@ -296,10 +295,8 @@ class ContractReviewPage(QWidget):
         self.indicators.setWordWrap(True)
         self.status = plain_label()
         self.status.setWordWrap(True)
-        self.new_button = QPushButton()
-        self.new_button.clicked.connect(lambda: self.start(ReviewSubject()))
-        self.save_button = QPushButton()
-        self.save_button.clicked.connect(self.save)
+        self.new_button = push_button(lambda: self.start(ReviewSubject()))
+        self.save_button = push_button(self.save)
         self.report_language = QComboBox()
         for code in LANGUAGES:
             self.report_language.addItem(LANGUAGE_NAMES[code], code)
@@ -321,10 +318,7 @@ class ContractReviewPage(QWidget):
 
         results = QWidget()
         right = QVBoxLayout(results)
-        risk_row = QHBoxLayout()
-        risk_row.addWidget(self.risk_title)
-        risk_row.addWidget(self.risk_badge)
-        risk_row.addStretch(1)
+        risk_row = widget_row(self.risk_title, self.risk_badge, STRETCH)
         right.addLayout(risk_row)
         right.addWidget(self.risk_reasons)
         right.addWidget(self.outdated)
@@ -333,12 +327,9 @@ class ContractReviewPage(QWidget):
         right.addWidget(self.sources)
         right.addWidget(self.indicators_title)
         right.addWidget(self.indicators)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.report_language)
-        buttons.addWidget(self.export_button)
+        buttons = widget_row(
+            self.new_button, STRETCH, self.save_button, self.report_language, self.export_button
+        )
         right.addLayout(buttons)
         right.addWidget(self.status)
 

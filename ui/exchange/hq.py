@@ -7,7 +7,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
@@ -19,7 +18,7 @@ from app.i18n import _
 from app.services.keys import TrustedKey
 from ui.widgets.common import set_label
 from ui.widgets.dialogs import ValidatingDialog
-from ui.widgets.file_dialogs import in_documents
+from ui.widgets.file_dialogs import save_path
 
 
 def split_numbers(text: str) -> list[str]:
@@ -28,10 +27,7 @@ def split_numbers(text: str) -> list[str]:
 
 
 def choose_bundle_file(parent: QWidget, title: str, suggested: str) -> Path | None:
-    name, _filter = QFileDialog.getSaveFileName(
-        parent, title, in_documents(suggested), _("Qorgau bundles (*.qbundle)")
-    )
-    return Path(name) if name else None
+    return save_path(parent, title, suggested, _("Qorgau bundles (*.qbundle)"))
 
 
 class TransferDialog(ValidatingDialog):

@@ -23,7 +23,7 @@ from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
 from app.services.keys import IdentityPlace, KeyService, TrustedKey
-from ui.widgets.common import set_label
+from ui.widgets.common import STRETCH, push_button, set_label, widget_row
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import plain_tooltip
 
@@ -198,11 +198,8 @@ class TrustedKeysBox(QGroupBox):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.trust_button = QPushButton()
-        self.trust_button.clicked.connect(self.trust_key)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.trust_button)
+        self.trust_button = push_button(self.trust_key)
+        buttons = widget_row(STRETCH, self.trust_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)

@@ -39,8 +39,15 @@ from ui.exchange.keys import OwnKeysBox, TrustedKeysBox
 from ui.icons import icon
 from ui.palette import WARNING_STYLE
 from ui.tasks import BackgroundTask, TaskContext
-from ui.widgets.common import ErrorLabel
-from ui.widgets.file_dialogs import in_documents
+from ui.widgets.common import (
+    STRETCH,
+    ErrorLabel,
+    keep_narrow,
+    one_row_at_a_time,
+    push_button,
+    widget_row,
+)
+from ui.widgets.file_dialogs import in_documents, save_path
 from ui.widgets.plain import plain_label
 
 if TYPE_CHECKING:
@@ -82,10 +89,7 @@ class ExchangePage(QWidget):
         # Only the trusted headquarters' keys are offered: a bundle sent to any other key can
         # be read by whoever holds it (12,220 records once went to a key nobody checked).
         self.recipient_choice = QComboBox()
-        self.recipient_choice.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.recipient_choice.setMinimumContentsLength(30)
+        keep_narrow(self.recipient_choice, 30)
         self.recipient_label.setBuddy(self.recipient_choice)
         # Another key: only on purpose, typed in full, with the risk spelt out beside it.
         self.other_key = QCheckBox()
@@ -145,9 +149,7 @@ class ExchangePage(QWidget):
         """The conflicts: the list, the fields side by side, the two choices."""
         self.conflict_box = QGroupBox()
         self.conflict_list = QTableWidget(0, 3)
-        self.conflict_list.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.conflict_list.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.conflict_list.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        one_row_at_a_time(self.conflict_list)
         self.conflict_list.itemSelectionChanged.connect(self._show_conflict)
         self.conflict_list.horizontalHeader().setStretchLastSection(True)
         self.conflict_fields = QTableWidget(0, 3)
@@ -157,10 +159,7 @@ class ExchangePage(QWidget):
         self.take_remote = QPushButton()
         self.keep_local.clicked.connect(lambda: self.resolve_selected("local"))
         self.take_remote.clicked.connect(lambda: self.resolve_selected("remote"))
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.keep_local)
-        buttons.addWidget(self.take_remote)
+        buttons = widget_row(STRETCH, self.keep_local, self.take_remote)
         conflict_layout = QVBoxLayout(self.conflict_box)
         split = QSplitter()
         split.addWidget(self.conflict_list)
@@ -171,10 +170,8 @@ class ExchangePage(QWidget):
     def _build_hq_box(self) -> None:
         """Headquarters only: transfer cases, send the agreements library."""
         self.hq_box = QGroupBox()
-        self.transfer_button = QPushButton()
-        self.transfer_button.clicked.connect(self.choose_transfer)
-        self.library_button = QPushButton()
-        self.library_button.clicked.connect(self.choose_library_file)
+        self.transfer_button = push_button(self.choose_transfer)
+        self.library_button = push_button(self.choose_library_file)
         self.hq_summary = plain_label()
         self.hq_summary.setWordWrap(True)
         hq_layout = QHBoxLayout(self.hq_box)
@@ -310,14 +307,11 @@ class ExchangePage(QWidget):
         """Check the key first: nobody picks a file name for a bundle that cannot be sent."""
         if self.check_recipient() is None:
             return
-        name, _filter = QFileDialog.getSaveFileName(
-            self,
-            _("Export bundle"),
-            in_documents("qorgau.qbundle"),
-            _("Qorgau bundles (*.qbundle)"),
+        path = save_path(
+            self, _("Export bundle"), "qorgau.qbundle", _("Qorgau bundles (*.qbundle)")
         )
-        if name:
-            self.export_to(Path(name))
+        if path:
+            self.export_to(path)
 
     def export_to(self, path: Path) -> BackgroundTask[Any]:
         recipient = self.chosen_recipient()

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -31,6 +30,7 @@ from app.services.consolidation import (
 )
 from app.services.workspace import Workspace
 from ui.tasks import TaskContext, run_in_background
+from ui.widgets.common import STRETCH, push_button, widget_row
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,7 @@ class HqPage(QWidget):
         self.shown_overdue: list[OverdueCase] = []
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.refresh_button = QPushButton()
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button = push_button(self.refresh)
         self.mission_label = QLabel()
         self.mission_filter = QComboBox()
         self.mission_label.setBuddy(self.mission_filter)
@@ -79,10 +78,7 @@ class HqPage(QWidget):
         self.repeats = _table(5)
         overdue_tab = QWidget()
         overdue_layout = QVBoxLayout(overdue_tab)
-        filter_row = QHBoxLayout()
-        filter_row.addWidget(self.mission_label)
-        filter_row.addWidget(self.mission_filter)
-        filter_row.addStretch(1)
+        filter_row = widget_row(self.mission_label, self.mission_filter, STRETCH)
         overdue_layout.addLayout(filter_row)
         overdue_layout.addWidget(self.overdue)
         self.tabs.addTab(self.missions, "")

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -32,9 +31,9 @@ from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.letters.preview import PdfPreview
 from ui.palette import WARNING_STYLE
-from ui.tasks import BackgroundTask, show_error
+from ui.tasks import BackgroundTask, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, set_label
+from ui.widgets.common import ErrorLabel, push_button, set_label, unlabelled_rows
 from ui.widgets.fields import qt_date_format
 
 PREVIEW_DELAY_MS = 700  # a pause in typing this long re-renders the preview
@@ -122,33 +121,35 @@ class LetterDialog(QDialog):
         incoming.addWidget(self.reply)
         incoming.addWidget(self.incoming_number, 1)
         incoming.addWidget(self.incoming_date)
-        self.form = QFormLayout()
-        self.form.addRow("", self.kind)
-        self.form.addRow("", self.lang)
-        self.form.addRow("", self.organisation)
-        self.form.addRow("", self.organisation_dative)
-        self.form.addRow("", self.addressee_name)
-        self.form.addRow("", self.position)
-        self.form.addRow("", self.addressee_sex)
-        self.form.addRow("", self.address)
-        self.form.addRow("", self.forward_to)
-        self.form.addRow("", self.subject)
         self.incoming_row = QWidget()
         self.incoming_row.setLayout(incoming)
         incoming.setContentsMargins(0, 0, 0, 0)
-        self.form.addRow("", self.incoming_row)
-        self.form.addRow("", self.facts)
-        self.form.addRow("", self.requests)
-        self.form.addRow("", self.free_text)
-        self.form.addRow("", self.enclosures)
-        self.form.addRow("", self.share_identity)
-        self.form.addRow("", self.signer)
+        self.form = QFormLayout()
+        unlabelled_rows(
+            self.form,
+            self.kind,
+            self.lang,
+            self.organisation,
+            self.organisation_dative,
+            self.addressee_name,
+            self.position,
+            self.addressee_sex,
+            self.address,
+            self.forward_to,
+            self.subject,
+            self.incoming_row,
+            self.facts,
+            self.requests,
+            self.free_text,
+            self.enclosures,
+            self.share_identity,
+            self.signer,
+        )
 
     def _build_buttons(self) -> None:
         """Save, Cancel and Preview, and the timer that refreshes the preview."""
         self.error = ErrorLabel()
-        self.preview_button = QPushButton()
-        self.preview_button.clicked.connect(self.show_preview)
+        self.preview_button = push_button(self.show_preview)
         # The preview follows the editor: a pause in typing re-renders it; until then it is
         # marked out of date.
         self.refresh_timer = QTimer(self)
@@ -403,10 +404,7 @@ class LetterDialog(QDialog):
         super().accept()
 
     def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
-        else:
-            show_error(self, exc)
+        show_refusal(self, self.error, exc)
 
     def reject(self) -> None:
         if self.task is not None and self.task.running:

@@ -14,9 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -63,8 +61,9 @@ from ui.letters.preview import PdfPreview
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
+from ui.widgets.common import one_row_at_a_time
 from ui.widgets.dialogs import confirm
-from ui.widgets.file_dialogs import in_documents
+from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_message
 
 FIRST_YEAR = 2020
@@ -139,9 +138,7 @@ class LettersPage(QWidget):
         self.model = LetterTableModel()
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        one_row_at_a_time(self.table)
         self.table.verticalHeader().hide()
         # One line a letter: more of the register in view.
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
@@ -359,18 +356,23 @@ class LettersPage(QWidget):
             refresh_after_failure=info.id,
         )
 
-    def ask_issue(self) -> None:
+    def _ask_about_selected(
+        self, title: str, question: str, then: Callable[[str], None], button: str
+    ) -> None:
+        """Ask ``question`` about the selected letter; ``then`` gets its id once confirmed."""
         info = self.selected()
         if info is None:
             return
-        self.confirm_box = confirm(
-            self,
+        self.confirm_box = confirm(self, title, question, lambda: then(info.id), button)
+
+    def ask_issue(self) -> None:
+        self._ask_about_selected(
             _("Issue the letter"),
             _(
                 "Issuing gives the letter the next outgoing number and enters it in the "
                 "register for good. Issue it now?"
             ),
-            lambda: self._issue_confirmed(info.id),
+            self._issue_confirmed,
             _("Issue"),
         )
 
@@ -390,14 +392,10 @@ class LettersPage(QWidget):
         self.letter_issued.emit(info)
 
     def ask_discard(self) -> None:
-        info = self.selected()
-        if info is None:
-            return
-        self.confirm_box = confirm(
-            self,
+        self._ask_about_selected(
             _("Discard the letter"),
             _("Discard this draft? It has no number and leaves no trace in the register."),
-            lambda: self._discard(info.id),
+            self._discard,
             _("Discard"),
         )
 
@@ -440,11 +438,9 @@ class LettersPage(QWidget):
         if info is None:
             return
         suggested = (info.outgoing_number or _("draft")).replace("/", "-") + ".pdf"
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save the letter"), in_documents(suggested), _("PDF files (*.pdf)")
-        )
+        path = save_path(self, _("Save the letter"), suggested, _("PDF files (*.pdf)"))
         if path:
-            self.save_to(Path(path))
+            self.save_to(path)
 
     def save_to(self, path: Path) -> None:
         """Write the selected letter: an issued letter's registered PDF, else a draft."""

@@ -10,7 +10,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHeaderView,
     QPushButton,
     QTableWidget,
@@ -25,7 +24,7 @@ from app.i18n import _, current_language, format_date, ngettext
 from app.reports import case_list_table
 from app.reports.export import write_csv
 from app.services.records import CaseRow
-from ui.widgets.file_dialogs import in_documents
+from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_label
 
 
@@ -118,12 +117,10 @@ class CaseListDialog(QDialog):
         return write_csv([table], path)[0]
 
     def _ask_csv(self) -> None:
-        name, _chosen = QFileDialog.getSaveFileName(
-            self, _("Export the list"), in_documents("qorgau-cases.csv"), "CSV (*.csv)"
-        )
-        if not name:
+        path = save_path(self, _("Export the list"), "qorgau-cases.csv", "CSV (*.csv)")
+        if path is None:
             return
         try:
-            self.export_csv(Path(name))
+            self.export_csv(path)
         except QorgauError as exc:
             self.count_label.setText(str(exc))

@@ -9,9 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,8 +29,9 @@ from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.returnees.dialog import RegionCombo, ReturneeDialog
 from ui.tasks import BackgroundTask, TaskContext, show_error
+from ui.widgets.common import STRETCH, keep_narrow, one_row_at_a_time, widget_row
 from ui.widgets.dialogs import confirm
-from ui.widgets.file_dialogs import in_documents
+from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_label
 
 Index = QModelIndex | QPersistentModelIndex
@@ -146,10 +145,7 @@ class ReturneesPage(QWidget):
         self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
         self.occupation = QComboBox()
         # The major groups' titles are long: the combo keeps to a width, the popup shows them.
-        self.occupation.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.occupation.setMinimumContentsLength(22)
+        keep_narrow(self.occupation, 22)
         self.region = RegionCombo()
         self.skill = QLineEdit()
         self.skill.setClearButtonEnabled(True)
@@ -167,9 +163,7 @@ class ReturneesPage(QWidget):
         self.model = ReturneeTableModel(self.service)
         self.view = QTableView()
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        one_row_at_a_time(self.view)
         self.view.verticalHeader().hide()
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -189,12 +183,9 @@ class ReturneesPage(QWidget):
             label.setBuddy(field)
             filters.addWidget(label)
             filters.addWidget(field, 1 if field is self.skill else 0)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.edit_button)
-        buttons.addWidget(self.withdraw_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.export_button)
+        buttons = widget_row(
+            self.add_button, self.edit_button, self.withdraw_button, STRETCH, self.export_button
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(filters)
@@ -327,14 +318,14 @@ class ReturneesPage(QWidget):
         self.apply_filter()
 
     def export(self) -> None:
-        name, _chosen = QFileDialog.getSaveFileName(
+        path = save_path(
             self,
             _("Export the register"),
-            in_documents("returnees.xlsx"),
+            "returnees.xlsx",
             _("Excel workbook (*.xlsx);;CSV (*.csv)"),
         )
-        if name:
-            self.export_to(Path(name))
+        if path:
+            self.export_to(path)
 
     def export_to(self, target: Path) -> BackgroundTask[int]:
         """Write the register (the filter shown) off the GUI thread."""

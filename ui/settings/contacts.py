@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit
 
 from app.errors import QorgauError
 from app.i18n import LANGUAGES, _
@@ -15,7 +15,7 @@ from app.services.briefing import (
 )
 from app.services.workspace import Workspace
 from ui.tasks import show_error
-from ui.widgets.common import set_label
+from ui.widgets.common import STRETCH, push_button, set_label, widget_row
 
 
 class MissionContactsBox(QGroupBox):
@@ -38,11 +38,8 @@ class MissionContactsBox(QGroupBox):
             edit.setMaxLength(MAX_HOURS)
             self.hours[lang] = edit
             self.form.addRow("", edit)
-        self.save_button = QPushButton()
-        self.save_button.clicked.connect(self.save)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addStretch(1)
+        self.save_button = push_button(self.save)
+        buttons = widget_row(self.save_button, STRETCH)
         self.form.addRow(buttons)
         for edit in (self.hotline, *self.hours.values()):
             edit.setReadOnly(not self.editable)

@@ -7,7 +7,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -34,7 +33,7 @@ from ui.recovery import RecoveryKeyDialog
 from ui.settings.contacts import MissionContactsBox
 from ui.settings.users import UsersPanel
 from ui.tasks import BackgroundTask, show_error
-from ui.widgets.common import LanguageCombo, set_label
+from ui.widgets.common import STRETCH, LanguageCombo, push_button, set_label, widget_row
 from ui.widgets.dialogs import PasswordDialog, confirm
 
 
@@ -81,17 +80,13 @@ class SettingsPage(QScrollArea):
         self.forget_button.setEnabled(self.store.is_system)
         self.forget_button.setVisible(not self.on_server)
         self.forget_button.clicked.connect(self.forget_this_computer)
-        self.password_button = QPushButton()
-        self.password_button.clicked.connect(self.change_own_password)
-        self.recovery_button = QPushButton()
-        self.recovery_button.clicked.connect(self.rotate_recovery_key)
+        self.password_button = push_button(self.change_own_password)
+        self.recovery_button = push_button(self.rotate_recovery_key)
         self.recovery_button.setVisible(is_admin and not self.on_server)
         self.recovery_dialog: RecoveryKeyDialog | None = None
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.password_button)
-        buttons.addWidget(self.forget_button)
-        buttons.addWidget(self.recovery_button)
-        buttons.addStretch(1)
+        buttons = widget_row(
+            self.password_button, self.forget_button, self.recovery_button, STRETCH
+        )
         security_layout = QVBoxLayout(self.security)
         security_layout.addWidget(self.keyring_state)
         security_layout.addLayout(buttons)

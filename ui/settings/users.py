@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -29,6 +28,7 @@ from app.services.users import Revocation, SignatureDetails, UserInfo, UserServi
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask
+from ui.widgets.common import push_button
 from ui.widgets.dialogs import (
     PasswordDialog,
     ValidatingDialog,
@@ -115,14 +115,10 @@ class UsersPanel(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.tree.currentItemChanged.connect(self._update_buttons)
-        self.add_button = QPushButton()
-        self.add_button.clicked.connect(self.add_user)
-        self.reset_button = QPushButton()
-        self.reset_button.clicked.connect(self.reset_password)
-        self.revoke_button = QPushButton()
-        self.revoke_button.clicked.connect(self.revoke_user)
-        self.signature_button = QPushButton()
-        self.signature_button.clicked.connect(self.edit_signature)
+        self.add_button = push_button(self.add_user)
+        self.reset_button = push_button(self.reset_password)
+        self.revoke_button = push_button(self.revoke_user)
+        self.signature_button = push_button(self.edit_signature)
         buttons = QHBoxLayout()
         for button in (
             self.add_button,
@@ -198,6 +194,12 @@ class UsersPanel(QWidget):
         task: BackgroundTask[object] = BackgroundTask(self, lambda _ctx: work())
         self.task = task.success(done or (lambda _result: self.reload())).run_in_background()
 
+    def _open(self, dialog: ValidatingDialog, on_accepted: Callable[[], None]) -> None:
+        """Show ``dialog`` (kept while it is open); ``on_accepted`` runs once it is accepted."""
+        dialog.accepted.connect(on_accepted)
+        self.dialog = dialog
+        dialog.open()
+
     def add_user(self) -> None:
         dialog = AddUserDialog(self, {u.username for u in self.users}, self.service.roles_to_give())
 
@@ -208,20 +210,17 @@ class UsersPanel(QWidget):
             full_name = dialog.full_name.text().strip()
             self._run(lambda: self.service.add(name, role, password, full_name))
 
-        dialog.accepted.connect(_add)
-        self.dialog = dialog
-        dialog.open()
+        self._open(dialog, _add)
 
     def edit_signature(self) -> None:
         info = self._selected_info()
         if info is None:
             return
         dialog = SignatureDialog(self, info)
-        dialog.accepted.connect(
-            lambda: self._run(lambda: self.service.set_signature(info.username, dialog.details()))
+        self._open(
+            dialog,
+            lambda: self._run(lambda: self.service.set_signature(info.username, dialog.details())),
         )
-        self.dialog = dialog
-        dialog.open()
 
     def reset_password(self) -> None:
         name = self.selected_username()
@@ -232,11 +231,10 @@ class UsersPanel(QWidget):
             _("Reset the password"),
             _("A new password for {name}. Tell it to them in person.").format(name=name),
         )
-        dialog.accepted.connect(
-            lambda: self._run(lambda: self.service.change_password(name, dialog.password.text()))
+        self._open(
+            dialog,
+            lambda: self._run(lambda: self.service.change_password(name, dialog.password.text())),
         )
-        self.dialog = dialog
-        dialog.open()
 
     def revoke_user(self) -> None:
         name = self.selected_username()

@@ -37,7 +37,7 @@ from app.i18n import _
 from ui import warm_up
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, TaskContext
-from ui.widgets.common import ErrorLabel, LanguageCombo, set_label
+from ui.widgets.common import ErrorLabel, LanguageCombo, set_label, unlabelled_rows
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import check_passwords, inform, password_field
 
@@ -175,7 +175,8 @@ class MissionPage(_Page):
         self.name_kk = QLineEdit()
         self.name_ru = QLineEdit()
         self.name_en = QLineEdit()
-        for widget in (
+        unlabelled_rows(
+            self.form,
             self.code,
             self.country,
             self.city,
@@ -183,8 +184,7 @@ class MissionPage(_Page):
             self.name_kk,
             self.name_ru,
             self.name_en,
-        ):
-            self.form.addRow("", widget)
+        )
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -229,7 +229,8 @@ class LetterheadPage(_Page):
         self.address_en = QLineEdit()
         self.phone = QLineEdit()
         self.email = QLineEdit()
-        for widget in (
+        unlabelled_rows(
+            self.form,
             self.city_kk,
             self.city_ru,
             self.address_kk,
@@ -237,8 +238,7 @@ class LetterheadPage(_Page):
             self.address_en,
             self.phone,
             self.email,
-        ):
-            self.form.addRow("", widget)
+        )
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -274,8 +274,7 @@ class AdminPage(_Page):
         self.test_server = QPushButton()
         self.server_status = QLabel()
         self.server_status.setWordWrap(True)
-        for widget in (self.username, self.password, self.repeat):
-            self.form.addRow("", widget)
+        unlabelled_rows(self.form, self.username, self.password, self.repeat)
         self.form.addRow(self.note)
         server_rows: tuple[QWidget, ...] = (self.on_server, self.server_url, self.test_server)
         for row in server_rows:

@@ -1,15 +1,69 @@
-"""Small shared pieces: an inline error label and a language chooser."""
+"""Small shared pieces, built one way everywhere: a button wired to its slot, a row of
+widgets, a list to open things from, unlabelled form rows, a combo sized by characters, an
+inline error label and a language chooser."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
 
 from app.i18n import LANGUAGES
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.palette import ERROR_TEXT
+
+
+def push_button(on_click: Callable[[], object]) -> QPushButton:
+    """A push button that calls ``on_click`` when pressed; its text is set in ``retranslate_ui``
+    with the rest of the page's words."""
+    button = QPushButton()
+    button.clicked.connect(on_click)
+    return button
+
+
+STRETCH = None
+"""In ``widget_row``: the free space, where a stretch takes it."""
+
+
+def widget_row(*items: QWidget | None) -> QHBoxLayout:
+    """A horizontal row of ``items``, in order; ``STRETCH`` marks where the free space goes."""
+    layout = QHBoxLayout()
+    for item in items:
+        if item is STRETCH:
+            layout.addStretch(1)
+        else:
+            layout.addWidget(item)
+    return layout
+
+
+def one_row_at_a_time(view: QAbstractItemView) -> None:
+    """A list to open things from: a click chooses one whole row, nothing is edited in place."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+
+def unlabelled_rows(form: QFormLayout, *fields: QWidget) -> None:
+    """A row for each of ``fields``, in order, labelled later by ``set_label``."""
+    for field in fields:
+        form.addRow("", field)
+
+
+def keep_narrow(combo: QComboBox, chars: int) -> None:
+    """Size ``combo`` by ``chars`` characters, not by its longest entry: Kazakh and Russian
+    labels would otherwise widen the form."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
 
 
 def set_label(form: QFormLayout, field: QWidget, text: str) -> None:

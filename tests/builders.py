@@ -1,0 +1,55 @@
+"""Cases the tests start from, built through the real service."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from app.services.cases import CaseService
+from app.services.records import CaseChanges, CaseDetail, CaseInput, PersonInput
+from app.services.workspace import Workspace
+
+# The worker of the design's example, as a case's JSON names her (``case add --json``).
+ASSEL_JSON = {
+    "surname": "Құрманғалиқызы",
+    "given_names": "Әсел",
+    "surname_latin": "KURMANGALIKYZY",
+    "given_names_latin": "ASSEL",
+    "iin": "940315400123",
+    "birth_date": "1994-03-15",
+}
+
+
+def wage_case(
+    ws: Workspace,
+    person: PersonInput,
+    received_at: date | None = None,
+    *,
+    host_country: str = "KR",
+    today: date | None = None,
+    allow_duplicate_person: bool = False,
+    **more: Any,
+) -> CaseDetail:
+    """``person``'s unpaid wages in ``host_country`` (the kind of case most tests need), received
+    on ``received_at`` (today when not given); ``more`` are further ``CaseInput`` fields."""
+    return CaseService(ws, today=today).create_case(
+        CaseInput(
+            host_country=host_country,
+            categories=("unpaid_wages",),
+            received_at=received_at or date.today(),
+            person=person,
+            **more,
+        ),
+        allow_duplicate_person=allow_duplicate_person,
+    )
+
+
+def closed_with_worker_home(
+    ws: Workspace, person: PersonInput, received_at: date, host_country: str = "KR"
+) -> CaseDetail:
+    """A wage case resolved and closed with the worker repatriated (``ws``'s user closes it)."""
+    cases = CaseService(ws)
+    case = wage_case(ws, person, received_at, host_country=host_country)
+    cases.set_status(case.id, "resolved", "Paid")
+    cases.update_case(case.id, CaseChanges(repatriated=True))
+    return cases.set_status(case.id, "closed", "Home")

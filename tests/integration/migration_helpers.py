@@ -1,0 +1,54 @@
+"""Taking a test database down and up the migration history."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, Engine
+
+from app.config import Paths
+from app.db import migrate
+from app.db.engine import Database
+from app.db.models import Base
+from app.services.workspace import Workspace
+
+
+def downgrade(connection: Connection, revision: str) -> None:
+    """Alembic's downgrade to ``revision``, on the caller's connection (and transaction)."""
+    from alembic import command
+
+    config = migrate.alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
+
+
+def downgraded(installation: Paths, ws: Workspace, revision: str) -> Database:
+    """Closes ``ws`` and opens its database on its own, taken down to ``revision``; the caller
+    disposes of it."""
+    key = ws.db.key
+    ws.close()
+    db = Database(installation.db, key)
+    try:
+        with db.engine.begin() as connection:
+            downgrade(connection, revision)
+    except BaseException:
+        db.dispose()
+        raise
+    return db
+
+
+def upgraded_from_first(engine: Engine, first: str) -> None:
+    """Up to ``first``, then to head in a second step, as an old installation is upgraded."""
+    with engine.begin() as connection:
+        migrate.upgrade_to(connection, first)
+    with engine.begin() as connection:
+        migrate.upgrade_to(connection, "head")
+
+
+def assert_at_head_as_the_models(connection: Connection) -> None:
+    """The database is at head and its schema is what the models declare."""
+    assert migrate.current_revision(connection) == migrate.head_revision()
+    context = MigrationContext.configure(
+        connection, opts={"include_object": migrate.include_object, "compare_type": True}
+    )
+    assert compare_metadata(context, Base.metadata) == []
