@@ -224,8 +224,9 @@ class LoginDialog(QDialog):
 
 
 def _unlock(paths: Paths, username: str, password: str) -> Workspace:
-    """On the sign-in worker thread: after the background imports of what sign-in needs."""
-    warm_up.wait_for_sign_in()
-    from app.services.installation import unlock
+    """On the sign-in worker thread: the key is derived while the background imports of what
+    sign-in needs finish (``app.services.sign_in`` itself imports no SQLAlchemy)."""
+    warm_up.wait_for_proof()
+    from app.services.sign_in import unlock
 
-    return unlock(paths, username, password)
+    return unlock(paths, username, password, prepare=warm_up.wait_for_sign_in)
