@@ -1,4 +1,4 @@
-"""The way to the sign-in window imports no ORM, services or report libraries (issue 17).
+"""The way to the sign-in window imports no ORM, services, report or keyring libraries (issue 17).
 
 Each check runs in a fresh interpreter, since this test process has imported everything
 already. What signing in needs is imported on a thread once the window has painted
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAVY = r"""
 import json, sys
 def heavy():
-    roots = ("sqlalchemy", "reportlab", "alembic", "app.db.models", "app.services.")
+    roots = ("sqlalchemy", "reportlab", "alembic", "keyring", "app.db.models", "app.services.")
     return sorted(m for m in sys.modules if m.startswith(roots) or m == "app.db.models")
 """
 
