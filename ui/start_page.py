@@ -187,6 +187,9 @@ class StartPage(QWidget):
         # Refresh on coming back, not on the first show (the constructor has just loaded).
         if key != "start":
             self._stale = True
+            if self.loading:  # left before the lists came: their reads would only compete
+                self._reader.cancel()
+                self.loading = False
         elif self._stale:
             self._stale = False
             self.refresh()

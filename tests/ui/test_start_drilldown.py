@@ -214,3 +214,38 @@ def test_the_start_page_fills_in_from_a_read_off_the_gui_thread(
     assert start.overdue.show_all.isEnabled()
     assert threading.current_thread().name not in threads
     window.close()
+
+
+def test_leaving_the_start_page_before_its_lists_came_stops_their_read(
+    qtbot: QtBot, bridge: LanguageBridge, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the case list at once: the Start page's reads would only compete with its
+    first page. They stop; coming back reads the lists again."""
+    from PySide6.QtCore import QThreadPool
+
+    from ui.main_window import MainWindow
+
+    add_cases(ws, 1, overdue=True)
+    gate = threading.Event()
+    list_cases = CaseService.list_cases
+
+    def held(self: CaseService, *args: object, **kwargs: object) -> object:
+        if threading.current_thread() is not threading.main_thread():
+            gate.wait(10)
+        return list_cases(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(CaseService, "list_cases", held)
+    window = MainWindow(ws, bridge)
+    qtbot.addWidget(window)
+    start = window.area_widget("start")
+    assert isinstance(start, StartPage) and start.loading
+    window.show_area("cases")
+    assert not start.loading
+    gate.set()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    QApplication.processEvents()
+    assert start.overdue.empty.text() == "Loading…"  # the stopped read delivered nothing
+    with qtbot.waitSignal(start.loaded, timeout=10_000):
+        window.show_area("start")
+    assert start.overdue.title() == "Overdue (1)"
+    window.close()
