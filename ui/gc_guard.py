@@ -12,16 +12,22 @@ thread collects each generation when its threshold has been passed, as the colle
 from __future__ import annotations
 
 import gc
+import time
 
 from PySide6.QtCore import QObject, QTimer
 
 INTERVAL_MS = 250  # at most this long between a threshold passed and its collection
+# A full collection walks every object the imports made (hundreds of thousands): the automatic
+# collector runs one only when many objects survived since the last, so this does one at most
+# this often.
+FULL_INTERVAL_S = 30.0
 
 
 class GuiThreadCollector(QObject):
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
         self.thresholds = gc.get_threshold()
+        self._last_full = time.monotonic()
         gc.disable()
         self._timer = QTimer(self)
         self._timer.setInterval(INTERVAL_MS)
@@ -31,12 +37,17 @@ class GuiThreadCollector(QObject):
     def collect_if_due(self) -> None:
         counts = gc.get_count()
         due = [
-            g
-            for g, (count, limit) in enumerate(zip(counts, self.thresholds, strict=True))
-            if count > limit
+            g for g, (n, limit) in enumerate(zip(counts, self.thresholds, strict=True)) if n > limit
         ]
-        if due:
-            gc.collect(max(due))
+        if not due:
+            return
+        generation = max(due)
+        now = time.monotonic()
+        if generation == 2 and now - self._last_full < FULL_INTERVAL_S:
+            generation = 1
+        elif generation == 2:
+            self._last_full = now
+        gc.collect(generation)
 
 
 def install(app: QObject) -> GuiThreadCollector:
