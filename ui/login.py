@@ -230,10 +230,7 @@ class LoginDialog(QDialog):
             remembered = remember_unlock(workspace, self.store)
         else:
             forget_unlock(workspace, self.store)
-        ui_settings.store_unlock_remembered(
-            self.paths.data_dir, workspace.actor.username, remembered
-        )
-        ui_settings.store_last_username(workspace.actor.username)
+        ui_settings.store_sign_in(self.paths.data_dir, workspace.actor.username, remembered)
         self.workspace = workspace
         super().accept()
 

@@ -4,7 +4,7 @@ Four short lists: my open cases, overdue cases, cases where life or liberty is a
 the latest activity. A double click (or Enter) opens the case in the Cases area.
 
 The lists and their counts are read off the GUI thread (``LatestOnly``): the window shows at
-once after sign-in with the sections marked as loading, and they fill in when the reads
+once after sign-in with the sections' counts shown as "…", and they fill in when the reads
 return (on a 100,000-case mission the eight queries took about a quarter of a second).
 """
 
@@ -77,14 +77,12 @@ class CaseSection(QGroupBox):
         self.total = 0
 
     def set_loading(self, title: str, flt: CaseFilter) -> None:
-        """Before the first read returns: the title, no count, and a note that it is coming."""
+        """Before the first read returns: the title with an ellipsis for its count, and no
+        rows, no empty note and no button yet."""
         self.filter = flt
         self.setTitle(f"{title} (…)")
-        self.show_all.setText(_("Open the list"))
-        self.show_all.setEnabled(False)
-        self.empty.setText(_("Loading…"))
-        self.empty.setVisible(True)
-        self.tree.setVisible(False)
+        for part in (self.tree, self.empty, self.show_all):
+            part.setVisible(False)
 
     def set_rows(
         self, rows: list[CaseRow], total: int, title: str, empty_text: str, flt: CaseFilter
@@ -122,6 +120,7 @@ class CaseSection(QGroupBox):
         self.empty.setText(empty_text)
         self.empty.setVisible(not rows)
         self.tree.setVisible(bool(rows))
+        self.show_all.setVisible(True)
 
     def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         self.case_opened.emit(item.data(0, Qt.ItemDataRole.UserRole))

@@ -36,8 +36,14 @@ def last_username() -> str:
     return value if isinstance(value, str) else ""
 
 
-def store_last_username(username: str) -> None:
-    settings().setValue("login/last_username", username)
+def store_sign_in(data_dir: Path, username: str, unlock_remembered: bool) -> None:
+    """Who signed in last, and whether they chose "Unlock on this computer" for this data
+    folder (``unlock_remembered``): one write of the settings file at each sign-in."""
+    stored = settings()
+    stored.setValue("login/last_username", username)
+    stored.setValue(
+        f"values/{_unlock_key(data_dir, username)}", "yes" if unlock_remembered else "no"
+    )
 
 
 def load_state(key: str) -> QByteArray | None:
@@ -69,7 +75,3 @@ def unlock_remembered(data_dir: Path, username: str) -> bool | None:
     load the keyring library before it paints when there is nothing to look for."""
     value = load_value(_unlock_key(data_dir, username))
     return {"yes": True, "no": False}.get(value)
-
-
-def store_unlock_remembered(data_dir: Path, username: str, remembered: bool) -> None:
-    save_value(_unlock_key(data_dir, username), "yes" if remembered else "no")
