@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from app.config import Paths  # noqa: E402
-from app.db.engine import CACHE_ENV, cache_kib, open_raw  # noqa: E402
+from app.db.raw import CACHE_ENV, cache_kib, open_raw  # noqa: E402
 from app.services import stats  # noqa: E402
 from app.services.demo import DEMO_PASSWORD, run_demo  # noqa: E402
 from app.services.installation import unlock  # noqa: E402

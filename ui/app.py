@@ -15,7 +15,7 @@ from app.errors import QorgauError
 from app.i18n import LANGUAGES, _, ngettext
 from app.resources import resource_path
 from app.security.keyring_store import SecretStore
-from ui import error_report, instance_lock, self_test, ui_settings, warm_up
+from ui import error_report, gc_guard, instance_lock, self_test, ui_settings, warm_up
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
 from ui.look import apply_look
@@ -44,6 +44,7 @@ def make_application() -> QApplication:
     apply_look(app)
     app.setWindowIcon(application_icon())
     install_wheel_guard(app)  # scrolling a form must not change its values
+    gc_guard.install(app)  # Qt objects are freed on the GUI thread, never on a worker
     return app
 
 

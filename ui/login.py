@@ -42,7 +42,11 @@ if TYPE_CHECKING:
 def try_keyring_login(paths: Paths, store: SecretStore) -> Workspace | None:
     """Open silently for the last user if they chose "unlock on this computer"."""
     username = ui_settings.last_username()
-    if not username or not store.is_system or not paths.is_initialised():
+    if not username or not paths.is_initialised():
+        return None
+    if ui_settings.unlock_remembered(paths.data_dir, username) is False:
+        return None  # nothing to look for: the keyring library stays unloaded until painted
+    if not store.is_system:
         return None
     from app.services.installation import unlock_with_keyring
 
@@ -114,8 +118,11 @@ class LoginDialog(QDialog):
         self.setMinimumWidth(420)
         self.setTabOrder(self.username, self.password)
         self.setTabOrder(self.password, self.remember)
-        if not self.store.is_system:
-            self.remember.setEnabled(False)
+        # Whether a system keyring exists: loading the keyring library costs about as much
+        # as painting this window, so a default store is asked once the window has painted.
+        self._keyring: bool | None = None
+        if store is not None and store.backend_given:
+            self._check_keyring()
         # An HQ on a database server: each user signs in with their own server account every
         # time (no key to keep here), and no recovery key exists (the server's admin helps).
         self.on_server = paths.server.exists()
@@ -134,9 +141,9 @@ class LoginDialog(QDialog):
         self.remember.setText(_("&Unlock on this computer"))
         self.forgot.setText(_("Forgot all passwords?"))
         self.remember.setToolTip(
-            _("Keep the key in this computer's keyring, so Qorgau opens without a password.")
-            if self.store.is_system
-            else self.store.unavailable_message()
+            self.store.unavailable_message()
+            if self._keyring is False
+            else _("Keep the key in this computer's keyring, so Qorgau opens without a password.")
         )
         self.sign_in_button.setText(_("Sign in"))
         self.quit_button.setText(_("Quit"))
@@ -149,9 +156,20 @@ class LoginDialog(QDialog):
             # Once painted, what signing in needs is imported while the user types.
             self._warming_up = True
             QTimer.singleShot(0, warm_up.start)
+            if self._keyring is None:
+                QTimer.singleShot(0, self._check_keyring)
+
+    def _check_keyring(self) -> None:
+        """Without a system keyring "Unlock on this computer" is disabled, and says why."""
+        self._keyring = self.store.is_system
+        self.remember.setEnabled(self._keyring and not self._busy())
+        self.retranslate_ui()
+
+    def _busy(self) -> bool:
+        return self._task is not None and self._task.running
 
     def accept(self) -> None:
-        if self._task is not None and self._task.running:
+        if self._busy():
             return
         username = self.username.text().strip()
         password = self.password.text()
@@ -195,7 +213,9 @@ class LoginDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.username, self.password, self.remember, self.buttons):
-            widget.setEnabled(not busy and (widget is not self.remember or self.store.is_system))
+            widget.setEnabled(
+                not busy and (widget is not self.remember or self._keyring is not False)
+            )
         if busy:
             self.setCursor(Qt.CursorShape.BusyCursor)
         else:
@@ -205,11 +225,12 @@ class LoginDialog(QDialog):
         from app.services.installation import forget_unlock, remember_unlock
 
         self._set_busy(False)
+        remembered = False
         if self.remember.isChecked() and not self.on_server:
-            remember_unlock(workspace, self.store)
+            remembered = remember_unlock(workspace, self.store)
         else:
             forget_unlock(workspace, self.store)
-        ui_settings.store_last_username(workspace.actor.username)
+        ui_settings.store_sign_in(self.paths.data_dir, workspace.actor.username, remembered)
         self.workspace = workspace
         super().accept()
 
@@ -224,8 +245,9 @@ class LoginDialog(QDialog):
 
 
 def _unlock(paths: Paths, username: str, password: str) -> Workspace:
-    """On the sign-in worker thread: after the background imports of what sign-in needs."""
-    warm_up.wait_for_sign_in()
-    from app.services.installation import unlock
+    """On the sign-in worker thread: the key is derived while the background imports of what
+    sign-in needs finish (``app.services.sign_in`` itself imports no SQLAlchemy)."""
+    warm_up.wait_for_proof()
+    from app.services.sign_in import unlock
 
-    return unlock(paths, username, password)
+    return unlock(paths, username, password, prepare=warm_up.wait_for_sign_in)

@@ -359,14 +359,24 @@ class LatestOnly(QObject):
     def is_current(self, generation: int) -> bool:
         return generation == self.generation
 
+    def cancel(self) -> None:
+        """Nobody waits for the answers any more (the view was left): the pending request is
+        dropped, the running one is stopped, and nothing more is delivered."""
+        with self._lock:
+            self.generation += 1
+            self._pending = None
+            if self._worker is not None and self._interrupt is not None:
+                self._interrupt(self._worker)
+
     def _take(self) -> tuple[int, list[Callable[[], Any]]] | None:
         with self._lock:
             job, self._pending = self._pending, None
             self._serving = job is not None
             self._worker = threading.get_ident() if job is not None else None
-            if job is not None and self._resume is not None:
+            if self._resume is not None:
                 # Under the lock: an interrupt meant for the request before this one (which
-                # found no statement to stop) must not stop this one.
+                # found no statement to stop) must not stop this one, nor, when the worker
+                # leaves, whatever the pool's thread runs next.
                 self._resume(threading.get_ident())
             return job
 

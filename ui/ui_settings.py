@@ -7,6 +7,9 @@ mission's policy and lives in the database (``app.services.settings``).
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings
 
 from app.i18n import LANGUAGES
@@ -33,8 +36,14 @@ def last_username() -> str:
     return value if isinstance(value, str) else ""
 
 
-def store_last_username(username: str) -> None:
-    settings().setValue("login/last_username", username)
+def store_sign_in(data_dir: Path, username: str, unlock_remembered: bool) -> None:
+    """Who signed in last, and whether they chose "Unlock on this computer" for this data
+    folder (``unlock_remembered``): one write of the settings file at each sign-in."""
+    stored = settings()
+    stored.setValue("login/last_username", username)
+    stored.setValue(
+        f"values/{_unlock_key(data_dir, username)}", "yes" if unlock_remembered else "no"
+    )
 
 
 def load_state(key: str) -> QByteArray | None:
@@ -53,3 +62,16 @@ def load_value(key: str, default: str = "") -> str:
 
 def save_value(key: str, value: str) -> None:
     settings().setValue(f"values/{key}", value)
+
+
+def _unlock_key(data_dir: Path, username: str) -> str:
+    digest = hashlib.sha256(f"{data_dir.resolve()}\0{username}".encode()).hexdigest()[:16]
+    return f"remembered_unlock/{digest}"
+
+
+def unlock_remembered(data_dir: Path, username: str) -> bool | None:
+    """Whether ``username`` last chose "Unlock on this computer" for this data folder; None
+    when not known (before this was kept). A hint only, so that the sign-in window need not
+    load the keyring library before it paints when there is nothing to look for."""
+    value = load_value(_unlock_key(data_dir, username))
+    return {"yes": True, "no": False}.get(value)

@@ -11,9 +11,11 @@ thread-safe, Qt's widgets are not.
 Whoever needs one of these modules next calls ``wait()`` first, so two threads never import the
 same modules at once (Python's per-module import locks can deadlock when two threads take a
 cycle of modules in different orders). Sign-in's worker waits only for the first phase
-(``wait_for_sign_in``): the second imports the other areas' services, which sign-in never
-imports. Without ``start()`` (the keyring or environment sign-in,
-the command line) nothing changes: the modules are imported where they are used.
+(``wait_for_sign_in``), and derives the key meanwhile with what phase 0 imported
+(``wait_for_proof``, ``app.services.sign_in``); the second imports the other areas' services,
+which sign-in never imports. Without ``start()`` (the
+keyring or environment sign-in, the command line) the modules are imported where they are used,
+sign-in's while the key is derived.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ import importlib
 import logging
 import threading
 
+# Phase 0, what proves the password (no SQLAlchemy): sign-in derives the key with it while
+# phase 1 goes on.
+PROOF_MODULES = ("app.services.sign_in",)
 # Phase 1, what sign-in and the main window module import (with their dependencies:
 # SQLAlchemy, the models, the key slots), in the order they are needed.
 SIGN_IN_MODULES = (
@@ -48,6 +53,7 @@ LOCALES = ("en_GB", "kk", "ru", "en")
 _log = logging.getLogger(__name__)
 _thread: threading.Thread | None = None
 _lock = threading.Lock()
+_proof_ready = threading.Event()
 _sign_in_ready = threading.Event()
 
 
@@ -77,17 +83,38 @@ def wait() -> None:
         thread.join()
 
 
-def wait_for_sign_in() -> None:
-    """Return once what sign-in imports is loaded (phase 1), if the warm-up was started."""
+def wait_for_proof() -> None:
+    """Return once what proves a password is loaded (phase 0), if the warm-up was started."""
+    _wait_for(_proof_ready)
+
+
+def _wait_for(phase: threading.Event) -> None:
     with _lock:
         thread = _thread
     if thread is not None and thread is not threading.current_thread():
-        while not _sign_in_ready.wait(0.05):
+        while not phase.wait(0.05):
             if not thread.is_alive():
                 return
 
 
+def wait_for_sign_in() -> None:
+    """Return once what sign-in imports is loaded (phase 1): imported by the warm-up thread
+    when it was started, else here. Sign-in runs this while the key is derived."""
+    with _lock:
+        thread = _thread
+    if thread is None:
+        from app.services.sign_in import import_opening
+
+        import_opening(SIGN_IN_MODULES)
+    else:
+        _wait_for(_sign_in_ready)
+
+
 def _import_all() -> None:
+    try:
+        _import(PROOF_MODULES)
+    finally:
+        _proof_ready.set()
     try:
         _import(SIGN_IN_MODULES)
         try:

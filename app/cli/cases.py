@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from app.cli.common import print_json, print_table, read_json_argument, workspace
 from app.domain.codes import CaseStatus, EventKind, label
 from app.domain.codes import parse_code as code
 from app.i18n import _, country_name, format_date
-from app.services.cases import CaseService
 from app.services.records import CaseDetail, CaseFilter, CaseRow
+
+if TYPE_CHECKING:  # imported while the password's key is derived (``case_service``)
+    from app.services.cases import CaseService
+
+
+@contextmanager
+def case_service(args: argparse.Namespace) -> Iterator[CaseService]:
+    with workspace(args, "app.services.cases") as ws:
+        from app.services.cases import CaseService
+
+        yield CaseService(ws)
 
 
 def register(commands: Any) -> None:
@@ -59,8 +71,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     from app.services.case_json import case_from_json  # only adding a case reads JSON
 
     data = case_from_json(read_json_argument(args.json_file))
-    with workspace(args) as ws:
-        detail = CaseService(ws).create_case(data, allow_duplicate_person=args.allow_duplicate)
+    with case_service(args) as service:
+        detail = service.create_case(data, allow_duplicate_person=args.allow_duplicate)
     print(detail.number)
     return 0
 
@@ -111,8 +123,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         assigned_to=args.officer,
         overdue=args.overdue,
     )
-    with workspace(args) as ws:
-        service = CaseService(ws)
+    with case_service(args) as service:
         rows = service.list_cases(flt, offset=max(args.offset, 0), limit=max(args.limit, 1))
         total = service.count_cases(flt)
     if args.json:
@@ -188,8 +199,8 @@ def detail_json(d: CaseDetail) -> dict[str, Any]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with workspace(args) as ws:
-        detail = CaseService(ws).get_by_number(args.number)
+    with case_service(args) as service:
+        detail = service.get_by_number(args.number)
     if args.json:
         print_json(detail_json(detail))
         return 0
@@ -208,8 +219,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_set_status(args: argparse.Namespace) -> int:
-    with workspace(args) as ws:
-        service = CaseService(ws)
+    with case_service(args) as service:
         case = service.get_by_number(args.number)
         updated = service.set_status(case.id, args.status, args.note)
     print(
@@ -223,8 +233,8 @@ def cmd_set_status(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    with workspace(args) as ws:
-        rows = CaseService(ws).search(args.query, limit=max(args.limit, 1))
+    with case_service(args) as service:
+        rows = service.search(args.query, limit=max(args.limit, 1))
     if args.json:
         print_json([_row_json(r) for r in rows])
     else:

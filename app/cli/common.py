@@ -61,11 +61,13 @@ def new_password(label: str, env: str = PASSWORD_ENV) -> str:
 
 
 @contextmanager
-def workspace(args: argparse.Namespace) -> Iterator[Workspace]:
-    from app.services.installation import unlock
+def workspace(args: argparse.Namespace, *services: str) -> Iterator[Workspace]:
+    """The signed-in workspace; ``services`` (module names) are imported, with SQLAlchemy and
+    the models, while the password's key is derived (see app.services.sign_in)."""
+    from app.services.sign_in import import_opening, unlock
 
     username, password = credentials()
-    ws = unlock(paths_of(args), username, password)
+    ws = unlock(paths_of(args), username, password, prepare=lambda: import_opening(services))
     try:
         yield ws
     finally:

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from app.config import SERVER_FILENAME as CONFIG_FILE
-from app.db.engine import BUSY_TIMEOUT_MS, Database, Interrupted
+from app.db.engine import Database, Interrupted
+from app.db.raw import BUSY_TIMEOUT_MS
 from app.errors import (
     AuthError,
     DatabaseBusy,

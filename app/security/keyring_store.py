@@ -59,6 +59,11 @@ class SecretStore:
         self._backend = backend
 
     @property
+    def backend_given(self) -> bool:
+        """Whether the backend was handed in (asking about it loads no library)."""
+        return self._backend is not None
+
+    @property
     def backend(self) -> keyring.backend.KeyringBackend | None:
         if self._backend is not None:
             return self._backend

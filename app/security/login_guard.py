@@ -42,7 +42,6 @@ from typing import Any, Protocol
 
 from app.errors import QorgauError
 from app.i18n import ngettext
-from app.security import audit
 from app.security.keyslots import KeySlotStore
 from app.security.private_files import replace_privately
 
@@ -311,6 +310,10 @@ class LoginGuard:
         ``workspace`` is the unlocked Workspace (typed loosely: app.services imports this
         module). Returns the number of failures moved.
         """
+        # Here, not at the top: the password is proved (``begin``) while SQLAlchemy, which the
+        # audit log needs, is still being imported (app.services.sign_in).
+        from app.security import audit
+
         with self._locked():
             data, found = self._load()
             with workspace.write() as session:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.db.engine import open_raw
+from app.db.raw import open_raw
 from app.errors import DatabaseError
 from app.i18n import _
 from app.security.keyslots import KeySlotStore, OpenedSlot

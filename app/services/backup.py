@@ -35,9 +35,10 @@ from typing import Any
 from sqlalchemy import select
 
 from app.config import DB_FILENAME, KEYSLOTS_FILENAME, Paths
-from app.db.engine import Database, open_raw
+from app.db.engine import Database
 from app.db.migrate import ensure_schema
 from app.db.models import User
+from app.db.raw import open_raw
 from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
 from app.errors import AuthError, DatabaseError, PermissionDenied, QorgauError

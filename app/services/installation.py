@@ -31,11 +31,17 @@ from app.security.hq_secrets import (
 )
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
-from app.security.login_guard import LoginGuard, wait_message
+from app.security.login_guard import LoginGuard
 from app.security.private_files import make_private_dir, touch_private
 from app.security.recovery_key import create_recovery_slot
-from app.security.rekey import key_opens, settle_sign_in
+from app.security.rekey import key_opens
 from app.services.server_hq import refuse_on_server, unlock_message
+from app.services.sign_in import open_counted, refused, require_installation
+
+# Signing in lives in app.services.sign_in (it imports no SQLAlchemy until the key is being
+# derived); its callers have long named it here.
+from app.services.sign_in import prove_password as prove_password
+from app.services.sign_in import unlock as unlock
 from app.services.workspace import Actor, MissionSummary, Workspace
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
@@ -319,21 +325,6 @@ def check_server(config: ServerConfig, username: str, password: str, folder: Pat
     return config.display
 
 
-def _require_installation(paths: Paths) -> None:
-    if not paths.data_dir.is_dir():
-        raise DatabaseError(
-            _("The data folder {path} does not exist; run 'qorgau init' first.").format(
-                path=str(paths.data_dir)
-            )
-        )
-    if not paths.db.exists():
-        raise DatabaseError(
-            _("No Qorgau database in {path}; run 'qorgau init' first.").format(
-                path=str(paths.data_dir)
-            )
-        )
-
-
 def open_workspace(paths: Paths, username: str, key: bytes, database_id: str) -> Workspace:
     return _open_workspace_on(Database(paths.db, key), paths, username, database_id)
 
@@ -369,34 +360,16 @@ def _open_workspace_on(db: Database, paths: Paths, username: str, database_id: s
     return Workspace(paths, db, actor, summary, database_id)
 
 
-def unlock(
-    paths: Paths, username: str, password: str, guard: LoginGuard | None = None
-) -> Workspace:
-    """Open the installation with a user's password: AuthError on a wrong one.
-
-    Wrong passwords earn a growing delay per user name (``app.security.login_guard``), waited
-    out here before the next try; they reach the audit log at the next successful unlock.
-    """
-    guard = guard or LoginGuard(paths.data_dir)
-    config = ServerConfig.load(paths.data_dir) if paths.data_dir.is_dir() else None
-    if config is not None:
-        return _unlock_on_server(paths, config, username, password, guard)
-    _require_installation(paths)
-    key, attempt = prove_password(paths, username, password, guard)
-    slots = KeySlotStore(paths.keyslots)
-    try:
-        workspace = open_workspace(paths, username, key, slots.database_id())
-    except AuthError:
-        raise  # a revoked user's right password still counts as a failed sign-in
-    except BaseException:
-        guard.withdraw(attempt)  # the password was right; the database would not open
-        raise
-    try:
-        guard.succeeded(workspace, attempt)
-    except BaseException:
-        workspace.close()
-        raise
-    return workspace
+def unlock_on_server(paths: Paths, username: str, password: str, guard: LoginGuard) -> Workspace:
+    """``app.services.sign_in.unlock`` for an HQ whose data lives on a PostgreSQL server."""
+    config = ServerConfig.load(paths.data_dir)
+    if config is None:
+        raise DatabaseError(
+            _("No Qorgau database in {path}; run 'qorgau init' first.").format(
+                path=str(paths.data_dir)
+            )
+        )
+    return _unlock_on_server(paths, config, username, password, guard)
 
 
 def _unlock_on_server(
@@ -412,60 +385,22 @@ def _unlock_on_server(
     try:
         db = ServerDatabase(config, username, password, paths.data_dir)
     except AuthError as exc:
-        delay = guard.failed(username)
-        if delay:
-            raise AuthError(lambda first=exc: f"{first} {wait_message(delay)}") from None
-        raise
+        raise refused(guard, username, exc) from None
     except BaseException:
         guard.withdraw(attempt)  # the server is unreachable: no guess was made
         raise
-    try:
-        workspace = _open_workspace_on(db, paths, username, server_database_id(config))
-    except AuthError:
-        raise  # a server account the app does not know (or revoked) is a failed sign-in
-    except BaseException:
-        guard.withdraw(attempt)
-        raise
-    try:
-        guard.succeeded(workspace, attempt)
-    except BaseException:
-        workspace.close()
-        raise
-    return workspace
-
-
-def prove_password(
-    paths: Paths, username: str, password: str, guard: LoginGuard
-) -> tuple[bytes, str]:
-    """The database key a user's password yields, counted as a sign-in attempt.
-
-    Returns the key and the attempt's id (for ``guard.succeeded`` or ``guard.withdraw``). A
-    wrong password earns the growing delay; a right one whose database will not open is
-    withdrawn, since it was no guess. Sign-in and restore both come through here.
-    """
-    if username.startswith("@"):
-        # The recovery and escrow slots are nobody's account: they serve `recover` only.
-        raise AuthError(lambda: _("Wrong user name or password."))
-    # Counted as failed before the password is tried (parallel tries queue; see login_guard).
-    attempt = guard.begin(username)
-    try:
-        key = settle_sign_in(paths.db, KeySlotStore(paths.keyslots), username, password)
-    except AuthError as exc:
-        delay = guard.failed(username)
-        if delay:
-            raise AuthError(lambda first=exc: f"{first} {wait_message(delay)}") from None
-        raise
-    except BaseException:
-        guard.withdraw(attempt)  # the password opened the slot; the database would not open
-        raise
-    return key, attempt
+    # A server account the app does not know (or revoked) is a failed sign-in (AuthError).
+    database_id = server_database_id(config)
+    return open_counted(
+        guard, attempt, lambda: _open_workspace_on(db, paths, username, database_id)
+    )
 
 
 def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Workspace | None:
     """'Unlock on this computer': the key from the OS keyring, or None when not remembered."""
     if paths.server.exists():
         return None  # on a server each person signs in with their own account, every time
-    _require_installation(paths)
+    require_installation(paths)
     database_id = KeySlotStore(paths.keyslots).database_id()
     entry = unlock_entry_name(database_id, username)
     key = store.get(entry)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.db.engine import open_raw
 from app.db.models import Case
+from app.db.raw import open_raw
 from app.exchange import merge
 from app.services import exchange as exchange_service
 from app.services.cases import CaseService

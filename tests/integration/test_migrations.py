@@ -7,7 +7,8 @@ from sqlalchemy import create_engine, inspect, text
 
 from app.config import Paths
 from app.db import migrate
-from app.db.engine import Database, open_raw
+from app.db.engine import Database
+from app.db.raw import open_raw
 from app.errors import DatabaseError
 from app.services.installation import unlock
 from tests.conftest import PASSWORD, snapshot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +21,14 @@ if TYPE_CHECKING:
 
 @pytest.fixture(autouse=True)
 def isolated_qsettings(qapp: QApplication, tmp_path: Path) -> Iterator[Path]:
-    """Every test writes its QSettings under its own tmp folder, never the user's."""
+    """Every test writes its QSettings under its own tmp folder, never the user's.
+
+    And, as in the app (ui/gc_guard.py), no cyclic garbage is collected on a worker thread
+    while the test runs: a background read (the Start page's) collecting a closed window's
+    cycle crashed PySide6. The test's garbage is collected here, on the GUI thread, once its
+    work has finished."""
+    collecting = gc.isenabled()
+    gc.disable()
     folder = tmp_path / "qsettings"
     QCoreApplication.setOrganizationName("Qorgau")
     QCoreApplication.setApplicationName("Qorgau")
@@ -30,6 +38,9 @@ def isolated_qsettings(qapp: QApplication, tmp_path: Path) -> Iterator[Path]:
     yield folder
     # Work started by a test finishes before the next test's database appears.
     QThreadPool.globalInstance().waitForDone(10_000)
+    gc.collect(0)  # what the test left: everything it made is in the youngest generation
+    if collecting:
+        gc.enable()
     QLocale.setDefault(QLocale("en_GB"))
 
 

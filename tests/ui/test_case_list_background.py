@@ -4,6 +4,7 @@ query wins, stale ones are dropped, and the count may follow the first page."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -214,6 +215,21 @@ def test_a_stale_keystrokes_count_never_runs_though_its_page_finished(
     assert model.row_at(0).person_name == "Нұ 0"
 
 
+def gated_steps(release: threading.Event, ran: list[str]) -> Callable[[str], Callable[[], str]]:
+    """Steps that note their text when they run; the one named "running" waits for release."""
+
+    def step(text: str) -> Callable[[], str]:
+        def run() -> str:
+            if text == "running":
+                release.wait(5)
+            ran.append(text)
+            return text
+
+        return run
+
+    return step
+
+
 def test_a_pending_stale_request_is_replaced_not_queued(qapp: QApplication, qtbot: QtBot) -> None:
     """Keystrokes typed while a query runs leave one request waiting, the newest: the pool
     never holds a queue of stale searches to work through."""
@@ -223,15 +239,7 @@ def test_a_pending_stale_request_is_replaced_not_queued(qapp: QApplication, qtbo
     ran: list[str] = []
     delivered: list[object] = []
 
-    def step(text: str) -> object:
-        def run() -> str:
-            if text == "running":
-                release.wait(5)
-            ran.append(text)
-            return text
-
-        return run
-
+    step = gated_steps(release, ran)
     loader = LatestOnly()
     loader.delivered.connect(lambda _generation, _step, result: delivered.append(result))
     loader.submit([step("running")])
@@ -282,3 +290,33 @@ def test_an_interrupt_stops_a_stale_read_that_had_not_taken_its_connection_yet(
     QThreadPool.globalInstance().waitForDone(10_000)  # the count, before the database closes
     assert len(stale_failed) == 1 and isinstance(stale_failed[0], Interrupted)
     assert model.total == service.count_cases(CaseFilter())  # the newest read was not stopped
+
+
+def test_cancel_drops_the_pending_request_and_stops_the_running_one(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    """A view left before its answers came: nothing more runs or arrives, and the worker's
+    thread is free to read again for whatever the pool runs next."""
+    from ui.tasks import LatestOnly
+
+    release = threading.Event()
+    ran: list[str] = []
+    delivered: list[object] = []
+    interrupted: list[int] = []
+    resumed: list[int] = []
+
+    step = gated_steps(release, ran)
+    loader = LatestOnly(interrupt=interrupted.append, resume=resumed.append)
+    loader.delivered.connect(lambda _generation, _step, result: delivered.append(result))
+    loader.submit([step("running"), step("its second step")])
+    qtbot.waitUntil(lambda: loader._worker is not None)
+    worker = loader._worker
+    loader.submit([step("pending")])
+    loader.cancel()
+    release.set()
+    QThreadPool.globalInstance().waitForDone(3000)
+    qapp.processEvents()
+    assert ran == ["running"]  # its second step and the pending request never ran
+    assert delivered == []
+    assert interrupted[-1] == worker
+    assert resumed[-1] == worker  # the worker left with its thread able to read

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.db.engine import open_raw
+from app.db.raw import open_raw
 from app.domain.iin import make_iin
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
@@ -283,6 +283,7 @@ def test_start_page_lists_my_open_cases_and_opens_them(
     from ui.start_page import StartPage
 
     assert isinstance(start, StartPage)
+    qtbot.waitUntil(lambda: not start.loading, timeout=10_000)  # read off the GUI thread
     assert start.mine.title() == "My open cases (1)"
     assert start.overdue.title() == "Overdue (0)"
     assert start.overdue.empty.text() == "Nothing is overdue."

@@ -267,3 +267,26 @@ def test_a_cell_cut_short_shows_its_whole_text_as_a_tooltip(qtbot: QtBot) -> Non
     assert QToolTip.text() == title
     QToolTip.hideText()
     assert table.columnWidth(1) >= table.fontMetrics().horizontalAdvance("Memorandum")
+
+
+def test_the_case_list_hands_its_cells_to_the_column_fit_as_data_would(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """The fit reads the case list's kept texts (no data() call per cell on the GUI thread at
+    sign-in); they must be what data() shows, icons included, so the widths are the same."""
+    window = _window(qtbot, demo_ws, bridge, "en")
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    model = area.list_view.model
+    qtbot.waitUntil(lambda: not model.loading and model.rowCount() > 0, timeout=20_000)
+    rows = model.rowCount()
+    for column in range(model.columnCount()):
+        through_data = [
+            (
+                str(model.index(row, column).data() or ""),
+                model.index(row, column).data(cases.Qt.ItemDataRole.DecorationRole) is not None,
+            )
+            for row in range(rows)
+        ]
+        assert model.column_sample(column, rows) == through_data
+    assert any(decorated for _text, decorated in model.column_sample(cases.DUE, rows))

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from app.db.engine import open_raw
+from app.db.raw import open_raw
 from app.domain.codes import LetterKind, label
 from app.i18n import _
 from app.services.cases import CaseService

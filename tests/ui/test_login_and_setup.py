@@ -329,3 +329,47 @@ def test_forgot_all_passwords_makes_a_new_administrator(
         press_dialog_button(qtbot, recover_dialog)
     assert dialog.username.text() == "dana"
     unlock(paths, "dana", "a new password").close()
+
+
+class CountingStore(SecretStore):
+    """A default store (no backend handed in) that counts how often it was asked."""
+
+    def __init__(self, system: bool) -> None:
+        super().__init__()
+        self.system = system
+        self.asked = 0
+
+    @property
+    def is_system(self) -> bool:
+        self.asked += 1
+        return self.system
+
+
+def test_the_keyring_is_asked_about_once_the_sign_in_window_has_painted(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    """Loading the keyring library costs about as much as painting the window (issue 17)."""
+    store = CountingStore(system=False)
+    dialog = LoginDialog(installation, bridge, store)
+    qtbot.addWidget(dialog)
+    assert store.asked == 0
+    assert dialog.remember.isEnabled()  # not known yet
+    dialog.show()
+    qtbot.waitUntil(lambda: not dialog.remember.isEnabled(), timeout=5000)
+    assert dialog.remember.toolTip() == store.unavailable_message()
+
+
+def test_a_user_who_did_not_tick_the_box_starts_without_asking_the_keyring(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    dialog = login_dialog(qtbot, installation, bridge, SecretStore())
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        sign_in(qtbot, dialog, "aigul", PASSWORD)
+    assert dialog.workspace is not None
+    dialog.workspace.close()
+    assert ui_settings.unlock_remembered(installation.data_dir, "aigul") is False
+    store = CountingStore(system=True)
+    assert try_keyring_login(installation, store) is None
+    assert store.asked == 0
+    # Another data folder's choice is its own: not known there, so the keyring is asked.
+    assert ui_settings.unlock_remembered(installation.data_dir.parent, "aigul") is None

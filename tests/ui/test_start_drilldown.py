@@ -7,9 +7,11 @@ case list opened nothing; the search box kept the keyboard; Ctrl+S left no trace
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -20,6 +22,7 @@ from app.services.records import CaseInput, PersonInput
 from app.services.stats import Drilldown
 from app.services.workspace import Workspace
 from ui.cases.area import CasesArea
+from ui.i18n_bridge import LanguageBridge
 from ui.models.case_table_model import CASE_ID_ROLE
 from ui.reports.dashboard import DashboardPage
 from ui.start_page import SECTION_LIMIT, StartPage
@@ -73,6 +76,7 @@ def test_each_start_count_opens_exactly_its_cases(
     start = window.show_area("start")  # type: ignore[attr-defined]
     assert isinstance(start, StartPage)
     start.refresh()
+    qtbot.waitUntil(lambda: not start.loading, timeout=10_000)  # read off the GUI thread
     # The short list shows twelve; the title and the button give the whole count.
     assert start.overdue.tree.topLevelItemCount() == SECTION_LIMIT
     assert start.overdue.title().endswith(f"({OVERDUE})")
@@ -177,3 +181,70 @@ def test_ctrl_s_says_saved_in_the_status_bar(
     message = window.statusBar().currentMessage()  # type: ignore[attr-defined]
     assert message.startswith("Saved") and editor.case is not None
     assert editor.case.number in message
+
+
+def test_the_start_page_fills_in_from_a_read_off_the_gui_thread(
+    qtbot: QtBot, bridge: LanguageBridge, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window shows at once after sign-in: the lists say they are loading, then fill in."""
+    from ui.main_window import MainWindow
+
+    add_cases(ws, 2, overdue=True)
+    threads: set[str] = set()
+    list_cases = CaseService.list_cases
+
+    def spy(self: CaseService, *args: object, **kwargs: object) -> object:
+        threads.add(threading.current_thread().name)
+        return list_cases(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(CaseService, "list_cases", spy)
+    window = MainWindow(ws, bridge)
+    qtbot.addWidget(window)
+    start = window.show_area("start")
+    assert isinstance(start, StartPage)
+    # Built without waiting for the database: nothing read yet reached the GUI thread.
+    assert start.loading
+    assert start.overdue.title() == "Overdue (…)"
+    assert start.overdue.tree.isHidden() and start.overdue.show_all.isHidden()
+    with qtbot.waitSignal(start.loaded, timeout=10_000):
+        pass
+    assert start.overdue.title() == "Overdue (2)"
+    assert start.overdue.tree.topLevelItemCount() == 2
+    assert not start.overdue.show_all.isHidden() and start.overdue.show_all.isEnabled()
+    assert threading.current_thread().name not in threads
+    window.close()
+
+
+def test_leaving_the_start_page_before_its_lists_came_stops_their_read(
+    qtbot: QtBot, bridge: LanguageBridge, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the case list at once: the Start page's reads would only compete with its
+    first page. They stop; coming back reads the lists again."""
+    from PySide6.QtCore import QThreadPool
+
+    from ui.main_window import MainWindow
+
+    add_cases(ws, 1, overdue=True)
+    gate = threading.Event()
+    list_cases = CaseService.list_cases
+
+    def held(self: CaseService, *args: object, **kwargs: object) -> object:
+        if threading.current_thread() is not threading.main_thread():
+            gate.wait(10)
+        return list_cases(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(CaseService, "list_cases", held)
+    window = MainWindow(ws, bridge)
+    qtbot.addWidget(window)
+    start = window.area_widget("start")
+    assert isinstance(start, StartPage) and start.loading
+    window.show_area("cases")
+    assert not start.loading
+    gate.set()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    QApplication.processEvents()
+    assert start.overdue.title() == "Overdue (…)"  # the stopped read delivered nothing
+    with qtbot.waitSignal(start.loaded, timeout=10_000):
+        window.show_area("start")
+    assert start.overdue.title() == "Overdue (1)"
+    window.close()

@@ -1,4 +1,4 @@
-"""The way to the sign-in window imports no ORM, services or report libraries (issue 17).
+"""The way to the sign-in window imports no ORM, services, report or keyring libraries (issue 17).
 
 Each check runs in a fresh interpreter, since this test process has imported everything
 already. What signing in needs is imported on a thread once the window has painted
@@ -14,12 +14,15 @@ import pytest
 
 from app.config import Paths
 from tests.integration.cli_helpers import run_python
+from ui.warm_up import SIGN_IN_MODULES
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # Printed by every probe: the loaded modules that the sign-in window must not need.
 HEAVY = r"""
 import json, sys
 def heavy():
-    roots = ("sqlalchemy", "reportlab", "alembic", "app.db.models", "app.services.")
+    roots = ("sqlalchemy", "reportlab", "alembic", "keyring", "app.db.models", "app.services.")
     return sorted(m for m in sys.modules if m.startswith(roots) or m == "app.db.models")
 """
 
@@ -105,3 +108,35 @@ def test_once_painted_the_sign_in_window_imports_what_signing_in_needs(
     seen = run_probe(script, tmp_path, str(tmp_path / "data"))
     assert seen["before"] == []
     assert {"sqlalchemy", "app.db.models", "app.services.installation"} <= set(seen["after"])
+
+
+def test_signing_in_derives_the_key_while_the_warm_up_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sign-in worker starts the key derivation with what phase 0 imported (no ORM) and
+    lets the warm-up's phase 1 (SQLAlchemy, the models, the services) run beside it."""
+    from app.services import sign_in
+    from ui import login, warm_up
+
+    calls: list[tuple[str, object]] = []
+
+    def unlock(paths: Paths, username: str, password: str, **kwargs: object) -> str:
+        calls.append((username, kwargs.get("prepare")))
+        return "workspace"
+
+    monkeypatch.setattr(sign_in, "unlock", unlock)
+    assert login._unlock(Paths(tmp_path), "admin", "secret") == "workspace"  # type: ignore[comparison-overlap]
+    assert calls == [("admin", warm_up.wait_for_sign_in)]
+
+
+def test_without_the_warm_up_sign_in_imports_what_it_needs_itself(tmp_path: Path) -> None:
+    """The keyring's or a test's sign-in never started the warm-up: its preparation imports."""
+    script = (
+        "from ui import warm_up\n"
+        "before = heavy()\n"
+        "warm_up.wait_for_sign_in()\n"
+        "print(json.dumps({'before': before, 'after': heavy()}))\n"
+    )
+    seen = run_probe(script, tmp_path)
+    assert seen["before"] == []
+    assert {"sqlalchemy", "app.db.models", *SIGN_IN_MODULES} <= set(seen["after"])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.db.engine import CACHE_ENV, CACHE_MAX_KIB, CACHE_MIN_KIB, cache_kib
+from app.db.raw import CACHE_ENV, CACHE_MAX_KIB, CACHE_MIN_KIB, cache_kib
 
 GIB_KIB = 1024 * 1024
 

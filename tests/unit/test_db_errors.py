@@ -10,8 +10,9 @@ import sqlcipher3
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from app.db import engine
-from app.db.engine import Database, Interrupted, open_raw, user_facing
+from app.db import raw
+from app.db.engine import Database, Interrupted, user_facing
+from app.db.raw import open_raw
 from app.errors import DatabaseBusy, DatabaseDamaged, StorageFailed, StorageFull
 from app.services.workspace import Workspace
 
@@ -19,7 +20,7 @@ from app.services.workspace import Workspace
 @pytest.fixture
 def db(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
     """A second handle on the workspace's database that gives up waiting after 0.2 s."""
-    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(raw, "BUSY_TIMEOUT_MS", 200)
     opened = Database(ws.db.path, ws.db.key)
     with opened.write() as session:
         session.execute(text("CREATE TABLE filler (b BLOB)"))

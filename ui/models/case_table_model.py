@@ -325,6 +325,15 @@ class CaseTableModel(QAbstractTableModel):
             return plain_tooltip(tip) if tip else None
         return None
 
+    def column_sample(self, column: int, rows: int) -> list[tuple[str, bool]]:
+        """The first ``rows`` texts of ``column`` and whether each has an icon, for fitting
+        the column (``ui.widgets.columns``) without a ``data()`` call per cell."""
+        decorated = column == DUE
+        return [
+            (texts[column], decorated and row.deadline in DEADLINE_COLOURS)
+            for texts, row in zip(self._texts[:rows], self._rows[:rows], strict=True)
+        ]
+
     def _deadline_icon(self, state: str) -> QIcon | None:
         colour = DEADLINE_COLOURS.get(state)
         if colour is None:

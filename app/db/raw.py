@@ -1,0 +1,89 @@
+"""A keyed SQLCipher connection without SQLAlchemy (``open_raw``), and its page cache size.
+
+Signing in proves the password by opening the database with the key it yields; that runs on a
+thread while SQLAlchemy and the models are imported (``app.services.sign_in``), so this module
+imports neither. ``app.db.engine`` builds its pooled connections from ``open_raw``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from app.errors import DatabaseError
+from app.i18n import _
+
+BUSY_TIMEOUT_MS = 15_000
+# The page cache of each connection (SQLite fills it lazily, as pages are read). Every page
+# read from disk is decrypted, so a cache too small for the pages a list, search or dashboard
+# reads again and again (the case table, its list indexes, the search index: about a quarter
+# of a demo mission's file; attachments, events and the audit log make up the rest) makes a
+# scan past ~100k cases super-linear: measured at 300k, a full case scan fell from 365 ms to
+# 86 ms with a larger cache. Hence a quarter of the file, at least the old fixed 64 MiB, at
+# most 512 MiB and an eighth of the machine's memory (the pool may hold several connections).
+CACHE_MIN_KIB = 64 * 1024
+CACHE_MAX_KIB = 512 * 1024
+CACHE_FILE_SHARE = 0.25
+# A setting for the machine rather than the mission (it must be known before the database is
+# opened): QORGAU_CACHE_MIB fixes the cache of each connection, in MiB.
+CACHE_ENV = "QORGAU_CACHE_MIB"
+
+
+def _key_pragma(key: bytes) -> str:
+    # A raw 256-bit key (x'..') skips SQLCipher's own PBKDF2: our key is random, not a password.
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def _memory_kib() -> int | None:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (ValueError, OSError, AttributeError):  # not on every platform (Windows)
+        return None
+
+
+def cache_kib(path: Path, memory_kib: int | None = None) -> int:
+    """The page cache for a database file of this size (see CACHE_FILE_SHARE)."""
+    setting = os.environ.get(CACHE_ENV, "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting) * 1024
+    try:
+        file_kib = path.stat().st_size // 1024
+    except OSError:
+        file_kib = 0
+    cap = CACHE_MAX_KIB
+    memory = memory_kib if memory_kib is not None else _memory_kib()
+    if memory:
+        cap = max(CACHE_MIN_KIB, min(cap, memory // 8))
+    return min(max(CACHE_MIN_KIB, int(file_kib * CACHE_FILE_SHARE)), cap)
+
+
+def open_raw(path: Path, key: bytes) -> Any:
+    """A keyed DB-API connection with Qorgau's pragmas; DatabaseError if it does not open."""
+    try:
+        conn = sqlcipher3.connect(
+            str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+    except sqlcipher3.Error as exc:
+        raise DatabaseError(_("The database cannot be opened: {error}").format(error=exc)) from None
+    try:
+        conn.execute(_key_pragma(key))
+        # Reading the schema proves the key: a wrong key or a foreign file fails here.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute(f"PRAGMA cache_size = -{cache_kib(path)}")
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        message = str(exc)
+        if "not a database" in message or "encrypted" in message:
+            raise DatabaseError(
+                _("{name} is not a Qorgau database, or it is damaged.").format(name=path.name)
+            ) from None
+        raise DatabaseError(_("The database cannot be opened: {error}").format(error=exc)) from None
+    return conn

@@ -1,0 +1,180 @@
+"""Signing in with a password: the key is derived while the database code is imported.
+
+Argon2id takes about a third of a second and releases the GIL, and opening the workspace
+needs SQLAlchemy, the models and their mappers, about as long to import (issue 17). So
+``unlock`` proves the password on a thread (the key slot, the login delay, a raw SQLCipher
+connection: none of them imports SQLAlchemy) while the calling thread runs ``prepare``, by
+default importing what opening needs; then it opens the workspace (``app.services.installation``).
+
+The proof's thread imports nothing the other imports (only cryptography's OpenSSL backend, on
+its first use), so the two threads never import the same modules at once: Python's per-module
+import locks can deadlock on a cycle.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from app.config import Paths
+from app.errors import AuthError, DatabaseError
+from app.i18n import _
+from app.security.keyslots import KeySlotStore
+from app.security.login_guard import LoginGuard, wait_message
+from app.security.rekey import settle_sign_in
+
+if TYPE_CHECKING:
+    from app.services.workspace import Workspace
+
+# What opening a workspace imports (with SQLAlchemy and the models).
+OPENING_MODULES = ("app.services.installation",)
+
+
+def import_opening(extra: Iterable[str] = ()) -> None:
+    """Import what opening a workspace needs, and ``extra`` modules, and configure the ORM
+    mappers (else the first query does it)."""
+    # Importing creates hundreds of thousands of objects and no garbage: the cyclic collector
+    # would run dozens of times over them for nothing (about a tenth of the import time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for name in (*OPENING_MODULES, *extra):
+            importlib.import_module(name)
+        from sqlalchemy.orm import configure_mappers
+
+        configure_mappers()
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def require_installation(paths: Paths) -> None:
+    if not paths.data_dir.is_dir():
+        raise DatabaseError(
+            _("The data folder {path} does not exist; run 'qorgau init' first.").format(
+                path=str(paths.data_dir)
+            )
+        )
+    if not paths.db.exists():
+        raise DatabaseError(
+            _("No Qorgau database in {path}; run 'qorgau init' first.").format(
+                path=str(paths.data_dir)
+            )
+        )
+
+
+def prove_password(
+    paths: Paths, username: str, password: str, guard: LoginGuard
+) -> tuple[bytes, str]:
+    """The database key a user's password yields, counted as a sign-in attempt.
+
+    Returns the key and the attempt's id (for ``guard.succeeded`` or ``guard.withdraw``). A
+    wrong password earns the growing delay; a right one whose database will not open is
+    withdrawn, since it was no guess. Sign-in and restore both come through here.
+    """
+    if username.startswith("@"):
+        # The recovery and escrow slots are nobody's account: they serve `recover` only.
+        raise AuthError(lambda: _("Wrong user name or password."))
+    # Counted as failed before the password is tried (parallel tries queue; see login_guard).
+    attempt = guard.begin(username)
+    try:
+        key = settle_sign_in(paths.db, KeySlotStore(paths.keyslots), username, password)
+    except AuthError as exc:
+        raise refused(guard, username, exc) from None
+    except BaseException:
+        guard.withdraw(attempt)  # the password opened the slot; the database would not open
+        raise
+    return key, attempt
+
+
+def refused(guard: LoginGuard, username: str, exc: AuthError) -> AuthError:
+    """A wrong password, counted: the error to raise, saying how long the next try waits."""
+    delay = guard.failed(username)
+    if delay:
+        return AuthError(lambda first=exc: f"{first} {wait_message(delay)}")
+    return exc
+
+
+class _Proof(threading.Thread):
+    """``prove_password`` on its own thread; ``outcome()`` returns or raises its result."""
+
+    def __init__(self, paths: Paths, username: str, password: str, guard: LoginGuard) -> None:
+        # Not a daemon: an interpreter exiting while Argon2id runs in native code can crash.
+        super().__init__(name="qorgau-password-proof")
+        self._call = lambda: prove_password(paths, username, password, guard)
+        self._result: tuple[bytes, str] | None = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._result = self._call()
+        except BaseException as exc:  # noqa: BLE001 - handed to the thread that waits
+            self._error = exc
+
+    def outcome(self) -> tuple[bytes, str]:
+        self.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+def unlock(
+    paths: Paths,
+    username: str,
+    password: str,
+    guard: LoginGuard | None = None,
+    *,
+    prepare: Callable[[], object] = import_opening,
+) -> Workspace:
+    """Open the installation with a user's password: AuthError on a wrong one.
+
+    ``prepare`` runs on this thread while the password is proved (by default it imports what
+    opening needs). Wrong passwords earn a growing delay per user name
+    (``app.security.login_guard``), waited out before the next try; they reach the audit log
+    at the next successful unlock.
+    """
+    guard = guard or LoginGuard(paths.data_dir)
+    if paths.server.exists():  # an HQ on a PostgreSQL server checks the password itself
+        prepare()
+        from app.services.installation import unlock_on_server
+
+        return unlock_on_server(paths, username, password, guard)
+    require_installation(paths)
+    proof = _Proof(paths, username, password, guard)
+    proof.start()
+    try:
+        prepare()
+    except BaseException:
+        try:
+            _key, attempt = proof.outcome()
+        except BaseException:  # noqa: BLE001 - the preparation's failure is the one to report
+            pass
+        else:
+            guard.withdraw(attempt)  # the password was right; this side failed
+        raise
+    key, attempt = proof.outcome()
+    from app.services.installation import open_workspace
+
+    database_id = KeySlotStore(paths.keyslots).database_id()
+    return open_counted(guard, attempt, lambda: open_workspace(paths, username, key, database_id))
+
+
+def open_counted(guard: LoginGuard, attempt: str, opening: Callable[[], Workspace]) -> Workspace:
+    """The workspace ``opening`` opens once the password was right, the attempt settled."""
+    try:
+        workspace = opening()
+    except AuthError:
+        raise  # a revoked user's right password still counts as a failed sign-in
+    except BaseException:
+        guard.withdraw(attempt)  # the password was right; the database would not open
+        raise
+    try:
+        guard.succeeded(workspace, attempt)
+    except BaseException:
+        workspace.close()
+        raise
+    return workspace
