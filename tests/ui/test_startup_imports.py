@@ -16,8 +16,6 @@ from app.config import Paths
 from tests.integration.cli_helpers import run_python
 from ui.warm_up import SIGN_IN_MODULES
 
-ROOT = Path(__file__).resolve().parents[2]
-
 # Printed by every probe: the loaded modules that the sign-in window must not need.
 HEAVY = r"""
 import json, sys
