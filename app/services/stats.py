@@ -22,6 +22,7 @@ reviews not tied to a case drop out once a case-level scope (category, officer) 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -326,7 +327,7 @@ class StatsService(DatedService):
                 resolved=q.resolved_count(),
                 closed=q.closed_count(),
                 open_by_status=q.open_by_status(),
-                overdue=q.count(q.overdue()),
+                overdue=q.overdue_count(),
                 resolution_cases=len(all_days),
                 median_days=percentile(all_days, 0.5),
                 p90_days=percentile(all_days, 0.9),
@@ -454,6 +455,7 @@ class _Queries:
         self.last = scope.date_to
         self.start = _start(scope.date_from)
         self.end = _start(scope.date_to + timedelta(days=1))
+        self._open_rows: list[tuple[str, str, int, int]] | None = None
 
     # scope and base sets ------------------------------------------------------------------
 
@@ -532,9 +534,33 @@ class _Queries:
 
     # grouped figures ----------------------------------------------------------------------
 
+    def _open_now(self) -> list[tuple[str, str, int, int]]:
+        """(mission, status, open, overdue) of the open cases in scope: the "now" figures
+        (open by status, overdue, and both per mission) from one pass over the cases, where
+        four queries read every open case at HQ (2 million cases: 0.3 s each)."""
+        if self._open_rows is None:
+            query = self._scoped(
+                select(
+                    Case.origin_mission,
+                    Case.status,
+                    func.count(),
+                    func.count().filter(Case.due_date < self.today),
+                ).where(Case.status.in_(OPEN))
+            ).group_by(Case.origin_mission, Case.status)
+            self._open_rows = [
+                (str(m), str(st), int(n), int(late))
+                for m, st, n, late in self.session.execute(query)
+            ]
+        return self._open_rows
+
     def open_by_status(self) -> tuple[Count, ...]:
-        found = self._scoped_group(Case.status, Case.status.in_(OPEN))
+        found: Counter[str] = Counter()
+        for _mission, status, n, _late in self._open_now():
+            found[status] += n
         return tuple(Count(status, found.get(status, 0)) for status in OPEN)
+
+    def overdue_count(self) -> int:
+        return sum(late for _m, _s, _n, late in self._open_now())
 
     def _scoped_group(self, key: Any, *conditions: ColumnElement[bool]) -> dict[str, int]:
         query = self._scoped(select(key, func.count()).where(*conditions)).group_by(key)
@@ -682,9 +708,11 @@ class _Queries:
 
     def by_mission(self, days: dict[str, list[int]]) -> tuple[MissionFigures, ...]:
         opened, resolved, closed = self._by_mission_period()
-        key = Case.origin_mission
-        open_now = self._scoped_group(key, Case.status.in_(OPEN))
-        overdue = self._scoped_group(key, Case.status.in_(OPEN), Case.due_date < self.today)
+        open_now: Counter[str] = Counter()
+        overdue: Counter[str] = Counter()
+        for mission, _status, n, late in self._open_now():
+            open_now[mission] += n
+            overdue[mission] += late
         missions = sorted(set(opened) | set(resolved) | set(closed) | set(open_now))
         return tuple(
             MissionFigures(
