@@ -42,6 +42,7 @@ from app.errors import (
 from app.i18n import _
 
 LOCK_TIMEOUT_MS = BUSY_TIMEOUT_MS
+WORK_MEM = "16MB"  # per sort or hash of one query (PostgreSQL's default: 4 MB)
 # An import waits for another import of the same mission as long as that one takes.
 IMPORT_LOCK_TIMEOUT = "30min"
 CONNECT_TIMEOUT_S = 10
@@ -242,8 +243,10 @@ def make_server_engine(config: ServerConfig, user: str, password: str) -> Engine
         "sslmode": config.sslmode,
         "application_name": "qorgau",
         "connect_timeout": str(CONNECT_TIMEOUT_S),
-        # A lock waited on this long fails (DatabaseBusy), like SQLite's busy timeout.
-        "options": f"-c lock_timeout={LOCK_TIMEOUT_MS}",
+        # A lock waited on this long fails (DatabaseBusy), like SQLite's busy timeout. The
+        # statistics group a year of per-day counts (700,000 rows at 2 million cases): with
+        # PostgreSQL's default 4 MB they sort on disk, twice as slow as in memory.
+        "options": f"-c lock_timeout={LOCK_TIMEOUT_MS} -c work_mem={WORK_MEM}",
     }
     if config.sslrootcert:
         query["sslrootcert"] = config.sslrootcert

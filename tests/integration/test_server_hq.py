@@ -212,6 +212,8 @@ def test_server_hq_keeps_its_mission_row(open_server_hq: Workspace) -> None:
         mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
         assert mission.is_hq
         assert session.execute(text("SHOW transaction_isolation")).scalar() == "read committed"
+        # Asked for at connection: statistics sort a year of day counts in memory, not on disk.
+        assert session.execute(text("SHOW work_mem")).scalar() == "16MB"
 
 
 @pytest.fixture
