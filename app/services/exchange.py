@@ -69,7 +69,7 @@ from app.services.agreements import seed_library
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient
 from app.services.search import index_cases
-from app.services.workspace import Workspace
+from app.services.workspace import Staged, Workspace
 
 EXPORTERS = EXCHANGE_ROLES
 IMPORTERS = BUNDLE_IMPORTERS
@@ -865,22 +865,26 @@ class ExchangeService:
         self.ws.require_role(*IMPORTERS)
         bundle = self.read(path, identity_file, progress)
         try:
-            with self.ws.read() as session:
-                if self._already_imported(session, bundle):
-                    return ImportReport(bundle.bundle_id, bundle.kind.value, bundle.source, True)
-                target = bundle.manifest.get("target_mission")
-                if target and target != self.ws.mission_code:
-                    raise BundleRefused(
-                        _("This bundle is addressed to {code}, not to this installation.").format(
-                            code=target
+            # One connection for both phases: the plan's rows wait in its staging schema.
+            with self.ws.staged() as staged_work:
+                with staged_work.read() as session:
+                    if self._already_imported(session, bundle):
+                        return ImportReport(
+                            bundle.bundle_id, bundle.kind.value, bundle.source, True
                         )
-                    )
+                    target = bundle.manifest.get("target_mission")
+                    if target and target != self.ws.mission_code:
+                        raise BundleRefused(
+                            _(
+                                "This bundle is addressed to {code}, not to this installation."
+                            ).format(code=target)
+                        )
+                    if progress:
+                        progress(0, 0, _("Checking records against this database"))
+                    staged = self._stage(session, bundle, staged_work.schema)
                 if progress:
-                    progress(0, 0, _("Checking records against this database"))
-                staged = self._stage(session, bundle)
-            if progress:
-                progress(0, 0, _("Merging records"))
-            return self._write_import(bundle, staged)
+                    progress(0, 0, _("Merging records"))
+                return self._write_import(staged_work, bundle, staged)
         finally:
             bundle.close()
 
@@ -894,7 +898,7 @@ class ExchangeService:
             raise BundleRefused(_("This bundle was made by this installation."))
         return IN in seen
 
-    def _stage(self, session: Session, bundle: VerifiedBundle) -> _Staged | None:
+    def _stage(self, session: Session, bundle: VerifiedBundle, schema: str) -> _Staged | None:
         """Every check that can refuse the bundle, and the merge plan, from ``session``'s
         snapshot; writes nothing. None when the shipped library must be seeded first (an
         installation that never opened it), which only the write transaction may do."""
@@ -911,22 +915,26 @@ class ExchangeService:
         if bundle.records.get("case_citation") and not _has_library(session):
             return None
         check_references(session, bundle)
-        return _Staged(plan_merge(session, bundle), head, _held_head(session, bundle.source))
+        plan = plan_merge(session, bundle, schema)
+        return _Staged(plan, head, _held_head(session, bundle.source))
 
-    def _stage_locked(self, session: Session, bundle: VerifiedBundle) -> _Staged:
+    def _stage_locked(self, session: Session, bundle: VerifiedBundle, schema: str) -> _Staged:
         """Staging again inside the write transaction, for the rare import whose snapshot no
         longer holds (or that must seed the library first)."""
         if bundle.records.get("case_citation"):
             # Citations point at the shipped library, which cases bundles no longer carry;
             # an installation that never opened it seeds it here, in this transaction.
             seed_library(self.ws, session)
-        staged = self._stage(session, bundle)
+        staged = self._stage(session, bundle, schema)
         assert staged is not None  # the library is there now
         return staged
 
-    def _write_import(self, bundle: VerifiedBundle, staged: _Staged | None) -> ImportReport:
-        """The import's only write transaction: everything it writes, it writes here."""
-        with self.ws.write() as session, larger_cache(session, IMPORT_CACHE_KIB):
+    def _write_import(
+        self, work: Staged, bundle: VerifiedBundle, staged: _Staged | None
+    ) -> ImportReport:
+        """The import's only write transaction: everything it writes, it writes here, from
+        the rows staged on the same connection."""
+        with work.write() as session, larger_cache(session, IMPORT_CACHE_KIB):
             # Two imports of one mission's bundles run one after the other (PostgreSQL).
             self.ws.db.lock_for_import(session, bundle.source)
             if self._already_imported(session, bundle):  # imported by another user meanwhile
@@ -936,13 +944,11 @@ class ExchangeService:
                 or staged.held != _held_head(session, bundle.source)
                 or stale(session, staged.plan)
             ):
-                staged = self._stage_locked(session, bundle)
+                staged = self._stage_locked(session, bundle, work.schema)
             result = apply_plan(session, staged.plan, bundle)
             head = staged.head
             audit_anchor.keep_incoming(session, bundle.source, head, bundle.bundle_id)
-            touched = set(result.case_ids) | {
-                r["case_id"] for r in bundle.records.get("case_event", [])
-            }
+            touched = set(result.case_ids) | staged.plan.event_cases
             if touched:
                 index_cases(session, sorted(touched))
             report = _import_report(bundle, result, head.warnings)
