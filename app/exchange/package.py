@@ -132,10 +132,14 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# One encoder for every record line: ``json.dumps`` with these options builds a new encoder per
+# call, a quarter of its time per record; ``encode`` gives the same text.
+_RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def encode_records(records: Iterable[dict[str, Any]]) -> bytes:
-    lines = [
-        json.dumps(r, ensure_ascii=False, separators=(",", ":"), sort_keys=True) for r in records
-    ]
+    encode = _RECORD_ENCODER.encode
+    lines = [encode(r) for r in records]
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
@@ -899,10 +903,9 @@ class MemberSpool:
         def lines() -> Iterator[bytes]:
             nonlocal count
             batch: list[str] = []
+            encode = _RECORD_ENCODER.encode
             for record in records:
-                batch.append(
-                    json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-                )
+                batch.append(encode(record))
                 if len(batch) == LINES_PER_WRITE:
                     count += len(batch)
                     yield ("\n".join(batch) + "\n").encode("utf-8")

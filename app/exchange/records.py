@@ -273,14 +273,18 @@ class Codec:
         self.columns = entity.columns
         self.names = [c.name for c in self.columns]
         self._out = [(c.name, _out_converter(c)) for c in self.columns]
+        self._converted = [(name, convert) for name, convert in self._out if convert is not None]
         self._in = [(c.name, _in_converter(c)) for c in self.columns]
 
     def to_record(self, values: Any) -> dict[str, Any]:
-        """A record from a row of ``select(*codec.select_columns())`` (or a mapping)."""
-        record: dict[str, Any] = {}
-        for index, (name, convert) in enumerate(self._out):
-            value = values[index]
-            record[name] = convert(value) if convert is not None else value
+        """A record from a row of ``select(*codec.select_columns())``."""
+        # Built whole from the row, then only the few converted columns touched: a Python
+        # step per column was a fifth of a large export.
+        record = dict(zip(self.names, values, strict=True))
+        for name, convert in self._converted:
+            value = record[name]
+            if value is not None:
+                record[name] = convert(value)
         return record
 
     def select_columns(self) -> list[Any]:
