@@ -59,3 +59,15 @@ def print_table(title: str, rows: list[tuple[str, float, float | None, str]]) ->
         base = f"{baseline:.2f} {unit}" if baseline is not None else "—"
         ratio = f"{value / baseline:.2f}×" if baseline else "—"
         print(f"| {name} | {value:.2f} {unit} | {base} | {ratio} |")
+
+
+def import_phases(marks: dict[str, float], ended: float) -> tuple[float, float]:
+    """From an import's progress marks (text → first time seen): seconds of its records'
+    write transaction (one lock), and of the search index written after it in batches (each
+    its own short transaction)."""
+    merging = [v for k, v in marks.items() if k.startswith("Merging")]
+    indexing = [v for k, v in marks.items() if k.startswith("Indexing")]
+    if not merging:
+        return float("nan"), float("nan")
+    written = indexing[0] if indexing else ended
+    return written - merging[0], ended - written

@@ -79,7 +79,6 @@ class EntityTally:
 @dataclass
 class MergeResult:
     tallies: dict[str, EntityTally] = field(default_factory=dict)
-    case_ids: list[str] = field(default_factory=list)  # new or updated: to re-index
     conflict_ids: list[str] = field(default_factory=list)
 
     def total(self, what: str) -> int:
@@ -255,7 +254,6 @@ class MergePlan:
     stage: Stage
     missions: list[dict[str, Any]] = field(default_factory=list)
     entities: list[EntityPlan] = field(default_factory=list)
-    event_cases: set[str] = field(default_factory=set)  # cases the bundle's events belong to
 
 
 def plan_merge(session: Session, bundle: VerifiedBundle, schema: str) -> MergePlan:
@@ -302,8 +300,6 @@ def _plan_entity(
     connection = session.connection()
     for rows in stream.batches(CHUNK):
         _stage_keys(session, stage, entity, rows)
-        if entity.name == "case_event":
-            plan.event_cases.update(r["case_id"] for r in rows)
         local = local_records(session, codec, [r["id"] for r in rows])
         new: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
@@ -384,8 +380,6 @@ def apply_plan(session: Session, plan: MergePlan, bundle: VerifiedBundle) -> Mer
         for mine, record in entity_plan.conflicts:
             result.conflict_ids.append(_record_conflict(session, entity, mine, record, bundle))
         _write_entity(session, plan.stage, entity_plan, bundle)
-        if entity.model is Case:
-            result.case_ids.extend(_staged_values(session, entity_plan, "id"))
     return result
 
 

@@ -77,6 +77,11 @@ RESOLVERS = EXCHANGE_ROLES
 OUT, IN = "out", "in"
 CHUNK = 500
 IMPORT_CACHE_KIB = 256 * 1024  # page cache while an import writes (``larger_cache``)
+# The search index of an import's cases is written after its records, a batch per write
+# transaction (``ExchangeService._index_imported``): FTS5's inserts were most of the import's
+# write lock. The change numbers the import wrote wait in these counters until all are in.
+INDEX_PENDING = ("search_index_pending_from", "search_index_pending_to")
+INDEX_BATCH = 500
 
 
 keyring_identity_name = identity_entry_name  # the OS keyring entry of HQ's age identity
@@ -863,6 +868,7 @@ class ExchangeService:
         the lock. All or nothing: a refusal at any point leaves the database as it was.
         """
         self.ws.require_role(*IMPORTERS)
+        self._index_imported()  # what an import cut short before its search index was done
         bundle = self.read(path, identity_file, progress)
         try:
             # One connection for both phases: the plan's rows wait in its staging schema.
@@ -884,9 +890,13 @@ class ExchangeService:
                     staged = self._stage(session, bundle, staged_work.schema)
                 if progress:
                     progress(0, 0, _("Merging records"))
-                return self._write_import(staged_work, bundle, staged)
+                report = self._write_import(staged_work, bundle, staged)
         finally:
             bundle.close()
+        if progress:
+            progress(0, 0, _("Indexing the imported cases for search"))
+        self._index_imported()
+        return report
 
     def _already_imported(self, session: Session, bundle: VerifiedBundle) -> bool:
         seen = set(
@@ -945,12 +955,11 @@ class ExchangeService:
                 or stale(session, staged.plan)
             ):
                 staged = self._stage_locked(session, bundle, work.schema)
+            first = self._change_seq(session) + 1
             result = apply_plan(session, staged.plan, bundle)
+            _index_pending(session, first, self._change_seq(session))
             head = staged.head
             audit_anchor.keep_incoming(session, bundle.source, head, bundle.bundle_id)
-            touched = set(result.case_ids) | staged.plan.event_cases
-            if touched:
-                index_cases(session, sorted(touched))
             report = _import_report(bundle, result, head.warnings)
             change_range = bundle.manifest["change_range"]
             session.add(
@@ -980,6 +989,23 @@ class ExchangeService:
                     session, "audit.head_unlinked", "mission", bundle.source, {"warning": warning}
                 )
         return report
+
+    def _index_imported(self) -> None:
+        """Write the search index of the cases the last import wrote (the change numbers
+        ``_index_pending`` kept), ``INDEX_BATCH`` cases per write transaction, then forget
+        the range. Others save between two batches; an import cut short here (a crash, the
+        lock busy too long) leaves the range, and the next import indexes it again."""
+        with self.ws.read() as session:
+            pending = _pending_range(session)
+            if pending is None:
+                return
+            case_ids = _cases_written(session, *pending)
+        for start in range(0, len(case_ids), INDEX_BATCH):
+            with self.ws.write() as session:
+                index_cases(session, case_ids[start : start + INDEX_BATCH])
+        with self.ws.write() as session:
+            if _pending_range(session) == pending:  # not widened by another import meanwhile
+                session.execute(delete(Counter).where(Counter.name.in_(INDEX_PENDING)))
 
     # -- log and conflicts ------------------------------------------------------------------------
 
@@ -1058,6 +1084,59 @@ class ExchangeService:
         for name, value in values.items():
             if name not in ("id", "version", "origin_mission"):
                 setattr(row, name, value)
+
+
+def _pending_range(session: Session) -> tuple[int, int] | None:
+    rows = session.execute(
+        select(Counter.name, Counter.value).where(Counter.name.in_(INDEX_PENDING))
+    )
+    values = {str(name): int(value) for name, value in rows}
+    if len(values) != len(INDEX_PENDING):
+        return None
+    return int(values[INDEX_PENDING[0]]), int(values[INDEX_PENDING[1]])
+
+
+def _index_pending(session: Session, first: int, last: int) -> None:
+    """Keep the change numbers an import wrote (widening a range still pending), so that its
+    cases are indexed after its write transaction (``ExchangeService._index_imported``)."""
+    if last < first:
+        return
+    held = _pending_range(session)
+    if held is not None:
+        first, last = min(first, held[0]), max(last, held[1])
+    for name, value in zip(INDEX_PENDING, (first, last), strict=True):
+        session.merge(Counter(name=name, value=value))
+    session.flush()
+
+
+def _cases_written(session: Session, first: int, last: int) -> list[str]:
+    """Cases whose search document rows with these change numbers change: the cases, the
+    cases of the events, and the cases of the people and organisations written."""
+    connection = session.connection()
+    cases: Any = Case.__table__
+    written = set(
+        connection.execute(
+            select(cases.c.id).where(cases.c.change_seq.between(first, last))
+        ).scalars()
+    )
+    events: Any = CaseEvent.__table__
+    written.update(
+        connection.execute(
+            select(events.c.case_id).where(events.c.change_seq.between(first, last))
+        ).scalars()
+    )
+    referred = (
+        ("person", "person_id"),
+        ("employer", "employer_id"),
+        ("recruitment_agency", "agency_id"),
+    )
+    for name, column in referred:
+        table: Any = BY_NAME[name].model.__table__  # type: ignore[attr-defined]
+        changed = select(table.c.id).where(table.c.change_seq.between(first, last))
+        written.update(
+            connection.execute(select(cases.c.id).where(cases.c[column].in_(changed))).scalars()
+        )
+    return sorted(written)
 
 
 def _signing_key(session: Session, code: str) -> str | None:

@@ -211,3 +211,59 @@ def test_the_plan_reads_records_a_batch_at_a_time(
     assert report.new > 3 and sizes and max(sizes) == 3
     with hq.ws.read() as session:
         assert session.execute(select(Case.id)).first() is not None
+
+
+def _a_case(site: Site) -> Any:
+    with site.ws.read() as session:
+        case_id = session.execute(select(Case.id).order_by(Case.number).limit(1)).scalar_one()
+    return site.cases.get_case(case_id)
+
+
+def _found(site: Site, case: Any) -> bool:
+    return case.number in [r.number for r in site.cases.search(case.number)]
+
+
+def test_the_search_index_is_written_after_the_records_a_batch_at_a_time(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The records' write transaction does not index them; the index follows in batches, each
+    its own transaction, and another connection saves between two batches."""
+    monkeypatch.setattr(exchange_service, "INDEX_BATCH", 2)
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    original = exchange_service.index_cases
+    free: list[bool] = []
+
+    on_file = hq.ws.db.dialect == "sqlite"
+
+    def index_then_look(session: Any, case_ids: Any) -> None:
+        free.append(_write_lock_is_free(hq) if on_file else True)
+        original(session, case_ids)
+
+    monkeypatch.setattr(exchange_service, "index_cases", index_then_look)
+    hq.exchange.import_bundle(bundle)
+    with sel.ws.read() as session:
+        cases = len(session.execute(select(Case.id)).all())
+    assert len(free) == (cases + 1) // 2  # one transaction per two cases
+    assert all(free)  # no lock held before each batch's own write
+    assert _found(hq, _a_case(sel))
+
+
+def test_an_import_cut_short_before_its_index_is_indexed_by_the_next(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    case = _a_case(sel)
+    original = exchange_service.index_cases
+
+    def crash(session: Any, case_ids: Any) -> None:
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(exchange_service, "index_cases", crash)
+    with pytest.raises(RuntimeError):
+        hq.exchange.import_bundle(bundle)
+    monkeypatch.setattr(exchange_service, "index_cases", original)
+    assert hq.cases.get_case(case.id).number == case.number  # the records are in
+    assert not _found(hq, case)  # not searchable yet
+    again = hq.exchange.import_bundle(bundle)  # already imported: the range is indexed anyway
+    assert again.already_imported
+    assert _found(hq, case)
