@@ -859,13 +859,16 @@ class ExchangeService:
     ) -> ImportReport:
         """Import a bundle in two phases, so that nobody waits on it for long.
 
-        Staging reads only: decrypting and verifying the bundle, then, in one read snapshot,
-        who may change what, the audit history, the references and the merge plan (which
-        record is new, newer, older or in conflict, with its column values ready). Others save
-        as usual meanwhile (WAL). Then ``_write_import`` opens the import's one write
-        transaction and applies the plan: bulk statements only, unless a row written since the
-        snapshot touches what the plan relied on, in which case it is worked out again under
-        the lock. All or nothing: a refusal at any point leaves the database as it was.
+        Staging writes nothing to the database: decrypting and verifying the bundle, then, in
+        one read snapshot, who may change what, the audit history, the references and the merge
+        plan (which record is new, newer, older or in conflict), reading the records a batch
+        at a time from the encrypted spool; the rows to write wait in the connection's staging
+        schema. Others save as usual meanwhile (WAL). Then ``_write_import`` opens the import's
+        one write transaction and moves the staged rows in with set-based statements, unless a
+        row written since the snapshot touches what the plan relied on, in which case it is
+        worked out again under the lock. All or nothing: a refusal at any point leaves the
+        records as they were. The search index of the written cases follows in short writes
+        of its own (``_index_imported``).
         """
         self.ws.require_role(*IMPORTERS)
         self._index_imported()  # what an import cut short before its search index was done
