@@ -250,6 +250,14 @@ class Database:
 
         Nothing to do here: ``BEGIN IMMEDIATE`` already holds the one write lock."""
 
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file now (PASSIVE: nobody waits).
+
+        After a large write (an import) the log holds hundreds of MB; SQLite's automatic
+        checkpoint would make the next small commit, someone's sign-in, copy it all."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").all()
+
     def release_freed_pages(self) -> bool:
         """Truncate the WAL after a purge; True when the checkpoint was complete."""
         with self.engine.connect() as connection:

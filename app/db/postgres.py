@@ -290,6 +290,9 @@ class ServerDatabase(Database):
                 connection.exec_driver_sql("DISCARD TEMP")
                 connection.commit()
 
+    def checkpoint(self) -> None:
+        """The server checkpoints on its own."""
+
     def release_freed_pages(self) -> bool:
         # The server's autovacuum returns freed space; its backups are the administrator's.
         return True

@@ -896,9 +896,11 @@ class ExchangeService:
                 report = self._write_import(staged_work, bundle, staged)
         finally:
             bundle.close()
+        self.ws.db.checkpoint()  # the import's log, copied by the import, not the next save
         if progress:
             progress(0, 0, _("Indexing the imported cases for search"))
         self._index_imported()
+        self.ws.db.checkpoint()
         return report
 
     def _already_imported(self, session: Session, bundle: VerifiedBundle) -> bool:
