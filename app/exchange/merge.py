@@ -108,12 +108,13 @@ def check_references(session: Session, bundle: VerifiedBundle) -> None:
     for name, rows in bundle.records.items():
         entity = BY_NAME[name]
         key = NATURAL_KEYS.get(name)
-        if not entity.references and not key:
+        references = list(entity.references.items())
+        if not references and not key:
             continue
-        wanted: dict[str, set[str]] = {column: set() for column in entity.references}
+        wanted: dict[str, set[str]] = {column: set() for column, _target in references}
         by_value: dict[str, str] = {}
         for record in rows:
-            for column, target in entity.references.items():
+            for column, target in references:
                 value = record.get(column)
                 if value and value not in in_bundle.get(target, ()):
                     wanted[column].add(value)
@@ -125,7 +126,7 @@ def check_references(session: Session, bundle: VerifiedBundle) -> None:
                         )
                     )
                 by_value[record[key]] = record["id"]
-        for column, target in entity.references.items():
+        for column, target in references:
             if not wanted[column]:
                 continue
             found = _existing_ids(session, BY_NAME[target], sorted(wanted[column]))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from sqlalchemy import (
@@ -113,7 +113,7 @@ class Entity:
     blob_column: str | None = None  # the BLOB that travels as files/<sha256>
     digest_column: str | None = None  # the column holding that BLOB's SHA-256
 
-    @property
+    @cached_property  # asked per record by checks; the model's columns never change
     def columns(self) -> list[Column[Any]]:
         skip = LOCAL_COLUMNS | MODEL_LOCAL_COLUMNS.get(self.model, frozenset())
         return [
@@ -122,7 +122,7 @@ class Entity:
             if c.name not in skip and not isinstance(c.type, LargeBinary)
         ]
 
-    @property
+    @cached_property
     def references(self) -> dict[str, str]:
         """Foreign-key column -> the entity name it points to."""
         result = {}

@@ -76,7 +76,10 @@ IMPORTERS = BUNDLE_IMPORTERS
 RESOLVERS = EXCHANGE_ROLES
 OUT, IN = "out", "in"
 CHUNK = 500
-IMPORT_CACHE_KIB = 256 * 1024  # page cache while an import writes (``larger_cache``)
+# Page cache while an import writes (``larger_cache``). 256 MiB while rows went in one by one
+# from Python; the staged rows now go in id order by INSERT … SELECT, and 64 MiB keeps a 100k
+# import at 366 MB peak (645 MB with 256 MiB) at about the same speed (docs/performance.md).
+IMPORT_CACHE_KIB = 64 * 1024
 # The search index of an import's cases is written after its records, a batch per write
 # transaction (``ExchangeService._index_imported``): FTS5's inserts were most of the import's
 # write lock. The change numbers the import wrote wait in these counters until all are in.
