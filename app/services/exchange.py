@@ -12,7 +12,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from app.db.sync import CHANGE_SEQ
 from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
 from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, EXCHANGE_ROLES
-from app.errors import NotFound, ValidationError
+from app.errors import DatabaseBusy, NotFound, ValidationError
 from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
 from app.exchange.merge import (
     MergePlan,
@@ -902,7 +902,15 @@ class ExchangeService:
         self.ws.db.checkpoint()  # the import's log, copied by the import, not the next save
         if progress:
             progress(0, 0, _("Indexing the imported cases for search"))
-        self._index_imported()
+        try:
+            self._index_imported()
+        except DatabaseBusy:
+            # The records are in; only their search index waits, and the next import writes it.
+            late = _(
+                "The imported cases are not yet found by search: the database was busy. "
+                "The next import adds them to the search index."
+            )
+            return replace(report, warnings=(*report.warnings, late))
         self.ws.db.checkpoint()
         return report
 

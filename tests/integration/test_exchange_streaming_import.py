@@ -15,6 +15,7 @@ from sqlalchemy import select, true
 
 from app.db.engine import open_raw
 from app.db.models import Case
+from app.errors import DatabaseBusy
 from app.exchange import merge, ownership
 from app.exchange.package import BundleRefused, RecordStream
 from app.services import exchange as exchange_service
@@ -266,4 +267,25 @@ def test_an_import_cut_short_before_its_index_is_indexed_by_the_next(
     assert not _found(hq, case)  # not searchable yet
     again = hq.exchange.import_bundle(bundle)  # already imported: the range is indexed anyway
     assert again.already_imported
+    assert _found(hq, case)
+
+
+def test_a_busy_database_after_the_records_leaves_them_imported_with_a_warning(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Busy while indexing: the import is not reported as failed (its records are in), it
+    says the cases are not searchable yet, and the next import indexes them."""
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    case = _a_case(sel)
+    original = exchange_service.index_cases
+
+    def busy(session: Any, case_ids: Any) -> None:
+        raise DatabaseBusy("busy")
+
+    monkeypatch.setattr(exchange_service, "index_cases", busy)
+    report = hq.exchange.import_bundle(bundle)
+    assert report.new > 0 and any("not yet found by search" in w for w in report.warnings)
+    assert not _found(hq, case)
+    monkeypatch.setattr(exchange_service, "index_cases", original)
+    assert hq.exchange.import_bundle(bundle).already_imported
     assert _found(hq, case)
