@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -249,20 +250,29 @@ def test_the_search_index_is_written_after_the_records_a_batch_at_a_time(
     assert _found(hq, _a_case(sel))
 
 
+@contextmanager
+def _indexing_fails(monkeypatch: pytest.MonkeyPatch, error: Exception) -> Iterator[None]:
+    """``index_cases`` raises ``error`` inside the block."""
+    original = exchange_service.index_cases
+
+    def failing(session: Any, case_ids: Any) -> None:
+        raise error
+
+    monkeypatch.setattr(exchange_service, "index_cases", failing)
+    try:
+        yield
+    finally:
+        monkeypatch.setattr(exchange_service, "index_cases", original)
+
+
 def test_an_import_cut_short_before_its_index_is_indexed_by_the_next(
     sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
     case = _a_case(sel)
-    original = exchange_service.index_cases
-
-    def crash(session: Any, case_ids: Any) -> None:
-        raise RuntimeError("the process died here")
-
-    monkeypatch.setattr(exchange_service, "index_cases", crash)
-    with pytest.raises(RuntimeError):
-        hq.exchange.import_bundle(bundle)
-    monkeypatch.setattr(exchange_service, "index_cases", original)
+    with _indexing_fails(monkeypatch, RuntimeError("the process died here")):
+        with pytest.raises(RuntimeError):
+            hq.exchange.import_bundle(bundle)
     assert hq.cases.get_case(case.id).number == case.number  # the records are in
     assert not _found(hq, case)  # not searchable yet
     again = hq.exchange.import_bundle(bundle)  # already imported: the range is indexed anyway
@@ -277,15 +287,9 @@ def test_a_busy_database_after_the_records_leaves_them_imported_with_a_warning(
     says the cases are not searchable yet, and the next import indexes them."""
     bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
     case = _a_case(sel)
-    original = exchange_service.index_cases
-
-    def busy(session: Any, case_ids: Any) -> None:
-        raise DatabaseBusy("busy")
-
-    monkeypatch.setattr(exchange_service, "index_cases", busy)
-    report = hq.exchange.import_bundle(bundle)
+    with _indexing_fails(monkeypatch, DatabaseBusy("busy")):
+        report = hq.exchange.import_bundle(bundle)
     assert report.new > 0 and any("not yet found by search" in w for w in report.warnings)
     assert not _found(hq, case)
-    monkeypatch.setattr(exchange_service, "index_cases", original)
     assert hq.exchange.import_bundle(bundle).already_imported
     assert _found(hq, case)
