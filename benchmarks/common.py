@@ -83,3 +83,15 @@ def print_table(
         base = f"{base_value:.2f} {unit}" if base_value is not None else "—"
         ratio = f"{value / base_value:.2f}×" if base_value else "—"
         print(f"| {name} | {value:.2f} {unit} | {base} | {ratio} |")
+
+
+def import_phases(marks: dict[str, float], ended: float) -> tuple[float, float]:
+    """From an import's progress marks (text → first time seen): seconds of its records'
+    write transaction (one lock), and of the search index written after it in batches (each
+    its own short transaction)."""
+    merging = [v for k, v in marks.items() if k.startswith("Merging")]
+    indexing = [v for k, v in marks.items() if k.startswith("Indexing")]
+    if not merging:
+        return float("nan"), float("nan")
+    written = indexing[0] if indexing else ended
+    return written - merging[0], ended - written

@@ -14,6 +14,9 @@ on the lock (``busy_timeout``) instead of reading the same last number.
 
 from __future__ import annotations
 
+import os
+import secrets
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -37,6 +40,8 @@ from app.errors import (
 from app.i18n import _
 
 _BEGIN_OPTION = "qorgau_begin"
+STAGE = "stage"  # the schema a staged job writes to (``Database.pinned``)
+STAGE_CACHE_KIB = 32 * 1024
 
 
 def make_engine(path: Path, key: bytes) -> Engine:
@@ -176,6 +181,14 @@ class Database:
 
         Nothing to do here: ``BEGIN IMMEDIATE`` already holds the one write lock."""
 
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file now (PASSIVE: nobody waits).
+
+        After a large write (an import) the log holds hundreds of MB; SQLite's automatic
+        checkpoint would make the next small commit, someone's sign-in, copy it all."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").all()
+
     def release_freed_pages(self) -> bool:
         """Truncate the WAL after a purge; True when the checkpoint was complete."""
         with self.engine.connect() as connection:
@@ -222,6 +235,44 @@ class Database:
         with self._mapped_errors(), self._write() as session, session.begin():
             yield session
 
+    @contextmanager
+    def pinned(self) -> Iterator[Pinned]:
+        """One connection for a staged job (a bundle import): transactions on it one after
+        another, and a private staging schema that lasts from the first to the last.
+
+        On SQLCipher the schema is a database file attached for the job, encrypted with a key
+        made for it and never kept: SQLite's own TEMP schema would not do, as SQLCipher does
+        not encrypt it when it spills to disk, and in memory it would hold the whole staging.
+        Writing there takes no lock on the main database, so others save meanwhile. The file is
+        detached and deleted at the end."""
+        with self._mapped_errors(), self.engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            handle, name = tempfile.mkstemp(prefix=".qorgau-stage-", dir=self.path.parent)
+            os.close(handle)
+            try:
+                raw.execute(
+                    f"ATTACH DATABASE ? AS {STAGE} KEY \"x'{secrets.token_hex(32)}'\"", (name,)
+                )
+                try:
+                    # Nothing staged must survive a crash, and it is thrown away at the end.
+                    raw.execute(f"PRAGMA {STAGE}.journal_mode = OFF")
+                    raw.execute(f"PRAGMA {STAGE}.synchronous = OFF")
+                    raw.execute(f"PRAGMA {STAGE}.cache_size = -{STAGE_CACHE_KIB}")
+                    yield Pinned(self, connection, STAGE)
+                finally:
+                    self._detach(connection, raw)
+            finally:
+                os.unlink(name)
+
+    def _detach(self, connection: Connection, raw: Any) -> None:
+        try:
+            if connection.in_transaction():
+                connection.rollback()
+            raw.execute(f"DETACH DATABASE {STAGE}")
+        except sqlcipher3.Error:
+            connection.invalidate()  # never hand out a connection still holding the stage
+
     def dispose(self) -> None:
         try:
             # Keeps the planner's statistics fresh (SQLite's advice on close). In a committed
@@ -234,3 +285,36 @@ class Database:
         except Exception:  # noqa: BLE001 - closing must not fail over an optimisation
             pass
         self.engine.dispose()
+
+
+class Pinned:
+    """Sessions on one connection, one transaction after another (``Database.pinned``);
+    ``schema`` names where the job may stage its own tables."""
+
+    def __init__(self, db: Database, connection: Connection, schema: str) -> None:
+        self.db = db
+        self.connection = connection
+        self.schema = schema
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read transaction on the main database; what it writes to the staging schema is
+        committed at its end (nothing else may be written in it)."""
+        self.connection.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+        with self.db._mapped_errors(), Session(self.connection, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction, as ``Database.write``."""
+        self.connection.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        try:
+            with (
+                self.db._mapped_errors(),
+                Session(self.connection, expire_on_commit=False) as session,
+                session.begin(),
+            ):
+                yield session
+        finally:
+            self.connection.execution_options(**{_BEGIN_OPTION: "DEFERRED"})

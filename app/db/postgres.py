@@ -16,6 +16,8 @@ one mission's bundles queue on an advisory lock. A lock waited on longer than
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from app.config import SERVER_FILENAME as CONFIG_FILE
-from app.db.engine import Database, Interrupted
+from app.db.engine import Database, Interrupted, Pinned
 from app.db.raw import BUSY_TIMEOUT_MS
 from app.errors import (
     AuthError,
@@ -296,6 +298,22 @@ class ServerDatabase(Database):
             {"name": f"qorgau-import:{mission_code}"},
         )
         session.execute(text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
+
+    @contextmanager
+    def pinned(self) -> Iterator[Pinned]:
+        """As ``Database.pinned``; staging goes to the session's own temporary tables on the
+        server (``pg_temp``), which take no lock anybody waits on and go at the end."""
+        with self._mapped_errors(), self.engine.connect() as connection:
+            try:
+                yield Pinned(self, connection, "pg_temp")
+            finally:
+                if connection.in_transaction():
+                    connection.rollback()
+                connection.exec_driver_sql("DISCARD TEMP")
+                connection.commit()
+
+    def checkpoint(self) -> None:
+        """The server checkpoints on its own."""
 
     def release_freed_pages(self) -> bool:
         # The server's autovacuum returns freed space; its backups are the administrator's.

@@ -4,11 +4,14 @@ Records merge by ``id``: a higher remote ``version`` replaces the local row, a l
 ignored (the local row is newer), and an equal version with different content becomes a
 ``SyncConflict`` for a person to resolve; nothing is overwritten silently.
 
-``plan_merge`` decides all of that in a read snapshot, with each written record's column values
-ready, so an import does the work outside the write lock; ``stale`` tells, under the lock,
-whether a row written since the snapshot touches what the plan relied on; ``apply_plan`` writes
-the plan with bulk statements (the sync columns the flush hook would set are set here:
-imported rows keep their version and get a fresh local ``change_seq``).
+``plan_merge`` decides all of that in a read snapshot, a batch of records at a time, and stages
+each written record's column values in tables of a private staging schema (``Database.pinned``),
+so an import does the work outside the write lock and never holds the bundle; ``stale`` tells,
+under the lock, whether a row written since the snapshot touches what the plan relied on;
+``apply_plan`` moves the staged rows in with a few set-based statements (``INSERT … SELECT``,
+``UPDATE … FROM``), so the write lock covers the database's own work only. The sync columns the
+flush hook would set are set here: imported rows keep their version and get a fresh local
+``change_seq``.
 
 ``check_references`` runs before anything is written: every foreign key must point at a record
 in the bundle or already in the database, and natural keys (case numbers, outgoing letter
@@ -17,16 +20,30 @@ numbers, agreement slugs) must not clash with another record's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    literal,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 
 from app.db.models import Case, CaseCategory, CaseIloIndicator, Counter, Mission, SyncConflict
 from app.db.sync import CHANGE_SEQ, next_counter, note_changes
-from app.exchange.package import BundleRefused, VerifiedBundle
+from app.exchange.package import BundleRefused, RecordStream, VerifiedBundle
 from app.exchange.records import BY_NAME, CASE_LISTS, ENTITIES, Codec, Entity, content_of
 from app.i18n import _
 
@@ -62,7 +79,6 @@ class EntityTally:
 @dataclass
 class MergeResult:
     tallies: dict[str, EntityTally] = field(default_factory=dict)
-    case_ids: list[str] = field(default_factory=list)  # new or updated: to re-index
     conflict_ids: list[str] = field(default_factory=list)
 
     def total(self, what: str) -> int:
@@ -85,14 +101,36 @@ def _existing_ids(session: Session, entity: Entity, ids: Sequence[str]) -> set[s
 
 def check_references(session: Session, bundle: VerifiedBundle) -> None:
     """Refuse (before writing) a bundle whose records point at rows that exist nowhere."""
-    in_bundle = {name: {r["id"] for r in rows} for name, rows in bundle.records.items()}
+    targets = {t for name in bundle.records for t in BY_NAME[name].references.values()}
+    in_bundle = {
+        name: {r["id"] for r in bundle.records[name]} for name in targets if name in bundle.records
+    }
     for name, rows in bundle.records.items():
         entity = BY_NAME[name]
-        for column, target in entity.references.items():
-            wanted = {r[column] for r in rows if r.get(column)} - in_bundle.get(target, set())
-            if not wanted:
+        key = NATURAL_KEYS.get(name)
+        references = list(entity.references.items())
+        if not references and not key:
+            continue
+        wanted: dict[str, set[str]] = {column: set() for column, _target in references}
+        by_value: dict[str, str] = {}
+        for record in rows:
+            for column, target in references:
+                value = record.get(column)
+                if value and value not in in_bundle.get(target, ()):
+                    wanted[column].add(value)
+            if key and record.get(key):
+                if record[key] in by_value:
+                    raise BundleRefused(
+                        _("Two {entity} records in the bundle share the same {key}.").format(
+                            entity=entity.name, key=key
+                        )
+                    )
+                by_value[record[key]] = record["id"]
+        for column, target in references:
+            if not wanted[column]:
                 continue
-            missing = set(wanted) - _existing_ids(session, BY_NAME[target], sorted(wanted))
+            found = _existing_ids(session, BY_NAME[target], sorted(wanted[column]))
+            missing = wanted[column] - found
             if missing:
                 raise BundleRefused(
                     _(
@@ -101,22 +139,15 @@ def check_references(session: Session, bundle: VerifiedBundle) -> None:
                         "import the earlier bundles first, or ask for a full export."
                     ).format(entity=name, count=len(missing), target=target, id=min(missing))
                 )
-        key = NATURAL_KEYS.get(name)
         if key:
-            _check_natural_key(session, entity, key, rows)
+            _check_natural_key(session, entity, key, by_value)
 
 
 def _check_natural_key(
-    session: Session, entity: Entity, key: str, rows: list[dict[str, Any]]
+    session: Session, entity: Entity, key: str, by_value: dict[str, str]
 ) -> None:
+    """``by_value``: the bundle's natural keys, each with its record's id."""
     model: Any = entity.model
-    by_value = {r[key]: r["id"] for r in rows if r.get(key)}
-    if len(by_value) != len([r for r in rows if r.get(key)]):
-        raise BundleRefused(
-            _("Two {entity} records in the bundle share the same {key}.").format(
-                entity=entity.name, key=key
-            )
-        )
     column = getattr(model, key)
     values = sorted(by_value)
     for chunk in _chunks(values):
@@ -170,22 +201,46 @@ def same_content(local: dict[str, Any], remote: dict[str, Any]) -> bool:
     return left == right
 
 
-def merge_bundle(session: Session, bundle: VerifiedBundle) -> MergeResult:
-    """Plan and write the bundle's records in one go (call ``check_references`` first, in the
-    same transaction); imports plan outside the write lock and ``apply_plan`` under it."""
-    return apply_plan(session, plan_merge(session, bundle), bundle)
+class Stage:
+    """The staging tables of one import, in the schema ``Database.pinned`` gives it."""
+
+    def __init__(self, schema: str) -> None:
+        self.metadata = MetaData(schema=schema)
+        # Every id the bundle carries or refers to, and its natural keys: what ``stale`` asks.
+        self.keys = Table("qorgau_stage_keys", self.metadata, Column("key", String))
+        self.lists = Table(
+            "qorgau_stage_lists",
+            self.metadata,
+            Column("case_id", String),
+            Column("list", String),
+            Column("code", String),
+        )
+
+    def rows_of(self, entity: Entity, kind: str) -> Table:
+        """A table for the column values of ``entity``'s records to insert or update; ``n``
+        numbers them in bundle order."""
+        columns = [Column(c.name, c.type) for c in entity.columns]
+        return Table(
+            f"qorgau_stage_{kind}_{entity.name}", self.metadata, *columns, Column("n", Integer)
+        )
+
+    def create(self, session: Session, *tables: Table) -> None:
+        connection = session.connection()
+        for table in tables:
+            connection.execute(DropTable(table, if_exists=True))
+            connection.execute(CreateTable(table))
 
 
 @dataclass
 class EntityPlan:
-    """What merging one entity's records will do, decided by reading only."""
+    """What merging one entity's records will do, decided by reading only; the values of the
+    rows it writes wait in the staging tables ``new`` and ``changed``."""
 
     entity: Entity
+    new: Table
+    changed: Table
     tally: EntityTally = field(default_factory=EntityTally)
-    inserts: list[dict[str, Any]] = field(default_factory=list)  # column values
-    updates: list[dict[str, Any]] = field(default_factory=list)  # column values
     conflicts: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
-    case_lists: list[dict[str, Any]] = field(default_factory=list)  # written cases' codes
 
 
 @dataclass
@@ -197,66 +252,89 @@ class MergePlan:
     """
 
     seq: int
+    stage: Stage
     missions: list[dict[str, Any]] = field(default_factory=list)
     entities: list[EntityPlan] = field(default_factory=list)
-    ids: frozenset[str] = frozenset()  # every id the bundle carries or refers to
-    natural_keys: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
-def plan_merge(session: Session, bundle: VerifiedBundle) -> MergePlan:
-    """Decide, by reading only, what merging the bundle writes (no write lock is needed)."""
+def plan_merge(session: Session, bundle: VerifiedBundle, schema: str) -> MergePlan:
+    """Decide, by reading only, what merging the bundle writes (no write lock is needed); the
+    rows to write are staged in ``schema``, the only place this session writes to."""
     seq = session.execute(
         select(Counter.value).where(Counter.name == CHANGE_SEQ)
     ).scalar_one_or_none()
-    plan = MergePlan(int(seq or 0))
-    ids: set[str] = set()
+    stage = Stage(schema)
+    stage.create(session, stage.keys, stage.lists)
+    plan = MergePlan(int(seq or 0), stage)
     for entity in ENTITIES:
         rows = bundle.records.get(entity.name)
         if not rows:
             continue
-        references = list(entity.references)
-        for record in rows:
-            ids.add(record["id"])
-            ids.update(record[c] for c in references if record.get(c))
-        key = NATURAL_KEYS.get(entity.name)
-        if key:
-            plan.natural_keys[entity.name] = frozenset(r[key] for r in rows if r.get(key))
         if entity.model is Mission:
-            plan.missions = rows
+            plan.missions = list(rows)
+            _stage_keys(session, stage, entity, plan.missions)
             continue
-        plan.entities.append(_plan_entity(session, entity, rows))
-    plan.ids = frozenset(ids)
+        plan.entities.append(_plan_entity(session, plan, entity, rows))
+    connection = session.connection()
+    connection.execute(CreateIndex(Index("qorgau_stage_keys_key", stage.keys.c.key)))
     return plan
 
 
-def _plan_entity(session: Session, entity: Entity, rows: list[dict[str, Any]]) -> EntityPlan:
+def _stage_keys(session: Session, stage: Stage, entity: Entity, rows: list[dict[str, Any]]) -> None:
+    names = ["id", *entity.references]
+    key = NATURAL_KEYS.get(entity.name)
+    if key:
+        names.append(key)
+    keys = {r[n] for r in rows for n in names if r.get(n)}
+    if keys:
+        session.connection().execute(stage.keys.insert(), [{"key": k} for k in keys])
+
+
+def _plan_entity(
+    session: Session, plan: MergePlan, entity: Entity, stream: RecordStream
+) -> EntityPlan:
     codec = Codec(entity)
-    plan = EntityPlan(entity)
-    tally = plan.tally
-    local = local_records(session, codec, [r["id"] for r in rows])
-    written: list[dict[str, Any]] = []
-    for record in rows:
-        mine = local.pop(record["id"], None)
-        if mine is None:
-            plan.inserts.append(codec.to_values(record))
-            written.append(record)
-            tally.new += 1
-        elif record["version"] > mine["version"]:
-            plan.updates.append(codec.to_values(record))
-            written.append(record)
-            tally.updated += 1
-        elif record["version"] < mine["version"]:
-            tally.local_newer += 1
-        elif same_content(mine, record):
-            tally.unchanged += 1
-        else:
-            plan.conflicts.append((mine, record))
-            tally.conflicts += 1
-    if entity.model is Case:
-        plan.case_lists = [
-            {"id": r["id"], **{key: sorted(set(r[key])) for key in CASE_LISTS}} for r in written
-        ]
-    return plan
+    stage = plan.stage
+    entity_plan = EntityPlan(entity, stage.rows_of(entity, "new"), stage.rows_of(entity, "changed"))
+    stage.create(session, entity_plan.new, entity_plan.changed)
+    tally = entity_plan.tally
+    connection = session.connection()
+    for rows in stream.batches(CHUNK):
+        _stage_keys(session, stage, entity, rows)
+        local = local_records(session, codec, [r["id"] for r in rows])
+        new: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        written: list[dict[str, Any]] = []
+        for record in rows:
+            mine = local.pop(record["id"], None)
+            if mine is None:
+                tally.new += 1
+                new.append({**codec.to_values(record), "n": tally.new})
+                written.append(record)
+            elif record["version"] > mine["version"]:
+                tally.updated += 1
+                changed.append({**codec.to_values(record), "n": tally.updated})
+                written.append(record)
+            elif record["version"] < mine["version"]:
+                tally.local_newer += 1
+            elif same_content(mine, record):
+                tally.unchanged += 1
+            else:
+                entity_plan.conflicts.append((mine, record))
+                tally.conflicts += 1
+        for table, values in ((entity_plan.new, new), (entity_plan.changed, changed)):
+            if values:
+                connection.execute(table.insert(), values)
+        if entity.model is Case:
+            codes = [
+                {"case_id": r["id"], "list": key, "code": code}
+                for r in written
+                for key in CASE_LISTS
+                for code in sorted(set(r[key]))
+            ]
+            if codes:
+                connection.execute(stage.lists.insert(), codes)
+    return entity_plan
 
 
 def stale(session: Session, plan: MergePlan) -> bool:
@@ -268,6 +346,7 @@ def stale(session: Session, plan: MergePlan) -> bool:
     ).scalar_one_or_none()
     if int(now or 0) == plan.seq:
         return False
+    touched: set[str] = set()
     for entity in ENTITIES:
         table: Any = entity.model.__table__  # type: ignore[attr-defined]
         key = NATURAL_KEYS.get(entity.name)
@@ -278,12 +357,13 @@ def stale(session: Session, plan: MergePlan) -> bool:
         for row in changed:
             if entity.model is Mission:
                 return True
-            values = row[: len(columns) - (1 if key else 0)]
-            if any(v in plan.ids for v in values if v):
-                return True
-            if key and row[-1] in plan.natural_keys.get(entity.name, frozenset()):
-                return True
-    return False
+            touched.update(str(v) for v in row if v)
+    keys = plan.stage.keys.c.key
+    connection = session.connection()
+    return any(
+        connection.execute(select(keys).where(keys.in_(chunk)).limit(1)).first() is not None
+        for chunk in _chunks(sorted(touched))
+    )
 
 
 class PlanOutdated(BundleRefused):
@@ -300,76 +380,99 @@ def apply_plan(session: Session, plan: MergePlan, bundle: VerifiedBundle) -> Mer
         result.tallies[entity.name] = entity_plan.tally
         for mine, record in entity_plan.conflicts:
             result.conflict_ids.append(_record_conflict(session, entity, mine, record, bundle))
-        _write_entity(session, entity_plan, bundle)
-        if entity.model is Case:
-            result.case_ids.extend(r["id"] for r in entity_plan.case_lists)
+        _write_entity(session, plan.stage, entity_plan, bundle)
     return result
 
 
-def _write_entity(session: Session, plan: EntityPlan, bundle: VerifiedBundle) -> None:
-    entity = plan.entity
-    count = len(plan.inserts) + len(plan.updates)
-    if not count:
-        return
-    last = next_counter(session, CHANGE_SEQ, count)
-    seq = iter(range(last - count + 1, last + 1))
-    # Core statements run as one executemany per chunk; the ORM's bulk insert splits rows by
-    # which values are None, which made thousands of single-row statements. Files are read
-    # from the spool chunk by chunk, so memory holds one chunk of them at a time.
-    table: Any = entity.model.__table__  # type: ignore[attr-defined]
+def _staged_values(session: Session, plan: EntityPlan, column: str) -> list[str]:
     connection = session.connection()
-    for chunk in _chunks(plan.inserts):
-        connection.execute(table.insert(), _with_sync(entity, chunk, seq, bundle))
-    if plan.updates:
-        names = [k for k in plan.updates[0] if k != "id"]
-        if entity.blob_column:
-            names.append(entity.blob_column)
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("v_id"))
-            .values({k: bindparam(f"v_{k}") for k in [*names, "change_seq"]})
+    return [
+        value
+        for table in (plan.new, plan.changed)
+        for value in connection.execute(select(table.c[column]).order_by(table.c.n)).scalars()
+    ]
+
+
+def _write_entity(session: Session, stage: Stage, plan: EntityPlan, bundle: VerifiedBundle) -> None:
+    entity = plan.entity
+    inserts, updates = plan.tally.new, plan.tally.updated
+    if not inserts + updates:
+        return
+    last = next_counter(session, CHANGE_SEQ, inserts + updates)
+    first = last - inserts - updates  # staged rows are numbered from 1: change_seq first + n
+    # Set-based statements from the staging tables: SQLite (or PostgreSQL) copies the rows
+    # itself, with no value passing through Python while the write lock is held.
+    table: Any = entity.model.__table__  # type: ignore[attr-defined]
+    names = [c.name for c in entity.columns]
+    connection = session.connection()
+    if inserts:
+        new = plan.new
+        rows = select(*(new.c[n] for n in names), (literal(first) + new.c.n).label("seq"))
+        connection.execute(
+            table.insert().from_select([*names, "change_seq"], rows.order_by(new.c.n))
         )
-        for chunk in _chunks(plan.updates):
-            rows = [
-                {f"v_{k}": v for k, v in row.items()}
-                for row in _with_sync(entity, chunk, seq, bundle)
-            ]
-            done = connection.execute(statement, rows)
-            if done.rowcount != len(rows):
-                raise PlanOutdated(
-                    _("Records changed here while the bundle was being imported; import it again.")
-                )
+    if updates:
+        changed = plan.changed
+        values: dict[str, Any] = {n: changed.c[n] for n in names if n != "id"}
+        values["change_seq"] = literal(first + inserts) + changed.c.n
+        if entity.blob_column:
+            values[entity.blob_column] = null()  # the bundle's file, if any, comes next
+        done = connection.execute(update(table).where(table.c.id == changed.c.id).values(values))
+        if done.rowcount != updates:
+            raise PlanOutdated(
+                _("Records changed here while the bundle was being imported; import it again.")
+            )
+    if entity.blob_column and entity.digest_column:
+        _write_files(session, plan, bundle)
     if entity.model is Case:
-        _write_case_lists(session, plan.case_lists, replace=bool(plan.updates))
+        _write_case_lists(session, stage, plan, replace=bool(updates))
     # Bulk statements bypass the flush hook: tell the change signal what was written.
     case_key = "id" if entity.model is Case else "case_id"
-    written = [*plan.inserts, *plan.updates]
-    note_changes(session, entity.name, (str(r.get(case_key) or "") for r in written))
+    written = _staged_values(session, plan, case_key) if case_key in names else []
+    note_changes(session, entity.name, (str(c or "") for c in written))
 
 
-def _with_sync(
-    entity: Entity, rows: Sequence[dict[str, Any]], seq: Iterator[int], bundle: VerifiedBundle
-) -> list[dict[str, Any]]:
-    """The rows with a fresh local change_seq and their file content from the bundle."""
-    out = []
-    for row in rows:
-        values = {**row, "change_seq": next(seq)}
-        if entity.blob_column and entity.digest_column:
-            digest = row.get(entity.digest_column)
-            values[entity.blob_column] = bundle.files.get(digest) if digest else None
-        out.append(values)
-    return out
+def _write_files(session: Session, plan: EntityPlan, bundle: VerifiedBundle) -> None:
+    """The file content of the written rows, from the bundle's spool a few at a time."""
+    entity = plan.entity
+    assert entity.blob_column and entity.digest_column
+    table: Any = entity.model.__table__  # type: ignore[attr-defined]
+    connection = session.connection()
+    wanted = [
+        (row_id, digest)
+        for staged in (plan.new, plan.changed)
+        for row_id, digest in connection.execute(
+            select(staged.c.id, staged.c[entity.digest_column]).where(
+                staged.c[entity.digest_column].is_not(None)
+            )
+        )
+    ]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("f_id"))
+        .values({entity.blob_column: bindparam("f_content")})
+    )
+    for start in range(0, len(wanted), FILES_AT_ONCE):
+        rows = [
+            {"f_id": row_id, "f_content": bundle.files.get(digest)}
+            for row_id, digest in wanted[start : start + FILES_AT_ONCE]
+        ]
+        connection.execute(statement, rows)
 
 
-def _write_case_lists(session: Session, cases: list[dict[str, Any]], replace: bool) -> None:
-    ids = [c["id"] for c in cases]
+FILES_AT_ONCE = 20
+
+
+def _write_case_lists(session: Session, stage: Stage, plan: EntityPlan, replace: bool) -> None:
+    connection = session.connection()
+    staged = stage.lists
     for link, key in ((CaseCategory, "categories"), (CaseIloIndicator, "ilo_indicators")):
+        table: Any = link.__table__
         if replace:
-            for chunk in _chunks(ids):
-                session.execute(delete(link).where(link.case_id.in_(chunk)))
-        rows = [{"case_id": c["id"], "code": code} for c in cases for code in c[key]]
-        for chunk in _chunks(rows):
-            session.execute(insert(link), chunk)
+            written = select(plan.changed.c.id)
+            connection.execute(delete(table).where(table.c.case_id.in_(written)))
+        rows = select(staged.c.case_id, staged.c.code).where(staged.c.list == key)
+        connection.execute(table.insert().from_select(["case_id", "code"], rows))
 
 
 def _merge_mission_info(session: Session, rows: list[dict[str, Any]], source: str) -> None:

@@ -108,7 +108,8 @@ class _Checker:
         self.here = here
         self.signer = bundle.source
         self.refuse = _Refusal(bundle.source)
-        self.bundle_cases = {r["id"]: r for r in bundle.records.get("case", [])}
+        # Who holds each case the bundle carries: all ownership needs of them besides a batch.
+        self.bundle_cases = {r["id"]: r["holder_mission"] for r in bundle.records.get("case", [])}
 
     # -- the database's copies ------------------------------------------------------------------
 
@@ -142,11 +143,12 @@ class _Checker:
             )
         return holders
 
-    def _candidates(self, entity: str) -> tuple[list[_Pair], list[_Pair]]:
+    def _candidates(
+        self, entity: str, rows: list[dict[str, Any]]
+    ) -> tuple[list[_Pair], list[_Pair]]:
         """Records that would create or change a row (new or a higher version), and records in
         the same version as here, which change something only if their content differs (then
         they become a conflict someone may accept)."""
-        rows = self.bundle.records.get(entity, [])
         local = self._load(entity, [r["id"] for r in rows])
         if entity == "mission":
             # Merging takes a mission's details whatever their version: all are judged.
@@ -166,20 +168,30 @@ class _Checker:
     def check(self) -> None:
         self._check_kind()
         for entity in (e.name for e in ENTITIES):
-            if entity not in self.bundle.records:
+            stream = self.bundle.records.get(entity)
+            if not stream:
                 continue
-            writes, equal = self._candidates(entity)
-            for _record, refusal in self._breaches(entity, writes):
-                raise refusal
-            # An owner's unchanged records cost nothing more; another's are compared with the
-            # copy here, and only a real difference refuses the bundle.
-            suspects = self._breaches(entity, equal)
-            if suspects:
-                codec = Codec(BY_NAME[entity])
-                here = local_records(self.session, codec, [r["id"] for r, _x in suspects])
-                for record, refusal in suspects:
-                    if not same_content(here[record["id"]], record):
-                        raise refusal
+            differing: BundleRefused | None = None  # raised once no write is refused
+            for rows in stream.batches(CHUNK):
+                writes, equal = self._candidates(entity, rows)
+                for _record, refusal in self._breaches(entity, writes):
+                    raise refusal
+                # An owner's unchanged records cost nothing more; another's are compared with
+                # the copy here, and only a real difference refuses the bundle.
+                suspects = self._breaches(entity, equal)
+                if suspects and differing is None:
+                    codec = Codec(BY_NAME[entity])
+                    here = local_records(self.session, codec, [r["id"] for r, _x in suspects])
+                    differing = next(
+                        (
+                            refusal
+                            for record, refusal in suspects
+                            if not same_content(here[record["id"]], record)
+                        ),
+                        None,
+                    )
+            if differing is not None:
+                raise differing
 
     def _breaches(
         self, entity: str, pairs: list[_Pair]
@@ -382,7 +394,7 @@ class _Checker:
                 continue
             holder = holders.get(case_id)
             if holder is None and case_id in self.bundle_cases:
-                holder = self.bundle_cases[case_id]["holder_mission"]  # judged as a case
+                holder = self.bundle_cases[case_id]  # judged as a case
             if holder is not None and holder != self.signer:
                 return self.refuse(
                     _(

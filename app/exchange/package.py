@@ -73,7 +73,7 @@ class BundleRefused(IntegrityError):
 @dataclass
 class VerifiedBundle:
     manifest: dict[str, Any]
-    records: dict[str, list[dict[str, Any]]]
+    records: dict[str, RecordStream]  # re-read from the spool at each pass, never all held
     files: Mapping[str, bytes]
     file_sha256: str
     size: int = 0
@@ -132,10 +132,14 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# One encoder for every record line: ``json.dumps`` with these options builds a new encoder per
+# call, a quarter of its time per record; ``encode`` gives the same text.
+_RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def encode_records(records: Iterable[dict[str, Any]]) -> bytes:
-    lines = [
-        json.dumps(r, ensure_ascii=False, separators=(",", ":"), sort_keys=True) for r in records
-    ]
+    encode = _RECORD_ENCODER.encode
+    lines = [encode(r) for r in records]
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
@@ -569,8 +573,9 @@ def _read_members(
     manifest: dict[str, Any],
     limits: Limits,
     progress: ProgressFn | None,
-) -> tuple[dict[str, list[dict[str, Any]]], _SpooledFiles]:
-    """Records parsed, then file members hashed in chunks; nobody's file is left unreferenced."""
+) -> tuple[dict[str, RecordStream], _SpooledFiles]:
+    """Records checked as they stream by (nothing of them is kept but their ids while one
+    member is checked), then file members hashed in chunks; nobody's file is unreferenced."""
     declared = {m["name"]: m for m in manifest["members"]}
     if len(declared) != len(manifest["members"]):
         raise BundleRefused(_("The manifest lists a member twice."))
@@ -592,7 +597,10 @@ def _read_members(
                 )
             )
     kind = BundleKind(manifest["kind"])
-    records: dict[str, list[dict[str, Any]]] = {}
+    file_names = sorted(n for n in declared if FILE_MEMBER.match(n))
+    held = {n.removeprefix("files/") for n in file_names}
+    records: dict[str, RecordStream] = {}
+    referenced: set[str] = set()
     for name in sorted(n for n in declared if not FILE_MEMBER.match(n)):
         match = RECORD_MEMBER.match(name)
         entity = match.group(1) if match else ""
@@ -602,14 +610,12 @@ def _read_members(
                     kind=kind.value, entity=entity
                 )
             )
-        data = _read_capped(archive, infos[name], declared[name]["size"])
-        _check_digest(name, data, declared[name])
-        records[entity] = _parse_records(name, entity, data, limits)
-        del data
+        # The hash first, so that nothing unsigned is ever parsed; then one checking pass.
+        _hash_streamed(archive, infos[name], declared[name])
+        count = _check_records(archive, infos[name], entity, limits, held, referenced)
+        records[entity] = RecordStream(archive, infos[name], entity, limits, count)
         if progress:
             progress(0, 0, _("Checking records"))
-    file_names = sorted(n for n in declared if FILE_MEMBER.match(n))
-    referenced = _referenced_files(records)
     for name in file_names:
         if name.removeprefix("files/") not in referenced:
             raise BundleRefused(
@@ -661,15 +667,6 @@ def _hash_streamed(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: dict[
 _CHUNK = 1024 * 1024
 
 
-def _referenced_files(records: dict[str, list[dict[str, Any]]]) -> set[str]:
-    referenced: set[str] = set()
-    for entity, rows in records.items():
-        column = BY_NAME[entity].digest_column
-        if column:
-            referenced.update(r[column] for r in rows if r.get(column))
-    return referenced
-
-
 class _SpooledFiles(Mapping[str, bytes]):
     """sha256 -> content, read from the spool only when merge asks for one file."""
 
@@ -694,7 +691,7 @@ class _SpooledFiles(Mapping[str, bytes]):
 
 def _records_of(
     manifest: dict[str, Any],
-    records: dict[str, list[dict[str, Any]]],
+    records: dict[str, RecordStream],
     files: Mapping[str, bytes],
     file_sha256: str,
     size: int,
@@ -703,53 +700,155 @@ def _records_of(
     return VerifiedBundle(manifest, records, files, file_sha256, size)
 
 
-def _parse_records(name: str, entity: str, data: bytes, limits: Limits) -> list[dict[str, Any]]:
-    check = _record_check(entity)
-    result = []
-    for number, line in enumerate(data.split(b"\n"), start=1):
+def _lines(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> Iterator[bytes]:
+    """The member's lines, read a chunk at a time; a line longer than a record may be is
+    refused before it is buffered whole. Empty lines come too (they keep the numbering)."""
+    pending = b""
+    number = 0
+    try:
+        with archive.open(info) as handle:
+            while chunk := handle.read(_CHUNK):
+                lines = (pending + chunk).split(b"\n")
+                pending = lines.pop()
+                for line in lines:
+                    number += 1
+                    yield line
+                if len(pending) > limits.max_record_bytes:
+                    break
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+        raise BundleRefused(_("The member {name} is damaged.").format(name=info.filename)) from None
+    if len(pending) > limits.max_record_bytes:
+        raise BundleRefused(
+            _("Record {n} of {name} is larger than allowed.").format(
+                n=number + 1, name=info.filename
+            )
+        )
+    if pending:
+        yield pending
+
+
+def _checked_record(name: str, entity: str, number: int, line: bytes, limits: Limits) -> Any:
+    """One line of ``records/<entity>.jsonl`` parsed and held to its schema, or refused."""
+    if len(line) > limits.max_record_bytes:
+        raise BundleRefused(
+            _("Record {n} of {name} is larger than allowed.").format(n=number, name=name)
+        )
+    record = _parse_json(line, f"{name}:{number}")
+    # Control characters first, so that no message below echoes one.
+    problem = control_character_problem(entity, record) if type(record) is dict else None
+    if problem:
+        raise BundleRefused(
+            _("Record {n} of {name} is refused: {problem}").format(
+                n=number, name=name, problem=problem
+            )
+        )
+    if not _record_check(entity)(record):
+        # The compiled check decides (dates included: format checking is on); an
+        # impossible date is named in words, anything else as jsonschema explains it.
+        problem = (
+            (impossible_value_problem(entity, record) if type(record) is dict else None)
+            or _schema_problem(_record_validator(entity), record)
+            or _("a value's type")
+        )
+        raise BundleRefused(
+            _("Record {n} of {name} breaks the schema: {problem}").format(
+                n=number, name=name, problem=problem
+            )
+        )
+    return record
+
+
+def _check_records(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    entity: str,
+    limits: Limits,
+    files: set[str],
+    referenced: set[str],
+) -> int:
+    """Every record of the member checked (schema, one id once, its file in the bundle);
+    the files records refer to are added to ``referenced``. Returns how many records."""
+    name = info.filename
+    digest_column = BY_NAME[entity].digest_column
+    seen: set[str] = set()
+    for number, line in enumerate(_lines(archive, info, limits), start=1):
         if not line:
             continue
-        if len(line) > limits.max_record_bytes:
+        record = _checked_record(name, entity, number, line, limits)
+        if record["id"] in seen:
             raise BundleRefused(
-                _("Record {n} of {name} is larger than allowed.").format(n=number, name=name)
-            )
-        record = _parse_json(line, f"{name}:{number}")
-        # Control characters first, so that no message below echoes one.
-        problem = control_character_problem(entity, record) if type(record) is dict else None
-        if problem:
-            raise BundleRefused(
-                _("Record {n} of {name} is refused: {problem}").format(
-                    n=number, name=name, problem=problem
+                _("The {entity} record {id} appears twice in the bundle.").format(
+                    entity=entity, id=record["id"]
                 )
             )
-        if not check(record):
-            # The compiled check decides (dates included: format checking is on); an
-            # impossible date is named in words, anything else as jsonschema explains it.
-            problem = (
-                (impossible_value_problem(entity, record) if type(record) is dict else None)
-                or _schema_problem(_record_validator(entity), record)
-                or _("a value's type")
-            )
-            raise BundleRefused(
-                _("Record {n} of {name} breaks the schema: {problem}").format(
-                    n=number, name=name, problem=problem
+        seen.add(record["id"])
+        digest = record.get(digest_column) if digest_column else None
+        if digest:
+            referenced.add(digest)
+            if record.get("deleted_at") is None and digest not in files:
+                raise BundleRefused(
+                    _("The {entity} record {id} refers to a file the bundle does not hold.").format(
+                        entity=entity, id=record["id"]
+                    )
                 )
-            )
-        column = FILE_NAME_COLUMNS.get(entity)
-        if column:  # a name from another installation is a name, never a path
-            record[column] = clean_filename(record[column])
-        result.append(record)
-    return result
+    return len(seen)
+
+
+class RecordStream:
+    """The records of one member, parsed again from the encrypted spool each time they are
+    iterated: an import holds a batch of records at a time, never the bundle's.
+
+    They were hashed and checked against their schema when the bundle was read; the spool is
+    sealed with a key only this process knows, so the bytes read again are those checked."""
+
+    def __init__(
+        self,
+        archive: zipfile.ZipFile,
+        info: zipfile.ZipInfo,
+        entity: str,
+        limits: Limits,
+        count: int,
+    ) -> None:
+        self._archive = archive
+        self._info = info
+        self._limits = limits
+        self.entity = entity
+        self.count = count
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        column = FILE_NAME_COLUMNS.get(self.entity)
+        for line in _lines(self._archive, self._info, self._limits):
+            if line:
+                record: dict[str, Any] = json.loads(line)
+                if column:  # a name from another installation is a name, never a path
+                    record[column] = clean_filename(record[column])
+                yield record
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def batches(self, size: int) -> Iterator[list[dict[str, Any]]]:
+        """The records, ``size`` at a time."""
+        batch: list[dict[str, Any]] = []
+        for record in self:
+            batch.append(record)
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
 
 def _check_counts(
-    manifest: dict[str, Any],
-    records: dict[str, list[dict[str, Any]]],
-    files: Mapping[str, bytes],
+    manifest: dict[str, Any], records: dict[str, RecordStream], files: Mapping[str, bytes]
 ) -> None:
     counts = manifest["counts"]
     for entity in (e.name for e in ENTITIES):
-        if counts.get(entity, 0) != len(records.get(entity, ())):
+        held = records.get(entity)
+        if counts.get(entity, 0) != (held.count if held is not None else 0):
             raise BundleRefused(
                 _("The manifest's count of {entity} records does not match the bundle.").format(
                     entity=entity
@@ -757,27 +856,6 @@ def _check_counts(
             )
     if manifest["files"] != len(files):
         raise BundleRefused(_("The manifest's count of files does not match the bundle."))
-    for entity, rows in records.items():
-        seen: set[str] = set()
-        for row in rows:
-            if row["id"] in seen:
-                raise BundleRefused(
-                    _("The {entity} record {id} appears twice in the bundle.").format(
-                        entity=entity, id=row["id"]
-                    )
-                )
-            seen.add(row["id"])
-        blob = BY_NAME[entity]
-        if blob.digest_column is None:
-            continue
-        for row in rows:
-            digest = row.get(blob.digest_column)
-            if digest and row.get("deleted_at") is None and digest not in files:
-                raise BundleRefused(
-                    _("The {entity} record {id} refers to a file the bundle does not hold.").format(
-                        entity=entity, id=row["id"]
-                    )
-                )
 
 
 # -- writing, streamed ----------------------------------------------------------------------------
@@ -825,10 +903,9 @@ class MemberSpool:
         def lines() -> Iterator[bytes]:
             nonlocal count
             batch: list[str] = []
+            encode = _RECORD_ENCODER.encode
             for record in records:
-                batch.append(
-                    json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-                )
+                batch.append(encode(record))
                 if len(batch) == LINES_PER_WRITE:
                     count += len(batch)
                     yield ("\n".join(batch) + "\n").encode("utf-8")

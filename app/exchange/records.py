@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from sqlalchemy import (
@@ -113,7 +113,7 @@ class Entity:
     blob_column: str | None = None  # the BLOB that travels as files/<sha256>
     digest_column: str | None = None  # the column holding that BLOB's SHA-256
 
-    @property
+    @cached_property  # asked per record by checks; the model's columns never change
     def columns(self) -> list[Column[Any]]:
         skip = LOCAL_COLUMNS | MODEL_LOCAL_COLUMNS.get(self.model, frozenset())
         return [
@@ -122,7 +122,7 @@ class Entity:
             if c.name not in skip and not isinstance(c.type, LargeBinary)
         ]
 
-    @property
+    @cached_property
     def references(self) -> dict[str, str]:
         """Foreign-key column -> the entity name it points to."""
         result = {}
@@ -273,14 +273,18 @@ class Codec:
         self.columns = entity.columns
         self.names = [c.name for c in self.columns]
         self._out = [(c.name, _out_converter(c)) for c in self.columns]
+        self._converted = [(name, convert) for name, convert in self._out if convert is not None]
         self._in = [(c.name, _in_converter(c)) for c in self.columns]
 
     def to_record(self, values: Any) -> dict[str, Any]:
-        """A record from a row of ``select(*codec.select_columns())`` (or a mapping)."""
-        record: dict[str, Any] = {}
-        for index, (name, convert) in enumerate(self._out):
-            value = values[index]
-            record[name] = convert(value) if convert is not None else value
+        """A record from a row of ``select(*codec.select_columns())``."""
+        # Built whole from the row, then only the few converted columns touched: a Python
+        # step per column was a fifth of a large export.
+        record = dict(zip(self.names, values, strict=True))
+        for name, convert in self._converted:
+            value = record[name]
+            if value is not None:
+                record[name] = convert(value)
         return record
 
     def select_columns(self) -> list[Any]:

@@ -12,7 +12,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from app.db.sync import CHANGE_SEQ
 from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
 from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, EXCHANGE_ROLES
-from app.errors import NotFound, ValidationError
+from app.errors import DatabaseBusy, NotFound, ValidationError
 from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
 from app.exchange.merge import (
     MergePlan,
@@ -69,14 +69,22 @@ from app.services.agreements import seed_library
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient
 from app.services.search import index_cases
-from app.services.workspace import Workspace
+from app.services.workspace import Staged, Workspace
 
 EXPORTERS = EXCHANGE_ROLES
 IMPORTERS = BUNDLE_IMPORTERS
 RESOLVERS = EXCHANGE_ROLES
 OUT, IN = "out", "in"
 CHUNK = 500
-IMPORT_CACHE_KIB = 256 * 1024  # page cache while an import writes (``larger_cache``)
+# Page cache while an import writes (``larger_cache``). 256 MiB while rows went in one by one
+# from Python; the staged rows now go in id order by INSERT … SELECT, and 64 MiB keeps a 100k
+# import at 366 MB peak (645 MB with 256 MiB) at about the same speed (docs/performance.md).
+IMPORT_CACHE_KIB = 64 * 1024
+# The search index of an import's cases is written after its records, a batch per write
+# transaction (``ExchangeService._index_imported``): FTS5's inserts were most of the import's
+# write lock. The change numbers the import wrote wait in these counters until all are in.
+INDEX_PENDING = ("search_index_pending_from", "search_index_pending_to")
+INDEX_BATCH = 500
 
 
 keyring_identity_name = identity_entry_name  # the OS keyring entry of HQ's age identity
@@ -854,35 +862,57 @@ class ExchangeService:
     ) -> ImportReport:
         """Import a bundle in two phases, so that nobody waits on it for long.
 
-        Staging reads only: decrypting and verifying the bundle, then, in one read snapshot,
-        who may change what, the audit history, the references and the merge plan (which
-        record is new, newer, older or in conflict, with its column values ready). Others save
-        as usual meanwhile (WAL). Then ``_write_import`` opens the import's one write
-        transaction and applies the plan: bulk statements only, unless a row written since the
-        snapshot touches what the plan relied on, in which case it is worked out again under
-        the lock. All or nothing: a refusal at any point leaves the database as it was.
+        Staging writes nothing to the database: decrypting and verifying the bundle, then, in
+        one read snapshot, who may change what, the audit history, the references and the merge
+        plan (which record is new, newer, older or in conflict), reading the records a batch
+        at a time from the encrypted spool; the rows to write wait in the connection's staging
+        schema. Others save as usual meanwhile (WAL). Then ``_write_import`` opens the import's
+        one write transaction and moves the staged rows in with set-based statements, unless a
+        row written since the snapshot touches what the plan relied on, in which case it is
+        worked out again under the lock. All or nothing: a refusal at any point leaves the
+        records as they were. The search index of the written cases follows in short writes
+        of its own (``_index_imported``).
         """
         self.ws.require_role(*IMPORTERS)
+        self._index_imported()  # what an import cut short before its search index was done
         bundle = self.read(path, identity_file, progress)
         try:
-            with self.ws.read() as session:
-                if self._already_imported(session, bundle):
-                    return ImportReport(bundle.bundle_id, bundle.kind.value, bundle.source, True)
-                target = bundle.manifest.get("target_mission")
-                if target and target != self.ws.mission_code:
-                    raise BundleRefused(
-                        _("This bundle is addressed to {code}, not to this installation.").format(
-                            code=target
+            # One connection for both phases: the plan's rows wait in its staging schema.
+            with self.ws.staged() as staged_work:
+                with staged_work.read() as session:
+                    if self._already_imported(session, bundle):
+                        return ImportReport(
+                            bundle.bundle_id, bundle.kind.value, bundle.source, True
                         )
-                    )
+                    target = bundle.manifest.get("target_mission")
+                    if target and target != self.ws.mission_code:
+                        raise BundleRefused(
+                            _(
+                                "This bundle is addressed to {code}, not to this installation."
+                            ).format(code=target)
+                        )
+                    if progress:
+                        progress(0, 0, _("Checking records against this database"))
+                    staged = self._stage(session, bundle, staged_work.schema)
                 if progress:
-                    progress(0, 0, _("Checking records against this database"))
-                staged = self._stage(session, bundle)
-            if progress:
-                progress(0, 0, _("Merging records"))
-            return self._write_import(bundle, staged)
+                    progress(0, 0, _("Merging records"))
+                report = self._write_import(staged_work, bundle, staged)
         finally:
             bundle.close()
+        self.ws.db.checkpoint()  # the import's log, copied by the import, not the next save
+        if progress:
+            progress(0, 0, _("Indexing the imported cases for search"))
+        try:
+            self._index_imported()
+        except DatabaseBusy:
+            # The records are in; only their search index waits, and the next import writes it.
+            late = _(
+                "The imported cases are not yet found by search: the database was busy. "
+                "The next import adds them to the search index."
+            )
+            return replace(report, warnings=(*report.warnings, late))
+        self.ws.db.checkpoint()
+        return report
 
     def _already_imported(self, session: Session, bundle: VerifiedBundle) -> bool:
         seen = set(
@@ -894,7 +924,7 @@ class ExchangeService:
             raise BundleRefused(_("This bundle was made by this installation."))
         return IN in seen
 
-    def _stage(self, session: Session, bundle: VerifiedBundle) -> _Staged | None:
+    def _stage(self, session: Session, bundle: VerifiedBundle, schema: str) -> _Staged | None:
         """Every check that can refuse the bundle, and the merge plan, from ``session``'s
         snapshot; writes nothing. None when the shipped library must be seeded first (an
         installation that never opened it), which only the write transaction may do."""
@@ -911,22 +941,26 @@ class ExchangeService:
         if bundle.records.get("case_citation") and not _has_library(session):
             return None
         check_references(session, bundle)
-        return _Staged(plan_merge(session, bundle), head, _held_head(session, bundle.source))
+        plan = plan_merge(session, bundle, schema)
+        return _Staged(plan, head, _held_head(session, bundle.source))
 
-    def _stage_locked(self, session: Session, bundle: VerifiedBundle) -> _Staged:
+    def _stage_locked(self, session: Session, bundle: VerifiedBundle, schema: str) -> _Staged:
         """Staging again inside the write transaction, for the rare import whose snapshot no
         longer holds (or that must seed the library first)."""
         if bundle.records.get("case_citation"):
             # Citations point at the shipped library, which cases bundles no longer carry;
             # an installation that never opened it seeds it here, in this transaction.
             seed_library(self.ws, session)
-        staged = self._stage(session, bundle)
+        staged = self._stage(session, bundle, schema)
         assert staged is not None  # the library is there now
         return staged
 
-    def _write_import(self, bundle: VerifiedBundle, staged: _Staged | None) -> ImportReport:
-        """The import's only write transaction: everything it writes, it writes here."""
-        with self.ws.write() as session, larger_cache(session, IMPORT_CACHE_KIB):
+    def _write_import(
+        self, work: Staged, bundle: VerifiedBundle, staged: _Staged | None
+    ) -> ImportReport:
+        """The import's only write transaction: everything it writes, it writes here, from
+        the rows staged on the same connection."""
+        with work.write() as session, larger_cache(session, IMPORT_CACHE_KIB):
             # Two imports of one mission's bundles run one after the other (PostgreSQL).
             self.ws.db.lock_for_import(session, bundle.source)
             if self._already_imported(session, bundle):  # imported by another user meanwhile
@@ -936,15 +970,12 @@ class ExchangeService:
                 or staged.held != _held_head(session, bundle.source)
                 or stale(session, staged.plan)
             ):
-                staged = self._stage_locked(session, bundle)
+                staged = self._stage_locked(session, bundle, work.schema)
+            first = self._change_seq(session) + 1
             result = apply_plan(session, staged.plan, bundle)
+            _index_pending(session, first, self._change_seq(session))
             head = staged.head
             audit_anchor.keep_incoming(session, bundle.source, head, bundle.bundle_id)
-            touched = set(result.case_ids) | {
-                r["case_id"] for r in bundle.records.get("case_event", [])
-            }
-            if touched:
-                index_cases(session, sorted(touched))
             report = _import_report(bundle, result, head.warnings)
             change_range = bundle.manifest["change_range"]
             session.add(
@@ -974,6 +1005,23 @@ class ExchangeService:
                     session, "audit.head_unlinked", "mission", bundle.source, {"warning": warning}
                 )
         return report
+
+    def _index_imported(self) -> None:
+        """Write the search index of the cases the last import wrote (the change numbers
+        ``_index_pending`` kept), ``INDEX_BATCH`` cases per write transaction, then forget
+        the range. Others save between two batches; an import cut short here (a crash, the
+        lock busy too long) leaves the range, and the next import indexes it again."""
+        with self.ws.read() as session:
+            pending = _pending_range(session)
+            if pending is None:
+                return
+            case_ids = _cases_written(session, *pending)
+        for start in range(0, len(case_ids), INDEX_BATCH):
+            with self.ws.write() as session:
+                index_cases(session, case_ids[start : start + INDEX_BATCH])
+        with self.ws.write() as session:
+            if _pending_range(session) == pending:  # not widened by another import meanwhile
+                session.execute(delete(Counter).where(Counter.name.in_(INDEX_PENDING)))
 
     # -- log and conflicts ------------------------------------------------------------------------
 
@@ -1052,6 +1100,59 @@ class ExchangeService:
         for name, value in values.items():
             if name not in ("id", "version", "origin_mission"):
                 setattr(row, name, value)
+
+
+def _pending_range(session: Session) -> tuple[int, int] | None:
+    rows = session.execute(
+        select(Counter.name, Counter.value).where(Counter.name.in_(INDEX_PENDING))
+    )
+    values = {str(name): int(value) for name, value in rows}
+    if len(values) != len(INDEX_PENDING):
+        return None
+    return int(values[INDEX_PENDING[0]]), int(values[INDEX_PENDING[1]])
+
+
+def _index_pending(session: Session, first: int, last: int) -> None:
+    """Keep the change numbers an import wrote (widening a range still pending), so that its
+    cases are indexed after its write transaction (``ExchangeService._index_imported``)."""
+    if last < first:
+        return
+    held = _pending_range(session)
+    if held is not None:
+        first, last = min(first, held[0]), max(last, held[1])
+    for name, value in zip(INDEX_PENDING, (first, last), strict=True):
+        session.merge(Counter(name=name, value=value))
+    session.flush()
+
+
+def _cases_written(session: Session, first: int, last: int) -> list[str]:
+    """Cases whose search document rows with these change numbers change: the cases, the
+    cases of the events, and the cases of the people and organisations written."""
+    connection = session.connection()
+    cases: Any = Case.__table__
+    written = set(
+        connection.execute(
+            select(cases.c.id).where(cases.c.change_seq.between(first, last))
+        ).scalars()
+    )
+    events: Any = CaseEvent.__table__
+    written.update(
+        connection.execute(
+            select(events.c.case_id).where(events.c.change_seq.between(first, last))
+        ).scalars()
+    )
+    referred = (
+        ("person", "person_id"),
+        ("employer", "employer_id"),
+        ("recruitment_agency", "agency_id"),
+    )
+    for name, column in referred:
+        table: Any = BY_NAME[name].model.__table__  # type: ignore[attr-defined]
+        changed = select(table.c.id).where(table.c.change_seq.between(first, last))
+        written.update(
+            connection.execute(select(cases.c.id).where(cases.c[column].in_(changed))).scalars()
+        )
+    return sorted(written)
 
 
 def _signing_key(session: Session, code: str) -> str | None:

@@ -7,7 +7,7 @@ closed before the service returns, so nothing outside ``app.services`` holds a l
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Paths
 from app.db import sync  # also registers the flush hooks
-from app.db.engine import Database
+from app.db.engine import Database, Pinned
 from app.domain.codes import Role
 from app.errors import PermissionDenied
 from app.i18n import _
@@ -71,13 +71,23 @@ class Workspace:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self.db.read() as session:
-            session.info["mission_code"] = self.mission.code
+        with self._reading(self.db.read()) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with self.db.write() as session:
+        with self._writing(self.db.write()) as session:
+            yield session
+
+    @contextmanager
+    def _reading(self, opened: AbstractContextManager[Session]) -> Iterator[Session]:
+        with opened as session:
+            session.info["mission_code"] = self.mission.code
+            yield session
+
+    @contextmanager
+    def _writing(self, opened: AbstractContextManager[Session]) -> Iterator[Session]:
+        with opened as session:
             session.info["mission_code"] = self.mission.code
             session.info.pop(sync.CHANGED_KEY, None)
             yield session
@@ -85,6 +95,13 @@ class Workspace:
         found = sync.take_changes(session)
         if found is not None:
             self.changes.publish(DataChanged(*found))
+
+    @contextmanager
+    def staged(self) -> Iterator[Staged]:
+        """A read, then a write, on one connection with a private staging schema
+        (``Database.pinned``): work staged while reading is applied in a short write."""
+        with self.db.pinned() as pinned:
+            yield Staged(self, pinned)
 
     def require_role(self, *roles: Role) -> None:
         """Services call this before acting; the UI hiding a button is not enough."""
@@ -122,3 +139,19 @@ class DatedService:
     def current_date() -> date:
         """The date "today" stands for when none is fixed: the computer's local date."""
         return date.today()
+
+
+class Staged:
+    """``Workspace.read`` and ``write`` on one pinned connection; ``schema`` is where the
+    job stages its tables."""
+
+    def __init__(self, ws: Workspace, pinned: Pinned) -> None:
+        self._ws = ws
+        self._pinned = pinned
+        self.schema = pinned.schema
+
+    def read(self) -> AbstractContextManager[Session]:
+        return self._ws._reading(self._pinned.read())
+
+    def write(self) -> AbstractContextManager[Session]:
+        return self._ws._writing(self._pinned.write())

@@ -1,0 +1,295 @@
+"""An import holds a batch of records at a time and stages its merge outside the write lock:
+the bundle's records are read again from the encrypted spool at each pass, the rows to write
+wait in an encrypted staging database attached for the import, and only the final transaction
+takes the write lock. A refusal at any point leaves the data folder as it was."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, true
+
+from app.db.engine import open_raw
+from app.db.models import Case
+from app.errors import DatabaseBusy
+from app.exchange import merge, ownership
+from app.exchange.package import BundleRefused, RecordStream
+from app.services import exchange as exchange_service
+from app.services.cases import CaseService
+from app.services.installation import unlock
+from app.services.records import CaseChanges
+from tests.conftest import PASSWORD
+from tests.integration import test_exchange as shared
+from tests.integration.test_exchange import Site
+from tests.security.forge import Forger, new_id, records_of, unchanged
+
+sites, hq, sel = shared.sites, shared.hq, shared.sel
+pytestmark = pytest.mark.both_engines(slow=True)
+
+
+def _write_lock_is_free(site: Site) -> bool:
+    connection = open_raw(site.ws.db.path, site.ws.db.key)
+    try:
+        connection.execute("PRAGMA busy_timeout = 0")
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+        return True
+    except Exception:  # noqa: BLE001 - "database is locked" is the answer, not an error
+        return False
+    finally:
+        connection.close()
+
+
+def _stage_files(site: Site) -> list[Path]:
+    return sorted(site.paths.data_dir.glob(".qorgau-stage-*"))
+
+
+def _records_reachable(root: object, limit: int = 200_000) -> int:
+    """How many bundle records (dicts with a version and an origin) ``root`` keeps alive."""
+    seen: set[int] = set()
+    found = 0
+    todo: list[Any] = [root]
+    while todo and len(seen) < limit:
+        item = todo.pop()
+        if id(item) in seen or isinstance(item, type):
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict) and "origin_mission" in item and "version" in item:
+            found += 1
+        todo.extend(gc.get_referents(item))
+    return found
+
+
+def test_the_read_bundle_keeps_no_records_and_reads_them_again_each_pass(
+    sel: Site, hq: Site, tmp_path: Path
+) -> None:
+    bundle_path = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    bundle = hq.exchange.read(bundle_path)
+    try:
+        cases = bundle.records["case"]
+        assert isinstance(cases, RecordStream) and len(cases) > 0
+        assert _records_reachable(bundle) == 0  # nothing parsed is held between passes
+        first, second = list(cases), list(cases)
+        assert first == second and len(first) == len(cases)
+        assert first[0] is not second[0]  # parsed again, not kept
+        batches = list(bundle.records["person"].batches(2))
+        assert all(len(b) <= 2 for b in batches)
+    finally:
+        bundle.close()
+
+
+@pytest.mark.sqlcipher_only
+def test_others_save_while_the_plan_stages_its_rows(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The staged rows are written before the write transaction, on the import's connection,
+    and take no lock on the database: a second connection saves in between."""
+    with sel.ws.read() as session:
+        case_ids = list(session.execute(select(Case.id).order_by(Case.number)).scalars())
+    first = sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(first.path)
+    sel.cases.update_case(case_ids[0], CaseChanges(description="Changed at the mission."))
+    bundle = sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient]).path
+    officer = unlock(hq.paths, "admin", PASSWORD)
+    original = merge._plan_entity
+    observed: list[tuple[bool, int, int]] = []
+    plans: list[merge.MergePlan] = []
+
+    def plan_then_save(session: Any, plan: merge.MergePlan, *args: Any) -> merge.EntityPlan:
+        planned = original(session, plan, *args)
+        plans.append(plan)
+        if planned.entity.name == "case":
+            staged = session.execute(select(planned.changed.c.id)).scalars().all()
+            observed.append((_write_lock_is_free(hq), len(staged), len(_stage_files(hq))))
+            CaseService(officer).update_case(case_ids[1], CaseChanges(description="At HQ."))
+        return planned
+
+    monkeypatch.setattr(merge, "_plan_entity", plan_then_save)
+    try:
+        report = hq.exchange.import_bundle(bundle)
+    finally:
+        officer.close()
+    assert observed == [(True, 1, 1)]  # lock free, the changed case staged, in its own file
+    assert report.updated >= 1 and report.conflicts == 0
+    assert hq.cases.get_case(case_ids[0]).description == "Changed at the mission."
+    assert hq.cases.get_case(case_ids[1]).description == "At HQ."
+    assert _stage_files(hq) == []  # detached and deleted
+    assert all(_records_reachable(p) == 0 for p in plans)  # the plan holds no column values
+
+
+@pytest.mark.sqlcipher_only
+def test_the_staging_file_is_encrypted(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = "Distinctive-staging-marker-4417"
+    with sel.ws.read() as session:
+        case_id = session.execute(select(Case.id).limit(1)).scalar_one()
+    sel.cases.update_case(case_id, CaseChanges(description=marker * 200))
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    original = exchange_service.ExchangeService._write_import
+    contents: list[bytes] = []
+
+    def look_before_writing(self: Any, work: Any, *args: Any) -> Any:
+        contents.extend(path.read_bytes() for path in _stage_files(hq))
+        return original(self, work, *args)
+
+    monkeypatch.setattr(exchange_service.ExchangeService, "_write_import", look_before_writing)
+    hq.exchange.import_bundle(bundle)
+    assert len(contents) == 1 and len(contents[0]) > 0
+    assert marker.encode() not in contents[0] and b"SQLite format" not in contents[0]
+    assert hq.cases.get_case(case_id).description == marker * 200
+
+
+def _all_records(site: Site) -> dict[str, list[dict[str, Any]]]:
+    names = ("mission", "person", "employer", "recruitment_agency", "case", "case_event")
+    return {name: records_of(site, name, true()) for name in names}
+
+
+def test_a_record_refused_late_in_the_stream_changes_nothing(
+    sel: Site, hq: Site, tmp_path: Path
+) -> None:
+    """Every record but the very last is good; the last event points at a case that exists
+    nowhere. The refusal comes after every earlier record was checked, and nothing stays."""
+    records = _all_records(sel)
+    records["mission"] = [r for r in records["mission"] if r["code"] == sel.ws.mission_code]
+    last = dict(records["case_event"][-1], id=new_id(), case_id=new_id())
+    records["case_event"].append(last)
+    bundle = Forger(sel).bundle(tmp_path / "late.qbundle", records, [hq.recipient])
+    with unchanged(hq), pytest.raises(BundleRefused, match="neither in the bundle nor"):
+        hq.exchange.import_bundle(bundle)
+    assert _stage_files(hq) == []
+    del records["case_event"][-1]
+    good = Forger(sel).bundle(tmp_path / "good.qbundle", records, [hq.recipient])
+    assert hq.exchange.import_bundle(good).new > 0
+
+
+def test_a_failure_while_staging_rows_changes_nothing(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    original = merge._plan_entity
+    planned: list[str] = []
+
+    def fail_after_the_cases(session: Any, plan: Any, entity: Any, *args: Any) -> Any:
+        planned.append(entity.name)
+        if entity.name == "case_event":
+            raise BundleRefused("refused while staging")
+        return original(session, plan, entity, *args)
+
+    monkeypatch.setattr(merge, "_plan_entity", fail_after_the_cases)
+    with unchanged(hq), pytest.raises(BundleRefused, match="refused while staging"):
+        hq.exchange.import_bundle(bundle)
+    assert "case" in planned  # the cases' rows were staged before the failure
+    monkeypatch.setattr(merge, "_plan_entity", original)
+    assert hq.exchange.import_bundle(bundle).new > 0
+
+
+def _batches_seen(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    sizes: list[int] = []
+    original = RecordStream.batches
+
+    def counted(self: RecordStream, size: int) -> Iterator[list[dict[str, Any]]]:
+        for batch in original(self, size):
+            sizes.append(len(batch))
+            yield batch
+
+    monkeypatch.setattr(RecordStream, "batches", counted)
+    return sizes
+
+
+def test_the_plan_reads_records_a_batch_at_a_time(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(merge, "CHUNK", 3)
+    monkeypatch.setattr(ownership, "CHUNK", 3)
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    sizes = _batches_seen(monkeypatch)
+    report = hq.exchange.import_bundle(bundle)
+    assert report.new > 3 and sizes and max(sizes) == 3
+    with hq.ws.read() as session:
+        assert session.execute(select(Case.id)).first() is not None
+
+
+def _a_case(site: Site) -> Any:
+    with site.ws.read() as session:
+        case_id = session.execute(select(Case.id).order_by(Case.number).limit(1)).scalar_one()
+    return site.cases.get_case(case_id)
+
+
+def _found(site: Site, case: Any) -> bool:
+    return case.number in [r.number for r in site.cases.search(case.number)]
+
+
+def test_the_search_index_is_written_after_the_records_a_batch_at_a_time(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The records' write transaction does not index them; the index follows in batches, each
+    its own transaction, and another connection saves between two batches."""
+    monkeypatch.setattr(exchange_service, "INDEX_BATCH", 2)
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    original = exchange_service.index_cases
+    free: list[bool] = []
+
+    on_file = hq.ws.db.dialect == "sqlite"
+
+    def index_then_look(session: Any, case_ids: Any) -> None:
+        free.append(_write_lock_is_free(hq) if on_file else True)
+        original(session, case_ids)
+
+    monkeypatch.setattr(exchange_service, "index_cases", index_then_look)
+    hq.exchange.import_bundle(bundle)
+    with sel.ws.read() as session:
+        cases = len(session.execute(select(Case.id)).all())
+    assert len(free) == (cases + 1) // 2  # one transaction per two cases
+    assert all(free)  # no lock held before each batch's own write
+    assert _found(hq, _a_case(sel))
+
+
+@contextmanager
+def _indexing_fails(monkeypatch: pytest.MonkeyPatch, error: Exception) -> Iterator[None]:
+    """``index_cases`` raises ``error`` inside the block."""
+    original = exchange_service.index_cases
+
+    def failing(session: Any, case_ids: Any) -> None:
+        raise error
+
+    monkeypatch.setattr(exchange_service, "index_cases", failing)
+    try:
+        yield
+    finally:
+        monkeypatch.setattr(exchange_service, "index_cases", original)
+
+
+def test_an_import_cut_short_before_its_index_is_indexed_by_the_next(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    case = _a_case(sel)
+    with _indexing_fails(monkeypatch, RuntimeError("the process died here")):
+        with pytest.raises(RuntimeError):
+            hq.exchange.import_bundle(bundle)
+    assert hq.cases.get_case(case.id).number == case.number  # the records are in
+    assert not _found(hq, case)  # not searchable yet
+    again = hq.exchange.import_bundle(bundle)  # already imported: the range is indexed anyway
+    assert again.already_imported
+    assert _found(hq, case)
+
+
+def test_a_busy_database_after_the_records_leaves_them_imported_with_a_warning(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Busy while indexing: the import is not reported as failed (its records are in), it
+    says the cases are not searchable yet, and the next import indexes them."""
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    case = _a_case(sel)
+    with _indexing_fails(monkeypatch, DatabaseBusy("busy")):
+        report = hq.exchange.import_bundle(bundle)
+    assert report.new > 0 and any("not yet found by search" in w for w in report.warnings)
+    assert not _found(hq, case)
+    assert hq.exchange.import_bundle(bundle).already_imported
+    assert _found(hq, case)
