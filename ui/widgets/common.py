@@ -1,12 +1,14 @@
 """Small shared pieces, built one way everywhere: a button wired to its slot, a row of
-widgets, a list to open things from, unlabelled form rows, a combo sized by characters, an
-inline error label and a language chooser."""
+widgets, a list to open things from (Enter opens its current row), unlabelled form rows, a
+combo sized by characters, an inline error label and a language chooser."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -51,6 +53,28 @@ def one_row_at_a_time(view: QAbstractItemView) -> None:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+
+class _EnterOpens(QObject):
+    def __init__(self, view: QAbstractItemView, open_index: Callable[[QModelIndex], object]):
+        super().__init__(view)
+        self.view, self.open_index = view, open_index
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.view.currentIndex().isValid()
+        ):
+            self.open_index(self.view.currentIndex())
+            return True
+        return False
+
+
+def open_on_enter(view: QAbstractItemView, open_index: Callable[[QModelIndex], object]) -> None:
+    """Enter on the current row calls ``open_index`` with its index, as a double click does."""
+    view.installEventFilter(_EnterOpens(view, open_index))
 
 
 def unlabelled_rows(form: QFormLayout, *fields: QWidget) -> None:

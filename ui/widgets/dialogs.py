@@ -127,14 +127,19 @@ class ValidatingDialog(QDialog):
     def validate(self) -> None:
         """Raise ValidationError for bad input."""
 
-    def accept(self) -> None:
+    def input_valid(self) -> bool:
+        """Run ``validate()``; say what is wrong under the fields, or clear the message."""
         try:
             self.validate()
         except ValidationError as exc:
             self.error.show_message(str(exc))
-            return
+            return False
         self.error.clear_message()
-        super().accept()
+        return True
+
+    def accept(self) -> None:
+        if self.input_valid():
+            super().accept()
 
 
 class PasswordDialog(ValidatingDialog):
