@@ -58,7 +58,7 @@ from ui.letters.model import (
     status_label,
 )
 from ui.letters.preview import PdfPreview
-from ui.tasks import BackgroundTask, show_error
+from ui.tasks import BackgroundTask, OneWriteAtATime, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
 from ui.widgets.common import one_row_at_a_time
@@ -78,7 +78,6 @@ class LettersPage(QWidget):
         self.service = LetterService(workspace)
         self.dialog: LetterDialog | None = None
         self.confirm_box: QMessageBox | None = None
-        self.task: BackgroundTask[object] | None = None
         self.busy = BusyIndicator()
 
         filters = self._build_filters()
@@ -88,6 +87,9 @@ class LettersPage(QWidget):
             empty_hint=lambda: _("Choose a letter in the register to see it here.")
         )
         self.register = QWidget()  # filters, register and actions: disabled while a write runs
+        self.writes: OneWriteAtATime[object] = OneWriteAtATime(
+            self, self.register, indicator=self.busy
+        )
         left_layout = QVBoxLayout(self.register)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(filters)
@@ -409,7 +411,7 @@ class LettersPage(QWidget):
 
     @property
     def writing(self) -> bool:
-        return self.task is not None and self.task.running
+        return self.writes.running
 
     def _write(
         self,
@@ -421,17 +423,12 @@ class LettersPage(QWidget):
 
         A refusal is shown and the register reloaded (``refresh_after_failure`` is the letter
         to keep selected, "" for none): another officer may have moved the letter on."""
-        if self.writing:
-            return None
 
         def failed(exc: BaseException) -> None:
             show_error(self, exc)
             self.refresh(refresh_after_failure or None)
 
-        task: BackgroundTask[object] = BackgroundTask(self, lambda _context: write())
-        task.while_busy(self.register, indicator=self.busy, text=_("Saving…"))
-        self.task = task.success(done).failure(failed).run_in_background()
-        return self.task
+        return self.writes.start(write, done, failed)
 
     def ask_save(self) -> None:
         info = self.selected()
