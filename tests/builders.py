@@ -6,10 +6,24 @@ from datetime import date
 from typing import Any
 
 from app.services.cases import CaseService
-from app.services.records import CaseChanges, CaseDetail, CaseInput, PersonInput
+from app.services.records import (
+    CaseChanges,
+    CaseDetail,
+    CaseInput,
+    OrganisationInput,
+    PersonInput,
+)
 from app.services.workspace import Workspace
 
-# The worker of the design's example, as a case's JSON names her (``case add --json``).
+# The worker of the design's example, by name (tests add what else they need with ``replace``).
+ASSEL = PersonInput(
+    surname="Құрманғалиқызы",
+    given_names="Әсел",
+    surname_latin="KURMANGALIKYZY",
+    given_names_latin="ASSEL",
+)
+
+# The same worker as a case's JSON names her (``case add --json``).
 ASSEL_JSON = {
     "surname": "Құрманғалиқызы",
     "given_names": "Әсел",
@@ -53,3 +67,16 @@ def closed_with_worker_home(
     cases.set_status(case.id, "resolved", "Paid")
     cases.update_case(case.id, CaseChanges(repatriated=True))
     return cases.set_status(case.id, "closed", "Home")
+
+
+def hanil_steel_case(
+    ws: Workspace, description: str = "Wages unpaid for three months."
+) -> CaseDetail:
+    """Әсел Құрманғалиқызы's unpaid wages at Hanil Steel, Korea: the case the UI tests open."""
+    return wage_case(
+        ws,
+        ASSEL,
+        date(2026, 11, 2),
+        employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
+        description=description,
+    )

@@ -21,8 +21,8 @@ from app.services.demo import fill_demo
 from app.services.letters import LetterService
 from app.services.records import CaseDetail
 from app.services.workspace import Workspace
+from tests.builders import hanil_steel_case
 from tests.ui.press import WAIT_MS, click, click_yes, press_dialog_button, wait_for, wait_written
-from tests.ui.test_case_flow import new_case
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.dialog import LetterDialog
 from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT
@@ -34,7 +34,7 @@ WsFactory = Callable[[str], Workspace]
 
 @pytest.fixture
 def case(open_ws: WsFactory) -> CaseDetail:
-    return new_case(open_ws("aigul"), description="Үш ай бойы жалақы төленбеген.")
+    return hanil_steel_case(open_ws("aigul"), description="Үш ай бойы жалақы төленбеген.")
 
 
 def row_point(page: LettersPage, row: int) -> QPoint:

@@ -39,16 +39,11 @@ from app.services.agreements import (
     sync_library,
 )
 from app.services.cases import CaseService
-from app.services.records import CaseInput, PersonInput
+from app.services.records import CaseInput
 from app.services.workspace import Workspace
+from tests.builders import ASSEL
 
 OpenWs = Callable[[str], Workspace]
-PERSON = PersonInput(
-    surname="Құрманғалиқызы",
-    given_names="Әсел",
-    surname_latin="KURMANGALIKYZY",
-    given_names_latin="ASSEL",
-)
 
 
 def new_case(ws: Workspace, country: str, categories: tuple[str, ...]) -> str:
@@ -57,7 +52,7 @@ def new_case(ws: Workspace, country: str, categories: tuple[str, ...]) -> str:
             host_country=country,
             categories=categories,
             received_at=date.today() - timedelta(days=1),
-            person=PERSON,
+            person=ASSEL,
             description="Wages unpaid for three months.",
         ),
         allow_duplicate_person=True,

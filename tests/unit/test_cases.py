@@ -21,16 +21,14 @@ from app.services.records import (
     PersonInput,
 )
 from app.services.workspace import Workspace
+from tests import builders
 from tests.builders import wage_case
 
 OpenWs = Callable[[str], Workspace]
 TODAY = date.today()
 
-ASSEL = PersonInput(
-    surname="Құрманғалиқызы",
-    given_names="Әсел",
-    surname_latin="KURMANGALIKYZY",
-    given_names_latin="ASSEL",
+ASSEL = replace(
+    builders.ASSEL,
     iin="940315400123",
     passport_no="N12345678",
     phone_abroad="+90 532 000 0000",

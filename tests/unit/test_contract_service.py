@@ -19,8 +19,9 @@ from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import current_language, set_language
 from app.services.cases import CaseService
 from app.services.contracts import ContractReviewService, applicable_provisions
-from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
+from app.services.records import CaseDetail, CaseInput, OrganisationInput
 from app.services.workspace import Workspace
+from tests.builders import ASSEL
 from tests.unit.test_contract_rules import DESIGN_EXAMPLE
 
 OpenWs = Callable[[str], Workspace]
@@ -33,12 +34,6 @@ FAIR_TERMS: dict[str, object] = {
     "rest_days_per_week": 1,
     "signed_copy_held": True,
 }
-ASSEL = PersonInput(
-    surname="Құрманғалиқызы",
-    given_names="Әсел",
-    surname_latin="KURMANGALIKYZY",
-    given_names_latin="ASSEL",
-)
 
 
 def make_case(ws: Workspace) -> CaseDetail:
