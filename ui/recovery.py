@@ -147,7 +147,7 @@ class RecoverDialog(ValidatingDialog):
     def accept(self) -> None:
         if self.task is not None and self.task.running:
             return
-        if not self.input_valid():
+        if not self.error.passes(self.validate):
             return
         paths, key = self.paths, self.key.text()
         name, password = self.username.text().strip(), self.password.text()

@@ -62,7 +62,7 @@ from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.reports.case_list import CaseListDialog
-from ui.widgets.common import ErrorLabel
+from ui.widgets.common import STRETCH, ErrorLabel, widget_row
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import qt_date_format
 from ui.widgets.file_dialogs import in_documents
@@ -219,8 +219,7 @@ class DashboardPage(QWidget):
 
     def _filter_and_export_rows(self) -> tuple[QHBoxLayout, QHBoxLayout]:
         """The filters on one row, the exports on the next."""
-        filters = QHBoxLayout()
-        for widget in (
+        filters = widget_row(
             self.from_label,
             self.date_from,
             self.to_label,
@@ -230,18 +229,11 @@ class DashboardPage(QWidget):
             self.officer,
             self.mission,
             self.refresh_button,
-        ):
-            filters.addWidget(widget)
-        filters.addStretch(1)
-        exports = QHBoxLayout()
-        for export_widget in (
-            self.hide_names,
-            self.report_lang,
-            self.pdf_button,
-            self.xlsx_button,
-        ):
-            exports.addWidget(export_widget)
-        exports.addStretch(1)
+            STRETCH,
+        )
+        exports = widget_row(
+            self.hide_names, self.report_lang, self.pdf_button, self.xlsx_button, STRETCH
+        )
         return filters, exports
 
     def _build_tiles(self) -> QHBoxLayout:

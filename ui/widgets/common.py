@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import ValidationError
 from app.i18n import LANGUAGES
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.palette import ERROR_TEXT
@@ -161,6 +162,16 @@ class ErrorLabel(QLabel):
         self._message = None
         self.setText("")
         self.hide()
+
+    def passes(self, check: Callable[[], object]) -> bool:
+        """Run ``check``: False with its ValidationError said here, or True with nothing said."""
+        try:
+            check()
+        except ValidationError as exc:
+            self.show_message(str(exc))
+            return False
+        self.clear_message()
+        return True
 
 
 class LanguageCombo(QComboBox):

@@ -127,18 +127,8 @@ class ValidatingDialog(QDialog):
     def validate(self) -> None:
         """Raise ValidationError for bad input."""
 
-    def input_valid(self) -> bool:
-        """Run ``validate()``; say what is wrong under the fields, or clear the message."""
-        try:
-            self.validate()
-        except ValidationError as exc:
-            self.error.show_message(str(exc))
-            return False
-        self.error.clear_message()
-        return True
-
     def accept(self) -> None:
-        if self.input_valid():
+        if self.error.passes(self.validate):
             super().accept()
 
 
