@@ -250,21 +250,21 @@ class MainWindow(QMainWindow):
         self.help_dialog: QDialog | None = None
         self._guarded_actions = (self.new_case_action, self.find_action, self.lock_action)
 
+    def _show_cases(self) -> QWidget | None:
+        """The cases area, now shown; None for a user who has none."""
+        return self.show_area("cases") if "cases" in self._areas else None
+
     def new_case(self) -> None:
-        if "cases" not in self._areas:
-            return
-        widget = self.show_area("cases")
-        if hasattr(widget, "new_case"):
+        widget = self._show_cases()
+        if widget is not None and hasattr(widget, "new_case"):
             widget.new_case()
 
     def focus_search(self) -> None:
         key = self.current_area()
         widget = self.area_widget(key) if key else None
         if widget is None or not hasattr(widget, "focus_search"):
-            if "cases" not in self._areas:
-                return
-            widget = self.show_area("cases")
-        if hasattr(widget, "focus_search"):
+            widget = self._show_cases()
+        if widget is not None and hasattr(widget, "focus_search"):
             widget.focus_search()
 
     def show_manual(self) -> None:
