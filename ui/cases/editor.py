@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -58,7 +57,7 @@ from ui.palette import DEADLINE_COLOURS, NEUTRAL_BADGE, ON_ACCENT
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, TaskContext, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, push_button, set_label
+from ui.widgets.common import ErrorLabel, push_button, set_label, widget_row
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
 from ui.widgets.file_dialogs import in_documents
@@ -265,17 +264,19 @@ class CaseEditor(QWidget):
         # the tabs (attachment dates, applicable law) both read whole.
         self.splitter.setSizes([545, 455])
 
-        top = QHBoxLayout()
+        top = widget_row(
+            self.heading,
+            self.badge_icon,
+            self.badge,
+            self.busy,
+            self.review_button,
+            self.letter_button,
+            self.save_button,
+            self.close_button,
+        )
         # The heading takes the free width: with a stretch beside it, its Ignored policy let
         # the layout squeeze it to nothing and the badge covered it.
-        top.addWidget(self.heading, 1)
-        top.addWidget(self.badge_icon)
-        top.addWidget(self.badge)
-        top.addWidget(self.busy)
-        top.addWidget(self.review_button)
-        top.addWidget(self.letter_button)
-        top.addWidget(self.save_button)
-        top.addWidget(self.close_button)
+        top.setStretchFactor(self.heading, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(top)

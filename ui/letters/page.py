@@ -61,7 +61,7 @@ from ui.letters.preview import PdfPreview
 from ui.tasks import BackgroundTask, OneWriteAtATime, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import one_row_at_a_time
+from ui.widgets.common import STRETCH, one_row_at_a_time, widget_row
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_message
@@ -128,13 +128,15 @@ class LettersPage(QWidget):
         for combo in (self.kind_filter, self.status_filter, self.year_filter):
             combo.currentIndexChanged.connect(lambda _index: self.refresh())
         self.case_filter.editingFinished.connect(lambda: self.refresh())
-        filters = QHBoxLayout()
         self.filter_label = QLabel()
-        filters.addWidget(self.filter_label)
-        for widget in (self.kind_filter, self.status_filter, self.year_filter, self.case_filter):
-            filters.addWidget(widget)
-        filters.addStretch(1)
-        return filters
+        return widget_row(
+            self.filter_label,
+            self.kind_filter,
+            self.status_filter,
+            self.year_filter,
+            self.case_filter,
+            STRETCH,
+        )
 
     def _build_table(self) -> None:
         self.model = LetterTableModel()
