@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.services.workspace import Workspace
+from tests.ui.press import on_screen
 from ui.i18n_bridge import LanguageBridge
 
 if TYPE_CHECKING:
@@ -88,9 +89,7 @@ def make_window(qtbot: QtBot, bridge: LanguageBridge) -> Iterator[Callable[..., 
     windows: list[MainWindow] = []
 
     def _make(workspace: Workspace, idle_timeout_ms: int | None = None) -> MainWindow:
-        window = MainWindow(workspace, bridge, idle_timeout_ms=idle_timeout_ms)
-        qtbot.addWidget(window)
-        window.show()
+        window = on_screen(qtbot, MainWindow(workspace, bridge, idle_timeout_ms=idle_timeout_ms))
         window.activateWindow()  # shortcuts reach only the active window
         qtbot.waitUntil(window.isActiveWindow, timeout=2000)
         windows.append(window)

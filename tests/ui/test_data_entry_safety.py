@@ -40,6 +40,7 @@ from tests.ui.press import (
     activate,
     ask_status,
     click,
+    on_screen,
     press_save,
     wait_for,
     wait_written,
@@ -186,9 +187,7 @@ def test_the_editor_marks_unsaved_changes_and_saves_only_then(
 
 
 def test_enter_on_the_unsaved_question_cancels(qtbot: QtBot) -> None:
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    parent.show()
+    parent = on_screen(qtbot, QWidget())
     seen: list[QMessageBox.StandardButton] = []
 
     def press_enter() -> None:
@@ -439,9 +438,7 @@ def test_wizard_keeps_the_focus_on_the_field_after_an_error_and_asks_before_canc
 
     monkeypatch.setattr(wizard_module, "ask_discard_setup", ask)
     paths = Paths(tmp_path / "new-install")
-    wizard = SetupWizard(paths, bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
+    wizard = on_screen(qtbot, SetupWizard(paths, bridge))
     wizard.activateWindow()
     qtbot.waitUntil(wizard.isActiveWindow)
     wizard.next()
@@ -487,9 +484,7 @@ def test_wizard_cancel_without_typed_work_closes_without_asking(
         raise AssertionError("nothing was typed: nothing to ask")
 
     monkeypatch.setattr(wizard_module, "ask_discard_setup", ask)
-    wizard = SetupWizard(Paths(tmp_path / "new-install"), bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
+    wizard = on_screen(qtbot, SetupWizard(Paths(tmp_path / "new-install"), bridge))
     wizard.next()
     wizard.reject()
     assert not wizard.isVisible()

@@ -22,7 +22,15 @@ from app.services.letters import LetterService
 from app.services.records import CaseDetail
 from app.services.workspace import Workspace
 from tests.builders import hanil_steel_case
-from tests.ui.press import WAIT_MS, click, click_yes, press_dialog_button, wait_for, wait_written
+from tests.ui.press import (
+    WAIT_MS,
+    click,
+    click_yes,
+    on_screen,
+    press_dialog_button,
+    wait_for,
+    wait_written,
+)
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.dialog import LetterDialog
 from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT
@@ -54,9 +62,7 @@ def test_draft_approve_issue_from_a_case(
     tmp_path: Path,
 ) -> None:
     # The attaché drafts from the case.
-    attache_page = LettersPage(open_ws("aigul"), bridge)
-    qtbot.addWidget(attache_page)
-    attache_page.show()
+    attache_page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
     dialog = attache_page.new_letter_for_case(case.id, case.number)
     dialog.kind.setCurrentIndex(dialog.kind.findData("employer_letter"))
     dialog.lang.setCurrentIndex(dialog.lang.findData("kk"))
@@ -81,9 +87,7 @@ def test_draft_approve_issue_from_a_case(
     assert not attache_page.issue_button.isEnabled()
 
     # The consul approves and issues.
-    consul_page = LettersPage(open_ws("serik"), bridge)
-    qtbot.addWidget(consul_page)
-    consul_page.show()
+    consul_page = on_screen(qtbot, LettersPage(open_ws("serik"), bridge))
     qtbot.mouseClick(
         consul_page.table.viewport(), Qt.MouseButton.LeftButton, pos=row_point(consul_page, 0)
     )
@@ -154,9 +158,7 @@ def test_register_filters_and_language_switch(
 def test_editor_shows_errors_inline(
     qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge, case: CaseDetail
 ) -> None:
-    page = LettersPage(open_ws("aigul"), bridge)
-    qtbot.addWidget(page)
-    page.show()
+    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
     dialog = page.new_letter_for_case(case.id, case.number)
     dialog.subject.setText("x" * 600)
     press_dialog_button(qtbot, dialog, QDialogButtonBox.StandardButton.Save)
@@ -218,9 +220,7 @@ def test_issuing_while_another_process_writes_waits_off_the_gui_thread(
     letters = LetterService(ws)
     draft = letters.draft(case.id, "employer_letter", "en")
     letters.approve(draft.id)
-    page = LettersPage(ws, bridge)
-    qtbot.addWidget(page)
-    page.show()
+    page = on_screen(qtbot, LettersPage(ws, bridge))
     qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=row_point(page, 0))
     click(qtbot, page.issue_button)
     holder = open_raw(ws.db.path, ws.db.key)

@@ -18,7 +18,7 @@ from app.security.recovery_key import parse_recovery_key
 from app.services.installation import init_installation, unlock, unlock_with_keyring
 from tests.conftest import MISSION as MISSION_SETUP
 from tests.conftest import PASSWORD
-from tests.ui.press import choose, click, press_dialog_button, save_as, type_into
+from tests.ui.press import choose, click, on_screen, press_dialog_button, save_as, type_into
 from ui import app as ui_app
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
@@ -30,10 +30,7 @@ from ui.setup.wizard import ADMIN, LETTERHEAD, MISSION, SetupWizard
 def login_dialog(
     qtbot: QtBot, installation: Paths, bridge: LanguageBridge, store: SecretStore | None = None
 ) -> LoginDialog:
-    dialog = LoginDialog(installation, bridge, store)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    return dialog
+    return on_screen(qtbot, LoginDialog(installation, bridge, store))
 
 
 def sign_in(qtbot: QtBot, dialog: LoginDialog, username: str, password: str) -> None:
@@ -193,10 +190,7 @@ NEXT, FINISH = QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButto
 
 def new_wizard(qtbot: QtBot, paths: Paths, bridge: LanguageBridge) -> SetupWizard:
     """The first-run wizard on screen, at its welcome page."""
-    wizard = SetupWizard(paths, bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    return wizard
+    return on_screen(qtbot, SetupWizard(paths, bridge))
 
 
 def test_wizard_creates_the_mission_and_signs_the_administrator_in(
