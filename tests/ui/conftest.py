@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.services.workspace import Workspace
+from tests.ui.new_case import cases_area_of
 from tests.ui.press import on_screen
 from ui.i18n_bridge import LanguageBridge
 
@@ -103,8 +104,4 @@ def make_window(qtbot: QtBot, bridge: LanguageBridge) -> Iterator[Callable[..., 
 @pytest.fixture
 def cases_area(make_window: Callable[..., object], ws: Workspace) -> CasesArea:
     """The cases area of a main window signed in as the administrator (``ws``)."""
-    from ui.cases.area import CasesArea
-
-    area = make_window(ws).show_area("cases")  # type: ignore[attr-defined]
-    assert isinstance(area, CasesArea)
-    return area
+    return cases_area_of(make_window(ws))

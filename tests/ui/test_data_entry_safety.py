@@ -36,6 +36,7 @@ from app.services.keys import KeyService
 from app.services.organisations import OrganisationService
 from app.services.users import UserInfo
 from app.services.workspace import Workspace
+from tests.ui.new_case import cases_area_of, fill_new_case
 from tests.ui.press import (
     activate,
     ask_status,
@@ -45,7 +46,6 @@ from tests.ui.press import (
     wait_for,
     wait_written,
 )
-from tests.ui.test_cases_ui import _area, _fill_new_case
 from ui.cases import editor as editor_module
 from ui.cases.area import CasesArea
 from ui.cases.editor import CaseEditor
@@ -85,7 +85,7 @@ def wheel(widget: QWidget, steps: int = -1) -> QWheelEvent:
 
 def _saved_case(qtbot: QtBot, area: object) -> CaseEditor:
     editor = area.editor  # type: ignore[attr-defined]
-    _fill_new_case(area)  # type: ignore[arg-type]
+    fill_new_case(area)  # type: ignore[arg-type]
     assert press_save(qtbot, editor)
     return editor
 
@@ -208,7 +208,7 @@ def test_enter_on_the_unsaved_question_cancels(qtbot: QtBot) -> None:
 def test_space_pressed_in_the_status_dialog_confirms_nothing(
     qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
 ) -> None:
-    editor = _saved_case(qtbot, _area(make_window(open_ws("serik"))))  # a consul may reject
+    editor = _saved_case(qtbot, cases_area_of(make_window(open_ws("serik"))))  # a consul may reject
     timeline = editor.timeline
     dialog = ask_status(qtbot, timeline, "rejected")
     qtbot.waitUntil(dialog.reason.hasFocus)  # the cursor is in the reason, not on OK
@@ -231,7 +231,7 @@ def test_space_pressed_in_the_status_dialog_confirms_nothing(
 def test_space_in_a_dialog_without_a_required_reason_types_instead_of_confirming(
     qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
 ) -> None:
-    editor = _saved_case(qtbot, _area(make_window(open_ws("aigul"))))
+    editor = _saved_case(qtbot, cases_area_of(make_window(open_ws("aigul"))))
     timeline = editor.timeline
     dialog = ask_status(qtbot, timeline, "in_progress")
     for _press in range(3):
@@ -246,7 +246,7 @@ def test_the_service_refuses_a_status_change_that_needs_a_reason_without_one(
     qtbot: QtBot, open_ws: Callable[[str], Workspace], make_window: MakeWindow
 ) -> None:
     ws = open_ws("serik")
-    case = _saved_case(qtbot, _area(make_window(ws))).case
+    case = _saved_case(qtbot, cases_area_of(make_window(ws))).case
     assert case is not None
     service = CaseService(ws)
     for reason in ("", "   \n "):
@@ -260,7 +260,7 @@ def test_the_author_undoes_the_last_status_change_on_the_record(
     qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
 ) -> None:
     ws = open_ws("aigul")
-    editor = _saved_case(qtbot, _area(make_window(ws)))
+    editor = _saved_case(qtbot, cases_area_of(make_window(ws)))
     timeline = editor.timeline
     assert not timeline.undo_button.isEnabled()  # nothing to undo yet
     click(qtbot, ask_status(qtbot, timeline, "resolved").ok_button())
@@ -300,7 +300,7 @@ def test_only_the_author_may_undo_and_only_within_the_window(
     open_ws: Callable[[str], Workspace],
 ) -> None:
     aigul = open_ws("aigul")
-    case = _saved_case(qtbot, _area(make_window(aigul))).case
+    case = _saved_case(qtbot, cases_area_of(make_window(aigul))).case
     assert case is not None
     CaseService(aigul).set_status(case.id, "referred", "To the shelter in Seoul.")
     serik = CaseService(open_ws("serik"))
@@ -321,7 +321,7 @@ def test_undoing_a_reopening_restores_the_closed_case_with_its_dates(
     qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
 ) -> None:
     ws = open_ws("serik")
-    case = _saved_case(qtbot, _area(make_window(ws))).case
+    case = _saved_case(qtbot, cases_area_of(make_window(ws))).case
     assert case is not None
     service = CaseService(ws)
     service.set_status(case.id, "resolved", "Wages paid.")
@@ -494,7 +494,7 @@ def test_the_letter_dialog_starts_in_its_first_field_and_tab_reaches_save(
     qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     window = make_window(ws)
-    case = _saved_case(qtbot, _area(window)).case
+    case = _saved_case(qtbot, cases_area_of(window)).case
     assert case is not None
     dialog = LetterDialog(ws, case.id, case.number, parent=window)
     qtbot.addWidget(dialog)
