@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 from app.services.cases import CaseService
@@ -23,6 +24,22 @@ ASSEL = PersonInput(
     given_names_latin="ASSEL",
 )
 
+# She with her IIN, passport and phone abroad, as a case registers her.
+ASSEL_IDENTIFIED = replace(
+    ASSEL,
+    iin="940315400123",
+    passport_no="N12345678",
+    phone_abroad="+90 532 000 0000",
+)
+NURLAN = PersonInput(
+    surname="Әбенов",
+    given_names="Нұрлан",
+    surname_latin="ABENOV",
+    given_names_latin="NURLAN",
+    birth_date=date(1990, 5, 4),
+)
+TODAY = date.today()
+
 # The same worker as a case's JSON names her (``case add --json``).
 ASSEL_JSON = {
     "surname": "Құрманғалиқызы",
@@ -32,6 +49,21 @@ ASSEL_JSON = {
     "iin": "940315400123",
     "birth_date": "1994-03-15",
 }
+
+
+def new_case(person: PersonInput = ASSEL_IDENTIFIED, **overrides: object) -> CaseInput:
+    """What registering a case takes: ``person``'s unpaid wages and passport kept in Türkiye,
+    received three days ago; ``overrides`` are other ``CaseInput`` fields."""
+    base = CaseInput(
+        host_country="TR",
+        categories=("unpaid_wages", "documents_withheld"),
+        received_at=TODAY - timedelta(days=3),
+        person=person,
+        employer=OrganisationInput(name="Example İnşaat Ltd", country="TR", city="Istanbul"),
+        urgency="high",
+        description="Wages unpaid for three months; passport kept.",
+    )
+    return replace(base, **overrides)  # type: ignore[arg-type]
 
 
 def wage_case(

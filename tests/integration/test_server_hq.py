@@ -33,10 +33,10 @@ from app.services.cases import CaseService
 from app.services.installation import MissionSetup, init_server_installation, unlock
 from app.services.search import search_case_ids
 from app.services.workspace import Workspace
+from tests.builders import new_case
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
 from tests.pg_cluster import Cluster, admin_execute
-from tests.unit.test_cases import new_case
 
 HQ = MissionSetup(code="HQ", country="KZ", city="Astana", is_hq=True)
 

@@ -12,8 +12,8 @@ from app.services.cases import CaseService
 from app.services.people import PersonService
 from app.services.records import PersonInfo
 from app.services.workspace import Workspace
+from tests.builders import new_case
 from tests.ui.press import on_screen
-from tests.unit.test_cases import new_case
 from ui.cases.person_form import PersonForm
 
 PAUSE_MS = 600  # longer than the form's own in this test, so a slow machine cannot split it
