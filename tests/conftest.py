@@ -187,8 +187,12 @@ def installation(engine: str, request: pytest.FixtureRequest, tmp_path: Path) ->
     return Paths(target)
 
 
+OpenWs = Callable[[str], Workspace]
+"""The ``open_ws`` fixture: a user name → that user's open workspace."""
+
+
 @pytest.fixture
-def open_ws(installation: Paths) -> Iterator[Callable[[str], Workspace]]:
+def open_ws(installation: Paths) -> Iterator[OpenWs]:
     opened: list[Workspace] = []
 
     def _open(username: str = "admin") -> Workspace:
@@ -202,7 +206,7 @@ def open_ws(installation: Paths) -> Iterator[Callable[[str], Workspace]]:
 
 
 @pytest.fixture
-def ws(open_ws: Callable[[str], Workspace]) -> Workspace:
+def ws(open_ws: OpenWs) -> Workspace:
     return open_ws("admin")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 
 from pytestqt.qtbot import QtBot
@@ -13,13 +12,12 @@ from app.services.agreements import AgreementService
 from app.services.cases import CaseService
 from app.services.records import CaseInput, PersonInput
 from app.services.workspace import Workspace
+from tests.conftest import OpenWs
 from tests.ui.press import choose, click, click_item, on_screen, show_tab, type_into
 from ui.agreements.case_panel import ApplicableLawPanel
 from ui.agreements.page import ID_ROLE, AgreementsPage
 from ui.agreements.widgets import top_items
 from ui.i18n_bridge import LanguageBridge
-
-OpenWs = Callable[[str], Workspace]
 
 
 def new_case(ws: Workspace, country: str, categories: tuple[str, ...]) -> str:

@@ -19,14 +19,13 @@ from app.services.letters import LetterService
 from app.services.records import CaseDetail
 from app.services.workspace import Workspace
 from tests.builders import hanil_steel_case
+from tests.conftest import OpenWs
 from tests.ui.press import WAIT_MS, click, click_yes
 from ui.cases.area import CasesArea
 from ui.cases.timeline import link_text
 from ui.contracts.page import ContractReviewPage
 from ui.letters.model import NUMBER, STATUS
 from ui.letters.page import LettersPage
-
-WsFactory = Callable[[str], Workspace]
 
 
 def open_in_cases(window: object, case_id: str) -> CasesArea:
@@ -37,7 +36,7 @@ def open_in_cases(window: object, case_id: str) -> CasesArea:
 
 
 @pytest.fixture
-def serik(open_ws: WsFactory) -> Workspace:
+def serik(open_ws: OpenWs) -> Workspace:
     """The consul's workspace: a consul drafts, approves and issues letters."""
     return open_ws("serik")
 
@@ -48,7 +47,7 @@ def case(serik: Workspace) -> CaseDetail:
     return hanil_steel_case(serik)
 
 
-def test_the_hub_publishes_only_committed_writes(open_ws: WsFactory) -> None:
+def test_the_hub_publishes_only_committed_writes(open_ws: OpenWs) -> None:
     ws = open_ws("serik")
     seen: list[DataChanged] = []
     ws.changes.subscribe(seen.append)

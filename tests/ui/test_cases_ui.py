@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.db.raw import open_raw
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
+from tests.conftest import OpenWs
 from tests.ui.new_case import IIN, cases_area_of, fill_new_case
 from tests.ui.press import (
     ask_status,
@@ -139,7 +140,7 @@ def test_ctrl_f_and_ctrl_n_reach_the_cases_area(
 
 
 def test_status_changes_through_the_timeline_with_a_reason(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     area = cases_area_of(make_window(open_ws("aigul")))
     fill_new_case(area)
@@ -342,7 +343,7 @@ def test_save_on_the_unsaved_question_writes_before_the_form_closes(
 
 
 def test_a_status_change_waiting_for_the_lock_keeps_the_panel_disabled(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     ws = open_ws("aigul")
     area = cases_area_of(make_window(ws))

@@ -36,6 +36,7 @@ from app.services.keys import KeyService
 from app.services.organisations import OrganisationService
 from app.services.users import UserInfo
 from app.services.workspace import Workspace
+from tests.conftest import OpenWs
 from tests.ui.new_case import cases_area_of, fill_new_case
 from tests.ui.press import (
     activate,
@@ -206,7 +207,7 @@ def test_enter_on_the_unsaved_question_cancels(qtbot: QtBot) -> None:
 
 
 def test_space_pressed_in_the_status_dialog_confirms_nothing(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     editor = _saved_case(qtbot, cases_area_of(make_window(open_ws("serik"))))  # a consul may reject
     timeline = editor.timeline
@@ -229,7 +230,7 @@ def test_space_pressed_in_the_status_dialog_confirms_nothing(
 
 
 def test_space_in_a_dialog_without_a_required_reason_types_instead_of_confirming(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     editor = _saved_case(qtbot, cases_area_of(make_window(open_ws("aigul"))))
     timeline = editor.timeline
@@ -243,7 +244,7 @@ def test_space_in_a_dialog_without_a_required_reason_types_instead_of_confirming
 
 
 def test_the_service_refuses_a_status_change_that_needs_a_reason_without_one(
-    qtbot: QtBot, open_ws: Callable[[str], Workspace], make_window: MakeWindow
+    qtbot: QtBot, open_ws: OpenWs, make_window: MakeWindow
 ) -> None:
     ws = open_ws("serik")
     case = _saved_case(qtbot, cases_area_of(make_window(ws))).case
@@ -257,7 +258,7 @@ def test_the_service_refuses_a_status_change_that_needs_a_reason_without_one(
 
 
 def test_the_author_undoes_the_last_status_change_on_the_record(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     ws = open_ws("aigul")
     editor = _saved_case(qtbot, cases_area_of(make_window(ws)))
@@ -297,7 +298,7 @@ def test_only_the_author_may_undo_and_only_within_the_window(
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
     make_window: MakeWindow,
-    open_ws: Callable[[str], Workspace],
+    open_ws: OpenWs,
 ) -> None:
     aigul = open_ws("aigul")
     case = _saved_case(qtbot, cases_area_of(make_window(aigul))).case
@@ -318,7 +319,7 @@ def test_only_the_author_may_undo_and_only_within_the_window(
 
 
 def test_undoing_a_reopening_restores_the_closed_case_with_its_dates(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     ws = open_ws("serik")
     case = _saved_case(qtbot, cases_area_of(make_window(ws))).case

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -20,8 +19,8 @@ from app.services.contracts import ContractReviewService
 from app.services.demo import fill_demo
 from app.services.letters import LetterService
 from app.services.records import CaseDetail
-from app.services.workspace import Workspace
 from tests.builders import hanil_steel_case
+from tests.conftest import OpenWs
 from tests.ui.press import (
     WAIT_MS,
     click,
@@ -37,11 +36,9 @@ from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT
 from ui.letters.page import LettersPage
 from ui.letters.preview import HAVE_QTPDF
 
-WsFactory = Callable[[str], Workspace]
-
 
 @pytest.fixture
-def case(open_ws: WsFactory) -> CaseDetail:
+def case(open_ws: OpenWs) -> CaseDetail:
     return hanil_steel_case(open_ws("aigul"), description="Үш ай бойы жалақы төленбеген.")
 
 
@@ -56,7 +53,7 @@ def cell(page: LettersPage, row: int, column: int) -> str:
 
 def test_draft_approve_issue_from_a_case(
     qtbot: QtBot,
-    open_ws: WsFactory,
+    open_ws: OpenWs,
     bridge: LanguageBridge,
     case: CaseDetail,
     tmp_path: Path,
@@ -124,7 +121,7 @@ def test_draft_approve_issue_from_a_case(
 
 
 def test_register_filters_and_language_switch(
-    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge, case: CaseDetail
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
 ) -> None:
     letters = LetterService(open_ws("serik"))
     first = letters.draft(case.id, "employer_letter", "en")
@@ -156,7 +153,7 @@ def test_register_filters_and_language_switch(
 
 
 def test_editor_shows_errors_inline(
-    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge, case: CaseDetail
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
 ) -> None:
     page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
     dialog = page.new_letter_for_case(case.id, case.number)
@@ -169,7 +166,7 @@ def test_editor_shows_errors_inline(
 
 
 def test_a_demo_register_has_letters_and_opens_on_the_latest(
-    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
 ) -> None:
     admin = open_ws("admin")
     fill_demo(admin, 150, seed=5, today=date(2026, 11, 24))
@@ -192,7 +189,7 @@ def test_a_demo_register_has_letters_and_opens_on_the_latest(
 
 
 def test_the_preview_follows_the_editor_and_shows_when_it_is_stale(
-    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge, case: CaseDetail
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
 ) -> None:
     page = LettersPage(open_ws("aigul"), bridge)
     qtbot.addWidget(page)
@@ -214,7 +211,7 @@ def test_the_preview_follows_the_editor_and_shows_when_it_is_stale(
 
 
 def test_issuing_while_another_process_writes_waits_off_the_gui_thread(
-    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge, case: CaseDetail
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
 ) -> None:
     ws = open_ws("serik")
     letters = LetterService(ws)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, OpenWs
 from tests.ui.press import click, on_screen, open_area, type_into
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
@@ -62,7 +62,7 @@ def test_an_area_registers_itself_with_a_title_and_a_factory(
 
 
 def test_ctrl_l_locks_and_only_the_right_password_unlocks(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     window = make_window(open_ws("aigul"))
     with qtbot.waitSignal(window.locked, timeout=2000):

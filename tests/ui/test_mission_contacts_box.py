@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.services.briefing import mission_contacts
-from app.services.workspace import Workspace
+from tests.conftest import OpenWs
 from tests.ui.press import answer_modal, click, on_screen, type_into
 from ui.settings.contacts import MissionContactsBox
-
-OpenWs = Callable[[str], Workspace]
 
 
 def test_administrator_saves_the_contacts_and_bad_input_changes_nothing(

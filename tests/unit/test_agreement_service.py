@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -42,8 +41,7 @@ from app.services.cases import CaseService
 from app.services.records import CaseInput
 from app.services.workspace import Workspace
 from tests.builders import ASSEL
-
-OpenWs = Callable[[str], Workspace]
+from tests.conftest import OpenWs
 
 
 def new_case(ws: Workspace, country: str, categories: tuple[str, ...]) -> str:

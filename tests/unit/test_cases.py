@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -21,8 +20,7 @@ from app.services.records import (
 )
 from app.services.workspace import Workspace
 from tests.builders import ASSEL_IDENTIFIED, NURLAN, TODAY, new_case, wage_case
-
-OpenWs = Callable[[str], Workspace]
+from tests.conftest import OpenWs
 
 pytestmark = pytest.mark.both_engines
 
@@ -157,7 +155,7 @@ def test_status_workflow_with_roles_timeline_and_audit(open_ws: OpenWs) -> None:
     ]
 
 
-def test_stale_version_is_refused(open_ws: Callable[[str], Workspace]) -> None:
+def test_stale_version_is_refused(open_ws: OpenWs) -> None:
     """The refusal names who changed the case meanwhile (the audit log's last actor on it)."""
     case = CaseService(open_ws("admin")).create_case(new_case())
     CaseService(open_ws("aigul")).update_case(
@@ -300,7 +298,7 @@ def test_the_same_name_in_other_letter_case_is_a_duplicate_in_cyrillic_too(ws: W
 
 
 def test_an_assignment_names_the_officer_in_the_readers_language(
-    open_ws: Callable[[str], Workspace],
+    open_ws: OpenWs,
 ) -> None:
     from sqlalchemy import select
 

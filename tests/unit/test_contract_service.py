@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -22,9 +21,8 @@ from app.services.contracts import ContractReviewService, applicable_provisions
 from app.services.records import CaseDetail, CaseInput, OrganisationInput
 from app.services.workspace import Workspace
 from tests.builders import ASSEL
+from tests.conftest import OpenWs
 from tests.unit.test_contract_rules import DESIGN_EXAMPLE
-
-OpenWs = Callable[[str], Workspace]
 
 FAIR_TERMS: dict[str, object] = {
     "host_country": "KR",
