@@ -115,6 +115,14 @@ def wrapped(text: str, width: int) -> str:
     return "<br>".join(html.escape(line) for line in lines)
 
 
+def _chart(title: str) -> QChart:
+    """An empty chart titled ``title``, drawn without animation."""
+    chart = QChart()
+    chart.setTitle(title)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    return chart
+
+
 class ChartPanel(QChartView):
     """One chart; ``segments`` are the drilldown keys of its bars/slices/points in order."""
 
@@ -415,10 +423,8 @@ class DashboardPage(QWidget):
         values: list[int],
         horizontal: bool,
     ) -> None:
-        chart = QChart()
-        chart.setTitle(title)
+        chart = _chart(title)
         chart.legend().hide()
-        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         series: QBarSeries | QHorizontalBarSeries = (
             QHorizontalBarSeries() if horizontal else QBarSeries()
         )
@@ -464,9 +470,7 @@ class DashboardPage(QWidget):
     def _trend(self) -> None:
         f = self.figures
         assert f is not None
-        chart = QChart()
-        chart.setTitle(_("Monthly trend"))
-        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart = _chart(_("Monthly trend"))
         months = [p.month for p in f.monthly]
         categories = QCategoryAxis()
         categories.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
@@ -505,9 +509,7 @@ class DashboardPage(QWidget):
     def _pie(self) -> None:
         f = self.figures
         assert f is not None
-        chart = QChart()
-        chart.setTitle(_("Cases opened by host country"))
-        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart = _chart(_("Cases opened by host country"))
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
         series = QPieSeries()
         keys = []
