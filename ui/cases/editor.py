@@ -125,18 +125,11 @@ class CaseEditor(QWidget):
         self.badge = plain_label()
         self.badge_icon = QLabel()
         self.busy = BusyIndicator()
-        self.save_button = push_button(self.save)
-        self.close_button = push_button(self.request_close)
-        self.review_button = push_button(self._request_review)
-        self.letter_button = push_button(self._request_letter)
+        self.save_button = push_button(self.save, icon("save"))
+        self.close_button = push_button(self.request_close, icon("x"))
+        self.review_button = push_button(self._request_review, icon("file-check"))
+        self.letter_button = push_button(self._request_letter, icon("mail-plus"))
         self.error = ErrorLabel()
-        for button, shown in (
-            (self.save_button, icon("save")),
-            (self.close_button, icon("x")),
-            (self.review_button, icon("file-check")),
-            (self.letter_button, icon("mail-plus")),
-        ):
-            button.setIcon(shown)
 
     def _build_case_fields(self, officers: list[tuple[str, str]]) -> None:
         """The case's fields, each in a ``FieldBox`` that shows a refused rule beside it."""

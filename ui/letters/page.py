@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -61,7 +60,7 @@ from ui.letters.preview import PdfPreview
 from ui.tasks import BackgroundTask, OneWriteAtATime, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import STRETCH, one_row_at_a_time, widget_row
+from ui.widgets.common import STRETCH, one_row_at_a_time, push_button, widget_row
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_message
@@ -163,29 +162,24 @@ class LettersPage(QWidget):
 
     def _build_actions(self) -> QHBoxLayout:
         """The workflow buttons under the register, and the busy indicator beside them."""
-        self.new_button = QPushButton()
-        self.edit_button = QPushButton()
-        self.approve_button = QPushButton()
-        self.issue_button = QPushButton()
-        self.save_button = QPushButton()
-        self.print_button = QPushButton()
-        self.discard_button = QPushButton()
-        actions = QHBoxLayout()
-        for button, shown, slot in (
-            (self.new_button, icon("mail-plus"), self.ask_case_for_new_letter),
-            (self.edit_button, icon("pencil"), self.edit_letter),
-            (self.approve_button, icon("check"), self.approve),
-            (self.issue_button, icon("send"), self.ask_issue),
-            (self.save_button, icon("download"), self.ask_save),
-            (self.print_button, icon("printer"), self.print_letter),
-            (self.discard_button, icon("trash-2"), self.ask_discard),
-        ):
-            button.setIcon(shown)
-            button.clicked.connect(slot)
-            actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(self.busy)
-        return actions
+        self.new_button = push_button(self.ask_case_for_new_letter, icon("mail-plus"))
+        self.edit_button = push_button(self.edit_letter, icon("pencil"))
+        self.approve_button = push_button(self.approve, icon("check"))
+        self.issue_button = push_button(self.ask_issue, icon("send"))
+        self.save_button = push_button(self.ask_save, icon("download"))
+        self.print_button = push_button(self.print_letter, icon("printer"))
+        self.discard_button = push_button(self.ask_discard, icon("trash-2"))
+        return widget_row(
+            self.new_button,
+            self.edit_button,
+            self.approve_button,
+            self.issue_button,
+            self.save_button,
+            self.print_button,
+            self.discard_button,
+            STRETCH,
+            self.busy,
+        )
 
     # -- text ------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,10 +26,12 @@ from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.palette import ERROR_TEXT
 
 
-def push_button(on_click: Callable[[], object]) -> QPushButton:
-    """A push button that calls ``on_click`` when pressed; its text is set in ``retranslate_ui``
-    with the rest of the page's words."""
+def push_button(on_click: Callable[[], object], shown: QIcon | None = None) -> QPushButton:
+    """A push button that calls ``on_click`` when pressed, with the icon ``shown``; its text is
+    set in ``retranslate_ui`` with the rest of the page's words."""
     button = QPushButton()
+    if shown is not None:
+        button.setIcon(shown)
     button.clicked.connect(on_click)
     return button
 
