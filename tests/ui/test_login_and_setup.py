@@ -193,14 +193,20 @@ def new_wizard(qtbot: QtBot, paths: Paths, bridge: LanguageBridge) -> SetupWizar
     return on_screen(qtbot, SetupWizard(paths, bridge))
 
 
-def test_wizard_creates_the_mission_and_signs_the_administrator_in(
-    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
-) -> None:
-    paths = Paths(tmp_path / "new-install")
+def at_filled_mission_page(qtbot: QtBot, paths: Paths, bridge: LanguageBridge) -> SetupWizard:
+    """The first-run wizard on screen, moved on to its mission page and that filled in."""
     wizard = new_wizard(qtbot, paths, bridge)
     press(qtbot, wizard, NEXT)
     assert wizard.currentId() == MISSION
     _fill_mission(qtbot, wizard)
+    return wizard
+
+
+def test_wizard_creates_the_mission_and_signs_the_administrator_in(
+    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
+) -> None:
+    paths = Paths(tmp_path / "new-install")
+    wizard = at_filled_mission_page(qtbot, paths, bridge)
     press(qtbot, wizard, NEXT)
     assert wizard.currentId() == LETTERHEAD
     type_into(qtbot, wizard.letterhead.address_en, "Istanbul, Beşiktaş, Ortaköy")
@@ -242,9 +248,7 @@ def test_wizard_shows_bad_input_on_the_page_and_creates_nothing(
     qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
 ) -> None:
     paths = Paths(tmp_path / "new-install")
-    wizard = new_wizard(qtbot, paths, bridge)
-    press(qtbot, wizard, NEXT)
-    _fill_mission(qtbot, wizard)
+    wizard = at_filled_mission_page(qtbot, paths, bridge)
     type_into(qtbot, wizard.mission.code, "is1")
     press(qtbot, wizard, NEXT)
     assert wizard.currentId() == MISSION
