@@ -15,9 +15,10 @@ from app.config import Paths
 from app.db.models import AuditEntry, ContractReview
 from app.services.cases import CaseService
 from app.services.records import CaseInput
+from tests.builders import ASSEL
 from tests.conftest import PASSWORD, OpenWs
 from tests.integration.cli_helpers import run_cli
-from tests.unit.test_contract_service import ASSEL, DESIGN_EXAMPLE
+from tests.unit.test_contract_service import DESIGN_EXAMPLE
 
 Capsys = pytest.CaptureFixture[str]
 
