@@ -17,6 +17,7 @@ from typing import Any
 
 import keyring
 import pytest
+from sqlalchemy import func, select
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["QORGAU_KDF_PROFILE"] = "test"
@@ -208,6 +209,12 @@ def open_ws(installation: Paths) -> Iterator[OpenWs]:
 @pytest.fixture
 def ws(open_ws: OpenWs) -> Workspace:
     return open_ws("admin")
+
+
+def count(ws: Workspace, model: type) -> int:
+    """How many rows of ``model`` there are, as ``ws`` reads them."""
+    with ws.read() as session:
+        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

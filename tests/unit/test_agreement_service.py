@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.agreements import load_library
 from app.agreements.library import DEFAULT_LIBRARY_PATH
@@ -41,7 +41,7 @@ from app.services.cases import CaseService
 from app.services.records import CaseInput
 from app.services.workspace import Workspace
 from tests.builders import ASSEL
-from tests.conftest import OpenWs
+from tests.conftest import OpenWs, count
 
 
 def new_case(ws: Workspace, country: str, categories: tuple[str, ...]) -> str:
@@ -56,11 +56,6 @@ def new_case(ws: Workspace, country: str, categories: tuple[str, ...]) -> str:
         allow_duplicate_person=True,
     )
     return detail.id
-
-
-def count(ws: Workspace, model: type) -> int:
-    with ws.read() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
 def audit_actions(ws: Workspace) -> list[str]:

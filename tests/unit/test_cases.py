@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from app.db.models import Attachment, AuditEntry, Case, Person
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -20,14 +20,9 @@ from app.services.records import (
 )
 from app.services.workspace import Workspace
 from tests.builders import ASSEL_IDENTIFIED, NURLAN, TODAY, new_case, wage_case
-from tests.conftest import OpenWs
+from tests.conftest import OpenWs, count
 
 pytestmark = pytest.mark.both_engines
-
-
-def count(ws: Workspace, model: type) -> int:
-    with ws.read() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
 def test_create_case_numbers_and_records_everything(open_ws: OpenWs) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.agreements import article_text, load_library
 from app.contracts import parse_terms
@@ -21,7 +21,7 @@ from app.services.contracts import ContractReviewService, applicable_provisions
 from app.services.records import CaseDetail, CaseInput, OrganisationInput
 from app.services.workspace import Workspace
 from tests.builders import ASSEL
-from tests.conftest import OpenWs
+from tests.conftest import OpenWs, count
 from tests.unit.test_contract_rules import DESIGN_EXAMPLE
 
 FAIR_TERMS: dict[str, object] = {
@@ -44,11 +44,6 @@ def make_case(ws: Workspace) -> CaseDetail:
             employer=OrganisationInput(name="Example İnşaat Ltd", country="TR"),
         )
     )
-
-
-def count(ws: Workspace, model: type) -> int:
-    with ws.read() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
 def audit_actions(ws: Workspace) -> list[tuple[str, str]]:
