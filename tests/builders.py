@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 from app.services.cases import CaseService
-from app.services.records import CaseChanges, CaseDetail, CaseInput, PersonInput
+from app.services.records import (
+    CaseChanges,
+    CaseDetail,
+    CaseInput,
+    OrganisationInput,
+    PersonInput,
+)
 from app.services.workspace import Workspace
 
-# The worker of the design's example, as a case's JSON names her (``case add --json``).
+# The worker of the design's example, by name (tests add what else they need with ``replace``).
+ASSEL = PersonInput(
+    surname="Құрманғалиқызы",
+    given_names="Әсел",
+    surname_latin="KURMANGALIKYZY",
+    given_names_latin="ASSEL",
+)
+
+# She with her IIN, passport and phone abroad, as a case registers her.
+ASSEL_IDENTIFIED = replace(
+    ASSEL,
+    iin="940315400123",
+    passport_no="N12345678",
+    phone_abroad="+90 532 000 0000",
+)
+NURLAN = PersonInput(
+    surname="Әбенов",
+    given_names="Нұрлан",
+    surname_latin="ABENOV",
+    given_names_latin="NURLAN",
+    birth_date=date(1990, 5, 4),
+)
+TODAY = date.today()
+
+# The same worker as a case's JSON names her (``case add --json``).
 ASSEL_JSON = {
     "surname": "Құрманғалиқызы",
     "given_names": "Әсел",
@@ -18,6 +49,21 @@ ASSEL_JSON = {
     "iin": "940315400123",
     "birth_date": "1994-03-15",
 }
+
+
+def new_case(person: PersonInput = ASSEL_IDENTIFIED, **overrides: object) -> CaseInput:
+    """What registering a case takes: ``person``'s unpaid wages and passport kept in Türkiye,
+    received three days ago; ``overrides`` are other ``CaseInput`` fields."""
+    base = CaseInput(
+        host_country="TR",
+        categories=("unpaid_wages", "documents_withheld"),
+        received_at=TODAY - timedelta(days=3),
+        person=person,
+        employer=OrganisationInput(name="Example İnşaat Ltd", country="TR", city="Istanbul"),
+        urgency="high",
+        description="Wages unpaid for three months; passport kept.",
+    )
+    return replace(base, **overrides)  # type: ignore[arg-type]
 
 
 def wage_case(
@@ -53,3 +99,16 @@ def closed_with_worker_home(
     cases.set_status(case.id, "resolved", "Paid")
     cases.update_case(case.id, CaseChanges(repatriated=True))
     return cases.set_status(case.id, "closed", "Home")
+
+
+def hanil_steel_case(
+    ws: Workspace, description: str = "Wages unpaid for three months."
+) -> CaseDetail:
+    """Әсел Құрманғалиқызы's unpaid wages at Hanil Steel, Korea: the case the UI tests open."""
+    return wage_case(
+        ws,
+        ASSEL,
+        date(2026, 11, 2),
+        employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
+        description=description,
+    )

@@ -17,6 +17,7 @@ from typing import Any
 
 import keyring
 import pytest
+from sqlalchemy import func, select
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["QORGAU_KDF_PROFILE"] = "test"
@@ -187,8 +188,12 @@ def installation(engine: str, request: pytest.FixtureRequest, tmp_path: Path) ->
     return Paths(target)
 
 
+OpenWs = Callable[[str], Workspace]
+"""The ``open_ws`` fixture: a user name → that user's open workspace."""
+
+
 @pytest.fixture
-def open_ws(installation: Paths) -> Iterator[Callable[[str], Workspace]]:
+def open_ws(installation: Paths) -> Iterator[OpenWs]:
     opened: list[Workspace] = []
 
     def _open(username: str = "admin") -> Workspace:
@@ -202,8 +207,14 @@ def open_ws(installation: Paths) -> Iterator[Callable[[str], Workspace]]:
 
 
 @pytest.fixture
-def ws(open_ws: Callable[[str], Workspace]) -> Workspace:
+def ws(open_ws: OpenWs) -> Workspace:
     return open_ws("admin")
+
+
+def count(ws: Workspace, model: type) -> int:
+    """How many rows of ``model`` there are, as ``ws`` reads them."""
+    with ws.read() as session:
+        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -212,24 +212,21 @@ class MainWindow(QMainWindow):
     # Actions -----------------------------------------------------------------------------
 
     def _build_actions(self) -> None:
-        def action(shortcut: QKeySequence | str, slot: Callable[[], object]) -> QAction:
+        def action(
+            shortcut: QKeySequence | str, slot: Callable[[], object], shown: QIcon | None = None
+        ) -> QAction:
             act = QAction(self)
+            if shown is not None:
+                act.setIcon(shown)
             act.setShortcut(QKeySequence(shortcut))
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             act.triggered.connect(slot)
             return act
 
-        self.new_case_action = action("Ctrl+N", self.new_case)
-        self.find_action = action("Ctrl+F", self.focus_search)
-        self.lock_action = action("Ctrl+L", self.lock)
-        self.quit_action = action("Ctrl+Q", self.close)
-        for act, shown in (
-            (self.new_case_action, icon("plus")),
-            (self.find_action, icon("search")),
-            (self.lock_action, icon("lock")),
-            (self.quit_action, icon("log-out")),
-        ):
-            act.setIcon(shown)
+        self.new_case_action = action("Ctrl+N", self.new_case, icon("plus"))
+        self.find_action = action("Ctrl+F", self.focus_search, icon("search"))
+        self.lock_action = action("Ctrl+L", self.lock, icon("lock"))
+        self.quit_action = action("Ctrl+Q", self.close, icon("log-out"))
         self.manual_action = action(
             QKeySequence(QKeySequence.StandardKey.HelpContents), self.show_manual
         )
@@ -250,21 +247,21 @@ class MainWindow(QMainWindow):
         self.help_dialog: QDialog | None = None
         self._guarded_actions = (self.new_case_action, self.find_action, self.lock_action)
 
+    def _show_cases(self) -> QWidget | None:
+        """The cases area, now shown; None for a user who has none."""
+        return self.show_area("cases") if "cases" in self._areas else None
+
     def new_case(self) -> None:
-        if "cases" not in self._areas:
-            return
-        widget = self.show_area("cases")
-        if hasattr(widget, "new_case"):
+        widget = self._show_cases()
+        if widget is not None and hasattr(widget, "new_case"):
             widget.new_case()
 
     def focus_search(self) -> None:
         key = self.current_area()
         widget = self.area_widget(key) if key else None
         if widget is None or not hasattr(widget, "focus_search"):
-            if "cases" not in self._areas:
-                return
-            widget = self.show_area("cases")
-        if hasattr(widget, "focus_search"):
+            widget = self._show_cases()
+        if widget is not None and hasattr(widget, "focus_search"):
             widget.focus_search()
 
     def show_manual(self) -> None:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Paths
-from app.errors import QorgauError, ValidationError
+from app.errors import QorgauError
 from app.i18n import LANGUAGES, _, current_language
 from app.security.recovery_key import parse_recovery_key
 from app.services.installation import check_username
@@ -147,12 +147,8 @@ class RecoverDialog(ValidatingDialog):
     def accept(self) -> None:
         if self.task is not None and self.task.running:
             return
-        try:
-            self.validate()
-        except ValidationError as exc:
-            self.error.show_message(str(exc))
+        if not self.error.passes(self.validate):
             return
-        self.error.clear_message()
         paths, key = self.paths, self.key.text()
         name, password = self.username.text().strip(), self.password.text()
         self.buttons.setEnabled(False)

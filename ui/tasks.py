@@ -308,6 +308,33 @@ def run_in_background(
     return task.run_in_background()
 
 
+class OneWriteAtATime(Generic[T]):
+    """A panel's writes, each on a pool thread: ``widgets`` disabled and "Saving…" shown in
+    ``indicator`` while it runs; a write asked for meanwhile is not started."""
+
+    def __init__(self, parent: QWidget, *widgets: QWidget, indicator: BusyIndicator) -> None:
+        self.parent, self.widgets, self.indicator = parent, widgets, indicator
+        self.task: BackgroundTask[T] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and self.task.running
+
+    def start(
+        self,
+        write: Callable[[], T],
+        done: Callable[[T], None],
+        failed: Callable[[BaseException], None],
+    ) -> BackgroundTask[T] | None:
+        """The write's task, or None while another runs."""
+        if self.running:
+            return None
+        task: BackgroundTask[T] = BackgroundTask(self.parent, lambda _context: write())
+        task.while_busy(*self.widgets, indicator=self.indicator, text=_("Saving…"))
+        self.task = task.success(done).failure(failed).run_in_background()
+        return self.task
+
+
 class LatestOnly(QObject):
     """Runs read queries off the GUI thread, newest request first: what the user typed last wins.
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.cli.common import print_json, print_table, workspace
 from app.domain.codes import LetterKind, label
@@ -26,6 +27,8 @@ from app.services.letters import (
 )
 
 MAX_VERIFY_BYTES = 50 * 1024 * 1024
+
+T = TypeVar("T")
 
 
 def register(commands: Any) -> None:
@@ -132,22 +135,25 @@ def cmd_kinds(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_render(args: argparse.Namespace) -> int:
+def _letter_for_case(
+    args: argparse.Namespace, make: Callable[[LetterService, str, str, str, LetterFields], T]
+) -> T:
+    """``make`` (``LetterService.preview_for_case`` or ``.draft``) for the numbered case, with
+    the kind, language and fields the options give."""
     fields = _fields(args)
     with workspace(args) as ws:
         case = CaseService(ws).get_by_number(args.number)
-        pdf = LetterService(ws).preview_for_case(case.id, args.kind, args.letter_lang, fields)
-    _write(args.out, pdf)
+        return make(LetterService(ws), case.id, args.kind, args.letter_lang, fields)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    _write(args.out, _letter_for_case(args, LetterService.preview_for_case))
     print(_("Draft written to {path}.").format(path=args.out))
     return 0
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    fields = _fields(args)
-    with workspace(args) as ws:
-        case = CaseService(ws).get_by_number(args.number)
-        info = LetterService(ws).draft(case.id, args.kind, args.letter_lang, fields)
-    print(info.id)
+    print(_letter_for_case(args, LetterService.draft).id)
     return 0
 
 

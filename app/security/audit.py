@@ -33,7 +33,7 @@ def canonical_time(value: datetime) -> str:
 
 def entry_hash(
     seq: int,
-    at: datetime,
+    at: datetime | str,
     actor: str,
     action: str,
     entity: str,
@@ -41,22 +41,10 @@ def entry_hash(
     details: dict[str, Any],
     prev_hash: str,
 ) -> str:
-    return text_entry_hash(
-        seq, canonical_time(at), actor, action, entity, entity_id, details, prev_hash
-    )
-
-
-def text_entry_hash(
-    seq: int,
-    at: str,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: str,
-    details: dict[str, Any],
-    prev_hash: str,
-) -> str:
-    """The hash with the time already in its canonical text form (as bundles carry it)."""
+    """The entry's hash; ``at`` is a datetime, or its canonical text already (as bundles carry
+    it)."""
+    if isinstance(at, datetime):
+        at = canonical_time(at)
     payload = json.dumps(
         [seq, at, actor, action, entity, entity_id, details, prev_hash],
         ensure_ascii=False,

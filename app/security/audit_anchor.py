@@ -54,7 +54,7 @@ from sqlalchemy.orm import Session
 from app.db.models import AuditAnchor, AuditEntry, AuditHead
 from app.errors import IntegrityError
 from app.i18n import _
-from app.security.audit import GENESIS, canonical_time, text_entry_hash
+from app.security.audit import GENESIS, canonical_time, entry_hash
 
 HEAD_FORMAT = "qorgau-audit-head"
 MANIFEST_FIELD = "audit_head"
@@ -284,7 +284,7 @@ def _check_links(source: str, head: SignedHead, entries: list[dict[str, Any]]) -
         raise AuditHeadRefused(_("The bundle's audit entries do not match its audit head."))
     previous: dict[str, Any] | None = None
     for entry in entries:
-        computed = text_entry_hash(
+        computed = entry_hash(
             entry["seq"],
             entry["at"],
             entry["actor"],

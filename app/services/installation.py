@@ -125,6 +125,15 @@ def _generate_mission_keys() -> tuple[bytes, str, str, str]:
     )
 
 
+def _make_data_dir(paths: Paths) -> None:
+    try:
+        make_private_dir(paths.data_dir)
+    except OSError as exc:
+        raise DatabaseError(
+            _("The data folder cannot be created: {error}").format(error=exc.strerror)
+        ) from None
+
+
 def init_installation(
     paths: Paths, setup: MissionSetup, admin_username: str, admin_password: str
 ) -> str:
@@ -140,12 +149,7 @@ def init_installation(
         raise DatabaseError(
             _("A Qorgau installation already exists in {path}.").format(path=str(paths.data_dir))
         )
-    try:
-        make_private_dir(paths.data_dir)
-    except OSError as exc:
-        raise DatabaseError(
-            _("The data folder cannot be created: {error}").format(error=exc.strerror)
-        ) from None
+    _make_data_dir(paths)
     key = new_database_key()
     slots = KeySlotStore(paths.keyslots)
     try:
@@ -270,12 +274,7 @@ def init_server_installation(
         places: list[SecretPlace] = []
 
         def keep(secrets: dict[str, bytes]) -> None:
-            try:
-                make_private_dir(paths.data_dir)
-            except OSError as exc:
-                raise DatabaseError(
-                    _("The data folder cannot be created: {error}").format(error=exc.strerror)
-                ) from None
+            _make_data_dir(paths)
             places.append(_keep_secrets_here(paths.data_dir, database_id, secrets, store))
 
         try:

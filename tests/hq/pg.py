@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.config import Paths
@@ -20,6 +20,7 @@ from app.db.postgres import ServerConfig
 from app.services.hq_database import add_user, grant_all, setup_database
 from app.services.installation import MissionSetup, init_server_installation, unlock
 from app.services.workspace import Workspace
+from tests.hq.seed import pg
 from tests.pg_cluster import Cluster
 
 ADMIN_URL_ENV = "QORGAU_TEST_PG_ADMIN_URL"
@@ -32,6 +33,15 @@ def url_for(base: str, database: str, user: str | None = None, password: str | N
     if user is not None:
         parsed = parsed.set(username=user, password=password)
     return parsed.render_as_string(hide_password=False)
+
+
+def scalar(base: str, database: str, sql: str) -> int:
+    """The whole number ``sql`` gives in ``database`` (a count), asked as ``base``'s user."""
+    engine = create_engine(pg(url_for(base, database)))
+    with engine.connect() as connection:
+        value = int(connection.execute(text(sql)).scalar_one())
+    engine.dispose()
+    return value
 
 
 def unique(prefix: str) -> str:

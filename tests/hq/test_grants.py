@@ -11,12 +11,11 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, text
 
 from app.errors import PermissionDenied, ValidationError
 from app.services.hq_database import add_user, setup_database
-from tests.hq.pg import drop_database, unique, url_for
-from tests.hq.seed import create_schema, pg, seed_rows
+from tests.hq.pg import drop_database, scalar, unique, url_for
+from tests.hq.seed import create_schema, seed_rows
 
 PASSWORD = "a-long-enough-password"
 
@@ -46,14 +45,6 @@ def _connect(base: str, database: str, user: str) -> psycopg.Connection:
     return psycopg.connect(url_for(base, database, user, PASSWORD), autocommit=True)
 
 
-def _count(base: str, database: str, sql: str) -> int:
-    engine = create_engine(pg(url_for(base, database)))
-    with engine.connect() as connection:
-        value = int(connection.execute(text(sql)).scalar_one())
-    engine.dispose()
-    return value
-
-
 @pytest.mark.parametrize(
     "attack",
     [
@@ -72,15 +63,15 @@ def _count(base: str, database: str, sql: str) -> int:
 )
 def test_analyst_connection_cannot_write_or_read_secrets(hq_db, attack: str) -> None:
     base, database, users = hq_db
-    before = _count(base, database, "SELECT count(*) FROM \"case\" WHERE status = 'closed'")
+    before = scalar(base, database, "SELECT count(*) FROM \"case\" WHERE status = 'closed'")
     with _connect(base, database, users["analyst"]) as conn:
         assert conn.execute('SELECT count(*) FROM "case"').fetchone() == (1,)  # reads
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(attack)
-    assert _count(base, database, "SELECT count(*) FROM \"case\" WHERE status = 'closed'") == before
-    assert _count(base, database, "SELECT count(*) FROM person") == 1
-    assert _count(base, database, "SELECT count(*) FROM case_category") == 1
-    assert _count(base, database, "SELECT count(*) FROM \"user\" WHERE role = 'hq_admin'") == 1
+    assert scalar(base, database, "SELECT count(*) FROM \"case\" WHERE status = 'closed'") == before
+    assert scalar(base, database, "SELECT count(*) FROM person") == 1
+    assert scalar(base, database, "SELECT count(*) FROM case_category") == 1
+    assert scalar(base, database, "SELECT count(*) FROM \"user\" WHERE role = 'hq_admin'") == 1
 
 
 @pytest.mark.parametrize("kind", ["analyst", "importer"])
@@ -99,9 +90,9 @@ def test_private_key_rows_are_out_of_reach(hq_db, kind: str) -> None:
                 conn.execute(attack)
         # What signing in needs (the sign-in guard's mirror row) stays theirs to write.
         conn.execute("INSERT INTO local_secret (name, value) VALUES ('login_mirror_test', 'x')")
-    assert _count(base, database, keys) == 1
+    assert scalar(base, database, keys) == 1
     assert (
-        _count(
+        scalar(
             base,
             database,
             "SELECT count(*) FROM local_secret WHERE value = 'AGE-SECRET-KEY-NOT-HERE'",
@@ -109,22 +100,22 @@ def test_private_key_rows_are_out_of_reach(hq_db, kind: str) -> None:
         == 1
     )
     assert (
-        _count(base, database, "SELECT count(*) FROM local_secret WHERE name = 'signing_key'") == 0
+        scalar(base, database, "SELECT count(*) FROM local_secret WHERE name = 'signing_key'") == 0
     )
 
 
 def test_analyst_advances_only_the_audit_counter(hq_db) -> None:
     base, database, users = hq_db
     audit_seq = "SELECT value FROM counter WHERE name = 'audit_seq'"
-    before = _count(base, database, audit_seq)
+    before = scalar(base, database, audit_seq)
     with _connect(base, database, users["analyst"]) as conn:
         conn.execute("UPDATE counter SET value = value + 1 WHERE name = 'audit_seq'")
         # Row-level security hides the case-number counters from an analyst's UPDATE.
         conn.execute("UPDATE counter SET value = 999 WHERE name <> 'audit_seq'")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("INSERT INTO counter (name, value) VALUES ('case:SEL:2026', 1000)")
-    assert _count(base, database, "SELECT count(*) FROM counter WHERE value = 999") == 0
-    assert _count(base, database, audit_seq) == before + 1
+    assert scalar(base, database, "SELECT count(*) FROM counter WHERE value = 999") == 0
+    assert scalar(base, database, audit_seq) == before + 1
 
 
 def test_importer_writes_imported_tables_but_not_accounts(hq_db) -> None:
@@ -133,20 +124,20 @@ def test_importer_writes_imported_tables_but_not_accounts(hq_db) -> None:
         conn.execute("UPDATE \"case\" SET status = 'resolved'")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("UPDATE \"user\" SET role = 'hq_admin'")
-    assert _count(base, database, "SELECT count(*) FROM \"case\" WHERE status = 'resolved'") == 1
-    assert _count(base, database, "SELECT count(*) FROM \"user\" WHERE role = 'hq_admin'") == 1
+    assert scalar(base, database, "SELECT count(*) FROM \"case\" WHERE status = 'resolved'") == 1
+    assert scalar(base, database, "SELECT count(*) FROM \"user\" WHERE role = 'hq_admin'") == 1
 
 
 def test_add_user_makes_login_role_and_user_row_together(hq_db) -> None:
     base, database, users = hq_db
-    roles = _count(
+    roles = scalar(
         base,
         database,
         f"SELECT count(*) FROM \"user\" WHERE username = '{users['analyst']}' "
         "AND role = 'hq_analyst'",
     )
     assert roles == 1
-    member = _count(
+    member = scalar(
         base,
         database,
         "SELECT count(*) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
@@ -163,10 +154,10 @@ def test_analyst_cannot_add_users(hq_db) -> None:
     with pytest.raises(PermissionDenied):
         add_user(analyst_url, intruder, "admin", PASSWORD)
     assert (
-        _count(base, database, f"SELECT count(*) FROM pg_roles WHERE rolname = '{intruder}'") == 0
+        scalar(base, database, f"SELECT count(*) FROM pg_roles WHERE rolname = '{intruder}'") == 0
     )
     assert (
-        _count(base, database, f"SELECT count(*) FROM \"user\" WHERE username = '{intruder}'") == 0
+        scalar(base, database, f"SELECT count(*) FROM \"user\" WHERE username = '{intruder}'") == 0
     )
 
 

@@ -22,7 +22,7 @@ from app.services.hq_database import add_user, setup_database
 from app.services.hq_migrate import migrate_to_server
 from app.services.search import search_case_ids
 from app.services.workspace import Actor, MissionSummary, Workspace
-from tests.hq.pg import drop_database, unique, url_for
+from tests.hq.pg import drop_database, scalar, unique, url_for
 from tests.hq.seed import pg
 from tests.hq.test_consolidation import consolidated  # noqa: F401
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
@@ -50,14 +50,6 @@ def filled_hq(sel: Site, hq: Site, tmp_path: Path) -> Site:  # noqa: F811
     return hq
 
 
-def _rows(base: str, database: str, sql: str) -> int:
-    engine = create_engine(pg(url_for(base, database)))
-    with engine.connect() as connection:
-        value = int(connection.execute(text(sql)).scalar_one())
-    engine.dispose()
-    return value
-
-
 def test_migrate_copies_every_table_and_an_analyst_reads_it(
     consolidated: Site,  # noqa: F811
     sel: Site,  # noqa: F811
@@ -81,7 +73,7 @@ def test_migrate_copies_every_table_and_an_analyst_reads_it(
     engine.dispose()
     assert all(c.source == c.target for c in report.tables)
     assert report.cases_indexed == 12
-    assert _rows(base, database, "SELECT count(*) FROM local_secret") == 0
+    assert scalar(base, database, "SELECT count(*) FROM local_secret") == 0
     # The server's dump holds neither of HQ's private keys.
     with filled_hq.ws.read() as session:
         from app.db.models import LocalSecret
@@ -169,10 +161,10 @@ def test_a_second_migration_into_the_same_database_is_refused(
     base, database, _roles = target
     store = SecretStore(LossyKeyring())
     migrate_to_server(filled_hq.ws, url_for(base, database), Paths(tmp_path / "one"), store)
-    cases = _rows(base, database, 'SELECT count(*) FROM "case"')
+    cases = scalar(base, database, 'SELECT count(*) FROM "case"')
     with pytest.raises(ValidationError, match="not empty"):
         migrate_to_server(filled_hq.ws, url_for(base, database), Paths(tmp_path / "two"), store)
-    assert _rows(base, database, 'SELECT count(*) FROM "case"') == cases
+    assert scalar(base, database, 'SELECT count(*) FROM "case"') == cases
     assert not (tmp_path / "two" / "server.json").exists()
 
 
@@ -188,11 +180,11 @@ def test_a_target_at_another_revision_is_refused(filled_hq: Site, target, tmp_pa
         migrate_to_server(
             filled_hq.ws, url_for(base, database), Paths(tmp_path / "w"), SecretStore()
         )
-    assert _rows(base, database, "SELECT count(*) FROM pg_tables WHERE schemaname='public'") == 1
+    assert scalar(base, database, "SELECT count(*) FROM pg_tables WHERE schemaname='public'") == 1
 
 
 def test_a_mission_installation_is_refused(sel: Site, target, tmp_path) -> None:  # noqa: F811
     base, database, _roles = target
     with pytest.raises(ValidationError, match="only headquarters"):
         migrate_to_server(sel.ws, url_for(base, database), Paths(tmp_path / "w"), SecretStore())
-    assert _rows(base, database, "SELECT count(*) FROM pg_tables WHERE schemaname='public'") == 0
+    assert scalar(base, database, "SELECT count(*) FROM pg_tables WHERE schemaname='public'") == 0

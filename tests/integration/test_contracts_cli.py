@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -16,13 +15,12 @@ from app.config import Paths
 from app.db.models import AuditEntry, ContractReview
 from app.services.cases import CaseService
 from app.services.records import CaseInput
-from app.services.workspace import Workspace
-from tests.conftest import PASSWORD
+from tests.builders import ASSEL
+from tests.conftest import PASSWORD, OpenWs
 from tests.integration.cli_helpers import run_cli
-from tests.unit.test_contract_service import ASSEL, DESIGN_EXAMPLE
+from tests.unit.test_contract_service import DESIGN_EXAMPLE
 
 Capsys = pytest.CaptureFixture[str]
-OpenWs = Callable[[str], Workspace]
 
 
 @pytest.fixture

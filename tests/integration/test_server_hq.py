@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -33,10 +32,10 @@ from app.services.cases import CaseService
 from app.services.installation import MissionSetup, init_server_installation, unlock
 from app.services.search import search_case_ids
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD
+from tests.builders import new_case
+from tests.conftest import PASSWORD, OpenWs
 from tests.integration.cli_helpers import run_cli
 from tests.pg_cluster import Cluster, admin_execute
-from tests.unit.test_cases import new_case
 
 HQ = MissionSetup(code="HQ", country="KZ", city="Astana", is_hq=True)
 
@@ -134,7 +133,7 @@ def test_wrong_password_is_refused_clearly_and_changes_nothing(
 
 
 @pytest.mark.both_engines
-def test_hq_analyst_cannot_write_cases(engine: str, open_ws: Callable[[str], Workspace]) -> None:
+def test_hq_analyst_cannot_write_cases(engine: str, open_ws: OpenWs) -> None:
     analyst = open_ws("astana")  # role "hq": reads and reports, changes no case
     with pytest.raises(PermissionDenied):
         CaseService(analyst).create_case(new_case())
@@ -143,7 +142,7 @@ def test_hq_analyst_cannot_write_cases(engine: str, open_ws: Callable[[str], Wor
 
 
 @pytest.mark.both_engines
-def test_two_writers_number_without_gaps(engine: str, open_ws: Callable[[str], Workspace]) -> None:
+def test_two_writers_number_without_gaps(engine: str, open_ws: OpenWs) -> None:
     """Two connections numbering at once get distinct, consecutive numbers (row lock on PG)."""
     workers = [open_ws("aigul"), open_ws("serik")]
     got: list[int] = []
@@ -167,9 +166,7 @@ def test_two_writers_number_without_gaps(engine: str, open_ws: Callable[[str], W
 
 
 @pytest.mark.both_engines
-def test_import_lock_serialises_one_mission_only(
-    engine: str, open_ws: Callable[[str], Workspace]
-) -> None:
+def test_import_lock_serialises_one_mission_only(engine: str, open_ws: OpenWs) -> None:
     """While one import of SEL's bundles holds its lock, another of SEL's waits; KR's does not."""
     first, second = open_ws("admin"), open_ws("astana")
     if engine == "sqlite":
@@ -194,9 +191,7 @@ def test_import_lock_serialises_one_mission_only(
 
 
 @pytest.mark.both_engines
-def test_search_finds_cyrillic_by_latin_spelling(
-    engine: str, open_ws: Callable[[str], Workspace]
-) -> None:
+def test_search_finds_cyrillic_by_latin_spelling(engine: str, open_ws: OpenWs) -> None:
     ws = open_ws("aigul")
     case = CaseService(ws).create_case(new_case())
     with ws.read() as session:
@@ -250,9 +245,7 @@ def test_server_failures_become_the_same_errors_as_on_a_laptop(
 
 
 @pytest.mark.both_engines
-def test_a_record_locked_too_long_is_busy_and_changes_nothing(
-    engine: str, open_ws: Callable[[str], Workspace]
-) -> None:
+def test_a_record_locked_too_long_is_busy_and_changes_nothing(engine: str, open_ws: OpenWs) -> None:
     if engine == "sqlite":
         pytest.skip("tests/unit/test_db_errors.py covers SQLite's busy timeout")
     holder, waiter = open_ws("aigul"), open_ws("serik")
@@ -268,9 +261,7 @@ def test_a_record_locked_too_long_is_busy_and_changes_nothing(
 
 
 @pytest.mark.both_engines
-def test_a_read_nobody_waits_for_is_cancelled(
-    engine: str, open_ws: Callable[[str], Workspace]
-) -> None:
+def test_a_read_nobody_waits_for_is_cancelled(engine: str, open_ws: OpenWs) -> None:
     if engine == "sqlite":
         pytest.skip("tests/unit/test_db_errors.py covers sqlite3_interrupt")
     ws = open_ws("astana")

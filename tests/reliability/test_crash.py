@@ -44,6 +44,16 @@ def iterations(slow: bool) -> int:
     return FULL if full_run() else 5
 
 
+SHORT_AND_SLOW = pytest.mark.parametrize(
+    "slow",
+    [
+        pytest.param(False, id="short"),
+        pytest.param(True, id="full", marks=(pytest.mark.slow, pytest.mark.timeout(1800))),
+    ],
+)
+"""Each scenario: a few runs in ``make test``, more in the slow pass (and ``make stress``)."""
+
+
 def new_case(ws: Workspace, surname: str = "Сәрсенбаев", note: str = "") -> str:
     return wage_case(
         ws,
@@ -92,14 +102,9 @@ def crash_edits(installation: Paths, runs: int) -> Tally:
     return tally
 
 
-def test_crash_during_case_edits(installation: Paths) -> None:
-    assert crash_edits(installation, iterations(False)).lost == 0
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(1800)
-def test_crash_during_case_edits_full(installation: Paths) -> None:
-    assert crash_edits(installation, iterations(True)).lost == 0
+@SHORT_AND_SLOW
+def test_crash_during_case_edits(installation: Paths, slow: bool) -> None:
+    assert crash_edits(installation, iterations(slow)).lost == 0
 
 
 # -- CSV import ----------------------------------------------------------------------------------
@@ -162,14 +167,9 @@ def crash_csv(installation: Paths, tmp_path: Path, runs: int) -> Tally:
     return tally
 
 
-def test_crash_during_csv_import(installation: Paths, tmp_path: Path) -> None:
-    assert crash_csv(installation, tmp_path, iterations(False)).lost == 0
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(1800)
-def test_crash_during_csv_import_full(installation: Paths, tmp_path: Path) -> None:
-    assert crash_csv(installation, tmp_path, iterations(True)).lost == 0
+@SHORT_AND_SLOW
+def test_crash_during_csv_import(installation: Paths, tmp_path: Path, slow: bool) -> None:
+    assert crash_csv(installation, tmp_path, iterations(slow)).lost == 0
 
 
 # -- letter issue --------------------------------------------------------------------------------
@@ -279,16 +279,10 @@ def crash_letters(installation: Paths, runs: int) -> Tally:
     return tally
 
 
+@SHORT_AND_SLOW
 @pytest.mark.skipif(not letters_available(), reason="app.services.letters is not there yet")
-def test_crash_during_letter_issue(installation: Paths) -> None:
-    assert crash_letters(installation, iterations(False)).lost == 0
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(1800)
-@pytest.mark.skipif(not letters_available(), reason="app.services.letters is not there yet")
-def test_crash_during_letter_issue_full(installation: Paths) -> None:
-    assert crash_letters(installation, iterations(True)).lost == 0
+def test_crash_during_letter_issue(installation: Paths, slow: bool) -> None:
+    assert crash_letters(installation, iterations(slow)).lost == 0
 
 
 # -- bundle import -------------------------------------------------------------------------------
@@ -377,13 +371,7 @@ def crash_bundles(tmp_path: Path, runs: int) -> Tally:
     return tally
 
 
+@SHORT_AND_SLOW
 @pytest.mark.skipif(not exchange_available(), reason="the exchange package is not there yet")
-def test_crash_during_bundle_import(tmp_path: Path) -> None:
-    assert crash_bundles(tmp_path, iterations(False)).lost == 0
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(1800)
-@pytest.mark.skipif(not exchange_available(), reason="the exchange package is not there yet")
-def test_crash_during_bundle_import_full(tmp_path: Path) -> None:
-    assert crash_bundles(tmp_path, iterations(True)).lost == 0
+def test_crash_during_bundle_import(tmp_path: Path, slow: bool) -> None:
+    assert crash_bundles(tmp_path, iterations(slow)).lost == 0

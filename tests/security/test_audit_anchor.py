@@ -57,6 +57,14 @@ def export(pair: Pair, tmp_path: Path) -> Export:
     return _export
 
 
+@pytest.fixture
+def sent(pair: Pair, export: Export) -> Pair:
+    """The pair once SEL's first bundle has reached HQ."""
+    _sel, hq = pair
+    ExchangeService(hq.ws).import_bundle(export("first"))
+    return pair
+
+
 def touch_a_case(site: Site) -> None:
     """An ordinary change, so that the next export has something to carry."""
     service = CaseService(site.ws)
@@ -157,14 +165,12 @@ def test_every_bundle_carries_a_signed_head_that_hq_keeps(
 
 
 def test_hq_head_file_verifies_the_mission_chain_through_the_cli(
-    pair: Pair,
-    export: Export,
+    sent: Pair,
     tmp_path: Path,
     capsys,
     monkeypatch,
 ) -> None:
-    sel, hq = pair
-    ExchangeService(hq.ws).import_bundle(export("first"))
+    sel, hq = sent
     monkeypatch.setenv("QORGAU_USER", "admin")
     monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
     head_file = tmp_path / "sel-head.json"
@@ -189,10 +195,9 @@ def test_hq_head_file_verifies_the_mission_chain_through_the_cli(
     assert "differs from the one signed earlier: the history has been rewritten" in bad.out
 
 
-def sent_then_cut(sel: Site, hq: Site, export: Export) -> int:
-    """SEL's history reaches HQ; then SEL loses its last three audit entries (a restore).
+def cut_after_sending(sel: Site, hq: Site) -> int:
+    """SEL, its history sent to HQ, loses its last three audit entries (a restore).
     Returns the head's number HQ holds."""
-    ExchangeService(hq.ws).import_bundle(export("first"))
     seq, _hash = held(hq)
     cut_tail(sel, seq - 3)
     return seq
@@ -202,11 +207,11 @@ def sent_then_cut(sel: Site, hq: Site, export: Export) -> int:
 
 
 def test_cut_tail_and_lowered_counter_is_refused_at_hq(
-    pair: Pair,
+    sent: Pair,
     export: Export,
 ) -> None:
-    sel, hq = pair
-    sent_then_cut(sel, hq, export)
+    sel, hq = sent
+    cut_after_sending(sel, hq)
     resign_local_head(sel)
     assert chain_passes_locally(sel)
     assert AuditLogService(sel.ws).verify().ok  # the local copy of the head was rewritten too
@@ -215,11 +220,11 @@ def test_cut_tail_and_lowered_counter_is_refused_at_hq(
 
 
 def test_cut_tail_then_new_activity_is_refused_at_hq(
-    pair: Pair,
+    sent: Pair,
     export: Export,
 ) -> None:
-    sel, hq = pair
-    sent_then_cut(sel, hq, export)
+    sel, hq = sent
+    cut_after_sending(sel, hq)
     for _ in range(5):  # the chain grows past the head HQ holds
         touch_a_case(sel)
     resign_local_head(sel)
@@ -228,11 +233,10 @@ def test_cut_tail_then_new_activity_is_refused_at_hq(
 
 
 def test_edited_entry_with_recomputed_chain_is_refused_at_hq(
-    pair: Pair,
+    sent: Pair,
     export: Export,
 ) -> None:
-    sel, hq = pair
-    ExchangeService(hq.ws).import_bundle(export("first"))
+    sel, hq = sent
     edit_entry(sel, 2)
     resign_local_head(sel)
     touch_a_case(sel)
@@ -263,11 +267,10 @@ def _rewrap(sel: Site, hq: Site, bundle: Path, change: Callable[[dict[str, Any]]
 
 
 def test_a_bundle_without_its_head_is_refused_once_heads_were_sent(
-    pair: Pair,
+    sent: Pair,
     export: Export,
 ) -> None:
-    sel, hq = pair
-    ExchangeService(hq.ws).import_bundle(export("first"))
+    sel, hq = sent
     touch_a_case(sel)
     stripped = _rewrap(sel, hq, export("second"), lambda m: m.pop("audit_head"))
     assert_refused_unchanged(hq, stripped, "carries no audit head, earlier ones did")
@@ -300,11 +303,10 @@ def test_a_head_changed_after_signing_is_refused(
 
 
 def test_an_unlinkable_bundle_is_flagged_loudly_and_all_closes_the_gap(
-    pair: Pair,
+    sent: Pair,
     export: Export,
 ) -> None:
-    sel, hq = pair
-    ExchangeService(hq.ws).import_bundle(export("first"))
+    sel, hq = sent
     touch_a_case(sel)
     export("lost")  # never reaches HQ
     touch_a_case(sel)
@@ -323,11 +325,11 @@ def test_an_unlinkable_bundle_is_flagged_loudly_and_all_closes_the_gap(
 
 
 def test_forget_head_lets_a_restarted_history_in_and_is_audited(
-    pair: Pair,
+    sent: Pair,
     export: Export,
 ) -> None:
-    sel, hq = pair
-    seq = sent_then_cut(sel, hq, export)
+    sel, hq = sent
+    seq = cut_after_sending(sel, hq)
     bundle = export("after-restore")
     with pytest.raises(AuditHistoryRewritten):
         ExchangeService(hq.ws).import_bundle(bundle)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-from collections.abc import Callable
 from pathlib import Path
 
 import keyring
@@ -27,7 +26,7 @@ from app.security.rekey import key_opens, rekey_database
 from app.services.installation import remember_unlock, unlock, unlock_with_keyring
 from app.services.users import UserService
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, OpenWs
 from tests.integration.cli_helpers import ROOT, run_python
 from tests.security.folder import folder_bytes
 
@@ -59,9 +58,7 @@ def test_revoked_users_slot_is_gone_and_her_password_opens_nothing(
     assert folder_bytes(installation.data_dir) == before
 
 
-def test_revoked_users_keyring_entry_opens_nothing(
-    installation: Paths, open_ws: Callable[[str], Workspace]
-) -> None:
+def test_revoked_users_keyring_entry_opens_nothing(installation: Paths, open_ws: OpenWs) -> None:
     store = SecretStore(keyring.get_keyring())
     aigul = open_ws("aigul")
     assert remember_unlock(aigul, store)

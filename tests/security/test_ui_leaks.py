@@ -26,8 +26,8 @@ from sqlalchemy import update
 from app.db.models import Attachment
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
+from tests.builders import ASSEL_IDENTIFIED, new_case
 from tests.ui import conftest as ui_fixtures
-from tests.unit.test_cases import ASSEL, new_case
 from ui.cases import attachments as attachments_module
 from ui.cases.area import CasesArea
 from ui.cases.list_view import FILTER_KEY, CaseListView
@@ -110,7 +110,7 @@ def _open_case(make_window: MakeWindow, ws: Workspace, case_id: str) -> CasesAre
 def test_a_name_with_markup_is_shown_literally_everywhere(
     qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
-    person = replace(ASSEL, surname=HOSTILE_NAME, given_names="<i>y</i>")
+    person = replace(ASSEL_IDENTIFIED, surname=HOSTILE_NAME, given_names="<i>y</i>")
     case = CaseService(ws).create_case(new_case(person))
     area = _open_case(make_window, ws, case.id)
     heading = area.editor.heading

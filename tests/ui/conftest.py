@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.services.workspace import Workspace
+from tests.ui.new_case import cases_area_of
+from tests.ui.press import on_screen
 from ui.i18n_bridge import LanguageBridge
 
 if TYPE_CHECKING:
@@ -88,9 +90,7 @@ def make_window(qtbot: QtBot, bridge: LanguageBridge) -> Iterator[Callable[..., 
     windows: list[MainWindow] = []
 
     def _make(workspace: Workspace, idle_timeout_ms: int | None = None) -> MainWindow:
-        window = MainWindow(workspace, bridge, idle_timeout_ms=idle_timeout_ms)
-        qtbot.addWidget(window)
-        window.show()
+        window = on_screen(qtbot, MainWindow(workspace, bridge, idle_timeout_ms=idle_timeout_ms))
         window.activateWindow()  # shortcuts reach only the active window
         qtbot.waitUntil(window.isActiveWindow, timeout=2000)
         windows.append(window)
@@ -104,8 +104,4 @@ def make_window(qtbot: QtBot, bridge: LanguageBridge) -> Iterator[Callable[..., 
 @pytest.fixture
 def cases_area(make_window: Callable[..., object], ws: Workspace) -> CasesArea:
     """The cases area of a main window signed in as the administrator (``ws``)."""
-    from ui.cases.area import CasesArea
-
-    area = make_window(ws).show_area("cases")  # type: ignore[attr-defined]
-    assert isinstance(area, CasesArea)
-    return area
+    return cases_area_of(make_window(ws))

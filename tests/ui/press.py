@@ -55,6 +55,13 @@ Item = QTreeWidgetItem | QListWidgetItem | QTableWidgetItem
 D = TypeVar("D", bound=QWidget)
 
 
+def on_screen(qtbot: QtBot, widget: D) -> D:
+    """``widget`` shown, and closed by qtbot after the test."""
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
 def _usable(widget: QWidget) -> None:
     name = widget.objectName() or type(widget).__name__
     assert widget.isVisible(), f"{name} is hidden: nobody could press it"

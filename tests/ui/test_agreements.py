@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 
 from pytestqt.qtbot import QtBot
@@ -13,13 +12,12 @@ from app.services.agreements import AgreementService
 from app.services.cases import CaseService
 from app.services.records import CaseInput, PersonInput
 from app.services.workspace import Workspace
-from tests.ui.press import choose, click, click_item, show_tab, type_into
+from tests.conftest import OpenWs
+from tests.ui.press import choose, click, click_item, on_screen, show_tab, type_into
 from ui.agreements.case_panel import ApplicableLawPanel
 from ui.agreements.page import ID_ROLE, AgreementsPage
 from ui.agreements.widgets import top_items
 from ui.i18n_bridge import LanguageBridge
-
-OpenWs = Callable[[str], Workspace]
 
 
 def new_case(ws: Workspace, country: str, categories: tuple[str, ...]) -> str:
@@ -38,10 +36,7 @@ def new_case(ws: Workspace, country: str, categories: tuple[str, ...]) -> str:
 
 
 def page_for(qtbot: QtBot, ws: Workspace, bridge: LanguageBridge | None = None) -> AgreementsPage:
-    page = AgreementsPage(ws, bridge)
-    qtbot.addWidget(page)
-    page.show()
-    return page
+    return on_screen(qtbot, AgreementsPage(ws, bridge))
 
 
 def click_instrument(qtbot: QtBot, page: AgreementsPage, agreement_id: str) -> None:
@@ -147,9 +142,7 @@ def test_language_switch_retranslates(
 def test_applicable_law_panel_cites_and_removes(qtbot: QtBot, open_ws: OpenWs) -> None:
     ws = open_ws("aigul")
     case_id = new_case(ws, "GB", ("recruitment_fees",))
-    panel = ApplicableLawPanel(ws, case_id)
-    qtbot.addWidget(panel)
-    panel.show()
+    panel = on_screen(qtbot, ApplicableLawPanel(ws, case_id))
     relevant = AgreementService(ws).relevant_for_case(case_id)
     assert panel.relevant_texts() == [p.citation for p in relevant]
     unverified = [p.citation for p in relevant if not p.verified]
@@ -200,9 +193,7 @@ def test_case_panel_and_contract_review_name_the_same_host_law(
 
     ws = open_ws("aigul")
     case_id = new_case(ws, "KR", ("excessive_hours",))
-    panel = ApplicableLawPanel(ws, case_id)
-    qtbot.addWidget(panel)
-    panel.show()
+    panel = on_screen(qtbot, ApplicableLawPanel(ws, case_id))
     host_law = panel.host_law_texts()
     assert "Labor Standards Act, Art. 50" in host_law
     assert "Labor Standards Act, Art. 53" in host_law

@@ -3,25 +3,20 @@ off the GUI thread in the chosen language."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
-from app.services.workspace import Workspace
-from tests.ui.press import choose, click, save_as, show_tab
+from tests.conftest import OpenWs
+from tests.ui.press import choose, click, on_screen, save_as, show_tab
 from ui.agreements.page import AgreementsPage
-
-OpenWs = Callable[[str], Workspace]
 
 
 def test_briefing_sheet_of_the_country_shown_is_written_in_the_chosen_language(
     qtbot: QtBot, open_ws: OpenWs, tmp_path: Path
 ) -> None:
-    page = AgreementsPage(open_ws("aigul"))
-    qtbot.addWidget(page)
-    page.show()
+    page = on_screen(qtbot, AgreementsPage(open_ws("aigul")))
     view = page.country_view
     show_tab(qtbot, page.tabs, view)
     assert view.sheet_button.isVisible() and view.sheet_button.text() == "Briefing sheet…"

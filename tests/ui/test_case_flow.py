@@ -7,7 +7,6 @@ entry until it was closed and opened again; letters could not be reached from th
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,33 +16,16 @@ from app.services.cases import CaseService
 from app.services.changes import ChangeHub, DataChanged
 from app.services.contracts import ContractReviewService
 from app.services.letters import LetterService
-from app.services.records import CaseDetail, OrganisationInput, PersonInput
+from app.services.records import CaseDetail
 from app.services.workspace import Workspace
-from tests.builders import wage_case
+from tests.builders import hanil_steel_case
+from tests.conftest import OpenWs
 from tests.ui.press import WAIT_MS, click, click_yes
 from ui.cases.area import CasesArea
 from ui.cases.timeline import link_text
 from ui.contracts.page import ContractReviewPage
 from ui.letters.model import NUMBER, STATUS
 from ui.letters.page import LettersPage
-
-WsFactory = Callable[[str], Workspace]
-
-
-def new_case(ws: Workspace, description: str = "Wages unpaid for three months.") -> CaseDetail:
-    """Әсел Құрманғалиқызы's unpaid wages at Hanil Steel, Korea: the case the UI tests open."""
-    return wage_case(
-        ws,
-        PersonInput(
-            surname="Құрманғалиқызы",
-            given_names="Әсел",
-            surname_latin="KURMANGALIKYZY",
-            given_names_latin="ASSEL",
-        ),
-        date(2026, 11, 2),
-        employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
-        description=description,
-    )
 
 
 def open_in_cases(window: object, case_id: str) -> CasesArea:
@@ -54,7 +36,7 @@ def open_in_cases(window: object, case_id: str) -> CasesArea:
 
 
 @pytest.fixture
-def serik(open_ws: WsFactory) -> Workspace:
+def serik(open_ws: OpenWs) -> Workspace:
     """The consul's workspace: a consul drafts, approves and issues letters."""
     return open_ws("serik")
 
@@ -62,14 +44,14 @@ def serik(open_ws: WsFactory) -> Workspace:
 @pytest.fixture
 def case(serik: Workspace) -> CaseDetail:
     """The case the UI tests open (``new_case``), registered by the consul."""
-    return new_case(serik)
+    return hanil_steel_case(serik)
 
 
-def test_the_hub_publishes_only_committed_writes(open_ws: WsFactory) -> None:
+def test_the_hub_publishes_only_committed_writes(open_ws: OpenWs) -> None:
     ws = open_ws("serik")
     seen: list[DataChanged] = []
     ws.changes.subscribe(seen.append)
-    case = new_case(ws)
+    case = hanil_steel_case(ws)
     assert len(seen) == 1 and seen[0].touches_case(case.id) and seen[0].touches("case")
     with pytest.raises(Exception, match="status"):  # refused: nothing committed, no news
         CaseService(ws).set_status(case.id, "no-such-status", "")

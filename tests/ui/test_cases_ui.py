@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.db.raw import open_raw
-from app.domain.iin import make_iin
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
+from tests.conftest import OpenWs
+from tests.ui.new_case import IIN, cases_area_of, fill_new_case
 from tests.ui.press import (
     ask_status,
     click,
@@ -30,36 +31,13 @@ from ui.main_window import MainWindow
 from ui.widgets.dialogs import ReasonDialog
 
 MakeWindow = Callable[..., MainWindow]
-IIN = make_iin(date(1994, 3, 15), "female", 4012)
-
-
-def _area(window: MainWindow) -> CasesArea:
-    area = window.show_area("cases")
-    assert isinstance(area, CasesArea)
-    return area
-
-
-def _fill_new_case(area: CasesArea, surname: str = "Құрманғалиқызы") -> None:
-    area.new_case()
-    editor = area.editor
-    person = editor.person
-    person.edits["surname"].setText(surname)
-    person.edits["given_names"].setText("Әсел")
-    person.edits["surname_latin"].setText("KURMANGALIKYZY")
-    person.edits["given_names_latin"].setText("ASSEL")
-    person.iin.setText(IIN)
-    person.phone.setText("+82 10 0000 0000")
-    editor.description.setPlainText("Wages unpaid for three months; passport kept by employer.")
-    editor.categories.set_checked(("unpaid_wages", "documents_withheld"))
-    editor.urgency.setCurrentIndex(editor.urgency.findData("high"))
-    editor.dirty = True
 
 
 def test_a_case_created_in_the_editor_is_saved_and_listed(
     qtbot: QtBot, cases_area: CasesArea
 ) -> None:
     assert cases_area.list_view.model.total == 0
-    _fill_new_case(cases_area)
+    fill_new_case(cases_area)
     assert press_save(qtbot, cases_area.editor)
     case = cases_area.editor.case
     assert case is not None
@@ -82,7 +60,7 @@ def test_a_case_created_in_the_editor_is_saved_and_listed(
 def test_bad_input_shows_a_message_beside_the_field_and_saves_nothing(
     qtbot: QtBot, cases_area: CasesArea, ws: Workspace
 ) -> None:
-    _fill_new_case(cases_area)
+    fill_new_case(cases_area)
     editor = cases_area.editor
     editor.person.iin.setText(IIN[:11] + str((int(IIN[11]) + 1) % 10))
     assert not press_save(qtbot, editor)
@@ -108,11 +86,11 @@ def test_bad_input_shows_a_message_beside_the_field_and_saves_nothing(
 def test_a_possible_duplicate_is_shown_and_can_be_used_instead(
     qtbot: QtBot, cases_area: CasesArea, ws: Workspace
 ) -> None:
-    _fill_new_case(cases_area)
+    fill_new_case(cases_area)
     assert press_save(qtbot, cases_area.editor)
     first = cases_area.editor.case
     assert first is not None
-    _fill_new_case(cases_area, surname="Құрманғалиқызы")
+    fill_new_case(cases_area, surname="Құрманғалиқызы")
     matches = cases_area.editor.person.check_duplicates()
     assert [m.person_id for m in matches] == [first.person.id]
     assert cases_area.editor.person.duplicates.isVisibleTo(cases_area.editor)
@@ -128,9 +106,9 @@ def test_a_possible_duplicate_is_shown_and_can_be_used_instead(
 
 
 def test_the_search_box_finds_the_case_as_you_type(qtbot: QtBot, cases_area: CasesArea) -> None:
-    _fill_new_case(cases_area)
+    fill_new_case(cases_area)
     assert press_save(qtbot, cases_area.editor)
-    _fill_new_case(cases_area, surname="Тоқтарова")
+    fill_new_case(cases_area, surname="Тоқтарова")
     cases_area.editor.person.iin.setText("")
     cases_area.editor.person.edits["surname_latin"].setText("TOKTAROVA")
     assert press_save(qtbot, cases_area.editor)
@@ -153,7 +131,7 @@ def test_ctrl_f_and_ctrl_n_reach_the_cases_area(
 ) -> None:
     window = make_window(ws)
     window.new_case_action.trigger()
-    area = _area(window)
+    area = cases_area_of(window)
     assert area.currentWidget() is area.editor
     assert area.editor.case is None
     window.find_action.trigger()
@@ -162,10 +140,10 @@ def test_ctrl_f_and_ctrl_n_reach_the_cases_area(
 
 
 def test_status_changes_through_the_timeline_with_a_reason(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
-    area = _area(make_window(open_ws("aigul")))
-    _fill_new_case(area)
+    area = cases_area_of(make_window(open_ws("aigul")))
+    fill_new_case(area)
     assert press_save(qtbot, area.editor)
     timeline = area.editor.timeline
     targets = [timeline.target.itemData(i) for i in range(timeline.target.count())]
@@ -206,7 +184,7 @@ def test_attachments_are_added_opened_and_removed(
 ) -> None:
     opened: list[QUrl] = []
     monkeypatch.setattr(attachments_module, "open_with_system", opened.append)
-    _fill_new_case(cases_area)
+    fill_new_case(cases_area)
     assert press_save(qtbot, cases_area.editor)
     panel = cases_area.editor.attachments
     contract = tmp_path / "contract.pdf"
@@ -273,8 +251,8 @@ def test_start_page_lists_my_open_cases_and_opens_them(
     qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     window = make_window(ws)
-    area = _area(window)
-    _fill_new_case(area)
+    area = cases_area_of(window)
+    fill_new_case(area)
     assert press_save(qtbot, area.editor)
     case = area.editor.case
     assert case is not None
@@ -301,7 +279,7 @@ def test_a_save_waiting_for_another_writer_leaves_the_window_responsive(
 ) -> None:
     """Another process holds the write lock: Save waits off the GUI thread, the form disabled
     under "Saving…"; a second click or Ctrl+S does nothing; the save lands once released."""
-    _fill_new_case(cases_area)
+    fill_new_case(cases_area)
     editor = cases_area.editor
     holder = open_raw(ws.db.path, ws.db.key)
     holder.execute("BEGIN IMMEDIATE")
@@ -333,7 +311,7 @@ def test_a_save_waiting_for_another_writer_leaves_the_window_responsive(
 def test_closing_the_form_during_a_save_waits_for_it(
     qtbot: QtBot, cases_area: CasesArea, ws: Workspace
 ) -> None:
-    _fill_new_case(cases_area)
+    fill_new_case(cases_area)
     holder = open_raw(ws.db.path, ws.db.key)
     holder.execute("BEGIN IMMEDIATE")
 
@@ -354,7 +332,7 @@ def test_closing_the_form_during_a_save_waits_for_it(
 def test_save_on_the_unsaved_question_writes_before_the_form_closes(
     qtbot: QtBot, cases_area: CasesArea, ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fill_new_case(cases_area)
+    fill_new_case(cases_area)
     monkeypatch.setattr(
         editor_module, "ask_unsaved", lambda _parent: QMessageBox.StandardButton.Save
     )
@@ -365,11 +343,11 @@ def test_save_on_the_unsaved_question_writes_before_the_form_closes(
 
 
 def test_a_status_change_waiting_for_the_lock_keeps_the_panel_disabled(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     ws = open_ws("aigul")
-    area = _area(make_window(ws))
-    _fill_new_case(area)
+    area = cases_area_of(make_window(ws))
+    fill_new_case(area)
     assert press_save(qtbot, area.editor)
     timeline = area.editor.timeline
     dialog = ask_status(qtbot, timeline, "in_progress")

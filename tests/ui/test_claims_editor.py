@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from app.i18n import language_override
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
-from tests.ui.press import click, press_save
-from tests.ui.test_cases_ui import _fill_new_case
+from tests.ui.new_case import fill_new_case
+from tests.ui.press import click, on_screen, press_save
 from ui.cases.area import CasesArea
 from ui.cases.claims import ClaimsEditor
 from ui.main_window import MainWindow
@@ -24,7 +24,7 @@ MakeWindow = Callable[..., MainWindow]
 @pytest.fixture
 def claims(qtbot: QtBot, cases_area: CasesArea) -> ClaimsEditor:
     """A new case's claims, filled in but for them, with the first row added by its button."""
-    _fill_new_case(cases_area)
+    fill_new_case(cases_area)
     claims = cases_area.editor.claims
     click(qtbot, claims.add_button)
     return claims
@@ -87,9 +87,7 @@ def test_a_bad_row_is_named_and_nothing_is_saved(
 def test_an_empty_row_is_no_claim_and_kinds_follow_the_language(
     qtbot: QtBot, qapp: QApplication
 ) -> None:
-    editor = ClaimsEditor()
-    qtbot.addWidget(editor)
-    editor.show()
+    editor = on_screen(qtbot, ClaimsEditor())
     click(qtbot, editor.add_button)
     assert editor.claims() == []
     with language_override("kk"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,19 +12,15 @@ from sqlalchemy import func, select
 
 from app.db.models import ContractReview
 from app.services.workspace import Workspace
-from tests.ui.press import choose, click, click_index, type_into
+from tests.conftest import OpenWs
+from tests.ui.press import choose, click, click_index, on_screen, type_into
 from tests.unit.test_contract_service import make_case
 from ui.contracts.page import ContractReviewPage
 from ui.i18n_bridge import LanguageBridge
 
-OpenWs = Callable[[str], Workspace]
-
 
 def make_page(qtbot: QtBot, ws: Workspace) -> ContractReviewPage:
-    page = ContractReviewPage(ws)
-    qtbot.addWidget(page)
-    page.show()
-    return page
+    return on_screen(qtbot, ContractReviewPage(ws))
 
 
 def shown_findings(page: ContractReviewPage) -> dict[str, str]:

@@ -36,15 +36,17 @@ from app.services.keys import KeyService
 from app.services.organisations import OrganisationService
 from app.services.users import UserInfo
 from app.services.workspace import Workspace
+from tests.conftest import OpenWs
+from tests.ui.new_case import cases_area_of, fill_new_case
 from tests.ui.press import (
     activate,
     ask_status,
     click,
+    on_screen,
     press_save,
     wait_for,
     wait_written,
 )
-from tests.ui.test_cases_ui import _area, _fill_new_case
 from ui.cases import editor as editor_module
 from ui.cases.area import CasesArea
 from ui.cases.editor import CaseEditor
@@ -84,7 +86,7 @@ def wheel(widget: QWidget, steps: int = -1) -> QWheelEvent:
 
 def _saved_case(qtbot: QtBot, area: object) -> CaseEditor:
     editor = area.editor  # type: ignore[attr-defined]
-    _fill_new_case(area)  # type: ignore[arg-type]
+    fill_new_case(area)  # type: ignore[arg-type]
     assert press_save(qtbot, editor)
     return editor
 
@@ -186,9 +188,7 @@ def test_the_editor_marks_unsaved_changes_and_saves_only_then(
 
 
 def test_enter_on_the_unsaved_question_cancels(qtbot: QtBot) -> None:
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    parent.show()
+    parent = on_screen(qtbot, QWidget())
     seen: list[QMessageBox.StandardButton] = []
 
     def press_enter() -> None:
@@ -207,9 +207,9 @@ def test_enter_on_the_unsaved_question_cancels(qtbot: QtBot) -> None:
 
 
 def test_space_pressed_in_the_status_dialog_confirms_nothing(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
-    editor = _saved_case(qtbot, _area(make_window(open_ws("serik"))))  # a consul may reject
+    editor = _saved_case(qtbot, cases_area_of(make_window(open_ws("serik"))))  # a consul may reject
     timeline = editor.timeline
     dialog = ask_status(qtbot, timeline, "rejected")
     qtbot.waitUntil(dialog.reason.hasFocus)  # the cursor is in the reason, not on OK
@@ -230,9 +230,9 @@ def test_space_pressed_in_the_status_dialog_confirms_nothing(
 
 
 def test_space_in_a_dialog_without_a_required_reason_types_instead_of_confirming(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
-    editor = _saved_case(qtbot, _area(make_window(open_ws("aigul"))))
+    editor = _saved_case(qtbot, cases_area_of(make_window(open_ws("aigul"))))
     timeline = editor.timeline
     dialog = ask_status(qtbot, timeline, "in_progress")
     for _press in range(3):
@@ -244,10 +244,10 @@ def test_space_in_a_dialog_without_a_required_reason_types_instead_of_confirming
 
 
 def test_the_service_refuses_a_status_change_that_needs_a_reason_without_one(
-    qtbot: QtBot, open_ws: Callable[[str], Workspace], make_window: MakeWindow
+    qtbot: QtBot, open_ws: OpenWs, make_window: MakeWindow
 ) -> None:
     ws = open_ws("serik")
-    case = _saved_case(qtbot, _area(make_window(ws))).case
+    case = _saved_case(qtbot, cases_area_of(make_window(ws))).case
     assert case is not None
     service = CaseService(ws)
     for reason in ("", "   \n "):
@@ -258,10 +258,10 @@ def test_the_service_refuses_a_status_change_that_needs_a_reason_without_one(
 
 
 def test_the_author_undoes_the_last_status_change_on_the_record(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     ws = open_ws("aigul")
-    editor = _saved_case(qtbot, _area(make_window(ws)))
+    editor = _saved_case(qtbot, cases_area_of(make_window(ws)))
     timeline = editor.timeline
     assert not timeline.undo_button.isEnabled()  # nothing to undo yet
     click(qtbot, ask_status(qtbot, timeline, "resolved").ok_button())
@@ -298,10 +298,10 @@ def test_only_the_author_may_undo_and_only_within_the_window(
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
     make_window: MakeWindow,
-    open_ws: Callable[[str], Workspace],
+    open_ws: OpenWs,
 ) -> None:
     aigul = open_ws("aigul")
-    case = _saved_case(qtbot, _area(make_window(aigul))).case
+    case = _saved_case(qtbot, cases_area_of(make_window(aigul))).case
     assert case is not None
     CaseService(aigul).set_status(case.id, "referred", "To the shelter in Seoul.")
     serik = CaseService(open_ws("serik"))
@@ -319,10 +319,10 @@ def test_only_the_author_may_undo_and_only_within_the_window(
 
 
 def test_undoing_a_reopening_restores_the_closed_case_with_its_dates(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     ws = open_ws("serik")
-    case = _saved_case(qtbot, _area(make_window(ws))).case
+    case = _saved_case(qtbot, cases_area_of(make_window(ws))).case
     assert case is not None
     service = CaseService(ws)
     service.set_status(case.id, "resolved", "Wages paid.")
@@ -439,9 +439,7 @@ def test_wizard_keeps_the_focus_on_the_field_after_an_error_and_asks_before_canc
 
     monkeypatch.setattr(wizard_module, "ask_discard_setup", ask)
     paths = Paths(tmp_path / "new-install")
-    wizard = SetupWizard(paths, bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
+    wizard = on_screen(qtbot, SetupWizard(paths, bridge))
     wizard.activateWindow()
     qtbot.waitUntil(wizard.isActiveWindow)
     wizard.next()
@@ -487,9 +485,7 @@ def test_wizard_cancel_without_typed_work_closes_without_asking(
         raise AssertionError("nothing was typed: nothing to ask")
 
     monkeypatch.setattr(wizard_module, "ask_discard_setup", ask)
-    wizard = SetupWizard(Paths(tmp_path / "new-install"), bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
+    wizard = on_screen(qtbot, SetupWizard(Paths(tmp_path / "new-install"), bridge))
     wizard.next()
     wizard.reject()
     assert not wizard.isVisible()
@@ -499,7 +495,7 @@ def test_the_letter_dialog_starts_in_its_first_field_and_tab_reaches_save(
     qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
     window = make_window(ws)
-    case = _saved_case(qtbot, _area(window)).case
+    case = _saved_case(qtbot, cases_area_of(window)).case
     assert case is not None
     dialog = LetterDialog(ws, case.id, case.number, parent=window)
     qtbot.addWidget(dialog)

@@ -20,6 +20,7 @@ from app.errors import ValidationError
 from app.i18n import format_date, format_datetime
 from app.services.people import PersonService
 from app.services.workspace import Workspace
+from tests.ui.press import on_screen
 from ui.cases.person_form import PersonForm
 from ui.i18n_bridge import LanguageBridge
 from ui.widgets.fields import DateField, parse_date, qt_date_format
@@ -52,9 +53,7 @@ def test_date_field_shows_what_was_typed_in_the_interface_format(
     qtbot: QtBot, bridge: LanguageBridge
 ) -> None:
     bridge.set_language("ru")
-    field = DateField("birth_date")
-    qtbot.addWidget(field)
-    field.show()
+    field = on_screen(qtbot, DateField("birth_date"))
     field.setFocus()
     qtbot.keyClicks(field, "15031994")
     qtbot.keyClick(field, Qt.Key.Key_Return)
@@ -77,9 +76,7 @@ def test_a_date_field_refuses_a_date_that_does_not_exist(qtbot: QtBot) -> None:
 
 
 def test_the_calendar_pop_up_fills_the_field(qtbot: QtBot, bridge: LanguageBridge) -> None:
-    field = DateField("due_date")
-    qtbot.addWidget(field)
-    field.show()
+    field = on_screen(qtbot, DateField("due_date"))
     edited: list[str] = []
     field.textEdited.connect(edited.append)
     field.setFocus()
@@ -104,10 +101,7 @@ def _type(edit: QLineEdit, text: str) -> None:
 
 @pytest.fixture
 def form(qtbot: QtBot, ws: Workspace) -> PersonForm:
-    form = PersonForm(PersonService(ws))
-    qtbot.addWidget(form)
-    form.show()
-    return form
+    return on_screen(qtbot, PersonForm(PersonService(ws)))
 
 
 def test_a_valid_iin_fills_birth_date_and_sex(

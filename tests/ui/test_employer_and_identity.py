@@ -7,7 +7,6 @@ postal address; the identity-document warning said "say why" and gave nowhere to
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -26,13 +25,12 @@ from app.services.organisations import OrganisationService
 from app.services.records import CaseChanges, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
 from tests.builders import wage_case
+from tests.conftest import OpenWs
 from tests.ui.press import WAIT_MS, click, modal_dialog, wait_written
 from ui.cases import attachments as attachments_module
 from ui.cases.attachments import AttachmentsPanel
 from ui.cases.org_picker import OrganisationDialog, OrganisationPicker
 from ui.widgets.dialogs import ReasonDialog
-
-WsFactory = Callable[[str], Workspace]
 
 
 def a_case(ws: Workspace) -> str:
@@ -41,7 +39,7 @@ def a_case(ws: Workspace) -> str:
 
 
 def test_the_employer_form_keeps_address_and_contacts_and_letters_use_them(
-    qtbot: QtBot, open_ws: WsFactory
+    qtbot: QtBot, open_ws: OpenWs
 ) -> None:
     ws = open_ws("aigul")
     service = OrganisationService(ws, "employer")
@@ -96,7 +94,7 @@ def test_the_employer_form_keeps_address_and_contacts_and_letters_use_them(
     assert addressee.address.startswith("45 Gajwa-ro, Seo-gu, 22690 Incheon, ")
 
 
-def test_a_too_long_postcode_is_refused_and_nothing_changes(open_ws: WsFactory) -> None:
+def test_a_too_long_postcode_is_refused_and_nothing_changes(open_ws: OpenWs) -> None:
     service = OrganisationService(open_ws("aigul"), "employer")
     before = len(service.list())
     try:
@@ -109,7 +107,7 @@ def test_a_too_long_postcode_is_refused_and_nothing_changes(open_ws: WsFactory) 
 
 
 def test_an_identity_document_needs_its_reason_which_is_kept_and_audited(
-    qtbot: QtBot, open_ws: WsFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, open_ws: OpenWs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws = open_ws("aigul")
     service = CaseService(ws)
@@ -148,7 +146,7 @@ def test_an_identity_document_needs_its_reason_which_is_kept_and_audited(
     assert details["identity_reason"] == "The employer disputes the worker's identity."
 
 
-def test_the_service_refuses_an_identity_document_without_a_reason(open_ws: WsFactory) -> None:
+def test_the_service_refuses_an_identity_document_without_a_reason(open_ws: OpenWs) -> None:
     ws = open_ws("aigul")
     case_id = a_case(ws)
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -20,21 +19,27 @@ from app.services.contracts import ContractReviewService
 from app.services.demo import fill_demo
 from app.services.letters import LetterService
 from app.services.records import CaseDetail
-from app.services.workspace import Workspace
-from tests.ui.press import WAIT_MS, click, click_yes, press_dialog_button, wait_for, wait_written
-from tests.ui.test_case_flow import new_case
+from tests.builders import hanil_steel_case
+from tests.conftest import OpenWs
+from tests.ui.press import (
+    WAIT_MS,
+    click,
+    click_yes,
+    on_screen,
+    press_dialog_button,
+    wait_for,
+    wait_written,
+)
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.dialog import LetterDialog
 from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT
 from ui.letters.page import LettersPage
 from ui.letters.preview import HAVE_QTPDF
 
-WsFactory = Callable[[str], Workspace]
-
 
 @pytest.fixture
-def case(open_ws: WsFactory) -> CaseDetail:
-    return new_case(open_ws("aigul"), description="Үш ай бойы жалақы төленбеген.")
+def case(open_ws: OpenWs) -> CaseDetail:
+    return hanil_steel_case(open_ws("aigul"), description="Үш ай бойы жалақы төленбеген.")
 
 
 def row_point(page: LettersPage, row: int) -> QPoint:
@@ -48,15 +53,13 @@ def cell(page: LettersPage, row: int, column: int) -> str:
 
 def test_draft_approve_issue_from_a_case(
     qtbot: QtBot,
-    open_ws: WsFactory,
+    open_ws: OpenWs,
     bridge: LanguageBridge,
     case: CaseDetail,
     tmp_path: Path,
 ) -> None:
     # The attaché drafts from the case.
-    attache_page = LettersPage(open_ws("aigul"), bridge)
-    qtbot.addWidget(attache_page)
-    attache_page.show()
+    attache_page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
     dialog = attache_page.new_letter_for_case(case.id, case.number)
     dialog.kind.setCurrentIndex(dialog.kind.findData("employer_letter"))
     dialog.lang.setCurrentIndex(dialog.lang.findData("kk"))
@@ -81,9 +84,7 @@ def test_draft_approve_issue_from_a_case(
     assert not attache_page.issue_button.isEnabled()
 
     # The consul approves and issues.
-    consul_page = LettersPage(open_ws("serik"), bridge)
-    qtbot.addWidget(consul_page)
-    consul_page.show()
+    consul_page = on_screen(qtbot, LettersPage(open_ws("serik"), bridge))
     qtbot.mouseClick(
         consul_page.table.viewport(), Qt.MouseButton.LeftButton, pos=row_point(consul_page, 0)
     )
@@ -120,7 +121,7 @@ def test_draft_approve_issue_from_a_case(
 
 
 def test_register_filters_and_language_switch(
-    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge, case: CaseDetail
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
 ) -> None:
     letters = LetterService(open_ws("serik"))
     first = letters.draft(case.id, "employer_letter", "en")
@@ -152,11 +153,9 @@ def test_register_filters_and_language_switch(
 
 
 def test_editor_shows_errors_inline(
-    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge, case: CaseDetail
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
 ) -> None:
-    page = LettersPage(open_ws("aigul"), bridge)
-    qtbot.addWidget(page)
-    page.show()
+    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
     dialog = page.new_letter_for_case(case.id, case.number)
     dialog.subject.setText("x" * 600)
     press_dialog_button(qtbot, dialog, QDialogButtonBox.StandardButton.Save)
@@ -167,7 +166,7 @@ def test_editor_shows_errors_inline(
 
 
 def test_a_demo_register_has_letters_and_opens_on_the_latest(
-    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
 ) -> None:
     admin = open_ws("admin")
     fill_demo(admin, 150, seed=5, today=date(2026, 11, 24))
@@ -190,7 +189,7 @@ def test_a_demo_register_has_letters_and_opens_on_the_latest(
 
 
 def test_the_preview_follows_the_editor_and_shows_when_it_is_stale(
-    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge, case: CaseDetail
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
 ) -> None:
     page = LettersPage(open_ws("aigul"), bridge)
     qtbot.addWidget(page)
@@ -212,15 +211,13 @@ def test_the_preview_follows_the_editor_and_shows_when_it_is_stale(
 
 
 def test_issuing_while_another_process_writes_waits_off_the_gui_thread(
-    qtbot: QtBot, open_ws: WsFactory, bridge: LanguageBridge, case: CaseDetail
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
 ) -> None:
     ws = open_ws("serik")
     letters = LetterService(ws)
     draft = letters.draft(case.id, "employer_letter", "en")
     letters.approve(draft.id)
-    page = LettersPage(ws, bridge)
-    qtbot.addWidget(page)
-    page.show()
+    page = on_screen(qtbot, LettersPage(ws, bridge))
     qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=row_point(page, 0))
     click(qtbot, page.issue_button)
     holder = open_raw(ws.db.path, ws.db.key)

@@ -18,7 +18,7 @@ from app.security.recovery_key import parse_recovery_key
 from app.services.installation import init_installation, unlock, unlock_with_keyring
 from tests.conftest import MISSION as MISSION_SETUP
 from tests.conftest import PASSWORD
-from tests.ui.press import choose, click, press_dialog_button, save_as, type_into
+from tests.ui.press import choose, click, on_screen, press_dialog_button, save_as, type_into
 from ui import app as ui_app
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
@@ -30,10 +30,7 @@ from ui.setup.wizard import ADMIN, LETTERHEAD, MISSION, SetupWizard
 def login_dialog(
     qtbot: QtBot, installation: Paths, bridge: LanguageBridge, store: SecretStore | None = None
 ) -> LoginDialog:
-    dialog = LoginDialog(installation, bridge, store)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    return dialog
+    return on_screen(qtbot, LoginDialog(installation, bridge, store))
 
 
 def sign_in(qtbot: QtBot, dialog: LoginDialog, username: str, password: str) -> None:
@@ -193,9 +190,15 @@ NEXT, FINISH = QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButto
 
 def new_wizard(qtbot: QtBot, paths: Paths, bridge: LanguageBridge) -> SetupWizard:
     """The first-run wizard on screen, at its welcome page."""
-    wizard = SetupWizard(paths, bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
+    return on_screen(qtbot, SetupWizard(paths, bridge))
+
+
+def at_filled_mission_page(qtbot: QtBot, paths: Paths, bridge: LanguageBridge) -> SetupWizard:
+    """The first-run wizard on screen, moved on to its mission page and that filled in."""
+    wizard = new_wizard(qtbot, paths, bridge)
+    press(qtbot, wizard, NEXT)
+    assert wizard.currentId() == MISSION
+    _fill_mission(qtbot, wizard)
     return wizard
 
 
@@ -203,10 +206,7 @@ def test_wizard_creates_the_mission_and_signs_the_administrator_in(
     qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
 ) -> None:
     paths = Paths(tmp_path / "new-install")
-    wizard = new_wizard(qtbot, paths, bridge)
-    press(qtbot, wizard, NEXT)
-    assert wizard.currentId() == MISSION
-    _fill_mission(qtbot, wizard)
+    wizard = at_filled_mission_page(qtbot, paths, bridge)
     press(qtbot, wizard, NEXT)
     assert wizard.currentId() == LETTERHEAD
     type_into(qtbot, wizard.letterhead.address_en, "Istanbul, Beşiktaş, Ortaköy")
@@ -248,9 +248,7 @@ def test_wizard_shows_bad_input_on_the_page_and_creates_nothing(
     qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
 ) -> None:
     paths = Paths(tmp_path / "new-install")
-    wizard = new_wizard(qtbot, paths, bridge)
-    press(qtbot, wizard, NEXT)
-    _fill_mission(qtbot, wizard)
+    wizard = at_filled_mission_page(qtbot, paths, bridge)
     type_into(qtbot, wizard.mission.code, "is1")
     press(qtbot, wizard, NEXT)
     assert wizard.currentId() == MISSION

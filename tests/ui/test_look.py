@@ -4,7 +4,6 @@ deadlines carry a shape and words beside their colour; the icons ship with their
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from app.config import RESOURCES_DIR
 from app.contracts.report import LEVEL_COLOURS, RISK_COLOURS, text_on
 from app.services.cases import CaseService
 from app.services.records import CaseInput, PersonInput
-from app.services.workspace import Workspace
+from tests.conftest import OpenWs
 from ui import palette
 from ui.icons import AREA_ICONS, ICONS_DIR, icon
 from ui.look import TEXT_ROLES, app_palette
@@ -76,9 +75,7 @@ def test_every_icon_the_code_names_is_shipped_with_its_licence(qapp: QApplicatio
     assert not icon("house").pixmap(24, 24).isNull()
 
 
-def test_deadlines_differ_in_shape_and_words_not_only_colour(
-    qtbot: QtBot, open_ws: Callable[[str], Workspace]
-) -> None:
+def test_deadlines_differ_in_shape_and_words_not_only_colour(qtbot: QtBot, open_ws: OpenWs) -> None:
     assert len(set(DEADLINE_SHAPES.values())) == len(DEADLINE_SHAPES)
     ws = open_ws("serik")
     today = date.today()

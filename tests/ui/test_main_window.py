@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD
-from tests.ui.press import click, open_area, type_into
+from tests.conftest import PASSWORD, OpenWs
+from tests.ui.press import click, on_screen, open_area, type_into
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.main_window import MainWindow
@@ -62,7 +62,7 @@ def test_an_area_registers_itself_with_a_title_and_a_factory(
 
 
 def test_ctrl_l_locks_and_only_the_right_password_unlocks(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     window = make_window(open_ws("aigul"))
     with qtbot.waitSignal(window.locked, timeout=2000):
@@ -137,8 +137,6 @@ def test_window_geometry_and_splitter_are_remembered(
     nav_width = first.splitter.sizes()[0]
     first.close()
     assert ui_settings.load_state("main_window/geometry") is not None
-    second = MainWindow(ws, bridge)
-    qtbot.addWidget(second)
-    second.show()
+    second = on_screen(qtbot, MainWindow(ws, bridge))
     assert second.size() == size
     assert second.splitter.sizes()[0] == nav_width == 170

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.services.briefing import mission_contacts
-from app.services.workspace import Workspace
-from tests.ui.press import answer_modal, click, type_into
+from tests.conftest import OpenWs
+from tests.ui.press import answer_modal, click, on_screen, type_into
 from ui.settings.contacts import MissionContactsBox
-
-OpenWs = Callable[[str], Workspace]
 
 
 def test_administrator_saves_the_contacts_and_bad_input_changes_nothing(
     qtbot: QtBot, open_ws: OpenWs
 ) -> None:
     ws = open_ws("admin")
-    box = MissionContactsBox(ws)
-    qtbot.addWidget(box)
-    box.show()
+    box = on_screen(qtbot, MissionContactsBox(ws))
     assert box.save_button.isVisibleTo(box) and not box.hotline.isReadOnly()
     type_into(qtbot, box.hotline, "+82 10 1234 5678")
     type_into(qtbot, box.hours["kk"], "Дс–Жм 9:00–18:00")

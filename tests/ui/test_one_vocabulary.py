@@ -14,7 +14,7 @@ import io
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from html import unescape
 from pathlib import Path
@@ -39,6 +39,7 @@ from app.services.records import CaseInput, OrganisationInput, PersonInput
 from app.services.stats import StatsFilter, StatsService
 from app.services.subject_access import collect, to_pdf
 from app.services.workspace import Workspace
+from tests.conftest import OpenWs
 from tests.unit.test_glossary import _rules
 from tests.unit.test_letters_render import ASSEL_DOCUMENTED
 from ui.cases.timeline import event_html
@@ -86,7 +87,7 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def walked_case(open_ws: Callable[[str], Workspace]) -> Iterator[dict[str, Workspace | str]]:
+def walked_case(open_ws: OpenWs) -> Iterator[dict[str, Workspace | str]]:
     """One case through intake, an issued letter and a contract review."""
     admin = open_ws("admin")
     with admin.write() as session:

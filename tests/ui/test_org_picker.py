@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from app.services.organisations import OrganisationService
 from app.services.records import OrganisationInput
-from app.services.workspace import Workspace
+from tests.conftest import OpenWs
 from tests.ui.press import click, wait_written
 from ui.cases.org_picker import OrganisationPicker
 
 
 def test_watchlisted_employer_shows_its_reason(
-    qtbot: QtBot, open_ws: Callable[[str], Workspace], monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, open_ws: OpenWs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     consul = open_ws("serik")
     service = OrganisationService(consul, "employer")
@@ -47,7 +45,7 @@ def test_watchlisted_employer_shows_its_reason(
 
 
 def test_an_attache_sees_the_warning_but_cannot_change_the_list(
-    qtbot: QtBot, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, open_ws: OpenWs
 ) -> None:
     consul_service = OrganisationService(open_ws("serik"), "employer")
     org = consul_service.create(OrganisationInput("Jeil Food Processing", "KR"))

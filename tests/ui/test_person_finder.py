@@ -12,7 +12,8 @@ from app.services.cases import CaseService
 from app.services.people import PersonService
 from app.services.records import PersonInfo
 from app.services.workspace import Workspace
-from tests.unit.test_cases import new_case
+from tests.builders import new_case
+from tests.ui.press import on_screen
 from ui.cases.person_form import PersonForm
 
 PAUSE_MS = 600  # longer than the form's own in this test, so a slow machine cannot split it
@@ -54,9 +55,7 @@ def test_typing_runs_one_query_per_pause_off_the_gui_thread(
 
 def test_clearing_the_finder_drops_an_answer_still_on_its_way(qtbot: QtBot, ws: Workspace) -> None:
     CaseService(ws).create_case(new_case())
-    form = PersonForm(PersonService(ws))
-    qtbot.addWidget(form)
-    form.show()
+    form = on_screen(qtbot, PersonForm(PersonService(ws)))
     qtbot.keyClicks(form.finder, "Kurman")
     form.find_timer.stop()
     form._search()  # the pause ended: the query is on its way

@@ -15,7 +15,7 @@ from app.services.cases import CaseService
 from app.services.people import PersonService
 from app.services.records import CaseChanges, CaseInput, PersonInput
 from app.services.workspace import Workspace
-from tests.ui.press import click, press_save
+from tests.ui.press import click, on_screen, press_save
 from ui.cases import editor as editor_module
 from ui.cases.editor import CaseEditor
 
@@ -25,10 +25,7 @@ NO_CONSENT = "No consent recorded: ask the worker and record the date and scope.
 
 
 def _editor(qtbot: QtBot, ws: Workspace) -> CaseEditor:
-    editor = CaseEditor(ws, [("admin", "Admin")])
-    qtbot.addWidget(editor)
-    editor.show()
-    return editor
+    return on_screen(qtbot, CaseEditor(ws, [("admin", "Admin")]))
 
 
 def _fill_new_case(editor: CaseEditor) -> None:

@@ -19,7 +19,14 @@ from tests.conftest import PASSWORD
 from tests.hq.pg import PASSWORD as HQ_PASSWORD
 from tests.hq.pg import ServerHq, documented_hq
 from tests.pg_cluster import Cluster, admin_execute, server_installation
-from tests.ui.press import click, modal_dialog, open_area, press_button, press_dialog_button
+from tests.ui.press import (
+    click,
+    modal_dialog,
+    on_screen,
+    open_area,
+    press_button,
+    press_dialog_button,
+)
 from tests.ui.test_login_and_setup import _fill_mission
 from tests.ui.test_settings_page import _click_user
 from ui.i18n_bridge import LanguageBridge
@@ -59,9 +66,7 @@ def test_wizard_creates_an_hq_on_a_database_server(
     """First run: HQ ticked, "on a database server", the connection tested, then created."""
     admin_execute(pg_cluster, "CREATE DATABASE wizard_hq OWNER admin")
     paths = Paths(tmp_path / "new-hq")
-    wizard = SetupWizard(paths, bridge)
-    qtbot.addWidget(wizard)
-    wizard.show()
+    wizard = on_screen(qtbot, SetupWizard(paths, bridge))
     wizard.next()
     _fill_mission(qtbot, wizard)
     wizard.mission.code.setText("AST")
@@ -163,7 +168,5 @@ def test_revoking_at_a_server_hq_says_what_became_of_the_open_sessions(
 def test_sign_in_to_a_server_hq_offers_no_unlock_here_and_no_recovery(
     server_hq_admin: Workspace, bridge: LanguageBridge, qtbot: QtBot
 ) -> None:
-    dialog = LoginDialog(server_hq_admin.paths, bridge)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = on_screen(qtbot, LoginDialog(server_hq_admin.paths, bridge))
     assert not dialog.remember.isVisible() and not dialog.forgot.isVisible()

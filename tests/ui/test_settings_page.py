@@ -22,7 +22,7 @@ from app.services.retention import retention_years
 from app.services.settings import idle_lock_minutes
 from app.services.users import UserService
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, OpenWs
 from tests.ui.press import (
     choose,
     click,
@@ -92,7 +92,7 @@ def test_idle_minutes_are_stored_and_applied_to_the_lock(
 
 
 def test_only_an_administrator_sets_the_policies(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     page = _page(qtbot, make_window(open_ws("aigul")))
     assert not page.idle_minutes.isEnabled()
@@ -135,7 +135,7 @@ def test_changing_my_password_through_the_dialog(
 
 
 def test_only_administrators_manage_users(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     page = _page(qtbot, make_window(open_ws("aigul")))
     assert page.users is None
@@ -258,7 +258,7 @@ def test_administrator_replaces_the_recovery_key_and_keeps_working(
 
 
 def test_the_recovery_key_is_for_administrators_only(
-    qtbot: QtBot, make_window: MakeWindow, open_ws: Callable[[str], Workspace]
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
     page = _page(qtbot, make_window(open_ws("aigul")))
     assert not page.recovery_button.isVisibleTo(page)

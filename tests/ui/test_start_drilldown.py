@@ -21,13 +21,13 @@ from app.services.cases import CaseService
 from app.services.records import CaseInput, PersonInput
 from app.services.stats import Drilldown
 from app.services.workspace import Workspace
+from tests.conftest import OpenWs
 from ui.cases.area import CasesArea
 from ui.i18n_bridge import LanguageBridge
 from ui.models.case_table_model import CASE_ID_ROLE
 from ui.reports.dashboard import DashboardPage
 from ui.start_page import SECTION_LIMIT, StartPage
 
-WsFactory = Callable[[str], Workspace]
 OVERDUE = SECTION_LIMIT + 3
 
 
@@ -66,7 +66,7 @@ def listed_ids(area: CasesArea) -> set[str]:
 
 
 def test_each_start_count_opens_exactly_its_cases(
-    qtbot: QtBot, open_ws: WsFactory, make_window: Callable[..., object]
+    qtbot: QtBot, open_ws: OpenWs, make_window: Callable[..., object]
 ) -> None:
     ws = open_ws("serik")
     overdue = set(add_cases(ws, OVERDUE, overdue=True))
@@ -103,7 +103,7 @@ def test_each_start_count_opens_exactly_its_cases(
 
 
 def test_a_report_list_opens_the_case(
-    qtbot: QtBot, open_ws: WsFactory, make_window: Callable[..., object]
+    qtbot: QtBot, open_ws: OpenWs, make_window: Callable[..., object]
 ) -> None:
     ws = open_ws("serik")
     ids = add_cases(ws, 3)
@@ -134,7 +134,7 @@ def test_a_report_list_opens_the_case(
 
 
 def test_down_and_enter_move_from_search_to_results(
-    qtbot: QtBot, open_ws: WsFactory, make_window: Callable[..., object]
+    qtbot: QtBot, open_ws: OpenWs, make_window: Callable[..., object]
 ) -> None:
     ws = open_ws("serik")
     add_cases(ws, 3)
@@ -161,7 +161,7 @@ def test_down_and_enter_move_from_search_to_results(
 
 
 def test_ctrl_s_says_saved_in_the_status_bar(
-    qtbot: QtBot, open_ws: WsFactory, make_window: Callable[..., object]
+    qtbot: QtBot, open_ws: OpenWs, make_window: Callable[..., object]
 ) -> None:
     ws = open_ws("serik")
     case_id = add_cases(ws, 1)[0]

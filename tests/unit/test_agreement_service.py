@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.agreements import load_library
 from app.agreements.library import DEFAULT_LIBRARY_PATH
@@ -39,16 +38,10 @@ from app.services.agreements import (
     sync_library,
 )
 from app.services.cases import CaseService
-from app.services.records import CaseInput, PersonInput
+from app.services.records import CaseInput
 from app.services.workspace import Workspace
-
-OpenWs = Callable[[str], Workspace]
-PERSON = PersonInput(
-    surname="Құрманғалиқызы",
-    given_names="Әсел",
-    surname_latin="KURMANGALIKYZY",
-    given_names_latin="ASSEL",
-)
+from tests.builders import ASSEL
+from tests.conftest import OpenWs, count
 
 
 def new_case(ws: Workspace, country: str, categories: tuple[str, ...]) -> str:
@@ -57,17 +50,12 @@ def new_case(ws: Workspace, country: str, categories: tuple[str, ...]) -> str:
             host_country=country,
             categories=categories,
             received_at=date.today() - timedelta(days=1),
-            person=PERSON,
+            person=ASSEL,
             description="Wages unpaid for three months.",
         ),
         allow_duplicate_person=True,
     )
     return detail.id
-
-
-def count(ws: Workspace, model: type) -> int:
-    with ws.read() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
 def audit_actions(ws: Workspace) -> list[str]:

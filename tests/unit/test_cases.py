@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from app.db.models import Attachment, AuditEntry, Case, Person
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -16,52 +15,14 @@ from app.services.people import PersonService
 from app.services.records import (
     CaseChanges,
     CaseFilter,
-    CaseInput,
     OrganisationInput,
     PersonInput,
 )
 from app.services.workspace import Workspace
-from tests.builders import wage_case
-
-OpenWs = Callable[[str], Workspace]
-TODAY = date.today()
-
-ASSEL = PersonInput(
-    surname="Құрманғалиқызы",
-    given_names="Әсел",
-    surname_latin="KURMANGALIKYZY",
-    given_names_latin="ASSEL",
-    iin="940315400123",
-    passport_no="N12345678",
-    phone_abroad="+90 532 000 0000",
-)
-NURLAN = PersonInput(
-    surname="Әбенов",
-    given_names="Нұрлан",
-    surname_latin="ABENOV",
-    given_names_latin="NURLAN",
-    birth_date=date(1990, 5, 4),
-)
+from tests.builders import ASSEL_IDENTIFIED, NURLAN, TODAY, new_case, wage_case
+from tests.conftest import OpenWs, count
 
 pytestmark = pytest.mark.both_engines
-
-
-def new_case(person: PersonInput = ASSEL, **overrides: object) -> CaseInput:
-    base = CaseInput(
-        host_country="TR",
-        categories=("unpaid_wages", "documents_withheld"),
-        received_at=TODAY - timedelta(days=3),
-        person=person,
-        employer=OrganisationInput(name="Example İnşaat Ltd", country="TR", city="Istanbul"),
-        urgency="high",
-        description="Wages unpaid for three months; passport kept.",
-    )
-    return replace(base, **overrides)  # type: ignore[arg-type]
-
-
-def count(ws: Workspace, model: type) -> int:
-    with ws.read() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
 def test_create_case_numbers_and_records_everything(open_ws: OpenWs) -> None:
@@ -92,7 +53,7 @@ def test_duplicate_person_is_flagged_not_silently_twinned(ws: Workspace) -> None
     service = CaseService(ws)
     service.create_case(new_case())
     people = count(ws, Person)
-    twin = replace(ASSEL, passport_no="N99999999")
+    twin = replace(ASSEL_IDENTIFIED, passport_no="N99999999")
     with pytest.raises(DuplicatePersonWarning, match="same IIN") as warning:
         service.create_case(new_case(twin))
     assert count(ws, Person) == people
@@ -107,11 +68,15 @@ def test_duplicate_person_is_flagged_not_silently_twinned(ws: Workspace) -> None
 @pytest.mark.parametrize(
     ("person", "field", "message"),
     [
-        (replace(ASSEL, iin="940315400124"), "iin", "check digit"),
-        (replace(ASSEL, iin="94031540012"), "iin", "12 digits"),
-        (replace(ASSEL, birth_date=date(1995, 1, 1)), "birth_date", "does not match the IIN"),
-        (replace(ASSEL, surname="  "), "surname", "must not be empty"),
-        (replace(ASSEL, passport_no="№ 12"), "passport_no", "passport number"),
+        (replace(ASSEL_IDENTIFIED, iin="940315400124"), "iin", "check digit"),
+        (replace(ASSEL_IDENTIFIED, iin="94031540012"), "iin", "12 digits"),
+        (
+            replace(ASSEL_IDENTIFIED, birth_date=date(1995, 1, 1)),
+            "birth_date",
+            "does not match the IIN",
+        ),
+        (replace(ASSEL_IDENTIFIED, surname="  "), "surname", "must not be empty"),
+        (replace(ASSEL_IDENTIFIED, passport_no="№ 12"), "passport_no", "passport number"),
         (replace(NURLAN, birth_date=TODAY + timedelta(days=1)), "birth_date", "future"),
     ],
 )
@@ -185,7 +150,7 @@ def test_status_workflow_with_roles_timeline_and_audit(open_ws: OpenWs) -> None:
     ]
 
 
-def test_stale_version_is_refused(open_ws: Callable[[str], Workspace]) -> None:
+def test_stale_version_is_refused(open_ws: OpenWs) -> None:
     """The refusal names who changed the case meanwhile (the audit log's last actor on it)."""
     case = CaseService(open_ws("admin")).create_case(new_case())
     CaseService(open_ws("aigul")).update_case(
@@ -306,17 +271,19 @@ def test_person_service_find_and_duplicates(ws: Workspace) -> None:
     people = PersonService(ws)
     assert [p.surname for p in people.find("Құрман")] == ["Құрманғалиқызы"]
     assert [p.surname for p in people.find("940315")] == ["Құрманғалиқызы"]
-    reasons = people.duplicates(replace(ASSEL, iin=None, passport_no="N12345678"))[0].reasons
+    reasons = people.duplicates(replace(ASSEL_IDENTIFIED, iin=None, passport_no="N12345678"))[
+        0
+    ].reasons
     assert reasons == ("same passport number",)
 
 
 def test_the_same_name_in_other_letter_case_is_a_duplicate_in_cyrillic_too(ws: Workspace) -> None:
     """SQLite's lower() folds ASCII only: "ҚҰРМАНҒАЛИҚЫЗЫ ӘСЕЛ" born the same day went unseen."""
     born = date(1994, 3, 15)
-    CaseService(ws).create_case(new_case(replace(ASSEL, birth_date=born)))
+    CaseService(ws).create_case(new_case(replace(ASSEL_IDENTIFIED, birth_date=born)))
     people = PersonService(ws)
     shouted = replace(
-        ASSEL, surname="ҚҰРМАНҒАЛИҚЫЗЫ", given_names=" ӘСЕЛ ", iin=None, passport_no=None
+        ASSEL_IDENTIFIED, surname="ҚҰРМАНҒАЛИҚЫЗЫ", given_names=" ӘСЕЛ ", iin=None, passport_no=None
     )
     found = people.duplicates(replace(shouted, birth_date=born))
     assert [m.reasons for m in found] == [("same name and date of birth",)]
@@ -326,7 +293,7 @@ def test_the_same_name_in_other_letter_case_is_a_duplicate_in_cyrillic_too(ws: W
 
 
 def test_an_assignment_names_the_officer_in_the_readers_language(
-    open_ws: Callable[[str], Workspace],
+    open_ws: OpenWs,
 ) -> None:
     from sqlalchemy import select
 

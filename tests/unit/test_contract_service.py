@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import date
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.agreements import article_text, load_library
 from app.contracts import parse_terms
@@ -19,11 +18,11 @@ from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import current_language, set_language
 from app.services.cases import CaseService
 from app.services.contracts import ContractReviewService, applicable_provisions
-from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
+from app.services.records import CaseDetail, CaseInput, OrganisationInput
 from app.services.workspace import Workspace
+from tests.builders import ASSEL
+from tests.conftest import OpenWs, count
 from tests.unit.test_contract_rules import DESIGN_EXAMPLE
-
-OpenWs = Callable[[str], Workspace]
 
 FAIR_TERMS: dict[str, object] = {
     "host_country": "KR",
@@ -33,12 +32,6 @@ FAIR_TERMS: dict[str, object] = {
     "rest_days_per_week": 1,
     "signed_copy_held": True,
 }
-ASSEL = PersonInput(
-    surname="Құрманғалиқызы",
-    given_names="Әсел",
-    surname_latin="KURMANGALIKYZY",
-    given_names_latin="ASSEL",
-)
 
 
 def make_case(ws: Workspace) -> CaseDetail:
@@ -51,11 +44,6 @@ def make_case(ws: Workspace) -> CaseDetail:
             employer=OrganisationInput(name="Example İnşaat Ltd", country="TR"),
         )
     )
-
-
-def count(ws: Workspace, model: type) -> int:
-    with ws.read() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
 def audit_actions(ws: Workspace) -> list[tuple[str, str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pyrage
@@ -12,6 +11,7 @@ import pytest
 from app.errors import PermissionDenied, ValidationError
 from app.services.keys import KeyService, TrustedKey
 from app.services.workspace import Workspace
+from tests.conftest import OpenWs
 
 
 def signing_key(seed: int) -> str:
@@ -66,7 +66,7 @@ def test_a_bad_key_is_refused_and_nothing_is_trusted(ws: Workspace) -> None:
 
 
 def test_only_admin_or_hq_may_trust_but_anyone_may_list(
-    open_ws: Callable[[str], Workspace],
+    open_ws: OpenWs,
 ) -> None:
     attache = KeyService(open_ws("aigul"))
     with pytest.raises(PermissionDenied):

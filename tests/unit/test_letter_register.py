@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -38,7 +37,7 @@ from app.services.letters import (
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
 from app.services.users import UserService
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, OpenWs
 from tests.unit.test_letters_render import ASSEL_DOCUMENTED
 
 # The PostgreSQL run is `slow` (long: demo missions, age, letters as PDF); CI runs it.
@@ -54,7 +53,6 @@ CATEGORY_LABELS = {
     "ru": "не выплачивает",
     "en": "does not pay",
 }
-WsFactory = Callable[[str], Workspace]
 
 
 def text_of(pdf: bytes) -> str:
@@ -64,7 +62,7 @@ def text_of(pdf: bytes) -> str:
 
 
 @pytest.fixture
-def people(open_ws: WsFactory) -> dict[str, Workspace]:
+def people(open_ws: OpenWs) -> dict[str, Workspace]:
     admin = open_ws("admin")
     with admin.write() as session:
         for username, name, phone in (
@@ -237,7 +235,7 @@ def test_qr_code_text_is_checked_against_the_register(
 
 @pytest.mark.sqlcipher_only("adds a user: key slots here, PostgreSQL roles at HQ (hq setup)")
 def test_workflow_roles_and_states(
-    people: dict[str, Workspace], case: CaseDetail, open_ws: WsFactory
+    people: dict[str, Workspace], case: CaseDetail, open_ws: OpenWs
 ) -> None:
     aigul, serik = service(people["aigul"]), service(people["serik"])
     draft = aigul.draft(case.id, "employer_letter", "en")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -15,16 +14,14 @@ from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
 from app.services.records import CaseChanges, CaseInput, OrganisationInput, PersonInput
 from app.services.users import SignatureDetails, UserService
-from app.services.workspace import Workspace
 from tests.builders import wage_case
-from tests.conftest import snapshot
+from tests.conftest import OpenWs, snapshot
 
-WsFactory = Callable[[str], Workspace]
 TODAY = date(2026, 12, 1)
 
 
 @pytest.fixture
-def case_id(open_ws: WsFactory) -> str:
+def case_id(open_ws: OpenWs) -> str:
     worker = PersonInput(
         surname="Нұрланова",
         given_names="Айгүл",
@@ -47,7 +44,7 @@ def signature(name: str, latin: str, kk: str = "", ru: str = "", en: str = "") -
     return SignatureDetails(name, latin, kk, ru, en)
 
 
-def test_the_approver_signs_with_their_own_position(open_ws: WsFactory, case_id: str) -> None:
+def test_the_approver_signs_with_their_own_position(open_ws: OpenWs, case_id: str) -> None:
     admin = open_ws("admin")
     UserService(admin).set_signature(
         "admin",
@@ -63,7 +60,7 @@ def test_the_approver_signs_with_their_own_position(open_ws: WsFactory, case_id:
     assert LetterService(admin).signer_text(draft.id, "en") == "Ambassador Askar Toktarov"
 
 
-def test_an_administrator_without_a_position_may_not_sign(open_ws: WsFactory, case_id: str) -> None:
+def test_an_administrator_without_a_position_may_not_sign(open_ws: OpenWs, case_id: str) -> None:
     admin = open_ws("admin")
     draft = LetterService(open_ws("aigul"), today=TODAY).draft(case_id, "employer_letter", "en")
     with pytest.raises(PermissionDenied, match="head of mission"):
@@ -71,7 +68,7 @@ def test_an_administrator_without_a_position_may_not_sign(open_ws: WsFactory, ca
     assert LetterService(admin).get(draft.id).status == "draft"
 
 
-def test_signature_details_are_checked(open_ws: WsFactory, installation: object) -> None:
+def test_signature_details_are_checked(open_ws: OpenWs, installation: object) -> None:
     users = UserService(open_ws("aigul"))
     with pytest.raises(PermissionDenied):
         users.set_signature("serik", signature("Серік", "Serik"))
@@ -81,7 +78,7 @@ def test_signature_details_are_checked(open_ws: WsFactory, installation: object)
     assert saved.full_name == "Айгүл Сәрсенбаева" and saved.full_name_latin == "Aigul Sarsenbayeva"
 
 
-def test_approver_is_warned_of_consent_script_and_state(open_ws: WsFactory, case_id: str) -> None:
+def test_approver_is_warned_of_consent_script_and_state(open_ws: OpenWs, case_id: str) -> None:
     letters = LetterService(open_ws("aigul"), today=TODAY)
     fields = LetterFields(facts="По её словам, зарплата не выплачивается с июня.")
     draft = letters.draft(case_id, "note_verbale_labour_authority", "en", fields)
@@ -99,7 +96,7 @@ def test_approver_is_warned_of_consent_script_and_state(open_ws: WsFactory, case
     assert any("another language" in w for w in letters.warnings(russian.id))
 
 
-def test_the_demands_come_from_the_case(open_ws: WsFactory, case_id: str) -> None:
+def test_the_demands_come_from_the_case(open_ws: OpenWs, case_id: str) -> None:
     letters = LetterService(open_ws("aigul"), today=TODAY)
     fields = letters.defaults(case_id, "employer_letter", "ru")
     assert fields.requests is not None
@@ -141,9 +138,7 @@ def test_claims_round_trip_and_bad_input_is_refused() -> None:
             claims_json([bad])
 
 
-def test_case_json_takes_claims_and_refuses_bad_ones(
-    open_ws: WsFactory, installation: object
-) -> None:
+def test_case_json_takes_claims_and_refuses_bad_ones(open_ws: OpenWs, installation: object) -> None:
     data = {
         "person": {"surname": "Әбенов", "given_names": "Нұрлан"},
         "host_country": "KR",

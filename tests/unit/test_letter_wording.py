@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -28,8 +27,8 @@ from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
+from tests.conftest import OpenWs
 
-WsFactory = Callable[[str], Workspace]
 TODAY = date(2026, 12, 1)
 LANGS = ("kk", "ru", "en")
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "letters"
@@ -58,7 +57,7 @@ def flat(text: str) -> str:
 
 
 @pytest.fixture
-def people(open_ws: WsFactory) -> dict[str, Workspace]:
+def people(open_ws: OpenWs) -> dict[str, Workspace]:
     admin = open_ws("admin")
     with admin.write() as session:
         for username, name, latin, positions in (

@@ -7,12 +7,12 @@ from app.services.cases import CaseService
 from app.services.people import PersonService
 from app.services.records import OrganisationInput
 from app.services.workspace import Workspace
-from tests.unit.test_cases import ASSEL, NURLAN, new_case
+from tests.builders import ASSEL_IDENTIFIED, NURLAN, new_case
 
 
 def _people(ws: Workspace) -> PersonService:
     cases = CaseService(ws)
-    cases.create_case(new_case(ASSEL))
+    cases.create_case(new_case(ASSEL_IDENTIFIED))
     # Nurlan's employer is named like Assel, so the index finds his case for "Құрман" too.
     employer = OrganisationInput(name="Құрманов Construction", country="TR", city="Izmir")
     cases.create_case(new_case(NURLAN, employer=employer))
@@ -46,7 +46,7 @@ def test_numbers_and_every_typed_word_count(ws: Workspace) -> None:
 
 def test_a_person_with_several_cases_is_offered_once(ws: Workspace) -> None:
     cases = CaseService(ws)
-    first = cases.create_case(new_case(ASSEL))
+    first = cases.create_case(new_case(ASSEL_IDENTIFIED))
     for _ in range(3):
         cases.create_case(new_case(person=None, person_id=first.person.id))
     cases.create_case(new_case(NURLAN))

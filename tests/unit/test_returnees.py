@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,9 +25,9 @@ from app.services.returnees import (
     ReturneeService,
 )
 from app.services.workspace import Workspace
+from tests.conftest import OpenWs, count
 from tests.integration.test_exchange import Site, make_site
 
-OpenWs = Callable[[str], Workspace]
 TODAY = date.today()
 WORKER = PersonInput(
     surname="Сейітова",
@@ -74,11 +74,6 @@ def record(case_number: str = "", **values: object) -> ReturneeInput:
         case_number=case_number,
     )
     return replace(base, **values)  # type: ignore[arg-type]
-
-
-def count(ws: Workspace, model: type) -> int:
-    with ws.read() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
 @pytest.fixture

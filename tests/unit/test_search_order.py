@@ -13,7 +13,7 @@ from app.services import search
 from app.services.cases import CaseService
 from app.services.records import CaseFilter
 from app.services.workspace import Workspace
-from tests.unit.test_cases import NURLAN, TODAY, new_case
+from tests.builders import NURLAN, TODAY, new_case
 
 # Received on purpose out of the order they are created in.
 DAYS_AGO = (5, 1, 9, 3, 3, 7, 0, 12)

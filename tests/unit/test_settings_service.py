@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from sqlalchemy import select
 
@@ -12,11 +10,11 @@ from app.services.settings import (
     idle_lock_minutes,
     set_idle_lock_minutes,
 )
-from app.services.workspace import Workspace
+from tests.conftest import OpenWs
 
 
 def test_idle_lock_is_a_mission_policy_set_by_the_administrator(
-    open_ws: Callable[[str], Workspace],
+    open_ws: OpenWs,
 ) -> None:
     admin, attache = open_ws("admin"), open_ws("aigul")
     assert idle_lock_minutes(attache) == DEFAULT_IDLE_MINUTES

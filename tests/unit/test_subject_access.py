@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -17,19 +18,16 @@ from app.config import Paths
 from app.db.models import AuditEntry
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.services.cases import CaseService
-from app.services.records import OrganisationInput, PersonInput
+from app.services.records import OrganisationInput
 from app.services.subject_access import collect, export_subject_access
 from app.services.workspace import Workspace
-from tests.builders import wage_case
+from tests.builders import ASSEL, wage_case
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
 
 IIN = "940315400123"
-PERSON = PersonInput(
-    surname="Құрманғалиқызы",
-    given_names="Әсел",
-    surname_latin="KURMANGALIKYZY",
-    given_names_latin="ASSEL",
+PERSON = replace(
+    ASSEL,
     iin=IIN,
     birth_date=date(1994, 3, 15),
     phone_abroad="+82 10 1234 5678",

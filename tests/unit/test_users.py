@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import keyring.backends.fail
@@ -12,11 +11,9 @@ from app.security.keyring_store import SecretStore
 from app.services.installation import remember_unlock, unlock, unlock_with_keyring
 from app.services.users import UserService
 from app.services.workspace import Workspace
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, OpenWs
 from tests.integration.test_exchange import make_site
 from tests.keyring_double import LossyKeyring
-
-OpenWs = Callable[[str], Workspace]
 
 
 def test_admin_adds_user_who_can_then_log_in(ws: Workspace, installation: Paths) -> None:

@@ -15,7 +15,6 @@ from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -34,7 +33,7 @@ from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import push_button
+from ui.widgets.common import STRETCH, push_button, widget_row
 from ui.widgets.dialogs import ReasonDialog
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_tooltip
@@ -80,11 +79,9 @@ class AttachmentsPanel(QWidget):
         self.add_button = push_button(self.choose_files)
         self.open_button = push_button(self.open_selected)
         self.remove_button = push_button(self.remove_selected)
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.open_button, self.remove_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.busy)
+        buttons = widget_row(
+            self.add_button, self.open_button, self.remove_button, STRETCH, self.busy
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)

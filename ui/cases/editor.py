@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -58,7 +57,7 @@ from ui.palette import DEADLINE_COLOURS, NEUTRAL_BADGE, ON_ACCENT
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, TaskContext, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, push_button, set_label
+from ui.widgets.common import ErrorLabel, push_button, set_label, widget_row
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
 from ui.widgets.file_dialogs import in_documents
@@ -126,18 +125,11 @@ class CaseEditor(QWidget):
         self.badge = plain_label()
         self.badge_icon = QLabel()
         self.busy = BusyIndicator()
-        self.save_button = push_button(self.save)
-        self.close_button = push_button(self.request_close)
-        self.review_button = push_button(self._request_review)
-        self.letter_button = push_button(self._request_letter)
+        self.save_button = push_button(self.save, icon("save"))
+        self.close_button = push_button(self.request_close, icon("x"))
+        self.review_button = push_button(self._request_review, icon("file-check"))
+        self.letter_button = push_button(self._request_letter, icon("mail-plus"))
         self.error = ErrorLabel()
-        for button, shown in (
-            (self.save_button, icon("save")),
-            (self.close_button, icon("x")),
-            (self.review_button, icon("file-check")),
-            (self.letter_button, icon("mail-plus")),
-        ):
-            button.setIcon(shown)
 
     def _build_case_fields(self, officers: list[tuple[str, str]]) -> None:
         """The case's fields, each in a ``FieldBox`` that shows a refused rule beside it."""
@@ -265,17 +257,19 @@ class CaseEditor(QWidget):
         # the tabs (attachment dates, applicable law) both read whole.
         self.splitter.setSizes([545, 455])
 
-        top = QHBoxLayout()
+        top = widget_row(
+            self.heading,
+            self.badge_icon,
+            self.badge,
+            self.busy,
+            self.review_button,
+            self.letter_button,
+            self.save_button,
+            self.close_button,
+        )
         # The heading takes the free width: with a stretch beside it, its Ignored policy let
         # the layout squeeze it to nothing and the badge covered it.
-        top.addWidget(self.heading, 1)
-        top.addWidget(self.badge_icon)
-        top.addWidget(self.badge)
-        top.addWidget(self.busy)
-        top.addWidget(self.review_button)
-        top.addWidget(self.letter_button)
-        top.addWidget(self.save_button)
-        top.addWidget(self.close_button)
+        top.setStretchFactor(self.heading, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(top)

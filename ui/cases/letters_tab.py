@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QHeaderView,
     QTableView,
@@ -17,20 +16,15 @@ from app.services.letters import LetterFilter, LetterInfo, LetterService
 from app.services.workspace import Workspace
 from ui.icons import icon
 from ui.letters.model import ADDRESSEE, CASE, KIND, LETTER_ROLE, SUBJECT, LetterTableModel
-from ui.widgets.common import STRETCH, ErrorLabel, one_row_at_a_time, push_button, widget_row
+from ui.widgets.common import (
+    STRETCH,
+    ErrorLabel,
+    one_row_at_a_time,
+    open_on_enter,
+    push_button,
+    widget_row,
+)
 from ui.widgets.plain import plain_label
-
-
-class _LetterTable(QTableView):
-    """Enter opens the current letter, as a double click does."""
-
-    activated_row = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.activated_row.emit(self.currentIndex())
-            return
-        super().keyPressEvent(event)
 
 
 class CaseLettersPanel(QWidget):
@@ -43,7 +37,7 @@ class CaseLettersPanel(QWidget):
         self.service = LetterService(workspace)
         self.case_id: str | None = None
         self.model = LetterTableModel()
-        self.table = _LetterTable()
+        self.table = QTableView()
         self.table.setModel(self.model)
         one_row_at_a_time(self.table)
         self.table.verticalHeader().hide()
@@ -57,11 +51,10 @@ class CaseLettersPanel(QWidget):
         for column in (KIND, SUBJECT):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._open_index)
-        self.table.activated_row.connect(self._open_index)
+        open_on_enter(self.table, self._open_index)
         self.empty = plain_label()
         self.error = ErrorLabel()
-        self.open_button = push_button(self.open_selected)
-        self.open_button.setIcon(icon("external-link"))
+        self.open_button = push_button(self.open_selected, icon("external-link"))
         buttons = widget_row(STRETCH, self.open_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)

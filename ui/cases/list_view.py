@@ -37,22 +37,10 @@ from ui.models.case_table_model import (
     CaseTableModel,
 )
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import one_row_at_a_time, push_button
+from ui.widgets.common import one_row_at_a_time, open_on_enter, push_button
 
 FILTER_KEY = "cases/filter"
 COLUMNS_KEY = "cases"  # the user's column widths, under "columns/cases"
-
-
-class CaseTable(QTableView):
-    """Enter opens the current case, as a double click does."""
-
-    activated_case = Signal(str)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.activated_case.emit(self.currentIndex().data(CASE_ID_ROLE))
-            return
-        super().keyPressEvent(event)
 
 
 class CaseListView(QWidget):
@@ -105,7 +93,7 @@ class CaseListView(QWidget):
         self.model.modelReset.connect(self._reselect)
         self._keep_selected: str | None = None
         self.model.officers = dict(officers)
-        self.table = CaseTable()
+        self.table = QTableView()
         self.table.setModel(self.model)
         one_row_at_a_time(self.table)
         self.table.setAlternatingRowColors(True)
@@ -124,7 +112,7 @@ class CaseListView(QWidget):
             min_stretch=230,  # the complaint is what an officer scans the list for
         )
         self.table.doubleClicked.connect(self._open_index)
-        self.table.activated_case.connect(self.case_opened)
+        open_on_enter(self.table, self._open_index)
 
     def _build_preset(self) -> None:
         # A list opened from a Start page count: the conditions the filter bar cannot show

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
@@ -22,7 +21,7 @@ from app.i18n import _, format_datetime
 from app.services.cases import TIMELINE_KINDS, CaseService, undoable_status_change, utc_now
 from app.services.records import CaseDetail, EventInfo
 from ui.palette import MUTED_TEXT
-from ui.tasks import BackgroundTask, show_error, show_refusal
+from ui.tasks import OneWriteAtATime, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import STRETCH, ErrorLabel, keep_narrow, push_button, widget_row
 from ui.widgets.dialogs import ReasonDialog
@@ -75,7 +74,6 @@ class TimelinePanel(QWidget):
         self.service = service
         self.case: CaseDetail | None = None
         self.dialog: ReasonDialog | None = None
-        self.task: BackgroundTask[CaseDetail] | None = None
         self.busy = BusyIndicator()
 
         self.events = QTextBrowser()
@@ -114,6 +112,9 @@ class TimelinePanel(QWidget):
         layout.addWidget(self.events, 1)
         layout.addWidget(self.controls)
         layout.addLayout(undo_row)
+        self.writes: OneWriteAtATime[CaseDetail] = OneWriteAtATime(
+            self, self.controls, self.undo_button, indicator=self.busy
+        )
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -172,7 +173,7 @@ class TimelinePanel(QWidget):
             service.add_event(case.id, kind, text)
             return service.get_case(case.id)
 
-        self._write(write, self._entry_added, self._show_refusal)
+        self.writes.start(write, self._entry_added, self._show_refusal)
 
     def _entry_added(self, detail: CaseDetail) -> None:
         self.text.clear()
@@ -204,7 +205,7 @@ class TimelinePanel(QWidget):
         if case is None:
             return
         service = self.service
-        self._write(
+        self.writes.start(
             lambda: service.undo_status_change(case.id, case.version),
             self._changed,
             self._show_refusal,
@@ -216,7 +217,7 @@ class TimelinePanel(QWidget):
         if case is None:
             return
         service = self.service
-        self._write(
+        self.writes.start(
             lambda: service.set_status(case.id, target, reason, expected_version=case.version),
             self._changed,
             lambda exc: show_error(self, exc),
@@ -224,20 +225,7 @@ class TimelinePanel(QWidget):
 
     @property
     def writing(self) -> bool:
-        return self.task is not None and self.task.running
-
-    def _write(
-        self,
-        write: Callable[[], CaseDetail],
-        done: Callable[[CaseDetail], None],
-        refused: Callable[[BaseException], None],
-    ) -> None:
-        """Run one write on a pool thread: the panel disabled, "Saving…" shown, one at a time."""
-        if self.writing:
-            return
-        task: BackgroundTask[CaseDetail] = BackgroundTask(self, lambda _context: write())
-        task.while_busy(self.controls, self.undo_button, indicator=self.busy, text=_("Saving…"))
-        self.task = task.success(done).failure(refused).run_in_background()
+        return self.writes.running
 
     def _show_refusal(self, exc: BaseException) -> None:
         show_refusal(self, self.error, exc)

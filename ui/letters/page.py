@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -58,10 +57,10 @@ from ui.letters.model import (
     status_label,
 )
 from ui.letters.preview import PdfPreview
-from ui.tasks import BackgroundTask, show_error
+from ui.tasks import BackgroundTask, OneWriteAtATime, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import one_row_at_a_time
+from ui.widgets.common import STRETCH, one_row_at_a_time, push_button, widget_row
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_message
@@ -78,7 +77,6 @@ class LettersPage(QWidget):
         self.service = LetterService(workspace)
         self.dialog: LetterDialog | None = None
         self.confirm_box: QMessageBox | None = None
-        self.task: BackgroundTask[object] | None = None
         self.busy = BusyIndicator()
 
         filters = self._build_filters()
@@ -88,6 +86,9 @@ class LettersPage(QWidget):
             empty_hint=lambda: _("Choose a letter in the register to see it here.")
         )
         self.register = QWidget()  # filters, register and actions: disabled while a write runs
+        self.writes: OneWriteAtATime[object] = OneWriteAtATime(
+            self, self.register, indicator=self.busy
+        )
         left_layout = QVBoxLayout(self.register)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(filters)
@@ -126,13 +127,15 @@ class LettersPage(QWidget):
         for combo in (self.kind_filter, self.status_filter, self.year_filter):
             combo.currentIndexChanged.connect(lambda _index: self.refresh())
         self.case_filter.editingFinished.connect(lambda: self.refresh())
-        filters = QHBoxLayout()
         self.filter_label = QLabel()
-        filters.addWidget(self.filter_label)
-        for widget in (self.kind_filter, self.status_filter, self.year_filter, self.case_filter):
-            filters.addWidget(widget)
-        filters.addStretch(1)
-        return filters
+        return widget_row(
+            self.filter_label,
+            self.kind_filter,
+            self.status_filter,
+            self.year_filter,
+            self.case_filter,
+            STRETCH,
+        )
 
     def _build_table(self) -> None:
         self.model = LetterTableModel()
@@ -159,29 +162,24 @@ class LettersPage(QWidget):
 
     def _build_actions(self) -> QHBoxLayout:
         """The workflow buttons under the register, and the busy indicator beside them."""
-        self.new_button = QPushButton()
-        self.edit_button = QPushButton()
-        self.approve_button = QPushButton()
-        self.issue_button = QPushButton()
-        self.save_button = QPushButton()
-        self.print_button = QPushButton()
-        self.discard_button = QPushButton()
-        actions = QHBoxLayout()
-        for button, shown, slot in (
-            (self.new_button, icon("mail-plus"), self.ask_case_for_new_letter),
-            (self.edit_button, icon("pencil"), self.edit_letter),
-            (self.approve_button, icon("check"), self.approve),
-            (self.issue_button, icon("send"), self.ask_issue),
-            (self.save_button, icon("download"), self.ask_save),
-            (self.print_button, icon("printer"), self.print_letter),
-            (self.discard_button, icon("trash-2"), self.ask_discard),
-        ):
-            button.setIcon(shown)
-            button.clicked.connect(slot)
-            actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(self.busy)
-        return actions
+        self.new_button = push_button(self.ask_case_for_new_letter, icon("mail-plus"))
+        self.edit_button = push_button(self.edit_letter, icon("pencil"))
+        self.approve_button = push_button(self.approve, icon("check"))
+        self.issue_button = push_button(self.ask_issue, icon("send"))
+        self.save_button = push_button(self.ask_save, icon("download"))
+        self.print_button = push_button(self.print_letter, icon("printer"))
+        self.discard_button = push_button(self.ask_discard, icon("trash-2"))
+        return widget_row(
+            self.new_button,
+            self.edit_button,
+            self.approve_button,
+            self.issue_button,
+            self.save_button,
+            self.print_button,
+            self.discard_button,
+            STRETCH,
+            self.busy,
+        )
 
     # -- text ------------------------------------------------------------------------------
 
@@ -409,7 +407,7 @@ class LettersPage(QWidget):
 
     @property
     def writing(self) -> bool:
-        return self.task is not None and self.task.running
+        return self.writes.running
 
     def _write(
         self,
@@ -421,17 +419,12 @@ class LettersPage(QWidget):
 
         A refusal is shown and the register reloaded (``refresh_after_failure`` is the letter
         to keep selected, "" for none): another officer may have moved the letter on."""
-        if self.writing:
-            return None
 
         def failed(exc: BaseException) -> None:
             show_error(self, exc)
             self.refresh(refresh_after_failure or None)
 
-        task: BackgroundTask[object] = BackgroundTask(self, lambda _context: write())
-        task.while_busy(self.register, indicator=self.busy, text=_("Saving…"))
-        self.task = task.success(done).failure(failed).run_in_background()
-        return self.task
+        return self.writes.start(write, done, failed)
 
     def ask_save(self) -> None:
         info = self.selected()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,20 +23,9 @@ from app.i18n import _, current_language, format_date, ngettext
 from app.reports import case_list_table
 from app.reports.export import write_csv
 from app.services.records import CaseRow
+from ui.widgets.common import open_on_enter
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_label
-
-
-class _CaseTable(QTableWidget):
-    """Enter opens the current row's case, as a double click does."""
-
-    row_activated = Signal(int)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
-            self.row_activated.emit(self.currentRow())
-            return
-        super().keyPressEvent(event)
 
 
 class CaseListDialog(QDialog):
@@ -58,8 +46,8 @@ class CaseListDialog(QDialog):
         self.count_label = plain_label(
             ngettext("{n} case", "{n} cases", len(self.rows)).format(n=len(self.rows))
         )
-        self.table = _CaseTable(len(self.rows), 7)
-        self.table.row_activated.connect(self._open_row)
+        self.table = QTableWidget(len(self.rows), 7)
+        open_on_enter(self.table, lambda index: self._open_row(index.row()))
         self.table.cellDoubleClicked.connect(lambda row, _column: self._open_row(row))
         self.table.setToolTip(_("Double-click a case (or press Enter) to open it"))
         self.table.setObjectName("case_list")

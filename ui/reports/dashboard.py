@@ -62,7 +62,7 @@ from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.reports.case_list import CaseListDialog
-from ui.widgets.common import ErrorLabel
+from ui.widgets.common import STRETCH, ErrorLabel, widget_row
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import qt_date_format
 from ui.widgets.file_dialogs import in_documents
@@ -113,6 +113,14 @@ def wrapped(text: str, width: int) -> str:
     if len(lines) > 2:
         lines = [lines[0], _short(" ".join(lines[1:]), width)]
     return "<br>".join(html.escape(line) for line in lines)
+
+
+def _chart(title: str) -> QChart:
+    """An empty chart titled ``title``, drawn without animation."""
+    chart = QChart()
+    chart.setTitle(title)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    return chart
 
 
 class ChartPanel(QChartView):
@@ -219,8 +227,7 @@ class DashboardPage(QWidget):
 
     def _filter_and_export_rows(self) -> tuple[QHBoxLayout, QHBoxLayout]:
         """The filters on one row, the exports on the next."""
-        filters = QHBoxLayout()
-        for widget in (
+        filters = widget_row(
             self.from_label,
             self.date_from,
             self.to_label,
@@ -230,18 +237,11 @@ class DashboardPage(QWidget):
             self.officer,
             self.mission,
             self.refresh_button,
-        ):
-            filters.addWidget(widget)
-        filters.addStretch(1)
-        exports = QHBoxLayout()
-        for export_widget in (
-            self.hide_names,
-            self.report_lang,
-            self.pdf_button,
-            self.xlsx_button,
-        ):
-            exports.addWidget(export_widget)
-        exports.addStretch(1)
+            STRETCH,
+        )
+        exports = widget_row(
+            self.hide_names, self.report_lang, self.pdf_button, self.xlsx_button, STRETCH
+        )
         return filters, exports
 
     def _build_tiles(self) -> QHBoxLayout:
@@ -423,10 +423,8 @@ class DashboardPage(QWidget):
         values: list[int],
         horizontal: bool,
     ) -> None:
-        chart = QChart()
-        chart.setTitle(title)
+        chart = _chart(title)
         chart.legend().hide()
-        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         series: QBarSeries | QHorizontalBarSeries = (
             QHorizontalBarSeries() if horizontal else QBarSeries()
         )
@@ -472,9 +470,7 @@ class DashboardPage(QWidget):
     def _trend(self) -> None:
         f = self.figures
         assert f is not None
-        chart = QChart()
-        chart.setTitle(_("Monthly trend"))
-        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart = _chart(_("Monthly trend"))
         months = [p.month for p in f.monthly]
         categories = QCategoryAxis()
         categories.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
@@ -513,9 +509,7 @@ class DashboardPage(QWidget):
     def _pie(self) -> None:
         f = self.figures
         assert f is not None
-        chart = QChart()
-        chart.setTitle(_("Cases opened by host country"))
-        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart = _chart(_("Cases opened by host country"))
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
         series = QPieSeries()
         keys = []

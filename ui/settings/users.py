@@ -7,7 +7,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLineEdit,
     QMessageBox,
@@ -28,7 +27,7 @@ from app.services.users import Revocation, SignatureDetails, UserInfo, UserServi
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask
-from ui.widgets.common import push_button
+from ui.widgets.common import STRETCH, push_button, widget_row
 from ui.widgets.dialogs import (
     PasswordDialog,
     ValidatingDialog,
@@ -119,15 +118,9 @@ class UsersPanel(QWidget):
         self.reset_button = push_button(self.reset_password)
         self.revoke_button = push_button(self.revoke_user)
         self.signature_button = push_button(self.edit_signature)
-        buttons = QHBoxLayout()
-        for button in (
-            self.add_button,
-            self.reset_button,
-            self.revoke_button,
-            self.signature_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = widget_row(
+            self.add_button, self.reset_button, self.revoke_button, self.signature_button, STRETCH
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree)

@@ -1,12 +1,14 @@
 """Small shared pieces, built one way everywhere: a button wired to its slot, a row of
-widgets, a list to open things from, unlabelled form rows, a combo sized by characters, an
-inline error label and a language chooser."""
+widgets, a list to open things from (Enter opens its current row), unlabelled form rows, a
+combo sized by characters, an inline error label and a language chooser."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,15 +20,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import ValidationError
 from app.i18n import LANGUAGES
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.palette import ERROR_TEXT
 
 
-def push_button(on_click: Callable[[], object]) -> QPushButton:
-    """A push button that calls ``on_click`` when pressed; its text is set in ``retranslate_ui``
-    with the rest of the page's words."""
+def push_button(on_click: Callable[[], object], shown: QIcon | None = None) -> QPushButton:
+    """A push button that calls ``on_click`` when pressed, with the icon ``shown``; its text is
+    set in ``retranslate_ui`` with the rest of the page's words."""
     button = QPushButton()
+    if shown is not None:
+        button.setIcon(shown)
     button.clicked.connect(on_click)
     return button
 
@@ -51,6 +56,28 @@ def one_row_at_a_time(view: QAbstractItemView) -> None:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+
+class _EnterOpens(QObject):
+    def __init__(self, view: QAbstractItemView, open_index: Callable[[QModelIndex], object]):
+        super().__init__(view)
+        self.view, self.open_index = view, open_index
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.view.currentIndex().isValid()
+        ):
+            self.open_index(self.view.currentIndex())
+            return True
+        return False
+
+
+def open_on_enter(view: QAbstractItemView, open_index: Callable[[QModelIndex], object]) -> None:
+    """Enter on the current row calls ``open_index`` with its index, as a double click does."""
+    view.installEventFilter(_EnterOpens(view, open_index))
 
 
 def unlabelled_rows(form: QFormLayout, *fields: QWidget) -> None:
@@ -137,6 +164,16 @@ class ErrorLabel(QLabel):
         self._message = None
         self.setText("")
         self.hide()
+
+    def passes(self, check: Callable[[], object]) -> bool:
+        """Run ``check``: False with its ValidationError said here, or True with nothing said."""
+        try:
+            check()
+        except ValidationError as exc:
+            self.show_message(str(exc))
+            return False
+        self.clear_message()
+        return True
 
 
 class LanguageCombo(QComboBox):

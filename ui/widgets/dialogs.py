@@ -128,13 +128,8 @@ class ValidatingDialog(QDialog):
         """Raise ValidationError for bad input."""
 
     def accept(self) -> None:
-        try:
-            self.validate()
-        except ValidationError as exc:
-            self.error.show_message(str(exc))
-            return
-        self.error.clear_message()
-        super().accept()
+        if self.error.passes(self.validate):
+            super().accept()
 
 
 class PasswordDialog(ValidatingDialog):

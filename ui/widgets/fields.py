@@ -213,15 +213,7 @@ class FieldBox(QWidget):
             widget.editingFinished.connect(self.run_check)
 
     def run_check(self) -> bool:
-        if self._check is None:
-            return True
-        try:
-            self._check()
-        except ValidationError as exc:
-            self.error.show_message(str(exc))
-            return False
-        self.error.clear_message()
-        return True
+        return self._check is None or self.error.passes(self._check)
 
 
 class CheckList(QListWidget):
