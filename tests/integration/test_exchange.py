@@ -27,6 +27,7 @@ from app.db.models import (
     LocalSecret,
     Mission,
 )
+from app.db.raw import open_raw
 from app.security.hq_secrets import AGE_IDENTITY, entry_name, secrets_file, workstation_secret
 from app.services.cases import CaseService
 from app.services.demo import fill_demo
@@ -59,6 +60,20 @@ class Site:
     @property
     def recipient(self) -> str:
         return KeyService(self.ws).own_keys().age_recipient
+
+    def write_lock_is_free(self) -> bool:
+        """Whether another connection takes the write lock at once (busy_timeout 0: no
+        waiting). A site in a SQLCipher file only."""
+        connection = open_raw(self.ws.db.path, self.ws.db.key)
+        try:
+            connection.execute("PRAGMA busy_timeout = 0")
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ROLLBACK")
+            return True
+        except Exception:  # noqa: BLE001 - "database is locked" is the answer, not an error
+            return False
+        finally:
+            connection.close()
 
 
 def make_site(

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from app.db.models import Case
-from app.db.raw import open_raw
 from app.exchange import merge
 from app.services import exchange as exchange_service
 from app.services.cases import CaseService
@@ -67,20 +66,6 @@ def _import_while_hq_saves(
         officer.close()
 
 
-def _write_lock_is_free(site: Site) -> bool:
-    """Whether another connection takes the write lock at once (busy_timeout 0: no waiting)."""
-    connection = open_raw(site.ws.db.path, site.ws.db.key)
-    try:
-        connection.execute("PRAGMA busy_timeout = 0")
-        connection.execute("BEGIN IMMEDIATE")
-        connection.execute("ROLLBACK")
-        return True
-    except Exception:  # noqa: BLE001 - "database is locked" is the answer, not an error
-        return False
-    finally:
-        connection.close()
-
-
 def test_others_save_while_the_import_stages(
     sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -89,7 +74,7 @@ def test_others_save_while_the_import_stages(
     free: list[bool] = []
 
     def save(officer: Workspace) -> None:
-        free.append(_write_lock_is_free(hq))
+        free.append(hq.write_lock_is_free())
         CaseService(officer).update_case(other_case, CaseChanges(description="Saved at HQ."))
 
     phases, report = _import_while_hq_saves(monkeypatch, hq, bundle, save)

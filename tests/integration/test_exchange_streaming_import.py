@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select, true
 
-from app.db.engine import open_raw
 from app.db.models import Case
 from app.errors import DatabaseBusy
 from app.exchange import merge, ownership
@@ -30,19 +29,6 @@ from tests.security.forge import Forger, new_id, records_of, unchanged
 
 sites, hq, sel = shared.sites, shared.hq, shared.sel
 pytestmark = pytest.mark.both_engines(slow=True)
-
-
-def _write_lock_is_free(site: Site) -> bool:
-    connection = open_raw(site.ws.db.path, site.ws.db.key)
-    try:
-        connection.execute("PRAGMA busy_timeout = 0")
-        connection.execute("BEGIN IMMEDIATE")
-        connection.execute("ROLLBACK")
-        return True
-    except Exception:  # noqa: BLE001 - "database is locked" is the answer, not an error
-        return False
-    finally:
-        connection.close()
 
 
 def _stage_files(site: Site) -> list[Path]:
@@ -105,7 +91,7 @@ def test_others_save_while_the_plan_stages_its_rows(
         plans.append(plan)
         if planned.entity.name == "case":
             staged = session.execute(select(planned.changed.c.id)).scalars().all()
-            observed.append((_write_lock_is_free(hq), len(staged), len(_stage_files(hq))))
+            observed.append((hq.write_lock_is_free(), len(staged), len(_stage_files(hq))))
             CaseService(officer).update_case(case_ids[1], CaseChanges(description="At HQ."))
         return planned
 
@@ -238,7 +224,7 @@ def test_the_search_index_is_written_after_the_records_a_batch_at_a_time(
     on_file = hq.ws.db.dialect == "sqlite"
 
     def index_then_look(session: Any, case_ids: Any) -> None:
-        free.append(_write_lock_is_free(hq) if on_file else True)
+        free.append(hq.write_lock_is_free() if on_file else True)
         original(session, case_ids)
 
     monkeypatch.setattr(exchange_service, "index_cases", index_then_look)
