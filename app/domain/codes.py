@@ -231,7 +231,7 @@ def _gettext_labels(pgettext: Callable[[str, str], str], _: Callable[[str], str]
         Role: {
             Role.ATTACHE: pgettext("role", "Labour attaché"),
             Role.CONSUL: pgettext("role", "Consul / head of section"),
-            Role.ADMIN: pgettext("role", "Mission administrator"),
+            Role.ADMIN: pgettext("role", "Administrator"),
             Role.HQ: pgettext("role", "HQ analyst"),
             Role.HQ_ANALYST: pgettext("role", "HQ analyst (read and report)"),
             Role.HQ_IMPORTER: pgettext("role", "HQ import operator"),

@@ -27,7 +27,7 @@ def test_navigation_lists_the_areas_and_the_status_bar_names_user_role_and_missi
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert titles[:2] == ["Start", "Cases"] and "Settings" in titles
     assert window.current_area() == "start"
-    assert window.status_user.text() == "admin · Mission administrator · SEL, Seoul, South Korea"
+    assert window.status_user.text() == "admin · Administrator · SEL, Seoul, South Korea"
     assert window.windowTitle() == (
         "Qorgau — Embassy of the Republic of Kazakhstan in the Republic of Korea"
     )
