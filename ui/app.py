@@ -19,6 +19,7 @@ from ui import error_report, gc_guard, instance_lock, self_test, ui_settings, wa
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
 from ui.look import apply_look
+from ui.tasks import BackgroundTask, TaskContext
 from ui.widgets.plain import plain_message
 from ui.widgets.wheel_guard import install_wheel_guard
 
@@ -31,6 +32,10 @@ USER_ENV = "QORGAU_USER"
 PASSWORD_ENV = "QORGAU_PASSWORD"
 LANGUAGE_ENV = "QORGAU_LANG"
 WARM_UP_POLL_MS = 20
+
+
+# After sign-in, how long the search-index catch-up waits (the first page paints first).
+INDEX_CATCH_UP_DELAY_MS = 3_000
 
 
 def make_application() -> QApplication:
@@ -159,6 +164,8 @@ def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
         if self_test.requested():
             return self_test.run(window)
         _apply_retention(window, workspace)
+        # Once the first page has painted: the catch-up must not compete with it.
+        QTimer.singleShot(INDEX_CATCH_UP_DELAY_MS, lambda: index_imported_cases(window, workspace))
         status = app.exec()
         _backup_on_exit(workspace)
     finally:
@@ -185,6 +192,35 @@ def _apply_retention(window: QMainWindow, workspace: Workspace) -> None:
             ).format(n=len(report.anonymised_cases)),
             15_000,
         )
+
+
+def index_imported_cases(window: QMainWindow, workspace: Workspace) -> BackgroundTask[int] | None:
+    """Index, off the GUI thread, the cases an import left out of the search index (the
+    database was busy then); said in the status bar. Only those who import may: at an HQ on
+    a server an analyst's account cannot write the index."""
+    from app.domain.roles import BUNDLE_IMPORTERS
+
+    if workspace.actor.role not in BUNDLE_IMPORTERS:
+        return None
+
+    def work(_ctx: TaskContext) -> int:
+        from app.services.exchange import ExchangeService
+
+        return ExchangeService(workspace).index_pending()
+
+    def done(count: int) -> None:
+        if count:
+            window.statusBar().showMessage(
+                _("Imported cases added to the search index: {count}.").format(count=count),
+                15_000,
+            )
+
+    def failed(exc: BaseException) -> None:
+        # Still waiting (busy again): the next sign-in or import tries again.
+        if isinstance(exc, QorgauError):
+            window.statusBar().showMessage(str(exc), 15_000)
+
+    return BackgroundTask(window, work).success(done).failure(failed).run_in_background()
 
 
 def _backup_on_exit(workspace: Workspace) -> None:

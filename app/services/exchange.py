@@ -905,10 +905,10 @@ class ExchangeService:
         try:
             self._index_imported()
         except DatabaseBusy:
-            # The records are in; only their search index waits, and the next import writes it.
+            # The records are in; only their search index waits, for the next sign-in or import.
             late = _(
                 "The imported cases are not yet found by search: the database was busy. "
-                "The next import adds them to the search index."
+                "They are added to the search index at the next sign-in or import."
             )
             return replace(report, warnings=(*report.warnings, late))
         self.ws.db.checkpoint()
@@ -1006,15 +1006,23 @@ class ExchangeService:
                 )
         return report
 
-    def _index_imported(self) -> None:
+    def index_pending(self) -> int:
+        """Index the cases an import left out of the search index (the database busy, or the
+        import cut short after its records); how many. The desktop runs this after sign-in,
+        so that they need not wait for the next import."""
+        self.ws.require_role(*IMPORTERS)
+        return self._index_imported()
+
+    def _index_imported(self) -> int:
         """Write the search index of the cases the last import wrote (the change numbers
         ``_index_pending`` kept), ``INDEX_BATCH`` cases per write transaction, then forget
-        the range. Others save between two batches; an import cut short here (a crash, the
-        lock busy too long) leaves the range, and the next import indexes it again."""
+        the range; how many cases. Others save between two batches; an import cut short here
+        (a crash, the lock busy too long) leaves the range, and the next import or sign-in
+        indexes it again."""
         with self.ws.read() as session:
             pending = _pending_range(session)
             if pending is None:
-                return
+                return 0
             case_ids = _cases_written(session, *pending)
         for start in range(0, len(case_ids), INDEX_BATCH):
             with self.ws.write() as session:
@@ -1022,6 +1030,7 @@ class ExchangeService:
         with self.ws.write() as session:
             if _pending_range(session) == pending:  # not widened by another import meanwhile
                 session.execute(delete(Counter).where(Counter.name.in_(INDEX_PENDING)))
+        return len(case_ids)
 
     # -- log and conflicts ------------------------------------------------------------------------
 

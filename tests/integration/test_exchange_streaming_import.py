@@ -15,13 +15,14 @@ import pytest
 from sqlalchemy import select, true
 
 from app.db.models import Case
-from app.errors import DatabaseBusy
+from app.errors import DatabaseBusy, PermissionDenied
 from app.exchange import merge, ownership
 from app.exchange.package import BundleRefused, RecordStream
 from app.services import exchange as exchange_service
 from app.services.cases import CaseService
 from app.services.installation import unlock
 from app.services.records import CaseChanges
+from app.services.users import UserService
 from tests.conftest import PASSWORD
 from tests.integration import test_exchange as shared
 from tests.integration.test_exchange import Site
@@ -279,3 +280,27 @@ def test_a_busy_database_after_the_records_leaves_them_imported_with_a_warning(
     assert not _found(hq, case)
     assert hq.exchange.import_bundle(bundle).already_imported
     assert _found(hq, case)
+
+
+def test_what_a_busy_import_left_unindexed_is_indexed_without_another_import(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desktop's catch-up after sign-in (``index_pending``): no import needed; once done,
+    nothing is left pending; a role that imports nothing may not run it."""
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    case = _a_case(sel)
+    with _indexing_fails(monkeypatch, DatabaseBusy("busy")):
+        hq.exchange.import_bundle(bundle)
+    assert not _found(hq, case)
+    with sel.ws.read() as session:
+        cases = len(session.execute(select(Case.id)).all())
+    assert hq.exchange.index_pending() == cases
+    assert _found(hq, case)
+    assert hq.exchange.index_pending() == 0
+    UserService(sel.ws).add("aigul", "attache", PASSWORD)
+    attache = unlock(sel.paths, "aigul", PASSWORD)  # imports nothing
+    try:
+        with pytest.raises(PermissionDenied):
+            exchange_service.ExchangeService(attache).index_pending()
+    finally:
+        attache.close()

@@ -297,3 +297,32 @@ def test_bundle_file_dialogs_start_in_documents(
     click(qtbot, page.import_button)
     click(qtbot, page.export_button)  # the trusted HQ key is chosen: the file dialog is asked
     assert asked == [str(documents_folder()), str(documents_folder() / "qorgau.qbundle")]
+
+
+def test_after_sign_in_the_desktop_indexes_what_a_busy_import_left(
+    qtbot: QtBot, pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_window
+):
+    """An import whose search index met a busy database: the imported cases are found by
+    search once the window has run its catch-up, which says so in the status bar."""
+    from app.errors import DatabaseBusy
+    from app.services import exchange as exchange_service
+    from ui.app import index_imported_cases
+
+    hq, sel = pair
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    number = sel.cases.get_case(first_case_id(sel)).number
+    indexing = exchange_service.index_cases
+
+    def busy(_session, _case_ids):  # type: ignore[no-untyped-def]
+        raise DatabaseBusy("busy")
+
+    monkeypatch.setattr(exchange_service, "index_cases", busy)
+    ExchangeService(hq.ws).import_bundle(bundle)
+    monkeypatch.setattr(exchange_service, "index_cases", indexing)
+    assert number not in [r.number for r in hq.cases.search(number)]
+    window = make_window(hq.ws)
+    task = index_imported_cases(window, hq.ws)
+    assert task is not None
+    qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+    assert number in [r.number for r in hq.cases.search(number)]
+    assert window.statusBar().currentMessage() == "Imported cases added to the search index: 3."
