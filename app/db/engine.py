@@ -18,6 +18,7 @@ import os
 import secrets
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +43,25 @@ from app.i18n import _
 _BEGIN_OPTION = "qorgau_begin"
 STAGE = "stage"  # the schema a staged job writes to (``Database.pinned``)
 STAGE_CACHE_KIB = 32 * 1024
+STAGE_PREFIX = ".qorgau-stage-"
+# A staging file this old is a crashed job's (its key died with the process): no import
+# takes a day, and one still writing keeps its file fresh.
+STALE_STAGE_S = 24 * 3600
+
+
+def remove_stale_stages(folder: Path, now: float | None = None) -> list[Path]:
+    """Delete the staging files crashed jobs left in ``folder`` (unreadable, but they take
+    room); which ones. A file another process still has open is left to it."""
+    cutoff = (time.time() if now is None else now) - STALE_STAGE_S
+    removed = []
+    for path in folder.glob(STAGE_PREFIX + "*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue  # gone meanwhile, or held open (Windows)
+    return removed
 
 
 def make_engine(path: Path, key: bytes) -> Engine:
@@ -245,10 +265,11 @@ class Database:
         not encrypt it when it spills to disk, and in memory it would hold the whole staging.
         Writing there takes no lock on the main database, so others save meanwhile. The file is
         detached and deleted at the end."""
+        remove_stale_stages(self.path.parent)
         with self._mapped_errors(), self.engine.connect() as connection:
             raw = connection.connection.driver_connection
             assert raw is not None
-            handle, name = tempfile.mkstemp(prefix=".qorgau-stage-", dir=self.path.parent)
+            handle, name = tempfile.mkstemp(prefix=STAGE_PREFIX, dir=self.path.parent)
             os.close(handle)
             try:
                 raw.execute(
