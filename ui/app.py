@@ -165,7 +165,9 @@ def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
             return self_test.run(window)
         _apply_retention(window, workspace)
         # Once the first page has painted: the catch-up must not compete with it.
-        QTimer.singleShot(INDEX_CATCH_UP_DELAY_MS, lambda: index_imported_cases(window, workspace))
+        QTimer.singleShot(
+            INDEX_CATCH_UP_DELAY_MS, window, lambda: index_imported_cases(window, workspace)
+        )
         status = app.exec()
         _backup_on_exit(workspace)
     finally:
