@@ -532,10 +532,10 @@ def _analyst(
                     host_country=rng.choice(COUNTRIES), statuses=(rng.choice(STATUSES[:4]),)
                 )
                 cases.list_cases(flt, limit=50)
-            ended = time.perf_counter()
+            ended, finished_at = time.perf_counter(), time.time()
             if not samples:
                 ready.put(seed)
-            samples.append((time.time() - (time.perf_counter() - ended), (ended - started) * 1000))
+            samples.append((finished_at, (ended - started) * 1000))
             stop.wait(rng.uniform(*think))
     finally:
         ws.close()

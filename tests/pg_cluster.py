@@ -136,8 +136,8 @@ def _stop_orphans(bindir: Path) -> None:
             pass
         except (OSError, ValueError):
             continue  # not ours to judge (no owner written yet, or not readable)
-        account = folder.owner() if folder.owner() != "root" else None
-        cluster = Cluster(bindir, folder, 0, account)
+        # The account start_cluster ran it as (a non-root run's own: no setpriv then).
+        cluster = Cluster(bindir, folder, 0, _unprivileged_account())
         try:
             cluster.stop()
         except subprocess.CalledProcessError:
