@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import json
-import re
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.agreements import load_library
@@ -18,16 +15,7 @@ from app.db.models import Agreement, AgreementProvision, AuditEntry, CaseCitatio
 from app.domain.events import compose
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import set_language
-from app.letters import (
-    Addressee,
-    EmployerInfo,
-    Executor,
-    LetterContext,
-    MissionInfo,
-    PersonInfo,
-    Signatory,
-    render_letter,
-)
+from app.letters import render_letter
 from app.services.agreements import (
     AgreementService,
     agreement_row_id,
@@ -42,6 +30,7 @@ from app.services.records import CaseInput
 from app.services.workspace import Workspace
 from tests.builders import ASSEL
 from tests.conftest import OpenWs, count
+from tests.unit.test_letters_render import make_context, text_of
 
 
 def new_case(ws: Workspace, country: str, categories: tuple[str, ...]) -> str:
@@ -317,46 +306,6 @@ def test_mission_notes_are_for_consuls_and_admins(open_ws: OpenWs) -> None:
 # --- letters -----------------------------------------------------------------------------------
 
 
-def letter_context(citations: tuple[Any, ...], lang: str) -> LetterContext:
-    return LetterContext(
-        kind="employer_letter",
-        lang=lang,
-        mission=MissionInfo(
-            code="DOH",
-            name={"kk": "Қазақстан Елшілігі", "ru": "Посольство Казахстана", "en": "Embassy"},
-            address={"kk": "Доха", "ru": "Доха", "en": "Doha"},
-            phone="+974 0000 0000",
-            email="doha@mfa.kz",
-            city={"kk": "Доха", "ru": "Доха", "en": "Doha"},
-            country="QA",
-        ),
-        outgoing_number=None,
-        letter_date=date(2026, 11, 24),
-        incoming_ref=None,
-        addressee=Addressee(name="", organisation="Example Trading WLL", address="Doha"),
-        subject="Unpaid wages",
-        case_number="DOH-2026-0001",
-        case_categories=("Unpaid wages",),
-        case_description="Wages unpaid.",
-        person=PersonInfo("Құрманғалиқызы", "Әсел", "KURMANGALIKYZY", "ASSEL"),
-        employer=EmployerInfo(name="Example Trading WLL", country="QA", city="Doha"),
-        agency_name=None,
-        partner_name=None,
-        amount_owed=None,
-        free_text="",
-        citations=citations,
-        attachments=(),
-        signatory=Signatory(position="Consul", name="Serik Abenov"),
-        executor=Executor(name="A. Sarsenbayeva", phone="+974 0000 0001"),
-    )
-
-
-def pdf_text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    text = " ".join(page.extract_text() for page in reader.pages)
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
-
-
 def test_letter_cites_the_chosen_provisions_with_the_unverified_mark(open_ws: OpenWs) -> None:
     ws = open_ws("aigul")
     case_id = new_case(ws, "GB", ("recruitment_fees",))
@@ -374,7 +323,7 @@ def test_letter_cites_the_chosen_provisions_with_the_unverified_mark(open_ws: Op
             ", " + unverified.article_label, 1
         )[0]
     )
-    text = pdf_text(render_letter(letter_context(citations, "en")))
+    text = text_of(render_letter(make_context(lang="en", citations=citations)))
     assert f"{citations[0].instrument}, {citations[0].article}" in text
     assert "(unverified)" in text
 
@@ -394,7 +343,7 @@ def test_letter_without_chosen_citations_uses_binding_relevant_ones(open_ws: Ope
         a.instrument.titles["ru"] for a in AgreementService(ws).applicable("RU") if not a.binding
     }
     assert not any(c.instrument in standard for c in citations)
-    text = pdf_text(render_letter(letter_context(citations, "ru")))
+    text = text_of(render_letter(make_context(lang="ru", citations=citations)))
     assert "Договор о Евразийском экономическом союзе от 29 мая 2014 г., ст. 98" in text
     assert ("(не проверено)" in text) is not all(c.verified for c in citations)
 
@@ -406,7 +355,7 @@ def test_kazakh_letter_marks_an_unverified_citation(open_ws: OpenWs) -> None:
     AgreementService(ws).cite(case_id, unverified.id)
     set_language("kk")
     citations = letter_citations(ws, case_id, "kk")
-    text = pdf_text(render_letter(letter_context(citations, "kk")))
+    text = text_of(render_letter(make_context(lang="kk", citations=citations)))
     assert citations[0].summary[:30] in text
     assert "(тексерілмеген)" in text
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from datetime import date
 from typing import Any
 
@@ -38,7 +37,7 @@ from app.services.records import CaseDetail, CaseInput, OrganisationInput, Perso
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, OpenWs
-from tests.unit.test_letters_render import ASSEL_DOCUMENTED
+from tests.unit.test_letters_render import ASSEL_DOCUMENTED, text_of
 
 # The PostgreSQL run is `slow` (long: demo missions, age, letters as PDF); CI runs it.
 pytestmark = pytest.mark.both_engines(slow=True)
@@ -53,12 +52,6 @@ CATEGORY_LABELS = {
     "ru": "не выплачивает",
     "en": "does not pay",
 }
-
-
-def text_of(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    text = " ".join(page.extract_text() for page in reader.pages)
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
 
 
 @pytest.fixture
