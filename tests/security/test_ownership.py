@@ -86,6 +86,30 @@ def to_hq(
     return Forger(w[sender]).bundle(out, records, [w["hq"].recipient], **more)
 
 
+def changed_to_hq(
+    w: dict[str, Site],
+    sender: str,
+    out: Path,
+    entity: str,
+    record: dict[str, Any],
+    *,
+    step: int = 1,
+    **values: Any,
+) -> Path:
+    """``record`` of ``entity`` with ``values`` changed (``step`` versions on), in a bundle
+    ``sender`` sends to HQ."""
+    return to_hq(w, sender, out, {entity: [changed(record, step=step, **values)]})
+
+
+def sel_case_changed_by(
+    w: dict[str, Site], sender: str, out: Path, *, step: int = 1, **values: Any
+) -> tuple[Path, dict[str, Any]]:
+    """HQ's copy of SEL's case changed as ``changed_to_hq`` says: the bundle, and the case as
+    HQ holds it."""
+    case = sel_case(w["hq"])
+    return changed_to_hq(w, sender, out, "case", case, step=step, **values), case
+
+
 # -- the attacks: each returns the bundle and what the refusal must say -------------------------
 
 Attack = Callable[[dict[str, Site], Path], tuple[Path, str]]
@@ -94,16 +118,15 @@ Attack = Callable[[dict[str, Site], Path], tuple[Path, str]]
 def rewrite_with_huge_version(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """Item 1: DXB sends HQ's copy of SEL's case with version 2**63-1 and new text."""
     case = sel_case(w["hq"])
-    forged = changed(case, step=2**63 - 1 - case["version"], description="Case closed.")
-    bundle = to_hq(w, "dxb", out, {"case": [forged]})
+    bundle = changed_to_hq(
+        w, "dxb", out, "case", case, step=2**63 - 1 - case["version"], description="Case closed."
+    )
     return bundle, rf"case {case['number']} jumps from version \d+ to version {2**63 - 1}"
 
 
 def rewrite_with_next_version(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """Item 1 without the huge version: the next version of SEL's case, signed by DXB."""
-    case = sel_case(w["hq"])
-    forged = changed(case, description="Case closed.")
-    bundle = to_hq(w, "dxb", out, {"case": [forged]})
+    bundle, case = sel_case_changed_by(w, "dxb", out, description="Case closed.")
     return bundle, f"case {case['number']} is held by SEL; a bundle from DXB may change only"
 
 
@@ -117,9 +140,9 @@ def conflict_on_equal_version(w: dict[str, Site], out: Path) -> tuple[Path, str]
 
 def version_within_own_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """Even the holder may not jump its own record's version past the bound."""
-    case = sel_case(w["hq"])
-    forged = changed(case, step=MAX_VERSION_STEP + 1, description="Edited.")
-    bundle = to_hq(w, "sel", out, {"case": [forged]})
+    bundle, _case = sel_case_changed_by(
+        w, "sel", out, step=MAX_VERSION_STEP + 1, description="Edited."
+    )
     return bundle, f"at most {MAX_VERSION_STEP}"
 
 
@@ -162,31 +185,35 @@ def insert_case_held_by_sel(w: dict[str, Site], out: Path) -> tuple[Path, str]:
 
 def hand_own_case_away(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """SEL moves its own case to DXB by itself; only an HQ transfer moves a case."""
-    case = sel_case(w["hq"])
-    forged = changed(case, holder_mission="DXB")
-    bundle = to_hq(w, "sel", out, {"case": [forged]})
+    bundle, case = sel_case_changed_by(w, "sel", out, holder_mission="DXB")
     return bundle, f"case {case['number']} would be handed to DXB; only a transfer"
 
 
 def renumber_own_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
-    case = sel_case(w["hq"])
-    forged = changed(case, number="SEL-2026-7777", seq=7777)
-    bundle = to_hq(w, "sel", out, {"case": [forged]})
+    bundle, case = sel_case_changed_by(w, "sel", out, number="SEL-2026-7777", seq=7777)
     return bundle, f"case {case['number']} would change its number, mission or origin"
 
 
 def forged_treaty_in_cases_bundle(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """Item 2: a forged EAEU Treaty in a cases bundle, for HQ to pass on to every mission."""
     treaty = record_of(w["dxb"], "agreement", Agreement.slug == "eaeu-treaty-2014")
-    forged = changed(treaty, step=50, title_en="Treaty on the EAEU (forged: no rights)")
-    bundle = to_hq(w, "dxb", out, {"agreement": [forged]})
+    bundle = changed_to_hq(
+        w,
+        "dxb",
+        out,
+        "agreement",
+        treaty,
+        step=50,
+        title_en="Treaty on the EAEU (forged: no rights)",
+    )
     return bundle, "A bundle of kind cases may not carry agreement records"
 
 
 def forged_provision_in_cases_bundle(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     provision = records_of(w["dxb"], "agreement_provision", AgreementProvision.slug != "")[0]
-    forged = changed(provision, summary_en="Workers have no rights.")
-    bundle = to_hq(w, "dxb", out, {"agreement_provision": [forged]})
+    bundle = changed_to_hq(
+        w, "dxb", out, "agreement_provision", provision, summary_en="Workers have no rights."
+    )
     return bundle, "A bundle of kind cases may not carry agreement_provision records"
 
 
@@ -218,56 +245,52 @@ def event_on_sel_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
 
 def rewrite_sel_event(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     event = records_of(w["hq"], "case_event", CaseEvent.origin_mission == "SEL")[0]
-    forged = changed(event, text="Nothing happened.")
-    bundle = to_hq(w, "dxb", out, {"case_event": [forged]})
+    bundle = changed_to_hq(w, "dxb", out, "case_event", event, text="Nothing happened.")
     return bundle, f"case_event {event['id']} hangs off a case held by SEL"
 
 
 def move_dxb_event_onto_sel_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """DXB re-parents its own event onto SEL's case."""
     event = records_of(w["hq"], "case_event", CaseEvent.origin_mission == "DXB")[0]
-    forged = changed(event, case_id=sel_case(w["hq"])["id"])
-    bundle = to_hq(w, "dxb", out, {"case_event": [forged]})
+    bundle = changed_to_hq(w, "dxb", out, "case_event", event, case_id=sel_case(w["hq"])["id"])
     return bundle, f"case_event {event['id']} hangs off a case held by SEL"
 
 
 def attachment_on_sel_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     content = b"%PDF-1.4 forged power of attorney"
     digest = file_digest(content)
-    attachment = {
-        "id": new_id(),
-        "origin_mission": "DXB",
-        "version": 1,
-        "updated_at": "2026-11-20T10:00:00+00:00",
-        "deleted_at": None,
-        "case_id": sel_case(w["hq"])["id"],
-        "filename": "power-of-attorney.pdf",
-        "mime_type": "application/pdf",
-        "size": len(content),
-        "sha256": digest,
-        "added_by": "admin",
-    }
-    attachment = _fit(w["hq"], "attachment", attachment)
+    attachment = dxb_record_on_sel_case(
+        w,
+        "attachment",
+        filename="power-of-attorney.pdf",
+        mime_type="application/pdf",
+        size=len(content),
+        sha256=digest,
+        added_by="admin",
+    )
     bundle = to_hq(w, "dxb", out, {"attachment": [attachment]}, files={digest: content})
     return bundle, f"attachment {attachment['id']} hangs off a case held by SEL"
 
 
 def letter_on_sel_case(w: dict[str, Site], out: Path) -> tuple[Path, str]:
-    letter = {
+    letter = dxb_record_on_sel_case(
+        w, "letter", mission_code="DXB", kind="employer_letter", lang="en", status="draft"
+    )
+    bundle = to_hq(w, "dxb", out, {"letter": [letter]})
+    return bundle, f"letter {letter['id']} hangs off a case held by SEL"
+
+
+def dxb_record_on_sel_case(w: dict[str, Site], entity: str, **values: Any) -> dict[str, Any]:
+    """A new ``entity`` record DXB made on SEL's case, with ``values``."""
+    made = {
         "id": new_id(),
         "origin_mission": "DXB",
         "version": 1,
         "updated_at": "2026-11-20T10:00:00+00:00",
         "deleted_at": None,
         "case_id": sel_case(w["hq"])["id"],
-        "mission_code": "DXB",
-        "kind": "employer_letter",
-        "lang": "en",
-        "status": "draft",
     }
-    letter = _fit(w["hq"], "letter", letter)
-    bundle = to_hq(w, "dxb", out, {"letter": [letter]})
-    return bundle, f"letter {letter['id']} hangs off a case held by SEL"
+    return _fit(w["hq"], entity, made | values)
 
 
 def _fit(site: Site, entity: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -297,8 +320,7 @@ def _fit(site: Site, entity: str, values: dict[str, Any]) -> dict[str, Any]:
 def rewrite_sel_person(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """A person SEL's cases refer to, changed by DXB (say, to redirect a phone number)."""
     person = records_of(w["hq"], "person", Person.origin_mission == "SEL")[0]
-    forged = changed(person, phone_abroad="+971 50 000 0000")
-    bundle = to_hq(w, "dxb", out, {"person": [forged]})
+    bundle = changed_to_hq(w, "dxb", out, "person", person, phone_abroad="+971 50 000 0000")
     return bundle, f"person {person['id']} belongs to SEL"
 
 
@@ -310,8 +332,7 @@ def rewrite_sel_employer(w: dict[str, Site], out: Path) -> tuple[Path, str]:
         for r in records_of(w["hq"], "employer", Employer.origin_mission == "SEL")
         if r["id"] in used
     )
-    forged = changed(employer, watchlist=False, notes="Reliable.")
-    bundle = to_hq(w, "dxb", out, {"employer": [forged]})
+    bundle = changed_to_hq(w, "dxb", out, "employer", employer, watchlist=False, notes="Reliable.")
     return bundle, f"employer {employer['id']} belongs to SEL"
 
 
@@ -325,8 +346,7 @@ def person_claiming_sel(w: dict[str, Site], out: Path) -> tuple[Path, str]:
 def other_missions_details(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     """DXB rewrites SEL's letterhead address at HQ."""
     mission = record_of(w["sel"], "mission", Mission.code == "SEL")
-    forged = changed(mission, address_en="Somewhere else")
-    bundle = to_hq(w, "dxb", out, {"mission": [forged]})
+    bundle = changed_to_hq(w, "dxb", out, "mission", mission, address_en="Somewhere else")
     return bundle, "it carries the details of mission SEL; a mission may send only its own"
 
 
