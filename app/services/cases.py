@@ -73,7 +73,7 @@ from app.services.records import (
     OrganisationInput,
     PersonInput,
 )
-from app.services.rows import add_case_event, live_row
+from app.services.rows import add_case_event, live_row, where_given
 from app.services.workspace import DatedService
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -409,22 +409,20 @@ def _filtered(
             query = query.where(of_category.where(CaseCategory.case_id == Case.id).exists())
         else:
             query = query.where(Case.id.in_(of_category))
-    if flt.assigned_to:
-        query = query.where(Case.assigned_to == flt.assigned_to)
-    if flt.urgency:
-        query = query.where(Case.urgency == flt.urgency)
+    query = where_given(
+        query,
+        (Case.assigned_to, flt.assigned_to),
+        (Case.urgency, flt.urgency),
+        (Case.person_id, flt.person_id),
+        (Case.employer_id, flt.employer_id),
+        (Case.agency_id, flt.agency_id),
+    )
     if flt.overdue:
         query = query.where(Case.status.in_(_OPEN), Case.due_date < today)
     if flt.escalated:
         query = query.where(Case.escalated_at.is_not(None), Case.status.in_(_OPEN))
     if flt.life_or_liberty:
         query = query.where(Case.life_or_liberty_at_risk)
-    if flt.person_id:
-        query = query.where(Case.person_id == flt.person_id)
-    if flt.employer_id:
-        query = query.where(Case.employer_id == flt.employer_id)
-    if flt.agency_id:
-        query = query.where(Case.agency_id == flt.agency_id)
     if by_text and flt.text.strip():
         match = search.fts_query(flt.text)
         if match is None:

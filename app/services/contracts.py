@@ -62,7 +62,7 @@ from app.services import search
 from app.services.agreements import library_from_db
 from app.services.legal_tables import host_table
 from app.services.letterhead import letterhead
-from app.services.rows import add_case_event, live_row
+from app.services.rows import add_case_event, live_row, where_given
 from app.services.workspace import Workspace
 
 REVIEWERS = CASE_WORKERS
@@ -396,11 +396,11 @@ class ContractReviewService:
         limit: int = 100,
     ) -> list[ContractReviewInfo]:
         """Newest first; for one case or one worker when given."""
-        query = select(ContractReview).where(ContractReview.deleted_at.is_(None))
-        if case_id:
-            query = query.where(ContractReview.case_id == case_id)
-        if person_id:
-            query = query.where(ContractReview.person_id == person_id)
+        query = where_given(
+            select(ContractReview).where(ContractReview.deleted_at.is_(None)),
+            (ContractReview.case_id, case_id),
+            (ContractReview.person_id, person_id),
+        )
         query = query.order_by(ContractReview.reviewed_at.desc()).limit(max(1, min(limit, 1000)))
         with self.ws.read() as session:
             return [self._info(session, row) for row in session.execute(query).scalars()]

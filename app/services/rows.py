@@ -1,12 +1,13 @@
 """Rows every service reads or writes the same way: the one row it acts on (refusing one that
-is missing or deleted), and an entry on a case's timeline."""
+is missing or deleted), the rows a filter's fields keep, and an entry on a case's timeline."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.db.models import CaseEvent, SyncMixin
 from app.domain.codes import EventKind
@@ -22,6 +23,15 @@ def live_row(session: Session, model: type[RowT], key: str | None, missing: str)
     if row is None or row.deleted_at is not None:
         raise NotFound(missing)
     return row
+
+
+def where_given(query: Select, *tests: tuple[QueryableAttribute[Any], object]) -> Select:
+    """``query`` kept to the rows whose column equals the value, for each ``(column, value)``
+    whose value is given: a filter's field left empty (``None`` or ``""``) keeps every row."""
+    for column, value in tests:
+        if value:
+            query = query.where(column == value)
+    return query
 
 
 def add_case_event(

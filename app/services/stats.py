@@ -55,6 +55,7 @@ from app.services import validation as check
 from app.services.cases import case_codes, case_rows
 from app.services.letterhead import letterhead
 from app.services.records import CaseFilter, CaseRow
+from app.services.rows import where_given
 from app.services.workspace import DatedService
 
 OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATUSES)
@@ -462,17 +463,16 @@ class _Queries:
     def _scoped(self, query: Select) -> Select:
         query = query.where(Case.deleted_at.is_(None))
         s = self.scope
-        if s.host_country:
-            query = query.where(Case.host_country == s.host_country)
         if s.category:
             query = query.where(
                 Case.id.in_(select(CaseCategory.case_id).where(CaseCategory.code == s.category))
             )
-        if s.officer:
-            query = query.where(Case.assigned_to == s.officer)
-        if s.mission:
-            query = query.where(Case.origin_mission == s.mission)
-        return query
+        return where_given(
+            query,
+            (Case.host_country, s.host_country),
+            (Case.assigned_to, s.officer),
+            (Case.origin_mission, s.mission),
+        )
 
     def _cases(self, *conditions: ColumnElement[bool]) -> Select:
         return self._scoped(select(Case.id).where(*conditions))
@@ -663,10 +663,11 @@ class _Queries:
         query = select(ContractReview.risk, func.count()).where(
             ContractReview.deleted_at.is_(None), self._in_period(ContractReview.reviewed_at)
         )
-        if self.scope.host_country:
-            query = query.where(ContractReview.host_country == self.scope.host_country)
-        if self.scope.mission:
-            query = query.where(ContractReview.origin_mission == self.scope.mission)
+        query = where_given(
+            query,
+            (ContractReview.host_country, self.scope.host_country),
+            (ContractReview.origin_mission, self.scope.mission),
+        )
         if self._case_scope_needed():
             query = query.where(ContractReview.case_id.in_(self._scoped(select(Case.id))))
         found = {
@@ -858,14 +859,12 @@ class _DayQueries(_Queries):
 
     def _in_scope(self, query: Select) -> Select:
         s = self.scope
-        query = query.where(CaseDayStat.day >= self.first, CaseDayStat.day <= self.last)
-        if s.host_country:
-            query = query.where(CaseDayStat.host_country == s.host_country)
-        if s.officer:
-            query = query.where(CaseDayStat.officer == s.officer)
-        if s.mission:
-            query = query.where(CaseDayStat.mission == s.mission)
-        return query
+        return where_given(
+            query.where(CaseDayStat.day >= self.first, CaseDayStat.day <= self.last),
+            (CaseDayStat.host_country, s.host_country),
+            (CaseDayStat.officer, s.officer),
+            (CaseDayStat.mission, s.mission),
+        )
 
     def _grouped(self, measures: tuple[str, ...], *keys: Any) -> list[Any]:
         """Sums of the counts (and cents) of these measures in the period, grouped by keys.
