@@ -31,6 +31,7 @@ from app import __version__
 from app.config import RESOURCES_DIR
 from app.i18n import DEFAULT_LANGUAGE, _, current_language, pgettext
 from app.services.workspace import Workspace
+from ui.widgets.common import word_wrapped
 from ui.widgets.fields import CALENDAR_KEYS
 from ui.widgets.file_dialogs import documents_folder
 
@@ -165,8 +166,7 @@ class AboutDialog(QDialog):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("About Qorgau"))
-        self.text = QLabel(about_html(workspace))
-        self.text.setWordWrap(True)
+        self.text = word_wrapped(QLabel(about_html(workspace)))
         self.text.setOpenExternalLinks(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

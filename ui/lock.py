@@ -25,7 +25,7 @@ from app.i18n import _
 from app.security.keyslots import KeySlotStore
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, show_error
-from ui.widgets.common import ErrorLabel
+from ui.widgets.common import ErrorLabel, word_wrapped
 from ui.widgets.plain import plain_label
 
 INPUT_EVENTS = frozenset(
@@ -106,8 +106,7 @@ class LockScreen(QWidget):
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.explanation = plain_label()
-        self.explanation.setWordWrap(True)
+        self.explanation = word_wrapped(plain_label())
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)

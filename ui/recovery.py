@@ -32,7 +32,7 @@ from app.services.installation import check_username
 from app.services.recovery import Recovered, recover
 from app.services.recovery_sheet import SheetFacts, write_recovery_sheet
 from ui.tasks import BackgroundTask, show_error
-from ui.widgets.common import ErrorLabel
+from ui.widgets.common import ErrorLabel, word_wrapped
 from ui.widgets.dialogs import ValidatingDialog, check_passwords, password_field
 from ui.widgets.file_dialogs import in_documents
 
@@ -49,8 +49,7 @@ class RecoveryKeyDialog(QDialog):
         super().__init__(parent)
         self.recovery_key = recovery_key
         self.facts = facts
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
+        self.intro = word_wrapped(QLabel())
         self.key = QLabel(recovery_key)
         self.key.setTextFormat(Qt.TextFormat.PlainText)
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -25,7 +25,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.palette import ERROR_TEXT, STANDARD_TEXT
 from ui.tasks import show_error
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import STRETCH, push_button, widget_row
+from ui.widgets.common import STRETCH, push_button, widget_row, word_wrapped
 from ui.widgets.plain import plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -67,14 +67,12 @@ class ApplicableLawPanel(QWidget):
         self.cited_heading = _heading()
         self.cited, self.cited_columns = _provisions("cited_provisions", "law_cited")
         self.remove_button = push_button(self.remove_selected)
-        self.empty = QLabel()
-        self.empty.setWordWrap(True)
+        self.empty = word_wrapped(QLabel())
         # The host's own statutes, as the contract review cites them (the same law in both).
-        self.host_heading = _heading()
-        self.host_heading.setWordWrap(True)  # a long heading must not widen the case panel
+        # A long heading must not widen the case panel.
+        self.host_heading = word_wrapped(_heading())
         self.host_law, self.host_law_columns = _provisions("host_law", "law_host")
-        self.outdated = QLabel()
-        self.outdated.setWordWrap(True)
+        self.outdated = word_wrapped(QLabel())
         self.outdated.setStyleSheet(f"color: {ERROR_TEXT};")
         # Where the selected provision can be checked (a link), on demand.
         self.source = SourceLabel()

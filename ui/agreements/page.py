@@ -44,7 +44,7 @@ from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.palette import ERROR_TEXT
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import STRETCH, push_button, widget_row
+from ui.widgets.common import STRETCH, push_button, widget_row, word_wrapped
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label, plain_tooltip
 
@@ -76,23 +76,19 @@ class InstrumentView(QWidget):
         self.service = service
         self.can_edit_notes = can_edit_notes
         self.instrument: InstrumentInfo | None = None
-        self.title = plain_label()
-        self.title.setWordWrap(True)
+        self.title = word_wrapped(plain_label())
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
-        self.other_titles = plain_label()
-        self.other_titles.setWordWrap(True)
+        self.other_titles = word_wrapped(plain_label())
         self.badge = VerifiedBadge()
         self.facts = QFormLayout()
         self.kind = QLabel()
         self.status = QLabel()
         self.signed = QLabel()
         self.in_force = QLabel()
-        self.parties = plain_label()
-        self.parties.setWordWrap(True)
+        self.parties = word_wrapped(plain_label())
         self.source = SourceLabel()
         self.source.setObjectName("instrument_source")
-        self.note = plain_label()
-        self.note.setWordWrap(True)
+        self.note = word_wrapped(plain_label())
         for field in (self.kind, self.status, self.signed, self.in_force, self.parties):
             self.facts.addRow(QLabel(), field)
         self.facts.addRow(QLabel(), self.source)
@@ -251,11 +247,9 @@ class CountryView(QWidget):
         self.sheet_button.setVisible(workspace is not None)
         self.sheet_lang.setVisible(workspace is not None)
         self.sheet_task: BackgroundTask[None] | None = None
-        self.sheet_status = plain_label()
-        self.sheet_status.setWordWrap(True)
+        self.sheet_status = word_wrapped(plain_label())
         self.sheet_written.connect(self._sheet_saved)
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
+        self.intro = word_wrapped(QLabel())
         self.tree = QTreeWidget()
         self.tree.setColumnCount(self.COLUMNS)
         self.tree.setRootIsDecorated(True)

@@ -23,6 +23,7 @@ from app.agreements import unverified_marker
 from app.i18n import _, current_language, format_date
 from app.services.agreements import ProvisionInfo, category_labels
 from ui.palette import ACCENT, ACCENT_SOFT, ERROR_TEXT, SUCCESS_TEXT
+from ui.widgets.common import word_wrapped
 from ui.widgets.plain import plain_label
 
 VERIFIED_STYLE = f"color: {SUCCESS_TEXT}; font-weight: bold;"
@@ -151,8 +152,7 @@ class ProvisionCard(QFrame):
         head.addWidget(self.mark)
         head.addStretch(1)
         layout.addLayout(head)
-        self.summary = plain_label(provision.summary)
-        self.summary.setWordWrap(True)
+        self.summary = word_wrapped(plain_label(provision.summary))
         layout.addWidget(self.summary)
         self.source = SourceLabel()
         self.source.setObjectName("provision_source")

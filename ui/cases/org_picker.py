@@ -21,7 +21,7 @@ from app.services.records import OrganisationInfo, OrganisationInput
 from ui.palette import ERROR_TEXT
 from ui.tasks import BackgroundTask, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import keep_narrow, push_button
+from ui.widgets.common import keep_narrow, push_button, word_wrapped
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import literal_html, plain_label, plain_message
@@ -159,8 +159,7 @@ class OrganisationPicker(QWidget):
         self.watch_button = QPushButton()
         self.watch_button.setVisible(can_watchlist)
         self.watch_button.clicked.connect(self.edit_watchlist)
-        self.warning = plain_label()  # quotes the watchlist reason
-        self.warning.setWordWrap(True)
+        self.warning = word_wrapped(plain_label())  # quotes the watchlist reason
         self.warning.setStyleSheet(f"color: {ERROR_TEXT};")
         self.warning.hide()
         row = QHBoxLayout()

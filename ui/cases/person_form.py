@@ -37,7 +37,7 @@ from app.services.people import PersonService
 from app.services.records import DuplicateMatch, PersonInfo, PersonInput
 from ui import palette
 from ui.tasks import LatestOnly, show_error
-from ui.widgets.common import push_button, set_label
+from ui.widgets.common import push_button, set_label, word_wrapped
 from ui.widgets.fields import DateField, FieldBox
 from ui.widgets.plain import plain_label
 
@@ -154,8 +154,7 @@ class PersonForm(QWidget):
     def _build_consent(self) -> None:
         # Consent to processing of personal data.
         self.consent_box = QGroupBox()
-        self.consent_warning = plain_label()
-        self.consent_warning.setWordWrap(True)
+        self.consent_warning = word_wrapped(plain_label())
         self.consent_warning.setStyleSheet(WARNING_STYLE)
         self.consent_date = DateField("consent_date")
         self.scope_checks = {code: QCheckBox() for code in CONSENT_SCOPES}
@@ -177,8 +176,7 @@ class PersonForm(QWidget):
 
     def _build_duplicates(self) -> None:
         """Where a possible duplicate on file is named, with the button to create anyway."""
-        self.duplicates = QLabel()
-        self.duplicates.setWordWrap(True)
+        self.duplicates = word_wrapped(QLabel())
         self.duplicates.setFrameShape(QFrame.Shape.StyledPanel)
         self.duplicates.setStyleSheet(WARNING_STYLE)
         self.duplicates.linkActivated.connect(self.use_existing)

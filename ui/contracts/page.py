@@ -49,7 +49,7 @@ from app.services.legal_tables import SUBJECT_RULES
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.palette import ERROR_TEXT
-from ui.widgets.common import STRETCH, ErrorLabel, push_button, widget_row
+from ui.widgets.common import STRETCH, ErrorLabel, push_button, widget_row, word_wrapped
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label
 
@@ -265,12 +265,10 @@ class ContractReviewPage(QWidget):
         self.risk_badge = QLabel()
         self.risk_badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.risk_badge.setMinimumWidth(140)
-        self.risk_reasons = QLabel()
-        self.risk_reasons.setWordWrap(True)
+        self.risk_reasons = word_wrapped(QLabel())
         self.error = ErrorLabel()
-        self.outdated = QLabel()
+        self.outdated = word_wrapped(QLabel())
         self.outdated.setObjectName("outdated_figures")
-        self.outdated.setWordWrap(True)
         self.outdated.setStyleSheet(f"color: {ERROR_TEXT};")
         self.findings = QTableWidget(0, 4)
         self.findings.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -283,18 +281,15 @@ class ContractReviewPage(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         # The sources of the selected finding's references, as links (on demand).
-        self.sources = QLabel()
+        self.sources = word_wrapped(QLabel())
         self.sources.setObjectName("finding_sources")
-        self.sources.setWordWrap(True)
         self.sources.setTextFormat(Qt.TextFormat.RichText)
         self.sources.setOpenExternalLinks(True)
         self.sources.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.findings.itemSelectionChanged.connect(self._show_sources)
         self.indicators_title = QLabel()
-        self.indicators = QLabel()
-        self.indicators.setWordWrap(True)
-        self.status = plain_label()
-        self.status.setWordWrap(True)
+        self.indicators = word_wrapped(QLabel())
+        self.status = word_wrapped(plain_label())
         self.new_button = push_button(lambda: self.start(ReviewSubject()))
         self.save_button = push_button(self.save)
         self.report_language = QComboBox()

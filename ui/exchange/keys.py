@@ -23,7 +23,7 @@ from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
 from app.services.keys import IdentityPlace, KeyService, TrustedKey
-from ui.widgets.common import STRETCH, push_button, set_label, widget_row
+from ui.widgets.common import STRETCH, push_button, set_label, widget_row, word_wrapped
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import plain_tooltip
 
@@ -50,15 +50,13 @@ class OwnKeysBox(QGroupBox):
         self.service = service
         self.store = store or SecretStore()
         # HQ only: where its decryption key is kept, said once, here where keys are shown.
-        self.identity_note = QLabel()
-        self.identity_note.setWordWrap(True)
+        self.identity_note = word_wrapped(QLabel())
         self.identity_note.setTextFormat(Qt.TextFormat.PlainText)
         self.identity_place: IdentityPlace | None = None
         self.mission_code = _key_field()
         self.signing_key = _key_field()
         self.age_recipient = _key_field()
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
+        self.intro = word_wrapped(QLabel())
         self.form = QFormLayout()
         self.labels: list[QLabel] = []
         self.copy_buttons: list[QPushButton] = []

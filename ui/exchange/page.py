@@ -46,6 +46,7 @@ from ui.widgets.common import (
     one_row_at_a_time,
     push_button,
     widget_row,
+    word_wrapped,
 )
 from ui.widgets.file_dialogs import in_documents, save_path
 from ui.widgets.plain import plain_label
@@ -97,8 +98,7 @@ class ExchangePage(QWidget):
         self.recipient = QLineEdit()
         self.recipient.setPlaceholderText("age1…")
         self.recipient.hide()
-        self.other_warning = plain_label()
-        self.other_warning.setWordWrap(True)
+        self.other_warning = word_wrapped(plain_label())
         self.other_warning.setStyleSheet(WARNING_STYLE)
         self.other_warning.hide()
         self.recipient_error = ErrorLabel()
@@ -106,8 +106,7 @@ class ExchangePage(QWidget):
         self.export_button = QPushButton()
         self.export_button.setIcon(icon("upload"))
         self.export_button.clicked.connect(self.choose_export_file)
-        self.export_summary = plain_label()
-        self.export_summary.setWordWrap(True)
+        self.export_summary = word_wrapped(plain_label())
         self.export_summary.hide()  # shown once there is a summary; no empty gap before
         row = QHBoxLayout()
         row.addWidget(self.recipient_label)
@@ -130,8 +129,7 @@ class ExchangePage(QWidget):
         self.import_button = QPushButton()
         self.import_button.setIcon(icon("download"))
         self.import_button.clicked.connect(self.choose_import_file)
-        self.import_report = plain_label()  # refusals quote the bundle's values
-        self.import_report.setWordWrap(True)
+        self.import_report = word_wrapped(plain_label())  # refusals quote the bundle's values
         import_layout = QHBoxLayout(self.import_box)
         import_layout.addWidget(self.import_button)
         import_layout.addWidget(self.import_report, 1)
@@ -172,8 +170,7 @@ class ExchangePage(QWidget):
         self.hq_box = QGroupBox()
         self.transfer_button = push_button(self.choose_transfer)
         self.library_button = push_button(self.choose_library_file)
-        self.hq_summary = plain_label()
-        self.hq_summary.setWordWrap(True)
+        self.hq_summary = word_wrapped(plain_label())
         hq_layout = QHBoxLayout(self.hq_box)
         hq_layout.addWidget(self.transfer_button)
         hq_layout.addWidget(self.library_button)

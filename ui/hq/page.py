@@ -30,7 +30,7 @@ from app.services.consolidation import (
 )
 from app.services.workspace import Workspace
 from ui.tasks import TaskContext, run_in_background
-from ui.widgets.common import STRETCH, push_button, widget_row
+from ui.widgets.common import STRETCH, push_button, widget_row, word_wrapped
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,7 @@ class HqPage(QWidget):
         self.service = ConsolidationService(workspace)
         self.views: Views | None = None
         self.shown_overdue: list[OverdueCase] = []
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
+        self.intro = word_wrapped(QLabel())
         self.refresh_button = push_button(self.refresh)
         self.mission_label = QLabel()
         self.mission_filter = QComboBox()

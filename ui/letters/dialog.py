@@ -33,7 +33,7 @@ from ui.letters.preview import PdfPreview
 from ui.palette import WARNING_STYLE
 from ui.tasks import BackgroundTask, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, push_button, set_label, unlabelled_rows
+from ui.widgets.common import ErrorLabel, push_button, set_label, unlabelled_rows, word_wrapped
 from ui.widgets.fields import qt_date_format
 
 PREVIEW_DELAY_MS = 700  # a pause in typing this long re-renders the preview
@@ -107,8 +107,7 @@ class LetterDialog(QDialog):
         self.facts.setTabChangesFocus(True)
         self.requests = QPlainTextEdit()
         self.requests.setTabChangesFocus(True)
-        self.signer = QLabel()
-        self.signer.setWordWrap(True)
+        self.signer = word_wrapped(QLabel())
         self.free_text = QPlainTextEdit()
         self.free_text.setTabChangesFocus(True)
         self.enclosures = QPlainTextEdit()

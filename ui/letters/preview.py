@@ -11,6 +11,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
 from app.i18n import _
+from ui.widgets.common import word_wrapped
 
 try:  # QtPdf may be missing from a Qt build; the rest of the app works without it.
     from PySide6.QtPdf import QPdfDocument
@@ -31,8 +32,7 @@ class PdfPreview(QWidget):
         self.content: bytes = b""
         # What to say while nothing is shown; a callable, so it follows the language.
         self.empty_hint = empty_hint or (lambda: _("Choose Preview to see the letter."))
-        self.notice = QLabel()
-        self.notice.setWordWrap(True)
+        self.notice = word_wrapped(QLabel())
         self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout = QStackedLayout(self)
         self._layout.addWidget(self.notice)

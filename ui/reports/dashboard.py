@@ -62,7 +62,7 @@ from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.reports.case_list import CaseListDialog
-from ui.widgets.common import STRETCH, ErrorLabel, widget_row
+from ui.widgets.common import STRETCH, ErrorLabel, widget_row, word_wrapped
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import qt_date_format
 from ui.widgets.file_dialogs import in_documents
@@ -222,8 +222,7 @@ class DashboardPage(QWidget):
         self.xlsx_button = QPushButton()
         self.xlsx_button.clicked.connect(self._ask_xlsx)
         self.error = ErrorLabel()
-        self.period_note = QLabel()
-        self.period_note.setWordWrap(True)
+        self.period_note = word_wrapped(QLabel())
 
     def _filter_and_export_rows(self) -> tuple[QHBoxLayout, QHBoxLayout]:
         """The filters on one row, the exports on the next."""

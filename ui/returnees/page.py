@@ -29,7 +29,7 @@ from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.returnees.dialog import RegionCombo, ReturneeDialog
 from ui.tasks import BackgroundTask, TaskContext, show_error
-from ui.widgets.common import STRETCH, keep_narrow, one_row_at_a_time, widget_row
+from ui.widgets.common import STRETCH, keep_narrow, one_row_at_a_time, widget_row, word_wrapped
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_label
@@ -157,8 +157,7 @@ class ReturneesPage(QWidget):
         self.edit_button = QPushButton()
         self.withdraw_button = QPushButton()
         self.export_button = QPushButton()
-        self.summary = plain_label()
-        self.summary.setWordWrap(True)
+        self.summary = word_wrapped(plain_label())
 
         self.model = ReturneeTableModel(self.service)
         self.view = QTableView()

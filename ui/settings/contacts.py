@@ -15,7 +15,7 @@ from app.services.briefing import (
 )
 from app.services.workspace import Workspace
 from ui.tasks import show_error
-from ui.widgets.common import STRETCH, push_button, set_label, widget_row
+from ui.widgets.common import STRETCH, push_button, set_label, widget_row, word_wrapped
 
 
 class MissionContactsBox(QGroupBox):
@@ -25,8 +25,7 @@ class MissionContactsBox(QGroupBox):
         super().__init__()
         self.workspace = workspace
         self.editable = workspace.actor.role in CONTACT_EDITORS
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
+        self.intro = word_wrapped(QLabel())
         self.hotline = QLineEdit()
         self.hotline.setMaxLength(MAX_HOTLINE)
         self.hours: dict[str, QLineEdit] = {}

@@ -33,7 +33,14 @@ from ui.recovery import RecoveryKeyDialog
 from ui.settings.contacts import MissionContactsBox
 from ui.settings.users import UsersPanel
 from ui.tasks import BackgroundTask, show_error
-from ui.widgets.common import STRETCH, LanguageCombo, push_button, set_label, widget_row
+from ui.widgets.common import (
+    STRETCH,
+    LanguageCombo,
+    push_button,
+    set_label,
+    widget_row,
+    word_wrapped,
+)
 from ui.widgets.dialogs import PasswordDialog, confirm
 
 
@@ -71,8 +78,7 @@ class SettingsPage(QScrollArea):
         self.interface_form.addRow("", self.retention_years)
 
         self.security = QGroupBox()
-        self.keyring_state = QLabel()
-        self.keyring_state.setWordWrap(True)
+        self.keyring_state = word_wrapped(QLabel())
         # An HQ on a database server keeps no key here and has no recovery key: no buttons
         # that could only fail (app/services/server_hq.py).
         self.on_server = workspace.on_server

@@ -37,7 +37,7 @@ from app.i18n import _
 from ui import warm_up
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, TaskContext
-from ui.widgets.common import ErrorLabel, LanguageCombo, set_label, unlabelled_rows
+from ui.widgets.common import ErrorLabel, LanguageCombo, set_label, unlabelled_rows, word_wrapped
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import check_passwords, inform, password_field
 
@@ -127,8 +127,7 @@ class _Page(QWizardPage):
 class WelcomePage(_Page):
     def __init__(self, bridge: LanguageBridge) -> None:
         super().__init__(bridge)
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
+        self.intro = word_wrapped(QLabel())
         self.language = LanguageCombo(bridge)
         self.new_mission = QRadioButton()
         self.new_mission.setChecked(True)
@@ -266,14 +265,12 @@ class AdminPage(_Page):
         super().__init__(bridge)
         self.username = QLineEdit("admin")
         self.password, self.repeat = password_field(), password_field()
-        self.note = QLabel()
-        self.note.setWordWrap(True)
+        self.note = word_wrapped(QLabel())
         # Headquarters only: the data on a PostgreSQL server, signed in with server accounts.
         self.on_server = QCheckBox()
         self.server_url = QLineEdit()
         self.test_server = QPushButton()
-        self.server_status = QLabel()
-        self.server_status.setWordWrap(True)
+        self.server_status = word_wrapped(QLabel())
         unlabelled_rows(self.form, self.username, self.password, self.repeat)
         self.form.addRow(self.note)
         server_rows: tuple[QWidget, ...] = (self.on_server, self.server_url, self.test_server)

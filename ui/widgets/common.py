@@ -1,6 +1,7 @@
-"""Small shared pieces, built one way everywhere: a button wired to its slot, a row of
-widgets, a list to open things from (Enter opens its current row), unlabelled form rows, a
-combo sized by characters, an inline error label and a language chooser."""
+"""Small shared pieces, built one way everywhere: a button wired to its slot, a label that
+wraps its text, a row of widgets, a list to open things from (Enter opens its current row),
+unlabelled form rows, a combo sized by characters, an inline error label and a language
+chooser."""
 
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ def push_button(on_click: Callable[[], object], shown: QIcon | None = None) -> Q
         button.setIcon(shown)
     button.clicked.connect(on_click)
     return button
+
+
+def word_wrapped(label: QLabel) -> QLabel:
+    """``label``, breaking its text into lines to fit the width its layout gives it."""
+    label.setWordWrap(True)
+    return label
 
 
 STRETCH = None

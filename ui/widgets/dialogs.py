@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
@@ -23,7 +22,8 @@ from PySide6.QtWidgets import (
 from app.errors import ValidationError
 from app.i18n import _
 from app.security.keyslots import check_password_strength
-from ui.widgets.common import ErrorLabel
+from ui.widgets.common import ErrorLabel, word_wrapped
+from ui.widgets.plain import plain_label
 
 
 def confirm(
@@ -80,9 +80,7 @@ class ValidatingDialog(QDialog):
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.form = QFormLayout()
-        self.intro = QLabel()
-        self.intro.setTextFormat(Qt.TextFormat.PlainText)  # may quote a file or person name
-        self.intro.setWordWrap(True)
+        self.intro = word_wrapped(plain_label())  # may quote a file or person name
         self.intro.hide()
         self.error = ErrorLabel()
         self.buttons = QDialogButtonBox(
