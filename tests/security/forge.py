@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement
 from app import __version__
 from app.db.models import LocalSecret
 from app.exchange.package import build_payload, encode_records, encrypt_to_file
-from app.exchange.records import BY_NAME
+from app.exchange.records import BY_NAME, record_schema
 from app.security import audit_anchor
 from app.services.exchange import _collect
 from app.services.installation import SIGNING_KEY
@@ -56,6 +56,29 @@ def changed(record: dict[str, Any], step: int = 1, **values: Any) -> dict[str, A
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def complete_record(entity: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A whole record of ``entity`` as the bundle schema describes it: ``values`` over neutral
+    defaults for the other fields (``None`` where allowed, else an empty value of the type)."""
+    schema = record_schema(BY_NAME[entity])["properties"]
+    record: dict[str, Any] = {}
+    for name, prop in schema.items():
+        options = prop.get("anyOf", [prop])
+        if {"type": "null"} in options:
+            record[name] = None
+        elif options[0].get("type") == "array":
+            record[name] = []
+        elif options[0].get("type") == "object":
+            record[name] = {}
+        elif options[0].get("type") == "boolean":
+            record[name] = False
+        elif options[0].get("type") == "integer":
+            record[name] = 0
+        else:
+            record[name] = ""
+    record.update(values)
+    return record
 
 
 @dataclass

@@ -37,6 +37,7 @@ from tests.security.forge import (
     Forger,
     Records,
     changed,
+    complete_record,
     file_digest,
     new_id,
     record_of,
@@ -290,31 +291,7 @@ def dxb_record_on_sel_case(w: dict[str, Site], entity: str, **values: Any) -> di
         "deleted_at": None,
         "case_id": sel_case(w["hq"])["id"],
     }
-    return _fit(w["hq"], entity, made | values)
-
-
-def _fit(site: Site, entity: str, values: dict[str, Any]) -> dict[str, Any]:
-    """A complete record of ``entity``: ``values`` over neutral defaults for the other fields."""
-    from app.exchange.records import BY_NAME, record_schema
-
-    schema = record_schema(BY_NAME[entity])["properties"]
-    record: dict[str, Any] = {}
-    for name, prop in schema.items():
-        options = prop.get("anyOf", [prop])
-        if {"type": "null"} in options:
-            record[name] = None
-        elif options[0].get("type") == "array":
-            record[name] = []
-        elif options[0].get("type") == "object":
-            record[name] = {}
-        elif options[0].get("type") == "boolean":
-            record[name] = False
-        elif options[0].get("type") == "integer":
-            record[name] = 0
-        else:
-            record[name] = ""
-    record.update(values)
-    return record
+    return complete_record(entity, made | values)
 
 
 def rewrite_sel_person(w: dict[str, Site], out: Path) -> tuple[Path, str]:

@@ -27,6 +27,8 @@ from hypothesis import strategies as st
 
 from app.exchange.format import Limits
 from app.exchange.package import BundleRefused, build_payload, read_bundle
+from tests.builders import ASSEL_JSON
+from tests.security.forge import complete_record
 
 CASE_ID = "0b6c2f55-3f1b-4c59-9a43-6f1a2a1c0c01"
 PERSON_ID = "5d1f3c2e-8e0a-4d57-9a3b-2f6a7c1d9e02"
@@ -44,34 +46,19 @@ def _public_b64(key: Ed25519PrivateKey) -> str:
 
 
 def person_record() -> dict[str, Any]:
-    return {
-        "id": PERSON_ID,
-        "origin_mission": "SEL",
-        "version": 1,
-        "updated_at": "2026-11-20T10:00:00+00:00",
-        "deleted_at": None,
-        "surname": "Құрманғалиқызы",
-        "given_names": "Әсел",
-        "patronymic": "",
-        "surname_latin": "KURMANGALIKYZY",
-        "given_names_latin": "ASSEL",
-        "iin": "940315400123",
-        "passport_no": None,
-        "birth_date": "1994-03-15",
-        "sex": "female",
-        "citizenship": "KZ",
-        "phone_abroad": "",
-        "phone_home": "",
-        "email": "",
-        "messenger": "",
-        "address_abroad": "",
-        "address_home": "",
-        "next_of_kin": "",
-        "consent_date": None,
-        "consent_scope": [],
-        "consent_note": "",
-        "anonymised_at": None,
-    }
+    """Әсел's person record as SEL sends it (her details, the rest of the record empty)."""
+    return complete_record(
+        "person",
+        {
+            "id": PERSON_ID,
+            "origin_mission": "SEL",
+            "version": 1,
+            "updated_at": "2026-11-20T10:00:00+00:00",
+            **ASSEL_JSON,
+            "sex": "female",
+            "citizenship": "KZ",
+        },
+    )
 
 
 @dataclass
