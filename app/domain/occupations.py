@@ -105,8 +105,7 @@ def occupation(code: str) -> Occupation:
 
 def occupation_filter(code: str) -> str:
     """A filter on occupation: a unit group, or a major or sub-major group (a code prefix)."""
-    found = occupations().get(code)
-    if found is None:
+    if code not in occupations():
         raise ValidationError(
             _(
                 "“{code}” is not an ISCO-08 group: give a major group (7), a sub-major group "
@@ -117,9 +116,16 @@ def occupation_filter(code: str) -> str:
     return code
 
 
-def occupation_title(code: str, language: str | None = None) -> str:
-    found = occupations().get(code)
+def _title_in(
+    table: Mapping[str, Occupation] | Mapping[str, Region], code: str, language: str | None
+) -> str:
+    """The title of ``code`` in ``table``; the code itself where the table has no such entry."""
+    found = table.get(code)
     return found.title(language) if found else code
+
+
+def occupation_title(code: str, language: str | None = None) -> str:
+    return _title_in(occupations(), code, language)
 
 
 def major_group_title(code: str, language: str | None = None) -> str:
@@ -140,8 +146,7 @@ def region(code: str) -> Region:
 
 
 def region_title(code: str, language: str | None = None) -> str:
-    found = regions().get(code)
-    return found.title(language) if found else code
+    return _title_in(regions(), code, language)
 
 
 @cache
