@@ -73,7 +73,7 @@ from app.services.records import (
     OrganisationInput,
     PersonInput,
 )
-from app.services.rows import add_case_event, live_row, where_given
+from app.services.rows import add_case_event, live_row, where_given, with_worker_and_employer
 from app.services.workspace import DatedService
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -341,10 +341,7 @@ def case_rows(session: Session, ids: Sequence[str], today: date) -> list[CaseRow
     if not ids:
         return []
     rows = session.execute(
-        select(*_ROW_COLUMNS)
-        .join(Person, Person.id == Case.person_id)
-        .outerjoin(Employer, Employer.id == Case.employer_id)
-        .where(Case.id.in_(ids))
+        with_worker_and_employer(select(*_ROW_COLUMNS)).where(Case.id.in_(ids))
     ).all()
     categories = case_codes(session, CaseCategory, ids)
     position = {case_id: i for i, case_id in enumerate(ids)}
@@ -484,13 +481,13 @@ class CaseService(DatedService):
         # The page's rows in the same statement, joined only to the page's ids; its sort keys
         # put them back in order (a join does not keep the subquery's).
         order = [page.c[k.name] for k in keys]
-        rows_query = (
+        page_cases = (
             select(*_ROW_COLUMNS, _CATEGORY_CODES)
             .select_from(page)
             .join(Case, Case.id == page.c.id)
-            .join(Person, Person.id == Case.person_id)
-            .outerjoin(Employer, Employer.id == Case.employer_id)
-            .order_by(*(c.desc() if flt.descending else c.asc() for c in order))
+        )
+        rows_query = with_worker_and_employer(page_cases).order_by(
+            *(c.desc() if flt.descending else c.asc() for c in order)
         )
         with self.ws.read() as session:
             # Core, not the ORM's loading: plain columns, and 200 rows of them per keystroke.

@@ -1,5 +1,6 @@
 """Rows every service reads or writes the same way: the one row it acts on (refusing one that
-is missing or deleted), the rows a filter's fields keep, and an entry on a case's timeline."""
+is missing or deleted), the rows a filter's fields keep, cases read with their worker and
+employer, and an entry on a case's timeline."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from app.db.models import CaseEvent, SyncMixin
+from app.db.models import Case, CaseEvent, Employer, Person, SyncMixin
 from app.domain.codes import EventKind
 from app.errors import NotFound
 
@@ -32,6 +33,13 @@ def where_given(query: Select, *tests: tuple[QueryableAttribute[Any], object]) -
         if value:
             query = query.where(column == value)
     return query
+
+
+def with_worker_and_employer(query: Select) -> Select:
+    """``query`` over cases joined to each case's worker, and to its employer where it has one."""
+    return query.join(Person, Person.id == Case.person_id).outerjoin(
+        Employer, Employer.id == Case.employer_id
+    )
 
 
 def add_case_event(

@@ -52,6 +52,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from app.db.models import Case, CaseEvent, Employer, Person, RecruitmentAgency
 from app.domain.translit import normalise_query_token, search_keys
+from app.services.rows import with_worker_and_employer
 
 CASE = "case"
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -187,17 +188,16 @@ def _keys(text_: str) -> str:
 
 
 def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str, str]]:
+    columns = select(
+        Case.id,
+        Case.number,
+        Case.description,
+        *PERSON_SEARCH_COLUMNS,
+        Employer.name,
+        RecruitmentAgency.name,
+    )
     rows = session.execute(
-        select(
-            Case.id,
-            Case.number,
-            Case.description,
-            *PERSON_SEARCH_COLUMNS,
-            Employer.name,
-            RecruitmentAgency.name,
-        )
-        .join(Person, Person.id == Case.person_id)
-        .outerjoin(Employer, Employer.id == Case.employer_id)
+        with_worker_and_employer(columns)
         .outerjoin(RecruitmentAgency, RecruitmentAgency.id == Case.agency_id)
         .where(Case.id.in_(case_ids))
     ).all()

@@ -55,7 +55,7 @@ from app.services import validation as check
 from app.services.cases import case_codes, case_rows
 from app.services.letterhead import letterhead
 from app.services.records import CaseFilter, CaseRow
-from app.services.rows import where_given
+from app.services.rows import where_given, with_worker_and_employer
 from app.services.workspace import DatedService
 
 OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATUSES)
@@ -362,17 +362,11 @@ class StatsService(DatedService):
         with self.ws.read() as session:
             q = _Queries(session, scope, self.today)
             ids = q.opened().subquery()
+            columns = select(
+                Case, Person.sex, Person.citizenship, Person.consent_date, Employer.sector
+            )
             rows = session.execute(
-                select(
-                    Case,
-                    Person.sex,
-                    Person.citizenship,
-                    Person.consent_date,
-                    Employer.sector,
-                )
-                .join(Person, Person.id == Case.person_id)
-                .outerjoin(Employer, Employer.id == Case.employer_id)
-                .where(Case.id.in_(select(ids.c.id)))
+                with_worker_and_employer(columns).where(Case.id.in_(select(ids.c.id)))
             ).all()
             case_ids = [r[0].id for r in rows]
             cats = case_codes(session, CaseCategory, case_ids)
