@@ -407,19 +407,20 @@ def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> bytes:
     field_names = _person_field_names()
     for person in export.persons:
         doc.heading(_("Person"))
-        rows = [[_("Field"), _("Value")]]
-        for key, name in field_names.items():
-            rows.append([name, _person_value(key, person.get(key), lang)])
-        doc.table(rows, col_widths=(55, 115))
+        values = [
+            [name, _person_value(key, person.get(key), lang)] for key, name in field_names.items()
+        ]
+        _field_table(doc, values)
         for case in person["cases"]:
             _case_tables(doc, case, lang, officer)
         for entry in person.get("returnee_register", []):
             _register_section(doc, entry, lang)
         if person["audit"]:
             doc.heading(_("Who worked with these records"))
-            doc.table(
-                [[_("When"), _("User"), _("Action")]]
-                + [
+            _list_table(
+                doc,
+                [_("When"), _("User"), _("Action")],
+                [
                     [
                         _when(a["at"], lang),
                         officer(a["actor"]),
@@ -427,9 +428,22 @@ def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> bytes:
                     ]
                     for a in person["audit"]
                 ],
-                col_widths=(40, 40, 90),
+                (40, 40, 90),
             )
     return doc.build()
+
+
+def _field_table(doc: DocumentBuilder, rows: list[list[str]]) -> None:
+    """A record's fields: each row a field's name and its value."""
+    doc.table([[_("Field"), _("Value")], *rows], col_widths=(55, 115))
+
+
+def _list_table(
+    doc: DocumentBuilder, headers: list[str], rows: list[list[str]], widths: tuple[int, ...]
+) -> None:
+    """``rows`` under ``headers``; nothing where there are no rows."""
+    if rows:
+        doc.table([headers, *rows], col_widths=widths)
 
 
 def _person_field_names() -> dict[str, str]:
@@ -464,9 +478,9 @@ def _case_tables(
     """One case: its facts, then its timeline, files and letters where it has any."""
     doc.heading(_("Case {number}").format(number=case["number"]))
     categories = ", ".join(labels.category(code, lang) for code in case["categories"])
-    doc.table(
+    _field_table(
+        doc,
         [
-            [_("Field"), _("Value")],
             [_("Host country"), official_name(case["host_country"], lang) or "—"],
             [_("Status"), labels.case_status(case["status"], lang)],
             [_("Received"), _when(case["received_at"], lang)],
@@ -475,51 +489,50 @@ def _case_tables(
             [_("Employer"), case["employer"] or "—"],
             [_("Description"), case["description"] or "—"],
         ],
-        col_widths=(55, 115),
     )
-    if case["timeline"]:
-        doc.table(
-            [[_("When"), _("Entry"), _("Text")]]
-            + [
-                [
-                    _when(e["occurred_at"], lang),
-                    labels.event_kind(e["kind"], lang),
-                    _entry_text(e, lang, officer),
-                ]
-                for e in case["timeline"]
-            ],
-            col_widths=(35, 35, 100),
-        )
-    if case["attachments"]:
-        doc.table(
-            [[_("File"), _("Size"), _("Removed")]]
-            + [
-                [a["filename"] or "—", str(a["size"]), _when(a["deleted_at"], lang)]
-                for a in case["attachments"]
-            ],
-            col_widths=(100, 30, 40),
-        )
-    if case["letters"]:
-        doc.table(
-            [[_("Letter"), _("Date"), _("Subject")]]
-            + [
-                [
-                    letter["outgoing_number"] or labels.letter_status(letter["status"], lang),
-                    _when(letter["letter_date"], lang),
-                    letter["subject"] or labels.letter_kind(letter["kind"], lang),
-                ]
-                for letter in case["letters"]
-            ],
-            col_widths=(40, 35, 95),
-        )
+    _list_table(
+        doc,
+        [_("When"), _("Entry"), _("Text")],
+        [
+            [
+                _when(e["occurred_at"], lang),
+                labels.event_kind(e["kind"], lang),
+                _entry_text(e, lang, officer),
+            ]
+            for e in case["timeline"]
+        ],
+        (35, 35, 100),
+    )
+    _list_table(
+        doc,
+        [_("File"), _("Size"), _("Removed")],
+        [
+            [a["filename"] or "—", str(a["size"]), _when(a["deleted_at"], lang)]
+            for a in case["attachments"]
+        ],
+        (100, 30, 40),
+    )
+    _list_table(
+        doc,
+        [_("Letter"), _("Date"), _("Subject")],
+        [
+            [
+                letter["outgoing_number"] or labels.letter_status(letter["status"], lang),
+                _when(letter["letter_date"], lang),
+                letter["subject"] or labels.letter_kind(letter["kind"], lang),
+            ]
+            for letter in case["letters"]
+        ],
+        (40, 35, 95),
+    )
 
 
 def _register_section(doc: DocumentBuilder, entry: dict[str, Any], lang: str) -> None:
     doc.heading(_("Returnees' skills register"))
     languages = ", ".join(isco.language_name(c, lang) for c in entry["languages"])
-    doc.table(
+    _field_table(
+        doc,
         [
-            [_("Field"), _("Value")],
             [_("Case"), entry["case_number"] or "—"],
             [
                 _("Occupation"),
@@ -539,7 +552,6 @@ def _register_section(doc: DocumentBuilder, entry: dict[str, Any], lang: str) ->
             [_("Returned on"), _when(entry["returned_on"], lang)],
             [_("Note"), entry["note"] or "—"],
         ],
-        col_widths=(55, 115),
     )
 
 
