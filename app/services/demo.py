@@ -31,6 +31,7 @@ from app.db.models import (
     User,
 )
 from app.db.sync import CHANGE_SEQ, next_counter
+from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Category, IloIndicator, Role, Urgency
 from app.domain.events import SystemEvent, event_data
 from app.domain.iin import make_iin
@@ -119,14 +120,6 @@ CATEGORY_INDICATORS: dict[Category, tuple[IloIndicator, ...]] = {
         IloIndicator.ABUSE_OF_VULNERABILITY,
     ),
     Category.UNSAFE_CONDITIONS: (IloIndicator.ABUSIVE_WORKING_LIVING_CONDITIONS,),
-}
-LIFE_OR_LIBERTY = {
-    Category.VIOLENCE,
-    Category.SEXUAL_ABUSE,
-    Category.RESTRICTION_OF_FREEDOM,
-    Category.TRAFFICKING_FORCED_LABOUR,
-    Category.DETENTION,
-    Category.WHEREABOUTS_UNKNOWN,
 }
 WAGE_CURRENCY = {
     "KR": "KRW",
@@ -437,7 +430,7 @@ class _Builder:
                 )
             )
         )
-        at_risk = any(c in LIFE_OR_LIBERTY for c in cats)
+        at_risk = any(taxonomy.category(c).life_or_liberty for c in cats)
         urgency = (
             Urgency.CRITICAL
             if at_risk and rng.random() < 0.7
