@@ -8,7 +8,6 @@ audited and logged in ``exchange_log``; a refused import leaves the database unt
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -327,6 +326,12 @@ def _collect_files(session: Session, entity: Entity, where: Any) -> Iterator[tup
             yield sha, bytes(content)
 
 
+def _cannot_write(exc: OSError) -> ValidationError:
+    return ValidationError(
+        _("The bundle cannot be written: {error}").format(error=exc.strerror or exc), field="out"
+    )
+
+
 class _CaseCodes:
     """The category or ILO-indicator codes of the cases ``where`` selects, read in one query
     ordered by case id beside the cases themselves (same order): no query per batch."""
@@ -521,6 +526,8 @@ class ExchangeService:
                     collected.add_files(_collect_files(session, entity, where))
                 prepared = self._prepare(session, kind, collected, start, end, all_changes, None)
             packed = self._pack(prepared, collected, recipients, out, progress)
+        except OSError as exc:  # the spool's temporary file: a full or failing disk
+            raise _cannot_write(exc) from None
         finally:
             collected.close()
         try:
@@ -609,7 +616,7 @@ class ExchangeService:
         out = Path(out)
         temporary = out.with_name(out.name + ".part")
         try:
-            write_bundle(
+            digest = write_bundle(
                 prepared.manifest,
                 collected.members,
                 collected.files,
@@ -617,14 +624,10 @@ class ExchangeService:
                 [*recipients, prepared.own_recipient],
                 temporary,
             )
-            digest = hashlib.sha256(temporary.read_bytes()).hexdigest()
             os.replace(temporary, out)
         except OSError as exc:
             temporary.unlink(missing_ok=True)
-            raise ValidationError(
-                _("The bundle cannot be written: {error}").format(error=exc.strerror or exc),
-                field="out",
-            ) from None
+            raise _cannot_write(exc) from None
         return _Packed(out, out.stat().st_size, digest)
 
     def _record_export(
