@@ -59,7 +59,11 @@ from app.exchange.format import (
 )
 from app.exchange.records import BY_NAME, ENTITIES, record_schema
 from app.exchange.spool import EncryptedSpool
-from app.exchange.values import control_character_problem, impossible_value_problem
+from app.exchange.values import (
+    control_character_problem,
+    impossible_value_problem,
+    may_hold_control_character,
+)
 from app.exchange.zipstream import LOCAL, LOCAL_MAGIC, ZipEntry, ZipStream
 from app.i18n import _
 
@@ -313,8 +317,8 @@ def _verify_signature(
 
 def _parse_json(data: bytes, what: str) -> Any:
     try:
-        return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return orjson.loads(data)  # strict JSON: no NaN, valid UTF-8, no lone surrogates
+    except (orjson.JSONDecodeError, RecursionError):
         raise BundleRefused(_("{what} is not valid JSON.").format(what=what)) from None
 
 
@@ -731,7 +735,11 @@ def _checked_record(name: str, entity: str, number: int, line: bytes, limits: Li
         )
     record = _parse_json(line, f"{name}:{number}")
     # Control characters first, so that no message below echoes one.
-    problem = control_character_problem(entity, record) if type(record) is dict else None
+    problem = (
+        control_character_problem(entity, record)
+        if type(record) is dict and may_hold_control_character(line)
+        else None
+    )
     if problem:
         raise BundleRefused(
             _("Record {n} of {name} is refused: {problem}").format(
@@ -815,7 +823,7 @@ class RecordStream:
         column = FILE_NAME_COLUMNS.get(self.entity)
         for line in _lines(self._archive, self._info, self._limits):
             if line:
-                record: dict[str, Any] = json.loads(line)
+                record: dict[str, Any] = orjson.loads(line)
                 if column:  # a name from another installation is a name, never a path
                     record[column] = clean_filename(record[column])
                 yield record

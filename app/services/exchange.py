@@ -83,7 +83,9 @@ IMPORT_CACHE_KIB = 64 * 1024
 # transaction (``ExchangeService._index_imported``): FTS5's inserts were most of the import's
 # write lock. The change numbers the import wrote wait in these counters until all are in.
 INDEX_PENDING = ("search_index_pending_from", "search_index_pending_to")
-INDEX_BATCH = 500
+# FTS5 writes its pending terms as a new segment at every commit: 1,000 cases a transaction
+# indexed a 10k import a quarter faster than 500, each batch still a fraction of a second.
+INDEX_BATCH = 1000
 
 
 keyring_identity_name = identity_entry_name  # the OS keyring entry of HQ's age identity
