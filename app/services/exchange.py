@@ -49,7 +49,7 @@ from app.exchange.merge import (
     plan_merge,
     stale,
 )
-from app.exchange.ownership import check_ownership
+from app.exchange.ownership import CASE_CHILDREN, check_ownership
 from app.exchange.package import (
     BundleRefused,
     MemberSpool,
@@ -75,10 +75,11 @@ IMPORTERS = BUNDLE_IMPORTERS
 RESOLVERS = EXCHANGE_ROLES
 OUT, IN = "out", "in"
 CHUNK = 500
-# Page cache while an import writes (``larger_cache``). 256 MiB while rows went in one by one
-# from Python; the staged rows now go in id order by INSERT … SELECT, and 64 MiB keeps a 100k
-# import at 366 MB peak (645 MB with 256 MiB) at about the same speed (docs/performance.md).
-IMPORT_CACHE_KIB = 64 * 1024
+# Page cache while an import writes (``larger_cache``): a 100k import's case rows go into 18
+# indexes keyed at random, and with 64 MiB their pages were spilled and read back (the case
+# rows alone: 48-60 s vs 17.6 s with 128 MiB, on a file of 100k cases). 128 MiB keeps a 100k
+# import at 460 MB peak (goal 500; 366 MB with 64 MiB, 645 MB with 256 MiB).
+IMPORT_CACHE_KIB = 128 * 1024
 # The search index of an import's cases is written after its records, a batch per write
 # transaction (``ExchangeService._index_imported``): FTS5's inserts were most of the import's
 # write lock. The change numbers the import wrote wait in these counters until all are in.
@@ -795,16 +796,7 @@ class ExchangeService:
             return rows
 
         cases = add("case", "id", case_ids)
-        owned = (
-            "case_event",
-            "attachment",
-            "partner_referral",
-            "contract_review",
-            "case_citation",
-            "letter",
-            "returnee",
-        )
-        children = {name: add(name, "case_id", case_ids) for name in owned}
+        children = {name: add(name, "case_id", case_ids) for name in sorted(CASE_CHILDREN)}
 
         def ids(rows: list[dict[str, Any]], key: str) -> list[str]:
             return sorted({r[key] for r in rows if r.get(key)})
