@@ -5,12 +5,12 @@ its schema, the signature against the registered key, every member's size and SH
 record against its schema. It returns a ``VerifiedBundle`` or raises ``BundleRefused``; it never
 touches a database, so a refused bundle cannot leave anything behind.
 
-Plain text never goes to disk: the ZIP is built in memory and only the age-encrypted bytes are
-written. Reading streams: pyrage decrypts in 8 KiB steps into an encrypted spool
-(``app.exchange.spool``); the signed manifest, which comes first, is checked before anything
-else is kept, and it bounds how much more may follow. Records are parsed, files are hashed in
-chunks and read again only when merged, and a file no record refers to is refused, so memory
-stays bounded whatever the bundle holds.
+Plain text never goes to disk: export spools its members encrypted (``MemberSpool``) and
+streams the ZIP through age into the file (``write_bundle``). Reading streams: pyrage
+decrypts in 8 KiB steps into an encrypted spool (``app.exchange.spool``); the signed manifest,
+which comes first, is checked before anything else is kept, and it bounds how much more may
+follow. Records are parsed, files are hashed in chunks and read again only when merged, and a
+file no record refers to is refused, so memory stays bounded whatever the bundle holds.
 """
 
 from __future__ import annotations
@@ -21,16 +21,17 @@ import hashlib
 import io
 import json
 import stat
-import struct
-import time
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import orjson
 import pyrage
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -58,7 +59,12 @@ from app.exchange.format import (
 )
 from app.exchange.records import BY_NAME, ENTITIES, record_schema
 from app.exchange.spool import EncryptedSpool
-from app.exchange.values import control_character_problem, impossible_value_problem
+from app.exchange.values import (
+    control_character_problem,
+    impossible_value_problem,
+    may_hold_control_character,
+)
+from app.exchange.zipstream import LOCAL, LOCAL_MAGIC, ZipEntry, ZipStream
 from app.i18n import _
 
 ProgressFn = Callable[[int, int, str], None]
@@ -132,15 +138,11 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-# One encoder for every record line: ``json.dumps`` with these options builds a new encoder per
-# call, a quarter of its time per record; ``encode`` gives the same text.
-_RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
 def encode_records(records: Iterable[dict[str, Any]]) -> bytes:
-    encode = _RECORD_ENCODER.encode
-    lines = [encode(r) for r in records]
-    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    """Records as a ``records/<entity>.jsonl`` member holds them: one compact JSON object per
+    line, keys sorted, UTF-8 (orjson: the same text as ``json`` with these options, 10× faster)."""
+    lines = [orjson.dumps(r, option=orjson.OPT_SORT_KEYS) for r in records]
+    return b"\n".join(lines) + b"\n" if lines else b""
 
 
 def sign(private_pem: bytes, data: bytes) -> bytes:
@@ -315,8 +317,8 @@ def _verify_signature(
 
 def _parse_json(data: bytes, what: str) -> Any:
     try:
-        return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return orjson.loads(data)  # strict JSON: no NaN, valid UTF-8, no lone surrogates
+    except (orjson.JSONDecodeError, RecursionError):
         raise BundleRefused(_("{what} is not valid JSON.").format(what=what)) from None
 
 
@@ -358,7 +360,7 @@ class _Intake:
             raise BundleRefused(_("The bundle's content is not a valid archive."))
 
     def _try_prefix(self) -> None:
-        if len(self.prefix) >= 4 and self.prefix[:4] != _LOCAL_HEADER:
+        if len(self.prefix) >= 4 and self.prefix[:4] != LOCAL_MAGIC:
             raise BundleRefused(_("The bundle's content is not a valid archive."))
         if len(self.prefix) > self.limits.max_manifest_bytes + 4096:
             raise BundleRefused(_("The bundle's manifest is larger than allowed."))
@@ -383,8 +385,6 @@ class _Intake:
             raise BundleRefused(_("The bundle is larger than the manifest declares."))
 
 
-_LOCAL_HEADER = b"PK\x03\x04"
-_LOCAL = struct.Struct("<4sHHHHHIIIHH")
 # Bytes a ZIP adds around each member (local header, central entry, zip64 extras), generously.
 _MEMBER_OVERHEAD = 512
 
@@ -392,22 +392,22 @@ _MEMBER_OVERHEAD = 512
 def _local_member(prefix: bytearray, offset: int, limit: int) -> tuple[str, bytes, int] | None:
     """The member whose local header starts at ``offset``: (name, content, end), or None
     while more bytes are needed. Only what zipfile writes for small members is accepted."""
-    if len(prefix) < offset + _LOCAL.size:
+    if len(prefix) < offset + LOCAL.size:
         return None
-    magic, _v, flags, method, _t, _d, _crc, packed, size, name_len, extra_len = _LOCAL.unpack_from(
+    magic, _v, flags, method, _t, _d, _crc, packed, size, name_len, extra_len = LOCAL.unpack_from(
         prefix, offset
     )
-    if magic != _LOCAL_HEADER or flags & 0x9 or method not in (zipfile.ZIP_STORED, 8):
+    if magic != LOCAL_MAGIC or flags & 0x9 or method not in (zipfile.ZIP_STORED, 8):
         raise BundleRefused(
             _("The bundle does not begin with its signed manifest; it was not made by Qorgau.")
         )
     if packed > limit or size > limit:
         raise BundleRefused(_("The bundle's manifest is larger than allowed."))
-    start = offset + _LOCAL.size + name_len + extra_len
+    start = offset + LOCAL.size + name_len + extra_len
     end = start + packed
     if len(prefix) < end:
         return None
-    name = bytes(prefix[offset + _LOCAL.size : offset + _LOCAL.size + name_len]).decode(
+    name = bytes(prefix[offset + LOCAL.size : offset + LOCAL.size + name_len]).decode(
         "utf-8", "replace"
     )
     content = bytes(prefix[start:end])
@@ -735,7 +735,11 @@ def _checked_record(name: str, entity: str, number: int, line: bytes, limits: Li
         )
     record = _parse_json(line, f"{name}:{number}")
     # Control characters first, so that no message below echoes one.
-    problem = control_character_problem(entity, record) if type(record) is dict else None
+    problem = (
+        control_character_problem(entity, record)
+        if type(record) is dict and may_hold_control_character(line)
+        else None
+    )
     if problem:
         raise BundleRefused(
             _("Record {n} of {name} is refused: {problem}").format(
@@ -819,7 +823,7 @@ class RecordStream:
         column = FILE_NAME_COLUMNS.get(self.entity)
         for line in _lines(self._archive, self._info, self._limits):
             if line:
-                record: dict[str, Any] = json.loads(line)
+                record: dict[str, Any] = orjson.loads(line)
                 if column:  # a name from another installation is a name, never a path
                     record[column] = clean_filename(record[column])
                 yield record
@@ -861,70 +865,135 @@ def _check_counts(
 # -- writing, streamed ----------------------------------------------------------------------------
 
 
-LINES_PER_WRITE = 1000
+_PIECE = 1024 * 1024  # JSON lines gathered per piece handed to the deflating thread
+_AHEAD = 4  # pieces waiting for that thread at most: memory stays a few MiB
 
 
 @dataclass(frozen=True)
 class _Spooled:
-    name: str
-    offset: int
-    size: int
-    sha256: str
-    compression: int
+    entry: ZipEntry
+    offset: int  # where its stored (compressed) bytes begin in the spool
+    sha256: str  # of the plain member, as the manifest names it
+
+
+class _InOrder:
+    """Work run on one background thread in the order it is given; the caller waits only when
+    ``_AHEAD`` pieces are queued. A failure there is raised to the caller at its next call."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qorgau-deflate")
+        self._queued: deque[Future[None]] = deque()
+
+    def submit(self, work: Callable[..., None], *args: Any) -> None:
+        self._queued.append(self._pool.submit(work, *args))
+        while len(self._queued) > _AHEAD:
+            self._queued.popleft().result()
+
+    def drain(self) -> None:
+        while self._queued:
+            self._queued.popleft().result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _MemberWriter:
+    """One member on its way into the spool: hashed, checksummed and (for records) deflated
+    a piece at a time. Runs on the spool's background thread: zlib and hashlib let go of the
+    interpreter lock, so the JSON of the next records is made meanwhile."""
+
+    def __init__(self, spool: EncryptedSpool, name: str, method: int) -> None:
+        self._spool = spool
+        self._name = name
+        self._method = method
+        self._deflater = (
+            zlib.compressobj(6, zlib.DEFLATED, -15) if method == zipfile.ZIP_DEFLATED else None
+        )
+        self._digest = hashlib.sha256()
+        self._crc = 0
+        self._size = 0
+        self._offset = -1
+
+    def feed(self, piece: bytes) -> None:
+        if self._offset < 0:
+            self._offset = self._spool.size
+        self._digest.update(piece)
+        self._crc = zlib.crc32(piece, self._crc)
+        self._size += len(piece)
+        self._spool.write(self._deflater.compress(piece) if self._deflater else piece)
+
+    def seal(self, into: list[_Spooled]) -> None:
+        if self._deflater:
+            self._spool.write(self._deflater.flush())
+        if self._size:  # an empty member is left out
+            packed = self._spool.size - self._offset
+            entry = ZipEntry(self._name, self._method, self._crc, self._size, packed)
+            into.append(_Spooled(entry, self._offset, self._digest.hexdigest()))
+
+
+def _pieces(lines: Iterable[bytes], count: list[int]) -> Iterator[bytes]:
+    """``lines`` joined into pieces of about ``_PIECE`` bytes, each line ended by ``\n``;
+    ``count[0]`` counts the lines."""
+    batch: list[bytes] = []
+    size = 0
+    for line in lines:
+        batch.append(line)
+        size += len(line) + 1
+        if size >= _PIECE:
+            count[0] += len(batch)
+            yield b"\n".join(batch) + b"\n"
+            batch, size = [], 0
+    if batch:
+        count[0] += len(batch)
+        yield b"\n".join(batch) + b"\n"
 
 
 class MemberSpool:
-    """A bundle's members written one after another, hashed on the way, into an encrypted
-    spool: the manifest, which comes first in the ZIP, needs every member's hash and size, and
-    memory holds none of them whole (a 100k-case export is some 250 MB of records)."""
+    """A bundle's members written one after another, hashed and compressed on the way, into an
+    encrypted spool: the manifest, which comes first in the ZIP, needs every member's hash and
+    size, and memory holds none of them whole (a 100k-case export is some 250 MB of records).
+    Hashing and deflating run on a background thread beside the caller's reading and encoding.
+    """
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
         self._spool = EncryptedSpool(folder)
-        self.members: list[_Spooled] = []
+        self._members: list[_Spooled] = []
+        self._worker = _InOrder()
 
-    def add(self, name: str, chunks: Iterable[bytes], compression: int) -> int:
-        """Write one member from ``chunks``; returns its size. An empty member is left out."""
-        digest = hashlib.sha256()
-        offset = self._spool.size
-        for chunk in chunks:
-            self._spool.write(chunk)
-            digest.update(chunk)
-        size = self._spool.size - offset
-        if size:
-            self.members.append(_Spooled(name, offset, size, digest.hexdigest(), compression))
+    @property
+    def members(self) -> list[_Spooled]:
+        """The members written so far (waits for the background thread to finish them)."""
+        self._worker.drain()
+        return self._members
+
+    def add(self, name: str, pieces: Iterable[bytes], compression: int) -> int:
+        """Write one member from ``pieces``; returns its size. An empty member is left out."""
+        writer = _MemberWriter(self._spool, name, compression)
+        size = 0
+        for piece in pieces:
+            size += len(piece)
+            self._worker.submit(writer.feed, piece)
+        self._worker.submit(writer.seal, self._members)
         return size
 
     def add_records(self, entity: str, records: Iterable[dict[str, Any]]) -> int:
         """``records/<entity>.jsonl`` from ``records``, encoded as ``encode_records`` does;
         returns how many records it holds."""
-        count = 0
-
-        def lines() -> Iterator[bytes]:
-            nonlocal count
-            batch: list[str] = []
-            encode = _RECORD_ENCODER.encode
-            for record in records:
-                batch.append(encode(record))
-                if len(batch) == LINES_PER_WRITE:
-                    count += len(batch)
-                    yield ("\n".join(batch) + "\n").encode("utf-8")
-                    batch = []
-            if batch:
-                count += len(batch)
-                yield ("\n".join(batch) + "\n").encode("utf-8")
-
-        self.add(f"records/{entity}.jsonl", lines(), zipfile.ZIP_DEFLATED)
-        return count
+        count = [0]
+        lines = (orjson.dumps(record, option=orjson.OPT_SORT_KEYS) for record in records)
+        self.add(f"records/{entity}.jsonl", _pieces(lines, count), zipfile.ZIP_DEFLATED)
+        return count[0]
 
     def add_file(self, sha256: str, content: bytes) -> None:
         # Scans and PDFs barely compress; storing them is as small and much faster.
         self.add(f"files/{sha256}", (content,), zipfile.ZIP_STORED)
 
-    def chunks(self, member: _Spooled) -> Iterator[bytes]:
+    def stored(self, member: _Spooled) -> Iterator[bytes]:
+        """The member's bytes as the ZIP stores them."""
         reader = self._spool.reader()
         reader.seek(member.offset)
-        left = member.size
+        left = member.entry.packed
         while left:
             chunk = reader.read(min(_CHUNK, left))
             if not chunk:  # pragma: no cover - the spool holds what was written
@@ -933,51 +1002,66 @@ class MemberSpool:
             yield chunk
 
     def close(self) -> None:
+        self._worker.close()
         self._spool.close()
 
 
-class _MemberTail(io.RawIOBase):
-    """Where ``zipfile`` writes a bundle: seekable within the member being written (zipfile
-    goes back to its local header to put in the sizes, which the reader needs for the
-    manifest), sealed into an encrypted spool once the member is done (``commit``)."""
+def _deflated(name: str, data: bytes) -> tuple[ZipEntry, bytes]:
+    deflater = zlib.compressobj(6, zlib.DEFLATED, -15)
+    packed = deflater.compress(data) + deflater.flush()
+    return ZipEntry(name, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), len(packed)), packed
 
-    def __init__(self, spool: EncryptedSpool) -> None:
+
+def _zip_bytes(manifest: bytes, signature: bytes, members: MemberSpool) -> Iterator[bytes]:
+    """The bundle's ZIP: the manifest and its signature first, then the members as stored."""
+    archive = ZipStream()
+    entry, packed = _deflated(MANIFEST, manifest)
+    yield from archive.member(entry, (packed,))
+    stored = ZipEntry(SIGNATURE, zipfile.ZIP_STORED, zlib.crc32(signature), *[len(signature)] * 2)
+    yield from archive.member(stored, (signature,))
+    for member in members.members:
+        yield from archive.member(member.entry, members.stored(member))
+    yield archive.end()
+
+
+class _StreamReader(io.RawIOBase):
+    """A readable view of an iterator of byte strings, for ``pyrage.encrypt_io``."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
         super().__init__()
-        self._spool = spool
-        self._base = 0  # bytes already sealed
-        self._tail = bytearray()
-        self._position = 0
+        self._chunks = chunks
+        self._left = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._left:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._left = memoryview(chunk)
+        size = min(len(buffer), len(self._left))
+        buffer[:size] = self._left[:size]
+        self._left = self._left[size:]
+        return size
+
+
+class _HashingWriter(io.RawIOBase):
+    """Writes through to ``handle`` and hashes what passes: the bundle's own SHA-256 without
+    reading the file back."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        super().__init__()
+        self._handle = handle
+        self.digest = hashlib.sha256()
 
     def writable(self) -> bool:
         return True
 
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        target = {io.SEEK_SET: offset, io.SEEK_CUR: self._position + offset}.get(
-            whence, self._base + len(self._tail) + offset
-        )
-        if target < self._base:
-            raise OSError("the part of the bundle before this member is sealed")
-        self._position = target
-        return target
-
     def write(self, data: Any) -> int:
-        data = bytes(data)
-        start = self._position - self._base
-        self._tail[start : start + len(data)] = data
-        self._position += len(data)
-        return len(data)
-
-    def commit(self) -> None:
-        self._spool.write(self._tail)
-        self._base += len(self._tail)
-        self._position = self._base
-        self._tail = bytearray()
+        self.digest.update(data)
+        return self._handle.write(data)
 
 
 def write_bundle(
@@ -987,37 +1071,25 @@ def write_bundle(
     signing_pem: bytes,
     recipients: Iterable[str],
     out: Path,
-) -> None:
+) -> str:
     """The same bundle as ``build_payload`` + ``encrypt_to_file``, streamed: the manifest is
-    completed with the members' hashes and signed, the ZIP is built into an encrypted spool
-    one member at a time, and age encrypts it from there to ``out``."""
+    completed with the members' hashes and signed, and the ZIP is made from the spooled members
+    as age encrypts it into ``out``. Returns the SHA-256 of the file written."""
     manifest = {
         **manifest,
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "files": files,
-        "members": [{"name": m.name, "sha256": m.sha256, "size": m.size} for m in members.members],
+        "members": [
+            {"name": m.entry.name, "sha256": m.sha256, "size": m.entry.size}
+            for m in members.members
+        ],
     }
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
     signature = base64.b64encode(sign(signing_pem, manifest_bytes))
-    zipped = EncryptedSpool(members.folder)
-    try:
-        tail = _MemberTail(zipped)
-        with zipfile.ZipFile(tail, "w", compresslevel=6) as archive:
-            archive.writestr(MANIFEST, manifest_bytes, zipfile.ZIP_DEFLATED)
-            archive.writestr(SIGNATURE, signature, zipfile.ZIP_STORED)
-            tail.commit()
-            for member in members.members:
-                info = zipfile.ZipInfo(member.name, date_time=time.localtime()[:6])
-                info.compress_type = member.compression
-                info.file_size = member.size
-                with archive.open(info, "w") as target:
-                    for chunk in members.chunks(member):
-                        target.write(chunk)
-                tail.commit()
-        tail.commit()  # the central directory
-        keys = [pyrage.x25519.Recipient.from_str(r) for r in dict.fromkeys(recipients)]
-        with out.open("wb") as handle:
-            pyrage.encrypt_io(io.BufferedReader(zipped.reader(), _CHUNK), handle, keys)
-    finally:
-        zipped.close()
+    keys = [pyrage.x25519.Recipient.from_str(r) for r in dict.fromkeys(recipients)]
+    plain = _StreamReader(_zip_bytes(manifest_bytes, signature, members))
+    with out.open("wb") as handle:
+        hashing = _HashingWriter(handle)
+        pyrage.encrypt_io(io.BufferedReader(plain, _CHUNK), hashing, keys)
+    return hashing.digest.hexdigest()

@@ -118,3 +118,27 @@ def test_a_failed_log_write_leaves_no_bundle_behind(
     assert not out.exists()
     with sel.ws.read() as session:
         assert session.execute(select(ExchangeLog)).first() is None
+
+
+def test_a_full_disk_while_spooling_is_told_and_leaves_nothing(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spool is written on the deflating thread: its failure still reaches the caller."""
+    import errno
+
+    from app.errors import ValidationError
+    from app.exchange import package, spool
+
+    def full(*_args: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(package, "_AHEAD", 0)
+    monkeypatch.setattr(spool.EncryptedSpool, "write", full)
+    out = tmp_path / "1.qbundle"
+
+    with pytest.raises(ValidationError, match="No space left on device"):
+        sel.exchange.export_cases(out, [hq.recipient])
+
+    assert not out.exists() and not out.with_name(out.name + ".part").exists()
+    with sel.ws.read() as session:
+        assert session.execute(select(ExchangeLog)).first() is None

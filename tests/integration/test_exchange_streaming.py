@@ -32,7 +32,8 @@ def test_records_are_spooled_while_later_rows_are_still_read(
         return write(self, data)
 
     monkeypatch.setattr(exchange, "BATCH", 2)
-    monkeypatch.setattr(package, "LINES_PER_WRITE", 2)
+    monkeypatch.setattr(package, "_PIECE", 1)  # every line its own piece
+    monkeypatch.setattr(package, "_AHEAD", 0)  # each piece spooled before the next is read
     monkeypatch.setattr(Codec, "to_record", reading)
     monkeypatch.setattr(spool.EncryptedSpool, "write", spooling)
 

@@ -251,3 +251,18 @@ def test_argparse_errors_do_not_echo_escape_sequences(capsys: pytest.CaptureFixt
     assert result.code == 2
     assert "\x1b" not in result.err
     assert "[2J" in result.err  # shown, escaped
+
+
+def test_every_control_character_is_seen_in_the_json_text_the_check_skips_by() -> None:
+    """Records whose JSON text shows no escape, DEL or C1 byte skip the value-by-value check:
+    each forbidden character, as any JSON writer may put it, leaves such a trace."""
+    import orjson
+
+    from app.exchange.values import may_hold_control_character
+
+    for code in [*range(0x00, 0x20), *range(0x7F, 0xA0)]:
+        value = f"Wages{chr(code)} paid"
+        for text in (orjson.dumps({"d": value}), json.dumps({"d": value}).encode()):
+            assert may_hold_control_character(text), hex(code)
+        assert may_hold_control_character(json.dumps({value: 1}, ensure_ascii=False).encode())
+    assert not may_hold_control_character(orjson.dumps({"d": "Қайрат — ¤ € 𝄞 «paid»"}))
