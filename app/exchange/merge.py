@@ -38,6 +38,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 
@@ -230,6 +231,28 @@ class Stage:
             connection.execute(DropTable(table, if_exists=True))
             connection.execute(CreateTable(table))
 
+    def insert(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """``connection.execute(table.insert(), rows)``, the same values written, without its
+        per-row work: the statement is compiled once and each column's bind processor (the
+        type's own conversion, e.g. a datetime to SQLite's text) is applied here. Through
+        SQLAlchemy's generic path the parameters of a 100k import's 2 million staged rows
+        took longer to build than the database took to write them."""
+        if not rows:
+            return
+        names = list(rows[0])
+        dialect = connection.dialect
+        compiled = table.insert().compile(dialect=dialect, column_keys=names)
+        convert = [
+            (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in names
+        ]
+        values = [
+            {name: row[name] if f is None else f(row[name]) for name, f in convert} for row in rows
+        ]
+        order = compiled.positiontup  # qmark (SQLite): positions; pyformat (psycopg): names
+        params: list[Any] = [tuple(v[name] for name in order) for v in values] if order else values
+        connection.exec_driver_sql(str(compiled), params)
+
 
 @dataclass
 class EntityPlan:
@@ -286,8 +309,7 @@ def _stage_keys(session: Session, stage: Stage, entity: Entity, rows: list[dict[
     if key:
         names.append(key)
     keys = {r[n] for r in rows for n in names if r.get(n)}
-    if keys:
-        session.connection().execute(stage.keys.insert(), [{"key": k} for k in keys])
+    stage.insert(session.connection(), stage.keys, [{"key": k} for k in keys])
 
 
 def _plan_entity(
@@ -323,8 +345,7 @@ def _plan_entity(
                 entity_plan.conflicts.append((mine, record))
                 tally.conflicts += 1
         for table, values in ((entity_plan.new, new), (entity_plan.changed, changed)):
-            if values:
-                connection.execute(table.insert(), values)
+            stage.insert(connection, table, values)
         if entity.model is Case:
             codes = [
                 {"case_id": r["id"], "list": key, "code": code}
@@ -332,8 +353,7 @@ def _plan_entity(
                 for key in CASE_LISTS
                 for code in sorted(set(r[key]))
             ]
-            if codes:
-                connection.execute(stage.lists.insert(), codes)
+            stage.insert(connection, stage.lists, codes)
     return entity_plan
 
 
