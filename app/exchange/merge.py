@@ -239,18 +239,22 @@ class Stage:
         took longer to build than the database took to write them."""
         if not rows:
             return
-        names = list(rows[0])
         dialect = connection.dialect
-        compiled = table.insert().compile(dialect=dialect, column_keys=names)
-        convert = [
-            (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-            for name in names
+        compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
+        # qmark (SQLite) binds by position, pyformat (psycopg) by name.
+        positional = compiled.positiontup is not None
+        keys = list(compiled.positiontup or rows[0])
+        converters = [
+            (i, convert)
+            for i, name in enumerate(keys)
+            if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
         ]
-        values = [
-            {name: row[name] if f is None else f(row[name]) for name, f in convert} for row in rows
-        ]
-        order = compiled.positiontup  # qmark (SQLite): positions; pyformat (psycopg): names
-        params: list[Any] = [tuple(v[name] for name in order) for v in values] if order else values
+        params: list[Any] = []
+        for row in rows:
+            values = [row[key] for key in keys]
+            for i, convert in converters:
+                values[i] = convert(values[i])
+            params.append(tuple(values) if positional else dict(zip(keys, values, strict=True)))
         connection.exec_driver_sql(str(compiled), params)
 
 
