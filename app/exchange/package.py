@@ -1025,19 +1025,26 @@ def _zip_bytes(manifest: bytes, signature: bytes, members: MemberSpool) -> Itera
 
 
 class _StreamReader(io.RawIOBase):
-    """A readable view of an iterator of byte strings, for ``pyrage.encrypt_io``."""
+    """A readable view of an iterator of byte strings, for ``pyrage.encrypt_io``. pyrage turns
+    an error raised while it reads into its own ``EncryptError``; ``failure`` keeps the first,
+    so the caller can raise it as it was (a full disk, a bundle too large)."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         super().__init__()
         self._chunks = chunks
         self._left = memoryview(b"")
+        self.failure: Exception | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
         while not self._left:
-            chunk = next(self._chunks, None)
+            try:
+                chunk = next(self._chunks, None)
+            except Exception as exc:
+                self.failure = self.failure or exc
+                raise
             if chunk is None:
                 return 0
             self._left = memoryview(chunk)
@@ -1091,5 +1098,10 @@ def write_bundle(
     plain = _StreamReader(_zip_bytes(manifest_bytes, signature, members))
     with out.open("wb") as handle:
         hashing = _HashingWriter(handle)
-        pyrage.encrypt_io(io.BufferedReader(plain, _CHUNK), hashing, keys)
+        try:
+            pyrage.encrypt_io(io.BufferedReader(plain, _CHUNK), hashing, keys)
+        except pyrage.EncryptError:
+            if plain.failure is not None:
+                raise plain.failure from None
+            raise
     return hashing.digest.hexdigest()

@@ -60,6 +60,7 @@ from app.exchange.package import (
     write_bundle,
 )
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
+from app.exchange.zipstream import ZipTooLarge
 from app.i18n import _
 from app.security import audit_anchor
 from app.security.hq_secrets import workstation_secret
@@ -631,6 +632,15 @@ class ExchangeService:
         except OSError as exc:
             temporary.unlink(missing_ok=True)
             raise _cannot_write(exc) from None
+        except ZipTooLarge:
+            temporary.unlink(missing_ok=True)
+            raise ValidationError(
+                _(
+                    "The bundle would be larger than 4 GiB, more than an installation accepts; "
+                    "no bundle was written."
+                ),
+                field="out",
+            ) from None
         return _Packed(out, out.stat().st_size, digest)
 
     def _record_export(

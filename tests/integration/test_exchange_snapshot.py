@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -137,6 +137,44 @@ def test_a_full_disk_while_spooling_is_told_and_leaves_nothing(
     out = tmp_path / "1.qbundle"
 
     with pytest.raises(ValidationError, match="No space left on device"):
+        sel.exchange.export_cases(out, [hq.recipient])
+
+    assert not out.exists() and not out.with_name(out.name + ".part").exists()
+    with sel.ws.read() as session:
+        assert session.execute(select(ExchangeLog)).first() is None
+
+
+@pytest.mark.parametrize(
+    ("attack", "message"),
+    [("disk", "Input/output error"), ("size", "larger than 4 GiB")],
+)
+def test_a_failure_while_the_zip_is_encrypted_is_told_and_leaves_nothing(
+    sel: Site,
+    hq: Site,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    attack: str,
+    message: str,
+) -> None:
+    """The ZIP is made as age reads it: an error there (the spool unreadable, the archive past
+    what an importer accepts) reaches the user as itself, not as pyrage's wrapper."""
+    import errno
+
+    from app.errors import ValidationError
+    from app.exchange import package, zipstream
+
+    if attack == "disk":
+
+        def unreadable(*_args: object) -> Iterator[bytes]:
+            raise OSError(errno.EIO, "Input/output error")
+            yield b""  # pragma: no cover - a generator, as the real one
+
+        monkeypatch.setattr(package.MemberSpool, "stored", unreadable)
+    else:
+        monkeypatch.setattr(zipstream, "_LIMIT", 2048)  # as if the records passed 4 GiB
+    out = tmp_path / "1.qbundle"
+
+    with pytest.raises(ValidationError, match=message):
         sel.exchange.export_cases(out, [hq.recipient])
 
     assert not out.exists() and not out.with_name(out.name + ".part").exists()
