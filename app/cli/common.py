@@ -67,7 +67,9 @@ def workspace(args: argparse.Namespace, *services: str) -> Iterator[Workspace]:
     from app.services.sign_in import import_opening, unlock
 
     username, password = credentials()
-    ws = unlock(paths_of(args), username, password, prepare=lambda: import_opening(services))
+    ws = unlock(
+        paths_of(args), username, password, prepare=lambda: import_opening(services, freeze=True)
+    )
     try:
         yield ws
     finally:
