@@ -7,6 +7,7 @@ the command in a fresh interpreter, since this test process has imported everyth
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
@@ -16,7 +17,7 @@ from app.services.cases import CaseService
 from app.services.workspace import Workspace
 from tests.builders import new_case
 from tests.conftest import PASSWORD
-from tests.integration.cli_helpers import run_python
+from tests.integration.cli_helpers import run_cli, run_python
 
 # Libraries and areas a command that reads cases has no use for. Babel formats dates and names
 # (``--json`` prints neither); cryptography's serialization writes keys, sign-in only reads them.
@@ -43,7 +44,7 @@ NOT_NEEDED = (
 PROBE = r"""
 import gc, json, sys
 from app.cli import main
-code = main(sys.argv[1:])
+code = main()  # the process's own command line, as ``python -m app`` runs it
 print(json.dumps({
     "code": code,
     "areas": sorted(m for m in sys.modules if m.startswith("app.cli.")),
@@ -97,3 +98,17 @@ def test_a_command_freezes_what_it_imported(installation: Paths, case_number: st
     seen = run_command(installation, "case", "show", case_number, "--json")
     assert isinstance(seen["frozen"], int) and isinstance(seen["walked"], int)
     assert seen["frozen"] > 5 * seen["walked"]
+
+
+def test_a_command_run_in_a_longer_process_freezes_nothing(
+    installation: Paths, case_number: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """main() given its arguments (a test, an embedding) is not the process's one task: what the
+    command imported may well be collected later, so the collector is left alone."""
+    frozen = gc.get_freeze_count()
+    args = ["--data-dir", str(installation.data_dir), "case", "show", case_number, "--json"]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("QORGAU_USER", "admin")
+        env.setenv("QORGAU_PASSWORD", PASSWORD)
+        assert run_cli(capsys, *args).code == 0
+    assert gc.get_freeze_count() == frozen
