@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_data_dir, user_log_dir
-
 from app.resources import resource_path
 
 DATA_DIR_ENV = "QORGAU_DATA_DIR"
@@ -52,6 +50,8 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     from_env = os.environ.get(DATA_DIR_ENV)
     if from_env:
         return Path(from_env).expanduser().resolve()
+    from platformdirs import user_data_dir  # here: a command given its folder never needs it
+
     return Path(user_data_dir("Qorgau", appauthor=False))
 
 
@@ -62,6 +62,8 @@ def resolve_log_dir() -> Path:
     from_env = os.environ.get(LOG_DIR_ENV)
     if from_env:
         return Path(from_env).expanduser().resolve()
+    from platformdirs import user_log_dir
+
     return Path(user_log_dir("Qorgau", appauthor=False))
 
 

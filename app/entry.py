@@ -20,4 +20,4 @@ def run(argv: list[str] | None = None) -> int:
         return probe(args[1:])
     from app.cli import main
 
-    return main(args)
+    return main(argv)  # None: the process's own command line

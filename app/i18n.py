@@ -15,15 +15,14 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-
-from babel import Locale
-from babel.dates import format_date as _babel_format_date
-from babel.dates import format_datetime as _babel_format_datetime
-from babel.numbers import format_currency as _babel_format_currency
-from babel.numbers import format_decimal as _babel_format_decimal
-from babel.numbers import get_currency_precision
+from typing import TYPE_CHECKING
 
 from app.resources import translations_dir
+
+# Babel (CLDR) is imported by the functions that format, not here: every command translates
+# its messages, but only some format a date or a name (``case show --json`` formats none).
+if TYPE_CHECKING:
+    from babel import Locale
 
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "kk"
@@ -191,6 +190,8 @@ def locale_for(language: str | None = None) -> Locale:
 def parsed_locale(name: str) -> Locale:
     """One Locale per name: parsing one each call made every date and country name in a list
     page (hundreds per page) pay for parsing the locale and wrapping its data again."""
+    from babel import Locale
+
     return Locale.parse(name)
 
 
@@ -212,26 +213,34 @@ def ui_date_pattern(language: str | None = None) -> str:
 
 def format_date(value: date, fmt: str | None = None, language: str | None = None) -> str:
     """``value`` in the interface's date format, or in the CLDR format ``fmt`` when given."""
+    from babel.dates import format_date as babel_format_date
+
     pattern = ui_date_pattern(language) if fmt is None else fmt
-    return _babel_format_date(value, format=pattern, locale=locale_for(language))
+    return babel_format_date(value, format=pattern, locale=locale_for(language))
 
 
 def format_datetime(value: datetime, fmt: str | None = None, language: str | None = None) -> str:
     """Date and time: the interface's date and the hour (01.12.2026, 09:05) unless ``fmt``."""
+    from babel.dates import format_datetime as babel_format_datetime
+
     if fmt is None:
         locale = locale_for(language)
         day = format_date(value.date(), None, language)
-        hour = _babel_format_datetime(value, format="HH:mm", locale=locale)
+        hour = babel_format_datetime(value, format="HH:mm", locale=locale)
         return str(locale.datetime_formats["short"]).format(hour, day)
-    return _babel_format_datetime(value, format=fmt, locale=locale_for(language))
+    return babel_format_datetime(value, format=fmt, locale=locale_for(language))
 
 
 def format_number(value: int | float | Decimal, language: str | None = None) -> str:
-    return _babel_format_decimal(value, locale=locale_for(language))
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=locale_for(language))
 
 
 def format_money(amount: int | float | Decimal, currency: str, language: str | None = None) -> str:
-    return _babel_format_currency(amount, currency, locale=locale_for(language))
+    from babel.numbers import format_currency
+
+    return format_currency(amount, currency, locale=locale_for(language))
 
 
 # Currencies a document names by a word (the national currency); others print their ISO code.
@@ -247,13 +256,15 @@ def format_amount(amount: int | float | Decimal, currency: str, language: str | 
     The code rather than a symbol, because ₩, ₸, ₺ are not in the PDF fonts and an official
     demand for payment must not be ambiguous between dollars.
     """
+    from babel.numbers import format_decimal, get_currency_precision
+
     lang = language or current_language()
     code = currency.upper()
     value = Decimal(str(amount))
     whole = value == value.to_integral_value()
     digits = 0 if whole else get_currency_precision(code)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    number = _babel_format_decimal(
+    number = format_decimal(
         value, format=pattern, locale=locale_for(lang), decimal_quantization=True
     )
     unit = translator(DOCUMENTS_DOMAIN, lang).pgettext("currency unit", code)

@@ -46,6 +46,9 @@ AREA_MODULES = (
     "app.contracts",
 )
 
+# What app.i18n imports where it first formats a date or a number (not at its top, so that a
+# command printing neither never loads Babel): here rather than on the GUI thread.
+FORMATTING_MODULES = ("babel.dates", "babel.numbers")
 # CLDR data the main window reads at once (month names of every interface language in date
 # fields, dates and country names in the case list): unpickled here, not on the GUI thread.
 LOCALES = ("en_GB", "kk", "ru", "en")
@@ -126,6 +129,7 @@ def _import_all() -> None:
     finally:
         _sign_in_ready.set()
     _import(AREA_MODULES)
+    _import(FORMATTING_MODULES)
     from app.i18n import parsed_locale
 
     for locale in LOCALES:

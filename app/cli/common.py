@@ -63,11 +63,17 @@ def new_password(label: str, env: str = PASSWORD_ENV) -> str:
 @contextmanager
 def workspace(args: argparse.Namespace, *services: str) -> Iterator[Workspace]:
     """The signed-in workspace; ``services`` (module names) are imported, with SQLAlchemy and
-    the models, while the password's key is derived (see app.services.sign_in)."""
+    the models, while the password's key is derived (see app.services.sign_in).
+
+    A command that is its process's own command line freezes what was imported (the process
+    ends with it); one run by a longer-lived process (a test) leaves the collector alone."""
     from app.services.sign_in import import_opening, unlock
 
     username, password = credentials()
-    ws = unlock(paths_of(args), username, password, prepare=lambda: import_opening(services))
+    freeze = bool(args.own_process)
+    ws = unlock(
+        paths_of(args), username, password, prepare=lambda: import_opening(services, freeze=freeze)
+    )
     try:
         yield ws
     finally:

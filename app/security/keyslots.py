@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
@@ -138,15 +138,11 @@ def new_database_key() -> bytes:
 
 
 def _raw_public(private: X25519PrivateKey) -> bytes:
-    return private.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
+    return private.public_key().public_bytes_raw()
 
 
 def _raw_private(private: X25519PrivateKey) -> bytes:
-    return private.private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
+    return private.private_bytes_raw()
 
 
 # -- sealed boxes: a database key for one user's public key ----------------------------------

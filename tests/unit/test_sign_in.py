@@ -105,9 +105,9 @@ def test_a_cli_command_imports_its_services_while_the_key_is_derived(
     loaded: list[bool] = []
     prepare = sign_in.import_opening
 
-    def spy(extra: tuple[str, ...] = ()) -> None:
+    def spy(extra: tuple[str, ...] = (), **options: bool) -> None:
         loaded.append("app.services.cases" in extra)
-        prepare(extra)
+        prepare(extra, **options)
 
     monkeypatch.setattr(sign_in, "import_opening", spy)
     monkeypatch.setenv("QORGAU_USER", "admin")
