@@ -10,10 +10,8 @@ rows/s.
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,7 +26,7 @@ from app.services.cases import CaseService
 from app.services.demo import DEMO_PASSWORD, run_demo
 from app.services.demo_data import FEMALE_NAMES, MALE_NAMES, SURNAMES
 from app.services.installation import unlock
-from benchmarks.common import print_table
+from benchmarks.common import print_table, size_argument
 
 HEADER = "surname;given_names;passport_no;birth_date;host_country;categories;received_at;status"
 BEFORE_ROWS = 300
@@ -120,8 +118,4 @@ def main(rows: int) -> None:
 
 
 if __name__ == "__main__":
-    main(
-        int(sys.argv[1])
-        if len(sys.argv) > 1
-        else int(os.environ.get("QORGAU_BENCH_CSV_ROWS", 10_000))
-    )
+    main(size_argument("QORGAU_BENCH_CSV_ROWS", 10_000))

@@ -21,7 +21,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -42,7 +41,14 @@ from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.keys import KeyService
 from app.services.records import CaseChanges
 from app.services.settings import set_idle_lock_minutes
-from benchmarks.common import import_phases, large_mission, open_admin, p, print_table
+from benchmarks.common import (
+    import_phases,
+    large_mission,
+    open_admin,
+    p,
+    print_table,
+    size_argument,
+)
 
 IDLE_ROUNDS = 15
 SHORT_WAIT_S = 1.0  # what "a short time" means for a save waiting on an import
@@ -247,6 +253,4 @@ def _import_while_others_work(
 
 
 if __name__ == "__main__":
-    main(
-        int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get("QORGAU_BENCH_CASES", 10_000))
-    )
+    main(size_argument("QORGAU_BENCH_CASES", 10_000))

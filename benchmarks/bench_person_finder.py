@@ -10,8 +10,6 @@ Goal (issue 17): indexed, and the cost per keystroke does not grow with the miss
 
 from __future__ import annotations
 
-import os
-import sys
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, text
@@ -19,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select, text
 from app.db.models import Case, Person
 from app.services.people import PersonService
 from app.services.search import fts_query, matching_case_ids
-from benchmarks.common import large_mission, open_admin, p, print_table, timings_ms
+from benchmarks.common import large_mission, open_admin, p, print_table, size_argument, timings_ms
 
 NAMES = ("Нұрлан", "abenov", "Әбенова", "kasymov", "Сәуле", "940315", "Ким")
 
@@ -93,8 +91,4 @@ def main(cases: int = 100_000) -> None:
 
 
 if __name__ == "__main__":
-    main(
-        int(sys.argv[1])
-        if len(sys.argv) > 1
-        else int(os.environ.get("QORGAU_BENCH_CASES", 100_000))
-    )
+    main(size_argument("QORGAU_BENCH_CASES", 100_000))

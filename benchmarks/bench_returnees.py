@@ -10,9 +10,7 @@ for the bare SELECT, and ~31 s for an XLSX of 18,000 rows (openpyxl's writing).
 
 from __future__ import annotations
 
-import os
 import random
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -26,7 +24,7 @@ from app.domain.occupations import regions, unit_groups
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.returnees import ReturneeFilter, ReturneeService, skills_key
 from app.services.users import UserService
-from benchmarks.common import p, print_table, timings_ms
+from benchmarks.common import p, print_table, size_argument, timings_ms
 
 PASSWORD = "bench-password"
 COUNTRIES = ("KR", "TR", "RU", "AE", "DE", "GB", "US", "IL", "QA", "KG")
@@ -128,8 +126,4 @@ def main(n: int = 20_000) -> None:
 
 
 if __name__ == "__main__":
-    main(
-        int(sys.argv[1])
-        if len(sys.argv) > 1
-        else int(os.environ.get("QORGAU_BENCH_RETURNEES", 20_000))
-    )
+    main(size_argument("QORGAU_BENCH_RETURNEES", 20_000))

@@ -7,15 +7,12 @@ page of 100 rows under 30 ms.
 
 from __future__ import annotations
 
-import os
-import sys
-
 from sqlalchemy import text
 
 from app.services.cases import CaseService
 from app.services.records import CaseFilter
 from app.services.search import fts_query
-from benchmarks.common import large_mission, open_admin, p, print_table, timings_ms
+from benchmarks.common import large_mission, open_admin, p, print_table, size_argument, timings_ms
 
 QUERIES = (
     "Нұрлан",
@@ -78,8 +75,4 @@ def main(cases: int = 100_000) -> None:
 
 
 if __name__ == "__main__":
-    main(
-        int(sys.argv[1])
-        if len(sys.argv) > 1
-        else int(os.environ.get("QORGAU_BENCH_CASES", 100_000))
-    )
+    main(size_argument("QORGAU_BENCH_CASES", 100_000))

@@ -20,7 +20,6 @@ Goals (issue 17): the GUI thread never waits; the first page <= 50 ms p95 at 100
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -36,7 +35,14 @@ from app.services import cases as case_service  # noqa: E402
 from app.services.cases import CaseService  # noqa: E402
 from app.services.records import CaseFilter  # noqa: E402
 from app.services.search import fts_query  # noqa: E402
-from benchmarks.common import large_mission, open_admin, p, print_table, timings_ms  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    large_mission,
+    open_admin,
+    p,
+    print_table,
+    size_argument,
+    timings_ms,
+)
 from ui.cases.filter_bar import SEARCH_DELAY_MS, CaseFilterBar  # noqa: E402
 from ui.models.case_table_model import CaseTableModel  # noqa: E402
 
@@ -341,8 +347,4 @@ def main(cases: int = 100_000) -> None:
 
 
 if __name__ == "__main__":
-    main(
-        int(sys.argv[1])
-        if len(sys.argv) > 1
-        else int(os.environ.get("QORGAU_BENCH_CASES", 100_000))
-    )
+    main(size_argument("QORGAU_BENCH_CASES", 100_000))

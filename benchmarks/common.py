@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -28,6 +29,12 @@ def large_mission(cases: int = 100_000) -> Paths:
         run_demo(paths, cases, seed=1)
         print(f"built a {cases:,}-case demo mission in {time.perf_counter() - started:.1f} s")
     return paths
+
+
+def size_argument(env: str, default: int) -> int:
+    """How large a run a script makes: its first argument, else the variable ``env``, else
+    ``default``."""
+    return int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get(env, default))
 
 
 def open_admin(paths: Paths) -> Workspace:

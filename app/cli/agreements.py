@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.agreements import unverified_marker
-from app.cli.common import print_json, print_table, workspace
+from app.cli.common import add_actions, print_json, print_table, workspace
 from app.errors import ValidationError
 from app.i18n import _, country_name, current_language, format_date
 from app.services.agreements import (
@@ -25,8 +25,7 @@ from app.services.legal_tables import (
 
 
 def register(commands: Any) -> None:
-    agreement = commands.add_parser("agreement", help=_("the agreements library"))
-    actions = agreement.add_subparsers(dest="agreement_command", metavar="ACTION", required=True)
+    actions = add_actions(commands.add_parser("agreement", help=_("the agreements library")))
 
     listing = actions.add_parser(
         "list", help=_("list instruments; with --country, what applies there and why")

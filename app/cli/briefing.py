@@ -6,16 +6,15 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import print_json, workspace
+from app.cli.common import add_actions, print_json, workspace
 from app.i18n import LANGUAGES, _
 from app.services.briefing import mission_contacts, set_mission_contacts, write_briefing
 
 
 def register(commands: Any) -> None:
-    briefing = commands.add_parser(
-        "briefing", help=_("country briefing sheets for workers going abroad")
+    actions = add_actions(
+        commands.add_parser("briefing", help=_("country briefing sheets for workers going abroad"))
     )
-    actions = briefing.add_subparsers(dest="briefing_command", metavar="ACTION", required=True)
     render = actions.add_parser("render", help=_("write the briefing sheet of a country as PDF"))
     render.add_argument("--country", required=True, help=_("ISO 3166 two-letter code, e.g. KR"))
     render.add_argument("--lang", required=True, choices=LANGUAGES, help=_("language of the sheet"))

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import print_json, print_table, workspace
+from app.cli.common import add_actions, print_json, print_table, workspace
 from app.errors import UsageError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
@@ -22,8 +22,9 @@ from app.services.keys import identity_move_message, store_identity_in_keyring
 
 
 def register(commands: Any) -> None:
-    bundle = commands.add_parser("bundle", help=_("exchange bundles with headquarters"))
-    actions = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
+    actions = add_actions(
+        commands.add_parser("bundle", help=_("exchange bundles with headquarters"))
+    )
 
     export = actions.add_parser("export", help=_("write a signed, encrypted bundle"))
     export.add_argument(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import print_json, print_table, read_json_argument, workspace
+from app.cli.common import add_actions, print_json, print_table, read_json_argument, workspace
 from app.domain.codes import CaseStatus, EventKind, label
 from app.domain.codes import parse_code as code
 from app.i18n import _, country_name, format_date
@@ -26,8 +26,7 @@ def case_service(args: argparse.Namespace) -> Iterator[CaseService]:
 
 
 def register(commands: Any) -> None:
-    case = commands.add_parser("case", help=_("work with cases"))
-    actions = case.add_subparsers(dest="case_command", metavar="ACTION", required=True)
+    actions = add_actions(commands.add_parser("case", help=_("work with cases")))
 
     add = actions.add_parser("add", help=_("register a case from JSON; prints its number"))
     add.add_argument("--json", dest="json_file", required=True, metavar="FILE|-")

@@ -29,6 +29,14 @@ USER_ENV = "QORGAU_USER"
 PASSWORD_ENV = "QORGAU_PASSWORD"
 
 
+def add_actions(group: argparse.ArgumentParser) -> Any:
+    """The subparsers of a command made of actions (``qorgau case list``), to which each action
+    is added; the one chosen is ``args.<command>_command``. The command itself stays
+    ``commands.add_parser("name", ...)`` in its module: ``command_owners`` reads that."""
+    name = group.prog.split()[-1]
+    return group.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+
+
 def paths_of(args: argparse.Namespace) -> Paths:
     return resolve_paths(args.data_dir)
 

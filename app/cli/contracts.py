@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import print_json, read_json_argument, workspace
+from app.cli.common import add_actions, print_json, read_json_argument, workspace
 from app.contracts import result_to_json
 from app.domain import labels
 from app.errors import ValidationError
@@ -17,8 +17,7 @@ MAX_INPUT_BYTES = 1_000_000
 
 
 def register(commands: Any) -> None:
-    contract = commands.add_parser("contract", help=_("review employment contracts"))
-    actions = contract.add_subparsers(dest="contract_command", metavar="ACTION", required=True)
+    actions = add_actions(commands.add_parser("contract", help=_("review employment contracts")))
 
     review = actions.add_parser(
         "review", help=_("review a contract's terms for a case and store the review")

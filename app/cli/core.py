@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import (
+    add_actions,
     credentials,
     new_password,
     paths_of,
@@ -79,8 +80,7 @@ def register(commands: Any) -> None:
     )
     init.set_defaults(handler=cmd_init)
 
-    user = commands.add_parser("user", help=_("manage users"))
-    user_cmds = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    user_cmds = add_actions(commands.add_parser("user", help=_("manage users")))
     add = user_cmds.add_parser("add", help=_("add a user (administrator)"))
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=ALL_ROLES)
@@ -106,8 +106,7 @@ def register(commands: Any) -> None:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=cmd_user_list)
 
-    keys = commands.add_parser("keys", help=_("this installation's public keys"))
-    keys_cmds = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    keys_cmds = add_actions(commands.add_parser("keys", help=_("this installation's public keys")))
     show = keys_cmds.add_parser("show", help=_("show the signing key and age recipient"))
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_keys_show)
@@ -128,8 +127,7 @@ def register(commands: Any) -> None:
     )
     restore.set_defaults(handler=cmd_restore)
 
-    audit_parser = commands.add_parser("audit", help=_("the audit log"))
-    audit_cmds = audit_parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    audit_cmds = add_actions(commands.add_parser("audit", help=_("the audit log")))
     verify = audit_cmds.add_parser("verify", help=_("check the audit chain"))
     verify.add_argument(
         "--head",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import (
+    add_actions,
     new_password,
     paths_of,
     print_json,
@@ -27,8 +28,9 @@ NEW_PASSWORD_ENV = "QORGAU_NEW_PASSWORD"
 
 
 def register(commands: Any) -> None:
-    hq = commands.add_parser("hq", help=_("headquarters: database server, views across missions"))
-    actions = hq.add_subparsers(dest="hq_command", metavar="ACTION", required=True)
+    actions = add_actions(
+        commands.add_parser("hq", help=_("headquarters: database server, views across missions"))
+    )
 
     setup = actions.add_parser(
         "setup-database", help=_("create HQ's database and its roles on a PostgreSQL server")

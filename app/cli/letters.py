@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.cli.common import print_json, print_table, workspace
+from app.cli.common import add_actions, print_json, print_table, workspace
 from app.domain.codes import LetterKind, label
 from app.errors import IntegrityError, ValidationError
 from app.i18n import LANGUAGES, _
@@ -32,8 +32,9 @@ T = TypeVar("T")
 
 
 def register(commands: Any) -> None:
-    letter = commands.add_parser("letter", help=_("official letters and the outgoing register"))
-    actions = letter.add_subparsers(dest="letter_command", metavar="ACTION", required=True)
+    actions = add_actions(
+        commands.add_parser("letter", help=_("official letters and the outgoing register"))
+    )
 
     listing = actions.add_parser("kinds", help=_("list the letter kinds"))
     listing.add_argument("--json", action="store_true")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import new_password, paths_of, read_file_argument, workspace
+from app.cli.common import add_actions, new_password, paths_of, read_file_argument, workspace
 from app.errors import UsageError
 from app.i18n import _, current_language
 from app.security.keyring_store import SecretStore
@@ -33,16 +33,16 @@ def register(commands: Any) -> None:
     rec.add_argument("--new-admin", required=True, metavar="NAME")
     rec.set_defaults(handler=cmd_recover)
 
-    recovery = commands.add_parser("recovery", help=_("the recovery key (administrator)"))
-    recovery_cmds = recovery.add_subparsers(
-        dest="recovery_command", metavar="ACTION", required=True
+    recovery_cmds = add_actions(
+        commands.add_parser("recovery", help=_("the recovery key (administrator)"))
     )
     rotate = recovery_cmds.add_parser("rotate", help=_("replace the recovery key"))
     rotate.add_argument("--sheet", type=Path, help=_("also write the printable sheet (PDF)"))
     rotate.set_defaults(handler=cmd_recovery_rotate)
 
-    escrow = commands.add_parser("escrow", help=_("escrow of the database key at headquarters"))
-    escrow_cmds = escrow.add_subparsers(dest="escrow_command", metavar="ACTION", required=True)
+    escrow_cmds = add_actions(
+        commands.add_parser("escrow", help=_("escrow of the database key at headquarters"))
+    )
     recipient = escrow_cmds.add_parser("recipient", help=_("HQ: show the escrow recipient"))
     recipient.set_defaults(handler=cmd_escrow_recipient)
     issue = escrow_cmds.add_parser(

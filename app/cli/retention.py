@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.cli.common import print_json, print_table, workspace
+from app.cli.common import add_actions, print_json, print_table, workspace
 from app.i18n import _, ngettext
 from app.services.retention import retention_years, run_manually, set_retention_years
 
 
 def register(commands: Any) -> None:
-    retention = commands.add_parser(
-        "retention", help=_("anonymise the personal data of cases closed long ago")
+    actions = add_actions(
+        commands.add_parser(
+            "retention", help=_("anonymise the personal data of cases closed long ago")
+        )
     )
-    actions = retention.add_subparsers(dest="retention_command", metavar="ACTION", required=True)
     run = actions.add_parser("run", help=_("anonymise every case past the retention period"))
     run.add_argument("--dry-run", action="store_true", help=_("only list the cases"))
     run.add_argument("--json", action="store_true")

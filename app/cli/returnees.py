@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import print_json, print_table, read_json_argument, workspace
+from app.cli.common import add_actions, print_json, print_table, read_json_argument, workspace
 from app.domain import occupations as isco
 from app.i18n import _, current_language, ngettext
 from app.services.returnee_json import returnee_from_json
@@ -14,10 +14,11 @@ from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
 
 
 def register(commands: Any) -> None:
-    returnee = commands.add_parser(
-        "returnee", help=_("the returnees' skills register (with the worker's consent)")
+    actions = add_actions(
+        commands.add_parser(
+            "returnee", help=_("the returnees' skills register (with the worker's consent)")
+        )
     )
-    actions = returnee.add_subparsers(dest="returnee_command", metavar="ACTION", required=True)
     add = actions.add_parser("add", help=_("add a returnee's record from JSON; prints its id"))
     add.add_argument("--json", dest="json_file", required=True, metavar="FILE|-")
     add.set_defaults(handler=cmd_add)

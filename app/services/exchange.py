@@ -68,6 +68,7 @@ from app.security.keyring_store import SecretStore, identity_entry_name
 from app.services.agreements import seed_library
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient
+from app.services.rows import copied
 from app.services.search import index_cases
 from app.services.workspace import Staged, Workspace
 
@@ -186,38 +187,11 @@ def _conflict_info(row: SyncConflict) -> ConflictInfo:
         or remote.get("slug")
         or row.record_id
     )
-    return ConflictInfo(
-        id=row.id,
-        entity=row.entity,
-        record_id=row.record_id,
-        label=label,
-        bundle_id=row.bundle_id,
-        local_version=row.local_version,
-        remote_version=row.remote_version,
-        detected_at=row.detected_at,
-        fields=fields,
-        resolved_at=row.resolved_at,
-        resolved_by=row.resolved_by,
-        resolution=row.resolution,
-    )
+    return copied(ConflictInfo, row, label=label, fields=fields)
 
 
 def _log_entry(row: ExchangeLog) -> ExchangeLogEntry:
-    return ExchangeLogEntry(
-        id=row.id,
-        bundle_id=row.bundle_id,
-        direction=row.direction,
-        kind=row.kind,
-        peer_mission=row.peer_mission,
-        source_mission=row.source_mission,
-        created_at=row.created_at,
-        change_seq_from=row.change_seq_from,
-        change_seq_to=row.change_seq_to,
-        counts=dict(row.counts),
-        report=dict(row.report),
-        file_sha256=row.file_sha256,
-        actor=row.actor,
-    )
+    return copied(ExchangeLogEntry, row, counts=dict(row.counts), report=dict(row.report))
 
 
 # -- collecting records -------------------------------------------------------------------------

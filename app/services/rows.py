@@ -1,11 +1,13 @@
 """Rows every service reads or writes the same way: the one row it acts on (refusing one that
 is missing or deleted), the rows a filter's fields keep, cases read with their worker and
-employer, and an entry on a case's timeline."""
+employer, an entry on a case's timeline, and a row copied into the dataclass a service
+returns."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.orm import QueryableAttribute, Session
@@ -14,7 +16,11 @@ from app.db.models import Case, CaseEvent, Employer, Person, SyncMixin
 from app.domain.codes import EventKind
 from app.errors import NotFound
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 RowT = TypeVar("RowT", bound=SyncMixin)
+InfoT = TypeVar("InfoT", bound="DataclassInstance")
 
 
 def live_row(session: Session, model: type[RowT], key: str | None, missing: str) -> RowT:
@@ -24,6 +30,13 @@ def live_row(session: Session, model: type[RowT], key: str | None, missing: str)
     if row is None or row.deleted_at is not None:
         raise NotFound(missing)
     return row
+
+
+def copied(info: type[InfoT], row: object, **given: Any) -> InfoT:
+    """An ``info`` (a dataclass) holding ``given`` and, for each other field, the ``row``'s
+    attribute of the same name: a service returns plain values, never the live row."""
+    values = {f.name: getattr(row, f.name) for f in fields(info) if f.name not in given}
+    return info(**values, **given)
 
 
 def where_given(query: Select, *tests: tuple[QueryableAttribute[Any], object]) -> Select:
