@@ -19,6 +19,7 @@ from app.errors import NotFound, ValidationError
 from app.i18n import _
 from app.services import validation as check
 from app.services.records import OrganisationInfo, OrganisationInput
+from app.services.rows import copied
 from app.services.workspace import Workspace
 
 # Employer or RecruitmentAgency: the two share their columns but not a base class.
@@ -53,21 +54,11 @@ def _info(
     row: Employer | RecruitmentAgency, complaints: int = 0, open_: int = 0
 ) -> OrganisationInfo:
     registration = row.registration_no if isinstance(row, Employer) else row.licence_no
-    return OrganisationInfo(
-        name=row.name,
-        country=row.country,
-        city=row.city,
-        address=row.address,
+    return copied(
+        OrganisationInfo,
+        row,
         registration_no=registration,
-        phone=row.phone,
-        email=row.email,
-        notes=row.notes,
-        postcode=row.postcode,
-        contact_person=row.contact_person,
-        id=row.id,
         kind=_kind(type(row)),
-        watchlist=row.watchlist,
-        watchlist_reason=row.watchlist_reason,
         complaint_count=complaints,
         open_count=open_,
     )
