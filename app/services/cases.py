@@ -73,7 +73,13 @@ from app.services.records import (
     OrganisationInput,
     PersonInput,
 )
-from app.services.rows import add_case_event, live_row, where_given, with_worker_and_employer
+from app.services.rows import (
+    add_case_event,
+    copied,
+    live_row,
+    where_given,
+    with_worker_and_employer,
+)
 from app.services.workspace import DatedService
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -229,18 +235,7 @@ def undoable_status_change(case: CaseDetail, username: str, now: datetime) -> Ev
 
 
 def _attachment_info(row: Attachment) -> AttachmentInfo:
-    return AttachmentInfo(
-        row.id,
-        row.filename,
-        row.mime_type,
-        row.size,
-        row.sha256,
-        row.is_identity_document,
-        row.description,
-        row.added_by,
-        row.updated_at,
-        row.identity_reason,
-    )
+    return copied(AttachmentInfo, row, added_at=row.updated_at)
 
 
 def case_detail(session: Session, row: Case, role: str, today: date | None = None) -> CaseDetail:

@@ -78,7 +78,7 @@ from app.services import search
 from app.services import validation as check
 from app.services.agreements import letter_citations
 from app.services.letterhead import letterhead
-from app.services.rows import add_case_event, live_row
+from app.services.rows import add_case_event, copied, live_row
 from app.services.workspace import DatedService
 
 LETTER_STATUSES: tuple[LetterStatus, ...] = tuple(LetterStatus)
@@ -978,38 +978,20 @@ class LetterService(DatedService):
         if case_number is None:
             case = session.get(Case, row.case_id) if row.case_id else None
             case_number = case.number if case else ""
-        return LetterInfo(
-            id=row.id,
-            version=row.version,
-            case_id=row.case_id,
+        options = row.options or {}
+        return copied(
+            LetterInfo,
+            row,
             case_number=case_number,
-            kind=row.kind,
-            lang=row.lang,
-            status=row.status,
-            outgoing_number=row.outgoing_number,
-            year=row.year,
-            seq=row.seq,
-            letter_date=row.letter_date,
             incoming_ref=(
                 (row.incoming_number, row.incoming_date)
                 if row.incoming_number and row.incoming_date
                 else None
             ),
             addressee=_addressee_of(row.addressee),
-            subject=row.subject,
-            free_text=row.free_text,
             attachments=tuple(str(a) for a in row.attachments_note),
-            pdf_sha256=row.pdf_sha256,
-            content_digest=row.content_digest,
-            drafted_by=row.drafted_by,
-            approved_by=row.approved_by,
-            issued_by=row.issued_by,
-            issued_at=row.issued_at,
-            updated_at=row.updated_at,
-            facts=row.facts,
-            requests=row.requests,
-            forward_to=str((row.options or {}).get("forward_to") or ""),
-            share_identity=bool((row.options or {}).get("share_identity")),
+            forward_to=str(options.get("forward_to") or ""),
+            share_identity=bool(options.get("share_identity")),
             signatory=", ".join(p for p in dataclasses.astuple(self._signatory(session, row)) if p),
         )
 
