@@ -20,7 +20,7 @@ numbers, agreement slugs) must not clash with another record's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -38,7 +38,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 
@@ -216,6 +216,7 @@ class Stage:
             Column("list", String),
             Column("code", String),
         )
+        self._inserts: dict[tuple[str, tuple[str, ...]], _StagedInsert] = {}
 
     def rows_of(self, entity: Entity, kind: str) -> Table:
         """A table for the column values of ``entity``'s records to insert or update; ``n``
@@ -239,23 +240,40 @@ class Stage:
         took longer to build than the database took to write them."""
         if not rows:
             return
-        dialect = connection.dialect
-        compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
-        # qmark (SQLite) binds by position, pyformat (psycopg) by name.
-        positional = compiled.positiontup is not None
-        keys = list(compiled.positiontup or rows[0])
-        converters = [
+        names = tuple(rows[0])
+        statement = self._inserts.get((table.name, names))
+        if statement is None:
+            statement = _StagedInsert.compile(connection.dialect, table, names)
+            self._inserts[(table.name, names)] = statement
+        connection.exec_driver_sql(statement.sql, [statement.params(row) for row in rows])
+
+
+@dataclass(frozen=True)
+class _StagedInsert:
+    """An insert into a staging table, compiled once for the connection's dialect, with the
+    bind processors of the columns that have one."""
+
+    sql: str
+    keys: tuple[str, ...]  # the parameters' order (SQLite, qmark) or names (psycopg, pyformat)
+    positional: bool
+    converters: tuple[tuple[int, Callable[[Any], Any]], ...]
+
+    @classmethod
+    def compile(cls, dialect: Dialect, table: Table, names: tuple[str, ...]) -> _StagedInsert:
+        compiled = table.insert().compile(dialect=dialect, column_keys=list(names))
+        keys = tuple(compiled.positiontup or names)
+        converters = tuple(
             (i, convert)
             for i, name in enumerate(keys)
             if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        ]
-        params: list[Any] = []
-        for row in rows:
-            values = [row[key] for key in keys]
-            for i, convert in converters:
-                values[i] = convert(values[i])
-            params.append(tuple(values) if positional else dict(zip(keys, values, strict=True)))
-        connection.exec_driver_sql(str(compiled), params)
+        )
+        return cls(str(compiled), keys, compiled.positiontup is not None, converters)
+
+    def params(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        values = [row[key] for key in self.keys]
+        for i, convert in self.converters:
+            values[i] = convert(values[i])
+        return tuple(values) if self.positional else dict(zip(self.keys, values, strict=True))
 
 
 @dataclass

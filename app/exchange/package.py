@@ -64,7 +64,14 @@ from app.exchange.values import (
     impossible_value_problem,
     may_hold_control_character,
 )
-from app.exchange.zipstream import LOCAL, LOCAL_MAGIC, ZipEntry, ZipStream
+from app.exchange.zipstream import (
+    LOCAL,
+    LOCAL_MAGIC,
+    ZipEntry,
+    ZipStream,
+    deflater,
+    whole_member,
+)
 from app.i18n import _
 
 ProgressFn = Callable[[int, int, str], None]
@@ -906,9 +913,7 @@ class _MemberWriter:
         self._spool = spool
         self._name = name
         self._method = method
-        self._deflater = (
-            zlib.compressobj(6, zlib.DEFLATED, -15) if method == zipfile.ZIP_DEFLATED else None
-        )
+        self._deflater = deflater() if method == zipfile.ZIP_DEFLATED else None
         self._digest = hashlib.sha256()
         self._crc = 0
         self._size = 0
@@ -1006,19 +1011,14 @@ class MemberSpool:
         self._spool.close()
 
 
-def _deflated(name: str, data: bytes) -> tuple[ZipEntry, bytes]:
-    deflater = zlib.compressobj(6, zlib.DEFLATED, -15)
-    packed = deflater.compress(data) + deflater.flush()
-    return ZipEntry(name, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), len(packed)), packed
-
-
 def _zip_bytes(manifest: bytes, signature: bytes, members: MemberSpool) -> Iterator[bytes]:
     """The bundle's ZIP: the manifest and its signature first, then the members as stored."""
     archive = ZipStream()
-    entry, packed = _deflated(MANIFEST, manifest)
-    yield from archive.member(entry, (packed,))
-    stored = ZipEntry(SIGNATURE, zipfile.ZIP_STORED, zlib.crc32(signature), *[len(signature)] * 2)
-    yield from archive.member(stored, (signature,))
+    for entry, packed in (
+        whole_member(MANIFEST, manifest, zipfile.ZIP_DEFLATED),
+        whole_member(SIGNATURE, signature, zipfile.ZIP_STORED),
+    ):
+        yield from archive.member(entry, (packed,))
     for member in members.members:
         yield from archive.member(member.entry, members.stored(member))
     yield archive.end()

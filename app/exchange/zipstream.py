@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import struct
 import time
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -46,6 +48,21 @@ class ZipEntry:
     crc: int
     size: int
     packed: int
+
+
+def deflater() -> zlib._Compress:
+    """Raw deflate at level 6, as ``zipfile`` compresses a member."""
+    return zlib.compressobj(6, zlib.DEFLATED, -15)
+
+
+def whole_member(name: str, data: bytes, method: int) -> tuple[ZipEntry, bytes]:
+    """A member given whole (the manifest, its signature): its entry and its stored bytes."""
+    if method == zipfile.ZIP_DEFLATED:
+        compress = deflater()
+        packed = compress.compress(data) + compress.flush()
+    else:
+        packed = data
+    return ZipEntry(name, method, zlib.crc32(data), len(data), len(packed)), packed
 
 
 def _dos_time(moment: float) -> tuple[int, int]:

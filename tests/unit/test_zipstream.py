@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import io
 import zipfile
-import zlib
 
 import pytest
 
-from app.exchange.zipstream import ZipEntry, ZipStream, ZipTooLarge
+from app.exchange.zipstream import ZipEntry, ZipStream, ZipTooLarge, whole_member
 
 
 def _deflated(name: str, data: bytes) -> tuple[ZipEntry, bytes]:
-    deflater = zlib.compressobj(6, zlib.DEFLATED, -15)
-    packed = deflater.compress(data) + deflater.flush()
-    return ZipEntry(name, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), len(packed)), packed
+    return whole_member(name, data, zipfile.ZIP_DEFLATED)
 
 
 def _stored(name: str, data: bytes) -> tuple[ZipEntry, bytes]:
-    return ZipEntry(name, zipfile.ZIP_STORED, zlib.crc32(data), len(data), len(data)), data
+    return whole_member(name, data, zipfile.ZIP_STORED)
 
 
 def _write(members: list[tuple[ZipEntry, bytes]]) -> bytes:
