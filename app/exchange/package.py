@@ -985,8 +985,13 @@ class MemberSpool:
     def add_records(self, entity: str, records: Iterable[dict[str, Any]]) -> int:
         """``records/<entity>.jsonl`` from ``records``, encoded as ``encode_records`` does;
         returns how many records it holds."""
-        count = [0]
         lines = (orjson.dumps(record, option=orjson.OPT_SORT_KEYS) for record in records)
+        return self.add_lines(entity, lines)
+
+    def add_lines(self, entity: str, lines: Iterable[bytes]) -> int:
+        """``records/<entity>.jsonl`` from record lines already encoded (no line ends);
+        returns how many it holds."""
+        count = [0]
         self.add(f"records/{entity}.jsonl", _pieces(lines, count), zipfile.ZIP_DEFLATED)
         return count[0]
 

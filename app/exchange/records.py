@@ -241,7 +241,7 @@ def json_value(text: str | None) -> Any:
     return value
 
 
-def _out_converter(column: Column[Any]) -> Callable[[Any], Any] | None:
+def out_converter(column: Column[Any]) -> Callable[[Any], Any] | None:
     kind = column.type
     if isinstance(kind, JSON):
         return json_value
@@ -272,12 +272,13 @@ class Codec:
         self.entity = entity
         self.columns = entity.columns
         self.names = [c.name for c in self.columns]
-        self._out = [(c.name, _out_converter(c)) for c in self.columns]
+        self._out = [(c.name, out_converter(c)) for c in self.columns]
         self._converted = [(name, convert) for name, convert in self._out if convert is not None]
         self._in = [(c.name, _in_converter(c)) for c in self.columns]
 
     def to_record(self, values: Any) -> dict[str, Any]:
-        """A record from a row of ``select(*codec.select_columns())``."""
+        """A record from a row of ``select(*codec.select_columns())``. On SQLite the export
+        has SQLite build the same line (``app.exchange.sqljson``): change both together."""
         # Built whole from the row, then only the few converted columns touched: a Python
         # step per column was a fifth of a large export.
         record = dict(zip(self.names, values, strict=True))

@@ -60,6 +60,7 @@ from app.exchange.package import (
     write_bundle,
 )
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
+from app.exchange.sqljson import record_lines
 from app.exchange.zipstream import ZipTooLarge
 from app.i18n import _
 from app.security import audit_anchor
@@ -208,7 +209,20 @@ class _Collected:
         self._digests: set[str] = set()
 
     def add_records(self, entity: str, records: Iterable[dict[str, Any]]) -> None:
-        count = self.members.add_records(entity, records)
+        self._count(entity, self.members.add_records(entity, records))
+
+    def add_entity(self, session: Session, entity: Entity, where: Any) -> None:
+        """The records and files of ``entity`` matching ``where``: SQLite writes the record
+        lines itself where it can (``record_lines``), Python builds them otherwise."""
+        lines = record_lines(session.connection(), entity, where)
+        if lines is None:
+            self.add_records(entity.name, _collect(session, entity, where))
+        else:
+            encoded = (line.encode() for line in lines)
+            self._count(entity.name, self.members.add_lines(entity.name, encoded))
+        self.add_files(_collect_files(session, entity, where))
+
+    def _count(self, entity: str, count: int) -> None:
         if count:
             self.counts[entity] = count
 
@@ -500,8 +514,7 @@ class ExchangeService:
                         where = columns.is_local.is_(True)
                     else:
                         where = (columns.change_seq > start) & (columns.change_seq <= end)
-                    collected.add_records(entity.name, _collect(session, entity, where))
-                    collected.add_files(_collect_files(session, entity, where))
+                    collected.add_entity(session, entity, where)
                 prepared = self._prepare(session, kind, collected, start, end, all_changes, None)
             packed = self._pack(prepared, collected, recipients, out, progress)
         except OSError as exc:  # the spool's temporary file: a full or failing disk
