@@ -52,6 +52,7 @@ from sqlalchemy import Table  # noqa: E402
 from app.config import Paths  # noqa: E402
 from app.db.models import Base, Case, CaseCategory, Employer, Person  # noqa: E402
 from app.db.postgres import ServerConfig, ServerDatabase  # noqa: E402
+from app.domain.persons import CONTACT_FIELDS, NAME_FIELDS  # noqa: E402
 from app.domain.translit import search_keys  # noqa: E402
 from app.security.keyring_store import SecretStore  # noqa: E402
 from app.services.cases import CaseService  # noqa: E402
@@ -335,20 +336,11 @@ def generate(conn: psycopg.Connection, missions: int, per_mission: int, seed: in
                 "version",
                 "updated_at",
                 "change_seq",
-                "surname",
-                "given_names",
-                "patronymic",
-                "surname_latin",
-                "given_names_latin",
+                *NAME_FIELDS,
                 "iin",
                 "citizenship",
                 "phone_abroad",
-                "phone_home",
-                "email",
-                "messenger",
-                "address_abroad",
-                "address_home",
-                "next_of_kin",
+                *CONTACT_FIELDS,
                 "consent_scope",
                 "consent_note",
             ],

@@ -107,16 +107,30 @@ def _value_axis(axis: Any, top: int, fonts: FontSet) -> None:
     axis.gridStrokeColor = colors.HexColor("#DDDDDD")
 
 
-def _lay_out(
+def _category_labels(labels: Any, fonts: FontSet, size: float, angle: int) -> None:
+    """The category names: tilted by ``angle`` (hung from their end) or level."""
+    labels.fontName = fonts.sans
+    labels.fontSize = size
+    labels.angle = angle
+    labels.boxAnchor = "ne" if angle else "n"
+
+
+def _series_chart(
     chart: VerticalBarChart | HorizontalLineChart,
-    height: float,
-    right: float,
-    series: Sequence[Sequence[int]],
     categories: list[str],
+    series: Sequence[Sequence[int]],
+    names: Sequence[str],
     fonts: FontSet,
-) -> None:
-    """Place a chart with categories along the bottom in a drawing of ``height``, leaving
-    ``right`` free for a legend, with its data and a value axis up to the highest value."""
+    no_data: str,
+    right: float,
+) -> Drawing:
+    """A styled chart with categories along the bottom, in a drawing that leaves ``right`` free
+    for the legend of ``names`` (none if empty), with its data and a value axis up to the
+    highest value; ``no_data`` instead where there are no categories or only zeros."""
+    if not categories or not any(v for s in series for v in s):
+        return _no_data(fonts, no_data)
+    height = 62 * mm
+    drawing = _drawing(height, fonts)
     chart.x = 12 * mm
     chart.y = 14 * mm
     chart.width = WIDTH - chart.x - right
@@ -124,14 +138,10 @@ def _lay_out(
     chart.data = [list(s) for s in series]
     chart.categoryAxis.categoryNames = categories
     _value_axis(chart.valueAxis, max(max(s) for s in series), fonts)
-
-
-def _category_labels(labels: Any, fonts: FontSet, size: float, angle: int) -> None:
-    """The category names: tilted by ``angle`` (hung from their end) or level."""
-    labels.fontName = fonts.sans
-    labels.fontSize = size
-    labels.angle = angle
-    labels.boxAnchor = "ne" if angle else "n"
+    drawing.add(chart)
+    if names:
+        drawing.add(_legend(names, fonts, WIDTH - 36 * mm, height - 8 * mm))
+    return drawing
 
 
 def vertical_bars(
@@ -142,13 +152,7 @@ def vertical_bars(
     no_data: str,
 ) -> Drawing:
     """Grouped columns: one group per label, one column per series (with a legend)."""
-    if not labels or not any(v for s in series for v in s):
-        return _no_data(fonts, no_data)
-    height = 62 * mm
-    drawing = _drawing(height, fonts)
     chart = VerticalBarChart()
-    right = 40 * mm if len(series) > 1 else 4 * mm
-    _lay_out(chart, height, right, series, [_short(label) for label in labels], fonts)
     _category_labels(chart.categoryAxis.labels, fonts, 7.5, 30 if len(labels) > 5 else 0)
     for index in range(len(series)):
         chart.bars[index].fillColor = PALETTE[index % len(PALETTE)]
@@ -157,10 +161,10 @@ def vertical_bars(
     chart.barLabels.fontName = fonts.sans
     chart.barLabels.fontSize = 6.5
     chart.barLabels.dy = 3
-    drawing.add(chart)
+    categories = [_short(label) for label in labels]
     if len(series) > 1:
-        drawing.add(_legend(names, fonts, WIDTH - 36 * mm, height - 8 * mm))
-    return drawing
+        return _series_chart(chart, categories, series, names, fonts, no_data, 40 * mm)
+    return _series_chart(chart, categories, series, (), fonts, no_data, 4 * mm)
 
 
 def trend_lines(
@@ -171,20 +175,13 @@ def trend_lines(
     no_data: str,
 ) -> Drawing:
     """The monthly trend: one line per series over the months of the period."""
-    if not months or not any(v for s in series for v in s):
-        return _no_data(fonts, no_data)
-    height = 62 * mm
-    drawing = _drawing(height, fonts)
     chart = HorizontalLineChart()
-    _lay_out(chart, height, 40 * mm, series, list(months), fonts)
     _category_labels(chart.categoryAxis.labels, fonts, 7, 45 if len(months) > 6 else 0)
     chart.joinedLines = True
     for index in range(len(series)):
         chart.lines[index].strokeColor = PALETTE[index % len(PALETTE)]
         chart.lines[index].strokeWidth = 1.6
-    drawing.add(chart)
-    drawing.add(_legend(names, fonts, WIDTH - 36 * mm, height - 8 * mm))
-    return drawing
+    return _series_chart(chart, list(months), series, names, fonts, no_data, 40 * mm)
 
 
 def pie(labels: Sequence[str], values: Sequence[int], fonts: FontSet, no_data: str) -> Drawing:

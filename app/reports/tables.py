@@ -6,7 +6,7 @@ report's language, and cells that are plain values (text, int, Decimal, float, d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,7 +23,7 @@ from app.reports.texts import (
     texts,
 )
 from app.services.records import CaseRow
-from app.services.stats import Indicators, OrganisationCount
+from app.services.stats import Count, Indicators, OrganisationCount
 
 Cell = str | int | float | Decimal | date | None
 
@@ -103,12 +103,7 @@ def indicator_tables(ind: Indicators, lang: str) -> list[ReportTable]:
     count = text("cases", lang)
     tables = [
         key_figures(ind, lang),
-        _counted(
-            "open_by_status",
-            "status",
-            ((status_name(c.key, lang), c.count) for c in ind.open_by_status),
-            lang,
-        ),
+        _counted("open_by_status", "status", status_name, ind.open_by_status, lang),
         ReportTable(
             "wages_recovered",
             text("wages_recovered", lang),
@@ -116,10 +111,7 @@ def indicator_tables(ind: Indicators, lang: str) -> list[ReportTable]:
             tuple((m.currency, m.amount, m.cases) for m in ind.wages_recovered),
         ),
         _counted(
-            "categories",
-            "category",
-            ((category_name(c.key, lang), c.count) for c in ind.categories if c.count),
-            lang,
+            "categories", "category", category_name, [c for c in ind.categories if c.count], lang
         ),
         ReportTable(
             "ilo_indicators",
@@ -130,28 +122,13 @@ def indicator_tables(ind: Indicators, lang: str) -> list[ReportTable]:
                 for number, c in enumerate(ind.ilo_indicators, start=1)
             ),
         ),
-        _counted(
-            "host_countries",
-            "country",
-            ((official_name(c.key, lang), c.count) for c in ind.host_countries),
-            lang,
-        ),
+        _counted("host_countries", "country", official_name, ind.host_countries, lang),
         _organisations("top_employers", ind.top_employers, lang),
         _organisations("top_agencies", ind.top_agencies, lang),
         _counted(
-            "letters_by_kind",
-            "letter_kind",
-            ((letter_kind_name(c.key, lang), c.count) for c in ind.letters_by_kind),
-            lang,
-            title="letters",
+            "letters_by_kind", "letter_kind", letter_kind_name, ind.letters_by_kind, lang, "letters"
         ),
-        _counted(
-            "reviews_by_risk",
-            "risk",
-            ((risk_name(c.key, lang), c.count) for c in ind.reviews_by_risk),
-            lang,
-            title="reviews",
-        ),
+        _counted("reviews_by_risk", "risk", risk_name, ind.reviews_by_risk, lang, "reviews"),
         _monthly(ind, lang),
     ]
     if ind.by_mission:
@@ -160,12 +137,18 @@ def indicator_tables(ind: Indicators, lang: str) -> list[ReportTable]:
 
 
 def _counted(
-    key: str, label: str, rows: Iterable[tuple[str, int]], lang: str, *, title: str = ""
+    key: str,
+    label: str,
+    name: Callable[[str, str], str],
+    counts: Sequence[Count],
+    lang: str,
+    title: str = "",
 ) -> ReportTable:
-    """A two-column table of names and their case counts; its title is the text ``title``
-    (``key`` when not given)."""
+    """A two-column table of the counted codes, each called by ``name`` (code, language), and
+    their case counts; its title is the text ``title`` (``key`` when not given)."""
+    rows = tuple((name(c.key, lang), c.count) for c in counts)
     return ReportTable(
-        key, text(title or key, lang), (text(label, lang), text("cases", lang)), tuple(rows)
+        key, text(title or key, lang), (text(label, lang), text("cases", lang)), rows
     )
 
 

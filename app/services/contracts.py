@@ -62,7 +62,7 @@ from app.services import search
 from app.services.agreements import library_from_db
 from app.services.legal_tables import host_table
 from app.services.letterhead import letterhead
-from app.services.rows import add_case_event, live_row, where_given
+from app.services.rows import add_case_event, copied, live_row, where_given
 from app.services.workspace import Workspace
 
 REVIEWERS = CASE_WORKERS
@@ -101,6 +101,12 @@ class ContractReviewInfo:
     @property
     def result(self) -> ReviewResult:
         return ReviewResult(self.findings, self.risk, self.risk_reasons, self.ilo_indicators)
+
+    @property
+    def subject(self) -> ReviewSubject:
+        """What the review is of (its case, worker, host country and employer), as a review
+        shown again starts from."""
+        return copied(ReviewSubject, self, employer_name=self.terms.employer_name or "")
 
     def to_json(self) -> dict[str, object]:
         """The findings shape of docs/architecture.md, with the review's identity beside it."""

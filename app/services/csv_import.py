@@ -21,6 +21,7 @@ from datetime import date, datetime
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus
 from app.domain.events import SystemEvent
+from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS
 from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, _
@@ -34,14 +35,8 @@ MAX_ROWS = 100_000
 BATCH_ROWS = 500
 FIELDS = (
     "legacy_number",
-    "surname",
-    "given_names",
-    "patronymic",
-    "surname_latin",
-    "given_names_latin",
-    "iin",
-    "passport_no",
-    "birth_date",
+    *NAME_FIELDS,
+    *IDENTITY_FIELDS,
     "phone",
     "employer",
     "employer_city",

@@ -35,6 +35,7 @@ from app.security.login_guard import LoginGuard
 from app.security.private_files import make_private_dir, touch_private
 from app.security.recovery_key import create_recovery_slot
 from app.security.rekey import key_opens
+from app.services.rows import copied
 from app.services.server_hq import refuse_on_server, unlock_message
 from app.services.sign_in import open_counted, refused, require_installation
 
@@ -341,15 +342,7 @@ def _open_workspace_on(db: Database, paths: Paths, username: str, database_id: s
             user.last_login_at = datetime.now(UTC)
             user.failed_attempts = 0
             mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
-            summary = MissionSummary(
-                code=mission.code,
-                country=mission.country,
-                city=mission.city,
-                is_hq=mission.is_hq,
-                name_kk=mission.name_kk,
-                name_ru=mission.name_ru,
-                name_en=mission.name_en,
-            )
+            summary = copied(MissionSummary, mission)
             actor = Actor(user.username, user.role, user.full_name)
             session.info["mission_code"] = mission.code
             audit.record(session, username, "user.login", "user", username)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
@@ -81,21 +82,10 @@ def new_organisation(
     )
     if existing is not None:
         return existing.id
-    row = model(
-        name=data.name,
-        country=data.country,
-        city=data.city,
-        address=data.address,
-        phone=data.phone,
-        email=data.email,
-        notes=data.notes,
-        postcode=data.postcode,
-        contact_person=data.contact_person,
-    )
-    if isinstance(row, Employer):
-        row.registration_no = data.registration_no
-    else:
-        row.licence_no = data.registration_no
+    # The typed fields by name; an agency's registration number is its licence number.
+    values = {f.name: getattr(data, f.name) for f in fields(OrganisationInput)}
+    values["registration_no" if model is Employer else "licence_no"] = values.pop("registration_no")
+    row = model(**values)
     if not flush:
         row.id = new_id()  # known now, written with the caller's next flush
     session.add(row)

@@ -43,6 +43,7 @@ from app.db.models import (
     SyncConflict,
 )
 from app.domain.codes import CaseStatus
+from app.domain.persons import CONTACT_FIELDS, IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import SENIOR_ROLES
 from app.i18n import _
 from app.services import search
@@ -161,22 +162,10 @@ def find_candidates(session: Session, years: int, today: date) -> list[Retention
 
 
 def _blank_person(person: Person, now: datetime) -> None:
-    person.surname = ""
-    person.given_names = ""
-    person.patronymic = ""
-    person.surname_latin = ""
-    person.given_names_latin = ""
-    person.iin = None
-    person.passport_no = None
-    person.birth_date = None
-    person.phone_abroad = ""
-    person.phone_home = ""
-    person.email = ""
-    person.messenger = ""
-    person.address_abroad = ""
-    person.address_home = ""
-    person.next_of_kin = ""
-    person.consent_note = ""
+    for name in (*NAME_FIELDS, "phone_abroad", *CONTACT_FIELDS, "consent_note"):
+        setattr(person, name, "")
+    for name in IDENTITY_FIELDS:
+        setattr(person, name, None)
     person.anonymised_at = now
 
 

@@ -42,6 +42,7 @@ from app.domain import labels
 from app.domain import occupations as isco
 from app.domain.events import compose, stored_event
 from app.domain.iin import validate_iin
+from app.domain.persons import CONTACT_FIELDS, IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS
 from app.errors import NotFound, ValidationError
 from app.i18n import _, format_date, format_datetime, language_override
@@ -57,23 +58,12 @@ VERSION = 1
 READERS = CASE_WORKERS
 PERSON_FIELDS = (
     "id",
-    "surname",
-    "given_names",
-    "patronymic",
-    "surname_latin",
-    "given_names_latin",
-    "iin",
-    "passport_no",
-    "birth_date",
+    *NAME_FIELDS,
+    *IDENTITY_FIELDS,
     "sex",
     "citizenship",
     "phone_abroad",
-    "phone_home",
-    "email",
-    "messenger",
-    "address_abroad",
-    "address_home",
-    "next_of_kin",
+    *CONTACT_FIELDS,
     "consent_date",
     "consent_scope",
     "consent_note",

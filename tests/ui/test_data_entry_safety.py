@@ -34,6 +34,7 @@ from app.services import cases as cases_module
 from app.services.cases import CaseService
 from app.services.keys import KeyService
 from app.services.organisations import OrganisationService
+from app.services.records import CaseDetail
 from app.services.users import UserInfo
 from app.services.workspace import Workspace
 from tests.conftest import OpenWs
@@ -89,6 +90,15 @@ def _saved_case(qtbot: QtBot, area: object) -> CaseEditor:
     fill_new_case(area)  # type: ignore[arg-type]
     assert press_save(qtbot, editor)
     return editor
+
+
+def _case_saved_by(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> tuple[CaseService, CaseDetail]:
+    """A case saved in a window signed in on ``ws``, and the case service of that user."""
+    case = _saved_case(qtbot, cases_area_of(make_window(ws))).case
+    assert case is not None
+    return CaseService(ws), case
 
 
 # 1. The mouse wheel --------------------------------------------------------------------------
@@ -246,10 +256,7 @@ def test_space_in_a_dialog_without_a_required_reason_types_instead_of_confirming
 def test_the_service_refuses_a_status_change_that_needs_a_reason_without_one(
     qtbot: QtBot, open_ws: OpenWs, make_window: MakeWindow
 ) -> None:
-    ws = open_ws("serik")
-    case = _saved_case(qtbot, cases_area_of(make_window(ws))).case
-    assert case is not None
-    service = CaseService(ws)
+    service, case = _case_saved_by(qtbot, make_window, open_ws("serik"))
     for reason in ("", "   \n "):
         with pytest.raises(ValidationError) as refused:
             service.set_status(case.id, "rejected", reason, expected_version=case.version)
@@ -300,17 +307,15 @@ def test_only_the_author_may_undo_and_only_within_the_window(
     make_window: MakeWindow,
     open_ws: OpenWs,
 ) -> None:
-    aigul = open_ws("aigul")
-    case = _saved_case(qtbot, cases_area_of(make_window(aigul))).case
-    assert case is not None
-    CaseService(aigul).set_status(case.id, "referred", "To the shelter in Seoul.")
+    hers, case = _case_saved_by(qtbot, make_window, open_ws("aigul"))
+    hers.set_status(case.id, "referred", "To the shelter in Seoul.")
     serik = CaseService(open_ws("serik"))
     with pytest.raises(PermissionDenied):
         serik.undo_status_change(case.id)
     later = datetime.now(UTC) + cases_module.UNDO_WINDOW + timedelta(seconds=5)
     monkeypatch.setattr(cases_module, "utc_now", lambda: later)
     with pytest.raises(ValidationError, match="only within 10 minutes"):
-        CaseService(aigul).undo_status_change(case.id)
+        hers.undo_status_change(case.id)
     detail = serik.get_case(case.id)
     assert detail.status == "referred"
     assert [e.kind for e in detail.events].count("status_undone") == 0
@@ -321,10 +326,7 @@ def test_only_the_author_may_undo_and_only_within_the_window(
 def test_undoing_a_reopening_restores_the_closed_case_with_its_dates(
     qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:
-    ws = open_ws("serik")
-    case = _saved_case(qtbot, cases_area_of(make_window(ws))).case
-    assert case is not None
-    service = CaseService(ws)
+    service, case = _case_saved_by(qtbot, make_window, open_ws("serik"))
     service.set_status(case.id, "resolved", "Wages paid.")
     closed = service.set_status(case.id, "closed", "")
     reopened = service.set_status(case.id, "in_progress", "Employer stopped paying again.")

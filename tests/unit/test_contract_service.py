@@ -197,6 +197,13 @@ def test_subject_for_case_prefills_country_worker_and_employer(ws: Workspace) ->
     assert subject.employer_name == "Example İnşaat Ltd"
 
 
+def test_a_saved_review_is_shown_again_for_its_case_worker_and_employer(ws: Workspace) -> None:
+    case = make_case(ws)
+    service = ContractReviewService(ws)
+    info = service.save({**DESIGN_EXAMPLE, "employer_name": "Example İnşaat Ltd"}, case_id=case.id)
+    assert info.subject == service.subject_for_case(case.id)
+
+
 def test_report_language_switches_and_restores() -> None:
     set_language("ru")
     with report_language("kk"):

@@ -31,6 +31,7 @@ from app.domain import labels as code_labels
 from app.domain.codes import ConsentScope, Sex
 from app.domain.iin import iin_birth_date, iin_sex, is_valid_iin, validate_iin
 from app.domain.kazakh_latin import to_kazakh_latin
+from app.domain.persons import CONTACT_FIELDS, NAME_FIELDS
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_date, ngettext
 from app.services.people import PersonService
@@ -44,16 +45,9 @@ from ui.widgets.plain import plain_label
 DUPLICATE_CHECK_DELAY_MS = 400
 FIND_DELAY_MS = 250  # the finder asks once the typing pauses, not on every keystroke
 FIND_LIMIT = 15
-FIELDS = ("surname", "given_names", "patronymic", "surname_latin", "given_names_latin")
+FIELDS = NAME_FIELDS
 # Contact details, shown in the "More details" section (with the sex, a combo box).
-DETAIL_FIELDS = (
-    "phone_home",
-    "email",
-    "messenger",
-    "address_abroad",
-    "address_home",
-    "next_of_kin",
-)
+DETAIL_FIELDS = CONTACT_FIELDS
 # Stable codes stored in the person's consent_scope and sex; labels come from the domain.
 CONSENT_SCOPES = tuple(scope.value for scope in ConsentScope)
 SEXES = tuple(sex.value for sex in Sex)

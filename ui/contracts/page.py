@@ -448,16 +448,7 @@ class ContractReviewPage(QWidget):
     def show_review(self, review_id: str) -> None:
         """Show a saved review (opened from a case's timeline): its terms and findings."""
         info = self.service.get(review_id)
-        self.start(
-            ReviewSubject(
-                host_country=info.host_country,
-                case_id=info.case_id,
-                case_number=info.case_number,
-                person_id=info.person_id,
-                person_name=info.person_name,
-                employer_name=info.terms.employer_name or "",
-            )
-        )
+        self.start(info.subject)
         for _box, _form, rows in self.sections:
             for name, widget in rows:
                 value = getattr(info.terms, name, None)
