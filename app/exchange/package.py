@@ -985,14 +985,22 @@ class MemberSpool:
     def add_records(self, entity: str, records: Iterable[dict[str, Any]]) -> int:
         """``records/<entity>.jsonl`` from ``records``, encoded as ``encode_records`` does;
         returns how many records it holds."""
-        lines = (orjson.dumps(record, option=orjson.OPT_SORT_KEYS) for record in records)
-        return self.add_lines(entity, lines)
-
-    def add_lines(self, entity: str, lines: Iterable[bytes]) -> int:
-        """``records/<entity>.jsonl`` from record lines already encoded (no line ends);
-        returns how many it holds."""
         count = [0]
+        lines = (orjson.dumps(record, option=orjson.OPT_SORT_KEYS) for record in records)
         self.add(f"records/{entity}.jsonl", _pieces(lines, count), zipfile.ZIP_DEFLATED)
+        return count[0]
+
+    def add_chunks(self, entity: str, chunks: Iterable[tuple[int, bytes]]) -> int:
+        """``records/<entity>.jsonl`` from record lines already joined, ``(how many, text)``
+        (``app.exchange.sqljson``); returns how many records it holds."""
+        count = [0]
+
+        def texts() -> Iterator[bytes]:
+            for lines, text in chunks:
+                count[0] += lines
+                yield text
+
+        self.add(f"records/{entity}.jsonl", texts(), zipfile.ZIP_DEFLATED)
         return count[0]
 
     def add_file(self, sha256: str, content: bytes) -> None:

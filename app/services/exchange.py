@@ -60,7 +60,7 @@ from app.exchange.package import (
     write_bundle,
 )
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
-from app.exchange.sqljson import record_lines
+from app.exchange.sqljson import record_chunks
 from app.exchange.zipstream import ZipTooLarge
 from app.i18n import _
 from app.security import audit_anchor
@@ -213,13 +213,12 @@ class _Collected:
 
     def add_entity(self, session: Session, entity: Entity, where: Any) -> None:
         """The records and files of ``entity`` matching ``where``: SQLite writes the record
-        lines itself where it can (``record_lines``), Python builds them otherwise."""
-        lines = record_lines(session.connection(), entity, where)
-        if lines is None:
+        lines itself where it can (``record_chunks``), Python builds them otherwise."""
+        chunks = record_chunks(session.connection(), entity, where)
+        if chunks is None:
             self.add_records(entity.name, _collect(session, entity, where))
         else:
-            encoded = (line.encode() for line in lines)
-            self._count(entity.name, self.members.add_lines(entity.name, encoded))
+            self._count(entity.name, self.members.add_chunks(entity.name, chunks))
         self.add_files(_collect_files(session, entity, where))
 
     def _count(self, entity: str, count: int) -> None:

@@ -1,6 +1,6 @@
-"""Record lines made by SQLite (``record_lines``) are the bytes the Python path makes.
+"""Record lines made by SQLite (``record_chunks``) are the bytes the Python path makes.
 
-The export writes what ``record_lines`` gives wherever it can; an importer, a signature check
+The export writes what ``record_chunks`` gives wherever it can; an importer, a signature check
 or an analyst comparing two bundles must not be able to tell which path wrote a line. Every
 entity is compared on a demo mission whose rows were given the values that differ most easily:
 control characters and non-ASCII text, JSON with unsorted keys and Python-only number forms,
@@ -20,8 +20,9 @@ from sqlalchemy import JSON, Boolean, Numeric, Text, func, select, text
 
 from app.config import Paths
 from app.db.models import UtcDateTime
+from app.exchange import sqljson
 from app.exchange.records import ENTITIES, Entity
-from app.exchange.sqljson import record_lines
+from app.exchange.sqljson import record_chunks
 from app.services.exchange import _collect
 from app.services.installation import unlock
 from app.services.workspace import Workspace
@@ -34,7 +35,16 @@ TEXTS = [
     "tab\tline\nfeed\rreturn\x08\x0c end",
     "한국어 · العربية · 🇰🇿 · \u2028\u2029 · \x7f",
 ]
-JSONS = ['{"z": 1, "a": {"y": [1.50, 1e5, -0.0], "b": null}}', "[]", '{"k": "\\u0001"}']
+JSONS = [
+    '{"z": 1, "a": {"y": [1.50, 1e5, -0.0], "b": null}}',
+    "[]",
+    '{"k": "\\u0001"}',
+    '["share_hq", "case_handling", true, null]',
+    '["x", 1.50]',
+    '[{"b": 1, "a": 2}]',
+    '["caf\\u00e9", "\\u049b"]',
+    '[ "spaced" ,"out" ]',
+]
 TIMESTAMPS = [
     "2026-01-02 03:04:05.000000",
     "2026-01-02 03:04:05.120000",
@@ -65,7 +75,7 @@ def ws(demo_paths: Paths) -> Iterator[Workspace]:
     with workspace.write() as session:
         for entity in ENTITIES:
             table = entity.model.__table__  # type: ignore[attr-defined]
-            ids = session.execute(select(table.c.id).order_by(table.c.id).limit(6)).scalars()
+            ids = session.execute(select(table.c.id).order_by(table.c.id).limit(8)).scalars()
             for index, row_id in enumerate(ids):
                 for column in entity.columns:
                     value = _tricky_value(column.type, bool(column.nullable), index)
@@ -107,9 +117,13 @@ def python_lines(session: Any, entity: Entity, where: Any) -> list[bytes]:
 
 
 def sql_lines(session: Any, entity: Entity, where: Any) -> list[bytes]:
-    lines = record_lines(session.connection(), entity, where)
-    assert lines is not None, f"{entity.name} takes the Python path on SQLite"
-    return [line.encode() for line in lines]
+    chunks = record_chunks(session.connection(), entity, where)
+    assert chunks is not None, f"{entity.name} takes the Python path on SQLite"
+    lines: list[bytes] = []
+    for count, joined in chunks:
+        assert joined.endswith(b"\n") and joined.count(b"\n") == count
+        lines += joined.splitlines()
+    return lines
 
 
 @pytest.mark.parametrize("entity", ENTITIES, ids=[e.name for e in ENTITIES])
@@ -118,8 +132,27 @@ def test_every_record_is_the_same_bytes(ws: Workspace, entity: Entity) -> None:
     with ws.read() as session:
         top = session.execute(select(func.max(table.c.change_seq))).scalar_one() or 0
         for where in (table.c.change_seq > 0, table.c.change_seq.between(1, top // 2)):
+            # The same lines; SQLite gives them in the table's order, Python by id.
             expected = python_lines(session, entity, where)
-            assert sql_lines(session, entity, where) == expected
+            assert sorted(sql_lines(session, entity, where)) == sorted(expected)
+
+
+def test_small_chunks_carry_every_record_once(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqljson, "CHUNK", 7)
+    event = next(e for e in ENTITIES if e.name == "case_event")
+    table = event.model.__table__  # type: ignore[attr-defined]
+    with ws.read() as session:
+        chunks = list(record_chunks(session.connection(), event, text("1")) or [])
+        in_table_order = session.execute(text("SELECT id FROM case_event ORDER BY rowid"))
+        expected_ids = list(in_table_order.scalars())
+        assert sorted(sql_lines(session, event, table.c.change_seq > 0)) == sorted(
+            python_lines(session, event, table.c.change_seq > 0)
+        )
+    assert len(chunks) > 3 and all(count == 7 for count, _ in chunks[:-1])
+    ids = [orjson.loads(line)["id"] for _, joined in chunks for line in joined.splitlines()]
+    assert sorted(ids) == sorted(expected_ids)  # each once; the order inside carries nothing
 
 
 def test_the_tricky_values_reached_the_records(ws: Workspace) -> None:
@@ -162,4 +195,4 @@ def test_another_engine_takes_the_python_path(ws: Workspace) -> None:
     class Connection:
         dialect = Other()
 
-    assert record_lines(Connection(), ENTITIES[0], text("1")) is None  # type: ignore[arg-type]
+    assert record_chunks(Connection(), ENTITIES[0], text("1")) is None  # type: ignore[arg-type]
