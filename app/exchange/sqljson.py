@@ -153,18 +153,18 @@ _STORED_TIMESTAMP = (
 )
 
 
+# A character that may make SQLite's json() write an array otherwise than Python: an object
+# (keys to sort), an escape, a number (``1.50``, ``1e5``), JSON5 that SQLite reads and Python
+# refuses or reads otherwise (``'single'``, comments, ``Infinity``, ``NaN``).
+_NOT_ALIKE = "*[{\\/'0-9IN]*"
+
+
 def _written_alike(text: Any) -> Any:
     """JSON text that SQLite's ``json()`` writes as Python does: an empty object, or an array
-    without objects (no keys to sort), escapes or digits (which Python may write otherwise:
-    ``1.50``, ``1e5``, ``\\u00e9``), such as ``["case_handling", "share_hq"]``."""
+    with none of ``_NOT_ALIKE``, such as ``["case_handling", "share_hq"]``."""
     return or_(
         text == "{}",
-        and_(
-            text.op("GLOB")("[[]*"),
-            func.instr(text, "{") == 0,
-            func.instr(text, "\\") == 0,
-            text.op("NOT GLOB")("*[0-9]*"),
-        ),
+        and_(text.op("GLOB")("[[]*"), text.op("NOT GLOB")(_NOT_ALIKE)),
     )
 
 

@@ -44,6 +44,7 @@ JSONS = [
     '[{"b": 1, "a": 2}]',
     '["caf\\u00e9", "\\u049b"]',
     '[ "spaced" ,"out" ]',
+    "[Infinity, NaN]",
 ]
 TIMESTAMPS = [
     "2026-01-02 03:04:05.000000",
@@ -75,7 +76,7 @@ def ws(demo_paths: Paths) -> Iterator[Workspace]:
     with workspace.write() as session:
         for entity in ENTITIES:
             table = entity.model.__table__  # type: ignore[attr-defined]
-            ids = session.execute(select(table.c.id).order_by(table.c.id).limit(8)).scalars()
+            ids = session.execute(select(table.c.id).order_by(table.c.id).limit(9)).scalars()
             for index, row_id in enumerate(ids):
                 for column in entity.columns:
                     value = _tricky_value(column.type, bool(column.nullable), index)
