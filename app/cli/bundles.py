@@ -12,7 +12,6 @@ from app.cli.common import add_actions, print_json, print_table, workspace
 from app.errors import UsageError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
-from app.services.bundle_report import import_counts
 from app.services.exchange import (
     ConflictInfo,
     ExchangeService,
@@ -126,7 +125,7 @@ def _print_report(report: ImportReport) -> None:
         _(
             "Imported bundle {id} ({kind}) from {source}: {new} new, {updated} updated, "
             "{unchanged} unchanged, {newer} newer here, {conflicts} conflicts."
-        ).format(id=report.bundle_id, kind=report.kind, **import_counts(report))
+        ).format(id=report.bundle_id, kind=report.kind, **report.counts())
     )
     if report.conflicts:
         print(_("Resolve the conflicts with 'qorgau bundle conflicts' and 'bundle resolve'."))

@@ -162,9 +162,8 @@ def vertical_bars(
     chart.barLabels.fontSize = 6.5
     chart.barLabels.dy = 3
     categories = [_short(label) for label in labels]
-    if len(series) > 1:
-        return _series_chart(chart, categories, series, names, fonts, no_data, 40 * mm)
-    return _series_chart(chart, categories, series, (), fonts, no_data, 4 * mm)
+    legend, right = (names, 40 * mm) if len(series) > 1 else ((), 4 * mm)  # one series: none
+    return _series_chart(chart, categories, series, legend, fonts, no_data, right)
 
 
 def trend_lines(

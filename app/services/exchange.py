@@ -131,6 +131,19 @@ class ImportReport:
     per_entity: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
+    def counts(self) -> dict[str, str | int]:
+        """The placeholders of the messages that sum the import up (command line, window):
+        the sending mission (``source``) and the records ``new``, ``updated``, ``unchanged``,
+        ``newer`` here, and in ``conflicts``."""
+        return {
+            "source": self.source_mission,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "newer": self.local_newer,
+            "conflicts": self.conflicts,
+        }
+
 
 @dataclass(frozen=True)
 class ExchangeLogEntry:

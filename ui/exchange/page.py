@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_datetime, ngettext
-from app.services.bundle_report import import_counts
 from app.services.exchange import ConflictInfo, ExchangeService, ExportSummary, ImportReport
 from app.services.keys import KeyService, TrustedKey, check_age_recipient
 from ui.exchange.hq import TransferDialog, choose_bundle_file
@@ -420,7 +419,7 @@ class ExchangePage(QWidget):
                 _(
                     "From {source}: {new} new, {updated} updated, {unchanged} unchanged, "
                     "{newer} newer here, {conflicts} conflicts."
-                ).format(**import_counts(report))
+                ).format(**report.counts())
                 # Loud: the sender's audit history could not be linked (audit_anchor.py).
                 + "".join("\n" + _("Warning: {warning}").format(warning=w) for w in report.warnings)
             )
