@@ -42,6 +42,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 
+from app.db.listed import one_of
 from app.db.models import Case, CaseCategory, CaseIloIndicator, Counter, Mission, SyncConflict
 from app.db.sync import CHANGE_SEQ, next_counter, note_changes
 from app.exchange.package import BundleRefused, RecordStream, VerifiedBundle
@@ -96,7 +97,9 @@ def _existing_ids(session: Session, entity: Entity, ids: Sequence[str]) -> set[s
     found: set[str] = set()
     connection = session.connection()  # Core: plain rows, no ORM loading
     for chunk in _chunks(ids):
-        found.update(connection.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
+        found.update(
+            connection.execute(select(table.c.id).where(one_of(table.c.id, chunk))).scalars()
+        )
     return found
 
 
@@ -152,7 +155,7 @@ def _check_natural_key(
     column = getattr(model, key)
     values = sorted(by_value)
     for chunk in _chunks(values):
-        for value, row_id in session.execute(select(column, model.id).where(column.in_(chunk))):
+        for value, row_id in session.execute(select(column, model.id).where(one_of(column, chunk))):
             if row_id != by_value[value]:
                 raise BundleRefused(
                     _(
@@ -169,7 +172,7 @@ def local_records(session: Session, codec: Codec, ids: Sequence[str]) -> dict[st
     found: dict[str, dict[str, Any]] = {}
     connection = session.connection()
     for chunk in _chunks(ids):
-        query = select(*codec.select_columns()).where(table.c.id.in_(chunk))
+        query = select(*codec.select_columns()).where(one_of(table.c.id, chunk))
         for row in connection.execute(query):
             record = codec.to_record(row)
             found[record["id"]] = record
@@ -186,7 +189,9 @@ def _attach_case_lists(session: Session, cases: dict[str, dict[str, Any]]) -> No
     for link, key in ((CaseCategory, "categories"), (CaseIloIndicator, "ilo_indicators")):
         for chunk in _chunks(ids):
             rows = session.execute(
-                select(link.case_id, link.code).where(link.case_id.in_(chunk)).order_by(link.code)
+                select(link.case_id, link.code)
+                .where(one_of(link.case_id, chunk))
+                .order_by(link.code)
             )
             for case_id, code in rows:
                 cases[case_id][key].append(code)
@@ -245,7 +250,10 @@ class Stage:
         if statement is None:
             statement = _StagedInsert.compile(connection.dialect, table, names)
             self._inserts[(table.name, names)] = statement
-        connection.exec_driver_sql(statement.sql, [statement.params(row) for row in rows])
+        if statement.copy_sql:
+            statement.copy(connection, rows)
+        else:
+            connection.exec_driver_sql(statement.sql, [statement.params(row) for row in rows])
 
 
 @dataclass(frozen=True)
@@ -257,6 +265,9 @@ class _StagedInsert:
     keys: tuple[str, ...]  # the parameters' order (SQLite, qmark) or names (psycopg, pyformat)
     positional: bool
     converters: tuple[tuple[int, Callable[[Any], Any]], ...]
+    # PostgreSQL: the rows go in with COPY. psycopg's pipelined executemany spent far more time
+    # in Python per row than the server took (40 of 95 s of a 10k import under a profiler).
+    copy_sql: str = ""
 
     @classmethod
     def compile(cls, dialect: Dialect, table: Table, names: tuple[str, ...]) -> _StagedInsert:
@@ -267,13 +278,28 @@ class _StagedInsert:
             for i, name in enumerate(keys)
             if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
         )
-        return cls(str(compiled), keys, compiled.positiontup is not None, converters)
+        copy_sql = ""
+        if dialect.name == "postgresql":
+            quote = dialect.identifier_preparer
+            columns = ", ".join(quote.quote(name) for name in keys)
+            copy_sql = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
+        return cls(str(compiled), keys, compiled.positiontup is not None, converters, copy_sql)
 
-    def params(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+    def values(self, row: dict[str, Any]) -> list[Any]:
         values = [row[key] for key in self.keys]
         for i, convert in self.converters:
             values[i] = convert(values[i])
+        return values
+
+    def params(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        values = self.values(row)
         return tuple(values) if self.positional else dict(zip(self.keys, values, strict=True))
+
+    def copy(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+        raw: Any = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+            for row in rows:
+                copy.write_row(self.values(row))
 
 
 @dataclass
@@ -403,7 +429,7 @@ def stale(session: Session, plan: MergePlan) -> bool:
     keys = plan.stage.keys.c.key
     connection = session.connection()
     return any(
-        connection.execute(select(keys).where(keys.in_(chunk)).limit(1)).first() is not None
+        connection.execute(select(keys).where(one_of(keys, chunk)).limit(1)).first() is not None
         for chunk in _chunks(sorted(touched))
     )
 

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.listed import one_of
 from app.db.models import Case, ContractReview, Mission, PartnerReferral, Returnee
 from app.exchange.format import HQ_ENTITIES, HQ_KINDS, BundleKind
 from app.exchange.merge import CHUNK, local_records, same_content
@@ -123,7 +124,7 @@ class _Checker:
         found: dict[str, _Local] = {}
         connection = self.session.connection()
         for chunk in _chunks(ids):
-            for row in connection.execute(select(*columns).where(model.id.in_(chunk))):
+            for row in connection.execute(select(*columns).where(one_of(model.id, chunk))):
                 if entity == "case":
                     found[row[0]] = _Local(row[1], row[2], None, row[3], row[4], row[5])
                 elif entity in CASE_CHILDREN:
@@ -138,7 +139,7 @@ class _Checker:
         for chunk in _chunks(wanted):
             holders.update(
                 self.session.execute(
-                    select(Case.id, Case.holder_mission).where(Case.id.in_(chunk))
+                    select(Case.id, Case.holder_mission).where(one_of(Case.id, chunk))
                 ).all()
             )
         return holders
@@ -452,7 +453,7 @@ class _Checker:
             if column is not None:
                 add(
                     self.session.execute(
-                        select(column, Case.holder_mission).where(column.in_(chunk))
+                        select(column, Case.holder_mission).where(one_of(column, chunk))
                     ).all()
                 )
             if entity == "person":
@@ -464,7 +465,7 @@ class _Checker:
 
     def _add_through(self, add: Any, model: Any, column: Any, chunk: Sequence[str]) -> None:
         rows = self.session.execute(
-            select(column, model.case_id, model.origin_mission).where(column.in_(chunk))
+            select(column, model.case_id, model.origin_mission).where(one_of(column, chunk))
         ).all()
         holders = self._case_holders(r[1] for r in rows if r[1])
         add(
