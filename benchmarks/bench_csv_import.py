@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from app.config import Paths
 from app.domain.codes import CaseStatus
-from app.i18n import _
+from app.domain.events import SystemEvent
 from app.services import csv_import
 from app.services.cases import CaseService
 from app.services.demo import DEMO_PASSWORD, run_demo
@@ -77,7 +77,7 @@ def main(rows: int) -> None:
                 item,
                 on_duplicate="reuse",
                 status=CaseStatus(status),
-                registered_text=_("Imported from a legacy spreadsheet."),
+                registered_event=SystemEvent.CASE_IMPORTED,
             )
     one_by_one = time.perf_counter() - started
 

@@ -41,7 +41,9 @@ def include_object(
 
 # Alembic is imported only when a migration runs: opening an up-to-date database (every start
 # of the app) reads the two revision numbers without it.
-_REVISION_LINE = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w]+|None)['\"]?", re.M)
+_REVISION_LINE = re.compile(
+    r"^(down_revision|revision|server_only)\s*=\s*['\"]?([\w]+|None)['\"]?", re.M
+)
 
 
 def alembic_config() -> Config:
@@ -53,17 +55,37 @@ def alembic_config() -> Config:
 
 
 @cache
-def _revision_graph() -> dict[str, str | None]:
-    """revision -> down_revision, read from the migration files themselves."""
-    graph: dict[str, str | None] = {}
+def _revision_files() -> dict[str, dict[str, str | None]]:
+    """revision -> its ``down_revision`` and ``server_only``, read from the migration files."""
+    files: dict[str, dict[str, str | None]] = {}
     for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
         found = dict(
             (key, None if value == "None" else value)
             for key, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8"))
         )
         if found.get("revision"):
-            graph[str(found["revision"])] = found.get("down_revision")
-    return graph
+            files[str(found["revision"])] = found
+    return files
+
+
+def _revision_graph() -> dict[str, str | None]:
+    """revision -> down_revision."""
+    return {revision: found.get("down_revision") for revision, found in _revision_files().items()}
+
+
+def changes_sqlite(current: str, head: str) -> bool:
+    """Whether any revision after ``current`` up to ``head`` touches a SQLite database: one
+    marked ``server_only = True`` changes only PostgreSQL's (and needs no backup copy)."""
+    files = _revision_files()
+    revision: str | None = head
+    while revision is not None and revision != current:
+        found = files.get(revision)
+        if found is None:
+            return True
+        if found.get("server_only") != "True":
+            return True
+        revision = found.get("down_revision")
+    return False
 
 
 def head_revision() -> str:
@@ -110,8 +132,14 @@ def ensure_schema(db: Database, backup_dir: Path | None) -> bool:
                 "install the newer version to open it."
             )
         )
-    # A server's database is backed up by its administrator (pg_dump, PITR), not by a copy.
-    if current is not None and backup_dir is not None and db.dialect == "sqlite":
+    # A server's database is backed up by its administrator (pg_dump, PITR), not by a copy;
+    # a mission's file is copied first unless the migrations ahead change nothing in it.
+    if (
+        current is not None
+        and backup_dir is not None
+        and db.dialect == "sqlite"
+        and changes_sqlite(current, head)
+    ):
         from app.services.backup import backup_database
 
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")

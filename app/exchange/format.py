@@ -54,7 +54,9 @@ class Limits:
     max_bundle_bytes: int = 4 * 1024**3
     max_members: int = 250_000
     max_total_bytes: int = 8 * 1024**3
-    max_member_bytes: int = 256 * 1024**2  # a records/*.jsonl member
+    # A records/*.jsonl member: read a line at a time, so its size bounds no memory; a
+    # 300,000-case mission's case records are some 400 MB (256 MiB refused them).
+    max_member_bytes: int = 2 * 1024**3
     max_file_bytes: int = 64 * 1024**2  # a files/* member: attachments are at most 25 MB
     max_manifest_bytes: int = 64 * 1024**2
     max_record_bytes: int = 32 * 1024**2

@@ -1105,6 +1105,8 @@ def write_bundle(
             for m in members.members
         ],
     }
+    # What an importer would refuse is not written (BundleRefused, as the importer says it).
+    _declared_cap(manifest, 0, DEFAULT_LIMITS)
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
     signature = base64.b64encode(sign(signing_pem, manifest_bytes))
     keys = [pyrage.x25519.Recipient.from_str(r) for r in dict.fromkeys(recipients)]

@@ -631,6 +631,14 @@ class ExchangeService:
         except OSError as exc:
             temporary.unlink(missing_ok=True)
             raise _cannot_write(exc) from None
+        except BundleRefused as exc:
+            temporary.unlink(missing_ok=True)
+            raise ValidationError(
+                _(
+                    "No installation would accept this bundle: {reason} No bundle was written."
+                ).format(reason=str(exc)),
+                field="out",
+            ) from None
         except ZipTooLarge:
             temporary.unlink(missing_ok=True)
             raise ValidationError(

@@ -180,3 +180,25 @@ def test_a_failure_while_the_zip_is_encrypted_is_told_and_leaves_nothing(
     assert not out.exists() and not out.with_name(out.name + ".part").exists()
     with sel.ws.read() as session:
         assert session.execute(select(ExchangeLog)).first() is None
+
+
+def test_a_bundle_an_importer_would_refuse_is_not_written(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member past the importer's ceiling (a very large mission's case records) is refused
+    at export, in the importer's words, instead of travelling to HQ to be refused there."""
+    import dataclasses
+
+    from app.errors import ValidationError
+    from app.exchange import package
+
+    tight = dataclasses.replace(package.DEFAULT_LIMITS, max_member_bytes=64)
+    monkeypatch.setattr(package, "DEFAULT_LIMITS", tight)
+    out = tmp_path / "1.qbundle"
+
+    with pytest.raises(ValidationError, match=r"No installation would accept.*records/.*larger"):
+        sel.exchange.export_cases(out, [hq.recipient])
+
+    assert not out.exists() and not out.with_name(out.name + ".part").exists()
+    with sel.ws.read() as session:
+        assert session.execute(select(ExchangeLog)).first() is None

@@ -50,6 +50,18 @@ def test_postgresql_runs_the_same_history_and_matches_models(pg_cluster: Cluster
                 text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%day_stat%'")
             ).scalar_one()
             assert triggers == 9
+            # Inserts are counted per statement (0015): bit 0 of tgtype is "for each row".
+            per_statement = connection.execute(
+                text(
+                    "SELECT tgname FROM pg_trigger WHERE tgname LIKE '%day_stat%' "
+                    "AND tgtype & 1 = 0 ORDER BY tgname"
+                )
+            ).scalars()
+            assert list(per_statement) == [
+                "case_category_day_stat_insert",
+                "case_day_stat_insert",
+                "case_ilo_indicator_day_stat_insert",
+            ]
             assert inspect(connection).has_table("search_index")
         with engine.begin() as connection:
             downgrade(connection, "base")
@@ -100,6 +112,44 @@ def test_backup_is_taken_before_a_migration(
     finally:
         copy.close()
     assert version == "older01"
+
+
+def test_a_migration_for_the_server_only_takes_no_backup(
+    installation: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mission's file is not copied before migrations that change only PostgreSQL's schema
+    (``server_only = True``): the copy of a large mission's file costs minutes for nothing."""
+    assert not migrate.changes_sqlite("0014", "0015")  # 0015: PostgreSQL's triggers only
+    assert migrate.changes_sqlite("0013", "0015")
+    ws = unlock(installation, "admin", PASSWORD)
+    with ws.write() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = 'older01'"))
+    ws.close()
+    files = {
+        "older01": {"revision": "older01", "down_revision": None},
+        "server1": {"revision": "server1", "down_revision": "older01", "server_only": "True"},
+    }
+    monkeypatch.setattr(migrate, "_revision_files", lambda: files)
+    upgraded: list[str] = []
+    monkeypatch.setattr(
+        migrate,
+        "upgrade_to",
+        lambda connection, revision="head": (
+            upgraded.append(revision),
+            connection.execute(text("UPDATE alembic_version SET version_num = 'server1'")),
+        ),
+    )
+    unlock(installation, "admin", PASSWORD).close()
+    assert upgraded == ["head"]
+    assert not list(installation.backups.glob("before-migration-*.db"))
+    # One revision on the way that changes SQLite: the copy is taken.
+    files["server1"]["server_only"] = None
+    ws = unlock(installation, "admin", PASSWORD)
+    with ws.write() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = 'older01'"))
+    ws.close()
+    unlock(installation, "admin", PASSWORD).close()
+    assert len(list(installation.backups.glob("before-migration-older01-*.db"))) == 1
 
 
 def test_letters_migration_writes_a_known_city_in_kazakh_and_russian(tmp_path: Path) -> None:

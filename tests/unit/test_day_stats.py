@@ -8,13 +8,14 @@ for several scopes and periods.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
-from app.db.models import Base, Case, CaseDayStat
+from app.db.models import Base, Case, CaseCategory, CaseDayStat
 from app.services.cases import CaseService
 from app.services.csv_import import import_csv
 from app.services.demo import fill_demo
@@ -152,6 +153,28 @@ def test_imported_cases_are_counted(demo: Workspace) -> None:
     ).encode()
     report = import_csv(demo, raw)
     assert report.imported == 3
+    assert_counts_match_a_recount(demo)
+
+
+def test_cases_inserted_by_one_statement_are_counted(demo: Workspace) -> None:
+    """An import inserts thousands of cases and codes per statement (on PostgreSQL counted by
+    statement-level triggers, migration 0015): copies of twenty cases, with codes in common
+    days and scopes, go in through one multi-row insert each."""
+    cases, categories = Case.__table__, CaseCategory.__table__
+    with demo.read() as session:
+        rows = [dict(r) for r in session.execute(select(cases).limit(20)).mappings()]
+        codes = session.execute(select(categories)).all()
+    copies, copied_codes = [], []
+    for i, row in enumerate(rows):
+        new_id = str(uuid.uuid4())
+        copies.append({**row, "id": new_id, "seq": 900_000 + i, "number": f"CPY-{i}"})
+        copied_codes += [
+            {"case_id": new_id, "code": code} for case_id, code in codes if case_id == row["id"]
+        ]
+    with demo.write() as session:
+        session.execute(insert(cases), copies)
+        session.execute(insert(categories), copied_codes)
+    assert copied_codes
     assert_counts_match_a_recount(demo)
 
 
