@@ -31,6 +31,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -381,6 +382,18 @@ class Case(SyncMixin, Base):
         # Statistics count cases resolved or closed in a period (app/services/stats.py).
         Index("ix_case_resolved_at", "resolved_at"),
         Index("ix_case_closed_at", "closed_at"),
+        # The dashboard's "now" figures (open by status and mission, overdue) read from this
+        # index alone: through the mission index and the case rows they took 0.65 s at 300k
+        # cases, a third of the dashboard (migration 0016).
+        Index(
+            "ix_case_open_now",
+            "status",
+            "origin_mission",
+            "due_date",
+            "deleted_at",  # SQLite reads the index alone only if it holds its WHERE's columns
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
     )
 
 

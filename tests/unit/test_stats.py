@@ -463,3 +463,30 @@ def test_a_referral_taken_back_is_not_counted(ws: Workspace) -> None:
     assert referred_now() == before
     service.set_status(case_id, "referred", "To the shelter after all.")
     assert referred_now() == before + 1  # a later, kept referral counts again
+
+
+def test_the_now_figures_read_one_index_alone(ws: Workspace) -> None:
+    """The open cases by status and mission, and the overdue, come from ``ix_case_open_now``
+    alone on SQLite (migration 0016): through the mission index and the case rows they were a
+    third of the dashboard at 300,000 cases."""
+    if ws.on_server:
+        pytest.skip("SQLite's query plan")
+    from sqlalchemy import event
+
+    fill_demo(ws, 20, seed=4)
+    seen: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if "FILTER" in statement and "due_date" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(ws.db.engine, "before_cursor_execute", keep)
+    try:
+        StatsService(ws).indicators()
+    finally:
+        event.remove(ws.db.engine, "before_cursor_execute", keep)
+    assert seen
+    with ws.read() as session:
+        raw = session.connection().exec_driver_sql
+        plan = " ".join(str(row[-1]) for row in raw("EXPLAIN QUERY PLAN " + seen[0][0], seen[0][1]))
+    assert "COVERING INDEX ix_case_open_now" in plan
