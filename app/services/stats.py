@@ -492,8 +492,9 @@ class _Queries:
     def referred(self) -> Select:
         """Cases moved to "referred" or referred to a partner in the period.
 
-        Driven from the (few) referrals, then joined to the case for the scope: starting from
-        the case table would probe the event table once per case.
+        Driven from the (few) referrals, each case then looked up by id for the scope. As
+        ``IN``: joined to the referrals, SQLite chose to scan every case and probe the
+        referrals (0.45 s at 300,000 cases; 0.2 s this way).
         """
         referrals = referral_moves().subquery()
         by_status = select(referrals.c.case_id.label("id")).where(
@@ -504,8 +505,7 @@ class _Queries:
             PartnerReferral.referred_at >= self.first,
             PartnerReferral.referred_at <= self.last,
         )
-        either = union(by_status, by_partner).subquery()
-        return self._scoped(select(Case.id).join(either, either.c.id == Case.id))
+        return self._scoped(select(Case.id).where(Case.id.in_(union(by_status, by_partner))))
 
     def count(self, ids: Select) -> int:
         counted = select(func.count()).select_from(ids.subquery())
