@@ -80,9 +80,7 @@ def changes_sqlite(current: str, head: str) -> bool:
     revision: str | None = head
     while revision is not None and revision != current:
         found = files.get(revision)
-        if found is None:
-            return True
-        if found.get("server_only") != "True":
+        if found is None or found.get("server_only") != "True":
             return True
         revision = found.get("down_revision")
     return False

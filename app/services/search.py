@@ -52,6 +52,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from app.db.listed import one_of
 from app.db.models import Case, CaseEvent, Employer, Person, RecruitmentAgency
+from app.db.postgres import copy_rows
 from app.domain.translit import normalise_query_token, search_keys
 from app.services.rows import with_worker_and_employer
 
@@ -300,8 +301,9 @@ def index_cases(session: Session, case_ids: Iterable[str]) -> None:
         _delete_docs(session, docs.values())
         rows = _case_documents(session, chunk)
         if rows and _on_server(session):
-            _copy_index_rows(
-                session,
+            copy_rows(
+                session.connection(),
+                "COPY search_index (doc, ref_kind, ref_id, case_id, lexemes) FROM STDIN",
                 (
                     (docs[case_id], CASE, case_id, case_id, _tsvector(_lexemes(body)))
                     for case_id, body in rows
@@ -318,20 +320,6 @@ def index_cases(session: Session, case_ids: Iterable[str]) -> None:
                     for case_id, body in rows
                 ],
             )
-
-
-def _copy_index_rows(session: Session, rows: Iterable[tuple[int, str, str, str, str]]) -> None:
-    """PostgreSQL: the index rows go in with COPY (an import writes thousands at a time; one
-    INSERT per row spent most of its time in the driver)."""
-    raw: Any = session.connection().connection.driver_connection
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(
-            "COPY search_index (doc, ref_kind, ref_id, case_id, lexemes) FROM STDIN"
-        ) as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
 
 
 def _tsvector(words: Iterable[str]) -> str:
