@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import URL, Connection, Engine, create_engine, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
@@ -271,7 +272,27 @@ def make_server_engine(config: ServerConfig, user: str, password: str) -> Engine
         database=config.database,
         query=query,
     )
-    return create_engine(url, poolclass=QueuePool, pool_size=4, max_overflow=8, pool_pre_ping=True)
+    engine = create_engine(
+        url, poolclass=QueuePool, pool_size=4, max_overflow=8, pool_pre_ping=True
+    )
+    return drop_connections_that_fail_the_ping(engine)
+
+
+def drop_connections_that_fail_the_ping(engine: Engine) -> Engine:
+    """Any error of the pool's ping means the pooled connection is gone: open a new one.
+
+    When the server ends a session (a revocation, a restart), the ping can fail not with the
+    lost socket but with what psycopg raises while putting the connection back out of
+    autocommit (a ProgrammingError, before the connection is marked broken). SQLAlchemy would
+    raise that as it is; the new connection instead fails, or is refused, in words a person
+    understands (``server_error``)."""
+
+    @event.listens_for(engine, "handle_error")
+    def _ping_failed(context: ExceptionContext) -> None:
+        if context.is_pre_ping:
+            context.is_disconnect = True
+
+    return engine
 
 
 class ServerDatabase(Database):

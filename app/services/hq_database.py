@@ -36,6 +36,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.db.models import User
+from app.db.postgres import drop_connections_that_fail_the_ping
 from app.domain.codes import Role
 from app.errors import DatabaseError, PermissionDenied, ValidationError
 from app.i18n import _
@@ -108,7 +109,8 @@ def sqlalchemy_url(url: str, database: str | None = None) -> str:
 
 
 def connect_engine(url: str, database: str | None = None, **options: Any) -> Engine:
-    return create_engine(sqlalchemy_url(url, database), pool_pre_ping=True, **options)
+    engine = create_engine(sqlalchemy_url(url, database), pool_pre_ping=True, **options)
+    return drop_connections_that_fail_the_ping(engine)
 
 
 @contextmanager

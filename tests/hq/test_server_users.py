@@ -150,6 +150,37 @@ def test_revoking_a_user_ends_the_sessions_they_have_open(server_hq: ServerHq) -
         still_open.close()
 
 
+def test_a_session_ended_during_the_ping_is_refused_in_the_users_words(
+    server_hq: ServerHq, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race CI once lost: the server ends a revoked user's session while the pool pings it,
+    and psycopg raises its ProgrammingError (autocommit cannot be set back) before it marks the
+    connection broken. The connection is dropped and its replacement is refused: the user
+    reads that their session ended, never a driver's error."""
+    import psycopg
+
+    dana = server_hq.names["dana"]
+    service = UserService(server_hq.admin)
+    service.add(dana, "hq_importer", PASSWORD)
+    still_open = server_hq.sign_in("dana")
+    try:
+        assert _user_rows(still_open)
+        service.revoke(dana)
+        before = _user_rows(server_hq.admin)
+
+        def ping_as_the_race_does(connection: object) -> bool:
+            raise psycopg.ProgrammingError(
+                "can't change 'autocommit' now: connection in transaction status ACTIVE"
+            )
+
+        monkeypatch.setattr(still_open.db.engine.dialect, "do_ping", ping_as_the_race_does)
+        with pytest.raises(SessionEnded):
+            _user_rows(still_open)
+        assert _user_rows(server_hq.admin) == before
+    finally:
+        still_open.close()
+
+
 def test_without_the_server_role_a_revocation_says_the_open_sessions_go_on(
     server_hq: ServerHq, pg_cluster: Cluster
 ) -> None:
