@@ -35,6 +35,7 @@ NOT_NEEDED = (
     "pyrage",
     "qrcode",
     "reportlab",
+    "sqlalchemy.dialects.postgresql",  # a mission's file is SQLCipher
     "app.exchange",
     "app.letters",
     "app.pdf",
