@@ -42,42 +42,40 @@ _LETTERS: dict[str, str] = {
 # Apostrophes of older Kazakh Latin drafts (A'sel) and of names like O'Brien join letters.
 _APOSTROPHES = dict.fromkeys(map(ord, "'’ʼ‘`´"), None)
 
-_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        # Collapsing first too keeps the folds idempotent ("kkh" would leave "kh" behind).
-        (r"([a-z])\1+", r"\1"),
-        ("shch", "sh"),
-        ("kh", "h"),
-        ("gh", "g"),
-        ("ye", "e"),
-        ("y", "i"),
-        (r"([a-z])\1+", r"\1"),
-    )
-)
+# Collapsing first too keeps the folds idempotent ("kkh" would leave "kh" behind).
+_RUNS = re.compile(r"([a-z])\1+")
+_SPELLINGS = (("shch", "sh"), ("kh", "h"), ("gh", "g"), ("ye", "e"), ("y", "i"))
+_DIGRAPHS = ("shch", "kh", "gh")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def _to_latin(text: str) -> str:
     """Lower-case plain Latin letters, digits and separators only."""
     mapped = _map_letters(text.casefold().translate(_APOSTROPHES))
+    if mapped.isascii():  # passport numbers, case numbers, Latin names: nothing to decompose
+        return _NOT_ALNUM.sub(" ", mapped)
     decomposed = unicodedata.normalize("NFKD", mapped)
     # Mapped again: decomposition can reveal letters of the table (ǰ→j, ℚ→Q, ӥ→и).
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return _NOT_ALNUM.sub(" ", _map_letters(bare))
 
 
+_LETTER_TABLE = str.maketrans(_LETTERS)
+
+
 def _map_letters(text: str) -> str:
-    return "".join(_LETTERS.get(c, c) for c in text)
+    return text.translate(_LETTER_TABLE)
 
 
 def _fold(token: str) -> str:
-    # Until nothing changes: one fold can make another ("ghkh" → "ghh" → "gh" → "g").
+    # Until nothing changes: one fold can make another ("ghkh" → "ghh" → "gh" → "g"). A pass
+    # leaves no runs and no y, so only a digraph it formed can change the next pass.
     while True:
-        folded = token
-        for pattern, replacement in _FOLDS:
-            folded = pattern.sub(replacement, folded)
-        if folded == token:
+        folded = _RUNS.sub(r"\1", token)
+        for spelling, plain in _SPELLINGS:  # literal: str.replace, as re.sub would, but faster
+            folded = folded.replace(spelling, plain)
+        folded = _RUNS.sub(r"\1", folded)
+        if folded == token or not any(digraph in folded for digraph in _DIGRAPHS):
             return folded
         token = folded
 

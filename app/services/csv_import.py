@@ -33,6 +33,7 @@ from app.services.workspace import Workspace
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 100_000
 BATCH_ROWS = 500
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the common case, parsed without strptime
 FIELDS = (
     "legacy_number",
     *NAME_FIELDS,
@@ -170,6 +171,11 @@ def parse_date(value: str, fld: str) -> date | None:
     text = value.strip()
     if not text:
         return None
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass  # 2026-02-30: refused below in the same words
     for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y"):
         try:
             return datetime.strptime(text, fmt).date()

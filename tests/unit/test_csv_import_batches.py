@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
 from app.db.models import AuditEntry, Case, CaseEvent, Employer, Person
+from app.errors import ValidationError
 from app.security import audit
 from app.services import csv_import
 from app.services.cases import CaseService
@@ -76,3 +79,24 @@ def test_imported_cases_are_listed_and_found(ws: Workspace) -> None:
     assert {row.number for row in found} >= set(report.numbers[:2])
     statuses = {row.number: row.status for row in service.list_cases(limit=500)}
     assert statuses[report.numbers[3]] == "closed"
+
+
+@pytest.mark.parametrize(
+    ("typed", "parsed"),
+    [
+        ("2026-05-04", date(2026, 5, 4)),
+        ("2026-5-4", date(2026, 5, 4)),
+        ("04.05.2026", date(2026, 5, 4)),
+        ("04/05/2026", date(2026, 5, 4)),
+        ("04.05.26", date(2026, 5, 4)),
+        ("  ", None),
+    ],
+)
+def test_dates_in_the_forms_a_spreadsheet_has(typed: str, parsed: date | None) -> None:
+    assert csv_import.parse_date(typed, "received_at") == parsed
+
+
+@pytest.mark.parametrize("typed", ["2026-02-30", "2026-13-01", "30.02.2026", "yesterday"])
+def test_a_date_that_is_no_date_is_refused(typed: str) -> None:
+    with pytest.raises(ValidationError, match="is not a date"):
+        csv_import.parse_date(typed, "received_at")

@@ -168,3 +168,12 @@ def test_single_word_key_equals_query_token(word: str) -> None:
 def test_keys_are_idempotent(text: str) -> None:
     keys = search_keys(text)
     assert search_keys(keys) == keys
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [("ghkh", "g"), ("shchkh", "sh"), ("gkhh", "g"), ("yeye", "e"), ("kghkh", "kg")],
+)
+def test_folds_repeat_until_nothing_changes(text: str, keys: str) -> None:
+    """One fold can make another: the digraph a pass forms is folded by the next."""
+    assert search_keys(text) == keys
