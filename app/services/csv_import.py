@@ -32,7 +32,10 @@ from app.services.workspace import Workspace
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 100_000
-BATCH_ROWS = 500
+# Each batch holds the write lock while it writes: 0.7 s on an empty mission, 1.3 s on one of
+# 100,000 cases, where every case touches some 18 pages of indexes. 1,000 rows a batch imported
+# a quarter faster there than 500 (each index page is written once for more rows).
+BATCH_ROWS = 1000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the common case, parsed without strptime
 FIELDS = (
     "legacy_number",
