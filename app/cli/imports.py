@@ -10,7 +10,7 @@ from typing import Any
 from app.cli.common import print_json, read_file_argument, workspace
 from app.errors import UsageError
 from app.i18n import _, ngettext
-from app.services.csv_import import import_csv
+from app.services.csv_import import PartlyImported, import_csv
 
 
 def register(commands: Any) -> None:
@@ -51,9 +51,14 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     mapping = parse_mapping(args.map)
     raw = read_file_argument(args.file)
     with workspace(args) as ws:
-        report = import_csv(
-            ws, raw, dry_run=args.dry_run, mapping=mapping, skip_rejected=args.skip_rejected
-        )
+        try:
+            report = import_csv(
+                ws, raw, dry_run=args.dry_run, mapping=mapping, skip_rejected=args.skip_rejected
+            )
+        except PartlyImported as stopped:
+            if args.json:  # what was imported, for the tool that reads it; the error on stderr
+                print_json(stopped.report)
+            raise
     if args.json:
         print_json(report)
     else:

@@ -6,7 +6,9 @@ names in Kazakh, Russian and English, or by an explicit mapping. Every row is ch
 anything is written; if any row is rejected nothing is imported (unless the caller asks to
 skip the rejected rows), and the report says which rows and why. The checked rows are then
 written in batches of ``BATCH_ROWS``, each in its own short transaction, with every case's
-timeline and audit entries.
+timeline and audit entries. A failure while writing (a full disk, a lock held too long) keeps
+the batches written before it, and ``PartlyImported`` says up to which line, so that only the
+rows after it are imported again.
 """
 
 from __future__ import annotations
@@ -88,6 +90,15 @@ class RejectedRow:
     line: int
     reason: str
     field: str | None = None
+
+
+class PartlyImported(QorgauError):
+    """Writing stopped after some batches were saved; ``report`` holds what was imported."""
+
+    def __init__(self, message: str, report: ImportReport, last_line: int) -> None:
+        super().__init__(message)
+        self.report = report
+        self.last_line = last_line
 
 
 @dataclass
@@ -306,25 +317,62 @@ def import_csv(
     # own reads) are not locked out for the whole file; every row was checked above.
     for start in range(0, len(prepared), BATCH_ROWS):
         batch = prepared[start : start + BATCH_ROWS]
-        with ws.write() as session:
-            rows = service.insert_cases(
-                session,
-                [(item, CaseStatus(status)) for _line, item, status in batch],
-                registered_event=SystemEvent.CASE_IMPORTED,
-            )
-            search.index_cases(session, [case_id for case_id, _number in rows])
-            report.numbers += [number for _case_id, number in rows]
-            if start + BATCH_ROWS >= len(prepared):
-                ws.audit(
-                    session,
-                    "import.csv",
-                    "case",
-                    "",
-                    {
-                        "rows": report.rows,
-                        "imported": len(report.numbers),
-                        "rejected": len(report.rejected),
-                    },
-                )
+        try:
+            _write_batch(ws, service, report, batch, last=start + BATCH_ROWS >= len(prepared))
+        except QorgauError as exc:
+            if not report.numbers:
+                raise  # nothing was written: the error's own words are true
+            report.imported = len(report.numbers)
+            raise _partly_imported(exc, report, prepared[start - 1][0]) from exc
     report.imported = len(report.numbers)
     return report
+
+
+def _partly_imported(exc: QorgauError, report: ImportReport, last_line: int) -> PartlyImported:
+    return PartlyImported(
+        _(
+            "The import stopped after line {line}: {error} The {n} cases of the rows up to "
+            "that line were imported ({first} to {last}); the rows after it were not. Import "
+            "only those rows again."
+        ).format(
+            line=last_line,
+            error=exc,
+            n=report.imported,
+            first=report.numbers[0],
+            last=report.numbers[-1],
+        ),
+        report,
+        last_line,
+    )
+
+
+def _write_batch(
+    ws: Workspace,
+    service: CaseService,
+    report: ImportReport,
+    batch: list[tuple[int, PreparedCase, str]],
+    *,
+    last: bool,
+) -> None:
+    """One batch in one transaction; the file's audit entry comes with the last one."""
+    with ws.write() as session:
+        rows = service.insert_cases(
+            session,
+            [(item, CaseStatus(status)) for _line, item, status in batch],
+            registered_event=SystemEvent.CASE_IMPORTED,
+        )
+        search.index_cases(session, [case_id for case_id, _number in rows])
+        numbers = [number for _case_id, number in rows]
+        if last:
+            ws.audit(
+                session,
+                "import.csv",
+                "case",
+                "",
+                {
+                    "rows": report.rows,
+                    "imported": len(report.numbers) + len(numbers),
+                    "rejected": len(report.rejected),
+                },
+            )
+    report.numbers += numbers  # once the batch is committed

@@ -254,3 +254,38 @@ def test_case_numbers_stay_gapless_with_two_processes(installation: Paths) -> No
     finally:
         ws.close()
     assert seqs == list(range(1, 2 * per_process + 1))
+
+
+def test_import_csv_stopped_midway_says_what_was_imported(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, installation: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills in the second batch: exit 1, stderr names the line to go on from, and
+    --json still prints what the first batch imported, for the tool that reads it."""
+    from app.errors import StorageFull
+    from app.services import csv_import
+
+    monkeypatch.setattr(csv_import, "BATCH_ROWS", 1)
+    index_cases = csv_import.search.index_cases
+    calls = {"n": 0}
+
+    def indexing(session, ids):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise StorageFull("The disk is full; nothing was saved.")
+        index_cases(session, ids)
+
+    monkeypatch.setattr(csv_import.search, "index_cases", indexing)
+    path = tmp_path / "two.csv"
+    path.write_text(
+        CSV_HEADER
+        + "Әбенов;Нұрлан;;KR;unpaid_wages;20.10.2026;;;\n"
+        + "Оспанов;Ерлан;;KR;other;21.10.2026;;;\n",
+        encoding="utf-8",
+    )
+    result = cli("import-csv", str(path), "--json")
+    assert result.code == 1
+    assert "The import stopped after line 2" in result.err
+    partial = json.loads(result.out)
+    assert partial["imported"] == 1 and len(partial["numbers"]) == 1
+    assert partial["numbers"][0] in result.err
+    assert case_count(installation) == 1

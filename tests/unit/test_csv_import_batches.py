@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db.models import AuditEntry, Case, CaseEvent, Employer, Person
-from app.errors import ValidationError
+from app.errors import StorageFull, ValidationError
 from app.security import audit
 from app.services import csv_import
 from app.services.cases import CaseService
@@ -100,3 +100,51 @@ def test_dates_in_the_forms_a_spreadsheet_has(typed: str, parsed: date | None) -
 def test_a_date_that_is_no_date_is_refused(typed: str) -> None:
     with pytest.raises(ValidationError, match="is not a date"):
         csv_import.parse_date(typed, "received_at")
+
+
+def _full_disk_at_batch(monkeypatch: pytest.MonkeyPatch, failing: int) -> None:
+    """The disk fills while the ``failing``-th batch is written (its transaction rolls back)."""
+    index_cases = csv_import.search.index_cases
+    calls = {"n": 0}
+
+    def indexing(session: object, ids: list[str]) -> None:
+        calls["n"] += 1
+        if calls["n"] == failing:
+            raise StorageFull("The disk is full; nothing was saved.")
+        index_cases(session, ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(csv_import.search, "index_cases", indexing)
+
+
+def test_a_failure_midway_says_which_rows_were_imported(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attack on trust: the disk fills in the second batch. The first batch stays (it was
+    committed), and the message says so, with the line to go on from, not "nothing was saved"
+    alone; the failed batch left nothing behind."""
+    with ws.read() as session:
+        before = session.execute(select(func.count(Case.id))).scalar_one()
+    _full_disk_at_batch(monkeypatch, failing=2)
+    with pytest.raises(csv_import.PartlyImported) as stopped:
+        csv_import.import_csv(ws, ROWS.encode())
+    report = stopped.value.report
+    assert stopped.value.last_line == 3 and report.imported == 2
+    message = str(stopped.value)
+    assert "line 3" in message and "The disk is full" in message
+    assert report.numbers[0] in message and report.numbers[-1] in message
+    with ws.read() as session:
+        assert session.execute(select(func.count(Case.id))).scalar_one() == before + 2
+        imported = session.execute(select(Case.number).where(Case.number.in_(report.numbers)))
+        assert len(imported.all()) == 2
+
+
+def test_a_failure_in_the_first_batch_keeps_its_own_words(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ws.read() as session:
+        before = session.execute(select(func.count(Case.id))).scalar_one()
+    _full_disk_at_batch(monkeypatch, failing=1)
+    with pytest.raises(StorageFull, match="nothing was saved"):
+        csv_import.import_csv(ws, ROWS.encode())
+    with ws.read() as session:
+        assert session.execute(select(func.count(Case.id))).scalar_one() == before
