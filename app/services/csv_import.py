@@ -331,9 +331,9 @@ def import_csv(
 def _partly_imported(exc: QorgauError, report: ImportReport, last_line: int) -> PartlyImported:
     return PartlyImported(
         _(
-            "The import stopped after line {line}: {error} The {n} cases of the rows up to "
-            "that line were imported ({first} to {last}); the rows after it were not. Import "
-            "only those rows again."
+            "The import stopped after line {line}: {error} Cases imported from the rows up "
+            "to that line: {n} ({first} to {last}). The rows after it were not imported; "
+            "import only those again."
         ).format(
             line=last_line,
             error=exc,
