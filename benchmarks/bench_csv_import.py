@@ -33,11 +33,10 @@ from app.services.demo import DEMO_PASSWORD, run_demo
 from app.services.demo_data import FEMALE_NAMES, MALE_NAMES, SURNAMES
 from app.services.installation import unlock
 from app.services.workspace import Workspace
-from benchmarks.common import BENCH_DATA_ENV, open_admin, print_table, size_argument
+from benchmarks.common import BENCH_DATA_ENV, Row, open_admin, print_table, size_argument
 
 HEADER = "surname;given_names;passport_no;birth_date;host_country;categories;received_at;status"
 BEFORE_ROWS = 300
-Row = tuple[str, float, float | None, str]
 
 
 def _rows(count: int, seed: int) -> list[str]:

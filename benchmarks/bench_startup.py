@@ -33,7 +33,7 @@ from pathlib import Path
 from app.config import Paths
 from app.services.cases import CaseService
 from app.services.demo import DEMO_PASSWORD
-from benchmarks.common import large_mission, ms_until_line, open_admin, print_table
+from benchmarks.common import Row, large_mission, ms_until_line, open_admin, print_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("QORGAU_BENCH_RUNS", 3))  # more on a shared machine
@@ -189,9 +189,6 @@ def run_json(script: str, root: Path, *args: str) -> dict[str, float]:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
-
-
-Row = tuple[str, float, float | None, str]
 
 
 class Tree:

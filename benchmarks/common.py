@@ -17,6 +17,7 @@ from app.services.installation import unlock
 from app.services.workspace import Workspace
 
 BENCH_DATA_ENV = "QORGAU_BENCH_DATA"
+Row = tuple[str, float, float | None, str]  # measure, value, baseline or None, unit
 
 
 def large_mission(cases: int = 100_000) -> Paths:
@@ -78,7 +79,7 @@ def ms_until_line(
 
 def print_table(
     title: str,
-    rows: list[tuple[str, float, float | None, str]],
+    rows: list[Row],
     baseline: str = "baseline",
 ) -> None:
     """rows: (measure, value, baseline or None, unit); ``baseline`` heads the baseline's

@@ -112,3 +112,21 @@ def hanil_steel_case(
         employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
         description=description,
     )
+
+
+def disk_full_at_batch(monkeypatch: Any, failing: int) -> None:
+    """A CSV import's ``failing``-th batch meets a full disk while it is written (its
+    transaction rolls back; the batches before it were committed)."""
+    from app.errors import StorageFull
+    from app.services import csv_import
+
+    index_cases = csv_import.search.index_cases
+    calls = {"n": 0}
+
+    def indexing(session: Any, ids: list[str]) -> None:
+        calls["n"] += 1
+        if calls["n"] == failing:
+            raise StorageFull("The disk is full; nothing was saved.")
+        index_cases(session, ids)
+
+    monkeypatch.setattr(csv_import.search, "index_cases", indexing)

@@ -38,6 +38,7 @@ _LETTERS: dict[str, str] = {
     # Kazakh Latin uses J for Ж and Q for Қ
     "j": "zh", "q": "k",
 }  # fmt: skip
+_LETTER_TABLE = str.maketrans(_LETTERS)
 
 # Apostrophes of older Kazakh Latin drafts (A'sel) and of names like O'Brien join letters.
 _APOSTROPHES = dict.fromkeys(map(ord, "'’ʼ‘`´"), None)
@@ -58,9 +59,6 @@ def _to_latin(text: str) -> str:
     # Mapped again: decomposition can reveal letters of the table (ǰ→j, ℚ→Q, ӥ→и).
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return _NOT_ALNUM.sub(" ", _map_letters(bare))
-
-
-_LETTER_TABLE = str.maketrans(_LETTERS)
 
 
 def _map_letters(text: str) -> str:

@@ -318,7 +318,10 @@ def import_csv(
     for start in range(0, len(prepared), BATCH_ROWS):
         batch = prepared[start : start + BATCH_ROWS]
         try:
-            _write_batch(ws, service, report, batch, last=start + BATCH_ROWS >= len(prepared))
+            # Counted once the batch is committed: a failed batch left nothing behind.
+            report.numbers += _write_batch(
+                ws, service, report, batch, last=start + BATCH_ROWS >= len(prepared)
+            )
         except QorgauError as exc:
             if not report.numbers:
                 raise  # nothing was written: the error's own words are true
@@ -353,8 +356,9 @@ def _write_batch(
     batch: list[tuple[int, PreparedCase, str]],
     *,
     last: bool,
-) -> None:
-    """One batch in one transaction; the file's audit entry comes with the last one."""
+) -> list[str]:
+    """One batch in one transaction, its cases' numbers returned; the file's audit entry comes
+    with the last batch."""
     with ws.write() as session:
         rows = service.insert_cases(
             session,
@@ -375,4 +379,4 @@ def _write_batch(
                     "rejected": len(report.rejected),
                 },
             )
-    report.numbers += numbers  # once the batch is committed
+    return numbers

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.config import Paths
 from app.db.models import Case
 from app.services.installation import unlock
-from tests.builders import ASSEL_JSON
+from tests.builders import ASSEL_JSON, disk_full_at_batch
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import ROOT, run_cli
 
@@ -261,20 +261,10 @@ def test_import_csv_stopped_midway_says_what_was_imported(  # type: ignore[no-un
 ) -> None:
     """The disk fills in the second batch: exit 1, stderr names the line to go on from, and
     --json still prints what the first batch imported, for the tool that reads it."""
-    from app.errors import StorageFull
     from app.services import csv_import
 
     monkeypatch.setattr(csv_import, "BATCH_ROWS", 1)
-    index_cases = csv_import.search.index_cases
-    calls = {"n": 0}
-
-    def indexing(session, ids):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise StorageFull("The disk is full; nothing was saved.")
-        index_cases(session, ids)
-
-    monkeypatch.setattr(csv_import.search, "index_cases", indexing)
+    disk_full_at_batch(monkeypatch, failing=2)
     path = tmp_path / "two.csv"
     path.write_text(
         CSV_HEADER

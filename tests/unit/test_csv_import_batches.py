@@ -14,6 +14,7 @@ from app.services import csv_import
 from app.services.cases import CaseService
 from app.services.records import CaseFilter
 from app.services.workspace import Workspace
+from tests.builders import disk_full_at_batch
 
 ROWS = (
     "surname;given_names;passport_no;birth_date;host_country;categories;received_at;status;"
@@ -102,20 +103,6 @@ def test_a_date_that_is_no_date_is_refused(typed: str) -> None:
         csv_import.parse_date(typed, "received_at")
 
 
-def _full_disk_at_batch(monkeypatch: pytest.MonkeyPatch, failing: int) -> None:
-    """The disk fills while the ``failing``-th batch is written (its transaction rolls back)."""
-    index_cases = csv_import.search.index_cases
-    calls = {"n": 0}
-
-    def indexing(session: object, ids: list[str]) -> None:
-        calls["n"] += 1
-        if calls["n"] == failing:
-            raise StorageFull("The disk is full; nothing was saved.")
-        index_cases(session, ids)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(csv_import.search, "index_cases", indexing)
-
-
 def test_a_failure_midway_says_which_rows_were_imported(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -124,7 +111,7 @@ def test_a_failure_midway_says_which_rows_were_imported(
     alone; the failed batch left nothing behind."""
     with ws.read() as session:
         before = session.execute(select(func.count(Case.id))).scalar_one()
-    _full_disk_at_batch(monkeypatch, failing=2)
+    disk_full_at_batch(monkeypatch, failing=2)
     with pytest.raises(csv_import.PartlyImported) as stopped:
         csv_import.import_csv(ws, ROWS.encode())
     report = stopped.value.report
@@ -143,7 +130,7 @@ def test_a_failure_in_the_first_batch_keeps_its_own_words(
 ) -> None:
     with ws.read() as session:
         before = session.execute(select(func.count(Case.id))).scalar_one()
-    _full_disk_at_batch(monkeypatch, failing=1)
+    disk_full_at_batch(monkeypatch, failing=1)
     with pytest.raises(StorageFull, match="nothing was saved"):
         csv_import.import_csv(ws, ROWS.encode())
     with ws.read() as session:
