@@ -412,6 +412,20 @@ def _in_index_order(flt: CaseFilter) -> str | None:
     return search.fts_query(flt.text)
 
 
+def person_keys(
+    surname: str, given_names: str, iin: str | None, passport_no: str | None, birth: date | None
+) -> list[tuple[Any, ...]]:
+    """What ``find_duplicates`` matches a person on."""
+    keys: list[tuple[Any, ...]] = []
+    if iin:
+        keys.append(("iin", iin))
+    if passport_no:
+        keys.append(("passport", passport_no))
+    if birth:
+        keys.append(("name", *name_key(surname, given_names), birth))
+    return keys
+
+
 class CaseService(DatedService):
     # -- listing --------------------------------------------------------------------------------
 
@@ -667,23 +681,28 @@ class CaseService(DatedService):
         )
         return [(case["id"], case["number"]) for case in cases]
 
-    @classmethod
+    @staticmethod
     def _known_people(
-        cls, session: Session, people: Sequence[PersonInput]
+        session: Session, people: Sequence[PersonInput]
     ) -> dict[tuple[Any, ...], str]:
         """The keys of the people in the database whom any of ``people`` may duplicate, in
-        one query per chunk instead of one per person (see ``find_duplicates``)."""
+        one query per chunk instead of one per person (see ``find_duplicates``).
+
+        Read as plain rows on the session's connection: at 100k cases a batch of 1,000 rows
+        reads some 7,000 people born on its rows' birthdays, and building ORM rows and a
+        ``PersonInput`` for each was a fifth of the import."""
         iins = sorted({p.iin for p in people if p.iin})
         passports = sorted({p.passport_no for p in people if p.passport_no})
         births = sorted({p.birth_date for p in people if p.birth_date})
         known: dict[tuple[Any, ...], str] = {}
+        connection = session.connection()
         for start in range(0, max(len(iins), len(passports), len(births)), 300):
             wanted = or_(
                 Person.iin.in_(iins[start : start + 300]),
                 Person.passport_no.in_(passports[start : start + 300]),
                 Person.birth_date.in_(births[start : start + 300]),
             )
-            found = session.execute(
+            found = connection.execute(
                 select(
                     Person.id,
                     Person.surname,
@@ -696,30 +715,12 @@ class CaseService(DatedService):
                 .order_by(Person.updated_at)
             )
             for row in found:
-                keys = cls._person_keys(
-                    PersonInput(
-                        surname=row.surname,
-                        given_names=row.given_names,
-                        iin=row.iin,
-                        passport_no=row.passport_no,
-                        birth_date=row.birth_date,
-                    )
+                keys = person_keys(
+                    row.surname, row.given_names, row.iin, row.passport_no, row.birth_date
                 )
                 for key in keys:
                     known.setdefault(key, row.id)
         return known
-
-    @staticmethod
-    def _person_keys(person: PersonInput) -> list[tuple[Any, ...]]:
-        """What ``find_duplicates`` matches a person on."""
-        keys: list[tuple[Any, ...]] = []
-        if person.iin:
-            keys.append(("iin", person.iin))
-        if person.passport_no:
-            keys.append(("passport", person.passport_no))
-        if person.birth_date:
-            keys.append(("name", *name_key(person.surname, person.given_names), person.birth_date))
-        return keys
 
     def _person_for_batch(
         self,
@@ -728,7 +729,9 @@ class CaseService(DatedService):
         added: dict[tuple[Any, ...], str],
         new_people: list[dict[str, Any]],
     ) -> str:
-        keys = self._person_keys(person)
+        keys = person_keys(
+            person.surname, person.given_names, person.iin, person.passport_no, person.birth_date
+        )
         for key in keys:
             if key in added:
                 return added[key]
