@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from app.cli.common import TerminalSafeStream
+from app.cli.common import INTERRUPTED, TerminalSafeStream
 from app.errors import QorgauError, UsageError
 from app.i18n import LANGUAGES, _, set_language
 from app.resources import app_version
@@ -175,7 +175,7 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     except KeyboardInterrupt:
         print(_("qorgau: interrupted"), file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the contract is one line, never a traceback
         if os.environ.get(DEBUG_ENV):
             raise

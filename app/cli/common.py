@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
@@ -27,6 +28,7 @@ T = TypeVar("T")
 
 USER_ENV = "QORGAU_USER"
 PASSWORD_ENV = "QORGAU_PASSWORD"
+INTERRUPTED = 130  # a shell's status for a command ended by Ctrl+C (128 + SIGINT)
 
 
 def add_actions(group: argparse.ArgumentParser) -> Any:
@@ -86,6 +88,32 @@ def workspace(args: argparse.Namespace, *services: str) -> Iterator[Workspace]:
         yield ws
     finally:
         ws.close()
+
+
+@contextmanager
+def stop_on_interrupt(message: str) -> Iterator[threading.Event]:
+    """An event the first Ctrl+C sets (saying ``message``) instead of interrupting, so that
+    work written in batches ends after the batch under way and can say what it wrote; the
+    second Ctrl+C interrupts at once. Off the main thread, which alone receives signals, the
+    event is never set."""
+    import signal
+
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def first_interrupt(_signum: int, _frame: object) -> None:
+        stop.set()
+        signal.signal(signal.SIGINT, previous)
+        print(message, file=sys.stderr)
+
+    signal.signal(signal.SIGINT, first_interrupt)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def read_file_argument(path: Path, refusal: type[QorgauError] = ValidationError) -> bytes:

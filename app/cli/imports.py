@@ -7,10 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import print_json, read_file_argument, workspace
+from app.cli.common import (
+    INTERRUPTED,
+    print_json,
+    read_file_argument,
+    stop_on_interrupt,
+    workspace,
+)
 from app.errors import UsageError
 from app.i18n import _, ngettext
-from app.services.csv_import import PartlyImported, import_csv
+from app.services.csv_import import ImportStopped, PartlyImported, import_csv
 
 
 def register(commands: Any) -> None:
@@ -50,15 +56,25 @@ def parse_mapping(items: list[str]) -> dict[str, str] | None:
 def cmd_import_csv(args: argparse.Namespace) -> int:
     mapping = parse_mapping(args.map)
     raw = read_file_argument(args.file)
-    with workspace(args) as ws:
+    stopping = _("Stopping after the batch being written; press Ctrl+C again to stop at once.")
+    with workspace(args) as ws, stop_on_interrupt(stopping) as stop:
         try:
             report = import_csv(
-                ws, raw, dry_run=args.dry_run, mapping=mapping, skip_rejected=args.skip_rejected
+                ws,
+                raw,
+                dry_run=args.dry_run,
+                mapping=mapping,
+                skip_rejected=args.skip_rejected,
+                stop=stop,
             )
-        except PartlyImported as stopped:
-            if args.json:  # what was imported, for the tool that reads it; the error on stderr
+        except (PartlyImported, ImportStopped) as stopped:
+            # What was imported, for the tool that reads it; the error on stderr.
+            if args.json and isinstance(stopped, PartlyImported):
                 print_json(stopped.report)
-            raise
+            if not stop.is_set():
+                raise
+            print(f"qorgau: {stopped}", file=sys.stderr)
+            return INTERRUPTED
     if args.json:
         print_json(report)
     else:

@@ -279,3 +279,43 @@ def test_import_csv_stopped_midway_says_what_was_imported(  # type: ignore[no-un
     assert partial["imported"] == 1 and len(partial["numbers"]) == 1
     assert partial["numbers"][0] in result.err
     assert case_count(installation) == 1
+
+
+def test_ctrl_c_during_import_csv_ends_after_the_batch_and_says_what_was_imported(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, installation: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C while the first of two batches is written: the batch is finished, the second is
+    not started, the command ends as an interrupted one (130) with the cases it imported on
+    stderr and in --json, and the shell's Ctrl+C is its usual self again afterwards."""
+    import signal
+
+    from app.services import csv_import
+
+    monkeypatch.setattr(csv_import, "BATCH_ROWS", 1)
+    write_batch = csv_import._write_batch
+    calls = {"n": 0}
+
+    def writing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            signal.raise_signal(signal.SIGINT)  # as the terminal sends it, mid-batch
+        return write_batch(*args, **kwargs)
+
+    monkeypatch.setattr(csv_import, "_write_batch", writing)
+    path = tmp_path / "two.csv"
+    path.write_text(
+        CSV_HEADER
+        + "Әбенов;Нұрлан;;KR;unpaid_wages;20.10.2026;;;\n"
+        + "Оспанов;Ерлан;;KR;other;21.10.2026;;;\n",
+        encoding="utf-8",
+    )
+    handler_before = signal.getsignal(signal.SIGINT)
+    result = cli("import-csv", str(path), "--json")
+    assert result.code == 130
+    assert "Stopping after the batch being written" in result.err
+    assert "The import stopped after line 2: It was stopped at your request." in result.err
+    partial = json.loads(result.out)
+    assert partial["imported"] == 1 and partial["numbers"][0] in result.err
+    assert case_count(installation) == 1
+    assert calls["n"] == 1
+    assert signal.getsignal(signal.SIGINT) is handler_before

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -135,3 +137,55 @@ def test_a_failure_in_the_first_batch_keeps_its_own_words(
         csv_import.import_csv(ws, ROWS.encode())
     with ws.read() as session:
         assert session.execute(select(func.count(Case.id))).scalar_one() == before
+
+
+def _stop_after_batch(monkeypatch: pytest.MonkeyPatch, stop: threading.Event, n: int) -> None:
+    """The person asks to stop while the ``n``-th batch is being written."""
+    write_batch = csv_import._write_batch
+    calls = {"n": 0}
+
+    def writing(*args: Any, **kwargs: Any) -> list[str]:
+        calls["n"] += 1
+        if calls["n"] == n:
+            stop.set()
+        return write_batch(*args, **kwargs)
+
+    monkeypatch.setattr(csv_import, "_write_batch", writing)
+
+
+def test_a_stop_asked_for_midway_ends_after_the_batch_under_way(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C while the first batch is written: that batch is finished, no later one starts,
+    and the message and the file's audit entry say exactly which cases were imported."""
+    with ws.read() as session:
+        before = session.execute(select(func.count(Case.id))).scalar_one()
+    stop = threading.Event()
+    _stop_after_batch(monkeypatch, stop, n=1)
+    with pytest.raises(csv_import.PartlyImported) as stopped:
+        csv_import.import_csv(ws, ROWS.encode(), stop=stop)
+    report = stopped.value.report
+    assert stopped.value.last_line == 3 and report.imported == 2
+    assert "stopped at your request" in str(stopped.value)
+    assert report.numbers[0] in str(stopped.value) and report.numbers[1] in str(stopped.value)
+    with ws.read() as session:
+        assert session.execute(select(func.count(Case.id))).scalar_one() == before + 2
+        summary = session.execute(
+            select(AuditEntry.details).where(AuditEntry.action == "import.csv")
+        ).scalar_one()
+        assert summary["imported"] == 2 and summary["stopped_after_line"] == 3
+        assert audit.verify(session)[1] == []
+
+
+def test_a_stop_before_writing_imports_nothing(ws: Workspace) -> None:
+    with ws.read() as session:
+        before = session.execute(select(func.count(Case.id))).scalar_one()
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(csv_import.ImportStopped, match="nothing was imported"):
+        csv_import.import_csv(ws, ROWS.encode(), stop=stop)
+    with ws.read() as session:
+        assert session.execute(select(func.count(Case.id))).scalar_one() == before
+        assert not session.execute(
+            select(AuditEntry.action).where(AuditEntry.action == "import.csv")
+        ).all()
