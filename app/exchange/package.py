@@ -1039,14 +1039,16 @@ def _zip_bytes(manifest: bytes, signature: bytes, members: MemberSpool) -> Itera
 
 class _StreamReader(io.RawIOBase):
     """A readable view of an iterator of byte strings, for ``pyrage.encrypt_io``. pyrage turns
-    an error raised while it reads into its own ``EncryptError``; ``failure`` keeps the first,
-    so the caller can raise it as it was (a full disk, a bundle too large)."""
+    an error raised while it reads or writes into its own ``EncryptError``, Ctrl+C's
+    ``KeyboardInterrupt`` included; ``failure`` keeps the first (of this reader or of
+    ``_HashingWriter``), so the caller can raise it as it was (a full disk, a bundle too large,
+    the person's interrupt)."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         super().__init__()
         self._chunks = chunks
         self._left = memoryview(b"")
-        self.failure: Exception | None = None
+        self.failure: BaseException | None = None
 
     def readable(self) -> bool:
         return True
@@ -1055,7 +1057,7 @@ class _StreamReader(io.RawIOBase):
         while not self._left:
             try:
                 chunk = next(self._chunks, None)
-            except Exception as exc:
+            except BaseException as exc:
                 self.failure = self.failure or exc
                 raise
             if chunk is None:
@@ -1071,17 +1073,22 @@ class _HashingWriter(io.RawIOBase):
     """Writes through to ``handle`` and hashes what passes: the bundle's own SHA-256 without
     reading the file back."""
 
-    def __init__(self, handle: BinaryIO) -> None:
+    def __init__(self, handle: BinaryIO, failures: _StreamReader) -> None:
         super().__init__()
         self._handle = handle
+        self._failures = failures
         self.digest = hashlib.sha256()
 
     def writable(self) -> bool:
         return True
 
     def write(self, data: Any) -> int:
-        self.digest.update(data)
-        return self._handle.write(data)
+        try:
+            self.digest.update(data)
+            return self._handle.write(data)
+        except BaseException as exc:  # a full disk; Ctrl+C (see _StreamReader)
+            self._failures.failure = self._failures.failure or exc
+            raise
 
 
 def write_bundle(
@@ -1112,7 +1119,7 @@ def write_bundle(
     keys = [pyrage.x25519.Recipient.from_str(r) for r in dict.fromkeys(recipients)]
     plain = _StreamReader(_zip_bytes(manifest_bytes, signature, members))
     with out.open("wb") as handle:
-        hashing = _HashingWriter(handle)
+        hashing = _HashingWriter(handle, plain)
         try:
             pyrage.encrypt_io(io.BufferedReader(plain, _CHUNK), hashing, keys)
         except pyrage.EncryptError:

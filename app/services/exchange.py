@@ -629,10 +629,8 @@ class ExchangeService:
             )
             os.replace(temporary, out)
         except OSError as exc:
-            temporary.unlink(missing_ok=True)
             raise _cannot_write(exc) from None
         except BundleRefused as exc:
-            temporary.unlink(missing_ok=True)
             raise ValidationError(
                 _(
                     "No installation would accept this bundle: {reason} No bundle was written."
@@ -640,7 +638,6 @@ class ExchangeService:
                 field="out",
             ) from None
         except ZipTooLarge:
-            temporary.unlink(missing_ok=True)
             raise ValidationError(
                 _(
                     "The bundle would be larger than 4 GiB, more than an installation accepts; "
@@ -648,6 +645,9 @@ class ExchangeService:
                 ),
                 field="out",
             ) from None
+        finally:
+            # Refused, failed or interrupted (Ctrl+C): no half-written bundle is left behind.
+            temporary.unlink(missing_ok=True)
         return _Packed(out, out.stat().st_size, digest)
 
     def _record_export(

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.db.models import Case, ExchangeLog
+from app.errors import ValidationError
 from app.exchange.records import ENTITIES
 from app.services.cases import CaseService
 from app.services.exchange import ExportSummary
@@ -137,6 +138,68 @@ def test_a_full_disk_while_spooling_is_told_and_leaves_nothing(
     out = tmp_path / "1.qbundle"
 
     with pytest.raises(ValidationError, match="No space left on device"):
+        sel.exchange.export_cases(out, [hq.recipient])
+
+    assert not out.exists() and not out.with_name(out.name + ".part").exists()
+    with sel.ws.read() as session:
+        assert session.execute(select(ExchangeLog)).first() is None
+
+
+def test_a_full_disk_under_the_bundle_file_is_told_and_leaves_nothing(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills as the encrypted file is written: pyrage wraps what its writer raises
+    in its own error, which reached the user as an "internal error"; it is the disk's."""
+    import errno
+    import io
+
+    real_open = Path.open
+
+    class FullDisk(io.RawIOBase):
+        def __init__(self, handle: io.BufferedWriter) -> None:
+            super().__init__()
+            self.handle = handle
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data: object) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def close(self) -> None:
+            self.handle.close()
+            super().close()
+
+    def opening(path: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        handle = real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
+        return FullDisk(handle) if path.name.endswith(".part") else handle
+
+    monkeypatch.setattr(Path, "open", opening)
+    out = tmp_path / "1.qbundle"
+
+    with pytest.raises(ValidationError, match="No space left on device"):
+        sel.exchange.export_cases(out, [hq.recipient])
+
+    assert not out.exists() and not out.with_name(out.name + ".part").exists()
+    with sel.ws.read() as session:
+        assert session.execute(select(ExchangeLog)).first() is None
+
+
+def test_ctrl_c_while_the_bundle_is_written_leaves_nothing(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C halfway through the encrypted file: no half bundle under either name (one that
+    looked like a bundle would be sent and refused), and no export recorded."""
+    from app.exchange import package
+
+    def interrupted(*_args: object) -> Iterator[bytes]:
+        yield b"PK"  # the file is begun, then the person presses Ctrl+C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(package.MemberSpool, "stored", interrupted)
+    out = tmp_path / "1.qbundle"
+
+    with pytest.raises(KeyboardInterrupt):
         sel.exchange.export_cases(out, [hq.recipient])
 
     assert not out.exists() and not out.with_name(out.name + ".part").exists()
