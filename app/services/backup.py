@@ -93,17 +93,20 @@ def backup_database(db: Database, target: Path) -> None:
     tmp = target.with_name(target.name + ".part")
     tmp.unlink(missing_ok=True)
     touch_private(tmp)  # SQLite would create it 0644 under a usual umask
-    source = open_raw(db.path, db.key)
     try:
-        dest = open_raw(tmp, db.key)
+        source = open_raw(db.path, db.key)
         try:
-            source.backup(dest)
-            dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            dest = open_raw(tmp, db.key)
+            try:
+                source.backup(dest)
+                dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                dest.close()
         finally:
-            dest.close()
+            source.close()
+        os.replace(tmp, target)
     finally:
-        source.close()
-    os.replace(tmp, target)
+        tmp.unlink(missing_ok=True)  # failed or interrupted (Ctrl+C): no half copy is left
 
 
 def _sha256(path: Path) -> str:
@@ -153,10 +156,11 @@ def _write_backup(workspace: Workspace, out: Path) -> BackupInfo:
                 archive.write(workspace.paths.keyslots, KEYSLOTS_FILENAME)
             os.replace(part, out)
         except OSError as exc:
-            part.unlink(missing_ok=True)
             raise DatabaseError(
                 _("The backup cannot be written: {error}").format(error=exc.strerror)
             ) from None
+        finally:
+            part.unlink(missing_ok=True)  # failed or interrupted: no half backup is left
     with workspace.write() as session:
         workspace.audit(
             session, "backup.create", "installation", workspace.mission_code, {"file": out.name}

@@ -93,3 +93,44 @@ def test_a_scheduled_backup_restores_into_a_fresh_folder(ws: Workspace, tmp_path
         assert restored.mission.code == "SEL"
     finally:
         restored.close()
+
+
+def test_ctrl_c_while_a_backup_is_written_leaves_no_half_file(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C while the database is copied, then while the ZIP is written: neither leaves a
+    half-written file (a ``.part`` a person might take for a backup), and a later backup works."""
+    import zipfile
+
+    from app.services import backup
+
+    real_open_raw = backup.open_raw
+
+    class Interrupted:
+        def __init__(self, conn: object) -> None:
+            self.conn = conn
+
+        def backup(self, _dest: object) -> None:
+            raise KeyboardInterrupt
+
+        def close(self) -> None:
+            self.conn.close()  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(backup, "open_raw", lambda *a: Interrupted(real_open_raw(*a)))
+    copy = tmp_path / "copy.db"
+    with pytest.raises(KeyboardInterrupt):
+        backup.backup_database(ws.db, copy)
+    assert not copy.exists() and not copy.with_name("copy.db.part").exists()
+    monkeypatch.setattr(backup, "open_raw", real_open_raw)
+
+    def interrupted_write(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    real_write = zipfile.ZipFile.write
+    monkeypatch.setattr(zipfile.ZipFile, "write", interrupted_write)
+    out = tmp_path / "b.qbackup"
+    with pytest.raises(KeyboardInterrupt):
+        backup.create_backup(ws, out)
+    assert not out.exists() and not out.with_name("b.qbackup.part").exists()
+    monkeypatch.setattr(zipfile.ZipFile, "write", real_write)
+    assert backup.create_backup(ws, out).path == out
