@@ -6,11 +6,11 @@ names in Kazakh, Russian and English, or by an explicit mapping. Every row is ch
 anything is written; if any row is rejected nothing is imported (unless the caller asks to
 skip the rejected rows), and the report says which rows and why. The checked rows are then
 written in batches of ``BATCH_ROWS``, each in its own short transaction, with every case's
-timeline and audit entries. A failure while writing (a full disk, a lock held too long) keeps
-the batches written before it, and ``PartlyImported`` says up to which line, so that only the
-rows after it are imported again. A stop the person asks for (``stop``, Ctrl+C at the command
-line) is obeyed between rows while checking and between batches while writing, so a batch is
-never cut in two and the report names exactly the cases written.
+timeline and audit entries. A failure while writing (a full disk, a lock held too long, a
+defect) keeps the batches written before it, and ``PartlyImported`` says up to which line, so
+that only the rows after it are imported again. A stop the person asks for (``stop``, Ctrl+C
+at the command line) is obeyed between rows while checking and between batches while writing,
+so a batch is never cut in two and the report names exactly the cases written.
 """
 
 from __future__ import annotations
@@ -340,11 +340,18 @@ def import_csv(
             report.numbers += _write_batch(
                 ws, service, report, batch, last=start + BATCH_ROWS >= len(prepared)
             )
-        except QorgauError as exc:
+        except Exception as exc:
             if not report.numbers:
                 raise  # nothing was written: the error's own words are true
             report.imported = len(report.numbers)
-            raise _partly_imported(exc, report, prepared[start - 1][0]) from exc
+            # A defect (not a QorgauError) too: the batches before it were committed.
+            reason = (
+                str(exc)
+                if isinstance(exc, QorgauError)
+                else _("An internal error occurred: {error}").format(error=str(exc).rstrip("."))
+                + "."
+            )
+            raise _partly_imported(reason, report, prepared[start - 1][0]) from exc
     report.imported = len(report.numbers)
     return report
 
@@ -365,10 +372,10 @@ def _stopped_midway(ws: Workspace, report: ImportReport, last_line: int) -> Part
                 "stopped_after_line": last_line,
             },
         )
-    return _partly_imported(ImportStopped(_("It was stopped at your request.")), report, last_line)
+    return _partly_imported(_("It was stopped at your request."), report, last_line)
 
 
-def _partly_imported(exc: QorgauError, report: ImportReport, last_line: int) -> PartlyImported:
+def _partly_imported(reason: str, report: ImportReport, last_line: int) -> PartlyImported:
     return PartlyImported(
         _(
             "The import stopped after line {line}: {error} Cases imported from the rows up "
@@ -376,7 +383,7 @@ def _partly_imported(exc: QorgauError, report: ImportReport, last_line: int) -> 
             "import only those again."
         ).format(
             line=last_line,
-            error=exc,
+            error=reason,
             n=report.imported,
             first=report.numbers[0],
             last=report.numbers[-1],

@@ -189,3 +189,26 @@ def test_a_stop_before_writing_imports_nothing(ws: Workspace) -> None:
         assert not session.execute(
             select(AuditEntry.action).where(AuditEntry.action == "import.csv")
         ).all()
+
+
+def test_a_defect_midway_still_says_which_rows_were_imported(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not a QorgauError (a bug, an unmapped driver error) in the second batch: the first
+    batch was committed, and the message names it instead of a bare "internal error"."""
+    index_cases = csv_import.search.index_cases
+    calls = {"n": 0}
+
+    def indexing(session: Any, ids: list[str]) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("unexpected state.")
+        index_cases(session, ids)
+
+    monkeypatch.setattr(csv_import.search, "index_cases", indexing)
+    with pytest.raises(csv_import.PartlyImported) as stopped:
+        csv_import.import_csv(ws, ROWS.encode())
+    message = str(stopped.value)
+    assert "line 3: An internal error occurred: unexpected state. Cases imported" in message
+    assert stopped.value.report.imported == 2
+    assert isinstance(stopped.value.__cause__, RuntimeError)
