@@ -22,6 +22,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus
@@ -34,6 +35,9 @@ from app.services import search
 from app.services.cases import CaseService, PreparedCase
 from app.services.records import CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -360,19 +364,16 @@ def _stopped_midway(ws: Workspace, report: ImportReport, last_line: int) -> Part
     """The person's stop between two batches: the file's audit entry says what was written."""
     report.imported = len(report.numbers)
     with ws.write() as session:
-        ws.audit(
-            session,
-            "import.csv",
-            "case",
-            "",
-            {
-                "rows": report.rows,
-                "imported": report.imported,
-                "rejected": len(report.rejected),
-                "stopped_after_line": last_line,
-            },
-        )
+        _audit_file(ws, session, report, report.imported, stopped_after_line=last_line)
     return _partly_imported(_("It was stopped at your request."), report, last_line)
+
+
+def _audit_file(
+    ws: Workspace, session: Session, report: ImportReport, imported: int, **more: int
+) -> None:
+    """The file's own audit entry: its rows, how many were imported and rejected."""
+    details = {"rows": report.rows, "imported": imported, "rejected": len(report.rejected)}
+    ws.audit(session, "import.csv", "case", "", {**details, **more})
 
 
 def _partly_imported(reason: str, report: ImportReport, last_line: int) -> PartlyImported:
@@ -412,15 +413,5 @@ def _write_batch(
         search.index_cases(session, [case_id for case_id, _number in rows])
         numbers = [number for _case_id, number in rows]
         if last:
-            ws.audit(
-                session,
-                "import.csv",
-                "case",
-                "",
-                {
-                    "rows": report.rows,
-                    "imported": len(report.numbers) + len(numbers),
-                    "rejected": len(report.rejected),
-                },
-            )
+            _audit_file(ws, session, report, len(report.numbers) + len(numbers))
     return numbers

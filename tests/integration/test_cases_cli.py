@@ -256,6 +256,18 @@ def test_case_numbers_stay_gapless_with_two_processes(installation: Paths) -> No
     assert seqs == list(range(1, 2 * per_process + 1))
 
 
+def _two_rows(tmp_path: Path) -> Path:
+    """A CSV file of two good rows (two batches when ``BATCH_ROWS`` is 1)."""
+    path = tmp_path / "two.csv"
+    path.write_text(
+        CSV_HEADER
+        + "Әбенов;Нұрлан;;KR;unpaid_wages;20.10.2026;;;\n"
+        + "Оспанов;Ерлан;;KR;other;21.10.2026;;;\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def test_import_csv_stopped_midway_says_what_was_imported(  # type: ignore[no-untyped-def]
     cli, tmp_path: Path, installation: Paths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -265,13 +277,7 @@ def test_import_csv_stopped_midway_says_what_was_imported(  # type: ignore[no-un
 
     monkeypatch.setattr(csv_import, "BATCH_ROWS", 1)
     disk_full_at_batch(monkeypatch, failing=2)
-    path = tmp_path / "two.csv"
-    path.write_text(
-        CSV_HEADER
-        + "Әбенов;Нұрлан;;KR;unpaid_wages;20.10.2026;;;\n"
-        + "Оспанов;Ерлан;;KR;other;21.10.2026;;;\n",
-        encoding="utf-8",
-    )
+    path = _two_rows(tmp_path)
     result = cli("import-csv", str(path), "--json")
     assert result.code == 1
     assert "The import stopped after line 2" in result.err
@@ -302,13 +308,7 @@ def test_ctrl_c_during_import_csv_ends_after_the_batch_and_says_what_was_importe
         return write_batch(*args, **kwargs)
 
     monkeypatch.setattr(csv_import, "_write_batch", writing)
-    path = tmp_path / "two.csv"
-    path.write_text(
-        CSV_HEADER
-        + "Әбенов;Нұрлан;;KR;unpaid_wages;20.10.2026;;;\n"
-        + "Оспанов;Ерлан;;KR;other;21.10.2026;;;\n",
-        encoding="utf-8",
-    )
+    path = _two_rows(tmp_path)
     handler_before = signal.getsignal(signal.SIGINT)
     result = cli("import-csv", str(path), "--json")
     assert result.code == 130

@@ -28,6 +28,13 @@ sites, hq, sel = shared.sites, shared.hq, shared.sel
 OTHER_USER_BUDGET_S = 2.0  # busy_timeout is 15 s: a blocked writer would take far longer
 
 
+def assert_nothing_exported(site: Site, out: Path) -> None:
+    """No bundle under its name or the half-written one's, and no export recorded."""
+    assert not out.exists() and not out.with_name(out.name + ".part").exists()
+    with site.ws.read() as session:
+        assert session.execute(select(ExchangeLog)).first() is None
+
+
 def _holding_at(step: Callable[[int, str], bool], held: threading.Event, go: threading.Event):
     def progress(done: int, _total: int, text: str) -> None:
         if step(done, text) and not held.is_set():
@@ -140,9 +147,7 @@ def test_a_full_disk_while_spooling_is_told_and_leaves_nothing(
     with pytest.raises(ValidationError, match="No space left on device"):
         sel.exchange.export_cases(out, [hq.recipient])
 
-    assert not out.exists() and not out.with_name(out.name + ".part").exists()
-    with sel.ws.read() as session:
-        assert session.execute(select(ExchangeLog)).first() is None
+    assert_nothing_exported(sel, out)
 
 
 def test_a_full_disk_under_the_bundle_file_is_told_and_leaves_nothing(
@@ -180,9 +185,7 @@ def test_a_full_disk_under_the_bundle_file_is_told_and_leaves_nothing(
     with pytest.raises(ValidationError, match="No space left on device"):
         sel.exchange.export_cases(out, [hq.recipient])
 
-    assert not out.exists() and not out.with_name(out.name + ".part").exists()
-    with sel.ws.read() as session:
-        assert session.execute(select(ExchangeLog)).first() is None
+    assert_nothing_exported(sel, out)
 
 
 def test_ctrl_c_while_the_bundle_is_written_leaves_nothing(
@@ -202,9 +205,7 @@ def test_ctrl_c_while_the_bundle_is_written_leaves_nothing(
     with pytest.raises(KeyboardInterrupt):
         sel.exchange.export_cases(out, [hq.recipient])
 
-    assert not out.exists() and not out.with_name(out.name + ".part").exists()
-    with sel.ws.read() as session:
-        assert session.execute(select(ExchangeLog)).first() is None
+    assert_nothing_exported(sel, out)
 
 
 @pytest.mark.parametrize(
@@ -240,9 +241,7 @@ def test_a_failure_while_the_zip_is_encrypted_is_told_and_leaves_nothing(
     with pytest.raises(ValidationError, match=message):
         sel.exchange.export_cases(out, [hq.recipient])
 
-    assert not out.exists() and not out.with_name(out.name + ".part").exists()
-    with sel.ws.read() as session:
-        assert session.execute(select(ExchangeLog)).first() is None
+    assert_nothing_exported(sel, out)
 
 
 def test_a_bundle_an_importer_would_refuse_is_not_written(
@@ -262,6 +261,4 @@ def test_a_bundle_an_importer_would_refuse_is_not_written(
     with pytest.raises(ValidationError, match=r"No installation would accept.*records/.*larger"):
         sel.exchange.export_cases(out, [hq.recipient])
 
-    assert not out.exists() and not out.with_name(out.name + ".part").exists()
-    with sel.ws.read() as session:
-        assert session.execute(select(ExchangeLog)).first() is None
+    assert_nothing_exported(sel, out)
