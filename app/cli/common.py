@@ -103,6 +103,8 @@ def stop_on_interrupt(message: str) -> Iterator[threading.Event]:
         yield stop
         return
     previous = signal.getsignal(signal.SIGINT)
+    if previous is None:  # a handler installed outside Python, which signal() cannot put back
+        previous = signal.default_int_handler
 
     def first_interrupt(_signum: int, _frame: object) -> None:
         stop.set()
