@@ -171,6 +171,12 @@ def _run(args: argparse.Namespace) -> int:
         print(f"qorgau: {exc}", file=sys.stderr)
         return 2
     except QorgauError as exc:
+        cause = exc.__cause__
+        if os.environ.get(DEBUG_ENV) and cause and not isinstance(cause, QorgauError):
+            # A defect told in the user's words (a CSV import stopped midway): its traceback.
+            import traceback
+
+            traceback.print_exception(cause, file=sys.stderr)
         print(f"qorgau: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

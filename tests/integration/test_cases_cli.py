@@ -319,3 +319,34 @@ def test_ctrl_c_during_import_csv_ends_after_the_batch_and_says_what_was_importe
     assert case_count(installation) == 1
     assert calls["n"] == 1
     assert signal.getsignal(signal.SIGINT) is handler_before
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_defect_midway_in_import_csv_is_told_with_its_traceback_only_in_debug(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, installation: Paths, monkeypatch: pytest.MonkeyPatch, debug: bool
+) -> None:
+    """A bug in the second batch: one line naming the imported case for the user; with
+    QORGAU_DEBUG the defect's own traceback too, for the engineer."""
+    from app.services import csv_import
+
+    monkeypatch.setattr(csv_import, "BATCH_ROWS", 1)
+    index_cases = csv_import.search.index_cases
+    calls = {"n": 0}
+
+    def indexing(session, ids):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("unexpected state")
+        index_cases(session, ids)
+
+    monkeypatch.setattr(csv_import.search, "index_cases", indexing)
+    if debug:
+        monkeypatch.setenv("QORGAU_DEBUG", "1")
+    result = cli("import-csv", str(_two_rows(tmp_path)))
+    assert result.code == 1
+    assert "The import stopped after line 2: An internal error occurred: unexpected state." in (
+        result.err
+    )
+    assert ("Traceback" in result.err) is debug
+    assert ("RuntimeError: unexpected state" in result.err) is debug
+    assert case_count(installation) == 1

@@ -134,7 +134,6 @@ def test_a_full_disk_while_spooling_is_told_and_leaves_nothing(
     """The spool is written on the deflating thread: its failure still reaches the caller."""
     import errno
 
-    from app.errors import ValidationError
     from app.exchange import package, spool
 
     def full(*_args: object) -> int:
@@ -224,7 +223,6 @@ def test_a_failure_while_the_zip_is_encrypted_is_told_and_leaves_nothing(
     what an importer accepts) reaches the user as itself, not as pyrage's wrapper."""
     import errno
 
-    from app.errors import ValidationError
     from app.exchange import package, zipstream
 
     if attack == "disk":
@@ -251,7 +249,6 @@ def test_a_bundle_an_importer_would_refuse_is_not_written(
     at export, in the importer's words, instead of travelling to HQ to be refused there."""
     import dataclasses
 
-    from app.errors import ValidationError
     from app.exchange import package
 
     tight = dataclasses.replace(package.DEFAULT_LIMITS, max_member_bytes=64)
