@@ -304,7 +304,7 @@ def import_csv(
     try:
         for line, cells in enumerate(reader, start=2):
             if stop.is_set():
-                raise ImportStopped(_("The import was stopped; nothing was imported."))
+                raise _stopped_before_writing()
             if not any(c.strip() for c in cells):
                 continue
             report.rows += 1
@@ -336,7 +336,7 @@ def import_csv(
     for start in range(0, len(prepared), BATCH_ROWS):
         if stop.is_set():
             if not report.numbers:
-                raise ImportStopped(_("The import was stopped; nothing was imported."))
+                raise _stopped_before_writing()
             raise _stopped_midway(ws, report, prepared[start - 1][0])
         batch = prepared[start : start + BATCH_ROWS]
         try:
@@ -360,11 +360,20 @@ def import_csv(
     return report
 
 
+def _stopped_before_writing() -> ImportStopped:
+    return ImportStopped(_("The import was stopped; nothing was imported."))
+
+
 def _stopped_midway(ws: Workspace, report: ImportReport, last_line: int) -> PartlyImported:
-    """The person's stop between two batches: the file's audit entry says what was written."""
+    """The person's stop between two batches: the file's audit entry says what was written.
+    Should that entry fail (the database busy), the message still does: each imported case
+    has its own audit entry already."""
     report.imported = len(report.numbers)
-    with ws.write() as session:
-        _audit_file(ws, session, report, report.imported, stopped_after_line=last_line)
+    try:
+        with ws.write() as session:
+            _audit_file(ws, session, report, report.imported, stopped_after_line=last_line)
+    except QorgauError:
+        pass
     return _partly_imported(_("It was stopped at your request."), report, last_line)
 
 
