@@ -9,7 +9,8 @@ Each figure is a fresh process (interpreter start included) beside its baseline 
 - "Sign in" pressed → the first page of the case list painted, minus the key derivation
   (Argon2id, product profile) timed inside the same process: goal ≤ 500 ms. Measured with
   "Sign in" pressed once the background imports are done (the typing: at least a second at the
-  window) and at once; and from process start to that first page;
+  window) and at once (as soon as the window has painted); and from process start to that
+  first page;
 - CLI ``case show`` beside ``python -c "import sqlcipher3"`` and one Argon2id derivation of
   the product profile alone: goal ≤ 300 ms beyond both.
 
@@ -96,7 +97,10 @@ def sign_in():
     if typing and warm_up and warm_up.running() and time.time() - launched < MAX_TYPING_S:
         QTimer.singleShot(10, sign_in)  # still typing while the background imports run
         return
-    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog))
+    dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog)), None)
+    if dialog is None or not getattr(dialog, "_warming_up", True):
+        QTimer.singleShot(5, sign_in)  # "at once" is once painted: no one presses before
+        return
     thread = warm_up._thread if warm_up else None
     marks["warm"] = thread is not None and not thread.is_alive()
     marks["typed"] = (time.time() - launched) * 1000

@@ -179,6 +179,10 @@ class LoginDialog(QDialog):
             return
         self.error.clear_message()
         self._set_busy(True)
+        # Pressed before the first paint started it (Enter as the window appears): else the
+        # worker and the GUI thread would import the services beside a later warm-up thread.
+        warm_up.start()
+        warm_up.skip_areas()  # the main window comes next: it waits for none of them
         paths = self.paths
         self._task = (
             BackgroundTask(self, lambda _ctx: _unlock(paths, username, password))

@@ -48,7 +48,7 @@ AREA_MODULES = (
     "ui.returnees",
     "ui.exchange",
     "ui.hq",
-    "ui.settings.page",
+    "ui.settings",
 )
 WidgetFactory = Callable[["MainWindow"], QWidget]
 DEFAULT_SIZE = QSize(1280, 800)

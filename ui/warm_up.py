@@ -10,12 +10,12 @@ thread-safe, Qt's widgets are not.
 
 Whoever needs one of these modules next calls ``wait()`` first, so two threads never import the
 same modules at once (Python's per-module import locks can deadlock when two threads take a
-cycle of modules in different orders). Sign-in's worker waits only for the first phase
+cycle of modules in different orders). Sign-in's worker waits only for phase 1
 (``wait_for_sign_in``), and derives the key meanwhile with what phase 0 imported
-(``wait_for_proof``, ``app.services.sign_in``); the second imports the other areas' services,
-which sign-in never imports. Without ``start()`` (the
-keyring or environment sign-in, the command line) the modules are imported where they are used,
-sign-in's while the key is derived.
+(``wait_for_proof``, ``app.services.sign_in``); phase 2 is what the main window's first page
+needs besides, and phase 3 the other areas' services, which "Sign in" cuts short
+(``skip_areas``). Without ``start()`` (the keyring or environment sign-in, the command line)
+the modules are imported where they are used, sign-in's while the key is derived.
 """
 
 from __future__ import annotations
@@ -35,29 +35,31 @@ SIGN_IN_MODULES = (
     "app.services.settings",
     "app.services.retention",
 )
-# Phase 2, the services the areas import when the main window registers them (the recovery
-# sheet and briefing bring reportlab, jinja2, PIL and qrcode). Sign-in does not wait for these:
-# it never imports them, so it can run beside this phase.
-AREA_MODULES = (
-    "app.services.recovery_sheet",
-    "app.services.recovery",
-    "app.services.briefing",
-    "app.services.users",
-    "app.contracts",
-)
-
-# What app.i18n imports where it first formats a date or a number (not at its top, so that a
-# command printing neither never loads Babel): here rather than on the GUI thread.
+# Phase 2, what the main window and its first page import beyond phase 1: the services of
+# the case list and the window's menus, Babel's formatting (app.i18n imports it where it first
+# formats a date or a number, so that a command printing neither never loads it), and the CLDR
+# data the window reads at once (month names of every interface language in date fields,
+# dates and country names in the case list), unpickled here, not on the GUI thread.
+WINDOW_MODULES = ("app.services.users", "app.services.consolidation")
 FORMATTING_MODULES = ("babel.dates", "babel.numbers")
-# CLDR data the main window reads at once (month names of every interface language in date
-# fields, dates and country names in the case list): unpickled here, not on the GUI thread.
 LOCALES = ("en_GB", "kk", "ru", "en")
+# Phase 3, the services other areas import when first shown (the recovery sheet and briefing
+# bring reportlab, jinja2, PIL and qrcode), so that opening them later is quick. Skipped from
+# the module under way once "Sign in" is pressed (``skip_areas``): the main window, which
+# needs none of them, waits for this thread before it imports anything itself.
+AREA_MODULES = (
+    "app.services.recovery",
+    "app.contracts",
+    "app.services.briefing",
+    "app.services.recovery_sheet",
+)
 
 _log = logging.getLogger(__name__)
 _thread: threading.Thread | None = None
 _lock = threading.Lock()
 _proof_ready = threading.Event()
 _sign_in_ready = threading.Event()
+_skip_areas = threading.Event()
 
 
 def start() -> None:
@@ -84,6 +86,13 @@ def wait() -> None:
         thread = _thread
     if thread is not None and thread is not threading.current_thread():
         thread.join()
+
+
+def skip_areas() -> None:
+    """Sign-in was pressed: the thread imports no more of phase 3 than the module under way,
+    so that the main window, which waits for it (``wait``), is not kept waiting for services
+    it does not need; they are imported where first used."""
+    _skip_areas.set()
 
 
 def wait_for_proof() -> None:
@@ -128,7 +137,7 @@ def _import_all() -> None:
             _log.debug("warm-up mapper configuration failed", exc_info=True)
     finally:
         _sign_in_ready.set()
-    _import(AREA_MODULES)
+    _import(WINDOW_MODULES)
     _import(FORMATTING_MODULES)
     from app.i18n import parsed_locale
 
@@ -137,6 +146,10 @@ def _import_all() -> None:
             parsed_locale(locale).months  # noqa: B018 - loads (and caches) the locale's data
         except Exception:  # noqa: BLE001 - the window loads it itself then
             _log.debug("warm-up of the %s locale data failed", locale, exc_info=True)
+    for name in AREA_MODULES:
+        if _skip_areas.is_set():
+            return
+        _import((name,))
 
 
 def _import(names: tuple[str, ...]) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from app.config import Paths
 from tests.integration.cli_helpers import run_python
-from ui.warm_up import SIGN_IN_MODULES
+from ui.warm_up import AREA_MODULES, SIGN_IN_MODULES, WINDOW_MODULES
 
 # Printed by every probe: the loaded modules that the sign-in window must not need.
 HEAVY = r"""
@@ -106,6 +106,63 @@ def test_once_painted_the_sign_in_window_imports_what_signing_in_needs(
     seen = run_probe(script, tmp_path, str(tmp_path / "data"))
     assert seen["before"] == []
     assert {"sqlalchemy", "app.db.models", "app.services.installation"} <= set(seen["after"])
+
+
+def test_the_main_window_on_the_case_list_imports_no_report_libraries(tmp_path: Path) -> None:
+    """Registering the areas and building the case list load no reportlab, PIL, qrcode or
+    Jinja2: "Sign in" pressed at once waits for nothing the first page does not show, and the
+    warm-up leaves them out once it is pressed (``warm_up.skip_areas``)."""
+    script = (
+        "import importlib\n"
+        "from ui.main_window import AREA_MODULES\n"
+        "for name in AREA_MODULES:\n"
+        "    importlib.import_module(name)\n"
+        "import ui.cases.area\n"
+        "roots = ('reportlab', 'PIL', 'qrcode', 'jinja2', 'app.services.recovery_sheet')\n"
+        "print(json.dumps({'reports': sorted(m for m in sys.modules if m.startswith(roots))}))\n"
+    )
+    assert run_probe(script, tmp_path) == {"reports": []}
+
+
+def test_sign_in_pressed_cuts_the_warm_up_short_of_the_other_areas(tmp_path: Path) -> None:
+    script = (
+        "from ui import warm_up\n"
+        "warm_up.skip_areas()\n"
+        "warm_up.start()\n"
+        "warm_up.wait()\n"
+        "print(json.dumps({'after': heavy()}))\n"
+    )
+    after = set(run_probe(script, tmp_path)["after"])
+    assert {*SIGN_IN_MODULES, *WINDOW_MODULES} <= after
+    assert not after & set(AREA_MODULES)
+    assert not any(name.startswith("reportlab") for name in after)
+
+
+def test_sign_in_pressed_before_the_first_paint_starts_the_warm_up(tmp_path: Path) -> None:
+    """Else the worker (sign-in's imports), the GUI thread (the main window's) and the warm-up
+    thread the paint starts a moment later would import the same modules side by side, which
+    Python's per-module import locks can deadlock."""
+    script = (
+        "from pathlib import Path\n"
+        "from PySide6.QtCore import QThreadPool\n"
+        "from app.config import Paths\n"
+        "from ui import warm_up\n"
+        "from ui.app import make_application\n"
+        "from ui.i18n_bridge import LanguageBridge\n"
+        "from ui.login import LoginDialog\n"
+        "app = make_application()\n"
+        "dialog = LoginDialog(Paths(Path(sys.argv[1])), LanguageBridge(app))\n"
+        "dialog.username.setText('admin')\n"
+        "dialog.password.setText('secret')\n"
+        "dialog.accept()\n"
+        "started = warm_up._thread is not None\n"
+        "QThreadPool.globalInstance().waitForDone()\n"
+        "warm_up.wait()\n"
+        "print(json.dumps({'started': [str(started)], 'after': heavy()}))\n"
+    )
+    seen = run_probe(script, tmp_path, str(tmp_path / "data"))
+    assert seen["started"] == ["True"]
+    assert {"sqlalchemy", *SIGN_IN_MODULES} <= set(seen["after"])
 
 
 def test_signing_in_derives_the_key_while_the_warm_up_imports(

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -235,12 +234,3 @@ class SettingsPage(QScrollArea):
         dialog.accepted.connect(_change)
         self.dialog = dialog
         dialog.open()
-
-
-def register(window: MainWindow) -> None:
-    window.register_area(
-        "settings",
-        lambda: _("Settings"),
-        SettingsPage,
-        QStyle.StandardPixmap.SP_FileDialogInfoView,
-    )
