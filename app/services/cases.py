@@ -412,6 +412,9 @@ def _in_index_order(flt: CaseFilter) -> str | None:
     return search.fts_query(flt.text)
 
 
+KNOWN_CHUNK = 300  # values per IN list of the batch's duplicate check (``_known_people``)
+
+
 def _person_keys(
     surname: str, given_names: str, iin: str | None, passport_no: str | None, birth: date | None
 ) -> list[tuple[Any, ...]]:
@@ -686,40 +689,40 @@ class CaseService(DatedService):
         session: Session, people: Sequence[PersonInput]
     ) -> dict[tuple[Any, ...], str]:
         """The keys of the people in the database whom any of ``people`` may duplicate, in
-        one query per chunk instead of one per person (see ``find_duplicates``).
+        two reads per chunk instead of one per person (see ``find_duplicates``): the people
+        holding the batch's IINs and passport numbers, then those born on its birthdays.
 
-        Read as plain rows on the session's connection: at 100k cases a batch of 1,000 rows
-        reads some 7,000 people born on its rows' birthdays, and building an ORM row and a
-        ``PersonInput`` for each was a third of this check's time."""
+        Read as plain rows on the session's connection, each read only the columns its keys
+        need: at 300k cases a batch of 1,000 rows reads some 19,000 people born on its rows'
+        birthdays, whose names are compared in Python (``name_key``)."""
         iins = sorted({p.iin for p in people if p.iin})
         passports = sorted({p.passport_no for p in people if p.passport_no})
         births = sorted({p.birth_date for p in people if p.birth_date})
         known: dict[tuple[Any, ...], str] = {}
         connection = session.connection()
-        for start in range(0, max(len(iins), len(passports), len(births)), 300):
-            wanted = or_(
-                Person.iin.in_(iins[start : start + 300]),
-                Person.passport_no.in_(passports[start : start + 300]),
-                Person.birth_date.in_(births[start : start + 300]),
+        live = Person.deleted_at.is_(None)
+        for start in range(0, max(len(iins), len(passports)), KNOWN_CHUNK):
+            numbered = or_(
+                Person.iin.in_(iins[start : start + KNOWN_CHUNK]),
+                Person.passport_no.in_(passports[start : start + KNOWN_CHUNK]),
             )
-            found = connection.execute(
-                select(
-                    Person.id,
-                    Person.surname,
-                    Person.given_names,
-                    Person.iin,
-                    Person.passport_no,
-                    Person.birth_date,
-                )
-                .where(wanted, Person.deleted_at.is_(None))
+            for holder in connection.execute(
+                select(Person.id, Person.iin, Person.passport_no)
+                .where(numbered, live)
                 .order_by(Person.updated_at)
-            )
-            for row in found:
-                keys = _person_keys(
-                    row.surname, row.given_names, row.iin, row.passport_no, row.birth_date
-                )
-                for key in keys:
-                    known.setdefault(key, row.id)
+            ):
+                for key in _person_keys("", "", holder.iin, holder.passport_no, None):
+                    known.setdefault(key, holder.id)
+        for start in range(0, len(births), KNOWN_CHUNK):
+            for born in connection.execute(
+                select(Person.id, Person.surname, Person.given_names, Person.birth_date)
+                .where(Person.birth_date.in_(births[start : start + KNOWN_CHUNK]), live)
+                .order_by(Person.updated_at)
+            ):
+                for key in _person_keys(
+                    born.surname, born.given_names, None, None, born.birth_date
+                ):
+                    known.setdefault(key, born.id)
         return known
 
     def _person_for_batch(

@@ -75,6 +75,41 @@ def test_a_person_repeated_in_the_file_is_one_person_across_batches(ws: Workspac
         assert len(employers) == 1
 
 
+def test_rows_find_the_people_already_in_the_database(ws: Workspace) -> None:
+    """By IIN, by passport, or by name and birth date in any letter case; a name born on
+    another day is someone else."""
+    header = "surname;given_names;iin;passport_no;birth_date;host_country;categories;received_at\n"
+    first = csv_import.import_csv(
+        ws,
+        (
+            header + "Құрманғалиқызы;Әсел;940315400123;;;KR;other;2026-05-04\n"
+            "Омарова;Айгүл;;N7654321;;KR;other;2026-05-04\n"
+            "Әбенов;Нұрлан;;;1990-01-02;KR;other;2026-05-04\n"
+        ).encode(),
+    )
+    second = csv_import.import_csv(
+        ws,
+        (
+            header + "Kurmangalikyzy;Assel;940315400123;;;KR;other;2026-06-01\n"
+            "Omarova;Aigul;;N7654321;;KR;other;2026-06-01\n"
+            "ӘБЕНОВ;НҰРЛАН;;;1990-01-02;KR;other;2026-06-01\n"
+            "Әбенов;Нұрлан;;;1990-01-03;KR;other;2026-06-01\n"
+        ).encode(),
+    )
+    with ws.read() as session:
+        person = dict(
+            session.execute(
+                select(Case.number, Case.person_id).where(
+                    Case.number.in_([*first.numbers, *second.numbers])
+                )
+            ).all()
+        )
+    before = [person[number] for number in first.numbers]
+    after = [person[number] for number in second.numbers]
+    assert after[:3] == before
+    assert after[3] not in before
+
+
 def test_imported_cases_are_listed_and_found(ws: Workspace) -> None:
     report = csv_import.import_csv(ws, ROWS.encode())
     service = CaseService(ws)
