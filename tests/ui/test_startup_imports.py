@@ -24,6 +24,18 @@ def heavy():
     return sorted(m for m in sys.modules if m.startswith(roots) or m == "app.db.models")
 """
 
+# A probe's sign-in window on the data folder its first argument names, not yet shown.
+LOGIN_DIALOG = (
+    "from pathlib import Path\n"
+    "from app.config import Paths\n"
+    "from ui import warm_up\n"
+    "from ui.app import make_application\n"
+    "from ui.i18n_bridge import LanguageBridge\n"
+    "from ui.login import LoginDialog\n"
+    "app = make_application()\n"
+    "dialog = LoginDialog(Paths(Path(sys.argv[1])), LanguageBridge(app))\n"
+)
+
 
 def run_probe(script: str, tmp_path: Path, *args: str) -> dict[str, list[str]]:
     env = {"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
@@ -87,15 +99,7 @@ def test_once_painted_the_sign_in_window_imports_what_signing_in_needs(
     tmp_path: Path,
 ) -> None:
     script = (
-        "from pathlib import Path\n"
-        "from app.config import Paths\n"
-        "from ui import warm_up\n"
-        "from ui.app import make_application\n"
-        "from ui.i18n_bridge import LanguageBridge\n"
-        "from ui.login import LoginDialog\n"
-        "app = make_application()\n"
-        "dialog = LoginDialog(Paths(Path(sys.argv[1])), LanguageBridge(app))\n"
-        "dialog.show()\n"
+        LOGIN_DIALOG + "dialog.show()\n"
         "dialog.grab()\n"
         "before = heavy()\n"
         "for _ in range(20):\n"
@@ -143,15 +147,7 @@ def test_sign_in_pressed_before_the_first_paint_starts_the_warm_up(tmp_path: Pat
     thread the paint starts a moment later would import the same modules side by side, which
     Python's per-module import locks can deadlock."""
     script = (
-        "from pathlib import Path\n"
-        "from PySide6.QtCore import QThreadPool\n"
-        "from app.config import Paths\n"
-        "from ui import warm_up\n"
-        "from ui.app import make_application\n"
-        "from ui.i18n_bridge import LanguageBridge\n"
-        "from ui.login import LoginDialog\n"
-        "app = make_application()\n"
-        "dialog = LoginDialog(Paths(Path(sys.argv[1])), LanguageBridge(app))\n"
+        LOGIN_DIALOG + "from PySide6.QtCore import QThreadPool\n"
         "dialog.username.setText('admin')\n"
         "dialog.password.setText('secret')\n"
         "dialog.accept()\n"
