@@ -419,14 +419,16 @@ def _person_keys(
     surname: str, given_names: str, iin: str | None, passport_no: str | None, birth: date | None
 ) -> list[tuple[Any, ...]]:
     """What ``find_duplicates`` matches a person on."""
-    keys: list[tuple[Any, ...]] = []
-    if iin:
-        keys.append(("iin", iin))
-    if passport_no:
-        keys.append(("passport", passport_no))
-    if birth:
-        keys.append(("name", *name_key(surname, given_names), birth))
-    return keys
+    named = [_name_birth_key(surname, given_names, birth)] if birth else []
+    return [*_number_keys(iin, passport_no), *named]
+
+
+def _number_keys(iin: str | None, passport_no: str | None) -> list[tuple[Any, ...]]:
+    return [key for key in (("iin", iin), ("passport", passport_no)) if key[1]]
+
+
+def _name_birth_key(surname: str, given_names: str, birth: date) -> tuple[Any, ...]:
+    return ("name", *name_key(surname, given_names), birth)
 
 
 class CaseService(DatedService):
@@ -711,7 +713,7 @@ class CaseService(DatedService):
                 .where(numbered, live)
                 .order_by(Person.updated_at)
             ):
-                for key in _person_keys("", "", holder.iin, holder.passport_no, None):
+                for key in _number_keys(holder.iin, holder.passport_no):
                     known.setdefault(key, holder.id)
         for start in range(0, len(births), KNOWN_CHUNK):
             for born in connection.execute(
@@ -719,10 +721,8 @@ class CaseService(DatedService):
                 .where(Person.birth_date.in_(births[start : start + KNOWN_CHUNK]), live)
                 .order_by(Person.updated_at)
             ):
-                for key in _person_keys(
-                    born.surname, born.given_names, None, None, born.birth_date
-                ):
-                    known.setdefault(key, born.id)
+                key = _name_birth_key(born.surname, born.given_names, born.birth_date)
+                known.setdefault(key, born.id)
         return known
 
     def _person_for_batch(
