@@ -190,6 +190,18 @@ class LocalSecret(Base):
 # -- people and organisations ---------------------------------------------------------------
 
 
+# Birth date first (``find_duplicates`` narrows by it), then what the batch duplicate check
+# (``CaseService._known_people``) reads of those people: migration 0018.
+PERSON_BIRTH_INDEX_COLUMNS = (
+    "birth_date",
+    "surname",
+    "given_names",
+    "deleted_at",
+    "updated_at",
+    "id",
+)
+
+
 class Person(SyncMixin, Base):
     """A labour emigrant who came to the mission."""
 
@@ -220,8 +232,10 @@ class Person(SyncMixin, Base):
     __table_args__ = (
         Index("ix_person_name_birth", "surname", "given_names", "birth_date"),
         # The duplicate check compares names case-blind (lower()), which no name index serves;
-        # the birth date narrows it to a few people instead of a scan per new person.
-        Index("ix_person_birth_date", "birth_date"),
+        # the birth date narrows it to a few people instead of a scan per new person. The index
+        # holds all the columns that check reads, so a CSV batch's 19,000 people born on its
+        # birthdays (at 300k cases) come from the index alone, not each person's row.
+        Index("ix_person_birth_date", *PERSON_BIRTH_INDEX_COLUMNS),
     )
 
 
