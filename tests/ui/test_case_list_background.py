@@ -320,3 +320,47 @@ def test_cancel_drops_the_pending_request_and_stops_the_running_one(
     assert delivered == []
     assert interrupted[-1] == worker
     assert resumed[-1] == worker  # the worker left with its thread able to read
+
+
+def test_the_first_page_texts_are_made_off_the_gui_thread(
+    qapp: QApplication, qtbot: QtBot, monkeypatch
+) -> None:
+    from ui.models import case_table_model
+
+    made_on: list[threading.Thread] = []
+    real = case_table_model.display_texts
+
+    def recording(row: CaseRow, officers: dict[str, str]) -> tuple[str, ...]:
+        made_on.append(threading.current_thread())
+        return real(row, officers)
+
+    monkeypatch.setattr(case_table_model, "display_texts", recording)
+    source = SlowSource(matches=5)
+    source.gate.set()
+    model = CaseTableModel(source, background=True)
+    model.officers = {"officer1": "Aigerim Sadykova"}
+    model.set_filter(CaseFilter(text="Нұрлан"))
+    qtbot.waitUntil(lambda: not model.loading and model.rowCount() == 5, timeout=3000)
+    assert len(made_on) == 5
+    assert threading.main_thread() not in made_on  # the GUI thread only swapped them in
+    assert model.index(0, NUMBER).data() == "SEL-2026-0000"
+
+
+def test_a_language_switch_while_a_page_loads_shows_it_in_the_new_language(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    from app.i18n import current_language, set_language
+    from ui.models.case_table_model import STATUS
+
+    before = current_language()
+    source = SlowSource(matches=2)
+    model = CaseTableModel(source, background=True)
+    try:
+        set_language("en")
+        model.set_filter(CaseFilter(text="Нұрлан"))  # its texts will be made in English
+        set_language("kk")  # ... and the interface turns Kazakh before the page arrives
+        source.gate.set()
+        qtbot.waitUntil(lambda: not model.loading and model.rowCount() == 2, timeout=3000)
+        assert model.index(0, STATUS).data() == "Жаңа"
+    finally:
+        set_language(before)
