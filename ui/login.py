@@ -240,6 +240,7 @@ class LoginDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
+        warm_up.resume_areas()  # the window stays: what its recovery link opens is worth loading
         if not isinstance(exc, QorgauError):
             show_error(self, exc)
             return

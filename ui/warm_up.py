@@ -14,8 +14,9 @@ cycle of modules in different orders). Sign-in's worker waits only for phase 1
 (``wait_for_sign_in``), and derives the key meanwhile with what phase 0 imported
 (``wait_for_proof``, ``app.services.sign_in``); phase 2 is what the main window's first page
 needs besides, and phase 3 the other areas' services, which "Sign in" cuts short
-(``skip_areas``). Without ``start()`` (the keyring or environment sign-in, the command line)
-the modules are imported where they are used, sign-in's while the key is derived.
+(``skip_areas``) and a failed sign-in takes up again (``resume_areas``). Without ``start()``
+(the keyring or environment sign-in, the command line) the modules are imported where they are
+used, sign-in's while the key is derived.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+from collections.abc import Callable
 
 # Phase 0, what proves the password (no SQLAlchemy): sign-in derives the key with it while
 # phase 1 goes on.
@@ -95,6 +97,30 @@ def skip_areas() -> None:
     _skip_areas.set()
 
 
+def resume_areas() -> None:
+    """Sign-in failed and its window stays: the rest of phase 3 is imported after all, so that
+    "Forgot all passwords?" (the recovery sheet's reportlab) finds it loaded. A thread that
+    first waits for the one before it, so that no two import at once; ``wait`` waits for both."""
+    global _thread
+    with _lock:
+        previous = _thread
+        if previous is None:  # never started: the window imports what it opens itself
+            return
+        _skip_areas.clear()
+        _thread = threading.Thread(
+            target=_after(previous, _import_areas), name="qorgau-warm-up-areas", daemon=False
+        )
+        _thread.start()
+
+
+def _after(previous: threading.Thread, then: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        previous.join()
+        then()
+
+    return run
+
+
 def wait_for_proof() -> None:
     """Return once what proves a password is loaded (phase 0), if the warm-up was started."""
     _wait_for(_proof_ready)
@@ -146,6 +172,10 @@ def _import_all() -> None:
             parsed_locale(locale).months  # noqa: B018 - loads (and caches) the locale's data
         except Exception:  # noqa: BLE001 - the window loads it itself then
             _log.debug("warm-up of the %s locale data failed", locale, exc_info=True)
+    _import_areas()
+
+
+def _import_areas() -> None:
     for name in AREA_MODULES:
         if _skip_areas.is_set():
             return

@@ -142,6 +142,38 @@ def test_sign_in_pressed_cuts_the_warm_up_short_of_the_other_areas(tmp_path: Pat
     assert not any(name.startswith("reportlab") for name in after)
 
 
+def test_a_failed_sign_in_takes_the_other_areas_up_again(tmp_path: Path) -> None:
+    """The sign-in window stays after a wrong password: "Forgot all passwords?" then finds the
+    recovery sheet's libraries loaded instead of importing them on the GUI thread."""
+    script = (
+        LOGIN_DIALOG + "from PySide6.QtCore import QThreadPool\n"
+        "dialog.username.setText('admin')\n"
+        "dialog.password.setText('wrong')\n"
+        "dialog.accept()\n"
+        "QThreadPool.globalInstance().waitForDone()\n"
+        "for _ in range(20):\n"
+        "    app.processEvents()\n"
+        "warm_up.wait()\n"
+        "areas = [m for m in warm_up.AREA_MODULES if m in sys.modules]\n"
+        "print(json.dumps({'shown': [dialog.error.text()], 'areas': areas}))\n"
+    )
+    seen = run_probe(script, tmp_path, str(tmp_path / "data"))
+    assert seen["shown"] != [""]  # the failure was shown: the window stays
+    assert seen["areas"] == list(AREA_MODULES)
+
+
+def test_resumed_areas_are_imported_after_the_cut_short_warm_up(tmp_path: Path) -> None:
+    script = (
+        "from ui import warm_up\n"
+        "warm_up.skip_areas()\n"
+        "warm_up.start()\n"
+        "warm_up.resume_areas()\n"
+        "warm_up.wait()\n"
+        "print(json.dumps({'areas': [m for m in warm_up.AREA_MODULES if m in sys.modules]}))\n"
+    )
+    assert run_probe(script, tmp_path)["areas"] == list(AREA_MODULES)
+
+
 def test_sign_in_pressed_before_the_first_paint_starts_the_warm_up(tmp_path: Path) -> None:
     """Else the worker (sign-in's imports), the GUI thread (the main window's) and the warm-up
     thread the paint starts a moment later would import the same modules side by side, which
