@@ -191,7 +191,7 @@ class LocalSecret(Base):
 
 
 # Birth date first (``find_duplicates`` narrows by it), then what the batch duplicate check
-# (``CaseService._known_people``) reads of those people: migration 0018.
+# reads of those people (``app.services.cases.born_on``): migration 0018.
 PERSON_BIRTH_INDEX_COLUMNS = (
     "birth_date",
     "surname",
