@@ -1,7 +1,8 @@
 """The case-list search box as the user feels it: typed into the real model and view.
 
-First as a person types: key presses into the filter bar's real search box (QTest, one key
-every 120 ms), its real debounce, the list view's model and table, in a running event loop;
+First as a person types: key presses into the filter bar's real search box (key events, one
+every 120 ms), its real debounce, the list view's model and table, in a running event loop
+that, like the app's, lets other threads run while it waits (``_wait``);
 measured from the last key press, and from the moment the debounce lets the search go, to the
 first page painted in the table, with the longest stall of the GUI thread meanwhile. Then
 ``set_filter`` called for every prefix with no debounce (a machine typing), as before:
@@ -26,7 +27,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QKeyEvent  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableView, QWidget  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
@@ -101,6 +101,20 @@ class _PaintWatch(QObject):
         return False
 
 
+def _wait(ms: float) -> None:
+    """The event loop for ``ms``, as ``QTest.qWait`` runs it, but asleep between rounds with the
+    interpreter's lock released: ``qWait`` keeps the lock while it waits (a thread doing Python
+    work beside it ran 5-7 times slower), ``QApplication.exec``, the app's own loop, does not."""
+    app = QApplication.instance()
+    end = time.perf_counter() + ms / 1000
+    while True:
+        app.processEvents()
+        left = end - time.perf_counter()
+        if left <= 0:
+            return
+        time.sleep(min(left, 0.001))
+
+
 def _press(widget: QWidget, char: str) -> None:
     """A key press and release carrying ``char``, as the keyboard sends them (QTest.keyClick
     with a character crashes this PySide6 on a refcount bug)."""
@@ -126,10 +140,10 @@ def _type_like_a_person(
     for char in query:
         _press(bar.search, char)
         last_key = watch.now()
-        QTest.qWait(KEY_INTERVAL_MS)
+        _wait(KEY_INTERVAL_MS)
     started = watch.now()
     while not (shown and watch.painted_at > shown[0]) and watch.now() - started < 30_000:
-        QTest.qWait(1)
+        _wait(1)
     model.modelReset.disconnect(reset)
     bar.filter_changed.disconnect()
     bar.filter_changed.connect(model.set_filter)
@@ -159,8 +173,8 @@ def _typed_by_a_person(
             bar.search.clear()
             bar._emit_now()  # start each query from the full list
             while model.loading or not model.total_known:
-                QTest.qWait(5)
-            QTest.qWait(200)
+                _wait(5)
+            _wait(200)
             watch.longest_stall = 0.0
             watch.watch_stalls()
             key, search = _type_like_a_person(bar, model, watch, query)
@@ -169,8 +183,8 @@ def _typed_by_a_person(
             from_key.append(key)
             from_search.append(search)
     while model.loading or not model.total_known:
-        QTest.qWait(5)
-    QTest.qWait(300)  # the last count, before the database closes
+        _wait(5)
+    _wait(300)  # the last count, before the database closes
     view.close()
     bar.close()
     return from_key, from_search, stall
