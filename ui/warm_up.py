@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 import threading
-from collections.abc import Callable
 
 # Phase 0, what proves the password (no SQLAlchemy): sign-in derives the key with it while
 # phase 1 goes on.
@@ -107,18 +107,17 @@ def resume_areas() -> None:
         if previous is None:  # never started: the window imports what it opens itself
             return
         _skip_areas.clear()
+        if all(name in sys.modules for name in AREA_MODULES):
+            return  # done before "Sign in" was pressed, or after an earlier wrong password
+
+        def join_then_import() -> None:
+            previous.join()
+            _import_areas()
+
         _thread = threading.Thread(
-            target=_after(previous, _import_areas), name="qorgau-warm-up-areas", daemon=False
+            target=join_then_import, name="qorgau-warm-up-areas", daemon=False
         )
         _thread.start()
-
-
-def _after(previous: threading.Thread, then: Callable[[], None]) -> Callable[[], None]:
-    def run() -> None:
-        previous.join()
-        then()
-
-    return run
 
 
 def wait_for_proof() -> None:
