@@ -330,9 +330,11 @@ def test_the_first_page_texts_are_made_off_the_gui_thread(
     made_on: list[threading.Thread] = []
     real = case_table_model.display_texts
 
-    def recording(row: CaseRow, officers: dict[str, str]) -> tuple[str, ...]:
+    def recording(
+        row: CaseRow, officers: dict[str, str], language: str | None = None
+    ) -> tuple[str, ...]:
         made_on.append(threading.current_thread())
-        return real(row, officers)
+        return real(row, officers, language)
 
     monkeypatch.setattr(case_table_model, "display_texts", recording)
     source = SlowSource(matches=5)

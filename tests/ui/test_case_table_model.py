@@ -126,3 +126,30 @@ def test_dates_follow_the_interface_language(qapp: QApplication, filled: Workspa
     assert model.index(0, STATUS).data() == {
         "new": "Новое",
     }.get(row.status, model.index(0, STATUS).data())
+
+
+def test_remembered_texts_follow_the_language_and_the_pseudo_locale(
+    qapp: QApplication, filled: Workspace
+) -> None:
+    """The labels, countries and dates a page shares are made once per language; a text
+    remembered in one language, or before the pseudo-locale was switched on, is never shown
+    in place of another's."""
+    from app.i18n import set_pseudo_locale
+    from ui.models.case_table_model import CATEGORIES, HOST_COUNTRY, display_texts
+
+    rows = CaseService(filled).list_cases(CaseFilter(), 0, 80)
+    row = next(r for r in rows if len(r.categories) > 1)
+    english = display_texts(row, {}, "en")
+    kazakh = display_texts(row, {}, "kk")
+    assert display_texts(row, {}, "en") == english
+    assert kazakh[STATUS] != english[STATUS]
+    assert kazakh[HOST_COUNTRY] != english[HOST_COUNTRY]
+    assert kazakh[6] != english[6]  # the received date: 01.12.2026 against 1 Dec 2026
+    assert english[CATEGORIES].endswith(f"(+{len(row.categories) - 1})")
+    set_pseudo_locale(True)
+    try:
+        pseudo = display_texts(row, {}, "en")
+    finally:
+        set_pseudo_locale(False)
+    assert pseudo[STATUS] != english[STATUS]
+    assert display_texts(row, {}, "en") == english
