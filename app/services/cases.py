@@ -494,10 +494,11 @@ class CaseService(DatedService):
         rows_query = with_worker_and_employer(page_cases).order_by(
             *(c.desc() if flt.descending else c.asc() for c in order)
         )
+        today = self.today  # once: a property reading the clock, and one day for the whole page
         with self.ws.read() as session:
             # Core, not the ORM's loading: plain columns, and 200 rows of them per keystroke.
             return [
-                case_row(r._mapping, {r.id: _split_codes(r.category_codes)}, self.today)
+                case_row(r._mapping, {r.id: _split_codes(r.category_codes)}, today)
                 for r in session.connection().execute(rows_query)
             ]
 

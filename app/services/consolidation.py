@@ -131,6 +131,7 @@ class ConsolidationService(DatedService):
     def overdue(self, mission: str | None = None, limit: int = MAX_ROWS) -> list[OverdueCase]:
         """Open cases past their due date, the longest overdue first; one mission or all."""
         self.ws.require_role(*READERS)
+        today = self.today  # once, not per row: it reads the clock
         query = (
             select(
                 Case.number,
@@ -143,7 +144,7 @@ class ConsolidationService(DatedService):
             .where(
                 Case.deleted_at.is_(None),
                 Case.status.in_(OPEN),
-                Case.due_date < self.today,
+                Case.due_date < today,
             )
             .order_by(Case.due_date, Case.number)
             .limit(limit)
@@ -152,7 +153,7 @@ class ConsolidationService(DatedService):
             query = query.where(Case.holder_mission == mission)
         with self.ws.read() as session:
             return [
-                OverdueCase(number, held, status, urgency, country, due, (self.today - due).days)
+                OverdueCase(number, held, status, urgency, country, due, (today - due).days)
                 for number, held, status, urgency, country, due in session.execute(query)
                 if due is not None  # the query's "due_date <" leaves none without one
             ]
