@@ -1,4 +1,5 @@
-"""Issue 18, item 5: at 1366×768 no key column is elided beyond recognition, in kk, ru, en.
+"""Issue 18, item 5: at 1366×768 no key column is elided beyond recognition, in kk, ru, en
+(and the case list's complaint at 1280×800 too).
 
 The faults: the case list's Complaint column showed «omplai», the urgency «Критичес…»; the
 Agreements list showed five rows of «Agreement between the Republic of Kaza…»; Applicable
@@ -137,6 +138,33 @@ def test_case_list_key_columns_readable_at_1366x768(
     long = {cases.PERSON, cases.HOST_COUNTRY, cases.CATEGORIES, cases.OFFICER}
     problems = _problems(area.list_view.table, full, long)
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_case_list_complaint_readable_at_1280x800(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """Beside the navigation on a 1280-pixel screen the complaint went down to 110-135 px
+    («Жалақын…ленбеуі», «Невыплата…»): now the host country and the officer give way to
+    their headers first, their cells cut short showing their text as a tooltip."""
+    bridge.set_language(language)
+    window = MainWindow(demo_ws, bridge)
+    qtbot.addWidget(window)
+    window.resize(QSize(1280, 800))
+    window.show()
+    qtbot.waitExposed(window)
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    model = area.list_view.model
+    qtbot.waitUntil(lambda: not model.loading and model.rowCount() > 0, timeout=20_000)
+    _settled_shot(window, language, "cases-1280")
+    table = area.list_view.table
+    full = {cases.NUMBER, cases.STATUS, cases.URGENCY, cases.RECEIVED, cases.DUE}
+    long = {cases.PERSON, cases.CATEGORIES}
+    problems = _problems(table, full, long)
+    assert problems == [], "\n".join(problems)
+    for column in (cases.HOST_COUNTRY, cases.OFFICER):
+        assert header_shortfall(table, column) == 0
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -30,7 +30,9 @@ from ui.models.case_table_model import (
     CASE_ID_ROLE,
     CATEGORIES,
     DUE,
+    HOST_COUNTRY,
     NUMBER,
+    OFFICER,
     RECEIVED,
     STATUS,
     URGENCY,
@@ -110,6 +112,9 @@ class CaseListView(QWidget):
             stretch=CATEGORIES,
             whole=(NUMBER, STATUS, URGENCY, RECEIVED, DUE),
             min_stretch=230,  # the complaint is what an officer scans the list for
+            # Narrower than that: a mission's list mostly shows its own host country, and the
+            # officer's name, cut short, is still told apart from the two or three others.
+            yields=(HOST_COUNTRY, OFFICER),
         )
         self.table.doubleClicked.connect(self._open_index)
         open_on_enter(self.table, self._open_index)

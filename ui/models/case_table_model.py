@@ -77,7 +77,7 @@ def headers() -> list[str]:
     return [
         _("Number"),
         _("Person"),
-        _("Host country"),
+        _("Country"),  # the host country; as the CLI's list and the printed list name it
         _("Complaint"),
         _("Status"),
         _("Urgency"),

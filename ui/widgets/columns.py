@@ -3,9 +3,10 @@
 Every column but one is as wide as its header and its widest cell (capped); the long text
 column (a complaint, a title, a provision) takes the rest of the width and either wraps or is
 elided in the middle, and a cell cut short shows its full text as a tooltip. When the columns
-do not fit, the widest ones give way first, never below their header. Once the user drags or
-moves a column, the header's state is kept in QSettings under the view's own key and
-restored next time instead of being fitted again.
+do not fit, the widest ones give way first, each keeping a recognisable part of its text; if
+that is not enough, the columns a view names as yielding go down to their header. Once the
+user drags or moves a column, the header's state is kept in QSettings under the view's own
+key and restored next time instead of being fitted again.
 
 ``cell_shortfall`` measures with QFontMetrics what a cell or header hides, for the test that
 fails when a key column is elided beyond recognition.
@@ -118,6 +119,23 @@ def natural_width(view: View, column: int, rows: int = SAMPLE_ROWS) -> int:
     return widest
 
 
+def _give_way(wanted: dict[int, int], floor: dict[int, int], excess: int) -> int:
+    """Narrow the widest of ``wanted`` first, one pixel at a time in effect, never below
+    ``floor``, until ``excess`` pixels are saved; returns what could not be saved."""
+    while excess > 0:
+        shrinkable = [c for c in wanted if wanted[c] > floor[c]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda c: wanted[c])
+        others = [wanted[c] for c in shrinkable if c != widest]
+        target = max(floor[widest], max(others, default=0), wanted[widest] - excess)
+        if target >= wanted[widest]:
+            target = wanted[widest] - 1
+        excess -= wanted[widest] - target
+        wanted[widest] = target
+    return excess
+
+
 def _content_width(view: View) -> int:
     width = view.viewport().width()
     return width if width > 0 else view.width() - 2 * view.frameWidth()
@@ -170,6 +188,7 @@ class ColumnFit(QObject):
         max_width: int = MAX_WIDTH,
         whole: tuple[int, ...] = (),
         min_stretch: int = MIN_STRETCH,
+        yields: tuple[int, ...] = (),
     ) -> None:
         super().__init__(view)
         self.view = view
@@ -179,6 +198,7 @@ class ColumnFit(QObject):
         self.max_width = max_width
         self.whole = set(whole)  # short key columns (a status, a date): never cut
         self.min_stretch = min_stretch
+        self.yields = yields  # in this order, down to their header, when nothing else fits
         self._fitting = False
         header = _header(view)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -243,19 +263,17 @@ class ColumnFit(QObject):
             for c in columns
         }
         room = _content_width(view) - max(self.min_stretch, header_width(view, self.stretch))
-        excess = sum(wanted.values()) - room
-        # The widest give way first, one pixel at a time in effect, never below their header.
-        while excess > 0:
-            shrinkable = [c for c in columns if wanted[c] > floor[c]]
-            if not shrinkable:
+        excess = _give_way(wanted, floor, sum(wanted.values()) - room)
+        # Still too wide (the list beside the navigation on a 1280-pixel screen): the columns
+        # named to yield go down to their header, one after the other, before the long text
+        # column goes below its minimum. Their cells cut short show their text as a tooltip.
+        for column in self.yields:
+            if excess <= 0:
                 break
-            widest = max(shrinkable, key=lambda c: wanted[c])
-            others = [wanted[c] for c in shrinkable if c != widest]
-            target = max(floor[widest], max(others, default=0), wanted[widest] - excess)
-            if target >= wanted[widest]:
-                target = wanted[widest] - 1
-            excess -= wanted[widest] - target
-            wanted[widest] = target
+            if column in wanted:
+                cut = min(excess, max(wanted[column] - headers[column], 0))
+                wanted[column] -= cut
+                excess -= cut
         self._fitting = True
         try:
             for column, width in wanted.items():
