@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QByteArray, QSize
-from PySide6.QtWidgets import QApplication, QTreeWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QStyle,
+    QStyleOptionComboBox,
+    QTreeWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
@@ -165,6 +172,43 @@ def test_case_list_complaint_readable_at_1280x800(
     assert problems == [], "\n".join(problems)
     for column in (cases.HOST_COUNTRY, cases.OFFICER):
         assert header_shortfall(table, column) == 0
+
+
+def _combo_shortfall(combo: QComboBox) -> int:
+    """How many pixels the combo's edit field lacks to show its current text whole."""
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    field = combo.style().subControlRect(
+        QStyle.ComplexControl.CC_ComboBox,
+        option,
+        QStyle.SubControl.SC_ComboBoxEditField,
+        combo,
+    )
+    return max(0, combo.fontMetrics().horizontalAdvance(combo.currentText()) - field.width())
+
+
+@pytest.mark.parametrize("size", [SCREEN, QSize(1280, 800)], ids=["1366", "1280"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_case_list_filters_show_their_any_entry_whole(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str, size: QSize
+) -> None:
+    """«Кез келген орындаушы», «Кез келген шұғылдық» were cut at 14 and 12 characters;
+    each filter is now as wide as its "Any …" entry, and the window still fits the screen."""
+    bridge.set_language(language)
+    window = MainWindow(demo_ws, bridge)
+    qtbot.addWidget(window)
+    window.resize(size)
+    window.show()
+    qtbot.waitExposed(window)
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    _settle()
+    bar = area.list_view.filters
+    combos = (bar.status, bar.country, bar.category, bar.officer, bar.urgency)
+    assert all(combo.currentIndex() == 0 for combo in combos)  # "Any …"
+    cut = {combo.currentText(): _combo_shortfall(combo) for combo in combos}
+    assert {text: px for text, px in cut.items() if px} == {}
+    assert window.width() == size.width()  # no filter widened the window
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

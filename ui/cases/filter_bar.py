@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -50,18 +51,10 @@ class CaseFilterBar(QWidget):
         self.urgency = QComboBox()
         self.overdue = QCheckBox()
         self.clear_button = push_button(self.clear)
-        self.fill_choices()
-        for combo, chars in (
-            (self.status, 14),
-            (self.country, 18),
-            (self.category, 24),
-            (self.officer, 14),
-            (self.urgency, 12),
-        ):
-            # Sized by a fixed number of characters, not by the longest entry: Kazakh and
-            # Russian labels (and country names) would otherwise widen the whole window.
-            keep_narrow(combo, chars)
+        for combo in self._combos():
             combo.view().setMinimumWidth(320)  # the open list still shows whole labels
+        self.fill_choices()
+        for combo in self._combos():
             combo.currentIndexChanged.connect(self._emit_now)
         self.overdue.toggled.connect(self._emit_now)
 
@@ -69,7 +62,7 @@ class CaseFilterBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search, 0, 0, 1, 3)
         layout.addWidget(self.overdue, 0, 3)
-        layout.addWidget(self.clear_button, 0, 4)
+        layout.addWidget(self.clear_button, 0, 4, Qt.AlignmentFlag.AlignLeft)
         for column, widget in enumerate(
             (self.status, self.country, self.category, self.officer, self.urgency)
         ):
@@ -77,6 +70,18 @@ class CaseFilterBar(QWidget):
         layout.setColumnStretch(5, 1)
         self.setTabOrder(self.search, self.status)
         self.retranslate_ui()
+
+    def _combos(self) -> tuple[QComboBox, ...]:
+        return (self.status, self.country, self.category, self.officer, self.urgency)
+
+    def _fit_combos(self) -> None:
+        """Each combo as wide as its "Any …" entry in this language, and at least its share of
+        characters; not as its longest entry: Kazakh and Russian labels (and country names)
+        would widen the whole window. At 14 characters «Кез келген орындаушы» was cut."""
+        for combo, chars in zip(self._combos(), (12, 16, 18, 12, 12), strict=True):
+            metrics = combo.fontMetrics()
+            needed = metrics.horizontalAdvance(combo.itemText(0)) / metrics.horizontalAdvance("x")
+            keep_narrow(combo, max(chars, math.ceil(needed) + 1))
 
     def fill_choices(self) -> None:
         """(Re)build the combo entries in the current language, keeping the choices."""
@@ -102,6 +107,7 @@ class CaseFilterBar(QWidget):
         self.country.refill()
         for combo in (self.status, self.category, self.officer, self.urgency):
             combo.blockSignals(False)
+        self._fit_combos()
         if state is not None:
             self.set_state(state, emit=False)
 
