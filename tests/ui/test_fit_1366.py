@@ -211,6 +211,43 @@ def test_case_list_filters_show_their_any_entry_whole(
     assert window.width() == size.width()  # no filter widened the window
 
 
+@pytest.mark.parametrize("size", [SCREEN, QSize(1280, 800)], ids=["1366", "1280"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_area_makes_the_window_wider_than_the_screen(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str, size: QSize
+) -> None:
+    """In Kazakh the Agreements area's minimum width made a 1366-pixel window 1507 pixels
+    wide (1425 in Russian): its country choosers were as wide as the longest of some 250
+    country names, and its legend did not wrap. Every area now fits both screens."""
+    bridge.set_language(language)
+    window = MainWindow(demo_ws, bridge)
+    qtbot.addWidget(window)
+    window.resize(size)
+    window.show()
+    qtbot.waitExposed(window)
+    wider = {}
+    for key in window.area_keys():
+        window.show_area(key)
+        _settle()
+        if window.width() > size.width():
+            wider[key] = window.width()
+    assert wider == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_contract_form_is_not_cut_at_its_right_edge(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """In Kazakh the contract review's form was 34 pixels wider than its pane: its fields were
+    cut at the right edge, behind a horizontal scroll bar."""
+    _window, area = _area(qtbot, demo_ws, bridge, language, "contracts")
+    _settle()
+    scroll = area.fields_scroll  # type: ignore[attr-defined]
+    assert scroll.widget().width() >= scroll.widget().minimumSizeHint().width()
+    assert scroll.viewport().width() >= scroll.widget().minimumSizeHint().width()
+    assert not scroll.horizontalScrollBar().isVisible()
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_agreements_list_readable_at_1366x768(
     qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str

@@ -410,7 +410,9 @@ class AgreementsPage(QWidget):
         )
         self.list.currentItemChanged.connect(self._chosen)
         self.count = QLabel()
-        self.legend = QLabel()
+        # Wraps rather than widen the window (in Russian it asked for 474 pixels on one line).
+        self.legend = word_wrapped(QLabel())
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.legend.setObjectName("unverified_legend")
 
         left = QWidget()
@@ -422,7 +424,8 @@ class AgreementsPage(QWidget):
         filters.addWidget(self.country, 1)
         left_layout.addLayout(filters)
         left_layout.addWidget(self.list, 1)
-        bottom = widget_row(self.count, STRETCH, self.legend)
+        bottom = widget_row(self.count)
+        bottom.addWidget(self.legend, 1)  # the row's free width is the legend's to wrap in
         left_layout.addLayout(bottom)
 
         self.instrument_view = InstrumentView(self.service, workspace.actor.role in NOTE_EDITORS)

@@ -49,7 +49,14 @@ from app.services.legal_tables import SUBJECT_RULES
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.palette import ERROR_TEXT
-from ui.widgets.common import STRETCH, ErrorLabel, push_button, widget_row, word_wrapped
+from ui.widgets.common import (
+    STRETCH,
+    ErrorLabel,
+    keep_whole_width,
+    push_button,
+    widget_row,
+    word_wrapped,
+)
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label
 
@@ -310,6 +317,9 @@ class ContractReviewPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(fields)
+        # The Kazakh labels made the form 34 pixels wider than its pane, cut at the right edge.
+        keep_whole_width(scroll)
+        self.fields_scroll = scroll
 
         results = QWidget()
         right = QVBoxLayout(results)
@@ -329,7 +339,7 @@ class ContractReviewPage(QWidget):
         right.addWidget(self.status)
 
         splitter = QSplitter()
-        splitter.addWidget(scroll)
+        splitter.addWidget(self.fields_scroll)
         splitter.addWidget(results)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([470, 830])

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QWidget,
 )
 
@@ -56,6 +57,33 @@ def widget_row(*items: QWidget | None) -> QHBoxLayout:
         else:
             layout.addWidget(item)
     return layout
+
+
+def keep_whole_width(scroll: QScrollArea) -> None:
+    """Keep ``scroll`` at least as wide as its widget needs beside a vertical scroll bar, so
+    that its fields are never cut at the right edge behind a horizontal one; followed again
+    whenever the widget's layout changes (it is polished when shown, a language switch)."""
+    _WholeWidth(scroll)
+
+
+class _WholeWidth(QObject):
+    def __init__(self, scroll: QScrollArea) -> None:
+        super().__init__(scroll)
+        inner = scroll.widget()
+        assert inner is not None, "set the scroll area's widget first"
+        self.scroll, self.inner = scroll, inner
+        inner.installEventFilter(self)
+        self._follow()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if watched is self.inner and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Show):
+            self._follow()
+        return False
+
+    def _follow(self) -> None:
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        frame = 2 * self.scroll.frameWidth()
+        self.scroll.setMinimumWidth(self.inner.minimumSizeHint().width() + bar + frame)
 
 
 def one_row_at_a_time(view: QAbstractItemView) -> None:

@@ -9,9 +9,11 @@ from PySide6.QtCore import QCollator, QLocale
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.i18n import country_name
+from ui.widgets.common import keep_narrow
 
 # CLDR territories that are not countries one can work in.
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
+NAME_CHARS = 18
 
 
 @cache
@@ -39,6 +41,9 @@ class CountryCombo(QComboBox):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # Sized by a country name's usual length, not by the longest of some 250 (which made
+        # the Agreements area wider than a 1366-pixel screen); the open list widens to fit.
+        keep_narrow(self, NAME_CHARS)
         self._codes = list(codes) if codes is not None else list(all_country_codes())
         self._any_text = any_text
         self.refill()
