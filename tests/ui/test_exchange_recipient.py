@@ -91,7 +91,10 @@ def test_with_no_hq_key_trusted_nothing_is_offered_and_nothing_asked(
     try:
         page = page_for(qtbot, lone)
         assert page.recipient_choice.currentData() is None
-        assert "No headquarters' key is trusted yet" in page.recipient_choice.currentText()
+        assert page.recipient_choice.currentText() == "—"
+        # Said in full beneath the list, where it is not cut short.
+        assert page.no_hq_key.isVisibleTo(page)
+        assert "No headquarters' key is trusted yet" in page.no_hq_key.text()
         asked: list[str] = []
         monkeypatch.setattr(
             "ui.exchange.page.QFileDialog.getSaveFileName",

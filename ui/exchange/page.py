@@ -92,6 +92,9 @@ class ExchangePage(QWidget):
         self.recipient_choice = QComboBox()
         keep_narrow(self.recipient_choice, 30)
         self.recipient_label.setBuddy(self.recipient_choice)
+        # Why nothing is offered, in full beneath: inside the combo it was cut after 60 letters.
+        self.no_hq_key = word_wrapped(plain_label())
+        self.no_hq_key.hide()
         # Another key: only on purpose, typed in full, with the risk spelt out beside it.
         self.other_key = QCheckBox()
         self.other_key.toggled.connect(self._other_key_toggled)
@@ -118,6 +121,7 @@ class ExchangePage(QWidget):
         other_row.addWidget(self.recipient, 1)
         export_layout = QVBoxLayout(self.export_box)
         export_layout.addLayout(row)
+        export_layout.addWidget(self.no_hq_key)
         export_layout.addLayout(other_row)
         export_layout.addWidget(self.other_warning)
         export_layout.addWidget(self.recipient_error)
@@ -251,11 +255,13 @@ class ExchangePage(QWidget):
                     key.age_recipient,
                     Qt.ItemDataRole.ToolTipRole,
                 )
-        if not self.recipient_choice.count():
-            self.recipient_choice.addItem(
-                _("No headquarters' key is trusted yet (an administrator adds it under Keys)"),
-                None,
+        none = not self.recipient_choice.count()
+        if none:
+            self.recipient_choice.addItem("—", None)
+            self.no_hq_key.setText(
+                _("No headquarters' key is trusted yet (an administrator adds it under Keys)")
             )
+        self.no_hq_key.setVisible(none)
         self.recipient_choice.setEnabled(self.recipient_choice.currentData() is not None)
         self.recipient_choice.setCurrentIndex(max(self.recipient_choice.findData(chosen), 0))
 
