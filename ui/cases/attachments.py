@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import QorgauError
-from app.i18n import _, format_datetime, format_number
+from app.i18n import _, format_date, format_datetime, format_number
 from app.services.cases import (
     CaseService,
     identity_document_warning,
@@ -73,7 +73,9 @@ class AttachmentsPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setRootIsDecorated(False)
         self.tree.setColumnCount(4)
-        self.columns = ColumnFit(self.tree, "attachments", stretch=NAME)
+        self.columns = ColumnFit(
+            self.tree, "attachments", stretch=NAME, whole=(SIZE, ADDED_BY, ADDED_AT)
+        )
         self.tree.itemDoubleClicked.connect(lambda _item, _col: self.open_selected())
         self.tree.currentItemChanged.connect(lambda *_a: self._update_buttons())
         self.add_button = push_button(self.choose_files)
@@ -99,14 +101,17 @@ class AttachmentsPanel(QWidget):
         self.case = case
         self.tree.clear()
         for info in case.attachments if case else ():
+            added_at = info.added_at.astimezone()
             item = QTreeWidgetItem(
                 [
                     info.filename + (" ⚠" if info.is_identity_document else ""),
                     human_size(info.size),
                     info.added_by,
-                    format_datetime(info.added_at.astimezone()),
+                    # The day; the hour as its tooltip: with it the date took the file's room.
+                    format_date(added_at.date()),
                 ]
             )
+            item.setToolTip(ADDED_AT, format_datetime(added_at))
             item.setData(NAME, Qt.ItemDataRole.UserRole, info.id)
             tip = "\n".join(
                 t

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (
 from app.domain.codes import CaseStatus, Category, Urgency, label
 from app.i18n import _
 from app.services.records import CaseFilter
-from ui.widgets.common import keep_narrow, push_button
+from ui.widgets.common import fit_first_entry, push_button
 from ui.widgets.country_combo import CountryCombo
 
 SEARCH_DELAY_MS = 300
@@ -75,13 +74,9 @@ class CaseFilterBar(QWidget):
         return (self.status, self.country, self.category, self.officer, self.urgency)
 
     def _fit_combos(self) -> None:
-        """Each combo as wide as its "Any …" entry in this language, and at least its share of
-        characters; not as its longest entry: Kazakh and Russian labels (and country names)
-        would widen the whole window. At 14 characters «Кез келген орындаушы» was cut."""
+        # At a fixed 14 characters «Кез келген орындаушы» was cut.
         for combo, chars in zip(self._combos(), (12, 16, 18, 12, 12), strict=True):
-            metrics = combo.fontMetrics()
-            needed = metrics.horizontalAdvance(combo.itemText(0)) / metrics.horizontalAdvance("x")
-            keep_narrow(combo, max(chars, math.ceil(needed) + 1))
+            fit_first_entry(combo, chars)
 
     def fill_choices(self) -> None:
         """(Re)build the combo entries in the current language, keeping the choices."""

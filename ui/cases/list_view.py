@@ -113,8 +113,10 @@ class CaseListView(QWidget):
             whole=(NUMBER, STATUS, URGENCY, RECEIVED, DUE),
             min_stretch=230,  # the complaint is what an officer scans the list for
             # Narrower than that: a mission's list mostly shows its own host country, and the
-            # officer's name, cut short, is still told apart from the two or three others.
+            # officer's name, cut short, is still told apart from the two or three others;
+            # they give way until the complaint shows about 20 characters.
             yields=(HOST_COUNTRY, OFFICER),
+            yield_until=200,
         )
         self.table.doubleClicked.connect(self._open_index)
         open_on_enter(self.table, self._open_index)

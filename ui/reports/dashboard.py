@@ -62,7 +62,7 @@ from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.reports.case_list import CaseListDialog
-from ui.widgets.common import STRETCH, ErrorLabel, widget_row, word_wrapped
+from ui.widgets.common import STRETCH, ErrorLabel, fit_first_entry, widget_row, word_wrapped
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import qt_date_format
 from ui.widgets.file_dialogs import in_documents
@@ -174,14 +174,14 @@ class DashboardPage(QWidget):
         assert first is not None
 
         self._build_controls(first, last)
-        filters, exports = self._filter_and_export_rows()
+        filters, more = self._filter_and_export_rows()
         tiles = self._build_tiles()
         self._build_charts()
         content = QWidget()
         inner = QVBoxLayout(content)
         inner.addWidget(self.title)
         inner.addLayout(filters)
-        inner.addLayout(exports)
+        inner.addLayout(more)
         inner.addWidget(self.error)
         inner.addWidget(self.period_note)
         inner.addLayout(tiles)
@@ -225,7 +225,8 @@ class DashboardPage(QWidget):
         self.period_note = word_wrapped(QLabel())
 
     def _filter_and_export_rows(self) -> tuple[QHBoxLayout, QHBoxLayout]:
-        """The filters on one row, the exports on the next."""
+        """The period and the first filters on one row; the other filters, "Refresh" and the
+        exports on the next (all filters on one row did not fit 1280 pixels in Kazakh)."""
         filters = widget_row(
             self.from_label,
             self.date_from,
@@ -233,15 +234,19 @@ class DashboardPage(QWidget):
             self.date_to,
             self.country,
             self.category,
+            STRETCH,
+        )
+        more = widget_row(
             self.officer,
             self.mission,
             self.refresh_button,
             STRETCH,
+            self.hide_names,
+            self.report_lang,
+            self.pdf_button,
+            self.xlsx_button,
         )
-        exports = widget_row(
-            self.hide_names, self.report_lang, self.pdf_button, self.xlsx_button, STRETCH
-        )
-        return filters, exports
+        return filters, more
 
     def _build_tiles(self) -> QHBoxLayout:
         """One tile per key figure; a click lists the cases behind it."""
@@ -294,6 +299,9 @@ class DashboardPage(QWidget):
         index = combo.findData(current)
         combo.setCurrentIndex(max(0, index))
         combo.blockSignals(False)
+        # As wide as "All …", not as the longest category: in Kazakh the filters and the
+        # figures did not fit a 1366-pixel screen.
+        fit_first_entry(combo, 12)
 
     def scope(self) -> StatsFilter:
         return StatsFilter(

@@ -14,6 +14,7 @@ fails when a key column is elided beyond recognition.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import cast
 
@@ -51,7 +52,7 @@ ICON_ROOM = 22  # a decoration (a status dot) before the text
 # A long text is recognisable when it shows this many characters, or this share of them.
 RECOGNISABLE_CHARS = 20
 RECOGNISABLE_SHARE = 0.7
-GIVE_WAY = 0.85  # a column too wide for the view may lose this share of its width, no more
+GIVE_WAY = 0.85  # a wrapped column too wide for the view may lose this share of its width
 
 View = QTableView | QTreeView
 
@@ -116,6 +117,19 @@ def natural_width(view: View, column: int, rows: int = SAMPLE_ROWS) -> int:
         if width is None:
             width = advance[text] = metrics.horizontalAdvance(text)
         widest = max(widest, width + CELL_PADDING + SLACK + (ICON_ROOM if decorated else 0))
+    return widest
+
+
+def recognisable_width(view: View, column: int, rows: int = SAMPLE_ROWS) -> int:
+    """The width that shows each of the column's first ``rows`` texts recognisably when
+    elided in the middle (``recognisable``): its start and end either side of the ellipsis."""
+    metrics = QFontMetrics(view.font())
+    widest = 0
+    for text, decorated in _cells(view, column, rows):
+        keep = min(len(text), RECOGNISABLE_CHARS, math.ceil(RECOGNISABLE_SHARE * len(text)))
+        shown = text if keep >= len(text) else f"{text[: (keep + 1) // 2]}…{text[-(keep // 2) :]}"
+        width = metrics.horizontalAdvance(shown) + CELL_PADDING + SLACK
+        widest = max(widest, width + (ICON_ROOM if decorated else 0))
     return widest
 
 
@@ -189,6 +203,7 @@ class ColumnFit(QObject):
         whole: tuple[int, ...] = (),
         min_stretch: int = MIN_STRETCH,
         yields: tuple[int, ...] = (),
+        yield_until: int | None = None,
     ) -> None:
         super().__init__(view)
         self.view = view
@@ -199,6 +214,7 @@ class ColumnFit(QObject):
         self.whole = set(whole)  # short key columns (a status, a date): never cut
         self.min_stretch = min_stretch
         self.yields = yields  # in this order, down to their header, when nothing else fits
+        self.yield_until = min_stretch if yield_until is None else min(yield_until, min_stretch)
         self._fitting = False
         header = _header(view)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -258,15 +274,14 @@ class ColumnFit(QObject):
         wanted = {c: max(min(natural_width(view, c), self.max_width), headers[c]) for c in columns}
         # A column gives way down to its header and to a recognisable part of its widest text
         # (elided in the middle, a name keeps its start and its end).
-        floor = {
-            c: wanted[c] if c in self.whole else max(headers[c], int(wanted[c] * GIVE_WAY))
-            for c in columns
-        }
-        room = _content_width(view) - max(self.min_stretch, header_width(view, self.stretch))
+        floor = {c: self._floor(c, wanted[c], headers[c]) for c in columns}
+        stretch_header = header_width(view, self.stretch)
+        room = _content_width(view) - max(self.min_stretch, stretch_header)
         excess = _give_way(wanted, floor, sum(wanted.values()) - room)
-        # Still too wide (the list beside the navigation on a 1280-pixel screen): the columns
-        # named to yield go down to their header, one after the other, before the long text
-        # column goes below its minimum. Their cells cut short show their text as a tooltip.
+        # Still too wide (a 1366-pixel screen in Kazakh or Russian, 1280 in any language): the
+        # columns named to yield go down to their header, one after the other, until the long
+        # text column has ``yield_until``. Their cells cut short show their text as a tooltip.
+        excess -= max(self.min_stretch, stretch_header) - max(self.yield_until, stretch_header)
         for column in self.yields:
             if excess <= 0:
                 break
@@ -281,6 +296,16 @@ class ColumnFit(QObject):
         finally:
             self._fitting = False
         self._relayout_rows()
+
+    def _floor(self, column: int, wanted: int, header: int) -> int:
+        """How far a fitted column may give way: a short key column not at all; an elided one
+        down to what keeps each of its texts recognisable (its start and end either side of
+        the ellipsis); a wrapped one by a share of its width."""
+        if column in self.whole:
+            return wanted
+        if self.wrap:
+            return max(header, int(wanted * GIVE_WAY))
+        return min(wanted, max(header, recognisable_width(self.view, column)))
 
     def _relayout_rows(self) -> None:
         if self.wrap and isinstance(self.view, QTableView):

@@ -5,6 +5,7 @@ chooser."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -57,6 +58,15 @@ def widget_row(*items: QWidget | None) -> QHBoxLayout:
         else:
             layout.addWidget(item)
     return layout
+
+
+def fit_first_entry(combo: QComboBox, chars: int) -> None:
+    """Size ``combo`` to show its first entry (an "Any …" or "All …" choice, in the interface's
+    language) whole, and at least ``chars`` characters; never to its longest entry, which
+    would widen the window (the open list widens to fit anyway). Call it after filling."""
+    metrics = combo.fontMetrics()
+    needed = metrics.horizontalAdvance(combo.itemText(0)) / metrics.horizontalAdvance("x")
+    keep_narrow(combo, max(chars, math.ceil(needed) + 1))
 
 
 def keep_whole_width(scroll: QScrollArea) -> None:
