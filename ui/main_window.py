@@ -349,7 +349,7 @@ class MainWindow(QMainWindow):
             user=actor.full_name or actor.username,
             role=label(Role(actor.role)),
             mission=mission.code,
-            city=mission.city,
+            city=mission.city_in(current_language()),
             country=country_name(mission.country),
         )
 

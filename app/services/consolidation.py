@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Case, Employer, ExchangeLog, Mission, Person
 from app.domain.roles import HQ_ROLES, USER_MANAGERS
 from app.domain.workflow import OPEN_STATUSES
-from app.services.workspace import DatedService
+from app.services.workspace import DatedService, city_in
 
 OPEN = tuple(s.value for s in OPEN_STATUSES)
 IMPORTED = "in"
@@ -40,6 +40,11 @@ class MissionActivity:
     cases: int
     open_cases: int
     overdue_cases: int
+    city_kk: str = ""
+    city_ru: str = ""
+
+    def city_in(self, language: str) -> str:
+        return city_in(language, self.city, self.city_kk, self.city_ru)
 
     def days_silent(self, now: datetime) -> int | None:
         """Whole days since its last bundle arrived; None if none ever did."""
@@ -93,23 +98,29 @@ class ConsolidationService(DatedService):
             }
             counts = self._case_counts(session)
             places = {
-                code: (country, city)
-                for code, country, city in session.execute(
-                    select(Mission.code, Mission.country, Mission.city).where(
-                        Mission.is_local.is_(False)
-                    )
+                code: (country, city, city_kk, city_ru)
+                for code, country, city, city_kk, city_ru in session.execute(
+                    select(
+                        Mission.code,
+                        Mission.country,
+                        Mission.city,
+                        Mission.city_kk,
+                        Mission.city_ru,
+                    ).where(Mission.is_local.is_(False))
                 )
             }
         codes = sorted(set(places) | set(bundles) | set(counts))
         result = []
         for code in codes:
             last, n = bundles.get(code, (None, 0))
-            country, city = places.get(code, ("", ""))
+            country, city, city_kk, city_ru = places.get(code, ("", "", "", ""))
             total, open_now, overdue = counts.get(code, (0, 0, 0))
             if last is not None and last.tzinfo is None:  # SQLite hands back naive UTC
                 last = last.replace(tzinfo=UTC)
             result.append(
-                MissionActivity(code, country, city, last, int(n), total, open_now, overdue)
+                MissionActivity(
+                    code, country, city, last, int(n), total, open_now, overdue, city_kk, city_ru
+                )
             )
         return result
 

@@ -31,6 +31,11 @@ class Actor:
     full_name: str = ""
 
 
+def city_in(language: str, city: str, city_kk: str = "", city_ru: str = "") -> str:
+    """A mission's city in ``language`` (Сеул, not Seoul, in Kazakh), else as set up."""
+    return {"kk": city_kk, "ru": city_ru}.get(language, "").strip() or city
+
+
 @dataclass(frozen=True)
 class MissionSummary:
     code: str
@@ -40,6 +45,11 @@ class MissionSummary:
     name_kk: str
     name_ru: str
     name_en: str
+    city_kk: str = ""
+    city_ru: str = ""
+
+    def city_in(self, language: str) -> str:
+        return city_in(language, self.city, self.city_kk, self.city_ru)
 
 
 class Workspace:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from app.i18n import country_name, format_datetime
+from app.services.consolidation import ConsolidationService, MissionActivity
 from tests.builders import ASSEL_JSON
 from tests.hq.test_consolidation import consolidated  # noqa: F401
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
@@ -13,6 +15,10 @@ from ui.hq.page import HqPage
 
 def _column(table, column: int) -> list[str]:
     return [table.item(r, column).text() for r in range(table.rowCount())]
+
+
+def consolidated_missions(site: Site) -> dict[str, MissionActivity]:
+    return {m.code: m for m in ConsolidationService(site.ws).missions()}
 
 
 def test_missions_overdue_and_repeats_fill_and_filter(
@@ -26,6 +32,12 @@ def test_missions_overdue_and_repeats_fill_and_filter(
     page.show()
     qtbot.waitUntil(lambda: page.views is not None, timeout=10_000)
     assert sorted(_column(page.missions, 0)) == ["DXB", "SEL"]
+    # Countries by name and dates as everywhere in the interface (were KR and ISO in UTC).
+    row = _column(page.missions, 0).index("SEL")
+    assert page.missions.item(row, 1).text() == country_name("KR")
+    last = consolidated_missions(consolidated)["SEL"].last_bundle_at
+    assert last is not None
+    assert page.missions.item(row, 3).text() == format_datetime(last.astimezone())
     assert ASSEL_JSON["iin"] in _column(page.repeats, 1)
     everywhere = page.overdue.rowCount()
     page.mission_filter.setCurrentIndex(page.mission_filter.findData("SEL"))

@@ -49,3 +49,13 @@ def test_language_override_is_per_thread() -> None:
         worker.join()
     assert seen["other"] == "en"
     assert current_language() == "en"
+
+
+def test_a_mission_city_in_the_interface_language_falls_back_to_the_one_set_up() -> None:
+    from app.services.workspace import MissionSummary, city_in
+
+    seoul = MissionSummary("SEL", "KR", "Seoul", False, "", "", "", city_kk="Сеул")
+    assert seoul.city_in("kk") == "Сеул"
+    assert seoul.city_in("ru") == "Seoul"  # no Russian spelling set up
+    assert seoul.city_in("en") == "Seoul"
+    assert city_in("ru", "Dubai", city_ru=" Дубай ") == "Дубай"

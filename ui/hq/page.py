@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.labels import case_status
-from app.i18n import _
+from app.i18n import _, country_name, current_language, format_date, format_datetime
 from app.services.consolidation import (
     ConsolidationService,
     MissionActivity,
@@ -140,14 +140,16 @@ class HqPage(QWidget):
     def _show(self, views: Views) -> None:
         self.views = views
         now = datetime.now(UTC)
+        language = current_language()
         _fill(
             self.missions,
             [
                 [
                     m.code,
-                    m.country,
-                    m.city,
-                    m.last_bundle_at.strftime("%Y-%m-%d %H:%M") if m.last_bundle_at else "—",
+                    country_name(m.country) if m.country else "—",
+                    m.city_in(language),
+                    # In the interface's date format and this computer's time, not UTC's ISO.
+                    format_datetime(m.last_bundle_at.astimezone()) if m.last_bundle_at else "—",
                     str(m.days_silent(now)) if m.last_bundle_at else "—",
                     str(m.cases),
                     str(m.open_cases),
@@ -201,7 +203,7 @@ class HqPage(QWidget):
                     c.number,
                     c.mission,
                     case_status(c.status),
-                    c.due_date.isoformat(),
+                    format_date(c.due_date),
                     str(c.days_overdue),
                 ]
                 for c in cases
