@@ -124,11 +124,16 @@ def recognisable_width(view: View, column: int, rows: int = SAMPLE_ROWS) -> int:
     """The width that shows each of the column's first ``rows`` texts recognisably when
     elided in the middle (``recognisable``): its start and end either side of the ellipsis."""
     metrics = QFontMetrics(view.font())
+    widths: dict[str, int] = {}  # a column repeats its texts: each measured once
     widest = 0
     for text, decorated in _cells(view, column, rows):
-        keep = min(len(text), RECOGNISABLE_CHARS, math.ceil(RECOGNISABLE_SHARE * len(text)))
-        shown = text if keep >= len(text) else f"{text[: (keep + 1) // 2]}…{text[-(keep // 2) :]}"
-        width = metrics.horizontalAdvance(shown) + CELL_PADDING + SLACK
+        width = widths.get(text)
+        if width is None:
+            keep = min(len(text), RECOGNISABLE_CHARS, math.ceil(RECOGNISABLE_SHARE * len(text)))
+            shown = (
+                text if keep >= len(text) else f"{text[: (keep + 1) // 2]}…{text[-(keep // 2) :]}"
+            )
+            width = widths[text] = metrics.horizontalAdvance(shown) + CELL_PADDING + SLACK
         widest = max(widest, width + (ICON_ROOM if decorated else 0))
     return widest
 
