@@ -130,9 +130,8 @@ def recognisable_width(view: View, column: int, rows: int = SAMPLE_ROWS) -> int:
         width = widths.get(text)
         if width is None:
             keep = min(len(text), RECOGNISABLE_CHARS, math.ceil(RECOGNISABLE_SHARE * len(text)))
-            shown = (
-                text if keep >= len(text) else f"{text[: (keep + 1) // 2]}…{text[-(keep // 2) :]}"
-            )
+            head, tail = text[: (keep + 1) // 2], text[len(text) - keep // 2 :]
+            shown = text if keep >= len(text) else f"{head}…{tail}"
             width = widths[text] = metrics.horizontalAdvance(shown) + CELL_PADDING + SLACK
         widest = max(widest, width + (ICON_ROOM if decorated else 0))
     return widest
