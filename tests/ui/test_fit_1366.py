@@ -42,6 +42,7 @@ from ui.models import case_table_model as cases
 from ui.widgets.columns import View, cell_shortfall, header_shortfall, recognisable
 
 SCREEN = QSize(1366, 768)
+NARROW = QSize(1280, 800)  # a smaller office laptop
 LANGUAGES = ("kk", "ru", "en")
 LONG_FILE = "Еңбек шарты — Samsung Heavy Industries, Geoje shipyard, 2026-03-01 (scan).pdf"
 
@@ -114,11 +115,13 @@ def _tree_problems(tree: QTreeWidget, full: set[int], long: set[int]) -> list[st
     return found
 
 
-def _window(qtbot: QtBot, ws: Workspace, bridge: LanguageBridge, language: str) -> MainWindow:
+def _window(
+    qtbot: QtBot, ws: Workspace, bridge: LanguageBridge, language: str, size: QSize = SCREEN
+) -> MainWindow:
     bridge.set_language(language)
     window = MainWindow(ws, bridge)
     qtbot.addWidget(window)
-    window.resize(SCREEN)
+    window.resize(size)
     window.show()
     qtbot.waitExposed(window)
     return window
@@ -176,12 +179,7 @@ def test_case_list_complaint_readable_at_1280x800(
     their headers first, their cells cut short showing their text as a tooltip. In Russian
     that is not enough (its status and urgency words are the longest): the complaint there
     keeps about 125 pixels, more than before, but not a recognisable share of its text."""
-    bridge.set_language(language)
-    window = MainWindow(demo_ws, bridge)
-    qtbot.addWidget(window)
-    window.resize(QSize(1280, 800))
-    window.show()
-    qtbot.waitExposed(window)
+    window = _window(qtbot, demo_ws, bridge, language, NARROW)
     area = window.show_area("cases")
     assert isinstance(area, CasesArea)
     model = area.list_view.model
@@ -209,19 +207,14 @@ def _combo_shortfall(combo: QComboBox) -> int:
     return max(0, combo.fontMetrics().horizontalAdvance(combo.currentText()) - field.width())
 
 
-@pytest.mark.parametrize("size", [SCREEN, QSize(1280, 800)], ids=["1366", "1280"])
+@pytest.mark.parametrize("size", [SCREEN, NARROW], ids=["1366", "1280"])
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_case_list_filters_show_their_any_entry_whole(
     qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str, size: QSize
 ) -> None:
     """«Кез келген орындаушы», «Кез келген шұғылдық» were cut at 14 and 12 characters;
     each filter is now as wide as its "Any …" entry, and the window still fits the screen."""
-    bridge.set_language(language)
-    window = MainWindow(demo_ws, bridge)
-    qtbot.addWidget(window)
-    window.resize(size)
-    window.show()
-    qtbot.waitExposed(window)
+    window = _window(qtbot, demo_ws, bridge, language, size)
     area = window.show_area("cases")
     assert isinstance(area, CasesArea)
     _settle()
@@ -233,7 +226,7 @@ def test_case_list_filters_show_their_any_entry_whole(
     assert window.width() == size.width()  # no filter widened the window
 
 
-@pytest.mark.parametrize("size", [SCREEN, QSize(1280, 800)], ids=["1366", "1280"])
+@pytest.mark.parametrize("size", [SCREEN, NARROW], ids=["1366", "1280"])
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_area_makes_the_window_wider_than_the_screen(
     qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str, size: QSize
@@ -242,12 +235,7 @@ def test_no_area_makes_the_window_wider_than_the_screen(
     wide (1425 in Russian): its country choosers were as wide as the longest of some 250
     country names, and its legend did not wrap. The Reports page and the contract form were
     wider than their panes, behind a horizontal scroll bar. Every area now fits both."""
-    bridge.set_language(language)
-    window = MainWindow(demo_ws, bridge)
-    qtbot.addWidget(window)
-    window.resize(size)
-    window.show()
-    qtbot.waitExposed(window)
+    window = _window(qtbot, demo_ws, bridge, language, size)
     wider = {}
     scrolled = []
     for key in window.area_keys():
