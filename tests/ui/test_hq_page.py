@@ -55,3 +55,28 @@ def test_missions_overdue_and_repeats_fill_and_filter(
 def test_the_missions_area_is_at_hq_only(make_window, hq: Site, sel: Site) -> None:  # noqa: F811
     assert "hq" in make_window(hq.ws).area_keys()
     assert "hq" not in make_window(sel.ws).area_keys()
+
+
+def test_counts_and_dates_sort_by_value_not_by_text(qtbot) -> None:
+    """As text, "10" sorted before "9" and "01.12.2026" before "30.11.2026": an analyst
+    sorting missions by their overdue cases saw the largest counts in the middle."""
+    from datetime import date
+
+    from PySide6.QtCore import Qt
+
+    from ui.hq.page import _count, _fill, _table
+
+    table = _table(2)
+    qtbot.addWidget(table)
+    _fill(
+        table,
+        [
+            [_count(9), ("01.12.2026", date(2026, 12, 1))],
+            [_count(10), ("30.11.2026", date(2026, 11, 30))],
+            [_count(None), ("02.01.2027", date(2027, 1, 2))],
+        ],
+    )
+    table.sortItems(0, Qt.SortOrder.DescendingOrder)
+    assert _column(table, 0) == ["10", "9", "—"]
+    table.sortItems(1, Qt.SortOrder.AscendingOrder)
+    assert _column(table, 1) == ["30.11.2026", "01.12.2026", "02.01.2027"]

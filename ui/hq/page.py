@@ -40,14 +40,37 @@ class Views:
     repeats: list[Repeat]
 
 
-def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+# A cell: its text, or its text and the value it sorts by (a count, a date).
+Cell = str | tuple[str, object]
+
+
+class _SortedItem(QTableWidgetItem):
+    """Sorts by its value, not its text: as text "10" came before "9", and "01.12.2026"
+    before "30.11.2026"."""
+
+    def __init__(self, text: str, key: object) -> None:
+        super().__init__(text)
+        self.key = key
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        if isinstance(other, _SortedItem) and type(self.key) is type(other.key):
+            return bool(self.key < other.key)  # type: ignore[operator]
+        return super().__lt__(other)
+
+
+def _fill(table: QTableWidget, rows: list[list[Cell]]) -> None:
     table.setSortingEnabled(False)
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(value))
+        for c, cell in enumerate(row):
+            item = QTableWidgetItem(cell) if isinstance(cell, str) else _SortedItem(*cell)
+            table.setItem(r, c, item)
     table.resizeColumnsToContents()
     table.setSortingEnabled(True)
+
+
+def _count(value: int | None) -> Cell:
+    return ("—", -1) if value is None else (str(value), value)
 
 
 def _table(columns: int) -> QTableWidget:
@@ -149,11 +172,13 @@ class HqPage(QWidget):
                     country_name(m.country) if m.country else "—",
                     m.city_in(language),
                     # In the interface's date format and this computer's time, not UTC's ISO.
-                    format_datetime(m.last_bundle_at.astimezone()) if m.last_bundle_at else "—",
-                    str(m.days_silent(now)) if m.last_bundle_at else "—",
-                    str(m.cases),
-                    str(m.open_cases),
-                    str(m.overdue_cases),
+                    (format_datetime(m.last_bundle_at.astimezone()), m.last_bundle_at)
+                    if m.last_bundle_at
+                    else ("—", datetime.min.replace(tzinfo=UTC)),
+                    _count(m.days_silent(now)),
+                    _count(m.cases),
+                    _count(m.open_cases),
+                    _count(m.overdue_cases),
                 ]
                 for m in views.missions
             ],
@@ -176,7 +201,7 @@ class HqPage(QWidget):
                     kinds[r.kind],
                     r.key,
                     ", ".join(r.missions),
-                    str(r.cases),
+                    _count(r.cases),
                     ", ".join(r.case_numbers),
                 ]
                 for r in views.repeats
@@ -203,8 +228,8 @@ class HqPage(QWidget):
                     c.number,
                     c.mission,
                     case_status(c.status),
-                    format_date(c.due_date),
-                    str(c.days_overdue),
+                    (format_date(c.due_date), c.due_date),
+                    _count(c.days_overdue),
                 ]
                 for c in cases
             ],
