@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from app.i18n import country_name, format_datetime
 from app.services.consolidation import ConsolidationService, MissionActivity
 from tests.builders import ASSEL_JSON
 from tests.hq.test_consolidation import consolidated  # noqa: F401
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
+from tests.ui.test_fit_1366 import apps_look  # noqa: F401
 from ui.hq.page import HqPage
+from ui.widgets.columns import header_shortfall
 
 
 def _column(table, column: int) -> list[str]:
@@ -80,3 +84,24 @@ def test_counts_and_dates_sort_by_value_not_by_text(qtbot) -> None:
     assert _column(table, 0) == ["10", "9", "—"]
     table.sortItems(1, Qt.SortOrder.AscendingOrder)
     assert _column(table, 1) == ["30.11.2026", "01.12.2026", "02.01.2027"]
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_every_heading_shows_whole_beside_its_sort_arrow(
+    qtbot,
+    bridge,
+    apps_look,  # noqa: F811
+    consolidated: Site,  # noqa: F811
+    language: str,
+) -> None:
+    """The columns were fitted before sorting was on, so the arrow then cut 5-17 pixels of
+    «Өкілдік», «Cases», «Open»; measured in the app's own look."""
+    bridge.set_language(language)
+    page = HqPage(consolidated.ws)
+    qtbot.addWidget(page)
+    page.resize(1030, 600)
+    page.show()
+    qtbot.waitUntil(lambda: page.views is not None, timeout=10_000)
+    for table in (page.missions, page.overdue, page.repeats):
+        cut = [c for c in range(table.columnCount()) if header_shortfall(table, c)]
+        assert cut == []

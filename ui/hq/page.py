@@ -65,8 +65,8 @@ def _fill(table: QTableWidget, rows: list[list[Cell]]) -> None:
         for c, cell in enumerate(row):
             item = QTableWidgetItem(cell) if isinstance(cell, str) else _SortedItem(*cell)
             table.setItem(r, c, item)
-    table.resizeColumnsToContents()
     table.setSortingEnabled(True)
+    table.resizeColumnsToContents()  # after: a header's width counts its sort arrow once shown
 
 
 def _count(value: int | None) -> Cell:
