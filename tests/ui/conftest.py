@@ -16,6 +16,7 @@ from app.services.workspace import Workspace
 from tests.ui.new_case import cases_area_of
 from tests.ui.press import on_screen
 from ui.i18n_bridge import LanguageBridge
+from ui.look import apply_look
 
 if TYPE_CHECKING:
     from ui.cases.area import CasesArea
@@ -105,3 +106,16 @@ def make_window(qtbot: QtBot, bridge: LanguageBridge) -> Iterator[Callable[..., 
 def cases_area(make_window: Callable[..., object], ws: Workspace) -> CasesArea:
     """The cases area of a main window signed in as the administrator (``ws``)."""
     return cases_area_of(make_window(ws))
+
+
+@pytest.fixture(scope="module")
+def apps_look(qapp: QApplication) -> Iterator[None]:
+    """Measured as the app looks (Fusion, its palette and style sheet: ``make_application``),
+    since every width depends on them; the other tests' look is given back afterwards."""
+    style, sheet, palette = qapp.style().name(), qapp.styleSheet(), qapp.palette()
+    qapp.setStyle("Fusion")
+    apply_look(qapp)
+    yield
+    qapp.setStyle(style)
+    qapp.setStyleSheet(sheet)
+    qapp.setPalette(palette)

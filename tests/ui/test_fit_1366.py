@@ -36,28 +36,16 @@ from app.services.workspace import Workspace
 from ui import ui_settings
 from ui.cases.area import CasesArea
 from ui.i18n_bridge import LanguageBridge
-from ui.look import apply_look
 from ui.main_window import DEFAULT_SIZE, FRAME_ALLOWANCE, MainWindow, fit_to_screen
 from ui.models import case_table_model as cases
 from ui.widgets.columns import View, cell_shortfall, header_shortfall, recognisable
+
+pytestmark = pytest.mark.usefixtures("apps_look")  # every width is measured in the app's look
 
 SCREEN = QSize(1366, 768)
 NARROW = QSize(1280, 800)  # a smaller office laptop
 LANGUAGES = ("kk", "ru", "en")
 LONG_FILE = "Еңбек шарты — Samsung Heavy Industries, Geoje shipyard, 2026-03-01 (scan).pdf"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def apps_look(qapp: QApplication) -> Iterator[None]:
-    """Measured as the app looks (Fusion, its palette and style sheet: ``make_application``),
-    since every width depends on them; the other tests' look is given back afterwards."""
-    style, sheet, palette = qapp.style().name(), qapp.styleSheet(), qapp.palette()
-    qapp.setStyle("Fusion")
-    apply_look(qapp)
-    yield
-    qapp.setStyle(style)
-    qapp.setStyleSheet(sheet)
-    qapp.setPalette(palette)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ from app.services.consolidation import ConsolidationService, MissionActivity
 from tests.builders import ASSEL_JSON
 from tests.hq.test_consolidation import consolidated  # noqa: F401
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
-from tests.ui.test_fit_1366 import apps_look  # noqa: F401
 from ui.hq.page import HqPage
 from ui.widgets.columns import header_shortfall
 
@@ -90,7 +89,7 @@ def test_counts_and_dates_sort_by_value_not_by_text(qtbot) -> None:
 def test_every_heading_shows_whole_beside_its_sort_arrow(
     qtbot,
     bridge,
-    apps_look,  # noqa: F811
+    apps_look: None,
     consolidated: Site,  # noqa: F811
     language: str,
 ) -> None:

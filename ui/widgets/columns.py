@@ -276,12 +276,14 @@ class ColumnFit(QObject):
         columns = [c for c in columns if not header.isSectionHidden(c)]
         headers = {c: header_width(view, c) for c in columns}
         wanted = {c: max(min(natural_width(view, c), self.max_width), headers[c]) for c in columns}
-        # A column gives way down to its header and to a recognisable part of its widest text
-        # (elided in the middle, a name keeps its start and its end).
-        floor = {c: self._floor(c, wanted[c], headers[c]) for c in columns}
         stretch_header = header_width(view, self.stretch)
         room = _content_width(view) - max(self.min_stretch, stretch_header)
-        excess = _give_way(wanted, floor, sum(wanted.values()) - room)
+        excess = sum(wanted.values()) - room
+        if excess > 0:  # the floors are measured only when some column must give way
+            # Down to its header and to a recognisable part of each text (elided in the
+            # middle, a name keeps its start and its end).
+            floor = {c: self._floor(c, wanted[c], headers[c]) for c in columns}
+            excess = _give_way(wanted, floor, excess)
         # Still too wide (a 1366-pixel screen in Kazakh or Russian, 1280 in any language): the
         # columns named to yield go down to their header, one after the other, until the long
         # text column has ``yield_until``. Their cells cut short show their text as a tooltip.
