@@ -201,6 +201,21 @@ class LetterInfo:
     signatory: str = ""  # who signs (or will sign): "position, name"
 
     @property
+    def subject_beyond_case(self) -> str:
+        """The subject less what names the case, for a list that shows the case beside it: the
+        person's name for a default subject ("Case No. X: NAME"), else the whole subject."""
+        template = _DEFAULT_SUBJECT.get(self.lang)
+        if template is None or not self.case_number:
+            return self.subject
+        before, after = template.split("{name}")
+        before, after = before.format(case=self.case_number), after.format(case=self.case_number)
+        subject = self.subject
+        named = len(subject) > len(before) + len(after)
+        if named and subject.startswith(before) and subject.endswith(after):
+            return subject[len(before) : len(subject) - len(after)]
+        return subject
+
+    @property
     def fields(self) -> LetterFields:
         return LetterFields(
             self.addressee,

@@ -268,6 +268,7 @@ def test_agreements_list_readable_at_1366x768(
         QTreeWidget, "", options=cases.Qt.FindChildOption.FindChildrenRecursively
     )
     assert country is not None
+    assert _tree_problems(country, full={2}, long={0, 1}) == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -349,6 +350,25 @@ def test_letter_register_readable_at_1366x768(
     long = {letters.KIND, letters.SUBJECT, letters.ADDRESSEE}
     problems = _problems(table, full, long)
     assert problems == [], "\n".join(problems)
+
+
+def test_a_trees_rows_are_measured_not_only_its_groups(qtbot: QtBot) -> None:
+    """The host country's tree holds its instruments under three group headings: the fit
+    measured the headings alone, so "Why it applies" was only as wide as its header."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QTreeWidgetItem
+
+    from ui.widgets.columns import header_width, natural_width
+
+    tree = QTreeWidget()
+    tree.setColumnCount(2)
+    tree.setHeaderLabels(["Instrument", "Why"])
+    group = QTreeWidgetItem(["Applies (1)"])
+    tree.addTopLevelItem(group)
+    group.addChild(QTreeWidgetItem(["Convention No. 29", "Ratified by the host country"]))
+    qtbot.addWidget(tree)
+    reason = QFontMetrics(tree.font()).horizontalAdvance("Ratified by the host country")
+    assert natural_width(tree, 1) >= reason > header_width(tree, 1)
 
 
 def test_a_cell_cut_short_shows_its_whole_text_as_a_tooltip(qtbot: QtBot) -> None:

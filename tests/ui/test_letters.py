@@ -17,7 +17,7 @@ from app.i18n import _
 from app.services.cases import CaseService
 from app.services.contracts import ContractReviewService
 from app.services.demo import fill_demo
-from app.services.letters import LetterService
+from app.services.letters import LetterFields, LetterService
 from app.services.records import CaseDetail
 from tests.builders import hanil_steel_case
 from tests.conftest import OpenWs
@@ -35,6 +35,7 @@ from ui.letters.dialog import LetterDialog
 from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT
 from ui.letters.page import LettersPage
 from ui.letters.preview import HAVE_QTPDF
+from ui.widgets.columns import cell_shortfall
 
 
 @pytest.fixture
@@ -150,6 +151,34 @@ def test_register_filters_and_language_switch(
     employer_index = page.kind_filter.findData("employer_letter")
     assert page.kind_filter.itemText(employer_index) == label(LetterKind.EMPLOYER_LETTER, "ru")
     assert page.model.headerData(NUMBER, Qt.Orientation.Horizontal) == _("Number")
+
+
+def test_the_register_shows_the_subject_less_its_case_in_two_lines_at_most(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    letters = LetterService(open_ws("aigul"))
+    default = letters.draft(case.id, "employer_letter", "kk")
+    long_subject = " ".join(["Жалақыны төлеу және паспортты қайтару туралы"] * 8)
+    long = letters.draft(case.id, "employer_letter", "ru", LetterFields(subject=long_subject))
+    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
+    page.resize(1140, 700)
+    qtbot.waitExposed(page)
+    row = {page.model.letter(r).id: r for r in range(page.model.rowCount())}
+
+    # "№ SEL-…-0001 іс бойынша: NAME": the case is in its own column, the person is shown.
+    shown = page.model.index(row[default.id], SUBJECT)
+    assert default.subject.startswith(f"№ {case.number} іс бойынша: ")
+    assert shown.data() == default.subject.split(": ", 1)[1]
+    assert cell(page, row[default.id], CASE) == case.number
+    assert shown.data(Qt.ItemDataRole.ToolTipRole) == default.subject  # whole, on hover
+
+    # An officer's own long subject: whole in the model, two lines of it in the row.
+    cut = page.model.index(row[long.id], SUBJECT)
+    assert cut.data() == long_subject
+    line = page.table.fontMetrics().lineSpacing()
+    qtbot.waitUntil(lambda: page.table.rowHeight(row[long.id]) >= 2 * line)
+    assert page.table.rowHeight(row[long.id]) < 3 * line
+    assert cell_shortfall(page.table, cut) > 0  # the rest elided; the tooltip has it all
 
 
 def test_editor_shows_errors_inline(

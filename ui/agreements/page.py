@@ -44,7 +44,13 @@ from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.palette import ERROR_TEXT
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import STRETCH, push_button, widget_row, word_wrapped
+from ui.widgets.common import (
+    STRETCH,
+    keep_whole_width,
+    push_button,
+    widget_row,
+    word_wrapped,
+)
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label, plain_tooltip
 
@@ -66,6 +72,7 @@ def mark_unverified(item: QTreeWidgetItem, columns: int, verified: bool) -> None
 
 
 SHORT_COLUMN_WIDTH = 115  # wider kinds and statuses wrap: the titles need the room more
+REASON_WIDTH = 150  # why an instrument applies in a host country, wrapped beside its name
 
 
 class InstrumentView(QWidget):
@@ -124,6 +131,7 @@ class InstrumentView(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        keep_whole_width(scroll)  # a provision's theme tags are not cut behind a sideways bar
         QVBoxLayout(self).addWidget(scroll)
         self.cards: list[ProvisionCard] = []
         self.retranslate_ui()
@@ -258,16 +266,21 @@ class CountryView(QWidget):
             "agreements_by_country",
             stretch=0,
             wrap=True,
-            max_width=2 * SHORT_COLUMN_WIDTH,
+            # The instrument's name and the reason share the pane: each as wide as the other
+            # at most (at 230 pixels for the reason the name's long words were cut).
+            max_width=REASON_WIDTH,
+            min_stretch=REASON_WIDTH,
         )
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.country_label = QLabel()
         top.addWidget(self.country_label)
         top.addWidget(self.country, 1)
-        top.addWidget(self.sheet_lang)
-        top.addWidget(self.sheet_button)
         layout.addLayout(top)
+        # The sheet's language and button on their own row: on one row with the country they
+        # made this tab, and so the document beside the list, 530 pixels wide at the least in
+        # Russian, and the list's titles wrapped to five lines at 1366 pixels.
+        layout.addLayout(widget_row(self.sheet_lang, self.sheet_button, STRETCH))
         layout.addWidget(self.sheet_status)
         layout.addWidget(self.intro)
         layout.addWidget(self.tree, 1)
@@ -277,6 +290,8 @@ class CountryView(QWidget):
         self.standards_root = QTreeWidgetItem()
         self.pending_root = QTreeWidgetItem()
         self.tree.addTopLevelItems([self.applicable_root, self.standards_root, self.pending_root])
+        for root in (self.applicable_root, self.standards_root, self.pending_root):
+            root.setFirstColumnSpanned(True)  # a group's heading across the row, not cut
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:

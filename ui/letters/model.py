@@ -89,7 +89,7 @@ class LetterTableModel(QAbstractTableModel):
         if column == LANG:
             return LANGUAGE_NAMES.get(info.lang, info.lang)
         if column == SUBJECT:
-            return info.subject
+            return info.subject_beyond_case  # the case is in its own column; the tooltip has all
         return info.addressee.organisation
 
     def retranslate(self) -> None:

@@ -143,11 +143,10 @@ class LettersPage(QWidget):
         self.table.setModel(self.model)
         one_row_at_a_time(self.table)
         self.table.verticalHeader().hide()
-        # One line a letter: more of the register in view.
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.setWordWrap(False)
         # Eight columns beside the preview at 1366 pixels: kinds, subjects and addressees wrap
-        # (the subject takes the rest), the other columns fit their contents.
+        # to two lines at most (the rest elided, whole in the tooltip), so that some twenty
+        # letters are in view, not a dozen. The subject, less the case it names (its own
+        # column), takes the rest of the width; the other columns fit their contents.
         self.columns = ColumnFit(
             self.table,
             "letters",
@@ -156,6 +155,7 @@ class LettersPage(QWidget):
             max_width=140,
             min_stretch=120,
             whole=(NUMBER, DATE, STATUS, CASE, LANG),
+            max_lines=2,
         )
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self.edit_letter)

@@ -15,10 +15,12 @@ fails when a key column is elided beyond recognition.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import cast
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QEvent,
     QModelIndex,
     QObject,
@@ -96,7 +98,10 @@ def _cells(view: View, column: int, rows: int) -> Iterable[tuple[str, bool]]:
     sample = getattr(model, "column_sample", None)
     if sample is not None:
         return cast(Iterable[tuple[str, bool]], sample(column, rows))
-    indexes = (model.index(row, column) for row in range(min(model.rowCount(), rows)))
+    if isinstance(view, QTreeView):
+        indexes: Iterable[QModelIndex] = islice(_in_order(model, column, QModelIndex()), rows)
+    else:
+        indexes = (model.index(row, column) for row in range(min(model.rowCount(), rows)))
     return (
         (
             str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
@@ -104,6 +109,16 @@ def _cells(view: View, column: int, rows: int) -> Iterable[tuple[str, bool]]:
         )
         for index in indexes
     )
+
+
+def _in_order(model: QAbstractItemModel, column: int, parent: QModelIndex) -> Iterator[QModelIndex]:
+    """The column's cells row by row, a tree's children after their parent (a tree's groups
+    hold their rows: sampling the groups alone measured none of the rows' texts)."""
+    for row in range(model.rowCount(parent)):
+        yield model.index(row, column, parent)
+        first = model.index(row, 0, parent)
+        if model.rowCount(first):
+            yield from _in_order(model, column, first)
 
 
 def natural_width(view: View, column: int, rows: int = SAMPLE_ROWS) -> int:
@@ -160,15 +175,18 @@ def _content_width(view: View) -> int:
 
 
 class WrapDelegate(QStyledItemDelegate):
-    """Rows as tall as their text wrapped at the column's width.
+    """Rows as tall as their text wrapped at the column's width, up to ``max_lines`` lines.
 
     Qt's item views ask a delegate for a row's height without telling it the column's width,
-    so word-wrapped text got one line and was cut; this one tells the style the width.
+    so word-wrapped text got one line and was cut; this one tells the style the width. A text
+    longer than ``max_lines`` ends its last line with an ellipsis (the style elides the last
+    line that fits) and shows itself whole as a tooltip.
     """
 
-    def __init__(self, view: View) -> None:
+    def __init__(self, view: View, max_lines: int | None = None) -> None:
         super().__init__(view)
         self.view = view
+        self.max_lines = max_lines
 
     def sizeHint(  # noqa: N802 - Qt name
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -178,11 +196,22 @@ class WrapDelegate(QStyledItemDelegate):
         opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
         width = _header(self.view).sectionSize(index.column())
         if isinstance(self.view, QTreeView) and index.column() == 0:
+            if self.view.isFirstColumnSpanned(index.row(), index.parent()):
+                width = self.view.viewport().width()  # a heading across the row
             width -= self.view.indentation() * (_depth(index) + int(self.view.rootIsDecorated()))
         # The style wraps at the rect's width only when the rect is valid: a height is needed.
         opt.rect = QRect(0, 0, max(width, 1), 1)
         style = self.view.style()
-        return style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), self.view)
+        size = style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), self.view)
+        line = opt.fontMetrics.lineSpacing()
+        if self.max_lines is not None and size.height() > self.max_lines * line:
+            # max_lines lines, with the margins a one-line item has around its line.
+            opt.text = " "
+            one_line = style.sizeFromContents(
+                QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), self.view
+            ).height()
+            size.setHeight(min(size.height(), one_line + (self.max_lines - 1) * line))
+        return size
 
 
 def _depth(index: QModelIndex | QPersistentModelIndex) -> int:
@@ -208,6 +237,7 @@ class ColumnFit(QObject):
         min_stretch: int = MIN_STRETCH,
         yields: tuple[int, ...] = (),
         yield_until: int | None = None,
+        max_lines: int | None = None,
     ) -> None:
         super().__init__(view)
         self.view = view
@@ -228,7 +258,7 @@ class ColumnFit(QObject):
         view.setWordWrap(wrap)
         if wrap:
             view.setTextElideMode(Qt.TextElideMode.ElideRight)
-            view.setItemDelegate(WrapDelegate(view))
+            view.setItemDelegate(WrapDelegate(view, max_lines))
         else:
             view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         if isinstance(view, QTreeView):
