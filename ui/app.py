@@ -164,6 +164,7 @@ def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
         if self_test.requested():
             return self_test.run(window)
         _apply_retention(window, workspace)
+        gc_guard.settle_later(app)  # what lives as long as the app, frozen once it is built
         # Once the first page has painted: the catch-up must not compete with it.
         QTimer.singleShot(
             INDEX_CATCH_UP_DELAY_MS, window, lambda: index_imported_cases(window, workspace)

@@ -21,6 +21,7 @@ INTERVAL_MS = 250  # at most this long between a threshold passed and its collec
 # collector runs one only when many objects survived since the last, so this does one at most
 # this often.
 FULL_INTERVAL_S = 30.0
+SETTLE_DELAY_MS = 2_000  # after sign-in, once the main window's first page has painted
 
 
 class GuiThreadCollector(QObject):
@@ -28,6 +29,7 @@ class GuiThreadCollector(QObject):
         super().__init__(parent)
         self.thresholds = gc.get_threshold()
         self._last_full = time.monotonic()
+        self.settled = False
         gc.disable()
         self._timer = QTimer(self)
         self._timer.setInterval(INTERVAL_MS)
@@ -48,6 +50,23 @@ class GuiThreadCollector(QObject):
         elif generation == 2:
             self._last_full = now
         gc.collect(generation)
+
+    def settle(self) -> None:
+        """Collect everything once, then freeze what survived; once per process (a second
+        sign-in's leftovers are collected as usual)."""
+        if self.settled:
+            return
+        self.settled = True
+        gc.collect()
+        gc.freeze()
+        self._last_full = time.monotonic()
+
+
+def settle_later(app: QObject, delay_ms: int = SETTLE_DELAY_MS) -> None:
+    """``settle`` the app's collector ``delay_ms`` from now (after the first page's paint)."""
+    collector = app.findChild(GuiThreadCollector)
+    if collector is not None:
+        QTimer.singleShot(delay_ms, collector, collector.settle)
 
 
 def install(app: QObject) -> GuiThreadCollector:
