@@ -5,7 +5,9 @@ First as a person types: key presses (one every 120 ms) into the case list as th
 in a running event loop that, like the app's, lets other threads run while it waits
 (``_wait``). Measured from the last key press, and from the moment the debounce lets the
 search go, to the first page painted in the table; of the latter, the part from the page's
-arrival in the model to the paint; and the GUI thread's longest stall meanwhile.
+arrival in the model to the paint; and the GUI thread's longest stall meanwhile. The
+application is the app's own (``make_application``: its look, and its garbage collected on the
+GUI thread only), settled as the app is two seconds after sign-in (``gc_guard``).
 
 Then ``set_filter`` called for every prefix with no debounce (a machine typing, the worst
 case): how long the GUI thread is held per keystroke and how long after the last keystroke
@@ -47,6 +49,8 @@ from benchmarks.common import (  # noqa: E402
     size_argument,
     timings_ms,
 )
+from ui import gc_guard  # noqa: E402
+from ui.app import make_application  # noqa: E402
 from ui.cases.filter_bar import SEARCH_DELAY_MS, CaseFilterBar  # noqa: E402
 from ui.cases.list_view import CaseListView  # noqa: E402
 from ui.models.case_table_model import CaseTableModel  # noqa: E402
@@ -229,7 +233,7 @@ def _type_and_wait(
 
 
 def main(cases: int = 100_000) -> None:
-    app = QApplication.instance() or QApplication([])
+    app = QApplication.instance() or make_application()
     paths = large_mission(cases)
     ws = open_admin(paths)
     service = CaseService(ws)
@@ -237,6 +241,9 @@ def main(cases: int = 100_000) -> None:
     for query in QUERIES:  # the pages a user's first searches read from disk, for both passes
         service.list_cases(CaseFilter(text=query), 0, 200)
         service.count_cases(CaseFilter(text=query))
+    settle = getattr(app.findChild(gc_guard.GuiThreadCollector), "settle", None)
+    if settle is not None:  # as the app, two seconds after sign-in (an older tree has none)
+        settle()
     typed_key, typed_search, typed_paint, typed_stall = _typed_by_a_person(ws, service)
     print("typed, search sent → painted (ms):", [round(t) for t in typed_search])
     model = CaseTableModel(service, background=True, interrupt=ws.db.interrupt, resume=ws.db.resume)
