@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 QUICK = [
     "bench_csv_import",
+    "bench_gc_pauses",
     "bench_lists",
     "bench_person_finder",
     "bench_returnees",
