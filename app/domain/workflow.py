@@ -21,6 +21,8 @@ S = CaseStatus
 
 # How long the author of a status change may take it back (an undo, recorded, not an erasure).
 UNDO_WINDOW = timedelta(minutes=10)
+# Cases from which a mission may start a returnee's record: the work on them is over.
+RETURNEE_FROM_STATUSES = (S.RESOLVED.value, S.CLOSED.value)
 
 
 @dataclass(frozen=True)

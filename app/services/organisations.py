@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -94,6 +94,11 @@ def new_organisation(
     return row.id
 
 
+def _uncounted(model: OrgModel) -> Select[Any]:
+    zero: Any = literal(0)  # the counts' columns, as _counted has them
+    return select(model, zero, zero).where(model.deleted_at.is_(None))
+
+
 def _counted(model: OrgModel) -> Select[Any]:
     fk = Case.employer_id if model is Employer else Case.agency_id
     complaints = func.count(Case.id)
@@ -122,8 +127,13 @@ class OrganisationService:
         watchlist_only: bool = False,
         order: str = "complaints",
         limit: int = 500,
+        counted: bool = True,
     ) -> list[OrganisationInfo]:
-        query = _counted(self.model)
+        """``counted=False``: without their complaint and open-case counts (zero), which take
+        every case of the mission to count (38 ms per list at 100k cases, on a case's opening)."""
+        if not counted and order == "complaints":
+            raise ValueError("ordering by complaints needs the counts")
+        query = _counted(self.model) if counted else _uncounted(self.model)
         if country:
             query = query.where(self.model.country == country.upper())
         if text.strip():
@@ -137,12 +147,21 @@ class OrganisationService:
         with self.ws.read() as session:
             return [_info(row, n, o) for row, n, o in session.execute(query.limit(limit))]
 
-    def get(self, org_id: str) -> OrganisationInfo:
+    def get(self, org_id: str, counted: bool = True) -> OrganisationInfo:
+        query = _counted(self.model) if counted else _uncounted(self.model)
         with self.ws.read() as session:
-            row = session.execute(_counted(self.model).where(self.model.id == org_id)).first()
+            row = session.execute(query.where(self.model.id == org_id)).first()
             if row is None:
                 raise NotFound(_("No such organisation."))
             return _info(row[0], row[1], row[2])
+
+    def complaint_count(self, org_id: str) -> int:
+        """How many cases name the organisation: read from the case table's index on it alone
+        (``get`` also counts its open cases, which reads every such case: 100 ms at 100k
+        cases the first time, for a warning that shows this count only)."""
+        fk = Case.employer_id if self.model is Employer else Case.agency_id
+        with self.ws.read() as session:
+            return int(session.execute(select(func.count()).where(fk == org_id)).scalar_one())
 
     def create(self, data: OrganisationInput) -> OrganisationInfo:
         self.ws.require_role(*CASE_WORKERS)

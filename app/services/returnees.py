@@ -33,8 +33,9 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Case, Person, Returnee
 from app.domain import occupations as isco
-from app.domain.codes import CaseStatus, ConsentScope
+from app.domain.codes import ConsentScope
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, HQ_ROLES
+from app.domain.workflow import RETURNEE_FROM_STATUSES
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import D_, _, translator
 from app.reports.export import write_csv, write_xlsx
@@ -46,8 +47,7 @@ from app.services.rows import live_row
 from app.services.workspace import DatedService
 
 SCOPE = ConsentScope.RETURNEE_REGISTER.value
-# Cases from which a mission may start a record: the work on them is over.
-FINAL_STATUSES = (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value)
+FINAL_STATUSES = RETURNEE_FROM_STATUSES
 MAX_ITEMS = 50  # certificates or languages of one returnee (the bundle schema's limit too)
 MAX_CERTIFICATE = 300
 MAX_YEARS = 70

@@ -22,6 +22,7 @@ QUICK = [
     "bench_csv_import",
     "bench_gc_pauses",
     "bench_lists",
+    "bench_open_case",
     "bench_person_finder",
     "bench_returnees",
     "bench_search",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -147,6 +149,7 @@ class OrganisationPicker(QWidget):
         self.dialog: OrganisationDialog | None = None
         self.task: BackgroundTask[object] | None = None
         self.known: dict[str, OrganisationInfo] = {}
+        self._counted: set[str] = set()  # ids in ``known`` that carry their complaint count
         self.combo = QComboBox()
         self.combo.setEditable(False)
         # Grows with the form but may narrow to 14 characters (full names in the list), so the
@@ -201,6 +204,13 @@ class OrganisationPicker(QWidget):
         if org is None or not org.watchlist:
             self.warning.hide()
             return
+        if org.id not in self._counted:
+            try:
+                count = self.service.complaint_count(org.id)
+                org = self.known[org.id] = replace(org, complaint_count=count)
+            except QorgauError:
+                pass  # the database busy: warned without the count
+            self._counted.add(org.id)
         reason = org.watchlist_reason or _("no reason recorded")
         self.warning.setText(
             _("⚠ On the watchlist ({n} complaints): {reason}").format(
@@ -251,14 +261,16 @@ class OrganisationPicker(QWidget):
         self.combo.blockSignals(True)
         self.combo.clear()
         self.combo.addItem(_("— none —"), "")
-        orgs = self.service.list(country=country or None, order="name")
+        # Names only: the complaint count is fetched for a watchlisted choice alone.
+        orgs = self.service.list(country=country or None, order="name", counted=False)
         ids = {o.id for o in orgs}
         if chosen and chosen not in ids:
             try:
-                orgs.insert(0, self.service.get(chosen))
+                orgs.insert(0, self.service.get(chosen, counted=False))
             except QorgauError:
                 chosen = None
         self.known = {org.id: org for org in orgs}
+        self._counted = set()
         for org in orgs:
             text = f"{org.name} — {org.city}" if org.city else org.name
             if org.watchlist:

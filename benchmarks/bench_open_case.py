@@ -1,0 +1,82 @@
+"""Opening a case from the list as the user does it: how long the GUI thread is held.
+
+The real main window (the app's own application and look, Kazakh, 1366 px) on a large mission;
+cases are opened one after another from the first page of the list (``CasesArea.open_case``:
+the editor fills its form, timeline, attachments, letters and pickers). The first opening also
+imports the editor's modules. Baseline in the same run: ``CaseService.get_case`` of the same
+cases alone, the read every opening needs.
+
+Usage: ``python -m benchmarks.bench_open_case [CASES]`` (default 100000; QORGAU_BENCH_DATA
+names a mission folder to reuse).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.services.cases import CaseService
+from benchmarks.common import large_mission, open_admin, p, print_table, size_argument
+from ui.app import make_application
+from ui.i18n_bridge import LanguageBridge
+from ui.models.case_table_model import CASE_ID_ROLE
+
+OPENED = 12
+
+
+def _wait(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def main() -> None:
+    cases = size_argument("QORGAU_BENCH_CASES", 100_000)
+    app = make_application()
+    bridge = LanguageBridge(app)
+    bridge.set_language("kk")
+    ws = open_admin(large_mission(cases))
+    from ui.main_window import MainWindow
+
+    window = MainWindow(ws, bridge)
+    window.resize(1366, 768)
+    window.show()
+    area = window.show_area("cases")
+    model = area.list_view.model  # type: ignore[attr-defined]
+    while model.loading or model.rowCount() == 0:
+        _wait(5)
+    _wait(500)
+    ids = [model.index(row, 0).data(CASE_ID_ROLE) for row in range(min(OPENED, model.rowCount()))]
+    held = []
+    for case_id in ids:
+        started = time.perf_counter()
+        area.open_case(case_id)  # type: ignore[attr-defined]
+        held.append((time.perf_counter() - started) * 1000)
+        QApplication.processEvents()
+        _wait(200)
+    service = CaseService(ws)
+    read = []
+    for case_id in ids:
+        started = time.perf_counter()
+        service.get_case(case_id)
+        read.append((time.perf_counter() - started) * 1000)
+    later = held[1:]
+    print_table(
+        f"Opening a case from the list, {cases:,} cases: the GUI thread held "
+        f"({len(ids)} cases); baseline: CaseService.get_case of the same cases",
+        [
+            ("first opening (the editor's modules imported)", held[0], read[0], "ms"),
+            ("later openings, median", statistics.median(later), statistics.median(read), "ms"),
+            ("later openings, p95", p(later, 95), p(read, 95), "ms"),
+        ],
+        baseline="get_case alone",
+    )
+    window.close()
+    ws.close()
+
+
+if __name__ == "__main__":
+    main()
