@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QEventLoop  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -101,8 +102,12 @@ def main() -> int:
         app.processEvents()
 
         def refresh() -> None:
+            # Counted off the GUI thread since 2026-12-03: until the figures are drawn.
+            drawn = QEventLoop()
+            page.refreshed.connect(drawn.quit)
             page.refresh()
-            app.processEvents()
+            drawn.exec()
+            page.refreshed.disconnect(drawn.quit)
 
         def counted_live() -> None:
             # Before migration 0008: every figure counted from the cases themselves.

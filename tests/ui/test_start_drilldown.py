@@ -110,6 +110,7 @@ def test_a_report_list_opens_the_case(
     window = make_window(ws)
     page = window.show_area("reports")  # type: ignore[attr-defined]
     assert isinstance(page, DashboardPage)
+    qtbot.waitUntil(lambda: page.figures is not None, timeout=10_000)  # counted off the GUI
     assert page.figures is not None
     page.show_cases(Drilldown(page.figures.scope, "open", "new"))
     dialog = page.dialog
