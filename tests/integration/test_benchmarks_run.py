@@ -19,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK = [
+    "bench_areas",
     "bench_csv_import",
     "bench_gc_pauses",
     "bench_lists",

@@ -354,7 +354,7 @@ class ColumnFit(QObject):
         # user's doing when this class is not the one sizing them.
         if column != self.stretch and not self._fitting and _header(self.view).isVisible():
             self._user_changed()
-        if self.wrap:
+        if self.wrap and not self._fitting:  # a fit lays the rows out once, at its end
             self._relayout_rows()
 
     def _user_changed(self) -> None:
