@@ -17,22 +17,13 @@ import gc
 import statistics
 import time
 
-from PySide6.QtCore import QEventLoop, QTimer
-
 from app.services.records import CaseFilter
-from benchmarks.common import large_mission, open_admin, print_table, size_argument
+from benchmarks.common import print_table, size_argument
+from benchmarks.signed_in import signed_in, wait
 from ui import gc_guard
-from ui.app import make_application
-from ui.i18n_bridge import LanguageBridge
 from ui.models.case_table_model import CaseTableModel
 
 QUERIES = ("Нұрлан", "abenov", "SEL-2026-004", "Daesung", "сәуле")
-
-
-def _wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
 
 
 def _pauses_ms(model: CaseTableModel, generation: int) -> list[float]:
@@ -41,9 +32,9 @@ def _pauses_ms(model: CaseTableModel, generation: int) -> list[float]:
     pauses = []
     for query in QUERIES:
         model.set_filter(CaseFilter(text=query))
-        _wait(50)
+        wait(50)
         while model.loading:
-            _wait(5)
+            wait(5)
         started = time.perf_counter()
         gc.collect(generation)
         pauses.append((time.perf_counter() - started) * 1000)
@@ -57,23 +48,11 @@ def _walked() -> int:
 
 def main() -> None:
     cases = size_argument("QORGAU_BENCH_CASES", 100_000)
-    app = make_application()  # installs the GUI-thread collector, as the app does
-    bridge = LanguageBridge(app)
-    bridge.set_language("kk")
-    ws = open_admin(large_mission(cases))
-    from ui.main_window import MainWindow
-
-    window = MainWindow(ws, bridge)
-    window.resize(1366, 768)
-    window.show()
-    area = window.show_area("cases")
-    model = area.list_view.model  # type: ignore[attr-defined]
-    while model.loading or model.rowCount() == 0:
-        _wait(5)
-    _wait(500)
+    shown = signed_in(cases)  # the app's application installs the GUI-thread collector
+    model = shown.model
     walked_before = _walked()
     before = {g: statistics.median(_pauses_ms(model, g)) for g in (1, 2)}
-    collector = app.findChild(gc_guard.GuiThreadCollector)
+    collector = shown.app.findChild(gc_guard.GuiThreadCollector)
     assert collector is not None
     collector.settle()
     walked_after = _walked()
@@ -89,8 +68,7 @@ def main() -> None:
         ],
         baseline="before settle()",
     )
-    window.close()
-    ws.close()
+    shown.close()
 
 
 if __name__ == "__main__":

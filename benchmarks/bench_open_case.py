@@ -15,49 +15,29 @@ from __future__ import annotations
 import statistics
 import time
 
-from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.services.cases import CaseService
-from benchmarks.common import large_mission, open_admin, p, print_table, size_argument
-from ui.app import make_application
-from ui.i18n_bridge import LanguageBridge
+from benchmarks.common import p, print_table, size_argument
+from benchmarks.signed_in import signed_in, wait
 from ui.models.case_table_model import CASE_ID_ROLE
 
 OPENED = 12
 
 
-def _wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
 def main() -> None:
     cases = size_argument("QORGAU_BENCH_CASES", 100_000)
-    app = make_application()
-    bridge = LanguageBridge(app)
-    bridge.set_language("kk")
-    ws = open_admin(large_mission(cases))
-    from ui.main_window import MainWindow
-
-    window = MainWindow(ws, bridge)
-    window.resize(1366, 768)
-    window.show()
-    area = window.show_area("cases")
-    model = area.list_view.model  # type: ignore[attr-defined]
-    while model.loading or model.rowCount() == 0:
-        _wait(5)
-    _wait(500)
+    shown = signed_in(cases)
+    area, model = shown.cases, shown.model
     ids = [model.index(row, 0).data(CASE_ID_ROLE) for row in range(min(OPENED, model.rowCount()))]
     held = []
     for case_id in ids:
         started = time.perf_counter()
-        area.open_case(case_id)  # type: ignore[attr-defined]
+        area.open_case(case_id)
         held.append((time.perf_counter() - started) * 1000)
         QApplication.processEvents()
-        _wait(200)
-    service = CaseService(ws)
+        wait(200)
+    service = CaseService(shown.workspace)
     read = []
     for case_id in ids:
         started = time.perf_counter()
@@ -74,8 +54,7 @@ def main() -> None:
         ],
         baseline="get_case alone",
     )
-    window.close()
-    ws.close()
+    shown.close()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,18 +55,23 @@ print(json.dumps({
 """
 
 
-def test_cycles_holding_qt_objects_are_collected_on_the_gui_thread_only(tmp_path: Path) -> None:
+def _run(probe: str, config: Path) -> dict[str, object]:
+    """``probe`` in a fresh interpreter (the collector's switch is global); its last line."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", probe],
         cwd=ROOT,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)},
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(config)},
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_cycles_holding_qt_objects_are_collected_on_the_gui_thread_only(tmp_path: Path) -> None:
+    seen = _run(PROBE, tmp_path)
     assert seen == {"automatic": False, "collected_on": ["MainThread"], "freed": True}
 
 
@@ -121,17 +127,7 @@ def test_what_lives_as_long_as_the_app_is_frozen_once_and_garbage_still_collecte
     """A full collection walked every module, class and widget (95 ms on the GUI thread with
     a 100k-case list open); once settled they are frozen, and a full collection walks only
     what was made since. Garbage left before is collected first, garbage made after still is."""
-    done = subprocess.run(
-        [sys.executable, "-c", SETTLE],
-        cwd=ROOT,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen: dict[str, Any] = _run(SETTLE, tmp_path)
     assert seen["old"] > 50_000  # what a full collection walked before
     assert seen["frozen"] > seen["old"] // 2  # less what was garbage
     assert seen["young"] < seen["old"] // 20  # what one walks after
