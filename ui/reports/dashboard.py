@@ -343,7 +343,7 @@ class DashboardPage(QWidget):
     def refresh(self) -> None:
         """Count the figures for the chosen filters off the GUI thread; they are drawn, and
         ``refreshed`` emitted, when they come. Counted on the GUI thread, the window froze
-        for 0.8-3 s at 100k cases when Reports opened and at every change of a filter."""
+        for 0.8-3 s at 100k cases when Reports opened, and at every refresh."""
         service, scope = self.service, self.scope()
         try:
             service.normalise(scope)  # a bad period is said at once, before any counting
