@@ -206,3 +206,29 @@ def test_case_panel_and_contract_review_name_the_same_host_law(
     # Selecting a provision shows where to check it, as a link.
     click_item(qtbot, panel.host_law, top_items(panel.host_law)[0])
     assert "<a href=" in panel.source.text() or "Source:" in panel.source.text()
+
+
+def test_the_host_country_is_read_once_per_language_not_at_each_refill(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    """Refilling the country list (its names in the new language) re-read the country's
+    instruments through the list's own signal, beside the refresh that follows it: four
+    reads as Agreements opened, two at each language switch."""
+    from ui.agreements.page import CountryView
+
+    service = AgreementService(open_ws("aigul"))
+    reads: list[str] = []
+    applicable = service.applicable
+
+    def counted(code: str) -> object:
+        reads.append(code)
+        return applicable(code)
+
+    service.applicable = counted  # type: ignore[method-assign]
+    view = CountryView(service, "KR")
+    qtbot.addWidget(view)
+    assert reads == ["KR"]
+    bridge.set_language("ru")
+    view.retranslate_ui()
+    assert reads == ["KR", "KR"]
+    assert view.country.code() == "KR"

@@ -30,3 +30,17 @@ def test_a_combo_shows_the_interface_language(bridge: LanguageBridge) -> None:
     bridge.set_language("en")
     combo.refill()
     assert combo.itemText(combo.findData("DE")) == "Germany"
+
+
+def test_a_callers_signal_blocking_outlasts_a_refill(bridge: LanguageBridge) -> None:
+    from PySide6.QtCore import QSignalBlocker
+
+    combo = CountryCombo(codes=list(CODES))
+    combo.setCurrentIndex(combo.findData("TR"))
+    changed: list[int] = []
+    combo.currentIndexChanged.connect(changed.append)
+    with QSignalBlocker(combo):
+        combo.refill()
+        combo.setCurrentIndex(combo.findData("KR"))
+    assert changed == []
+    assert combo.code() == "KR"

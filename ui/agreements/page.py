@@ -6,7 +6,7 @@ import html
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -302,7 +302,8 @@ class CountryView(QWidget):
         )
         self.sheet_lang.setToolTip(_("Language of the briefing sheet"))
         self.tree.setHeaderLabels([_("Instrument"), _("Why it applies"), _("Verified")])
-        self.country.refill()
+        with QSignalBlocker(self.country):  # the country stays: read once, below
+            self.country.refill()
         self.refresh()
 
     def refresh(self) -> None:

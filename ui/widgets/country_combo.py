@@ -77,12 +77,12 @@ class CountryCombo(QComboBox):
     def refill(self) -> None:
         """Rebuild the names (after a language switch), keeping the chosen country."""
         chosen = self.code()
-        self.blockSignals(True)
+        blocked = self.blockSignals(True)  # a caller's own blocking outlasts the refill
         self.clear()
         if self._any_text is not None:
             self.addItem(self._any_text, "")
         for code, name in sorted_countries(self._codes):
             self.addItem(name, code)
-        self.blockSignals(False)
+        self.blockSignals(blocked)
         index = self.findData(chosen) if chosen or self._any_text is not None else -1
         self.setCurrentIndex(max(index, 0))
