@@ -126,10 +126,14 @@ def _shoot_cases(
 
 def _shoot_areas_and_dialogs(window: MainWindow, shoot: Shoot, size: tuple[int, int]) -> None:
     """Every other area, the lock screen, the manual and the shortcuts."""
+    from PySide6.QtWidgets import QApplication
+
     from ui.help import ShortcutsDialog
 
     for key in ("contracts", "agreements", "letters", "reports", "exchange", "settings"):
-        window.show_area(key)
+        page = window.show_area(key)
+        while getattr(page, "loading", False):  # Reports count their figures in the background
+            QApplication.processEvents()
         shoot(window, key, size)
     window.lock()
     shoot(window, "locked", size)

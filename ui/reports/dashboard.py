@@ -188,7 +188,9 @@ class DashboardPage(QWidget):
         self._build_charts()
         content = QWidget()
         inner = QVBoxLayout(content)
-        inner.addWidget(self.title)
+        # The count's indicator beside the title: in the filters' row, in Kazakh, it made the
+        # page scroll sideways while it showed.
+        inner.addLayout(widget_row(self.title, STRETCH, self.busy))
         inner.addLayout(filters)
         inner.addLayout(more)
         inner.addWidget(self.error)
@@ -250,7 +252,6 @@ class DashboardPage(QWidget):
             self.officer,
             self.mission,
             self.refresh_button,
-            self.busy,
             STRETCH,
             self.hide_names,
             self.report_lang,
@@ -349,12 +350,13 @@ class DashboardPage(QWidget):
             service.normalise(scope)  # a bad period is said at once, before any counting
         except QorgauError as exc:
             self._reader.cancel()  # an earlier count must not draw over the message
-            self.loading = False
-            self.busy.stop()
+            self._stop_counting()
             self.error.show_message(str(exc))
             return
         self.loading = True
         self.busy.start(_("Counting the figures…"))
+        if self.figures is None:  # the first count: the tiles named, their figures to come
+            self._set_tiles({})
         self._reader.submit([lambda: service.indicators(scope)])
 
     def _arrived(self, generation: int, _step: int, result: object) -> None:
@@ -365,16 +367,18 @@ class DashboardPage(QWidget):
     def _refused(self, generation: int, exc: object) -> None:
         if not self._reader.is_current(generation):
             return
-        self.loading = False
-        self.busy.stop()
+        self._stop_counting()
         if isinstance(exc, QorgauError):
             self.error.show_message(str(exc))
         else:
             show_error(self, cast(BaseException, exc))
 
-    def _shown(self, figures: Indicators) -> None:
+    def _stop_counting(self) -> None:
         self.loading = False
         self.busy.stop()
+
+    def _shown(self, figures: Indicators) -> None:
+        self._stop_counting()
         self.figures = figures
         self.error.clear_message()
         self._draw()
@@ -404,21 +408,10 @@ class DashboardPage(QWidget):
             "open": f.open_now,
             "overdue": f.overdue,
         }
-        names = self._tile_names()
-        for key, tile in self.tiles.items():
-            if key == "median":
-                shown = "—" if f.median_days is None else format_number(round(f.median_days, 1))
-                p90 = "—" if f.p90_days is None else format_number(round(f.p90_days, 1))
-                # The figures beside the bracket, not under a long one-line name: in Kazakh
-                # the name alone would widen the window past 1366 px.
-                head, bracket, rest = names[key].rpartition(" (")
-                if bracket:
-                    tile.setText(f"{head}\n{shown} / {p90} ({rest}")
-                else:
-                    tile.setText(f"{names[key]}\n{shown} / {p90}")
-                tile.setToolTip(_("Median and 90th percentile of days to resolution"))
-            else:
-                tile.setText(f"{names[key]}\n{format_number(values[key])}")
+        median = "—" if f.median_days is None else format_number(round(f.median_days, 1))
+        p90 = "—" if f.p90_days is None else format_number(round(f.p90_days, 1))
+        shown = {key: format_number(value) for key, value in values.items()}
+        self._set_tiles({**shown, "median": f"{median} / {p90}"})
         self._bars(
             self.status_chart,
             _("Open cases by status"),
@@ -671,6 +664,20 @@ class DashboardPage(QWidget):
 
     # -- text ----------------------------------------------------------------------------
 
+    def _set_tiles(self, shown: dict[str, str]) -> None:
+        """Each tile's name over its figure (``shown``; "…" for one not counted yet)."""
+        names = self._tile_names()
+        for key, tile in self.tiles.items():
+            figure = shown.get(key, "…")
+            if key == "median":
+                # The figures beside the bracket, not under a long one-line name: in Kazakh
+                # the name alone would widen the window past 1366 px.
+                head, bracket, rest = names[key].rpartition(" (")
+                tile.setText(f"{head}\n{figure} ({rest}" if bracket else f"{names[key]}\n{figure}")
+                tile.setToolTip(_("Median and 90th percentile of days to resolution"))
+            else:
+                tile.setText(f"{names[key]}\n{figure}")
+
     def _tile_names(self) -> dict[str, str]:
         return {
             "opened": _("Cases opened"),
@@ -708,3 +715,7 @@ class DashboardPage(QWidget):
         self.report_lang.setToolTip(_("Language of the PDF report"))
         if self.figures is not None:
             self._draw()
+        elif self.loading:
+            self._set_tiles({})
+        if self.loading:
+            self.busy.start(_("Counting the figures…"))
