@@ -92,6 +92,24 @@ def make_engine(path: Path, key: bytes) -> Engine:
     return engine
 
 
+class WriteInRead(RuntimeError):
+    """A read session was about to write: a bug, refused before it reaches the database."""
+
+
+_READ_ONLY = "qorgau_read_only"
+
+
+@event.listens_for(Session, "before_flush", insert=True)  # before sync stamps its counter
+def _refuse_writes_in_reads(session: Session, _context: Any, _instances: Any) -> None:
+    # A read session's changes were rolled back at its end, having taken the write lock
+    # meanwhile: two such reads at once (a preview and the GUI) waited out the busy timeout
+    # for each other's lock. Whatever must be written belongs in a ``write()``.
+    if not session.info.get(_READ_ONLY):
+        return
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        raise WriteInRead("a read session tried to write; use Database.write()")
+
+
 class Interrupted(DatabaseError):
     """A read was stopped because nobody waits for its answer any more."""
 
@@ -162,7 +180,7 @@ class Database:
     def _setup(self, engine: Engine, write_engine: Engine) -> None:
         """The sessions over ``engine`` and the bookkeeping ``interrupt`` needs."""
         self.engine = engine
-        self._read = sessionmaker(engine, expire_on_commit=False)
+        self._read = sessionmaker(engine, expire_on_commit=False, info={_READ_ONLY: True})
         self._write = sessionmaker(write_engine, expire_on_commit=False)
         # The DB-API connection each thread has checked out, so a read that nobody waits for
         # any more (a superseded search) can be interrupted from the GUI thread.

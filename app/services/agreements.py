@@ -814,7 +814,9 @@ def letter_citations(
     none is cited, the relevant provisions of instruments binding the host country.
 
     Pass ``session`` to read inside the caller's transaction (the letter register numbers and
-    stores a letter in one write transaction; a second connection would wait on its lock).
+    stores a letter in one write transaction; a second connection would wait on its lock). A
+    library not yet seeded is seeded in that transaction, so a read session's caller calls
+    ``ensure_library`` before opening it: a read must not write.
     ``defaults=False``: only what the officer cited (a letter to an employer, whom treaties
     between states do not bind).
     """

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -76,7 +77,7 @@ from app.letters.scripts import foreign_script_passages
 from app.letters.states import body, is_known, state_name, state_name_en_bare
 from app.services import search
 from app.services import validation as check
-from app.services.agreements import letter_citations
+from app.services.agreements import ensure_library, letter_citations
 from app.services.letterhead import letterhead
 from app.services.rows import add_case_event, copied, live_row
 from app.services.workspace import DatedService
@@ -417,7 +418,7 @@ class LetterService(DatedService):
 
     def render_preview(self, letter_id: str) -> bytes:
         """The letter as it stands: an issued letter's stored PDF, else a watermarked draft."""
-        with self.ws.read() as session:
+        with self._read_with_library() as session:
             row = self._load(session, letter_id)
             if row.status == LetterStatus.ISSUED and row.pdf is not None:
                 return bytes(row.pdf)
@@ -426,7 +427,7 @@ class LetterService(DatedService):
     def preview_for_case(self, case_id: str, kind: str, lang: str, fields: LetterFields) -> bytes:
         """A draft rendering that registers nothing (``qorgau letter render``)."""
         kind, lang = parse_kind(kind), parse_lang(lang)
-        with self.ws.read() as session:
+        with self._read_with_library() as session:
             case = self._case(session, case_id)
             row = self._new_row(session, case, kind, lang, fields)
             return render_letter(self._context(session, row, None, self.today))
@@ -461,9 +462,15 @@ class LetterService(DatedService):
 
     def warnings(self, letter_id: str) -> list[str]:
         """What an approver should know before signing: nothing here blocks approval."""
-        with self.ws.read() as session:
+        with self._read_with_library() as session:
             row = self._load(session, letter_id)
             return self._warnings(session, row)
+
+    def _read_with_library(self) -> AbstractContextManager[Session]:
+        """A read for rendering a letter, whose citations need the agreement library: seeded
+        first, in its own write, if nobody has yet (a read must not write)."""
+        ensure_library(self.ws)
+        return self.ws.read()
 
     # -- writing ---------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ QUICK = [
     "bench_areas",
     "bench_csv_import",
     "bench_gc_pauses",
+    "bench_letters_register",
     "bench_lists",
     "bench_open_case",
     "bench_person_finder",

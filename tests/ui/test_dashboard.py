@@ -178,6 +178,7 @@ def test_a_bad_period_is_shown_not_raised(qtbot: QtBot, page: DashboardPage) -> 
     assert "is after its end" in page.error.text()
     assert page.error.isVisible()
     assert page.figures is drawn  # the figures shown stay those of the last good period
+    assert not page.pdf_button.isEnabled()  # but are not exported as the period asked for
 
 
 def test_filters_narrow_the_figures(qtbot: QtBot, page: DashboardPage, demo: Workspace) -> None:
@@ -271,6 +272,8 @@ def test_the_figures_are_counted_off_the_gui_thread_and_the_newest_wins(
     page.refresh()
     assert page.loading and page.busy.busy  # returned at once: the count goes on meanwhile
     assert page.figures is before
+    # The figures drawn are the previous filters': they are not exported as these.
+    assert not page.pdf_button.isEnabled() and not page.xlsx_button.isEnabled()
     page.country.setCurrentIndex(0)  # any country, again: the newer refresh
     with qtbot.waitSignal(page.refreshed, timeout=10_000):
         page.refresh()
@@ -278,3 +281,4 @@ def test_the_figures_are_counted_off_the_gui_thread_and_the_newest_wins(
     qtbot.waitUntil(lambda: not page.loading, timeout=10_000)
     assert page.figures is not None and page.figures.scope.host_country is None
     assert not page.busy.busy
+    assert page.pdf_button.isEnabled() and page.xlsx_button.isEnabled()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -107,6 +108,7 @@ def test_draft_approve_issue_from_a_case(
     assert cell(consul_page, 0, STATUS) == "Issued"
     assert cell(consul_page, 0, CASE) == case.number
     assert not consul_page.issue_button.isEnabled() and not consul_page.edit_button.isEnabled()
+    qtbot.waitUntil(lambda: not consul_page.loading, timeout=WAIT_MS)
     if HAVE_QTPDF:
         assert consul_page.preview.page_count() >= 1
 
@@ -179,6 +181,43 @@ def test_the_register_shows_the_subject_less_its_case_in_two_lines_at_most(
     qtbot.waitUntil(lambda: page.table.rowHeight(row[long.id]) >= 2 * line)
     assert page.table.rowHeight(row[long.id]) < 3 * line
     assert cell_shortfall(page.table, cut) > 0  # the rest elided; the tooltip has it all
+
+
+def test_the_preview_is_rendered_off_the_gui_thread_and_the_last_choice_wins(
+    qtbot: QtBot,
+    open_ws: OpenWs,
+    bridge: LanguageBridge,
+    case: CaseDetail,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rendered on the GUI thread, every letter the arrow keys passed held the window
+    130-170 ms; now the register moves at once and only the letter chosen last is shown."""
+    letters = LetterService(open_ws("aigul"))
+    first = letters.draft(case.id, "employer_letter", "kk")
+    second = letters.draft(case.id, "assistance_certificate", "ru")
+    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT_MS)
+    release = threading.Event()
+    rendered: list[str] = []
+    render = page.service.render_preview
+
+    def held(letter_id: str) -> bytes:
+        release.wait(10)
+        rendered.append(letter_id)
+        return render(letter_id)
+
+    monkeypatch.setattr(page.service, "render_preview", held)
+    rows = {page.model.letter(r).id: r for r in range(page.model.rowCount())}
+    page.table.selectRow(rows[first.id])
+    assert page.loading  # returned at once: the rendering goes on meanwhile
+    assert not page.print_button.isEnabled()  # Print would print the letter still shown
+    page.table.selectRow(rows[second.id])  # the arrow key moved on before it came
+    release.set()
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT_MS)
+    assert rendered[-1] == second.id and page.selected() == page.model.letter(rows[second.id])
+    assert page.print_button.isEnabled()
+    if HAVE_QTPDF:
+        assert page.preview.page_count() >= 1
 
 
 def test_editor_shows_errors_inline(

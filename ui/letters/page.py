@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -57,7 +58,7 @@ from ui.letters.model import (
     status_label,
 )
 from ui.letters.preview import PdfPreview
-from ui.tasks import BackgroundTask, OneWriteAtATime, show_error
+from ui.tasks import BackgroundTask, LatestOnly, OneWriteAtATime, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
 from ui.widgets.common import STRETCH, one_row_at_a_time, push_button, widget_row
@@ -85,6 +86,12 @@ class LettersPage(QWidget):
         self.preview = PdfPreview(
             empty_hint=lambda: _("Choose a letter in the register to see it here.")
         )
+        # A draft's preview is rendered (130-170 ms) off the GUI thread, so the arrow keys
+        # move through the register at once: the letter chosen last is the one shown.
+        self._previews = LatestOnly(self, workspace.db.interrupt, resume=workspace.db.resume)
+        self._previews.delivered.connect(self._preview_rendered)
+        self._previews.failed.connect(self._preview_refused)
+        self.loading = False  # a preview is being rendered
         self.register = QWidget()  # filters, register and actions: disabled while a write runs
         self.writes: OneWriteAtATime[object] = OneWriteAtATime(
             self, self.register, indicator=self.busy
@@ -257,16 +264,33 @@ class LettersPage(QWidget):
             self.table.selectRow(row)
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        self._update_buttons()
         info = self.selected()
         if info is None:
+            self._previews.cancel()
+            self._preview_done()
             self.preview.clear()
             return
-        try:
-            self.preview.set_pdf(self.service.render_preview(info.id))
-        except QorgauError as exc:
+        letter_id, service = info.id, self.service
+        # The letter shown until then stays for the 0.1-0.2 s the rendering takes, but cannot
+        # be printed meanwhile: Print would print it, not the letter chosen.
+        self.loading = True
+        self._update_buttons()
+        self._previews.submit([lambda: service.render_preview(letter_id)])
+
+    def _preview_rendered(self, generation: int, _step: int, pdf: object) -> None:
+        if self._previews.is_current(generation):
+            self.preview.set_pdf(cast(bytes, pdf))
+            self._preview_done()
+
+    def _preview_refused(self, generation: int, exc: object) -> None:
+        if self._previews.is_current(generation):
             self.preview.clear()
-            show_error(self, exc)
+            self._preview_done()
+            show_error(self, cast(BaseException, exc))
+
+    def _preview_done(self) -> None:
+        self.loading = False
+        self._update_buttons()
 
     def _update_buttons(self) -> None:
         info = self.selected()
@@ -285,7 +309,7 @@ class LettersPage(QWidget):
             and (approver or (writer and info.drafted_by == actor.username))
         )
         self.save_button.setEnabled(info is not None)
-        self.print_button.setEnabled(info is not None)
+        self.print_button.setEnabled(info is not None and not self.loading)
         self.discard_button.setEnabled(
             writer and status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
         )
@@ -457,7 +481,7 @@ class LettersPage(QWidget):
             )
 
     def print_letter(self) -> None:
-        if not self.preview.content:
+        if self.loading or not self.preview.content:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self)

@@ -183,6 +183,7 @@ class DashboardPage(QWidget):
         assert first is not None
 
         self._build_controls(first, last)
+        self._exports_enabled(False)  # until the figures come
         filters, more = self._filter_and_export_rows()
         tiles = self._build_tiles()
         self._build_charts()
@@ -351,9 +352,11 @@ class DashboardPage(QWidget):
         except QorgauError as exc:
             self._reader.cancel()  # an earlier count must not draw over the message
             self._stop_counting()
+            self._exports_enabled(False)  # the figures shown are not the filters' any more
             self.error.show_message(str(exc))
             return
         self.loading = True
+        self._exports_enabled(False)  # an export now would carry the previous filters' figures
         self.busy.start(_("Counting the figures…"))
         if self.figures is None:  # the first count: the tiles named, their figures to come
             self._set_tiles({})
@@ -377,16 +380,22 @@ class DashboardPage(QWidget):
         self.loading = False
         self.busy.stop()
 
+    def _exports_enabled(self, enabled: bool) -> None:
+        self.pdf_button.setEnabled(enabled)
+        self.xlsx_button.setEnabled(enabled)
+
     def _shown(self, figures: Indicators) -> None:
         self._stop_counting()
+        self._exports_enabled(True)
         self.figures = figures
         self.error.clear_message()
         self._draw()
         self.refreshed.emit()
 
     def _figures_now(self) -> Indicators:
-        """The figures, counted here if none have come yet (an export asked at once)."""
-        if self.figures is None:
+        """The figures of the filters chosen, counted here if they have not come yet (an export
+        asked for by a caller other than its buttons, which wait for them)."""
+        if self.figures is None or self.loading:
             self._reader.cancel()
             self._shown(self.service.indicators(self.scope()))
         assert self.figures is not None
