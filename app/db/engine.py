@@ -110,6 +110,22 @@ def _refuse_writes_in_reads(session: Session, _context: Any, _instances: Any) ->
         raise WriteInRead("a read session tried to write; use Database.write()")
 
 
+@event.listens_for(Session, "after_begin")
+def _mark_read_connection(session: Session, _transaction: Any, connection: Connection) -> None:
+    # So that a statement written by hand in a read is refused too (``_refuse_writes``); the
+    # mark is the pooled connection's and goes when it is given back.
+    if session.info.get(_READ_ONLY):
+        connection.info[_READ_ONLY] = True
+
+
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _refuse_writes(connection: Connection, _cursor: Any, statement: str, *_rest: Any) -> None:
+    if connection.info.get(_READ_ONLY) and statement.lstrip()[:7].upper().startswith(_WRITE_VERBS):
+        raise WriteInRead("a read session tried to write; use Database.write()")
+
+
 class Interrupted(DatabaseError):
     """A read was stopped because nobody waits for its answer any more."""
 
@@ -189,6 +205,7 @@ class Database:
         event.listen(self.engine, "checkout", self._on_checkout)
         event.listen(self.engine, "checkin", self._on_checkin)
         event.listen(self.engine, "before_cursor_execute", self._refuse_if_stopped)
+        event.listen(self.engine, "before_cursor_execute", _refuse_writes)
 
     def _on_checkout(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         # The stop flag survives the checkout: an interrupt that came after the worker began
@@ -200,7 +217,8 @@ class Database:
         if threading.get_ident() in self._stopped:
             raise Interrupted()
 
-    def _on_checkin(self, dbapi_connection: Any, _record: Any) -> None:
+    def _on_checkin(self, dbapi_connection: Any, record: Any) -> None:
+        record.info.pop(_READ_ONLY, None)  # the read that used it has ended
         ident = threading.get_ident()
         # An invalidated connection (the server ended it) comes back as None: gone either way.
         if dbapi_connection is None or self._checked_out.get(ident) is dbapi_connection:

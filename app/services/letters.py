@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -374,8 +375,10 @@ class LetterService(DatedService):
             Letter.updated_at.desc(),
         ).limit(limit)
         with self.ws.read() as session:
+            users = {user.username: user for user in session.scalars(select(User))}
             return [
-                self._info(session, row, number or "") for row, number in session.execute(query)
+                self._info(session, row, number or "", users)
+                for row, number in session.execute(query)
             ]
 
     def count(self, flt: LetterFilter | None = None) -> int:
@@ -867,23 +870,23 @@ class LetterService(DatedService):
             )
         return mission
 
-    def _signer(self, session: Session, row: Letter) -> User | None:
-        """The approver; before approval, the mission's first active consul (shown as such)."""
-        if row.approved_by:
-            user = session.execute(
-                select(User).where(User.username == row.approved_by)
-            ).scalar_one_or_none()
-            if user is not None:
-                return user
-        return session.execute(
-            select(User)
-            .where(User.role == Role.CONSUL, User.active.is_(True))
-            .order_by(User.username)
-            .limit(1)
-        ).scalar_one_or_none()
+    def _signer(
+        self, session: Session, row: Letter, users: Mapping[str, User] | None = None
+    ) -> User | None:
+        """The approver; before approval, the mission's first active consul (shown as such).
+        ``users``, the mission's users by name, when the caller has read them (the register
+        names the signer of each of its letters: a query each was 40 ms for 40 letters)."""
+        if users is None:
+            users = {user.username: user for user in session.scalars(select(User))}
+        if row.approved_by and (approver := users.get(row.approved_by)) is not None:
+            return approver
+        consuls = [u for u in users.values() if u.role == Role.CONSUL and u.active]
+        return min(consuls, key=lambda u: u.username, default=None)
 
-    def _signatory(self, session: Session, row: Letter) -> Signatory:
-        user = self._signer(session, row)
+    def _signatory(
+        self, session: Session, row: Letter, users: Mapping[str, User] | None = None
+    ) -> Signatory:
+        user = self._signer(session, row, users)
         if user is None:
             return Signatory(_CONSUL_POSITION[row.lang], "")
         return Signatory(position_of(user, row.lang), user_name(user, row.lang))
@@ -996,7 +999,13 @@ class LetterService(DatedService):
             executor=self._executor(session, row, mission),
         )
 
-    def _info(self, session: Session, row: Letter, case_number: str | None = None) -> LetterInfo:
+    def _info(
+        self,
+        session: Session,
+        row: Letter,
+        case_number: str | None = None,
+        users: Mapping[str, User] | None = None,
+    ) -> LetterInfo:
         if case_number is None:
             case = session.get(Case, row.case_id) if row.case_id else None
             case_number = case.number if case else ""
@@ -1014,7 +1023,9 @@ class LetterService(DatedService):
             attachments=tuple(str(a) for a in row.attachments_note),
             forward_to=str(options.get("forward_to") or ""),
             share_identity=bool(options.get("share_identity")),
-            signatory=", ".join(p for p in dataclasses.astuple(self._signatory(session, row)) if p),
+            signatory=", ".join(
+                p for p in dataclasses.astuple(self._signatory(session, row, users)) if p
+            ),
         )
 
 

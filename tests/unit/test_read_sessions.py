@@ -7,7 +7,7 @@ letter's warnings the same way, waited out the whole busy timeout and said "busy
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.db.engine import WriteInRead
 from app.db.models import Agreement, Setting
@@ -43,6 +43,17 @@ def test_a_changed_row_in_a_read_session_is_refused_too(ws: Workspace) -> None:
             session.execute(select(Setting)).all()  # the query would have flushed it
     with ws.read() as session:
         assert session.get_one(Setting, "kept").value == {"x": 1}
+
+
+def test_a_statement_written_by_hand_in_a_read_is_refused_and_the_next_write_is_not(
+    ws: Workspace,
+) -> None:
+    with ws.read() as session, pytest.raises(WriteInRead):
+        session.execute(text("INSERT INTO setting (key, value) VALUES ('by_hand', '1')"))
+    with ws.write() as session:  # the same pooled connection, no longer a read's
+        session.execute(text("INSERT INTO setting (key, value) VALUES ('by_hand', '2')"))
+    with ws.read() as session:
+        assert session.get_one(Setting, "by_hand").value == 2
 
 
 def test_a_letter_previewed_before_anyone_seeded_the_library_seeds_it_in_a_write(
