@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -92,6 +92,10 @@ class LettersPage(QWidget):
         self._previews.delivered.connect(self._preview_rendered)
         self._previews.failed.connect(self._preview_refused)
         self.loading = False  # a preview is being rendered
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(self._render_chosen)
         self.register = QWidget()  # filters, register and actions: disabled while a write runs
         self.writes: OneWriteAtATime[object] = OneWriteAtATime(
             self, self.register, indicator=self.busy
@@ -266,16 +270,24 @@ class LettersPage(QWidget):
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         info = self.selected()
         if info is None:
+            self._render_timer.stop()
             self._previews.cancel()
             self._preview_done()
             self.preview.clear()
             return
-        letter_id, service = info.id, self.service
         # The letter shown until then stays for the 0.1-0.2 s the rendering takes, but cannot
         # be printed meanwhile: Print would print it, not the letter chosen.
         self.loading = True
         self._update_buttons()
-        self._previews.submit([lambda: service.render_preview(letter_id)])
+        # Rendered once the register has repainted: begun at once, the renderer shared the
+        # interpreter with the table's paint and slowed it (and the page's first showing).
+        self._render_timer.start()
+
+    def _render_chosen(self) -> None:
+        info = self.selected()
+        if info is not None:
+            letter_id, service = info.id, self.service
+            self._previews.submit([lambda: service.render_preview(letter_id)])
 
     def _preview_rendered(self, generation: int, _step: int, pdf: object) -> None:
         if self._previews.is_current(generation):
