@@ -40,6 +40,7 @@ def main() -> None:
     rows = min(LETTERS, page.model.rowCount())
     held: dict[bool, list[float]] = {True: [], False: []}
     until_shown: dict[bool, list[float]] = {True: [], False: []}
+    page.table.selectRow(rows - 1)  # so that choosing the first letter changes the choice
     for _ in range(PASSES):
         for row in range(rows):
             while _loading(page):
