@@ -218,6 +218,11 @@ def test_the_preview_is_rendered_off_the_gui_thread_and_the_last_choice_wins(
     assert page.print_button.isEnabled()
     if HAVE_QTPDF:
         assert page.preview.page_count() >= 1
+    shown = page.preview.content
+    page.refresh()  # the register read again (a letter changed): no blank preview meanwhile
+    assert page.loading and page.preview.content == shown
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT_MS)
+    assert page.preview.content and rendered[-1] == second.id
 
 
 def test_editor_shows_errors_inline(

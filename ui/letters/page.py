@@ -92,6 +92,7 @@ class LettersPage(QWidget):
         self._previews.delivered.connect(self._preview_rendered)
         self._previews.failed.connect(self._preview_refused)
         self.loading = False  # a preview is being rendered
+        self._reloading = False
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(0)
@@ -232,12 +233,16 @@ class LettersPage(QWidget):
         except QorgauError as exc:
             show_error(self, exc)
             return
-        self.model.set_letters(letters)
+        self._reloading = True  # the letter is chosen again below: its preview stays meanwhile
+        try:
+            self.model.set_letters(letters)
+        finally:
+            self._reloading = False
         row = self.model.row_of(keep) if keep else -1
         if row >= 0:
             self.table.selectRow(row)
         else:
-            self.preview.clear()
+            self._show_no_letter()
         self._update_buttons()
 
     def open_letter(self, letter_id: str) -> None:
@@ -270,10 +275,8 @@ class LettersPage(QWidget):
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         info = self.selected()
         if info is None:
-            self._render_timer.stop()
-            self._previews.cancel()
-            self._preview_done()
-            self.preview.clear()
+            if not self._reloading:
+                self._show_no_letter()
             return
         # The letter shown until then stays for the 0.1-0.2 s the rendering takes, but cannot
         # be printed meanwhile: Print would print it, not the letter chosen.
@@ -282,6 +285,12 @@ class LettersPage(QWidget):
         # Rendered once the register has repainted: begun at once, the renderer shared the
         # interpreter with the table's paint and slowed it (and the page's first showing).
         self._render_timer.start()
+
+    def _show_no_letter(self) -> None:
+        self._render_timer.stop()
+        self._previews.cancel()
+        self._preview_done()
+        self.preview.clear()
 
     def _render_chosen(self) -> None:
         info = self.selected()
