@@ -69,7 +69,8 @@ def test_draft_approve_issue_from_a_case(
     assert dialog.subject.text().startswith(f"№ {case.number} іс бойынша")
     dialog.subject.setText("Жалақыны төлеу туралы")
     dialog.free_text.setPlainText("Қосымша мәлімет: Әә Ғғ Ққ.")
-    assert dialog.show_preview()
+    with qtbot.waitSignal(dialog.preview_shown, timeout=WAIT_MS):
+        dialog.show_preview()
     if HAVE_QTPDF:
         assert dialog.preview.page_count() >= 1
     with qtbot.waitSignal(dialog.letter_saved, timeout=WAIT_MS):
@@ -281,6 +282,37 @@ def test_the_preview_follows_the_editor_and_shows_when_it_is_stale(
     qtbot.waitUntil(lambda: not dialog.stale.isVisibleTo(dialog), timeout=10_000)
     if HAVE_QTPDF:
         assert dialog.preview.page_count() >= 1
+
+
+def test_the_editor_renders_its_preview_off_the_gui_thread_and_shows_the_last_edit(
+    qtbot: QtBot,
+    open_ws: OpenWs,
+    bridge: LanguageBridge,
+    case: CaseDetail,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = LettersPage(open_ws("aigul"), bridge)
+    qtbot.addWidget(page)
+    dialog = page.new_letter_for_case(case.id, case.number)
+    qtbot.waitUntil(lambda: not dialog.stale.isVisibleTo(dialog), timeout=WAIT_MS)
+    release = threading.Event()
+    subjects: list[str] = []
+    render = dialog.service.preview_for_case
+
+    def held(case_id: str, kind: str, lang: str, fields: LetterFields) -> bytes:
+        release.wait(10)
+        subjects.append(fields.subject)
+        return render(case_id, kind, lang, fields)
+
+    monkeypatch.setattr(dialog.service, "preview_for_case", held)
+    dialog.subject.setText("Бірінші тақырып")
+    dialog.show_preview()
+    assert dialog.stale.isVisibleTo(dialog)  # returned at once: the rendering goes on
+    dialog.subject.setText("Екінші тақырып")  # typed on meanwhile: the window did not wait
+    with qtbot.waitSignal(dialog.preview_shown, timeout=WAIT_MS):
+        dialog.show_preview()
+        release.set()
+    assert subjects[-1] == "Екінші тақырып" and not dialog.stale.isVisibleTo(dialog)
 
 
 def test_issuing_while_another_process_writes_waits_off_the_gui_thread(

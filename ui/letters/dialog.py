@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -31,7 +32,7 @@ from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.letters.preview import PdfPreview
 from ui.palette import WARNING_STYLE
-from ui.tasks import BackgroundTask, show_refusal
+from ui.tasks import BackgroundTask, LatestOnly, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import ErrorLabel, push_button, set_label, unlabelled_rows, word_wrapped
 from ui.widgets.fields import qt_date_format
@@ -44,6 +45,7 @@ class LetterDialog(QDialog):
     """Drafts a new letter for a case, or edits a draft; OK saves it as a draft."""
 
     letter_saved = Signal(object)  # LetterInfo
+    preview_shown = Signal()  # a rendering of the editor's content is drawn
 
     def __init__(
         self,
@@ -55,6 +57,11 @@ class LetterDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.service = LetterService(workspace)
+        # Rendered off the GUI thread (50-100 ms a rendering), the last edit's rendering shown:
+        # typing again as a rendering began used to wait for it.
+        self._previews = LatestOnly(self, workspace.db.interrupt, resume=workspace.db.resume)
+        self._previews.delivered.connect(self._preview_rendered)
+        self._previews.failed.connect(self._preview_refused)
         self.case_id = case_id
         self.case_number = case_number
         self.letter = letter
@@ -365,19 +372,28 @@ class LetterDialog(QDialog):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def show_preview(self) -> bool:
+    def show_preview(self) -> None:
+        """Render the editor's content as it stands; drawn (``preview_shown``) when it comes."""
         self.refresh_timer.stop()
-        try:
-            pdf = self.service.preview_for_case(
-                self.case_id, self.chosen_kind(), self.chosen_lang(), self.fields()
-            )
-        except QorgauError as exc:
-            self.error.show_message(str(exc))
-            return False  # the old preview stays, still marked out of date
+        service, case_id = self.service, self.case_id
+        kind, lang, fields = self.chosen_kind(), self.chosen_lang(), self.fields()
+        self._previews.submit([lambda: service.preview_for_case(case_id, kind, lang, fields)])
+
+    def _preview_rendered(self, generation: int, _step: int, pdf: object) -> None:
+        if not self._previews.is_current(generation):
+            return
         self.error.clear_message()
-        self.preview.set_pdf(pdf)
+        self.preview.set_pdf(cast(bytes, pdf))
         self.stale.setVisible(False)
-        return True
+        self.preview_shown.emit()
+
+    def _preview_refused(self, generation: int, exc: object) -> None:
+        if not self._previews.is_current(generation):
+            return
+        if isinstance(exc, QorgauError):
+            self.error.show_message(str(exc))  # the old preview stays, still marked out of date
+        else:
+            show_error(self, cast(BaseException, exc))
 
     def accept(self) -> None:
         """Write the draft on a pool thread; the dialog closes once it is written."""
