@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from app.db.raw import open_raw
@@ -37,6 +37,7 @@ from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT
 from ui.letters.page import LettersPage
 from ui.letters.preview import HAVE_QTPDF
 from ui.widgets.columns import cell_shortfall
+from ui.widgets.common import FIELD_ROOM
 
 
 @pytest.fixture
@@ -313,6 +314,32 @@ def test_the_editor_renders_its_preview_off_the_gui_thread_and_shows_the_last_ed
         dialog.show_preview()
         release.set()
     assert subjects[-1] == "Екінші тақырып" and not dialog.stale.isVisibleTo(dialog)
+
+
+def test_the_editor_in_kazakh_gives_its_fields_room_and_no_sideways_scroll_bar(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """Beside Kazakh's long labels (323 pixels) in a 460-pixel pane the fields were 85 pixels
+    wide, or, with the 590-pixel check box text on one line, cut behind a sideways bar."""
+    bridge.set_language("kk")
+    page = LettersPage(open_ws("aigul"), bridge)
+    qtbot.addWidget(page)
+    dialog = page.new_letter_for_case(case.id, case.number)
+    qtbot.waitExposed(dialog)
+    scroll = dialog.findChild(QScrollArea)
+    assert scroll is not None
+    assert dialog.form.rowWrapPolicy() == QFormLayout.RowWrapPolicy.WrapAllRows
+    fields = (dialog.facts, dialog.subject, dialog.kind)
+    qtbot.waitUntil(lambda: min(field.width() for field in fields) >= FIELD_ROOM)
+    assert not scroll.horizontalScrollBar().isVisible()
+    before = dialog.share_identity.isChecked()
+    qtbot.mouseClick(dialog.share_identity_text, Qt.MouseButton.LeftButton)
+    assert dialog.share_identity.isChecked() is not before  # its text toggles it, as Qt's own
+    assert dialog.share_identity.accessibleName() == dialog.share_identity_text.text()
+    dialog.resize(1360, dialog.height())
+    dialog.editing.setSizes([800, 560])  # wide enough: the labels go back beside their fields
+    qtbot.waitUntil(lambda: dialog.form.rowWrapPolicy() == QFormLayout.RowWrapPolicy.DontWrapRows)
+    assert not scroll.horizontalScrollBar().isVisible()
 
 
 def test_issuing_while_another_process_writes_waits_off_the_gui_thread(

@@ -34,7 +34,16 @@ from ui.letters.preview import PdfPreview
 from ui.palette import WARNING_STYLE
 from ui.tasks import BackgroundTask, LatestOnly, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, push_button, set_label, unlabelled_rows, word_wrapped
+from ui.widgets.common import (
+    CheckText,
+    ErrorLabel,
+    check_row,
+    labels_above_when_narrow,
+    push_button,
+    set_label,
+    unlabelled_rows,
+    word_wrapped,
+)
 from ui.widgets.fields import qt_date_format
 
 PREVIEW_DELAY_MS = 700  # a pause in typing this long re-renders the preview
@@ -110,6 +119,7 @@ class LetterDialog(QDialog):
             self.addressee_sex.addItem("", code)
         self.forward_to = QLineEdit()
         self.share_identity = QCheckBox()
+        self.share_identity_text = CheckText(self.share_identity)
         self.facts = QPlainTextEdit()
         self.facts.setTabChangesFocus(True)
         self.requests = QPlainTextEdit()
@@ -148,7 +158,7 @@ class LetterDialog(QDialog):
             self.requests,
             self.free_text,
             self.enclosures,
-            self.share_identity,
+            check_row(self.share_identity, self.share_identity_text),
             self.signer,
         )
 
@@ -181,6 +191,7 @@ class LetterDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(editor)
+        labels_above_when_narrow(self.form, editor)
         self.preview = PdfPreview()
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -227,7 +238,6 @@ class LetterDialog(QDialog):
             (self.requests, _("&Requests (one per line):")),
             (self.free_text, _("&Text:")),
             (self.enclosures, _("&Enclosures (one per line):")),
-            (self.share_identity, ""),
             (self.signer, _("Signed by:")),
         )
         for field, text in labels:
@@ -235,7 +245,7 @@ class LetterDialog(QDialog):
         self.reply.setText(_("their letter No."))
         for index, text in enumerate((_("Sir or Madam"), _("Ms"), _("Mr"))):
             self.addressee_sex.setItemText(index, text)
-        self.share_identity.setText(
+        self.share_identity_text.setText(
             _("Print the person's birth date and passport number (and IIN to Kazakh bodies)")
         )
         self.facts.setPlaceholderText(

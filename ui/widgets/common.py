@@ -10,9 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
-from PySide6.QtGui import QIcon, QKeyEvent
+from PySide6.QtGui import QIcon, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -43,6 +44,81 @@ def word_wrapped(label: QLabel) -> QLabel:
     """``label``, breaking its text into lines to fit the width its layout gives it."""
     label.setWordWrap(True)
     return label
+
+
+class CheckText(QLabel):
+    """A check box's text on lines of its own: a long sentence (in Kazakh 590 pixels on one
+    line) on the box itself made a whole form that wide. A click on it toggles the box, as a
+    click on the box's own text does; the box keeps the text as its accessible name."""
+
+    def __init__(self, box: QCheckBox) -> None:
+        super().__init__()
+        self.box = box
+        self.setWordWrap(True)
+        self.setBuddy(box)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt name
+        super().setText(text)
+        self.box.setAccessibleName(text)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt name
+        if event.button() == Qt.MouseButton.LeftButton and self.box.isEnabled():
+            self.box.toggle()
+            self.box.setFocus(Qt.FocusReason.MouseFocusReason)
+        super().mouseReleaseEvent(event)
+
+
+FIELD_ROOM = 280  # a field beside its label is at least this wide, else labels go above
+
+
+def labels_above_when_narrow(form: QFormLayout, holder: QWidget) -> None:
+    """Put ``form``'s labels above their fields while ``holder`` (the widget the form lays out)
+    is too narrow to give each field ``FIELD_ROOM`` beside the widest label; beside them when
+    it is wide enough. Kazakh's labels are long: beside them in a 460-pixel pane the letter
+    editor's fields were 85 pixels wide, or cut behind a sideways scroll bar."""
+    _LabelsAbove(form, holder)
+
+
+class _LabelsAbove(QObject):
+    def __init__(self, form: QFormLayout, holder: QWidget) -> None:
+        super().__init__(holder)
+        self.form = form
+        holder.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
+            self._follow(watched.width())
+        return False
+
+    def _follow(self, width: int) -> None:
+        labels, fields = [0], [FIELD_ROOM]
+        for row in range(self.form.rowCount()):
+            label = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if label is not None:
+                labels.append(label.sizeHint().width())
+            if field is not None:
+                fields.append(field.minimumSize().width())
+        beside = max(labels) + self.form.horizontalSpacing() + max(fields)
+        margins = self.form.contentsMargins()
+        roomy = width - margins.left() - margins.right() >= beside
+        policy = (
+            QFormLayout.RowWrapPolicy.DontWrapRows
+            if roomy
+            else QFormLayout.RowWrapPolicy.WrapAllRows
+        )
+        if self.form.rowWrapPolicy() != policy:
+            self.form.setRowWrapPolicy(policy)
+
+
+def check_row(box: QCheckBox, text: CheckText) -> QWidget:
+    """``box`` and its wrapping ``text`` side by side, the box beside the first line."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
+    layout.addWidget(text, 1)
+    return row
 
 
 STRETCH = None
