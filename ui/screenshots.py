@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -135,6 +136,8 @@ def _shoot_areas_and_dialogs(window: MainWindow, shoot: Shoot, size: tuple[int, 
         while getattr(page, "loading", False):  # Reports count their figures in the background
             QApplication.processEvents()
         shoot(window, key, size)
+        if key == "letters":
+            _shoot_letter_editor(page, shoot)
     window.lock()
     shoot(window, "locked", size)
     window.unlock()
@@ -147,6 +150,32 @@ def _shoot_areas_and_dialogs(window: MainWindow, shoot: Shoot, size: tuple[int, 
     shoot(shortcuts, "shortcuts", (560, 460))
     shortcuts.close()
     # No About here: it shows this computer's folders, which have no place in docs.
+
+
+def _shoot_letter_editor(page: QWidget, shoot: Shoot) -> None:
+    """A new letter for the register's first letter's case, at the editor's opening size,
+    its preview drawn."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.letters.page import LettersPage
+
+    assert isinstance(page, LettersPage)
+    info = page.selected()
+    if info is None or info.case_id is None:
+        return
+    dialog = page.new_letter_for_case(info.case_id, info.case_number)
+    drawn: list[bool] = []
+    dialog.preview_shown.connect(lambda: drawn.append(True))
+    dialog.show_preview()
+    deadline = time.monotonic() + 30
+    while not drawn and time.monotonic() < deadline:
+        QApplication.processEvents()
+    settled = time.monotonic() + 0.5  # QtPdf draws the page's image on a thread of its own
+    while time.monotonic() < settled:
+        QApplication.processEvents()
+    size = dialog.minimumSize()
+    shoot(dialog, "letter-editor", (size.width(), size.height()))
+    dialog.reject()
 
 
 def _shoot_login(paths: Paths, bridge: LanguageBridge, out: Path) -> None:
