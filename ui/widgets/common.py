@@ -82,7 +82,7 @@ def labels_above_when_narrow(form: QFormLayout, holder: QWidget) -> None:
 class _LabelsAbove(QObject):
     def __init__(self, form: QFormLayout, holder: QWidget) -> None:
         super().__init__(holder)
-        self.form = form
+        self.form, self.holder = form, holder
         holder.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
@@ -99,8 +99,9 @@ class _LabelsAbove(QObject):
                 labels.append(label.sizeHint().width())
             if field is not None:
                 fields.append(field.minimumSize().width())
-        beside = max(labels) + self.form.horizontalSpacing() + max(fields)
-        margins = self.form.contentsMargins()
+        beside = max(labels) + max(self.form.horizontalSpacing(), 0) + max(fields)
+        outer = self.holder.layout()  # the form may sit in it, inside its margins
+        margins = (outer or self.form).contentsMargins()
         roomy = width - margins.left() - margins.right() >= beside
         policy = (
             QFormLayout.RowWrapPolicy.DontWrapRows
