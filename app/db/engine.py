@@ -118,6 +118,11 @@ def _mark_read_connection(session: Session, _transaction: Any, connection: Conne
         connection.info[_READ_ONLY] = True
 
 
+def is_read(session: Session) -> bool:
+    """Whether ``session`` is a ``Database.read()``: it sees committed data only."""
+    return bool(session.info.get(_READ_ONLY))
+
+
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 

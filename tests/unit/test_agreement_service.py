@@ -382,3 +382,15 @@ def test_letter_citations_refuse_an_unknown_case_or_language(ws: Workspace) -> N
         letter_citations(ws, "no-such-case", "en")
     with pytest.raises(ValidationError, match="Unsupported language"):
         letter_citations(ws, "no-such-case", "de")
+
+
+def test_the_library_is_read_once_until_it_changes_in_any_process(open_ws: OpenWs) -> None:
+    """The Agreements area read the whole library six times as it opened; the read is kept
+    now, and a change written by another process (its own connection) is still seen."""
+    here, elsewhere = open_ws("admin"), open_ws("admin")  # two processes on one file
+    service = AgreementService(here)
+    first = service._read()
+    assert service._read() is first
+    AgreementService(elsewhere).set_mission_notes("kz-qa-employment-2024", "Ask in Arabic.")
+    assert service.get("kz-qa-employment-2024").mission_notes == "Ask in Arabic."
+    assert service._read() is not first
