@@ -113,9 +113,12 @@ def test_findings_update_as_fields_are_filled_and_save_stores(
     assert dialog is not None and dialog.isVisible()
     dialog.selectFile(str(target))
     click(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save))
-    qtbot.waitUntil(target.exists, timeout=5000)
-    assert target.read_bytes().startswith(b"%PDF")
-    assert page.status.text() == f"Wrote {target}."
+    qtbot.waitUntil(lambda: page.status.text() == f"Wrote {target}.", timeout=5000)
+    assert target.read_bytes().startswith(b"%PDF")  # written off the GUI thread, then said
+    nowhere = tmp_path / "no such folder" / "review.pdf"
+    page.export_pdf(nowhere, "kk")
+    qtbot.waitUntil(lambda: "cannot be written" in page.error.text(), timeout=5000)
+    assert not nowhere.parent.exists() and page.export_button.isEnabled()
 
 
 def test_ctrl_s_saves_the_review(qtbot: QtBot, open_ws: OpenWs) -> None:
