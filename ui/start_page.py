@@ -136,8 +136,8 @@ class StartPage(QWidget):
         self._stale = False
         db = window.workspace.db
         self._reader = LatestOnly(self, db.interrupt, resume=db.resume)
-        self._reader.delivered.connect(self._arrived)
-        self._reader.failed.connect(self._read_failed)
+        self._reader.answered.connect(self._arrived)
+        self._reader.refused.connect(self._read_failed)
         self.loading = False
         self._shown_once = False
         self.greeting = plain_label()
@@ -243,9 +243,7 @@ class StartPage(QWidget):
         self.loading = True
         self._reader.submit([read])
 
-    def _arrived(self, generation: int, _step: int, result: object) -> None:
-        if not self._reader.is_current(generation):
-            return
+    def _arrived(self, _step: int, result: object) -> None:
         self.loading = False
         self._shown_once = True
         found = cast(list[tuple[list[CaseRow], int]], result)
@@ -255,10 +253,9 @@ class StartPage(QWidget):
             section.set_rows(rows, total, title, empty, flt)
         self.loaded.emit()
 
-    def _read_failed(self, generation: int, exc: BaseException) -> None:
-        if self._reader.is_current(generation):
-            self.loading = False
-            show_error(self, exc)
+    def _read_failed(self, exc: BaseException) -> None:
+        self.loading = False
+        show_error(self, exc)
 
     def show_all(self, flt: CaseFilter) -> None:
         """The case list filtered to exactly the cases a section counted."""

@@ -348,6 +348,11 @@ class LatestOnly(QObject):
 
     delivered = Signal(int, int, object)  # generation, step, result
     failed = Signal(int, object)  # generation, exception
+    # The same, on the GUI thread and for the newest request only: what a view connects to.
+    # The check is made here, as each arrives, since a newer request may come after the
+    # worker emitted and before the GUI thread gets the answer.
+    answered = Signal(int, object)  # step, result
+    refused = Signal(object)  # exception
 
     def __init__(
         self,
@@ -368,6 +373,8 @@ class LatestOnly(QObject):
         self._serving = False
         self._worker: int | None = None  # the thread running a request, while it runs one
         self.generation = 0
+        self.delivered.connect(self._answered_if_current)
+        self.failed.connect(self._refused_if_current)
 
     def submit(self, steps: list[Callable[[], Any]]) -> int:
         """Queue ``steps`` as the newest request; returns its generation."""
@@ -385,6 +392,14 @@ class LatestOnly(QObject):
 
     def is_current(self, generation: int) -> bool:
         return generation == self.generation
+
+    def _answered_if_current(self, generation: int, step: int, result: object) -> None:
+        if self.is_current(generation):
+            self.answered.emit(step, result)
+
+    def _refused_if_current(self, generation: int, exc: object) -> None:
+        if self.is_current(generation):
+            self.refused.emit(exc)
 
     def cancel(self) -> None:
         """Nobody waits for the answers any more (the view was left): the pending request is

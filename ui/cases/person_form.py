@@ -87,8 +87,8 @@ class PersonForm(QWidget):
         self.find_timer.timeout.connect(self._search)
         # The query runs off the GUI thread; a newer one stops a stale one mid-way.
         self._finder = LatestOnly(self, people.ws.db.interrupt, resume=people.ws.db.resume)
-        self._finder.delivered.connect(self._found_people)
-        self._finder.failed.connect(self._find_failed)
+        self._finder.answered.connect(self._found_people)
+        self._finder.refused.connect(lambda exc: show_error(self, exc))
         self.new_button = push_button(self.start_new)
         self.new_button.hide()
         find_row = QHBoxLayout()
@@ -504,19 +504,13 @@ class PersonForm(QWidget):
         people = self.people
         self._finder.submit([lambda: people.find(text, limit=FIND_LIMIT)])
 
-    def _found_people(self, generation: int, _step: int, result: object) -> None:
-        if not self._finder.is_current(generation):
-            return
+    def _found_people(self, _step: int, result: object) -> None:
         found: list[PersonInfo] = list(result)  # type: ignore[call-overload]
         self._found = {self._describe(p): p.id for p in found}
         self.completer_model.setStringList(list(self._found))
         completer = self.finder.completer()
         if self._found and self.finder.hasFocus() and completer is not None:
             completer.complete()  # the answer came after the keystroke: open the list now
-
-    def _find_failed(self, generation: int, exc: BaseException) -> None:
-        if self._finder.is_current(generation):
-            show_error(self, exc)
 
     def _picked(self, text: str) -> None:
         person_id = self._found.get(text)

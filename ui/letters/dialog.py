@@ -69,8 +69,8 @@ class LetterDialog(QDialog):
         # Rendered off the GUI thread (50-100 ms a rendering), the last edit's rendering shown:
         # typing again as a rendering began used to wait for it.
         self._previews = LatestOnly(self, workspace.db.interrupt, resume=workspace.db.resume)
-        self._previews.delivered.connect(self._preview_rendered)
-        self._previews.failed.connect(self._preview_refused)
+        self._previews.answered.connect(self._preview_rendered)
+        self._previews.refused.connect(self._preview_refused)
         self.case_id = case_id
         self.case_number = case_number
         self.letter = letter
@@ -389,17 +389,13 @@ class LetterDialog(QDialog):
         kind, lang, fields = self.chosen_kind(), self.chosen_lang(), self.fields()
         self._previews.submit([lambda: service.preview_for_case(case_id, kind, lang, fields)])
 
-    def _preview_rendered(self, generation: int, _step: int, pdf: object) -> None:
-        if not self._previews.is_current(generation):
-            return
+    def _preview_rendered(self, _step: int, pdf: object) -> None:
         self.error.clear_message()
         self.preview.set_pdf(cast(bytes, pdf))
         self.stale.setVisible(False)
         self.preview_shown.emit()
 
-    def _preview_refused(self, generation: int, exc: object) -> None:
-        if not self._previews.is_current(generation):
-            return
+    def _preview_refused(self, exc: object) -> None:
         if isinstance(exc, QorgauError):
             self.error.show_message(str(exc))  # the old preview stays, still marked out of date
         else:

@@ -89,8 +89,8 @@ class LettersPage(QWidget):
         # A draft's preview is rendered (130-170 ms) off the GUI thread, so the arrow keys
         # move through the register at once: the letter chosen last is the one shown.
         self._previews = LatestOnly(self, workspace.db.interrupt, resume=workspace.db.resume)
-        self._previews.delivered.connect(self._preview_rendered)
-        self._previews.failed.connect(self._preview_refused)
+        self._previews.answered.connect(self._preview_rendered)
+        self._previews.refused.connect(self._preview_refused)
         self.loading = False  # a preview is being rendered
         self._reloading = False
         self._render_timer = QTimer(self)
@@ -298,16 +298,14 @@ class LettersPage(QWidget):
             letter_id, service = info.id, self.service
             self._previews.submit([lambda: service.render_preview(letter_id)])
 
-    def _preview_rendered(self, generation: int, _step: int, pdf: object) -> None:
-        if self._previews.is_current(generation):
-            self.preview.set_pdf(cast(bytes, pdf))
-            self._preview_done()
+    def _preview_rendered(self, _step: int, pdf: object) -> None:
+        self.preview.set_pdf(cast(bytes, pdf))
+        self._preview_done()
 
-    def _preview_refused(self, generation: int, exc: object) -> None:
-        if self._previews.is_current(generation):
-            self.preview.clear()
-            self._preview_done()
-            show_error(self, cast(BaseException, exc))
+    def _preview_refused(self, exc: object) -> None:
+        self.preview.clear()
+        self._preview_done()
+        show_error(self, cast(BaseException, exc))
 
     def _preview_done(self) -> None:
         self.loading = False

@@ -197,8 +197,8 @@ class CaseTableModel(QAbstractTableModel):
         self._loader: LatestOnly | None = None
         if background:
             self._loader = LatestOnly(self, interrupt, resume=resume)
-            self._loader.delivered.connect(self._arrived)
-            self._loader.failed.connect(self._load_failed)
+            self._loader.answered.connect(self._arrived)
+            self._loader.refused.connect(self._load_failed)
         self._rows: list[CaseRow] = []
         self._texts: list[tuple[str, ...]] = []
         self._icons: dict[str, QIcon] = {}
@@ -260,10 +260,7 @@ class CaseTableModel(QAbstractTableModel):
             self.loading = loading
             self.loading_changed.emit(loading)
 
-    def _arrived(self, generation: int, step: int, result: object) -> None:
-        assert self._loader is not None
-        if not self._loader.is_current(generation):
-            return
+    def _arrived(self, step: int, result: object) -> None:
         if step == _PAGE:
             assert isinstance(result, _FirstPage)
             rows = result.rows
@@ -278,11 +275,9 @@ class CaseTableModel(QAbstractTableModel):
         else:
             self._set_total(int(result))  # type: ignore[call-overload]
 
-    def _load_failed(self, generation: int, exc: BaseException) -> None:
-        assert self._loader is not None
-        if self._loader.is_current(generation):
-            self._set_loading(False)
-            show_error(None, exc)
+    def _load_failed(self, exc: BaseException) -> None:
+        self._set_loading(False)
+        show_error(None, exc)
 
     def _append(self, rows: list[CaseRow]) -> None:
         self._rows.extend(rows)

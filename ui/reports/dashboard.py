@@ -175,8 +175,8 @@ class DashboardPage(QWidget):
         # The figures are counted off the GUI thread (a second and more at 100k cases, cold):
         # a newer refresh (a filter changed) supersedes one still counting.
         self._reader = LatestOnly(self, workspace.db.interrupt, resume=workspace.db.resume)
-        self._reader.delivered.connect(self._arrived)
-        self._reader.failed.connect(self._refused)
+        self._reader.answered.connect(lambda _step, figures: self._shown(figures))
+        self._reader.refused.connect(self._refused)
         self.loading = False
         listen_to_changes(self, workspace, self._data_changed)
         first, last = self.service.normalise(None).date_from, self.service.today
@@ -362,14 +362,7 @@ class DashboardPage(QWidget):
             self._set_tiles({})
         self._reader.submit([lambda: service.indicators(scope)])
 
-    def _arrived(self, generation: int, _step: int, result: object) -> None:
-        if not self._reader.is_current(generation):
-            return
-        self._shown(cast(Indicators, result))
-
-    def _refused(self, generation: int, exc: object) -> None:
-        if not self._reader.is_current(generation):
-            return
+    def _refused(self, exc: object) -> None:
         self._stop_counting()
         if isinstance(exc, QorgauError):
             self.error.show_message(str(exc))
