@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,15 +13,17 @@ from PySide6.QtCharts import QBarCategoryAxis, QCategoryAxis, QPieSeries
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QScrollArea
 from pytestqt.qtbot import QtBot
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app.config import Paths
+from app.db.models import AuditEntry
 from app.services.installation import unlock
 from app.services.stats import Drilldown, StatsService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, demo_paths_fixture
 from tests.ui.press import choose, click, save_as
 from ui.i18n_bridge import LanguageBridge
+from ui.reports import dashboard
 from ui.reports.dashboard import ChartPanel, DashboardPage, month_labels, wrapped
 
 TODAY = date(2026, 11, 24)
@@ -164,11 +167,52 @@ def test_hidden_names_and_exports(
 
     choose(qtbot, page.report_lang, "kk")
     save_as(qtbot, tmp_path / "report.pdf")
-    click(qtbot, page.pdf_button)
+    with qtbot.waitSignal(page.exported, timeout=20_000):  # written off the GUI thread
+        click(qtbot, page.pdf_button)
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
     save_as(qtbot, tmp_path / "tables")  # the suffix is added when not typed
-    click(qtbot, page.xlsx_button)
+    with qtbot.waitSignal(page.exported, timeout=20_000) as written:
+        click(qtbot, page.xlsx_button)
+    assert written.args == [tmp_path / "tables.xlsx"]
     assert (tmp_path / "tables.xlsx").stat().st_size > 0
+    with demo.read() as session:
+        logged = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.action.like("stats.export.%"))
+        ).all()
+    assert sorted(logged) == ["stats.export.pdf", "stats.export.tables"]
+
+
+def test_an_export_is_written_off_the_gui_thread_one_at_a_time(
+    qtbot: QtBot, page: DashboardPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    render = dashboard.render_stats_report
+
+    def slow(*args: object, **kwargs: object) -> bytes:
+        release.wait(10)
+        return render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dashboard, "render_stats_report", slow)
+    task = page.export_pdf(tmp_path / "report.pdf", "ru")
+    # Returned at once; the window goes on, but no second export starts meanwhile.
+    assert task.running and page.busy.busy
+    assert not page.pdf_button.isEnabled() and not page.xlsx_button.isEnabled()
+    with qtbot.waitSignal(page.exported, timeout=20_000):
+        release.set()
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert page.pdf_button.isEnabled() and page.xlsx_button.isEnabled()
+    assert not page.busy.busy
+
+
+def test_an_export_to_a_folder_that_cannot_be_written_is_said(
+    qtbot: QtBot, page: DashboardPage, tmp_path: Path
+) -> None:
+    nowhere = tmp_path / "no such folder" / "report.xlsx"
+    task = page.export_xlsx(nowhere)
+    qtbot.waitUntil(lambda: not task.running, timeout=20_000)
+    assert "Cannot write" in page.error.text() and page.error.isVisible()
+    assert not nowhere.parent.exists()
+    assert page.xlsx_button.isEnabled()  # another folder may be chosen
 
 
 def test_a_bad_period_is_shown_not_raised(qtbot: QtBot, page: DashboardPage) -> None:
@@ -255,8 +299,6 @@ def test_the_figures_are_counted_off_the_gui_thread_and_the_newest_wins(
 ) -> None:
     """Counted on the GUI thread, the window froze 0.8-3 s at 100k cases when Reports opened
     and at every refresh; now the page stays usable and a stale count is never drawn."""
-    import threading
-
     release = threading.Event()
     counted: list[str | None] = []
     indicators = page.service.indicators

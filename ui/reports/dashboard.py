@@ -30,7 +30,6 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QDate, QLocale, QPointF, Qt, Signal
 from PySide6.QtGui import QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -63,7 +62,7 @@ from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.reports.case_list import CaseListDialog
-from ui.tasks import LatestOnly, show_error
+from ui.tasks import BackgroundTask, LatestOnly, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import STRETCH, ErrorLabel, fit_first_entry, widget_row, word_wrapped
 from ui.widgets.country_combo import CountryCombo
@@ -157,6 +156,7 @@ class ChartPanel(QChartView):
 class DashboardPage(QWidget):
     cases_requested = Signal(object)  # Drilldown
     refreshed = Signal()
+    exported = Signal(object)  # the Path an export wrote
     case_opened = Signal(str)  # a case chosen in a drill-down list
 
     def __init__(
@@ -178,6 +178,8 @@ class DashboardPage(QWidget):
         self._reader.answered.connect(lambda _step, figures: self._shown(figures))
         self._reader.refused.connect(self._refused)
         self.loading = False
+        self._exportable = False
+        self._exporting: BackgroundTask[Path] | None = None
         listen_to_changes(self, workspace, self._data_changed)
         first, last = self.service.normalise(None).date_from, self.service.today
         assert first is not None
@@ -357,7 +359,7 @@ class DashboardPage(QWidget):
             return
         self.loading = True
         self._exports_enabled(False)  # an export now would carry the previous filters' figures
-        self.busy.start(_("Counting the figures…"))
+        self._say_busy()
         if self.figures is None:  # the first count: the tiles named, their figures to come
             self._set_tiles({})
         self._reader.submit([lambda: service.indicators(scope)])
@@ -371,11 +373,23 @@ class DashboardPage(QWidget):
 
     def _stop_counting(self) -> None:
         self.loading = False
-        self.busy.stop()
+        self._say_busy()
+
+    def _say_busy(self) -> None:
+        """The indicator says what is under way: an export written, the figures counted."""
+        if self._exporting is not None:
+            self.busy.start(_("Writing the file…"))
+        elif self.loading:
+            self.busy.start(_("Counting the figures…"))
+        else:
+            self.busy.stop()
 
     def _exports_enabled(self, enabled: bool) -> None:
-        self.pdf_button.setEnabled(enabled)
-        self.xlsx_button.setEnabled(enabled)
+        """Whether the figures drawn may be exported; the buttons also wait for an export
+        being written."""
+        self._exportable = enabled
+        for button in (self.pdf_button, self.xlsx_button):
+            button.setEnabled(enabled and self._exporting is None)
 
     def _shown(self, figures: Indicators) -> None:
         self._stop_counting()
@@ -621,27 +635,54 @@ class DashboardPage(QWidget):
 
     # -- exports -------------------------------------------------------------------------
 
-    def export_xlsx(self, path: Path) -> Path:
-        figures = self._figures_now()
-        lang = current_language()
-        written = write_xlsx(
-            indicator_tables(figures, lang), path, title=report_text("title", lang), lang=lang
-        )
-        self.service.record_export("tables", {"files": [path.name]})
-        return written
+    def export_xlsx(self, path: Path) -> BackgroundTask[Path]:
+        """Write the figures' tables to ``path`` off the GUI thread (``exported`` when done)."""
+        figures, lang, service = self._figures_now(), current_language(), self.service
 
-    def export_pdf(self, path: Path, lang: str | None = None) -> Path:
-        figures = self._figures_now()
+        def work(_context: TaskContext) -> Path:
+            tables = indicator_tables(figures, lang)
+            write_xlsx(tables, path, title=report_text("title", lang), lang=lang)
+            service.record_export("tables", {"files": [path.name]})
+            return path
+
+        return self._export(work)
+
+    def export_pdf(self, path: Path, lang: str | None = None) -> BackgroundTask[Path]:
+        """Write the report in ``lang`` (the chosen report language by default) to ``path``
+        off the GUI thread (``exported`` when done): 0.2-0.3 s at 100k cases."""
+        figures, service = self._figures_now(), self.service
         lang = lang or self.report_lang.currentData()
-        pdf = render_stats_report(
-            figures,
-            lang,
-            self.service.mission_info(),
-            hide_names=self.hide_names.isChecked(),
-        )
-        write_bytes(path, pdf)
-        self.service.record_export("pdf", {"lang": lang, "hide_names": self.hide_names.isChecked()})
-        return path
+        hide_names = self.hide_names.isChecked()
+
+        def work(_context: TaskContext) -> Path:
+            mission = service.mission_info()
+            write_bytes(path, render_stats_report(figures, lang, mission, hide_names=hide_names))
+            service.record_export("pdf", {"lang": lang, "hide_names": hide_names})
+            return path
+
+        return self._export(work)
+
+    def _export(self, work: Callable[[TaskContext], Path]) -> BackgroundTask[Path]:
+        """One export at a time: both buttons wait for it, the indicator says it is written."""
+        task: BackgroundTask[Path] = BackgroundTask(self, work)
+        self._exporting = task
+        self._exports_enabled(self._exportable)
+        self.error.clear_message()
+        self._say_busy()
+        task.success(self.exported.emit).failure(self._export_failed)
+        task.finished.connect(self._export_done)
+        return task.run_in_background()
+
+    def _export_done(self) -> None:
+        self._exporting = None
+        self._exports_enabled(self._exportable)
+        self._say_busy()
+
+    def _export_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, QorgauError):
+            self.error.show_message(str(exc))
+        else:
+            show_error(self, exc)
 
     def _ask_xlsx(self) -> None:
         self._ask(_("Export the tables"), "XLSX (*.xlsx)", ".xlsx", self.export_xlsx)
@@ -649,20 +690,12 @@ class DashboardPage(QWidget):
     def _ask_pdf(self) -> None:
         self._ask(_("Save the report"), "PDF (*.pdf)", ".pdf", self.export_pdf)
 
-    def _ask(self, title: str, pattern: str, suffix: str, action: Callable[[Path], Path]) -> None:
+    def _ask(self, title: str, pattern: str, suffix: str, action: Callable[[Path], object]) -> None:
         name, _chosen = QFileDialog.getSaveFileName(
             self, title, in_documents(f"qorgau-stats{suffix}"), pattern
         )
-        if not name:
-            return
-        path = Path(name) if name.endswith(suffix) else Path(name + suffix)
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            action(path)
-        except QorgauError as exc:
-            self.error.show_message(str(exc))
-        finally:
-            QApplication.restoreOverrideCursor()
+        if name:
+            action(Path(name) if name.endswith(suffix) else Path(name + suffix))
 
     # -- text ----------------------------------------------------------------------------
 
@@ -719,5 +752,4 @@ class DashboardPage(QWidget):
             self._draw()
         elif self.loading:
             self._set_tiles({})
-        if self.loading:
-            self.busy.start(_("Counting the figures…"))
+        self._say_busy()
