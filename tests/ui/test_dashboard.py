@@ -23,7 +23,8 @@ from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, demo_paths_fixture
 from tests.ui.press import choose, click, save_as
 from ui.i18n_bridge import LanguageBridge
-from ui.reports import dashboard
+from ui.reports import case_list, dashboard
+from ui.reports.case_list import CaseListDialog
 from ui.reports.dashboard import ChartPanel, DashboardPage, month_labels, wrapped
 
 TODAY = date(2026, 11, 24)
@@ -53,6 +54,15 @@ def refresh(qtbot: QtBot, page: DashboardPage) -> None:
     """Press Refresh and wait for the figures to be drawn."""
     with qtbot.waitSignal(page.refreshed, timeout=10_000):
         click(qtbot, page.refresh_button)
+
+
+def listed(qtbot: QtBot, page: DashboardPage) -> CaseListDialog:
+    """The drill-down dialog the page opened, once its list has come (read off the GUI)."""
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible())
+    dialog = page.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: not dialog.busy.busy, timeout=20_000)
+    return dialog
 
 
 def on_screen(view: ChartPanel, in_chart: QPointF) -> QPoint:
@@ -113,11 +123,9 @@ def test_clicking_a_status_bar_lists_its_cases(
     assert in_progress.key == "in_progress" and in_progress.count > 0
     view = page.status_chart
     click(qtbot, view.viewport(), bar_point(view, 1, in_progress.count))
-    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible())
+    dialog = listed(qtbot, page)
     assert requested == [Drilldown(page.figures.scope, "open", "in_progress")]
-    dialog = page.dialog
-    assert dialog is not None
-    assert dialog.table.rowCount() == in_progress.count
+    assert dialog.model.rowCount() == in_progress.count
     with demo.read() as session:
         expected = set(
             session.execute(
@@ -125,9 +133,7 @@ def test_clicking_a_status_bar_lists_its_cases(
             ).scalars()
         )
     assert set(dialog.numbers()) == expected
-    assert {dialog.table.item(i, 2).text() for i in range(dialog.table.rowCount())} == {
-        "In progress"
-    }
+    assert {dialog.text(i, 2) for i in range(dialog.model.rowCount())} == {"In progress"}
     assert dialog.count_label.text() == f"{in_progress.count} cases"
 
 
@@ -137,17 +143,16 @@ def test_pie_slice_and_category_bar_list_their_cases(qtbot: QtBot, page: Dashboa
     page.findChild(QScrollArea).ensureWidgetVisible(view)
     first = page.figures.host_countries[0]
     click(qtbot, view.viewport(), slice_point(view, 0))
-    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible())
-    dialog = page.dialog
-    assert dialog is not None and dialog.table.rowCount() == first.count
-    assert {dialog.table.item(i, 3).text() for i in range(first.count)} == {first.key}
+    dialog = listed(qtbot, page)
+    assert dialog.model.rowCount() == first.count
+    assert {dialog.text(i, 3) for i in range(first.count)} == {first.key}
     top = page.figures.categories[0]
     bars = page.category_chart
     assert bars.segments[-1] == top.key  # drawn last = shown at the top
     page.findChild(QScrollArea).ensureWidgetVisible(bars)
     click(qtbot, bars.viewport(), bar_point(bars, len(bars.segments) - 1, top.count, True))
     qtbot.waitUntil(lambda: page.dialog is not dialog and page.dialog is not None)
-    assert page.dialog is not None and page.dialog.table.rowCount() == top.count
+    assert listed(qtbot, page).model.rowCount() == top.count
 
 
 def test_hidden_names_and_exports(
@@ -156,12 +161,12 @@ def test_hidden_names_and_exports(
     click(qtbot, page.hide_names)
     assert page.hide_names.isChecked()
     click(qtbot, page.tiles["overdue"])
-    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible())
-    dialog = page.dialog
-    assert dialog is not None and dialog.table.rowCount() > 0
-    assert {dialog.table.item(i, 4).text() for i in range(dialog.table.rowCount())} == {"(hidden)"}
+    dialog = listed(qtbot, page)
+    assert dialog.model.rowCount() > 0
+    assert {dialog.text(i, 4) for i in range(dialog.model.rowCount())} == {"(hidden)"}
     save_as(qtbot, tmp_path / "overdue.csv")
-    click(qtbot, dialog.export_button)
+    with qtbot.waitSignal(dialog.exported, timeout=20_000):
+        click(qtbot, dialog.export_button)
     assert "(hidden)" in (tmp_path / "overdue.csv").read_text(encoding="utf-8-sig")
     dialog.close()
 
@@ -179,7 +184,7 @@ def test_hidden_names_and_exports(
         logged = session.scalars(
             select(AuditEntry.action).where(AuditEntry.action.like("stats.export.%"))
         ).all()
-    assert sorted(logged) == ["stats.export.pdf", "stats.export.tables"]
+    assert sorted(logged) == ["stats.export.cases", "stats.export.pdf", "stats.export.tables"]
 
 
 def test_an_export_is_written_off_the_gui_thread_one_at_a_time(
@@ -324,3 +329,54 @@ def test_the_figures_are_counted_off_the_gui_thread_and_the_newest_wins(
     assert page.figures is not None and page.figures.scope.host_country is None
     assert not page.busy.busy
     assert page.pdf_button.isEnabled() and page.xlsx_button.isEnabled()
+
+
+def test_a_segment_lists_all_its_cases_a_page_at_a_time_and_exports_all(
+    qtbot: QtBot, page: DashboardPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It listed the newest 5,000 and said "5000 cases" (the tile said 82,664 at 100k), and
+    its CSV held those 5,000 only."""
+    monkeypatch.setattr(case_list, "PAGE", 40)
+    assert page.figures is not None
+    opened = page.figures.opened
+    assert opened > 3 * 40
+    click(qtbot, page.tiles["opened"])
+    dialog = listed(qtbot, page)
+    assert dialog.count_label.text() == f"{opened} cases"
+    assert dialog.model.rowCount() == 40  # the first page; the rest as the list scrolls
+    while dialog.model.canFetchMore():
+        dialog.table.scrollToBottom()
+        qtbot.wait(1)
+        dialog.model.fetchMore()
+    assert dialog.model.rowCount() == opened
+    assert len(set(dialog.numbers())) == opened
+    received = [row.received_at for row in dialog.rows]
+    assert received == sorted(received, reverse=True)  # newest first, across the pages
+
+    save_as(qtbot, tmp_path / "opened.csv")
+    with qtbot.waitSignal(dialog.exported, timeout=20_000):
+        click(qtbot, dialog.export_button)
+    lines = (tmp_path / "opened.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == opened + 1  # and the header
+    assert {line.split(",")[0] for line in lines[1:]} == set(dialog.numbers())
+
+
+def test_the_cases_behind_a_segment_are_found_off_the_gui_thread(
+    qtbot: QtBot, page: DashboardPage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    ids_behind = page.service.ids_behind
+
+    def slow(drill: Drilldown) -> list[str]:
+        release.wait(10)
+        return ids_behind(drill)
+
+    monkeypatch.setattr(page.service, "ids_behind", slow)
+    assert page.figures is not None
+    page.show_cases(Drilldown(page.figures.scope, "opened"))
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible()  # at once, the window goes on
+    assert dialog.busy.busy and not dialog.export_button.isEnabled()
+    with qtbot.waitSignal(dialog.loaded, timeout=20_000):
+        release.set()
+    assert dialog.total == page.figures.opened and dialog.export_button.isEnabled()

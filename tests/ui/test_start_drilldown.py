@@ -114,10 +114,10 @@ def test_a_report_list_opens_the_case(
     assert page.figures is not None
     page.show_cases(Drilldown(page.figures.scope, "open", "new"))
     dialog = page.dialog
-    assert dialog is not None and dialog.table.rowCount() == 3
-    item = dialog.table.item(1, 0)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 3, timeout=10_000)  # read off the GUI
     wanted = dialog.rows[1].id
-    rect = dialog.table.visualItemRect(item)
+    rect = dialog.table.visualRect(dialog.model.index(1, 0))
     # A double click as a mouse makes it: press and release, then the second press.
     QTest.mouseClick(dialog.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     QTest.mouseDClick(dialog.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -128,7 +128,7 @@ def test_a_report_list_opens_the_case(
     assert area.editor.case is not None and area.editor.case.id == wanted
     assert wanted in ids
     # Enter on a row does the same.
-    dialog.table.setCurrentCell(2, 0)
+    dialog.table.setCurrentIndex(dialog.model.index(2, 0))
     dialog.table.setFocus()
     QTest.keyClick(dialog.table, Qt.Key.Key_Return)
     assert area.editor.case is not None and area.editor.case.id == dialog.rows[2].id

@@ -349,6 +349,10 @@ def test_the_cases_behind_a_figure_are_as_many_as_it_counts(
     assert service.count_behind(drill) == getattr(figures, field)
     listed = service.cases_behind(drill, limit=1000)
     assert len(listed) == getattr(figures, field)
+    # What the drill-down dialog reads: every id, newest first, then their rows by id.
+    ids = service.ids_behind(drill)
+    assert ids == [row.id for row in listed]
+    assert service.rows_of(ids[:7]) == listed[:7]
 
 
 def test_chart_segments_list_their_cases(demo: Workspace, figures: Indicators) -> None:

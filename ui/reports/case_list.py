@@ -1,114 +1,279 @@
-"""The cases behind a chart segment, in a dialog that can export them."""
+"""The cases behind a chart segment, in a dialog that can export them.
+
+A segment may count tens of thousands of cases (every case opened in the year, at 100k). The
+dialog opens at once; the ids of all of them are read off the GUI thread, newest first, and
+their rows a page at a time as the list is scrolled, so it says how many there are, shows
+them all, and its CSV holds all of them (written off the GUI thread too).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.codes import CaseStatus, Category, label
 from app.errors import QorgauError
-from app.i18n import _, current_language, format_date, ngettext
+from app.i18n import _, current_language, format_date, format_number, ngettext
 from app.reports import case_list_table
 from app.reports.export import write_csv
 from app.services.records import CaseRow
-from ui.widgets.common import open_on_enter
+from app.services.stats import Drilldown, StatsService
+from ui.tasks import BackgroundTask, TaskContext, show_error
+from ui.widgets.busy import BusyIndicator
+from ui.widgets.common import STRETCH, ErrorLabel, open_on_enter, widget_row
 from ui.widgets.file_dialogs import save_path
-from ui.widgets.plain import plain_label
+from ui.widgets.plain import plain_label, plain_tooltip
+
+PAGE = 200  # rows read at a time as the list scrolls: by id, some 10-20 ms at 100k
+CSV_CHUNK = 1000  # rows read at a time for the CSV
+CATEGORIES = 6  # the column of the categories, which may be long: its tooltip lists them
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def headers() -> list[str]:
+    return [
+        _("Number"),
+        _("Received"),
+        _("Status"),
+        _("Country"),
+        _("Worker"),
+        _("Employer"),
+        _("Categories"),
+    ]
+
+
+def cells(row: CaseRow, hide_names: bool) -> tuple[str, ...]:
+    """The row's cells as the list shows them."""
+    return (
+        row.number,
+        format_date(row.received_at),
+        label(CaseStatus(row.status)),
+        row.host_country,
+        _("(hidden)") if hide_names else row.person_name,
+        row.employer_name,
+        ", ".join(label(Category(c)) for c in row.categories),
+    )
+
+
+@dataclass(frozen=True)
+class _Found:
+    ids: list[str]
+    rows: list[CaseRow]
+
+
+class BehindModel(QAbstractTableModel):
+    """Every case behind a segment: all their ids, their rows read ``PAGE`` at a time."""
+
+    def __init__(self, read_rows: Callable[[Sequence[str]], list[CaseRow]], hide_names: bool):
+        super().__init__()
+        self._read_rows = read_rows
+        self.hide_names = hide_names
+        self.ids: list[str] = []
+        self.rows: list[CaseRow] = []
+        self._texts: list[tuple[str, ...]] = []
+
+    def show(self, ids: list[str], rows: list[CaseRow]) -> None:
+        self.beginResetModel()
+        self.ids, self.rows = ids, list(rows)
+        self._texts = [cells(r, self.hide_names) for r in rows]
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else CATEGORIES + 1
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
+        return not parent.isValid() and len(self.rows) < len(self.ids)
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008
+        if parent.isValid():
+            return
+        first = len(self.rows)
+        wanted = self.ids[first : first + PAGE]
+        rows = self._read_rows(wanted) if wanted else []
+        if len(rows) < len(wanted):  # deleted meanwhile: left out of the list
+            there = {r.id for r in rows}
+            self.ids[first : first + len(wanted)] = [i for i in wanted if i in there]
+        if not rows:
+            return
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self.rows.extend(rows)
+        self._texts.extend(cells(r, self.hide_names) for r in rows)
+        self.endInsertRows()
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section <= CATEGORIES:
+            return headers()[section]
+        return section + 1 if orientation == Qt.Orientation.Vertical else None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._texts):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._texts[index.row()][index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == CATEGORIES:
+            categories = self.rows[index.row()].categories
+            return plain_tooltip("\n".join(label(Category(c)) for c in categories)) or None
+        return None
 
 
 class CaseListDialog(QDialog):
-    """A read-only list of cases; ``hide_names`` blanks people's names on screen and in files.
+    """A read-only list of the cases behind ``drill``; ``hide_names`` blanks people's names on
+    screen and in files. ``loaded`` once the list has come.
 
     A double click or Enter on a row emits ``case_opened`` with the case's id."""
 
     case_opened = Signal(str)
+    loaded = Signal()
+    exported = Signal(object)  # the Path written
 
     def __init__(
-        self, rows: Sequence[CaseRow], title: str, hide_names: bool, parent: QWidget | None
+        self,
+        service: StatsService,
+        drill: Drilldown,
+        title: str,
+        hide_names: bool,
+        parent: QWidget | None,
     ) -> None:
         super().__init__(parent)
-        self.rows = list(rows)
+        self.service = service
         self.hide_names = hide_names
         self.setWindowTitle(title)
-        self.resize(900, 480)
-        self.count_label = plain_label(
-            ngettext("{n} case", "{n} cases", len(self.rows)).format(n=len(self.rows))
-        )
-        self.table = QTableWidget(len(self.rows), 7)
+        self.resize(1000, 540)
+        self.count_label = plain_label()
+        self.busy = BusyIndicator()
+        self.error = ErrorLabel()
+        self.model = BehindModel(service.rows_of, hide_names)
+        self.table = QTableView()
+        self.table.setModel(self.model)
         open_on_enter(self.table, lambda index: self._open_row(index.row()))
-        self.table.cellDoubleClicked.connect(lambda row, _column: self._open_row(row))
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.table.setToolTip(_("Double-click a case (or press Enter) to open it"))
         self.table.setObjectName("case_list")
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
-        self.table.setHorizontalHeaderLabels(
-            [
-                _("Number"),
-                _("Received"),
-                _("Status"),
-                _("Country"),
-                _("Worker"),
-                _("Employer"),
-                _("Categories"),
-            ]
-        )
-        hidden = _("(hidden)")
-        for index, row in enumerate(self.rows):
-            cells = (
-                row.number,
-                format_date(row.received_at),
-                label(CaseStatus(row.status)),
-                row.host_country,
-                hidden if hide_names else row.person_name,
-                row.employer_name,
-                ", ".join(label(Category(c)) for c in row.categories),
-            )
-            for column, value in enumerate(cells):
-                self.table.setItem(index, column, QTableWidgetItem(value))
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.export_button = QPushButton(_("Export CSV…"))
+        self.export_button.setEnabled(False)  # until the list has come
         self.export_button.clicked.connect(self._ask_csv)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.count_label)
+        layout.addLayout(widget_row(self.count_label, STRETCH, self.busy))
+        layout.addWidget(self.error)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
+        self._find(drill)
 
-    def _open_row(self, row: int) -> None:
-        if 0 <= row < len(self.rows):
-            self.case_opened.emit(self.rows[row].id)
+    @property
+    def rows(self) -> list[CaseRow]:
+        """The rows read so far, top to bottom."""
+        return self.model.rows
+
+    @property
+    def total(self) -> int:
+        return len(self.model.ids)
 
     def numbers(self) -> list[str]:
-        """The case numbers as shown, top to bottom."""
-        items = (self.table.item(i, 0) for i in range(self.table.rowCount()))
-        return [item.text() for item in items if item is not None]
+        """The case numbers read so far, top to bottom."""
+        return [row.number for row in self.model.rows]
 
-    def export_csv(self, path: Path) -> Path:
-        table = case_list_table(self.rows, current_language(), self.hide_names)
-        return write_csv([table], path)[0]
+    def text(self, row: int, column: int) -> str:
+        return str(self.model.data(self.model.index(row, column)))
+
+    def _find(self, drill: Drilldown) -> None:
+        service = self.service
+
+        def work(_context: TaskContext) -> _Found:
+            ids = service.ids_behind(drill)
+            return _Found(ids, service.rows_of(ids[:PAGE]))
+
+        self.count_label.setText("")
+        self.busy.start(_("Finding the cases…"))
+        task: BackgroundTask[_Found] = BackgroundTask(self, work)
+        task.success(self._found).failure(self._not_found).run_in_background()
+
+    def _found(self, found: _Found) -> None:
+        self.busy.stop()
+        self.model.show(found.ids, found.rows)
+        self.count_label.setText(
+            ngettext("{n} case", "{n} cases", self.total).format(n=format_number(self.total))
+        )
+        self.table.resizeColumnsToContents()  # from the first page only
+        header = self.table.horizontalHeader()
+        for column in range(CATEGORIES):  # none wider than a third of the list
+            header.resizeSection(column, min(header.sectionSize(column), self.width() // 3))
+        self.export_button.setEnabled(self.total > 0)
+        self.loaded.emit()
+
+    def _not_found(self, exc: BaseException) -> None:
+        self.busy.stop()
+        self._export_failed(exc)
+
+    def _open_row(self, row: int) -> None:
+        if 0 <= row < len(self.model.rows):
+            self.case_opened.emit(self.model.rows[row].id)
+
+    def export_csv(self, path: Path) -> BackgroundTask[Path]:
+        """Every case of the list to ``path`` as CSV, off the GUI thread with a progress
+        dialog (the list may hold tens of thousands); audited as a stats export."""
+        service, ids, hide_names = self.service, list(self.model.ids), self.hide_names
+        language = current_language()
+
+        def work(context: TaskContext) -> Path:
+            rows: list[CaseRow] = []
+            for start in range(0, len(ids), CSV_CHUNK):
+                context.check_cancelled()
+                context.report(start, len(ids))
+                rows.extend(service.rows_of(ids[start : start + CSV_CHUNK]))
+            written = write_csv([case_list_table(rows, language, hide_names)], path)[0]
+            service.record_export("cases", {"count": len(rows), "hide_names": hide_names})
+            return written
+
+        task: BackgroundTask[Path] = BackgroundTask(self, work)
+        task.with_progress(_("Writing the list…"), cancellable=True)
+        task.while_busy(self.export_button)
+        task.success(self.exported.emit).failure(self._export_failed)
+        return task.run_in_background()
+
+    def _export_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, QorgauError):
+            self.error.show_message(str(exc))
+        else:
+            show_error(self, exc)
 
     def _ask_csv(self) -> None:
         path = save_path(self, _("Export the list"), "qorgau-cases.csv", "CSV (*.csv)")
-        if path is None:
-            return
-        try:
+        if path is not None:
             self.export_csv(path)
-        except QorgauError as exc:
-            self.count_label.setText(str(exc))

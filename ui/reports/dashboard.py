@@ -606,14 +606,10 @@ class DashboardPage(QWidget):
         self._drill("resolved" if key == "median" else key)
 
     def show_cases(self, drill: Drilldown) -> None:
-        try:
-            rows = self.service.cases_behind(drill, limit=5000)
-        except QorgauError as exc:
-            self.error.show_message(str(exc))
-            return
         if self.dialog is not None:
             self.dialog.close()
-        self.dialog = CaseListDialog(rows, self.describe(drill), self.hide_names.isChecked(), self)
+        hide_names = self.hide_names.isChecked()
+        self.dialog = CaseListDialog(self.service, drill, self.describe(drill), hide_names, self)
         self.dialog.case_opened.connect(self.case_opened)
         self.dialog.show()
 
