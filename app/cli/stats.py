@@ -130,7 +130,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         service = StatsService(ws)
         if args.cases:
             drill = _drilldown(args.cases, scope)
-            rows = service.cases_behind(drill, limit=100_000)
+            rows = service.rows_of(service.ids_behind(drill))  # all of them
             table = case_list_table(rows, lang, args.hide_names)
             _export(service, [table], args, what="cases")
             if args.json:

@@ -23,7 +23,7 @@ reviews not tied to a case drop out once a case-level scope (category, officer) 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -61,6 +61,7 @@ from app.services.workspace import DatedService
 OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATUSES)
 TOP_ORGANISATIONS = 10
 MAX_PERIOD_DAYS = 366 * 20
+ROWS_AT_A_TIME = 1000  # case rows read by id in one statement
 
 
 @dataclass(frozen=True)
@@ -436,10 +437,18 @@ class StatsService(DatedService):
         with self.ws.read() as session:
             return list(session.execute(self._behind_newest_first(session, drill)).scalars())
 
-    def rows_of(self, ids: Sequence[str]) -> list[CaseRow]:
-        """The case-list rows of ``ids`` (at most a few thousand), in their order."""
+    def rows_of(
+        self, ids: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> list[CaseRow]:
+        """The case-list rows of ``ids``, in their order, from one snapshot; a case deleted
+        meanwhile is left out. ``progress(done, total)`` before each thousand."""
+        rows: list[CaseRow] = []
         with self.ws.read() as session:
-            return case_rows(session, ids, self.today)
+            for start in range(0, len(ids), ROWS_AT_A_TIME):
+                if progress is not None:
+                    progress(start, len(ids))
+                rows.extend(case_rows(session, ids[start : start + ROWS_AT_A_TIME], self.today))
+        return rows
 
     def _behind_newest_first(self, session: Session, drill: Drilldown) -> Select[str]:
         drill = replace(drill, scope=self.normalise(drill.scope))

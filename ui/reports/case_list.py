@@ -44,7 +44,6 @@ from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_label, plain_tooltip
 
 PAGE = 200  # rows read at a time as the list scrolls: by id, some 10-20 ms at 100k
-CSV_CHUNK = 1000  # rows read at a time for the CSV
 CATEGORIES = 6  # the column of the categories, which may be long: its tooltip lists them
 
 Index = QModelIndex | QPersistentModelIndex
@@ -169,7 +168,7 @@ class CaseListDialog(QDialog):
         self.count_label = plain_label()
         self.busy = BusyIndicator()
         self.error = ErrorLabel()
-        self.model = BehindModel(service.rows_of, hide_names)
+        self.model = BehindModel(lambda ids: service.rows_of(ids), hide_names)
         self.table = QTableView()
         self.table.setModel(self.model)
         open_on_enter(self.table, lambda index: self._open_row(index.row()))
@@ -252,11 +251,11 @@ class CaseListDialog(QDialog):
         language = current_language()
 
         def work(context: TaskContext) -> Path:
-            rows: list[CaseRow] = []
-            for start in range(0, len(ids), CSV_CHUNK):
+            def progress(done: int, total: int) -> None:
                 context.check_cancelled()
-                context.report(start, len(ids))
-                rows.extend(service.rows_of(ids[start : start + CSV_CHUNK]))
+                context.report(done, total)
+
+            rows = service.rows_of(ids, progress)
             written = write_csv([case_list_table(rows, language, hide_names)], path)[0]
             service.record_export("cases", {"count": len(rows), "hide_names": hide_names})
             return written
