@@ -59,8 +59,9 @@ QTimer.singleShot(0, painted)
 app.exec()
 """
 
-# The sign-in dialog of ui/app.py, then what _run_window does after it: the main window and
-# its case list. The key derivation is timed where it runs (keyslots._derive).
+# The sign-in dialog of ui/app.py, then what _run_window does after it (open_main_window: the
+# main window and what it starts; a tree before it, what its _run_window did): its case list.
+# The key derivation is timed where it runs (keyslots._derive).
 SIGN_IN = r"""
 import json, sys, time
 from pathlib import Path
@@ -113,12 +114,19 @@ QTimer.singleShot(int(MIN_TYPING_S * 1000) if typing else 0, sign_in)
 workspace = obtain_workspace(Paths(data_dir), bridge)  # the sign-in dialog, as ui/app.py runs it
 assert workspace is not None
 signed_in = time.perf_counter()
-if warm_up:
-    warm_up.wait()
-from ui.main_window import MainWindow
-window = MainWindow(workspace, bridge)
-window.resize(1366, 768)
-window.show()
+import ui.app as ui_app
+if hasattr(ui_app, "open_main_window"):  # what _run_window does after sign-in
+    window, _daily_backup = ui_app.open_main_window(app, workspace, bridge)
+    window.resize(1366, 768)
+else:  # a baseline tree from before it: what its _run_window did
+    if warm_up:
+        warm_up.wait()
+    from ui.main_window import MainWindow
+    window = MainWindow(workspace, bridge)
+    window.resize(1366, 768)
+    window.show()
+    if hasattr(ui_app, "_apply_retention"):
+        ui_app._apply_retention(window, workspace)  # on the GUI thread, before the first paint
 area = window.show_area("cases")
 model = area.list_view.model
 deadline = QDeadlineTimer(120_000)

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, and_, delete, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -112,50 +113,49 @@ def add_years(day: date, years: int) -> date:
 # -- which cases ---------------------------------------------------------------------------------
 
 
-def _closed_on(session: Session, cases: list[Case]) -> dict[str, date]:
-    """When each case reached its final status: closed_at, else its last such status change."""
-    found: dict[str, date] = {}
-    missing = []
-    for row in cases:
-        if row.status == CaseStatus.CLOSED.value and row.closed_at is not None:
-            found[row.id] = row.closed_at.date()
-        else:
-            missing.append(row)
-    for row in missing:
-        last = session.execute(
-            select(func.max(CaseEvent.occurred_at)).where(
-                CaseEvent.case_id == row.id, CaseEvent.status_to == row.status
-            )
-        ).scalar_one_or_none()
-        # Without a recorded change, the last time the case was touched is the safe guess.
-        moment = last or row.updated_at
-        if isinstance(moment, str):  # func.max() over a DateTime column comes back as text
-            moment = datetime.fromisoformat(moment)
-        found[row.id] = moment.date()
-    return found
+def _closed_moment() -> ColumnElement[datetime]:
+    """When a case reached its final status: ``closed_at``, else its last change to that
+    status; without a recorded change, the last time it was touched (the safe guess). The
+    subquery runs only for the cases that need it (CASE is evaluated lazily)."""
+    changed = (
+        select(func.max(CaseEvent.occurred_at))
+        .where(CaseEvent.case_id == Case.id, CaseEvent.status_to == Case.status)
+        .scalar_subquery()
+    )
+    closed = and_(Case.status == CaseStatus.CLOSED.value, Case.closed_at.is_not(None))
+    return sql_case((closed, Case.closed_at), else_=func.coalesce(changed, Case.updated_at))
 
 
 def find_candidates(session: Session, years: int, today: date) -> list[RetentionCandidate]:
-    rows = (
-        session.execute(
-            select(Case)
-            .where(
-                Case.status.in_(FINAL_STATUSES),
-                Case.anonymised_at.is_(None),
-                Case.deleted_at.is_(None),
-            )
-            .order_by(Case.number)
+    """The final cases whose retention period is over, in one statement: it loaded every
+    final case and read each one's events on its own (2-3 s at 100k cases, at every start)."""
+    moment = _closed_moment().label("closed")
+    # A day's slack either side of the cut (time zones, 29 February); exact below.
+    cut = datetime.combine(add_years(today, -years) + timedelta(days=2), time(), UTC)
+    rows = session.execute(
+        select(Case.id, Case.number, Case.status, moment)
+        .where(
+            Case.status.in_(FINAL_STATUSES),
+            Case.anonymised_at.is_(None),
+            Case.deleted_at.is_(None),
+            moment < cut,
         )
-        .scalars()
-        .all()
+        .order_by(Case.number)
     )
-    closed = _closed_on(session, list(rows))
     out = []
-    for row in rows:
-        due = add_years(closed[row.id], years)
+    for case_id, number, status, closed in rows:
+        closed_on = _as_utc(closed).date()
+        due = add_years(closed_on, years)
         if due <= today:
-            out.append(RetentionCandidate(row.id, row.number, row.status, closed[row.id], due))
+            out.append(RetentionCandidate(case_id, number, status, closed_on, due))
     return out
+
+
+def _as_utc(moment: datetime | str) -> datetime:
+    # A CASE over a subquery may come back as SQLite's text.
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 # -- anonymising ---------------------------------------------------------------------------------

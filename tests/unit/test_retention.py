@@ -8,7 +8,7 @@ included) and a search through the index are checked as well.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -251,3 +251,32 @@ def test_the_policy_is_a_setting_for_administrators(
     with pytest.raises(PermissionDenied):
         run_manually(attache, today=LATER)
     assert retention_years(ws) == 10
+
+
+@pytest.mark.both_engines  # HQ on a server runs retention at every start too
+def test_a_rejected_case_counts_from_its_rejection_not_its_last_touch(ws: Workspace) -> None:
+    """A rejected case has no closing date: its period runs from its last change to
+    "rejected" (the timeline), to the day; a later touch does not move it."""
+    case = make_case(ws, PersonInput(surname="Omarov", given_names="Erlan"))
+    CaseService(ws).set_status(case.id, "rejected", "Not a labour matter")
+    rejected_on = TODAY - timedelta(days=400)
+    with ws.write() as session:
+        event = session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.status_to == "rejected")
+        ).one()
+        event.occurred_at = datetime.combine(rejected_on, time(23, 30), UTC)
+    due = add_years(rejected_on, DEFAULT_YEARS)
+    assert run_manually(ws, today=due - timedelta(days=1), dry_run=True).candidates == []
+    (found,) = run_manually(ws, today=due, dry_run=True).candidates
+    assert (found.number, found.status, found.closed_on, found.due_on) == (
+        case.number,
+        "rejected",
+        rejected_on,
+        due,
+    )
+    # Without a recorded change, the last time it was touched.
+    with ws.write() as session:
+        session.execute(text("DELETE FROM case_event WHERE status_to = 'rejected'"))
+    assert run_manually(ws, today=due, dry_run=True).candidates == []
+    (found,) = run_manually(ws, today=add_years(TODAY, DEFAULT_YEARS), dry_run=True).candidates
+    assert found.closed_on == TODAY

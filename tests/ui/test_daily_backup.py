@@ -1,0 +1,97 @@
+"""Today's backup is written while Qorgau is open, off the GUI thread, or as it closes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.errors import DatabaseError
+from app.services import backup
+from app.services.workspace import Workspace
+from ui.daily_backup import DailyBackup
+from ui.main_window import MainWindow
+
+
+def scheduled(ws: Workspace) -> list[str]:
+    return [path.name for _stamp, path in backup.scheduled_backups(ws.paths)]
+
+
+@pytest.fixture
+def window(ws: Workspace, make_window: Callable[..., object]) -> MainWindow:
+    made = make_window(ws)
+    assert isinstance(made, MainWindow)
+    return made
+
+
+def test_it_is_written_in_the_background_once_a_day(
+    qtbot: QtBot, ws: Workspace, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    backup_if_due = backup.backup_if_due
+
+    def slow(workspace: Workspace) -> backup.BackupInfo | None:
+        release.wait(10)
+        return backup_if_due(workspace)
+
+    monkeypatch.setattr(backup, "backup_if_due", slow)
+    daily = DailyBackup(window, ws)
+    task = daily.start()
+    assert task is not None and task.running  # returned at once: the window goes on
+    assert window.statusBar().currentMessage() == "Writing today's backup…"
+    assert daily.start() is None  # not a second one meanwhile
+    release.set()
+    qtbot.waitUntil(lambda: not task.running, timeout=20_000)
+    assert window.statusBar().currentMessage() == "Today's backup is written."
+    assert len(scheduled(ws)) == 1
+    assert daily.start() is None  # written today: not again
+    daily.finish_on_exit()  # nothing left to do as it closes
+    assert len(scheduled(ws)) == 1
+
+
+def test_a_short_session_writes_it_as_qorgau_closes(ws: Workspace, window: MainWindow) -> None:
+    daily = DailyBackup(window, ws)
+    assert scheduled(ws) == []
+    daily.finish_on_exit()  # returns once it is written
+    assert len(scheduled(ws)) == 1
+
+
+def test_closing_waits_for_the_backup_under_way(
+    qtbot: QtBot, ws: Workspace, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    backup_if_due = backup.backup_if_due
+
+    def slow(workspace: Workspace) -> backup.BackupInfo | None:
+        release.wait(10)
+        return backup_if_due(workspace)
+
+    monkeypatch.setattr(backup, "backup_if_due", slow)
+    daily = DailyBackup(window, ws)
+    task = daily.start()
+    assert task is not None
+    threading.Timer(0.3, release.set).start()
+    daily.finish_on_exit()
+    assert not task.running and len(scheduled(ws)) == 1
+
+
+def test_a_failed_backup_is_said_and_tried_again_as_qorgau_closes(
+    qtbot: QtBot, ws: Workspace, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backup_if_due = backup.backup_if_due
+
+    def full(_workspace: Workspace) -> backup.BackupInfo | None:
+        raise DatabaseError("The backup cannot be written: No space left on device")
+
+    monkeypatch.setattr(backup, "backup_if_due", full)
+    daily = DailyBackup(window, ws)
+    task = daily.start()
+    assert task is not None
+    qtbot.waitUntil(lambda: not task.running, timeout=20_000)
+    assert "No space left on device" in window.statusBar().currentMessage()
+    assert scheduled(ws) == []
+    monkeypatch.setattr(backup, "backup_if_due", backup_if_due)  # space freed meanwhile
+    daily.finish_on_exit()
+    assert len(scheduled(ws)) == 1

@@ -1,0 +1,89 @@
+"""The retention policy applied as the desktop starts: off the GUI thread, said, and shown."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.db.models import Case
+from app.services import retention
+from app.services.cases import CaseService
+from app.services.records import CaseInput, PersonInput
+from app.services.workspace import Workspace
+from ui.app import apply_retention
+from ui.main_window import MainWindow
+
+
+def closed_long_ago(ws: Workspace) -> str:
+    service = CaseService(ws)
+    case = service.create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("unpaid_wages",),
+            received_at=date.today() - timedelta(days=3),
+            person=PersonInput(surname="Сейітқазы", given_names="Мейіржан"),
+        ),
+        allow_duplicate_person=True,
+    )
+    for status in ("in_progress", "resolved", "closed"):
+        service.set_status(case.id, status, "done")
+    with ws.write() as session:
+        row = session.get(Case, case.id)
+        assert row is not None
+        row.closed_at = datetime.now(UTC) - timedelta(days=366 * (retention.DEFAULT_YEARS + 1))
+    return case.id
+
+
+def test_the_policy_is_applied_off_the_gui_thread_once_the_window_shows(
+    qtbot: QtBot,
+    ws: Workspace,
+    make_window: Callable[..., object],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    case_id = closed_long_ago(ws)
+    window = make_window(ws)
+    assert isinstance(window, MainWindow)
+    release = threading.Event()
+    run_on_start = retention.run_on_start
+
+    def slow(workspace: Workspace) -> retention.RetentionReport:
+        release.wait(10)
+        return run_on_start(workspace)
+
+    monkeypatch.setattr(retention, "run_on_start", slow)
+    task = apply_retention(window, ws)
+    assert task.running  # returned at once: the window paints and answers meanwhile
+    changed: list[object] = []
+    ws.changes.subscribe(changed.append)
+    release.set()
+    qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+    message = window.statusBar().currentMessage()
+    assert message == "Retention: the personal data of 1 closed case was anonymised."
+    assert CaseService(ws).get_case(case_id).person.surname == ""
+    assert changed  # the lists that show the case read it again
+
+
+def test_a_busy_database_is_said_and_the_next_start_applies_it(
+    qtbot: QtBot,
+    ws: Workspace,
+    make_window: Callable[..., object],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.errors import DatabaseBusy
+
+    case_id = closed_long_ago(ws)
+    window = make_window(ws)
+    assert isinstance(window, MainWindow)
+
+    def busy(_workspace: Workspace) -> retention.RetentionReport:
+        raise DatabaseBusy("The database is busy; try again in a moment.")
+
+    monkeypatch.setattr(retention, "run_on_start", busy)
+    task = apply_retention(window, ws)
+    qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+    assert window.statusBar().currentMessage() == "The database is busy; try again in a moment."
+    assert CaseService(ws).get_case(case_id).person.surname == "Сейітқазы"
