@@ -55,6 +55,36 @@ def test_missions_overdue_and_repeats_fill_and_filter(
     assert sorted(_column(page.missions, 0)) == ["DXB", "SEL"]
 
 
+def test_the_overdue_list_says_how_many_it_shows_of_how_many(
+    qtbot,
+    consolidated: Site,  # noqa: F811
+    monkeypatch,
+) -> None:
+    """The list is capped (5,000, the longest overdue first): at 2 million cases it showed
+    5,000 of some hundred thousand without saying so."""
+    page = HqPage(consolidated.ws)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.views is not None, timeout=10_000)
+    assert page.views is not None
+    total = sum(m.overdue_cases for m in page.views.missions)
+    assert total >= 2 and page.overdue.rowCount() == total
+    assert page.overdue_note.text() == f"{total} overdue cases."
+    overdue = page.service.overdue
+    monkeypatch.setattr(page.service, "overdue", lambda mission=None: overdue(mission, limit=1))
+    page.refresh()
+    qtbot.waitUntil(lambda: page.overdue.rowCount() == 1, timeout=10_000)
+    assert page.overdue_note.text() == f"The 1 longest overdue of {total} overdue cases."
+    seoul = next(m for m in page.views.missions if m.code == "SEL")
+    page.mission_filter.setCurrentIndex(page.mission_filter.findData("SEL"))
+    qtbot.waitUntil(lambda: {c.mission for c in page.shown_overdue} == {"SEL"}, timeout=10_000)
+    shown = (
+        "1 overdue case."
+        if seoul.overdue_cases == 1
+        else (f"The 1 longest overdue of {seoul.overdue_cases} overdue cases.")
+    )
+    assert page.overdue_note.text() == shown
+
+
 def test_the_missions_area_is_at_hq_only(make_window, hq: Site, sel: Site) -> None:  # noqa: F811
     assert "hq" in make_window(hq.ws).area_keys()
     assert "hq" not in make_window(sel.ws).area_keys()

@@ -21,7 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.labels import case_status
-from app.i18n import _, country_name, current_language, format_date, format_datetime
+from app.i18n import (
+    _,
+    country_name,
+    current_language,
+    format_date,
+    format_datetime,
+    format_number,
+    ngettext,
+)
 from app.services.consolidation import (
     ConsolidationService,
     MissionActivity,
@@ -31,6 +39,7 @@ from app.services.consolidation import (
 from app.services.workspace import Workspace
 from ui.tasks import TaskContext, run_in_background
 from ui.widgets.common import STRETCH, push_button, widget_row, word_wrapped
+from ui.widgets.plain import plain_label
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,9 @@ class HqPage(QWidget):
         overdue_layout = QVBoxLayout(overdue_tab)
         filter_row = widget_row(self.mission_label, self.mission_filter, STRETCH)
         overdue_layout.addLayout(filter_row)
+        # The list is capped (MAX_ROWS): it says how many there are beside how many it shows.
+        self.overdue_note = word_wrapped(plain_label())
+        overdue_layout.addWidget(self.overdue_note)
         overdue_layout.addWidget(self.overdue)
         self.tabs.addTab(self.missions, "")
         self.tabs.addTab(overdue_tab, "")
@@ -149,6 +161,7 @@ class HqPage(QWidget):
             self.mission_filter.setItemText(0, _("All missions"))
         if self.views is not None:
             self._show(self.views)
+            self._say_overdue()
 
     def refresh(self) -> None:
         self.refresh_button.setEnabled(False)
@@ -221,6 +234,7 @@ class HqPage(QWidget):
 
     def _fill_overdue(self, cases: list[OverdueCase]) -> None:
         self.shown_overdue = cases
+        self._say_overdue()
         _fill(
             self.overdue,
             [
@@ -234,3 +248,20 @@ class HqPage(QWidget):
                 for c in cases
             ],
         )
+
+    def _say_overdue(self) -> None:
+        """How many overdue cases there are in the chosen scope, and how many are listed."""
+        if self.views is None:
+            return
+        mission = self.mission_filter.currentData()
+        total = sum(m.overdue_cases for m in self.views.missions if mission in (None, m.code))
+        shown = len(self.shown_overdue)
+        if shown < total:
+            text = _("The {shown} longest overdue of {total} overdue cases.").format(
+                shown=format_number(shown), total=format_number(total)
+            )
+        else:
+            text = ngettext("{n} overdue case.", "{n} overdue cases.", shown).format(
+                n=format_number(shown)
+            )
+        self.overdue_note.setText(text)
