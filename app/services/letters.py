@@ -366,8 +366,11 @@ class LetterService(DatedService):
                 raise NotFound(_("No letter numbered {number}.").format(number=number))
             return self._info(session, row)
 
-    def list_letters(self, flt: LetterFilter | None = None, limit: int = 1000) -> list[LetterInfo]:
-        """The register, newest first: drafts, then issued letters by number."""
+    def list_letters(
+        self, flt: LetterFilter | None = None, limit: int | None = None
+    ) -> list[LetterInfo]:
+        """The register, newest first: drafts, then issued letters by number; the newest
+        ``limit`` of them when given (``count`` says how many there are)."""
         query = self._filtered(select(Letter, Case.number), flt or LetterFilter())
         query = query.order_by(
             Letter.year.desc().nulls_first(),

@@ -32,6 +32,7 @@ from tests.ui.press import (
     wait_written,
 )
 from ui.i18n_bridge import LanguageBridge
+from ui.letters import page as letters_page
 from ui.letters.dialog import LetterDialog
 from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT
 from ui.letters.page import LettersPage
@@ -261,6 +262,30 @@ def test_a_demo_register_has_letters_and_opens_on_the_latest(
     assert page.model.rowCount() == len(letters)
     assert page.selected() is not None  # the first row is chosen, so the preview is not empty
     assert page.table.selectionModel().selectedRows()[0].row() == 0
+
+
+def test_a_register_longer_than_its_list_says_how_many_letters_there_are(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It listed the newest 1,000 and said nothing of the others (the CLI's list too)."""
+    admin = open_ws("admin")
+    fill_demo(admin, 150, seed=5, today=date(2026, 11, 24))
+    total = len(LetterService(admin).list_letters())
+    assert total >= 3
+    monkeypatch.setattr(letters_page, "REGISTER_ROWS", 2)
+    page = LettersPage(open_ws("serik"), bridge)
+    qtbot.addWidget(page)
+    page.show()
+    assert page.model.rowCount() == 2
+    assert page.capped_note.isVisible()
+    assert page.capped_note.text() == (
+        f"The newest 2 of {total} letters are listed: choose a year, a kind or a case to find "
+        "the others."
+    )
+    only = page.model.letter(0).case_number
+    page.case_filter.setText(only)
+    page.case_filter.editingFinished.emit()  # a case's letters: all of them fit
+    assert not page.capped_note.isVisible()
 
 
 def test_the_preview_follows_the_editor_and_shows_when_it_is_stale(

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.codes import LetterKind, LetterStatus, label
 from app.errors import QorgauError
-from app.i18n import _
+from app.i18n import _, format_number
 from app.letters import LETTER_KINDS
 from app.services.cases import CaseService
 from app.services.changes import DataChanged
@@ -61,12 +61,13 @@ from ui.letters.preview import PdfPreview
 from ui.tasks import BackgroundTask, LatestOnly, OneWriteAtATime, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import STRETCH, one_row_at_a_time, push_button, widget_row
+from ui.widgets.common import STRETCH, one_row_at_a_time, push_button, widget_row, word_wrapped
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
-from ui.widgets.plain import plain_message
+from ui.widgets.plain import plain_label, plain_message
 
 FIRST_YEAR = 2020
+REGISTER_ROWS = 1000  # the newest letters listed; the note says how many there are
 
 
 class LettersPage(QWidget):
@@ -105,6 +106,7 @@ class LettersPage(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(filters)
         left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.capped_note)
         left_layout.addLayout(actions)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.register)
@@ -171,6 +173,10 @@ class LettersPage(QWidget):
         )
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self.edit_letter)
+        # The register lists the newest REGISTER_ROWS; beyond that it says how many there are.
+        self.capped_note = word_wrapped(plain_label())
+        self.capped_note.hide()
+        self._capped: tuple[int, int] | None = None
 
     def _build_actions(self) -> QHBoxLayout:
         """The workflow buttons under the register, and the busy indicator beside them."""
@@ -196,6 +202,7 @@ class LettersPage(QWidget):
     # -- text ------------------------------------------------------------------------------
 
     def retranslate_ui(self) -> None:
+        self._say_capped()
         self.filter_label.setText(_("Show:"))
         self.kind_filter.setItemText(0, _("All kinds"))
         for index, code in enumerate(LETTER_KINDS, start=1):
@@ -228,11 +235,15 @@ class LettersPage(QWidget):
     def refresh(self, select_id: str | None = None) -> None:
         current = self.selected()
         keep = select_id or (current.id if current else None)
+        flt = self.current_filter()
         try:
-            letters = self.service.list_letters(self.current_filter())
+            letters = self.service.list_letters(flt, limit=REGISTER_ROWS)
+            total = self.service.count(flt) if len(letters) == REGISTER_ROWS else len(letters)
         except QorgauError as exc:
             show_error(self, exc)
             return
+        self._capped = (len(letters), total) if total > len(letters) else None
+        self._say_capped()
         self._reloading = True  # the letter is chosen again below: its preview stays meanwhile
         try:
             self.model.set_letters(letters)
@@ -244,6 +255,17 @@ class LettersPage(QWidget):
         else:
             self._show_no_letter()
         self._update_buttons()
+
+    def _say_capped(self) -> None:
+        if self._capped is not None:
+            shown, total = self._capped
+            self.capped_note.setText(
+                _(
+                    "The newest {shown} of {total} letters are listed: choose a year, a kind "
+                    "or a case to find the others."
+                ).format(shown=format_number(shown), total=format_number(total))
+            )
+        self.capped_note.setVisible(self._capped is not None)
 
     def open_letter(self, letter_id: str) -> None:
         """Show one letter, asked for by a case: the register filtered to its case, it chosen."""
