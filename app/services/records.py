@@ -76,6 +76,16 @@ class OrganisationInfo(OrganisationInput):
     open_count: int = 0
 
 
+
+@dataclass(frozen=True)
+class OrganisationChoice:
+    """An employer or agency as a picker lists it: enough to name it and warn of it."""
+
+    id: str
+    name: str
+    city: str
+    watchlist: bool
+
 @dataclass(frozen=True)
 class CaseInput:
     """A new case. A person, employer or agency is either an existing id or new input."""

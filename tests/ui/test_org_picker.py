@@ -91,3 +91,27 @@ def test_the_warning_counts_the_complaints_the_list_does_not_count(
     assert "(2 complaints)" in picker.warning.text()
     with pytest.raises(ValueError):
         service.list(order="complaints", counted=False)
+
+
+def test_every_employer_of_the_country_can_be_chosen(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The list stopped at 500 by name: an employer further on could not be chosen, and an
+    officer entered it again as a new one."""
+    from app.db.models import Employer
+
+    ws = open_ws("serik")
+    with ws.write() as session:
+        session.add_all(Employer(name=f"Anseong Parts {i:03}", country="KR") for i in range(600))
+    service = OrganisationService(ws, "employer")
+    last = service.create(
+        OrganisationInput("Zeus Logistics", "KR", "Busan", address="12 Jungang-daero, Busan")
+    )
+    elsewhere = service.create(OrganisationInput("Yildiz Lojistik", "TR", "Istanbul"))
+    picker = OrganisationPicker(service, "Employer")
+    qtbot.addWidget(picker)
+    picker.load("KR")
+    assert picker.combo.count() == 1 + 601  # "— none —" and every Korean employer
+    picker.combo.setCurrentIndex(picker.combo.findData(last.id))
+    chosen = picker.selected()
+    assert chosen is not None and chosen.address == "12 Jungang-daero, Busan"  # read when chosen
+    picker.load("KR", elsewhere.id)  # a case's employer from another country stays listed
+    assert picker.selected_id() == elsewhere.id and picker.combo.count() == 1 + 602

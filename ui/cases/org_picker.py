@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.errors import QorgauError
 from app.i18n import _
 from app.services.organisations import OrganisationService
-from app.services.records import OrganisationInfo, OrganisationInput
+from app.services.records import OrganisationChoice, OrganisationInfo, OrganisationInput
 from ui.palette import ERROR_TEXT
 from ui.tasks import BackgroundTask, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
@@ -148,7 +148,11 @@ class OrganisationPicker(QWidget):
         self.country = ""
         self.dialog: OrganisationDialog | None = None
         self.task: BackgroundTask[object] | None = None
-        self.known: dict[str, OrganisationInfo] = {}
+        # Every organisation of the country is listed (names only); a chosen one's record is
+        # read when it is chosen. The list stopped at 500 by name, so an employer further on
+        # could not be chosen, and was entered again as a new one.
+        self.choices: dict[str, OrganisationChoice] = {}
+        self.known: dict[str, OrganisationInfo] = {}  # records read so far
         self._counted: set[str] = set()  # ids in ``known`` that carry their complaint count
         self.combo = QComboBox()
         self.combo.setEditable(False)
@@ -195,7 +199,14 @@ class OrganisationPicker(QWidget):
 
     def selected(self) -> OrganisationInfo | None:
         chosen = self.selected_id()
-        return self.known.get(chosen) if chosen else None
+        if not chosen:
+            return None
+        if chosen not in self.known:
+            try:
+                self.known[chosen] = self.service.get(chosen, counted=False)
+            except QorgauError:
+                return None  # removed meanwhile, or the database busy
+        return self.known[chosen]
 
     def _show_warning(self) -> None:
         org = self.selected()
@@ -261,16 +272,18 @@ class OrganisationPicker(QWidget):
         self.combo.blockSignals(True)
         self.combo.clear()
         self.combo.addItem(_("— none —"), "")
-        # Names only: the complaint count is fetched for a watchlisted choice alone.
-        orgs = self.service.list(country=country or None, order="name", counted=False)
-        ids = {o.id for o in orgs}
-        if chosen and chosen not in ids:
+        # Names only: a record is read when chosen, the complaint count for a watchlisted one.
+        orgs = list(self.service.choices(country or None))
+        self.known = {}
+        self._counted = set()
+        if chosen and chosen not in {o.id for o in orgs}:  # the case's, from another country
             try:
-                orgs.insert(0, self.service.get(chosen, counted=False))
+                info = self.service.get(chosen, counted=False)
+                orgs.insert(0, OrganisationChoice(info.id, info.name, info.city, info.watchlist))
+                self.known[chosen] = info
             except QorgauError:
                 chosen = None
-        self.known = {org.id: org for org in orgs}
-        self._counted = set()
+        self.choices = {org.id: org for org in orgs}
         for org in orgs:
             text = f"{org.name} — {org.city}" if org.city else org.name
             if org.watchlist:
