@@ -45,7 +45,7 @@ from app.db.models import (
 )
 from app.domain.codes import CaseStatus
 from app.domain.persons import CONTACT_FIELDS, IDENTITY_FIELDS, NAME_FIELDS
-from app.domain.roles import SENIOR_ROLES
+from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, SENIOR_ROLES
 from app.i18n import _
 from app.services import search
 from app.services.settings import WholeNumberSetting
@@ -57,6 +57,7 @@ MIN_YEARS = 1
 MAX_YEARS = 100
 FINAL_STATUSES = (CaseStatus.CLOSED.value, CaseStatus.REJECTED.value)
 MANAGERS = SENIOR_ROLES
+RECORD_KEEPERS = CASE_WORKERS | HQ_RECORD_WRITERS  # all but an HQ analyst
 # Kept in a letter-sent timeline entry: the register's facts, not its subject.
 _EVENT_DATA_KEPT = ("letter_id", "number", "sha256")
 
@@ -404,5 +405,9 @@ def run_manually(
 
 
 def run_on_start(workspace: Workspace, today: date | None = None) -> RetentionReport:
-    """The UI calls this after login: the policy applies whoever opens the app."""
+    """The UI calls this after login: the policy applies whoever opens the app and may change
+    records. At HQ on a server an analyst's account may change none (the server refuses it):
+    the next start of the import operator's or an administrator's applies it."""
+    if workspace.actor.role not in RECORD_KEEPERS:
+        return RetentionReport(retention_years(workspace), today or date.today(), dry_run=True)
     return run_retention(workspace, today, trigger="start")

@@ -75,3 +75,36 @@ def test_hq_administrator_manages_users(hq: Site):  # noqa: F811
     finally:
         admin.close()
     assert {u.username: u.role for u in UserService(hq.ws).list()}["dana"] == "hq"
+
+
+def test_an_analysts_start_leaves_retention_to_those_who_may_change_records(
+    sel: Site,  # noqa: F811
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """On a server an analyst's account may change no case: the policy applied at their start
+    failed on the server's refusal (and, on the GUI thread, ended the start). It waits for the
+    import operator's start, which applies it."""
+    from datetime import date
+
+    from app.services import retention
+
+    bundle = tmp_path / "sel.qbundle"
+    sel.exchange.export_cases(bundle, [hq.recipient])
+    ExchangeService(hq.ws).import_bundle(bundle)
+    with hq.ws.write() as session:
+        closed = session.scalars(select(Case).limit(1)).one()
+        closed.status = "closed"
+        closed.closed_at = closed.updated_at
+    later = date.today().replace(year=date.today().year + retention.DEFAULT_YEARS + 1)
+    analyst = _as(hq, "dana", "hq_analyst")
+    try:
+        report = retention.run_on_start(analyst, today=later)
+        assert report.anonymised_cases == [] and report.candidates == []
+    finally:
+        analyst.close()
+    importer = _as(hq, "erlan", "hq_importer")
+    try:
+        assert retention.run_on_start(importer, today=later).anonymised_cases != []
+    finally:
+        importer.close()
