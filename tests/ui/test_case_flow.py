@@ -157,7 +157,8 @@ def test_timeline_entries_open_the_letter_review_and_attachment(
         )
 
     click_link("attachment")
-    assert len(opened) == 1 and editor.tabs.currentWidget() is editor.attachments
+    assert editor.tabs.currentWidget() is editor.attachments
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=5000)  # read off the GUI thread
     click_link("review")
     contracts = window.area_widget("contracts")  # type: ignore[attr-defined]
     assert isinstance(contracts, ContractReviewPage)

@@ -205,8 +205,9 @@ def test_attachments_are_added_opened_and_removed(
     assert cases_area.editor.case.events[-1].kind == "attachment_added"
 
     panel.tree.setCurrentItem(item)
-    panel.open_selected()
-    assert len(opened) == 1
+    task = panel.open_selected()  # read and written off the GUI thread
+    assert task is not None
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=5000)
     assert Path(opened[0].toLocalFile()).read_bytes() == b"%PDF-1.4 a contract"
 
     passport = tmp_path / "passport scan.jpg"

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.db.models import ContractReview
 from app.services.workspace import Workspace
 from tests.conftest import OpenWs
-from tests.ui.press import choose, click, click_index, on_screen, type_into
+from tests.ui.press import choose, click, click_index, on_screen, type_into, wait_written
 from tests.unit.test_contract_service import make_case
 from ui.contracts.page import ContractReviewPage
 from ui.i18n_bridge import LanguageBridge
@@ -138,6 +138,7 @@ def test_save_with_bad_input_shows_the_error_and_stores_nothing(
     page = korean_review(qtbot, ws)
     type_wage(qtbot, page, "-10", "month")
     click(qtbot, page.save_button)
+    wait_written(qtbot, page)  # refused off the GUI thread, said in the form
     assert "wage_amount cannot be negative" in page.error.text()
     assert reviews(ws) == 0
     assert page.saved is None
@@ -147,6 +148,7 @@ def test_hq_sees_the_refusal_on_save(qtbot: QtBot, open_ws: OpenWs) -> None:
     ws = open_ws("astana")
     page = korean_review(qtbot, ws)
     click(qtbot, page.save_button)
+    wait_written(qtbot, page)
     assert "Your role (hq) does not allow this action" in page.error.text()
     assert reviews(ws) == 0
 
@@ -164,6 +166,7 @@ def test_review_from_a_case_is_prefilled_and_attached(qtbot: QtBot, open_ws: Ope
     settled(qtbot, page)
     assert shown_findings(page) == {"signed_copy": "concern"}
     click(qtbot, page.save_button)
+    wait_written(qtbot, page)
     assert page.saved is not None and page.saved.case_number == case.number
     assert reviews(ws) == 1
 

@@ -30,7 +30,7 @@ from app.services.cases import (
 )
 from app.services.records import AttachmentInfo, CaseDetail
 from ui.private_temp import PrivateTempFolder
-from ui.tasks import BackgroundTask, show_error
+from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
 from ui.widgets.common import STRETCH, push_button, widget_row
@@ -249,17 +249,25 @@ class AttachmentsPanel(QWidget):
                 app.aboutToQuit.connect(self.temp_folder.empty)
         return self.temp_folder.path
 
-    def open_selected(self) -> None:
+    def open_selected(self) -> BackgroundTask[Path] | None:
+        """Open the chosen attachment with the system's viewer: read (and audited) and
+        written to the private temporary folder off the GUI thread (a 200-page scan is tens
+        of megabytes); the viewer is asked once the file is there."""
         info = self.selected()
         if info is None:
-            return
-        try:
-            _info, content = self.service.attachment_content(info.id)
-            self.temp_dir()
-            target = self.temp_folder.write(info.filename, content, subfolder=info.id[:8])
-        except QorgauError as exc:
-            show_error(self, exc)
-            return
+            return None
+        service, folder = self.service, self.temp_folder
+        self.temp_dir()  # here: it connects to the application as it quits
+
+        def work(_context: TaskContext) -> Path:
+            _info, content = service.attachment_content(info.id)
+            return folder.write(info.filename, content, subfolder=info.id[:8])
+
+        task: BackgroundTask[Path] = BackgroundTask(self, work)
+        task.while_busy(self.open_button)
+        return task.success(self._open_with_system).failure(self._failed).run_in_background()
+
+    def _open_with_system(self, target: Path) -> None:
         self.opened.append(target)
         open_with_system(QUrl.fromLocalFile(str(target)))
 

@@ -49,7 +49,8 @@ from app.services.legal_tables import SUBJECT_RULES
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.palette import ERROR_TEXT
-from ui.tasks import BackgroundTask, TaskContext, show_error
+from ui.tasks import BackgroundTask, OneWriteAtATime, TaskContext, show_error
+from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import (
     STRETCH,
     ErrorLabel,
@@ -300,6 +301,7 @@ class ContractReviewPage(QWidget):
         self.status = word_wrapped(plain_label())
         self.new_button = push_button(lambda: self.start(ReviewSubject()))
         self.save_button = push_button(self.save)
+        self.busy = BusyIndicator()
         self.report_language = QComboBox()
         for code in LANGUAGES:
             self.report_language.addItem(LANGUAGE_NAMES[code], code)
@@ -334,9 +336,18 @@ class ContractReviewPage(QWidget):
         right.addWidget(self.indicators_title)
         right.addWidget(self.indicators)
         buttons = widget_row(
-            self.new_button, STRETCH, self.save_button, self.report_language, self.export_button
+            self.new_button,
+            STRETCH,
+            self.busy,
+            self.save_button,
+            self.report_language,
+            self.export_button,
         )
         right.addLayout(buttons)
+        # The review's fields and buttons wait for a save under way.
+        self.writes: OneWriteAtATime[ContractReviewInfo] = OneWriteAtATime(
+            self, self.fields_scroll, self.new_button, self.save_button, indicator=self.busy
+        )
         right.addWidget(self.status)
 
         splitter = QSplitter()
@@ -645,25 +656,37 @@ class ContractReviewPage(QWidget):
 
     # -- saving and export --------------------------------------------------------------------
 
-    def save(self) -> None:
-        try:
-            info = self.service.save(
-                self.terms_data(),
-                case_id=self.subject.case_id,
-                person_id=self.subject.person_id,
-                host_country=self.host_country.code() or None,
+    @property
+    def writing(self) -> bool:
+        return self.writes.running
+
+    def save(self) -> BackgroundTask[ContractReviewInfo] | None:
+        """Save the review off the GUI thread (a busy database waits there, not in the
+        window); the form waits for it under "Saving…"."""
+        service, subject = self.service, self.subject
+        terms, country = self.terms_data(), self.host_country.code() or None
+
+        def write() -> ContractReviewInfo:
+            return service.save(
+                terms, case_id=subject.case_id, person_id=subject.person_id, host_country=country
             )
-        except ValidationError as exc:
-            self.error.show_message(str(exc))
-            self._focus_field(exc.field)
-            return
-        except QorgauError as exc:
-            self.error.show_message(str(exc))
-            return
+
+        self.error.clear_message()
+        return self.writes.start(write, self._saved, self._save_refused)
+
+    def _saved(self, info: ContractReviewInfo) -> None:
         self.saved = info
         self.export_button.setEnabled(True)
         self.status.setText(_("Review saved: risk {risk}.").format(risk=risk_label(info.risk)))
         self.review_saved.emit(info.id)
+
+    def _save_refused(self, exc: BaseException) -> None:
+        if not isinstance(exc, QorgauError):
+            show_error(self, exc)
+            return
+        self.error.show_message(str(exc))
+        if isinstance(exc, ValidationError):
+            self._focus_field(exc.field)
 
     def _focus_field(self, field: str | None) -> None:
         for _box, _form, rows in self.sections:
