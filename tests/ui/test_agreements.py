@@ -150,13 +150,14 @@ def test_applicable_law_panel_cites_and_removes(qtbot: QtBot, open_ws: OpenWs) -
     assert not panel.cite_button.isEnabled()
     click_item(qtbot, panel.relevant, top_items(panel.relevant)[0])
     assert panel.cite_button.isEnabled()
-    with qtbot.waitSignal(panel.citations_changed, timeout=1000):
+    with qtbot.waitSignal(panel.citations_changed, timeout=5000):
         click(qtbot, panel.cite_button)
     assert panel.cited_texts() == [relevant[0].citation]
     assert relevant[0].citation not in panel.relevant_texts()
     assert [c.provision.id for c in AgreementService(ws).citations(case_id)] == [relevant[0].id]
     click_item(qtbot, panel.cited, top_items(panel.cited)[0])
-    click(qtbot, panel.remove_button)
+    with qtbot.waitSignal(panel.citations_changed, timeout=5000):  # written off the GUI
+        click(qtbot, panel.remove_button)
     assert panel.cited_texts() == []
     assert AgreementService(ws).citations(case_id) == []
 

@@ -23,7 +23,7 @@ from app.services.workspace import Workspace
 from ui.agreements.widgets import SourceLabel, source_html, top_items, verified_text
 from ui.i18n_bridge import LanguageBridge
 from ui.palette import ERROR_TEXT, STANDARD_TEXT
-from ui.tasks import show_error
+from ui.tasks import BackgroundTask, show_error
 from ui.widgets.columns import ColumnFit
 from ui.widgets.common import STRETCH, push_button, widget_row, word_wrapped
 from ui.widgets.plain import plain_tooltip
@@ -61,6 +61,7 @@ class ApplicableLawPanel(QWidget):
         self.service = AgreementService(workspace)
         self.case_id = case_id
         self.can_cite = workspace.actor.role in CASE_WORKERS
+        self.task: BackgroundTask[object] | None = None  # a citation written
         self.relevant_heading = _heading()
         self.relevant, self.relevant_columns = _provisions("relevant_provisions", "law_relevant")
         self.cite_button = push_button(self.cite_selected)
@@ -189,21 +190,25 @@ class ApplicableLawPanel(QWidget):
         return [row.text(0) for row in top_items(self.cited)]
 
     def cite_selected(self) -> None:
-        self._change_citations(self.relevant, lambda row: self.service.cite(self.case_id, row))
+        service, case_id = self.service, self.case_id
+        self._change_citations(self.relevant, lambda row: service.cite(case_id, row))
 
     def remove_selected(self) -> None:
         self._change_citations(self.cited, self.service.uncite)
 
     def _change_citations(self, tree: QTreeWidget, change: Callable[[str], object]) -> None:
-        """Cite, or stop citing, the row chosen in ``tree``; the lists then show the change."""
+        """Cite, or stop citing, the row chosen in ``tree``, written off the GUI thread (a
+        busy database waits there); the lists then show the change."""
         item = tree.currentItem()
-        if item is None or not self.can_cite:
+        if item is None or not self.can_cite or (self.task is not None and self.task.running):
             return
-        try:
-            change(str(item.data(0, ID_ROLE)))
-        except QorgauError as exc:
-            show_error(self, exc)
-            return
+        row_id = str(item.data(0, ID_ROLE))
+        task: BackgroundTask[object] = BackgroundTask(self, lambda _context: change(row_id))
+        task.while_busy(self.relevant, self.cited, self.cite_button, self.remove_button)
+        task.success(lambda _done: self._citations_written())
+        self.task = task.run_in_background()
+
+    def _citations_written(self) -> None:
         self.refresh()
         self.citations_changed.emit()
 
