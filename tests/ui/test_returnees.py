@@ -136,6 +136,7 @@ def test_dialog_adds_a_returnee_and_shows_bad_input_inside(qtbot: QtBot, hq_ws: 
     dialog.consent_reference.setText("form 9")
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.writing, timeout=5000)  # refused off the GUI thread
     assert dialog.result() == 0 and "not an ISCO-08 occupation code" in dialog.error.text()
     assert ReturneeService(hq_ws).count() == 4
     # The picker finds a unit group by any part of its title.
@@ -144,7 +145,8 @@ def test_dialog_adds_a_returnee_and_shows_bad_input_inside(qtbot: QtBot, hq_ws: 
     assert completer.currentCompletion().startswith("7212 ")
     dialog.occupation.set_code("7212")
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-    assert dialog.result() == 1 and dialog.saved is not None
+    qtbot.waitUntil(lambda: dialog.result() == 1, timeout=5000)
+    assert dialog.saved is not None
     assert dialog.saved.occupation == "7212" and ReturneeService(hq_ws).count() == 5
 
 
@@ -176,7 +178,7 @@ def test_closed_case_offers_record_skills_on_return(
     qtbot.mouseClick(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
     )
-    assert dialog.result() == 1
+    qtbot.waitUntil(lambda: dialog.result() == 1, timeout=5000)  # written off the GUI thread
     saved = ReturneeService(ws).for_case(case_id)
     assert saved is not None and saved.languages == ("ko", "ru") and saved.region == "KZ-19"
     # Opened again, the dialog edits that record.

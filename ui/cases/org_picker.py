@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QHBoxLayout,
     QInputDialog,
     QLineEdit,
@@ -21,8 +21,7 @@ from app.i18n import _
 from app.services.organisations import OrganisationService
 from app.services.records import OrganisationChoice, OrganisationInfo, OrganisationInput
 from ui.palette import ERROR_TEXT
-from ui.tasks import BackgroundTask, show_error, show_refusal
-from ui.widgets.busy import BusyIndicator
+from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import keep_narrow, push_button, word_wrapped
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
@@ -64,20 +63,6 @@ class OrganisationDialog(ValidatingDialog):
         self.form.addRow(_("P&hone:"), self.phone)
         self.form.addRow(_("E-&mail:"), self.email)
         self.form.addRow(_("Re&gistration number:"), self.registration_no)
-        self.edits: tuple[QWidget, ...] = (
-            self.name,
-            self.country,
-            self.city,
-            self.address,
-            self.postcode,
-            self.contact_person,
-            self.phone,
-            self.email,
-            self.registration_no,
-        )
-        self.task: BackgroundTask[OrganisationInfo] | None = None
-        self.busy = BusyIndicator()
-        self.form.addRow(self.busy)
         self.contact_person.setPlaceholderText(_("Whom letters address, e.g. the HR manager"))
         self.address.setPlaceholderText(_("Street and building, as letters print it"))
         if existing is not None:
@@ -108,32 +93,16 @@ class OrganisationDialog(ValidatingDialog):
             contact_person=self.contact_person.text(),
         )
 
-    def accept(self) -> None:
-        """Write the organisation on a pool thread; the dialog closes once it is on file."""
-        if self.task is not None and self.task.running:
-            return  # a second OK while the first is written
+    def writer(self) -> Callable[[], OrganisationInfo]:
+        """Written on a pool thread; the dialog closes once it is on file."""
         data, service, existing = self.data(), self.service, self.existing
+        if existing is None:
+            return lambda: service.create(data)
+        return lambda: service.update(existing.id, data)
 
-        def write(_context: object) -> OrganisationInfo:
-            if existing is None:
-                return service.create(data)
-            return service.update(existing.id, data)
-
-        task: BackgroundTask[OrganisationInfo] = BackgroundTask(self, write)
-        task.while_busy(*self.edits, self.buttons, indicator=self.busy, text=_("Saving…"))
-        self.task = task.success(self._written).failure(self._refused).run_in_background()
-
-    def _written(self, org: OrganisationInfo) -> None:
-        self.created = org
-        self.error.clear_message()
-        QDialog.accept(self)
-
-    def _refused(self, exc: BaseException) -> None:
-        show_refusal(self, self.error, exc)
-
-    def reject(self) -> None:
-        if self.task is None or not self.task.running:
-            super().reject()
+    def written(self, result: object) -> None:
+        assert isinstance(result, OrganisationInfo)
+        self.created = result
 
 
 class OrganisationPicker(QWidget):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
@@ -19,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
 from app.services.keys import IdentityPlace, KeyService, TrustedKey
@@ -158,25 +159,19 @@ class TrustKeyDialog(ValidatingDialog):
         set_label(self.form, self.age_recipient, _("&Age recipient (optional):"))
         self.setMinimumWidth(560)
 
-    def validate(self) -> None:
-        fields = {
+    def field_widgets(self) -> dict[str, QWidget]:
+        return {
             "code": self.code,
             "signing_key": self.signing_key,
             "age_recipient": self.age_recipient,
         }
-        try:
-            self.service.trust(
-                self.code.text().strip().upper(),
-                self.signing_key.text().strip(),
-                self.age_recipient.text().strip() or None,
-                is_hq=self.is_hq.isChecked(),
-            )
-        except ValidationError as exc:
-            if exc.field in fields:
-                fields[exc.field].setFocus()
-            raise
-        except QorgauError as exc:  # a role that may not trust: shown like any refusal
-            raise ValidationError(str(exc)) from None
+
+    def writer(self) -> Callable[[], object]:
+        """A refusal (a bad key, a role that may not trust) is shown in the dialog."""
+        service, code = self.service, self.code.text().strip().upper()
+        signing_key, recipient = self.signing_key.text().strip(), self.age_recipient.text().strip()
+        is_hq = self.is_hq.isChecked()
+        return lambda: service.trust(code, signing_key, recipient or None, is_hq=is_hq)
 
 
 class TrustedKeysBox(QGroupBox):

@@ -8,6 +8,7 @@ from the case: its country, the worker's name, the case's closing day as the day
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import occupations as isco
-from app.errors import QorgauError, ValidationError
+from app.errors import ValidationError
 from app.i18n import _, current_language
 from app.services.cases import CaseService
 from app.services.records import PersonInput
@@ -254,15 +255,16 @@ class ReturneeDialog(ValidatingDialog):
         )
 
     def validate(self) -> None:
-        data = self._input()
-        if not data.region:
+        if not self._input().region:
             raise ValidationError(_("Choose the region of return."), "region")
-        try:
-            if self.record is None:
-                self.saved = self.service.add(data)
-            else:
-                self.saved = self.service.update(self.record.id, data, self.record.version)
-        except ValidationError:
-            raise
-        except QorgauError as exc:  # a refusal (role, owner, a case gone): shown in the dialog
-            raise ValidationError(str(exc)) from None
+
+    def writer(self) -> Callable[[], ReturneeRow]:
+        """A refusal (role, owner, a case gone) is shown in the dialog, which stays open."""
+        data, service, record = self._input(), self.service, self.record
+        if record is None:
+            return lambda: service.add(data)
+        return lambda: service.update(record.id, data, record.version)
+
+    def written(self, result: object) -> None:
+        assert isinstance(result, ReturneeRow)
+        self.saved = result

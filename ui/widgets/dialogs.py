@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 from app.errors import ValidationError
 from app.i18n import _
 from app.security.keyslots import check_password_strength
+from ui.tasks import BackgroundTask, show_refusal
+from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import ErrorLabel, word_wrapped
 from ui.widgets.plain import plain_label
 
@@ -92,9 +94,12 @@ class ValidatingDialog(QDialog):
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
         layout.addWidget(self.error)
+        self.busy = BusyIndicator()  # "Saving…" while the write runs (``writer``)
+        layout.addWidget(self.busy)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(420)
         self._focus_placed = False
+        self._write_task: BackgroundTask[object] | None = None
 
     def set_intro(self, text: str) -> None:
         self.intro.setText(text)
@@ -125,9 +130,52 @@ class ValidatingDialog(QDialog):
     def validate(self) -> None:
         """Raise ValidationError for bad input."""
 
+    def writer(self) -> Callable[[], object] | None:
+        """What OK writes once ``validate`` passed, made on the GUI thread from the fields and
+        run on a pool thread (a busy database waits there, not in the window); the dialog
+        waits for it and closes once it is on file. None: OK only checks."""
+        return None
+
+    def written(self, result: object) -> None:
+        """What the write returned, on the GUI thread, before the dialog closes."""
+
+    @property
+    def writing(self) -> bool:
+        return self._write_task is not None and self._write_task.running
+
     def accept(self) -> None:
-        if self.error.passes(self.validate):
+        if self.writing or not self.error.passes(self.validate):
+            return  # a second OK while the first is written, or bad input (said)
+        write = self.writer()
+        if write is None:
             super().accept()
+            return
+        items = (self.form.itemAt(i) for i in range(self.form.count()))
+        fields = [w for item in items if item is not None and (w := item.widget()) is not None]
+        task: BackgroundTask[object] = BackgroundTask(self, lambda _context: write())
+        task.while_busy(*fields, self.buttons, indicator=self.busy, text=_("Saving…"))
+        task.success(self._written).failure(self._refused)
+        self._write_task = task.run_in_background()
+
+    def _written(self, result: object) -> None:
+        self.written(result)
+        QDialog.accept(self)
+
+    def _refused(self, exc: BaseException) -> None:
+        show_refusal(self, self.error, exc)
+        field = (
+            self.field_widgets().get(exc.field or "") if isinstance(exc, ValidationError) else None
+        )
+        if field is not None:
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def field_widgets(self) -> dict[str, QWidget]:
+        """The fields a refusal may name (``ValidationError.field``): it gets the focus."""
+        return {}
+
+    def reject(self) -> None:
+        if not self.writing:  # the write goes on: the dialog closes when it is on file
+            super().reject()
 
 
 class PasswordDialog(ValidatingDialog):
