@@ -267,8 +267,10 @@ def press_dialog_button(
     dialog: QWidget,
     which: QDialogButtonBox.StandardButton = QDialogButtonBox.StandardButton.Ok,
 ) -> None:
-    """Press the standard button ``which`` (OK unless told) of an open dialog."""
+    """Press the standard button ``which`` (OK unless told) of an open dialog; a dialog whose
+    OK writes off the GUI thread (``ValidatingDialog.writer``) is waited for."""
     click(qtbot, _dialog_button(dialog, which))
+    qtbot.waitUntil(lambda: not getattr(dialog, "writing", False), timeout=WAIT_MS)
 
 
 def open_area(qtbot: QtBot, window: QWidget, key: str) -> QWidget:

@@ -103,7 +103,7 @@ def test_consul_edits_the_mission_notes(qtbot: QtBot, open_ws: OpenWs) -> None:
     assert not view.notes.isReadOnly()
     type_into(qtbot, view.notes, "Labour inspectorate hotline: 1-800-000.")
     click(qtbot, view.save_notes)
-    assert view.notes_saved.text() == "Saved."
+    qtbot.waitUntil(lambda: view.notes_saved.text() == "Saved.", timeout=5000)  # off the GUI
     assert AgreementService(ws).get("ilo-c029").mission_notes == (
         "Labour inspectorate hotline: 1-800-000."
     )

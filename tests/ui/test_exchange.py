@@ -138,7 +138,7 @@ def test_conflicts_show_both_values_and_resolve(qtbot: QtBot, pair, tmp_path):
     assert rows["description"] == ("Astana", "Seoul")
     assert page.take_remote.isEnabled()
     click(qtbot, page.take_remote)
-    assert page.conflict_list.rowCount() == 0
+    qtbot.waitUntil(lambda: page.conflict_list.rowCount() == 0, timeout=5000)  # off the GUI
     assert hq.cases.get_case(case_id).description == "Seoul"
 
 

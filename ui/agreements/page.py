@@ -195,14 +195,18 @@ class InstrumentView(QWidget):
         self.notes.setPlainText(item.mission_notes)
         self.notes_saved.setText("")
 
-    def _save_notes(self) -> None:
+    def _save_notes(self) -> BackgroundTask[InstrumentInfo] | None:
+        """Written off the GUI thread; the notes wait for it."""
         if self.instrument is None:
-            return
-        try:
-            saved = self.service.set_mission_notes(self.instrument.id, self.notes.toPlainText())
-        except QorgauError as exc:
-            show_error(self, exc)
-            return
+            return None
+        service, instrument_id, notes = self.service, self.instrument.id, self.notes.toPlainText()
+        task: BackgroundTask[InstrumentInfo] = BackgroundTask(
+            self, lambda _context: service.set_mission_notes(instrument_id, notes)
+        )
+        task.while_busy(self.notes, self.save_notes)
+        return task.success(self._notes_saved).run_in_background()
+
+    def _notes_saved(self, saved: InstrumentInfo) -> None:
         self.instrument = saved
         self.notes_saved.setText(_("Saved."))
 

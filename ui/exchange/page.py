@@ -38,7 +38,7 @@ from ui.exchange.hq import TransferDialog, choose_bundle_file
 from ui.exchange.keys import OwnKeysBox, TrustedKeysBox
 from ui.icons import icon
 from ui.palette import WARNING_STYLE
-from ui.tasks import BackgroundTask, TaskContext
+from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.common import (
     STRETCH,
     ErrorLabel,
@@ -488,12 +488,23 @@ class ExchangePage(QWidget):
         self.keep_local.setEnabled(conflict is not None)
         self.take_remote.setEnabled(conflict is not None)
 
-    def resolve_selected(self, choice: str) -> None:
+    def resolve_selected(self, choice: str) -> BackgroundTask[object] | None:
+        """Written off the GUI thread (it may rewrite the case); the lists are read again
+        once it is, a refusal said where the import's report is."""
         conflict = self.selected_conflict()
         if conflict is None:
+            return None
+        service, conflict_id = self.service, conflict.id
+        task: BackgroundTask[object] = BackgroundTask(
+            self, lambda _context: service.resolve_conflict(conflict_id, choice)
+        )
+        task.while_busy(self.conflict_list, self.keep_local, self.take_remote)
+        task.success(lambda _done: self.refresh()).failure(self._resolve_refused)
+        return task.run_in_background()
+
+    def _resolve_refused(self, exc: BaseException) -> None:
+        if not isinstance(exc, QorgauError):
+            show_error(self, exc)
             return
-        try:
-            self.service.resolve_conflict(conflict.id, choice)
-        except QorgauError as exc:
-            self.import_report.setText(str(exc))
+        self.import_report.setText(str(exc))
         self.refresh()

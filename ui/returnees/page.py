@@ -308,13 +308,14 @@ class ReturneesPage(QWidget):
             _("Consent withdrawn"),
         )
 
-    def withdraw(self, record_id: str) -> None:
-        try:
-            self.service.withdraw_consent(record_id)
-        except QorgauError as exc:
-            show_error(self, exc)
-            return
-        self.apply_filter()
+    def withdraw(self, record_id: str) -> BackgroundTask[object]:
+        """Written off the GUI thread; the register is read again once it is."""
+        service = self.service
+        task: BackgroundTask[object] = BackgroundTask(
+            self, lambda _context: service.withdraw_consent(record_id)
+        )
+        task.while_busy(self.withdraw_button)
+        return task.success(lambda _done: self.apply_filter()).run_in_background()
 
     def export(self) -> None:
         path = save_path(

@@ -29,7 +29,7 @@ from ui.widgets.plain import plain_label
 
 
 def confirm(
-    parent: QWidget, title: str, text: str, on_yes: Callable[[], None], yes_text: str = ""
+    parent: QWidget, title: str, text: str, on_yes: Callable[[], object], yes_text: str = ""
 ) -> QMessageBox:
     """Ask a yes/no question without blocking; ``on_yes`` runs only on an explicit yes."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
