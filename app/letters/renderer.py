@@ -330,6 +330,37 @@ class _Pinned(Flowable):
         self.bottom.drawOn(self.canv, 0, 0)
 
 
+CELL_CHUNK = 1500  # characters of a table cell kept in one row of the PDF's table
+
+
+def cell_chunks(text: str) -> list[str]:
+    """A cell's plain text in pieces of at most about ``CELL_CHUNK`` characters, cut at line
+    ends, else at a space: each piece becomes a row of its own (``DocumentBuilder.table``)."""
+    chunks: list[str] = []
+    lines: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        while len(line) > CELL_CHUNK:
+            cut = line.rfind(" ", CELL_CHUNK // 2, CELL_CHUNK)
+            cut = cut if cut > 0 else CELL_CHUNK
+            if lines:
+                chunks.append("\n".join(lines))
+                lines, size = [], 0
+            chunks.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        if lines and size + len(line) >= CELL_CHUNK:
+            chunks.append("\n".join(lines))
+            lines, size = [], 0
+        lines.append(line)
+        size += len(line) + 1
+    chunks.append("\n".join(lines))
+    return chunks
+
+
+def _cell(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
 def ruled_table(
     rows: list[list[Paragraph]],
     widths: Sequence[float] | None,
@@ -440,18 +471,33 @@ class DocumentBuilder:
         """A ruled table of plain-text cells; ``col_widths`` in millimetres."""
         if not rows:
             return self
-        data = [
-            [
-                Paragraph(
-                    escape(str(cell)).replace("\n", "<br/>"),
-                    self.styles["cell_head" if header and index == 0 else "cell"],
-                )
-                for cell in row
-            ]
-            for index, row in enumerate(rows)
-        ]
+        # A cell longer than a page would fail the whole document (a row taller than a page:
+        # LayoutError), and one split page by page is wrapped again each time (33 s for a
+        # 199,000-character description): a long row goes in as several rows, one piece of
+        # each cell per row, ruled as one; reportlab splits a table between rows cheaply.
+        data: list[list[Paragraph | str]] = []
+        ends: list[int] = []  # the last row of each row given
+        for i, row in enumerate(rows):
+            style = self.styles["cell_head" if header and i == 0 else "cell"]
+            pieces = [cell_chunks(str(cell)) for cell in row]
+            for k in range(max(len(p) for p in pieces)):
+                data.append([_cell(p[k], style) if k < len(p) else "" for p in pieces])
+            ends.append(len(data) - 1)
         widths = [w * mm for w in col_widths] if col_widths else None
-        table = ruled_table(data, widths, header=header, font=self.fonts.serif)
+        table = Table(data, colWidths=widths, repeatRows=ends[0] + 1 if header else 0)
+        black = colors.black
+        commands: list[tuple[Any, ...]] = [
+            ("FONTNAME", (0, 0), (-1, -1), self.fonts.serif),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BOX", (0, 0), (-1, -1), 0.5, black),
+            ("LINEAFTER", (0, 0), (-2, -1), 0.5, black),
+            *(("LINEBELOW", (0, end), (-1, end), 0.5, black) for end in ends[:-1]),
+            # A row that goes on the one above: no gap at its top.
+            *(("TOPPADDING", (0, r), (-1, r), 0) for r in range(1, len(data)) if r - 1 not in ends),
+        ]
+        if header:
+            commands.append(("BACKGROUND", (0, 0), (-1, ends[0]), colors.HexColor("#EEEEEE")))
+        table.setStyle(TableStyle(commands))
         table.spaceBefore = 4
         table.spaceAfter = 8
         self.story.append(table)

@@ -553,8 +553,11 @@ def _entry_text(entry: dict[str, Any], lang: str, officer: Callable[[str | None]
         data = {"event": entry["event"], "params": params}
         return compose(data, entry.get("text") or "", lang)
     if entry.get("status_to"):
-        moved = f"{labels.case_status(entry.get('status_from') or '', lang)} → " + (
-            labels.case_status(entry["status_to"], lang)
+        # In words: the PDF's fonts have no arrow, and "New → In progress" printed as "New
+        # In progress".
+        moved = _("from “{old}” to “{new}”").format(
+            old=labels.case_status(entry.get("status_from") or "", lang),
+            new=labels.case_status(entry["status_to"], lang),
         )
         return f"{moved}. {entry['text']}" if entry.get("text") else moved
     return entry.get("text") or ""

@@ -18,7 +18,7 @@ from app.config import Paths
 from app.db.models import AuditEntry
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.services.cases import CaseService
-from app.services.records import OrganisationInput
+from app.services.records import CaseChanges, OrganisationInput
 from app.services.subject_access import collect, export_subject_access
 from app.services.workspace import Workspace
 from tests.builders import ASSEL, wage_case
@@ -163,3 +163,24 @@ def test_the_pdf_prints_labels_names_and_sentences_in_its_own_language(
     ):
         assert raw not in text
     assert " admin " not in f" {text} "
+
+
+def test_a_description_longer_than_a_page_and_a_status_change_are_printed_whole(
+    ws: Workspace, case_id: str, tmp_path: Path
+) -> None:
+    """A cell taller than a page failed the whole report (LayoutError) once a description
+    passed about 6,000 characters; the status change's arrow is not in the PDF's fonts and
+    printed nothing ("Жаңа Жұмыс үстінде")."""
+    sentence = "Жұмыс беруші <төлқұжатты> & жалақыны үш ай бойы ұстап отыр. "
+    description = (sentence * 3300)[:199_000].rstrip() + " СОҢЫ"
+    service = CaseService(ws)
+    service.update_case(case_id, CaseChanges(description=description))
+    service.set_status(case_id, "in_progress", "Өтініш қабылданды")
+    out = tmp_path / "assel.pdf"
+    export_subject_access(ws, out, iin=IIN, lang="kk")
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    assert len(reader.pages) > 40
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    assert "<төлқұжатты> &" in text and "СОҢЫ" in text  # escaped, and to its last word
+    assert text.count("Жұмыс беруші") >= 3000
+    assert "«Жаңа» мәртебесінен «Жұмыс үстінде» мәртебесіне. Өтініш қабылданды" in text
