@@ -8,6 +8,7 @@ document costs a few file checks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
@@ -98,3 +99,13 @@ def missing_code_points(path: Path, text: str = KAZAKH_LETTERS) -> list[str]:
     """Characters of ``text`` that the font file at ``path`` has no glyph for."""
     char_map = TTFont(f"probe-{path.stem}", str(path)).face.charToGlyph
     return [char for char in text if ord(char) not in char_map]
+
+
+@lru_cache(maxsize=1)
+def printable_code_points() -> frozenset[int]:
+    """The characters every face of the letters' serif font has a glyph for: reportlab prints
+    any other as nothing, so a name in Hangul or Arabic would leave a gap in the letter."""
+    faces = [SERIF, SERIF_BOLD, SERIF_ITALIC, SERIF_BOLD_ITALIC]
+    paths = font_paths()
+    maps = [TTFont(f"probe-{face}", str(paths[face])).face.charToGlyph for face in faces]
+    return frozenset(set.intersection(*(set(m) for m in maps)))

@@ -11,6 +11,7 @@ import re
 
 from app.i18n import _
 from app.letters.context import LetterContext
+from app.letters.fonts import printable_code_points
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _KAZAKH_ONLY = re.compile(r"[ӘәҒғҚқҢңӨөҰұҮүҺһІі]")
@@ -77,5 +78,39 @@ def foreign_script_passages(context: LetterContext) -> list[str]:
                 _("{part} has text in another language than the letter's: «{passage}»").format(
                     part=what[:1].upper() + what[1:], passage=passage
                 )
+            )
+    return warnings
+
+
+def _printed_names(context: LetterContext) -> list[tuple[str, str]]:
+    """(what it is, text) for the names the letter prints as they are spelled."""
+    person = context.person
+    employer = context.employer.name if context.employer is not None else ""
+    return [
+        (_("the person's name"), f"{person.surname} {person.given_names} {person.patronymic}"),
+        (_("the employer's name"), employer),
+        (_("the addressee"), context.addressee.name),
+        (_("the addressee"), context.addressee.organisation),
+        (_("the addressee's address"), context.addressee.address),
+        (_("the agency's name"), context.agency_name or ""),
+        (_("the partner's name"), context.partner_name or ""),
+    ]
+
+
+def unprintable_passages(context: LetterContext) -> list[str]:
+    """One warning per part of the letter with characters its font has no glyph for (a
+    name typed in Hangul or Arabic): the PDF would print nothing in their place."""
+    printable = printable_code_points()
+    warnings: list[str] = []
+    said: set[str] = set()  # an employer letter's addressee is the employer: said once
+    for what, text in (*_printed_names(context), *_editable_texts(context)):
+        missing = sorted({c for c in text if ord(c) not in printable and not c.isspace()})
+        if missing and text.strip() not in said:
+            said.add(text.strip())
+            warnings.append(
+                _(
+                    "{part} has characters the letter's font cannot print, which the PDF would "
+                    "leave out: {characters}. Write them in Latin or Cyrillic letters."
+                ).format(part=what[:1].upper() + what[1:], characters=" ".join(missing[:12]))
             )
     return warnings

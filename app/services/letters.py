@@ -74,7 +74,7 @@ from app.letters.phrases import (
 )
 from app.letters.qr import QR_PREFIX
 from app.letters.renderer import date_numeric, mission_forms, money_text
-from app.letters.scripts import foreign_script_passages
+from app.letters.scripts import foreign_script_passages, unprintable_passages
 from app.letters.states import body, is_known, state_name, state_name_en_bare
 from app.services import search
 from app.services import validation as check
@@ -942,6 +942,7 @@ class LetterService(DatedService):
             )
         context = self._context(session, row, None, self.today)
         found.extend(foreign_script_passages(context))
+        found.extend(unprintable_passages(context))
         return found
 
     def _citations(

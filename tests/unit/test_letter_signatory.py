@@ -161,3 +161,29 @@ def test_case_json_takes_claims_and_refuses_bad_ones(open_ws: OpenWs, installati
             )
         )
     assert snapshot(installation.data_dir) == before  # type: ignore[attr-defined]
+
+
+def test_approver_is_warned_of_characters_the_font_cannot_print(open_ws: OpenWs) -> None:
+    """An employer's name typed in Hangul printed as nothing in the letter's PDF."""
+    ws = open_ws("aigul")
+    case = CaseService(ws).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("unpaid_wages",),
+            received_at=date(2026, 11, 2),
+            person=PersonInput(surname="Нұрланова", given_names="Айгүл"),
+            employer=OrganisationInput(name="대성금속 Daesung Metal", country="KR"),
+        ),
+        allow_duplicate_person=True,
+    )
+    letters = LetterService(ws, today=TODAY)
+    draft = letters.draft(case.id, "employer_letter", "en", LetterFields(facts="Wages → unpaid."))
+    warnings = letters.warnings(draft.id)
+    hangul = [w for w in warnings if w.startswith("The employer's name has characters")]
+    assert hangul and "금 대 성 속" in hangul[0] and "Latin or Cyrillic" in hangul[0]
+    assert any(w.startswith("The facts has characters") and "→" in w for w in warnings)
+    plain = letters.draft(
+        case.id, "employer_letter", "kk", LetterFields(facts="Жалақы «төленбеді» — №5")
+    )
+    unprintable = [w for w in letters.warnings(plain.id) if "cannot print" in w]
+    assert [w.split(" has ")[0] for w in unprintable] == ["The employer's name"]  # «», —, № print
