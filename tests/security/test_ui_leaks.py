@@ -196,9 +196,9 @@ def test_a_hostile_attachment_name_opens_inside_the_temp_folder_only(
 
     panel = area.editor.attachments
     panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
-    panel.open_selected()
+    panel.open_selected()  # read and written off the GUI thread
 
-    assert len(opened) == 1
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=5000)
     written = Path(opened[0].toLocalFile())
     root = window.temp_folder.path.resolve()
     assert written.resolve().is_relative_to(root)
