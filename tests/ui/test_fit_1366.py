@@ -406,6 +406,47 @@ def test_a_fit_lays_wrapped_rows_out_once(qtbot: QtBot, monkeypatch: pytest.Monk
     assert 0 < len(measured) <= 2 * rows * cols
 
 
+def test_a_long_wrapped_table_measures_the_rows_it_shows(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every row was measured as the Letters register opened and at every language switch:
+    0.5 s for 1,000 letters. Rows come to their height as they come near the view."""
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+
+    from ui.widgets import columns
+
+    measured: set[int] = set()
+    size_hint = columns.WrapDelegate.sizeHint
+
+    def counted(self: columns.WrapDelegate, option: object, index: object) -> object:
+        measured.add(index.row())  # type: ignore[attr-defined]
+        return size_hint(self, option, index)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(columns.WrapDelegate, "sizeHint", counted)
+    rows = 1000
+    table = QTableWidget(rows, 2)
+    for row in range(rows):
+        short = row % 3 == 0  # one line; the others wrap to two
+        text = f"row {row}" if short else f"row {row} " + "a long subject that wraps " * 4
+        table.setItem(row, 0, QTableWidgetItem(text))
+        table.setItem(row, 1, QTableWidgetItem(f"SEL-2026/{row:04}"))
+    qtbot.addWidget(table)
+    columns.ColumnFit(table, "lazy_rows_test", stretch=0, wrap=True, max_lines=2)
+    table.resize(500, 400)
+    table.show()
+    qtbot.waitExposed(table)
+    _settle()
+    assert 0 < len(measured) < 150  # the rows in view and around them, not 1,000
+    top = table.rowHeight(0)
+    assert top < table.rowHeight(1)  # measured: one line, then two
+    table.scrollToBottom()
+    _settle()
+    last = rows - 1  # row 999 wraps; 998 too; 999 - 999 % 3 = 999 is short
+    assert last in measured and rows // 2 not in measured
+    assert table.rowHeight(last) == top  # one line, measured as it came into view
+    assert table.rowHeight(last - 1) > top
+
+
 def test_a_cell_cut_short_shows_its_whole_text_as_a_tooltip(qtbot: QtBot) -> None:
     from PySide6.QtCore import QEvent
     from PySide6.QtGui import QHelpEvent
