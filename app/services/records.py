@@ -76,7 +76,6 @@ class OrganisationInfo(OrganisationInput):
     open_count: int = 0
 
 
-
 @dataclass(frozen=True)
 class OrganisationChoice:
     """An employer or agency as a picker lists it: enough to name it and warn of it."""
@@ -85,6 +84,7 @@ class OrganisationChoice:
     name: str
     city: str
     watchlist: bool
+
 
 @dataclass(frozen=True)
 class CaseInput:
