@@ -26,17 +26,23 @@ def window(ws: Workspace, make_window: Callable[..., object]) -> MainWindow:
     return made
 
 
-def test_it_is_written_in_the_background_once_a_day(
-    qtbot: QtBot, ws: Workspace, window: MainWindow, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    release = threading.Event()
+@pytest.fixture
+def release(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The backup waits, on its pool thread, until this is set."""
+    released = threading.Event()
     backup_if_due = backup.backup_if_due
 
-    def slow(workspace: Workspace) -> backup.BackupInfo | None:
-        release.wait(10)
+    def held(workspace: Workspace) -> backup.BackupInfo | None:
+        released.wait(10)
         return backup_if_due(workspace)
 
-    monkeypatch.setattr(backup, "backup_if_due", slow)
+    monkeypatch.setattr(backup, "backup_if_due", held)
+    return released
+
+
+def test_it_is_written_in_the_background_once_a_day(
+    qtbot: QtBot, ws: Workspace, window: MainWindow, release: threading.Event
+) -> None:
     daily = DailyBackup(window, ws)
     task = daily.start()
     assert task is not None and task.running  # returned at once: the window goes on
@@ -59,16 +65,8 @@ def test_a_short_session_writes_it_as_qorgau_closes(ws: Workspace, window: MainW
 
 
 def test_closing_waits_for_the_backup_under_way(
-    qtbot: QtBot, ws: Workspace, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+    ws: Workspace, window: MainWindow, release: threading.Event
 ) -> None:
-    release = threading.Event()
-    backup_if_due = backup.backup_if_due
-
-    def slow(workspace: Workspace) -> backup.BackupInfo | None:
-        release.wait(10)
-        return backup_if_due(workspace)
-
-    monkeypatch.setattr(backup, "backup_if_due", slow)
     daily = DailyBackup(window, ws)
     task = daily.start()
     assert task is not None

@@ -38,15 +38,17 @@ def closed_long_ago(ws: Workspace) -> str:
     return case.id
 
 
+@pytest.fixture
+def window(ws: Workspace, make_window: Callable[..., object]) -> MainWindow:
+    made = make_window(ws)
+    assert isinstance(made, MainWindow)
+    return made
+
+
 def test_the_policy_is_applied_off_the_gui_thread_once_the_window_shows(
-    qtbot: QtBot,
-    ws: Workspace,
-    make_window: Callable[..., object],
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot, ws: Workspace, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case_id = closed_long_ago(ws)
-    window = make_window(ws)
-    assert isinstance(window, MainWindow)
     release = threading.Event()
     run_on_start = retention.run_on_start
 
@@ -68,16 +70,11 @@ def test_the_policy_is_applied_off_the_gui_thread_once_the_window_shows(
 
 
 def test_a_busy_database_is_said_and_the_next_start_applies_it(
-    qtbot: QtBot,
-    ws: Workspace,
-    make_window: Callable[..., object],
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot, ws: Workspace, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from app.errors import DatabaseBusy
 
     case_id = closed_long_ago(ws)
-    window = make_window(ws)
-    assert isinstance(window, MainWindow)
 
     def busy(_workspace: Workspace) -> retention.RetentionReport:
         raise DatabaseBusy("The database is busy; try again in a moment.")
