@@ -117,10 +117,9 @@ class OrganisationPicker(QWidget):
         self.country = ""
         self.dialog: OrganisationDialog | None = None
         self.task: BackgroundTask[object] | None = None
-        # Every organisation of the country is listed (names only); a chosen one's record is
-        # read when it is chosen. The list stopped at 500 by name, so an employer further on
-        # could not be chosen, and was entered again as a new one.
-        self.choices: dict[str, OrganisationChoice] = {}
+        # Every organisation of the country is listed (names only, ``load``); a chosen one's
+        # record is read when it is chosen. The list stopped at 500 by name, so an employer
+        # further on could not be chosen, and was entered again as a new one.
         self.known: dict[str, OrganisationInfo] = {}  # records read so far
         self._counted: set[str] = set()  # ids in ``known`` that carry their complaint count
         self.combo = QComboBox()
@@ -252,7 +251,6 @@ class OrganisationPicker(QWidget):
                 self.known[chosen] = info
             except QorgauError:
                 chosen = None
-        self.choices = {org.id: org for org in orgs}
         for org in orgs:
             text = f"{org.name} — {org.city}" if org.city else org.name
             if org.watchlist:

@@ -161,7 +161,6 @@ class HqPage(QWidget):
             self.mission_filter.setItemText(0, _("All missions"))
         if self.views is not None:
             self._show(self.views)
-            self._say_overdue()
 
     def refresh(self) -> None:
         self.refresh_button.setEnabled(False)
