@@ -346,8 +346,8 @@ def test_a_segment_lists_all_its_cases_a_page_at_a_time_and_exports_all(
     assert dialog.model.rowCount() == 40  # the first page; the rest as the list scrolls
     while dialog.model.canFetchMore():
         dialog.table.scrollToBottom()
-        qtbot.wait(1)
-        dialog.model.fetchMore()
+        dialog.model.fetchMore()  # read off the GUI thread, the rows put in as they come
+        qtbot.waitUntil(lambda: not dialog.model.reading, timeout=10_000)
     assert dialog.model.rowCount() == opened
     assert len(set(dialog.numbers())) == opened
     received = [row.received_at for row in dialog.rows]
