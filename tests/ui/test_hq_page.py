@@ -85,6 +85,28 @@ def test_the_overdue_list_says_how_many_it_shows_of_how_many(
     assert page.overdue_note.text() == shown
 
 
+def test_the_lists_of_people_and_employers_at_several_missions_say_how_many(
+    qtbot,
+    consolidated: Site,  # noqa: F811
+    monkeypatch,
+) -> None:
+    """Each list is capped (5,000); the tab said nothing of how many there are."""
+    from ui.hq import page as hq_page
+
+    page = HqPage(consolidated.ws)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.views is not None, timeout=10_000)
+    assert page.views is not None
+    people = sum(r.kind == "person" for r in page.views.repeats)
+    employers = len(page.views.repeats) - people
+    assert people >= 1  # the worker who came to Seoul and to Dubai
+    said = f"People at several missions: {people}. Employers: {employers}."
+    assert page.repeats_note.text() == said
+    monkeypatch.setattr(hq_page, "MAX_ROWS", people)  # as if the people's list were full
+    page._say_repeats(page.views.repeats)
+    assert page.repeats_note.text() == f"{said} Each list stops at {people}: there may be more."
+
+
 def test_the_missions_area_is_at_hq_only(make_window, hq: Site, sel: Site) -> None:  # noqa: F811
     assert "hq" in make_window(hq.ws).area_keys()
     assert "hq" not in make_window(sel.ws).area_keys()

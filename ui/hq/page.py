@@ -31,6 +31,7 @@ from app.i18n import (
     ngettext,
 )
 from app.services.consolidation import (
+    MAX_ROWS,
     ConsolidationService,
     MissionActivity,
     OverdueCase,
@@ -115,9 +116,14 @@ class HqPage(QWidget):
         self.overdue_note = word_wrapped(plain_label())
         overdue_layout.addWidget(self.overdue_note)
         overdue_layout.addWidget(self.overdue)
+        repeats_tab = QWidget()
+        repeats_layout = QVBoxLayout(repeats_tab)
+        self.repeats_note = word_wrapped(plain_label())  # how many, and whether capped
+        repeats_layout.addWidget(self.repeats_note)
+        repeats_layout.addWidget(self.repeats)
         self.tabs.addTab(self.missions, "")
         self.tabs.addTab(overdue_tab, "")
-        self.tabs.addTab(self.repeats, "")
+        self.tabs.addTab(repeats_tab, "")
         top = QHBoxLayout()
         top.addWidget(self.intro, 1)
         top.addWidget(self.refresh_button)
@@ -219,6 +225,20 @@ class HqPage(QWidget):
                 for r in views.repeats
             ],
         )
+        self._say_repeats(views.repeats)
+
+    def _say_repeats(self, repeats: list[Repeat]) -> None:
+        """How many people and employers are at several missions; each list is capped."""
+        people = sum(r.kind == "person" for r in repeats)
+        employers = len(repeats) - people
+        text = _("People at several missions: {people}. Employers: {employers}.").format(
+            people=format_number(people), employers=format_number(employers)
+        )
+        if MAX_ROWS in (people, employers):
+            text += " " + _("Each list stops at {n}: there may be more.").format(
+                n=format_number(MAX_ROWS)
+            )
+        self.repeats_note.setText(text)
 
     def _show_overdue(self) -> None:
         """One mission's overdue cases are asked of the database (the list of all is capped)."""
