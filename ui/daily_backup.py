@@ -10,6 +10,7 @@ small window that says so.
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import UTC, datetime
 
@@ -22,6 +23,7 @@ from app.services import backup
 from app.services.workspace import Workspace
 from ui.tasks import BackgroundTask
 
+log = logging.getLogger(__name__)
 START_DELAY_MS = 60_000  # after the window shows: the first minutes' work comes first
 
 
@@ -55,7 +57,9 @@ class DailyBackup:
 
     def _failed(self, exc: BaseException) -> None:
         # Tried again as Qorgau closes, and at the next start until one is written.
-        message = str(exc) if isinstance(exc, QorgauError) else repr(exc)
+        if not isinstance(exc, QorgauError):
+            log.error("the daily backup failed", exc_info=exc)
+        message = _("Today's backup could not be written: {error}").format(error=exc)
         self.window.statusBar().showMessage(message, 15_000)
         print(f"qorgau: {message}", file=sys.stderr)
 

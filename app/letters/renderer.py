@@ -362,23 +362,37 @@ def _cell(text: str, style: ParagraphStyle) -> Paragraph:
 
 
 def ruled_table(
-    rows: list[list[Paragraph]],
+    rows: Sequence[Sequence[Paragraph | str]],
     widths: Sequence[float] | None,
     *,
     header: bool,
     font: str,
     extra: Sequence[tuple[Any, ...]] = (),
+    ends: Sequence[int] | None = None,
 ) -> Table:
     """A table ruled all round with its cells top-aligned; a ``header`` row is shaded and
-    repeated on each page; ``extra`` are more style commands."""
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    repeated on each page; ``extra`` are more style commands. ``ends``: the last table row of
+    each row as given, when a long one is in several (``DocumentBuilder.table``): ruled as
+    one, no gap between its pieces; by default every table row stands alone."""
+    first = 0 if ends is None or not ends else ends[0]  # the header's last table row
+    black = colors.black
+    table = Table(rows, colWidths=widths, repeatRows=first + 1 if header else 0)
     commands: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), font),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]
+    if ends is None:
+        commands.append(("GRID", (0, 0), (-1, -1), 0.5, black))
+    else:
+        last = set(ends)
+        commands += [
+            ("BOX", (0, 0), (-1, -1), 0.5, black),
+            ("LINEAFTER", (0, 0), (-2, -1), 0.5, black),
+            *(("LINEBELOW", (0, end), (-1, end), 0.5, black) for end in ends[:-1]),
+            *(("TOPPADDING", (0, r), (-1, r), 0) for r in range(1, len(rows)) if r - 1 not in last),
+        ]
     if header:
-        commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")))
+        commands.append(("BACKGROUND", (0, 0), (-1, first), colors.HexColor("#EEEEEE")))
     table.setStyle(TableStyle([*commands, *extra]))
     return table
 
@@ -474,7 +488,8 @@ class DocumentBuilder:
         # A cell longer than a page would fail the whole document (a row taller than a page:
         # LayoutError), and one split page by page is wrapped again each time (33 s for a
         # 199,000-character description): a long row goes in as several rows, one piece of
-        # each cell per row, ruled as one; reportlab splits a table between rows cheaply.
+        # each cell per row, ruled as one (``ruled_table``); reportlab splits a table between
+        # rows cheaply.
         data: list[list[Paragraph | str]] = []
         ends: list[int] = []  # the last row of each row given
         for i, row in enumerate(rows):
@@ -484,20 +499,7 @@ class DocumentBuilder:
                 data.append([_cell(p[k], style) if k < len(p) else "" for p in pieces])
             ends.append(len(data) - 1)
         widths = [w * mm for w in col_widths] if col_widths else None
-        table = Table(data, colWidths=widths, repeatRows=ends[0] + 1 if header else 0)
-        black = colors.black
-        commands: list[tuple[Any, ...]] = [
-            ("FONTNAME", (0, 0), (-1, -1), self.fonts.serif),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BOX", (0, 0), (-1, -1), 0.5, black),
-            ("LINEAFTER", (0, 0), (-2, -1), 0.5, black),
-            *(("LINEBELOW", (0, end), (-1, end), 0.5, black) for end in ends[:-1]),
-            # A row that goes on the one above: no gap at its top.
-            *(("TOPPADDING", (0, r), (-1, r), 0) for r in range(1, len(data)) if r - 1 not in ends),
-        ]
-        if header:
-            commands.append(("BACKGROUND", (0, 0), (-1, ends[0]), colors.HexColor("#EEEEEE")))
-        table.setStyle(TableStyle(commands))
+        table = ruled_table(data, widths, header=header, font=self.fonts.serif, ends=ends)
         table.spaceBefore = 4
         table.spaceAfter = 8
         self.story.append(table)

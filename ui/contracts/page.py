@@ -49,7 +49,7 @@ from app.services.legal_tables import SUBJECT_RULES
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.palette import ERROR_TEXT
-from ui.tasks import BackgroundTask, OneWriteAtATime, TaskContext, show_error
+from ui.tasks import BackgroundTask, OneWriteAtATime, TaskContext, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import (
     STRETCH,
@@ -681,10 +681,7 @@ class ContractReviewPage(QWidget):
         self.review_saved.emit(info.id)
 
     def _save_refused(self, exc: BaseException) -> None:
-        if not isinstance(exc, QorgauError):
-            show_error(self, exc)
-            return
-        self.error.show_message(str(exc))
+        show_refusal(self, self.error, exc)
         if isinstance(exc, ValidationError):
             self._focus_field(exc.field)
 

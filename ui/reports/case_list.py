@@ -31,13 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import CaseStatus, Category, label
-from app.errors import QorgauError
 from app.i18n import _, current_language, format_date, format_number, ngettext
 from app.reports import case_list_table
 from app.reports.export import write_csv
 from app.services.records import CaseRow
 from app.services.stats import Drilldown, StatsService
-from ui.tasks import BackgroundTask, TaskContext, show_error
+from ui.tasks import BackgroundTask, TaskContext, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import STRETCH, ErrorLabel, open_on_enter, widget_row
 from ui.widgets.file_dialogs import save_path
@@ -267,7 +266,7 @@ class CaseListDialog(QDialog):
 
     def _not_found(self, exc: BaseException) -> None:
         self.busy.stop()
-        self._export_failed(exc)
+        show_refusal(self, self.error, exc)
 
     def _open_row(self, row: int) -> None:
         if 0 <= row < len(self.model.rows):
@@ -292,14 +291,8 @@ class CaseListDialog(QDialog):
         task: BackgroundTask[Path] = BackgroundTask(self, work)
         task.with_progress(_("Writing the list…"), cancellable=True)
         task.while_busy(self.export_button)
-        task.success(self.exported.emit).failure(self._export_failed)
+        task.success(self.exported.emit).failure(lambda exc: show_refusal(self, self.error, exc))
         return task.run_in_background()
-
-    def _export_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
-        else:
-            show_error(self, exc)
 
     def _ask_csv(self) -> None:
         path = save_path(self, _("Export the list"), "qorgau-cases.csv", "CSV (*.csv)")

@@ -62,7 +62,7 @@ from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.reports.case_list import CaseListDialog
-from ui.tasks import BackgroundTask, LatestOnly, TaskContext, show_error
+from ui.tasks import BackgroundTask, LatestOnly, TaskContext, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import STRETCH, ErrorLabel, fit_first_entry, widget_row, word_wrapped
 from ui.widgets.country_combo import CountryCombo
@@ -665,7 +665,8 @@ class DashboardPage(QWidget):
         self._exports_enabled(self._exportable)
         self.error.clear_message()
         self._say_busy()
-        task.success(self.exported.emit).failure(self._export_failed)
+        task.success(self.exported.emit)
+        task.failure(lambda exc: show_refusal(self, self.error, exc))
         task.finished.connect(self._export_done)
         return task.run_in_background()
 
@@ -673,12 +674,6 @@ class DashboardPage(QWidget):
         self._exporting = None
         self._exports_enabled(self._exportable)
         self._say_busy()
-
-    def _export_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
-        else:
-            show_error(self, exc)
 
     def _ask_xlsx(self) -> None:
         self._ask(_("Export the tables"), "XLSX (*.xlsx)", ".xlsx", self.export_xlsx)
