@@ -255,12 +255,18 @@ def _has_cases(ws: Workspace) -> bool:
 class _Builder:
     """Generates rows for one fill; all randomness comes from one seeded generator."""
 
-    def __init__(self, ws: Workspace, seed: int, today: date) -> None:
+    def __init__(self, ws: Workspace, seed: int, today: date, now: datetime | None = None) -> None:
         self.ws = ws
         self.rng = random.Random(seed)
         self.today = today
         self.mission = ws.mission_code
-        self.now = datetime.now(UTC)
+        self.now = now or datetime.now(UTC)
+        # Nothing the demo writes happens later than this: now, or the end of a ``today`` given.
+        self.latest = (
+            self.now
+            if today >= self.now.date()
+            else datetime.combine(today, time(23, 59), tzinfo=UTC)
+        )
         self.rows: dict[type[Any], list[dict[str, Any]]] = {
             Person: [],
             Employer: [],
@@ -516,6 +522,7 @@ class _Builder:
             CaseStatus.REJECTED: [CaseStatus.REJECTED],
         }[status]
         author = case["created_by"]
+        first_event = len(self.rows[CaseEvent])
         moment = datetime.combine(case["received_at"], time(8, 30), tzinfo=UTC)
         self.event(
             case["id"], "system", moment, author, "", data=event_data(SystemEvent.CASE_REGISTERED)
@@ -554,6 +561,28 @@ class _Builder:
             case["resolved_at"] = moment - timedelta(days=1)
             case["closed_at"] = moment
         case["updated_at"] = moment
+        self.keep_in_past(case, self.rows[CaseEvent][first_event:])
+
+    def keep_in_past(self, case: dict[str, Any], events: list[dict[str, Any]]) -> None:
+        """Move a timeline that would run past ``latest`` (a case received today, generated
+        before its 08:30 registration, or a path that ran into today's later hours) back
+        before it, in the same order: no event, status or change date lies in the future."""
+        start = events[0]["occurred_at"]
+        last = max(e["occurred_at"] for e in events)
+        if last <= self.latest:
+            return
+        received = datetime.combine(case["received_at"], time(0, 0), tzinfo=UTC)
+        new_start = max(min(received, self.latest), self.latest - (last - start))
+        span, room = last - start, self.latest - new_start
+
+        def moved(at: datetime) -> datetime:
+            return new_start + (at - start) * (room / span) if span else new_start
+
+        for event in events:
+            event["occurred_at"] = event["updated_at"] = moved(event["occurred_at"])
+        for key in ("resolved_at", "closed_at", "updated_at"):
+            if isinstance(case.get(key), datetime):
+                case[key] = moved(case[key])
 
     def event(
         self,
@@ -584,12 +613,15 @@ class _Builder:
         )
 
 
-def fill_demo(ws: Workspace, cases: int, seed: int, today: date | None = None) -> int:
-    """Add ``cases`` demo cases (with people, employers and timelines); returns the count."""
+def fill_demo(
+    ws: Workspace, cases: int, seed: int, today: date | None = None, now: datetime | None = None
+) -> int:
+    """Add ``cases`` demo cases (with people, employers and timelines); returns the count.
+    ``now`` (default: the clock) is the moment no generated date may pass."""
     ws.require_role(Role.ADMIN)
     if cases < 0:
         raise ValidationError(_("The number of cases cannot be negative."), field="cases")
-    builder = _Builder(ws, seed, today or date.today())
+    builder = _Builder(ws, seed, today or date.today(), now)
     builder.organisations()
     person_ids: list[str] = []
     for _i in range(cases):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -9,8 +9,9 @@ from app.config import Paths
 from app.db.models import Case, CaseCategory, CaseEvent, Person
 from app.domain.codes import CaseStatus
 from app.domain.iin import is_valid_iin
-from app.services.demo import DEMO_PASSWORD, run_demo
+from app.services.demo import DEMO_PASSWORD, fill_demo, run_demo
 from app.services.installation import unlock
+from app.services.workspace import Workspace
 
 TODAY = date(2026, 11, 24)
 
@@ -66,3 +67,38 @@ def test_demo_is_deterministic_and_realistic(tmp_path: Path) -> None:
     for seqs in by_year.values():
         assert sorted(seqs) == list(range(1, len(seqs) + 1))  # gapless per year
     assert isinstance(first["events"], int) and first["events"] > 400
+
+
+def test_demo_generated_early_in_the_day_dates_nothing_in_the_future(ws: Workspace) -> None:
+    """Generated at 06:10 UTC, before the 08:30 at which a case received that day is
+    registered (and before the later steps of yesterday's cases): every date the generator
+    gives still lies before the moment of generation, each timeline in its own order."""
+    now = datetime(2026, 11, 24, 6, 10, tzinfo=UTC)
+    clock = datetime.now(UTC)
+    fill_demo(ws, 600, seed=3, today=now.date(), now=now)
+    with ws.read() as session:
+        events = (
+            session.execute(
+                select(CaseEvent)
+                .where(CaseEvent.occurred_at < clock)
+                .order_by(CaseEvent.occurred_at)
+            )
+            .scalars()
+            .all()
+        )
+        cases = session.execute(select(Case)).scalars().all()
+    # The letters' events, left out above, are written by the letter service at the clock's time.
+    assert len(events) > 1000
+    assert max(e.occurred_at for e in events) <= now
+    assert max(e.updated_at for e in events) <= now
+    for case in cases:
+        assert all(s is None or s <= now for s in (case.resolved_at, case.closed_at))
+    received_today = {c.id for c in cases if c.received_at == now.date()}
+    assert received_today, "the seed gives cases received on the day the demo is generated"
+    status: dict[str, str] = {}
+    for event in events:
+        if event.kind == "status_change":
+            assert status.get(event.case_id, "new") == event.status_from
+            status[event.case_id] = event.status_to
+        elif event.case_id in received_today:
+            assert event.occurred_at.date() == now.date()
