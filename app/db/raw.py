@@ -8,6 +8,7 @@ imports neither. ``app.db.engine`` builds its pooled connections from ``open_raw
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,20 @@ CACHE_FILE_SHARE = 0.25
 # A setting for the machine rather than the mission (it must be known before the database is
 # opened): QORGAU_CACHE_MIB fixes the cache of each connection, in MiB.
 CACHE_ENV = "QORGAU_CACHE_MIB"
+
+
+_FILE_LOCKS: dict[Path, threading.RLock] = {}
+_FILE_LOCKS_GUARD = threading.Lock()
+
+
+def whole_file_lock(path: Path) -> threading.RLock:
+    """The lock, within this process, of the work that must see the whole database file under
+    one key: a backup (its copy, the key file beside it, its audit entries) and a re-key, which
+    needs the only connection. A re-key asked for while today's backup is written then waits
+    for it instead of failing as if another program held the database."""
+    resolved = path.resolve()
+    with _FILE_LOCKS_GUARD:
+        return _FILE_LOCKS.setdefault(resolved, threading.RLock())
 
 
 def _key_pragma(key: bytes) -> str:

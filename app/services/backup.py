@@ -38,7 +38,7 @@ from app.config import DB_FILENAME, KEYSLOTS_FILENAME, Paths
 from app.db.engine import Database
 from app.db.migrate import ensure_schema
 from app.db.models import User
-from app.db.raw import open_raw
+from app.db.raw import open_raw, whole_file_lock
 from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
 from app.errors import AuthError, DatabaseError, PermissionDenied, QorgauError
@@ -125,12 +125,19 @@ def create_backup(workspace: Workspace, out: Path) -> BackupInfo:
 
 
 def _write_backup(workspace: Workspace, out: Path) -> BackupInfo:
+    # A re-key (a revocation) waits for the whole backup: it needs the only connection.
+    with whole_file_lock(workspace.paths.db):
+        return _write_backup_locked(workspace, out)
+
+
+def _write_backup_locked(workspace: Workspace, out: Path) -> BackupInfo:
     if out.exists():
         raise DatabaseError(_("{path} already exists; choose another file name.").format(path=out))
     created = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="qorgau-backup-") as tmpdir:  # 0700
-        copy = Path(tmpdir) / DB_FILENAME
+        copy, keyslots = Path(tmpdir) / DB_FILENAME, Path(tmpdir) / KEYSLOTS_FILENAME
         backup_database(workspace.db, copy)
+        shutil.copyfile(workspace.paths.keyslots, keyslots)  # the key file of this copy
         manifest = {
             "format": BACKUP_FORMAT,
             "version": BACKUP_VERSION,
@@ -139,10 +146,7 @@ def _write_backup(workspace: Workspace, out: Path) -> BackupInfo:
             "database_id": workspace.database_id,
             "members": {
                 DB_FILENAME: {"sha256": _sha256(copy), "size": copy.stat().st_size},
-                KEYSLOTS_FILENAME: {
-                    "sha256": _sha256(workspace.paths.keyslots),
-                    "size": workspace.paths.keyslots.stat().st_size,
-                },
+                KEYSLOTS_FILENAME: {"sha256": _sha256(keyslots), "size": keyslots.stat().st_size},
             },
         }
         part = out.with_name(out.name + ".part")
@@ -153,7 +157,7 @@ def _write_backup(workspace: Workspace, out: Path) -> BackupInfo:
             ):
                 archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
                 archive.write(copy, DB_FILENAME)
-                archive.write(workspace.paths.keyslots, KEYSLOTS_FILENAME)
+                archive.write(keyslots, KEYSLOTS_FILENAME)
             os.replace(part, out)
         except OSError as exc:
             raise DatabaseError(
@@ -482,16 +486,17 @@ def backup_if_due(workspace: Workspace, now: datetime | None = None) -> BackupIn
     if not backup_is_due(paths, now):
         return None
     make_private_dir(scheduled_dir(paths))
-    # Stays inside the data folder: every role's exit makes it (no role check).
-    info = _write_backup(workspace, scheduled_dir(paths) / _scheduled_name(now))
-    removed = rotate_backups(paths)
-    if removed:
-        with workspace.write() as session:
-            workspace.audit(
-                session,
-                "backup.rotate",
-                "installation",
-                workspace.mission_code,
-                {"removed": [p.name for p in removed]},
-            )
+    with whole_file_lock(paths.db):
+        # Stays inside the data folder: every role's exit makes it (no role check).
+        info = _write_backup(workspace, scheduled_dir(paths) / _scheduled_name(now))
+        removed = rotate_backups(paths)
+        if removed:
+            with workspace.write() as session:
+                workspace.audit(
+                    session,
+                    "backup.rotate",
+                    "installation",
+                    workspace.mission_code,
+                    {"removed": [p.name for p in removed]},
+                )
     return info

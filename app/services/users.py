@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.db.engine import Database
 from app.db.models import User
+from app.db.raw import whole_file_lock
 from app.domain.codes import Role
 from app.domain.roles import USER_MANAGERS, roles_to_give
 from app.errors import NotFound, PermissionDenied, ValidationError
@@ -262,15 +263,16 @@ def rekey_workspace(
 ) -> list[str]:
     """Give the open database a new key that ``revoked``'s slot (a user, or the recovery or
     escrow slot) does not reach; returns the users whose slots could not receive it."""
-    # PRAGMA rekey needs the only connection: this workspace's pool is closed first.
-    ws.db.dispose()
-    old_key, new_key = ws.db.key, new_database_key()
-    try:
-        without_keys = rekey_installation(ws.paths.db, slots, old_key, new_key, revoked)
-    finally:
-        # Reopened with whichever key the database has now (the old one if it failed).
-        opens = key_opens(ws.paths.db, new_key)
-        ws.db = Database(ws.paths.db, new_key if opens else old_key)
+    with whole_file_lock(ws.paths.db):
+        # PRAGMA rekey needs the only connection: this workspace's pool is closed first.
+        ws.db.dispose()
+        old_key, new_key = ws.db.key, new_database_key()
+        try:
+            without_keys = rekey_installation(ws.paths.db, slots, old_key, new_key, revoked)
+        finally:
+            # Reopened with whichever key the database has now (the old one if it failed).
+            opens = key_opens(ws.paths.db, new_key)
+            ws.db = Database(ws.paths.db, new_key if opens else old_key)
     _refresh_keyring(ws, store, new_key)
     with ws.write() as session:
         ws.audit(

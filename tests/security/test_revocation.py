@@ -10,19 +10,25 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import threading
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 
-from app.config import Paths
+from app.config import DB_FILENAME, KEYSLOTS_FILENAME, Paths
 from app.db.models import User
 from app.errors import AuthError, DatabaseError
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import KeySlotStore, _derive, default_profile, new_database_key
 from app.security.rekey import key_opens, rekey_database
+from app.services import backup
 from app.services.installation import remember_unlock, unlock, unlock_with_keyring
 from app.services.users import UserService
 from app.services.workspace import Workspace
@@ -285,3 +291,60 @@ def test_a_damaged_public_key_stops_the_revocation_before_any_rekey(
     assert installation.keyslots.read_bytes() == key_file
     assert key_opens(installation.db, ws.db.key)
     ws.close()
+
+
+class _SlowCopy:
+    """A source connection whose online backup waits for ``release``: the daily backup of a
+    large mission copies for several seconds."""
+
+    def __init__(self, conn: Any, copying: threading.Event, release: threading.Event) -> None:
+        self._conn, self._copying, self._release = conn, copying, release
+
+    def backup(self, dest: Any) -> None:
+        self._copying.set()
+        assert self._release.wait(10)
+        self._conn.backup(dest)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def test_a_revocation_during_todays_backup_waits_for_the_copy_and_both_succeed(
+    installation: Paths, ws: Workspace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The administrator revokes an officer while the daily backup copies the database: the
+    re-key used to fail ("another Qorgau window or command uses the database"), the revoked
+    user's key still opening the file until the next sign-in. It now waits for the copy; the
+    backup holds the database and key file of one moment, and her key opens nothing current."""
+    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    copying, release = threading.Event(), threading.Event()
+    opened = backup.open_raw
+    sources: list[_SlowCopy] = []
+
+    def open_slowly(path: Path, key: bytes) -> Any:
+        conn = opened(path, key)
+        if path == installation.db and not sources:
+            sources.append(_SlowCopy(conn, copying, release))
+            return sources[0]
+        return conn
+
+    monkeypatch.setattr(backup, "open_raw", open_slowly)
+    out = tmp_path / "today.qorgau-backup"
+    with ThreadPoolExecutor(2) as pool:
+        written = pool.submit(backup.create_backup, ws, out)
+        assert copying.wait(10)
+        revoked = pool.submit(UserService(ws).revoke, "aigul")
+        time.sleep(0.3)
+        assert not revoked.done()  # waits for the copy rather than failing
+        release.set()
+        written.result(timeout=30)
+        revoked.result(timeout=30)
+    ws.close()
+    assert not key_opens(installation.db, her_old_key)
+    unlock(installation, "serik", PASSWORD).close()
+    with zipfile.ZipFile(out) as archive:
+        restored = tmp_path / "restored"
+        archive.extractall(restored)
+    # The copy and its key file are of the moment before the re-key: the old key opens both.
+    assert key_opens(restored / DB_FILENAME, her_old_key)
+    assert KeySlotStore(restored / KEYSLOTS_FILENAME).unlock("aigul", PASSWORD) == her_old_key

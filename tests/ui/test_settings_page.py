@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
+from app.db.raw import whole_file_lock
 from app.errors import AuthError
 from app.i18n import current_language
 from app.security.keyring_store import SecretStore
@@ -214,11 +215,21 @@ def test_reset_password_and_revoke(
     box = modal_dialog(qtbot)
     assert isinstance(box, QMessageBox)
     assert "serik" in box.text()
-    press_button(qtbot, box, "Revoke")
+    # Today's backup is being written: the re-key waits for it, and the panel says so.
+    backup_writing = whole_file_lock(installation.db)
+    backup_writing.acquire()
+    try:
+        press_button(qtbot, box, "Revoke")
+        qtbot.waitUntil(lambda: panel.busy.busy, timeout=5000)
+        assert "serik" in panel.busy.label.text()
+        assert not panel.tree.isEnabled() and not panel.add_button.isEnabled()
+    finally:
+        backup_writing.release()
     qtbot.waitUntil(
         lambda: any(u.username == "serik" and not u.active for u in panel.users),
         timeout=5000,
     )
+    assert not panel.busy.busy and panel.tree.isEnabled()
     try:
         slots.unlock("serik", PASSWORD)
     except AuthError as exc:

@@ -27,6 +27,7 @@ from app.services.users import Revocation, SignatureDetails, UserInfo, UserServi
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask
+from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import STRETCH, push_button, widget_row
 from ui.widgets.dialogs import (
     PasswordDialog,
@@ -118,8 +119,14 @@ class UsersPanel(QWidget):
         self.reset_button = push_button(self.reset_password)
         self.revoke_button = push_button(self.revoke_user)
         self.signature_button = push_button(self.edit_signature)
+        self.busy = BusyIndicator()
         buttons = widget_row(
-            self.add_button, self.reset_button, self.revoke_button, self.signature_button, STRETCH
+            self.add_button,
+            self.reset_button,
+            self.revoke_button,
+            self.signature_button,
+            STRETCH,
+            self.busy,
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -182,9 +189,23 @@ class UsersPanel(QWidget):
         self.signature_button.setEnabled(usable)
 
     def _run(
-        self, work: Callable[[], object], done: Callable[[object], None] | None = None
+        self,
+        work: Callable[[], object],
+        done: Callable[[object], None] | None = None,
+        busy: str = "",
     ) -> None:
         task: BackgroundTask[object] = BackgroundTask(self, lambda _ctx: work())
+        # A revocation re-encrypts the whole file (and waits for a backup being written):
+        # seconds at a large mission, said rather than silent.
+        task.while_busy(
+            self.tree,
+            self.add_button,
+            self.reset_button,
+            self.revoke_button,
+            self.signature_button,
+            indicator=self.busy,
+            text=busy or _("Saving…"),
+        )
         self.task = task.success(done or (lambda _result: self.reload())).run_in_background()
 
     def _open(self, dialog: ValidatingDialog, on_accepted: Callable[[], None]) -> None:
@@ -240,7 +261,11 @@ class UsersPanel(QWidget):
                 "Revoke {name}? They will no longer be able to sign in; "
                 "their work stays in the records."
             ).format(name=name),
-            lambda: self._run(lambda: self.service.revoke(name), self._revoked),
+            lambda: self._run(
+                lambda: self.service.revoke(name),
+                self._revoked,
+                _("Revoking {name}: the database gets a new key…").format(name=name),
+            ),
             _("Revoke"),
         )
 
