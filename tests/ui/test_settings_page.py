@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from app.config import Paths
+from app.db.models import AuditEntry
 from app.db.raw import whole_file_lock
-from app.errors import AuthError
+from app.errors import AuthError, DatabaseError
 from app.i18n import current_language
 from app.security.keyring_store import SecretStore
 from app.security.keyslots import KeySlotStore
 from app.security.recovery_key import parse_recovery_key
+from app.services import retention
 from app.services.installation import remember_unlock, unlock_with_keyring
 from app.services.recovery import recover
 from app.services.retention import retention_years
@@ -34,10 +38,11 @@ from tests.ui.press import (
     press_dialog_button,
     save_as,
     type_into,
+    when_modal,
 )
 from ui import ui_settings
 from ui.main_window import MainWindow
-from ui.settings.page import SettingsPage
+from ui.settings.page import SettingsPage, SettledSetting
 from ui.settings.users import UsersPanel
 
 MakeWindow = Callable[..., MainWindow]
@@ -79,6 +84,18 @@ def test_language_choice_applies_at_once_and_is_remembered(
     assert window.status_user.text().endswith("Республика Корея")
 
 
+def _policy_changes(ws: Workspace, action: str) -> list[dict[str, object]]:
+    with ws.read() as session:
+        rows = session.execute(
+            select(AuditEntry.details).where(AuditEntry.action == action).order_by(AuditEntry.seq)
+        )
+        return [dict(details) for details in rows.scalars()]
+
+
+def _settled(qtbot: QtBot, writes: SettledSetting) -> None:
+    qtbot.waitUntil(lambda: not writes.timer.isActive() and not writes.writing, timeout=5000)
+
+
 def test_idle_minutes_are_stored_and_applied_to_the_lock(
     qtbot: QtBot, make_window: MakeWindow, ws: Workspace
 ) -> None:
@@ -86,10 +103,72 @@ def test_idle_minutes_are_stored_and_applied_to_the_lock(
     page = _page(qtbot, window)
     assert page.idle_minutes.value() == 10
     type_into(qtbot, page.idle_minutes, "3")
+    qtbot.keyClick(page.idle_minutes, Qt.Key.Key_Return)
+    _settled(qtbot, page.idle_writes)
     assert idle_lock_minutes(ws) == 3  # in the database: the mission's policy
     assert window.idle_lock.timeout_ms == 3 * 60_000
     type_into(qtbot, page.retention_years, "7")
+    qtbot.keyClick(page.retention_years, Qt.Key.Key_Return)
+    _settled(qtbot, page.retention_writes)
     assert retention_years(ws) == 7
+
+
+def test_a_policy_is_written_once_settled_not_at_each_keystroke_or_step(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """Typing "25" over the retention period used to set (and audit) 2 years first; each
+    click of an arrow was a write of its own, on the GUI thread."""
+    window = make_window(ws)
+    page = _page(qtbot, window)
+    before = retention_years(ws)
+    type_into(qtbot, page.retention_years, "25")
+    assert retention_years(ws) == before  # nothing written while the number is typed
+    page.idle_minutes.setFocus()  # leaving the box enters the number
+    _settled(qtbot, page.retention_writes)
+    assert retention_years(ws) == 25
+    assert _policy_changes(ws, "retention.policy") == [{"from": before, "to": 25}]
+
+    for _step in range(4):
+        qtbot.keyClick(page.idle_minutes, Qt.Key.Key_Up)
+    assert page.idle_minutes.value() == 14
+    _settled(qtbot, page.idle_writes)
+    assert idle_lock_minutes(ws) == 14
+    assert _policy_changes(ws, "settings.idle_lock") == [{"from": 10, "to": 14}]
+    assert window.idle_lock.timeout_ms == 14 * 60_000
+
+
+def test_a_policy_that_cannot_be_written_is_said_and_the_stored_value_shown(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = make_window(ws)
+    page = _page(qtbot, window)
+
+    def refused(_ws: Workspace, _years: int) -> None:
+        raise DatabaseError("The database is busy.")
+
+    monkeypatch.setattr(retention, "set_retention_years", refused)
+    said: list[str] = []
+
+    def read_and_close(box: QMessageBox) -> None:
+        said.append(box.text())
+        box.accept()
+
+    when_modal(QMessageBox, read_and_close)
+    qtbot.keyClick(page.retention_years, Qt.Key.Key_Up)
+    qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    assert said == ["The database is busy."]
+    assert page.retention_years.value() == retention_years(ws) == 5
+
+
+def test_a_policy_still_settling_is_written_as_the_window_closes(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    window = make_window(ws)
+    page = _page(qtbot, window)
+    qtbot.keyClick(page.idle_minutes, Qt.Key.Key_Down)
+    assert page.idle_writes.timer.isActive()
+    window.close()
+    assert idle_lock_minutes(ws) == 9
 
 
 def test_only_an_administrator_sets_the_policies(

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit
 
-from app.errors import QorgauError
 from app.i18n import LANGUAGES, _
 from app.services.briefing import (
     CONTACT_EDITORS,
     MAX_HOTLINE,
     MAX_HOURS,
+    MissionContacts,
     mission_contacts,
     set_mission_contacts,
 )
 from app.services.workspace import Workspace
-from ui.tasks import show_error
+from ui.tasks import OneWriteAtATime, show_error
+from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import STRETCH, push_button, set_label, widget_row, word_wrapped
 
 
@@ -38,12 +39,18 @@ class MissionContactsBox(QGroupBox):
             self.hours[lang] = edit
             self.form.addRow("", edit)
         self.save_button = push_button(self.save)
-        buttons = widget_row(self.save_button, STRETCH)
+        self.busy = BusyIndicator()
+        buttons = widget_row(self.save_button, self.busy, STRETCH)
         self.form.addRow(buttons)
-        for edit in (self.hotline, *self.hours.values()):
+        edits = (self.hotline, *self.hours.values())
+        for edit in edits:
             edit.setReadOnly(not self.editable)
         self.save_button.setVisible(self.editable)
-        self.load()
+        # Written off the GUI thread: a write waits its turn behind an import for seconds.
+        self.writes: OneWriteAtATime[MissionContacts] = OneWriteAtATime(
+            self, self.save_button, *edits, indicator=self.busy
+        )
+        self.show_contacts(mission_contacts(workspace))
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -66,21 +73,16 @@ class MissionContactsBox(QGroupBox):
         self.hotline.setPlaceholderText("+82 10 1234 5678")
         self.save_button.setText(_("Save the contacts"))
 
-    def load(self) -> None:
-        contacts = mission_contacts(self.workspace)
+    def show_contacts(self, contacts: MissionContacts) -> None:
         self.hotline.setText(contacts.hotline)
         for lang, edit in self.hours.items():
             edit.setText(contacts.hours.get(lang, ""))
 
-    def save(self) -> bool:
-        try:
-            set_mission_contacts(
-                self.workspace,
-                self.hotline.text(),
-                {lang: edit.text() for lang, edit in self.hours.items()},
-            )
-        except QorgauError as exc:
-            show_error(self, exc)
-            return False
-        self.load()
-        return True
+    def save(self) -> None:
+        hotline = self.hotline.text()
+        hours = {lang: edit.text() for lang, edit in self.hours.items()}
+        self.writes.start(
+            lambda: set_mission_contacts(self.workspace, hotline, hours),
+            self.show_contacts,
+            lambda exc: show_error(self, exc),
+        )

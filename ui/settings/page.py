@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -17,7 +19,6 @@ from PySide6.QtWidgets import (
 
 from app.domain.codes import Role
 from app.domain.roles import USER_MANAGERS
-from app.errors import QorgauError
 from app.i18n import _
 from app.security.keyring_store import SecretStore
 from app.services import retention
@@ -42,6 +43,74 @@ from ui.widgets.common import (
 )
 from ui.widgets.dialogs import PasswordDialog, confirm
 
+SETTLE_MS = 700  # the arrows' steps, or a wheel's, written once they pause
+
+
+class SettledSetting(QObject):
+    """A mission policy in a spin box, written once the administrator settles on a value, off
+    the GUI thread. Written at each change, typing "25" over "10" years first set (and audited)
+    a retention period of 2 years, and each click of an arrow was a write of its own on the GUI
+    thread (seconds behind a running import). Now a typed value counts once it is entered
+    (Enter, or leaving the box), the arrows' steps once they pause; a value that cannot be
+    written is said and the box shows the stored one again."""
+
+    def __init__(
+        self,
+        spin: QSpinBox,
+        store: Callable[[int], None],
+        applied: Callable[[int], None] | None = None,
+    ) -> None:
+        super().__init__(spin)
+        self.spin, self.store, self.applied = spin, store, applied
+        self.stored = spin.value()
+        self.task: BackgroundTask[None] | None = None
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SETTLE_MS)
+        self.timer.timeout.connect(self.flush)
+        spin.setKeyboardTracking(False)
+        spin.valueChanged.connect(lambda _value: self.timer.start())
+
+    @property
+    def writing(self) -> bool:
+        return self.task is not None and self.task.running
+
+    def flush(self) -> None:
+        """Write the value shown now, unless it is the stored one (or wait for the write under
+        way, then write the newer value)."""
+        self.timer.stop()
+        value = self.spin.value()
+        if self.writing:
+            self.timer.start()
+            return
+        if value == self.stored:
+            return
+        task: BackgroundTask[None] = BackgroundTask(self.spin, lambda _ctx: self.store(value))
+        self.task = (
+            task.success(lambda _none: self._written(value)).failure(self._failed)
+        ).run_in_background()
+
+    def finish(self) -> None:
+        """As the window closes: the value shown is written before the workspace goes."""
+        self.flush()
+        if self.task is not None:
+            self.task.wait_finished()
+        if self.timer.isActive():  # a newer value waited for the write that just ended
+            self.flush()
+            if self.task is not None:
+                self.task.wait_finished()
+
+    def _written(self, value: int) -> None:
+        self.stored = value
+        if self.applied is not None:
+            self.applied(value)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.spin.blockSignals(True)
+        self.spin.setValue(self.stored)
+        self.spin.blockSignals(False)
+        show_error(self.spin, exc)
+
 
 class SettingsPage(QScrollArea):
     def __init__(self, window: MainWindow, store: SecretStore | None = None) -> None:
@@ -64,12 +133,19 @@ class SettingsPage(QScrollArea):
         )
         self.idle_minutes.setValue(domain_settings.idle_lock_minutes(workspace))
         self.idle_minutes.setEnabled(is_admin)  # a mission policy, not a personal choice
-        self.idle_minutes.valueChanged.connect(self.set_idle_minutes)
+        self.idle_writes = SettledSetting(
+            self.idle_minutes,
+            lambda minutes: domain_settings.set_idle_lock_minutes(workspace, minutes),
+            lambda minutes: window.idle_lock.set_timeout_ms(minutes * 60_000),
+        )
         self.retention_years = QSpinBox()
         self.retention_years.setRange(retention.MIN_YEARS, retention.MAX_YEARS)
         self.retention_years.setValue(retention.retention_years(workspace))
         self.retention_years.setEnabled(is_admin)
-        self.retention_years.valueChanged.connect(self.set_retention_years)
+        self.retention_writes = SettledSetting(
+            self.retention_years,
+            lambda years: retention.set_retention_years(workspace, years),
+        )
         self.interface_form = QFormLayout(self.interface)
         self.interface_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.interface_form.addRow("", self.language)
@@ -167,19 +243,15 @@ class SettingsPage(QScrollArea):
         )
         self.contacts.retranslate_ui()
 
-    def set_idle_minutes(self, minutes: int) -> None:
-        try:
-            domain_settings.set_idle_lock_minutes(self.window_.workspace, minutes)
-        except QorgauError as exc:
-            show_error(self, exc)
-            return
-        self.window_.idle_lock.set_timeout_ms(minutes * 60_000)
-
-    def set_retention_years(self, years: int) -> None:
-        try:
-            retention.set_retention_years(self.window_.workspace, years)
-        except QorgauError as exc:
-            show_error(self, exc)
+    def confirm_close(self) -> bool:
+        """A policy value still settling, and a write under way, end before the window
+        closes (and the workspace with it)."""
+        for writes in (self.idle_writes, self.retention_writes):
+            writes.finish()
+        for task in (self.contacts.writes.task, getattr(self.users, "task", None), self.task):
+            if task is not None:
+                task.wait_finished()
+        return True
 
     def rotate_recovery_key(self) -> None:
         confirm(
