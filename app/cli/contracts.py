@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -75,4 +76,6 @@ def cmd_report(args: argparse.Namespace) -> int:
             _("{path} cannot be written: {error}").format(path=args.out, error=exc.strerror)
         ) from None
     print(_("Wrote {path}.").format(path=args.out))
+    if pdf.warning():
+        print(_("Warning: {warning}").format(warning=pdf.warning()), file=sys.stderr)
     return 0

@@ -155,6 +155,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 "pdf", {"lang": pdf_lang, "hide_names": args.hide_names, **_scope(figures.scope)}
             )
             print(_("Report written to {path}").format(path=args.pdf), file=sys.stderr)
+            if pdf.warning():
+                print(_("Warning: {warning}").format(warning=pdf.warning()), file=sys.stderr)
         if args.htcds:
             export = build_export(service.anonymised_cases(scope), args.k)
             written = _write_htcds(export, args, figures.scope, ws.mission_code, service.today)

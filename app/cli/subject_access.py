@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
             ws, args.out, iin=args.iin, person_id=args.person_id, lang=current_language()
         )
     cases = sum(len(p["cases"]) for p in export.persons)
+    if export.warning:
+        print(_("Warning: {warning}").format(warning=export.warning), file=sys.stderr)
     print(
         _("Wrote {path}: {persons} person record(s), {cases} case(s).").format(
             path=args.out, persons=len(export.persons), cases=cases

@@ -40,7 +40,7 @@ from app.i18n import (
     language_override,
     translator,
 )
-from app.letters import DocumentBuilder, MissionInfo
+from app.letters import DocumentBuilder, MissionInfo, PrintedPdf
 from app.letters.renderer import FRAME_WIDTH, date_long, money_text, ruled_table
 from app.letters.states import official_name
 
@@ -167,7 +167,7 @@ def review_in(terms: ContractTerms, provisions: Sequence[ProvisionRef], lang: st
         return review(terms, provisions)
 
 
-def render_review_report(report: ReviewReport, lang: str) -> bytes:
+def render_review_report(report: ReviewReport, lang: str) -> PrintedPdf:
     """The report as PDF bytes, in ``lang``."""
     with report_language(lang):
         result = review(report.terms, report.provisions, report.reference)

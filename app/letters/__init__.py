@@ -12,7 +12,13 @@ from app.letters.context import (
     Signatory,
 )
 from app.letters.qr import content_digest, qr_payload, with_qr_digest
-from app.letters.renderer import DocumentBuilder, kind_label, render_document, render_letter
+from app.letters.renderer import (
+    DocumentBuilder,
+    PrintedPdf,
+    kind_label,
+    render_document,
+    render_letter,
+)
 
 __all__ = [
     "LETTER_KINDS",
@@ -24,6 +30,7 @@ __all__ = [
     "LetterContext",
     "MissionInfo",
     "PersonInfo",
+    "PrintedPdf",
     "Signatory",
     "content_digest",
     "kind_label",

@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab.graphics.shapes import String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -357,6 +361,70 @@ def cell_chunks(text: str) -> list[str]:
     return chunks
 
 
+class PrintedPdf(bytes):
+    """A PDF's bytes, with the characters its fonts have no glyph for: reportlab prints them
+    as nothing, so a name typed in Hangul or Arabic would leave a silent gap."""
+
+    left_out: tuple[str, ...] = ()
+
+    def warning(self) -> str:
+        """What the reader of the PDF will miss, said to the person who saves it ("" if
+        nothing)."""
+        if not self.left_out:
+            return ""
+        return _(
+            "The PDF leaves out characters its fonts cannot print: {characters}. Where they "
+            "matter (a name typed in Hangul or Arabic), write them in Latin or Cyrillic letters."
+        ).format(
+            characters=" ".join(self.left_out[:12]) + (" …" if len(self.left_out) > 12 else "")
+        )
+
+
+@lru_cache(maxsize=16)
+def _glyphs(font_name: str) -> frozenset[int] | None:
+    face = getattr(pdfmetrics.getFont(font_name), "face", None)
+    glyphs = getattr(face, "charToGlyph", None)
+    return frozenset(glyphs) if glyphs is not None else None  # None: a built-in Type 1 font
+
+
+def _missing(text: str, font_name: str, into: set[str]) -> None:
+    glyphs = _glyphs(font_name)
+    if glyphs is None or not text:
+        return
+    for char in set(text):
+        # Spaces and format characters print as space or nothing by design.
+        if ord(char) not in glyphs and not char.isspace() and unicodedata.category(char)[0] != "C":
+            into.add(char)
+
+
+def left_out_characters(flowables: Iterable[object], font_name: str) -> set[str]:
+    """The characters in ``flowables`` (paragraphs, tables, drawings, and what holds them)
+    that the font each is set in cannot draw; a plain table cell is in ``font_name``."""
+    found: set[str] = set()
+    pending: list[object] = list(flowables)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Paragraph):
+            for frag in item.frags:
+                _missing(getattr(frag, "text", "") or "", frag.fontName, found)
+            if item.bulletText:
+                _missing(str(item.bulletText), item.style.bulletFontName, found)
+        elif isinstance(item, str):
+            _missing(item, font_name, found)
+        elif isinstance(item, Table):
+            pending.extend(cell for row in item._cellvalues for cell in row)
+        elif isinstance(item, String):
+            _missing(item.text, item.fontName, found)
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+        else:  # KeepTogether and the like hold flowables; drawings and groups, shapes
+            for attribute in ("_content", "contents", "_top", "_bottom"):
+                held = getattr(item, attribute, None)
+                if isinstance(held, list | tuple) or isinstance(held, Flowable):
+                    pending.append(held)
+    return found
+
+
 def _cell(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
@@ -535,7 +603,9 @@ class DocumentBuilder:
 
     # -- output ------------------------------------------------------------------------
 
-    def build(self) -> bytes:
+    def build(self) -> PrintedPdf:
+        held = [*self.story, *self._bottom, self._first_bottom]
+        left_out = left_out_characters([f for f in held if f is not None], self.fonts.serif)
         buffer = io.BytesIO()
         document = BaseDocTemplate(
             buffer,
@@ -588,7 +658,9 @@ class DocumentBuilder:
             else:
                 story.append(TopPadder(executor))
         document.build(story, canvasmaker=ArchivalCanvas)
-        return buffer.getvalue()
+        pdf = PrintedPdf(buffer.getvalue())
+        pdf.left_out = tuple(sorted(left_out))
+        return pdf
 
     # -- internals ---------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from app.i18n import DOCUMENTS_DOMAIN, LANGUAGES, format_date, format_number, translator
-from app.letters import DocumentBuilder, MissionInfo
+from app.letters import DocumentBuilder, MissionInfo, PrintedPdf
 from app.letters.renderer import date_attributive, date_long, money_text
 from app.letters.states import official_name
 from app.reports import charts
@@ -66,7 +66,7 @@ def render_stats_report(
     hide_names: bool = False,
     prepared_on: date | None = None,
     font_dir: Path | None = None,
-) -> bytes:
+) -> PrintedPdf:
     """The report's PDF bytes; ``hide_names`` leaves out every person's name."""
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language: {lang}")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -64,6 +64,9 @@ from app.services.legal_tables import host_table
 from app.services.letterhead import letterhead
 from app.services.rows import add_case_event, copied, live_row, where_given
 from app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # reportlab is imported only when a report is rendered
+    from app.letters import PrintedPdf
 
 REVIEWERS = CASE_WORKERS
 
@@ -413,7 +416,7 @@ class ContractReviewService:
 
     # -- the report -------------------------------------------------------------------------
 
-    def report_pdf(self, review_id: str, lang: str, today: date | None = None) -> bytes:
+    def report_pdf(self, review_id: str, lang: str, today: date | None = None) -> PrintedPdf:
         """The review as a PDF in ``lang`` for the worker and the file (export is audited).
 
         Findings are written again in ``lang`` from the stored terms, so one review can be

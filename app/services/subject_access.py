@@ -46,7 +46,7 @@ from app.domain.persons import CONTACT_FIELDS, IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS
 from app.errors import NotFound, ValidationError
 from app.i18n import _, format_date, format_datetime, language_override
-from app.letters import DocumentBuilder
+from app.letters import DocumentBuilder, PrintedPdf
 from app.letters.context import MissionInfo
 from app.letters.states import official_name
 from app.reports.export import replace_file
@@ -79,6 +79,8 @@ class SubjectAccessExport:
     mission_code: str
     query: dict[str, str]
     persons: list[dict[str, Any]] = field(default_factory=list)
+    # The PDF's warning about characters its fonts cannot print ("" for JSON, which keeps all).
+    warning: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -365,13 +367,13 @@ def _person_value(key: str, value: Any, lang: str) -> str:
     return str(value)
 
 
-def to_pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> bytes:
+def to_pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> PrintedPdf:
     """A readable report for the person, in the language asked for (not the interface's)."""
     with language_override(lang):
         return _pdf(workspace, export, lang)
 
 
-def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> bytes:
+def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> PrintedPdf:
     has_name = any(
         (workspace.mission.name_kk, workspace.mission.name_ru, workspace.mission.name_en)
     )
@@ -575,7 +577,11 @@ def export_subject_access(
     if suffix not in (".json", ".pdf"):
         raise ValidationError(_("The output file must end in .json or .pdf."), field="out")
     export = collect(workspace, iin, person_id, with_files=suffix == ".json")
-    data = to_json(export) if suffix == ".json" else to_pdf(workspace, export, lang)
+    if suffix == ".json":
+        data = to_json(export)
+    else:
+        pdf = to_pdf(workspace, export, lang)
+        data, export.warning = pdf, pdf.warning()
     try:
         replace_file(out, data)
     except OSError as exc:

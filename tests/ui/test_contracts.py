@@ -115,10 +115,25 @@ def test_findings_update_as_fields_are_filled_and_save_stores(
     click(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save))
     qtbot.waitUntil(lambda: page.status.text() == f"Wrote {target}.", timeout=5000)
     assert target.read_bytes().startswith(b"%PDF")  # written off the GUI thread, then said
+    assert page.error.isHidden()  # every character printed: nothing to warn of
     nowhere = tmp_path / "no such folder" / "review.pdf"
     page.export_pdf(nowhere, "kk")
     qtbot.waitUntil(lambda: "cannot be written" in page.error.text(), timeout=5000)
     assert not nowhere.parent.exists() and page.export_button.isEnabled()
+
+
+def test_an_export_that_leaves_out_characters_says_which(
+    qtbot: QtBot, review: ContractReviewPage, tmp_path: Path
+) -> None:
+    type_into(qtbot, review.employer_name, "(주)대성")
+    type_wage(qtbot, review, "2500000", "month")
+    settled(qtbot, review)
+    with qtbot.waitSignal(review.review_saved, timeout=2000):
+        click(qtbot, review.save_button)
+    target = tmp_path / "review.pdf"
+    review.export_pdf(target, "ru")
+    qtbot.waitUntil(lambda: review.status.text() == f"Wrote {target}.", timeout=5000)
+    assert "대 성 주" in review.error.text() and review.error.isVisible()
 
 
 def test_ctrl_s_saves_the_review(qtbot: QtBot, open_ws: OpenWs) -> None:

@@ -278,7 +278,17 @@ def test_report_pdf_in_each_language(open_ws: OpenWs, lang: str, expected: list[
     p029 = load_library().instrument("ilo-p029")
     assert text.count(f"{p029.title_in(lang)}, {article_text('Art. 2(d)', lang)}") == 1
     assert "normlex.ilo.org" in text
+    assert pdf.left_out == ()  # its fonts print every character, the currency signs included
     assert ("contract.report", info.id) in audit_actions(ws)
+
+
+def test_a_report_that_leaves_out_characters_says_which(open_ws: OpenWs) -> None:
+    service = ContractReviewService(open_ws("aigul"))
+    case = make_case(service.ws)
+    info = service.save({**DESIGN_EXAMPLE, "employer_name": "(주)대성건설"}, case_id=case.id)
+    pdf = service.report_pdf(info.id, "kk", today=date(2026, 11, 24))
+    assert pdf.left_out == tuple(sorted("대성건설주"))
+    assert "Hangul" in pdf.warning()
 
 
 def test_report_refuses_an_unknown_language(ws: Workspace) -> None:

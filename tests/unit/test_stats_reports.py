@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -253,6 +254,16 @@ def test_pdf_report_in_each_language(lang: str, title: str, status: str, wages: 
     assert text("names_hidden", lang) in extracted
     assert wages in extracted.replace("\u00a0", " ").replace("\u202f", " ")
     assert reader.metadata is not None and reader.metadata.title == title
+    assert pdf.left_out == () and pdf.warning() == ""  # every character printed, charts too
+
+
+def test_pdf_report_names_the_characters_it_cannot_print() -> None:
+    """An employer registered under its Hangul name: the report's font has no glyph for it
+    and prints nothing in its place; the one who exports is told which characters."""
+    named = replace(figures(), top_employers=(OrganisationCount("e1", "(주)대성", "KR", 7),))
+    pdf = render_stats_report(named, "ru", MISSION, hide_names=False)
+    assert pdf.left_out == ("대", "성", "주")
+    assert "대 성 주" in pdf.warning()
 
 
 def test_charts_say_when_there_is_no_data() -> None:

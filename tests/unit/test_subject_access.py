@@ -184,3 +184,32 @@ def test_a_description_longer_than_a_page_and_a_status_change_are_printed_whole(
     assert "<төлқұжатты> &" in text and "СОҢЫ" in text  # escaped, and to its last word
     assert text.count("Жұмыс беруші") >= 3000
     assert "«Жаңа» мәртебесінен «Жұмыс үстінде» мәртебесіне. Өтініш қабылданды" in text
+
+
+def test_a_pdf_that_leaves_out_characters_says_which_and_the_json_keeps_them(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """The employer's name and a note typed in Hangul: the PDF's fonts have no glyph for them
+    and print nothing in their place. The export says so; the JSON keeps every character."""
+    case = wage_case(
+        ws,
+        PERSON,
+        date(2026, 11, 2),
+        employer=OrganisationInput(name="(주)대성금속", country="KR", city="Ansan"),
+    )
+    CaseService(ws).add_event(case.id, "call", "사장님과 통화했습니다.")
+    export = export_subject_access(ws, tmp_path / "assel.pdf", iin=IIN, lang="kk")
+    left_out = sorted(set("주대성금속사장님과통화했습니다"))
+    assert f"print: {' '.join(left_out[:12])} …. " in export.warning  # the first dozen
+    assert "Hangul" in export.warning
+    as_json = export_subject_access(ws, tmp_path / "assel.json", iin=IIN)
+    assert as_json.warning == ""
+    assert "(주)대성금속" in (tmp_path / "assel.json").read_text(encoding="utf-8")
+
+
+def test_a_pdf_the_fonts_print_whole_warns_of_nothing(
+    ws: Workspace, case_id: str, tmp_path: Path
+) -> None:
+    for lang in ("kk", "ru", "en"):
+        export = export_subject_access(ws, tmp_path / f"assel-{lang}.pdf", iin=IIN, lang=lang)
+        assert export.warning == "", lang

@@ -820,7 +820,10 @@ class CaseEditor(QWidget):
             "The worker's data and {n} cases were written to:",
             cases,
         ).format(n=cases)
-        QMessageBox.information(self, _("Subject access export"), f"{summary}\n{path}")
+        text = f"{summary}\n{path}"
+        if export.warning:
+            text += f"\n\n{export.warning}"
+        QMessageBox.information(self, _("Subject access export"), text)
 
     # Closing -----------------------------------------------------------------------------
 

@@ -705,20 +705,28 @@ class ContractReviewPage(QWidget):
         self._file_dialog = dialog
         dialog.open()
 
-    def export_pdf(self, path: Path, lang: str) -> BackgroundTask[None] | None:
+    def export_pdf(self, path: Path, lang: str) -> BackgroundTask[str] | None:
         """Write the saved review's report in ``lang`` off the GUI thread (its rendering takes
         0.2-0.3 s; the report's language is this worker thread's own, ``language_override``)."""
         if self.saved is None:
             return None
         service, review_id = self.service, self.saved.id
 
-        def work(_context: TaskContext) -> None:
-            path.write_bytes(service.report_pdf(review_id, lang))
+        def work(_context: TaskContext) -> str:
+            pdf = service.report_pdf(review_id, lang)
+            path.write_bytes(pdf)
+            return pdf.warning()
 
-        task: BackgroundTask[None] = BackgroundTask(self, work)
+        self.error.clear_message()
+        task: BackgroundTask[str] = BackgroundTask(self, work)
         task.while_busy(self.export_button)
-        task.success(lambda _none: self.status.setText(_("Wrote {path}.").format(path=path)))
+        task.success(lambda warning: self._exported(path, warning))
         return task.failure(lambda exc: self._export_failed(path, exc)).run_in_background()
+
+    def _exported(self, path: Path, warning: str) -> None:
+        self.status.setText(_("Wrote {path}.").format(path=path))
+        if warning:
+            self.error.show_message(warning)
 
     def _export_failed(self, path: Path, exc: BaseException) -> None:
         if isinstance(exc, QorgauError):

@@ -650,22 +650,35 @@ class DashboardPage(QWidget):
         lang = lang or self.report_lang.currentData()
         hide_names = self.hide_names.isChecked()
 
+        warnings: list[str] = []
+
         def work(_context: TaskContext) -> Path:
-            mission = service.mission_info()
-            write_bytes(path, render_stats_report(figures, lang, mission, hide_names=hide_names))
+            pdf = render_stats_report(figures, lang, service.mission_info(), hide_names=hide_names)
+            write_bytes(path, pdf)
             service.record_export("pdf", {"lang": lang, "hide_names": hide_names})
+            warnings.append(pdf.warning())
             return path
 
-        return self._export(work)
+        return self._export(work, warnings)
 
-    def _export(self, work: Callable[[TaskContext], Path]) -> BackgroundTask[Path]:
-        """One export at a time: both buttons wait for it, the indicator says it is written."""
+    def _export(
+        self, work: Callable[[TaskContext], Path], warnings: Sequence[str] = ()
+    ) -> BackgroundTask[Path]:
+        """One export at a time: both buttons wait for it, the indicator says it is written;
+        ``warnings``, filled by ``work``, are said once it is done."""
         task: BackgroundTask[Path] = BackgroundTask(self, work)
         self._exporting = task
         self._exports_enabled(self._exportable)
         self.error.clear_message()
         self._say_busy()
-        task.success(self.exported.emit)
+
+        def written(path: Path) -> None:
+            said = " ".join(w for w in warnings if w)
+            if said:
+                self.error.show_message(said)
+            self.exported.emit(path)
+
+        task.success(written)
         task.failure(lambda exc: show_refusal(self, self.error, exc))
         task.finished.connect(self._export_done)
         return task.run_in_background()
