@@ -237,12 +237,6 @@ def format_number(value: int | float | Decimal, language: str | None = None) -> 
     return format_decimal(value, locale=locale_for(language))
 
 
-def format_money(amount: int | float | Decimal, currency: str, language: str | None = None) -> str:
-    from babel.numbers import format_currency
-
-    return format_currency(amount, currency, locale=locale_for(language))
-
-
 # Currencies a document names by a word (the national currency); others print their ISO code.
 CURRENCY_UNITS = (DP_("currency unit", "KZT"),)
 

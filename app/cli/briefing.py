@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,10 @@ def register(commands: Any) -> None:
 
 def cmd_render(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        write_briefing(ws, args.country, args.lang, args.out)
+        warning = write_briefing(ws, args.country, args.lang, args.out)
     print(_("Wrote {path}.").format(path=args.out))
+    if warning:
+        print(_("Warning: {warning}").format(warning=warning), file=sys.stderr)
     return 0
 
 

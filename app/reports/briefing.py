@@ -36,10 +36,10 @@ from reportlab.platypus import (
 )
 
 from app.contracts.reference import MinimumWage, PaidLeave, Provenance, WorkingHours
-from app.i18n import format_money, format_number
+from app.i18n import format_amount, format_number
 from app.letters.fonts import FontSet, register_fonts
 from app.letters.qr import draw_qr
-from app.letters.renderer import date_long
+from app.letters.renderer import PrintedPdf, date_long, left_out_characters
 from app.letters.states import state_name, state_name_en_bare
 from app.resources import resource_path
 from app.services.briefing import AgreementFact, BriefingSheet, CheckedFigure, ContactBlock
@@ -258,7 +258,7 @@ class _Sheet:
                 return []
             text = self.w(
                 "minimum_wage",
-                amount=format_money(value.amount, value.currency, lang),
+                amount=format_amount(value.amount, value.currency, lang),
                 per=per,
                 date=date_from(value.provenance.valid_from, lang),
             )
@@ -362,7 +362,7 @@ class _Sheet:
         )
         return flow
 
-    def build(self) -> bytes:
+    def build(self) -> PrintedPdf:
         sheet = self.sheet
         story: list[Flowable] = [
             self.p(self.w("kicker"), "kicker"),
@@ -397,8 +397,11 @@ class _Sheet:
             lang=self.lang,
             initialFontName=self.fonts.sans,
         )
+        left_out = left_out_characters(story, self.fonts.sans)
         document.build(story, onLaterPages=self._page_number)
-        return out.getvalue()
+        pdf = PrintedPdf(out.getvalue())
+        pdf.left_out = tuple(sorted(left_out))
+        return pdf
 
     def _page_number(self, canvas: Any, document: Any) -> None:
         canvas.saveState()
@@ -408,6 +411,6 @@ class _Sheet:
         canvas.restoreState()
 
 
-def render_briefing(sheet: BriefingSheet) -> bytes:
+def render_briefing(sheet: BriefingSheet) -> PrintedPdf:
     """The sheet as PDF bytes (A4, fonts embedded)."""
     return _Sheet(sheet).build()

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -40,6 +40,9 @@ from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, _
 from app.services import validation as check
 from app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # reportlab is imported only when a sheet is rendered
+    from app.letters import PrintedPdf
 
 CONTACTS_KEY = "mission_contacts"
 # Who may change the hotline and hours: those who may change the mission's reference data.
@@ -353,7 +356,9 @@ def briefing_sheet(
     )
 
 
-def render_briefing_pdf(ws: Workspace, country: str, lang: str, today: date | None = None) -> bytes:
+def render_briefing_pdf(
+    ws: Workspace, country: str, lang: str, today: date | None = None
+) -> PrintedPdf:
     """The sheet as PDF bytes; the caller writes them (nothing is written on an error)."""
     from app.reports.briefing import render_briefing
 
@@ -362,9 +367,9 @@ def render_briefing_pdf(ws: Workspace, country: str, lang: str, today: date | No
 
 def write_briefing(
     ws: Workspace, country: str, lang: str, path: Path, today: date | None = None
-) -> None:
+) -> str:
     """Render the sheet, then write it to ``path``: a refused country or language writes
-    no file at all."""
+    no file at all. Returns the warning about characters its fonts cannot print, if any."""
     pdf = render_briefing_pdf(ws, country, lang, today)
     try:
         path.write_bytes(pdf)
@@ -372,3 +377,4 @@ def write_briefing(
         raise QorgauError(
             _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
         ) from None
+    return pdf.warning()

@@ -64,6 +64,7 @@ def render(capsys: pytest.CaptureFixture[str], out: Path, country: str, lang: st
         capsys, "briefing", "render", "--country", country, "--lang", lang, "--out", str(out)
     )
     assert result.code == 0, result.err
+    assert "Warning" not in result.err  # every character of the sheet printed
     assert out.read_bytes().startswith(b"%PDF")
     assert len(PdfReader(out).pages) <= 2
     return pdf_text(out)
@@ -99,7 +100,8 @@ def test_every_printed_figure_has_its_source_and_unverified_ones_are_absent(
     for version in versions.subjects["minimum_wage"]:
         amount = f"{int(version.amount):,}"
         if version.provenance.verified and version.provenance.valid_on(TODAY):
-            assert amount in text
+            # With its currency's code: the fonts have no ₩ or ₽, which printed as nothing.
+            assert f"{amount}{version.currency}" in text  # (the text is squeezed)
         elif not version.provenance.verified:
             assert amount not in text  # e.g. last year's unchecked figure
     # Both countries' passport entries are unverified: the sheet says nothing about them.
@@ -166,6 +168,23 @@ def test_hotline_and_hours_are_set_by_an_administrator_and_printed(
     # but the fallback to another language.
     english = render(capsys, tmp_path / "sheet-en.pdf", "KR", "en")
     assert squeeze("Opening hours: Пн–Пт 9:00–18:00") in english
+
+
+def test_hours_its_font_cannot_print_are_warned_of(
+    demo: Workspace,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    hours = ("briefing", "contacts", "--hotline", "+82 2 1234 5678", "--hours-en", "월–금 9–18")
+    assert run_cli(capsys, *hours).code == 0
+    out = tmp_path / "sheet.pdf"
+    result = run_cli(
+        capsys, "briefing", "render", "--country", "KR", "--lang", "en", "--out", str(out)
+    )
+    assert result.code == 0 and out.read_bytes().startswith(b"%PDF")
+    assert "Warning: The PDF leaves out characters its fonts cannot print: 금 월." in result.err
 
 
 @pytest.mark.parametrize(

@@ -258,7 +258,8 @@ class CountryView(QWidget):
         self.sheet_button = push_button(self.ask_briefing_sheet)
         self.sheet_button.setVisible(workspace is not None)
         self.sheet_lang.setVisible(workspace is not None)
-        self.sheet_task: BackgroundTask[None] | None = None
+        self.sheet_task: BackgroundTask[str] | None = None
+        self.sheet_warning = ""  # of the sheet last written
         self.sheet_status = word_wrapped(plain_label())
         self.sheet_written.connect(self._sheet_saved)
         self.intro = word_wrapped(QLabel())
@@ -383,25 +384,30 @@ class CountryView(QWidget):
             path = Path(name)
             self.write_briefing_sheet(path if path.suffix else path.with_suffix(".pdf"), lang)
 
-    def write_briefing_sheet(self, path: Path, lang: str) -> BackgroundTask[None]:
+    def write_briefing_sheet(self, path: Path, lang: str) -> BackgroundTask[str]:
         """Render and write the sheet of the country shown off the GUI thread."""
         assert self.workspace is not None
         workspace, code = self.workspace, self.country.code()
 
-        def work(_context: TaskContext) -> None:
-            write_briefing(workspace, code, lang, path)
+        def work(_context: TaskContext) -> str:
+            return write_briefing(workspace, code, lang, path)
 
         self.sheet_button.setEnabled(False)
         self.sheet_status.clear()
-        task: BackgroundTask[None] = BackgroundTask(self, work)
+        task: BackgroundTask[str] = BackgroundTask(self, work)
         task.with_progress(_("Preparing the briefing sheet…"))
-        task.success(lambda _none: self.sheet_written.emit(str(path)))
+        task.success(lambda warning: self._sheet_written(str(path), warning))
         task.finished.connect(lambda: self.sheet_button.setEnabled(True))
         self.sheet_task = task
         return task.run_in_background()
 
+    def _sheet_written(self, path: str, warning: str) -> None:
+        self.sheet_warning = warning
+        self.sheet_written.emit(path)
+
     def _sheet_saved(self, path: str) -> None:
-        self.sheet_status.setText(_("The briefing sheet was saved: {path}").format(path=path))
+        saved = _("The briefing sheet was saved: {path}").format(path=path)
+        self.sheet_status.setText(f"{saved}\n{self.sheet_warning}" if self.sheet_warning else saved)
 
 
 class AgreementsPage(QWidget):
