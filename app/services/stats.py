@@ -417,20 +417,6 @@ class StatsService(DatedService):
 
     # -- the cases behind a figure ---------------------------------------------------------------
 
-    def count_behind(self, drill: Drilldown) -> int:
-        drill = replace(drill, scope=self.normalise(drill.scope))
-        with self.ws.read() as session:
-            q = _Queries(session, drill.scope, self.today)
-            return q.count(q.behind(drill))
-
-    def cases_behind(self, drill: Drilldown, offset: int = 0, limit: int = 500) -> list[CaseRow]:
-        """The cases a chart segment counts, newest first, as case-list rows."""
-        with self.ws.read() as session:
-            page = session.execute(
-                self._behind_newest_first(session, drill).offset(offset).limit(limit)
-            )
-            return case_rows(session, list(page.scalars()), self.today)
-
     def ids_behind(self, drill: Drilldown) -> list[str]:
         """The ids of every case a chart segment counts, newest first (82,000 at 100k cases
         in about a third of a second): a list pages through them with ``rows_of``."""

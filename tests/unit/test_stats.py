@@ -26,6 +26,7 @@ from app.errors import ValidationError
 from app.services.cases import CaseService
 from app.services.demo import fill_demo
 from app.services.installation import unlock
+from app.services.records import CaseRow
 from app.services.stats import (
     Drilldown,
     Indicators,
@@ -345,13 +346,12 @@ def test_the_cases_behind_a_figure_are_as_many_as_it_counts(
     demo: Workspace, figures: Indicators, measure: str, key: str, field: str
 ) -> None:
     service = StatsService(demo, today=TODAY)
-    drill = Drilldown(PERIOD, measure, key)
-    assert service.count_behind(drill) == getattr(figures, field)
-    listed = service.cases_behind(drill, limit=1000)
-    assert len(listed) == getattr(figures, field)
     # What the drill-down dialog reads: every id, newest first, then their rows by id.
-    ids = service.ids_behind(drill)
-    assert ids == [row.id for row in listed]
+    ids = service.ids_behind(Drilldown(PERIOD, measure, key))
+    assert len(ids) == len(set(ids)) == getattr(figures, field)
+    listed = service.rows_of(ids)
+    assert [row.id for row in listed] == ids
+    assert listed == sorted(listed, key=lambda r: r.received_at, reverse=True)
     assert service.rows_of(ids[:7]) == listed[:7]
 
 
@@ -363,19 +363,22 @@ def test_chart_segments_list_their_cases(demo: Workspace, figures: Indicators) -
         ("ilo", figures.ilo_indicators[7]),
         ("country", figures.host_countries[0]),
     ]
+
+    def behind(measure: str, key: str) -> list[CaseRow]:
+        return service.rows_of(service.ids_behind(Drilldown(PERIOD, measure, key)))
+
     for measure, count in segments:
-        listed = service.cases_behind(Drilldown(PERIOD, measure, count.key), limit=1000)
-        assert len(listed) == count.count > 0
-    rows = service.cases_behind(Drilldown(PERIOD, "category", "unpaid_wages"))
+        assert len(behind(measure, count.key)) == count.count > 0
+    rows = behind("category", "unpaid_wages")
     assert all("unpaid_wages" in r.categories for r in rows)
     assert rows == sorted(rows, key=lambda r: r.received_at, reverse=True)
     employer = figures.top_employers[0]
-    listed = service.cases_behind(Drilldown(PERIOD, "employer", employer.id))
+    listed = behind("employer", employer.id)
     assert len(listed) == employer.count and {r.employer_name for r in listed} == {employer.name}
     month = figures.monthly[2]
-    assert service.count_behind(Drilldown(PERIOD, "month", month.month)) == month.opened
+    assert len(service.ids_behind(Drilldown(PERIOD, "month", month.month))) == month.opened
     currency = figures.wages_recovered[0]
-    assert service.count_behind(Drilldown(PERIOD, "wages", currency.currency)) == currency.cases
+    assert len(service.ids_behind(Drilldown(PERIOD, "wages", currency.currency))) == currency.cases
 
 
 def test_open_and_overdue_drilldowns_match_the_case_list(demo: Workspace) -> None:
@@ -387,7 +390,7 @@ def test_open_and_overdue_drilldowns_match_the_case_list(demo: Workspace) -> Non
     ):
         flt = drill.case_filter()
         assert flt is not None
-        assert cases.count_cases(flt) == stats.count_behind(drill)
+        assert cases.count_cases(flt) == len(stats.ids_behind(drill))
     assert Drilldown(PERIOD, "category", "violence").case_filter() is None
 
 
@@ -433,9 +436,9 @@ def test_bad_filters_are_refused(
 
 def test_unknown_figure_is_refused(demo: Workspace) -> None:
     with pytest.raises(ValidationError, match="Unknown figure “speed”"):
-        StatsService(demo, today=TODAY).count_behind(Drilldown(PERIOD, "speed"))
+        StatsService(demo, today=TODAY).ids_behind(Drilldown(PERIOD, "speed"))
     with pytest.raises(ValidationError, match="is not a month"):
-        StatsService(demo, today=TODAY).count_behind(Drilldown(PERIOD, "month", "May"))
+        StatsService(demo, today=TODAY).ids_behind(Drilldown(PERIOD, "month", "May"))
 
 
 def test_an_empty_mission_has_zero_figures(ws: Workspace, tmp_path: Path) -> None:
