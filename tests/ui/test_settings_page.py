@@ -182,9 +182,13 @@ def test_only_an_administrator_sets_the_policies(
 def test_keyring_state_is_shown(qtbot: QtBot, make_window: MakeWindow, ws: Workspace) -> None:
     window = make_window(ws)
     page = SettingsPage(window, SecretStore(FailKeyring()))
+    assert page.keyring_state.text() == "Looking for this computer's keyring…"
+    qtbot.waitUntil(lambda: page.keyring_available is not None, timeout=5000)
     assert page.keyring_state.text() == SecretStore().unavailable_message()
     assert not page.forget_button.isEnabled()
-    assert "available" in _page(qtbot, window).keyring_state.text()
+    shown = _page(qtbot, window)
+    qtbot.waitUntil(lambda: shown.forget_button.isEnabled(), timeout=5000)
+    assert "available" in shown.keyring_state.text()
 
 
 def test_forget_this_computer_drops_the_remembered_key(
@@ -194,9 +198,10 @@ def test_forget_this_computer_drops_the_remembered_key(
     remember_unlock(ws, store)
     window = make_window(ws)
     page = _page(qtbot, window)
+    qtbot.waitUntil(lambda: page.forget_button.isEnabled(), timeout=5000)
     click(qtbot, page.forget_button)
+    qtbot.waitUntil(lambda: "no longer unlocks" in window.statusBar().currentMessage())
     assert unlock_with_keyring(installation, "admin", store) is None
-    assert "no longer unlocks" in window.statusBar().currentMessage()
 
 
 def test_changing_my_password_through_the_dialog(

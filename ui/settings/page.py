@@ -158,8 +158,15 @@ class SettingsPage(QScrollArea):
         # that could only fail (app/services/server_hq.py).
         self.on_server = workspace.on_server
         self.forget_button = QPushButton()
-        self.forget_button.setEnabled(self.store.is_system)
+        self.forget_button.setEnabled(False)  # until the keyring is found
         self.forget_button.setVisible(not self.on_server)
+        # Finding the system keyring loads its plugins and, on Linux, asks D-Bus for the
+        # Secret Service: 100-150 ms here, seconds when the service hangs. Off the GUI thread.
+        self.keyring_available: bool | None = None
+        self.keyring_task: BackgroundTask[bool] | None = None
+        if not self.on_server:
+            task: BackgroundTask[bool] = BackgroundTask(self, lambda _ctx: self.store.is_system)
+            self.keyring_task = task.success(self._keyring_found).run_in_background()
         self.forget_button.clicked.connect(self.forget_this_computer)
         self.password_button = push_button(self.change_own_password)
         self.recovery_button = push_button(self.rotate_recovery_key)
@@ -221,13 +228,15 @@ class SettingsPage(QScrollArea):
                     "password. There is no recovery key."
                 )
             )
+        elif self.keyring_available is None:
+            self.keyring_state.setText(_("Looking for this computer's keyring…"))
         else:
             self.keyring_state.setText(
                 _(
                     "The system keyring is available: you may choose “Unlock on this computer” "
                     "when you sign in."
                 )
-                if self.store.is_system
+                if self.keyring_available
                 else self.store.unavailable_message()
             )
         self.forget_button.setText(_("&Forget this computer"))
@@ -248,7 +257,12 @@ class SettingsPage(QScrollArea):
         closes (and the workspace with it)."""
         for writes in (self.idle_writes, self.retention_writes):
             writes.finish()
-        for task in (self.contacts.writes.task, getattr(self.users, "task", None), self.task):
+        for task in (
+            self.contacts.writes.task,
+            getattr(self.users, "task", None),
+            self.task,
+            self.keyring_task,
+        ):
             if task is not None:
                 task.wait_finished()
         return True
@@ -281,11 +295,22 @@ class SettingsPage(QScrollArea):
         self.recovery_dialog = dialog
         dialog.open()
 
+    def _keyring_found(self, available: bool) -> None:
+        self.keyring_available = available
+        self.forget_button.setEnabled(available)
+        self.retranslate_ui()
+
     def forget_this_computer(self) -> None:
-        forget_unlock(self.window_.workspace, self.store)
-        self.window_.statusBar().showMessage(
-            _("This computer no longer unlocks Qorgau without a password."), 5000
+        workspace, store = self.window_.workspace, self.store
+        task: BackgroundTask[None] = BackgroundTask(
+            self, lambda _ctx: forget_unlock(workspace, store)
         )
+        task.while_busy(self.forget_button)
+        self.task = task.success(
+            lambda _none: self.window_.statusBar().showMessage(
+                _("This computer no longer unlocks Qorgau without a password."), 5000
+            )
+        ).run_in_background()
 
     def change_own_password(self) -> None:
         service = UserService(self.window_.workspace)
