@@ -33,6 +33,10 @@ from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel, LanguageCombo, fit_to_contents, set_label
 
+# A sign-in takes well under a second; one still going after this is bringing the database up
+# to date after an update (a copy first, then the migrations: minutes at a large mission).
+STILL_OPENING_MS = 4000
+
 if TYPE_CHECKING:
     # The services (SQLAlchemy, the models) load after the window has painted: see warm_up.
     from app.services.workspace import Workspace
@@ -88,6 +92,12 @@ class LoginDialog(QDialog):
         self.forgot.clicked.connect(self.open_recovery)
         self.recovery: RecoverDialog | None = None
         self.error = ErrorLabel()
+        self.still_opening = QLabel()
+        self.still_opening.setWordWrap(True)
+        self.still_opening.hide()
+        self._still_opening_timer = QTimer(self)
+        self._still_opening_timer.setSingleShot(True)
+        self._still_opening_timer.timeout.connect(self._say_still_opening)
         # Buttons of our own, not Ok/Cancel: Qt renames standard buttons back to its
         # "OK"/"Cancel" when a language switch reaches them, after our labels were set.
         self.buttons = QDialogButtonBox()
@@ -110,6 +120,7 @@ class LoginDialog(QDialog):
         layout.addLayout(header)
         layout.addLayout(self.form)
         layout.addWidget(self.forgot, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.still_opening)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         # Again now that the button is inside the dialog: before, it had no dialog to be the
@@ -147,6 +158,13 @@ class LoginDialog(QDialog):
         )
         self.sign_in_button.setText(_("Sign in"))
         self.quit_button.setText(_("Quit"))
+        self.still_opening.setText(
+            _(
+                "Still opening: the first sign-in after an update brings the database up to "
+                "date, keeping a copy of it first. At a large mission this takes a few "
+                "minutes; please do not close Qorgau."
+            )
+        )
         self.error.retranslate()
         fit_to_contents(self, to_hint=True)
 
@@ -215,7 +233,17 @@ class LoginDialog(QDialog):
             )
         )
 
+    def _say_still_opening(self) -> None:
+        if self._busy():
+            self.still_opening.show()
+            fit_to_contents(self, to_hint=True)
+
     def _set_busy(self, busy: bool) -> None:
+        if busy:
+            self._still_opening_timer.start(STILL_OPENING_MS)
+        else:
+            self._still_opening_timer.stop()
+            self.still_opening.hide()
         for widget in (self.username, self.password, self.remember, self.buttons):
             widget.setEnabled(
                 not busy and (widget is not self.remember or self._keyring is not False)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QWizard
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
+from app.db import migrate
 from app.i18n import _, language_override
 from app.security.keyring_store import SecretStore
 from app.security.keyslots import KeySlotStore
@@ -19,7 +20,9 @@ from app.services.installation import init_installation, unlock, unlock_with_key
 from tests.conftest import MISSION as MISSION_SETUP
 from tests.conftest import PASSWORD
 from tests.ui.press import choose, click, on_screen, press_dialog_button, save_as, type_into
+from tests.integration.migration_helpers import downgraded
 from ui import app as ui_app
+from ui import login as login_module
 from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
@@ -371,3 +374,32 @@ def test_a_user_who_did_not_tick_the_box_starts_without_asking_the_keyring(
     assert store.asked == 0
     # Another data folder's choice is its own: not known there, so the keyring is asked.
     assert ui_settings.unlock_remembered(installation.data_dir.parent, "aigul") is None
+
+
+def test_a_sign_in_that_brings_the_database_up_to_date_says_so(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first sign-in after an update copies the database and migrates it: minutes at a
+    large mission, which the dialog used to spend with only a busy cursor."""
+    ws = unlock(installation, "admin", PASSWORD)
+    downgraded(installation, ws, "0018").dispose()
+    monkeypatch.setattr(login_module, "STILL_OPENING_MS", 1)
+    dialog = login_dialog(qtbot, installation, bridge)
+    seen: list[str] = []
+    qtbot.waitUntil(lambda: dialog.isVisible())
+    type_into(qtbot, dialog.username, "serik")
+    type_into(qtbot, dialog.password, PASSWORD)
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+        click(qtbot, dialog.sign_in_button)
+        qtbot.waitUntil(lambda: dialog.still_opening.isVisible(), timeout=10_000)
+        seen.append(dialog.still_opening.text())
+    assert seen and seen[0].startswith("Still opening: the first sign-in after an update")
+    assert not dialog.still_opening.isVisible()
+    workspace = dialog.workspace
+    assert workspace is not None
+    try:
+        with workspace.db.engine.connect() as connection:
+            assert migrate.current_revision(connection) == migrate.head_revision()
+    finally:
+        workspace.close()
+    assert list(installation.backups.glob("before-migration-0018-*"))  # a copy was kept first
