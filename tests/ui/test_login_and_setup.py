@@ -19,8 +19,8 @@ from app.security.recovery_key import parse_recovery_key
 from app.services.installation import init_installation, unlock, unlock_with_keyring
 from tests.conftest import MISSION as MISSION_SETUP
 from tests.conftest import PASSWORD
-from tests.ui.press import choose, click, on_screen, press_dialog_button, save_as, type_into
 from tests.integration.migration_helpers import downgraded
+from tests.ui.press import choose, click, on_screen, press_dialog_button, save_as, type_into
 from ui import app as ui_app
 from ui import login as login_module
 from ui import ui_settings
