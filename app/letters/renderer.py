@@ -420,7 +420,7 @@ def left_out_characters(flowables: Iterable[object], font_name: str) -> set[str]
         else:  # KeepTogether and the like hold flowables; drawings and groups, shapes
             for attribute in ("_content", "contents", "_top", "_bottom"):
                 held = getattr(item, attribute, None)
-                if isinstance(held, list | tuple) or isinstance(held, Flowable):
+                if isinstance(held, list | tuple | Flowable):
                     pending.append(held)
     return found
 

@@ -10,8 +10,8 @@ added since, so the register's count and its page of 1,000 letters read every li
 PDF: at a mission with 6,000 issued letters, 1.8 s and 2.1 s, on the GUI thread, at each change
 of a filter. The table is rebuilt with the PDF as its last column (the register reads none of
 it then). SQLite only: PostgreSQL keeps large values out of line (TOAST).
-``tests/unit/test_migrations.py`` checks that the PDF stays the last column: a column added
-to the letter table later must rebuild it again.
+``tests/integration/test_migration_letter_pdf_last.py`` checks that the PDF stays the last
+column: a migration that adds a column to the letter table must rebuild it again.
 """
 from alembic import op
 from sqlalchemy import Connection
