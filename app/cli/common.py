@@ -18,6 +18,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from app.config import Paths, resolve_paths
+from app.db import MIGRATION_NOTICE
 from app.errors import QorgauError, UsageError, ValidationError
 from app.i18n import _
 
@@ -70,6 +71,17 @@ def new_password(label: str, env: str = PASSWORD_ENV) -> str:
     return first
 
 
+def _say_migrating() -> None:
+    print(
+        _(
+            "Bringing the database up to date for this version of Qorgau (a copy of it is "
+            "kept first); at a large mission this takes a few minutes…"
+        ),
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 @contextmanager
 def workspace(args: argparse.Namespace, *services: str) -> Iterator[Workspace]:
     """The signed-in workspace; ``services`` (module names) are imported, with SQLAlchemy and
@@ -81,9 +93,16 @@ def workspace(args: argparse.Namespace, *services: str) -> Iterator[Workspace]:
 
     username, password = credentials()
     freeze = bool(args.own_process)
-    ws = unlock(
-        paths_of(args), username, password, prepare=lambda: import_opening(services, freeze=freeze)
-    )
+    told = MIGRATION_NOTICE.set(_say_migrating)
+    try:
+        ws = unlock(
+            paths_of(args),
+            username,
+            password,
+            prepare=lambda: import_opening(services, freeze=freeze),
+        )
+    finally:
+        MIGRATION_NOTICE.reset(told)
     try:
         yield ws
     finally:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, inspect, text
 
+from app.db import MIGRATION_NOTICE
 from app.db.engine import Database
 from app.errors import DatabaseError
 from app.i18n import _
@@ -130,6 +131,9 @@ def ensure_schema(db: Database, backup_dir: Path | None) -> bool:
                 "install the newer version to open it."
             )
         )
+    notice = MIGRATION_NOTICE.get()
+    if current is not None and notice is not None:
+        notice()
     # A server's database is backed up by its administrator (pg_dump, PITR), not by a copy;
     # a mission's file is copied first unless the migrations ahead change nothing in it.
     if (

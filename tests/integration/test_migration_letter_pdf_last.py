@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+import pytest
 from sqlalchemy import Connection, text
 
 from app.config import Paths
@@ -15,6 +16,7 @@ from app.services.demo import fill_demo
 from app.services.installation import unlock
 from app.services.letters import LetterService
 from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import run_cli
 from tests.integration.migration_helpers import assert_at_head_as_the_models, downgraded
 
 move_column_last = importlib.import_module(
@@ -97,3 +99,20 @@ def test_a_table_whose_column_is_already_last_is_left_alone(installation: Paths)
             assert connection.exec_driver_sql(ddl).scalar() == before
     finally:
         ws.close()
+
+
+def test_a_command_that_migrates_says_so_first(
+    installation: Paths, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first command after an update copies the database and migrates it: minutes at a
+    large mission, which the command line spent without a word."""
+    ws = unlock(installation, "admin", PASSWORD)
+    downgraded(installation, ws, "0018").dispose()
+    monkeypatch.setenv("QORGAU_DATA_DIR", str(installation.data_dir))
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    first = run_cli(capsys, "case", "list")
+    assert first.code == 0, first.err
+    assert "Bringing the database up to date for this version of Qorgau" in first.err
+    again = run_cli(capsys, "case", "list")
+    assert again.code == 0 and "Bringing" not in again.err  # said only when it happens
