@@ -41,7 +41,7 @@ from app.db.models import User
 from app.db.raw import open_raw, whole_file_lock
 from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
-from app.errors import AuthError, DatabaseError, PermissionDenied, QorgauError
+from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied, QorgauError
 from app.i18n import _
 from app.security import audit
 from app.security.keyslots import KeySlotStore
@@ -165,11 +165,26 @@ def _write_backup_locked(workspace: Workspace, out: Path) -> BackupInfo:
             ) from None
         finally:
             part.unlink(missing_ok=True)  # failed or interrupted: no half backup is left
-    with workspace.write() as session:
-        workspace.audit(
-            session, "backup.create", "installation", workspace.mission_code, {"file": out.name}
-        )
+    _audit_when_free(workspace, "backup.create", {"file": out.name})
     return BackupInfo(out, created, workspace.mission_code, out.stat().st_size)
+
+
+AUDIT_ATTEMPTS = 3  # each waits out the busy timeout (15 s): an HQ's 100k import holds ~25 s
+
+
+def _audit_when_free(workspace: Workspace, action: str, details: dict[str, Any]) -> None:
+    """The backup's audit entry, once the file is written. Today's backup is written a minute
+    after sign-in, when an HQ operator is often importing: a write that waited out the busy
+    timeout behind the import's transaction is tried again rather than leaving a written
+    backup unaudited (and said to have failed)."""
+    for attempt in range(1, AUDIT_ATTEMPTS + 1):
+        try:
+            with workspace.write() as session:
+                workspace.audit(session, action, "installation", workspace.mission_code, details)
+            return
+        except DatabaseBusy:
+            if attempt == AUDIT_ATTEMPTS:
+                raise
 
 
 def _read_backup(file: Path, into: Path) -> dict[str, Any]:
@@ -491,12 +506,5 @@ def backup_if_due(workspace: Workspace, now: datetime | None = None) -> BackupIn
         info = _write_backup(workspace, scheduled_dir(paths) / _scheduled_name(now))
         removed = rotate_backups(paths)
         if removed:
-            with workspace.write() as session:
-                workspace.audit(
-                    session,
-                    "backup.rotate",
-                    "installation",
-                    workspace.mission_code,
-                    {"removed": [p.name for p in removed]},
-                )
+            _audit_when_free(workspace, "backup.rotate", {"removed": [p.name for p in removed]})
     return info

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.config import Paths
 from app.db.models import AuditEntry
-from app.errors import PermissionDenied
+from app.errors import DatabaseBusy, PermissionDenied
 from app.services.backup import (
     backup_if_due,
     backups_to_keep,
@@ -134,3 +134,31 @@ def test_ctrl_c_while_a_backup_is_written_leaves_no_half_file(
     assert not out.exists() and not out.with_name("b.qbackup.part").exists()
     monkeypatch.setattr(zipfile.ZipFile, "write", real_write)
     assert backup.create_backup(ws, out).path == out
+
+
+def test_todays_backup_behind_a_long_import_is_audited_once_the_lock_is_free(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written a minute after sign-in, when an HQ operator is often importing: its audit entry
+    waited out the busy timeout behind the import's transaction and the backup, written, was
+    said to have failed and left unaudited. The entry is tried again."""
+    writes = ws.write
+    refused: list[int] = []
+
+    def busy_twice() -> object:
+        if len(refused) < 2:
+            refused.append(1)
+            raise DatabaseBusy("The database is busy: another Qorgau is writing to it.")
+        return writes()
+
+    monkeypatch.setattr(ws, "write", busy_twice)
+    info = backup_if_due(ws, datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+    monkeypatch.undo()
+    assert info is not None and info.path.exists() and len(refused) == 2
+    with ws.read() as session:
+        audited = (
+            session.execute(select(AuditEntry.details).where(AuditEntry.action == "backup.create"))
+            .scalars()
+            .all()
+        )
+    assert audited == [{"file": info.path.name}]
