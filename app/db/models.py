@@ -493,12 +493,35 @@ class CaseEvent(SyncMixin, Base):
     __table_args__ = (Index("ix_case_event_status_to", "status_to", "occurred_at"),)
 
 
+# A case's files as its detail lists them (``app.services.cases.listed_attachments``): every
+# column but the content, so that SQLite reads them from the index and never follows a file's
+# overflow pages to reach the columns stored after it (migration 0020).
+ATTACHMENT_LIST_COLUMNS = (
+    "case_id",
+    "deleted_at",
+    "updated_at",
+    "id",
+    "filename",
+    "mime_type",
+    "size",
+    "sha256",
+    "is_identity_document",
+    "identity_reason",
+    "description",
+    "added_by",
+    "origin_mission",
+    "version",
+    "change_seq",
+)
+
+
 class Attachment(SyncMixin, Base):
     """A file kept inside the encrypted database; content is loaded only when asked for."""
 
     __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_case_id", *ATTACHMENT_LIST_COLUMNS),)
 
-    case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id"))
     filename: Mapped[str] = mapped_column(String(255))
     mime_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)

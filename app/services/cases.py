@@ -234,6 +234,16 @@ def undoable_status_change(case: CaseDetail, username: str, now: datetime) -> Ev
     return last
 
 
+def listed_attachments(case_id: str) -> Select[Attachment]:
+    """A case's files, oldest first, without their content: read from the index alone
+    (``ATTACHMENT_LIST_COLUMNS``), not from rows whose content precedes their other columns."""
+    return (
+        select(Attachment)
+        .where(Attachment.case_id == case_id, Attachment.deleted_at.is_(None))
+        .order_by(Attachment.updated_at)
+    )
+
+
 def _attachment_info(row: Attachment) -> AttachmentInfo:
     return copied(AttachmentInfo, row, added_at=row.updated_at)
 
@@ -248,11 +258,7 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
         .where(CaseEvent.case_id == row.id, CaseEvent.deleted_at.is_(None))
         .order_by(CaseEvent.occurred_at, CaseEvent.change_seq)
     ).scalars()
-    attachments = session.execute(
-        select(Attachment)
-        .where(Attachment.case_id == row.id, Attachment.deleted_at.is_(None))
-        .order_by(Attachment.updated_at)
-    ).scalars()
+    attachments = session.execute(listed_attachments(row.id)).scalars()
     names = {
         username: full_name
         for username, full_name in session.execute(select(User.username, User.full_name))
