@@ -116,3 +116,22 @@ def test_a_command_that_migrates_says_so_first(
     assert "Bringing the database up to date for this version of Qorgau" in first.err
     again = run_cli(capsys, "case", "list")
     assert again.code == 0 and "Bringing" not in again.err  # said only when it happens
+
+
+def test_a_definition_it_cannot_read_is_left_as_it_is(installation: Paths) -> None:
+    """The rebuild only saves time: a table it cannot parse stays, and signing in goes on."""
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        with ws.db.engine.begin() as connection:
+            connection.exec_driver_sql('CREATE TABLE "odd" ("a" BLOB, "b" TEXT, "a " INTEGER)')
+            before = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'odd'"
+            ).scalar()
+            move_column_last(connection, "odd", "a")
+            after = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'odd'"
+            ).scalar()
+            assert after == before
+            connection.exec_driver_sql('DROP TABLE "odd"')
+    finally:
+        ws.close()

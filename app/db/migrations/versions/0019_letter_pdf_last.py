@@ -13,6 +13,8 @@ it then). SQLite only: PostgreSQL keeps large values out of line (TOAST).
 ``tests/integration/test_migration_letter_pdf_last.py`` checks that the PDF stays the last
 column: a migration that adds a column to the letter table must rebuild it again.
 """
+import logging
+
 from alembic import op
 from sqlalchemy import Connection
 
@@ -64,7 +66,10 @@ def move_column_last(bind: Connection, table: str, column: str) -> None:
     kept = [d for d in definitions if _name_of(d) != column]
     order = [_name_of(d) for d in kept] + [column]
     if len(moved) != 1 or sorted(order) != sorted(columns):
-        raise RuntimeError(f"cannot read the definition of {table}.{column}")
+        # A shape this code does not know: the table stays as it is (slower, still correct)
+        # rather than a sign-in failing on a layout change that only saves time.
+        logging.getLogger(__name__).warning("%s.%s left in place: unknown definition", table, column)
+        return
     rebuilt = f"{table}_rebuilt"
     indexes = [
         sql
