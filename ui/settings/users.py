@@ -119,19 +119,16 @@ class UsersPanel(QWidget):
         self.reset_button = push_button(self.reset_password)
         self.revoke_button = push_button(self.revoke_user)
         self.signature_button = push_button(self.edit_signature)
+        # Under the buttons, not beside them: a revocation's sentence is long in Kazakh.
         self.busy = BusyIndicator()
         buttons = widget_row(
-            self.add_button,
-            self.reset_button,
-            self.revoke_button,
-            self.signature_button,
-            STRETCH,
-            self.busy,
+            self.add_button, self.reset_button, self.revoke_button, self.signature_button, STRETCH
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree)
         layout.addLayout(buttons)
+        layout.addWidget(self.busy)
         bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
 
