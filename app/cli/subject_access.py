@@ -29,11 +29,11 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
             ws, args.out, iin=args.iin, person_id=args.person_id, lang=current_language()
         )
     cases = sum(len(p["cases"]) for p in export.persons)
-    if export.warning:
-        print(_("Warning: {warning}").format(warning=export.warning), file=sys.stderr)
     print(
         _("Wrote {path}: {persons} person record(s), {cases} case(s).").format(
             path=args.out, persons=len(export.persons), cases=cases
         )
     )
+    if export.warning:
+        print(_("Warning: {warning}").format(warning=export.warning), file=sys.stderr)
     return 0

@@ -187,7 +187,11 @@ def test_a_description_longer_than_a_page_and_a_status_change_are_printed_whole(
 
 
 def test_a_pdf_that_leaves_out_characters_says_which_and_the_json_keeps_them(
-    ws: Workspace, tmp_path: Path
+    ws: Workspace,
+    installation: Paths,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The employer's name and a note typed in Hangul: the PDF's fonts have no glyph for them
     and print nothing in their place. The export says so; the JSON keeps every character."""
@@ -205,6 +209,13 @@ def test_a_pdf_that_leaves_out_characters_says_which_and_the_json_keeps_them(
     as_json = export_subject_access(ws, tmp_path / "assel.json", iin=IIN)
     assert as_json.warning == ""
     assert "(주)대성금속" in (tmp_path / "assel.json").read_text(encoding="utf-8")
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    out = tmp_path / "cli.pdf"
+    base = ("--data-dir", str(installation.data_dir))
+    said = run_cli(capsys, *base, "subject-access", "--iin", IIN, "--out", str(out))
+    assert said.code == 0 and said.out.startswith(f"Wrote {out}")
+    assert said.err.startswith("Warning: The PDF leaves out characters its fonts cannot print")
 
 
 def test_a_pdf_the_fonts_print_whole_warns_of_nothing(
