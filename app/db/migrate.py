@@ -145,7 +145,27 @@ def ensure_schema(db: Database, backup_dir: Path | None) -> bool:
         from app.services.backup import backup_database
 
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        backup_database(db, backup_dir / f"before-migration-{current}-{stamp}.db")
+        backup_database(db, backup_dir / f"{MIGRATION_COPY_PREFIX}{current}-{stamp}.db")
     with db.engine.begin() as connection:
         upgrade_to(connection)
+    if backup_dir is not None:
+        prune_migration_copies(backup_dir)
     return True
+
+
+MIGRATION_COPY_PREFIX = "before-migration-"
+MIGRATION_COPIES_KEPT = 2
+
+
+def prune_migration_copies(backup_dir: Path, keep: int = MIGRATION_COPIES_KEPT) -> list[Path]:
+    """Delete all but the ``keep`` newest copies taken before migrations; returns those
+    deleted. Each is the whole file (760 MB at 100,000 cases) and none was ever removed, so
+    every update with a migration left one more in the data folder; one from two updates ago
+    would need that older Qorgau to be of use."""
+    copies = sorted(
+        backup_dir.glob(f"{MIGRATION_COPY_PREFIX}*.db"), key=lambda path: path.stat().st_mtime
+    )
+    removed = copies[: max(0, len(copies) - keep)]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from tests.conftest import PASSWORD, snapshot
 from tests.integration.migration_helpers import (
     assert_at_head_as_the_models,
     downgrade,
+    downgraded,
     upgraded_from_first,
 )
 from tests.pg_cluster import Cluster, admin_execute
@@ -172,3 +175,24 @@ def test_letters_migration_writes_a_known_city_in_kazakh_and_russian(tmp_path: P
         assert tuple(row) == ("Сеул", "Сеул")
     finally:
         db.dispose()
+
+
+def test_only_the_two_newest_copies_taken_before_migrations_are_kept(installation: Paths) -> None:
+    """Each copy is the whole file (760 MB at 100,000 cases): every update with a migration
+    left one more in the data folder, for good."""
+    installation.backups.mkdir(parents=True, exist_ok=True)
+    older = []
+    for age, name in enumerate(("0005-20250101-000000", "0011-20250601-000000", "0016-20260301")):
+        path = installation.backups / f"before-migration-{name}.db"
+        path.write_bytes(b"an older copy")
+        stamp = time.time() - (3 - age) * 86_400
+        os.utime(path, (stamp, stamp))
+        older.append(path)
+    other = installation.backups / "qorgau-backup-by-hand.zip"
+    other.write_bytes(b"kept")
+    ws = unlock(installation, "admin", PASSWORD)
+    downgraded(installation, ws, "0019").dispose()
+    unlock(installation, "admin", PASSWORD).close()  # migrates to head, a copy first
+    kept = sorted(p.name for p in installation.backups.glob("before-migration-*.db"))
+    assert kept == sorted([older[2].name, next(installation.backups.glob("*-0019-*.db")).name])
+    assert other.read_bytes() == b"kept"  # nothing else in the folder is touched
