@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         for size in SIZES[:1] if args.small_only else SIZES:
             window = MainWindow(workspace, bridge)
             window.show()
+            start = window.area_widget("start")
+            while getattr(start, "loading", False):  # its lists are read in the background
+                app.processEvents()
             shoot(window, "start", size)
             _shoot_cases(window, workspace, shoot, size)
             _shoot_areas_and_dialogs(window, shoot, size)
