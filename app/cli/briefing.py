@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_actions, print_json, workspace
+from app.cli.common import add_actions, print_json, warn, workspace
 from app.i18n import LANGUAGES, _
 from app.services.briefing import mission_contacts, set_mission_contacts, write_briefing
 
@@ -38,8 +37,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         warning = write_briefing(ws, args.country, args.lang, args.out)
     print(_("Wrote {path}.").format(path=args.out))
-    if warning:
-        print(_("Warning: {warning}").format(warning=warning), file=sys.stderr)
+    warn(warning)
     return 0
 
 

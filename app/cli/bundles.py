@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_actions, print_json, print_table, workspace
+from app.cli.common import add_actions, print_json, print_table, warn, workspace
 from app.errors import UsageError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
@@ -135,7 +134,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         report = ExchangeService(ws).import_bundle(args.file, args.identity)
     for warning in report.warnings:
-        print(_("Warning: {warning}").format(warning=warning), file=sys.stderr)
+        warn(warning)
     if args.json:
         print_json(report)
     else:

@@ -71,6 +71,12 @@ def new_password(label: str, env: str = PASSWORD_ENV) -> str:
     return first
 
 
+def warn(warning: str) -> None:
+    """A warning about what a command did, on stderr ("" says nothing)."""
+    if warning:
+        print(_("Warning: {warning}").format(warning=warning), file=sys.stderr)
+
+
 def _say_migrating() -> None:
     print(
         _(

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_actions, print_json, read_json_argument, workspace
+from app.cli.common import add_actions, print_json, read_json_argument, warn, workspace
 from app.contracts import result_to_json
 from app.domain import labels
 from app.errors import ValidationError
@@ -76,6 +75,5 @@ def cmd_report(args: argparse.Namespace) -> int:
             _("{path} cannot be written: {error}").format(path=args.out, error=exc.strerror)
         ) from None
     print(_("Wrote {path}.").format(path=args.out))
-    if pdf.warning():
-        print(_("Warning: {warning}").format(warning=pdf.warning()), file=sys.stderr)
+    warn(pdf.warning())
     return 0

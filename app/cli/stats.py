@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import jsonable, print_json, print_table, workspace
+from app.cli.common import jsonable, print_json, print_table, warn, workspace
 from app.errors import UsageError
 from app.i18n import LANGUAGES, _, current_language
 from app.reports import case_list_table, indicator_tables, render_stats_report
@@ -155,8 +155,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 "pdf", {"lang": pdf_lang, "hide_names": args.hide_names, **_scope(figures.scope)}
             )
             print(_("Report written to {path}").format(path=args.pdf), file=sys.stderr)
-            if pdf.warning():
-                print(_("Warning: {warning}").format(warning=pdf.warning()), file=sys.stderr)
+            warn(pdf.warning())
         if args.htcds:
             export = build_export(service.anonymised_cases(scope), args.k)
             written = _write_htcds(export, args, figures.scope, ws.mission_code, service.today)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import workspace
+from app.cli.common import warn, workspace
 from app.i18n import _, current_language
 from app.services.subject_access import export_subject_access
 
@@ -34,6 +33,5 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
             path=args.out, persons=len(export.persons), cases=cases
         )
     )
-    if export.warning:
-        print(_("Warning: {warning}").format(warning=export.warning), file=sys.stderr)
+    warn(export.warning)
     return 0

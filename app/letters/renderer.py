@@ -367,6 +367,12 @@ class PrintedPdf(bytes):
 
     left_out: tuple[str, ...] = ()
 
+    @classmethod
+    def of(cls, data: bytes, left_out: set[str]) -> PrintedPdf:
+        pdf = cls(data)
+        pdf.left_out = tuple(sorted(left_out))
+        return pdf
+
     def warning(self) -> str:
         """What the reader of the PDF will miss, said to the person who saves it ("" if
         nothing)."""
@@ -418,7 +424,7 @@ def left_out_characters(flowables: Iterable[object], font_name: str) -> set[str]
         elif isinstance(item, list | tuple):
             pending.extend(item)
         else:  # KeepTogether and the like hold flowables; drawings and groups, shapes
-            for attribute in ("_content", "contents", "_top", "_bottom"):
+            for attribute in ("_content", "contents"):
                 held = getattr(item, attribute, None)
                 if isinstance(held, list | tuple | Flowable):
                     pending.append(held)
@@ -658,9 +664,7 @@ class DocumentBuilder:
             else:
                 story.append(TopPadder(executor))
         document.build(story, canvasmaker=ArchivalCanvas)
-        pdf = PrintedPdf(buffer.getvalue())
-        pdf.left_out = tuple(sorted(left_out))
-        return pdf
+        return PrintedPdf.of(buffer.getvalue(), left_out)
 
     # -- internals ---------------------------------------------------------------------
 

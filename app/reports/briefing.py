@@ -399,9 +399,7 @@ class _Sheet:
         )
         left_out = left_out_characters(story, self.fonts.sans)
         document.build(story, onLaterPages=self._page_number)
-        pdf = PrintedPdf(out.getvalue())
-        pdf.left_out = tuple(sorted(left_out))
-        return pdf
+        return PrintedPdf.of(out.getvalue(), left_out)
 
     def _page_number(self, canvas: Any, document: Any) -> None:
         canvas.saveState()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Select, text
 
 from app.config import Paths
 from app.db import migrate
@@ -52,3 +52,16 @@ def assert_at_head_as_the_models(connection: Connection) -> None:
         connection, opts={"include_object": migrate.include_object, "compare_type": True}
     )
     assert compare_metadata(context, Base.metadata) == []
+
+
+def indexed_columns(connection: Connection, index: str) -> list[str]:
+    """The columns of SQLite index ``index``, in order."""
+    rows = connection.execute(text(f"PRAGMA index_info('{index}')"))
+    return [row.name for row in sorted(rows, key=lambda row: row.seqno)]
+
+
+def query_plan(connection: Connection, query: Select) -> str:
+    """SQLite's plan for ``query`` (its values written in), its steps joined by " / "."""
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
+    return " / ".join(row[3] for row in rows)

@@ -4,7 +4,7 @@ back down, the case id alone."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from app.config import Paths
 from app.db import migrate
@@ -12,20 +12,20 @@ from app.db.models import ATTACHMENT_LIST_COLUMNS, Attachment
 from app.services.cases import listed_attachments
 from app.services.installation import unlock
 from tests.conftest import PASSWORD
-from tests.integration.migration_helpers import assert_at_head_as_the_models, downgraded
+from tests.integration.migration_helpers import (
+    assert_at_head_as_the_models,
+    downgraded,
+    indexed_columns,
+    query_plan,
+)
 
 
 def _indexed_columns(connection: Connection) -> list[str]:
-    rows = connection.execute(text("PRAGMA index_info('ix_attachment_case_id')"))
-    return [row.name for row in sorted(rows, key=lambda row: row.seqno)]
+    return indexed_columns(connection, "ix_attachment_case_id")
 
 
 def _plan_of_listing(connection: Connection) -> str:
-    query = listed_attachments("a-case-id").compile(
-        dialect=connection.dialect, compile_kwargs={"literal_binds": True}
-    )
-    rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}")
-    return " / ".join(row[3] for row in rows)
+    return query_plan(connection, listed_attachments("a-case-id"))
 
 
 def test_every_listed_column_is_in_the_index() -> None:

@@ -6,27 +6,27 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from app.config import Paths
 from app.db import migrate
 from app.services.cases import born_on
 from app.services.installation import unlock
 from tests.conftest import PASSWORD
-from tests.integration.migration_helpers import assert_at_head_as_the_models, downgraded
+from tests.integration.migration_helpers import (
+    assert_at_head_as_the_models,
+    downgraded,
+    indexed_columns,
+    query_plan,
+)
 
 
 def _indexed_columns(connection: Connection) -> list[str]:
-    rows = connection.execute(text("PRAGMA index_info('ix_person_birth_date')"))
-    return [row.name for row in sorted(rows, key=lambda row: row.seqno)]
+    return indexed_columns(connection, "ix_person_birth_date")
 
 
 def _plan_of_born_on(connection: Connection) -> str:
-    query = born_on([date(1990, 1, 1), date(1991, 2, 3)]).compile(
-        dialect=connection.dialect, compile_kwargs={"literal_binds": True}
-    )
-    rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}")
-    return " / ".join(row[3] for row in rows)
+    return query_plan(connection, born_on([date(1990, 1, 1), date(1991, 2, 3)]))
 
 
 def test_the_duplicate_check_reads_people_born_on_a_day_from_the_index_alone(
