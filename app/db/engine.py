@@ -19,7 +19,7 @@ import secrets
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from app.db.raw import BUSY_TIMEOUT_MS, open_raw
+from app.db.gate import GateTimeout, SessionGate
+from app.db.raw import BUSY_TIMEOUT_MS, key_opens, open_raw
 from app.errors import (
     DatabaseBusy,
     DatabaseDamaged,
@@ -64,14 +65,15 @@ def remove_stale_stages(folder: Path, now: float | None = None) -> list[Path]:
     return removed
 
 
-def make_engine(path: Path, key: bytes) -> Engine:
+def make_engine(path: Path, key: Callable[[], bytes]) -> Engine:
+    """``key`` is asked for at each new connection: after a re-key, the new one."""
     if not path.parent.is_dir():
         raise DatabaseError(
             _("The data folder {path} does not exist.").format(path=str(path.parent))
         )
     engine = create_engine(
         "sqlite+pysqlite://",
-        creator=lambda: open_raw(path, key),
+        creator=lambda: open_raw(path, key()),
         module=sqlcipher3.dbapi2,
         # Named, because a URL without a path makes SQLAlchemy pick SingletonThreadPool, whose
         # dispose() closes the connection a worker thread is reading on (a crash, not an error).
@@ -195,12 +197,13 @@ class Database:
     def __init__(self, path: Path, key: bytes) -> None:
         self.path = path
         self.key = key
-        engine = make_engine(path, key)
+        engine = make_engine(path, lambda: self.key)
         self._setup(engine, engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}))
 
     def _setup(self, engine: Engine, write_engine: Engine) -> None:
         """The sessions over ``engine`` and the bookkeeping ``interrupt`` needs."""
         self.engine = engine
+        self._gate = SessionGate()
         self._read = sessionmaker(engine, expire_on_commit=False, info={_READ_ONLY: True})
         self._write = sessionmaker(write_engine, expire_on_commit=False)
         # The DB-API connection each thread has checked out, so a read that nobody waits for
@@ -247,12 +250,12 @@ class Database:
 
         After a large write (an import) the log holds hundreds of MB; SQLite's automatic
         checkpoint would make the next small commit, someone's sign-in, copy it all."""
-        with self.engine.connect() as connection:
+        with self._gate.session(), self.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").all()
 
     def release_freed_pages(self) -> bool:
         """Truncate the WAL after a purge; True when the checkpoint was complete."""
-        with self.engine.connect() as connection:
+        with self._gate.session(), self.engine.connect() as connection:
             busy, _log, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
         return busy == 0
 
@@ -287,14 +290,41 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._mapped_errors(), self._read() as session:
+        with self._gate.session(), self._mapped_errors(), self._read() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction holding the write lock from its start; commits or rolls back whole."""
-        with self._mapped_errors(), self._write() as session, session.begin():
-            yield session
+        with self._gate.session(), self._mapped_errors(), self._write() as session:
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def rekeying(self, new_key: bytes, wait_s: float) -> Iterator[None]:
+        """No connection of this process open while the block re-keys the file; afterwards
+        connections use ``new_key`` if it opens the file (else the key they used before).
+
+        Waits up to ``wait_s`` for the sessions under way (a page read in the background, an
+        import) to end; sessions asked for meanwhile wait for the block. DatabaseBusy when
+        the wait is too long."""
+        try:
+            with self._gate.alone(wait_s):
+                self.engine.dispose()
+                try:
+                    yield
+                finally:
+                    if self.key != new_key and key_opens(self.path, new_key):
+                        self.key = new_key
+                    self.engine.dispose()  # any connection opened in the block, old key
+        except GateTimeout:
+            raise DatabaseBusy(
+                _(
+                    "Qorgau is still busy with other work on the database (an import, an "
+                    "export or a report), so its key could not be changed now; it will be "
+                    "changed at the next sign-in."
+                )
+            ) from None
 
     @contextmanager
     def pinned(self) -> Iterator[Pinned]:
@@ -307,7 +337,7 @@ class Database:
         Writing there takes no lock on the main database, so others save meanwhile. The file is
         detached and deleted at the end."""
         remove_stale_stages(self.path.parent)
-        with self._mapped_errors(), self.engine.connect() as connection:
+        with self._gate.session(), self._mapped_errors(), self.engine.connect() as connection:
             raw = connection.connection.driver_connection
             assert raw is not None
             handle, name = tempfile.mkstemp(prefix=STAGE_PREFIX, dir=self.path.parent)

@@ -102,3 +102,11 @@ def open_raw(path: Path, key: bytes) -> Any:
             ) from None
         raise DatabaseError(_("The database cannot be opened: {error}").format(error=exc)) from None
     return conn
+
+
+def key_opens(path: Path, key: bytes) -> bool:
+    try:
+        open_raw(path, key).close()
+    except DatabaseError:
+        return False
+    return True

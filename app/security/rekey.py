@@ -17,9 +17,10 @@ user's slot with the current key.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from app.db.raw import open_raw
+from app.db.raw import key_opens, open_raw
 from app.errors import DatabaseError
 from app.i18n import _
 from app.security.keyslots import KeySlotStore, OpenedSlot
@@ -27,14 +28,6 @@ from app.security.keyslots import KeySlotStore, OpenedSlot
 
 def _key_pragma(name: str, key: bytes) -> str:
     return f"PRAGMA {name} = \"x'{key.hex()}'\""
-
-
-def key_opens(db_path: Path, key: bytes) -> bool:
-    try:
-        open_raw(db_path, key).close()
-    except DatabaseError:
-        return False
-    return True
 
 
 def rekey_database(db_path: Path, old_key: bytes, new_key: bytes) -> None:
@@ -68,12 +61,22 @@ def rekey_database(db_path: Path, old_key: bytes, new_key: bytes) -> None:
 
 
 def rekey_installation(
-    db_path: Path, slots: KeySlotStore, current_key: bytes, new_key: bytes, revoked: str | None
+    db_path: Path,
+    slots: KeySlotStore,
+    current_key: bytes,
+    new_key: bytes,
+    revoked: str | None,
+    alone: AbstractContextManager[object] | None = None,
 ) -> list[str]:
     """``new_key`` for everyone but ``revoked``; returns the users who lost their slot
-    because it had no key pair yet (they need a password reset)."""
+    because it had no key pair yet (they need a password reset).
+
+    ``alone`` is held around the file's re-encryption: the open workspace's own sessions
+    kept out. Should it fail, the key file already knows the new key and no longer holds
+    ``revoked``'s slot; the next sign-in re-keys the file (``settle_sign_in``)."""
     epoch, without_keys = slots.begin_rekey(new_key, revoked)
-    rekey_database(db_path, current_key, new_key)
+    with alone or nullcontext():
+        rekey_database(db_path, current_key, new_key)
     slots.finish_rekey(epoch)
     return without_keys
 

@@ -280,6 +280,10 @@ def _backup_key(staging: Path, username: str, password: str, current: bytes | No
     raise DatabaseError(_("The database in this backup is damaged."))
 
 
+# A command's transaction ends within this; a window's open connection never does.
+OPEN_ELSEWHERE_WAIT_MS = 2000
+
+
 def restore_backup(
     paths: Paths,
     file: Path,
@@ -334,8 +338,36 @@ def restore_backup(
                 ).format(created=manifest.get("created_at"))
             )
         result = _prepare(staging, manifest, key, username, admin)
+        if admin is not None:
+            _refuse_if_open_elsewhere(paths.db, admin.key)
         _replace(paths, staging, keep_key_file=admin is not None)
     return result
+
+
+def _refuse_if_open_elsewhere(db: Path, key: bytes) -> None:
+    """DatabaseError while another connection has the database open (a window, a command).
+
+    The copy would be moved into place under it and its write-ahead log deleted: what it had
+    saved since the last checkpoint would vanish, and what it saved next would go to the
+    replaced file. Leaving WAL needs the only connection, so the switch is the test; it also
+    folds the log into the file kept under backups/. A window opened in the seconds between
+    this and the move is not caught."""
+    conn = open_raw(db, key)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {OPEN_ELSEWHERE_WAIT_MS}")
+        try:
+            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        except Exception:  # noqa: BLE001 - sqlcipher3's "database is locked"
+            mode = ""
+    finally:
+        conn.close()
+    if str(mode).lower() != "delete":
+        raise DatabaseError(
+            _(
+                "The database is open in another Qorgau window or command; close it and "
+                "restore again. Nothing was changed."
+            )
+        )
 
 
 def _prepare(

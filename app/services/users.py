@@ -10,7 +10,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.engine import Database
 from app.db.models import User
 from app.db.raw import whole_file_lock
 from app.domain.codes import Role
@@ -19,7 +18,7 @@ from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import _
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
-from app.security.rekey import key_opens, rekey_installation
+from app.security.rekey import rekey_installation
 from app.services import hq_database
 from app.services.installation import check_role, check_username
 from app.services.workspace import Workspace
@@ -258,21 +257,23 @@ class UserService:
             raise ValidationError(_("The installation must keep at least one administrator."))
 
 
+# How long a re-key waits for this process's sessions under way (an import holds one for
+# ~25 s at 100k cases); readers asked for meanwhile wait behind it, the window's too.
+REKEY_WAIT_S = 30.0
+
+
 def rekey_workspace(
     ws: Workspace, slots: KeySlotStore, revoked: str | None, store: SecretStore | None
 ) -> list[str]:
     """Give the open database a new key that ``revoked``'s slot (a user, or the recovery or
     escrow slot) does not reach; returns the users whose slots could not receive it."""
+    # PRAGMA rekey needs the only connection: the backup is waited for, and so are this
+    # window's sessions under way. The same Database object carries on under the new key, so
+    # the pages' bound ``interrupt`` still reaches their reads.
     with whole_file_lock(ws.paths.db):
-        # PRAGMA rekey needs the only connection: this workspace's pool is closed first.
-        ws.db.dispose()
-        old_key, new_key = ws.db.key, new_database_key()
-        try:
-            without_keys = rekey_installation(ws.paths.db, slots, old_key, new_key, revoked)
-        finally:
-            # Reopened with whichever key the database has now (the old one if it failed).
-            opens = key_opens(ws.paths.db, new_key)
-            ws.db = Database(ws.paths.db, new_key if opens else old_key)
+        new_key = new_database_key()
+        alone = ws.db.rekeying(new_key, REKEY_WAIT_S)
+        without_keys = rekey_installation(ws.paths.db, slots, ws.db.key, new_key, revoked, alone)
     _refresh_keyring(ws, store, new_key)
     with ws.write() as session:
         ws.audit(

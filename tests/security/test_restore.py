@@ -175,3 +175,38 @@ def test_restore_needs_a_signed_in_administrator_not_a_wrong_password(
     with pytest.raises(PermissionDenied):
         restore_backup(installation, out, "serik", PASSWORD, confirmed=True)
     assert folder_bytes(installation.data_dir) == before
+
+
+def _without_wal_index(files: dict[str, bytes]) -> dict[str, bytes]:
+    """SQLite's shared-memory index of the log changes under any reader: not data."""
+    return {name: data for name, data in files.items() if not name.endswith("-shm")}
+
+
+def test_restore_while_the_window_has_the_database_open_is_refused_and_loses_nothing(
+    installation: Paths, tmp_path: Path, ws: Workspace
+) -> None:
+    """``qorgau restore --yes`` run while an officer's window is open used to move the
+    backup into place under it, deleting the window's write-ahead log: what she had saved
+    and not yet checkpointed vanished, and what she saved afterwards went to the replaced
+    file, kept only under backups/."""
+    from sqlalchemy import select
+
+    from app.db.models import User
+
+    out = create_backup(ws, tmp_path / "m.qbackup").path
+    with ws.write() as session:  # saved in the window after the backup, still in its WAL
+        user = session.execute(select(User).where(User.username == "serik")).scalar_one()
+        user.full_name = "Serik, saved after the backup"
+    before = _without_wal_index(folder_bytes(installation.data_dir))
+    with pytest.raises(DatabaseError, match="open in another Qorgau window or command"):
+        restore_backup(installation, out, "admin", PASSWORD, confirmed=True)
+    assert _without_wal_index(folder_bytes(installation.data_dir)) == before
+    ws.close()
+    admin = unlock(installation, "admin", PASSWORD)
+    try:
+        names = {u.username: u.full_name for u in UserService(admin).list()}
+    finally:
+        admin.close()
+    assert names["serik"] == "Serik, saved after the backup"
+    # Once the window is closed the restore goes ahead.
+    restore_backup(installation, out, "admin", PASSWORD, confirmed=True)

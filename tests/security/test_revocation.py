@@ -348,3 +348,139 @@ def test_a_revocation_during_todays_backup_waits_for_the_copy_and_both_succeed(
     # The copy and its key file are of the moment before the re-key: the old key opens both.
     assert key_opens(restored / DB_FILENAME, her_old_key)
     assert KeySlotStore(restored / KEYSLOTS_FILENAME).unlock("aigul", PASSWORD) == her_old_key
+
+
+def test_a_revocation_while_a_list_is_read_in_the_background_waits_for_the_read(
+    installation: Paths, ws: Workspace
+) -> None:
+    """The administrator revokes an officer while a page of this window reads in the
+    background (the start page, a list's count): the re-key used to be refused as if another
+    program held the database, her key opening the file until the next sign-in. It now waits
+    for the read, and the read ends normally."""
+    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    reading, release = threading.Event(), threading.Event()
+
+    def read_a_page() -> int:
+        with ws.read() as session:
+            users = len(session.execute(select(User)).all())
+            reading.set()
+            assert release.wait(10)
+            return users + len(session.execute(select(User)).all())
+
+    with ThreadPoolExecutor(2) as pool:
+        page = pool.submit(read_a_page)
+        assert reading.wait(10)
+        revoked = pool.submit(UserService(ws).revoke, "aigul")
+        time.sleep(0.3)
+        assert not revoked.done()  # waits for the read under way rather than failing
+        release.set()
+        assert page.result(timeout=30) > 0
+        revoked.result(timeout=30)
+    assert not key_opens(installation.db, her_old_key)
+    assert key_opens(installation.db, ws.db.key)
+
+
+def test_reads_asked_for_during_a_rekey_wait_for_it_and_read_under_the_new_key(
+    installation: Paths, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read asked for while the file is re-encrypted (seconds at a large mission) used to
+    open a connection under the old key: it made the re-key fail, or, once the key had
+    changed, failed as a damaged database. It now waits and reads under the new key."""
+    from app.security import rekey
+
+    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    rekeying, release = threading.Event(), threading.Event()
+    rekey_file = rekey.rekey_database
+
+    def slow_rekey(*args: Any) -> None:
+        rekeying.set()
+        assert release.wait(10)
+        rekey_file(*args)
+
+    monkeypatch.setattr(rekey, "rekey_database", slow_rekey)
+
+    def count_users() -> int:
+        with ws.read() as session:
+            return len(session.execute(select(User)).all())
+
+    with ThreadPoolExecutor(2) as pool:
+        revoked = pool.submit(UserService(ws).revoke, "aigul")
+        assert rekeying.wait(10)
+        asked = pool.submit(count_users)
+        time.sleep(0.3)
+        assert not asked.done()
+        release.set()
+        revoked.result(timeout=30)
+        assert asked.result(timeout=30) >= 3
+    assert not key_opens(installation.db, her_old_key)
+
+
+def test_a_search_stopped_after_a_revocation_still_stops(ws: Workspace) -> None:
+    """The window's searches and pages bind the database's ``interrupt`` once; the re-key
+    swapped the workspace's database object, so after a revocation a superseded search ran
+    to its end (at 100k cases, holding the worker while the next one waited)."""
+    from sqlalchemy import text
+
+    from app.db.engine import Interrupted
+
+    interrupt = ws.db.interrupt  # bound as a page binds it, before the revocation
+    UserService(ws).revoke("aigul")
+    running, outcome = threading.Event(), []
+    slow = text(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000) "
+        "SELECT count(*) FROM n"
+    )
+
+    def search() -> None:
+        try:
+            with ws.read() as session:
+                running.set()
+                session.execute(slow).scalar_one()
+            outcome.append("ran to its end")
+        except Interrupted:
+            outcome.append("stopped")
+
+    worker = threading.Thread(target=search)
+    worker.start()
+    assert running.wait(10)
+    time.sleep(0.2)
+    assert worker.ident is not None
+    interrupt(worker.ident)
+    worker.join(60)
+    assert outcome == ["stopped"]
+
+
+def test_a_revocation_behind_a_long_import_says_so_and_the_next_sign_in_finishes_it(
+    installation: Paths, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session of this window that outlasts the re-key's wait (an import at a large
+    mission): her slot is gone at once and the others hold the new key; the file itself is
+    re-keyed at the next sign-in, and the administrator is told so."""
+    from app.errors import DatabaseBusy
+    from app.services import users
+
+    monkeypatch.setattr(users, "REKEY_WAIT_S", 0.5)
+    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    reading, release = threading.Event(), threading.Event()
+
+    def long_read() -> int:
+        with ws.read() as session:
+            session.execute(select(User)).all()
+            reading.set()
+            assert release.wait(10)
+            return len(session.execute(select(User)).all())
+
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(long_read)
+        assert reading.wait(10)
+        with pytest.raises(DatabaseBusy, match="at the next sign-in"):
+            UserService(ws).revoke("aigul")
+        release.set()
+        assert running.result(10) >= 3  # the import's session was left alone
+    with pytest.raises(AuthError):
+        KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    assert key_opens(installation.db, ws.db.key)  # this window carries on meanwhile
+    ws.close()
+    unlock(installation, "admin", PASSWORD).close()
+    assert not key_opens(installation.db, her_old_key)
+    assert KeySlotStore(installation.keyslots).state().rekey_to is None

@@ -307,6 +307,10 @@ def test_reset_password_and_revoke(
         qtbot.waitUntil(lambda: panel.busy.busy, timeout=5000)
         assert "serik" in panel.busy.label.text()
         assert not panel.tree.isEnabled() and not panel.add_button.isEnabled()
+        # The window waits under a dialog: a read asked for meanwhile waits for the new key.
+        progress = panel.task._progress if panel.task is not None else None
+        assert progress is not None and "serik" in progress.labelText()
+        assert progress.windowModality() == Qt.WindowModality.WindowModal
     finally:
         backup_writing.release()
     qtbot.waitUntil(

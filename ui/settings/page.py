@@ -284,6 +284,7 @@ class SettingsPage(QScrollArea):
         workspace, store = self.window_.workspace, self.store
         self.task = (
             BackgroundTask(self, lambda _ctx: RecoveryService(workspace, store).rotate())
+            .with_progress(_("Replacing the recovery key: the database gets a new key…"))
             .success(self._rotated)
             .run_in_background()
         )
