@@ -192,9 +192,12 @@ class BackgroundTask(QObject, Generic[T]):
         dialog = QProgressDialog(label, _("Cancel"), 0, 0, self._parent_widget)
         dialog.setWindowTitle(_("Qorgau"))
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
+        # At its minimum first: only then does a new minimum duration restart the timer that
+        # shows the dialog (else Qt's default 4 s applies to work that reports nothing).
+        dialog.setValue(0)
+        dialog.setMinimumDuration(300)
         if cancellable:
             dialog.canceled.connect(self._context.cancel)
         else:

@@ -84,6 +84,30 @@ def test_progress_dialog_follows_reports_and_cancel_stops_the_work(qtbot: QtBot)
     assert task._progress is None
 
 
+def test_a_progress_dialog_shows_soon_for_work_that_reports_nothing(qtbot: QtBot) -> None:
+    """A re-key, a briefing sheet, a subject access export report no numbers. Their dialog
+    stayed hidden for Qt's default 4 s (setting the minimum duration does not restart the
+    timer the constructor began), the window clickable under a "modal" dialog meanwhile."""
+    import time
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    release = threading.Event()
+    task = BackgroundTask(parent, lambda _ctx: release.wait(10)).with_progress("Working")
+    started = time.monotonic()
+    task.run_in_background()
+    dialog = task._progress
+    assert dialog is not None
+    try:
+        qtbot.waitUntil(dialog.isVisible, timeout=2000)
+        assert time.monotonic() - started < 2
+        assert dialog.windowModality() == Qt.WindowModality.WindowModal
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not task.running, timeout=5000)
+
+
 def test_while_busy_disables_the_form_until_done_and_gives_each_widget_its_state_back(
     qtbot: QtBot,
 ) -> None:
