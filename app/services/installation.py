@@ -393,7 +393,12 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
     if paths.server.exists():
         return None  # on a server each person signs in with their own account, every time
     require_installation(paths)
-    database_id = KeySlotStore(paths.keyslots).database_id()
+    slots = KeySlotStore(paths.keyslots)
+    if slots.state().rekey_to is not None:
+        # A re-key was left unfinished (the window was busy, or it crashed): the kept key
+        # still opens the file, but only a password reaches the new key and finishes it.
+        return None
+    database_id = slots.database_id()
     entry = unlock_entry_name(database_id, username)
     key = store.get(entry)
     if key is None:

@@ -480,7 +480,12 @@ def test_a_revocation_behind_a_long_import_says_so_and_the_next_sign_in_finishes
     with pytest.raises(AuthError):
         KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
     assert key_opens(installation.db, ws.db.key)  # this window carries on meanwhile
+    store = SecretStore(keyring.get_keyring())
+    assert remember_unlock(ws, store)
     ws.close()
+    # "Unlock on this computer" would open the file with the key it kept and never finish
+    # the re-key: the password is asked for, which reaches the new key.
+    assert unlock_with_keyring(installation, "admin", store) is None
     unlock(installation, "admin", PASSWORD).close()
     assert not key_opens(installation.db, her_old_key)
     assert KeySlotStore(installation.keyslots).state().rekey_to is None
