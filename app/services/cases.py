@@ -550,6 +550,7 @@ class CaseService(DatedService):
             raise ValidationError(_("Give either a new person or an existing one."), "person")
         categories = self._categories(data.categories)
         check.not_future(data.received_at, "received_at", _("The date received"), self.today)
+        check.due_after_receipt(data.due_date, data.received_at)
         at_risk = data.life_or_liberty_at_risk
         if at_risk is None:
             at_risk = any(taxonomy.category(c).life_or_liberty for c in categories)
@@ -906,6 +907,7 @@ class CaseService(DatedService):
                 row.claims = claims_json(list(changes.claims))
                 changed.append("claims")
             if changes.due_date is not None or changes.clear_due_date:
+                check.due_after_receipt(changes.due_date, row.received_at)
                 row.due_date = None if changes.clear_due_date else changes.due_date
                 row.escalated_at = None  # a new deadline is the consul's 'acted on'
                 changed.append("due_date")
@@ -1070,6 +1072,7 @@ class CaseService(DatedService):
             previous = row.assigned_to
             row.assigned_to = username
             if due_date is not None:
+                check.due_after_receipt(due_date, row.received_at)
                 row.due_date = due_date
                 row.escalated_at = None
             self._event(

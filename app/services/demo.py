@@ -456,7 +456,8 @@ class _Builder:
             recovered = Decimal(MONTHLY_WAGE[currency] * rng.randrange(1, 5))
         due = default_due_date(received, urgency)
         if status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REJECTED):
-            due = self.today + timedelta(days=rng.randrange(-12, 30))
+            # Some open cases overdue, none before it came in (the rule an officer meets).
+            due = max(self.today + timedelta(days=rng.randrange(-12, 30)), received)
         row = self.sync(
             {
                 "id": case_id,

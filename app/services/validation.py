@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.db.models import AuditEntry
 from app.domain.iso import country_codes, current_currencies
 from app.errors import ConflictError, ValidationError
-from app.i18n import LANGUAGES, _
+from app.i18n import LANGUAGES, _, format_date
 
 MAX_TEXT = 200_000  # a description or note; a 200-page paste is refused, not truncated
 MAX_NAME = 200
@@ -79,6 +79,14 @@ def not_future(value: date | None, field: str, label: str, today: date | None = 
         raise ValidationError(
             _("{label} cannot be in the future.").format(label=label), field=field
         )
+
+
+def due_after_receipt(due: date | None, received: date) -> None:
+    """A follow-up date before the case came in (a mistyped year) made it overdue and
+    escalated the moment it was saved."""
+    if due is not None and due < received:
+        message = _("The follow-up date cannot be before the date the case was received ({date}).")
+        raise ValidationError(message.format(date=format_date(received)), field="due_date")
 
 
 def version(current: int, expected: int | None, changed_by: str | None = None) -> None:

@@ -97,6 +97,7 @@ def test_bad_person_saves_nothing(
         ({"host_country": "XX"}, "ISO country"),
         ({"urgency": "asap"}, "Unknown code"),
         ({"received_at": TODAY + timedelta(days=2)}, "future"),
+        ({"due_date": TODAY - timedelta(days=4)}, "cannot be before the date the case was"),
         ({"description": "x" * 300_000}, "too long"),
         ({"assigned_to": "nobody"}, "not an active officer"),
     ],
@@ -210,6 +211,27 @@ def test_list_filters_sorting_and_paging(ws: Workspace) -> None:
     page = service.list_cases(CaseFilter(sort="number", descending=False), offset=1, limit=2)
     assert [r.number[-4:] for r in page] == ["0002", "0003"]
     assert page[0].categories == ("violence",)
+
+
+def test_a_follow_up_date_before_the_case_came_in_is_refused_and_changes_nothing(
+    ws: Workspace,
+) -> None:
+    """A mistyped year (2025 for 2026) made a case overdue, and escalated to the consul, the
+    moment it was saved."""
+    service = CaseService(ws)
+    case = service.create_case(new_case())  # received three days ago
+    before = service.get_case(case.id)
+    for change in (
+        lambda: service.update_case(case.id, CaseChanges(due_date=TODAY - timedelta(days=368))),
+        lambda: service.assign(case.id, None, due_date=TODAY - timedelta(days=4)),
+    ):
+        with pytest.raises(ValidationError, match="cannot be before") as error:
+            change()
+        assert error.value.field == "due_date"
+    after = service.get_case(case.id)
+    assert (after.due_date, after.version) == (before.due_date, before.version)
+    # The day it came in is a due date one may set (same-day follow-up).
+    service.update_case(case.id, CaseChanges(due_date=TODAY - timedelta(days=3)))
 
 
 def test_overdue_escalation_until_acted_on(ws: Workspace) -> None:

@@ -93,6 +93,9 @@ def test_demo_generated_early_in_the_day_dates_nothing_in_the_future(ws: Workspa
     assert max(e.updated_at for e in events) <= now
     for case in cases:
         assert all(s is None or s <= now for s in (case.resolved_at, case.closed_at))
+        # Overdue cases, yes; one due before it came in (the rule an officer's form keeps), no.
+        assert case.due_date is None or case.due_date >= case.received_at, case.number
+    assert any(c.due_date and c.due_date < now.date() for c in cases if c.status == "in_progress")
     received_today = {c.id for c in cases if c.received_at == now.date()}
     assert received_today, "the seed gives cases received on the day the demo is generated"
     status: dict[str, str] = {}
