@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from app.cli.common import add_actions, print_json, print_table, read_json_argument, workspace
-from app.domain.codes import CaseStatus, EventKind, label
+from app.domain.codes import CaseStatus, Category, EventKind, Urgency, label
 from app.domain.codes import parse_code as code
 from app.i18n import _, country_name, format_date
 from app.services.records import CaseDetail, CaseFilter, CaseRow
@@ -209,7 +209,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"{_('Host country')}: {country_name(detail.host_country)}")
     if detail.employer:
         print(f"{_('Employer')}: {detail.employer.name}")
+    print(f"{_('Categories')}: {', '.join(label(Category(c)) for c in detail.categories)}")
+    urgency = label(Urgency(detail.urgency))
+    at_risk = f"  ({_('Life or liberty at risk')})" if detail.life_or_liberty_at_risk else ""
+    print(f"{_('Urgency')}: {urgency}{at_risk}")
+    print(f"{_('Officer')}: {detail.assigned_to or '—'}")
     print(f"{_('Received')}: {format_date(detail.received_at)}")
+    if detail.due_date:
+        print(f"{_('Due')}: {format_date(detail.due_date)}")
     print(detail.description)
     for event in detail.events:
         kind = label(EventKind(event.kind))

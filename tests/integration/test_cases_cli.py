@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from app.config import Paths
 from app.db.models import Case
+from app.i18n import format_date
 from app.services.installation import unlock
 from tests.builders import ASSEL_JSON, disk_full_at_batch
 from tests.conftest import PASSWORD
@@ -50,6 +53,10 @@ def case_count(installation: Paths) -> int:
         ws.close()
 
 
+def shown_due(shown: dict[str, Any]) -> date:
+    return date.fromisoformat(shown["due_date"])
+
+
 def write_json(tmp_path: Path, data: object) -> str:
     path = tmp_path / "case.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -78,6 +85,11 @@ def test_case_lifecycle(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped
     assert json.loads(cli("search", '" OR * AND -(', "--json").out) == []
     text_show = cli("case", "show", number)
     assert "Құрманғалиқызы" in text_show.out and "Statement taken" in text_show.out
+    # What the case is about and when it must be followed up, as the list and window say.
+    assert "Categories: Passport or documents withheld" in text_show.out
+    assert "Unpaid or underpaid wages" in text_show.out
+    assert f"Due: {format_date(shown_due(shown))}" in text_show.out
+    assert "Urgency: " in text_show.out and "Officer: " in text_show.out
 
 
 @pytest.mark.parametrize(
