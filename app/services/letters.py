@@ -50,7 +50,7 @@ from app.domain.iin import iin_sex, is_valid_iin
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.translit import latin_name
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.i18n import LANGUAGES, _
+from app.i18n import LANGUAGES, _, current_language
 from app.letters import (
     LETTER_KINDS,
     Addressee,
@@ -75,7 +75,7 @@ from app.letters.phrases import (
 from app.letters.qr import QR_PREFIX
 from app.letters.renderer import date_numeric, mission_forms, money_text
 from app.letters.scripts import foreign_script_passages, unprintable_passages
-from app.letters.states import body, is_known, state_name, state_name_en_bare
+from app.letters.states import body, is_known, official_name, state_name, state_name_en_bare
 from app.services import search
 from app.services import validation as check
 from app.services.agreements import ensure_library, letter_citations
@@ -837,12 +837,15 @@ class LetterService(DatedService):
             organisation, dative, address = table[lang]
             return Addressee("", organisation, address, organisation_dative=dative or None)
         if kind == "note_verbale_labour_authority":
-            # Official business with the host state goes through its MFA (VCDR art. 41(2)).
+            # Official business with the host state goes through its MFA (VCDR art. 41(2)),
+            # reached in the mission's city. Another state's is not here: the officer writes
+            # where it is, and the approver is told why (``_warnings``).
             ministry = body(case.host_country, "mfa", lang)
+            here = case.host_country == self.ws.mission.country
             return Addressee(
                 "",
                 ministry.nominative,
-                self._mission(session).text("city", lang),
+                self._mission(session).text("city", lang) if here else "",
                 organisation_dative=ministry.dative,
             )
         return Addressee("", "", "")
@@ -933,6 +936,19 @@ class LetterService(DatedService):
                     "The person's recorded consent does not cover sharing their data with this "
                     "addressee ({scope})."
                 ).format(scope=scope)
+            )
+        if row.kind == "note_verbale_labour_authority" and (
+            case.host_country != self.ws.mission.country
+        ):
+            found.append(
+                _(
+                    "The worker is in {state}, but this mission is in {here}: a note to the "
+                    "authorities of {state} goes through the mission accredited there. Check "
+                    "the addressee and write its address."
+                ).format(
+                    state=official_name(case.host_country, current_language()),
+                    here=official_name(self.ws.mission.country, current_language()),
+                )
             )
         if not is_known(case.host_country):
             found.append(

@@ -402,3 +402,41 @@ def test_preview_registers_nothing(people: dict[str, Workspace], case: CaseDetai
             session.execute(select(Counter.value).where(Counter.name.like("letter:%"))).first()
             is None
         )
+
+
+def test_a_note_about_a_worker_in_another_state_is_not_addressed_to_it_in_this_city(
+    people: dict[str, Workspace],
+) -> None:
+    """The Seoul embassy's note about a worker in Türkiye was addressed to «the Ministry of
+    Foreign Affairs of the Republic of Türkiye, Seoul»: that ministry is not here, and a
+    note to it goes through the mission accredited there. The address is left for the
+    officer to write, and the approver is told why; a case in the mission's own state
+    keeps the mission's city."""
+    elsewhere = CaseService(people["aigul"], today=TODAY).create_case(
+        CaseInput(
+            host_country="TR",
+            categories=("unpaid_wages",),
+            received_at=date(2026, 11, 2),
+            person=PersonInput(**ASSEL_DOCUMENTED),
+            employer=OrganisationInput(name="Akdeniz Otelcilik A.Ş.", country="TR", city="Bursa"),
+        )
+    )
+    letters = service(people["aigul"])
+    note = letters.draft(elsewhere.id, "note_verbale_labour_authority", "en")
+    assert note.addressee.organisation == "Ministry of Foreign Affairs of the Republic of Türkiye"
+    assert note.addressee.address == ""
+    warned = [w for w in letters.warnings(note.id) if "accredited" in w]
+    assert warned and "Türkiye" in warned[0] and "Korea" in warned[0]
+
+    home = CaseService(people["aigul"], today=TODAY).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("unpaid_wages",),
+            received_at=date(2026, 11, 2),
+            person=PersonInput(**ASSEL_DOCUMENTED),
+        ),
+        allow_duplicate_person=True,
+    )
+    at_home = letters.draft(home.id, "note_verbale_labour_authority", "en")
+    assert at_home.addressee.address == "Seoul"
+    assert not [w for w in letters.warnings(at_home.id) if "accredited" in w]
