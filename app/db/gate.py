@@ -27,12 +27,18 @@ class SessionGate:
 
     @contextmanager
     def session(self) -> Iterator[None]:
-        """Shared: waits only while a key change is under way or waiting. A thread already in
-        a session (a read inside a write, say) goes on, or it would wait for itself."""
+        """Shared: waits while a key change is under way or waiting for the sessions before
+        it. A thread already in a session (a read inside a write, say) goes on, or it would
+        wait for itself; so does the main thread (the window's) while a change only waits:
+        its reads are short, and the window froze for as long as a worker's long session
+        kept the change waiting."""
         me = threading.get_ident()
+        queued = me != threading.main_thread().ident
         with self._changed:
             if not self._sessions.get(me) and self._alone != me:
-                self._changed.wait_for(lambda: self._alone is None and not self._waiting_alone)
+                self._changed.wait_for(
+                    lambda: self._alone is None and not (queued and self._waiting_alone)
+                )
             self._sessions[me] = self._sessions.get(me, 0) + 1
         try:
             yield

@@ -105,3 +105,33 @@ def test_a_key_change_inside_a_session_is_refused_rather_than_waiting_for_itself
     gate = SessionGate()
     with gate.session(), pytest.raises(RuntimeError), gate.alone(1):
         pass
+
+
+def test_the_window_reads_while_a_key_change_waits_for_a_workers_long_session() -> None:
+    """The main thread (the window) is not held back behind a change that waits: only a
+    change under way keeps it out."""
+    gate = SessionGate()
+    inside, release = threading.Event(), threading.Event()
+
+    def long_export() -> None:
+        with gate.session():
+            inside.set()
+            assert release.wait(10)
+
+    def change() -> None:
+        with gate.alone(10):
+            pass
+
+    with ThreadPoolExecutor(2) as pool:
+        running = pool.submit(long_export)
+        assert inside.wait(10)
+        changed = pool.submit(change)
+        time.sleep(0.1)
+        started = time.monotonic()
+        with gate.session():  # this test runs on the main thread
+            pass
+        assert time.monotonic() - started < 1
+        assert not changed.done()
+        release.set()
+        running.result(10)
+        changed.result(10)
