@@ -33,11 +33,23 @@ PALETTE = (
     colors.HexColor("#2BA3B5"),
     colors.HexColor("#444444"),
 )
-MAX_LABEL = 48
+MAX_LABEL = 48  # characters of 7.5 pt beside a bar, under a column
+MAX_LEGEND = 64  # a legend has the width right of the pie
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+def _short(label: str, limit: int = MAX_LABEL) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def _two_lines(label: str) -> str:
+    """A long bar label on two lines, broken at the last space that lets the first fit: an
+    indicator's name («Жеке басты куәландыратын құжаттарды ұстап қалу») was cut short."""
+    if len(label) <= MAX_LABEL:
+        return label
+    space = label.rfind(" ", 0, MAX_LABEL + 1)
+    if space <= 0:
+        return _short(label)
+    return f"{label[:space]}\n{_short(label[space + 1 :])}"
 
 
 def _step(top: int) -> int:
@@ -68,7 +80,8 @@ def horizontal_bars(
     """One bar per label, largest first as given; long labels get the left third."""
     if not values or not any(values):
         return _no_data(fonts, no_data)
-    bar = 5.2 * mm
+    names = [_two_lines(label) for label in labels]
+    bar = (7.6 if any("\n" in name for name in names) else 5.2) * mm
     height = bar * len(values) + 14 * mm
     drawing = _drawing(height, fonts)
     chart = HorizontalBarChart()
@@ -78,10 +91,12 @@ def horizontal_bars(
     chart.height = bar * len(values)
     # reportlab draws the first category at the bottom: reverse so the list reads top-down.
     chart.data = [list(reversed(values))]
-    chart.categoryAxis.categoryNames = [_short(label) for label in reversed(labels)]
+    chart.categoryAxis.categoryNames = list(reversed(names))
     chart.categoryAxis.labels.fontName = fonts.sans
     chart.categoryAxis.labels.fontSize = 7.5
+    chart.categoryAxis.labels.leading = 8.6
     chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.textAnchor = "end"  # a wrapped name's lines end at the axis
     chart.categoryAxis.labels.dx = -3
     top = max(values)
     _value_axis(chart.valueAxis, top, fonts)
@@ -201,7 +216,7 @@ def pie(labels: Sequence[str], values: Sequence[int], fonts: FontSet, no_data: s
     for index in range(len(pairs)):
         chart.slices[index].fillColor = PALETTE[index % len(PALETTE)]
     drawing.add(chart)
-    names = [f"{_short(label)} — {value}" for label, value in pairs]
+    names = [f"{_short(label, MAX_LEGEND)} — {value}" for label, value in pairs]
     drawing.add(_legend(names, fonts, 70 * mm, height - 4 * mm))
     return drawing
 

@@ -273,3 +273,17 @@ def test_charts_say_when_there_is_no_data() -> None:
     assert charts.pie([], [], fonts, "Нет данных").contents[0].text == "Нет данных"
     drawn = charts.vertical_bars(["x", "y"], [[1, 2], [3, 4]], ["A", "B"], fonts, "No data")
     assert drawn.width > 0 and len(drawn.contents) == 2  # the chart and its legend
+
+
+def test_long_chart_names_are_printed_whole() -> None:
+    """The report cut indicator and category names at 48 characters («…құжаттарды ұстап
+    қа…», «…Құрама Коро…»): a bar's name now takes two lines, a legend its whole width."""
+    fonts = register_fonts()
+    withheld = "7. Жеке басты куәландыратын құжаттарды ұстап қалу"
+    bars = charts.horizontal_bars([withheld, "8. Жалақыны ұстап қалу"], [40, 63], fonts, "—")
+    names = bars.contents[0].categoryAxis.categoryNames
+    assert "7. Жеке басты куәландыратын құжаттарды ұстап\nқалу" in names
+    assert not any("…" in name for name in names)
+    kingdom = "Ұлыбритания және Солтүстік Ирландия Құрама Корольдігі"
+    legend = charts.pie([kingdom, "Катар Мемлекеті"], [8, 3], fonts, "—").contents[-1]
+    assert (charts.PALETTE[0], f"{kingdom} — 8") in legend.colorNamePairs
