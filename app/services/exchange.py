@@ -1048,12 +1048,17 @@ class ExchangeService:
 
     # -- log and conflicts ------------------------------------------------------------------------
 
-    def exchange_log(self, limit: int = 500) -> list[ExchangeLogEntry]:
+    def exchange_log(self, limit: int | None = None) -> list[ExchangeLogEntry]:
+        """Bundles sent and received, newest first: all of them, or the newest ``limit``."""
         with self.ws.read() as session:
             rows = session.execute(
                 select(ExchangeLog).order_by(ExchangeLog.created_at.desc()).limit(limit)
             ).scalars()
             return [_log_entry(r) for r in rows]
+
+    def count_exchange_log(self) -> int:
+        with self.ws.read() as session:
+            return int(session.execute(select(func.count()).select_from(ExchangeLog)).scalar_one())
 
     def conflicts(self, include_resolved: bool = False) -> list[ConflictInfo]:
         with self.ws.read() as session:

@@ -117,3 +117,37 @@ def test_keyring_identity_moves_the_hq_identity(pair, capsys, tmp_path):
     )  # fmt: skip
     imported = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "import", str(out))
     assert imported.code == 0, imported.err
+
+
+def add_log_entries(paths: Paths, count: int) -> None:
+    """``count`` bundles received long ago (an HQ of 80 missions receives hundreds a month)."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.db.models import ExchangeLog
+
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        with ws.write() as session:
+            start = datetime(2025, 1, 1, tzinfo=UTC)
+            session.add_all(
+                ExchangeLog(
+                    bundle_id=f"00000000-0000-4000-8000-{n:012d}",
+                    direction="in",
+                    kind="delta",
+                    source_mission="DXB",
+                    created_at=start + timedelta(hours=n),
+                )
+                for n in range(count)
+            )
+    finally:
+        ws.close()
+
+
+def test_bundle_log_lists_every_bundle(pair, capsys):
+    """It stopped at the newest 500 without saying so: at HQ a few weeks of bundles."""
+    _sel, hq = pair
+    add_log_entries(hq, 620)
+    log = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "log", "--json")
+    entries = json.loads(log.out)
+    assert len(entries) == 620
+    assert entries[-1]["bundle_id"].endswith("000000000000")  # the oldest, last

@@ -326,3 +326,17 @@ def test_after_sign_in_the_desktop_indexes_what_a_busy_import_left(
     qtbot.waitUntil(lambda: not task.running, timeout=10_000)
     assert number in [r.number for r in hq.cases.search(number)]
     assert window.statusBar().currentMessage() == "Imported cases added to the search index: 3."
+
+
+def test_a_long_exchange_log_says_it_lists_the_newest(qtbot: QtBot, pair):
+    """HQ receives hundreds of bundles a month: the page lists the newest 500 and says so."""
+    from tests.integration.test_exchange_cli import add_log_entries
+
+    hq, _sel = pair
+    add_log_entries(hq.paths, 520)
+    page = page_for(qtbot, hq)
+    assert page.log.rowCount() == 500
+    assert page.log_capped.isVisible()
+    assert page.log_capped.text().startswith("The newest 500 of 520 bundles are listed")
+    small = page_for(qtbot, _sel)
+    assert not small.log_capped.isVisible()

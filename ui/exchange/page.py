@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import QorgauError, ValidationError
-from app.i18n import _, format_datetime, ngettext
+from app.i18n import _, format_datetime, format_number, ngettext
 from app.services.exchange import ConflictInfo, ExchangeService, ExportSummary, ImportReport
 from app.services.keys import KeyService, TrustedKey, check_age_recipient
 from ui.exchange.hq import TransferDialog, choose_bundle_file
@@ -53,6 +53,8 @@ from ui.widgets.plain import plain_label
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+
+LOG_ROWS = 500  # the exchange log's newest bundles on screen; ``bundle log`` lists them all
 
 
 def _text(value: Any) -> str:
@@ -145,7 +147,11 @@ class ExchangePage(QWidget):
         self.log.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.log.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.log.horizontalHeader().setStretchLastSection(True)  # no grey gap after the columns
-        QVBoxLayout(self.log_box).addWidget(self.log)
+        self.log_capped = word_wrapped(plain_label())
+        self.log_capped.hide()
+        log_layout = QVBoxLayout(self.log_box)
+        log_layout.addWidget(self.log)
+        log_layout.addWidget(self.log_capped)
 
     def _build_conflict_box(self) -> None:
         """The conflicts: the list, the fields side by side, the two choices."""
@@ -447,7 +453,15 @@ class ExchangePage(QWidget):
     def refresh(self) -> None:
         if not hasattr(self, "service"):
             return
-        entries = self.service.exchange_log()
+        entries = self.service.exchange_log(limit=LOG_ROWS)
+        total = self.service.count_exchange_log() if len(entries) == LOG_ROWS else len(entries)
+        self.log_capped.setText(
+            _(
+                "The newest {shown} of {total} bundles are listed; the command "
+                "“qorgau bundle log” lists them all."
+            ).format(shown=format_number(len(entries)), total=format_number(total))
+        )
+        self.log_capped.setVisible(total > len(entries))
         self.log.setRowCount(len(entries))
         for row, entry in enumerate(entries):
             records = sum(v for k, v in entry.counts.items() if k != "files")
