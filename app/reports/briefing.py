@@ -144,7 +144,6 @@ def _style(name: str, font: str, size: float, leading: float, **more: Any) -> Pa
 class _Sheet:
     def __init__(self, sheet: BriefingSheet, scale: float = 1.0) -> None:
         self.sheet = sheet
-        self.scale = scale
         self.lang = sheet.lang
         self.words: dict[str, Any] = sheet_texts()[sheet.lang]
         self.fonts: FontSet = register_fonts()

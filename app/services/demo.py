@@ -456,8 +456,8 @@ class _Builder:
             recovered = Decimal(MONTHLY_WAGE[currency] * rng.randrange(1, 5))
         due = default_due_date(received, urgency)
         if status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REJECTED):
-            # Some open cases overdue; none due before the day after it came in (an officer
-            # may not set a date before it, and nobody would set the day itself).
+            # Some open cases overdue, but none due before it came in (the service refuses
+            # such a date): at the earliest the next day.
             due = max(self.today + timedelta(days=rng.randrange(-12, 30)), received + timedelta(1))
         row = self.sync(
             {
