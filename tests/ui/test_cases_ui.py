@@ -79,6 +79,12 @@ def test_bad_input_shows_a_message_beside_the_field_and_saves_nothing(
     assert editor.boxes["received_at"].error.text() == (
         "“31.02.2026” is not a date; write it like 15 Mar 1994 or 15031994."
     )
+    editor.received.setText("02.11.2026")
+    editor.due.setText("02.11.2025")  # a mistyped year: overdue and escalated once saved
+    assert not press_save(qtbot, editor)
+    assert editor.boxes["due_date"].error.text() == (
+        "The follow-up date cannot be before the date the case was received (2 Nov 2026)."
+    )
     assert editor.case is None
     assert CaseService(ws).count_cases() == 0
 
