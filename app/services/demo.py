@@ -7,6 +7,7 @@ sync columns that the flush hook would set are set here directly.
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from collections import Counter as Tally
@@ -75,15 +76,19 @@ DEMO_CONTACTS = {
     },
 }
 
-STATUS_WEIGHTS = {
+# Where a case stands, among the open and among the ended ones.
+OPEN_WEIGHTS = {
     CaseStatus.NEW: 12,
     CaseStatus.IN_PROGRESS: 25,
     CaseStatus.AWAITING_RESPONSE: 15,
     CaseStatus.REFERRED: 8,
-    CaseStatus.RESOLVED: 12,
-    CaseStatus.CLOSED: 23,
-    CaseStatus.REJECTED: 5,
 }
+ENDED_WEIGHTS = {CaseStatus.RESOLVED: 12, CaseStatus.CLOSED: 23, CaseStatus.REJECTED: 5}
+# Cases come in over two years, a little more often lately, and most end within a few
+# months: a case is still open with the chance exp(-age / OPEN_DAYS). (Every open case used
+# to be from the last weeks, so the monthly intake in Reports rose tenfold at the end.)
+SPAN_DAYS = 730
+OPEN_DAYS = 75
 CATEGORY_WEIGHTS = {
     Category.UNPAID_WAGES: 30,
     Category.DOCUMENTS_WITHHELD: 14,
@@ -419,11 +424,19 @@ class _Builder:
 
     # -- cases ------------------------------------------------------------------------------
 
+    def age(self) -> int:
+        """Days since a case came in: half evenly over ``SPAN_DAYS``, half more often the more
+        recent (a mission's caseload grows)."""
+        share = self.rng.random()
+        if self.rng.random() < 0.5:
+            share = 1 - math.sqrt(share)
+        return int(SPAN_DAYS * share)
+
     def case(self, person_id: str, received: date) -> dict[str, Any]:
         rng = self.rng
-        status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
-        if status in (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REJECTED):
-            received = received - timedelta(days=rng.randrange(20, 500))
+        still_open = rng.random() < math.exp(-(self.today - received).days / OPEN_DAYS)
+        weights = OPEN_WEIGHTS if still_open else ENDED_WEIGHTS
+        status = rng.choices(list(weights), weights=list(weights.values()))[0]
         country = rng.choices(
             list(data.COUNTRY_WEIGHTS), weights=list(data.COUNTRY_WEIGHTS.values())
         )[0]
@@ -632,8 +645,7 @@ def fill_demo(
         else:
             person_id = builder.person()
             person_ids.append(person_id)
-        received = builder.today - timedelta(days=int(builder.rng.expovariate(1 / 45)))
-        builder.case(person_id, received)
+        builder.case(person_id, builder.today - timedelta(days=builder.age()))
     builder.record_consent()
     with ws.write() as session:
         _number_cases(session, ws.mission_code, builder.rows[Case])
