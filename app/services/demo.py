@@ -76,6 +76,19 @@ DEMO_CONTACTS = {
     },
 }
 
+# A mobile number in each host country, its digits drawn ("#").
+MOBILE_FORMS = {
+    "KR": "+82 10 #### ####",
+    "TR": "+90 5## ### ## ##",
+    "AE": "+971 5# ### ####",
+    "RU": "+7 9## ### ## ##",
+    "DE": "+49 15# ########",
+    "GB": "+44 7### ######",
+    "US": "+1 2## ### ####",
+    "IL": "+972 5# ### ####",
+    "QA": "+974 5### ####",
+    "KG": "+996 7## ### ###",
+}
 # Where a case stands, among the open and among the ended ones.
 OPEN_WEIGHTS = {
     CaseStatus.NEW: 12,
@@ -365,6 +378,20 @@ class _Builder:
 
     # -- people -----------------------------------------------------------------------------
 
+    def phones_abroad(self) -> None:
+        """A worker's phone abroad is of the country of their latest case, made of the digits
+        drawn for it (it read "+40924256622" for a worker in Korea)."""
+        people = {row["id"]: row for row in self.rows[Person]}
+        latest = {
+            case["person_id"]: case["host_country"]
+            for case in sorted(self.rows[Case], key=lambda row: row["received_at"])
+        }
+        for person_id, country in latest.items():
+            person = people[person_id]
+            digits = iter(person["phone_abroad"].lstrip("+"))
+            form = MOBILE_FORMS[country]
+            person["phone_abroad"] = "".join(next(digits) if c == "#" else c for c in form)
+
     def record_consent(self) -> None:
         """Most workers consent in writing at their first visit; a few cases still lack it."""
         people = {row["id"]: row for row in self.rows[Person]}
@@ -646,6 +673,7 @@ def fill_demo(
             person_id = builder.person()
             person_ids.append(person_id)
         builder.case(person_id, builder.today - timedelta(days=builder.age()))
+    builder.phones_abroad()
     builder.record_consent()
     with ws.write() as session:
         _number_cases(session, ws.mission_code, builder.rows[Case])

@@ -105,3 +105,22 @@ def test_demo_generated_early_in_the_day_dates_nothing_in_the_future(ws: Workspa
             status[event.case_id] = event.status_to
         elif event.case_id in received_today:
             assert event.occurred_at.date() == now.date()
+
+
+def test_a_workers_phone_abroad_is_of_the_country_they_work_in(ws: Workspace) -> None:
+    """It was any eleven digits ("+40924256622" for a worker in Korea)."""
+    from app.services.demo import MOBILE_FORMS
+
+    fill_demo(ws, 300, seed=2, today=TODAY)
+    with ws.read() as session:
+        rows = session.execute(
+            select(Person.phone_abroad, Case.host_country)
+            .join(Case, Case.person_id == Person.id)
+            .order_by(Case.received_at)
+        ).all()
+    latest = {phone: country for phone, country in rows}
+    assert len(latest) > 250
+    for phone, country in latest.items():
+        code = MOBILE_FORMS[country].split()[0]
+        assert phone.startswith(code + " "), (phone, country)
+        assert len(phone) == len(MOBILE_FORMS[country])
