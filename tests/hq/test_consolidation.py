@@ -41,7 +41,8 @@ def consolidated(sel: Site, dxb: Site, hq: Site, tmp_path: Path) -> Site:  # noq
     number = _open_case(sel, "Global Staffing Ltd", "KR", long_ago)
     case_id = next(r.id for r in sel.cases.list_cases(CaseFilter(text=number)))
     sel.cases.add_attachment(case_id, "contract.pdf", SCAN, "application/pdf")
-    _open_case(dxb, "global staffing ltd ", "KR", date.today())
+    # Overdue at both missions, whatever the demo gives (its open cases are few and recent).
+    _open_case(dxb, "global staffing ltd ", "KR", long_ago + timedelta(days=200))
     sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient])
     dxb.exchange.export_cases(tmp_path / "dxb.qbundle", [hq.recipient])
     hq.exchange.import_bundle(tmp_path / "sel.qbundle")
