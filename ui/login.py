@@ -78,6 +78,7 @@ class LoginDialog(QDialog):
         self.workspace: Workspace | None = None
         self._task: BackgroundTask[Workspace] | None = None
         self._warming_up = False
+        self._rekey_pending = False  # what a long sign-in is doing (``_say_still_opening``)
 
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
@@ -158,13 +159,7 @@ class LoginDialog(QDialog):
         )
         self.sign_in_button.setText(_("Sign in"))
         self.quit_button.setText(_("Quit"))
-        self.still_opening.setText(
-            _(
-                "Still opening: the first sign-in after an update brings the database up to "
-                "date, keeping a copy of it first. At a large mission this takes a few "
-                "minutes; please do not close Qorgau."
-            )
-        )
+        self.still_opening.setText(self._still_opening_text())
         self.error.retranslate()
         fit_to_contents(self, to_hint=True)
 
@@ -233,8 +228,30 @@ class LoginDialog(QDialog):
             )
         )
 
+    def _still_opening_text(self) -> str:
+        if self._rekey_pending:
+            return _(
+                "Still opening: the database is getting the new key of a revocation that could "
+                "not finish earlier, which re-encrypts the whole file. At a large mission this "
+                "takes a minute; please do not close Qorgau."
+            )
+        return _(
+            "Still opening: the first sign-in after an update brings the database up to "
+            "date, keeping a copy of it first. At a large mission this takes a few "
+            "minutes; please do not close Qorgau."
+        )
+
     def _say_still_opening(self) -> None:
         if self._busy():
+            # Read now, seconds into the sign-in, whose imports the key file's module needs.
+            from app.security.keyslots import KeySlotStore
+
+            try:
+                state = KeySlotStore(self.paths.keyslots).state()
+                self._rekey_pending = state.rekey_to is not None
+            except QorgauError:
+                self._rekey_pending = False
+            self.still_opening.setText(self._still_opening_text())
             self.still_opening.show()
             fit_to_contents(self, to_hint=True)
 

@@ -403,3 +403,50 @@ def test_a_sign_in_that_brings_the_database_up_to_date_says_so(
     finally:
         workspace.close()
     assert list(installation.backups.glob("before-migration-0018-*"))  # a copy was kept first
+
+
+def test_a_sign_in_that_finishes_a_revocations_new_key_says_so(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A revocation whose re-key the window's other work kept waiting is finished by the next
+    password sign-in (the whole file re-encrypted): said as such, not as an update."""
+    import threading
+
+    from app.errors import DatabaseBusy
+    from app.services import users
+    from app.services.users import UserService
+
+    ws = unlock(installation, "admin", PASSWORD)
+    monkeypatch.setattr(users, "REKEY_WAIT_S", 0.2)
+    reading, release = threading.Event(), threading.Event()
+
+    def long_read() -> None:
+        with ws.read():
+            reading.set()
+            release.wait(10)
+
+    reader = threading.Thread(target=long_read)
+    reader.start()
+    assert reading.wait(10)
+    try:
+        with pytest.raises(DatabaseBusy):
+            UserService(ws).revoke("aigul")
+    finally:
+        release.set()
+        reader.join(10)
+        ws.close()
+    assert KeySlotStore(installation.keyslots).state().rekey_to is not None
+    monkeypatch.setattr(login_module, "STILL_OPENING_MS", 1)
+    dialog = login_dialog(qtbot, installation, bridge)
+    seen: list[str] = []
+    qtbot.waitUntil(lambda: dialog.isVisible())
+    type_into(qtbot, dialog.username, "serik")
+    type_into(qtbot, dialog.password, PASSWORD)
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+        click(qtbot, dialog.sign_in_button)
+        qtbot.waitUntil(lambda: dialog.still_opening.isVisible(), timeout=10_000)
+        seen.append(dialog.still_opening.text())
+    assert seen[0].startswith("Still opening: the database is getting the new key")
+    assert dialog.workspace is not None
+    dialog.workspace.close()
+    assert KeySlotStore(installation.keyslots).state().rekey_to is None
