@@ -501,3 +501,28 @@ def test_the_case_list_hands_its_cells_to_the_column_fit_as_data_would(
         ]
         assert model.column_sample(column, rows) == through_data
     assert any(decorated for _text, decorated in model.column_sample(cases.DUE, rows))
+
+
+def test_a_case_heading_that_does_not_fit_ends_in_an_ellipsis(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """In Russian at 1366 the buttons beside a case's heading left it «Дело SEL-2026-0329 —
+    Тасбола», cut mid-letter as if broken; it now ends in «…», the whole in its tooltip."""
+    service = CaseService(demo_ws)
+    case_id = service.list_cases(limit=1)[0].id
+    window, area = _area(qtbot, demo_ws, bridge, "ru", "cases")
+    assert isinstance(area, CasesArea)
+    area.open_case(case_id)
+    _settle()
+    heading = area.editor.heading
+    whole = heading.text()
+    assert whole.startswith("Дело SEL-")
+    heading.setFixedWidth(heading.fontMetrics().horizontalAdvance(whole) // 2)
+    _settle()
+    shown = heading.shown_text()
+    assert shown.endswith("…") and whole.startswith(shown[:-1])
+    assert whole in heading.toolTip()
+    heading.setFixedWidth(heading.fontMetrics().horizontalAdvance(whole) + 10)
+    _settle()
+    assert heading.shown_text() == whole
+    del window

@@ -61,7 +61,7 @@ from ui.widgets.common import ErrorLabel, push_button, set_label, widget_row
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
 from ui.widgets.file_dialogs import in_documents
-from ui.widgets.plain import plain_label, plain_tooltip
+from ui.widgets.plain import ElidedLabel, plain_label, plain_tooltip
 
 
 def ask_unsaved(parent: QWidget) -> QMessageBox.StandardButton:
@@ -117,7 +117,7 @@ class CaseEditor(QWidget):
 
     def _build_header(self) -> None:
         """The heading and status badge, the action buttons, the busy indicator, the error."""
-        self.heading = plain_label()  # shows a person's name: never markup
+        self.heading = ElidedLabel()  # shows a person's name: never markup
         self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
         # A long name must not widen the window: the heading gives way (full text in the tip).
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
