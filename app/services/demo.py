@@ -777,8 +777,9 @@ LETTER_STATUSES = (CaseStatus.AWAITING_RESPONSE, CaseStatus.RESOLVED, CaseStatus
 def _letter_plan(case: dict[str, Any], rng: random.Random, today: date) -> tuple[str, str, date]:
     """Kind, language and date of a letter that fits where the case stands."""
     status = case["status"]
-    if status == CaseStatus.AWAITING_RESPONSE.value:
-        # The mission wrote to the host side and waits for the answer.
+    # The mission wrote to the host side and waits for the answer, or did so early in a case
+    # that has ended since (most cases end: the register is not only their certificates).
+    if status == CaseStatus.AWAITING_RESPONSE.value or rng.random() < 0.5:
         kind = "employer_letter" if case["employer_id"] and rng.random() < 0.6 else None
         kind = kind or "note_verbale_labour_authority"
         written = case["received_at"] + timedelta(days=rng.randrange(2, 15))
