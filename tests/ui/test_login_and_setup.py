@@ -376,6 +376,22 @@ def test_a_user_who_did_not_tick_the_box_starts_without_asking_the_keyring(
     assert ui_settings.unlock_remembered(installation.data_dir.parent, "aigul") is None
 
 
+def slow_sign_in(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
+) -> tuple[LoginDialog, str]:
+    """Serik signs in, the dialog saying at once what a long sign-in does: it and that text."""
+    monkeypatch.setattr(login_module, "STILL_OPENING_MS", 1)
+    dialog = login_dialog(qtbot, installation, bridge)
+    qtbot.waitUntil(lambda: dialog.isVisible())
+    type_into(qtbot, dialog.username, "serik")
+    type_into(qtbot, dialog.password, PASSWORD)
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+        click(qtbot, dialog.sign_in_button)
+        qtbot.waitUntil(lambda: dialog.still_opening.isVisible(), timeout=10_000)
+        seen = dialog.still_opening.text()
+    return dialog, seen
+
+
 def test_a_sign_in_that_brings_the_database_up_to_date_says_so(
     qtbot: QtBot, installation: Paths, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -383,17 +399,8 @@ def test_a_sign_in_that_brings_the_database_up_to_date_says_so(
     large mission, which the dialog used to spend with only a busy cursor."""
     ws = unlock(installation, "admin", PASSWORD)
     downgraded(installation, ws, "0018").dispose()
-    monkeypatch.setattr(login_module, "STILL_OPENING_MS", 1)
-    dialog = login_dialog(qtbot, installation, bridge)
-    seen: list[str] = []
-    qtbot.waitUntil(lambda: dialog.isVisible())
-    type_into(qtbot, dialog.username, "serik")
-    type_into(qtbot, dialog.password, PASSWORD)
-    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
-        click(qtbot, dialog.sign_in_button)
-        qtbot.waitUntil(lambda: dialog.still_opening.isVisible(), timeout=10_000)
-        seen.append(dialog.still_opening.text())
-    assert seen and seen[0].startswith("Still opening: the first sign-in after an update")
+    dialog, seen = slow_sign_in(qtbot, installation, bridge, monkeypatch)
+    assert seen.startswith("Still opening: the first sign-in after an update")
     assert not dialog.still_opening.isVisible()
     workspace = dialog.workspace
     assert workspace is not None
@@ -436,17 +443,8 @@ def test_a_sign_in_that_finishes_a_revocations_new_key_says_so(
         reader.join(10)
         ws.close()
     assert KeySlotStore(installation.keyslots).state().rekey_to is not None
-    monkeypatch.setattr(login_module, "STILL_OPENING_MS", 1)
-    dialog = login_dialog(qtbot, installation, bridge)
-    seen: list[str] = []
-    qtbot.waitUntil(lambda: dialog.isVisible())
-    type_into(qtbot, dialog.username, "serik")
-    type_into(qtbot, dialog.password, PASSWORD)
-    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
-        click(qtbot, dialog.sign_in_button)
-        qtbot.waitUntil(lambda: dialog.still_opening.isVisible(), timeout=10_000)
-        seen.append(dialog.still_opening.text())
-    assert seen[0].startswith("Still opening: the database is getting the new key")
+    dialog, seen = slow_sign_in(qtbot, installation, bridge, monkeypatch)
+    assert seen.startswith("Still opening: the database is getting the new key")
     assert dialog.workspace is not None
     dialog.workspace.close()
     assert KeySlotStore(installation.keyslots).state().rekey_to is None

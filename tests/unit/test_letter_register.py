@@ -412,15 +412,19 @@ def test_a_note_about_a_worker_in_another_state_is_not_addressed_to_it_in_this_c
     note to it goes through the mission accredited there. The address is left for the
     officer to write, and the approver is told why; a case in the mission's own state
     keeps the mission's city."""
-    elsewhere = CaseService(people["aigul"], today=TODAY).create_case(
-        CaseInput(
-            host_country="TR",
-            categories=("unpaid_wages",),
-            received_at=date(2026, 11, 2),
-            person=PersonInput(**ASSEL_DOCUMENTED),
-            employer=OrganisationInput(name="Akdeniz Otelcilik A.Ş.", country="TR", city="Bursa"),
+
+    def wage_case_in(country: str) -> CaseDetail:
+        return CaseService(people["aigul"], today=TODAY).create_case(
+            CaseInput(
+                host_country=country,
+                categories=("unpaid_wages",),
+                received_at=date(2026, 11, 2),
+                person=PersonInput(**ASSEL_DOCUMENTED),
+            ),
+            allow_duplicate_person=True,
         )
-    )
+
+    elsewhere = wage_case_in("TR")
     letters = service(people["aigul"])
     note = letters.draft(elsewhere.id, "note_verbale_labour_authority", "en")
     assert note.addressee.organisation == "Ministry of Foreign Affairs of the Republic of Türkiye"
@@ -428,15 +432,6 @@ def test_a_note_about_a_worker_in_another_state_is_not_addressed_to_it_in_this_c
     warned = [w for w in letters.warnings(note.id) if "accredited" in w]
     assert warned and "Türkiye" in warned[0] and "Korea" in warned[0]
 
-    home = CaseService(people["aigul"], today=TODAY).create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("unpaid_wages",),
-            received_at=date(2026, 11, 2),
-            person=PersonInput(**ASSEL_DOCUMENTED),
-        ),
-        allow_duplicate_person=True,
-    )
-    at_home = letters.draft(home.id, "note_verbale_labour_authority", "en")
+    at_home = letters.draft(wage_case_in("KR").id, "note_verbale_labour_authority", "en")
     assert at_home.addressee.address == "Seoul"
     assert not [w for w in letters.warnings(at_home.id) if "accredited" in w]
