@@ -75,7 +75,7 @@ from app.letters.phrases import (
 from app.letters.qr import QR_PREFIX
 from app.letters.renderer import date_numeric, mission_forms, money_text
 from app.letters.scripts import foreign_script_passages, unprintable_passages
-from app.letters.states import body, is_known, official_name, state_name, state_name_en_bare
+from app.letters.states import body, is_known, state_name, state_name_en_bare
 from app.services import search
 from app.services import validation as check
 from app.services.agreements import ensure_library, letter_citations
@@ -946,8 +946,8 @@ class LetterService(DatedService):
                     "authorities of {state} goes through the mission accredited there. Check "
                     "the addressee and write its address."
                 ).format(
-                    state=official_name(case.host_country, current_language()),
-                    here=official_name(self.ws.mission.country, current_language()),
+                    state=state_name(case.host_country, current_language()),
+                    here=state_name(self.ws.mission.country, current_language()),
                 )
             )
         if not is_known(case.host_country):
