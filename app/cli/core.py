@@ -40,7 +40,7 @@ from app.services.keys import (
     identity_move_message,
     store_identity_in_keyring,
 )
-from app.services.recovery_sheet import sheet_facts, write_recovery_sheet
+from app.services.recovery_sheet import check_sheet_place, sheet_facts, write_recovery_sheet
 from app.services.server_hq import sessions_ended_message
 from app.services.users import SignatureDetails, UserService
 
@@ -168,17 +168,12 @@ def cmd_init(args: argparse.Namespace) -> int:
         return _init_on_server(args, paths, setup)
     if args.sslmode or args.sslrootcert:
         raise UsageError(_("--sslmode and --sslrootcert go with --database."))
+    if args.recovery_sheet:
+        check_sheet_place(args.recovery_sheet)
     password = new_password(_("Administrator's password"))
     recovery_key = init_installation(paths, setup, args.admin, password)
     if args.hq:
         _keep_hq_identity_in_keyring(paths, args.admin, password)
-    if args.recovery_sheet:
-        ws = unlock(paths, args.admin, password)
-        try:
-            lang = current_language()
-            write_recovery_sheet(args.recovery_sheet, recovery_key, sheet_facts(ws, lang), lang)
-        finally:
-            ws.close()
     print(
         _("Created {kind} {code} in {path}; administrator: {admin}.").format(
             kind=_("headquarters") if args.hq else _("mission"),
@@ -187,7 +182,14 @@ def cmd_init(args: argparse.Namespace) -> int:
             admin=args.admin,
         )
     )
-    print_recovery_key(recovery_key)
+    print_recovery_key(recovery_key)  # before the sheet: a sheet that fails must not hide it
+    if args.recovery_sheet:
+        ws = unlock(paths, args.admin, password)
+        try:
+            lang = current_language()
+            write_recovery_sheet(args.recovery_sheet, recovery_key, sheet_facts(ws, lang), lang)
+        finally:
+            ws.close()
     return 0
 
 

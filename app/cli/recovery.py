@@ -20,7 +20,7 @@ from app.services.recovery import (
     recover,
     sign_policy,
 )
-from app.services.recovery_sheet import sheet_facts, write_recovery_sheet
+from app.services.recovery_sheet import check_sheet_place, sheet_facts, write_recovery_sheet
 
 RECOVERY_KEY_ENV = "QORGAU_RECOVERY_KEY"
 NEW_PASSWORD_ENV = "QORGAU_NEW_PASSWORD"
@@ -92,13 +92,17 @@ def print_recovery_key(recovery_key: str) -> None:
 
 
 def cmd_recovery_rotate(args: argparse.Namespace) -> int:
+    if args.sheet:
+        check_sheet_place(args.sheet)
+    lang = current_language()
     with workspace(args) as ws:
         recovery_key = RecoveryService(ws, SecretStore()).rotate()
-        if args.sheet:
-            lang = current_language()
-            write_recovery_sheet(args.sheet, recovery_key, sheet_facts(ws, lang), lang)
+        facts = sheet_facts(ws, lang)
+    # The key first: the old one opens nothing now, so a sheet that fails must not hide it.
     print(_("The recovery key was replaced; the old one opens nothing."))
     print_recovery_key(recovery_key)
+    if args.sheet:
+        write_recovery_sheet(args.sheet, recovery_key, facts, lang)
     return 0
 
 

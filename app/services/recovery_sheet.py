@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -177,6 +178,20 @@ def render_recovery_sheet(recovery_key: str, facts: SheetFacts, lang: str) -> by
         canvasmaker=ArchivalCanvas,
     )
     return out.getvalue()
+
+
+def check_sheet_place(path: Path) -> None:
+    """Before a recovery key is made or replaced: the sheet can be written there. Found out
+    only after, the new key was made (the old one retired) and the command stopped on the
+    sheet before it had shown the key."""
+    folder = path.parent
+    if path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise DatabaseError(
+            _(
+                "The recovery sheet cannot be written to {path}: its folder does not exist or "
+                "may not be written to. Nothing was changed."
+            ).format(path=str(path))
+        )
 
 
 def write_recovery_sheet(path: Path, recovery_key: str, facts: SheetFacts, lang: str) -> None:

@@ -338,3 +338,41 @@ def test_the_recovery_slot_is_not_an_account_to_sign_in_with(mission: tuple[Path
     with pytest.raises(AuthError, match="Wrong user name or password"):
         unlock(paths, RECOVERY_SLOT, recovery_key)
     assert folder_bytes(paths.data_dir) == before
+
+
+def test_a_sheet_that_cannot_be_written_stops_the_rotation_before_the_old_key_goes(
+    mission: tuple[Paths, str], capsys: Capsys, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`recovery rotate --sheet` into a folder that does not exist replaced the key, then
+    failed on the sheet before printing the new one: the old key opened nothing and the new
+    one was never shown. The place is checked first; nothing changes."""
+    paths, old_key = mission
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    key_file = paths.keyslots.read_bytes()
+    refused = run_cli(
+        capsys,
+        *("--data-dir", str(paths.data_dir), "recovery", "rotate"),
+        *("--sheet", str(tmp_path / "no such folder" / "sheet.pdf")),
+    )
+    assert refused.code != 0 and "no such folder" in refused.err
+    assert paths.keyslots.read_bytes() == key_file
+    assert KeySlotStore(paths.keyslots).has_slot(RECOVERY_SLOT)
+    recover(paths, old_key, "dana", NEW_PASSWORD)  # the key in the safe still works
+
+
+def test_init_with_a_sheet_that_cannot_be_written_creates_nothing(
+    tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The installation was made, then the sheet failed before the recovery key was printed:
+    a mission whose only recovery key nobody ever saw."""
+    data = tmp_path / "ist"
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    made = run_cli(
+        capsys,
+        *("--data-dir", str(data), "init", "--mission-code", "IST", "--country", "TR"),
+        *("--city", "Istanbul", "--admin", "admin"),
+        *("--recovery-sheet", str(tmp_path / "no such folder" / "sheet.pdf")),
+    )
+    assert made.code != 0 and "no such folder" in made.err
+    assert not Paths(data).is_initialised() and not data.exists()
