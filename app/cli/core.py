@@ -172,8 +172,6 @@ def cmd_init(args: argparse.Namespace) -> int:
         check_sheet_place(args.recovery_sheet)
     password = new_password(_("Administrator's password"))
     recovery_key = init_installation(paths, setup, args.admin, password)
-    if args.hq:
-        _keep_hq_identity_in_keyring(paths, args.admin, password)
     print(
         _("Created {kind} {code} in {path}; administrator: {admin}.").format(
             kind=_("headquarters") if args.hq else _("mission"),
@@ -182,7 +180,10 @@ def cmd_init(args: argparse.Namespace) -> int:
             admin=args.admin,
         )
     )
-    print_recovery_key(recovery_key)  # before the sheet: a sheet that fails must not hide it
+    # At once: whatever fails after (the keyring, the sheet) must not hide the only key.
+    print_recovery_key(recovery_key)
+    if args.hq:
+        _keep_hq_identity_in_keyring(paths, args.admin, password)
     if args.recovery_sheet:
         ws = unlock(paths, args.admin, password)
         try:
