@@ -239,3 +239,20 @@ def test_contract_date_chooses_the_figures_and_expired_ones_are_flagged(
     settled(qtbot, review)
     assert not review.outdated.isHidden()
     assert "Minimum wage" in review.outdated.text() and "HQ" in review.outdated.text()
+
+
+def test_the_contract_date_is_typed_as_every_other_date(
+    qtbot: QtBot, open_ws: OpenWs, review: ContractReviewPage
+) -> None:
+    """It asked for YYYY-MM-DD and refused 01.06.2025, the way the case form takes dates; a
+    date that is not one is said in the field's words, on Save too, and nothing is stored."""
+    type_wage(qtbot, review, "2000000", "month")
+    type_into(qtbot, review.signed_on, "01.06.2025")
+    settled(qtbot, review)
+    assert "10,030" in review.findings.item(0, 2).text()  # the 2025 minimum wage applies
+    type_into(qtbot, review.signed_on, "31.02.2025")
+    settled(qtbot, review)
+    assert "“31.02.2025” is not a date" in review.error.text()
+    click(qtbot, review.save_button)
+    assert "“31.02.2025” is not a date" in review.error.text()
+    assert reviews(open_ws("aigul")) == 0 and review.saved is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -60,10 +61,15 @@ from ui.widgets.common import (
     word_wrapped,
 )
 from ui.widgets.country_combo import CountryCombo
+from ui.widgets.fields import DateField
 from ui.widgets.plain import plain_label
 
 DEBOUNCE_MS = 350
 COMMON_CURRENCIES = ("", "USD", "EUR", "RUB", "KZT", "TRY", "KRW", "AED", "QAR", "SAR", "GBP")
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _decimal_text(text: str) -> str | None:
@@ -233,9 +239,9 @@ class ContractReviewPage(QWidget):
         self.employer_name = QLineEdit()
         self.position = QLineEdit()
         self.workplace = QLineEdit()
-        self.signed_on = QLineEdit()
-        self.signed_on.setMaxLength(10)
-        self.signed_on.setMaximumWidth(120)
+        # Typed as every other date (01.03.2026, 1 Mar 2026, 01032026) or picked: it asked
+        # for ISO, and refused a date written the way the case form takes it.
+        self.signed_on = DateField("signed_on")
         self.wage_amount = QLineEdit()
         self.wage_currency = self._currency_combo()
         self.wage_period = _Choice(WAGE_PERIODS, _period_labels)
@@ -395,7 +401,7 @@ class ContractReviewPage(QWidget):
         self.host_country.refill()
         self.wage_amount.setPlaceholderText(_("e.g. 12000"))
         self.contract_language.setPlaceholderText("ko")
-        self.signed_on.setPlaceholderText(_("YYYY-MM-DD"))
+        self.signed_on.retranslate_ui()
         self.signed_on.setToolTip(
             _(
                 "The review applies the host country's figures valid on this date "
@@ -478,6 +484,8 @@ class ContractReviewPage(QWidget):
                     continue
                 if isinstance(widget, _TriState | _Choice):
                     widget.set_value(value)
+                elif isinstance(widget, DateField):
+                    widget.set_date(value)
                 elif isinstance(widget, _Count):
                     widget.setValue(int(value))
                 elif isinstance(widget, QLineEdit):
@@ -515,7 +523,7 @@ class ContractReviewPage(QWidget):
             "employer_name": self.employer_name.text().strip() or None,
             "position": self.position.text().strip() or None,
             "workplace": self.workplace.text().strip() or None,
-            "signed_on": self.signed_on.text().strip() or None,
+            "signed_on": _iso(self.signed_on.date()),  # ValidationError in the field's words
             "wage_amount": _decimal_text(self.wage_amount.text()),
             "wage_currency": self.wage_currency.currentText().strip() or None,
             "wage_period": self.wage_period.value(),
@@ -664,7 +672,11 @@ class ContractReviewPage(QWidget):
         """Save the review off the GUI thread (a busy database waits there, not in the
         window); the form waits for it under "Saving…"."""
         service, subject = self.service, self.subject
-        terms, country = self.terms_data(), self.host_country.code() or None
+        try:
+            terms, country = self.terms_data(), self.host_country.code() or None
+        except ValidationError as exc:  # a date that is not one: said beside the form
+            self._save_refused(exc)
+            return None
 
         def write() -> ContractReviewInfo:
             return service.save(
