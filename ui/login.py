@@ -34,7 +34,8 @@ from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel, LanguageCombo, fit_to_contents, set_label
 
 # A sign-in takes well under a second; one still going after this is bringing the database up
-# to date after an update (a copy first, then the migrations: minutes at a large mission).
+# to date after an update (a copy first, then the migrations: minutes at a large mission), or
+# finishing a revocation's re-key (the whole file re-encrypted).
 STILL_OPENING_MS = 4000
 
 if TYPE_CHECKING:

@@ -110,3 +110,16 @@ def key_opens(path: Path, key: bytes) -> bool:
     except DatabaseError:
         return False
     return True
+
+
+def leave_wal(conn: Any) -> bool:
+    """Switch ``conn``'s file out of WAL (its log folded into it); False while another
+    connection has the file open, as leaving WAL needs the only one. How a re-key and a
+    restore find out that a window or a command still holds the database."""
+    try:
+        mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+    except sqlcipher3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return False
+        raise
+    return str(mode).lower() == "delete"

@@ -20,7 +20,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from app.db.raw import key_opens, open_raw
+from app.db.raw import key_opens, leave_wal, open_raw
 from app.errors import DatabaseError
 from app.i18n import _
 from app.security.keyslots import KeySlotStore, OpenedSlot
@@ -41,8 +41,7 @@ def rekey_database(db_path: Path, old_key: bytes, new_key: bytes) -> None:
     conn = open_raw(db_path, old_key)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-        if str(mode).lower() != "delete":
+        if not leave_wal(conn):
             raise busy
         conn.execute(_key_pragma("rekey", new_key))
         conn.execute("PRAGMA journal_mode = WAL")

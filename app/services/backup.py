@@ -38,7 +38,7 @@ from app.config import DB_FILENAME, KEYSLOTS_FILENAME, Paths
 from app.db.engine import Database
 from app.db.migrate import ensure_schema
 from app.db.models import User
-from app.db.raw import open_raw, whole_file_lock
+from app.db.raw import leave_wal, open_raw, whole_file_lock
 from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
 from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied, QorgauError
@@ -349,19 +349,15 @@ def _refuse_if_open_elsewhere(db: Path, key: bytes) -> None:
 
     The copy would be moved into place under it and its write-ahead log deleted: what it had
     saved since the last checkpoint would vanish, and what it saved next would go to the
-    replaced file. Leaving WAL needs the only connection, so the switch is the test; it also
-    folds the log into the file kept under backups/. A window opened in the seconds between
-    this and the move is not caught."""
+    replaced file. ``leave_wal`` is the test; it also folds the log into the file kept under
+    backups/. A window opened in the seconds between this and the move is not caught."""
     conn = open_raw(db, key)
     try:
         conn.execute(f"PRAGMA busy_timeout = {OPEN_ELSEWHERE_WAIT_MS}")
-        try:
-            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-        except Exception:  # noqa: BLE001 - sqlcipher3's "database is locked"
-            mode = ""
+        alone = leave_wal(conn)
     finally:
         conn.close()
-    if str(mode).lower() != "delete":
+    if not alone:
         raise DatabaseError(
             _(
                 "The database is open in another Qorgau window or command; close it and "
