@@ -64,3 +64,27 @@ def clean_filename(name: str, fallback: str = FALLBACK_NAME) -> str:
     if not stem.strip("_ "):
         stem = fallback
     return stem + suffix
+
+
+# What the desktop may open straight from Qorgau: documents, pictures, sound and video that
+# only show. An attachment may come from another mission's bundle or a worker's phone; "opening"
+# a program, a script, a shortcut, a web page or a document format that carries macros would run
+# it on this computer (Windows chooses by the extension alone), so those are saved as a copy.
+VIEWABLE_EXTENSIONS = frozenset(
+    {
+        # documents (the XML Office formats hold no macros unless named .docm, .xlsm…)
+        "pdf", "txt", "docx", "xlsx", "pptx", "odt", "ods", "odp",
+        # pictures, phone photos among them
+        "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "heic", "heif",
+        # voice messages and recordings
+        "mp3", "m4a", "aac", "ogg", "oga", "opus", "wav", "amr",
+        # video
+        "mp4", "m4v", "mov", "3gp", "webm",
+    }
+)  # fmt: skip
+
+
+def opens_in_viewer(name: str) -> bool:
+    """Whether an attachment called ``name`` may be handed to the desktop's viewer."""
+    stem, dot, extension = clean_filename(name).rpartition(".")
+    return bool(dot and stem) and extension.lower() in VIEWABLE_EXTENSIONS

@@ -135,6 +135,7 @@ def _audit_actions(pgettext: Callable[[str, str], str]) -> dict[str, str]:
     records, which the subject-access report lists; other actions show their code."""
     return {
         "attachment.add": pgettext("audit action", "Attachment added"),
+        "attachment.copy": pgettext("audit action", "Copy of an attachment saved"),
         "attachment.open": pgettext("audit action", "Attachment opened"),
         "attachment.remove": pgettext("audit action", "Attachment removed"),
         "bundle.conflict_resolve": pgettext("audit action", "Version conflict resolved"),

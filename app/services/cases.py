@@ -1221,12 +1221,17 @@ class CaseService(DatedService):
             )
             return _attachment_info(attachment)
 
-    def attachment_content(self, attachment_id: str) -> tuple[AttachmentInfo, bytes]:
+    def attachment_content(
+        self, attachment_id: str, saved_copy: bool = False
+    ) -> tuple[AttachmentInfo, bytes]:
+        """The file, read for the viewer or, with ``saved_copy``, for a copy the user keeps
+        outside the encrypted database; audited as which."""
+        action = "attachment.copy" if saved_copy else "attachment.open"
         with self.ws.write() as session:
             row = session.get(Attachment, attachment_id)
             if row is None or row.deleted_at is not None or row.content is None:
                 raise NotFound(_("No such attachment."))
-            self.ws.audit(session, "attachment.open", "attachment", attachment_id)
+            self.ws.audit(session, action, "attachment", attachment_id)
             return _attachment_info(row), bytes(row.content)
 
     def remove_attachment(self, attachment_id: str, reason: str) -> None:

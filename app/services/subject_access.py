@@ -308,6 +308,8 @@ def collect(
                 [
                     person.id,
                     *[c.number for c in cases],
+                    # Who opened or copied their files: those entries name the file.
+                    *[a["id"] for c in record["cases"] for a in c["attachments"]],
                     *[r["id"] for r in record["returnee_register"]],
                 ],
             )

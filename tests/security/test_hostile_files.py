@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from app.db.models import Attachment
-from app.domain.filenames import FALLBACK_NAME, MAX_NAME_LENGTH, clean_filename
+from app.domain.filenames import FALLBACK_NAME, MAX_NAME_LENGTH, clean_filename, opens_in_viewer
 from app.errors import QorgauError
 from tests.security.test_bundle_bounds import World, world  # noqa: F401 - the fixture
 from ui.private_temp import PrivateTempFolder
@@ -60,6 +60,26 @@ HOSTILE = {
     "CON": "_CON",
     "..\\..\\win.ini": "win.ini",
 }
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["scan.pdf", "Scan.PDF", "photo.jpeg", "IMG_2041.HEIC", "voice.opus", "video.mp4",
+     "contract.docx", "wages.xlsx", "note.txt", "scan.pdf. "],
+)  # fmt: skip
+def test_documents_pictures_sound_and_video_open_in_the_viewer(name: str) -> None:
+    assert opens_in_viewer(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["contract.pdf.exe", "setup.msi", "run.bat", "run.cmd", "x.com", "x.scr", "x.pif",
+     "payslip.js", "x.jse", "x.vbs", "x.wsf", "x.hta", "x.ps1", "scan.lnk", "x.url",
+     "x.desktop", "run.sh", "x.jar", "page.html", "x.svg", "x.docm", "x.xlsm", "x.doc",
+     "x.rtf", "x.csv", "x.iso", "x.zip", "pdf", ".pdf", "scan", "scan.pdf\u202e.exe"],
+)  # fmt: skip
+def test_anything_that_could_run_is_not_opened_in_the_viewer(name: str) -> None:
+    assert not opens_in_viewer(name)
 
 
 def test_names_from_a_signed_bundle_are_cleaned_on_import(world: World) -> None:  # noqa: F811

@@ -19,14 +19,15 @@ import pytest
 from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import Qt as QtGui
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from app.db.models import Attachment
+from app.db.models import Attachment, AuditEntry
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
 from tests.builders import ASSEL_IDENTIFIED, new_case
+from tests.integration.test_exchange import first_case_id, hq_and_sel
 from tests.ui import conftest as ui_fixtures
 from ui.cases import attachments as attachments_module
 from ui.cases.area import CasesArea
@@ -167,7 +168,7 @@ def files_under(folder: Path, *skip: Path) -> set[Path]:
 
 @pytest.mark.parametrize(
     "stored_name",
-    ["../../../../outside.txt", "/tmp/qorgau-ui-evil/evil.sh", "..", "CON", "a\\..\\..\\b.txt"],
+    ["../../../../outside.txt", "/tmp/qorgau-ui-evil/evil.pdf", "CON.pdf", "a\\..\\..\\b.txt"],
 )
 def test_a_hostile_attachment_name_opens_inside_the_temp_folder_only(
     qtbot: QtBot,
@@ -211,3 +212,74 @@ def test_a_hostile_attachment_name_opens_inside_the_temp_folder_only(
     window.close()
     assert not root.exists()
     assert files_under(private_tmp) == set()
+
+
+# -- an attachment that is a program ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["contract.pdf.exe", "payslip.JS", "scan.lnk", "wages.hta", "photos.html", "x.docm"]
+)
+def test_an_attachment_that_could_run_as_a_program_is_never_opened(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    tmp_path: Path,
+    private_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+) -> None:
+    """A compromised mission sends a case whose "contract" is a program. At HQ, Open hands
+    nothing to the desktop (Windows would run it): the analyst is warned, and may only save a
+    copy, which is audited as one."""
+    program = b"MZ\x90\x00 the sender's program"
+    with hq_and_sel(tmp_path / "sites", 1, seed=4) as (hq, sel):
+        case_id = first_case_id(sel)
+        sel.cases.add_attachment(case_id, name, program)
+        bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+        hq.exchange.import_bundle(bundle)
+        opened: list[QUrl] = []
+        monkeypatch.setattr(attachments_module, "open_with_system", opened.append)
+        area = _open_case(make_window, hq.ws, case_id)
+        panel = area.editor.attachments
+        (info,) = [a for a in panel.case.attachments if a.filename == name]  # type: ignore[union-attr]
+        row = [a.id for a in panel.case.attachments].index(info.id)  # type: ignore[union-attr]
+        panel.tree.setCurrentItem(panel.tree.topLevelItem(row))
+
+        assert panel.open_selected() is None
+        box = panel.dialog
+        assert isinstance(box, QMessageBox) and box.isVisible()
+        assert f"“{name}” is not opened from Qorgau" in box.text()
+        assert files_under(private_tmp) == set()  # not even written for a viewer
+
+        copy = tmp_path / "kept" / "copy.bin"
+        copy.parent.mkdir()
+        monkeypatch.setattr(attachments_module, "save_path", lambda *_args: copy)
+        (save,) = [b for b in box.buttons() if b.text() == "Save a copy…"]
+        save.click()
+        qtbot.waitUntil(copy.exists, timeout=5000)
+        qtbot.waitUntil(lambda: copy.read_bytes() == program, timeout=5000)
+        assert opened == []
+        with hq.ws.read() as session:
+            actions = session.execute(
+                select(AuditEntry.action).where(AuditEntry.entity_id == info.id)
+            ).scalars()
+            assert list(actions) == ["attachment.copy"]
+
+
+def test_a_document_still_opens_with_one_click(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    ws: Workspace,
+    private_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service = CaseService(ws)
+    case = service.create_case(new_case())
+    service.add_attachment(case.id, "Payslip March.JPG", b"\xff\xd8\xff a photo")
+    opened: list[QUrl] = []
+    monkeypatch.setattr(attachments_module, "open_with_system", opened.append)
+    panel = _open_case(make_window, ws, case.id).editor.attachments
+    panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
+    assert panel.open_selected() is not None
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=5000)
+    assert Path(opened[0].toLocalFile()).name == "Payslip March.JPG"

@@ -76,6 +76,19 @@ def test_the_export_holds_the_person_consent_cases_files_and_audit(
     assert made.entity_id == person["id"] and made.details == {"persons": 1, "files": True}
 
 
+def test_who_opened_or_copied_their_files_is_in_the_export(ws: Workspace, case_id: str) -> None:
+    service = CaseService(ws)
+    (attachment,) = service.get_case(case_id).attachments
+    service.attachment_content(attachment.id)
+    service.attachment_content(attachment.id, saved_copy=True)
+    audit = collect(ws, iin=IIN).persons[0]["audit"]
+    opened = [(a["action"], a["entity_id"]) for a in audit if a["entity"] == "attachment"]
+    assert opened == [
+        ("attachment.open", attachment.id),
+        ("attachment.copy", attachment.id),
+    ]
+
+
 def test_json_and_pdf_files(ws: Workspace, case_id: str, tmp_path: Path) -> None:
     as_json = tmp_path / "assel.json"
     export = export_subject_access(ws, as_json, iin=IIN)

@@ -15,12 +15,14 @@ from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
+    QMessageBox,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from app.domain.filenames import clean_filename, opens_in_viewer
 from app.errors import QorgauError
 from app.i18n import _, format_date, format_datetime, format_number
 from app.services.cases import (
@@ -34,8 +36,8 @@ from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
 from ui.widgets.common import STRETCH, push_button, widget_row
-from ui.widgets.dialogs import ReasonDialog
-from ui.widgets.file_dialogs import in_documents
+from ui.widgets.dialogs import ReasonDialog, confirm
+from ui.widgets.file_dialogs import in_documents, save_path
 from ui.widgets.plain import plain_tooltip
 
 NAME, SIZE, ADDED_BY, ADDED_AT = range(4)
@@ -80,9 +82,15 @@ class AttachmentsPanel(QWidget):
         self.tree.currentItemChanged.connect(lambda *_a: self._update_buttons())
         self.add_button = push_button(self.choose_files)
         self.open_button = push_button(self.open_selected)
+        self.save_button = push_button(self.save_selected)
         self.remove_button = push_button(self.remove_selected)
         buttons = widget_row(
-            self.add_button, self.open_button, self.remove_button, STRETCH, self.busy
+            self.add_button,
+            self.open_button,
+            self.save_button,
+            self.remove_button,
+            STRETCH,
+            self.busy,
         )
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree, 1)
@@ -94,6 +102,7 @@ class AttachmentsPanel(QWidget):
         self.tree.setToolTip(_("Drop files here to attach them to the case."))
         self.add_button.setText(_("A&ttach files…"))
         self.open_button.setText(_("&Open"))
+        self.save_button.setText(_("Save a co&py…"))
         self.remove_button.setText(_("&Remove…"))
         self.set_case(self.case)
 
@@ -139,6 +148,7 @@ class AttachmentsPanel(QWidget):
     def _update_buttons(self) -> None:
         has = self.selected() is not None
         self.open_button.setEnabled(has)
+        self.save_button.setEnabled(has)
         self.remove_button.setEnabled(has)
 
     # Adding ------------------------------------------------------------------------------
@@ -256,6 +266,9 @@ class AttachmentsPanel(QWidget):
         info = self.selected()
         if info is None:
             return None
+        if not opens_in_viewer(info.filename):
+            self._offer_a_copy(info)
+            return None
         service, folder = self.service, self.temp_folder
         self.temp_dir()  # here: it connects to the application as it quits
 
@@ -270,6 +283,51 @@ class AttachmentsPanel(QWidget):
     def _open_with_system(self, target: Path) -> None:
         self.opened.append(target)
         open_with_system(QUrl.fromLocalFile(str(target)))
+
+    def _offer_a_copy(self, info: AttachmentInfo) -> None:
+        """A file that could run as a program is never opened from here: a copy, if wanted."""
+        box = confirm(
+            self,
+            _("Not opened from Qorgau"),
+            _(
+                "“{name}” is not opened from Qorgau: a file of this type could run a program "
+                "on this computer. Save a copy, and open it only if you trust where it came "
+                "from."
+            ).format(name=clean_filename(info.filename)),
+            lambda: self.save_copy(info),
+            _("Save a copy…"),
+        )
+        box.setIcon(QMessageBox.Icon.Warning)
+        self.dialog = box
+
+    def save_selected(self) -> BackgroundTask[Path] | None:
+        info = self.selected()
+        return self.save_copy(info) if info is not None else None
+
+    def save_copy(self, info: AttachmentInfo) -> BackgroundTask[Path] | None:
+        """Write a copy of the file where the user chooses (read, and audited as a copy kept
+        outside the database, off the GUI thread)."""
+        name = clean_filename(info.filename)
+        target = save_path(self, _("Save a copy of the attachment"), name, _("All files (*)"))
+        if target is None:
+            return None
+        service = self.service
+
+        def work(_context: TaskContext) -> Path:
+            _info, content = service.attachment_content(info.id, saved_copy=True)
+            target.write_bytes(content)
+            return target
+
+        task: BackgroundTask[Path] = BackgroundTask(self, work)
+        task.while_busy(self.save_button, self.open_button)
+        return task.failure(self._not_written).run_in_background()
+
+    def _not_written(self, exc: BaseException) -> None:
+        if isinstance(exc, OSError):
+            exc = QorgauError(
+                _("The copy cannot be written: {error}").format(error=exc.strerror or exc)
+            )
+        show_error(self, exc)
 
     def open_attachment(self, attachment_id: str) -> bool:
         """Select and open one attachment (a timeline entry links to it); False if gone."""
