@@ -102,6 +102,9 @@ ENDED_WEIGHTS = {CaseStatus.RESOLVED: 12, CaseStatus.CLOSED: 23, CaseStatus.REJE
 # to be from the last weeks, so the monthly intake in Reports rose tenfold at the end.)
 SPAN_DAYS = 730
 OPEN_DAYS = 75
+# A mission's workers are in its host country (the Seoul embassy's cases were two thirds in
+# Türkiye, Russia, Germany…, each note verbale addressed to a state it is not accredited to).
+OWN_COUNTRY_SHARE = 0.97
 CATEGORY_WEIGHTS = {
     Category.UNPAID_WAGES: 30,
     Category.DOCUMENTS_WITHHELD: 14,
@@ -459,14 +462,21 @@ class _Builder:
             share = 1 - math.sqrt(share)
         return int(SPAN_DAYS * share)
 
+    def host_country(self) -> str:
+        """Where the worker is: the mission's own country, but for a few who write from
+        elsewhere (their notes go through the mission accredited there)."""
+        home = self.ws.mission.country
+        if home in data.COUNTRY_WEIGHTS and self.rng.random() < OWN_COUNTRY_SHARE:
+            return home
+        weights = data.COUNTRY_WEIGHTS
+        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
+
     def case(self, person_id: str, received: date) -> dict[str, Any]:
         rng = self.rng
         still_open = rng.random() < math.exp(-(self.today - received).days / OPEN_DAYS)
         weights = OPEN_WEIGHTS if still_open else ENDED_WEIGHTS
         status = rng.choices(list(weights), weights=list(weights.values()))[0]
-        country = rng.choices(
-            list(data.COUNTRY_WEIGHTS), weights=list(data.COUNTRY_WEIGHTS.values())
-        )[0]
+        country = self.host_country()
         cats = sorted(
             set(
                 rng.choices(
@@ -774,16 +784,20 @@ MAX_REVIEWS = 20
 LETTER_STATUSES = (CaseStatus.AWAITING_RESPONSE, CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
 
-def _letter_plan(case: dict[str, Any], rng: random.Random, today: date) -> tuple[str, str, date]:
+def _letter_plan(
+    case: dict[str, Any], rng: random.Random, today: date, home: str
+) -> tuple[str, str, date]:
     """Kind, language and date of a letter that fits where the case stands."""
     status = case["status"]
     # The mission wrote to the host side and waits for the answer, or did so early in a case
     # that has ended since (most cases end: the register is not only their certificates).
     if status == CaseStatus.AWAITING_RESPONSE.value or rng.random() < 0.5:
         kind = "employer_letter" if case["employer_id"] and rng.random() < 0.6 else None
-        kind = kind or "note_verbale_labour_authority"
-        written = case["received_at"] + timedelta(days=rng.randrange(2, 15))
-        return kind, "en", min(written, today)
+        written = min(case["received_at"] + timedelta(days=rng.randrange(2, 15)), today)
+        if kind is None and case["host_country"] != home:
+            # A note to another state goes through the mission accredited there: HQ is told.
+            return "hq_case_report", rng.choice(("kk", "ru")), written
+        return kind or "note_verbale_labour_authority", "en", written
     kind = "assistance_certificate" if status == CaseStatus.RESOLVED.value else "hq_case_report"
     finished = case["closed_at"] or case["resolved_at"]
     written = finished.date() if isinstance(finished, datetime) else today
@@ -800,7 +814,7 @@ def _add_letters(
     wanted = min(MAX_LETTERS, len(cases) // LETTER_EVERY, len(eligible))
     chosen = rng.sample(eligible, wanted)
     plans = sorted(
-        ((_letter_plan(case, rng, today), case["id"]) for case in chosen),
+        ((_letter_plan(case, rng, today, ws.mission.country), case["id"]) for case in chosen),
         key=lambda item: (item[0][2], item[1]),  # the register numbers letters by date
     )
     # The consul approves and signs (an administrator signs only as head of mission).

@@ -7,16 +7,16 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.config import Paths
 from app.contracts.reference import default_reference
-from app.db.models import Mission, Setting
+from app.db.models import Case, Mission, Setting
 from app.services.briefing import CONTACTS_KEY, contact_blocks
 from app.services.workspace import Workspace
 from tests.conftest import demo_paths_fixture, snapshot
@@ -82,8 +82,16 @@ def test_sheet_has_every_section_in_its_language(
     assert squeeze(words["check_passport_retention"]) in text
     assert squeeze(words["check_signed_copy"]) in text
     assert "+82200000" in text  # the mission's phone (contacts block)
-    # The complaints are counted: the demo files cases in both countries.
-    assert squeeze(words["complaints_after"]) in text
+    # The complaints are counted where the Seoul demo mission has cases of the last 12 months
+    # (Korea); where it has none (Russia) the sheet says so.
+    with demo.read() as session:
+        cases = session.execute(
+            select(func.count(Case.id)).where(
+                Case.host_country == country, Case.received_at >= date.today() - timedelta(days=365)
+            )
+        ).scalar_one()
+    assert (cases > 0) == (country == "KR")
+    assert squeeze(words["complaints_after" if cases else "no_complaints"]) in text
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
