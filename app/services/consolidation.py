@@ -62,6 +62,7 @@ class OverdueCase:
     host_country: str
     due_date: date
     days_overdue: int
+    case_id: str
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ class ConsolidationService(DatedService):
                 Case.urgency,
                 Case.host_country,
                 Case.due_date,
+                Case.id,
             )
             .where(
                 Case.deleted_at.is_(None),
@@ -164,8 +166,8 @@ class ConsolidationService(DatedService):
             query = query.where(Case.holder_mission == mission)
         with self.ws.read() as session:
             return [
-                OverdueCase(number, held, status, urgency, country, due, (today - due).days)
-                for number, held, status, urgency, country, due in session.execute(query)
+                OverdueCase(number, held, status, urgency, country, due, (today - due).days, id_)
+                for number, held, status, urgency, country, due, id_ in session.execute(query)
                 if due is not None  # the query's "due_date <" leaves none without one
             ]
 

@@ -34,7 +34,11 @@ def test_missions_overdue_and_repeats_fill_and_filter(
     page.resize(1100, 600)
     page.show()
     qtbot.waitUntil(lambda: page.views is not None, timeout=10_000)
-    assert sorted(_column(page.missions, 0)) == ["DXB", "SEL"]
+    assert _column(page.missions, 0) == ["DXB", "SEL"]  # by code
+    # The longest overdue first, as read (Qt's first order listed them by number, newest first).
+    days = [int(d) for d in _column(page.overdue, 4)]
+    assert len(days) >= 2 and days == sorted(days, reverse=True)
+    assert _column(page.overdue, 0) == [c.number for c in page.views.overdue]
     # Countries by name and dates as everywhere in the interface (were KR and ISO in UTC).
     row = _column(page.missions, 0).index("SEL")
     assert page.missions.item(row, 1).text() == country_name("KR")
@@ -106,6 +110,40 @@ def test_the_lists_of_people_and_employers_at_several_missions_say_how_many(
     monkeypatch.setattr(hq_page, "MAX_ROWS", people)  # as if the people's list were full
     page._say_repeats(page.views.repeats)
     assert page.repeats_note.text() == f"{said} Each list stops at {people}: there may be more."
+
+
+def test_an_overdue_case_opens_and_a_repeat_lists_its_cases(
+    qtbot,
+    make_window,
+    consolidated: Site,  # noqa: F811
+) -> None:
+    """Double-clicking an overdue case, or a person at several missions, did nothing: the
+    analyst copied the number into the case list's search by hand."""
+    from ui.cases.area import CasesArea
+
+    window = make_window(consolidated.ws)
+    page = window.show_area("hq")
+    assert isinstance(page, HqPage)
+    qtbot.waitUntil(lambda: page.views is not None and page.overdue.rowCount() > 0, timeout=10_000)
+    first = page.views.overdue[0]
+    page.overdue.itemActivated.emit(page.overdue.item(0, 2))
+    cases = window.area_widget("cases")
+    assert isinstance(cases, CasesArea) and window.current_area() == "cases"
+    qtbot.waitUntil(lambda: cases.editor.case is not None, timeout=10_000)
+    assert cases.editor.case.id == first.case_id and cases.editor.case.number == first.number
+
+    window.show_area("hq")
+    row = _column(page.repeats, 1).index(ASSEL_JSON["iin"])
+    page.repeats.itemActivated.emit(page.repeats.item(row, 0))
+    assert cases.currentWidget() is cases.list_view
+    assert cases.list_view.filters.search.text() == ASSEL_JSON["iin"]
+    repeat = next(r for r in page.views.repeats if r.key == ASSEL_JSON["iin"])
+    model = cases.list_view.model
+
+    def listed() -> list[str]:
+        return sorted(model.row_at(r).number for r in range(model.rowCount()))
+
+    qtbot.waitUntil(lambda: listed() == sorted(repeat.case_numbers), timeout=10_000)
 
 
 def test_the_missions_area_is_at_hq_only(make_window, hq: Site, sel: Site) -> None:  # noqa: F811

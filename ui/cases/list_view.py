@@ -193,6 +193,7 @@ class CaseListView(QWidget):
                 "officer": ME if flt.assigned_to == self.workspace.actor.username else "",
                 "urgency": flt.urgency or "",
                 "overdue": flt.overdue,
+                "text": flt.text,
             },
             emit=False,
         )

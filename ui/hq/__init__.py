@@ -10,13 +10,26 @@ from app.i18n import _
 from app.services.consolidation import READERS
 
 if TYPE_CHECKING:
+    from ui.cases.area import CasesArea
     from ui.main_window import MainWindow
 
 
 def _page(window: MainWindow) -> QWidget:
+    from app.services.records import CaseFilter
     from ui.hq.page import HqPage  # loaded when the area is first shown
 
-    return HqPage(window.workspace)
+    page = HqPage(window.workspace)
+    page.case_opened.connect(lambda case_id: _cases(window).open_case(case_id))
+    page.cases_searched.connect(lambda text: _cases(window).show_filtered(CaseFilter(text=text)))
+    return page
+
+
+def _cases(window: MainWindow) -> CasesArea:
+    from ui.cases.area import CasesArea
+
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    return area
 
 
 def register(window: MainWindow) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -54,6 +55,11 @@ class Views:
 Cell = str | tuple[str, object]
 
 
+ASCENDING, DESCENDING = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
+DAYS_OVERDUE = 4  # the overdue list's column
+REPEAT_MISSIONS = 2  # the missions a repeated person or employer is at
+
+
 class _SortedItem(QTableWidgetItem):
     """Sorts by its value, not its text: as text "10" came before "9", and "01.12.2026"
     before "30.11.2026"."""
@@ -83,8 +89,13 @@ def _count(value: int | None) -> Cell:
     return ("—", -1) if value is None else (str(value), value)
 
 
-def _table(columns: int) -> QTableWidget:
+def _table(columns: int, column: int = 0, order: Qt.SortOrder = ASCENDING) -> QTableWidget:
+    """A read-only table first sorted by ``column`` in ``order``; a column the user clicks
+    stays sorted across refreshes."""
     table = QTableWidget(0, columns)
+    # Qt's own first order (the first column, descending) sorted the rows as they were filled:
+    # the longest overdue cases, read first, came out by case number, newest first.
+    table.horizontalHeader().setSortIndicator(column, order)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     table.verticalHeader().hide()
@@ -93,6 +104,9 @@ def _table(columns: int) -> QTableWidget:
 
 
 class HqPage(QWidget):
+    case_opened = Signal(str)  # an overdue case's id, chosen to be opened
+    cases_searched = Signal(str)  # a repeated person's IIN or employer's name: their cases
+
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.service = ConsolidationService(workspace)
@@ -105,9 +119,12 @@ class HqPage(QWidget):
         self.mission_label.setBuddy(self.mission_filter)
         self.mission_filter.currentIndexChanged.connect(self._show_overdue)
         self.tabs = QTabWidget()
-        self.missions = _table(8)
-        self.overdue = _table(5)
-        self.repeats = _table(5)
+        self.missions = _table(8)  # by code
+        self.overdue = _table(5, DAYS_OVERDUE, DESCENDING)
+        self.repeats = _table(5, REPEAT_MISSIONS, DESCENDING)
+        # Enter or a double click: the case, or every case of the person or employer.
+        self.overdue.itemActivated.connect(self._open_overdue)
+        self.repeats.itemActivated.connect(self._search_repeat)
         overdue_tab = QWidget()
         overdue_layout = QVBoxLayout(overdue_tab)
         filter_row = widget_row(self.mission_label, self.mission_filter, STRETCH)
@@ -137,7 +154,8 @@ class HqPage(QWidget):
         self.intro.setText(
             _(
                 "Each mission's last bundle and cases, overdue cases across missions, and "
-                "people or employers that turn up at several missions."
+                "people or employers that turn up at several missions. Double-click a case "
+                "to open it, a person or an employer to list their cases."
             )
         )
         self.refresh_button.setText(_("&Refresh"))
@@ -218,7 +236,8 @@ class HqPage(QWidget):
                 [
                     kinds[r.kind],
                     r.key,
-                    ", ".join(r.missions),
+                    # The most missions first, then the most cases.
+                    (", ".join(r.missions), (len(r.missions), r.cases)),
                     _count(r.cases),
                     ", ".join(r.case_numbers),
                 ]
@@ -267,6 +286,18 @@ class HqPage(QWidget):
                 for c in cases
             ],
         )
+
+    def _open_overdue(self, item: QTableWidgetItem) -> None:
+        number = self.overdue.item(item.row(), 0)
+        chosen = [c for c in self.shown_overdue if number and c.number == number.text()]
+        if chosen:
+            self.case_opened.emit(chosen[0].case_id)
+
+    def _search_repeat(self, item: QTableWidgetItem) -> None:
+        key = self.repeats.item(item.row(), 1)
+        if key is not None:
+            # An employer's key is "KR: NAME": its cases are searched by the name.
+            self.cases_searched.emit(key.text().split(": ", 1)[-1])
 
     def _say_overdue(self) -> None:
         """How many overdue cases there are in the chosen scope, and how many are listed."""
