@@ -41,7 +41,7 @@ from app.contracts import (
     review,
     terms_to_dict,
 )
-from app.contracts.reference import HostCountryReference, reference_for
+from app.contracts.reference import HOST_COUNTRIES, HostCountryReference, reference_for
 from app.contracts.rules import rate_risk
 from app.db.models import (
     Agreement,
@@ -277,6 +277,13 @@ class ContractReviewService:
         return terms, self._run_review(terms)
 
     # -- starting points --------------------------------------------------------------------
+
+    def walk_in_subject(self) -> ReviewSubject:
+        """A review for a worker who walks in: at a mission, of work in its own country
+        (nearly always: the officer changes it for the others); at HQ, no country."""
+        mission = self.ws.mission
+        own = mission.country if not mission.is_hq and mission.country in HOST_COUNTRIES else ""
+        return ReviewSubject(host_country=own)
 
     def subject_for_case(self, case_id: str) -> ReviewSubject:
         """Host country, worker and employer of a case, to pre-fill a new review."""

@@ -68,7 +68,12 @@ def test_findings_update_as_fields_are_filled_and_save_stores(
 ) -> None:
     ws = open_ws("aigul")
     page = make_page(qtbot, ws)
-    assert page.findings.rowCount() == 0
+    # A walk-in worker at the Seoul mission works in Korea, unless the officer says otherwise
+    # (the country had to be chosen each time).
+    assert page.host_country.code() == ws.mission.country == "KR"
+    assert page.findings.rowCount() == 0 and page.error.text() == ""
+    page.host_country.set_code("")
+    settled(qtbot, page)
     assert "Choose the host country" in page.error.text()
 
     choose(qtbot, page.host_country, "TR")
@@ -166,6 +171,23 @@ def test_hq_sees_the_refusal_on_save(qtbot: QtBot, open_ws: OpenWs) -> None:
     wait_written(qtbot, page)
     assert "Your role (hq) does not allow this action" in page.error.text()
     assert reviews(ws) == 0
+
+
+def test_a_new_review_at_hq_has_no_country_and_new_review_starts_at_the_missions(
+    qtbot: QtBot, open_ws: OpenWs, tmp_path: Path
+) -> None:
+    from app.services.contracts import ContractReviewService
+    from tests.integration.test_exchange import make_site
+
+    hq = make_site(tmp_path / "sites", "AST", "KZ", "Astana", True)
+    try:
+        assert ContractReviewService(hq.ws).walk_in_subject().host_country == ""
+    finally:
+        hq.ws.close()
+    page = make_page(qtbot, open_ws("aigul"))
+    choose(qtbot, page.host_country, "TR")
+    click(qtbot, page.new_button)
+    assert page.host_country.code() == "KR"
 
 
 def test_review_from_a_case_is_prefilled_and_attached(qtbot: QtBot, open_ws: OpenWs) -> None:

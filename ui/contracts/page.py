@@ -205,7 +205,7 @@ class ContractReviewPage(QWidget):
         self._build_layout()
         self._connect_changes()
         self.retranslate_ui()
-        self.refresh_findings()
+        self.start(self.service.walk_in_subject())
 
     # -- building -----------------------------------------------------------------------------
 
@@ -305,7 +305,7 @@ class ContractReviewPage(QWidget):
         self.indicators_title = QLabel()
         self.indicators = word_wrapped(QLabel())
         self.status = word_wrapped(plain_label())
-        self.new_button = push_button(lambda: self.start(ReviewSubject()))
+        self.new_button = push_button(lambda: self.start(self.service.walk_in_subject()))
         self.save_button = push_button(self.save)
         self.busy = BusyIndicator()
         self.report_language = QComboBox()
