@@ -12,10 +12,14 @@ database keeps its journal files private too.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
+
+from app.errors import StorageFailed, StorageFull
+from app.i18n import _
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -65,9 +69,29 @@ def replace_privately(path: Path, text: str, prefix: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise storage_error(exc) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def storage_error(exc: OSError) -> StorageFull | StorageFailed:
+    """What a failed write in the data folder means to the user. A full disk stopped even
+    the sign-in (its attempt counter is a file here) with "internal error"."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return StorageFull(
+            _(
+                "The disk holding Qorgau's data is full; nothing was changed. "
+                "Free some space on it and try again."
+            )
+        )
+    return StorageFailed(
+        _("Qorgau cannot write to its data folder ({reason}); nothing was changed.").format(
+            reason=exc.strerror or exc
+        )
+    )
 
 
 def private_tree_problems(folder: Path) -> list[str]:

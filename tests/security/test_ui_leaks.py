@@ -283,3 +283,36 @@ def test_a_document_still_opens_with_one_click(
     assert panel.open_selected() is not None
     qtbot.waitUntil(lambda: len(opened) == 1, timeout=5000)
     assert Path(opened[0].toLocalFile()).name == "Payslip March.JPG"
+
+
+def test_a_full_disk_when_opening_an_attachment_says_it_cannot_be_opened(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    ws: Workspace,
+    private_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It said "The file cannot be read", about a file the database had just given."""
+    import errno
+
+    from ui import tasks
+    from ui.private_temp import PrivateTempFolder
+
+    service = CaseService(ws)
+    case = service.create_case(new_case())
+    service.add_attachment(case.id, "scan.pdf", b"%PDF-1.4 a scan")
+
+    def disk_full(*_args: object, **_kwargs: object) -> Path:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    said: list[str] = []
+    monkeypatch.setattr(PrivateTempFolder, "write", disk_full)
+    monkeypatch.setattr(
+        tasks, "plain_message", lambda _parent, _title, text, *_a: said.append(text)
+    )
+    monkeypatch.setattr(attachments_module, "open_with_system", lambda _url: pytest.fail("opened"))
+    panel = _open_case(make_window, ws, case.id).editor.attachments
+    panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
+    panel.open_selected()
+    qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    assert said == ["The file cannot be opened: No space left on device"]

@@ -243,10 +243,12 @@ class AttachmentsPanel(QWidget):
         self.case_changed.emit(detail)
 
     def _failed(self, exc: BaseException) -> None:
+        self._show_failure(exc, _("The file cannot be read: {error}"))
+
+    def _show_failure(self, exc: BaseException, file_error: str) -> None:
+        """``exc`` shown; a file's own error (a full disk, a locked file) in ``file_error``."""
         if isinstance(exc, OSError):
-            exc = QorgauError(
-                _("The file cannot be read: {error}").format(error=exc.strerror or exc)
-            )
+            exc = QorgauError(file_error.format(error=exc.strerror or exc))
         show_error(self, exc)
 
     # Opening and removing ----------------------------------------------------------------
@@ -278,7 +280,7 @@ class AttachmentsPanel(QWidget):
 
         task: BackgroundTask[Path] = BackgroundTask(self, work)
         task.while_busy(self.open_button)
-        return task.success(self._open_with_system).failure(self._failed).run_in_background()
+        return task.success(self._open_with_system).failure(self._not_opened).run_in_background()
 
     def _open_with_system(self, target: Path) -> None:
         self.opened.append(target)
@@ -323,11 +325,11 @@ class AttachmentsPanel(QWidget):
         return task.failure(self._not_written).run_in_background()
 
     def _not_written(self, exc: BaseException) -> None:
-        if isinstance(exc, OSError):
-            exc = QorgauError(
-                _("The copy cannot be written: {error}").format(error=exc.strerror or exc)
-            )
-        show_error(self, exc)
+        self._show_failure(exc, _("The copy cannot be written: {error}"))
+
+    def _not_opened(self, exc: BaseException) -> None:
+        # Written to the temporary folder for the viewer: "cannot be read" misled there.
+        self._show_failure(exc, _("The file cannot be opened: {error}"))
 
     def open_attachment(self, attachment_id: str) -> bool:
         """Select and open one attachment (a timeline entry links to it); False if gone."""

@@ -1,0 +1,62 @@
+"""A full disk, as an officer's laptop gets: a clear message in the user's language, and
+nothing changed. The database's own writes said so already (``StorageFull``); the files beside
+it did not: with no room for the sign-in's attempt counter, every command, even a read, stopped
+with "internal error: [Errno 28] No space left on device"."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from app.config import Paths
+from app.errors import StorageFailed, StorageFull
+from app.security import private_files
+from app.security.private_files import replace_privately
+from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import run_cli
+
+
+def failing_fsync(code: int):  # type: ignore[no-untyped-def]
+    def fsync(_fd: int) -> None:
+        raise OSError(code, os.strerror(code))
+
+    return fsync
+
+
+@pytest.mark.parametrize(
+    ("code", "error"), [(errno.ENOSPC, StorageFull), (errno.EIO, StorageFailed)]
+)
+def test_a_failed_private_write_keeps_the_old_file_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, error: type[Exception]
+) -> None:
+    target = tmp_path / "keyslots.json"
+    target.write_text("the old content")
+    monkeypatch.setattr(private_files.os, "fsync", failing_fsync(code))
+    with pytest.raises(error) as raised:
+        replace_privately(target, "the new content", ".keyslots-")
+    assert target.read_text() == "the old content"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keyslots.json"]  # no temporary left
+    assert "nothing was changed" in str(raised.value)
+
+
+def test_signing_in_on_a_full_disk_says_so_in_the_users_language(
+    installation: Paths,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    attempts = installation.data_dir / "login_attempts.json"
+    before = attempts.read_bytes() if attempts.exists() else None
+    monkeypatch.setattr(private_files.os, "fsync", failing_fsync(errno.ENOSPC))
+    data = ("--data-dir", str(installation.data_dir))
+    result = run_cli(capsys, *data, "case", "list")
+    assert result.code != 0
+    assert "internal error" not in result.err
+    assert "The disk holding Qorgau's data is full; nothing was changed." in result.err
+    kazakh = run_cli(capsys, "--lang", "kk", *data, "case", "list")
+    assert "Qorgau деректері тұрған дискіде бос орын қалмады" in kazakh.err
+    assert (attempts.read_bytes() if attempts.exists() else None) == before
