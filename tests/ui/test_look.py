@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.config import RESOURCES_DIR
 from app.contracts.report import LEVEL_COLOURS, RISK_COLOURS, text_on
+from app.i18n import format_date
 from app.services.cases import CaseService
 from app.services.records import CaseInput, PersonInput
 from tests.conftest import OpenWs
@@ -97,6 +98,16 @@ def test_deadlines_differ_in_shape_and_words_not_only_colour(qtbot: QtBot, open_
     assert editor.case is not None and editor.case.deadline == "red"
     assert "Overdue" in editor.badge.text()  # in words beside the red
     assert editor.badge_icon.pixmap() is not None and not editor.badge_icon.pixmap().isNull()
+
+    # Closed, the badge says when, not "due" (it read "Closed · due …" as a deadline running).
+    service = CaseService(ws)
+    for status in ("in_progress", "resolved", "closed"):
+        service.set_status(case.id, status, "paid in full")
+    editor.open_case(case.id)
+    closed = editor.case
+    assert closed is not None and closed.closed_at is not None
+    assert editor.badge.text() == f"Closed · {format_date(closed.closed_at.astimezone().date())}"
+    assert editor.badge_icon.pixmap().isNull()
 
 
 def test_disabled_controls_look_disabled(qapp: QApplication) -> None:

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Channel, Urgency, label
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
-from app.domain.workflow import RETURNEE_FROM_STATUSES
+from app.domain.workflow import RETURNEE_FROM_STATUSES, is_open
 from app.errors import QorgauError, ValidationError
 from app.i18n import N_, _, current_language, format_date, ngettext
 from app.services.cases import CaseService, DuplicatePersonWarning
@@ -393,8 +393,14 @@ class CaseEditor(QWidget):
             + marker
         )
         self.heading.setToolTip(plain_tooltip(self.heading.text()))
-        parts = [label(CaseStatus(case.status))]
-        if case.due_date:
+        status = CaseStatus(case.status)
+        parts = [label(status)]
+        ended = case.closed_at or case.resolved_at
+        if not is_open(status):
+            # The day it ended: "Closed · due 26.11.2026" read as a deadline still running.
+            if ended:
+                parts.append(format_date(ended.astimezone().date()))
+        elif case.due_date:
             parts.append(_("due {date}").format(date=format_date(case.due_date)))
         # The deadline in words too (and a shape in the list): colour alone says nothing to
         # an officer who cannot tell red from green.
