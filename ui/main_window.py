@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import Role, label
+from app.domain.roles import CASE_WORKERS
 from app.i18n import _, country_name, current_language
 from app.services import settings as domain_settings
 from app.services.workspace import Workspace
@@ -246,12 +247,16 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(self.about_action)
         self.help_dialog: QDialog | None = None
         self._guarded_actions = (self.new_case_action, self.find_action, self.lock_action)
+        # Only the mission's staff register cases (an HQ analyst's form was refused on Save).
+        self.new_case_action.setVisible(self.workspace.actor.role in CASE_WORKERS)
 
     def _show_cases(self) -> QWidget | None:
         """The cases area, now shown; None for a user who has none."""
         return self.show_area("cases") if "cases" in self._areas else None
 
     def new_case(self) -> None:
+        if self.workspace.actor.role not in CASE_WORKERS:
+            return
         widget = self._show_cases()
         if widget is not None and hasattr(widget, "new_case"):
             widget.new_case()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import CaseStatus, label
+from app.domain.roles import CASE_WORKERS
 from app.i18n import _, format_date, format_number, ngettext
 from app.services.cases import CaseService
 from app.services.changes import DataChanged
@@ -149,6 +150,8 @@ class StartPage(QWidget):
         self.new_button = QPushButton()
         self.new_button.setIcon(icon("plus"))
         self.new_button.clicked.connect(window.new_case)
+        if window.workspace.actor.role not in CASE_WORKERS:
+            self.new_button.hide()
         self.mine = CaseSection()
         self.overdue = CaseSection()
         self.at_risk = CaseSection()

@@ -195,3 +195,60 @@ def test_every_heading_shows_whole_beside_its_sort_arrow(
     for table in (page.missions, page.overdue, page.repeats):
         cut = [c for c in range(table.columnCount()) if header_shortfall(table, c)]
         assert cut == []
+
+
+def test_an_hq_analyst_reads_a_missions_case_and_is_offered_no_write(
+    qtbot,
+    make_window,
+    consolidated: Site,  # noqa: F811
+) -> None:
+    """An analyst (role hq, outside CASE_WORKERS) was offered New case, Save, New letter, the
+    timeline's entry and status controls and Attach files, and could type into every field:
+    each write was refused only when saved."""
+    from app.services.installation import unlock
+    from tests.conftest import PASSWORD
+    from ui.cases.area import CasesArea
+
+    analyst = unlock(consolidated.paths, "astana", PASSWORD)
+    try:
+        window = make_window(analyst)
+        assert not window.new_case_action.isVisible()
+        start = window.area_widget("start")
+        assert start.new_button.isHidden()
+        cases = window.show_area("cases")
+        assert isinstance(cases, CasesArea) and cases.list_view.new_button.isHidden()
+        window.new_case()  # Ctrl+N, had the action been reached some other way
+        assert cases.currentWidget() is cases.list_view
+        first = ConsolidationService(analyst).overdue()[0]
+        cases.open_case(first.case_id)
+        editor = cases.editor
+        assert editor.case is not None and editor.case.id == first.case_id
+        assert editor.save_button.isHidden() and editor.letter_button.isHidden()
+        surname = editor.person.boxes["surname"].widget
+        assert surname.isReadOnly() and surname.text()  # read, selected, copied; not typed
+        birth = editor.person.boxes["birth_date"].widget
+        assert birth.isReadOnly() and not birth.calendar_action.isVisible()
+        assert not editor.host_country.isEnabled() and not editor.categories.isEnabled()
+        assert not editor.person.boxes["consent_scope"].widget.isEnabled()
+        assert editor.timeline.controls.isHidden() and editor.timeline.undo_button.isHidden()
+        assert editor.attachments.add_button.isHidden()
+        assert editor.attachments.remove_button.isHidden()
+        assert not editor.attachments.acceptDrops()
+        assert not editor.attachments.open_button.isHidden()
+        assert not editor.attachments.save_button.isHidden()
+        qtbot.keyClicks(editor.description, "typed by an analyst")
+        assert not editor.dirty and editor.save() is None
+        assert editor.confirm_close()  # nothing to lose, nothing asked
+    finally:
+        analyst.close()
+
+
+def test_a_missions_attache_still_writes(make_window, sel: Site) -> None:  # noqa: F811
+    window = make_window(sel.ws)
+    cases = window.show_area("cases")
+    assert window.new_case_action.isVisible() and not cases.list_view.new_button.isHidden()
+    cases.new_case()
+    editor = cases.editor
+    assert not editor.save_button.isHidden() and not editor.timeline.controls.isHidden()
+    assert not editor.person.boxes["surname"].widget.isReadOnly()
+    assert editor.host_country.isEnabled()

@@ -70,6 +70,7 @@ class AttachmentsPanel(QWidget):
         self.opened: list[Path] = []
         self.busy = BusyIndicator()
         self._queued: list[Callable[[object], CaseDetail]] = []
+        self.writable = True
         self.setAcceptDrops(True)
 
         self.tree = QTreeWidget()
@@ -105,6 +106,14 @@ class AttachmentsPanel(QWidget):
         self.save_button.setText(_("Save a co&py…"))
         self.remove_button.setText(_("&Remove…"))
         self.set_case(self.case)
+
+    def set_read_only(self) -> None:
+        """For a role that reads cases only: files are opened and copied, not added or
+        removed."""
+        self.writable = False
+        self.add_button.hide()
+        self.remove_button.hide()
+        self.setAcceptDrops(False)
 
     def set_case(self, case: CaseDetail | None) -> None:
         self.case = case
@@ -161,7 +170,7 @@ class AttachmentsPanel(QWidget):
             self.add_file(Path(name))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt name
-        if self.case is not None and event.mimeData().hasUrls():
+        if self.writable and self.case is not None and event.mimeData().hasUrls():
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt name
@@ -172,7 +181,7 @@ class AttachmentsPanel(QWidget):
 
     def add_file(self, path: Path) -> None:
         """Store ``path`` (after the identity-document warning when its name suggests one)."""
-        if self.case is None:
+        if self.case is None or not self.writable:
             return
         if looks_like_identity_document(path.name):
             # The warning asks the officer to say why: the dialog has the field for it, and

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QScrollArea,
@@ -99,6 +100,8 @@ class CaseEditor(QWidget):
         super().__init__()
         self.workspace = workspace
         self.service = CaseService(workspace)
+        # HQ's analysts read the missions' cases and change none of them (CASE_WORKERS).
+        self.writable = workspace.actor.role in CASE_WORKERS
         self.case: CaseDetail | None = None
         self._dirty = False
         self._loading = False
@@ -291,6 +294,22 @@ class CaseEditor(QWidget):
         listen_to_changes(self, self.workspace, self._data_changed)
         self.host_country.currentIndexChanged.connect(self._country_changed)
 
+    def _read_only(self) -> None:
+        """No field takes input and no write is offered: every one was, and what was typed
+        was refused only on Save. Again after each filling (the person form enables its
+        fields as it shows a person)."""
+        for box in (*self.boxes.values(), *self.person.boxes.values()):
+            widget = box.widget
+            if isinstance(widget, QLineEdit | QPlainTextEdit):
+                widget.setReadOnly(True)  # still selectable and copied
+            else:
+                widget.setEnabled(False)
+        self.at_risk.setEnabled(False)
+        self.save_button.hide()
+        self.letter_button.hide()
+        self.timeline.set_read_only()
+        self.attachments.set_read_only()
+
     # Texts -------------------------------------------------------------------------------
 
     def retranslate_ui(self) -> None:
@@ -442,7 +461,7 @@ class CaseEditor(QWidget):
         self._show_heading()
 
     def _mark_dirty(self) -> None:
-        if not self._loading and not self._dirty:
+        if self.writable and not self._loading and not self._dirty:
             self.dirty = True
 
     def _country_changed(self) -> None:
@@ -467,12 +486,12 @@ class CaseEditor(QWidget):
         self.due.set_date(None)
         me = self.workspace.actor.username
         self.officer.setCurrentIndex(max(self.officer.findData(me), 0))
-        self.officer.setEnabled(True)
+        self.officer.setEnabled(self.writable)
         self.description.setPlainText("")
         self.claims.set_claims([])
         self.categories.set_checked(())
         self.indicators.set_checked(())
-        self.received.setEnabled(True)
+        self.received.setEnabled(self.writable)
         self._clear_errors()
         self.timeline.set_case(None)
         self.attachments.set_case(None)
@@ -480,6 +499,8 @@ class CaseEditor(QWidget):
         self._show_heading()
         self._loading = False
         self.dirty = False
+        if not self.writable:
+            self._read_only()
         self.person.boxes["surname"].widget.setFocus()
 
     def open_case(self, case_id: str) -> None:
@@ -501,7 +522,7 @@ class CaseEditor(QWidget):
         self.agency.load(case.host_country, case.agency.id if case.agency else "")
         self.due.set_date(case.due_date)
         self.officer.setCurrentIndex(max(self.officer.findData(case.assigned_to or ""), 0))
-        self.officer.setEnabled(self.workspace.actor.role in SENIOR_ROLES)
+        self.officer.setEnabled(self.writable and self.workspace.actor.role in SENIOR_ROLES)
         self.description.setPlainText(case.description)
         self.claims.set_claims(list(case.claims))
         self.categories.set_checked(case.categories)
@@ -513,6 +534,8 @@ class CaseEditor(QWidget):
         self._show_heading()
         self._loading = False
         self.dirty = False
+        if not self.writable:
+            self._read_only()
 
     def _show_law(self, case_id: str | None) -> None:
         """The applicable-law panel belongs to one case. It is built, or read again, when its
@@ -645,7 +668,7 @@ class CaseEditor(QWidget):
         already under way, so a double click or a second Ctrl+S saves once. On success the
         form shows the saved case and ``case_saved`` is emitted, on the GUI thread; a refusal
         by the service is shown as before (its field focused)."""
-        if self.saving:
+        if self.saving or not self.writable:  # Ctrl+S from a reader: nothing to write
             return None
         self._clear_errors()
         self.last_save_ok = False

@@ -140,6 +140,8 @@ class CaseListView(QWidget):
         self.new_button = QPushButton()
         self.new_button.setIcon(icon("plus"))
         self.new_button.clicked.connect(self.new_case_requested)
+        if self.workspace.actor.role not in CASE_WORKERS:
+            self.new_button.hide()  # (shown, a widget without a parent would be a window)
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addSpacing(12)

@@ -134,6 +134,12 @@ class TimelinePanel(QWidget):
         if self.case is not None:
             self.set_case(self.case)
 
+    def set_read_only(self) -> None:
+        """For a role that reads cases only: the timeline without its entry and status
+        controls."""
+        self.controls.hide()
+        self.undo_button.hide()
+
     def set_case(self, case: CaseDetail | None) -> None:
         self.case = case
         enabled = case is not None

@@ -162,6 +162,10 @@ class DateField(QLineEdit):
             return
         super().keyPressEvent(event)
 
+    def setReadOnly(self, read_only: bool) -> None:  # noqa: N802 - Qt name
+        super().setReadOnly(read_only)
+        self.calendar_action.setVisible(not read_only)  # no calendar where nothing is picked
+
     def open_calendar(self) -> None:
         """A calendar under the field on the date typed (or today); a click fills the field."""
         if not self.isEnabled() or self.isReadOnly():
