@@ -164,12 +164,15 @@ def test_save_with_bad_input_shows_the_error_and_stores_nothing(
     assert page.saved is None
 
 
-def test_hq_sees_the_refusal_on_save(qtbot: QtBot, open_ws: OpenWs) -> None:
+def test_hq_checks_the_findings_and_is_not_offered_a_save(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """Save was offered at HQ and refused when pressed ("Your role (hq) does not allow…")."""
     ws = open_ws("astana")
     page = korean_review(qtbot, ws)
-    click(qtbot, page.save_button)
-    wait_written(qtbot, page)
-    assert "Your role (hq) does not allow this action" in page.error.text()
+    type_into(qtbot, page.hours_per_week, "72")
+    settled(qtbot, page)
+    assert shown_findings(page)["weekly_hours"] == "violation"  # HQ reads the findings
+    assert page.save_button.isHidden()
+    assert page.save() is None  # Ctrl+S
     assert reviews(ws) == 0
 
 

@@ -40,6 +40,7 @@ from app.domain import taxonomy
 from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, N_, _, current_language
 from app.services.contracts import (
+    REVIEWERS,
     ContractReviewInfo,
     ContractReviewService,
     ReviewSubject,
@@ -307,6 +308,11 @@ class ContractReviewPage(QWidget):
         self.status = word_wrapped(plain_label())
         self.new_button = push_button(lambda: self.start(self.service.walk_in_subject()))
         self.save_button = push_button(self.save)
+        # HQ checks a contract's findings; reviews are kept by the missions that hold cases
+        # (Save was offered at HQ and refused when pressed).
+        self.can_save = self.service.ws.actor.role in REVIEWERS
+        if not self.can_save:
+            self.save_button.hide()
         self.busy = BusyIndicator()
         self.report_language = QComboBox()
         for code in LANGUAGES:
@@ -671,6 +677,8 @@ class ContractReviewPage(QWidget):
     def save(self) -> BackgroundTask[ContractReviewInfo] | None:
         """Save the review off the GUI thread (a busy database waits there, not in the
         window); the form waits for it under "Saving…"."""
+        if not self.can_save:  # Ctrl+S from HQ: it reads findings, the missions keep reviews
+            return None
         service, subject = self.service, self.subject
         try:
             terms, country = self.terms_data(), self.host_country.code() or None
