@@ -77,6 +77,7 @@ class EntityTally:
     unchanged: int = 0
     local_newer: int = 0
     conflicts: int = 0
+    left_out: int = 0  # changes to cases the sender held before HQ transferred them away
 
 
 @dataclass
@@ -323,9 +324,15 @@ class MergePlan:
     entities: list[EntityPlan] = field(default_factory=list)
 
 
-def plan_merge(session: Session, bundle: VerifiedBundle, schema: str) -> MergePlan:
+def plan_merge(
+    session: Session,
+    bundle: VerifiedBundle,
+    schema: str,
+    left_out: dict[str, set[str]] | None = None,
+) -> MergePlan:
     """Decide, by reading only, what merging the bundle writes (no write lock is needed); the
-    rows to write are staged in ``schema``, the only place this session writes to."""
+    rows to write are staged in ``schema``, the only place this session writes to. The
+    records ``left_out`` names (entity → ids) are counted and not written."""
     seq = session.execute(
         select(Counter.value).where(Counter.name == CHANGE_SEQ)
     ).scalar_one_or_none()
@@ -340,7 +347,8 @@ def plan_merge(session: Session, bundle: VerifiedBundle, schema: str) -> MergePl
             plan.missions = list(rows)
             _stage_keys(session, stage, entity, plan.missions)
             continue
-        plan.entities.append(_plan_entity(session, plan, entity, rows))
+        skipped = (left_out or {}).get(entity.name, set())
+        plan.entities.append(_plan_entity(session, plan, entity, rows, skipped))
     connection = session.connection()
     connection.execute(CreateIndex(Index("qorgau_stage_keys_key", stage.keys.c.key)))
     return plan
@@ -356,7 +364,11 @@ def _stage_keys(session: Session, stage: Stage, entity: Entity, rows: list[dict[
 
 
 def _plan_entity(
-    session: Session, plan: MergePlan, entity: Entity, stream: RecordStream
+    session: Session,
+    plan: MergePlan,
+    entity: Entity,
+    stream: RecordStream,
+    skipped: set[str],
 ) -> EntityPlan:
     codec = Codec(entity)
     stage = plan.stage
@@ -372,7 +384,9 @@ def _plan_entity(
         written: list[dict[str, Any]] = []
         for record in rows:
             mine = local.pop(record["id"], None)
-            if mine is None:
+            if record["id"] in skipped:
+                tally.left_out += 1
+            elif mine is None:
                 tally.new += 1
                 new.append({**codec.to_values(record), "n": tally.new})
                 written.append(record)

@@ -15,14 +15,18 @@ A signature proves who sent a bundle, not that the sender may change what it car
 
 Only records that would change something are judged: a record the database already holds in the
 same version and content, or in a newer version, is left alone whoever sent it (a mission's full
-export may still carry a case HQ has since transferred away). Versions move forward by at most
+export may still carry a case HQ has since transferred away). A mission is not told when HQ
+transfers one of its cases away, so its officers may go on writing on its copy: those changes,
+to a case the signer opened or held before the transfer, are left out (``LeftOut``), not
+written, and the rest of the bundle is imported. Refused, they stopped every later bundle of that
+mission too, its full export included. Versions move forward by at most
 ``MAX_VERSION_STEP``, so no bundle can put a record out of its owner's reach with a huge version.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -58,7 +62,29 @@ CASE_CHILDREN = frozenset(
 SHARED = frozenset({"person", "employer", "recruitment_agency", "partner_organisation"})
 
 
-Refused = BundleRefused | None
+@dataclass(frozen=True)
+class LeaveOut:
+    """A change to a case the signer held before HQ transferred it away: not written."""
+
+    number: str  # the case's
+    holder: str  # who holds it now
+
+
+Refused = BundleRefused | LeaveOut | None
+
+
+@dataclass
+class LeftOut:
+    """What a bundle's signer changed in cases it no longer holds: not written."""
+
+    ids: dict[str, set[str]] = field(default_factory=dict)  # entity name → record ids
+    cases: dict[str, str] = field(default_factory=dict)  # case number → its holder now
+
+    def __bool__(self) -> bool:
+        return bool(self.ids)
+
+    def count(self) -> int:
+        return sum(len(ids) for ids in self.ids.values())
 
 
 @dataclass(frozen=True)
@@ -71,9 +97,16 @@ class _Local:
     number: str = ""
     mission_code: str = ""
     holder: str = ""
+    former: frozenset[str] = frozenset()  # a case's origin and the mission it was moved from
 
 
 _Pair = tuple[dict[str, Any], _Local | None]  # a record of the bundle, and its copy here
+
+
+def _held_before(origin: str | None, moved_from: str | None) -> frozenset[str]:
+    """The missions that held a case before its holder: the one that opened it, and the one
+    HQ last moved it from."""
+    return frozenset(m for m in (origin, moved_from) if m)
 
 
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -111,6 +144,7 @@ class _Checker:
         self.refuse = _Refusal(bundle.source)
         # Who holds each case the bundle carries: all ownership needs of them besides a batch.
         self.bundle_cases = {r["id"]: r["holder_mission"] for r in bundle.records.get("case", [])}
+        self.left_out = LeftOut()
 
     # -- the database's copies ------------------------------------------------------------------
 
@@ -118,7 +152,12 @@ class _Checker:
         model: Any = BY_NAME[entity].model.__table__.c  # type: ignore[attr-defined] # Core
         columns = [model.id, model.version, model.origin_mission]
         if entity == "case":
-            columns += [model.number, model.mission_code, model.holder_mission]
+            columns += [
+                model.number,
+                model.mission_code,
+                model.holder_mission,
+                model.transferred_from,
+            ]
         elif entity in CASE_CHILDREN:
             columns.append(model.case_id)
         found: dict[str, _Local] = {}
@@ -126,7 +165,8 @@ class _Checker:
         for chunk in _chunks(ids):
             for row in connection.execute(select(*columns).where(one_of(model.id, chunk))):
                 if entity == "case":
-                    found[row[0]] = _Local(row[1], row[2], None, row[3], row[4], row[5])
+                    former = _held_before(row[2], row[6])
+                    found[row[0]] = _Local(row[1], row[2], None, row[3], row[4], row[5], former)
                 elif entity in CASE_CHILDREN:
                     found[row[0]] = _Local(row[1], row[2], row[3])
                 else:
@@ -134,15 +174,30 @@ class _Checker:
         return found
 
     def _case_holders(self, case_ids: Iterable[str]) -> dict[str, str]:
+        return {case_id: holder for case_id, (holder, _n, _f) in self._cases(case_ids).items()}
+
+    def _cases(self, case_ids: Iterable[str]) -> dict[str, tuple[str, str, frozenset[str]]]:
+        """Each case's holder, number, and the missions that held it before (its origin and
+        the one it was transferred from)."""
         wanted = sorted(set(case_ids))
-        holders: dict[str, str] = {}
+        found: dict[str, tuple[str, str, frozenset[str]]] = {}
+        columns = (
+            Case.id,
+            Case.holder_mission,
+            Case.number,
+            Case.origin_mission,
+            Case.transferred_from,
+        )
         for chunk in _chunks(wanted):
-            holders.update(
-                self.session.execute(
-                    select(Case.id, Case.holder_mission).where(one_of(Case.id, chunk))
-                ).all()
-            )
-        return holders
+            for case_id, holder, number, origin, moved_from in self.session.execute(
+                select(*columns).where(one_of(Case.id, chunk))
+            ):
+                found[case_id] = (holder, number, _held_before(origin, moved_from))
+        return found
+
+    def _leave_out(self, entity: str, record: dict[str, Any], why: LeaveOut) -> None:
+        self.left_out.ids.setdefault(entity, set()).add(record["id"])
+        self.left_out.cases[why.number] = why.holder
 
     def _candidates(
         self, entity: str, rows: list[dict[str, Any]]
@@ -175,29 +230,33 @@ class _Checker:
             differing: BundleRefused | None = None  # raised once no write is refused
             for rows in stream.batches(CHUNK):
                 writes, equal = self._candidates(entity, rows)
-                for _record, refusal in self._breaches(entity, writes):
-                    raise refusal
+                for record, refusal in self._breaches(entity, writes):
+                    if isinstance(refusal, LeaveOut):
+                        self._leave_out(entity, record, refusal)
+                    else:
+                        raise refusal
                 # An owner's unchanged records cost nothing more; another's are compared with
-                # the copy here, and only a real difference refuses the bundle.
+                # the copy here, and only a real difference refuses the bundle (or is left out,
+                # from a former holder).
                 suspects = self._breaches(entity, equal)
                 if suspects and differing is None:
                     codec = Codec(BY_NAME[entity])
                     here = local_records(self.session, codec, [r["id"] for r, _x in suspects])
-                    differing = next(
-                        (
-                            refusal
-                            for record, refusal in suspects
-                            if not same_content(here[record["id"]], record)
-                        ),
-                        None,
-                    )
+                    for record, refusal in suspects:
+                        if same_content(here[record["id"]], record):
+                            continue
+                        if isinstance(refusal, LeaveOut):
+                            self._leave_out(entity, record, refusal)
+                        elif differing is None:
+                            differing = refusal
             if differing is not None:
                 raise differing
 
     def _breaches(
         self, entity: str, pairs: list[_Pair]
-    ) -> list[tuple[dict[str, Any], BundleRefused]]:
-        """Every record of ``pairs`` the signer may not write, with the refusal it earns."""
+    ) -> list[tuple[dict[str, Any], BundleRefused | LeaveOut]]:
+        """Every record of ``pairs`` the signer may not write, with the refusal it earns (or,
+        from a former holder of its case, the reason it is left out)."""
         if not pairs:
             return []
         found = [(r, self._version_breach(entity, r, m)) for r, m in pairs]
@@ -337,6 +396,8 @@ class _Checker:
                 holder=record["holder_mission"],
             )
         if mine.holder != self.signer:
+            if self.signer in mine.former:
+                return LeaveOut(mine.number, mine.holder)
             return self.refuse(
                 _(
                     "{record} is held by {holder}; a bundle from {signer} may change only the "
@@ -371,11 +432,15 @@ class _Checker:
         case_ids = {r.get("case_id") for r, _m in pairs} | {
             m.case_id for _r, m in pairs if m is not None
         }
-        holders = self._case_holders(c for c in case_ids if c)
-        return [(r, self._child_breach(entity, r, m, holders)) for r, m in pairs]
+        cases = self._cases(c for c in case_ids if c)
+        return [(r, self._child_breach(entity, r, m, cases)) for r, m in pairs]
 
     def _child_breach(
-        self, entity: str, record: dict[str, Any], mine: _Local | None, holders: dict[str, str]
+        self,
+        entity: str,
+        record: dict[str, Any],
+        mine: _Local | None,
+        cases: dict[str, tuple[str, str, frozenset[str]]],
     ) -> Refused:
         if mine is None:
             refusal = self._new_breach(entity, record)
@@ -393,10 +458,12 @@ class _Checker:
         for case_id in (record.get("case_id"), mine.case_id if mine else None):
             if not case_id:
                 continue
-            holder = holders.get(case_id)
+            holder, number, former = cases.get(case_id, (None, "", frozenset()))
             if holder is None and case_id in self.bundle_cases:
                 holder = self.bundle_cases[case_id]  # judged as a case
             if holder is not None and holder != self.signer:
+                if self.signer in former:
+                    return LeaveOut(number, holder)
                 return self.refuse(
                     _(
                         "{record} hangs off a case held by {holder}; a bundle from {signer} "
@@ -410,7 +477,7 @@ class _Checker:
     def _shared_breaches(
         self, entity: str, pairs: list[_Pair]
     ) -> list[tuple[dict[str, Any], Refused]]:
-        owners = self._shared_owners(entity, [r["id"] for r, m in pairs if m is not None])
+        owners, formerly = self._shared_owners(entity, [r["id"] for r, m in pairs if m is not None])
         found: list[tuple[dict[str, Any], Refused]] = []
         for record, mine in pairs:
             if mine is None:
@@ -418,6 +485,10 @@ class _Checker:
                 continue
             theirs = owners.get(record["id"]) or {mine.origin}
             if self.signer in theirs:
+                continue
+            moved = formerly.get(record["id"], {}).get(self.signer)
+            if moved is not None:  # a case of the signer's, transferred away, refers to it
+                found.append((record, moved))
                 continue
             found.append(
                 (
@@ -435,13 +506,23 @@ class _Checker:
             )
         return found
 
-    def _shared_owners(self, entity: str, ids: list[str]) -> dict[str, set[str]]:
-        """Holders of the cases (here) that refer to each record, directly or through a child."""
+    def _shared_owners(
+        self, entity: str, ids: list[str]
+    ) -> tuple[dict[str, set[str]], dict[str, dict[str, LeaveOut]]]:
+        """Holders of the cases (here) that refer to each record, directly or through a child;
+        and, by the missions that held one of those cases before, why their change of the
+        record is left out."""
         owners: dict[str, set[str]] = {}
+        formerly: dict[str, dict[str, LeaveOut]] = {}
 
         def add(pairs: Iterable[tuple[Any, Any]]) -> None:
             for record_id, holder in pairs:
                 owners.setdefault(str(record_id), set()).add(str(holder))
+
+        def add_former(record_id: str, case: tuple[str, str, frozenset[str]]) -> None:
+            holder, number, former = case
+            for mission in former - {holder}:
+                formerly.setdefault(record_id, {}).setdefault(mission, LeaveOut(number, holder))
 
         direct: dict[str, Any] = {
             "person": Case.person_id,
@@ -451,17 +532,19 @@ class _Checker:
         for chunk in _chunks(ids):
             column = direct.get(entity)
             if column is not None:
-                add(
-                    self.session.execute(
-                        select(column, Case.holder_mission).where(one_of(column, chunk))
-                    ).all()
-                )
+                rows = self.session.execute(
+                    select(column, Case.id).where(one_of(column, chunk))
+                ).all()
+                cases = self._cases(case_id for _ref, case_id in rows)
+                add((ref, cases[case_id][0]) for ref, case_id in rows)
+                for ref, case_id in rows:
+                    add_former(str(ref), cases[case_id])
             if entity == "person":
                 self._add_through(add, ContractReview, ContractReview.person_id, chunk)
                 self._add_through(add, Returnee, Returnee.person_id, chunk)
             if entity == "partner_organisation":
                 self._add_through(add, PartnerReferral, PartnerReferral.partner_id, chunk)
-        return owners
+        return owners, formerly
 
     def _add_through(self, add: Any, model: Any, column: Any, chunk: Sequence[str]) -> None:
         rows = self.session.execute(
@@ -474,7 +557,10 @@ class _Checker:
         )
 
 
-def check_ownership(session: Session, bundle: VerifiedBundle, here: str) -> None:
+def check_ownership(session: Session, bundle: VerifiedBundle, here: str) -> LeftOut:
     """Refuse the bundle (before any write) if it creates or changes a record its signer does
-    not own; ``here`` is this installation's mission code."""
-    _Checker(session, bundle, here).check()
+    not own; ``here`` is this installation's mission code. What the signer changed in cases
+    it held before HQ transferred them away is returned, to be left out."""
+    checker = _Checker(session, bundle, here)
+    checker.check()
+    return checker.left_out

@@ -49,7 +49,7 @@ from app.exchange.merge import (
     plan_merge,
     stale,
 )
-from app.exchange.ownership import CASE_CHILDREN, check_ownership
+from app.exchange.ownership import CASE_CHILDREN, LeftOut, check_ownership
 from app.exchange.package import (
     BundleRefused,
     MemberSpool,
@@ -62,7 +62,7 @@ from app.exchange.package import (
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.exchange.sqljson import record_chunks
 from app.exchange.zipstream import ZipTooLarge
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.security import audit_anchor
 from app.security.hq_secrets import workstation_secret
 from app.security.keyring_store import SecretStore, identity_entry_name
@@ -943,7 +943,7 @@ class ExchangeService:
         snapshot; writes nothing. None when the shipped library must be seeded first (an
         installation that never opened it), which only the write transaction may do."""
         # Who may change what comes first: a refused record is named before any other check.
-        check_ownership(session, bundle, self.ws.mission_code)
+        left_out = check_ownership(session, bundle, self.ws.mission_code)
         # A rewritten audit history at the source is refused here (audit_anchor.py).
         head = audit_anchor.check_incoming(
             session,
@@ -955,8 +955,8 @@ class ExchangeService:
         if bundle.records.get("case_citation") and not _has_library(session):
             return None
         check_references(session, bundle)
-        plan = plan_merge(session, bundle, schema)
-        return _Staged(plan, head, _held_head(session, bundle.source))
+        plan = plan_merge(session, bundle, schema, left_out.ids)
+        return _Staged(plan, head, _held_head(session, bundle.source), left_out)
 
     def _stage_locked(self, session: Session, bundle: VerifiedBundle, schema: str) -> _Staged:
         """Staging again inside the write transaction, for the rare import whose snapshot no
@@ -990,7 +990,9 @@ class ExchangeService:
             _index_pending(session, first, self._change_seq(session))
             head = staged.head
             audit_anchor.keep_incoming(session, bundle.source, head, bundle.bundle_id)
-            report = _import_report(bundle, result, head.warnings)
+            report = _import_report(
+                bundle, result, [*head.warnings, *_left_out_warning(bundle, staged.left_out)]
+            )
             change_range = bundle.manifest["change_range"]
             session.add(
                 ExchangeLog(
@@ -1017,6 +1019,14 @@ class ExchangeService:
             for warning in head.warnings:
                 self.ws.audit(
                     session, "audit.head_unlinked", "mission", bundle.source, {"warning": warning}
+                )
+            if staged.left_out:
+                self.ws.audit(
+                    session,
+                    "bundle.left_out",
+                    "bundle",
+                    bundle.bundle_id,
+                    {"records": staged.left_out.count(), "cases": staged.left_out.cases},
                 )
         return report
 
@@ -1196,6 +1206,7 @@ class _Staged:
     plan: MergePlan
     head: audit_anchor.HeadCheck
     held: tuple[int, str] | None  # the source's audit head held here when staged
+    left_out: LeftOut  # the sender's changes to cases transferred away from it
 
 
 @contextmanager
@@ -1239,6 +1250,7 @@ def _import_report(
             "unchanged": t.unchanged,
             "local_newer": t.local_newer,
             "conflicts": t.conflicts,
+            **({"left_out": t.left_out} if t.left_out else {}),
         }
         for name, t in result.tallies.items()
     }
@@ -1255,6 +1267,27 @@ def _import_report(
         per_entity=per_entity,
         warnings=tuple(warnings),
     )
+
+
+def _left_out_warning(bundle: VerifiedBundle, left_out: LeftOut) -> list[str]:
+    """What the operator tells the sender: its officers wrote on cases HQ had moved."""
+    if not left_out:
+        return []
+    cases = ", ".join(
+        _("{number} (now held by {holder})").format(number=number, holder=holder)
+        for number, holder in sorted(left_out.cases.items())
+    )
+    return [
+        ngettext(
+            "Changes from {source} left out: {count}, to a case HQ transferred away from "
+            "{source}: {cases}. Tell {source} that it is handled elsewhere now; the rest of "
+            "the bundle is imported.",
+            "Changes from {source} left out: {count}, to cases HQ transferred away from "
+            "{source}: {cases}. Tell {source} that these cases are handled elsewhere now; the "
+            "rest of the bundle is imported.",
+            len(left_out.cases),
+        ).format(count=left_out.count(), source=bundle.source, cases=cases)
+    ]
 
 
 def _report_dict(report: ImportReport) -> dict[str, Any]:

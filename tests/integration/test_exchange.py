@@ -34,7 +34,7 @@ from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.keys import KeyService
-from app.services.records import CaseChanges
+from app.services.records import CaseChanges, CaseFilter
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
@@ -389,6 +389,36 @@ def test_transfer_from_one_mission_to_another_via_hq(sel: Site, dxb: Site, hq: S
     back = hq.exchange.import_bundle(tmp_path / "dxb.qbundle")
     assert back.per_entity["case"]["updated"] == 1
     assert hq.cases.get_case(case_id).description == "Now handled in Dubai."
+
+
+def test_a_mission_not_told_of_a_transfer_still_sends_the_rest_of_its_work(
+    sel: Site, dxb: Site, hq: Site, tmp_path
+):
+    """HQ moved SEL's case to DXB; SEL, not told, went on writing on it. Its next bundle was
+    refused whole ("case … is held by DXB"): the day's work on its other cases never reached
+    HQ, and no later bundle could carry it (a full export met the same refusal)."""
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    moved, other = sorted(sel.cases.list_cases(CaseFilter(), 0, 2), key=lambda c: c.number)
+    hq.exchange.transfer_cases([moved.number], "DXB", tmp_path / "t.qbundle")
+    dxb.exchange.import_bundle(tmp_path / "t.qbundle")
+
+    sel.cases.add_event(moved.id, "call", "Called the employer again.")
+    sel.cases.update_case(other.id, CaseChanges(description="New facts from the worker."))
+    sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
+    report = hq.exchange.import_bundle(tmp_path / "2.qbundle")
+
+    assert hq.cases.get_case(other.id).description == "New facts from the worker."
+    at_hq = hq.cases.get_case(moved.id)
+    assert "Called the employer again." not in [e.text for e in at_hq.events]
+    (warning,) = report.warnings
+    assert f"{moved.number} (now held by DXB)" in warning
+    assert "Tell SEL that it is handled elsewhere now" in warning
+    # SEL's full export, its way to send everything again, goes in too.
+    sel.exchange.export_cases(tmp_path / "all.qbundle", [hq.recipient], True)
+    again = hq.exchange.import_bundle(tmp_path / "all.qbundle")
+    assert again.warnings and moved.number in again.warnings[0]
+    assert hq.cases.get_case(moved.id).version == at_hq.version
 
 
 def test_agreement_library_goes_to_every_mission(sel: Site, dxb: Site, hq: Site, tmp_path):

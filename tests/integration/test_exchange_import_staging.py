@@ -43,11 +43,11 @@ def _during_planning(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]
     phases: list[str] = []
     original = merge.plan_merge
 
-    def planning(session: Any, bundle: Any, schema: str) -> merge.MergePlan:
+    def planning(session: Any, bundle: Any, schema: str, left_out: Any = None) -> merge.MergePlan:
         phases.append("planned")
         if len(phases) == 1:
             action()
-        return original(session, bundle, schema)
+        return original(session, bundle, schema, left_out)
 
     monkeypatch.setattr(exchange_service, "plan_merge", planning)
     return phases

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from app.db.models import (
     Agreement,
     AgreementProvision,
+    AuditEntry,
     Case,
     CaseEvent,
     Employer,
@@ -445,7 +446,10 @@ def test_sels_genuine_update_is_accepted_after_the_attacks(
 def test_the_mission_holding_a_transferred_case_updates_it(
     world: dict[str, Site], tmp_path: Path
 ) -> None:
-    """After HQ transfers SEL's case to DXB, DXB's changes are accepted and SEL's refused."""
+    """After HQ transfers SEL's case to DXB, DXB's changes are accepted and SEL's left out:
+    not written, named in the report and the audit, while the rest of SEL's bundle goes in
+    (refused whole, one officer's note on a case SEL was never told had moved stopped every
+    later bundle of SEL's, its full export included)."""
     hq, sel, dxb = world["hq"], world["sel"], world["dxb"]
     case = sorted(records_of(sel, "case", Case.mission_code == "SEL"), key=lambda r: r["number"])[
         -1
@@ -470,9 +474,36 @@ def test_the_mission_holding_a_transferred_case_updates_it(
     sel.cases.update_case(case["id"], CaseChanges(description="Still ours."))
     stale = sel.cases.get_case(case["id"])
     forged = changed(record_of(sel, "case", Case.id == case["id"]), step=10)
-    bundle = Forger(sel).bundle(tmp_path / "stale.qbundle", {"case": [forged]}, [hq.recipient])
-    refused_at(hq, bundle, f"case {stale.number} is held by DXB")
+    event = records_of(sel, "case_event", CaseEvent.case_id == case["id"])[0]
+    note = {**event, "id": new_id(), "text": "Called the employer again.", "version": 1}
+    bundle = Forger(sel).bundle(
+        tmp_path / "stale.qbundle", {"case": [forged], "case_event": [note]}, [hq.recipient]
+    )
+    report = ExchangeService(hq.ws).import_bundle(bundle)
+    assert report.per_entity["case"]["left_out"] == 1
+    assert report.per_entity["case_event"]["left_out"] == 1
+    assert (report.new, report.updated) == (0, 0)
+    (warning,) = report.warnings
+    assert "Changes from SEL left out: 2, to a case HQ transferred away" in warning
+    assert f"{stale.number} (now held by DXB)" in warning
     with hq.ws.read() as session:
         assert session.execute(select(Case.description).where(Case.id == case["id"])).scalar() == (
             "Now handled in Dubai."
         )
+        assert session.get(CaseEvent, note["id"]) is None
+        audited = session.execute(
+            select(AuditEntry.details).where(AuditEntry.action == "bundle.left_out")
+        ).scalar_one()
+        assert audited == {"records": 2, "cases": {stale.number: "DXB"}}
+
+
+def test_a_mission_that_never_held_a_case_is_still_refused_after_a_transfer(
+    world: dict[str, Site], tmp_path: Path
+) -> None:
+    """Only a former holder's changes are left out: DXB, which never held SEL's case, writing
+    on it is refused whole, as before."""
+    hq = world["hq"]
+    target = sel_case(hq)
+    forged = changed(target, step=1)
+    bundle = to_hq(world, "dxb", tmp_path / "dxb-on-sel.qbundle", {"case": [forged]})
+    refused_at(hq, bundle, f"case {target['number']} is held by SEL")
