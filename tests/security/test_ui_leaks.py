@@ -31,6 +31,7 @@ from tests.integration.test_exchange import first_case_id, hq_and_sel
 from tests.ui import conftest as ui_fixtures
 from ui.cases import attachments as attachments_module
 from ui.cases.area import CasesArea
+from ui.cases.attachments import AttachmentsPanel
 from ui.cases.list_view import FILTER_KEY, CaseListView
 from ui.main_window import MainWindow
 from ui.widgets.plain import plain_tooltip
@@ -266,6 +267,18 @@ def test_an_attachment_that_could_run_as_a_program_is_never_opened(
             assert list(actions) == ["attachment.copy"]
 
 
+def _chosen_attachment(
+    make_window: MakeWindow, ws: Workspace, name: str, content: bytes
+) -> AttachmentsPanel:
+    """A new case's attachments tab, its one file ``name`` chosen."""
+    service = CaseService(ws)
+    case = service.create_case(new_case())
+    service.add_attachment(case.id, name, content)
+    panel = _open_case(make_window, ws, case.id).editor.attachments
+    panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
+    return panel
+
+
 def test_a_document_still_opens_with_one_click(
     qtbot: QtBot,
     make_window: MakeWindow,
@@ -273,13 +286,9 @@ def test_a_document_still_opens_with_one_click(
     private_tmp: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    service = CaseService(ws)
-    case = service.create_case(new_case())
-    service.add_attachment(case.id, "Payslip March.JPG", b"\xff\xd8\xff a photo")
     opened: list[QUrl] = []
     monkeypatch.setattr(attachments_module, "open_with_system", opened.append)
-    panel = _open_case(make_window, ws, case.id).editor.attachments
-    panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
+    panel = _chosen_attachment(make_window, ws, "Payslip March.JPG", b"\xff\xd8\xff a photo")
     assert panel.open_selected() is not None
     qtbot.waitUntil(lambda: len(opened) == 1, timeout=5000)
     assert Path(opened[0].toLocalFile()).name == "Payslip March.JPG"
@@ -298,10 +307,6 @@ def test_a_full_disk_when_opening_an_attachment_says_it_cannot_be_opened(
     from ui import tasks
     from ui.private_temp import PrivateTempFolder
 
-    service = CaseService(ws)
-    case = service.create_case(new_case())
-    service.add_attachment(case.id, "scan.pdf", b"%PDF-1.4 a scan")
-
     def disk_full(*_args: object, **_kwargs: object) -> Path:
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -311,8 +316,7 @@ def test_a_full_disk_when_opening_an_attachment_says_it_cannot_be_opened(
         tasks, "plain_message", lambda _parent, _title, text, *_a: said.append(text)
     )
     monkeypatch.setattr(attachments_module, "open_with_system", lambda _url: pytest.fail("opened"))
-    panel = _open_case(make_window, ws, case.id).editor.attachments
-    panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
+    panel = _chosen_attachment(make_window, ws, "scan.pdf", b"%PDF-1.4 a scan")
     panel.open_selected()
     qtbot.waitUntil(lambda: bool(said), timeout=5000)
     assert said == ["The file cannot be opened: No space left on device"]
