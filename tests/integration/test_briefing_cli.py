@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from app.config import Paths
 from app.contracts.reference import default_reference
-from app.db.models import Case, Mission, Setting
+from app.db.models import Agreement, Case, Mission, Setting
 from app.services.briefing import CONTACTS_KEY, contact_blocks
 from app.services.workspace import Workspace
 from tests.conftest import demo_paths_fixture, snapshot
@@ -96,17 +96,29 @@ def test_sheet_has_every_section_in_its_language(
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_a_sheet_a_few_lines_too_long_is_set_tighter_on_one_page(
-    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path, lang: str
+    demo: Workspace,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
 ) -> None:
     """The Korean sheet in Kazakh and Russian ran three or four source lines onto a second
-    page: a worker got a page with nothing else on it. Set 5 % tighter it fits one; the
-    Russian Federation's, with the EAEU treaty, still takes two."""
+    page: a worker got a page with nothing else on it. Set 5 % tighter it fits one; a sheet
+    far longer (many agreements) still takes two."""
+    from app.services import briefing
+
     one = tmp_path / f"KR-{lang}.pdf"
     text = render(capsys, one, "KR", lang)
     assert len(PdfReader(one).pages) == 1
     assert squeeze(WORDS[lang]["sources"]) in text and "NORMLEX" in text
-    two = tmp_path / f"RU-{lang}.pdf"
-    render(capsys, two, "RU", lang)
+    point = briefing.AgreementPoint("A right the agreement gives the worker. " * 8, "", None)
+    many = tuple(
+        briefing.AgreementFact(f"Agreement {n}", "bilateral", "", None, (point,) * 4)
+        for n in range(4)
+    )
+    monkeypatch.setattr(briefing, "_agreements", lambda *_args: many)
+    two = tmp_path / f"long-{lang}.pdf"
+    render(capsys, two, "KR", lang)
     assert len(PdfReader(two).pages) == 2
 
 
@@ -133,9 +145,22 @@ def test_every_printed_figure_has_its_source_and_unverified_ones_are_absent(
     assert squeeze(WORDS["en"]["passport"]) not in text
 
 
-def test_russia_sheet_states_what_the_eaeu_treaty_gives(
+def test_russia_sheet_states_what_the_eaeu_treaty_gives_once_it_is_verified(
     demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    """The treaty's Section XXVI was read in unofficial copies only: the sheet, which prints
+    only what is checked against the official text, leaves it out until HQ verifies it (as
+    here, in a library HQ sent)."""
+    unchecked = render(capsys, tmp_path / "unchecked.pdf", "RU", "en")
+    assert squeeze("Treaty on the Eurasian Economic Union") not in unchecked
+    with demo.write() as session:
+        treaty = session.execute(
+            select(Agreement).where(Agreement.slug == "eaeu-treaty-2014")
+        ).scalar_one()
+        treaty.verified = True
+        for provision in treaty.provisions:
+            if provision.slug in ("art-97-1", "art-97-5"):
+                provision.verified = True
     text = render(capsys, tmp_path / "ru.pdf", "RU", "en")
     assert squeeze("Treaty on the Eurasian Economic Union") in text
     assert squeeze("need no work permit") in text

@@ -50,7 +50,9 @@ def test_browser_lists_filters_and_marks_unverified(qtbot: QtBot, open_ws: OpenW
     titles = [row[0] for row in page.rows()]
     assert "Treaty on the Eurasian Economic Union" in titles
     qatar = next(row for row in page.rows() if row[0].startswith("Agreement") and "Qatar" in row[0])
-    assert qatar[3] == "yes"  # signed, ratified and in force per the research (qazinform)
+    assert qatar[3] == "no — to be checked"  # in force per a news agency; text not read
+    c029 = next(row for row in page.rows() if "(No. 29)" in row[0])
+    assert c029[3] == "yes"  # its ratifications read in NORMLEX
     belarus = next(row for row in page.rows() if "Belarus" in row[0])
     assert belarus[3] == "no — to be checked"
     choose(qtbot, page.kind, "memorandum")
@@ -75,9 +77,13 @@ def test_instrument_view_shows_verified_flag_and_provisions(qtbot: QtBot, open_w
     assert view.badge.verified is False
     assert view.badge.isVisible()
     assert view.badge.text() == "⚠ Not verified: check the official text before relying on it"
+    c029 = service.get("ilo-c029")
+    click_instrument(qtbot, page, c029.id)
+    assert view.badge.text() == "✔ Verified against an official text"
     eaeu = service.get("eaeu-treaty-2014")
     click_instrument(qtbot, page, eaeu.id)
-    assert view.badge.text() == "✔ Verified against an official text"
+    # Read in unofficial copies only (a credit broker's site): not shown as verified.
+    assert view.badge.text() == "⚠ Not verified: check the official text before relying on it"
     assert view.signed.text() == format_date(date(2014, 5, 29))  # the interface format
     # The source on demand: a link to where the text can be checked, with the check date.
     assert '<a href="https://arbatcredit.ru' in view.source.text()

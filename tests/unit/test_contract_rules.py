@@ -505,10 +505,17 @@ def test_unverified_host_law_is_marked_in_references() -> None:
         "Art. 325(2)" in r and "[not verified: confirm before citing]" in r
         for r in finding.reference_labels
     )
-    # The UAE's Art. 13(2) was checked (research B).
-    verified = run_rule("passport_retention", "AE", passport_held_by="employer")
+    # The UAE's Art. 13(2) was read in a news site's summary only: marked too.
+    uae = run_rule("passport_retention", "AE", passport_held_by="employer")
+    assert uae is not None
+    assert any(
+        "Art. 13(2)" in r and "[not verified: confirm before citing]" in r
+        for r in uae.reference_labels
+    )
+    # Korea's Art. 50, checked on the government's own legal-information site, is not marked.
+    verified = run_rule("weekly_hours", "KR", hours_per_week=Decimal(60))
     assert verified is not None
-    assert any("Art. 13(2)" in r and "not verified" not in r for r in verified.reference_labels)
+    assert any("Art. 50" in r and "not verified" not in r for r in verified.reference_labels)
 
 
 def test_domestic_work_cites_c189() -> None:
