@@ -152,16 +152,25 @@ class StartPage(QWidget):
         self.new_button.clicked.connect(window.new_case)
         if window.workspace.actor.role not in CASE_WORKERS:
             self.new_button.hide()
+        # HQ's analysts are assigned no cases: "My open cases (0)" took a quarter of their
+        # page. They get the other three, the recent activity across the width.
+        self.reads_only = window.workspace.actor.role not in CASE_WORKERS
         self.mine = CaseSection()
         self.overdue = CaseSection()
         self.at_risk = CaseSection()
         self.recent = CaseSection()
         grid = QGridLayout()
         grid.setSpacing(12)
-        for i, section in enumerate((self.mine, self.overdue, self.at_risk, self.recent)):
-            grid.addWidget(section, i // 2, i % 2)
+        for section, _flt, _title, _empty in self._sections():
             section.case_opened.connect(self.open_case)
             section.show_all_requested.connect(self.show_all)
+        if self.reads_only:
+            grid.addWidget(self.overdue, 0, 0)
+            grid.addWidget(self.at_risk, 0, 1)
+            grid.addWidget(self.recent, 1, 0, 1, 2)
+        else:
+            for i, section in enumerate((self.mine, self.overdue, self.at_risk, self.recent)):
+                grid.addWidget(section, i // 2, i % 2)
         header = QGridLayout()
         header.addWidget(self.greeting, 0, 0)
         header.addWidget(self.new_button, 0, 1, Qt.AlignmentFlag.AlignRight)
@@ -197,15 +206,15 @@ class StartPage(QWidget):
             self.refresh()
 
     def _sections(self) -> tuple[tuple[CaseSection, CaseFilter, str, str], ...]:
-        """Each section, its filter, its title and what it says when empty."""
+        """Each section shown, its filter, its title and what it says when empty."""
         me = self.window_.workspace.actor.username
-        return (
-            (
-                self.mine,
-                CaseFilter(assigned_to=me, open_only=True, sort="due_date", descending=False),
-                _("My open cases"),
-                _("No open cases are assigned to you."),
-            ),
+        mine = (
+            self.mine,
+            CaseFilter(assigned_to=me, open_only=True, sort="due_date", descending=False),
+            _("My open cases"),
+            _("No open cases are assigned to you."),
+        )
+        return (() if self.reads_only else (mine,)) + (
             (
                 self.overdue,
                 CaseFilter(overdue=True, sort="due_date", descending=False),

@@ -215,6 +215,12 @@ def test_an_hq_analyst_reads_a_missions_case_and_is_offered_no_write(
         assert not window.new_case_action.isVisible()
         start = window.area_widget("start")
         assert start.new_button.isHidden()
+        # No "My open cases (0)": an analyst is assigned none.
+        shown = [section for section, *_rest in start._sections()]
+        assert shown == [start.overdue, start.at_risk, start.recent]
+        assert start.mine.parent() is None and start.overdue.isVisible()
+        qtbot.waitUntil(lambda: not start.loading, timeout=10_000)
+        assert start.overdue.tree.topLevelItemCount() > 0
         cases = window.show_area("cases")
         assert isinstance(cases, CasesArea) and cases.list_view.new_button.isHidden()
         window.new_case()  # Ctrl+N, had the action been reached some other way
@@ -245,6 +251,8 @@ def test_an_hq_analyst_reads_a_missions_case_and_is_offered_no_write(
 
 def test_a_missions_attache_still_writes(make_window, sel: Site) -> None:  # noqa: F811
     window = make_window(sel.ws)
+    start = window.area_widget("start")
+    assert start.mine.isVisible() and len(start._sections()) == 4
     cases = window.show_area("cases")
     assert window.new_case_action.isVisible() and not cases.list_view.new_button.isHidden()
     cases.new_case()
