@@ -195,33 +195,39 @@ def _by_mission(ind: Indicators, lang: str) -> ReportTable:
 
 def case_list_table(rows: Sequence[CaseRow], lang: str, hide_names: bool) -> ReportTable:
     """A list of cases (the cases behind a chart); names hidden when asked."""
-    hidden = text("hidden", lang)
     return ReportTable(
         "cases",
         text("case_list", lang),
-        (
-            text("number", lang),
-            text("received", lang),
-            text("status", lang),
-            text("country", lang),
-            text("person", lang),
-            text("employer", lang),
-            text("category", lang),
-            text("officer", lang),
-            text("due", lang),
-        ),
-        tuple(
-            (
-                r.number,
-                r.received_at,
-                status_name(r.status, lang),
-                r.host_country,
-                hidden if hide_names else r.person_name,
-                r.employer_name,
-                ", ".join(category_name(c, lang) for c in r.categories),
-                (hidden if hide_names and r.assigned_to else r.assigned_to) or "",
-                r.due_date,
-            )
-            for r in rows
-        ),
+        case_list_headers(lang),
+        tuple(case_list_row(r, lang, hide_names) for r in rows),
+    )
+
+
+def case_list_headers(lang: str) -> tuple[str, ...]:
+    return (
+        text("number", lang),
+        text("received", lang),
+        text("status", lang),
+        text("country", lang),
+        text("person", lang),
+        text("employer", lang),
+        text("category", lang),
+        text("officer", lang),
+        text("due", lang),
+    )
+
+
+def case_list_row(r: CaseRow, lang: str, hide_names: bool) -> tuple[Cell, ...]:
+    """One case of a case list, in the columns of ``case_list_headers``."""
+    hidden = text("hidden", lang)
+    return (
+        r.number,
+        r.received_at,
+        status_name(r.status, lang),
+        r.host_country,
+        hidden if hide_names else r.person_name,
+        r.employer_name,
+        ", ".join(category_name(c, lang) for c in r.categories),
+        (hidden if hide_names and r.assigned_to else r.assigned_to) or "",
+        r.due_date,
     )

@@ -23,7 +23,7 @@ reviews not tied to a case drop out once a case-level scope (category, officer) 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -428,13 +428,17 @@ class StatsService(DatedService):
     ) -> list[CaseRow]:
         """The case-list rows of ``ids``, in their order, from one snapshot; a case deleted
         meanwhile is left out. ``progress(done, total)`` before each thousand."""
-        rows: list[CaseRow] = []
+        return [row for rows in self.rows_in_batches(ids, progress) for row in rows]
+
+    def rows_in_batches(
+        self, ids: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> Iterator[list[CaseRow]]:
+        """``rows_of``, a thousand at a time, for a caller that writes them as they come."""
         with self.ws.read() as session:
             for start in range(0, len(ids), ROWS_AT_A_TIME):
                 if progress is not None:
                     progress(start, len(ids))
-                rows.extend(case_rows(session, ids[start : start + ROWS_AT_A_TIME], self.today))
-        return rows
+                yield case_rows(session, ids[start : start + ROWS_AT_A_TIME], self.today)
 
     def _behind_newest_first(self, session: Session, drill: Drilldown) -> Select[str]:
         drill = replace(drill, scope=self.normalise(drill.scope))

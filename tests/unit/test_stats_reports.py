@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -18,7 +19,7 @@ from app.errors import QorgauError
 from app.letters import MissionInfo
 from app.letters.fonts import register_fonts
 from app.reports import charts
-from app.reports.export import csv_bytes, safe_text, write_csv, xlsx_bytes
+from app.reports.export import csv_bytes, safe_text, stream_csv, write_csv, xlsx_bytes
 from app.reports.pdf import render_stats_report
 from app.reports.tables import ReportTable, case_list_table, indicator_tables
 from app.reports.texts import text
@@ -219,6 +220,25 @@ def test_write_csv_refuses_an_unwritable_place(tmp_path: Path) -> None:
     with pytest.raises(QorgauError, match="Cannot write"):
         write_csv([table], target)
     assert not target.parent.exists()
+
+
+def test_a_streamed_csv_is_the_same_file_and_a_cut_one_leaves_nothing(tmp_path: Path) -> None:
+    """The drill-down's export writes its rows as they are read (it held 100,000 at once)."""
+    table = ReportTable("t", "T", ("Name", "n"), (("=cmd|' /C calc'!A0", 1), ("Әсел", None)))
+    target = tmp_path / "cases.csv"
+    assert stream_csv(target, table.headers, iter(table.rows)) == 2
+    assert target.read_bytes() == csv_bytes(table)
+
+    def cut_short() -> Iterator[tuple[str, int]]:
+        yield ("Әсел", 1)
+        raise QorgauError("cancelled")
+
+    with pytest.raises(QorgauError, match="cancelled"):
+        stream_csv(target, table.headers, cut_short())
+    assert target.read_bytes() == csv_bytes(table)  # the earlier file, whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv"]
+    with pytest.raises(QorgauError, match="Cannot write"):
+        stream_csv(tmp_path / "missing-folder" / "t.csv", table.headers, iter(table.rows))
 
 
 @pytest.mark.parametrize(

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.codes import CaseStatus, Category, label
 from app.i18n import _, current_language, format_date, format_number, ngettext
-from app.reports import case_list_table
-from app.reports.export import write_csv
+from app.reports.export import stream_csv
+from app.reports.tables import case_list_headers, case_list_row
 from app.services.records import CaseRow
 from app.services.stats import Drilldown, StatsService
 from ui.tasks import BackgroundTask, TaskContext, show_refusal
@@ -283,10 +283,14 @@ class CaseListDialog(QDialog):
                 context.check_cancelled()
                 context.report(done, total)
 
-            rows = service.rows_of(ids, progress)
-            written = write_csv([case_list_table(rows, language, hide_names)], path)[0]
-            service.record_export("cases", {"count": len(rows), "hide_names": hide_names})
-            return written
+            rows = (
+                case_list_row(row, language, hide_names)
+                for batch in service.rows_in_batches(ids, progress)
+                for row in batch
+            )
+            count = stream_csv(path, case_list_headers(language), rows)
+            service.record_export("cases", {"count": count, "hide_names": hide_names})
+            return path
 
         task: BackgroundTask[Path] = BackgroundTask(self, work)
         task.with_progress(_("Writing the list…"), cancellable=True)
