@@ -145,6 +145,15 @@ def test_an_overdue_case_opens_and_a_repeat_lists_its_cases(
 
     qtbot.waitUntil(lambda: listed() == sorted(repeat.case_numbers), timeout=10_000)
 
+    # A mission: its cases, found by the code they are numbered with.
+    window.show_area("hq")
+    row = _column(page.missions, 0).index("DXB")
+    page.missions.itemActivated.emit(page.missions.item(row, 1))
+    assert cases.list_view.filters.search.text() == "DXB"
+    held = {m.code: m.cases for m in page.views.missions}["DXB"]
+    qtbot.waitUntil(lambda: model.total == held and not model.loading, timeout=10_000)
+    assert {number.split("-")[0] for number in listed()} == {"DXB"}
+
 
 def test_the_missions_area_is_at_hq_only(make_window, hq: Site, sel: Site) -> None:  # noqa: F811
     assert "hq" in make_window(hq.ws).area_keys()

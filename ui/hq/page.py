@@ -105,7 +105,7 @@ def _table(columns: int, column: int = 0, order: Qt.SortOrder = ASCENDING) -> QT
 
 class HqPage(QWidget):
     case_opened = Signal(str)  # an overdue case's id, chosen to be opened
-    cases_searched = Signal(str)  # a repeated person's IIN or employer's name: their cases
+    cases_searched = Signal(str)  # a mission's code, a person's IIN, an employer's name
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -125,6 +125,7 @@ class HqPage(QWidget):
         # Enter or a double click: the case, or every case of the person or employer.
         self.overdue.itemActivated.connect(self._open_overdue)
         self.repeats.itemActivated.connect(self._search_repeat)
+        self.missions.itemActivated.connect(self._search_mission)
         overdue_tab = QWidget()
         overdue_layout = QVBoxLayout(overdue_tab)
         filter_row = widget_row(self.mission_label, self.mission_filter, STRETCH)
@@ -155,7 +156,7 @@ class HqPage(QWidget):
             _(
                 "Each mission's last bundle and cases, overdue cases across missions, and "
                 "people or employers that turn up at several missions. Double-click a case "
-                "to open it, a person or an employer to list their cases."
+                "to open it, a mission, a person or an employer to list their cases."
             )
         )
         self.refresh_button.setText(_("&Refresh"))
@@ -292,6 +293,12 @@ class HqPage(QWidget):
         chosen = [c for c in self.shown_overdue if number and c.number == number.text()]
         if chosen:
             self.case_opened.emit(chosen[0].case_id)
+
+    def _search_mission(self, item: QTableWidgetItem) -> None:
+        code = self.missions.item(item.row(), 0)
+        if code is not None:
+            # A mission's cases are numbered with its code ("DXB-2026-0042"): found by it.
+            self.cases_searched.emit(code.text())
 
     def _search_repeat(self, item: QTableWidgetItem) -> None:
         key = self.repeats.item(item.row(), 1)
