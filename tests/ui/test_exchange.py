@@ -229,6 +229,10 @@ def test_hq_buttons_show_at_hq_only(qtbot: QtBot, pair):
     assert at_hq.transfer_button.text() == "Transfer cases…"
     assert at_hq.library_button.text() == "Send the agreements library…"
     assert at_mission.hq_box.isHidden()
+    # HQ sends missions transfers and the library; "Send to headquarters" is a mission's
+    # (at HQ it offered HQ a key of its own to look for).
+    assert at_hq.export_box.isHidden() and not at_mission.export_box.isHidden()
+    assert at_hq.log.verticalHeader().isHidden()
 
 
 def test_hq_transfers_cases_and_sends_the_library(qtbot: QtBot, pair, tmp_path):

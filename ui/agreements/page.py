@@ -110,7 +110,8 @@ class InstrumentView(QWidget):
         self.notes.setReadOnly(not can_edit_notes)
         self.notes.setMaximumHeight(120)
         self.save_notes = QPushButton()
-        self.save_notes.setVisible(can_edit_notes)
+        if not can_edit_notes:
+            self.save_notes.hide()
         self.save_notes.clicked.connect(self._save_notes)
         self.notes_saved = QLabel()
 
@@ -256,8 +257,9 @@ class CountryView(QWidget):
             self.sheet_lang.addItem(name, code)
         self.sheet_lang.setCurrentIndex(max(self.sheet_lang.findData(current_language()), 0))
         self.sheet_button = push_button(self.ask_briefing_sheet)
-        self.sheet_button.setVisible(workspace is not None)
-        self.sheet_lang.setVisible(workspace is not None)
+        if workspace is None:
+            self.sheet_button.hide()
+            self.sheet_lang.hide()
         self.sheet_task: BackgroundTask[str] | None = None
         self.sheet_warning = ""  # of the sheet last written
         self.sheet_status = word_wrapped(plain_label())

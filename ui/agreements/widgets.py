@@ -146,7 +146,8 @@ class ProvisionCard(QFrame):
         head.addWidget(self.article)
         self.mark = QLabel()
         self.mark.setStyleSheet(UNVERIFIED_STYLE)
-        self.mark.setVisible(not provision.verified)
+        if provision.verified:
+            self.mark.hide()
         self.mark.setText(unverified_marker(current_language()))
         self.mark.setToolTip(verified_text(False))
         head.addWidget(self.mark)

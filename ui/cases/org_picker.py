@@ -132,7 +132,8 @@ class OrganisationPicker(QWidget):
         self.edit_button = push_button(self.edit_selected)
         # Putting an employer or agency on the watchlist is the head of section's decision.
         self.watch_button = QPushButton()
-        self.watch_button.setVisible(can_watchlist)
+        if not can_watchlist:
+            self.watch_button.hide()
         self.watch_button.clicked.connect(self.edit_watchlist)
         self.warning = word_wrapped(plain_label())  # quotes the watchlist reason
         self.warning.setStyleSheet(f"color: {ERROR_TEXT};")

@@ -81,7 +81,8 @@ class ExchangePage(QWidget):
         self.own_keys = OwnKeysBox(self.keys)
         self.trusted_keys = TrustedKeysBox(self.keys)
         self.trusted_keys.changed.connect(self._reload_trusted)
-        self.trusted_keys.setVisible(workspace.actor.role in ADMIN_OR_HQ)
+        if workspace.actor.role not in ADMIN_OR_HQ:
+            self.trusted_keys.hide()
         self._build_tabs()
         self.retranslate_ui()
 
@@ -128,6 +129,10 @@ class ExchangePage(QWidget):
         export_layout.addWidget(self.other_warning)
         export_layout.addWidget(self.recipient_error)
         export_layout.addWidget(self.export_summary)
+        if self.is_hq:
+            # Headquarters sends missions transfers and the library (below); "Send to
+            # headquarters" offered it a key of its own to look for.
+            self.export_box.hide()
 
     def _build_import_box(self) -> None:
         """Receiving a bundle: the import button and its report."""
@@ -145,6 +150,7 @@ class ExchangePage(QWidget):
         self.log_box = QGroupBox()
         self.log = QTableWidget(0, 5)
         self.log.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.log.verticalHeader().hide()  # row numbers say nothing here
         self.log.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.log.horizontalHeader().setStretchLastSection(True)  # no grey gap after the columns
         self.log_capped = word_wrapped(plain_label())
@@ -185,7 +191,9 @@ class ExchangePage(QWidget):
         hq_layout.addWidget(self.transfer_button)
         hq_layout.addWidget(self.library_button)
         hq_layout.addWidget(self.hq_summary, 1)
-        self.hq_box.setVisible(self.is_hq)
+        # hide(), not setVisible(): shown, a box without its parent yet would be a window.
+        if not self.is_hq:
+            self.hq_box.hide()
 
     def _build_tabs(self) -> None:
         """Bundles, conflicts and keys, each on its own tab."""

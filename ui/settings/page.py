@@ -159,7 +159,8 @@ class SettingsPage(QScrollArea):
         self.on_server = workspace.on_server
         self.forget_button = QPushButton()
         self.forget_button.setEnabled(False)  # until the keyring is found
-        self.forget_button.setVisible(not self.on_server)
+        if self.on_server:
+            self.forget_button.hide()
         # Finding the system keyring loads its plugins and, on Linux, asks D-Bus for the
         # Secret Service: 100-150 ms here, seconds when the service hangs. Off the GUI thread.
         self.keyring_available: bool | None = None
@@ -171,7 +172,8 @@ class SettingsPage(QScrollArea):
         self.forget_button.clicked.connect(self.forget_this_computer)
         self.password_button = push_button(self.change_own_password)
         self.recovery_button = push_button(self.rotate_recovery_key)
-        self.recovery_button.setVisible(is_admin and not self.on_server)
+        if not is_admin or self.on_server:
+            self.recovery_button.hide()
         self.recovery_dialog: RecoveryKeyDialog | None = None
         buttons = widget_row(
             self.password_button, self.forget_button, self.recovery_button, STRETCH

@@ -1,0 +1,86 @@
+"""No widget shows itself as a window of its own while the main window is built and used.
+
+``setVisible(True)`` on a widget that has no parent yet makes it a top-level window until a
+layout adopts it: on a desktop, a small window flashed up (and took the focus) as the Exchange
+page was built at HQ, a provision card marked "unverified", the Settings page or a case form
+for a consul appeared. Widgets hidden by a condition are hidden with ``hide()`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu, QWidget
+
+from app.services.cases import CaseService
+from app.services.workspace import Workspace
+from tests.builders import new_case
+from tests.integration.test_exchange import make_site
+from tests.ui import conftest as ui_fixtures
+from ui.cases.area import CasesArea
+from ui.main_window import MainWindow
+
+make_window = ui_fixtures.make_window
+
+
+class _StrayWindows(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[str] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if (
+            event.type() == QEvent.Type.Show
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+            and not isinstance(watched, QMainWindow | QDialog | QMenu)
+            and watched.metaObject().className() != "QTipLabel"
+        ):
+            self.shown.append(f"{watched.metaObject().className()} {watched.objectName()!r}")
+        return False
+
+
+@pytest.fixture
+def stray_windows(qapp: QApplication) -> Iterator[_StrayWindows]:
+    watcher = _StrayWindows()
+    qapp.installEventFilter(watcher)
+    yield watcher
+    qapp.removeEventFilter(watcher)
+
+
+def _use_every_area(window: MainWindow, case_id: str | None) -> None:
+    for key in window.area_keys():
+        window.show_area(key)
+        QApplication.processEvents()
+    if case_id is not None:
+        area = window.show_area("cases")
+        assert isinstance(area, CasesArea)
+        area.open_case(case_id)
+        for tab in range(area.editor.tabs.count()):
+            area.editor.tabs.setCurrentIndex(tab)
+            QApplication.processEvents()
+
+
+def test_a_consuls_window_shows_no_stray_window(
+    open_ws: Callable[[str], Workspace],
+    make_window: Callable[..., MainWindow],
+    stray_windows: _StrayWindows,
+) -> None:
+    case = CaseService(open_ws("admin")).create_case(new_case())
+    for user in ("serik", "aigul"):  # the consul (watchlist buttons), an attaché
+        _use_every_area(make_window(open_ws(user)), case.id)
+    assert stray_windows.shown == []
+
+
+def test_an_hq_window_shows_no_stray_window(
+    tmp_path: Path, make_window: Callable[..., MainWindow], stray_windows: _StrayWindows
+) -> None:
+    hq = make_site(tmp_path / "sites", "AST", "KZ", "Astana", True)
+    try:
+        _use_every_area(make_window(hq.ws), None)
+    finally:
+        hq.ws.close()
+    assert stray_windows.shown == []
