@@ -65,7 +65,7 @@ def csv_bytes(table: ReportTable) -> bytes:
 
 def stream_csv(target: Path, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
     """``rows`` written to ``target`` as they come (a list of 100,000 cases held every row
-    and the whole text at once: +171 MB); how many. Written beside it and renamed, as
+    and the whole text at once: +306 MB); how many. Written beside it and renamed, as
     ``write_bytes`` does: a failure leaves no half file."""
     temporary = target.with_name(target.name + ".part")
     try:
