@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from app.cli.common import INTERRUPTED, TerminalSafeStream
+from app.cli.common import INTERRUPTED, TerminalSafeStream, translate_argparse
 from app.errors import QorgauError, UsageError
 from app.i18n import LANGUAGES, _, set_language
 from app.resources import app_version
@@ -102,7 +102,9 @@ def build_parser(only: str | None = None, *, commands: bool = True) -> argparse.
     )
     parser.add_argument("--data-dir", help=_("the installation's data folder"))
     parser.add_argument("--lang", choices=LANGUAGES, help=_("language of messages"))
-    parser.add_argument("--version", action=_LazyVersion)
+    parser.add_argument(
+        "--version", action=_LazyVersion, help=_("show the version number and exit")
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     if not commands:
         return parser
@@ -152,6 +154,7 @@ def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     # The language must be set before the parser is built, so its help is translated too.
     set_language(detect_language(_pre_parse_language(args_list)))
+    translate_argparse()
     word = _command_word(args_list)
     before_command = args_list[: args_list.index(word)] if word else args_list
     wants_help = any(a in ("-h", "--help") for a in before_command)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 from app.config import Paths, resolve_paths
 from app.db import MIGRATION_NOTICE
 from app.errors import QorgauError, UsageError, ValidationError
-from app.i18n import _
+from app.i18n import N_, _
 
 if TYPE_CHECKING:  # the services load with the command that opens a workspace, not before
     from app.services.workspace import Workspace
@@ -256,3 +256,31 @@ class TerminalSafeStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+# -- argparse's own words -------------------------------------------------------------------
+# The usage line, the option groups and argparse's errors, word for word as Python 3.11's
+# argparse writes them, marked for the catalogs: they were English in a Kazakh or Russian help
+# ("positional arguments", "the following arguments are required").
+ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("expected one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"),
+)
+
+
+def translate_argparse() -> None:
+    """argparse looks its words up through its module's ``_`` at the moment it prints them:
+    the catalog of the language set (English, the words themselves, without one)."""
+    argparse._ = _  # type: ignore[attr-defined]

@@ -127,6 +127,19 @@ def test_bad_usage_exits_2(capsys: Capsys) -> None:
     assert run_cli(capsys, "no-such-command").code == 2
 
 
+def test_usage_and_help_speak_the_users_language(capsys: Capsys) -> None:
+    """argparse's own words were English in a Kazakh or Russian help and usage error."""
+    kazakh = run_cli(capsys, "--lang", "kk", "bundle", "import")
+    assert kazakh.code == 2
+    assert "қолданылуы: qorgau bundle import" in kazakh.err
+    assert "қате: мына аргументтер міндетті: file" in kazakh.err
+    russian = run_cli(capsys, "--lang", "ru", "bundle", "import", "--help")
+    assert "позиционные аргументы:" in russian.out and "параметры:" in russian.out
+    assert "показать эту справку и выйти" in russian.out
+    english = run_cli(capsys, "--lang", "en", "bundle", "import")
+    assert "error: the following arguments are required: file" in english.err
+
+
 @pytest.mark.parametrize(("user", "password"), [("admin", "wrong password"), ("nobody", PASSWORD)])
 def test_wrong_credentials(installation: Paths, user: str, password: str) -> None:
     before = snapshot(installation.data_dir)
