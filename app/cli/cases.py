@@ -11,7 +11,7 @@ from app.cli.common import add_actions, print_json, print_table, read_json_argum
 from app.domain.codes import CaseStatus, Category, EventKind, Urgency, label
 from app.domain.codes import parse_code as code
 from app.i18n import _, country_name, format_date
-from app.services.records import CaseDetail, CaseFilter, CaseRow
+from app.services.records import CaseDetail, CaseFilter, CaseRow, EventInfo
 
 if TYPE_CHECKING:  # imported while the password's key is derived (``case_service``)
     from app.services.cases import CaseService
@@ -219,9 +219,21 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"{_('Due')}: {format_date(detail.due_date)}")
     print(detail.description)
     for event in detail.events:
-        kind = label(EventKind(event.kind))
-        print(f"  {event.occurred_at:%Y-%m-%d %H:%M}  {event.author}  {kind}: {event.text}")
+        print(f"  {_timeline_line(event)}")
     return 0
+
+
+def _timeline_line(event: EventInfo) -> str:
+    """One timeline entry as the case window shows it: this computer's time (the stored UTC
+    put an officer's morning call at night), and a status change's from → to."""
+    heading = label(EventKind(event.kind))
+    if event.status_from and event.status_to:
+        before, after = label(CaseStatus(event.status_from)), label(CaseStatus(event.status_to))
+        heading += f": {before} → {after}"
+        text = f" — {event.text}" if event.text else ""
+    else:
+        text = f": {event.text}"
+    return f"{event.occurred_at.astimezone():%Y-%m-%d %H:%M}  {event.author}  {heading}{text}"
 
 
 def cmd_set_status(args: argparse.Namespace) -> int:

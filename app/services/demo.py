@@ -575,16 +575,14 @@ class _Builder:
         }[status]
         author = case["created_by"]
         first_event = len(self.rows[CaseEvent])
-        moment = datetime.combine(case["received_at"], time(8, 30), tzinfo=UTC)
+        moment = self.office_time(case["received_at"], first=True)
         self.event(
             case["id"], "system", moment, author, "", data=event_data(SystemEvent.CASE_REGISTERED)
         )
         previous = CaseStatus.NEW
         reasons = OFFICER_NOTES[writing_language(author)]
         for step in path:
-            later = moment + timedelta(
-                days=self.rng.randrange(1, 9), hours=self.rng.randrange(3, 8)
-            )
+            later = self.office_time(moment.date() + timedelta(days=self.rng.randrange(1, 9)))
             # A case received lately has had no time for its whole path: the steps then
             # follow each other on the same day, still in order.
             moment = later if later.date() <= self.today else moment + timedelta(minutes=40)
@@ -615,9 +613,19 @@ class _Builder:
         case["updated_at"] = moment
         self.keep_in_past(case, self.rows[CaseEvent][first_event:])
 
+    def office_time(self, day: date, first: bool = False) -> datetime:
+        """A moment of the mission's working day on ``day`` (a case is registered in the
+        morning), in UTC. The timelines ran on UTC's clock and drifted by hours a step: the
+        Seoul embassy met workers at a quarter past midnight."""
+        start = time(9, 0) if first else time(10, 0)
+        minutes = self.rng.randrange(0, 90 if first else 450, 5)
+        local = datetime.combine(day, start) + timedelta(minutes=minutes)
+        offset = timedelta(hours=data.UTC_OFFSET_HOURS.get(self.ws.mission.country, 0))
+        return (local - offset).replace(tzinfo=UTC)
+
     def keep_in_past(self, case: dict[str, Any], events: list[dict[str, Any]]) -> None:
         """Move a timeline that would run past ``latest`` (a case received today, generated
-        before its 08:30 registration, or a path that ran into today's later hours) back
+        before its morning registration, or a path that ran into today's later hours) back
         before it, in the same order: no event, status or change date lies in the future."""
         start = events[0]["occurred_at"]
         last = max(e["occurred_at"] for e in events)

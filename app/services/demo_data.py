@@ -219,6 +219,20 @@ EMPLOYER_SECTORS = {
     "ОсОО «Ала-Тоо Курулуш»": "F",
     "ОсОО «Бишкек Текстиль»": "C",
 }
+# The missions' clocks, for the demo's working hours (standard time; summer time ignored).
+UTC_OFFSET_HOURS = {
+    "KR": 9,
+    "KZ": 5,
+    "KG": 6,
+    "AE": 4,
+    "QA": 3,
+    "TR": 3,
+    "RU": 3,
+    "IL": 2,
+    "DE": 1,
+    "GB": 0,
+    "US": -5,
+}
 COUNTRY_WEIGHTS = {
     "KR": 34,
     "TR": 14,
