@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-from datetime import date
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +61,22 @@ def shown_due(shown: dict[str, Any]) -> date:
     return date.fromisoformat(shown["due_date"])
 
 
+@contextmanager
+def seoul_time() -> Iterator[None]:
+    """This process's clock in Seoul (UTC+9, no summer time), as an officer's laptop there."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "KST-9"  # POSIX form: needs no time-zone database
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
 def write_json(tmp_path: Path, data: object) -> str:
     path = tmp_path / "case.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -83,8 +103,14 @@ def test_case_lifecycle(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped
         found = json.loads(cli("search", query, "--json").out)
         assert [c["number"] for c in found] == [number], query
     assert json.loads(cli("search", '" OR * AND -(', "--json").out) == []
-    text_show = cli("case", "show", number)
+    with seoul_time():
+        text_show = cli("case", "show", number)
     assert "Құрманғалиқызы" in text_show.out and "Statement taken" in text_show.out
+    # As the window shows it: the change from → to, at this computer's time (not UTC's).
+    assert "Status changed: New → In progress — Statement taken" in text_show.out
+    after = json.loads(cli("case", "show", number, "--json").out)
+    moved_at = datetime.fromisoformat(after["timeline"][-1]["at"]) + timedelta(hours=9)
+    assert f"{moved_at:%Y-%m-%d %H:%M}  " in text_show.out
     # What the case is about and when it must be followed up, as the list and window say.
     assert "Categories: Passport or documents withheld" in text_show.out
     assert "Unpaid or underpaid wages" in text_show.out
