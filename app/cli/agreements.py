@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.agreements import unverified_marker
-from app.cli.common import add_actions, print_json, print_table, workspace
+from app.cli.common import add_actions, json_help, print_json, print_table, workspace
 from app.errors import ValidationError
 from app.i18n import _, country_name, current_language, format_date
 from app.services.agreements import (
@@ -32,12 +32,12 @@ def register(commands: Any) -> None:
     )
     listing.add_argument("--country", metavar="ISO2")
     listing.add_argument("--search", default="", metavar="TEXT")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help=json_help())
     listing.set_defaults(handler=cmd_list)
 
     show = actions.add_parser("show", help=_("show one instrument with its provisions"))
     show.add_argument("slug")
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--json", action="store_true", help=json_help())
     show.set_defaults(handler=cmd_show)
 
     update = actions.add_parser(
@@ -48,7 +48,7 @@ def register(commands: Any) -> None:
         ),
     )
     update.add_argument("file", type=Path)
-    update.add_argument("--json", action="store_true")
+    update.add_argument("--json", action="store_true", help=json_help())
     update.set_defaults(handler=cmd_update)
 
 

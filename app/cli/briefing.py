@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_actions, print_json, warn, workspace
+from app.cli.common import add_actions, json_help, print_json, warn, workspace
 from app.i18n import LANGUAGES, _
 from app.services.briefing import mission_contacts, set_mission_contacts, write_briefing
 
@@ -29,7 +29,7 @@ def register(commands: Any) -> None:
             f"--hours-{lang}",
             help=_("opening hours in {language}").format(language=lang),
         )
-    contacts.add_argument("--json", action="store_true")
+    contacts.add_argument("--json", action="store_true", help=json_help())
     contacts.set_defaults(handler=cmd_contacts)
 
 

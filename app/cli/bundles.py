@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_actions, print_json, print_table, warn, workspace
+from app.cli.common import add_actions, json_help, print_json, print_table, warn, workspace
 from app.errors import UsageError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
@@ -41,13 +41,13 @@ def register(commands: Any) -> None:
         help=_("cases (missions) or the agreement library (headquarters)"),
     )
     export.add_argument("--out", required=True, type=Path)
-    export.add_argument("--json", action="store_true")
+    export.add_argument("--json", action="store_true", help=json_help())
     export.set_defaults(handler=cmd_export)
 
     imp = actions.add_parser("import", help=_("check and import a bundle"))
     imp.add_argument("file", type=Path)
     imp.add_argument("--identity", type=Path, metavar="AGE_KEY_FILE")
-    imp.add_argument("--json", action="store_true")
+    imp.add_argument("--json", action="store_true", help=json_help())
     imp.set_defaults(handler=cmd_import)
 
     transfer = actions.add_parser("transfer", help=_("headquarters: transfer cases to a mission"))
@@ -55,16 +55,16 @@ def register(commands: Any) -> None:
     transfer.add_argument("--to", required=True, metavar="CODE")
     transfer.add_argument("--out", required=True, type=Path)
     transfer.add_argument("--recipient", metavar="AGE_PUBLIC_KEY")
-    transfer.add_argument("--json", action="store_true")
+    transfer.add_argument("--json", action="store_true", help=json_help())
     transfer.set_defaults(handler=cmd_transfer)
 
     log = actions.add_parser("log", help=_("bundles sent and received"))
-    log.add_argument("--json", action="store_true")
+    log.add_argument("--json", action="store_true", help=json_help())
     log.set_defaults(handler=cmd_log)
 
     conflicts = actions.add_parser("conflicts", help=_("records that differ at equal versions"))
     conflicts.add_argument("--all", action="store_true", help=_("include resolved ones"))
-    conflicts.add_argument("--json", action="store_true")
+    conflicts.add_argument("--json", action="store_true", help=json_help())
     conflicts.set_defaults(handler=cmd_conflicts)
 
     resolve = actions.add_parser("resolve", help=_("keep the local or take the remote version"))

@@ -7,7 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import add_actions, print_json, print_table, read_json_argument, workspace
+from app.cli.common import (
+    add_actions,
+    json_help,
+    print_json,
+    print_table,
+    read_json_argument,
+    workspace,
+)
 from app.domain.codes import CaseStatus, Category, EventKind, Urgency, label
 from app.domain.codes import parse_code as code
 from app.i18n import _, country_name, format_date
@@ -45,12 +52,12 @@ def register(commands: Any) -> None:
     listing.add_argument("--overdue", action="store_true")
     listing.add_argument("--limit", type=int, default=100)
     listing.add_argument("--offset", type=int, default=0)
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help=json_help())
     listing.set_defaults(handler=cmd_list)
 
     show = actions.add_parser("show", help=_("show one case"))
     show.add_argument("number")
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--json", action="store_true", help=json_help())
     show.set_defaults(handler=cmd_show)
 
     status = actions.add_parser("set-status", help=_("move a case to another status"))
@@ -62,7 +69,7 @@ def register(commands: Any) -> None:
     search = commands.add_parser("search", help=_("search cases, people, employers and notes"))
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=20)
-    search.add_argument("--json", action="store_true")
+    search.add_argument("--json", action="store_true", help=json_help())
     search.set_defaults(handler=cmd_search)
 
 

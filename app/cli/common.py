@@ -284,3 +284,9 @@ def translate_argparse() -> None:
     """argparse looks its words up through its module's ``_`` at the moment it prints them:
     the catalog of the language set (English, the words themselves, without one)."""
     argparse._ = _  # type: ignore[attr-defined]
+
+
+def json_help() -> str:
+    """The help of every ``--json`` output flag (called as the parser is built, in the
+    language set)."""
+    return _("print the result as JSON, for other programs")

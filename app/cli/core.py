@@ -11,6 +11,7 @@ from typing import Any
 from app.cli.common import (
     add_actions,
     credentials,
+    json_help,
     new_password,
     paths_of,
     print_json,
@@ -103,12 +104,12 @@ def register(commands: Any) -> None:
     signature.add_argument("--position-en", help=_("the position in English"))
     signature.set_defaults(handler=cmd_user_signature)
     listing = user_cmds.add_parser("list", help=_("list users"))
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help=json_help())
     listing.set_defaults(handler=cmd_user_list)
 
     keys_cmds = add_actions(commands.add_parser("keys", help=_("this installation's public keys")))
     show = keys_cmds.add_parser("show", help=_("show the signing key and age recipient"))
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--json", action="store_true", help=json_help())
     show.set_defaults(handler=cmd_keys_show)
     trust = keys_cmds.add_parser("trust", help=_("register another installation's signing key"))
     trust.add_argument("code")
@@ -135,7 +136,7 @@ def register(commands: Any) -> None:
         default=None,
         help=_("a signed head file from headquarters ('qorgau audit head CODE --out FILE')"),
     )
-    verify.add_argument("--json", action="store_true")
+    verify.add_argument("--json", action="store_true", help=json_help())
     verify.set_defaults(handler=cmd_audit_verify)
     head = audit_cmds.add_parser(
         "head", help=_("the latest signed audit head received from a mission")

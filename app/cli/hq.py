@@ -13,6 +13,7 @@ from typing import Any
 
 from app.cli.common import (
     add_actions,
+    json_help,
     new_password,
     paths_of,
     print_json,
@@ -42,7 +43,7 @@ def register(commands: Any) -> None:
         help=_("an administrator's connection, e.g. postgresql://postgres@db.example/postgres"),
     )
     setup.add_argument("--database", required=True, help=_("name of the new database"))
-    setup.add_argument("--json", action="store_true")
+    setup.add_argument("--json", action="store_true", help=json_help())
     setup.set_defaults(handler=cmd_setup_database)
 
     user = actions.add_parser(
@@ -81,22 +82,22 @@ def register(commands: Any) -> None:
         metavar="DIR",
         help=_("new data folder on this computer for the HQ on the server"),
     )
-    migrate.add_argument("--json", action="store_true")
+    migrate.add_argument("--json", action="store_true", help=json_help())
     migrate.set_defaults(handler=cmd_migrate)
 
     missions = actions.add_parser("missions", help=_("each mission's last bundle and cases"))
-    missions.add_argument("--json", action="store_true")
+    missions.add_argument("--json", action="store_true", help=json_help())
     missions.set_defaults(handler=cmd_missions)
 
     overdue = actions.add_parser("overdue", help=_("open cases past their due date, all missions"))
     overdue.add_argument("--mission", metavar="CODE", help=_("one mission's cases"))
-    overdue.add_argument("--json", action="store_true")
+    overdue.add_argument("--json", action="store_true", help=json_help())
     overdue.set_defaults(handler=cmd_overdue)
 
     repeats = actions.add_parser(
         "repeats", help=_("the same person or employer in cases of several missions")
     )
-    repeats.add_argument("--json", action="store_true")
+    repeats.add_argument("--json", action="store_true", help=json_help())
     repeats.set_defaults(handler=cmd_repeats)
 
 

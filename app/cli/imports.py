@@ -9,6 +9,7 @@ from typing import Any
 
 from app.cli.common import (
     INTERRUPTED,
+    json_help,
     print_json,
     read_file_argument,
     stop_on_interrupt,
@@ -37,7 +38,7 @@ def register(commands: Any) -> None:
         action="store_true",
         help=_("import the good rows even if some are rejected"),
     )
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help=json_help())
     parser.set_defaults(handler=cmd_import_csv)
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.cli.common import add_actions, print_json, print_table, workspace
+from app.cli.common import add_actions, json_help, print_json, print_table, workspace
 from app.domain.codes import LetterKind, label
 from app.errors import IntegrityError, ValidationError
 from app.i18n import LANGUAGES, _
@@ -37,7 +37,7 @@ def register(commands: Any) -> None:
     )
 
     listing = actions.add_parser("kinds", help=_("list the letter kinds"))
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help=json_help())
     listing.set_defaults(handler=cmd_kinds)
 
     render = actions.add_parser(
@@ -74,7 +74,7 @@ def register(commands: Any) -> None:
     register_list.add_argument("--status", choices=LETTER_STATUSES)
     register_list.add_argument("--year", type=int)
     register_list.add_argument("--case", metavar="NUMBER")
-    register_list.add_argument("--json", action="store_true")
+    register_list.add_argument("--json", action="store_true", help=json_help())
     register_list.set_defaults(handler=cmd_list)
 
     pdf = actions.add_parser("pdf", help=_("write an issued letter's registered PDF"))
@@ -86,7 +86,7 @@ def register(commands: Any) -> None:
         "verify", help=_("check that a PDF file is an unchanged letter of the register")
     )
     verify.add_argument("file", type=Path)
-    verify.add_argument("--json", action="store_true")
+    verify.add_argument("--json", action="store_true", help=json_help())
     verify.set_defaults(handler=cmd_verify)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.cli.common import add_actions, print_json, print_table, workspace
+from app.cli.common import add_actions, json_help, print_json, print_table, workspace
 from app.i18n import _, ngettext
 from app.services.retention import retention_years, run_manually, set_retention_years
 
@@ -18,7 +18,7 @@ def register(commands: Any) -> None:
     )
     run = actions.add_parser("run", help=_("anonymise every case past the retention period"))
     run.add_argument("--dry-run", action="store_true", help=_("only list the cases"))
-    run.add_argument("--json", action="store_true")
+    run.add_argument("--json", action="store_true", help=json_help())
     run.set_defaults(handler=cmd_run)
     policy = actions.add_parser("policy", help=_("show or set the retention period"))
     policy.add_argument("--years", type=int, help=_("years after closing (administrator)"))

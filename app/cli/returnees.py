@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_actions, print_json, print_table, read_json_argument, workspace
+from app.cli.common import (
+    add_actions,
+    json_help,
+    print_json,
+    print_table,
+    read_json_argument,
+    workspace,
+)
 from app.domain import occupations as isco
 from app.i18n import _, current_language, ngettext
 from app.services.returnee_json import returnee_from_json
@@ -29,7 +36,7 @@ def register(commands: Any) -> None:
     listing.add_argument("--region", default="", help=_("ISO 3166-2:KZ code, e.g. KZ-71"))
     listing.add_argument("--skill", default="", help=_("text in the certificates or note"))
     listing.add_argument("--language", default="", help=_("ISO 639-1 code, e.g. ko"))
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help=json_help())
     listing.set_defaults(handler=cmd_list)
     export = actions.add_parser(
         "export", help=_("write the register for the employment service (consented fields only)")

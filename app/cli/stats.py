@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import jsonable, print_json, print_table, warn, workspace
+from app.cli.common import json_help, jsonable, print_json, print_table, warn, workspace
 from app.errors import UsageError
 from app.i18n import LANGUAGES, _, current_language
 from app.reports import case_list_table, indicator_tables, render_stats_report
@@ -67,7 +67,7 @@ def register(commands: Any) -> None:
         metavar="FIGURE[=KEY]",
         help=_("list the cases behind a figure, e.g. category=unpaid_wages or overdue"),
     )
-    stats.add_argument("--json", action="store_true")
+    stats.add_argument("--json", action="store_true", help=json_help())
     stats.add_argument("--csv", type=Path, metavar="FILE", help=_("export the tables as CSV"))
     stats.add_argument("--xlsx", type=Path, metavar="FILE", help=_("export the tables as XLSX"))
     stats.add_argument("--pdf", type=Path, metavar="FILE", help=_("the report as PDF"))
