@@ -30,8 +30,17 @@ def register(commands: Any) -> None:
     listing = actions.add_parser(
         "list", help=_("list instruments; with --country, what applies there and why")
     )
-    listing.add_argument("--country", metavar="ISO2")
-    listing.add_argument("--search", default="", metavar="TEXT")
+    listing.add_argument(
+        "--country",
+        metavar="ISO2",
+        help=_("only the instruments that bind this host country (its ISO code)"),
+    )
+    listing.add_argument(
+        "--search",
+        default="",
+        metavar="TEXT",
+        help=_("only the instruments whose title, articles or summaries hold this text"),
+    )
     listing.add_argument("--json", action="store_true", help=json_help())
     listing.set_defaults(handler=cmd_list)
 

@@ -40,21 +40,35 @@ def register(commands: Any) -> None:
         default="cases",
         help=_("cases (missions) or the agreement library (headquarters)"),
     )
-    export.add_argument("--out", required=True, type=Path)
+    export.add_argument("--out", required=True, type=Path, help=_("where to write the bundle"))
     export.add_argument("--json", action="store_true", help=json_help())
     export.set_defaults(handler=cmd_export)
 
     imp = actions.add_parser("import", help=_("check and import a bundle"))
     imp.add_argument("file", type=Path)
-    imp.add_argument("--identity", type=Path, metavar="AGE_KEY_FILE")
+    imp.add_argument(
+        "--identity",
+        type=Path,
+        metavar="AGE_KEY_FILE",
+        help=_("the age key file that opens the bundle, instead of the one kept here"),
+    )
     imp.add_argument("--json", action="store_true", help=json_help())
     imp.set_defaults(handler=cmd_import)
 
     transfer = actions.add_parser("transfer", help=_("headquarters: transfer cases to a mission"))
     transfer.add_argument("numbers", nargs="+", metavar="NUMBER")
-    transfer.add_argument("--to", required=True, metavar="CODE")
-    transfer.add_argument("--out", required=True, type=Path)
-    transfer.add_argument("--recipient", metavar="AGE_PUBLIC_KEY")
+    transfer.add_argument(
+        "--to",
+        required=True,
+        metavar="CODE",
+        help=_("the code of the mission the cases are handed to"),
+    )
+    transfer.add_argument("--out", required=True, type=Path, help=_("where to write the bundle"))
+    transfer.add_argument(
+        "--recipient",
+        metavar="AGE_PUBLIC_KEY",
+        help=_("that mission's age public key, if it is not registered here"),
+    )
     transfer.add_argument("--json", action="store_true", help=json_help())
     transfer.set_defaults(handler=cmd_transfer)
 

@@ -36,7 +36,13 @@ def register(commands: Any) -> None:
     actions = add_actions(commands.add_parser("case", help=_("work with cases")))
 
     add = actions.add_parser("add", help=_("register a case from JSON; prints its number"))
-    add.add_argument("--json", dest="json_file", required=True, metavar="FILE|-")
+    add.add_argument(
+        "--json",
+        dest="json_file",
+        required=True,
+        metavar="FILE|-",
+        help=_("the case as a JSON file (- for standard input)"),
+    )
     add.add_argument(
         "--allow-duplicate",
         action="store_true",
@@ -45,13 +51,25 @@ def register(commands: Any) -> None:
     add.set_defaults(handler=cmd_add)
 
     listing = actions.add_parser("list", help=_("list cases"))
-    listing.add_argument("--status", action="append", default=[], metavar="S")
-    listing.add_argument("--country", metavar="ISO2")
-    listing.add_argument("--category")
-    listing.add_argument("--officer")
-    listing.add_argument("--overdue", action="store_true")
-    listing.add_argument("--limit", type=int, default=100)
-    listing.add_argument("--offset", type=int, default=0)
+    listing.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        metavar="S",
+        help=_("only the cases in this status (repeat for several)"),
+    )
+    listing.add_argument(
+        "--country", metavar="ISO2", help=_("only the cases in this host country (its ISO code)")
+    )
+    listing.add_argument(
+        "--category", help=_("only the cases with this complaint category (its code)")
+    )
+    listing.add_argument("--officer", help=_("only the cases assigned to this user"))
+    listing.add_argument(
+        "--overdue", action="store_true", help=_("only the cases past their follow-up date")
+    )
+    listing.add_argument("--limit", type=int, default=100, help=_("list at most this many cases"))
+    listing.add_argument("--offset", type=int, default=0, help=_("skip this many cases first"))
     listing.add_argument("--json", action="store_true", help=json_help())
     listing.set_defaults(handler=cmd_list)
 
@@ -68,7 +86,7 @@ def register(commands: Any) -> None:
 
     search = commands.add_parser("search", help=_("search cases, people, employers and notes"))
     search.add_argument("query")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--limit", type=int, default=20, help=_("show at most this many results"))
     search.add_argument("--json", action="store_true", help=json_help())
     search.set_defaults(handler=cmd_search)
 

@@ -23,7 +23,13 @@ def register(commands: Any) -> None:
         "review", help=_("review a contract's terms for a case and store the review")
     )
     review.add_argument("number", help=_("the case number"))
-    review.add_argument("--json", dest="json_file", required=True, metavar="FILE|-")
+    review.add_argument(
+        "--json",
+        dest="json_file",
+        required=True,
+        metavar="FILE|-",
+        help=_("the contract's terms as a JSON file (- for standard input)"),
+    )
     review.add_argument(
         "--no-save", action="store_true", help=_("print the findings without storing them")
     )
@@ -34,8 +40,14 @@ def register(commands: Any) -> None:
 
     report = actions.add_parser("report", help=_("write a stored review as PDF"))
     report.add_argument("review_id")
-    report.add_argument("--lang", dest="report_lang", required=True, choices=LANGUAGES)
-    report.add_argument("--out", required=True, type=Path)
+    report.add_argument(
+        "--lang",
+        dest="report_lang",
+        required=True,
+        choices=LANGUAGES,
+        help=_("the report's language"),
+    )
+    report.add_argument("--out", required=True, type=Path, help=_("where to write the PDF"))
     report.set_defaults(handler=cmd_report)
 
 

@@ -55,9 +55,9 @@ def register(commands: Any) -> None:
     init.add_argument("--city-kk", default="", help=_("the city as Kazakh letters write it"))
     init.add_argument("--city-ru", default="", help=_("the city as Russian letters write it"))
     init.add_argument("--admin", required=True, help=_("the administrator's user name"))
-    init.add_argument("--name-kk", default="")
-    init.add_argument("--name-ru", default="")
-    init.add_argument("--name-en", default="")
+    init.add_argument("--name-kk", default="", help=_("the mission's name in Kazakh"))
+    init.add_argument("--name-ru", default="", help=_("the mission's name in Russian"))
+    init.add_argument("--name-en", default="", help=_("the mission's name in English"))
     init.add_argument(
         "--recovery-sheet", type=Path, help=_("also write the printable recovery sheet (PDF)")
     )
@@ -84,8 +84,8 @@ def register(commands: Any) -> None:
     user_cmds = add_actions(commands.add_parser("user", help=_("manage users")))
     add = user_cmds.add_parser("add", help=_("add a user (administrator)"))
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=ALL_ROLES)
-    add.add_argument("--full-name", default="")
+    add.add_argument("--role", required=True, choices=ALL_ROLES, help=_("the user's role"))
+    add.add_argument("--full-name", default="", help=_("the user's full name, as letters sign it"))
     add.set_defaults(handler=cmd_user_add)
     passwd = user_cmds.add_parser("passwd", help=_("change or reset a password"))
     passwd.add_argument("username")
@@ -114,12 +114,14 @@ def register(commands: Any) -> None:
     trust = keys_cmds.add_parser("trust", help=_("register another installation's signing key"))
     trust.add_argument("code")
     trust.add_argument("signing_key")
-    trust.add_argument("--age-recipient", default=None)
+    trust.add_argument(
+        "--age-recipient", default=None, help=_("its age public key, to encrypt bundles for it")
+    )
     trust.add_argument("--hq", action="store_true", help=_("these are headquarters' keys"))
     trust.set_defaults(handler=cmd_keys_trust)
 
     backup = commands.add_parser("backup", help=_("write an encrypted backup"))
-    backup.add_argument("--out", required=True, type=Path)
+    backup.add_argument("--out", required=True, type=Path, help=_("where to write the backup"))
     backup.set_defaults(handler=cmd_backup)
     restore = commands.add_parser("restore", help=_("restore a backup into the data folder"))
     restore.add_argument("file", type=Path)
@@ -142,7 +144,12 @@ def register(commands: Any) -> None:
         "head", help=_("the latest signed audit head received from a mission")
     )
     head.add_argument("code")
-    head.add_argument("--out", type=Path, default=None)
+    head.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help=_("write the signed head to this file instead of printing it"),
+    )
     head.set_defaults(handler=cmd_audit_head)
     forget = audit_cmds.add_parser(
         "forget-head",

@@ -50,20 +50,30 @@ def register(commands: Any) -> None:
         "add-user", help=_("add an HQ user: a server account in its role group and a Qorgau user")
     )
     user.add_argument("username")
-    user.add_argument("--role", required=True, choices=("analyst", "importer", "admin"))
+    user.add_argument(
+        "--role",
+        required=True,
+        choices=("analyst", "importer", "admin"),
+        help=_("the user's role at headquarters"),
+    )
     user.add_argument(
         "--database",
         required=True,
         metavar="URL",
         help=_("HQ's database, as an HQ administrator: postgresql://you@server/qorgau_hq"),
     )
-    user.add_argument("--full-name", default="")
+    user.add_argument("--full-name", default="", help=_("the user's full name, as letters sign it"))
     user.set_defaults(handler=cmd_add_user)
 
     grants = actions.add_parser(
         "grants", help=_("grant each role its tables again (after an upgrade)")
     )
-    grants.add_argument("--database", required=True, metavar="URL")
+    grants.add_argument(
+        "--database",
+        required=True,
+        metavar="URL",
+        help=_("headquarters' database on the server (postgresql://…)"),
+    )
     grants.set_defaults(handler=cmd_grants)
 
     secrets = actions.add_parser(

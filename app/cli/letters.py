@@ -51,7 +51,9 @@ def register(commands: Any) -> None:
     )
     render.add_argument("number", help=_("the case number"))
     _letter_options(render)
-    render.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    render.add_argument(
+        "--out", required=True, type=Path, metavar="FILE.pdf", help=_("where to write the PDF")
+    )
     render.set_defaults(handler=cmd_render)
 
     draft = actions.add_parser("draft", help=_("draft a letter for a case; prints its id"))
@@ -70,16 +72,22 @@ def register(commands: Any) -> None:
     issue.set_defaults(handler=cmd_issue)
 
     register_list = actions.add_parser("list", help=_("list the register"))
-    register_list.add_argument("--kind", choices=LETTER_KINDS)
-    register_list.add_argument("--status", choices=LETTER_STATUSES)
-    register_list.add_argument("--year", type=int)
-    register_list.add_argument("--case", metavar="NUMBER")
+    register_list.add_argument(
+        "--kind", choices=LETTER_KINDS, help=_("only the letters of this kind")
+    )
+    register_list.add_argument(
+        "--status", choices=LETTER_STATUSES, help=_("only the letters in this status")
+    )
+    register_list.add_argument("--year", type=int, help=_("only the letters of this year"))
+    register_list.add_argument("--case", metavar="NUMBER", help=_("only the letters of this case"))
     register_list.add_argument("--json", action="store_true", help=json_help())
     register_list.set_defaults(handler=cmd_list)
 
     pdf = actions.add_parser("pdf", help=_("write an issued letter's registered PDF"))
     pdf.add_argument("number", help=_("the outgoing number, e.g. SEL-2026/0042"))
-    pdf.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    pdf.add_argument(
+        "--out", required=True, type=Path, metavar="FILE.pdf", help=_("where to write the PDF")
+    )
     pdf.set_defaults(handler=cmd_pdf)
 
     verify = actions.add_parser(
@@ -91,13 +99,28 @@ def register(commands: Any) -> None:
 
 
 def _letter_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--kind", required=True, choices=LETTER_KINDS)
-    parser.add_argument("--lang", required=True, choices=LANGUAGES, dest="letter_lang")
-    parser.add_argument("--subject", default="")
+    parser.add_argument(
+        "--kind",
+        required=True,
+        choices=LETTER_KINDS,
+        help=_("the kind of letter ('qorgau letter kinds' lists them)"),
+    )
+    parser.add_argument(
+        "--lang",
+        required=True,
+        choices=LANGUAGES,
+        dest="letter_lang",
+        help=_("the letter's language"),
+    )
+    parser.add_argument(
+        "--subject", default="", help=_("the subject line, if not the one made from the case")
+    )
     parser.add_argument("--text", default="", help=_("the officer's own paragraphs"))
     parser.add_argument("--to", default=None, help=_("the organisation the letter goes to"))
     parser.add_argument("--to-name", default="", help=_("the person the letter goes to"))
-    parser.add_argument("--to-address", default="")
+    parser.add_argument(
+        "--to-address", default="", help=_("the addressee's address, if not the one on file")
+    )
     parser.add_argument("--incoming-number", default="", help=_("the number of their letter"))
     parser.add_argument(
         "--incoming-date", default="", metavar="YYYY-MM-DD", help=_("the date of their letter")

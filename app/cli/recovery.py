@@ -30,7 +30,12 @@ def register(commands: Any) -> None:
     rec = commands.add_parser(
         "recover", help=_("make a new administrator with the recovery key or HQ's code")
     )
-    rec.add_argument("--new-admin", required=True, metavar="NAME")
+    rec.add_argument(
+        "--new-admin",
+        required=True,
+        metavar="NAME",
+        help=_("the user name of the new administrator"),
+    )
     rec.set_defaults(handler=cmd_recover)
 
     recovery_cmds = add_actions(
@@ -53,7 +58,9 @@ def register(commands: Any) -> None:
     policy = escrow_cmds.add_parser("policy", help=_("HQ: sign a mission's escrow policy"))
     policy.add_argument("mission_code")
     policy.add_argument("--off", action="store_true", help=_("no escrow for this mission"))
-    policy.add_argument("--out", required=True, type=Path)
+    policy.add_argument(
+        "--out", required=True, type=Path, help=_("where to write the signed policy")
+    )
     policy.set_defaults(handler=cmd_escrow_policy)
     apply = escrow_cmds.add_parser("apply", help=_("apply HQ's signed escrow policy"))
     apply.add_argument("file", type=Path)

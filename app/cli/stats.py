@@ -55,8 +55,12 @@ def register(commands: Any) -> None:
     stats = commands.add_parser(
         "stats", help=_("indicators over a period, and their exports (CSV, XLSX, PDF, HTCDS)")
     )
-    stats.add_argument("--from", dest="date_from", type=_day, metavar="DATE")
-    stats.add_argument("--to", dest="date_to", type=_day, metavar="DATE")
+    stats.add_argument(
+        "--from", dest="date_from", type=_day, metavar="DATE", help=_("the first day of the period")
+    )
+    stats.add_argument(
+        "--to", dest="date_to", type=_day, metavar="DATE", help=_("the last day of the period")
+    )
     stats.add_argument("--country", metavar="ISO2", help=_("host country"))
     stats.add_argument("--category", metavar="CODE", help=_("complaint category"))
     stats.add_argument("--officer", metavar="USER", help=_("officer the cases are assigned to"))

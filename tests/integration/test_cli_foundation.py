@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,23 @@ def test_usage_and_help_speak_the_users_language(capsys: Capsys) -> None:
     assert "показать эту справку и выйти" in russian.out
     english = run_cli(capsys, "--lang", "en", "bundle", "import")
     assert "error: the following arguments are required: file" in english.err
+
+
+def test_every_option_says_what_it_does() -> None:
+    """49 options (--out, --limit, --kind…) and 27 --json flags had no help at all."""
+    import argparse
+
+    from app.cli import build_parser
+
+    def silent(parser: argparse.ArgumentParser, path: str) -> Iterator[str]:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield from silent(sub, f"{path} {name}")
+            elif action.option_strings and not action.help:
+                yield f"{path} {action.option_strings[0]}"
+
+    assert list(silent(build_parser(), "qorgau")) == []
 
 
 @pytest.mark.parametrize(("user", "password"), [("admin", "wrong password"), ("nobody", PASSWORD)])
