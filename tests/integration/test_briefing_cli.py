@@ -82,16 +82,32 @@ def test_sheet_has_every_section_in_its_language(
     assert squeeze(words["check_passport_retention"]) in text
     assert squeeze(words["check_signed_copy"]) in text
     assert "+82200000" in text  # the mission's phone (contacts block)
-    # The complaints are counted where the Seoul demo mission has cases of the last 12 months
-    # (Korea); where it has none (Russia) the sheet says so.
-    with demo.read() as session:
-        cases = session.execute(
+    # The complaints are counted where the mission has cases of the last 12 months; where it
+    # has none the sheet says so.
+    cases = cases_of_the_year(demo, country)
+    assert squeeze(words["complaints_after" if cases else "no_complaints"]) in text
+
+
+def cases_of_the_year(ws: Workspace, country: str) -> int:
+    with ws.read() as session:
+        return session.execute(
             select(func.count(Case.id)).where(
                 Case.host_country == country, Case.received_at >= date.today() - timedelta(days=365)
             )
         ).scalar_one()
-    assert (cases > 0) == (country == "KR")
-    assert squeeze(words["complaints_after" if cases else "no_complaints"]) in text
+
+
+def test_a_country_the_mission_had_no_complaint_from_says_so(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The Seoul demo mission's cases are nearly all in Korea: another country's sheet says
+    that no complaint came from there, and Korea's counts its complaints."""
+    quiet = next(c for c in ("US", "IL", "GB", "DE", "QA") if not cases_of_the_year(demo, c))
+    text = render(capsys, tmp_path / "quiet.pdf", quiet, "en")
+    assert squeeze(WORDS["en"]["no_complaints"]) in text
+    assert cases_of_the_year(demo, "KR") > 0
+    korea = render(capsys, tmp_path / "korea.pdf", "KR", "en")
+    assert squeeze(WORDS["en"]["complaints_after"]) in korea
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])

@@ -53,7 +53,7 @@ def test_stats_json_matches_plain_sql(demo: Workspace, capsys: pytest.CaptureFix
         a=FROM,
         b=TO,
     )
-    assert figures["opened"] > 50
+    assert figures["opened"] > 30  # enough of the demo's intake to compare with
     open_now = {c["key"]: c["count"] for c in figures["open_by_status"]}
     assert open_now["in_progress"] == scalar(
         demo, "SELECT count(*) FROM \"case\" WHERE status = 'in_progress'"
