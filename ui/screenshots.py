@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     bridge.set_language(args.lang)
     args.out.mkdir(parents=True, exist_ok=True)
     workspace = unlock(paths, "consul", DEMO_PASSWORD)
+    _on_the_missions_clock(workspace.mission.country)
 
     def shoot(widget: QWidget, name: str, size: tuple[int, int]) -> None:
         widget.resize(*size)
@@ -96,6 +97,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _on_the_missions_clock(country: str) -> None:
+    """Times shown as the mission's officers see them: the demo's working day in Seoul read
+    01:10 on this build machine's UTC clock. A POSIX zone (no time-zone database needed)."""
+    import time
+
+    from app.services.demo_data import UTC_OFFSET_HOURS
+
+    if hasattr(time, "tzset"):
+        os.environ["TZ"] = f"QRG{-UTC_OFFSET_HOURS.get(country, 0):+d}"
+        time.tzset()
+
+
 def _shoot_cases(
     window: MainWindow, workspace: Workspace, shoot: Shoot, size: tuple[int, int]
 ) -> None:
@@ -111,7 +124,9 @@ def _shoot_cases(
     while model.loading or not model.total_known:  # the list loads in the background
         QApplication.processEvents()
     shoot(window, "cases", size)
-    case_id = area.list_view.model.row_at(2).id
+    # A case of the mission's own country (a few are of workers elsewhere), not the newest.
+    rows = [model.row_at(i) for i in range(2, model.rowCount())]
+    case_id = next(r.id for r in rows if r.host_country == workspace.mission.country)
     if not CaseService(workspace).get_case(case_id).attachments:
         CaseService(workspace).add_attachment(case_id, SAMPLE_FILE, b"%PDF-1.4 sample")
     area.open_case(case_id)
