@@ -150,11 +150,11 @@ class StartPage(QWidget):
         self.new_button = QPushButton()
         self.new_button.setIcon(icon("plus"))
         self.new_button.clicked.connect(window.new_case)
-        if window.workspace.actor.role not in CASE_WORKERS:
-            self.new_button.hide()
-        # HQ's analysts are assigned no cases: "My open cases (0)" took a quarter of their
-        # page. They get the other three, the recent activity across the width.
+        # HQ's analysts register no cases and are assigned none: no New case, and no "My open
+        # cases (0)" in a quarter of their page (the other three, the recent activity across).
         self.reads_only = window.workspace.actor.role not in CASE_WORKERS
+        if self.reads_only:
+            self.new_button.hide()
         self.mine = CaseSection()
         self.overdue = CaseSection()
         self.at_risk = CaseSection()
