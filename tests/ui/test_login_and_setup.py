@@ -247,6 +247,25 @@ def test_wizard_creates_the_mission_and_signs_the_administrator_in(
     assert paths.is_initialised()
 
 
+def test_the_wizard_asks_for_the_country_instead_of_offering_the_first(
+    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
+) -> None:
+    """The country began at "U.S. Virgin Islands" (first in Kazakh order): left in place, the
+    mission was set up in the wrong country for good."""
+    assert new_wizard(qtbot, Paths(tmp_path / "fresh"), bridge).mission.country.code() == ""
+    wizard = at_filled_mission_page(qtbot, Paths(tmp_path / "new"), bridge)
+    page = wizard.mission
+    page.country.setCurrentIndex(0)
+    assert page.country.code() == "" and page.country.currentText() == "choose the country"
+    press(qtbot, wizard, NEXT)
+    assert wizard.currentId() == MISSION
+    assert page.error.text() == "Choose the country the mission is in."
+    # Headquarters is in Astana: ticked, it fills in what was left empty.
+    page.city.clear()
+    page.is_hq.setChecked(True)
+    assert (page.country.code(), page.city.text()) == ("KZ", "Astana")
+
+
 def test_wizard_shows_bad_input_on_the_page_and_creates_nothing(
     qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
 ) -> None:

@@ -168,9 +168,12 @@ class MissionPage(_Page):
         self.code = QLineEdit()
         self.code.setMaxLength(8)
         self.code.textEdited.connect(lambda text: self.code.setText(text.upper()))
-        self.country = CountryCombo()
+        # No country until one is chosen: the list began at "U.S. Virgin Islands" (first in
+        # Kazakh order), which a hurried administrator could leave in place for good.
+        self.country = CountryCombo(any_text="")
         self.city = QLineEdit()
         self.is_hq = QCheckBox()
+        self.is_hq.toggled.connect(self._hq_toggled)
         self.name_kk = QLineEdit()
         self.name_ru = QLineEdit()
         self.name_en = QLineEdit()
@@ -192,6 +195,7 @@ class MissionPage(_Page):
         self.label_for(self.code, _("Mission &code:"))
         self.code.setPlaceholderText(_("for example SEL"))
         self.label_for(self.country, _("Host &country:"))
+        self.country.set_any_text(_("choose the country"))
         self.country.refill()
         self.label_for(self.city, _("C&ity:"))
         self.label_for(self.is_hq, "")
@@ -200,6 +204,13 @@ class MissionPage(_Page):
         self.label_for(self.name_ru, _("Name in &Russian:"))
         self.label_for(self.name_en, _("Name in &English:"))
 
+    def _hq_toggled(self, checked: bool) -> None:
+        """Headquarters is in Astana: filled in where nothing was chosen yet."""
+        if checked and not self.country.code():
+            self.country.set_code("KZ")
+        if checked and not self.city.text().strip():
+            self.city.setText("Astana")
+
     def field_widget(self, name: str | None) -> QWidget | None:
         return {"code": self.code, "country": self.country, "city": self.city}.get(name or "")
 
@@ -207,6 +218,8 @@ class MissionPage(_Page):
         warm_up.wait()
         from app.services.installation import MissionSetup, validate_mission
 
+        if not self.country.code():
+            raise ValidationError(_("Choose the country the mission is in."), "country")
         validate_mission(MissionSetup(self.code.text(), self.country.code(), self.city.text()))
         names = (self.name_kk, self.name_ru, self.name_en)
         if not all(w.text().strip() for w in names):
