@@ -121,7 +121,9 @@ class LockScreen(QWidget):
         row.addWidget(self.password, 1)
         row.addWidget(self.unlock_button)
         box = QWidget()
-        box.setMaximumWidth(440)
+        # A fixed width: given only a maximum, the centred box took its narrower size hint and
+        # the wrapped explanation lost its last line ("…Enter the password of" and no name).
+        box.setFixedWidth(440)
         inner = QVBoxLayout(box)
         for widget in (icon, self.title, self.explanation):
             inner.addWidget(widget)

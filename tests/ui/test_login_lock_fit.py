@@ -131,3 +131,21 @@ def test_the_lock_screen_error_follows_a_language_switch(
     lock.error.show_message(LONG_ERROR)
     QCoreApplication.processEvents()
     _fields_not_squashed([lock.password])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_lock_screen_shows_its_whole_explanation(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, language: str
+) -> None:
+    """The centred box took its narrow size hint and the wrapped text lost its last line
+    ("…Введите пароль" and no user)."""
+    _switch(bridge, language)
+    lock = LockScreen(installation, "consul", bridge)
+    qtbot.addWidget(lock)
+    lock.resize(1366, 768)
+    lock.show()
+    lock.prepare()
+    QCoreApplication.processEvents()
+    text = lock.explanation
+    assert text.height() >= text.heightForWidth(text.width())
+    assert "consul" in text.text()
