@@ -162,6 +162,9 @@ class WelcomePage(_Page):
         return -1 if self.demo.isChecked() else MISSION
 
 
+HQ_CITY = "Astana"  # stored as typed in the city field (a name, not an interface text)
+
+
 class MissionPage(_Page):
     def __init__(self, bridge: LanguageBridge) -> None:
         super().__init__(bridge)
@@ -209,7 +212,7 @@ class MissionPage(_Page):
         if checked and not self.country.code():
             self.country.set_code("KZ")
         if checked and not self.city.text().strip():
-            self.city.setText("Astana")
+            self.city.setText(HQ_CITY)
 
     def field_widget(self, name: str | None) -> QWidget | None:
         return {"code": self.code, "country": self.country, "city": self.city}.get(name or "")
@@ -218,9 +221,15 @@ class MissionPage(_Page):
         warm_up.wait()
         from app.services.installation import MissionSetup, validate_mission
 
-        if not self.country.code():
-            raise ValidationError(_("Choose the country the mission is in."), "country")
-        validate_mission(MissionSetup(self.code.text(), self.country.code(), self.city.text()))
+        setup = MissionSetup(self.code.text(), self.country.code(), self.city.text())
+        try:
+            validate_mission(setup)  # the code first, then the country, then the city
+        except ValidationError as exc:
+            if getattr(exc, "field", None) == "country" and not setup.country:
+                # Chosen from a list: its ISO code is not the officer's business.
+                chosen = _("Choose the country the mission is in.")
+                raise ValidationError(chosen, "country") from None
+            raise
         names = (self.name_kk, self.name_ru, self.name_en)
         if not all(w.text().strip() for w in names):
             empty = next(w for w in names if not w.text().strip())
