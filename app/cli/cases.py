@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli.common import (
     add_actions,
+    add_json_input,
     json_help,
     print_json,
     print_table,
@@ -36,13 +37,7 @@ def register(commands: Any) -> None:
     actions = add_actions(commands.add_parser("case", help=_("work with cases")))
 
     add = actions.add_parser("add", help=_("register a case from JSON; prints its number"))
-    add.add_argument(
-        "--json",
-        dest="json_file",
-        required=True,
-        metavar="FILE|-",
-        help=_("the case as a JSON file (- for standard input)"),
-    )
+    add_json_input(add, _("the case as a JSON file (- for standard input)"))
     add.add_argument(
         "--allow-duplicate",
         action="store_true",

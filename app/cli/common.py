@@ -290,3 +290,9 @@ def json_help() -> str:
     """The help of every ``--json`` output flag (called as the parser is built, in the
     language set)."""
     return _("print the result as JSON, for other programs")
+
+
+def add_json_input(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """The ``--json FILE|-`` input of a command that reads a record (``read_json_argument``
+    reads it from ``args.json_file``)."""
+    parser.add_argument("--json", dest="json_file", required=True, metavar="FILE|-", help=help_text)

@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_actions, print_json, read_json_argument, warn, workspace
+from app.cli.common import (
+    add_actions,
+    add_json_input,
+    print_json,
+    read_json_argument,
+    warn,
+    workspace,
+)
 from app.contracts import result_to_json
 from app.domain import labels
 from app.errors import ValidationError
@@ -23,13 +30,7 @@ def register(commands: Any) -> None:
         "review", help=_("review a contract's terms for a case and store the review")
     )
     review.add_argument("number", help=_("the case number"))
-    review.add_argument(
-        "--json",
-        dest="json_file",
-        required=True,
-        metavar="FILE|-",
-        help=_("the contract's terms as a JSON file (- for standard input)"),
-    )
+    add_json_input(review, _("the contract's terms as a JSON file (- for standard input)"))
     review.add_argument(
         "--no-save", action="store_true", help=_("print the findings without storing them")
     )

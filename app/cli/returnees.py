@@ -8,6 +8,7 @@ from typing import Any
 
 from app.cli.common import (
     add_actions,
+    add_json_input,
     json_help,
     print_json,
     print_table,
@@ -27,13 +28,7 @@ def register(commands: Any) -> None:
         )
     )
     add = actions.add_parser("add", help=_("add a returnee's record from JSON; prints its id"))
-    add.add_argument(
-        "--json",
-        dest="json_file",
-        required=True,
-        metavar="FILE|-",
-        help=_("the record as a JSON file (- for standard input)"),
-    )
+    add_json_input(add, _("the record as a JSON file (- for standard input)"))
     add.set_defaults(handler=cmd_add)
     listing = actions.add_parser("list", help=_("list the register"))
     listing.add_argument(
