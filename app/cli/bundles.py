@@ -126,7 +126,17 @@ def cmd_transfer(args: argparse.Namespace) -> int:
         summary = ExchangeService(ws).transfer_cases(
             args.numbers, args.to.upper(), args.out, args.recipient
         )
+    for warning in summary.warnings:
+        warn(warning)
     _print_export(summary, args.json)
+    if not args.json:
+        for notice in summary.notices:
+            print(
+                _(
+                    "Notice for {code}, which handled these cases until now: {path}. "
+                    "Send it to {code} too; there the cases become read only."
+                ).format(code=notice.target_mission, path=notice.path)
+            )
     return 0
 
 

@@ -172,6 +172,7 @@ def detail_json(d: CaseDetail) -> dict[str, Any]:
         "deadline": d.deadline,
         "assigned_to": d.assigned_to,
         "origin_mission": d.origin_mission,
+        "holder_mission": d.holder_mission,
         "person": {
             "surname": p.surname,
             "given_names": p.given_names,
@@ -220,11 +221,15 @@ def detail_json(d: CaseDetail) -> dict[str, Any]:
 def cmd_show(args: argparse.Namespace) -> int:
     with case_service(args) as service:
         detail = service.get_by_number(args.number)
+        holder = service.held_elsewhere(detail)
     if args.json:
         print_json(detail_json(detail))
         return 0
     p = detail.person
-    print(f"{detail.number}  {label(CaseStatus(detail.status))}")
+    status = label(CaseStatus(detail.status))
+    if holder:  # its status stopped at the transfer
+        status = _("Handled by {code} · read only").format(code=holder)
+    print(f"{detail.number}  {status}")
     print(f"{_('Person')}: {p.full_name} ({p.full_name_latin})  {_('IIN')}: {p.iin or '—'}")
     print(f"{_('Host country')}: {country_name(detail.host_country)}")
     if detail.employer:

@@ -1,7 +1,8 @@
 """Keeps the sync columns right on every flush: version, updated_at, change_seq, origin.
 
 A session's ``info`` carries ``mission_code`` (the origin of new rows) and, during a bundle
-import, ``importing=True``, which keeps the versions the bundle brought.
+import, ``importing=True``, which keeps the versions the bundle brought. At a mission it also
+carries ``HELD_HERE``: cases another mission holds (HQ transferred them away) are read only.
 """
 
 from __future__ import annotations
@@ -9,14 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
-from app.db.models import Counter, SyncMixin, utcnow
+from app.db.models import Case, Counter, SyncMixin, utcnow
+from app.errors import PermissionDenied
+from app.i18n import _
 
 CHANGE_SEQ = "change_seq"
 # session.info key: the tables and cases a transaction's flushes touched (app.services.changes)
 CHANGED_KEY = "changed_records"
+# session.info keys: the mission whose cases alone may change (unset at HQ), and a switch for
+# the housekeeping that rightly touches a copy held elsewhere (retention, a conflict's choice)
+HELD_HERE = "held_here"
+ANY_HOLDER = "any_holder"
 
 
 _ADVANCE = text(
@@ -99,3 +106,35 @@ def take_changes(session: Session) -> tuple[frozenset[str], frozenset[str]] | No
         return None
     tables, cases = found
     return frozenset(tables), frozenset(cases)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_cases_held_elsewhere(session: Session, _context: Any, _instances: Any) -> None:
+    """A mission keeps a copy of a case HQ transferred away, to read; a change to it or to
+    anything hanging off it would only be left out at HQ. Refused in one place, whichever
+    service or window tried."""
+    here = session.info.get(HELD_HERE)
+    if not here or session.info.get(ANY_HOLDER):
+        return
+    case_ids: set[str] = set()
+    for obj in [*session.dirty, *session.deleted, *session.new]:
+        if isinstance(obj, Case):
+            if obj not in session.new:
+                case_ids.add(obj.id)
+        elif isinstance(getattr(obj, "case_id", None), str):
+            case_ids.add(obj.case_id)
+    if not case_ids:
+        return
+    with session.no_autoflush:
+        held = session.execute(
+            select(Case.number, Case.holder_mission).where(
+                Case.id.in_(sorted(case_ids)), Case.holder_mission != here
+            )
+        ).first()
+    if held is not None:
+        raise PermissionDenied(
+            _(
+                "Case {number} is handled by {holder} now (headquarters transferred it); "
+                "the copy here can be read but not changed."
+            ).format(number=held.number, holder=held.holder_mission)
+        )

@@ -302,8 +302,10 @@ class _Checker:
         )
 
     def _transfer_breach(self, entity: str, record: dict[str, Any]) -> Refused:
-        """HQ owns a transfer: it may hand cases, with what hangs off them, to this mission."""
-        if entity == "case" and record["holder_mission"] != self.here:
+        """HQ owns a transfer: it may hand cases, with what hangs off them, to this mission,
+        or tell this mission that cases it held are handed to another (a notice)."""
+        handed_away = record.get("transferred_from") == self.here
+        if entity == "case" and record["holder_mission"] != self.here and not handed_away:
             return self.refuse(
                 _(
                     "{record} is handed to {holder}, but a transfer may hand cases only "

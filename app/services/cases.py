@@ -298,6 +298,7 @@ _ROW_COLUMNS = (
     Case.escalated_at,
     Case.updated_at,
     Case.origin_mission,
+    Case.holder_mission,
     Person.surname,
     Person.given_names,
     Person.surname_latin,
@@ -318,8 +319,11 @@ def _split_codes(joined: str | None) -> tuple[str, ...]:
     return tuple(sorted(joined.split())) if joined else ()
 
 
-def case_rows(session: Session, ids: Sequence[str], today: date) -> list[CaseRow]:
-    """The list rows of these cases, in the order of ``ids`` (plain columns, no ORM rows)."""
+def case_rows(
+    session: Session, ids: Sequence[str], today: date, here: str | None = None
+) -> list[CaseRow]:
+    """The list rows of these cases, in the order of ``ids`` (plain columns, no ORM rows);
+    ``here``: the mission reading them (None at HQ), see ``case_row``."""
     if not ids:
         return []
     rows = session.execute(
@@ -327,12 +331,17 @@ def case_rows(session: Session, ids: Sequence[str], today: date) -> list[CaseRow
     ).all()
     categories = case_codes(session, CaseCategory, ids)
     position = {case_id: i for i, case_id in enumerate(ids)}
-    built = [case_row(r._mapping, categories, today) for r in rows]
+    built = [case_row(r._mapping, categories, today, here) for r in rows]
     return sorted(built, key=lambda row: position[row.id])
 
 
-def case_row(r: RowMapping, categories: dict[str, tuple[str, ...]], today: date) -> CaseRow:
-    """A case-list row from the columns of ``_ROW_COLUMNS``."""
+def case_row(
+    r: RowMapping, categories: dict[str, tuple[str, ...]], today: date, here: str | None = None
+) -> CaseRow:
+    """A case-list row from the columns of ``_ROW_COLUMNS``. At mission ``here`` a copy HQ
+    transferred away names its holder and has no deadline: that is the holder's to keep."""
+    held_by = r["holder_mission"] if here and r["holder_mission"] != here else ""
+    status = CaseStatus(r["status"])
     return CaseRow(
         id=r["id"],
         number=r["number"],
@@ -347,10 +356,11 @@ def case_row(r: RowMapping, categories: dict[str, tuple[str, ...]], today: date)
         received_at=r["received_at"],
         due_date=r["due_date"],
         assigned_to=r["assigned_to"],
-        deadline=deadline_state(r["due_date"], today, CaseStatus(r["status"])),
-        escalated=r["escalated_at"] is not None,
+        deadline="none" if held_by else deadline_state(r["due_date"], today, status),
+        escalated=r["escalated_at"] is not None and not held_by,
         updated_at=r["updated_at"],
         origin_mission=r["origin_mission"],
+        held_by=held_by,
     )
 
 
@@ -369,13 +379,22 @@ SORT_KEYS = {
 
 
 def _filtered(
-    query: Select, flt: CaseFilter, today: date, by_text: bool = True, page: bool = False
+    query: Select,
+    flt: CaseFilter,
+    today: date,
+    by_text: bool = True,
+    page: bool = False,
+    held_here: str | None = None,
 ) -> Select:
     """``query`` kept to the cases ``flt`` names; ``by_text=False`` leaves the search text out
     (the caller joins the search index itself). ``page``: the query reads a page in the list's
     order, so a category is tested case by case as the list index is read (it stops at the
-    page) instead of first collecting every case of the category (best for a count)."""
+    page) instead of first collecting every case of the category (best for a count).
+    ``held_here``: a mission's code, whose work lists (open, overdue, escalated) leave out the
+    copies of cases HQ transferred away: still open on paper, they are another's to act on."""
     query = query.where(Case.deleted_at.is_(None))
+    if held_here and (flt.open_only or flt.overdue or flt.escalated):
+        query = query.where(Case.holder_mission == held_here)
     if flt.statuses:
         query = query.where(Case.status.in_(flt.statuses))
     if flt.open_only:
@@ -452,7 +471,9 @@ class CaseService(DatedService):
 
     def count_cases(self, flt: CaseFilter | None = None) -> int:
         flt = flt or CaseFilter()
-        query = _filtered(select(func.count(Case.id)), flt, self.today)
+        query = _filtered(
+            select(func.count(Case.id)), flt, self.today, held_here=self._mission_here()
+        )
         with self.ws.read() as session:
             return int(session.execute(query).scalar_one())
 
@@ -472,7 +493,14 @@ class CaseService(DatedService):
         keys: Sequence[Label[Any]]
         if match is not None:
             ids_query, keys = search.newest_matches_first(
-                _filtered(select(Case.id), flt, self.today, by_text=False, page=True),
+                _filtered(
+                    select(Case.id),
+                    flt,
+                    self.today,
+                    by_text=False,
+                    page=True,
+                    held_here=self._mission_here(),
+                ),
                 Case.id,
                 match,
                 flt.descending,
@@ -485,9 +513,9 @@ class CaseService(DatedService):
                 ids_query = ids_query.join(Person, Person.id == Case.person_id)
             elif flt.sort == "employer":
                 ids_query = ids_query.outerjoin(Employer, Employer.id == Case.employer_id)
-            ids_query = _filtered(ids_query, flt, self.today, page=True).order_by(
-                *(c.desc() if flt.descending else c.asc() for c in columns)
-            )
+            ids_query = _filtered(
+                ids_query, flt, self.today, page=True, held_here=self._mission_here()
+            ).order_by(*(c.desc() if flt.descending else c.asc() for c in columns))
         page = ids_query.offset(offset).limit(limit).subquery("page")
         # The page's rows in the same statement, joined only to the page's ids; its sort keys
         # put them back in order (a join does not keep the subquery's).
@@ -501,10 +529,11 @@ class CaseService(DatedService):
             *(c.desc() if flt.descending else c.asc() for c in order)
         )
         today = self.today  # once: a property reading the clock, and one day for the whole page
+        here = self._mission_here()
         with self.ws.read() as session:
             # Core, not the ORM's loading: plain columns, and 200 rows of them per keystroke.
             return [
-                case_row(r._mapping, {r.id: _split_codes(r.category_codes)}, today)
+                case_row(r._mapping, {r.id: _split_codes(r.category_codes)}, today, here)
                 for r in session.connection().execute(rows_query)
             ]
 
@@ -512,7 +541,9 @@ class CaseService(DatedService):
         """Cases matching what the user typed, best match first."""
         with self.ws.read() as session:
             matches = search.search_case_ids(session, user_text, limit)
-            return case_rows(session, [m.case_id for m in matches], self.today)
+            return case_rows(
+                session, [m.case_id for m in matches], self.today, self._mission_here()
+            )
 
     def get_case(self, case_id: str) -> CaseDetail:
         with self.ws.read() as session:
@@ -528,6 +559,21 @@ class CaseService(DatedService):
             if row is None:
                 raise NotFound(_("No case numbered {number}.").format(number=number))
             return case_detail(session, row, self.ws.actor.role, self.today)
+
+    def held_elsewhere(self, case: CaseDetail) -> str:
+        """The mission that handles ``case`` when HQ transferred it away from this one (whose
+        copy then only reads); empty at HQ and for a case held here."""
+        here = self._mission_here()
+        return case.holder_mission if here and case.holder_mission != here else ""
+
+    def _mission_here(self) -> str | None:
+        """This mission's code, None at HQ (which holds no case of its own to act on)."""
+        return None if self.ws.mission.is_hq else self.ws.mission_code
+
+    def _held_here(self) -> list[Any]:
+        """At a mission, only the cases it holds (not copies HQ transferred away); all at HQ."""
+        here = self._mission_here()
+        return [] if here is None else [Case.holder_mission == here]
 
     def _load(self, session: Session, case_id: str) -> Case:
         return live_row(session, Case, case_id, _("No such case."))
@@ -1118,6 +1164,7 @@ class CaseService(DatedService):
                         Case.due_date < self.today,
                         Case.escalated_at.is_(None),
                         Case.deleted_at.is_(None),
+                        *self._held_here(),
                     )
                 )
                 .scalars()

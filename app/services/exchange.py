@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pyrage
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -35,7 +35,7 @@ from app.db.models import (
     Mission,
     SyncConflict,
 )
-from app.db.sync import CHANGE_SEQ
+from app.db.sync import ANY_HOLDER, CHANGE_SEQ, note_changes
 from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
 from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, EXCHANGE_ROLES
@@ -110,6 +110,9 @@ class ExportSummary:
     change_from: int
     change_to: int
     target_mission: str | None = None
+    # A transfer's notices to the missions that held its cases until now (``transfer_cases``).
+    notices: tuple[ExportSummary, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def records(self) -> int:
@@ -751,23 +754,31 @@ class ExchangeService:
                 ).scalar_one_or_none()
                 if case is None:
                     raise NotFound(_("No case {number}.").format(number=number))
+                if case.holder_mission == to_mission:
+                    raise ValidationError(
+                        _("Case {number} is already handled by {code}.").format(
+                            number=number, code=to_mission
+                        ),
+                        field="numbers",
+                    )
                 cases.append(case)
+            moves: dict[str, list[tuple[Case, CaseEvent]]] = {}  # former holder → (case, event)
             for case in cases:
                 holder = case.holder_mission
                 case.transferred_from = holder
                 case.holder_mission = to_mission
-                session.add(
-                    CaseEvent(
-                        case_id=case.id,
-                        kind=EventKind.SYSTEM.value,
-                        author=self.ws.actor.username,
-                        text="",
-                        data={
-                            **event_data(SystemEvent.TRANSFERRED, source=holder, target=to_mission),
-                            "transfer": {"from": holder, "to": to_mission},
-                        },
-                    )
+                moved = CaseEvent(
+                    case_id=case.id,
+                    kind=EventKind.SYSTEM.value,
+                    author=self.ws.actor.username,
+                    text="",
+                    data={
+                        **event_data(SystemEvent.TRANSFERRED, source=holder, target=to_mission),
+                        "transfer": {"from": holder, "to": to_mission},
+                    },
                 )
+                session.add(moved)
+                moves.setdefault(holder, []).append((case, moved))
             session.flush()
             collected = self._case_closure(session, [c.id for c in cases])
             try:
@@ -785,16 +796,80 @@ class ExchangeService:
             except BaseException:
                 packed.path.unlink(missing_ok=True)
                 raise
-            summary = self._finish(prepared, packed, progress)
+            written = [packed.path]
+            try:
+                notices, warnings = self._send_notices(session, moves, out, written)
+            except BaseException:
+                for path in written:
+                    path.unlink(missing_ok=True)
+                raise
+            summary = replace(
+                self._finish(prepared, packed, progress), notices=notices, warnings=warnings
+            )
             index_cases(session, [c.id for c in cases])
             self.ws.audit(
                 session,
                 "case.transfer",
                 "case",
                 ",".join(numbers)[:64],
-                {"numbers": numbers, "to": to_mission, "bundle": summary.bundle_id},
+                {
+                    "numbers": numbers,
+                    "to": to_mission,
+                    "bundle": summary.bundle_id,
+                    "notices": {n.target_mission: n.bundle_id for n in notices},
+                },
             )
             return summary
+
+    def _send_notices(
+        self,
+        session: Session,
+        moves: dict[str, list[tuple[Case, CaseEvent]]],
+        out: Path,
+        written: list[Path],
+    ) -> tuple[tuple[ExportSummary, ...], tuple[str, ...]]:
+        """A notice to each mission that held the transferred cases until now: their case
+        records with the new holder and the transfer's timeline entry, so that it stops
+        writing on its copy (it becomes read only there) instead of learning of the transfer
+        only when HQ leaves its later changes out. Written beside ``out``."""
+        notices: list[ExportSummary] = []
+        warnings: list[str] = []
+        for holder, moved in sorted(moves.items()):
+            mission = session.execute(
+                select(Mission).where(Mission.code == holder)
+            ).scalar_one_or_none()
+            if mission is None or mission.is_local:
+                continue  # HQ's own case, or one opened before its mission was registered
+            if not mission.age_recipient:
+                warnings.append(
+                    _(
+                        "{code} was not told of the transfer: its age key is not registered. "
+                        "Tell {code} that these cases are handled elsewhere now: {numbers}."
+                    ).format(code=holder, numbers=", ".join(c.number for c, _e in moved))
+                )
+                continue
+            collected = _Collected()
+            try:
+                for name, ids in (
+                    ("case", [c.id for c, _e in moved]),
+                    ("case_event", [e.id for _c, e in moved]),
+                ):
+                    entity = BY_NAME[name]
+                    where = _columns(entity).id.in_(ids)
+                    collected.add_records(name, _collect(session, entity, where))
+                end = self._change_seq(session)
+                prepared = self._prepare(
+                    session, BundleKind.TRANSFER, collected, 0, end, True, holder
+                )
+                path = out.with_name(f"{out.stem}.notice-{holder}{out.suffix}")
+                packed = self._pack(prepared, collected, [mission.age_recipient], path, None)
+            finally:
+                collected.close()
+            written.append(packed.path)
+            self._record_export(session, prepared, [mission.age_recipient], packed)
+            notices.append(self._finish(prepared, packed, None))
+        session.flush()
+        return tuple(notices), tuple(warnings)
 
     def _case_closure(self, session: Session, case_ids: list[str]) -> _Collected:
         """The cases and every record they depend on or own (a transfer: a few cases)."""
@@ -988,10 +1063,17 @@ class ExchangeService:
             first = self._change_seq(session) + 1
             result = apply_plan(session, staged.plan, bundle)
             _index_pending(session, first, self._change_seq(session))
+            handed = _take_holders(session, bundle) if bundle.kind is BundleKind.TRANSFER else []
             head = staged.head
             audit_anchor.keep_incoming(session, bundle.source, head, bundle.bundle_id)
             report = _import_report(
-                bundle, result, [*head.warnings, *_left_out_warning(bundle, staged.left_out)]
+                bundle,
+                result,
+                [
+                    *head.warnings,
+                    *_left_out_warning(bundle, staged.left_out),
+                    *_handed_away_notice(handed, self.ws.mission_code),
+                ],
             )
             change_range = bundle.manifest["change_range"]
             session.add(
@@ -1096,6 +1178,7 @@ class ExchangeService:
             row = session.get(model, conflict.record_id)
             if row is None:
                 raise NotFound(_("The record of this conflict no longer exists."))
+            session.info[ANY_HOLDER] = True  # a conflict on a copy HQ has since moved away
             if choice == "remote":
                 self._apply_remote(session, entity, row, conflict.remote_data)
             row.updated_at = datetime.now(UTC)  # a new version either way (the flush hook)
@@ -1191,6 +1274,37 @@ def _cases_written(session: Session, first: int, last: int) -> list[str]:
             connection.execute(select(cases.c.id).where(cases.c[column].in_(changed))).scalars()
         )
     return sorted(written)
+
+
+def _take_holders(session: Session, bundle: VerifiedBundle) -> list[tuple[str, str]]:
+    """Who holds each case a transfer carries is HQ's to say, whatever the rest of the
+    record's merge decided: a copy changed here since (newer here, or in conflict) still
+    moves. Returns (number, holder) of the cases this transfer moved away from here."""
+    moved: list[tuple[str, str]] = []
+    for record in bundle.records.get("case", []):
+        session.execute(
+            update(Case)
+            .where(Case.id == record["id"])
+            .values(
+                holder_mission=record["holder_mission"],
+                transferred_from=record["transferred_from"],
+            )
+        )
+        if record["holder_mission"] != bundle.manifest.get("target_mission"):
+            moved.append((record["number"], record["holder_mission"]))
+    note_changes(session, Case.__tablename__, [r["id"] for r in bundle.records.get("case", [])])
+    return moved
+
+
+def _handed_away_notice(moved: list[tuple[str, str]], here: str) -> list[str]:
+    """What the officer of a mission that held transferred cases is told."""
+    return [
+        _(
+            "Headquarters has transferred case {number} from {here} to {holder}: {holder} "
+            "handles it from now on, and the copy here can be read but no longer changed."
+        ).format(number=number, here=here, holder=holder)
+        for number, holder in sorted(moved)
+    ]
 
 
 def _signing_key(session: Session, code: str) -> str | None:

@@ -155,6 +155,8 @@ class CaseRow:
     escalated: bool
     updated_at: datetime
     origin_mission: str
+    # At a mission, the mission that handles the case when HQ transferred it away; else "".
+    held_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ class CaseDetail:
     attachments: tuple[AttachmentInfo, ...] = ()
     allowed_statuses: tuple[str, ...] = ()
     claims: tuple[dict[str, Any], ...] = ()  # amounts claimed, see app.domain.claims
+    holder_mission: str = ""  # who handles it: this mission, or the one HQ transferred it to
 
 
 @dataclass(frozen=True)

@@ -434,11 +434,12 @@ class StatsService(DatedService):
         self, ids: Sequence[str], progress: Callable[[int, int], None] | None = None
     ) -> Iterator[list[CaseRow]]:
         """``rows_of``, a thousand at a time, for a caller that writes them as they come."""
+        here = None if self.ws.mission.is_hq else self.ws.mission_code
         with self.ws.read() as session:
             for start in range(0, len(ids), ROWS_AT_A_TIME):
                 if progress is not None:
                     progress(start, len(ids))
-                yield case_rows(session, ids[start : start + ROWS_AT_A_TIME], self.today)
+                yield case_rows(session, ids[start : start + ROWS_AT_A_TIME], self.today, here)
 
     def _behind_newest_first(self, session: Session, drill: Drilldown) -> Select[str]:
         drill = replace(drill, scope=self.normalise(drill.scope))

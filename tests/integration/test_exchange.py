@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from app.db.models import (
     Mission,
 )
 from app.db.raw import open_raw
+from app.errors import PermissionDenied, ValidationError
 from app.security.hq_secrets import AGE_IDENTITY, entry_name, secrets_file, workstation_secret
 from app.services.cases import CaseService
 from app.services.demo import fill_demo
@@ -419,6 +421,119 @@ def test_a_mission_not_told_of_a_transfer_still_sends_the_rest_of_its_work(
     again = hq.exchange.import_bundle(tmp_path / "all.qbundle")
     assert again.warnings and moved.number in again.warnings[0]
     assert hq.cases.get_case(moved.id).version == at_hq.version
+
+
+def test_the_former_holder_is_told_and_its_copy_then_reads_only(
+    sel: Site, dxb: Site, hq: Site, tmp_path
+):
+    """With the transfer HQ writes a notice for the mission that held the case; imported
+    there, the copy names its new holder and refuses every change, so the officer stops
+    writing on it instead of learning of the transfer when HQ leaves the work out."""
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    moved, other = sorted(sel.cases.list_cases(CaseFilter(), 0, 2), key=lambda c: c.number)
+
+    summary = hq.exchange.transfer_cases([moved.number], "DXB", tmp_path / "t.qbundle")
+
+    (notice,) = summary.notices
+    assert (notice.target_mission, notice.kind) == ("SEL", "transfer")
+    assert notice.path == tmp_path / "t.notice-SEL.qbundle"
+    assert notice.counts == {"case": 1, "case_event": 1}  # the case itself, not its file
+    assert summary.warnings == ()
+    with pytest.raises(Exception, match="not encrypted for this installation"):
+        dxb.exchange.import_bundle(notice.path)
+    dxb.exchange.import_bundle(tmp_path / "t.qbundle")
+    report = sel.exchange.import_bundle(notice.path)
+
+    assert any(f"case {moved.number} from SEL to DXB" in w for w in report.warnings)
+    copy = sel.cases.get_case(moved.id)
+    assert any("transferred from SEL to DXB" in e.text for e in copy.events)
+    with sel.ws.read() as session:
+        row = session.get(Case, moved.id)
+        assert (row.holder_mission, row.transferred_from) == ("DXB", "SEL")
+    before = copy.version
+    refusals = (
+        lambda: sel.cases.add_event(moved.id, "call", "Called the employer again."),
+        lambda: sel.cases.update_case(moved.id, CaseChanges(description="New facts.")),
+        lambda: sel.cases.set_status(moved.id, "resolved", "Wages paid in full."),
+        lambda: sel.cases.add_attachment(moved.id, "scan.pdf", b"%PDF-1.4 x", "application/pdf"),
+    )
+    for attempt in refusals:
+        with pytest.raises(PermissionDenied, match=f"{moved.number} is handled by DXB now"):
+            attempt()
+    assert sel.cases.get_case(moved.id).version == before
+    assert len(sel.cases.get_case(moved.id).events) == len(copy.events)
+    sel.cases.update_case(other.id, CaseChanges(description="New facts from the worker."))
+
+    # SEL's next bundle carries only work HQ takes: nothing is left out, nothing to tell.
+    sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
+    back = hq.exchange.import_bundle(tmp_path / "2.qbundle")
+    assert back.warnings == ()
+    assert hq.cases.get_case(other.id).description == "New facts from the worker."
+    with sel.ws.write() as session:  # overdue here: still not SEL's to escalate
+        session.execute(
+            Case.__table__.update()
+            .where(Case.id == moved.id)
+            .values(status="in_progress", due_date=date(2026, 1, 5), escalated_at=None)
+        )
+    sel.cases.escalate_overdue()
+    assert moved.id not in _escalated(sel)
+
+
+def _escalated(site: Site) -> set[str]:
+    with site.ws.read() as session:
+        return set(session.scalars(select(Case.id).where(Case.escalated_at.is_not(None))))
+
+
+def test_a_notice_moves_a_copy_changed_after_its_last_bundle(
+    sel: Site, dxb: Site, hq: Site, tmp_path
+):
+    """SEL wrote on the case after its last bundle, so its copy is newer than HQ's: the
+    notice still moves it (the holder is HQ's to say) and keeps SEL's unsent text here."""
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    moved = sel.cases.list_cases(CaseFilter(), 0, 1)[0]
+    for text in ("Late facts.", "Later facts."):  # two versions ahead of HQ's transfer
+        sel.cases.update_case(moved.id, CaseChanges(description=text))
+
+    summary = hq.exchange.transfer_cases([moved.number], "DXB", tmp_path / "t.qbundle")
+    sel.exchange.import_bundle(summary.notices[0].path)
+
+    with sel.ws.read() as session:
+        row = session.get(Case, moved.id)
+        assert (row.holder_mission, row.description) == ("DXB", "Later facts.")
+    with pytest.raises(PermissionDenied):
+        sel.cases.update_case(moved.id, CaseChanges(description="Even later."))
+
+
+def test_a_mission_whose_key_is_unknown_is_named_for_the_operator_to_tell(
+    sel: Site, dxb: Site, hq: Site, tmp_path
+):
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    moved = sel.cases.list_cases(CaseFilter(), 0, 1)[0]
+    with hq.ws.write() as session:
+        session.execute(
+            Mission.__table__.update().where(Mission.code == "SEL").values(age_recipient="")
+        )
+
+    summary = hq.exchange.transfer_cases([moved.number], "DXB", tmp_path / "t.qbundle")
+
+    assert summary.notices == ()
+    (warning,) = summary.warnings
+    assert "SEL was not told" in warning and moved.number in warning
+    assert sorted(p.name for p in tmp_path.glob("t*.qbundle")) == ["t.qbundle"]
+
+
+def test_a_case_is_not_transferred_to_the_mission_holding_it(sel: Site, hq: Site, tmp_path):
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    number = sel.cases.list_cases(CaseFilter(), 0, 1)[0].number
+
+    with pytest.raises(ValidationError, match="already handled by SEL"):
+        hq.exchange.transfer_cases([number], "SEL", tmp_path / "t.qbundle")
+
+    assert not list(tmp_path.glob("t*.qbundle"))
 
 
 def test_agreement_library_goes_to_every_mission(sel: Site, dxb: Site, hq: Site, tmp_path):

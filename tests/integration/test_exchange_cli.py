@@ -10,6 +10,7 @@ import pytest
 from app.config import Paths
 from app.services.demo import fill_demo
 from app.services.installation import unlock
+from app.services.keys import KeyService
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
 from tests.integration.test_exchange import make_site
@@ -151,3 +152,57 @@ def test_bundle_log_lists_every_bundle(pair, capsys):
     entries = json.loads(log.out)
     assert len(entries) == 620
     assert entries[-1]["bundle_id"].endswith("000000000000")  # the oldest, last
+
+
+def test_a_transfer_writes_a_notice_for_the_mission_that_held_the_cases(pair, capsys, tmp_path):
+    sel, hq = pair
+    out = tmp_path / "sel.qbundle"
+    recipient = hq_recipient(capsys, hq)
+    run_cli(
+        capsys, "--data-dir", str(sel.data_dir), "bundle", "export",
+        "--recipient", recipient, "--out", str(out),
+    )  # fmt: skip
+    run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "import", str(out))
+    hq_keys = json.loads(
+        run_cli(capsys, "--data-dir", str(hq.data_dir), "keys", "show", "--json").out
+    )
+    marked = run_cli(
+        capsys, "--data-dir", str(sel.data_dir), "keys", "trust", "AST",
+        hq_keys["signing_key"], "--age-recipient", hq_keys["age_recipient"], "--hq",
+    )  # fmt: skip
+    assert marked.code == 0, marked.err
+    dxb = make_site(tmp_path, "DXB", "AE", "Dubai")
+    keys = KeyService(dxb.ws).own_keys()
+    dxb.ws.close()
+    ws = unlock(hq, "admin", PASSWORD)
+    try:
+        KeyService(ws).trust(keys.mission_code, keys.signing_key, keys.age_recipient)
+    finally:
+        ws.close()
+    listed = run_cli(capsys, "--data-dir", str(sel.data_dir), "case", "list", "--json")
+    number = json.loads(listed.out)["cases"][0]["number"]
+    transfer = tmp_path / "t.qbundle"
+
+    to_holder = run_cli(
+        capsys, "--data-dir", str(hq.data_dir), "bundle", "transfer", number,
+        "--to", "SEL", "--out", str(transfer),
+    )  # fmt: skip
+    assert to_holder.code != 0 and f"Case {number} is already handled by SEL." in to_holder.err
+    moved = run_cli(
+        capsys, "--data-dir", str(hq.data_dir), "bundle", "transfer", number,
+        "--to", "DXB", "--out", str(transfer), "--json",
+    )  # fmt: skip
+
+    assert moved.code == 0, moved.err
+    (notice,) = json.loads(moved.out)["notices"]
+    assert (notice["target_mission"], notice["counts"]) == ("SEL", {"case": 1, "case_event": 1})
+    told = run_cli(capsys, "--data-dir", str(sel.data_dir), "bundle", "import", notice["path"])
+    assert told.code == 0, told.err
+    assert f"transferred case {number} from SEL to DXB" in told.err
+    refused = run_cli(
+        capsys, "--data-dir", str(sel.data_dir), "letter", "draft", number,
+        "--kind", "employer_letter", "--lang", "kk",
+    )  # fmt: skip
+    assert refused.code != 0 and "is handled by DXB now" in refused.err
+    shown = run_cli(capsys, "--data-dir", str(sel.data_dir), "case", "show", number)
+    assert shown.out.splitlines()[0] == f"{number}  Handled by DXB · read only"

@@ -399,6 +399,25 @@ def test_a_transfer_must_hand_cases_to_its_addressee(
     refused_at(sel, bundle, f"case {case['number']} is handed to DXB, but a transfer")
 
 
+def test_a_notice_tells_only_the_mission_the_case_leaves(
+    world: dict[str, Site], tmp_path: Path
+) -> None:
+    """A transfer may also tell its addressee that a case moved away from it; a case that
+    moved from someone else is still not its business."""
+    hq, sel = world["hq"], world["sel"]
+    case = records_of(hq, "case", Case.mission_code == "DXB")[0]
+    person = record_of(hq, "person", Person.id == case["person_id"])
+    moved = changed(case, holder_mission="TUR", transferred_from="DXB")
+    bundle = Forger(hq).bundle(
+        tmp_path / "t.qbundle",
+        {"person": [person], "case": [moved]},
+        [sel.recipient],
+        kind="transfer",
+        target="SEL",
+    )
+    refused_at(sel, bundle, f"case {case['number']} is handed to TUR, but a transfer")
+
+
 def test_hq_without_the_hq_mark_cannot_send_the_library(
     world: dict[str, Site], tmp_path: Path
 ) -> None:

@@ -12,7 +12,9 @@ from app.services.consolidation import ConsolidationService, MissionActivity
 from tests.builders import ASSEL_JSON
 from tests.hq.test_consolidation import consolidated  # noqa: F401
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
+from tests.ui.test_exchange import page_for, wait
 from ui.hq.page import HqPage
+from ui.models.case_table_model import display_texts
 from ui.widgets.columns import header_shortfall
 
 
@@ -269,3 +271,62 @@ def test_a_missions_attache_still_writes(make_window, sel: Site) -> None:  # noq
     assert not editor.save_button.isHidden() and not editor.timeline.controls.isHidden()
     assert not editor.person.boxes["surname"].widget.isReadOnly()
     assert editor.host_country.isEnabled()
+
+
+def test_a_case_transferred_away_reads_only_at_the_mission_that_held_it(
+    qtbot,
+    make_window,
+    sel: Site,  # noqa: F811
+    dxb: Site,  # noqa: F811
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Once HQ's notice is imported the copy offers no write (each was refused on Save) and
+    says who handles the case; the next case opened in the same form is writable again."""
+    from app.services.records import CaseFilter
+
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    moved, other = sorted(sel.cases.list_cases(CaseFilter(), 0, 2), key=lambda c: c.number)
+    at_hq = page_for(qtbot, hq)
+    at_hq.transfer([moved.number], "DXB", tmp_path / "t.qbundle")
+    wait(qtbot, at_hq)
+    notice = tmp_path / "t.notice-SEL.qbundle"
+    assert at_hq.hq_summary.text().splitlines()[1] == (
+        f"Notice for SEL, which handled these cases until now: {notice}. "
+        "Send it to SEL too; there the cases become read only."
+    )
+    sel.exchange.import_bundle(notice)
+    window = make_window(sel.ws)
+    cases = window.show_area("cases")
+
+    cases.open_case(moved.id)
+    editor = cases.editor
+    assert editor.held_elsewhere == "DXB"
+    assert editor.badge.text() == "Handled by DXB · read only"
+    assert editor.save_button.isHidden() and editor.letter_button.isHidden()
+    assert editor.review_button.isHidden()
+    assert editor.timeline.controls.isHidden() and editor.attachments.add_button.isHidden()
+    assert editor.person.boxes["surname"].widget.isReadOnly()
+    assert not editor.categories.isEnabled() and editor.skills_button.isHidden()
+    qtbot.keyClicks(editor.description, "typed on a copy")
+    assert not editor.dirty and editor.save() is None
+
+    cases.open_case(other.id)
+    assert editor.held_elsewhere == "" and editor.can_write
+    assert not editor.save_button.isHidden() and not editor.timeline.controls.isHidden()
+    assert not editor.review_button.isHidden() and not editor.letter_button.isHidden()
+    assert not editor.attachments.add_button.isHidden() and editor.attachments.acceptDrops()
+    assert not editor.person.boxes["surname"].widget.isReadOnly()
+    birth = editor.person.boxes["birth_date"].widget
+    assert not birth.isReadOnly() and birth.calendar_action.isVisible()
+    assert editor.categories.isEnabled() and not editor.received.isEnabled()
+    # Not among the open cases the mission works on: the start page lists only its own.
+    mine = sel.cases.list_cases(CaseFilter(open_only=True), 0, 500)
+    assert moved.id not in {c.id for c in mine}
+    # In the whole list it names its holder instead of a status that stopped at the transfer,
+    # and shows no deadline of its own.
+    (row,) = [c for c in sel.cases.list_cases(CaseFilter(), 0, 500) if c.id == moved.id]
+    assert (row.held_by, row.deadline, row.escalated) == ("DXB", "none", False)
+    assert display_texts(row, {})[4] == "Handled by DXB"
+    assert display_texts(row, {}, "kk")[4] == "DXB жүргізеді"

@@ -55,12 +55,17 @@ class ApplicableLawPanel(QWidget):
     citations_changed = Signal()
 
     def __init__(
-        self, workspace: Workspace, case_id: str, bridge: LanguageBridge | None = None
+        self,
+        workspace: Workspace,
+        case_id: str,
+        bridge: LanguageBridge | None = None,
+        writable: bool = True,
     ) -> None:
         super().__init__()
         self.service = AgreementService(workspace)
         self.case_id = case_id
-        self.can_cite = workspace.actor.role in CASE_WORKERS
+        # ``writable``: False for a case held elsewhere, whatever the role.
+        self.can_cite = writable and workspace.actor.role in CASE_WORKERS
         self.task: BackgroundTask[object] | None = None  # a citation written
         self.relevant_heading = _heading()
         self.relevant, self.relevant_columns = _provisions("relevant_provisions", "law_relevant")

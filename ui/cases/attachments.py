@@ -107,13 +107,13 @@ class AttachmentsPanel(QWidget):
         self.remove_button.setText(_("&Remove…"))
         self.set_case(self.case)
 
-    def set_read_only(self) -> None:
-        """For a role that reads cases only: files are opened and copied, not added or
-        removed."""
-        self.writable = False
-        self.add_button.hide()
-        self.remove_button.hide()
-        self.setAcceptDrops(False)
+    def set_read_only(self, read_only: bool = True) -> None:
+        """For a role that reads cases only, or a case held elsewhere: files are opened and
+        copied, not added or removed."""
+        self.writable = not read_only
+        self.add_button.setVisible(not read_only)
+        self.remove_button.setVisible(not read_only)
+        self.setAcceptDrops(not read_only)
 
     def set_case(self, case: CaseDetail | None) -> None:
         self.case = case

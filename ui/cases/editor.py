@@ -294,21 +294,31 @@ class CaseEditor(QWidget):
         listen_to_changes(self, self.workspace, self._data_changed)
         self.host_country.currentIndexChanged.connect(self._country_changed)
 
-    def _read_only(self) -> None:
+    @property
+    def held_elsewhere(self) -> str:
+        """The mission that holds the open case when it is not this one: HQ transferred it
+        away, and the copy here is kept to read. Empty at HQ and for a case held here."""
+        return "" if self.case is None else self.service.held_elsewhere(self.case)
+
+    @property
+    def can_write(self) -> bool:
+        return self.writable and not self.held_elsewhere
+
+    def _set_read_only(self, read_only: bool) -> None:
         """No field takes input and no write is offered: every one was, and what was typed
         was refused only on Save. Again after each filling (the person form enables its
-        fields as it shows a person)."""
+        fields as it shows a person); undone for the next case this user may change."""
         for box in (*self.boxes.values(), *self.person.boxes.values()):
             widget = box.widget
             if isinstance(widget, QLineEdit | QPlainTextEdit):
-                widget.setReadOnly(True)  # still selectable and copied
+                widget.setReadOnly(read_only)  # still selectable and copied
             else:
-                widget.setEnabled(False)
-        self.at_risk.setEnabled(False)
-        self.save_button.hide()
-        self.letter_button.hide()
-        self.timeline.set_read_only()
-        self.attachments.set_read_only()
+                widget.setEnabled(not read_only)
+        self.at_risk.setEnabled(not read_only)
+        self.save_button.setVisible(not read_only)
+        self.letter_button.setVisible(not read_only)
+        self.timeline.set_read_only(read_only)
+        self.attachments.set_read_only(read_only)
 
     # Texts -------------------------------------------------------------------------------
 
@@ -398,6 +408,9 @@ class CaseEditor(QWidget):
     def _show_heading(self) -> None:
         case = self.case
         self.skills_button.setVisible(self._can_record_skills())
+        # A new review of a case held elsewhere could not be saved; its old ones open from
+        # the timeline.
+        self.review_button.setVisible(not self.held_elsewhere)
         # The `*` marks unsaved changes, as in Word and Excel.
         marker = " *" if self._dirty else ""
         if case is None:
@@ -412,6 +425,23 @@ class CaseEditor(QWidget):
             + marker
         )
         self.heading.setToolTip(plain_tooltip(self.heading.text()))
+        holder = self.held_elsewhere
+        if holder:
+            # Its status and deadline are the holder's now; this copy stopped at the transfer.
+            self.badge.setText(_("Handled by {code} · read only").format(code=holder))
+            self.badge.setToolTip(
+                _(
+                    "Headquarters transferred this case to {code}. The copy here is kept to "
+                    "read and can no longer be changed; {code} handles the case."
+                ).format(code=holder)
+            )
+            self.badge.setStyleSheet(
+                f"color: {ON_ACCENT}; background: {NEUTRAL_BADGE}; border-radius: 8px; "
+                "padding: 2px 10px;"
+            )
+            self.badge_icon.clear()
+            return
+        self.badge.setToolTip("")
         status = CaseStatus(case.status)
         parts = [label(status)]
         ended = case.closed_at or case.resolved_at
@@ -461,7 +491,7 @@ class CaseEditor(QWidget):
         self._show_heading()
 
     def _mark_dirty(self) -> None:
-        if self.writable and not self._loading and not self._dirty:
+        if self.can_write and not self._loading and not self._dirty:
             self.dirty = True
 
     def _country_changed(self) -> None:
@@ -477,6 +507,7 @@ class CaseEditor(QWidget):
         self.person.start_new()
         self.person.show_find(True)
         self.host_country.set_code(self.workspace.mission.country)
+        self._set_read_only(not self.writable)
         self.received.set_date(date.today())
         self.channel.setCurrentIndex(0)
         self.urgency.setCurrentIndex(self.urgency.findData(Urgency.NORMAL.value))
@@ -500,7 +531,7 @@ class CaseEditor(QWidget):
         self._loading = False
         self.dirty = False
         if not self.writable:
-            self._read_only()
+            self._set_read_only(True)
         self.person.boxes["surname"].widget.setFocus()
 
     def open_case(self, case_id: str) -> None:
@@ -509,6 +540,7 @@ class CaseEditor(QWidget):
     def show_case(self, case: CaseDetail) -> None:
         self._loading = True
         self.case = case
+        self._set_read_only(not self.can_write)
         self.person.person_id = None
         self.person.set_person(case.person, locked=False)
         self.person.show_find(False)
@@ -522,7 +554,7 @@ class CaseEditor(QWidget):
         self.agency.load(case.host_country, case.agency.id if case.agency else "")
         self.due.set_date(case.due_date)
         self.officer.setCurrentIndex(max(self.officer.findData(case.assigned_to or ""), 0))
-        self.officer.setEnabled(self.writable and self.workspace.actor.role in SENIOR_ROLES)
+        self.officer.setEnabled(self.can_write and self.workspace.actor.role in SENIOR_ROLES)
         self.description.setPlainText(case.description)
         self.claims.set_claims(list(case.claims))
         self.categories.set_checked(case.categories)
@@ -534,8 +566,8 @@ class CaseEditor(QWidget):
         self._show_heading()
         self._loading = False
         self.dirty = False
-        if not self.writable:
-            self._read_only()
+        if not self.can_write:
+            self._set_read_only(True)
 
     def _show_law(self, case_id: str | None) -> None:
         """The applicable-law panel belongs to one case. It is built, or read again, when its
@@ -563,7 +595,9 @@ class CaseEditor(QWidget):
         if self.law_panel is not None:
             self.law_panel.refresh()
             return
-        self.law_panel = ApplicableLawPanel(self.workspace, self._law_case_id)
+        self.law_panel = ApplicableLawPanel(
+            self.workspace, self._law_case_id, writable=self.can_write
+        )
         self.law_layout.addWidget(self.law_panel)
 
     def _letters_tab_title(self) -> str:
@@ -595,6 +629,7 @@ class CaseEditor(QWidget):
             case is not None
             and case.status in RETURNEE_FROM_STATUSES
             and not self.workspace.mission.is_hq
+            and not self.held_elsewhere
             and self.workspace.actor.role in CASE_WORKERS
         )
 
@@ -668,7 +703,7 @@ class CaseEditor(QWidget):
         already under way, so a double click or a second Ctrl+S saves once. On success the
         form shows the saved case and ``case_saved`` is emitted, on the GUI thread; a refusal
         by the service is shown as before (its field focused)."""
-        if self.saving or not self.writable:  # Ctrl+S from a reader: nothing to write
+        if self.saving or not self.can_write:  # Ctrl+S from a reader: nothing to write
             return None
         self._clear_errors()
         self.last_save_ok = False

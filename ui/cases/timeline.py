@@ -134,11 +134,11 @@ class TimelinePanel(QWidget):
         if self.case is not None:
             self.set_case(self.case)
 
-    def set_read_only(self) -> None:
-        """For a role that reads cases only: the timeline without its entry and status
-        controls."""
-        self.controls.hide()
-        self.undo_button.hide()
+    def set_read_only(self, read_only: bool = True) -> None:
+        """For a role that reads cases only, or a case held elsewhere: the timeline without
+        its entry and status controls."""
+        self.controls.setVisible(not read_only)
+        self.undo_button.setVisible(not read_only)
 
     def set_case(self, case: CaseDetail | None) -> None:
         self.case = case

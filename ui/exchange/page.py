@@ -377,7 +377,7 @@ class ExchangePage(QWidget):
 
     def _transferred(self, summary: ExportSummary) -> None:
         cases = summary.counts.get("case", 0)
-        self.hq_summary.setText(
+        lines = [
             ngettext(
                 "{count} case for {mission} written to {path} ({size} KB).",
                 "{count} cases for {mission} written to {path} ({size} KB).",
@@ -388,7 +388,15 @@ class ExchangePage(QWidget):
                 path=summary.path,
                 size=max(1, summary.size // 1024),
             )
-        )
+        ]
+        lines += [
+            _(
+                "Notice for {code}, which handled these cases until now: {path}. "
+                "Send it to {code} too; there the cases become read only."
+            ).format(code=notice.target_mission, path=notice.path)
+            for notice in summary.notices
+        ]
+        self.hq_summary.setText("\n".join([*lines, *summary.warnings]))
         self.refresh()
 
     def choose_library_file(self) -> None:

@@ -20,7 +20,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QIcon
 
 from app.domain.codes import CaseStatus, Category, Urgency, label
-from app.i18n import _, country_name, current_language, format_date, pseudo_locale_enabled
+from app.i18n import (
+    _,
+    country_name,
+    current_language,
+    format_date,
+    language_override,
+    pseudo_locale_enabled,
+)
 from app.services.records import CaseFilter, CaseRow
 from ui.icons import icon
 from ui.palette import DEADLINE_BACKGROUNDS, DEADLINE_COLOURS
@@ -124,7 +131,7 @@ def display_texts(
         row.person_name,
         _country_text(row.host_country, lang),
         _complaint_text(row.categories, lang, pseudo),
-        _code_text(CaseStatus, row.status, lang, pseudo),
+        _status_text(row, lang, pseudo),
         _code_text(Urgency, row.urgency, lang, pseudo),
         _date_text(row.received_at, lang),
         _date_text(row.due_date, lang) if row.due_date else "",
@@ -148,6 +155,14 @@ def _complaint_text(categories: tuple[str, ...], language: str, _pseudo: bool) -
 @lru_cache(maxsize=256)
 def _code_text(kind: type[StrEnum], code: str, language: str, _pseudo: bool) -> str:
     return label(kind(code), language)
+
+
+def _status_text(row: CaseRow, language: str, pseudo: bool) -> str:
+    """A copy HQ transferred away shows who handles it: its own status stopped there."""
+    if not row.held_by:
+        return _code_text(CaseStatus, row.status, language, pseudo)
+    with language_override(language):
+        return _("Handled by {code}").format(code=row.held_by)
 
 
 @lru_cache(maxsize=8192)
