@@ -1,8 +1,9 @@
 """Keeps the sync columns right on every flush: version, updated_at, change_seq, origin.
 
 A session's ``info`` carries ``mission_code`` (the origin of new rows) and, during a bundle
-import, ``importing=True``, which keeps the versions the bundle brought. At a mission it also
-carries ``HELD_HERE``: cases another mission holds (HQ transferred them away) are read only.
+import, ``importing=True``, which keeps the versions the bundle brought. A write session also
+carries ``HELD_HERE``: the cases another installation holds are read only (at a mission, a copy
+HQ transferred away; at HQ, every mission's case, which only the mission's bundles change).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from app.i18n import _
 CHANGE_SEQ = "change_seq"
 # session.info key: the tables and cases a transaction's flushes touched (app.services.changes)
 CHANGED_KEY = "changed_records"
-# session.info keys: the mission whose cases alone may change (unset at HQ), and a switch for
-# the housekeeping that rightly touches a copy held elsewhere (retention, a conflict's choice)
+# session.info keys: the installation whose cases alone may change, and a switch for what
+# rightly touches a case held elsewhere (HQ's transfer, retention, a conflict's choice)
 HELD_HERE = "held_here"
+AT_HQ = "at_hq"
 ANY_HOLDER = "any_holder"
 
 
@@ -110,9 +112,10 @@ def take_changes(session: Session) -> tuple[frozenset[str], frozenset[str]] | No
 
 @event.listens_for(Session, "before_flush")
 def _refuse_cases_held_elsewhere(session: Session, _context: Any, _instances: Any) -> None:
-    """A mission keeps a copy of a case HQ transferred away, to read; a change to it or to
-    anything hanging off it would only be left out at HQ. Refused in one place, whichever
-    service or window tried."""
+    """A case changes only where it is held. A mission keeps a copy of a case HQ transferred
+    away, to read: a change to it would be left out at HQ. HQ keeps every mission's case as
+    the mission sent it: a change there would be overwritten by the mission's next bundle, or
+    meet it as a conflict. Refused in one place, whichever service or window tried."""
     here = session.info.get(HELD_HERE)
     if not here or session.info.get(ANY_HOLDER):
         return
@@ -134,6 +137,11 @@ def _refuse_cases_held_elsewhere(session: Session, _context: Any, _instances: An
     if held is not None:
         raise PermissionDenied(
             _(
+                "Case {number} is held by {holder}: headquarters keeps it as {holder} sends "
+                "it and does not change it."
+            ).format(number=held.number, holder=held.holder_mission)
+            if session.info.get(AT_HQ)
+            else _(
                 "Case {number} is handled by {holder} now (headquarters transferred it); "
                 "the copy here can be read but not changed."
             ).format(number=held.number, holder=held.holder_mission)

@@ -13,7 +13,8 @@ that user cannot reach:
   the chain from its start, at most its last 10,000 entries.
 - The receiver (HQ for a mission) checks that the carried entries form a chain ending in the
   signed head, and that they agree with every entry hash it already holds from that
-  installation. It refuses a bundle whose head is lower than the one it holds (history cut),
+  installation. It refuses a bundle whose head is lower than the one it holds (history cut)
+  unless it was signed before that one at an entry it holds (an older bundle imported late),
   whose entries differ from hashes it holds (history edited), or that comes without a head
   after heads were sent. It keeps the new head and hashes. When the carried entries do not reach
   back to anything it holds (a bundle was lost or skipped), it cannot check the link: the
@@ -201,7 +202,9 @@ def current_head(session: Session) -> tuple[int, str]:
 
 def sign_head(session: Session, signing_pem: bytes, mission: str) -> SignedHead:
     seq, digest = current_head(session)
-    unsigned = SignedHead(mission, seq, digest, datetime.now(UTC).isoformat(timespec="seconds"))
+    # To the microsecond: two exports a second apart must still tell which came first (_stale).
+    signed_at = datetime.now(UTC).isoformat(timespec="microseconds")
+    unsigned = SignedHead(mission, seq, digest, signed_at)
     signature = base64.b64encode(_sign(signing_pem, unsigned.signed_bytes())).decode("ascii")
     return SignedHead(mission, seq, digest, unsigned.signed_at, signature)
 
@@ -263,6 +266,8 @@ class HeadCheck:
     head: SignedHead | None
     entries: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # An older bundle that arrived after a newer one: its head is not kept (``_stale``).
+    stale: bool = False
 
 
 def _rewritten(source: str, detail: str) -> AuditHistoryRewritten:
@@ -337,7 +342,8 @@ def check_incoming(
         )
     entries: list[dict[str, Any]] = list(carried.get("entries") or [])
     _check_links(source, head, entries)
-    if held is not None and head.seq < held.seq:
+    stale = held is not None and _stale(session, source, head, held)
+    if held is not None and head.seq < held.seq and not stale:
         raise _rewritten(
             source,
             _("its audit chain ends at entry {seq}; entry {held} was received before").format(
@@ -361,7 +367,7 @@ def check_incoming(
             raise _rewritten(source, _("entry {seq} has changed").format(seq=entry["seq"]))
     if entries and first - 1 in known and entries[0]["prev_hash"] != known[first - 1]:
         raise _rewritten(source, _("entry {seq} has changed").format(seq=first - 1))
-    check = HeadCheck(head, entries)
+    check = HeadCheck(head, entries, stale=stale)
     reaches_known = bool(known) and (first - 1 in known or any(e["seq"] in known for e in entries))
     if warn_on_gap and held is not None and not reaches_known and head.seq > held.seq:
         check.warnings.append(
@@ -372,6 +378,25 @@ def check_incoming(
             ).format(first=held.seq + 1, last=first - 1, code=source)
         )
     return check
+
+
+def _stale(session: Session, source: str, head: SignedHead, held: AuditHead) -> bool:
+    """Whether ``head`` is simply older than the one held: signed before it, at an entry whose
+    hash is already held as received (a bundle made earlier, imported later: files travel out
+    of order). A cut history signs its lower head after the held one, and is refused. A forged
+    signing time gains nothing: the held head stays, and the next bundle must link to it."""
+    if head.seq >= held.seq:
+        return False
+    try:
+        earlier = datetime.fromisoformat(head.signed_at) < datetime.fromisoformat(held.signed_at)
+    except (TypeError, ValueError):
+        return False
+    anchored = session.execute(
+        select(AuditAnchor.hash).where(
+            AuditAnchor.mission_code == source, AuditAnchor.seq == head.seq
+        )
+    ).scalar_one_or_none()
+    return earlier and anchored == head.hash
 
 
 def keep_incoming(session: Session, source: str, check: HeadCheck, bundle_id: str) -> None:
@@ -391,7 +416,8 @@ def keep_incoming(session: Session, source: str, check: HeadCheck, bundle_id: st
         for e in check.entries
         if e["seq"] not in known
     )
-    _keep_head(session, check.head, bundle_id)
+    if not check.stale:  # never back to an older head: the next bundle links to the newest
+        _keep_head(session, check.head, bundle_id)
 
 
 def held_head(session: Session, code: str) -> SignedHead | None:

@@ -566,14 +566,18 @@ class CaseService(DatedService):
         here = self._mission_here()
         return case.holder_mission if here and case.holder_mission != here else ""
 
+    def can_change(self, case: CaseDetail) -> bool:
+        """Whether ``case`` is held here, so that it may change here at all (``app.db.sync``):
+        at HQ only its own, at a mission not a copy HQ transferred away."""
+        return case.holder_mission == self.ws.mission_code
+
     def _mission_here(self) -> str | None:
         """This mission's code, None at HQ (which holds no case of its own to act on)."""
         return None if self.ws.mission.is_hq else self.ws.mission_code
 
     def _held_here(self) -> list[Any]:
-        """At a mission, only the cases it holds (not copies HQ transferred away); all at HQ."""
-        here = self._mission_here()
-        return [] if here is None else [Case.holder_mission == here]
+        """Only the cases held here, the only ones that may change here (``can_change``)."""
+        return [Case.holder_mission == self.ws.mission_code]
 
     def _load(self, session: Session, case_id: str) -> Case:
         return live_row(session, Case, case_id, _("No such case."))

@@ -732,6 +732,7 @@ class ExchangeService:
         if not numbers:
             raise ValidationError(_("Name at least one case to transfer."), field="numbers")
         with self.ws.write() as session:
+            session.info[ANY_HOLDER] = True  # who holds a case is HQ's to change
             target = session.execute(
                 select(Mission).where(Mission.code == to_mission)
             ).scalar_one_or_none()
@@ -838,9 +839,10 @@ class ExchangeService:
             mission = session.execute(
                 select(Mission).where(Mission.code == holder)
             ).scalar_one_or_none()
-            if mission is None or mission.is_local:
-                continue  # HQ's own case, or one opened before its mission was registered
-            if not mission.age_recipient:
+            if mission is not None and mission.is_local:
+                continue  # HQ's own case: nobody else to tell
+            recipient = mission.age_recipient if mission is not None else ""
+            if not recipient:
                 warnings.append(
                     _(
                         "{code} was not told of the transfer: its age key is not registered. "
@@ -862,11 +864,11 @@ class ExchangeService:
                     session, BundleKind.TRANSFER, collected, 0, end, True, holder
                 )
                 path = out.with_name(f"{out.stem}.notice-{holder}{out.suffix}")
-                packed = self._pack(prepared, collected, [mission.age_recipient], path, None)
+                packed = self._pack(prepared, collected, [recipient], path, None)
             finally:
                 collected.close()
             written.append(packed.path)
-            self._record_export(session, prepared, [mission.age_recipient], packed)
+            self._record_export(session, prepared, [recipient], packed)
             notices.append(self._finish(prepared, packed, None))
         session.flush()
         return tuple(notices), tuple(warnings)
@@ -1278,21 +1280,38 @@ def _cases_written(session: Session, first: int, last: int) -> list[str]:
 
 def _take_holders(session: Session, bundle: VerifiedBundle) -> list[tuple[str, str]]:
     """Who holds each case a transfer carries is HQ's to say, whatever the rest of the
-    record's merge decided: a copy changed here since (newer here, or in conflict) still
-    moves. Returns (number, holder) of the cases this transfer moved away from here."""
+    record's merge decided (a copy changed here since, newer here or in conflict, still
+    moves): its latest transfer entry says, so a notice that arrives after a later transfer
+    (files travel out of order) does not undo it. Only HQ's own entries count (their origin
+    is the signer, which a mission cannot claim): a mission could write any entry on its
+    case. Returns (number, holder) of the cases now held elsewhere."""
+    numbers = {r["id"]: r["number"] for r in bundle.records.get("case", [])}
+    latest: dict[str, dict[str, Any]] = {}
+    entries = session.execute(
+        select(CaseEvent.case_id, CaseEvent.data)
+        .where(
+            CaseEvent.case_id.in_(sorted(numbers)),
+            CaseEvent.kind == EventKind.SYSTEM.value,
+            CaseEvent.origin_mission == bundle.source,
+            CaseEvent.deleted_at.is_(None),
+        )
+        .order_by(CaseEvent.occurred_at, CaseEvent.change_seq)
+    )
+    for case_id, data in entries:
+        transfer = data.get("transfer") if isinstance(data, dict) else None
+        if isinstance(transfer, dict):
+            latest[case_id] = transfer
+    here = bundle.manifest.get("target_mission")
     moved: list[tuple[str, str]] = []
-    for record in bundle.records.get("case", []):
+    for case_id, transfer in latest.items():
         session.execute(
             update(Case)
-            .where(Case.id == record["id"])
-            .values(
-                holder_mission=record["holder_mission"],
-                transferred_from=record["transferred_from"],
-            )
+            .where(Case.id == case_id)
+            .values(holder_mission=transfer["to"], transferred_from=transfer["from"])
         )
-        if record["holder_mission"] != bundle.manifest.get("target_mission"):
-            moved.append((record["number"], record["holder_mission"]))
-    note_changes(session, Case.__tablename__, [r["id"] for r in bundle.records.get("case", [])])
+        if transfer["to"] != here:
+            moved.append((numbers[case_id], transfer["to"]))
+    note_changes(session, Case.__tablename__, list(latest))
     return moved
 
 

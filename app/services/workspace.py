@@ -99,7 +99,8 @@ class Workspace:
     def _writing(self, opened: AbstractContextManager[Session]) -> Iterator[Session]:
         with opened as session:
             session.info["mission_code"] = self.mission.code
-            session.info[sync.HELD_HERE] = None if self.mission.is_hq else self.mission.code
+            session.info[sync.HELD_HERE] = self.mission.code
+            session.info[sync.AT_HQ] = self.mission.is_hq
             session.info.pop(sync.CHANGED_KEY, None)
             yield session
         # Reached only once the transaction committed: a rolled-back write changed nothing.

@@ -9,7 +9,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +24,13 @@ from app.db.models import (
     Attachment,
     AuditEntry,
     Case,
+    CaseEvent,
     ExchangeLog,
     LocalSecret,
     Mission,
 )
 from app.db.raw import open_raw
+from app.db.sync import ANY_HOLDER
 from app.errors import PermissionDenied, ValidationError
 from app.security.hq_secrets import AGE_IDENTITY, entry_name, secrets_file, workstation_secret
 from app.services.cases import CaseService
@@ -312,13 +314,50 @@ def test_two_missions_consolidate_at_hq(sel: Site, dxb: Site, hq: Site, tmp_path
 
 
 def edited_on_both_sides(sel: Site, hq: Site, folder: Path) -> str:
-    """SEL's first case, sent to HQ and then edited at SEL and at HQ alike; returns its id."""
+    """SEL's first case, sent to HQ; then HQ's copy and SEL's each reach the next version with
+    other content; returns its id."""
     sel.exchange.export_cases(folder / "1.qbundle", [hq.recipient])
     hq.exchange.import_bundle(folder / "1.qbundle")
     case_id = first_case_id(sel)
     sel.cases.update_case(case_id, CaseChanges(description="Seoul's version"))
-    hq.cases.update_case(case_id, CaseChanges(description="Astana's version"))
+    changed_at_hq(hq, case_id, "Astana's version")
     return case_id
+
+
+def changed_at_hq(hq: Site, case_id: str, description: str) -> None:
+    """HQ's copy of a mission's case one version on, with other content. HQ never changes a
+    mission's case (refused, ``app.db.sync``); a mission restored from an older backup that
+    saves again sends HQ such a version, which HQ already holds with other content."""
+    with hq.ws.write() as session:
+        session.info[ANY_HOLDER] = True
+        row = session.get(Case, case_id)
+        assert row is not None
+        row.description = description
+
+
+def test_hq_does_not_change_a_missions_case(sel: Site, hq: Site, tmp_path):
+    """HQ's change would be overwritten by the mission's next bundle, or meet it as a
+    conflict: HQ keeps the case as the mission sends it."""
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    case_id = first_case_id(sel)
+    number = hq.cases.get_case(case_id).number
+    before = hq.cases.get_case(case_id)
+
+    for attempt in (
+        lambda: hq.cases.update_case(case_id, CaseChanges(description="Astana's version")),
+        lambda: hq.cases.add_event(case_id, "call", "Called from Astana."),
+    ):
+        with pytest.raises(PermissionDenied, match=f"{number} is held by SEL: headquarters"):
+            attempt()
+
+    after = hq.cases.get_case(case_id)
+    assert (after.version, after.description, after.events) == (
+        before.version,
+        before.description,
+        before.events,
+    )
+    assert not hq.cases.can_change(after) and sel.cases.can_change(sel.cases.get_case(case_id))
 
 
 def test_equal_versions_with_different_content_become_conflicts(sel: Site, hq: Site, tmp_path):
@@ -504,6 +543,58 @@ def test_a_notice_moves_a_copy_changed_after_its_last_bundle(
         assert (row.holder_mission, row.description) == ("DXB", "Later facts.")
     with pytest.raises(PermissionDenied):
         sel.cases.update_case(moved.id, CaseChanges(description="Even later."))
+
+
+def test_a_notice_arriving_after_a_later_transfer_does_not_undo_it(
+    sel: Site, dxb: Site, hq: Site, tmp_path
+):
+    """Files travel out of order: HQ moved SEL's case to DXB and back; SEL gets the case back
+    before the first notice. Its latest transfer decides, so SEL still holds it."""
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    moved = sel.cases.list_cases(CaseFilter(), 0, 1)[0]
+    away = hq.exchange.transfer_cases([moved.number], "DXB", tmp_path / "away.qbundle")
+    dxb.exchange.import_bundle(tmp_path / "away.qbundle")
+    back = hq.exchange.transfer_cases([moved.number], "SEL", tmp_path / "back.qbundle")
+    assert [n.target_mission for n in back.notices] == ["DXB"]
+
+    sel.exchange.import_bundle(tmp_path / "back.qbundle")
+    late = sel.exchange.import_bundle(away.notices[0].path)
+
+    assert late.warnings == ()
+    copy = sel.cases.get_case(moved.id)
+    assert sel.cases.can_change(copy) and sel.cases.held_elsewhere(copy) == ""
+    sel.cases.add_event(moved.id, "call", "Back in Seoul.")  # writable again
+
+
+def test_a_missions_own_transfer_entry_moves_nothing(sel: Site, dxb: Site, hq: Site, tmp_path):
+    """SEL writes a timeline entry that looks like HQ's transfer (to TUR, dated years ahead)
+    on its own case. When HQ really transfers the case to DXB, DXB holds it: only HQ's
+    entries say who holds a case."""
+    case_id = first_case_id(sel)
+    with sel.ws.write() as session:
+        session.add(
+            CaseEvent(
+                case_id=case_id,
+                kind="system",
+                author="admin",
+                text="",
+                occurred_at=datetime(2030, 1, 1, tzinfo=UTC),
+                data={"transfer": {"from": "SEL", "to": "TUR"}},
+            )
+        )
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    number = hq.cases.get_case(case_id).number
+
+    summary = hq.exchange.transfer_cases([number], "DXB", tmp_path / "t.qbundle")
+    dxb.exchange.import_bundle(tmp_path / "t.qbundle")
+    sel.exchange.import_bundle(summary.notices[0].path)
+
+    for site in (dxb, sel):
+        with site.ws.read() as session:
+            assert session.get(Case, case_id).holder_mission == "DXB"
+    dxb.cases.add_event(case_id, "call", "Handled in Dubai.")
 
 
 def test_a_mission_whose_key_is_unknown_is_named_for_the_operator_to_tell(

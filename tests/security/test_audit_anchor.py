@@ -206,6 +206,29 @@ def cut_after_sending(sel: Site, hq: Site) -> int:
 # -- attacks ----------------------------------------------------------------------------------
 
 
+def test_an_older_bundle_imported_after_a_newer_one_goes_in(
+    sent: Pair,
+    export: Export,
+) -> None:
+    """Two bundles from SEL arrived together and the later went in first. The earlier one was
+    refused as a rewritten history (its head lower than the one held), and its changes, which
+    the later bundle does not carry, could not reach HQ at all."""
+    sel, hq = sent
+    touch_a_case(sel)
+    earlier = export("earlier")
+    touch_a_case(sel)
+    later = export("later")
+    ExchangeService(hq.ws).import_bundle(later)
+    newest = held(hq)
+
+    report = ExchangeService(hq.ws).import_bundle(earlier)
+
+    assert report.per_entity["case_event"]["new"] == 1  # the note only the earlier one carries
+    assert held(hq) == newest  # the head held stays the newest
+    touch_a_case(sel)
+    ExchangeService(hq.ws).import_bundle(export("next"))  # links on as before
+
+
 def test_cut_tail_and_lowered_counter_is_refused_at_hq(
     sent: Pair,
     export: Export,

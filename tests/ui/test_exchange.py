@@ -17,7 +17,7 @@ from app.services.exchange import ExchangeService
 from app.services.keys import KeyService
 from app.services.records import CaseChanges
 from tests.builders import new_case
-from tests.integration.test_exchange import Site, first_case_id, hq_and_sel
+from tests.integration.test_exchange import Site, changed_at_hq, first_case_id, hq_and_sel
 from tests.ui.press import (
     click,
     click_index,
@@ -119,7 +119,7 @@ def test_conflicts_show_both_values_and_resolve(qtbot: QtBot, pair, tmp_path):
     ExchangeService(hq.ws).import_bundle(tmp_path / "1.qbundle")
     case_id = first_case_id(sel)
     sel.cases.update_case(case_id, CaseChanges(description="Seoul"))
-    hq.cases.update_case(case_id, CaseChanges(description="Astana"))
+    changed_at_hq(hq, case_id, "Astana")
     ExchangeService(sel.ws).export_cases(tmp_path / "2.qbundle", [hq.recipient])
     ExchangeService(hq.ws).import_bundle(tmp_path / "2.qbundle")
     page = page_for(qtbot, hq)

@@ -260,6 +260,24 @@ def test_an_hq_analyst_reads_a_missions_case_and_is_offered_no_write(
         analyst.close()
 
 
+def test_hqs_administrator_reads_a_missions_case_too(
+    make_window,
+    consolidated: Site,  # noqa: F811
+) -> None:
+    """Its change would be overwritten by the mission's next bundle or meet it as a conflict
+    (``app.db.sync`` refuses it): the form offers none, and shows the mission's status."""
+    window = make_window(consolidated.ws)  # the administrator, a case worker at a mission
+    cases = window.show_area("cases")
+    first = ConsolidationService(consolidated.ws).overdue()[0]
+    cases.open_case(first.case_id)
+    editor = cases.editor
+    assert editor.writable and not editor.can_write
+    assert editor.save_button.isHidden() and editor.timeline.controls.isHidden()
+    assert editor.person.boxes["surname"].widget.isReadOnly()
+    assert not editor.badge.text().startswith("Handled by")  # HQ reads the live status
+    assert window.new_case_action.isVisible()  # HQ's own cases it still opens and changes
+
+
 def test_a_missions_attache_still_writes(make_window, sel: Site) -> None:  # noqa: F811
     window = make_window(sel.ws)
     start = window.area_widget("start")

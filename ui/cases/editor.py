@@ -302,7 +302,9 @@ class CaseEditor(QWidget):
 
     @property
     def can_write(self) -> bool:
-        return self.writable and not self.held_elsewhere
+        """A case worker's, on a case held here (at HQ a mission's case only reads)."""
+        case = self.case
+        return self.writable and (case is None or self.service.can_change(case))
 
     def _set_read_only(self, read_only: bool) -> None:
         """No field takes input and no write is offered: every one was, and what was typed
