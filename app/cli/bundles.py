@@ -163,6 +163,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print_json(report)
     else:
         _print_report(report)
+        for note in report.notes:
+            print(note)
     return 0
 
 

@@ -133,6 +133,7 @@ class ImportReport:
     files: int = 0
     per_entity: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # news for the officer, not trouble (a case handed away)
 
     def counts(self) -> dict[str, str | int]:
         """The placeholders of the messages that sum the import up (command line, window):
@@ -1068,14 +1069,11 @@ class ExchangeService:
             handed = _take_holders(session, bundle) if bundle.kind is BundleKind.TRANSFER else []
             head = staged.head
             audit_anchor.keep_incoming(session, bundle.source, head, bundle.bundle_id)
-            report = _import_report(
-                bundle,
-                result,
-                [
-                    *head.warnings,
-                    *_left_out_warning(bundle, staged.left_out),
-                    *_handed_away_notice(handed, self.ws.mission_code),
-                ],
+            report = replace(
+                _import_report(
+                    bundle, result, [*head.warnings, *_left_out_warning(bundle, staged.left_out)]
+                ),
+                notes=tuple(_handed_away_notice(handed, self.ws.mission_code)),
             )
             change_range = bundle.manifest["change_range"]
             session.add(

@@ -484,7 +484,11 @@ def test_the_former_holder_is_told_and_its_copy_then_reads_only(
     dxb.exchange.import_bundle(tmp_path / "t.qbundle")
     report = sel.exchange.import_bundle(notice.path)
 
-    assert any(f"case {moved.number} from SEL to DXB" in w for w in report.warnings)
+    assert report.notes == (
+        f"Headquarters has transferred case {moved.number} from SEL to DXB: DXB handles it "
+        "from now on, and the copy here can be read but no longer changed.",
+    )
+    assert report.warnings == ()
     copy = sel.cases.get_case(moved.id)
     assert any("transferred from SEL to DXB" in e.text for e in copy.events)
     with sel.ws.read() as session:
@@ -561,7 +565,7 @@ def test_a_notice_arriving_after_a_later_transfer_does_not_undo_it(
     sel.exchange.import_bundle(tmp_path / "back.qbundle")
     late = sel.exchange.import_bundle(away.notices[0].path)
 
-    assert late.warnings == ()
+    assert late.warnings == () and late.notes == ()
     copy = sel.cases.get_case(moved.id)
     assert sel.cases.can_change(copy) and sel.cases.held_elsewhere(copy) == ""
     sel.cases.add_event(moved.id, "call", "Back in Seoul.")  # writable again

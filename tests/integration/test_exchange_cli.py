@@ -198,7 +198,7 @@ def test_a_transfer_writes_a_notice_for_the_mission_that_held_the_cases(pair, ca
     assert (notice["target_mission"], notice["counts"]) == ("SEL", {"case": 1, "case_event": 1})
     told = run_cli(capsys, "--data-dir", str(sel.data_dir), "bundle", "import", notice["path"])
     assert told.code == 0, told.err
-    assert f"transferred case {number} from SEL to DXB" in told.err
+    assert f"transferred case {number} from SEL to DXB" in told.out
     refused = run_cli(
         capsys, "--data-dir", str(sel.data_dir), "letter", "draft", number,
         "--kind", "employer_letter", "--lang", "kk",

@@ -314,7 +314,13 @@ def test_a_case_transferred_away_reads_only_at_the_mission_that_held_it(
         f"Notice for SEL, which handled these cases until now: {notice}. "
         "Send it to SEL too; there the cases become read only."
     )
-    sel.exchange.import_bundle(notice)
+    at_sel = page_for(qtbot, sel)
+    at_sel.import_from(notice)
+    wait(qtbot, at_sel)
+    assert at_sel.import_report.text().splitlines()[1] == (
+        f"Headquarters has transferred case {moved.number} from SEL to DXB: DXB handles it "
+        "from now on, and the copy here can be read but no longer changed."
+    )  # news, not a warning
     window = make_window(sel.ws)
     cases = window.show_area("cases")
 

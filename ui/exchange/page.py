@@ -450,6 +450,7 @@ class ExchangePage(QWidget):
                 ).format(**report.counts())
                 # Loud: the sender's audit history could not be linked (audit_anchor.py).
                 + "".join("\n" + _("Warning: {warning}").format(warning=w) for w in report.warnings)
+                + "".join("\n" + note for note in report.notes)
             )
         self.refresh()
 
