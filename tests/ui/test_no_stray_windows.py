@@ -3,7 +3,9 @@
 ``setVisible(True)`` on a widget that has no parent yet makes it a top-level window until a
 layout adopts it: on a desktop, a small window flashed up (and took the focus) as the Exchange
 page was built at HQ, a provision card marked "unverified", the Settings page or a case form
-for a consul appeared. Widgets hidden by a condition are hidden with ``hide()`` only.
+for a consul appeared. Widgets hidden by a condition are hidden with ``hide()`` only. Every
+dialog is opened too, each choice of its lists made once (none flashed one: checked by
+planting one in the transfer dialog).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QMainWindow, QMenu, QWidget
 
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
@@ -83,4 +85,64 @@ def test_an_hq_window_shows_no_stray_window(
         _use_every_area(make_window(hq.ws), None)
     finally:
         hq.ws.close()
+    assert stray_windows.shown == []
+
+
+def _dialogs(window: MainWindow, ws: Workspace, case_id: str, number: str) -> list[QDialog]:
+    """Every dialog a user opens from the window, each as the window builds it."""
+    from app.domain.roles import Role
+    from app.services.keys import KeyService
+    from app.services.organisations import OrganisationService
+    from app.services.recovery_sheet import sheet_facts
+    from app.services.stats import Drilldown, StatsFilter, StatsService
+    from app.services.users import UserService
+    from ui.cases.org_picker import OrganisationDialog
+    from ui.exchange.hq import TransferDialog
+    from ui.exchange.keys import TrustKeyDialog
+    from ui.help import AboutDialog, HelpDialog, ShortcutsDialog
+    from ui.letters.dialog import LetterDialog
+    from ui.recovery import RecoverDialog, RecoveryKeyDialog
+    from ui.reports.case_list import CaseListDialog
+    from ui.returnees.dialog import ReturneeDialog
+    from ui.settings.users import AddUserDialog, SignatureDialog
+    from ui.widgets.dialogs import PasswordDialog, ReasonDialog
+
+    me = next(u for u in UserService(ws).list() if u.username == ws.actor.username)
+    drill = Drilldown(StatsFilter(), "open", "")
+    return [
+        OrganisationDialog(window, OrganisationService(ws), "TR"),
+        LetterDialog(ws, case_id, number, parent=window),
+        ReturneeDialog(window, ws),
+        RecoveryKeyDialog(window, "ABCD-EFGH", lambda lang: sheet_facts(ws, lang)),
+        RecoverDialog(window, window.workspace.paths),
+        TransferDialog(window, []),
+        TrustKeyDialog(window, KeyService(ws)),
+        AddUserDialog(window, set(), tuple(Role)),
+        SignatureDialog(window, me),
+        HelpDialog(window),
+        ShortcutsDialog(window),
+        AboutDialog(ws, window),
+        PasswordDialog(window, "Password"),
+        ReasonDialog(window, "Reason"),
+        CaseListDialog(StatsService(ws), drill, "Open cases", False, window),
+    ]
+
+
+def test_no_dialog_shows_a_stray_window(
+    open_ws: Callable[[str], Workspace],
+    make_window: Callable[..., MainWindow],
+    stray_windows: _StrayWindows,
+) -> None:
+    ws = open_ws("admin")
+    case = CaseService(ws).create_case(new_case())
+    window = make_window(ws)
+    for dialog in _dialogs(window, ws, case.id, case.number):
+        dialog.show()
+        QApplication.processEvents()
+        for combo in dialog.findChildren(QComboBox):  # what each choice shows or hides
+            for index in range(min(combo.count(), 12)):
+                combo.setCurrentIndex(index)
+                QApplication.processEvents()
+        dialog.close()
+        QApplication.processEvents()
     assert stray_windows.shown == []
