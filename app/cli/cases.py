@@ -61,6 +61,11 @@ def register(commands: Any) -> None:
     )
     listing.add_argument("--officer", help=_("only the cases assigned to this user"))
     listing.add_argument(
+        "--mission",
+        metavar="CODE",
+        help=_("headquarters: only the cases this mission handles (after any transfer)"),
+    )
+    listing.add_argument(
         "--overdue", action="store_true", help=_("only the cases past their follow-up date")
     )
     listing.add_argument("--limit", type=int, default=100, help=_("list at most this many cases"))
@@ -140,6 +145,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         host_country=args.country,
         category=args.category,
         assigned_to=args.officer,
+        mission=args.mission.upper() if args.mission else None,
         overdue=args.overdue,
     )
     with case_service(args) as service:

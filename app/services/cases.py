@@ -414,6 +414,7 @@ def _filtered(
         (Case.person_id, flt.person_id),
         (Case.employer_id, flt.employer_id),
         (Case.agency_id, flt.agency_id),
+        (Case.holder_mission, flt.mission),
     )
     if flt.overdue:
         query = query.where(Case.status.in_(_OPEN), Case.due_date < today)

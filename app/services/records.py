@@ -237,6 +237,7 @@ class CaseFilter:
     person_id: str | None = None
     employer_id: str | None = None
     agency_id: str | None = None
+    mission: str | None = None  # at HQ: the mission that holds the case (after any transfer)
     sort: str = "received_at"
     descending: bool = True
 

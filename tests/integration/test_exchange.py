@@ -508,6 +508,11 @@ def test_the_former_holder_is_told_and_its_copy_then_reads_only(
     assert len(sel.cases.get_case(moved.id).events) == len(copy.events)
     sel.cases.update_case(other.id, CaseChanges(description="New facts from the worker."))
 
+    # At HQ the case is listed under the mission that handles it now.
+    assert moved.id in {c.id for c in hq.cases.list_cases(CaseFilter(mission="DXB"), 0, 500)}
+    assert moved.id not in {c.id for c in hq.cases.list_cases(CaseFilter(mission="SEL"), 0, 500)}
+    assert hq.cases.count_cases(CaseFilter(mission="DXB")) == 1
+
     # SEL's next bundle carries only work HQ takes: nothing is left out, nothing to tell.
     sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
     back = hq.exchange.import_bundle(tmp_path / "2.qbundle")

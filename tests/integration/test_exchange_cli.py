@@ -194,6 +194,10 @@ def test_a_transfer_writes_a_notice_for_the_mission_that_held_the_cases(pair, ca
     )  # fmt: skip
 
     assert moved.code == 0, moved.err
+    listed = run_cli(
+        capsys, "--data-dir", str(hq.data_dir), "case", "list", "--mission", "dxb", "--json"
+    )
+    assert [c["number"] for c in json.loads(listed.out)["cases"]] == [number]
     (notice,) = json.loads(moved.out)["notices"]
     assert (notice["target_mission"], notice["counts"]) == ("SEL", {"case": 1, "case_event": 1})
     told = run_cli(capsys, "--data-dir", str(sel.data_dir), "bundle", "import", notice["path"])

@@ -147,14 +147,27 @@ def test_an_overdue_case_opens_and_a_repeat_lists_its_cases(
 
     qtbot.waitUntil(lambda: listed() == sorted(repeat.case_numbers), timeout=10_000)
 
-    # A mission: its cases, found by the code they are numbered with.
+    # A mission: the cases it holds, through the case list's mission filter (a search for
+    # its code found the cases it numbered, not those transferred to it).
     window.show_area("hq")
     row = _column(page.missions, 0).index("DXB")
     page.missions.itemActivated.emit(page.missions.item(row, 1))
-    assert cases.list_view.filters.search.text() == "DXB"
+    bar = cases.list_view.filters
+    assert not bar.mission.isHidden() and bar.mission.currentData() == "DXB"
+    assert bar.search.text() == "" and bar.current_filter().mission == "DXB"
+    assert [bar.mission.itemData(i) for i in range(bar.mission.count())] == ["", "DXB", "SEL"]
     held = {m.code: m.cases for m in page.views.missions}["DXB"]
     qtbot.waitUntil(lambda: model.total == held and not model.loading, timeout=10_000)
     assert {number.split("-")[0] for number in listed()} == {"DXB"}
+    bar.mission.setCurrentIndex(bar.mission.findData("SEL"))
+    held = {m.code: m.cases for m in page.views.missions}["SEL"]
+    qtbot.waitUntil(lambda: model.total == held and not model.loading, timeout=10_000)
+
+
+def test_a_mission_lists_no_mission_filter(make_window, sel: Site) -> None:  # noqa: F811
+    cases = make_window(sel.ws).show_area("cases")
+    bar = cases.list_view.filters
+    assert bar.mission.isHidden() and bar.mission not in bar._combos()
 
 
 def test_the_missions_area_is_at_hq_only(make_window, hq: Site, sel: Site) -> None:  # noqa: F811

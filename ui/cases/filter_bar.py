@@ -30,10 +30,14 @@ class CaseFilterBar(QWidget):
 
     filter_changed = Signal(object)
 
-    def __init__(self, me: str, officers: list[tuple[str, str]]) -> None:
+    def __init__(
+        self, me: str, officers: list[tuple[str, str]], missions: list[str] | None = None
+    ) -> None:
         super().__init__()
         self.me = me
         self.officers = officers  # (username, display name)
+        # At HQ the missions' codes: whose cases to list (HQ's officers hold none of them).
+        self.missions = missions or []
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(240)
@@ -48,6 +52,7 @@ class CaseFilterBar(QWidget):
         self.category = QComboBox()
         self.officer = QComboBox()
         self.urgency = QComboBox()
+        self.mission = QComboBox()
         self.overdue = QCheckBox()
         self.clear_button = push_button(self.clear)
         for combo in self._combos():
@@ -62,26 +67,27 @@ class CaseFilterBar(QWidget):
         layout.addWidget(self.search, 0, 0, 1, 3)
         layout.addWidget(self.overdue, 0, 3)
         layout.addWidget(self.clear_button, 0, 4, Qt.AlignmentFlag.AlignLeft)
-        for column, widget in enumerate(
-            (self.status, self.country, self.category, self.officer, self.urgency)
-        ):
+        for column, widget in enumerate(self._combos()):
             layout.addWidget(widget, 1, column)
-        layout.setColumnStretch(5, 1)
+        layout.setColumnStretch(len(self._combos()), 1)
+        if not self.missions:
+            self.mission.hide()
         self.setTabOrder(self.search, self.status)
         self.retranslate_ui()
 
     def _combos(self) -> tuple[QComboBox, ...]:
-        return (self.status, self.country, self.category, self.officer, self.urgency)
+        shown = (self.status, self.country, self.category, self.officer, self.urgency)
+        return (*shown, self.mission) if self.missions else shown
 
     def _fit_combos(self) -> None:
         # At a fixed 14 characters «Кез келген орындаушы» was cut.
-        for combo, chars in zip(self._combos(), (12, 16, 18, 12, 12), strict=True):
+        for combo, chars in zip(self._combos(), (12, 16, 18, 12, 12, 12), strict=False):
             fit_first_entry(combo, chars)
 
     def fill_choices(self) -> None:
         """(Re)build the combo entries in the current language, keeping the choices."""
         state = self.state() if self.status.count() else None
-        for combo in (self.status, self.category, self.officer, self.urgency):
+        for combo in (self.status, self.category, self.officer, self.urgency, self.mission):
             combo.blockSignals(True)
             combo.clear()
         self.status.addItem(_("Any status"), "")
@@ -98,9 +104,12 @@ class CaseFilterBar(QWidget):
         self.urgency.addItem(_("Any urgency"), "")
         for urgency in Urgency:
             self.urgency.addItem(label(urgency), urgency.value)
+        self.mission.addItem(_("Any mission"), "")
+        for code in self.missions:
+            self.mission.addItem(code, code)
         self.country.set_any_text(_("Any host country"))
         self.country.refill()
-        for combo in (self.status, self.category, self.officer, self.urgency):
+        for combo in (self.status, self.category, self.officer, self.urgency, self.mission):
             combo.blockSignals(False)
         self._fit_combos()
         if state is not None:
@@ -127,6 +136,7 @@ class CaseFilterBar(QWidget):
             category=self.category.currentData() or None,
             assigned_to=self.me if officer == ME else (officer or None),
             urgency=self.urgency.currentData() or None,
+            mission=self.mission.currentData() or None,
             overdue=self.overdue.isChecked(),
             text=self.search.text().strip(),
             sort=base.sort,
@@ -153,6 +163,7 @@ class CaseFilterBar(QWidget):
             "category": self.category.currentData() or "",
             "officer": self.officer.currentData() or "",
             "urgency": self.urgency.currentData() or "",
+            "mission": self.mission.currentData() or "",
             "overdue": self.overdue.isChecked(),
         }
 
@@ -164,6 +175,7 @@ class CaseFilterBar(QWidget):
             self.category,
             self.officer,
             self.urgency,
+            self.mission,
             self.overdue,
         ]
         for widget in widgets:
@@ -174,6 +186,7 @@ class CaseFilterBar(QWidget):
             (self.category, "category"),
             (self.officer, "officer"),
             (self.urgency, "urgency"),
+            (self.mission, "mission"),
         ):
             combo.setCurrentIndex(max(combo.findData(str(state.get(key, ""))), 0))
         self.country.set_code(str(state.get("country", "")))

@@ -19,6 +19,7 @@ from app.domain.roles import CASE_WORKERS
 from app.i18n import _, format_number, ngettext
 from app.services.cases import CaseService
 from app.services.changes import DataChanged
+from app.services.keys import KeyService
 from app.services.records import CaseFilter
 from app.services.users import UserService
 from app.services.workspace import Workspace
@@ -75,7 +76,12 @@ class CaseListView(QWidget):
             for u in UserService(self.workspace).list()
             if u.active and u.role in CASE_WORKERS
         ]
-        self.filters = CaseFilterBar(self.workspace.actor.username, officers)
+        missions = (
+            [k.code for k in KeyService(self.workspace).trusted() if not k.is_hq]
+            if self.workspace.mission.is_hq
+            else []
+        )
+        self.filters = CaseFilterBar(self.workspace.actor.username, officers, missions)
         self.filters.set_state_json(ui_settings.load_value(FILTER_KEY))
         # Rewritten at once: erases search text an older version left in the settings file.
         ui_settings.save_value(FILTER_KEY, self.filters.state_json())
@@ -194,6 +200,7 @@ class CaseListView(QWidget):
                 "category": flt.category or "",
                 "officer": ME if flt.assigned_to == self.workspace.actor.username else "",
                 "urgency": flt.urgency or "",
+                "mission": flt.mission or "",
                 "overdue": flt.overdue,
                 "text": flt.text,
             },

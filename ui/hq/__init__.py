@@ -21,6 +21,7 @@ def _page(window: MainWindow) -> QWidget:
     page = HqPage(window.workspace)
     page.case_opened.connect(lambda case_id: _cases(window).open_case(case_id))
     page.cases_searched.connect(lambda text: _cases(window).show_filtered(CaseFilter(text=text)))
+    page.mission_listed.connect(lambda code: _cases(window).show_filtered(CaseFilter(mission=code)))
     return page
 
 

@@ -105,7 +105,8 @@ def _table(columns: int, column: int = 0, order: Qt.SortOrder = ASCENDING) -> QT
 
 class HqPage(QWidget):
     case_opened = Signal(str)  # an overdue case's id, chosen to be opened
-    cases_searched = Signal(str)  # a mission's code, a person's IIN, an employer's name
+    cases_searched = Signal(str)  # a person's IIN, an employer's name
+    mission_listed = Signal(str)  # a mission's code: the cases it holds
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -297,8 +298,7 @@ class HqPage(QWidget):
     def _search_mission(self, item: QTableWidgetItem) -> None:
         code = self.missions.item(item.row(), 0)
         if code is not None:
-            # A mission's cases are numbered with its code ("DXB-2026-0042"): found by it.
-            self.cases_searched.emit(code.text())
+            self.mission_listed.emit(code.text())
 
     def _search_repeat(self, item: QTableWidgetItem) -> None:
         key = self.repeats.item(item.row(), 1)
