@@ -7,7 +7,12 @@ from typing import Any
 
 from app.cli.common import add_actions, json_help, print_json, print_table, workspace
 from app.i18n import _, ngettext
-from app.services.retention import retention_years, run_manually, set_retention_years
+from app.services.retention import (
+    RetentionCandidate,
+    retention_years,
+    run_manually,
+    set_retention_years,
+)
 
 
 def register(commands: Any) -> None:
@@ -43,7 +48,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print_table(
                 [_("Case"), _("Status"), _("Closed"), _("Due")],
                 [
-                    [c.number, c.status, c.closed_on.isoformat(), c.due_on.isoformat()]
+                    [c.number, _status(c), c.closed_on.isoformat(), c.due_on.isoformat()]
                     for c in report.candidates
                 ],
             )
@@ -89,3 +94,11 @@ def cmd_policy(args: argparse.Namespace) -> int:
         ).format(n=years)
     )
     return 0
+
+
+def _status(candidate: RetentionCandidate) -> str:
+    """A copy of a case HQ moved away is named by who handles it: its status stopped there,
+    and its "Closed" day is the transfer's."""
+    if candidate.held_by:
+        return _("Handled by {code}").format(code=candidate.held_by)
+    return candidate.status

@@ -72,6 +72,9 @@ class RetentionCandidate:
     status: str
     closed_on: date
     due_on: date
+    # A mission's copy of a case HQ transferred away: the mission that handles it now. Its
+    # period runs from the copy's last change (the transfer), whatever its status.
+    held_by: str = ""
 
 
 @dataclass
@@ -128,9 +131,13 @@ def _closed_moment() -> ColumnElement[datetime]:
     return sql_case((closed, Case.closed_at), else_=func.coalesce(changed, Case.updated_at))
 
 
-def find_candidates(session: Session, years: int, today: date) -> list[RetentionCandidate]:
+def find_candidates(
+    session: Session, years: int, today: date, here: str | None = None
+) -> list[RetentionCandidate]:
     """The final cases whose retention period is over, in one statement: it loaded every
-    final case and read each one's events on its own (2-3 s at 100k cases, at every start)."""
+    final case and read each one's events on its own (2-3 s at 100k cases, at every start).
+    At mission ``here``, its copies of cases HQ moved away count apart (``_copies_held_elsewhere``).
+    """
     moment = _closed_moment().label("closed")
     # A day's slack either side of the cut (time zones, 29 February); exact below.
     cut = datetime.combine(add_years(today, -years) + timedelta(days=2), time(), UTC)
@@ -141,6 +148,7 @@ def find_candidates(session: Session, years: int, today: date) -> list[Retention
             Case.anonymised_at.is_(None),
             Case.deleted_at.is_(None),
             moment < cut,
+            *([Case.holder_mission == here] if here is not None else []),
         )
         .order_by(Case.number)
     )
@@ -150,6 +158,40 @@ def find_candidates(session: Session, years: int, today: date) -> list[Retention
         due = add_years(closed_on, years)
         if due <= today:
             out.append(RetentionCandidate(case_id, number, status, closed_on, due))
+    if here is not None:
+        out += _copies_held_elsewhere(session, years, today, here)
+        out.sort(key=lambda c: c.number)
+    return out
+
+
+def _copies_held_elsewhere(
+    session: Session, years: int, today: date, here: str
+) -> list[RetentionCandidate]:
+    """A copy of a case another mission handles stays at the status it had when HQ moved the
+    case, open as a rule, so the final statuses never reach it: without this it kept the
+    worker's data here for good. It changes no more after the transfer, so its period runs
+    from its last change or timeline entry (the transfer's), whichever is later. Few rows."""
+    last_entry = (
+        select(func.max(CaseEvent.occurred_at))
+        .where(CaseEvent.case_id == Case.id)
+        .scalar_subquery()
+        .label("last_entry")
+    )
+    rows = session.execute(
+        select(Case.id, Case.number, Case.status, Case.holder_mission, Case.updated_at, last_entry)
+        .where(
+            Case.holder_mission != here,
+            Case.anonymised_at.is_(None),
+            Case.deleted_at.is_(None),
+        )
+        .order_by(Case.number)
+    )
+    out = []
+    for case_id, number, status, holder, updated, entry in rows:
+        ended = max(_as_utc(updated), _as_utc(entry) if entry is not None else _as_utc(updated))
+        due = add_years(ended.date(), years)
+        if due <= today:
+            out.append(RetentionCandidate(case_id, number, status, ended.date(), due, holder))
     return out
 
 
@@ -351,7 +393,8 @@ def run_retention(
     years = retention_years(workspace)
     report = RetentionReport(years, today, dry_run)
     with workspace.read() as session:
-        report.candidates = find_candidates(session, years, today)
+        here = None if workspace.mission.is_hq else workspace.mission_code
+        report.candidates = find_candidates(session, years, today, here)
         report.returnee_candidates = find_returnee_candidates(session, years, today)
     if dry_run or not (report.candidates or report.returnee_candidates):
         return report
@@ -362,7 +405,8 @@ def run_retention(
         now = datetime.now(UTC)
         with workspace.write() as session:
             row = session.get(Case, candidate.case_id)
-            if row is None or row.anonymised_at is not None or row.status not in FINAL_STATUSES:
+            ended = row is not None and (row.status in FINAL_STATUSES or candidate.held_by)
+            if row is None or row.anonymised_at is not None or not ended:
                 continue  # changed by someone else since the list was made
             _touched, person_done = anonymise_case(session, candidate.case_id, now)
             workspace.audit(

@@ -9,7 +9,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -531,6 +531,37 @@ def test_the_former_holder_is_told_and_its_copy_then_reads_only(
 def _escalated(site: Site) -> set[str]:
     with site.ws.read() as session:
         return set(session.scalars(select(Case.id).where(Case.escalated_at.is_not(None))))
+
+
+def test_a_copy_held_elsewhere_is_anonymised_when_its_period_is_over(
+    sel: Site, dxb: Site, hq: Site, tmp_path
+):
+    """The copy stays at the status it had when it left (open, as a rule), so retention,
+    which waits for a final status, kept the worker's data at SEL for good. Its period runs
+    from the transfer; DXB's and HQ's cases are untouched."""
+    from app.services.retention import DEFAULT_YEARS, add_years, run_manually
+
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    moved = next(c for c in sel.cases.list_cases(CaseFilter(open_only=True), 0, 50))
+    summary = hq.exchange.transfer_cases([moved.number], "DXB", tmp_path / "t.qbundle")
+    dxb.exchange.import_bundle(tmp_path / "t.qbundle")
+    sel.exchange.import_bundle(summary.notices[0].path)
+    transferred_on = datetime.now(UTC).date()
+    due = add_years(transferred_on, DEFAULT_YEARS)
+    elsewhere = {site.ws.mission_code: site.cases.get_case(moved.id) for site in (dxb, hq)}
+
+    early = run_manually(sel.ws, today=due - timedelta(days=1), dry_run=True)
+    assert moved.number not in [c.number for c in early.candidates]
+    (copy,) = [c for c in run_manually(sel.ws, today=due, dry_run=True).candidates if c.held_by]
+    assert (copy.number, copy.held_by, copy.closed_on) == (moved.number, "DXB", transferred_on)
+    done = run_manually(sel.ws, today=due)
+
+    assert moved.number in done.anonymised_cases
+    with sel.ws.read() as session:
+        assert session.get(Case, moved.id).anonymised_at is not None
+    for site in (dxb, hq):  # retention at SEL reaches nobody else's copy
+        assert site.cases.get_case(moved.id) == elsewhere[site.ws.mission_code]
 
 
 def test_a_notice_moves_a_copy_changed_after_its_last_bundle(
