@@ -40,7 +40,9 @@ class TransferDialog(ValidatingDialog):
             _(
                 "The cases, with their people, documents and letters, are written to a bundle "
                 "that only the chosen mission can open. Send it to the mission; the cases "
-                "are marked as transferred here."
+                "are marked as transferred here. Beside it, a notice for each mission that "
+                "handled them until now: send it there too, so that its copy stops taking "
+                "changes."
             )
         )
         self.numbers = QLineEdit()
