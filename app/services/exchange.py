@@ -864,7 +864,7 @@ class ExchangeService:
                 prepared = self._prepare(
                     session, BundleKind.TRANSFER, collected, 0, end, True, holder
                 )
-                path = out.with_name(f"{out.stem}.notice-{holder}{out.suffix}")
+                path = _unused(out.with_name(f"{out.stem}.notice-{holder}{out.suffix}"))
                 packed = self._pack(prepared, collected, [recipient], path, None)
             finally:
                 collected.close()
@@ -1274,6 +1274,17 @@ def _cases_written(session: Session, first: int, last: int) -> list[str]:
             connection.execute(select(cases.c.id).where(cases.c[column].in_(changed))).scalars()
         )
     return sorted(written)
+
+
+def _unused(path: Path) -> Path:
+    """``path``, or beside it a name not taken yet: a notice of an earlier transfer written
+    under the same name may not have been sent yet (the save dialog asked about the transfer's
+    own file only)."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
 
 
 def _take_holders(session: Session, bundle: VerifiedBundle) -> list[tuple[str, str]]:

@@ -637,6 +637,27 @@ def test_a_missions_own_transfer_entry_moves_nothing(sel: Site, dxb: Site, hq: S
     dxb.cases.add_event(case_id, "call", "Handled in Dubai.")
 
 
+def test_a_second_transfer_under_the_same_name_keeps_the_first_notice(
+    sel: Site, dxb: Site, hq: Site, tmp_path
+):
+    """The save dialog asks before the transfer's own file is replaced, never about the
+    notice beside it, which may not have been sent yet."""
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    first, second = sorted(sel.cases.list_cases(CaseFilter(), 0, 2), key=lambda c: c.number)
+
+    one = hq.exchange.transfer_cases([first.number], "DXB", tmp_path / "t.qbundle")
+    two = hq.exchange.transfer_cases([second.number], "DXB", tmp_path / "t.qbundle")
+
+    assert [n.path.name for n in (*one.notices, *two.notices)] == [
+        "t.notice-SEL.qbundle",
+        "t.notice-SEL-2.qbundle",
+    ]
+    for notice in (*one.notices, *two.notices):
+        sel.exchange.import_bundle(notice.path)
+    assert all(not sel.cases.can_change(sel.cases.get_case(c.id)) for c in (first, second))
+
+
 def test_a_mission_whose_key_is_unknown_is_named_for_the_operator_to_tell(
     sel: Site, dxb: Site, hq: Site, tmp_path
 ):
