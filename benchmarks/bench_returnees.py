@@ -79,7 +79,12 @@ def _fill(ws: object, n: int) -> None:
 
 
 def main(n: int = 20_000) -> None:
-    paths = Paths(Path(tempfile.mkdtemp(prefix="qorgau-bench-returnees-")))
+    # Its own HQ, thrown away after (each run left one in the temporary folder).
+    with tempfile.TemporaryDirectory(prefix="qorgau-bench-returnees-") as folder:
+        _run(Paths(Path(folder)), n)
+
+
+def _run(paths: Paths, n: int) -> None:
     init_installation(paths, MissionSetup("AST", "KZ", "Astana", is_hq=True), "admin", PASSWORD)
     admin = unlock(paths, "admin", PASSWORD)
     UserService(admin).add("astana", "hq", PASSWORD)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -94,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         workspace.close()
         QApplication.processEvents()
+        # Its demo mission and settings go too: every run left 9 MB in the temporary folder.
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
