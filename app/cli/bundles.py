@@ -16,6 +16,7 @@ from app.services.exchange import (
     ExchangeService,
     ExportSummary,
     ImportReport,
+    record_kind_label,
 )
 from app.services.keys import identity_move_message, store_identity_in_keyring
 
@@ -178,9 +179,9 @@ def cmd_log(args: argparse.Namespace) -> int:
         [_("When"), _("Direction"), _("Kind"), _("Mission"), _("Bundle"), _("Records")],
         [
             [
-                format_datetime(e.created_at),
+                format_datetime(e.created_at.astimezone()),  # this computer's time, as the window
                 _("sent") if e.direction == "out" else _("received"),
-                e.kind,
+                e.kind_label,
                 e.peer_mission or e.source_mission,
                 e.bundle_id,
                 str(sum(v for k, v in e.counts.items() if k != "files")),
@@ -193,7 +194,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def _conflict_lines(conflict: ConflictInfo) -> list[str]:
     lines = [
-        f"{conflict.id}  {conflict.entity}  {conflict.label}  "
+        f"{conflict.id}  {record_kind_label(conflict.entity)}  {conflict.label}  "
         + _("version {v}").format(v=conflict.local_version)
     ]
     for item in conflict.fields:

@@ -62,7 +62,7 @@ from app.exchange.package import (
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.exchange.sqljson import record_chunks
 from app.exchange.zipstream import ZipTooLarge
-from app.i18n import _, ngettext
+from app.i18n import N_, _, ngettext
 from app.security import audit_anchor
 from app.security.hq_secrets import workstation_secret
 from app.security.keyring_store import SecretStore, identity_entry_name
@@ -164,6 +164,43 @@ class ExchangeLogEntry:
     report: dict[str, Any]
     file_sha256: str
     actor: str
+
+    @property
+    def kind_label(self) -> str:
+        """The bundle's kind in words (a transfer's notice apart from the transfer itself)."""
+        if self.kind == BundleKind.TRANSFER.value and self.report.get("notice"):
+            return _("Transfer notice")
+        return _(BUNDLE_KINDS[self.kind]) if self.kind in BUNDLE_KINDS else self.kind
+
+
+BUNDLE_KINDS = {
+    BundleKind.CASES.value: N_("Cases"),
+    BundleKind.AGREEMENTS.value: N_("Agreements library"),
+    BundleKind.TRANSFER.value: N_("Transfer"),
+}
+# The kinds of records a bundle carries, as the conflicts list names them.
+RECORD_KINDS = {
+    "mission": N_("Mission"),
+    "person": N_("Person"),
+    "employer": N_("Employer"),
+    "recruitment_agency": N_("Recruitment agency"),
+    "partner_organisation": N_("Partner organisation"),
+    "agreement": N_("Agreement"),
+    "agreement_provision": N_("Provision"),
+    "legal_table": N_("Legal table"),
+    "case": N_("Case"),
+    "case_event": N_("Timeline entry"),
+    "attachment": N_("Attachment"),
+    "partner_referral": N_("Referral"),
+    "contract_review": N_("Contract review"),
+    "case_citation": N_("Cited provision"),
+    "letter": N_("Letter"),
+    "returnee": N_("Returnee record"),
+}
+
+
+def record_kind_label(entity: str) -> str:
+    return _(RECORD_KINDS[entity]) if entity in RECORD_KINDS else entity
 
 
 @dataclass(frozen=True)
@@ -660,6 +697,7 @@ class ExchangeService:
         prepared: _Prepared,
         recipients: list[str],
         packed: _Packed,
+        notice: bool = False,
     ) -> None:
         """The export's few writes: the remembered audit head, the log and the audit entry."""
         audit_head = prepared.manifest[audit_anchor.MANIFEST_FIELD]
@@ -678,7 +716,11 @@ class ExchangeService:
                 change_seq_from=prepared.start,
                 change_seq_to=prepared.end,
                 counts={**prepared.counts, "files": prepared.files},
-                report={"recipients": len(set(recipients)) + 1, "size": packed.size},
+                report={
+                    "recipients": len(set(recipients)) + 1,
+                    "size": packed.size,
+                    **({"notice": True} if notice else {}),
+                },
                 file_sha256=packed.sha256,
                 actor=self.ws.actor.username,
             )
@@ -869,7 +911,7 @@ class ExchangeService:
             finally:
                 collected.close()
             written.append(packed.path)
-            self._record_export(session, prepared, [recipient], packed)
+            self._record_export(session, prepared, [recipient], packed, notice=True)
             notices.append(self._finish(prepared, packed, None))
         session.flush()
         return tuple(notices), tuple(warnings)
@@ -1086,7 +1128,7 @@ class ExchangeService:
                     change_seq_from=change_range["from"],
                     change_seq_to=change_range["to"],
                     counts=dict(bundle.manifest["counts"]),
-                    report=_report_dict(report),
+                    report={**_report_dict(report), **({"notice": True} if handed else {})},
                     file_sha256=bundle.file_sha256,
                     actor=self.ws.actor.username,
                 )

@@ -260,7 +260,7 @@ def test_hq_transfers_cases_and_sends_the_library(qtbot: QtBot, pair, tmp_path):
 
     assert (tmp_path / "transfer.qbundle").exists()
     assert page.hq_summary.text().startswith(f"1 case for SEL written to {tmp_path}")
-    assert (cell(page.log, 0, 2), cell(page.log, 0, 3)) == ("transfer", "SEL")
+    assert (cell(page.log, 0, 2), cell(page.log, 0, 3)) == ("Transfer", "SEL")
 
     save_as(qtbot, tmp_path / "library.qbundle")
     click(qtbot, page.library_button)

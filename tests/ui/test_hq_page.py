@@ -334,6 +334,13 @@ def test_a_case_transferred_away_reads_only_at_the_mission_that_held_it(
         f"Headquarters has transferred case {moved.number} from SEL to DXB: DXB handles it "
         "from now on, and the copy here can be read but no longer changed."
     )  # news, not a warning
+    assert [at_sel.log.item(0, c).text() for c in (1, 2, 3)] == [
+        "received",
+        "Transfer notice",
+        "AST",
+    ]
+    sent = {(at_hq.log.item(r, 2).text(), at_hq.log.item(r, 3).text()) for r in range(2)}
+    assert sent == {("Transfer", "DXB"), ("Transfer notice", "SEL")}
     window = make_window(sel.ws)
     cases = window.show_area("cases")
 

@@ -32,7 +32,13 @@ from PySide6.QtWidgets import (
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_datetime, format_number, ngettext
-from app.services.exchange import ConflictInfo, ExchangeService, ExportSummary, ImportReport
+from app.services.exchange import (
+    ConflictInfo,
+    ExchangeService,
+    ExportSummary,
+    ImportReport,
+    record_kind_label,
+)
 from app.services.keys import KeyService, TrustedKey, check_age_recipient
 from ui.exchange.hq import TransferDialog, choose_bundle_file
 from ui.exchange.keys import OwnKeysBox, TrustedKeysBox
@@ -485,7 +491,7 @@ class ExchangePage(QWidget):
             values = [
                 format_datetime(entry.created_at.astimezone()),
                 _("sent") if entry.direction == "out" else _("received"),
-                entry.kind,
+                entry.kind_label,
                 entry.peer_mission or entry.source_mission,
                 str(records),
             ]
@@ -494,7 +500,11 @@ class ExchangePage(QWidget):
         self._conflicts = self.service.conflicts()
         self.conflict_list.setRowCount(len(self._conflicts))
         for row, conflict in enumerate(self._conflicts):
-            values = [conflict.label, conflict.entity, str(conflict.local_version)]
+            values = [
+                conflict.label,
+                record_kind_label(conflict.entity),
+                str(conflict.local_version),
+            ]
             for column, value in enumerate(values):
                 self.conflict_list.setItem(row, column, QTableWidgetItem(value))
         self.tabs.setTabText(
