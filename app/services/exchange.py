@@ -34,11 +34,12 @@ from app.db.models import (
     LocalSecret,
     Mission,
     SyncConflict,
+    User,
 )
 from app.db.sync import ANY_HOLDER, CHANGE_SEQ, note_changes
 from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
-from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, EXCHANGE_ROLES
+from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, CASE_WORKERS, EXCHANGE_ROLES
 from app.errors import DatabaseBusy, NotFound, ValidationError
 from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
 from app.exchange.merge import (
@@ -133,7 +134,7 @@ class ImportReport:
     files: int = 0
     per_entity: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()  # news for the officer, not trouble (a case handed away)
+    notes: tuple[str, ...] = ()  # news for the officer, not trouble (a case transferred)
 
     def counts(self) -> dict[str, str | int]:
         """The placeholders of the messages that sum the import up (command line, window):
@@ -1106,16 +1107,19 @@ class ExchangeService:
             ):
                 staged = self._stage_locked(session, bundle, work.schema)
             first = self._change_seq(session) + 1
+            transfer = bundle.kind is BundleKind.TRANSFER
+            before = _holders(session, bundle) if transfer else {}
             result = apply_plan(session, staged.plan, bundle)
             _index_pending(session, first, self._change_seq(session))
-            handed = _take_holders(session, bundle) if bundle.kind is BundleKind.TRANSFER else []
+            handed = _take_holders(session, bundle, before) if transfer else []
+            away = [m for m in handed if m[2] != self.ws.mission_code]  # a notice's cases
             head = staged.head
             audit_anchor.keep_incoming(session, bundle.source, head, bundle.bundle_id)
             report = replace(
                 _import_report(
                     bundle, result, [*head.warnings, *_left_out_warning(bundle, staged.left_out)]
                 ),
-                notes=tuple(_handed_away_notice(handed, self.ws.mission_code)),
+                notes=tuple(_transfer_notes(session, handed, self.ws.mission_code)),
             )
             change_range = bundle.manifest["change_range"]
             session.add(
@@ -1128,7 +1132,7 @@ class ExchangeService:
                     change_seq_from=change_range["from"],
                     change_seq_to=change_range["to"],
                     counts=dict(bundle.manifest["counts"]),
-                    report={**_report_dict(report), **({"notice": True} if handed else {})},
+                    report={**_report_dict(report), **({"notice": True} if away else {})},
                     file_sha256=bundle.file_sha256,
                     actor=self.ws.actor.username,
                 )
@@ -1329,13 +1333,21 @@ def _unused(path: Path) -> Path:
     return candidate
 
 
-def _take_holders(session: Session, bundle: VerifiedBundle) -> list[tuple[str, str]]:
+def _holders(session: Session, bundle: VerifiedBundle) -> dict[str, str]:
+    """Who holds the cases a transfer carries here, before it is imported (none: new here)."""
+    ids = sorted({r["id"] for r in bundle.records.get("case", [])})
+    return dict(session.execute(select(Case.id, Case.holder_mission).where(Case.id.in_(ids))).all())
+
+
+def _take_holders(
+    session: Session, bundle: VerifiedBundle, before: dict[str, str]
+) -> list[tuple[str, str, str]]:
     """Who holds each case a transfer carries is HQ's to say, whatever the rest of the
     record's merge decided (a copy changed here since, newer here or in conflict, still
     moves): its latest transfer entry says, so a notice that arrives after a later transfer
     (files travel out of order) does not undo it. Only HQ's own entries count (their origin
     is the signer, which a mission cannot claim): a mission could write any entry on its
-    case. Returns (number, holder) of the cases now held elsewhere."""
+    case. Returns (number, from, to) of each case whose holder here it changed (``before``)."""
     numbers = {r["id"]: r["number"] for r in bundle.records.get("case", [])}
     latest: dict[str, dict[str, Any]] = {}
     entries = session.execute(
@@ -1352,29 +1364,52 @@ def _take_holders(session: Session, bundle: VerifiedBundle) -> list[tuple[str, s
         transfer = data.get("transfer") if isinstance(data, dict) else None
         if isinstance(transfer, dict):
             latest[case_id] = transfer
-    here = bundle.manifest.get("target_mission")
-    moved: list[tuple[str, str]] = []
+    moved: list[tuple[str, str, str]] = []
     for case_id, transfer in latest.items():
         session.execute(
             update(Case)
             .where(Case.id == case_id)
             .values(holder_mission=transfer["to"], transferred_from=transfer["from"])
         )
-        if transfer["to"] != here:
-            moved.append((numbers[case_id], transfer["to"]))
+        if before.get(case_id) != transfer["to"]:
+            moved.append((numbers[case_id], transfer["from"], transfer["to"]))
     note_changes(session, Case.__tablename__, list(latest))
-    return moved
+    return sorted(moved)
 
 
-def _handed_away_notice(moved: list[tuple[str, str]], here: str) -> list[str]:
-    """What the officer of a mission that held transferred cases is told."""
-    return [
-        _(
-            "Headquarters has transferred case {number} from {here} to {holder}: {holder} "
-            "handles it from now on, and the copy here can be read but no longer changed."
-        ).format(number=number, here=here, holder=holder)
-        for number, holder in sorted(moved)
-    ]
+def _transfer_notes(session: Session, moved: list[tuple[str, str, str]], here: str) -> list[str]:
+    """What the officers are told of a transfer: at the mission a case left, that its copy
+    now only reads; at the mission it reached, that it is theirs, and to give it an officer
+    when the one it names is not one of theirs (a case arrives assigned to the other
+    mission's user, so no one here had it among their cases)."""
+    officers = set(
+        session.execute(
+            select(User.username).where(User.active.is_(True), User.role.in_(CASE_WORKERS))
+        ).scalars()
+    )
+    assigned = dict(
+        session.execute(
+            select(Case.number, Case.assigned_to).where(Case.number.in_([m[0] for m in moved]))
+        ).all()
+    )
+    notes = []
+    for number, source, holder in moved:
+        if holder != here:
+            notes.append(
+                _(
+                    "Headquarters has transferred case {number} from {here} to {holder}: "
+                    "{holder} handles it from now on, and the copy here can be read but no "
+                    "longer changed."
+                ).format(number=number, here=here, holder=holder)
+            )
+        elif assigned.get(number) not in officers:
+            notes.append(
+                _(
+                    "Headquarters has transferred case {number} from {source} to this mission: "
+                    "assign it to one of this mission's officers."
+                ).format(number=number, source=source)
+            )
+    return notes
 
 
 def _signing_key(session: Session, code: str) -> str | None:

@@ -418,6 +418,13 @@ def test_transfer_from_one_mission_to_another_via_hq(sel: Site, dxb: Site, hq: S
     report = dxb.exchange.import_bundle(tmp_path / "transfer.qbundle")
     assert report.per_entity["case"]["new"] == 1
     moved = dxb.cases.get_case(case_id)
+    # It arrives assigned to SEL's officer (or to nobody), not one of DXB's: nobody here had it
+    # among their cases until the import said so.
+    assert moved.assigned_to not in {u.username for u in UserService(dxb.ws).list()}
+    assert report.notes == (
+        f"Headquarters has transferred case {number} from SEL to this mission: assign it "
+        "to one of this mission's officers.",
+    )
     assert moved.number == number
     with dxb.ws.read() as session:
         row = session.get(Case, case_id)
