@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pyrage
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from app.db.models import (
     CaseCategory,
     CaseEvent,
     CaseIloIndicator,
+    ContractReview,
     Counter,
     ExchangeLog,
     LocalSecret,
@@ -560,6 +561,7 @@ class ExchangeService:
                 start = 0 if all_changes else self._last_exported(session, kind)
                 end = self._change_seq(session)
                 names = [e for e in ENTITIES if e.name in KIND_ENTITIES[kind]]
+                elsewhere, their_people = self._held_elsewhere(session, kind)
                 for index, entity in enumerate(names):
                     if progress:
                         progress(index, len(names) + 2, _("Collecting records"))
@@ -568,6 +570,14 @@ class ExchangeService:
                         where = columns.is_local.is_(True)
                     else:
                         where = (columns.change_seq > start) & (columns.change_seq <= end)
+                    if elsewhere and entity.name == "case":
+                        where = where & columns.id.not_in(elsewhere)
+                    elif elsewhere and entity.name in CASE_CHILDREN:
+                        where = where & or_(
+                            columns.case_id.is_(None), columns.case_id.not_in(elsewhere)
+                        )
+                    elif their_people and entity.name == "person":
+                        where = where & columns.id.not_in(their_people)
                     collected.add_entity(session, entity, where)
                 prepared = self._prepare(session, kind, collected, start, end, all_changes, None)
             packed = self._pack(prepared, collected, recipients, out, progress)
@@ -583,6 +593,33 @@ class ExchangeService:
             packed.path.unlink(missing_ok=True)
             raise
         return self._finish(prepared, packed, progress)
+
+    def _held_elsewhere(self, session: Session, kind: BundleKind) -> tuple[list[str], list[str]]:
+        """A mission's copies of cases HQ moved away, and the people only they refer to: its
+        bundles leave them out. Nothing in them is the mission's to send any more (HQ would
+        leave it out, warning that the mission was not told), and what still changes them
+        (retention, a conflict's choice) is the mission's own housekeeping. Usually none."""
+        if kind is not BundleKind.CASES:
+            return [], []
+        here = self.ws.mission_code
+        copies = session.execute(
+            select(Case.id, Case.person_id).where(Case.holder_mission != here)
+        ).all()
+        people = sorted({person for _case, person in copies})
+        still_ours = set(
+            session.execute(
+                select(Case.person_id).where(
+                    Case.person_id.in_(people), Case.holder_mission == here
+                )
+            ).scalars()
+        ) | set(  # a walk-in's contract review names a person without a case
+            session.execute(
+                select(ContractReview.person_id).where(
+                    ContractReview.person_id.in_(people), ContractReview.case_id.is_(None)
+                )
+            ).scalars()
+        )
+        return [case for case, _person in copies], [p for p in people if p not in still_ours]
 
     def _last_exported(self, session: Session, kind: BundleKind) -> int:
         value = session.execute(

@@ -569,6 +569,11 @@ def test_a_copy_held_elsewhere_is_anonymised_when_its_period_is_over(
         assert session.get(Case, moved.id).anonymised_at is not None
     for site in (dxb, hq):  # retention at SEL reaches nobody else's copy
         assert site.cases.get_case(moved.id) == elsewhere[site.ws.mission_code]
+    # Nor does SEL's next bundle carry it: HQ would leave it out, warning that SEL was not told.
+    sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
+    back = hq.exchange.import_bundle(tmp_path / "2.qbundle")
+    assert back.warnings == () and "left_out" not in back.per_entity.get("case", {})
+    assert hq.cases.get_case(moved.id) == elsewhere["AST"]
 
 
 def test_a_notice_moves_a_copy_changed_after_its_last_bundle(
