@@ -118,6 +118,7 @@ def _row_json(row: CaseRow) -> dict[str, Any]:
         "deadline": row.deadline,
         "escalated": row.escalated,
         "origin_mission": row.origin_mission,
+        "held_by": row.held_by or None,  # a mission's copy of a case HQ moved away
     }
 
 
@@ -127,7 +128,9 @@ def _print_rows(rows: list[CaseRow]) -> None:
         [
             [
                 r.number,
-                label(CaseStatus(r.status)),
+                _("Handled by {code}").format(code=r.held_by)
+                if r.held_by
+                else label(CaseStatus(r.status)),
                 r.host_country,
                 r.person_name,
                 r.received_at.isoformat(),

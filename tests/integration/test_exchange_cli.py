@@ -210,3 +210,8 @@ def test_a_transfer_writes_a_notice_for_the_mission_that_held_the_cases(pair, ca
     assert refused.code != 0 and "is handled by DXB now" in refused.err
     shown = run_cli(capsys, "--data-dir", str(sel.data_dir), "case", "show", number)
     assert shown.out.splitlines()[0] == f"{number}  Handled by DXB · read only"
+    listed = run_cli(capsys, "--data-dir", str(sel.data_dir), "case", "list")
+    assert any(line.startswith(f"{number}  Handled by DXB") for line in listed.out.splitlines())
+    as_json = run_cli(capsys, "--data-dir", str(sel.data_dir), "case", "list", "--json")
+    held = {c["number"]: c["held_by"] for c in json.loads(as_json.out)["cases"]}
+    assert held[number] == "DXB" and set(held.values()) == {"DXB", None}
