@@ -315,7 +315,9 @@ class StatsService(DatedService):
         with self.ws.read() as session:
             # Without a category the figures come from the per-day counts (a few thousand
             # rows whatever the number of cases); a category scope needs the cases themselves.
-            q = (_Queries if scope.category else _DayQueries)(session, scope, self.today)
+            q = (_Queries if scope.category else _DayQueries)(
+                session, scope, self.today, self._here()
+            )
             countries, employers, agencies = q.opened_breakdown()
             medians = q.resolution_days()
             days = list(medians.values())
@@ -353,7 +355,7 @@ class StatsService(DatedService):
         counts: what a briefing sheet prints as warning signs)."""
         scope = self.normalise(flt)
         with self.ws.read() as session:
-            return _Queries(session, scope, self.today).categories()
+            return _Queries(session, scope, self.today, self._here()).categories()
 
     # -- anonymised case-level data --------------------------------------------------------------
 
@@ -361,7 +363,7 @@ class StatsService(DatedService):
         """The cases opened in the period, in no meaningful order and under no identifier."""
         scope = self.normalise(flt)
         with self.ws.read() as session:
-            q = _Queries(session, scope, self.today)
+            q = _Queries(session, scope, self.today, self._here())
             ids = q.opened().subquery()
             columns = select(
                 Case, Person.sex, Person.citizenship, Person.consent_date, Employer.sector
@@ -430,11 +432,15 @@ class StatsService(DatedService):
         meanwhile is left out. ``progress(done, total)`` before each thousand."""
         return [row for rows in self.rows_in_batches(ids, progress) for row in rows]
 
+    def _here(self) -> str | None:
+        """This mission's code; None at HQ, which holds no case of its own to act on."""
+        return None if self.ws.mission.is_hq else self.ws.mission_code
+
     def rows_in_batches(
         self, ids: Sequence[str], progress: Callable[[int, int], None] | None = None
     ) -> Iterator[list[CaseRow]]:
         """``rows_of``, a thousand at a time, for a caller that writes them as they come."""
-        here = None if self.ws.mission.is_hq else self.ws.mission_code
+        here = self._here()
         with self.ws.read() as session:
             for start in range(0, len(ids), ROWS_AT_A_TIME):
                 if progress is not None:
@@ -443,7 +449,7 @@ class StatsService(DatedService):
 
     def _behind_newest_first(self, session: Session, drill: Drilldown) -> Select[str]:
         drill = replace(drill, scope=self.normalise(drill.scope))
-        ids = _Queries(session, drill.scope, self.today).behind(drill).subquery()
+        ids = _Queries(session, drill.scope, self.today, self._here()).behind(drill).subquery()
         return (
             select(Case.id)
             .where(Case.id.in_(select(ids.c.id)))
@@ -454,9 +460,14 @@ class StatsService(DatedService):
 class _Queries:
     """The SQL of each figure, for one scope and period inside one read session."""
 
-    def __init__(self, session: Session, scope: StatsFilter, today: date) -> None:
+    def __init__(
+        self, session: Session, scope: StatsFilter, today: date, here: str | None = None
+    ) -> None:
         assert scope.date_from is not None and scope.date_to is not None
         self.session = session
+        # At a mission: its "now" figures leave out its copies of cases HQ moved away, as its
+        # case list's open and overdue filters do (app.services.cases._filtered).
+        self.now_held = (Case.holder_mission == here,) if here is not None else ()
         self.scope = scope
         self.today = today
         self.first = scope.date_from
@@ -497,10 +508,10 @@ class _Queries:
         return self._cases(self._in_period(Case.closed_at))
 
     def open_now(self) -> Select:
-        return self._cases(Case.status.in_(OPEN))
+        return self._cases(Case.status.in_(OPEN), *self.now_held)
 
     def overdue(self) -> Select:
-        return self._cases(Case.status.in_(OPEN), Case.due_date < self.today)
+        return self._cases(Case.status.in_(OPEN), Case.due_date < self.today, *self.now_held)
 
     def referred(self) -> Select:
         """Cases moved to "referred" or referred to a partner in the period.
@@ -552,7 +563,7 @@ class _Queries:
                     Case.status,
                     func.count(),
                     func.count().filter(Case.due_date < self.today),
-                ).where(Case.status.in_(OPEN))
+                ).where(Case.status.in_(OPEN), *self.now_held)
             ).group_by(Case.origin_mission, Case.status)
             self._open_rows = [
                 (str(m), str(st), int(n), int(late))
@@ -859,8 +870,10 @@ class _DayQueries(_Queries):
     read from small or indexed sets. Not for a category scope: the counts are not split by it.
     """
 
-    def __init__(self, session: Session, scope: StatsFilter, today: date) -> None:
-        super().__init__(session, scope, today)
+    def __init__(
+        self, session: Session, scope: StatsFilter, today: date, here: str | None = None
+    ) -> None:
+        super().__init__(session, scope, today, here)
         self._event_counts: dict[tuple[str, str, str, str], int] | None = None
         self._key_counts: dict[tuple[str, str], tuple[int, int]] | None = None
 

@@ -477,7 +477,9 @@ def test_the_former_holder_is_told_and_its_copy_then_reads_only(
     writing on it instead of learning of the transfer when HQ leaves the work out."""
     sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
     hq.exchange.import_bundle(tmp_path / "1.qbundle")
-    moved, other = sorted(sel.cases.list_cases(CaseFilter(), 0, 2), key=lambda c: c.number)
+    working = sel.cases.list_cases(CaseFilter(statuses=("in_progress",)), 0, 50)
+    moved = working[0]  # open: it leaves SEL's open cases too
+    other = next(c for c in sel.cases.list_cases(CaseFilter(), 0, 50) if c.id != moved.id)
 
     summary = hq.exchange.transfer_cases([moved.number], "DXB", tmp_path / "t.qbundle")
 
@@ -514,6 +516,15 @@ def test_the_former_holder_is_told_and_its_copy_then_reads_only(
     assert sel.cases.get_case(moved.id).version == before
     assert len(sel.cases.get_case(moved.id).events) == len(copy.events)
     sel.cases.update_case(other.id, CaseChanges(description="New facts from the worker."))
+
+    # Reports count it among SEL's open cases no more, as the case list does not.
+    from app.services.stats import Drilldown, StatsFilter, StatsService
+
+    stats = StatsService(sel.ws)
+    figures = stats.indicators(StatsFilter())
+    open_here = sel.cases.count_cases(CaseFilter(open_only=True))
+    assert sum(c.count for c in figures.open_by_status) == open_here
+    assert len(stats.ids_behind(Drilldown(StatsFilter(), "open"))) == open_here
 
     # At HQ the case is listed under the mission that handles it now.
     assert moved.id in {c.id for c in hq.cases.list_cases(CaseFilter(mission="DXB"), 0, 500)}
