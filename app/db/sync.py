@@ -126,6 +126,8 @@ def _refuse_cases_held_elsewhere(session: Session, _context: Any, _instances: An
                 case_ids.add(obj.id)
         elif isinstance(getattr(obj, "case_id", None), str):
             case_ids.add(obj.case_id)
+    # A case made in this flush is made here, and so is what hangs off it (a CSV batch).
+    case_ids -= {obj.id for obj in session.new if isinstance(obj, Case)}
     if not case_ids:
         return
     with session.no_autoflush:
