@@ -16,6 +16,7 @@ from app.services.exchange import (
     ExchangeService,
     ExportSummary,
     ImportReport,
+    field_label,
     record_kind_label,
 )
 from app.services.keys import identity_move_message, store_identity_in_keyring
@@ -201,7 +202,7 @@ def _conflict_lines(conflict: ConflictInfo) -> list[str]:
         lines.append(
             "    "
             + _("{field}: here {local!r}, received {remote!r}").format(
-                field=item.name, local=item.local, remote=item.remote
+                field=field_label(item.name), local=item.local, remote=item.remote
             )
         )
     return lines

@@ -136,7 +136,7 @@ def test_conflicts_show_both_values_and_resolve(qtbot: QtBot, pair, tmp_path):
         )
         for r in range(page.conflict_fields.rowCount())
     }
-    assert rows["description"] == ("Astana", "Seoul")
+    assert rows["Description"] == ("Astana", "Seoul")  # as the case form names it
     assert page.take_remote.isEnabled()
     click(qtbot, page.take_remote)
     qtbot.waitUntil(lambda: page.conflict_list.rowCount() == 0, timeout=5000)  # off the GUI

@@ -37,6 +37,7 @@ from app.services.exchange import (
     ExchangeService,
     ExportSummary,
     ImportReport,
+    field_label,
     record_kind_label,
 )
 from app.services.keys import KeyService, TrustedKey, check_age_recipient
@@ -524,7 +525,8 @@ class ExchangePage(QWidget):
         fields = conflict.fields if conflict else ()
         self.conflict_fields.setRowCount(len(fields))
         for row, item in enumerate(fields):
-            for column, value in enumerate((item.name, _text(item.local), _text(item.remote))):
+            shown = (field_label(item.name), _text(item.local), _text(item.remote))
+            for column, value in enumerate(shown):
                 self.conflict_fields.setItem(row, column, QTableWidgetItem(value))
         self.keep_local.setEnabled(conflict is not None)
         self.take_remote.setEnabled(conflict is not None)
