@@ -214,6 +214,38 @@ def test_case_list_filters_show_their_any_entry_whole(
     assert window.width() == size.width()  # no filter widened the window
 
 
+@pytest.fixture(scope="module")
+def hq_ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    """HQ trusting two missions, so that its case list offers them as a filter."""
+    from tests.integration.test_exchange import link, make_site
+
+    root = tmp_path_factory.mktemp("fit-hq")
+    hq = make_site(root, "AST", "KZ", "Astana", True)
+    missions = [make_site(root, "SEL", "KR", "Seoul"), make_site(root, "DXB", "AE", "Dubai")]
+    for mission in missions:
+        link(hq, mission)
+        mission.ws.close()
+    yield hq.ws
+    hq.ws.close()
+
+
+@pytest.mark.parametrize("size", [SCREEN, NARROW], ids=["1366", "1280"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_hqs_case_list_filters_fit_with_the_mission_among_them(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, language: str, size: QSize
+) -> None:
+    """A sixth list, the mission, made HQ's window 1,460 pixels wide in Kazakh on a 1366-pixel
+    screen; it takes the officer's place at HQ (HQ's users hold none of the missions' cases)."""
+    window = _window(qtbot, hq_ws, bridge, language, size)
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    _settle()
+    assert window.width() == size.width()
+    bar = area.list_view.filters
+    assert not bar.mission.isHidden() and bar.officer.isHidden()
+    assert _combo_shortfall(bar.mission) == 0  # "Any mission" whole
+
+
 @pytest.mark.parametrize("size", [SCREEN, NARROW], ids=["1366", "1280"])
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_area_makes_the_window_wider_than_the_screen(

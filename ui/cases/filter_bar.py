@@ -36,7 +36,9 @@ class CaseFilterBar(QWidget):
         super().__init__()
         self.me = me
         self.officers = officers  # (username, display name)
-        # At HQ the missions' codes: whose cases to list (HQ's officers hold none of them).
+        # At HQ the missions' codes, offered where a mission offers its officers: HQ's own
+        # users hold none of the missions' cases, and a sixth list made the window wider
+        # than a 1366-pixel screen.
         self.missions = missions or []
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
@@ -70,18 +72,17 @@ class CaseFilterBar(QWidget):
         for column, widget in enumerate(self._combos()):
             layout.addWidget(widget, 1, column)
         layout.setColumnStretch(len(self._combos()), 1)
-        if not self.missions:
-            self.mission.hide()
+        (self.officer if self.missions else self.mission).hide()
         self.setTabOrder(self.search, self.status)
         self.retranslate_ui()
 
     def _combos(self) -> tuple[QComboBox, ...]:
-        shown = (self.status, self.country, self.category, self.officer, self.urgency)
-        return (*shown, self.mission) if self.missions else shown
+        whose = self.mission if self.missions else self.officer
+        return (self.status, self.country, self.category, whose, self.urgency)
 
     def _fit_combos(self) -> None:
         # At a fixed 14 characters «Кез келген орындаушы» was cut.
-        for combo, chars in zip(self._combos(), (12, 16, 18, 12, 12, 12), strict=False):
+        for combo, chars in zip(self._combos(), (12, 16, 18, 12, 12), strict=True):
             fit_first_entry(combo, chars)
 
     def fill_choices(self) -> None:
