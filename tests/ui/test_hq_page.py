@@ -164,6 +164,37 @@ def test_an_overdue_case_opens_and_a_repeat_lists_its_cases(
     qtbot.waitUntil(lambda: model.total == held and not model.loading, timeout=10_000)
 
 
+def test_at_hq_my_cases_are_named_beside_the_count_and_a_kept_officer_choice_is_dropped(
+    qtbot,
+    make_window,
+    consolidated: Site,  # noqa: F811
+) -> None:
+    """HQ's bar shows missions, not officers: an officer choice kept from before filtered the
+    list unseen, and "My open cases" from the Start page could not say why the list was short."""
+    from app.services.records import CaseFilter
+    from tests.builders import new_case
+    from ui.cases.filter_bar import ME
+
+    me = consolidated.ws.actor.username
+    own = consolidated.cases.create_case(  # HQ's own case, assigned to its administrator
+        new_case(assigned_to=me), allow_duplicate_person=True
+    )
+    cases = make_window(consolidated.ws).show_area("cases")
+    view = cases.list_view
+    model = view.model
+    view.filters.officer.setCurrentIndex(view.filters.officer.findData(ME))  # kept from before
+    assert view.filters.current_filter().assigned_to is None
+
+    mine = CaseFilter(assigned_to=me, open_only=True)
+    view.show_filtered(mine)
+    qtbot.waitUntil(lambda: not model.loading and model.total == 1, timeout=10_000)
+    assert model.row_at(0).id == own.id
+    assert view.preset_label.isVisibleTo(view) and view.preset_label.text() == "Only: my cases"
+    view.preset_clear.click()
+    qtbot.waitUntil(lambda: not model.loading and model.total > 1, timeout=10_000)
+    assert not view.preset_label.isVisibleTo(view)
+
+
 def test_a_mission_lists_no_mission_filter(make_window, sel: Site) -> None:  # noqa: F811
     cases = make_window(sel.ws).show_area("cases")
     bar = cases.list_view.filters

@@ -128,7 +128,8 @@ class CaseFilterBar(QWidget):
 
     def current_filter(self, base: CaseFilter | None = None) -> CaseFilter:
         status = self.status.currentData() or ""
-        officer = self.officer.currentData() or ""
+        # At HQ the officer list is not shown: a choice kept from before must not filter unseen.
+        officer = "" if self.missions else (self.officer.currentData() or "")
         base = base or CaseFilter()
         return CaseFilter(
             statuses=(status,) if status and status != OPEN else (),

@@ -171,8 +171,10 @@ class CaseListView(QWidget):
         self.title.setText(_("Cases"))
         self.preset_clear.setText(_("Show all"))
         self.preset_clear.setToolTip(_("Remove this condition from the list"))
-        if self.preset.life_or_liberty:
-            self.preset_label.setText(_("Only: life or liberty at risk"))
+        only = [_("life or liberty at risk")] if self.preset.life_or_liberty else []
+        only += [_("my cases")] if self.preset.assigned_to else []
+        if only:
+            self.preset_label.setText(_("Only: {conditions}").format(conditions=", ".join(only)))
         self.new_button.setText(_("&New case"))
         self.new_button.setToolTip(_("Register a new case (Ctrl+N)"))
         self.filters.retranslate_ui()
@@ -186,6 +188,7 @@ class CaseListView(QWidget):
             sort=current.sort,
             descending=current.descending,
             life_or_liberty=self.preset.life_or_liberty,
+            assigned_to=self.preset.assigned_to or flt.assigned_to,
         )
         self.model.set_filter(flt)
         ui_settings.save_value(FILTER_KEY, self.filters.state_json())
@@ -206,12 +209,20 @@ class CaseListView(QWidget):
             },
             emit=False,
         )
-        self.preset = CaseFilter(life_or_liberty=flt.life_or_liberty)
-        self.preset_label.setVisible(flt.life_or_liberty)
-        self.preset_clear.setVisible(flt.life_or_liberty)
+        # What the bar cannot show is named beside the count: at HQ, which shows missions
+        # instead of officers, "my cases" too.
+        mine = flt.assigned_to if self.filters.missions else None
+        self.preset = CaseFilter(life_or_liberty=flt.life_or_liberty, assigned_to=mine)
+        named = flt.life_or_liberty or mine is not None
+        self.preset_label.setVisible(named)
+        self.preset_clear.setVisible(named)
         self.retranslate_ui()
         combined = self.filters.current_filter(flt)
-        combined = replace(combined, life_or_liberty=flt.life_or_liberty)
+        combined = replace(
+            combined,
+            life_or_liberty=flt.life_or_liberty,
+            assigned_to=mine or combined.assigned_to,
+        )
         self.table.setSortingEnabled(False)
         self.model.set_filter(combined)
         self.table.horizontalHeader().setSortIndicator(
