@@ -473,7 +473,7 @@ class CaseService(DatedService):
     def count_cases(self, flt: CaseFilter | None = None) -> int:
         flt = flt or CaseFilter()
         query = _filtered(
-            select(func.count(Case.id)), flt, self.today, held_here=self._mission_here()
+            select(func.count(Case.id)), flt, self.today, held_here=self.ws.mission_here
         )
         with self.ws.read() as session:
             return int(session.execute(query).scalar_one())
@@ -500,7 +500,7 @@ class CaseService(DatedService):
                     self.today,
                     by_text=False,
                     page=True,
-                    held_here=self._mission_here(),
+                    held_here=self.ws.mission_here,
                 ),
                 Case.id,
                 match,
@@ -515,7 +515,7 @@ class CaseService(DatedService):
             elif flt.sort == "employer":
                 ids_query = ids_query.outerjoin(Employer, Employer.id == Case.employer_id)
             ids_query = _filtered(
-                ids_query, flt, self.today, page=True, held_here=self._mission_here()
+                ids_query, flt, self.today, page=True, held_here=self.ws.mission_here
             ).order_by(*(c.desc() if flt.descending else c.asc() for c in columns))
         page = ids_query.offset(offset).limit(limit).subquery("page")
         # The page's rows in the same statement, joined only to the page's ids; its sort keys
@@ -530,7 +530,7 @@ class CaseService(DatedService):
             *(c.desc() if flt.descending else c.asc() for c in order)
         )
         today = self.today  # once: a property reading the clock, and one day for the whole page
-        here = self._mission_here()
+        here = self.ws.mission_here
         with self.ws.read() as session:
             # Core, not the ORM's loading: plain columns, and 200 rows of them per keystroke.
             return [
@@ -543,7 +543,7 @@ class CaseService(DatedService):
         with self.ws.read() as session:
             matches = search.search_case_ids(session, user_text, limit)
             return case_rows(
-                session, [m.case_id for m in matches], self.today, self._mission_here()
+                session, [m.case_id for m in matches], self.today, self.ws.mission_here
             )
 
     def get_case(self, case_id: str) -> CaseDetail:
@@ -564,21 +564,13 @@ class CaseService(DatedService):
     def held_elsewhere(self, case: CaseDetail) -> str:
         """The mission that handles ``case`` when HQ transferred it away from this one (whose
         copy then only reads); empty at HQ and for a case held here."""
-        here = self._mission_here()
+        here = self.ws.mission_here
         return case.holder_mission if here and case.holder_mission != here else ""
 
     def can_change(self, case: CaseDetail) -> bool:
         """Whether ``case`` is held here, so that it may change here at all (``app.db.sync``):
         at HQ only its own, at a mission not a copy HQ transferred away."""
         return case.holder_mission == self.ws.mission_code
-
-    def _mission_here(self) -> str | None:
-        """This mission's code, None at HQ (which holds no case of its own to act on)."""
-        return None if self.ws.mission.is_hq else self.ws.mission_code
-
-    def _held_here(self) -> list[Any]:
-        """Only the cases held here, the only ones that may change here (``can_change``)."""
-        return [Case.holder_mission == self.ws.mission_code]
 
     def _load(self, session: Session, case_id: str) -> Case:
         return live_row(session, Case, case_id, _("No such case."))
@@ -1169,7 +1161,7 @@ class CaseService(DatedService):
                         Case.due_date < self.today,
                         Case.escalated_at.is_(None),
                         Case.deleted_at.is_(None),
-                        *self._held_here(),
+                        Case.holder_mission == self.ws.mission_code,  # may change here
                     )
                 )
                 .scalars()

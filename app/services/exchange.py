@@ -617,7 +617,7 @@ class ExchangeService:
                 start = 0 if all_changes else self._last_exported(session, kind)
                 end = self._change_seq(session)
                 names = [e for e in ENTITIES if e.name in KIND_ENTITIES[kind]]
-                elsewhere, their_people = self._held_elsewhere(session, kind)
+                elsewhere, their_people = self._copies_not_sent(session, kind)
                 for index, entity in enumerate(names):
                     if progress:
                         progress(index, len(names) + 2, _("Collecting records"))
@@ -650,7 +650,7 @@ class ExchangeService:
             raise
         return self._finish(prepared, packed, progress)
 
-    def _held_elsewhere(self, session: Session, kind: BundleKind) -> tuple[list[str], list[str]]:
+    def _copies_not_sent(self, session: Session, kind: BundleKind) -> tuple[list[str], list[str]]:
         """A mission's copies of cases HQ moved away, and the people only they refer to: its
         bundles leave them out. Nothing in them is the mission's to send any more (HQ would
         leave it out, warning that the mission was not told), and what still changes them

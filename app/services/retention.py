@@ -393,8 +393,7 @@ def run_retention(
     years = retention_years(workspace)
     report = RetentionReport(years, today, dry_run)
     with workspace.read() as session:
-        here = None if workspace.mission.is_hq else workspace.mission_code
-        report.candidates = find_candidates(session, years, today, here)
+        report.candidates = find_candidates(session, years, today, workspace.mission_here)
         report.returnee_candidates = find_returnee_candidates(session, years, today)
     if dry_run or not (report.candidates or report.returnee_candidates):
         return report

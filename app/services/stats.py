@@ -316,7 +316,7 @@ class StatsService(DatedService):
             # Without a category the figures come from the per-day counts (a few thousand
             # rows whatever the number of cases); a category scope needs the cases themselves.
             q = (_Queries if scope.category else _DayQueries)(
-                session, scope, self.today, self._here()
+                session, scope, self.today, self.ws.mission_here
             )
             countries, employers, agencies = q.opened_breakdown()
             medians = q.resolution_days()
@@ -355,7 +355,7 @@ class StatsService(DatedService):
         counts: what a briefing sheet prints as warning signs)."""
         scope = self.normalise(flt)
         with self.ws.read() as session:
-            return _Queries(session, scope, self.today, self._here()).categories()
+            return _Queries(session, scope, self.today, self.ws.mission_here).categories()
 
     # -- anonymised case-level data --------------------------------------------------------------
 
@@ -363,7 +363,7 @@ class StatsService(DatedService):
         """The cases opened in the period, in no meaningful order and under no identifier."""
         scope = self.normalise(flt)
         with self.ws.read() as session:
-            q = _Queries(session, scope, self.today, self._here())
+            q = _Queries(session, scope, self.today, self.ws.mission_here)
             ids = q.opened().subquery()
             columns = select(
                 Case, Person.sex, Person.citizenship, Person.consent_date, Employer.sector
@@ -432,15 +432,11 @@ class StatsService(DatedService):
         meanwhile is left out. ``progress(done, total)`` before each thousand."""
         return [row for rows in self.rows_in_batches(ids, progress) for row in rows]
 
-    def _here(self) -> str | None:
-        """This mission's code; None at HQ, which holds no case of its own to act on."""
-        return None if self.ws.mission.is_hq else self.ws.mission_code
-
     def rows_in_batches(
         self, ids: Sequence[str], progress: Callable[[int, int], None] | None = None
     ) -> Iterator[list[CaseRow]]:
         """``rows_of``, a thousand at a time, for a caller that writes them as they come."""
-        here = self._here()
+        here = self.ws.mission_here
         with self.ws.read() as session:
             for start in range(0, len(ids), ROWS_AT_A_TIME):
                 if progress is not None:
@@ -449,7 +445,8 @@ class StatsService(DatedService):
 
     def _behind_newest_first(self, session: Session, drill: Drilldown) -> Select[str]:
         drill = replace(drill, scope=self.normalise(drill.scope))
-        ids = _Queries(session, drill.scope, self.today, self._here()).behind(drill).subquery()
+        queries = _Queries(session, drill.scope, self.today, self.ws.mission_here)
+        ids = queries.behind(drill).subquery()
         return (
             select(Case.id)
             .where(Case.id.in_(select(ids.c.id)))

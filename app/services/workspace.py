@@ -74,6 +74,12 @@ class Workspace:
         return self.mission.code
 
     @property
+    def mission_here(self) -> str | None:
+        """A mission's code, whose work lists, reports and retention leave out its copies of
+        cases HQ moved away; None at HQ, which lists every mission's cases."""
+        return None if self.mission.is_hq else self.mission.code
+
+    @property
     def on_server(self) -> bool:
         """An HQ whose data is on a PostgreSQL server: no key file, no key slots; each user
         signs in with their own server account, and the server's backups restore it."""
