@@ -26,6 +26,8 @@ AREA_ICONS = {
     "letters": "mail",
     "reports": "chart-column",
     "exchange": "arrow-left-right",
+    "returnees": "plane-landing",
+    "hq": "landmark",
     "settings": "settings",
 }
 

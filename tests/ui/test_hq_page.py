@@ -206,6 +206,20 @@ def test_the_missions_area_is_at_hq_only(make_window, hq: Site, sel: Site) -> No
     assert "hq" not in make_window(sel.ws).area_keys()
 
 
+def test_every_area_has_the_apps_own_icon_at_hq_and_at_a_mission(
+    make_window,
+    hq: Site,  # noqa: F811
+    sel: Site,  # noqa: F811
+) -> None:
+    """HQ's Missions and Returnees fell back to the style's stock icons: a coloured drive and
+    a black list on the dark navigation, beside the app's white line icons."""
+    from ui.icons import AREA_ICONS
+
+    for site in (hq, sel):
+        keys = make_window(site.ws).area_keys()
+        assert set(keys) <= set(AREA_ICONS), set(keys) - set(AREA_ICONS)
+
+
 def test_counts_and_dates_sort_by_value_not_by_text(qtbot) -> None:
     """As text, "10" sorted before "9" and "01.12.2026" before "30.11.2026": an analyst
     sorting missions by their overdue cases saw the largest counts in the middle."""

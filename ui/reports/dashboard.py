@@ -241,7 +241,9 @@ class DashboardPage(QWidget):
 
     def _filter_and_export_rows(self) -> tuple[QHBoxLayout, QHBoxLayout]:
         """The period and the first filters on one row; the other filters, "Refresh" and the
-        exports on the next (all filters on one row did not fit 1280 pixels in Kazakh)."""
+        exports on the next (all filters on one row did not fit 1280 pixels in Kazakh). HQ's
+        mission list closes the first row: on the second it pushed the exports off a 1366-pixel
+        window in Kazakh."""
         filters = widget_row(
             self.from_label,
             self.date_from,
@@ -249,11 +251,11 @@ class DashboardPage(QWidget):
             self.date_to,
             self.country,
             self.category,
+            self.mission,
             STRETCH,
         )
         more = widget_row(
             self.officer,
-            self.mission,
             self.refresh_button,
             STRETCH,
             self.hide_names,
