@@ -905,6 +905,9 @@ class ExchangeService:
                 holder = case.holder_mission
                 case.transferred_from = holder
                 case.holder_mission = to_mission
+                # Usernames are each installation's own: the other mission's "admin" is not
+                # this one's. The new holder assigns it (the import's note asks).
+                officer, case.assigned_to = case.assigned_to, None
                 moved = CaseEvent(
                     case_id=case.id,
                     kind=EventKind.SYSTEM.value,
@@ -912,7 +915,7 @@ class ExchangeService:
                     text="",
                     data={
                         **event_data(SystemEvent.TRANSFERRED, source=holder, target=to_mission),
-                        "transfer": {"from": holder, "to": to_mission},
+                        "transfer": {"from": holder, "to": to_mission, "officer": officer},
                     },
                 )
                 session.add(moved)

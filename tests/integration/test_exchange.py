@@ -439,6 +439,34 @@ def test_transfer_from_one_mission_to_another_via_hq(sel: Site, dxb: Site, hq: S
     assert hq.cases.get_case(case_id).description == "Now handled in Dubai."
 
 
+def test_a_transferred_case_is_nobodys_at_the_mission_it_reaches(
+    sel: Site, dxb: Site, hq: Site, tmp_path
+):
+    """Usernames are each installation's own: SEL's case assigned to SEL's "admin" arrived at
+    DXB as the case of DXB's "admin", among her open cases, and the import asked nobody to
+    assign it. HQ's transfer now leaves the case unassigned; its timeline keeps the officer."""
+    case_id = sel.cases.list_cases(CaseFilter(open_only=True), 0, 1)[0].id
+    sel.cases.assign(case_id, "admin")
+    sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "sel.qbundle")
+    number = hq.cases.get_case(case_id).number
+
+    hq.exchange.transfer_cases([number], "DXB", tmp_path / "transfer.qbundle")
+    report = dxb.exchange.import_bundle(tmp_path / "transfer.qbundle")
+
+    assert dxb.cases.get_case(case_id).assigned_to is None
+    mine = dxb.cases.list_cases(CaseFilter(assigned_to="admin", open_only=True), 0, 100)
+    assert case_id not in {row.id for row in mine}
+    assert report.notes == (
+        f"Headquarters has transferred case {number} from SEL to this mission: assign it "
+        "to one of this mission's officers.",
+    )
+    assert hq.cases.get_case(case_id).assigned_to is None
+    notice = tmp_path / "transfer.notice-SEL.qbundle"
+    sel.exchange.import_bundle(notice)
+    assert sel.cases.get_case(case_id).assigned_to is None  # off SEL's officer's list too
+
+
 def test_a_mission_not_told_of_a_transfer_still_sends_the_rest_of_its_work(
     sel: Site, dxb: Site, hq: Site, tmp_path
 ):
