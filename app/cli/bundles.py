@@ -201,8 +201,8 @@ def _conflict_lines(conflict: ConflictInfo) -> list[str]:
     for item in conflict.fields:
         lines.append(
             "    "
-            + _("{field}: here {local!r}, received {remote!r}").format(
-                field=field_label(item.name), local=item.local, remote=item.remote
+            + _("{field}: here {local}, received {remote}").format(
+                field=field_label(item.name), local=item.local_text, remote=item.remote_text
             )
         )
     return lines

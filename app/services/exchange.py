@@ -9,7 +9,7 @@ audited and logged in ``exchange_log``; a refused import leaves the database unt
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -69,6 +69,7 @@ from app.security import audit_anchor
 from app.security.hq_secrets import workstation_secret
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.services.agreements import seed_library
+from app.services.conflict_text import referenced_names, value_text
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient
 from app.services.rows import copied
@@ -266,6 +267,8 @@ class ConflictField:
     name: str
     local: Any
     remote: Any
+    local_text: str = ""  # as the forms show it (app.services.conflict_text)
+    remote_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -284,12 +287,28 @@ class ConflictInfo:
     resolution: str | None = None
 
 
-def _conflict_info(row: SyncConflict) -> ConflictInfo:
+def _conflicts_info(session: Session, rows: Sequence[SyncConflict]) -> list[ConflictInfo]:
+    """The conflicts, their values in words (the people and organisations named, not their
+    ids, looked up at once)."""
+    names = referenced_names(
+        session,
+        ((k, v) for r in rows for side in (r.local_data, r.remote_data) for k, v in side.items()),
+    )
+    return [_conflict_info(r, names) for r in rows]
+
+
+def _conflict_info(row: SyncConflict, names: Mapping[str, str]) -> ConflictInfo:
     local, remote = row.local_data, row.remote_data
-    names = sorted((set(local) | set(remote)) - NOT_CONTENT)
+    columns = sorted((set(local) | set(remote)) - NOT_CONTENT)
     fields = tuple(
-        ConflictField(n, local.get(n), remote.get(n))
-        for n in names
+        ConflictField(
+            n,
+            local.get(n),
+            remote.get(n),
+            value_text(row.entity, n, local.get(n), names),
+            value_text(row.entity, n, remote.get(n), names),
+        )
+        for n in columns
         if local.get(n) != remote.get(n)
     )
     label = str(
@@ -1299,7 +1318,7 @@ class ExchangeService:
             query = select(SyncConflict).order_by(SyncConflict.detected_at, SyncConflict.id)
             if not include_resolved:
                 query = query.where(SyncConflict.resolved_at.is_(None))
-            return [_conflict_info(r) for r in session.execute(query).scalars()]
+            return _conflicts_info(session, session.execute(query).scalars().all())
 
     def resolve_conflict(self, conflict_id: str, choice: str) -> ConflictInfo:
         """Keep the ``local`` or take the ``remote`` version; either way a new version results,
@@ -1339,7 +1358,7 @@ class ExchangeService:
                 {"choice": choice, "conflict": conflict.id, "version": row.version},
             )
             session.flush()
-            return _conflict_info(conflict)
+            return _conflicts_info(session, [conflict])[0]
 
     def _apply_remote(
         self, session: Session, entity: Entity, row: Any, remote: dict[str, Any]

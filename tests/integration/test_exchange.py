@@ -25,6 +25,7 @@ from app.db.models import (
     AuditEntry,
     Case,
     CaseEvent,
+    Employer,
     ExchangeLog,
     LocalSecret,
     Mission,
@@ -32,6 +33,7 @@ from app.db.models import (
 from app.db.raw import open_raw
 from app.db.sync import ANY_HOLDER
 from app.errors import PermissionDenied, ValidationError
+from app.i18n import format_date
 from app.security.hq_secrets import AGE_IDENTITY, entry_name, secrets_file, workstation_secret
 from app.services.cases import CaseService
 from app.services.demo import fill_demo
@@ -384,6 +386,41 @@ def test_equal_versions_with_different_content_become_conflicts(sel: Site, hq: S
     assert after.version == hq_version + 1  # newer than both, so the decision travels
     assert hq.exchange.conflicts() == []
     assert len(hq.exchange.conflicts(include_resolved=True)) == 1
+
+
+def test_a_conflicts_values_read_as_the_forms_show_them(sel: Site, hq: Site, tmp_path):
+    """The consul deciding between two versions saw ``in_progress``, ``2026-12-10`` and an
+    employer's id; now the words, the dates and the names the case form shows."""
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    case_id = sel.cases.list_cases(CaseFilter(open_only=True), 0, 1)[0].id
+    with sel.ws.read() as session:
+        employers = dict(session.execute(select(Employer.id, Employer.name)).all())
+        current = session.get(Case, case_id).employer_id
+    other = next(e for e in employers if e != current)
+    claim = {"amount": "1250000.50", "currency": "KRW", "what": "wages"}
+    sel.cases.update_case(
+        case_id,
+        CaseChanges(
+            urgency="high", due_date=date(2030, 1, 15), documents_returned=True, claims=(claim,)
+        ),
+    )
+    with hq.ws.write() as session:  # HQ's side as a restored mission's would come
+        session.info[ANY_HOLDER] = True
+        row = session.get(Case, case_id)
+        row.urgency, row.due_date, row.employer_id = "normal", date(2030, 2, 1), other
+    sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "2.qbundle")
+
+    (conflict,) = hq.exchange.conflicts()
+    shown = {f.name: (f.local_text, f.remote_text) for f in conflict.fields}
+    assert shown["urgency"] == ("Normal", "High")
+    assert shown["due_date"] == (format_date(date(2030, 2, 1)), format_date(date(2030, 1, 15)))
+    assert shown["documents_returned"] == ("no", "yes")
+    assert shown["employer_id"] == (employers[other], employers[current] if current else "—")
+    assert shown["claims"][0] == "—" and "1,250,000.5 KRW (unpaid wages)" in shown["claims"][1]
+    raw = {f.name: (f.local, f.remote) for f in conflict.fields}
+    assert raw["urgency"] == ("normal", "high")  # the record's values stay for scripts
 
 
 def test_keeping_the_local_version_wins_at_the_next_exchange(sel: Site, hq: Site, tmp_path):

@@ -64,8 +64,13 @@ if TYPE_CHECKING:
 LOG_ROWS = 500  # the exchange log's newest bundles on screen; ``bundle log`` lists them all
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+# A conflict's value is shown whole up to here (a description may run to 100,000 characters).
+CELL_CHARS = 1_500
+TOOLTIP_CHARS = 5_000
+
+
+def _shortened(text: str, limit: int = CELL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ExchangePage(QWidget):
@@ -175,7 +180,14 @@ class ExchangePage(QWidget):
         self.conflict_list.horizontalHeader().setStretchLastSection(True)
         self.conflict_fields = QTableWidget(0, 3)
         self.conflict_fields.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.conflict_fields.horizontalHeader().setStretchLastSection(True)
+        # The two versions side by side, equally wide and wrapped, so that two descriptions
+        # can be read whole (the first column's width cut "here" to a few words).
+        self.conflict_fields.verticalHeader().hide()
+        self.conflict_fields.setWordWrap(True)
+        header = self.conflict_fields.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.keep_local = QPushButton()
         self.take_remote = QPushButton()
         self.keep_local.clicked.connect(lambda: self.resolve_selected("local"))
@@ -185,6 +197,8 @@ class ExchangePage(QWidget):
         split = QSplitter()
         split.addWidget(self.conflict_list)
         split.addWidget(self.conflict_fields)
+        split.setStretchFactor(1, 2)  # the versions side by side need the room, not the list
+        split.setSizes([360, 720])
         conflict_layout.addWidget(split)
         conflict_layout.addLayout(buttons)
 
@@ -525,9 +539,12 @@ class ExchangePage(QWidget):
         fields = conflict.fields if conflict else ()
         self.conflict_fields.setRowCount(len(fields))
         for row, item in enumerate(fields):
-            shown = (field_label(item.name), _text(item.local), _text(item.remote))
+            shown = (field_label(item.name), item.local_text, item.remote_text)
             for column, value in enumerate(shown):
-                self.conflict_fields.setItem(row, column, QTableWidgetItem(value))
+                cell = QTableWidgetItem(_shortened(value))
+                cell.setToolTip(_shortened(value, TOOLTIP_CHARS) if cell.text() != value else "")
+                self.conflict_fields.setItem(row, column, cell)
+        self.conflict_fields.resizeRowsToContents()
         self.keep_local.setEnabled(conflict is not None)
         self.take_remote.setEnabled(conflict is not None)
 
