@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.config import Paths
 from app.errors import QorgauError
 from app.i18n import LANGUAGES, _, current_language
-from app.security.recovery_key import parse_recovery_key
+from app.security.recovery_key import GROUP_CHARS, GROUPS, parse_recovery_key
 from app.services.installation import check_username
 from app.services.recovery import Recovered, recover
 from app.services.recovery_sheet import SheetFacts, write_recovery_sheet
@@ -53,8 +53,7 @@ class RecoveryKeyDialog(QDialog):
         self.key = QLabel(recovery_key)
         self.key.setTextFormat(Qt.TextFormat.PlainText)
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
+        font = _fixed_pitch()
         font.setPointSize(14)
         font.setBold(True)
         self.key.setFont(font)
@@ -115,6 +114,13 @@ class RecoveryKeyDialog(QDialog):
         self.saved.show_message(_("Saved: {path}").format(path=str(path)))
 
 
+def _fixed_pitch() -> QFont:
+    """The key's font: every character as wide as the next, 0 and O apart."""
+    font = QFont("monospace")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    return font
+
+
 class RecoverDialog(ValidatingDialog):
     """ "Forgot all passwords?": the recovery key (or HQ's code) makes a new administrator."""
 
@@ -124,9 +130,18 @@ class RecoverDialog(ValidatingDialog):
         self.recovered: Recovered | None = None
         self.task: BackgroundTask[Recovered] | None = None
         self.key = QLineEdit()
+        # The whole key in view, in a fixed-pitch font, to check it against the paper group by
+        # group (the field showed 14 of its 47 characters).
+        self.key.setFont(_fixed_pitch())
+        sample = "-".join(["W" * GROUP_CHARS] * GROUPS)
+        self.key.setMinimumWidth(self.key.fontMetrics().horizontalAdvance(sample) + 16)
         self.username = QLineEdit()
         self.password, self.repeat = password_field(), password_field()
-        self.form.addRow(_("&Recovery key or HQ's code:"), self.key)
+        # On a row of its own: beside its label it did not fit, and the label was cut.
+        key_label = QLabel(_("&Recovery key or HQ's code:"))
+        key_label.setBuddy(self.key)
+        self.form.addRow(key_label)
+        self.form.addRow(self.key)
         self.form.addRow(_("New &administrator:"), self.username)
         self.form.addRow(_("New &password:"), self.password)
         self.form.addRow(_("&Repeat it:"), self.repeat)

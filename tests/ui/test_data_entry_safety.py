@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QLabel,
     QMessageBox,
     QScrollArea,
     QSpinBox,
@@ -403,6 +404,39 @@ def _dialogs(ws: Workspace, paths: Paths, parent: QWidget) -> list[ValidatingDia
         TrustKeyDialog(None, KeyService(ws)),
         RecoverDialog(None, paths),
     ]
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_no_dialogs_label_or_recovery_key_is_cut(
+    qtbot: QtBot, ws: Workspace, installation: Paths, bridge: LanguageBridge, language: str
+) -> None:
+    """"Forgot all passwords?" in Kazakh cut its first label to «Қалпына келтір» and showed
+    14 of a recovery key's 47 characters; a worker's occupation had a 180-pixel field."""
+    from app.security.recovery_key import new_recovery_key
+
+    bridge.set_language(language)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    cut: dict[str, list[str]] = {}
+    for dialog in _dialogs(ws, installation, parent):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        labels = [
+            label
+            for label in dialog.findChildren(QLabel)
+            if label.isVisible() and not label.wordWrap() and label.text()
+        ]
+        short = [x.text() for x in labels if x.width() < x.minimumSizeHint().width()]
+        if short:
+            cut[type(dialog).__name__] = short
+        if isinstance(dialog, RecoverDialog):
+            dialog.key.setText(new_recovery_key())
+            margins = dialog.key.textMargins()
+            room = dialog.key.width() - margins.left() - margins.right() - 8  # the frame
+            assert dialog.key.fontMetrics().horizontalAdvance(dialog.key.text()) <= room
+        dialog.close()
+    assert cut == {}
 
 
 def test_every_dialog_starts_in_its_first_field_and_tab_reaches_every_input_and_ok(

@@ -113,7 +113,9 @@ class ReturneeDialog(ValidatingDialog):
         if record is None and case_id is not None:
             self.record = self.service.for_case(case_id)
         self.needs_person = self.record is None and case_id is None
-        self.setMinimumWidth(560)
+        # The labels take half of 560 pixels in Kazakh, leaving an occupation ("9329 Басқа
+        # топтарға кірмейтін…") and a region a field of 180 pixels.
+        self.setMinimumWidth(700)
 
         self.surname = QLineEdit()
         self.given_names = QLineEdit()
