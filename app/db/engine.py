@@ -159,8 +159,9 @@ def user_facing(exc: BaseException) -> DatabaseError | None:
     if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
         return DatabaseBusy(
             _(
-                "Another Qorgau window or command kept the database busy for more than "
-                "{seconds} seconds; nothing was changed. Try again in a moment."
+                "Another Qorgau window or command (a bundle being imported, perhaps) kept "
+                "the database busy for more than {seconds} seconds; nothing was changed. "
+                "Try again in a moment."
             ).format(seconds=BUSY_TIMEOUT_MS // 1000)
         )
     if primary == _SQLITE_FULL:

@@ -43,7 +43,8 @@ def test_a_write_while_another_process_holds_the_lock_says_so(db: Database) -> N
         holder.execute("ROLLBACK")
         holder.close()
     assert str(busy.value).startswith(
-        "Another Qorgau window or command kept the database busy for more than"
+        "Another Qorgau window or command (a bundle being imported, perhaps) kept the "
+        "database busy for more than"
     )
     assert str(busy.value).endswith("nothing was changed. Try again in a moment.")
     assert isinstance(busy.value.__cause__, OperationalError)
