@@ -59,7 +59,11 @@ def register(commands: Any) -> None:
     listing.add_argument(
         "--category", help=_("only the cases with this complaint category (its code)")
     )
-    listing.add_argument("--officer", help=_("only the cases assigned to this user"))
+    whose = listing.add_mutually_exclusive_group()
+    whose.add_argument("--officer", help=_("only the cases assigned to this user"))
+    whose.add_argument(
+        "--unassigned", action="store_true", help=_("only the cases assigned to nobody yet")
+    )
     listing.add_argument(
         "--mission",
         metavar="CODE",
@@ -148,6 +152,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         host_country=args.country,
         category=args.category,
         assigned_to=args.officer,
+        unassigned=args.unassigned,
         mission=args.mission.upper() if args.mission else None,
         overdue=args.overdue,
     )

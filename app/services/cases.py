@@ -416,6 +416,8 @@ def _filtered(
         (Case.agency_id, flt.agency_id),
         (Case.holder_mission, flt.mission),
     )
+    if flt.unassigned:
+        query = query.where(Case.assigned_to.is_(None))
     if flt.overdue:
         query = query.where(Case.status.in_(_OPEN), Case.due_date < today)
     if flt.escalated:

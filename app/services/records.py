@@ -228,6 +228,7 @@ class CaseFilter:
     host_country: str | None = None
     category: str | None = None
     assigned_to: str | None = None
+    unassigned: bool = False  # no officer yet: new at the desk, or transferred here by HQ
     urgency: str | None = None
     overdue: bool = False
     escalated: bool = False

@@ -198,6 +198,14 @@ def test_a_transfer_writes_a_notice_for_the_mission_that_held_the_cases(pair, ca
         capsys, "--data-dir", str(hq.data_dir), "case", "list", "--mission", "dxb", "--json"
     )
     assert [c["number"] for c in json.loads(listed.out)["cases"]] == [number]
+    waiting = run_cli(
+        capsys, "--data-dir", str(hq.data_dir), "case", "list", "--unassigned", "--json"
+    )
+    assert number in [c["number"] for c in json.loads(waiting.out)["cases"]]  # given out at DXB
+    both = run_cli(
+        capsys, "--data-dir", str(hq.data_dir), "case", "list", "--unassigned", "--officer", "x"
+    )
+    assert both.code == 2  # one or the other
     (notice,) = json.loads(moved.out)["notices"]
     assert (notice["target_mission"], notice["counts"]) == ("SEL", {"case": 1, "case_event": 1})
     told = run_cli(capsys, "--data-dir", str(sel.data_dir), "bundle", "import", notice["path"])

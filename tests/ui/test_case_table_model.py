@@ -153,3 +153,34 @@ def test_remembered_texts_follow_the_language_and_the_pseudo_locale(
         set_pseudo_locale(False)
     assert pseudo[STATUS] != english[STATUS]
     assert display_texts(row, {}, "en") == english
+
+
+def test_the_officer_filter_lists_the_cases_nobody_is_assigned(
+    qapp: QApplication, filled: Workspace
+) -> None:
+    """A case HQ transfers arrives unassigned, as does one registered for the consul to give
+    out; the consul had no way to list them."""
+    from sqlalchemy import func, select
+
+    from app.db.models import Case
+    from ui.cases.filter_bar import NOBODY, CaseFilterBar
+
+    service = CaseService(filled)
+    for row in service.list_cases(CaseFilter(open_only=True), 0, 3):
+        service.assign(row.id, None)
+    bar = CaseFilterBar("admin", [("aigerim", "Aigerim")])
+    bar.officer.setCurrentIndex(bar.officer.findData(NOBODY))
+    assert bar.officer.currentText() == "Not assigned"
+    flt = bar.current_filter()
+    assert flt.unassigned and flt.assigned_to is None
+    model = CaseTableModel(service)
+    model.set_filter(flt)
+    with filled.read() as session:
+        nobodys = session.execute(
+            select(func.count()).select_from(Case).where(Case.assigned_to.is_(None))
+        ).scalar_one()
+    assert model.total == nobodys > 0
+    rows = [model.index(r, STATUS).data(CASE_ROW_ROLE) for r in range(model.rowCount())]
+    assert {r.assigned_to for r in rows} == {None}
+    bar.set_state({"officer": NOBODY}, emit=False)  # kept between sessions
+    assert bar.current_filter().unassigned

@@ -410,7 +410,7 @@ def _dialogs(ws: Workspace, paths: Paths, parent: QWidget) -> list[ValidatingDia
 def test_no_dialogs_label_or_recovery_key_is_cut(
     qtbot: QtBot, ws: Workspace, installation: Paths, bridge: LanguageBridge, language: str
 ) -> None:
-    """"Forgot all passwords?" in Kazakh cut its first label to «Қалпына келтір» and showed
+    """ "Forgot all passwords?" in Kazakh cut its first label to «Қалпына келтір» and showed
     14 of a recovery key's 47 characters; a worker's occupation had a 180-pixel field."""
     from app.security.recovery_key import new_recovery_key
 

@@ -23,6 +23,7 @@ from ui.widgets.country_combo import CountryCombo
 SEARCH_DELAY_MS = 300
 OPEN = "open"  # the status filter's "all open cases" entry
 ME = "@me"  # the officer filter's "my cases" entry
+NOBODY = "@nobody"  # ... and its "not assigned" entry
 
 
 class CaseFilterBar(QWidget):
@@ -100,6 +101,7 @@ class CaseFilterBar(QWidget):
             self.category.addItem(label(category), category.value)
         self.officer.addItem(_("Any officer"), "")
         self.officer.addItem(_("My cases"), ME)
+        self.officer.addItem(_("Not assigned"), NOBODY)
         for username, name in self.officers:
             self.officer.addItem(name, username)
         self.urgency.addItem(_("Any urgency"), "")
@@ -136,7 +138,8 @@ class CaseFilterBar(QWidget):
             open_only=status == OPEN,
             host_country=self.country.code() or None,
             category=self.category.currentData() or None,
-            assigned_to=self.me if officer == ME else (officer or None),
+            assigned_to={ME: self.me, NOBODY: None}.get(officer, officer or None),
+            unassigned=officer == NOBODY,
             urgency=self.urgency.currentData() or None,
             mission=self.mission.currentData() or None,
             overdue=self.overdue.isChecked(),
