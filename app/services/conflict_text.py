@@ -36,6 +36,7 @@ _CODES: dict[tuple[str, str], Callable[[str], str]] = {
     ("person", "citizenship"): labels.country,
     ("employer", "country"): labels.country,
     ("recruitment_agency", "country"): labels.country,
+    ("partner_organisation", "country"): labels.country,
     ("case_event", "kind"): labels.event_kind,
 }
 
