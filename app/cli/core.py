@@ -43,7 +43,7 @@ from app.services.keys import (
 )
 from app.services.recovery_sheet import check_sheet_place, sheet_facts, write_recovery_sheet
 from app.services.server_hq import sessions_ended_message
-from app.services.users import SignatureDetails, UserService
+from app.services.users import SignatureDetails, UserService, released_message
 
 
 def register(commands: Any) -> None:
@@ -268,6 +268,9 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
         _("Reset the passwords of: {users} (their key slots predate the new key)."),
         result.need_password_reset,
     )
+    if result.released:
+        print(released_message(args.username, result.released))
+        print("  " + ", ".join(result.released))
     return 0
 
 

@@ -10,17 +10,20 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import User
+from app.db.models import Case, User
 from app.db.raw import whole_file_lock
-from app.domain.codes import Role
+from app.domain.codes import EventKind, Role
+from app.domain.events import SystemEvent, event_data
 from app.domain.roles import USER_MANAGERS, roles_to_give
+from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, PermissionDenied, ValidationError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
 from app.security.rekey import rekey_installation
 from app.services import hq_database
 from app.services.installation import check_role, check_username
+from app.services.rows import add_case_event
 from app.services.workspace import Workspace
 
 
@@ -55,6 +58,47 @@ class Revocation:
     username: str
     need_password_reset: list[str] = field(default_factory=list)
     sessions_ended: int | None = 0
+    released: list[str] = field(default_factory=list)  # their open cases, now assigned to nobody
+
+
+def released_message(username: str, numbers: list[str]) -> str:
+    """What a revocation did to the user's open cases, for the window and the command."""
+    return ngettext(
+        "{n} open case of {user} is now assigned to nobody: find it in Cases under "
+        "“Not assigned” and give it to another officer.",
+        "{n} open cases of {user} are now assigned to nobody: find them in Cases under "
+        "“Not assigned” and give them to other officers.",
+        len(numbers),
+    ).format(n=len(numbers), user=username)
+
+
+def _release_open_cases(session: Session, username: str, ws: Workspace) -> list[str]:
+    """A revoked officer's open cases held here go back to nobody, each with a timeline entry:
+    they wait under "Not assigned" for the consul, not in a list that no one opens any more;
+    their numbers. Closed cases keep the officer who handled them."""
+    rows = (
+        session.execute(
+            select(Case).where(
+                Case.assigned_to == username,
+                Case.status.in_([s.value for s in OPEN_STATUSES]),
+                Case.deleted_at.is_(None),
+                Case.holder_mission == ws.mission_code,  # a copy held elsewhere is not ours
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for row in rows:
+        row.assigned_to = None
+        add_case_event(
+            session,
+            row.id,
+            EventKind.ASSIGNMENT,
+            ws.actor.username,
+            "",
+            data=event_data(SystemEvent.ASSIGNMENT_REMOVED),
+        )
+    return sorted(row.number for row in rows)
 
 
 def _info(user: User) -> UserInfo:
@@ -226,7 +270,14 @@ class UserService:
             if user.role == Role.ADMIN:
                 self._keep_one_admin(session, username)
             user.active = False
-            self.ws.audit(session, "user.revoke", "user", username)
+            released = _release_open_cases(session, username, self.ws)
+            self.ws.audit(
+                session,
+                "user.revoke",
+                "user",
+                username,
+                {"cases_released": len(released), "numbers": released[:100]},
+            )
             if self.ws.on_server:
                 # No shared key to change: their server account signs in no more.
                 with hq_database.server_errors():
@@ -235,9 +286,9 @@ class UserService:
             # After the commit: a session ended earlier could sign in again before NOLOGIN held.
             with self.ws.read() as session, hq_database.server_errors():
                 ended = hq_database.end_sessions(session.connection(), username)
-            return Revocation(username, sessions_ended=ended)
+            return Revocation(username, sessions_ended=ended, released=released)
         without_keys = rekey_workspace(self.ws, self.slots, username, self.store)
-        return Revocation(username, without_keys)
+        return Revocation(username, without_keys, released=released)
 
     def _get(self, session: Session, username: str) -> User:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()

@@ -294,6 +294,12 @@ def test_reset_password_and_revoke(
     qtbot.waitUntil(lambda: panel.task is not None and not panel.task.running, timeout=5000)
     slots.unlock("aigul", "a fresh password")
 
+    from dataclasses import replace
+
+    from app.services.cases import CaseService
+    from tests.builders import new_case
+
+    held = CaseService(ws).create_case(replace(new_case(), assigned_to="serik"))
     _click_user(qtbot, panel, "serik")
     click(qtbot, panel.revoke_button)
     box = modal_dialog(qtbot)
@@ -324,6 +330,12 @@ def test_reset_password_and_revoke(
         assert str(exc) == "Wrong user name or password."
     else:
         raise AssertionError("a revoked user must not unlock")
+    # Her open case waits for another officer, and the administrator is told where.
+    qtbot.waitUntil(lambda: panel.notice is not None, timeout=5000)
+    assert panel.notice is not None
+    assert "1 open case of serik is now assigned to nobody" in panel.notice.text()
+    assert CaseService(ws).get_case(held.id).assigned_to is None
+    panel.notice.close()
     # The revoked row is greyed out: nothing can be done to it.
     row = panel.tree.findItems("serik", Qt.MatchFlag.MatchExactly, 0)[0]
     assert row.isDisabled()

@@ -9,7 +9,7 @@ from app.config import Paths
 from app.errors import AuthError, PermissionDenied, ValidationError
 from app.security.keyring_store import SecretStore
 from app.services.installation import remember_unlock, unlock, unlock_with_keyring
-from app.services.users import UserService
+from app.services.users import UserService, released_message
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, OpenWs
 from tests.integration.test_exchange import make_site
@@ -120,3 +120,34 @@ def test_no_keyring_backend_falls_back_to_passwords(ws: Workspace, installation:
     assert "No system keyring" in store.unavailable_message()
     assert remember_unlock(ws, store) is False
     assert unlock_with_keyring(installation, "admin", store) is None
+
+
+def test_a_revoked_officers_open_cases_go_to_nobody(ws: Workspace) -> None:
+    """An attaché leaves the mission and is revoked: her open cases stayed hers, in a list
+    nobody opens any more, and the officer filter no longer offered her name."""
+    from dataclasses import replace as replaced
+
+    from app.services.cases import CaseService
+    from app.services.records import CaseFilter
+    from tests.builders import new_case
+
+    cases = CaseService(ws)
+    open_one = cases.create_case(replaced(new_case(), assigned_to="aigul"))
+    same = {"person": None, "person_id": open_one.person.id}  # the same worker, three cases
+    ended = cases.create_case(replaced(new_case(), assigned_to="aigul", **same))
+    cases.set_status(ended.id, "rejected", "Not a labour matter.")
+    others = cases.create_case(replaced(new_case(), assigned_to="serik", **same))
+
+    result = UserService(ws).revoke("aigul")
+
+    assert result.released == [open_one.number]
+    after = cases.get_case(open_one.id)
+    assert after.assigned_to is None and after.version > open_one.version  # travels to HQ
+    assert after.events[-1].text == "Assignment removed."
+    assert cases.get_case(ended.id).assigned_to == "aigul"  # who handled it stays
+    assert cases.get_case(others.id).assigned_to == "serik"
+    waiting = cases.list_cases(CaseFilter(unassigned=True, open_only=True), 0, 50)
+    assert open_one.id in {row.id for row in waiting}
+    assert "1 open case of aigul is now assigned to nobody" in released_message(
+        "aigul", result.released
+    )

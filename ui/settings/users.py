@@ -23,7 +23,13 @@ from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
 from app.services.installation import check_username
 from app.services.server_hq import sessions_ended_message
-from app.services.users import Revocation, SignatureDetails, UserInfo, UserService
+from app.services.users import (
+    Revocation,
+    SignatureDetails,
+    UserInfo,
+    UserService,
+    released_message,
+)
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask
@@ -275,16 +281,19 @@ class UsersPanel(QWidget):
         """The database has a new key; slots that could not receive it need a reset. At an HQ
         on a server: what became of the user's open sessions."""
         self.reload()
-        if isinstance(result, Revocation) and self.on_server:
-            self.notice = inform(
-                self, _("Revoke a user"), sessions_ended_message(result.sessions_ended)
-            )
-        elif isinstance(result, Revocation) and result.need_password_reset:
-            self.notice = inform(
-                self,
-                _("Revoke a user"),
+        if not isinstance(result, Revocation):
+            return
+        said = []
+        if self.on_server:
+            said.append(sessions_ended_message(result.sessions_ended))
+        elif result.need_password_reset:
+            said.append(
                 _(
                     "The database now has a new key. These users had not signed in since the "
                     "last update and must have their passwords reset: {names}."
-                ).format(names=", ".join(result.need_password_reset)),
+                ).format(names=", ".join(result.need_password_reset))
             )
+        if result.released:
+            said.append(released_message(result.username, result.released))
+        if said:
+            self.notice = inform(self, _("Revoke a user"), "\n\n".join(said))
