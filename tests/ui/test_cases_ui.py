@@ -374,3 +374,31 @@ def test_a_status_change_waiting_for_the_lock_keeps_the_panel_disabled(
     wait_written(qtbot, timeline)
     assert area.editor.case is not None and area.editor.case.status == "in_progress"
     assert timeline.controls.isEnabled() and not timeline.busy.busy
+
+
+def test_a_case_of_an_officer_no_longer_here_keeps_her_when_saved(
+    qtbot: QtBot, cases_area: CasesArea, ws: Workspace
+) -> None:
+    """The form showed "— nobody yet —" for an officer it no longer offers (revoked, or of
+    another mission before a transfer), and a consul's save of any field took the case from
+    her unasked."""
+    from dataclasses import replace
+
+    from app.db.models import Case
+    from tests.builders import new_case
+
+    service = CaseService(ws)
+    case = service.create_case(replace(new_case(), assigned_to="aigul"))
+    with ws.write() as session:  # as an older version left it: an officer gone since
+        row = session.get(Case, case.id)
+        assert row is not None
+        row.assigned_to = "dana"
+    cases_area.open_case(case.id)
+    editor = cases_area.editor
+    assert editor.officer.currentData() == "dana"
+    assert "dana" in editor.officer.currentText()
+    editor.description.setPlainText("The employer answered; the wages are being paid.")
+    assert press_save(qtbot, editor)
+    assert service.get_case(case.id).assigned_to == "dana"
+    cases_area.open_case(service.create_case(new_case(person=None, person_id=case.person.id)).id)
+    assert editor.officer.findData("dana") < 0  # not offered for another case

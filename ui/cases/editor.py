@@ -155,6 +155,7 @@ class CaseEditor(QWidget):
         self.officer.addItem("", "")
         for username, name in officers:
             self.officer.addItem(name, username)
+        self._officers_offered = self.officer.count()
         self.description = QPlainTextEdit()
         self.description.setTabChangesFocus(True)
         self.description.setMinimumHeight(90)
@@ -517,8 +518,7 @@ class CaseEditor(QWidget):
         self.employer.load(self.host_country.code(), "")
         self.agency.load(self.host_country.code(), "")
         self.due.set_date(None)
-        me = self.workspace.actor.username
-        self.officer.setCurrentIndex(max(self.officer.findData(me), 0))
+        self._show_officer(self.workspace.actor.username)
         self.officer.setEnabled(self.writable)
         self.description.setPlainText("")
         self.claims.set_claims([])
@@ -555,7 +555,7 @@ class CaseEditor(QWidget):
         self.employer.load(case.host_country, case.employer.id if case.employer else "")
         self.agency.load(case.host_country, case.agency.id if case.agency else "")
         self.due.set_date(case.due_date)
-        self.officer.setCurrentIndex(max(self.officer.findData(case.assigned_to or ""), 0))
+        self._show_officer(case.assigned_to, keep=True)
         self.officer.setEnabled(self.can_write and self.workspace.actor.role in SENIOR_ROLES)
         self.description.setPlainText(case.description)
         self.claims.set_claims(list(case.claims))
@@ -780,6 +780,20 @@ class CaseEditor(QWidget):
         )
         service, allow_duplicate = self.service, self.person.allow_duplicate
         return lambda: service.create_case(data, allow_duplicate_person=allow_duplicate)
+
+    def _show_officer(self, username: str | None, keep: bool = False) -> None:
+        """``username`` chosen among the officers. With ``keep``, an officer no longer offered
+        (revoked, or another mission's before a transfer) is shown as an entry of its own:
+        shown as "nobody", any save by a consul took the case from her unasked."""
+        while self.officer.count() > self._officers_offered:
+            self.officer.removeItem(self.officer.count() - 1)
+        index = self.officer.findData(username or "")
+        if index < 0 and keep and username:
+            self.officer.addItem(
+                _("{user} (no longer an officer here)").format(user=username), username
+            )
+            index = self.officer.count() - 1
+        self.officer.setCurrentIndex(max(index, 0))
 
     def _update_write(self, case: CaseDetail) -> Callable[[], CaseDetail]:
         """The changes read from the form here; the returned write runs on a pool thread."""

@@ -54,8 +54,8 @@ class CaseListView(QWidget):
         super().__init__()
         self.workspace = workspace
         self.service = service or CaseService(workspace)
-        officers = self._build_filters()
-        self._build_table(officers)
+        names = self._build_filters()
+        self._build_table(names)
         self._build_preset()
         self._build_layout()
         flt = self.filters.current_filter()
@@ -69,11 +69,13 @@ class CaseListView(QWidget):
         self.table.setSortingEnabled(True)
         self.retranslate_ui()
 
-    def _build_filters(self) -> list[tuple[str, str]]:
-        """The filter bar, as the officer left it; returns the officers it offers."""
+    def _build_filters(self) -> dict[str, str]:
+        """The filter bar, as the officer left it; returns every user's name by username
+        (the list names the officer who closed a case even after she left)."""
+        users = UserService(self.workspace).list()
         officers = [
             (u.username, u.full_name or u.username)
-            for u in UserService(self.workspace).list()
+            for u in users
             if u.active and u.role in CASE_WORKERS
         ]
         missions = (
@@ -86,9 +88,9 @@ class CaseListView(QWidget):
         # Rewritten at once: erases search text an older version left in the settings file.
         ui_settings.save_value(FILTER_KEY, self.filters.state_json())
         self.filters.filter_changed.connect(self.apply_filter)
-        return officers
+        return {u.username: u.full_name or u.username for u in users}
 
-    def _build_table(self, officers: list[tuple[str, str]]) -> None:
+    def _build_table(self, names: dict[str, str]) -> None:
         """The model (loaded off the GUI thread) and the table that shows it."""
         self.model = CaseTableModel(
             self.service,
@@ -100,7 +102,7 @@ class CaseListView(QWidget):
         self.model.loading_changed.connect(self._show_count)
         self.model.modelReset.connect(self._reselect)
         self._keep_selected: str | None = None
-        self.model.officers = dict(officers)
+        self.model.officers = names
         self.table = QTableView()
         self.table.setModel(self.model)
         one_row_at_a_time(self.table)
