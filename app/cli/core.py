@@ -43,7 +43,12 @@ from app.services.keys import (
 )
 from app.services.recovery_sheet import check_sheet_place, sheet_facts, write_recovery_sheet
 from app.services.server_hq import sessions_ended_message
-from app.services.users import SignatureDetails, UserService, released_message
+from app.services.users import (
+    SignatureDetails,
+    UserService,
+    released_message,
+    unapproved_message,
+)
 
 
 def register(commands: Any) -> None:
@@ -271,6 +276,8 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
     if result.released:
         print(released_message(args.username, result.released))
         print("  " + ", ".join(result.released))
+    if result.unapproved:
+        print(unapproved_message(result.unapproved))
     return 0
 
 

@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Case, User
+from app.db.models import Case, Letter, User
 from app.db.raw import whole_file_lock
-from app.domain.codes import EventKind, Role
+from app.domain.codes import EventKind, LetterStatus, Role
 from app.domain.events import SystemEvent, event_data
 from app.domain.roles import USER_MANAGERS, roles_to_give
 from app.domain.workflow import OPEN_STATUSES
@@ -59,6 +59,7 @@ class Revocation:
     need_password_reset: list[str] = field(default_factory=list)
     sessions_ended: int | None = 0
     released: list[str] = field(default_factory=list)  # their open cases, now assigned to nobody
+    unapproved: list[str] = field(default_factory=list)  # cases of letters they had approved
 
 
 def released_message(username: str, numbers: list[str]) -> str:
@@ -99,6 +100,36 @@ def _release_open_cases(session: Session, username: str, ws: Workspace) -> list[
             data=event_data(SystemEvent.ASSIGNMENT_REMOVED),
         )
     return sorted(row.number for row in rows)
+
+
+def _withdraw_approvals(session: Session, username: str, ws: Workspace) -> list[str]:
+    """Letters the revoked consul approved that are not issued yet go back to draft: issued
+    later, they would carry the name and position of someone who no longer signs for the
+    mission. Their cases' numbers, one per letter."""
+    rows = session.execute(
+        select(Letter, Case.number)
+        .join(Case, Case.id == Letter.case_id)
+        .where(
+            Letter.approved_by == username,
+            Letter.status == LetterStatus.APPROVED.value,
+            Letter.deleted_at.is_(None),
+            Case.holder_mission == ws.mission_code,
+        )
+    ).all()
+    for letter, _number in rows:
+        letter.status = LetterStatus.DRAFT.value
+        letter.approved_by = None
+    return sorted(number for _letter, number in rows)
+
+
+def unapproved_message(numbers: list[str]) -> str:
+    return ngettext(
+        "{n} letter this user approved and nobody issued yet is a draft again (cases: "
+        "{numbers}): another consul approves it.",
+        "{n} letters this user approved and nobody issued yet are drafts again (cases: "
+        "{numbers}): another consul approves them.",
+        len(numbers),
+    ).format(n=len(numbers), numbers=", ".join(dict.fromkeys(numbers)))
 
 
 def _info(user: User) -> UserInfo:
@@ -271,12 +302,17 @@ class UserService:
                 self._keep_one_admin(session, username)
             user.active = False
             released = _release_open_cases(session, username, self.ws)
+            unapproved = _withdraw_approvals(session, username, self.ws)
             self.ws.audit(
                 session,
                 "user.revoke",
                 "user",
                 username,
-                {"cases_released": len(released), "numbers": released[:100]},
+                {
+                    "cases_released": len(released),
+                    "numbers": released[:100],
+                    "approvals_withdrawn": len(unapproved),
+                },
             )
             if self.ws.on_server:
                 # No shared key to change: their server account signs in no more.
@@ -286,9 +322,9 @@ class UserService:
             # After the commit: a session ended earlier could sign in again before NOLOGIN held.
             with self.ws.read() as session, hq_database.server_errors():
                 ended = hq_database.end_sessions(session.connection(), username)
-            return Revocation(username, sessions_ended=ended, released=released)
+            return Revocation(username, [], ended, released, unapproved)
         without_keys = rekey_workspace(self.ws, self.slots, username, self.store)
-        return Revocation(username, without_keys, released=released)
+        return Revocation(username, without_keys, 0, released, unapproved)
 
     def _get(self, session: Session, username: str) -> User:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()

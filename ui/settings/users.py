@@ -29,6 +29,7 @@ from app.services.users import (
     UserInfo,
     UserService,
     released_message,
+    unapproved_message,
 )
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
@@ -295,5 +296,7 @@ class UsersPanel(QWidget):
             )
         if result.released:
             said.append(released_message(result.username, result.released))
+        if result.unapproved:
+            said.append(unapproved_message(result.unapproved))
         if said:
             self.notice = inform(self, _("Revoke a user"), "\n\n".join(said))
