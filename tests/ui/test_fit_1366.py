@@ -320,6 +320,25 @@ def test_agreements_list_readable_at_1366x768(
     assert _tree_problems(country, full={2}, long={0, 1}) == []
 
 
+@pytest.mark.parametrize("size", [SCREEN, NARROW], ids=["1366", "1280"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_consuls_case_form_does_not_scroll_sideways(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str, size: QSize
+) -> None:
+    """Beside the timeline the consul's case form scrolled sideways in Kazakh and Russian
+    (15 pixels at 1366, 71 in Russian at 1280): the consent's scope kept its long choices
+    beside their label, and an employer's three buttons beside its list."""
+    window = _window(qtbot, demo_ws, bridge, language, size)
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    area.open_case(CaseService(demo_ws).list_cases(limit=1)[0].id)
+    _settle()
+    form = area.editor.splitter.widget(0)
+    assert isinstance(form, QScrollArea)
+    assert not form.horizontalScrollBar().isVisible()
+    assert area.editor.employer.watch_button.isVisibleTo(area.editor)  # a consul's three
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_case_law_and_attachments_readable_at_1366x768(
     qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str

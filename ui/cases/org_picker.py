@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QHBoxLayout,
     QInputDialog,
@@ -105,6 +107,11 @@ class OrganisationDialog(ValidatingDialog):
         self.created = result
 
 
+# Pixels beyond its needs before a stacked picker puts its buttons beside the list again:
+# more than a scroll bar's width.
+ROOM_TO_SPARE = 40
+
+
 class OrganisationPicker(QWidget):
     changed = Signal()
 
@@ -138,19 +145,52 @@ class OrganisationPicker(QWidget):
         self.warning = word_wrapped(plain_label())  # quotes the watchlist reason
         self.warning.setStyleSheet(f"color: {ERROR_TEXT};")
         self.warning.hide()
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.combo, 1)
-        row.addWidget(self.add_button)
-        row.addWidget(self.edit_button)
-        row.addWidget(self.watch_button)
+        self.buttons = QHBoxLayout()
+        self.buttons.setContentsMargins(0, 0, 0, 0)
+        for button in (self.add_button, self.edit_button, self.watch_button):
+            self.buttons.addWidget(button)
+        self.buttons.addStretch(1)
+        # The buttons beside the list, or under it when the form is narrow (a consul's three
+        # buttons in Kazakh or Russian made the case form scroll sideways beside the timeline).
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.addWidget(self.combo, 1)
+        self.row.addLayout(self.buttons)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addLayout(row)
+        layout.addLayout(self.row)
         layout.addWidget(self.warning)
         self.setFocusProxy(self.combo)
         self.retranslate_ui()
+
+    def _side_by_side_width(self) -> int:
+        return (
+            self.combo.minimumSizeHint().width()
+            + self.row.spacing()
+            + self.buttons.sizeHint().width()
+        )
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        """As narrow as the list or the buttons alone: they go one under the other."""
+        hint = super().minimumSizeHint()
+        stacked = max(self.combo.minimumSizeHint().width(), self.buttons.minimumSize().width())
+        return QSize(stacked, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        # After this resize, not inside it; and back beside the list only with room to spare:
+        # the form's scroll bar, shown or hidden as the form grows or shrinks, changes the
+        # width by as much, and the two layouts took turns for ever.
+        QTimer.singleShot(0, self, self._arrange)
+
+    def _arrange(self) -> None:
+        width, needed = self.width(), self._side_by_side_width()
+        side_by_side = self.row.direction() == QBoxLayout.Direction.LeftToRight
+        if side_by_side and width < needed:
+            self.row.setDirection(QBoxLayout.Direction.TopToBottom)
+        elif not side_by_side and width >= needed + ROOM_TO_SPARE:
+            self.row.setDirection(QBoxLayout.Direction.LeftToRight)
 
     def retranslate_ui(self) -> None:
         self.add_button.setText(_("New…"))

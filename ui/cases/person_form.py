@@ -164,6 +164,9 @@ class PersonForm(QWidget):
         self.boxes["consent_scope"] = FieldBox(scope)
         self.boxes["consent_note"] = FieldBox(self.consent_note)
         self.consent_form = QFormLayout(self.consent_box)
+        # Labels above their fields when narrow, as in the case's own form: the scope's long
+        # Kazakh and Russian choices beside their label made the case form scroll sideways.
+        self.consent_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.consent_form.addRow(self.consent_warning)
         for name in ("consent_date", "consent_scope", "consent_note"):
             self.consent_form.addRow("", self.boxes[name])
