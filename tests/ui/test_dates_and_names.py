@@ -65,6 +65,17 @@ def test_date_field_shows_what_was_typed_in_the_interface_format(
     assert field.date() == date(1994, 3, 15)
 
 
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_a_date_fields_hint_is_whole(qtbot: QtBot, bridge: LanguageBridge, language: str) -> None:
+    """«например, 15.03.19…»: the hint that shows how to write a date was cut in Russian."""
+    bridge.set_language(language)
+    field = on_screen(qtbot, DateField("birth_date"))
+    field.resize(field.minimumWidth(), field.height())
+    hint = field.fontMetrics().horizontalAdvance(field.placeholderText())
+    icon = 24  # the calendar button inside the field
+    assert hint + icon <= field.width() - 2 * field.textMargins().left() - 8
+
+
 def test_a_date_field_refuses_a_date_that_does_not_exist(qtbot: QtBot) -> None:
     field = DateField("birth_date")
     qtbot.addWidget(field)

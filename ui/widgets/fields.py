@@ -120,8 +120,6 @@ class DateField(QLineEdit):
         self.calendar: QCalendarWidget | None = None
         self.editingFinished.connect(self._normalise)
         self.retranslate_ui()
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("28 Sept 2026") + 48)
-        self.setMaximumWidth(self.minimumWidth() + 40)
 
     def set_date(self, value: date | None) -> None:
         self.setText(format_date(value) if value else "")
@@ -144,6 +142,13 @@ class DateField(QLineEdit):
         self.calendar_action.setToolTip(_("Choose from a calendar (Alt+Down)"))
         self.calendar_action.setText(_("Choose from a calendar (Alt+Down)"))
         self._normalise()  # a date shown in the old language's format
+        # As wide as a long date or the hint, whichever is wider ("например, 15.03.19…").
+        metrics = self.fontMetrics()
+        longest = max(
+            metrics.horizontalAdvance(t) for t in ("28 Sept 2026", self.placeholderText())
+        )
+        self.setMinimumWidth(longest + 48)
+        self.setMaximumWidth(self.minimumWidth() + 40)
 
     def _normalise(self) -> None:
         try:
