@@ -11,7 +11,6 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from app.config import Paths
 from app.db.models import (
     Agreement,
     AgreementProvision,
@@ -436,45 +435,3 @@ def test_a_note_about_a_worker_in_another_state_is_not_addressed_to_it_in_this_c
     at_home = letters.draft(wage_case_in("KR").id, "note_verbale_labour_authority", "en")
     assert at_home.addressee.address == "Seoul"
     assert not [w for w in letters.warnings(at_home.id) if "accredited" in w]
-
-
-def test_a_revoked_consuls_approvals_not_yet_issued_go_back_to_draft(
-    open_ws: OpenWs, installation: Paths
-) -> None:
-    """Approved on Friday by a consul revoked over the weekend, a letter issued on Monday
-    carried her name and position as its signatory."""
-    from app.services.installation import unlock
-    from app.services.users import unapproved_message
-
-    people = {name: open_ws(name) for name in ("aigul", "serik")}
-    with people["aigul"].write() as session:
-        serik = session.execute(select(User).where(User.username == "serik")).scalar_one()
-        serik.full_name = "Серік Болатұлы Жақсыбеков"
-    case = CaseService(people["aigul"], today=TODAY).create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("unpaid_wages",),
-            received_at=date(2026, 11, 2),
-            person=PersonInput(**ASSEL_DOCUMENTED),
-            employer=OrganisationInput(name="Jeil Food", country="KR", city="Incheon"),
-            description=DESCRIPTION,
-        )
-    )
-    done = issued(people, case.id, "employer_letter", "en")
-    waiting = service(people["aigul"]).draft(case.id, "employer_letter", "kk")
-    service(people["serik"]).approve(waiting.id)
-    assert "Жақсыбеков" in service(people["aigul"]).get(waiting.id).signatory
-    for ws in people.values():  # the database is re-keyed: no other window may be open
-        ws.close()
-    admin = unlock(installation, "admin", PASSWORD)
-    try:
-        result = UserService(admin).revoke("serik")
-        assert result.unapproved == [case.number]
-        again = service(admin).get(waiting.id)
-        assert again.status == "draft" and again.approved_by is None
-        assert "Жақсыбеков" not in again.signatory  # nobody's name until a consul approves
-        kept = service(admin).get(done.id)
-        assert kept.status == "issued" and kept.approved_by == "serik"  # what was sent stays
-    finally:
-        admin.close()
-    assert unapproved_message(result.unapproved).startswith("1 letter this user approved")

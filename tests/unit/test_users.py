@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import keyring.backends.fail
 import pytest
+from sqlalchemy import select
 
 from app.config import Paths
 from app.errors import AuthError, PermissionDenied, ValidationError
 from app.security.keyring_store import SecretStore
 from app.services.installation import remember_unlock, unlock, unlock_with_keyring
-from app.services.users import UserService, released_message
+from app.services.users import UserService, released_message, unapproved_message
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, OpenWs
 from tests.integration.test_exchange import make_site
@@ -151,3 +153,56 @@ def test_a_revoked_officers_open_cases_go_to_nobody(ws: Workspace) -> None:
     assert "1 open case of aigul is now assigned to nobody" in released_message(
         "aigul", result.released
     )
+
+
+def test_a_revoked_consuls_approvals_not_yet_issued_go_back_to_draft(
+    open_ws: OpenWs, installation: Paths
+) -> None:
+    """Approved on Friday by a consul revoked over the weekend, a letter issued on Monday
+    carried her name and position as its signatory. (On a file: at a server HQ the test
+    installation's administrator may not end a server account.)"""
+    from app.db.models import User
+    from app.services.cases import CaseService
+    from app.services.letters import LetterService
+    from app.services.records import CaseInput, OrganisationInput, PersonInput
+    from tests.unit.test_letters_render import ASSEL_DOCUMENTED
+
+    today = date(2026, 11, 24)
+
+    def service(ws: Workspace) -> LetterService:
+        return LetterService(ws, today=today)
+
+    people = {name: open_ws(name) for name in ("aigul", "serik")}
+    with people["aigul"].write() as session:
+        serik = session.execute(select(User).where(User.username == "serik")).scalar_one()
+        serik.full_name = "Серік Болатұлы Жақсыбеков"
+    case = CaseService(people["aigul"], today=today).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("unpaid_wages",),
+            received_at=date(2026, 11, 2),
+            person=PersonInput(**ASSEL_DOCUMENTED),
+            employer=OrganisationInput(name="Jeil Food", country="KR", city="Incheon"),
+            description="Үш ай бойы жалақы төленбеген.",
+        )
+    )
+    done = service(people["aigul"]).draft(case.id, "employer_letter", "en")
+    service(people["serik"]).approve(done.id)
+    service(people["aigul"]).issue(done.id)
+    waiting = service(people["aigul"]).draft(case.id, "employer_letter", "kk")
+    service(people["serik"]).approve(waiting.id)
+    assert "Жақсыбеков" in service(people["aigul"]).get(waiting.id).signatory
+    for ws in people.values():  # the database is re-keyed: no other window may be open
+        ws.close()
+    admin = unlock(installation, "admin", PASSWORD)
+    try:
+        result = UserService(admin).revoke("serik")
+        assert result.unapproved == [case.number]
+        again = service(admin).get(waiting.id)
+        assert again.status == "draft" and again.approved_by is None
+        assert "Жақсыбеков" not in again.signatory  # nobody's name until a consul approves
+        kept = service(admin).get(done.id)
+        assert kept.status == "issued" and kept.approved_by == "serik"  # what was sent stays
+    finally:
+        admin.close()
+    assert unapproved_message(result.unapproved).startswith("1 letter this user approved")
