@@ -66,6 +66,7 @@ def test_consent_date_and_scope_are_saved_and_shown_again(qtbot: QtBot, ws: Work
     ticked = {code for code, check in again.scope_checks.items() if check.isChecked()}
     assert ticked == {"case_handling", "share_hq"}
     assert again.consent_note.text() == "Signed form, scan in the attachments"
+    assert again.consent_note.cursorPosition() == 0  # read from its start, not its end
     assert again.consent_warning.isHidden()
 
 

@@ -329,6 +329,8 @@ class PersonForm(QWidget):
         for code, check in self.scope_checks.items():
             check.setChecked(code in person.consent_scope)
         self.consent_note.setText(person.consent_note or "")
+        for edit in self.findChildren(QLineEdit):
+            edit.setCursorPosition(0)  # a long address or note from its start, not its end
         self._base = person
         self._filled = {}
         self.set_locked(locked)
