@@ -1521,7 +1521,8 @@ def _transfer_notes(session: Session, moved: list[tuple[str, str, str]], here: s
             notes.append(
                 _(
                     "Headquarters has transferred case {number} from {source} to this mission: "
-                    "assign it to one of this mission's officers."
+                    "assign it to one of this mission's officers (the case list finds it "
+                    "under “Not assigned”)."
                 ).format(number=number, source=source)
             )
     return notes

@@ -460,7 +460,7 @@ def test_transfer_from_one_mission_to_another_via_hq(sel: Site, dxb: Site, hq: S
     assert moved.assigned_to not in {u.username for u in UserService(dxb.ws).list()}
     assert report.notes == (
         f"Headquarters has transferred case {number} from SEL to this mission: assign it "
-        "to one of this mission's officers.",
+        "to one of this mission's officers (the case list finds it under “Not assigned”).",
     )
     assert moved.number == number
     with dxb.ws.read() as session:
@@ -496,7 +496,7 @@ def test_a_transferred_case_is_nobodys_at_the_mission_it_reaches(
     assert case_id not in {row.id for row in mine}
     assert report.notes == (
         f"Headquarters has transferred case {number} from SEL to this mission: assign it "
-        "to one of this mission's officers.",
+        "to one of this mission's officers (the case list finds it under “Not assigned”).",
     )
     assert hq.cases.get_case(case_id).assigned_to is None
     notice = tmp_path / "transfer.notice-SEL.qbundle"
