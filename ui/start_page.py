@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import CaseStatus, label
-from app.domain.roles import CASE_WORKERS
+from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.i18n import _, format_date, format_number, ngettext
 from app.services.cases import CaseService
 from app.services.changes import DataChanged
@@ -127,6 +127,10 @@ class CaseSection(QGroupBox):
         self.case_opened.emit(item.data(0, Qt.ItemDataRole.UserRole))
 
 
+# The open cases no officer is assigned (held here: `_filtered` keeps open lists to them).
+WAITING = CaseFilter(unassigned=True, open_only=True, sort="received_at", descending=False)
+
+
 class StartPage(QWidget):
     loaded = Signal()  # the four lists are filled from the latest read
 
@@ -155,6 +159,15 @@ class StartPage(QWidget):
         self.reads_only = window.workspace.actor.role not in CASE_WORKERS
         if self.reads_only:
             self.new_button.hide()
+        # The consul gives cases out: those waiting for an officer (new ones registered for
+        # her, a revoked officer's, one HQ transferred here) are named in the header, a click
+        # away from the list. A mission's only: HQ assigns none of the missions' cases.
+        workspace = window.workspace
+        self.gives_out = workspace.actor.role in SENIOR_ROLES and not workspace.mission.is_hq
+        self.waiting = QPushButton()
+        self.waiting.setObjectName("waiting_for_an_officer")
+        self.waiting.clicked.connect(lambda: self.show_all(WAITING))
+        self.waiting.hide()
         self.mine = CaseSection()
         self.overdue = CaseSection()
         self.at_risk = CaseSection()
@@ -175,7 +188,8 @@ class StartPage(QWidget):
         header.addWidget(self.greeting, 0, 0)
         header.addWidget(self.new_button, 0, 1, Qt.AlignmentFlag.AlignRight)
         header.addWidget(self.mission, 1, 0, 1, 2)
-        header.addWidget(self.today, 2, 0, 1, 2)
+        header.addWidget(self.today, 2, 0)
+        header.addWidget(self.waiting, 2, 1, Qt.AlignmentFlag.AlignRight)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.addLayout(header)
@@ -241,16 +255,16 @@ class StartPage(QWidget):
         if not self._shown_once:  # later refreshes keep the old rows until the new arrive
             for section, flt, title, _empty in sections:
                 section.set_loading(title, flt)
-        service = self.service
+        service, gives_out = self.service, self.gives_out
         filters = [flt for _section, flt, _title, _empty in sections]
 
-        def read() -> list[tuple[list[CaseRow], int]]:
+        def read() -> tuple[list[tuple[list[CaseRow], int]], int]:
             found = []
             for flt in filters:
                 rows = service.list_cases(flt, 0, SECTION_LIMIT)
                 total = service.count_cases(flt) if len(rows) == SECTION_LIMIT else len(rows)
                 found.append((rows, total))
-            return found
+            return found, service.count_cases(WAITING) if gives_out else 0
 
         self.loading = True
         self._reader.submit([read])
@@ -258,11 +272,20 @@ class StartPage(QWidget):
     def _arrived(self, _step: int, result: object) -> None:
         self.loading = False
         self._shown_once = True
-        found = cast(list[tuple[list[CaseRow], int]], result)
+        found, waiting = cast(tuple[list[tuple[list[CaseRow], int]], int], result)
         for (section, flt, title, empty), (rows, total) in zip(
             self._sections(), found, strict=True
         ):
             section.set_rows(rows, total, title, empty, flt)
+        self.waiting.setText(
+            ngettext(
+                "{n} open case waits for an officer",
+                "{n} open cases wait for an officer",
+                waiting,
+            ).format(n=format_number(waiting))
+        )
+        self.waiting.setToolTip(_("List them, to give each to an officer"))
+        self.waiting.setVisible(waiting > 0)
         self.loaded.emit()
 
     def _read_failed(self, exc: BaseException) -> None:

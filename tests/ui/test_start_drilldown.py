@@ -102,6 +102,42 @@ def test_each_start_count_opens_exactly_its_cases(
     assert not area.list_view.preset_label.isVisibleTo(area.list_view)
 
 
+def test_the_consul_sees_the_cases_waiting_for_an_officer(
+    qtbot: QtBot, open_ws: OpenWs, make_window: Callable[..., object]
+) -> None:
+    """Nothing on the consul's first page said that cases waited for her to give them out
+    (a revoked officer's, one HQ transferred here, new ones registered for her)."""
+
+    from ui.cases.filter_bar import NOBODY
+
+    ws = open_ws("serik")
+    waiting = set(add_cases(ws, 3))
+    given = add_cases(ws, 1)[0]
+    CaseService(ws).assign(given, "aigul")
+    window = make_window(ws)
+    start = window.show_area("start")  # type: ignore[attr-defined]
+    assert isinstance(start, StartPage)
+    start.refresh()
+    qtbot.waitUntil(lambda: not start.loading, timeout=10_000)
+    assert start.waiting.isVisibleTo(start)
+    assert start.waiting.text() == "3 open cases wait for an officer"
+
+    qtbot.mouseClick(start.waiting, Qt.MouseButton.LeftButton)
+    area = window.area_widget("cases")  # type: ignore[attr-defined]
+    assert isinstance(area, CasesArea)
+    qtbot.waitUntil(lambda: loaded(area) and listed_ids(area) == waiting, timeout=5000)
+    assert area.list_view.filters.officer.currentData() == NOBODY  # the bar says why
+
+    for case_id in waiting:
+        CaseService(ws).assign(case_id, "aigul")
+    window.show_area("start")  # type: ignore[attr-defined]
+    qtbot.waitUntil(
+        lambda: not start.loading and not start.waiting.isVisibleTo(start), timeout=10_000
+    )
+    attache = make_window(open_ws("aigul")).show_area("start")  # type: ignore[attr-defined]
+    assert isinstance(attache, StartPage) and not attache.gives_out
+
+
 def test_a_report_list_opens_the_case(
     qtbot: QtBot, open_ws: OpenWs, make_window: Callable[..., object]
 ) -> None:

@@ -24,7 +24,7 @@ from app.services.records import CaseFilter
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from ui import ui_settings
-from ui.cases.filter_bar import ME, OPEN, CaseFilterBar
+from ui.cases.filter_bar import ME, NOBODY, OPEN, CaseFilterBar
 from ui.changes import listen_to_changes
 from ui.icons import icon
 from ui.models.case_table_model import (
@@ -203,7 +203,9 @@ class CaseListView(QWidget):
                 "status": OPEN if flt.open_only else (flt.statuses[0] if flt.statuses else ""),
                 "country": flt.host_country or "",
                 "category": flt.category or "",
-                "officer": ME if flt.assigned_to == self.workspace.actor.username else "",
+                "officer": NOBODY
+                if flt.unassigned
+                else (ME if flt.assigned_to == self.workspace.actor.username else ""),
                 "urgency": flt.urgency or "",
                 "mission": flt.mission or "",
                 "overdue": flt.overdue,
