@@ -11,12 +11,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QFileDialog,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -37,6 +39,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.icons import AREA_ICONS, area_icon, icon
 from ui.lock import IdleLock, LockScreen
 from ui.private_temp import PrivateTempFolder
+from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
 AREA_MODULES = (
@@ -225,6 +228,7 @@ class MainWindow(QMainWindow):
             return act
 
         self.new_case_action = action("Ctrl+N", self.new_case, icon("plus"))
+        self.import_cases_action = action("", self.import_spreadsheet, icon("upload"))
         self.find_action = action("Ctrl+F", self.focus_search, icon("search"))
         self.lock_action = action("Ctrl+L", self.lock, icon("lock"))
         self.quit_action = action("Ctrl+Q", self.close, icon("log-out"))
@@ -240,6 +244,8 @@ class MainWindow(QMainWindow):
         self.case_menu = self.menuBar().addMenu("")
         self.case_menu.addAction(self.new_case_action)
         self.case_menu.addAction(self.find_action)
+        self.case_menu.addSeparator()
+        self.case_menu.addAction(self.import_cases_action)
         self.help_menu = self.menuBar().addMenu("")
         self.help_menu.addAction(self.manual_action)
         self.help_menu.addAction(self.shortcuts_action)
@@ -249,6 +255,8 @@ class MainWindow(QMainWindow):
         self._guarded_actions = (self.new_case_action, self.find_action, self.lock_action)
         # Only the mission's staff register cases (an HQ analyst's form was refused on Save).
         self.new_case_action.setVisible(self.workspace.actor.role in CASE_WORKERS)
+        self.import_cases_action.setVisible(self.workspace.actor.role in CASE_WORKERS)
+        self.import_dialog: QDialog | None = None
 
     def _show_cases(self) -> QWidget | None:
         """The cases area, now shown; None for a user who has none."""
@@ -260,6 +268,27 @@ class MainWindow(QMainWindow):
         widget = self._show_cases()
         if widget is not None and hasattr(widget, "new_case"):
             widget.new_case()
+
+    def import_spreadsheet(self, path: Path | None = None) -> QDialog | None:
+        """Cases → Import a spreadsheet…: the file chosen, checked, then imported on the
+        officer's word (``ui.cases.csv_import``)."""
+        if self.workspace.actor.role not in CASE_WORKERS:
+            return None
+        if path is None:
+            name, _filter = QFileDialog.getOpenFileName(
+                self,
+                _("Import a spreadsheet of cases"),
+                in_documents(),
+                _("Spreadsheets saved as CSV (*.csv *.txt);;All files (*)"),
+            )
+            if not name:
+                return None
+            path = Path(name)
+        from ui.cases.csv_import import CsvImportDialog  # loaded when first used
+
+        self.import_dialog = CsvImportDialog(self, self.workspace, path)
+        self.import_dialog.open()
+        return self.import_dialog
 
     def focus_search(self) -> None:
         key = self.current_area()
@@ -335,6 +364,7 @@ class MainWindow(QMainWindow):
         self.help_menu.setTitle(_("&Help"))
         self.new_case_action.setText(_("&New case"))
         self.find_action.setText(_("&Find"))
+        self.import_cases_action.setText(_("&Import a spreadsheet of cases…"))
         self.lock_action.setText(_("&Lock"))
         self.quit_action.setText(_("&Quit"))
         self.about_action.setText(_("&About Qorgau"))

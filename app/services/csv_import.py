@@ -30,7 +30,7 @@ from app.domain.events import SystemEvent
 from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS
 from app.errors import QorgauError, ValidationError
-from app.i18n import LANGUAGES, _
+from app.i18n import LANGUAGES, N_, _
 from app.services import search
 from app.services.cases import CaseService, PreparedCase
 from app.services.records import CaseInput, OrganisationInput, PersonInput
@@ -61,6 +61,31 @@ FIELDS = (
     "description",
 )
 REQUIRED = ("surname", "given_names", "host_country", "categories", "received_at")
+# Each field as the case form names it, for the desktop's report of which column went where.
+FIELD_LABELS: dict[str, str] = {
+    "legacy_number": N_("Legacy number"),
+    "surname": N_("Surname"),
+    "given_names": N_("Given names"),
+    "patronymic": N_("Patronymic"),
+    "surname_latin": N_("Surname (Latin)"),
+    "given_names_latin": N_("Given names (Latin)"),
+    "iin": N_("IIN"),
+    "passport_no": N_("Passport"),
+    "birth_date": N_("Date of birth"),
+    "phone": N_("Phone abroad"),
+    "employer": N_("Employer"),
+    "employer_city": N_("Employer's city"),
+    "host_country": N_("Host country"),
+    "categories": N_("Complaint"),
+    "urgency": N_("Urgency"),
+    "status": N_("Status"),
+    "received_at": N_("Received"),
+    "description": N_("Description"),
+}
+
+
+def field_label(name: str) -> str:
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
 # Usual headers of legacy spreadsheets, compared case-insensitively without spaces/punctuation.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "legacy_number": ("number", "no", "номер", "№", "нөмір", "casenumber"),

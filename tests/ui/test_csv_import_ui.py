@@ -1,0 +1,99 @@
+"""Cases → Import a spreadsheet…: the legacy CSV import, from the window.
+
+It existed at the command line only: an officer moving a mission's old spreadsheet into Qorgau
+had no way to do it from the window. The file is checked first (nothing written), the report
+shown; the import runs on the officer's word, the rejected rows left out only if asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from app.services.cases import CaseService
+from app.services.workspace import Workspace
+from tests.conftest import OpenWs
+from tests.ui.press import click
+from ui.cases.csv_import import CsvImportDialog
+
+HEADER = "Фамилия;Имя;ИИН;Страна;Категория;Дата обращения;Работодатель;Статус;Описание\n"
+ROWS = (
+    "Әбенов;Нұрлан;900504300127;KR;unpaid_wages;20.10.2026;Kim & Sons <Ltd>;;Долг\n"
+    "Серікова;Айгүл;;TR;unpaid_wages;2026-09-01;;closed;\n"
+    "Оспанов;Ерлан;;KR;other;31.02.2026;;;bad date\n"
+    "Иванова;Мария;;RU;unpaid_wages;01.11.2026;;;\n"
+)
+
+
+def _checked(qtbot: QtBot, make_window: Callable[..., object], ws: Workspace, path: Path):
+    window = make_window(ws)
+    dialog = window.import_spreadsheet(path)  # type: ignore[attr-defined]
+    assert isinstance(dialog, CsvImportDialog)
+    qtbot.waitUntil(lambda: dialog.task is not None and not dialog.task.running, timeout=10_000)
+    return dialog
+
+
+def test_a_spreadsheet_is_checked_then_imported_leaving_out_what_was_rejected(
+    qtbot: QtBot, make_window: Callable[..., object], open_ws: OpenWs, tmp_path: Path
+) -> None:
+    ws = open_ws("serik")
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + (HEADER + ROWS).encode("utf-8"))
+
+    dialog = _checked(qtbot, make_window, ws, path)
+
+    assert CaseService(ws).count_cases() == 0  # checked, nothing written
+    assert dialog.summary.text() == "4 rows read; 3 can be imported, 1 rejected."
+    assert "Фамилия → Surname" in dialog.columns.text()
+    assert dialog.rejected_rows.rowCount() == 1
+    assert dialog.rejected_rows.item(0, 0).text() == "4"  # the file's line
+    assert not dialog.import_button.isEnabled()  # all or nothing unless asked
+    click(qtbot, dialog.skip)
+    assert dialog.import_button.isEnabled()
+    assert dialog.import_button.text() == "Import 3 cases"
+
+    click(qtbot, dialog.import_button)
+    qtbot.waitUntil(lambda: dialog.imported is not None, timeout=20_000)
+
+    assert CaseService(ws).count_cases() == 3
+    assert dialog.summary.text().startswith("3 cases imported. Numbers ")
+    assert dialog.import_button.isHidden()
+    employers = {c.employer.name for c in map(CaseService(ws).get_case, _ids(ws)) if c.employer}
+    assert employers == {"Kim & Sons <Ltd>"}  # kept as written, shown as text
+
+
+def test_a_spreadsheet_without_a_needed_column_says_so_and_imports_nothing(
+    qtbot: QtBot, make_window: Callable[..., object], open_ws: OpenWs, tmp_path: Path
+) -> None:
+    ws = open_ws("serik")
+    path = tmp_path / "no-names.csv"
+    path.write_text("Страна;Категория;Дата обращения\nKR;unpaid_wages;20.10.2026\n", "utf-8")
+
+    dialog = _checked(qtbot, make_window, ws, path)
+
+    assert "No column for surname, given_names" in dialog.error.text()
+    assert not dialog.import_button.isEnabled()
+    assert CaseService(ws).count_cases() == 0
+
+
+def test_a_file_too_large_or_gone_is_refused_before_it_is_read(
+    qtbot: QtBot, make_window: Callable[..., object], open_ws: OpenWs, tmp_path: Path
+) -> None:
+    ws = open_ws("serik")
+    dialog = _checked(qtbot, make_window, ws, tmp_path / "moved-away.csv")
+    assert "cannot be read" in dialog.error.text()
+    assert not dialog.import_button.isEnabled()
+
+
+def test_an_hq_analyst_is_not_offered_the_import(
+    make_window: Callable[..., object], open_ws: OpenWs
+) -> None:
+    window = make_window(open_ws("astana"))
+    assert not window.import_cases_action.isVisible()  # type: ignore[attr-defined]
+    assert window.import_spreadsheet(Path("x.csv")) is None  # type: ignore[attr-defined]
+
+
+def _ids(ws: Workspace) -> list[str]:
+    return [row.id for row in CaseService(ws).list_cases(limit=10)]
