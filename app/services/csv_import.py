@@ -86,6 +86,8 @@ FIELD_LABELS: dict[str, str] = {
 
 def field_label(name: str) -> str:
     return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
+
+
 # Usual headers of legacy spreadsheets, compared case-insensitively without spaces/punctuation.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "legacy_number": ("number", "no", "номер", "№", "нөмір", "casenumber"),
