@@ -48,6 +48,7 @@ BATCH_ROWS = 1000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the common case, parsed without strptime
 FIELDS = (
     "legacy_number",
+    "full_name",  # «ФИО» in one column: surname, given name, patronymic
     *NAME_FIELDS,
     *IDENTITY_FIELDS,
     "phone",
@@ -64,6 +65,7 @@ REQUIRED = ("surname", "given_names", "host_country", "categories", "received_at
 # Each field as the case form names it, for the desktop's report of which column went where.
 FIELD_LABELS: dict[str, str] = {
     "legacy_number": N_("Legacy number"),
+    "full_name": N_("Full name"),
     "surname": N_("Surname"),
     "given_names": N_("Given names"),
     "patronymic": N_("Patronymic"),
@@ -91,6 +93,15 @@ def field_label(name: str) -> str:
 # Usual headers of legacy spreadsheets, compared case-insensitively without spaces/punctuation.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "legacy_number": ("number", "no", "номер", "№", "нөмір", "casenumber"),
+    "full_name": (
+        "fullname",
+        "фио",
+        "фамилияимяотчество",
+        "фамилияимя",
+        "атыжөні",
+        "тегіатыәкесініңаты",
+        "толықаты",
+    ),
     "surname": ("surname", "lastname", "фамилия", "тегі"),
     "given_names": ("givennames", "firstname", "name", "имя", "аты"),
     "patronymic": ("patronymic", "отчество", "әкесініңаты"),
@@ -238,11 +249,35 @@ def parse_date(value: str, fld: str) -> date | None:
     )
 
 
+_SPLIT_NAME = {"surname", "given_names"}
+
+
+def split_full_name(full: str) -> dict[str, str]:
+    """«Әбенов Нұрлан Серікұлы» as surname, given name and patronymic: the order of a
+    «ФИО» column (surname first), a patronymic of more than one word kept whole."""
+    words = full.split()
+    if len(words) < 2:
+        raise ValidationError(
+            _("“{value}” is not a full name: the surname and the given name are needed.").format(
+                value=full.strip()
+            ),
+            "full_name",
+        )
+    return {"surname": words[0], "given_names": words[1], "patronymic": " ".join(words[2:])}
+
+
 def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[CaseInput, str]:
     """One spreadsheet row as a case input and its status code (ValidationError if bad)."""
+    full = values.get("full_name", "")
+    if full.strip() and not (
+        values.get("surname", "").strip() or values.get("given_names", "").strip()
+    ):
+        values = {**values, **split_full_name(full)}
     for fld in REQUIRED:
         if not values.get(fld, "").strip():
-            raise ValidationError(_("The column for “{field}” is empty.").format(field=fld), fld)
+            raise ValidationError(
+                _("The column for “{field}” is empty.").format(field=field_label(fld)), fld
+            )
     received = parse_date(values["received_at"], "received_at")
     assert received is not None
     status = values.get("status", "").strip() or CaseStatus.NEW.value
@@ -313,11 +348,12 @@ def import_csv(
         raise ValidationError(
             _("Unknown field “{field}” in the column mapping.").format(field=unknown_fields[0])
         )
-    missing = [f for f in REQUIRED if f not in columns.values()]
+    given = set(columns.values()) | (_SPLIT_NAME if "full_name" in columns.values() else set())
+    missing = [f for f in REQUIRED if f not in given]
     if missing:
         raise ValidationError(
             _("No column for {fields}; name the columns or give a mapping.").format(
-                fields=", ".join(missing)
+                fields=", ".join(field_label(f) for f in missing)
             )
         )
     absent = [h for h in columns if h not in headers]

@@ -388,3 +388,31 @@ def test_a_defect_midway_in_import_csv_is_told_with_its_traceback_only_in_debug(
     assert ("Traceback" in result.err) is debug
     assert ("RuntimeError: unexpected state" in result.err) is debug
     assert case_count(installation) == 1
+
+
+def test_import_csv_splits_a_full_name_column(cli, tmp_path: Path, installation: Paths) -> None:  # type: ignore[no-untyped-def]
+    """Legacy sheets keep «ФИО» in one column; no column for the surname and the given names
+    refused the whole file. Surname first, then the given name, the rest the patronymic."""
+    path = tmp_path / "fio.csv"
+    path.write_text(
+        "№;ФИО;Страна;Категория;Дата обращения\n"
+        "17;Әбенов Нұрлан Серікұлы;KR;unpaid_wages;20.10.2026\n"
+        "18;Иванова Мария;RU;unpaid_wages;01.11.2026\n"
+        "19;Оспанов;KZ;other;01.11.2026\n",
+        encoding="utf-8",
+    )
+    result = cli("import-csv", str(path), "--skip-rejected", "--json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["mapping"]["ФИО"] == "full_name"
+    assert (report["accepted"], report["imported"]) == (2, 2)
+    (rejected,) = report["rejected"]
+    assert rejected["line"] == 4 and "not a full name" in rejected["reason"]
+    person = json.loads(cli("case", "show", report["numbers"][0], "--json").out)["person"]
+    assert (person["surname"], person["given_names"], person["patronymic"]) == (
+        "Әбенов",
+        "Нұрлан",
+        "Серікұлы",
+    )
+    with_patronymic = cli("search", "Серікұлы", "--json")
+    assert with_patronymic.code == 0 and report["numbers"][0] in with_patronymic.out

@@ -73,7 +73,7 @@ def test_a_spreadsheet_without_a_needed_column_says_so_and_imports_nothing(
 
     dialog = _checked(qtbot, make_window, ws, path)
 
-    assert "No column for surname, given_names" in dialog.error.text()
+    assert "No column for Surname, Given names" in dialog.error.text()
     assert not dialog.import_button.isEnabled()
     assert CaseService(ws).count_cases() == 0
 
