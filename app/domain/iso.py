@@ -39,3 +39,62 @@ def language_codes() -> frozenset[str]:
     from babel import Locale
 
     return frozenset(str(code) for code in Locale("en").languages if len(str(code)) == 2)
+
+
+# Names legacy spreadsheets use beside CLDR's own (which are taken in Kazakh, Russian and
+# English): long official forms and short everyday ones. «Корея» is the South: no Kazakhstani
+# labour emigrant goes to the North.
+COUNTRY_ALIASES: dict[str, str] = {
+    "корея": "KR",
+    "южная корея": "KR",
+    "корея республикасы": "KR",
+    "korea": "KR",
+    "republic of korea": "KR",
+    "turkey": "TR",
+    "түркия республикасы": "TR",
+    "турецкая республика": "TR",
+    "оаэ": "AE",
+    "объединенные арабские эмираты": "AE",
+    "uae": "AE",
+    "бұаэ": "AE",
+    "рф": "RU",
+    "российская федерация": "RU",
+    "ресей федерациясы": "RU",
+    "russian federation": "RU",
+    "германия федеративтік республикасы": "DE",
+    "великобритания": "GB",
+    "англия": "GB",
+    "uk": "GB",
+    "сша": "US",
+    "usa": "US",
+    "кыргызстан": "KG",
+    "киргизия": "KG",
+}
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().replace("ё", "е").split())
+
+
+@cache
+def _countries_by_name() -> dict[str, str]:
+    from babel import Locale
+
+    found: dict[str, str] = {}
+    for language in ("en", "ru", "kk"):
+        for code, name in Locale.parse(language).territories.items():
+            if code in country_codes():
+                found.setdefault(_name_key(name), str(code))
+    for alias, code in COUNTRY_ALIASES.items():
+        found.setdefault(_name_key(alias), code)
+    return found
+
+
+def country_by_name(value: str) -> str | None:
+    """The ISO code of a country written as a code (``KR``) or by its name in Kazakh, Russian
+    or English («Оңтүстік Корея», «Республика Корея», «Южная Корея», "South Korea"); None if
+    neither."""
+    text = value.strip()
+    if text.upper() in country_codes():
+        return text.upper()
+    return _countries_by_name().get(_name_key(text))

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus
 from app.domain.events import SystemEvent
+from app.domain.iso import country_by_name
 from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS
 from app.errors import QorgauError, ValidationError
@@ -287,13 +288,22 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
         raise ValidationError(
             _("Unknown status “{value}”.").format(value=status), "status"
         ) from None
+    country = country_by_name(values["host_country"])
+    if country is None:
+        raise ValidationError(
+            _(
+                "“{value}” is not a country: write its name (Оңтүстік Корея, Республика Корея, "
+                "South Korea) or its two-letter ISO code (KR)."
+            ).format(value=values["host_country"].strip()),
+            "host_country",
+        )
     employer = values.get("employer", "").strip()
     legacy = values.get("legacy_number", "").strip()
     description = values.get("description", "").strip()
     if legacy:
         description = f"{description}\n[{_('Legacy number')}: {legacy}]".strip()
     case = CaseInput(
-        host_country=values["host_country"],
+        host_country=country,
         categories=parse_categories(values["categories"], lookup),
         received_at=received,
         person=PersonInput(
@@ -308,7 +318,7 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
             phone_abroad=values.get("phone", ""),
         ),
         employer=OrganisationInput(
-            name=employer, country=values["host_country"], city=values.get("employer_city", "")
+            name=employer, country=country, city=values.get("employer_city", "")
         )
         if employer
         else None,

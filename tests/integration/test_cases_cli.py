@@ -206,7 +206,7 @@ def test_import_csv_bad_rows_import_nothing(cli, tmp_path: Path, installation: P
         if line.startswith("line ")
     }
     assert sorted(lines) == [3, 4, 5, 6, 7, 8, 9]
-    assert "check digit" in lines[3] and "empty" in lines[4] and "ISO country" in lines[5]
+    assert "check digit" in lines[3] and "empty" in lines[4] and "is not a country" in lines[5]
     assert "Unknown complaint category" in lines[6] and "not a date" in lines[7]
     assert "Unknown status" in lines[8] and "cells" in lines[9]
     assert case_count(installation) == 0
@@ -391,13 +391,15 @@ def test_a_defect_midway_in_import_csv_is_told_with_its_traceback_only_in_debug(
 
 
 def test_import_csv_splits_a_full_name_column(cli, tmp_path: Path, installation: Paths) -> None:  # type: ignore[no-untyped-def]
-    """Legacy sheets keep «ФИО» in one column; no column for the surname and the given names
-    refused the whole file. Surname first, then the given name, the rest the patronymic."""
+    """Legacy sheets keep «ФИО» in one column and name the country in words; the first
+    refused the whole file (no column for the surname and the given names), the second each
+    row (not an ISO code). Surname first, then the given name, the rest the patronymic; a
+    country's name in Kazakh, Russian or English, or a usual short form, is its code."""
     path = tmp_path / "fio.csv"
     path.write_text(
         "№;ФИО;Страна;Категория;Дата обращения\n"
-        "17;Әбенов Нұрлан Серікұлы;KR;unpaid_wages;20.10.2026\n"
-        "18;Иванова Мария;RU;unpaid_wages;01.11.2026\n"
+        "17;Әбенов Нұрлан Серікұлы;Южная Корея;unpaid_wages;20.10.2026\n"
+        "18;Иванова Мария;Ресей;unpaid_wages;01.11.2026\n"
         "19;Оспанов;KZ;other;01.11.2026\n",
         encoding="utf-8",
     )
@@ -408,7 +410,10 @@ def test_import_csv_splits_a_full_name_column(cli, tmp_path: Path, installation:
     assert (report["accepted"], report["imported"]) == (2, 2)
     (rejected,) = report["rejected"]
     assert rejected["line"] == 4 and "not a full name" in rejected["reason"]
-    person = json.loads(cli("case", "show", report["numbers"][0], "--json").out)["person"]
+    first = json.loads(cli("case", "show", report["numbers"][0], "--json").out)
+    second = json.loads(cli("case", "show", report["numbers"][1], "--json").out)
+    assert (first["host_country"], second["host_country"]) == ("KR", "RU")
+    person = first["person"]
     assert (person["surname"], person["given_names"], person["patronymic"]) == (
         "Әбенов",
         "Нұрлан",
