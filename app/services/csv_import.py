@@ -22,10 +22,12 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING
 
 from app.domain import taxonomy
-from app.domain.codes import CaseStatus
+from app.domain.codes import CaseStatus, Urgency, label
 from app.domain.events import SystemEvent
 from app.domain.iso import country_by_name
 from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS
@@ -218,6 +220,22 @@ def _category_lookup() -> dict[str, str]:
     return lookup
 
 
+@cache
+def _labels_of(kind: type[StrEnum]) -> dict[str, str]:
+    """A status or an urgency by its code or its label in any of the three languages
+    («Закрыто», «Жабылды», "Closed"): legacy sheets write words, not codes."""
+    lookup: dict[str, str] = {}
+    for member in kind:
+        lookup[member.value] = member.value
+        for language in LANGUAGES:
+            lookup[label(member, language).casefold()] = member.value
+    return lookup
+
+
+def _code_of(kind: type[StrEnum], written: str) -> str | None:
+    return _labels_of(kind).get(written.strip().casefold())
+
+
 def parse_categories(value: str, lookup: Mapping[str, str]) -> tuple[str, ...]:
     parts = [p.strip() for p in re.split(r"[|;/,]", value) if p.strip()]
     codes = []
@@ -281,13 +299,12 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
             )
     received = parse_date(values["received_at"], "received_at")
     assert received is not None
-    status = values.get("status", "").strip() or CaseStatus.NEW.value
-    try:
-        status = CaseStatus(status).value
-    except ValueError:
-        raise ValidationError(
-            _("Unknown status “{value}”.").format(value=status), "status"
-        ) from None
+    written = values.get("status", "").strip()
+    status = _code_of(CaseStatus, written) if written else CaseStatus.NEW.value
+    if status is None:
+        raise ValidationError(_("Unknown status “{value}”.").format(value=written), "status")
+    urgency = values.get("urgency", "").strip()
+    urgency = (_code_of(Urgency, urgency) or urgency) if urgency else Urgency.NORMAL.value
     country = country_by_name(values["host_country"])
     if country is None:
         raise ValidationError(
@@ -322,7 +339,7 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
         )
         if employer
         else None,
-        urgency=values.get("urgency", "").strip() or "normal",
+        urgency=urgency,
         description=description,
     )
     return case, status

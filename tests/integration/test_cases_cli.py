@@ -391,16 +391,17 @@ def test_a_defect_midway_in_import_csv_is_told_with_its_traceback_only_in_debug(
 
 
 def test_import_csv_splits_a_full_name_column(cli, tmp_path: Path, installation: Paths) -> None:  # type: ignore[no-untyped-def]
-    """Legacy sheets keep «ФИО» in one column and name the country in words; the first
-    refused the whole file (no column for the surname and the given names), the second each
-    row (not an ISO code). Surname first, then the given name, the rest the patronymic; a
-    country's name in Kazakh, Russian or English, or a usual short form, is its code."""
+    """Legacy sheets keep «ФИО» in one column and write countries, statuses and urgencies
+    in words: the first refused the whole file (no column for the surname and the given
+    names), the others each row (not an ISO code, unknown status). Surname first, then the
+    given name, the rest the patronymic; a country's name in Kazakh, Russian or English, or a
+    usual short form, is its code; a status or urgency by its label in any language."""
     path = tmp_path / "fio.csv"
     path.write_text(
-        "№;ФИО;Страна;Категория;Дата обращения\n"
-        "17;Әбенов Нұрлан Серікұлы;Южная Корея;unpaid_wages;20.10.2026\n"
-        "18;Иванова Мария;Ресей;unpaid_wages;01.11.2026\n"
-        "19;Оспанов;KZ;other;01.11.2026\n",
+        "№;ФИО;Страна;Категория;Дата обращения;Статус;Срочность\n"
+        "17;Әбенов Нұрлан Серікұлы;Южная Корея;unpaid_wages;20.10.2026;В работе;Высокая\n"
+        "18;Иванова Мария;Ресей;unpaid_wages;01.11.2026;Жабылды;\n"
+        "19;Оспанов;KZ;other;01.11.2026;;\n",
         encoding="utf-8",
     )
     result = cli("import-csv", str(path), "--skip-rejected", "--json")
@@ -413,6 +414,8 @@ def test_import_csv_splits_a_full_name_column(cli, tmp_path: Path, installation:
     first = json.loads(cli("case", "show", report["numbers"][0], "--json").out)
     second = json.loads(cli("case", "show", report["numbers"][1], "--json").out)
     assert (first["host_country"], second["host_country"]) == ("KR", "RU")
+    assert (first["status"], first["urgency"]) == ("in_progress", "high")  # words, not codes
+    assert (second["status"], second["urgency"]) == ("closed", "normal")
     person = first["person"]
     assert (person["surname"], person["given_names"], person["patronymic"]) == (
         "Әбенов",
