@@ -123,12 +123,29 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "телефон"),
     "employer": ("employer", "работодатель", "жұмысберуші"),
     "employer_city": ("employercity", "city", "город", "қала"),
-    "host_country": ("country", "hostcountry", "страна", "ел"),
+    "host_country": (
+        "country",
+        "hostcountry",
+        "страна",
+        "странапребывания",
+        "странаработы",
+        "ел",
+        "болуелі",
+    ),
     "categories": ("categories", "category", "complaint", "категория", "жалоба", "санат", "шағым"),
     "urgency": ("urgency", "срочность", "шұғылдық"),
     "status": ("status", "статус", "мәртебе"),
-    "received_at": ("received", "receivedat", "date", "дата", "датаобращения", "күні"),
-    "description": ("description", "описание", "сипаттама", "суть"),
+    "received_at": (
+        "received",
+        "receivedat",
+        "date",
+        "дата",
+        "датаобращения",
+        "датапоступления",
+        "күні",
+        "түскенкүні",
+    ),
+    "description": ("description", "описание", "сипаттама", "суть", "сутьобращения"),
 }
 _HEADER_KEY = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -197,6 +214,17 @@ def sniff_delimiter(text: str) -> str:
 
 def header_key(name: str) -> str:
     return _HEADER_KEY.sub("", name.strip().lower())
+
+
+def read_headers(raw: bytes) -> list[str]:
+    """The file's header row, as ``import_csv`` reads it (for a person to map its columns)."""
+    text, _encoding = decode(raw)
+    try:
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)))
+    except StopIteration:
+        raise ValidationError(_("The file is empty.")) from None
+    except csv.Error as exc:
+        raise ValidationError(_("The file is not valid CSV: {error}").format(error=exc)) from None
 
 
 def auto_mapping(headers: list[str]) -> dict[str, str]:

@@ -46,7 +46,7 @@ def test_a_spreadsheet_is_checked_then_imported_leaving_out_what_was_rejected(
 
     assert CaseService(ws).count_cases() == 0  # checked, nothing written
     assert dialog.summary.text() == "4 rows read; 3 can be imported, 1 rejected."
-    assert "Фамилия → Surname" in dialog.columns.text()
+    assert dialog.chosen_mapping()["Фамилия"] == "surname"  # recognised by its usual name
     assert dialog.rejected_rows.rowCount() == 1
     assert dialog.rejected_rows.item(0, 0).text() == "4"  # the file's line
     assert not dialog.import_button.isEnabled()  # all or nothing unless asked
@@ -76,6 +76,45 @@ def test_a_spreadsheet_without_a_needed_column_says_so_and_imports_nothing(
     assert "No column for Surname, Given names" in dialog.error.text()
     assert not dialog.import_button.isEnabled()
     assert CaseService(ws).count_cases() == 0
+
+
+def test_columns_named_otherwise_are_mapped_in_the_dialog_then_imported(
+    qtbot: QtBot, make_window: Callable[..., object], open_ws: OpenWs, tmp_path: Path
+) -> None:
+    """A sheet whose columns the import does not recognise was refused whole; the officer
+    says which field each column holds, checks again, and imports (``--map`` in the window)."""
+    from PySide6.QtWidgets import QComboBox
+
+    ws = open_ws("serik")
+    path = tmp_path / "odd.csv"
+    path.write_text(
+        "Ф. работника;И. работника;Куда выехал;Что случилось;Когда пришёл\n"
+        "Әбенов;Нұрлан;Оңтүстік Корея;unpaid_wages;20.10.2026\n",
+        "utf-8",
+    )
+    dialog = _checked(qtbot, make_window, ws, path)
+    assert "No column for" in dialog.error.text()
+    assert not dialog.import_button.isEnabled()
+    chosen = dict(
+        zip(
+            dialog.headers,
+            ("surname", "given_names", "host_country", "categories", "received_at"),
+            strict=True,
+        )
+    )
+    for row, header in enumerate(dialog.headers):
+        combo = dialog.mapping_table.cellWidget(row, 1)
+        assert isinstance(combo, QComboBox)
+        combo.setCurrentIndex(combo.findData(chosen[header]))
+    assert not dialog.import_button.isEnabled()  # not before the check with these columns
+
+    click(qtbot, dialog.recheck_button)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=10_000)
+    assert dialog.summary.text() == "1 row read; 1 can be imported, 0 rejected."
+    assert dialog.import_button.isEnabled()
+    click(qtbot, dialog.import_button)
+    qtbot.waitUntil(lambda: dialog.imported is not None, timeout=20_000)
+    assert CaseService(ws).count_cases() == 1
 
 
 def test_a_file_too_large_or_gone_is_refused_before_it_is_read(

@@ -8,12 +8,15 @@ spreadsheet into Qorgau had no way to do it from the window.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -24,15 +27,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.labels import capitalised
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_number, ngettext
 from app.services.csv_import import (
+    FIELDS,
     MAX_BYTES,
     ImportReport,
     ImportStopped,
     PartlyImported,
+    auto_mapping,
     field_label,
     import_csv,
+    read_headers,
 )
 from app.services.workspace import Workspace
 from ui.tasks import BackgroundTask, show_error
@@ -59,6 +66,31 @@ def read_spreadsheet(path: Path) -> bytes:
         ) from None
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A check's outcome: the bytes and header row read, and the report, or why the columns
+    as mapped cannot be imported (a needed field with no column)."""
+
+    raw: bytes
+    headers: list[str]
+    report: ImportReport | None
+    problem: str = ""
+
+
+def check_spreadsheet(
+    workspace: Workspace, path: Path, mapping: dict[str, str] | None, stop: threading.Event
+) -> Checked:
+    """Every row read and checked (nothing written); ``mapping`` None: the columns named as
+    usual are recognised."""
+    raw = read_spreadsheet(path)
+    headers = read_headers(raw)
+    try:
+        report = import_csv(workspace, raw, dry_run=True, mapping=mapping, stop=stop)
+    except ValidationError as exc:
+        return Checked(raw, headers, None, str(exc))
+    return Checked(raw, headers, report)
+
+
 class CsvImportDialog(QDialog):
     def __init__(self, parent: QWidget | None, workspace: Workspace, path: Path) -> None:
         super().__init__(parent)
@@ -70,11 +102,25 @@ class CsvImportDialog(QDialog):
         self.task: BackgroundTask[Any] | None = None
         self._stop = threading.Event()
         self.setWindowTitle(_("Import a spreadsheet of cases"))
-        self.setMinimumSize(640, 420)
+        self.setMinimumSize(640, 480)
+        self.resize(760, 640)  # the columns and the rejected rows both in view
 
         self.file_label = word_wrapped(plain_label())  # quotes the file's name
         self.summary = word_wrapped(plain_label())
-        self.columns = word_wrapped(plain_label())
+        # Which field each column of the file holds: recognised by its usual names, and chosen
+        # here where a sheet names its columns otherwise (the command line's ``--map``).
+        self.mapping_table = QTableWidget(0, 2)
+        self.mapping_table.verticalHeader().hide()
+        self.mapping_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        mapping_header = self.mapping_table.horizontalHeader()
+        mapping_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        mapping_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.mapping_table.hide()
+        self.recheck_button = QPushButton()
+        self.recheck_button.clicked.connect(self.check)
+        self.recheck_button.hide()
+        self.headers: list[str] = []
+        self.checked_mapping: dict[str, str] | None = None  # what the shown report was made with
         self.rejected_rows = QTableWidget(0, 2)
         self.rejected_rows.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.rejected_rows.verticalHeader().hide()
@@ -98,8 +144,10 @@ class CsvImportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        for widget in (self.file_label, self.summary, self.columns):
+        for widget in (self.file_label, self.summary):
             layout.addWidget(widget)
+        layout.addWidget(self.mapping_table, 1)
+        layout.addWidget(self.recheck_button, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.rejected_rows, 1)
         layout.addWidget(self.skip)
         layout.addWidget(self.error)
@@ -109,6 +157,8 @@ class CsvImportDialog(QDialog):
         layout.addWidget(self.buttons)
         self.file_label.setText(_("File: {name}").format(name=path.name))
         self.rejected_rows.setHorizontalHeaderLabels([_("Line"), _("Why it was rejected")])
+        self.mapping_table.setHorizontalHeaderLabels([_("Column in the file"), _("Field")])
+        self.recheck_button.setText(_("Check again with these columns"))
         self.skip.setText(_("Import the other rows and leave the rejected ones out"))
         self.stop_button.setText(_("Stop after the batch being written"))
         self._update_buttons()
@@ -117,40 +167,82 @@ class CsvImportDialog(QDialog):
     # -- checking --------------------------------------------------------------------------
 
     def check(self) -> None:
-        """Every row read and checked off the GUI thread; nothing is written."""
+        """Every row read and checked off the GUI thread, with the columns as chosen (as
+        recognised, the first time); nothing is written."""
+        if self.task is not None and self.task.running:
+            return
         workspace, path, stop = self.workspace, self.path, self._stop
-
-        def work(_context: object) -> tuple[bytes, ImportReport]:
-            raw = read_spreadsheet(path)
-            return raw, import_csv(workspace, raw, dry_run=True, stop=stop)
-
+        mapping = self.chosen_mapping() if self.headers else None
+        self.error.clear_message()
         self.task = (
-            BackgroundTask(self, work)
-            .success(self._checked)
+            BackgroundTask(self, lambda _context: check_spreadsheet(workspace, path, mapping, stop))
+            .success(lambda checked: self._checked(checked, mapping))
             .failure(self._failed)
-            .while_busy(self.import_button, indicator=self.busy, text=_("Checking every row…"))
+            .while_busy(
+                self.import_button,
+                self.recheck_button,
+                self.mapping_table,
+                indicator=self.busy,
+                text=_("Checking every row…"),
+            )
             .run_in_background()
         )
 
-    def _checked(self, result: tuple[bytes, ImportReport]) -> None:
-        self.raw, self.report = result
-        report = self.report
+    def chosen_mapping(self) -> dict[str, str]:
+        """Column → field, as the lists beside the columns say now."""
+        chosen = {}
+        for row, header in enumerate(self.headers):
+            combo = self.mapping_table.cellWidget(row, 1)
+            if isinstance(combo, QComboBox) and combo.currentData():
+                chosen[header] = str(combo.currentData())
+        return chosen
+
+    def _fill_mapping(self, mapping: dict[str, str]) -> None:
+        self.mapping_table.setRowCount(len(self.headers))
+        for row, header in enumerate(self.headers):
+            self.mapping_table.setItem(row, 0, QTableWidgetItem(header))
+            combo = QComboBox()
+            combo.addItem(_("— not imported —"), "")
+            for name in FIELDS:
+                combo.addItem(field_label(name), name)
+            combo.setCurrentIndex(max(combo.findData(mapping.get(header, "")), 0))
+            combo.currentIndexChanged.connect(lambda _index: self._update_buttons())
+            self.mapping_table.setCellWidget(row, 1, combo)
+        self.mapping_table.resizeRowsToContents()
+        self.mapping_table.show()
+        self.recheck_button.show()
+
+    def _checked(self, checked: Checked, mapping: dict[str, str] | None) -> None:
+        self.raw = checked.raw
+        if not self.headers:
+            self.headers = checked.headers
+            self._fill_mapping(
+                checked.report.mapping if checked.report else auto_mapping(checked.headers)
+            )
+        self.report = checked.report
+        self.checked_mapping = self.chosen_mapping()
+        if checked.report is None:
+            self.summary.setText(_("Choose which field each column holds, then check again."))
+            self.error.show_message(checked.problem)
+            self.rejected_rows.hide()
+            self.skip.hide()
+            self._update_buttons()
+            return
+        report = checked.report
         rejected = len(report.rejected)
         self.summary.setText(
-            _("{rows}; {accepted} can be imported, {rejected}.").format(
-                rows=ngettext("{n} row read", "{n} rows read", report.rows).format(
-                    n=format_number(report.rows)
-                ),
-                accepted=format_number(report.accepted),
-                rejected=ngettext("{n} rejected", "{n} rejected", rejected).format(
-                    n=format_number(rejected)
-                ),
+            capitalised(  # the CLI's "{n} rows read" starts in lower case in Russian
+                _("{rows}; {accepted} can be imported, {rejected}.").format(
+                    rows=ngettext("{n} row read", "{n} rows read", report.rows).format(
+                        n=format_number(report.rows)
+                    ),
+                    accepted=format_number(report.accepted),
+                    rejected=ngettext("{n} rejected", "{n} rejected", rejected).format(
+                        n=format_number(rejected)
+                    ),
+                )
             )
         )
-        pairs = "; ".join(
-            f"{column} → {field_label(name)}" for column, name in report.mapping.items()
-        )
-        self.columns.setText(_("Columns: {pairs}.").format(pairs=pairs))
         shown = report.rejected[:SHOWN_REJECTIONS]
         self.rejected_rows.setRowCount(len(shown))
         for row, item in enumerate(shown):
@@ -168,12 +260,15 @@ class CsvImportDialog(QDialog):
         if report is None or not self._can_import() or (self.task and self.task.running):
             return
         workspace, raw, stop, skip = self.workspace, self.raw, self._stop, self.skip.isChecked()
+        mapping = self.checked_mapping
         self.error.clear_message()
         self.stop_button.show()
         self.task = (
             BackgroundTask(
                 self,
-                lambda _context: import_csv(workspace, raw, skip_rejected=skip, stop=stop),
+                lambda _context: import_csv(
+                    workspace, raw, mapping=mapping, skip_rejected=skip, stop=stop
+                ),
             )
             .success(self._imported)
             .failure(self._failed)
@@ -181,6 +276,8 @@ class CsvImportDialog(QDialog):
                 self.import_button,
                 self.skip,
                 self.buttons,
+                self.mapping_table,
+                self.recheck_button,
                 indicator=self.busy,
                 text=ngettext(
                     "Importing {n} case…", "Importing {n} cases…", report.accepted
@@ -192,6 +289,8 @@ class CsvImportDialog(QDialog):
     def _imported(self, report: ImportReport) -> None:
         self.imported = report
         self.stop_button.hide()
+        self.recheck_button.hide()
+        self.mapping_table.setEnabled(False)
         self.summary.setText(self._imported_text(report))
         self.import_button.hide()
         self.skip.hide()
@@ -226,6 +325,8 @@ class CsvImportDialog(QDialog):
         report = self.report
         if report is None or self.imported is not None or report.accepted == 0:
             return False
+        if self.chosen_mapping() != self.checked_mapping:
+            return False  # the columns changed since the check: check again first
         return not report.rejected or self.skip.isChecked()
 
     def _update_buttons(self) -> None:
