@@ -96,6 +96,7 @@ def _dialogs(window: MainWindow, ws: Workspace, case_id: str, number: str) -> li
     from app.services.recovery_sheet import sheet_facts
     from app.services.stats import Drilldown, StatsFilter, StatsService
     from app.services.users import UserService
+    from ui.cases.csv_import import CsvImportDialog
     from ui.cases.org_picker import OrganisationDialog
     from ui.exchange.hq import TransferDialog
     from ui.exchange.keys import TrustKeyDialog
@@ -125,6 +126,7 @@ def _dialogs(window: MainWindow, ws: Workspace, case_id: str, number: str) -> li
         PasswordDialog(window, "Password"),
         ReasonDialog(window, "Reason"),
         CaseListDialog(StatsService(ws), drill, "Open cases", False, window),
+        CsvImportDialog(window, ws, Path("no-such-sheet.csv")),
     ]
 
 
