@@ -19,7 +19,7 @@ import csv
 import io
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -380,10 +380,12 @@ def import_csv(
     mapping: Mapping[str, str] | None = None,
     skip_rejected: bool = False,
     stop: threading.Event | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Check every row, then write the accepted ones in batches (see the module's notes).
     ``stop``, once set, ends the import before the next row is checked or the next batch is
-    written: ``ImportStopped`` if nothing was written yet, else ``PartlyImported``."""
+    written: ``ImportStopped`` if nothing was written yet, else ``PartlyImported``.
+    ``progress(written, to_write)`` is called after each batch is committed."""
     ws.require_role(*CASE_WORKERS)
     stop = stop or threading.Event()
     if len(raw) > MAX_BYTES:
@@ -462,6 +464,8 @@ def import_csv(
             report.numbers += _write_batch(
                 ws, service, report, batch, last=start + BATCH_ROWS >= len(prepared)
             )
+            if progress is not None:
+                progress(len(report.numbers), len(prepared))
         except Exception as exc:
             if not report.numbers:
                 raise  # nothing was written: the error's own words are true

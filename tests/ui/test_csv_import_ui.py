@@ -136,3 +136,33 @@ def test_an_hq_analyst_is_not_offered_the_import(
 
 def _ids(ws: Workspace) -> list[str]:
     return [row.id for row in CaseService(ws).list_cases(limit=10)]
+
+
+def test_cancel_stops_after_the_batch_being_written(
+    qtbot: QtBot, make_window: Callable[..., object], open_ws: OpenWs, tmp_path: Path
+) -> None:
+    """A long import shows how many cases are written; Cancel stops it between two batches,
+    and the dialog says how many went in (those, and only those, are in the mission)."""
+    from app.services.csv_import import BATCH_ROWS
+
+    ws = open_ws("serik")
+    rows = 2 * BATCH_ROWS + 5
+    path = tmp_path / "long.csv"
+    path.write_text(
+        HEADER
+        + "".join(f"Сейітов{i};Ерлан;;KR;unpaid_wages;20.10.2026;;;\n" for i in range(rows)),
+        "utf-8",
+    )
+    dialog = _checked(qtbot, make_window, ws, path)
+    assert dialog.report is not None and dialog.report.accepted == rows
+    click(qtbot, dialog.import_button)
+    assert dialog.task is not None and dialog.task.running
+    dialog.task.context.cancel()  # the progress dialog's Cancel
+    qtbot.waitUntil(lambda: not dialog.task.running, timeout=60_000)  # type: ignore[union-attr]
+
+    assert dialog.imported is not None
+    written = dialog.imported.imported
+    assert 0 < written < rows and written % BATCH_ROWS == 0  # whole batches only
+    assert CaseService(ws).count_cases() == written
+    assert dialog.error.text()  # says where it stopped
+    assert dialog.import_button.isHidden()

@@ -42,7 +42,7 @@ from app.services.csv_import import (
     read_headers,
 )
 from app.services.workspace import Workspace
-from ui.tasks import BackgroundTask, show_error
+from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import ErrorLabel, word_wrapped
 from ui.widgets.plain import plain_label
@@ -91,6 +91,19 @@ def check_spreadsheet(
     return Checked(raw, headers, report)
 
 
+def _written(context: TaskContext, stop: threading.Event, done: int, total: int) -> None:
+    """After each batch: how far the import is, and a Cancel pressed meanwhile passed on."""
+    if context.cancelled:
+        stop.set()
+    context.report(
+        done,
+        total,
+        ngettext(
+            "{done} of {total} case written…", "{done} of {total} cases written…", total
+        ).format(done=format_number(done), total=format_number(total)),
+    )
+
+
 class CsvImportDialog(QDialog):
     def __init__(self, parent: QWidget | None, workspace: Workspace, path: Path) -> None:
         super().__init__(parent)
@@ -134,9 +147,6 @@ class CsvImportDialog(QDialog):
         self.skip.toggled.connect(lambda _on: self._update_buttons())
         self.error = ErrorLabel()
         self.busy = BusyIndicator()
-        self.stop_button = QPushButton()
-        self.stop_button.clicked.connect(self._stop.set)
-        self.stop_button.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.import_button = QPushButton()
         self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -152,7 +162,6 @@ class CsvImportDialog(QDialog):
         layout.addWidget(self.skip)
         layout.addWidget(self.error)
         layout.addWidget(self.busy)
-        layout.addWidget(self.stop_button)
         layout.addStretch(0)
         layout.addWidget(self.buttons)
         self.file_label.setText(_("File: {name}").format(name=path.name))
@@ -160,7 +169,6 @@ class CsvImportDialog(QDialog):
         self.mapping_table.setHorizontalHeaderLabels([_("Column in the file"), _("Field")])
         self.recheck_button.setText(_("Check again with these columns"))
         self.skip.setText(_("Import the other rows and leave the rejected ones out"))
-        self.stop_button.setText(_("Stop after the batch being written"))
         self._update_buttons()
         self.check()
 
@@ -262,14 +270,20 @@ class CsvImportDialog(QDialog):
         workspace, raw, stop, skip = self.workspace, self.raw, self._stop, self.skip.isChecked()
         mapping = self.checked_mapping
         self.error.clear_message()
-        self.stop_button.show()
         self.task = (
             BackgroundTask(
                 self,
-                lambda _context: import_csv(
-                    workspace, raw, mapping=mapping, skip_rejected=skip, stop=stop
+                lambda context: import_csv(
+                    workspace,
+                    raw,
+                    mapping=mapping,
+                    skip_rejected=skip,
+                    stop=stop,
+                    progress=lambda done, total: _written(context, stop, done, total),
                 ),
             )
+            # Cancel stops after the batch being written: a batch is never cut in two.
+            .with_progress(_("Importing the spreadsheet's cases…"), cancellable=True)
             .success(self._imported)
             .failure(self._failed)
             .while_busy(
@@ -288,7 +302,6 @@ class CsvImportDialog(QDialog):
 
     def _imported(self, report: ImportReport) -> None:
         self.imported = report
-        self.stop_button.hide()
         self.recheck_button.hide()
         self.mapping_table.setEnabled(False)
         self.summary.setText(self._imported_text(report))
@@ -307,7 +320,6 @@ class CsvImportDialog(QDialog):
         return text
 
     def _failed(self, exc: BaseException) -> None:
-        self.stop_button.hide()
         if isinstance(exc, PartlyImported):
             self.imported = exc.report
             self.import_button.hide()
