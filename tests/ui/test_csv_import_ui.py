@@ -149,8 +149,7 @@ def test_cancel_stops_after_the_batch_being_written(
     rows = 2 * BATCH_ROWS + 5
     path = tmp_path / "long.csv"
     path.write_text(
-        HEADER
-        + "".join(f"Сейітов{i};Ерлан;;KR;unpaid_wages;20.10.2026;;;\n" for i in range(rows)),
+        HEADER + "".join(f"Сейітов{i};Ерлан;;KR;unpaid_wages;20.10.2026;;;\n" for i in range(rows)),
         "utf-8",
     )
     dialog = _checked(qtbot, make_window, ws, path)
