@@ -154,6 +154,7 @@ def test_cancel_stops_after_the_batch_being_written(
     )
     dialog = _checked(qtbot, make_window, ws, path)
     assert dialog.report is not None and dialog.report.accepted == rows
+    assert "listed" not in dialog.summary.text()  # nothing rejected
     click(qtbot, dialog.import_button)
     assert dialog.task is not None and dialog.task.running
     dialog.task.context.cancel()  # the progress dialog's Cancel
@@ -165,3 +166,20 @@ def test_cancel_stops_after_the_batch_being_written(
     assert CaseService(ws).count_cases() == written
     assert dialog.error.text()  # says where it stopped
     assert dialog.import_button.isHidden()
+
+
+def test_a_sheet_rejected_row_by_row_lists_the_first_thousand(
+    qtbot: QtBot, make_window: Callable[..., object], open_ws: OpenWs, tmp_path: Path
+) -> None:
+    from ui.cases.csv_import import SHOWN_REJECTIONS
+
+    ws = open_ws("serik")
+    path = tmp_path / "all-bad.csv"
+    bad = SHOWN_REJECTIONS + 20
+    path.write_text(
+        HEADER + "".join(f"Б{i};Е;;XX;unpaid_wages;20.10.2026;;;\n" for i in range(bad)), "utf-8"
+    )
+    dialog = _checked(qtbot, make_window, ws, path)
+    assert dialog.rejected_rows.rowCount() == SHOWN_REJECTIONS
+    assert dialog.summary.text().endswith("The first 1,000 rejected rows are listed.")
+    assert not dialog.import_button.isEnabled() and dialog.skip.isHidden()  # nothing to import

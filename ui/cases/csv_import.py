@@ -252,6 +252,12 @@ class CsvImportDialog(QDialog):
             )
         )
         shown = report.rejected[:SHOWN_REJECTIONS]
+        if len(shown) < rejected:
+            self.summary.setText(
+                self.summary.text()
+                + " "
+                + _("The first {n} rejected rows are listed.").format(n=format_number(len(shown)))
+            )
         self.rejected_rows.setRowCount(len(shown))
         for row, item in enumerate(shown):
             self.rejected_rows.setItem(row, 0, QTableWidgetItem(str(item.line)))
