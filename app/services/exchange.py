@@ -285,6 +285,7 @@ class ConflictInfo:
     resolved_at: datetime | None = None
     resolved_by: str | None = None
     resolution: str | None = None
+    source: str = ""  # the mission whose bundle brought the other version
 
 
 def _conflicts_info(session: Session, rows: Sequence[SyncConflict]) -> list[ConflictInfo]:
@@ -294,10 +295,18 @@ def _conflicts_info(session: Session, rows: Sequence[SyncConflict]) -> list[Conf
         session,
         ((k, v) for r in rows for side in (r.local_data, r.remote_data) for k, v in side.items()),
     )
-    return [_conflict_info(r, names) for r in rows]
+    sources = dict(
+        session.execute(
+            select(ExchangeLog.bundle_id, ExchangeLog.source_mission).where(
+                ExchangeLog.bundle_id.in_({r.bundle_id for r in rows}),
+                ExchangeLog.direction == IN,
+            )
+        ).all()
+    )
+    return [_conflict_info(r, names, sources.get(r.bundle_id) or "") for r in rows]
 
 
-def _conflict_info(row: SyncConflict, names: Mapping[str, str]) -> ConflictInfo:
+def _conflict_info(row: SyncConflict, names: Mapping[str, str], source: str) -> ConflictInfo:
     local, remote = row.local_data, row.remote_data
     columns = sorted((set(local) | set(remote)) - NOT_CONTENT)
     fields = tuple(
@@ -319,7 +328,7 @@ def _conflict_info(row: SyncConflict, names: Mapping[str, str]) -> ConflictInfo:
         or remote.get("slug")
         or row.record_id
     )
-    return copied(ConflictInfo, row, label=label, fields=fields)
+    return copied(ConflictInfo, row, label=label, fields=fields, source=source)
 
 
 def _log_entry(row: ExchangeLog) -> ExchangeLogEntry:

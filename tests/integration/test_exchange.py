@@ -374,6 +374,7 @@ def test_equal_versions_with_different_content_become_conflicts(sel: Site, hq: S
     (conflict,) = hq.exchange.conflicts()
     assert conflict.entity == "case"
     assert conflict.label == hq.cases.get_case(case_id).number
+    assert conflict.source == "SEL"  # whose bundle brought the other version
     fields = {f.name: (f.local, f.remote) for f in conflict.fields}
     assert fields["description"] == ("Astana's version", "Seoul's version")
 

@@ -125,6 +125,7 @@ def test_conflicts_show_both_values_and_resolve(qtbot: QtBot, pair, tmp_path):
     page = page_for(qtbot, hq)
     show_tab(qtbot, page.tabs, page.conflict_box)
     assert page.conflict_list.rowCount() == 1
+    assert cell(page.conflict_list, 0, 2) == "SEL"  # from whom, not a version number
     assert not page.take_remote.isEnabled()
 
     click_index(qtbot, page.conflict_list, page.conflict_list.model().index(0, 0))

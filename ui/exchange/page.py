@@ -174,10 +174,15 @@ class ExchangePage(QWidget):
     def _build_conflict_box(self) -> None:
         """The conflicts: the list, the fields side by side, the two choices."""
         self.conflict_box = QGroupBox()
-        self.conflict_list = QTableWidget(0, 3)
+        self.conflict_list = QTableWidget(0, 4)
         one_row_at_a_time(self.conflict_list)
         self.conflict_list.itemSelectionChanged.connect(self._show_conflict)
-        self.conflict_list.horizontalHeader().setStretchLastSection(True)
+        self.conflict_list.verticalHeader().hide()
+        self.conflict_list.setWordWrap(False)
+        list_header = self.conflict_list.horizontalHeader()
+        for column in range(3):
+            list_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        list_header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.conflict_fields = QTableWidget(0, 3)
         self.conflict_fields.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         # The two versions side by side, equally wide and wrapped, so that two descriptions
@@ -198,7 +203,7 @@ class ExchangePage(QWidget):
         split.addWidget(self.conflict_list)
         split.addWidget(self.conflict_fields)
         split.setStretchFactor(1, 2)  # the versions side by side need the room, not the list
-        split.setSizes([360, 720])
+        split.setSizes([440, 640])
         conflict_layout.addWidget(split)
         conflict_layout.addLayout(buttons)
 
@@ -257,7 +262,10 @@ class ExchangePage(QWidget):
             [_("When"), _("Direction"), _("Kind"), _("Mission"), _("Records")]
         )
         self.conflict_box.setTitle(_("Conflicts to resolve"))
-        self.conflict_list.setHorizontalHeaderLabels([_("Record"), _("Kind"), _("Version")])
+        # Where the other version came from and when, not its version number.
+        self.conflict_list.setHorizontalHeaderLabels(
+            [_("Record"), _("Kind"), _("Sent by"), _("Found")]
+        )
         self.conflict_fields.setHorizontalHeaderLabels([_("Field"), _("Here"), _("Received")])
         self.keep_local.setText(_("Keep this installation's version"))
         self.take_remote.setText(_("Take the received version"))
@@ -518,7 +526,8 @@ class ExchangePage(QWidget):
             values = [
                 conflict.label,
                 record_kind_label(conflict.entity),
-                str(conflict.local_version),
+                conflict.source,
+                format_datetime(conflict.detected_at.astimezone()),
             ]
             for column, value in enumerate(values):
                 self.conflict_list.setItem(row, column, QTableWidgetItem(value))
