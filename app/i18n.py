@@ -10,7 +10,7 @@ import gettext
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -165,6 +165,12 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet (module-level tables)."""
     return message
+
+
+def label_from(table: Mapping[str, str], key: str) -> str:
+    """``key``'s label from a table of ``N_``-marked texts, translated now; the key itself
+    when the table has none (a code from a newer version reads as it came)."""
+    return _(table[key]) if key in table else key
 
 
 def D_(message: str) -> str:

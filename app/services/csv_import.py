@@ -33,7 +33,7 @@ from app.domain.iso import country_by_name
 from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS
 from app.errors import QorgauError, ValidationError
-from app.i18n import LANGUAGES, N_, _
+from app.i18n import LANGUAGES, N_, _, label_from
 from app.services import search
 from app.services.cases import CaseService, PreparedCase
 from app.services.records import CaseInput, OrganisationInput, PersonInput
@@ -90,7 +90,7 @@ FIELD_LABELS: dict[str, str] = {
 
 
 def field_label(name: str) -> str:
-    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
+    return label_from(FIELD_LABELS, name)
 
 
 # Usual headers of legacy spreadsheets, compared case-insensitively without spaces/punctuation.

@@ -64,7 +64,7 @@ from app.exchange.package import (
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.exchange.sqljson import record_chunks
 from app.exchange.zipstream import ZipTooLarge
-from app.i18n import N_, _, ngettext
+from app.i18n import N_, _, label_from, ngettext
 from app.security import audit_anchor
 from app.security.hq_secrets import workstation_secret
 from app.security.keyring_store import SecretStore, identity_entry_name
@@ -203,7 +203,7 @@ RECORD_KINDS = {
 
 
 def record_kind_label(entity: str) -> str:
-    return _(RECORD_KINDS[entity]) if entity in RECORD_KINDS else entity
+    return label_from(RECORD_KINDS, entity)
 
 
 # A conflict's fields as the forms name them: the fields of the records met in conflicts
@@ -259,7 +259,7 @@ FIELD_LABELS = {
 
 
 def field_label(name: str) -> str:
-    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
+    return label_from(FIELD_LABELS, name)
 
 
 @dataclass(frozen=True)
