@@ -2,7 +2,9 @@
 
 Accepted files: UTF-8 with or without BOM, or Windows-1251 (what Excel in Russian saves);
 ``;`` or ``,`` as the separator. Headers are matched to fields by a built-in list of usual
-names in Kazakh, Russian and English, or by an explicit mapping. Every row is checked before
+names in Kazakh, Russian and English, or by an explicit mapping; a «ФИО» column is split into
+the names, and a country, a status or an urgency may be written in words (what legacy sheets
+hold, not codes). Every row is checked before
 anything is written; if any row is rejected nothing is imported (unless the caller asks to
 skip the rejected rows), and the report says which rows and why. The checked rows are then
 written in batches of ``BATCH_ROWS``, each in its own short transaction, with every case's
