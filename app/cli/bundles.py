@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import add_actions, json_help, print_json, print_table, warn, workspace
+from app.domain.field_labels import field_label
 from app.errors import UsageError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
@@ -16,7 +17,6 @@ from app.services.exchange import (
     ExchangeService,
     ExportSummary,
     ImportReport,
-    field_label,
     record_kind_label,
 )
 from app.services.keys import identity_move_message, store_identity_in_keyring

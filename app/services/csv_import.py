@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Urgency, label
 from app.domain.events import SystemEvent
+from app.domain.field_labels import field_label as column_label
 from app.domain.iso import country_by_name
 from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS
@@ -67,32 +68,20 @@ FIELDS = (
     "description",
 )
 REQUIRED = ("surname", "given_names", "host_country", "categories", "received_at")
-# Each field as the case form names it, for the desktop's report of which column went where.
-FIELD_LABELS: dict[str, str] = {
+# The import's own fields as the forms would name them; the case's and the person's columns
+# are named by ``app.domain.field_labels``.
+_OWN_LABELS: dict[str, str] = {
     "legacy_number": N_("Legacy number"),
     "full_name": N_("Full name"),
-    "surname": N_("Surname"),
-    "given_names": N_("Given names"),
-    "patronymic": N_("Patronymic"),
-    "surname_latin": N_("Surname (Latin)"),
-    "given_names_latin": N_("Given names (Latin)"),
-    "iin": N_("IIN"),
-    "passport_no": N_("Passport"),
-    "birth_date": N_("Date of birth"),
     "phone": N_("Phone abroad"),
     "employer": N_("Employer"),
     "employer_city": N_("Employer's city"),
-    "host_country": N_("Host country"),
     "categories": N_("Complaint"),
-    "urgency": N_("Urgency"),
-    "status": N_("Status"),
-    "received_at": N_("Received"),
-    "description": N_("Description"),
 }
 
 
 def field_label(name: str) -> str:
-    return label_from(FIELD_LABELS, name)
+    return label_from(_OWN_LABELS, name) if name in _OWN_LABELS else column_label(name)
 
 
 # Usual headers of legacy spreadsheets, compared case-insensitively without spaces/punctuation.

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.field_labels import field_label
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_datetime, format_number, ngettext
@@ -37,7 +38,6 @@ from app.services.exchange import (
     ExchangeService,
     ExportSummary,
     ImportReport,
-    field_label,
     record_kind_label,
 )
 from app.services.keys import KeyService, TrustedKey, check_age_recipient
