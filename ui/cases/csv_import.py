@@ -14,14 +14,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -44,7 +41,7 @@ from app.services.csv_import import (
 from app.services.workspace import Workspace
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, word_wrapped
+from ui.widgets.common import ErrorLabel, read_only_table, word_wrapped
 from ui.widgets.plain import plain_label
 
 # Rejected rows listed in the dialog; the rest are counted (a 100,000-row file may reject all).
@@ -122,25 +119,14 @@ class CsvImportDialog(QDialog):
         self.summary = word_wrapped(plain_label())
         # Which field each column of the file holds: recognised by its usual names, and chosen
         # here where a sheet names its columns otherwise (the command line's ``--map``).
-        self.mapping_table = QTableWidget(0, 2)
-        self.mapping_table.verticalHeader().hide()
-        self.mapping_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        mapping_header = self.mapping_table.horizontalHeader()
-        mapping_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        mapping_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.mapping_table = read_only_table(2, stretch=(1,))
         self.mapping_table.hide()
         self.recheck_button = QPushButton()
         self.recheck_button.clicked.connect(self.check)
         self.recheck_button.hide()
         self.headers: list[str] = []
         self.checked_mapping: dict[str, str] | None = None  # what the shown report was made with
-        self.rejected_rows = QTableWidget(0, 2)
-        self.rejected_rows.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.rejected_rows.verticalHeader().hide()
-        self.rejected_rows.setWordWrap(True)
-        header = self.rejected_rows.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.rejected_rows = read_only_table(2, stretch=(1,))
         self.rejected_rows.hide()
         self.skip = QCheckBox()
         self.skip.hide()

@@ -52,6 +52,7 @@ from ui.widgets.common import (
     keep_narrow,
     one_row_at_a_time,
     push_button,
+    read_only_table,
     widget_row,
     word_wrapped,
 )
@@ -174,25 +175,12 @@ class ExchangePage(QWidget):
     def _build_conflict_box(self) -> None:
         """The conflicts: the list, the fields side by side, the two choices."""
         self.conflict_box = QGroupBox()
-        self.conflict_list = QTableWidget(0, 4)
+        self.conflict_list = read_only_table(4, stretch=(3,), wrap=False)
         one_row_at_a_time(self.conflict_list)
         self.conflict_list.itemSelectionChanged.connect(self._show_conflict)
-        self.conflict_list.verticalHeader().hide()
-        self.conflict_list.setWordWrap(False)
-        list_header = self.conflict_list.horizontalHeader()
-        for column in range(3):
-            list_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        list_header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.conflict_fields = QTableWidget(0, 3)
-        self.conflict_fields.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         # The two versions side by side, equally wide and wrapped, so that two descriptions
         # can be read whole (the first column's width cut "here" to a few words).
-        self.conflict_fields.verticalHeader().hide()
-        self.conflict_fields.setWordWrap(True)
-        header = self.conflict_fields.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        for column in (1, 2):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.conflict_fields = read_only_table(3, stretch=(1, 2))
         self.keep_local = QPushButton()
         self.take_remote = QPushButton()
         self.keep_local.clicked.connect(lambda: self.resolve_selected("local"))

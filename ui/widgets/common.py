@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
+    QTableWidget,
     QWidget,
 )
 
@@ -171,6 +173,21 @@ class _WholeWidth(QObject):
         bar = self.scroll.verticalScrollBar().sizeHint().width()
         frame = 2 * self.scroll.frameWidth()
         self.scroll.setMinimumWidth(self.inner.minimumSizeHint().width() + bar + frame)
+
+
+def read_only_table(columns: int, stretch: tuple[int, ...], wrap: bool = True) -> QTableWidget:
+    """A table to read, not edit: no row numbers, the ``stretch`` columns sharing the width
+    and the others as wide as their contents."""
+    table = QTableWidget(0, columns)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setWordWrap(wrap)
+    header = table.horizontalHeader()
+    for column in range(columns):
+        fit = column in stretch
+        mode = QHeaderView.ResizeMode.Stretch if fit else QHeaderView.ResizeMode.ResizeToContents
+        header.setSectionResizeMode(column, mode)
+    return table
 
 
 def one_row_at_a_time(view: QAbstractItemView) -> None:
