@@ -34,6 +34,11 @@ def register(commands: Any) -> None:
         help=_("which field a column holds (repeat for each column)"),
     )
     parser.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help=_("the sheet of an Excel workbook to read (the first one if not given)"),
+    )
+    parser.add_argument(
         "--skip-rejected",
         action="store_true",
         help=_("import the good rows even if some are rejected"),
@@ -67,6 +72,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
                 mapping=mapping,
                 skip_rejected=args.skip_rejected,
                 stop=stop,
+                sheet=args.sheet,
             )
         except (PartlyImported, ImportStopped) as stopped:
             # What was imported, for the tool that reads it; the error on stderr.
@@ -79,8 +85,16 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
     else:
+        if len(report.sheets) > 1:
+            print(
+                _(
+                    "Sheet “{sheet}” read; the workbook's sheets: {sheets} (choose with --sheet)."
+                ).format(sheet=report.sheet, sheets=", ".join(report.sheets))
+            )
+        # A workbook's rows by the numbers Excel shows beside them; a CSV's by its lines.
+        where = _("row {line}: {reason}") if report.sheet else _("line {line}: {reason}")
         for row in report.rejected:
-            print(_("line {line}: {reason}").format(line=row.line, reason=row.reason))
+            print(where.format(line=row.line, reason=row.reason))
         print(
             ngettext("{n} row read", "{n} rows read", report.rows).format(n=report.rows)
             + "; "

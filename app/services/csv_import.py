@@ -1,24 +1,23 @@
 """Legacy spreadsheets of cases: decode, map columns, check every row, import all or nothing.
 
-Accepted files: UTF-8 with or without BOM, or Windows-1251 (what Excel in Russian saves);
-``;`` or ``,`` as the separator. Headers are matched to fields by a built-in list of usual
-names in Kazakh, Russian and English, or by an explicit mapping; a «ФИО» column is split into
-the names, and a country, a status or an urgency may be written in words (what legacy sheets
-hold, not codes). Every row is checked before
-anything is written; if any row is rejected nothing is imported (unless the caller asks to
-skip the rejected rows), and the report says which rows and why. The checked rows are then
-written in batches of ``BATCH_ROWS``, each in its own short transaction, with every case's
-timeline and audit entries. A failure while writing (a full disk, a lock held too long, a
-defect) keeps the batches written before it, and ``PartlyImported`` says up to which line, so
-that only the rows after it are imported again. A stop the person asks for (``stop``, Ctrl+C
-at the command line) is obeyed between rows while checking and between batches while writing,
-so a batch is never cut in two and the report names exactly the cases written.
+Accepted files (``app.services.table_file``): an Excel workbook (.xlsx, any of its sheets), or
+CSV text in UTF-8 with or without BOM, UTF-16 with BOM or Windows-1251 (what Excel in Russian
+saves), with ``;``, ``,`` or a tab as the separator. Headers are matched to fields by a built-in
+list of usual names in Kazakh, Russian and English, or by an explicit mapping; a «ФИО» column is
+split into the names, and a country, a status or an urgency may be written in words (what legacy
+sheets hold, not codes). Every row is checked before anything is written; if any row is rejected
+nothing is imported (unless the caller asks to skip the rejected rows), and the report says
+which rows and why. The checked rows are then written in batches of ``BATCH_ROWS``, each in its
+own short transaction, with every case's timeline and audit entries. A failure while writing (a
+full disk, a lock held too long, a defect) keeps the batches written before it, and
+``PartlyImported`` says up to which line, so that only the rows after it are imported again. A
+stop the person asks for (``stop``, Ctrl+C at the command line) is obeyed between rows while
+checking and between batches while writing, so a batch is never cut in two and the report names
+exactly the cases written.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -40,6 +39,7 @@ from app.i18n import LANGUAGES, N_, _, label_from
 from app.services import search
 from app.services.cases import CaseService, PreparedCase
 from app.services.records import CaseInput, OrganisationInput, PersonInput
+from app.services.table_file import open_table
 from app.services.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ MAX_ROWS = 100_000
 # a quarter faster there than 500 (each index page is written once for more rows).
 BATCH_ROWS = 1000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the common case, parsed without strptime
+_WITH_TIME = re.compile(r"(\S+)[ T]\d{1,2}:\d{2}(?::\d{2})?")
 FIELDS = (
     "legacy_number",
     "full_name",  # «ФИО» in one column: surname, given name, patronymic
@@ -172,50 +173,17 @@ class ImportReport:
     imported: int = 0
     numbers: list[str] = field(default_factory=list)
     dry_run: bool = False
-
-
-def decode(raw: bytes) -> tuple[str, str]:
-    """The text and the encoding it was read with."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    text = raw.decode("cp1251", errors="strict") if _looks_cp1251(raw) else None
-    if text is None:
-        raise ValidationError(
-            _("The file is neither UTF-8 nor Windows-1251 text; save it as CSV UTF-8.")
-        )
-    return text, "cp1251"
-
-
-def _looks_cp1251(raw: bytes) -> bool:
-    try:
-        raw.decode("cp1251")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def sniff_delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
-    return ";" if first.count(";") >= first.count(",") and ";" in first else ","
+    sheet: str = ""  # a workbook's sheet read (its rows are numbered as in Excel) …
+    sheets: list[str] = field(default_factory=list)  # … of these
 
 
 def header_key(name: str) -> str:
     return _HEADER_KEY.sub("", name.strip().lower())
 
 
-def read_headers(raw: bytes) -> list[str]:
+def read_headers(raw: bytes, sheet: str | None = None) -> list[str]:
     """The file's header row, as ``import_csv`` reads it (for a person to map its columns)."""
-    text, _encoding = decode(raw)
-    try:
-        return next(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)))
-    except StopIteration:
-        raise ValidationError(_("The file is empty.")) from None
-    except csv.Error as exc:
-        raise ValidationError(_("The file is not valid CSV: {error}").format(error=exc)) from None
+    return open_table(raw, sheet).headers
 
 
 def auto_mapping(headers: list[str]) -> dict[str, str]:
@@ -272,6 +240,9 @@ def parse_date(value: str, fld: str) -> date | None:
     text = value.strip()
     if not text:
         return None
+    timed = _WITH_TIME.fullmatch(text)
+    if timed:
+        text = timed.group(1)  # "20.11.2026 10:30", as Excel writes a date with a time
     if _ISO_DATE.fullmatch(text):
         try:
             return date.fromisoformat(text)
@@ -372,24 +343,19 @@ def import_csv(
     skip_rejected: bool = False,
     stop: threading.Event | None = None,
     progress: Callable[[int, int], None] | None = None,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Check every row, then write the accepted ones in batches (see the module's notes).
     ``stop``, once set, ends the import before the next row is checked or the next batch is
     written: ``ImportStopped`` if nothing was written yet, else ``PartlyImported``.
-    ``progress(written, to_write)`` is called after each batch is committed."""
+    ``progress(written, to_write)`` is called after each batch is committed. ``sheet`` names
+    a workbook's sheet (its first one if None)."""
     ws.require_role(*CASE_WORKERS)
     stop = stop or threading.Event()
     if len(raw) > MAX_BYTES:
         raise ValidationError(_("The file is larger than {n} MB.").format(n=MAX_BYTES // 2**20))
-    text, encoding = decode(raw)
-    delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        headers = next(reader)
-    except StopIteration:
-        raise ValidationError(_("The file is empty.")) from None
-    except csv.Error as exc:
-        raise ValidationError(_("The file is not valid CSV: {error}").format(error=exc)) from None
+    table = open_table(raw, sheet)
+    headers = table.headers
     columns = dict(mapping) if mapping else auto_mapping(headers)
     unknown_fields = sorted(set(columns.values()) - set(FIELDS))
     if unknown_fields:
@@ -408,37 +374,39 @@ def import_csv(
     if absent:
         raise ValidationError(_("The file has no column “{name}”.").format(name=absent[0]))
     index = {fld: headers.index(header) for header, fld in columns.items()}
-    report = ImportReport(encoding, delimiter, columns, dry_run=dry_run)
+    report = ImportReport(
+        table.encoding,
+        table.delimiter,
+        columns,
+        dry_run=dry_run,
+        sheet=table.sheet,
+        sheets=table.sheets,
+    )
     lookup = _category_lookup()
     service = CaseService(ws)
     prepared: list[tuple[int, PreparedCase, str]] = []
-    try:
-        for line, cells in enumerate(reader, start=2):
-            if stop.is_set():
-                raise _stopped_before_writing()
-            if not any(c.strip() for c in cells):
-                continue
-            report.rows += 1
-            if report.rows > MAX_ROWS:
-                raise ValidationError(_("The file has more than {n} rows.").format(n=MAX_ROWS))
-            if len(cells) != len(headers):
-                report.rejected.append(
-                    RejectedRow(
-                        line,
-                        _("{n} cells where the header has {m}.").format(
-                            n=len(cells), m=len(headers)
-                        ),
-                    )
+    for line, cells in table.rows:
+        if stop.is_set():
+            raise _stopped_before_writing()
+        if not any(c.strip() for c in cells):
+            continue
+        report.rows += 1
+        if report.rows > MAX_ROWS:
+            raise ValidationError(_("The file has more than {n} rows.").format(n=MAX_ROWS))
+        if len(cells) != len(headers):
+            report.rejected.append(
+                RejectedRow(
+                    line,
+                    _("{n} cells where the header has {m}.").format(n=len(cells), m=len(headers)),
                 )
-                continue
-            values = {fld: cells[i] for fld, i in index.items()}
-            try:
-                case, status = row_to_case(values, lookup)
-                prepared.append((line, service.prepare(case), status))
-            except QorgauError as exc:
-                report.rejected.append(RejectedRow(line, str(exc), getattr(exc, "field", None)))
-    except csv.Error as exc:
-        raise ValidationError(_("The file is not valid CSV: {error}").format(error=exc)) from None
+            )
+            continue
+        values = {fld: cells[i] for fld, i in index.items()}
+        try:
+            case, status = row_to_case(values, lookup)
+            prepared.append((line, service.prepare(case), status))
+        except QorgauError as exc:
+            report.rejected.append(RejectedRow(line, str(exc), getattr(exc, "field", None)))
     report.accepted = len(prepared)
     if dry_run or (report.rejected and not skip_rejected) or not prepared:
         return report

@@ -424,3 +424,49 @@ def test_import_csv_splits_a_full_name_column(cli, tmp_path: Path, installation:
     )
     with_patronymic = cli("search", "Серікұлы", "--json")
     assert with_patronymic.code == 0 and report["numbers"][0] in with_patronymic.out
+
+
+def test_import_csv_reads_an_excel_workbook_and_its_sheets(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, installation: Paths
+) -> None:
+    """Missions keep their registers in Excel: a workbook was refused as "neither UTF-8 nor
+    Windows-1251 text". Its dates are dates, an IIN typed as a number keeps its leading zero
+    by the cell's format, rows are named by Excel's numbers, and another sheet is read by
+    its name."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "2024"
+    sheet.append(["Реестр обращений, 2024"])
+    sheet.append(["ФИО", "ИИН", "Страна", "Категория", "Дата обращения"])
+    sheet.append(["Әбенов Нұрлан", 10203500127, "Корея", "unpaid_wages", datetime(2024, 3, 5)])
+    sheet["B3"].number_format = "000000000000"
+    sheet.append(["Иванова Мария", None, "ОАЭ", "other", datetime(2024, 4, 1, 10, 30)])
+    sheet.append(["Оспанов", None, "KZ", "other", "01.11.2024"])
+    other = book.create_sheet("2025")
+    other.append(["Фамилия", "Имя", "Страна", "Категория", "Дата"])
+    other.append(["Серікова", "Айгүл", "TR", "other", datetime(2025, 1, 9)])
+    path = tmp_path / "register.xlsx"
+    book.save(path)
+
+    checked = cli("import-csv", str(path), "--dry-run")
+    assert checked.code == 0, checked.err
+    assert "Sheet “2024” read; the workbook's sheets: 2024, 2025" in checked.out
+    assert "row 5: " in checked.out and "not a full name" in checked.out  # Excel's row 5
+    done = cli("import-csv", str(path), "--skip-rejected", "--json")
+    assert done.code == 0, done.err
+    report = json.loads(done.out)
+    assert (report["sheet"], report["imported"], report["encoding"]) == ("2024", 2, "xlsx")
+    first = json.loads(cli("case", "show", report["numbers"][0], "--json").out)
+    assert first["person"]["iin"] == "010203500127"
+    assert (first["host_country"], first["received_at"][:10]) == ("KR", "2024-03-05")
+    second = json.loads(cli("case", "show", report["numbers"][1], "--json").out)
+    assert (second["host_country"], second["received_at"][:10]) == ("AE", "2024-04-01")
+
+    later = json.loads(cli("import-csv", str(path), "--sheet", "2025", "--json").out)
+    assert (later["sheet"], later["imported"]) == ("2025", 1)
+    unknown = cli("import-csv", str(path), "--sheet", "2023")
+    assert unknown.code == 1 and "its sheets: 2024, 2025" in unknown.err
+    assert case_count(installation) == 3

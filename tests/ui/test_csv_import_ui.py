@@ -183,3 +183,47 @@ def test_a_sheet_rejected_row_by_row_lists_the_first_thousand(
     assert dialog.rejected_rows.rowCount() == SHOWN_REJECTIONS
     assert dialog.summary.text().endswith("The first 1,000 rejected rows are listed.")
     assert not dialog.import_button.isEnabled() and dialog.skip.isHidden()  # nothing to import
+
+
+def test_a_workbook_of_several_sheets_is_read_sheet_by_sheet(
+    qtbot: QtBot, make_window: Callable[..., object], open_ws: OpenWs, tmp_path: Path
+) -> None:
+    """A register kept as an Excel workbook, a sheet a year: the file dialog offered CSV
+    only, and the import refused the workbook. The first sheet is checked, its rows named by
+    Excel's numbers; choosing the other sheet checks it, and its cases are imported."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "2024"
+    first.append(["ФИО", "Страна", "Категория", "Дата обращения"])
+    first.append(["Әбенов Нұрлан", "Корея", "unpaid_wages", datetime(2024, 3, 5)])
+    first.append(["Оспанов", "Корея", "other", datetime(2024, 3, 6)])
+    second = book.create_sheet("2025")
+    second.append(["Реестр 2025"])
+    second.append(["Фамилия", "Имя", "Страна", "Категория", "Дата"])
+    for n in range(3):
+        second.append(["Серікова", f"Айгүл {n}", "ОАЭ", "other", datetime(2025, 1, 9 + n)])
+    path = tmp_path / "register.xlsx"
+    book.save(path)
+    ws = open_ws("serik")
+
+    dialog = _checked(qtbot, make_window, ws, path)
+
+    assert dialog.sheet_row.isVisibleTo(dialog)
+    assert dialog.sheet_combo.currentText() == "2024"
+    assert dialog.summary.text() == "2 rows read; 1 can be imported, 1 rejected."
+    assert dialog.rejected_rows.horizontalHeaderItem(0).text() == "Row"
+    assert dialog.rejected_rows.item(0, 0).text() == "3"  # as Excel numbers it
+    dialog.sheet_combo.setCurrentText("2025")
+    qtbot.waitUntil(lambda: dialog.task is not None and not dialog.task.running, timeout=10_000)
+    assert dialog.summary.text() == "3 rows read; 3 can be imported, 0 rejected."
+    assert dialog.chosen_mapping()["Фамилия"] == "surname"  # the sheet's own header
+    click(qtbot, dialog.import_button)
+    qtbot.waitUntil(lambda: dialog.imported is not None, timeout=20_000)
+    cases = [CaseService(ws).get_case(case_id) for case_id in _ids(ws)]
+    assert sorted(c.person.given_names for c in cases) == ["Айгүл 0", "Айгүл 1", "Айгүл 2"]
+    assert {c.host_country for c in cases} == {"AE"}

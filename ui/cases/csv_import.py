@@ -1,5 +1,6 @@
-"""Cases → Import a spreadsheet…: a legacy CSV of cases, checked row by row first (nothing
-written), its report shown, then imported on the officer's word (``app.services.csv_import``).
+"""Cases → Import a spreadsheet…: a legacy register of cases (an Excel workbook or CSV),
+checked row by row first (nothing written), its report shown, then imported on the officer's
+word (``app.services.csv_import``).
 
 The command line had it alone (``qorgau import-csv``); an officer moving a mission's old
 spreadsheet into Qorgau had no way to do it from the window.
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QPushButton,
     QTableWidgetItem,
     QVBoxLayout,
@@ -36,8 +38,8 @@ from app.services.csv_import import (
     auto_mapping,
     field_label,
     import_csv,
-    read_headers,
 )
+from app.services.table_file import open_table
 from app.services.workspace import Workspace
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
@@ -65,27 +67,37 @@ def read_spreadsheet(path: Path) -> bytes:
 
 @dataclass(frozen=True)
 class Checked:
-    """A check's outcome: the bytes and header row read, and the report, or why the columns
-    as mapped cannot be imported (a needed field with no column)."""
+    """A check's outcome: the bytes and header row read (of which sheet of a workbook, and
+    its sheets), and the report, or why the columns as mapped cannot be imported (a needed
+    field with no column)."""
 
     raw: bytes
     headers: list[str]
     report: ImportReport | None
     problem: str = ""
+    sheet: str = ""
+    sheets: tuple[str, ...] = ()
 
 
 def check_spreadsheet(
-    workspace: Workspace, path: Path, mapping: dict[str, str] | None, stop: threading.Event
+    workspace: Workspace,
+    path: Path,
+    mapping: dict[str, str] | None,
+    stop: threading.Event,
+    sheet: str | None = None,
 ) -> Checked:
     """Every row read and checked (nothing written); ``mapping`` None: the columns named as
-    usual are recognised."""
+    usual are recognised; ``sheet`` None: a workbook's first sheet."""
     raw = read_spreadsheet(path)
-    headers = read_headers(raw)
+    table = open_table(raw, sheet)
+    sheets = tuple(table.sheets)
     try:
-        report = import_csv(workspace, raw, dry_run=True, mapping=mapping, stop=stop)
+        report = import_csv(
+            workspace, raw, dry_run=True, mapping=mapping, stop=stop, sheet=table.sheet or None
+        )
     except ValidationError as exc:
-        return Checked(raw, headers, None, str(exc))
-    return Checked(raw, headers, report)
+        return Checked(raw, table.headers, None, str(exc), table.sheet, sheets)
+    return Checked(raw, table.headers, report, "", table.sheet, sheets)
 
 
 def _written(context: TaskContext, stop: threading.Event, done: int, total: int) -> None:
@@ -116,6 +128,19 @@ class CsvImportDialog(QDialog):
         self.resize(760, 640)  # the columns and the rejected rows both in view
 
         self.file_label = word_wrapped(plain_label())  # quotes the file's name
+        # A workbook of several sheets (a register kept a sheet a year): which one is read.
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.currentIndexChanged.connect(self._choose_sheet)
+        self.sheet_row = QWidget()
+        sheet_layout = QHBoxLayout(self.sheet_row)
+        sheet_layout.setContentsMargins(0, 0, 0, 0)
+        sheet_label = plain_label(_("Sheet:"))
+        sheet_label.setBuddy(self.sheet_combo)
+        sheet_layout.addWidget(sheet_label)
+        sheet_layout.addWidget(self.sheet_combo, 1)
+        self.sheet_row.hide()
+        self.sheet: str | None = None  # None: the workbook's first sheet
+        self.checked_sheet = ""
         self.summary = word_wrapped(plain_label())
         # Which field each column of the file holds: recognised by its usual names, and chosen
         # here where a sheet names its columns otherwise (the command line's ``--map``).
@@ -140,7 +165,7 @@ class CsvImportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        for widget in (self.file_label, self.summary):
+        for widget in (self.file_label, self.sheet_row, self.summary):
             layout.addWidget(widget)
         layout.addWidget(self.mapping_table, 1)
         layout.addWidget(self.recheck_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -165,17 +190,20 @@ class CsvImportDialog(QDialog):
         recognised, the first time); nothing is written."""
         if self.task is not None and self.task.running:
             return
-        workspace, path, stop = self.workspace, self.path, self._stop
+        workspace, path, stop, sheet = self.workspace, self.path, self._stop, self.sheet
         mapping = self.chosen_mapping() if self.headers else None
         self.error.clear_message()
         self.task = (
-            BackgroundTask(self, lambda _context: check_spreadsheet(workspace, path, mapping, stop))
+            BackgroundTask(
+                self, lambda _context: check_spreadsheet(workspace, path, mapping, stop, sheet)
+            )
             .success(lambda checked: self._checked(checked, mapping))
             .failure(self._failed)
             .while_busy(
                 self.import_button,
                 self.recheck_button,
                 self.mapping_table,
+                self.sheet_combo,
                 indicator=self.busy,
                 text=_("Checking every row…"),
             )
@@ -206,8 +234,37 @@ class CsvImportDialog(QDialog):
         self.mapping_table.show()
         self.recheck_button.show()
 
+    def _choose_sheet(self, index: int) -> None:
+        """Another sheet chosen: its own header row, recognised afresh, and every row checked."""
+        name = self.sheet_combo.itemText(index)
+        if index < 0 or name == self.checked_sheet:
+            return
+        self.sheet = name
+        self.headers = []
+        self.report = None
+        self.mapping_table.setRowCount(0)
+        self._update_buttons()
+        self.check()
+
+    def _show_sheets(self, checked: Checked) -> None:
+        if len(checked.sheets) > 1 and self.sheet_combo.count() == 0:
+            self.sheet_combo.blockSignals(True)  # filling it is no choice of the officer's
+            self.sheet_combo.addItems(list(checked.sheets))
+            self.sheet_combo.blockSignals(False)
+        if self.sheet_combo.count():
+            self.sheet_combo.blockSignals(True)
+            self.sheet_combo.setCurrentText(checked.sheet)
+            self.sheet_combo.blockSignals(False)
+            self.sheet_row.show()
+        self.rejected_rows.setHorizontalHeaderLabels(
+            # A workbook's rows by the number Excel shows beside them; a CSV's by its lines.
+            [_("Row") if checked.sheet else _("Line"), _("Why it was rejected")]
+        )
+
     def _checked(self, checked: Checked, mapping: dict[str, str] | None) -> None:
         self.raw = checked.raw
+        self.checked_sheet = checked.sheet
+        self._show_sheets(checked)
         if not self.headers:
             self.headers = checked.headers
             self._fill_mapping(
@@ -260,7 +317,7 @@ class CsvImportDialog(QDialog):
         if report is None or not self._can_import() or (self.task and self.task.running):
             return
         workspace, raw, stop, skip = self.workspace, self.raw, self._stop, self.skip.isChecked()
-        mapping = self.checked_mapping
+        mapping, sheet = self.checked_mapping, self.checked_sheet or None
         self.error.clear_message()
         self.task = (
             BackgroundTask(
@@ -272,6 +329,7 @@ class CsvImportDialog(QDialog):
                     skip_rejected=skip,
                     stop=stop,
                     progress=lambda done, total: _written(context, stop, done, total),
+                    sheet=sheet,
                 ),
             )
             # Cancel stops after the batch being written: a batch is never cut in two.
@@ -284,6 +342,7 @@ class CsvImportDialog(QDialog):
                 self.buttons,
                 self.mapping_table,
                 self.recheck_button,
+                self.sheet_combo,
                 indicator=self.busy,
                 text=ngettext(
                     "Importing {n} case…", "Importing {n} cases…", report.accepted
@@ -296,6 +355,7 @@ class CsvImportDialog(QDialog):
         self.imported = report
         self.recheck_button.hide()
         self.mapping_table.setEnabled(False)
+        self.sheet_combo.setEnabled(False)
         self.summary.setText(self._imported_text(report))
         self.import_button.hide()
         self.skip.hide()

@@ -1,0 +1,252 @@
+"""The rows of a legacy table of cases: CSV text or an Excel workbook (.xlsx), as cells of
+text, for ``app.services.csv_import``.
+
+Missions keep their old registers in Excel; asking an officer to save a workbook as CSV first
+lost its dates to the computer's regional format and an IIN's leading zero to a number. A
+workbook is read as it is: dates as dates, numbers as the sheet shows them (an IIN formatted
+``000000000000`` keeps its zero), title rows above the header skipped, each row numbered as
+Excel numbers it. Files a person may pick by mistake (an Excel 97–2003 or password-protected
+workbook, an OpenDocument sheet, any other archive or binary) are refused with what to do.
+
+A workbook is a ZIP of XML: its declared sizes are checked before it is opened (a small file
+that would unpack to gigabytes is refused), and the XML parser's own limits refuse entity
+expansion.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from app.errors import ValidationError
+from app.i18n import _
+
+# A workbook of 100,000 cases unpacks to some 60 MB of XML; four times that is no register.
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any workbook encrypted by a password
+_ZIP = b"PK\x03\x04"
+_ZERO_PADDED = re.compile(r"0{2,}")  # a number format that shows leading zeros: 000000000000
+_SEPARATORS = ("\t", ";", ",")  # ties go to the first: a tab is never part of a header's text
+
+
+@dataclass
+class Table:
+    """A header row and the rows under it, each with the line (CSV) or row (Excel) number a
+    person finds it by; ``encoding`` and ``delimiter`` say how a CSV was read, ``sheet`` which
+    of a workbook's ``sheets`` was."""
+
+    headers: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+    encoding: str
+    delimiter: str = ""
+    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
+
+
+def open_table(raw: bytes, sheet: str | None = None) -> Table:
+    """The file's table; ``sheet`` names a workbook's sheet (the first one if None)."""
+    if raw.startswith(_OLE2):
+        raise ValidationError(
+            _(
+                "This is an Excel 97–2003 workbook or one protected by a password: open it in "
+                "Excel and save it as an Excel workbook (.xlsx) without a password, or as "
+                "CSV UTF-8."
+            )
+        )
+    if raw.startswith(_ZIP):
+        return _workbook_table(raw, sheet)
+    if sheet:
+        raise ValidationError(_("Only an Excel workbook has sheets; this file is CSV text."))
+    return _csv_table(raw)
+
+
+# -- CSV ---------------------------------------------------------------------------------
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """The text and the encoding it was read with: UTF-8 (with or without a BOM), UTF-16 with
+    a BOM (Excel's "Unicode text"), or Windows-1251 (what Excel in Russian saves as CSV)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass  # refused below, in the same words as any other binary
+    elif b"\x00" not in raw[:65536]:  # text has no NUL; a PDF or a picture has many
+        try:
+            return raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+        try:
+            return raw.decode("cp1251"), "cp1251"
+        except UnicodeDecodeError:
+            pass
+    raise ValidationError(
+        _(
+            "The file is neither an Excel workbook (.xlsx) nor text saved as CSV (UTF-8 or "
+            "Windows-1251): save it from Excel as one of them."
+        )
+    )
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator the header line uses most: a tab, ``;`` (Excel in Russian) or ``,``."""
+    first = text.split("\n", 1)[0]
+    counts = {separator: first.count(separator) for separator in _SEPARATORS}
+    best = max(_SEPARATORS, key=lambda separator: counts[separator])
+    return best if counts[best] else ","
+
+
+def _csv_table(raw: bytes) -> Table:
+    text, encoding = decode(raw)
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        headers = next(reader)
+    except StopIteration:
+        raise ValidationError(_("The file is empty.")) from None
+    except csv.Error as exc:
+        raise _not_csv(exc) from None
+    return Table(headers, _csv_rows(reader), encoding, delimiter)
+
+
+def _csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    try:
+        yield from enumerate(reader, start=2)
+    except csv.Error as exc:
+        raise _not_csv(exc) from None
+
+
+def _not_csv(exc: csv.Error) -> ValidationError:
+    return ValidationError(_("The file is not valid CSV: {error}").format(error=exc))
+
+
+# -- Excel workbooks ---------------------------------------------------------------------
+
+
+def _workbook_table(raw: bytes, sheet: str | None) -> Table:
+    _check_archive(raw)
+    from openpyxl import load_workbook  # loaded for a workbook only
+
+    try:
+        # read_only streams rows (a 100,000-row sheet is not held as cell objects);
+        # data_only takes a formula's last computed value, the one the sheet shows.
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as exc:  # a damaged part: zipfile, XML or openpyxl's own errors
+        raise _unreadable(exc) from None
+    names = [ws.title for ws in book.worksheets]
+    if not names:
+        raise ValidationError(_("The workbook has no sheet with cells."))
+    chosen = sheet or names[0]
+    if chosen not in names:
+        raise ValidationError(
+            _("The workbook has no sheet “{name}”; its sheets: {sheets}.").format(
+                name=chosen, sheets=", ".join(names)
+            )
+        )
+    rows = _sheet_rows(book[chosen])
+    for _number, cells in rows:
+        # Titles and blank lines above the header ("Register of complaints, 2024") fill one
+        # cell at most; the header row names two columns or more.
+        if sum(1 for cell in cells if cell.strip()) >= 2:
+            headers = _trimmed(cells)
+            return Table(headers, _fitted(rows, len(headers)), "xlsx", "", chosen, names)
+    raise ValidationError(_("The sheet “{name}” is empty.").format(name=chosen))
+
+
+def _check_archive(raw: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+            names = {member.filename for member in members}
+            mimetype = b""
+            if "mimetype" in names:
+                with archive.open("mimetype") as member:
+                    mimetype = member.read(100)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _unreadable(exc) from None
+    if b"opendocument" in mimetype:
+        raise ValidationError(
+            _(
+                "This is an OpenDocument spreadsheet: save it as an Excel workbook (.xlsx) "
+                "or as CSV UTF-8."
+            )
+        )
+    if "xl/workbook.xml" not in names:
+        raise ValidationError(_("The file is an archive, not an Excel workbook or CSV."))
+    # A ZIP member unpacks to no more than its declared size (zipfile stops there), so the
+    # declared sizes bound what reading the workbook can cost.
+    if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+        raise ValidationError(
+            _(
+                "The workbook unpacks to more than {n} MB: too large for a register of cases."
+            ).format(n=MAX_UNPACKED_BYTES // 2**20)
+        )
+
+
+def _unreadable(exc: BaseException) -> ValidationError:
+    return ValidationError(
+        _("The file cannot be read as an Excel workbook: {error}").format(
+            error=str(exc) or type(exc).__name__
+        )
+    )
+
+
+def _sheet_rows(worksheet: Any) -> Iterator[tuple[int, list[str]]]:
+    """Each row as text, numbered as in Excel (openpyxl yields the rows absent from the file,
+    empty, so counting gives the row number)."""
+    try:
+        for number, row in enumerate(worksheet.iter_rows(), start=1):
+            yield number, [_cell_text(cell) for cell in row]
+    except ValidationError:
+        raise
+    except Exception as exc:  # the sheet's XML is damaged or refused by the parser's limits
+        raise _unreadable(exc) from None
+
+
+def _cell_text(cell: Any) -> str:
+    """A cell as the sheet shows it, in the forms ``csv_import`` reads."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone or an IIN typed as a number: 77011234567, not 7.7e10
+    if isinstance(value, int):
+        text = str(value)
+        padded = cell.number_format
+        if isinstance(padded, str) and _ZERO_PADDED.fullmatch(padded):
+            return text.zfill(len(padded))
+        return text
+    return str(value)
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """The header without the empty cells after its last column."""
+    end = len(cells)
+    while end and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
+
+
+def _fitted(rows: Iterator[tuple[int, list[str]]], width: int) -> Iterator[tuple[int, list[str]]]:
+    """Rows as wide as the header: a sheet's rows end at their last filled cell (shorter
+    ones are padded), and a cell filled beyond the header's last column is kept, so that the
+    row is refused as CSV's would be rather than read without it."""
+    for number, cells in rows:
+        fitted = _trimmed(cells)
+        yield number, (fitted + [""] * (width - len(fitted)) if len(fitted) <= width else fitted)

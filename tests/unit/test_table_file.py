@@ -1,0 +1,156 @@
+"""The rows of a legacy register: an Excel workbook read as the sheet shows it, CSV text in the
+encodings and separators Excel saves, and the files picked by mistake refused in words."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+
+import pytest
+from openpyxl import Workbook
+
+from app.errors import ValidationError
+from app.services import table_file
+from app.services.table_file import open_table
+
+
+def workbook_bytes(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def register_2024() -> Workbook:
+    """A register as missions keep them: a title above the header, dates as dates, an IIN
+    typed as a number but shown with its leading zero, a phone as a number."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "2024"
+    sheet.append(["Реестр обращений граждан РК, 2024 год"])
+    sheet.append([])
+    sheet.append(["ФИО", "ИИН", "Страна", "Дата обращения", "Телефон", None, None])
+    sheet.append(["Әбенов Нұрлан", 10203500127, "Корея", datetime(2024, 3, 5), 821012345678.0])
+    sheet["B4"].number_format = "000000000000"
+    sheet.append(["Иванова Мария", None, "ОАЭ", datetime(2024, 4, 1, 10, 30)])
+    sheet.append([])
+    sheet.append(["Серікова Айгүл", "900504300127", "TR", date(2024, 5, 6), None, None, "лишнее"])
+    book.create_sheet("2025").append(["Фамилия", "Имя"])
+    return book
+
+
+def test_a_workbook_is_read_as_its_sheet_shows_it() -> None:
+    table = open_table(workbook_bytes(register_2024()))
+    assert (table.encoding, table.sheet, table.sheets) == ("xlsx", "2024", ["2024", "2025"])
+    assert table.headers == ["ФИО", "ИИН", "Страна", "Дата обращения", "Телефон"]
+    rows = list(table.rows)
+    # Numbered as Excel numbers the rows (the title and the blank line above the header too).
+    assert [number for number, _cells in rows] == [4, 5, 6, 7]
+    assert rows[0][1] == ["Әбенов Нұрлан", "010203500127", "Корея", "2024-03-05", "821012345678"]
+    assert rows[1][1] == ["Иванова Мария", "", "ОАЭ", "2024-04-01 10:30", ""]
+    assert rows[2][1] == ["", "", "", "", ""]
+    # A cell beyond the header's last column keeps the row wider, to be refused as such.
+    assert rows[3][1] == ["Серікова Айгүл", "900504300127", "TR", "2024-05-06", "", "", "лишнее"]
+
+
+def test_another_sheet_is_read_by_its_name_and_an_unknown_one_is_refused() -> None:
+    raw = workbook_bytes(register_2024())
+    assert open_table(raw, "2025").headers == ["Фамилия", "Имя"]
+    with pytest.raises(ValidationError, match="no sheet “2023”; its sheets: 2024, 2025"):
+        open_table(raw, "2023")
+    with pytest.raises(ValidationError, match="Only an Excel workbook has sheets"):
+        open_table("Фамилия;Имя\n".encode(), "2024")
+
+
+def test_an_empty_sheet_is_refused_in_words() -> None:
+    book = Workbook()
+    assert book.active is not None
+    book.active.append(["Только заголовок листа"])
+    with pytest.raises(ValidationError, match="is empty"):
+        open_table(workbook_bytes(book))
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding", "delimiter"),
+    [
+        ("Фамилия\tИмя, отчество\nӘбенов\tНұрлан\n".encode("utf-16"), "utf-16", "\t"),
+        ("Фамилия;Имя\nИванова;Мария\n".encode("cp1251"), "cp1251", ";"),
+        (b"\xef\xbb\xbf" + b"Surname,Given names\nA,B\n", "utf-8-sig", ","),
+        ("Фамилия\n".encode(), "utf-8", ","),
+    ],
+)
+def test_csv_text_in_the_encodings_and_separators_excel_saves(
+    raw: bytes, encoding: str, delimiter: str
+) -> None:
+    """Excel's "Unicode text" is UTF-16 with tabs: it was read as Windows-1251 (a NUL between
+    every letter) and no column was recognised."""
+    table = open_table(raw)
+    assert (table.encoding, table.delimiter) == (encoding, delimiter)
+    assert table.headers[0] in {"Фамилия", "Surname"}
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "Excel 97–2003 workbook"),
+        (
+            zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}),
+            "OpenDocument spreadsheet",
+        ),
+        (zipped({"word/document.xml": b"<w/>"}), "an archive, not an Excel workbook"),
+        (b"PK\x03\x04 damaged", "cannot be read as an Excel workbook"),
+        (b"%PDF-1.7\n\x00\x01\x02\xff" * 10, "neither an Excel workbook"),
+        (b"\xff\xfe\x00\xd8", "neither an Excel workbook"),  # a BOM, then no UTF-16
+    ],
+)
+def test_files_picked_by_mistake_are_refused_with_what_to_do(raw: bytes, words: str) -> None:
+    """An .xls or a PDF was decoded as Windows-1251 and refused as "no column for Surname"."""
+    with pytest.raises(ValidationError, match=words):
+        open_table(raw)
+
+
+def test_a_workbook_that_would_unpack_past_the_limit_is_refused_unread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A small file that unpacks to gigabytes: its declared sizes are summed before openpyxl
+    reads a byte (a ZIP member never unpacks past its declared size)."""
+    book = Workbook()
+    assert book.active is not None
+    book.active.append(["Фамилия", "Имя"])
+    for n in range(2000):
+        book.active.append(["Әбенов", f"Нұрлан {n}"])
+    raw = workbook_bytes(book)
+    monkeypatch.setattr(table_file, "MAX_UNPACKED_BYTES", 100_000)
+    opened: list[bool] = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *_a, **_k: opened.append(True))
+    with pytest.raises(ValidationError, match="unpacks to more than"):
+        open_table(raw)
+    assert not opened
+
+
+def test_an_entity_bomb_in_a_sheet_is_refused() -> None:
+    """Billion laughs in a sheet's XML: the parser's amplification limit refuses it at once,
+    and the person reads that the file cannot be read."""
+    raw = workbook_bytes(register_2024())
+    levels = "".join(f'<!ENTITY e{n} "{("&e" + str(n - 1) + ";") * 10}">' for n in range(1, 10))
+    cell = '<c r="{}1" t="inlineStr"><is><t>{}</t></is></c>'
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY e0 "lol">{levels}]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<sheetData><row r="1">{cell.format("A", "&e9;")}{cell.format("B", "x")}</row>'
+        "</sheetData></worksheet>"
+    ).encode()
+    with zipfile.ZipFile(io.BytesIO(raw)) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    members["xl/worksheets/sheet1.xml"] = bomb
+    with pytest.raises(ValidationError, match="cannot be read as an Excel workbook"):
+        open_table(zipped(members))
