@@ -151,7 +151,12 @@ def _workbook_table(raw: bytes, sheet: str | None) -> Table:
                 name=chosen, sheets=", ".join(names)
             )
         )
-    rows = _sheet_rows(book[chosen])
+    worksheet = book[chosen]
+    # The size the sheet declares is not trusted: one whose columns were formatted whole
+    # declares A1:XFD1048576, and openpyxl would pad every row to 16,384 cells (minutes for
+    # a register); without it, each row is as long as its last filled cell.
+    worksheet.reset_dimensions()
+    rows = _sheet_rows(worksheet)
     for _number, cells in rows:
         # Titles and blank lines above the header ("Register of complaints, 2024") fill one
         # cell at most; the header row names two columns or more.

@@ -4,6 +4,7 @@ encodings and separators Excel saves, and the files picked by mistake refused in
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from datetime import date, datetime
 
@@ -61,6 +62,32 @@ def test_another_sheet_is_read_by_its_name_and_an_unknown_one_is_refused() -> No
         open_table(raw, "2023")
     with pytest.raises(ValidationError, match="Only an Excel workbook has sheets"):
         open_table("Фамилия;Имя\n".encode(), "2024")
+
+
+def test_a_sheet_declaring_the_whole_grid_is_read_cell_by_filled_cell(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A sheet whose columns were formatted whole declares A1:XFD1048576: every row was padded
+    to 16,384 cells, each turned into text (a register of 10,000 rows: minutes per check)."""
+    converted: list[object] = []
+    cell_text = table_file._cell_text
+    monkeypatch.setattr(
+        table_file, "_cell_text", lambda cell: converted.append(cell) or cell_text(cell)
+    )
+    raw = workbook_bytes(register_2024())
+    with zipfile.ZipFile(io.BytesIO(raw)) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    sheet = members["xl/worksheets/sheet1.xml"]
+    start = sheet.index(b"<dimension ref=")
+    end = sheet.index(b"/>", start) + 2
+    members["xl/worksheets/sheet1.xml"] = (
+        sheet[:start] + b'<dimension ref="A1:XFD1048576"/>' + sheet[end:]
+    )
+    table = open_table(zipped(members))
+    rows = list(itertools.islice(table.rows, 50))
+    assert [number for number, _cells in rows] == [4, 5, 6, 7]
+    assert len(table.headers) == 5
+    assert len(converted) < 60  # the cells the rows hold, not 7 × 16,384
 
 
 def test_an_empty_sheet_is_refused_in_words() -> None:
