@@ -17,7 +17,12 @@ from app.cli.common import (
 )
 from app.errors import UsageError
 from app.i18n import _, ngettext
-from app.services.csv_import import ImportStopped, PartlyImported, import_csv
+from app.services.csv_import import (
+    ImportStopped,
+    PartlyImported,
+    import_csv,
+    imported_before_message,
+)
 
 
 def register(commands: Any) -> None:
@@ -106,6 +111,9 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
             + "; "
             + ngettext("{n} imported", "{n} imported", report.imported).format(n=report.imported)
         )
+    if report.imported_before:
+        print(imported_before_message(), file=sys.stderr)
+        return 0 if report.dry_run or args.skip_rejected else 1
     if report.rejected and not report.dry_run and not args.skip_rejected:
         print(
             _("Nothing was imported: correct the rejected rows, or use --skip-rejected."),

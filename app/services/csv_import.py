@@ -147,6 +147,7 @@ class RejectedRow:
     line: int
     reason: str
     field: str | None = None
+    held_as: str = ""  # the number of the case held here that the row repeats
 
 
 class ImportStopped(QorgauError):
@@ -175,6 +176,11 @@ class ImportReport:
     dry_run: bool = False
     sheet: str = ""  # a workbook's sheet read (its rows are numbered as in Excel) …
     sheets: list[str] = field(default_factory=list)  # … of these
+
+    @property
+    def imported_before(self) -> bool:
+        """Every row repeats a case held here: the file was imported before."""
+        return self.accepted == 0 and bool(self.rejected) and all(r.held_as for r in self.rejected)
 
 
 def header_key(name: str) -> str:
@@ -407,6 +413,8 @@ def import_csv(
             prepared.append((line, service.prepare(case), status))
         except QorgauError as exc:
             report.rejected.append(RejectedRow(line, str(exc), getattr(exc, "field", None)))
+    if prepared:
+        prepared = _without_repeats(ws, prepared, report)
     report.accepted = len(prepared)
     if dry_run or (report.rejected and not skip_rejected) or not prepared:
         return report
@@ -441,6 +449,151 @@ def import_csv(
     return report
 
 
+# A case's identity for finding the same row imported twice: the worker's names, the country,
+# the day received and the complaint (two complaints of one worker on one day differ in it);
+# and the worker's numbers and birth date, which must not differ where both sides have them
+# (two namesakes on one day are told apart by them).
+_RepeatKey = tuple[str, str, date, str, frozenset[str]]
+_Identity = tuple[date | None, str | None, str | None]  # birth date, passport, IIN
+_NAMES_PER_QUERY = 400  # pairs of names per read (two parameters each, under SQLite's limit)
+_DAYS_PER_QUERY = 1000
+
+
+def imported_before_message() -> str:
+    return _("Every row is a case already in Qorgau: this file was imported before.")
+
+
+def _repeat_key(item: PreparedCase) -> _RepeatKey | None:
+    person = item.person
+    if person is None or item.source.received_at is None:
+        return None
+    return (
+        person.surname,
+        person.given_names,
+        item.source.received_at,
+        item.host_country,
+        frozenset(c.value for c in item.categories),
+    )
+
+
+def _identity(item: PreparedCase) -> _Identity:
+    person = item.person
+    assert person is not None  # rows without a person have no key
+    return (person.birth_date, person.passport_no, person.iin)
+
+
+def _same_worker(one: _Identity, other: _Identity) -> bool:
+    return all(not a or not b or a == b for a, b in zip(one, other, strict=True))
+
+
+def _first_match(found: list[tuple[_Identity, str]] | None, identity: _Identity) -> str:
+    for known, name in found or ():
+        if _same_worker(known, identity):
+            return name
+    return ""
+
+
+def _without_repeats(
+    ws: Workspace, prepared: list[tuple[int, PreparedCase, str]], report: ImportReport
+) -> list[tuple[int, PreparedCase, str]]:
+    """The rows that repeat a case already held, or an earlier row of the file, rejected:
+    the same file imported twice (or again after a stop midway) would otherwise register
+    every case again, with its own number, timeline and place in every list."""
+    keyed = [(row, _repeat_key(row[1])) for row in prepared]
+    held = _held_cases(ws, {key for _row, key in keyed if key is not None})
+    earlier: dict[_RepeatKey, list[tuple[_Identity, str]]] = {}
+    kept = []
+    for row, key in keyed:
+        if key is None:
+            kept.append(row)
+            continue
+        line, item, _status = row
+        identity = _identity(item)
+        if number := _first_match(held.get(key), identity):
+            reason = _(
+                "Already in Qorgau as case {number}: the same person, country, date "
+                "received and complaint."
+            ).format(number=number)
+        elif same_as := _first_match(earlier.get(key), identity):
+            reason = _(
+                "The same case as line {line}: the same person, country, date received "
+                "and complaint."
+            ).format(line=same_as)
+        else:
+            earlier.setdefault(key, []).append((identity, str(line)))
+            kept.append(row)
+            continue
+        report.rejected.append(RejectedRow(line, reason, held_as=number))
+    report.rejected.sort(key=lambda rejected: rejected.line)
+    return kept
+
+
+def _held_cases(
+    ws: Workspace, keys: set[_RepeatKey]
+) -> dict[_RepeatKey, list[tuple[_Identity, str]]]:
+    """Of ``keys``, those of cases held here, each with its worker's identity and the case's
+    number: read by the workers' names (an index), a few hundred pairs at a time."""
+    from sqlalchemy import select, tuple_
+
+    from app.db.models import Case, CaseCategory, Person
+
+    names = sorted({key[:2] for key in keys})
+    days = {key[2] for key in keys}
+    # The days in the query: a third of the time at 100k (a namesake's other cases are not
+    # read); a register of many years as a range, to stay within the parameters allowed.
+    on_days = (
+        Case.received_at.in_(sorted(days))
+        if len(days) <= _DAYS_PER_QUERY
+        else Case.received_at.between(min(days), max(days))
+    )
+    candidates: dict[str, tuple[str, tuple[str, str, date, str], _Identity]] = {}
+    with ws.read() as session:
+        for start in range(0, len(names), _NAMES_PER_QUERY):
+            rows = session.execute(
+                select(
+                    Case.id,
+                    Case.number,
+                    Person.surname,
+                    Person.given_names,
+                    Case.received_at,
+                    Case.host_country,
+                    Person.birth_date,
+                    Person.passport_no,
+                    Person.iin,
+                )
+                .join(Person, Person.id == Case.person_id)
+                .where(
+                    tuple_(Person.surname, Person.given_names).in_(
+                        names[start : start + _NAMES_PER_QUERY]
+                    ),
+                    on_days,
+                    Case.deleted_at.is_(None),
+                )
+            )
+            for case_id, number, surname, given, day, country, born, passport, iin in rows:
+                if day in days:
+                    candidates[case_id] = (
+                        number,
+                        (surname, given, day, country),
+                        (born, passport, iin),
+                    )
+        complaints: dict[str, set[str]] = {case_id: set() for case_id in candidates}
+        ids = list(candidates)
+        for start in range(0, len(ids), 2 * _NAMES_PER_QUERY):
+            for case_id, category in session.execute(
+                select(CaseCategory.case_id, CaseCategory.code).where(
+                    CaseCategory.case_id.in_(ids[start : start + 2 * _NAMES_PER_QUERY])
+                )
+            ):
+                complaints[case_id].add(category)
+    held: dict[_RepeatKey, list[tuple[_Identity, str]]] = {}
+    for case_id, (number, (surname, given, day, country), identity) in candidates.items():
+        key = (surname, given, day, country, frozenset(complaints[case_id]))
+        if key in keys:
+            held.setdefault(key, []).append((identity, number))
+    return held
+
+
 def _stopped_before_writing() -> ImportStopped:
     return ImportStopped(_("The import was stopped; nothing was imported."))
 
@@ -470,8 +623,8 @@ def _partly_imported(reason: str, report: ImportReport, last_line: int) -> Partl
     return PartlyImported(
         _(
             "The import stopped after line {line}: {error} Cases imported from the rows up "
-            "to that line: {n} ({first} to {last}). The rows after it were not imported; "
-            "import only those again."
+            "to that line: {n} ({first} to {last}). The rows after it were not imported: "
+            "import the file again, leaving out the rows it finds already imported."
         ).format(
             line=last_line,
             error=reason,

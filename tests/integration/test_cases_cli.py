@@ -470,3 +470,17 @@ def test_import_csv_reads_an_excel_workbook_and_its_sheets(  # type: ignore[no-u
     unknown = cli("import-csv", str(path), "--sheet", "2023")
     assert unknown.code == 1 and "its sheets: 2024, 2025" in unknown.err
     assert case_count(installation) == 3
+
+
+def test_import_csv_of_a_file_imported_before_says_so_and_imports_nothing(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, installation: Paths
+) -> None:
+    path = _two_rows(tmp_path)
+    first = json.loads(cli("import-csv", str(path), "--json").out)
+    again = cli("import-csv", str(path))
+    assert again.code == 1
+    assert "this file was imported before" in again.err
+    assert f"line 2: Already in Qorgau as case {first['numbers'][0]}" in again.out
+    assert "Nothing was imported: correct" not in again.err  # no row to correct
+    assert cli("import-csv", str(path), "--skip-rejected").code == 0
+    assert case_count(installation) == 2

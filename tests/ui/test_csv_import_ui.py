@@ -227,3 +227,36 @@ def test_a_workbook_of_several_sheets_is_read_sheet_by_sheet(
     cases = [CaseService(ws).get_case(case_id) for case_id in _ids(ws)]
     assert sorted(c.person.given_names for c in cases) == ["Айгүл 0", "Айгүл 1", "Айгүл 2"]
     assert {c.host_country for c in cases} == {"AE"}
+
+
+def test_a_file_imported_before_is_said_to_be_so_and_offers_no_import(
+    qtbot: QtBot, make_window: Callable[..., object], open_ws: OpenWs, tmp_path: Path
+) -> None:
+    """Unsure whether it went in, the officer imports the file again: every case would have
+    been registered twice. Each row is rejected with the case it repeats, and the dialog
+    says the file was imported before."""
+    from app.services.csv_import import import_csv
+
+    ws = open_ws("serik")
+    path = tmp_path / "legacy.csv"
+    path.write_bytes((HEADER + ROWS).encode("utf-8"))
+    first = import_csv(ws, path.read_bytes(), skip_rejected=True)
+
+    dialog = _checked(qtbot, make_window, ws, path)
+
+    assert "imported before" not in dialog.summary.text()  # its bad date was not imported
+    reasons = [dialog.rejected_rows.item(row, 1).text() for row in range(4)]
+    assert reasons[0] == (
+        f"Already in Qorgau as case {first.numbers[0]}: the same person, country, date "
+        "received and complaint."
+    )
+    good = tmp_path / "good.csv"
+    good.write_bytes((HEADER + ROWS.replace("31.02.2026", "28.02.2026")).encode("utf-8"))
+    import_csv(ws, good.read_bytes(), skip_rejected=True)  # the fourth row, corrected
+    again = _checked(qtbot, make_window, ws, good)
+    assert again.summary.text() == (
+        "4 rows read; 0 can be imported, 4 rejected. Every row is a case already in Qorgau: "
+        "this file was imported before."
+    )
+    assert not again.skip.isVisibleTo(again) and not again.import_button.isEnabled()
+    assert CaseService(ws).count_cases() == 4

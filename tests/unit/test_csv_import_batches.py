@@ -127,6 +127,8 @@ def test_imported_cases_are_listed_and_found(ws: Workspace) -> None:
         ("04.05.2026", date(2026, 5, 4)),
         ("04/05/2026", date(2026, 5, 4)),
         ("04.05.26", date(2026, 5, 4)),
+        ("04.05.2026 10:30", date(2026, 5, 4)),  # Excel's date with a time, saved as CSV
+        ("2026-05-04 10:30:15", date(2026, 5, 4)),
         ("  ", None),
     ],
 )
@@ -247,3 +249,81 @@ def test_a_defect_midway_still_says_which_rows_were_imported(
     assert "line 3: An internal error occurred: unexpected state. Cases imported" in message
     assert stopped.value.report.imported == 2
     assert isinstance(stopped.value.__cause__, RuntimeError)
+
+
+def test_the_same_file_imported_again_registers_nothing_twice(ws: Workspace) -> None:
+    """The attack on trust: the officer, unsure whether it went in, imports the file again.
+    Every row registered every case a second time (with its own number, timeline and place
+    in every list). Now each row that repeats a case held here (the worker's names, the
+    country, the day received, the complaint) is rejected with that case's number."""
+    first = csv_import.import_csv(ws, ROWS.encode())
+    again = csv_import.import_csv(ws, ROWS.encode(), skip_rejected=True)
+    assert (again.rows, again.accepted, again.imported) == (5, 0, 0)
+    assert [row.line for row in again.rejected] == [2, 3, 4, 5, 6]
+    assert first.numbers[0] in again.rejected[0].reason
+    assert "Already in Qorgau as case" in again.rejected[0].reason
+    assert CaseService(ws).count_cases(CaseFilter()) == 5
+
+
+def test_after_a_stop_midway_the_file_again_imports_only_the_rest(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk filled in the second batch; the officer frees space and imports the whole
+    file again, as the message says: the first batch's rows are recognised, the rest go in."""
+    disk_full_at_batch(monkeypatch, failing=2)
+    with pytest.raises(csv_import.PartlyImported) as stopped:
+        csv_import.import_csv(ws, ROWS.encode())
+    assert "import the file again" in str(stopped.value)
+    monkeypatch.undo()
+    monkeypatch.setattr(csv_import, "BATCH_ROWS", 2)
+    rest = csv_import.import_csv(ws, ROWS.encode(), skip_rejected=True)
+    assert [row.line for row in rest.rejected] == [2, 3]
+    assert rest.imported == 3
+    assert CaseService(ws).count_cases(CaseFilter()) == 5
+
+
+def test_a_row_repeated_in_the_file_is_rejected_but_not_another_complaint_that_day(
+    ws: Workspace,
+) -> None:
+    rows = (
+        "surname;given_names;host_country;categories;received_at\n"
+        "Әбенов;Нұрлан;KR;unpaid_wages;2026-05-04\n"
+        "Әбенов;Нұрлан;KR;violence;2026-05-04\n"  # another complaint the same day
+        "Әбенов;Нұрлан;AE;unpaid_wages;2026-05-04\n"  # another country
+        "Әбенов;Нұрлан;KR;unpaid_wages;2026-05-04\n"  # the first row again
+    )
+    report = csv_import.import_csv(ws, rows.encode(), dry_run=True)
+    assert [(row.line, row.reason) for row in report.rejected] == [
+        (5, "The same case as line 2: the same person, country, date received and complaint.")
+    ]
+    assert report.accepted == 3
+
+
+def test_namesakes_the_same_day_are_told_apart_by_their_numbers_or_birth_dates(
+    ws: Workspace,
+) -> None:
+    """Two workers of one name came on one day with one complaint: their passports or birth
+    dates differ, so neither repeats the other; a row that lacks them repeats one of them."""
+    header = "surname;given_names;passport_no;birth_date;host_country;categories;received_at\n"
+    first = csv_import.import_csv(
+        ws,
+        (
+            header
+            + "Әбенов;Нұрлан;N1111111;1990-01-02;KR;unpaid_wages;2026-05-04\n"
+            + "Әбенов;Нұрлан;N2222222;1985-05-05;KR;unpaid_wages;2026-05-04\n"
+        ).encode(),
+    )
+    assert first.imported == 2
+    again = csv_import.import_csv(
+        ws,
+        (
+            header
+            + "Әбенов;Нұрлан;N3333333;;KR;unpaid_wages;2026-05-04\n"  # a third namesake
+            + "Әбенов;Нұрлан;;1985-05-05;KR;unpaid_wages;2026-05-04\n"  # the second
+            + "Әбенов;Нұрлан;;;KR;unpaid_wages;2026-05-04\n"  # nothing tells them apart
+        ).encode(),
+        dry_run=True,
+    )
+    assert [(row.line, row.held_as) for row in again.rejected[:1]] == [(3, first.numbers[1])]
+    assert again.rejected[1].line == 4 and again.rejected[1].held_as in first.numbers
+    assert again.accepted == 1

@@ -38,6 +38,7 @@ from app.services.csv_import import (
     auto_mapping,
     field_label,
     import_csv,
+    imported_before_message,
 )
 from app.services.table_file import open_table
 from app.services.workspace import Workspace
@@ -294,6 +295,8 @@ class CsvImportDialog(QDialog):
                 )
             )
         )
+        if report.imported_before:
+            self.summary.setText(self.summary.text() + " " + imported_before_message())
         shown = report.rejected[:SHOWN_REJECTIONS]
         if len(shown) < rejected:
             self.summary.setText(
