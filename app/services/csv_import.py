@@ -4,16 +4,17 @@ Accepted files (``app.services.table_file``): an Excel workbook (.xlsx, any of i
 CSV text in UTF-8 with or without BOM, UTF-16 with BOM or Windows-1251 (what Excel in Russian
 saves), with ``;``, ``,`` or a tab as the separator. Headers are matched to fields by a built-in
 list of usual names in Kazakh, Russian and English, or by an explicit mapping; a «ФИО» column is
-split into the names, and a country, a status or an urgency may be written in words (what legacy
-sheets hold, not codes). Every row is checked before anything is written; if any row is rejected
-nothing is imported (unless the caller asks to skip the rejected rows), and the report says
-which rows and why. The checked rows are then written in batches of ``BATCH_ROWS``, each in its
-own short transaction, with every case's timeline and audit entries. A failure while writing (a
-full disk, a lock held too long, a defect) keeps the batches written before it, and
-``PartlyImported`` says up to which line, so that only the rows after it are imported again. A
-stop the person asks for (``stop``, Ctrl+C at the command line) is obeyed between rows while
-checking and between batches while writing, so a batch is never cut in two and the report names
-exactly the cases written.
+split into the names, and a country, a status, an urgency or the sex (М/Ж) may be written in
+words (what legacy sheets hold, not codes). Every row is checked before anything is written; if
+any row is rejected nothing is imported (unless the caller asks to skip the rejected rows), and
+the report says which rows and why. The checked rows are then written in batches of
+``BATCH_ROWS``, each in its own short transaction, with every case's timeline and audit entries.
+A failure while writing (a full disk, a lock held too long, a defect) keeps the batches written
+before it, and ``PartlyImported`` says up to which line; a row that repeats a case held here (or
+an earlier row) is rejected, so importing the file again writes only the rest. A stop the person
+asks for (``stop``, Ctrl+C at the command line) is obeyed between rows while checking and
+between batches while writing, so a batch is never cut in two and the report names exactly the
+cases written.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from app.domain import taxonomy
-from app.domain.codes import CaseStatus, Urgency, label
+from app.domain.codes import CaseStatus, Sex, Urgency, label
 from app.domain.events import SystemEvent
 from app.domain.field_labels import field_label as column_label
 from app.domain.iso import country_by_name
@@ -58,6 +59,7 @@ FIELDS = (
     "full_name",  # «ФИО» in one column: surname, given name, patronymic
     *NAME_FIELDS,
     *IDENTITY_FIELDS,
+    "sex",
     "phone",
     "employer",
     "employer_city",
@@ -112,6 +114,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
         "төлқұжат",
     ),
     "birth_date": ("birthdate", "dateofbirth", "датарождения", "туғанкүні"),
+    "sex": ("sex", "gender", "пол", "жынысы", "жыныс"),
     "phone": ("phone", "телефон"),
     "employer": ("employer", "работодатель", "жұмысберуші"),
     "employer_city": ("employercity", "city", "город", "қала"),
@@ -225,6 +228,33 @@ def _labels_of(kind: type[StrEnum]) -> dict[str, str]:
     return lookup
 
 
+# How registers write the sex besides the forms' labels: letters and short words.
+_SEX_WORDS = {
+    Sex.MALE.value: ("м", "муж", "мужчина", "m", "man", "е", "ер", "еркек"),
+    Sex.FEMALE.value: ("ж", "жен", "женщина", "f", "w", "woman", "ә", "әйел"),
+}
+
+
+def _sex_of(written: str) -> str | None:
+    """A sex by its label in any language («Мужской», «Ер», "Female") or a register's short
+    form (М/Ж, муж./жен., Е/Ә); None for an empty cell, ValidationError for anything else."""
+    text = written.strip().rstrip(".").casefold()
+    if not text:
+        return None
+    for code, words in _SEX_WORDS.items():
+        if text in words:
+            return code
+    found = _code_of(Sex, text)
+    if found is None:
+        raise ValidationError(
+            _("Unknown sex “{value}”: write male or female (М, Ж, M, F).").format(
+                value=written.strip()
+            ),
+            "sex",
+        )
+    return found
+
+
 def _code_of(kind: type[StrEnum], written: str) -> str | None:
     return _labels_of(kind).get(written.strip().casefold())
 
@@ -328,6 +358,7 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
             iin=values.get("iin", "").strip() or None,
             passport_no=values.get("passport_no", "").strip() or None,
             birth_date=parse_date(values.get("birth_date", ""), "birth_date"),
+            sex=_sex_of(values.get("sex", "")),
             phone_abroad=values.get("phone", ""),
         ),
         employer=OrganisationInput(

@@ -327,3 +327,35 @@ def test_namesakes_the_same_day_are_told_apart_by_their_numbers_or_birth_dates(
     assert [(row.line, row.held_as) for row in again.rejected[:1]] == [(3, first.numbers[1])]
     assert again.rejected[1].line == 4 and again.rejected[1].held_as in first.numbers
     assert again.accepted == 1
+
+
+def test_the_sex_as_registers_write_it(ws: Workspace) -> None:
+    """Registers keep a «Пол» column (М/Ж, муж./жен., Е/Ә): it had no field, so every
+    imported worker's sex was unknown (to the statistics and the HTCDS export too)."""
+    rows = (
+        "Фамилия;Имя;Пол;ИИН;Страна;Категория;Дата обращения\n"
+        "Әбенов;Нұрлан;М;;KR;other;2026-05-04\n"
+        "Қасымова;Сәуле;жен.;;KR;other;2026-05-04\n"
+        "Серікова;Айгүл;Әйел;;KR;other;2026-05-04\n"
+        "Оспанов;Ерлан;;900504300127;KR;other;2026-05-04\n"  # from the IIN
+        "Петров;Иван;?;;KR;other;2026-05-04\n"
+    )
+    report = csv_import.import_csv(ws, rows.encode(), skip_rejected=True)
+    assert report.mapping["Пол"] == "sex"
+    assert [(row.line, row.reason) for row in report.rejected] == [
+        (6, "Unknown sex “?”: write male or female (М, Ж, M, F).")
+    ]
+    service = CaseService(ws)
+    with ws.read() as session:
+        ids = session.execute(select(Case.id).where(Case.number.in_(report.numbers))).scalars()
+        sexes = {
+            (case.person.surname, case.person.sex)
+            for case in map(service.get_case, list(ids))
+            if case.person is not None
+        }
+    assert sexes == {
+        ("Әбенов", "male"),
+        ("Қасымова", "female"),
+        ("Серікова", "female"),
+        ("Оспанов", "male"),
+    }
