@@ -39,6 +39,13 @@ def register(commands: Any) -> None:
         help=_("which field a column holds (repeat for each column)"),
     )
     parser.add_argument(
+        "--map-category",
+        action="append",
+        default=[],
+        metavar="TEXT=CATEGORY",
+        help=_("the category of a complaint the file writes in its own words (repeat for each)"),
+    )
+    parser.add_argument(
         "--sheet",
         metavar="NAME",
         help=_("the sheet of an Excel workbook to read (the first one if not given)"),
@@ -52,20 +59,23 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=cmd_import_csv)
 
 
-def parse_mapping(items: list[str]) -> dict[str, str] | None:
+def parse_mapping(items: list[str], form: str = "COLUMN=FIELD") -> dict[str, str] | None:
     if not items:
         return None
     mapping = {}
     for item in items:
-        column, sep, fld = item.partition("=")
+        column, sep, fld = item.rpartition("=")  # a field or category code has no "="
         if not sep or not column.strip() or not fld.strip():
-            raise UsageError(_("Give the mapping as COLUMN=FIELD, not “{item}”.").format(item=item))
+            raise UsageError(
+                _("Give the mapping as {form}, not “{item}”.").format(form=form, item=item)
+            )
         mapping[column.strip()] = fld.strip()
     return mapping
 
 
 def cmd_import_csv(args: argparse.Namespace) -> int:
     mapping = parse_mapping(args.map)
+    categories = parse_mapping(args.map_category, "TEXT=CATEGORY")
     raw = read_file_argument(args.file)
     stopping = _("Stopping after the batch being written; press Ctrl+C again to stop at once.")
     with workspace(args) as ws, stop_on_interrupt(stopping) as stop:
@@ -78,6 +88,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
                 skip_rejected=args.skip_rejected,
                 stop=stop,
                 sheet=args.sheet,
+                categories=categories,
             )
         except (PartlyImported, ImportStopped) as stopped:
             # What was imported, for the tool that reads it; the error on stderr.
@@ -100,6 +111,20 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         where = _("row {line}: {reason}") if report.sheet else _("line {line}: {reason}")
         for row in report.rejected:
             print(where.format(line=row.line, reason=row.reason))
+        if report.unknown_categories:
+            print(
+                _(
+                    "Complaints the file writes in its own words (name their categories with "
+                    "--map-category TEXT=CATEGORY):"
+                )
+            )
+            for written, rows in sorted(report.unknown_categories.items(), key=lambda i: -i[1]):
+                print(
+                    "  "
+                    + ngettext("“{text}”: {n} row", "“{text}”: {n} rows", rows).format(
+                        text=written, n=rows
+                    )
+                )
         print(
             ngettext("{n} row read", "{n} rows read", report.rows).format(n=report.rows)
             + "; "

@@ -52,6 +52,8 @@ MAX_ROWS = 100_000
 # 100,000 cases, where every case touches some 18 pages of indexes. 1,000 rows a batch imported
 # a quarter faster there than 500 (each index page is written once for more rows).
 BATCH_ROWS = 1000
+# Not "/": registers abbreviate with it (невыплата з/п).
+_CATEGORY_SEPARATORS = re.compile(r"[|;,\n]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the common case, parsed without strptime
 _WITH_TIME = re.compile(r"(\S+)[ T]\d{1,2}:\d{2}(?::\d{2})?")
 FIELDS = (
@@ -179,6 +181,8 @@ class ImportReport:
     dry_run: bool = False
     sheet: str = ""  # a workbook's sheet read (its rows are numbered as in Excel) …
     sheets: list[str] = field(default_factory=list)  # … of these
+    # Complaints the file writes in words of its own, as written → how many rows name them.
+    unknown_categories: dict[str, int] = field(default_factory=dict)
 
     @property
     def imported_before(self) -> bool:
@@ -205,6 +209,19 @@ def auto_mapping(headers: list[str]) -> dict[str, str]:
                 mapping[header] = fld
                 break
     return mapping
+
+
+def _chosen_categories(chosen: Mapping[str, str]) -> dict[str, str]:
+    """The categories a person named for a file's own words, checked."""
+    known = {info.code.value for info in taxonomy.categories()}
+    for written, code in chosen.items():
+        if code not in known:
+            raise ValidationError(
+                _("Unknown complaint category “{value}”.").format(value=code), "categories"
+            )
+        if not written.strip():
+            raise ValidationError(_("Name the complaint as the file writes it."), "categories")
+    return {written.strip().casefold(): code for written, code in chosen.items()}
 
 
 def _category_lookup() -> dict[str, str]:
@@ -259,8 +276,13 @@ def _code_of(kind: type[StrEnum], written: str) -> str | None:
     return _labels_of(kind).get(written.strip().casefold())
 
 
+def category_parts(value: str) -> list[str]:
+    """The complaints a cell names, as written: «Невыплата з/п; паспорт» is two."""
+    return [p.strip() for p in _CATEGORY_SEPARATORS.split(value) if p.strip()]
+
+
 def parse_categories(value: str, lookup: Mapping[str, str]) -> tuple[str, ...]:
-    parts = [p.strip() for p in re.split(r"[|;/,]", value) if p.strip()]
+    parts = category_parts(value)
     codes = []
     for part in parts:
         found = lookup.get(part.casefold())
@@ -381,12 +403,14 @@ def import_csv(
     stop: threading.Event | None = None,
     progress: Callable[[int, int], None] | None = None,
     sheet: str | None = None,
+    categories: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Check every row, then write the accepted ones in batches (see the module's notes).
     ``stop``, once set, ends the import before the next row is checked or the next batch is
     written: ``ImportStopped`` if nothing was written yet, else ``PartlyImported``.
     ``progress(written, to_write)`` is called after each batch is committed. ``sheet`` names
-    a workbook's sheet (its first one if None)."""
+    a workbook's sheet (its first one if None). ``categories`` names the category of a complaint
+    the file writes otherwise (its text → a category code): legacy sheets write their own words."""
     ws.require_role(*CASE_WORKERS)
     stop = stop or threading.Event()
     if len(raw) > MAX_BYTES:
@@ -419,9 +443,10 @@ def import_csv(
         sheet=table.sheet,
         sheets=table.sheets,
     )
-    lookup = _category_lookup()
+    lookup = _category_lookup() | _chosen_categories(categories or {})
     service = CaseService(ws)
     prepared: list[tuple[int, PreparedCase, str]] = []
+    unknown_as: dict[str, str] = {}
     for line, cells in table.rows:
         if stop.is_set():
             raise _stopped_before_writing()
@@ -439,6 +464,11 @@ def import_csv(
             )
             continue
         values = {fld: cells[i] for fld, i in index.items()}
+        for part in category_parts(values.get("categories", "")):
+            folded = part.casefold()
+            if folded not in lookup:
+                shown = unknown_as.setdefault(folded, part)  # as first written
+                report.unknown_categories[shown] = report.unknown_categories.get(shown, 0) + 1
         try:
             case, status = row_to_case(values, lookup)
             prepared.append((line, service.prepare(case), status))

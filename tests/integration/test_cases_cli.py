@@ -484,3 +484,27 @@ def test_import_csv_of_a_file_imported_before_says_so_and_imports_nothing(  # ty
     assert "Nothing was imported: correct" not in again.err  # no row to correct
     assert cli("import-csv", str(path), "--skip-rejected").code == 0
     assert case_count(installation) == 2
+
+
+def test_import_csv_lists_complaints_in_the_files_own_words_and_maps_them(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, installation: Paths
+) -> None:
+    """«з/п» was cut in two at its slash (two unknown complaints, "невыплата з" and "п"), and
+    a register's own words could not be named at all."""
+    path = tmp_path / "words.csv"
+    path.write_text(
+        "ФИО;Страна;Жалоба;Дата обращения\n"
+        "Әбенов Нұрлан;Корея;невыплата з/п;05.03.2026\n"
+        "Оспанов Ерлан;Корея;Невыплата з/п, other;07.03.2026\n",
+        encoding="utf-8",
+    )
+    checked = cli("import-csv", str(path), "--dry-run")
+    assert "“невыплата з/п”: 2 rows" in checked.out and "--map-category" in checked.out
+    report = json.loads(cli("import-csv", str(path), "--dry-run", "--json").out)
+    assert report["unknown_categories"] == {"невыплата з/п": 2}
+    done = cli("import-csv", str(path), "--map-category", "невыплата з/п=unpaid_wages")
+    assert done.code == 0, done.err
+    assert case_count(installation) == 2
+    wrong = cli("import-csv", str(path), "--map-category", "невыплата з/п=salary")
+    assert wrong.code == 1 and "Unknown complaint category “salary”" in wrong.err
+    assert cli("import-csv", str(path), "--map-category", "невыплата").code == 2

@@ -260,3 +260,45 @@ def test_a_file_imported_before_is_said_to_be_so_and_offers_no_import(
     )
     assert not again.skip.isVisibleTo(again) and not again.import_button.isEnabled()
     assert CaseService(ws).count_cases() == 4
+
+
+def test_complaints_written_in_the_files_own_words_are_given_their_categories(
+    qtbot: QtBot, make_window: Callable[..., object], open_ws: OpenWs, tmp_path: Path
+) -> None:
+    """A register writes its complaints in its own words («невыплата з/п»): every such row
+    was rejected, and the officer had to rewrite the column by hand. The dialog lists each
+    wording with its rows; she gives each a category, checks again, and imports."""
+    from PySide6.QtWidgets import QComboBox
+
+    ws = open_ws("serik")
+    path = tmp_path / "words.csv"
+    path.write_text(
+        "ФИО;Страна;Жалоба;Дата обращения\n"
+        "Әбенов Нұрлан;Корея;невыплата з/п;05.03.2026\n"
+        "Иванова Мария;ОАЭ;Паспорт у работодателя;06.03.2026\n"
+        "Оспанов Ерлан;Корея;Невыплата з/п, паспорт у работодателя;07.03.2026\n",
+        "utf-8",
+    )
+    dialog = _checked(qtbot, make_window, ws, path)
+    assert dialog.summary.text() == "3 rows read; 0 can be imported, 3 rejected."
+    table = dialog.category_table
+    assert table.isVisibleTo(dialog)
+    words = {table.item(row, 0).text(): table.item(row, 1).text() for row in range(2)}
+    assert words == {"невыплата з/п": "2", "Паспорт у работодателя": "2"}  # as first written
+    for row, code in enumerate(("unpaid_wages", "documents_withheld")):
+        combo = table.cellWidget(row, 2)
+        assert isinstance(combo, QComboBox)
+        combo.setCurrentIndex(combo.findData(code))
+    assert not dialog.import_button.isEnabled()  # not before the check with these choices
+    click(qtbot, dialog.recheck_button)
+    qtbot.waitUntil(lambda: dialog.task is not None and not dialog.task.running, timeout=10_000)
+    assert dialog.summary.text() == "3 rows read; 3 can be imported, 0 rejected."
+    assert table.rowCount() == 2  # the choices stay in view, to be changed
+    click(qtbot, dialog.import_button)
+    qtbot.waitUntil(lambda: dialog.imported is not None, timeout=20_000)
+    cases = [CaseService(ws).get_case(case_id) for case_id in _ids(ws)]
+    assert sorted(tuple(sorted(c.categories)) for c in cases) == [
+        ("documents_withheld",),
+        ("documents_withheld", "unpaid_wages"),
+        ("unpaid_wages",),
+    ]

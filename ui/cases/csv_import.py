@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import taxonomy
 from app.domain.labels import capitalised
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_number, ngettext
@@ -86,15 +87,23 @@ def check_spreadsheet(
     mapping: dict[str, str] | None,
     stop: threading.Event,
     sheet: str | None = None,
+    categories: dict[str, str] | None = None,
 ) -> Checked:
     """Every row read and checked (nothing written); ``mapping`` None: the columns named as
-    usual are recognised; ``sheet`` None: a workbook's first sheet."""
+    usual are recognised; ``sheet`` None: a workbook's first sheet; ``categories``: the
+    complaints the file writes in its own words, as the officer named them."""
     raw = read_spreadsheet(path)
     table = open_table(raw, sheet)
     sheets = tuple(table.sheets)
     try:
         report = import_csv(
-            workspace, raw, dry_run=True, mapping=mapping, stop=stop, sheet=table.sheet or None
+            workspace,
+            raw,
+            dry_run=True,
+            mapping=mapping,
+            stop=stop,
+            sheet=table.sheet or None,
+            categories=categories,
         )
     except ValidationError as exc:
         return Checked(raw, table.headers, None, str(exc), table.sheet, sheets)
@@ -126,7 +135,7 @@ class CsvImportDialog(QDialog):
         self._stop = threading.Event()
         self.setWindowTitle(_("Import a spreadsheet of cases"))
         self.setMinimumSize(640, 480)
-        self.resize(760, 640)  # the columns and the rejected rows both in view
+        self.resize(760, 700)  # the columns, the complaints and the rejected rows in view
 
         self.file_label = word_wrapped(plain_label())  # quotes the file's name
         # A workbook of several sheets (a register kept a sheet a year): which one is read.
@@ -147,6 +156,12 @@ class CsvImportDialog(QDialog):
         # here where a sheet names its columns otherwise (the command line's ``--map``).
         self.mapping_table = read_only_table(2, stretch=(1,))
         self.mapping_table.hide()
+        # The complaints the file writes in its own words («невыплата з/п»), each with the
+        # category the officer gives it (the command line's ``--map-category``).
+        self.category_table = read_only_table(3, stretch=(0, 2))
+        self.category_table.hide()
+        self.checked_categories: dict[str, str] = {}
+        self._category_rows: dict[str, int] = {}  # how many rows write each, when last unknown
         self.recheck_button = QPushButton()
         self.recheck_button.clicked.connect(self.check)
         self.recheck_button.hide()
@@ -169,6 +184,7 @@ class CsvImportDialog(QDialog):
         for widget in (self.file_label, self.sheet_row, self.summary):
             layout.addWidget(widget)
         layout.addWidget(self.mapping_table, 1)
+        layout.addWidget(self.category_table, 1)
         layout.addWidget(self.recheck_button, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.rejected_rows, 1)
         layout.addWidget(self.skip)
@@ -179,7 +195,10 @@ class CsvImportDialog(QDialog):
         self.file_label.setText(_("File: {name}").format(name=path.name))
         self.rejected_rows.setHorizontalHeaderLabels([_("Line"), _("Why it was rejected")])
         self.mapping_table.setHorizontalHeaderLabels([_("Column in the file"), _("Field")])
-        self.recheck_button.setText(_("Check again with these columns"))
+        self.category_table.setHorizontalHeaderLabels(
+            [_("Complaint as the file writes it"), _("Rows"), _("Category")]
+        )
+        self.recheck_button.setText(_("Check again with these choices"))
         self.skip.setText(_("Import the other rows and leave the rejected ones out"))
         self._update_buttons()
         self.check()
@@ -193,17 +212,22 @@ class CsvImportDialog(QDialog):
             return
         workspace, path, stop, sheet = self.workspace, self.path, self._stop, self.sheet
         mapping = self.chosen_mapping() if self.headers else None
+        categories = self.chosen_categories()
         self.error.clear_message()
         self.task = (
             BackgroundTask(
-                self, lambda _context: check_spreadsheet(workspace, path, mapping, stop, sheet)
+                self,
+                lambda _context: check_spreadsheet(
+                    workspace, path, mapping, stop, sheet, categories
+                ),
             )
-            .success(lambda checked: self._checked(checked, mapping))
+            .success(lambda checked: self._checked(checked, categories))
             .failure(self._failed)
             .while_busy(
                 self.import_button,
                 self.recheck_button,
                 self.mapping_table,
+                self.category_table,
                 self.sheet_combo,
                 indicator=self.busy,
                 text=_("Checking every row…"),
@@ -219,6 +243,39 @@ class CsvImportDialog(QDialog):
             if isinstance(combo, QComboBox) and combo.currentData():
                 chosen[header] = str(combo.currentData())
         return chosen
+
+    def chosen_categories(self) -> dict[str, str]:
+        """The file's own words for a complaint → the category chosen beside them."""
+        chosen = {}
+        for row in range(self.category_table.rowCount()):
+            combo = self.category_table.cellWidget(row, 2)
+            item = self.category_table.item(row, 0)
+            if isinstance(combo, QComboBox) and item is not None and combo.currentData():
+                chosen[item.text()] = str(combo.currentData())
+        return chosen
+
+    def _fill_categories(self, report: ImportReport, chosen: dict[str, str]) -> None:
+        """The words still unknown, and those named before (to be changed if need be)."""
+        self._category_rows.update(report.unknown_categories)
+        rows = {
+            written: self._category_rows.get(written, 0)
+            for written in [*report.unknown_categories, *chosen]
+        }
+        self.category_table.setRowCount(len(rows))
+        for row, (written, count) in enumerate(rows.items()):
+            self.category_table.setItem(row, 0, QTableWidgetItem(written))
+            counted = QTableWidgetItem(format_number(count) if count else "")
+            counted.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.category_table.setItem(row, 1, counted)
+            combo = QComboBox()
+            combo.addItem(_("— leave these rows rejected —"), "")
+            for info in taxonomy.categories():
+                combo.addItem(info.label(), info.code.value)
+            combo.setCurrentIndex(max(combo.findData(chosen.get(written, "")), 0))
+            combo.currentIndexChanged.connect(lambda _index: self._update_buttons())
+            self.category_table.setCellWidget(row, 2, combo)
+        self.category_table.resizeRowsToContents()
+        self.category_table.setVisible(bool(rows))
 
     def _fill_mapping(self, mapping: dict[str, str]) -> None:
         self.mapping_table.setRowCount(len(self.headers))
@@ -262,8 +319,9 @@ class CsvImportDialog(QDialog):
             [_("Row") if checked.sheet else _("Line"), _("Why it was rejected")]
         )
 
-    def _checked(self, checked: Checked, mapping: dict[str, str] | None) -> None:
+    def _checked(self, checked: Checked, categories: dict[str, str]) -> None:
         self.raw = checked.raw
+        self.checked_categories = categories
         self.checked_sheet = checked.sheet
         self._show_sheets(checked)
         if not self.headers:
@@ -281,6 +339,7 @@ class CsvImportDialog(QDialog):
             self._update_buttons()
             return
         report = checked.report
+        self._fill_categories(report, categories)
         rejected = len(report.rejected)
         self.summary.setText(
             capitalised(  # the CLI's "{n} rows read" starts in lower case in Russian
@@ -321,6 +380,7 @@ class CsvImportDialog(QDialog):
             return
         workspace, raw, stop, skip = self.workspace, self.raw, self._stop, self.skip.isChecked()
         mapping, sheet = self.checked_mapping, self.checked_sheet or None
+        categories = self.checked_categories
         self.error.clear_message()
         self.task = (
             BackgroundTask(
@@ -333,6 +393,7 @@ class CsvImportDialog(QDialog):
                     stop=stop,
                     progress=lambda done, total: _written(context, stop, done, total),
                     sheet=sheet,
+                    categories=categories,
                 ),
             )
             # Cancel stops after the batch being written: a batch is never cut in two.
@@ -344,6 +405,7 @@ class CsvImportDialog(QDialog):
                 self.skip,
                 self.buttons,
                 self.mapping_table,
+                self.category_table,
                 self.recheck_button,
                 self.sheet_combo,
                 indicator=self.busy,
@@ -358,6 +420,7 @@ class CsvImportDialog(QDialog):
         self.imported = report
         self.recheck_button.hide()
         self.mapping_table.setEnabled(False)
+        self.category_table.setEnabled(False)
         self.sheet_combo.setEnabled(False)
         self.summary.setText(self._imported_text(report))
         self.import_button.hide()
@@ -392,8 +455,11 @@ class CsvImportDialog(QDialog):
         report = self.report
         if report is None or self.imported is not None or report.accepted == 0:
             return False
-        if self.chosen_mapping() != self.checked_mapping:
-            return False  # the columns changed since the check: check again first
+        if (self.chosen_mapping(), self.chosen_categories()) != (
+            self.checked_mapping,
+            self.checked_categories,
+        ):
+            return False  # the columns or complaints changed since the check: check again
         return not report.rejected or self.skip.isChecked()
 
     def _update_buttons(self) -> None:
