@@ -20,6 +20,7 @@ from app.i18n import _, ngettext
 from app.services.csv_import import (
     ImportStopped,
     PartlyImported,
+    country_taken_message,
     import_csv,
     imported_before_message,
 )
@@ -111,6 +112,8 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         where = _("row {line}: {reason}") if report.sheet else _("line {line}: {reason}")
         for row in report.rejected:
             print(where.format(line=row.line, reason=row.reason))
+        if report.country_taken:
+            print(country_taken_message(report))
         if report.unknown_categories:
             print(
                 _(

@@ -36,7 +36,7 @@ from app.domain.iso import country_by_name
 from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS
 from app.errors import QorgauError, ValidationError
-from app.i18n import LANGUAGES, N_, _, label_from
+from app.i18n import LANGUAGES, N_, _, country_name, format_number, label_from, ngettext
 from app.services import search
 from app.services.cases import CaseService, PreparedCase
 from app.services.records import CaseInput, OrganisationInput, PersonInput
@@ -181,6 +181,8 @@ class ImportReport:
     dry_run: bool = False
     sheet: str = ""  # a workbook's sheet read (its rows are numbered as in Excel) …
     sheets: list[str] = field(default_factory=list)  # … of these
+    home_country: str = ""  # the mission's, taken for the rows that name no country …
+    country_taken: int = 0  # … so many
     # Complaints the file writes in words of its own, as written → how many rows name them.
     unknown_categories: dict[str, int] = field(default_factory=dict)
 
@@ -423,7 +425,14 @@ def import_csv(
         raise ValidationError(
             _("Unknown field “{field}” in the column mapping.").format(field=unknown_fields[0])
         )
+    # A mission's register often has no country column (every case is in the host country):
+    # its rows, and any row that leaves the country empty, are taken as the mission's country,
+    # and the report says how many. HQ has no country of its own.
+    mission = ws.mission
+    home = "" if mission.is_hq else mission.country
     given = set(columns.values()) | (_SPLIT_NAME if "full_name" in columns.values() else set())
+    if home:
+        given.add("host_country")
     missing = [f for f in REQUIRED if f not in given]
     if missing:
         raise ValidationError(
@@ -442,6 +451,7 @@ def import_csv(
         dry_run=dry_run,
         sheet=table.sheet,
         sheets=table.sheets,
+        home_country=home,
     )
     lookup = _category_lookup() | _chosen_categories(categories or {})
     service = CaseService(ws)
@@ -464,6 +474,9 @@ def import_csv(
             )
             continue
         values = {fld: cells[i] for fld, i in index.items()}
+        if home and not values.get("host_country", "").strip():
+            values["host_country"] = home
+            report.country_taken += 1
         for part in category_parts(values.get("categories", "")):
             folded = part.casefold()
             if folded not in lookup:
@@ -518,6 +531,20 @@ _RepeatKey = tuple[str, str, date, str, frozenset[str]]
 _Identity = tuple[date | None, str | None, str | None]  # birth date, passport, IIN
 _NAMES_PER_QUERY = 400  # pairs of names per read (two parameters each, under SQLite's limit)
 _DAYS_PER_QUERY = 1000
+
+
+def country_taken_message(report: ImportReport) -> str:
+    """What the report says of the rows that named no country ("" if none)."""
+    if not report.country_taken:
+        return ""
+    return ngettext(
+        "{n} row names no country: it is taken as {country}, the mission's host country.",
+        "{n} rows name no country: they are taken as {country}, the mission's host country.",
+        report.country_taken,
+    ).format(
+        n=format_number(report.country_taken),
+        country=country_name(report.home_country),
+    )
 
 
 def imported_before_message() -> str:

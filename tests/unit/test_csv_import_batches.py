@@ -359,3 +359,26 @@ def test_the_sex_as_registers_write_it(ws: Workspace) -> None:
         ("Серікова", "female"),
         ("Оспанов", "male"),
     }
+
+
+def test_a_register_without_a_country_column_is_taken_as_the_missions(ws: Workspace) -> None:
+    """A mission's register rarely names the country (every case is in the host country): the
+    whole file was refused, "No column for Host country". Its rows, and a row that leaves the
+    country empty, are now the mission's host country, and the report says how many."""
+    assert ws.mission.country == "KR" and not ws.mission.is_hq
+    rows = (
+        "ФИО;Жалоба;Дата обращения\n"
+        "Әбенов Нұрлан;unpaid_wages;05.03.2026\n"
+        "Иванова Мария;other;06.03.2026\n"
+    )
+    report = csv_import.import_csv(ws, rows.encode())
+    assert (report.imported, report.country_taken) == (2, 2)
+    assert csv_import.country_taken_message(report) == (
+        "2 rows name no country: they are taken as South Korea, the mission's host country."
+    )
+    cases = CaseService(ws).list_cases(CaseFilter(), limit=10)
+    assert {case.host_country for case in cases} == {"KR"}
+    with_column = csv_import.import_csv(
+        ws, "ФИО;Страна;Жалоба;Дата\nОспанов Ерлан;;other;07.03.2026\n".encode()
+    )
+    assert (with_column.imported, with_column.country_taken) == (1, 1)

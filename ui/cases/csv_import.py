@@ -37,6 +37,7 @@ from app.services.csv_import import (
     ImportStopped,
     PartlyImported,
     auto_mapping,
+    country_taken_message,
     field_label,
     import_csv,
     imported_before_message,
@@ -356,6 +357,8 @@ class CsvImportDialog(QDialog):
         )
         if report.imported_before:
             self.summary.setText(self.summary.text() + " " + imported_before_message())
+        if report.country_taken:
+            self.summary.setText(self.summary.text() + " " + country_taken_message(report))
         shown = report.rejected[:SHOWN_REJECTIONS]
         if len(shown) < rejected:
             self.summary.setText(
