@@ -55,6 +55,7 @@ BATCH_ROWS = 1000
 # Not "/": registers abbreviate with it (невыплата з/п).
 _CATEGORY_SEPARATORS = re.compile(r"[|;,\n]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the common case, parsed without strptime
+_YEAR_WORD = re.compile(r"(?<=\d)\s*[гж]\.?$", re.IGNORECASE)
 _WITH_TIME = re.compile(r"(\S+)[ T]\d{1,2}:\d{2}(?::\d{2})?")
 FIELDS = (
     "legacy_number",
@@ -300,6 +301,7 @@ def parse_date(value: str, fld: str) -> date | None:
     text = value.strip()
     if not text:
         return None
+    text = _YEAR_WORD.sub("", text)  # «05.03.2024 г.», «05.03.2024 ж.»: the word for year
     timed = _WITH_TIME.fullmatch(text)
     if timed:
         text = timed.group(1)  # "20.11.2026 10:30", as Excel writes a date with a time

@@ -129,6 +129,8 @@ def test_imported_cases_are_listed_and_found(ws: Workspace) -> None:
         ("04.05.26", date(2026, 5, 4)),
         ("04.05.2026 10:30", date(2026, 5, 4)),  # Excel's date with a time, saved as CSV
         ("2026-05-04 10:30:15", date(2026, 5, 4)),
+        ("04.05.2026 г.", date(2026, 5, 4)),  # the word for year, as Russian registers write
+        ("04.05.2026ж.", date(2026, 5, 4)),  # and Kazakh ones
         ("  ", None),
     ],
 )
