@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -368,6 +368,19 @@ def test_a_segment_lists_all_its_cases_a_page_at_a_time_and_exports_all(
     lines = (tmp_path / "opened.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == opened + 1  # and the header
     assert {line.split(",")[0] for line in lines[1:]} == set(dialog.numbers())
+
+    # A workbook, the first choice: a CSV opened in Excel set to Kazakh or Russian (list
+    # separator ";") put every column into the first.
+    save_as(qtbot, tmp_path / "opened.xlsx")
+    with qtbot.waitSignal(dialog.exported, timeout=20_000):
+        click(qtbot, dialog.export_button)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "opened.xlsx", read_only=True).worksheets[0]
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert cells[0][0] == dialog.windowTitle() and cells[1][0] == "Number"
+    assert {row[0] for row in cells[2:]} == set(dialog.numbers())
+    assert all(isinstance(row[1], datetime) for row in cells[2:])  # dates, not text
 
 
 def test_the_cases_behind_a_segment_are_found_off_the_gui_thread(

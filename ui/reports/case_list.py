@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.codes import CaseStatus, Category, label
 from app.i18n import _, current_language, format_date, format_number, ngettext
-from app.reports.export import stream_csv
+from app.reports.export import stream_csv, stream_xlsx
 from app.reports.tables import case_list_headers, case_list_row
 from app.services.records import CaseRow
 from app.services.stats import Drilldown, StatsService
@@ -210,9 +210,9 @@ class CaseListDialog(QDialog):
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.export_button = QPushButton(_("Export CSV…"))
+        self.export_button = QPushButton(_("Export…"))
         self.export_button.setEnabled(False)  # until the list has come
-        self.export_button.clicked.connect(self._ask_csv)
+        self.export_button.clicked.connect(self._ask_file)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
@@ -272,11 +272,13 @@ class CaseListDialog(QDialog):
         if 0 <= row < len(self.model.rows):
             self.case_opened.emit(self.model.rows[row].id)
 
-    def export_csv(self, path: Path) -> BackgroundTask[Path]:
-        """Every case of the list to ``path`` as CSV, off the GUI thread with a progress
-        dialog (the list may hold tens of thousands); audited as a stats export."""
+    def export_list(self, path: Path) -> BackgroundTask[Path]:
+        """Every case of the list to ``path``, a workbook (.xlsx) or CSV by its suffix, off
+        the GUI thread with a progress dialog (the list may hold tens of thousands); audited
+        as a stats export."""
         service, ids, hide_names = self.service, list(self.model.ids), self.hide_names
-        language = current_language()
+        language, title = current_language(), self.windowTitle()
+        as_csv = path.suffix.lower() == ".csv"
 
         def work(context: TaskContext) -> Path:
             def progress(done: int, total: int) -> None:
@@ -288,8 +290,14 @@ class CaseListDialog(QDialog):
                 for batch in service.rows_in_batches(ids, progress)
                 for row in batch
             )
-            count = stream_csv(path, case_list_headers(language), rows)
-            service.record_export("cases", {"count": count, "hide_names": hide_names})
+            headers = case_list_headers(language)
+            count = (
+                stream_csv(path, headers, rows)
+                if as_csv
+                else stream_xlsx(path, headers, rows, title=title, lang=language)
+            )
+            details = {"count": count, "hide_names": hide_names, "format": path.suffix[1:]}
+            service.record_export("cases", details)
             return path
 
         task: BackgroundTask[Path] = BackgroundTask(self, work)
@@ -298,7 +306,17 @@ class CaseListDialog(QDialog):
         task.success(self.exported.emit).failure(lambda exc: show_refusal(self, self.error, exc))
         return task.run_in_background()
 
-    def _ask_csv(self) -> None:
-        path = save_path(self, _("Export the list"), "qorgau-cases.csv", "CSV (*.csv)")
+    def _ask_file(self) -> None:
+        path = save_path(
+            self,
+            _("Export the list"),
+            "qorgau-cases.xlsx",
+            _("Excel workbook (*.xlsx);;CSV (*.csv)"),
+        )
         if path is not None:
-            self.export_csv(path)
+            # A name typed without a suffix is a workbook, the first choice offered.
+            self.export_list(
+                path
+                if path.suffix.lower() in (".csv", ".xlsx")
+                else path.with_name(path.name + ".xlsx")
+            )
