@@ -23,7 +23,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Sex, Urgency, label
 from app.domain.events import SystemEvent
 from app.domain.field_labels import field_label as column_label
+from app.domain.iin import is_valid_iin
 from app.domain.iso import country_by_name
 from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS
@@ -55,6 +56,8 @@ BATCH_ROWS = 1000
 # Not "/": registers abbreviate with it (невыплата з/п).
 _CATEGORY_SEPARATORS = re.compile(r"[|;,\n]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the common case, parsed without strptime
+_EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's (Windows) date numbers
+_EXCEL_DAYS = (18264, 73051)  # 1950-01-01 … 2099-12-31: no other five-digit number is a date
 _YEAR_WORD = re.compile(r"(?<=\d)\s*[гж]\.?$", re.IGNORECASE)
 _WITH_TIME = re.compile(r"(\S+)[ T]\d{1,2}:\d{2}(?::\d{2})?")
 FIELDS = (
@@ -302,6 +305,9 @@ def parse_date(value: str, fld: str) -> date | None:
     if not text:
         return None
     text = _YEAR_WORD.sub("", text)  # «05.03.2024 г.», «05.03.2024 ж.»: the word for year
+    if text.isdigit() and _EXCEL_DAYS[0] <= int(text) <= _EXCEL_DAYS[1]:
+        # A date cell whose format was lost shows Excel's day number: 45356 is 2024-03-05.
+        return _EXCEL_EPOCH + timedelta(days=int(text))
     timed = _WITH_TIME.fullmatch(text)
     if timed:
         text = timed.group(1)  # "20.11.2026 10:30", as Excel writes a date with a time
@@ -310,7 +316,7 @@ def parse_date(value: str, fld: str) -> date | None:
             return date.fromisoformat(text)
         except ValueError:
             pass  # 2026-02-30: refused below in the same words
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y"):
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y", "%Y%m%d"):
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
@@ -321,6 +327,16 @@ def parse_date(value: str, fld: str) -> date | None:
 
 
 _SPLIT_NAME = {"surname", "given_names"}
+
+
+def _iin_of(written: str) -> str | None:
+    """The IIN as written, or with the leading zero a number cell drops: a worker born in
+    2000–2009 has an IIN starting with 0, which Excel shows as 11 digits unless the column is
+    text. Padded only when the twelve digits pass the IIN's check digit."""
+    iin = written.strip()
+    if len(iin) == 11 and iin.isdigit() and is_valid_iin("0" + iin):
+        return "0" + iin
+    return iin or None
 
 
 def split_full_name(full: str) -> dict[str, str]:
@@ -381,7 +397,7 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
             patronymic=values.get("patronymic", ""),
             surname_latin=values.get("surname_latin", ""),
             given_names_latin=values.get("given_names_latin", ""),
-            iin=values.get("iin", "").strip() or None,
+            iin=_iin_of(values.get("iin", "")),
             passport_no=values.get("passport_no", "").strip() or None,
             birth_date=parse_date(values.get("birth_date", ""), "birth_date"),
             sex=_sex_of(values.get("sex", "")),

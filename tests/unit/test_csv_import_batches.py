@@ -131,6 +131,8 @@ def test_imported_cases_are_listed_and_found(ws: Workspace) -> None:
         ("2026-05-04 10:30:15", date(2026, 5, 4)),
         ("04.05.2026 г.", date(2026, 5, 4)),  # the word for year, as Russian registers write
         ("04.05.2026ж.", date(2026, 5, 4)),  # and Kazakh ones
+        ("45356", date(2024, 3, 5)),  # Excel's day number, the cell's date format lost
+        ("20260504", date(2026, 5, 4)),
         ("  ", None),
     ],
 )
@@ -384,3 +386,18 @@ def test_a_register_without_a_country_column_is_taken_as_the_missions(ws: Worksp
         ws, "ФИО;Страна;Жалоба;Дата\nОспанов Ерлан;;other;07.03.2026\n".encode()
     )
     assert (with_column.imported, with_column.country_taken) == (1, 1)
+
+
+def test_an_iin_that_lost_its_leading_zero_in_a_number_cell_gets_it_back(ws: Workspace) -> None:
+    """Workers born in 2000–2009 have IINs starting with 0; a register keeping IINs as numbers
+    shows 11 digits, and every such row was rejected. The zero is put back when the twelve
+    digits pass the check digit; other eleven-digit numbers are still refused."""
+    rows = (
+        "ФИО;ИИН;Жалоба;Дата обращения\n"
+        "Әбенов Нұрлан;10203500127;other;05.03.2026\n"
+        "Оспанов Ерлан;10203500128;other;05.03.2026\n"
+    )
+    report = csv_import.import_csv(ws, rows.encode(), skip_rejected=True)
+    assert [row.line for row in report.rejected] == [3]
+    (case,) = [CaseService(ws).get_case(c.id) for c in CaseService(ws).list_cases(limit=5)]
+    assert case.person is not None and case.person.iin == "010203500127"
