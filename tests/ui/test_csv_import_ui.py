@@ -302,3 +302,25 @@ def test_complaints_written_in_the_files_own_words_are_given_their_categories(
         ("documents_withheld", "unpaid_wages"),
         ("unpaid_wages",),
     ]
+
+
+def test_a_column_of_free_text_taken_for_the_complaints_lists_the_most_frequent_only(
+    qtbot: QtBot, make_window: Callable[..., object], open_ws: OpenWs, tmp_path: Path
+) -> None:
+    """A register whose «Жалоба» is free text has a wording a row: a combo for each of
+    thousands froze the dialog. The most frequent 200 are listed, and the officer is told
+    the column may hold descriptions."""
+    from ui.cases.csv_import import SHOWN_WORDINGS
+
+    ws = open_ws("serik")
+    path = tmp_path / "free.csv"
+    lines = [f"Әбенов Нұрлан;Работодатель не платит {n} месяцев;05.03.2026" for n in range(250)]
+    path.write_text("ФИО;Жалоба;Дата обращения\n" + "\n".join(lines) + "\n", "utf-8")
+
+    dialog = _checked(qtbot, make_window, ws, path)
+
+    assert dialog.category_table.rowCount() == SHOWN_WORDINGS
+    assert dialog.summary.text().endswith(
+        "50 more wordings of complaints are not listed; if the column holds descriptions "
+        "rather than complaints, choose Description for it."
+    )

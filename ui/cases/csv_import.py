@@ -51,6 +51,7 @@ from ui.widgets.plain import plain_label
 
 # Rejected rows listed in the dialog; the rest are counted (a 100,000-row file may reject all).
 SHOWN_REJECTIONS = 1_000
+SHOWN_WORDINGS = 200  # a file's own wordings of complaints listed to be given a category
 
 
 def read_spreadsheet(path: Path) -> bytes:
@@ -164,6 +165,7 @@ class CsvImportDialog(QDialog):
         self.category_table.hide()
         self.checked_categories: dict[str, str] = {}
         self._category_rows: dict[str, int] = {}  # how many rows write each, when last unknown
+        self.unlisted_wordings = 0
         self.recheck_button = QPushButton()
         self.recheck_button.clicked.connect(self.check)
         self.recheck_button.hide()
@@ -259,9 +261,13 @@ class CsvImportDialog(QDialog):
     def _fill_categories(self, report: ImportReport, chosen: dict[str, str]) -> None:
         """The words still unknown, and those named before (to be changed if need be)."""
         self._category_rows.update(report.unknown_categories)
+        # The most frequent first, and no more than a person can go through: a column of
+        # free text taken for the complaints has as many wordings as rows.
+        unknown = sorted(report.unknown_categories, key=lambda w: -report.unknown_categories[w])
+        self.unlisted_wordings = max(len(unknown) - SHOWN_WORDINGS, 0)
         rows = {
             written: self._category_rows.get(written, 0)
-            for written in [*report.unknown_categories, *chosen]
+            for written in [*unknown[:SHOWN_WORDINGS], *chosen]
         }
         self.category_table.setRowCount(len(rows))
         for row, (written, count) in enumerate(rows.items()):
@@ -360,6 +366,18 @@ class CsvImportDialog(QDialog):
             self.summary.setText(self.summary.text() + " " + imported_before_message())
         if report.country_taken:
             self.summary.setText(self.summary.text() + " " + country_taken_message(report))
+        if self.unlisted_wordings:
+            self.summary.setText(
+                self.summary.text()
+                + " "
+                + ngettext(
+                    "{n} more wording of a complaint is not listed; if the column holds "
+                    "descriptions rather than complaints, choose Description for it.",
+                    "{n} more wordings of complaints are not listed; if the column holds "
+                    "descriptions rather than complaints, choose Description for it.",
+                    self.unlisted_wordings,
+                ).format(n=format_number(self.unlisted_wordings))
+            )
         shown = report.rejected[:SHOWN_REJECTIONS]
         if len(shown) < rejected:
             self.summary.setText(
