@@ -25,6 +25,8 @@ from app.services.csv_import import (
     imported_before_message,
 )
 
+SHOWN_WORDINGS = 50  # of a file's own wordings of complaints, the most frequent
+
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("import-csv", help=_("import a legacy spreadsheet of cases"))
@@ -121,13 +123,16 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
                     "--map-category TEXT=CATEGORY):"
                 )
             )
-            for written, rows in sorted(report.unknown_categories.items(), key=lambda i: -i[1]):
+            wordings = sorted(report.unknown_categories.items(), key=lambda i: -i[1])
+            for written, rows in wordings[:SHOWN_WORDINGS]:
                 print(
                     "  "
                     + ngettext("“{text}”: {n} row", "“{text}”: {n} rows", rows).format(
                         text=written, n=rows
                     )
                 )
+            if len(wordings) > SHOWN_WORDINGS:  # all of them in --json
+                print("  " + _("… and {n} more").format(n=len(wordings) - SHOWN_WORDINGS))
         print(
             ngettext("{n} row read", "{n} rows read", report.rows).format(n=report.rows)
             + "; "
