@@ -20,6 +20,7 @@ from app.i18n import _, ngettext
 from app.services.csv_import import (
     ImportStopped,
     PartlyImported,
+    category_taken_message,
     country_taken_message,
     import_csv,
     imported_before_message,
@@ -114,8 +115,9 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         where = _("row {line}: {reason}") if report.sheet else _("line {line}: {reason}")
         for row in report.rejected:
             print(where.format(line=row.line, reason=row.reason))
-        if report.country_taken:
-            print(country_taken_message(report))
+        for said in (country_taken_message(report), category_taken_message(report)):
+            if said:
+                print(said)
         if report.unknown_categories:
             print(
                 _(

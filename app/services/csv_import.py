@@ -29,7 +29,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from app.domain import taxonomy
-from app.domain.codes import CaseStatus, Sex, Urgency, label
+from app.domain.codes import CaseStatus, Category, Sex, Urgency, label
 from app.domain.events import SystemEvent
 from app.domain.field_labels import field_label as column_label
 from app.domain.iin import is_valid_iin
@@ -146,8 +146,31 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
         "күні",
         "түскенкүні",
     ),
-    "description": ("description", "описание", "сипаттама", "суть", "сутьобращения"),
+    "description": (
+        "description",
+        "описание",
+        "сипаттама",
+        "суть",
+        "сутьобращения",
+        "сутьжалобы",
+        "содержание",
+        "содержаниеобращения",
+        "краткоесодержание",
+        "примечание",
+        "примечания",
+        "комментарий",
+        "notes",
+        "comment",
+        "ескерту",
+        "мазмұны",
+        "шағымныңмәні",
+        "өтініштіңмазмұны",
+    ),
 }
+# Headers that name whose name it is after the usual word: «ФИО заявителя», «ФИО гражданина»,
+# «Өтініш берушінің аты-жөні».
+_HEADER_STARTS = {"full_name": ("фио",)}
+_HEADER_ENDS = {"full_name": ("атыжөні",)}
 _HEADER_KEY = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -187,6 +210,7 @@ class ImportReport:
     sheets: list[str] = field(default_factory=list)  # … of these
     home_country: str = ""  # the mission's, taken for the rows that name no country …
     country_taken: int = 0  # … so many
+    category_taken: int = 0  # rows that named no complaint, imported as "Other"
     # Complaints the file writes in words of its own, as written → how many rows name them.
     unknown_categories: dict[str, int] = field(default_factory=dict)
 
@@ -211,7 +235,13 @@ def auto_mapping(headers: list[str]) -> dict[str, str]:
     for header in headers:
         key = header_key(header)
         for fld, names in HEADER_NAMES.items():
-            if key in names and fld not in mapping.values():
+            if fld in mapping.values():
+                continue
+            if (
+                key in names
+                or key.startswith(_HEADER_STARTS.get(fld, ()))
+                or key.endswith(_HEADER_ENDS.get(fld, ()))
+            ):
                 mapping[header] = fld
                 break
     return mapping
@@ -451,6 +481,7 @@ def import_csv(
     given = set(columns.values()) | (_SPLIT_NAME if "full_name" in columns.values() else set())
     if home:
         given.add("host_country")
+    given.add("categories")  # a row naming no complaint is "Other", and the report says so
     missing = [f for f in REQUIRED if f not in given]
     if missing:
         raise ValidationError(
@@ -495,6 +526,9 @@ def import_csv(
         if home and not values.get("host_country", "").strip():
             values["host_country"] = home
             report.country_taken += 1
+        if not values.get("categories", "").strip():
+            values["categories"] = Category.OTHER.value
+            report.category_taken += 1
         for part in category_parts(values.get("categories", "")):
             folded = part.casefold()
             if folded not in lookup:
@@ -563,6 +597,17 @@ def country_taken_message(report: ImportReport) -> str:
         n=format_number(report.country_taken),
         country=country_name(report.home_country),
     )
+
+
+def category_taken_message(report: ImportReport) -> str:
+    """What the report says of the rows that named no complaint ("" if none)."""
+    if not report.category_taken:
+        return ""
+    return ngettext(
+        "{n} row names no complaint: its category is Other, to be chosen in the case later.",
+        "{n} rows name no complaint: their category is Other, to be chosen in each case later.",
+        report.category_taken,
+    ).format(n=format_number(report.category_taken))
 
 
 def imported_before_message() -> str:

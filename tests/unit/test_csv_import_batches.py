@@ -401,3 +401,27 @@ def test_an_iin_that_lost_its_leading_zero_in_a_number_cell_gets_it_back(ws: Wor
     assert [row.line for row in report.rejected] == [3]
     (case,) = [CaseService(ws).get_case(c.id) for c in CaseService(ws).list_cases(limit=5)]
     assert case.person is not None and case.person.iin == "010203500127"
+
+
+def test_a_register_of_free_text_only_comes_in_as_other_and_says_so(ws: Workspace) -> None:
+    """A register with «ФИО заявителя» and «Суть жалобы» (free text) and no category column
+    was refused whole: neither header was recognised and no column held the complaint. The
+    names are found, the text is the description, and the rows are "Other", said so."""
+    rows = (
+        "№ п/п;ФИО заявителя;Суть жалобы;Примечание;Дата обращения\n"
+        "1;Әбенов Нұрлан;Работодатель не платит три месяца;звонил 2 раза;05.03.2026\n"
+    )
+    assert csv_import.auto_mapping(rows.split("\n")[0].split(";")) == {
+        "ФИО заявителя": "full_name",
+        "Суть жалобы": "description",
+        "Дата обращения": "received_at",
+    }  # «Примечание» too would be the description: the first such column is
+    report = csv_import.import_csv(ws, rows.encode())
+    assert (report.imported, report.category_taken) == (1, 1)
+    assert csv_import.category_taken_message(report) == (
+        "1 row names no complaint: its category is Other, to be chosen in the case later."
+    )
+    (row,) = CaseService(ws).list_cases(limit=5)
+    case = CaseService(ws).get_case(row.id)
+    assert list(case.categories) == ["other"]
+    assert case.description.startswith("Работодатель не платит три месяца")

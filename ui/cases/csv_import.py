@@ -37,6 +37,7 @@ from app.services.csv_import import (
     ImportStopped,
     PartlyImported,
     auto_mapping,
+    category_taken_message,
     country_taken_message,
     field_label,
     import_csv,
@@ -364,8 +365,9 @@ class CsvImportDialog(QDialog):
         )
         if report.imported_before:
             self.summary.setText(self.summary.text() + " " + imported_before_message())
-        if report.country_taken:
-            self.summary.setText(self.summary.text() + " " + country_taken_message(report))
+        for said in (country_taken_message(report), category_taken_message(report)):
+            if said:
+                self.summary.setText(self.summary.text() + " " + said)
         if self.unlisted_wordings:
             self.summary.setText(
                 self.summary.text()
