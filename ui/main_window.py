@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
                 self,
                 _("Import a spreadsheet of cases"),
                 in_documents(),
-                _("Spreadsheets (*.xlsx *.csv *.txt);;All files (*)"),
+                _("Spreadsheets (*.xlsx *.xlsm *.csv *.txt);;All files (*)"),
             )
             if not name:
                 return None
