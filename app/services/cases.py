@@ -10,7 +10,7 @@ import hashlib
 import mimetypes
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -666,6 +666,7 @@ class CaseService(DatedService):
         session: Session,
         items: Sequence[tuple[PreparedCase, CaseStatus]],
         registered_event: SystemEvent,
+        ended_on: Sequence[date | None] | None = None,
     ) -> list[tuple[str, str]]:
         """Write many prepared new cases (new people, new or known organisations) in the
         caller's transaction, as ``insert_case(on_duplicate="reuse")`` would one by one, in a
@@ -673,7 +674,9 @@ class CaseService(DatedService):
 
         Each row's duplicate checks still run, against the database and against the rows
         before it in ``items``; every case gets its timeline entry and audit entry. The rows go
-        in as Core inserts, so the sync columns the flush would stamp are set here."""
+        in as Core inserts, so the sync columns the flush would stamp are set here.
+        ``ended_on``, beside ``items``: the day a case imported as resolved or closed ended
+        (its ``resolved_at`` or ``closed_at``), where its register says."""
         # What find_duplicates matches on -> the person's id: the people already in the
         # database that rows of this batch may match, then the people the batch adds.
         people = self._known_people(session, [p.person for p, _s in items if p.person])
@@ -702,6 +705,13 @@ class CaseService(DatedService):
                 zip(items, links, strict=True)
             )
         ]
+        for values, ended in zip(cases, ended_on or [None] * len(cases), strict=True):
+            if ended is not None:
+                final = values["status"] == CaseStatus.CLOSED.value
+                # Noon UTC: the day the register gives, the same day in any mission's zone.
+                values["closed_at" if final else "resolved_at"] = datetime.combine(
+                    ended, time(12), tzinfo=UTC
+                )
         now = datetime.now(UTC)
         events = [
             {

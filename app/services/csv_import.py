@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Category, Sex, Urgency, label
@@ -37,7 +37,16 @@ from app.domain.iso import country_by_name
 from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS
 from app.errors import QorgauError, ValidationError
-from app.i18n import LANGUAGES, N_, _, country_name, format_number, label_from, ngettext
+from app.i18n import (
+    LANGUAGES,
+    N_,
+    _,
+    country_name,
+    format_date,
+    format_number,
+    label_from,
+    ngettext,
+)
 from app.services import search
 from app.services.cases import CaseService, PreparedCase
 from app.services.records import CaseInput, OrganisationInput, PersonInput
@@ -74,6 +83,7 @@ FIELDS = (
     "urgency",
     "status",
     "received_at",
+    "ended_on",
     "description",
 )
 REQUIRED = ("surname", "given_names", "host_country", "categories", "received_at")
@@ -86,6 +96,7 @@ _OWN_LABELS: dict[str, str] = {
     "employer": N_("Employer"),
     "employer_city": N_("Employer's city"),
     "categories": N_("Complaint"),
+    "ended_on": N_("Closed on"),
 }
 
 
@@ -146,6 +157,20 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
         "күні",
         "түскенкүні",
     ),
+    "ended_on": (
+        "closed",
+        "closedon",
+        "dateclosed",
+        "resolvedon",
+        "датазакрытия",
+        "датаисполнения",
+        "датарешения",
+        "закрыто",
+        "исполнено",
+        "жабылғанкүні",
+        "орындалғанкүні",
+        "шешілгенкүні",
+    ),
     "description": (
         "description",
         "описание",
@@ -172,6 +197,16 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
 _HEADER_STARTS = {"full_name": ("фио",)}
 _HEADER_ENDS = {"full_name": ("атыжөні",)}
 _HEADER_KEY = re.compile(r"[\W_]+", re.UNICODE)
+
+
+class CheckedRow(NamedTuple):
+    """A row that passed every check: its line, the case as prepared, its status and, for a
+    case the register says ended, the day it did."""
+
+    line: int
+    case: PreparedCase
+    status: str
+    ended_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -308,6 +343,23 @@ def _sex_of(written: str) -> str | None:
     return found
 
 
+# How registers write a status besides the forms' labels.
+_STATUS_WORDS = {
+    CaseStatus.IN_PROGRESS.value: ("на рассмотрении", "рассматривается", "в процессе", "қаралуда"),
+    CaseStatus.RESOLVED.value: ("решено", "исполнено", "выполнено", "урегулирован", "орындалды"),
+    CaseStatus.CLOSED.value: ("закрыт", "закрыта", "завершено", "завершен", "жабық"),
+    CaseStatus.REJECTED.value: ("отказано", "отказ", "отклонено"),
+}
+
+
+def _status_of(written: str) -> str | None:
+    text = written.strip().rstrip(".").casefold()
+    for code, words in _STATUS_WORDS.items():
+        if text in words:
+            return code
+    return _code_of(CaseStatus, text)
+
+
 def _code_of(kind: type[StrEnum], written: str) -> str | None:
     return _labels_of(kind).get(written.strip().casefold())
 
@@ -359,6 +411,38 @@ def parse_date(value: str, fld: str) -> date | None:
 _SPLIT_NAME = {"surname", "given_names"}
 
 
+_ENDED = (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value)
+
+
+def _ending(
+    values: Mapping[str, str], status: str, received: date | None, today: date
+) -> tuple[str, date | None]:
+    """The status and the day a case ended, from a register's closing date: a row with one
+    and no status is closed; a row whose status is still open cannot have one. Without it the
+    statistics would never count a legacy case as resolved or closed, and retention would
+    count its years from the import."""
+    ended = parse_date(values.get("ended_on", ""), "ended_on")
+    if ended is None:
+        return status, None
+    if not values.get("status", "").strip():
+        status = CaseStatus.CLOSED.value
+    if status not in _ENDED:
+        raise ValidationError(
+            _("The case has a closing date but its status is “{status}”.").format(
+                status=label(CaseStatus(status))
+            ),
+            "ended_on",
+        )
+    if ended > today or (received is not None and ended < received):
+        raise ValidationError(
+            _("The closing date {date} is not between the date received and today.").format(
+                date=format_date(ended)
+            ),
+            "ended_on",
+        )
+    return status, ended
+
+
 def _iin_of(written: str) -> str | None:
     """The IIN as written, or with the leading zero a number cell drops: a worker born in
     2000–2009 has an IIN starting with 0, which Excel shows as 11 digits unless the column is
@@ -398,7 +482,7 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
     received = parse_date(values["received_at"], "received_at")
     assert received is not None
     written = values.get("status", "").strip()
-    status = _code_of(CaseStatus, written) if written else CaseStatus.NEW.value
+    status = _status_of(written) if written else CaseStatus.NEW.value
     if status is None:
         raise ValidationError(_("Unknown status “{value}”.").format(value=written), "status")
     urgency = values.get("urgency", "").strip()
@@ -504,7 +588,7 @@ def import_csv(
     )
     lookup = _category_lookup() | _chosen_categories(categories or {})
     service = CaseService(ws)
-    prepared: list[tuple[int, PreparedCase, str]] = []
+    prepared: list[CheckedRow] = []
     unknown_as: dict[str, str] = {}
     for line, cells in table.rows:
         if stop.is_set():
@@ -536,7 +620,8 @@ def import_csv(
                 report.unknown_categories[shown] = report.unknown_categories.get(shown, 0) + 1
         try:
             case, status = row_to_case(values, lookup)
-            prepared.append((line, service.prepare(case), status))
+            status, ended_on = _ending(values, status, case.received_at, service.today)
+            prepared.append(CheckedRow(line, service.prepare(case), status, ended_on))
         except QorgauError as exc:
             report.rejected.append(RejectedRow(line, str(exc), getattr(exc, "field", None)))
     if prepared:
@@ -550,7 +635,7 @@ def import_csv(
         if stop.is_set():
             if not report.numbers:
                 raise _stopped_before_writing()
-            raise _stopped_midway(ws, report, prepared[start - 1][0])
+            raise _stopped_midway(ws, report, prepared[start - 1].line)
         batch = prepared[start : start + BATCH_ROWS]
         try:
             # Counted once the batch is committed: a failed batch left nothing behind.
@@ -570,7 +655,7 @@ def import_csv(
                 else _("An internal error occurred: {error}").format(error=str(exc).rstrip("."))
                 + "."
             )
-            raise _partly_imported(reason, report, prepared[start - 1][0]) from exc
+            raise _partly_imported(reason, report, prepared[start - 1].line) from exc
     report.imported = len(report.numbers)
     return report
 
@@ -645,12 +730,12 @@ def _first_match(found: list[tuple[_Identity, str]] | None, identity: _Identity)
 
 
 def _without_repeats(
-    ws: Workspace, prepared: list[tuple[int, PreparedCase, str]], report: ImportReport
-) -> list[tuple[int, PreparedCase, str]]:
+    ws: Workspace, prepared: list[CheckedRow], report: ImportReport
+) -> list[CheckedRow]:
     """The rows that repeat a case already held, or an earlier row of the file, rejected:
     the same file imported twice (or again after a stop midway) would otherwise register
     every case again, with its own number, timeline and place in every list."""
-    keyed = [(row, _repeat_key(row[1])) for row in prepared]
+    keyed = [(row, _repeat_key(row.case)) for row in prepared]
     held = _held_cases(ws, {key for _row, key in keyed if key is not None})
     earlier: dict[_RepeatKey, list[tuple[_Identity, str]]] = {}
     kept = []
@@ -658,8 +743,7 @@ def _without_repeats(
         if key is None:
             kept.append(row)
             continue
-        line, item, _status = row
-        identity = _identity(item)
+        line, identity = row.line, _identity(row.case)
         if number := _first_match(held.get(key), identity):
             reason = _(
                 "Already in Qorgau as case {number}: the same person, country, date "
@@ -792,7 +876,7 @@ def _write_batch(
     ws: Workspace,
     service: CaseService,
     report: ImportReport,
-    batch: list[tuple[int, PreparedCase, str]],
+    batch: list[CheckedRow],
     *,
     last: bool,
 ) -> list[str]:
@@ -801,8 +885,9 @@ def _write_batch(
     with ws.write() as session:
         rows = service.insert_cases(
             session,
-            [(item, CaseStatus(status)) for _line, item, status in batch],
+            [(row.case, CaseStatus(row.status)) for row in batch],
             registered_event=SystemEvent.CASE_IMPORTED,
+            ended_on=[row.ended_on for row in batch],
         )
         search.index_cases(session, [case_id for case_id, _number in rows])
         numbers = [number for _case_id, number in rows]

@@ -425,3 +425,42 @@ def test_a_register_of_free_text_only_comes_in_as_other_and_says_so(ws: Workspac
     case = CaseService(ws).get_case(row.id)
     assert list(case.categories) == ["other"]
     assert case.description.startswith("Работодатель не платит три месяца")
+
+
+def test_a_registers_closing_date_is_when_the_case_ended(ws: Workspace) -> None:
+    """Legacy cases imported as closed had no closing moment: the statistics never counted
+    them as closed or resolved, and retention counted their years from the import. A «Дата
+    закрытия» column now gives it; a row with one and no status is closed; an open status or
+    a date outside received…today is refused."""
+    from app.services import retention
+
+    rows = (
+        "ФИО;Жалоба;Дата обращения;Статус;Дата закрытия\n"
+        "Әбенов Нұрлан;other;05.03.2020;Закрыто;20.04.2020\n"
+        "Оспанов Ерлан;other;05.03.2020;;01.05.2020\n"  # closed, the register says
+        "Иванова Мария;other;05.03.2024;Решено;10.03.2024\n"
+        "Петров Иван;other;05.03.2024;В работе;10.03.2024\n"
+        "Серікова Айгүл;other;05.03.2024;Закрыто;01.01.2024\n"
+    )
+    report = csv_import.import_csv(ws, rows.encode(), skip_rejected=True)
+    assert [(row.line, row.field) for row in report.rejected] == [
+        (5, "ended_on"),
+        (6, "ended_on"),
+    ]
+    assert "status is “In progress”" in report.rejected[0].reason
+    with ws.read() as session:
+        ended = {
+            number: (status, closed, resolved)
+            for number, status, closed, resolved in session.execute(
+                select(Case.number, Case.status, Case.closed_at, Case.resolved_at).where(
+                    Case.number.in_(report.numbers)
+                )
+            )
+        }
+        due = {c.number for c in retention.find_candidates(session, 5, date(2026, 12, 5))}
+    first, second, third = (ended[number] for number in report.numbers)
+    assert first[0] == "closed" and first[1] is not None and first[1].date() == date(2020, 4, 20)
+    assert second[0] == "closed" and second[1].date() == date(2020, 5, 1)
+    assert third[0] == "resolved" and third[2].date() == date(2024, 3, 10)
+    # Five years after their closing dates, the cases of 2020 are due for anonymisation.
+    assert set(report.numbers[:2]) <= due and report.numbers[2] not in due
