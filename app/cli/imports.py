@@ -24,6 +24,7 @@ from app.services.csv_import import (
     country_taken_message,
     import_csv,
     imported_before_message,
+    past_retention_message,
 )
 
 SHOWN_WORDINGS = 50  # of a file's own wordings of complaints, the most frequent
@@ -115,7 +116,11 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         where = _("row {line}: {reason}") if report.sheet else _("line {line}: {reason}")
         for row in report.rejected:
             print(where.format(line=row.line, reason=row.reason))
-        for said in (country_taken_message(report), category_taken_message(report)):
+        for said in (
+            country_taken_message(report),
+            category_taken_message(report),
+            past_retention_message(report),
+        ):
             if said:
                 print(said)
         if report.unknown_categories:

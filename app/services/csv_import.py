@@ -47,7 +47,7 @@ from app.i18n import (
     label_from,
     ngettext,
 )
-from app.services import search
+from app.services import retention, search
 from app.services.cases import CaseService, PreparedCase
 from app.services.records import CaseInput, OrganisationInput, PersonInput
 from app.services.table_file import open_table
@@ -246,6 +246,8 @@ class ImportReport:
     home_country: str = ""  # the mission's, taken for the rows that name no country …
     country_taken: int = 0  # … so many
     category_taken: int = 0  # rows that named no complaint, imported as "Other"
+    past_retention: int = 0  # cases closed longer ago than the retention period …
+    retention_years: int = 0  # … of so many years
     # Complaints the file writes in words of its own, as written → how many rows name them.
     unknown_categories: dict[str, int] = field(default_factory=dict)
 
@@ -627,6 +629,7 @@ def import_csv(
     if prepared:
         prepared = _without_repeats(ws, prepared, report)
     report.accepted = len(prepared)
+    _count_past_retention(ws, prepared, report, service.today)
     if dry_run or (report.rejected and not skip_rejected) or not prepared:
         return report
     # Bounded batches, each its own short transaction, so that other users (and the app's
@@ -693,6 +696,36 @@ def category_taken_message(report: ImportReport) -> str:
         "{n} rows name no complaint: their category is Other, to be chosen in each case later.",
         report.category_taken,
     ).format(n=format_number(report.category_taken))
+
+
+def _count_past_retention(
+    ws: Workspace, prepared: list[CheckedRow], report: ImportReport, today: date
+) -> None:
+    """How many cases the register says were closed longer ago than the retention period:
+    the policy anonymises them at the next sign-in, which the officer is told before she
+    imports (else she would find them anonymised the next day)."""
+    years = retention.retention_years(ws)
+    report.retention_years = years
+    report.past_retention = sum(
+        1
+        for row in prepared
+        if row.ended_on is not None
+        and row.status == CaseStatus.CLOSED.value
+        and retention.add_years(row.ended_on, years) <= today
+    )
+
+
+def past_retention_message(report: ImportReport) -> str:
+    """What the report says of the cases closed before the retention period ("" if none)."""
+    if not report.past_retention:
+        return ""
+    return ngettext(
+        "{n} case was closed more than {years} years ago: the retention policy anonymises it "
+        "at the next sign-in.",
+        "{n} cases were closed more than {years} years ago: the retention policy anonymises "
+        "them at the next sign-in.",
+        report.past_retention,
+    ).format(n=format_number(report.past_retention), years=report.retention_years)
 
 
 def imported_before_message() -> str:

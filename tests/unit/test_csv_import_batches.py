@@ -457,10 +457,15 @@ def test_a_registers_closing_date_is_when_the_case_ended(ws: Workspace) -> None:
                 )
             )
         }
-        due = {c.number for c in retention.find_candidates(session, 5, date(2026, 12, 5))}
+        due = {c.number for c in retention.find_candidates(session, 5, date.today())}
     first, second, third = (ended[number] for number in report.numbers)
     assert first[0] == "closed" and first[1] is not None and first[1].date() == date(2020, 4, 20)
     assert second[0] == "closed" and second[1].date() == date(2020, 5, 1)
     assert third[0] == "resolved" and third[2].date() == date(2024, 3, 10)
-    # Five years after their closing dates, the cases of 2020 are due for anonymisation.
+    # Five years after their closing dates, the cases of 2020 are due for anonymisation, and
+    # the check said so before the import.
     assert set(report.numbers[:2]) <= due and report.numbers[2] not in due
+    assert report.past_retention == 2 and csv_import.past_retention_message(report) == (
+        "2 cases were closed more than 5 years ago: the retention policy anonymises them at "
+        "the next sign-in."
+    )

@@ -42,6 +42,7 @@ from app.services.csv_import import (
     field_label,
     import_csv,
     imported_before_message,
+    past_retention_message,
 )
 from app.services.table_file import open_table
 from app.services.workspace import Workspace
@@ -365,7 +366,11 @@ class CsvImportDialog(QDialog):
         )
         if report.imported_before:
             self.summary.setText(self.summary.text() + " " + imported_before_message())
-        for said in (country_taken_message(report), category_taken_message(report)):
+        for said in (
+            country_taken_message(report),
+            category_taken_message(report),
+            past_retention_message(report),
+        ):
             if said:
                 self.summary.setText(self.summary.text() + " " + said)
         if self.unlisted_wordings:
