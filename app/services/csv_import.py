@@ -741,7 +741,7 @@ def _repeat_key(item: PreparedCase) -> _RepeatKey | None:
         person.given_names,
         item.source.received_at,
         item.host_country,
-        frozenset(c.value for c in item.categories),
+        frozenset(map(str, item.categories)),  # StrEnum: str() is the code
     )
 
 
