@@ -114,7 +114,7 @@ def _csv_table(raw: bytes) -> Table:
         raise ValidationError(_("The file is empty.")) from None
     except csv.Error as exc:
         raise _not_csv(exc) from None
-    return Table(headers, _csv_rows(reader), encoding, delimiter)
+    return Table(_distinct(headers), _csv_rows(reader), encoding, delimiter)
 
 
 def _csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
@@ -161,7 +161,7 @@ def _workbook_table(raw: bytes, sheet: str | None) -> Table:
         # Titles and blank lines above the header ("Register of complaints, 2024") fill one
         # cell at most; the header row names two columns or more.
         if sum(1 for cell in cells if cell.strip()) >= 2:
-            headers = _trimmed(cells)
+            headers = _distinct(_trimmed(cells))
             return Table(headers, _fitted(rows, len(headers)), "xlsx", "", chosen, names)
     raise ValidationError(_("The sheet “{name}” is empty.").format(name=chosen))
 
@@ -238,6 +238,30 @@ def _cell_text(cell: Any) -> str:
             return text.zfill(len(padded))
         return text
     return str(value)
+
+
+def _distinct(headers: list[str]) -> list[str]:
+    """Column names a person can tell apart and a mapping can name: a column without a name
+    is called by its letter ("[C]"), and a name used twice gets its letter too ("Дата [E]",
+    "Дата [F]"); a mapping by name took the first of them for both."""
+    names = [header.strip() for header in headers]
+    seen: dict[str, int] = {}
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+    return [
+        f"{name} [{_letter(i)}]".strip() if not name or seen[name] > 1 else name
+        for i, name in enumerate(names)
+    ]
+
+
+def _letter(index: int) -> str:
+    """A spreadsheet's column letter: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _trimmed(cells: list[str]) -> list[str]:

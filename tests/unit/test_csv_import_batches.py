@@ -469,3 +469,23 @@ def test_a_registers_closing_date_is_when_the_case_ended(ws: Workspace) -> None:
         "2 cases were closed more than 5 years ago: the retention policy anonymises them at "
         "the next sign-in."
     )
+
+
+def test_two_columns_of_one_name_are_mapped_each_by_its_letter(ws: Workspace) -> None:
+    rows = "ФИО;Жалоба;Дата;Дата\nӘбенов Нұрлан;other;05.03.2020;20.04.2020\n"
+    report = csv_import.import_csv(
+        ws,
+        rows.encode(),
+        mapping={
+            "ФИО": "full_name",
+            "Жалоба": "categories",
+            "Дата [C]": "received_at",
+            "Дата [D]": "ended_on",
+        },
+    )
+    assert report.imported == 1
+    with ws.read() as session:
+        received, closed = session.execute(
+            select(Case.received_at, Case.closed_at).where(Case.number == report.numbers[0])
+        ).one()
+    assert received == date(2020, 3, 5) and closed.date() == date(2020, 4, 20)

@@ -181,3 +181,20 @@ def test_an_entity_bomb_in_a_sheet_is_refused() -> None:
     members["xl/worksheets/sheet1.xml"] = bomb
     with pytest.raises(ValidationError, match="cannot be read as an Excel workbook"):
         open_table(zipped(members))
+
+
+def test_columns_without_a_name_or_with_one_name_twice_are_told_apart_by_their_letter() -> None:
+    """Two «Дата» columns (received, closed) or a column with no header: a mapping by name took
+    the first «Дата» for both, and only the first unnamed column could be chosen at all."""
+    table = open_table("ФИО;;Дата;Дата\nӘбенов Нұрлан;x;05.03.2024;20.04.2024\n".encode())
+    assert table.headers == ["ФИО", "[B]", "Дата [C]", "Дата [D]"]
+    book = Workbook()
+    assert book.active is not None
+    book.active.append(["ФИО", None, "Дата", "Дата", "Страна"])
+    assert open_table(workbook_bytes(book)).headers == [
+        "ФИО",
+        "[B]",
+        "Дата [C]",
+        "Дата [D]",
+        "Страна",
+    ]
