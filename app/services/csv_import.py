@@ -62,6 +62,7 @@ MAX_ROWS = 100_000
 # 100,000 cases, where every case touches some 18 pages of indexes. 1,000 rows a batch imported
 # a quarter faster there than 500 (each index page is written once for more rows).
 BATCH_ROWS = 1000
+PREVIEW_ROWS = 5
 # Not "/": registers abbreviate with it (невыплата з/п).
 _CATEGORY_SEPARATORS = re.compile(r"[|;,\n]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the common case, parsed without strptime
@@ -246,6 +247,9 @@ class ImportReport:
     home_country: str = ""  # the mission's, taken for the rows that name no country …
     country_taken: int = 0  # … so many
     category_taken: int = 0  # rows that named no complaint, imported as "Other"
+    # The first rows that can be imported, as they will be registered (words, not codes):
+    # a name order or a date column taken wrongly shows here before anything is written.
+    preview: list[dict[str, str]] = field(default_factory=list)
     past_retention: int = 0  # cases closed longer ago than the retention period …
     retention_years: int = 0  # … of so many years
     # Complaints the file writes in words of its own, as written → how many rows name them.
@@ -629,6 +633,7 @@ def import_csv(
     if prepared:
         prepared = _without_repeats(ws, prepared, report)
     report.accepted = len(prepared)
+    report.preview = [_as_registered(row) for row in prepared[:PREVIEW_ROWS]]
     _count_past_retention(ws, prepared, report, service.today)
     if dry_run or (report.rejected and not skip_rejected) or not prepared:
         return report
@@ -696,6 +701,24 @@ def category_taken_message(report: ImportReport) -> str:
         "{n} rows name no complaint: their category is Other, to be chosen in each case later.",
         report.category_taken,
     ).format(n=format_number(report.category_taken))
+
+
+def _as_registered(row: CheckedRow) -> dict[str, str]:
+    """A checked row as the case form will show it."""
+    item, person = row.case, row.case.person
+    assert person is not None  # every row names its worker
+    born = person.birth_date
+    return {
+        "line": str(row.line),
+        "name": " ".join(p for p in (person.surname, person.given_names, person.patronymic) if p),
+        "born": format_date(born) if born else "",
+        "iin": person.iin or "",
+        "country": country_name(item.host_country),
+        "received": format_date(item.source.received_at) if item.source.received_at else "",
+        "complaint": ", ".join(label(c) for c in item.categories),
+        "status": label(CaseStatus(row.status)),
+        "ended": format_date(row.ended_on) if row.ended_on else "",
+    }
 
 
 def _count_past_retention(

@@ -49,6 +49,19 @@ def test_a_spreadsheet_is_checked_then_imported_leaving_out_what_was_rejected(
     assert dialog.chosen_mapping()["Фамилия"] == "surname"  # recognised by its usual name
     assert dialog.rejected_rows.rowCount() == 1
     assert dialog.rejected_rows.item(0, 0).text() == "4"  # the file's line
+    # The first rows as they will be registered, in words: a name order or a date column
+    # taken wrongly shows before anything is written.
+    assert dialog.preview.isVisibleTo(dialog) and dialog.preview.rowCount() == 3
+    first = [dialog.preview.item(0, column).text() for column in range(7)]
+    assert first == [
+        "2",
+        "Әбенов Нұрлан",
+        "4 May 1990",  # from the IIN
+        "South Korea",
+        "20 Oct 2026",
+        "Unpaid or underpaid wages",
+        "New",
+    ]
     assert not dialog.import_button.isEnabled()  # all or nothing unless asked
     click(qtbot, dialog.skip)
     assert dialog.import_button.isEnabled()

@@ -9,6 +9,7 @@ spreadsheet into Qorgau had no way to do it from the window.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,17 @@ from ui.widgets.plain import plain_label
 # Rejected rows listed in the dialog; the rest are counted (a 100,000-row file may reject all).
 SHOWN_REJECTIONS = 1_000
 SHOWN_WORDINGS = 200  # a file's own wordings of complaints listed to be given a category
+# The preview's columns: the key in ``ImportReport.preview`` and the header (the first is set
+# to "Row" or "Line" by the file).
+PREVIEW_COLUMNS: tuple[tuple[str, Callable[[], str]], ...] = (
+    ("line", lambda: _("Line")),
+    ("name", lambda: _("Worker")),
+    ("born", lambda: _("Born")),
+    ("country", lambda: _("Country")),
+    ("received", lambda: _("Received")),
+    ("complaint", lambda: _("Complaint")),
+    ("status", lambda: _("Status")),
+)
 
 
 def read_spreadsheet(path: Path) -> bytes:
@@ -173,6 +185,12 @@ class CsvImportDialog(QDialog):
         self.recheck_button.hide()
         self.headers: list[str] = []
         self.checked_mapping: dict[str, str] | None = None  # what the shown report was made with
+        # The first rows as they will be registered: a name order or a date column taken
+        # wrongly shows before anything is written (an import is not undone in one step).
+        self.preview_label = word_wrapped(plain_label())
+        self.preview = read_only_table(len(PREVIEW_COLUMNS), stretch=(1, 5), wrap=False)
+        self.preview_label.hide()
+        self.preview.hide()
         self.rejected_rows = read_only_table(2, stretch=(1,))
         self.rejected_rows.hide()
         self.skip = QCheckBox()
@@ -192,6 +210,8 @@ class CsvImportDialog(QDialog):
         layout.addWidget(self.mapping_table, 1)
         layout.addWidget(self.category_table, 1)
         layout.addWidget(self.recheck_button, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.preview_label)
+        layout.addWidget(self.preview)
         layout.addWidget(self.rejected_rows, 1)
         layout.addWidget(self.skip)
         layout.addWidget(self.error)
@@ -200,6 +220,7 @@ class CsvImportDialog(QDialog):
         layout.addWidget(self.buttons)
         self.file_label.setText(_("File: {name}").format(name=path.name))
         self.rejected_rows.setHorizontalHeaderLabels([_("Line"), _("Why it was rejected")])
+        self.preview_label.setText(_("The first rows as they will be registered:"))
         self.mapping_table.setHorizontalHeaderLabels([_("Column in the file"), _("Field")])
         self.category_table.setHorizontalHeaderLabels(
             [_("Complaint as the file writes it"), _("Rows"), _("Category")]
@@ -287,6 +308,19 @@ class CsvImportDialog(QDialog):
         self.category_table.resizeRowsToContents()
         self.category_table.setVisible(bool(rows))
 
+    def _fill_preview(self, report: ImportReport) -> None:
+        self.preview.setRowCount(len(report.preview))
+        for row, values in enumerate(report.preview):
+            for column, (key, _title) in enumerate(PREVIEW_COLUMNS):
+                self.preview.setItem(row, column, QTableWidgetItem(values[key]))
+        self.preview.resizeColumnsToContents()
+        # As tall as its rows: the rejected rows below take the rest.
+        height = self.preview.horizontalHeader().height() + 2 * self.preview.frameWidth()
+        height += sum(self.preview.rowHeight(row) for row in range(self.preview.rowCount()))
+        self.preview.setFixedHeight(height)
+        self.preview_label.setVisible(bool(report.preview))
+        self.preview.setVisible(bool(report.preview))
+
     def _fill_mapping(self, mapping: dict[str, str]) -> None:
         self.mapping_table.setRowCount(len(self.headers))
         for row, header in enumerate(self.headers):
@@ -324,9 +358,11 @@ class CsvImportDialog(QDialog):
             self.sheet_combo.setCurrentText(checked.sheet)
             self.sheet_combo.blockSignals(False)
             self.sheet_row.show()
-        self.rejected_rows.setHorizontalHeaderLabels(
-            # A workbook's rows by the number Excel shows beside them; a CSV's by its lines.
-            [_("Row") if checked.sheet else _("Line"), _("Why it was rejected")]
+        # A workbook's rows by the number Excel shows beside them; a CSV's by its lines.
+        where = _("Row") if checked.sheet else _("Line")
+        self.rejected_rows.setHorizontalHeaderLabels([where, _("Why it was rejected")])
+        self.preview.setHorizontalHeaderLabels(
+            [where, *(title() for _k, title in PREVIEW_COLUMNS[1:])]
         )
 
     def _checked(self, checked: Checked, categories: dict[str, str]) -> None:
@@ -350,6 +386,7 @@ class CsvImportDialog(QDialog):
             return
         report = checked.report
         self._fill_categories(report, categories)
+        self._fill_preview(report)
         rejected = len(report.rejected)
         self.summary.setText(
             capitalised(  # the CLI's "{n} rows read" starts in lower case in Russian
