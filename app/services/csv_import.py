@@ -242,6 +242,7 @@ class ImportReport:
     imported: int = 0
     numbers: list[str] = field(default_factory=list)
     dry_run: bool = False
+    headers: list[str] = field(default_factory=list)  # the file's columns, as named
     sheet: str = ""  # a workbook's sheet read (its rows are numbered as in Excel) …
     sheets: list[str] = field(default_factory=list)  # … of these
     home_country: str = ""  # the mission's, taken for the rows that name no country …
@@ -588,6 +589,7 @@ def import_csv(
         table.delimiter,
         columns,
         dry_run=dry_run,
+        headers=headers,
         sheet=table.sheet,
         sheets=table.sheets,
         home_country=home,

@@ -109,8 +109,6 @@ def check_spreadsheet(
     usual are recognised; ``sheet`` None: a workbook's first sheet; ``categories``: the
     complaints the file writes in its own words, as the officer named them."""
     raw = read_spreadsheet(path)
-    table = open_table(raw, sheet)
-    sheets = tuple(table.sheets)
     try:
         report = import_csv(
             workspace,
@@ -118,12 +116,15 @@ def check_spreadsheet(
             dry_run=True,
             mapping=mapping,
             stop=stop,
-            sheet=table.sheet or None,
+            sheet=sheet,
             categories=categories,
         )
     except ValidationError as exc:
-        return Checked(raw, table.headers, None, str(exc), table.sheet, sheets)
-    return Checked(raw, table.headers, report, "", table.sheet, sheets)
+        # The columns as mapped cannot be imported: the file's columns, for choosing again
+        # (a file that cannot be read at all raises here too, said by the dialog).
+        table = open_table(raw, sheet)
+        return Checked(raw, table.headers, None, str(exc), table.sheet, tuple(table.sheets))
+    return Checked(raw, report.headers, report, "", report.sheet, tuple(report.sheets))
 
 
 def _written(context: TaskContext, stop: threading.Event, done: int, total: int) -> None:
