@@ -25,6 +25,7 @@ from app.services.csv_import import (
     import_csv,
     imported_before_message,
     past_retention_message,
+    status_taken_message,
 )
 
 SHOWN_WORDINGS = 50  # of a file's own wordings of complaints, the most frequent
@@ -49,6 +50,12 @@ def register(commands: Any) -> None:
         default=[],
         metavar="TEXT=CATEGORY",
         help=_("the category of a complaint the file writes in its own words (repeat for each)"),
+    )
+    parser.add_argument(
+        "--default-status",
+        metavar="STATUS",
+        default="new",
+        help=_("the status of a row that names none (new unless given)"),
     )
     parser.add_argument(
         "--sheet",
@@ -94,6 +101,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
                 stop=stop,
                 sheet=args.sheet,
                 categories=categories,
+                default_status=args.default_status,
             )
         except (PartlyImported, ImportStopped) as stopped:
             # What was imported, for the tool that reads it; the error on stderr.
@@ -119,6 +127,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         for said in (
             country_taken_message(report),
             category_taken_message(report),
+            status_taken_message(report),
             past_retention_message(report),
         ):
             if said:

@@ -36,6 +36,7 @@ from app.domain.iin import is_valid_iin
 from app.domain.iso import country_by_name
 from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS
+from app.domain.workflow import default_due_date, is_open
 from app.errors import QorgauError, ValidationError
 from app.i18n import (
     LANGUAGES,
@@ -208,6 +209,7 @@ class CheckedRow(NamedTuple):
     case: PreparedCase
     status: str
     ended_on: date | None = None
+    took: frozenset[str] = frozenset()  # the fields the row left empty, taken as usual
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,9 @@ class ImportReport:
     home_country: str = ""  # the mission's, taken for the rows that name no country …
     country_taken: int = 0  # … so many
     category_taken: int = 0  # rows that named no complaint, imported as "Other"
+    default_status: str = CaseStatus.NEW.value  # the status of rows that name none …
+    status_taken: int = 0  # … so many
+    open_overdue: int = 0  # of the cases coming in open, those already past their deadline
     # The first rows that can be imported, as they will be registered (words, not codes):
     # a name order or a date column taken wrongly shows here before anything is written.
     preview: list[dict[str, str]] = field(default_factory=list)
@@ -545,13 +550,15 @@ def import_csv(
     progress: Callable[[int, int], None] | None = None,
     sheet: str | None = None,
     categories: Mapping[str, str] | None = None,
+    default_status: str = CaseStatus.NEW.value,
 ) -> ImportReport:
     """Check every row, then write the accepted ones in batches (see the module's notes).
     ``stop``, once set, ends the import before the next row is checked or the next batch is
     written: ``ImportStopped`` if nothing was written yet, else ``PartlyImported``.
     ``progress(written, to_write)`` is called after each batch is committed. ``sheet`` names
     a workbook's sheet (its first one if None). ``categories`` names the category of a complaint
-    the file writes otherwise (its text → a category code): legacy sheets write their own words."""
+    the file writes otherwise (its text → a category code): legacy sheets write their own words.
+    ``default_status``: the status of a row that names none (and no closing date)."""
     ws.require_role(*CASE_WORKERS)
     stop = stop or threading.Event()
     if len(raw) > MAX_BYTES:
@@ -593,6 +600,7 @@ def import_csv(
         sheet=table.sheet,
         sheets=table.sheets,
         home_country=home,
+        default_status=_status_code(default_status),
     )
     lookup = _category_lookup() | _chosen_categories(categories or {})
     service = CaseService(ws)
@@ -615,12 +623,7 @@ def import_csv(
             )
             continue
         values = {fld: cells[i] for fld, i in index.items()}
-        if home and not values.get("host_country", "").strip():
-            values["host_country"] = home
-            report.country_taken += 1
-        if not values.get("categories", "").strip():
-            values["categories"] = Category.OTHER.value
-            report.category_taken += 1
+        took = _fill_unnamed(values, home, report.default_status)
         for part in category_parts(values.get("categories", "")):
             folded = part.casefold()
             if folded not in lookup:
@@ -629,13 +632,18 @@ def import_csv(
         try:
             case, status = row_to_case(values, lookup)
             status, ended_on = _ending(values, status, case.received_at, service.today)
-            prepared.append(CheckedRow(line, service.prepare(case), status, ended_on))
+            prepared.append(CheckedRow(line, service.prepare(case), status, ended_on, took))
         except QorgauError as exc:
             report.rejected.append(RejectedRow(line, str(exc), getattr(exc, "field", None)))
     if prepared:
         prepared = _without_repeats(ws, prepared, report)
     report.accepted = len(prepared)
+    # Counted of the rows that come in: a rejected row comes in as nothing.
+    report.country_taken = sum("host_country" in row.took for row in prepared)
+    report.category_taken = sum("categories" in row.took for row in prepared)
+    report.status_taken = sum("status" in row.took for row in prepared)
     report.preview = [_as_registered(row) for row in prepared[:PREVIEW_ROWS]]
+    report.open_overdue = sum(1 for row in prepared if _overdue(row, service.today))
     _count_past_retention(ws, prepared, report, service.today)
     if dry_run or (report.rejected and not skip_rejected) or not prepared:
         return report
@@ -703,6 +711,68 @@ def category_taken_message(report: ImportReport) -> str:
         "{n} rows name no complaint: their category is Other, to be chosen in each case later.",
         report.category_taken,
     ).format(n=format_number(report.category_taken))
+
+
+def _fill_unnamed(values: dict[str, str], home: str, status: str) -> frozenset[str]:
+    """A row's empty country, complaint and status, filled as the report will say: the
+    mission's country, Other, and the status chosen for such rows (a row with a closing date
+    is closed instead); which of them were filled."""
+    filled = {
+        "host_country": home,
+        "categories": Category.OTHER.value,
+        "status": "" if values.get("ended_on", "").strip() else status,
+    }
+    took = set()
+    for fld, usual in filled.items():
+        if usual and not values.get(fld, "").strip():
+            values[fld] = usual
+            took.add(fld)
+    return frozenset(took)
+
+
+def _status_code(written: str) -> str:
+    code = _status_of(written)
+    if code is None:
+        raise ValidationError(_("Unknown status “{value}”.").format(value=written), "status")
+    return code
+
+
+def _overdue(row: CheckedRow, today: date) -> bool:
+    """An open case coming in already past its deadline (the Start page's overdue list)."""
+    received = row.case.source.received_at
+    if not is_open(CaseStatus(row.status)) or received is None:
+        return False
+    due = row.case.source.due_date or default_due_date(received, row.case.urgency)
+    return due < today
+
+
+def status_taken_message(report: ImportReport) -> str:
+    """What the report says of the rows that named no status and of the cases coming in
+    open past their deadline ("" if neither): a register without a status column made every
+    legacy case a new one, all of them overdue on the Start page."""
+    said = []
+    if report.status_taken:
+        said.append(
+            ngettext(
+                "{n} row names no status: it comes in as “{status}”.",
+                "{n} rows name no status: they come in as “{status}”.",
+                report.status_taken,
+            ).format(
+                n=format_number(report.status_taken),
+                status=label(CaseStatus(report.default_status)),
+            )
+        )
+    if report.open_overdue:
+        said.append(
+            ngettext(
+                "{n} case comes in open and past its deadline: the Start page will list it "
+                "as overdue.",
+                "{n} cases come in open and past their deadline: the Start page will list "
+                "them as overdue.",
+                report.open_overdue,
+            ).format(n=format_number(report.open_overdue))
+        )
+    return " ".join(said)
 
 
 def _as_registered(row: CheckedRow) -> dict[str, str]:

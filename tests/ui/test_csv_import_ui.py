@@ -45,7 +45,12 @@ def test_a_spreadsheet_is_checked_then_imported_leaving_out_what_was_rejected(
     dialog = _checked(qtbot, make_window, ws, path)
 
     assert CaseService(ws).count_cases() == 0  # checked, nothing written
-    assert dialog.summary.text() == "4 rows read; 3 can be imported, 1 rejected."
+    assert dialog.summary.text() == (
+        "4 rows read; 3 can be imported, 1 rejected. 2 rows name no status: they come in as "
+        "“New”. 2 cases come in open and past their deadline: the Start page will list them "
+        "as overdue."
+    )  # a register without a status column made every case a new, overdue one, unsaid
+    assert dialog.status_row.isVisibleTo(dialog)
     assert dialog.chosen_mapping()["Фамилия"] == "surname"  # recognised by its usual name
     assert dialog.rejected_rows.rowCount() == 1
     assert dialog.rejected_rows.item(0, 0).text() == "4"  # the file's line
@@ -123,7 +128,7 @@ def test_columns_named_otherwise_are_mapped_in_the_dialog_then_imported(
 
     click(qtbot, dialog.recheck_button)
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=10_000)
-    assert dialog.summary.text() == "1 row read; 1 can be imported, 0 rejected."
+    assert dialog.summary.text().startswith("1 row read; 1 can be imported, 0 rejected.")
     assert dialog.import_button.isEnabled()
     click(qtbot, dialog.import_button)
     qtbot.waitUntil(lambda: dialog.imported is not None, timeout=20_000)
@@ -228,12 +233,12 @@ def test_a_workbook_of_several_sheets_is_read_sheet_by_sheet(
 
     assert dialog.sheet_row.isVisibleTo(dialog)
     assert dialog.sheet_combo.currentText() == "2024"
-    assert dialog.summary.text() == "2 rows read; 1 can be imported, 1 rejected."
+    assert dialog.summary.text().startswith("2 rows read; 1 can be imported, 1 rejected.")
     assert dialog.rejected_rows.horizontalHeaderItem(0).text() == "Row"
     assert dialog.rejected_rows.item(0, 0).text() == "3"  # as Excel numbers it
     dialog.sheet_combo.setCurrentText("2025")
     qtbot.waitUntil(lambda: dialog.task is not None and not dialog.task.running, timeout=10_000)
-    assert dialog.summary.text() == "3 rows read; 3 can be imported, 0 rejected."
+    assert dialog.summary.text().startswith("3 rows read; 3 can be imported, 0 rejected.")
     assert dialog.chosen_mapping()["Фамилия"] == "surname"  # the sheet's own header
     click(qtbot, dialog.import_button)
     qtbot.waitUntil(lambda: dialog.imported is not None, timeout=20_000)
@@ -305,7 +310,7 @@ def test_complaints_written_in_the_files_own_words_are_given_their_categories(
     assert not dialog.import_button.isEnabled()  # not before the check with these choices
     click(qtbot, dialog.recheck_button)
     qtbot.waitUntil(lambda: dialog.task is not None and not dialog.task.running, timeout=10_000)
-    assert dialog.summary.text() == "3 rows read; 3 can be imported, 0 rejected."
+    assert dialog.summary.text().startswith("3 rows read; 3 can be imported, 0 rejected.")
     assert table.rowCount() == 2  # the choices stay in view, to be changed
     click(qtbot, dialog.import_button)
     qtbot.waitUntil(lambda: dialog.imported is not None, timeout=20_000)
@@ -337,3 +342,22 @@ def test_a_column_of_free_text_taken_for_the_complaints_lists_the_most_frequent_
         "50 more wordings of complaints are not listed; if the column holds descriptions "
         "rather than complaints, choose Description for it."
     )
+
+
+def test_rows_without_a_status_can_come_in_closed(
+    qtbot: QtBot, make_window: Callable[..., object], open_ws: OpenWs, tmp_path: Path
+) -> None:
+    ws = open_ws("serik")
+    path = tmp_path / "old.csv"
+    path.write_text("ФИО;Жалоба;Дата обращения\nӘбенов Нұрлан;other;05.03.2024\n", "utf-8")
+    dialog = _checked(qtbot, make_window, ws, path)
+    assert dialog.status_row.isVisibleTo(dialog)
+    dialog.status_combo.setCurrentIndex(dialog.status_combo.findData("closed"))
+    assert not dialog.import_button.isEnabled()  # not before the check with this choice
+    click(qtbot, dialog.recheck_button)
+    qtbot.waitUntil(lambda: dialog.task is not None and not dialog.task.running, timeout=10_000)
+    assert dialog.summary.text().endswith("1 row names no status: it comes in as “Closed”.")
+    click(qtbot, dialog.import_button)
+    qtbot.waitUntil(lambda: dialog.imported is not None, timeout=20_000)
+    (row,) = CaseService(ws).list_cases(limit=5)
+    assert row.status == "closed"

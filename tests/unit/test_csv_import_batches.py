@@ -489,3 +489,32 @@ def test_two_columns_of_one_name_are_mapped_each_by_its_letter(ws: Workspace) ->
             select(Case.received_at, Case.closed_at).where(Case.number == report.numbers[0])
         ).one()
     assert received == date(2020, 3, 5) and closed.date() == date(2020, 4, 20)
+
+
+def test_rows_without_a_status_come_in_as_the_status_chosen_and_the_report_says_so(
+    ws: Workspace,
+) -> None:
+    """A register without a status column made every legacy case a New one, all of them
+    overdue on the Start page, unsaid. The report says how many rows name no status and how
+    many cases come in open past their deadline; the officer may have such rows closed."""
+    rows = (
+        "ФИО;Жалоба;Дата обращения;Статус\n"
+        "Әбенов Нұрлан;other;05.03.2024;\n"
+        "Оспанов Ерлан;other;06.03.2024;В работе\n"
+        "Иванова Мария;other;07.03.2024;Закрыто\n"
+    )
+    checked = csv_import.import_csv(ws, rows.encode(), dry_run=True)
+    assert (checked.status_taken, checked.open_overdue) == (1, 2)
+    assert csv_import.status_taken_message(checked) == (
+        "1 row names no status: it comes in as “New”. 2 cases come in open and past their "
+        "deadline: the Start page will list them as overdue."
+    )
+    closed = csv_import.import_csv(ws, rows.encode(), default_status="closed")
+    assert (closed.status_taken, closed.open_overdue) == (1, 1)
+    with ws.read() as session:
+        status = session.execute(
+            select(Case.status).where(Case.number == closed.numbers[0])
+        ).scalar_one()
+    assert status == "closed"
+    with pytest.raises(ValidationError, match="Unknown status “flying”"):
+        csv_import.import_csv(ws, rows.encode(), dry_run=True, default_status="flying")

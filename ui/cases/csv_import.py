@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import taxonomy
+from app.domain.codes import CaseStatus, label
 from app.domain.labels import capitalised
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_number, ngettext
@@ -44,12 +45,13 @@ from app.services.csv_import import (
     import_csv,
     imported_before_message,
     past_retention_message,
+    status_taken_message,
 )
 from app.services.table_file import open_table
 from app.services.workspace import Workspace
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, read_only_table, word_wrapped
+from ui.widgets.common import STRETCH, ErrorLabel, read_only_table, widget_row, word_wrapped
 from ui.widgets.plain import plain_label
 
 # Rejected rows listed in the dialog; the rest are counted (a 100,000-row file may reject all).
@@ -104,6 +106,7 @@ def check_spreadsheet(
     stop: threading.Event,
     sheet: str | None = None,
     categories: dict[str, str] | None = None,
+    default_status: str = CaseStatus.NEW.value,
 ) -> Checked:
     """Every row read and checked (nothing written); ``mapping`` None: the columns named as
     usual are recognised; ``sheet`` None: a workbook's first sheet; ``categories``: the
@@ -118,6 +121,7 @@ def check_spreadsheet(
             stop=stop,
             sheet=sheet,
             categories=categories,
+            default_status=default_status,
         )
     except ValidationError as exc:
         # The columns as mapped cannot be imported: the file's columns, for choosing again
@@ -181,6 +185,22 @@ class CsvImportDialog(QDialog):
         self.checked_categories: dict[str, str] = {}
         self._category_rows: dict[str, int] = {}  # how many rows write each, when last unknown
         self.unlisted_wordings = 0
+        # The status of rows that name none: New unless the officer says (a register without
+        # a status column is mostly of cases long finished).
+        self.status_combo = QComboBox()
+        for status in CaseStatus:
+            self.status_combo.addItem(label(status), status.value)
+        self.status_combo.currentIndexChanged.connect(lambda _index: self._update_buttons())
+        self.status_row = QWidget()
+        status_layout = QHBoxLayout(self.status_row)
+        status_layout.setContentsMargins(0, 0, 0, 0)
+        status_label = plain_label(_("Rows without a status come in as:"))
+        status_label.setBuddy(self.status_combo)
+        status_layout.addWidget(status_label)
+        status_layout.addWidget(self.status_combo)
+        status_layout.addStretch(1)
+        self.status_row.hide()
+        self.checked_status = CaseStatus.NEW.value
         self.recheck_button = QPushButton()
         self.recheck_button.clicked.connect(self.check)
         self.recheck_button.hide()
@@ -210,7 +230,7 @@ class CsvImportDialog(QDialog):
             layout.addWidget(widget)
         layout.addWidget(self.mapping_table, 1)
         layout.addWidget(self.category_table, 1)
-        layout.addWidget(self.recheck_button, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addLayout(widget_row(self.status_row, STRETCH, self.recheck_button))
         layout.addWidget(self.preview_label)
         layout.addWidget(self.preview)
         layout.addWidget(self.rejected_rows, 1)
@@ -241,15 +261,16 @@ class CsvImportDialog(QDialog):
         workspace, path, stop, sheet = self.workspace, self.path, self._stop, self.sheet
         mapping = self.chosen_mapping() if self.headers else None
         categories = self.chosen_categories()
+        status = str(self.status_combo.currentData())
         self.error.clear_message()
         self.task = (
             BackgroundTask(
                 self,
                 lambda _context: check_spreadsheet(
-                    workspace, path, mapping, stop, sheet, categories
+                    workspace, path, mapping, stop, sheet, categories, status
                 ),
             )
-            .success(lambda checked: self._checked(checked, categories))
+            .success(lambda checked: self._checked(checked, categories, status))
             .failure(self._failed)
             .while_busy(
                 self.import_button,
@@ -257,6 +278,7 @@ class CsvImportDialog(QDialog):
                 self.mapping_table,
                 self.category_table,
                 self.sheet_combo,
+                self.status_combo,
                 indicator=self.busy,
                 text=_("Checking every row…"),
             )
@@ -366,9 +388,10 @@ class CsvImportDialog(QDialog):
             [where, *(title() for _k, title in PREVIEW_COLUMNS[1:])]
         )
 
-    def _checked(self, checked: Checked, categories: dict[str, str]) -> None:
+    def _checked(self, checked: Checked, categories: dict[str, str], status: str) -> None:
         self.raw = checked.raw
         self.checked_categories = categories
+        self.checked_status = status
         self.checked_sheet = checked.sheet
         self._show_sheets(checked)
         if not self.headers:
@@ -388,6 +411,8 @@ class CsvImportDialog(QDialog):
         report = checked.report
         self._fill_categories(report, categories)
         self._fill_preview(report)
+        # Offered where rows name no status, and kept in view once changed.
+        self.status_row.setVisible(bool(report.status_taken) or status != CaseStatus.NEW.value)
         rejected = len(report.rejected)
         self.summary.setText(
             capitalised(  # the CLI's "{n} rows read" starts in lower case in Russian
@@ -407,6 +432,7 @@ class CsvImportDialog(QDialog):
         for said in (
             country_taken_message(report),
             category_taken_message(report),
+            status_taken_message(report),
             past_retention_message(report),
         ):
             if said:
@@ -447,7 +473,7 @@ class CsvImportDialog(QDialog):
             return
         workspace, raw, stop, skip = self.workspace, self.raw, self._stop, self.skip.isChecked()
         mapping, sheet = self.checked_mapping, self.checked_sheet or None
-        categories = self.checked_categories
+        categories, status = self.checked_categories, self.checked_status
         self.error.clear_message()
         self.task = (
             BackgroundTask(
@@ -461,6 +487,7 @@ class CsvImportDialog(QDialog):
                     progress=lambda done, total: _written(context, stop, done, total),
                     sheet=sheet,
                     categories=categories,
+                    default_status=status,
                 ),
             )
             # Cancel stops after the batch being written: a batch is never cut in two.
@@ -475,6 +502,7 @@ class CsvImportDialog(QDialog):
                 self.category_table,
                 self.recheck_button,
                 self.sheet_combo,
+                self.status_combo,
                 indicator=self.busy,
                 text=ngettext(
                     "Importing {n} case…", "Importing {n} cases…", report.accepted
@@ -488,6 +516,7 @@ class CsvImportDialog(QDialog):
         self.recheck_button.hide()
         self.mapping_table.setEnabled(False)
         self.category_table.setEnabled(False)
+        self.status_combo.setEnabled(False)
         self.sheet_combo.setEnabled(False)
         self.summary.setText(self._imported_text(report))
         self.import_button.hide()
@@ -522,9 +551,10 @@ class CsvImportDialog(QDialog):
         report = self.report
         if report is None or self.imported is not None or report.accepted == 0:
             return False
-        if (self.chosen_mapping(), self.chosen_categories()) != (
+        if (self.chosen_mapping(), self.chosen_categories(), self.status_combo.currentData()) != (
             self.checked_mapping,
             self.checked_categories,
+            self.checked_status,
         ):
             return False  # the columns or complaints changed since the check: check again
         return not report.rejected or self.skip.isChecked()
