@@ -4,8 +4,9 @@ text, for ``app.services.csv_import``.
 Missions keep their old registers in Excel; asking an officer to save a workbook as CSV first
 lost its dates to the computer's regional format and an IIN's leading zero to a number. A
 workbook is read as it is: dates as dates, numbers as the sheet shows them (an IIN formatted
-``000000000000`` keeps its zero), title rows above the header skipped, each row numbered as
-Excel numbers it. Files a person may pick by mistake (an Excel 97–2003 or password-protected
+``000000000000`` keeps its zero), each row numbered as Excel numbers it. In a workbook and in
+CSV alike, title lines above the header are skipped, and columns without a name or with a name
+used twice are named by their letter. Files a person may pick by mistake (an Excel 97–2003 or password-protected
 workbook, an OpenDocument sheet, any other archive or binary) are refused with what to do.
 
 A workbook is a ZIP of XML: its declared sizes are checked before it is opened (a small file
@@ -33,6 +34,7 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any workbook encrypted 
 _ZIP = b"PK\x03\x04"
 _ZERO_PADDED = re.compile(r"0{2,}")  # a number format that shows leading zeros: 000000000000
 _SEPARATORS = ("\t", ";", ",")  # ties go to the first: a tab is never part of a header's text
+_SNIFFED_LINES = 10
 
 
 @dataclass
@@ -97,9 +99,10 @@ def decode(raw: bytes) -> tuple[str, str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The separator the header line uses most: a tab, ``;`` (Excel in Russian) or ``,``."""
-    first = text.split("\n", 1)[0]
-    counts = {separator: first.count(separator) for separator in _SEPARATORS}
+    """The separator the first lines use most: a tab, ``;`` (Excel in Russian) or ``,``; a
+    title line above the header ("Реестр обращений, 2024") does not decide it alone."""
+    lines = text.split("\n", _SNIFFED_LINES)[:_SNIFFED_LINES]
+    counts = {sep: max(line.count(sep) for line in lines) for sep in _SEPARATORS}
     best = max(_SEPARATORS, key=lambda separator: counts[separator])
     return best if counts[best] else ","
 
@@ -107,19 +110,30 @@ def sniff_delimiter(text: str) -> str:
 def _csv_table(raw: bytes) -> Table:
     text, encoding = decode(raw)
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        headers = next(reader)
-    except StopIteration:
-        raise ValidationError(_("The file is empty.")) from None
-    except csv.Error as exc:
-        raise _not_csv(exc) from None
-    return Table(_distinct(headers), _csv_rows(reader), encoding, delimiter)
+    rows = _csv_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    first: list[str] = []
+    filled = 0
+    for _number, cells in rows:
+        if _is_header(cells):
+            # Rows keep their own width: a row with more or fewer cells than the header is
+            # refused as such (a separator inside a cell shifts every column after it).
+            return Table(_distinct(cells), rows, encoding, delimiter)
+        first = first or [cell for cell in cells if cell.strip()]
+        filled += any(cell.strip() for cell in cells)
+    if filled < 2:  # nothing, or a title alone
+        raise ValidationError(_("The file is empty."))
+    return Table(first, iter(()), encoding, delimiter)  # one column: its fields are missing
+
+
+def _is_header(cells: list[str]) -> bool:
+    """Titles and blank lines above the header ("Register of complaints, 2024") fill one cell
+    at most; the header row names two columns or more."""
+    return sum(1 for cell in cells if cell.strip()) >= 2
 
 
 def _csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
     try:
-        yield from enumerate(reader, start=2)
+        yield from enumerate(reader, start=1)
     except csv.Error as exc:
         raise _not_csv(exc) from None
 
@@ -157,13 +171,17 @@ def _workbook_table(raw: bytes, sheet: str | None) -> Table:
     # a register); without it, each row is as long as its last filled cell.
     worksheet.reset_dimensions()
     rows = _sheet_rows(worksheet)
+    first: list[str] = []
+    filled = 0
     for _number, cells in rows:
-        # Titles and blank lines above the header ("Register of complaints, 2024") fill one
-        # cell at most; the header row names two columns or more.
-        if sum(1 for cell in cells if cell.strip()) >= 2:
+        if _is_header(cells):
             headers = _distinct(_trimmed(cells))
             return Table(headers, _fitted(rows, len(headers)), "xlsx", "", chosen, names)
-    raise ValidationError(_("The sheet “{name}” is empty.").format(name=chosen))
+        first = first or [cell for cell in cells if cell.strip()]
+        filled += any(cell.strip() for cell in cells)
+    if filled < 2:  # nothing, or a title alone
+        raise ValidationError(_("The sheet “{name}” is empty.").format(name=chosen))
+    return Table(first, iter(()), "xlsx", "", chosen, names)  # one column: fields missing
 
 
 def _check_archive(raw: bytes) -> None:

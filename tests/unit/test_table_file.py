@@ -104,7 +104,7 @@ def test_an_empty_sheet_is_refused_in_words() -> None:
         ("Фамилия\tИмя, отчество\nӘбенов\tНұрлан\n".encode("utf-16"), "utf-16", "\t"),
         ("Фамилия;Имя\nИванова;Мария\n".encode("cp1251"), "cp1251", ";"),
         (b"\xef\xbb\xbf" + b"Surname,Given names\nA,B\n", "utf-8-sig", ","),
-        ("Фамилия\n".encode(), "utf-8", ","),
+        ("Фамилия\nӘбенов\n".encode(), "utf-8", ","),  # one column: no separator
     ],
 )
 def test_csv_text_in_the_encodings_and_separators_excel_saves(
@@ -198,3 +198,14 @@ def test_columns_without_a_name_or_with_one_name_twice_are_told_apart_by_their_l
         "Дата [D]",
         "Страна",
     ]
+
+
+def test_a_title_above_the_header_of_a_csv_is_skipped_and_lines_keep_their_numbers() -> None:
+    """A register saved as CSV keeps its title line: the title was taken for the header and
+    nothing was recognised ("No column for Surname")."""
+    text = "Реестр обращений, 2024\n\nФамилия;Имя\nӘбенов;Нұрлан\n"
+    table = open_table(text.encode())
+    assert (table.delimiter, table.headers) == (";", ["Фамилия", "Имя"])
+    assert list(table.rows) == [(4, ["Әбенов", "Нұрлан"])]
+    with pytest.raises(ValidationError, match="The file is empty"):
+        open_table("Реестр обращений 2024\n\n".encode())
