@@ -261,6 +261,9 @@ class BackgroundTask(QObject, Generic[T]):
     def _show_progress(self, done: int, total: int, text: str) -> None:
         progress = self._progress
         if progress is None:
+            # Work shown by a busy indicator says how far it is in the indicator's words.
+            if text and self._busy_indicator is not None and self.running:
+                self._busy_indicator[0].start(text)
             return
         if text:
             progress.setLabelText(text)

@@ -64,6 +64,7 @@ MAX_ROWS = 100_000
 # a quarter faster there than 500 (each index page is written once for more rows).
 BATCH_ROWS = 1000
 PREVIEW_ROWS = 5
+CHECKED_PER_REPORT = 1000  # rows read between two reports of how far the check is
 # Not "/": registers abbreviate with it (невыплата з/п).
 _CATEGORY_SEPARATORS = re.compile(r"[|;,\n]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the common case, parsed without strptime
@@ -551,6 +552,7 @@ def import_csv(
     sheet: str | None = None,
     categories: Mapping[str, str] | None = None,
     default_status: str = CaseStatus.NEW.value,
+    checking: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Check every row, then write the accepted ones in batches (see the module's notes).
     ``stop``, once set, ends the import before the next row is checked or the next batch is
@@ -558,7 +560,8 @@ def import_csv(
     ``progress(written, to_write)`` is called after each batch is committed. ``sheet`` names
     a workbook's sheet (its first one if None). ``categories`` names the category of a complaint
     the file writes otherwise (its text → a category code): legacy sheets write their own words.
-    ``default_status``: the status of a row that names none (and no closing date)."""
+    ``default_status``: the status of a row that names none (and no closing date).
+    ``checking(rows)`` is called every ``CHECKED_PER_REPORT`` rows read."""
     ws.require_role(*CASE_WORKERS)
     stop = stop or threading.Event()
     if len(raw) > MAX_BYTES:
@@ -612,6 +615,8 @@ def import_csv(
         if not any(c.strip() for c in cells):
             continue
         report.rows += 1
+        if checking is not None and report.rows % CHECKED_PER_REPORT == 0:
+            checking(report.rows)
         if report.rows > MAX_ROWS:
             raise ValidationError(_("The file has more than {n} rows.").format(n=MAX_ROWS))
         if len(cells) != len(headers):

@@ -6,8 +6,9 @@ lost its dates to the computer's regional format and an IIN's leading zero to a 
 workbook is read as it is: dates as dates, numbers as the sheet shows them (an IIN formatted
 ``000000000000`` keeps its zero), each row numbered as Excel numbers it. In a workbook and in
 CSV alike, title lines above the header are skipped, and columns without a name or with a name
-used twice are named by their letter. Files a person may pick by mistake (an Excel 97–2003 or password-protected
-workbook, an OpenDocument sheet, any other archive or binary) are refused with what to do.
+used twice are named by their letter. Files a person may pick by mistake (an Excel 97–2003 or
+password-protected workbook, an OpenDocument sheet, any other archive or binary) are refused
+with what to do.
 
 A workbook is a ZIP of XML: its declared sizes are checked before it is opened (a small file
 that would unpack to gigabytes is refused), and the XML parser's own limits refuse entity

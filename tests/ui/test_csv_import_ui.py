@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from app.services.cases import CaseService
@@ -361,3 +362,29 @@ def test_rows_without_a_status_can_come_in_closed(
     qtbot.waitUntil(lambda: dialog.imported is not None, timeout=20_000)
     (row,) = CaseService(ws).list_cases(limit=5)
     assert row.status == "closed"
+
+
+def test_the_check_says_how_many_rows_it_has_read(
+    qtbot: QtBot,
+    make_window: Callable[..., object],
+    open_ws: OpenWs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A register of 100,000 rows is checked for some seconds under a still "Checking every
+    row…": the indicator counts the rows read."""
+    from app.services import csv_import
+    from ui.widgets.busy import BusyIndicator
+
+    shown: list[str] = []
+    start = BusyIndicator.start
+    monkeypatch.setattr(csv_import, "CHECKED_PER_REPORT", 2)
+    monkeypatch.setattr(
+        BusyIndicator, "start", lambda self, text: (shown.append(text), start(self, text))[1]
+    )
+    ws = open_ws("serik")
+    path = tmp_path / "legacy.csv"
+    path.write_bytes((HEADER + ROWS).encode("utf-8"))
+    _checked(qtbot, make_window, ws, path)
+    qtbot.waitUntil(lambda: "Checking every row… 4 rows read" in shown, timeout=5_000)
+    assert shown[0] == "Checking every row…"

@@ -107,6 +107,7 @@ def check_spreadsheet(
     sheet: str | None = None,
     categories: dict[str, str] | None = None,
     default_status: str = CaseStatus.NEW.value,
+    checking: Callable[[int], None] | None = None,
 ) -> Checked:
     """Every row read and checked (nothing written); ``mapping`` None: the columns named as
     usual are recognised; ``sheet`` None: a workbook's first sheet; ``categories``: the
@@ -122,6 +123,7 @@ def check_spreadsheet(
             sheet=sheet,
             categories=categories,
             default_status=default_status,
+            checking=checking,
         )
     except ValidationError as exc:
         # The columns as mapped cannot be imported: the file's columns, for choosing again
@@ -129,6 +131,18 @@ def check_spreadsheet(
         table = open_table(raw, sheet)
         return Checked(raw, table.headers, None, str(exc), table.sheet, tuple(table.sheets))
     return Checked(raw, report.headers, report, "", report.sheet, tuple(report.sheets))
+
+
+def _checking(context: TaskContext, rows: int) -> None:
+    """How far the check is, in the busy indicator's words (a register of 100,000 rows takes
+    some seconds)."""
+    context.report(
+        rows,
+        0,
+        ngettext(
+            "Checking every row… {n} row read", "Checking every row… {n} rows read", rows
+        ).format(n=format_number(rows)),
+    )
 
 
 def _written(context: TaskContext, stop: threading.Event, done: int, total: int) -> None:
@@ -266,8 +280,15 @@ class CsvImportDialog(QDialog):
         self.task = (
             BackgroundTask(
                 self,
-                lambda _context: check_spreadsheet(
-                    workspace, path, mapping, stop, sheet, categories, status
+                lambda context: check_spreadsheet(
+                    workspace,
+                    path,
+                    mapping,
+                    stop,
+                    sheet,
+                    categories,
+                    status,
+                    checking=lambda rows: _checking(context, rows),
                 ),
             )
             .success(lambda checked: self._checked(checked, categories, status))
