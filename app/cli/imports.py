@@ -22,6 +22,7 @@ from app.services.csv_import import (
     PartlyImported,
     category_taken_message,
     country_taken_message,
+    earlier_imports_message,
     import_csv,
     imported_before_message,
     past_retention_message,
@@ -125,6 +126,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         for row in report.rejected:
             print(where.format(line=row.line, reason=row.reason))
         for said in (
+            earlier_imports_message(report),
             country_taken_message(report),
             category_taken_message(report),
             status_taken_message(report),
@@ -161,7 +163,8 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
             + ngettext("{n} imported", "{n} imported", report.imported).format(n=report.imported)
         )
     if report.imported_before:
-        print(imported_before_message(), file=sys.stderr)
+        if not report.imported_earlier:  # else said above, with when and by whom
+            print(imported_before_message(), file=sys.stderr)
         return 0 if report.dry_run or args.skip_rejected else 1
     if report.rejected and not report.dry_run and not args.skip_rejected:
         print(

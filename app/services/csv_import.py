@@ -19,14 +19,15 @@ cases written.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Category, Sex, Urgency, label
@@ -44,6 +45,7 @@ from app.i18n import (
     _,
     country_name,
     format_date,
+    format_datetime,
     format_number,
     label_from,
     ngettext,
@@ -214,6 +216,13 @@ class CheckedRow(NamedTuple):
 
 
 @dataclass(frozen=True)
+class EarlierImport:
+    at: datetime
+    actor: str
+    imported: int
+
+
+@dataclass(frozen=True)
 class RejectedRow:
     line: int
     reason: str
@@ -254,6 +263,9 @@ class ImportReport:
     default_status: str = CaseStatus.NEW.value  # the status of rows that name none …
     status_taken: int = 0  # … so many
     open_overdue: int = 0  # of the cases coming in open, those already past their deadline
+    sha256: str = ""  # of the file's bytes
+    # When this file (this sheet) was imported before, by whom, how many cases: the audit's.
+    imported_earlier: list[EarlierImport] = field(default_factory=list)
     # The first rows that can be imported, as they will be registered (words, not codes):
     # a name order or a date column taken wrongly shows here before anything is written.
     preview: list[dict[str, str]] = field(default_factory=list)
@@ -567,6 +579,7 @@ def import_csv(
     if len(raw) > MAX_BYTES:
         raise ValidationError(_("The file is larger than {n} MB.").format(n=MAX_BYTES // 2**20))
     table = open_table(raw, sheet)
+    digest = hashlib.sha256(raw).hexdigest()
     headers = table.headers
     columns = dict(mapping) if mapping else auto_mapping(headers)
     unknown_fields = sorted(set(columns.values()) - set(FIELDS))
@@ -604,6 +617,8 @@ def import_csv(
         sheets=table.sheets,
         home_country=home,
         default_status=_status_code(default_status),
+        sha256=digest,
+        imported_earlier=_earlier_imports(ws, digest, table.sheet),
     )
     lookup = _category_lookup() | _chosen_categories(categories or {})
     service = CaseService(ws)
@@ -828,6 +843,50 @@ def past_retention_message(report: ImportReport) -> str:
     ).format(n=format_number(report.past_retention), years=report.retention_years)
 
 
+def _earlier_imports(ws: Workspace, digest: str, sheet: str) -> list[EarlierImport]:
+    """The audit's imports of the same bytes (and sheet), oldest first; a mission makes a few
+    hundred imports at most, so their entries are read and compared here."""
+    from sqlalchemy import select
+
+    from app.db.models import AuditEntry
+
+    with ws.read() as session:
+        entries = session.execute(
+            select(AuditEntry.at, AuditEntry.actor, AuditEntry.details)
+            .where(AuditEntry.action == "import.csv")
+            .order_by(AuditEntry.seq)
+        ).all()
+    return [
+        EarlierImport(at, actor, int(details.get("imported", 0)))
+        for at, actor, details in entries
+        if details.get("sha256") == digest and details.get("sheet", "") == sheet
+    ]
+
+
+def earlier_imports_message(report: ImportReport) -> str:
+    """When the file was imported before ("" if never): the same bytes, whatever was done to
+    its cases since."""
+    if not report.imported_earlier:
+        return ""
+    return _("This file was imported before: {imports}.").format(
+        imports="; ".join(
+            ngettext(
+                "{when} by {who}, {n} case", "{when} by {who}, {n} cases", earlier.imported
+            ).format(
+                when=format_datetime(_local(earlier.at)),
+                who=earlier.actor,
+                n=format_number(earlier.imported),
+            )
+            for earlier in report.imported_earlier
+        )
+    )
+
+
+def _local(moment: datetime) -> datetime:
+    """An audit time (UTC; SQLite gives it back without its zone) in this computer's zone."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone()
+
+
 def imported_before_message() -> str:
     return _("Every row is a case already in Qorgau: this file was imported before.")
 
@@ -983,7 +1042,15 @@ def _audit_file(
     ws: Workspace, session: Session, report: ImportReport, imported: int, **more: int
 ) -> None:
     """The file's own audit entry: its rows, how many were imported and rejected."""
-    details = {"rows": report.rows, "imported": imported, "rejected": len(report.rejected)}
+    details: dict[str, Any] = {
+        "rows": report.rows,
+        "imported": imported,
+        "rejected": len(report.rejected),
+        # Which file (and sheet) it was: an auditor traces the cases to it, and the next
+        # check of the same file says it was imported before.
+        "sha256": report.sha256,
+        "sheet": report.sheet,
+    }
     ws.audit(session, "import.csv", "case", "", {**details, **more})
 
 

@@ -479,7 +479,7 @@ def test_import_csv_of_a_file_imported_before_says_so_and_imports_nothing(  # ty
     first = json.loads(cli("import-csv", str(path), "--json").out)
     again = cli("import-csv", str(path))
     assert again.code == 1
-    assert "this file was imported before" in again.err
+    assert "This file was imported before: " in again.out  # when, by whom, how many
     assert f"line 2: Already in Qorgau as case {first['numbers'][0]}" in again.out
     assert "Nothing was imported: correct" not in again.err  # no row to correct
     assert cli("import-csv", str(path), "--skip-rejected").code == 0

@@ -518,3 +518,28 @@ def test_rows_without_a_status_come_in_as_the_status_chosen_and_the_report_says_
     assert status == "closed"
     with pytest.raises(ValidationError, match="Unknown status “flying”"):
         csv_import.import_csv(ws, rows.encode(), dry_run=True, default_status="flying")
+
+
+def test_the_audit_names_the_file_and_its_next_check_says_it_was_imported_before(
+    ws: Workspace,
+) -> None:
+    """Whatever was done to its cases since (a person corrected, a complaint changed), the same
+    file checked again is said to have been imported: when, by whom, how many cases. The
+    audit entry of an import names the file by its SHA-256 (and sheet)."""
+    import hashlib
+
+    first = csv_import.import_csv(ws, ROWS.encode())
+    with ws.read() as session:
+        details = session.execute(
+            select(AuditEntry.details).where(AuditEntry.action == "import.csv")
+        ).scalar_one()
+    assert details["sha256"] == hashlib.sha256(ROWS.encode()).hexdigest()
+    again = csv_import.import_csv(ws, ROWS.encode(), dry_run=True)
+    (earlier,) = again.imported_earlier
+    assert (earlier.actor, earlier.imported) == (ws.actor.username, first.imported)
+    message = csv_import.earlier_imports_message(again)
+    assert message.startswith("This file was imported before: ")
+    assert message.endswith(f"by {ws.actor.username}, 5 cases.")
+    other = csv_import.import_csv(ws, (ROWS + "\n").encode(), dry_run=True)
+    assert other.imported_earlier == []  # other bytes: another file …
+    assert other.imported_before  # … whose every row repeats a case held here

@@ -41,6 +41,7 @@ from app.services.csv_import import (
     auto_mapping,
     category_taken_message,
     country_taken_message,
+    earlier_imports_message,
     field_label,
     import_csv,
     imported_before_message,
@@ -448,9 +449,10 @@ class CsvImportDialog(QDialog):
                 )
             )
         )
-        if report.imported_before:
+        if report.imported_before and not report.imported_earlier:  # else said with when
             self.summary.setText(self.summary.text() + " " + imported_before_message())
         for said in (
+            earlier_imports_message(report),
             country_taken_message(report),
             category_taken_message(report),
             status_taken_message(report),
