@@ -20,13 +20,9 @@ from app.i18n import _, ngettext
 from app.services.csv_import import (
     ImportStopped,
     PartlyImported,
-    category_taken_message,
-    country_taken_message,
-    earlier_imports_message,
     import_csv,
     imported_before_message,
-    past_retention_message,
-    status_taken_message,
+    report_notes,
 )
 
 SHOWN_WORDINGS = 50  # of a file's own wordings of complaints, the most frequent
@@ -125,15 +121,8 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         where = _("row {line}: {reason}") if report.sheet else _("line {line}: {reason}")
         for row in report.rejected:
             print(where.format(line=row.line, reason=row.reason))
-        for said in (
-            earlier_imports_message(report),
-            country_taken_message(report),
-            category_taken_message(report),
-            status_taken_message(report),
-            past_retention_message(report),
-        ):
-            if said:
-                print(said)
+        for note in report_notes(report):
+            print(note)
         if report.unknown_categories:
             print(
                 _(

@@ -887,6 +887,20 @@ def _local(moment: datetime) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone()
 
 
+def report_notes(report: ImportReport) -> list[str]:
+    """What the report says beside its counts, in the order the window and the command say
+    it: an earlier import of the file, then the rows taken as usual and the cases retention
+    anonymises."""
+    said = (
+        earlier_imports_message(report),
+        country_taken_message(report),
+        category_taken_message(report),
+        status_taken_message(report),
+        past_retention_message(report),
+    )
+    return [note for note in said if note]
+
+
 def imported_before_message() -> str:
     return _("Every row is a case already in Qorgau: this file was imported before.")
 

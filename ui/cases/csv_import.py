@@ -39,14 +39,10 @@ from app.services.csv_import import (
     ImportStopped,
     PartlyImported,
     auto_mapping,
-    category_taken_message,
-    country_taken_message,
-    earlier_imports_message,
     field_label,
     import_csv,
     imported_before_message,
-    past_retention_message,
-    status_taken_message,
+    report_notes,
 )
 from app.services.table_file import open_table
 from app.services.workspace import Workspace
@@ -451,15 +447,8 @@ class CsvImportDialog(QDialog):
         )
         if report.imported_before and not report.imported_earlier:  # else said with when
             self.summary.setText(self.summary.text() + " " + imported_before_message())
-        for said in (
-            earlier_imports_message(report),
-            country_taken_message(report),
-            category_taken_message(report),
-            status_taken_message(report),
-            past_retention_message(report),
-        ):
-            if said:
-                self.summary.setText(self.summary.text() + " " + said)
+        for note in report_notes(report):
+            self.summary.setText(self.summary.text() + " " + note)
         if self.unlisted_wordings:
             self.summary.setText(
                 self.summary.text()
