@@ -224,7 +224,9 @@ class MainWindow(QMainWindow):
                 act.setIcon(shown)
             act.setShortcut(QKeySequence(shortcut))
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            act.triggered.connect(slot)
+            # Not ``connect(slot)``: Qt passes ``checked`` (False) to a slot that takes an
+            # argument, and Cases → Import a spreadsheet… opened the file False.
+            act.triggered.connect(lambda _checked=False: slot())
             return act
 
         self.new_case_action = action("Ctrl+N", self.new_case, icon("plus"))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from app.services.cases import CaseService
@@ -143,6 +144,23 @@ def test_a_file_too_large_or_gone_is_refused_before_it_is_read(
     dialog = _checked(qtbot, make_window, ws, tmp_path / "moved-away.csv")
     assert "cannot be read" in dialog.error.text()
     assert not dialog.import_button.isEnabled()
+
+
+def test_the_menu_opens_the_file_chosen(
+    make_window: Callable[..., object],
+    open_ws: OpenWs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The menu's action passes Qt's ``checked`` (False) to a slot that takes an argument: the
+    import opened the "file" False and failed (AttributeError) before any file was read."""
+    path = tmp_path / "legacy.csv"
+    path.write_text(HEADER + ROWS, encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    window = make_window(open_ws("serik"))
+    window.import_cases_action.trigger()  # type: ignore[attr-defined]
+    dialog = window.import_dialog  # type: ignore[attr-defined]
+    assert isinstance(dialog, CsvImportDialog) and dialog.path == path
 
 
 def test_an_hq_analyst_is_not_offered_the_import(
