@@ -9,7 +9,9 @@ copy of the benchmarks' large mission (QORGAU_BENCH_DATA, as ``make bench`` sets
 every batch also updates indexes that hold the mission's cases: the figure an attaché with a
 full mission sees, and the longest batch, the longest another user's save waits. Goal (issue
 17): >= 1,000 rows/s. Last, the rows read from the same cells saved as an Excel workbook, beside
-reading them from the CSV: what taking a register as .xlsx adds before the checks.
+reading them from the CSV: what taking a register as .xlsx adds before the checks. And undoing
+the import (``import_undo``: every case checked unused, then removed in one transaction, which
+is how long another user's save waits), beside the import of the same rows.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from app.config import Paths
 from app.db.models import Case
 from app.domain.codes import CaseStatus
 from app.domain.events import SystemEvent
-from app.services import csv_import
+from app.services import csv_import, import_undo
 from app.services.cases import CaseService
 from app.services.demo import DEMO_PASSWORD, run_demo
 from app.services.demo_data import FEMALE_NAMES, MALE_NAMES, SURNAMES
@@ -93,6 +95,16 @@ def _timed_import(ws: Workspace, raw: bytes, rows: int) -> tuple[float, float]:
         event.remove(ws.db.engine, "commit", committed)
     assert report.imported == rows, report.rejected[:3]
     return took, max(spans)
+
+
+def _timed_undo(ws: Workspace, rows: int) -> float:
+    """Seconds to undo the last import (all its cases unused, so all removed)."""
+    record = import_undo.list_imports(ws)[0]
+    started = time.perf_counter()
+    plan = import_undo.undo_import(ws, record)
+    took = time.perf_counter() - started
+    assert len(plan.removable) == rows, plan.kept[:3]
+    return took
 
 
 def _one_by_one(ws: Workspace) -> float:
@@ -160,6 +172,7 @@ def _into_large_mission(raw: bytes, lines: list[str]) -> list[Row] | None:
             with ws.read() as session:
                 cases = session.scalar(select(func.count()).select_from(Case))
             took, longest = _timed_import(ws, raw, len(lines))
+            undone = _timed_undo(ws, len(lines))
             bare = _bare_insert(ws, lines)
         finally:
             ws.close()
@@ -169,6 +182,8 @@ def _into_large_mission(raw: bytes, lines: list[str]) -> list[Row] | None:
     return [
         (f"import-csv into a mission of {cases:,} cases", rows / took, rows / bare, "rows/s"),
         ("  its longest batch: another user's save waits this long", longest * 1000, None, "ms"),
+        ("  undoing it (baseline: importing it)", rows / undone, rows / took, "rows/s"),
+        ("  undoing it: one transaction, another user's save waits", undone * 1000, None, "ms"),
     ]
 
 
@@ -180,6 +195,8 @@ def main(rows: int) -> None:
     lines = _rows(rows, seed=2)
     raw = "\n".join([HEADER, *lines]).encode()
     batched, longest = _timed_import(ws, raw, rows)
+    undone = _timed_undo(ws, rows)
+    batched_again, _longest = _timed_import(ws, raw, rows)  # the same file, after its undo
     workbook = _workbook(lines)
     read_csv, read_xlsx = _reading(raw), _reading(workbook)
     one_by_one = _one_by_one(ws)
@@ -198,6 +215,8 @@ def main(rows: int) -> None:
                 "rows/s",
             ),
             ("  its longest batch", longest * 1000, None, "ms"),
+            ("  undoing it (baseline: importing it)", rows / undone, rows / batched, "rows/s"),
+            ("  imported again after the undo", rows / batched_again, rows / batched, "rows/s"),
             (
                 f"before: insert_case one by one ({BEFORE_ROWS} rows)",
                 BEFORE_ROWS / one_by_one,

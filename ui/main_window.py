@@ -231,6 +231,7 @@ class MainWindow(QMainWindow):
 
         self.new_case_action = action("Ctrl+N", self.new_case, icon("plus"))
         self.import_cases_action = action("", self.import_spreadsheet, icon("upload"))
+        self.undo_import_action = action("", self.undo_spreadsheet_import)
         self.find_action = action("Ctrl+F", self.focus_search, icon("search"))
         self.lock_action = action("Ctrl+L", self.lock, icon("lock"))
         self.quit_action = action("Ctrl+Q", self.close, icon("log-out"))
@@ -248,6 +249,7 @@ class MainWindow(QMainWindow):
         self.case_menu.addAction(self.find_action)
         self.case_menu.addSeparator()
         self.case_menu.addAction(self.import_cases_action)
+        self.case_menu.addAction(self.undo_import_action)
         self.help_menu = self.menuBar().addMenu("")
         self.help_menu.addAction(self.manual_action)
         self.help_menu.addAction(self.shortcuts_action)
@@ -258,7 +260,9 @@ class MainWindow(QMainWindow):
         # Only the mission's staff register cases (an HQ analyst's form was refused on Save).
         self.new_case_action.setVisible(self.workspace.actor.role in CASE_WORKERS)
         self.import_cases_action.setVisible(self.workspace.actor.role in CASE_WORKERS)
+        self.undo_import_action.setVisible(self.workspace.actor.role in CASE_WORKERS)
         self.import_dialog: QDialog | None = None
+        self.undo_import_dialog: QDialog | None = None
 
     def _show_cases(self) -> QWidget | None:
         """The cases area, now shown; None for a user who has none."""
@@ -291,6 +295,17 @@ class MainWindow(QMainWindow):
         self.import_dialog = CsvImportDialog(self, self.workspace, path)
         self.import_dialog.open()
         return self.import_dialog
+
+    def undo_spreadsheet_import(self, import_id: str = "") -> QDialog | None:
+        """Cases → Undo a spreadsheet import…: the imports made here, one undone on the
+        officer's word (``ui.cases.import_undo``); ``import_id`` selected first."""
+        if self.workspace.actor.role not in CASE_WORKERS:
+            return None
+        from ui.cases.import_undo import ImportUndoDialog  # loaded when first used
+
+        self.undo_import_dialog = ImportUndoDialog(self, self.workspace, import_id)
+        self.undo_import_dialog.open()
+        return self.undo_import_dialog
 
     def focus_search(self) -> None:
         key = self.current_area()
@@ -367,6 +382,7 @@ class MainWindow(QMainWindow):
         self.new_case_action.setText(_("&New case"))
         self.find_action.setText(_("&Find"))
         self.import_cases_action.setText(_("&Import a spreadsheet of cases…"))
+        self.undo_import_action.setText(_("&Undo a spreadsheet import…"))
         self.lock_action.setText(_("&Lock"))
         self.quit_action.setText(_("&Quit"))
         self.about_action.setText(_("&About Qorgau"))

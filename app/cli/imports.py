@@ -1,4 +1,4 @@
-"""import-csv."""
+"""import-csv: import a spreadsheet, list the imports made, undo one."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from app.cli.common import (
     INTERRUPTED,
     json_help,
     print_json,
+    print_listing,
     read_file_argument,
     stop_on_interrupt,
     workspace,
 )
-from app.errors import UsageError
-from app.i18n import _, ngettext
+from app.errors import UsageError, ValidationError
+from app.i18n import _, format_datetime, format_number, ngettext
+from app.services import import_undo
 from app.services.csv_import import (
     ImportStopped,
     PartlyImported,
@@ -30,7 +32,18 @@ SHOWN_WORDINGS = 50  # of a file's own wordings of complaints, the most frequent
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("import-csv", help=_("import a legacy spreadsheet of cases"))
-    parser.add_argument("file", type=Path)
+    parser.add_argument("file", type=Path, nargs="?")
+    parser.add_argument(
+        "--list", action="store_true", help=_("list the imports made here, newest first")
+    )
+    parser.add_argument(
+        "--undo",
+        metavar="ID",
+        help=_("remove the cases an import registered that nobody has used since"),
+    )
+    parser.add_argument(
+        "--yes", action="store_true", help=_("confirm removing the cases (with --undo)")
+    )
     parser.add_argument(
         "--dry-run", action="store_true", help=_("check every row and report, import nothing")
     )
@@ -83,6 +96,12 @@ def parse_mapping(items: list[str], form: str = "COLUMN=FIELD") -> dict[str, str
 
 
 def cmd_import_csv(args: argparse.Namespace) -> int:
+    if args.list or args.undo:
+        if args.file is not None or (args.list and args.undo):
+            raise UsageError(_("Give a file to import, --list or --undo ID: one of them."))
+        return _list_imports(args) if args.list else _undo_import(args)
+    if args.file is None:
+        raise UsageError(_("Give the file to import."))
     mapping = parse_mapping(args.map)
     categories = parse_mapping(args.map_category, "TEXT=CATEGORY")
     raw = read_file_argument(args.file)
@@ -99,6 +118,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
                 sheet=args.sheet,
                 categories=categories,
                 default_status=args.default_status,
+                file_name=args.file.name,
             )
         except (PartlyImported, ImportStopped) as stopped:
             # What was imported, for the tool that reads it; the error on stderr.
@@ -162,3 +182,59 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _list_imports(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        records = import_undo.list_imports(ws)
+    return print_listing(
+        args,
+        records,
+        [_("ID"), _("Imported"), _("By"), _("Cases"), _("File"), _("Undone")],
+        lambda r: [
+            r.import_id[:8] or "—",
+            format_datetime(r.at.astimezone()),
+            r.actor,
+            format_number(r.imported),
+            f"{r.file_name} ({r.sheet})" if r.sheet else r.file_name,
+            f"{format_datetime(r.undone_at.astimezone())} {r.undone_by}" if r.undone_at else "",
+        ],
+    )
+
+
+def _undo_import(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        record = import_undo.find_import(ws, args.undo)
+        if record.undone_at is not None:
+            raise ValidationError(import_undo.undone_message(record))
+        if args.dry_run or not args.yes:
+            plan = import_undo.check_undo(ws, record)
+            if args.json:
+                print_json(_plan_json(plan, undone=False))
+            else:
+                print(import_undo.import_title(record))
+                print(
+                    import_undo.plan_message(plan)
+                    if plan.removable
+                    else import_undo.nothing_to_remove_message(plan)
+                )
+            if args.dry_run or not plan.removable:
+                return 0
+            raise UsageError(_("Run it again with --yes to remove them."))
+        plan = import_undo.undo_import(ws, record)
+    if args.json:
+        print_json(_plan_json(plan, undone=True))
+    else:
+        print(import_undo.done_message(plan))
+    return 0
+
+
+def _plan_json(plan: import_undo.UndoPlan, undone: bool) -> dict[str, Any]:
+    return {
+        "import": plan.record,
+        "undone": undone,
+        "removed" if undone else "to_remove": plan.removable,
+        "kept": [{"number": number, "reason": reason.value} for number, reason in plan.kept],
+        "people_removed": plan.people,
+        "organisations_removed": plan.organisations,
+    }

@@ -153,6 +153,7 @@ def _audit_actions(pgettext: Callable[[str, str], str]) -> dict[str, str]:
         "contract.report": pgettext("audit action", "Contract review report printed"),
         "contract.review": pgettext("audit action", "Contract reviewed"),
         "import.csv": pgettext("audit action", "Cases imported from a spreadsheet"),
+        "import.undo": pgettext("audit action", "Spreadsheet import undone"),
         "letter.approve": pgettext("audit action", "Letter approved"),
         "letter.discard": pgettext("audit action", "Draft letter discarded"),
         "letter.draft": pgettext("audit action", "Letter drafted"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -667,6 +667,7 @@ class CaseService(DatedService):
         items: Sequence[tuple[PreparedCase, CaseStatus]],
         registered_event: SystemEvent,
         ended_on: Sequence[date | None] | None = None,
+        event_extra: Mapping[str, Any] | None = None,
     ) -> list[tuple[str, str]]:
         """Write many prepared new cases (new people, new or known organisations) in the
         caller's transaction, as ``insert_case(on_duplicate="reuse")`` would one by one, in a
@@ -676,7 +677,8 @@ class CaseService(DatedService):
         before it in ``items``; every case gets its timeline entry and audit entry. The rows go
         in as Core inserts, so the sync columns the flush would stamp are set here.
         ``ended_on``, beside ``items``: the day a case imported as resolved or closed ended
-        (its ``resolved_at`` or ``closed_at``), where its register says."""
+        (its ``resolved_at`` or ``closed_at``), where its register says. ``event_extra``:
+        kept in each registration entry's data beside the event (an import's id)."""
         # What find_duplicates matches on -> the person's id: the people already in the
         # database that rows of this batch may match, then the people the batch adds.
         people = self._known_people(session, [p.person for p, _s in items if p.person])
@@ -723,7 +725,7 @@ class CaseService(DatedService):
                 "status_from": None,
                 "status_to": None,
                 "occurred_at": now,
-                "data": event_data(registered_event),
+                "data": {**event_data(registered_event), **(event_extra or {})},
             }
             for case in cases
         ]

@@ -29,6 +29,7 @@ from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from app.db.models import new_id
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Category, Sex, Urgency, label
 from app.domain.events import SystemEvent
@@ -52,6 +53,7 @@ from app.i18n import (
 )
 from app.services import retention, search
 from app.services.cases import CaseService, PreparedCase
+from app.services.import_undo import change_counter
 from app.services.records import CaseInput, OrganisationInput, PersonInput
 from app.services.table_file import open_table
 from app.services.workspace import Workspace
@@ -264,6 +266,11 @@ class ImportReport:
     status_taken: int = 0  # … so many
     open_overdue: int = 0  # of the cases coming in open, those already past their deadline
     sha256: str = ""  # of the file's bytes
+    file_name: str = ""  # as the person chose it (no folder), for the list of imports
+    # This import's id: in its audit entry and each case's timeline entry, so that the cases
+    # it registered can be found again and removed (``app.services.import_undo``).
+    import_id: str = ""
+    changes_before: int = 0  # the change counter before its first batch
     # When this file (this sheet) was imported before, by whom, how many cases: the audit's.
     imported_earlier: list[EarlierImport] = field(default_factory=list)
     # The first rows that can be imported, as they will be registered (words, not codes):
@@ -565,6 +572,7 @@ def import_csv(
     categories: Mapping[str, str] | None = None,
     default_status: str = CaseStatus.NEW.value,
     checking: Callable[[int], None] | None = None,
+    file_name: str = "",
 ) -> ImportReport:
     """Check every row, then write the accepted ones in batches (see the module's notes).
     ``stop``, once set, ends the import before the next row is checked or the next batch is
@@ -573,7 +581,8 @@ def import_csv(
     a workbook's sheet (its first one if None). ``categories`` names the category of a complaint
     the file writes otherwise (its text → a category code): legacy sheets write their own words.
     ``default_status``: the status of a row that names none (and no closing date).
-    ``checking(rows)`` is called every ``CHECKED_PER_REPORT`` rows read."""
+    ``checking(rows)`` is called every ``CHECKED_PER_REPORT`` rows read. ``file_name``: the
+    file's name (no folder), kept in the import's audit entry."""
     ws.require_role(*CASE_WORKERS)
     stop = stop or threading.Event()
     if len(raw) > MAX_BYTES:
@@ -618,6 +627,8 @@ def import_csv(
         home_country=home,
         default_status=_status_code(default_status),
         sha256=digest,
+        file_name=file_name,
+        import_id=new_id(),
         imported_earlier=_earlier_imports(ws, digest, table.sheet),
     )
     lookup = _category_lookup() | _chosen_categories(categories or {})
@@ -669,6 +680,8 @@ def import_csv(
         return report
     # Bounded batches, each its own short transaction, so that other users (and the app's
     # own reads) are not locked out for the whole file; every row was checked above.
+    with ws.read() as session:
+        report.changes_before = change_counter(session)  # for undoing it: what came after
     for start in range(0, len(prepared), BATCH_ROWS):
         if stop.is_set():
             if not report.numbers:
@@ -686,6 +699,7 @@ def import_csv(
             if not report.numbers:
                 raise  # nothing was written: the error's own words are true
             report.imported = len(report.numbers)
+            _audit_written_part(ws, report, failed_after_line=prepared[start - 1].line)
             # A defect (not a QorgauError) too: the batches before it were committed.
             reason = (
                 str(exc)
@@ -1044,12 +1058,19 @@ def _stopped_midway(ws: Workspace, report: ImportReport, last_line: int) -> Part
     Should that entry fail (the database busy), the message still does: each imported case
     has its own audit entry already."""
     report.imported = len(report.numbers)
+    _audit_written_part(ws, report, stopped_after_line=last_line)
+    return _partly_imported(_("It was stopped at your request."), report, last_line)
+
+
+def _audit_written_part(ws: Workspace, report: ImportReport, **where: int) -> None:
+    """The file's audit entry when writing ended before the last batch: the list of imports
+    (and undoing one) finds a part import by it. Should it fail too (the database busy, the
+    disk full), each imported case has its own audit entry already."""
     try:
         with ws.write() as session:
-            _audit_file(ws, session, report, report.imported, stopped_after_line=last_line)
-    except QorgauError:
+            _audit_file(ws, session, report, report.imported, **where)
+    except Exception:  # noqa: BLE001 - the import's own error is the one to report
         pass
-    return _partly_imported(_("It was stopped at your request."), report, last_line)
 
 
 def _audit_file(
@@ -1064,6 +1085,9 @@ def _audit_file(
         # check of the same file says it was imported before.
         "sha256": report.sha256,
         "sheet": report.sheet,
+        "file": report.file_name,
+        "import": report.import_id,
+        "changes_before": report.changes_before,
     }
     ws.audit(session, "import.csv", "case", "", {**details, **more})
 
@@ -1102,6 +1126,7 @@ def _write_batch(
             [(row.case, CaseStatus(row.status)) for row in batch],
             registered_event=SystemEvent.CASE_IMPORTED,
             ended_on=[row.ended_on for row in batch],
+            event_extra={"import": report.import_id},
         )
         search.index_cases(session, [case_id for case_id, _number in rows])
         numbers = [number for _case_id, number in rows]

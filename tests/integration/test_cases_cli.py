@@ -183,6 +183,42 @@ def test_import_csv_utf8_bom_and_cp1251(cli, tmp_path: Path, installation: Paths
     assert (result["encoding"], result["delimiter"], result["imported"]) == ("cp1251", ",", 1)
 
 
+def test_import_csv_lists_imports_and_undoes_one(cli, tmp_path: Path, installation: Paths) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "register.csv"
+    path.write_text(
+        CSV_HEADER
+        + "Әбенов;Нұрлан;900504300127;KR;unpaid_wages;20.10.2026;Daesung;;Долг\n"
+        + "Серікова;Айгүл;;TR;violence;2026-09-01;;closed;\n",
+        encoding="utf-8",
+    )
+    assert cli("import-csv", str(path)).code == 0
+    [listed] = json.loads(cli("import-csv", "--list", "--json").out)
+    assert (listed["file_name"], listed["imported"], listed["undone_at"]) == (
+        "register.csv",
+        2,
+        None,
+    )
+    table = cli("import-csv", "--list").out
+    assert listed["import_id"][:8] in table and "register.csv" in table
+    short = listed["import_id"][:8]
+
+    unconfirmed = cli("import-csv", "--undo", short)
+    assert unconfirmed.code == 2 and "--yes" in unconfirmed.err
+    assert "2 cases will be removed" in unconfirmed.out and case_count(installation) == 2
+    checked = json.loads(cli("import-csv", "--undo", short, "--dry-run", "--json").out)
+    assert len(checked["to_remove"]) == 2 and checked["undone"] is False
+    done = json.loads(cli("import-csv", "--undo", short, "--yes", "--json").out)
+    assert done["undone"] and len(done["removed"]) == 2 and done["people_removed"] == 2
+    assert case_count(installation) == 0
+    again = cli("import-csv", "--undo", short, "--yes")
+    assert again.code == 1 and "was undone on" in again.err
+    assert "qorgau import-csv --undo" not in again.err
+    assert cli("import-csv", "--list", "--undo", short).code == 2
+    assert cli("import-csv", str(path), "--list").code == 2
+    assert cli("import-csv").code == 2
+    assert cli("import-csv", "--undo", "abc").code == 1  # too short to name one
+
+
 def test_import_csv_bad_rows_import_nothing(cli, tmp_path: Path, installation: Paths) -> None:  # type: ignore[no-untyped-def]
     rows = (
         CSV_HEADER

@@ -486,6 +486,7 @@ class CsvImportDialog(QDialog):
         workspace, raw, stop, skip = self.workspace, self.raw, self._stop, self.skip.isChecked()
         mapping, sheet = self.checked_mapping, self.checked_sheet or None
         categories, status = self.checked_categories, self.checked_status
+        name = self.path.name
         self.error.clear_message()
         self.task = (
             BackgroundTask(
@@ -500,6 +501,7 @@ class CsvImportDialog(QDialog):
                     sheet=sheet,
                     categories=categories,
                     default_status=status,
+                    file_name=name,
                 ),
             )
             # Cancel stops after the batch being written: a batch is never cut in two.
