@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -29,7 +30,6 @@ from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from app.db.models import new_id
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Category, Sex, Urgency, label
 from app.domain.events import SystemEvent
@@ -628,7 +628,9 @@ def import_csv(
         default_status=_status_code(default_status),
         sha256=digest,
         file_name=file_name,
-        import_id=new_id(),
+        # Random throughout (not a record id, whose first characters are its time): the
+        # command line names an import by its first eight characters.
+        import_id=str(uuid.uuid4()),
         imported_earlier=_earlier_imports(ws, digest, table.sheet),
     )
     lookup = _category_lookup() | _chosen_categories(categories or {})

@@ -186,6 +186,8 @@ def test_an_import_made_before_undo_existed_is_listed_and_refused(ws: Workspace)
 
 def test_an_import_is_named_by_the_start_of_its_id(ws: Workspace) -> None:
     report = _import(ws)
+    other = _import(ws, _received_in("2024"))  # a minute later: the names still differ
+    assert report.import_id[:8] != other.import_id[:8]
     assert import_undo.find_import(ws, report.import_id[:8]).import_id == report.import_id
     with pytest.raises(ValidationError, match="at least"):
         import_undo.find_import(ws, report.import_id[:3])
