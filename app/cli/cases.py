@@ -244,7 +244,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     if holder:  # its status stopped at the transfer
         status = _("Handled by {code} · read only").format(code=holder)
     print(f"{detail.number}  {status}")
-    print(f"{_('Person')}: {p.full_name} ({p.full_name_latin})  {_('IIN')}: {p.iin or '—'}")
+    # The Latin spelling beside the name when there is one (an imported register has none).
+    latin = f" ({p.full_name_latin})" if p.full_name_latin.strip() else ""
+    print(f"{_('Person')}: {p.full_name}{latin}  {_('IIN')}: {p.iin or '—'}")
     print(f"{_('Host country')}: {country_name(detail.host_country)}")
     if detail.employer:
         print(f"{_('Employer')}: {detail.employer.name}")
@@ -256,7 +258,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"{_('Received')}: {format_date(detail.received_at)}")
     if detail.due_date:
         print(f"{_('Due')}: {format_date(detail.due_date)}")
-    print(detail.description)
+    if detail.description:
+        print(detail.description)
     for event in detail.events:
         print(f"  {_timeline_line(event)}")
     return 0

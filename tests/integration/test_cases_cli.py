@@ -449,6 +449,8 @@ def test_import_csv_splits_a_full_name_column(cli, tmp_path: Path, installation:
     assert rejected["line"] == 4 and "not a full name" in rejected["reason"]
     first = json.loads(cli("case", "show", report["numbers"][0], "--json").out)
     second = json.loads(cli("case", "show", report["numbers"][1], "--json").out)
+    shown = cli("case", "show", report["numbers"][0]).out
+    assert "Person: Әбенов Нұрлан Серікұлы  IIN" in shown  # no Latin spelling: no "()"
     assert (first["host_country"], second["host_country"]) == ("KR", "RU")
     assert (first["status"], first["urgency"]) == ("in_progress", "high")  # words, not codes
     assert (second["status"], second["urgency"]) == ("closed", "normal")
