@@ -93,6 +93,7 @@ FIELDS = (
     "ended_on",
     "description",
 )
+NOTES = "description"  # the field several columns may fill
 REQUIRED = ("surname", "given_names", "host_country", "categories", "received_at")
 # The import's own fields as the forms would name them; the case's and the person's columns
 # are named by ``app.domain.field_labels``.
@@ -194,6 +195,9 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
         "notes",
         "comment",
         "ескерту",
+        "принятыемеры",
+        "мерыпринятые",
+        "қабылданғаншаралар",
         "мазмұны",
         "шағымныңмәні",
         "өтініштіңмазмұны",
@@ -297,12 +301,13 @@ def read_headers(raw: bytes, sheet: str | None = None) -> list[str]:
 
 
 def auto_mapping(headers: list[str]) -> dict[str, str]:
-    """Column header → field, for the headers we recognise."""
+    """Column header → field, for the headers we recognise (each field once, but the
+    description, which every column of notes adds to)."""
     mapping: dict[str, str] = {}
     for header in headers:
         key = header_key(header)
         for fld, names in HEADER_NAMES.items():
-            if fld in mapping.values():
+            if fld in mapping.values() and fld != NOTES:
                 continue
             if (
                 key in names
@@ -312,6 +317,29 @@ def auto_mapping(headers: list[str]) -> dict[str, str]:
                 mapping[header] = fld
                 break
     return mapping
+
+
+def _mapped_twice(columns: Mapping[str, str]) -> tuple[str, list[str]] | None:
+    """A field (other than the description) that two or more columns are taken as, with them:
+    one of them would be dropped unsaid."""
+    by_field: dict[str, list[str]] = {}
+    for header, fld in columns.items():
+        by_field.setdefault(fld, []).append(header)
+    for fld, named in by_field.items():
+        if fld != NOTES and len(named) > 1:
+            return fld, named
+    return None
+
+
+def _joined_notes(cells: list[tuple[str, str]]) -> str:
+    """The description from its columns: the first as written, each other after its name."""
+    filled = [(header, text.strip()) for header, text in cells if text.strip()]
+    if len(cells) == 1:
+        return filled[0][1] if filled else ""
+    first_header = cells[0][0]
+    return "\n".join(
+        text if header == first_header else f"{header}: {text}" for header, text in filled
+    )
 
 
 def _chosen_categories(chosen: Mapping[str, str]) -> dict[str, str]:
@@ -596,6 +624,14 @@ def import_csv(
         raise ValidationError(
             _("Unknown field “{field}” in the column mapping.").format(field=unknown_fields[0])
         )
+    twice = _mapped_twice(columns)
+    if twice:
+        fld, named = twice
+        raise ValidationError(
+            _("Two columns hold {field}: {columns}; choose one.").format(
+                field=field_label(fld), columns=", ".join(f"“{h}”" for h in named)
+            )
+        )
     # A mission's register often has no country column (every case is in the host country):
     # its rows, and any row that leaves the country empty, are taken as the mission's country,
     # and the report says how many. HQ has no country of its own.
@@ -615,7 +651,10 @@ def import_csv(
     absent = [h for h in columns if h not in headers]
     if absent:
         raise ValidationError(_("The file has no column “{name}”.").format(name=absent[0]))
-    index = {fld: headers.index(header) for header, fld in columns.items()}
+    index = {fld: headers.index(header) for header, fld in columns.items() if fld != NOTES}
+    # A register's notes may fill several columns («Суть жалобы», «Принятые меры»,
+    # «Примечание»): every column taken as the description comes in, each after its name.
+    notes = [(header, headers.index(header)) for header, fld in columns.items() if fld == NOTES]
     report = ImportReport(
         table.encoding,
         table.delimiter,
@@ -656,6 +695,8 @@ def import_csv(
             )
             continue
         values = {fld: cells[i] for fld, i in index.items()}
+        if notes:
+            values[NOTES] = _joined_notes([(header, cells[i]) for header, i in notes])
         took = _fill_unnamed(values, home, report.default_status)
         for part in category_parts(values.get("categories", "")):
             folded = part.casefold()

@@ -414,8 +414,9 @@ def test_a_register_of_free_text_only_comes_in_as_other_and_says_so(ws: Workspac
     assert csv_import.auto_mapping(rows.split("\n")[0].split(";")) == {
         "ФИО заявителя": "full_name",
         "Суть жалобы": "description",
+        "Примечание": "description",
         "Дата обращения": "received_at",
-    }  # «Примечание» too would be the description: the first such column is
+    }
     report = csv_import.import_csv(ws, rows.encode())
     assert (report.imported, report.category_taken) == (1, 1)
     assert csv_import.category_taken_message(report) == (
@@ -424,7 +425,37 @@ def test_a_register_of_free_text_only_comes_in_as_other_and_says_so(ws: Workspac
     (row,) = CaseService(ws).list_cases(limit=5)
     case = CaseService(ws).get_case(row.id)
     assert list(case.categories) == ["other"]
-    assert case.description.startswith("Работодатель не платит три месяца")
+    assert case.description == "Работодатель не платит три месяца\nПримечание: звонил 2 раза"
+
+
+def test_every_column_of_notes_comes_into_the_description(ws: Workspace) -> None:
+    """Only the first column of notes was imported: a register's «Принятые меры» and
+    «Примечание» beside «Суть жалобы» were dropped, unsaid. Each comes in after its name; an
+    empty cell adds nothing. A field two columns are taken as (but the description) is
+    refused, naming both, rather than one of them dropped."""
+    rows = (
+        "Фамилия;Имя;Дата обращения;Суть жалобы;Принятые меры;Примечание\n"
+        "Әбенов;Нұрлан;05.03.2026;Не платят;Нота в Минтруда;\n"
+        "Оспанова;Сәуле;06.03.2026;;;Паспорт вернули\n"
+    )
+    report = csv_import.import_csv(ws, rows.encode())
+    assert list(report.mapping.values()).count("description") == 3
+    service = CaseService(ws)
+    described = {
+        service.get_by_number(n).person.surname: service.get_by_number(n).description
+        for n in report.numbers
+    }
+    assert described == {
+        "Әбенов": "Не платят\nПринятые меры: Нота в Минтруда",
+        "Оспанова": "Примечание: Паспорт вернули",
+    }
+    with pytest.raises(ValidationError, match="Two columns hold Surname: “Фамилия”, “Имя”"):
+        csv_import.import_csv(
+            ws,
+            rows.encode(),
+            dry_run=True,
+            mapping={"Фамилия": "surname", "Имя": "surname", "Дата обращения": "received_at"},
+        )
 
 
 def test_a_registers_closing_date_is_when_the_case_ended(ws: Workspace) -> None:
