@@ -309,7 +309,33 @@ def restore_backup(
     admin = None
     if has_db:
         admin = _current_admin(paths, username, password, guard or LoginGuard(paths.data_dir))
+    created = not paths.data_dir.exists()
     make_private_dir(paths.data_dir)
+    try:
+        return _restore_into(paths, file, username, password, confirmed, admin)
+    except BaseException:
+        # A new folder made for a restore that failed (a wrong password, a damaged file) is
+        # taken away again: left empty, it looked like a mission that had lost its data.
+        if created:
+            _remove_if_empty(paths.data_dir)
+        raise
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()  # only an empty folder: never anything someone put there meanwhile
+    except OSError:
+        pass
+
+
+def _restore_into(
+    paths: Paths,
+    file: Path,
+    username: str,
+    password: str,
+    confirmed: bool,
+    admin: _Admin | None,
+) -> RestoreResult:
     with tempfile.TemporaryDirectory(prefix=".restore-", dir=paths.data_dir) as tmpdir:
         staging = Path(tmpdir)
         manifest = _read_backup(file, staging)

@@ -225,7 +225,11 @@ def test_audit_verify_ok_and_tampered(installation: Paths, capsys: Capsys, as_ad
 
 
 def test_backup_and_restore_into_fresh_folder(
-    installation: Paths, tmp_path: Path, capsys: Capsys, as_admin: None
+    installation: Paths,
+    tmp_path: Path,
+    capsys: Capsys,
+    as_admin: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out = tmp_path / "mission.qbackup"
     made = run_cli(capsys, *data_args(installation), "backup", "--out", str(out))
@@ -233,6 +237,14 @@ def test_backup_and_restore_into_fresh_folder(
     again = run_cli(capsys, *data_args(installation), "backup", "--out", str(out))
     assert again.code == 1 and "already exists" in again.err
     fresh = tmp_path / "fresh"
+    # A failed restore into a new folder takes the folder away again: left empty, it looked
+    # like a mission that had lost its data.
+    missing = run_cli(capsys, "--data-dir", str(fresh), "restore", str(tmp_path / "no"))
+    assert missing.code == 1 and not fresh.exists()
+    monkeypatch.setenv("QORGAU_PASSWORD", "not the password")
+    wrong = run_cli(capsys, "--data-dir", str(fresh), "restore", str(out))
+    assert wrong.code == 1 and not fresh.exists()
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
     restored = run_cli(capsys, "--data-dir", str(fresh), "restore", str(out))
     assert restored.code == 0, restored.err
     listing = json.loads(run_cli(capsys, "--data-dir", str(fresh), "user", "list", "--json").out)
