@@ -114,7 +114,7 @@ def field_label(name: str) -> str:
 
 # Usual headers of legacy spreadsheets, compared case-insensitively without spaces/punctuation.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
-    "legacy_number": ("number", "no", "номер", "№", "нөмір", "casenumber"),
+    "legacy_number": ("legacynumber", "number", "no", "номер", "№", "нөмір", "casenumber"),
     "full_name": (
         "fullname",
         "фио",
@@ -166,6 +166,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
         "түскенкүні",
     ),
     "ended_on": (
+        "endedon",  # the field's own code, as every other field's is
         "closed",
         "closedon",
         "dateclosed",
