@@ -4,11 +4,11 @@ An officer who sees after an import that a column was taken wrongly (given names
 the closing date as the date received) needs the import gone, not a thousand cases to delete
 one by one. Each import has an id (``ImportReport.import_id``), kept in its audit entry and in
 the registration entry of every case it wrote. Undoing it removes the cases that are still as
-the import left them: never changed (version 1, nothing added to the timeline), nothing refers
-to them (a letter, an attachment, a referral, a contract review, a citation, a returnee record),
-and no bundle has carried them to headquarters, which would keep its copy. The others stay, each
-named with its reason. The people and organisations the import added go with their cases when
-nothing else refers to them.
+the import left them: never changed (version 1, nothing added to the timeline; the retention
+policy's anonymisation is no one's change), nothing refers to them (a letter, an attachment, a
+referral, a contract review, a citation, a returnee record), and no bundle has carried them to
+headquarters, which would keep its copy. The others stay, each named with its reason. The
+people and organisations the import added go with their cases when nothing else refers to them.
 
 The rows are deleted, not marked deleted: they never left this installation, and a worker's
 data registered by mistake should not stay in the database. All in one transaction. Their
@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, delete, func, select
+from sqlalchemy import Column, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -208,7 +208,14 @@ def _plan(session: Session, record: ImportRecord) -> UndoPlan:
         )
     imported = CaseEvent.data["import"].as_string() == record.import_id
     cases = session.execute(
-        select(Case.id, Case.number, Case.version, Case.change_seq, Case.deleted_at)
+        select(
+            Case.id,
+            Case.number,
+            Case.version,
+            Case.change_seq,
+            Case.deleted_at,
+            Case.anonymised_at,
+        )
         .join(CaseEvent, CaseEvent.case_id == Case.id)
         .where(
             # Its entries were written after it began: the index on change_seq narrows the
@@ -229,7 +236,7 @@ def _plan(session: Session, record: ImportRecord) -> UndoPlan:
             reason = KeptReason.SENT
         elif case.id in linked:
             reason = KeptReason.LINKED
-        elif case.version != 1 or case.deleted_at is not None or events.get(case.id, 0) != 1:
+        elif case.deleted_at is not None or events.get(case.id, 0) != 1 or not _as_left(case):
             reason = KeptReason.CHANGED
         if reason is None:
             plan.removable.append(case.number)
@@ -237,6 +244,12 @@ def _plan(session: Session, record: ImportRecord) -> UndoPlan:
         else:
             plan.kept.append((case.number, reason))
     return plan
+
+
+def _as_left(row: Any) -> bool:
+    """Unchanged since the import, but for the retention policy's anonymisation: a case a
+    wrong date column made old is anonymised at the next sign-in, and is still the import's."""
+    return bool(row.version == 1 or row.anonymised_at is not None)
 
 
 def _remove(session: Session, case_ids: list[str], changes_before: int) -> tuple[int, int]:
@@ -268,10 +281,13 @@ def _remove(session: Session, case_ids: list[str], changes_before: int) -> tuple
         # Added by the import (after its start, never changed) and nowhere else referred to.
         added: list[str] = []
         for chunk in _chunks(candidates):
+            unchanged = model.version == 1
+            if model is Person:
+                unchanged = or_(unchanged, Person.anonymised_at.is_not(None))
             added += session.execute(
                 select(model.id).where(
                     model.id.in_(chunk),
-                    model.version == 1,
+                    unchanged,
                     model.change_seq > max(changes_before, sent_up_to),
                 )
             ).scalars()

@@ -60,7 +60,9 @@ FINAL_STATUSES = (CaseStatus.CLOSED.value, CaseStatus.REJECTED.value)
 MANAGERS = SENIOR_ROLES
 RECORD_KEEPERS = CASE_WORKERS | HQ_RECORD_WRITERS  # all but an HQ analyst
 # Kept in a letter-sent timeline entry: the register's facts, not its subject.
-_EVENT_DATA_KEPT = ("letter_id", "number", "sha256")
+# What an entry's data keeps: no personal data, and what finds the entry again (the letter,
+# the file, the spreadsheet import that registered the case: undoing it finds its cases).
+_EVENT_DATA_KEPT = ("letter_id", "number", "sha256", "import")
 
 ProgressFn = Callable[[int, int], None]
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.db.models import AuditEntry, Case, CaseEvent, Employer, Person
 from app.errors import PermissionDenied, ValidationError
 from app.security import audit
-from app.services import csv_import, import_undo
+from app.services import csv_import, import_undo, retention
 from app.services.cases import CaseService
 from app.services.exchange import ExchangeService
 from app.services.import_undo import KeptReason, check_undo, list_imports, undo_import
@@ -172,6 +172,25 @@ def test_a_part_import_stopped_midway_can_be_undone(
     [record] = list_imports(ws)
     assert record.imported == 2 and record.can_undo
     assert len(undo_import(ws, record).removable) == 2
+    assert _totals(ws) == before
+
+
+def test_cases_the_retention_policy_anonymised_are_still_the_import_s(ws: Workspace) -> None:
+    """A wrong date column made the cases old: the next sign-in anonymised them (and their
+    entries' data with the import's id). They are no one's work: the undo finds and removes
+    them, their blanked people with them."""
+    before = _totals(ws)
+    old = (
+        "surname;given_names;birth_date;categories;received_at;ended_on\n"
+        "Әбенов;Нұрлан;1990-01-02;unpaid_wages;2012-05-04;2012-06-01\n"
+        "Қасымова;Сәуле;1991-02-03;violence;2013-06-10;2013-07-01\n"
+    )
+    _import(ws, old)
+    report = retention.run_retention(ws)
+    assert len(report.anonymised_cases) == 2
+    [record] = list_imports(ws)
+    plan = undo_import(ws, record)
+    assert (len(plan.removable), plan.kept, plan.people) == (2, [], 2)
     assert _totals(ws) == before
 
 
