@@ -111,12 +111,23 @@ def apply_person(person: Person, data: PersonInput) -> None:
 DUPLICATES_SHOWN = 20
 
 
+# The Kazakh letters as a name is typed without a Kazakh keyboard (Әбенов Нұрлан written
+# Абенов Нурлан, as consular registers and Russian-language forms often have it), and ё as е.
+_TYPED_WITHOUT_KAZAKH = str.maketrans("әғқңөұүһіё", "агкноуухие")
+
+
 def name_key(surname: str, given_names: str) -> tuple[str, str]:
-    """A name as duplicates are matched on: case folded in every script, spaces collapsed.
+    """A name as duplicates are matched on: case folded in every script, spaces collapsed,
+    the Kazakh letters as written without them.
 
     Compared in Python, not with SQL ``lower()``, which SQLite folds for ASCII only: "АЙГУЛЬ"
-    and "Айгуль" born the same day are the same name."""
-    return " ".join(surname.casefold().split()), " ".join(given_names.casefold().split())
+    and "Айгуль" born the same day are the same name, and so are "Әбенов Нұрлан" and
+    "Абенов Нурлан"."""
+    return _folded_name(surname), _folded_name(given_names)
+
+
+def _folded_name(name: str) -> str:
+    return " ".join(name.casefold().translate(_TYPED_WITHOUT_KAZAKH).split())
 
 
 def find_duplicates(

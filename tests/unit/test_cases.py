@@ -6,10 +6,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app.db.models import Attachment, AuditEntry, Case, Person
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from app.services import csv_import
 from app.services.cases import CaseService, DuplicatePersonWarning, looks_like_identity_document
 from app.services.people import PersonService
 from app.services.records import (
@@ -313,6 +314,34 @@ def test_the_same_name_in_other_letter_case_is_a_duplicate_in_cyrillic_too(ws: W
     # Born the same day but named otherwise, or the same name born another day: nobody.
     assert people.duplicates(replace(shouted, given_names="Айгүл", birth_date=born)) == []
     assert people.duplicates(replace(shouted, birth_date=date(1994, 3, 16))) == []
+
+
+def test_a_name_typed_without_the_kazakh_letters_is_a_duplicate(ws: Workspace) -> None:
+    """A register or a form filled in on a Russian keyboard writes Құрманғалиқызы Әсел as
+    Курмангаликызы Асел: the same worker, born the same day, went unseen, and an import made
+    her a second person."""
+    born = date(1994, 3, 15)
+    CaseService(ws).create_case(new_case(replace(ASSEL_IDENTIFIED, birth_date=born)))
+    typed = replace(
+        ASSEL_IDENTIFIED,
+        surname="Курмангаликызы",
+        given_names="Асель",
+        iin=None,
+        passport_no=None,
+        birth_date=born,
+    )
+    people = PersonService(ws)
+    assert people.duplicates(typed) == []  # Асель is not Әсел: a soft sign is another name
+    found = people.duplicates(replace(typed, given_names="Асел"))
+    assert [m.reasons for m in found] == [("same name and date of birth",)]
+    report = csv_import.import_csv(
+        ws,
+        b"Surname;Given names;Birth date;Received\n"
+        + "Курмангаликызы;Асел;15.03.1994;01.11.2026\n".encode(),
+    )
+    with ws.read() as session:
+        people_now = session.execute(select(func.count()).select_from(Person)).scalar_one()
+    assert report.imported == 1 and people_now == 1  # linked to her, not a second person
 
 
 def test_an_assignment_names_the_officer_in_the_readers_language(
