@@ -1,5 +1,5 @@
-"""The glossary is the single term list: the catalogs (messages, documents) and the letter
-templates use its term, never a variant it rules out."""
+"""The glossary is the single term list: the catalogs (messages, documents), the letter
+templates and the manual use its term, never a variant it rules out."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ def _texts(language: str) -> list[tuple[str, str]]:
                     out.append((f"{domain}.po {msgid!r}", string))
     for template in sorted((ROOT / "resources" / "letters").glob(f"*/{language}.j2")):
         out.append((str(template.relative_to(ROOT)), template.read_text(encoding="utf-8")))
+    # The manual the window opens (Help → Manual) speaks to the same officers.
+    manual = ROOT / "resources" / "help" / f"{language}.md"
+    out.append((str(manual.relative_to(ROOT)), manual.read_text(encoding="utf-8")))
     return out
 
 
