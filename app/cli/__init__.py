@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from app.cli.common import INTERRUPTED, TerminalSafeStream, translate_argparse
+from app.cli.common import INTERRUPTED, READER_GONE, TerminalSafeStream, translate_argparse
 from app.errors import QorgauError, UsageError
 from app.i18n import LANGUAGES, _, set_language
 from app.resources import app_version
@@ -185,6 +185,11 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(_("qorgau: interrupted"), file=sys.stderr)
         return INTERRUPTED
+    except BrokenPipeError:
+        # The reader stopped reading (`qorgau case list | head`): no "internal error", as no
+        # Unix tool says one. Output still buffered goes nowhere, not to a second failure.
+        _discard_output()
+        return READER_GONE
     except Exception as exc:  # noqa: BLE001 - the contract is one line, never a traceback
         if os.environ.get(DEBUG_ENV):
             raise
@@ -195,6 +200,14 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _discard_output() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+    except OSError:
+        pass
 
 
 def open_desktop(args: argparse.Namespace) -> int:

@@ -30,6 +30,7 @@ T = TypeVar("T")
 USER_ENV = "QORGAU_USER"
 PASSWORD_ENV = "QORGAU_PASSWORD"
 INTERRUPTED = 130  # a shell's status for a command ended by Ctrl+C (128 + SIGINT)
+READER_GONE = 141  # a shell's status for a command whose reader closed the pipe (128 + SIGPIPE)
 
 
 def add_actions(group: argparse.ArgumentParser) -> Any:

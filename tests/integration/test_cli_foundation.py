@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -291,3 +293,35 @@ def test_demo_keeps_names_out_of_the_file(tmp_path: Path, capsys: Capsys) -> Non
         assert value.encode("utf-8") not in blob
     again = run_cli(capsys, "--data-dir", str(target), "demo", "--cases", "50", "--if-empty")
     assert again.code == 0 and "Added 0" in again.out
+
+
+PRINTS_A_LOT = """
+import sys
+from argparse import Namespace
+from app.cli import _run
+from app.cli.common import TerminalSafeStream
+
+def handler(args):
+    for row in range(200_000):
+        print(f"SEL-2026-{row:06d}  In progress")
+
+sys.stdout = TerminalSafeStream(sys.stdout)
+sys.exit(_run(Namespace(handler=handler)))
+"""
+
+
+def test_a_reader_that_stops_reading_is_no_internal_error() -> None:
+    """`qorgau case list | head` said "qorgau: internal error: [Errno 32] Broken pipe": the
+    command now stops quietly, with the shell's status for it (141)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", PRINTS_A_LOT],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().startswith(b"SEL-2026-000000")
+    process.stdout.close()  # as `head -1` does
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert err == ""
