@@ -813,8 +813,10 @@ class LetterService(DatedService):
     def _default_subject(self, session: Session, case: Case, lang: str) -> str:
         person = self._person(session, case)
         latin = f"{person.given_names_latin} {person.surname_latin}".strip().title()
-        name = latin if lang == "en" and latin else None
-        return _DEFAULT_SUBJECT[lang].format(case=case.number, name=name or person.full_name)
+        # In English the name in Latin letters: as recorded, else as a passport spells it.
+        latin = latin or latin_name(f"{person.given_names} {person.surname}")
+        name = latin if lang == "en" else person.full_name
+        return _DEFAULT_SUBJECT[lang].format(case=case.number, name=name)
 
     def _default_addressee(self, session: Session, case: Case, kind: str, lang: str) -> Addressee:
         if kind == "employer_letter" and case.employer_id:
@@ -928,6 +930,13 @@ class LetterService(DatedService):
         ):
             found.append(
                 _("The person's sex is not recorded: the letter uses the masculine forms.")
+            )
+        if row.lang == "en" and person is not None and not person.surname_latin:
+            found.append(
+                _(
+                    "The worker's name in Latin letters is not recorded: the letter spells it "
+                    "{name}, as a passport would. Record it as the passport has it if it differs."
+                ).format(name=latin_name(f"{person.given_names} {person.surname}"))
             )
         scope = CONSENT_FOR_KIND.get(row.kind)
         if scope and person is not None and scope not in (person.consent_scope or []):

@@ -240,3 +240,26 @@ def test_governments_get_binding_treaties_employers_only_what_binds_them(
     # ... the employer, whom treaties between states do not bind, gets none of them.
     assert "provisions" not in employer and "Agreement" not in employer
     assert "Kyrgyz Republic" in note and "Kyrgyz Republic" in employer
+
+
+def test_an_english_letter_spells_a_name_recorded_in_cyrillic_only(
+    people: dict[str, Workspace],
+) -> None:
+    """An imported register gives no Latin spelling: the English certificate read "Mr , a
+    citizen of…". It spells the name as a passport would, and the checks before approval say
+    so, for the officer to record the passport's spelling if it differs."""
+    case = CaseService(people["aigul"], today=TODAY).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("other",),
+            received_at=date(2026, 11, 2),
+            person=PersonInput(surname="Оспанов", given_names="Ерлан", sex="male"),
+        )
+    )
+    service = LetterService(people["aigul"], today=TODAY)
+    draft = service.draft(case.id, "assistance_certificate", "en", LetterFields())
+    assert draft.subject.endswith("Erlan Ospanov")
+    assert any("spells it Erlan Ospanov" in w for w in service.warnings(draft.id))
+    body = flat(raw_text(issue(people, case.id, "assistance_certificate", "en")))
+    assert "Mr Erlan Ospanov, a citizen of the Republic of Kazakhstan" in body
+    assert not CYRILLIC.search(body)
