@@ -136,6 +136,9 @@ class LetterContext:
     forward_to_dative: str = ""  # ru: the same in the dative (kk, en need no other form)
     share_identity: bool = False  # print birth date, passport number (and IIN for Kazakhstan)
     claims: tuple[str, ...] = ()  # amounts claimed, already written out in ``lang``
+    # Where the mission's help stands (a certificate says it): "ongoing" while the case is
+    # open, "given" once resolved or closed, "declined" if the case was rejected.
+    assistance: str = "ongoing"
 
     def __post_init__(self) -> None:
         if self.kind not in LETTER_KINDS:

@@ -49,6 +49,7 @@ from app.domain.events import SystemEvent, event_data
 from app.domain.iin import iin_sex, is_valid_iin
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.translit import latin_name
+from app.domain.workflow import is_open
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import LANGUAGES, _, current_language
 from app.letters import (
@@ -299,6 +300,14 @@ def _addressee_json(addressee: Addressee) -> dict[str, Any]:
         "organisation_dative": addressee.organisation_dative,
         "sex": addressee.sex,
     }
+
+
+def _assistance(status: CaseStatus) -> str:
+    """Where the mission's help stands, as a certificate says it: a closed case's worker is
+    no longer being assisted, and a rejected one's never was."""
+    if is_open(status):
+        return "ongoing"
+    return "declined" if status == CaseStatus.REJECTED else "given"
 
 
 def _addressee_of(data: dict[str, Any]) -> Addressee:
@@ -1017,6 +1026,7 @@ class LetterService(DatedService):
             partner_name=(addressee.organisation or None) if row.kind == "referral" else None,
             amount_owed=None,  # replaced by the case's claims
             claims=self._claims(case, lang),
+            assistance=_assistance(CaseStatus(case.status)),
             facts=row.facts,
             requests=row.requests,
             forward_to=str((row.options or {}).get("forward_to") or ""),

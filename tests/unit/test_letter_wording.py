@@ -242,6 +242,34 @@ def test_governments_get_binding_treaties_employers_only_what_binds_them(
     assert "Kyrgyz Republic" in note and "Kyrgyz Republic" in employer
 
 
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("in_progress", ("is assisting her", "оказывает ей содействие", "көмек көрсетіп жатқанын")),
+        ("closed", ("has assisted her", "оказало ей содействие", "көмек көрсеткенін")),
+        ("rejected", ("for assistance (case", "за содействием (дело", "көмек сұрап")),
+    ],
+)
+def test_a_certificate_says_where_the_mission_s_help_stands(
+    people: dict[str, Workspace], status: str, expected: tuple[str, str, str]
+) -> None:
+    """The certificate said the mission "is assisting" the worker whatever the case's status:
+    for a case closed last year (an imported register's), and for one the mission declined."""
+    case = make_case(people, "female", "KR")
+    consul = CaseService(people["serik"], today=TODAY)
+    if status == "closed":
+        for step in ("in_progress", "resolved", "closed"):
+            consul.set_status(case.id, step, "Wages paid in full.")
+    elif status == "rejected":
+        consul.set_status(case.id, status, "Outside our competence.")
+    for lang, words in zip(("en", "ru", "kk"), expected, strict=True):
+        body = flat(raw_text(issue(people, case.id, "assistance_certificate", lang)))
+        assert words in body, (status, lang, body[:600])
+        if status == "rejected":
+            said = ("assisting", "assisted", "оказыва", "оказало", "көрсеткенін", "жатқанын")
+            assert not any(w in body for w in said), lang
+
+
 def test_an_english_letter_spells_a_name_recorded_in_cyrillic_only(
     people: dict[str, Workspace],
 ) -> None:
