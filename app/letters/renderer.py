@@ -659,8 +659,14 @@ class DocumentBuilder:
             signed = [i for i in range(base, len(story) - 1) if isinstance(story[i], KeepTogether)]
             if signed:
                 start = signed[-1]
-                top = [*story[start]._content, *story[start + 1 : -1]]
-                del story[start:]
+                # A heading kept with what follows comes in too: glued to a block that takes
+                # the rest of the page, it moved both to a second page (a report whose last
+                # section is one line left its first page half empty).
+                headed = start
+                while headed > 0 and story[headed - 1].getKeepWithNext():
+                    headed -= 1
+                top = [*story[headed:start], *story[start]._content, *story[start + 1 : -1]]
+                del story[headed:]
                 story.append(_Pinned(top, executor))
             else:
                 story.append(TopPadder(executor))

@@ -291,3 +291,25 @@ def test_an_english_letter_spells_a_name_recorded_in_cyrillic_only(
     body = flat(raw_text(issue(people, case.id, "assistance_certificate", "en")))
     assert "Mr Erlan Ospanov, a citizen of the Republic of Kazakhstan" in body
     assert not CYRILLIC.search(body)
+
+
+def test_a_short_report_keeps_its_last_heading_on_the_first_page(
+    people: dict[str, Workspace],
+) -> None:
+    """A report whose last section is one line ("Categories: other.", a case without facts)
+    broke to a second page after section 2, the first left half empty: the heading, kept with
+    the line after it, was glued to the signature's block, which takes the rest of the page."""
+    case = CaseService(people["aigul"], today=TODAY).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("other",),
+            received_at=date(2026, 11, 2),
+            person=PersonInput(surname="Оспанов", given_names="Ерлан", sex="male"),
+            employer=OrganisationInput(name="Hanil", country="KR", city="Seoul"),
+        )
+    )
+    for lang in LANGS:
+        pdf = issue(people, case.id, "hq_case_report", lang)
+        reader = PdfReader(io.BytesIO(pdf))
+        assert len(reader.pages) == 1, lang
+        assert "3." in reader.pages[0].extract_text(), lang
