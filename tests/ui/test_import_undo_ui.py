@@ -117,3 +117,26 @@ def test_the_menu_offers_it_to_the_mission_s_staff_only(
     window = make_window(open_ws("astana"))
     assert not window.undo_import_action.isVisible()  # type: ignore[attr-defined]
     assert window.undo_spreadsheet_import() is None  # type: ignore[attr-defined]
+
+
+def test_the_import_dialog_offers_to_undo_what_it_imported(
+    qtbot: QtBot, make_window: Callable[..., object], open_ws: OpenWs, tmp_path: Path
+) -> None:
+    path = tmp_path / "register.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    window = make_window(open_ws("aigul"))
+    imported = window.import_spreadsheet(path)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: imported.report is not None, timeout=10_000)
+    assert not imported.undo_button.isVisible()  # nothing imported yet
+    click(qtbot, imported.import_button)
+    qtbot.waitUntil(lambda: imported.imported is not None, timeout=10_000)
+    assert imported.undo_button.isVisible()
+    later = ROWS.replace("2026", "2025")  # another import since: this one is listed second
+    csv_import.import_csv(imported.workspace, later.encode(), file_name="other.csv")
+    click(qtbot, imported.undo_button)
+    dialog = imported.undo_dialog
+    assert isinstance(dialog, ImportUndoDialog)
+    _idle(qtbot, dialog)
+    chosen = dialog.selected()
+    assert chosen is not None and dialog.table.currentRow() == 1
+    assert chosen.import_id == imported.imported.import_id

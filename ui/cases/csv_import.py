@@ -234,6 +234,12 @@ class CsvImportDialog(QDialog):
         self.import_button = QPushButton()
         self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.import_button.clicked.connect(self.start_import)
+        # Once imported: a wrong column seen in the result is undone from here too.
+        self.undo_button = QPushButton(_("Undo this import…"))
+        self.buttons.addButton(self.undo_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.undo_button.clicked.connect(self.undo_import)
+        self.undo_button.hide()
+        self.undo_dialog: QDialog | None = None
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
@@ -527,6 +533,7 @@ class CsvImportDialog(QDialog):
 
     def _imported(self, report: ImportReport) -> None:
         self.imported = report
+        self.undo_button.setVisible(bool(report.import_id and report.numbers))
         self.recheck_button.hide()
         self.mapping_table.setEnabled(False)
         self.category_table.setEnabled(False)
@@ -547,9 +554,19 @@ class CsvImportDialog(QDialog):
             )
         return text
 
+    def undo_import(self) -> None:
+        """Cases → Undo a spreadsheet import…, with this import chosen."""
+        if self.imported is None:
+            return
+        from ui.cases.import_undo import ImportUndoDialog
+
+        self.undo_dialog = ImportUndoDialog(self, self.workspace, self.imported.import_id)
+        self.undo_dialog.open()
+
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, PartlyImported):
             self.imported = exc.report
+            self.undo_button.setVisible(bool(exc.report.import_id and exc.report.numbers))
             self.import_button.hide()
             self.skip.hide()
             self.summary.setText(self._imported_text(exc.report))
