@@ -459,14 +459,79 @@ def parse_date(value: str, fld: str) -> date | None:
             return date.fromisoformat(text)
         except ValueError:
             pass  # 2026-02-30: refused below in the same words
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y", "%Y%m%d"):
+    for fmt in (
+        "%Y-%m-%d",
+        "%d.%m.%Y",
+        "%d/%m/%Y",
+        "%d-%m-%Y",
+        "%d.%m.%y",
+        "%Y%m%d",
+        "%Y.%m.%d",
+        "%Y/%m/%d",
+    ):
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+    written = _written_date(text)
+    if written is not None:
+        return written
     raise ValidationError(
         _("“{value}” is not a date (use 2026-11-20 or 20.11.2026).").format(value=text), fld
     )
+
+
+# A month written out, as registers typed as text have it («5 марта 2024», «2024 жылғы
+# 5 наурыз», «5 March 2024»): its names in Russian (both forms), Kazakh and English.
+_MONTH_NAMES: tuple[tuple[str, ...], ...] = (
+    ("январь", "января", "қаңтар", "january"),
+    ("февраль", "февраля", "ақпан", "february"),
+    ("март", "марта", "наурыз", "march"),
+    ("апрель", "апреля", "сәуір", "april"),
+    ("май", "мая", "мамыр", "may"),
+    ("июнь", "июня", "маусым", "june"),
+    ("июль", "июля", "шілде", "july"),
+    ("август", "августа", "тамыз", "august"),
+    ("сентябрь", "сентября", "қыркүйек", "september"),
+    ("октябрь", "октября", "қазан", "october"),
+    ("ноябрь", "ноября", "қараша", "november"),
+    ("декабрь", "декабря", "желтоқсан", "december"),
+)
+_WRITTEN_DATE = re.compile(
+    r"(?:(?P<year1>\d{4})\s*(?:жылғы|ж\.?)?\s+)?(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)\.?"
+    r"(?:,?\s+(?P<year2>\d{4}))?(?:\s*(?:года|год|г\.?|жылы|ж\.?))?"
+)
+_MONTH_FIRST = re.compile(r"(?P<month>[^\W\d_]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year2>\d{4})")
+
+
+def _month_of(word: str) -> int | None:
+    """The month a written name means: the name itself with any ending («наурызда»), or its
+    abbreviation of three letters or more («мар.», «сент»); None if none or several."""
+    word = word.casefold().rstrip(".")
+    if len(word) < 3:
+        return None
+    found = {
+        number
+        for number, names in enumerate(_MONTH_NAMES, start=1)
+        for name in names
+        if name.startswith(word) or word.startswith(name)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _written_date(text: str) -> date | None:
+    match = _WRITTEN_DATE.fullmatch(text) or _MONTH_FIRST.fullmatch(text)
+    if match is None:
+        return None
+    parts = match.groupdict()
+    year = parts.get("year1") or parts.get("year2")
+    month = _month_of(parts["month"])
+    if year is None or month is None:
+        return None
+    try:
+        return date(int(year), month, int(parts["day"]))
+    except ValueError:
+        return None
 
 
 _SPLIT_NAME = {"surname", "given_names"}

@@ -133,6 +133,18 @@ def test_imported_cases_are_listed_and_found(ws: Workspace) -> None:
         ("04.05.2026ж.", date(2026, 5, 4)),  # and Kazakh ones
         ("45356", date(2024, 3, 5)),  # Excel's day number, the cell's date format lost
         ("20260504", date(2026, 5, 4)),
+        ("04-05-2026", date(2026, 5, 4)),
+        ("2026.05.04", date(2026, 5, 4)),
+        ("2026/05/04", date(2026, 5, 4)),
+        # A month written out, as registers typed as text have it, in the three languages
+        ("4 мая 2026", date(2026, 5, 4)),
+        ("4 мая 2026 года", date(2026, 5, 4)),
+        ("04 Марта 2026 г.", date(2026, 3, 4)),
+        ("4 сент. 2026", date(2026, 9, 4)),
+        ("2026 жылғы 4 мамыр", date(2026, 5, 4)),
+        ("4 маусым 2026 ж.", date(2026, 6, 4)),
+        ("4 May 2026", date(2026, 5, 4)),
+        ("May 4, 2026", date(2026, 5, 4)),
         ("  ", None),
     ],
 )
@@ -140,7 +152,19 @@ def test_dates_in_the_forms_a_spreadsheet_has(typed: str, parsed: date | None) -
     assert csv_import.parse_date(typed, "received_at") == parsed
 
 
-@pytest.mark.parametrize("typed", ["2026-02-30", "2026-13-01", "30.02.2026", "yesterday"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "2026-02-30",
+        "2026-13-01",
+        "30.02.2026",
+        "yesterday",
+        "30 февраля 2026",  # no such day
+        "4 мая",  # no year
+        "4 ма 2026",  # «ма»: May or June (мамыр, маусым)?
+        "05/13/2026",  # month first: the day-first reading has no 13th month
+    ],
+)
 def test_a_date_that_is_no_date_is_refused(typed: str) -> None:
     with pytest.raises(ValidationError, match="is not a date"):
         csv_import.parse_date(typed, "received_at")
