@@ -154,7 +154,10 @@ class ImportUndoDialog(QDialog):
             _("Undo a spreadsheet import"),
             plan_message(plan)
             + "\n\n"
-            + _("Removed cases cannot be brought back, except from a backup."),
+            + _(
+                "Only cases as the file gave them are removed: import the file again (with "
+                "the columns chosen anew) to bring them back, under new numbers."
+            ),
             lambda: self.undo(plan.record),
             yes_text=_("Remove the cases"),
         )
