@@ -270,20 +270,28 @@ def test_a_certificate_says_where_the_mission_s_help_stands(
             assert not any(w in body for w in said), lang
 
 
+def imported_like_case(
+    people: dict[str, Workspace], employer: OrganisationInput | None = None
+) -> CaseDetail:
+    """A case as a legacy register gives it: names in Cyrillic only, no facts ("Other")."""
+    return CaseService(people["aigul"], today=TODAY).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("other",),
+            received_at=date(2026, 11, 2),
+            person=PersonInput(surname="Оспанов", given_names="Ерлан", sex="male"),
+            employer=employer,
+        )
+    )
+
+
 def test_an_english_letter_spells_a_name_recorded_in_cyrillic_only(
     people: dict[str, Workspace],
 ) -> None:
     """An imported register gives no Latin spelling: the English certificate read "Mr , a
     citizen of…". It spells the name as a passport would, and the checks before approval say
     so, for the officer to record the passport's spelling if it differs."""
-    case = CaseService(people["aigul"], today=TODAY).create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("other",),
-            received_at=date(2026, 11, 2),
-            person=PersonInput(surname="Оспанов", given_names="Ерлан", sex="male"),
-        )
-    )
+    case = imported_like_case(people)
     service = LetterService(people["aigul"], today=TODAY)
     draft = service.draft(case.id, "assistance_certificate", "en", LetterFields())
     assert draft.subject.endswith("Erlan Ospanov")
@@ -299,15 +307,7 @@ def test_a_short_report_keeps_its_last_heading_on_the_first_page(
     """A report whose last section is one line ("Categories: other.", a case without facts)
     broke to a second page after section 2, the first left half empty: the heading, kept with
     the line after it, was glued to the signature's block, which takes the rest of the page."""
-    case = CaseService(people["aigul"], today=TODAY).create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("other",),
-            received_at=date(2026, 11, 2),
-            person=PersonInput(surname="Оспанов", given_names="Ерлан", sex="male"),
-            employer=OrganisationInput(name="Hanil", country="KR", city="Seoul"),
-        )
-    )
+    case = imported_like_case(people, OrganisationInput(name="Hanil", country="KR", city="Seoul"))
     for lang in LANGS:
         pdf = issue(people, case.id, "hq_case_report", lang)
         reader = PdfReader(io.BytesIO(pdf))
