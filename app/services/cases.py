@@ -595,11 +595,12 @@ class CaseService(DatedService):
             raise ValidationError(_("Give either a new person or an existing one."), "person")
         categories = self._categories(data.categories)
         check.not_future(data.received_at, "received_at", _("The date received"), self.today)
+        check.received_plausible(data.received_at, None)
         check.due_after_receipt(data.due_date, data.received_at)
         at_risk = data.life_or_liberty_at_risk
         if at_risk is None:
             at_risk = any(taxonomy.category(c).life_or_liberty for c in categories)
-        return PreparedCase(
+        prepared = PreparedCase(
             source=data,
             host_country=check.country(data.host_country, "host_country"),
             categories=tuple(categories),
@@ -613,6 +614,9 @@ class CaseService(DatedService):
             agency=clean_organisation(data.agency) if data.agency else None,
             at_risk=at_risk,
         )
+        if prepared.person is not None:  # after the person's own checks (a birth in the future)
+            check.received_plausible(data.received_at, prepared.person.birth_date)
+        return prepared
 
     def insert_case(
         self,

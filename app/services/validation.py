@@ -81,6 +81,31 @@ def not_future(value: date | None, field: str, label: str, today: date | None = 
         )
 
 
+# The first day a case can have been received: the Republic's independence, and with it its
+# citizenship and missions (Constitutional Law «On the State Independence of the Republic of
+# Kazakhstan» of 16 December 1991, No. 1007-XII; Adilet Z910004400_). An earlier date is a
+# mistyped year (1924 for 2024), which made a case decades old: overdue, counted in no period
+# anyone reads, anonymised by the retention policy at the next sign-in if closed.
+FIRST_RECEIVED = date(1991, 12, 16)
+
+
+def received_plausible(received: date, birth: date | None) -> None:
+    if received < FIRST_RECEIVED:
+        raise ValidationError(
+            _(
+                "The date received ({date}) is before the Republic's independence: check the year."
+            ).format(date=format_date(received)),
+            field="received_at",
+        )
+    if birth is not None and received < birth:
+        raise ValidationError(
+            _(
+                "The date received ({date}) is before the worker's date of birth: check the year."
+            ).format(date=format_date(received)),
+            field="received_at",
+        )
+
+
 def due_after_receipt(due: date | None, received: date) -> None:
     """A follow-up date before the case came in (a mistyped year) made it overdue and
     escalated the moment it was saved."""

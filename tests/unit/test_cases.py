@@ -366,3 +366,23 @@ def test_an_assignment_names_the_officer_in_the_readers_language(
     finally:
         set_language("en")
     assert texts == ["Дело зарегистрировано.", "Исполнитель: Айгүл Сәрсенбаева."]
+
+
+def test_a_mistyped_year_received_is_refused(ws: Workspace) -> None:
+    """1924 for 2024 made a case a century old: overdue at once, counted in no period anyone
+    reads, anonymised at the next sign-in if closed. A date before the Republic's independence,
+    or before the worker was born, is refused on the date's field."""
+    service = CaseService(ws)
+    born = replace(ASSEL_IDENTIFIED, birth_date=date(1994, 3, 15))
+    with pytest.raises(ValidationError, match="before the Republic's independence") as caught:
+        service.create_case(new_case(born, received_at=date(1924, 3, 5)))
+    assert caught.value.field == "received_at"
+    with pytest.raises(ValidationError, match="before the worker's date of birth"):
+        service.create_case(new_case(born, received_at=date(1993, 3, 5)))
+    assert service.count_cases() == 0
+    report = csv_import.import_csv(
+        ws,
+        "Фамилия;Имя;Дата обращения\nӘбенов;Нұрлан;05.03.1924\n".encode(),
+        skip_rejected=True,
+    )
+    assert report.imported == 0 and "independence" in report.rejected[0].reason
