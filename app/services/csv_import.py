@@ -593,6 +593,27 @@ def split_full_name(full: str) -> dict[str, str]:
     return {"surname": words[0], "given_names": words[1], "patronymic": " ".join(words[2:])}
 
 
+# Kazakh patronymic words written apart from the father's name («Серік ұлы»): lower case.
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+_PATRONYMIC_WORDS = frozenset({"ұлы", "улы", "қызы", "кызы", "оглы", "гызы"})
+
+
+def name_case(name: str) -> str:
+    """A name as a register typed it in capitals (or in small letters), written as a name:
+    «АБЕНОВ» → «Абенов», «абенова-сейтова» → «Абенова-Сейтова»; a name in mixed case is
+    left as typed. The letters print the name as it is stored."""
+
+    def word_case(word: str) -> str:
+        if word.casefold() in _PATRONYMIC_WORDS:
+            return word.lower()
+        if not (word.isupper() or word.islower()):
+            return word
+        # Each run of letters as a name part: «абенова-сейтова», «О'КОННОР», «Н.С.».
+        return _LETTER_RUN.sub(lambda m: m.group()[:1].upper() + m.group()[1:].lower(), word)
+
+    return " ".join(word_case(word) for word in name.split())
+
+
 def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[CaseInput, str]:
     """One spreadsheet row as a case input and its status code (ValidationError if bad)."""
     full = values.get("full_name", "")
@@ -632,9 +653,9 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
         categories=parse_categories(values["categories"], lookup),
         received_at=received,
         person=PersonInput(
-            surname=values["surname"],
-            given_names=values["given_names"],
-            patronymic=values.get("patronymic", ""),
+            surname=name_case(values["surname"]),
+            given_names=name_case(values["given_names"]),
+            patronymic=name_case(values.get("patronymic", "")),
             surname_latin=values.get("surname_latin", ""),
             given_names_latin=values.get("given_names_latin", ""),
             iin=_iin_of(values.get("iin", "")),

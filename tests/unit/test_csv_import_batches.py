@@ -605,3 +605,25 @@ def test_every_field_is_recognised_by_its_own_code() -> None:
     «legacy_number» were not recognised (their closing dates and old numbers dropped)."""
     for fld in csv_import.FIELDS:
         assert csv_import.auto_mapping([fld]) == {fld: fld}
+
+
+def test_names_typed_in_capitals_come_in_written_as_names(ws: Workspace) -> None:
+    """Registers type surnames (or whole names) in capitals: the letters printed «гражданин
+    Республики Казахстан АБЕНОВ НУРЛАН». A name all in capitals or all in small letters is
+    written as a name; one in mixed case, initials and «ұлы» stay as typed."""
+    rows = (
+        "ФИО;Дата обращения\n"
+        "АБЕНОВ НҰРЛАН СЕРІКҰЛЫ;05.03.2026\n"
+        "сейтова-ким айгүл;06.03.2026\n"
+        "МакДональд Н.С.;07.03.2026\n"
+        "ОСПАНОВ Ерлан Серік ұлы;08.03.2026\n"
+    )
+    report = csv_import.import_csv(ws, rows.encode())
+    service = CaseService(ws)
+    people = [service.get_by_number(n).person for n in report.numbers]
+    assert [(p.surname, p.given_names, p.patronymic) for p in people] == [
+        ("Абенов", "Нұрлан", "Серікұлы"),
+        ("Сейтова-Ким", "Айгүл", ""),
+        ("МакДональд", "Н.С.", ""),
+        ("Оспанов", "Ерлан", "Серік ұлы"),
+    ]
