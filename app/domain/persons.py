@@ -19,3 +19,28 @@ CONTACT_FIELDS = (
 )
 # What identifies the person besides the name: None where unknown.
 IDENTITY_FIELDS = ("iin", "passport_no", "birth_date")
+
+
+# What a Kazakh or Russian name says of the person's sex, for a register that records none:
+# the patronymic («Серікұлы», «Серікқызы», «Сергеевич», «Сергеевна»), else the surname's
+# ending («Әбенова», «Петровская»). Given names are not read: too many are both or neither.
+_PATRONYMIC_ENDINGS = {
+    "male": ("ұлы", "улы", "ович", "евич", "ич", "оглы"),
+    "female": ("қызы", "кызы", "овна", "евна", "ична", "инична", "гызы"),
+}
+_SURNAME_ENDINGS = {
+    "female": ("ова", "ева", "ёва", "ина", "ына", "ская", "цкая"),
+    "male": ("ов", "ев", "ёв", "ин", "ын", "ский", "цкий"),
+}
+
+
+def sex_from_names(surname: str, patronymic: str) -> str | None:
+    """ "male", "female", or None when the names do not say."""
+    for table, name in ((_PATRONYMIC_ENDINGS, patronymic), (_SURNAME_ENDINGS, surname)):
+        word = name.replace(" ", "").casefold()
+        if not word:
+            continue
+        for sex, endings in table.items():
+            if word.endswith(endings):
+                return sex
+    return None

@@ -36,7 +36,7 @@ from app.domain.events import SystemEvent
 from app.domain.field_labels import field_label as column_label
 from app.domain.iin import is_valid_iin
 from app.domain.iso import country_by_name
-from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS
+from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS, sex_from_names
 from app.domain.roles import CASE_WORKERS
 from app.domain.workflow import default_due_date, is_open
 from app.errors import QorgauError, ValidationError
@@ -269,6 +269,7 @@ class ImportReport:
     category_taken: int = 0  # rows that named no complaint, imported as "Other"
     default_status: str = CaseStatus.NEW.value  # the status of rows that name none …
     status_taken: int = 0  # … so many
+    sex_taken: int = 0  # rows naming no sex (and no IIN) whose names said it
     open_overdue: int = 0  # of the cases coming in open, those already past their deadline
     sha256: str = ""  # of the file's bytes
     file_name: str = ""  # as the person chose it (no folder), for the list of imports
@@ -648,20 +649,27 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
     description = values.get("description", "").strip()
     if legacy:
         description = f"{description}\n[{_('Legacy number')}: {legacy}]".strip()
+    surname, patronymic = name_case(values["surname"]), name_case(values.get("patronymic", ""))
+    iin = _iin_of(values.get("iin", ""))
+    sex = _sex_of(values.get("sex", ""))
+    if sex is None and not (iin and is_valid_iin(iin)):
+        # Neither written nor in an IIN: as the names say it (the letters agree with it, and
+        # the import's report counts such rows).
+        sex = sex_from_names(surname, patronymic)
     case = CaseInput(
         host_country=country,
         categories=parse_categories(values["categories"], lookup),
         received_at=received,
         person=PersonInput(
-            surname=name_case(values["surname"]),
+            surname=surname,
             given_names=name_case(values["given_names"]),
-            patronymic=name_case(values.get("patronymic", "")),
+            patronymic=patronymic,
             surname_latin=values.get("surname_latin", ""),
             given_names_latin=values.get("given_names_latin", ""),
-            iin=_iin_of(values.get("iin", "")),
+            iin=iin,
             passport_no=values.get("passport_no", "").strip() or None,
             birth_date=parse_date(values.get("birth_date", ""), "birth_date"),
-            sex=_sex_of(values.get("sex", "")),
+            sex=sex,
             phone_abroad=values.get("phone", ""),
         ),
         employer=OrganisationInput(
@@ -792,6 +800,8 @@ def import_csv(
                 report.unknown_categories[shown] = report.unknown_categories.get(shown, 0) + 1
         try:
             case, status = row_to_case(values, lookup)
+            if _sex_from_names(values, case):
+                took = took | {"sex"}
             status, ended_on = _ending(values, status, case.received_at, service.today)
             prepared.append(CheckedRow(line, service.prepare(case), status, ended_on, took))
         except QorgauError as exc:
@@ -803,6 +813,7 @@ def import_csv(
     report.country_taken = sum("host_country" in row.took for row in prepared)
     report.category_taken = sum("categories" in row.took for row in prepared)
     report.status_taken = sum("status" in row.took for row in prepared)
+    report.sex_taken = sum("sex" in row.took for row in prepared)
     report.preview = [_as_registered(row) for row in prepared[:PREVIEW_ROWS]]
     report.open_overdue = sum(1 for row in prepared if _overdue(row, service.today))
     _count_past_retention(ws, prepared, report, service.today)
@@ -864,6 +875,27 @@ def country_taken_message(report: ImportReport) -> str:
         n=format_number(report.country_taken),
         country=country_name(report.home_country),
     )
+
+
+def _sex_from_names(values: Mapping[str, str], case: CaseInput) -> bool:
+    """The row's sex came from its names: no sex written, no IIN to read it from."""
+    person = case.person
+    if person is None or not person.sex or values.get("sex", "").strip():
+        return False
+    return not (person.iin and is_valid_iin(person.iin))
+
+
+def sex_taken_message(report: ImportReport) -> str:
+    """What the report says of the sexes taken from the names ("" if none)."""
+    if not report.sex_taken:
+        return ""
+    return ngettext(
+        "{n} row names no sex: it is taken from the patronymic or the surname, for the "
+        "letters to agree with it.",
+        "{n} rows name no sex: it is taken from the patronymic or the surname, for the "
+        "letters to agree with it.",
+        report.sex_taken,
+    ).format(n=format_number(report.sex_taken))
 
 
 def category_taken_message(report: ImportReport) -> str:
@@ -1039,6 +1071,7 @@ def report_notes(report: ImportReport) -> list[str]:
         earlier_imports_message(report),
         country_taken_message(report),
         category_taken_message(report),
+        sex_taken_message(report),
         status_taken_message(report),
         past_retention_message(report),
     )

@@ -48,9 +48,10 @@ def test_a_spreadsheet_is_checked_then_imported_leaving_out_what_was_rejected(
 
     assert CaseService(ws).count_cases() == 0  # checked, nothing written
     assert dialog.summary.text() == (
-        "4 rows read; 3 can be imported, 1 rejected. 2 rows name no status: they come in as "
-        "“New”. 2 cases come in open and past their deadline: the Start page will list them "
-        "as overdue."
+        "4 rows read; 3 can be imported, 1 rejected. 2 rows name no sex: it is taken from the "
+        "patronymic or the surname, for the letters to agree with it. 2 rows name no status: "
+        "they come in as “New”. 2 cases come in open and past their deadline: the Start page "
+        "will list them as overdue."
     )  # a register without a status column made every case a new, overdue one, unsaid
     assert dialog.status_row.isVisibleTo(dialog)
     assert dialog.chosen_mapping()["Фамилия"] == "surname"  # recognised by its usual name

@@ -627,3 +627,24 @@ def test_names_typed_in_capitals_come_in_written_as_names(ws: Workspace) -> None
         ("МакДональд", "Н.С.", ""),
         ("Оспанов", "Ерлан", "Серік ұлы"),
     ]
+
+
+def test_a_register_without_a_sex_column_takes_it_from_the_names(ws: Workspace) -> None:
+    """Without a «Пол» column or an IIN every imported woman was a man to the letters
+    («обратился гражданин …»), each to be corrected by hand. The patronymic says it, else the
+    surname's ending; a written sex or a valid IIN comes first; a name that says nothing
+    leaves it unknown. The report counts the rows."""
+    rows = (
+        "ФИО;ИИН;Пол;Дата обращения\n"
+        "Әбенова Айгүл Серікқызы;;;05.03.2026\n"
+        "Оспанов Ерлан;;;06.03.2026\n"
+        "Ким Ольга;;;07.03.2026\n"  # the name says nothing
+        "Петрова Анна;;М;08.03.2026\n"  # written: it wins
+        "Сейтова Дана;900504300127;;09.03.2026\n"  # the IIN's (a man's): it wins
+    )
+    report = csv_import.import_csv(ws, rows.encode())
+    service = CaseService(ws)
+    sexes = [service.get_by_number(n).person.sex for n in report.numbers]
+    assert sexes == ["female", "male", None, "male", "male"]
+    assert report.sex_taken == 2
+    assert csv_import.sex_taken_message(report).startswith("2 rows name no sex")
