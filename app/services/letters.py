@@ -302,6 +302,12 @@ def _addressee_json(addressee: Addressee) -> dict[str, Any]:
     }
 
 
+# The kinds that tell the addressee what happened (their facts paragraph).
+_STATING_FACTS = frozenset(
+    {"employer_letter", "note_verbale_labour_authority", "agency_report", "referral"}
+)
+
+
 def _assistance(status: CaseStatus) -> str:
     """Where the mission's help stands, as a certificate says it: a closed case's worker is
     no longer being assisted, and a rejected one's never was."""
@@ -939,6 +945,15 @@ class LetterService(DatedService):
         ):
             found.append(
                 _("The person's sex is not recorded: the letter uses the masculine forms.")
+            )
+        if row.kind in _STATING_FACTS and not (row.facts.strip() or row.free_text.strip()):
+            # A case of "Other" (every row of a register that names no complaint) gives no
+            # facts of its own: the letter asked for measures without saying for what.
+            found.append(
+                _(
+                    "The letter states no facts: write what the worker reports before it is "
+                    "approved."
+                )
             )
         if row.lang == "en" and person is not None and not person.surname_latin:
             found.append(

@@ -313,3 +313,21 @@ def test_a_short_report_keeps_its_last_heading_on_the_first_page(
         reader = PdfReader(io.BytesIO(pdf))
         assert len(reader.pages) == 1, lang
         assert "3." in reader.pages[0].extract_text(), lang
+
+
+def test_a_letter_that_states_no_facts_says_so_before_approval(
+    people: dict[str, Workspace],
+) -> None:
+    """A case of "Other" without a description of its own (a register's row naming no
+    complaint) gave an employer letter that asked for measures without saying for what."""
+    service = LetterService(people["aigul"], today=TODAY)
+    bare = imported_like_case(people, OrganisationInput(name="Hanil", country="KR", city="Seoul"))
+    draft = service.draft(bare.id, "employer_letter", "ru", LetterFields())
+    assert any("states no facts" in w for w in service.warnings(draft.id))
+    written = service.draft(
+        bare.id, "employer_letter", "ru", LetterFields(facts="Заработная плата не выплачена.")
+    )
+    assert not any("states no facts" in w for w in service.warnings(written.id))
+    usual = make_case(people, "female", "KR")  # its categories give the facts
+    drafted = service.draft(usual.id, "employer_letter", "ru", LetterFields())
+    assert not any("states no facts" in w for w in service.warnings(drafted.id))
