@@ -58,6 +58,17 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
         raise ValidationError(_("Sex is 'male' or 'female'."), field="sex")
     passport = re.sub(r"\s", "", data.passport_no or "").upper() or None
     if passport is not None and not PASSPORT_RE.match(passport):
+        meant = passport.translate(_RUSSIAN_KEYS)
+        if meant != passport and meant.startswith("N") and PASSPORT_RE.match(meant):
+            # Typed with the Russian keyboard on: N12345678, a Kazakhstani passport's number,
+            # comes out as Т12345678.
+            raise ValidationError(
+                _(
+                    "A passport number is 6–12 Latin letters and digits: {typed} was typed "
+                    "with the Russian keyboard on; is it {meant}?"
+                ).format(typed=passport, meant=meant),
+                field="passport_no",
+            )
         raise ValidationError(
             _("A passport number is 6–12 Latin letters and digits."), field="passport_no"
         )
@@ -114,6 +125,10 @@ DUPLICATES_SHOWN = 20
 # The Kazakh letters as a name is typed without a Kazakh keyboard (Әбенов Нұрлан written
 # Абенов Нурлан, as consular registers and Russian-language forms often have it), and ё as е.
 _TYPED_WITHOUT_KAZAKH = str.maketrans("әғқңөұүһіё", "агкноуухие")
+
+
+# The Latin letter on the key that gives each Russian letter (ЙЦУКЕН over QWERTY).
+_RUSSIAN_KEYS = str.maketrans("ЙЦУКЕНГШЩЗФЫВАПРОЛДЯЧСМИТЬ", "QWERTYUIOPASDFGHJKLZXCVBNM")
 
 
 def name_key(surname: str, given_names: str) -> tuple[str, str]:

@@ -386,3 +386,17 @@ def test_a_mistyped_year_received_is_refused(ws: Workspace) -> None:
         skip_rejected=True,
     )
     assert report.imported == 0 and "independence" in report.rejected[0].reason
+
+
+def test_a_passport_number_typed_on_the_russian_keyboard_is_refused_with_the_number_meant(
+    ws: Workspace,
+) -> None:
+    """N12345678 typed with the Russian keyboard on is «Т12345678»: the message named no
+    cause, and a register of such numbers was rejected row by row without a hint."""
+    typed = replace(ASSEL_IDENTIFIED, iin=None, passport_no="т12345678")
+    with pytest.raises(ValidationError, match="is it N12345678") as caught:
+        CaseService(ws).create_case(new_case(typed))
+    assert caught.value.field == "passport_no"
+    # Another Cyrillic letter: no guess, the plain rule.
+    with pytest.raises(ValidationError, match=r"Latin letters and digits\.$"):
+        CaseService(ws).create_case(new_case(replace(typed, passport_no="Н12345678")))
