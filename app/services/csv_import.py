@@ -53,7 +53,7 @@ from app.i18n import (
 )
 from app.services import retention, search
 from app.services.cases import CaseService, PreparedCase
-from app.services.import_undo import change_counter
+from app.services.import_undo import ImportRecord, change_counter, list_imports
 from app.services.records import CaseInput, OrganisationInput, PersonInput
 from app.services.table_file import open_table
 from app.services.workspace import Workspace
@@ -223,13 +223,6 @@ class CheckedRow(NamedTuple):
 
 
 @dataclass(frozen=True)
-class EarlierImport:
-    at: datetime
-    actor: str
-    imported: int
-
-
-@dataclass(frozen=True)
 class RejectedRow:
     line: int
     reason: str
@@ -278,7 +271,7 @@ class ImportReport:
     import_id: str = ""
     changes_before: int = 0  # the change counter before its first batch
     # When this file (this sheet) was imported before, by whom, how many cases: the audit's.
-    imported_earlier: list[EarlierImport] = field(default_factory=list)
+    imported_earlier: list[ImportRecord] = field(default_factory=list)
     # The first rows that can be imported, as they will be registered (words, not codes):
     # a name order or a date column taken wrongly shows here before anything is written.
     preview: list[dict[str, str]] = field(default_factory=list)
@@ -1019,43 +1012,36 @@ def past_retention_message(report: ImportReport) -> str:
     ).format(n=format_number(report.past_retention), years=report.retention_years)
 
 
-def _earlier_imports(ws: Workspace, digest: str, sheet: str) -> list[EarlierImport]:
-    """The audit's imports of the same bytes (and sheet), oldest first; a mission makes a few
-    hundred imports at most, so their entries are read and compared here."""
-    from sqlalchemy import select
-
-    from app.db.models import AuditEntry
-
-    with ws.read() as session:
-        entries = session.execute(
-            select(AuditEntry.at, AuditEntry.actor, AuditEntry.details)
-            .where(AuditEntry.action == "import.csv")
-            .order_by(AuditEntry.seq)
-        ).all()
+def _earlier_imports(ws: Workspace, digest: str, sheet: str) -> list[ImportRecord]:
+    """The imports of the same bytes (and sheet), oldest first, as the audit tells them (a
+    mission makes a few hundred imports at most)."""
     return [
-        EarlierImport(at, actor, int(details.get("imported", 0)))
-        for at, actor, details in entries
-        if details.get("sha256") == digest and details.get("sheet", "") == sheet
+        record
+        for record in reversed(list_imports(ws))
+        if record.sha256 == digest and record.sheet == sheet
     ]
 
 
 def earlier_imports_message(report: ImportReport) -> str:
     """When the file was imported before ("" if never): the same bytes, whatever was done to
-    its cases since."""
+    its cases since, and whether that import was undone."""
     if not report.imported_earlier:
         return ""
-    return _("This file was imported before: {imports}.").format(
-        imports="; ".join(
-            ngettext(
-                "{when} by {who}, {n} case", "{when} by {who}, {n} cases", earlier.imported
-            ).format(
-                when=format_datetime(_local(earlier.at)),
-                who=earlier.actor,
-                n=format_number(earlier.imported),
-            )
-            for earlier in report.imported_earlier
+    said = []
+    for earlier in report.imported_earlier:
+        text = ngettext(
+            "{when} by {who}, {n} case", "{when} by {who}, {n} cases", earlier.imported
+        ).format(
+            when=format_datetime(_local(earlier.at)),
+            who=earlier.actor,
+            n=format_number(earlier.imported),
         )
-    )
+        if earlier.undone_at is not None:
+            text += " " + _("(undone {when} by {who})").format(
+                when=format_datetime(_local(earlier.undone_at)), who=earlier.undone_by
+            )
+        said.append(text)
+    return _("This file was imported before: {imports}.").format(imports="; ".join(said))
 
 
 def _local(moment: datetime) -> datetime:

@@ -78,6 +78,7 @@ class ImportRecord:
     sheet: str
     imported: int
     changes_before: int = 0  # the change counter when it began: what it added came after
+    sha256: str = ""  # of the file's bytes: the next check of the same file names this import
     undone_at: datetime | None = None
     undone_by: str = ""
     removed: int = 0
@@ -129,6 +130,7 @@ def list_imports(ws: Workspace) -> list[ImportRecord]:
                 str(details.get("sheet", "")),
                 int(details.get("imported", 0)),
                 int(details.get("changes_before", 0)),
+                str(details.get("sha256", "")),
                 undone_at,
                 undone_by,
                 removed,

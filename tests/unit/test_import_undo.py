@@ -85,8 +85,13 @@ def test_an_untouched_import_goes_whole_and_leaves_the_mission_as_it_was(ws: Wor
     assert not again.can_undo and again.undone_by == "admin" and again.removed == 5
     with pytest.raises(ValidationError, match="undone on"):
         undo_import(ws, again)
-    # The same file, imported again with the right columns, is not taken for a repeat.
-    assert csv_import.import_csv(ws, ROWS.encode(), dry_run=True).accepted == 5
+    # The same file, imported again with the right columns, is not taken for a repeat, and
+    # its check says the earlier import was undone.
+    checked = csv_import.import_csv(ws, ROWS.encode(), dry_run=True)
+    assert checked.accepted == 5
+    said = csv_import.earlier_imports_message(checked)
+    assert said.startswith("This file was imported before: ")
+    assert " by admin, 5 cases (undone " in said and said.endswith(" by admin).")
 
 
 def test_cases_used_since_stay_with_their_people(ws: Workspace) -> None:
