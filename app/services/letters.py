@@ -304,7 +304,13 @@ def _addressee_json(addressee: Addressee) -> dict[str, Any]:
 
 # The kinds that tell the addressee what happened (their facts paragraph).
 _STATING_FACTS = frozenset(
-    {"employer_letter", "note_verbale_labour_authority", "agency_report", "referral"}
+    {
+        "employer_letter",
+        "note_verbale_labour_authority",
+        "agency_report",
+        "referral",
+        "hq_case_report",
+    }
 )
 
 

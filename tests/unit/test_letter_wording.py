@@ -322,8 +322,9 @@ def test_a_letter_that_states_no_facts_says_so_before_approval(
     complaint) gave an employer letter that asked for measures without saying for what."""
     service = LetterService(people["aigul"], today=TODAY)
     bare = imported_like_case(people, OrganisationInput(name="Hanil", country="KR", city="Seoul"))
-    draft = service.draft(bare.id, "employer_letter", "ru", LetterFields())
-    assert any("states no facts" in w for w in service.warnings(draft.id))
+    for kind in ("employer_letter", "hq_case_report"):
+        draft = service.draft(bare.id, kind, "ru", LetterFields())
+        assert any("states no facts" in w for w in service.warnings(draft.id)), kind
     written = service.draft(
         bare.id, "employer_letter", "ru", LetterFields(facts="Заработная плата не выплачена.")
     )
