@@ -44,7 +44,16 @@ from app.db.models import (
 )
 from app.db.sync import next_counter
 from app.domain.claims import parse_claims
-from app.domain.codes import CaseStatus, Category, EventKind, LetterKind, LetterStatus, Role, label
+from app.domain.codes import (
+    CaseStatus,
+    Category,
+    ConsentScope,
+    EventKind,
+    LetterKind,
+    LetterStatus,
+    Role,
+    label,
+)
 from app.domain.events import SystemEvent, event_data
 from app.domain.iin import iin_sex, is_valid_iin
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
@@ -974,7 +983,7 @@ class LetterService(DatedService):
                 _(
                     "The person's recorded consent does not cover sharing their data with this "
                     "addressee ({scope})."
-                ).format(scope=scope)
+                ).format(scope=label(ConsentScope(scope)))  # its words, not its code
             )
         if row.kind == "note_verbale_labour_authority" and (
             case.host_country != self.ws.mission.country

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from app.db.raw import open_raw
-from app.domain.codes import LetterKind, label
+from app.domain.codes import ConsentScope, LetterKind, label
 from app.i18n import _
 from app.services.cases import CaseService
 from app.services.contracts import ContractReviewService
@@ -393,3 +393,34 @@ def test_issuing_while_another_process_writes_waits_off_the_gui_thread(
         pass
     assert issued.args[0].outgoing_number == f"SEL-{date.today().year}/0001"
     assert page.register.isEnabled() and cell(page, 0, STATUS) == "Issued"
+
+
+def test_an_unissued_letter_shows_what_its_approval_will_ask_to_check(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    """The checks before approval (no facts, the Latin spelling, consent, sex) reached the
+    consul alone, when approving: the drafter learnt of them when the letter came back. The
+    register shows them under an unissued letter, and hides them once it shows no letter."""
+    from app.services.records import CaseInput, PersonInput
+
+    ws = open_ws("aigul")
+    bare = CaseService(ws).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("other",),
+            received_at=date(2026, 11, 2),
+            person=PersonInput(surname="Оспанов", given_names="Ерлан", sex="male"),
+        )
+    )
+    LetterService(ws).draft(bare.id, "hq_case_report", "ru")
+    page = on_screen(qtbot, LettersPage(ws, bridge))
+    page.table.selectRow(0)
+    qtbot.waitUntil(lambda: page.checks.isVisible(), timeout=WAIT_MS)
+    assert page.checks.text().startswith("Before approval, check:\n• ")
+    assert "states no facts" in page.checks.text()
+    # The consent it lacks in words, where the code (share_hq) was printed.
+    assert (
+        "share_hq" not in page.checks.text() and label(ConsentScope.SHARE_HQ) in page.checks.text()
+    )
+    LetterService(ws).discard(page.selected().id)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: not page.checks.isVisible(), timeout=WAIT_MS)

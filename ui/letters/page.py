@@ -70,6 +70,15 @@ FIRST_YEAR = 2020
 REGISTER_ROWS = 1000  # the newest letters listed; the note says how many there are
 
 
+def _checks_of(service: LetterService, letter_id: str) -> list[str]:
+    """The checks before approval; none if they cannot be read now (a letter discarded
+    meanwhile): the approval asks again, and says why it cannot."""
+    try:
+        return service.warnings(letter_id)
+    except QorgauError:
+        return []
+
+
 class LettersPage(QWidget):
     letter_issued = Signal(object)  # LetterInfo
 
@@ -87,6 +96,11 @@ class LettersPage(QWidget):
         self.preview = PdfPreview(
             empty_hint=lambda: _("Choose a letter in the register to see it here.")
         )
+        # What the consul is asked to check before approving (no facts, the Latin spelling,
+        # consent, sex): shown with an unissued letter, so its drafter sees it too.
+        self.checks = word_wrapped(plain_label())
+        self.checks.setObjectName("letter_checks")
+        self.checks.hide()
         # A draft's preview is rendered (130-170 ms) off the GUI thread, so the arrow keys
         # move through the register at once: the letter chosen last is the one shown.
         self._previews = LatestOnly(self, workspace.db.interrupt, resume=workspace.db.resume)
@@ -110,7 +124,12 @@ class LettersPage(QWidget):
         left_layout.addLayout(actions)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.register)
-        splitter.addWidget(self.preview)
+        shown = QWidget()  # the letter, and below it what to check before its approval
+        shown_layout = QVBoxLayout(shown)
+        shown_layout.setContentsMargins(0, 0, 0, 0)
+        shown_layout.addWidget(self.preview, 1)
+        shown_layout.addWidget(self.checks)
+        splitter.addWidget(shown)
         splitter.setSizes([900, 300])  # the register needs the width; the preview scales
         QVBoxLayout(self).addWidget(splitter)
 
@@ -309,6 +328,7 @@ class LettersPage(QWidget):
         self._render_timer.start()
 
     def _show_no_letter(self) -> None:
+        self.checks.hide()
         self._render_timer.stop()
         self._previews.cancel()
         self._preview_done()
@@ -316,13 +336,26 @@ class LettersPage(QWidget):
 
     def _render_chosen(self) -> None:
         info = self.selected()
+        self.checks.hide()
         if info is not None:
             letter_id, service = info.id, self.service
-            self._previews.submit([lambda: service.render_preview(letter_id)])
+            steps: list[Callable[[], object]] = [lambda: service.render_preview(letter_id)]
+            if info.status != LetterStatus.ISSUED:
+                steps.append(lambda: _checks_of(service, letter_id))
+            self._previews.submit(steps)
 
-    def _preview_rendered(self, _step: int, pdf: object) -> None:
-        self.preview.set_pdf(cast(bytes, pdf))
+    def _preview_rendered(self, step: int, result: object) -> None:
+        if step == 1:  # the checks before approval, after the letter itself
+            self._show_checks(cast(list[str], result))
+            return
+        self.preview.set_pdf(cast(bytes, result))
         self._preview_done()
+
+    def _show_checks(self, found: list[str]) -> None:
+        self.checks.setText(
+            _("Before approval, check:") + "\n" + "\n".join(f"• {w}" for w in found)
+        )
+        self.checks.setVisible(bool(found))
 
     def _preview_refused(self, exc: object) -> None:
         self.preview.clear()
