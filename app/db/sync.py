@@ -47,6 +47,14 @@ def next_counter(session: Session, name: str, step: int = 1) -> int:
     return int(value)
 
 
+def current_change_seq(session: Session) -> int:
+    """The change counter's value now: every change up to it is written (0 before any)."""
+    value = session.execute(
+        select(Counter.value).where(Counter.name == CHANGE_SEQ)
+    ).scalar_one_or_none()
+    return int(value or 0)
+
+
 def _changed(session: Session) -> list[SyncMixin]:
     new = [obj for obj in session.new if isinstance(obj, SyncMixin)]
     dirty = [

@@ -43,9 +43,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 
 from app.db.listed import one_of
-from app.db.models import Case, CaseCategory, CaseIloIndicator, Counter, Mission, SyncConflict
+from app.db.models import Case, CaseCategory, CaseIloIndicator, Mission, SyncConflict
 from app.db.postgres import copy_rows
-from app.db.sync import CHANGE_SEQ, next_counter, note_changes
+from app.db.sync import CHANGE_SEQ, current_change_seq, next_counter, note_changes
 from app.exchange.package import BundleRefused, RecordStream, VerifiedBundle
 from app.exchange.records import BY_NAME, CASE_LISTS, ENTITIES, Codec, Entity, content_of
 from app.i18n import _
@@ -333,12 +333,9 @@ def plan_merge(
     """Decide, by reading only, what merging the bundle writes (no write lock is needed); the
     rows to write are staged in ``schema``, the only place this session writes to. The
     records ``left_out`` names (entity → ids) are counted and not written."""
-    seq = session.execute(
-        select(Counter.value).where(Counter.name == CHANGE_SEQ)
-    ).scalar_one_or_none()
     stage = Stage(schema)
     stage.create(session, stage.keys, stage.lists)
-    plan = MergePlan(int(seq or 0), stage)
+    plan = MergePlan(current_change_seq(session), stage)
     for entity in ENTITIES:
         rows = bundle.records.get(entity.name)
         if not rows:
@@ -418,10 +415,7 @@ def stale(session: Session, plan: MergePlan) -> bool:
     """Whether a row written since the plan's snapshot touches what the plan decided on: a
     record the bundle carries or refers to, a row that refers to one, a clashing natural key,
     or any mission. Run it under the write lock, before ``apply_plan``."""
-    now = session.execute(
-        select(Counter.value).where(Counter.name == CHANGE_SEQ)
-    ).scalar_one_or_none()
-    if int(now or 0) == plan.seq:
+    if current_change_seq(session) == plan.seq:
         return False
     touched: set[str] = set()
     for entity in ENTITIES:

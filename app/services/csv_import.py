@@ -30,6 +30,7 @@ from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from app.db.sync import current_change_seq
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Category, Sex, Urgency, label
 from app.domain.events import SystemEvent
@@ -53,7 +54,7 @@ from app.i18n import (
 )
 from app.services import retention, search
 from app.services.cases import CaseService, PreparedCase
-from app.services.import_undo import ImportRecord, change_counter, list_imports
+from app.services.import_undo import ImportRecord, list_imports
 from app.services.records import CaseInput, OrganisationInput, PersonInput
 from app.services.table_file import open_table
 from app.services.workspace import Workspace
@@ -815,7 +816,7 @@ def import_csv(
     # Bounded batches, each its own short transaction, so that other users (and the app's
     # own reads) are not locked out for the whole file; every row was checked above.
     with ws.read() as session:
-        report.changes_before = change_counter(session)  # for undoing it: what came after
+        report.changes_before = current_change_seq(session)  # for undoing it: what came after
     for start in range(0, len(prepared), BATCH_ROWS):
         if stop.is_set():
             if not report.numbers:

@@ -37,7 +37,7 @@ from app.db.models import (
     SyncConflict,
     User,
 )
-from app.db.sync import ANY_HOLDER, CHANGE_SEQ, note_changes
+from app.db.sync import ANY_HOLDER, current_change_seq, note_changes
 from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
 from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, CASE_WORKERS, EXCHANGE_ROLES
@@ -587,7 +587,7 @@ class ExchangeService:
         try:
             with self.ws.read() as session:
                 start = 0 if all_changes else self._last_exported(session, kind)
-                end = self._change_seq(session)
+                end = current_change_seq(session)
                 names = [e for e in ENTITIES if e.name in KIND_ENTITIES[kind]]
                 elsewhere, their_people = self._copies_not_sent(session, kind)
                 for index, entity in enumerate(names):
@@ -656,12 +656,6 @@ class ExchangeService:
             )
         ).scalar_one_or_none()
         return int(value or 0)
-
-    def _change_seq(self, session: Session) -> int:
-        value = session.execute(
-            select(Counter.value).where(Counter.name == CHANGE_SEQ)
-        ).scalar_one_or_none()
-        return int(value) if value is not None else 0
 
     def _prepare(
         self,
@@ -895,7 +889,7 @@ class ExchangeService:
             session.flush()
             collected = self._case_closure(session, [c.id for c in cases])
             try:
-                end = self._change_seq(session)
+                end = current_change_seq(session)
                 # A transfer changes the cases it packs, so it stays in its write transaction.
                 prepared = self._prepare(
                     session, BundleKind.TRANSFER, collected, 0, end, True, to_mission
@@ -971,7 +965,7 @@ class ExchangeService:
                     entity = BY_NAME[name]
                     where = _columns(entity).id.in_(ids)
                     collected.add_records(name, _collect(session, entity, where))
-                end = self._change_seq(session)
+                end = current_change_seq(session)
                 prepared = self._prepare(
                     session, BundleKind.TRANSFER, collected, 0, end, True, holder
                 )
@@ -1174,11 +1168,11 @@ class ExchangeService:
                 or stale(session, staged.plan)
             ):
                 staged = self._stage_locked(session, bundle, work.schema)
-            first = self._change_seq(session) + 1
+            first = current_change_seq(session) + 1
             transfer = bundle.kind is BundleKind.TRANSFER
             before = _holders(session, bundle) if transfer else {}
             result = apply_plan(session, staged.plan, bundle)
-            _index_pending(session, first, self._change_seq(session))
+            _index_pending(session, first, current_change_seq(session))
             handed = _take_holders(session, bundle, before) if transfer else []
             away = [m for m in handed if m[2] != self.ws.mission_code]  # a notice's cases
             head = staged.head

@@ -31,13 +31,12 @@ from app.db.models import (
     Base,
     Case,
     CaseEvent,
-    Counter,
     Employer,
     ExchangeLog,
     Person,
     RecruitmentAgency,
 )
-from app.db.sync import CHANGE_SEQ, note_changes
+from app.db.sync import note_changes
 from app.domain.codes import EventKind
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.errors import NotFound, PermissionDenied, ValidationError
@@ -336,13 +335,6 @@ def _sent_up_to(session: Session) -> int:
     """The change counter up to which bundles went out: what it covers is at headquarters."""
     value = session.execute(
         select(func.max(ExchangeLog.change_seq_to)).where(ExchangeLog.direction == "out")
-    ).scalar_one_or_none()
-    return int(value or 0)
-
-
-def change_counter(session: Session) -> int:
-    value = session.execute(
-        select(Counter.value).where(Counter.name == CHANGE_SEQ)
     ).scalar_one_or_none()
     return int(value or 0)
 
