@@ -107,3 +107,10 @@ def latin_name(text: str) -> str:
         latin = "".join(_PASSPORT_LATIN.get(ch, ch) for ch in word.lower())
         words.append("-".join(part[:1].upper() + part[1:] for part in latin.split("-")))
     return " ".join(words)
+
+
+def name_in_latin(given: str, surname: str, given_latin: str = "", surname_latin: str = "") -> str:
+    """A person's name in Latin letters, given name first: as the passport spells it where
+    that was recorded, else transliterated as a Kazakh passport would spell it."""
+    recorded = " ".join(part for part in (given_latin, surname_latin) if part)
+    return recorded.title() if recorded else latin_name(f"{given} {surname}")

@@ -47,7 +47,7 @@ from reportlab.platypus.flowables import TopPadder
 from app.domain import labels
 from app.domain.codes import LetterKind
 from app.domain.kk_dates import kk_date_attributive
-from app.domain.translit import latin_name
+from app.domain.translit import name_in_latin
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_amount, format_date, locale_for
 from app.letters.context import LETTER_KINDS, LetterContext, MissionInfo
@@ -777,14 +777,12 @@ def person_sex(context: LetterContext) -> Sex:
 
 
 def _latin_name(context: LetterContext) -> str:
-    """The name in an English letter: as the passport spells it where it was recorded, else
-    transliterated as a Kazakh passport would (an imported register has no Latin spelling,
-    and the letter read "Mr , a citizen of…")."""
+    """The name in an English letter (an imported register has no Latin spelling, and the
+    letter read "Mr , a citizen of…")."""
     person = context.person
-    recorded = " ".join(p for p in (person.given_names_latin, person.surname_latin) if p)
-    if recorded:
-        return recorded.title()
-    return latin_name(f"{person.given_names} {person.surname}")
+    return name_in_latin(
+        person.given_names, person.surname, person.given_names_latin, person.surname_latin
+    )
 
 
 def _identity(context: LetterContext) -> str:

@@ -57,7 +57,7 @@ from app.domain.codes import (
 from app.domain.events import SystemEvent, event_data
 from app.domain.iin import iin_sex, is_valid_iin
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
-from app.domain.translit import latin_name
+from app.domain.translit import latin_name, name_in_latin
 from app.domain.workflow import is_open
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import LANGUAGES, _, current_language
@@ -842,10 +842,13 @@ class LetterService(DatedService):
 
     def _default_subject(self, session: Session, case: Case, lang: str) -> str:
         person = self._person(session, case)
-        latin = f"{person.given_names_latin} {person.surname_latin}".strip().title()
-        # In English the name in Latin letters: as recorded, else as a passport spells it.
-        latin = latin or latin_name(f"{person.given_names} {person.surname}")
-        name = latin if lang == "en" else person.full_name
+        name = (
+            name_in_latin(
+                person.given_names, person.surname, person.given_names_latin, person.surname_latin
+            )
+            if lang == "en"
+            else person.full_name
+        )
         return _DEFAULT_SUBJECT[lang].format(case=case.number, name=name)
 
     def _default_addressee(self, session: Session, case: Case, kind: str, lang: str) -> Addressee:
@@ -975,7 +978,7 @@ class LetterService(DatedService):
                 _(
                     "The worker's name in Latin letters is not recorded: the letter spells it "
                     "{name}, as a passport would. Record it as the passport has it if it differs."
-                ).format(name=latin_name(f"{person.given_names} {person.surname}"))
+                ).format(name=name_in_latin(person.given_names, person.surname))
             )
         scope = CONSENT_FOR_KIND.get(row.kind)
         if scope and person is not None and scope not in (person.consent_scope or []):
