@@ -646,9 +646,8 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
     surname, patronymic = name_case(values["surname"]), name_case(values.get("patronymic", ""))
     iin = _iin_of(values.get("iin", ""))
     sex = _sex_of(values.get("sex", ""))
-    if sex is None and not (iin and is_valid_iin(iin)):
-        # Neither written nor in an IIN: as the names say it (the letters agree with it, and
-        # the import's report counts such rows).
+    if _sex_unsaid(values, iin):
+        # As the names say it (the letters agree with it; the report counts such rows).
         sex = sex_from_names(surname, patronymic)
     case = CaseInput(
         host_country=country,
@@ -794,8 +793,8 @@ def import_csv(
                 report.unknown_categories[shown] = report.unknown_categories.get(shown, 0) + 1
         try:
             case, status = row_to_case(values, lookup)
-            if _sex_from_names(values, case):
-                took = took | {"sex"}
+            if case.person and case.person.sex and _sex_unsaid(values, case.person.iin):
+                took = took | {"sex"}  # the names said it
             status, ended_on = _ending(values, status, case.received_at, service.today)
             prepared.append(CheckedRow(line, service.prepare(case), status, ended_on, took))
         except QorgauError as exc:
@@ -871,12 +870,9 @@ def country_taken_message(report: ImportReport) -> str:
     )
 
 
-def _sex_from_names(values: Mapping[str, str], case: CaseInput) -> bool:
-    """The row's sex came from its names: no sex written, no IIN to read it from."""
-    person = case.person
-    if person is None or not person.sex or values.get("sex", "").strip():
-        return False
-    return not (person.iin and is_valid_iin(person.iin))
+def _sex_unsaid(values: Mapping[str, str], iin: str | None) -> bool:
+    """The row gives no sex: none written, and no IIN to read it from."""
+    return not values.get("sex", "").strip() and not (iin and is_valid_iin(iin))
 
 
 def sex_taken_message(report: ImportReport) -> str:
