@@ -196,7 +196,7 @@ def _list_imports(args: argparse.Namespace) -> int:
             format_datetime(r.at.astimezone()),
             r.actor,
             format_number(r.imported),
-            f"{r.file_name} ({r.sheet})" if r.sheet else r.file_name,
+            r.file_shown,
             f"{format_datetime(r.undone_at.astimezone())} {r.undone_by}" if r.undone_at else "",
         ],
     )

@@ -83,6 +83,11 @@ class ImportRecord:
     removed: int = 0
 
     @property
+    def file_shown(self) -> str:
+        """The file as the list and messages name it: "register.xlsx (2024)" for a sheet."""
+        return f"{self.file_name} ({self.sheet})" if self.sheet else self.file_name
+
+    @property
     def can_undo(self) -> bool:
         return bool(self.import_id) and self.undone_at is None
 
@@ -97,6 +102,7 @@ class UndoPlan:
     people: int = 0  # removed with their cases (set once done)
     organisations: int = 0
     _ids: list[str] = field(default_factory=list, repr=False)
+    _bundled_up_to: int = field(default=0, repr=False)  # the change counter bundles carried
 
 
 def list_imports(ws: Workspace) -> list[ImportRecord]:
@@ -182,7 +188,9 @@ def undo_import(ws: Workspace, record: ImportRecord) -> UndoPlan:
         plan = _plan(session, record)
         if not plan.removable:
             raise ValidationError(nothing_to_remove_message(plan))
-        people, organisations = _remove(session, plan._ids, record.changes_before)
+        # What came after the import began and after the last bundle: the import's own.
+        after = max(record.changes_before, plan._bundled_up_to)
+        people, organisations = _remove(session, plan._ids, after)
         plan.people, plan.organisations = people, organisations
         ws.audit(
             session,
@@ -227,7 +235,7 @@ def _plan(session: Session, record: ImportRecord) -> UndoPlan:
         )
         .order_by(Case.year, Case.seq)
     ).all()
-    sent_up_to = _sent_up_to(session)
+    sent_up_to = plan._bundled_up_to = _sent_up_to(session)
     ids = [case.id for case in cases]
     events = _counts(session, CaseEvent.case_id, ids)
     linked = _referenced(session, Case.__table__, ids, _OWN_ROWS)
@@ -253,9 +261,10 @@ def _as_left(row: Any) -> bool:
     return bool(row.version == 1 or row.anonymised_at is not None)
 
 
-def _remove(session: Session, case_ids: list[str], changes_before: int) -> tuple[int, int]:
+def _remove(session: Session, case_ids: list[str], after: int) -> tuple[int, int]:
     """Delete the cases with their own rows, then the people and organisations the import
-    added that nothing refers to any longer; how many of each were removed."""
+    added (changed last ``after`` that change) that nothing refers to any longer; how many of
+    each were removed."""
     owners: dict[str, set[str | None]] = {
         "person": set(),
         "employer": set(),
@@ -274,7 +283,6 @@ def _remove(session: Session, case_ids: list[str], changes_before: int) -> tuple
         session.execute(delete(Case).where(Case.id.in_(chunk)))
     note_changes(session, "case", case_ids)
     note_changes(session, "case_event", case_ids)
-    sent_up_to = _sent_up_to(session)
     removed = {}
     for model in (Person, Employer, RecruitmentAgency):
         name = model.__tablename__
@@ -289,7 +297,7 @@ def _remove(session: Session, case_ids: list[str], changes_before: int) -> tuple
                 select(model.id).where(
                     model.id.in_(chunk),
                     unchanged,
-                    model.change_seq > max(changes_before, sent_up_to),
+                    model.change_seq > after,
                 )
             ).scalars()
         unused = sorted(set(added) - _referenced(session, model.__table__, added))
@@ -368,9 +376,7 @@ def _when(moment: datetime) -> str:
 
 def import_title(record: ImportRecord) -> str:
     """The import in a few words: "register.xlsx (2024), 05.12.2026, 06:28, consul"."""
-    name = record.file_name or _("a spreadsheet")
-    if record.sheet:
-        name = f"{name} ({record.sheet})"
+    name = record.file_shown or _("a spreadsheet")
     return f"{name}, {_when(record.at)}, {record.actor}"
 
 

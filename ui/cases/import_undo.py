@@ -100,11 +100,10 @@ class ImportUndoDialog(QDialog):
         self.records = records
         self.table.setRowCount(len(records))
         for row, record in enumerate(records):
-            name = f"{record.file_name} ({record.sheet})" if record.sheet else record.file_name
             cells = (
                 format_datetime(record.at.astimezone()),
                 record.actor,
-                name or "—",
+                record.file_shown or "—",
                 format_number(record.imported),
                 _state(record),
             )
