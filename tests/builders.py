@@ -130,3 +130,18 @@ def disk_full_at_batch(monkeypatch: Any, failing: int) -> None:
         index_cases(session, ids)
 
     monkeypatch.setattr(csv_import.search, "index_cases", indexing)
+
+
+def register_row_case(
+    ws: Workspace, employer: OrganisationInput | None = None, today: date = TODAY
+) -> CaseDetail:
+    """A case as a legacy register's row gives it: names in Cyrillic only, no facts ("Other")."""
+    return CaseService(ws, today=today).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("other",),
+            received_at=date(2026, 11, 2),
+            person=PersonInput(surname="Оспанов", given_names="Ерлан", sex="male"),
+            employer=employer,
+        )
+    )

@@ -20,7 +20,7 @@ from app.services.contracts import ContractReviewService
 from app.services.demo import fill_demo
 from app.services.letters import LetterFields, LetterService
 from app.services.records import CaseDetail
-from tests.builders import hanil_steel_case
+from tests.builders import hanil_steel_case, register_row_case
 from tests.conftest import OpenWs
 from tests.ui.press import (
     WAIT_MS,
@@ -401,17 +401,8 @@ def test_an_unissued_letter_shows_what_its_approval_will_ask_to_check(
     """The checks before approval (no facts, the Latin spelling, consent, sex) reached the
     consul alone, when approving: the drafter learnt of them when the letter came back. The
     register shows them under an unissued letter, and hides them once it shows no letter."""
-    from app.services.records import CaseInput, PersonInput
-
     ws = open_ws("aigul")
-    bare = CaseService(ws).create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("other",),
-            received_at=date(2026, 11, 2),
-            person=PersonInput(surname="Оспанов", given_names="Ерлан", sex="male"),
-        )
-    )
+    bare = register_row_case(ws)
     LetterService(ws).draft(bare.id, "hq_case_report", "ru")
     page = on_screen(qtbot, LettersPage(ws, bridge))
     page.table.selectRow(0)

@@ -27,6 +27,7 @@ from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
+from tests.builders import register_row_case
 from tests.conftest import OpenWs
 
 TODAY = date(2026, 12, 1)
@@ -270,28 +271,13 @@ def test_a_certificate_says_where_the_mission_s_help_stands(
             assert not any(w in body for w in said), lang
 
 
-def imported_like_case(
-    people: dict[str, Workspace], employer: OrganisationInput | None = None
-) -> CaseDetail:
-    """A case as a legacy register gives it: names in Cyrillic only, no facts ("Other")."""
-    return CaseService(people["aigul"], today=TODAY).create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("other",),
-            received_at=date(2026, 11, 2),
-            person=PersonInput(surname="Оспанов", given_names="Ерлан", sex="male"),
-            employer=employer,
-        )
-    )
-
-
 def test_an_english_letter_spells_a_name_recorded_in_cyrillic_only(
     people: dict[str, Workspace],
 ) -> None:
     """An imported register gives no Latin spelling: the English certificate read "Mr , a
     citizen of…". It spells the name as a passport would, and the checks before approval say
     so, for the officer to record the passport's spelling if it differs."""
-    case = imported_like_case(people)
+    case = register_row_case(people["aigul"], today=TODAY)
     service = LetterService(people["aigul"], today=TODAY)
     draft = service.draft(case.id, "assistance_certificate", "en", LetterFields())
     assert draft.subject.endswith("Erlan Ospanov")
@@ -307,7 +293,9 @@ def test_a_short_report_keeps_its_last_heading_on_the_first_page(
     """A report whose last section is one line ("Categories: other.", a case without facts)
     broke to a second page after section 2, the first left half empty: the heading, kept with
     the line after it, was glued to the signature's block, which takes the rest of the page."""
-    case = imported_like_case(people, OrganisationInput(name="Hanil", country="KR", city="Seoul"))
+    case = register_row_case(
+        people["aigul"], OrganisationInput(name="Hanil", country="KR", city="Seoul"), TODAY
+    )
     for lang in LANGS:
         pdf = issue(people, case.id, "hq_case_report", lang)
         reader = PdfReader(io.BytesIO(pdf))
@@ -321,7 +309,9 @@ def test_a_letter_that_states_no_facts_says_so_before_approval(
     """A case of "Other" without a description of its own (a register's row naming no
     complaint) gave an employer letter that asked for measures without saying for what."""
     service = LetterService(people["aigul"], today=TODAY)
-    bare = imported_like_case(people, OrganisationInput(name="Hanil", country="KR", city="Seoul"))
+    bare = register_row_case(
+        people["aigul"], OrganisationInput(name="Hanil", country="KR", city="Seoul"), TODAY
+    )
     for kind in ("employer_letter", "hq_case_report"):
         draft = service.draft(bare.id, kind, "ru", LetterFields())
         assert any("states no facts" in w for w in service.warnings(draft.id)), kind
