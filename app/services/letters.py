@@ -468,6 +468,16 @@ class LetterService(DatedService):
             row = self._new_row(session, case, kind, lang, fields)
             return render_letter(self._context(session, row, None, self.today))
 
+    def checks_for_case(
+        self, case_id: str, kind: str, lang: str, fields: LetterFields
+    ) -> list[str]:
+        """The checks before approval for a letter not yet saved: the drafter sees them while
+        writing it, not when the consul sends it back."""
+        kind, lang = parse_kind(kind), parse_lang(lang)
+        with self._read_with_library() as session:
+            case = self._case(session, case_id)
+            return self._warnings(session, self._new_row(session, case, kind, lang, fields))
+
     def defaults(self, case_id: str, kind: str, lang: str) -> LetterFields:
         """What a new letter of ``kind`` starts with, for the editor: every paragraph editable."""
         kind, lang = parse_kind(kind), parse_lang(lang)

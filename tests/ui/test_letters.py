@@ -415,3 +415,26 @@ def test_an_unissued_letter_shows_what_its_approval_will_ask_to_check(
     )
     LetterService(ws).discard(page.selected().id)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: not page.checks.isVisible(), timeout=WAIT_MS)
+
+
+def test_the_letter_window_shows_the_checks_while_the_letter_is_written(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    """The checks before approval appeared once the letter was saved, in the register: the
+    drafter wrote it, saved it, and only then learnt it stated no facts. The letter window shows
+    them below its preview and follows the text as it is written."""
+    ws = open_ws("aigul")
+    bare = register_row_case(ws)
+    page = on_screen(qtbot, LettersPage(ws, bridge))
+    dialog = page.new_letter_for_case(bare.id, bare.number)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("hq_case_report"))
+    dialog.lang.setCurrentIndex(dialog.lang.findData("ru"))
+    dialog.show_preview()
+    qtbot.waitUntil(lambda: "states no facts" in dialog.checks.text(), timeout=WAIT_MS)
+    assert dialog.checks.isVisible()
+    dialog.facts.setPlainText("Работодатель не выплатил заработную плату за три месяца.")
+    dialog.show_preview()
+    qtbot.waitUntil(lambda: "states no facts" not in dialog.checks.text(), timeout=WAIT_MS)
+    assert dialog.checks.isVisible()  # the consent for HQ is still missing
+    assert label(ConsentScope.SHARE_HQ) in dialog.checks.text()
+    dialog.reject()

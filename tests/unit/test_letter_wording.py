@@ -319,6 +319,11 @@ def test_a_letter_that_states_no_facts_says_so_before_approval(
         bare.id, "employer_letter", "ru", LetterFields(facts="Заработная плата не выплачена.")
     )
     assert not any("states no facts" in w for w in service.warnings(written.id))
+    # While the letter is written, before it is saved, the same checks.
+    for fields in (LetterFields(), LetterFields(facts="Заработная плата не выплачена.")):
+        unsaved = service.checks_for_case(bare.id, "employer_letter", "ru", fields)
+        saved = service.draft(bare.id, "employer_letter", "ru", fields)
+        assert unsaved == service.warnings(saved.id)
     usual = make_case(people, "female", "KR")  # its categories give the facts
     drafted = service.draft(usual.id, "employer_letter", "ru", LetterFields())
     assert not any("states no facts" in w for w in service.warnings(drafted.id))

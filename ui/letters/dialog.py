@@ -30,7 +30,7 @@ from app.letters import LETTER_KINDS, Addressee
 from app.services.letters import LetterFields, LetterInfo, LetterService
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
-from ui.letters.preview import PdfPreview
+from ui.letters.preview import PdfPreview, approval_checks, show_checks
 from ui.palette import WARNING_STYLE
 from ui.tasks import BackgroundTask, LatestOnly, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
@@ -198,6 +198,8 @@ class LetterDialog(QDialog):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.stale)
         right_layout.addWidget(self.preview, 1)
+        self.checks = approval_checks()
+        right_layout.addWidget(self.checks)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(right)
@@ -387,11 +389,19 @@ class LetterDialog(QDialog):
         self.refresh_timer.stop()
         service, case_id = self.service, self.case_id
         kind, lang, fields = self.chosen_kind(), self.chosen_lang(), self.fields()
-        self._previews.submit([lambda: service.preview_for_case(case_id, kind, lang, fields)])
+        self._previews.submit(
+            [
+                lambda: service.preview_for_case(case_id, kind, lang, fields),
+                lambda: service.checks_for_case(case_id, kind, lang, fields),
+            ]
+        )
 
-    def _preview_rendered(self, _step: int, pdf: object) -> None:
+    def _preview_rendered(self, step: int, result: object) -> None:
+        if step == 1:  # the checks before approval, once the letter is drawn
+            show_checks(self.checks, cast(list[str], result))
+            return
         self.error.clear_message()
-        self.preview.set_pdf(cast(bytes, pdf))
+        self.preview.set_pdf(cast(bytes, result))
         self.stale.setVisible(False)
         self.preview_shown.emit()
 

@@ -57,7 +57,7 @@ from ui.letters.model import (
     LetterTableModel,
     status_label,
 )
-from ui.letters.preview import PdfPreview
+from ui.letters.preview import PdfPreview, approval_checks, show_checks
 from ui.tasks import BackgroundTask, LatestOnly, OneWriteAtATime, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
@@ -96,11 +96,7 @@ class LettersPage(QWidget):
         self.preview = PdfPreview(
             empty_hint=lambda: _("Choose a letter in the register to see it here.")
         )
-        # What the consul is asked to check before approving (no facts, the Latin spelling,
-        # consent, sex): shown with an unissued letter, so its drafter sees it too.
-        self.checks = word_wrapped(plain_label())
-        self.checks.setObjectName("letter_checks")
-        self.checks.hide()
+        self.checks = approval_checks()
         # A draft's preview is rendered (130-170 ms) off the GUI thread, so the arrow keys
         # move through the register at once: the letter chosen last is the one shown.
         self._previews = LatestOnly(self, workspace.db.interrupt, resume=workspace.db.resume)
@@ -346,16 +342,10 @@ class LettersPage(QWidget):
 
     def _preview_rendered(self, step: int, result: object) -> None:
         if step == 1:  # the checks before approval, after the letter itself
-            self._show_checks(cast(list[str], result))
+            show_checks(self.checks, cast(list[str], result))
             return
         self.preview.set_pdf(cast(bytes, result))
         self._preview_done()
-
-    def _show_checks(self, found: list[str]) -> None:
-        self.checks.setText(
-            _("Before approval, check:") + "\n" + "\n".join(f"• {w}" for w in found)
-        )
-        self.checks.setVisible(bool(found))
 
     def _preview_refused(self, exc: object) -> None:
         self.preview.clear()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
 from app.i18n import _
 from ui.widgets.common import word_wrapped
+from ui.widgets.plain import plain_label
 
 try:  # QtPdf may be missing from a Qt build; the rest of the app works without it.
     from PySide6.QtPdf import QPdfDocument
@@ -20,6 +21,21 @@ try:  # QtPdf may be missing from a Qt build; the rest of the app works without 
     HAVE_QTPDF = True
 except ImportError:  # pragma: no cover - depends on the installation
     HAVE_QTPDF = False
+
+
+def approval_checks() -> QLabel:
+    """Below a letter not yet issued: what the consul is asked to check before approving it
+    (no facts, the Latin spelling, consent, sex), so its drafter sees it too. Hidden until
+    ``show_checks`` has something to say."""
+    checks = word_wrapped(plain_label())
+    checks.setObjectName("letter_checks")
+    checks.hide()
+    return checks
+
+
+def show_checks(checks: QLabel, found: list[str]) -> None:
+    checks.setText(_("Before approval, check:") + "\n" + "\n".join(f"• {w}" for w in found))
+    checks.setVisible(bool(found))
 
 
 class PdfPreview(QWidget):
