@@ -51,8 +51,12 @@ from app.i18n import _
 from app.security import audit as audit_log
 from app.services import search
 from app.services import validation as check
+from app.services.organisations import (
+    KnownOrganisations,
+    clean_organisation,
+    new_organisation,
+)
 from app.services.organisations import _info as organisation_info
-from app.services.organisations import clean_organisation, new_organisation
 from app.services.people import (
     apply_person,
     clean_person,
@@ -686,7 +690,7 @@ class CaseService(DatedService):
         # What find_duplicates matches on -> the person's id: the people already in the
         # database that rows of this batch may match, then the people the batch adds.
         people = self._known_people(session, [p.person for p, _s in items if p.person])
-        organisations: dict[tuple[Any, ...], str] = {}
+        organisations = KnownOrganisations(session)
         new_people: list[dict[str, Any]] = []
         links: list[tuple[str, str | None, str | None]] = []
         with session.no_autoflush:
@@ -695,10 +699,8 @@ class CaseService(DatedService):
                 links.append(
                     (
                         self._person_for_batch(session, p.person, people, new_people),
-                        self._organisation_for_batch(session, Employer, p.employer, organisations),
-                        self._organisation_for_batch(
-                            session, RecruitmentAgency, p.agency, organisations
-                        ),
+                        organisations.id_for(Employer, p.employer),
+                        organisations.id_for(RecruitmentAgency, p.agency),
                     )
                 )
         session.flush()  # the new organisations
@@ -819,20 +821,6 @@ class CaseService(DatedService):
         for key in keys:
             added[key] = values["id"]
         return str(values["id"])
-
-    @staticmethod
-    def _organisation_for_batch(
-        session: Session,
-        model: type[Employer] | type[RecruitmentAgency],
-        data: OrganisationInput | None,
-        added: dict[tuple[Any, ...], str],
-    ) -> str | None:
-        if data is None:
-            return None
-        key = (model.__tablename__, data.name.lower(), data.country)
-        if key not in added:
-            added[key] = new_organisation(session, model, data, flush=False)
-        return added[key]
 
     @staticmethod
     def _new_case(p: PreparedCase, values: dict[str, Any]) -> Case:

@@ -14,6 +14,7 @@ from app.db.models import (
     RecruitmentAgency,
     new_id,
 )
+from app.domain.matching import organisation_key
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, ValidationError
@@ -65,23 +66,41 @@ def _info(
     )
 
 
+def _preferred(model: OrgModel) -> tuple[Any, ...]:
+    # Of a name on file twice (kept apart before names were matched so), the watchlisted one,
+    # so its warning shows; else the first entered.
+    return (model.watchlist.desc(), model.change_seq, model.id)
+
+
+def on_file(
+    session: Session, model: OrgModel, name: str, country: str, exclude_id: str | None = None
+) -> tuple[str, str, str] | None:
+    """The organisation of ``country`` whose name is ``name`` written another way
+    (``organisation_key``): its id, name and city; None if there is none."""
+    wanted = organisation_key(name)
+    rows = session.execute(
+        select(model.id, model.name, model.city)
+        .where(model.country == country, model.deleted_at.is_(None))
+        .order_by(*_preferred(model))
+    )
+    for org_id, held, city in rows:
+        if org_id != exclude_id and organisation_key(held) == wanted:
+            return org_id, held, city
+    return None
+
+
 def new_organisation(
     session: Session, model: OrgModel, data: OrganisationInput, flush: bool = True
 ) -> str:
-    """Insert a cleaned employer or agency, reusing an existing one of the same name and country."""
-    existing = (
-        session.execute(
-            select(model).where(
-                func.lower(model.name) == data.name.lower(),
-                model.country == data.country,
-                model.deleted_at.is_(None),
-            )
-        )
-        .scalars()
-        .first()
-    )
+    """Insert a cleaned employer or agency, reusing the one on file whose name is the same
+    written another way, in the same country."""
+    existing = on_file(session, model, data.name, data.country)
     if existing is not None:
-        return existing.id
+        return existing[0]
+    return _insert(session, model, data, flush)
+
+
+def _insert(session: Session, model: OrgModel, data: OrganisationInput, flush: bool) -> str:
     # The typed fields by name; an agency's registration number is its licence number.
     values = {f.name: getattr(data, f.name) for f in fields(OrganisationInput)}
     values["registration_no" if model is Employer else "licence_no"] = values.pop("registration_no")
@@ -92,6 +111,58 @@ def new_organisation(
     if flush:
         session.flush()
     return row.id
+
+
+def _refuse_one_on_file(
+    session: Session, model: OrgModel, data: OrganisationInput, org_id: str | None = None
+) -> None:
+    """An organisation entered by hand under a name on file (written another way) was the one
+    on file, silently: the address and contacts typed for it were dropped."""
+    existing = on_file(session, model, data.name, data.country, exclude_id=org_id)
+    if existing is None:
+        return
+    _id, name, city = existing
+    shown = f"{name} ({city})" if city else name
+    raise ValidationError(
+        _(
+            "{name} is already on file in this country: choose it from the list (its "
+            "address and contacts are added under Details…), or give this one a name that "
+            "tells the two apart."
+        ).format(name=shown),
+        "name",
+    )
+
+
+class KnownOrganisations:
+    """The organisations on file, matched by ``organisation_key``, for a batch of new cases:
+    each country's read once, and the ones the batch adds found by the rows after them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._ids: dict[tuple[str, str], dict[str, str]] = {}  # (table, country) -> key -> id
+
+    def id_for(self, model: OrgModel, data: OrganisationInput | None) -> str | None:
+        if data is None:
+            return None
+        known = self._of(model, data.country)
+        key = organisation_key(data.name)
+        if key not in known:
+            known[key] = _insert(self.session, model, data, flush=False)
+        return known[key]
+
+    def _of(self, model: OrgModel, country: str) -> dict[str, str]:
+        where = (model.__tablename__, country)
+        if where not in self._ids:
+            rows = self.session.execute(
+                select(model.id, model.name)
+                .where(model.country == country, model.deleted_at.is_(None))
+                .order_by(*_preferred(model))
+            )
+            known: dict[str, str] = {}
+            for org_id, name in rows:
+                known.setdefault(organisation_key(name), org_id)
+            self._ids[where] = known
+        return self._ids[where]
 
 
 def _uncounted(model: OrgModel) -> Select[Any]:
@@ -181,7 +252,8 @@ class OrganisationService:
         self.ws.require_role(*CASE_WORKERS)
         cleaned = clean_organisation(data)
         with self.ws.write() as session:
-            org_id = new_organisation(session, self.model, cleaned)
+            _refuse_one_on_file(session, self.model, cleaned)
+            org_id = _insert(session, self.model, cleaned, flush=True)
             self.ws.audit(session, f"{_kind(self.model)}.create", _kind(self.model), org_id)
         return self.get(org_id)
 
@@ -192,6 +264,7 @@ class OrganisationService:
             row = session.get(self.model, org_id)
             if row is None:
                 raise NotFound(_("No such organisation."))
+            _refuse_one_on_file(session, self.model, cleaned, org_id)
             row.name, row.country, row.city = cleaned.name, cleaned.country, cleaned.city
             row.address, row.phone, row.email = cleaned.address, cleaned.phone, cleaned.email
             row.notes = cleaned.notes

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Case, Person
 from app.domain.codes import Sex
 from app.domain.iin import iin_birth_date, iin_sex, validate_iin
+from app.domain.matching import fold_typed
 from app.domain.roles import CASE_WORKERS
 from app.errors import NotFound, ValidationError
 from app.i18n import _
@@ -122,11 +123,6 @@ def apply_person(person: Person, data: PersonInput) -> None:
 DUPLICATES_SHOWN = 20
 
 
-# The Kazakh letters as a name is typed without a Kazakh keyboard (Әбенов Нұрлан written
-# Абенов Нурлан, as consular registers and Russian-language forms often have it), and ё as е.
-_TYPED_WITHOUT_KAZAKH = str.maketrans("әғқңөұүһіё", "агкноуухие")
-
-
 # The Latin letter on the key that gives each Russian letter (ЙЦУКЕН over QWERTY).
 _RUSSIAN_KEYS = str.maketrans("ЙЦУКЕНГШЩЗФЫВАПРОЛДЯЧСМИТЬ", "QWERTYUIOPASDFGHJKLZXCVBNM")
 
@@ -138,11 +134,7 @@ def name_key(surname: str, given_names: str) -> tuple[str, str]:
     Compared in Python, not with SQL ``lower()``, which SQLite folds for ASCII only: "АЙГУЛЬ"
     and "Айгуль" born the same day are the same name, and so are "Әбенов Нұрлан" and
     "Абенов Нурлан"."""
-    return _folded_name(surname), _folded_name(given_names)
-
-
-def _folded_name(name: str) -> str:
-    return " ".join(name.casefold().translate(_TYPED_WITHOUT_KAZAKH).split())
+    return fold_typed(surname), fold_typed(given_names)
 
 
 def find_duplicates(

@@ -25,14 +25,18 @@ from sqlalchemy import select, update
 
 from app.db.models import Attachment, AuditEntry
 from app.services.cases import CaseService
+from app.services.organisations import OrganisationService
+from app.services.records import OrganisationInput
 from app.services.workspace import Workspace
 from tests.builders import ASSEL_IDENTIFIED, new_case
 from tests.integration.test_exchange import first_case_id, hq_and_sel
 from tests.ui import conftest as ui_fixtures
+from tests.ui.press import WAIT_MS
 from ui.cases import attachments as attachments_module
 from ui.cases.area import CasesArea
 from ui.cases.attachments import AttachmentsPanel
 from ui.cases.list_view import FILTER_KEY, CaseListView
+from ui.cases.org_picker import OrganisationDialog
 from ui.main_window import MainWindow
 from ui.widgets.plain import plain_tooltip
 
@@ -141,6 +145,24 @@ def test_a_name_with_markup_is_shown_literally_everywhere(
             tip = model.index(row, column).data(Qt.ItemDataRole.ToolTipRole)
             if tip and "img" in tip:
                 assert HOSTILE_NAME in shown(tip)
+
+
+def test_a_refusal_quoting_a_name_with_markup_shows_it_literally(
+    qtbot: QtBot, ws: Workspace
+) -> None:
+    """A form's error line guessed markup: refusing an employer named like one on file
+    printed the held name's ``<b>`` as bold and tried its ``<img>``."""
+    service = OrganisationService(ws, "employer")
+    service.create(OrganisationInput(HOSTILE_NAME, "KR", "Seoul"))
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dialog = OrganisationDialog(parent, service, "KR")
+    dialog.name.setText(HOSTILE_NAME.upper())
+    dialog.open()
+    dialog.accept()
+    qtbot.waitUntil(dialog.error.isVisible, timeout=WAIT_MS)
+    assert HOSTILE_NAME in shown(dialog.error.text(), dialog.error.textFormat())
+    dialog.reject()
 
 
 def test_plain_tooltip_leaves_plain_text_alone_and_escapes_markup() -> None:

@@ -164,3 +164,28 @@ def test_the_service_refuses_an_identity_document_without_a_reason(open_ws: Open
         raise AssertionError("stored without a reason")
     with ws.read() as session:
         assert session.execute(select(Attachment)).first() is None
+
+
+def test_an_employer_added_again_under_another_writing_is_refused_in_the_form(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """ "HANIL CO LTD" added beside "Hanil Co., Ltd." became the one on file, silently: the
+    address typed for it was dropped. The form says it is on file and stays open."""
+    ws = open_ws("aigul")
+    service = OrganisationService(ws, "employer")
+    held = service.create(OrganisationInput("Hanil Co., Ltd.", "KR", "Seoul"))
+    picker = OrganisationPicker(service, "Employer")
+    qtbot.addWidget(picker)
+    picker.load("KR")
+    picker.show()
+    click(qtbot, picker.add_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, OrganisationDialog)
+    QTest.keyClicks(dialog.name, "HANIL CO LTD")
+    QTest.keyClicks(dialog.address, "45 Gajwa-ro")
+    click(qtbot, dialog.ok_button())
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=WAIT_MS)
+    assert "Hanil Co., Ltd. (Seoul) is already on file" in dialog.error.text()
+    assert dialog.isVisible() and dialog.address.text() == "45 Gajwa-ro"  # nothing lost
+    assert [o.id for o in service.list()] == [held.id] and service.get(held.id).address == ""
+    dialog.reject()

@@ -281,6 +281,8 @@ class ErrorLabel(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
+        # A message quotes what was typed (an employer named "<b>…</b>"): shown as typed.
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setStyleSheet(f"color: {ERROR_TEXT};")
         self.setAccessibleName("error")
         self._message: Callable[[], str] | None = None

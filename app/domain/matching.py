@@ -1,0 +1,77 @@
+"""How typed names are compared: the same person or organisation written differently.
+
+Compared in Python, not with SQL ``lower()``, which SQLite folds for ASCII only: "ТОО АЛЕМ" and
+"ТОО Алем" are one name, and so are "Әбенов" and "Абенов" typed on a Russian keyboard.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# The Kazakh letters as a Russian keyboard (and many registers) types them; ё as е.
+_TYPED_WITHOUT_KAZAKH = str.maketrans("әғқңөұүһіё", "агкноуухие")
+
+# Legal forms: how an organisation's name is written varies most there ("Hanil Co., Ltd.",
+# "HANIL CO LTD", "Hanil"; «ТОО "Алем"», "Алем ТОО"). Forms that are also words a name
+# begins or ends with («ақ», "Spa"; "AS", "SA" at the start) are left alone: two
+# organisations wrongly taken for one would put one's complaints on the other.
+_ENDINGS_WRITTEN = (
+    "Co", "Company", "Ltd", "Limited", "LLC", "L.L.C.", "Inc", "Incorporated", "Corp",
+    "Corporation", "PLC", "GmbH", "LLP", "JSC", "PJSC", "CJSC", "FZE", "FZCO", "FZC", "FZ-LLC",
+    "DMCC", "WLL", "W.L.L.", "Pte", "Pty", "BV", "NV", "SRL", "SARL", "SA", "AG", "Kft", "s.r.o.",
+    "sro", "Sp. z o.o.", "A.Ş.", "A/S", "AS", "Şti", "Şirketi", "KK", "K.K.",
+    "주식회사", "유한회사", "(주)", "ООО", "ТОО", "АО", "ЗАО", "ОАО", "ПАО", "ЖШС",
+)  # fmt: skip
+_OPENINGS_WRITTEN = (
+    "ООО", "ТОО", "АО", "ЗАО", "ОАО", "ПАО", "ИП", "ЖШС", "OOO", "TOO", "LLC",
+    "주식회사", "유한회사", "(주)",
+)  # fmt: skip
+_NOT_A_WORD = re.compile(r"[\W_]+")
+
+
+def fold_typed(text: str) -> str:
+    """``text`` case folded in every script, spaces collapsed, the Kazakh letters as written
+    without them."""
+    return " ".join(text.casefold().translate(_TYPED_WITHOUT_KAZAKH).split())
+
+
+def _words(name: str) -> list[str]:
+    # Compatibility forms decomposed ("㈜" is "(주)", full-width Latin is Latin) and marks
+    # dropped: "Yapı İnşaat" is typed "YAPI INSAAT" as often as not, so ı is i too.
+    folded = name.casefold().translate(_TYPED_WITHOUT_KAZAKH).replace("ı", "i")
+    bare = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return _NOT_A_WORD.sub(" ", bare).split()
+
+
+# As ``_words`` leaves them, so they compare with a name's words.
+_ENDINGS = {tuple(_words(form)) for form in _ENDINGS_WRITTEN}
+_OPENINGS = {tuple(_words(form)) for form in _OPENINGS_WRITTEN}
+_LONGEST_FORM = max(len(form) for form in _ENDINGS | _OPENINGS)
+
+
+def organisation_key(name: str) -> str:
+    """An employer's or agency's name as organisations are matched on: folded as
+    ``fold_typed``, without punctuation or quotes, and without the legal form at either end
+    ("Hanil Co., Ltd." and "HANIL CO LTD" are "hanil"; «ТОО "Алем"» is "алем"). A name that
+    is nothing but a legal form keeps it."""
+    words = _words(name)
+    core = _trimmed(words)
+    return " ".join(core or words)
+
+
+def _trimmed(words: list[str]) -> list[str]:
+    start, end = 0, len(words)
+    changed = True
+    while changed and start < end:
+        changed = False
+        for size in range(_LONGEST_FORM, 0, -1):
+            if end - start > size and tuple(words[end - size : end]) in _ENDINGS:
+                end -= size
+                changed = True
+                break
+            if end - start > size and tuple(words[start : start + size]) in _OPENINGS:
+                start += size
+                changed = True
+                break
+    return words[start:end]

@@ -1,0 +1,139 @@
+"""An employer or agency written another way is the one on file.
+
+The faults: "ООО «Ромашка»" typed again as it was became a second employer (SQLite's
+``lower()`` folds ASCII only, so a Cyrillic name with a capital never matched itself); "HANIL
+CO., LTD" beside "Hanil Co., Ltd." was a second employer, so the watchlist's warning did not
+show for it; and an employer added by hand under a name on file was silently the one on file,
+the address and contacts typed for it dropped.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db.models import Case, Employer
+from app.domain.matching import organisation_key
+from app.errors import ValidationError
+from app.services import csv_import
+from app.services.organisations import OrganisationService
+from app.services.records import OrganisationInput, PersonInput
+from app.services.workspace import Workspace
+from tests.builders import wage_case
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Hanil Co., Ltd.", "HANIL CO LTD"),
+        ("Hanil Co., Ltd.", "Hanil"),
+        ("ТОО «Алем»", "Алем ТОО"),
+        ('ООО "Ромашка"', "ооо ромашка"),
+        ("Құрылыс Сервис ЖШС", "КУРЫЛЫС СЕРВИС"),  # typed without the Kazakh letters
+        ("㈜한일", "한일 주식회사"),
+        ("Al Futtaim W.L.L.", "AL FUTTAIM WLL"),
+        ("Yapı A.Ş.", "YAPI"),
+        ("Ｔｏｙｏ Ｋ．Ｋ．", "Toyo"),  # full-width Latin
+    ],
+)
+def test_one_name_written_two_ways_is_one_key(one: str, other: str) -> None:
+    assert organisation_key(one) == organisation_key(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Hanil Steel", "Hanil Agro"),
+        ("Emirates Spa", "Emirates"),  # a word of the name, not a legal form
+        ("Ақ Жол", "Жол"),  # «ақ» is a word here, not «акционерлік қоғам»
+        ("Co., Ltd.", "Ltd."),  # nothing but a legal form keeps it
+    ],
+)
+def test_names_that_differ_keep_apart(one: str, other: str) -> None:
+    assert organisation_key(one) != organisation_key(other)
+
+
+def employer_of_new_case(ws: Workspace, name: str, country: str = "RU") -> str | None:
+    worker = PersonInput(surname="Абенов", given_names="Нурлан", birth_date=date(1990, 1, 2))
+    case = wage_case(
+        ws,
+        worker,
+        date(2026, 11, 2),
+        host_country=country,
+        allow_duplicate_person=True,
+        employer=OrganisationInput(name, country, "Москва"),
+    )
+    return case.employer.id if case.employer else None
+
+
+def test_a_cyrillic_employer_typed_again_is_the_one_on_file(ws: Workspace) -> None:
+    on_file = OrganisationService(ws).create(OrganisationInput("ООО «Ромашка»", "RU", "Москва"))
+    for typed in ("ООО «Ромашка»", "ООО РОМАШКА", "Ромашка"):
+        assert employer_of_new_case(ws, typed) == on_file.id, typed
+    with ws.read() as session:
+        count = select(func.count()).where(Employer.country == "RU")
+        assert session.execute(count).scalar_one() == 1
+    # The same name in another country is another employer.
+    assert employer_of_new_case(ws, "ООО «Ромашка»", "KZ") != on_file.id
+
+
+def test_an_employer_added_under_a_name_on_file_is_refused_and_nothing_changes(
+    ws: Workspace,
+) -> None:
+    service = OrganisationService(ws)
+    held = service.create(OrganisationInput("Hanil Co., Ltd.", "KR", "Seoul"))
+    before = service.list()
+    with pytest.raises(ValidationError) as refused:
+        service.create(OrganisationInput("HANIL CO LTD", "KR", "Seoul", address="1 Main St"))
+    assert refused.value.field == "name"
+    assert "Hanil Co., Ltd. (Seoul) is already on file" in str(refused.value)
+    assert service.list() == before and service.get(held.id).address == ""
+    # Renaming another employer to it is refused too; its own name may change its writing.
+    other = service.create(OrganisationInput("Daesung", "KR", "Busan"))
+    with pytest.raises(ValidationError):
+        service.update(other.id, OrganisationInput("Hanil Co Ltd", "KR", "Busan"))
+    assert service.get(other.id).name == "Daesung"
+    renamed = service.update(held.id, OrganisationInput("HANIL CO., LTD.", "KR", "Seoul"))
+    assert renamed.name == "HANIL CO., LTD."
+    # In another country the name is free.
+    assert service.create(OrganisationInput("Hanil Co., Ltd.", "VN", "Hanoi")).id != held.id
+
+
+def test_of_a_name_on_file_twice_the_watchlisted_one_is_taken(ws: Workspace) -> None:
+    """Names kept apart before they were matched so: a new case goes to the watchlisted one,
+    whose warning then shows."""
+    first = OrganisationService(ws).create(OrganisationInput("Hanil", "KR", "Seoul"))
+    with ws.write() as session:  # the second, as an older version let it in
+        session.add(Employer(name="HANIL CO., LTD.", country="KR", city="Seoul", watchlist=True))
+    with ws.read() as session:
+        flagged = session.execute(select(Employer.id).where(Employer.watchlist)).scalar_one()
+    assert flagged != first.id
+    assert employer_of_new_case(ws, "Hanil Co Ltd", "KR") == flagged
+
+
+def test_an_import_matches_the_employers_on_file_and_its_own_rows(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_import, "BATCH_ROWS", 2)  # the rows' employers across batches
+    held = OrganisationService(ws).create(OrganisationInput("ТОО «Алем»", "KZ", "Алматы"))
+    rows = (
+        "surname;given_names;birth_date;host_country;categories;received_at;employer\n"
+        "Әбенов;Нұрлан;1990-01-02;KR;unpaid_wages;2026-05-04;Hanil Co., Ltd.\n"
+        "Сейтов;Бауыржан;1991-01-02;KR;unpaid_wages;2026-05-04;HANIL CO LTD\n"
+        "Қасымова;Сәуле;1992-01-02;KR;unpaid_wages;2026-05-05;Hanil\n"
+        "Петров;Иван;1985-03-04;KZ;other;2026-05-06;АЛЕМ ТОО\n"
+        "Ким;Ольга;1986-03-04;KZ;other;2026-05-06;ТОО Алем\n"
+    )
+    report = csv_import.import_csv(ws, rows.encode())
+    assert report.imported == 5
+    with ws.read() as session:
+        employers = dict(
+            session.execute(
+                select(Case.number, Case.employer_id).where(Case.number.in_(report.numbers))
+            ).all()
+        )
+    korean = {employers[n] for n in report.numbers[:3]}
+    assert len(korean) == 1
+    assert {employers[n] for n in report.numbers[3:]} == {held.id}
