@@ -52,6 +52,7 @@ from sqlalchemy import Table  # noqa: E402
 from app.config import Paths  # noqa: E402
 from app.db.models import Base, Case, CaseCategory, Employer, Person  # noqa: E402
 from app.db.postgres import ServerConfig, ServerDatabase  # noqa: E402
+from app.domain.matching import organisation_key  # noqa: E402
 from app.domain.persons import CONTACT_FIELDS, NAME_FIELDS  # noqa: E402
 from app.domain.translit import search_keys  # noqa: E402
 from app.security.keyring_store import SecretStore  # noqa: E402
@@ -180,6 +181,10 @@ class Server:
 # -- bulk data with COPY ------------------------------------------------------------------------
 
 
+# An employer's columns after its country, as the generated ones have them.
+_BLANK_EMPLOYER = ("", "", "", "", "", "", "", "", False, "", "")
+
+
 def _copy(conn: psycopg.Connection, table: Table, columns: list[str], rows: Iterator[tuple]) -> int:
     names = ", ".join(f'"{c}"' for c in columns)
     n = 0
@@ -226,6 +231,7 @@ def generate(conn: psycopg.Connection, missions: int, per_mission: int, seed: in
                 "updated_at",
                 "change_seq",
                 "name",
+                "name_key",
                 "country",
                 "city",
                 "address",
@@ -240,7 +246,7 @@ def generate(conn: psycopg.Connection, missions: int, per_mission: int, seed: in
                 "notes",
             ],
             (
-                (eid, code, 1, now, 0, name, host, "", "", "", "", "", "", "", "", False, "", "")
+                (eid, code, 1, now, 0, name, organisation_key(name), host, *_BLANK_EMPLOYER)
                 for eid, name in employers
             ),
         )

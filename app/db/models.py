@@ -33,10 +33,13 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from app.domain.matching import organisation_key
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -239,10 +242,20 @@ class Person(SyncMixin, Base):
     )
 
 
+def _name_key_default(context: Any) -> str:
+    """An employer's or agency's name as organisations are matched on; kept by each
+    installation (not carried in bundles), and set again when the name changes. A bundle's
+    ``INSERT … SELECT`` gives no name here: its import keys the rows it wrote
+    (``organisations.key_names_written``)."""
+    name = context.get_current_parameters().get("name")
+    return "" if name is None else organisation_key(str(name))
+
+
 class Employer(SyncMixin, Base):
     __tablename__ = "employer"
 
     name: Mapped[str] = mapped_column(String(300), index=True)
+    name_key: Mapped[str] = mapped_column(String(300), default=_name_key_default, server_default="")
     country: Mapped[str] = mapped_column(String(2))
     city: Mapped[str] = mapped_column(String(120), default="")
     address: Mapped[str] = mapped_column(String(500), default="")
@@ -257,11 +270,14 @@ class Employer(SyncMixin, Base):
     watchlist_reason: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
 
+    __table_args__ = (Index("ix_employer_country_key", "country", "name_key"),)
+
 
 class RecruitmentAgency(SyncMixin, Base):
     __tablename__ = "recruitment_agency"
 
     name: Mapped[str] = mapped_column(String(300), index=True)
+    name_key: Mapped[str] = mapped_column(String(300), default=_name_key_default, server_default="")
     country: Mapped[str] = mapped_column(String(2))
     city: Mapped[str] = mapped_column(String(120), default="")
     licence_no: Mapped[str] = mapped_column(String(60), default="")
@@ -273,6 +289,14 @@ class RecruitmentAgency(SyncMixin, Base):
     watchlist: Mapped[bool] = mapped_column(Boolean, default=False)
     watchlist_reason: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_recruitment_agency_country_key", "country", "name_key"),)
+
+
+@event.listens_for(Employer, "before_update")
+@event.listens_for(RecruitmentAgency, "before_update")
+def _key_the_name_again(_mapper: Any, _connection: Any, target: Employer) -> None:
+    target.name_key = organisation_key(target.name)
 
 
 class PartnerOrganisation(SyncMixin, Base):

@@ -72,6 +72,9 @@ MISSION_LOCAL_COLUMNS = frozenset(
 MODEL_LOCAL_COLUMNS: dict[type[Any], frozenset[str]] = {
     Mission: MISSION_LOCAL_COLUMNS,
     Agreement: frozenset({"mission_notes"}),
+    # Derived from the name by each installation's own rule: a sender's would be trusted.
+    Employer: frozenset({"name_key"}),
+    RecruitmentAgency: frozenset({"name_key"}),
 }
 # Fields compared to tell "the same version with the same content" from a conflict.
 NOT_CONTENT = frozenset({"updated_at"})

@@ -10,11 +10,11 @@ or the one HQ transferred it to.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.db.models import Case, Employer, ExchangeLog, Mission, Person
@@ -70,10 +70,11 @@ class Repeat:
     """One person (by IIN) or one employer (by name and country) in cases of several missions."""
 
     kind: str  # "person" or "employer"
-    key: str  # the IIN, or "country: name"
+    key: str  # the IIN, or "country: name" (the name as most of its cases write it)
     missions: tuple[str, ...]
     cases: int
     case_numbers: tuple[str, ...]
+    search: str = ""  # what finds its cases in the case list: the IIN, the name's own words
 
 
 class ConsolidationService(DatedService):
@@ -175,51 +176,79 @@ class ConsolidationService(DatedService):
         """People (same IIN) and employers (same name and country) in several missions' cases.
 
         A worker or an employer who turns up at one embassy after another is a pattern no
-        single mission sees; HQ sees it here. Employers are compared by upper-cased name, which
-        both engines fold alike for Latin names (SQLite folds ASCII only).
+        single mission sees; HQ sees it here. Each mission writes an employer its own way
+        ("Hanil Co., Ltd." at one, "HANIL CO LTD" at another): they are matched by the key a
+        mission matches the names it is given on (``organisation_key``, kept in ``name_key``),
+        alike on both engines (SQL's ``upper`` folds Latin letters only on SQLite).
         """
         self.ws.require_role(*READERS)
-        person_key = func.coalesce(Person.iin, "")
-        employer_name = func.upper(func.trim(Employer.name))
         with self.ws.read() as session:
-            people = self._repeated(
-                session,
-                "person",
-                person_key,
-                Case.person_id == Person.id,
-                Person.iin.is_not(None) & (Person.iin != ""),
-                limit,
-            )
-            employers = self._repeated(
-                session,
-                "employer",
-                Employer.country + ": " + employer_name,
-                Case.employer_id == Employer.id,
-                Employer.deleted_at.is_(None),
-                limit,
-            )
-        return people + employers
+            return self._repeated_people(session, limit) + self._repeated_employers(session, limit)
 
-    def _repeated(
-        self,
-        session: Session,
-        kind: str,
-        key: ColumnElement[str],
-        join: ColumnElement[bool],
-        condition: ColumnElement[bool],
-        limit: int,
-    ) -> list[Repeat]:
-        model: type[Person] | type[Employer] = Person if kind == "person" else Employer
-        base = (
-            select(key.label("key"))
+    def _repeated_employers(self, session: Session, limit: int) -> list[Repeat]:
+        # Grouped by the name's key (indexed with the country): the employers at several
+        # missions, then their cases, with the names each mission wrote.
+        missions = func.count(func.distinct(Case.holder_mission))
+        keys = session.execute(
+            select(Employer.country, Employer.name_key)
             .select_from(Case)
-            .join(model, join)
-            .where(Case.deleted_at.is_(None), condition)
-        )
+            .join(Employer, Case.employer_id == Employer.id)
+            .where(Case.deleted_at.is_(None), Employer.deleted_at.is_(None))
+            .group_by(Employer.country, Employer.name_key)
+            .having(missions > 1)
+            .order_by(missions.desc(), Employer.country, Employer.name_key)
+            .limit(limit)
+        ).all()
+        groups: dict[tuple[str, str], _EmployerGroup] = {(c, k): _EmployerGroup() for c, k in keys}
+        pairs = list(groups)
+        for start in range(0, len(pairs), _PAIRS_PER_QUERY):
+            rows = session.execute(
+                select(
+                    Employer.country,
+                    Employer.name_key,
+                    Employer.name,
+                    Case.holder_mission,
+                    Case.number,
+                )
+                .select_from(Case)
+                .join(Employer, Case.employer_id == Employer.id)
+                .where(
+                    Case.deleted_at.is_(None),
+                    Employer.deleted_at.is_(None),
+                    tuple_(Employer.country, Employer.name_key).in_(
+                        pairs[start : start + _PAIRS_PER_QUERY]
+                    ),
+                )
+            )
+            for country, key, name, mission, number in rows:
+                group = groups[(country, key)]
+                group.writings[name] += 1
+                group.cases.append((mission, number))
+        found = [
+            Repeat(
+                "employer",
+                f"{country}: {group.shown()}",
+                tuple(sorted({mission for mission, _n in group.cases})),
+                len(group.cases),
+                tuple(number for _m, number in sorted(group.cases)[:CASES_SHOWN]),
+                key,
+            )
+            for (country, key), group in groups.items()
+        ]
+        return sorted(found, key=lambda r: (-len(r.missions), r.key))
+
+    def _repeated_people(self, session: Session, limit: int) -> list[Repeat]:
+        """The IINs in cases of several missions, then their cases."""
+        iin = func.coalesce(Person.iin, "")
+        missions = func.count(func.distinct(Case.holder_mission))
         repeated = (
-            base.group_by(key)
-            .having(func.count(func.distinct(Case.holder_mission)) > 1)
-            .order_by(func.count(func.distinct(Case.holder_mission)).desc(), key)
+            select(iin)
+            .select_from(Case)
+            .join(Person, Case.person_id == Person.id)
+            .where(Case.deleted_at.is_(None), Person.iin.is_not(None) & (Person.iin != ""))
+            .group_by(iin)
+            .having(missions > 1)
+            .order_by(missions.desc(), iin)
             .limit(limit)
         )
         keys = [row[0] for row in session.execute(repeated)]
@@ -227,21 +256,37 @@ class ConsolidationService(DatedService):
             return []
         found: dict[str, list[tuple[str, str]]] = defaultdict(list)
         detail = (
-            select(key, Case.holder_mission, Case.number)
+            select(iin, Case.holder_mission, Case.number)
             .select_from(Case)
-            .join(model, join)
-            .where(Case.deleted_at.is_(None), key.in_(keys))
+            .join(Person, Case.person_id == Person.id)
+            .where(Case.deleted_at.is_(None), iin.in_(keys))
             .order_by(Case.holder_mission, Case.number)
         )
         for value, mission, number in session.execute(detail):
             found[value].append((mission, number))
         return [
             Repeat(
-                kind,
+                "person",
                 value,
                 tuple(sorted({m for m, _n in found[value]})),
                 len(found[value]),
                 tuple(n for _m, n in found[value][:CASES_SHOWN]),
+                value,
             )
             for value in keys
         ]
+
+
+@dataclass
+class _EmployerGroup:
+    """One employer (by its name's key) as the missions write it."""
+
+    writings: Counter[str] = field(default_factory=Counter)  # name as written -> its cases
+    cases: list[tuple[str, str]] = field(default_factory=list)  # (mission, number)
+
+    def shown(self) -> str:
+        """The writing most of its cases have (of two as common, the first in order)."""
+        return min(self.writings, key=lambda name: (-self.writings[name], name)).strip()
+
+
+_PAIRS_PER_QUERY = 400  # (country, key) pairs: within the bound parameters engines allow

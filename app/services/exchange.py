@@ -72,6 +72,7 @@ from app.services.agreements import seed_library
 from app.services.conflict_text import referenced_names, value_text
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient
+from app.services.organisations import key_names_written
 from app.services.rows import copied
 from app.services.search import index_cases
 from app.services.workspace import Staged, Workspace
@@ -1172,6 +1173,7 @@ class ExchangeService:
             transfer = bundle.kind is BundleKind.TRANSFER
             before = _holders(session, bundle) if transfer else {}
             result = apply_plan(session, staged.plan, bundle)
+            key_names_written(session, first, current_change_seq(session))
             _index_pending(session, first, current_change_seq(session))
             handed = _take_holders(session, bundle, before) if transfer else []
             away = [m for m in handed if m[2] != self.ws.mission_code]  # a notice's cases

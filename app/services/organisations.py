@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import Select, Table, bindparam, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -76,17 +76,22 @@ def on_file(
     session: Session, model: OrgModel, name: str, country: str, exclude_id: str | None = None
 ) -> tuple[str, str, str] | None:
     """The organisation of ``country`` whose name is ``name`` written another way
-    (``organisation_key``): its id, name and city; None if there is none."""
-    wanted = organisation_key(name)
-    rows = session.execute(
+    (``organisation_key``, kept in ``name_key`` and indexed with the country): its id, name and
+    city; None if there is none."""
+    query = (
         select(model.id, model.name, model.city)
-        .where(model.country == country, model.deleted_at.is_(None))
+        .where(
+            model.country == country,
+            model.name_key == organisation_key(name),
+            model.deleted_at.is_(None),
+        )
         .order_by(*_preferred(model))
+        .limit(1)
     )
-    for org_id, held, city in rows:
-        if org_id != exclude_id and organisation_key(held) == wanted:
-            return org_id, held, city
-    return None
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    found = session.execute(query).first()
+    return None if found is None else (found[0], found[1], found[2])
 
 
 def new_organisation(
@@ -133,36 +138,46 @@ def _refuse_one_on_file(
     )
 
 
+def key_names_written(session: Session, first: int, last: int) -> None:
+    """Key the names of the employers and agencies written with change numbers ``first`` to
+    ``last``: a bundle's import writes its records' columns, which leave the key out."""
+    for model in (Employer, RecruitmentAgency):
+        rows = session.execute(
+            select(model.id, model.name, model.name_key).where(
+                model.change_seq.between(first, last)
+            )
+        )
+        stale = [
+            {"row_id": row_id, "key": key}
+            for row_id, name, held in rows
+            if (key := organisation_key(name)) != held
+        ]
+        if stale:
+            table = cast(Table, model.__table__)
+            session.connection().execute(
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
+                .values(name_key=bindparam("key")),
+                stale,
+            )
+
+
 class KnownOrganisations:
-    """The organisations on file, matched by ``organisation_key``, for a batch of new cases:
-    each country's read once, and the ones the batch adds found by the rows after them."""
+    """The organisations a batch of new cases names, matched by ``organisation_key``: each
+    looked for once, and the ones the batch adds found by the rows after them."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._ids: dict[tuple[str, str], dict[str, str]] = {}  # (table, country) -> key -> id
+        self._ids: dict[tuple[str, str, str], str] = {}  # (table, country, key) -> id
 
     def id_for(self, model: OrgModel, data: OrganisationInput | None) -> str | None:
         if data is None:
             return None
-        known = self._of(model, data.country)
-        key = organisation_key(data.name)
-        if key not in known:
-            known[key] = _insert(self.session, model, data, flush=False)
-        return known[key]
-
-    def _of(self, model: OrgModel, country: str) -> dict[str, str]:
-        where = (model.__tablename__, country)
-        if where not in self._ids:
-            rows = self.session.execute(
-                select(model.id, model.name)
-                .where(model.country == country, model.deleted_at.is_(None))
-                .order_by(*_preferred(model))
-            )
-            known: dict[str, str] = {}
-            for org_id, name in rows:
-                known.setdefault(organisation_key(name), org_id)
-            self._ids[where] = known
-        return self._ids[where]
+        known = (model.__tablename__, data.country, organisation_key(data.name))
+        if known not in self._ids:
+            held = on_file(self.session, model, data.name, data.country)
+            self._ids[known] = held[0] if held else _insert(self.session, model, data, flush=False)
+        return self._ids[known]
 
 
 def _uncounted(model: OrgModel) -> Select[Any]:

@@ -6,12 +6,18 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from app.db.models import Employer
+from app.domain.matching import organisation_key
 from app.errors import PermissionDenied
+from app.exchange.fastcheck import compile_record
+from app.exchange.records import BY_NAME, Codec, record_schema
 from app.services.case_json import case_from_json
 from app.services.consolidation import ConsolidationService
 from app.services.installation import unlock
-from app.services.records import CaseFilter
+from app.services.organisations import OrganisationService
+from app.services.records import CaseFilter, OrganisationInput
 from app.services.stats import StatsFilter, StatsService
 from app.services.users import UserService
 from tests.builders import ASSEL_JSON
@@ -42,7 +48,7 @@ def consolidated(sel: Site, dxb: Site, hq: Site, tmp_path: Path) -> Site:  # noq
     case_id = next(r.id for r in sel.cases.list_cases(CaseFilter(text=number)))
     sel.cases.add_attachment(case_id, "contract.pdf", SCAN, "application/pdf")
     # Overdue at both missions, whatever the demo gives (its open cases are few and recent).
-    _open_case(dxb, "global staffing ltd ", "KR", long_ago + timedelta(days=200))
+    _open_case(dxb, "GLOBAL STAFFING CO., LTD. ", "KR", long_ago + timedelta(days=200))
     sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient])
     dxb.exchange.export_cases(tmp_path / "dxb.qbundle", [hq.recipient])
     hq.exchange.import_bundle(tmp_path / "sel.qbundle")
@@ -75,10 +81,15 @@ def test_repeats_find_the_same_worker_and_employer_at_two_missions(consolidated:
     repeats = ConsolidationService(consolidated.ws).repeats()
     person = [r for r in repeats if r.kind == "person" and r.key == ASSEL_JSON["iin"]]
     assert len(person) == 1 and person[0].missions == ("DXB", "SEL")
-    # Names are compared upper-cased and trimmed: the two missions typed it differently.
-    employer = [r for r in repeats if r.kind == "employer" and "GLOBAL STAFFING" in r.key]
-    assert [r.key for r in employer] == ["KR: GLOBAL STAFFING LTD"]
+    # The two missions wrote the employer each its own way ("Global Staffing Ltd",
+    # "GLOBAL STAFFING CO., LTD. "): one employer, found in the case list by its own words.
+    employer = [r for r in repeats if r.kind == "employer" and "STAFFING" in r.key.upper()]
+    assert [(r.key, r.search) for r in employer] == [
+        ("KR: GLOBAL STAFFING CO., LTD.", "global staffing")
+    ]
     assert employer[0].missions == ("DXB", "SEL") and employer[0].cases == 2
+    assert len(employer[0].case_numbers) == 2
+    assert person[0].search == ASSEL_JSON["iin"]
     assert all(len(r.missions) > 1 for r in repeats)
 
 
@@ -98,3 +109,31 @@ def test_an_attache_sees_no_consolidation(sel: Site) -> None:  # noqa: F811
             ConsolidationService(attache).missions()
     finally:
         attache.close()
+
+
+def test_hq_keys_the_employers_names_itself_and_follows_a_renaming(
+    consolidated: Site,
+    sel: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Bundles do not carry the key names are matched on (a sender's would be trusted, and
+    a record holding one is refused by the schema): HQ keys each employer it receives, and
+    keys it again when a mission renames it."""
+    employer = BY_NAME["employer"]
+    assert "name_key" not in {c.name for c in employer.columns}
+    codec, accepted = Codec(employer), compile_record(record_schema(employer))
+    with sel.ws.read() as session:
+        record = codec.to_record(session.execute(select(*codec.select_columns())).first())
+    assert accepted(record) and not accepted({**record, "name_key": "hanil"})
+    with consolidated.ws.read() as session:
+        held = session.execute(select(Employer.name, Employer.name_key)).all()
+    assert held and all(key == organisation_key(name) != "" for name, key in held)
+
+    service = OrganisationService(sel.ws)
+    staffing = next(o for o in service.list() if o.name == "Global Staffing Ltd")
+    service.update(staffing.id, OrganisationInput("Staffing Global LLC", "KR"))
+    sel.exchange.export_cases(tmp_path / "again.qbundle", [consolidated.recipient])
+    consolidated.exchange.import_bundle(tmp_path / "again.qbundle")
+    with consolidated.ws.read() as session:
+        renamed = session.get(Employer, staffing.id)
+        assert renamed is not None and renamed.name_key == "staffing global"

@@ -147,6 +147,14 @@ def test_an_overdue_case_opens_and_a_repeat_lists_its_cases(
 
     qtbot.waitUntil(lambda: listed() == sorted(repeat.case_numbers), timeout=10_000)
 
+    # An employer each mission wrote its own way: its cases under either writing.
+    window.show_area("hq")
+    employer = next(r for r in page.views.repeats if r.kind == "employer")
+    row = _column(page.repeats, 1).index(employer.key)
+    page.repeats.itemActivated.emit(page.repeats.item(row, 0))
+    assert cases.list_view.filters.search.text() == "global staffing"
+    qtbot.waitUntil(lambda: listed() == sorted(employer.case_numbers), timeout=10_000)
+
     # A mission: the cases it holds, through the case list's mission filter (a search for
     # its code found the cases it numbered, not those transferred to it).
     window.show_area("hq")

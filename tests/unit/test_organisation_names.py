@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.db.models import Case, Employer
+from app.db.models import Case, Employer, RecruitmentAgency
 from app.domain.matching import organisation_key
 from app.errors import ValidationError
 from app.services import csv_import
@@ -137,3 +137,24 @@ def test_an_import_matches_the_employers_on_file_and_its_own_rows(
     korean = {employers[n] for n in report.numbers[:3]}
     assert len(korean) == 1
     assert {employers[n] for n in report.numbers[3:]} == {held.id}
+
+
+def test_every_way_of_writing_an_employer_keeps_its_key(ws: Workspace) -> None:
+    """The key is set on insert (the form, a case, an import, the demo's bulk rows) and again
+    when the name changes: an organisation whose key lags behind its name is never found."""
+    service = OrganisationService(ws)
+    held = service.create(OrganisationInput("Hanil Co., Ltd.", "KR", "Seoul"))
+    employer_of_new_case(ws, "ООО «Ромашка»")
+    csv_import.import_csv(
+        ws,
+        "surname;given_names;host_country;categories;received_at;employer\n"
+        "Сейтов;Бауыржан;TR;other;2026-05-04;Yapı Ltd. Şti.\n".encode(),
+    )
+    service.update(held.id, OrganisationInput("Daehan Steel", "KR", "Seoul"))
+    OrganisationService(ws, "agency").create(OrganisationInput("Jol Recruitment LLP", "KZ"))
+    with ws.read() as session:
+        for model in (Employer, RecruitmentAgency):
+            rows = session.execute(select(model.name, model.name_key)).all()
+            assert rows and all(key == organisation_key(name) for name, key in rows), model
+        keys = set(session.execute(select(Employer.name_key)).scalars())
+    assert {"daehan steel", "ромашка", "yapi"} <= keys and "hanil" not in keys

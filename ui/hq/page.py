@@ -302,9 +302,12 @@ class HqPage(QWidget):
 
     def _search_repeat(self, item: QTableWidgetItem) -> None:
         key = self.repeats.item(item.row(), 1)
-        if key is not None:
-            # An employer's key is "KR: NAME": its cases are searched by the name.
-            self.cases_searched.emit(key.text().split(": ", 1)[-1])
+        if key is None or self.views is None:
+            return
+        # A person's cases by the IIN; an employer's by its name's own words, which find it
+        # however each mission wrote it ("KR: Hanil Co., Ltd." is searched as "hanil").
+        found = {r.key: r.search for r in self.views.repeats}
+        self.cases_searched.emit(found.get(key.text()) or key.text())
 
     def _say_overdue(self) -> None:
         """How many overdue cases there are in the chosen scope, and how many are listed."""
