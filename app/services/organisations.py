@@ -13,15 +13,22 @@ from app.db.models import (
     Employer,
     RecruitmentAgency,
     new_id,
+    utcnow,
 )
 from app.domain.matching import organisation_key
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import OPEN_STATUSES
-from app.errors import NotFound, ValidationError
+from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import _
 from app.services import validation as check
-from app.services.records import OrganisationChoice, OrganisationInfo, OrganisationInput
+from app.services.records import (
+    CombineResult,
+    OrganisationChoice,
+    OrganisationInfo,
+    OrganisationInput,
+)
 from app.services.rows import copied
+from app.services.search import index_cases
 from app.services.workspace import Workspace
 
 # Employer or RecruitmentAgency: the two share their columns but not a base class.
@@ -162,6 +169,38 @@ def key_names_written(session: Session, first: int, last: int) -> None:
             )
 
 
+def _twins(session: Session, row: Employer | RecruitmentAgency) -> list[Any]:
+    model = type(row)
+    return list(
+        session.execute(
+            select(model)
+            .where(
+                model.country == row.country,
+                model.name_key == row.name_key,
+                model.id != row.id,
+                model.deleted_at.is_(None),
+            )
+            .order_by(*_preferred(model))
+        ).scalars()
+    )
+
+
+# What a record entered twice may know that the one kept does not (letters print them).
+_DETAILS = ("city", "address", "postcode", "contact_person", "phone", "email", "notes")
+
+
+def _take_details(keep: Any, twin: Any) -> None:
+    """The details ``keep`` lacks, from ``twin``; a watchlist entry of either stays."""
+    number = "registration_no" if isinstance(keep, Employer) else "licence_no"
+    for name in (*_DETAILS, number):
+        if not getattr(keep, name) and getattr(twin, name):
+            setattr(keep, name, getattr(twin, name))
+    if twin.watchlist:
+        reasons = [r for r in (keep.watchlist_reason, twin.watchlist_reason) if r]
+        keep.watchlist = True
+        keep.watchlist_reason = "\n".join(dict.fromkeys(reasons))
+
+
 class KnownOrganisations:
     """The organisations a batch of new cases names, matched by ``organisation_key``: each
     looked for once, and the ones the batch adds found by the rows after them."""
@@ -238,7 +277,7 @@ class OrganisationService:
         plain rows: a picker lists them all (5,000 in about 10 ms; as records 90-120 ms)."""
         model = self.model
         query = (
-            select(model.id, model.name, model.city, model.watchlist)
+            select(model.id, model.name, model.city, model.watchlist, model.name_key)
             .where(model.deleted_at.is_(None))
             .order_by(model.name, model.id)
         )
@@ -290,6 +329,74 @@ class OrganisationService:
                 row.licence_no = cleaned.registration_no
             self.ws.audit(session, f"{_kind(self.model)}.update", _kind(self.model), org_id)
         return self.get(org_id)
+
+    def twins(self, org_id: str) -> tuple[OrganisationInfo, ...]:
+        """The others on file under this one's name written another way, in its country:
+        entered apart before names were matched so."""
+        with self.ws.read() as session:
+            row = session.get(self.model, org_id)
+            if row is None:
+                raise NotFound(_("No such organisation."))
+            return tuple(_info(other) for other in _twins(session, row))
+
+    def combine(self, keep_id: str) -> CombineResult:
+        """Make one of the organisations on file under this one's name written another way:
+        their cases held here go to it, the details it lacks come from them, a watchlist entry
+        stays, and they are removed. One a case held elsewhere still refers to, or one another
+        installation made (its maker alone may remove it), stays as it is, its other cases
+        moved. The head of section's decision: a wrong one would join two employers' cases."""
+        self.ws.require_role(*SENIOR_ROLES)
+        if self.ws.mission.is_hq:
+            raise PermissionDenied(
+                _(
+                    "Headquarters keeps the missions' records as they send them: combine them "
+                    "at the mission."
+                )
+            )
+        kind = _kind(self.model)
+        link = Case.employer_id if self.model is Employer else Case.agency_id
+        with self.ws.write() as session:
+            keep = session.get(self.model, keep_id)
+            if keep is None or keep.deleted_at is not None:
+                raise NotFound(_("No such organisation."))
+            twins = _twins(session, keep)
+            if not twins:
+                raise ValidationError(
+                    _("{name} is on file once: there is nothing to combine.").format(name=keep.name)
+                )
+            moved: list[str] = []
+            combined = kept_apart = 0
+            for twin in twins:
+                cases = session.execute(
+                    select(Case).where(link == twin.id, Case.holder_mission == self.ws.mission_code)
+                ).scalars()
+                for case_row in cases:
+                    setattr(case_row, link.key, keep.id)
+                    moved.append(case_row.id)
+                _take_details(keep, twin)
+                session.flush()
+                still_referred = session.execute(
+                    select(func.count()).where(link == twin.id)
+                ).scalar_one()
+                if still_referred or twin.origin_mission != self.ws.mission_code:
+                    kept_apart += 1
+                else:
+                    twin.deleted_at = utcnow()
+                    combined += 1
+            index_cases(session, moved)
+            self.ws.audit(
+                session,
+                f"{kind}.combine",
+                kind,
+                keep.id,
+                {
+                    "others": [t.id for t in twins],
+                    "cases_moved": len(moved),
+                    "removed": combined,
+                    "kept_apart": kept_apart,
+                },
+            )
+        return CombineResult(self.get(keep_id), combined, len(moved), kept_apart)
 
     def set_watchlist(self, org_id: str, on: bool, reason: str = "") -> OrganisationInfo:
         """Put on (or take off) the watchlist; a consul's or administrator's decision."""

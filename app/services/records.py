@@ -84,6 +84,17 @@ class OrganisationChoice:
     name: str
     city: str
     watchlist: bool
+    key: str = ""  # the name as organisations are matched on: one key twice is one twice
+
+
+@dataclass(frozen=True)
+class CombineResult:
+    """Organisations entered twice, made one (``OrganisationService.combine``)."""
+
+    kept: OrganisationInfo
+    combined: int  # the others, now removed
+    cases_moved: int
+    kept_apart: int  # others still referred to by cases held elsewhere, kept as they are
 
 
 @dataclass(frozen=True)

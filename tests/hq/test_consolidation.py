@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.db.models import Employer
+from app.db.models import Case, Employer
 from app.domain.matching import organisation_key
 from app.errors import PermissionDenied
 from app.exchange.fastcheck import compile_record
@@ -137,3 +137,46 @@ def test_hq_keys_the_employers_names_itself_and_follows_a_renaming(
     with consolidated.ws.read() as session:
         renamed = session.get(Employer, staffing.id)
         assert renamed is not None and renamed.name_key == "staffing global"
+
+
+def test_employers_combined_at_a_mission_are_one_at_hq(
+    sel: Site,  # noqa: F811
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The cases moved and the records removed travel in the mission's next bundle, which HQ
+    accepts as the mission's own changes."""
+    first = _open_case(sel, "Global Staffing Ltd", "KR", date.today())
+    with sel.ws.write() as session:  # entered again, as an older version let it be
+        twin = Employer(name="GLOBAL STAFFING", country="KR", city="")
+        session.add(twin)
+        session.flush()
+        twin_id = twin.id
+    second = sel.cases.create_case(
+        case_from_json(
+            {
+                "person": ASSEL_JSON,
+                "employer_id": twin_id,
+                "host_country": "KR",
+                "categories": ["violence"],
+                "received_at": date.today().isoformat(),
+            }
+        ),
+        allow_duplicate_person=True,
+    ).number
+    sel.exchange.export_cases(tmp_path / "one.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "one.qbundle")
+    kept = next(o for o in OrganisationService(sel.ws).list() if o.name == "Global Staffing Ltd")
+    assert OrganisationService(sel.ws).combine(kept.id).cases_moved == 1
+    sel.exchange.export_cases(tmp_path / "two.qbundle", [hq.recipient])
+    report = hq.exchange.import_bundle(tmp_path / "two.qbundle")
+    assert report.updated >= 2  # the case moved and the record removed
+    with hq.ws.read() as session:
+        owners = dict(
+            session.execute(
+                select(Case.number, Case.employer_id).where(Case.number.in_([first, second]))
+            ).all()
+        )
+        assert owners == {first: kept.id, second: kept.id}
+        removed = session.get(Employer, twin_id)
+        assert removed is not None and removed.deleted_at is not None

@@ -6,10 +6,11 @@ import pytest
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
+from app.db.models import Employer
 from app.services.organisations import OrganisationService
 from app.services.records import OrganisationInput
 from tests.conftest import OpenWs
-from tests.ui.press import click, wait_written
+from tests.ui.press import click, click_yes, wait_written
 from ui.cases.org_picker import OrganisationPicker
 
 
@@ -115,3 +116,39 @@ def test_every_employer_of_the_country_can_be_chosen(qtbot: QtBot, open_ws: Open
     assert chosen is not None and chosen.address == "12 Jungang-daero, Busan"  # read when chosen
     picker.load("KR", elsewhere.id)  # a case's employer from another country stays listed
     assert picker.selected_id() == elsewhere.id and picker.combo.count() == 1 + 602
+
+
+def test_an_employer_entered_twice_is_said_and_a_consul_combines_it(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """ "ООО «Ромашка»" entered again at each case (before names were matched so) was listed
+    as many times, each with its own cases: the picker says so, and the consul makes one."""
+    consul = open_ws("serik")
+    with consul.write() as session:
+        session.add_all(
+            Employer(name=name, country="RU", city="Москва")
+            for name in ("ООО «Ромашка»", "ООО РОМАШКА", "Ромашка")
+        )
+    service = OrganisationService(consul, "employer")
+    first = service.choices("RU")[0]
+
+    attache = OrganisationPicker(OrganisationService(open_ws("aigul"), "employer"), "Employer")
+    qtbot.addWidget(attache)
+    attache.load("RU", first.id)
+    assert not attache.twins_row.isHidden() and attache.combine_button.isHidden()
+    assert "2 more times" in attache.twins_note.text()
+    assert attache.twins_note.text().endswith("A consul can combine them.")
+
+    picker = OrganisationPicker(service, "Employer", can_watchlist=True)
+    qtbot.addWidget(picker)
+    picker.load("RU", first.id)
+    picker.show()
+    said: list[str] = []
+    picker.combined.connect(said.append)
+    click(qtbot, picker.combine_button)
+    assert picker.combine_box is not None and first.name in picker.combine_box.text()
+    click_yes(qtbot, picker.combine_box)
+    wait_written(qtbot, picker)
+    assert said == ["2 records combined into ООО «Ромашка»; 0 cases moved to it."]
+    assert [c.id for c in service.choices("RU")] == [first.id]
+    assert picker.selected_id() == first.id and picker.twins_row.isHidden()

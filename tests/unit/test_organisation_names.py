@@ -12,16 +12,19 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from app.db.models import Case, Employer, RecruitmentAgency
+from app.db.models import AuditEntry, Case, Employer, RecruitmentAgency
+from app.db.sync import ANY_HOLDER
 from app.domain.matching import organisation_key
-from app.errors import ValidationError
+from app.errors import PermissionDenied, ValidationError
 from app.services import csv_import
+from app.services.cases import CaseService
 from app.services.organisations import OrganisationService
-from app.services.records import OrganisationInput, PersonInput
+from app.services.records import CaseFilter, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
 from tests.builders import wage_case
+from tests.conftest import OpenWs
 
 
 @pytest.mark.parametrize(
@@ -158,3 +161,98 @@ def test_every_way_of_writing_an_employer_keeps_its_key(ws: Workspace) -> None:
             assert rows and all(key == organisation_key(name) for name, key in rows), model
         keys = set(session.execute(select(Employer.name_key)).scalars())
     assert {"daehan steel", "ромашка", "yapi"} <= keys and "hanil" not in keys
+
+
+def _entered_twice(ws: Workspace, *names: str, **details: object) -> list[str]:
+    """Employers of Korea entered as an older version let them in: one per writing."""
+    with ws.write() as session:
+        rows = [Employer(name=n, country="KR", city="", **details) for n in names]
+        session.add_all(rows)
+        session.flush()
+        return [row.id for row in rows]
+
+
+def test_employers_entered_twice_are_combined_into_the_one_chosen(open_ws: OpenWs) -> None:
+    consul = open_ws("serik")
+    kept, twin, other = _entered_twice(consul, "Hanil Co., Ltd.", "HANIL CO LTD", "Hanil")
+    with consul.write() as session:  # what only the twins know, and a watchlist entry
+        row = session.get(Employer, twin)
+        assert row is not None
+        row.address, row.phone = "45 Gajwa-ro", "+82 32 000 0000"
+        row.watchlist, row.watchlist_reason = True, "Kept passports in 2025."
+    cases = [employer_case(consul, employer_id) for employer_id in (kept, twin, twin, other)]
+    service = OrganisationService(consul)
+    assert {t.id for t in service.twins(kept)} == {twin, other}
+    with consul.read() as session:
+        before = dict(session.execute(select(Case.number, Case.version)).all())
+
+    result = service.combine(kept)
+    assert (result.combined, result.cases_moved, result.kept_apart) == (2, 3, 0)
+    assert result.kept.address == "45 Gajwa-ro" and result.kept.phone == "+82 32 000 0000"
+    assert result.kept.watchlist and result.kept.watchlist_reason == "Kept passports in 2025."
+    assert result.kept.complaint_count == 4 and service.twins(kept) == ()
+    with consul.read() as session:
+        held = {c.employer_id for c in session.execute(select(Case)).scalars()}
+        assert held >= {kept} and not held & {twin, other}
+        after = dict(session.execute(select(Case.number, Case.version)).all())
+        # A moved case is a changed case: the next bundle carries it to HQ.
+        assert [n for n in cases if after[n] > before[n]] == cases[1:]
+        removed = session.execute(
+            select(Employer.deleted_at).where(Employer.id.in_([twin, other]))
+        ).scalars()
+        assert all(when is not None for when in removed)
+        entry = session.execute(
+            select(AuditEntry.details).where(AuditEntry.action == "employer.combine")
+        ).scalar_one()
+        assert entry["cases_moved"] == 3 and set(entry["others"]) == {twin, other}
+    # The moved cases are found by the name kept, the choices list it once.
+    found = CaseService(consul).list_cases(CaseFilter(text="Hanil"))
+    assert {c.number for c in found} >= set(cases)
+    assert [c.name for c in service.choices("KR") if c.key == "hanil"] == ["Hanil Co., Ltd."]
+
+
+def test_combining_is_refused_to_an_attache_at_hq_and_with_nothing_to_combine(
+    open_ws: OpenWs,
+) -> None:
+    attache, consul = open_ws("aigul"), open_ws("serik")
+    kept, twin = _entered_twice(consul, "Mirae Co.", "MIRAE")
+    employer_case(consul, twin)
+    with pytest.raises(PermissionDenied):
+        OrganisationService(attache).combine(kept)
+    single = OrganisationService(consul).create(OrganisationInput("Jeil Foods", "KR"))
+    with pytest.raises(ValidationError):
+        OrganisationService(consul).combine(single.id)
+    with consul.read() as session:
+        assert session.get(Employer, twin).deleted_at is None  # type: ignore[union-attr]
+        assert session.execute(select(func.count()).where(Case.employer_id == twin)).scalar() == 1
+
+
+def test_a_twin_a_case_held_elsewhere_refers_to_stays(open_ws: OpenWs) -> None:
+    """A copy of a case HQ transferred away is read only here: its employer stays. So does one
+    another installation made (a bundle's removal of it would be refused as not ours)."""
+    consul = open_ws("serik")
+    kept, twin, foreign = _entered_twice(
+        consul, "Seoyeon Fisheries", "SEOYEON FISHERIES", "Seoyeon Fisheries Co."
+    )
+    away, here = employer_case(consul, twin), employer_case(consul, twin)
+    with consul.write() as session:
+        session.info[ANY_HOLDER] = True
+        session.execute(update(Case).where(Case.number == away).values(holder_mission="BSN"))
+        session.execute(update(Employer).where(Employer.id == foreign).values(origin_mission="HQ"))
+    result = OrganisationService(consul).combine(kept)
+    assert (result.combined, result.cases_moved, result.kept_apart) == (0, 1, 2)
+    with consul.read() as session:
+        owners = dict(session.execute(select(Case.number, Case.employer_id)).all())
+        assert owners[here] == kept and owners[away] == twin
+        left = session.execute(
+            select(Employer.deleted_at).where(Employer.id.in_([twin, foreign]))
+        ).scalars()
+        assert all(when is None for when in left)
+
+
+def employer_case(ws: Workspace, employer_id: str) -> str:
+    worker = PersonInput(surname="Сейтов", given_names="Бауыржан", birth_date=date(1991, 1, 2))
+    case = wage_case(
+        ws, worker, date(2026, 11, 2), allow_duplicate_person=True, employer_id=employer_id
+    )
+    return case.number

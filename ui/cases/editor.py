@@ -150,6 +150,8 @@ class CaseEditor(QWidget):
         self.agency = OrganisationPicker(
             OrganisationService(workspace, "agency"), "", can_watchlist=senior
         )
+        for picker in (self.employer, self.agency):
+            picker.combined.connect(self.status_message)
         self.due = DateField("due_date")
         self.officer = QComboBox()
         self.officer.addItem("", "")

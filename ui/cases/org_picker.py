@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import cast
 
 from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
@@ -13,20 +14,26 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.errors import QorgauError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services.organisations import OrganisationService
-from app.services.records import OrganisationChoice, OrganisationInfo, OrganisationInput
+from app.services.records import (
+    CombineResult,
+    OrganisationChoice,
+    OrganisationInfo,
+    OrganisationInput,
+)
 from ui.palette import ERROR_TEXT
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import keep_narrow, push_button, word_wrapped
 from ui.widgets.country_combo import CountryCombo
-from ui.widgets.dialogs import ValidatingDialog
+from ui.widgets.dialogs import ValidatingDialog, confirm
 from ui.widgets.plain import literal_html, plain_label, plain_message
 
 
@@ -114,6 +121,7 @@ ROOM_TO_SPARE = 40
 
 class OrganisationPicker(QWidget):
     changed = Signal()
+    combined = Signal(str)  # what a combining did, to be said
 
     def __init__(
         self, service: OrganisationService, kind_label: str, can_watchlist: bool = False
@@ -145,6 +153,20 @@ class OrganisationPicker(QWidget):
         self.warning = word_wrapped(plain_label())  # quotes the watchlist reason
         self.warning.setStyleSheet(f"color: {ERROR_TEXT};")
         self.warning.hide()
+        # The chosen one entered again under another writing, before names were matched so
+        # ("ООО «Ромашка»" fifty times): said, and for the head of section made one.
+        self.keys: dict[str, str] = {}  # id -> its name's key, of the organisations listed
+        self.twins_note = word_wrapped(plain_label())
+        self.combine_button = push_button(self.combine_twins)
+        if not can_watchlist:  # the same decision-maker; never shown before it has a parent
+            self.combine_button.hide()
+        self.twins_row = QWidget()
+        twins_layout = QHBoxLayout(self.twins_row)
+        twins_layout.setContentsMargins(0, 0, 0, 0)
+        twins_layout.addWidget(self.twins_note, 1)
+        twins_layout.addWidget(self.combine_button)
+        self.twins_row.hide()
+        self.combine_box: QMessageBox | None = None
         self.buttons = QHBoxLayout()
         self.buttons.setContentsMargins(0, 0, 0, 0)
         for button in (self.add_button, self.edit_button, self.watch_button):
@@ -161,6 +183,7 @@ class OrganisationPicker(QWidget):
         layout.setSpacing(2)
         layout.addLayout(self.row)
         layout.addWidget(self.warning)
+        layout.addWidget(self.twins_row)
         self.setFocusProxy(self.combo)
         self.retranslate_ui()
 
@@ -198,6 +221,10 @@ class OrganisationPicker(QWidget):
         self.edit_button.setToolTip(_("Address, contact person, phone and e-mail"))
         self.watch_button.setText(_("Watchlist…"))
         self.watch_button.setToolTip(_("Put on the watchlist, or take off it, with the reason"))
+        self.combine_button.setText(_("Combine…"))
+        self.combine_button.setToolTip(
+            _("Make one of the records: their cases go to the one chosen, then they are removed")
+        )
         if self.combo.count():
             self.combo.setItemText(0, _("— none —"))
         self._show_warning()
@@ -221,6 +248,7 @@ class OrganisationPicker(QWidget):
         org = self.selected()
         self.watch_button.setEnabled(org is not None)
         self.edit_button.setEnabled(org is not None)
+        self._show_twins()
         if org is None or not org.watchlist:
             self.warning.hide()
             return
@@ -238,6 +266,86 @@ class OrganisationPicker(QWidget):
             )
         )
         self.warning.show()
+
+    def twins(self) -> list[str]:
+        """The names of the others listed under the chosen one's name written another way."""
+        chosen = self.selected_id()
+        key = self.keys.get(chosen or "")
+        if not key:
+            return []
+        return [
+            self.combo.itemText(i)
+            for i in range(1, self.combo.count())
+            if self.combo.itemData(i) != chosen and self.keys.get(self.combo.itemData(i)) == key
+        ]
+
+    def _show_twins(self) -> None:
+        others = self.twins()
+        if not others:
+            self.twins_row.hide()
+            return
+        listed = "; ".join(others[:3]) + ("; …" if len(others) > 3 else "")
+        note = ngettext(
+            "Also on file {n} more time, written another way: {names}.",
+            "Also on file {n} more times, written other ways: {names}.",
+            len(others),
+        ).format(n=len(others), names=listed)
+        if self.combine_button.isHidden():
+            note += " " + _("A consul can combine them.")
+        self.twins_note.setText(note)
+        self.twins_row.show()
+
+    def combine_twins(self) -> None:
+        org = self.selected()
+        others = self.twins()
+        if org is None or not others or (self.task is not None and self.task.running):
+            return
+        text = _(
+            "Combine the {n} other records of {name} into this one? Their cases held here go to "
+            "it, the details it lacks are taken from them, a watchlist entry stays, and they are "
+            "removed. Do this only if they are one organisation."
+        ).format(n=len(others), name=org.name)
+        self.combine_box = confirm(
+            self, _("Combine records"), text, lambda: self._combine(org.id), _("Combine")
+        )
+
+    def _combine(self, org_id: str) -> None:
+        service = self.service
+        task: BackgroundTask[object] = BackgroundTask(
+            self, lambda _context: service.combine(org_id)
+        )
+        task.while_busy(self.add_button, self.edit_button, self.watch_button, self.combine_button)
+        task.success(lambda result: self._combined(cast(CombineResult, result)))
+        task.failure(lambda exc: self._combine_refused(exc))
+        self.task = task.run_in_background()
+
+    def _combined(self, result: CombineResult) -> None:
+        self.known.pop(result.kept.id, None)
+        self._counted.discard(result.kept.id)
+        self.load(self.country, result.kept.id)
+        said = ngettext(
+            "{n} record combined into {name}",
+            "{n} records combined into {name}",
+            result.combined,
+        ).format(n=result.combined, name=result.kept.name)
+        said += "; " + ngettext(
+            "{n} case moved to it.", "{n} cases moved to it.", result.cases_moved
+        ).format(n=result.cases_moved)
+        if result.kept_apart:
+            said += " " + ngettext(
+                "{n} record stays: cases held elsewhere refer to it, or another installation "
+                "made it.",
+                "{n} records stay: cases held elsewhere refer to them, or another installation "
+                "made them.",
+                result.kept_apart,
+            ).format(n=result.kept_apart)
+        self.combined.emit(said)
+
+    def _combine_refused(self, exc: BaseException) -> None:
+        if isinstance(exc, QorgauError):
+            plain_message(self, _("Combine records"), str(exc))
+        else:
+            show_error(self, exc)
 
     def edit_watchlist(self) -> None:
         org = self.selected()
@@ -292,6 +400,7 @@ class OrganisationPicker(QWidget):
                 self.known[chosen] = info
             except QorgauError:
                 chosen = None
+        self.keys = {org.id: org.key for org in orgs if org.key}
         for org in orgs:
             text = f"{org.name} — {org.city}" if org.city else org.name
             if org.watchlist:
