@@ -36,6 +36,7 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    true,
     update,
 )
 from sqlalchemy.engine import Connection, Dialect
@@ -212,8 +213,11 @@ def same_content(local: dict[str, Any], remote: dict[str, Any]) -> bool:
 class Stage:
     """The staging tables of one import, in the schema ``Database.pinned`` gives it."""
 
-    def __init__(self, schema: str) -> None:
+    def __init__(self, schema: str, batched: bool = False) -> None:
         self.metadata = MetaData(schema=schema)
+        # SQLite: ``n`` is the rowid, so that an import writing its new rows in batches reads
+        # each batch's rows by range, not the whole staging table each time.
+        self.batched = batched
         # Every id the bundle carries or refers to, and its natural keys: what ``stale`` asks.
         self.keys = Table("qorgau_stage_keys", self.metadata, Column("key", String))
         self.lists = Table(
@@ -229,9 +233,8 @@ class Stage:
         """A table for the column values of ``entity``'s records to insert or update; ``n``
         numbers them in bundle order."""
         columns = [Column(c.name, c.type) for c in entity.columns]
-        return Table(
-            f"qorgau_stage_{kind}_{entity.name}", self.metadata, *columns, Column("n", Integer)
-        )
+        number = Column("n", Integer, primary_key=self.batched)
+        return Table(f"qorgau_stage_{kind}_{entity.name}", self.metadata, *columns, number)
 
     def create(self, session: Session, *tables: Table) -> None:
         connection = session.connection()
@@ -306,8 +309,10 @@ class EntityPlan:
     entity: Entity
     new: Table
     changed: Table
+    lists: Table  # the case lists staged (categories, ILO indicators), of cases only
     tally: EntityTally = field(default_factory=EntityTally)
     conflicts: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    new_written: int = 0  # the new rows written already, by ``write_new_rows`` (batches)
 
 
 @dataclass
@@ -333,7 +338,7 @@ def plan_merge(
     """Decide, by reading only, what merging the bundle writes (no write lock is needed); the
     rows to write are staged in ``schema``, the only place this session writes to. The
     records ``left_out`` names (entity → ids) are counted and not written."""
-    stage = Stage(schema)
+    stage = Stage(schema, batched=session.connection().dialect.name == "sqlite")
     stage.create(session, stage.keys, stage.lists)
     plan = MergePlan(current_change_seq(session), stage)
     for entity in ENTITIES:
@@ -348,6 +353,8 @@ def plan_merge(
         plan.entities.append(_plan_entity(session, plan, entity, rows, skipped))
     connection = session.connection()
     connection.execute(CreateIndex(Index("qorgau_stage_keys_key", stage.keys.c.key)))
+    if stage.batched:  # each batch's cases find their lists
+        connection.execute(CreateIndex(Index("qorgau_stage_lists_case", stage.lists.c.case_id)))
     return plan
 
 
@@ -369,7 +376,9 @@ def _plan_entity(
 ) -> EntityPlan:
     codec = Codec(entity)
     stage = plan.stage
-    entity_plan = EntityPlan(entity, stage.rows_of(entity, "new"), stage.rows_of(entity, "changed"))
+    entity_plan = EntityPlan(
+        entity, stage.rows_of(entity, "new"), stage.rows_of(entity, "changed"), stage.lists
+    )
     stage.create(session, entity_plan.new, entity_plan.changed)
     tally = entity_plan.tally
     connection = session.connection()
@@ -411,11 +420,16 @@ def _plan_entity(
     return entity_plan
 
 
-def stale(session: Session, plan: MergePlan) -> bool:
+def stale(session: Session, plan: MergePlan, own: Sequence[tuple[int, int]] = ()) -> bool:
     """Whether a row written since the plan's snapshot touches what the plan decided on: a
     record the bundle carries or refers to, a row that refers to one, a clashing natural key,
-    or any mission. Run it under the write lock, before ``apply_plan``."""
-    if current_change_seq(session) == plan.seq:
+    or any mission. Run it under the write lock, before ``apply_plan``. The change numbers
+    in ``own`` are the import's own batches (``write_new_rows``), not someone else's."""
+    since = plan.seq
+    ranges = _joined(own)
+    if ranges and ranges[0][0] == since + 1:  # the batches came first: nothing before them
+        since = ranges.pop(0)[1]
+    if current_change_seq(session) == since:
         return False
     touched: set[str] = set()
     for entity in ENTITIES:
@@ -424,7 +438,10 @@ def stale(session: Session, plan: MergePlan) -> bool:
         columns = [table.c.id, *(table.c[c] for c in entity.references)]
         if key:
             columns.append(table.c[key])
-        changed = session.execute(select(*columns).where(table.c.change_seq > plan.seq))
+        seq = table.c.change_seq
+        changed = session.execute(
+            select(*columns).where(seq > since, *(~seq.between(lo, hi) for lo, hi in ranges))
+        )
         for row in changed:
             if entity.model is Mission:
                 return True
@@ -435,6 +452,17 @@ def stale(session: Session, plan: MergePlan) -> bool:
         connection.execute(select(keys).where(one_of(keys, chunk)).limit(1)).first() is not None
         for chunk in _chunks(sorted(touched))
     )
+
+
+def _joined(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Ranges of change numbers in order, those that meet made one."""
+    joined: list[tuple[int, int]] = []
+    for lo, hi in sorted(r for r in ranges if r[0] <= r[1]):
+        if joined and lo <= joined[-1][1] + 1:
+            joined[-1] = (joined[-1][0], max(hi, joined[-1][1]))
+        else:
+            joined.append((lo, hi))
+    return joined
 
 
 class PlanOutdated(BundleRefused):
@@ -451,73 +479,108 @@ def apply_plan(session: Session, plan: MergePlan, bundle: VerifiedBundle) -> Mer
         result.tallies[entity.name] = entity_plan.tally
         for mine, record in entity_plan.conflicts:
             result.conflict_ids.append(_record_conflict(session, entity, mine, record, bundle))
-        _write_entity(session, plan.stage, entity_plan, bundle)
+        _write_entity(session, entity_plan, bundle)
     return result
 
 
-def _staged_values(session: Session, plan: EntityPlan, column: str) -> list[str]:
-    connection = session.connection()
-    return [
-        value
-        for table in (plan.new, plan.changed)
-        for value in connection.execute(select(table.c[column]).order_by(table.c.n)).scalars()
-    ]
-
-
-def _write_entity(session: Session, stage: Stage, plan: EntityPlan, bundle: VerifiedBundle) -> None:
+def write_new_rows(
+    session: Session, plan: EntityPlan, bundle: VerifiedBundle, upto: int
+) -> tuple[int, int]:
+    """Insert the plan's new rows numbered after those written already, up to ``upto``, with
+    their files and case lists, inside the caller's transaction; the change numbers they got.
+    A large import on SQLite writes its new rows so, in bounded batches before its final
+    transaction; ``apply_plan`` writes the rest."""
+    done = plan.new_written
+    count = min(upto, plan.tally.new) - done
+    if count <= 0:
+        return (0, -1)
     entity = plan.entity
-    inserts, updates = plan.tally.new, plan.tally.updated
-    if not inserts + updates:
+    last = next_counter(session, CHANGE_SEQ, count)
+    first = last - count + 1
+    table: Any = entity.model.__table__  # type: ignore[attr-defined]
+    names = [c.name for c in entity.columns]
+    new = plan.new
+    batch = new.c.n.between(done + 1, done + count)
+    # Set-based: SQLite (or PostgreSQL) copies the rows itself, no value passes through Python.
+    rows = select(*(new.c[n] for n in names), (literal(first - done - 1) + new.c.n).label("seq"))
+    session.connection().execute(
+        table.insert().from_select([*names, "change_seq"], rows.where(batch).order_by(new.c.n))
+    )
+    _write_written(session, plan, bundle, new, batch)
+    plan.new_written = done + count
+    return (first, last)
+
+
+def _write_written(
+    session: Session, plan: EntityPlan, bundle: VerifiedBundle, staged: Table, which: Any
+) -> None:
+    """What follows the rows ``which`` selects of a staging table: their files, their case
+    lists, and the change signal."""
+    entity = plan.entity
+    connection = session.connection()
+    if entity.blob_column and entity.digest_column:
+        _write_files(session, plan, bundle, staged, which)
+    if entity.model is Case:
+        lists = plan.lists
+        rows = select(lists.c.case_id, lists.c.code).where(
+            lists.c.case_id.in_(select(staged.c.id).where(which))
+        )
+        for link, key in ((CaseCategory, "categories"), (CaseIloIndicator, "ilo_indicators")):
+            link_table: Any = link.__table__
+            connection.execute(
+                link_table.insert().from_select(
+                    ["case_id", "code"], rows.where(lists.c.list == key)
+                )
+            )
+    # Bulk statements bypass the flush hook: tell the change signal what was written.
+    case_key = "id" if entity.model is Case else "case_id"
+    if case_key in staged.c:
+        written = connection.execute(select(staged.c[case_key]).where(which)).scalars()
+        note_changes(session, entity.name, (str(c or "") for c in written))
+    else:
+        note_changes(session, entity.name, ())
+
+
+def _write_entity(session: Session, plan: EntityPlan, bundle: VerifiedBundle) -> None:
+    write_new_rows(session, plan, bundle, plan.tally.new)
+    updates = plan.tally.updated
+    if not updates:
         return
-    last = next_counter(session, CHANGE_SEQ, inserts + updates)
-    first = last - inserts - updates  # staged rows are numbered from 1: change_seq first + n
-    # Set-based statements from the staging tables: SQLite (or PostgreSQL) copies the rows
-    # itself, with no value passing through Python while the write lock is held.
+    entity = plan.entity
+    last = next_counter(session, CHANGE_SEQ, updates)
+    first = last - updates  # staged rows are numbered from 1: change_seq first + n
     table: Any = entity.model.__table__  # type: ignore[attr-defined]
     names = [c.name for c in entity.columns]
     connection = session.connection()
-    if inserts:
-        new = plan.new
-        rows = select(*(new.c[n] for n in names), (literal(first) + new.c.n).label("seq"))
-        connection.execute(
-            table.insert().from_select([*names, "change_seq"], rows.order_by(new.c.n))
+    changed = plan.changed
+    values: dict[str, Any] = {n: changed.c[n] for n in names if n != "id"}
+    values["change_seq"] = literal(first) + changed.c.n
+    if entity.blob_column:
+        values[entity.blob_column] = null()  # the bundle's file, if any, comes next
+    done = connection.execute(update(table).where(table.c.id == changed.c.id).values(values))
+    if done.rowcount != updates:
+        raise PlanOutdated(
+            _("Records changed here while the bundle was being imported; import it again.")
         )
-    if updates:
-        changed = plan.changed
-        values: dict[str, Any] = {n: changed.c[n] for n in names if n != "id"}
-        values["change_seq"] = literal(first + inserts) + changed.c.n
-        if entity.blob_column:
-            values[entity.blob_column] = null()  # the bundle's file, if any, comes next
-        done = connection.execute(update(table).where(table.c.id == changed.c.id).values(values))
-        if done.rowcount != updates:
-            raise PlanOutdated(
-                _("Records changed here while the bundle was being imported; import it again.")
+    if entity.model is Case:  # their lists are written again
+        for link in (CaseCategory, CaseIloIndicator):
+            link_table: Any = link.__table__
+            connection.execute(
+                delete(link_table).where(link_table.c.case_id.in_(select(changed.c.id)))
             )
-    if entity.blob_column and entity.digest_column:
-        _write_files(session, plan, bundle)
-    if entity.model is Case:
-        _write_case_lists(session, stage, plan, replace=bool(updates))
-    # Bulk statements bypass the flush hook: tell the change signal what was written.
-    case_key = "id" if entity.model is Case else "case_id"
-    written = _staged_values(session, plan, case_key) if case_key in names else []
-    note_changes(session, entity.name, (str(c or "") for c in written))
+    _write_written(session, plan, bundle, changed, true())
 
 
-def _write_files(session: Session, plan: EntityPlan, bundle: VerifiedBundle) -> None:
+def _write_files(
+    session: Session, plan: EntityPlan, bundle: VerifiedBundle, staged: Table, which: Any
+) -> None:
     """The file content of the written rows, from the bundle's spool a few at a time."""
     entity = plan.entity
     assert entity.blob_column and entity.digest_column
     table: Any = entity.model.__table__  # type: ignore[attr-defined]
     connection = session.connection()
-    wanted = [
-        (row_id, digest)
-        for staged in (plan.new, plan.changed)
-        for row_id, digest in connection.execute(
-            select(staged.c.id, staged.c[entity.digest_column]).where(
-                staged.c[entity.digest_column].is_not(None)
-            )
-        )
-    ]
+    digest = staged.c[entity.digest_column]
+    wanted = list(connection.execute(select(staged.c.id, digest).where(which, digest.is_not(None))))
     statement = (
         update(table)
         .where(table.c.id == bindparam("f_id"))
@@ -525,25 +588,13 @@ def _write_files(session: Session, plan: EntityPlan, bundle: VerifiedBundle) -> 
     )
     for start in range(0, len(wanted), FILES_AT_ONCE):
         rows = [
-            {"f_id": row_id, "f_content": bundle.files.get(digest)}
-            for row_id, digest in wanted[start : start + FILES_AT_ONCE]
+            {"f_id": row_id, "f_content": bundle.files.get(file_digest)}
+            for row_id, file_digest in wanted[start : start + FILES_AT_ONCE]
         ]
         connection.execute(statement, rows)
 
 
 FILES_AT_ONCE = 20
-
-
-def _write_case_lists(session: Session, stage: Stage, plan: EntityPlan, replace: bool) -> None:
-    connection = session.connection()
-    staged = stage.lists
-    for link, key in ((CaseCategory, "categories"), (CaseIloIndicator, "ilo_indicators")):
-        table: Any = link.__table__
-        if replace:
-            written = select(plan.changed.c.id)
-            connection.execute(delete(table).where(table.c.case_id.in_(written)))
-        rows = select(staged.c.case_id, staged.c.code).where(staged.c.list == key)
-        connection.execute(table.insert().from_select(["case_id", "code"], rows))
 
 
 def _merge_mission_info(session: Session, rows: list[dict[str, Any]], source: str) -> None:

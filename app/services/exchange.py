@@ -9,8 +9,9 @@ audited and logged in ``exchange_log``; a refused import leaves the database unt
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +38,7 @@ from app.db.models import (
     SyncConflict,
     User,
 )
-from app.db.sync import ANY_HOLDER, current_change_seq, note_changes
+from app.db.sync import ANY_HOLDER, current_change_seq, note_changes, take_changes
 from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
 from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, CASE_WORKERS, EXCHANGE_ROLES
@@ -50,6 +51,7 @@ from app.exchange.merge import (
     check_references,
     plan_merge,
     stale,
+    write_new_rows,
 )
 from app.exchange.ownership import CASE_CHILDREN, LeftOut, check_ownership
 from app.exchange.package import (
@@ -74,7 +76,7 @@ from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient
 from app.services.organisations import key_names_written
 from app.services.rows import copied
-from app.services.search import index_cases
+from app.services.search import index_cases, remove_cases
 from app.services.workspace import Staged, Workspace
 
 EXPORTERS = EXCHANGE_ROLES
@@ -82,7 +84,7 @@ IMPORTERS = BUNDLE_IMPORTERS
 RESOLVERS = EXCHANGE_ROLES
 OUT, IN = "out", "in"
 CHUNK = 500
-# Page cache while an import writes (``larger_cache``): a 100k import's case rows go into 18
+# Page cache while an import writes (``_write_import``): a 100k import's case rows go into 18
 # indexes keyed at random, and with 64 MiB their pages were spilled and read back (the case
 # rows alone: 48-60 s vs 17.6 s with 128 MiB, on a file of 100k cases). 128 MiB keeps a 100k
 # import at 460 MB peak (goal 500; 366 MB with 64 MiB, 645 MB with 256 MiB).
@@ -92,8 +94,34 @@ IMPORT_CACHE_KIB = 128 * 1024
 # write lock. The change numbers the import wrote wait in these counters until all are in.
 INDEX_PENDING = ("search_index_pending_from", "search_index_pending_to")
 # FTS5 writes its pending terms as a new segment at every commit: 1,000 cases a transaction
-# indexed a 10k import a quarter faster than 500, each batch still a fraction of a second.
-INDEX_BATCH = 1000
+# indexed a 10k import a quarter faster than 500; 2,000 hold the lock some 0.6 s at 100k.
+INDEX_BATCH = 2000
+# A pause between two of an import's write transactions on SQLCipher (its batches, its search
+# index), for a save or sign-in that waits to take the lock. SQLite's busy handler retries every
+# 100 ms once it has waited a quarter second; an import beginning its next batch at once took
+# the lock back each time: a sign-in waited 5.3 s through batches of a second.
+BETWEEN_WRITES_S = 0.1
+# A bundle with at least this many new rows is written, on SQLCipher, in bounded batches before
+# its final transaction (``_write_new_in_batches``): a mission's first bundle at HQ (100k cases,
+# 750k rows) held the one write lock 16-40 s, past the 15 s another user's save or sign-in
+# waits. Each batch is sized to hold the lock about ``BATCH_SECONDS``: fewer, larger batches
+# cost less (each commit writes again the index pages every batch touches: 2,000 rows a batch
+# took 58 s to write 100k cases, 10,000 rows 31 s, one transaction 16 s). PostgreSQL writes in
+# one transaction: nobody waits on it.
+BATCHED_FROM = 20_000
+BATCH_SECONDS = 0.6
+ROWS_PER_WRITE = 2_000  # the first batch's
+MAX_ROWS_PER_WRITE = 50_000
+# While a batched import of a mission's bundle is being written, this counter (+ the mission's
+# code) holds when its last batch was written (ms): other imports of that mission's bundles
+# wait for it. One written longer ago than ``CLAIM_STALE_MS`` was left by an import cut short.
+IMPORT_CLAIM = "import_writing:"
+CLAIM_STALE_MS = 120_000
+# Each batch also keeps its change numbers, in the same transaction as its rows, until the final
+# one: "import_batch:<mission>:<entity's place in ENTITIES>:<first>" holds the last. Should the
+# import be cut short (a crash, the laptop switched off), the next import or sign-in of an
+# importer finds its claim stale and takes the batches' rows out again (``_take_back``).
+IMPORT_BATCH = "import_batch:"
 
 
 keyring_identity_name = identity_entry_name  # the OS keyring entry of HQ's age identity
@@ -1072,6 +1100,7 @@ class ExchangeService:
         of its own (``_index_imported``).
         """
         self.ws.require_role(*IMPORTERS)
+        self._take_back_cut_short()  # an import's batches, if it stopped before its end
         self._index_imported()  # what an import cut short before its search index was done
         bundle = self.read(path, identity_file, progress)
         try:
@@ -1094,7 +1123,7 @@ class ExchangeService:
                     staged = self._stage(session, bundle, staged_work.schema)
                 if progress:
                     progress(0, 0, _("Merging records"))
-                report = self._write_import(staged_work, bundle, staged)
+                report = self._write_import(staged_work, bundle, staged, progress)
         finally:
             bundle.close()
         self.ws.db.checkpoint()  # the import's log, copied by the import, not the next save
@@ -1154,21 +1183,110 @@ class ExchangeService:
         return staged
 
     def _write_import(
-        self, work: Staged, bundle: VerifiedBundle, staged: _Staged | None
+        self,
+        work: Staged,
+        bundle: VerifiedBundle,
+        staged: _Staged | None,
+        progress: ProgressFn | None = None,
     ) -> ImportReport:
-        """The import's only write transaction: everything it writes, it writes here, from
-        the rows staged on the same connection."""
-        with work.write() as session, larger_cache(session, IMPORT_CACHE_KIB):
+        """Write the import from the rows staged on the same connection: a large one's new
+        rows first in bounded batches (SQLCipher), then the rest in one final transaction.
+        Should any of it fail, the batches' rows are taken out again."""
+        batches = _Batches()
+        # The larger cache from the first batch to the last write: set back between two
+        # batches, it would drop the pages the next one writes into (the import took twice as
+        # long so).
+        with work.read() as session:
+            cache = _cache_at_least(session, IMPORT_CACHE_KIB)
+        try:
+            if staged is not None and self._batched(work, bundle, staged):
+                self._write_new_in_batches(work, bundle, staged, batches, progress)
+            return self._write_final(work, bundle, staged, batches)
+        except BaseException:
+            if batches.ranges:
+                self._take_back(work.write, bundle.source)
+            raise
+        finally:
+            if cache is not None:
+                with work.read() as session:
+                    session.connection().exec_driver_sql(f"PRAGMA cache_size = {cache}")
+
+    def _batched(self, work: Staged, bundle: VerifiedBundle, staged: _Staged) -> bool:
+        new = sum(plan.tally.new for plan in staged.plan.entities)
+        return (
+            new >= BATCHED_FROM
+            and work.dialect == "sqlite"
+            and bundle.kind is not BundleKind.TRANSFER  # holders move with their cases: whole
+        )
+
+    def _write_new_in_batches(
+        self,
+        work: Staged,
+        bundle: VerifiedBundle,
+        staged: _Staged,
+        batches: _Batches,
+        progress: ProgressFn | None,
+    ) -> None:
+        """Write the plan's new rows in write transactions of about ``BATCH_SECONDS`` each,
+        parents before the rows that refer to them, so others save and sign in between two of them.
+        Rows no one had: nobody else writes them meanwhile but another import of the same
+        mission's bundles, which the claim holds back. They are seen as they arrive; the
+        import counts as done (the exchange log, the audit head) only with the final one."""
+        total = sum(plan.tally.new for plan in staged.plan.entities)
+        done = 0
+        for plan in staged.plan.entities:
+            rows = ROWS_PER_WRITE  # a case costs more to write than a person: sized anew
+            while plan.new_written < plan.tally.new:
+                if progress:
+                    progress(done, total, _("Merging records"))
+                started = time.perf_counter()
+                with work.write() as session:
+                    batches.claim = _claim(session, bundle.source, batches.claim)
+                    first, last = write_new_rows(session, plan, bundle, plan.new_written + rows)
+                    key_names_written(session, first, last)
+                    _index_pending(session, first, last)
+                    place = ENTITIES.index(plan.entity)
+                    name = f"{IMPORT_BATCH}{bundle.source}:{place}:{first}"
+                    session.add(Counter(name=name, value=last))
+                    batches.keep_changes(take_changes(session))
+                rows = _next_batch(rows, time.perf_counter() - started)
+                batches.ranges.append((plan.entity.name, first, last))
+                time.sleep(BETWEEN_WRITES_S)
+                done += plan.new_written - batches.rows.get(plan.entity.name, 0)
+                batches.rows[plan.entity.name] = plan.new_written
+
+    def _write_final(
+        self, work: Staged, bundle: VerifiedBundle, staged: _Staged | None, batches: _Batches
+    ) -> ImportReport:
+        """The import's final write transaction: all it did not write in batches."""
+        with work.write() as session:
             # Two imports of one mission's bundles run one after the other (PostgreSQL).
             self.ws.db.lock_for_import(session, bundle.source)
+            _claim(session, bundle.source, batches.claim, hold=False)  # one being batched?
             if self._already_imported(session, bundle):  # imported by another user meanwhile
                 return ImportReport(bundle.bundle_id, bundle.kind.value, bundle.source, True)
+            own = [(first, last) for _name, first, last in batches.ranges]
             if (
                 staged is None
                 or staged.held != _held_head(session, bundle.source)
-                or stale(session, staged.plan)
+                or stale(session, staged.plan, own)
             ):
                 staged = self._stage_locked(session, bundle, work.schema)
+                # Planned again, the batches' rows are on file as the bundle has them.
+                for plan in staged.plan.entities:
+                    written = batches.rows.get(plan.entity.name, 0)
+                    plan.tally.new += written
+                    plan.tally.unchanged -= written
+            session.execute(
+                delete(Counter).where(
+                    or_(
+                        Counter.name == IMPORT_CLAIM + bundle.source,
+                        Counter.name.startswith(f"{IMPORT_BATCH}{bundle.source}:"),
+                    )
+                )
+            )
+            for table in batches.tables:  # views refresh once, when the import is in
+                note_changes(session, table, batches.cases)
             first = current_change_seq(session) + 1
             transfer = bundle.kind is BundleKind.TRANSFER
             before = _holders(session, bundle) if transfer else {}
@@ -1222,11 +1340,49 @@ class ExchangeService:
                 )
         return report
 
+    def _take_back(self, write: Callable[[], AbstractContextManager[Session]], source: str) -> None:
+        """Remove the rows an import of ``source``'s bundle wrote in batches, the last batch
+        first and in each the children first, a batch per transaction (its counter with it),
+        then its claim: an import that failed, or was cut short, after them leaves the records
+        as they were. Best effort after a failure: should this fail too, the next import or
+        sign-in of an importer does it (``_take_back_cut_short``)."""
+        prefix = f"{IMPORT_BATCH}{source}:"
+        try:
+            with write() as session:
+                names = session.execute(
+                    select(Counter.name, Counter.value).where(Counter.name.startswith(prefix))
+                ).all()
+            for name, last in sorted(names, key=lambda row: -int(row[0].rsplit(":", 1)[1])):
+                place, first = (int(part) for part in name[len(prefix) :].split(":"))
+                with write() as session:
+                    _remove_written(session, ENTITIES[place], first, last)
+                    session.execute(delete(Counter).where(Counter.name == name))
+            with write() as session:
+                session.execute(delete(Counter).where(Counter.name == IMPORT_CLAIM + source))
+        except Exception:  # the first failure is the one to report
+            return
+
+    def _take_back_cut_short(self) -> None:
+        """The batches of imports that stopped before their final transaction: their claim
+        not renewed for ``CLAIM_STALE_MS``. Run before an import and after sign-in."""
+        now = int(datetime.now(UTC).timestamp() * 1000)
+        with self.ws.read() as session:
+            sources = [
+                name[len(IMPORT_CLAIM) :]
+                for name, value in session.execute(
+                    select(Counter.name, Counter.value).where(Counter.name.startswith(IMPORT_CLAIM))
+                )
+                if now - value >= CLAIM_STALE_MS
+            ]
+        for source in sources:
+            self._take_back(self.ws.write, source)
+
     def index_pending(self) -> int:
         """Index the cases an import left out of the search index (the database busy, or the
         import cut short after its records); how many. The desktop runs this after sign-in,
         so that they need not wait for the next import."""
         self.ws.require_role(*IMPORTERS)
+        self._take_back_cut_short()
         return self._index_imported()
 
     def _index_imported(self) -> int:
@@ -1241,6 +1397,8 @@ class ExchangeService:
                 return 0
             case_ids = _cases_written(session, *pending)
         for start in range(0, len(case_ids), INDEX_BATCH):
+            if start and self.ws.db.dialect == "sqlite":
+                time.sleep(BETWEEN_WRITES_S)
             with self.ws.write() as session:
                 index_cases(session, case_ids[start : start + INDEX_BATCH])
         with self.ws.write() as session:
@@ -1483,6 +1641,70 @@ def _signing_key(session: Session, code: str) -> str | None:
     ).scalar_one_or_none()
 
 
+def _remove_written(session: Session, entity: Entity, first: int, last: int) -> None:
+    """Delete ``entity``'s rows with these change numbers (one batch of an import), with the
+    search rows of its cases; their categories and ILO indicators go by the cascade, the day
+    counts by the triggers."""
+    table: Any = entity.model.__table__  # type: ignore[attr-defined]
+    written = table.c.change_seq.between(first, last)
+    if entity.model is Case:
+        ids = list(session.execute(select(table.c.id).where(written)).scalars())
+        remove_cases(session, ids)
+        note_changes(session, entity.name, ids)
+    session.execute(delete(table).where(written))
+    note_changes(session, entity.name, ())
+
+
+def _next_batch(rows: int, seconds: float) -> int:
+    """The rows of the next batch, from how long this one held the lock: towards
+    ``BATCH_SECONDS``, at most twice as many at a step."""
+    scaled = rows * min(2.0, BATCH_SECONDS / max(seconds, 0.001))
+    return max(1, min(MAX_ROWS_PER_WRITE, int(scaled)))
+
+
+def _claim(session: Session, source: str, mine: int, hold: bool = True) -> int:
+    """Hold back other imports of ``source``'s bundles while this one writes in batches:
+    refused if another holds the claim and wrote within ``CLAIM_STALE_MS``; the claim's new
+    value. ``mine`` is this import's last value (0 before its first batch); with ``hold``
+    False (the final transaction, whose write lock holds the others back) only checked."""
+    name = IMPORT_CLAIM + source
+    held = session.execute(select(Counter.value).where(Counter.name == name)).scalar()
+    now = int(datetime.now(UTC).timestamp() * 1000)
+    if mine and held != mine:  # taken back meanwhile, as cut short (the laptop slept)
+        raise BundleRefused(
+            _("The import was interrupted and what it had written was removed; import it again.")
+        )
+    if held is not None and held != mine and now - held < CLAIM_STALE_MS:
+        raise BundleRefused(
+            _(
+                "Another bundle of {code} is being imported right now. Import this one when "
+                "it has finished."
+            ).format(code=source)
+        )
+    if not hold:
+        return mine
+    session.merge(Counter(name=name, value=now))
+    return now
+
+
+@dataclass
+class _Batches:
+    """What an import wrote in batches before its final transaction."""
+
+    ranges: list[tuple[str, int, int]] = field(default_factory=list)  # entity, change numbers
+    rows: dict[str, int] = field(default_factory=dict)  # entity -> its new rows written
+    claim: int = 0  # the claim's value this import wrote last
+    # What the batches changed, said with the final transaction: a view refreshed at each
+    # batch would refresh hundreds of times.
+    tables: set[str] = field(default_factory=set)
+    cases: set[str] = field(default_factory=set)
+
+    def keep_changes(self, changes: tuple[frozenset[str], frozenset[str]] | None) -> None:
+        if changes:
+            self.tables.update(changes[0])
+            self.cases.update(changes[1])
+
+
 @dataclass(frozen=True)
 class _Staged:
     """What an import worked out before taking the write lock."""
@@ -1500,19 +1722,25 @@ def larger_cache(session: Session, kib: int) -> Iterator[None]:
     A large import writes into indexes keyed by random ids; with the 64 MiB a new HQ database
     starts with, its pages were spilled, encrypted, read back and decrypted again and again
     inside the write transaction. The cache is given back afterwards."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
-    if before < 0 and -before >= kib:
-        yield
-        return
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{int(kib)}")
+    before = _cache_at_least(session, kib)
     try:
         yield
     finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
+        if before is not None:
+            session.connection().exec_driver_sql(f"PRAGMA cache_size = {before}")
+
+
+def _cache_at_least(session: Session, kib: int) -> int | None:
+    """Make the connection's page cache at least ``kib`` (SQLite); the size it had, if it was
+    smaller. A smaller size set again frees the pages beyond it."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return None
+    before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    if before < 0 and -before >= kib:
+        return None
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{int(kib)}")
+    return before
 
 
 def _held_head(session: Session, code: str) -> tuple[int, str] | None:

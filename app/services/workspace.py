@@ -167,6 +167,7 @@ class Staged:
         self._ws = ws
         self._pinned = pinned
         self.schema = pinned.schema
+        self.dialect = pinned.connection.dialect.name  # "sqlite" (SQLCipher) or "postgresql"
 
     def read(self) -> AbstractContextManager[Session]:
         return self._ws._reading(self._pinned.read())

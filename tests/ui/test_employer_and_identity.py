@@ -38,11 +38,10 @@ def a_case(ws: Workspace) -> str:
     return wage_case(ws, worker, date(2026, 11, 2), description="").id
 
 
-def test_the_employer_form_keeps_address_and_contacts_and_letters_use_them(
-    qtbot: QtBot, open_ws: OpenWs
-) -> None:
-    ws = open_ws("aigul")
-    service = OrganisationService(ws, "employer")
+def new_employer_form(
+    qtbot: QtBot, service: OrganisationService
+) -> tuple[OrganisationPicker, OrganisationDialog]:
+    """The employer picker of a case in Korea, its New… form open."""
     picker = OrganisationPicker(service, "Employer")
     qtbot.addWidget(picker)
     picker.load("KR")
@@ -50,6 +49,15 @@ def test_the_employer_form_keeps_address_and_contacts_and_letters_use_them(
     click(qtbot, picker.add_button)
     dialog = modal_dialog(qtbot)
     assert isinstance(dialog, OrganisationDialog) and dialog is picker.dialog
+    return picker, dialog
+
+
+def test_the_employer_form_keeps_address_and_contacts_and_letters_use_them(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    ws = open_ws("aigul")
+    service = OrganisationService(ws, "employer")
+    picker, dialog = new_employer_form(qtbot, service)
     for edit, text in (
         (dialog.name, "Hanil Steel Co., Ltd"),
         (dialog.city, "Incheon"),
@@ -174,13 +182,7 @@ def test_an_employer_added_again_under_another_writing_is_refused_in_the_form(
     ws = open_ws("aigul")
     service = OrganisationService(ws, "employer")
     held = service.create(OrganisationInput("Hanil Co., Ltd.", "KR", "Seoul"))
-    picker = OrganisationPicker(service, "Employer")
-    qtbot.addWidget(picker)
-    picker.load("KR")
-    picker.show()
-    click(qtbot, picker.add_button)
-    dialog = modal_dialog(qtbot)
-    assert isinstance(dialog, OrganisationDialog)
+    picker, dialog = new_employer_form(qtbot, service)
     QTest.keyClicks(dialog.name, "HANIL CO LTD")
     QTest.keyClicks(dialog.address, "45 Gajwa-ro")
     click(qtbot, dialog.ok_button())
