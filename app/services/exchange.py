@@ -1359,6 +1359,9 @@ class ExchangeService:
                     session.execute(delete(Counter).where(Counter.name == name))
             with write() as session:
                 session.execute(delete(Counter).where(Counter.name == IMPORT_CLAIM + source))
+                self.ws.audit(
+                    session, "bundle.import_taken_back", "mission", source, {"batches": len(names)}
+                )
         except Exception:  # the first failure is the one to report
             return
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from app.db.models import Base, Case, Counter, Mission
+from app.db.models import AuditEntry, Base, Case, Counter, Mission
 from app.exchange.package import BundleRefused
 from app.exchange.records import ENTITIES
 from app.services import exchange as exchange_service
@@ -288,6 +288,8 @@ def test_an_import_cut_short_between_batches_is_taken_back_after_the_next_sign_i
         claim.value -= CLAIM_STALE_MS
     hq.exchange.index_pending()  # what the desktop runs after an importer signs in
     assert records(hq) == before
+    taken_back = AuditEntry.action == "bundle.import_taken_back"
+    assert shared.count(hq, AuditEntry, taken_back, AuditEntry.entity_id == "SEL") == 1
     assert shared.count(hq, Counter, Counter.name.startswith("import_")) == 0
     assert hq.exchange.import_bundle(bundle).new > 0 and _cases(hq) == 6
 
