@@ -39,12 +39,16 @@ def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(exchange_service, "BETWEEN_WRITES_S", 0.0)
 
 
-@pytest.fixture
-def in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+def write_in_small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every import written in batches of ``ROWS`` rows, however small and fast."""
     monkeypatch.setattr(exchange_service, "BATCHED_FROM", 1)
     monkeypatch.setattr(exchange_service, "ROWS_PER_WRITE", ROWS)
     monkeypatch.setattr(exchange_service, "MAX_ROWS_PER_WRITE", ROWS)
+
+
+@pytest.fixture
+def in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    write_in_small_batches(monkeypatch)
 
 
 # What an import writes, as another installation holds it: the records and what follows
@@ -125,9 +129,7 @@ def test_an_import_in_batches_writes_what_one_transaction_writes(
     finally:
         whole.ws.close()
 
-    monkeypatch.setattr(exchange_service, "BATCHED_FROM", 1)
-    monkeypatch.setattr(exchange_service, "ROWS_PER_WRITE", ROWS)
-    monkeypatch.setattr(exchange_service, "MAX_ROWS_PER_WRITE", ROWS)
+    write_in_small_batches(monkeypatch)
     heard: list[DataChanged] = []
     hq.ws.changes.subscribe(heard.append)
     with before_each_write(monkeypatch, lambda: None) as began:
@@ -185,16 +187,12 @@ def test_an_import_that_fails_after_its_batches_leaves_nothing_behind(
     def failing(*args: Any) -> Any:
         raise OSError("disk full")
 
-    monkeypatch.setattr(exchange_service, "apply_plan", failing)
-    with pytest.raises(OSError):
+    with monkeypatch.context() as failure, pytest.raises(OSError):
+        failure.setattr(exchange_service, "apply_plan", failing)
         hq.exchange.import_bundle(bundle)
     assert records(hq) == before  # cases, people, day counts, search index as they were
-    assert shared.count(hq, Counter, Counter.name.startswith(IMPORT_CLAIM)) == 0
+    assert shared.count(hq, Counter, Counter.name.startswith("import_")) == 0
 
-    monkeypatch.undo()
-    monkeypatch.setattr(exchange_service, "BATCHED_FROM", 1)
-    monkeypatch.setattr(exchange_service, "ROWS_PER_WRITE", ROWS)
-    monkeypatch.setattr(exchange_service, "MAX_ROWS_PER_WRITE", ROWS)
     report = hq.exchange.import_bundle(bundle)
     assert report.new > 0 and _cases(hq) == 6
 
