@@ -45,6 +45,7 @@ from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, CASE_WORKERS, EXCHAN
 from app.errors import DatabaseBusy, NotFound, ValidationError
 from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
 from app.exchange.merge import (
+    EntityPlan,
     MergePlan,
     MergeResult,
     apply_plan,
@@ -104,14 +105,15 @@ BETWEEN_WRITES_S = 0.1
 # A bundle with at least this many new rows is written, on SQLCipher, in bounded batches before
 # its final transaction (``_write_new_in_batches``): a mission's first bundle at HQ (100k cases,
 # 750k rows) held the one write lock 16-40 s, past the 15 s another user's save or sign-in
-# waits. Each batch is sized to hold the lock about ``BATCH_SECONDS``: fewer, larger batches
+# waits. Each batch is filled to hold the lock about ``BATCH_SECONDS``: fewer, larger batches
 # cost less (each commit writes again the index pages every batch touches: 2,000 rows a batch
-# took 58 s to write 100k cases, 10,000 rows 31 s, one transaction 16 s). PostgreSQL writes in
-# one transaction: nobody waits on it.
+# took 58 s to write 100k cases, 10,000 rows 31 s, one transaction 16 s). Filled by time, a
+# 10k-case bundle (75k rows) goes in two batches (1.5 s; one transaction 1.1 s, but longer as
+# HQ grows). PostgreSQL writes in one transaction: nobody waits on it.
 BATCHED_FROM = 20_000
 BATCH_SECONDS = 0.6
-ROWS_PER_WRITE = 2_000  # the first batch's
-MAX_ROWS_PER_WRITE = 50_000
+ROWS_PER_WRITE = 2_000  # an entity's first write, before its rows' cost is known
+MAX_ROWS_PER_WRITE = 50_000  # rows in one batch at most
 # While a batched import of a mission's bundle is being written, this counter (+ the mission's
 # code) holds when its last batch was written (ms): other imports of that mission's bundles
 # wait for it. One written longer ago than ``CLAIM_STALE_MS`` was left by an import cut short.
@@ -1227,33 +1229,43 @@ class ExchangeService:
         batches: _Batches,
         progress: ProgressFn | None,
     ) -> None:
-        """Write the plan's new rows in write transactions of about ``BATCH_SECONDS`` each,
-        parents before the rows that refer to them, so others save and sign in between two of them.
+        """Write the plan's new rows in write transactions of about ``BATCH_SECONDS`` each
+        (``_Pace``), parents before the rows that refer to them, so others save and sign in
+        between two of them; a batch goes on into the next entity while it has time left.
         Rows no one had: nobody else writes them meanwhile but another import of the same
         mission's bundles, which the claim holds back. They are seen as they arrive; the
         import counts as done (the exchange log, the audit head) only with the final one."""
-        total = sum(plan.tally.new for plan in staged.plan.entities)
-        done = 0
-        for plan in staged.plan.entities:
-            rows = ROWS_PER_WRITE  # a case costs more to write than a person: sized anew
-            while plan.new_written < plan.tally.new:
-                if progress:
-                    progress(done, total, _("Merging records"))
-                started = time.perf_counter()
-                with work.write() as session:
-                    batches.claim = _claim(session, bundle.source, batches.claim)
+        plans = [plan for plan in staged.plan.entities if plan.tally.new]
+        total = sum(plan.tally.new for plan in plans)
+        pace = _Pace()
+        while plans:
+            if progress:
+                progress(sum(batches.rows.values()), total, _("Merging records"))
+            written: list[tuple[EntityPlan, int, int]] = []
+            with work.write() as session:
+                batches.claim = _claim(session, bundle.source, batches.claim)
+                started, room = time.perf_counter(), MAX_ROWS_PER_WRITE
+                while plans and room > 0 and time.perf_counter() - started < BATCH_SECONDS:
+                    plan = plans[0]
+                    left = BATCH_SECONDS - (time.perf_counter() - started)
+                    rows = min(room, pace.rows(plan.entity.name, left))
+                    began = time.perf_counter()
                     first, last = write_new_rows(session, plan, bundle, plan.new_written + rows)
+                    pace.took(plan.entity.name, last - first + 1, time.perf_counter() - began)
+                    room -= last - first + 1
                     key_names_written(session, first, last)
                     _index_pending(session, first, last)
                     place = ENTITIES.index(plan.entity)
                     name = f"{IMPORT_BATCH}{bundle.source}:{place}:{first}"
                     session.add(Counter(name=name, value=last))
-                    batches.keep_changes(take_changes(session))
-                rows = _next_batch(rows, time.perf_counter() - started)
+                    written.append((plan, first, last))
+                    if plan.new_written >= plan.tally.new:
+                        plans.pop(0)
+                batches.keep_changes(take_changes(session))
+            for plan, first, last in written:
                 batches.ranges.append((plan.entity.name, first, last))
-                time.sleep(BETWEEN_WRITES_S)
-                done += plan.new_written - batches.rows.get(plan.entity.name, 0)
                 batches.rows[plan.entity.name] = plan.new_written
+            time.sleep(BETWEEN_WRITES_S)
 
     def _write_final(
         self, work: Staged, bundle: VerifiedBundle, staged: _Staged | None, batches: _Batches
@@ -1658,11 +1670,26 @@ def _remove_written(session: Session, entity: Entity, first: int, last: int) -> 
     note_changes(session, entity.name, ())
 
 
-def _next_batch(rows: int, seconds: float) -> int:
-    """The rows of the next batch, from how long this one held the lock: towards
-    ``BATCH_SECONDS``, at most twice as many at a step."""
-    scaled = rows * min(2.0, BATCH_SECONDS / max(seconds, 0.001))
-    return max(1, min(MAX_ROWS_PER_WRITE, int(scaled)))
+class _Pace:
+    """How many rows of an entity fit in the time a batch has left, from how long that
+    entity's rows took so far: a case costs more to write than a person, and a batch sized
+    from people's rows held the lock 3 s when it reached the cases. An entity not yet seen is
+    taken to cost as much as the dearest seen; each write at most twice the entity's last."""
+
+    def __init__(self) -> None:
+        self.per_row: dict[str, float] = {}
+        self.last: dict[str, int] = {}
+
+    def rows(self, entity: str, seconds: float) -> int:
+        first_guess = BATCH_SECONDS / ROWS_PER_WRITE
+        cost = self.per_row.get(entity) or max(self.per_row.values(), default=first_guess)
+        cap = 2 * self.last[entity] if entity in self.last else ROWS_PER_WRITE
+        return max(1, min(int(seconds / max(cost, 1e-6)), cap))
+
+    def took(self, entity: str, rows: int, seconds: float) -> None:
+        if rows > 0:
+            self.per_row[entity] = seconds / rows
+            self.last[entity] = rows
 
 
 def _claim(session: Session, source: str, mine: int, hold: bool = True) -> int:

@@ -247,15 +247,24 @@ def test_a_change_between_batches_to_what_the_plan_relied_on_plans_again(
     assert report.new > 0 and report.unchanged == 0 and _cases(hq) == 6
 
 
-def test_a_batch_is_sized_to_hold_the_lock_about_a_second() -> None:
+def test_a_batch_is_filled_from_what_each_entitys_rows_cost() -> None:
     """Fewer, larger batches write less (each commit writes again the index pages its rows
-    touch), so each is sized from how long the last one took; growing at most twofold."""
-    target = exchange_service.BATCH_SECONDS
-    assert exchange_service._next_batch(2_000, target / 10) == 4_000
-    assert exchange_service._next_batch(2_000, target) == 2_000
-    assert exchange_service._next_batch(4_000, target * 2) == 2_000
-    assert exchange_service._next_batch(40_000, 0.0) == exchange_service.MAX_ROWS_PER_WRITE
-    assert exchange_service._next_batch(1, target * 100) == 1
+    touch), so each is filled to about ``BATCH_SECONDS`` from how long each entity's rows
+    took; an entity not yet seen is taken to cost as much as the dearest seen, and a write is
+    at most twice the entity's last."""
+    pace = exchange_service._Pace()
+    first = exchange_service.ROWS_PER_WRITE
+    assert pace.rows("person", 0.6) == first  # nothing known yet
+    pace.took("person", first, 0.06)  # 30 µs a person
+    assert pace.rows("person", 0.6) == 2 * first  # at most twice the last
+    pace.took("person", 2 * first, 0.12)
+    assert pace.rows("person", 0.15) == 5_000
+    assert pace.rows("person", 0.6) == 8_000  # 20,000 would fit: twice the last
+    assert pace.rows("case", 0.6) == first  # unseen: as dear as a person, no more than the first
+    pace.took("case", first, 0.2)  # 100 µs a case
+    assert pace.rows("employer", 0.6) == first  # unseen: as dear as a case
+    assert pace.rows("case", 0.1) == 1_000
+    assert pace.rows("case", 0.0) == 1
 
 
 def test_an_import_cut_short_between_batches_is_taken_back_after_the_next_sign_in(
