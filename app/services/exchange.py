@@ -45,7 +45,6 @@ from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, CASE_WORKERS, EXCHAN
 from app.errors import DatabaseBusy, NotFound, ValidationError
 from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
 from app.exchange.merge import (
-    EntityPlan,
     MergePlan,
     MergeResult,
     apply_plan,
@@ -1240,8 +1239,9 @@ class ExchangeService:
         pace = _Pace()
         while plans:
             if progress:
-                progress(sum(batches.rows.values()), total, _("Merging records"))
-            written: list[tuple[EntityPlan, int, int]] = []
+                done = sum(plan.new_written for plan in staged.plan.entities)
+                progress(done, total, _("Merging records"))
+            written: list[tuple[int, int]] = []
             with work.write() as session:
                 batches.claim = _claim(session, bundle.source, batches.claim)
                 started, room = time.perf_counter(), MAX_ROWS_PER_WRITE
@@ -1258,13 +1258,11 @@ class ExchangeService:
                     place = ENTITIES.index(plan.entity)
                     name = f"{IMPORT_BATCH}{bundle.source}:{place}:{first}"
                     session.add(Counter(name=name, value=last))
-                    written.append((plan, first, last))
+                    written.append((first, last))
                     if plan.new_written >= plan.tally.new:
                         plans.pop(0)
                 batches.keep_changes(take_changes(session))
-            for plan, first, last in written:
-                batches.ranges.append((plan.entity.name, first, last))
-                batches.rows[plan.entity.name] = plan.new_written
+            batches.ranges.extend(written)  # once committed
             time.sleep(BETWEEN_WRITES_S)
 
     def _write_final(
@@ -1277,16 +1275,18 @@ class ExchangeService:
             _claim(session, bundle.source, batches.claim, hold=False)  # one being batched?
             if self._already_imported(session, bundle):  # imported by another user meanwhile
                 return ImportReport(bundle.bundle_id, bundle.kind.value, bundle.source, True)
-            own = [(first, last) for _name, first, last in batches.ranges]
             if (
                 staged is None
                 or staged.held != _held_head(session, bundle.source)
-                or stale(session, staged.plan, own)
+                or stale(session, staged.plan, batches.ranges)
             ):
+                batched = (
+                    {p.entity.name: p.new_written for p in staged.plan.entities} if staged else {}
+                )
                 staged = self._stage_locked(session, bundle, work.schema)
                 # Planned again, the batches' rows are on file as the bundle has them.
                 for plan in staged.plan.entities:
-                    written = batches.rows.get(plan.entity.name, 0)
+                    written = batched.get(plan.entity.name, 0)
                     plan.tally.new += written
                     plan.tally.unchanged -= written
             session.execute(
@@ -1721,8 +1721,7 @@ def _claim(session: Session, source: str, mine: int, hold: bool = True) -> int:
 class _Batches:
     """What an import wrote in batches before its final transaction."""
 
-    ranges: list[tuple[str, int, int]] = field(default_factory=list)  # entity, change numbers
-    rows: dict[str, int] = field(default_factory=dict)  # entity -> its new rows written
+    ranges: list[tuple[int, int]] = field(default_factory=list)  # their change numbers
     claim: int = 0  # the claim's value this import wrote last
     # What the batches changed, said with the final transaction: a view refreshed at each
     # batch would refresh hundreds of times.

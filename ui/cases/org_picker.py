@@ -155,7 +155,9 @@ class OrganisationPicker(QWidget):
         self.warning.hide()
         # The chosen one entered again under another writing, before names were matched so
         # ("ООО «Ромашка»" fifty times): said, and for the head of section made one.
-        self.keys: dict[str, str] = {}  # id -> its name's key, of the organisations listed
+        # Of the organisations listed: id -> its name's key, and key -> (id, text) of each.
+        self.keys: dict[str, str] = {}
+        self.by_key: dict[str, list[tuple[str, str]]] = {}
         self.twins_note = word_wrapped(plain_label())
         self.combine_button = push_button(self.combine_twins)
         if not can_watchlist:  # the same decision-maker; never shown before it has a parent
@@ -273,11 +275,7 @@ class OrganisationPicker(QWidget):
         key = self.keys.get(chosen or "")
         if not key:
             return []
-        return [
-            self.combo.itemText(i)
-            for i in range(1, self.combo.count())
-            if self.combo.itemData(i) != chosen and self.keys.get(self.combo.itemData(i)) == key
-        ]
+        return [text for org_id, text in self.by_key[key] if org_id != chosen]
 
     def _show_twins(self) -> None:
         others = self.twins()
@@ -316,7 +314,7 @@ class OrganisationPicker(QWidget):
         )
         task.while_busy(self.add_button, self.edit_button, self.watch_button, self.combine_button)
         task.success(lambda result: self._combined(cast(CombineResult, result)))
-        task.failure(lambda exc: self._combine_refused(exc))
+        task.failure(lambda exc: self._refused(_("Combine records"), exc))
         self.task = task.run_in_background()
 
     def _combined(self, result: CombineResult) -> None:
@@ -341,12 +339,6 @@ class OrganisationPicker(QWidget):
             ).format(n=result.kept_apart)
         self.combined.emit(said)
 
-    def _combine_refused(self, exc: BaseException) -> None:
-        if isinstance(exc, QorgauError):
-            plain_message(self, _("Combine records"), str(exc))
-        else:
-            show_error(self, exc)
-
     def edit_watchlist(self) -> None:
         org = self.selected()
         if org is None:
@@ -369,12 +361,13 @@ class OrganisationPicker(QWidget):
         )
         task.while_busy(self.add_button, self.edit_button, self.watch_button)
         task.success(lambda _done: self.load(self.country, org.id))
-        task.failure(lambda exc: self._watchlist_refused(exc))
+        task.failure(lambda exc: self._refused(_("Watchlist"), exc))
         self.task = task.run_in_background()
 
-    def _watchlist_refused(self, exc: BaseException) -> None:
+    def _refused(self, title: str, exc: BaseException) -> None:
+        """A refusal in words under ``title``; anything else as an error."""
         if isinstance(exc, QorgauError):
-            plain_message(self, _("Watchlist"), str(exc))
+            plain_message(self, title, str(exc))
         else:
             show_error(self, exc)
 
@@ -400,12 +393,15 @@ class OrganisationPicker(QWidget):
                 self.known[chosen] = info
             except QorgauError:
                 chosen = None
-        self.keys = {org.id: org.key for org in orgs if org.key}
+        self.keys, self.by_key = {}, {}
         for org in orgs:
             text = f"{org.name} — {org.city}" if org.city else org.name
             if org.watchlist:
                 text += " ⚠"
             self.combo.addItem(text, org.id)
+            if org.key:
+                self.keys[org.id] = org.key
+                self.by_key.setdefault(org.key, []).append((org.id, text))
         index = self.combo.findData(chosen) if chosen else 0
         self.combo.setCurrentIndex(max(index, 0))
         self.combo.blockSignals(False)
