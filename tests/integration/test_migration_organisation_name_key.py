@@ -1,5 +1,7 @@
 """Migration 0022: employers and agencies on file get the key their names are matched on,
-indexed with the country; taken back down, the column and its indexes go."""
+indexed with the country; taken back down, the column and its indexes go. Migration 0023: the
+keys of Turkish trade titles ("… San. ve Tic. Ltd. Şti.") are written again without the
+title's boilerplate, and only theirs."""
 
 from __future__ import annotations
 
@@ -27,7 +29,9 @@ OLD_ROWS = (
 )
 
 
-def _insert_as_at_0021(connection: Connection, table: str, row_id: str, name: str) -> None:
+def _insert_as_at_0021(
+    connection: Connection, table: str, row_id: str, name: str, **more: str
+) -> None:
     values = {
         "id": row_id,
         "origin_mission": "SEL",
@@ -44,6 +48,7 @@ def _insert_as_at_0021(connection: Connection, table: str, row_id: str, name: st
         "watchlist_reason": "",
         "notes": "",
         **({"registration_no": "", "sector": ""} if table == "employer" else {"licence_no": ""}),
+        **more,
     }
     rows = sa.table(table, *(sa.column(name) for name in values))
     connection.execute(sa.insert(rows).values(values))
@@ -80,5 +85,43 @@ def test_down_to_0021_and_up_again_keys_the_names_on_file(installation: Paths) -
             downgrade(connection, "0021")
             assert "name_key" not in _columns(connection, "recruitment_agency")
             assert "name_key" not in _columns(connection, "employer")
+    finally:
+        db.dispose()
+
+
+def test_up_from_0022_keys_turkish_trade_titles_again(installation: Paths) -> None:
+    ws = unlock(installation, "admin", PASSWORD)
+    db = downgraded(installation, ws, "0022")
+    # The keys as 0022's function gave them: the trade title's boilerplate kept.
+    at_0022 = (
+        ("t1", "Yıldız İnşaat San. ve Tic. Ltd. Şti.", "yildiz insaat san ve tic"),
+        (
+            "t2",
+            "Yildiz Insaat Sanayi ve Ticaret Limited Sirketi",
+            "yildiz insaat sanayi ve ticaret",
+        ),
+        ("t3", "Yıldız İnşaat", "yildiz insaat"),
+        ("t4", "Hanil Co., Ltd.", "hanil"),
+    )
+    try:
+        with db.engine.begin() as connection:
+            for row_id, name, key in at_0022:
+                _insert_as_at_0021(connection, "employer", row_id, name, name_key=key)
+            stamped = sa.text("SELECT updated_at, change_seq FROM employer WHERE id = 't4'")
+            before = connection.execute(stamped).one()
+            migrate.upgrade_to(connection, "head")
+        with db.engine.connect() as connection:
+            assert_at_head_as_the_models(connection)
+            held = connection.execute(
+                sa.text("SELECT id, name_key FROM employer WHERE id LIKE 't_'")
+            )
+            assert dict(held.all()) == {
+                "t1": "yildiz insaat",
+                "t2": "yildiz insaat",
+                "t3": "yildiz insaat",
+                "t4": "hanil",
+            }
+            # A key is this installation's own: the record's version and change number stay.
+            assert connection.execute(stamped).one() == before
     finally:
         db.dispose()

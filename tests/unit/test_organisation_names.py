@@ -38,6 +38,9 @@ from tests.conftest import OpenWs
         ("㈜한일", "한일 주식회사"),
         ("Al Futtaim W.L.L.", "AL FUTTAIM WLL"),
         ("Yapı A.Ş.", "YAPI"),
+        ("Yıldız İnşaat San. ve Tic. Ltd. Şti.", "Yildiz Insaat Sanayi ve Ticaret Limited Sirketi"),
+        ("YILDIZ İNŞAAT SAN. TİC. A.Ş.", "Yıldız İnşaat Anonim Şirketi"),
+        ("Yıldız İnşaat Sanayi Ticaret Ltd. Şti.", "Yıldız İnşaat"),
         ("Ｔｏｙｏ Ｋ．Ｋ．", "Toyo"),  # full-width Latin
     ],
 )
@@ -52,6 +55,8 @@ def test_one_name_written_two_ways_is_one_key(one: str, other: str) -> None:
         ("Emirates Spa", "Emirates"),  # a word of the name, not a legal form
         ("Ақ Жол", "Жол"),  # «ақ» is a word here, not «акционерлік қоғам»
         ("Co., Ltd.", "Ltd."),  # nothing but a legal form keeps it
+        ("Yıldız İnşaat San. ve Tic. Ltd. Şti.", "Yıldız Tekstil San. ve Tic. Ltd. Şti."),
+        ("San. ve Tic. Ltd. Şti.", "Ltd. Şti."),
     ],
 )
 def test_names_that_differ_keep_apart(one: str, other: str) -> None:
@@ -69,6 +74,13 @@ def employer_of_new_case(ws: Workspace, name: str, country: str = "RU") -> str |
         employer=OrganisationInput(name, country, "Москва"),
     )
     return case.employer.id if case.employer else None
+
+
+def test_a_turkish_trade_title_written_short_is_the_employer_on_file(ws: Workspace) -> None:
+    full = OrganisationInput("Yıldız İnşaat Sanayi ve Ticaret Limited Şirketi", "TR", "İstanbul")
+    on_file = OrganisationService(ws).create(full)
+    for typed in ("Yıldız İnşaat San. ve Tic. Ltd. Şti.", "YILDIZ INSAAT SAN. TIC. A.S."):
+        assert employer_of_new_case(ws, typed, country="TR") == on_file.id, typed
 
 
 def test_a_cyrillic_employer_typed_again_is_the_one_on_file(ws: Workspace) -> None:
