@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # The Kazakh letters as a Russian keyboard (and many registers) types them; ё as е.
 _TYPED_WITHOUT_KAZAKH = str.maketrans("әғқңөұүһіё", "агкноуухие")
@@ -21,6 +22,9 @@ _ENDINGS_WRITTEN = (
     "Corporation", "PLC", "GmbH", "LLP", "JSC", "PJSC", "CJSC", "FZE", "FZCO", "FZC", "FZ-LLC",
     "DMCC", "WLL", "W.L.L.", "Pte", "Pty", "BV", "NV", "SRL", "SARL", "SA", "AG", "Kft", "s.r.o.",
     "sro", "Sp. z o.o.", "A.Ş.", "A/S", "AS", "Şti", "Şirketi", "KK", "K.K.",
+    # A Turkish trade title ends "… Sanayi ve Ticaret Ltd. Şti.", as often "San. ve Tic.":
+    # both and their shorter forms are the title's boilerplate, not its name.
+    "Sanayi ve Ticaret", "San. ve Tic.", "Sanayi Ticaret", "San. Tic.", "Anonim Şirketi",
     "주식회사", "유한회사", "(주)", "ООО", "ТОО", "АО", "ЗАО", "ОАО", "ПАО", "ЖШС",
 )  # fmt: skip
 _OPENINGS_WRITTEN = (
@@ -30,6 +34,9 @@ _OPENINGS_WRITTEN = (
 _NOT_A_WORD = re.compile(r"[\W_]+")
 
 
+# Names repeat: a CSV import's duplicate check folds the names of some 19,000 people born on
+# its batch's birthdays, at 300,000 cases a few thousand distinct ones.
+@lru_cache(maxsize=1 << 14)
 def fold_typed(text: str) -> str:
     """``text`` case folded in every script, spaces collapsed, the Kazakh letters as written
     without them."""
