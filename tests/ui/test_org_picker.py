@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from app.db.models import Employer
+from app.services.cases import CaseService
 from app.services.organisations import OrganisationService
 from app.services.records import OrganisationInput
+from tests.builders import hanil_steel_case
 from tests.conftest import OpenWs
-from tests.ui.press import click, click_yes, wait_written
+from tests.ui.press import click, click_yes, press_save, wait_written
 from ui.cases.org_picker import OrganisationPicker
 
 
@@ -152,3 +156,39 @@ def test_an_employer_entered_twice_is_said_and_a_consul_combines_it(
     assert said == ["2 records combined into ООО «Ромашка»; 0 cases moved to it."]
     assert [c.id for c in service.choices("RU")] == [first.id]
     assert picker.selected_id() == first.id and picker.twins_row.isHidden()
+
+
+def test_combining_into_an_employer_chosen_but_not_saved_keeps_the_case_savable(
+    qtbot: QtBot, open_ws: OpenWs, make_window: Callable[..., object]
+) -> None:
+    """The open case names "HANIL STEEL" (a twin); the consul chooses "Hanil Steel Co., Ltd."
+    in the picker, types a line of description and combines the twins into the one chosen.
+    Combining moves this case too (its version goes up): the form must take the new version
+    and keep what was typed, so that Save writes it rather than say it changed meanwhile."""
+    consul = open_ws("serik")
+    case = hanil_steel_case(consul)
+    assert case.employer is not None
+    with consul.write() as session:
+        session.add(Employer(name="Hanil Steel Co., Ltd.", country="KR", city="Incheon"))
+    kept = next(c for c in OrganisationService(consul, "employer").choices("KR") if "Co." in c.name)
+
+    window = make_window(consul)
+    area = window.show_area("cases")  # type: ignore[attr-defined]
+    area.open_case(case.id)
+    editor = area.editor
+    picker = editor.employer
+    picker.load("KR", kept.id)
+    editor.description.setPlainText("Wages unpaid for four months.")
+    assert editor.dirty
+    said: list[str] = []
+    picker.combined.connect(said.append)
+    click(qtbot, picker.combine_button)
+    click_yes(qtbot, picker.combine_box)
+    wait_written(qtbot, picker)
+    assert said == ["1 record combined into Hanil Steel Co., Ltd.; 1 case moved to it."]
+    assert editor.description.toPlainText() == "Wages unpaid for four months."
+
+    assert press_save(qtbot, editor), editor.error.text()
+    saved = CaseService(consul).get_case(case.id)
+    assert saved.employer is not None and saved.employer.id == kept.id
+    assert saved.description == "Wages unpaid for four months."
