@@ -32,6 +32,16 @@ _OPENINGS_WRITTEN = (
     "주식회사", "유한회사", "(주)",
 )  # fmt: skip
 _NOT_A_WORD = re.compile(r"[\W_]+")
+# A Turkish trade title shortens its sector words with a dot ("Yıldız İnş. Tur. Paz. Ltd.
+# Şti."): each is the word written out, so the name is the one written in full. Only with its
+# dot, as folded by ``_words``: without one, "Tur" or "Mak" may be a name of its own.
+_TURKISH_SHORT = {
+    "san": "sanayi", "tic": "ticaret", "ins": "insaat", "teks": "tekstil", "tur": "turizm",
+    "paz": "pazarlama", "nak": "nakliyat", "muh": "muhendislik", "hiz": "hizmetleri",
+    "taah": "taahhut", "ith": "ithalat", "ihr": "ihracat", "oto": "otomotiv", "mak": "makina",
+    "loj": "lojistik",
+}  # fmt: skip
+_SHORTENED = re.compile(r"\b(" + "|".join(_TURKISH_SHORT) + r")\.")
 
 
 # Names repeat: a CSV import's duplicate check folds the names of some 19,000 people born on
@@ -48,7 +58,8 @@ def _words(name: str) -> list[str]:
     # dropped: "Yapı İnşaat" is typed "YAPI INSAAT" as often as not, so ı is i too.
     folded = name.casefold().translate(_TYPED_WITHOUT_KAZAKH).replace("ı", "i")
     bare = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
-    return _NOT_A_WORD.sub(" ", bare).split()
+    written_out = _SHORTENED.sub(lambda short: _TURKISH_SHORT[short.group(1)] + " ", bare)
+    return _NOT_A_WORD.sub(" ", written_out).split()
 
 
 # As ``_words`` leaves them, so they compare with a name's words.

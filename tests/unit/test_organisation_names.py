@@ -41,6 +41,7 @@ from tests.conftest import OpenWs
         ("Yıldız İnşaat San. ve Tic. Ltd. Şti.", "Yildiz Insaat Sanayi ve Ticaret Limited Sirketi"),
         ("YILDIZ İNŞAAT SAN. TİC. A.Ş.", "Yıldız İnşaat Anonim Şirketi"),
         ("Yıldız İnşaat Sanayi Ticaret Ltd. Şti.", "Yıldız İnşaat"),
+        ("Yıldız İnş. Tur. Paz. Ltd. Şti.", "YILDIZ INSAAT TURIZM PAZARLAMA LIMITED SIRKETI"),
         ("Ｔｏｙｏ Ｋ．Ｋ．", "Toyo"),  # full-width Latin
     ],
 )
@@ -57,6 +58,7 @@ def test_one_name_written_two_ways_is_one_key(one: str, other: str) -> None:
         ("Co., Ltd.", "Ltd."),  # nothing but a legal form keeps it
         ("Yıldız İnşaat San. ve Tic. Ltd. Şti.", "Yıldız Tekstil San. ve Tic. Ltd. Şti."),
         ("San. ve Tic. Ltd. Şti.", "Ltd. Şti."),
+        ("Tur Group", "Turizm Group"),  # "Tur." is turizm only with its dot
     ],
 )
 def test_names_that_differ_keep_apart(one: str, other: str) -> None:

@@ -5,7 +5,8 @@ Revises: 0022
 
 "Yıldız İnşaat San. ve Tic. Ltd. Şti.", "Yildiz Insaat Sanayi ve Ticaret Limited Sirketi" and
 "Yıldız İnşaat" are one employer: ``organisation_key`` now drops "Sanayi ve Ticaret", "San. ve
-Tic." and "Anonim Şirketi" at a name's end as it drops the other legal forms. The keys on file
+Tic." and "Anonim Şirketi" at a name's end as it drops the other legal forms, and writes out
+the sector words such a title shortens with a dot ("İnş.", "Tur.", "Paz."). The keys on file
 are written again where the function now gives another (only such names change). Both engines.
 """
 from alembic import op
