@@ -201,36 +201,52 @@ class ConsolidationService(DatedService):
         ).all()
         groups: dict[tuple[str, str], _EmployerGroup] = {(c, k): _EmployerGroup() for c, k in keys}
         pairs = list(groups)
+        # Counted in the database, not case by case in Python: at HQ an employer of one of two
+        # missions in a country has thousands of cases (200,000 of them read for 300 groups
+        # at 200,000 cases took 0.6 s, ten times as much at two million).
+        joined = (
+            select(Employer.country, Employer.name_key)
+            .select_from(Case)
+            .join(Employer, Case.employer_id == Employer.id)
+            .where(Case.deleted_at.is_(None), Employer.deleted_at.is_(None))
+        )
         for start in range(0, len(pairs), _PAIRS_PER_QUERY):
-            rows = session.execute(
-                select(
-                    Employer.country,
-                    Employer.name_key,
-                    Employer.name,
-                    Case.holder_mission,
-                    Case.number,
-                )
-                .select_from(Case)
-                .join(Employer, Case.employer_id == Employer.id)
-                .where(
-                    Case.deleted_at.is_(None),
-                    Employer.deleted_at.is_(None),
-                    tuple_(Employer.country, Employer.name_key).in_(
-                        pairs[start : start + _PAIRS_PER_QUERY]
-                    ),
-                )
+            chunk = tuple_(Employer.country, Employer.name_key).in_(
+                pairs[start : start + _PAIRS_PER_QUERY]
             )
-            for country, key, name, mission, number in rows:
+            counted = joined.add_columns(Employer.name, Case.holder_mission, func.count())
+            for country, key, name, mission, count in session.execute(
+                counted.where(chunk).group_by(
+                    Employer.country, Employer.name_key, Employer.name, Case.holder_mission
+                )
+            ):
                 group = groups[(country, key)]
-                group.writings[name] += 1
-                group.cases.append((mission, number))
+                group.writings[name] += count
+                group.missions.add(mission)
+            # The first cases by mission and number, as the list shows them.
+            place = (
+                func.row_number()
+                .over(
+                    partition_by=(Employer.country, Employer.name_key),
+                    order_by=(Case.holder_mission, Case.number),
+                )
+                .label("place")
+            )
+            ranked = joined.add_columns(Case.holder_mission, Case.number, place).where(chunk)
+            first = ranked.subquery()
+            for country, key, number in session.execute(
+                select(first.c.country, first.c.name_key, first.c.number)
+                .where(first.c.place <= CASES_SHOWN)
+                .order_by(first.c.holder_mission, first.c.number)
+            ):
+                groups[(country, key)].first_cases.append(number)
         found = [
             Repeat(
                 "employer",
                 f"{country}: {group.shown()}",
-                tuple(sorted({mission for mission, _n in group.cases})),
-                len(group.cases),
-                tuple(number for _m, number in sorted(group.cases)[:CASES_SHOWN]),
+                tuple(sorted(group.missions)),
+                group.total(),
+                tuple(group.first_cases),
                 key,
             )
             for (country, key), group in groups.items()
@@ -282,7 +298,11 @@ class _EmployerGroup:
     """One employer (by its name's key) as the missions write it."""
 
     writings: Counter[str] = field(default_factory=Counter)  # name as written -> its cases
-    cases: list[tuple[str, str]] = field(default_factory=list)  # (mission, number)
+    missions: set[str] = field(default_factory=set)
+    first_cases: list[str] = field(default_factory=list)  # by mission and number
+
+    def total(self) -> int:
+        return sum(self.writings.values())
 
     def shown(self) -> str:
         """The writing most of its cases have (of two as common, the first in order)."""

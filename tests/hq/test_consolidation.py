@@ -22,6 +22,7 @@ from app.services.stats import StatsFilter, StatsService
 from app.services.users import UserService
 from tests.builders import ASSEL_JSON
 from tests.conftest import PASSWORD
+from tests.hq.seed import add_case
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 
 SCAN = b"%PDF-1.4 scanned contract " + bytes(range(256)) * 8
@@ -91,6 +92,32 @@ def test_repeats_find_the_same_worker_and_employer_at_two_missions(consolidated:
     assert len(employer[0].case_numbers) == 2
     assert person[0].search == ASSEL_JSON["iin"]
     assert all(len(r.missions) > 1 for r in repeats)
+
+
+def test_an_employer_with_many_cases_shows_its_count_and_first_cases(hq: Site) -> None:  # noqa: F811
+    """Counted in the database: 27 cases at two missions, the first 20 by mission and number
+    shown, the name as most of its cases write it."""
+    with hq.ws.write() as session:
+        written = {"SEL": "Hanil Co., Ltd.", "DXB": "HANIL CO LTD"}
+        for mission, count in (("SEL", 15), ("DXB", 12)):
+            employer = Employer(name=written[mission], country="KR", origin_mission=mission)
+            session.add(employer)
+            session.flush()
+            for seq in range(count, 0, -1):  # written newest first: the order is the query's
+                add_case(
+                    session, mission, seq, iin=None, employer=employer, received=date(2026, 3, 1)
+                )
+    [hanil] = [r for r in ConsolidationService(hq.ws).repeats() if r.kind == "employer"]
+    assert (hanil.key, hanil.search, hanil.missions) == (
+        "KR: Hanil Co., Ltd.",
+        "hanil",
+        ("DXB", "SEL"),
+    )
+    assert hanil.cases == 27
+    expected = [f"DXB-2026-{n:04d}" for n in range(1, 13)] + [
+        f"SEL-2026-{n:04d}" for n in range(1, 9)
+    ]
+    assert list(hanil.case_numbers) == expected
 
 
 def test_statistics_across_missions_take_a_mission_filter(consolidated: Site) -> None:
