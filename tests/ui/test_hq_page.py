@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
 from app.i18n import country_name, format_datetime
-from app.services.consolidation import ConsolidationService, MissionActivity
+from app.services.consolidation import MAX_ROWS, ConsolidationService, MissionActivity
 from tests.builders import ASSEL_JSON
 from tests.hq.test_consolidation import consolidated  # noqa: F401
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
@@ -35,7 +36,7 @@ def test_missions_overdue_and_repeats_fill_and_filter(
     qtbot.addWidget(page)
     page.resize(1100, 600)
     page.show()
-    qtbot.waitUntil(lambda: page.views is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
     assert _column(page.missions, 0) == ["DXB", "SEL"]  # by code
     # The longest overdue first, as read (Qt's first order listed them by number, newest first).
     days = [int(d) for d in _column(page.overdue, 4)]
@@ -61,6 +62,33 @@ def test_missions_overdue_and_repeats_fill_and_filter(
     assert sorted(_column(page.missions, 0)) == ["DXB", "SEL"]
 
 
+def test_the_missions_show_while_the_repeats_are_still_read(
+    qtbot,
+    consolidated: Site,  # noqa: F811
+    monkeypatch,
+) -> None:
+    """All three tabs came from one read, so the missions tab stayed empty for as long as
+    the repeats took (every case grouped twice: many seconds at two million cases)."""
+    released = threading.Event()
+    repeats = ConsolidationService.repeats
+
+    def slow_repeats(service: ConsolidationService, limit: int = MAX_ROWS) -> list:
+        released.wait(10)
+        return repeats(service, limit)
+
+    monkeypatch.setattr(ConsolidationService, "repeats", slow_repeats)
+    page = HqPage(consolidated.ws)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.missions.rowCount() == 2, timeout=10_000)
+    assert page.overdue.rowCount() > 0 and page.repeats.rowCount() == 0
+    assert page.repeats_note.text() == "Looking for people and employers at several missions…"
+    assert not page.refresh_button.isEnabled()
+    released.set()
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+    assert ASSEL_JSON["iin"] in _column(page.repeats, 1)
+    assert page.repeats_note.text().startswith("People at several missions:")
+
+
 def test_the_overdue_list_says_how_many_it_shows_of_how_many(
     qtbot,
     consolidated: Site,  # noqa: F811
@@ -70,7 +98,7 @@ def test_the_overdue_list_says_how_many_it_shows_of_how_many(
     5,000 of some hundred thousand without saying so."""
     page = HqPage(consolidated.ws)
     qtbot.addWidget(page)
-    qtbot.waitUntil(lambda: page.views is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
     assert page.views is not None
     total = sum(m.overdue_cases for m in page.views.missions)
     assert total >= 2 and page.overdue.rowCount() == total
@@ -102,15 +130,15 @@ def test_the_lists_of_people_and_employers_at_several_missions_say_how_many(
 
     page = HqPage(consolidated.ws)
     qtbot.addWidget(page)
-    qtbot.waitUntil(lambda: page.views is not None, timeout=10_000)
-    assert page.views is not None
-    people = sum(r.kind == "person" for r in page.views.repeats)
-    employers = len(page.views.repeats) - people
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+    assert page.found_repeats is not None
+    people = sum(r.kind == "person" for r in page.found_repeats)
+    employers = len(page.found_repeats) - people
     assert people >= 1  # the worker who came to Seoul and to Dubai
     said = f"People at several missions: {people}. Employers: {employers}."
     assert page.repeats_note.text() == said
     monkeypatch.setattr(hq_page, "MAX_ROWS", people)  # as if the people's list were full
-    page._say_repeats(page.views.repeats)
+    page._say_repeats(page.found_repeats)
     assert page.repeats_note.text() == f"{said} Each list stops at {people}: there may be more."
 
 
@@ -126,7 +154,9 @@ def test_an_overdue_case_opens_and_a_repeat_lists_its_cases(
     window = make_window(consolidated.ws)
     page = window.show_area("hq")
     assert isinstance(page, HqPage)
-    qtbot.waitUntil(lambda: page.views is not None and page.overdue.rowCount() > 0, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: page.refresh_button.isEnabled() and page.overdue.rowCount() > 0, timeout=10_000
+    )
     first = page.views.overdue[0]
     page.overdue.itemActivated.emit(page.overdue.item(0, 2))
     cases = window.area_widget("cases")
@@ -139,7 +169,7 @@ def test_an_overdue_case_opens_and_a_repeat_lists_its_cases(
     page.repeats.itemActivated.emit(page.repeats.item(row, 0))
     assert cases.currentWidget() is cases.list_view
     assert cases.list_view.filters.search.text() == ASSEL_JSON["iin"]
-    repeat = next(r for r in page.views.repeats if r.key == ASSEL_JSON["iin"])
+    repeat = next(r for r in page.found_repeats if r.key == ASSEL_JSON["iin"])
     model = cases.list_view.model
 
     def listed() -> list[str]:
@@ -149,7 +179,7 @@ def test_an_overdue_case_opens_and_a_repeat_lists_its_cases(
 
     # An employer each mission wrote its own way: its cases under either writing.
     window.show_area("hq")
-    employer = next(r for r in page.views.repeats if r.kind == "employer")
+    employer = next(r for r in page.found_repeats if r.kind == "employer")
     row = _column(page.repeats, 1).index(employer.key)
     page.repeats.itemActivated.emit(page.repeats.item(row, 0))
     assert cases.list_view.filters.search.text() == "global staffing"
@@ -268,7 +298,7 @@ def test_every_heading_shows_whole_beside_its_sort_arrow(
     qtbot.addWidget(page)
     page.resize(1030, 600)
     page.show()
-    qtbot.waitUntil(lambda: page.views is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
     for table in (page.missions, page.overdue, page.repeats):
         cut = [c for c in range(table.columnCount()) if header_shortfall(table, c)]
         assert cut == []

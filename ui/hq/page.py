@@ -46,9 +46,10 @@ from ui.widgets.plain import plain_label
 
 @dataclass(frozen=True)
 class Views:
+    """The missions and overdue tabs, read together; the repeats come on their own."""
+
     missions: list[MissionActivity]
     overdue: list[OverdueCase]
-    repeats: list[Repeat]
 
 
 # A cell: its text, or its text and the value it sorts by (a count, a date).
@@ -112,6 +113,8 @@ class HqPage(QWidget):
         super().__init__()
         self.service = ConsolidationService(workspace)
         self.views: Views | None = None
+        self.found_repeats: list[Repeat] | None = None  # None while they are read
+        self._reading = 0  # reads under way: Refresh waits for both
         self.shown_overdue: list[OverdueCase] = []
         self.intro = word_wrapped(QLabel())
         self.refresh_button = push_button(self.refresh)
@@ -187,16 +190,32 @@ class HqPage(QWidget):
             self.mission_filter.setItemText(0, _("All missions"))
         if self.views is not None:
             self._show(self.views)
+        if self.found_repeats is not None:
+            self._show_repeats(self.found_repeats)
+        else:
+            self._say_repeats(None)
 
     def refresh(self) -> None:
+        """The missions and overdue cases, and apart from them the repeats: at two million
+        cases the repeats take many seconds (every case grouped twice), which the first
+        tab need not wait for."""
         self.refresh_button.setEnabled(False)
+        self.found_repeats = None
+        self._say_repeats(None)
         service = self.service
 
-        def work(_context: TaskContext) -> Views:
-            return Views(service.missions(), service.overdue(), service.repeats())
+        def now(_context: TaskContext) -> Views:
+            return Views(service.missions(), service.overdue())
 
-        task = run_in_background(self, work, self._show)
-        task.finished.connect(lambda: self.refresh_button.setEnabled(True))
+        self._reading = 2
+        for work, shown in ((now, self._show), (lambda _c: service.repeats(), self._show_repeats)):
+            task = run_in_background(self, work, shown)
+            task.finished.connect(self._read_one)
+
+    def _read_one(self) -> None:
+        self._reading -= 1
+        if self._reading == 0:
+            self.refresh_button.setEnabled(True)
 
     def _show(self, views: Views) -> None:
         self.views = views
@@ -231,6 +250,9 @@ class HqPage(QWidget):
         self.mission_filter.setCurrentIndex(max(index, 0))
         self.mission_filter.blockSignals(False)
         self._show_overdue()
+
+    def _show_repeats(self, repeats: list[Repeat]) -> None:
+        self.found_repeats = repeats
         kinds = {"person": _("Person (IIN)"), "employer": _("Employer")}
         _fill(
             self.repeats,
@@ -243,13 +265,17 @@ class HqPage(QWidget):
                     _count(r.cases),
                     ", ".join(r.case_numbers),
                 ]
-                for r in views.repeats
+                for r in repeats
             ],
         )
-        self._say_repeats(views.repeats)
+        self._say_repeats(repeats)
 
-    def _say_repeats(self, repeats: list[Repeat]) -> None:
-        """How many people and employers are at several missions; each list is capped."""
+    def _say_repeats(self, repeats: list[Repeat] | None) -> None:
+        """How many people and employers are at several missions (each list is capped), or
+        that they are being looked for."""
+        if repeats is None:
+            self.repeats_note.setText(_("Looking for people and employers at several missions…"))
+            return
         people = sum(r.kind == "person" for r in repeats)
         employers = len(repeats) - people
         text = _("People at several missions: {people}. Employers: {employers}.").format(
@@ -302,11 +328,11 @@ class HqPage(QWidget):
 
     def _search_repeat(self, item: QTableWidgetItem) -> None:
         key = self.repeats.item(item.row(), 1)
-        if key is None or self.views is None:
+        if key is None or self.found_repeats is None:
             return
         # A person's cases by the IIN; an employer's by its name's own words, which find it
         # however each mission wrote it ("KR: Hanil Co., Ltd." is searched as "hanil").
-        found = {r.key: r.search for r in self.views.repeats}
+        found = {r.key: r.search for r in self.found_repeats}
         self.cases_searched.emit(found.get(key.text()) or key.text())
 
     def _say_overdue(self) -> None:
