@@ -114,6 +114,7 @@ class HqPage(QWidget):
         self.service = ConsolidationService(workspace)
         self.views: Views | None = None
         self.found_repeats: list[Repeat] | None = None  # None while they are read
+        self._repeats_shown: list[Repeat] = []  # the rows in the table, until new ones come
         self._reading = 0  # reads under way: Refresh waits for both
         self.shown_overdue: list[OverdueCase] = []
         self.intro = word_wrapped(QLabel())
@@ -252,7 +253,7 @@ class HqPage(QWidget):
         self._show_overdue()
 
     def _show_repeats(self, repeats: list[Repeat]) -> None:
-        self.found_repeats = repeats
+        self.found_repeats = self._repeats_shown = repeats
         kinds = {"person": _("Person (IIN)"), "employer": _("Employer")}
         _fill(
             self.repeats,
@@ -328,11 +329,11 @@ class HqPage(QWidget):
 
     def _search_repeat(self, item: QTableWidgetItem) -> None:
         key = self.repeats.item(item.row(), 1)
-        if key is None or self.found_repeats is None:
+        if key is None:
             return
         # A person's cases by the IIN; an employer's by its name's own words, which find it
         # however each mission wrote it ("KR: Hanil Co., Ltd." is searched as "hanil").
-        found = {r.key: r.search for r in self.found_repeats}
+        found = {r.key: r.search for r in self._repeats_shown}
         self.cases_searched.emit(found.get(key.text()) or key.text())
 
     def _say_overdue(self) -> None:
