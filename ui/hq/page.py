@@ -208,10 +208,12 @@ class HqPage(QWidget):
         def now(_context: TaskContext) -> Views:
             return Views(service.missions(), service.overdue())
 
+        def repeats(_context: TaskContext) -> list[Repeat]:
+            return service.repeats()
+
         self._reading = 2
-        for work, shown in ((now, self._show), (lambda _c: service.repeats(), self._show_repeats)):
-            task = run_in_background(self, work, shown)
-            task.finished.connect(self._read_one)
+        run_in_background(self, now, self._show).finished.connect(self._read_one)
+        run_in_background(self, repeats, self._show_repeats).finished.connect(self._read_one)
 
     def _read_one(self) -> None:
         self._reading -= 1
