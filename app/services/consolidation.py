@@ -186,24 +186,38 @@ class ConsolidationService(DatedService):
             return self._repeated_people(session, limit) + self._repeated_employers(session, limit)
 
     def _repeated_employers(self, session: Session, limit: int) -> list[Repeat]:
-        # Grouped by the name's key (indexed with the country): the employers at several
-        # missions, then their cases, with the names each mission wrote.
-        missions = func.count(func.distinct(Case.holder_mission))
-        keys = session.execute(
-            select(Employer.country, Employer.name_key)
-            .select_from(Case)
-            .join(Employer, Case.employer_id == Employer.id)
-            .where(Case.deleted_at.is_(None), Employer.deleted_at.is_(None))
-            .group_by(Employer.country, Employer.name_key)
-            .having(missions > 1)
-            .order_by(missions.desc(), Employer.country, Employer.name_key)
-            .limit(limit)
-        ).all()
-        groups: dict[tuple[str, str], _EmployerGroup] = {(c, k): _EmployerGroup() for c, k in keys}
+        # Each employer record's cases counted per mission in the database (a few rows per
+        # record, not a row per case: an employer of two missions in one country has
+        # thousands of cases at HQ, and a tuple for each took 108 MB for 300 groups at 200,000
+        # cases, 152 MB for 500 at two million), then grouped here by the name's key: the
+        # employers at several missions, with the names each mission wrote.
+        per_record = (
+            select(Case.employer_id, Case.holder_mission, func.count().label("cases"))
+            .where(Case.deleted_at.is_(None), Case.employer_id.is_not(None))
+            .group_by(Case.employer_id, Case.holder_mission)
+            .subquery()
+        )
+        every: dict[tuple[str, str], _EmployerGroup] = defaultdict(_EmployerGroup)
+        for country, key, name, mission, count in session.execute(
+            select(
+                Employer.country,
+                Employer.name_key,
+                Employer.name,
+                per_record.c.holder_mission,
+                per_record.c.cases,
+            )
+            .join(per_record, per_record.c.employer_id == Employer.id)
+            .where(Employer.deleted_at.is_(None))
+        ):
+            group = every[(country, key)]
+            group.writings[name] += count
+            group.missions.add(mission)
+        chosen = sorted(
+            (pair for pair, group in every.items() if len(group.missions) > 1),
+            key=lambda pair: (-len(every[pair].missions), pair),
+        )[:limit]
+        groups = {pair: every[pair] for pair in chosen}
         pairs = list(groups)
-        # Counted in the database, not case by case in Python: an employer of two missions in
-        # one country has thousands of cases at HQ, and a tuple for each of them took 108 MB
-        # for 300 groups at 200,000 cases, 152 MB for 500 at two million, to show 20 a group.
         joined = (
             select(Employer.country, Employer.name_key)
             .select_from(Case)
@@ -214,15 +228,6 @@ class ConsolidationService(DatedService):
             chunk = tuple_(Employer.country, Employer.name_key).in_(
                 pairs[start : start + _PAIRS_PER_QUERY]
             )
-            counted = joined.add_columns(Employer.name, Case.holder_mission, func.count())
-            for country, key, name, mission, count in session.execute(
-                counted.where(chunk).group_by(
-                    Employer.country, Employer.name_key, Employer.name, Case.holder_mission
-                )
-            ):
-                group = groups[(country, key)]
-                group.writings[name] += count
-                group.missions.add(mission)
             # The first cases by mission and number, as the list shows them.
             place = (
                 func.row_number()
@@ -256,15 +261,22 @@ class ConsolidationService(DatedService):
     def _repeated_people(self, session: Session, limit: int) -> list[Repeat]:
         """The IINs in cases of several missions, then their cases."""
         iin = func.coalesce(Person.iin, "")
-        missions = func.count(func.distinct(Case.holder_mission))
-        repeated = (
-            select(iin)
+        # Each IIN's missions first, then counted: PostgreSQL hashes both steps, where a
+        # count of distinct missions per IIN sorted every case (0.43 → 0.34 s at 200,000).
+        at_mission = (
+            select(Person.iin, Case.holder_mission)
             .select_from(Case)
             .join(Person, Case.person_id == Person.id)
             .where(Case.deleted_at.is_(None), Person.iin.is_not(None) & (Person.iin != ""))
-            .group_by(iin)
+            .distinct()
+            .subquery()
+        )
+        missions = func.count()
+        repeated = (
+            select(at_mission.c.iin)
+            .group_by(at_mission.c.iin)
             .having(missions > 1)
-            .order_by(missions.desc(), iin)
+            .order_by(missions.desc(), at_mission.c.iin)
             .limit(limit)
         )
         keys = [row[0] for row in session.execute(repeated)]
