@@ -186,65 +186,15 @@ class ConsolidationService(DatedService):
             return self._repeated_people(session, limit) + self._repeated_employers(session, limit)
 
     def _repeated_employers(self, session: Session, limit: int) -> list[Repeat]:
-        # Each employer record's cases counted per mission in the database (a few rows per
-        # record, not a row per case: an employer of two missions in one country has
-        # thousands of cases at HQ, and a tuple for each took 108 MB for 300 groups at 200,000
-        # cases, 152 MB for 500 at two million), then grouped here by the name's key: the
-        # employers at several missions, with the names each mission wrote.
-        per_record = (
-            select(Case.employer_id, Case.holder_mission, func.count().label("cases"))
-            .where(Case.deleted_at.is_(None), Case.employer_id.is_not(None))
-            .group_by(Case.employer_id, Case.holder_mission)
-            .subquery()
-        )
-        every: dict[tuple[str, str], _EmployerGroup] = defaultdict(_EmployerGroup)
-        for country, key, name, mission, count in session.execute(
-            select(
-                Employer.country,
-                Employer.name_key,
-                Employer.name,
-                per_record.c.holder_mission,
-                per_record.c.cases,
-            )
-            .join(per_record, per_record.c.employer_id == Employer.id)
-            .where(Employer.deleted_at.is_(None))
-        ):
-            group = every[(country, key)]
-            group.writings[name] += count
-            group.missions.add(mission)
+        """The employers (by the name's key) in cases of several missions, with the names
+        each mission wrote and their first cases."""
+        every = _employer_groups(session)
         chosen = sorted(
             (pair for pair, group in every.items() if len(group.missions) > 1),
             key=lambda pair: (-len(every[pair].missions), pair),
         )[:limit]
         groups = {pair: every[pair] for pair in chosen}
-        pairs = list(groups)
-        joined = (
-            select(Employer.country, Employer.name_key)
-            .select_from(Case)
-            .join(Employer, Case.employer_id == Employer.id)
-            .where(Case.deleted_at.is_(None), Employer.deleted_at.is_(None))
-        )
-        for start in range(0, len(pairs), _PAIRS_PER_QUERY):
-            chunk = tuple_(Employer.country, Employer.name_key).in_(
-                pairs[start : start + _PAIRS_PER_QUERY]
-            )
-            # The first cases by mission and number, as the list shows them.
-            place = (
-                func.row_number()
-                .over(
-                    partition_by=(Employer.country, Employer.name_key),
-                    order_by=(Case.holder_mission, Case.number),
-                )
-                .label("place")
-            )
-            ranked = joined.add_columns(Case.holder_mission, Case.number, place).where(chunk)
-            first = ranked.subquery()
-            for country, key, number in session.execute(
-                select(first.c.country, first.c.name_key, first.c.number)
-                .where(first.c.place <= CASES_SHOWN)
-                .order_by(first.c.holder_mission, first.c.number)
-            ):
-                groups[(country, key)].first_cases.append(number)
+        _add_first_cases(session, groups)
         found = [
             Repeat(
                 "employer",
@@ -319,6 +269,68 @@ class _EmployerGroup:
     def shown(self) -> str:
         """The writing most of its cases have (of two as common, the first in order)."""
         return min(self.writings, key=lambda name: (-self.writings[name], name)).strip()
+
+
+def _employer_groups(session: Session) -> dict[tuple[str, str], _EmployerGroup]:
+    """Every employer by country and name's key: its missions and the cases of each writing.
+
+    Each record's cases are counted per mission in the database (a few rows a record, not a
+    row a case: an employer of two missions in one country has thousands of cases at HQ, and
+    a tuple for each took 108 MB for 300 groups at 200,000 cases, 152 MB for 500 at two
+    million), before the join; grouped by the key here."""
+    per_record = (
+        select(Case.employer_id, Case.holder_mission, func.count().label("cases"))
+        .where(Case.deleted_at.is_(None), Case.employer_id.is_not(None))
+        .group_by(Case.employer_id, Case.holder_mission)
+        .subquery()
+    )
+    groups: dict[tuple[str, str], _EmployerGroup] = defaultdict(_EmployerGroup)
+    for country, key, name, mission, count in session.execute(
+        select(
+            Employer.country,
+            Employer.name_key,
+            Employer.name,
+            per_record.c.holder_mission,
+            per_record.c.cases,
+        )
+        .join(per_record, per_record.c.employer_id == Employer.id)
+        .where(Employer.deleted_at.is_(None))
+    ):
+        group = groups[(country, key)]
+        group.writings[name] += count
+        group.missions.add(mission)
+    return groups
+
+
+def _add_first_cases(session: Session, groups: dict[tuple[str, str], _EmployerGroup]) -> None:
+    """Each group's first CASES_SHOWN cases by mission and number, as the list shows them,
+    ranked in the database."""
+    joined = (
+        select(Employer.country, Employer.name_key)
+        .select_from(Case)
+        .join(Employer, Case.employer_id == Employer.id)
+        .where(Case.deleted_at.is_(None), Employer.deleted_at.is_(None))
+    )
+    place = (
+        func.row_number()
+        .over(
+            partition_by=(Employer.country, Employer.name_key),
+            order_by=(Case.holder_mission, Case.number),
+        )
+        .label("place")
+    )
+    pairs = list(groups)
+    for start in range(0, len(pairs), _PAIRS_PER_QUERY):
+        chunk = tuple_(Employer.country, Employer.name_key).in_(
+            pairs[start : start + _PAIRS_PER_QUERY]
+        )
+        first = joined.add_columns(Case.holder_mission, Case.number, place).where(chunk).subquery()
+        for country, key, number in session.execute(
+            select(first.c.country, first.c.name_key, first.c.number)
+            .where(first.c.place <= CASES_SHOWN)
+            .order_by(first.c.holder_mission, first.c.number)
+        ):
+            groups[(country, key)].first_cases.append(number)
 
 
 _PAIRS_PER_QUERY = 400  # (country, key) pairs: within the bound parameters engines allow
