@@ -211,22 +211,18 @@ class ConsolidationService(DatedService):
     def _repeated_people(self, session: Session, limit: int) -> list[Repeat]:
         """The IINs in cases of several missions, then their cases."""
         iin = func.coalesce(Person.iin, "")
-        # Each IIN's missions first, then counted: PostgreSQL hashes both steps, where a
-        # count of distinct missions per IIN sorted every case (0.43 → 0.34 s at 200,000).
-        at_mission = (
-            select(Person.iin, Case.holder_mission)
+        # A count of distinct missions per IIN: taking the pairs distinct first was faster at
+        # 200,000 cases (0.60 → 0.47 s) and slower at two million (4.6 → 5.9 s: the pairs no
+        # longer fit the work memory), so it stays so.
+        missions = func.count(func.distinct(Case.holder_mission))
+        repeated = (
+            select(iin)
             .select_from(Case)
             .join(Person, Case.person_id == Person.id)
             .where(Case.deleted_at.is_(None), Person.iin.is_not(None) & (Person.iin != ""))
-            .distinct()
-            .subquery()
-        )
-        missions = func.count()
-        repeated = (
-            select(at_mission.c.iin)
-            .group_by(at_mission.c.iin)
+            .group_by(iin)
             .having(missions > 1)
-            .order_by(missions.desc(), at_mission.c.iin)
+            .order_by(missions.desc(), iin)
             .limit(limit)
         )
         keys = [row[0] for row in session.execute(repeated)]
