@@ -22,9 +22,9 @@ _ENDINGS_WRITTEN = (
     "Corporation", "PLC", "GmbH", "LLP", "JSC", "PJSC", "CJSC", "FZE", "FZCO", "FZC", "FZ-LLC",
     "DMCC", "WLL", "W.L.L.", "Pte", "Pty", "BV", "NV", "SRL", "SARL", "SA", "AG", "Kft", "s.r.o.",
     "sro", "Sp. z o.o.", "A.Ş.", "A/S", "AS", "Şti", "Şirketi", "KK", "K.K.",
-    # A Turkish trade title ends "… Sanayi ve Ticaret Ltd. Şti.", as often "San. ve Tic.":
-    # both and their shorter forms are the title's boilerplate, not its name.
-    "Sanayi ve Ticaret", "San. ve Tic.", "Sanayi Ticaret", "San. Tic.", "Anonim Şirketi",
+    # A Turkish trade title ends "… Sanayi ve Ticaret Ltd. Şti." (as often "San. ve Tic.",
+    # written out below): the title's boilerplate, not its name.
+    "Sanayi ve Ticaret", "Sanayi Ticaret", "Anonim Şirketi",
     "주식회사", "유한회사", "(주)", "ООО", "ТОО", "АО", "ЗАО", "ОАО", "ПАО", "ЖШС",
 )  # fmt: skip
 _OPENINGS_WRITTEN = (

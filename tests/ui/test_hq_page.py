@@ -138,7 +138,7 @@ def test_the_lists_of_people_and_employers_at_several_missions_say_how_many(
     said = f"People at several missions: {people}. Employers: {employers}."
     assert page.repeats_note.text() == said
     monkeypatch.setattr(hq_page, "MAX_ROWS", people)  # as if the people's list were full
-    page._say_repeats(page.found_repeats)
+    page._say_repeats()
     assert page.repeats_note.text() == f"{said} Each list stops at {people}: there may be more."
 
 

@@ -113,8 +113,8 @@ class HqPage(QWidget):
         super().__init__()
         self.service = ConsolidationService(workspace)
         self.views: Views | None = None
-        self.found_repeats: list[Repeat] | None = None  # None while they are read
-        self._repeats_shown: list[Repeat] = []  # the rows in the table, until new ones come
+        self.found_repeats: list[Repeat] | None = None  # the rows shown; None before the first
+        self._repeats_reading = False  # the repeats' tab says so meanwhile
         self._reading = 0  # reads under way: Refresh waits for both
         self.shown_overdue: list[OverdueCase] = []
         self.intro = word_wrapped(QLabel())
@@ -194,15 +194,15 @@ class HqPage(QWidget):
         if self.found_repeats is not None:
             self._show_repeats(self.found_repeats)
         else:
-            self._say_repeats(None)
+            self._say_repeats()
 
     def refresh(self) -> None:
         """The missions and overdue cases, and apart from them the repeats: at two million
         cases the repeats take many seconds (every case grouped twice), which the first
         tab need not wait for."""
         self.refresh_button.setEnabled(False)
-        self.found_repeats = None
-        self._say_repeats(None)
+        self._repeats_reading = True
+        self._say_repeats()
         service = self.service
 
         def now(_context: TaskContext) -> Views:
@@ -213,12 +213,15 @@ class HqPage(QWidget):
 
         self._reading = 2
         run_in_background(self, now, self._show).finished.connect(self._read_one)
-        run_in_background(self, repeats, self._show_repeats).finished.connect(self._read_one)
+        run_in_background(self, repeats, self._repeats_read).finished.connect(self._read_one)
 
     def _read_one(self) -> None:
         self._reading -= 1
         if self._reading == 0:
             self.refresh_button.setEnabled(True)
+            if self._repeats_reading:  # their read failed (its error was shown)
+                self._repeats_reading = False
+                self._say_repeats()
 
     def _show(self, views: Views) -> None:
         self.views = views
@@ -254,8 +257,11 @@ class HqPage(QWidget):
         self.mission_filter.blockSignals(False)
         self._show_overdue()
 
+    def _repeats_read(self, repeats: list[Repeat]) -> None:
+        self.found_repeats, self._repeats_reading = repeats, False
+        self._show_repeats(repeats)
+
     def _show_repeats(self, repeats: list[Repeat]) -> None:
-        self.found_repeats = self._repeats_shown = repeats
         kinds = {"person": _("Person (IIN)"), "employer": _("Employer")}
         _fill(
             self.repeats,
@@ -271,13 +277,17 @@ class HqPage(QWidget):
                 for r in repeats
             ],
         )
-        self._say_repeats(repeats)
+        self._say_repeats()
 
-    def _say_repeats(self, repeats: list[Repeat] | None) -> None:
+    def _say_repeats(self) -> None:
         """How many people and employers are at several missions (each list is capped), or
         that they are being looked for."""
-        if repeats is None:
+        repeats = self.found_repeats
+        if self._repeats_reading:
             self.repeats_note.setText(_("Looking for people and employers at several missions…"))
+            return
+        if repeats is None:
+            self.repeats_note.clear()
             return
         people = sum(r.kind == "person" for r in repeats)
         employers = len(repeats) - people
@@ -335,7 +345,7 @@ class HqPage(QWidget):
             return
         # A person's cases by the IIN; an employer's by its name's own words, which find it
         # however each mission wrote it ("KR: Hanil Co., Ltd." is searched as "hanil").
-        found = {r.key: r.search for r in self._repeats_shown}
+        found = {r.key: r.search for r in self.found_repeats or []}
         self.cases_searched.emit(found.get(key.text()) or key.text())
 
     def _say_overdue(self) -> None:
