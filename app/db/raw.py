@@ -18,6 +18,12 @@ from app.errors import DatabaseError
 from app.i18n import _
 
 BUSY_TIMEOUT_MS = 15_000
+# A pause between two write transactions of one long task (an import's batches, the search
+# index's merge steps), for a save or sign-in that waits to take the lock. SQLite's busy
+# handler retries every 100 ms once it has waited a quarter second; an import beginning its
+# next batch at once took the lock back each time: a sign-in waited 5.3 s through batches of
+# a second.
+BETWEEN_WRITES_S = 0.1
 # The page cache of each connection (SQLite fills it lazily, as pages are read). Every page
 # read from disk is decrypted, so a cache too small for the pages a list, search or dashboard
 # reads again and again (the case table, its list indexes, the search index: about a quarter

@@ -38,6 +38,7 @@ from app.db.models import (
     SyncConflict,
     User,
 )
+from app.db.raw import BETWEEN_WRITES_S
 from app.db.sync import ANY_HOLDER, current_change_seq, note_changes, take_changes
 from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
@@ -96,11 +97,6 @@ INDEX_PENDING = ("search_index_pending_from", "search_index_pending_to")
 # FTS5 writes its pending terms as a new segment at every commit: 1,000 cases a transaction
 # indexed a 10k import a quarter faster than 500; 2,000 hold the lock some 0.6 s at 100k.
 INDEX_BATCH = 2000
-# A pause between two of an import's write transactions on SQLCipher (its batches, its search
-# index), for a save or sign-in that waits to take the lock. SQLite's busy handler retries every
-# 100 ms once it has waited a quarter second; an import beginning its next batch at once took
-# the lock back each time: a sign-in waited 5.3 s through batches of a second.
-BETWEEN_WRITES_S = 0.1
 # A bundle with at least this many new rows is written, on SQLCipher, in bounded batches before
 # its final transaction (``_write_new_in_batches``): a mission's first bundle at HQ (100k cases,
 # 750k rows) held the one write lock 16-40 s, past the 15 s another user's save or sign-in

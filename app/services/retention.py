@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from time import sleep
 
 from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy import case as sql_case
@@ -37,12 +38,14 @@ from app.db.models import (
     CaseCitation,
     CaseEvent,
     ContractReview,
+    Counter,
     Letter,
     PartnerReferral,
     Person,
     Returnee,
     SyncConflict,
 )
+from app.db.raw import BETWEEN_WRITES_S
 from app.db.sync import ANY_HOLDER
 from app.domain.codes import CaseStatus
 from app.domain.persons import CONTACT_FIELDS, IDENTITY_FIELDS, NAME_FIELDS
@@ -65,6 +68,10 @@ RECORD_KEEPERS = CASE_WORKERS | HQ_RECORD_WRITERS  # all but an HQ analyst
 _EVENT_DATA_KEPT = ("letter_id", "number", "sha256", "import")
 
 ProgressFn = Callable[[int, int], None]
+# Set in each anonymising transaction, cleared with the last step of ``purge_freed_data``: the
+# old terms and page images of what was anonymised may still be in the index and the WAL, and
+# a run cut short (the app closed midway) is finished by the next, even with nothing to do.
+PURGE_PENDING = "retention_purge_pending"
 
 
 @dataclass(frozen=True)
@@ -260,6 +267,7 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
     """
     row = session.get(Case, case_id)
     assert row is not None
+    _purge_later(session)
     session.info[ANY_HOLDER] = True  # a copy held elsewhere is personal data kept here too
     touched = [row.id]
     row.description = ""
@@ -344,6 +352,7 @@ def anonymise_returnee(session: Session, record_id: str, now: datetime) -> bool:
     the caller's transaction; returns whether the person was anonymised too."""
     record = session.get(Returnee, record_id)
     assert record is not None
+    _purge_later(session)
     _blank_returnee(record, now)
     touched = [record.id]
     person = session.get(Person, record.person_id)
@@ -376,11 +385,30 @@ def _run_returnees(workspace: Workspace, report: RetentionReport, years: int, tr
         report.anonymised_persons += int(person_done)
 
 
+def _purge_later(session: Session) -> None:
+    session.merge(Counter(name=PURGE_PENDING, value=1))
+
+
+def _purge_pending(workspace: Workspace) -> bool:
+    with workspace.read() as session:
+        return session.get(Counter, PURGE_PENDING) is not None
+
+
 def purge_freed_data(workspace: Workspace) -> bool:
-    """Merge the FTS5 segments and truncate the WAL; True when the checkpoint was complete."""
-    with workspace.write() as session:
-        search.compact_index(session)
-    return workspace.db.release_freed_pages()
+    """Merge the search index's segments until none is left to merge, so that the terms of
+    anonymised rows leave it, then truncate the WAL; True when the checkpoint was complete.
+
+    A bounded step per write transaction, others' saves between them: at 300,000 cases the
+    index merged in one transaction ('optimize') held the lock 9 s. The pending mark goes with
+    the step that finds nothing left."""
+    while True:
+        with workspace.write() as session:
+            merged = search.merge_index_step(session)
+            if not merged:
+                session.execute(delete(Counter).where(Counter.name == PURGE_PENDING))
+        if not merged:
+            return workspace.db.release_freed_pages()
+        sleep(BETWEEN_WRITES_S)
 
 
 def run_retention(
@@ -397,8 +425,19 @@ def run_retention(
     with workspace.read() as session:
         report.candidates = find_candidates(session, years, today, workspace.mission_here)
         report.returnee_candidates = find_returnee_candidates(session, years, today)
-    if dry_run or not (report.candidates or report.returnee_candidates):
+    if dry_run:
         return report
+    if report.candidates or report.returnee_candidates:
+        _anonymise(workspace, report, trigger, progress)
+    if _purge_pending(workspace):
+        report.wal_checkpointed = purge_freed_data(workspace)
+    return report
+
+
+def _anonymise(
+    workspace: Workspace, report: RetentionReport, trigger: str, progress: ProgressFn | None
+) -> None:
+    years = report.years
     total = len(report.candidates)
     for index, candidate in enumerate(report.candidates):
         if progress:
@@ -439,8 +478,6 @@ def run_retention(
                 "trigger": trigger,
             },
         )
-    report.wal_checkpointed = purge_freed_data(workspace)
-    return report
 
 
 def run_manually(

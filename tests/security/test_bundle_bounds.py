@@ -302,7 +302,8 @@ def test_the_spool_never_holds_plain_text_and_refuses_a_changed_block(tmp_path: 
     assert b"Kurmangalikyzy" not in raw and b"940315400123" not in raw
     assert list(tmp_path.iterdir()) == []  # unnamed: nothing to find in the folder
     raw_handle.seek(BLOCK + 40)
-    raw_handle.write(b"\xff")
+    # Each bit flipped: a byte written over it would leave it unchanged 1 time in 256.
+    raw_handle.write(bytes([raw[BLOCK + 40] ^ 0xFF]))
     raw_handle.flush()
     reader.seek(BLOCK)
     with pytest.raises(SpoolDamaged):

@@ -8,15 +8,19 @@ included) and a search through the index are checked as well.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from app.db.models import Attachment, AuditEntry, Case, CaseEvent, Letter, Person
 from app.errors import PermissionDenied, ValidationError
 from app.security import audit
+from app.services import search
 from app.services.cases import CaseService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
 from app.services.retention import (
@@ -153,6 +157,94 @@ def test_a_closed_case_loses_its_personal_data_everywhere(
     assert [r.number for r in cases.search("Сейітов")] == [open_case.number]
     assert [r.number for r in cases.search(closed_case.number)] == [closed_case.number]
     assert "Ерлан".encode() in plain
+
+
+def _steps_of(pages: int, calls: list[int], cut_after: int | None = None) -> Any:
+    """``merge_index_step`` merging ``pages`` pages a step, noting each call in ``calls``;
+    with ``cut_after``, the app switched off before the step after that many."""
+    real = search.merge_index_step
+
+    def step(session: Session, pages_: int = search.MERGE_PAGES) -> bool:
+        if cut_after is not None and len(calls) == cut_after:
+            raise OSError("the laptop was switched off")
+        calls.append(1)
+        return real(session, pages)
+
+    return step
+
+
+def _gone_from_the_file(ws: Workspace) -> list[str]:
+    plain = decrypted_bytes(ws.db.path, ws.db.key)
+    return [value for value in personal_values() if value.encode() in plain]
+
+
+def test_the_index_is_merged_a_step_per_write_so_that_others_save_between(
+    ws: Workspace, closed_case: CaseDetail, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes: list[str] = []
+    original = ws.db.write
+
+    @contextmanager
+    def noted_write() -> Iterator[Session]:
+        writes.append("write")
+        with original() as session:
+            yield session
+
+    for number in range(40):  # an index of several pages, each case its own segment
+        make_case(
+            ws,
+            PersonInput(surname=f"Сейітов{number}", given_names="Ерлан"),
+            description=" ".join(f"сөз{number}x{word}" for word in range(60)),
+        )
+    calls: list[int] = []
+    real = _steps_of(1, calls)
+
+    def step(session: Session, pages: int = search.MERGE_PAGES) -> bool:
+        writes.append("merge")
+        return bool(real(session, 1))
+
+    monkeypatch.setattr(search, "merge_index_step", step)
+    monkeypatch.setattr(ws.db, "write", noted_write)
+    report = run_manually(ws, today=LATER)
+
+    assert report.anonymised_cases == [closed_case.number] and report.wal_checkpointed
+    steps = [at for at, what in enumerate(writes) if what == "merge"]
+    assert len(steps) > 2  # a page a step: several steps
+    assert all(writes[at - 1] == "write" for at in steps)  # each in a write of its own
+    assert _gone_from_the_file(ws) == []
+    with original() as session:  # merged to the end: nothing left
+        assert not search.merge_index_step(session)
+
+
+def test_a_merge_cut_short_is_finished_by_the_next_start(
+    ws: Workspace, closed_case: CaseDetail, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(search, "merge_index_step", _steps_of(1, calls, cut_after=1))
+    with pytest.raises(OSError):
+        run_manually(ws, today=LATER)
+    assert CaseService(ws).get_case(closed_case.id).person.surname == ""
+    # The check can see: the old terms are still in the index's pages.
+    assert SECRETS["passport_no"] in _gone_from_the_file(ws)
+    monkeypatch.undo()
+
+    report = run_on_start(ws, today=LATER)
+
+    assert report.anonymised_cases == [] and report.wal_checkpointed
+    assert _gone_from_the_file(ws) == []
+
+
+def test_a_start_with_nothing_to_anonymise_does_not_merge_the_index(
+    ws: Workspace, closed_case: CaseDetail, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_on_start(ws, today=LATER)
+    calls: list[int] = []
+    monkeypatch.setattr(search, "merge_index_step", _steps_of(search.MERGE_PAGES, calls))
+    CaseService(ws).search("Сейітов")
+
+    report = run_on_start(ws, today=LATER)
+
+    assert calls == [] and not report.wal_checkpointed
 
 
 def test_statistics_and_the_register_survive(ws: Workspace, closed_case: CaseDetail) -> None:
