@@ -68,6 +68,7 @@ RECORD_KEEPERS = CASE_WORKERS | HQ_RECORD_WRITERS  # all but an HQ analyst
 _EVENT_DATA_KEPT = ("letter_id", "number", "sha256", "import")
 
 ProgressFn = Callable[[int, int], None]
+StopFn = Callable[[], bool]  # asked between two transactions: the app is closing
 # Set in each anonymising transaction, cleared with the last step of ``purge_freed_data``: the
 # old terms and page images of what was anonymised may still be in the index and the WAL, and
 # a run cut short (the app closed midway) is finished by the next, even with nothing to do.
@@ -367,8 +368,12 @@ def anonymise_returnee(session: Session, record_id: str, now: datetime) -> bool:
     return person_done
 
 
-def _run_returnees(workspace: Workspace, report: RetentionReport, years: int, trigger: str) -> None:
+def _run_returnees(
+    workspace: Workspace, report: RetentionReport, years: int, trigger: str, stop: StopFn
+) -> None:
     for record_id in report.returnee_candidates:
+        if stop():
+            break
         with workspace.write() as session:
             row = session.get(Returnee, record_id)
             if row is None or row.anonymised_at is not None:
@@ -394,13 +399,13 @@ def _purge_pending(workspace: Workspace) -> bool:
         return session.get(Counter, PURGE_PENDING) is not None
 
 
-def purge_freed_data(workspace: Workspace) -> bool:
+def purge_freed_data(workspace: Workspace, stop: StopFn | None = None) -> bool:
     """Merge the search index's segments until none is left to merge, so that the terms of
     anonymised rows leave it, then truncate the WAL; True when the checkpoint was complete.
 
     A bounded step per write transaction, others' saves between them: at 300,000 cases the
     index merged in one transaction ('optimize') held the lock 9 s. The pending mark goes with
-    the step that finds nothing left."""
+    the step that finds nothing left; stopped before (``stop``), the next run goes on."""
     while True:
         with workspace.write() as session:
             merged = search.merge_index_step(session)
@@ -408,6 +413,8 @@ def purge_freed_data(workspace: Workspace) -> bool:
                 session.execute(delete(Counter).where(Counter.name == PURGE_PENDING))
         if not merged:
             return workspace.db.release_freed_pages()
+        if stop is not None and stop():
+            return False
         sleep(BETWEEN_WRITES_S)
 
 
@@ -417,8 +424,12 @@ def run_retention(
     dry_run: bool = False,
     trigger: str = "manual",
     progress: ProgressFn | None = None,
+    stop: StopFn | None = None,
 ) -> RetentionReport:
-    """Anonymise every case past the retention period (or, with ``dry_run``, list them)."""
+    """Anonymise every case past the retention period (or, with ``dry_run``, list them).
+
+    ``stop``, asked between two cases and two steps of the index's merge, ends the run early
+    (the app is closing): what is done stays done, and the next run does the rest."""
     today = today or date.today()
     years = retention_years(workspace)
     report = RetentionReport(years, today, dry_run)
@@ -427,19 +438,26 @@ def run_retention(
         report.returnee_candidates = find_returnee_candidates(session, years, today)
     if dry_run:
         return report
+    stop = stop or (lambda: False)
     if report.candidates or report.returnee_candidates:
-        _anonymise(workspace, report, trigger, progress)
-    if _purge_pending(workspace):
-        report.wal_checkpointed = purge_freed_data(workspace)
+        _anonymise(workspace, report, trigger, progress, stop)
+    if not stop() and _purge_pending(workspace):
+        report.wal_checkpointed = purge_freed_data(workspace, stop)
     return report
 
 
 def _anonymise(
-    workspace: Workspace, report: RetentionReport, trigger: str, progress: ProgressFn | None
+    workspace: Workspace,
+    report: RetentionReport,
+    trigger: str,
+    progress: ProgressFn | None,
+    stop: StopFn,
 ) -> None:
     years = report.years
     total = len(report.candidates)
     for index, candidate in enumerate(report.candidates):
+        if stop():
+            break
         if progress:
             progress(index, total)
         now = datetime.now(UTC)
@@ -463,7 +481,7 @@ def _anonymise(
             )
         report.anonymised_cases.append(candidate.number)
         report.anonymised_persons += int(person_done)
-    _run_returnees(workspace, report, years, trigger)
+    _run_returnees(workspace, report, years, trigger, stop)
     with workspace.write() as session:
         workspace.audit(
             session,
@@ -488,10 +506,12 @@ def run_manually(
     return run_retention(workspace, today, dry_run, trigger="manual")
 
 
-def run_on_start(workspace: Workspace, today: date | None = None) -> RetentionReport:
+def run_on_start(
+    workspace: Workspace, today: date | None = None, stop: StopFn | None = None
+) -> RetentionReport:
     """The UI calls this after login: the policy applies whoever opens the app and may change
     records. At HQ on a server an analyst's account may change none (the server refuses it):
     the next start of the import operator's or an administrator's applies it."""
     if workspace.actor.role not in RECORD_KEEPERS:
         return RetentionReport(retention_years(workspace), today or date.today(), dry_run=True)
-    return run_retention(workspace, today, trigger="start")
+    return run_retention(workspace, today, trigger="start", stop=stop)

@@ -8,7 +8,7 @@ included) and a search through the index are checked as well.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -29,6 +29,7 @@ from app.services.retention import (
     retention_years,
     run_manually,
     run_on_start,
+    run_retention,
     set_retention_years,
 )
 from app.services.workspace import Workspace
@@ -164,7 +165,7 @@ def _steps_of(pages: int, calls: list[int], cut_after: int | None = None) -> Any
     with ``cut_after``, the app switched off before the step after that many."""
     real = search.merge_index_step
 
-    def step(session: Session, pages_: int = search.MERGE_PAGES) -> bool:
+    def step(session: Session, _pages: int = search.MERGE_PAGES) -> bool:
         if cut_after is not None and len(calls) == cut_after:
             raise OSError("the laptop was switched off")
         calls.append(1)
@@ -196,12 +197,11 @@ def test_the_index_is_merged_a_step_per_write_so_that_others_save_between(
             PersonInput(surname=f"Сейітов{number}", given_names="Ерлан"),
             description=" ".join(f"сөз{number}x{word}" for word in range(60)),
         )
-    calls: list[int] = []
-    real = _steps_of(1, calls)
+    page_a_step = _steps_of(1, [])
 
-    def step(session: Session, pages: int = search.MERGE_PAGES) -> bool:
+    def step(session: Session, _pages: int = search.MERGE_PAGES) -> bool:
         writes.append("merge")
-        return bool(real(session, 1))
+        return bool(page_a_step(session))
 
     monkeypatch.setattr(search, "merge_index_step", step)
     monkeypatch.setattr(ws.db, "write", noted_write)
@@ -234,13 +234,52 @@ def test_a_merge_cut_short_is_finished_by_the_next_start(
     assert _gone_from_the_file(ws) == []
 
 
+def _stop_at(call: int) -> Callable[[], bool]:
+    """A ``stop`` that says so from its ``call``-th question on (the app closing then)."""
+    asked = iter(range(1, 1_000))
+    return lambda: next(asked) >= call
+
+
+def test_a_run_stopped_between_two_cases_leaves_the_rest_to_the_next(
+    ws: Workspace, closed_case: CaseDetail
+) -> None:
+    second = make_case(ws, PersonInput(surname="Досжанов", given_names="Ерболат"))
+    close(ws, second.id)
+
+    first = run_retention(ws, today=LATER, stop=_stop_at(2))  # asked before each case
+
+    assert len(first.anonymised_cases) == 1 and not first.wal_checkpointed
+    then = run_on_start(ws, today=LATER)
+    assert len(then.anonymised_cases) == 1
+    assert {*first.anonymised_cases, *then.anonymised_cases} == {closed_case.number, second.number}
+    assert then.wal_checkpointed and _gone_from_the_file(ws) == []
+
+
+def test_a_merge_stopped_between_two_steps_is_finished_by_the_next_start(
+    ws: Workspace, closed_case: CaseDetail, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(search, "merge_index_step", _steps_of(1, calls))
+
+    # Asked before the case, before the merge, then after each step: the third says stop.
+    first = run_retention(ws, today=LATER, stop=_stop_at(3))
+
+    assert first.anonymised_cases == [closed_case.number] and not first.wal_checkpointed
+    assert len(calls) == 1
+    assert SECRETS["passport_no"] in _gone_from_the_file(ws)  # the check can see
+    monkeypatch.undo()
+    then = run_on_start(ws, today=LATER)
+    assert then.anonymised_cases == [] and then.wal_checkpointed
+    assert _gone_from_the_file(ws) == []
+
+
 def test_a_start_with_nothing_to_anonymise_does_not_merge_the_index(
     ws: Workspace, closed_case: CaseDetail, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run_on_start(ws, today=LATER)
     calls: list[int] = []
     monkeypatch.setattr(search, "merge_index_step", _steps_of(search.MERGE_PAGES, calls))
-    CaseService(ws).search("Сейітов")
+    make_case(ws, PersonInput(surname="Сейітов", given_names="Ерлан"))  # a segment of its own
 
     report = run_on_start(ws, today=LATER)
 
