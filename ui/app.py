@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QLocale, QThreadPool, QTimer
 from PySide6.QtGui import QIcon
@@ -22,6 +22,8 @@ from ui.look import apply_look
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.plain import plain_message
 from ui.widgets.wheel_guard import install_wheel_guard
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     # The way to the sign-in window imports no ORM or services (issue 17): they load on a
@@ -220,12 +222,18 @@ def apply_retention(window: QMainWindow, workspace: Workspace) -> BackgroundTask
     task: BackgroundTask[object] = BackgroundTask(
         window, lambda ctx: retention.run_on_start(workspace, stop=lambda: ctx.cancelled)
     )
-    # Closing waits for the pool's tasks: the run stops at its next case or merge step (at
-    # 300,000 cases the merge alone takes some 14 s), and the next start does the rest.
+    return _stopped_on_quit(task).success(done).failure(failed).run_in_background()
+
+
+def _stopped_on_quit(task: BackgroundTask[T]) -> BackgroundTask[T]:
+    """Closing waits for the pool's tasks: ``task`` is told to stop at its next step, and the
+    next start does the rest. Housekeeping after sign-in can be long at a large mission (a
+    retention run's index merge some 14 s at 300,000 cases, a first run or the index of an
+    import cut short much longer), and the app would stay open unseen meanwhile."""
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(task.context.cancel)
-    return task.success(done).failure(failed).run_in_background()
+    return task
 
 
 def index_imported_cases(window: QMainWindow, workspace: Workspace) -> BackgroundTask[int] | None:
@@ -237,10 +245,10 @@ def index_imported_cases(window: QMainWindow, workspace: Workspace) -> Backgroun
     if workspace.actor.role not in BUNDLE_IMPORTERS:
         return None
 
-    def work(_ctx: TaskContext) -> int:
+    def work(ctx: TaskContext) -> int:
         from app.services.exchange import ExchangeService
 
-        return ExchangeService(workspace).index_pending()
+        return ExchangeService(workspace).index_pending(stop=lambda: ctx.cancelled)
 
     def done(count: int) -> None:
         if count:
@@ -254,4 +262,5 @@ def index_imported_cases(window: QMainWindow, workspace: Workspace) -> Backgroun
         if isinstance(exc, QorgauError):
             window.statusBar().showMessage(str(exc), 15_000)
 
-    return BackgroundTask(window, work).success(done).failure(failed).run_in_background()
+    task = _stopped_on_quit(BackgroundTask(window, work))
+    return task.success(done).failure(failed).run_in_background()

@@ -1388,26 +1388,29 @@ class ExchangeService:
         for source in sources:
             self._take_back(self.ws.write, source)
 
-    def index_pending(self) -> int:
+    def index_pending(self, stop: Callable[[], bool] | None = None) -> int:
         """Index the cases an import left out of the search index (the database busy, or the
         import cut short after its records); how many. The desktop runs this after sign-in,
-        so that they need not wait for the next import."""
+        so that they need not wait for the next import; ``stop``, asked between two batches,
+        ends it early (the app is closing), the rest left for the next."""
         self.ws.require_role(*IMPORTERS)
         self._take_back_cut_short()
-        return self._index_imported()
+        return self._index_imported(stop)
 
-    def _index_imported(self) -> int:
+    def _index_imported(self, stop: Callable[[], bool] | None = None) -> int:
         """Write the search index of the cases the last import wrote (the change numbers
         ``_index_pending`` kept), ``INDEX_BATCH`` cases per write transaction, then forget
         the range; how many cases. Others save between two batches; an import cut short here
-        (a crash, the lock busy too long) leaves the range, and the next import or sign-in
-        indexes it again."""
+        (a crash, the lock busy too long, ``stop``) leaves the range, and the next import or
+        sign-in indexes it again."""
         with self.ws.read() as session:
             pending = _pending_range(session)
             if pending is None:
                 return 0
             case_ids = _cases_written(session, *pending)
         for start in range(0, len(case_ids), INDEX_BATCH):
+            if start and stop is not None and stop():
+                return start
             if start and self.ws.db.dialect == "sqlite":
                 time.sleep(BETWEEN_WRITES_S)
             with self.ws.write() as session:

@@ -285,6 +285,30 @@ def test_a_busy_database_after_the_records_leaves_them_imported_with_a_warning(
     assert _found(hq, case)
 
 
+def test_a_catch_up_told_to_stop_leaves_the_rest_for_the_next(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped between two batches (the app closing), the catch-up keeps the range pending:
+    the next one indexes it whole."""
+    monkeypatch.setattr(exchange_service, "INDEX_BATCH", 2)
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    with _indexing_fails(monkeypatch, DatabaseBusy("busy")):
+        hq.exchange.import_bundle(bundle)
+    asked: list[int] = []
+
+    def closing() -> bool:
+        asked.append(1)
+        return True
+
+    assert hq.exchange.index_pending(stop=closing) == 2  # one batch, then asked
+    assert asked == [1]
+    with sel.ws.read() as session:
+        cases = len(session.execute(select(Case.id)).all())
+    assert hq.exchange.index_pending() == cases
+    assert all(_found(hq, case) for case in sel.cases.list_cases())
+    assert hq.exchange.index_pending() == 0
+
+
 def test_what_a_busy_import_left_unindexed_is_indexed_without_another_import(
     sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -10,7 +11,7 @@ from types import SimpleNamespace
 import pyrage
 import pytest
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialogButtonBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from app.services.exchange import ExchangeService
@@ -333,6 +334,34 @@ def test_after_sign_in_the_desktop_indexes_what_a_busy_import_left(
     qtbot.waitUntil(lambda: not task.running, timeout=10_000)
     assert number in [r.number for r in hq.cases.search(number)]
     assert window.statusBar().currentMessage() == "Imported cases added to the search index: 3."
+
+
+def test_closing_the_app_stops_the_index_catch_up_at_its_next_batch(
+    qtbot: QtBot, pair, tmp_path: Path, make_window, monkeypatch: pytest.MonkeyPatch
+):
+    """The app waits for its background tasks as it closes: the catch-up of a large import's
+    index (minutes at a large mission) is told to stop; the next sign-in goes on with it."""
+    from ui.app import index_imported_cases
+
+    hq, _sel = pair
+    started, go_on = threading.Event(), threading.Event()
+    asked: list[bool] = []
+
+    def watched(_service, stop):  # type: ignore[no-untyped-def]
+        started.set()
+        go_on.wait(10)
+        asked.append(stop())
+        return 0
+
+    monkeypatch.setattr(ExchangeService, "index_pending", watched)
+    task = index_imported_cases(make_window(hq.ws), hq.ws)
+    assert task is not None and started.wait(10)
+    app = QApplication.instance()
+    assert app is not None
+    app.aboutToQuit.emit()
+    go_on.set()
+    qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+    assert asked == [True]
 
 
 def test_a_long_exchange_log_says_it_lists_the_newest(qtbot: QtBot, pair):
