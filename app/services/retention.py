@@ -13,9 +13,10 @@ person's sex and citizenship, and the letter register's numbers, dates and hashe
 
 Each case is anonymised in its own transaction with its audit entry, so an interrupted run
 leaves whole cases done or untouched and simply runs again. ``secure_delete`` (on for every
-connection) zeroes freed space; the FTS5 index is merged (``optimize``) so that deleted terms
-leave its segments, and the WAL is checkpointed and truncated so no old page image stays in
-``qorgau.db-wal``. A person is anonymised once none of their cases still needs them.
+connection) zeroes freed space; the FTS5 index is merged into one segment (in bounded steps,
+``purge_freed_data``) so that deleted terms leave it, and the WAL is checkpointed and truncated
+so no old page image stays in ``qorgau.db-wal``. A person is anonymised once none of their
+cases still needs them.
 
 Not reachable from here: backups made before the run (they age out with the rotation) and
 free text typed into audit-log details (the log is hash-chained; see the lead's note).
