@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pyrage
 import pytest
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QProgressDialog
+from PySide6.QtWidgets import QDialogButtonBox, QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from app.services.exchange import ExchangeService
@@ -28,6 +28,7 @@ from tests.ui.press import (
     show_tab,
     type_into,
 )
+from tests.ui.quitting import quit_while_running
 from ui.exchange.page import ExchangePage
 
 
@@ -356,11 +357,7 @@ def test_closing_the_app_stops_the_index_catch_up_at_its_next_batch(
     monkeypatch.setattr(ExchangeService, "index_pending", watched)
     task = index_imported_cases(make_window(hq.ws), hq.ws)
     assert task is not None and started.wait(10)
-    app = QApplication.instance()
-    assert app is not None
-    app.aboutToQuit.emit()
-    go_on.set()
-    qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+    quit_while_running(qtbot, task, go_on)
     assert asked == [True]
 
 

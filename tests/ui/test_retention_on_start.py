@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.db.models import Case
@@ -16,6 +15,7 @@ from app.services import retention
 from app.services.cases import CaseService
 from app.services.records import CaseInput, PersonInput
 from app.services.workspace import Workspace
+from tests.ui.quitting import quit_while_running
 from ui.app import apply_retention
 from ui.main_window import MainWindow
 
@@ -109,11 +109,7 @@ def test_closing_the_app_stops_the_run_at_its_next_step(
     monkeypatch.setattr(retention, "run_on_start", watched)
     task = apply_retention(window, ws)
     assert started.wait(10)
-    app = QApplication.instance()
-    assert app is not None
-    app.aboutToQuit.emit()
-    go_on.set()
-    qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+    quit_while_running(qtbot, task, go_on)
 
     assert asked == [True]
     assert CaseService(ws).get_case(case_id).person.surname == "Сейітқазы"  # the next start
