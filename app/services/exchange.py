@@ -1465,9 +1465,9 @@ class ExchangeService:
                 self._apply_remote(session, entity, row, conflict.remote_data)
             row.updated_at = datetime.now(UTC)  # a new version either way (the flush hook)
             session.flush()
-            case_id = row.id if model is Case else getattr(row, "case_id", None)
-            if case_id:
-                index_cases(session, [case_id])
+            # The cases whose search rows hold what changed: the case itself, an entry's case,
+            # or every case of a person or an organisation (their names are in those rows).
+            index_cases(session, _cases_written(session, row.change_seq, row.change_seq))
             conflict.resolved_at = datetime.now(UTC)
             conflict.resolved_by = self.ws.actor.username
             conflict.resolution = choice

@@ -319,6 +319,7 @@ class OrganisationService:
             if row is None:
                 raise NotFound(_("No such organisation."))
             _refuse_one_on_file(session, self.model, cleaned, org_id)
+            renamed = row.name != cleaned.name
             row.name, row.country, row.city = cleaned.name, cleaned.country, cleaned.city
             row.address, row.phone, row.email = cleaned.address, cleaned.phone, cleaned.email
             row.notes = cleaned.notes
@@ -328,6 +329,10 @@ class OrganisationService:
             else:
                 row.licence_no = cleaned.registration_no
             self.ws.audit(session, f"{_kind(self.model)}.update", _kind(self.model), org_id)
+            if renamed:  # its cases' search rows hold the name: found by the new one, not the old
+                session.flush()
+                link = Case.employer_id if self.model is Employer else Case.agency_id
+                index_cases(session, session.scalars(select(Case.id).where(link == org_id)).all())
         return self.get(org_id)
 
     def twins(self, org_id: str) -> tuple[OrganisationInfo, ...]:

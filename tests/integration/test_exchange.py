@@ -29,6 +29,7 @@ from app.db.models import (
     ExchangeLog,
     LocalSecret,
     Mission,
+    Person,
 )
 from app.db.raw import open_raw
 from app.db.sync import ANY_HOLDER
@@ -387,6 +388,33 @@ def test_equal_versions_with_different_content_become_conflicts(sel: Site, hq: S
     assert after.version == hq_version + 1  # newer than both, so the decision travels
     assert hq.exchange.conflicts() == []
     assert len(hq.exchange.conflicts(include_resolved=True)) == 1
+
+
+def test_a_conflict_on_a_person_resolved_leaves_their_cases_found_by_the_name_taken(
+    sel: Site, hq: Site, tmp_path
+):
+    """The person's name is in their cases' search rows: taking the mission's version of a
+    person (or an employer) makes HQ's search find the cases by that name."""
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    case_id = first_case_id(sel)
+    person_id = sel.cases.get_case(case_id).person.id
+    for site, surname in ((sel, "Оразбеков"), (hq, "Тұрсынов")):
+        with site.ws.write() as session:  # each side one version on, with another spelling
+            session.info[ANY_HOLDER] = True
+            person = session.get(Person, person_id)
+            assert person is not None
+            person.surname = surname
+    sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "2.qbundle")
+    (conflict,) = hq.exchange.conflicts()
+    assert conflict.entity == "person"
+
+    hq.exchange.resolve_conflict(conflict.id, "remote")
+
+    number = hq.cases.get_case(case_id).number
+    assert number in [row.number for row in hq.cases.search("Оразбеков")]
+    assert number not in [row.number for row in hq.cases.search("Тұрсынов")]
 
 
 def test_a_conflicts_values_read_as_the_forms_show_them(sel: Site, hq: Site, tmp_path):

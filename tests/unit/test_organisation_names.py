@@ -177,6 +177,33 @@ def test_every_way_of_writing_an_employer_keeps_its_key(ws: Workspace) -> None:
     assert {"daehan steel", "ромашка", "yapi"} <= keys and "hanil" not in keys
 
 
+def test_a_renamed_organisations_cases_are_found_by_its_new_name(ws: Workspace) -> None:
+    """The officer corrects an employer's (or an agency's) name: the search finds its cases by
+    the name it has now, no longer by the one it had."""
+    cases = CaseService(ws)
+    worker = PersonInput(surname="Ахметов", given_names="Бауыржан", birth_date=date(1990, 3, 4))
+    case = wage_case(
+        ws,
+        worker,
+        date(2026, 11, 2),
+        employer=OrganisationInput("Daesung Metl", "KR", "Ansan"),
+        agency=OrganisationInput("Jol Recrutment", "KZ", "Almaty"),
+    )
+    assert case.employer is not None and case.agency is not None
+    OrganisationService(ws).update(
+        case.employer.id, OrganisationInput("Hanbit Metal", "KR", "Ansan")
+    )
+    OrganisationService(ws, "agency").update(
+        case.agency.id, OrganisationInput("Sapar Recruitment", "KZ", "Almaty")
+    )
+
+    def found(text: str) -> list[str]:
+        return [row.number for row in cases.list_cases(CaseFilter(text=text))]
+
+    assert found("Hanbit") == found("Sapar") == [case.number]
+    assert found("Metl") == found("Recrutment") == []
+
+
 def _entered_twice(ws: Workspace, *names: str, **details: object) -> list[str]:
     """Employers of Korea entered as an older version let them in: one per writing."""
     with ws.write() as session:
