@@ -1000,7 +1000,12 @@ class CaseService(DatedService):
             self._touch(row)
             self.ws.audit(session, "case.update", "case", row.number, {"fields": changed})
             session.flush()
-            search.index_cases(session, [row.id])
+            rewritten = [row.id]
+            if "person" in changed:  # the worker's names are in each of their cases' rows
+                rewritten = list(
+                    session.scalars(select(Case.id).where(Case.person_id == row.person_id))
+                )
+            search.index_cases(session, rewritten)
             return case_detail(session, row, self.ws.actor.role, self.today)
 
     def set_status(

@@ -16,6 +16,7 @@ from app.services.people import PersonService
 from app.services.records import (
     CaseChanges,
     CaseFilter,
+    CaseInput,
     OrganisationInput,
     PersonInput,
 )
@@ -400,3 +401,27 @@ def test_a_passport_number_typed_on_the_russian_keyboard_is_refused_with_the_num
     # Another Cyrillic letter: no guess, the plain rule.
     with pytest.raises(ValidationError, match=r"Latin letters and digits\.$"):
         CaseService(ws).create_case(new_case(replace(typed, passport_no="Н12345678")))
+
+
+def test_a_workers_name_corrected_in_one_case_finds_all_their_cases(ws: Workspace) -> None:
+    """The worker's names are in the search row of each of their cases: corrected from one
+    case's form, every case is found by the name as it is now, none by the old one."""
+    service = CaseService(ws)
+    first = wage_case(ws, NURLAN, TODAY - timedelta(days=30))
+    second = service.create_case(
+        CaseInput(
+            host_country="TR",
+            categories=("unpaid_wages",),
+            received_at=TODAY - timedelta(days=2),
+            person_id=first.person.id,
+        )
+    )
+    corrected = replace(NURLAN, surname="Әбенұлы", surname_latin="ABENULY")
+
+    service.update_case(second.id, CaseChanges(person=corrected))
+
+    def found(text_: str) -> set[str]:
+        return {row.number for row in service.list_cases(CaseFilter(text=text_))}
+
+    assert found("Әбенұлы") == found("ABENULY") == {first.number, second.number}
+    assert found("ABENOV") == set()
