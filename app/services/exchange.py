@@ -73,6 +73,12 @@ from app.security.hq_secrets import workstation_secret
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.services.agreements import seed_library
 from app.services.conflict_text import referenced_names, value_text
+from app.services.index_later import (
+    INDEX_BATCH,
+    cases_written,
+    keep_pending,
+    write_pending,
+)
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient
 from app.services.organisations import key_names_written
@@ -91,12 +97,8 @@ CHUNK = 500
 # import at 460 MB peak (goal 500; 366 MB with 64 MiB, 645 MB with 256 MiB).
 IMPORT_CACHE_KIB = 128 * 1024
 # The search index of an import's cases is written after its records, a batch per write
-# transaction (``ExchangeService._index_imported``): FTS5's inserts were most of the import's
-# write lock. The change numbers the import wrote wait in these counters until all are in.
-INDEX_PENDING = ("search_index_pending_from", "search_index_pending_to")
-# FTS5 writes its pending terms as a new segment at every commit: 1,000 cases a transaction
-# indexed a 10k import a quarter faster than 500; 2,000 hold the lock some 0.6 s at 100k.
-INDEX_BATCH = 2000
+# transaction (``app.services.index_later``): FTS5's inserts were most of the import's write
+# lock. ``INDEX_BATCH`` cases a transaction.
 # A bundle with at least this many new rows is written, on SQLCipher, in bounded batches before
 # its final transaction (``_write_new_in_batches``): a mission's first bundle at HQ (100k cases,
 # 750k rows) held the one write lock 16-40 s, past the 15 s another user's save or sign-in
@@ -1250,7 +1252,7 @@ class ExchangeService:
                     pace.took(plan.entity.name, last - first + 1, time.perf_counter() - began)
                     room -= last - first + 1
                     key_names_written(session, first, last)
-                    _index_pending(session, first, last)
+                    keep_pending(session, first, last)
                     place = ENTITIES.index(plan.entity)
                     name = f"{IMPORT_BATCH}{bundle.source}:{place}:{first}"
                     session.add(Counter(name=name, value=last))
@@ -1300,7 +1302,7 @@ class ExchangeService:
             before = _holders(session, bundle) if transfer else {}
             result = apply_plan(session, staged.plan, bundle)
             key_names_written(session, first, current_change_seq(session))
-            _index_pending(session, first, current_change_seq(session))
+            keep_pending(session, first, current_change_seq(session))
             handed = _take_holders(session, bundle, before) if transfer else []
             away = [m for m in handed if m[2] != self.ws.mission_code]  # a notice's cases
             head = staged.head
@@ -1398,27 +1400,9 @@ class ExchangeService:
         return self._index_imported(stop)
 
     def _index_imported(self, stop: Callable[[], bool] | None = None) -> int:
-        """Write the search index of the cases the last import wrote (the change numbers
-        ``_index_pending`` kept), ``INDEX_BATCH`` cases per write transaction, then forget
-        the range; how many cases. Others save between two batches; an import cut short here
-        (a crash, the lock busy too long, ``stop``) leaves the range, and the next import or
-        sign-in indexes it again."""
-        with self.ws.read() as session:
-            pending = _pending_range(session)
-            if pending is None:
-                return 0
-            case_ids = _cases_written(session, *pending)
-        for start in range(0, len(case_ids), INDEX_BATCH):
-            if start and stop is not None and stop():
-                return start
-            if start and self.ws.db.dialect == "sqlite":
-                time.sleep(BETWEEN_WRITES_S)
-            with self.ws.write() as session:
-                index_cases(session, case_ids[start : start + INDEX_BATCH])
-        with self.ws.write() as session:
-            if _pending_range(session) == pending:  # not widened by another import meanwhile
-                session.execute(delete(Counter).where(Counter.name.in_(INDEX_PENDING)))
-        return len(case_ids)
+        """Write the search index of the cases the last import wrote, ``INDEX_BATCH`` cases
+        per write transaction (``index_later.write_pending``); how many cases."""
+        return write_pending(self.ws, INDEX_BATCH, stop)
 
     # -- log and conflicts ------------------------------------------------------------------------
 
@@ -1467,7 +1451,7 @@ class ExchangeService:
             session.flush()
             # The cases whose search rows hold what changed: the case itself, an entry's case,
             # or every case of a person or an organisation (their names are in those rows).
-            index_cases(session, _cases_written(session, row.change_seq, row.change_seq))
+            index_cases(session, cases_written(session, row.change_seq, row.change_seq))
             conflict.resolved_at = datetime.now(UTC)
             conflict.resolved_by = self.ws.actor.username
             conflict.resolution = choice
@@ -1503,59 +1487,6 @@ class ExchangeService:
         for name, value in values.items():
             if name not in ("id", "version", "origin_mission"):
                 setattr(row, name, value)
-
-
-def _pending_range(session: Session) -> tuple[int, int] | None:
-    rows = session.execute(
-        select(Counter.name, Counter.value).where(Counter.name.in_(INDEX_PENDING))
-    )
-    values = {str(name): int(value) for name, value in rows}
-    if len(values) != len(INDEX_PENDING):
-        return None
-    return int(values[INDEX_PENDING[0]]), int(values[INDEX_PENDING[1]])
-
-
-def _index_pending(session: Session, first: int, last: int) -> None:
-    """Keep the change numbers an import wrote (widening a range still pending), so that its
-    cases are indexed after its write transaction (``ExchangeService._index_imported``)."""
-    if last < first:
-        return
-    held = _pending_range(session)
-    if held is not None:
-        first, last = min(first, held[0]), max(last, held[1])
-    for name, value in zip(INDEX_PENDING, (first, last), strict=True):
-        session.merge(Counter(name=name, value=value))
-    session.flush()
-
-
-def _cases_written(session: Session, first: int, last: int) -> list[str]:
-    """Cases whose search document rows with these change numbers change: the cases, the
-    cases of the events, and the cases of the people and organisations written."""
-    connection = session.connection()
-    cases: Any = Case.__table__
-    written = set(
-        connection.execute(
-            select(cases.c.id).where(cases.c.change_seq.between(first, last))
-        ).scalars()
-    )
-    events: Any = CaseEvent.__table__
-    written.update(
-        connection.execute(
-            select(events.c.case_id).where(events.c.change_seq.between(first, last))
-        ).scalars()
-    )
-    referred = (
-        ("person", "person_id"),
-        ("employer", "employer_id"),
-        ("recruitment_agency", "agency_id"),
-    )
-    for name, column in referred:
-        table: Any = BY_NAME[name].model.__table__  # type: ignore[attr-defined]
-        changed = select(table.c.id).where(table.c.change_seq.between(first, last))
-        written.update(
-            connection.execute(select(cases.c.id).where(cases.c[column].in_(changed))).scalars()
-        )
-    return sorted(written)
 
 
 def _unused(path: Path) -> Path:

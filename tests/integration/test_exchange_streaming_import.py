@@ -19,6 +19,7 @@ from app.errors import DatabaseBusy, PermissionDenied
 from app.exchange import merge, ownership
 from app.exchange.package import BundleRefused, RecordStream
 from app.services import exchange as exchange_service
+from app.services import index_later
 from app.services.cases import CaseService
 from app.services.installation import unlock
 from app.services.records import CaseChanges
@@ -222,7 +223,7 @@ def test_the_search_index_is_written_after_the_records_a_batch_at_a_time(
     its own transaction, and another connection saves between two batches."""
     monkeypatch.setattr(exchange_service, "INDEX_BATCH", 2)
     bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
-    original = exchange_service.index_cases
+    original = index_later.index_cases
     free: list[bool] = []
 
     on_file = hq.ws.db.dialect == "sqlite"
@@ -231,7 +232,7 @@ def test_the_search_index_is_written_after_the_records_a_batch_at_a_time(
         free.append(hq.write_lock_is_free() if on_file else True)
         original(session, case_ids)
 
-    monkeypatch.setattr(exchange_service, "index_cases", index_then_look)
+    monkeypatch.setattr(index_later, "index_cases", index_then_look)
     hq.exchange.import_bundle(bundle)
     with sel.ws.read() as session:
         cases = len(session.execute(select(Case.id)).all())
@@ -243,16 +244,16 @@ def test_the_search_index_is_written_after_the_records_a_batch_at_a_time(
 @contextmanager
 def _indexing_fails(monkeypatch: pytest.MonkeyPatch, error: Exception) -> Iterator[None]:
     """``index_cases`` raises ``error`` inside the block."""
-    original = exchange_service.index_cases
+    original = index_later.index_cases
 
     def failing(session: Any, case_ids: Any) -> None:
         raise error
 
-    monkeypatch.setattr(exchange_service, "index_cases", failing)
+    monkeypatch.setattr(index_later, "index_cases", failing)
     try:
         yield
     finally:
-        monkeypatch.setattr(exchange_service, "index_cases", original)
+        monkeypatch.setattr(index_later, "index_cases", original)
 
 
 def test_an_import_cut_short_before_its_index_is_indexed_by_the_next(

@@ -314,20 +314,20 @@ def test_after_sign_in_the_desktop_indexes_what_a_busy_import_left(
     """An import whose search index met a busy database: the imported cases are found by
     search once the window has run its catch-up, which says so in the status bar."""
     from app.errors import DatabaseBusy
-    from app.services import exchange as exchange_service
+    from app.services import index_later
     from ui.app import index_imported_cases
 
     hq, sel = pair
     bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
     number = sel.cases.get_case(first_case_id(sel)).number
-    indexing = exchange_service.index_cases
+    indexing = index_later.index_cases
 
     def busy(_session, _case_ids):  # type: ignore[no-untyped-def]
         raise DatabaseBusy("busy")
 
-    monkeypatch.setattr(exchange_service, "index_cases", busy)
+    monkeypatch.setattr(index_later, "index_cases", busy)
     ExchangeService(hq.ws).import_bundle(bundle)
-    monkeypatch.setattr(exchange_service, "index_cases", indexing)
+    monkeypatch.setattr(index_later, "index_cases", indexing)
     assert number not in [r.number for r in hq.cases.search(number)]
     window = make_window(hq.ws)
     task = index_imported_cases(window, hq.ws)

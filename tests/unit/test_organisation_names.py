@@ -10,6 +10,7 @@ the address and contacts typed for it dropped.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -17,8 +18,8 @@ from sqlalchemy import func, select, update
 from app.db.models import AuditEntry, Case, Employer, RecruitmentAgency
 from app.db.sync import ANY_HOLDER
 from app.domain.matching import organisation_key
-from app.errors import PermissionDenied, ValidationError
-from app.services import csv_import
+from app.errors import DatabaseBusy, PermissionDenied, ValidationError
+from app.services import csv_import, index_later
 from app.services.cases import CaseService
 from app.services.organisations import OrganisationService
 from app.services.records import CaseFilter, OrganisationInput, PersonInput
@@ -202,6 +203,39 @@ def test_a_renamed_organisations_cases_are_found_by_its_new_name(ws: Workspace) 
 
     assert found("Hanbit") == found("Sapar") == [case.number]
     assert found("Metl") == found("Recrutment") == []
+
+
+def test_a_rename_writes_the_cases_rows_in_batches_and_a_busy_database_leaves_them_pending(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An employer with thousands of cases: its cases' rows are written after the rename, a
+    batch per transaction; the database busy meanwhile, the rename stays and the rows wait for
+    the index's catch-up (an import, or an importer's sign-in)."""
+    employer = OrganisationService(ws).create(OrganisationInput("Daesung Metl", "KR", "Ansan"))
+    numbers = {employer_case(ws, employer.id) for _ in range(3)}
+    written: list[int] = []
+    index_cases = index_later.index_cases
+
+    def noted(session: Any, case_ids: Any) -> None:
+        written.append(len(case_ids))
+        index_cases(session, case_ids)
+
+    monkeypatch.setattr(index_later, "INDEX_BATCH", 2)
+    monkeypatch.setattr(index_later, "index_cases", noted)
+    OrganisationService(ws).update(employer.id, OrganisationInput("Hanbit Metal", "KR", "Ansan"))
+    assert written == [2, 1]
+
+    def busy(session: Any, case_ids: Any) -> None:
+        raise DatabaseBusy("busy")
+
+    monkeypatch.setattr(index_later, "index_cases", busy)
+    OrganisationService(ws).update(employer.id, OrganisationInput("Sapar Metal", "KR", "Ansan"))
+    assert OrganisationService(ws).get(employer.id).name == "Sapar Metal"
+    cases = CaseService(ws)
+    assert not {r.number for r in cases.list_cases(CaseFilter(text="Sapar"))}
+    monkeypatch.setattr(index_later, "index_cases", index_cases)
+    assert index_later.write_pending(ws) == 3
+    assert {r.number for r in cases.list_cases(CaseFilter(text="Sapar"))} == numbers
 
 
 def _entered_twice(ws: Workspace, *names: str, **details: object) -> list[str]:
