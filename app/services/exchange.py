@@ -75,7 +75,6 @@ from app.services.agreements import seed_library
 from app.services.conflict_text import referenced_names, value_text
 from app.services.index_later import (
     INDEX_BATCH,
-    cases_written,
     keep_pending,
     write_pending,
 )
@@ -1449,9 +1448,9 @@ class ExchangeService:
                 self._apply_remote(session, entity, row, conflict.remote_data)
             row.updated_at = datetime.now(UTC)  # a new version either way (the flush hook)
             session.flush()
-            # The cases whose search rows hold what changed: the case itself, an entry's case,
-            # or every case of a person or an organisation (their names are in those rows).
-            index_cases(session, cases_written(session, row.change_seq, row.change_seq))
+            # The cases whose search rows hold what changed, written after this transaction:
+            # the case itself, an entry's case, or every case of a person or an organisation.
+            keep_pending(session, row.change_seq, row.change_seq)
             conflict.resolved_at = datetime.now(UTC)
             conflict.resolved_by = self.ws.actor.username
             conflict.resolution = choice
@@ -1463,7 +1462,12 @@ class ExchangeService:
                 {"choice": choice, "conflict": conflict.id, "version": row.version},
             )
             session.flush()
-            return _conflicts_info(session, [conflict])[0]
+            resolved = _conflicts_info(session, [conflict])[0]
+        try:
+            write_pending(self.ws, INDEX_BATCH)
+        except DatabaseBusy:
+            pass  # resolved; the next import or an importer's sign-in writes the rows
+        return resolved
 
     def _apply_remote(
         self, session: Session, entity: Entity, row: Any, remote: dict[str, Any]
