@@ -73,11 +73,7 @@ from app.security.hq_secrets import workstation_secret
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.services.agreements import seed_library
 from app.services.conflict_text import referenced_names, value_text
-from app.services.index_later import (
-    INDEX_BATCH,
-    keep_pending,
-    write_pending,
-)
+from app.services.index_later import keep_pending, write_pending, write_pending_unless_busy
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient
 from app.services.organisations import key_names_written
@@ -97,7 +93,7 @@ CHUNK = 500
 IMPORT_CACHE_KIB = 128 * 1024
 # The search index of an import's cases is written after its records, a batch per write
 # transaction (``app.services.index_later``): FTS5's inserts were most of the import's write
-# lock. ``INDEX_BATCH`` cases a transaction.
+# lock.
 # A bundle with at least this many new rows is written, on SQLCipher, in bounded batches before
 # its final transaction (``_write_new_in_batches``): a mission's first bundle at HQ (100k cases,
 # 750k rows) held the one write lock 16-40 s, past the 15 s another user's save or sign-in
@@ -1095,11 +1091,11 @@ class ExchangeService:
         row written since the snapshot touches what the plan relied on, in which case it is
         worked out again under the lock. All or nothing: a refusal at any point leaves the
         records as they were. The search index of the written cases follows in short writes
-        of its own (``_index_imported``).
+        of its own (``index_later.write_pending``).
         """
         self.ws.require_role(*IMPORTERS)
         self._take_back_cut_short()  # an import's batches, if it stopped before its end
-        self._index_imported()  # what an import cut short before its search index was done
+        write_pending(self.ws)  # what an import cut short before its search index was done
         bundle = self.read(path, identity_file, progress)
         try:
             # One connection for both phases: the plan's rows wait in its staging schema.
@@ -1128,7 +1124,7 @@ class ExchangeService:
         if progress:
             progress(0, 0, _("Indexing the imported cases for search"))
         try:
-            self._index_imported()
+            write_pending(self.ws)
         except DatabaseBusy:
             # The records are in; only their search index waits, for the next sign-in or import.
             late = _(
@@ -1396,12 +1392,7 @@ class ExchangeService:
         ends it early (the app is closing), the rest left for the next."""
         self.ws.require_role(*IMPORTERS)
         self._take_back_cut_short()
-        return self._index_imported(stop)
-
-    def _index_imported(self, stop: Callable[[], bool] | None = None) -> int:
-        """Write the search index of the cases the last import wrote, ``INDEX_BATCH`` cases
-        per write transaction (``index_later.write_pending``); how many cases."""
-        return write_pending(self.ws, INDEX_BATCH, stop)
+        return write_pending(self.ws, stop=stop)
 
     # -- log and conflicts ------------------------------------------------------------------------
 
@@ -1463,10 +1454,7 @@ class ExchangeService:
             )
             session.flush()
             resolved = _conflicts_info(session, [conflict])[0]
-        try:
-            write_pending(self.ws, INDEX_BATCH)
-        except DatabaseBusy:
-            pass  # resolved; the next import or an importer's sign-in writes the rows
+        write_pending_unless_busy(self.ws)
         return resolved
 
     def _apply_remote(

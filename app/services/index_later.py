@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Case, CaseEvent, Counter, Employer, Person, RecruitmentAgency
 from app.db.raw import BETWEEN_WRITES_S
+from app.errors import DatabaseBusy
 from app.services.search import index_cases
 
 if TYPE_CHECKING:
@@ -106,3 +107,13 @@ def write_pending(
         if pending_range(session) == pending:  # not widened by another write meanwhile
             session.execute(delete(Counter).where(Counter.name.in_(INDEX_PENDING)))
     return len(case_ids)
+
+
+def write_pending_unless_busy(ws: Workspace) -> None:
+    """``write_pending`` after a write that kept its change numbers (a rename, a resolved
+    conflict): that write is in either way; the database busy, its cases' rows wait for the
+    index's catch-up (the next import, or an importer's sign-in)."""
+    try:
+        write_pending(ws)
+    except DatabaseBusy:
+        pass

@@ -18,10 +18,10 @@ from app.db.models import (
 from app.domain.matching import organisation_key
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import OPEN_STATUSES
-from app.errors import DatabaseBusy, NotFound, PermissionDenied, ValidationError
+from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import _
 from app.services import validation as check
-from app.services.index_later import keep_pending, write_pending
+from app.services.index_later import keep_pending, write_pending_unless_busy
 from app.services.records import (
     CombineResult,
     OrganisationChoice,
@@ -336,10 +336,7 @@ class OrganisationService:
         if renamed:
             # In batches after the rename: at 300,000 cases the demo's largest employer has
             # 44,000, whose rows written in the rename's transaction held the lock 25 s.
-            try:
-                write_pending(self.ws)
-            except DatabaseBusy:
-                pass  # the rename is in; the next import or an importer's sign-in writes them
+            write_pending_unless_busy(self.ws)
         return self.get(org_id)
 
     def twins(self, org_id: str) -> tuple[OrganisationInfo, ...]:

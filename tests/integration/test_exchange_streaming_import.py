@@ -221,7 +221,7 @@ def test_the_search_index_is_written_after_the_records_a_batch_at_a_time(
 ) -> None:
     """The records' write transaction does not index them; the index follows in batches, each
     its own transaction, and another connection saves between two batches."""
-    monkeypatch.setattr(exchange_service, "INDEX_BATCH", 2)
+    monkeypatch.setattr(index_later, "INDEX_BATCH", 2)
     bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
     original = index_later.index_cases
     free: list[bool] = []
@@ -291,7 +291,7 @@ def test_a_catch_up_told_to_stop_leaves_the_rest_for_the_next(
 ) -> None:
     """Stopped between two batches (the app closing), the catch-up keeps the range pending:
     the next one indexes it whole."""
-    monkeypatch.setattr(exchange_service, "INDEX_BATCH", 2)
+    monkeypatch.setattr(index_later, "INDEX_BATCH", 2)
     bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
     with _indexing_fails(monkeypatch, DatabaseBusy("busy")):
         hq.exchange.import_bundle(bundle)
