@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, QThreadPool, QTimer
 from PySide6.QtGui import QIcon
@@ -19,11 +19,10 @@ from ui import error_report, gc_guard, instance_lock, self_test, ui_settings, wa
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
 from ui.look import apply_look
-from ui.tasks import BackgroundTask, TaskContext, show_error
+from ui.search_rows import index_updated_message
+from ui.tasks import BackgroundTask, TaskContext, show_error, stopped_on_quit
 from ui.widgets.plain import plain_message
 from ui.widgets.wheel_guard import install_wheel_guard
-
-T = TypeVar("T")
 
 if TYPE_CHECKING:
     # The way to the sign-in window imports no ORM or services (issue 17): they load on a
@@ -222,45 +221,38 @@ def apply_retention(window: QMainWindow, workspace: Workspace) -> BackgroundTask
     task: BackgroundTask[object] = BackgroundTask(
         window, lambda ctx: retention.run_on_start(workspace, stop=lambda: ctx.cancelled)
     )
-    return _stopped_on_quit(task).success(done).failure(failed).run_in_background()
-
-
-def _stopped_on_quit(task: BackgroundTask[T]) -> BackgroundTask[T]:
-    """Closing waits for the pool's tasks: ``task`` is told to stop at its next step, and the
-    next start does the rest. Housekeeping after sign-in can be long at a large mission (a
-    retention run's index merge some 14 s at 300,000 cases, a first run or the index of an
-    import cut short much longer), and the app would stay open unseen meanwhile."""
-    app = QApplication.instance()
-    if app is not None:
-        app.aboutToQuit.connect(task.context.cancel)
-    return task
+    return stopped_on_quit(task).success(done).failure(failed).run_in_background()
 
 
 def index_imported_cases(window: QMainWindow, workspace: Workspace) -> BackgroundTask[int] | None:
-    """Index, off the GUI thread, the cases an import left out of the search index (the
-    database was busy then); said in the status bar. Only those who import may: at an HQ on
-    a server an analyst's account cannot write the index."""
-    from app.domain.roles import BUNDLE_IMPORTERS
+    """Write, off the GUI thread, the search rows left pending: the cases an import left out
+    of the index (the database busy then), or those of a renamed employer whose rows the app
+    closed before writing; said in the status bar. Importers also take back an import cut
+    short; others who edit cases write what is pending. At an HQ on a server an analyst's
+    account cannot write the index, and nothing runs."""
+    from app.domain.roles import BUNDLE_IMPORTERS, CASE_WORKERS
 
-    if workspace.actor.role not in BUNDLE_IMPORTERS:
+    role = workspace.actor.role
+    if role not in BUNDLE_IMPORTERS and role not in CASE_WORKERS:
         return None
 
     def work(ctx: TaskContext) -> int:
+        from app.services import index_later
         from app.services.exchange import ExchangeService
 
-        return ExchangeService(workspace).index_pending(stop=lambda: ctx.cancelled)
+        stop = lambda: ctx.cancelled  # noqa: E731
+        if role in BUNDLE_IMPORTERS:
+            return ExchangeService(workspace).index_pending(stop=stop)
+        return index_later.write_pending(workspace, stop=stop)
 
     def done(count: int) -> None:
         if count:
-            window.statusBar().showMessage(
-                _("Imported cases added to the search index: {count}.").format(count=count),
-                15_000,
-            )
+            window.statusBar().showMessage(index_updated_message(count), 15_000)
 
     def failed(exc: BaseException) -> None:
         # Still waiting (busy again): the next sign-in or import tries again.
         if isinstance(exc, QorgauError):
             window.statusBar().showMessage(str(exc), 15_000)
 
-    task = _stopped_on_quit(BackgroundTask(window, work))
+    task = stopped_on_quit(BackgroundTask(window, work))
     return task.success(done).failure(failed).run_in_background()

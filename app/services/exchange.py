@@ -1415,9 +1415,13 @@ class ExchangeService:
                 query = query.where(SyncConflict.resolved_at.is_(None))
             return _conflicts_info(session, session.execute(query).scalars().all())
 
-    def resolve_conflict(self, conflict_id: str, choice: str) -> ConflictInfo:
+    def resolve_conflict(
+        self, conflict_id: str, choice: str, search_rows_later: bool = False
+    ) -> ConflictInfo:
         """Keep the ``local`` or take the ``remote`` version; either way a new version results,
-        so the decision travels with the next export."""
+        so the decision travels with the next export. The search rows of the cases it touches
+        are written after it, here or, with ``search_rows_later``, by the caller
+        (``index_later.write_pending``: an organisation's may be tens of thousands)."""
         self.ws.require_role(*RESOLVERS)
         if choice not in ("local", "remote"):
             raise ValidationError(_("Choose 'local' or 'remote'."), field="choice")
@@ -1454,7 +1458,8 @@ class ExchangeService:
             )
             session.flush()
             resolved = _conflicts_info(session, [conflict])[0]
-        write_pending_unless_busy(self.ws)
+        if not search_rows_later:
+            write_pending_unless_busy(self.ws)
         return resolved
 
     def _apply_remote(

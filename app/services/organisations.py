@@ -312,7 +312,12 @@ class OrganisationService:
             self.ws.audit(session, f"{_kind(self.model)}.create", _kind(self.model), org_id)
         return self.get(org_id)
 
-    def update(self, org_id: str, data: OrganisationInput) -> OrganisationInfo:
+    def update(
+        self, org_id: str, data: OrganisationInput, search_rows_later: bool = False
+    ) -> OrganisationInfo:
+        """Correct an organisation on file. Renamed, its cases' search rows are written in
+        batches after the rename, here or, with ``search_rows_later``, by the caller
+        (``index_later.write_pending``: the app's dialog closes first)."""
         self.ws.require_role(*CASE_WORKERS)
         cleaned = clean_organisation(data)
         with self.ws.write() as session:
@@ -333,7 +338,7 @@ class OrganisationService:
             if renamed:  # its cases' search rows hold the name: found by the new one, not the old
                 session.flush()
                 keep_pending(session, row.change_seq, row.change_seq)
-        if renamed:
+        if renamed and not search_rows_later:
             # In batches after the rename: at 300,000 cases the demo's largest employer has
             # 44,000, whose rows written in the rename's transaction held the lock 25 s.
             write_pending_unless_busy(self.ws)

@@ -334,7 +334,7 @@ def test_after_sign_in_the_desktop_indexes_what_a_busy_import_left(
     assert task is not None
     qtbot.waitUntil(lambda: not task.running, timeout=10_000)
     assert number in [r.number for r in hq.cases.search(number)]
-    assert window.statusBar().currentMessage() == "Imported cases added to the search index: 3."
+    assert window.statusBar().currentMessage() == "Search index updated: 3 cases."
 
 
 def test_closing_the_app_stops_the_index_catch_up_at_its_next_batch(

@@ -30,6 +30,7 @@ from app.services.records import (
     OrganisationInput,
 )
 from ui.palette import ERROR_TEXT
+from ui.search_rows import write_search_rows_later
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import keep_narrow, push_button, word_wrapped
 from ui.widgets.country_combo import CountryCombo
@@ -107,7 +108,8 @@ class OrganisationDialog(ValidatingDialog):
         data, service, existing = self.data(), self.service, self.existing
         if existing is None:
             return lambda: service.create(data)
-        return lambda: service.update(existing.id, data)
+        # A rename's cases' search rows follow once the dialog has closed (``_edited``).
+        return lambda: service.update(existing.id, data, search_rows_later=True)
 
     def written(self, result: object) -> None:
         assert isinstance(result, OrganisationInfo)
@@ -424,11 +426,16 @@ class OrganisationPicker(QWidget):
             return None
         dialog = OrganisationDialog(self, self.service, self.country, existing=org)
         dialog.setWindowTitle(org.name)
-        # The same organisation stays chosen: the case itself did not change.
-        dialog.accepted.connect(lambda: self.load(self.country, org.id))
+        dialog.accepted.connect(lambda: self._edited(org, dialog))
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _edited(self, before: OrganisationInfo, dialog: OrganisationDialog) -> None:
+        # The same organisation stays chosen: the case itself did not change.
+        self.load(self.country, before.id)
+        if dialog.created is not None and dialog.created.name != before.name:
+            write_search_rows_later(self, self.service.ws)
 
     def _created(self, dialog: OrganisationDialog) -> None:
         if dialog.created is not None:

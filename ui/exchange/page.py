@@ -45,6 +45,7 @@ from ui.exchange.hq import TransferDialog, choose_bundle_file
 from ui.exchange.keys import OwnKeysBox, TrustedKeysBox
 from ui.icons import icon
 from ui.palette import WARNING_STYLE
+from ui.search_rows import write_search_rows_later
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.common import (
     STRETCH,
@@ -553,11 +554,17 @@ class ExchangePage(QWidget):
             return None
         service, conflict_id = self.service, conflict.id
         task: BackgroundTask[object] = BackgroundTask(
-            self, lambda _context: service.resolve_conflict(conflict_id, choice)
+            self,
+            lambda _context: service.resolve_conflict(conflict_id, choice, search_rows_later=True),
         )
         task.while_busy(self.conflict_list, self.keep_local, self.take_remote)
-        task.success(lambda _done: self.refresh()).failure(self._resolve_refused)
+        task.success(self._resolved).failure(self._resolve_refused)
         return task.run_in_background()
+
+    def _resolved(self, _conflict: object) -> None:
+        # The cases it touches (every case of an employer's, perhaps) written after, in batches.
+        write_search_rows_later(self, self.service.ws)
+        self.refresh()
 
     def _resolve_refused(self, exc: BaseException) -> None:
         if not isinstance(exc, QorgauError):
