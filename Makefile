@@ -26,7 +26,7 @@ demo: $(STAMP) translations-compile
 	QORGAU_USER=admin QORGAU_PASSWORD=qorgau-demo $(PY) main.py --data-dir $(DEMO_DIR)
 
 test: $(STAMP) translations-compile
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n auto --maxprocesses 4
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app ui tests benchmarks packaging main.py
