@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from app.errors import QorgauError
-from app.i18n import _
+from app.i18n import _, ngettext
 from ui.tasks import BackgroundTask, TaskContext, show_error, stopped_on_quit
 
 if TYPE_CHECKING:
@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 
 def index_updated_message(count: int) -> str:
-    return _("Search index updated: {count} cases.").format(count=count)
+    return ngettext(
+        "Search index updated: {n} case.", "Search index updated: {n} cases.", count
+    ).format(n=count)
 
 
 def write_search_rows_later(near: QWidget, workspace: Workspace) -> BackgroundTask[int]:
