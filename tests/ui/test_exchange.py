@@ -14,6 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox, QProgressDialog
 from pytestqt.qtbot import QtBot
 
+from app.services import index_later
 from app.services.exchange import ExchangeService
 from app.services.keys import KeyService
 from app.services.records import CaseChanges
@@ -141,9 +142,15 @@ def test_conflicts_show_both_values_and_resolve(qtbot: QtBot, pair, tmp_path):
     }
     assert rows["Description"] == ("Astana", "Seoul")  # as the case form names it
     assert page.take_remote.isEnabled()
+    number = hq.cases.get_case(case_id).number
+    assert number not in {r.number for r in hq.cases.search("Seoul")}
     click(qtbot, page.take_remote)
     qtbot.waitUntil(lambda: page.conflict_list.rowCount() == 0, timeout=5000)  # off the GUI
     assert hq.cases.get_case(case_id).description == "Seoul"
+    # Its search row follows on a pool thread, after the list has been read again.
+    qtbot.waitUntil(lambda: number in {r.number for r in hq.cases.search("Seoul")}, timeout=5000)
+    with hq.ws.read() as session:
+        assert index_later.pending_range(session) is None
 
 
 # -- keys ---------------------------------------------------------------------------------------
