@@ -19,7 +19,6 @@ from ui import error_report, gc_guard, instance_lock, self_test, ui_settings, wa
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
 from ui.look import apply_look
-from ui.search_rows import index_updated_message
 from ui.tasks import BackgroundTask, TaskContext, show_error, stopped_on_quit
 from ui.widgets.plain import plain_message
 from ui.widgets.wheel_guard import install_wheel_guard
@@ -246,6 +245,8 @@ def index_imported_cases(window: QMainWindow, workspace: Workspace) -> Backgroun
         return index_later.write_pending(workspace, stop=stop)
 
     def done(count: int) -> None:
+        from ui.search_rows import index_updated_message  # not on the way to the sign-in window
+
         if count:
             window.statusBar().showMessage(index_updated_message(count), 15_000)
 
