@@ -287,6 +287,19 @@ class OrganisationService:
         with self.ws.read() as session:
             return tuple(OrganisationChoice(*row) for row in session.execute(query))
 
+    def choices_version(self, country: str | None = None) -> tuple[int, int]:
+        """What changes whenever ``choices(country)`` may: the newest change number of any
+        organisation of this kind (every write stamps one) and how many rows the country has
+        (a row removed outright stamps none). Both read from indexes alone: about a
+        millisecond where ``choices`` and a picker's filling take some 40 ms at 5,000."""
+        model = self.model
+        rows = select(func.count()).select_from(model)
+        if country:
+            rows = rows.where(model.country == country.upper())
+        with self.ws.read() as session:
+            newest = session.execute(select(func.max(model.change_seq))).scalar_one()
+            return int(newest or 0), int(session.execute(rows).scalar_one())
+
     def get(self, org_id: str, counted: bool = True) -> OrganisationInfo:
         query = _counted(self.model) if counted else _uncounted(self.model)
         with self.ws.read() as session:
