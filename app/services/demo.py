@@ -276,8 +276,11 @@ def _has_cases(ws: Workspace) -> bool:
 class _Builder:
     """Generates rows for one fill; all randomness comes from one seeded generator."""
 
-    def __init__(self, ws: Workspace, seed: int, today: date, now: datetime | None = None) -> None:
+    def __init__(
+        self, ws: Workspace, seed: int, today: date, now: datetime | None = None, cases: int = 0
+    ) -> None:
         self.ws = ws
+        self.seed, self.cases = seed, cases
         self.rng = random.Random(seed)
         self.today = today
         self.mission = ws.mission_code
@@ -317,6 +320,36 @@ class _Builder:
 
     # -- organisations ----------------------------------------------------------------------
 
+    def tail_employers(self) -> None:
+        """The long tail of a large mission's employers (``data.TAIL_FROM_CASES``), drawn from
+        a generator of their own so that every other row stays as a smaller demo makes it."""
+        country = self.ws.mission.country
+        if self.cases < data.TAIL_FROM_CASES or country not in data.TAIL_NAME_PARTS:
+            return
+        districts, stems, trades, form = data.TAIL_NAME_PARTS[country]
+        names = [f"{d} {s} {t} {form}" for d in districts for s in stems for t in trades]
+        rng = random.Random(f"{self.seed}:employers")
+        count = min(len(names), self.cases // data.TAIL_CASES_PER_EMPLOYER)
+        for name in sorted(rng.sample(names, count)):
+            self.rows[Employer].append(
+                self.sync(
+                    {
+                        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                        "name": name,
+                        "country": country,
+                        "city": name.split(" ", 1)[0],  # its district
+                        "address": "",
+                        "registration_no": "",
+                        "sector": "",
+                        "phone": "",
+                        "email": "",
+                        "watchlist": False,
+                        "watchlist_reason": "",
+                        "notes": "",
+                    }
+                )
+            )
+
     def organisations(self) -> None:
         for country, (cities, names) in data.EMPLOYERS.items():
             ids = self.employers.setdefault(country, [])
@@ -341,6 +374,7 @@ class _Builder:
                         }
                     )
                 )
+        self.tail_employers()
         for name, country in data.AGENCIES:
             agency_id = self.uid()
             self.agencies.append(agency_id)
@@ -681,7 +715,7 @@ def fill_demo(
     ws.require_role(Role.ADMIN)
     if cases < 0:
         raise ValidationError(_("The number of cases cannot be negative."), field="cases")
-    builder = _Builder(ws, seed, today or date.today(), now)
+    builder = _Builder(ws, seed, today or date.today(), now, cases)
     builder.organisations()
     person_ids: list[str] = []
     for _i in range(cases):

@@ -245,6 +245,74 @@ COUNTRY_WEIGHTS = {
     "QA": 4,
     "KG": 6,
 }
+# A large mission's long tail of employers (issue 17: the pickers list every employer of the
+# country, and a demo of 300,000 cases had six in Korea): one per TAIL_CASES_PER_EMPLOYER
+# cases from TAIL_FROM_CASES on, in the mission's host country, none with a case yet. Each name
+# is a district, a stem and a trade, so that no two share a matching key (a legal form would
+# not tell them apart: "Sejin Steel Co., Ltd." is "SEJIN STEEL").
+TAIL_FROM_CASES = 10_000
+TAIL_CASES_PER_EMPLOYER = 60
+TAIL_NAME_PARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]] = {
+    "KR": (
+        (
+            "Ansan",
+            "Siheung",
+            "Hwaseong",
+            "Gimpo",
+            "Pyeongtaek",
+            "Cheonan",
+            "Gimhae",
+            "Changwon",
+            "Pocheon",
+            "Icheon",
+        ),
+        (
+            "Sejin",
+            "Taeyang",
+            "Hanbit",
+            "Dongyang",
+            "Shinil",
+            "Haesung",
+            "Woojin",
+            "Kukje",
+            "Daewon",
+            "Samhwa",
+            "Jinyang",
+            "Sungwoo",
+            "Myungjin",
+            "Daehan",
+            "Kyungin",
+            "Namyang",
+            "Seoil",
+            "Hwajin",
+            "Boseong",
+            "Youngjin",
+        ),
+        (
+            "Steel",
+            "Precision",
+            "Food",
+            "Agro",
+            "Fisheries",
+            "Logistics",
+            "Textile",
+            "Electronics",
+            "Plastics",
+            "Auto Parts",
+            "Construction",
+            "Packaging",
+            "Metal",
+            "Chemical",
+            "Furniture",
+            "Printing",
+            "Foundry",
+            "Poultry",
+            "Greenhouse",
+            "Recycling",
+        ),
+        "Co., Ltd.",
+    ),
+}
 AGENCIES = (
     ("Jol Recruitment LLP", "KZ"),
     ("Eurasia Staffing ТОО", "KZ"),

@@ -3,12 +3,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from app.config import Paths
-from app.db.models import Case, CaseCategory, CaseEvent, Person
+from app.db.models import Case, CaseCategory, CaseEvent, Employer, Person
 from app.domain.codes import CaseStatus
 from app.domain.iin import is_valid_iin
+from app.services import demo_data
 from app.services.demo import DEMO_PASSWORD, fill_demo, run_demo
 from app.services.installation import unlock
 from app.services.workspace import Workspace
@@ -155,3 +157,33 @@ def test_notes_verbales_go_to_the_state_the_mission_is_in(ws: Workspace) -> None
             {**awaiting, "host_country": "KR"}, random.Random(seed), TODAY, "KR"
         )
         assert (kind, lang) == ("note_verbale_labour_authority", "en")
+
+
+def test_a_large_demo_has_the_long_tail_of_employers_a_large_mission_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A demo of 300,000 cases had six employers in Korea, which hid what listing a real
+    mission's thousands costs (the pickers at each case opened). From ``TAIL_FROM_CASES`` on
+    it adds one employer of the host country per ``TAIL_CASES_PER_EMPLOYER`` cases, each its
+    own name as matched, and leaves every other row as a smaller demo makes it."""
+    without = demo_snapshot(tmp_path / "a", seed=5)
+    monkeypatch.setattr(demo_data, "TAIL_FROM_CASES", 400)
+    monkeypatch.setattr(demo_data, "TAIL_CASES_PER_EMPLOYER", 8)
+    paths = Paths(tmp_path / "b")
+    assert demo_snapshot(paths.data_dir, seed=5) == without
+    ws = unlock(paths, "admin", DEMO_PASSWORD)
+    try:
+        with ws.read() as session:
+            tail = session.execute(
+                select(Employer.name, Employer.country, Employer.name_key).where(
+                    Employer.id.not_in(
+                        select(Case.employer_id).where(Case.employer_id.is_not(None))
+                    )
+                )
+            ).all()
+    finally:
+        ws.close()
+    tail = [row for row in tail if row.name.endswith(demo_data.TAIL_NAME_PARTS["KR"][3])]
+    assert len(tail) == 400 // 8
+    assert {row.country for row in tail} == {"KR"}
+    assert len({row.name_key for row in tail}) == len(tail)  # no two taken for one
