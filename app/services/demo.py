@@ -274,7 +274,8 @@ def _has_cases(ws: Workspace) -> bool:
 
 
 class _Builder:
-    """Generates rows for one fill; all randomness comes from one seeded generator."""
+    """Generates rows for one fill; all randomness comes from one seeded generator (and the
+    long tail of a large mission's employers from one of its own)."""
 
     def __init__(
         self, ws: Workspace, seed: int, today: date, now: datetime | None = None, cases: int = 0
