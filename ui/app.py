@@ -19,7 +19,7 @@ from ui import error_report, gc_guard, instance_lock, self_test, ui_settings, wa
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
 from ui.look import apply_look
-from ui.tasks import BackgroundTask, TaskContext, show_error, stopped_on_quit
+from ui.tasks import BackgroundTask, show_error, stopped_on_quit
 from ui.widgets.plain import plain_message
 from ui.widgets.wheel_guard import install_wheel_guard
 
@@ -186,7 +186,7 @@ def open_main_window(
     gc_guard.settle_later(app)  # what lives as long as the app, frozen once it is built
     QTimer.singleShot(RETENTION_DELAY_MS, window, lambda: apply_retention(window, workspace))
     QTimer.singleShot(
-        INDEX_CATCH_UP_DELAY_MS, window, lambda: index_imported_cases(window, workspace)
+        INDEX_CATCH_UP_DELAY_MS, window, lambda: catch_up_search_index(window, workspace)
     )
     daily_backup = DailyBackup(window, workspace)
     QTimer.singleShot(START_DELAY_MS, window, daily_backup.start)
@@ -223,37 +223,9 @@ def apply_retention(window: QMainWindow, workspace: Workspace) -> BackgroundTask
     return stopped_on_quit(task).success(done).failure(failed).run_in_background()
 
 
-def index_imported_cases(window: QMainWindow, workspace: Workspace) -> BackgroundTask[int] | None:
-    """Write, off the GUI thread, the search rows left pending: the cases an import left out
-    of the index (the database busy then), or those of a renamed employer whose rows the app
-    closed before writing; said in the status bar. Importers also take back an import cut
-    short; others who edit cases write what is pending. At an HQ on a server an analyst's
-    account cannot write the index, and nothing runs."""
-    from app.domain.roles import BUNDLE_IMPORTERS, CASE_WORKERS
+def catch_up_search_index(window: QMainWindow, workspace: Workspace) -> BackgroundTask[int] | None:
+    """The search rows left pending (an import's cases while the database was busy, a rename's
+    the app closed before writing), written once the window has painted, said only when done."""
+    from ui.search_rows import write_search_rows_later  # not on the way to the sign-in window
 
-    role = workspace.actor.role
-    if role not in BUNDLE_IMPORTERS and role not in CASE_WORKERS:
-        return None
-
-    def work(ctx: TaskContext) -> int:
-        from app.services import index_later
-        from app.services.exchange import ExchangeService
-
-        stop = lambda: ctx.cancelled  # noqa: E731
-        if role in BUNDLE_IMPORTERS:
-            return ExchangeService(workspace).index_pending(stop=stop)
-        return index_later.write_pending(workspace, stop=stop)
-
-    def done(count: int) -> None:
-        from ui.search_rows import index_updated_message  # not on the way to the sign-in window
-
-        if count:
-            window.statusBar().showMessage(index_updated_message(count), 15_000)
-
-    def failed(exc: BaseException) -> None:
-        # Still waiting (busy again): the next sign-in or import tries again.
-        if isinstance(exc, QorgauError):
-            window.statusBar().showMessage(str(exc), 15_000)
-
-    task = stopped_on_quit(BackgroundTask(window, work))
-    return task.success(done).failure(failed).run_in_background()
+    return write_search_rows_later(window, workspace, announce=False)

@@ -1,8 +1,9 @@
-"""Search rows a write left to follow it, written off the GUI thread once the dialog that made
-the write has closed: a renamed employer's cases (the demo's largest at 300,000 cases has
-44,000, 29 s of batches, which the organisation dialog used to wait for under "Saving…"), or
-the cases a resolved conflict touches. Said in the main window's status bar; stopped when the
-app closes, the rest written at the next sign-in (``ui.app.index_imported_cases``)."""
+"""Search rows a write left to follow it (``app.services.index_later``), written off the GUI
+thread: once the dialog that made the write has closed (a renamed employer's cases: the demo's
+largest at 300,000 cases has 44,000, 29 s of batches, which the organisation dialog used to
+wait for under "Saving…"; the cases a resolved conflict touches), and after sign-in, what an
+import or such a write left pending (``ui.app.catch_up_search_index``). Said in the main
+window's status bar; stopped when the app closes, the rest written at the next sign-in."""
 
 from __future__ import annotations
 
@@ -24,11 +25,19 @@ def index_updated_message(count: int) -> str:
     ).format(n=count)
 
 
-def write_search_rows_later(near: QWidget, workspace: Workspace) -> BackgroundTask[int]:
+def write_search_rows_later(
+    near: QWidget, workspace: Workspace, announce: bool = True
+) -> BackgroundTask[int] | None:
     """Write the pending search rows in batches on a pool thread, parented to ``near``'s
-    window so that it outlives the dialog."""
-    from app.services import index_later
+    window so that it outlives a dialog; ``announce``: say so as it starts. Importers also take
+    back an import cut short (``ExchangeService.index_pending``); the others who edit cases
+    write what is pending; an HQ analyst, whose account cannot write the index, nothing (None).
+    """
+    from app.domain.roles import BUNDLE_IMPORTERS, CASE_WORKERS
 
+    role = workspace.actor.role
+    if role not in BUNDLE_IMPORTERS and role not in CASE_WORKERS:
+        return None
     window = near.window()
 
     def say(message: str, timeout_ms: int = 0) -> None:
@@ -36,12 +45,18 @@ def write_search_rows_later(near: QWidget, workspace: Workspace) -> BackgroundTa
             window.statusBar().showMessage(message, timeout_ms)
 
     def work(ctx: TaskContext) -> int:
-        return index_later.write_pending(workspace, stop=lambda: ctx.cancelled)
+        from app.services import index_later
+        from app.services.exchange import ExchangeService
+
+        stop = lambda: ctx.cancelled  # noqa: E731
+        if role in BUNDLE_IMPORTERS:
+            return ExchangeService(workspace).index_pending(stop=stop)
+        return index_later.write_pending(workspace, stop=stop)
 
     def done(count: int) -> None:
         if count:
             say(index_updated_message(count), 15_000)
-        elif isinstance(window, QMainWindow):
+        elif announce and isinstance(window, QMainWindow):
             window.statusBar().clearMessage()
 
     def failed(exc: BaseException) -> None:
@@ -56,6 +71,7 @@ def write_search_rows_later(near: QWidget, workspace: Workspace) -> BackgroundTa
             15_000,
         )
 
-    say(_("The search index is catching up with the change…"))
+    if announce:
+        say(_("The search index is catching up with the change…"))
     task = stopped_on_quit(BackgroundTask(window, work))
     return task.success(done).failure(failed).run_in_background()

@@ -5,8 +5,8 @@ thousands of cases renamed) keeps the change numbers it wrote in two counters, i
 transaction (``keep_pending``). The rows of the cases those numbers touch (``cases_written``)
 are then written ``batch`` cases per write transaction, others saving between two, and the
 counters forgotten (``write_pending``). Cut short (a crash, the lock busy too long, the app
-closing), the range stays: the next import, or an importer's next sign-in, writes it
-(``ExchangeService.index_pending``).
+closing), the range stays: the next import, or the desktop's next sign-in of anyone who may
+write the index, writes it (``ui.search_rows.write_search_rows_later``).
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def write_pending(
 def write_pending_unless_busy(ws: Workspace) -> None:
     """``write_pending`` after a write that kept its change numbers (a rename, a resolved
     conflict): that write is in either way; the database busy, its cases' rows wait for the
-    index's catch-up (the next import, or an importer's sign-in)."""
+    index's catch-up (the next import, or the next sign-in)."""
     try:
         write_pending(ws)
     except DatabaseBusy:

@@ -322,7 +322,7 @@ def test_after_sign_in_the_desktop_indexes_what_a_busy_import_left(
     search once the window has run its catch-up, which says so in the status bar."""
     from app.errors import DatabaseBusy
     from app.services import index_later
-    from ui.app import index_imported_cases
+    from ui.app import catch_up_search_index
 
     hq, sel = pair
     bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
@@ -337,7 +337,7 @@ def test_after_sign_in_the_desktop_indexes_what_a_busy_import_left(
     monkeypatch.setattr(index_later, "index_cases", indexing)
     assert number not in [r.number for r in hq.cases.search(number)]
     window = make_window(hq.ws)
-    task = index_imported_cases(window, hq.ws)
+    task = catch_up_search_index(window, hq.ws)
     assert task is not None
     qtbot.waitUntil(lambda: not task.running, timeout=10_000)
     assert number in [r.number for r in hq.cases.search(number)]
@@ -349,7 +349,7 @@ def test_closing_the_app_stops_the_index_catch_up_at_its_next_batch(
 ):
     """The app waits for its background tasks as it closes: the catch-up of a large import's
     index (minutes at a large mission) is told to stop; the next sign-in goes on with it."""
-    from ui.app import index_imported_cases
+    from ui.app import catch_up_search_index
 
     hq, _sel = pair
     started, go_on = threading.Event(), threading.Event()
@@ -362,7 +362,7 @@ def test_closing_the_app_stops_the_index_catch_up_at_its_next_batch(
         return 0
 
     monkeypatch.setattr(ExchangeService, "index_pending", watched)
-    task = index_imported_cases(make_window(hq.ws), hq.ws)
+    task = catch_up_search_index(make_window(hq.ws), hq.ws)
     assert task is not None and started.wait(10)
     quit_while_running(qtbot, task, go_on)
     assert asked == [True]

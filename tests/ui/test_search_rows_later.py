@@ -130,7 +130,7 @@ def test_closing_the_app_stops_a_renames_rows_and_the_next_sign_in_writes_them(
     """An attaché renames, then closes the app while the rows are written: the batches stop,
     the rest stays pending, and the attaché's own next sign-in writes it (before, only an
     importer's sign-in did: at a mission, the administrator)."""
-    from ui.app import index_imported_cases
+    from ui.app import catch_up_search_index
     from ui.search_rows import write_search_rows_later
 
     ws = open_ws("aigul")
@@ -142,13 +142,13 @@ def test_closing_the_app_stops_a_renames_rows_and_the_next_sign_in_writes_them(
     started, go_on = held_index(monkeypatch)
     window = make_window(ws)
     task = write_search_rows_later(window, ws)
-    assert started.wait(10)
+    assert task is not None and started.wait(10)
     quit_while_running(qtbot, task, go_on)  # the first batch of two written, then stopped
     assert len(found(ws, "Hanbit")) == 2
     with ws.read() as session:
         assert index_later.pending_range(session) is not None
 
-    catch_up = index_imported_cases(window, ws)  # what the next sign-in runs
+    catch_up = catch_up_search_index(window, ws)  # what the next sign-in runs
     assert catch_up is not None
     qtbot.waitUntil(lambda: not catch_up.running, timeout=10_000)
     assert found(ws, "Hanbit") == numbers

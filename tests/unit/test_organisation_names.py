@@ -210,7 +210,7 @@ def test_a_rename_writes_the_cases_rows_in_batches_and_a_busy_database_leaves_th
 ) -> None:
     """An employer with thousands of cases: its cases' rows are written after the rename, a
     batch per transaction; the database busy meanwhile, the rename stays and the rows wait for
-    the index's catch-up (an import, or an importer's sign-in)."""
+    the index's catch-up (an import, or the next sign-in)."""
     employer = OrganisationService(ws).create(OrganisationInput("Daesung Metl", "KR", "Ansan"))
     numbers = {employer_case(ws, employer.id) for _ in range(3)}
     written: list[int] = []
