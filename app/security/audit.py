@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+import orjson
+from sqlalchemy import Text, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntry, Counter
@@ -23,6 +25,21 @@ from app.i18n import _
 
 GENESIS = "0" * 64
 AUDIT_COUNTER = "audit_seq"
+VERIFY_CHUNK = 20_000  # entries ``verify`` reads at a time
+# What ``json.dumps`` with these options builds at each call, built once: a hash is taken of every
+# entry written and, by ``verify``, of every entry of the log.
+_PAYLOAD = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+_HASHED = (  # what an entry's hash covers, and the hash
+    AuditEntry.seq,
+    AuditEntry.at,
+    AuditEntry.actor,
+    AuditEntry.action,
+    AuditEntry.entity,
+    AuditEntry.entity_id,
+    type_coerce(AuditEntry.details, Text).label("details"),  # decoded by ``_details``
+    AuditEntry.prev_hash,
+    AuditEntry.hash,
+)
 
 
 def canonical_time(value: datetime) -> str:
@@ -45,13 +62,7 @@ def entry_hash(
     it)."""
     if isinstance(at, datetime):
         at = canonical_time(at)
-    payload = json.dumps(
-        [seq, at, actor, action, entity, entity_id, details, prev_hash],
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
+    payload = _PAYLOAD.encode([seq, at, actor, action, entity, entity_id, details, prev_hash])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -118,8 +129,7 @@ def verify(session: Session) -> tuple[int, list[AuditProblem]]:
     expected_seq = 1
     prev_hash = GENESIS
     count = 0
-    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
-    for entry in rows:
+    for entry in _entries(session):
         count += 1
         if entry.seq != expected_seq:
             problems.append(
@@ -148,7 +158,7 @@ def verify(session: Session) -> tuple[int, list[AuditProblem]]:
             entry.action,
             entry.entity,
             entry.entity_id,
-            entry.details,
+            _details(entry.details),
             entry.prev_hash,
         )
         if computed != entry.hash:
@@ -173,3 +183,28 @@ def verify(session: Session) -> tuple[int, list[AuditProblem]]:
             )
         )
     return count, problems
+
+
+def _details(stored: Any) -> Any:
+    """An entry's details as stored: JSON text on SQLite (orjson reads it in a quarter of the
+    time ``json`` takes; ``json`` for what orjson refuses, such as NaN), already decoded by the
+    driver on PostgreSQL."""
+    if not isinstance(stored, str | bytes):
+        return stored
+    try:
+        return orjson.loads(stored)
+    except orjson.JSONDecodeError:
+        return json.loads(stored)
+
+
+def _entries(session: Session) -> Iterator[Any]:
+    """Every entry in ``seq`` order as plain rows, ``VERIFY_CHUNK`` read at a time: a mission's
+    log reaches millions of entries, which as ORM objects all at once took some 2.5 GB (a million
+    entries) and would exhaust an office laptop long before that."""
+    query = select(*_HASHED).order_by(AuditEntry.seq).limit(VERIFY_CHUNK)
+    rows = session.execute(query).all()
+    while rows:
+        yield from rows
+        if len(rows) < VERIFY_CHUNK:
+            return
+        rows = session.execute(query.where(AuditEntry.seq > rows[-1].seq)).all()

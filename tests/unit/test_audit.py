@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import event, text
 
 from app.security import audit
 from app.services.workspace import Workspace
+
+pytestmark = pytest.mark.both_engines  # HQ on a server keeps its audit chain there too
 
 
 def add_entries(ws: Workspace, n: int) -> None:
@@ -81,3 +84,46 @@ def test_entry_rolls_back_with_its_transaction(ws: Workspace) -> None:
     with ws.read() as session:
         count, found = audit.verify(session)
     assert (count, found) == (before, [])
+
+
+def test_a_long_log_is_checked_a_chunk_at_a_time(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mission's log reaches millions of entries: ``verify`` reads them a chunk at a time,
+    and a change at the seam between two chunks is found as anywhere else."""
+    monkeypatch.setattr(audit, "VERIFY_CHUNK", 4)
+    add_entries(ws, 13)
+    reads: list[str] = []
+
+    def count_reads(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if "FROM audit_entry" in statement:
+            reads.append(statement)
+
+    event.listen(ws.db.engine, "before_cursor_execute", count_reads)
+    try:
+        with ws.read() as session:
+            total, found = audit.verify(session)
+    finally:
+        event.remove(ws.db.engine, "before_cursor_execute", count_reads)
+    assert found == []
+    assert len(reads) == total // 4 + 1  # the last chunk short (or empty)
+    with ws.write() as session:
+        session.execute(text("UPDATE audit_entry SET actor = 'intruder' WHERE seq = 9"))
+        session.execute(text("DELETE FROM audit_entry WHERE seq = 12"))
+    assert [(p.seq, p.kind) for p in problems(ws)] == [(9, "edited"), (12, "missing")]
+
+
+@pytest.mark.sqlcipher_only  # PostgreSQL's json type refuses NaN when it is written
+def test_details_json_cannot_read_quickly_still_verify(ws: Workspace) -> None:
+    """Details the fast reader refuses (NaN, integers past 64 bits) are read the slow way: the
+    chain of an intact log stays intact whatever its entries hold."""
+    with ws.write() as session:
+        ws.audit(
+            session,
+            "test.action",
+            "case",
+            "C-1",
+            {"nan": float("nan"), "big": 2**70, "text": "Әсел & <b>", "list": [1.5, None, True]},
+        )
+        ws.audit(session, "test.action", "case", "C-2", {"n": 1})
+    assert problems(ws) == []
