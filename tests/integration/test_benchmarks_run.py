@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 QUICK = [
     "bench_areas",
+    "bench_audit",
     "bench_csv_import",
     "bench_gc_pauses",
     "bench_letters_register",
@@ -38,6 +39,7 @@ def test_the_quick_benchmarks_run_on_a_tiny_mission(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "QORGAU_BENCH_DATA": str(tmp_path / "mission"),
+        "QORGAU_BENCH_AUDIT_ENTRIES": "500",
         "QORGAU_BENCH_CSV_ROWS": "60",
         "QORGAU_BENCH_RETURNEES": "100",
         "QORGAU_KDF_PROFILE": "test",
