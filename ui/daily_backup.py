@@ -15,7 +15,7 @@ import sys
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow, QProgressDialog
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog
 
 from app.errors import QorgauError
 from app.i18n import _
@@ -34,6 +34,8 @@ class DailyBackup:
         self.window = window
         self.workspace = workspace
         self.task: BackgroundTask[object] | None = None
+        self.warning: QMessageBox | None = None
+        self.closing = False
 
     def due(self) -> bool:
         if self.workspace.on_server:  # the server's own backups keep it
@@ -62,10 +64,19 @@ class DailyBackup:
         message = _("Today's backup could not be written: {error}").format(error=exc)
         self.window.statusBar().showMessage(message, 15_000)
         print(f"qorgau: {message}", file=sys.stderr)
+        if isinstance(exc, backup.NoRoomForBackup) and self.warning is None and not self.closing:
+            # The database's own disk is filling up: its saves are next. Once a session, and
+            # not as Qorgau closes (the status bar is gone by then, and so is the user).
+            self.warning = QMessageBox(
+                QMessageBox.Icon.Warning, _("Qorgau"), message, parent=self.window
+            )
+            self.warning.setTextFormat(Qt.TextFormat.PlainText)  # a folder's name
+            self.warning.open()
 
     def finish_on_exit(self) -> None:
         """As Qorgau closes: wait for the backup under way, or write it if it is still due,
         under a small window that says why Qorgau has not closed yet."""
+        self.closing = True
         if self.task is None or not self.task.running:
             if not self.due():
                 return

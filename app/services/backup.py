@@ -42,7 +42,7 @@ from app.db.raw import leave_wal, open_raw, whole_file_lock
 from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
 from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied, QorgauError
-from app.i18n import _
+from app.i18n import _, format_number
 from app.security import audit
 from app.security.keyslots import KeySlotStore
 from app.security.login_guard import LoginGuard
@@ -62,6 +62,11 @@ BACKUP_VERSION = 1
 MANIFEST = "manifest.json"
 BACKUP_ROLES = SENIOR_ROLES
 RESTORE_ROLE = Role.ADMIN
+
+
+class NoRoomForBackup(DatabaseError):
+    """The disk has too little free space for the backup (``room_lacking``): said where it is
+    seen, not only in passing, as the same disk holds the database."""
 
 
 class ConfirmationRequired(QorgauError):
@@ -133,8 +138,14 @@ def _write_backup(workspace: Workspace, out: Path) -> BackupInfo:
 def _write_backup_locked(workspace: Workspace, out: Path) -> BackupInfo:
     if out.exists():
         raise DatabaseError(_("{path} already exists; choose another file name.").format(path=out))
+    lacking = room_lacking(workspace.paths, out)
+    if lacking:
+        raise NoRoomForBackup(lacking)
     created = datetime.now(UTC)
-    with tempfile.TemporaryDirectory(prefix="qorgau-backup-") as tmpdir:  # 0700
+    # The copy is taken beside the data, on its disk, not in the system's temporary folder,
+    # which may be memory (a tmpfs) or another, smaller disk; 0700 like the data folder.
+    make_private_dir(workspace.paths.backups)
+    with tempfile.TemporaryDirectory(prefix=COPY_PREFIX, dir=workspace.paths.backups) as tmpdir:
         copy, keyslots = Path(tmpdir) / DB_FILENAME, Path(tmpdir) / KEYSLOTS_FILENAME
         backup_database(workspace.db, copy)
         shutil.copyfile(workspace.paths.keyslots, keyslots)  # the key file of this copy
@@ -167,6 +178,48 @@ def _write_backup_locked(workspace: Workspace, out: Path) -> BackupInfo:
             part.unlink(missing_ok=True)  # failed or interrupted: no half backup is left
     _audit_when_free(workspace, "backup.create", {"file": out.name})
     return BackupInfo(out, created, workspace.mission_code, out.stat().st_size)
+
+
+# Left free on the data's disk after a backup: the database, its log and the system go on
+# growing, and a disk filled by backups would stop every save.
+DISK_RESERVE = 512 * 1024**2
+COPY_PREFIX = "qorgau-backup-"  # the database's copy while it is packed (``paths.backups``)
+STALE_COPY_S = 6 * 3600  # a copy left by a crash; one being packed is minutes old at most
+
+
+def room_lacking(paths: Paths, out: Path) -> str | None:
+    """What the disks lack to back ``paths``' database up to ``out``, in the user's words;
+    None when there is room. The copy beside the data and the backup file each take about the
+    database's size (with its log), and the data's disk keeps ``DISK_RESERVE`` besides."""
+    size = sum(path.stat().st_size for path in (paths.db, _wal(paths.db)) if path.exists())
+    needs: dict[int, tuple[Path, int]] = {}
+    for folder, bytes_needed in ((paths.data_dir, size + DISK_RESERVE), (out.parent, size)):
+        try:
+            device = folder.stat().st_dev
+        except OSError:
+            continue  # a folder that is not there: writing the file says so
+        held, before = needs.get(device, (folder, 0))
+        needs[device] = (held, before + bytes_needed)
+    for folder, need in needs.values():
+        free = shutil.disk_usage(folder).free
+        if free < need:
+            return _(
+                "There is not enough free space on the disk of {folder}: the backup needs "
+                "about {need} and {free} is free. Free some space there, or move older "
+                "backups to another disk."
+            ).format(folder=folder, need=disk_size(need), free=disk_size(free))
+    return None
+
+
+def disk_size(size: int) -> str:
+    """A size as the user reads it: megabytes, gigabytes from 1 GB."""
+    if size >= 1024**3:
+        return _("{n} GB").format(n=format_number(round(size / 1024**3, 1)))
+    return _("{n} MB").format(n=format_number(round(size / 1024**2)))
+
+
+def _wal(db: Path) -> Path:
+    return db.with_name(db.name + "-wal")
 
 
 AUDIT_ATTEMPTS = 3  # each waits out the busy timeout (15 s): an HQ's 100k import holds ~25 s
@@ -522,10 +575,18 @@ def backups_to_keep(
     return keep
 
 
-def rotate_backups(paths: Paths, daily: int = KEEP_DAILY, weekly: int = KEEP_WEEKLY) -> list[Path]:
-    """Delete the scheduled backups the rotation no longer keeps; returns what was removed."""
+def rotate_backups(
+    paths: Paths,
+    daily: int = KEEP_DAILY,
+    weekly: int = KEEP_WEEKLY,
+    coming: datetime | None = None,
+) -> list[Path]:
+    """Delete the scheduled backups the rotation no longer keeps; returns what was removed.
+    ``coming``: the stamp of a backup about to be written, counted as if it were there (what
+    it makes redundant goes before it is written, to make room on a full disk)."""
     found = scheduled_backups(paths)
-    keep = backups_to_keep([stamp for stamp, _path in found], daily, weekly)
+    stamps = [stamp for stamp, _path in found]
+    keep = backups_to_keep([*stamps, coming] if coming else stamps, daily, weekly)
     removed = []
     for stamp, path in found:
         if stamp not in keep:
@@ -534,7 +595,22 @@ def rotate_backups(paths: Paths, daily: int = KEEP_DAILY, weekly: int = KEEP_WEE
     if scheduled_dir(paths).is_dir():
         for leftover in scheduled_dir(paths).glob("*.part"):
             leftover.unlink(missing_ok=True)  # a backup interrupted by a crash
+    _remove_stale_copies(paths)
     return removed
+
+
+def _remove_stale_copies(paths: Paths) -> None:
+    """The database copies a crash left while a backup was packed (each the database's size)."""
+    if not paths.backups.is_dir():
+        return
+    now = datetime.now(UTC).timestamp()
+    for folder in paths.backups.glob(f"{COPY_PREFIX}*"):
+        try:
+            touched = max(p.stat().st_mtime for p in (folder, *folder.iterdir()))
+        except OSError:
+            continue
+        if folder.is_dir() and now - touched > STALE_COPY_S:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def backup_is_due(paths: Paths, now: datetime) -> bool:
@@ -556,9 +632,19 @@ def backup_if_due(workspace: Workspace, now: datetime | None = None) -> BackupIn
         return None
     make_private_dir(scheduled_dir(paths))
     with whole_file_lock(paths.db):
-        # Stays inside the data folder: every role's exit makes it (no role check).
-        info = _write_backup(workspace, scheduled_dir(paths) / _scheduled_name(now))
-        removed = rotate_backups(paths)
-        if removed:
-            _audit_when_free(workspace, "backup.rotate", {"removed": [p.name for p in removed]})
+        out = scheduled_dir(paths) / _scheduled_name(now)
+        # On a full disk, the backups this one makes redundant go first (they would after it).
+        early = rotate_backups(paths, coming=now) if room_lacking(paths, out) else []
+        try:
+            # Stays inside the data folder: every role's exit makes it (no role check).
+            info = _write_backup(workspace, out)
+        except QorgauError:
+            _audit_rotation(workspace, early)  # gone all the same
+            raise
+        _audit_rotation(workspace, early + rotate_backups(paths))
     return info
+
+
+def _audit_rotation(workspace: Workspace, removed: list[Path]) -> None:
+    if removed:
+        _audit_when_free(workspace, "backup.rotate", {"removed": [p.name for p in removed]})

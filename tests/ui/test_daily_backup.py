@@ -93,3 +93,29 @@ def test_a_failed_backup_is_said_and_tried_again_as_qorgau_closes(
     monkeypatch.setattr(backup, "backup_if_due", backup_if_due)  # space freed meanwhile
     daily.finish_on_exit()
     assert len(scheduled(ws)) == 1
+
+
+def test_a_disk_without_room_for_it_is_said_in_a_warning_once(
+    qtbot: QtBot, ws: Workspace, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database's own disk is filling up: more than a passing status-bar line, once."""
+    import shutil
+    from collections import namedtuple
+
+    from PySide6.QtWidgets import QMessageBox
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: usage(2**30, 2**30 - 2**20, 2**20))
+    daily = DailyBackup(window, ws)
+    for _attempt in range(2):
+        task = daily.start()
+        assert task is not None
+        qtbot.waitUntil(lambda t=task: not t.running, timeout=20_000)
+    boxes = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+    assert len(boxes) == 1
+    assert "not enough free space" in boxes[0].text() and "1 MB is free" in boxes[0].text()
+    assert "not enough free space" in window.statusBar().currentMessage()
+    assert scheduled(ws) == []
+    boxes[0].close()
+    daily.finish_on_exit()  # tried again as Qorgau closes: no box then
+    assert not [box for box in window.findChildren(QMessageBox) if box.isVisible()]

@@ -1,0 +1,133 @@
+"""Backups on a disk that is filling up: refused with the figures, never half-written, and the
+scheduled ones make their own room first; the database's copy is taken beside the data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from sqlalchemy import select
+
+from app.db.models import AuditEntry
+from app.errors import DatabaseError
+from app.services import backup
+from app.services.backup import backup_if_due, backups_to_keep, scheduled_backups
+from app.services.workspace import Workspace
+
+START = datetime(2026, 1, 1, 18, 30, tzinfo=UTC)
+
+
+class Usage(NamedTuple):
+    total: int
+    used: int
+    free: int
+
+
+def disk_of(capacity: Callable[[], int], folder: Path) -> Callable[[object], Usage]:
+    """A disk of ``capacity()`` bytes holding what is under ``folder`` and nothing else."""
+
+    def usage(_path: object) -> Usage:
+        used = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        return Usage(capacity(), used, max(0, capacity() - used))
+
+    return usage
+
+
+def test_a_full_disk_refuses_a_backup_with_its_figures_and_writes_nothing(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: Usage(10 * 2**30, 0, 300 * 2**20))
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    out = stick / "copy.qbackup"
+    with pytest.raises(DatabaseError) as refused:
+        backup.create_backup(ws, out)
+    message = str(refused.value)
+    assert "not enough free space" in message
+    assert "300 MB is free" in message and str(ws.paths.data_dir) in message
+    assert list(stick.iterdir()) == []
+    assert not list(ws.paths.backups.glob(f"{backup.COPY_PREFIX}*"))
+    with pytest.raises(DatabaseError):
+        backup_if_due(ws, START)
+    assert scheduled_backups(ws.paths) == []
+
+
+def test_on_a_full_disk_todays_backup_first_removes_what_it_makes_redundant(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backup, "DISK_RESERVE", 0)  # the test's disk holds only the backups
+    for day in range(12):
+        backup_if_due(ws, START + timedelta(days=day))
+    before = scheduled_backups(ws.paths)
+    today = START + timedelta(days=12)
+    keep = backups_to_keep([stamp for stamp, _path in before] + [today])
+    redundant = [path for stamp, path in before if stamp not in keep]
+    assert redundant  # the rotation after today's backup would remove them
+    wal = ws.paths.db.with_name(ws.paths.db.name + "-wal")
+    copy = ws.paths.db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+    used = sum(p.stat().st_size for p in ws.paths.backups.rglob("*") if p.is_file())
+    # One byte short of a backup's room (its copy and its file) until the redundant go.
+    capacity = used + 2 * copy - 1
+    monkeypatch.setattr(shutil, "disk_usage", disk_of(lambda: capacity, ws.paths.backups))
+
+    written = backup_if_due(ws, today)
+
+    assert written is not None
+    after = [path for _stamp, path in scheduled_backups(ws.paths)]
+    assert written.path in after
+    assert not any(path in after for path in redundant)
+    with ws.read() as session:
+        rotated = session.execute(
+            select(AuditEntry.details).where(AuditEntry.action == "backup.rotate")
+        ).scalars()
+        removed = {name for details in rotated for name in details["removed"]}
+    assert {path.name for path in redundant} <= removed
+
+
+def test_a_disk_too_full_even_after_the_rotation_keeps_every_backup_it_still_needs(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for day in range(3):  # three days: nothing redundant yet
+        backup_if_due(ws, START + timedelta(days=day))
+    before = scheduled_backups(ws.paths)
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: Usage(2**30, 2**30, 0))
+    with pytest.raises(DatabaseError, match="not enough free space"):
+        backup_if_due(ws, START + timedelta(days=3))
+    assert scheduled_backups(ws.paths) == before
+
+
+def test_the_database_copy_is_taken_beside_the_data_and_a_crash_left_one_is_removed(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copies: list[Path] = []
+    real = backup.backup_database
+    monkeypatch.setattr(
+        backup, "backup_database", lambda db, target: (copies.append(target), real(db, target))
+    )
+    backup.create_backup(ws, tmp_path / "b.qbackup")
+    assert copies and copies[0].parent.parent == ws.paths.backups  # not the system's temp
+    assert not copies[0].parent.exists()  # gone once packed
+
+    crashed = ws.paths.backups / f"{backup.COPY_PREFIX}left"
+    crashed.mkdir()
+    (crashed / "qorgau.db").write_bytes(b"x" * 1000)
+    under_way = ws.paths.backups / f"{backup.COPY_PREFIX}now"
+    under_way.mkdir()
+    (under_way / "qorgau.db").write_bytes(b"x")
+    old = time.time() - backup.STALE_COPY_S - 60
+    for path in (crashed / "qorgau.db", crashed):
+        os.utime(path, (old, old))
+    backup.rotate_backups(ws.paths)
+    assert not crashed.exists()
+    assert under_way.exists()  # minutes old: perhaps being packed by another Qorgau
+
+
+def test_disk_sizes_read_as_megabytes_or_gigabytes() -> None:
+    assert backup.disk_size(300 * 2**20) == "300 MB"
+    assert backup.disk_size(5 * 2**30 + 2**29) == "5.5 GB"
