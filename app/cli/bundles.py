@@ -35,7 +35,16 @@ def register(commands: Any) -> None:
         metavar="AGE_PUBLIC_KEY",
         help=_("age public key to encrypt to (repeatable); this installation's own is added"),
     )
-    export.add_argument("--all", action="store_true", help=_("everything, not only changes"))
+    since = export.add_mutually_exclusive_group()
+    since.add_argument("--all", action="store_true", help=_("everything, not only changes"))
+    since.add_argument(
+        "--after-bundle",
+        metavar="ID",
+        help=_(
+            "the changes after this bundle sent from here (its id, or its first 8 characters), "
+            "again: for headquarters that did not receive a later one"
+        ),
+    )
     export.add_argument(
         "--kind",
         choices=("cases", "agreements"),
@@ -114,11 +123,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         service = ExchangeService(ws)
         if args.kind == "agreements":
+            if args.after_bundle:
+                raise UsageError(_("--after-bundle sends a mission's cases again."))
             summary = service.export_agreements(args.out, args.recipient or None, args.all)
         else:
             if not args.recipient:
                 raise UsageError(_("Give headquarters' age public key with --recipient."))
-            summary = service.export_cases(args.out, args.recipient, args.all)
+            summary = service.export_cases(
+                args.out, args.recipient, args.all, after_bundle=args.after_bundle
+            )
     _print_export(summary, args.json)
     return 0
 

@@ -320,11 +320,14 @@ def check_incoming(
     source: str,
     public_key_b64: str | None,
     warn_on_gap: bool = True,
+    last_received: str | None = None,
 ) -> HeadCheck:
     """Refuse a bundle whose audit head shows rewritten history; nothing is written here.
 
     ``warn_on_gap`` is for HQ, which should see every bundle of a mission; a mission sees only
     some of HQ's bundles (transfers go to others), so a gap there is normal, not news.
+    ``last_received``: the id of the last bundle received from ``source`` before this one,
+    which a gap's warning names for the mission to send again what came after it.
     """
     held = session.get(AuditHead, source)
     carried = manifest.get(MANIFEST_FIELD)
@@ -370,13 +373,19 @@ def check_incoming(
     check = HeadCheck(head, entries, stale=stale)
     reaches_known = bool(known) and (first - 1 in known or any(e["seq"] in known for e in entries))
     if warn_on_gap and held is not None and not reaches_known and head.seq > held.seq:
-        check.warnings.append(
-            _(
-                "The audit entries {first}–{last} of {code} were never received, so this "
-                "bundle's audit history cannot be linked to the one held; ask {code} for a "
-                "bundle exported with --all."
-            ).format(first=held.seq + 1, last=first - 1, code=source)
-        )
+        unreceived = _(
+            "The audit entries {first}–{last} of {code} were never received, so this "
+            "bundle's audit history cannot be linked to the one held."
+        ).format(first=held.seq + 1, last=first - 1, code=source)
+        if last_received:
+            ask = _(
+                "A bundle of {code} may have been lost: ask {code} to send again everything "
+                "after bundle {bundle}, the last one received here (Exchange, “Send again "
+                "after a bundle…”, or “qorgau bundle export --after-bundle {bundle}”)."
+            ).format(code=source, bundle=last_received)
+        else:
+            ask = _("Ask {code} for a bundle exported with --all.").format(code=source)
+        check.warnings.append(f"{unreceived} {ask}")
     return check
 
 

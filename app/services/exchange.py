@@ -102,6 +102,8 @@ IMPORT_CACHE_KIB = 128 * 1024
 # took 58 s to write 100k cases, 10,000 rows 31 s, one transaction 16 s). Filled by time, a
 # 10k-case bundle (75k rows) goes in two batches (1.5 s; one transaction 1.1 s, but longer as
 # HQ grows). PostgreSQL writes in one transaction: nobody waits on it.
+# How many of a bundle's id's first characters name it (``export_cases(after_bundle=…)``).
+BUNDLE_PREFIX_CHARS = 8
 BATCHED_FROM = 20_000
 BATCH_SECONDS = 0.6
 ROWS_PER_WRITE = 2_000  # an entity's first write, before its rows' cost is known
@@ -520,15 +522,23 @@ class ExchangeService:
         all_changes: bool = False,
         progress: ProgressFn | None = None,
         hq_key_only: bool = False,
+        after_bundle: str | None = None,
     ) -> ExportSummary:
         """This mission's changes since the last export (or all of them) for HQ.
 
         ``hq_key_only``: refuse any key that is not a trusted headquarters' key (the desktop
-        export asks for it unless the officer chose, warned, to type another key)."""
+        export asks for it unless the officer chose, warned, to type another key).
+        ``after_bundle``: the id (or its first eight characters or more) of a bundle sent from
+        here: the changes since it, again, for an HQ that did not receive a later one (its
+        import names the last bundle it has). A lost bundle is sent again so, with what
+        followed it, instead of everything (``all_changes``), which a mission of many
+        documents may have more of than a bundle may hold."""
         recipients = list(recipients)
+        if all_changes and after_bundle:
+            raise ValidationError(_("Choose either everything or the changes after a bundle."))
         if hq_key_only:
             self.require_hq_keys(recipients)
-        return self._export(BundleKind.CASES, out, recipients, all_changes, progress)
+        return self._export(BundleKind.CASES, out, recipients, all_changes, progress, after_bundle)
 
     def hq_keys(self) -> dict[str, str]:
         """The trusted headquarters' keys for bundles: key → HQ's code."""
@@ -593,6 +603,7 @@ class ExchangeService:
         recipients: list[str],
         all_changes: bool,
         progress: ProgressFn | None,
+        after_bundle: str | None = None,
     ) -> ExportSummary:
         """Collect from one read snapshot, pack without any transaction open, then record the
         export in one short write transaction: other users read and write all the while.
@@ -609,7 +620,10 @@ class ExchangeService:
         collected = _Collected()
         try:
             with self.ws.read() as session:
-                start = 0 if all_changes else self._last_exported(session, kind)
+                if after_bundle:
+                    start = self._sent_up_to(session, kind, after_bundle)
+                else:
+                    start = 0 if all_changes else self._last_exported(session, kind)
                 end = current_change_seq(session)
                 names = [e for e in ENTITIES if e.name in KIND_ENTITIES[kind]]
                 elsewhere, their_people = self._copies_not_sent(session, kind)
@@ -630,7 +644,9 @@ class ExchangeService:
                     elif their_people and entity.name == "person":
                         where = where & columns.id.not_in(their_people)
                     collected.add_entity(session, entity, where)
-                prepared = self._prepare(session, kind, collected, start, end, all_changes, None)
+                prepared = self._prepare(
+                    session, kind, collected, start, end, all_changes, None, bool(after_bundle)
+                )
             packed = self._pack(prepared, collected, recipients, out, progress)
         except OSError as exc:  # the spool's temporary file: a full or failing disk
             raise _cannot_write(exc) from None
@@ -672,6 +688,41 @@ class ExchangeService:
         )
         return [case for case, _person in copies], [p for p in people if p not in still_ours]
 
+    def _sent_up_to(self, session: Session, kind: BundleKind, bundle: str) -> int:
+        """The last change number of the bundle of this kind sent from here that ``bundle``
+        names: its id, or the first eight characters of it or more, as the log shows them."""
+        prefix = bundle.strip().lower()
+        if len(prefix) < BUNDLE_PREFIX_CHARS:
+            raise ValidationError(
+                _("Give at least the first {n} characters of the bundle's id.").format(
+                    n=BUNDLE_PREFIX_CHARS
+                ),
+                field="after_bundle",
+            )
+        ends = (
+            session.execute(
+                select(ExchangeLog.change_seq_to).where(
+                    ExchangeLog.direction == OUT,
+                    ExchangeLog.kind == kind.value,
+                    ExchangeLog.bundle_id.startswith(prefix, autoescape=True),
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if not ends:
+            raise ValidationError(
+                _("No bundle {id} was sent from here.").format(id=bundle), field="after_bundle"
+            )
+        if len(ends) > 1:
+            raise ValidationError(
+                _("{id} begins the ids of several bundles sent from here; give more of it.").format(
+                    id=bundle
+                ),
+                field="after_bundle",
+            )
+        return int(ends[0])
+
     def _last_exported(self, session: Session, kind: BundleKind) -> int:
         value = session.execute(
             select(func.max(ExchangeLog.change_seq_to)).where(
@@ -689,8 +740,11 @@ class ExchangeService:
         end: int,
         all_changes: bool,
         target: str | None,
+        resent: bool = False,
     ) -> _Prepared:
-        """The manifest and the keys, read in the same transaction as the records."""
+        """The manifest and the keys, read in the same transaction as the records. ``resent``:
+        changes sent before, again (``after_bundle``): the audit chain goes whole, as with
+        ``all_changes``, since the receiver's last head is older than this installation's."""
         import uuid
 
         own = self._own_mission(session)
@@ -712,7 +766,7 @@ class ExchangeService:
         }
         # The signed audit-chain head travels in every bundle (app/security/audit_anchor.py).
         audit_head = audit_anchor.head_for_export(
-            session, signing, own.code, all_changes and kind is not BundleKind.TRANSFER
+            session, signing, own.code, (all_changes or resent) and kind is not BundleKind.TRANSFER
         )
         manifest[audit_anchor.MANIFEST_FIELD] = audit_head
         return _Prepared(
@@ -1158,6 +1212,7 @@ class ExchangeService:
             bundle.source,
             _signing_key(session, bundle.source),
             warn_on_gap=self.ws.mission.is_hq,
+            last_received=_last_received(session, bundle.source),
         )
         if bundle.records.get("case_citation") and not _has_library(session):
             return None
@@ -1581,6 +1636,18 @@ def _signing_key(session: Session, code: str) -> str | None:
     return session.execute(
         select(Mission.signing_public_key).where(Mission.code == code)
     ).scalar_one_or_none()
+
+
+def _last_received(session: Session, source: str) -> str | None:
+    """The first characters of the id of the last bundle received from ``source``, as a
+    mission names it to send again what came after it (``export_cases(after_bundle=…)``)."""
+    last = session.execute(
+        select(ExchangeLog.bundle_id)
+        .where(ExchangeLog.direction == IN, ExchangeLog.source_mission == source)
+        .order_by(ExchangeLog.created_at.desc())
+        .limit(1)
+    ).scalar()
+    return last[:BUNDLE_PREFIX_CHARS] if last else None
 
 
 def _remove_written(session: Session, entity: Entity, first: int, last: int) -> None:

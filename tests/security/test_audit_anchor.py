@@ -21,8 +21,8 @@ import pyrage
 import pytest
 from sqlalchemy import delete, select, update
 
-from app.db.models import AuditEntry, AuditHead, Counter, LocalSecret
-from app.errors import IntegrityError
+from app.db.models import AuditEntry, AuditHead, CaseEvent, Counter, LocalSecret
+from app.errors import IntegrityError, ValidationError
 from app.exchange.package import build_payload
 from app.security import audit, audit_anchor
 from app.security.audit_anchor import AuditHistoryRewritten
@@ -345,6 +345,88 @@ def test_an_unlinkable_bundle_is_flagged_loudly_and_all_closes_the_gap(
     assert [e.entity_id for e in flagged] == ["SEL"]
     touch_a_case(sel)
     assert ExchangeService(hq.ws).import_bundle(export("full", True)).warnings == ()
+
+
+def notes_held(site: Site) -> int:
+    """How many of ``touch_a_case``'s notes ``site`` holds."""
+    with site.ws.read() as session:
+        return len(
+            session.execute(
+                select(CaseEvent.id).where(CaseEvent.text == "Called the employer again.")
+            ).all()
+        )
+
+
+def test_a_lost_bundle_is_sent_again_after_the_last_one_hq_received(
+    sent: Pair, tmp_path: Path
+) -> None:
+    """Everything (``--all``) may be more than a bundle holds at a mission of many documents:
+    HQ's warning names the last bundle it received, and the mission sends again what came
+    after it, the lost bundle's changes with the rest, linked to HQ's audit head again."""
+    sel, hq = sent
+    first = sel.exchange.exchange_log()[0].bundle_id
+    touch_a_case(sel)
+    sel.exchange.export_cases(tmp_path / "lost.qbundle", [hq.recipient])  # never arrives
+    touch_a_case(sel)
+    sel.exchange.export_cases(tmp_path / "third.qbundle", [hq.recipient])
+    warnings = hq.exchange.import_bundle(tmp_path / "third.qbundle").warnings
+    assert len(warnings) == 1
+    assert f"--after-bundle {first[:8]}" in warnings[0]
+    assert (notes_held(sel), notes_held(hq)) == (2, 1)
+
+    again = tmp_path / "again.qbundle"
+    summary = sel.exchange.export_cases(again, [hq.recipient], after_bundle=first[:8].upper())
+    assert (
+        summary.records
+        < sel.exchange.export_cases(
+            tmp_path / "all.qbundle", [hq.recipient], all_changes=True
+        ).records
+    )  # only what followed the first bundle
+    assert hq.exchange.import_bundle(again).warnings == ()
+    assert notes_held(hq) == 2
+    touch_a_case(sel)  # and the bundles after it link as usual
+    sel.exchange.export_cases(tmp_path / "next.qbundle", [hq.recipient])
+    assert hq.exchange.import_bundle(tmp_path / "next.qbundle").warnings == ()
+
+
+def test_the_command_line_sends_again_after_a_bundle(
+    sent: Pair, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sel, hq = sent
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    first = sel.exchange.exchange_log()[0].bundle_id[:8]
+    touch_a_case(sel)
+    common = ("--data-dir", str(sel.paths.data_dir), "bundle", "export")
+    common += ("--recipient", hq.recipient)
+    both = run_cli(capsys, *common, "--all", "--after-bundle", first, "--out", "x.qbundle")
+    assert both.code == 2 and "not allowed with argument" in both.err
+    again = tmp_path / "again.qbundle"
+    done = run_cli(capsys, *common, "--after-bundle", first, "--out", str(again), "--json")
+    assert done.code == 0, done.err
+    assert json.loads(done.out)["records"] > 0
+    assert hq.exchange.import_bundle(again).warnings == ()
+    assert notes_held(hq) == 1
+
+
+@pytest.mark.parametrize(
+    ("named", "message"),
+    [
+        ("abc", "at least the first 8 characters"),
+        ("ffffffff-0000", "No bundle ffffffff-0000 was sent from here"),
+    ],
+)
+def test_sending_again_after_a_bundle_not_sent_from_here_is_refused(
+    sent: Pair, tmp_path: Path, named: str, message: str
+) -> None:
+    sel, hq = sent
+    out = tmp_path / "again.qbundle"
+    with pytest.raises(ValidationError, match=message):
+        sel.exchange.export_cases(out, [hq.recipient], after_bundle=named)
+    with pytest.raises(ValidationError, match="either everything or"):
+        sel.exchange.export_cases(out, [hq.recipient], all_changes=True, after_bundle=named)
+    assert not out.exists()
+    assert len(sel.exchange.exchange_log()) == 1
 
 
 def test_forget_head_lets_a_restarted_history_in_and_is_audited(

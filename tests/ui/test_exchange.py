@@ -380,3 +380,50 @@ def test_a_long_exchange_log_says_it_lists_the_newest(qtbot: QtBot, pair):
     assert page.log_capped.text().startswith("The newest 500 of 520 bundles are listed")
     small = page_for(qtbot, _sel)
     assert not small.log_capped.isVisible()
+
+
+def test_a_lost_bundle_is_sent_again_after_the_one_hq_names(qtbot: QtBot, pair, tmp_path):
+    """HQ's import names the last bundle it received; the officer picks it from the bundles
+    sent and everything after it goes again, linked to HQ's audit head."""
+    from PySide6.QtWidgets import QComboBox, QInputDialog
+
+    hq, sel = pair
+    sender = page_for(qtbot, sel)
+    first = tmp_path / "first.qbundle"
+    save_as(qtbot, first)
+    click(qtbot, sender.export_button)
+    wait(qtbot, sender)
+    hq.exchange.import_bundle(first)
+    sel.cases.add_event(first_case_id(sel), "note", "Lost on the way.")
+    save_as(qtbot, tmp_path / "lost.qbundle")
+    click(qtbot, sender.export_button)
+    wait(qtbot, sender)
+
+    dialog = sender.choose_bundle_to_follow()
+    assert isinstance(dialog, QInputDialog)
+    choices = dialog.findChild(QComboBox)
+    assert choices is not None and choices.count() == 2  # newest first
+    first_id = sel.exchange.exchange_log()[-1].bundle_id
+    assert choices.itemText(1).endswith(f"bundle {first_id[:8]}")
+    choices.setCurrentIndex(1)
+    again = tmp_path / "again.qbundle"
+    save_as(qtbot, again)
+    press_dialog_button(qtbot, dialog)
+    wait(qtbot, sender)
+
+    assert again.exists() and sender.export_summary.text().startswith(f"Bundle written to {again}")
+    assert hq.exchange.import_bundle(again).warnings == ()
+    with hq.ws.read() as session:
+        from sqlalchemy import select
+
+        from app.db.models import CaseEvent
+
+        held = session.execute(select(CaseEvent.id).where(CaseEvent.text == "Lost on the way."))
+        assert len(held.all()) == 1
+
+
+def test_sending_again_with_nothing_sent_says_so(qtbot: QtBot, pair):
+    _hq, sel = pair
+    page = page_for(qtbot, sel)
+    assert page.choose_bundle_to_follow() is None
+    assert page.export_summary.text() == "No bundle has been sent from here yet."

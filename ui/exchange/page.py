@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -32,8 +33,11 @@ from PySide6.QtWidgets import (
 from app.domain.field_labels import field_label
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import QorgauError, ValidationError
+from app.exchange.format import BundleKind
 from app.i18n import _, format_datetime, format_number, ngettext
 from app.services.exchange import (
+    BUNDLE_PREFIX_CHARS,
+    OUT,
     ConflictInfo,
     ExchangeService,
     ExportSummary,
@@ -85,7 +89,7 @@ class ExchangePage(QWidget):
         self._conflicts: list[ConflictInfo] = []
         self._trusted: list[TrustedKey] = []
         self.task: BackgroundTask[Any] | None = None
-        self.dialog: TransferDialog | None = None
+        self.dialog: TransferDialog | QInputDialog | None = None
 
         self._build_export_box()
         self._build_import_box()
@@ -126,6 +130,9 @@ class ExchangePage(QWidget):
         self.export_button = QPushButton()
         self.export_button.setIcon(icon("upload"))
         self.export_button.clicked.connect(self.choose_export_file)
+        # A bundle lost on its way: HQ's import names the last one it received.
+        self.resend_button = QPushButton()
+        self.resend_button.clicked.connect(self.choose_bundle_to_follow)
         self.export_summary = word_wrapped(plain_label())
         self.export_summary.hide()  # shown once there is a summary; no empty gap before
         row = QHBoxLayout()
@@ -143,6 +150,7 @@ class ExchangePage(QWidget):
         export_layout.addWidget(self.other_warning)
         export_layout.addWidget(self.recipient_error)
         export_layout.addWidget(self.export_summary)
+        export_layout.addLayout(widget_row(STRETCH, self.resend_button))
         if self.is_hq:
             # Headquarters sends missions transfers and the library (below); "Send to
             # headquarters" offered it a key of its own to look for.
@@ -244,6 +252,13 @@ class ExchangePage(QWidget):
         self.recipient.setPlaceholderText(_("The key as headquarters wrote it (age1…)"))
         self.everything.setText(_("Everything, not only changes"))
         self.export_button.setText(_("Export bundle…"))
+        self.resend_button.setText(_("Send again after a bundle…"))
+        self.resend_button.setToolTip(
+            _(
+                "When headquarters did not receive a bundle: everything sent after the last "
+                "bundle it received, again."
+            )
+        )
         self.import_box.setTitle(_("Receive a bundle"))
         self.import_button.setText(_("Import bundle…"))
         self.log_box.setTitle(_("Exchange log"))
@@ -348,14 +363,58 @@ class ExchangePage(QWidget):
         if path:
             self.export_to(path)
 
-    def export_to(self, path: Path) -> BackgroundTask[Any]:
+    def choose_bundle_to_follow(self) -> QInputDialog | None:
+        """Send again what came after a bundle sent before: headquarters' import names the
+        last one it received when a later one never arrived."""
+        if self.check_recipient() is None:
+            return None
+        sent = {
+            _("{when} · bundle {id}").format(
+                when=format_datetime(entry.created_at.astimezone()),
+                id=entry.bundle_id[:BUNDLE_PREFIX_CHARS],
+            ): entry.bundle_id
+            for entry in self.service.exchange_log()
+            if entry.direction == OUT and entry.kind == BundleKind.CASES.value
+        }
+        if not sent:
+            self.export_summary.show()
+            self.export_summary.setText(_("No bundle has been sent from here yet."))
+            return None
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(_("Send again after a bundle"))
+        dialog.setLabelText(
+            _(
+                "The last bundle headquarters received (its import names it); everything "
+                "sent after it is written again:"
+            )
+        )
+        dialog.setComboBoxItems(list(sent))  # newest first
+        dialog.setComboBoxEditable(False)
+        dialog.textValueSelected.connect(lambda chosen: self._export_after(sent[chosen]))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _export_after(self, bundle_id: str) -> None:
+        path = save_path(
+            self, _("Export bundle"), "qorgau.qbundle", _("Qorgau bundles (*.qbundle)")
+        )
+        if path:
+            self.export_to(path, after_bundle=bundle_id)
+
+    def export_to(self, path: Path, after_bundle: str | None = None) -> BackgroundTask[Any]:
         recipient = self.chosen_recipient()
-        everything = self.everything.isChecked()
+        everything = self.everything.isChecked() and after_bundle is None
         hq_key_only = not self.other_key.isChecked()
 
         def work(context: TaskContext) -> ExportSummary:
             return self.service.export_cases(
-                path, [recipient], everything, context.report, hq_key_only=hq_key_only
+                path,
+                [recipient],
+                everything,
+                context.report,
+                hq_key_only=hq_key_only,
+                after_bundle=after_bundle,
             )
 
         return self._run(work, _("Exporting…"), self._exported, self._export_failed)
