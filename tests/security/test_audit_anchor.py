@@ -258,8 +258,10 @@ def test_cut_tail_then_new_activity_is_refused_at_hq(
 def test_edited_entry_with_recomputed_chain_is_refused_at_hq(
     sent: Pair,
     export: Export,
+    tmp_path: Path,
 ) -> None:
     sel, hq = sent
+    first = sel.exchange.exchange_log()[0].bundle_id
     edit_entry(sel, 2)
     resign_local_head(sel)
     touch_a_case(sel)
@@ -267,6 +269,10 @@ def test_edited_entry_with_recomputed_chain_is_refused_at_hq(
     assert_refused_unchanged(hq, export("edited"), r"entry \d+ has changed")
     # Even a full re-send cannot hide it: entry 2 itself is checked against HQ's hash.
     assert_refused_unchanged(hq, export("edited-all", True), "entry 2 has changed")
+    # Nor sending again what followed HQ's last bundle: it carries the chain from 1 as well.
+    again = tmp_path / "edited-again.qbundle"
+    sel.exchange.export_cases(again, [hq.recipient], after_bundle=first)
+    assert_refused_unchanged(hq, again, "entry 2 has changed")
 
 
 def _rewrap(sel: Site, hq: Site, bundle: Path, change: Callable[[dict[str, Any]], None]) -> Path:
