@@ -142,8 +142,19 @@ def ensure_schema(db: Database, backup_dir: Path | None) -> bool:
         and db.dialect == "sqlite"
         and changes_sqlite(current, head)
     ):
-        from app.services.backup import backup_database
+        from app.security.private_files import make_private_dir
+        from app.services.backup import DISK_RESERVE, backup_database, database_bytes, disks_lacking
 
+        # A migration may grow the file too (0013 did by 40 %): the reserve is for that.
+        make_private_dir(backup_dir)
+        lacking = disks_lacking([(backup_dir, database_bytes(db.path) + DISK_RESERVE)])
+        if lacking:
+            raise DatabaseError(
+                _(
+                    "Before it updates the database to this version, Qorgau keeps a copy of "
+                    "it. {reason} Then start Qorgau again."
+                ).format(reason=lacking)
+            )
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         backup_database(db, backup_dir / f"{MIGRATION_COPY_PREFIX}{current}-{stamp}.db")
     with db.engine.begin() as connection:

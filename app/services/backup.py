@@ -191,9 +191,20 @@ def room_lacking(paths: Paths, out: Path) -> str | None:
     """What the disks lack to back ``paths``' database up to ``out``, in the user's words;
     None when there is room. The copy beside the data and the backup file each take about the
     database's size (with its log), and the data's disk keeps ``DISK_RESERVE`` besides."""
-    size = sum(path.stat().st_size for path in (paths.db, _wal(paths.db)) if path.exists())
+    size = database_bytes(paths.db)
+    return disks_lacking([(paths.data_dir, size + DISK_RESERVE), (out.parent, size)])
+
+
+def database_bytes(db: Path) -> int:
+    """The database file's size with its write-ahead log: at most what a copy of it takes."""
+    return sum(path.stat().st_size for path in (db, _wal(db)) if path.exists())
+
+
+def disks_lacking(wanted: list[tuple[Path, int]]) -> str | None:
+    """What the disks lack for ``wanted`` (a folder, the bytes to write there), said for the
+    user; None when there is room. Folders on one disk add up."""
     needs: dict[int, tuple[Path, int]] = {}
-    for folder, bytes_needed in ((paths.data_dir, size + DISK_RESERVE), (out.parent, size)):
+    for folder, bytes_needed in wanted:
         try:
             device = folder.stat().st_dev
         except OSError:

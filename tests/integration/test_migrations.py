@@ -85,11 +85,17 @@ def test_newer_schema_is_refused_and_file_untouched(installation: Paths) -> None
     assert snapshot(installation.data_dir) == before
 
 
-def test_backup_is_taken_before_a_migration(
-    installation: Paths, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def unlock_and_close(installation: Paths) -> bytes:
+    """The database's key, from a sign-in."""
     ws = unlock(installation, "admin", PASSWORD)
-    key = ws.db.key
+    ws.close()
+    return ws.db.key
+
+
+def pretend_older(installation: Paths, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The file at a made-up older revision that the next start migrates (by setting the
+    head's number): the revisions it was upgraded to, as they come."""
+    ws = unlock(installation, "admin", PASSWORD)
     with ws.write() as session:
         session.execute(text("UPDATE alembic_version SET version_num = 'older01'"))
     ws.close()
@@ -105,6 +111,14 @@ def test_backup_is_taken_before_a_migration(
             ),
         ),
     )
+    return upgraded
+
+
+def test_backup_is_taken_before_a_migration(
+    installation: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = unlock_and_close(installation)
+    upgraded = pretend_older(installation, monkeypatch)
     unlock(installation, "admin", PASSWORD).close()
     assert upgraded == ["head"]
     backups = list(installation.backups.glob("before-migration-older01-*.db"))
@@ -115,6 +129,31 @@ def test_backup_is_taken_before_a_migration(
     finally:
         copy.close()
     assert version == "older01"
+
+
+def test_a_migration_on_a_disk_without_room_for_its_copy_is_refused_untouched(
+    installation: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No copy, no migration: refused with the room needed, the file as it was, and the
+    next start (with room) migrates."""
+    import shutil
+    from collections import namedtuple
+
+    upgraded = pretend_older(installation, monkeypatch)
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: usage(2**30, 2**30 - 2**20, 2**20))
+    before = snapshot(installation.data_dir)
+    with pytest.raises(DatabaseError, match="keeps a copy of it. There is not enough free space"):
+        unlock(installation, "admin", PASSWORD)
+    assert upgraded == []
+    assert {k: v for k, v in snapshot(installation.data_dir).items() if "login" not in k} == {
+        k: v for k, v in before.items() if "login" not in k
+    }
+    monkeypatch.undo()
+    monkeypatch.setattr(migrate, "known_revisions", lambda: {"older01", FIRST_REVISION})
+    monkeypatch.setattr(migrate, "upgrade_to", lambda connection, revision="head": None)
+    unlock(installation, "admin", PASSWORD).close()
+    assert len(list(installation.backups.glob("before-migration-older01-*.db"))) == 1
 
 
 def test_a_migration_for_the_server_only_takes_no_backup(
