@@ -809,20 +809,16 @@ class ExchangeService:
         except OSError as exc:
             raise _cannot_write(exc) from None
         except BundleRefused as exc:
-            raise ValidationError(
-                _(
-                    "No installation would accept this bundle: {reason} No bundle was written."
-                ).format(reason=str(exc)),
-                field="out",
-            ) from None
+            refused = _(
+                "No installation would accept this bundle: {reason} No bundle was written."
+            ).format(reason=str(exc))
+            raise ValidationError(_too_large(refused, prepared), field="out") from None
         except ZipTooLarge:
-            raise ValidationError(
-                _(
-                    "The bundle would be larger than 4 GiB, more than an installation accepts; "
-                    "no bundle was written."
-                ),
-                field="out",
-            ) from None
+            refused = _(
+                "The bundle would be larger than 4 GiB, more than an installation accepts; "
+                "no bundle was written."
+            )
+            raise ValidationError(_too_large(refused, prepared), field="out") from None
         finally:
             # Refused, failed or interrupted (Ctrl+C): no half-written bundle is left behind.
             temporary.unlink(missing_ok=True)
@@ -1636,6 +1632,18 @@ def _signing_key(session: Session, code: str) -> str | None:
     return session.execute(
         select(Mission.signing_public_key).where(Mission.code == code)
     ).scalar_one_or_none()
+
+
+def _too_large(refused: str, prepared: _Prepared) -> str:
+    """Why a bundle was not written, and, when everything was asked for (a mission of many
+    letters and documents has more than a bundle may hold), what to send instead."""
+    if not (prepared.kind is BundleKind.CASES and prepared.manifest["change_range"]["all"]):
+        return refused
+    instead = _(
+        "If headquarters missed a bundle, send again what came after the last one it "
+        "received (“Send again after a bundle…”, or --after-bundle): its import names it."
+    )
+    return f"{refused} {instead}"
 
 
 def _last_received(session: Session, source: str) -> str | None:

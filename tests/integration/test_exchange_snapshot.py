@@ -257,5 +257,8 @@ def test_a_bundle_an_importer_would_refuse_is_not_written(
 
     with pytest.raises(ValidationError, match=r"No installation would accept.*records/.*larger"):
         sel.exchange.export_cases(out, [hq.recipient])
+    # Everything, too large: the message says what to send instead when a bundle was missed.
+    with pytest.raises(ValidationError, match=r"No bundle was written\. If headquarters missed"):
+        sel.exchange.export_cases(out, [hq.recipient], all_changes=True)
 
     assert_nothing_exported(sel, out)
