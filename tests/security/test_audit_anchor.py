@@ -420,6 +420,7 @@ def test_the_command_line_sends_again_after_a_bundle(
     [
         ("abc", "at least the first 8 characters"),
         ("ffffffff-0000", "No bundle ffffffff-0000 was sent from here"),
+        ("%%%%%%%%", "No bundle %%%%%%%% was sent from here"),  # not a LIKE pattern
     ],
 )
 def test_sending_again_after_a_bundle_not_sent_from_here_is_refused(
