@@ -127,3 +127,26 @@ def test_details_json_cannot_read_quickly_still_verify(ws: Workspace) -> None:
         )
         ws.audit(session, "test.action", "case", "C-2", {"n": 1})
     assert problems(ws) == []
+
+
+@pytest.mark.sqlcipher_only  # SQLite's page cache; a server keeps its own
+def test_the_check_reads_through_a_small_page_cache_and_puts_it_back(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log is read once: its pages need not fill the cache sized for the case list."""
+    add_entries(ws, 5)
+    seen: list[int] = []
+    real = audit.entry_hash
+
+    def hashing(*args, **kwargs) -> str:  # type: ignore[no-untyped-def]
+        seen.append(int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "entry_hash", hashing)
+    with ws.read() as session:
+        connection = session.connection()
+        before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+        assert audit.verify(session)[1] == []
+        after = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    assert set(seen) == {-audit.SCAN_CACHE_KIB}
+    assert after == before != -audit.SCAN_CACHE_KIB
