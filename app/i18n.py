@@ -243,6 +243,16 @@ def format_number(value: int | float | Decimal, language: str | None = None) -> 
     return format_decimal(value, locale=locale_for(language))
 
 
+def format_size(size: int, language: str | None = None) -> str:
+    """A file's or a disk's size as the user reads it: bytes, KB, MB or GB, one decimal."""
+    if size < 1024:
+        return _("{n} bytes").format(n=format_number(size, language))
+    for unit, power in ((_("{n} KB"), 1), (_("{n} MB"), 2)):
+        if size < 1024 ** (power + 1):
+            return unit.format(n=format_number(round(size / 1024**power, 1), language))
+    return _("{n} GB").format(n=format_number(round(size / 1024**3, 1), language))
+
+
 # Currencies a document names by a word (the national currency); others print their ISO code.
 CURRENCY_UNITS = (DP_("currency unit", "KZT"),)
 

@@ -42,7 +42,7 @@ from app.db.raw import leave_wal, open_raw, whole_file_lock
 from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
 from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied, QorgauError
-from app.i18n import _, format_number
+from app.i18n import _, format_size
 from app.security import audit
 from app.security.keyslots import KeySlotStore
 from app.security.login_guard import LoginGuard
@@ -218,15 +218,8 @@ def disks_lacking(wanted: list[tuple[Path, int]]) -> str | None:
                 "There is not enough free space on the disk of {folder}: the backup needs "
                 "about {need} and {free} is free. Free some space there, or move older "
                 "backups to another disk."
-            ).format(folder=folder, need=disk_size(need), free=disk_size(free))
+            ).format(folder=folder, need=format_size(need), free=format_size(free))
     return None
-
-
-def disk_size(size: int) -> str:
-    """A size as the user reads it: megabytes, gigabytes from 1 GB."""
-    if size >= 1024**3:
-        return _("{n} GB").format(n=format_number(round(size / 1024**3, 1)))
-    return _("{n} MB").format(n=format_number(round(size / 1024**2)))
 
 
 def _wal(db: Path) -> Path:

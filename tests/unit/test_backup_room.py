@@ -128,6 +128,12 @@ def test_the_database_copy_is_taken_beside_the_data_and_a_crash_left_one_is_remo
     assert under_way.exists()  # minutes old: perhaps being packed by another Qorgau
 
 
-def test_disk_sizes_read_as_megabytes_or_gigabytes() -> None:
-    assert backup.disk_size(300 * 2**20) == "300 MB"
-    assert backup.disk_size(5 * 2**30 + 2**29) == "5.5 GB"
+def test_sizes_read_as_bytes_kilobytes_megabytes_or_gigabytes() -> None:
+    from app.i18n import format_size
+
+    assert [format_size(n) for n in (512, 1536, 300 * 2**20, 5 * 2**30 + 2**29)] == [
+        "512 bytes",
+        "1.5 KB",
+        "300 MB",
+        "5.5 GB",
+    ]

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.filenames import clean_filename, opens_in_viewer
 from app.errors import QorgauError
-from app.i18n import _, format_date, format_datetime, format_number
+from app.i18n import _, format_date, format_datetime, format_size
 from app.services.cases import (
     CaseService,
     identity_document_warning,
@@ -46,14 +46,6 @@ NAME, SIZE, ADDED_BY, ADDED_AT = range(4)
 def open_with_system(url: QUrl) -> bool:
     """The desktop's viewer for the file (replaced in tests)."""
     return QDesktopServices.openUrl(url)
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return _("{n} bytes").format(n=format_number(size))
-    if size < 1024 * 1024:
-        return _("{n} KB").format(n=format_number(round(size / 1024, 1)))
-    return _("{n} MB").format(n=format_number(round(size / 1048576, 1)))
 
 
 class AttachmentsPanel(QWidget):
@@ -123,7 +115,7 @@ class AttachmentsPanel(QWidget):
             item = QTreeWidgetItem(
                 [
                     info.filename + (" ⚠" if info.is_identity_document else ""),
-                    human_size(info.size),
+                    format_size(info.size),
                     info.added_by,
                     # The day; the hour as its tooltip: with it the date took the file's room.
                     format_date(added_at.date()),
