@@ -91,6 +91,8 @@ CHUNK = 500
 # rows alone: 48-60 s vs 17.6 s with 128 MiB, on a file of 100k cases). 128 MiB keeps a 100k
 # import at 460 MB peak (goal 500; 366 MB with 64 MiB, 645 MB with 256 MiB).
 IMPORT_CACHE_KIB = 128 * 1024
+# How many of a bundle's id's first characters name it (``export_cases(after_bundle=…)``).
+BUNDLE_PREFIX_CHARS = 8
 # The search index of an import's cases is written after its records, a batch per write
 # transaction (``app.services.index_later``): FTS5's inserts were most of the import's write
 # lock.
@@ -102,8 +104,6 @@ IMPORT_CACHE_KIB = 128 * 1024
 # took 58 s to write 100k cases, 10,000 rows 31 s, one transaction 16 s). Filled by time, a
 # 10k-case bundle (75k rows) goes in two batches (1.5 s; one transaction 1.1 s, but longer as
 # HQ grows). PostgreSQL writes in one transaction: nobody waits on it.
-# How many of a bundle's id's first characters name it (``export_cases(after_bundle=…)``).
-BUNDLE_PREFIX_CHARS = 8
 BATCHED_FROM = 20_000
 BATCH_SECONDS = 0.6
 ROWS_PER_WRITE = 2_000  # an entity's first write, before its rows' cost is known
@@ -1201,14 +1201,16 @@ class ExchangeService:
         installation that never opened it), which only the write transaction may do."""
         # Who may change what comes first: a refused record is named before any other check.
         left_out = check_ownership(session, bundle, self.ws.mission_code)
-        # A rewritten audit history at the source is refused here (audit_anchor.py).
+        # A rewritten audit history at the source is refused here (audit_anchor.py). Only HQ
+        # warns of a gap, naming the last bundle it received.
+        at_hq = self.ws.mission.is_hq
         head = audit_anchor.check_incoming(
             session,
             bundle.manifest,
             bundle.source,
             _signing_key(session, bundle.source),
-            warn_on_gap=self.ws.mission.is_hq,
-            last_received=_last_received(session, bundle.source),
+            warn_on_gap=at_hq,
+            last_received=_last_received(session, bundle.source) if at_hq else None,
         )
         if bundle.records.get("case_citation") and not _has_library(session):
             return None
@@ -1452,6 +1454,16 @@ class ExchangeService:
         with self.ws.read() as session:
             rows = session.execute(
                 select(ExchangeLog).order_by(ExchangeLog.created_at.desc()).limit(limit)
+            ).scalars()
+            return [_log_entry(r) for r in rows]
+
+    def sent_case_bundles(self) -> list[ExchangeLogEntry]:
+        """The cases bundles sent from here, newest first: what ``after_bundle`` may name."""
+        with self.ws.read() as session:
+            rows = session.execute(
+                select(ExchangeLog)
+                .where(ExchangeLog.direction == OUT, ExchangeLog.kind == BundleKind.CASES.value)
+                .order_by(ExchangeLog.created_at.desc())
             ).scalars()
             return [_log_entry(r) for r in rows]
 

@@ -33,11 +33,9 @@ from PySide6.QtWidgets import (
 from app.domain.field_labels import field_label
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import QorgauError, ValidationError
-from app.exchange.format import BundleKind
 from app.i18n import _, format_datetime, format_number, ngettext
 from app.services.exchange import (
     BUNDLE_PREFIX_CHARS,
-    OUT,
     ConflictInfo,
     ExchangeService,
     ExportSummary,
@@ -373,8 +371,7 @@ class ExchangePage(QWidget):
                 when=format_datetime(entry.created_at.astimezone()),
                 id=entry.bundle_id[:BUNDLE_PREFIX_CHARS],
             ): entry.bundle_id
-            for entry in self.service.exchange_log()
-            if entry.direction == OUT and entry.kind == BundleKind.CASES.value
+            for entry in self.service.sent_case_bundles()
         }
         if not sent:
             self.export_summary.show()
