@@ -10,6 +10,7 @@ from typing import Any
 from app.cli.common import add_actions, json_help, print_json, print_table, warn, workspace
 from app.domain.field_labels import field_label
 from app.errors import UsageError
+from app.exchange.parts import in_parts_advice
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
 from app.services.exchange import (
@@ -108,15 +109,19 @@ def _print_export(summary: ExportSummary, as_json: bool) -> None:
     if as_json:
         print_json({**asdict(summary), "path": str(summary.path), "records": summary.records})
         return
-    print(
-        _("Bundle {id} written to {path}: {records} records, {files} files, {size} bytes.").format(
-            id=summary.bundle_id,
-            path=summary.path,
-            records=summary.records,
-            files=summary.files,
-            size=summary.size,
+    written = _("Bundle {id} written to {path}: {records} records, {files} files, {size} bytes.")
+    for bundle in (summary, *summary.parts):
+        print(
+            written.format(
+                id=bundle.bundle_id,
+                path=bundle.path,
+                records=bundle.records,
+                files=bundle.files,
+                size=bundle.size,
+            )
         )
-    )
+    if summary.parts:
+        print(in_parts_advice(len(summary.parts) + 1))
 
 
 def cmd_export(args: argparse.Namespace) -> int:

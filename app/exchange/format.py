@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from app.exchange.parts import PART_FIELD, part_schema
 from app.exchange.records import DATETIME_PATTERN, ENTITIES, UUID_PATTERN
 from app.security.audit_anchor import MANIFEST_FIELD as AUDIT_HEAD_FIELD
 from app.security.audit_anchor import head_schema as audit_head_schema
@@ -115,6 +116,8 @@ def manifest_schema() -> dict[str, Any]:
             "files": count,
             # Optional: the signed audit-chain head (app/security/audit_anchor.py).
             AUDIT_HEAD_FIELD: audit_head_schema(),
+            # Optional: the bundle's place in an export written in parts (app/exchange/parts.py).
+            PART_FIELD: part_schema(),
             "members": {
                 "type": "array",
                 "items": {

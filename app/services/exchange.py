@@ -64,6 +64,14 @@ from app.exchange.package import (
     read_bundle,
     write_bundle,
 )
+from app.exchange.parts import (
+    PART_FIELD,
+    PartOf,
+    file_parts,
+    first_part_missing,
+    part_path,
+    parts_news,
+)
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.exchange.sqljson import record_chunks
 from app.exchange.zipstream import ZipTooLarge
@@ -141,6 +149,10 @@ class ExportSummary:
     # A transfer's notices to the missions that held its cases until now (``transfer_cases``).
     notices: tuple[ExportSummary, ...] = ()
     warnings: tuple[str, ...] = ()
+    # An export too large for one bundle (app/exchange/parts.py): this bundle's place, and on
+    # the first part the bundles after it.
+    part: PartOf | None = None
+    parts: tuple[ExportSummary, ...] = ()
 
     @property
     def records(self) -> int:
@@ -198,7 +210,13 @@ class ExchangeLogEntry:
         """The bundle's kind in words (a transfer's notice apart from the transfer itself)."""
         if self.kind == BundleKind.TRANSFER.value and self.report.get("notice"):
             return _("Transfer notice")
-        return _(BUNDLE_KINDS[self.kind]) if self.kind in BUNDLE_KINDS else self.kind
+        kind = _(BUNDLE_KINDS[self.kind]) if self.kind in BUNDLE_KINDS else self.kind
+        part = PartOf.of(self.report.get(PART_FIELD))
+        if part is None:
+            return kind
+        return _("{kind}, part {number} of {count}").format(
+            kind=kind, number=part.number, count=part.count
+        )
 
 
 BUNDLE_KINDS = {
@@ -426,6 +444,59 @@ def _collect_files(session: Session, entity: Entity, where: Any) -> Iterator[tup
             yield sha, bytes(content)
 
 
+def _changed(
+    entity: Entity, start: int, end: int, elsewhere: list[str], their_people: list[str]
+) -> Any:
+    """Which rows of ``entity`` an export carries: those changed in its range, without the
+    copies of cases HQ moved away and the people only they name (``_copies_not_sent``)."""
+    columns = _columns(entity)
+    if entity.model is Mission:
+        return columns.is_local.is_(True)
+    where = (columns.change_seq > start) & (columns.change_seq <= end)
+    if elsewhere and entity.name == "case":
+        return where & columns.id.not_in(elsewhere)
+    if elsewhere and entity.name in CASE_CHILDREN:
+        return where & or_(columns.case_id.is_(None), columns.case_id.not_in(elsewhere))
+    if their_people and entity.name == "person":
+        return where & columns.id.not_in(their_people)
+    return where
+
+
+def _as_parts(first: _Prepared, collected: list[_Collected]) -> list[_Prepared]:
+    """The export's bundles: ``first`` alone, or one for each part, each with an id and counts
+    of its own, the same change range and the same signed audit head."""
+    if len(collected) == 1:
+        return [first]
+    import uuid
+
+    every = []
+    for number, part in enumerate(collected, 1):
+        bundle_id = first.bundle_id if number == 1 else str(uuid.uuid4())
+        place = PartOf(first.bundle_id, number, len(collected))
+        manifest = {
+            **first.manifest,
+            "bundle_id": bundle_id,
+            "counts": dict(part.counts),
+            PART_FIELD: place.to_dict(),
+        }
+        every.append(
+            replace(
+                first,
+                bundle_id=bundle_id,
+                manifest=manifest,
+                counts=dict(part.counts),
+                files=part.files,
+            )
+        )
+    return every
+
+
+def _part_entry(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """A bundle's place in an export in parts, as its log entry and audit entry keep it."""
+    part = manifest.get(PART_FIELD)
+    return {PART_FIELD: dict(part)} if part else {}
+
+
 def _cannot_write(exc: OSError) -> ValidationError:
     return ValidationError(
         _("The bundle cannot be written: {error}").format(error=exc.strerror or exc), field="out"
@@ -618,6 +689,7 @@ class ExchangeService:
         # One read transaction: SQLite's WAL snapshot is taken at its first read and holds
         # for every later statement in it, so all of these agree with each other.
         collected = _Collected()
+        later: list[_Collected] = []  # the parts after the first, when the files need them
         try:
             with self.ws.read() as session:
                 if after_bundle:
@@ -627,39 +699,67 @@ class ExchangeService:
                 end = current_change_seq(session)
                 names = [e for e in ENTITIES if e.name in KIND_ENTITIES[kind]]
                 elsewhere, their_people = self._copies_not_sent(session, kind)
-                for index, entity in enumerate(names):
+                wheres = [
+                    (entity, _changed(entity, start, end, elsewhere, their_people))
+                    for entity in names
+                ]
+                parts = file_parts(
+                    session.connection(), [(e, where) for e, where in wheres if e.blob_column]
+                )
+                in_parts = len(parts) > 1
+                for index, (entity, where) in enumerate(wheres):
                     if progress:
                         progress(index, len(names) + 2, _("Collecting records"))
-                    columns = _columns(entity)
-                    if entity.model is Mission:
-                        where = columns.is_local.is_(True)
-                    else:
-                        where = (columns.change_seq > start) & (columns.change_seq <= end)
-                    if elsewhere and entity.name == "case":
-                        where = where & columns.id.not_in(elsewhere)
-                    elif elsewhere and entity.name in CASE_CHILDREN:
-                        where = where & or_(
-                            columns.case_id.is_(None), columns.case_id.not_in(elsewhere)
-                        )
-                    elif their_people and entity.name == "person":
-                        where = where & columns.id.not_in(their_people)
-                    collected.add_entity(session, entity, where)
+                    if not (in_parts and entity.blob_column):
+                        collected.add_entity(session, entity, where)
+                for segments in parts if in_parts else []:
+                    later.append(_Collected())
+                    for entity, where in segments:
+                        later[-1].add_entity(session, entity, where)
                 prepared = self._prepare(
                     session, kind, collected, start, end, all_changes, None, bool(after_bundle)
                 )
-            packed = self._pack(prepared, collected, recipients, out, progress)
+            every = _as_parts(prepared, [collected, *later])
+            packed = self._pack_parts(every, [collected, *later], recipients, out, progress)
         except OSError as exc:  # the spool's temporary file: a full or failing disk
             raise _cannot_write(exc) from None
         finally:
-            collected.close()
+            for part in [collected, *later]:
+                part.close()
         try:
             with self.ws.write() as session:
-                self._record_export(session, prepared, recipients, packed)
+                for one, written in zip(every, packed, strict=True):
+                    self._record_export(session, one, recipients, written)
         except BaseException:
             # An export that is not logged must not be sent: the next one would not follow it.
-            packed.path.unlink(missing_ok=True)
+            for written in packed:
+                written.path.unlink(missing_ok=True)
             raise
-        return self._finish(prepared, packed, progress)
+        first, *rest = (
+            self._finish(one, written, progress) for one, written in zip(every, packed, strict=True)
+        )
+        return replace(first, parts=tuple(rest))
+
+    def _pack_parts(
+        self,
+        every: list[_Prepared],
+        collected: list[_Collected],
+        recipients: list[str],
+        out: Path,
+        progress: ProgressFn | None,
+    ) -> list[_Packed]:
+        """Each part's bundle file (``out`` itself when there is one); none if one fails."""
+        packed: list[_Packed] = []
+        try:
+            for one, part in zip(every, collected, strict=True):
+                part_of = PartOf.of(one.manifest.get(PART_FIELD))
+                path = part_path(Path(out), part_of.number, part_of.count) if part_of else out
+                packed.append(self._pack(one, part, recipients, path, progress))
+        except BaseException:
+            for written in packed:
+                written.path.unlink(missing_ok=True)
+            raise
+        return packed
 
     def _copies_not_sent(self, session: Session, kind: BundleKind) -> tuple[list[str], list[str]]:
         """A mission's copies of cases HQ moved away, and the people only they refer to: its
@@ -689,8 +789,10 @@ class ExchangeService:
         return [case for case, _person in copies], [p for p in people if p not in still_ours]
 
     def _sent_up_to(self, session: Session, kind: BundleKind, bundle: str) -> int:
-        """The last change number of the bundle of this kind sent from here that ``bundle``
-        names: its id, or the first eight characters of it or more, as the log shows them."""
+        """The change number after which to send again, for the bundle of this kind sent from
+        here that ``bundle`` names (its id, or its first eight characters or more, as the log
+        shows them): the last it carried; for a part before an export's last, where that
+        export began."""
         prefix = bundle.strip().lower()
         if len(prefix) < BUNDLE_PREFIX_CHARS:
             raise ValidationError(
@@ -699,29 +801,30 @@ class ExchangeService:
                 ),
                 field="after_bundle",
             )
-        ends = (
-            session.execute(
-                select(ExchangeLog.change_seq_to).where(
-                    ExchangeLog.direction == OUT,
-                    ExchangeLog.kind == kind.value,
-                    ExchangeLog.bundle_id.startswith(prefix, autoescape=True),
-                )
+        sent = session.execute(
+            select(
+                ExchangeLog.change_seq_from, ExchangeLog.change_seq_to, ExchangeLog.report
+            ).where(
+                ExchangeLog.direction == OUT,
+                ExchangeLog.kind == kind.value,
+                ExchangeLog.bundle_id.startswith(prefix, autoescape=True),
             )
-            .scalars()
-            .all()
-        )
-        if not ends:
+        ).all()
+        if not sent:
             raise ValidationError(
                 _("No bundle {id} was sent from here.").format(id=bundle), field="after_bundle"
             )
-        if len(ends) > 1:
+        if len(sent) > 1:
             raise ValidationError(
                 _("{id} begins the ids of several bundles sent from here; give more of it.").format(
                     id=bundle
                 ),
                 field="after_bundle",
             )
-        return int(ends[0])
+        start, end, report = sent[0]
+        part = PartOf.of((report or {}).get(PART_FIELD))
+        # A part before the last does not complete its export: the whole export goes again.
+        return int(start if part and part.number < part.count else end)
 
     def _last_exported(self, session: Session, kind: BundleKind) -> int:
         value = session.execute(
@@ -853,6 +956,7 @@ class ExchangeService:
                     "recipients": len(set(recipients)) + 1,
                     "size": packed.size,
                     **({"notice": True} if notice else {}),
+                    **_part_entry(prepared.manifest),
                 },
                 file_sha256=packed.sha256,
                 actor=self.ws.actor.username,
@@ -868,6 +972,7 @@ class ExchangeService:
                 "counts": prepared.counts,
                 "files": prepared.files,
                 "to": prepared.target,
+                **_part_entry(prepared.manifest),
             },
         )
 
@@ -890,6 +995,7 @@ class ExchangeService:
             prepared.start,
             prepared.end,
             prepared.target,
+            part=PartOf.of(prepared.manifest.get(PART_FIELD)),
         )
 
     # -- transfer ---------------------------------------------------------------------------------
@@ -1199,6 +1305,9 @@ class ExchangeService:
         """Every check that can refuse the bundle, and the merge plan, from ``session``'s
         snapshot; writes nothing. None when the shipped library must be seeded first (an
         installation that never opened it), which only the write transaction may do."""
+        part = PartOf.of(bundle.manifest.get(PART_FIELD))
+        if part and part.number > 1 and not _received(session, bundle.source, part.set_id):
+            raise BundleRefused(first_part_missing(part))
         # Who may change what comes first: a refused record is named before any other check.
         left_out = check_ownership(session, bundle, self.ws.mission_code)
         # A rewritten audit history at the source is refused here (audit_anchor.py). Only HQ
@@ -1355,11 +1464,18 @@ class ExchangeService:
             away = [m for m in handed if m[2] != self.ws.mission_code]  # a notice's cases
             head = staged.head
             audit_anchor.keep_incoming(session, bundle.source, head, bundle.bundle_id)
+            part_notes, parts_missing = _parts_news(session, bundle)
             report = replace(
                 _import_report(
-                    bundle, result, [*head.warnings, *_left_out_warning(bundle, staged.left_out)]
+                    bundle,
+                    result,
+                    [
+                        *head.warnings,
+                        *_left_out_warning(bundle, staged.left_out),
+                        *parts_missing,
+                    ],
                 ),
-                notes=tuple(_transfer_notes(session, handed, self.ws.mission_code)),
+                notes=(*_transfer_notes(session, handed, self.ws.mission_code), *part_notes),
             )
             change_range = bundle.manifest["change_range"]
             session.add(
@@ -1372,7 +1488,11 @@ class ExchangeService:
                     change_seq_from=change_range["from"],
                     change_seq_to=change_range["to"],
                     counts=dict(bundle.manifest["counts"]),
-                    report={**_report_dict(report), **({"notice": True} if away else {})},
+                    report={
+                        **_report_dict(report),
+                        **({"notice": True} if away else {}),
+                        **_part_entry(bundle.manifest),
+                    },
                     file_sha256=bundle.file_sha256,
                     actor=self.ws.actor.username,
                 )
@@ -1656,6 +1776,30 @@ def _too_large(refused: str, prepared: _Prepared) -> str:
         "received (“Send again after a bundle…”, or --after-bundle): its import names it."
     )
     return f"{refused} {instead}"
+
+
+def _received(session: Session, source: str, bundle_id: str) -> bool:
+    received = select(ExchangeLog.id).where(
+        ExchangeLog.direction == IN,
+        ExchangeLog.source_mission == source,
+        ExchangeLog.bundle_id == bundle_id,
+    )
+    return session.execute(received).first() is not None
+
+
+def _parts_news(session: Session, bundle: VerifiedBundle) -> tuple[list[str], list[str]]:
+    """What the import says of exports in parts from the bundle's source (``parts_news``)."""
+    received = [
+        part
+        for report in session.execute(
+            select(ExchangeLog.report).where(
+                ExchangeLog.direction == IN, ExchangeLog.source_mission == bundle.source
+            )
+        ).scalars()
+        if (part := PartOf.of((report or {}).get(PART_FIELD)))
+    ]
+    current = PartOf.of(bundle.manifest.get(PART_FIELD))
+    return parts_news(received, current, bundle.source)
 
 
 def _last_received(session: Session, source: str) -> str | None:

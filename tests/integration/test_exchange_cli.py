@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from app.config import Paths
+from app.exchange import parts
+from app.services.cases import CaseService
 from app.services.demo import fill_demo
 from app.services.installation import unlock
 from app.services.keys import KeyService
+from app.services.records import CaseFilter
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
 from tests.integration.test_exchange import make_site
@@ -73,6 +77,42 @@ def test_export_then_import_through_the_cli(pair, capsys, tmp_path):
     assert (entry["direction"], entry["source_mission"]) == ("in", "SEL")
     conflicts = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "conflicts")
     assert conflicts.out.strip() == "No conflicts."
+
+
+def test_an_export_in_parts_names_every_part_and_hq_imports_them(
+    pair, capsys, tmp_path, monkeypatch
+):
+    sel, hq = pair
+    monkeypatch.setattr(parts, "PART_FILE_BYTES", 50_000)
+    ws = unlock(sel, "admin", PASSWORD)
+    try:
+        case_id = CaseService(ws).list_cases(CaseFilter(), limit=1)[0].id
+        for n in range(3):
+            CaseService(ws).add_attachment(case_id, f"scan-{n}.pdf", os.urandom(30_000))
+    finally:
+        ws.close()
+    recipient = hq_recipient(capsys, hq)
+    out = tmp_path / "sel.qbundle"
+    export = ("--data-dir", str(sel.data_dir), "bundle", "export", "--recipient", recipient)
+
+    shown = run_cli(capsys, *export, "--out", str(out))
+    as_json = run_cli(capsys, *export, "--all", "--out", str(tmp_path / "all.qbundle"), "--json")
+
+    assert shown.code == 0, shown.err
+    written = [line for line in shown.out.splitlines() if line.startswith("Bundle ")]
+    total = len(written)
+    assert total >= 4 and f"written in {total} parts" in shown.out
+    paths = [tmp_path / f"sel-{n}-of-{total}.qbundle" for n in range(1, total + 1)]
+    assert all(str(path) in line for path, line in zip(paths, written, strict=True))
+    summary = json.loads(as_json.out)
+    assert summary["part"] == {"set_id": summary["bundle_id"], "number": 1, "count": total}
+    assert [p["path"] for p in summary["parts"]] == [
+        str(tmp_path / f"all-{n}-of-{total}.qbundle") for n in range(2, total + 1)
+    ]
+    for path in paths:
+        imported = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "import", str(path))
+        assert imported.code == 0, imported.err
+    assert f"All {total} parts of this export from SEL are imported." in imported.out
 
 
 def test_export_needs_a_recipient(pair, capsys, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox, QProgressDialog
 from pytestqt.qtbot import QtBot
 
+from app.exchange import parts
 from app.services import index_later
 from app.services.exchange import ExchangeService
 from app.services.keys import KeyService
@@ -427,3 +429,35 @@ def test_sending_again_with_nothing_sent_says_so(qtbot: QtBot, pair):
     page = page_for(qtbot, sel)
     assert page.choose_bundle_to_follow() is None
     assert page.export_summary.text() == "No bundle has been sent from here yet."
+
+
+def test_an_export_in_parts_lists_every_file_and_the_log_names_the_parts(
+    qtbot: QtBot, pair, tmp_path, monkeypatch: pytest.MonkeyPatch
+):
+    hq, sel = pair
+    monkeypatch.setattr(parts, "PART_FILE_BYTES", 50_000)
+    for n in range(3):
+        sel.cases.add_attachment(first_case_id(sel), f"scan-{n}.pdf", os.urandom(30_000))
+    sender = page_for(qtbot, sel)
+    out = tmp_path / "sel.qbundle"
+
+    save_as(qtbot, out)
+    click(qtbot, sender.export_button)
+    wait(qtbot, sender)
+
+    lines = sender.export_summary.text().splitlines()
+    total = len(lines) - 1
+    assert total >= 4 and not out.exists()
+    for number, line in enumerate(lines[:-1], 1):
+        assert line.startswith(f"Bundle written to {tmp_path / f'sel-{number}-of-{total}.qbundle'}")
+        assert line.endswith(" KB.") or line.endswith(" bytes.")
+    assert lines[-1].startswith(
+        f"The export was more than one bundle may hold, so it was written in {total} parts."
+    )
+    kinds = {cell(sender.log, row, 2) for row in range(sender.log.rowCount())}
+    assert f"Cases, part {total} of {total}" in kinds
+    receiver = page_for(qtbot, hq)
+    open_file(qtbot, tmp_path / f"sel-1-of-{total}.qbundle")
+    click(qtbot, receiver.import_button)
+    wait(qtbot, receiver)
+    assert f"part 1 of {total} of one export from SEL" in receiver.import_report.text()

@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 from app.domain.field_labels import field_label
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import QorgauError, ValidationError
-from app.i18n import _, format_datetime, format_number, ngettext
+from app.exchange.parts import in_parts_advice
+from app.i18n import _, format_datetime, format_number, format_size, ngettext
 from app.services.exchange import (
     BUNDLE_PREFIX_CHARS,
     ConflictInfo,
@@ -417,15 +418,19 @@ class ExchangePage(QWidget):
         return self._run(work, _("Exporting…"), self._exported, self._export_failed)
 
     def _exported(self, summary: ExportSummary) -> None:
-        self.export_summary.show()
-        self.export_summary.setText(
-            _("Bundle written to {path}: {records} records, {files} files, {size} KB.").format(
-                path=summary.path,
-                records=summary.records,
-                files=summary.files,
-                size=max(1, summary.size // 1024),
+        lines = [
+            _("Bundle written to {path}: {records} records, {files} files, {size}.").format(
+                path=bundle.path,
+                records=bundle.records,
+                files=bundle.files,
+                size=format_size(bundle.size),
             )
-        )
+            for bundle in (summary, *summary.parts)
+        ]
+        if summary.parts:
+            lines.append(in_parts_advice(len(lines)))
+        self.export_summary.show()
+        self.export_summary.setText("\n".join(lines))
         self.refresh()
 
     def _export_failed(self, exc: BaseException) -> None:
@@ -453,14 +458,14 @@ class ExchangePage(QWidget):
         cases = summary.counts.get("case", 0)
         lines = [
             ngettext(
-                "{count} case for {mission} written to {path} ({size} KB).",
-                "{count} cases for {mission} written to {path} ({size} KB).",
+                "{count} case for {mission} written to {path} ({size}).",
+                "{count} cases for {mission} written to {path} ({size}).",
                 cases,
             ).format(
                 count=cases,
                 mission=summary.target_mission,
                 path=summary.path,
-                size=max(1, summary.size // 1024),
+                size=format_size(summary.size),
             )
         ]
         lines += [
@@ -489,9 +494,9 @@ class ExchangePage(QWidget):
     def _library_sent(self, summary: ExportSummary) -> None:
         self.hq_summary.setText(
             _(
-                "Agreements library written to {path}: {records} records, {size} KB, "
+                "Agreements library written to {path}: {records} records, {size}, "
                 "readable by every trusted mission."
-            ).format(path=summary.path, records=summary.records, size=max(1, summary.size // 1024))
+            ).format(path=summary.path, records=summary.records, size=format_size(summary.size))
         )
         self.refresh()
 

@@ -1,0 +1,188 @@
+"""An export in parts: when its files are more than one bundle may hold.
+
+A bundle holds at most 4 GiB (``Limits.max_bundle_bytes``) and 250,000 members, and an issued
+letter's PDF alone is some 100 KB: a mission's first export, or ``--all`` after years of
+scanned documents, can be larger. Such an export is written as consecutive bundles of one
+change range, each a whole bundle of its own, signed and checked as any other: part 1 carries
+every record without a file, the later parts the attachments and letters with their files,
+cut by size. Each manifest names its place (``part``: the first part's bundle id, its number
+and how many there are), and every part carries the same signed audit head. The receiver
+imports part 1 first (the later parts' records hang off its cases), the others in any order,
+and says which parts of an export it has not received yet, at every import from that
+installation until they arrive: the audit chain alone would not notice a lost part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from app.exchange.records import UUID_PATTERN, Entity
+from app.i18n import _, ngettext
+
+PART_FIELD = "part"
+# What one part's files may weigh, and how many there may be: the rest of the 4 GiB and of the
+# 250,000 members is room for the records and the ZIP, and keeps the manifest (each file's
+# hash and size) some 8 MB.
+PART_FILE_BYTES = 3 * 1024**3
+PART_FILES = 50_000
+PREFIX_CHARS = 8  # as the exchange log shows bundle ids
+
+# Which records of an entity go into a part: (entity, the condition on its table's columns).
+Segment = tuple[Entity, Any]
+
+
+@dataclass(frozen=True)
+class PartOf:
+    """A bundle's place in an export written in parts."""
+
+    set_id: str  # the bundle id of part 1
+    number: int
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"set": self.set_id, "number": self.number, "count": self.count}
+
+    @classmethod
+    def of(cls, data: Any) -> PartOf | None:
+        """From a manifest's or a log's ``part``, if there is one."""
+        if not isinstance(data, dict):
+            return None
+        return cls(str(data["set"]), int(data["number"]), int(data["count"]))
+
+
+def part_schema() -> dict[str, Any]:
+    number = {"type": "integer", "minimum": 1, "maximum": 100_000}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["set", "number", "count"],
+        "properties": {
+            "set": {"type": "string", "format": "uuid", "pattern": UUID_PATTERN},
+            "number": number,
+            "count": {**number, "minimum": 2},
+        },
+    }
+
+
+def file_parts(connection: Connection, segments: Sequence[Segment]) -> list[list[Segment]]:
+    """The records of ``segments`` (entities with files) cut, in id order, into parts whose
+    files stay within ``PART_FILE_BYTES`` and ``PART_FILES``. One part when all fit. Sizes
+    are read with ``length()``, which neither engine answers by reading the content."""
+    parts: list[list[Segment]] = [[]]
+    weight = files = 0
+    for entity, where in segments:
+        assert entity.blob_column
+        columns: Any = entity.model.__table__.c  # type: ignore[attr-defined]
+        size = func.coalesce(func.length(columns[entity.blob_column]), 0)
+        rows = connection.execute(select(columns.id, size).where(where).order_by(columns.id))
+        first = last = None
+        for row_id, row_size in rows:
+            if files and (weight + row_size > PART_FILE_BYTES or files >= PART_FILES):
+                if first is not None:
+                    parts[-1].append((entity, where & columns.id.between(first, last)))
+                parts.append([])
+                weight = files = 0
+                first = None
+            first = first or row_id
+            last = row_id
+            weight += row_size
+            files += 1 if row_size else 0
+        if first is not None:
+            parts[-1].append((entity, where & columns.id.between(first, last)))
+    return parts
+
+
+def part_path(out: Path, number: int, count: int) -> Path:
+    """``SEL-2026-12-06.qbundle`` → ``SEL-2026-12-06-2-of-3.qbundle``."""
+    return out.with_name(f"{out.stem}-{number}-of-{count}{out.suffix}")
+
+
+def _numbers(numbers: Iterable[int]) -> str:
+    return ", ".join(str(n) for n in sorted(numbers))
+
+
+def parts_news(
+    received: Iterable[PartOf], current: PartOf | None, source: str
+) -> tuple[list[str], list[str]]:
+    """What an import says of parts: ``received`` are the places of the parts from ``source``
+    imported before, ``current`` this bundle's. Notes: this export's
+    parts still to import, or that it is whole; warnings: earlier exports with parts missing."""
+    held: dict[str, set[int]] = {}
+    counts: dict[str, int] = {}
+    for part in received:
+        held.setdefault(part.set_id, set()).add(part.number)
+        counts[part.set_id] = part.count
+    notes: list[str] = []
+    if current is not None:
+        held.setdefault(current.set_id, set()).add(current.number)
+        counts[current.set_id] = current.count
+        missing = set(range(1, current.count + 1)) - held[current.set_id]
+        if missing:
+            notes.append(
+                ngettext(
+                    "This bundle is part {number} of {count} of one export from {code}; still "
+                    "to import here: part {missing}.",
+                    "This bundle is part {number} of {count} of one export from {code}; still "
+                    "to import here: parts {missing}.",
+                    len(missing),
+                ).format(
+                    number=current.number,
+                    count=current.count,
+                    code=source,
+                    missing=_numbers(missing),
+                )
+            )
+        else:
+            notes.append(
+                _("All {count} parts of this export from {code} are imported.").format(
+                    count=current.count, code=source
+                )
+            )
+    warnings = []
+    for set_id, numbers in held.items():
+        missing = set(range(1, counts[set_id] + 1)) - numbers
+        if (current is not None and set_id == current.set_id) or not missing:
+            continue
+        warnings.append(
+            ngettext(
+                "An earlier export from {code} (bundle {bundle}) came in {count} parts; part "
+                "{missing} has not been imported here, so letters and documents it carries are "
+                "missing. Import it (its file name ends in “-{first}-of-{count}”), or ask "
+                "{code} to send again after bundle {bundle}: the export is sent again whole.",
+                "An earlier export from {code} (bundle {bundle}) came in {count} parts; parts "
+                "{missing} have not been imported here, so letters and documents they carry "
+                "are missing. Import them (the file names end in “-{first}-of-{count}” and so "
+                "on), or ask {code} to send again after bundle {bundle}: the export is sent "
+                "again whole.",
+                len(missing),
+            ).format(
+                code=source,
+                bundle=set_id[:PREFIX_CHARS],
+                count=counts[set_id],
+                missing=_numbers(missing),
+                first=min(missing),
+            )
+        )
+    return notes, warnings
+
+
+def in_parts_advice(count: int) -> str:
+    """What the officer who exported in parts does with them."""
+    return _(
+        "The export was more than one bundle may hold, so it was written in {count} parts. "
+        "Send all of them; headquarters imports part 1 first."
+    ).format(count=count)
+
+
+def first_part_missing(part: PartOf) -> str:
+    """Why a later part is refused before its first: its records hang off part 1's cases."""
+    return _(
+        "This bundle is part {number} of {count} of one export; import part 1 first (its "
+        "file name ends in “-1-of-{count}”): the letters and documents here belong to the "
+        "cases it carries. Nothing was imported."
+    ).format(number=part.number, count=part.count)
