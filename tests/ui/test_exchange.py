@@ -456,6 +456,10 @@ def test_an_export_in_parts_lists_every_file_and_the_log_names_the_parts(
     )
     kinds = {cell(sender.log, row, 2) for row in range(sender.log.rowCount())}
     assert f"Cases, part {total} of {total}" in kinds
+    dialog = sender.choose_bundle_to_follow()
+    assert dialog is not None
+    assert len([item for item in dialog.comboBoxItems() if f"of {total}" in item]) == total
+    dialog.reject()
     receiver = page_for(qtbot, hq)
     open_file(qtbot, tmp_path / f"sel-1-of-{total}.qbundle")
     click(qtbot, receiver.import_button)

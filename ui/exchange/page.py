@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 from app.domain.field_labels import field_label
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import QorgauError, ValidationError
-from app.exchange.parts import in_parts_advice
+from app.exchange.parts import PART_FIELD, PartOf, in_parts_advice
 from app.i18n import _, format_datetime, format_number, format_size, ngettext
 from app.services.exchange import (
     BUNDLE_PREFIX_CHARS,
     ConflictInfo,
+    ExchangeLogEntry,
     ExchangeService,
     ExportSummary,
     ImportReport,
@@ -367,13 +368,7 @@ class ExchangePage(QWidget):
         last one it received when a later one never arrived."""
         if self.check_recipient() is None:
             return None
-        sent = {
-            _("{when} · bundle {id}").format(
-                when=format_datetime(entry.created_at.astimezone()),
-                id=entry.bundle_id[:BUNDLE_PREFIX_CHARS],
-            ): entry.bundle_id
-            for entry in self.service.sent_case_bundles()
-        }
+        sent = {_sent_label(entry): entry.bundle_id for entry in self.service.sent_case_bundles()}
         if not sent:
             self.export_summary.show()
             self.export_summary.setText(_("No bundle has been sent from here yet."))
@@ -633,3 +628,15 @@ class ExchangePage(QWidget):
             return
         self.import_report.setText(str(exc))
         self.refresh()
+
+
+def _sent_label(entry: ExchangeLogEntry) -> str:
+    """A bundle sent, as "Send again after a bundle…" lists it: when, its id, its part."""
+    when = format_datetime(entry.created_at.astimezone())
+    bundle = entry.bundle_id[:BUNDLE_PREFIX_CHARS]
+    part = PartOf.of(entry.report.get(PART_FIELD))
+    if part is None:
+        return _("{when} · bundle {id}").format(when=when, id=bundle)
+    return _("{when} · bundle {id}, part {number} of {count}").format(
+        when=when, id=bundle, number=part.number, count=part.count
+    )
