@@ -44,6 +44,7 @@ from app.i18n import _
 _BEGIN_OPTION = "qorgau_begin"
 STAGE = "stage"  # the schema a staged job writes to (``Database.pinned``)
 STAGE_CACHE_KIB = 32 * 1024
+SCAN_CACHE_KIB = 16 * 1024  # SQLite's page cache while pages are read once (``read_once``)
 STAGE_PREFIX = ".qorgau-stage-"
 # A staging file this old is a crashed job's (its key died with the process): no import
 # takes a day, and one still writing keeps its file fresh.
@@ -92,6 +93,23 @@ def make_engine(path: Path, key: Callable[[], bytes]) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+@contextmanager
+def read_once(connection: Connection, kib: int = SCAN_CACHE_KIB) -> Iterator[None]:
+    """SQLite's page cache held at ``kib`` while the block reads pages it will not read again
+    (the audit log checked, the files of an export): the cache is sized from the file (a
+    quarter of it, up to 512 MiB), and such pages only filled it. Set back afterwards; a size
+    set smaller frees the pages beyond it. PostgreSQL: nothing to do."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{kib}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
 
 
 class WriteInRead(RuntimeError):

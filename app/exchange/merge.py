@@ -586,15 +586,22 @@ def _write_files(
         .where(table.c.id == bindparam("f_id"))
         .values({entity.blob_column: bindparam("f_content")})
     )
-    for start in range(0, len(wanted), FILES_AT_ONCE):
-        rows = [
-            {"f_id": row_id, "f_content": bundle.files.get(file_digest)}
-            for row_id, file_digest in wanted[start : start + FILES_AT_ONCE]
-        ]
+    rows: list[dict[str, Any]] = []
+    weight = 0
+    for row_id, file_digest in wanted:
+        content = bundle.files.get(file_digest)
+        rows.append({"f_id": row_id, "f_content": content})
+        weight += len(content or b"")
+        if len(rows) >= FILES_AT_ONCE or weight >= FILE_BYTES_AT_ONCE:
+            connection.execute(statement, rows)
+            rows, weight = [], 0
+    if rows:
         connection.execute(statement, rows)
 
 
 FILES_AT_ONCE = 20
+# Scans are up to 25 MB each: twenty of them at once held 500 MB.
+FILE_BYTES_AT_ONCE = 32 * 1024**2
 
 
 def _merge_mission_info(session: Session, rows: list[dict[str, Any]], source: str) -> None:

@@ -20,6 +20,7 @@ import orjson
 from sqlalchemy import Text, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
+from app.db.engine import read_once
 from app.db.models import AuditEntry, Counter
 from app.db.sync import next_counter
 from app.i18n import _
@@ -27,7 +28,6 @@ from app.i18n import _
 GENESIS = "0" * 64
 AUDIT_COUNTER = "audit_seq"
 VERIFY_CHUNK = 20_000  # entries ``verify`` reads at a time
-SCAN_CACHE_KIB = 16 * 1024  # SQLite's page cache while ``verify`` reads the log once
 # What ``json.dumps`` with these options builds at each call, built once: a hash is taken of every
 # entry written and, by ``verify``, of every entry of the log.
 _PAYLOAD = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
@@ -205,15 +205,9 @@ def _entries(session: Session) -> Generator[Any, None, None]:
     log reaches millions of entries, which as ORM objects all at once took some 2.5 GB (a million
     entries) and would exhaust an office laptop long before that.
 
-    The pages are read once, so SQLite's page cache (a quarter of the file, up to 512 MiB) is
-    kept at ``SCAN_CACHE_KIB`` meanwhile: five million entries took 550 MB with it, most of it
-    pages never read again."""
-    connection = session.connection()
-    on_file = connection.dialect.name == "sqlite"
-    if on_file:
-        cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
-        connection.exec_driver_sql(f"PRAGMA cache_size = -{SCAN_CACHE_KIB}")
-    try:
+    The pages are read once, so SQLite's page cache is kept small meanwhile (``read_once``):
+    five million entries took 550 MB without it, most of it pages never read again."""
+    with read_once(session.connection()):
         query = select(*_HASHED).order_by(AuditEntry.seq).limit(VERIFY_CHUNK)
         rows = session.execute(query).all()
         while rows:
@@ -221,6 +215,3 @@ def _entries(session: Session) -> Generator[Any, None, None]:
             if len(rows) < VERIFY_CHUNK:
                 return
             rows = session.execute(query.where(AuditEntry.seq > rows[-1].seq)).all()
-    finally:
-        if on_file:
-            connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")

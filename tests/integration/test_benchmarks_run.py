@@ -62,3 +62,23 @@ def test_the_quick_benchmarks_run_on_a_tiny_mission(tmp_path: Path) -> None:
     for name in scripts:
         assert f"## {name}\n" in report, name
     assert "failed (exit" not in report
+
+
+def test_the_bundle_memory_benchmark_runs_with_small_bundles_and_scans() -> None:
+    """Its hostile bundles of 1 MiB, not 1 GiB, and a mission of three small scans."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/bench_bundle_memory.py",
+            *("--size-mib", "1", "--scans", "3", "--scan-mib", "1"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "QORGAU_KDF_PROFILE": "test", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "| export --all, 3 scans of 1 MiB |" in done.stdout
+    assert "3 files |" in done.stdout and "| import of the export at HQ |" in done.stdout

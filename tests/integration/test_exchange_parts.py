@@ -10,14 +10,16 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
+from app.db.engine import SCAN_CACHE_KIB
 from app.db.models import Attachment, ExchangeLog, Letter
 from app.errors import ValidationError
-from app.exchange import parts
+from app.exchange import merge, parts
 from app.exchange.package import BundleRefused
 from app.exchange.parts import PartOf, file_parts
 from app.exchange.records import BY_NAME
+from app.services import exchange
 from app.services.exchange import ExchangeService, ExportSummary
 from app.services.records import CaseChanges
 from tests.integration import test_exchange as shared
@@ -207,3 +209,48 @@ def test_parts_are_cut_by_the_number_of_files_too(
 
     assert [len(part) for part in ids] == [2, 2, 1]
     assert sorted(i for part in ids for i in part) == [i for part in ids for i in part]
+
+
+def test_an_export_reads_files_through_a_small_page_cache(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file's pages are read once: they must not fill the cache sized for the case list
+    (an export of 1.4 GB of scans peaked at 612 MB so, 250 MB without)."""
+    attach_scans(sel, 2)
+    seen: dict[str, int] = {}
+    real = exchange._collect_files
+
+    def collecting(session, entity, where):  # type: ignore[no-untyped-def]
+        cache = session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one()
+        seen[entity.name] = int(cache)
+        yield from real(session, entity, where)
+
+    monkeypatch.setattr(exchange, "_collect_files", collecting)
+
+    sel.exchange.export_cases(tmp_path / "SEL.qbundle", [hq.recipient])
+
+    assert seen["attachment"] == seen["letter"] == -SCAN_CACHE_KIB
+    assert seen["case"] != -SCAN_CACHE_KIB  # the records' reads keep the large cache
+
+
+def test_hq_writes_the_files_a_few_megabytes_at_a_time(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scans are up to 25 MB: twenty at once held 500 MB while HQ wrote them."""
+    attach_scans(sel, 3)
+    out = tmp_path / "SEL.qbundle"
+    sel.exchange.export_cases(out, [hq.recipient])
+    monkeypatch.setattr(merge, "FILE_BYTES_AT_ONCE", SCAN + SCAN // 2)
+    written: list[int] = []
+
+    def counting(_conn, _cursor, statement, parameters, _context, executemany):  # type: ignore[no-untyped-def]
+        if statement.startswith("UPDATE attachment SET content"):
+            written.append(len(parameters) if executemany else 1)
+
+    event.listen(Engine, "before_cursor_execute", counting)
+    try:
+        hq.exchange.import_bundle(out)
+    finally:
+        event.remove(Engine, "before_cursor_execute", counting)
+
+    assert written == [2, 1]

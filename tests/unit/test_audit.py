@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, text
 
+from app.db.engine import SCAN_CACHE_KIB
 from app.security import audit
 from app.services.workspace import Workspace
 
@@ -148,5 +149,5 @@ def test_the_check_reads_through_a_small_page_cache_and_puts_it_back(
         before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
         assert audit.verify(session)[1] == []
         after = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
-    assert set(seen) == {-audit.SCAN_CACHE_KIB}
-    assert after == before != -audit.SCAN_CACHE_KIB
+    assert set(seen) == {-SCAN_CACHE_KIB}
+    assert after == before != -SCAN_CACHE_KIB
