@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import insert, select, text
 
 from app.config import Paths
+from app.db.engine import note_wide_rows
 from app.db.models import (
     Case,
     CaseCategory,
@@ -751,6 +752,7 @@ def fill_demo(
             session, "demo.fill", "installation", ws.mission_code, {"cases": cases, "seed": seed}
         )
         session.execute(text("ANALYZE"))  # statistics for the planner after a bulk load
+        note_wide_rows(session.connection())
     # Through the real services, so the register, numbers, PDFs and audit are what users get.
     # A generator of its own keeps the cases the same whatever these add.
     extras = random.Random(f"{seed}:letters-and-reviews")
