@@ -56,7 +56,7 @@ class PartOf:
 
 
 def part_schema() -> dict[str, Any]:
-    number = {"type": "integer", "minimum": 1, "maximum": 100_000}
+    number = {"type": "integer", "minimum": 1, "maximum": 1_000}
     return {
         "type": "object",
         "additionalProperties": False,
@@ -64,7 +64,7 @@ def part_schema() -> dict[str, Any]:
         "properties": {
             "set": {"type": "string", "format": "uuid", "pattern": UUID_PATTERN},
             "number": number,
-            "count": {**number, "minimum": 2},
+            "count": {**number, "minimum": 2},  # 1,000 parts: 3 TB of files
         },
     }
 
@@ -102,51 +102,79 @@ def part_path(out: Path, number: int, count: int) -> Path:
     return out.with_name(f"{out.stem}-{number}-of-{count}{out.suffix}")
 
 
+@dataclass(frozen=True)
+class Received:
+    """A bundle received from a source: its place in an export in parts, if any, and the
+    source's change range it carries (``change_range``: after ``start``, up to ``end``)."""
+
+    part: PartOf | None
+    start: int
+    end: int
+
+    def covers(self, other: Received) -> bool:
+        return self.start <= other.start and self.end >= other.end
+
+
+NUMBERS_SHOWN = 10  # a signed but hostile count must not put 100,000 numbers in every report
+
+
 def _numbers(numbers: Iterable[int]) -> str:
-    return ", ".join(str(n) for n in sorted(numbers))
+    listed = sorted(numbers)
+    if len(listed) <= NUMBERS_SHOWN:
+        return ", ".join(str(n) for n in listed)
+    return _("{first} … {last} ({count} in all)").format(
+        first=", ".join(str(n) for n in listed[: NUMBERS_SHOWN - 1]),
+        last=listed[-1],
+        count=len(listed),
+    )
 
 
 def parts_news(
-    received: Iterable[PartOf], current: PartOf | None, source: str
+    received: Sequence[Received], current: Received, source: str
 ) -> tuple[list[str], list[str]]:
-    """What an import says of parts: ``received`` are the places of the parts from ``source``
-    imported before, ``current`` this bundle's. Notes: this export's
-    parts still to import, or that it is whole; warnings: earlier exports with parts missing."""
+    """What an import says of exports in parts: ``received`` are the bundles from ``source``
+    imported before, ``current`` this one. Notes: this export's parts still to import, or that
+    it is whole. Warnings: earlier exports with parts never imported, unless a bundle imported
+    since covers their changes (the source sent them again, after an earlier bundle or all)."""
     held: dict[str, set[int]] = {}
     counts: dict[str, int] = {}
-    for part in received:
-        held.setdefault(part.set_id, set()).add(part.number)
-        counts[part.set_id] = part.count
+    ranges: dict[str, Received] = {}
+    for bundle in [*received, current]:
+        if bundle.part is not None:
+            held.setdefault(bundle.part.set_id, set()).add(bundle.part.number)
+            counts[bundle.part.set_id] = bundle.part.count
+            ranges.setdefault(bundle.part.set_id, bundle)
+    missing = {
+        set_id: set(range(1, counts[set_id] + 1)) - numbers for set_id, numbers in held.items()
+    }
     notes: list[str] = []
-    if current is not None:
-        held.setdefault(current.set_id, set()).add(current.number)
-        counts[current.set_id] = current.count
-        missing = set(range(1, current.count + 1)) - held[current.set_id]
-        if missing:
-            notes.append(
-                ngettext(
-                    "This bundle is part {number} of {count} of one export from {code}; still "
-                    "to import here: part {missing}.",
-                    "This bundle is part {number} of {count} of one export from {code}; still "
-                    "to import here: parts {missing}.",
-                    len(missing),
-                ).format(
-                    number=current.number,
-                    count=current.count,
-                    code=source,
-                    missing=_numbers(missing),
-                )
+    here = current.part
+    if here is not None and missing[here.set_id]:
+        notes.append(
+            ngettext(
+                "This bundle is part {number} of {count} of one export from {code}; still "
+                "to import here: part {missing}.",
+                "This bundle is part {number} of {count} of one export from {code}; still "
+                "to import here: parts {missing}.",
+                len(missing[here.set_id]),
+            ).format(
+                number=here.number,
+                count=here.count,
+                code=source,
+                missing=_numbers(missing[here.set_id]),
             )
-        else:
-            notes.append(
-                _("All {count} parts of this export from {code} are imported.").format(
-                    count=current.count, code=source
-                )
+        )
+    elif here is not None:
+        notes.append(
+            _("All {count} parts of this export from {code} are imported.").format(
+                count=here.count, code=source
             )
+        )
     warnings = []
-    for set_id, numbers in held.items():
-        missing = set(range(1, counts[set_id] + 1)) - numbers
-        if (current is not None and set_id == current.set_id) or not missing:
+    for set_id, absent in missing.items():
+        others = [b for b in [*received, current] if b.part is None or b.part.set_id != set_id]
+        covered = any(b.covers(ranges[set_id]) for b in others)
+        if not absent or (here is not None and set_id == here.set_id) or covered:
             continue
         warnings.append(
             ngettext(
@@ -159,13 +187,13 @@ def parts_news(
                 "are missing. Import them (the file names end in “-{first}-of-{count}” and so "
                 "on), or ask {code} to send again after bundle {bundle}: the export is sent "
                 "again whole.",
-                len(missing),
+                len(absent),
             ).format(
                 code=source,
                 bundle=set_id[:PREFIX_CHARS],
                 count=counts[set_id],
-                missing=_numbers(missing),
-                first=min(missing),
+                missing=_numbers(absent),
+                first=min(absent),
             )
         )
     return notes, warnings

@@ -68,6 +68,7 @@ from app.exchange.package import (
 from app.exchange.parts import (
     PART_FIELD,
     PartOf,
+    Received,
     file_parts,
     first_part_missing,
     part_path,
@@ -1311,6 +1312,8 @@ class ExchangeService:
         snapshot; writes nothing. None when the shipped library must be seeded first (an
         installation that never opened it), which only the write transaction may do."""
         part = PartOf.of(bundle.manifest.get(PART_FIELD))
+        if part and part.number > part.count:
+            raise BundleRefused(_("The bundle's part number is larger than its count of parts."))
         if part and part.number > 1 and not _received(session, bundle.source, part.set_id):
             raise BundleRefused(first_part_missing(part))
         # Who may change what comes first: a refused record is named before any other check.
@@ -1795,15 +1798,17 @@ def _received(session: Session, source: str, bundle_id: str) -> bool:
 def _parts_news(session: Session, bundle: VerifiedBundle) -> tuple[list[str], list[str]]:
     """What the import says of exports in parts from the bundle's source (``parts_news``)."""
     received = [
-        part
-        for report in session.execute(
-            select(ExchangeLog.report).where(
-                ExchangeLog.direction == IN, ExchangeLog.source_mission == bundle.source
-            )
-        ).scalars()
-        if (part := PartOf.of((report or {}).get(PART_FIELD)))
+        Received(PartOf.of((report or {}).get(PART_FIELD)), int(start), int(end))
+        for start, end, report in session.execute(
+            select(
+                ExchangeLog.change_seq_from, ExchangeLog.change_seq_to, ExchangeLog.report
+            ).where(ExchangeLog.direction == IN, ExchangeLog.source_mission == bundle.source)
+        )
     ]
-    current = PartOf.of(bundle.manifest.get(PART_FIELD))
+    change_range = bundle.manifest["change_range"]
+    current = Received(
+        PartOf.of(bundle.manifest.get(PART_FIELD)), change_range["from"], change_range["to"]
+    )
     return parts_news(received, current, bundle.source)
 
 

@@ -7,6 +7,7 @@ real ones split a mission's documents into bundles of some 3 GiB.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ from tests.integration.test_exchange import Site, count, first_case_id, table_du
 
 pytestmark = pytest.mark.both_engines(slow=True)
 
-sites, hq, sel = shared.sites, shared.hq, shared.sel
+sites, hq, sel, dxb = shared.sites, shared.hq, shared.sel, shared.dxb
 
 SCAN = 20_000  # bytes of each attachment: two go in a part of 50,000
 
@@ -254,3 +255,49 @@ def test_hq_writes_the_files_a_few_megabytes_at_a_time(
         event.remove(Engine, "before_cursor_execute", counting)
 
     assert written == [2, 1]
+
+
+def signed_as_part(monkeypatch: pytest.MonkeyPatch, place: dict[str, object]) -> None:
+    """The next export in parts signs ``place`` in its later parts' manifests: what a
+    compromised mission, which holds its own signing key, can put there."""
+    real = exchange._as_parts
+
+    def forged(first, collected):  # type: ignore[no-untyped-def]
+        every = real(first, collected)
+        return [every[0], *(replace(p, manifest={**p.manifest, "part": place}) for p in every[1:])]
+
+    monkeypatch.setattr(exchange, "_as_parts", forged)
+
+
+def test_a_part_naming_another_missions_export_is_refused_as_a_part_without_its_first(
+    sel: Site, dxb: Site, hq: Site, tmp_path: Path, small_parts: None, monkeypatch
+) -> None:
+    attach_scans(sel, 3)
+    theirs = sel.exchange.export_cases(tmp_path / "SEL.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(theirs.path)  # SEL's part 1 is at HQ
+    attach_scans(dxb, 3)
+    signed_as_part(monkeypatch, {"set": theirs.bundle_id, "number": 2, "count": 2})
+    forged = dxb.exchange.export_cases(tmp_path / "DXB.qbundle", [hq.recipient])
+    before = table_dump(hq)
+
+    with pytest.raises(BundleRefused, match="import part 1 first"):
+        hq.exchange.import_bundle(forged.parts[0].path)
+
+    assert table_dump(hq) == before
+
+
+def test_a_part_numbered_beyond_its_count_is_refused(
+    sel: Site, hq: Site, tmp_path: Path, small_parts: None, monkeypatch
+) -> None:
+    attach_scans(sel, 3)
+    signed_as_part(
+        monkeypatch, {"set": "3f2a9c1e-0000-4000-8000-000000000001", "number": 9, "count": 3}
+    )
+    forged = sel.exchange.export_cases(tmp_path / "SEL.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(forged.path)
+    before = table_dump(hq)
+
+    with pytest.raises(BundleRefused, match="larger than its count"):
+        hq.exchange.import_bundle(forged.parts[0].path)
+
+    assert table_dump(hq) == before
