@@ -141,13 +141,17 @@ def note_wide_rows(connection: Connection) -> None:
         ).scalar()
         if stat is None:
             continue
-        rows = str(stat).split()[0]
+        wide = f"{str(stat).split()[0]} sz={WIDE_ROW_BYTES}"
+        noted = connection.exec_driver_sql(
+            "SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND idx IS NULL", (table,)
+        ).scalars()
+        if list(noted) == [wide]:
+            continue  # as it was: closing writes nothing (each command closes)
         connection.exec_driver_sql(
             "DELETE FROM sqlite_stat1 WHERE tbl = ? AND idx IS NULL", (table,)
         )
         connection.exec_driver_sql(
-            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, NULL, ?)",
-            (table, f"{rows} sz={WIDE_ROW_BYTES}"),
+            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, NULL, ?)", (table, wide)
         )
 
 

@@ -30,7 +30,7 @@ PART_FIELD = "part"
 # hash and size) some 8 MB.
 PART_FILE_BYTES = 3 * 1024**3
 PART_FILES = 50_000
-PREFIX_CHARS = 8  # as the exchange log shows bundle ids
+PREFIX_CHARS = 8  # how many of a bundle id's first characters name it, as the log shows them
 
 # Which records of an entity go into a part: (entity, the condition on its table's columns).
 Segment = tuple[Entity, Any]
@@ -71,8 +71,10 @@ def part_schema() -> dict[str, Any]:
 
 def file_parts(connection: Connection, segments: Sequence[Segment]) -> list[list[Segment]]:
     """The records of ``segments`` (entities with files) cut, in id order, into parts whose
-    files stay within ``PART_FILE_BYTES`` and ``PART_FILES``. One part when all fit. Sizes
-    are read with ``length()``, which neither engine answers by reading the content."""
+    files stay within ``PART_FILE_BYTES`` and ``PART_FILES``. One part when all fit.
+    ``length()`` reads no content, but on SQLite an attachment's id, stored after its
+    content, is reached through the file's overflow pages: the caller reads through a small
+    page cache (``read_once``)."""
     parts: list[list[Segment]] = [[]]
     weight = files = 0
     for entity, where in segments:
@@ -115,7 +117,7 @@ class Received:
         return self.start <= other.start and self.end >= other.end
 
 
-NUMBERS_SHOWN = 10  # a signed but hostile count must not put 100,000 numbers in every report
+NUMBERS_SHOWN = 10  # a signed but hostile count must not put 999 numbers in every report
 
 
 def _numbers(numbers: Iterable[int]) -> str:

@@ -67,6 +67,7 @@ from app.exchange.package import (
 )
 from app.exchange.parts import (
     PART_FIELD,
+    PREFIX_CHARS,
     PartOf,
     Received,
     file_parts,
@@ -102,7 +103,7 @@ CHUNK = 500
 # import at 460 MB peak (goal 500; 366 MB with 64 MiB, 645 MB with 256 MiB).
 IMPORT_CACHE_KIB = 128 * 1024
 # How many of a bundle's id's first characters name it (``export_cases(after_bundle=…)``).
-BUNDLE_PREFIX_CHARS = 8
+BUNDLE_PREFIX_CHARS = PREFIX_CHARS
 # The search index of an import's cases is written after its records, a batch per write
 # transaction (``app.services.index_later``): FTS5's inserts were most of the import's write
 # lock.

@@ -69,3 +69,16 @@ def test_the_note_survives_a_new_analysis_at_closing(open_ws: OpenWs) -> None:
         )
         assert [str(stat) for (stat,) in rows] == [f"3 sz={engine.WIDE_ROW_BYTES}"]
     assert "INDEX" in plan(ws)
+
+
+def test_once_noted_closing_writes_nothing_more(open_ws: OpenWs) -> None:
+    """Every command closes the data: an unchanged note must not cost a write each time."""
+    analysed_with_attachments(open_ws)
+    ws = open_ws("admin")
+    with ws.write() as session:
+        connection = session.connection()
+        before = connection.exec_driver_sql("SELECT total_changes()").scalar_one()
+        engine.note_wide_rows(connection)
+        after = connection.exec_driver_sql("SELECT total_changes()").scalar_one()
+
+    assert after == before
