@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/bench_bundle_memory.py [--size-mib 1024]``.
 HQ and a trusted mission (SEL) are set up; then HQ imports, each in its own process so that
-the peak resident memory (``ru_maxrss``) belongs to that import alone:
+the peak resident memory (``VmHWM``, see ``peak_mb``) belongs to that import alone:
 
 - baseline: a good bundle from SEL (a few demo cases);
 - unreferenced: a bundle signed with SEL's real key whose manifest declares three members of
@@ -152,9 +152,21 @@ def child(data_dir: str, bundle: str, file_ceiling_mib: int) -> int:
         outcome = f"refused: {exc}"
     seconds = time.perf_counter() - started
     ws.close()
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"outcome": outcome, "seconds": seconds, "peak_mb": peak_kib / 1024}))
+    print(json.dumps({"outcome": outcome, "seconds": seconds, "peak_mb": peak_mb()}))
     return 0
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory. Linux's ``VmHWM`` belongs to this program alone;
+    ``ru_maxrss`` keeps across ``exec`` the peak of the process that started it (a child
+    started after the parent wrote 190 scans reported 264 MB for a sign-in)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def export_child(data_dir: str, out: str, recipient: str, password: str = DEMO_PASSWORD) -> int:
@@ -173,11 +185,8 @@ def export_child(data_dir: str, out: str, recipient: str, password: str = DEMO_P
             outcome += f" in {len(bundles)} parts"
     seconds = time.perf_counter() - started
     ws.close()
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
-        json.dumps(
-            {"outcome": outcome, "seconds": seconds, "peak_mb": peak_kib / 1024, "paths": paths}
-        )
+        json.dumps({"outcome": outcome, "seconds": seconds, "peak_mb": peak_mb(), "paths": paths})
     )
     return 0
 
@@ -320,7 +329,7 @@ def main() -> int:
             for name, path, ceiling in cases
         ]
     base = float(results[-1][2]["peak_mb"])  # type: ignore[arg-type]
-    print(f"\nimport peak memory (ru_maxrss of a fresh process each); target < {TARGET_MB} MB\n")
+    print(f"\nimport peak memory (a fresh process each); target < {TARGET_MB} MB\n")
     print("| bundle | file size | peak | vs baseline | seconds | outcome |")
     print("|---|---|---|---|---|---|")
     worst = 0.0
