@@ -69,6 +69,17 @@ def make(root: Path, code: str, country: str, city: str, hq: bool) -> Workspace:
     return unlock(paths, "admin", PASSWORD)
 
 
+def linked_pair(root: Path) -> tuple[Workspace, Workspace]:
+    """HQ and SEL, each trusting the other's keys; SEL holds three demo cases."""
+    hq = make(root, "AST", "KZ", "Astana", True)
+    sel = make(root, "SEL", "KR", "Seoul", False)
+    for here, there in ((hq, sel), (sel, hq)):
+        keys = KeyService(there).own_keys()
+        KeyService(here).trust(keys.mission_code, keys.signing_key, keys.age_recipient)
+    fill_demo(sel, 3, seed=7)
+    return hq, sel
+
+
 class Pattern(io.RawIOBase):
     """``size`` bytes of zeros or random data, produced as read: nothing held in memory."""
 
@@ -242,12 +253,7 @@ def scanned_mission(scans: int, scan_mib: int) -> list[tuple[str, dict[str, obje
 
     with tempfile.TemporaryDirectory(prefix="qorgau-bench-memory-scans-") as tmp:
         root = Path(tmp)
-        hq = make(root, "AST", "KZ", "Astana", True)
-        sel = make(root, "SEL", "KR", "Seoul", False)
-        for here, there in ((hq, sel), (sel, hq)):
-            keys = KeyService(there).own_keys()
-            KeyService(here).trust(keys.mission_code, keys.signing_key, keys.age_recipient)
-        fill_demo(sel, 3, seed=7)
+        hq, sel = linked_pair(root)
         cases = CaseService(sel)
         case_id = cases.list_cases(CaseFilter(), limit=1)[0].id
         for n in range(scans):
@@ -292,12 +298,7 @@ def main() -> int:
     size = args.size_mib * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="qorgau-bench-memory-") as tmp:
         root = Path(tmp)
-        hq = make(root, "AST", "KZ", "Astana", True)
-        sel = make(root, "SEL", "KR", "Seoul", False)
-        for here, there in ((hq, sel), (sel, hq)):
-            keys = KeyService(there).own_keys()
-            KeyService(here).trust(keys.mission_code, keys.signing_key, keys.age_recipient)
-        fill_demo(sel, 3, seed=7)
+        hq, sel = linked_pair(root)
         recipient = KeyService(hq).own_keys().age_recipient
         good = root / "good.qbundle"
         ExchangeService(sel).export_cases(good, [recipient])
