@@ -40,6 +40,7 @@ WARM_UP_POLL_MS = 20
 # page paints first).
 RETENTION_DELAY_MS = 1_000
 INDEX_CATCH_UP_DELAY_MS = 3_000
+ESCALATION_DELAY_MS = 2_000  # after retention has begun: both write, one after the other
 
 
 def make_application() -> QApplication:
@@ -176,9 +177,11 @@ def open_main_window(
 ) -> tuple[MainWindow, DailyBackup]:
     """What follows sign-in, as users (and the start-up benchmark) have it: the main window
     shown, and the housekeeping started off the GUI thread once its first page has painted
-    (the retention policy, the search index's catch-up, today's backup)."""
+    (the retention policy, the search index's catch-up, overdue cases escalated, today's
+    backup)."""
     warm_up.wait()  # the main window's modules: never imported beside the warm-up thread
     from ui.daily_backup import START_DELAY_MS, DailyBackup
+    from ui.escalation import OverdueEscalation
     from ui.main_window import MainWindow  # after login: keeps the first dialog quick
 
     window = MainWindow(workspace, bridge)
@@ -188,6 +191,8 @@ def open_main_window(
     QTimer.singleShot(
         INDEX_CATCH_UP_DELAY_MS, window, lambda: catch_up_search_index(window, workspace)
     )
+    escalation = OverdueEscalation(window, workspace)
+    QTimer.singleShot(ESCALATION_DELAY_MS, escalation, escalation.start)
     daily_backup = DailyBackup(window, workspace)
     QTimer.singleShot(START_DELAY_MS, window, daily_backup.start)
     return window, daily_backup

@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.config import Paths
+    from app.services.cases import CaseService
     from app.services.demo import DEMO_PASSWORD, run_demo
     from app.services.installation import unlock
     from ui.app import make_application
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     workspace = unlock(paths, "consul", DEMO_PASSWORD)
     _on_the_missions_clock(workspace.mission.country)
+    CaseService(workspace).escalate_overdue()  # as the app does after sign-in
 
     def shoot(widget: QWidget, name: str, size: tuple[int, int]) -> None:
         widget.resize(*size)

@@ -18,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -129,6 +130,8 @@ class CaseSection(QGroupBox):
 
 # The open cases no officer is assigned (held here: `_filtered` keeps open lists to them).
 WAITING = CaseFilter(unassigned=True, open_only=True, sort="received_at", descending=False)
+# The overdue cases escalated to the head of section and not acted on since (ui.escalation).
+ESCALATED = CaseFilter(escalated=True, sort="due_date", descending=False)
 
 
 class StartPage(QWidget):
@@ -161,13 +164,19 @@ class StartPage(QWidget):
             self.new_button.hide()
         # The consul gives cases out: those waiting for an officer (new ones registered for
         # her, a revoked officer's, one HQ transferred here) are named in the header, a click
-        # away from the list. A mission's only: HQ assigns none of the missions' cases.
+        # away from the list, and so are the overdue cases escalated to her. A mission's only:
+        # HQ assigns none of the missions' cases.
         workspace = window.workspace
         self.gives_out = workspace.actor.role in SENIOR_ROLES and not workspace.mission.is_hq
         self.waiting = QPushButton()
         self.waiting.setObjectName("waiting_for_an_officer")
         self.waiting.clicked.connect(lambda: self.show_all(WAITING))
         self.waiting.hide()
+        self.escalated = QPushButton()
+        self.escalated.setObjectName("escalated_to_you")
+        self.escalated.setIcon(icon(DEADLINE_SHAPES["red"], DEADLINE_COLOURS["red"]))
+        self.escalated.clicked.connect(lambda: self.show_all(ESCALATED))
+        self.escalated.hide()
         self.mine = CaseSection()
         self.overdue = CaseSection()
         self.at_risk = CaseSection()
@@ -189,7 +198,10 @@ class StartPage(QWidget):
         header.addWidget(self.new_button, 0, 1, Qt.AlignmentFlag.AlignRight)
         header.addWidget(self.mission, 1, 0, 1, 2)
         header.addWidget(self.today, 2, 0)
-        header.addWidget(self.waiting, 2, 1, Qt.AlignmentFlag.AlignRight)
+        for_the_head = QHBoxLayout()
+        for_the_head.addWidget(self.escalated)
+        for_the_head.addWidget(self.waiting)
+        header.addLayout(for_the_head, 2, 1, Qt.AlignmentFlag.AlignRight)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.addLayout(header)
@@ -258,13 +270,15 @@ class StartPage(QWidget):
         service, gives_out = self.service, self.gives_out
         filters = [flt for _section, flt, _title, _empty in sections]
 
-        def read() -> tuple[list[tuple[list[CaseRow], int]], int]:
+        def read() -> tuple[list[tuple[list[CaseRow], int]], int, int]:
             found = []
             for flt in filters:
                 rows = service.list_cases(flt, 0, SECTION_LIMIT)
                 total = service.count_cases(flt) if len(rows) == SECTION_LIMIT else len(rows)
                 found.append((rows, total))
-            return found, service.count_cases(WAITING) if gives_out else 0
+            if not gives_out:
+                return found, 0, 0
+            return found, service.count_cases(WAITING), service.count_cases(ESCALATED)
 
         self.loading = True
         self._reader.submit([read])
@@ -272,7 +286,7 @@ class StartPage(QWidget):
     def _arrived(self, _step: int, result: object) -> None:
         self.loading = False
         self._shown_once = True
-        found, waiting = cast(tuple[list[tuple[list[CaseRow], int]], int], result)
+        found, waiting, escalated = cast(tuple[list[tuple[list[CaseRow], int]], int, int], result)
         for (section, flt, title, empty), (rows, total) in zip(
             self._sections(), found, strict=True
         ):
@@ -286,6 +300,20 @@ class StartPage(QWidget):
         )
         self.waiting.setToolTip(_("List them, to give each to an officer"))
         self.waiting.setVisible(waiting > 0)
+        self.escalated.setText(
+            ngettext(
+                "{n} overdue case escalated to you",
+                "{n} overdue cases escalated to you",
+                escalated,
+            ).format(n=format_number(escalated))
+        )
+        self.escalated.setToolTip(
+            _(
+                "Overdue cases no one has acted on since their deadline passed. A new due "
+                "date or a change of status takes a case off this list."
+            )
+        )
+        self.escalated.setVisible(escalated > 0)
         self.loaded.emit()
 
     def _read_failed(self, exc: BaseException) -> None:

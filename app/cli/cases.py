@@ -72,6 +72,11 @@ def register(commands: Any) -> None:
     listing.add_argument(
         "--overdue", action="store_true", help=_("only the cases past their follow-up date")
     )
+    listing.add_argument(
+        "--escalated",
+        action="store_true",
+        help=_("only the overdue cases escalated to the head of section and not acted on since"),
+    )
     listing.add_argument("--limit", type=int, default=100, help=_("list at most this many cases"))
     listing.add_argument("--offset", type=int, default=0, help=_("skip this many cases first"))
     listing.add_argument("--json", action="store_true", help=json_help())
@@ -155,6 +160,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         unassigned=args.unassigned,
         mission=args.mission.upper() if args.mission else None,
         overdue=args.overdue,
+        escalated=args.escalated,
     )
     with case_service(args) as service:
         rows = service.list_cases(flt, offset=max(args.offset, 0), limit=max(args.limit, 1))

@@ -26,6 +26,7 @@ CHANGED_KEY = "changed_records"
 HELD_HERE = "held_here"
 AT_HQ = "at_hq"
 ANY_HOLDER = "any_holder"
+HELD_CHUNK = 5_000  # case ids a holder check asks for at once
 
 
 _ADVANCE = text(
@@ -55,19 +56,23 @@ def current_change_seq(session: Session) -> int:
     return int(value or 0)
 
 
-def _changed(session: Session) -> list[SyncMixin]:
+def _changed(session: Session) -> tuple[list[SyncMixin], list[SyncMixin]]:
+    """The new and the changed rows of this flush. ``session.new`` and ``session.dirty`` build
+    a set of every such object at each call: asked once per object, a flush of 12,000 cases
+    took 21 s of 30 in those calls (quadratic)."""
     new = [obj for obj in session.new if isinstance(obj, SyncMixin)]
     dirty = [
         obj
         for obj in session.dirty
         if isinstance(obj, SyncMixin) and session.is_modified(obj, include_collections=False)
     ]
-    return new + dirty
+    return new, dirty
 
 
 @event.listens_for(Session, "before_flush")
 def _stamp_sync_columns(session: Session, _context: Any, _instances: Any) -> None:
-    changed = _changed(session)
+    new, dirty = _changed(session)
+    changed = new + dirty
     if not changed:
         return
     importing = bool(session.info.get("importing"))
@@ -77,7 +82,7 @@ def _stamp_sync_columns(session: Session, _context: Any, _instances: Any) -> Non
     now = utcnow()
     for offset, obj in enumerate(changed):
         obj.change_seq = first + offset
-        if obj in session.new:
+        if offset < len(new):
             if not getattr(obj, "origin_mission", None):
                 obj.origin_mission = mission or ""
             if obj.version is None:
@@ -127,23 +132,28 @@ def _refuse_cases_held_elsewhere(session: Session, _context: Any, _instances: An
     here = session.info.get(HELD_HERE)
     if not here or session.info.get(ANY_HOLDER):
         return
+    new = session.new  # once: each call builds a set of every new object (see _changed)
     case_ids: set[str] = set()
-    for obj in [*session.dirty, *session.deleted, *session.new]:
+    for obj in [*session.dirty, *session.deleted, *new]:
         if isinstance(obj, Case):
-            if obj not in session.new:
+            if obj not in new:
                 case_ids.add(obj.id)
         elif isinstance(getattr(obj, "case_id", None), str):
             case_ids.add(obj.case_id)
     # A case made in this flush is made here, and so is what hangs off it (a CSV batch).
-    case_ids -= {obj.id for obj in session.new if isinstance(obj, Case)}
-    if not case_ids:
-        return
+    case_ids -= {obj.id for obj in new if isinstance(obj, Case)}
+    ids = sorted(case_ids)
+    held = None
     with session.no_autoflush:
-        held = session.execute(
-            select(Case.number, Case.holder_mission).where(
-                Case.id.in_(sorted(case_ids)), Case.holder_mission != here
-            )
-        ).first()
+        # In chunks: SQLite takes at most 32,766 parameters in one statement.
+        for start in range(0, len(ids), HELD_CHUNK):
+            held = session.execute(
+                select(Case.number, Case.holder_mission).where(
+                    Case.id.in_(ids[start : start + HELD_CHUNK]), Case.holder_mission != here
+                )
+            ).first()
+            if held is not None:
+                break
     if held is not None:
         raise PermissionDenied(
             _(

@@ -22,6 +22,7 @@ QUICK = [
     "bench_areas",
     "bench_audit",
     "bench_csv_import",
+    "bench_escalation",
     "bench_gc_pauses",
     "bench_letters_register",
     "bench_lists",

@@ -459,8 +459,18 @@ class CaseEditor(QWidget):
         # The deadline in words too (and a shape in the list): colour alone says nothing to
         # an officer who cannot tell red from green.
         late = deadline_label(case.deadline) if case.deadline in ("amber", "red") else None
-        if late:
+        escalated = case.escalated_at is not None and is_open(status)
+        if escalated:  # overdue, and said so to the head of section: the longer word alone
+            parts.append(_("escalated"))
+        elif late:
             parts.append(late)
+        if escalated and case.escalated_at is not None:
+            self.badge.setToolTip(
+                _(
+                    "Escalated to the head of section on {date}, the deadline having passed. "
+                    "A new due date or a change of status ends it."
+                ).format(date=format_date(case.escalated_at.astimezone().date()))
+            )
         colour = DEADLINE_COLOURS.get(case.deadline, NEUTRAL_BADGE)
         self.badge.setText(" · ".join(parts))
         self.badge.setStyleSheet(

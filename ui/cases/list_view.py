@@ -131,7 +131,8 @@ class CaseListView(QWidget):
 
     def _build_preset(self) -> None:
         # A list opened from a Start page count: the conditions the filter bar cannot show
-        # (life or liberty at risk) stay in force, named, until the officer clears them.
+        # (life or liberty at risk, escalated) stay in force, named, until the officer clears
+        # them.
         self.preset = CaseFilter()
         self.preset_label = QLabel()
         self.preset_label.setObjectName("preset")
@@ -175,6 +176,7 @@ class CaseListView(QWidget):
         self.preset_clear.setToolTip(_("Remove this condition from the list"))
         only = [_("life or liberty at risk")] if self.preset.life_or_liberty else []
         only += [_("my cases")] if self.preset.assigned_to else []
+        only += [_("escalated to the head of section")] if self.preset.escalated else []
         if only:
             self.preset_label.setText(_("Only: {conditions}").format(conditions=", ".join(only)))
         self.new_button.setText(_("&New case"))
@@ -190,6 +192,7 @@ class CaseListView(QWidget):
             sort=current.sort,
             descending=current.descending,
             life_or_liberty=self.preset.life_or_liberty,
+            escalated=self.preset.escalated,
             assigned_to=self.preset.assigned_to or flt.assigned_to,
         )
         self.model.set_filter(flt)
@@ -216,8 +219,10 @@ class CaseListView(QWidget):
         # What the bar cannot show is named beside the count: at HQ, which shows missions
         # instead of officers, "my cases" too.
         mine = flt.assigned_to if self.filters.missions else None
-        self.preset = CaseFilter(life_or_liberty=flt.life_or_liberty, assigned_to=mine)
-        named = flt.life_or_liberty or mine is not None
+        self.preset = CaseFilter(
+            life_or_liberty=flt.life_or_liberty, escalated=flt.escalated, assigned_to=mine
+        )
+        named = flt.life_or_liberty or flt.escalated or mine is not None
         self.preset_label.setVisible(named)
         self.preset_clear.setVisible(named)
         self.retranslate_ui()
@@ -225,6 +230,7 @@ class CaseListView(QWidget):
         combined = replace(
             combined,
             life_or_liberty=flt.life_or_liberty,
+            escalated=flt.escalated,
             assigned_to=mine or combined.assigned_to,
         )
         self.table.setSortingEnabled(False)

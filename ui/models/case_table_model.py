@@ -424,7 +424,10 @@ class CaseTableModel(QAbstractTableModel):
     def _tooltip(self, position: int, column: int) -> str | None:
         row = self._rows[position]
         if column == DUE:
-            return deadline_label(row.deadline)
+            state = deadline_label(row.deadline)
+            if state and row.escalated:
+                return _("{deadline}; escalated to the head of section").format(deadline=state)
+            return state
         if column == PERSON and row.person_name_latin:
             return row.person_name_latin
         if column == URGENCY and row.life_or_liberty_at_risk:
