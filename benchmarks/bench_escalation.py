@@ -13,49 +13,31 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from app.config import Paths
-from app.db.models import Counter
 from app.services import cases as cases_module
 from app.services.cases import CaseService
 from app.services.records import CaseFilter
 from app.services.workspace import Workspace
-from benchmarks.common import large_mission, open_admin, print_table, size_argument
-
-SAVE_EVERY_S = 0.2
+from benchmarks.common import (
+    beside_saves,
+    large_mission,
+    open_admin,
+    print_table,
+    size_argument,
+)
 
 
 def _escalated_beside_saves(ws: Workspace, batch: int) -> tuple[int, float, float]:
-    """Cases flagged, seconds, and the longest a save beside it took (its wait and commit)."""
-    done = threading.Event()
-    waits: list[float] = []
-
-    def save_now_and_then() -> None:
-        value = 0
-        while not done.is_set():
-            value += 1
-            started = time.perf_counter()
-            with ws.write() as session:
-                session.merge(Counter(name="bench_save", value=value))
-            waits.append(time.perf_counter() - started)
-            done.wait(SAVE_EVERY_S)
-
-    saver = threading.Thread(target=save_now_and_then)
+    """Cases flagged, seconds, and the longest a save beside it took."""
     kept = cases_module.ESCALATION_BATCH
     cases_module.ESCALATION_BATCH = batch
     try:
-        saver.start()
-        started = time.perf_counter()
-        flagged = CaseService(ws).escalate_overdue()
-        took = time.perf_counter() - started
+        return beside_saves(ws, CaseService(ws).escalate_overdue)
     finally:
         cases_module.ESCALATION_BATCH = kept
-        done.set()
-        saver.join()
-    return flagged, took, max(waits)
 
 
 def _on_a_copy(source: Paths, batch: int) -> tuple[int, float, float, float, float]:

@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select, text
@@ -26,10 +23,15 @@ from app.config import Paths
 from app.db.models import Case, Counter
 from app.services import retention, search
 from app.services.workspace import Workspace
-from benchmarks.common import large_mission, open_admin, print_table, size_argument
+from benchmarks.common import (
+    beside_saves,
+    large_mission,
+    open_admin,
+    print_table,
+    size_argument,
+)
 
 CHANGED_CASES = 20
-SAVE_EVERY_S = 0.2
 
 
 def _change_some_cases(ws: Workspace) -> None:
@@ -46,32 +48,6 @@ def _optimize_at_once(ws: Workspace) -> None:
         session.execute(text("INSERT INTO search_index(search_index) VALUES ('optimize')"))
 
 
-def _beside_saves(ws: Workspace, merge: Callable[[Workspace], object]) -> tuple[float, float]:
-    """Seconds of ``merge``, and the longest a save made every ``SAVE_EVERY_S`` beside it
-    took (its wait for the lock and its commit)."""
-    done = threading.Event()
-    waits: list[float] = []
-
-    def save_now_and_then() -> None:
-        value = 0
-        while not done.is_set():
-            value += 1
-            started = time.perf_counter()
-            with ws.write() as session:
-                session.merge(Counter(name="bench_save", value=value))
-            waits.append(time.perf_counter() - started)
-            done.wait(SAVE_EVERY_S)
-
-    saver = threading.Thread(target=save_now_and_then)
-    started = time.perf_counter()
-    saver.start()
-    merge(ws)
-    took = time.perf_counter() - started
-    done.set()
-    saver.join()
-    return took, max(waits)
-
-
 def main(cases: int) -> None:
     source = large_mission(cases)
     folder = Path(tempfile.mkdtemp(prefix="qorgau-bench-merge-"))
@@ -83,11 +59,11 @@ def main(cases: int) -> None:
                 held = session.scalar(select(func.count()).select_from(Case)) or 0
             _optimize_at_once(ws)  # both runs start from one segment and 20 changes
             _change_some_cases(ws)
-            at_once, at_once_wait = _beside_saves(ws, _optimize_at_once)
+            _none, at_once, at_once_wait = beside_saves(ws, lambda: _optimize_at_once(ws))
             _change_some_cases(ws)
             with ws.write() as session:
                 session.merge(Counter(name=retention.PURGE_PENDING, value=1))
-            stepped, stepped_wait = _beside_saves(ws, retention.purge_freed_data)
+            _none, stepped, stepped_wait = beside_saves(ws, lambda: retention.purge_freed_data(ws))
         finally:
             ws.close()
     finally:

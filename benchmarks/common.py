@@ -7,9 +7,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from app.config import Paths
 from app.services.demo import DEMO_PASSWORD, run_demo
@@ -17,6 +19,7 @@ from app.services.installation import unlock
 from app.services.workspace import Workspace
 
 BENCH_DATA_ENV = "QORGAU_BENCH_DATA"
+T = TypeVar("T")
 Row = tuple[str, float, float | None, str]  # measure, value, baseline or None, unit
 
 
@@ -40,6 +43,38 @@ def size_argument(env: str, default: int) -> int:
 
 def open_admin(paths: Paths) -> Workspace:
     return unlock(paths, "admin", DEMO_PASSWORD)
+
+
+def beside_saves(
+    ws: Workspace, work: Callable[[], T], every_s: float = 0.2
+) -> tuple[T, float, float]:
+    """``work``'s result and seconds, and the longest another user's save took meanwhile (its
+    wait for the write lock and its commit), a save made every ``every_s``."""
+    from app.db.models import Counter
+
+    done = threading.Event()
+    waits: list[float] = []
+
+    def save_now_and_then() -> None:
+        value = 0
+        while not done.is_set():
+            value += 1
+            started = time.perf_counter()
+            with ws.write() as session:
+                session.merge(Counter(name="bench_save", value=value))
+            waits.append(time.perf_counter() - started)
+            done.wait(every_s)
+
+    saver = threading.Thread(target=save_now_and_then)
+    saver.start()
+    try:
+        started = time.perf_counter()
+        result = work()
+        took = time.perf_counter() - started
+    finally:
+        done.set()
+        saver.join()
+    return result, took, max(waits)
 
 
 def timings_ms(fn: Callable[[], object], repeat: int) -> list[float]:
