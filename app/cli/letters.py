@@ -26,8 +26,6 @@ from app.services.letters import (
     kinds,
 )
 
-MAX_VERIFY_BYTES = 50 * 1024 * 1024
-
 T = TypeVar("T")
 
 
@@ -91,9 +89,19 @@ def register(commands: Any) -> None:
     pdf.set_defaults(handler=cmd_pdf)
 
     verify = actions.add_parser(
-        "verify", help=_("check that a PDF file is an unchanged letter of the register")
+        "verify",
+        help=_(
+            "check that a PDF file is an unchanged letter of the register, or that a printed "
+            "letter's code is one of its letters"
+        ),
     )
-    verify.add_argument("file", type=Path)
+    checked = verify.add_mutually_exclusive_group(required=True)
+    checked.add_argument("file", type=Path, nargs="?", help=_("the letter's PDF file"))
+    checked.add_argument(
+        "--code",
+        metavar="TEXT",
+        help=_("the text of the code printed on the letter's first page, as a scanner reads it"),
+    )
     verify.add_argument("--json", action="store_true", help=json_help())
     verify.set_defaults(handler=cmd_verify)
 
@@ -253,9 +261,9 @@ def cmd_pdf(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    content = _read(args.file)
     with workspace(args) as ws:
-        result = LetterService(ws).verify(content)
+        letters = LetterService(ws)
+        result = letters.verify_code(args.code) if args.code else letters.verify_file(args.file)
     if args.json:
         print_json(_verify_json(result))
         return 0 if result.matched else 1
@@ -276,19 +284,6 @@ def _verify_json(result: VerifyResult) -> dict[str, Any]:
         "case": letter.case_number if letter else None,
         "kind": letter.kind if letter else None,
     }
-
-
-def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_VERIFY_BYTES:
-            raise ValidationError(_("{path} is too large to be a letter.").format(path=path))
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ValidationError(_("{path} does not exist.").format(path=path)) from None
-    except OSError as exc:
-        raise ValidationError(
-            _("{path} cannot be read: {error}").format(path=path, error=exc)
-        ) from None
 
 
 def _write(path: Path, content: bytes) -> None:

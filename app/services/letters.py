@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, extract, func, select
@@ -56,11 +57,12 @@ from app.domain.codes import (
 )
 from app.domain.events import SystemEvent, event_data
 from app.domain.iin import iin_sex, is_valid_iin
+from app.domain.keyboard import as_latin_keys
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.translit import latin_name, name_in_latin
 from app.domain.workflow import is_open
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.i18n import LANGUAGES, _, current_language
+from app.i18n import LANGUAGES, _, current_language, format_date
 from app.letters import (
     LETTER_KINDS,
     Addressee,
@@ -100,13 +102,14 @@ WRITERS = CASE_WORKERS
 # ``admin`` role in a small mission; an administrator signs only with a position title recorded
 # in the letter's language (an IT administrator without one is refused), see _require_signer.
 APPROVERS = SENIOR_ROLES
+MAX_VERIFY_BYTES = 50 * 1024 * 1024  # a file checked against the register: no letter is larger
 MAX_SUBJECT = 500
 MAX_FIELD = 500
 MAX_FREE_TEXT = 20_000
 MAX_ATTACHMENTS = 20
 # Control characters other than tab and line breaks cannot be typeset; refuse them early.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_QR_CODE = re.compile(r"^QORGAU\|([^|]{1,40})\|([0-9a-f]{64})$")
+_QR_CODE = re.compile(r"^QORGAU\|([^|]{1,40})\|([0-9a-f]{64})$", re.IGNORECASE)
 
 # A consul's position when the user record has none in the letter's language.
 _CONSUL_POSITION = {"kk": "Консул", "ru": "Консул", "en": "Consul"}
@@ -697,9 +700,27 @@ class LetterService(DatedService):
             ),
         )
 
+    def verify_file(self, path: Path) -> VerifyResult:
+        """``verify`` of a file's content, read whole; a file larger than any letter, or one
+        that cannot be read, is refused with a message saying so."""
+        try:
+            if path.stat().st_size > MAX_VERIFY_BYTES:
+                raise ValidationError(_("{path} is too large to be a letter.").format(path=path))
+            content = path.read_bytes()
+        except FileNotFoundError:
+            raise ValidationError(_("{path} does not exist.").format(path=path)) from None
+        except OSError as exc:
+            raise ValidationError(
+                _("{path} cannot be read: {error}").format(path=path, error=exc)
+            ) from None
+        return self.verify(content)
+
     def verify_code(self, payload: str) -> VerifyResult:
-        """Check the text of a letter's QR code (``QORGAU|number|digest``) against the register."""
-        match = _QR_CODE.match(payload.strip())
+        """Check the text of a letter's QR code (``QORGAU|number|digest``) against the register.
+
+        As a scanner types it: with the Russian layout on (``ЙЩКПФГ/…``) or Caps Lock (the
+        number's letters are capitals, the digest's small, whatever the case typed)."""
+        match = _QR_CODE.match(as_latin_keys(payload.strip()))
         if match is None:
             raise ValidationError(
                 _("This is not a Qorgau letter code; it starts with {prefix}|.").format(
@@ -707,12 +728,19 @@ class LetterService(DatedService):
                 ),
                 "code",
             )
-        number, digest = match.groups()
+        number, digest = match.group(1).upper(), match.group(2).lower()
         return self._issued_letter(
             digest,
             Letter.outgoing_number == number,
-            _("The code does not match the register's letter {number}.").format(number=number),
+            _(
+                "The register holds no issued letter {number}: it was not issued here, or the "
+                "code was misread."
+            ).format(number=number),
             content_digest=digest,
+            changed=_(
+                "The code does not match the register's letter {number}: its text was "
+                "changed after issue, or the code was taken from another letter."
+            ).format(number=number),
         )
 
     def _issued_letter(
@@ -721,19 +749,22 @@ class LetterService(DatedService):
         where: ColumnElement[bool],
         unmatched: str,
         content_digest: str | None = None,
+        changed: str = "",
     ) -> VerifyResult:
         """Whether an issued letter is found by ``where`` (and, if given, has this content
-        digest); ``unmatched`` says why not."""
+        digest); ``unmatched`` says why not, ``changed`` why a letter found does not match."""
         with self.ws.read() as session:
             row = session.execute(
                 select(Letter).where(
                     where, Letter.status == LetterStatus.ISSUED, Letter.deleted_at.is_(None)
                 )
             ).scalar_one_or_none()
-            if row is None or (content_digest is not None and row.content_digest != content_digest):
+            if row is None:
                 return VerifyResult(False, digest, unmatched)
+            if content_digest is not None and row.content_digest != content_digest:
+                return VerifyResult(False, digest, changed or unmatched)
             info = self._info(session, row)
-        return VerifyResult(True, digest, _verified_message(info), info)
+        return VerifyResult(True, digest, _verified_message(info, content_digest is not None), info)
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -1150,15 +1181,23 @@ def person_sex_of(person: Person | None) -> Sex:
     return "male"
 
 
-def _verified_message(info: LetterInfo) -> str:
+def _verified_message(info: LetterInfo, by_code: bool) -> str:
+    values = {
+        "number": info.outgoing_number,
+        "date": format_date(info.letter_date) if info.letter_date else "",
+        "case": info.case_number,
+        "kind": label(LetterKind(info.kind)),
+    }
+    if by_code:
+        # The code proves the number and the text it was made for, not the paper it is on: a
+        # code copied onto another text matches too.
+        return _(
+            "The code matches letter {number} of {date} in the register (case {case}, "
+            "{kind}). Compare the paper with the registered letter."
+        ).format(**values)
     return _(
         "The file matches letter {number} of {date} in the register (case {case}, {kind})."
-    ).format(
-        number=info.outgoing_number,
-        date=info.letter_date.isoformat() if info.letter_date else "",
-        case=info.case_number,
-        kind=label(LetterKind(info.kind)),
-    )
+    ).format(**values)
 
 
 __all__ = [

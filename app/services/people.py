@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Case, Person
 from app.domain.codes import Sex
 from app.domain.iin import iin_birth_date, iin_sex, validate_iin
+from app.domain.keyboard import as_latin_keys
 from app.domain.matching import fold_typed
 from app.domain.roles import CASE_WORKERS
 from app.errors import NotFound, ValidationError
@@ -59,7 +60,7 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
         raise ValidationError(_("Sex is 'male' or 'female'."), field="sex")
     passport = re.sub(r"\s", "", data.passport_no or "").upper() or None
     if passport is not None and not PASSPORT_RE.match(passport):
-        meant = passport.translate(_RUSSIAN_KEYS)
+        meant = as_latin_keys(passport)
         if meant != passport and meant.startswith("N") and PASSPORT_RE.match(meant):
             # Typed with the Russian keyboard on: N12345678, a Kazakhstani passport's number,
             # comes out as Т12345678.
@@ -121,10 +122,6 @@ def apply_person(person: Person, data: PersonInput) -> None:
 
 
 DUPLICATES_SHOWN = 20
-
-
-# The Latin letter on the key that gives each Russian letter (ЙЦУКЕН over QWERTY).
-_RUSSIAN_KEYS = str.maketrans("ЙЦУКЕНГШЩЗФЫВАПРОЛДЯЧСМИТЬ", "QWERTYUIOPASDFGHJKLZXCVBNM")
 
 
 def name_key(surname: str, given_names: str) -> tuple[str, str]:

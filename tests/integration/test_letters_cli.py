@@ -160,6 +160,17 @@ def test_register_issue_and_verify(
     missing = cli(capsys, installation, "verify", str(tmp_path / "nowhere.pdf"))
     assert missing.code == 1 and "does not exist" in missing.err
 
+    # A printed copy: the text of its code, as a scanner reads it (the register's digest).
+    (listed,) = json.loads(cli(capsys, installation, "list", "--status", "issued", "--json").out)
+    code = f"QORGAU|{number}|{listed['content_digest']}"
+    by_code = cli(capsys, installation, "verify", "--code", code)
+    assert by_code.code == 0, by_code.err
+    assert f"The code matches letter {number}" in by_code.out
+    forged = cli(capsys, installation, "verify", "--code", f"QORGAU|{number}|{'0' * 64}")
+    assert forged.code == 1 and "does not match the register's letter" in forged.err
+    both = cli(capsys, installation, "verify", str(out), "--code", code)
+    assert both.code == 2  # a file or a code, not both
+
     listing = json.loads(cli(capsys, installation, "list", "--status", "issued", "--json").out)
     assert [(r["number"], r["case"], r["kind"]) for r in listing] == [
         (number, case_number, "employer_letter")

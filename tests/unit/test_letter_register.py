@@ -200,7 +200,7 @@ def test_verify_accepts_the_issued_file_and_rejects_a_changed_one(
     assert result.matched and result.letter is not None
     assert result.letter.outgoing_number == "SEL-2026/0001"
     assert result.message == (
-        "The file matches letter SEL-2026/0001 of 2026-11-24 in the register "
+        "The file matches letter SEL-2026/0001 of 24 Nov 2026 in the register "
         f"(case {case.number}, Certificate of assistance)."
     )
     middle = len(pdf) // 2

@@ -45,6 +45,7 @@ from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LanguageBridge
 from ui.icons import icon
+from ui.letters.check import LetterCheckDialog
 from ui.letters.dialog import LetterDialog
 from ui.letters.model import (
     CASE,
@@ -202,6 +203,8 @@ class LettersPage(QWidget):
         self.save_button = push_button(self.ask_save, icon("download"))
         self.print_button = push_button(self.print_letter, icon("printer"))
         self.discard_button = push_button(self.ask_discard, icon("trash-2"))
+        # Anyone may check a letter that comes back on paper or as a file: a read.
+        self.check_button = push_button(self.check_letter, icon("file-check"))
         return widget_row(
             self.new_button,
             self.edit_button,
@@ -212,6 +215,7 @@ class LettersPage(QWidget):
             self.discard_button,
             STRETCH,
             self.busy,
+            self.check_button,
         )
 
     # -- text ------------------------------------------------------------------------------
@@ -234,6 +238,10 @@ class LettersPage(QWidget):
         self.save_button.setText(_("&Save PDF…"))
         self.print_button.setText(_("&Print…"))
         self.discard_button.setText(_("&Discard"))
+        self.check_button.setText(_("Check a le&tter…"))
+        self.check_button.setToolTip(
+            _("Is a letter brought back on paper or as a file one of the register's?")
+        )
         self.model.retranslate()
         self.preview.retranslate_ui()
 
@@ -292,6 +300,14 @@ class LettersPage(QWidget):
         self.case_filter.setText(info.case_number)
         self.refresh(letter_id)
         self.table.setFocus()
+
+    def check_letter(self) -> LetterCheckDialog:
+        """The check of a printed letter's code or a PDF file; a letter found is shown here."""
+        dialog = LetterCheckDialog(self.service, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.letter_chosen.connect(self.open_letter)
+        dialog.open()
+        return dialog
 
     def _data_changed(self, change: DataChanged) -> None:
         if change.touches("letter"):

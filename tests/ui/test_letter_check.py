@@ -1,0 +1,138 @@
+"""A letter brought back on paper or as a file, checked against the register from the Letters page.
+
+The fault: every issued letter carries a code (``QORGAU|number|digest``) whose check the
+service had and nothing offered: no window or command read a scanned code, so a forged letter
+on the mission's letterhead could not be told from a real one without the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.domain.keyboard import _LATIN, _RUSSIAN
+from app.services import letters as letters_module
+from app.services.letters import LetterFields, LetterInfo, LetterService
+from app.services.records import CaseDetail
+from tests.builders import hanil_steel_case
+from tests.conftest import OpenWs
+from ui.i18n_bridge import LanguageBridge
+from ui.letters.page import LettersPage
+
+ON_RUSSIAN_KEYS = str.maketrans(_LATIN, _RUSSIAN)
+
+
+@pytest.fixture
+def case(open_ws: OpenWs) -> CaseDetail:
+    return hanil_steel_case(open_ws("aigul"), description="Үш ай бойы жалақы төленбеген.")
+
+
+def issue(open_ws: OpenWs, case_id: str) -> LetterInfo:
+    draft = LetterService(open_ws("aigul")).draft(
+        case_id, "employer_letter", "ru", LetterFields(subject="Задолженность по заработной плате")
+    )
+    LetterService(open_ws("serik")).approve(draft.id)
+    return LetterService(open_ws("aigul")).issue(draft.id)
+
+
+def type_as_a_scanner(widget: QWidget, text: str) -> None:
+    """Key events carrying each character (``QTest.keyClicks`` takes ASCII only)."""
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char)
+            QApplication.sendEvent(widget, event)
+
+
+def code_of(letter: LetterInfo, digest: str | None = None) -> str:
+    return f"QORGAU|{letter.outgoing_number}|{digest or letter.content_digest}"
+
+
+def test_a_scanned_code_finds_its_letter_and_shows_it_in_the_register(
+    qtbot: QtBot, open_ws: OpenWs, case: CaseDetail, bridge: LanguageBridge
+) -> None:
+    letter = issue(open_ws, case.id)
+    other = hanil_steel_case(open_ws("aigul"), description="Паспорт ұсталған.")
+    issue(open_ws, other.id)
+    page = LettersPage(open_ws("serik"), bridge)
+    qtbot.addWidget(page)
+    assert page.check_button.isEnabled()
+    dialog = page.check_letter()
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+
+    # A scanner typing as a keyboard with the Russian layout on, then Enter.
+    typed = code_of(letter).translate(ON_RUSSIAN_KEYS)
+    assert typed.startswith("ЙЩКПФГ/")
+    type_as_a_scanner(dialog.code, typed)
+    QTest.keyClick(dialog.code, Qt.Key.Key_Return)
+    assert dialog.verdict.text().startswith(f"✓ The code matches letter {letter.outgoing_number}")
+    assert "Compare the paper with the registered letter" in dialog.verdict.text()
+    assert dialog.show_button.isVisibleTo(dialog)
+
+    qtbot.mouseClick(dialog.show_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    selected = page.selected()
+    assert selected is not None and selected.id == letter.id
+    assert page.case_filter.text() == letter.case_number
+
+
+def test_a_code_that_is_not_the_registers_is_refused_and_says_why(
+    qtbot: QtBot, open_ws: OpenWs, case: CaseDetail, bridge: LanguageBridge
+) -> None:
+    letter = issue(open_ws, case.id)
+    page = LettersPage(open_ws("serik"), bridge)
+    qtbot.addWidget(page)
+    dialog = page.check_letter()
+    number = letter.outgoing_number
+    for text, said in (
+        (code_of(letter, "0" * 64), f"does not match the register's letter {number}"),
+        (f"QORGAU|SEL-2020/0999|{letter.content_digest}", "holds no issued letter SEL-2020/0999"),
+        ("https://example.org/letter", "This is not a Qorgau letter code"),
+    ):
+        dialog.code.setText(text)
+        dialog.check_button.click()
+        assert dialog.verdict.text().startswith("✗ "), text
+        assert said in dialog.verdict.text()
+        assert not dialog.show_button.isVisibleTo(dialog)
+    # Caps Lock on: the same code in the other case is still the letter's.
+    dialog.code.setText(code_of(letter).swapcase())
+    dialog.check_button.click()
+    assert dialog.verdict.text().startswith("✓ ")
+
+
+def test_a_pdf_file_is_checked_whole(
+    qtbot: QtBot,
+    open_ws: OpenWs,
+    case: CaseDetail,
+    bridge: LanguageBridge,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    letter = issue(open_ws, case.id)
+    ws = open_ws("serik")
+    page = LettersPage(ws, bridge)
+    qtbot.addWidget(page)
+    dialog = page.check_letter()
+    registered = tmp_path / "letter.pdf"
+    registered.write_bytes(LetterService(ws).pdf(letter.id))
+    dialog.check_file(registered)
+    assert dialog.verdict.text().startswith(f"✓ The file matches letter {letter.outgoing_number}")
+    assert dialog.show_button.isVisibleTo(dialog)
+
+    changed = tmp_path / "changed.pdf"
+    content = registered.read_bytes()
+    changed.write_bytes(content[:-200] + content[-200:].replace(b"0", b"1", 1))
+    dialog.check_file(changed)
+    assert "does not match any letter in the register" in dialog.verdict.text()
+    assert not dialog.show_button.isVisibleTo(dialog)
+
+    dialog.check_file(tmp_path / "nowhere.pdf")
+    assert "does not exist" in dialog.verdict.text()
+    monkeypatch.setattr(letters_module, "MAX_VERIFY_BYTES", 100)
+    dialog.check_file(registered)
+    assert "is too large to be a letter" in dialog.verdict.text()

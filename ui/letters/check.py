@@ -1,0 +1,129 @@
+"""Is this a letter of ours? A printed letter's code, or a PDF file, checked against the register.
+
+Every issued letter carries a code in the bottom corner of its first page (``QORGAU|number|
+digest``, see ``app/letters/qr.py``). A letter comes back to the mission on paper (an employer
+or an authority shows it, a worker brings a copy) and the officer asks whether it is genuine:
+a scanner that types as a keyboard writes the code into the box and presses Enter, or the
+officer types or pastes it; a PDF file sent back is checked by its content. A letter found is
+a click away in the register, to be compared with the paper: a code copied onto another text
+matches as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import QorgauError
+from app.i18n import _
+from app.services.letters import LetterService, VerifyResult
+from ui.palette import DEADLINE_BACKGROUNDS, ERROR_TEXT, SUCCESS_TEXT
+from ui.widgets.common import fit_to_contents, word_wrapped
+from ui.widgets.file_dialogs import in_documents
+from ui.widgets.plain import plain_label
+
+
+class LetterCheckDialog(QDialog):
+    letter_chosen = Signal(str)  # the id of the letter found, to show in the register
+
+    def __init__(self, service: LetterService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.found: VerifyResult | None = None
+        self.setWindowTitle(_("Check a letter"))
+        self.setMinimumWidth(640)
+        intro = word_wrapped(
+            plain_label(
+                _(
+                    "Scan the code in the bottom corner of the letter's first page, or type or "
+                    "paste its text, and press Enter. A letter's PDF file is checked whole."
+                )
+            )
+        )
+        self.code = QLineEdit()
+        self.code.setPlaceholderText("QORGAU|SEL-2026/0042|…")
+        self.code.returnPressed.connect(self.check_code)
+        self.check_button = QPushButton(_("Check the &code"))
+        self.check_button.clicked.connect(self.check_code)
+        self.file_button = QPushButton(_("Check a PDF &file…"))
+        self.file_button.clicked.connect(self.choose_file)
+        self.verdict = word_wrapped(plain_label())
+        self.verdict.hide()
+        self.show_button = QPushButton(_("&Show it in the register"))
+        self.show_button.clicked.connect(self._show_found)
+        self.show_button.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.addButton(self.show_button, QDialogButtonBox.ButtonRole.ActionRole)
+        entry = QHBoxLayout()
+        entry.addWidget(self.code, 1)
+        entry.addWidget(self.check_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(entry)
+        layout.addWidget(self.file_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.verdict)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        self.code.setFocus()
+
+    def check_code(self) -> None:
+        text = self.code.text().strip()
+        if not text:
+            return
+        self._checked(lambda: self.service.verify_code(text))
+        # The next scan replaces this one: a scanner types into the box as it stands.
+        self.code.selectAll()
+
+    def choose_file(self) -> None:
+        name, _filter = QFileDialog.getOpenFileName(
+            self, _("Check a letter"), in_documents(), _("PDF files (*.pdf);;All files (*)")
+        )
+        if name:
+            self.check_file(Path(name))
+
+    def check_file(self, path: Path) -> None:
+        self._checked(lambda: self.service.verify_file(path))
+
+    def _checked(self, check: Callable[[], VerifyResult]) -> None:
+        try:
+            result = check()
+        except QorgauError as exc:
+            self.found = None
+            self._say(str(exc), matched=False)
+            return
+        self.found = result if result.matched else None
+        self._say(result.message, result.matched)
+
+    def _say(self, text: str, matched: bool) -> None:
+        colour = SUCCESS_TEXT if matched else ERROR_TEXT
+        background = DEADLINE_BACKGROUNDS["green" if matched else "red"]
+        self.verdict.setText(("✓ " if matched else "✗ ") + text)
+        self.verdict.setStyleSheet(
+            f"color: {colour}; background: {background}; border-radius: 4px; padding: 8px;"
+        )
+        self.verdict.show()
+        self.show_button.setVisible(self.found is not None)
+        fit_to_contents(self)  # the verdict's lines, wrapped at the dialog's width
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        fit_to_contents(self)  # the introduction's wrapped lines
+
+    def _show_found(self) -> None:
+        if self.found is not None and self.found.letter is not None:
+            self.letter_chosen.emit(self.found.letter.id)
+            self.accept()
