@@ -47,6 +47,7 @@ from app.services.users import (
     SignatureDetails,
     UserService,
     released_message,
+    role_changed_message,
     unapproved_message,
 )
 
@@ -98,6 +99,12 @@ def register(commands: Any) -> None:
     revoke = user_cmds.add_parser("revoke", help=_("revoke a user (administrator)"))
     revoke.add_argument("username")
     revoke.set_defaults(handler=cmd_user_revoke)
+    set_role = user_cmds.add_parser(
+        "set-role", help=_("give a user another role, from their next sign-in (administrator)")
+    )
+    set_role.add_argument("username")
+    set_role.add_argument("role", choices=ALL_ROLES, help=_("the user's role"))
+    set_role.set_defaults(handler=cmd_user_set_role)
     signature = user_cmds.add_parser(
         "signature", help=_("the name and position a user signs letters with")
     )
@@ -278,6 +285,15 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
         print("  " + ", ".join(result.released))
     if result.unapproved:
         print(unapproved_message(result.unapproved))
+    return 0
+
+
+def cmd_user_set_role(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        unapproved = UserService(ws).set_role(args.username, args.role)
+    print(role_changed_message(args.username, args.role))
+    if unapproved:
+        print(unapproved_message(list(unapproved)))
     return 0
 
 

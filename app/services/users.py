@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Case, Letter, User
 from app.db.raw import whole_file_lock
-from app.domain.codes import EventKind, LetterStatus, Role
+from app.domain.codes import EventKind, LetterStatus, Role, label
 from app.domain.events import SystemEvent, event_data
-from app.domain.roles import USER_MANAGERS, roles_to_give
+from app.domain.roles import SENIOR_ROLES, USER_MANAGERS, roles_to_give
 from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import _, ngettext
@@ -120,6 +120,13 @@ def _withdraw_approvals(session: Session, username: str, ws: Workspace) -> list[
         letter.status = LetterStatus.DRAFT.value
         letter.approved_by = None
     return sorted(number for _letter, number in rows)
+
+
+def role_changed_message(username: str, role: str) -> str:
+    return _(
+        "{user} is {role} from their next sign-in; a window they have open keeps the role it "
+        "signed in with."
+    ).format(user=username, role=label(Role(role)))
 
 
 def unapproved_message(numbers: list[str]) -> str:
@@ -267,7 +274,11 @@ class UserService:
             session.flush()
             return _info(user)
 
-    def set_role(self, username: str, role: str) -> None:
+    def set_role(self, username: str, role: str) -> tuple[str, ...]:
+        """Give a user another role (an attaché made consul, a consul's duties handed over).
+        It holds from their next sign-in: a window open now keeps the role it signed in with.
+        A user who no longer approves letters leaves none approved in their name: those not
+        issued yet are drafts again, as at a revocation; their cases' numbers are returned."""
         self.ws.require_role(*USER_MANAGERS)
         if self.ws.on_server:
             # The server's grants follow the group role, which this does not change.
@@ -281,10 +292,25 @@ class UserService:
         self._check_role_fits(role)
         with self.ws.write() as session:
             user = self._get(session, username)
+            if not user.active:
+                raise ValidationError(
+                    _("{name} is revoked; add a new account instead.").format(name=username)
+                )
+            if user.role == role:
+                return ()
             if user.role == Role.ADMIN and role != Role.ADMIN:
                 self._keep_one_admin(session, username)
-            self.ws.audit(session, "user.role", "user", username, {"from": user.role, "to": role})
+            approves_no_more = Role(user.role) in SENIOR_ROLES and Role(role) not in SENIOR_ROLES
+            unapproved = _withdraw_approvals(session, username, self.ws) if approves_no_more else []
+            self.ws.audit(
+                session,
+                "user.role",
+                "user",
+                username,
+                {"from": user.role, "to": role, "unapproved": unapproved},
+            )
             user.role = role
+            return tuple(unapproved)
 
     def revoke(self, username: str) -> Revocation:
         """Deactivate the account (its history stays) and re-key the database.

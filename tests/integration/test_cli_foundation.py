@@ -115,6 +115,11 @@ def test_user_commands(
     assert {"username": "dana", "role": "consul"}.items() <= next(
         u for u in listing if u["username"] == "dana"
     ).items()
+    moved = run_cli(capsys, *data_args(installation), "user", "set-role", "aigul", "consul")
+    assert moved.code == 0, moved.err
+    assert moved.out.startswith("aigul is Consul / head of section from their next sign-in")
+    listing = json.loads(run_cli(capsys, *data_args(installation), "user", "list", "--json").out)
+    assert next(u for u in listing if u["username"] == "aigul")["role"] == "consul"
     monkeypatch.setenv("QORGAU_NEW_PASSWORD", "changed password")
     assert run_cli(capsys, *data_args(installation), "user", "passwd", "dana").code == 0
     monkeypatch.setenv("QORGAU_USER", "dana")
@@ -123,6 +128,11 @@ def test_user_commands(
     assert table.code == 0 and "dana" in table.out and "consul" in table.out
     refused = run_cli(capsys, *data_args(installation), "user", "add", "eve", "--role", "admin")
     assert refused.code == 1 and "does not allow" in refused.err
+    # A consul makes herself administrator: refused, her role unchanged.
+    promoted = run_cli(capsys, *data_args(installation), "user", "set-role", "dana", "admin")
+    assert promoted.code == 1 and "does not allow" in promoted.err
+    listing = json.loads(run_cli(capsys, *data_args(installation), "user", "list", "--json").out)
+    assert next(u for u in listing if u["username"] == "dana")["role"] == "consul"
 
 
 def test_bad_usage_exits_2(capsys: Capsys) -> None:

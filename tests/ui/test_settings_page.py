@@ -373,3 +373,49 @@ def test_the_recovery_key_is_for_administrators_only(
 ) -> None:
     page = _page(qtbot, make_window(open_ws("aigul")))
     assert not page.recovery_button.isVisibleTo(page)
+
+
+def test_the_administrator_changes_a_role_and_a_consul_made_attache_signs_nothing_more(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, open_ws: OpenWs
+) -> None:
+    """An attaché made consul, the consul's duties handed over: there was no way but to revoke
+    the account and add another, which re-keyed the database and lost the user's name."""
+    from app.services.letters import LetterService
+    from tests.builders import hanil_steel_case
+
+    case = hanil_steel_case(open_ws("aigul"), description="Жалақы төленбеген.")
+    draft = LetterService(open_ws("aigul")).draft(case.id, "employer_letter", "ru")
+    LetterService(open_ws("serik")).approve(draft.id)
+
+    panel = _users(qtbot, make_window(ws))
+    _click_user(qtbot, panel, "aigul")
+    click(qtbot, panel.role_button)
+    dialog = panel.dialog
+    assert dialog is not None and "next sign-in" in dialog.intro.text()
+    press_dialog_button(qtbot, dialog)  # the same role: refused, nothing written
+    assert dialog.isVisible() and dialog.error.text() == "Choose another role than the user has."
+    choose(qtbot, dialog.role, "consul")  # type: ignore[attr-defined]
+    press_dialog_button(qtbot, dialog)
+    qtbot.waitUntil(lambda: panel.notice is not None, timeout=5000)
+    assert panel.notice is not None
+    assert panel.notice.text().startswith("aigul is Consul / head of section from their next")
+    row = panel.tree.currentItem()
+    assert row is not None and row.text(2) == "Consul / head of section"
+
+    _click_user(qtbot, panel, "serik")
+    click(qtbot, panel.role_button)
+    dialog = panel.dialog
+    assert dialog is not None
+    choose(qtbot, dialog.role, "attache")  # type: ignore[attr-defined]
+    press_dialog_button(qtbot, dialog)
+    qtbot.waitUntil(
+        lambda: panel.notice is not None and "draft" in panel.notice.text(), timeout=5000
+    )
+    assert case.number in panel.notice.text()  # the letter serik approved is a draft again
+    assert LetterService(ws).get(draft.id).status == "draft"
+    with ws.read() as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "user.role").order_by(AuditEntry.seq)
+        ).all()[-1]
+    assert entry.details == {"from": "consul", "to": "attache", "unapproved": [case.number]}
+    assert {u.username: u.role for u in UserService(ws).list()}["serik"] == "attache"

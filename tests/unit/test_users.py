@@ -106,6 +106,24 @@ def test_last_admin_is_kept(ws: Workspace) -> None:
         UserService(ws).revoke("admin")
 
 
+def test_a_consul_cannot_make_herself_administrator_nor_a_revoked_user_anything(
+    ws: Workspace, open_ws: OpenWs, installation: Paths
+) -> None:
+    """The attack: a consul (or an attaché) gives herself the administrator's role, or wakes a
+    revoked account by giving it one. Refused, the users and their key slots unchanged."""
+    UserService(ws).revoke("aigul")
+    consul = UserService(open_ws("serik"))  # signed in before the snapshot: her last sign-in
+    before = (UserService(ws).list(), installation.keyslots.read_bytes())
+    for target, role in (("serik", "admin"), ("astana", "consul")):
+        with pytest.raises(PermissionDenied):
+            consul.set_role(target, role)
+    with pytest.raises(ValidationError, match="aigul is revoked"):
+        UserService(ws).set_role("aigul", "consul")
+    assert (UserService(ws).list(), installation.keyslots.read_bytes()) == before
+    assert UserService(ws).set_role("serik", "consul") == ()  # the same role: nothing written
+    assert (UserService(ws).list(), installation.keyslots.read_bytes()) == before
+
+
 def test_keyring_unlock_on_this_computer(ws: Workspace, installation: Paths) -> None:
     store = SecretStore(LossyKeyring())
     assert store.is_system

@@ -12,6 +12,7 @@ matches as well.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import QorgauError
 from app.i18n import _
-from app.services.letters import LetterService, VerifyResult
+from app.letters import qr_payload
+from app.services.letters import LetterService, VerifyResult, outgoing_number
 from ui.palette import DEADLINE_BACKGROUNDS, ERROR_TEXT, SUCCESS_TEXT
 from ui.widgets.common import fit_to_contents, word_wrapped
 from ui.widgets.file_dialogs import in_documents
@@ -54,7 +56,9 @@ class LetterCheckDialog(QDialog):
             )
         )
         self.code = QLineEdit()
-        self.code.setPlaceholderText("QORGAU|SEL-2026/0042|…")
+        # What a code looks like, numbered as this mission numbers its letters.
+        example = outgoing_number(service.ws.mission_code, date.today().year, 42)
+        self.code.setPlaceholderText(qr_payload(example, "…"))
         self.code.returnPressed.connect(self.check_code)
         self.check_button = QPushButton(_("Check the &code"))
         self.check_button.clicked.connect(self.check_code)

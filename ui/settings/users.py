@@ -1,4 +1,5 @@
-"""User management for the mission administrator: list, add, reset a password, revoke."""
+"""User management for the mission administrator: list, add, reset a password, change a
+role, revoke."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from app.services.users import (
     UserInfo,
     UserService,
     released_message,
+    role_changed_message,
     unapproved_message,
 )
 from app.services.workspace import Workspace
@@ -102,6 +104,30 @@ class SignatureDialog(ValidatingDialog):
             raise ValidationError(_("Give the user's full name."), "full_name")
 
 
+class RoleDialog(ValidatingDialog):
+    """Another role for a user, chosen from those that fit the installation."""
+
+    def __init__(self, parent: QWidget | None, user: UserInfo, roles: tuple[Role, ...]) -> None:
+        super().__init__(parent)
+        self.user = user
+        self.setWindowTitle(_("Change the role"))
+        self.role = QComboBox()
+        for role in roles:
+            self.role.addItem(label(role), role.value)
+        self.role.setCurrentIndex(max(self.role.findData(user.role), 0))
+        self.set_intro(
+            _(
+                "The new role holds from {name}'s next sign-in. A consul who no longer "
+                "approves letters leaves none approved: those not issued yet become drafts."
+            ).format(name=user.full_name or user.username)
+        )
+        self.form.addRow(_("R&ole:"), self.role)
+
+    def validate(self) -> None:
+        if self.role.currentData() == self.user.role:
+            raise ValidationError(_("Choose another role than the user has."), "role")
+
+
 class UsersPanel(QWidget):
     def __init__(
         self, workspace: Workspace, bridge: LanguageBridge, store: SecretStore | None = None
@@ -126,10 +152,18 @@ class UsersPanel(QWidget):
         self.reset_button = push_button(self.reset_password)
         self.revoke_button = push_button(self.revoke_user)
         self.signature_button = push_button(self.edit_signature)
+        self.role_button = push_button(self.change_role)
+        if self.on_server:  # a role there is the user's server group: revoked, added again
+            self.role_button.hide()  # (never show(): a widget without a parent is a window)
         # Under the buttons, not beside them: a revocation's sentence is long in Kazakh.
         self.busy = BusyIndicator()
         buttons = widget_row(
-            self.add_button, self.reset_button, self.revoke_button, self.signature_button, STRETCH
+            self.add_button,
+            self.reset_button,
+            self.role_button,
+            self.revoke_button,
+            self.signature_button,
+            STRETCH,
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -146,6 +180,7 @@ class UsersPanel(QWidget):
         self.add_button.setText(_("&Add a user…"))
         self.reset_button.setText(_("Reset the &password…"))
         self.revoke_button.setText(_("Re&voke…"))
+        self.role_button.setText(_("Change the r&ole…"))
         self.signature_button.setText(_("&Signature in letters…"))
         self.reload()
 
@@ -191,6 +226,7 @@ class UsersPanel(QWidget):
         self.reset_button.setEnabled(usable)
         self.revoke_button.setEnabled(usable and info is not None and info.username != self.me)
         self.signature_button.setEnabled(usable)
+        self.role_button.setEnabled(usable)
 
     def _run(
         self,
@@ -211,6 +247,7 @@ class UsersPanel(QWidget):
             self.reset_button,
             self.revoke_button,
             self.signature_button,
+            self.role_button,
             indicator=self.busy,
             text=busy or _("Saving…"),
         )
@@ -243,6 +280,28 @@ class UsersPanel(QWidget):
             dialog,
             lambda: self._run(lambda: self.service.set_signature(info.username, dialog.details())),
         )
+
+    def change_role(self) -> None:
+        info = self._selected_info()
+        if info is None or not info.active:
+            return
+        dialog = RoleDialog(self, info, self.service.roles_to_give())
+
+        def _change() -> None:
+            role = dialog.role.currentData()
+            self._run(
+                lambda: self.service.set_role(info.username, role),
+                lambda unapproved: self._role_changed(info.username, role, unapproved),
+            )
+
+        self._open(dialog, _change)
+
+    def _role_changed(self, username: str, role: str, unapproved: object) -> None:
+        self.reload()
+        said = [role_changed_message(username, role)]
+        if isinstance(unapproved, tuple) and unapproved:
+            said.append(unapproved_message(list(unapproved)))
+        self.notice = inform(self, _("Change the role"), "\n\n".join(said))
 
     def reset_password(self) -> None:
         name = self.selected_username()
