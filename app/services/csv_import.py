@@ -291,11 +291,6 @@ def header_key(name: str) -> str:
     return _HEADER_KEY.sub("", name.strip().lower())
 
 
-def read_headers(raw: bytes, sheet: str | None = None) -> list[str]:
-    """The file's header row, as ``import_csv`` reads it (for a person to map its columns)."""
-    return open_table(raw, sheet).headers
-
-
 def auto_mapping(headers: list[str]) -> dict[str, str]:
     """Column header → field, for the headers we recognise (each field once, but the
     description, which every column of notes adds to)."""

@@ -176,10 +176,6 @@ class RecoveryService:
     def has_recovery_key(self) -> bool:
         return not self.ws.on_server and self.slots.has_slot(RECOVERY_SLOT)
 
-    def escrow_recipient(self) -> str | None:
-        escrow = self.slots.escrow()
-        return str(escrow["recipient"]) if escrow else None
-
     def apply_policy(self, signed: bytes) -> bool:
         """Apply HQ's signed escrow policy; returns whether escrow is now on."""
         self.ws.require_role(Role.ADMIN)
