@@ -79,8 +79,16 @@ def test_overdue_cases_are_escalated_after_sign_in_and_the_consul_lists_them(
     tip = view.model.index(0, DUE).data(Qt.ItemDataRole.ToolTipRole)
     assert "escalated to the head of section" in tip
 
-    # Acted on (a new due date): off the list, and off the consul's button.
     acted = view.model.index(0, 0).data(CASE_ID_ROLE)
+    area.open_case(acted)  # the case's badge says it, and its tooltip when and what ends it
+    qtbot.waitUntil(
+        lambda: area.editor.case is not None and area.editor.case.id == acted, timeout=5000
+    )
+    assert area.editor.badge.text().endswith(" · escalated")
+    assert area.editor.badge.toolTip().startswith("Escalated to the head of section on ")
+    area.show_list()
+
+    # Acted on (a new due date): off the list, and off the consul's button.
     detail = CaseService(ws).get_case(acted)
     CaseService(ws).update_case(
         acted, CaseChanges(due_date=date.today() + timedelta(days=10)), detail.version

@@ -459,18 +459,17 @@ class CaseEditor(QWidget):
         # The deadline in words too (and a shape in the list): colour alone says nothing to
         # an officer who cannot tell red from green.
         late = deadline_label(case.deadline) if case.deadline in ("amber", "red") else None
-        escalated = case.escalated_at is not None and is_open(status)
-        if escalated:  # overdue, and said so to the head of section: the longer word alone
+        escalated_at = case.escalated_at if is_open(status) else None
+        if escalated_at is not None:  # overdue, and said so to the head of section: that word
             parts.append(_("escalated"))
-        elif late:
-            parts.append(late)
-        if escalated and case.escalated_at is not None:
             self.badge.setToolTip(
                 _(
                     "Escalated to the head of section on {date}, the deadline having passed. "
                     "A new due date or a change of status ends it."
-                ).format(date=format_date(case.escalated_at.astimezone().date()))
+                ).format(date=format_date(escalated_at.astimezone().date()))
             )
+        elif late:
+            parts.append(late)
         colour = DEADLINE_COLOURS.get(case.deadline, NEUTRAL_BADGE)
         self.badge.setText(" · ".join(parts))
         self.badge.setStyleSheet(
