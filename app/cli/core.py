@@ -24,10 +24,10 @@ from app.db.postgres import parse_server_url
 from app.domain.roles import ALL_ROLES
 from app.domain.translit import latin_name
 from app.errors import IntegrityError, NotFound, UsageError, ValidationError
-from app.i18n import _, current_language
+from app.i18n import _, current_language, format_datetime
 from app.security.hq_secrets import place_message
 from app.security.keyring_store import SecretStore
-from app.services.audit_log import AuditLogService
+from app.services.audit_log import AuditLogService, tampered_message
 from app.services.backup import ConfirmationRequired, create_backup, restore_backup
 from app.services.installation import (
     MissionSetup,
@@ -152,6 +152,19 @@ def register(commands: Any) -> None:
     )
     verify.add_argument("--json", action="store_true", help=json_help())
     verify.set_defaults(handler=cmd_audit_verify)
+    listing = audit_cmds.add_parser(
+        "list", help=_("who did what, the latest entries first (administrator)")
+    )
+    listing.add_argument("--user", help=_("only this user's entries"))
+    listing.add_argument(
+        "--record", help=_("only the entries about this record (a case number, a user name)")
+    )
+    listing.add_argument(
+        "--before", type=int, metavar="SEQ", help=_("only entries before this one")
+    )
+    listing.add_argument("--limit", type=int, default=50, help=_("list at most this many entries"))
+    listing.add_argument("--json", action="store_true", help=json_help())
+    listing.set_defaults(handler=cmd_audit_list)
     head = audit_cmds.add_parser(
         "head", help=_("the latest signed audit head received from a mission")
     )
@@ -404,9 +417,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     if check.problems:
         for problem in check.problems:
             print(problem.message)
-        raise IntegrityError(
-            _("The audit log has been tampered with ({n} problems).").format(n=len(check.problems))
-        )
+        raise IntegrityError(tampered_message(len(check.problems)))
     print(_("The audit log is intact: {n} entries checked.").format(n=check.entries))
     if check.head_source == "file":
         print(
@@ -421,6 +432,31 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
                 "headquarters' copy with --head."
             ).format(seq=check.head_seq)
         )
+    return 0
+
+
+def cmd_audit_list(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        entries = AuditLogService(ws).entries(args.user, args.record, args.before, args.limit)
+    if args.json:
+        print_json(
+            [
+                {
+                    "seq": e.seq,
+                    "at": e.at.isoformat(),
+                    "user": e.actor,
+                    "action": e.action,
+                    "entity": e.entity,
+                    "record": e.entity_id,
+                    "details": e.details,
+                }
+                for e in entries
+            ]
+        )
+        return 0
+    for e in entries:
+        when = format_datetime(e.at.astimezone())
+        print(f"{e.seq:>8}  {when}  {e.actor:<16} {e.label}  {e.entity_id}".rstrip())
     return 0
 
 

@@ -31,13 +31,17 @@ VERIFY_CHUNK = 20_000  # entries ``verify`` reads at a time
 # What ``json.dumps`` with these options builds at each call, built once: a hash is taken of every
 # entry written and, by ``verify``, of every entry of the log.
 _PAYLOAD = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-_HASHED = (  # what an entry's hash covers, and the hash
+# Who did what to which record, and when: an entry as the log lists it (less its details).
+ENTRY_COLUMNS = (
     AuditEntry.seq,
     AuditEntry.at,
     AuditEntry.actor,
     AuditEntry.action,
     AuditEntry.entity,
     AuditEntry.entity_id,
+)
+_HASHED = (  # what an entry's hash covers, and the hash
+    *ENTRY_COLUMNS,
     type_coerce(AuditEntry.details, Text).label("details"),  # decoded by ``_details``
     AuditEntry.prev_hash,
     AuditEntry.hash,

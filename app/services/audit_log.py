@@ -10,23 +10,44 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from app.db.models import Mission
+from app.db.models import AuditEntry, Mission
+from app.domain.audit_actions import action_label
 from app.domain.codes import Role
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import NotFound, ValidationError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.security import audit, audit_anchor
 from app.security.audit import AuditProblem
 from app.security.audit_anchor import SignedHead
 from app.services.workspace import Workspace
 
 HEAD_READERS = ADMIN_OR_HQ
+# Who did what: the administrator, and HQ's operator and administrator. A case's own history is
+# its timeline, which its officers read; the log also holds sign-ins, exports and keys.
+AUDIT_READERS = ADMIN_OR_HQ
+ENTRIES_PAGE = 500
 MAX_HEAD_FILE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class AuditEntryInfo:
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    details: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return action_label(self.action)
 
 
 @dataclass(frozen=True)
@@ -39,6 +60,14 @@ class AuditCheck:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+def tampered_message(problems: int) -> str:
+    return ngettext(
+        "The audit log has been tampered with ({n} problem).",
+        "The audit log has been tampered with ({n} problems).",
+        problems,
+    ).format(n=problems)
 
 
 def read_head_file(path: Path) -> SignedHead:
@@ -81,6 +110,39 @@ class AuditLogService:
         if mismatch:
             problems = [*problems, AuditProblem(head.seq, "rewritten", mismatch)]
         return AuditCheck(count, problems, "file" if given else "last_export", head.seq)
+
+    def entries(
+        self,
+        actor: str | None = None,
+        record: str | None = None,
+        before_seq: int | None = None,
+        limit: int = ENTRIES_PAGE,
+    ) -> list[AuditEntryInfo]:
+        """The latest entries first, ``limit`` at most, those of ``actor`` (a user name) and
+        about ``record`` (a case number, a user name: the entry's record id) if
+        given; the next page starts before the last one's ``seq``."""
+        self.ws.require_role(*AUDIT_READERS)
+        query = select(*audit.ENTRY_COLUMNS, AuditEntry.details)
+        if actor:
+            query = query.where(AuditEntry.actor == actor)
+        if record:
+            query = query.where(AuditEntry.entity_id == record.strip())
+        if before_seq is not None:
+            query = query.where(AuditEntry.seq < before_seq)
+        query = query.order_by(AuditEntry.seq.desc()).limit(max(1, min(limit, ENTRIES_PAGE)))
+        with self.ws.read() as session:
+            return [
+                AuditEntryInfo(
+                    row.seq,
+                    row.at,
+                    row.actor,
+                    row.action,
+                    row.entity,
+                    row.entity_id,
+                    row.details if isinstance(row.details, dict) else {},
+                )
+                for row in session.execute(query)
+            ]
 
     def held_head(self, code: str) -> dict[str, Any]:
         """The latest signed head received from ``code``, as a head file's content."""

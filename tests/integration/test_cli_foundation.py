@@ -236,6 +236,30 @@ def test_audit_verify_ok_and_tampered(installation: Paths, capsys: Capsys, as_ad
     assert report["ok"] is False and report["problems"][0]["seq"] == 2
 
 
+def test_audit_list_names_who_did_what(
+    installation: Paths, capsys: Capsys, as_admin: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listed = run_cli(capsys, *data_args(installation), "audit", "list", "--limit", "3")
+    assert listed.code == 0, listed.err
+    lines = listed.out.splitlines()
+    assert len(lines) == 3 and "admin" in lines[0] and "Signed in" in lines[0]
+    entries = json.loads(
+        run_cli(capsys, *data_args(installation), "audit", "list", "--user", "admin", "--json").out
+    )
+    assert entries and all(e["user"] == "admin" for e in entries)
+    assert [e["seq"] for e in entries] == sorted((e["seq"] for e in entries), reverse=True)
+    before = entries[0]["seq"]
+    older = json.loads(
+        run_cli(
+            capsys, *data_args(installation), "audit", "list", "--before", str(before), "--json"
+        ).out
+    )
+    assert all(e["seq"] < before for e in older)
+    monkeypatch.setenv("QORGAU_USER", "aigul")  # an attaché reads no log
+    refused = run_cli(capsys, *data_args(installation), "audit", "list")
+    assert refused.code == 1 and "does not allow" in refused.err
+
+
 def test_backup_and_restore_into_fresh_folder(
     installation: Paths,
     tmp_path: Path,

@@ -419,3 +419,48 @@ def test_the_administrator_changes_a_role_and_a_consul_made_attache_signs_nothin
         ).all()[-1]
     assert entry.details == {"from": "consul", "to": "attache", "unapproved": [case.number]}
     assert {u.username: u.role for u in UserService(ws).list()}["serik"] == "attache"
+
+
+def test_the_administrator_reads_the_audit_log_and_checks_its_chain(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, open_ws: OpenWs
+) -> None:
+    from sqlalchemy import text
+
+    from app.services.cases import CaseService
+    from tests.builders import new_case
+    from ui.settings.audit_log import ACTION, RECORD, USER
+
+    case = CaseService(open_ws("aigul")).create_case(new_case())
+    page = _page(qtbot, make_window(ws))
+    assert page.audit_button.isVisibleTo(page)
+    dialog = page.show_audit_log()
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    table = dialog.table  # type: ignore[attr-defined]
+    assert table.rowCount() >= 3
+    rows = [(table.item(r, USER).text(), table.item(r, ACTION).text()) for r in range(3)]
+    assert ("aigul", "Case registered") in rows
+
+    choose(qtbot, dialog.user, "aigul")  # type: ignore[attr-defined]
+    actions = {table.item(r, ACTION).text() for r in range(table.rowCount())}
+    assert actions == {"Signed in", "Case registered"}
+    dialog.record.setText(case.number)  # type: ignore[attr-defined]
+    dialog.record.returnPressed.emit()  # type: ignore[attr-defined]
+    assert table.rowCount() == 1 and table.item(0, RECORD).text() == case.number
+
+    task = dialog.check_chain()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+    assert dialog.verdict.text().startswith("The audit log is intact")  # type: ignore[attr-defined]
+    with ws.write() as session:  # someone with the database key rewrites an entry
+        session.execute(text("UPDATE audit_entry SET actor = 'nobody' WHERE seq = 2"))
+    task = dialog.check_chain()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+    verdict = dialog.verdict.text()  # type: ignore[attr-defined]
+    assert verdict.startswith("The audit log has been tampered with (1 problem).")
+    assert "Audit entry 2 has been changed." in verdict
+
+
+def test_an_attache_has_no_audit_log_button(
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
+) -> None:
+    page = _page(qtbot, make_window(open_ws("aigul")))
+    assert not page.audit_button.isVisibleTo(page)

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import (
+    QDialog,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -23,6 +24,7 @@ from app.i18n import _
 from app.security.keyring_store import SecretStore
 from app.services import retention
 from app.services import settings as domain_settings
+from app.services.audit_log import AUDIT_READERS
 from app.services.installation import forget_unlock
 from app.services.recovery import RecoveryService
 from app.services.recovery_sheet import sheet_facts
@@ -175,8 +177,15 @@ class SettingsPage(QScrollArea):
         if not is_admin or self.on_server:
             self.recovery_button.hide()
         self.recovery_dialog: RecoveryKeyDialog | None = None
+        self.audit_button = push_button(self.show_audit_log)
+        if workspace.actor.role not in AUDIT_READERS:
+            self.audit_button.hide()
         buttons = widget_row(
-            self.password_button, self.forget_button, self.recovery_button, STRETCH
+            self.password_button,
+            self.forget_button,
+            self.recovery_button,
+            self.audit_button,
+            STRETCH,
         )
         security_layout = QVBoxLayout(self.security)
         security_layout.addWidget(self.keyring_state)
@@ -245,6 +254,8 @@ class SettingsPage(QScrollArea):
         self.forget_button.setText(_("&Forget this computer"))
         self.password_button.setText(_("&Change my password…"))
         self.recovery_button.setText(_("&Replace the recovery key…"))
+        self.audit_button.setText(_("&Audit log…"))
+        self.audit_button.setToolTip(_("Who did what and when; whether the log is intact"))
         self.recovery_button.setToolTip(
             _("A new recovery key for the mission's safe; the old one then opens nothing.")
         )
@@ -269,6 +280,11 @@ class SettingsPage(QScrollArea):
             if task is not None:
                 task.wait_finished()
         return True
+
+    def show_audit_log(self) -> QDialog:
+        from ui.settings.audit_log import open_audit_log  # loads when first used
+
+        return open_audit_log(self.window_.workspace, self)
 
     def rotate_recovery_key(self) -> None:
         confirm(
