@@ -715,6 +715,9 @@ class AuditEntry(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
+    # One user's entries, the latest first (Settings → Audit log; migration 0024).
+    __table_args__ = (Index("ix_audit_entry_actor_seq", "actor", "seq"),)
+
 
 class AuditHead(Base):
     """A signed audit-chain head (``app/security/audit_anchor.py``).
