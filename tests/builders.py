@@ -145,3 +145,27 @@ def register_row_case(
             employer=employer,
         )
     )
+
+
+def add_cases(ws: Workspace, n: int, overdue: bool = False, at_risk: bool = False) -> list[str]:
+    """``n`` new cases of as many workers; ``overdue``: received 90 days ago, due five days ago.
+    Their ids."""
+    service = CaseService(ws)
+    today = date.today()
+    ids = []
+    for i in range(n):
+        detail = service.create_case(
+            CaseInput(
+                host_country="KR",
+                categories=("unpaid_wages",),
+                # Received today, a case is not overdue unless its due date says so.
+                received_at=today - timedelta(days=90) if overdue else today,
+                person=PersonInput(surname=f"Abenov{i}", given_names="Nurlan"),
+                due_date=today - timedelta(days=5) if overdue else None,
+                life_or_liberty_at_risk=True if at_risk else None,
+                description="",
+            ),
+            allow_duplicate_person=True,
+        )
+        ids.append(detail.id)
+    return ids

@@ -23,9 +23,10 @@ from app.services import cases as cases_module
 from app.services.cases import CaseService
 from app.services.records import CaseChanges
 from app.services.workspace import Workspace
+from tests.builders import add_cases
 from tests.conftest import PASSWORD, OpenWs
 from tests.integration.cli_helpers import run_cli
-from tests.ui.test_start_drilldown import add_cases, listed_ids, loaded
+from tests.ui.test_start_drilldown import listed_ids, loaded
 from ui.cases.area import CasesArea
 from ui.escalation import EVERY_MS, OverdueEscalation
 from ui.main_window import MainWindow

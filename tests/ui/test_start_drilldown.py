@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,9 +17,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.services.cases import CaseService
-from app.services.records import CaseInput, PersonInput
 from app.services.stats import Drilldown
 from app.services.workspace import Workspace
+from tests.builders import add_cases
 from tests.conftest import OpenWs
 from ui.cases.area import CasesArea
 from ui.i18n_bridge import LanguageBridge
@@ -29,28 +28,6 @@ from ui.reports.dashboard import DashboardPage
 from ui.start_page import SECTION_LIMIT, StartPage
 
 OVERDUE = SECTION_LIMIT + 3
-
-
-def add_cases(ws: Workspace, n: int, overdue: bool = False, at_risk: bool = False) -> list[str]:
-    service = CaseService(ws)
-    today = date.today()
-    ids = []
-    for i in range(n):
-        detail = service.create_case(
-            CaseInput(
-                host_country="KR",
-                categories=("unpaid_wages",),
-                # Received today, a case is not overdue unless its due date says so.
-                received_at=today - timedelta(days=90) if overdue else today,
-                person=PersonInput(surname=f"Abenov{i}", given_names="Nurlan"),
-                due_date=today - timedelta(days=5) if overdue else None,
-                life_or_liberty_at_risk=True if at_risk else None,
-                description="",
-            ),
-            allow_duplicate_person=True,
-        )
-        ids.append(detail.id)
-    return ids
 
 
 def loaded(area: CasesArea) -> bool:

@@ -19,7 +19,7 @@ from app.db.models import Case
 from app.domain.codes import EventKind
 from app.services.rows import add_case_event
 from app.services.workspace import Workspace
-from tests.ui.test_start_drilldown import add_cases
+from tests.builders import add_cases
 
 
 def test_a_flush_reads_its_new_objects_a_fixed_number_of_times(
