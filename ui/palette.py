@@ -38,9 +38,21 @@ WARNING_STYLE = (
     f"padding: 6px; color: {WARNING_TEXT};"
 )
 
+SUCCESS_BACKGROUND = "#e8f5e9"
+ERROR_BACKGROUND = "#ffebee"
+
+
+def outcome_style(good: bool) -> str:
+    """A check's verdict (a letter found in the register, an intact audit log), or its refusal."""
+    colour, background = (
+        (SUCCESS_TEXT, SUCCESS_BACKGROUND) if good else (ERROR_TEXT, ERROR_BACKGROUND)
+    )
+    return f"color: {colour}; background: {background}; border-radius: 4px; padding: 8px;"
+
+
 # Deadlines and urgency: strong enough for white text on them and for text on white.
 DEADLINE_COLOURS = {"green": "#2e7d32", "amber": "#8a5a00", "red": "#c62828"}
-DEADLINE_BACKGROUNDS = {"green": "#e8f5e9", "amber": "#fff3e0", "red": "#ffebee"}
+DEADLINE_BACKGROUNDS = {"green": SUCCESS_BACKGROUND, "amber": "#fff3e0", "red": ERROR_BACKGROUND}
 NEUTRAL_BADGE = "#555555"
 URGENCY_COLOURS = {"low": MUTED_TEXT, "normal": TEXT, "high": "#8a5a00", "critical": "#b71c1c"}
 
@@ -56,6 +68,8 @@ TEXT_ON_BACKGROUND: tuple[tuple[str, str, str], ...] = (
     ("accent on soft accent", ACCENT, ACCENT_SOFT),
     ("text on soft accent", TEXT, ACCENT_SOFT),
     ("button text", TEXT, BUTTON),
+    ("a check passed", SUCCESS_TEXT, SUCCESS_BACKGROUND),
+    ("a check failed", ERROR_TEXT, ERROR_BACKGROUND),
     ("navigation", NAV_TEXT, NAV_BACKGROUND),
     ("navigation, chosen", NAV_TEXT, NAV_SELECTED),
     ("navigation, hovered", NAV_TEXT, NAV_HOVER),

@@ -32,7 +32,7 @@ from app.errors import QorgauError
 from app.i18n import _
 from app.letters import qr_payload
 from app.services.letters import LetterService, VerifyResult, outgoing_number
-from ui.palette import DEADLINE_BACKGROUNDS, ERROR_TEXT, SUCCESS_TEXT
+from ui.palette import outcome_style
 from ui.widgets.common import fit_to_contents, word_wrapped
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
@@ -113,12 +113,8 @@ class LetterCheckDialog(QDialog):
         self._say(result.message, result.matched)
 
     def _say(self, text: str, matched: bool) -> None:
-        colour = SUCCESS_TEXT if matched else ERROR_TEXT
-        background = DEADLINE_BACKGROUNDS["green" if matched else "red"]
         self.verdict.setText(("✓ " if matched else "✗ ") + text)
-        self.verdict.setStyleSheet(
-            f"color: {colour}; background: {background}; border-radius: 4px; padding: 8px;"
-        )
+        self.verdict.setStyleSheet(outcome_style(matched))
         self.verdict.show()
         self.show_button.setVisible(self.found is not None)
         fit_to_contents(self)  # the verdict's lines, wrapped at the dialog's width

@@ -37,7 +37,7 @@ from app.services.audit_log import (
 )
 from app.services.users import UserService
 from app.services.workspace import Workspace
-from ui.palette import ERROR_TEXT, SUCCESS_TEXT
+from ui.palette import outcome_style
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import read_only_table, word_wrapped
 from ui.widgets.plain import plain_label, plain_tooltip
@@ -172,24 +172,24 @@ class AuditLogDialog(QDialog):
                 _("The audit log is intact: {n} entries checked.").format(
                     n=format_number(check.entries)
                 ),
-                SUCCESS_TEXT,
+                good=True,
             )
             return
         problems = "\n".join(problem.message for problem in check.problems[:20])
         self._say(
             tampered_message(len(check.problems)) + "\n" + problems,
-            ERROR_TEXT,
+            good=False,
         )
 
     def _check_failed(self, exc: BaseException) -> None:
         if isinstance(exc, QorgauError):
-            self._say(str(exc), ERROR_TEXT)
+            self._say(str(exc), good=False)
         else:
             show_error(self, exc)
 
-    def _say(self, text: str, colour: str) -> None:
+    def _say(self, text: str, good: bool) -> None:
         self.verdict.setText(text)
-        self.verdict.setStyleSheet(f"color: {colour};")
+        self.verdict.setStyleSheet(outcome_style(good))
         self.verdict.show()
 
 
