@@ -110,6 +110,9 @@ MAX_ATTACHMENTS = 20
 # Control characters other than tab and line breaks cannot be typeset; refuse them early.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _QR_CODE = re.compile(r"^QORGAU\|([^|]{1,40})\|([0-9a-f]{64})$", re.IGNORECASE)
+# Caps Lock with the Kazakh layout on capitalises the letters on its number row, the digits'
+# keys, which then read back as @ # $ …: no code holds these.
+_SHIFTED_DIGITS = str.maketrans("!@#$%^&*()_", "1234567890-")
 
 # A consul's position when the user record has none in the letter's language.
 _CONSUL_POSITION = {"kk": "Консул", "ru": "Консул", "en": "Consul"}
@@ -718,9 +721,9 @@ class LetterService(DatedService):
     def verify_code(self, payload: str) -> VerifyResult:
         """Check the text of a letter's QR code (``QORGAU|number|digest``) against the register.
 
-        As a scanner types it: with the Russian layout on (``ЙЩКПФГ/…``) or Caps Lock (the
-        number's letters are capitals, the digest's small, whatever the case typed)."""
-        match = _QR_CODE.match(as_latin_keys(payload.strip()))
+        As a scanner types it: with the Russian or Kazakh layout on (``ЙЩКПФГ/…``) or Caps Lock
+        (the number's letters are capitals, the digest's small, whatever the case typed)."""
+        match = _QR_CODE.match(as_latin_keys(payload.strip()).translate(_SHIFTED_DIGITS))
         if match is None:
             raise ValidationError(
                 _("This is not a Qorgau letter code; it starts with {prefix}|.").format(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Case, Person
 from app.domain.codes import Sex
 from app.domain.iin import iin_birth_date, iin_sex, validate_iin
-from app.domain.keyboard import as_latin_keys
+from app.domain.keyboard import as_latin_keys, layout_of
 from app.domain.matching import fold_typed
 from app.domain.roles import CASE_WORKERS
 from app.errors import NotFound, ValidationError
@@ -37,6 +37,18 @@ _INPUT_FIELDS = [f.name for f in fields(PersonInput)]
 FIND_CANDIDATES = 500
 
 
+def _mistyped_passport(typed: str, meant: str) -> str:
+    if layout_of(typed) == "kazakh":
+        return _(
+            "A passport number is 6–12 Latin letters and digits: {typed} was typed with the "
+            "Kazakh keyboard on; is it {meant}?"
+        ).format(typed=typed, meant=meant)
+    return _(
+        "A passport number is 6–12 Latin letters and digits: {typed} was typed "
+        "with the Russian keyboard on; is it {meant}?"
+    ).format(typed=typed.upper(), meant=meant)
+
+
 def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
     """The input with whitespace trimmed and every rule checked (ValidationError otherwise)."""
     surname = check.required_text(data.surname, "surname", _("Surname"))
@@ -58,19 +70,15 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
     check.not_future(birth, "birth_date", _("The date of birth"), today)
     if sex is not None and sex not in SEXES:
         raise ValidationError(_("Sex is 'male' or 'female'."), field="sex")
-    passport = re.sub(r"\s", "", data.passport_no or "").upper() or None
+    written = re.sub(r"\s", "", data.passport_no or "")
+    passport = written.upper() or None
     if passport is not None and not PASSPORT_RE.match(passport):
-        meant = as_latin_keys(passport)
-        if meant != passport and meant.startswith("N") and PASSPORT_RE.match(meant):
-            # Typed with the Russian keyboard on: N12345678, a Kazakhstani passport's number,
-            # comes out as Т12345678.
-            raise ValidationError(
-                _(
-                    "A passport number is 6–12 Latin letters and digits: {typed} was typed "
-                    "with the Russian keyboard on; is it {meant}?"
-                ).format(typed=passport, meant=meant),
-                field="passport_no",
-            )
+        # Typed with a Cyrillic layout on, N12345678 (a Kazakhstani passport's number) comes
+        # out as т12345678 (Russian) or т„әіңғ,.ү (Kazakh: its number row holds letters),
+        # mapped back before the capitals, which are other keys on that row.
+        meant = as_latin_keys(written).upper()
+        if meant.startswith("N") and PASSPORT_RE.match(meant):
+            raise ValidationError(_mistyped_passport(written, meant), field="passport_no")
         raise ValidationError(
             _("A passport number is 6–12 Latin letters and digits."), field="passport_no"
         )

@@ -16,16 +16,14 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.domain.keyboard import _LATIN, _RUSSIAN
 from app.services import letters as letters_module
 from app.services.letters import LetterFields, LetterInfo, LetterService
 from app.services.records import CaseDetail
 from tests.builders import hanil_steel_case
 from tests.conftest import OpenWs
+from tests.keyboards import KAZAKH, RUSSIAN, typed_on
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.page import LettersPage
-
-ON_RUSSIAN_KEYS = str.maketrans(_LATIN, _RUSSIAN)
 
 
 @pytest.fixture
@@ -66,7 +64,7 @@ def test_a_scanned_code_finds_its_letter_and_shows_it_in_the_register(
     qtbot.waitUntil(dialog.isVisible, timeout=2000)
 
     # A scanner typing as a keyboard with the Russian layout on, then Enter.
-    typed = code_of(letter).translate(ON_RUSSIAN_KEYS)
+    typed = typed_on(RUSSIAN, code_of(letter))
     assert typed.startswith("ЙЩКПФГ/")
     type_as_a_scanner(dialog.code, typed)
     QTest.keyClick(dialog.code, Qt.Key.Key_Return)
@@ -103,6 +101,13 @@ def test_a_code_that_is_not_the_registers_is_refused_and_says_why(
     dialog.code.setText(code_of(letter).swapcase())
     dialog.check_button.click()
     assert dialog.verdict.text().startswith("✓ ")
+    # The Kazakh layout has letters where the digits are; with Caps Lock, capital ones.
+    for caps_lock in (False, True):
+        typed = typed_on(KAZAKH, code_of(letter), caps_lock=caps_lock)
+        assert "ә" in typed.lower()
+        dialog.code.setText(typed)
+        dialog.check_button.click()
+        assert dialog.verdict.text().startswith("✓ "), typed
 
 
 def test_a_pdf_file_is_checked_whole(

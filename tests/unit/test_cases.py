@@ -23,6 +23,7 @@ from app.services.records import (
 from app.services.workspace import Workspace
 from tests.builders import ASSEL_IDENTIFIED, NURLAN, TODAY, new_case, wage_case
 from tests.conftest import OpenWs, count
+from tests.keyboards import KAZAKH, typed_on
 
 pytestmark = pytest.mark.both_engines
 
@@ -389,7 +390,7 @@ def test_a_mistyped_year_received_is_refused(ws: Workspace) -> None:
     assert report.imported == 0 and "independence" in report.rejected[0].reason
 
 
-def test_a_passport_number_typed_on_the_russian_keyboard_is_refused_with_the_number_meant(
+def test_a_passport_number_typed_on_a_cyrillic_keyboard_is_refused_with_the_number_meant(
     ws: Workspace,
 ) -> None:
     """N12345678 typed with the Russian keyboard on is «Т12345678»: the message named no
@@ -398,6 +399,10 @@ def test_a_passport_number_typed_on_the_russian_keyboard_is_refused_with_the_num
     with pytest.raises(ValidationError, match="is it N12345678") as caught:
         CaseService(ws).create_case(new_case(typed))
     assert caught.value.field == "passport_no"
+    # The Kazakh layout has Kazakh letters on its number row: т„әіңғ,.ү.
+    on_kazakh = replace(typed, passport_no=typed_on(KAZAKH, "n12345678"))
+    with pytest.raises(ValidationError, match="Kazakh keyboard on; is it N12345678"):
+        CaseService(ws).create_case(new_case(on_kazakh))
     # Another Cyrillic letter: no guess, the plain rule.
     with pytest.raises(ValidationError, match=r"Latin letters and digits\.$"):
         CaseService(ws).create_case(new_case(replace(typed, passport_no="Н12345678")))
