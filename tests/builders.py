@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from app.services.cases import CaseService
+from app.services.letters import LetterFields, LetterInfo, LetterService
 from app.services.records import (
     CaseChanges,
     CaseDetail,
@@ -169,3 +170,12 @@ def add_cases(ws: Workspace, n: int, overdue: bool = False, at_risk: bool = Fals
         )
         ids.append(detail.id)
     return ids
+
+
+def issued_letter(aigul: Workspace, serik: Workspace, case_id: str) -> LetterInfo:
+    """A letter to the employer drafted and issued by the attaché, approved by the consul."""
+    draft = LetterService(aigul).draft(
+        case_id, "employer_letter", "ru", LetterFields(subject="Задолженность по заработной плате")
+    )
+    LetterService(serik).approve(draft.id)
+    return LetterService(aigul).issue(draft.id)

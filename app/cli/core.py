@@ -157,7 +157,8 @@ def register(commands: Any) -> None:
     )
     listing.add_argument("--user", help=_("only this user's entries"))
     listing.add_argument(
-        "--record", help=_("only the entries about this record (a case number, a user name)")
+        "--record",
+        help=_("only the entries about this record (a case or letter number, a user name)"),
     )
     listing.add_argument(
         "--before", type=int, metavar="SEQ", help=_("only entries before this one")

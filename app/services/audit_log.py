@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from app.db.models import AuditEntry, Mission
+from app.db.models import AuditEntry, Letter, Mission
 from app.domain.audit_actions import action_label
 from app.domain.codes import Role
 from app.domain.roles import ADMIN_OR_HQ
@@ -119,18 +120,18 @@ class AuditLogService:
         limit: int = ENTRIES_PAGE,
     ) -> list[AuditEntryInfo]:
         """The latest entries first, ``limit`` at most, those of ``actor`` (a user name) and
-        about ``record`` (a case number, a user name: the entry's record id) if
-        given; the next page starts before the last one's ``seq``."""
+        about ``record`` (a case number, a user name, a letter's number: the entry's record id)
+        if given; the next page starts before the last one's ``seq``."""
         self.ws.require_role(*AUDIT_READERS)
         query = select(*audit.ENTRY_COLUMNS, AuditEntry.details)
         if actor:
             query = query.where(AuditEntry.actor == actor)
-        if record:
-            query = query.where(AuditEntry.entity_id == record.strip())
         if before_seq is not None:
             query = query.where(AuditEntry.seq < before_seq)
         query = query.order_by(AuditEntry.seq.desc()).limit(max(1, min(limit, ENTRIES_PAGE)))
         with self.ws.read() as session:
+            if record:
+                query = query.where(AuditEntry.entity_id.in_(_record_ids(session, record.strip())))
             return [
                 AuditEntryInfo(
                     row.seq,
@@ -171,3 +172,12 @@ class AuditLogService:
                 {"seq": head.seq, "hash": head.hash, "signed_at": head.signed_at},
             )
         return head
+
+
+def _record_ids(session: Session, record: str) -> list[str]:
+    """The record ids ``record`` stands for: itself, and a letter's internal id if it is that
+    letter's number (its entries, from the draft on, are recorded under the id)."""
+    letter = session.execute(
+        select(Letter.id).where(Letter.outgoing_number == record.upper())
+    ).scalar_one_or_none()
+    return [record] if letter is None else [record, letter]

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.services import letters as letters_module
-from app.services.letters import LetterFields, LetterInfo, LetterService
+from app.services.letters import LetterInfo, LetterService
 from app.services.records import CaseDetail
-from tests.builders import hanil_steel_case
+from tests.builders import hanil_steel_case, issued_letter
 from tests.conftest import OpenWs
 from tests.keyboards import KAZAKH, RUSSIAN, typed_on
 from ui.i18n_bridge import LanguageBridge
@@ -32,11 +32,7 @@ def case(open_ws: OpenWs) -> CaseDetail:
 
 
 def issue(open_ws: OpenWs, case_id: str) -> LetterInfo:
-    draft = LetterService(open_ws("aigul")).draft(
-        case_id, "employer_letter", "ru", LetterFields(subject="Задолженность по заработной плате")
-    )
-    LetterService(open_ws("serik")).approve(draft.id)
-    return LetterService(open_ws("aigul")).issue(draft.id)
+    return issued_letter(open_ws("aigul"), open_ws("serik"), case_id)
 
 
 def type_as_a_scanner(widget: QWidget, text: str) -> None:

@@ -13,7 +13,7 @@ from app.errors import PermissionDenied
 from app.services.audit_log import AuditLogService
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
-from tests.builders import new_case
+from tests.builders import issued_letter, new_case
 from tests.conftest import OpenWs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +81,17 @@ def test_the_latest_entries_first_a_page_at_a_time_by_user_and_record(
     about = log.entries(record=case.number)
     assert [e.action for e in about] == ["case.event", "case.create"]
     assert about[1].label == "Case registered"
+
+
+def test_a_letters_entries_are_found_by_its_number(ws: Workspace, open_ws: OpenWs) -> None:
+    """A letter's entries are recorded under its internal id (it has no number until issued):
+    its number, as printed on the paper, found none of them."""
+    case = CaseService(open_ws("aigul")).create_case(new_case())
+    letter = issued_letter(open_ws("aigul"), open_ws("serik"), case.id)
+    assert letter.outgoing_number is not None
+    about = AuditLogService(ws).entries(record=letter.outgoing_number.lower())
+    assert [e.action for e in about] == ["letter.issue", "letter.approve", "letter.draft"]
+    assert {e.entity_id for e in about} == {letter.id}
 
 
 def test_an_attache_or_consul_reads_no_audit_log(open_ws: OpenWs) -> None:

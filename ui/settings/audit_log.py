@@ -74,7 +74,7 @@ class AuditLogDialog(QDialog):
             self.user.addItem(user.username, user.username)
         self.user.currentIndexChanged.connect(self.reload)
         self.record = QLineEdit()
-        self.record.setPlaceholderText(_("Record: case number, user name…"))
+        self.record.setPlaceholderText(_("Record: case or letter number, user name…"))
         self.record.setClearButtonEnabled(True)
         self.record.returnPressed.connect(self.reload)
         self.record.textChanged.connect(self._record_cleared)
