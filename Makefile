@@ -36,9 +36,12 @@ lint: $(STAMP)
 translations: $(STAMP)
 	$(VENV)/bin/pybabel extract --no-location --sort-by-file -F babel.cfg -k N_ -k pgettext:1c,2 \
 		-k ngettext:1,2 -o translations/messages.pot app ui main.py
+	# Obsolete (#~) entries are dropped: one that came back as a live message was defined twice,
+	# which msgfmt refuses (git keeps the old translations).
 	for lang in kk ru en; do \
 		if [ -f translations/$$lang/LC_MESSAGES/messages.po ]; then \
-			$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -l $$lang --no-fuzzy-matching; \
+			$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -l $$lang \
+				--no-fuzzy-matching --ignore-obsolete; \
 		else \
 			$(VENV)/bin/pybabel init -i translations/messages.pot -d translations -l $$lang; \
 		fi; \
@@ -48,7 +51,7 @@ translations: $(STAMP)
 		-k D_ -k DP_:1c,2 -k DN_:1,2 -o translations/documents.pot app
 	for lang in kk ru en; do \
 		$(VENV)/bin/pybabel update -D documents -i translations/documents.pot -d translations \
-			-l $$lang --no-fuzzy-matching; \
+			-l $$lang --no-fuzzy-matching --ignore-obsolete; \
 	done
 	$(PY) translations/fill_en.py
 	$(MAKE) --no-print-directory translations-compile

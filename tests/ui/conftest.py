@@ -62,8 +62,13 @@ def discard_unsaved_on_teardown(monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from ui.cases import editor
+    from ui.contracts import page as review_page
+    from ui.letters import dialog as letter_dialog
 
-    monkeypatch.setattr(editor, "ask_unsaved", lambda _parent: QMessageBox.StandardButton.Discard)
+    discard = QMessageBox.StandardButton.Discard
+    monkeypatch.setattr(editor, "ask_unsaved", lambda _parent: discard)
+    monkeypatch.setattr(letter_dialog, "ask_unsaved_letter", lambda _parent: discard)
+    monkeypatch.setattr(review_page, "ask_unsaved_review", lambda _parent: discard)
 
 
 @pytest.fixture(autouse=True)

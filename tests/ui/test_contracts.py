@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -15,6 +15,7 @@ from app.services.workspace import Workspace
 from tests.conftest import OpenWs
 from tests.ui.press import choose, click, click_index, on_screen, type_into, wait_written
 from tests.unit.test_contract_service import make_case
+from ui.contracts import page as review_page
 from ui.contracts.page import ContractReviewPage
 from ui.i18n_bridge import LanguageBridge
 
@@ -173,6 +174,7 @@ def test_hq_checks_the_findings_and_is_not_offered_a_save(qtbot: QtBot, open_ws:
     assert shown_findings(page)["weekly_hours"] == "violation"  # HQ reads the findings
     assert page.save_button.isHidden()
     assert page.save() is None  # Ctrl+S
+    assert page.confirm_close()  # nor asked to save it on leaving
     assert reviews(ws) == 0
 
 
@@ -281,3 +283,33 @@ def test_the_contract_date_is_typed_as_every_other_date(
     click(qtbot, review.save_button)
     assert "“31.02.2025” is not a date" in review.error.text()
     assert reviews(open_ws("aigul")) == 0 and review.saved is None
+
+
+def test_typed_terms_are_not_wiped_unasked(
+    qtbot: QtBot, open_ws: OpenWs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A half-typed review was emptied without a word by *New review*, by "Review contract" on
+    a case, and lost on quitting: the form now asks, as the case editor does."""
+    ws = open_ws("aigul")
+    case = make_case(ws)
+    page = korean_review(qtbot, ws)
+    page.start_for_case(case.id)  # filled from the case: nothing typed yet
+    assert not page.unsaved and page.confirm_close()
+    type_into(qtbot, page.position, "Сварщик")
+    assert page.unsaved
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save]
+    asked: list[QWidget] = []
+
+    def answer(parent: QWidget) -> QMessageBox.StandardButton:
+        asked.append(parent)
+        return answers.pop(0)
+
+    monkeypatch.setattr(review_page, "ask_unsaved_review", answer)
+    click(qtbot, page.new_button)  # Cancel: the form stays as typed
+    assert page.position.text() == "Сварщик" and page.case_label.text() == case.number
+    assert reviews(ws) == 0
+    assert page.confirm_close()  # Save: written, then the form may go
+    assert reviews(ws) == 1 and not page.unsaved
+    assert len(asked) == 2
+    click(qtbot, page.new_button)  # saved since: no question, a new form
+    assert len(asked) == 2 and page.position.text() == ""

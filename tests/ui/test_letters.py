@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QScrollArea
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QMessageBox, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from app.db.raw import open_raw
@@ -18,7 +19,7 @@ from app.i18n import _
 from app.services.cases import CaseService
 from app.services.contracts import ContractReviewService
 from app.services.demo import fill_demo
-from app.services.letters import LetterFields, LetterService
+from app.services.letters import LetterFields, LetterFilter, LetterService
 from app.services.records import CaseDetail
 from tests.builders import hanil_steel_case, register_row_case
 from tests.conftest import OpenWs
@@ -33,6 +34,7 @@ from tests.ui.press import (
 )
 from ui.i18n_bridge import LanguageBridge
 from ui.letters import page as letters_page
+from ui.letters import dialog as letter_dialog
 from ui.letters.dialog import LetterDialog
 from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT
 from ui.letters.page import LettersPage
@@ -438,3 +440,39 @@ def test_the_letter_window_shows_the_checks_while_the_letter_is_written(
     assert dialog.checks.isVisible()  # the consent for HQ is still missing
     assert label(ConsentScope.SHARE_HQ) in dialog.checks.text()
     dialog.reject()
+
+
+def test_a_letter_typed_and_not_saved_is_not_closed_unasked(
+    qtbot: QtBot,
+    open_ws: OpenWs,
+    bridge: LanguageBridge,
+    case: CaseDetail,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Esc or Cancel closed the letter window and threw away the facts typed into it."""
+    ws = open_ws("aigul")
+    page = on_screen(qtbot, LettersPage(ws, bridge))
+    answers: list[QMessageBox.StandardButton] = []
+    monkeypatch.setattr(letter_dialog, "ask_unsaved_letter", lambda _parent: answers.pop(0))
+
+    untouched = page.new_letter_for_case(case.id, case.number)
+    untouched.reject()  # nothing typed: closed, nothing asked
+    assert not untouched.isVisible()
+
+    dialog = page.new_letter_for_case(case.id, case.number)
+    dialog.facts.setPlainText("Работодатель удерживает паспорт работника.")
+    answers[:] = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save]
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)  # Cancel: the window and the text stay
+    assert dialog.isVisible() and "паспорт" in dialog.facts.toPlainText()
+    dialog.reject()  # Save: written as a draft, then closed
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
+    assert not answers
+    drafts = LetterService(ws).list_letters(LetterFilter(case_id=case.id))
+    assert len(drafts) == 1 and drafts[0].status == "draft"
+
+    thrown = page.new_letter_for_case(case.id, case.number)
+    thrown.subject.setText("Не нужно")
+    answers[:] = [QMessageBox.StandardButton.Discard]
+    thrown.reject()
+    assert not thrown.isVisible()
+    assert len(LetterService(ws).list_letters(LetterFilter(case_id=case.id))) == 1

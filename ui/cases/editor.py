@@ -58,7 +58,7 @@ from ui.palette import DEADLINE_COLOURS, NEUTRAL_BADGE, ON_ACCENT
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, TaskContext, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, push_button, set_label, widget_row
+from ui.widgets.common import ErrorLabel, ask_save_changes, push_button, set_label, widget_row
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
 from ui.widgets.file_dialogs import in_documents
@@ -66,18 +66,9 @@ from ui.widgets.plain import ElidedLabel, plain_label, plain_tooltip
 
 
 def ask_unsaved(parent: QWidget) -> QMessageBox.StandardButton:
-    """Save, Discard or Cancel for unsaved changes (replaced in tests).
-
-    Cancel is the default: Enter pressed without reading must neither write a change the
-    officer may not have meant (see the wheel guard) nor throw one away."""
-    return QMessageBox.question(
-        parent,
-        _("Unsaved changes"),
-        _("The case has unsaved changes. Save them?"),
-        QMessageBox.StandardButton.Save
-        | QMessageBox.StandardButton.Discard
-        | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
+    """Save, Discard or Cancel for the case's unsaved changes (replaced in tests)."""
+    return ask_save_changes(
+        parent, _("Unsaved changes"), _("The case has unsaved changes. Save them?")
     )
 
 

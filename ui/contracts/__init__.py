@@ -40,7 +40,8 @@ def open_review_for_case(window: MainWindow, case_id: str) -> ContractReviewPage
 
     page = window.show_area(AREA_KEY)
     assert isinstance(page, ContractReviewPage)
-    page.start_for_case(case_id)
+    if page.confirm_close():  # a review typed and not saved is not wiped unasked
+        page.start_for_case(case_id)
     return page
 
 
@@ -50,7 +51,8 @@ def open_saved_review(window: MainWindow, review_id: str) -> ContractReviewPage:
 
     page = window.show_area(AREA_KEY)
     assert isinstance(page, ContractReviewPage)
-    page.show_review(review_id)
+    if page.confirm_close():
+        page.show_review(review_id)
     return page
 
 

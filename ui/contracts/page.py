@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -56,6 +57,7 @@ from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import (
     STRETCH,
     ErrorLabel,
+    ask_save_changes,
     keep_whole_width,
     push_button,
     widget_row,
@@ -182,6 +184,13 @@ _SECTIONS: tuple[tuple[str, ...], ...] = (
 )
 
 
+def ask_unsaved_review(parent: QWidget) -> QMessageBox.StandardButton:
+    """Save, Discard or Cancel for a review's terms typed and not saved (replaced in tests)."""
+    return ask_save_changes(
+        parent, _("Unsaved changes"), _("The contract review has unsaved terms. Save the review?")
+    )
+
+
 class ContractReviewPage(QWidget):
     """A new contract review, standalone or for a case; ``review_saved`` after Save."""
 
@@ -194,6 +203,7 @@ class ContractReviewPage(QWidget):
         self.subject = ReviewSubject()
         self.saved: ContractReviewInfo | None = None
         self.result: ReviewResult | None = None
+        self.unsaved = False  # terms typed since the review began or was saved
         self._file_dialog: QFileDialog | None = None
 
         self.timer = QTimer(self)
@@ -306,7 +316,7 @@ class ContractReviewPage(QWidget):
         self.indicators_title = QLabel()
         self.indicators = word_wrapped(QLabel())
         self.status = word_wrapped(plain_label())
-        self.new_button = push_button(lambda: self.start(self.service.walk_in_subject()))
+        self.new_button = push_button(self.start_walk_in)
         self.save_button = push_button(self.save)
         # HQ checks a contract's findings; reviews are kept by the missions that hold cases
         # (Save was offered at HQ and refused when pressed).
@@ -475,6 +485,7 @@ class ContractReviewPage(QWidget):
         self.employer_name.setText(subject.employer_name)
         self._show_subject()
         self.refresh_findings()
+        self.unsaved = False
 
     def start_for_case(self, case_id: str) -> None:
         self.start(self.service.subject_for_case(case_id))
@@ -501,6 +512,7 @@ class ContractReviewPage(QWidget):
         self.saved = info
         self.export_button.setEnabled(True)
         self.refresh_findings()
+        self.unsaved = False
 
     def _show_subject(self) -> None:
         self.case_label.setText(self.subject.case_number or _("none (standalone review)"))
@@ -559,7 +571,31 @@ class ContractReviewPage(QWidget):
         return {key: value for key, value in data.items() if value is not None}
 
     def _changed(self, *_args: object) -> None:
+        self.unsaved = True
         self.timer.start()
+
+    def confirm_close(self) -> bool:
+        """True when the form may be emptied or left: nothing typed since the last save (or
+        nothing a mission keeps: HQ saves no review), saved now, or discarded."""
+        if self.writes.task is not None and self.writes.running:
+            self.writes.task.wait_finished()
+        if not self.unsaved or not self.can_save:
+            return True
+        answer = ask_unsaved_review(self)
+        if answer == QMessageBox.StandardButton.Save:
+            task = self.save()
+            if task is not None:
+                task.wait_finished()
+            return not self.unsaved
+        if answer == QMessageBox.StandardButton.Discard:
+            self.unsaved = False
+            return True
+        return False
+
+    def start_walk_in(self) -> None:
+        """New review: a form for a contract brought in by a worker with no case."""
+        if self.confirm_close():
+            self.start(self.service.walk_in_subject())
 
     def refresh_findings(self) -> None:
         """Review the terms as they stand and show the findings (nothing is stored)."""
@@ -696,6 +732,7 @@ class ContractReviewPage(QWidget):
 
     def _saved(self, info: ContractReviewInfo) -> None:
         self.saved = info
+        self.unsaved = False
         self.export_button.setEnabled(True)
         self.status.setText(_("Review saved: risk {risk}.").format(risk=risk_label(info.risk)))
         self.review_saved.emit(info.id)

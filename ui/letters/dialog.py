@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QScrollArea,
     QSplitter,
@@ -37,6 +38,7 @@ from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import (
     CheckText,
     ErrorLabel,
+    ask_save_changes,
     check_row,
     labels_above_when_narrow,
     push_button,
@@ -48,6 +50,13 @@ from ui.widgets.fields import qt_date_format
 
 PREVIEW_DELAY_MS = 700  # a pause in typing this long re-renders the preview
 STALE_STYLE = WARNING_STYLE
+
+
+def ask_unsaved_letter(parent: QWidget) -> QMessageBox.StandardButton:
+    """Save, Discard or Cancel for a letter edited and not saved (replaced in tests)."""
+    return ask_save_changes(
+        parent, _("Unsaved changes"), _("The letter has unsaved changes. Save the draft?")
+    )
 
 
 class LetterDialog(QDialog):
@@ -92,6 +101,7 @@ class LetterDialog(QDialog):
         self.retranslate_ui()
         self._watch_edits()
         self.mark_stale()
+        self.edited = False  # by the officer since the dialog opened: asked before it closes
         # The cursor starts in the first field, not on the scroll area that holds the form.
         self.kind.setFocus()
 
@@ -375,6 +385,7 @@ class LetterDialog(QDialog):
 
     def mark_stale(self) -> None:
         """Something changed: say the preview is out of date and render again after a pause."""
+        self.edited = True
         self.stale.setVisible(True)
         self.refresh_timer.start()
 
@@ -438,6 +449,15 @@ class LetterDialog(QDialog):
         show_refusal(self, self.error, exc)
 
     def reject(self) -> None:
+        """Cancel, Esc or the window's close button: what was typed is saved, thrown away or
+        kept on screen, as the officer says."""
         if self.task is not None and self.task.running:
             return  # Esc while the draft is written: it closes once written
+        if self.edited:
+            answer = ask_unsaved_letter(self)
+            if answer == QMessageBox.StandardButton.Save:
+                self.accept()  # closes once written; a refusal keeps it open, said
+                return
+            if answer != QMessageBox.StandardButton.Discard:
+                return
         super().reject()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -340,3 +341,19 @@ class LanguageCombo(QComboBox):
             self.blockSignals(True)
             self.setCurrentIndex(index)
             self.blockSignals(False)
+
+
+def ask_save_changes(parent: QWidget, title: str, text: str) -> QMessageBox.StandardButton:
+    """Save, Discard or Cancel for work typed and not saved.
+
+    Cancel is the default: Enter pressed without reading must neither write a change the
+    officer may not have meant nor throw one away."""
+    return QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
