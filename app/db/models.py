@@ -40,6 +40,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from app.domain.matching import organisation_key
+from app.domain.text import fit_text
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -90,6 +91,17 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class FreeText(TypeDecorator[str]):
+    """Free text (descriptions, notes, letters' paragraphs): stored without the control
+    characters text pasted from Word brings (``app.domain.text``), which no bundle may carry."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else fit_text(value)
 
 
 class Base(DeclarativeBase):
@@ -229,7 +241,7 @@ class Person(SyncMixin, Base):
     next_of_kin: Mapped[str] = mapped_column(String(300), default="")
     consent_date: Mapped[date | None] = mapped_column(Date)
     consent_scope: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    consent_note: Mapped[str] = mapped_column(Text, default="")
+    consent_note: Mapped[str] = mapped_column(FreeText, default="")
     anonymised_at: Mapped[datetime | None]
 
     __table_args__ = (
@@ -267,8 +279,8 @@ class Employer(SyncMixin, Base):
     phone: Mapped[str] = mapped_column(String(60), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     watchlist: Mapped[bool] = mapped_column(Boolean, default=False)
-    watchlist_reason: Mapped[str] = mapped_column(Text, default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    watchlist_reason: Mapped[str] = mapped_column(FreeText, default="")
+    notes: Mapped[str] = mapped_column(FreeText, default="")
 
     __table_args__ = (Index("ix_employer_country_key", "country", "name_key"),)
 
@@ -287,8 +299,8 @@ class RecruitmentAgency(SyncMixin, Base):
     phone: Mapped[str] = mapped_column(String(60), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     watchlist: Mapped[bool] = mapped_column(Boolean, default=False)
-    watchlist_reason: Mapped[str] = mapped_column(Text, default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    watchlist_reason: Mapped[str] = mapped_column(FreeText, default="")
+    notes: Mapped[str] = mapped_column(FreeText, default="")
 
     __table_args__ = (Index("ix_recruitment_agency_country_key", "country", "name_key"),)
 
@@ -312,7 +324,7 @@ class PartnerOrganisation(SyncMixin, Base):
     phone: Mapped[str] = mapped_column(String(60), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     languages: Mapped[str] = mapped_column(String(120), default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(FreeText, default="")
 
 
 # -- cases ------------------------------------------------------------------------------------
@@ -338,7 +350,7 @@ class Case(SyncMixin, Base):
     urgency: Mapped[str] = mapped_column(String(16), default="normal")
     life_or_liberty_at_risk: Mapped[bool] = mapped_column(Boolean, default=False)
     channel: Mapped[str] = mapped_column(String(16), default="walk_in")
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(FreeText, default="")
     # Amounts claimed for the worker: [{"amount": "1500000", "currency": "KRW",
     # "period_from": "2026-06-01", "period_to": "2026-08-31", "what": "unpaid_wages"}]
     claims: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -510,7 +522,7 @@ class CaseEvent(SyncMixin, Base):
     kind: Mapped[str] = mapped_column(String(24))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     author: Mapped[str] = mapped_column(String(64), default="")
-    text: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(FreeText, default="")
     status_from: Mapped[str | None] = mapped_column(String(24))
     status_to: Mapped[str | None] = mapped_column(String(24))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -555,8 +567,8 @@ class Attachment(SyncMixin, Base):
     content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     is_identity_document: Mapped[bool] = mapped_column(Boolean, default=False)
     # Why a scan of an identity document had to be kept (the law asks; see cases.py).
-    identity_reason: Mapped[str] = mapped_column(Text, default="")
-    description: Mapped[str] = mapped_column(Text, default="")
+    identity_reason: Mapped[str] = mapped_column(FreeText, default="")
+    description: Mapped[str] = mapped_column(FreeText, default="")
     added_by: Mapped[str] = mapped_column(String(64), default="")
 
 
@@ -566,8 +578,8 @@ class PartnerReferral(SyncMixin, Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     partner_id: Mapped[str] = mapped_column(ForeignKey("partner_organisation.id"), index=True)
     referred_at: Mapped[date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(Text, default="")
-    outcome: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(FreeText, default="")
+    outcome: Mapped[str] = mapped_column(FreeText, default="")
 
 
 class ContractReview(SyncMixin, Base):
@@ -596,19 +608,19 @@ class Agreement(SyncMixin, Base):
 
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     kind: Mapped[str] = mapped_column(String(24))
-    title_kk: Mapped[str] = mapped_column(Text, default="")
-    title_ru: Mapped[str] = mapped_column(Text, default="")
-    title_en: Mapped[str] = mapped_column(Text, default="")
+    title_kk: Mapped[str] = mapped_column(FreeText, default="")
+    title_ru: Mapped[str] = mapped_column(FreeText, default="")
+    title_en: Mapped[str] = mapped_column(FreeText, default="")
     parties: Mapped[list[Any]] = mapped_column(JSON, default=list)
     group: Mapped[str | None] = mapped_column(String(16))
     signed_on: Mapped[date | None] = mapped_column(Date)
     in_force_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
-    source: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(FreeText, default="")
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    mission_notes: Mapped[str] = mapped_column(Text, default="")
+    mission_notes: Mapped[str] = mapped_column(FreeText, default="")
 
     provisions: Mapped[list["AgreementProvision"]] = relationship(
         back_populates="agreement", order_by="AgreementProvision.position"
@@ -622,13 +634,13 @@ class AgreementProvision(SyncMixin, Base):
     slug: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(Integer, default=0)
     article: Mapped[str] = mapped_column(String(80))
-    summary_kk: Mapped[str] = mapped_column(Text, default="")
-    summary_ru: Mapped[str] = mapped_column(Text, default="")
-    summary_en: Mapped[str] = mapped_column(Text, default="")
+    summary_kk: Mapped[str] = mapped_column(FreeText, default="")
+    summary_ru: Mapped[str] = mapped_column(FreeText, default="")
+    summary_en: Mapped[str] = mapped_column(FreeText, default="")
     categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     # Where the provision's text was checked, and when (docs/legal-sources.md).
-    source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    source: Mapped[str] = mapped_column(FreeText, default="", server_default="")
     checked_on: Mapped[date | None] = mapped_column(Date)
 
     agreement: Mapped[Agreement] = relationship(back_populates="provisions")
@@ -654,7 +666,7 @@ class CaseCitation(SyncMixin, Base):
 
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     provision_id: Mapped[str] = mapped_column(ForeignKey("agreement_provision.id"), index=True)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(FreeText, default="")
 
 
 # -- letters ----------------------------------------------------------------------------------
@@ -677,11 +689,11 @@ class Letter(SyncMixin, Base):
     incoming_number: Mapped[str] = mapped_column(String(60), default="")
     incoming_date: Mapped[date | None] = mapped_column(Date)
     addressee: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    subject: Mapped[str] = mapped_column(Text, default="")
-    free_text: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(FreeText, default="")
+    free_text: Mapped[str] = mapped_column(FreeText, default="")
     # The facts and requests paragraphs: pre-filled in the letter's language, then edited.
-    facts: Mapped[str] = mapped_column(Text, default="")
-    requests: Mapped[str] = mapped_column(Text, default="")
+    facts: Mapped[str] = mapped_column(FreeText, default="")
+    requests: Mapped[str] = mapped_column(FreeText, default="")
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     attachments_note: Mapped[list[Any]] = mapped_column(JSON, default=list)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
@@ -819,10 +831,10 @@ class Returnee(SyncMixin, Base):
     consent_date: Mapped[date] = mapped_column(Date)
     returned_on: Mapped[date | None] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(64), default="")
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(FreeText, default="")
     # The certificates and note case-folded in one text, for the register's skill filter (JSON
     # keeps Cyrillic as \u escapes, which no LIKE finds); written by app/services/returnees.py.
-    skills_text: Mapped[str] = mapped_column(Text, default="")
+    skills_text: Mapped[str] = mapped_column(FreeText, default="")
     anonymised_at: Mapped[datetime | None]
 
     __table_args__ = (

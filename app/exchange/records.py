@@ -39,6 +39,7 @@ from app.db.models import (
     CaseEvent,
     ContractReview,
     Employer,
+    FreeText,
     LegalTable,
     Letter,
     Mission,
@@ -332,7 +333,7 @@ def _column_schema(column: Column[Any]) -> dict[str, Any]:
         schema = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
     elif isinstance(kind, JSON):
         schema = {"type": "object"}  # record_schema tells arrays from objects
-    elif isinstance(kind, Text):
+    elif isinstance(kind, Text | FreeText):
         schema = {"type": "string", "maxLength": MAX_TEXT, "pattern": TEXT_PATTERN}
     elif isinstance(kind, String):
         schema = {"type": "string", "maxLength": kind.length or MAX_TEXT, "pattern": TEXT_PATTERN}

@@ -20,13 +20,10 @@ from functools import cache
 from typing import Any
 
 from app.db.models import UtcDateTime
+from app.domain.text import STRICT_FORBIDDEN, TEXT_FORBIDDEN
 from app.exchange.records import BY_NAME, TEXT_PATTERN, record_schema
 from app.i18n import _
 
-# Control characters no text may hold; \t, \n and \r are text.
-TEXT_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-# Control characters no identifier, code, number or date may hold.
-STRICT_FORBIDDEN = "\x00-\x1f\x7f-\x9f"
 _TEXT_BAD = re.compile(f"[{TEXT_FORBIDDEN}]")
 _STRICT_BAD = re.compile(f"[{STRICT_FORBIDDEN}]")
 

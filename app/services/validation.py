@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntry
 from app.domain.iso import country_codes, current_currencies
+from app.domain.text import fit_text
 from app.errors import ConflictError, ValidationError
 from app.i18n import LANGUAGES, _, format_date
 
@@ -59,11 +60,8 @@ def required_text(value: str, field: str, label: str, limit: int = MAX_NAME) -> 
 
 
 def bounded_text(value: str, field: str, label: str, limit: int = MAX_TEXT) -> str:
-    text = (value or "").strip()
-    if "\x00" in text:
-        raise ValidationError(
-            _("{label} contains a character that cannot be stored.").format(label=label), field
-        )
+    """``value`` trimmed, without control characters (``fit_text``), at most ``limit`` long."""
+    text = fit_text((value or "").strip()).strip()
     if len(text) > limit:
         raise ValidationError(
             _("{label} is too long: {n} characters, at most {limit}.").format(

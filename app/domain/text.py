@@ -1,0 +1,28 @@
+"""Control characters in typed or pasted text: what a text may hold, and the text made fit.
+
+Text pasted from Word or a PDF brings control characters with it: a manual line break is a
+vertical tab (U+000B), a page break a form feed (U+000C), and some programs leave escape
+sequences. Stored as they came, they reached headquarters in the mission's bundle, whose import
+refuses any text holding one (a forged bundle's escape sequences would reach a terminal):
+one pasted description stopped every later bundle of the mission. So text is made fit before it
+is stored: the breaks become line breaks, the rest go (none is visible). \\t, \\n and \\r are text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Control characters no text may hold.
+TEXT_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# Control characters no identifier, code, number or date may hold.
+STRICT_FORBIDDEN = "\x00-\x1f\x7f-\x9f"
+# Vertical tab (Word's line break), form feed (page break), next line (U+0085).
+_BREAKS = re.compile("[\x0b\x0c\x85]")
+_FORBIDDEN = re.compile(f"[{TEXT_FORBIDDEN}]")
+
+
+def fit_text(text: str) -> str:
+    """``text`` with its breaks as line breaks and no other control character."""
+    if _FORBIDDEN.search(text) is None:  # nearly every text: one scan, no copy
+        return text
+    return _FORBIDDEN.sub("", _BREAKS.sub("\n", text))

@@ -1,0 +1,78 @@
+"""Text pasted from Word at a mission reaches headquarters.
+
+The fault: the mission stored text as pasted, control characters and all (Word's manual line
+break is a vertical tab, U+000B; some programs leave escape sequences), and HQ's import refuses
+any text holding one, as it must for a forged bundle. One pasted description stopped every later
+bundle of the mission, with a message the mission could do nothing about. Now text is made fit
+as it is stored (the breaks become line breaks, the rest go), and text stored before is made fit
+by migration 0025, with a new version so that it travels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import select, text
+
+from app.db import migrate
+from app.db.models import Case, CaseEvent, Person
+from app.domain.text import fit_text
+from tests.builders import ASSEL_IDENTIFIED, new_case
+from tests.integration.migration_helpers import downgraded
+from tests.integration.test_exchange import hq_and_sel
+
+PASTED = "Wages unpaid\x0bsince March.\x0cPassport kept\x1b[31m by the employer.\x85End"
+
+
+def test_fit_text_keeps_line_breaks_and_drops_the_rest() -> None:
+    assert fit_text(PASTED) == "Wages unpaid\nsince March.\nPassport kept[31m by the employer.\nEnd"
+    assert fit_text("tab\tline\nreturn\r") == "tab\tline\nreturn\r"
+    plain = "Әсел Құрманғалиқызы"
+    assert fit_text(plain) is plain
+
+
+def test_pasted_text_is_stored_fit_and_reaches_hq(tmp_path: Path) -> None:
+    with hq_and_sel(tmp_path) as (hq, sel):
+        person = replace(ASSEL_IDENTIFIED, surname="Құрманғалиқызы\x1b")
+        case = sel.cases.create_case(replace(new_case(person), description=PASTED))
+        sel.cases.add_event(case.id, "note", "Called\x0bthe employer.")
+        with sel.ws.read() as session:
+            assert session.scalar(select(Case.description)) == fit_text(PASTED)
+            assert session.scalar(select(CaseEvent.text).where(CaseEvent.kind == "note")) == (
+                "Called\nthe employer."
+            )
+            assert session.scalar(select(Person.surname)) == "Құрманғалиқызы"
+        sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient])
+        hq.exchange.import_bundle(tmp_path / "sel.qbundle")  # refused before: U+000B
+        with hq.ws.read() as session:
+            assert session.scalar(select(Case.description)) == fit_text(PASTED)
+
+
+def test_text_stored_before_is_made_fit_and_travels_again(tmp_path: Path) -> None:
+    with hq_and_sel(tmp_path, 2, seed=5) as (hq, sel):
+        with sel.ws.read() as session:
+            case_id, version = session.execute(select(Case.id, Case.version)).first()  # type: ignore[misc]
+        sel.exchange.export_cases(tmp_path / "first.qbundle", [hq.recipient])
+        hq.exchange.import_bundle(tmp_path / "first.qbundle")
+        # As an older Qorgau stored it: the raw text, written past the models.
+        with sel.ws.write() as session:
+            session.execute(
+                text("UPDATE \"case\" SET description = :d WHERE id = :id"),
+                {"d": PASTED, "id": case_id},
+            )
+        db = downgraded(sel.paths, sel.ws, "0024")
+        try:
+            with db.engine.begin() as connection:
+                migrate.upgrade_to(connection, "head")
+                row = connection.execute(
+                    text("SELECT description, version FROM \"case\" WHERE id = :id"),
+                    {"id": case_id},
+                ).one()
+                untouched = connection.execute(
+                    text("SELECT count(*) FROM \"case\" WHERE version > 1")
+                ).scalar_one()
+        finally:
+            db.dispose()
+        assert row.description == fit_text(PASTED) and row.version == version + 1
+        assert untouched == 1  # only the row that held a control character
