@@ -81,6 +81,9 @@ def cache_kib(path: Path, memory_kib: int | None = None) -> int:
     return min(max(CACHE_MIN_KIB, int(file_kib * CACHE_FILE_SHARE)), cap)
 
 
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # "malformed", "not a database": said as damaged
+
+
 def open_raw(path: Path, key: bytes) -> Any:
     """A keyed DB-API connection with Qorgau's pragmas; DatabaseError if it does not open."""
     try:
@@ -90,6 +93,9 @@ def open_raw(path: Path, key: bytes) -> Any:
     except sqlcipher3.Error as exc:
         raise DatabaseError(_("The database cannot be opened: {error}").format(error=exc)) from None
     try:
+        # SQLCipher writes its own lines to stderr when a page does not decrypt ("hmac check
+        # failed…", in English, before our one line in the user's language): not wanted.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(key))
         # Reading the schema proves the key: a wrong key or a foreign file fails here.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -102,7 +108,8 @@ def open_raw(path: Path, key: bytes) -> Any:
     except sqlcipher3.DatabaseError as exc:
         conn.close()
         message = str(exc)
-        if "not a database" in message or "encrypted" in message:
+        damaged = (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+        if damaged or "not a database" in message or "encrypted" in message:
             raise DatabaseError(
                 _("{name} is not a Qorgau database, or it is damaged.").format(name=path.name)
             ) from None

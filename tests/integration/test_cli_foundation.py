@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -214,6 +215,29 @@ def test_not_a_qorgau_database(
     assert result.code == 1
     assert "is not a Qorgau database, or it is damaged" in result.err
     assert snapshot(installation.data_dir) == before
+
+
+@pytest.mark.parametrize("damage", ["random", "middle"])
+def test_a_damaged_database_is_one_line_in_the_users_language(
+    installation: Paths, damage: str
+) -> None:
+    """The fault: SQLCipher wrote its own "ERROR CORE sqlcipher_page_cipher: hmac check
+    failed…" lines to stderr before ours (six of them), and a file damaged past its first page
+    ended in "database disk image is malformed", in English whatever the language. A real
+    process: these lines came from C, which an in-process capture never sees."""
+    raw = bytearray(installation.db.read_bytes())
+    if damage == "random":
+        raw[:] = os.urandom(len(raw))
+    else:
+        raw[4096 : len(raw) // 2] = os.urandom(len(raw) // 2 - 4096)
+    installation.db.write_bytes(bytes(raw))
+    env = {"QORGAU_USER": "admin", "QORGAU_PASSWORD": PASSWORD}
+    result = run_process(["--lang", "ru", *data_args(installation), "user", "list"], env)
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert "malformed" not in lines[0] and "ERROR" not in lines[0]
+    assert "не является базой данных Qorgau или повреждён" in lines[0], lines[0]
 
 
 def test_audit_verify_ok_and_tampered(installation: Paths, capsys: Capsys, as_admin: None) -> None:
