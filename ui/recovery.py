@@ -31,6 +31,7 @@ from app.security.recovery_key import GROUP_CHARS, GROUPS, parse_recovery_key
 from app.services.installation import check_username
 from app.services.recovery import Recovered, recover
 from app.services.recovery_sheet import SheetFacts, write_recovery_sheet
+from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel, word_wrapped
 from ui.widgets.dialogs import ValidatingDialog, check_passwords, password_field
@@ -59,7 +60,9 @@ class RecoveryKeyDialog(QDialog):
         self.key.setFont(font)
         self.language = QComboBox()
         for code in LANGUAGES:
-            self.language.addItem(code, code)
+            self.language.addItem(LANGUAGE_NAMES[code], code)
+        self.language_label = QLabel()
+        self.language_label.setBuddy(self.language)
         self.language.setCurrentIndex(max(0, self.language.findData(current_language())))
         self.save_button = QPushButton()
         self.save_button.clicked.connect(self.save_sheet)
@@ -67,6 +70,7 @@ class RecoveryKeyDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         self.buttons.accepted.connect(self.accept)
         sheet = QHBoxLayout()
+        sheet.addWidget(self.language_label)
         sheet.addWidget(self.language)
         sheet.addWidget(self.save_button, 1)
         layout = QVBoxLayout(self)
@@ -86,6 +90,7 @@ class RecoveryKeyDialog(QDialog):
                 "only now: print the sheet and keep it in the mission's safe."
             )
         )
+        self.language_label.setText(_("Sheet &language:"))
         self.save_button.setText(_("&Save the printable sheet (PDF)…"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("I have stored it"))
 

@@ -45,19 +45,25 @@ def paths_of(args: argparse.Namespace) -> Paths:
     return resolve_paths(args.data_dir)
 
 
-def _prompt(label: str, secret: bool) -> str:
+def _prompt(label: str, secret: bool, variables: str) -> str:
+    """``label`` asked at the terminal; without one, which environment ``variables`` to set."""
     if not sys.stdin or not sys.stdin.isatty():
         raise UsageError(
-            _("No terminal to ask for {what}; set {user} and {password}.").format(
-                what=label, user=USER_ENV, password=PASSWORD_ENV
+            _("There is no terminal to type «{what}» in; set {variables}.").format(
+                what=label, variables=variables
             )
         )
     return getpass.getpass(f"{label}: ") if secret else input(f"{label}: ")
 
 
 def credentials(username: str = "") -> tuple[str, str]:
-    username = username or os.environ.get(USER_ENV) or _prompt(_("User name"), secret=False)
-    password = os.environ.get(PASSWORD_ENV) or _prompt(_("Password"), secret=True)
+    both = f"{USER_ENV}, {PASSWORD_ENV}"
+    username = (
+        username
+        or os.environ.get(USER_ENV)
+        or _prompt(_("User name"), secret=False, variables=both)
+    )
+    password = os.environ.get(PASSWORD_ENV) or _prompt(_("Password"), secret=True, variables=both)
     return username.strip(), password
 
 
@@ -66,8 +72,8 @@ def new_password(label: str, env: str = PASSWORD_ENV) -> str:
     from_env = os.environ.get(env)
     if from_env:
         return from_env
-    first = _prompt(label, secret=True)
-    if _prompt(_("Repeat the password"), secret=True) != first:
+    first = _prompt(label, secret=True, variables=env)
+    if _prompt(_("Repeat the password"), secret=True, variables=env) != first:
         raise UsageError(_("The two passwords differ."))
     return first
 

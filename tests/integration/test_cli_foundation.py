@@ -240,6 +240,18 @@ def test_a_damaged_database_is_one_line_in_the_users_language(
     assert "не является базой данных Qorgau или повреждён" in lines[0], lines[0]
 
 
+def test_without_a_terminal_the_message_names_the_variable_read(
+    installation: Paths, capsys: Capsys, as_admin: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: `user add` with no terminal said "set QORGAU_USER and QORGAU_PASSWORD",
+    which were set; the new user's password is read from QORGAU_NEW_PASSWORD."""
+    monkeypatch.delenv("QORGAU_NEW_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", None)
+    result = run_cli(capsys, *data_args(installation), "user", "add", "dana", "--role", "attache")
+    assert result.code == 2
+    assert "set QORGAU_NEW_PASSWORD." in result.err and "QORGAU_USER" not in result.err
+
+
 def test_audit_verify_ok_and_tampered(installation: Paths, capsys: Capsys, as_admin: None) -> None:
     ok = run_cli(capsys, *data_args(installation), "audit", "verify")
     assert ok.code == 0 and "intact" in ok.out

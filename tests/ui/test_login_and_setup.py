@@ -227,6 +227,10 @@ def test_wizard_creates_the_mission_and_signs_the_administrator_in(
     shown = dialog.key.text()
     assert parse_recovery_key(shown) == shown
     sheet = tmp_path / "sheet-kk.pdf"
+    # The sheet's languages by name, as every other language box has them (were kk, ru, en).
+    names = [dialog.language.itemText(i) for i in range(dialog.language.count())]
+    assert names == ["Қазақша", "Русский", "English"]
+    assert dialog.language_label.buddy() is dialog.language
     choose(qtbot, dialog.language, "kk")
     save_as(qtbot, sheet)
     click(qtbot, dialog.save_button)

@@ -331,8 +331,9 @@ class AdminPage(_Page):
         self.label_for(self.repeat, _("&Repeat the password:"))
         self.note.setText(
             _(
-                "Nobody can recover a forgotten password, not even the developers: "
-                "add a second administrator soon."
+                "If every administrator's password is lost, only the recovery key shown next "
+                "opens the database again: keep it in the safe, and add a second "
+                "administrator soon."
             )
         )
         self.on_server.setText(_("Headquarters, on a &database server (PostgreSQL)"))
