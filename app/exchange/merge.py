@@ -48,6 +48,7 @@ from app.db.listed import one_of
 from app.db.models import Case, CaseCategory, CaseIloIndicator, Mission, SyncConflict
 from app.db.postgres import copy_rows
 from app.db.sync import CHANGE_SEQ, current_change_seq, next_counter, note_changes
+from app.exchange.format import HQ_ENTITIES
 from app.exchange.package import BundleRefused, RecordStream, VerifiedBundle
 from app.exchange.records import BY_NAME, CASE_LISTS, ENTITIES, Codec, Entity, content_of
 from app.i18n import _
@@ -201,9 +202,17 @@ def _attach_case_lists(session: Session, cases: dict[str, dict[str, Any]]) -> No
                 cases[case_id][key].append(code)
 
 
-def same_content(local: dict[str, Any], remote: dict[str, Any]) -> bool:
-    """Whether two copies of a record say the same, whatever their versions and timestamps."""
+def same_content(local: dict[str, Any], remote: dict[str, Any], entity: str = "") -> bool:
+    """Whether two copies of a record say the same, whatever their versions and timestamps.
+
+    HQ's library (``HQ_ENTITIES``) is seeded from the same shipped file at every installation,
+    with the same ids and versions, each row stamped with the mission that seeded it: copies
+    differing only in that stamp say the same (they were 58 conflicts at a mission whose
+    library was open before HQ's first update came)."""
     left, right = content_of(local), content_of(remote)
+    if entity in HQ_ENTITIES:
+        left.pop("origin_mission", None)
+        right.pop("origin_mission", None)
     for key in ("categories", "ilo_indicators"):
         if key in left:
             left[key] = sorted(left[key])
@@ -403,7 +412,7 @@ def _plan_entity(
                 written.append(record)
             elif record["version"] < mine["version"]:
                 tally.local_newer += 1
-            elif same_content(mine, record):
+            elif same_content(mine, record, entity.name):
                 tally.unchanged += 1
             else:
                 entity_plan.conflicts.append((mine, record))

@@ -243,7 +243,7 @@ class _Checker:
                     codec = Codec(BY_NAME[entity])
                     here = local_records(self.session, codec, [r["id"] for r, _x in suspects])
                     for record, refusal in suspects:
-                        if same_content(here[record["id"]], record):
+                        if same_content(here[record["id"]], record, entity):
                             continue
                         if isinstance(refusal, LeaveOut):
                             self._leave_out(entity, record, refusal)

@@ -82,7 +82,7 @@ from app.i18n import N_, _, label_from, ngettext
 from app.security import audit_anchor
 from app.security.hq_secrets import workstation_secret
 from app.security.keyring_store import SecretStore, identity_entry_name
-from app.services.agreements import seed_library
+from app.services.agreements import ensure_library, seed_library
 from app.services.conflict_text import referenced_names, value_text
 from app.services.index_later import keep_pending, write_pending, write_pending_unless_busy
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
@@ -653,6 +653,9 @@ class ExchangeService:
     ) -> ExportSummary:
         """HQ: the agreement library's changes, to every mission whose age key is registered."""
         self._require_hq()
+        # The library is seeded at its first use: an HQ whose library nobody had opened yet
+        # sent an empty bundle, and the missions were told it imported.
+        ensure_library(self.ws)
         if recipients is None:
             with self.ws.read() as session:
                 recipients = [

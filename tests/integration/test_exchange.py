@@ -36,6 +36,7 @@ from app.db.sync import ANY_HOLDER
 from app.errors import PermissionDenied, ValidationError
 from app.i18n import format_date
 from app.security.hq_secrets import AGE_IDENTITY, entry_name, secrets_file, workstation_secret
+from app.services.agreements import ensure_library
 from app.services.cases import CaseService
 from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
@@ -832,6 +833,26 @@ def test_agreement_library_goes_to_every_mission(sel: Site, dxb: Site, hq: Site,
         assert count(mission, AgreementProvision, AgreementProvision.slug == "art-5") == 1
     again = hq.exchange.export_agreements(tmp_path / "lib2.qbundle")
     assert again.counts == {}
+
+
+def test_hqs_first_library_bundle_carries_the_library_and_conflicts_with_no_copy(
+    sel: Site, dxb: Site, hq: Site, tmp_path
+):
+    """The faults: an HQ whose library nobody had opened sent an empty bundle ("0 records"),
+    which the missions imported as a success; and a mission that had opened its own library
+    (seeded from the same shipped file, the same ids and versions) met every row as a conflict,
+    58 of them, differing only in the mission that seeded it."""
+    assert count(hq, Agreement) == 0
+    ensure_library(sel.ws)  # SEL's officers had opened the Agreements area; DXB's had not
+    summary = hq.exchange.export_agreements(tmp_path / "lib.qbundle", all_changes=True)
+    shipped = count(hq, Agreement)
+    assert shipped > 10 and summary.counts["agreement"] == shipped
+    seen = sel.exchange.import_bundle(tmp_path / "lib.qbundle")
+    assert (seen.conflicts, seen.new, seen.updated) == (0, 0, 0)
+    assert seen.unchanged == sum(summary.counts.values())
+    fresh = dxb.exchange.import_bundle(tmp_path / "lib.qbundle")
+    assert fresh.conflicts == 0 and fresh.new == sum(summary.counts.values())
+    assert count(dxb, Agreement) == shipped
 
 
 def test_only_hq_transfers_and_sends_the_library(sel: Site, tmp_path):
