@@ -12,11 +12,12 @@ from pytestqt.qtbot import QtBot
 
 from app.config import Paths
 from app.db import migrate
+from app.db.models import LocalSecret
 from app.i18n import _, language_override
-from app.security.keyring_store import SecretStore
+from app.security.keyring_store import SecretStore, identity_entry_name
 from app.security.keyslots import KeySlotStore
 from app.security.recovery_key import parse_recovery_key
-from app.services.installation import init_installation, unlock, unlock_with_keyring
+from app.services.installation import AGE_IDENTITY, init_installation, unlock, unlock_with_keyring
 from tests.conftest import MISSION as MISSION_SETUP
 from tests.conftest import PASSWORD
 from tests.integration.migration_helpers import downgraded
@@ -249,6 +250,34 @@ def test_wizard_creates_the_mission_and_signs_the_administrator_in(
     finally:
         ws.close()
     assert paths.is_initialised()
+
+
+def test_an_hq_made_in_the_wizard_keeps_its_age_identity_in_the_keyring(
+    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
+) -> None:
+    """The fault: `qorgau init --hq` moved HQ's age identity (which opens every mission's
+    bundles) into the OS keyring, and an HQ made in the wizard left it in the database."""
+    paths = Paths(tmp_path / "hq")
+    wizard = at_filled_mission_page(qtbot, paths, bridge)
+    wizard.mission.is_hq.setChecked(True)
+    press(qtbot, wizard, NEXT)
+    press(qtbot, wizard, NEXT)
+    assert wizard.currentId() == ADMIN
+    type_into(qtbot, wizard.admin.password, "long enough pw")
+    type_into(qtbot, wizard.admin.repeat, "long enough pw")
+    press(qtbot, wizard, FINISH)
+    qtbot.waitUntil(lambda: wizard.recovery_dialog is not None, timeout=10_000)
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):  # moved: nothing more to say
+        press_dialog_button(qtbot, wizard.recovery_dialog)
+    ws = wizard.workspace
+    assert ws is not None
+    try:
+        assert ws.mission.is_hq
+        with ws.read() as session:
+            assert session.get(LocalSecret, AGE_IDENTITY) is None
+        assert SecretStore().get(identity_entry_name(ws.database_id))
+    finally:
+        ws.close()
 
 
 def test_the_wizard_asks_for_the_country_instead_of_offering_the_first(

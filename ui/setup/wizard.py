@@ -378,6 +378,17 @@ class Created:
     notice: str | None = None  # an HQ on a server: where its keys are kept
 
 
+def _hq_identity_to_keyring(workspace: Workspace) -> str | None:
+    """HQ in a file, as ``qorgau init --hq`` does: its age identity (which opens every
+    mission's bundles) goes into the OS keyring; what to tell when it stays in the database."""
+    from app.security.keyring_store import SecretStore
+    from app.services.keys import IdentityMove, identity_move_message, store_identity_in_keyring
+
+    store = SecretStore()
+    outcome = store_identity_in_keyring(workspace, store)
+    return None if outcome is IdentityMove.MOVED else identity_move_message(outcome, store)
+
+
 class SetupWizard(QWizard):
     def __init__(self, paths: Paths, bridge: LanguageBridge, parent: QWidget | None = None):
         super().__init__(parent)
@@ -500,7 +511,9 @@ class SetupWizard(QWizard):
                 from app.services.installation import init_installation, unlock
 
                 recovery_key = init_installation(paths, setup, admin, password)
-                return Created(unlock(paths, admin, password), recovery_key=recovery_key)
+                workspace = unlock(paths, admin, password)
+                notice = _hq_identity_to_keyring(workspace) if setup.is_hq else None
+                return Created(workspace, recovery_key=recovery_key, notice=notice)
 
             label = _("Creating the encrypted database…")
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
@@ -542,21 +555,25 @@ class SetupWizard(QWizard):
     def _created(self, created: Created) -> None:
         workspace, recovery_key = created.workspace, created.recovery_key
         self.workspace = workspace
-        if created.notice is not None:
-            self.notice = inform(self, _("Headquarters created"), created.notice)
-            self.notice.finished.connect(lambda _result: QWizard.accept(self))
-            return
-        if recovery_key is None:  # the demo: its passwords are public anyway
-            super().accept()
+        if recovery_key is None:  # the demo (its passwords are public), or HQ on a server
+            self._tell_and_close(created.notice)
             return
         from app.services.recovery_sheet import sheet_facts
         from ui.recovery import RecoveryKeyDialog
 
         # Shown once, before the wizard closes: the key is never stored unwrapped.
         dialog = RecoveryKeyDialog(self, recovery_key, lambda lang: sheet_facts(workspace, lang))
-        dialog.finished.connect(lambda _result: QWizard.accept(self))
+        dialog.finished.connect(lambda _result: self._tell_and_close(created.notice))
         self.recovery_dialog = dialog
         dialog.open()
+
+    def _tell_and_close(self, notice: str | None) -> None:
+        """Where HQ's keys are kept, if there is something to say, then the wizard closes."""
+        if notice is None:
+            QWizard.accept(self)
+            return
+        self.notice = inform(self, _("Headquarters created"), notice)
+        self.notice.finished.connect(lambda _result: QWizard.accept(self))
 
     def _failed(self, exc: BaseException) -> None:
         self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
