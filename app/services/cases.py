@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Label, Select, case, func, insert, or_, select
@@ -64,6 +65,7 @@ from app.services.people import (
     name_key,
     person_info,
     person_values,
+    refuse_identifier_of_another,
 )
 from app.services.records import (
     AttachmentInfo,
@@ -136,6 +138,31 @@ class DuplicatePersonWarning(ConflictError):
         names = "; ".join(f"{m.full_name} ({', '.join(m.reasons)})" for m in matches)
         super().__init__(_("This person may already be on file: {names}.").format(names=names))
         self.matches = tuple(matches)
+
+
+def _too_large(size: int) -> ValidationError:
+    return ValidationError(
+        _("The file is {size} MB; attachments are limited to {limit} MB.").format(
+            size=round(size / 1048576, 1), limit=MAX_ATTACHMENT_BYTES // 1048576
+        ),
+        "content",
+    )
+
+
+def read_attachment(path: Path) -> bytes:
+    """A file to attach, read only when it is within the limit: a file of gigabytes dropped on
+    a case was read whole into memory before the limit refused it."""
+    try:
+        with path.open("rb") as file:
+            content = file.read(MAX_ATTACHMENT_BYTES + 1)
+    except OSError as exc:
+        raise ValidationError(
+            _("{path} cannot be read: {error}").format(path=path, error=exc.strerror or exc),
+            "content",
+        ) from None
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise _too_large(path.stat().st_size)
+    return content
 
 
 def looks_like_identity_document(filename: str) -> bool:
@@ -974,6 +1001,7 @@ class CaseService(DatedService):
                 person_input = clean_person(changes.person, self.today)
                 person = session.get(Person, row.person_id)
                 assert person is not None
+                refuse_identifier_of_another(session, person, person_input)
                 apply_person(person, person_input)
                 changed.append("person")
             if changes.wages_recovered_amount is not None:
@@ -1258,12 +1286,7 @@ class CaseService(DatedService):
         if not content:
             raise ValidationError(_("The file is empty."), "content")
         if len(content) > MAX_ATTACHMENT_BYTES:
-            raise ValidationError(
-                _("The file is {size} MB; attachments are limited to {limit} MB.").format(
-                    size=round(len(content) / 1048576, 1), limit=MAX_ATTACHMENT_BYTES // 1048576
-                ),
-                "content",
-            )
+            raise _too_large(len(content))
         if is_identity_document and not identity_document_acknowledged:
             raise ValidationError(identity_document_warning(), "is_identity_document")
         reason = check.bounded_text(identity_reason, "identity_reason", _("Reason"), 2000)

@@ -11,13 +11,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Case, Person
-from app.domain.codes import Sex
+from app.domain.codes import ConsentScope, Sex, parse_code
 from app.domain.iin import iin_birth_date, iin_sex, validate_iin
 from app.domain.keyboard import as_latin_keys, layout_of
 from app.domain.matching import fold_typed
 from app.domain.roles import CASE_WORKERS
 from app.errors import NotFound, ValidationError
-from app.i18n import _
+from app.i18n import _, format_date
 from app.services import validation as check
 from app.services.records import DuplicateMatch, PersonInfo, PersonInput
 from app.services.search import (
@@ -83,6 +83,18 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
             _("A passport number is 6–12 Latin letters and digits."), field="passport_no"
         )
     check.not_future(data.consent_date, "consent_date", _("The date of consent"), today)
+    if data.consent_date is not None and birth is not None and data.consent_date < birth:
+        raise ValidationError(
+            _("The date of consent ({date}) is before the person was born.").format(
+                date=format_date(data.consent_date)
+            ),
+            field="consent_date",
+        )
+    # Only what the consent form offers: an unknown scope was printed on the worker's
+    # subject-access sheet as "Consent covers: bogus".
+    scope = tuple(
+        parse_code(ConsentScope, code, "consent_scope").value for code in data.consent_scope
+    )
     return PersonInput(
         surname=surname,
         given_names=given,
@@ -105,7 +117,7 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
         address_home=check.bounded_text(data.address_home, "address_home", _("Address"), 500),
         next_of_kin=check.bounded_text(data.next_of_kin, "next_of_kin", _("Next of kin"), 300),
         consent_date=data.consent_date,
-        consent_scope=tuple(data.consent_scope),
+        consent_scope=scope,
         consent_note=check.bounded_text(data.consent_note, "consent_note", _("Consent"), 2000),
     )
 
@@ -180,6 +192,42 @@ def find_duplicates(
         if len(matches) == DUPLICATES_SHOWN:
             break
     return matches
+
+
+def refuse_identifier_of_another(session: Session, person: Person, data: PersonInput) -> None:
+    """Refuse an IIN or passport number typed on a worker's record that another person on
+    file holds: saved, one worker had two records (and the search listed both as different
+    people). A number the record already held is not asked about again."""
+    for field, typed, held, label in (
+        ("iin", data.iin, person.iin, _("IIN")),
+        ("passport_no", data.passport_no, person.passport_no, _("Passport number")),
+    ):
+        if not typed or typed == held:
+            continue
+        column = Person.iin if field == "iin" else Person.passport_no
+        other = session.scalars(
+            select(Person).where(
+                column == typed, Person.id != person.id, Person.deleted_at.is_(None)
+            )
+        ).first()
+        if other is None:
+            continue
+        numbers = session.scalars(
+            select(Case.number).where(Case.person_id == other.id).order_by(Case.number).limit(3)
+        ).all()
+        raise ValidationError(
+            _(
+                "{label} {value} is already on file for {name} ({cases}). One worker has one "
+                "record: check the number; if it is theirs, register the complaint as a new "
+                "case with it, and the form offers their record."
+            ).format(
+                label=label,
+                value=typed,
+                name=" ".join(p for p in (other.surname, other.given_names) if p),
+                cases=", ".join(numbers) or _("no case"),
+            ),
+            field=field,
+        )
 
 
 class PersonService:

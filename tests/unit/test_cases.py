@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -11,7 +12,12 @@ from sqlalchemy import func, select, text
 from app.db.models import Attachment, AuditEntry, Case, Person
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.services import csv_import
-from app.services.cases import CaseService, DuplicatePersonWarning, looks_like_identity_document
+from app.services.cases import (
+    CaseService,
+    DuplicatePersonWarning,
+    looks_like_identity_document,
+    read_attachment,
+)
 from app.services.people import PersonService
 from app.services.records import (
     CaseChanges,
@@ -66,6 +72,53 @@ def test_duplicate_person_is_flagged_not_silently_twinned(ws: Workspace) -> None
     assert again.person.id == match.person_id
     forced = service.create_case(new_case(twin), allow_duplicate_person=True)
     assert forced.person.id != match.person_id
+
+
+def test_an_identifier_typed_on_a_case_that_another_worker_holds_is_refused(
+    ws: Workspace,
+) -> None:
+    """The fault: the duplicate check ran on a new case only. A worker who came back with
+    their IIN, typed on their case, silently became a second record of a worker on file, and
+    the search listed both as different people."""
+    service = CaseService(ws)
+    held = service.create_case(new_case())
+    other = service.create_case(new_case(NURLAN))
+    people = count(ws, Person)
+    born = ASSEL_IDENTIFIED.birth_date  # as her IIN says: only the IIN is someone else's
+    for field, value in (("iin", ASSEL_IDENTIFIED.iin), ("passport_no", "N12345678")):
+        typed = replace(NURLAN, birth_date=born, **{field: value})
+        said = f"already on file for Құрманғалиқызы Әсел \\({held.number}\\)"
+        with pytest.raises(ValidationError, match=said) as refused:
+            service.update_case(other.id, CaseChanges(person=typed))
+        assert refused.value.field == field
+    assert count(ws, Person) == people
+    assert service.get_case(other.id).person.iin is None
+    # Her own numbers, saved again with another change, are not asked about.
+    mine = service.update_case(
+        held.id, CaseChanges(person=replace(ASSEL_IDENTIFIED, phone_abroad="+90 532 111 2233"))
+    )
+    assert mine.person.iin == ASSEL_IDENTIFIED.iin
+
+
+def test_a_consent_holds_only_the_forms_scopes_and_no_date_before_birth(ws: Workspace) -> None:
+    """The faults: ``"consent_scope": ["bogus"]`` was stored and printed on the worker's
+    subject-access sheet as "Consent covers: bogus"; a consent dated before the worker's birth
+    was accepted."""
+    service = CaseService(ws)
+    for person, said in (
+        (replace(ASSEL_IDENTIFIED, consent_scope=("bogus",)), "Unknown code “bogus”"),
+        (
+            replace(ASSEL_IDENTIFIED, consent_date=date(1980, 11, 1)),
+            "before the person was born",
+        ),
+    ):
+        with pytest.raises(ValidationError, match=said):
+            service.create_case(new_case(person))
+    assert count(ws, Person) == 0
+    kept = service.create_case(
+        new_case(replace(ASSEL_IDENTIFIED, consent_scope=(" share_hq", "case_handling")))
+    )
+    assert kept.person.consent_scope == ("share_hq", "case_handling")
 
 
 @pytest.mark.parametrize(
@@ -268,7 +321,7 @@ def test_timeline_entries(ws: Workspace) -> None:
     assert [r.number for r in service.search("Friday")] == [case.number]
 
 
-def test_attachments(ws: Workspace) -> None:
+def test_attachments(ws: Workspace, tmp_path: Path) -> None:
     service = CaseService(ws)
     case = service.create_case(new_case())
     info = service.add_attachment(case.id, "C:\\scans\\contract.pdf", b"%PDF-1.4 contract")
@@ -284,6 +337,16 @@ def test_attachments(ws: Workspace) -> None:
         service.add_attachment(case.id, "empty.txt", b"")
     assert count(ws, Attachment) == 1
     service.remove_attachment(info.id, "Uploaded to the wrong case")
+    # A file of gigabytes dropped on a case was read whole before the limit refused it: now
+    # its first 25 MB and a byte, at most (a sparse file: 4 GB on disk, none of it written).
+    huge = tmp_path / "backup.iso"
+    with huge.open("wb") as file:
+        file.truncate(4 * 1024**3)
+    with pytest.raises(ValidationError, match="The file is 4096.0 MB; attachments are limited"):
+        read_attachment(huge)
+    small = tmp_path / "contract.txt"
+    small.write_bytes(b"Contract")
+    assert read_attachment(small) == b"Contract"
     with pytest.raises(NotFound):
         service.attachment_content(info.id)
     with ws.read() as session:

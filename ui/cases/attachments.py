@@ -29,6 +29,7 @@ from app.services.cases import (
     CaseService,
     identity_document_warning,
     looks_like_identity_document,
+    read_attachment,
 )
 from app.services.records import AttachmentInfo, CaseDetail
 from ui.private_temp import PrivateTempFolder
@@ -205,7 +206,7 @@ class AttachmentsPanel(QWidget):
             service.add_attachment(
                 case.id,
                 path.name,
-                path.read_bytes(),
+                read_attachment(path),
                 is_identity_document=identity,
                 identity_document_acknowledged=identity,
                 identity_reason=reason,

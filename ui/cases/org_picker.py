@@ -269,9 +269,11 @@ class OrganisationPicker(QWidget):
             self._counted.add(org.id)
         reason = org.watchlist_reason or _("no reason recorded")
         self.warning.setText(
-            _("⚠ On the watchlist ({n} complaints): {reason}").format(
-                n=org.complaint_count, reason=reason
-            )
+            ngettext(
+                "⚠ On the watchlist ({n} complaint): {reason}",
+                "⚠ On the watchlist ({n} complaints): {reason}",
+                org.complaint_count,
+            ).format(n=org.complaint_count, reason=reason)
         )
         self.warning.show()
 
