@@ -18,6 +18,7 @@ from app.services.exchange import (
     ExchangeService,
     ExportSummary,
     ImportReport,
+    bundle_kind_label,
     record_kind_label,
 )
 from app.services.keys import identity_move_message, store_identity_in_keyring
@@ -168,7 +169,7 @@ def _print_report(report: ImportReport) -> None:
         _(
             "Imported bundle {id} ({kind}) from {source}: {new} new, {updated} updated, "
             "{unchanged} unchanged, {newer} newer here, {conflicts} conflicts."
-        ).format(id=report.bundle_id, kind=report.kind, **report.counts())
+        ).format(id=report.bundle_id, kind=bundle_kind_label(report.kind), **report.counts())
     )
     if report.conflicts:
         print(_("Resolve the conflicts with 'qorgau bundle conflicts' and 'bundle resolve'."))

@@ -21,6 +21,7 @@ from app.cli.common import (
 from app.cli.recovery import print_recovery_key
 from app.config import Paths
 from app.db.postgres import parse_server_url
+from app.domain import labels
 from app.domain.roles import ALL_ROLES
 from app.domain.translit import latin_name
 from app.errors import IntegrityError, NotFound, UsageError, ValidationError
@@ -267,7 +268,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         password = new_password(_("New user's password"), env="QORGAU_NEW_PASSWORD")
         info = UserService(ws).add(args.username, args.role, password, args.full_name)
-    print(_("Added {user} ({role}).").format(user=info.username, role=info.role))
+    print(_("Added {user} ({role}).").format(user=info.username, role=labels.role(info.role)))
     return 0
 
 
@@ -348,9 +349,9 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         [_("User"), _("Role"), _("Active"), _("Last login")],
         lambda u: [
             u.username,
-            u.role,
+            labels.role(u.role),
             _("yes") if u.active else _("no"),
-            u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "",
+            format_datetime(u.last_login_at) if u.last_login_at else "",
         ],
     )
 

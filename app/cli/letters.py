@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.cli.common import add_actions, json_help, print_json, print_table, workspace
+from app.domain import labels
 from app.domain.codes import LetterKind, label
 from app.errors import IntegrityError, ValidationError
-from app.i18n import LANGUAGES, _
+from app.i18n import LANGUAGES, _, format_date
 from app.letters import LETTER_KINDS, Addressee
 from app.services.cases import CaseService
 from app.services.letters import (
@@ -240,8 +241,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         [
             [
                 r.outgoing_number or "—",
-                r.letter_date.isoformat() if r.letter_date else "",
-                r.status,
+                format_date(r.letter_date) if r.letter_date else "",
+                labels.letter_status(r.status),
                 r.case_number,
                 label(LetterKind(r.kind)),
                 r.addressee.organisation,

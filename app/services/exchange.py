@@ -213,7 +213,7 @@ class ExchangeLogEntry:
         """The bundle's kind in words (a transfer's notice apart from the transfer itself)."""
         if self.kind == BundleKind.TRANSFER.value and self.report.get("notice"):
             return _("Transfer notice")
-        kind = _(BUNDLE_KINDS[self.kind]) if self.kind in BUNDLE_KINDS else self.kind
+        kind = bundle_kind_label(self.kind)
         part = PartOf.of(self.report.get(PART_FIELD))
         if part is None:
             return kind
@@ -227,6 +227,13 @@ BUNDLE_KINDS = {
     BundleKind.AGREEMENTS.value: N_("Agreements library"),
     BundleKind.TRANSFER.value: N_("Transfer"),
 }
+
+
+def bundle_kind_label(kind: str) -> str:
+    """A bundle's kind in the reader's words (an unknown code as it is)."""
+    return _(BUNDLE_KINDS[kind]) if kind in BUNDLE_KINDS else kind
+
+
 # The kinds of records a bundle carries, as the conflicts list names them.
 RECORD_KINDS = {
     "mission": N_("Mission"),

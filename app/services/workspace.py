@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.config import Paths
 from app.db import sync  # also registers the flush hooks
 from app.db.engine import Database, Pinned
+from app.domain import labels
 from app.domain.codes import Role
 from app.errors import PermissionDenied
 from app.i18n import _
@@ -125,7 +126,9 @@ class Workspace:
         """Services call this before acting; the UI hiding a button is not enough."""
         if self.actor.role not in roles:
             raise PermissionDenied(
-                _("Your role ({role}) does not allow this action.").format(role=self.actor.role)
+                _("Your role ({role}) does not allow this action.").format(
+                    role=labels.role(self.actor.role)
+                )
             )
 
     def audit(

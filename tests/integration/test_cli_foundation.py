@@ -126,7 +126,7 @@ def test_user_commands(
     monkeypatch.setenv("QORGAU_USER", "dana")
     monkeypatch.setenv("QORGAU_PASSWORD", "changed password")
     table = run_cli(capsys, *data_args(installation), "user", "list")
-    assert table.code == 0 and "dana" in table.out and "consul" in table.out
+    assert table.code == 0 and "dana" in table.out and "Consul / head of section" in table.out
     refused = run_cli(capsys, *data_args(installation), "user", "add", "eve", "--role", "admin")
     assert refused.code == 1 and "does not allow" in refused.err
     # A consul makes herself administrator: refused, her role unchanged.

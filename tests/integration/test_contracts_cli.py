@@ -174,7 +174,7 @@ def test_hq_cannot_store_a_review(
         capsys, "--data-dir", str(installation.data_dir), "contract", "review", case_number,
         "--json", write_json(tmp_path, DESIGN_EXAMPLE),
     )  # fmt: skip
-    assert result.code == 1 and "Your role (hq) does not allow this action" in result.err
+    assert result.code == 1 and "Your role (HQ analyst) does not allow this action" in result.err
     assert stored(open_ws) == (0, 0)
 
 

@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.config import Paths
+from app.domain import labels
 from tests.conftest import PASSWORD, snapshot
 from tests.integration.cli_helpers import ROOT, Run, run_cli
 from tests.integration.test_cases_cli import DESIGN_CASE
@@ -175,6 +176,10 @@ def test_register_issue_and_verify(
     assert [(r["number"], r["case"], r["kind"]) for r in listing] == [
         (number, case_number, "employer_letter")
     ]
+    # The table says the status in words, in the reader's language (was the code "issued").
+    kk = run_cli(capsys, "--lang", "kk", "--data-dir", str(installation.data_dir), "letter", "list")
+    assert kk.code == 0 and " issued " not in kk.out
+    assert labels.letter_status("issued", "kk") in kk.out
 
 
 def test_two_processes_issue_gapless_unique_numbers(

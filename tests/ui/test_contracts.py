@@ -166,7 +166,7 @@ def test_save_with_bad_input_shows_the_error_and_stores_nothing(
 
 
 def test_hq_checks_the_findings_and_is_not_offered_a_save(qtbot: QtBot, open_ws: OpenWs) -> None:
-    """Save was offered at HQ and refused when pressed ("Your role (hq) does not allow…")."""
+    """Save was offered at HQ and refused when pressed ("Your role (HQ analyst) does not…")."""
     ws = open_ws("astana")
     page = korean_review(qtbot, ws)
     type_into(qtbot, page.hours_per_week, "72")
