@@ -63,7 +63,7 @@ def register(commands: Any) -> None:
         "--identity",
         type=Path,
         metavar="AGE_KEY_FILE",
-        help=_("the age key file that opens the bundle, instead of the one kept here"),
+        help=_("an age key file that opens the bundle, tried besides the keys kept here"),
     )
     imp.add_argument("--json", action="store_true", help=json_help())
     imp.set_defaults(handler=cmd_import)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -105,8 +106,17 @@ IDENTITY_HINTS = (
     "удостоверение",
     "куәлік",
     "жеке куәлік",
+    "төлқұжат",  # the Kazakh word for a passport
     "identity",
+    # As scanners and phones name files, in Latin letters.
+    "pasport",
+    "udostoverenie",
+    "kuelik",
+    "tolqujat",
+    "tolkuzhat",
 )
+# "ID" as a word of its own: "ID.jpg", "id-front.png", "scan ID 2.pdf" (not "idea", "video").
+_ID_WORD = re.compile(r"(?<![^\W\d_])id(?![^\W\d_])")
 _OPEN = [s.value for s in OPEN_STATUSES]
 _URGENCY_ORDER = case(
     {"critical": 0, "high": 1, "normal": 2, "low": 3}, value=Case.urgency, else_=4
@@ -168,7 +178,7 @@ def read_attachment(path: Path) -> bytes:
 def looks_like_identity_document(filename: str) -> bool:
     """A name that suggests a scan of a passport or ID card (the UI warns before storing)."""
     lowered = filename.lower()
-    return any(hint in lowered for hint in IDENTITY_HINTS)
+    return any(hint in lowered for hint in IDENTITY_HINTS) or _ID_WORD.search(lowered) is not None
 
 
 def identity_document_warning() -> str:

@@ -1237,6 +1237,10 @@ class ExchangeService:
             size = path.stat().st_size
         except OSError:
             raise NotFound(_("No bundle file {path}.").format(path=path)) from None
+        if path.is_dir():  # was "internal error: [Errno 21] Is a directory"
+            raise ValidationError(
+                _("{path} is a folder; choose the bundle file (.qbundle) in it.").format(path=path)
+            )
         if size > self.limits.max_bundle_bytes:
             raise BundleRefused(_("The bundle file is larger than allowed."))
         with self.ws.read() as session:

@@ -144,6 +144,12 @@ def test_a_refused_import_exits_1(pair, capsys, tmp_path):
     result = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "import", str(junk))
     assert result.code == 1
     assert result.err.startswith("qorgau: The bundle cannot be decrypted")
+    # A folder given for the file was "internal error: [Errno 21] Is a directory".
+    folder = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "import", str(tmp_path))
+    assert folder.code == 1
+    assert folder.err.strip() == (
+        f"qorgau: {tmp_path} is a folder; choose the bundle file (.qbundle) in it."
+    )
 
 
 def test_keyring_identity_moves_the_hq_identity(pair, capsys, tmp_path):

@@ -329,6 +329,11 @@ def test_attachments(ws: Workspace, tmp_path: Path) -> None:
     assert info.size == 17 and len(info.sha256) == 64
     assert service.attachment_content(info.id)[1] == b"%PDF-1.4 contract"
     assert looks_like_identity_document("Passport scan.jpg")
+    # Named as officers and phones name them (were stored without the warning).
+    for name in ("Төлқұжат.jpg", "pasport.jpg", "ID.jpg", "udostoverenie.jpg", "id-front.png"):
+        assert looks_like_identity_document(name), name
+    for name in ("idea.pdf", "video.mp4", "contract.pdf"):
+        assert not looks_like_identity_document(name), name
     with pytest.raises(ValidationError, match="restricts keeping copies"):
         service.add_attachment(case.id, "passport.jpg", b"jpeg", is_identity_document=True)
     with pytest.raises(ValidationError, match="limited to 25 MB"):
