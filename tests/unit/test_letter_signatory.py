@@ -84,7 +84,7 @@ def test_approver_is_warned_of_consent_script_and_state(open_ws: OpenWs, case_id
     draft = letters.draft(case_id, "note_verbale_labour_authority", "en", fields)
     warnings = letters.warnings(draft.id)
     assert any("consent does not cover" in w for w in warnings)
-    assert any("The facts has text in another language" in w for w in warnings)
+    assert any(w.startswith("The facts: text in another language") for w in warnings)
     clean = letters.draft(case_id, "note_verbale_labour_authority", "kk")
     assert not any("another language" in w for w in letters.warnings(clean.id))
     russian = letters.draft(
@@ -179,11 +179,11 @@ def test_approver_is_warned_of_characters_the_font_cannot_print(open_ws: OpenWs)
     letters = LetterService(ws, today=TODAY)
     draft = letters.draft(case.id, "employer_letter", "en", LetterFields(facts="Wages → unpaid."))
     warnings = letters.warnings(draft.id)
-    hangul = [w for w in warnings if w.startswith("The employer's name has characters")]
+    hangul = [w for w in warnings if w.startswith("The employer's name: characters")]
     assert hangul and "금 대 성 속" in hangul[0] and "Latin or Cyrillic" in hangul[0]
-    assert any(w.startswith("The facts has characters") and "→" in w for w in warnings)
+    assert any(w.startswith("The facts: characters") and "→" in w for w in warnings)
     plain = letters.draft(
         case.id, "employer_letter", "kk", LetterFields(facts="Жалақы «төленбеді» — №5")
     )
     unprintable = [w for w in letters.warnings(plain.id) if "cannot print" in w]
-    assert [w.split(" has ")[0] for w in unprintable] == ["The employer's name"]  # «», —, № print
+    assert [w.split(": ")[0] for w in unprintable] == ["The employer's name"]  # «», —, № print
