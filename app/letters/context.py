@@ -136,6 +136,9 @@ class LetterContext:
     forward_to_dative: str = ""  # ru: the same in the dative (kk, en need no other form)
     share_identity: bool = False  # print birth date, passport number (and IIN for Kazakhstan)
     claims: tuple[str, ...] = ()  # amounts claimed, already written out in ``lang``
+    # The person's recorded consent covers giving their data to this addressee: only then may
+    # a referral say it is made with their consent.
+    consented: bool = False
     # Where the mission's help stands (a certificate says it): "ongoing" while the case is
     # open, "given" once resolved or closed, "declined" if the case was rejected.
     assistance: str = "ongoing"

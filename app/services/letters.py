@@ -1025,7 +1025,7 @@ class LetterService(DatedService):
                 ).format(name=name_in_latin(person.given_names, person.surname))
             )
         scope = CONSENT_FOR_KIND.get(row.kind)
-        if scope and person is not None and scope not in (person.consent_scope or []):
+        if scope and not consent_covers(person, row.kind):
             found.append(
                 _(
                     "The person's recorded consent does not cover sharing their data with this "
@@ -1103,6 +1103,7 @@ class LetterService(DatedService):
             partner_name=(addressee.organisation or None) if row.kind == "referral" else None,
             amount_owed=None,  # replaced by the case's claims
             claims=self._claims(case, lang),
+            consented=consent_covers(session.get(Person, case.person_id), row.kind),
             assistance=_assistance(CaseStatus(case.status)),
             facts=row.facts,
             requests=row.requests,
@@ -1171,6 +1172,15 @@ def user_name(user: User, lang: str) -> str:
     if lang == "en":
         return user.full_name_latin or latin_name(user.full_name) or user.username
     return user.full_name or user.username
+
+
+def consent_covers(person: Person | None, kind: str) -> bool:
+    """Whether the person's recorded consent covers giving their data to a letter of ``kind``'s
+    addressee (a kind that sends none, such as the certificate, needs none)."""
+    scope = CONSENT_FOR_KIND.get(kind)
+    if scope is None:
+        return True
+    return person is not None and scope in (person.consent_scope or [])
 
 
 def person_sex_of(person: Person | None) -> Sex:

@@ -80,7 +80,12 @@ def people(open_ws: OpenWs) -> dict[str, Workspace]:
     return {name: open_ws(name) for name in ("aigul", "serik", "admin")}
 
 
-def make_case(people: dict[str, Workspace], sex: str, country: str) -> CaseDetail:
+FULL_CONSENT = ("case_handling", "share_host_authorities", "share_hq", "share_partners")
+
+
+def make_case(
+    people: dict[str, Workspace], sex: str, country: str, consent: tuple[str, ...] = FULL_CONSENT
+) -> CaseDetail:
     female = sex == "female"
     person = PersonInput(
         surname="Нұрланова" if female else "Әбенов",
@@ -92,7 +97,7 @@ def make_case(people: dict[str, Workspace], sex: str, country: str) -> CaseDetai
         birth_date=date(1994, 3, 15) if female else date(1990, 5, 2),
         passport_no="N12345678" if female else "N87654321",
         consent_date=date(2026, 11, 2),
-        consent_scope=("case_handling", "share_host_authorities", "share_hq", "share_partners"),
+        consent_scope=consent,
     )
     categories = (
         ("unpaid_wages", "documents_withheld") if female else ("excessive_hours", "no_contract")
@@ -226,6 +231,23 @@ def test_golden_text_per_kind_and_language(people: dict[str, Workspace], kind: s
             golden.write_text(text + "\n", encoding="utf-8")
         assert golden.exists(), f"run with QORGAU_UPDATE_GOLDEN=1 to create {golden.name}"
         assert text + "\n" == golden.read_text(encoding="utf-8"), golden.name
+
+
+def test_a_referral_claims_consent_only_when_the_recorded_consent_covers_it(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: a referral printed «Направление выдано с согласия заявительницы» / "This
+    referral is made with her consent" while the app warned that the person's recorded
+    consent does not cover referral to partner organisations."""
+    said = {"ru": "Направление выдано с согласия", "kk": "келісімімен", "en": "consent"}
+    without = make_case(people, "female", "KR", consent=("case_handling",))
+    with_consent = make_case(people, "male", "KR")
+    letters = LetterService(people["aigul"], today=TODAY)
+    for lang in LANGS:
+        assert said[lang] not in flat(raw_text(issue(people, without.id, "referral", lang)))
+        assert said[lang] in flat(raw_text(issue(people, with_consent.id, "referral", lang)))
+    draft = letters.draft(without.id, "referral", "ru", LetterFields(facts="По её словам, …"))
+    assert any("consent does not cover" in w for w in letters.warnings(draft.id))
 
 
 def test_governments_get_binding_treaties_employers_only_what_binds_them(
