@@ -109,7 +109,9 @@ MAX_FREE_TEXT = 20_000
 MAX_ATTACHMENTS = 20
 # Control characters other than tab and line breaks cannot be typeset; refuse them early.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_QR_CODE = re.compile(r"^QORGAU\|([^|]{1,40})\|([0-9a-f]{64})$", re.IGNORECASE)
+_CHECK_LENGTH = 64  # hexadecimal characters: a SHA-256
+_NOT_HEX = re.compile(r"[^0-9a-f]", re.IGNORECASE)
+_NUMBER_LENGTH = 40  # longer than any outgoing number: not one
 # Caps Lock with the Kazakh layout on capitalises the letters on its number row, the digits'
 # keys, which then read back as @ # $ …: no code holds these.
 _SHIFTED_DIGITS = str.maketrans("!@#$%^&*()_", "1234567890-")
@@ -723,15 +725,7 @@ class LetterService(DatedService):
 
         As a scanner types it: with the Russian or Kazakh layout on (``ЙЩКПФГ/…``) or Caps Lock
         (the number's letters are capitals, the digest's small, whatever the case typed)."""
-        match = _QR_CODE.match(as_latin_keys(payload.strip()).translate(_SHIFTED_DIGITS))
-        if match is None:
-            raise ValidationError(
-                _("This is not a Qorgau letter code; it starts with {prefix}|.").format(
-                    prefix=QR_PREFIX
-                ),
-                "code",
-            )
-        number, digest = match.group(1).upper(), match.group(2).lower()
+        number, digest = parse_code(as_latin_keys(payload.strip()).translate(_SHIFTED_DIGITS))
         return self._issued_letter(
             digest,
             Letter.outgoing_number == number,
@@ -1172,6 +1166,53 @@ def user_name(user: User, lang: str) -> str:
     if lang == "en":
         return user.full_name_latin or latin_name(user.full_name) or user.username
     return user.full_name or user.username
+
+
+def parse_code(text: str) -> tuple[str, str]:
+    """(outgoing number, content digest) of a code ``QORGAU|number|digest``; a code that is not
+    one is refused with what is wrong with it, for the officer who typed or scanned it."""
+    prefix, bar, rest = text.partition("|")
+    if not bar or prefix.upper() != QR_PREFIX:
+        raise ValidationError(
+            _("This is not a Qorgau letter code; it starts with {prefix}|.").format(
+                prefix=QR_PREFIX
+            ),
+            "code",
+        )
+    number, bar, check_part = rest.partition("|")
+    if not 0 < len(number.strip()) <= _NUMBER_LENGTH:
+        raise ValidationError(
+            _(
+                "The code has no letter number after {prefix}|, or one too long to be a "
+                "letter's: the code was misread."
+            ).format(prefix=QR_PREFIX),
+            "code",
+        )
+    if not bar:
+        raise ValidationError(
+            _(
+                "The code ends after the letter's number: its check part (a | and 64 "
+                "hexadecimal characters) is missing. The code was cut or misread."
+            ),
+            "code",
+        )
+    if len(check_part) != _CHECK_LENGTH:
+        raise ValidationError(
+            _(
+                "The check part of the code must be 64 hexadecimal characters (0–9, a–f); "
+                "this one has {count}. The code was cut or misread."
+            ).format(count=len(check_part)),
+            "code",
+        )
+    if others := sorted(set(_NOT_HEX.findall(check_part))):
+        raise ValidationError(
+            _(
+                "The check part of the code must be 64 hexadecimal characters (0–9, a–f); "
+                "this one also has {characters}. The code was misread."
+            ).format(characters=" ".join(others)),
+            "code",
+        )
+    return number.strip().upper(), check_part.lower()
 
 
 def consent_covers(person: Person | None, kind: str) -> bool:

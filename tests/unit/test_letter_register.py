@@ -226,6 +226,31 @@ def test_qr_code_text_is_checked_against_the_register(
         letters.verify_code("hello")
 
 
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        (
+            "QORGAU|SEL-2026/0002|abc",
+            "must be 64 hexadecimal characters (0–9, a–f); this one has 3",
+        ),
+        ("QORGAU|SEL-2026/0002|" + "a" * 63, "this one has 63. The code was cut or misread."),
+        ("QORGAU|SEL-2026/0002|" + "a" * 62 + "xz", "this one also has x z. The code was misread"),
+        ("QORGAU|SEL-2026/0002", "its check part (a | and 64 hexadecimal characters) is missing"),
+        ("QORGAU||" + "a" * 64, "no letter number after QORGAU|"),
+        ("QORGAU:SEL-2026/0002", "This is not a Qorgau letter code; it starts with QORGAU|."),
+    ],
+)
+def test_a_code_that_is_not_one_is_refused_with_what_is_wrong(
+    people: dict[str, Workspace], code: str, said: str
+) -> None:
+    """The fault: «QORGAU|SEL-2026/0002|abc» was refused as "not a Qorgau letter code; it
+    starts with QORGAU|", which contradicts what was typed; the message now says what part is
+    wrong and why (cut or misread)."""
+    with pytest.raises(ValidationError) as refused:
+        service(people["admin"]).verify_code(code)
+    assert said in str(refused.value)
+
+
 @pytest.mark.sqlcipher_only("adds a user: key slots here, PostgreSQL roles at HQ (hq setup)")
 def test_workflow_roles_and_states(
     people: dict[str, Workspace], case: CaseDetail, open_ws: OpenWs
