@@ -851,11 +851,20 @@ class LetterService(DatedService):
 
     def _claims(self, case: Case, lang: str) -> tuple[str, ...]:
         """The case's amounts claimed, written out in ``lang``."""
-        texts = []
-        for claim in parse_claims(case.claims):
-            money = money_text(claim.amount, claim.currency, lang)
-            texts.append(claim_text(claim, lang, money, date_numeric))
-        return tuple(texts)
+        return tuple(text for _what, text in self._claims_by_kind(case, lang))
+
+    @staticmethod
+    def _claims_by_kind(case: Case, lang: str) -> tuple[tuple[str, str], ...]:
+        """(kind, text in ``lang``) of each amount claimed on the case."""
+        return tuple(
+            (
+                claim.what,
+                claim_text(
+                    claim, lang, money_text(claim.amount, claim.currency, lang), date_numeric
+                ),
+            )
+            for claim in parse_claims(case.claims)
+        )
 
     def _default_facts(self, session: Session, case: Case, lang: str) -> str:
         sex = person_sex_of(session.get(Person, case.person_id))
@@ -866,7 +875,9 @@ class LetterService(DatedService):
         if kind != "employer_letter":
             return ""
         codes = tuple(c.code for c in case.categories)
-        items = default_demands(codes, self._claims(case, lang), lang)
+        items = default_demands(
+            codes, self._claims_by_kind(case, lang), lang, agency_took_fee=bool(case.agency_id)
+        )
         mission = self._mission(session)
         dative = mission_forms(mission, lang)[2]
         items.append(closing_request(lang, 14, dative))
