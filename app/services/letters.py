@@ -91,6 +91,7 @@ from app.letters.states import body, is_known, state_name, state_name_en_bare
 from app.services import search
 from app.services import validation as check
 from app.services.agreements import ensure_library, letter_citations
+from app.services.legal_tables import SUBJECT_RULES, host_law
 from app.services.letterhead import letterhead
 from app.services.rows import add_case_event, copied, live_row
 from app.services.workspace import DatedService
@@ -126,8 +127,9 @@ CONSENT_FOR_KIND = {
     "hq_case_report": "share_hq",
     "referral": "share_partners",
 }
-# Letters to addressees whom treaties between states do not bind.
-_NO_DEFAULT_CITATIONS = {"employer_letter"}
+# Letters to addressees whom treaties between states do not bind: they cite the host
+# state's own law, which does (issue 15 item 6).
+_HOST_LAW_ONLY = {"employer_letter"}
 # Letters that print the person's birth date and passport number unless the officer says not.
 _IDENTITY_BY_DEFAULT = {
     "note_verbale_labour_authority",
@@ -1062,13 +1064,29 @@ class LetterService(DatedService):
         return found
 
     def _citations(
-        self, session: Session, case_id: str, lang: str, kind: str
+        self, session: Session, case: Case, lang: str, kind: str
     ) -> tuple[Citation, ...]:
-        # What the officer cited, else the relevant provisions binding the host state
-        # (app.services.agreements). Treaties and ILO conventions bind states, not employers:
-        # an employer letter cites only what the officer chose (the host's own law).
-        defaults = kind not in _NO_DEFAULT_CITATIONS
-        return letter_citations(self.ws, case_id, lang, session, defaults=defaults)
+        """What the officer cited, else the relevant provisions binding the host state
+        (app.services.agreements); for an employer, the host's law on the case's complaints."""
+        if kind in _HOST_LAW_ONLY:
+            return self._host_law_citations(session, case, lang)
+        return letter_citations(self.ws, case.id, lang, session)
+
+    def _host_law_citations(self, session: Session, case: Case, lang: str) -> tuple[Citation, ...]:
+        """The host-country provisions the contract review relies on (with their sources and
+        verification in the host table) that bear on the case's categories; none where the
+        table has none: an employer is never told a treaty or convention governs it."""
+        from app.contracts.rules import RULES  # the review's rules, loaded when first needed
+
+        categories = {c.code for c in case.categories}
+        bearing = {rule.code for rule in RULES if categories & set(rule.categories)}
+        subjects = {subject for subject, rule in SUBJECT_RULES.items() if rule in bearing}
+        law = host_law(self.ws, case.host_country, lang, on=self.today, session=session)
+        return tuple(
+            Citation(p.citation, "", p.subject_label[:1].lower() + p.subject_label[1:], p.verified)
+            for p in law.provisions
+            if p.subject in subjects
+        )
 
     def _context(
         self, session: Session, row: Letter, number: str | None, letter_date: date
@@ -1115,7 +1133,7 @@ class LetterService(DatedService):
             forward_to=str((row.options or {}).get("forward_to") or ""),
             share_identity=bool((row.options or {}).get("share_identity")),
             free_text=row.free_text,
-            citations=self._citations(session, case.id, lang, row.kind),
+            citations=self._citations(session, case, lang, row.kind),
             attachments=tuple(str(a) for a in row.attachments_note),
             signatory=self._signatory(session, row),
             executor=self._executor(session, row, mission),
