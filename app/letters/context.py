@@ -87,6 +87,9 @@ class Citation:
     article: str
     summary: str
     verified: bool
+    # An ILO or UN instrument the host state is not known to be bound by: the letter words it
+    # as an international standard, never as the law that governs the addressee.
+    standard: bool = False
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from app.agreements import (
     ratification_label,
     status_label,
 )
+from app.agreements.applicability import is_standard_in
 from app.agreements.library import check_language
 from app.db.engine import Database, is_read
 from app.db.models import (
@@ -882,6 +883,7 @@ def _letter_citations(
                 article=article,
                 summary=provision.summary_in(lang),
                 verified=is_verified(instrument, provision),
+                standard=is_standard_in(instrument, country),
             )
         )
     return tuple(citations)

@@ -23,6 +23,7 @@ from app.db.models import Mission, User
 from app.domain.iin import make_iin
 from app.letters import LETTER_KINDS, Addressee
 from app.letters.states import state_name, state_name_en_bare
+from app.services.agreements import AgreementService
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
@@ -248,6 +249,30 @@ def test_a_referral_claims_consent_only_when_the_recorded_consent_covers_it(
         assert said[lang] in flat(raw_text(issue(people, with_consent.id, "referral", lang)))
     draft = letters.draft(without.id, "referral", "ru", LetterFields(facts="По её словам, …"))
     assert any("consent does not cover" in w for w in letters.warnings(draft.id))
+
+
+def test_a_standard_the_host_has_not_ratified_is_worded_as_one(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: ILO C189, which Korea has not ratified (``applicable()`` says it is a
+    standard there), cited on a KR case, was listed in the note among the provisions the
+    Embassy draws attention to, like the binding C029 beside it."""
+    case = make_case(people, "female", "KR")
+    agreements = AgreementService(people["aigul"])
+    for slug, article in (("ilo-c029", "art-2-1"), ("ilo-c189", "art-9")):
+        (provision,) = [p for p in agreements.get(slug).provisions if p.slug == article]
+        agreements.cite(case.id, provision.id)
+    intros = {
+        "ru": ("обратить внимание на следующие положения:", "Международные стандарты, в том числе перечисленные ниже, предусматривают:"),
+        "kk": ("мына ережелерге назар аударуды жөн санайды:", "Халықаралық стандарттарда, оның ішінде төменде аталғандарында, мыналар көзделген:"),
+        "en": ("would draw attention to the following provisions:", "International standards, including those below, provide:"),
+    }  # fmt: skip
+    for lang in LANGS:
+        body = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        law, standards = (body.index(intro) for intro in intros[lang])
+        assert law < standards, lang
+        assert "29" in body[law:standards] and "189" not in body[law:standards], lang  # binds
+        assert "189" in body[standards:], lang  # a standard in Korea
 
 
 def test_governments_get_binding_treaties_employers_only_what_binds_them(
