@@ -275,6 +275,29 @@ def test_a_standard_the_host_has_not_ratified_is_worded_as_one(
         assert "189" in body[standards:], lang  # a standard in Korea
 
 
+def test_a_state_missing_from_the_table_is_never_left_undeclined(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: Poland, not in the states table, printed «Министерству иностранных дел
+    Польша», «в Польша». A word for "state" now takes the case before CLDR's name, which stays
+    in the nominative; the approver is still warned that the name is not the official one."""
+    monkeypatch.setitem(EMPLOYERS, "PL", "Budowa Sp. z o.o.")
+    monkeypatch.setitem(CURRENCY, "PL", "PLN")
+    monkeypatch.setitem(CLDR_SHORT, "PL", ())
+    case = make_case(people, "female", "PL")
+    said = {
+        "ru": ("Министерству иностранных дел государства Польша", "в государстве Польша"),
+        "kk": ("Польша мемлекетінің Сыртқы істер министрлігіне", "Польша мемлекетінде"),
+    }
+    for lang, forms in said.items():
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        assert all(form in note for form in forms), lang
+        assert "дел Польша" not in note and "в Польша" not in note
+    letters = LetterService(people["aigul"], today=TODAY)
+    draft = letters.draft(case.id, "employer_letter", "ru", LetterFields(facts="По её словам, …"))
+    assert any("PL has no official name" in w for w in letters.warnings(draft.id))
+
+
 def test_governments_get_binding_treaties_employers_only_what_binds_them(
     people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
 ) -> None:
