@@ -96,6 +96,13 @@ def applicable_instruments(library: Library, country: str) -> list[Applicable]:
     return [applicable for _key, applicable in sorted(found, key=lambda pair: pair[0])]
 
 
+def is_standard_in(instrument: Instrument, country: str) -> bool:
+    """Whether ``instrument`` is, in ``country``, an international standard only: an ILO or UN
+    instrument the host is not known to have ratified, which a letter never words as its law."""
+    applicable = _applicable(instrument, _country(country))
+    return applicable is not None and applicable.basis is Basis.STANDARD
+
+
 def pending_instruments(library: Library, country: str) -> list[Instrument]:
     """Instruments with ``country`` under negotiation or planned: for information, not law."""
     host = _country(country)

@@ -87,6 +87,9 @@ class Citation:
     article: str
     summary: str
     verified: bool
+    # An ILO or UN instrument the host state is not known to be bound by: the letter words it
+    # as an international standard, never as the law that governs the addressee.
+    standard: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,9 @@ class LetterContext:
     forward_to_dative: str = ""  # ru: the same in the dative (kk, en need no other form)
     share_identity: bool = False  # print birth date, passport number (and IIN for Kazakhstan)
     claims: tuple[str, ...] = ()  # amounts claimed, already written out in ``lang``
+    # The person's recorded consent covers giving their data to this addressee: only then may
+    # a referral say it is made with their consent.
+    consented: bool = False
     # Where the mission's help stands (a certificate says it): "ongoing" while the case is
     # open, "given" once resolved or closed, "declined" if the case was rejected.
     assistance: str = "ongoing"

@@ -282,20 +282,40 @@ def closing_request(lang: str, days: int, mission_dative: str) -> str:
     }[lang]
 
 
-def default_demands(categories: tuple[str, ...], claims: tuple[str, ...], lang: str) -> list[str]:
-    """The employer letter's requests, one per item; amounts claimed come first."""
+# Kinds of claim that are wages owed: with one, the amount claimed says what
+# "pay the wages owed" would, with the figure.
+_WAGE_CLAIMS = frozenset({"wages", "overtime", "severance", "deductions"})
+
+
+def default_demands(
+    categories: tuple[str, ...],
+    claims: tuple[tuple[str, str], ...],
+    lang: str,
+    agency_took_fee: bool = False,
+) -> list[str]:
+    """The employer letter's requests, one per item; amounts claimed come first.
+
+    ``claims``: (kind, text written out) of each amount claimed. Each thing is demanded once:
+    an amount claimed replaces the category's general demand. A recruitment fee is demanded of
+    the employer only when no recruitment agency is on the case (``agency_took_fee``): a fee
+    taken by an agency is the agency's to refund, and the agency report says so to the
+    authority that licenses it."""
     index = _LANG_INDEX[lang]
+    owed = [text for what, text in claims if not (what == "recruitment_fee" and agency_took_fee)]
     items = [
         {
             "ru": f"выплатить работнику {c}",
             "kk": f"жұмыскерге {c} төлеуді",
             "en": f"pay the worker {c}",
         }[lang]
-        for c in claims
+        for c in owed
     ]
+    kinds = {what for what, _text in claims}
     for code in sorted(categories, key=_ORDER.index):
-        if code == "unpaid_wages" and claims:
+        if code == "unpaid_wages" and kinds & _WAGE_CLAIMS:
             continue  # the amounts claimed already say it, with the figure
+        if code == "recruitment_fees" and ("recruitment_fee" in kinds or agency_took_fee):
+            continue  # claimed above with its figure, or not the employer's to refund
         if code in _DEMANDS:
             items.append(_DEMANDS[code][index])
     return items

@@ -1,13 +1,16 @@
 """Text in a script or language the letter's language does not expect, found before approval.
 
-An English letter has no Cyrillic; a Russian one has no Kazakh-only letters; a Kazakh one has
-no run of Russian function words. Proper names (the person, the employer, the addressee, the
-mission, the agency) are taken out first: they are printed as they are spelled.
+An English letter has no Cyrillic; a Russian or Kazakh one has no Latin prose; a Russian one
+has no Kazakh-only letters; a Kazakh one has no Russian sentence. Proper names (the person, the
+employer, the addressee, the mission, the agency, the staff who sign and execute) are taken out
+first: they are printed as they are spelled, and a warning on every correct letter would teach
+the approver to ignore the check.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from app.i18n import _
 from app.letters.context import LetterContext
@@ -15,8 +18,21 @@ from app.letters.fonts import printable_code_points
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _KAZAKH_ONLY = re.compile(r"[ӘәҒғҚқҢңӨөҰұҮүҺһІі]")
-# Words that occur in any Russian sentence and never in Kazakh prose.
-_RUSSIAN_WORDS = re.compile(r"(?<!\w)(и|в|не|что|на|по|с|для|его|её|от|был|была|это)(?!\w)")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
+_WORD = re.compile(r"[^\W\d_]+")
+# Addresses print in Latin letters in any letter: not prose.
+_ADDRESSES = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
+# Words of any Russian sentence that Kazakh prose never has. Not «не», «от», «он», «у», «же»:
+# Kazakh words too ("what", "fire", "ten", "poison", "eat").
+_RUSSIAN_WORDS = frozenset(
+    "и в на по с к о из за для его её ее их ему ей что это был была было были но как так "
+    "уже она они мы при без до который которая которые также".split()
+)
+# Two lowercase Latin words are prose (English, Turkish …); one is a brand or a loan word
+# («через WhatsApp»), and capitalised words or codes (TRY, C029) are names.
+_LATIN_PROSE_WORDS = 2
+_PASSAGE = 80  # characters of a passage quoted in a warning: enough to find it
 
 
 def _names(context: LetterContext) -> list[str]:
@@ -32,6 +48,8 @@ def _names(context: LetterContext) -> list[str]:
         context.addressee.address,
         context.agency_name or "",
         context.partner_name or "",
+        context.signatory.name,
+        context.executor.name,
         *context.mission.name.values(),
     ]
     if context.employer is not None:
@@ -52,18 +70,53 @@ def _editable_texts(context: LetterContext) -> list[tuple[str, str]]:
     ]
 
 
+def _is_latin_prose_word(word: str) -> bool:
+    return (
+        len(word) > 1
+        and word.islower()
+        and all(unicodedata.name(c, "").startswith("LATIN") for c in word)
+    )
+
+
+def _latin_prose(text: str) -> re.Match[str] | None:
+    """The first Latin word of a text with Latin prose in it, else None."""
+    blanked = _ADDRESSES.sub(lambda m: " " * len(m[0]), text)  # offsets stay the text's
+    words = [m for m in _WORD.finditer(blanked) if _is_latin_prose_word(m[0])]
+    return words[0] if len(words) >= _LATIN_PROSE_WORDS else None
+
+
+def _russian_sentence(text: str) -> tuple[int, int] | None:
+    """Where a Russian sentence stands in a Kazakh text: one with two Russian-only words, or
+    one of three words or more, none with a Kazakh-only letter, and a Russian-only word."""
+    start = 0
+    for end in (*(m.start() for m in _SENTENCE_END.finditer(text)), len(text)):
+        sentence = text[start:end]
+        words = _CYRILLIC_WORD.findall(sentence.lower())
+        russian = sum(word in _RUSSIAN_WORDS for word in words)
+        kazakh = _KAZAKH_ONLY.search(sentence) is not None
+        if russian >= 2 or (russian and not kazakh and len(words) >= 3):
+            return start, end
+        start = end
+    return None
+
+
 def _suspicious(text: str, lang: str) -> str | None:
+    """A passage of ``text`` in another language than ``lang``, with some context."""
+    span: tuple[int, int] | None = None
     if lang == "en":
         match = _CYRILLIC.search(text)
-    elif lang == "ru":
-        match = _KAZAKH_ONLY.search(text)
+        span = match.span() if match else None
     else:
-        words = _RUSSIAN_WORDS.findall(text.lower())
-        match = _RUSSIAN_WORDS.search(text.lower()) if len(words) >= 3 else None
-    if match is None:
+        match = _KAZAKH_ONLY.search(text) if lang == "ru" else None
+        if match is None:
+            match = _latin_prose(text)
+        span = match.span() if match else None
+        if span is None and lang == "kk":
+            span = _russian_sentence(text)
+    if span is None:
         return None
-    start = max(0, match.start() - 20)
-    return text[start : match.end() + 20].strip()
+    start = max(0, span[0] - 20)
+    return text[start : min(span[1] + 20, start + _PASSAGE)].strip()
 
 
 def foreign_script_passages(context: LetterContext) -> list[str]:
@@ -75,7 +128,7 @@ def foreign_script_passages(context: LetterContext) -> list[str]:
         passage = _suspicious(text, context.lang)
         if passage:
             warnings.append(
-                _("{part} has text in another language than the letter's: «{passage}»").format(
+                _("{part}: text in another language than the letter's: «{passage}»").format(
                     part=what[:1].upper() + what[1:], passage=passage
                 )
             )
@@ -109,7 +162,7 @@ def unprintable_passages(context: LetterContext) -> list[str]:
             said.add(text.strip())
             warnings.append(
                 _(
-                    "{part} has characters the letter's font cannot print, which the PDF would "
+                    "{part}: characters the letter's font cannot print, which the PDF would "
                     "leave out: {characters}. Write them in Latin or Cyrillic letters."
                 ).format(part=what[:1].upper() + what[1:], characters=" ".join(missing[:12]))
             )

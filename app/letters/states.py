@@ -2,7 +2,8 @@
 
 Letters never print CLDR's short names («Оңтүстік Корея», «South Korea»): they take the
 reviewed table ``resources/states/official_names.json``. A state missing from the table falls
-back to CLDR so a letter still renders, and ``is_known`` lets the approval check warn.
+back to CLDR so a letter still renders (in a construction that needs no declension of its
+name), and ``is_known`` lets the approval check warn.
 """
 
 from __future__ import annotations
@@ -54,11 +55,24 @@ def is_known(iso2: str) -> bool:
     return (iso2 or "").upper() in load_table()
 
 
+# A state missing from the table: CLDR's name stands in the nominative after a word for
+# "state" that takes the case («Министерству иностранных дел государства Польша», «в
+# государстве Польша», «Польша мемлекетінің»), as «Республики Корея» does, rather than a
+# name left undeclined («в Польша») or forms no reviewed source gives.
+_UNDECLINED = {
+    "ru": {"gen": "государства {name}", "dat": "государству {name}", "loc": "государстве {name}"},
+    "kk": {"gen": "{name} мемлекетінің", "dat": "{name} мемлекетіне", "loc": "{name} мемлекетінде"},
+}
+
+
 def state_name(iso2: str, lang: str, case: StateCase = "nom") -> str:
     """«Корея Республикасының» (kk, gen), «Республике Корея» (ru, loc), «the Republic of Korea»."""
     row = load_table().get((iso2 or "").upper())
     if row is None:
-        return country_name(iso2, lang)
+        name = country_name(iso2, lang)
+        if lang == "en" or case == "nom":
+            return name
+        return _UNDECLINED[lang][case].format(name=name)
     if lang == "en":
         return str(row["en"])
     return str(row[lang][case])

@@ -43,6 +43,7 @@ from app.agreements import (
     ratification_label,
     status_label,
 )
+from app.agreements.applicability import is_standard_in
 from app.agreements.library import check_language
 from app.db.engine import Database, is_read
 from app.db.models import (
@@ -841,7 +842,6 @@ def letter_citations(
     case_id: str,
     lang: str,
     session: Session | None = None,
-    defaults: bool = True,
 ) -> tuple[Citation, ...]:
     """What a letter on the case cites, in ``lang``: the provisions the officer cited, or, when
     none is cited, the relevant provisions of instruments binding the host country.
@@ -850,27 +850,27 @@ def letter_citations(
     stores a letter in one write transaction; a second connection would wait on its lock). A
     library not yet seeded is seeded in that transaction, so a read session's caller calls
     ``ensure_library`` before opening it: a read must not write.
-    ``defaults=False``: only what the officer cited (a letter to an employer, whom treaties
-    between states do not bind).
+    A letter to an employer, whom treaties between states do not bind, cites the host's law
+    instead (app.services.letters).
     """
     language = check_language(lang)
     if session is None:
         ensure_library(ws)
         with ws.read() as own:
-            return _letter_citations(ws, own, case_id, language, defaults)
+            return _letter_citations(ws, own, case_id, language)
     if not _agreement_count(session):
         _sync(ws, session, load_library())
-    return _letter_citations(ws, session, case_id, language, defaults)
+    return _letter_citations(ws, session, case_id, language)
 
 
 def _letter_citations(
-    ws: Workspace, session: Session, case_id: str, lang: str, defaults: bool = True
+    ws: Workspace, session: Session, case_id: str, lang: str
 ) -> tuple[Citation, ...]:
     snap = _snapshot_of(ws, session)
     country, categories = _case_facts(session, case_id)
     chosen = [_find(snap, row.provision_id) for row in _citation_rows(session, case_id)]
     pairs = [pair for pair in chosen if pair is not None]
-    if not pairs and defaults:
+    if not pairs:
         # Standards the host has not ratified are never put forward as law on their own.
         relevant = [p for p in _relevant(snap, country, categories, lang) if p.binding]
         pairs = [_pair(snap, p.instrument_slug, p.slug) for p in relevant[:MAX_DEFAULT_CITATIONS]]
@@ -883,6 +883,7 @@ def _letter_citations(
                 article=article,
                 summary=provision.summary_in(lang),
                 verified=is_verified(instrument, provision),
+                standard=is_standard_in(instrument, country),
             )
         )
     return tuple(citations)

@@ -91,6 +91,7 @@ from app.letters.states import body, is_known, state_name, state_name_en_bare
 from app.services import search
 from app.services import validation as check
 from app.services.agreements import ensure_library, letter_citations
+from app.services.legal_tables import SUBJECT_RULES, host_law
 from app.services.letterhead import letterhead
 from app.services.rows import add_case_event, copied, live_row
 from app.services.workspace import DatedService
@@ -109,7 +110,9 @@ MAX_FREE_TEXT = 20_000
 MAX_ATTACHMENTS = 20
 # Control characters other than tab and line breaks cannot be typeset; refuse them early.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_QR_CODE = re.compile(r"^QORGAU\|([^|]{1,40})\|([0-9a-f]{64})$", re.IGNORECASE)
+_CHECK_LENGTH = 64  # hexadecimal characters: a SHA-256
+_NOT_HEX = re.compile(r"[^0-9a-f]", re.IGNORECASE)
+_NUMBER_LENGTH = 40  # longer than any outgoing number: not one
 # Caps Lock with the Kazakh layout on capitalises the letters on its number row, the digits'
 # keys, which then read back as @ # $ …: no code holds these.
 _SHIFTED_DIGITS = str.maketrans("!@#$%^&*()_", "1234567890-")
@@ -124,8 +127,9 @@ CONSENT_FOR_KIND = {
     "hq_case_report": "share_hq",
     "referral": "share_partners",
 }
-# Letters to addressees whom treaties between states do not bind.
-_NO_DEFAULT_CITATIONS = {"employer_letter"}
+# Letters to addressees whom treaties between states do not bind: they cite the host
+# state's own law, which does (issue 15 item 6).
+_HOST_LAW_ONLY = {"employer_letter"}
 # Letters that print the person's birth date and passport number unless the officer says not.
 _IDENTITY_BY_DEFAULT = {
     "note_verbale_labour_authority",
@@ -723,15 +727,7 @@ class LetterService(DatedService):
 
         As a scanner types it: with the Russian or Kazakh layout on (``ЙЩКПФГ/…``) or Caps Lock
         (the number's letters are capitals, the digest's small, whatever the case typed)."""
-        match = _QR_CODE.match(as_latin_keys(payload.strip()).translate(_SHIFTED_DIGITS))
-        if match is None:
-            raise ValidationError(
-                _("This is not a Qorgau letter code; it starts with {prefix}|.").format(
-                    prefix=QR_PREFIX
-                ),
-                "code",
-            )
-        number, digest = match.group(1).upper(), match.group(2).lower()
+        number, digest = parse_code(as_latin_keys(payload.strip()).translate(_SHIFTED_DIGITS))
         return self._issued_letter(
             digest,
             Letter.outgoing_number == number,
@@ -857,11 +853,20 @@ class LetterService(DatedService):
 
     def _claims(self, case: Case, lang: str) -> tuple[str, ...]:
         """The case's amounts claimed, written out in ``lang``."""
-        texts = []
-        for claim in parse_claims(case.claims):
-            money = money_text(claim.amount, claim.currency, lang)
-            texts.append(claim_text(claim, lang, money, date_numeric))
-        return tuple(texts)
+        return tuple(text for _what, text in self._claims_by_kind(case, lang))
+
+    @staticmethod
+    def _claims_by_kind(case: Case, lang: str) -> tuple[tuple[str, str], ...]:
+        """(kind, text in ``lang``) of each amount claimed on the case."""
+        return tuple(
+            (
+                claim.what,
+                claim_text(
+                    claim, lang, money_text(claim.amount, claim.currency, lang), date_numeric
+                ),
+            )
+            for claim in parse_claims(case.claims)
+        )
 
     def _default_facts(self, session: Session, case: Case, lang: str) -> str:
         sex = person_sex_of(session.get(Person, case.person_id))
@@ -872,7 +877,9 @@ class LetterService(DatedService):
         if kind != "employer_letter":
             return ""
         codes = tuple(c.code for c in case.categories)
-        items = default_demands(codes, self._claims(case, lang), lang)
+        items = default_demands(
+            codes, self._claims_by_kind(case, lang), lang, agency_took_fee=bool(case.agency_id)
+        )
         mission = self._mission(session)
         dative = mission_forms(mission, lang)[2]
         items.append(closing_request(lang, 14, dative))
@@ -1025,7 +1032,7 @@ class LetterService(DatedService):
                 ).format(name=name_in_latin(person.given_names, person.surname))
             )
         scope = CONSENT_FOR_KIND.get(row.kind)
-        if scope and person is not None and scope not in (person.consent_scope or []):
+        if scope and not consent_covers(person, row.kind):
             found.append(
                 _(
                     "The person's recorded consent does not cover sharing their data with this "
@@ -1057,13 +1064,29 @@ class LetterService(DatedService):
         return found
 
     def _citations(
-        self, session: Session, case_id: str, lang: str, kind: str
+        self, session: Session, case: Case, lang: str, kind: str
     ) -> tuple[Citation, ...]:
-        # What the officer cited, else the relevant provisions binding the host state
-        # (app.services.agreements). Treaties and ILO conventions bind states, not employers:
-        # an employer letter cites only what the officer chose (the host's own law).
-        defaults = kind not in _NO_DEFAULT_CITATIONS
-        return letter_citations(self.ws, case_id, lang, session, defaults=defaults)
+        """What the officer cited, else the relevant provisions binding the host state
+        (app.services.agreements); for an employer, the host's law on the case's complaints."""
+        if kind in _HOST_LAW_ONLY:
+            return self._host_law_citations(session, case, lang)
+        return letter_citations(self.ws, case.id, lang, session)
+
+    def _host_law_citations(self, session: Session, case: Case, lang: str) -> tuple[Citation, ...]:
+        """The host-country provisions the contract review relies on (with their sources and
+        verification in the host table) that bear on the case's categories; none where the
+        table has none: an employer is never told a treaty or convention governs it."""
+        from app.contracts.rules import RULES  # the review's rules, loaded when first needed
+
+        categories = {c.code for c in case.categories}
+        bearing = {rule.code for rule in RULES if categories & set(rule.categories)}
+        subjects = {subject for subject, rule in SUBJECT_RULES.items() if rule in bearing}
+        law = host_law(self.ws, case.host_country, lang, on=self.today, session=session)
+        return tuple(
+            Citation(p.citation, "", p.subject_label[:1].lower() + p.subject_label[1:], p.verified)
+            for p in law.provisions
+            if p.subject in subjects
+        )
 
     def _context(
         self, session: Session, row: Letter, number: str | None, letter_date: date
@@ -1103,13 +1126,14 @@ class LetterService(DatedService):
             partner_name=(addressee.organisation or None) if row.kind == "referral" else None,
             amount_owed=None,  # replaced by the case's claims
             claims=self._claims(case, lang),
+            consented=consent_covers(session.get(Person, case.person_id), row.kind),
             assistance=_assistance(CaseStatus(case.status)),
             facts=row.facts,
             requests=row.requests,
             forward_to=str((row.options or {}).get("forward_to") or ""),
             share_identity=bool((row.options or {}).get("share_identity")),
             free_text=row.free_text,
-            citations=self._citations(session, case.id, lang, row.kind),
+            citations=self._citations(session, case, lang, row.kind),
             attachments=tuple(str(a) for a in row.attachments_note),
             signatory=self._signatory(session, row),
             executor=self._executor(session, row, mission),
@@ -1171,6 +1195,62 @@ def user_name(user: User, lang: str) -> str:
     if lang == "en":
         return user.full_name_latin or latin_name(user.full_name) or user.username
     return user.full_name or user.username
+
+
+def parse_code(text: str) -> tuple[str, str]:
+    """(outgoing number, content digest) of a code ``QORGAU|number|digest``; a code that is not
+    one is refused with what is wrong with it, for the officer who typed or scanned it."""
+    prefix, bar, rest = text.partition("|")
+    if not bar or prefix.upper() != QR_PREFIX:
+        raise ValidationError(
+            _("This is not a Qorgau letter code; it starts with {prefix}|.").format(
+                prefix=QR_PREFIX
+            ),
+            "code",
+        )
+    number, bar, check_part = rest.partition("|")
+    if not 0 < len(number.strip()) <= _NUMBER_LENGTH:
+        raise ValidationError(
+            _(
+                "The code has no letter number after {prefix}|, or one too long to be a "
+                "letter's: the code was misread."
+            ).format(prefix=QR_PREFIX),
+            "code",
+        )
+    if not bar:
+        raise ValidationError(
+            _(
+                "The code ends after the letter's number: its check part (a | and 64 "
+                "hexadecimal characters) is missing. The code was cut or misread."
+            ),
+            "code",
+        )
+    if len(check_part) != _CHECK_LENGTH:
+        raise ValidationError(
+            _(
+                "The check part of the code must be 64 hexadecimal characters (0–9, a–f); "
+                "this one has {count}. The code was cut or misread."
+            ).format(count=len(check_part)),
+            "code",
+        )
+    if others := sorted(set(_NOT_HEX.findall(check_part))):
+        raise ValidationError(
+            _(
+                "The check part of the code must be 64 hexadecimal characters (0–9, a–f); "
+                "this one also has {characters}. The code was misread."
+            ).format(characters=" ".join(others)),
+            "code",
+        )
+    return number.strip().upper(), check_part.lower()
+
+
+def consent_covers(person: Person | None, kind: str) -> bool:
+    """Whether the person's recorded consent covers giving their data to a letter of ``kind``'s
+    addressee (a kind that sends none, such as the certificate, needs none)."""
+    scope = CONSENT_FOR_KIND.get(kind)
+    if scope is None:
+        return True
+    return person is not None and scope in (person.consent_scope or [])
 
 
 def person_sex_of(person: Person | None) -> Sex:

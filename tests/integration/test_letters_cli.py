@@ -171,6 +171,13 @@ def test_register_issue_and_verify(
     assert forged.code == 1 and "does not match the register's letter" in forged.err
     both = cli(capsys, installation, "verify", str(out), "--code", code)
     assert both.code == 2  # a file or a code, not both
+    # The fault: a code cut short was said not to start with QORGAU|, which it does.
+    cut = cli(capsys, installation, "verify", "--code", f"QORGAU|{number}|abc")
+    assert cut.code == 1 and cut.out == ""
+    assert cut.err.strip() == (
+        "qorgau: The check part of the code must be 64 hexadecimal characters (0–9, a–f); "
+        "this one has 3. The code was cut or misread."
+    )
 
     listing = json.loads(cli(capsys, installation, "list", "--status", "issued", "--json").out)
     assert [(r["number"], r["case"], r["kind"]) for r in listing] == [

@@ -226,6 +226,31 @@ def test_qr_code_text_is_checked_against_the_register(
         letters.verify_code("hello")
 
 
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        (
+            "QORGAU|SEL-2026/0002|abc",
+            "must be 64 hexadecimal characters (0–9, a–f); this one has 3",
+        ),
+        ("QORGAU|SEL-2026/0002|" + "a" * 63, "this one has 63. The code was cut or misread."),
+        ("QORGAU|SEL-2026/0002|" + "a" * 62 + "xz", "this one also has x z. The code was misread"),
+        ("QORGAU|SEL-2026/0002", "its check part (a | and 64 hexadecimal characters) is missing"),
+        ("QORGAU||" + "a" * 64, "no letter number after QORGAU|"),
+        ("QORGAU:SEL-2026/0002", "This is not a Qorgau letter code; it starts with QORGAU|."),
+    ],
+)
+def test_a_code_that_is_not_one_is_refused_with_what_is_wrong(
+    people: dict[str, Workspace], code: str, said: str
+) -> None:
+    """The fault: «QORGAU|SEL-2026/0002|abc» was refused as "not a Qorgau letter code; it
+    starts with QORGAU|", which contradicts what was typed; the message now says what part is
+    wrong and why (cut or misread)."""
+    with pytest.raises(ValidationError) as refused:
+        service(people["admin"]).verify_code(code)
+    assert said in str(refused.value)
+
+
 @pytest.mark.sqlcipher_only("adds a user: key slots here, PostgreSQL roles at HQ (hq setup)")
 def test_workflow_roles_and_states(
     people: dict[str, Workspace], case: CaseDetail, open_ws: OpenWs
@@ -358,7 +383,12 @@ def test_a_failed_issue_consumes_no_number(
     assert service(people["serik"]).issue(draft.id).outgoing_number == "SEL-2026/0001"
 
 
-def test_citations_of_the_case_are_printed(people: dict[str, Workspace], case: CaseDetail) -> None:
+def test_citations_of_the_case_go_to_governments_and_employers_get_host_law(
+    people: dict[str, Workspace], case: CaseDetail
+) -> None:
+    """The fault: whatever the officer cited on the case (an ILO convention here) went to the
+    employer as «the rules governing labour relations in the Republic of Korea»; an employer
+    letter now cites the host's law on the case's complaints (issue 15 item 6)."""
     with people["admin"].write() as session:
         agreement = Agreement(
             slug="ilo-c181",
@@ -382,11 +412,24 @@ def test_citations_of_the_case_are_printed(people: dict[str, Workspace], case: C
         session.add(provision)
         session.flush()
         session.add(CaseCitation(case_id=case.id, provision_id=provision.id))
-    text = text_of(
-        service(people["aigul"]).pdf(issued(people, case.id, "employer_letter", "kk").id)
+    note = text_of(
+        service(people["aigul"]).pdf(
+            issued(people, case.id, "note_verbale_labour_authority", "kk").id
+        )
     )
-    assert "ХЕҰ-ның № 181 конвенциясы" in text
-    assert "Жұмыскерлерден ақы алынбайды (тексерілмеген)" in text
+    assert "ХЕҰ-ның № 181 конвенциясы" in note
+    assert "Жұмыскерлерден ақы алынбайды (тексерілмеген)" in note
+    employer = " ".join(
+        text_of(
+            service(people["aigul"]).pdf(issued(people, case.id, "employer_letter", "ru").id)
+        ).split()
+    )
+    assert "Конвенция" not in employer and "181" not in employer
+    # The case is of unpaid wages and a withheld passport: the Korean statutes on those.
+    assert "регулируются следующими нормами:" in employer
+    assert "Закон об иммиграционном контроле (Immigration Act), ст. 33-3" in employer
+    assert "Закон о минимальной заработной плате (Minimum Wage Act)" in employer
+    assert "Labor Standards Act" not in employer  # hours: not a complaint of this case
 
 
 def test_preview_registers_nothing(people: dict[str, Workspace], case: CaseDetail) -> None:

@@ -84,7 +84,7 @@ def test_approver_is_warned_of_consent_script_and_state(open_ws: OpenWs, case_id
     draft = letters.draft(case_id, "note_verbale_labour_authority", "en", fields)
     warnings = letters.warnings(draft.id)
     assert any("consent does not cover" in w for w in warnings)
-    assert any("The facts has text in another language" in w for w in warnings)
+    assert any(w.startswith("The facts: text in another language") for w in warnings)
     clean = letters.draft(case_id, "note_verbale_labour_authority", "kk")
     assert not any("another language" in w for w in letters.warnings(clean.id))
     russian = letters.draft(
@@ -110,6 +110,63 @@ def test_the_demands_come_from_the_case(open_ws: OpenWs, case_id: str) -> None:
     items = (letters.defaults(case_id, "employer_letter", "ru").requests or "").splitlines()
     assert items[0] == "погасить задолженность по заработной плате перед работником"
     assert "вернуть работнику удерживаемые документы, удостоверяющие личность" in items
+
+
+FEE = {"amount": "1500", "currency": "USD", "what": "recruitment_fee"}
+FEE_DEMANDS = {
+    "ru": ("1\u00a0500", "плата за трудоустройство", "взятую за трудоустройство"),
+    "kk": ("1\u00a0500", "жұмысқа орналастыру ақысы", "алынған ақыны қайтаруды"),
+    "en": ("1,500", "recruitment fee", "refund the fee"),
+}
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+def test_a_recruitment_fee_is_demanded_once_and_of_whoever_took_it(
+    open_ws: OpenWs, case_id: str, lang: str
+) -> None:
+    """The fault: a recruitment-fee case with a USD 1,500 fee claim and the agency that took
+    it gave an employer letter asking both «выплатить работнику 1 500 USD (плата за
+    трудоустройство)» and «вернуть работнику плату, взятую за трудоустройство»."""
+    cases, letters = CaseService(open_ws("aigul"), today=TODAY), LetterService(open_ws("aigul"))
+    wages = {"amount": "45000", "currency": "TRY", "what": "wages"}
+    categories = ("unpaid_wages", "recruitment_fees")
+    cases.update_case(case_id, CaseChanges(categories=categories, claims=(wages, FEE)))
+
+    def fee_demands() -> list[str]:
+        requests = letters.defaults(case_id, "employer_letter", lang).requests or ""
+        return [r for r in requests.splitlines() if any(w in r for w in FEE_DEMANDS[lang])]
+
+    # No agency on the case: the employer took it, and is asked for it once, with the figure.
+    (demand,) = fee_demands()
+    assert FEE_DEMANDS[lang][0] in demand
+    # Recruited through an agency: the fee is the agency's to refund, not the employer's.
+    agency = cases.create_case(
+        CaseInput(
+            host_country="TR",
+            categories=categories,
+            received_at=TODAY,
+            person=PersonInput(surname="Әбенов", given_names="Нұрлан"),
+            agency=OrganisationInput(name="Uly Dala Horizon LLP", country="KZ", city="Almaty"),
+            claims=(wages, FEE),
+        )
+    )
+    case_id = agency.id
+    assert fee_demands() == []
+    requests = letters.defaults(case_id, "employer_letter", lang).requests or ""
+    assert "45" in requests.splitlines()[0]  # the wages are still demanded, with their figure
+
+
+def test_a_fee_claim_alone_leaves_the_wage_demand(open_ws: OpenWs, case_id: str) -> None:
+    """The fault: any amount claimed, even a recruitment fee alone, dropped «погасить
+    задолженность по заработной плате» from a case of unpaid wages."""
+    cases, letters = CaseService(open_ws("aigul"), today=TODAY), LetterService(open_ws("aigul"))
+    categories = ("unpaid_wages", "recruitment_fees")
+    cases.update_case(case_id, CaseChanges(categories=categories, claims=(FEE,)))
+    items = (letters.defaults(case_id, "employer_letter", "ru").requests or "").splitlines()
+    assert items[:2] == [
+        "выплатить работнику 1\u00a0500\u00a0USD (плата за трудоустройство)",
+        "погасить задолженность по заработной плате перед работником",
+    ]
 
 
 def test_claims_round_trip_and_bad_input_is_refused() -> None:
@@ -179,11 +236,11 @@ def test_approver_is_warned_of_characters_the_font_cannot_print(open_ws: OpenWs)
     letters = LetterService(ws, today=TODAY)
     draft = letters.draft(case.id, "employer_letter", "en", LetterFields(facts="Wages → unpaid."))
     warnings = letters.warnings(draft.id)
-    hangul = [w for w in warnings if w.startswith("The employer's name has characters")]
+    hangul = [w for w in warnings if w.startswith("The employer's name: characters")]
     assert hangul and "금 대 성 속" in hangul[0] and "Latin or Cyrillic" in hangul[0]
-    assert any(w.startswith("The facts has characters") and "→" in w for w in warnings)
+    assert any(w.startswith("The facts: characters") and "→" in w for w in warnings)
     plain = letters.draft(
         case.id, "employer_letter", "kk", LetterFields(facts="Жалақы «төленбеді» — №5")
     )
     unprintable = [w for w in letters.warnings(plain.id) if "cannot print" in w]
-    assert [w.split(" has ")[0] for w in unprintable] == ["The employer's name"]  # «», —, № print
+    assert [w.split(": ")[0] for w in unprintable] == ["The employer's name"]  # «», —, № print

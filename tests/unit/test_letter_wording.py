@@ -23,6 +23,7 @@ from app.db.models import Mission, User
 from app.domain.iin import make_iin
 from app.letters import LETTER_KINDS, Addressee
 from app.letters.states import state_name, state_name_en_bare
+from app.services.agreements import AgreementService
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
@@ -80,7 +81,12 @@ def people(open_ws: OpenWs) -> dict[str, Workspace]:
     return {name: open_ws(name) for name in ("aigul", "serik", "admin")}
 
 
-def make_case(people: dict[str, Workspace], sex: str, country: str) -> CaseDetail:
+FULL_CONSENT = ("case_handling", "share_host_authorities", "share_hq", "share_partners")
+
+
+def make_case(
+    people: dict[str, Workspace], sex: str, country: str, consent: tuple[str, ...] = FULL_CONSENT
+) -> CaseDetail:
     female = sex == "female"
     person = PersonInput(
         surname="Нұрланова" if female else "Әбенов",
@@ -92,7 +98,7 @@ def make_case(people: dict[str, Workspace], sex: str, country: str) -> CaseDetai
         birth_date=date(1994, 3, 15) if female else date(1990, 5, 2),
         passport_no="N12345678" if female else "N87654321",
         consent_date=date(2026, 11, 2),
-        consent_scope=("case_handling", "share_host_authorities", "share_hq", "share_partners"),
+        consent_scope=consent,
     )
     categories = (
         ("unpaid_wages", "documents_withheld") if female else ("excessive_hours", "no_contract")
@@ -226,6 +232,70 @@ def test_golden_text_per_kind_and_language(people: dict[str, Workspace], kind: s
             golden.write_text(text + "\n", encoding="utf-8")
         assert golden.exists(), f"run with QORGAU_UPDATE_GOLDEN=1 to create {golden.name}"
         assert text + "\n" == golden.read_text(encoding="utf-8"), golden.name
+
+
+def test_a_referral_claims_consent_only_when_the_recorded_consent_covers_it(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: a referral printed «Направление выдано с согласия заявительницы» / "This
+    referral is made with her consent" while the app warned that the person's recorded
+    consent does not cover referral to partner organisations."""
+    said = {"ru": "Направление выдано с согласия", "kk": "келісімімен", "en": "consent"}
+    without = make_case(people, "female", "KR", consent=("case_handling",))
+    with_consent = make_case(people, "male", "KR")
+    letters = LetterService(people["aigul"], today=TODAY)
+    for lang in LANGS:
+        assert said[lang] not in flat(raw_text(issue(people, without.id, "referral", lang)))
+        assert said[lang] in flat(raw_text(issue(people, with_consent.id, "referral", lang)))
+    draft = letters.draft(without.id, "referral", "ru", LetterFields(facts="По её словам, …"))
+    assert any("consent does not cover" in w for w in letters.warnings(draft.id))
+
+
+def test_a_standard_the_host_has_not_ratified_is_worded_as_one(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: ILO C189, which Korea has not ratified (``applicable()`` says it is a
+    standard there), cited on a KR case, was listed in the note among the provisions the
+    Embassy draws attention to, like the binding C029 beside it."""
+    case = make_case(people, "female", "KR")
+    agreements = AgreementService(people["aigul"])
+    for slug, article in (("ilo-c029", "art-2-1"), ("ilo-c189", "art-9")):
+        (provision,) = [p for p in agreements.get(slug).provisions if p.slug == article]
+        agreements.cite(case.id, provision.id)
+    intros = {
+        "ru": ("обратить внимание на следующие положения:", "Международные стандарты, в том числе перечисленные ниже, предусматривают:"),
+        "kk": ("мына ережелерге назар аударуды жөн санайды:", "Халықаралық стандарттарда, оның ішінде төменде аталғандарында, мыналар көзделген:"),
+        "en": ("would draw attention to the following provisions:", "International standards, including those below, provide:"),
+    }  # fmt: skip
+    for lang in LANGS:
+        body = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        law, standards = (body.index(intro) for intro in intros[lang])
+        assert law < standards, lang
+        assert "29" in body[law:standards] and "189" not in body[law:standards], lang  # binds
+        assert "189" in body[standards:], lang  # a standard in Korea
+
+
+def test_a_state_missing_from_the_table_is_never_left_undeclined(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: Poland, not in the states table, printed «Министерству иностранных дел
+    Польша», «в Польша». A word for "state" now takes the case before CLDR's name, which stays
+    in the nominative; the approver is still warned that the name is not the official one."""
+    monkeypatch.setitem(EMPLOYERS, "PL", "Budowa Sp. z o.o.")
+    monkeypatch.setitem(CURRENCY, "PL", "PLN")
+    monkeypatch.setitem(CLDR_SHORT, "PL", ())
+    case = make_case(people, "female", "PL")
+    said = {
+        "ru": ("Министерству иностранных дел государства Польша", "в государстве Польша"),
+        "kk": ("Польша мемлекетінің Сыртқы істер министрлігіне", "Польша мемлекетінде"),
+    }
+    for lang, forms in said.items():
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        assert all(form in note for form in forms), lang
+        assert "дел Польша" not in note and "в Польша" not in note
+    letters = LetterService(people["aigul"], today=TODAY)
+    draft = letters.draft(case.id, "employer_letter", "ru", LetterFields(facts="По её словам, …"))
+    assert any("PL has no official name" in w for w in letters.warnings(draft.id))
 
 
 def test_governments_get_binding_treaties_employers_only_what_binds_them(
