@@ -58,7 +58,7 @@ def test_text_stored_before_is_made_fit_and_travels_again(tmp_path: Path) -> Non
         # As an older Qorgau stored it: the raw text, written past the models.
         with sel.ws.write() as session:
             session.execute(
-                text("UPDATE \"case\" SET description = :d WHERE id = :id"),
+                text('UPDATE "case" SET description = :d WHERE id = :id'),
                 {"d": PASTED, "id": case_id},
             )
         db = downgraded(sel.paths, sel.ws, "0024")
@@ -66,11 +66,11 @@ def test_text_stored_before_is_made_fit_and_travels_again(tmp_path: Path) -> Non
             with db.engine.begin() as connection:
                 migrate.upgrade_to(connection, "head")
                 row = connection.execute(
-                    text("SELECT description, version FROM \"case\" WHERE id = :id"),
+                    text('SELECT description, version FROM "case" WHERE id = :id'),
                     {"id": case_id},
                 ).one()
                 untouched = connection.execute(
-                    text("SELECT count(*) FROM \"case\" WHERE version > 1")
+                    text('SELECT count(*) FROM "case" WHERE version > 1')
                 ).scalar_one()
         finally:
             db.dispose()

@@ -33,8 +33,8 @@ from tests.ui.press import (
     wait_written,
 )
 from ui.i18n_bridge import LanguageBridge
-from ui.letters import page as letters_page
 from ui.letters import dialog as letter_dialog
+from ui.letters import page as letters_page
 from ui.letters.dialog import LetterDialog
 from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT
 from ui.letters.page import LettersPage

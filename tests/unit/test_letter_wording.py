@@ -263,10 +263,19 @@ def test_a_standard_the_host_has_not_ratified_is_worded_as_one(
         (provision,) = [p for p in agreements.get(slug).provisions if p.slug == article]
         agreements.cite(case.id, provision.id)
     intros = {
-        "ru": ("обратить внимание на следующие положения:", "Международные стандарты, в том числе перечисленные ниже, предусматривают:"),
-        "kk": ("мына ережелерге назар аударуды жөн санайды:", "Халықаралық стандарттарда, оның ішінде төменде аталғандарында, мыналар көзделген:"),
-        "en": ("would draw attention to the following provisions:", "International standards, including those below, provide:"),
-    }  # fmt: skip
+        "ru": (
+            "обратить внимание на следующие положения:",
+            "Международные стандарты, в том числе перечисленные ниже, предусматривают:",
+        ),
+        "kk": (
+            "мына ережелерге назар аударуды жөн санайды:",
+            "Халықаралық стандарттарда, оның ішінде төменде аталғандарында, мыналар көзделген:",
+        ),
+        "en": (
+            "would draw attention to the following provisions:",
+            "International standards, including those below, provide:",
+        ),
+    }
     for lang in LANGS:
         body = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
         law, standards = (body.index(intro) for intro in intros[lang])
