@@ -184,9 +184,10 @@ class AnonymisedCase:
 class Drilldown:
     """The cases behind one figure: ``measure`` names the figure, ``key`` its bar.
 
-    Measures: opened, resolved, closed, open (key: a status or empty), overdue, category,
-    ilo, country, employer, agency, month (key YYYY-MM, cases opened), wages (key: currency),
-    documents_returned, repatriated, referred, mission (key: mission code, cases opened).
+    Measures: opened, resolved and closed (key: empty, or YYYY-MM for one month of the
+    period), open (key: a status or empty), overdue, category, ilo, country, employer, agency,
+    month (key YYYY-MM, cases opened), wages (key: currency), documents_returned, repatriated,
+    referred, mission (key: mission code, cases opened).
     """
 
     scope: StatsFilter
@@ -759,9 +760,9 @@ class _Queries:
         if m == "opened":
             return self.opened()
         if m == "resolved":
-            return self.resolved()
+            return self._in_month(self.resolved(), Case.resolved_at, key)
         if m == "closed":
-            return self.closed()
+            return self._in_month(self.closed(), Case.closed_at, key)
         if m == "open":
             return self._cases(Case.status == key) if key else self.open_now()
         if m == "overdue":
@@ -799,6 +800,15 @@ class _Queries:
             ),
             field="measure",
         )
+
+    @staticmethod
+    def _in_month(cases: Select, column: Any, month: str) -> Select:
+        """``cases`` narrowed to those whose ``column`` falls in ``month`` (YYYY-MM), as the
+        trend counts them; all of them when no month is given."""
+        if not month:
+            return cases
+        first, last = _month_bounds(month)
+        return cases.where(column >= _start(first), column < _start(last + timedelta(days=1)))
 
 
 def referral_moves() -> Select:

@@ -402,3 +402,59 @@ def test_the_cases_behind_a_segment_are_found_off_the_gui_thread(
     with qtbot.waitSignal(dialog.loaded, timeout=20_000):
         release.set()
     assert dialog.total == page.figures.opened and dialog.export_button.isEnabled()
+
+
+def line_point(view: ChartPanel, line: int, x: int) -> QPoint:
+    """Where point ``x`` of trend line ``line`` (0 opened, 1 resolved, 2 closed) is drawn."""
+    series = view.lines[line]
+    return on_screen(view, view.chart().mapToPosition(series.at(x), series))
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "title"),
+    [
+        (0, "received_at", "Cases opened"),
+        (1, "resolved_at", "Cases resolved"),
+        (2, "closed_at", "Cases closed"),
+    ],
+)
+def test_a_trend_point_lists_the_cases_of_its_own_line(
+    qtbot: QtBot, page: DashboardPage, demo: Workspace, line: int, column: str, title: str
+) -> None:
+    """The fault: every point of the three lines listed the month's *opened* cases, so a click
+    on "Closed" in March showed the cases received in March, under the title "Cases opened"."""
+    assert page.figures is not None
+    monthly = page.figures.monthly
+    counts = [(p.opened, p.resolved, p.closed) for p in monthly]
+    # The month where the three lines lie furthest apart, so the click hits this line only.
+    x = max(
+        range(len(monthly)),
+        key=lambda i: min(
+            abs(a - b)
+            for a, b in (
+                (counts[i][0], counts[i][1]),
+                (counts[i][1], counts[i][2]),
+                (counts[i][0], counts[i][2]),
+            )
+        ),
+    )
+    month = monthly[x].month
+    shown = counts[x][line]
+    assert shown > 0 and len(set(counts[x])) == 3
+    view = page.trend_chart
+    page.findChild(QScrollArea).ensureWidgetVisible(view)
+    click(qtbot, view.viewport(), line_point(view, line, x))
+    dialog = listed(qtbot, page)
+    assert dialog.windowTitle() == f"{title}: {month}"
+    assert dialog.model.rowCount() == shown
+    with demo.read() as session:
+        expected = set(
+            session.execute(
+                text(
+                    f"SELECT number FROM \"case\" WHERE strftime('%Y-%m', {column}) = :month"
+                    " AND deleted_at IS NULL"
+                ),
+                {"month": month},
+            ).scalars()
+        )
+    assert set(dialog.numbers()) == expected

@@ -549,10 +549,11 @@ class DashboardPage(QWidget):
         chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(numbers, Qt.AlignmentFlag.AlignLeft)
         self.trend_chart.lines = []
-        for name, values in (
-            (_("Opened"), [p.opened for p in f.monthly]),
-            (_("Resolved"), [p.resolved for p in f.monthly]),
-            (_("Closed"), [p.closed for p in f.monthly]),
+        # Each line drills into its own figure: a point on "Closed" lists the month's closures.
+        for measure, name, values in (
+            ("month", _("Opened"), [p.opened for p in f.monthly]),
+            ("resolved", _("Resolved"), [p.resolved for p in f.monthly]),
+            ("closed", _("Closed"), [p.closed for p in f.monthly]),
         ):
             line = QLineSeries()
             line.setName(name)
@@ -562,9 +563,8 @@ class DashboardPage(QWidget):
             chart.addSeries(line)
             line.attachAxis(categories)
             line.attachAxis(numbers)
-            line.clicked.connect(self._month_clicked)
+            line.clicked.connect(lambda point, measure=measure: self._month_clicked(measure, point))
             self.trend_chart.lines.append(line)
-        self.trend_chart.measure = "month"
         self.trend_chart.segments = months
         self.trend_chart.replace_chart(chart)
 
@@ -601,8 +601,11 @@ class DashboardPage(QWidget):
         if isinstance(series, QPieSeries):
             self._segment_clicked(self.country_chart, series.slices().index(piece))
 
-    def _month_clicked(self, point: QPointF) -> None:
-        self._segment_clicked(self.trend_chart, round(point.x()))
+    def _month_clicked(self, measure: str, point: QPointF) -> None:
+        months = self.trend_chart.segments
+        index = round(point.x())
+        if 0 <= index < len(months):
+            self._drill(measure, months[index])
 
     def _tile_clicked(self, key: str) -> None:
         self._drill("resolved" if key == "median" else key)
@@ -629,6 +632,8 @@ class DashboardPage(QWidget):
             return country_name(key)
         if drill.measure in ("month", "mission"):
             return f"{names['opened']}: {key}"
+        if drill.measure in ("resolved", "closed") and key:
+            return f"{names[drill.measure]}: {key}"  # one month of the trend
         return names.get(drill.measure, drill.measure)
 
     # -- exports -------------------------------------------------------------------------
