@@ -19,7 +19,14 @@ from app.errors import QorgauError
 from app.letters import MissionInfo
 from app.letters.fonts import register_fonts
 from app.reports import charts
-from app.reports.export import csv_bytes, safe_text, stream_csv, write_csv, xlsx_bytes
+from app.reports.export import (
+    csv_bytes,
+    safe_text,
+    stream_csv,
+    stream_xlsx,
+    write_csv,
+    xlsx_bytes,
+)
 from app.reports.pdf import render_stats_report
 from app.reports.tables import ReportTable, case_list_table, indicator_tables
 from app.reports.texts import text
@@ -178,13 +185,35 @@ def test_xlsx_has_a_sheet_per_table(tmp_path: Path) -> None:
     assert all(len(name) <= 31 for name in book.sheetnames)
     employers = book["Работодатели с наибольшим…"]
     assert employers["A1"].value == "Работодатели с наибольшим числом жалоб"
-    assert employers["A3"].value == '\'=HYPERLINK("x")'
+    assert employers["A3"].value == '=HYPERLINK("x")'  # text, not a formula (see below)
     assert book["Взысканная заработная плата"]["B3"].value == 4400000.0
     assert book.properties.title == "Отчёт"
     assert book.properties.creator == "Qorgau"
     assert book.properties.language == "ru"
     with pytest.raises(QorgauError, match="There is no table to export"):
         xlsx_bytes([])
+
+
+STARTS_LIKE_A_FORMULA = ("+7 740 828 4905", '=HYPERLINK("x")', "-2", "@SUM(A1)")
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_xlsx_text_is_the_true_value_never_a_formula(tmp_path: Path, streamed: bool) -> None:
+    """The fault: the CSV's formula guard went into workbooks too, so a phone "+7 740 828 4905"
+    was stored as "'+7 740 828 4905" in its cell. A workbook's text cells are strings: the
+    value as typed, which Excel shows and never runs."""
+    headers = ("=Name", "n")
+    rows = [(value, 1) for value in STARTS_LIKE_A_FORMULA]
+    target = tmp_path / "t.xlsx"
+    if streamed:
+        stream_xlsx(target, headers, iter(rows), title="@T", lang="en")
+    else:
+        target.write_bytes(xlsx_bytes([ReportTable("t", "@T", headers, tuple(rows))]))
+    sheet = load_workbook(target).worksheets[0]
+    cells = [sheet[f"A{n}"] for n in range(1, 3 + len(rows))]
+    assert [c.value for c in cells] == ["@T", "=Name", *STARTS_LIKE_A_FORMULA]
+    assert {c.data_type for c in cells} == {"s"}  # no formula ("f") among them
+    assert sheet["B3"].value == 1
 
 
 def test_xlsx_months_are_dates(tmp_path: Path) -> None:
