@@ -161,6 +161,26 @@ def test_tables_carry_every_indicator() -> None:
     assert "by_mission" not in {t.key for t in indicator_tables(figures(), "en")}
 
 
+def test_letters_and_reviews_are_counted_under_their_own_heading(tmp_path: Path) -> None:
+    """The fault: "Letters issued by kind" and "Contract reviews by risk" headed their count
+    column "Cases", though they count letters and reviews, in the printed table, CSV, XLSX
+    and PDF alike (all take the table's headers)."""
+    tables = {t.key: t for t in indicator_tables(figures(), "en")}
+    assert tables["letters_by_kind"].headers == ("Kind of letter", "Letters")
+    assert tables["reviews_by_risk"].headers == ("Risk", "Reviews")
+    assert tables["host_countries"].headers == ("Country", "Cases")  # cases stay cases
+    written = write_csv([tables["letters_by_kind"], tables["reviews_by_risk"]], tmp_path / "t.csv")
+    assert [p.read_text(encoding="utf-8-sig").splitlines()[0] for p in written] == [
+        "Kind of letter,Letters",
+        "Risk,Reviews",
+    ]
+    book = load_workbook(io.BytesIO(xlsx_bytes(list(tables.values()))))
+    assert [c.value for c in book["Letters issued by kind"][2]] == ["Kind of letter", "Letters"]
+    pdf = render_stats_report(figures(), "en", MISSION, hide_names=False)
+    extracted = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Kind of letter\nLetters" in extracted and "Risk\nReviews" in extracted
+
+
 def test_case_list_hides_names_when_asked() -> None:
     shown = case_list_table([case_row()], "kk", hide_names=False)
     assert shown.rows[0][4] == "Құрманғалиқызы Әсел" and shown.rows[0][7] == "aigul"
