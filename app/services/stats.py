@@ -45,10 +45,11 @@ from app.db.models import (
     PartnerReferral,
     Person,
     RecruitmentAgency,
+    User,
 )
 from app.domain.codes import CaseStatus, Category, EventKind, IloIndicator, LetterKind
 from app.domain.workflow import OPEN_STATUSES
-from app.errors import ValidationError
+from app.errors import NotFound, ValidationError
 from app.i18n import _
 from app.letters import MissionInfo
 from app.services import validation as check
@@ -394,6 +395,32 @@ class StatsService(DatedService):
                 for c, sex, citizenship, consent_date, sector in rows
             ]
 
+    def check_names(self, flt: StatsFilter) -> None:
+        """Refuses an officer or a mission that names no one here: their figures would be
+        zeros that read as a quiet period. Known are those the dashboard's lists offer (found
+        in the cases), the users of this installation and its own mission."""
+        officer = (flt.officer or "").strip()
+        mission = (flt.mission or "").strip().upper()
+        if not officer and not mission:
+            return
+        choices = self.filter_choices()
+        if officer and officer not in choices.officers:
+            with self.ws.read() as session:
+                user = select(User.id).where(User.username == officer)
+                if session.execute(user).first() is None:
+                    raise NotFound(
+                        _(
+                            "No officer {name}: no user of that name, and no case assigned to them."
+                        ).format(name=officer)
+                    )
+        missions = sorted({*choices.missions, self.ws.mission_code})
+        if mission and mission not in missions:
+            raise NotFound(
+                _("No cases of mission {code} here; the missions here: {known}.").format(
+                    code=mission, known=", ".join(missions)
+                )
+            )
+
     def filter_choices(self) -> FilterChoices:
         """The values that occur in the cases, for the dashboard's filter lists."""
         with self.ws.read() as session:
@@ -445,7 +472,7 @@ class StatsService(DatedService):
                 yield case_rows(session, ids[start : start + ROWS_AT_A_TIME], self.today, here)
 
     def _behind_newest_first(self, session: Session, drill: Drilldown) -> Select[str]:
-        drill = replace(drill, scope=self.normalise(drill.scope))
+        drill = replace(checked_key(drill), scope=self.normalise(drill.scope))
         queries = _Queries(session, drill.scope, self.today, self.ws.mission_here)
         ids = queries.behind(drill).subquery()
         return (
@@ -999,6 +1026,39 @@ _KEYED_MEASURES = (
     "repatriated",
     "wages",
 )
+
+
+# The figures that count everything of their kind: a key would be ignored.
+KEYLESS = frozenset({"opened", "overdue", "documents_returned", "repatriated", "referred"})
+
+
+def checked_key(drill: Drilldown) -> Drilldown:
+    """The drilldown with its key written as stored; refused when the key names no bar of
+    its figure, which would list no case at all (a category misspelt looked like a category
+    without cases)."""
+    m, key = drill.measure, drill.key
+    if m in KEYLESS and key:
+        raise ValidationError(
+            _("The figure “{measure}” takes no key (“{key}”).").format(measure=m, key=key), "key"
+        )
+    if m == "category" and key not in {c.value for c in Category}:
+        raise ValidationError(_("Unknown complaint category: {code}").format(code=key), "key")
+    if m == "ilo" and key not in {i.value for i in IloIndicator}:
+        raise ValidationError(_("Unknown ILO indicator: {code}").format(code=key), "key")
+    if m == "open" and key and key not in OPEN:
+        raise ValidationError(
+            _("“{key}” is not a status of open cases; expected one of: {valid}.").format(
+                key=key, valid=", ".join(OPEN)
+            ),
+            "key",
+        )
+    if m in ("country", "wages", "mission"):
+        # Codes as stored (upper case), not checked against today's lists: a bar may stand
+        # for a code an old record or a legacy import left.
+        return replace(drill, key=key.strip().upper())
+    if m in ("month", "resolved", "closed") and (key or m == "month"):
+        _month_bounds(key)
+    return drill
 
 
 def _month_bounds(key: str) -> tuple[date, date]:
