@@ -130,8 +130,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
         mission=args.mission,
     )
     lang = current_language()
+    if args.cases and (args.pdf or args.htcds):
+        # Both export the figures; asked for beside a list of cases, nothing was written.
+        raise UsageError(
+            _(
+                "--pdf and --htcds export the figures, not a list of cases: write the cases "
+                "behind a figure with --csv, --xlsx or --json."
+            )
+        )
     with workspace(args) as ws:
         service = StatsService(ws)
+        service.check_names(scope)
         if args.cases:
             drill = _drilldown(args.cases, scope)
             rows = service.rows_of(service.ids_behind(drill))  # all of them

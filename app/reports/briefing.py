@@ -41,6 +41,7 @@ from app.letters.fonts import FontSet, register_fonts
 from app.letters.qr import draw_qr
 from app.letters.renderer import PrintedPdf, date_long, left_out_characters
 from app.letters.states import state_name, state_name_en_bare
+from app.pdf.archival import ArchivalCanvas
 from app.resources import resource_path
 from app.services.briefing import AgreementFact, BriefingSheet, CheckedFigure, ContactBlock
 
@@ -138,7 +139,11 @@ TIGHTER = (0.95, 0.9)
 
 
 def _style(name: str, font: str, size: float, leading: float, **more: Any) -> ParagraphStyle:
-    return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading, **more)
+    # The bullet in the style's own font: reportlab's default for it, Helvetica, is not
+    # embedded, which PDF/A refuses.
+    return ParagraphStyle(
+        name, fontName=font, bulletFontName=font, fontSize=size, leading=leading, **more
+    )
 
 
 class _Sheet:
@@ -239,6 +244,9 @@ class _Sheet:
         table.setStyle(
             TableStyle(
                 [
+                    # A table sets its cells' font, Helvetica unless told, even for an empty
+                    # one: not embedded, which PDF/A refuses.
+                    ("FONTNAME", (0, 0), (-1, -1), self.fonts.sans),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -362,6 +370,7 @@ class _Sheet:
         table.setStyle(
             TableStyle(
                 [
+                    ("FONTNAME", (0, 0), (-1, -1), self.fonts.sans),  # as in the contacts
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 4),
@@ -421,7 +430,8 @@ class _Sheet:
             initialFontName=self.fonts.sans,
         )
         left_out = left_out_characters(story, self.fonts.sans)
-        document.build(story, onLaterPages=self._page_number)
+        # PDF/A-2b like every document Qorgau issues: metadata, output intent, fonts embedded.
+        document.build(story, onLaterPages=self._page_number, canvasmaker=ArchivalCanvas)
         return PrintedPdf.of(out.getvalue(), left_out), document.page
 
     def _page_number(self, canvas: Any, document: Any) -> None:

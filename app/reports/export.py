@@ -1,11 +1,12 @@
 """CSV and XLSX files of report tables.
 
 CSV is UTF-8 with a byte-order mark, so that Excel opens Kazakh and Russian text correctly.
-A text cell that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``...) is
+A CSV text cell that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``...) is
 written with a leading apostrophe: names typed into the app must never run in someone's Excel.
-A workbook names its sheets by the tables' titles, in the report's language, carries its
-title, language and creator ("Qorgau") in its document properties, and holds months and dates
-as real dates.
+A workbook needs no such mark: its text cells are typed as strings, never formulas, so they
+hold the value as typed ("+7 740 828 4905"). A workbook names its sheets by the tables'
+titles, in the report's language, carries its title, language and creator ("Qorgau") in its
+document properties, and holds months and dates as real dates.
 """
 
 from __future__ import annotations
@@ -104,11 +105,11 @@ def stream_xlsx(
             )
         sheet.freeze_panes = "A3"
         bold = Font(bold=True)
-        sheet.append([_bold_cell(sheet, safe_text(title), bold, WriteOnlyCell)])
-        sheet.append([_bold_cell(sheet, safe_text(h), bold, WriteOnlyCell) for h in headers])
+        sheet.append([_bold_cell(sheet, title, bold, WriteOnlyCell)])
+        sheet.append([_bold_cell(sheet, h, bold, WriteOnlyCell) for h in headers])
         count = 0
         for row in rows:
-            sheet.append([_xlsx_write_only(sheet, value, WriteOnlyCell) for value in row])
+            sheet.append([_xlsx_cell(sheet, value, WriteOnlyCell) for value in row])
             count += 1
         book.save(temporary)
         return count
@@ -117,17 +118,35 @@ def stream_xlsx(
 
 
 def _bold_cell(sheet: Any, value: str, bold: Any, cell_type: Any) -> Any:
-    cell = cell_type(sheet, value=value)
+    cell = _text_cell(sheet, value, cell_type)
     cell.font = bold
     return cell
 
 
-def _xlsx_write_only(sheet: Any, value: Cell, cell_type: Any) -> Any:
-    if not isinstance(value, date):
-        return _xlsx_cell(value)
-    cell = cell_type(sheet, value=_xlsx_cell(value))
-    cell.number_format = MONTH_FORMAT if isinstance(value, Month) else DATE_FORMAT
+def _text_cell(sheet: Any, value: str, cell_type: Any) -> Any:
+    """A cell holding ``value`` as text. openpyxl takes a string starting with "=" for a
+    formula: typed as a string it is written as one, and Excel shows it, never runs it."""
+    cell = cell_type(sheet, value=value)
+    cell.data_type = "s"
     return cell
+
+
+def _xlsx_cell(sheet: Any, value: Cell, cell_type: Any) -> Any:
+    """What ``sheet.append`` takes for ``value``: text as a text cell, a date or month as a
+    formatted date cell, a number as it is."""
+    if isinstance(value, str):
+        return _text_cell(sheet, value, cell_type)
+    if isinstance(value, Month):
+        cell = cell_type(sheet, value=date(value.year, value.month, 1))  # a plain date
+        cell.number_format = MONTH_FORMAT
+        return cell
+    if isinstance(value, date):
+        cell = cell_type(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 def _written_beside(target: Path, write: Callable[[Path], int]) -> int:
@@ -153,6 +172,7 @@ def xlsx_bytes(tables: Sequence[ReportTable], *, title: str = "", lang: str = ""
     ``title`` (the whole workbook's; by default the only table's) and ``lang`` go into the
     document properties."""
     from openpyxl import Workbook
+    from openpyxl.cell import Cell as SheetCell
     from openpyxl.styles import Font
 
     if not tables:
@@ -166,20 +186,11 @@ def xlsx_bytes(tables: Sequence[ReportTable], *, title: str = "", lang: str = ""
     used: set[str] = set()
     for table in tables:
         sheet = book.create_sheet(_sheet_title(table.title or table.key, used))
-        sheet.append([safe_text(table.title)])
-        sheet.cell(row=1, column=1).font = Font(bold=True)
-        sheet.append([safe_text(h) for h in table.headers])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        # Row numbers counted here: openpyxl's max_row scans every cell, which made a
-        # workbook of a few thousand rows take tens of seconds (quadratic).
-        for row_number, row in enumerate(table.rows, start=3):
-            sheet.append([_xlsx_cell(cell) for cell in row])
-            for column, value in enumerate(row, start=1):
-                if isinstance(value, date):
-                    sheet.cell(row=row_number, column=column).number_format = (
-                        MONTH_FORMAT if isinstance(value, Month) else DATE_FORMAT
-                    )
+        bold = Font(bold=True)
+        sheet.append([_bold_cell(sheet, table.title, bold, SheetCell)])
+        sheet.append([_bold_cell(sheet, h, bold, SheetCell) for h in table.headers])
+        for row in table.rows:
+            sheet.append([_xlsx_cell(sheet, value, SheetCell) for value in row])
         for index, header in enumerate(table.headers, start=1):
             width = max([len(header)] + [len(_csv_cell(r[index - 1])) for r in table.rows])
             sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = min(
@@ -188,16 +199,6 @@ def xlsx_bytes(tables: Sequence[ReportTable], *, title: str = "", lang: str = ""
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def _xlsx_cell(value: Cell) -> str | int | float | date | None:
-    if isinstance(value, str):
-        return safe_text(value)
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, Month):
-        return date(value.year, value.month, 1)  # openpyxl writes plain dates
-    return value
 
 
 def _shortened(name: str, limit: int) -> str:

@@ -126,9 +126,23 @@ def indicator_tables(ind: Indicators, lang: str) -> list[ReportTable]:
         _organisations("top_employers", ind.top_employers, lang),
         _organisations("top_agencies", ind.top_agencies, lang),
         _counted(
-            "letters_by_kind", "letter_kind", letter_kind_name, ind.letters_by_kind, lang, "letters"
+            "letters_by_kind",
+            "letter_kind",
+            letter_kind_name,
+            ind.letters_by_kind,
+            lang,
+            title="letters",
+            counted="letters_count",
         ),
-        _counted("reviews_by_risk", "risk", risk_name, ind.reviews_by_risk, lang, "reviews"),
+        _counted(
+            "reviews_by_risk",
+            "risk",
+            risk_name,
+            ind.reviews_by_risk,
+            lang,
+            title="reviews",
+            counted="reviews_count",
+        ),
         _monthly(ind, lang),
     ]
     if ind.by_mission:
@@ -143,12 +157,14 @@ def _counted(
     counts: Sequence[Count],
     lang: str,
     title: str = "",
+    counted: str = "cases",
 ) -> ReportTable:
     """A two-column table of the counted codes, each called by ``name`` (code, language), and
-    their case counts; its title is the text ``title`` (``key`` when not given)."""
+    their counts, headed by the text ``counted`` (what is counted: cases, letters, reviews);
+    its title is the text ``title`` (``key`` when not given)."""
     rows = tuple((name(c.key, lang), c.count) for c in counts)
     return ReportTable(
-        key, text(title or key, lang), (text(label, lang), text("cases", lang)), rows
+        key, text(title or key, lang), (text(label, lang), text(counted, lang)), rows
     )
 
 

@@ -53,8 +53,10 @@ TEXTS: dict[str, str] = {
     "name": D_("Name"),
     "letters": D_("Letters issued by kind"),
     "letter_kind": D_("Kind of letter"),
+    "letters_count": D_("Letters"),  # the column counting them
     "reviews": D_("Contract reviews by risk"),
     "risk": D_("Risk"),
+    "reviews_count": D_("Reviews"),  # the column counting them
     "monthly": D_("Monthly trend"),
     "month": D_("Month"),
     "opened_short": D_("Opened"),

@@ -36,7 +36,7 @@ from app.domain import occupations as isco
 from app.domain.codes import ConsentScope
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, HQ_ROLES
 from app.domain.workflow import RETURNEE_FROM_STATUSES
-from app.errors import NotFound, PermissionDenied, ValidationError
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import D_, _, translator
 from app.reports.export import write_csv, write_xlsx
 from app.reports.tables import ReportTable
@@ -391,9 +391,28 @@ class ReturneeService(DatedService):
                 ).format(number=case.number),
                 "returned_on",
             )
+        self._refuse_second_record(session, case)
         person = session.get(Person, case.person_id)
         assert person is not None
         return case, person
+
+    @staticmethod
+    def _refuse_second_record(session: Session, case: Case) -> None:
+        """One record per case, else the register, its export and statistics count the worker
+        twice. Checked here, inside the write transaction (which holds SQLite's write lock from
+        its start), rather than by a unique index: records from cases are only made at the
+        mission's SQLite file, and an index would need tombstones left out on both engines."""
+        existing = session.execute(
+            select(Returnee.id).where(Returnee.case_id == case.id, Returnee.deleted_at.is_(None))
+        ).first()
+        if existing is not None:
+            raise ConflictError(
+                _(
+                    "Case {number} already has a record in the returnees' register; change "
+                    "that record (“Record skills on return…” in the case, or the register's "
+                    "list) instead of adding another."
+                ).format(number=case.number)
+            )
 
     def _hq_person(self, session: Session, data: ReturneeInput) -> Person:
         if data.person is not None and data.person_id:

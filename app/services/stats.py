@@ -45,10 +45,11 @@ from app.db.models import (
     PartnerReferral,
     Person,
     RecruitmentAgency,
+    User,
 )
 from app.domain.codes import CaseStatus, Category, EventKind, IloIndicator, LetterKind
 from app.domain.workflow import OPEN_STATUSES
-from app.errors import ValidationError
+from app.errors import NotFound, ValidationError
 from app.i18n import _
 from app.letters import MissionInfo
 from app.services import validation as check
@@ -184,9 +185,10 @@ class AnonymisedCase:
 class Drilldown:
     """The cases behind one figure: ``measure`` names the figure, ``key`` its bar.
 
-    Measures: opened, resolved, closed, open (key: a status or empty), overdue, category,
-    ilo, country, employer, agency, month (key YYYY-MM, cases opened), wages (key: currency),
-    documents_returned, repatriated, referred, mission (key: mission code, cases opened).
+    Measures: opened, resolved and closed (key: empty, or YYYY-MM for one month of the
+    period), open (key: a status or empty), overdue, category, ilo, country, employer, agency,
+    month (key YYYY-MM, cases opened), wages (key: currency), documents_returned, repatriated,
+    referred, mission (key: mission code, cases opened).
     """
 
     scope: StatsFilter
@@ -393,6 +395,32 @@ class StatsService(DatedService):
                 for c, sex, citizenship, consent_date, sector in rows
             ]
 
+    def check_names(self, flt: StatsFilter) -> None:
+        """Refuses an officer or a mission that names no one here: their figures would be
+        zeros that read as a quiet period. Known are those the dashboard's lists offer (found
+        in the cases), the users of this installation and its own mission."""
+        officer = (flt.officer or "").strip()
+        mission = (flt.mission or "").strip().upper()
+        if not officer and not mission:
+            return
+        choices = self.filter_choices()
+        if officer and officer not in choices.officers:
+            with self.ws.read() as session:
+                user = select(User.id).where(User.username == officer)
+                if session.execute(user).first() is None:
+                    raise NotFound(
+                        _(
+                            "No officer {name}: no user of that name, and no case assigned to them."
+                        ).format(name=officer)
+                    )
+        missions = sorted({*choices.missions, self.ws.mission_code})
+        if mission and mission not in missions:
+            raise NotFound(
+                _("No cases of mission {code} here; the missions here: {known}.").format(
+                    code=mission, known=", ".join(missions)
+                )
+            )
+
     def filter_choices(self) -> FilterChoices:
         """The values that occur in the cases, for the dashboard's filter lists."""
         with self.ws.read() as session:
@@ -444,7 +472,7 @@ class StatsService(DatedService):
                 yield case_rows(session, ids[start : start + ROWS_AT_A_TIME], self.today, here)
 
     def _behind_newest_first(self, session: Session, drill: Drilldown) -> Select[str]:
-        drill = replace(drill, scope=self.normalise(drill.scope))
+        drill = replace(checked_key(drill), scope=self.normalise(drill.scope))
         queries = _Queries(session, drill.scope, self.today, self.ws.mission_here)
         ids = queries.behind(drill).subquery()
         return (
@@ -759,9 +787,9 @@ class _Queries:
         if m == "opened":
             return self.opened()
         if m == "resolved":
-            return self.resolved()
+            return self._in_month(self.resolved(), Case.resolved_at, key)
         if m == "closed":
-            return self.closed()
+            return self._in_month(self.closed(), Case.closed_at, key)
         if m == "open":
             return self._cases(Case.status == key) if key else self.open_now()
         if m == "overdue":
@@ -799,6 +827,15 @@ class _Queries:
             ),
             field="measure",
         )
+
+    @staticmethod
+    def _in_month(cases: Select, column: Any, month: str) -> Select:
+        """``cases`` narrowed to those whose ``column`` falls in ``month`` (YYYY-MM), as the
+        trend counts them; all of them when no month is given."""
+        if not month:
+            return cases
+        first, last = _month_bounds(month)
+        return cases.where(column >= _start(first), column < _start(last + timedelta(days=1)))
 
 
 def referral_moves() -> Select:
@@ -989,6 +1026,39 @@ _KEYED_MEASURES = (
     "repatriated",
     "wages",
 )
+
+
+# The figures that count everything of their kind: a key would be ignored.
+KEYLESS = frozenset({"opened", "overdue", "documents_returned", "repatriated", "referred"})
+
+
+def checked_key(drill: Drilldown) -> Drilldown:
+    """The drilldown with its key written as stored; refused when the key names no bar of
+    its figure, which would list no case at all (a category misspelt looked like a category
+    without cases)."""
+    m, key = drill.measure, drill.key
+    if m in KEYLESS and key:
+        raise ValidationError(
+            _("The figure “{measure}” takes no key (“{key}”).").format(measure=m, key=key), "key"
+        )
+    if m == "category" and key not in {c.value for c in Category}:
+        raise ValidationError(_("Unknown complaint category: {code}").format(code=key), "key")
+    if m == "ilo" and key not in {i.value for i in IloIndicator}:
+        raise ValidationError(_("Unknown ILO indicator: {code}").format(code=key), "key")
+    if m == "open" and key and key not in OPEN:
+        raise ValidationError(
+            _("“{key}” is not a status of open cases; expected one of: {valid}.").format(
+                key=key, valid=", ".join(OPEN)
+            ),
+            "key",
+        )
+    if m in ("country", "wages", "mission"):
+        # Codes as stored (upper case), not checked against today's lists: a bar may stand
+        # for a code an old record or a legacy import left.
+        return replace(drill, key=key.strip().upper())
+    if m in ("month", "resolved", "closed") and (key or m == "month"):
+        _month_bounds(key)
+    return drill
 
 
 def _month_bounds(key: str) -> tuple[date, date]:

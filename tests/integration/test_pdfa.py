@@ -1,5 +1,6 @@
 """Every document Qorgau issues is PDF/A-2b: letters (issued and draft), the statistics report,
-the contract review report, the subject-access report and the recovery sheet."""
+the contract review report, the subject-access report, the recovery sheet and the country
+briefing sheet."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from app.letters import render_letter
 from app.pdf.archival import ArchivalCanvas, artifact
 from app.reports.pdf import render_stats_report
 from app.security.recovery_key import new_recovery_key
+from app.services.briefing import render_briefing_pdf
 from app.services.contracts import ContractReviewService
 from app.services.recovery_sheet import SheetFacts, render_recovery_sheet
 from app.services.subject_access import export_subject_access
@@ -47,6 +49,8 @@ def all_documents(ws: Workspace, folder: Path) -> dict[str, bytes]:
         "contract review": reviews.report_pdf(review.id, "ru", today=date(2026, 11, 24)),
         "subject access": subject.read_bytes(),
         "recovery sheet": render_recovery_sheet(new_recovery_key(), facts, "kk"),
+        # It was a plain reportlab file: no XMP, no output intent, Helvetica not embedded.
+        "briefing sheet": render_briefing_pdf(ws, "KR", "kk", date(2026, 11, 24)),
     }
 
 

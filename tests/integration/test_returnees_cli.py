@@ -115,6 +115,32 @@ def test_bad_json_is_refused_and_changes_nothing(
         ws.close()
 
 
+def test_a_second_record_for_the_same_case_is_refused(
+    capsys: pytest.CaptureFixture[str], closed_case: str, installation: Paths, tmp_path: Path
+) -> None:
+    """The fault: `returnee add --json r.json` run twice for one case made two records, and
+    the register, its export and the statistics counted the worker twice."""
+    path = returnee_json(tmp_path, closed_case)
+    first = run_cli(capsys, "returnee", "add", "--json", str(path))
+    assert first.code == 0, first.err
+    again = run_cli(capsys, "returnee", "add", "--json", str(path))
+    assert again.code == 1
+    assert again.err.strip() == (
+        f"qorgau: Case {closed_case} already has a record in the returnees' register; change that "
+        "record (“Record skills on return…” in the case, or the register's list) instead of "
+        "adding another."
+    )
+    listed = json.loads(run_cli(capsys, "returnee", "list", "--json").out)
+    assert listed["total"] == 1 and listed["returnees"][0]["id"] == first.out.strip()
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        with ws.read() as session:
+            added = select(func.count(AuditEntry.seq)).where(AuditEntry.action == "returnee.add")
+            assert session.execute(added).scalar_one() == 1
+    finally:
+        ws.close()
+
+
 def test_export_refuses_another_format(
     capsys: pytest.CaptureFixture[str], closed_case: str, tmp_path: Path
 ) -> None:

@@ -186,3 +186,67 @@ def test_bad_input_is_refused(
     assert run.code == code
     assert message in run.err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--cases", "category=bogus"], "Unknown complaint category: bogus"),
+        (["--cases", "ilo=bogus"], "Unknown ILO indicator: bogus"),
+        (["--cases", "open=closed"], "“closed” is not a status of open cases"),
+        (["--cases", "overdue=5"], "The figure “overdue” takes no key (“5”)."),
+        (["--cases", "closed=2026-13"], "“2026-13” is not a month (YYYY-MM)."),
+        (["--officer", "nobody"], "No officer nobody: no user of that name, and no case"),
+        (["--mission", "XYZ"], "No cases of mission XYZ here; the missions here: SEL."),
+        (["--cases", "overdue", "--officer", "nobody"], "No officer nobody"),
+    ],
+)
+def test_a_name_or_key_that_names_nothing_is_refused(
+    demo: Workspace,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    args: list[str],
+    message: str,
+) -> None:
+    """The fault: `--cases category=bogus` printed an empty list (the same code given to
+    `--category` is refused), and `--officer nobody` or `--mission XYZ` at a mission printed
+    all zeros, as if nothing had happened, with no word that the name was unknown."""
+    out = tmp_path / "never.csv"
+    run = run_cli(capsys, "stats", *args, "--csv", str(out))
+    assert (run.code, run.out) == (1, "")
+    assert message in run.err and len(run.err.strip().splitlines()) == 1
+    assert not list(tmp_path.iterdir())
+
+
+def test_known_names_and_keys_still_count(
+    demo: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A user without cases, an officer of the cases who is no user here, this mission's own
+    code, a lower-case country: all understood."""
+    for args in (
+        ["--officer", "serik"],
+        ["--officer", "aigerim"],
+        ["--mission", "sel"],
+        ["--cases", "country=kr"],
+        ["--cases", "open=new"],
+    ):
+        run = run_cli(capsys, "stats", *args, "--json")
+        assert run.code == 0, (args, run.err)
+    kr = json.loads(run_cli(capsys, "stats", "--cases", "country=kr", "--json").out)
+    assert kr and {r["host_country"] for r in kr} == {"KR"}
+
+
+@pytest.mark.parametrize("export", ["--pdf", "--htcds"])
+def test_a_report_asked_beside_a_case_list_is_refused(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path, export: str
+) -> None:
+    """The fault: `stats --cases overdue --hide-names --pdf out.pdf` wrote no PDF and said
+    nothing: the case list ignored --pdf (and --htcds)."""
+    out = tmp_path / "out.pdf"
+    run = run_cli(capsys, "stats", "--cases", "overdue", "--hide-names", export, str(out))
+    assert run.code == 2 and run.out == ""
+    assert run.err.strip().splitlines() == [
+        "qorgau: --pdf and --htcds export the figures, not a list of cases: write the cases "
+        "behind a figure with --csv, --xlsx or --json."
+    ]
+    assert not list(tmp_path.iterdir())

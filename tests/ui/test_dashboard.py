@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 
 from app.config import Paths
 from app.db.models import AuditEntry
+from app.reports import csv_bytes, indicator_tables
 from app.services.installation import unlock
 from app.services.stats import Drilldown, StatsService
 from app.services.workspace import Workspace
@@ -177,7 +178,7 @@ def test_hidden_names_and_exports(
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
     save_as(qtbot, tmp_path / "tables")  # the suffix is added when not typed
     with qtbot.waitSignal(page.exported, timeout=20_000) as written:
-        click(qtbot, page.xlsx_button)
+        click(qtbot, page.tables_button)
     assert written.args == [tmp_path / "tables.xlsx"]
     assert (tmp_path / "tables.xlsx").stat().st_size > 0
     with demo.read() as session:
@@ -201,11 +202,11 @@ def test_an_export_is_written_off_the_gui_thread_one_at_a_time(
     task = page.export_pdf(tmp_path / "report.pdf", "ru")
     # Returned at once; the window goes on, but no second export starts meanwhile.
     assert task.running and page.busy.busy
-    assert not page.pdf_button.isEnabled() and not page.xlsx_button.isEnabled()
+    assert not page.pdf_button.isEnabled() and not page.tables_button.isEnabled()
     with qtbot.waitSignal(page.exported, timeout=20_000):
         release.set()
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
-    assert page.pdf_button.isEnabled() and page.xlsx_button.isEnabled()
+    assert page.pdf_button.isEnabled() and page.tables_button.isEnabled()
     assert not page.busy.busy
 
 
@@ -213,11 +214,11 @@ def test_an_export_to_a_folder_that_cannot_be_written_is_said(
     qtbot: QtBot, page: DashboardPage, tmp_path: Path
 ) -> None:
     nowhere = tmp_path / "no such folder" / "report.xlsx"
-    task = page.export_xlsx(nowhere)
+    task = page.export_tables(nowhere)
     qtbot.waitUntil(lambda: not task.running, timeout=20_000)
     assert "Cannot write" in page.error.text() and page.error.isVisible()
     assert not nowhere.parent.exists()
-    assert page.xlsx_button.isEnabled()  # another folder may be chosen
+    assert page.tables_button.isEnabled()  # another folder may be chosen
 
 
 def test_a_bad_period_is_shown_not_raised(qtbot: QtBot, page: DashboardPage) -> None:
@@ -329,7 +330,7 @@ def test_the_figures_are_counted_off_the_gui_thread_and_the_newest_wins(
     assert page.loading and page.busy.busy  # returned at once: the count goes on meanwhile
     assert page.figures is before
     # The figures drawn are the previous filters': they are not exported as these.
-    assert not page.pdf_button.isEnabled() and not page.xlsx_button.isEnabled()
+    assert not page.pdf_button.isEnabled() and not page.tables_button.isEnabled()
     page.country.setCurrentIndex(0)  # any country, again: the newer refresh
     with qtbot.waitSignal(page.refreshed, timeout=10_000):
         page.refresh()
@@ -337,7 +338,7 @@ def test_the_figures_are_counted_off_the_gui_thread_and_the_newest_wins(
     qtbot.waitUntil(lambda: not page.loading, timeout=10_000)
     assert page.figures is not None and page.figures.scope.host_country is None
     assert not page.busy.busy
-    assert page.pdf_button.isEnabled() and page.xlsx_button.isEnabled()
+    assert page.pdf_button.isEnabled() and page.tables_button.isEnabled()
 
 
 def test_a_segment_lists_all_its_cases_a_page_at_a_time_and_exports_all(
@@ -402,3 +403,86 @@ def test_the_cases_behind_a_segment_are_found_off_the_gui_thread(
     with qtbot.waitSignal(dialog.loaded, timeout=20_000):
         release.set()
     assert dialog.total == page.figures.opened and dialog.export_button.isEnabled()
+
+
+def line_point(view: ChartPanel, line: int, x: int) -> QPoint:
+    """Where point ``x`` of trend line ``line`` (0 opened, 1 resolved, 2 closed) is drawn."""
+    series = view.lines[line]
+    return on_screen(view, view.chart().mapToPosition(series.at(x), series))
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "title"),
+    [
+        (0, "received_at", "Cases opened"),
+        (1, "resolved_at", "Cases resolved"),
+        (2, "closed_at", "Cases closed"),
+    ],
+)
+def test_a_trend_point_lists_the_cases_of_its_own_line(
+    qtbot: QtBot, page: DashboardPage, demo: Workspace, line: int, column: str, title: str
+) -> None:
+    """The fault: every point of the three lines listed the month's *opened* cases, so a click
+    on "Closed" in March showed the cases received in March, under the title "Cases opened"."""
+    assert page.figures is not None
+    monthly = page.figures.monthly
+    counts = [(p.opened, p.resolved, p.closed) for p in monthly]
+    # The month where the three lines lie furthest apart, so the click hits this line only.
+    x = max(
+        range(len(monthly)),
+        key=lambda i: min(
+            abs(a - b)
+            for a, b in (
+                (counts[i][0], counts[i][1]),
+                (counts[i][1], counts[i][2]),
+                (counts[i][0], counts[i][2]),
+            )
+        ),
+    )
+    month = monthly[x].month
+    shown = counts[x][line]
+    assert shown > 0 and len(set(counts[x])) == 3
+    view = page.trend_chart
+    page.findChild(QScrollArea).ensureWidgetVisible(view)
+    click(qtbot, view.viewport(), line_point(view, line, x))
+    dialog = listed(qtbot, page)
+    assert dialog.windowTitle() == f"{title}: {month}"
+    assert dialog.model.rowCount() == shown
+    with demo.read() as session:
+        expected = set(
+            session.execute(
+                text(
+                    f"SELECT number FROM \"case\" WHERE strftime('%Y-%m', {column}) = :month"
+                    " AND deleted_at IS NULL"
+                ),
+                {"month": month},
+            ).scalars()
+        )
+    assert set(dialog.numbers()) == expected
+
+
+def test_the_tables_export_as_csv_too(
+    qtbot: QtBot, page: DashboardPage, demo: Workspace, tmp_path: Path
+) -> None:
+    """The fault: the dashboard offered "Export tables (XLSX)…" only, though CSV of any table
+    was asked for (and `stats --csv` writes them). A .csv name now writes one CSV per table,
+    named as the command line names them."""
+    assert page.tables_button.text() == "Export tables…"
+    save_as(qtbot, tmp_path / "tables.csv")
+    with qtbot.waitSignal(page.exported, timeout=20_000) as written:
+        click(qtbot, page.tables_button)
+    assert page.figures is not None
+    tables = indicator_tables(page.figures, "en")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"tables-{t.key}.csv" for t in tables
+    )
+    assert written.args == [tmp_path / f"tables-{tables[0].key}.csv"]
+    for table in tables:
+        assert (tmp_path / f"tables-{table.key}.csv").read_bytes() == csv_bytes(table)
+    with demo.read() as session:
+        details = session.scalars(  # the newest: the demo is shared by this module's tests
+            select(AuditEntry.details)
+            .where(AuditEntry.action == "stats.export.tables")
+            .order_by(AuditEntry.seq.desc())
+        ).first()
+    assert len(details["files"]) == len(tables)

@@ -262,6 +262,9 @@ def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Pat
     assert sheet is not None
     values = [c.value for c in sheet[3]]
     assert "Сейітова" in values and "Астана қаласы" in values
+    # The fault: the CSV's apostrophe went into the workbook ("'+7 701 000 0000"); a
+    # workbook's text cell holds the phone as typed.
+    assert "+7 701 000 0000" in values and "'+7 701 000 0000" not in values
     with pytest.raises(ValidationError, match="Export to a .csv or .xlsx file"):
         service.export(tmp_path / "register.pdf")
     with ws.read() as session:

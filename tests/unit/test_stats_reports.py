@@ -19,7 +19,14 @@ from app.errors import QorgauError
 from app.letters import MissionInfo
 from app.letters.fonts import register_fonts
 from app.reports import charts
-from app.reports.export import csv_bytes, safe_text, stream_csv, write_csv, xlsx_bytes
+from app.reports.export import (
+    csv_bytes,
+    safe_text,
+    stream_csv,
+    stream_xlsx,
+    write_csv,
+    xlsx_bytes,
+)
 from app.reports.pdf import render_stats_report
 from app.reports.tables import ReportTable, case_list_table, indicator_tables
 from app.reports.texts import text
@@ -154,6 +161,26 @@ def test_tables_carry_every_indicator() -> None:
     assert "by_mission" not in {t.key for t in indicator_tables(figures(), "en")}
 
 
+def test_letters_and_reviews_are_counted_under_their_own_heading(tmp_path: Path) -> None:
+    """The fault: "Letters issued by kind" and "Contract reviews by risk" headed their count
+    column "Cases", though they count letters and reviews, in the printed table, CSV, XLSX
+    and PDF alike (all take the table's headers)."""
+    tables = {t.key: t for t in indicator_tables(figures(), "en")}
+    assert tables["letters_by_kind"].headers == ("Kind of letter", "Letters")
+    assert tables["reviews_by_risk"].headers == ("Risk", "Reviews")
+    assert tables["host_countries"].headers == ("Country", "Cases")  # cases stay cases
+    written = write_csv([tables["letters_by_kind"], tables["reviews_by_risk"]], tmp_path / "t.csv")
+    assert [p.read_text(encoding="utf-8-sig").splitlines()[0] for p in written] == [
+        "Kind of letter,Letters",
+        "Risk,Reviews",
+    ]
+    book = load_workbook(io.BytesIO(xlsx_bytes(list(tables.values()))))
+    assert [c.value for c in book["Letters issued by kind"][2]] == ["Kind of letter", "Letters"]
+    pdf = render_stats_report(figures(), "en", MISSION, hide_names=False)
+    extracted = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Kind of letter\nLetters" in extracted and "Risk\nReviews" in extracted
+
+
 def test_case_list_hides_names_when_asked() -> None:
     shown = case_list_table([case_row()], "kk", hide_names=False)
     assert shown.rows[0][4] == "Құрманғалиқызы Әсел" and shown.rows[0][7] == "aigul"
@@ -178,13 +205,35 @@ def test_xlsx_has_a_sheet_per_table(tmp_path: Path) -> None:
     assert all(len(name) <= 31 for name in book.sheetnames)
     employers = book["Работодатели с наибольшим…"]
     assert employers["A1"].value == "Работодатели с наибольшим числом жалоб"
-    assert employers["A3"].value == '\'=HYPERLINK("x")'
+    assert employers["A3"].value == '=HYPERLINK("x")'  # text, not a formula (see below)
     assert book["Взысканная заработная плата"]["B3"].value == 4400000.0
     assert book.properties.title == "Отчёт"
     assert book.properties.creator == "Qorgau"
     assert book.properties.language == "ru"
     with pytest.raises(QorgauError, match="There is no table to export"):
         xlsx_bytes([])
+
+
+STARTS_LIKE_A_FORMULA = ("+7 740 828 4905", '=HYPERLINK("x")', "-2", "@SUM(A1)")
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_xlsx_text_is_the_true_value_never_a_formula(tmp_path: Path, streamed: bool) -> None:
+    """The fault: the CSV's formula guard went into workbooks too, so a phone "+7 740 828 4905"
+    was stored as "'+7 740 828 4905" in its cell. A workbook's text cells are strings: the
+    value as typed, which Excel shows and never runs."""
+    headers = ("=Name", "n")
+    rows = [(value, 1) for value in STARTS_LIKE_A_FORMULA]
+    target = tmp_path / "t.xlsx"
+    if streamed:
+        stream_xlsx(target, headers, iter(rows), title="@T", lang="en")
+    else:
+        target.write_bytes(xlsx_bytes([ReportTable("t", "@T", headers, tuple(rows))]))
+    sheet = load_workbook(target).worksheets[0]
+    cells = [sheet[f"A{n}"] for n in range(1, 3 + len(rows))]
+    assert [c.value for c in cells] == ["@T", "=Name", *STARTS_LIKE_A_FORMULA]
+    assert {c.data_type for c in cells} == {"s"}  # no formula ("f") among them
+    assert sheet["B3"].value == 1
 
 
 def test_xlsx_months_are_dates(tmp_path: Path) -> None:

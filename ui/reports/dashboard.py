@@ -54,7 +54,7 @@ from app.i18n import (
     format_number,
 )
 from app.reports import indicator_tables, render_stats_report
-from app.reports.export import write_bytes, write_xlsx
+from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.texts import text as report_text
 from app.services.changes import DataChanged
 from app.services.stats import Drilldown, Indicators, StatsFilter, StatsService
@@ -234,8 +234,8 @@ class DashboardPage(QWidget):
         self.report_lang.setCurrentIndex(LANGUAGES.index(current_language()))
         self.pdf_button = QPushButton()
         self.pdf_button.clicked.connect(self._ask_pdf)
-        self.xlsx_button = QPushButton()
-        self.xlsx_button.clicked.connect(self._ask_xlsx)
+        self.tables_button = QPushButton()
+        self.tables_button.clicked.connect(self._ask_tables)
         self.error = ErrorLabel()
         self.period_note = word_wrapped(QLabel())
 
@@ -261,7 +261,7 @@ class DashboardPage(QWidget):
             self.hide_names,
             self.report_lang,
             self.pdf_button,
-            self.xlsx_button,
+            self.tables_button,
         )
         return filters, more
 
@@ -390,7 +390,7 @@ class DashboardPage(QWidget):
         """Whether the figures drawn may be exported; the buttons also wait for an export
         being written."""
         self._exportable = enabled
-        for button in (self.pdf_button, self.xlsx_button):
+        for button in (self.pdf_button, self.tables_button):
             button.setEnabled(enabled and self._exporting is None)
 
     def _shown(self, figures: Indicators) -> None:
@@ -549,10 +549,11 @@ class DashboardPage(QWidget):
         chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(numbers, Qt.AlignmentFlag.AlignLeft)
         self.trend_chart.lines = []
-        for name, values in (
-            (_("Opened"), [p.opened for p in f.monthly]),
-            (_("Resolved"), [p.resolved for p in f.monthly]),
-            (_("Closed"), [p.closed for p in f.monthly]),
+        # Each line drills into its own figure: a point on "Closed" lists the month's closures.
+        for measure, name, values in (
+            ("month", _("Opened"), [p.opened for p in f.monthly]),
+            ("resolved", _("Resolved"), [p.resolved for p in f.monthly]),
+            ("closed", _("Closed"), [p.closed for p in f.monthly]),
         ):
             line = QLineSeries()
             line.setName(name)
@@ -562,9 +563,8 @@ class DashboardPage(QWidget):
             chart.addSeries(line)
             line.attachAxis(categories)
             line.attachAxis(numbers)
-            line.clicked.connect(self._month_clicked)
+            line.clicked.connect(lambda point, measure=measure: self._month_clicked(measure, point))
             self.trend_chart.lines.append(line)
-        self.trend_chart.measure = "month"
         self.trend_chart.segments = months
         self.trend_chart.replace_chart(chart)
 
@@ -601,8 +601,11 @@ class DashboardPage(QWidget):
         if isinstance(series, QPieSeries):
             self._segment_clicked(self.country_chart, series.slices().index(piece))
 
-    def _month_clicked(self, point: QPointF) -> None:
-        self._segment_clicked(self.trend_chart, round(point.x()))
+    def _month_clicked(self, measure: str, point: QPointF) -> None:
+        months = self.trend_chart.segments
+        index = round(point.x())
+        if 0 <= index < len(months):
+            self._drill(measure, months[index])
 
     def _tile_clicked(self, key: str) -> None:
         self._drill("resolved" if key == "median" else key)
@@ -629,19 +632,26 @@ class DashboardPage(QWidget):
             return country_name(key)
         if drill.measure in ("month", "mission"):
             return f"{names['opened']}: {key}"
+        if drill.measure in ("resolved", "closed") and key:
+            return f"{names[drill.measure]}: {key}"  # one month of the trend
         return names.get(drill.measure, drill.measure)
 
     # -- exports -------------------------------------------------------------------------
 
-    def export_xlsx(self, path: Path) -> BackgroundTask[Path]:
-        """Write the figures' tables to ``path`` off the GUI thread (``exported`` when done)."""
+    def export_tables(self, path: Path) -> BackgroundTask[Path]:
+        """Write the figures' tables off the GUI thread (``exported`` when done): a workbook,
+        or for a ``.csv`` path one CSV file per table beside it, named as ``stats --csv``
+        names them."""
         figures, lang, service = self._figures_now(), current_language(), self.service
 
         def work(_context: TaskContext) -> Path:
             tables = indicator_tables(figures, lang)
-            write_xlsx(tables, path, title=report_text("title", lang), lang=lang)
-            service.record_export("tables", {"files": [path.name]})
-            return path
+            if path.suffix.lower() == ".csv":
+                written = write_csv(tables, path)
+            else:
+                written = [write_xlsx(tables, path, title=report_text("title", lang), lang=lang)]
+            service.record_export("tables", {"files": [p.name for p in written]})
+            return written[0]
 
         return self._export(work)
 
@@ -690,18 +700,31 @@ class DashboardPage(QWidget):
         self._exports_enabled(self._exportable)
         self._say_busy()
 
-    def _ask_xlsx(self) -> None:
-        self._ask(_("Export the tables"), "XLSX (*.xlsx)", ".xlsx", self.export_xlsx)
+    def _ask_tables(self) -> None:
+        self._ask(
+            _("Export the tables"),
+            _("Excel workbook (*.xlsx);;CSV (*.csv)"),
+            (".xlsx", ".csv"),
+            self.export_tables,
+        )
 
     def _ask_pdf(self) -> None:
-        self._ask(_("Save the report"), "PDF (*.pdf)", ".pdf", self.export_pdf)
+        self._ask(_("Save the report"), "PDF (*.pdf)", (".pdf",), self.export_pdf)
 
-    def _ask(self, title: str, pattern: str, suffix: str, action: Callable[[Path], object]) -> None:
+    def _ask(
+        self,
+        title: str,
+        pattern: str,
+        suffixes: tuple[str, ...],
+        action: Callable[[Path], object],
+    ) -> None:
+        """Ask where to save; a name typed without one of ``suffixes`` gets the first."""
         name, _chosen = QFileDialog.getSaveFileName(
-            self, title, in_documents(f"qorgau-stats{suffix}"), pattern
+            self, title, in_documents(f"qorgau-stats{suffixes[0]}"), pattern
         )
         if name:
-            action(Path(name) if name.endswith(suffix) else Path(name + suffix))
+            path = Path(name)
+            action(path if path.suffix.lower() in suffixes else Path(name + suffixes[0]))
 
     # -- text ----------------------------------------------------------------------------
 
@@ -752,7 +775,13 @@ class DashboardPage(QWidget):
         self.hide_names.setText(_("Hide names"))
         self.hide_names.setToolTip(_("Leave people's names out of exports, printouts and lists"))
         self.pdf_button.setText(_("Report as PDF…"))
-        self.xlsx_button.setText(_("Export tables (XLSX)…"))
+        self.tables_button.setText(_("Export tables…"))
+        self.tables_button.setToolTip(
+            _(
+                "The tables as an Excel workbook, or as CSV files: one per table, named "
+                "after the file chosen"
+            )
+        )
         self.report_lang.setToolTip(_("Language of the PDF report"))
         if self.figures is not None:
             self._draw()
