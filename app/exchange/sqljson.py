@@ -45,7 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.util import ClauseAdapter
 
-from app.db.models import Case, UtcDateTime
+from app.db.models import Case, FreeText, UtcDateTime
 from app.exchange.records import CASE_LISTS, Entity, json_value, out_converter, timestamp_text
 
 CHUNK = 1000  # records read and joined by one statement (about 0.2-1 MB of text)
@@ -137,7 +137,7 @@ def _value(column: Any, functions: _Functions) -> Any:
         name = f"qorgau_{column.table.name}_{column.name}"
         money = functions.add(name, _numeric_text(column, functions.dialect))
         return case((column.is_(None), null()), else_=money(column))
-    if isinstance(kind, Date | Integer | String):  # stored as the record has them
+    if isinstance(kind, Date | Integer | String | FreeText):  # stored as the record has them
         return column
     return None
 

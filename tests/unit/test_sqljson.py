@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import JSON, Boolean, Numeric, Text, func, select, text
 
 from app.config import Paths
-from app.db.models import UtcDateTime
+from app.db.models import FreeText, UtcDateTime
 from app.exchange import sqljson
 from app.exchange.records import ENTITIES, Entity
 from app.exchange.sqljson import record_chunks
@@ -65,7 +65,7 @@ def _tricky_value(kind: Any, nullable: bool, index: int) -> Any | None:
         return MONEY[index % len(MONEY)]
     if isinstance(kind, Boolean) and nullable:
         return "NULL"
-    if isinstance(kind, Text):
+    if isinstance(kind, Text | FreeText):
         return TEXTS[index % len(TEXTS)]
     return None
 
