@@ -16,6 +16,7 @@ sound: ``kk_suffix("Серікқызы", "gen")`` → ``Серікқызының
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 Sex = Literal["female", "male"]
@@ -25,6 +26,10 @@ KkCase = Literal["gen", "dat", "loc", "acc"]
 _SIBILANTS = "жшчщц"
 _VELARS = "гкхқғжшчщ"  # after these Russian writes -и, not -ы
 _INDECLINABLE_PATRONYMIC = ("ұлы", "улы", "қызы", "кызы", "ули", "уулу", "кизи", "оглы", "кызы")
+
+
+_LATIN_LETTER = re.compile("[A-Za-z]")
+_CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
 
 
 def _cap(template: str, source: str) -> str:
@@ -200,12 +205,37 @@ def kk_suffix(phrase: str, case: KkCase) -> str:
     return word + ending
 
 
+def _ru_dative_adjective(word: str) -> str | None:
+    """«Государственная» → «Государственной», «Трудовой» → «Трудовому»; None if no adjective."""
+    low = word.lower()
+    if len(low) < 4:
+        return None
+    if low.endswith(("ая", "яя")):
+        return word[:-2] + ("ой" if low.endswith("ая") else "ей")
+    if low.endswith(("ый", "ой", "ое")):
+        return word[:-2] + "ому"
+    if low.endswith(("ий", "ее")):
+        # After г, к, х the hard ending (Русскому), else the soft one (Высшему, Синему).
+        return word[:-2] + ("ому" if low[-3] in "гкх" else "ему")
+    return None
+
+
 def ru_dative_organisation(name: str) -> str | None:
-    """«Министерство труда» → «Министерству труда»: the head noun only; None when unsure."""
-    words = name.split(maxsplit=1)
+    """«Министерство труда» → «Министерству труда», «Государственная инспекция труда» →
+    «Государственной инспекции труда»: the adjectives before the head noun and the head
+    noun; None when unsure."""
+    words = name.split()
+    adjectives: list[str] = []
+    while len(words) > 1 and (declined := _ru_dative_adjective(words[0])) is not None:
+        adjectives.append(declined)
+        words.pop(0)
     if not words:
         return None
-    head, rest = words[0], (words[1] if len(words) > 1 else "")
+    noun = _ru_dative_noun(words[0], " ".join(words[1:]))
+    return None if noun is None else " ".join([*adjectives, noun])
+
+
+def _ru_dative_noun(head: str, rest: str) -> str | None:
     low = head.lower()
     if low.endswith("ство") or low.endswith("ние") or low.endswith("лище"):
         dative = head[:-1] + "у" if low.endswith("о") else head[:-1] + "ю"
@@ -221,5 +251,10 @@ def ru_dative_organisation(name: str) -> str | None:
 
 
 def kk_dative_organisation(name: str) -> str:
-    """«...министрлігі» → «...министрлігіне»."""
+    """«...министрлігі» → «...министрлігіне»; a name in Latin letters takes its ending on
+    «ұйымы» after it («Korea Labor Office ұйымына»): a Kazakh ending glued to a Latin word
+    («Officeқа») is no Kazakh, and how the word sounds, which the ending follows, is unknown."""
+    words = name.split()
+    if words and _LATIN_LETTER.search(words[-1]) and not _CYRILLIC_LETTER.search(words[-1]):
+        return f"{name.rstrip()} ұйымына"
     return kk_suffix(name, "dat")

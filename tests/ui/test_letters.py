@@ -476,3 +476,26 @@ def test_a_letter_typed_and_not_saved_is_not_closed_unasked(
     thrown.reject()
     assert not thrown.isVisible()
     assert len(LetterService(ws).list_letters(LetterFilter(case_id=case.id))) == 1
+
+
+def test_another_organisation_typed_is_not_greeted_as_the_ministry(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """The fault: the dative filled in for the foreign ministry stayed when the officer typed
+    another addressee, and the note greeted the ministry while its foot was addressed to the
+    inspectorate."""
+    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
+    dialog = page.new_letter_for_case(case.id, case.number)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("note_verbale_labour_authority"))
+    dialog.lang.setCurrentIndex(dialog.lang.findData("ru"))
+    assert dialog.organisation_dative.text().startswith("Министерству иностранных дел")
+    dialog.organisation.selectAll()
+    QTest.keyClicks(dialog.organisation, "Labour Inspectorate")  # typed: textEdited
+    assert dialog.organisation_dative.text() == ""
+    # A dative the officer typed for the new addressee stays as typed.
+    dialog.organisation_dative.setText("Государственной инспекции труда")
+    QTest.keyClicks(dialog.organisation, " Office")
+    assert dialog.organisation_dative.text() == "Государственной инспекции труда"
+    dialog.refresh_timer.stop()
+    dialog.edited = False
+    dialog.reject()

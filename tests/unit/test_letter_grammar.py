@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.letters.grammar import (
+    kk_dative_organisation,
     kk_suffix,
     ru_dative_organisation,
     ru_full_name,
@@ -110,6 +111,23 @@ def test_russian_dative_of_an_organisation() -> None:
     assert ru_dative_organisation("Департамент труда") == "Департаменту труда"
     assert ru_dative_organisation("Инспекция труда") == "Инспекции труда"
     assert ru_dative_organisation("Federal Office") is None  # unsure: left to the officer
+    # Adjectives before the head noun: the note greeted «Государственная инспекция труда» in
+    # the nominative («свидетельствует своё уважение Государственная инспекция труда»).
+    for name, dative in (
+        ("Государственная инспекция труда", "Государственной инспекции труда"),
+        ("Федеральная миграционная служба", "Федеральной миграционной службе"),
+        ("Национальное агентство занятости", "Национальному агентству занятости"),
+        ("Трудовой комитет", "Трудовому комитету"),
+        ("Высший совет по труду", "Высшему совету по труду"),
+    ):
+        assert ru_dative_organisation(name) == dative
+
+
+def test_kazakh_dative_of_a_name_in_latin_letters() -> None:
+    """The fault: «Korea Labor Officeқа өзінің құрметін білдіреді», a Kazakh ending glued to
+    a Latin word."""
+    assert kk_dative_organisation("Korea Labor Office") == "Korea Labor Office ұйымына"
+    assert kk_dative_organisation("Еңбек министрлігі") == "Еңбек министрлігіне"
 
 
 def host_countries() -> set[str]:

@@ -83,6 +83,8 @@ class LetterDialog(QDialog):
         self.case_id = case_id
         self.case_number = case_number
         self.letter = letter
+        # The organisation and its dative as last filled in (not typed): see _organisation_edited.
+        self._filled_dative = ("", "")
         self.setMinimumSize(1000, 680)
 
         self._build_fields()
@@ -91,6 +93,7 @@ class LetterDialog(QDialog):
         self._build_layout()
 
         self.reply.toggled.connect(self._reply_toggled)
+        self.organisation.textEdited.connect(self._organisation_edited)
         if letter is None:
             self.kind.currentIndexChanged.connect(self._load_defaults)
             self.lang.currentIndexChanged.connect(self._load_defaults)
@@ -311,6 +314,7 @@ class LetterDialog(QDialog):
         addressee = fields.addressee or Addressee("", "", "")
         self.organisation.setText(addressee.organisation)
         self.organisation_dative.setText(addressee.organisation_dative or "")
+        self._filled_dative = (addressee.organisation, addressee.organisation_dative or "")
         self.addressee_name.setText(addressee.name)
         self.position.setText(addressee.position or "")
         self.address.setText(addressee.address)
@@ -388,6 +392,14 @@ class LetterDialog(QDialog):
         self.edited = True
         self.stale.setVisible(True)
         self.refresh_timer.start()
+
+    def _organisation_edited(self, text: str) -> None:
+        """Another organisation typed: the dative filled in with the ministry's name is not
+        its own (the note greeted the ministry and was addressed to the inspectorate), so it
+        goes, and the letter declines the name typed."""
+        organisation, dative = self._filled_dative
+        if dative and text != organisation and self.organisation_dative.text() == dative:
+            self.organisation_dative.clear()
 
     def _reply_toggled(self, checked: bool) -> None:
         self.incoming_number.setEnabled(checked)
