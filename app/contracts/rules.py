@@ -386,11 +386,23 @@ def rule_passport_retention(
     references: tuple[Reference, ...] = (C029,)
     if _is_domestic_work(terms):
         references += (C189_DOCUMENTS,)  # the direct text for domestic workers
-    references += _law_refs(ref.passport if ref else None)
+    law = ref.passport if ref else None
+    cite = law.cite_for_retention if law is not None and law.law else "never"
+    reason = _(_PASSPORT_HELD[holder])
+    if cite == "held_without_written_consent" and holder == "employer":
+        # The host allows it with a permission the terms cannot show: never say "no employer".
+        reason = _(
+            "The passport is held by the employer. The law of {country} lets an employer keep "
+            "it only with the worker's written permission: check whether the worker gave it. "
+            "Holding a worker's identity documents is a sign of forced labour."
+        ).format(country=_country(ref))
+    if cite == "held" or (cite == "held_without_written_consent" and holder == "employer"):
+        references += _law_refs(law)
+    # "taken" (a law on theft of documents) and "never" (unchecked) do not bear on keeping.
     return Finding(
         "passport_retention",
         "violation",
-        _(_PASSPORT_HELD[holder]),
+        reason,
         _with_indicators(references, indicators),
         indicators,
     )
