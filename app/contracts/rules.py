@@ -459,13 +459,32 @@ def _minimum_for(minimum: MinimumWage, terms: ContractTerms) -> Decimal:
     return amount
 
 
+def _no_minimum_on_file(terms: ContractTerms, ref: HostCountryReference | None) -> Finding:
+    """A wage no figure can judge (country not in the table, a date before its first figure,
+    no statutory minimum confirmed): said, never passed over as if it were fine."""
+    if not terms.host_country:
+        reason = _("The wage cannot be checked against a legal minimum: no host country is given.")
+    else:
+        language = current_language()
+        reason = _(
+            "The wage cannot be checked: no minimum wage is on file for the host country "
+            "({country}) on {date}."
+        ).format(
+            country=state_name(terms.host_country, language),
+            date=format_date(terms.signed_on or date.today(), "long", language),
+        )
+    if ref is not None and ref.minimum_wage_note:
+        reason += " " + _("Note in the table: {note}").format(note=ref.minimum_wage_note)
+    return Finding("minimum_wage", "concern", reason, (C131,))
+
+
 def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
     wage, currency, period = terms.wage_amount, terms.wage_currency, terms.wage_period
-    if wage is None or currency is None or period is None or ref is None:
+    if wage is None or currency is None or period is None:
         return None
-    minimum = ref.minimum_wage
-    if minimum is None:
-        return None
+    minimum = ref.minimum_wage if ref is not None else None
+    if ref is None or minimum is None:
+        return _no_minimum_on_file(terms, ref)
     normal_week = ref.hours.normal_weekly if ref.hours else ILO_MAX_WEEKLY_HOURS
     worked_week = terms.hours_per_week or normal_week
     days = 7 - terms.rest_days_per_week if terms.rest_days_per_week is not None else 0
@@ -1095,7 +1114,9 @@ def rate_risk(findings: Sequence[Finding]) -> tuple[str, tuple[str, ...]]:
 
     critical: two or more forced-labour indicators together with a violation on passport
     retention or recruitment fees (debt); high: a violation that is a forced-labour indicator;
-    medium: any other violation, or three concerns; low otherwise.
+    medium: any other violation, a wage the review could not settle against the legal minimum
+    (no figure on file, no exchange rate, or just under it at approximate rates), or three
+    concerns; low otherwise.
     """
     violations = [f for f in findings if f.level == "violation"]
     flagged = [f for f in findings if f.level != "ok" and f.ilo_indicators]
@@ -1107,6 +1128,10 @@ def rate_risk(findings: Sequence[Finding]) -> tuple[str, tuple[str, ...]]:
         return "high", tuple(f.rule for f in indicated)
     if violations:
         return "medium", tuple(f.rule for f in violations)
+    # A wage possibly under the minimum is an open question, not a reassuring "low".
+    unsettled = [f for f in findings if f.level == "concern" and f.rule == "minimum_wage"]
+    if unsettled:
+        return "medium", tuple(f.rule for f in unsettled)
     concerns = [f for f in findings if f.level == "concern"]
     if len(concerns) >= 3:
         return "medium", tuple(f.rule for f in concerns)

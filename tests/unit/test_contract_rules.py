@@ -489,11 +489,44 @@ def test_minimum_wage_adds_qatar_allowances_not_provided_in_kind() -> None:
     assert "1,800\u00a0QAR a month" in without.reason
 
 
-def test_no_minimum_wage_rule_without_a_statutory_minimum() -> None:
-    finding = run_rule(
-        "minimum_wage", "AE", wage_amount=Decimal(100), wage_currency="AED", wage_period="month"
+def test_a_wage_no_minimum_can_judge_is_said_not_passed_over() -> None:
+    """The fault: a wage with no minimum on file for the contract's country and date (Korea's
+    table starts in 2025; France is not in it; Kyrgyzstan's minimum is unconfirmed) gave no
+    finding at all, so the review read "low risk" or "nothing to assess"."""
+    korea_2024 = {
+        "host_country": "KR",
+        "signed_on": "2024-06-01",
+        "wage_amount": 5000,
+        "wage_currency": "KRW",
+        "wage_period": "hour",
+    }
+    result = review(parse_terms(korea_2024))
+    (finding,) = result.findings
+    assert (finding.rule, finding.level) == ("minimum_wage", "concern")
+    assert finding.reason == (
+        "The wage cannot be checked: no minimum wage is on file for the host country "
+        "(the Republic of Korea) on June 1, 2024."
     )
-    assert finding is None
+    assert result.risk == "medium" and result.risk_reasons == ("minimum_wage",)
+
+    france = review(
+        parse_terms({"wage_amount": 1, "wage_currency": "EUR", "wage_period": "hour"}, "FR")
+    )
+    assert [f.level for f in france.findings] == ["concern"]
+    assert "(France)" in france.findings[0].reason and france.risk == "medium"
+
+    # The table's note says why, where it has one.
+    kyrgyzstan = run_rule(
+        "minimum_wage", "KG", wage_amount=Decimal(100), wage_currency="KGS", wage_period="month"
+    )
+    assert kyrgyzstan is not None and kyrgyzstan.level == "concern"
+    assert kyrgyzstan.reason.endswith(
+        "Note in the table: Statutory minimum wage not confirmed; not used for comparison."
+    )
+    nowhere = run_rule(
+        "minimum_wage", None, wage_amount=Decimal(1), wage_currency="USD", wage_period="hour"
+    )
+    assert nowhere is not None and "no host country is given" in nowhere.reason
 
 
 def test_unverified_host_law_is_marked_in_references() -> None:
