@@ -16,7 +16,7 @@ from tests.conftest import OpenWs
 from tests.ui.press import choose, click, click_item, on_screen, show_tab, type_into
 from ui.agreements.case_panel import ApplicableLawPanel
 from ui.agreements.page import ID_ROLE, AgreementsPage
-from ui.agreements.widgets import top_items
+from ui.agreements.widgets import source_html, top_items
 from ui.i18n_bridge import LanguageBridge
 
 
@@ -213,6 +213,50 @@ def test_case_panel_and_contract_review_name_the_same_host_law(
     # Selecting a provision shows where to check it, as a link.
     click_item(qtbot, panel.host_law, top_items(panel.host_law)[0])
     assert "<a href=" in panel.source.text() or "Source:" in panel.source.text()
+
+
+def links_in(rich_text: str) -> list[str]:
+    """The addresses a label's rich text links to, as Qt reads them."""
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setHtml(rich_text)
+    found: list[str] = []
+    block = document.begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            href = iterator.fragment().charFormat().anchorHref()
+            if href and href not in found:
+                found.append(href)
+            iterator += 1
+        block = block.next()
+    return found
+
+
+def test_a_source_address_with_ampersands_links_whole(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: the source was HTML-escaped before its addresses were found, so Korea's
+    easylaw.go.kr address (a query joined by "&") linked only up to the first "&amp"."""
+    from app.contracts.reference import reference_for
+
+    korea = reference_for("KR")
+    assert korea is not None and korea.hours is not None
+    address = korea.hours.provenance.source
+    assert address.startswith("https://m.easylaw.go.kr/") and address.count("&") == 4
+    ws = open_ws("aigul")
+    panel = on_screen(qtbot, ApplicableLawPanel(ws, new_case(ws, "KR", ("excessive_hours",))))
+    row = next(r for r in top_items(panel.host_law) if r.text(0).startswith("Labor Standards"))
+    click_item(qtbot, panel.host_law, row)
+    assert links_in(panel.source.text()) == [address]
+    from PySide6.QtGui import QTextDocument
+
+    shown = QTextDocument()
+    shown.setHtml(panel.source.text())
+    assert address in shown.toPlainText()
+    # Text around an address stays text, escaped; a ";" still ends an address.
+    html = source_html("Gazette <No. 5> https://a.example/?x=1&y=2; https://b.example/z")
+    assert links_in(html) == ["https://a.example/?x=1&y=2", "https://b.example/z"]
+    assert "&lt;No. 5&gt;" in html
 
 
 def test_the_host_country_is_read_once_per_language_not_at_each_refill(
