@@ -26,6 +26,7 @@ from app.contracts.reference import (
 )
 from app.contracts.terms import ContractTerms
 from app.domain.codes import IloIndicator
+from app.domain.domestic_work import cited_for_work, is_domestic_work
 from app.i18n import (
     N_,
     _,
@@ -192,8 +193,6 @@ FAIR_RECRUITMENT = _standard(
         "Definition of Recruitment Fees and Related Costs (2019)"
     ),
 )
-# The library's instruments only for domestic work (ILO C189): never cited for other jobs.
-DOMESTIC_ONLY_INSTRUMENTS = frozenset({"ilo-c189"})
 
 INDICATOR_REFERENCES: dict[str, str] = {
     "abuse_of_vulnerability": N_("ILO forced-labour indicator: abuse of vulnerability"),
@@ -231,21 +230,6 @@ _PASSPORT_HELD: dict[str, str] = {
         "identity documents; holding them is a sign of forced labour."
     ),
 }
-# Words in a position that mean domestic work, where C189 adds its own protections.
-_DOMESTIC_WORDS: tuple[str, ...] = (
-    "domestic",
-    "housemaid",
-    "maid",
-    "nanny",
-    "housekeeper",
-    "caregiver",
-    "домработ",
-    "домашн",
-    "няня",
-    "сиделк",
-    "үй қызмет",
-    "күтуші",
-)
 
 
 @dataclass(frozen=True)
@@ -357,8 +341,7 @@ def _law_refs(law: LawReference | None) -> tuple[Reference, ...]:
 
 
 def _is_domestic_work(terms: ContractTerms) -> bool:
-    position = (terms.position or "").lower()
-    return any(word in position for word in _DOMESTIC_WORDS)
+    return is_domestic_work((terms.position,))
 
 
 def _with_indicators(
@@ -1054,7 +1037,7 @@ def _resolve(
     for provision in provisions:
         if not provision.binding or not set(provision.categories) & set(rule.categories):
             continue
-        if provision.instrument in DOMESTIC_ONLY_INSTRUMENTS and not domestic:
+        if not cited_for_work(provision.instrument, domestic):
             continue
         resolved.append(_from_provision(provision))
     unique: dict[str, Reference] = {}
