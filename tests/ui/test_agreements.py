@@ -101,6 +101,17 @@ def test_instrument_view_shows_verified_flag_and_provisions(qtbot: QtBot, open_w
     assert view.notes.isReadOnly() and not view.save_notes.isVisibleTo(view)
 
 
+def test_qatar_agreement_shows_when_it_came_into_force(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: the KZ–Qatar agreement read Status "In force" beside "In force: —"."""
+    ws = open_ws("aigul")
+    page = page_for(qtbot, ws)
+    click_instrument(qtbot, page, AgreementService(ws).get("kz-qa-employment-2024").id)
+    view = page.instrument_view
+    assert view.signed.text() == format_date(date(2024, 2, 14))
+    assert view.in_force.text() == format_date(date(2025, 12, 18))
+    assert len(links_in(view.source.text())) == 2  # the two news-agency reports
+
+
 def test_consul_edits_the_mission_notes(qtbot: QtBot, open_ws: OpenWs) -> None:
     ws = open_ws("serik")
     page = page_for(qtbot, ws)
