@@ -127,6 +127,14 @@ class PassportLaw(LawReference):
 
     cite_for_retention: str = "never"
 
+    @property
+    def bears_on_retention(self) -> bool:
+        """Whether it may be cited against a passport someone other than the worker holds."""
+        return bool(self.law) and self.cite_for_retention in (
+            "held",
+            "held_without_written_consent",
+        )
+
 
 @dataclass(frozen=True)
 class HostCountryReference:

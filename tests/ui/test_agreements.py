@@ -294,3 +294,20 @@ def test_the_host_country_is_read_once_per_language_not_at_each_refill(
     view.retranslate_ui()
     assert reads == ["KR", "KR"]
     assert view.country.code() == "KR"
+
+
+def test_case_panel_lists_no_passport_law_the_review_does_not_cite(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: the case's list of the host law the contract review applies named Korea's
+    unchecked Immigration Act Art. 33-3 and Russia's Criminal Code Art. 325(2) (theft), which
+    the review's passport finding does not cite; Qatar's Art. 8, which it cites, stays."""
+    ws = open_ws("aigul")
+
+    def host_law(country: str) -> list[str]:
+        panel = on_screen(qtbot, ApplicableLawPanel(ws, new_case(ws, country, ("other",))))
+        return panel.host_law_texts()
+
+    assert not any("33-3" in text for text in host_law("KR"))
+    assert not any("325" in text for text in host_law("RU"))
+    assert any("Art. 8" in text for text in host_law("QA"))
