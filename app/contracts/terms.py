@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from app.domain.iso import country_codes, current_currencies, language_codes
+from app.domain.iso import UNKNOWN_COUNTRY, country_codes, current_currencies, language_codes
 from app.errors import ValidationError
 from app.i18n import N_, _, format_number
 
@@ -176,9 +176,7 @@ def _code(
 _currency = _code(
     current_currencies, True, N_("{field}: “{value}” is not a known ISO 4217 currency code.")
 )
-_country = _code(
-    country_codes, True, N_("{field}: “{value}” is not a known two-letter country code.")
-)
+_country = _code(country_codes, True, UNKNOWN_COUNTRY)
 _language = _code(
     language_codes,
     False,

@@ -223,7 +223,7 @@ def test_list_filters_and_searches(ws: Workspace) -> None:
     assert kk[0].slug == "eaeu-treaty-2014" and kk[0].title.startswith("Еуразиялық")
     with pytest.raises(ValidationError, match="Unknown kind law"):
         service.list(kind="law")
-    with pytest.raises(ValidationError, match="not a two-letter country code"):
+    with pytest.raises(ValidationError, match="not a known two-letter country code"):
         service.applicable("Turkey")
 
 
