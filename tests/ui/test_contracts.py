@@ -313,3 +313,69 @@ def test_typed_terms_are_not_wiped_unasked(
     assert len(asked) == 2
     click(qtbot, page.new_button)  # saved since: no question, a new form
     assert len(asked) == 2 and page.position.text() == ""
+
+
+def test_terms_changed_after_save_must_be_saved_before_export(
+    qtbot: QtBot, open_ws: OpenWs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: after Save, "Export PDF" stayed enabled while the terms were edited, and
+    exported the stored review: a LOW review while the form showed CRITICAL. Its dialog also
+    opened wherever the app was started, not in Documents."""
+    documents = tmp_path / "Documents"  # the user's Documents, which a test machine may lack
+    documents.mkdir()
+    monkeypatch.setattr(
+        review_page,
+        "in_documents",
+        lambda name="": str(documents / name) if name else str(documents),
+        raising=False,
+    )
+    ws = open_ws("aigul")
+    page = make_page(qtbot, ws)
+    choose(qtbot, page.passport_held_by, "worker")
+    settled(qtbot, page)
+    with qtbot.waitSignal(page.review_saved, timeout=2000):
+        click(qtbot, page.save_button)
+    assert page.saved is not None and page.saved.risk == "low"
+    assert page.export_button.isEnabled() and page.export_button.toolTip() == ""
+
+    choose(qtbot, page.passport_held_by, "employer")
+    qtbot.keyClicks(page.recruitment_fee_paid_by_worker, "1500")
+    type_into(qtbot, page.recruitment_fee_currency, "USD")
+    qtbot.waitUntil(lambda: page.risk_badge.text() == "CRITICAL", timeout=3000)
+    assert not page.export_button.isEnabled()
+    assert page.export_button.toolTip() == (
+        "Save the review first: the PDF is made from the saved review."
+    )
+    stale = tmp_path / "stale.pdf"
+    assert page.export_pdf(stale, "en") is None and not stale.exists()
+
+    with qtbot.waitSignal(page.review_saved, timeout=2000):
+        click(qtbot, page.save_button)
+    assert page.saved.risk == "critical" and page.export_button.isEnabled()
+    click(qtbot, page.export_button)
+    dialog = page.findChild(QFileDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert Path(dialog.directory().absolutePath()) == documents
+    dialog.reject()
+
+
+def test_briefing_sheet_is_offered_in_documents(
+    qtbot: QtBot, open_ws: OpenWs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: the Agreements page's "Briefing sheet…" dialog opened wherever the app was
+    started, unlike every other save dialog."""
+    from ui.agreements import page as agreements_page
+    from ui.agreements.page import AgreementsPage
+    from ui.widgets.file_dialogs import in_documents
+
+    offered: list[str] = []
+
+    def cancelled(_parent: QWidget, _title: str, start: str, _filters: str) -> tuple[str, str]:
+        offered.append(start)
+        return "", ""
+
+    monkeypatch.setattr(agreements_page.QFileDialog, "getSaveFileName", cancelled)
+    page = on_screen(qtbot, AgreementsPage(open_ws("aigul"), None))
+    page.country_view.ask_briefing_sheet()
+    assert len(offered) == 1 and offered[0].startswith(in_documents())
+    assert Path(offered[0]).name.startswith("briefing-")

@@ -65,6 +65,7 @@ from ui.widgets.common import (
 )
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import DateField
+from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
 DEBOUNCE_MS = 350
@@ -433,6 +434,7 @@ class ContractReviewPage(QWidget):
         self.save_button.setText(_("&Save review"))
         self.export_button.setText(_("&Export PDF…"))
         self.report_language.setToolTip(_("Language of the PDF report"))
+        self._update_export()
         self._show_subject()
         self.refresh_findings()
 
@@ -477,7 +479,6 @@ class ContractReviewPage(QWidget):
         """Begin a new review: empty, or pre-filled from a case."""
         self.subject = subject
         self.saved = None
-        self.export_button.setEnabled(False)
         self.status.clear()
         self.clear_terms()
         self.host_country.set_code(subject.host_country)
@@ -486,6 +487,7 @@ class ContractReviewPage(QWidget):
         self._show_subject()
         self.refresh_findings()
         self.unsaved = False
+        self._update_export()
 
     def start_for_case(self, case_id: str) -> None:
         self.start(self.service.subject_for_case(case_id))
@@ -510,9 +512,9 @@ class ContractReviewPage(QWidget):
                 elif isinstance(widget, QComboBox):
                     widget.setEditText(str(value))
         self.saved = info
-        self.export_button.setEnabled(True)
         self.refresh_findings()
         self.unsaved = False
+        self._update_export()
 
     def _show_subject(self) -> None:
         self.case_label.setText(self.subject.case_number or _("none (standalone review)"))
@@ -572,7 +574,17 @@ class ContractReviewPage(QWidget):
 
     def _changed(self, *_args: object) -> None:
         self.unsaved = True
+        self._update_export()
         self.timer.start()
+
+    def _update_export(self) -> None:
+        """Export only what the form shows: the PDF is made from the saved review, so terms
+        changed since the save must be saved first."""
+        self.export_button.setEnabled(self.saved is not None and not self.unsaved)
+        stale = self.saved is not None and self.unsaved
+        self.export_button.setToolTip(
+            _("Save the review first: the PDF is made from the saved review.") if stale else ""
+        )
 
     def confirm_close(self) -> bool:
         """True when the form may be emptied or left: nothing typed since the last save (or
@@ -589,6 +601,7 @@ class ContractReviewPage(QWidget):
             return not self.unsaved
         if answer == QMessageBox.StandardButton.Discard:
             self.unsaved = False
+            self._update_export()
             return True
         return False
 
@@ -733,7 +746,7 @@ class ContractReviewPage(QWidget):
     def _saved(self, info: ContractReviewInfo) -> None:
         self.saved = info
         self.unsaved = False
-        self.export_button.setEnabled(True)
+        self._update_export()
         self.status.setText(_("Review saved: risk {risk}.").format(risk=risk_label(info.risk)))
         self.review_saved.emit(info.id)
 
@@ -750,14 +763,16 @@ class ContractReviewPage(QWidget):
                     return
 
     def _ask_export_path(self) -> None:
-        if self.saved is None:
+        if self.saved is None or self.unsaved:
             return
         dialog = QFileDialog(self, _("Export the review as PDF"))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter(_("PDF files (*.pdf)"))
         dialog.setDefaultSuffix("pdf")
         lang = str(self.report_language.currentData())
-        dialog.selectFile(f"contract-review-{self.saved.case_number or 'standalone'}-{lang}.pdf")
+        name = f"contract-review-{self.saved.case_number or 'standalone'}-{lang}.pdf"
+        dialog.setDirectory(in_documents())
+        dialog.selectFile(in_documents(name))
         dialog.fileSelected.connect(lambda path: self.export_pdf(Path(path), lang))
         self._file_dialog = dialog
         dialog.open()
@@ -765,7 +780,7 @@ class ContractReviewPage(QWidget):
     def export_pdf(self, path: Path, lang: str) -> BackgroundTask[str] | None:
         """Write the saved review's report in ``lang`` off the GUI thread (its rendering takes
         0.2-0.3 s; the report's language is this worker thread's own, ``language_override``)."""
-        if self.saved is None:
+        if self.saved is None or self.unsaved:  # the stored review is not what the form shows
             return None
         service, review_id = self.service, self.saved.id
 
@@ -781,11 +796,13 @@ class ContractReviewPage(QWidget):
         return task.failure(lambda exc: self._export_failed(path, exc)).run_in_background()
 
     def _exported(self, path: Path, warning: str) -> None:
+        self._update_export()  # terms typed during the export keep it disabled
         self.status.setText(_("Wrote {path}.").format(path=path))
         if warning:
             self.error.show_message(warning)
 
     def _export_failed(self, path: Path, exc: BaseException) -> None:
+        self._update_export()
         if isinstance(exc, QorgauError):
             self.error.show_message(str(exc))
         elif isinstance(exc, OSError):
