@@ -160,7 +160,7 @@ def test_save_with_bad_input_shows_the_error_and_stores_nothing(
     type_wage(qtbot, page, "-10", "month")
     click(qtbot, page.save_button)
     wait_written(qtbot, page)  # refused off the GUI thread, said in the form
-    assert "wage_amount cannot be negative" in page.error.text()
+    assert page.error.text() == "“Wage” cannot be negative (-10)."
     assert reviews(ws) == 0
     assert page.saved is None
 
@@ -379,3 +379,56 @@ def test_briefing_sheet_is_offered_in_documents(
     page.country_view.ask_briefing_sheet()
     assert len(offered) == 1 and offered[0].startswith(in_documents())
     assert Path(offered[0]).name.startswith("briefing-")
+
+
+@pytest.mark.parametrize(
+    ("fill", "message"),
+    [
+        ({"wage_amount": "-10", "wage_currency": "KRW"}, "“Wage” cannot be negative (-10)."),
+        (
+            {"contract_language": "zz"},
+            "“Contract language (ISO code)”: “zz” is not a known two-letter language code "
+            "(ISO 639-1).",
+        ),
+        (
+            {"deductions_percent": "150"},
+            "“Deductions (per cent of the wage)” is a percentage of the wage: at most 100, "
+            "not 150.",
+        ),
+        (
+            {"hours_per_week": "0"},
+            "“Hours a week” must be more than 0; leave it out if the contract does not say.",
+        ),
+        ({"position": "x" * 301}, "“Position” is too long: at most 300 characters."),
+        (
+            {"wage_amount": "1000", "wage_currency": "XYZ"},
+            "“Currency”: “XYZ” is not a known ISO 4217 currency code.",
+        ),
+    ],
+)
+def test_refusals_name_the_field_as_its_label_does(
+    qtbot: QtBot, review: ContractReviewPage, fill: dict[str, str], message: str
+) -> None:
+    """The fault: the form showed the JSON codes of the command line ("wage_amount cannot be
+    negative", "contract_language: …", "position is too long"), and a currency typed but
+    unknown ("XYZ") was asked for again ("Fill in 'Currency' as well")."""
+    for name, text in fill.items():
+        type_into(qtbot, getattr(review, name), text)
+    choose(qtbot, review.wage_period, "month")
+    settled(qtbot, review)
+    assert review.error.text() == message
+    click(qtbot, review.save_button)  # Save says the same, and stores nothing
+    wait_written(qtbot, review)
+    assert review.error.text() == message and review.saved is None
+
+
+def test_probation_longer_than_the_term_is_named_as_the_form_does(
+    qtbot: QtBot, review: ContractReviewPage
+) -> None:
+    """The fault: "probation_months (6) cannot be longer than the contract term (3 months)"."""
+    review.term_months.setValue(3)
+    review.probation_months.setValue(6)
+    settled(qtbot, review)
+    assert review.error.text() == (
+        "“Probation, months” (6) cannot be longer than the contract term (3 months)."
+    )

@@ -618,7 +618,7 @@ class ContractReviewPage(QWidget):
             self._show(None, _("Choose the host country to see the findings."))
             return
         try:
-            terms, result = self.service.preview(self.terms_data(), country)
+            terms, result = self.service.preview(self.terms_data(), country, self.field_names())
         except ValidationError as exc:
             self._show(None, self._in_form_words(exc))
             return
@@ -639,10 +639,25 @@ class ContractReviewPage(QWidget):
     # Fields a review needs together: which one is missing, named as the form names it.
     _MISSING_TOGETHER = frozenset({"wage_period", "wage_currency", "recruitment_fee_currency"})
 
+    def field_names(self) -> dict[str, str]:
+        """How a refusal names each field: by its label in the form («Wage»), never by the
+        code the command line shows (wage_amount)."""
+        return {
+            code: _("“{label}”").format(label=label.replace("&", "").strip().rstrip(":"))
+            for code, label in self._field_labels().items()
+        }
+
+    def _blank(self, field: str) -> bool:
+        if field == "wage_period":
+            return self.wage_period.value() is None
+        combo = getattr(self, field)
+        return isinstance(combo, QComboBox) and not combo.currentText().strip()
+
     def _in_form_words(self, exc: ValidationError) -> str:
         """A refusal about a field, said with the form's label ("Paid: per month"), not the
-        field's code."""
-        if exc.field not in self._MISSING_TOGETHER:
+        field's code; a field left empty that another needs gets an example."""
+        # A currency typed but unknown ("XYZ") is refused as such, not asked for again.
+        if exc.field not in self._MISSING_TOGETHER or not self._blank(exc.field):
             return str(exc)
         label = self._field_labels()[exc.field].replace("&", "")
         if exc.field == "wage_period":
@@ -731,6 +746,8 @@ class ContractReviewPage(QWidget):
         service, subject = self.service, self.subject
         try:
             terms, country = self.terms_data(), self.host_country.code() or None
+            # Refused here, in the form's words, before the write is started.
+            self.service.parse(terms, country, names=self.field_names())
         except ValidationError as exc:  # a date that is not one: said beside the form
             self._save_refused(exc)
             return None
@@ -751,6 +768,8 @@ class ContractReviewPage(QWidget):
         self.review_saved.emit(info.id)
 
     def _save_refused(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
+            exc = ValidationError(self._in_form_words(exc), field=exc.field)
         show_refusal(self, self.error, exc)
         if isinstance(exc, ValidationError):
             self._focus_field(exc.field)
