@@ -26,9 +26,9 @@ from app.agreements.library import (
     check_language,
 )
 from app.domain.codes import Category, parse_code
+from app.domain.iso import checked_country
 from app.domain.kk_dates import kk_date_attributive
-from app.errors import ValidationError
-from app.i18n import _, format_date, load_catalog, pgettext
+from app.i18n import format_date, load_catalog, pgettext
 
 
 class Basis(StrEnum):
@@ -266,9 +266,4 @@ def _applicable(instrument: Instrument, host: str) -> Applicable | None:
 
 
 def _country(country: str) -> str:
-    code = country.strip().upper() if isinstance(country, str) else ""
-    if not re.fullmatch(r"[A-Z]{2}", code):
-        raise ValidationError(
-            _("{code} is not a two-letter country code.").format(code=country), field="country"
-        )
-    return code
+    return checked_country("country", country)

@@ -114,6 +114,28 @@ class LawReference:
     provenance: Provenance
 
 
+# When a passport provision may be cited against a passport held by an employer or agency.
+RETENTION_CITES: tuple[str, ...] = ("held", "held_without_written_consent", "taken", "never")
+
+
+@dataclass(frozen=True)
+class PassportLaw(LawReference):
+    """The host's law on passports, and when it bears on a passport held by someone else:
+    ``held`` (it forbids that), ``held_without_written_consent`` (it allows it with the
+    worker's written permission), ``taken`` (it is about taking a passport, not keeping one)
+    or ``never`` (not to be cited, e.g. until checked)."""
+
+    cite_for_retention: str = "never"
+
+    @property
+    def bears_on_retention(self) -> bool:
+        """Whether it may be cited against a passport someone other than the worker holds."""
+        return bool(self.law) and self.cite_for_retention in (
+            "held",
+            "held_without_written_consent",
+        )
+
+
 @dataclass(frozen=True)
 class HostCountryReference:
     country: str
@@ -121,18 +143,13 @@ class HostCountryReference:
     minimum_wage_note: str
     hours: WorkingHours | None
     paid_leave: PaidLeave | None
-    passport: LawReference | None
+    passport: PassportLaw | None
     recruitment_fees: LawReference | None
     probation: Probation | None
     health_insurance: LawReference | None
     # Subjects whose newest figure stopped being valid before the day asked about: the table
     # needs an update from HQ (shown in the app).
     outdated: tuple[str, ...] = ()
-
-    @property
-    def employer_may_hold_passport(self) -> bool:
-        # No host country in the table lets an employer keep a worker's passport.
-        return False
 
 
 @dataclass(frozen=True)
@@ -298,11 +315,19 @@ def _law(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> LawReferenc
     return LawReference(raw.get("law"), _provenance(raw, statutes))
 
 
+def _passport_law(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> PassportLaw:
+    # Absent means "never": a provision nobody said forbids keeping a passport is not cited.
+    cite = raw.get("cite_for_retention", "never")
+    if cite not in RETENTION_CITES:
+        raise ValueError(f"cite_for_retention must be one of {', '.join(RETENTION_CITES)}")
+    return PassportLaw(raw.get("law"), _provenance(raw, statutes), cite)
+
+
 _PARSERS: dict[str, Any] = {
     "minimum_wage": _minimum_wage,
     "hours": _hours,
     "paid_leave": _paid_leave,
-    "passport": _law,
+    "passport": _passport_law,
     "recruitment_fees": _law,
     "probation": _probation,
     "health_insurance": _law,

@@ -26,6 +26,7 @@ from app.contracts.reference import (
 )
 from app.contracts.terms import ContractTerms
 from app.domain.codes import IloIndicator
+from app.domain.domestic_work import cited_for_work, is_domestic_work
 from app.i18n import (
     N_,
     _,
@@ -192,8 +193,6 @@ FAIR_RECRUITMENT = _standard(
         "Definition of Recruitment Fees and Related Costs (2019)"
     ),
 )
-# The library's instruments only for domestic work (ILO C189): never cited for other jobs.
-DOMESTIC_ONLY_INSTRUMENTS = frozenset({"ilo-c189"})
 
 INDICATOR_REFERENCES: dict[str, str] = {
     "abuse_of_vulnerability": N_("ILO forced-labour indicator: abuse of vulnerability"),
@@ -231,21 +230,6 @@ _PASSPORT_HELD: dict[str, str] = {
         "identity documents; holding them is a sign of forced labour."
     ),
 }
-# Words in a position that mean domestic work, where C189 adds its own protections.
-_DOMESTIC_WORDS: tuple[str, ...] = (
-    "domestic",
-    "housemaid",
-    "maid",
-    "nanny",
-    "housekeeper",
-    "caregiver",
-    "домработ",
-    "домашн",
-    "няня",
-    "сиделк",
-    "үй қызмет",
-    "күтуші",
-)
 
 
 @dataclass(frozen=True)
@@ -357,8 +341,7 @@ def _law_refs(law: LawReference | None) -> tuple[Reference, ...]:
 
 
 def _is_domestic_work(terms: ContractTerms) -> bool:
-    position = (terms.position or "").lower()
-    return any(word in position for word in _DOMESTIC_WORDS)
+    return is_domestic_work((terms.position,))
 
 
 def _with_indicators(
@@ -386,11 +369,23 @@ def rule_passport_retention(
     references: tuple[Reference, ...] = (C029,)
     if _is_domestic_work(terms):
         references += (C189_DOCUMENTS,)  # the direct text for domestic workers
-    references += _law_refs(ref.passport if ref else None)
+    law = ref.passport if ref else None
+    cite = law.cite_for_retention if law is not None and law.law else "never"
+    reason = _(_PASSPORT_HELD[holder])
+    if cite == "held_without_written_consent" and holder == "employer":
+        # The host allows it with a permission the terms cannot show: never say "no employer".
+        reason = _(
+            "The passport is held by the employer. The law of {country} lets an employer keep "
+            "it only with the worker's written permission: check whether the worker gave it. "
+            "Holding a worker's identity documents is a sign of forced labour."
+        ).format(country=_country(ref))
+    if cite == "held" or (cite == "held_without_written_consent" and holder == "employer"):
+        references += _law_refs(law)
+    # "taken" (a law on theft of documents) and "never" (unchecked) do not bear on keeping.
     return Finding(
         "passport_retention",
         "violation",
-        _(_PASSPORT_HELD[holder]),
+        reason,
         _with_indicators(references, indicators),
         indicators,
     )
@@ -447,13 +442,32 @@ def _minimum_for(minimum: MinimumWage, terms: ContractTerms) -> Decimal:
     return amount
 
 
+def _no_minimum_on_file(terms: ContractTerms, ref: HostCountryReference | None) -> Finding:
+    """A wage no figure can judge (country not in the table, a date before its first figure,
+    no statutory minimum confirmed): said, never passed over as if it were fine."""
+    if not terms.host_country:
+        reason = _("The wage cannot be checked against a legal minimum: no host country is given.")
+    else:
+        language = current_language()
+        reason = _(
+            "The wage cannot be checked: no minimum wage is on file for the host country "
+            "({country}) on {date}."
+        ).format(
+            country=state_name(terms.host_country, language),
+            date=format_date(terms.signed_on or date.today(), "long", language),
+        )
+    if ref is not None and ref.minimum_wage_note:
+        reason += " " + _("Note in the table: {note}").format(note=ref.minimum_wage_note)
+    return Finding("minimum_wage", "concern", reason, (C131,))
+
+
 def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
     wage, currency, period = terms.wage_amount, terms.wage_currency, terms.wage_period
-    if wage is None or currency is None or period is None or ref is None:
+    if wage is None or currency is None or period is None:
         return None
-    minimum = ref.minimum_wage
-    if minimum is None:
-        return None
+    minimum = ref.minimum_wage if ref is not None else None
+    if ref is None or minimum is None:
+        return _no_minimum_on_file(terms, ref)
     normal_week = ref.hours.normal_weekly if ref.hours else ILO_MAX_WEEKLY_HOURS
     worked_week = terms.hours_per_week or normal_week
     days = 7 - terms.rest_days_per_week if terms.rest_days_per_week is not None else 0
@@ -1023,7 +1037,7 @@ def _resolve(
     for provision in provisions:
         if not provision.binding or not set(provision.categories) & set(rule.categories):
             continue
-        if provision.instrument in DOMESTIC_ONLY_INSTRUMENTS and not domestic:
+        if not cited_for_work(provision.instrument, domestic):
             continue
         resolved.append(_from_provision(provision))
     unique: dict[str, Reference] = {}
@@ -1083,7 +1097,9 @@ def rate_risk(findings: Sequence[Finding]) -> tuple[str, tuple[str, ...]]:
 
     critical: two or more forced-labour indicators together with a violation on passport
     retention or recruitment fees (debt); high: a violation that is a forced-labour indicator;
-    medium: any other violation, or three concerns; low otherwise.
+    medium: any other violation, a wage the review could not settle against the legal minimum
+    (no figure on file, no exchange rate, or just under it at approximate rates), or three
+    concerns; low otherwise.
     """
     violations = [f for f in findings if f.level == "violation"]
     flagged = [f for f in findings if f.level != "ok" and f.ilo_indicators]
@@ -1095,6 +1111,10 @@ def rate_risk(findings: Sequence[Finding]) -> tuple[str, tuple[str, ...]]:
         return "high", tuple(f.rule for f in indicated)
     if violations:
         return "medium", tuple(f.rule for f in violations)
+    # A wage possibly under the minimum is an open question, not a reassuring "low".
+    unsettled = [f for f in findings if f.level == "concern" and f.rule == "minimum_wage"]
+    if unsettled:
+        return "medium", tuple(f.rule for f in unsettled)
     concerns = [f for f in findings if f.level == "concern"]
     if len(concerns) >= 3:
         return "medium", tuple(f.rule for f in concerns)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from app.domain.iso import country_codes, current_currencies, language_codes
+from app.domain.iso import UNKNOWN_COUNTRY, country_codes, current_currencies, language_codes
 from app.errors import ValidationError
 from app.i18n import N_, _, format_number
 
@@ -176,9 +176,7 @@ def _code(
 _currency = _code(
     current_currencies, True, N_("{field}: “{value}” is not a known ISO 4217 currency code.")
 )
-_country = _code(
-    country_codes, True, N_("{field}: “{value}” is not a known two-letter country code.")
-)
+_country = _code(country_codes, True, UNKNOWN_COUNTRY)
 _language = _code(
     language_codes,
     False,
@@ -262,11 +260,20 @@ _PARSERS: dict[str, Callable[[str, object], object]] = {
 assert set(_PARSERS) == set(FIELD_NAMES)  # a new field without a parser is a bug
 
 
-def parse_terms(data: Mapping[str, object], host_country: str | None = None) -> ContractTerms:
+def parse_terms(
+    data: Mapping[str, object],
+    host_country: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> ContractTerms:
     """Contract terms from JSON-like data; ``host_country`` is the case's, used when absent.
 
-    Raises ValidationError (with ``field``) on the first unknown key or bad value.
+    Raises ValidationError (with ``field``, the code) on the first unknown key or bad value;
+    its message names a field as ``names`` does (a form's labels), else by its code (the CLI).
     """
+
+    def shown(field: str) -> str:
+        return (names or {}).get(field, field)
+
     if not isinstance(data, Mapping):
         raise ValidationError(_("Contract terms must be a JSON object."))
     for key in data:
@@ -278,8 +285,11 @@ def parse_terms(data: Mapping[str, object], host_country: str | None = None) -> 
     for name, parse in _PARSERS.items():
         raw = data.get(name)
         if raw is not None:
-            values[name] = parse(name, raw)
-    _check_consistency(values)
+            try:
+                values[name] = parse(shown(name), raw)
+            except ValidationError as exc:  # worded with the name shown; the field is the code
+                raise ValidationError(str(exc), field=name) from None
+    _check_consistency(values, shown)
     if host_country is not None:
         case_country = _country("host_country", host_country)
         given = values.setdefault("host_country", case_country)
@@ -293,28 +303,32 @@ def parse_terms(data: Mapping[str, object], host_country: str | None = None) -> 
     return ContractTerms(**values)  # type: ignore[arg-type]
 
 
-def _check_consistency(values: Mapping[str, object]) -> None:
-    """Rules between fields: a wage needs its currency and period; probation fits the term."""
+def _check_consistency(values: Mapping[str, object], shown: Callable[[str], str]) -> None:
+    """Rules between fields: a wage needs its currency and period; probation fits the term.
+    ``shown`` names a field in a message."""
     if "wage_amount" in values:
         for needed in ("wage_currency", "wage_period"):
             if needed not in values:
                 raise ValidationError(
-                    _("{field} is required when wage_amount is given.").format(field=needed),
+                    _("{field} is required when {amount} is given.").format(
+                        field=shown(needed), amount=shown("wage_amount")
+                    ),
                     field=needed,
                 )
     probation, term = values.get("probation_months"), values.get("term_months")
     if isinstance(probation, int) and isinstance(term, int) and probation > term:
         raise ValidationError(
             _(
-                "probation_months ({probation}) cannot be longer than the contract term "
-                "({term} months)."
-            ).format(probation=probation, term=term),
+                "{field} ({probation}) cannot be longer than the contract term ({term} months)."
+            ).format(field=shown("probation_months"), probation=probation, term=term),
             field="probation_months",
         )
     fee = values.get("recruitment_fee_paid_by_worker")
     if isinstance(fee, Decimal) and fee > 0 and "recruitment_fee_currency" not in values:
         raise ValidationError(
-            _("recruitment_fee_currency is required when a recruitment fee is given."),
+            _("{field} is required when a recruitment fee is given.").format(
+                field=shown("recruitment_fee_currency")
+            ),
             field="recruitment_fee_currency",
         )
 

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from functools import cache
 
+from app.errors import ValidationError
+from app.i18n import N_, _
+
 # CLDR regions with two-letter codes that are not countries (unknown region, EU, UN, ...).
 NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
+UNKNOWN_COUNTRY = N_("{field}: “{value}” is not a known two-letter country code.")
 
 
 @cache
@@ -18,6 +22,15 @@ def country_codes() -> frozenset[str]:
 
     codes = {str(code) for code in Locale("en").territories if str(code).isalpha()}
     return frozenset(code for code in codes - NOT_COUNTRIES if len(code) == 2)
+
+
+def checked_country(field: str, value: object) -> str:
+    """``value`` as an ISO 3166-1 alpha-2 code (upper case); a code no country has is refused
+    with the message every parser of a country gives."""
+    code = value.strip().upper() if isinstance(value, str) else None
+    if code not in country_codes():
+        raise ValidationError(_(UNKNOWN_COUNTRY).format(field=field, value=value), field=field)
+    return code
 
 
 @cache

@@ -52,9 +52,12 @@ from app.db.models import (
     Case,
     CaseCategory,
     CaseCitation,
+    ContractReview,
+    Employer,
     Setting,
 )
 from app.domain.codes import Category, EventKind, label
+from app.domain.domestic_work import cited_for_work, is_domestic_work
 from app.domain.events import SystemEvent, event_data
 from app.domain.roles import ADMIN_OR_HQ, CASE_WORKERS, SENIOR_ROLES
 from app.errors import ConflictError, NotFound, ValidationError
@@ -712,7 +715,8 @@ class AgreementService:
         snap = self._read()
         with self.ws.read() as session:
             country, categories = _case_facts(session, case_id)
-        return _relevant(snap, country, categories, language)
+            domestic = _is_domestic_case(session, case_id)
+        return _relevant(snap, country, categories, language, domestic)
 
     def host_law_for_case(self, case_id: str, lang: str | None = None) -> HostLaw:
         """The host-country statutes the contract review cites for the case's host country,
@@ -872,7 +876,8 @@ def _letter_citations(
     pairs = [pair for pair in chosen if pair is not None]
     if not pairs:
         # Standards the host has not ratified are never put forward as law on their own.
-        relevant = [p for p in _relevant(snap, country, categories, lang) if p.binding]
+        domestic = _is_domestic_case(session, case_id)
+        relevant = [p for p in _relevant(snap, country, categories, lang, domestic) if p.binding]
         pairs = [_pair(snap, p.instrument_slug, p.slug) for p in relevant[:MAX_DEFAULT_CITATIONS]]
     citations = []
     for instrument, provision in pairs:
@@ -917,6 +922,20 @@ def _case_facts(session: Session, case_id: str) -> tuple[str, list[str]]:
         .all()
     )
     return row.host_country, sorted(categories)
+
+
+def _is_domestic_case(session: Session, case_id: str) -> bool:
+    """Domestic work by the rule the contract review applies: the employer is a household, or
+    a contract reviewed for the case names a domestic position."""
+    case = _load_case(session, case_id)
+    employer = session.get(Employer, case.employer_id) if case.employer_id else None
+    terms = session.execute(
+        select(ContractReview.terms).where(
+            ContractReview.case_id == case_id, ContractReview.deleted_at.is_(None)
+        )
+    ).scalars()
+    positions = [t.get("position") for t in terms if isinstance(t, dict)]
+    return is_domestic_work(positions, employer.sector if employer is not None else "")
 
 
 def _citation_rows(session: Session, case_id: str) -> list[CaseCitation]:
@@ -981,11 +1000,13 @@ def _provision_of_removed(row: CaseCitation) -> ProvisionInfo:
 
 
 def _relevant(
-    snap: _Snapshot, country: str, categories: Iterable[str], lang: str
+    snap: _Snapshot, country: str, categories: Iterable[str], lang: str, domestic: bool
 ) -> list[ProvisionInfo]:
     wanted = {Category(code) for code in categories}
     result: list[ProvisionInfo] = []
     for applicable in applicable_instruments(snap.library, country):
+        if not cited_for_work(applicable.instrument.id, domestic):
+            continue
         for provision in applicable.instrument.provisions:
             if wanted.intersection(provision.categories):
                 result.append(

@@ -241,8 +241,10 @@ class ContractReviewService:
         host_country: str | None = None,
         *,
         of_case: bool = False,
+        names: Mapping[str, str] | None = None,
     ) -> ContractTerms:
-        """Checked terms; ``host_country`` (a case's, or the form's) fills or must match."""
+        """Checked terms; ``host_country`` (a case's, or the form's) fills or must match;
+        ``names``: how a refusal names each field (the form's labels; codes otherwise)."""
         if isinstance(data, ContractTerms):
             data = terms_to_dict(data)
         if not isinstance(data, Mapping):
@@ -261,7 +263,7 @@ class ContractReviewService:
                 ),
                 field="host_country",
             )
-        terms = parse_terms(data, host_country=host_country or None)
+        terms = parse_terms(data, host_country=host_country or None, names=names)
         if terms.host_country is None:
             raise ValidationError(
                 _("The host country is required for a contract review."), field="host_country"
@@ -269,10 +271,13 @@ class ContractReviewService:
         return terms
 
     def preview(
-        self, data: Mapping[str, object] | ContractTerms, host_country: str | None = None
+        self,
+        data: Mapping[str, object] | ContractTerms,
+        host_country: str | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> tuple[ContractTerms, ReviewResult]:
         """The findings the terms would get, in the current language; nothing is stored."""
-        terms = self.parse(data, host_country)
+        terms = self.parse(data, host_country, names=names)
         assert terms.host_country is not None
         return terms, self._run_review(terms)
 

@@ -217,7 +217,7 @@ def host_law(
     """The host statutes the contract review cites for ``country`` (each provision once), so
     that a case's "Applicable law" and a review of its contract name the same law."""
     # Imported here: the report module (labels) loads reportlab, which only this needs.
-    from app.contracts.reference import reference_for
+    from app.contracts.reference import PassportLaw, reference_for
     from app.contracts.report import rule_label
     from app.contracts.rules import statute_citation
 
@@ -228,7 +228,8 @@ def host_law(
     provisions: list[HostLawInfo] = []
     for subject, rule in SUBJECT_RULES.items():
         item = getattr(reference, subject)
-        if item is None:
+        # A passport law the review never cites (on theft, or unchecked) is not listed either.
+        if item is None or (isinstance(item, PassportLaw) and not item.bears_on_retention):
             continue
         for cite in item.provenance.cites:
             if cite.key in seen:

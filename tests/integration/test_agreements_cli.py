@@ -11,6 +11,8 @@ import pytest
 
 from app.agreements.library import DEFAULT_LIBRARY_PATH
 from app.config import Paths
+from app.contracts import parse_terms
+from app.errors import ValidationError
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import Run, run_cli
 
@@ -104,8 +106,24 @@ def test_show_one_instrument(cli: Cli) -> None:
 def test_bad_country_is_one_line_error(cli: Cli) -> None:
     result = cli("agreement", "list", "--country", "Turkey")
     assert result.code == 1
-    assert result.err.strip() == "qorgau: Turkey is not a two-letter country code."
+    assert result.err.strip() == "qorgau: country: “Turkey” is not a known two-letter country code."
     assert result.out == ""
+
+
+@pytest.mark.parametrize("code", ["XX", "qq"])
+def test_made_up_country_code_is_refused_as_the_contract_parser_does(cli: Cli, code: str) -> None:
+    """The fault: any two letters passed, so `agreement list --country XX` printed the ILO
+    conventions as if they applied in a country "XX"."""
+    result = cli("agreement", "list", "--country", code, "--json")
+    assert result.code == 1
+    assert (
+        result.err.strip() == f"qorgau: country: “{code}” is not a known two-letter country code."
+    )
+    assert result.out == ""
+    with pytest.raises(ValidationError) as refused:
+        parse_terms({"host_country": code})
+    # The same sentence, naming the option's field where the contract names its own.
+    assert result.err.strip() == f"qorgau: {refused.value}".replace("host_country", "country")
 
 
 def test_update_from_a_file(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,7 +16,7 @@ from tests.conftest import OpenWs
 from tests.ui.press import choose, click, click_item, on_screen, show_tab, type_into
 from ui.agreements.case_panel import ApplicableLawPanel
 from ui.agreements.page import ID_ROLE, AgreementsPage
-from ui.agreements.widgets import top_items
+from ui.agreements.widgets import source_html, top_items
 from ui.i18n_bridge import LanguageBridge
 
 
@@ -99,6 +99,17 @@ def test_instrument_view_shows_verified_flag_and_provisions(qtbot: QtBot, open_w
     assert label(Category.UNPAID_WAGES) in [chip.text() for chip in wages.chips]
     # An attaché reads the mission's notes but does not edit them.
     assert view.notes.isReadOnly() and not view.save_notes.isVisibleTo(view)
+
+
+def test_qatar_agreement_shows_when_it_came_into_force(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: the KZ–Qatar agreement read Status "In force" beside "In force: —"."""
+    ws = open_ws("aigul")
+    page = page_for(qtbot, ws)
+    click_instrument(qtbot, page, AgreementService(ws).get("kz-qa-employment-2024").id)
+    view = page.instrument_view
+    assert view.signed.text() == format_date(date(2024, 2, 14))
+    assert view.in_force.text() == format_date(date(2025, 12, 18))
+    assert len(links_in(view.source.text())) == 2  # the two news-agency reports
 
 
 def test_consul_edits_the_mission_notes(qtbot: QtBot, open_ws: OpenWs) -> None:
@@ -215,6 +226,50 @@ def test_case_panel_and_contract_review_name_the_same_host_law(
     assert "<a href=" in panel.source.text() or "Source:" in panel.source.text()
 
 
+def links_in(rich_text: str) -> list[str]:
+    """The addresses a label's rich text links to, as Qt reads them."""
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setHtml(rich_text)
+    found: list[str] = []
+    block = document.begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            href = iterator.fragment().charFormat().anchorHref()
+            if href and href not in found:
+                found.append(href)
+            iterator += 1
+        block = block.next()
+    return found
+
+
+def test_a_source_address_with_ampersands_links_whole(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: the source was HTML-escaped before its addresses were found, so Korea's
+    easylaw.go.kr address (a query joined by "&") linked only up to the first "&amp"."""
+    from app.contracts.reference import reference_for
+
+    korea = reference_for("KR")
+    assert korea is not None and korea.hours is not None
+    address = korea.hours.provenance.source
+    assert address.startswith("https://m.easylaw.go.kr/") and address.count("&") == 4
+    ws = open_ws("aigul")
+    panel = on_screen(qtbot, ApplicableLawPanel(ws, new_case(ws, "KR", ("excessive_hours",))))
+    row = next(r for r in top_items(panel.host_law) if r.text(0).startswith("Labor Standards"))
+    click_item(qtbot, panel.host_law, row)
+    assert links_in(panel.source.text()) == [address]
+    from PySide6.QtGui import QTextDocument
+
+    shown = QTextDocument()
+    shown.setHtml(panel.source.text())
+    assert address in shown.toPlainText()
+    # Text around an address stays text, escaped; a ";" still ends an address.
+    html = source_html("Gazette <No. 5> https://a.example/?x=1&y=2; https://b.example/z")
+    assert links_in(html) == ["https://a.example/?x=1&y=2", "https://b.example/z"]
+    assert "&lt;No. 5&gt;" in html
+
+
 def test_the_host_country_is_read_once_per_language_not_at_each_refill(
     qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
 ) -> None:
@@ -239,3 +294,20 @@ def test_the_host_country_is_read_once_per_language_not_at_each_refill(
     view.retranslate_ui()
     assert reads == ["KR", "KR"]
     assert view.country.code() == "KR"
+
+
+def test_case_panel_lists_no_passport_law_the_review_does_not_cite(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: the case's list of the host law the contract review applies named Korea's
+    unchecked Immigration Act Art. 33-3 and Russia's Criminal Code Art. 325(2) (theft), which
+    the review's passport finding does not cite; Qatar's Art. 8, which it cites, stays."""
+    ws = open_ws("aigul")
+
+    def host_law(country: str) -> list[str]:
+        panel = on_screen(qtbot, ApplicableLawPanel(ws, new_case(ws, country, ("other",))))
+        return panel.host_law_texts()
+
+    assert not any("33-3" in text for text in host_law("KR"))
+    assert not any("325" in text for text in host_law("RU"))
+    assert any("Art. 8" in text for text in host_law("QA"))

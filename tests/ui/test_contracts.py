@@ -160,7 +160,7 @@ def test_save_with_bad_input_shows_the_error_and_stores_nothing(
     type_wage(qtbot, page, "-10", "month")
     click(qtbot, page.save_button)
     wait_written(qtbot, page)  # refused off the GUI thread, said in the form
-    assert "wage_amount cannot be negative" in page.error.text()
+    assert page.error.text() == "“Wage” cannot be negative (-10)."
     assert reviews(ws) == 0
     assert page.saved is None
 
@@ -313,3 +313,122 @@ def test_typed_terms_are_not_wiped_unasked(
     assert len(asked) == 2
     click(qtbot, page.new_button)  # saved since: no question, a new form
     assert len(asked) == 2 and page.position.text() == ""
+
+
+def test_terms_changed_after_save_must_be_saved_before_export(
+    qtbot: QtBot, open_ws: OpenWs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: after Save, "Export PDF" stayed enabled while the terms were edited, and
+    exported the stored review: a LOW review while the form showed CRITICAL. Its dialog also
+    opened wherever the app was started, not in Documents."""
+    documents = tmp_path / "Documents"  # the user's Documents, which a test machine may lack
+    documents.mkdir()
+    monkeypatch.setattr(
+        review_page,
+        "in_documents",
+        lambda name="": str(documents / name) if name else str(documents),
+        raising=False,
+    )
+    ws = open_ws("aigul")
+    page = make_page(qtbot, ws)
+    choose(qtbot, page.passport_held_by, "worker")
+    settled(qtbot, page)
+    with qtbot.waitSignal(page.review_saved, timeout=2000):
+        click(qtbot, page.save_button)
+    assert page.saved is not None and page.saved.risk == "low"
+    assert page.export_button.isEnabled() and page.export_button.toolTip() == ""
+
+    choose(qtbot, page.passport_held_by, "employer")
+    qtbot.keyClicks(page.recruitment_fee_paid_by_worker, "1500")
+    type_into(qtbot, page.recruitment_fee_currency, "USD")
+    qtbot.waitUntil(lambda: page.risk_badge.text() == "CRITICAL", timeout=3000)
+    assert not page.export_button.isEnabled()
+    assert page.export_button.toolTip() == (
+        "Save the review first: the PDF is made from the saved review."
+    )
+    stale = tmp_path / "stale.pdf"
+    assert page.export_pdf(stale, "en") is None and not stale.exists()
+
+    with qtbot.waitSignal(page.review_saved, timeout=2000):
+        click(qtbot, page.save_button)
+    assert page.saved.risk == "critical" and page.export_button.isEnabled()
+    click(qtbot, page.export_button)
+    dialog = page.findChild(QFileDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert Path(dialog.directory().absolutePath()) == documents
+    dialog.reject()
+
+
+def test_briefing_sheet_is_offered_in_documents(
+    qtbot: QtBot, open_ws: OpenWs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: the Agreements page's "Briefing sheet…" dialog opened wherever the app was
+    started, unlike every other save dialog."""
+    from ui.agreements import page as agreements_page
+    from ui.agreements.page import AgreementsPage
+    from ui.widgets.file_dialogs import in_documents
+
+    offered: list[str] = []
+
+    def cancelled(_parent: QWidget, _title: str, start: str, _filters: str) -> tuple[str, str]:
+        offered.append(start)
+        return "", ""
+
+    monkeypatch.setattr(agreements_page.QFileDialog, "getSaveFileName", cancelled)
+    page = on_screen(qtbot, AgreementsPage(open_ws("aigul"), None))
+    page.country_view.ask_briefing_sheet()
+    assert len(offered) == 1 and offered[0].startswith(in_documents())
+    assert Path(offered[0]).name.startswith("briefing-")
+
+
+@pytest.mark.parametrize(
+    ("fill", "message"),
+    [
+        ({"wage_amount": "-10", "wage_currency": "KRW"}, "“Wage” cannot be negative (-10)."),
+        (
+            {"contract_language": "zz"},
+            "“Contract language (ISO code)”: “zz” is not a known two-letter language code "
+            "(ISO 639-1).",
+        ),
+        (
+            {"deductions_percent": "150"},
+            "“Deductions (per cent of the wage)” is a percentage of the wage: at most 100, "
+            "not 150.",
+        ),
+        (
+            {"hours_per_week": "0"},
+            "“Hours a week” must be more than 0; leave it out if the contract does not say.",
+        ),
+        ({"position": "x" * 301}, "“Position” is too long: at most 300 characters."),
+        (
+            {"wage_amount": "1000", "wage_currency": "XYZ"},
+            "“Currency”: “XYZ” is not a known ISO 4217 currency code.",
+        ),
+    ],
+)
+def test_refusals_name_the_field_as_its_label_does(
+    qtbot: QtBot, review: ContractReviewPage, fill: dict[str, str], message: str
+) -> None:
+    """The fault: the form showed the JSON codes of the command line ("wage_amount cannot be
+    negative", "contract_language: …", "position is too long"), and a currency typed but
+    unknown ("XYZ") was asked for again ("Fill in 'Currency' as well")."""
+    for name, text in fill.items():
+        type_into(qtbot, getattr(review, name), text)
+    choose(qtbot, review.wage_period, "month")
+    settled(qtbot, review)
+    assert review.error.text() == message
+    click(qtbot, review.save_button)  # Save says the same, and stores nothing
+    wait_written(qtbot, review)
+    assert review.error.text() == message and review.saved is None
+
+
+def test_probation_longer_than_the_term_is_named_as_the_form_does(
+    qtbot: QtBot, review: ContractReviewPage
+) -> None:
+    """The fault: "probation_months (6) cannot be longer than the contract term (3 months)"."""
+    review.term_months.setValue(3)
+    review.probation_months.setValue(6)
+    settled(qtbot, review)
+    assert review.error.text() == (
+        "“Probation, months” (6) cannot be longer than the contract term (3 months)."
+    )

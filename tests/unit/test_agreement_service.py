@@ -223,7 +223,7 @@ def test_list_filters_and_searches(ws: Workspace) -> None:
     assert kk[0].slug == "eaeu-treaty-2014" and kk[0].title.startswith("Еуразиялық")
     with pytest.raises(ValidationError, match="Unknown kind law"):
         service.list(kind="law")
-    with pytest.raises(ValidationError, match="not a two-letter country code"):
+    with pytest.raises(ValidationError, match="not a known two-letter country code"):
         service.applicable("Turkey")
 
 
@@ -281,7 +281,8 @@ def test_relevant_provisions_and_citing(open_ws: OpenWs) -> None:
 
 def test_citing_refuses_bad_input_and_roles(open_ws: OpenWs) -> None:
     ws = open_ws("aigul")
-    case_id = new_case(ws, "TR", ("documents_withheld",))
+    # (Documents withheld alone finds only C189 in the library, which needs domestic work.)
+    case_id = new_case(ws, "TR", ("unpaid_wages",))
     service = AgreementService(ws)
     provision = service.relevant_for_case(case_id)[0]
     with pytest.raises(NotFound, match="No such provision"):
@@ -395,3 +396,58 @@ def test_the_library_is_read_once_until_it_changes_in_any_process(open_ws: OpenW
     AgreementService(elsewhere).set_mission_notes("kz-qa-employment-2024", "Ask in Arabic.")
     assert service.get("kz-qa-employment-2024").mission_notes == "Ask in Arabic."
     assert service._read() is not first
+
+
+def test_domestic_workers_convention_only_for_domestic_work(open_ws: OpenWs) -> None:
+    """The fault: the case's Applicable law listed the Domestic Workers Convention (C189) for
+    any case whose categories it covers, while the contract review cites it only for domestic
+    work; the two now follow one rule (app.domain.domestic_work)."""
+    from app.contracts import parse_terms
+    from app.db.models import Case, Employer
+    from app.services.contracts import ContractReviewService
+    from app.services.records import OrganisationInput
+
+    ws = open_ws("aigul")
+    service = AgreementService(ws)
+
+    def c189(case_id: str) -> list[str]:
+        return [
+            p.citation
+            for p in service.relevant_for_case(case_id)
+            if p.instrument_slug == "ilo-c189"
+        ]
+
+    welder = new_case(ws, "KR", ("documents_withheld",))
+    assert c189(welder) == []
+    reviews = ContractReviewService(ws)
+    reviews.save({"position": "welder", "passport_held_by": "employer"}, case_id=welder)
+    assert c189(welder) == []
+    # The review of the same contract agrees: no C189 either.
+    _terms, result = reviews.preview(
+        parse_terms({"position": "welder", "passport_held_by": "employer"}), "KR"
+    )
+    assert not any("C189" in r for f in result.findings for r in f.reference_labels)
+
+    # A contract for a housemaid makes it domestic work: Art. 9 (documents) is listed.
+    maid = new_case(ws, "KR", ("documents_withheld",))
+    reviews.save({"position": "Housemaid", "passport_held_by": "employer"}, case_id=maid)
+    assert len(c189(maid)) == 1 and "Art. 9" in c189(maid)[0]
+
+    # So does an employer recorded as a household (ISIC section T).
+    household = CaseService(ws).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("documents_withheld",),
+            received_at=date.today() - timedelta(days=1),
+            person=ASSEL,
+            employer=OrganisationInput(name="Kim household", country="KR"),
+        ),
+        allow_duplicate_person=True,
+    )
+    with ws.write() as session:
+        case = session.get(Case, household.id)
+        assert case is not None and case.employer_id is not None
+        employer = session.get(Employer, case.employer_id)
+        assert employer is not None
+        employer.sector = "T"
+    assert len(c189(household.id)) == 1

@@ -309,10 +309,12 @@ def test_every_demo_host_gets_an_answer(library: Library) -> None:
 
 
 def test_bad_country_code_is_refused(library: Library) -> None:
-    with pytest.raises(ValidationError, match="Turkey is not a two-letter country code"):
+    with pytest.raises(ValidationError, match="“Turkey” is not a known two-letter country code"):
         applicable_instruments(library, "Turkey")
-    with pytest.raises(ValidationError, match="is not a two-letter country code"):
+    with pytest.raises(ValidationError, match="is not a known two-letter country code"):
         pending_instruments(library, "")
+    with pytest.raises(ValidationError, match="“XX” is not a known two-letter country code"):
+        applicable_instruments(library, "XX")
 
 
 # --- relevant provisions and citations ----------------------------------------------------------

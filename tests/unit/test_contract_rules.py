@@ -248,7 +248,6 @@ def test_reference_covers_every_host_country_with_dated_sources() -> None:
     for code in HOST_COUNTRIES:
         ref = data.countries[code].on(date(2026, 6, 1))
         assert ref.hours is not None and ref.paid_leave is not None, code
-        assert ref.employer_may_hold_passport is False
         for item in (ref.minimum_wage, ref.hours, ref.paid_leave, ref.probation):
             if item is not None:
                 assert item.provenance.source, code
@@ -490,22 +489,48 @@ def test_minimum_wage_adds_qatar_allowances_not_provided_in_kind() -> None:
     assert "1,800\u00a0QAR a month" in without.reason
 
 
-def test_no_minimum_wage_rule_without_a_statutory_minimum() -> None:
-    finding = run_rule(
-        "minimum_wage", "AE", wage_amount=Decimal(100), wage_currency="AED", wage_period="month"
+def test_a_wage_no_minimum_can_judge_is_said_not_passed_over() -> None:
+    """The fault: a wage with no minimum on file for the contract's country and date (Korea's
+    table starts in 2025; France is not in it; Kyrgyzstan's minimum is unconfirmed) gave no
+    finding at all, so the review read "low risk" or "nothing to assess"."""
+    korea_2024 = {
+        "host_country": "KR",
+        "signed_on": "2024-06-01",
+        "wage_amount": 5000,
+        "wage_currency": "KRW",
+        "wage_period": "hour",
+    }
+    result = review(parse_terms(korea_2024))
+    (finding,) = result.findings
+    assert (finding.rule, finding.level) == ("minimum_wage", "concern")
+    assert finding.reason == (
+        "The wage cannot be checked: no minimum wage is on file for the host country "
+        "(the Republic of Korea) on June 1, 2024."
     )
-    assert finding is None
+    assert result.risk == "medium" and result.risk_reasons == ("minimum_wage",)
+
+    france = review(
+        parse_terms({"wage_amount": 1, "wage_currency": "EUR", "wage_period": "hour"}, "FR")
+    )
+    assert [f.level for f in france.findings] == ["concern"]
+    assert "(France)" in france.findings[0].reason and france.risk == "medium"
+
+    # The table's note says why, where it has one.
+    kyrgyzstan = run_rule(
+        "minimum_wage", "KG", wage_amount=Decimal(100), wage_currency="KGS", wage_period="month"
+    )
+    assert kyrgyzstan is not None and kyrgyzstan.level == "concern"
+    assert kyrgyzstan.reason.endswith(
+        "Note in the table: Statutory minimum wage not confirmed; not used for comparison."
+    )
+    nowhere = run_rule(
+        "minimum_wage", None, wage_amount=Decimal(1), wage_currency="USD", wage_period="hour"
+    )
+    assert nowhere is not None and "no host country is given" in nowhere.reason
 
 
 def test_unverified_host_law_is_marked_in_references() -> None:
-    # Russia's Art. 325(2) is about theft, not keeping: unverified for this use (research B).
-    finding = run_rule("passport_retention", "RU", passport_held_by="employer")
-    assert finding is not None
-    assert any(
-        "Art. 325(2)" in r and "[not verified: confirm before citing]" in r
-        for r in finding.reference_labels
-    )
-    # The UAE's Art. 13(2) was read in a news site's summary only: marked too.
+    # The UAE's Art. 13(2) was read in a news site's summary only: marked.
     uae = run_rule("passport_retention", "AE", passport_held_by="employer")
     assert uae is not None
     assert any(
@@ -516,6 +541,54 @@ def test_unverified_host_law_is_marked_in_references() -> None:
     verified = run_rule("weekly_hours", "KR", hours_per_week=Decimal(60))
     assert verified is not None
     assert any("Art. 50" in r and "not verified" not in r for r in verified.reference_labels)
+
+
+def test_passport_finding_cites_no_host_law_that_does_not_forbid_keeping() -> None:
+    """The fault: every passport held by an employer cited the host's passport law, whatever
+    the table said of it: Russia's Criminal Code Art. 325(2) (theft of documents, research B)
+    and Korea's Immigration Act Art. 33-3 (no text found: "do not cite it until checked")."""
+    russia = run_rule("passport_retention", "RU", passport_held_by="employer")
+    korea = run_rule("passport_retention", "KR", passport_held_by="agency")
+    assert russia is not None and korea is not None
+    assert russia.level == korea.level == "violation"
+    assert not any("325" in r for r in russia.reference_labels)
+    assert not any("33-3" in r for r in korea.reference_labels)
+    assert any("C029" in r for r in russia.reference_labels)
+    # A law that forbids keeping a passport is still cited (the USA's § 1592).
+    usa = run_rule("passport_retention", "US", passport_held_by="employer")
+    assert usa is not None and any("§ 1592" in r for r in usa.reference_labels)
+
+
+def test_qatar_passport_finding_asks_for_written_permission() -> None:
+    """The fault: the finding said no employer may keep a worker's identity documents, then
+    cited Qatar's Law No. 21 of 2015, Art. 8, which lets the employer keep the passport with
+    the worker's written permission (research B)."""
+    employer = run_rule("passport_retention", "QA", passport_held_by="employer")
+    assert employer is not None and employer.level == "violation"
+    assert "No employer may keep" not in employer.reason
+    assert "only with the worker's written permission" in employer.reason
+    assert "State of Qatar" in employer.reason
+    assert any("Art. 8" in r for r in employer.reference_labels)
+    # The permission is the employer's only: an agency is told the general rule, without Art. 8.
+    agency = run_rule("passport_retention", "QA", passport_held_by="agency")
+    assert agency is not None and "No agency may keep" in agency.reason
+    assert not any("Art. 8" in r for r in agency.reference_labels)
+
+
+def test_every_passport_law_says_when_it_is_cited_for_retention() -> None:
+    raw = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    for code, country in raw["countries"].items():
+        for entry in country.get("passport") or ():
+            if entry["law"]:
+                assert entry["cite_for_retention"] in (
+                    "held",
+                    "held_without_written_consent",
+                    "taken",
+                    "never",
+                ), code
+    raw["countries"]["RU"]["passport"][0]["cite_for_retention"] = "sometimes"
+    with pytest.raises(ReferenceFileError, match="cite_for_retention"):
+        parse_reference(raw)
 
 
 def test_domestic_work_cites_c189() -> None:

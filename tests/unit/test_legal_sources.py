@@ -7,6 +7,7 @@ import copy
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -125,6 +126,16 @@ def test_ratifications_are_dated_and_sourced_per_state() -> None:
     qatar = library.instrument("kz-qa-employment-2024")
     # Its dates rest on a news agency's report: kept, shown as not verified.
     assert not qatar.verified and "20 October 2025" in (qatar.note_in("en") or "")
+
+
+def test_qatar_agreement_carries_its_dates_in_the_fields() -> None:
+    """The fault: the KZ–Qatar agreement had status "in force" and in_force_on null, its dates
+    only in the note, so the app showed "In force" beside "In force: —" (research A)."""
+    qatar = load_library().instrument("kz-qa-employment-2024")
+    assert qatar.status.value == "in_force"
+    assert (qatar.signed_on, qatar.in_force_on) == (date(2024, 2, 14), date(2025, 12, 18))
+    assert "qazinform.com" in qatar.source and "baq.kz" in qatar.source
+    assert "18 December 2025" in (qatar.note_in("en") or "")
 
 
 def test_applicability_follows_the_ratifications() -> None:

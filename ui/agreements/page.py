@@ -52,6 +52,7 @@ from ui.widgets.common import (
     word_wrapped,
 )
 from ui.widgets.country_combo import CountryCombo
+from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label, plain_tooltip
 
 UNVERIFIED_COLOUR = QColor(ERROR_TEXT)
@@ -379,7 +380,7 @@ class CountryView(QWidget):
         name, _filter = QFileDialog.getSaveFileName(
             self,
             _("Save the briefing sheet"),
-            f"briefing-{code}-{lang}.pdf",
+            in_documents(f"briefing-{code}-{lang}.pdf"),
             _("PDF files (*.pdf)"),
         )
         if name:

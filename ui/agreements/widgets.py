@@ -37,11 +37,23 @@ def verified_text(verified: bool) -> str:
     return _("Not verified: check the official text before relying on it")
 
 
+# A web address in a source: up to a space or the ";" that separates two sources.
+_ADDRESS = re.compile(r"https?://[^\s;]+")
+
+
 def source_html(source: str, checked_on: date | None = None) -> str:
     """A source as rich text: its web addresses as links, with the date it was checked."""
     if not source:
         return html.escape(_("No source recorded."))
-    linked = re.sub(r"(https?://[^\s;]+)", r'<a href="\1">\1</a>', html.escape(source))
+    # Addresses are found in the plain text, then each piece escaped: found after escaping,
+    # an address with "&" in its query would be cut at "&amp".
+    pieces: list[str] = []
+    end = 0
+    for found in _ADDRESS.finditer(source):
+        address = html.escape(found.group(0))
+        pieces += [html.escape(source[end : found.start()]), f'<a href="{address}">{address}</a>']
+        end = found.end()
+    linked = "".join(pieces) + html.escape(source[end:])
     if checked_on is not None:
         linked += " " + html.escape(_("(checked on {date})").format(date=format_date(checked_on)))
     return linked

@@ -65,6 +65,7 @@ from ui.widgets.common import (
 )
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import DateField
+from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
 DEBOUNCE_MS = 350
@@ -433,6 +434,7 @@ class ContractReviewPage(QWidget):
         self.save_button.setText(_("&Save review"))
         self.export_button.setText(_("&Export PDF…"))
         self.report_language.setToolTip(_("Language of the PDF report"))
+        self._update_export()
         self._show_subject()
         self.refresh_findings()
 
@@ -477,7 +479,6 @@ class ContractReviewPage(QWidget):
         """Begin a new review: empty, or pre-filled from a case."""
         self.subject = subject
         self.saved = None
-        self.export_button.setEnabled(False)
         self.status.clear()
         self.clear_terms()
         self.host_country.set_code(subject.host_country)
@@ -486,6 +487,7 @@ class ContractReviewPage(QWidget):
         self._show_subject()
         self.refresh_findings()
         self.unsaved = False
+        self._update_export()
 
     def start_for_case(self, case_id: str) -> None:
         self.start(self.service.subject_for_case(case_id))
@@ -510,9 +512,9 @@ class ContractReviewPage(QWidget):
                 elif isinstance(widget, QComboBox):
                     widget.setEditText(str(value))
         self.saved = info
-        self.export_button.setEnabled(True)
         self.refresh_findings()
         self.unsaved = False
+        self._update_export()
 
     def _show_subject(self) -> None:
         self.case_label.setText(self.subject.case_number or _("none (standalone review)"))
@@ -572,7 +574,17 @@ class ContractReviewPage(QWidget):
 
     def _changed(self, *_args: object) -> None:
         self.unsaved = True
+        self._update_export()
         self.timer.start()
+
+    def _update_export(self) -> None:
+        """Export only what the form shows: the PDF is made from the saved review, so terms
+        changed since the save must be saved first."""
+        self.export_button.setEnabled(self.saved is not None and not self.unsaved)
+        stale = self.saved is not None and self.unsaved
+        self.export_button.setToolTip(
+            _("Save the review first: the PDF is made from the saved review.") if stale else ""
+        )
 
     def confirm_close(self) -> bool:
         """True when the form may be emptied or left: nothing typed since the last save (or
@@ -589,6 +601,7 @@ class ContractReviewPage(QWidget):
             return not self.unsaved
         if answer == QMessageBox.StandardButton.Discard:
             self.unsaved = False
+            self._update_export()
             return True
         return False
 
@@ -605,7 +618,7 @@ class ContractReviewPage(QWidget):
             self._show(None, _("Choose the host country to see the findings."))
             return
         try:
-            terms, result = self.service.preview(self.terms_data(), country)
+            terms, result = self.service.preview(self.terms_data(), country, self.field_names())
         except ValidationError as exc:
             self._show(None, self._in_form_words(exc))
             return
@@ -626,10 +639,25 @@ class ContractReviewPage(QWidget):
     # Fields a review needs together: which one is missing, named as the form names it.
     _MISSING_TOGETHER = frozenset({"wage_period", "wage_currency", "recruitment_fee_currency"})
 
+    def field_names(self) -> dict[str, str]:
+        """How a refusal names each field: by its label in the form («Wage»), never by the
+        code the command line shows (wage_amount)."""
+        return {
+            code: _("“{label}”").format(label=label.replace("&", "").strip().rstrip(":"))
+            for code, label in self._field_labels().items()
+        }
+
+    def _blank(self, field: str) -> bool:
+        if field == "wage_period":
+            return self.wage_period.value() is None
+        combo = getattr(self, field)
+        return isinstance(combo, QComboBox) and not combo.currentText().strip()
+
     def _in_form_words(self, exc: ValidationError) -> str:
         """A refusal about a field, said with the form's label ("Paid: per month"), not the
-        field's code."""
-        if exc.field not in self._MISSING_TOGETHER:
+        field's code; a field left empty that another needs gets an example."""
+        # A currency typed but unknown ("XYZ") is refused as such, not asked for again.
+        if exc.field not in self._MISSING_TOGETHER or not self._blank(exc.field):
             return str(exc)
         label = self._field_labels()[exc.field].replace("&", "")
         if exc.field == "wage_period":
@@ -718,6 +746,8 @@ class ContractReviewPage(QWidget):
         service, subject = self.service, self.subject
         try:
             terms, country = self.terms_data(), self.host_country.code() or None
+            # Refused here, in the form's words, before the write is started.
+            self.service.parse(terms, country, names=self.field_names())
         except ValidationError as exc:  # a date that is not one: said beside the form
             self._save_refused(exc)
             return None
@@ -733,11 +763,13 @@ class ContractReviewPage(QWidget):
     def _saved(self, info: ContractReviewInfo) -> None:
         self.saved = info
         self.unsaved = False
-        self.export_button.setEnabled(True)
+        self._update_export()
         self.status.setText(_("Review saved: risk {risk}.").format(risk=risk_label(info.risk)))
         self.review_saved.emit(info.id)
 
     def _save_refused(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
+            exc = ValidationError(self._in_form_words(exc), field=exc.field)
         show_refusal(self, self.error, exc)
         if isinstance(exc, ValidationError):
             self._focus_field(exc.field)
@@ -750,14 +782,16 @@ class ContractReviewPage(QWidget):
                     return
 
     def _ask_export_path(self) -> None:
-        if self.saved is None:
+        if self.saved is None or self.unsaved:
             return
         dialog = QFileDialog(self, _("Export the review as PDF"))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter(_("PDF files (*.pdf)"))
         dialog.setDefaultSuffix("pdf")
         lang = str(self.report_language.currentData())
-        dialog.selectFile(f"contract-review-{self.saved.case_number or 'standalone'}-{lang}.pdf")
+        name = f"contract-review-{self.saved.case_number or 'standalone'}-{lang}.pdf"
+        dialog.setDirectory(in_documents())
+        dialog.selectFile(in_documents(name))
         dialog.fileSelected.connect(lambda path: self.export_pdf(Path(path), lang))
         self._file_dialog = dialog
         dialog.open()
@@ -765,7 +799,7 @@ class ContractReviewPage(QWidget):
     def export_pdf(self, path: Path, lang: str) -> BackgroundTask[str] | None:
         """Write the saved review's report in ``lang`` off the GUI thread (its rendering takes
         0.2-0.3 s; the report's language is this worker thread's own, ``language_override``)."""
-        if self.saved is None:
+        if self.saved is None or self.unsaved:  # the stored review is not what the form shows
             return None
         service, review_id = self.service, self.saved.id
 
@@ -781,11 +815,13 @@ class ContractReviewPage(QWidget):
         return task.failure(lambda exc: self._export_failed(path, exc)).run_in_background()
 
     def _exported(self, path: Path, warning: str) -> None:
+        self._update_export()  # terms typed during the export keep it disabled
         self.status.setText(_("Wrote {path}.").format(path=path))
         if warning:
             self.error.show_message(warning)
 
     def _export_failed(self, path: Path, exc: BaseException) -> None:
+        self._update_export()
         if isinstance(exc, QorgauError):
             self.error.show_message(str(exc))
         elif isinstance(exc, OSError):
