@@ -150,6 +150,7 @@ class HostCountryReference:
     # Subjects whose newest figure stopped being valid before the day asked about: the table
     # needs an update from HQ (shown in the app).
     outdated: tuple[str, ...] = ()
+    no_statutory_minimum_wage: bool = False
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ class CountryVersions:
     country: str
     subjects: Mapping[str, tuple[Any, ...]]
     minimum_wage_note: str = ""
+    no_statutory_minimum_wage: bool = False
 
     def on(self, day: date) -> HostCountryReference:
         """The figures valid on ``day``; a subject with none valid then is left out, and one
@@ -207,6 +209,7 @@ class CountryVersions:
         return HostCountryReference(
             country=self.country,
             minimum_wage_note=self.minimum_wage_note,
+            no_statutory_minimum_wage=self.no_statutory_minimum_wage,
             outdated=tuple(outdated),
             **chosen,
         )
@@ -345,7 +348,10 @@ def _country(code: str, raw: Mapping[str, Any], statutes: Mapping[str, Statute])
                 raise ValueError(f"{code}.{subject}: dated versions overlap")
         subjects[subject] = tuple(versions)
     return CountryVersions(
-        code, MappingProxyType(subjects), str(raw.get("minimum_wage_note") or "")
+        code,
+        MappingProxyType(subjects),
+        str(raw.get("minimum_wage_note") or ""),
+        bool(raw.get("no_statutory_minimum_wage")),
     )
 
 

@@ -445,6 +445,13 @@ def _minimum_for(minimum: MinimumWage, terms: ContractTerms) -> Decimal:
 def _no_minimum_on_file(terms: ContractTerms, ref: HostCountryReference | None) -> Finding:
     """A wage no figure can judge (country not in the table, a date before its first figure,
     no statutory minimum confirmed): said, never passed over as if it were fine."""
+    if ref is not None and ref.no_statutory_minimum_wage:
+        # Nothing to compare with, and nothing unknown: the country sets none (the UAE).
+        reason = _(
+            "{country} sets no statutory minimum wage for the private sector: the wage is not "
+            "compared with one."
+        ).format(country=_country(ref))
+        return Finding("minimum_wage", "ok", reason, (C131,))
     if not terms.host_country:
         reason = _("The wage cannot be checked against a legal minimum: no host country is given.")
     else:

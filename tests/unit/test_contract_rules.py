@@ -527,6 +527,14 @@ def test_a_wage_no_minimum_can_judge_is_said_not_passed_over() -> None:
         "minimum_wage", None, wage_amount=Decimal(1), wage_currency="USD", wage_period="hour"
     )
     assert nowhere is not None and "no host country is given" in nowhere.reason
+    # A country that sets no minimum for the private sector (the UAE) is no unknown: said,
+    # and no concern (a UAE contract rated medium for it).
+    uae = review(
+        parse_terms({"wage_amount": 1500, "wage_currency": "AED", "wage_period": "month"}, "AE")
+    )
+    (wage,) = [f for f in uae.findings if f.rule == "minimum_wage"]
+    assert wage.level == "ok" and "sets no statutory minimum wage" in wage.reason
+    assert "minimum_wage" not in uae.risk_reasons
 
 
 def test_unverified_host_law_is_marked_in_references() -> None:
