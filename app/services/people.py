@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Case, Person
-from app.domain.codes import ConsentScope, Sex, parse_code
+from app.domain.codes import Sex
 from app.domain.iin import iin_birth_date, iin_sex, validate_iin
 from app.domain.keyboard import as_latin_keys, layout_of
 from app.domain.matching import fold_typed
@@ -90,11 +90,6 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
             ),
             field="consent_date",
         )
-    # Only what the consent form offers: an unknown scope was printed on the worker's
-    # subject-access sheet as "Consent covers: bogus".
-    scope = tuple(
-        parse_code(ConsentScope, code, "consent_scope").value for code in data.consent_scope
-    )
     return PersonInput(
         surname=surname,
         given_names=given,
@@ -117,7 +112,7 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
         address_home=check.bounded_text(data.address_home, "address_home", _("Address"), 500),
         next_of_kin=check.bounded_text(data.next_of_kin, "next_of_kin", _("Next of kin"), 300),
         consent_date=data.consent_date,
-        consent_scope=scope,
+        consent_scope=tuple(data.consent_scope),
         consent_note=check.bounded_text(data.consent_note, "consent_note", _("Consent"), 2000),
     )
 

@@ -131,7 +131,7 @@ def test_standalone_review_needs_a_host_country_and_takes_a_person(open_ws: Open
 
 def test_hq_cannot_create_a_review(open_ws: OpenWs) -> None:
     ws = open_ws("astana")
-    with pytest.raises(PermissionDenied, match=r"Your role \(hq\)"):
+    with pytest.raises(PermissionDenied, match=r"Your role \(HQ analyst\)"):
         ContractReviewService(ws).save(FAIR_TERMS)
     assert count(ws, ContractReview) == 0
 
