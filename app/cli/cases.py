@@ -16,6 +16,7 @@ from app.cli.common import (
     read_json_argument,
     workspace,
 )
+from app.domain import labels
 from app.domain.codes import CaseStatus, Category, EventKind, Urgency, label
 from app.domain.codes import parse_code as code
 from app.i18n import _, country_name, format_date
@@ -263,12 +264,25 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"{_('Officer')}: {detail.assigned_to or '—'}")
     print(f"{_('Received')}: {format_date(detail.received_at)}")
     if detail.due_date:
-        print(f"{_('Due')}: {format_date(detail.due_date)}")
+        print(f"{_('Due')}: {format_date(detail.due_date)}{_deadline_note(detail)}")
     if detail.description:
         print(detail.description)
     for event in detail.events:
         print(f"  {_timeline_line(event)}")
     return 0
+
+
+def _deadline_note(detail: CaseDetail) -> str:
+    """The light the case window shows beside its due date, in words, and its escalation:
+    `case show` printed the date alone (an overdue case read as any other)."""
+    said = [state] if (state := labels.deadline(detail.deadline)) else []
+    if detail.escalated_at is not None:
+        said.append(
+            _("escalated to the head of section on {date}").format(
+                date=format_date(detail.escalated_at.astimezone().date())
+            )
+        )
+    return f" ({'; '.join(said)})" if said else ""
 
 
 def _timeline_line(event: EventInfo) -> str:

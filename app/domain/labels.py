@@ -33,7 +33,7 @@ from app.domain.codes import (
     Sex,
     Urgency,
 )
-from app.i18n import current_language, load_catalog, pseudo, pseudo_locale_enabled
+from app.i18n import _, current_language, load_catalog, pseudo, pseudo_locale_enabled
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -202,3 +202,12 @@ def audit_action_codes() -> tuple[str, ...]:
 def capitalised(text: str) -> str:
     """A label that starts a table cell or a line ("in order" → "In order")."""
     return text[:1].upper() + text[1:]
+
+
+def deadline(state: str) -> str | None:
+    """A case's deadline state (green, amber, red) in words, beside or instead of its colour."""
+    return {
+        "green": _("On time"),
+        "amber": _("Due within three days"),
+        "red": _("Overdue"),
+    }.get(state)

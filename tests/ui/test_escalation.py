@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 
 from app.config import Paths
 from app.db.models import AuditEntry, Case, CaseEvent
+from app.i18n import format_date
 from app.services import cases as cases_module
 from app.services.cases import CaseService
 from app.services.records import CaseChanges
@@ -214,3 +215,8 @@ def test_case_list_escalated_on_the_command_line(
     assert {c["number"] for c in found["cases"]} == numbers
     overdue = json.loads(run_cli(capsys, *data, "case", "list", "--overdue", "--json").out)
     assert overdue["total"] == 3
+    # `case show` said the due date alone: an overdue, escalated case read as any other.
+    shown = run_cli(capsys, *data, "case", "show", sorted(numbers)[0])
+    (due,) = [line for line in shown.out.splitlines() if line.startswith("Due: ")]
+    today = format_date(date.today())
+    assert due.endswith(f"(Overdue; escalated to the head of section on {today})"), due

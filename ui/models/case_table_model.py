@@ -20,6 +20,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QIcon
 
 from app.domain.codes import CaseStatus, Category, Urgency, label
+from app.domain.labels import deadline as deadline_label
 from app.i18n import (
     _,
     country_name,
@@ -96,15 +97,6 @@ def headers() -> list[str]:
 
 # Colour-blind safe: each deadline state has its own shape as well as its colour.
 DEADLINE_SHAPES = {"green": "circle", "amber": "triangle-alert", "red": "octagon-alert"}
-
-
-def deadline_label(state: str) -> str | None:
-    """The deadline state in words (shown beside or instead of its colour)."""
-    return {
-        "green": _("On time"),
-        "amber": _("Due within three days"),
-        "red": _("Overdue"),
-    }.get(state)
 
 
 def category_labels(row: CaseRow) -> list[str]:
