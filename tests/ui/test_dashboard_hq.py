@@ -62,4 +62,7 @@ def test_missions_side_by_side_on_screen_and_each_cell_lists_its_cases(
     assert dialog.model.rowCount() == expected[5]["SEL"]
     assert dialog.windowTitle() == "SEL: Overdue"
     if os.environ.get("QORGAU_SCREENSHOTS"):
+        dialog.close()
+        page.findChild(QScrollArea).ensureWidgetVisible(table)
+        qtbot.wait(50)
         page.grab().save(os.environ["QORGAU_SCREENSHOTS"] + "/dashboard_hq.png")
