@@ -153,8 +153,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
             return 0
         figures = service.indicators(scope, by_mission=args.by_mission or None)
         tables = indicator_tables(figures, lang)
-        # HQ holds the returnees' skills register: its figures join HQ's statistics.
-        returnees = ReturneeService(ws).statistics() if ws.mission.is_hq else None
+        # HQ holds the returnees' skills register: its figures (returns in the period, by the
+        # day of return) join HQ's statistics.
+        returnees = (
+            ReturneeService(ws).statistics(figures.date_from, figures.date_to)
+            if ws.mission.is_hq
+            else None
+        )
         if returnees is not None:
             tables += statistics_tables(returnees, lang)
         _export(service, tables, args, what="tables")

@@ -58,6 +58,7 @@ BY_MAJOR_TITLE = D_("Returnees by occupation (ISCO-08 major group)")
 COUNTRY_HEADER = D_("Country of work")
 MAJOR_HEADER = D_("Occupation (ISCO-08 major group)")
 RETURNEES_HEADER = D_("Returnees")
+UNDATED_ROW = D_("Day of return not recorded (outside the period's figures)")
 YES, NO = D_("yes"), D_("no")
 # What the consent form covers when the register is handed to an employment centre.
 EXPORT_FIELDS: tuple[tuple[str, str], ...] = (
@@ -146,11 +147,16 @@ class ReturneeCount:
 
 @dataclass(frozen=True)
 class ReturneeStats:
-    """Returns in the register (with consent), by country of work and occupation major group."""
+    """Returns in the register (with consent), by country of work and occupation major group.
+
+    Over a period, the returns whose day of return (``returned_on``) falls in it; a record
+    without that day cannot be placed in a period and is counted apart (``undated``), not
+    guessed from another date."""
 
     total: int
     by_country: tuple[ReturneeCount, ...]
     by_major_group: tuple[ReturneeCount, ...]
+    undated: int = 0
 
 
 def _today() -> date:
@@ -542,17 +548,32 @@ class ReturneeService(DatedService):
                 return None
             return _row(found[0], found[1], self._case_number(session, case_id))
 
-    def statistics(self) -> ReturneeStats:
-        """Consented records by country of work and by occupation major group."""
+    def statistics(
+        self, date_from: date | None = None, date_to: date | None = None
+    ) -> ReturneeStats:
+        """Consented records by country of work and by occupation major group; with a period
+        (either end may be open), those who returned in it (by ``returned_on``)."""
         self._require_reader()
-        base = (
+        in_register = (
             select(Returnee.work_country, Returnee.occupation)
             .join(Person, Person.id == Returnee.person_id)
             .where(*_in_register())
-            .subquery()
         )
+        dated = date_from is not None or date_to is not None
+        returned = in_register
+        if dated:
+            returned = returned.where(Returnee.returned_on.is_not(None))
+        if date_from is not None:
+            returned = returned.where(Returnee.returned_on >= date_from)
+        if date_to is not None:
+            returned = returned.where(Returnee.returned_on <= date_to)
+        base = returned.subquery()
         major = func.substr(base.c.occupation, 1, 1)
+        undated_query = in_register.where(Returnee.returned_on.is_(None)).with_only_columns(
+            func.count(Returnee.id)
+        )
         with self.ws.read() as session:
+            undated = int(session.execute(undated_query).scalar_one()) if dated else 0
             countries = session.execute(
                 select(base.c.work_country, func.count())
                 .group_by(base.c.work_country)
@@ -565,6 +586,7 @@ class ReturneeService(DatedService):
             total=sum(n for _c, n in countries),
             by_country=tuple(ReturneeCount(c, n) for c, n in countries),
             by_major_group=tuple(ReturneeCount(str(m), n) for m, n in majors),
+            undated=undated,
         )
 
     # -- export -------------------------------------------------------------------------------
@@ -649,7 +671,9 @@ def statistics_tables(stats: ReturneeStats, lang: str) -> list[ReportTable]:
             "returnees_by_country",
             word(BY_COUNTRY_TITLE),
             (word(COUNTRY_HEADER), word(RETURNEES_HEADER)),
-            tuple((country_name(c.key, lang) or c.key, c.n) for c in stats.by_country),
+            tuple((country_name(c.key, lang) or c.key, c.n) for c in stats.by_country)
+            # Said, not dropped: these returns may belong to the period.
+            + (((word(UNDATED_ROW), stats.undated),) if stats.undated else ()),
         ),
         ReportTable(
             "returnees_by_occupation",

@@ -188,7 +188,10 @@ class Drilldown:
     Measures: opened, resolved and closed (key: empty, or YYYY-MM for one month of the
     period), open (key: a status or empty), overdue, category, ilo, country, employer, agency,
     month (key YYYY-MM, cases opened), wages (key: currency), documents_returned, repatriated,
-    referred, mission (key: mission code, cases opened).
+    referred, mission (key: mission code, cases opened), letter (key: a letter kind; the cases
+    of the letters of that kind issued in the period), review (key: a risk; the cases of the
+    contract reviews of that risk made in the period). Letters and reviews not tied to a case
+    have no case to list.
     """
 
     scope: StatsFilter
@@ -229,6 +232,8 @@ MEASURES = (
     "repatriated",
     "referred",
     "mission",
+    "letter",
+    "review",
 )
 
 
@@ -688,8 +693,10 @@ class _Queries:
     def _case_scope_needed(self) -> bool:
         return bool(self.scope.category or self.scope.officer)
 
-    def letters(self) -> tuple[Count, ...]:
-        query = select(Letter.kind, func.count()).where(
+    def _letters_in_scope(self, query: Select) -> Select:
+        """``query`` over the letters issued in the period and scope: one rule for the count
+        and for the cases behind it."""
+        query = query.where(
             Letter.deleted_at.is_(None),
             Letter.issued_at.is_not(None),
             self._in_period(Letter.issued_at),
@@ -699,11 +706,16 @@ class _Queries:
         if self.scope.host_country or self._case_scope_needed():
             # A letter belongs to the scope through its case.
             query = query.where(Letter.case_id.in_(self._scoped(select(Case.id))))
+        return query
+
+    def letters(self) -> tuple[Count, ...]:
+        query = self._letters_in_scope(select(Letter.kind, func.count()))
         found = {k: int(n) for k, n in self.session.execute(query.group_by(Letter.kind)).all()}
         return tuple(Count(k.value, found.get(k.value, 0)) for k in LetterKind)
 
-    def reviews(self) -> tuple[Count, ...]:
-        query = select(ContractReview.risk, func.count()).where(
+    def _reviews_in_scope(self, query: Select) -> Select:
+        """``query`` over the contract reviews made in the period and scope."""
+        query = query.where(
             ContractReview.deleted_at.is_(None), self._in_period(ContractReview.reviewed_at)
         )
         query = where_given(
@@ -713,10 +725,19 @@ class _Queries:
         )
         if self._case_scope_needed():
             query = query.where(ContractReview.case_id.in_(self._scoped(select(Case.id))))
+        return query
+
+    def reviews(self) -> tuple[Count, ...]:
+        query = self._reviews_in_scope(select(ContractReview.risk, func.count()))
         found = {
             k: int(n) for k, n in self.session.execute(query.group_by(ContractReview.risk)).all()
         }
         return tuple(Count(risk, found.get(risk, 0)) for risk in RISKS)
+
+    def _cases_of(self, ids: Select) -> Select:
+        """The live cases whose ids ``ids`` selects. Not ``_scoped``: the letters and reviews
+        were scoped themselves (a letter's mission is the one that issued it)."""
+        return select(Case.id).where(Case.deleted_at.is_(None), Case.id.in_(ids))
 
     def _by_month(self, column: Any, *conditions: ColumnElement[bool]) -> dict[str, int]:
         year, month = extract("year", column), extract("month", column)
@@ -821,6 +842,16 @@ class _Queries:
             return self.resolved().where(Case.repatriated)
         if m == "referred":
             return self.referred()
+        if m == "letter":
+            return self._cases_of(
+                self._letters_in_scope(select(Letter.case_id)).where(Letter.kind == key)
+            )
+        if m == "review":
+            return self._cases_of(
+                self._reviews_in_scope(select(ContractReview.case_id)).where(
+                    ContractReview.risk == key
+                )
+            )
         raise ValidationError(
             _("Unknown figure “{measure}”; expected one of: {valid}.").format(
                 measure=m, valid=", ".join(MEASURES)
@@ -1045,6 +1076,15 @@ def checked_key(drill: Drilldown) -> Drilldown:
         raise ValidationError(_("Unknown complaint category: {code}").format(code=key), "key")
     if m == "ilo" and key not in {i.value for i in IloIndicator}:
         raise ValidationError(_("Unknown ILO indicator: {code}").format(code=key), "key")
+    if m == "letter" and key not in {k.value for k in LetterKind}:
+        raise ValidationError(_("Unknown letter kind: {kind}.").format(kind=key), "key")
+    if m == "review" and key not in RISKS:
+        raise ValidationError(
+            _("Unknown risk “{key}”; expected one of: {valid}.").format(
+                key=key, valid=", ".join(RISKS)
+            ),
+            "key",
+        )
     if m == "open" and key and key not in OPEN:
         raise ValidationError(
             _("“{key}” is not a status of open cases; expected one of: {valid}.").format(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -159,10 +160,12 @@ def test_hq_statistics_count_returns_by_country_and_occupation(
     try:
         analyst = unlock(hq.paths, "astana", PASSWORD)
         service = ReturneeService(analyst)
-        for surname, occupation, country in (
-            ("Омаров", "7112", "KR"),
-            ("Ахметов", "8332", "KR"),
-            ("Серікова", "5322", "TR"),
+        for surname, occupation, country, returned in (
+            ("Омаров", "7112", "KR", TODAY),
+            ("Ахметов", "8332", "KR", TODAY - timedelta(days=3)),
+            ("Серікова", "5322", "TR", TODAY),
+            ("Бекова", "2221", "TR", TODAY - timedelta(days=800)),  # before the period
+            ("Нұрланов", "9313", "AE", None),  # no day of return: in no period
         ):
             service.add(
                 ReturneeInput(
@@ -171,6 +174,7 @@ def test_hq_statistics_count_returns_by_country_and_occupation(
                     region="KZ-75",
                     consent_reference="form",
                     consent_date=TODAY,
+                    returned_on=returned,
                     person=PersonInput(surname=surname, given_names="Test"),
                 )
             )
@@ -183,7 +187,9 @@ def test_hq_statistics_count_returns_by_country_and_occupation(
     result = run_cli(capsys, "stats", "--json")
     assert result.code == 0, result.err
     figures = json.loads(result.out)["returnees"]
+    # The fault: the returnees' figures ignored the period (all five counted in any period).
     assert figures["total"] == 3
+    assert figures["undated"] == 1
     assert figures["by_country"] == [{"key": "KR", "n": 2}, {"key": "TR", "n": 1}]
     assert [(c["key"], c["n"]) for c in figures["by_major_group"]] == [
         ("5", 1),
@@ -193,5 +199,12 @@ def test_hq_statistics_count_returns_by_country_and_occupation(
     from app.i18n import country_name
 
     printed = run_cli(capsys, "--lang", "ru", "stats")
-    assert f"{country_name('KR', 'ru')}  2" in printed.out
+    assert re.search(rf"{country_name('KR', 'ru')} +2\n", printed.out)
     assert f"8 {isco.occupation_title('8', 'ru')}" in printed.out
+    assert f"2 {isco.occupation_title('2', 'ru')}" not in printed.out
+    # A longer period takes in the earlier return; the undated one is never placed in one.
+    earlier = TODAY - timedelta(days=1000)
+    longer = run_cli(capsys, "stats", "--from", earlier.isoformat(), "--json")
+    figures = json.loads(longer.out)["returnees"]
+    assert (figures["total"], figures["undated"]) == (4, 1)
+    assert ("2", 1) in [(c["key"], c["n"]) for c in figures["by_major_group"]]

@@ -486,3 +486,105 @@ def test_the_tables_export_as_csv_too(
             .order_by(AuditEntry.seq.desc())
         ).first()
     assert len(details["files"]) == len(tables)
+
+
+def period_sql(page: DashboardPage, column: str) -> str:
+    """``column``'s day within the figures' period, as SQL."""
+    assert page.figures is not None
+    first, last = page.figures.date_from, page.figures.date_to
+    return f"substr({column}, 1, 10) BETWEEN '{first.isoformat()}' AND '{last.isoformat()}'"
+
+
+def test_the_outcome_tiles_show_their_figures_and_list_their_cases(
+    qtbot: QtBot, page: DashboardPage, demo: Workspace
+) -> None:
+    """The fault: documents returned, repatriated and referred were in the PDF, XLSX and CLI
+    only; the dashboard had no tile for them. Counted here in plain SQL."""
+    resolved = f'FROM "case" WHERE deleted_at IS NULL AND {period_sql(page, "resolved_at")}'
+    expected = {
+        "documents_returned": count(demo, f"SELECT count(*) {resolved} AND documents_returned"),
+        "repatriated": count(demo, f"SELECT count(*) {resolved} AND repatriated"),
+    }
+    assert all(expected.values())
+    assert (
+        page.tiles["documents_returned"].text()
+        == f"Documents returned\n{expected['documents_returned']}"
+    )
+    assert page.tiles["repatriated"].text() == f"Repatriated\n{expected['repatriated']}"
+    assert page.figures is not None
+    assert page.tiles["referred"].text() == f"Referred\n{page.figures.referred}"
+    for key, n in expected.items():
+        shown = page.dialog
+        click(qtbot, page.tiles[key])
+        qtbot.waitUntil(lambda shown=shown: page.dialog is not shown)
+        dialog = listed(qtbot, page)
+        assert dialog.model.rowCount() == n
+        assert dialog.windowTitle().startswith(page.tiles[key].text().split("\n")[0])
+
+
+def test_the_tables_say_what_the_report_says_and_list_their_cases(
+    qtbot: QtBot, page: DashboardPage, demo: Workspace
+) -> None:
+    """The fault: wages recovered, employers and agencies with the most complaints, letters by
+    kind and reviews by risk were in the PDF, XLSX and CLI only. The tables on screen are the
+    report's own, and a counted cell lists its cases (counted here in plain SQL)."""
+    assert page.figures is not None
+    printed = {t.key: t for t in indicator_tables(page.figures, "en")}
+    for widget, key in (
+        (page.wages_table, "wages_recovered"),
+        (page.letters_table, "letters_by_kind"),
+        (page.reviews_table, "reviews_by_risk"),
+        (page.employers_table, "top_employers"),
+        (page.agencies_table, "top_agencies"),
+    ):
+        assert widget.isVisible()
+        assert widget.title.text() == printed[key].title
+        assert widget.model.rowCount() == len(printed[key].rows)
+    with demo.read() as session:
+        wages = session.execute(
+            text(
+                'SELECT wages_recovered_currency, count(*) FROM "case" WHERE deleted_at IS NULL'
+                " AND wages_recovered_amount IS NOT NULL AND wages_recovered_currency IS NOT NULL"
+                f" AND {period_sql(page, 'resolved_at')} GROUP BY 1 ORDER BY 1"
+            )
+        ).all()
+    table = page.wages_table
+    assert [(table.cell(r, 0), table.cell(r, 2)) for r in range(len(wages))] == [
+        (currency, str(n)) for currency, n in wages
+    ]
+    currency, n = wages[0]
+    page.findChild(QScrollArea).ensureWidgetVisible(table)
+    view = table.view
+    click(qtbot, view.viewport(), view.visualRect(table.model.index(0, 2)).center())
+    dialog = listed(qtbot, page)
+    assert dialog.model.rowCount() == n
+    assert dialog.windowTitle() == f"Wages recovered: {currency}"
+
+    employer = page.figures.top_employers[0]
+    opened = count(
+        demo,
+        f"SELECT count(*) FROM \"case\" WHERE deleted_at IS NULL AND employer_id = '{employer.id}'"
+        f" AND {period_sql(page, 'received_at')}",
+    )
+    table = page.employers_table
+    assert (table.cell(0, 0), table.cell(0, 2)) == (employer.name, str(opened))
+    page.findChild(QScrollArea).ensureWidgetVisible(table)
+    view = table.view
+    view.setCurrentIndex(table.model.index(0, 2))
+    qtbot.keyClick(view, Qt.Key.Key_Return)  # the keyboard opens it too
+    qtbot.waitUntil(lambda: page.dialog is not dialog)
+    listed_now = listed(qtbot, page)
+    assert listed_now.model.rowCount() == opened
+    assert {listed_now.text(i, 5) for i in range(opened)} == {employer.name}
+    assert listed_now.windowTitle() == employer.name
+
+
+def test_a_zero_in_a_table_lists_nothing(qtbot: QtBot, page: DashboardPage) -> None:
+    """A row counting nothing has no list behind it: a click opens no empty dialog."""
+    assert page.figures is not None
+    zero = next(i for i, c in enumerate(page.figures.reviews_by_risk) if not c.count)
+    table = page.reviews_table
+    page.findChild(QScrollArea).ensureWidgetVisible(table)
+    view = table.view
+    click(qtbot, view.viewport(), view.visualRect(table.model.index(zero, 1)).center())
+    assert page.dialog is None

@@ -6,7 +6,7 @@ import shutil
 import statistics
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -379,6 +379,51 @@ def test_chart_segments_list_their_cases(demo: Workspace, figures: Indicators) -
     assert len(service.ids_behind(Drilldown(PERIOD, "month", month.month))) == month.opened
     currency = figures.wages_recovered[0]
     assert len(service.ids_behind(Drilldown(PERIOD, "wages", currency.currency))) == currency.cases
+
+
+def test_letters_and_reviews_list_the_cases_they_were_written_for(demo: Workspace) -> None:
+    """The fault: letters by kind and reviews by risk were figures with no cases behind them
+    (the dashboard could not list them). Counted here from the letters and reviews tables."""
+    service = StatsService(demo, today=TODAY)
+    with demo.read() as session:
+        letters = session.execute(
+            text("SELECT kind, case_id, issued_at FROM letter WHERE case_id IS NOT NULL")
+        ).all()
+        reviews = session.execute(
+            text("SELECT risk, case_id, reviewed_at FROM contract_review WHERE case_id IS NOT NULL")
+        ).all()
+
+    def in_period(at: str | None) -> bool:
+        return at is not None and "2026-03-01" <= at[:10] <= "2026-10-31"
+
+    for kind in ("employer_letter", "note_verbale_labour_authority", "referral"):
+        expected = {case_id for k, case_id, at in letters if k == kind and in_period(at)}
+        assert expected, kind
+        assert set(service.ids_behind(Drilldown(PERIOD, "letter", kind))) == expected
+    for risk in ("low", "medium", "high", "critical"):
+        expected = {case_id for r, case_id, at in reviews if r == risk and in_period(at)}
+        assert expected, risk
+        assert set(service.ids_behind(Drilldown(PERIOD, "review", risk))) == expected
+    with pytest.raises(ValidationError, match="Unknown letter kind: memo"):
+        service.ids_behind(Drilldown(PERIOD, "letter", "memo"))
+    with pytest.raises(ValidationError, match="Unknown risk “grave”"):
+        service.ids_behind(Drilldown(PERIOD, "review", "grave"))
+
+
+def test_a_missions_figures_list_that_missions_cases(demo: Workspace) -> None:
+    """HQ's side-by-side table: a cell lists its mission's cases of its figure."""
+    service = StatsService(demo, today=TODAY)
+    figures = service.indicators(PERIOD, by_mission=True)
+    for m in figures.by_mission:
+        scope = replace(PERIOD, mission=m.mission)
+        for measure, expected in (
+            ("opened", m.opened),
+            ("resolved", m.resolved),
+            ("closed", m.closed),
+            ("open", m.open_now),
+            ("overdue", m.overdue),
+        ):
+            assert len(service.ids_behind(Drilldown(scope, measure))) == expected, measure
 
 
 def test_open_and_overdue_drilldowns_match_the_case_list(demo: Workspace) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import textwrap
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import cast
@@ -30,6 +31,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QDate, QLocale, QPointF, Qt, Signal
 from PySide6.QtGui import QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -43,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.codes import CaseStatus, Category, IloIndicator, label
+from app.domain.codes import CaseStatus, Category, IloIndicator, LetterKind, RiskLevel, label
 from app.errors import QorgauError
 from app.i18n import (
     LANGUAGES,
@@ -55,6 +57,7 @@ from app.i18n import (
 )
 from app.reports import indicator_tables, render_stats_report
 from app.reports.export import write_bytes, write_csv, write_xlsx
+from app.reports.tables import ReportTable
 from app.reports.texts import text as report_text
 from app.services.changes import DataChanged
 from app.services.stats import Drilldown, Indicators, StatsFilter, StatsService
@@ -62,6 +65,7 @@ from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.reports.case_list import CaseListDialog
+from ui.reports.figure_table import DrillAt, FigureTable
 from ui.tasks import BackgroundTask, LatestOnly, TaskContext, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import STRETCH, ErrorLabel, fit_first_entry, widget_row, word_wrapped
@@ -71,6 +75,11 @@ from ui.widgets.file_dialogs import in_documents
 
 CHART_HEIGHT = 300
 TILES = ("opened", "resolved", "closed", "open", "overdue", "median")
+# The outcomes of the cases resolved (or referred) in the period: a second row of tiles.
+OUTCOME_TILES = ("referred", "documents_returned", "repatriated")
+# The columns of HQ's side-by-side table (app.reports.tables._by_mission) and the figure each
+# one's cell lists; the median's cases are those resolved, as on its tile.
+MISSION_COLUMNS = ("opened", "opened", "resolved", "closed", "open", "overdue", "resolved")
 
 
 def _qdate(value: date) -> QDate:
@@ -189,6 +198,7 @@ class DashboardPage(QWidget):
         filters, more = self._filter_and_export_rows()
         tiles = self._build_tiles()
         self._build_charts()
+        tables = self._build_tables()
         content = QWidget()
         inner = QVBoxLayout(content)
         # The count's indicator beside the title: in the filters' row, in Kazakh, it made the
@@ -200,6 +210,7 @@ class DashboardPage(QWidget):
         inner.addWidget(self.period_note)
         inner.addLayout(tiles)
         inner.addLayout(self.grid)
+        inner.addLayout(tables)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)
@@ -265,19 +276,54 @@ class DashboardPage(QWidget):
         )
         return filters, more
 
-    def _build_tiles(self) -> QHBoxLayout:
-        """One tile per key figure; a click lists the cases behind it."""
+    def _build_tiles(self) -> QVBoxLayout:
+        """One tile per key figure, the outcomes on a second row; a click lists the cases
+        behind it."""
         self.tiles: dict[str, QPushButton] = {}
-        tiles = QHBoxLayout()
-        for key in TILES:
-            tile = QPushButton()
-            tile.setObjectName(f"tile_{key}")
-            tile.setMinimumHeight(58)
-            tile.setStyleSheet("text-align: center; font-size: 11pt;")
-            tile.clicked.connect(lambda _checked=False, k=key: self._tile_clicked(k))
-            self.tiles[key] = tile
-            tiles.addWidget(tile)
-        return tiles
+        rows = QVBoxLayout()
+        for keys in (TILES, OUTCOME_TILES):
+            row = QHBoxLayout()
+            for key in keys:
+                tile = QPushButton()
+                tile.setObjectName(f"tile_{key}")
+                tile.setMinimumHeight(58)
+                tile.setStyleSheet("text-align: center; font-size: 11pt;")
+                tile.clicked.connect(lambda _checked=False, k=key: self._tile_clicked(k))
+                self.tiles[key] = tile
+                row.addWidget(tile)
+            rows.addLayout(row)
+        return rows
+
+    def _build_tables(self) -> QBoxLayout:
+        """The report's lists as tables under the charts: HQ's missions side by side across
+        the page, then three narrow tables and the two lists of organisations."""
+        self.missions_table = FigureTable("missions_table")
+        self.wages_table = FigureTable("wages_table")
+        self.letters_table = FigureTable("letters_table")
+        self.reviews_table = FigureTable("reviews_table")
+        self.employers_table = FigureTable("employers_table")
+        self.agencies_table = FigureTable("agencies_table")
+        for table in self._figure_tables():
+            table.cases_requested.connect(self.cases_requested)
+        small = widget_row(self.wages_table, self.letters_table, self.reviews_table)
+        organisations = widget_row(self.employers_table, self.agencies_table)
+        tables = QVBoxLayout()
+        tables.addWidget(self.missions_table)
+        for row in (small, organisations):
+            for column in range(row.count()):
+                row.setStretch(column, 1)  # equal widths, whatever the titles' lengths
+            tables.addLayout(row)
+        return tables
+
+    def _figure_tables(self) -> tuple[FigureTable, ...]:
+        return (
+            self.missions_table,
+            self.wages_table,
+            self.letters_table,
+            self.reviews_table,
+            self.employers_table,
+            self.agencies_table,
+        )
 
     def _build_charts(self) -> None:
         """The six chart panels in a grid of two columns."""
@@ -428,6 +474,11 @@ class DashboardPage(QWidget):
         }
         median = "—" if f.median_days is None else format_number(round(f.median_days, 1))
         p90 = "—" if f.p90_days is None else format_number(round(f.p90_days, 1))
+        values.update(
+            referred=f.referred,
+            documents_returned=f.documents_returned,
+            repatriated=f.repatriated,
+        )
         shown = {key: format_number(value) for key, value in values.items()}
         self._set_tiles({**shown, "median": f"{median} / {p90}"})
         self._bars(
@@ -474,6 +525,72 @@ class DashboardPage(QWidget):
                 [m.opened for m in f.by_mission],
                 horizontal=False,
             )
+        self._tables()
+
+    def _tables(self) -> None:
+        """The report's own tables (``indicator_tables``, in the interface's language), each
+        counted cell listing its cases."""
+        f = self.figures
+        assert f is not None
+        tables = {t.key: t for t in indicator_tables(f, current_language())}
+        no_rows = report_text("no_data", current_language())
+
+        def by_row(measure: str, keys: Sequence[str], counts: Sequence[int]) -> DrillAt:
+            def drill_at(row: int, _column: int) -> Drilldown | None:
+                if not counts[row]:
+                    return None  # nothing to list
+                return Drilldown(f.scope, measure, keys[row])
+
+            return drill_at
+
+        def mission_cell(row: int, column: int) -> Drilldown | None:
+            table = tables["by_mission"]
+            if not table.rows[row][column]:  # no cases, or no median
+                return None
+            scope = replace(f.scope, mission=f.by_mission[row].mission)
+            return Drilldown(scope, MISSION_COLUMNS[column])
+
+        wages, employers, agencies = f.wages_recovered, f.top_employers, f.top_agencies
+        shown: list[tuple[FigureTable, ReportTable, DrillAt]] = [
+            (
+                self.wages_table,
+                tables["wages_recovered"],
+                by_row("wages", [m.currency for m in wages], [m.cases for m in wages]),
+            ),
+            (
+                self.letters_table,
+                tables["letters_by_kind"],
+                by_row(
+                    "letter",
+                    [c.key for c in f.letters_by_kind],
+                    [c.count for c in f.letters_by_kind],
+                ),
+            ),
+            (
+                self.reviews_table,
+                tables["reviews_by_risk"],
+                by_row(
+                    "review",
+                    [c.key for c in f.reviews_by_risk],
+                    [c.count for c in f.reviews_by_risk],
+                ),
+            ),
+            (
+                self.employers_table,
+                tables["top_employers"],
+                by_row("employer", [o.id for o in employers], [o.count for o in employers]),
+            ),
+            (
+                self.agencies_table,
+                tables["top_agencies"],
+                by_row("agency", [o.id for o in agencies], [o.count for o in agencies]),
+            ),
+        ]
+        for widget, table, drill_at in shown:
+            widget.show_table(table, drill_at, no_rows)
+        self.missions_table.setVisible(bool(f.by_mission))
+        if f.by_mission:
+            self.missions_table.show_table(tables["by_mission"], mission_cell, no_rows)
 
     def _bars(
         self,
@@ -619,9 +736,27 @@ class DashboardPage(QWidget):
         self.dialog.show()
 
     def describe(self, drill: Drilldown) -> str:
-        """The clicked figure in words, for the dialog's title."""
+        """The clicked figure in words, for the dialog's title; a cell of HQ's side-by-side
+        table is named with its mission."""
+        said = self._described(drill)
+        mission = drill.scope.mission
+        if mission and self.figures is not None and mission != self.figures.scope.mission:
+            return f"{mission}: {said}"
+        return said
+
+    def _described(self, drill: Drilldown) -> str:
         names = self._tile_names()
         key = drill.key
+        lang = current_language()
+        if drill.measure in ("employer", "agency") and self.figures is not None:
+            listed = self.figures.top_employers + self.figures.top_agencies
+            return next((o.name for o in listed if o.id == key), key)
+        if drill.measure == "wages":
+            return f"{report_text('wages_recovered', lang)}: {key}"
+        if drill.measure == "letter":
+            return f"{report_text('letters', lang)}: {label(LetterKind(key))}"
+        if drill.measure == "review":
+            return f"{report_text('reviews', lang)}: {label(RiskLevel(key))}"
         if drill.measure == "open" and key:
             return f"{names['open']}: {label(CaseStatus(key))}"
         if drill.measure == "category":

@@ -1,0 +1,156 @@
+"""One of the report's tables on the dashboard: read-only, each counted cell clickable.
+
+The table is the one ``app.reports.tables`` builds for the PDF and the workbook, so the screen
+and the paper say the same; the page says which ``Drilldown`` a cell stands for (none where
+there is no list of cases behind it, or nothing to list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, format_date, format_number
+from app.reports.tables import Cell, ReportTable
+from app.services.stats import Drilldown
+from ui.widgets.common import open_on_enter
+
+Index = QModelIndex | QPersistentModelIndex
+DrillAt = Callable[[int, int], Drilldown | None]  # (row, column) -> the cases behind the cell
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as the interface writes it: numbers and dates in the interface's locale."""
+    if cell is None:
+        return "—"
+    if isinstance(cell, bool):  # not a number to format, though Python says it is one
+        return str(cell)
+    if isinstance(cell, int | float | Decimal):
+        return format_number(cell)
+    if isinstance(cell, date):
+        return format_date(cell)
+    return str(cell)
+
+
+class ReportTableModel(QAbstractTableModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = ReportTable("", "", (), ())
+        self.drill_at: DrillAt = lambda _row, _column: None
+
+    def show_table(self, table: ReportTable, drill_at: DrillAt) -> None:
+        self.beginResetModel()
+        self.table, self.drill_at = table, drill_at
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt names
+        return 0 if parent.isValid() else len(self.table.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt names
+        return 0 if parent.isValid() else len(self.table.headers)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        cell = self.table.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(cell)
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(cell, int | float | Decimal):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = cell_text(cell)  # a long name may be elided in its column
+            if self.drill_at(index.row(), index.column()) is not None:
+                hint = _("Click to list the cases")  # outside the f-string, for extraction
+                return f"{text}\n{hint}"
+            return text
+        return None
+
+    def headerData(  # noqa: N802 - Qt name
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.table.headers)
+        ):
+            return self.table.headers[section]
+        return None
+
+
+class FigureTable(QWidget):
+    """A titled table; a click (or Enter) on a counted cell emits ``cases_requested``."""
+
+    cases_requested = Signal(object)  # Drilldown
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: 600;")
+        self.title.setWordWrap(True)
+        self.empty = QLabel()
+        self.model = ReportTableModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().hide()
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # The page scrolls, not each table: a table is as tall as its rows (ten at most).
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.clicked.connect(self._open)
+        open_on_enter(self.view, self._open)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.view)
+        layout.addWidget(self.empty)
+        layout.addStretch(1)  # beside a taller table, this one stays at the top
+
+    def show_table(self, table: ReportTable, drill_at: DrillAt, no_rows: str) -> None:
+        """``table`` drawn; ``no_rows`` said in its place when it has no rows."""
+        self.title.setText(table.title)
+        self.model.show_table(table, drill_at)
+        header = self.view.horizontalHeader()
+        for column in range(len(table.headers)):
+            # The first column (the name) takes the room left; the figures keep theirs.
+            mode = (
+                QHeaderView.ResizeMode.Stretch
+                if column == 0
+                else QHeaderView.ResizeMode.ResizeToContents
+            )
+            header.setSectionResizeMode(column, mode)
+        self.view.resizeRowsToContents()
+        frame = 2 * self.view.frameWidth()
+        scroll = self.view.horizontalScrollBar().sizeHint().height()
+        height = header.sizeHint().height() + self.view.verticalHeader().length() + frame
+        self.view.setFixedHeight(height + (scroll if self._too_wide() else 0))
+        self.view.setVisible(bool(table.rows))
+        self.empty.setText(no_rows)
+        self.empty.setVisible(not table.rows)
+
+    def _too_wide(self) -> bool:
+        return self.view.horizontalHeader().length() > self.view.viewport().width() > 0
+
+    def _open(self, index: QModelIndex) -> None:
+        drill = self.model.drill_at(index.row(), index.column()) if index.isValid() else None
+        if drill is not None:
+            self.cases_requested.emit(drill)
+
+    def cell(self, row: int, column: int) -> str:
+        """The text shown in a cell (for tests and screen readers)."""
+        return str(self.model.data(self.model.index(row, column)))
