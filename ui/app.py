@@ -106,9 +106,11 @@ def env_login(paths: Paths) -> Workspace | None:
         return None
 
 
-def obtain_workspace(paths: Paths, bridge: LanguageBridge) -> Workspace | None:
-    """The unlocked workspace, or None when the user gave up (closed the wizard or login)."""
-    workspace = None if self_test.stop_at_login() else env_login(paths)
+def obtain_workspace(paths: Paths, bridge: LanguageBridge, ask: bool = False) -> Workspace | None:
+    """The unlocked workspace, or None when the user gave up (closed the wizard or login).
+    ``ask``: the sign-in window itself, not the keyring or the environment (after a restore
+    the administrator signs in again to the restored data)."""
+    workspace = None if self_test.stop_at_login() or ask else env_login(paths)
     if workspace is not None:
         return workspace
     if not paths.is_initialised():
@@ -117,7 +119,7 @@ def obtain_workspace(paths: Paths, bridge: LanguageBridge) -> Workspace | None:
         wizard = SetupWizard(paths, bridge)
         wizard.exec()
         return wizard.workspace
-    workspace = try_keyring_login(paths, SecretStore())
+    workspace = None if ask else try_keyring_login(paths, SecretStore())
     if workspace is not None:
         return workspace
     dialog = LoginDialog(paths, bridge)
@@ -157,19 +159,29 @@ def run_desktop(data_dir: str | None, language: str | None) -> int:
 
 
 def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
-    workspace = obtain_workspace(paths, bridge)
-    if workspace is None:
-        return 0
-    try:
-        window, daily_backup = open_main_window(app, workspace, bridge)
-        if self_test.requested():
-            return self_test.run(window)
-        status = app.exec()
-        daily_backup.finish_on_exit()
-    finally:
-        QThreadPool.globalInstance().waitForDone()
-        workspace.close()
-    return int(status)
+    ask = False
+    while True:
+        workspace = obtain_workspace(paths, bridge, ask)
+        if workspace is None:
+            return 0
+        try:
+            window, daily_backup = open_main_window(app, workspace, bridge)
+            if self_test.requested():
+                return self_test.run(window)
+            status = app.exec()
+            daily_backup.finish_on_exit()
+            restore = window.restore_request
+        finally:
+            QThreadPool.globalInstance().waitForDone()
+            workspace.close()
+        if restore is None:
+            return int(status)
+        # The window, its work and its connections are gone: only now may the file be
+        # replaced. Restored or refused, the administrator signs in again.
+        from ui.restore import restore_after_close
+
+        restore_after_close(paths, restore)
+        ask = True
 
 
 def open_main_window(

@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
@@ -41,6 +42,9 @@ from ui.lock import IdleLock, LockScreen
 from ui.private_temp import PrivateTempFolder
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
+
+if TYPE_CHECKING:
+    from ui.restore import RestoreRequest
 
 AREA_MODULES = (
     "ui.start_page",
@@ -106,6 +110,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.workspace = workspace
         self.bridge = bridge
+        # A restore the administrator confirmed in Settings: done once this window has closed
+        # and the workspace with it (ui/app.py), never under open connections.
+        self.restore_request: RestoreRequest | None = None
         self._areas: dict[str, Area] = {}
         # Where attachments are written to be opened; emptied when this window closes.
         self.temp_folder = PrivateTempFolder()
@@ -420,6 +427,15 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         ui_settings.save_state("main_window/geometry", self.saveGeometry())
         ui_settings.save_state("main_window/splitter", self.splitter.saveState())
+
+    def close_for_restore(self, request: RestoreRequest) -> bool:
+        """Close with ``request`` to be done after; False (and no restore) when an area kept
+        the window open (unsaved work the user chose to keep)."""
+        self.restore_request = request
+        if not self.close():
+            self.restore_request = None
+            return False
+        return True
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
         for area in self._areas.values():

@@ -54,7 +54,7 @@ class RecoveryKeyDialog(QDialog):
         self.key = QLabel(recovery_key)
         self.key.setTextFormat(Qt.TextFormat.PlainText)
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = _fixed_pitch()
+        font = fixed_pitch()
         font.setPointSize(14)
         font.setBold(True)
         self.key.setFont(font)
@@ -119,7 +119,7 @@ class RecoveryKeyDialog(QDialog):
         self.saved.show_message(_("Saved: {path}").format(path=str(path)))
 
 
-def _fixed_pitch() -> QFont:
+def fixed_pitch() -> QFont:
     """The key's font: every character as wide as the next, 0 and O apart."""
     font = QFont("monospace")
     font.setStyleHint(QFont.StyleHint.Monospace)
@@ -137,7 +137,7 @@ class RecoverDialog(ValidatingDialog):
         self.key = QLineEdit()
         # The whole key in view, in a fixed-pitch font, to check it against the paper group by
         # group (the field showed 14 of its 47 characters).
-        self.key.setFont(_fixed_pitch())
+        self.key.setFont(fixed_pitch())
         sample = "-".join(["W" * GROUP_CHARS] * GROUPS)
         self.key.setMinimumWidth(self.key.fontMetrics().horizontalAdvance(sample) + 16)
         self.username = QLineEdit()

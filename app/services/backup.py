@@ -244,21 +244,85 @@ def _audit_when_free(workspace: Workspace, action: str, details: dict[str, Any])
                 raise
 
 
-def _read_backup(file: Path, into: Path) -> dict[str, Any]:
-    """Unpack and check a backup into folder ``into``; returns its manifest."""
-    bad = _("{name} is not a Qorgau backup, or it is damaged.").format(name=file.name)
+def _not_a_backup(file: Path) -> str:
+    return _("{name} is not a Qorgau backup, or it is damaged.").format(name=file.name)
+
+
+def _belongs_elsewhere(theirs: str, ours: str) -> str:
+    return _(
+        "This backup belongs to another installation (database {theirs}); "
+        "it cannot replace this one ({ours})."
+    ).format(theirs=theirs, ours=ours)
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    """What a backup file holds, checked for a restore over this installation."""
+
+    path: Path
+    created_at: datetime | None
+    mission_code: str
+    size: int
+
+
+def check_backup_for_restore(paths: Paths, file: Path) -> BackupSummary:
+    """The refusals a restore would give before anything is replaced (not a backup, damaged,
+    another installation's), read without unpacking: the desktop asks these before it closes
+    its database, so a refused file leaves the window as it was. ``restore_backup`` checks
+    everything again (and more) once the database is closed."""
+    refuse_on_server(paths.server.exists(), backups_message())
+    bad = _not_a_backup(file)
     try:
         with zipfile.ZipFile(file) as archive:
-            names = set(archive.namelist())
-            if names != {MANIFEST, DB_FILENAME, KEYSLOTS_FILENAME}:
-                raise DatabaseError(bad)
-            manifest = json.loads(archive.read(MANIFEST))
-            if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
-                raise DatabaseError(bad)
-            if manifest.get("version") != BACKUP_VERSION:
-                raise DatabaseError(_("This backup was made by another version of Qorgau."))
-            if not isinstance(manifest.get("database_id"), str):
-                raise DatabaseError(bad)
+            manifest = _checked_manifest(archive, bad)
+            for name in (DB_FILENAME, KEYSLOTS_FILENAME):
+                info = archive.getinfo(name)
+                expected = manifest["members"][name]
+                digest = hashlib.sha256()
+                with archive.open(info) as member:
+                    for block in iter(lambda: member.read(1 << 20), b""):
+                        digest.update(block)
+                if info.file_size != expected["size"] or digest.hexdigest() != expected["sha256"]:
+                    raise DatabaseError(bad)
+    except FileNotFoundError:
+        raise DatabaseError(_("{path} does not exist.").format(path=file)) from None
+    except (zipfile.BadZipFile, KeyError, TypeError, ValueError, UnicodeDecodeError, OSError):
+        raise DatabaseError(bad) from None
+    ours = KeySlotStore(paths.keyslots).database_id()
+    if manifest["database_id"] != ours:
+        raise DatabaseError(_belongs_elsewhere(manifest["database_id"], ours))
+    return BackupSummary(
+        file, _created_at(manifest), str(manifest.get("mission_code", "")), file.stat().st_size
+    )
+
+
+def _checked_manifest(archive: zipfile.ZipFile, bad: str) -> dict[str, Any]:
+    """The manifest of a backup archive with the expected members, or DatabaseError(bad)."""
+    if set(archive.namelist()) != {MANIFEST, DB_FILENAME, KEYSLOTS_FILENAME}:
+        raise DatabaseError(bad)
+    manifest = json.loads(archive.read(MANIFEST))
+    if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+        raise DatabaseError(bad)
+    if manifest.get("version") != BACKUP_VERSION:
+        raise DatabaseError(_("This backup was made by another version of Qorgau."))
+    if not isinstance(manifest.get("database_id"), str):
+        raise DatabaseError(bad)
+    return manifest
+
+
+def _created_at(manifest: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(manifest.get("created_at")))
+    except ValueError:
+        return None
+
+
+def _read_backup(file: Path, into: Path) -> dict[str, Any]:
+    """Unpack and check a backup into folder ``into``; returns its manifest."""
+    bad = _not_a_backup(file)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            manifest = _checked_manifest(archive, bad)
             for name in (DB_FILENAME, KEYSLOTS_FILENAME):
                 info = archive.getinfo(name)
                 expected = manifest["members"][name]
@@ -314,6 +378,15 @@ def _current_admin(paths: Paths, username: str, password: str, guard: LoginGuard
         raise
     guard.withdraw(attempt)  # nothing to sign in to: the copy is about to be replaced
     return _Admin(key, slots.database_id(), slots.usernames())
+
+
+def check_restorer(paths: Paths, username: str, password: str) -> None:
+    """AuthError or PermissionDenied unless ``username`` is an active administrator of the
+    installation in ``paths`` and ``password`` is hers: the desktop asks this before it closes
+    its database for a restore (``restore_backup`` proves it again). A wrong password counts
+    as a failed sign-in, as in ``restore_backup``."""
+    refuse_on_server(paths.server.exists(), backups_message())
+    _current_admin(paths, username, password, LoginGuard(paths.data_dir))
 
 
 def _backup_key(staging: Path, username: str, password: str, current: bytes | None) -> bytes:
@@ -397,12 +470,7 @@ def _restore_into(
         staging = Path(tmpdir)
         manifest = _read_backup(file, staging)
         if admin is not None and manifest["database_id"] != admin.database_id:
-            raise DatabaseError(
-                _(
-                    "This backup belongs to another installation (database {theirs}); "
-                    "it cannot replace this one ({ours})."
-                ).format(theirs=manifest["database_id"], ours=admin.database_id)
-            )
+            raise DatabaseError(_belongs_elsewhere(manifest["database_id"], admin.database_id))
         key = _backup_key(staging, username, password, admin.key if admin else None)
         check = open_raw(staging / DB_FILENAME, key)
         try:
@@ -561,6 +629,40 @@ def scheduled_backups(paths: Paths) -> list[tuple[datetime, Path]]:
         return []
     found = [(stamp, p) for p in folder.iterdir() if (stamp := _stamp_of(p)) is not None]
     return sorted(found)
+
+
+@dataclass(frozen=True)
+class KeptBackup:
+    path: Path
+    created_at: datetime
+    size: int
+    scheduled: bool  # the daily one (rotated), else one written here by hand (kept)
+
+
+def kept_backups(paths: Paths) -> list[KeptBackup]:
+    """The backups kept in the data folder's ``backups/``, newest first: the scheduled ones and
+    those written there by hand. A copy on another disk (a USB stick) is the user's to keep."""
+    found = [(stamp, path, True) for stamp, path in scheduled_backups(paths)]
+    if paths.backups.is_dir():
+        for path in paths.backups.glob("*" + SCHEDULED_SUFFIX):
+            try:
+                found.append((datetime.fromtimestamp(path.stat().st_mtime, UTC), path, False))
+            except OSError:
+                continue  # removed meanwhile
+    kept = []
+    for stamp, path, scheduled in found:
+        try:
+            kept.append(KeptBackup(path, stamp, path.stat().st_size, scheduled))
+        except OSError:
+            continue
+    return sorted(kept, key=lambda backup: backup.created_at, reverse=True)
+
+
+def manual_backup_path(workspace: Workspace, now: datetime | None = None) -> Path:
+    """Where "Back up now" suggests writing: ``backups/`` beside the scheduled ones' folder,
+    named by mission and local time, never rotated away."""
+    stamp = (now or datetime.now(UTC)).astimezone().strftime(_STAMP)
+    return workspace.paths.backups / f"qorgau-{workspace.mission_code}-{stamp}{SCHEDULED_SUFFIX}"
 
 
 def backups_to_keep(

@@ -176,6 +176,10 @@ class RecoveryService:
     def has_recovery_key(self) -> bool:
         return not self.ws.on_server and self.slots.has_slot(RECOVERY_SLOT)
 
+    def escrow_on(self) -> bool:
+        """Whether HQ can issue a code for this installation (an ``@escrow`` slot exists)."""
+        return not self.ws.on_server and self.slots.escrow() is not None
+
     def apply_policy(self, signed: bytes) -> bool:
         """Apply HQ's signed escrow policy; returns whether escrow is now on."""
         self.ws.require_role(Role.ADMIN)
@@ -197,6 +201,24 @@ class RecoveryService:
                 {"escrow": policy["escrow"], "issued_at": policy["issued_at"]},
             )
         return bool(policy["escrow"])
+
+
+POLICY_MAX_BYTES = 64 * 1024  # a signed policy is some 500 bytes
+
+
+def read_policy_file(path: Path) -> bytes:
+    """A policy file the administrator chose, read only as far as a policy can be long (a
+    video chosen by mistake is not loaded whole)."""
+    try:
+        with path.open("rb") as handle:
+            signed = handle.read(POLICY_MAX_BYTES + 1)
+    except OSError as exc:
+        raise ValidationError(
+            _("{path} cannot be read: {error}").format(path=path, error=exc.strerror)
+        ) from None
+    if len(signed) > POLICY_MAX_BYTES:
+        raise ValidationError(_("This is not an escrow policy signed by headquarters."))
+    return signed
 
 
 def _escrow_to(ws: Workspace, slots: KeySlotStore, recipient: str) -> None:

@@ -1,4 +1,5 @@
-"""Settings: interface language, idle lock, this computer's keyring, own password, users."""
+"""Settings: interface language, idle lock, this computer's keyring, own password, backups,
+escrow at headquarters, users."""
 
 from __future__ import annotations
 
@@ -32,7 +33,9 @@ from app.services.users import UserService
 from ui import ui_settings
 from ui.main_window import MainWindow
 from ui.recovery import RecoveryKeyDialog
+from ui.settings.backups import BackupsBox
 from ui.settings.contacts import MissionContactsBox
+from ui.settings.escrow import EscrowBox
 from ui.settings.users import UsersPanel
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import (
@@ -201,13 +204,22 @@ class SettingsPage(QScrollArea):
 
         self.contacts = MissionContactsBox(workspace)
 
+        # The administrator "manages backups" (DESIGN.md); an HQ on a database server leaves
+        # backups to the server (pg_dump) and has no key file to escrow.
+        self.backups: BackupsBox | None = None
+        self.escrow: EscrowBox | None = None
+        if is_admin and not self.on_server:
+            self.backups = BackupsBox(window)
+            self.escrow = EscrowBox(workspace, self.store)
+        boxes = [box for box in (self.backups, self.escrow) if box is not None]
+
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(24, 20, 24, 20)
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
         layout.addWidget(self.heading)
-        for box in (self.interface, self.contacts, self.security, self.users_box):
+        for box in (self.interface, self.contacts, self.security, *boxes, self.users_box):
             layout.addWidget(box)
         layout.addStretch(1)
         self.setWidget(content)
@@ -265,6 +277,9 @@ class SettingsPage(QScrollArea):
             else _("Users of this mission")
         )
         self.contacts.retranslate_ui()
+        for box in (self.backups, self.escrow):
+            if box is not None:
+                box.retranslate_ui()
 
     def confirm_close(self) -> bool:
         """A policy value still settling, and a write under way, end before the window
@@ -276,6 +291,8 @@ class SettingsPage(QScrollArea):
             getattr(self.users, "task", None),
             self.task,
             self.keyring_task,
+            getattr(self.backups, "task", None),
+            getattr(self.escrow, "task", None),
         ):
             if task is not None:
                 task.wait_finished()

@@ -1,0 +1,77 @@
+"""Restoring a backup from the desktop: asked for in Settings, done after the window closed.
+
+A restore replaces the database file. Under an open window it would replace the file under
+that window's connections (and the CLI refuses while any is open), so Settings only checks the
+backup and the administrator's password, then closes the main window with a ``RestoreRequest``;
+``ui.app`` closes the workspace, runs ``restore_after_close`` and asks for a sign-in again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
+
+from app.config import Paths
+from app.i18n import _, format_datetime
+from app.services.backup import RestoreResult, restore_backup
+from ui.tasks import BackgroundTask, show_error
+from ui.widgets.plain import plain_message
+
+
+@dataclass(frozen=True)
+class RestoreRequest:
+    file: Path
+    username: str
+    password: str = field(repr=False)
+
+
+def restore_after_close(paths: Paths, request: RestoreRequest) -> RestoreResult | None:
+    """Restore ``request``'s backup into ``paths`` (no workspace open on it any more) off the
+    GUI thread with a progress dialog, then say what happened; None when it was refused
+    (said, and nothing was changed)."""
+    outcome: list[RestoreResult] = []
+    task: BackgroundTask[RestoreResult] = BackgroundTask(
+        None,
+        lambda _ctx: restore_backup(
+            paths, request.file, request.username, request.password, confirmed=True
+        ),
+    )
+    task.with_progress(_("Restoring the backup…")).success(outcome.append)
+    task.failure(lambda exc: show_error(None, exc))
+    task.run_in_background().wait_finished()
+    if not outcome:
+        return None
+    plain_message(
+        None, _("Qorgau"), restored_message(outcome[0], paths), QMessageBox.Icon.Information
+    )
+    return outcome[0]
+
+
+def restored_message(result: RestoreResult, paths: Paths) -> str:
+    """What a restore did, for the administrator who signs in again next."""
+    try:
+        created = format_datetime(datetime.fromisoformat(result.created_at).astimezone())
+    except ValueError:
+        created = result.created_at
+    lines = [
+        _(
+            "The backup of {created} was restored. The files it replaced are kept in {folder}. "
+            "Sign in again."
+        ).format(created=created, folder=paths.backups)
+    ]
+    if result.deactivated:
+        lines.append(
+            _("Revoked since the backup, kept out: {users}.").format(
+                users=", ".join(result.deactivated)
+            )
+        )
+    if result.without_account:
+        lines.append(
+            _("Added since the backup, without an account now: {users}.").format(
+                users=", ".join(result.without_account)
+            )
+        )
+    return "\n\n".join(lines)
