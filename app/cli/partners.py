@@ -45,7 +45,7 @@ def register(commands: Any) -> None:
 
 
 def add_case_actions(actions: Any) -> None:
-    """``case refer`` and ``case referrals``."""
+    """``case refer``, ``case referrals`` and ``case referral-outcome``."""
     refer = actions.add_parser("refer", help=_("refer a case to a partner organisation"))
     refer.add_argument("number", help=_("the case number"))
     refer.add_argument("--partner", required=True, help=_("the partner's id or name"))
@@ -55,6 +55,10 @@ def add_case_actions(actions: Any) -> None:
     referrals.add_argument("number", help=_("the case number"))
     referrals.add_argument("--json", action="store_true", help=json_help())
     referrals.set_defaults(handler=cmd_referrals)
+    outcome = actions.add_parser("referral-outcome", help=_("record how a referral ended"))
+    outcome.add_argument("referral", help=_("the referral's id ('case referrals --json')"))
+    outcome.add_argument("--outcome", required=True, help=_("what the partner did"))
+    outcome.set_defaults(handler=cmd_referral_outcome)
 
 
 def partner_from_json(raw: Any) -> PartnerInput:
@@ -167,5 +171,18 @@ def cmd_referrals(args: argparse.Namespace) -> int:
     print_table(
         [_("Date"), _("Partner"), _("Reason"), _("Outcome")],
         [[format_date(r.referred_at), r.partner_name, r.reason, r.outcome or "—"] for r in rows],
+    )
+    return 0
+
+
+def cmd_referral_outcome(args: argparse.Namespace) -> int:
+    with workspace(args, "app.services.partners") as ws:
+        from app.services.partners import PartnerService
+
+        done = PartnerService(ws).record_outcome(args.referral, args.outcome)
+    print(
+        _("{number}: outcome of the referral to {partner} recorded.").format(
+            number=done.case_number, partner=done.partner_name
+        )
     )
     return 0

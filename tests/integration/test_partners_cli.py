@@ -70,6 +70,16 @@ def test_add_list_refer_and_list_referrals(
     shown = run_cli(capsys, "case", "show", case_number)
     assert "Referred to Ansan Migrant Shelter: Nowhere to sleep" in shown.out
 
+    done = run_cli(capsys, "case", "referral-outcome", rows[0]["id"], "--outcome", "Taken in")
+    assert (
+        done.out.strip()
+        == f"{case_number}: outcome of the referral to Ansan Migrant Shelter recorded."
+    )
+    rows = json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)
+    assert rows[0]["outcome"] == "Taken in"
+    missing = run_cli(capsys, "case", "referral-outcome", "no-such-id", "--outcome", "x")
+    assert (missing.code, missing.err.strip()) == (1, "qorgau: No such referral.")
+
 
 def test_bad_input_says_one_line_and_changes_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, installation: Paths, case_number: str
