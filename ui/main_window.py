@@ -52,6 +52,7 @@ AREA_MODULES = (
     "ui.contracts",
     "ui.agreements",
     "ui.letters",
+    "ui.partners",
     "ui.reports",
     "ui.returnees",
     "ui.exchange",

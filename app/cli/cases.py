@@ -16,6 +16,7 @@ from app.cli.common import (
     read_json_argument,
     workspace,
 )
+from app.cli.partners import add_case_actions
 from app.domain import labels
 from app.domain.codes import CaseStatus, Category, EventKind, Urgency, label
 from app.domain.codes import parse_code as code
@@ -93,6 +94,7 @@ def register(commands: Any) -> None:
     status.add_argument("status")
     status.add_argument("--note", default="", help=_("the reason, for the timeline"))
     status.set_defaults(handler=cmd_set_status)
+    add_case_actions(actions)  # refer, referrals: app/cli/partners.py
 
     search = commands.add_parser("search", help=_("search cases, people, employers and notes"))
     search.add_argument("query")

@@ -257,6 +257,13 @@ def _gettext_labels(pgettext: Callable[[str, str], str], _: Callable[[str], str]
             Channel.HQ_TRANSFER: pgettext("channel", "Transferred by headquarters"),
             Channel.OTHER: pgettext("channel", "Other"),
         },
+        PartnerKind: {
+            PartnerKind.NGO: pgettext("partner kind", "Non-governmental organisation"),
+            PartnerKind.LAWYER: pgettext("partner kind", "Lawyer or legal aid"),
+            PartnerKind.SHELTER: pgettext("partner kind", "Shelter"),
+            PartnerKind.HOTLINE: pgettext("partner kind", "Hotline"),
+            PartnerKind.OTHER: pgettext("partner kind", "Other"),
+        },
         EventKind: {
             EventKind.NOTE: pgettext("timeline", "Note"),
             EventKind.CALL: pgettext("timeline", "Phone call"),

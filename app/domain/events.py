@@ -35,6 +35,7 @@ class SystemEvent(StrEnum):
     CITED = "cited"
     CITATION_WITHDRAWN = "citation_withdrawn"
     REFERRED = "referred"
+    REFERRAL_OUTCOME = "referral_outcome"
     STARTED_BY_LETTER = "started_by_letter"  # a "new" case moved to "in progress" by a letter
 
 
@@ -42,6 +43,7 @@ class SystemEvent(StrEnum):
 _TEXT_PARAM: dict[SystemEvent, str] = {
     SystemEvent.LETTER_ISSUED: "subject",
     SystemEvent.REFERRED: "reason",
+    SystemEvent.REFERRAL_OUTCOME: "outcome",
 }
 
 
@@ -59,6 +61,7 @@ def _templates(_: Callable[[str], str]) -> dict[SystemEvent, str]:
         SystemEvent.CITED: _("Cited: {citation}"),
         SystemEvent.CITATION_WITHDRAWN: _("Citation withdrawn: {citation}"),
         SystemEvent.REFERRED: _("Referred to {partner}: {reason}"),
+        SystemEvent.REFERRAL_OUTCOME: _("Outcome of the referral to {partner}: {outcome}"),
         SystemEvent.STARTED_BY_LETTER: _("Letter {number} issued."),
     }
 

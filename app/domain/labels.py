@@ -28,6 +28,7 @@ from app.domain.codes import (
     IloIndicator,
     LetterKind,
     LetterStatus,
+    PartnerKind,
     RiskLevel,
     Role,
     Sex,
@@ -92,6 +93,10 @@ def sex(code: str | StrEnum, language: str | None = None) -> str:
 
 def consent_scope(code: str | StrEnum, language: str | None = None) -> str:
     return _enum_label(ConsentScope, code, language)
+
+
+def partner_kind(code: str | StrEnum, language: str | None = None) -> str:
+    return _enum_label(PartnerKind, code, language)
 
 
 def event_kind(code: str | StrEnum, language: str | None = None) -> str:

@@ -911,8 +911,13 @@ class LetterService(DatedService):
             partner = session.execute(
                 select(PartnerOrganisation)
                 .join(PartnerReferral, PartnerReferral.partner_id == PartnerOrganisation.id)
-                .where(PartnerReferral.case_id == case.id, PartnerReferral.deleted_at.is_(None))
-                .order_by(PartnerReferral.referred_at.desc())
+                .where(
+                    PartnerReferral.case_id == case.id,
+                    PartnerReferral.deleted_at.is_(None),
+                    PartnerOrganisation.deleted_at.is_(None),
+                )
+                # The latest referral; of two on one day, the one made last.
+                .order_by(PartnerReferral.referred_at.desc(), PartnerReferral.change_seq.desc())
                 .limit(1)
             ).scalar_one_or_none()
             if partner is not None:

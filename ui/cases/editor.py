@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
@@ -63,6 +64,9 @@ from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import ElidedLabel, plain_label, plain_tooltip
+
+if TYPE_CHECKING:
+    from ui.partners.dialogs import ReferralDialog
 
 
 def ask_unsaved(parent: QWidget) -> QMessageBox.StandardButton:
@@ -123,6 +127,7 @@ class CaseEditor(QWidget):
         self.close_button = push_button(self.request_close, icon("x"))
         self.review_button = push_button(self._request_review, icon("file-check"))
         self.letter_button = push_button(self._request_letter, icon("mail-plus"))
+        self.refer_button = push_button(self._request_referral, icon("send"))
         self.error = ErrorLabel()
 
     def _build_case_fields(self, officers: list[tuple[str, str]]) -> None:
@@ -263,6 +268,7 @@ class CaseEditor(QWidget):
             self.busy,
             self.review_button,
             self.letter_button,
+            self.refer_button,
             self.save_button,
             self.close_button,
         )
@@ -313,6 +319,7 @@ class CaseEditor(QWidget):
         self.at_risk.setEnabled(not read_only)
         self.save_button.setVisible(not read_only)
         self.letter_button.setVisible(not read_only)
+        self.refer_button.setVisible(not read_only and not self.workspace.mission.is_hq)
         self.timeline.set_read_only(read_only)
         self.attachments.set_read_only(read_only)
 
@@ -375,6 +382,10 @@ class CaseEditor(QWidget):
         self.review_button.setToolTip(_("Review the worker's employment contract for this case"))
         self.letter_button.setText(_("New &letter"))
         self.letter_button.setToolTip(_("Draft an official letter about this case"))
+        self.refer_button.setText(_("Refer to a &partner…"))
+        self.refer_button.setToolTip(
+            _("Refer the worker to a partner organisation: a shelter, a lawyer, an NGO")
+        )
         self.skills_button.setText(_("Record skills on return…"))
         self.skills_button.setToolTip(
             _("Record the worker's occupation and skills for the returnees' register")
@@ -590,6 +601,7 @@ class CaseEditor(QWidget):
         self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
         self.review_button.setEnabled(has_case)
         self.letter_button.setEnabled(has_case)
+        self.refer_button.setEnabled(has_case)
         self.export_button.setVisible(has_case)
         self.export_button.setEnabled(self._can_export())
 
@@ -644,6 +656,15 @@ class CaseEditor(QWidget):
     def _request_letter(self) -> None:
         if self.case is not None and self.confirm_close():
             self.letter_requested.emit(self.case.id, self.case.number)
+
+    def _request_referral(self) -> ReferralDialog | None:
+        """The referral is written on its own (the case's unsaved edits stay in the form);
+        its timeline entry shows through the change signal (``_data_changed``)."""
+        if self.case is None:
+            return None
+        from ui.partners import refer_case  # the area's module, loaded on first use
+
+        return refer_case(self, self.workspace, self.case.id, self.case.number)
 
     def _case_changed_elsewhere(self, case: CaseDetail) -> None:
         """A timeline entry or attachment saved: new version, status and lists; edits stay."""

@@ -1,0 +1,128 @@
+"""``qorgau partner add|list`` and ``qorgau case refer|referrals`` end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.config import Paths
+from app.db.models import AuditEntry, PartnerOrganisation, PartnerReferral
+from app.services.installation import unlock
+from tests.builders import ASSEL, wage_case
+from tests.conftest import PASSWORD, count
+from tests.integration.cli_helpers import run_cli
+
+SHELTER = {"name": "Ansan Migrant Shelter", "kind": "shelter", "country": "KR", "city": "Ansan"}
+
+
+@pytest.fixture
+def case_number(installation: Paths, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("QORGAU_DATA_DIR", str(installation.data_dir))
+    monkeypatch.setenv("QORGAU_USER", "serik")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    ws = unlock(installation, "aigul", PASSWORD)
+    try:
+        return wage_case(ws, ASSEL).number
+    finally:
+        ws.close()
+
+
+def write_json(tmp_path: Path, data: object) -> str:
+    path = tmp_path / "partner.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def test_add_list_refer_and_list_referrals(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, case_number: str
+) -> None:
+    added = run_cli(capsys, "partner", "add", "--json", write_json(tmp_path, SHELTER))
+    assert added.code == 0, added.err
+    partner_id = added.out.strip()
+    listed = run_cli(capsys, "partner", "list", "--country", "KR", "--json")
+    assert [(p["id"], p["name"], p["kind"]) for p in json.loads(listed.out)] == [
+        (partner_id, "Ansan Migrant Shelter", "shelter")
+    ]
+    assert json.loads(run_cli(capsys, "partner", "list", "--country", "TR", "--json").out) == []
+    table = run_cli(capsys, "partner", "list")
+    assert "Ansan Migrant Shelter" in table.out and "Shelter" in table.out
+
+    referred = run_cli(
+        capsys,
+        "case",
+        "refer",
+        case_number,
+        "--partner",
+        "ansan migrant shelter",
+        "--reason",
+        "Nowhere to sleep",
+    )
+    assert referred.code == 0, referred.err
+    assert referred.out.strip() == f"{case_number}: referred to Ansan Migrant Shelter."
+    # The person gave no consent for partners: said, as `letter approve` says it.
+    assert "Warning: The person's recorded consent does not cover" in referred.err
+    rows = json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)
+    assert [(r["partner_id"], r["reason"], r["outcome"]) for r in rows] == [
+        (partner_id, "Nowhere to sleep", None)
+    ]
+    shown = run_cli(capsys, "case", "show", case_number)
+    assert "Referred to Ansan Migrant Shelter: Nowhere to sleep" in shown.out
+
+    done = run_cli(capsys, "case", "referral-outcome", rows[0]["id"], "--outcome", "Taken in")
+    assert (
+        done.out.strip()
+        == f"{case_number}: outcome of the referral to Ansan Migrant Shelter recorded."
+    )
+    rows = json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)
+    assert rows[0]["outcome"] == "Taken in"
+    missing = run_cli(capsys, "case", "referral-outcome", "no-such-id", "--outcome", "x")
+    assert (missing.code, missing.err.strip()) == (1, "qorgau: No such referral.")
+
+
+def test_bad_input_says_one_line_and_changes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, installation: Paths, case_number: str
+) -> None:
+    """The fault: each refusal is one clear line with exit 1 (bad usage 2), nothing written."""
+
+    def written() -> tuple[int, int, int]:
+        ws = unlock(installation, "admin", PASSWORD)
+        try:
+            with ws.read() as session:
+                changes = session.query(AuditEntry).filter(~AuditEntry.action.like("user.%"))
+                audited = changes.count()
+            return count(ws, PartnerOrganisation), count(ws, PartnerReferral), audited
+        finally:
+            ws.close()
+
+    before = written()
+    for data, message in (
+        ({**SHELTER, "kind": "embassy"}, "Unknown code “embassy”"),
+        ({**SHELTER, "website": "x"}, "Unknown field “website” in partner."),
+        ({"name": "X", "country": "KR"}, "The field “kind” is required."),
+        ([], "“partner” must be an object."),
+    ):
+        run = run_cli(capsys, "partner", "add", "--json", write_json(tmp_path, data))
+        assert (run.code, run.out) == (1, "")
+        assert message in run.err and len(run.err.strip().splitlines()) == 1
+    for args, message in (
+        (("--partner", "Nobody", "--reason", "x"), "No partner is named “Nobody”."),
+        (("--partner", "Nobody", "--reason", " "), "No partner is named"),
+    ):
+        run = run_cli(capsys, "case", "refer", case_number, *args)
+        assert run.code == 1 and message in run.err
+    assert run_cli(capsys, "case", "refer", case_number, "--reason", "x").code == 2
+    assert written() == before
+
+
+def test_an_empty_reason_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, case_number: str
+) -> None:
+    assert run_cli(capsys, "partner", "add", "--json", write_json(tmp_path, SHELTER)).code == 0
+    run = run_cli(
+        capsys, "case", "refer", case_number, "--partner", SHELTER["name"], "--reason", "  "
+    )
+    assert run.code == 1
+    assert "The reason for the referral must not be empty." in run.err
+    assert json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out) == []

@@ -1,0 +1,131 @@
+"""The Partners area and "Refer to a partner…" on a case: real services on a temporary
+database, driven by clicks and typing as an officer does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pytestqt.qtbot import QtBot
+
+from app.services.partners import PartnerInput, PartnerService
+from app.services.workspace import Workspace
+from tests.builders import ASSEL, wage_case
+from tests.conftest import OpenWs
+from tests.ui.press import (
+    choose,
+    click,
+    modal_dialog,
+    on_screen,
+    open_area,
+    press_dialog_button,
+    type_into,
+)
+from ui.cases.editor import CaseEditor
+from ui.i18n_bridge import LanguageBridge
+from ui.partners.dialogs import PartnerDialog, ReferralDialog
+from ui.partners.page import PartnersPage
+
+SHELTER = PartnerInput(name="Ansan Migrant Shelter", kind="shelter", country="KR", city="Ansan")
+
+
+def names(page: PartnersPage) -> list[str]:
+    return [row.name for row in page.model.rows]
+
+
+def test_a_consul_adds_a_partner_finds_and_corrects_it(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    page = on_screen(qtbot, PartnersPage(open_ws("serik"), bridge))
+    assert names(page) == [] and page.summary.text() == "0 partner organisations"
+    click(qtbot, page.add_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, PartnerDialog)
+    assert dialog.country.code() == "KR"  # the mission's country to start with
+    type_into(qtbot, dialog.name, "Ansan Migrant Shelter")
+    choose(qtbot, dialog.kind, "shelter")
+    type_into(qtbot, dialog.city, "Ansan")
+    press_dialog_button(qtbot, dialog)
+    qtbot.waitUntil(lambda: names(page) == ["Ansan Migrant Shelter"], timeout=5000)
+    assert page.model.cell(page.model.rows[0], 1) == "Shelter"
+
+    type_into(qtbot, page.search, "nobody")
+    qtbot.waitUntil(lambda: names(page) == [], timeout=5000)
+    type_into(qtbot, page.search, "ANSAN")
+    qtbot.waitUntil(lambda: names(page) == ["Ansan Migrant Shelter"], timeout=5000)
+
+    page.view.selectRow(0)
+    click(qtbot, page.edit_button)
+    edit = modal_dialog(qtbot)
+    assert isinstance(edit, PartnerDialog) and edit.name.text() == "Ansan Migrant Shelter"
+    type_into(qtbot, edit.phone, "+82 31 000 0000")
+    press_dialog_button(qtbot, edit)
+    qtbot.waitUntil(lambda: page.model.rows[0].phone == "+82 31 000 0000", timeout=5000)
+
+
+def test_an_empty_name_is_said_in_the_dialog_and_nothing_is_added(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    ws = open_ws("serik")
+    page = on_screen(qtbot, PartnersPage(ws, bridge))
+    click(qtbot, page.add_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, PartnerDialog)
+    press_dialog_button(qtbot, dialog)
+    assert dialog.isVisible() and dialog.error.text() == "Name must not be empty."
+    assert PartnerService(ws).count() == 0
+
+
+def test_an_attache_reads_the_list_and_cannot_change_it(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    PartnerService(open_ws("serik")).create(SHELTER)
+    page = on_screen(qtbot, PartnersPage(open_ws("aigul"), bridge))
+    page.view.selectRow(0)
+    assert names(page) == ["Ansan Migrant Shelter"]
+    assert not page.add_button.isEnabled() and not page.edit_button.isEnabled()
+    assert "consul or administrator" in page.add_button.toolTip()
+
+
+def test_the_main_window_has_the_partners_area(
+    qtbot: QtBot, ws: Workspace, make_window: Callable[..., object]
+) -> None:
+    window = make_window(ws)
+    assert isinstance(open_area(qtbot, window, "partners"), PartnersPage)  # type: ignore[arg-type]
+
+
+def test_an_officer_refers_the_open_case_and_the_timeline_says_so(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    PartnerService(open_ws("serik")).create(SHELTER)
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
+    editor.open_case(case.id)
+    click(qtbot, editor.refer_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReferralDialog)
+    assert "Ansan Migrant Shelter" in dialog.partner.currentText()
+    # No consent for partners recorded: said before the officer confirms.
+    assert dialog.warning.isVisible() and "does not cover" in dialog.warning.text()
+    assert not dialog.ok_button().isEnabled()  # no reason yet
+    type_into(qtbot, dialog.reason, "She has nowhere to sleep.")
+    press_dialog_button(qtbot, dialog)
+    assert not dialog.isVisible()
+    expected = "Referred to Ansan Migrant Shelter: She has nowhere to sleep."
+    qtbot.waitUntil(lambda: expected in editor.timeline.events.toPlainText(), timeout=5000)
+    [referral] = PartnerService(ws).referrals(case.id)
+    assert referral.reason == "She has nowhere to sleep."
+
+    click(qtbot, editor.refer_button)  # the second time, the first referral is shown
+    again = modal_dialog(qtbot)
+    assert isinstance(again, ReferralDialog)
+    assert "Ansan Migrant Shelter. Outcome not yet recorded." in again.earlier.text()
+    again.reject()
+
+
+def test_an_analyst_at_hq_is_not_offered_a_referral(qtbot: QtBot, open_ws: OpenWs) -> None:
+    admin = open_ws("admin")
+    case = wage_case(admin, ASSEL)
+    editor = on_screen(qtbot, CaseEditor(open_ws("astana"), []))
+    editor.open_case(case.id)
+    assert not editor.refer_button.isVisible()

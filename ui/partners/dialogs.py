@@ -1,0 +1,231 @@
+"""Add or correct a partner organisation; refer a case to one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
+
+from app.domain import labels
+from app.domain.codes import PartnerKind
+from app.errors import QorgauError, ValidationError
+from app.i18n import _, country_name, format_date
+from app.services.partners import (
+    PartnerInfo,
+    PartnerInput,
+    PartnerService,
+    ReferralInfo,
+    ReferralResult,
+)
+from app.services.workspace import Workspace
+from ui.widgets.common import set_label, word_wrapped
+from ui.widgets.country_combo import CountryCombo
+from ui.widgets.dialogs import ValidatingDialog
+from ui.widgets.plain import plain_label
+
+
+def _text_box(lines: int, owner: QWidget) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setTabChangesFocus(True)
+    box.setFixedHeight(owner.fontMetrics().lineSpacing() * lines + 12)
+    return box
+
+
+class PartnerDialog(ValidatingDialog):
+    """A new partner, or (``partner``) one on the list to correct."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        workspace: Workspace,
+        partner: PartnerInfo | None = None,
+        country: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.service = PartnerService(workspace)
+        self.partner = partner
+        self.saved: PartnerInfo | None = None
+        self.setMinimumWidth(560)
+        self.name = QLineEdit()
+        self.kind = QComboBox()
+        self.country = CountryCombo(any_text="")  # chosen, never a default country
+        self.city = QLineEdit()
+        self.address = QLineEdit()
+        self.phone = QLineEdit()
+        self.email = QLineEdit()
+        self.languages = QLineEdit()
+        self.notes = _text_box(3, self)
+        self._rows: list[tuple[QWidget, str]] = [
+            (self.name, "name"),
+            (self.kind, "kind"),
+            (self.country, "country"),
+            (self.city, "city"),
+            (self.address, "address"),
+            (self.phone, "phone"),
+            (self.email, "email"),
+            (self.languages, "languages"),
+            (self.notes, "notes"),
+        ]
+        for widget, _key in self._rows:
+            self.form.addRow("", widget)
+        self.retranslate_ui()
+        if partner is not None:
+            self._fill(partner)
+        else:
+            self.country.set_code(country or workspace.mission.country)
+
+    def _labels(self) -> dict[str, str]:
+        return {
+            "name": _("Name"),
+            "kind": _("Kind"),
+            "country": _("Country"),
+            "city": _("City"),
+            "address": _("Address"),
+            "phone": _("Phone"),
+            "email": _("E-mail"),
+            "languages": _("Languages"),
+            "notes": _("Notes"),
+        }
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(
+            _("New partner organisation") if self.partner is None else _("Partner organisation")
+        )
+        chosen = self.kind.currentData()
+        self.kind.clear()
+        for kind in PartnerKind:
+            self.kind.addItem(labels.partner_kind(kind), kind.value)
+        self.kind.setCurrentIndex(max(self.kind.findData(chosen), 0))
+        for widget, key in self._rows:
+            set_label(self.form, widget, self._labels()[key])
+        self.country.refill()
+
+    def _fill(self, partner: PartnerInfo) -> None:
+        self.name.setText(partner.name)
+        self.kind.setCurrentIndex(max(self.kind.findData(partner.kind), 0))
+        self.country.set_code(partner.country)
+        self.city.setText(partner.city)
+        self.address.setText(partner.address)
+        self.phone.setText(partner.phone)
+        self.email.setText(partner.email)
+        self.languages.setText(partner.languages)
+        self.notes.setPlainText(partner.notes)
+
+    def _input(self) -> PartnerInput:
+        return PartnerInput(
+            name=self.name.text(),
+            kind=str(self.kind.currentData() or ""),
+            country=self.country.code(),
+            city=self.city.text(),
+            address=self.address.text(),
+            phone=self.phone.text(),
+            email=self.email.text(),
+            languages=self.languages.text(),
+            notes=self.notes.toPlainText(),
+        )
+
+    def validate(self) -> None:
+        if not self.name.text().strip():
+            raise ValidationError(_("{label} must not be empty.").format(label=_("Name")), "name")
+        if not self.country.code():
+            raise ValidationError(_("Choose the country."), "country")
+
+    def field_widgets(self) -> dict[str, QWidget]:
+        return {key: widget for widget, key in self._rows}
+
+    def writer(self) -> Callable[[], PartnerInfo]:
+        data, service, partner = self._input(), self.service, self.partner
+        if partner is None:
+            return lambda: service.create(data)
+        return lambda: service.update(partner.id, data, partner.version)
+
+    def written(self, result: object) -> None:
+        assert isinstance(result, PartnerInfo)
+        self.saved = result
+
+
+class ReferralDialog(ValidatingDialog):
+    """Refer a case to a partner on the list: the partner and the reason; the referrals made
+    before and, when the person's consent does not cover it, the warning letters give."""
+
+    def __init__(
+        self, parent: QWidget | None, workspace: Workspace, case_id: str, case_number: str
+    ) -> None:
+        super().__init__(parent)
+        self.service = PartnerService(workspace)
+        self.case_id = case_id
+        self.case_number = case_number
+        self.referred: ReferralResult | None = None
+        self.setMinimumWidth(560)
+        self.partner = QComboBox()
+        self.reason = _text_box(4, self)
+        self.earlier = word_wrapped(plain_label())  # partners' names: never markup
+        self.warning = word_wrapped(plain_label())
+        self.warning.setStyleSheet("color: #9a5b00;")
+        self.form.addRow("", self.partner)
+        self.form.addRow("", self.reason)
+        self.form.addRow(self.earlier)
+        self.form.addRow(self.warning)
+        self.partners: list[PartnerInfo] = []
+        self.referrals: list[ReferralInfo] = []
+        self.warnings: tuple[str, ...] = ()
+        try:
+            self.partners = self.service.list(limit=self.service.count())
+            self.referrals = self.service.referrals(case_id)
+            self.warnings = self.service.consent_warnings(case_id)
+        except QorgauError as exc:
+            self.error.show_message(str(exc))
+        self.reason.textChanged.connect(self._allow_ok)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("Refer case {number} to a partner").format(number=self.case_number))
+        set_label(self.form, self.partner, _("&Partner:"))
+        set_label(self.form, self.reason, _("&Reason:"))
+        chosen = self.partner.currentData()
+        self.partner.clear()
+        for p in self.partners:
+            place = ", ".join(part for part in (p.city, country_name(p.country)) if part)
+            self.partner.addItem(f"{p.name} — {labels.partner_kind(p.kind)}, {place}", p.id)
+        self.partner.setCurrentIndex(max(self.partner.findData(chosen), 0))
+        self.set_intro(
+            ""
+            if self.partners
+            else _(
+                "No partner organisation is on the list yet: a consul or administrator adds "
+                "them in the Partners area."
+            )
+        )
+        lines = [
+            _("{date}: {partner}. {outcome}").format(
+                date=format_date(r.referred_at),
+                partner=r.partner_name,
+                outcome=r.outcome or _("Outcome not yet recorded."),
+            )
+            for r in self.referrals
+        ]
+        self.earlier.setText(_("Referred before:") + "\n" + "\n".join(lines) if lines else "")
+        self.earlier.setVisible(bool(lines))
+        self.warning.setText("\n".join(self.warnings))
+        self.warning.setVisible(bool(self.warnings))
+        self._allow_ok()
+
+    def _allow_ok(self) -> None:
+        """OK waits for a partner and a reason: Enter cannot refer without them."""
+        self.ok_button().setEnabled(bool(self.partners) and bool(self.reason.toPlainText().strip()))
+
+    def validate(self) -> None:
+        if not self.reason.toPlainText().strip():
+            raise ValidationError(_("Give a reason."), "reason")
+
+    def field_widgets(self) -> dict[str, QWidget]:
+        return {"partner": self.partner, "reason": self.reason}
+
+    def writer(self) -> Callable[[], ReferralResult]:
+        service, case_id = self.service, self.case_id
+        partner_id, reason = str(self.partner.currentData()), self.reason.toPlainText()
+        return lambda: service.refer(case_id, partner_id, reason)
+
+    def written(self, result: object) -> None:
+        assert isinstance(result, ReferralResult)
+        self.referred = result

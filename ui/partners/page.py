@@ -1,0 +1,243 @@
+"""The Partners area: the mission's partner organisations, searched as one types, read in pages;
+a consul or administrator adds and corrects them (the service refuses anyone else)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import labels
+from app.domain.roles import SENIOR_ROLES
+from app.errors import QorgauError
+from app.i18n import _, country_name, ngettext
+from app.services.changes import DataChanged
+from app.services.partners import PartnerInfo, PartnerService
+from app.services.workspace import Workspace
+from ui.changes import listen_to_changes
+from ui.i18n_bridge import LanguageBridge
+from ui.partners.dialogs import PartnerDialog
+from ui.tasks import show_error
+from ui.widgets.common import STRETCH, one_row_at_a_time, widget_row
+from ui.widgets.country_combo import CountryCombo
+from ui.widgets.plain import plain_label
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE_SIZE = 200
+SEARCH_DELAY_MS = 250
+COL_NAME, COL_KIND, COL_COUNTRY, COL_CITY, COL_PHONE, COL_EMAIL, COL_REFERRALS = range(7)
+
+
+def headers() -> list[str]:
+    return [
+        _("Name"),
+        _("Kind"),
+        _("Country"),
+        _("City"),
+        _("Phone"),
+        _("E-mail"),
+        _("Referrals"),
+    ]
+
+
+class PartnerTableModel(QAbstractTableModel):
+    """The partners the filter finds, fetched a page at a time as the view scrolls."""
+
+    def __init__(self, service: PartnerService, page_size: int = PAGE_SIZE) -> None:
+        super().__init__()
+        self.service = service
+        self.page_size = page_size
+        self.country = ""
+        self.text = ""
+        self.rows: list[PartnerInfo] = []
+        self.total = 0
+
+    def set_filter(self, country: str, text: str) -> None:
+        self.country, self.text = country, text
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.total = self.service.count(self.country or None, self.text)
+        self.rows = self.service.list(self.country or None, self.text, 0, self.page_size)
+        self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008
+        page = self.service.list(self.country or None, self.text, len(self.rows), self.page_size)
+        if not page:
+            self.total = len(self.rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
+        self.rows.extend(page)
+        self.endInsertRows()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(headers())
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return headers()[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(t for t in (row.address, row.languages, row.notes) if t) or None
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self.cell(row, index.column())
+
+    @staticmethod
+    def cell(row: PartnerInfo, column: int) -> str:
+        return [
+            row.name,
+            labels.partner_kind(row.kind),
+            country_name(row.country),
+            row.city,
+            row.phone,
+            row.email,
+            str(row.referrals),
+        ][column]
+
+    def retranslate(self) -> None:
+        last = len(headers()) - 1
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, last)
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, last))
+
+
+class PartnersPage(QWidget):
+    def __init__(self, workspace: Workspace, bridge: LanguageBridge) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.service = PartnerService(workspace)
+        self.keeps_list = workspace.actor.role in SENIOR_ROLES
+
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.country = CountryCombo(any_text="")
+        self.add_button = QPushButton()
+        self.edit_button = QPushButton()
+        self.summary = plain_label()
+        self.model = PartnerTableModel(self.service)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        one_row_at_a_time(self.view)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        # Searched as one types, once the typing pauses: not a query per key.
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(SEARCH_DELAY_MS)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(widget_row(self.search, self.country))
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(widget_row(self.add_button, self.edit_button, STRETCH))
+
+        self.search.textChanged.connect(lambda _text: self.debounce.start())
+        self.debounce.timeout.connect(self.apply_filter)
+        self.country.currentIndexChanged.connect(lambda _index: self.apply_filter())
+        self.add_button.clicked.connect(self.add_partner)
+        self.edit_button.clicked.connect(self.edit_partner)
+        self.view.doubleClicked.connect(lambda _index: self.edit_partner())
+        self.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        # A referral made from a case changes the counts; another window may add a partner.
+        listen_to_changes(self, workspace, self._data_changed)
+        bridge.language_changed.connect(lambda _lang: self.retranslate_ui())
+        self.retranslate_ui()
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        self.debounce.stop()
+        try:
+            self.model.set_filter(self.country.code(), self.search.text())
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
+        self._update_summary()
+        self._update_buttons()
+
+    def _data_changed(self, change: DataChanged) -> None:
+        """Our own dialogs' saves too: the list is read again once a write is on file."""
+        if change.touches("partner_organisation", "partner_referral"):
+            self.apply_filter()
+
+    def _update_summary(self) -> None:
+        self.summary.setText(
+            ngettext(
+                "{n} partner organisation", "{n} partner organisations", self.model.total
+            ).format(n=self.model.total)
+        )
+
+    def _update_buttons(self) -> None:
+        self.add_button.setEnabled(self.keeps_list)
+        self.edit_button.setEnabled(self.keeps_list and self.selected_id() is not None)
+
+    def selected_id(self) -> str | None:
+        rows = self.view.selectionModel().selectedRows()
+        return str(rows[0].data(Qt.ItemDataRole.UserRole)) if rows else None
+
+    def add_partner(self) -> PartnerDialog:
+        dialog = PartnerDialog(self, self.workspace, country=self.country.code())
+        dialog.open()
+        return dialog
+
+    def edit_partner(self) -> PartnerDialog | None:
+        partner_id = self.selected_id()
+        if partner_id is None or not self.keeps_list:
+            return None
+        try:
+            partner = self.service.get(partner_id)
+        except QorgauError as exc:
+            show_error(self, exc)
+            return None
+        dialog = PartnerDialog(self, self.workspace, partner=partner)
+        dialog.open()
+        return dialog
+
+    def retranslate_ui(self) -> None:
+        self.heading.setText(_("Partner organisations"))
+        self.search.setPlaceholderText(_("Search by name, city, language or notes"))
+        self.country.set_any_text(_("Any country"))
+        self.country.refill()
+        self.add_button.setText(_("&Add partner…"))
+        self.edit_button.setText(_("&Edit…"))
+        tip = "" if self.keeps_list else _("A consul or administrator keeps the list of partners.")
+        self.add_button.setToolTip(tip)
+        self.edit_button.setToolTip(tip)
+        self.model.retranslate()
+        self._update_summary()
