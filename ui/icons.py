@@ -24,6 +24,7 @@ AREA_ICONS = {
     "contracts": "file-search",
     "agreements": "scale",
     "letters": "mail",
+    "partners": "handshake",
     "reports": "chart-column",
     "exchange": "arrow-left-right",
     "returnees": "plane-landing",
