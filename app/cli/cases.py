@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,6 @@ from app.cli.common import (
     read_json_argument,
     workspace,
 )
-from app.cli.partners import add_case_actions
 from app.domain import labels
 from app.domain.codes import CaseStatus, Category, EventKind, Urgency, label
 from app.domain.codes import parse_code as code
@@ -94,7 +93,7 @@ def register(commands: Any) -> None:
     status.add_argument("status")
     status.add_argument("--note", default="", help=_("the reason, for the timeline"))
     status.set_defaults(handler=cmd_set_status)
-    add_case_actions(actions)  # refer, referrals: app/cli/partners.py
+    _add_referral_actions(actions)
 
     search = commands.add_parser("search", help=_("search cases, people, employers and notes"))
     search.add_argument("query")
@@ -272,6 +271,34 @@ def cmd_show(args: argparse.Namespace) -> int:
     for event in detail.events:
         print(f"  {_timeline_line(event)}")
     return 0
+
+
+def _add_referral_actions(actions: Any) -> None:
+    """``case refer``, ``case referrals`` and ``case referral-outcome``; their handlers live in
+    app/cli/partners.py, imported only when one of them runs (``case show`` loads no more)."""
+    refer = actions.add_parser("refer", help=_("refer a case to a partner organisation"))
+    refer.add_argument("number", help=_("the case number"))
+    refer.add_argument("--partner", required=True, help=_("the partner's id or name"))
+    refer.add_argument("--reason", required=True, help=_("why the case is referred"))
+    refer.set_defaults(handler=_in_partners("cmd_refer"))
+    referrals = actions.add_parser("referrals", help=_("list a case's referrals"))
+    referrals.add_argument("number", help=_("the case number"))
+    referrals.add_argument("--json", action="store_true", help=json_help())
+    referrals.set_defaults(handler=_in_partners("cmd_referrals"))
+    outcome = actions.add_parser("referral-outcome", help=_("record how a referral ended"))
+    outcome.add_argument("referral", help=_("the referral's id ('case referrals --json')"))
+    outcome.add_argument("--outcome", required=True, help=_("what the partner did"))
+    outcome.set_defaults(handler=_in_partners("cmd_referral_outcome"))
+
+
+def _in_partners(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from app.cli import partners
+
+        handler: Callable[[argparse.Namespace], int] = getattr(partners, name)
+        return handler(args)
+
+    return run
 
 
 def _deadline_note(detail: CaseDetail) -> str:

@@ -44,23 +44,6 @@ def register(commands: Any) -> None:
     listing.set_defaults(handler=cmd_list)
 
 
-def add_case_actions(actions: Any) -> None:
-    """``case refer``, ``case referrals`` and ``case referral-outcome``."""
-    refer = actions.add_parser("refer", help=_("refer a case to a partner organisation"))
-    refer.add_argument("number", help=_("the case number"))
-    refer.add_argument("--partner", required=True, help=_("the partner's id or name"))
-    refer.add_argument("--reason", required=True, help=_("why the case is referred"))
-    refer.set_defaults(handler=cmd_refer)
-    referrals = actions.add_parser("referrals", help=_("list a case's referrals"))
-    referrals.add_argument("number", help=_("the case number"))
-    referrals.add_argument("--json", action="store_true", help=json_help())
-    referrals.set_defaults(handler=cmd_referrals)
-    outcome = actions.add_parser("referral-outcome", help=_("record how a referral ended"))
-    outcome.add_argument("referral", help=_("the referral's id ('case referrals --json')"))
-    outcome.add_argument("--outcome", required=True, help=_("what the partner did"))
-    outcome.set_defaults(handler=cmd_referral_outcome)
-
-
 def partner_from_json(raw: Any) -> PartnerInput:
     from app.services.case_json import _mapping, _text, _unknown
     from app.services.partners import PartnerInput

@@ -18,6 +18,7 @@ from app.services.partners import (
     ReferralResult,
 )
 from app.services.workspace import Workspace
+from ui.palette import WARNING_TEXT
 from ui.widgets.common import set_label, word_wrapped
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
@@ -161,7 +162,7 @@ class ReferralDialog(ValidatingDialog):
         self.reason = _text_box(4, self)
         self.earlier = word_wrapped(plain_label())  # partners' names: never markup
         self.warning = word_wrapped(plain_label())
-        self.warning.setStyleSheet("color: #9a5b00;")
+        self.warning.setStyleSheet(f"color: {WARNING_TEXT};")
         self.form.addRow("", self.partner)
         self.form.addRow("", self.reason)
         self.form.addRow(self.earlier)
