@@ -154,7 +154,8 @@ def _shoot_areas_and_dialogs(window: MainWindow, shoot: Shoot, size: tuple[int, 
 
     from ui.help import ShortcutsDialog
 
-    for key in ("contracts", "agreements", "letters", "reports", "exchange", "settings"):
+    areas = ("contracts", "agreements", "letters", "partners", "reports", "exchange", "settings")
+    for key in areas:
         page = window.show_area(key)
         while getattr(page, "loading", False):  # Reports count their figures in the background
             QApplication.processEvents()

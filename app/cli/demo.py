@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from app.cli.common import PASSWORD_ENV, USER_ENV, paths_of
+from app.domain import labels
 from app.errors import UsageError
 from app.i18n import _
 from app.services.demo import run_demo
@@ -42,7 +43,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if result.created:
         print(
             _("Users: {users}; password for all of them: {password}").format(
-                users=", ".join(f"{name} ({role})" for name, role in result.users),
+                users=", ".join(f"{name} ({labels.role(role)})" for name, role in result.users),
                 password=result.password,
             )
         )

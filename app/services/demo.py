@@ -27,6 +27,7 @@ from app.db.models import (
     CaseIloIndicator,
     Employer,
     PartnerOrganisation,
+    PartnerReferral,
     Person,
     RecruitmentAgency,
     Setting,
@@ -298,6 +299,7 @@ class _Builder:
             Employer: [],
             RecruitmentAgency: [],
             PartnerOrganisation: [],
+            PartnerReferral: [],
             Case: [],
             CaseEvent: [],
             CaseCategory: [],
@@ -319,6 +321,36 @@ class _Builder:
             change_seq=0,
         )
         return row
+
+    def refer_cases(self, rng: random.Random) -> None:
+        """Each referred case names the partner it went to, one of its country's (a case in
+        a country with no demo partner names none); ``rng`` is the referrals' own, so the cases
+        are the same with or without them."""
+        partners: dict[str, list[str]] = {}
+        for partner in self.rows[PartnerOrganisation]:
+            partners.setdefault(partner["country"], []).append(partner["id"])
+        for case in self.rows[Case]:
+            there = partners.get(case["host_country"])
+            if case["status"] != CaseStatus.REFERRED.value or not there:
+                continue
+            received: date = case["received_at"]
+            referred = min(received + timedelta(days=rng.randint(1, 10)), self.today)
+            reason = {
+                "kk": "Жұмыскерге заң көмегі: жалақы қарызы бойынша талап.",
+                "ru": "Юридическая помощь работнику по взысканию задолженности по зарплате.",
+            }[writing_language(case["assigned_to"])]
+            self.rows[PartnerReferral].append(
+                self.sync(
+                    {
+                        "id": self.uid(),
+                        "case_id": case["id"],
+                        "partner_id": rng.choice(there),
+                        "referred_at": referred,
+                        "reason": reason,
+                        "outcome": "",
+                    }
+                )
+            )
 
     # -- organisations ----------------------------------------------------------------------
 
@@ -729,6 +761,7 @@ def fill_demo(
         builder.case(person_id, builder.today - timedelta(days=builder.age()))
     builder.phones_abroad()
     builder.record_consent()
+    builder.refer_cases(random.Random(f"{seed}:referrals"))
     with ws.write() as session:
         _number_cases(session, ws.mission_code, builder.rows[Case])
         sync_rows = [r for model, rows in builder.rows.items() if _is_sync(model) for r in rows]
@@ -744,6 +777,7 @@ def fill_demo(
             CaseCategory,
             CaseIloIndicator,
             CaseEvent,
+            PartnerReferral,
         ):
             if builder.rows[model]:
                 session.execute(insert(model), builder.rows[model])

@@ -7,7 +7,15 @@ import pytest
 from sqlalchemy import func, select
 
 from app.config import Paths
-from app.db.models import Case, CaseCategory, CaseEvent, Employer, Person
+from app.db.models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    Employer,
+    PartnerOrganisation,
+    PartnerReferral,
+    Person,
+)
 from app.domain.codes import CaseStatus
 from app.domain.iin import is_valid_iin
 from app.services import demo_data
@@ -128,6 +136,32 @@ def test_a_workers_phone_abroad_is_of_the_country_they_work_in(ws: Workspace) ->
         code = MOBILE_FORMS[country].split()[0]
         assert phone.startswith(code + " "), (phone, country)
         assert len(phone) == len(MOBILE_FORMS[country])
+
+
+def test_a_referred_demo_case_names_the_partner_it_went_to(ws: Workspace) -> None:
+    """The demo's "Referred" cases named no one: the Partners area read 0 referrals."""
+    fill_demo(ws, 300, seed=2, today=TODAY)
+    with ws.read() as session:
+        referred = session.execute(
+            select(Case.id, Case.host_country, Case.received_at).where(
+                Case.status == CaseStatus.REFERRED.value
+            )
+        ).all()
+        referrals = session.execute(
+            select(
+                PartnerReferral.case_id, PartnerOrganisation.country, PartnerReferral.referred_at
+            ).join(PartnerOrganisation, PartnerOrganisation.id == PartnerReferral.partner_id)
+        ).all()
+    countries = set(demo_data_partner_countries())
+    assert {c.id for c in referred if c.host_country in countries} == {r.case_id for r in referrals}
+    by_case = {c.id: c for c in referred}
+    for case_id, country, day in referrals:
+        assert country == by_case[case_id].host_country
+        assert by_case[case_id].received_at <= day <= TODAY
+
+
+def demo_data_partner_countries() -> list[str]:
+    return [country for _name, _kind, country in demo_data.PARTNERS]
 
 
 def test_notes_verbales_go_to_the_state_the_mission_is_in(ws: Workspace) -> None:
