@@ -1038,12 +1038,7 @@ class LetterService(DatedService):
             )
         scope = CONSENT_FOR_KIND.get(row.kind)
         if scope and not consent_covers(person, row.kind):
-            found.append(
-                _(
-                    "The person's recorded consent does not cover sharing their data with this "
-                    "addressee ({scope})."
-                ).format(scope=label(ConsentScope(scope)))  # its words, not its code
-            )
+            found.append(consent_not_covered(ConsentScope(scope)))
         if row.kind == "note_verbale_labour_authority" and (
             case.host_country != self.ws.mission.country
         ):
@@ -1247,6 +1242,15 @@ def parse_code(text: str) -> tuple[str, str]:
             "code",
         )
     return number.strip().upper(), check_part.lower()
+
+
+def consent_not_covered(scope: ConsentScope) -> str:
+    """The warning for data about to go where the recorded consent does not cover (a letter's
+    addressee, a partner a case is referred to)."""
+    return _(
+        "The person's recorded consent does not cover sharing their data with this "
+        "addressee ({scope})."
+    ).format(scope=label(scope))  # its words, not its code
 
 
 def consent_covers(person: Person | None, kind: str) -> bool:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Case, PartnerOrganisation, PartnerReferral, Person, User
-from app.domain.codes import ConsentScope, EventKind, PartnerKind, label, parse_code
+from app.domain.codes import ConsentScope, EventKind, PartnerKind, parse_code
 from app.domain.events import SystemEvent, event_data
 from app.domain.matching import fold_typed, organisation_key
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
@@ -26,7 +26,7 @@ from app.errors import ConflictError, NotFound, PermissionDenied, ValidationErro
 from app.i18n import _
 from app.services import search
 from app.services import validation as check
-from app.services.letters import consent_covers
+from app.services.letters import consent_covers, consent_not_covered
 from app.services.rows import add_case_event, copied, live_row
 from app.services.workspace import DatedService
 
@@ -285,23 +285,19 @@ class PartnerService(DatedService):
                 case.number,
                 {"partner": partner.id, "referral": referral.id, "consent_covers": covered},
             )
-            warnings = () if covered else (self._consent_warning(),)
+            warnings = () if covered else (consent_not_covered(ConsentScope.SHARE_PARTNERS),)
             return ReferralResult(_referral_info(referral, case, partner), warnings)
-
-    @staticmethod
-    def _consent_warning() -> str:
-        # The letters' own words (LetterService._warnings), so both say it alike.
-        return _(
-            "The person's recorded consent does not cover sharing their data with this "
-            "addressee ({scope})."
-        ).format(scope=label(ConsentScope.SHARE_PARTNERS))
 
     def consent_warnings(self, case_id: str) -> tuple[str, ...]:
         """What the referral dialog says before the officer confirms."""
         with self.ws.read() as session:
             case = live_row(session, Case, case_id, _("No such case."))
             person = session.get(Person, case.person_id)
-            return () if consent_covers(person, "referral") else (self._consent_warning(),)
+            return (
+                ()
+                if consent_covers(person, "referral")
+                else (consent_not_covered(ConsentScope.SHARE_PARTNERS),)
+            )
 
     def record_outcome(
         self, referral_id: str, outcome: str, expected_version: int | None = None
