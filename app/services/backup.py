@@ -30,7 +30,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
@@ -276,13 +276,7 @@ def check_backup_for_restore(paths: Paths, file: Path) -> BackupSummary:
         with zipfile.ZipFile(file) as archive:
             manifest = _checked_manifest(archive, bad)
             for name in (DB_FILENAME, KEYSLOTS_FILENAME):
-                info = archive.getinfo(name)
-                expected = manifest["members"][name]
-                digest = hashlib.sha256()
-                with archive.open(info) as member:
-                    for block in iter(lambda: member.read(1 << 20), b""):
-                        digest.update(block)
-                if info.file_size != expected["size"] or digest.hexdigest() != expected["sha256"]:
+                if not _member_as_recorded(archive, manifest, name, None):
                     raise DatabaseError(bad)
     except FileNotFoundError:
         raise DatabaseError(_("{path} does not exist.").format(path=file)) from None
@@ -317,6 +311,24 @@ def _created_at(manifest: dict[str, Any]) -> datetime | None:
         return None
 
 
+def _member_as_recorded(
+    archive: zipfile.ZipFile, manifest: dict[str, Any], name: str, sink: BinaryIO | None
+) -> bool:
+    """Whether member ``name`` has the size and SHA-256 its manifest records, read once (and
+    written to ``sink`` as it is read, when unpacking)."""
+    info = archive.getinfo(name)
+    expected = manifest["members"][name]
+    if info.file_size != expected["size"]:
+        return False
+    digest = hashlib.sha256()
+    with archive.open(info) as member:
+        for block in iter(lambda: member.read(1 << 20), b""):
+            digest.update(block)
+            if sink is not None:
+                sink.write(block)
+    return bool(digest.hexdigest() == expected["sha256"])
+
+
 def _read_backup(file: Path, into: Path) -> dict[str, Any]:
     """Unpack and check a backup into folder ``into``; returns its manifest."""
     bad = _not_a_backup(file)
@@ -324,15 +336,9 @@ def _read_backup(file: Path, into: Path) -> dict[str, Any]:
         with zipfile.ZipFile(file) as archive:
             manifest = _checked_manifest(archive, bad)
             for name in (DB_FILENAME, KEYSLOTS_FILENAME):
-                info = archive.getinfo(name)
-                expected = manifest["members"][name]
-                if info.file_size != expected["size"]:
-                    raise DatabaseError(bad)
-                target = into / name
-                with archive.open(info) as src, open_private(target) as dst:
-                    shutil.copyfileobj(src, dst)
-                if _sha256(target) != expected["sha256"]:
-                    raise DatabaseError(bad)
+                with open_private(into / name) as target:
+                    if not _member_as_recorded(archive, manifest, name, target):
+                        raise DatabaseError(bad)
     except FileNotFoundError:
         raise DatabaseError(_("{path} does not exist.").format(path=file)) from None
     except (zipfile.BadZipFile, KeyError, TypeError, ValueError, UnicodeDecodeError):
