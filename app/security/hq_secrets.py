@@ -24,7 +24,11 @@ from app.security.private_files import make_private, open_private
 WORKSTATION_FILE = "hq-secrets.json"
 AGE_IDENTITY = "age_identity"  # the names of app.services.installation's LocalSecret rows
 SIGNING_KEY = "signing_key"
-SECRET_NAMES = (AGE_IDENTITY, SIGNING_KEY)
+SECRET_NAMES = (AGE_IDENTITY, SIGNING_KEY)  # made with the installation
+# Made the first time HQ signs an escrow policy: it opens every escrowing mission's database
+# key, so it is kept as the other two are (app.services.recovery).
+ESCROW_IDENTITY = "escrow_identity"
+PRIVATE_NAMES = (*SECRET_NAMES, ESCROW_IDENTITY)
 
 
 class SecretPlace(StrEnum):
@@ -93,6 +97,17 @@ def workstation_secret(
 ) -> bytes | None:
     """A secret kept on this workstation (keyring first, then the private file); None if not."""
     return store.get(entry_name(database_id, name)) or _read_file(folder).get(name)
+
+
+def forget_on_workstation(folder: Path, database_id: str, name: str, store: SecretStore) -> None:
+    """Remove one secret from the keyring and the private file (a key made for nothing)."""
+    store.delete(entry_name(database_id, name))
+    kept = _read_file(folder)
+    if kept.pop(name, None) is None:
+        return
+    secrets_file(folder).unlink()
+    if kept:
+        _write_file(folder, kept)
 
 
 def place_message(place: SecretPlace, folder: Path) -> str:

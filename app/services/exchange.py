@@ -19,7 +19,6 @@ from typing import Any
 
 import pyrage
 from sqlalchemy import delete, func, insert, or_, select, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app import __version__
@@ -34,7 +33,6 @@ from app.db.models import (
     ContractReview,
     Counter,
     ExchangeLog,
-    LocalSecret,
     Mission,
     SyncConflict,
     User,
@@ -80,13 +78,12 @@ from app.exchange.sqljson import record_chunks
 from app.exchange.zipstream import ZipTooLarge
 from app.i18n import N_, _, label_from, ngettext
 from app.security import audit_anchor
-from app.security.hq_secrets import workstation_secret
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.services.agreements import ensure_library, seed_library
 from app.services.conflict_text import referenced_names, value_text
 from app.services.index_later import keep_pending, write_pending, write_pending_unless_busy
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
-from app.services.keys import check_age_recipient
+from app.services.keys import check_age_recipient, private_key
 from app.services.organisations import key_names_written
 from app.services.rows import copied
 from app.services.search import index_cases, remove_cases
@@ -560,17 +557,7 @@ class ExchangeService:
         return session.execute(select(Mission).where(Mission.is_local)).scalar_one()
 
     def _secret(self, session: Session, name: str) -> bytes | None:
-        """A private key: from this workstation first (HQ on a server keeps its keys there,
-        app/security/hq_secrets.py), else from the encrypted database file."""
-        kept = workstation_secret(self.ws.paths.data_dir, self.ws.database_id, name, self.store)
-        if kept is not None:
-            return kept
-        try:
-            with session.begin_nested():  # a refused read must not end the transaction
-                row = session.get(LocalSecret, name)
-        except DBAPIError:
-            return None  # HQ on a server: the import role may not read that table at all
-        return bytes(row.value) if row is not None else None
+        return private_key(self.ws, session, name, self.store)
 
     def _identities(
         self, session: Session, identity_file: Path | None

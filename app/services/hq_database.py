@@ -41,6 +41,7 @@ from app.domain.codes import Role
 from app.errors import DatabaseError, PermissionDenied, ValidationError
 from app.i18n import _
 from app.security import audit
+from app.security.hq_secrets import PRIVATE_NAMES
 from app.services.installation import check_username
 
 OWNER = "qorgau_owner"
@@ -61,7 +62,7 @@ ADMIN_ONLY_TABLES = frozenset({"user", "setting", "local_secret", "alembic_versi
 # Rows of local_secret nobody but administrators may see: HQ's private keys (kept off the
 # server altogether, app/security/hq_secrets.py; this guards a copy left behind). Its other
 # rows (the sign-in guard's mirror) every user reads and writes as they sign in.
-PRIVATE_KEY_ROWS = ("signing_key", "age_identity")
+PRIVATE_KEY_ROWS = PRIVATE_NAMES
 # What an analyst's own acts write: the audit chain (entry + its counter row).
 ANALYST_APPEND_TABLES = frozenset({"audit_entry"})
 AUDIT_COUNTER_NAME = "audit_seq"

@@ -32,7 +32,7 @@ from app.errors import DatabaseError, ValidationError
 from app.i18n import _
 from app.security import audit
 from app.security.hq_secrets import (
-    SECRET_NAMES,
+    PRIVATE_NAMES,
     SecretPlace,
     entry_name,
     keep_on_workstation,
@@ -166,7 +166,7 @@ def _has_roles(target: Connection) -> bool:
 
 def _forget_workstation(workstation: Paths, database_id: str, store: SecretStore) -> None:
     """After a failure: no copy of the keys or pointer to the server stays behind."""
-    for name in SECRET_NAMES:
+    for name in PRIVATE_NAMES:
         store.delete(entry_name(database_id, name))
     for path in (secrets_file(workstation.data_dir), (workstation.data_dir / CONFIG_FILE)):
         path.unlink(missing_ok=True)
@@ -229,7 +229,7 @@ def migrate_to_server(
             secrets = {
                 row.name: bytes(row.value)
                 for row in session.execute(
-                    select(LocalSecret).where(LocalSecret.name.in_(SECRET_NAMES))
+                    select(LocalSecret).where(LocalSecret.name.in_(PRIVATE_NAMES))
                 ).scalars()
             }
             with Session(bind=target) as audit_session:

@@ -7,15 +7,17 @@ import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
 
 from app.db.models import LocalSecret, Mission
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import DatabaseError, ValidationError
 from app.i18n import _
 from app.security.hq_secrets import (
-    SECRET_NAMES,
+    PRIVATE_NAMES,
     SecretPlace,
     keep_on_workstation,
     workstation_secret,
@@ -23,6 +25,9 @@ from app.security.hq_secrets import (
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.services.installation import AGE_IDENTITY, MISSION_CODE_RE
 from app.services.workspace import Workspace
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -129,9 +134,24 @@ def store_identity_in_keyring(workspace: Workspace, store: SecretStore) -> Ident
     return IdentityMove.MOVED
 
 
+def private_key(ws: Workspace, session: Session, name: str, store: SecretStore) -> bytes | None:
+    """One of HQ's private keys: from this workstation first (an HQ on a server keeps them
+    there, app/security/hq_secrets.py), else from the encrypted database file."""
+    kept = workstation_secret(ws.paths.data_dir, ws.database_id, name, store)
+    if kept is not None:
+        return kept
+    try:
+        with session.begin_nested():  # a refused read must not end the transaction
+            row = session.get(LocalSecret, name)
+    except DBAPIError:
+        return None  # HQ on a server: this role may not read those rows at all
+    return bytes(row.value) if row is not None else None
+
+
 def move_secrets_off_server(workspace: Workspace, store: SecretStore) -> SecretPlace | None:
-    """HQ on a server: take the age identity and signing key out of the shared database and
-    keep them on this (the import) workstation; None when the database holds neither.
+    """HQ on a server: take its private keys (the age identity, the signing key and the escrow
+    identity once made) out of the shared database and keep them on this (the import)
+    workstation; None when the database holds none.
 
     The rows are deleted only once the workstation gives every secret back, in the same
     transaction as the audit entry that says where they went (never what they are).
@@ -141,7 +161,7 @@ def move_secrets_off_server(workspace: Workspace, store: SecretStore) -> SecretP
         found = {
             row.name: bytes(row.value)
             for row in session.execute(
-                select(LocalSecret).where(LocalSecret.name.in_(SECRET_NAMES))
+                select(LocalSecret).where(LocalSecret.name.in_(PRIVATE_NAMES))
             ).scalars()
         }
     if not found:

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyrage
 from cryptography.exceptions import InvalidSignature
@@ -44,6 +44,13 @@ from app.domain.roles import ADMIN_OR_HQ
 from app.errors import AuthError, DatabaseError, IntegrityError, PermissionDenied, ValidationError
 from app.i18n import _
 from app.security import audit
+from app.security.hq_secrets import (
+    ESCROW_IDENTITY,
+    SIGNING_KEY,
+    forget_on_workstation,
+    keep_on_workstation,
+    workstation_secret,
+)
 from app.security.keyring_store import SecretStore
 from app.security.keyslots import (
     ESCROW_SLOT,
@@ -59,11 +66,15 @@ from app.security.recovery_key import (
 )
 from app.security.rekey import settle_sign_in
 from app.services.installation import check_username, open_workspace
+from app.services.keys import private_key
 from app.services.server_hq import recovery_message, refuse_on_server
 from app.services.users import rekey_workspace
 from app.services.workspace import Workspace
 
-ESCROW_IDENTITY = "escrow_identity"
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+ESCROW_RECIPIENT = "escrow_recipient"  # an HQ on a server: which escrow key missions use
 ESCROW_FORMAT = "qorgau-escrow"
 POLICY_FORMAT = "qorgau-escrow-policy"
 POLICY_SETTING = "escrow_policy_issued_at"
@@ -243,21 +254,79 @@ def _escrow_to(ws: Workspace, slots: KeySlotStore, recipient: str) -> None:
 # -- HQ's side --------------------------------------------------------------------------------
 
 
-def ensure_escrow_identity(ws: Workspace) -> str:
+def ensure_escrow_identity(ws: Workspace, store: SecretStore | None = None) -> str:
     """HQ's escrow recipient, made on first use (a separate identity from bundles')."""
+    return str(_escrow_identity(ws, store or SecretStore(), create=True).to_public())
+
+
+def _escrow_identity(ws: Workspace, store: SecretStore, create: bool) -> pyrage.x25519.Identity:
+    """The escrow identity: in the encrypted file at a desktop HQ; on the import workstation
+    at an HQ on a server, whose shared database every analyst reads (hq_secrets)."""
     if not ws.mission.is_hq:
         raise PermissionDenied(_("Only headquarters holds an escrow key."))
-    with ws.write() as session:
+    if ws.on_server:
+        return _escrow_identity_here(ws, store, create)
+    with ws.read() as session:
         secret = session.get(LocalSecret, ESCROW_IDENTITY)
-        if secret is None:
-            identity = pyrage.x25519.Identity.generate()
-            session.add(LocalSecret(name=ESCROW_IDENTITY, value=str(identity).encode("ascii")))
+    if secret is not None:
+        return pyrage.x25519.Identity.from_str(secret.value.decode("ascii"))
+    if not create:
+        raise DatabaseError(_("This installation has no escrow key yet."))
+    with ws.write() as session:
+        identity = pyrage.x25519.Identity.generate()
+        session.add(LocalSecret(name=ESCROW_IDENTITY, value=str(identity).encode("ascii")))
+        ws.audit(session, "escrow.identity", "installation", ws.mission_code)
+        return identity
+
+
+def _escrow_identity_here(
+    ws: Workspace, store: SecretStore, create: bool
+) -> pyrage.x25519.Identity:
+    """At an HQ on a server. The shared database records only the recipient, so that a second
+    workstation never makes a second escrow key that missions would be sealed to."""
+    folder, database_id = ws.paths.data_dir, ws.database_id
+    with ws.read() as session:
+        recorded = _recorded_recipient(session)
+        kept = private_key(ws, session, ESCROW_IDENTITY, store)
+    if kept is not None:
+        identity = pyrage.x25519.Identity.from_str(kept.decode("ascii"))
+        if recorded not in (None, str(identity.to_public())):
+            raise IntegrityError(_elsewhere_message())
+        return identity
+    if recorded is not None:
+        raise PermissionDenied(_elsewhere_message())
+    if not create:
+        raise DatabaseError(_("This installation has no escrow key yet."))
+    identity = pyrage.x25519.Identity.generate()
+    value = str(identity).encode("ascii")
+    keep_on_workstation(folder, database_id, {ESCROW_IDENTITY: value}, store)
+    try:
+        if workstation_secret(folder, database_id, ESCROW_IDENTITY, store) != value:
+            raise DatabaseError(_("The escrow key could not be kept on this computer."))
+        with ws.write() as session:
+            if _recorded_recipient(session) is not None:  # another workstation, meanwhile
+                raise PermissionDenied(_elsewhere_message())
+            session.add(Setting(key=ESCROW_RECIPIENT, value=str(identity.to_public())))
             ws.audit(session, "escrow.identity", "installation", ws.mission_code)
-            return str(identity.to_public())
-        return str(pyrage.x25519.Identity.from_str(secret.value.decode("ascii")).to_public())
+    except BaseException:
+        forget_on_workstation(folder, database_id, ESCROW_IDENTITY, store)
+        raise
+    return identity
 
 
-def issue_code(ws: Workspace, key_file: Path) -> tuple[str, str]:
+def _recorded_recipient(session: Session) -> str | None:
+    row = session.get(Setting, ESCROW_RECIPIENT)
+    return str(row.value) if row is not None else None
+
+
+def _elsewhere_message() -> str:
+    return _(
+        "Headquarters' escrow key is kept on another computer, the one it was made on: sign "
+        "escrow policies and issue recovery codes there."
+    )
+
+
+def issue_code(ws: Workspace, key_file: Path, store: SecretStore | None = None) -> tuple[str, str]:
     """Read a mission's escrow secret from its ``keyslots.json``: (mission code, the code)."""
     ws.require_role(*ADMIN_OR_HQ)
     if not ws.mission.is_hq:
@@ -265,13 +334,8 @@ def issue_code(ws: Workspace, key_file: Path) -> tuple[str, str]:
     escrow = KeySlotStore(key_file).escrow()
     if escrow is None:
         raise ValidationError(_("This key file holds no escrow for headquarters."))
-    with ws.read() as session:
-        secret = session.get(LocalSecret, ESCROW_IDENTITY)
-        identity_text = secret.value.decode("ascii") if secret else None
-    if identity_text is None:
-        raise DatabaseError(_("This installation has no escrow key yet."))
+    identity = _escrow_identity(ws, store or SecretStore(), create=False)
     try:
-        identity = pyrage.x25519.Identity.from_str(identity_text)
         payload: dict[str, Any] = json.loads(
             pyrage.decrypt(base64.b64decode(str(escrow["box"])), [identity])
         )
@@ -296,10 +360,19 @@ def issue_code(ws: Workspace, key_file: Path) -> tuple[str, str]:
     return mission_code, str(payload["secret"])
 
 
-def sign_policy(ws: Workspace, mission_code: str, escrow: bool) -> bytes:
+def sign_policy(
+    ws: Workspace, mission_code: str, escrow: bool, store: SecretStore | None = None
+) -> bytes:
     """HQ's escrow policy for one mission, signed with HQ's signing key."""
     ws.require_role(*ADMIN_OR_HQ)
-    recipient = ensure_escrow_identity(ws)
+    store = store or SecretStore()
+    with ws.read() as session:
+        secret = private_key(ws, session, SIGNING_KEY, store)
+    private = load_pem_private_key(secret, password=None) if secret else None
+    if not isinstance(private, Ed25519PrivateKey):
+        # Checked first: a refusal leaves no escrow key made for nothing.
+        raise DatabaseError(_("This installation has no signing key."))
+    recipient = ensure_escrow_identity(ws, store)
     policy = {
         "format": POLICY_FORMAT,
         "version": 1,
@@ -309,11 +382,6 @@ def sign_policy(ws: Workspace, mission_code: str, escrow: bool) -> bytes:
         "issued_at": datetime.now(UTC).isoformat(timespec="microseconds"),
     }
     body = json.dumps(policy, sort_keys=True).encode()
-    with ws.read() as session:
-        secret = session.get(LocalSecret, "signing_key")
-        private = load_pem_private_key(secret.value, password=None) if secret else None
-    if not isinstance(private, Ed25519PrivateKey):
-        raise DatabaseError(_("This installation has no signing key."))
     signature = private.sign(body)
     with ws.write() as session:
         ws.audit(session, "escrow.policy_issued", "mission", mission_code, {"escrow": escrow})

@@ -80,6 +80,7 @@ def seed_rows(url: str) -> None:
         )
         session.add(Mission(code="SEL", country="KR", city="Seoul", origin_mission="SEL"))
         session.add(LocalSecret(name="age_identity", value=b"AGE-SECRET-KEY-NOT-HERE"))
+        session.add(LocalSecret(name="escrow_identity", value=b"AGE-SECRET-KEY-ESCROW"))
         employer = Employer(name="Example Ltd", country="KR", origin_mission="SEL")
         session.add(employer)
         session.flush()

@@ -77,11 +77,12 @@ def test_analyst_connection_cannot_write_or_read_secrets(hq_db, attack: str) -> 
 @pytest.mark.parametrize("kind", ["analyst", "importer"])
 def test_private_key_rows_are_out_of_reach(hq_db, kind: str) -> None:
     base, database, users = hq_db
-    keys = "SELECT count(*) FROM local_secret WHERE name = 'age_identity'"
+    # The escrow identity too: it opens the database key of every mission that escrows.
+    keys = "SELECT count(*) FROM local_secret WHERE name IN ('age_identity', 'escrow_identity')"
     with _connect(base, database, users[kind]) as conn:
-        # Row-level security: the row is not there for them, whatever they ask.
+        # Row-level security: the rows are not there for them, whatever they ask.
         assert conn.execute(keys).fetchone() == (0,)
-        conn.execute("UPDATE local_secret SET value = 'x' WHERE name = 'age_identity'")
+        conn.execute("UPDATE local_secret SET value = 'x' WHERE name LIKE '%identity'")
         for attack in (
             "DELETE FROM local_secret",
             "INSERT INTO local_secret (name, value) VALUES ('signing_key', 'x')",
@@ -90,14 +91,15 @@ def test_private_key_rows_are_out_of_reach(hq_db, kind: str) -> None:
                 conn.execute(attack)
         # What signing in needs (the sign-in guard's mirror row) stays theirs to write.
         conn.execute("INSERT INTO local_secret (name, value) VALUES ('login_mirror_test', 'x')")
-    assert scalar(base, database, keys) == 1
+    assert scalar(base, database, keys) == 2
     assert (
         scalar(
             base,
             database,
-            "SELECT count(*) FROM local_secret WHERE value = 'AGE-SECRET-KEY-NOT-HERE'",
+            "SELECT count(*) FROM local_secret WHERE value IN "
+            "('AGE-SECRET-KEY-NOT-HERE', 'AGE-SECRET-KEY-ESCROW')",
         )
-        == 1
+        == 2
     )
     assert (
         scalar(base, database, "SELECT count(*) FROM local_secret WHERE name = 'signing_key'") == 0

@@ -14,12 +14,13 @@ from app.config import Paths
 from app.db.models import Mission
 from app.db.postgres import ServerConfig, ServerDatabase
 from app.errors import ValidationError
-from app.security.hq_secrets import SECRET_NAMES
+from app.security.hq_secrets import PRIVATE_NAMES, workstation_secret
 from app.security.keyring_store import SecretStore
 from app.services.consolidation import ConsolidationService
 from app.services.exchange import ExchangeService
 from app.services.hq_database import add_user, setup_database
 from app.services.hq_migrate import migrate_to_server
+from app.services.recovery import ensure_escrow_identity
 from app.services.search import search_case_ids
 from app.services.workspace import Actor, MissionSummary, Workspace
 from tests.hq.pg import drop_database, scalar, unique, url_for
@@ -60,6 +61,8 @@ def test_migrate_copies_every_table_and_an_analyst_reads_it(
     base, database, roles = target
     workstation = Paths(tmp_path / "hq-server")
     store = SecretStore(LossyKeyring())  # no keyring a fresh process reads: the private file
+    # The escrow key it made goes with it (it was left behind, and missions' codes with it).
+    ensure_escrow_identity(filled_hq.ws)
     report = migrate_to_server(filled_hq.ws, url_for(base, database), workstation, store)
     by_table = {c.table: c for c in report.tables}
     assert by_table["case"].source == by_table["case"].target == 12
@@ -78,10 +81,12 @@ def test_migrate_copies_every_table_and_an_analyst_reads_it(
     with filled_hq.ws.read() as session:
         from app.db.models import LocalSecret
 
-        secrets = [session.get(LocalSecret, name).value for name in SECRET_NAMES]
+        secrets = {name: session.get(LocalSecret, name).value for name in PRIVATE_NAMES}
     rows = dump_rows(base, database)
-    for secret in secrets:
+    database_id = f"server:{ServerConfig.load(workstation.data_dir).display}"  # type: ignore[union-attr]
+    for name, secret in secrets.items():
         assert bytes(secret).strip()[:40].decode("ascii") not in rows
+        assert workstation_secret(workstation.data_dir, database_id, name, store) == secret
     # An analyst of the new HQ signs in to the server and finds the copied cases.
     analyst = unique("analyst")
     roles.append(analyst)

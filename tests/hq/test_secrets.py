@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from app.config import Paths
-from app.db.models import LocalSecret
+from app.config import SERVER_FILENAME, Paths
+from app.db.models import AuditEntry, LocalSecret, Setting
 from app.db.postgres import ServerConfig
-from app.security.hq_secrets import SECRET_NAMES, SecretPlace, secrets_file, workstation_secret
+from app.errors import DatabaseError, PermissionDenied
+from app.security.hq_secrets import (
+    ESCROW_IDENTITY,
+    SECRET_NAMES,
+    SecretPlace,
+    secrets_file,
+    workstation_secret,
+)
 from app.security.keyring_store import SecretStore
 from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from app.services.installation import MissionSetup, init_server_installation, unlock
 from app.services.keys import move_secrets_off_server
+from app.services.recovery import RecoveryService, issue_code, recover, sign_policy
+from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
 from tests.integration.test_exchange import Site, hq, link, make_site, sel, sites  # noqa: F401
 from tests.keyring_double import FileKeyring, LossyKeyring
@@ -133,3 +143,80 @@ def test_init_on_a_server_without_a_keyring_keeps_them_in_a_private_file(
             assert secret is not None and secret.decode("ascii").strip() not in dump
     finally:
         ws.close()
+
+
+# -- escrow at an HQ on a server --------------------------------------------------------------
+
+
+def test_escrow_at_an_hq_on_a_server_keeps_its_key_on_the_workstation(
+    pg_template: object, pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    """The fault: signing a policy read the signing key from the shared database (where a
+    server HQ has none) after making the escrow identity there, in the clear: it failed, and
+    every analyst could read the key that opens each escrowing mission's database."""
+    center = make_site(tmp_path, "AST", "KZ", "Astana", is_hq=True, server=pg_cluster)
+    mission = make_site(tmp_path, "SEL", "KR", "Seoul")
+    store = SecretStore()
+    try:
+        link(center, mission)
+        signed = sign_policy(center.ws, "SEL", True, store)
+        kept = workstation_secret(
+            center.paths.data_dir, center.ws.database_id, ESCROW_IDENTITY, store
+        )
+        assert kept is not None and kept.decode("ascii") not in _database_dump(center)
+        assert _secrets_in_database(center) == []
+        assert RecoveryService(mission.ws).apply_policy(signed) is True
+    finally:
+        center.ws.close()
+        mission.ws.close()
+    # The mission lost every password: HQ reads its key file and issues the one-time code.
+    sent = tmp_path / "sent-keyslots.json"
+    sent.write_bytes(mission.paths.keyslots.read_bytes())
+    ws = unlock(center.paths, "admin", PASSWORD)
+    try:
+        mission_code, code = issue_code(ws, sent, store)
+    finally:
+        ws.close()
+    assert mission_code == "SEL"
+    assert recover(mission.paths, code, "dana", "Another-long-passphrase-7").method == "escrow"
+
+
+def test_a_second_workstation_makes_no_second_escrow_key(
+    pg_template: object, pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    """An HQ administrator on another computer (the server's address, none of HQ's keys):
+    signing is refused before anything is made, and once the import workstation has made the
+    escrow key, a code is refused there in words, not issued under another key."""
+    center = make_site(tmp_path, "AST", "KZ", "Astana", is_hq=True, server=pg_cluster)
+    elsewhere = Paths(tmp_path / "elsewhere")
+    elsewhere.data_dir.mkdir()
+    shutil.copy(center.paths.data_dir / SERVER_FILENAME, elsewhere.data_dir / SERVER_FILENAME)
+    other_store = SecretStore(LossyKeyring())  # that computer's own, empty keyring
+    mission = make_site(tmp_path, "SEL", "KR", "Seoul")
+    other = unlock(elsewhere, "admin", PASSWORD)
+    try:
+        link(center, mission)
+        with pytest.raises(DatabaseError, match="no signing key"):
+            sign_policy(other, "SEL", True, other_store)
+        assert _escrow_rows(other) == ([], [])
+        RecoveryService(mission.ws).apply_policy(sign_policy(center.ws, "SEL", True))
+        sent = tmp_path / "sent-keyslots.json"
+        sent.write_bytes(mission.paths.keyslots.read_bytes())
+        before = _escrow_rows(other)
+        with pytest.raises(PermissionDenied, match="another computer"):
+            issue_code(other, sent, other_store)
+        assert _escrow_rows(other) == before
+        assert not secrets_file(elsewhere.data_dir).exists()
+    finally:
+        for ws in (other, center.ws, mission.ws):
+            ws.close()
+
+
+def _escrow_rows(ws: Workspace) -> tuple[list[str], list[str]]:
+    """The escrow recipients the shared database records, and its escrow audit entries."""
+    with ws.read() as session:
+        recipients = [str(v) for v in session.scalars(select(Setting.value))]
+        entries = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.action.like("escrow.%"))
+        ).all()
+    return [r for r in recipients if r.startswith("age1")], list(entries)

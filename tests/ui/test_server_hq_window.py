@@ -122,6 +122,9 @@ def test_settings_of_a_server_hq_offer_only_what_works_there(
     assert isinstance(page, SettingsPage)
     assert not page.recovery_button.isVisible() and not page.forget_button.isVisible()
     assert "pg_dump" in page.keyring_state.text()
+    # HQ's side of escrow is an administrator's there too; backups are the server's.
+    assert page.backups is None
+    assert page.escrow is not None and page.escrow.policy_button.isVisible()
     assert page.users is not None and page.users_box.title() == "Users of this headquarters"
     click(qtbot, page.users.add_button)
     dialog = page.users.dialog

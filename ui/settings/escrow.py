@@ -48,11 +48,13 @@ def _json_filters() -> str:
     return _("Escrow policies (*.json)") + ";;" + _("All files (*)")
 
 
-def write_policy(workspace: Workspace, mission_code: str, escrow: bool, out: Path) -> Path:
+def write_policy(
+    workspace: Workspace, mission_code: str, escrow: bool, out: Path, store: SecretStore
+) -> Path:
     """Sign the policy and write it to ``out`` (never over another file), as the CLI does."""
     if out.exists():
         raise DatabaseError(_("{path} already exists; choose another file name.").format(path=out))
-    signed = sign_policy(workspace, mission_code, escrow)
+    signed = sign_policy(workspace, mission_code, escrow, store)
     try:
         with open_private(out, exclusive=True) as handle:
             handle.write(signed)
@@ -172,9 +174,9 @@ class EscrowBox(QGroupBox):
         )
         if not name:
             return
-        out, workspace = Path(name), self.workspace
+        out, workspace, store = Path(name), self.workspace, self.store
         task: BackgroundTask[Path] = BackgroundTask(
-            self, lambda _ctx: write_policy(workspace, mission_code, escrow, out)
+            self, lambda _ctx: write_policy(workspace, mission_code, escrow, out, store)
         )
         self.task = task.success(self._policy_written).run_in_background()
 
@@ -196,9 +198,9 @@ class EscrowBox(QGroupBox):
         )
         if not name:
             return
-        key_file, workspace = Path(name), self.workspace
+        key_file, workspace, store = Path(name), self.workspace, self.store
         task: BackgroundTask[tuple[str, str]] = BackgroundTask(
-            self, lambda _ctx: issue_code(workspace, key_file)
+            self, lambda _ctx: issue_code(workspace, key_file, store)
         )
         self.task = task.success(self._code_issued).run_in_background()
 

@@ -205,11 +205,14 @@ class SettingsPage(QScrollArea):
         self.contacts = MissionContactsBox(workspace)
 
         # The administrator "manages backups" (DESIGN.md); an HQ on a database server leaves
-        # backups to the server (pg_dump) and has no key file to escrow.
+        # backups to the server (pg_dump) and has no key file of its own to escrow, but issues
+        # missions' policies and codes as any HQ does (its escrow key is on the import
+        # workstation; elsewhere the actions say so).
         self.backups: BackupsBox | None = None
         self.escrow: EscrowBox | None = None
         if is_admin and not self.on_server:
             self.backups = BackupsBox(window)
+        if is_admin or workspace.actor.role == Role.HQ_ADMIN:
             self.escrow = EscrowBox(workspace, self.store)
         boxes = [box for box in (self.backups, self.escrow) if box is not None]
 
