@@ -54,6 +54,15 @@ from app.services.users import (
 
 
 def register(commands: Any) -> None:
+    _register_init(commands)
+    _register_user(commands)
+    _register_keys(commands)
+    _register_backup(commands)
+    _register_audit(commands)
+
+
+def _register_init(commands: Any) -> None:
+    """``init``: a new installation."""
     init = commands.add_parser("init", help=_("create a new installation"))
     init.add_argument("--hq", action="store_true", help=_("headquarters installation"))
     init.add_argument("--mission-code", required=True, help=_("e.g. SEL"))
@@ -88,6 +97,9 @@ def register(commands: Any) -> None:
     )
     init.set_defaults(handler=cmd_init)
 
+
+def _register_user(commands: Any) -> None:
+    """``user``: the users, their roles and signatures."""
     user_cmds = add_actions(commands.add_parser("user", help=_("manage users")))
     add = user_cmds.add_parser("add", help=_("add a user (administrator)"))
     add.add_argument("username")
@@ -120,6 +132,9 @@ def register(commands: Any) -> None:
     listing.add_argument("--json", action="store_true", help=json_help())
     listing.set_defaults(handler=cmd_user_list)
 
+
+def _register_keys(commands: Any) -> None:
+    """``keys``: this installation's public keys and the ones it trusts."""
     keys_cmds = add_actions(commands.add_parser("keys", help=_("this installation's public keys")))
     show = keys_cmds.add_parser("show", help=_("show the signing key and age recipient"))
     show.add_argument("--json", action="store_true", help=json_help())
@@ -133,6 +148,9 @@ def register(commands: Any) -> None:
     trust.add_argument("--hq", action="store_true", help=_("these are headquarters' keys"))
     trust.set_defaults(handler=cmd_keys_trust)
 
+
+def _register_backup(commands: Any) -> None:
+    """``backup`` and ``restore``."""
     backup = commands.add_parser("backup", help=_("write an encrypted backup"))
     backup.add_argument("--out", required=True, type=Path, help=_("where to write the backup"))
     backup.set_defaults(handler=cmd_backup)
@@ -143,6 +161,9 @@ def register(commands: Any) -> None:
     )
     restore.set_defaults(handler=cmd_restore)
 
+
+def _register_audit(commands: Any) -> None:
+    """``audit``: the chain, its entries and the heads from missions."""
     audit_cmds = add_actions(commands.add_parser("audit", help=_("the audit log")))
     verify = audit_cmds.add_parser("verify", help=_("check the audit chain"))
     verify.add_argument(

@@ -352,6 +352,19 @@ def _with_indicators(
     )
 
 
+def _term_stated(
+    rule: str,
+    stated: bool | None,
+    ok: str,
+    concern: str,
+    references: tuple[Reference, ...],
+) -> Finding | None:
+    """A term the contract either has (ok) or lacks (a concern); nothing when not known."""
+    if stated is None:
+        return None
+    return Finding(rule, "ok" if stated else "concern", ok if stated else concern, references)
+
+
 # --- the rules ----------------------------------------------------------------------------
 
 
@@ -845,19 +858,10 @@ def rule_contract_language(
 
 
 def rule_signed_copy(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
-    held = terms.signed_copy_held
-    if held is None:
-        return None
-    if held:
-        return Finding(
-            "signed_copy",
-            "ok",
-            _("The worker holds a signed copy of the contract."),
-            _contract_references(terms),
-        )
-    return Finding(
+    return _term_stated(
         "signed_copy",
-        "concern",
+        terms.signed_copy_held,
+        _("The worker holds a signed copy of the contract."),
         _(
             "The worker holds no signed copy of the contract, so cannot prove its terms if "
             "they are changed or a different contract is substituted."
@@ -923,16 +927,10 @@ def rule_probation(terms: ContractTerms, ref: HostCountryReference | None) -> Fi
 def rule_termination_clause(
     terms: ContractTerms, ref: HostCountryReference | None
 ) -> Finding | None:
-    present = terms.termination_clause_present
-    if present is None:
-        return None
-    if present:
-        return Finding(
-            "termination_clause", "ok", _("The contract states how it may be ended."), (C158,)
-        )
-    return Finding(
+    return _term_stated(
         "termination_clause",
-        "concern",
+        terms.termination_clause_present,
+        _("The contract states how it may be ended."),
         _(
             "The contract does not say how and on what grounds it may be ended, or with what "
             "notice."
@@ -942,16 +940,10 @@ def rule_termination_clause(
 
 
 def rule_dispute_clause(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
-    present = terms.dispute_clause_present
-    if present is None:
-        return None
-    if present:
-        return Finding(
-            "dispute_clause", "ok", _("The contract says how disputes are settled."), (C097_COURTS,)
-        )
-    return Finding(
+    return _term_stated(
         "dispute_clause",
-        "concern",
+        terms.dispute_clause_present,
+        _("The contract says how disputes are settled."),
         _("The contract does not say how disputes are settled or which authority hears them."),
         (C097_COURTS,),
     )
@@ -986,14 +978,10 @@ def rule_insurance(terms: ContractTerms, ref: HostCountryReference | None) -> Fi
 
 
 def rule_housing(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
-    provided = terms.housing_provided
-    if provided is None:
-        return None
-    if provided:
-        return Finding("housing", "ok", _("The employer provides housing."), (C097_PAY,))
-    return Finding(
+    return _term_stated(
         "housing",
-        "concern",
+        terms.housing_provided,
+        _("The employer provides housing."),
         _(
             "The contract provides no housing: check that the wage covers rent and that the "
             "worker is not made to live where the employer or agency decides at the worker's "

@@ -23,7 +23,7 @@ import hashlib
 import re
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -56,7 +56,7 @@ from app.services import retention, search
 from app.services.cases import CaseService, PreparedCase
 from app.services.import_undo import ImportRecord, list_imports
 from app.services.records import CaseInput, OrganisationInput, PersonInput
-from app.services.table_file import open_table
+from app.services.table_file import Table, open_table
 from app.services.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -700,8 +700,41 @@ def import_csv(
         raise ValidationError(_("The file is larger than {n} MB.").format(n=MAX_BYTES // 2**20))
     table = open_table(raw, sheet)
     digest = hashlib.sha256(raw).hexdigest()
-    headers = table.headers
-    columns = dict(mapping) if mapping else auto_mapping(headers)
+    columns = dict(mapping) if mapping else auto_mapping(table.headers)
+    home = _checked_mapping(ws, table.headers, columns)
+    report = ImportReport(
+        table.encoding,
+        table.delimiter,
+        columns,
+        dry_run=dry_run,
+        headers=table.headers,
+        sheet=table.sheet,
+        sheets=table.sheets,
+        home_country=home,
+        default_status=_status_code(default_status),
+        sha256=digest,
+        file_name=file_name,
+        # Random throughout (not a record id, whose first characters are its time): the
+        # command line names an import by its first eight characters.
+        import_id=str(uuid.uuid4()),
+        imported_earlier=_earlier_imports(ws, digest, table.sheet),
+    )
+    lookup = _category_lookup() | _chosen_categories(categories or {})
+    service = CaseService(ws)
+    prepared = _checked_rows(table, report, lookup, service, stop, checking)
+    if prepared:
+        prepared = _without_repeats(ws, prepared, report)
+    _count_coming_in(ws, report, prepared, service.today)
+    if dry_run or (report.rejected and not skip_rejected) or not prepared:
+        return report
+    _write_batches(ws, service, report, prepared, stop, progress)
+    return report
+
+
+def _checked_mapping(ws: Workspace, headers: Sequence[str], columns: Mapping[str, str]) -> str:
+    """Refuse a column mapping that names an unknown field, maps one field twice, leaves a
+    required field without a column or names a column the file lacks; return the country a row
+    that names none is taken to be in ("" at HQ)."""
     unknown_fields = sorted(set(columns.values()) - set(FIELDS))
     if unknown_fields:
         raise ValidationError(
@@ -734,29 +767,25 @@ def import_csv(
     absent = [h for h in columns if h not in headers]
     if absent:
         raise ValidationError(_("The file has no column “{name}”.").format(name=absent[0]))
+    return home
+
+
+def _checked_rows(
+    table: Table,
+    report: ImportReport,
+    lookup: Mapping[str, str],
+    service: CaseService,
+    stop: threading.Event,
+    checking: Callable[[int], None] | None,
+) -> list[CheckedRow]:
+    """Every row of the file checked as a case, nothing written: the rows that would come in;
+    the rejected ones and the categories not understood go to the report."""
+    headers = table.headers
+    columns = report.mapping
     index = {fld: headers.index(header) for header, fld in columns.items() if fld != NOTES}
     # A register's notes may fill several columns («Суть жалобы», «Принятые меры»,
     # «Примечание»): every column taken as the description comes in, each after its name.
     notes = [(header, headers.index(header)) for header, fld in columns.items() if fld == NOTES]
-    report = ImportReport(
-        table.encoding,
-        table.delimiter,
-        columns,
-        dry_run=dry_run,
-        headers=headers,
-        sheet=table.sheet,
-        sheets=table.sheets,
-        home_country=home,
-        default_status=_status_code(default_status),
-        sha256=digest,
-        file_name=file_name,
-        # Random throughout (not a record id, whose first characters are its time): the
-        # command line names an import by its first eight characters.
-        import_id=str(uuid.uuid4()),
-        imported_earlier=_earlier_imports(ws, digest, table.sheet),
-    )
-    lookup = _category_lookup() | _chosen_categories(categories or {})
-    service = CaseService(ws)
     prepared: list[CheckedRow] = []
     unknown_as: dict[str, str] = {}
     for line, cells in table.rows:
@@ -780,7 +809,7 @@ def import_csv(
         values = {fld: cells[i] for fld, i in index.items()}
         if notes:
             values[NOTES] = _joined_notes([(header, cells[i]) for header, i in notes])
-        took = _fill_unnamed(values, home, report.default_status)
+        took = _fill_unnamed(values, report.home_country, report.default_status)
         for part in category_parts(values.get("categories", "")):
             folded = part.casefold()
             if folded not in lookup:
@@ -794,21 +823,33 @@ def import_csv(
             prepared.append(CheckedRow(line, service.prepare(case), status, ended_on, took))
         except QorgauError as exc:
             report.rejected.append(RejectedRow(line, str(exc), getattr(exc, "field", None)))
-    if prepared:
-        prepared = _without_repeats(ws, prepared, report)
+    return prepared
+
+
+def _count_coming_in(
+    ws: Workspace, report: ImportReport, prepared: list[CheckedRow], today: date
+) -> None:
+    """The report's figures of the rows that come in (a rejected row comes in as nothing)."""
     report.accepted = len(prepared)
-    # Counted of the rows that come in: a rejected row comes in as nothing.
     report.country_taken = sum("host_country" in row.took for row in prepared)
     report.category_taken = sum("categories" in row.took for row in prepared)
     report.status_taken = sum("status" in row.took for row in prepared)
     report.sex_taken = sum("sex" in row.took for row in prepared)
     report.preview = [_as_registered(row) for row in prepared[:PREVIEW_ROWS]]
-    report.open_overdue = sum(1 for row in prepared if _overdue(row, service.today))
-    _count_past_retention(ws, prepared, report, service.today)
-    if dry_run or (report.rejected and not skip_rejected) or not prepared:
-        return report
-    # Bounded batches, each its own short transaction, so that other users (and the app's
-    # own reads) are not locked out for the whole file; every row was checked above.
+    report.open_overdue = sum(1 for row in prepared if _overdue(row, today))
+    _count_past_retention(ws, prepared, report, today)
+
+
+def _write_batches(
+    ws: Workspace,
+    service: CaseService,
+    report: ImportReport,
+    prepared: list[CheckedRow],
+    stop: threading.Event,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Write the checked rows in bounded batches, each its own short transaction, so that
+    other users (and the app's own reads) are not locked out for the whole file."""
     with ws.read() as session:
         report.changes_before = current_change_seq(session)  # for undoing it: what came after
     for start in range(0, len(prepared), BATCH_ROWS):
@@ -838,7 +879,6 @@ def import_csv(
             )
             raise _partly_imported(reason, report, prepared[start - 1].line) from exc
     report.imported = len(report.numbers)
-    return report
 
 
 # A case's identity for finding the same row imported twice: the worker's names, the country,

@@ -1019,56 +1019,9 @@ class ExchangeService:
             raise ValidationError(_("Name at least one case to transfer."), field="numbers")
         with self.ws.write() as session:
             session.info[ANY_HOLDER] = True  # who holds a case is HQ's to change
-            target = session.execute(
-                select(Mission).where(Mission.code == to_mission)
-            ).scalar_one_or_none()
-            if target is None or target.is_local:
-                raise NotFound(_("No mission {code} is registered here.").format(code=to_mission))
-            recipient = recipient or target.age_recipient
-            if not recipient:
-                raise ValidationError(
-                    _(
-                        "The age key of {code} is not registered; register it with "
-                        "'qorgau keys trust {code} KEY --age-recipient AGE_KEY'."
-                    ).format(code=to_mission),
-                    field="recipient",
-                )
-            self._check_recipients([recipient])
-            cases = []
-            for number in numbers:
-                case = session.execute(
-                    select(Case).where(Case.number == number, Case.deleted_at.is_(None))
-                ).scalar_one_or_none()
-                if case is None:
-                    raise NotFound(_("No case {number}.").format(number=number))
-                if case.holder_mission == to_mission:
-                    raise ValidationError(
-                        _("Case {number} is already handled by {code}.").format(
-                            number=number, code=to_mission
-                        ),
-                        field="numbers",
-                    )
-                cases.append(case)
-            moves: dict[str, list[tuple[Case, CaseEvent]]] = {}  # former holder → (case, event)
-            for case in cases:
-                holder = case.holder_mission
-                case.transferred_from = holder
-                case.holder_mission = to_mission
-                # Usernames are each installation's own: the other mission's "admin" is not
-                # this one's. The new holder assigns it (the import's note asks).
-                officer, case.assigned_to = case.assigned_to, None
-                moved = CaseEvent(
-                    case_id=case.id,
-                    kind=EventKind.SYSTEM.value,
-                    author=self.ws.actor.username,
-                    text="",
-                    data={
-                        **event_data(SystemEvent.TRANSFERRED, source=holder, target=to_mission),
-                        "transfer": {"from": holder, "to": to_mission, "officer": officer},
-                    },
-                )
-                session.add(moved)
-                moves.setdefault(holder, []).append((case, moved))
+            recipient = self._transfer_recipient(session, to_mission, recipient)
+            cases = _cases_to_transfer(session, numbers, to_mission)
+            moves = self._move_cases(session, cases, to_mission)
             session.flush()
             collected = self._case_closure(session, [c.id for c in cases])
             try:
@@ -1110,6 +1063,53 @@ class ExchangeService:
                 },
             )
             return summary
+
+    def _transfer_recipient(self, session: Session, to_mission: str, given: str | None) -> str:
+        """The age key a transfer to ``to_mission`` is encrypted to: the one given, else the
+        mission's registered one; refused for an unknown mission or where there is none."""
+        target = session.execute(
+            select(Mission).where(Mission.code == to_mission)
+        ).scalar_one_or_none()
+        if target is None or target.is_local:
+            raise NotFound(_("No mission {code} is registered here.").format(code=to_mission))
+        recipient = given or target.age_recipient
+        if not recipient:
+            raise ValidationError(
+                _(
+                    "The age key of {code} is not registered; register it with "
+                    "'qorgau keys trust {code} KEY --age-recipient AGE_KEY'."
+                ).format(code=to_mission),
+                field="recipient",
+            )
+        self._check_recipients([recipient])
+        return recipient
+
+    def _move_cases(
+        self, session: Session, cases: list[Case], to_mission: str
+    ) -> dict[str, list[tuple[Case, CaseEvent]]]:
+        """Give the cases to ``to_mission``, each with its transfer's timeline entry; the
+        moves grouped by the mission that held them (former holder → (case, event))."""
+        moves: dict[str, list[tuple[Case, CaseEvent]]] = {}
+        for case in cases:
+            holder = case.holder_mission
+            case.transferred_from = holder
+            case.holder_mission = to_mission
+            # Usernames are each installation's own: the other mission's "admin" is not
+            # this one's. The new holder assigns it (the import's note asks).
+            officer, case.assigned_to = case.assigned_to, None
+            moved = CaseEvent(
+                case_id=case.id,
+                kind=EventKind.SYSTEM.value,
+                author=self.ws.actor.username,
+                text="",
+                data={
+                    **event_data(SystemEvent.TRANSFERRED, source=holder, target=to_mission),
+                    "transfer": {"from": holder, "to": to_mission, "officer": officer},
+                },
+            )
+            session.add(moved)
+            moves.setdefault(holder, []).append((case, moved))
+        return moves
 
     def _send_notices(
         self,
@@ -2010,3 +2010,23 @@ def _report_dict(report: ImportReport) -> dict[str, Any]:
         "conflicts": report.conflicts,
         "files": report.files,
     }
+
+
+def _cases_to_transfer(session: Session, numbers: list[str], to_mission: str) -> list[Case]:
+    """The named cases, each refused if it does not exist or ``to_mission`` holds it already."""
+    cases = []
+    for number in numbers:
+        case = session.execute(
+            select(Case).where(Case.number == number, Case.deleted_at.is_(None))
+        ).scalar_one_or_none()
+        if case is None:
+            raise NotFound(_("No case {number}.").format(number=number))
+        if case.holder_mission == to_mission:
+            raise ValidationError(
+                _("Case {number} is already handled by {code}.").format(
+                    number=number, code=to_mission
+                ),
+                field="numbers",
+            )
+        cases.append(case)
+    return cases

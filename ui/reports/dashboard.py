@@ -60,7 +60,7 @@ from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.tables import ReportTable
 from app.reports.texts import text as report_text
 from app.services.changes import DataChanged
-from app.services.stats import Drilldown, Indicators, StatsFilter, StatsService
+from app.services.stats import Count, Drilldown, Indicators, StatsFilter, StatsService
 from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
@@ -543,6 +543,9 @@ class DashboardPage(QWidget):
 
             return drill_at
 
+        def by_count(measure: str, counts: Sequence[Count]) -> DrillAt:
+            return by_row(measure, [c.key for c in counts], [c.count for c in counts])
+
         def mission_cell(row: int, column: int) -> Drilldown | None:
             table = tables["by_mission"]
             if not table.rows[row][column]:  # no cases, or no median
@@ -557,24 +560,8 @@ class DashboardPage(QWidget):
                 tables["wages_recovered"],
                 by_row("wages", [m.currency for m in wages], [m.cases for m in wages]),
             ),
-            (
-                self.letters_table,
-                tables["letters_by_kind"],
-                by_row(
-                    "letter",
-                    [c.key for c in f.letters_by_kind],
-                    [c.count for c in f.letters_by_kind],
-                ),
-            ),
-            (
-                self.reviews_table,
-                tables["reviews_by_risk"],
-                by_row(
-                    "review",
-                    [c.key for c in f.reviews_by_risk],
-                    [c.count for c in f.reviews_by_risk],
-                ),
-            ),
+            (self.letters_table, tables["letters_by_kind"], by_count("letter", f.letters_by_kind)),
+            (self.reviews_table, tables["reviews_by_risk"], by_count("review", f.reviews_by_risk)),
             (
                 self.employers_table,
                 tables["top_employers"],

@@ -117,6 +117,15 @@ class SettledSetting(QObject):
         show_error(self.spin, exc)
 
 
+def _policy_spin(low: int, high: int, value: int, editable: bool) -> QSpinBox:
+    """A number the mission's administrator sets for everyone (read-only to the others)."""
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setValue(value)
+    spin.setEnabled(editable)  # a mission policy, not a personal choice
+    return spin
+
+
 class SettingsPage(QScrollArea):
     def __init__(self, window: MainWindow, store: SecretStore | None = None) -> None:
         super().__init__()
@@ -125,28 +134,51 @@ class SettingsPage(QScrollArea):
         self.task: BackgroundTask[Any] | None = None  # rotation or escrow: results differ
         self.dialog: PasswordDialog | None = None
         workspace = window.workspace
+        is_admin = workspace.actor.role == Role.ADMIN
+        # An HQ on a database server keeps no key here and has no recovery key: no buttons
+        # that could only fail (app/services/server_hq.py).
+        self.on_server = workspace.on_server
+        self._build_interface(window, is_admin)
+        self._build_security(window, is_admin)
+        self._build_users(window)
+        self.contacts = MissionContactsBox(workspace)
+        # The administrator "manages backups" (DESIGN.md); an HQ on a database server leaves
+        # backups to the server (pg_dump) and has no key file of its own to escrow, but issues
+        # missions' policies and codes as any HQ does (its escrow key is on the import
+        # workstation; elsewhere the actions say so).
+        self.backups: BackupsBox | None = None
+        self.escrow: EscrowBox | None = None
+        if is_admin and not self.on_server:
+            self.backups = BackupsBox(window)
+        if is_admin or workspace.actor.role == Role.HQ_ADMIN:
+            self.escrow = EscrowBox(workspace, self.store)
+        self._lay_out()
+        window.bridge.language_changed.connect(self.retranslate_ui)
+        self.retranslate_ui()
 
+    def _build_interface(self, window: MainWindow, is_admin: bool) -> None:
+        """The language (a personal choice) and the mission's idle lock and retention period
+        (policies only an administrator sets)."""
+        workspace = window.workspace
         self.interface = QGroupBox()
         self.language = LanguageCombo(window.bridge)
         self.language.currentIndexChanged.connect(
             lambda _i: ui_settings.store_language(self.language.currentData())
         )
-        is_admin = workspace.actor.role == Role.ADMIN
-        self.idle_minutes = QSpinBox()
-        self.idle_minutes.setRange(
-            domain_settings.MIN_IDLE_MINUTES, domain_settings.MAX_IDLE_MINUTES
+        self.idle_minutes = _policy_spin(
+            domain_settings.MIN_IDLE_MINUTES,
+            domain_settings.MAX_IDLE_MINUTES,
+            domain_settings.idle_lock_minutes(workspace),
+            is_admin,
         )
-        self.idle_minutes.setValue(domain_settings.idle_lock_minutes(workspace))
-        self.idle_minutes.setEnabled(is_admin)  # a mission policy, not a personal choice
         self.idle_writes = SettledSetting(
             self.idle_minutes,
             lambda minutes: domain_settings.set_idle_lock_minutes(workspace, minutes),
             lambda minutes: window.idle_lock.set_timeout_ms(minutes * 60_000),
         )
-        self.retention_years = QSpinBox()
-        self.retention_years.setRange(retention.MIN_YEARS, retention.MAX_YEARS)
-        self.retention_years.setValue(retention.retention_years(workspace))
-        self.retention_years.setEnabled(is_admin)
+        self.retention_years = _policy_spin(
+            retention.MIN_YEARS, retention.MAX_YEARS, retention.retention_years(workspace), is_admin
+        )
         self.retention_writes = SettledSetting(
             self.retention_years,
             lambda years: retention.set_retention_years(workspace, years),
@@ -157,11 +189,10 @@ class SettingsPage(QScrollArea):
         self.interface_form.addRow("", self.idle_minutes)
         self.interface_form.addRow("", self.retention_years)
 
+    def _build_security(self, window: MainWindow, is_admin: bool) -> None:
+        """The keyring's state and the password, keyring, recovery-key and audit buttons."""
         self.security = QGroupBox()
         self.keyring_state = word_wrapped(QLabel())
-        # An HQ on a database server keeps no key here and has no recovery key: no buttons
-        # that could only fail (app/services/server_hq.py).
-        self.on_server = workspace.on_server
         self.forget_button = QPushButton()
         self.forget_button.setEnabled(False)  # until the keyring is found
         if self.on_server:
@@ -181,7 +212,7 @@ class SettingsPage(QScrollArea):
             self.recovery_button.hide()
         self.recovery_dialog: RecoveryKeyDialog | None = None
         self.audit_button = push_button(self.show_audit_log)
-        if workspace.actor.role not in AUDIT_READERS:
+        if window.workspace.actor.role not in AUDIT_READERS:
             self.audit_button.hide()
         buttons = widget_row(
             self.password_button,
@@ -194,28 +225,19 @@ class SettingsPage(QScrollArea):
         security_layout.addWidget(self.keyring_state)
         security_layout.addLayout(buttons)
 
+    def _build_users(self, window: MainWindow) -> None:
+        """The users panel, for those who manage users; an empty, hidden box for the rest."""
         self.users_box = QGroupBox()
         self.users: UsersPanel | None = None
-        if workspace.actor.role in USER_MANAGERS:
-            self.users = UsersPanel(workspace, window.bridge, self.store)
+        if window.workspace.actor.role in USER_MANAGERS:
+            self.users = UsersPanel(window.workspace, window.bridge, self.store)
             QVBoxLayout(self.users_box).addWidget(self.users)
         else:
             self.users_box.hide()
 
-        self.contacts = MissionContactsBox(workspace)
-
-        # The administrator "manages backups" (DESIGN.md); an HQ on a database server leaves
-        # backups to the server (pg_dump) and has no key file of its own to escrow, but issues
-        # missions' policies and codes as any HQ does (its escrow key is on the import
-        # workstation; elsewhere the actions say so).
-        self.backups: BackupsBox | None = None
-        self.escrow: EscrowBox | None = None
-        if is_admin and not self.on_server:
-            self.backups = BackupsBox(window)
-        if is_admin or workspace.actor.role == Role.HQ_ADMIN:
-            self.escrow = EscrowBox(workspace, self.store)
+    def _lay_out(self) -> None:
+        """The boxes one under another under the heading, scrolled as one page."""
         boxes = [box for box in (self.backups, self.escrow) if box is not None]
-
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(24, 20, 24, 20)
@@ -228,8 +250,6 @@ class SettingsPage(QScrollArea):
         self.setWidget(content)
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
-        window.bridge.language_changed.connect(self.retranslate_ui)
-        self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
         self.heading.setText(_("Settings"))
