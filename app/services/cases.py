@@ -56,7 +56,7 @@ from app.services import validation as check
 from app.services.organisations import (
     KnownOrganisations,
     clean_organisation,
-    new_organisation,
+    on_file_or_new,
 )
 from app.services.organisations import _info as organisation_info
 from app.services.people import (
@@ -938,7 +938,11 @@ class CaseService(DatedService):
             return org_id
         if data is None:
             return None
-        return new_organisation(session, model, data)
+        org_id, filled = on_file_or_new(session, model, data)
+        if filled:
+            kind = "employer" if model is Employer else "agency"
+            self.ws.audit(session, f"{kind}.update", kind, org_id, {"filled": filled})
+        return org_id
 
     def _check_officer(self, session: Session, username: str | None) -> None:
         if username is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import fields
 from typing import Any, cast
 
@@ -15,7 +16,7 @@ from app.db.models import (
     new_id,
     utcnow,
 )
-from app.domain.matching import organisation_key
+from app.domain.matching import fold_typed, organisation_key
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, PermissionDenied, ValidationError
@@ -102,15 +103,66 @@ def on_file(
     return None if found is None else (found[0], found[1], found[2])
 
 
-def new_organisation(
-    session: Session, model: OrgModel, data: OrganisationInput, flush: bool = True
-) -> str:
-    """Insert a cleaned employer or agency, reusing the one on file whose name is the same
-    written another way, in the same country."""
+def on_file_or_new(
+    session: Session, model: OrgModel, data: OrganisationInput
+) -> tuple[str, list[str]]:
+    """A cleaned employer or agency given with a case (``case add --json``): the one on file
+    under that name is used when what was given for it agrees with it, and its blank details
+    are filled from it (returned: the columns filled), never dropped. A detail that contradicts
+    the one on file is refused: the case may concern another branch of a firm of that name."""
     existing = on_file(session, model, data.name, data.country)
-    if existing is not None:
-        return existing[0]
-    return _insert(session, model, data, flush)
+    if existing is None:
+        return _insert(session, model, data, flush=True), []
+    row = session.get(model, existing[0])
+    assert row is not None, "on_file found it in this transaction"
+    filled, differing = [], []
+    for column, label, value in _details(model, data):
+        held = getattr(row, column) or ""
+        if not value or _same_detail(held, value):
+            continue
+        if held and column != "notes":
+            differing.append(label)
+        elif not held:
+            setattr(row, column, value)
+            filled.append(column)
+    if differing:
+        raise ValidationError(
+            _(
+                "{name} is already on file in this country, and what was given for it "
+                "differs ({details}): give its id to use it, or a name that tells the two "
+                "apart."
+            ).format(
+                name=f"{existing[1]} ({existing[2]})" if existing[2] else existing[1],
+                details=", ".join(differing),
+            ),
+            "name",
+        )
+    return row.id, filled
+
+
+def _details(model: OrgModel, data: OrganisationInput) -> list[tuple[str, str, str]]:
+    """(column, label, typed value) of each detail besides the name and country."""
+    number = "registration_no" if model is Employer else "licence_no"
+    return [
+        ("city", _("City"), data.city),
+        ("address", _("Address"), data.address),
+        (number, _("Registration number"), data.registration_no),
+        ("phone", _("Phone"), data.phone),
+        ("email", _("E-mail"), data.email),
+        ("postcode", _("Postcode"), data.postcode),
+        ("contact_person", _("Contact person"), data.contact_person),
+        ("notes", _("Notes"), data.notes),
+    ]
+
+
+def _same_detail(held: str, typed: str) -> bool:
+    """Alike but for case, spacing and accents (İstanbul, Istanbul)."""
+    return _plain(held) == _plain(typed)
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", fold_typed(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _insert(session: Session, model: OrgModel, data: OrganisationInput, flush: bool) -> str:

@@ -546,3 +546,48 @@ def test_import_csv_lists_complaints_in_the_files_own_words_and_maps_them(  # ty
     wrong = cli("import-csv", str(path), "--map-category", "невыплата з/п=salary")
     assert wrong.code == 1 and "Unknown complaint category “salary”" in wrong.err
     assert cli("import-csv", str(path), "--map-category", "невыплата").code == 2
+
+
+def test_case_add_keeps_what_it_gives_for_an_employer_on_file(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, installation: Paths
+) -> None:
+    """The fault: a case added with an employer whose name is on file was linked to that one
+    and the city and phone given for it dropped, silently; the form refuses such a name."""
+    first = json.loads(json.dumps(DESIGN_CASE))
+    first["employer"] = {"name": "Daehan Steel", "country": "KR"}
+    assert cli("case", "add", "--json", write_json(tmp_path, first)).code == 0
+    second = json.loads(json.dumps(DESIGN_CASE))
+    second["person"] = {"surname": "Ахметов", "given_names": "Ерлан", "birth_date": "1988-01-01"}
+    second["employer"] = {
+        "name": "DAEHAN  steel",
+        "country": "KR",
+        "city": "Busan",
+        "phone": "+82 51 000 0000",
+    }
+    assert cli("case", "add", "--json", write_json(tmp_path, second)).code == 0
+    employers = _employers(installation)
+    assert employers == [("Daehan Steel", "Busan", "+82 51 000 0000")]  # one, its blanks filled
+    # A city that contradicts the one on file may be another branch: refused, nothing written.
+    third = json.loads(json.dumps(second))
+    third["person"] = {"surname": "Сейітов", "given_names": "Нұрлан", "birth_date": "1990-02-02"}
+    third["employer"]["city"] = "Ulsan"
+    result = cli("case", "add", "--json", write_json(tmp_path, third))
+    assert result.code == 1
+    assert (
+        "Daehan Steel (Busan) is already on file in this country, and what was given for it "
+        "differs (City)"
+        in result.err
+    )
+    assert case_count(installation) == 2 and _employers(installation) == employers
+
+
+def _employers(installation: Paths) -> list[tuple[str, str, str]]:
+    from app.db.models import Employer
+
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        with ws.read() as session:
+            rows = session.execute(select(Employer.name, Employer.city, Employer.phone)).all()
+            return [tuple(r) for r in rows]  # type: ignore[misc]
+    finally:
+        ws.close()

@@ -74,7 +74,7 @@ def employer_of_new_case(ws: Workspace, name: str, country: str = "RU") -> str |
         date(2026, 11, 2),
         host_country=country,
         allow_duplicate_person=True,
-        employer=OrganisationInput(name, country, "Москва"),
+        employer=OrganisationInput(name, country),  # a detail given differently is refused
     )
     return case.employer.id if case.employer else None
 
