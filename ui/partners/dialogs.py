@@ -230,3 +230,57 @@ class ReferralDialog(ValidatingDialog):
     def written(self, result: object) -> None:
         assert isinstance(result, ReferralResult)
         self.referred = result
+
+
+class OutcomeDialog(ValidatingDialog):
+    """How a referral ended, as the partner reported it; written to the referral and the
+    case's timeline (``PartnerService.record_outcome``)."""
+
+    def __init__(
+        self, parent: QWidget | None, workspace: Workspace, referral: ReferralInfo
+    ) -> None:
+        super().__init__(parent)
+        self.service = PartnerService(workspace)
+        self.referral = referral
+        self.recorded: ReferralInfo | None = None
+        self.setMinimumWidth(520)
+        self.outcome = _text_box(4, self)
+        self.form.addRow("", self.outcome)
+        self.outcome.textChanged.connect(self._allow_ok)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        r = self.referral
+        self.setWindowTitle(
+            _("Outcome of the referral of case {number}").format(number=r.case_number)
+        )
+        self.set_intro(
+            _("Referred to {partner} on {date}: {reason}").format(
+                partner=r.partner_name, date=format_date(r.referred_at), reason=r.reason
+            )
+        )
+        set_label(self.form, self.outcome, _("&Outcome:"))
+        self.outcome.setPlaceholderText(_("What the partner did, as they reported it"))
+        self._allow_ok()
+
+    def _allow_ok(self) -> None:
+        """OK waits for the outcome: Enter cannot record an empty one."""
+        self.ok_button().setEnabled(bool(self.outcome.toPlainText().strip()))
+
+    def validate(self) -> None:
+        if not self.outcome.toPlainText().strip():
+            raise ValidationError(_("Give the outcome."), "outcome")
+
+    def field_widgets(self) -> dict[str, QWidget]:
+        return {"outcome": self.outcome}
+
+    def writer(self) -> Callable[[], ReferralInfo]:
+        service, referral = self.service, self.referral
+        outcome = self.outcome.toPlainText()
+        # The version read with the list: an outcome recorded meanwhile elsewhere is refused,
+        # not overwritten.
+        return lambda: service.record_outcome(referral.id, outcome, referral.version)
+
+    def written(self, result: object) -> None:
+        assert isinstance(result, ReferralInfo)
+        self.recorded = result
