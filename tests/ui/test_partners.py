@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from pytestqt.qtbot import QtBot
 
+from app.services.cases import CaseService
 from app.services.partners import PartnerInput, PartnerService
 from app.services.workspace import Workspace
 from tests.builders import ASSEL, wage_case
@@ -206,3 +207,40 @@ def test_an_analyst_at_hq_reads_the_referrals_and_records_no_outcome(
     assert editor.referrals_panel.model.rowCount() == 1
     assert not editor.referrals_panel.record_button.isVisible()
     assert editor.referrals_panel.record_outcome() is None
+
+
+def test_the_refer_dialog_sets_the_status_to_referred_when_the_workflow_allows(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: referring left a "new" case "new"; the dialog offers "Referred", checked."""
+    PartnerService(open_ws("serik")).create(SHELTER)
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
+    editor.open_case(case.id)
+    click(qtbot, editor.refer_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReferralDialog)
+    assert dialog.set_status.isVisible() and dialog.set_status.isChecked()
+    assert dialog.set_status.text() == "Set the case's status to “Referred”"
+    type_into(qtbot, dialog.reason, "She has nowhere to sleep.")
+    press_dialog_button(qtbot, dialog)
+    qtbot.waitUntil(lambda: editor.case is not None and editor.case.status == "referred")
+    assert "Status changed: New → Referred" in editor.timeline.events.toPlainText()
+
+
+def test_a_resolved_case_is_referred_without_the_status_box(qtbot: QtBot, open_ws: OpenWs) -> None:
+    PartnerService(open_ws("serik")).create(SHELTER)
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    CaseService(ws).set_status(case.id, "resolved", "Paid in full")
+    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
+    editor.open_case(case.id)
+    click(qtbot, editor.refer_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReferralDialog) and not dialog.set_status.isVisible()
+    type_into(qtbot, dialog.reason, "Help with the journey home.")
+    press_dialog_button(qtbot, dialog)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    assert CaseService(ws).get_case(case.id).status == "resolved"
+    assert len(PartnerService(ws).referrals(case.id)) == 1

@@ -682,7 +682,8 @@ class CaseEditor(QWidget):
             return None
         from ui.partners import refer_case  # the area's module, loaded on first use
 
-        return refer_case(self, self.workspace, self.case.id, self.case.number)
+        case = self.case
+        return refer_case(self, self.workspace, case.id, case.number, case.status)
 
     def _case_changed_elsewhere(self, case: CaseDetail) -> None:
         """A timeline entry or attachment saved: new version, status and lists; edits stay."""

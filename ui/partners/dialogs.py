@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from app.domain import labels
-from app.domain.codes import PartnerKind
+from app.domain.codes import CaseStatus, PartnerKind, label
+from app.domain.workflow import may_move
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, country_name, format_date
 from app.services.partners import (
@@ -147,10 +148,17 @@ class PartnerDialog(ValidatingDialog):
 
 class ReferralDialog(ValidatingDialog):
     """Refer a case to a partner on the list: the partner and the reason; the referrals made
-    before and, when the person's consent does not cover it, the warning letters give."""
+    before and, when the person's consent does not cover it, the warning letters give.
+    Where the workflow lets this officer move the case (``case_status``) to "Referred", a
+    box, checked, does that in the same write."""
 
     def __init__(
-        self, parent: QWidget | None, workspace: Workspace, case_id: str, case_number: str
+        self,
+        parent: QWidget | None,
+        workspace: Workspace,
+        case_id: str,
+        case_number: str,
+        case_status: str = "",
     ) -> None:
         super().__init__(parent)
         self.service = PartnerService(workspace)
@@ -163,8 +171,15 @@ class ReferralDialog(ValidatingDialog):
         self.earlier = word_wrapped(plain_label())  # partners' names: never markup
         self.warning = word_wrapped(plain_label())
         self.warning.setStyleSheet(f"color: {WARNING_TEXT};")
+        self.set_status = QCheckBox()
+        self.set_status.setChecked(True)
+        self.offers_status = bool(case_status) and may_move(
+            case_status, CaseStatus.REFERRED, workspace.actor.role
+        )
+        self.set_status.setVisible(self.offers_status)
         self.form.addRow("", self.partner)
         self.form.addRow("", self.reason)
+        self.form.addRow(self.set_status)
         self.form.addRow(self.earlier)
         self.form.addRow(self.warning)
         self.partners: list[PartnerInfo] = []
@@ -183,6 +198,9 @@ class ReferralDialog(ValidatingDialog):
         self.setWindowTitle(_("Refer case {number} to a partner").format(number=self.case_number))
         set_label(self.form, self.partner, _("&Partner:"))
         set_label(self.form, self.reason, _("&Reason:"))
+        self.set_status.setText(
+            _("Set the case's status to “{status}”").format(status=label(CaseStatus.REFERRED))
+        )
         chosen = self.partner.currentData()
         self.partner.clear()
         for p in self.partners:
@@ -225,7 +243,8 @@ class ReferralDialog(ValidatingDialog):
     def writer(self) -> Callable[[], ReferralResult]:
         service, case_id = self.service, self.case_id
         partner_id, reason = str(self.partner.currentData()), self.reason.toPlainText()
-        return lambda: service.refer(case_id, partner_id, reason)
+        moves = self.offers_status and self.set_status.isChecked()
+        return lambda: service.refer(case_id, partner_id, reason, set_status=moves)
 
     def written(self, result: object) -> None:
         assert isinstance(result, ReferralResult)
