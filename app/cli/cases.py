@@ -280,6 +280,11 @@ def _add_referral_actions(actions: Any) -> None:
     refer.add_argument("number", help=_("the case number"))
     refer.add_argument("--partner", required=True, help=_("the partner's id or name"))
     refer.add_argument("--reason", required=True, help=_("why the case is referred"))
+    refer.add_argument(
+        "--set-status",
+        action="store_true",
+        help=_("also set the case's status to Referred (refused where the workflow forbids it)"),
+    )
     refer.set_defaults(handler=_in_partners("cmd_refer"))
     referrals = actions.add_parser("referrals", help=_("list a case's referrals"))
     referrals.add_argument("number", help=_("the case number"))

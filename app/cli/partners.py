@@ -117,7 +117,7 @@ def cmd_refer(args: argparse.Namespace) -> int:
         case = CaseService(ws).get_by_number(args.number)
         service = PartnerService(ws)
         partner = service.find(args.partner)
-        result = service.refer(case.id, partner.id, args.reason)
+        result = service.refer(case.id, partner.id, args.reason, set_status=args.set_status)
     for warning in result.warnings:
         print(_("Warning: {text}").format(text=warning), file=sys.stderr)
     print(

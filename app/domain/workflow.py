@@ -79,6 +79,11 @@ def allowed_transitions(status: CaseStatus, role: Role) -> list[CaseStatus]:
     return [t.target for t in TRANSITIONS if t.source == status and role in t.roles]
 
 
+def may_move(status: str, target: CaseStatus, role: str) -> bool:
+    """Whether ``role`` may move a case in ``status`` to ``target`` (what to offer)."""
+    return target in allowed_transitions(CaseStatus(status), Role(role))
+
+
 def reason_required(current: CaseStatus, target: CaseStatus) -> bool:
     transition = find_transition(current, target)
     return transition is not None and transition.needs_reason

@@ -1060,34 +1060,40 @@ class CaseService(DatedService):
         with self.ws.write() as session:
             row = self._load(session, case_id)
             check.record_version(session, row, expected_version)
-            current = CaseStatus(row.status)
-            check_transition(current, wanted, Role(self.ws.actor.role), reason)
-            now = datetime.now(UTC)
-            row.status = wanted.value
-            row.escalated_at = None
-            if wanted == CaseStatus.RESOLVED:
-                row.resolved_at = now
-            elif wanted == CaseStatus.CLOSED:
-                row.closed_at = now
-            elif wanted == CaseStatus.IN_PROGRESS and current not in OPEN_STATUSES:
-                row.closed_at = row.resolved_at = None  # reopened
-            self._event(
-                session,
-                row.id,
-                EventKind.STATUS_CHANGE,
-                reason,
-                status_from=current.value,
-                status_to=wanted.value,
-                occurred_at=now,  # the same instant as resolved_at / closed_at
-            )
-            self.ws.audit(
-                session,
-                "case.status",
-                "case",
-                row.number,
-                {"from": current.value, "to": wanted.value, "reason": reason},
-            )
+            self.change_status(session, row, wanted, reason)
             return case_detail(session, row, self.ws.actor.role, self.today)
+
+    def change_status(self, session: Session, row: Case, wanted: CaseStatus, reason: str) -> None:
+        """Move ``row`` to ``wanted`` in the caller's write session, as the workflow allows:
+        the status, its dates, the timeline entry and the audit entry. Another service's write
+        that changes the status too (a referral) comes through here, never around it."""
+        current = CaseStatus(row.status)
+        check_transition(current, wanted, Role(self.ws.actor.role), reason)
+        now = datetime.now(UTC)
+        row.status = wanted.value
+        row.escalated_at = None
+        if wanted == CaseStatus.RESOLVED:
+            row.resolved_at = now
+        elif wanted == CaseStatus.CLOSED:
+            row.closed_at = now
+        elif wanted == CaseStatus.IN_PROGRESS and current not in OPEN_STATUSES:
+            row.closed_at = row.resolved_at = None  # reopened
+        self._event(
+            session,
+            row.id,
+            EventKind.STATUS_CHANGE,
+            reason,
+            status_from=current.value,
+            status_to=wanted.value,
+            occurred_at=now,  # the same instant as resolved_at / closed_at
+        )
+        self.ws.audit(
+            session,
+            "case.status",
+            "case",
+            row.number,
+            {"from": current.value, "to": wanted.value, "reason": reason},
+        )
 
     def undo_status_change(self, case_id: str, expected_version: int | None = None) -> CaseDetail:
         """Take back the case's last status change: its author only, within UNDO_WINDOW.

@@ -18,14 +18,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Case, PartnerOrganisation, PartnerReferral, Person, User
-from app.domain.codes import ConsentScope, EventKind, PartnerKind, parse_code
+from app.domain.codes import CaseStatus, ConsentScope, EventKind, PartnerKind, parse_code
 from app.domain.events import SystemEvent, event_data
 from app.domain.matching import fold_typed, organisation_key
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
+from app.domain.workflow import reason_required
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import _
 from app.services import search
 from app.services import validation as check
+from app.services.cases import CaseService
 from app.services.letters import consent_covers, consent_not_covered
 from app.services.rows import add_case_event, copied, live_row
 from app.services.workspace import DatedService
@@ -240,11 +242,20 @@ class PartnerService(DatedService):
     # -- referrals ------------------------------------------------------------------------------
 
     def refer(
-        self, case_id: str, partner_id: str, reason: str, referred_at: date | None = None
+        self,
+        case_id: str,
+        partner_id: str,
+        reason: str,
+        referred_at: date | None = None,
+        set_status: bool = False,
     ) -> ReferralResult:
         """Refer the case to a partner: the referral, a timeline entry and an audit entry in
         one transaction. A referral the person's consent does not cover is made, with a
-        warning the officer sees (as a letter to the partner would be)."""
+        warning the officer sees (as a letter to the partner would be).
+
+        With ``set_status`` the case moves to "Referred" in the same transaction, by the case
+        service's status change (its rules, timeline and audit entries); a case already
+        "Referred" stays so, and one the workflow may not move there is refused whole."""
         self.ws.require_role(*CASE_WORKERS)
         reason = check.required_text(reason, "reason", _("The reason for the referral"), MAX_REASON)
         when = referred_at or self.today
@@ -264,6 +275,9 @@ class PartnerService(DatedService):
                         "recorded."
                     ).format(partner=partner.name)
                 )
+            # A refusal (in the workflow's words) rolls the whole referral back.
+            moves = set_status and case.status != CaseStatus.REFERRED.value
+            target = CaseStatus.REFERRED
             referral = PartnerReferral(
                 case_id=case.id, partner_id=partner.id, referred_at=when, reason=reason
             )
@@ -276,6 +290,11 @@ class PartnerService(DatedService):
                 reason,
                 data=event_data(SystemEvent.REFERRED, partner=partner.name),
             )
+            if moves:
+                # The referral's entry says why; the status change repeats it only where the
+                # workflow requires a reason of its own.
+                why = reason if reason_required(CaseStatus(case.status), target) else ""
+                CaseService(self.ws).change_status(session, case, target, why)
             self._touch(session, case)
             covered = consent_covers(session.get(Person, case.person_id), "referral")
             self.ws.audit(

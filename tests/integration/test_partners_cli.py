@@ -126,3 +126,27 @@ def test_an_empty_reason_is_refused(
     assert run.code == 1
     assert "The reason for the referral must not be empty." in run.err
     assert json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out) == []
+
+
+def test_refer_with_set_status_moves_the_case_or_is_refused_whole(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, installation: Paths, case_number: str
+) -> None:
+    """The fault: ``case refer`` left a "new" case "new". ``--set-status`` moves it to
+    "Referred"; from "Resolved" the workflow forbids that: one line, exit 1, nothing written."""
+    assert run_cli(capsys, "partner", "add", "--json", write_json(tmp_path, SHELTER)).code == 0
+    refer = ("case", "refer", case_number, "--partner", SHELTER["name"], "--reason", "Shelter")
+    assert run_cli(capsys, *refer, "--set-status").code == 0
+    assert json.loads(run_cli(capsys, "case", "show", case_number, "--json").out)["status"] == (
+        "referred"
+    )
+    for status in ("resolved",):
+        assert run_cli(capsys, "case", "set-status", case_number, status).code == 0
+    done = json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)
+    assert run_cli(capsys, "case", "referral-outcome", done[0]["id"], "--outcome", "Ok").code == 0
+    run = run_cli(capsys, *refer, "--set-status")
+    assert run.code == 1 and run.out == ""
+    assert run.err.strip() == "qorgau: A case cannot move from “Resolved” to “Referred”."
+    assert len(json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)) == 1
+    assert json.loads(run_cli(capsys, "case", "show", case_number, "--json").out)["status"] == (
+        "resolved"
+    )

@@ -594,3 +594,46 @@ def test_a_case_heading_that_does_not_fit_ends_in_an_ellipsis(
     _settle()
     assert heading.shown_text() == whole
     del window
+
+
+@pytest.mark.parametrize("language", ["kk", "en"])
+def test_a_case_heading_reads_whole_at_1366_beside_the_case_actions(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The fault: at 1366×768 the five buttons beside the heading (review, letter, refer, save,
+    close) left it «SEL-2026-0012 …» in Kazakh: the officer could not read whose case
+    was open. The heading has its own row now; the actions sit in a row below it."""
+    service = CaseService(demo_ws)
+    # A typical name, at least as long as any in the demo: surname, given names, patronymic.
+    case_id = max(service.list_cases(limit=60), key=lambda row: len(row.person_name)).id
+    window, area = _area(qtbot, demo_ws, bridge, language, "cases")
+    assert isinstance(area, CasesArea)
+    area.open_case(case_id)
+    area.editor.tabs.setCurrentIndex(area.editor.referrals_tab_index)
+    _settled_shot(window, language, "case-heading")
+    heading = area.editor.heading
+    case = area.editor.case
+    assert case is not None
+    whole = {"kk": f"{case.number} ісі", "en": f"Case {case.number}"}[language]
+    assert heading.text() == f"{whole} — {case.person.full_name}"
+    assert heading.shown_text() == heading.text()
+    for button in (area.editor.refer_button, area.editor.save_button, area.editor.close_button):
+        assert button.isVisibleTo(area.editor)
+    del window
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_case_tabs_show_every_title_whole_at_1366(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """With Referrals the fifth tab beside the form, titles with icons did not fit: Qt
+    scrolled the Timeline's tab out of sight (kk, ru) or, told to elide, cut all five."""
+    window, area = _area(qtbot, demo_ws, bridge, language, "cases")
+    assert isinstance(area, CasesArea)
+    area.open_case(CaseService(demo_ws).list_cases(limit=1)[0].id)
+    _settle()
+    tabs = area.editor.tabs
+    bar = tabs.tabBar()
+    needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
+    assert needed <= tabs.width(), f"the tabs need {needed} px of {tabs.width()}"
+    del window

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from pytestqt.qtbot import QtBot
 
+from app.services.cases import CaseService
 from app.services.partners import PartnerInput, PartnerService
 from app.services.workspace import Workspace
 from tests.builders import ASSEL, wage_case
@@ -22,7 +23,7 @@ from tests.ui.press import (
 )
 from ui.cases.editor import CaseEditor
 from ui.i18n_bridge import LanguageBridge
-from ui.partners.dialogs import PartnerDialog, ReferralDialog
+from ui.partners.dialogs import OutcomeDialog, PartnerDialog, ReferralDialog
 from ui.partners.page import PartnersPage
 
 SHELTER = PartnerInput(name="Ansan Migrant Shelter", kind="shelter", country="KR", city="Ansan")
@@ -129,3 +130,117 @@ def test_an_analyst_at_hq_is_not_offered_a_referral(qtbot: QtBot, open_ws: OpenW
     editor = on_screen(qtbot, CaseEditor(open_ws("astana"), []))
     editor.open_case(case.id)
     assert not editor.refer_button.isVisible()
+
+
+def _referred_case_open(qtbot: QtBot, open_ws: OpenWs) -> tuple[CaseEditor, str]:
+    """Aigul's case, referred to the shelter, open in the editor on its Referrals tab."""
+    shelter = PartnerService(open_ws("serik")).create(SHELTER)
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    PartnerService(ws).refer(case.id, shelter.id, "She has nowhere to sleep.")
+    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
+    editor.open_case(case.id)
+    editor.tabs.setCurrentIndex(editor.referrals_tab_index)
+    return editor, case.id
+
+
+def test_an_officer_records_a_referrals_outcome_on_the_case(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: the case showed no referrals, and their outcome could be recorded only with
+    ``qorgau case referral-outcome``: an officer who heard back from the shelter had no way to
+    write it down in the app."""
+    editor, case_id = _referred_case_open(qtbot, open_ws)
+    panel = editor.referrals_panel
+    assert editor.tabs.tabText(editor.referrals_tab_index) == "Referrals"
+    model = panel.model
+    assert [model.index(0, c).data() for c in range(4)][1:] == [
+        "Ansan Migrant Shelter",
+        "She has nowhere to sleep.",
+        "Not yet recorded",
+    ]
+    assert panel.record_button.isEnabled()
+    click(qtbot, panel.record_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, OutcomeDialog)
+    assert "Referred to Ansan Migrant Shelter on" in dialog.intro.text()
+    assert not dialog.ok_button().isEnabled()  # nothing typed yet
+    type_into(qtbot, dialog.outcome, "The shelter took her in.")
+    press_dialog_button(qtbot, dialog)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: model.index(0, 3).data() == "The shelter took her in.", timeout=5000)
+    expected = "Outcome of the referral to Ansan Migrant Shelter: The shelter took her in."
+    qtbot.waitUntil(lambda: expected in editor.timeline.events.toPlainText(), timeout=5000)
+    assert not panel.record_button.isEnabled()  # recorded: not offered twice
+    [referral] = PartnerService(editor.workspace).referrals(case_id)
+    assert referral.outcome == "The shelter took her in."
+
+
+def test_an_outcome_recorded_meanwhile_is_said_and_not_overwritten(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault to avoid: a second officer's dialog, open on the same referral, silently
+    replaced the outcome her colleague recorded a moment before."""
+    editor, case_id = _referred_case_open(qtbot, open_ws)
+    click(qtbot, editor.referrals_panel.record_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, OutcomeDialog)
+    other = PartnerService(open_ws("serik"))
+    other.record_outcome(dialog.referral.id, "The lawyer filed a claim.")
+    type_into(qtbot, dialog.outcome, "The shelter took her in.")
+    press_dialog_button(qtbot, dialog)
+    qtbot.waitUntil(lambda: bool(dialog.error.text()), timeout=5000)
+    assert dialog.isVisible() and "Someone else changed this record" in dialog.error.text()
+    [referral] = other.referrals(case_id)
+    assert referral.outcome == "The lawyer filed a claim."
+    dialog.reject()
+
+
+def test_an_analyst_at_hq_reads_the_referrals_and_records_no_outcome(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    admin = open_ws("admin")
+    case = wage_case(admin, ASSEL)
+    shelter = PartnerService(admin).create(SHELTER)
+    PartnerService(admin).refer(case.id, shelter.id, "She has nowhere to sleep.")
+    editor = on_screen(qtbot, CaseEditor(open_ws("astana"), []))
+    editor.open_case(case.id)
+    editor.tabs.setCurrentIndex(editor.referrals_tab_index)
+    assert editor.referrals_panel.model.rowCount() == 1
+    assert not editor.referrals_panel.record_button.isVisible()
+    assert editor.referrals_panel.record_outcome() is None
+
+
+def test_the_refer_dialog_sets_the_status_to_referred_when_the_workflow_allows(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: referring left a "new" case "new"; the dialog offers "Referred", checked."""
+    PartnerService(open_ws("serik")).create(SHELTER)
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
+    editor.open_case(case.id)
+    click(qtbot, editor.refer_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReferralDialog)
+    assert dialog.set_status.isVisible() and dialog.set_status.isChecked()
+    assert dialog.set_status.text() == "Set the case's status to “Referred”"
+    type_into(qtbot, dialog.reason, "She has nowhere to sleep.")
+    press_dialog_button(qtbot, dialog)
+    qtbot.waitUntil(lambda: editor.case is not None and editor.case.status == "referred")
+    assert "Status changed: New → Referred" in editor.timeline.events.toPlainText()
+
+
+def test_a_resolved_case_is_referred_without_the_status_box(qtbot: QtBot, open_ws: OpenWs) -> None:
+    PartnerService(open_ws("serik")).create(SHELTER)
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    CaseService(ws).set_status(case.id, "resolved", "Paid in full")
+    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
+    editor.open_case(case.id)
+    click(qtbot, editor.refer_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReferralDialog) and not dialog.set_status.isVisible()
+    type_into(qtbot, dialog.reason, "Help with the journey home.")
+    press_dialog_button(qtbot, dialog)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    assert CaseService(ws).get_case(case.id).status == "resolved"
+    assert len(PartnerService(ws).referrals(case.id)) == 1

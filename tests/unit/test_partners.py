@@ -197,3 +197,49 @@ def test_the_referral_letter_goes_to_the_partner_referred_to_last(ws: Workspace)
     )
     service.refer(case.id, lawyer.id, "Wage claim")
     assert letters.defaults(case.id, "referral", "ru").addressee.organisation == lawyer.name
+
+
+def test_referring_with_set_status_moves_the_case_to_referred_in_one_write(
+    open_ws: OpenWs,
+) -> None:
+    """The fault: referring left a "new" case "new" (the status "Referred" was never set).
+    With ``set_status`` the status changes as the case service changes it: the timeline's
+    status entry and the audit's ``case.status`` beside the referral's."""
+    shelter = PartnerService(open_ws("serik")).create(SHELTER)
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    PartnerService(ws).refer(case.id, shelter.id, "Nowhere to sleep", set_status=True)
+    detail = CaseService(ws).get_case(case.id)
+    assert detail.status == "referred"
+    assert [(e.status_from, e.status_to) for e in detail.events if e.kind == "status_change"] == [
+        ("new", "referred")
+    ]
+    assert audit_actions(ws)[-2:] == ["case.status", "case.refer"]
+    # Already "Referred": a second referral with the box checked keeps it so.
+    other = PartnerService(open_ws("serik")).create(replace(SHELTER, name="Legal aid"))
+    PartnerService(ws).refer(case.id, other.id, "A wage claim", set_status=True)
+    assert CaseService(ws).get_case(case.id).status == "referred"
+
+
+def test_a_referral_without_set_status_leaves_the_status(open_ws: OpenWs) -> None:
+    shelter = PartnerService(open_ws("serik")).create(SHELTER)
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    PartnerService(ws).refer(case.id, shelter.id, "Nowhere to sleep")
+    assert CaseService(ws).get_case(case.id).status == "new"
+
+
+def test_set_status_on_a_resolved_case_is_refused_and_nothing_is_written(
+    open_ws: OpenWs,
+) -> None:
+    """The fault to avoid: the referral written and the status refused, or a resolved case
+    moved to "Referred" around the workflow's rules."""
+    shelter = PartnerService(open_ws("serik")).create(SHELTER)
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    CaseService(ws).set_status(case.id, "resolved", "Paid in full")
+    before = (count(ws, PartnerReferral), audit_actions(ws), CaseService(ws).get_case(case.id))
+    with pytest.raises(ValidationError, match="cannot move from “Resolved” to “Referred”"):
+        PartnerService(ws).refer(case.id, shelter.id, "Nowhere to sleep", set_status=True)
+    after = (count(ws, PartnerReferral), audit_actions(ws), CaseService(ws).get_case(case.id))
+    assert after == before

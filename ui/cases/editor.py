@@ -51,6 +51,7 @@ from ui.cases.claims import ClaimsEditor
 from ui.cases.letters_tab import CaseLettersPanel
 from ui.cases.org_picker import OrganisationPicker
 from ui.cases.person_form import PersonForm, as_input
+from ui.cases.referrals_tab import CaseReferralsPanel
 from ui.cases.timeline import TimelinePanel
 from ui.changes import listen_to_changes
 from ui.icons import icon
@@ -59,7 +60,14 @@ from ui.palette import DEADLINE_COLOURS, NEUTRAL_BADGE, ON_ACCENT
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, TaskContext, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, ask_save_changes, push_button, set_label, widget_row
+from ui.widgets.common import (
+    STRETCH,
+    ErrorLabel,
+    ask_save_changes,
+    push_button,
+    set_label,
+    widget_row,
+)
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import CheckList, DateField, FieldBox
 from ui.widgets.file_dialogs import in_documents
@@ -244,10 +252,11 @@ class CaseEditor(QWidget):
         self.letters = CaseLettersPanel(self.workspace)
         self.letters.letter_opened.connect(self._open_letter)
         self.letters_tab_index = self.tabs.addTab(self.letters, "")
+        self.referrals_panel = CaseReferralsPanel(self.workspace)
+        self.referrals_tab_index = self.tabs.addTab(self.referrals_panel, "")
         self.tabs.currentChanged.connect(lambda _index: self._fill_law_tab())
-        tab_icons = (icon("clock"), icon("paperclip"), icon("scale"), icon("mail"))
-        for index, shown in enumerate(tab_icons):
-            self.tabs.setTabIcon(index, shown)
+        # The tabs carry no icons: five titles with icons beside the form at 1366 pixels
+        # (Kazakh, Russian) scrolled the Timeline's tab out of sight, or cut each to "…".
 
     def _build_layout(self, scroll: QScrollArea) -> None:
         self.splitter = QSplitter()
@@ -259,25 +268,28 @@ class CaseEditor(QWidget):
         # Start near half and half whatever the form's size hint (the scroll area caches it
         # early): at 1366×768 the form (its labels wrap above fields when short of room) and
         # the tabs (attachment dates, applicable law) both read whole.
-        self.splitter.setSizes([545, 455])
+        self.splitter.setSizes([535, 465])
 
-        top = widget_row(
-            self.heading,
-            self.badge_icon,
-            self.badge,
-            self.busy,
-            self.review_button,
-            self.letter_button,
-            self.refer_button,
-            self.save_button,
-            self.close_button,
-        )
+        # The heading (whose case it is) has a row of its own with the status badge; the
+        # case's actions are a row below it. Beside five buttons it was cut to «SEL-2026-0012 …»
+        # at 1366 pixels in Kazakh.
+        top = widget_row(self.heading, self.badge_icon, self.badge)
         # The heading takes the free width: with a stretch beside it, its Ignored policy let
         # the layout squeeze it to nothing and the badge covered it.
         top.setStretchFactor(self.heading, 1)
+        actions = widget_row(
+            self.review_button,
+            self.letter_button,
+            self.refer_button,
+            STRETCH,
+            self.busy,
+            self.save_button,
+            self.close_button,
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(top)
+        layout.addLayout(actions)
         layout.addWidget(self.error)
         layout.addWidget(self.splitter, 1)
 
@@ -322,6 +334,7 @@ class CaseEditor(QWidget):
         self.refer_button.setVisible(not read_only and not self.workspace.mission.is_hq)
         self.timeline.set_read_only(read_only)
         self.attachments.set_read_only(read_only)
+        self.referrals_panel.set_read_only(read_only)
 
     # Texts -------------------------------------------------------------------------------
 
@@ -378,6 +391,9 @@ class CaseEditor(QWidget):
         self.tabs.setTabText(2, _("Applicable law"))
         self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
         self.letters.retranslate_ui()
+        self.referrals_panel.retranslate_ui()
+        # No count in the title (as Letters has): beside four others it would not fit.
+        self.tabs.setTabText(self.referrals_tab_index, _("Referrals"))
         self.review_button.setText(_("Review &contract"))
         self.review_button.setToolTip(_("Review the worker's employment contract for this case"))
         self.letter_button.setText(_("New &letter"))
@@ -599,6 +615,8 @@ class CaseEditor(QWidget):
         self.tabs.setTabEnabled(self.letters_tab_index, has_case)
         self.letters.set_case(case_id)
         self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
+        self.tabs.setTabEnabled(self.referrals_tab_index, has_case)
+        self.referrals_panel.set_case(case_id)
         self.review_button.setEnabled(has_case)
         self.letter_button.setEnabled(has_case)
         self.refer_button.setEnabled(has_case)
@@ -664,7 +682,8 @@ class CaseEditor(QWidget):
             return None
         from ui.partners import refer_case  # the area's module, loaded on first use
 
-        return refer_case(self, self.workspace, self.case.id, self.case.number)
+        case = self.case
+        return refer_case(self, self.workspace, case.id, case.number, case.status)
 
     def _case_changed_elsewhere(self, case: CaseDetail) -> None:
         """A timeline entry or attachment saved: new version, status and lists; edits stay."""
@@ -690,6 +709,8 @@ class CaseEditor(QWidget):
             fresh = self.service.get_case(case.id)
         except QorgauError:  # gone (transferred, deleted): the next action will say so
             return
+        if change.touches("partner_referral"):  # made or its outcome recorded, here or not
+            self.referrals_panel.refresh()
         if fresh == case:
             return  # our own save, already shown
         self._show_newer(fresh)

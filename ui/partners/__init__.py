@@ -36,12 +36,12 @@ def register(window: MainWindow) -> None:
 
 
 def refer_case(
-    parent: QWidget, workspace: Workspace, case_id: str, case_number: str
+    parent: QWidget, workspace: Workspace, case_id: str, case_number: str, case_status: str
 ) -> ReferralDialog:
     """Open the referral dialog for a case (window-modal, not a nested event loop)."""
     from ui.partners.dialogs import ReferralDialog
 
-    dialog = ReferralDialog(parent, workspace, case_id, case_number)
+    dialog = ReferralDialog(parent, workspace, case_id, case_number, case_status)
     dialog.open()
     return dialog
 

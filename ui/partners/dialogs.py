@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from app.domain import labels
-from app.domain.codes import PartnerKind
+from app.domain.codes import CaseStatus, PartnerKind, label
+from app.domain.workflow import may_move
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, country_name, format_date
 from app.services.partners import (
@@ -147,10 +148,17 @@ class PartnerDialog(ValidatingDialog):
 
 class ReferralDialog(ValidatingDialog):
     """Refer a case to a partner on the list: the partner and the reason; the referrals made
-    before and, when the person's consent does not cover it, the warning letters give."""
+    before and, when the person's consent does not cover it, the warning letters give.
+    Where the workflow lets this officer move the case (``case_status``) to "Referred", a
+    box, checked, does that in the same write."""
 
     def __init__(
-        self, parent: QWidget | None, workspace: Workspace, case_id: str, case_number: str
+        self,
+        parent: QWidget | None,
+        workspace: Workspace,
+        case_id: str,
+        case_number: str,
+        case_status: str = "",
     ) -> None:
         super().__init__(parent)
         self.service = PartnerService(workspace)
@@ -163,8 +171,15 @@ class ReferralDialog(ValidatingDialog):
         self.earlier = word_wrapped(plain_label())  # partners' names: never markup
         self.warning = word_wrapped(plain_label())
         self.warning.setStyleSheet(f"color: {WARNING_TEXT};")
+        self.set_status = QCheckBox()
+        self.set_status.setChecked(True)
+        self.offers_status = bool(case_status) and may_move(
+            case_status, CaseStatus.REFERRED, workspace.actor.role
+        )
+        self.set_status.setVisible(self.offers_status)
         self.form.addRow("", self.partner)
         self.form.addRow("", self.reason)
+        self.form.addRow(self.set_status)
         self.form.addRow(self.earlier)
         self.form.addRow(self.warning)
         self.partners: list[PartnerInfo] = []
@@ -183,6 +198,9 @@ class ReferralDialog(ValidatingDialog):
         self.setWindowTitle(_("Refer case {number} to a partner").format(number=self.case_number))
         set_label(self.form, self.partner, _("&Partner:"))
         set_label(self.form, self.reason, _("&Reason:"))
+        self.set_status.setText(
+            _("Set the case's status to “{status}”").format(status=label(CaseStatus.REFERRED))
+        )
         chosen = self.partner.currentData()
         self.partner.clear()
         for p in self.partners:
@@ -225,8 +243,63 @@ class ReferralDialog(ValidatingDialog):
     def writer(self) -> Callable[[], ReferralResult]:
         service, case_id = self.service, self.case_id
         partner_id, reason = str(self.partner.currentData()), self.reason.toPlainText()
-        return lambda: service.refer(case_id, partner_id, reason)
+        moves = self.offers_status and self.set_status.isChecked()
+        return lambda: service.refer(case_id, partner_id, reason, set_status=moves)
 
     def written(self, result: object) -> None:
         assert isinstance(result, ReferralResult)
         self.referred = result
+
+
+class OutcomeDialog(ValidatingDialog):
+    """How a referral ended, as the partner reported it; written to the referral and the
+    case's timeline (``PartnerService.record_outcome``)."""
+
+    def __init__(
+        self, parent: QWidget | None, workspace: Workspace, referral: ReferralInfo
+    ) -> None:
+        super().__init__(parent)
+        self.service = PartnerService(workspace)
+        self.referral = referral
+        self.recorded: ReferralInfo | None = None
+        self.setMinimumWidth(520)
+        self.outcome = _text_box(4, self)
+        self.form.addRow("", self.outcome)
+        self.outcome.textChanged.connect(self._allow_ok)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        r = self.referral
+        self.setWindowTitle(
+            _("Outcome of the referral of case {number}").format(number=r.case_number)
+        )
+        self.set_intro(
+            _("Referred to {partner} on {date}: {reason}").format(
+                partner=r.partner_name, date=format_date(r.referred_at), reason=r.reason
+            )
+        )
+        set_label(self.form, self.outcome, _("&Outcome:"))
+        self.outcome.setPlaceholderText(_("What the partner did, as they reported it"))
+        self._allow_ok()
+
+    def _allow_ok(self) -> None:
+        """OK waits for the outcome: Enter cannot record an empty one."""
+        self.ok_button().setEnabled(bool(self.outcome.toPlainText().strip()))
+
+    def validate(self) -> None:
+        if not self.outcome.toPlainText().strip():
+            raise ValidationError(_("Give the outcome."), "outcome")
+
+    def field_widgets(self) -> dict[str, QWidget]:
+        return {"outcome": self.outcome}
+
+    def writer(self) -> Callable[[], ReferralInfo]:
+        service, referral = self.service, self.referral
+        outcome = self.outcome.toPlainText()
+        # The version read with the list: an outcome recorded meanwhile elsewhere is refused,
+        # not overwritten.
+        return lambda: service.record_outcome(referral.id, outcome, referral.version)
+
+    def written(self, result: object) -> None:
+        assert isinstance(result, ReferralInfo)
+        self.recorded = result
