@@ -575,8 +575,7 @@ def test_case_add_keeps_what_it_gives_for_an_employer_on_file(  # type: ignore[n
     assert result.code == 1
     assert (
         "Daehan Steel (Busan) is already on file in this country, and what was given for it "
-        "differs (City)"
-        in result.err
+        "differs (City)" in result.err
     )
     assert case_count(installation) == 2 and _employers(installation) == employers
 
