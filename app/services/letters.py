@@ -1059,6 +1059,16 @@ class LetterService(DatedService):
                 ).format(country=case.host_country)
             )
         context = self._context(session, row, None, self.today)
+        unchecked = [c for c in context.citations if not c.verified]
+        if unchecked:
+            # The letter must say so (DOMAIN.md: never present an unsure item as settled);
+            # the approver should know before a ministry or an employer reads it.
+            found.append(
+                _(
+                    "The letter cites provisions not yet checked against their source, marked "
+                    "“unverified” in it: {provisions}. Check them before the letter is approved."
+                ).format(provisions="; ".join(_cited(c) for c in unchecked))
+            )
         found.extend(foreign_script_passages(context))
         found.extend(unprintable_passages(context))
         return found
@@ -1271,6 +1281,10 @@ def person_sex_of(person: Person | None) -> Sex:
     if person.iin and is_valid_iin(person.iin):
         return iin_sex(person.iin)
     return "male"
+
+
+def _cited(citation: Citation) -> str:
+    return f"{citation.instrument}, {citation.article}" if citation.article else citation.instrument
 
 
 def _verified_message(info: LetterInfo, by_code: bool) -> str:

@@ -322,6 +322,21 @@ def test_governments_get_binding_treaties_employers_only_what_binds_them(
     assert "Kyrgyz Republic" in note and "Kyrgyz Republic" in employer
 
 
+def test_the_approver_is_told_of_unverified_provisions_the_letter_cites(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: an employer letter printed "(unverified)" beside a provision of the host's
+    law, and nothing told the officer approving it; a letter citing none is not warned."""
+    case = make_case(people, "female", "TR")
+    service = LetterService(people["aigul"], today=TODAY)
+    employer = service.draft(case.id, "employer_letter", "en")
+    warned = [w for w in service.warnings(employer.id) if "not yet checked" in w]
+    assert len(warned) == 1 and "Minimum Wage Determination Commission" in warned[0]
+    assert "(unverified)" in flat(raw_text(issue(people, case.id, "employer_letter", "en")))
+    certificate = service.draft(case.id, "assistance_certificate", "en")
+    assert not any("not yet checked" in w for w in service.warnings(certificate.id))
+
+
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
