@@ -1,7 +1,8 @@
 """Render the main screens offscreen into PNGs: ``python -m ui.screenshots docs/screenshots``.
 
 Runs on a demo mission created in a temporary folder, with its own QSettings, so nothing of
-the user's installation is read or changed.
+the user's installation is read or changed. HQ's own areas (``hq-*.png``) are shot on a
+desktop HQ made there too, holding the bundles of two small demo missions.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
 
 SIZES = ((1366, 768), (1920, 1080))
 DEMO_CASES = 600
+# The HQ's missions: a few hundred cases each keep the added time to seconds.
+HQ_MISSION_CASES = 200
+HQ_SETUP = ("AST", "KZ", "Astana", "Астана", "Астана")
+HQ_ANALYST = "Гүлназ Серікбаева"
+HQ_MISSIONS = (("SEL", "KR", "Seoul", "Сеул", "Сеул"), ("DXB", "AE", "Dubai", "Дубай", "Дубай"))
 # An attachment whose long name the attachments tab must still show recognisably.
 SAMPLE_FILE = "Еңбек шарты — Samsung Heavy Industries, Geoje shipyard, 2026-03-01 (scan).pdf"
 
@@ -94,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             _shoot_areas_and_dialogs(window, shoot, size)
             window.close()
         _shoot_login(paths, bridge, args.out)
+        _shoot_hq(work / "hq", bridge, shoot)
     finally:
         workspace.close()
         QApplication.processEvents()
@@ -200,6 +207,87 @@ def _shoot_letter_editor(page: QWidget, shoot: Shoot) -> None:
     size = dialog.minimumSize()
     shoot(dialog, "letter-editor", (size.width(), size.height()))
     dialog.reject()
+
+
+def _demo_hq(root: Path) -> Workspace:
+    """A desktop HQ that imported one bundle from each of HQ_MISSIONS (demo missions that
+    trust its keys as it trusts theirs), opened by its administrator (who sees escrow and
+    users too)."""
+    from app.config import Paths
+    from app.services.demo import DEMO_ADMIN, DEMO_PASSWORD, fill_demo
+    from app.services.exchange import ExchangeService
+    from app.services.installation import MissionSetup, init_installation, unlock
+    from app.services.keys import KeyService
+    from app.services.users import UserService
+
+    def installation(code: str, country: str, city: str, kk: str, ru: str) -> Workspace:
+        paths = Paths(root / code.lower())
+        setup = MissionSetup(code, country, city, is_hq=code == HQ_SETUP[0], city_kk=kk, city_ru=ru)
+        init_installation(paths, setup, DEMO_ADMIN, DEMO_PASSWORD)
+        return unlock(paths, DEMO_ADMIN, DEMO_PASSWORD)
+
+    hq = installation(*HQ_SETUP)
+    UserService(hq).add("analyst", "hq", DEMO_PASSWORD, HQ_ANALYST)
+    hq_keys = KeyService(hq).own_keys()
+    for seed, place in enumerate(HQ_MISSIONS, start=1):
+        mission = installation(*place)
+        try:
+            keys = KeyService(mission).own_keys()
+            KeyService(hq).trust(keys.mission_code, keys.signing_key, keys.age_recipient)
+            KeyService(mission).trust(
+                hq_keys.mission_code, hq_keys.signing_key, hq_keys.age_recipient, is_hq=True
+            )
+            fill_demo(mission, HQ_MISSION_CASES, seed=seed)
+            bundle = root / f"{keys.mission_code.lower()}.qbundle"
+            ExchangeService(mission).export_cases(bundle, [hq_keys.age_recipient])
+        finally:
+            mission.close()
+        ExchangeService(hq).import_bundle(bundle)
+    return hq
+
+
+def _shoot_hq(root: Path, bridge: LanguageBridge, shoot: Shoot) -> None:
+    """HQ's own areas at 1366×768: the Missions area's three tabs, the statistics across
+    missions, the exchange with its HQ actions and the settings with escrow and users."""
+    import keyring
+    from keyring.backends import fail
+    from PySide6.QtWidgets import QApplication
+
+    from ui.hq.page import HqPage
+    from ui.main_window import MainWindow
+    from ui.settings.page import SettingsPage
+
+    # Not this computer's keyring: the Keys tab asks where HQ's decryption key is kept.
+    keyring.set_keyring(fail.Keyring())
+    workspace = _demo_hq(root)
+    size = SIZES[0]
+    try:
+        window = MainWindow(workspace, bridge)
+        window.show()
+        page = window.show_area("hq")
+        assert isinstance(page, HqPage)
+        while not page.refresh_button.isEnabled():  # its tables are read in the background
+            QApplication.processEvents()
+        for index, name in enumerate(("hq-missions", "hq-overdue", "hq-repeats")):
+            page.tabs.setCurrentIndex(index)
+            shoot(window, name, size)
+        reports = window.show_area("reports")
+        while getattr(reports, "loading", False):
+            QApplication.processEvents()
+        shoot(window, "hq-reports", size)
+        window.show_area("exchange")
+        shoot(window, "hq-exchange", size)
+        settings = window.show_area("settings")
+        assert isinstance(settings, SettingsPage)
+        # Escrow and the users in view; the backups' box is left out of the picture, as it
+        # names this run's temporary folder.
+        assert settings.escrow is not None and settings.backups is not None
+        settings.backups.hide()
+        settings.ensureWidgetVisible(settings.users_box)
+        shoot(window, "hq-settings", size)
+        window.close()
+    finally:
+        workspace.close()
 
 
 def _shoot_login(paths: Paths, bridge: LanguageBridge, out: Path) -> None:

@@ -661,16 +661,28 @@ class _Queries:
     def organisations(
         self, model: type[Employer] | type[RecruitmentAgency], found: dict[str, int]
     ) -> tuple[OrganisationCount, ...]:
-        top = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_ORGANISATIONS]
-        rows = self.session.execute(
-            select(model.id, model.name, model.country).where(model.id.in_([k for k, _n in top]))
-        ).all()
-        known = {i: (name, country) for i, name, country in rows}
-        return tuple(
-            OrganisationCount(k, *known[k], n)
-            for k, n in sorted(top, key=lambda kv: (-kv[1], known.get(kv[0], ("",))[0]))
-            if k in known
-        )
+        """The organisations with the most cases opened, each one (country, name key): HQ
+        keeps every mission's own record of the same employer, and counted by record the
+        same agency stood twice in HQ's top ten, each time with part of its cases."""
+        groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        ids = list(found)
+        for start in range(0, len(ids), ROWS_AT_A_TIME):
+            rows = self.session.execute(
+                select(model.id, model.name, model.country, model.name_key).where(
+                    model.id.in_(ids[start : start + ROWS_AT_A_TIME])
+                )
+            )
+            for i, name, country, key in rows:
+                groups.setdefault((country, key or i), []).append((i, name))
+        counted = []
+        for (country, _key), members in groups.items():
+            # Named and drilled into by the record with the most cases (ties: the first id).
+            first_id, name = min(members, key=lambda m: (-found[m[0]], m[0]))
+            counted.append(
+                OrganisationCount(first_id, name, country, sum(found[i] for i, _n in members))
+            )
+        counted.sort(key=lambda o: (-o.count, o.name, o.id))
+        return tuple(counted[:TOP_ORGANISATIONS])
 
     def wages(self) -> tuple[Money, ...]:
         query = self._scoped(
@@ -824,9 +836,11 @@ class _Queries:
         if m == "country":
             return self._cases(*opened, Case.host_country == key)
         if m == "employer":
-            return self._cases(*opened, Case.employer_id == key)
+            return self._cases(*opened, Case.employer_id.in_(_same_organisation(Employer, key)))
         if m == "agency":
-            return self._cases(*opened, Case.agency_id == key)
+            return self._cases(
+                *opened, Case.agency_id.in_(_same_organisation(RecruitmentAgency, key))
+            )
         if m == "mission":
             return self._cases(*opened, Case.origin_mission == key)
         if m == "month":
@@ -925,6 +939,17 @@ def _referred_out_years(session: Session, case_ids: list[str]) -> dict[str, int]
             for case_id, at in session.execute(query):
                 years[case_id] = min(at.year, years.get(case_id, at.year))
     return years
+
+
+def _same_organisation(model: type[Employer] | type[RecruitmentAgency], key: str) -> Select:
+    """The ids of the records counted as one with ``key`` (``_Queries.organisations``): its
+    country and name key; by the id alone where no name key was taken."""
+    named = aliased(model)
+    return (
+        select(model.id)
+        .join(named, and_(named.country == model.country, named.name_key == model.name_key))
+        .where(named.id == key, (named.name_key != "") | (model.id == key))
+    )
 
 
 class _DayQueries(_Queries):

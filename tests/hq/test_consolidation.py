@@ -18,7 +18,7 @@ from app.services.consolidation import ConsolidationService
 from app.services.installation import unlock
 from app.services.organisations import OrganisationService
 from app.services.records import CaseFilter, OrganisationInput
-from app.services.stats import StatsFilter, StatsService
+from app.services.stats import Drilldown, StatsFilter, StatsService
 from app.services.users import UserService
 from tests.builders import ASSEL_JSON
 from tests.conftest import PASSWORD
@@ -207,3 +207,23 @@ def test_employers_combined_at_a_mission_are_one_at_hq(
         assert owners == {first: kept.id, second: kept.id}
         removed = session.get(Employer, twin_id)
         assert removed is not None and removed.deleted_at is not None
+
+
+@pytest.mark.parametrize("category", [None, "unpaid_wages"])  # day counts, then the cases
+def test_an_employer_two_missions_wrote_each_their_way_counts_once_in_the_statistics(
+    consolidated: Site, category: str | None
+) -> None:
+    """The fault: HQ's "Employers with the most complaints" counted each mission's own record
+    of an employer apart ("Global Staffing Ltd" at Seoul, "GLOBAL STAFFING CO., LTD." at
+    Dubai): the same employer, or agency, stood twice in the top ten with part of its cases
+    each, and a click on either listed only that mission's."""
+    stats = StatsService(consolidated.ws)
+    period = StatsFilter(
+        date_from=date.today() - timedelta(days=3650), date_to=date.today(), category=category
+    )
+    figures = stats.indicators(period)
+    staffing = [o for o in figures.top_employers if organisation_key(o.name) == "global staffing"]
+    assert len(staffing) == 1 and staffing[0].count == 2 and staffing[0].country == "KR"
+    behind = stats.ids_behind(Drilldown(figures.scope, "employer", staffing[0].id))
+    numbers = {row.number.split("-")[0] for row in stats.rows_of(behind)}
+    assert numbers == {"SEL", "DXB"}

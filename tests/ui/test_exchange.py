@@ -155,6 +155,29 @@ def test_conflicts_show_both_values_and_resolve(qtbot: QtBot, pair, tmp_path):
         assert index_later.pending_range(session) is None
 
 
+def test_the_conflicts_tab_says_when_there_is_nothing_to_resolve(qtbot: QtBot, pair, tmp_path):
+    """The fault: with no conflict the tab showed two empty tables and greyed buttons, and
+    nothing said whether conflicts were still to be read or there were none."""
+    hq, sel = pair
+    ExchangeService(sel.ws).export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    page = page_for(qtbot, hq)
+    page.import_from(tmp_path / "1.qbundle")
+    wait(qtbot, page)
+    show_tab(qtbot, page.tabs, page.conflict_box)
+    assert page.conflict_list.rowCount() == 0
+    assert page.no_conflicts.isVisible()
+    assert page.no_conflicts.text() == (
+        "Nothing to resolve: no record received so far was changed both here and by its sender."
+    )
+    case_id = first_case_id(sel)
+    sel.cases.update_case(case_id, CaseChanges(description="Seoul"))
+    changed_at_hq(hq, case_id, "Astana")
+    ExchangeService(sel.ws).export_cases(tmp_path / "2.qbundle", [hq.recipient])
+    page.import_from(tmp_path / "2.qbundle")
+    wait(qtbot, page)
+    assert page.conflict_list.rowCount() == 1 and not page.no_conflicts.isVisible()
+
+
 # -- keys ---------------------------------------------------------------------------------------
 
 
@@ -465,3 +488,15 @@ def test_an_export_in_parts_lists_every_file_and_the_log_names_the_parts(
     click(qtbot, receiver.import_button)
     wait(qtbot, receiver)
     assert f"part 1 of {total} of one export from SEL" in receiver.import_report.text()
+
+
+def test_hqs_own_keys_say_they_go_to_the_missions(qtbot: QtBot, pair):
+    """The fault: HQ's Keys tab told its administrator to send HQ's keys "to headquarters so
+    that it can check and read this installation's bundles"; they go to every mission, which
+    trusts them as headquarters' keys."""
+    hq, sel = pair
+    said_at_hq = page_for(qtbot, hq).own_keys.intro.text()
+    assert said_at_hq.startswith("Send these public keys to every mission")
+    assert "headquarters so that it can" not in said_at_hq
+    said_at_sel = page_for(qtbot, sel).own_keys.intro.text()
+    assert said_at_sel.startswith("Send these public keys to headquarters")

@@ -457,3 +457,38 @@ def test_a_case_transferred_away_reads_only_at_the_mission_that_held_it(
     assert (row.held_by, row.deadline, row.escalated) == ("DXB", "none", False)
     assert display_texts(row, {})[4] == "Handled by DXB"
     assert display_texts(row, {}, "kk")[4] == "DXB жүргізеді"
+
+
+def test_a_bundle_imported_in_exchange_shows_in_the_missions_area(
+    qtbot,
+    make_window,
+    consolidated: Site,  # noqa: F811
+    sel: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The fault: the Missions area read its tables once; after the analyst imported a
+    mission's bundle in Exchange it still showed the mission's earlier cases and last bundle
+    (a mission not heard from before: "—" and 0 cases) until Refresh was pressed, while the
+    exchange log and Reports counted the new ones."""
+    from tests.builders import new_case
+    from ui.exchange.page import ExchangePage
+
+    window = make_window(consolidated.ws)
+    page = window.show_area("hq")
+    assert isinstance(page, HqPage)
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+    before = consolidated_missions(consolidated)["SEL"]
+    sel.cases.create_case(new_case(), allow_duplicate_person=True)
+    sel.exchange.export_cases(tmp_path / "next.qbundle", [consolidated.recipient])
+    exchange = window.show_area("exchange")
+    assert isinstance(exchange, ExchangePage)
+    exchange.import_from(tmp_path / "next.qbundle")
+    wait(qtbot, exchange)
+    window.show_area("hq")
+    row = _column(page.missions, 0).index("SEL")
+    qtbot.waitUntil(
+        lambda: page.missions.item(row, 5).text() == str(before.cases + 1), timeout=10_000
+    )
+    after = consolidated_missions(consolidated)["SEL"]
+    assert after.last_bundle_at is not None
+    assert page.missions.item(row, 3).text() == format_datetime(after.last_bundle_at.astimezone())

@@ -116,8 +116,15 @@ class OwnKeysBox(QGroupBox):
 
     def retranslate_ui(self) -> None:
         self.setTitle(_("This installation's keys"))
+        # HQ's keys go the other way: at HQ the mission's sentence told it to send them to itself.
         self.intro.setText(
             _(
+                "Send these public keys to every mission, to be trusted there as "
+                "headquarters' keys: the missions encrypt their bundles to them and check "
+                "headquarters' bundles by them. They are not secret."
+            )
+            if self.service.ws.mission.is_hq
+            else _(
                 "Send these public keys to headquarters so that it can check and read this "
                 "installation's bundles. They are not secret."
             )

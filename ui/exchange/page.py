@@ -196,6 +196,9 @@ class ExchangePage(QWidget):
         self.take_remote.clicked.connect(lambda: self.resolve_selected("remote"))
         buttons = widget_row(STRETCH, self.keep_local, self.take_remote)
         conflict_layout = QVBoxLayout(self.conflict_box)
+        # Said when there is nothing to resolve: two empty tables said nothing of why.
+        self.no_conflicts = word_wrapped(plain_label())
+        conflict_layout.addWidget(self.no_conflicts)
         split = QSplitter()
         split.addWidget(self.conflict_list)
         split.addWidget(self.conflict_fields)
@@ -576,6 +579,13 @@ class ExchangePage(QWidget):
             ]
             for column, value in enumerate(values):
                 self.conflict_list.setItem(row, column, QTableWidgetItem(value))
+        self.no_conflicts.setText(
+            _(
+                "Nothing to resolve: no record received so far was changed both here and "
+                "by its sender."
+            )
+        )
+        self.no_conflicts.setVisible(not self._conflicts)
         self.tabs.setTabText(
             self.conflicts_tab,
             _("Conflicts ({count})").format(count=len(self._conflicts))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -31,6 +32,7 @@ from app.i18n import (
     format_number,
     ngettext,
 )
+from app.services.changes import DataChanged
 from app.services.consolidation import (
     MAX_ROWS,
     ConsolidationService,
@@ -39,6 +41,7 @@ from app.services.consolidation import (
     Repeat,
 )
 from app.services.workspace import Workspace
+from ui.changes import listen_to_changes
 from ui.tasks import TaskContext, run_in_background
 from ui.widgets.common import STRETCH, push_button, widget_row, word_wrapped
 from ui.widgets.plain import plain_label
@@ -59,6 +62,8 @@ Cell = str | tuple[str, object]
 ASCENDING, DESCENDING = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
 DAYS_OVERDUE = 4  # the overdue list's column
 REPEAT_MISSIONS = 2  # the missions a repeated person or employer is at
+# What the three tabs are read from: a bundle imported writes these.
+READ_TABLES = ("case", "exchange_log", "mission", "person", "employer")
 
 
 class _SortedItem(QTableWidgetItem):
@@ -116,6 +121,7 @@ class HqPage(QWidget):
         self.found_repeats: list[Repeat] | None = None  # the rows shown; None before the first
         self._repeats_reading = False  # the repeats' tab says so meanwhile
         self._reading = 0  # reads under way: Refresh waits for both
+        self._stale = False  # the data changed while the page was hidden
         self.shown_overdue: list[OverdueCase] = []
         self.intro = word_wrapped(QLabel())
         self.refresh_button = push_button(self.refresh)
@@ -155,6 +161,22 @@ class HqPage(QWidget):
         layout.addWidget(self.tabs, 1)
         self.retranslate_ui()
         self.refresh()
+        # A bundle imported in Exchange: its mission still read "no bundle, 0 cases" here.
+        listen_to_changes(self, workspace, self._data_changed)
+
+    def _data_changed(self, change: DataChanged) -> None:
+        if not change.touches(*READ_TABLES):
+            return
+        if self.isVisible() and self._reading == 0:
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        if self._stale and self._reading == 0:
+            self._stale = False
+            self.refresh()
 
     def retranslate_ui(self) -> None:
         self.intro.setText(
@@ -219,6 +241,10 @@ class HqPage(QWidget):
         self._reading -= 1
         if self._reading == 0:
             self.refresh_button.setEnabled(True)
+            if self._stale and self.isVisible():  # changed while it was read
+                self._stale = False
+                self.refresh()
+                return
             if self._repeats_reading:  # their read failed (its error was shown)
                 self._repeats_reading = False
                 self._say_repeats()
