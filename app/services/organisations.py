@@ -106,38 +106,55 @@ def on_file(
 def on_file_or_new(
     session: Session, model: OrgModel, data: OrganisationInput
 ) -> tuple[str, list[str]]:
-    """A cleaned employer or agency given with a case (``case add --json``): the one on file
-    under that name is used when what was given for it agrees with it, and its blank details
-    are filled from it (returned: the columns filled), never dropped. A detail that contradicts
-    the one on file is refused: the case may concern another branch of a firm of that name."""
-    existing = on_file(session, model, data.name, data.country)
-    if existing is None:
-        return _insert(session, model, data, flush=True), []
-    row = session.get(model, existing[0])
-    assert row is not None, "on_file found it in this transaction"
-    filled, differing = [], []
-    for column, label, value in _details(model, data):
-        held = getattr(row, column) or ""
-        if not value or _same_detail(held, value):
-            continue
-        if held and column != "notes":
-            differing.append(label)
-        elif not held:
-            setattr(row, column, value)
-            filled.append(column)
-    if differing:
-        raise ValidationError(
-            _(
-                "{name} is already on file in this country, and what was given for it "
-                "differs ({details}): give its id to use it, or a name that tells the two "
-                "apart."
-            ).format(
-                name=f"{existing[1]} ({existing[2]})" if existing[2] else existing[1],
-                details=", ".join(differing),
-            ),
-            "name",
+    """A cleaned employer or agency given with a case (``case add --json``): one on file under
+    that name is used when what was given for it agrees with it, and its blank details are
+    filled from it (returned: the columns filled), never dropped. When each one on file has a
+    detail that contradicts what was given, it is refused: the case may concern another branch
+    of a firm of that name."""
+    twins = (
+        session.execute(
+            select(model)
+            .where(
+                model.country == data.country,
+                model.name_key == organisation_key(data.name),
+                model.deleted_at.is_(None),
+            )
+            .order_by(*_preferred(model))
         )
-    return row.id, filled
+        .scalars()
+        .all()
+    )
+    if not twins:
+        return _insert(session, model, data, flush=True), []
+    given = _details(model, data)
+    for row in twins:
+        if not any(_contradicts(row, column, value) for column, _label, value in given):
+            filled = []
+            for column, _label, value in given:
+                held = getattr(row, column) or ""
+                if value and not _same_detail(held, value):
+                    # A blank filled; notes, which never contradict, added to those on file.
+                    setattr(row, column, f"{held}\n{value}" if held else value)
+                    filled.append(column)
+            return row.id, filled
+    first = twins[0]
+    differing = [label for column, label, value in given if _contradicts(first, column, value)]
+    raise ValidationError(
+        _(
+            "{name} is already on file in this country, and what was given for it "
+            "differs ({details}): give its id to use it, or a name that tells the two "
+            "apart."
+        ).format(
+            name=f"{first.name} ({first.city})" if first.city else first.name,
+            details=", ".join(differing),
+        ),
+        "name",
+    )
+
+
+def _contradicts(row: Any, column: str, given: str) -> bool:
+    held = getattr(row, column) or ""
+    return bool(given and held and column != "notes" and not _same_detail(held, given))
 
 
 def _details(model: OrgModel, data: OrganisationInput) -> list[tuple[str, str, str]]:

@@ -19,7 +19,7 @@ from app.exchange import parts
 from app.services import index_later
 from app.services.exchange import ExchangeService
 from app.services.keys import KeyService
-from app.services.records import CaseChanges
+from app.services.records import CaseChanges, OrganisationInput
 from tests.builders import new_case
 from tests.integration.test_exchange import Site, changed_at_hq, first_case_id, hq_and_sel
 from tests.ui.press import (
@@ -276,7 +276,9 @@ def test_hq_transfers_cases_and_sends_the_library(qtbot: QtBot, pair, tmp_path):
     ExchangeService(sel.ws).export_cases(tmp_path / "1.qbundle", [hq.recipient])
     ExchangeService(hq.ws).import_bundle(tmp_path / "1.qbundle")
     # A case of HQ's own (SEL's cases are SEL's already; a transfer to their holder is refused).
-    number = hq.cases.create_case(new_case()).number
+    # (The employer SEL's bundle brought is named, not given another city: that is refused.)
+    employer = OrganisationInput("Example İnşaat Ltd", "TR")
+    number = hq.cases.create_case(new_case(employer=employer)).number
     page = page_for(qtbot, hq)
 
     click(qtbot, page.transfer_button)
