@@ -56,13 +56,14 @@ from app.db.models import (
     Employer,
     Setting,
 )
-from app.domain.codes import Category, EventKind, label
+from app.domain.codes import Category, EventKind, Role, label
 from app.domain.domestic_work import cited_for_work, is_domestic_work
 from app.domain.events import SystemEvent, event_data
 from app.domain.roles import ADMIN_OR_HQ, CASE_WORKERS, SENIOR_ROLES
-from app.errors import ConflictError, NotFound, ValidationError
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import LANGUAGES, _, current_language
 from app.letters.context import Citation
+from app.security import audit
 from app.services import search
 from app.services import validation as check
 from app.services.legal_tables import HostLaw, host_law
@@ -182,9 +183,9 @@ def sync_library(ws: Workspace, library: Library, session: Session | None = None
     Pass ``session`` to run inside a caller's transaction (a bundle import is all-or-nothing).
     """
     if session is not None:
-        return _sync(ws, session, library)
+        return _sync(ws.actor.username, session, library)
     with ws.write() as own:
-        return _sync(ws, own, library)
+        return _sync(ws.actor.username, own, library)
 
 
 def apply_library_update(
@@ -209,17 +210,25 @@ def ensure_library(ws: Workspace) -> None:
     with ws.read() as session:
         if _agreement_count(session):
             return
+    if ws.actor.role == Role.HQ_ANALYST:
+        # Seeded when the server HQ was made; one made before that waits for a user who writes.
+        raise PermissionDenied(
+            _(
+                "The agreements library is not on the server yet: it is put there the first "
+                "time an administrator or the import operator opens Agreements."
+            )
+        )
     library = load_library()
     with ws.write() as session:
         # Another process may have seeded it while we read the file.
         if not _agreement_count(session):
-            _sync(ws, session, library)
+            _sync(ws.actor.username, session, library)
 
 
-def seed_library(ws: Workspace, session: Session) -> None:
+def seed_library(actor: str, session: Session) -> None:
     """Seed the shipped library inside the caller's transaction if the database has none."""
     if not _agreement_count(session):
-        _sync(ws, session, load_library())
+        _sync(actor, session, load_library())
 
 
 def library_from_db(session: Session) -> tuple[Library, dict[tuple[str, str], str]]:
@@ -283,7 +292,7 @@ def _stored_edition(ws: Workspace, session: Session | None) -> date | None:
         return read(own)
 
 
-def _sync(ws: Workspace, session: Session, library: Library) -> SyncReport:
+def _sync(actor: str, session: Session, library: Library) -> SyncReport:
     existing = {
         row.slug: row
         for row in session.execute(
@@ -338,8 +347,9 @@ def _sync(ws: Workspace, session: Session, library: Library) -> SyncReport:
         provisions_changed=provisions_changed,
     )
     if report.changed:
-        ws.audit(
+        audit.record(
             session,
+            actor,
             "agreements.sync",
             "agreement",
             "",
@@ -863,7 +873,7 @@ def letter_citations(
         with ws.read() as own:
             return _letter_citations(ws, own, case_id, language)
     if not _agreement_count(session):
-        _sync(ws, session, load_library())
+        _sync(ws.actor.username, session, load_library())
     return _letter_citations(ws, session, case_id, language)
 
 

@@ -1343,7 +1343,7 @@ class ExchangeService:
         if bundle.records.get("case_citation"):
             # Citations point at the shipped library, which cases bundles no longer carry;
             # an installation that never opened it seeds it here, in this transaction.
-            seed_library(self.ws, session)
+            seed_library(self.ws.actor.username, session)
         staged = self._stage(session, bundle, schema)
         assert staged is not None  # the library is there now
         return staged

@@ -225,6 +225,11 @@ def _create_mission(
             setup.code,
             {"country": setup.country, "city": setup.city, "hq": setup.is_hq},
         )
+        if keep_private_keys is not None:
+            # An HQ on a server: its analysts may not write the library when first reading it.
+            from app.services.agreements import seed_library
+
+            seed_library(admin_username, session)
 
 
 def init_server_installation(

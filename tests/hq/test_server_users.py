@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app.db.models import User
 from app.errors import (
@@ -255,3 +255,26 @@ def test_the_cli_manages_server_users_and_points_backups_at_the_server(
     refused = run_cli(capsys, "--data-dir", data, "backup", "--out", str(tmp_path / "b.zip"))
     assert refused.code == 1 and "pg_dump" in refused.err
     assert not (tmp_path / "b.zip").exists()
+
+
+def test_an_analyst_reads_the_agreements_library_of_a_new_server_hq(server_hq: ServerHq) -> None:
+    """The fault: a new HQ on a server had no agreements library; the first to open Agreements
+    seeded it, and for an analyst, whom the server lets write nothing, that was the server's
+    raw refusal ("new row violates row-level security policy"). It is seeded at init; a library
+    missing still (an HQ made before) is explained to the analyst, nothing written."""
+    from app.db.models import Agreement
+    from app.services.agreements import AgreementService
+
+    UserService(server_hq.admin).add(server_hq.names["dana"], "hq_analyst", PASSWORD)
+    ws = server_hq.sign_in("dana")
+    try:
+        assert AgreementService(ws).list()  # read as the server HQ was made
+        with server_hq.admin.write() as session:  # as an HQ made before this change had it
+            session.execute(text("DELETE FROM agreement_provision"))
+            session.execute(text("DELETE FROM agreement"))
+        with pytest.raises(PermissionDenied, match="not on the server yet"):
+            AgreementService(ws).list()
+        with ws.read() as session:
+            assert session.scalar(select(func.count()).select_from(Agreement)) == 0
+    finally:
+        ws.close()

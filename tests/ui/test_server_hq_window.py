@@ -29,6 +29,7 @@ from tests.ui.press import (
 )
 from tests.ui.test_login_and_setup import _fill_mission
 from tests.ui.test_settings_page import _click_user
+from ui.exchange.page import ExchangePage
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
@@ -166,6 +167,31 @@ def test_revoking_at_a_server_hq_says_what_became_of_the_open_sessions(
             hq.sign_in("dana")
     finally:
         still_open.close()
+
+
+def test_an_analyst_opens_every_area_and_is_offered_no_import_or_sending(
+    documented: ServerHq, make_window: Callable[..., MainWindow], qtbot: QtBot
+) -> None:
+    """The faults: an analyst (the server lets her write nothing) met the server's raw refusal
+    on opening Agreements of a new HQ, and Exchange offered her import, transfer and the
+    library, refused only once a file was chosen."""
+    hq = documented
+    UserService(hq.admin).add(hq.names["dana"], "hq_analyst", HQ_PASSWORD)
+    analyst = hq.sign_in("dana")
+    try:
+        window = make_window(analyst)
+        for key in window.area_keys():
+            assert window.show_area(key) is not None, key
+            QThreadPool.globalInstance().waitForDone(10_000)
+            qtbot.wait(20)
+        agreements = open_area(qtbot, window, "agreements")
+        qtbot.waitUntil(lambda: agreements.list.topLevelItemCount() > 0, timeout=10_000)  # type: ignore[attr-defined]
+        exchange = open_area(qtbot, window, "exchange")
+        assert isinstance(exchange, ExchangePage)
+        assert exchange.import_box.isHidden() and exchange.hq_box.isHidden()
+        assert exchange.keep_local.isHidden()
+    finally:
+        analyst.close()
 
 
 def test_sign_in_to_a_server_hq_offers_no_unlock_here_and_no_recovery(

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.field_labels import field_label
-from app.domain.roles import ADMIN_OR_HQ
+from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, EXCHANGE_ROLES
 from app.errors import QorgauError, ValidationError
 from app.exchange.parts import PART_FIELD, PartOf, in_parts_advice
 from app.i18n import _, format_datetime, format_number, format_size, ngettext
@@ -101,6 +101,16 @@ class ExchangePage(QWidget):
         self.trusted_keys.changed.connect(self._reload_trusted)
         if workspace.actor.role not in ADMIN_OR_HQ:
             self.trusted_keys.hide()
+        # What the role may not do is not offered (the services refuse it too): an analyst at
+        # HQ chose a file only to read that her role does not allow it.
+        role = workspace.actor.role
+        if role not in BUNDLE_IMPORTERS:
+            self.import_box.hide()
+        if role not in ADMIN_OR_HQ:
+            self.hq_box.hide()
+        if role not in EXCHANGE_ROLES:
+            self.keep_local.hide()
+            self.take_remote.hide()
         self._build_tabs()
         self.retranslate_ui()
 
