@@ -86,6 +86,8 @@ def _fill(table: QTableWidget, rows: list[list[Cell]]) -> None:
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
             item = QTableWidgetItem(cell) if isinstance(cell, str) else _SortedItem(*cell)
+            if isinstance(cell, tuple) and isinstance(cell[1], int):  # counts read down a column
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
     table.setSortingEnabled(True)
     table.resizeColumnsToContents()  # after: a header's width counts its sort arrow once shown
