@@ -66,3 +66,28 @@ def test_missions_side_by_side_on_screen_and_each_cell_lists_its_cases(
         page.findChild(QScrollArea).ensureWidgetVisible(table)
         qtbot.wait(50)
         page.grab().save(os.environ["QORGAU_SCREENSHOTS"] + "/dashboard_hq.png")
+
+
+def test_choosing_a_mission_counts_its_figures_without_refresh(
+    qtbot: QtBot,
+    consolidated: Site,  # noqa: F811
+    bridge: LanguageBridge,
+) -> None:
+    """The fault: with a mission chosen, the tiles still counted every mission until Refresh
+    was pressed; a filter changed is now counted again by itself."""
+    page = DashboardPage(consolidated.ws, bridge)
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        page.refresh()
+    every = page.tiles["open"].text()
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        page.mission.setCurrentIndex(page.mission.findData("SEL"))  # chosen, nothing pressed
+    with consolidated.ws.read() as session:
+        at_sel = session.execute(
+            text(
+                f'SELECT count(*) FROM "case" WHERE deleted_at IS NULL AND status IN {OPEN}'
+                " AND origin_mission = 'SEL'"
+            )
+        ).scalar_one()
+    assert page.tiles["open"].text().endswith(f"\n{at_sel}") and page.tiles["open"].text() != every

@@ -28,7 +28,7 @@ from PySide6.QtCharts import (
     QPieSlice,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QLocale, QPointF, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -74,6 +74,7 @@ from ui.widgets.fields import qt_date_format
 from ui.widgets.file_dialogs import in_documents
 
 CHART_HEIGHT = 300
+FILTER_PAUSE_MS = 400  # a filter left alone this long is counted
 TILES = ("opened", "resolved", "closed", "open", "overdue", "median")
 # The outcomes of the cases resolved (or referred) in the period: a second row of tiles.
 OUTCOME_TILES = ("referred", "documents_returned", "repatriated")
@@ -221,6 +222,22 @@ class DashboardPage(QWidget):
             bridge.language_changed.connect(self.retranslate_ui)
         self._fill_choices()
         self.retranslate_ui()
+        # A filter changed is counted again by itself, after a pause (dates are typed digit by
+        # digit): with "Refresh" alone, the tiles under a mission just chosen still counted
+        # every mission.
+        self.filters_settled = QTimer(self)
+        self.filters_settled.setSingleShot(True)
+        self.filters_settled.setInterval(FILTER_PAUSE_MS)
+        self.filters_settled.timeout.connect(self.refresh)
+        for changed in (
+            self.date_from.dateChanged,
+            self.date_to.dateChanged,
+            self.country.currentIndexChanged,
+            self.category.currentIndexChanged,
+            self.officer.currentIndexChanged,
+            self.mission.currentIndexChanged,
+        ):
+            changed.connect(lambda *_args: self.filters_settled.start())
 
     def _build_controls(self, first: date, last: date) -> None:
         """The filters, the export choices and their buttons."""
