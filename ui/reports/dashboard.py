@@ -237,7 +237,7 @@ class DashboardPage(QWidget):
             self.officer.currentIndexChanged,
             self.mission.currentIndexChanged,
         ):
-            changed.connect(lambda *_args: self.filters_settled.start())
+            changed.connect(self._filters_changed)
 
     def _build_controls(self, first: date, last: date) -> None:
         """The filters, the export choices and their buttons."""
@@ -408,6 +408,10 @@ class DashboardPage(QWidget):
         if self._stale:
             self._stale = False
             self.refresh()
+
+    def _filters_changed(self, *_args: object) -> None:
+        self._exports_enabled(False)  # the figures drawn are not the filters' any more
+        self.filters_settled.start()
 
     def refresh(self) -> None:
         """Count the figures for the chosen filters off the GUI thread; they are drawn, and
