@@ -261,7 +261,7 @@ class HqPage(QWidget):
                 [
                     m.code,
                     country_name(m.country) if m.country else "—",
-                    m.city_in(language),
+                    m.city_in(language) or "—",
                     # In the interface's date format and this computer's time, not UTC's ISO.
                     (format_datetime(m.last_bundle_at.astimezone()), m.last_bundle_at)
                     if m.last_bundle_at

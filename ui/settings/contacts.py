@@ -70,7 +70,8 @@ class MissionContactsBox(QGroupBox):
         }
         for lang, edit in self.hours.items():
             set_label(self.form, edit, labels[lang])
-        self.hotline.setPlaceholderText("+82 10 1234 5678")
+        # Not one country's example: HQ in Astana and every mission read it.
+        self.hotline.setPlaceholderText(_("The country code first: +…"))
         self.save_button.setText(_("Save the contacts"))
 
     def show_contacts(self, contacts: MissionContacts) -> None:
