@@ -25,6 +25,7 @@ from app.services.records import OrganisationInput, PersonInput
 from app.services.workspace import Workspace
 from tests.builders import wage_case
 from tests.conftest import PASSWORD
+from tests.reliability.crash_worker import CRASH_BATCH_ROWS
 from tests.reliability.harness import (
     Tally,
     full_run,
@@ -112,9 +113,9 @@ def test_crash_during_case_edits(installation: Paths, slow: bool) -> None:
 ROWS = 120
 
 
-def write_csv(folder: Path, tag: str) -> Path:
+def write_csv(folder: Path, tag: str, rows: int = ROWS) -> Path:
     lines = ["surname;given_names;country;category;received;description"]
-    for i in range(ROWS):
+    for i in range(rows):
         lines.append(f"Тест{tag}x{i};Айгүл;KR;unpaid_wages;2026-01-15;batch {tag}")
     path = folder / f"{tag}.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -170,6 +171,52 @@ def crash_csv(installation: Paths, tmp_path: Path, runs: int) -> Tally:
 @SHORT_AND_SLOW
 def test_crash_during_csv_import(installation: Paths, tmp_path: Path, slow: bool) -> None:
     assert crash_csv(installation, tmp_path, iterations(slow)).lost == 0
+
+
+BATCHED_ROWS = 10 * CRASH_BATCH_ROWS  # writing, not starting, fills most of a run
+
+
+def crash_csv_batches(installation: Paths, tmp_path: Path, runs: int) -> Tally:
+    """A file of ten batches, killed at any moment: whole batches only, none said to be
+    committed is missing, the numbering gapless; run again, it writes the rest and no row
+    twice (the rows written before are rejected as repeats)."""
+    tally = Tally("CSV import in batches")
+    rng = random.Random(14)
+    folder = tmp_path / "csv-batches"
+    folder.mkdir()
+    user = [str(installation.data_dir), "aigul"]
+    warm = ["csv_batches", *user, str(write_csv(folder, "warm", BATCHED_ROWS))]
+    window = run_to_end(warm).seconds * 1.3
+    while tally.wants_more(runs):
+        tag = f"c{tally.runs}"
+        args = ["csv_batches", *user, str(write_csv(folder, tag, BATCHED_ROWS))]
+        run = run_child(args, kill_after=kill_delay(rng, window))
+        tally.record(run)
+        said = [int(line.split()[-1]) for line in run.lines if line.startswith(f"batch {tag} ")]
+        ws = open_checked(installation)
+        found = batch_size(ws, tag)
+        assert found % CRASH_BATCH_ROWS == 0, f"half a batch: {found} rows"
+        if found < max(said, default=0):
+            tally.lost += 1
+        assert found >= max(said, default=0), (found, said)
+        numbering_is_gapless(ws)
+        ws.close()
+        if found < BATCHED_ROWS:
+            run_to_end(args)
+            tally.reruns += 1
+            ws = open_checked(installation)
+            assert batch_size(ws, tag) == BATCHED_ROWS  # the rest, and nothing twice
+            numbering_is_gapless(ws)
+            ws.close()
+    tally.report()
+    return tally
+
+
+@SHORT_AND_SLOW
+def test_crash_during_a_csv_import_of_several_batches(
+    installation: Paths, tmp_path: Path, slow: bool
+) -> None:
+    assert crash_csv_batches(installation, tmp_path, iterations(slow)).lost == 0
 
 
 # -- letter issue --------------------------------------------------------------------------------
