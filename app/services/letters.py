@@ -1077,6 +1077,16 @@ class LetterService(DatedService):
                     "“unverified” in it: {provisions}. Check them before the letter is approved."
                 ).format(provisions="; ".join(_cited(c) for c in unchecked))
             )
+        undated = [c for c in context.citations if not c.in_force_date_known]
+        if undated:
+            # The letter cites them as in force; no source said since when (legal-facts.md).
+            found.append(
+                _(
+                    "The letter cites instruments in force whose date of entry into force is "
+                    "not known: {provisions}. Check that they applied to the facts of the case "
+                    "before the letter is approved."
+                ).format(provisions="; ".join(_cited(c) for c in undated))
+            )
         found.extend(foreign_script_passages(context))
         found.extend(unprintable_passages(context))
         return found

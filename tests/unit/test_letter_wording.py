@@ -9,6 +9,7 @@ PDFs, e.g. for the PNGs in docs/letters).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -19,11 +20,12 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.agreements import Library, load_library
 from app.db.models import Mission, User
 from app.domain.iin import make_iin
 from app.letters import LETTER_KINDS, Addressee
 from app.letters.states import state_name, state_name_en_bare
-from app.services.agreements import AgreementService
+from app.services.agreements import AgreementService, sync_library
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
 from app.services.records import (
@@ -354,6 +356,33 @@ def test_an_employer_letter_lists_no_fee_an_agency_took_as_owed_by_the_employer(
     for lang in LANGS:
         employer = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
         assert employer.count(fee_figure[lang]) == 2, lang  # in the facts and the requests
+
+
+def without_entry_into_force(slug: str) -> Library:
+    """The shipped library, with ``slug`` in force but its date of entry into force unknown."""
+    library = load_library()
+    instruments = tuple(
+        dataclasses.replace(i, in_force_on=None) if i.id == slug else i for i in library.instruments
+    )
+    return dataclasses.replace(library, instruments=instruments)
+
+
+def test_the_approver_is_told_a_cited_instrument_s_date_of_entry_into_force_is_not_known(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: a note citing an instrument "in force" whose date of entry into force no
+    source gave went to approval with nothing said; the approver could not tell that nobody
+    had checked since when it applies."""
+    monkeypatch.setitem(EMPLOYERS, "KG", "Ala-Too Stroi LLC")
+    monkeypatch.setitem(CURRENCY, "KG", "KGS")
+    sync_library(people["admin"], without_entry_into_force("eaeu-treaty-2014"))
+    case = make_case(people, "female", "KG")
+    letters = LetterService(people["aigul"], today=TODAY)
+    draft = letters.draft(case.id, "note_verbale_labour_authority", "en")
+    (warning,) = [w for w in letters.warnings(draft.id) if "entry into force" in w]
+    assert "Treaty on the Eurasian Economic Union" in warning
+    sync_library(people["admin"], load_library())  # dated again: no warning
+    assert not any("entry into force" in w for w in letters.warnings(draft.id))
 
 
 def test_the_approver_is_told_of_unverified_provisions_the_letter_cites(
