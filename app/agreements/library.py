@@ -175,6 +175,11 @@ class Instrument:
         return self.kind in ILO_KINDS
 
     @property
+    def in_force_date_unknown(self) -> bool:
+        """In force, but no source gave the date it entered into force."""
+        return in_force_date_unknown(self.status, self.in_force_on)
+
+    @property
     def is_multilateral(self) -> bool:
         """An ILO or UN instrument: it binds the states that ratified it."""
         return self.kind in MULTILATERAL_KINDS
@@ -286,6 +291,18 @@ def status_label(status: InstrumentStatus | str) -> str:
         InstrumentStatus.EXPIRED: pgettext("agreement status", "Expired"),
     }
     return labels[InstrumentStatus(status)]
+
+
+def in_force_date_unknown(status: InstrumentStatus | str, in_force_on: date | None) -> bool:
+    return InstrumentStatus(status) is InstrumentStatus.IN_FORCE and in_force_on is None
+
+
+def status_text(status: InstrumentStatus | str, in_force_on: date | None) -> str:
+    """The status as shown: "in force" with no date says that the date is not known, so that
+    a blank is never read as "in force from a date someone checked" (legal-facts.md)."""
+    if in_force_date_unknown(status, in_force_on):
+        return pgettext("agreement status", "In force (date of entry into force not known)")
+    return status_label(status)
 
 
 def kind_label(kind: InstrumentKind | str) -> str:

@@ -92,6 +92,7 @@ def instrument_json(
         "parties": list(item.parties),
         "signed_on": item.signed_on,
         "in_force_on": item.in_force_on,
+        "in_force_date_known": item.in_force_date_known,
         "source": item.source,
         "note": item.note,
         "mission_notes": item.mission_notes,
@@ -105,6 +106,15 @@ def _yes_no(value: bool) -> str:
 
 def _date(value: Any) -> str:
     return format_date(value) if value else "—"
+
+
+def _in_force_date(item: InstrumentInfo) -> str:
+    return _date(item.in_force_on) if item.in_force_date_known else _("not known")
+
+
+def _undated(item: InstrumentInfo, why: str) -> str:
+    """Why it applies, and that the date it entered into force is not known when it is not."""
+    return why if item.in_force_date_known else f"{why}; {item.status_label}"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -136,16 +146,22 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
         binding = [a for a in applicable if a.binding]
         standards = [a for a in applicable if not a.binding]
-        _print_rows([(a.instrument, a.basis_label) for a in binding])
+        _print_rows([(a.instrument, _undated(a.instrument, a.basis_label)) for a in binding])
         print()
         # An instrument that binds neither the host nor (as far as known) Kazakhstan, or binds
         # Kazakhstan only, is a standard to invoke: never listed as applying.
         print(_("Standards and Kazakhstan's own law (not binding on the host):"))
         _print_rows(
             [
-                (a.instrument, f"{a.basis_label}; {a.ratification_label}")
-                if a.ratification_label
-                else (a.instrument, a.basis_label)
+                (
+                    a.instrument,
+                    _undated(
+                        a.instrument,
+                        f"{a.basis_label}; {a.ratification_label}"
+                        if a.ratification_label
+                        else a.basis_label,
+                    ),
+                )
                 for a in standards
             ]
         )
@@ -187,7 +203,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"{_('Kind')}: {item.kind_label}")
     print(f"{_('Status')}: {item.status_label}")
     print(f"{_('Signed')}: {_date(item.signed_on)}")
-    print(f"{_('In force')}: {_date(item.in_force_on)}")
+    print(f"{_('In force')}: {_in_force_date(item)}")
     if item.parties:
         names = ", ".join(country_name(code) for code in item.parties)
         print(f"{_('Parties')}: {names}")

@@ -90,6 +90,8 @@ class Citation:
     # An ILO or UN instrument the host state is not known to be bound by: the letter words it
     # as an international standard, never as the law that governs the addressee.
     standard: bool = False
+    # In force, but no source gave the date: the approver is told (the letter cites as before).
+    in_force_date_known: bool = True
 
 
 @dataclass(frozen=True)

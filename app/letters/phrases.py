@@ -282,6 +282,17 @@ def closing_request(lang: str, days: int, mission_dative: str) -> str:
     }[lang]
 
 
+def employer_owes(
+    claims: tuple[tuple[str, str], ...], agency_took_fee: bool
+) -> tuple[tuple[str, str], ...]:
+    """The amounts claimed (kind, text) that an employer letter says the employer owes.
+
+    A recruitment fee taken by an agency is the agency's to refund: an employer letter neither
+    demands it nor lists it among the worker's claims, or the employer reads it as owed by them
+    (the agency report tells the Ministry of it)."""
+    return tuple(c for c in claims if not (agency_took_fee and c[0] == "recruitment_fee"))
+
+
 # Kinds of claim that are wages owed: with one, the amount claimed says what
 # "pay the wages owed" would, with the figure.
 _WAGE_CLAIMS = frozenset({"wages", "overtime", "severance", "deductions"})
@@ -301,7 +312,7 @@ def default_demands(
     taken by an agency is the agency's to refund, and the agency report says so to the
     authority that licenses it."""
     index = _LANG_INDEX[lang]
-    owed = [text for what, text in claims if not (what == "recruitment_fee" and agency_took_fee)]
+    owed = [text for _what, text in employer_owes(claims, agency_took_fee)]
     items = [
         {
             "ru": f"выплатить работнику {c}",

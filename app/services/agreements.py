@@ -41,10 +41,9 @@ from app.agreements import (
     parse_library_bytes,
     pending_instruments,
     ratification_label,
-    status_label,
 )
 from app.agreements.applicability import is_standard_in
-from app.agreements.library import check_language
+from app.agreements.library import check_language, status_text
 from app.db.engine import Database, is_read
 from app.db.models import (
     Agreement,
@@ -107,6 +106,8 @@ class ProvisionInfo:
     # Where the provision's text was checked (the instrument's source when it has none).
     source: str = ""
     checked_on: date | None = None
+    # False: the instrument is in force but no source gave the date (shown, never left blank).
+    in_force_date_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class InstrumentInfo:
     version: int = 0
     checked_on: date | None = None
     ratifications: tuple[RatificationEntry, ...] = ()
+    in_force_date_known: bool = True  # see ProvisionInfo
 
 
 @dataclass(frozen=True)
@@ -552,6 +554,7 @@ def provision_info(
         binding=applicable.binding if applicable else True,
         source=provision.source or instrument.source,
         checked_on=provision.checked_on if provision.source else instrument.checked_on,
+        in_force_date_known=not instrument.in_force_date_unknown,
     )
 
 
@@ -568,7 +571,7 @@ def instrument_info(snapshot: _Snapshot, instrument: Instrument, lang: str) -> I
         signed_on=instrument.signed_on,
         in_force_on=instrument.in_force_on,
         status=instrument.status.value,
-        status_label=status_label(instrument.status),
+        status_label=status_text(instrument.status, instrument.in_force_on),
         source=instrument.source,
         verified=instrument.verified,
         note=instrument.note_in(lang) or "",
@@ -582,6 +585,7 @@ def instrument_info(snapshot: _Snapshot, instrument: Instrument, lang: str) -> I
         version=snapshot.versions.get(instrument.id, 0),
         checked_on=instrument.checked_on,
         ratifications=instrument.ratifications,
+        in_force_date_known=not instrument.in_force_date_unknown,
     )
 
 
@@ -899,6 +903,7 @@ def _letter_citations(
                 summary=provision.summary_in(lang),
                 verified=is_verified(instrument, provision),
                 standard=is_standard_in(instrument, country),
+                in_force_date_known=not instrument.in_force_date_unknown,
             )
         )
     return tuple(citations)

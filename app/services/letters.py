@@ -83,6 +83,7 @@ from app.letters.phrases import (
     closing_request,
     default_demands,
     default_facts,
+    employer_owes,
 )
 from app.letters.qr import QR_PREFIX
 from app.letters.renderer import date_numeric, mission_forms, money_text
@@ -496,7 +497,7 @@ class LetterService(DatedService):
             return LetterFields(
                 addressee=self._default_addressee(session, case, kind, lang),
                 subject=self._default_subject(session, case, lang),
-                facts=self._default_facts(session, case, lang),
+                facts=self._default_facts(session, case, kind, lang),
                 requests=self._default_requests(session, case, kind, lang),
                 forward_to=self._default_forward_to(case, kind, lang),
                 share_identity=kind in _IDENTITY_BY_DEFAULT,
@@ -833,7 +834,7 @@ class LetterService(DatedService):
             if (text := clean_text(item, "attachments", _("An enclosure"), MAX_FIELD))
         ]
         row.facts = (
-            self._default_facts(session, case, row.lang)
+            self._default_facts(session, case, row.kind, row.lang)
             if fields.facts is None
             else clean_text(fields.facts, "facts", _("The facts"), MAX_FREE_TEXT)
         )
@@ -851,14 +852,15 @@ class LetterService(DatedService):
             "share_identity": row.kind in _IDENTITY_BY_DEFAULT if share is None else bool(share),
         }
 
-    def _claims(self, case: Case, lang: str) -> tuple[str, ...]:
-        """The case's amounts claimed, written out in ``lang``."""
-        return tuple(text for _what, text in self._claims_by_kind(case, lang))
+    def _claims(self, case: Case, kind: str, lang: str) -> tuple[str, ...]:
+        """The case's amounts claimed that a letter of ``kind`` lists, written out in ``lang``."""
+        return tuple(text for _what, text in self._claims_by_kind(case, kind, lang))
 
     @staticmethod
-    def _claims_by_kind(case: Case, lang: str) -> tuple[tuple[str, str], ...]:
-        """(kind, text in ``lang``) of each amount claimed on the case."""
-        return tuple(
+    def _claims_by_kind(case: Case, kind: str, lang: str) -> tuple[tuple[str, str], ...]:
+        """(kind, text in ``lang``) of each amount claimed on the case that a letter of ``kind``
+        lists: an employer letter only what the employer owes (``employer_owes``)."""
+        claims = tuple(
             (
                 claim.what,
                 claim_text(
@@ -867,18 +869,24 @@ class LetterService(DatedService):
             )
             for claim in parse_claims(case.claims)
         )
+        if kind == "employer_letter":
+            return employer_owes(claims, agency_took_fee=bool(case.agency_id))
+        return claims
 
-    def _default_facts(self, session: Session, case: Case, lang: str) -> str:
+    def _default_facts(self, session: Session, case: Case, kind: str, lang: str) -> str:
         sex = person_sex_of(session.get(Person, case.person_id))
         codes = tuple(c.code for c in case.categories)
-        return default_facts(codes, sex, lang, self._claims(case, lang))
+        return default_facts(codes, sex, lang, self._claims(case, kind, lang))
 
     def _default_requests(self, session: Session, case: Case, kind: str, lang: str) -> str:
         if kind != "employer_letter":
             return ""
         codes = tuple(c.code for c in case.categories)
         items = default_demands(
-            codes, self._claims_by_kind(case, lang), lang, agency_took_fee=bool(case.agency_id)
+            codes,
+            self._claims_by_kind(case, kind, lang),
+            lang,
+            agency_took_fee=bool(case.agency_id),
         )
         mission = self._mission(session)
         dative = mission_forms(mission, lang)[2]
@@ -1069,6 +1077,16 @@ class LetterService(DatedService):
                     "“unverified” in it: {provisions}. Check them before the letter is approved."
                 ).format(provisions="; ".join(_cited(c) for c in unchecked))
             )
+        undated = [c for c in context.citations if not c.in_force_date_known]
+        if undated:
+            # The letter cites them as in force; no source said since when (legal-facts.md).
+            found.append(
+                _(
+                    "The letter cites instruments in force whose date of entry into force is "
+                    "not known: {provisions}. Check that they applied to the facts of the case "
+                    "before the letter is approved."
+                ).format(provisions="; ".join(_cited(c) for c in undated))
+            )
         found.extend(foreign_script_passages(context))
         found.extend(unprintable_passages(context))
         return found
@@ -1135,7 +1153,7 @@ class LetterService(DatedService):
             agency_name=agency.name if agency else None,
             partner_name=(addressee.organisation or None) if row.kind == "referral" else None,
             amount_owed=None,  # replaced by the case's claims
-            claims=self._claims(case, lang),
+            claims=self._claims(case, row.kind, lang),
             consented=consent_covers(session.get(Person, case.person_id), row.kind),
             assistance=_assistance(CaseStatus(case.status)),
             facts=row.facts,

@@ -103,6 +103,22 @@ def test_show_one_instrument(cli: Cli) -> None:
     assert missing.err.strip() == "qorgau: No instrument no-such-treaty in the agreement library."
 
 
+def test_an_undated_instrument_in_force_says_its_date_is_not_known(cli: Cli) -> None:
+    """The fault: `agreement show kz-kg-migrant-workers-2006` printed "Status: In force" and
+    "In force: —", and `list` "In force", as if the date had been checked; no source gives it."""
+    shown = cli("agreement", "show", "kz-kg-migrant-workers-2006")
+    assert shown.code == 0, shown.err
+    assert "Status: In force (date of entry into force not known)\n" in shown.out
+    assert "In force: not known\n" in shown.out
+    listed = cli("agreement", "list", "--country", "KG")
+    row = next(line for line in listed.out.splitlines() if "kz-kg-migrant-workers-2006" in line)
+    assert "date of entry into force not known" in row
+    record = json.loads(cli("agreement", "show", "kz-kg-migrant-workers-2006", "--json").out)
+    assert record["in_force_on"] is None and record["in_force_date_known"] is False
+    dated = cli("agreement", "show", "eaeu-treaty-2014")
+    assert "Status: In force\n" in dated.out and "not known" not in dated.out
+
+
 def test_bad_country_is_one_line_error(cli: Cli) -> None:
     result = cli("agreement", "list", "--country", "Turkey")
     assert result.code == 1

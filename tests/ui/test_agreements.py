@@ -8,12 +8,13 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.codes import Category, label
 from app.i18n import format_date
-from app.services.agreements import AgreementService
+from app.services.agreements import AgreementService, sync_library
 from app.services.cases import CaseService
 from app.services.records import CaseInput, PersonInput
 from app.services.workspace import Workspace
 from tests.conftest import OpenWs
 from tests.ui.press import choose, click, click_item, on_screen, show_tab, type_into
+from tests.unit.test_letter_wording import without_entry_into_force
 from ui.agreements.case_panel import ApplicableLawPanel
 from ui.agreements.page import ID_ROLE, AgreementsPage
 from ui.agreements.widgets import source_html, top_items
@@ -112,6 +113,28 @@ def test_qatar_agreement_shows_when_it_came_into_force(qtbot: QtBot, open_ws: Op
     assert len(links_in(view.source.text())) == 2  # the two news-agency reports
 
 
+def test_an_undated_instrument_in_force_says_its_date_is_not_known(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: the KZ–KG agreement of 2006 read Status "In force" beside "In force: —"
+    (no source gives its date); the case panel said nothing of it either."""
+    ws = open_ws("aigul")
+    page = page_for(qtbot, ws)
+    undated = AgreementService(ws).get("kz-kg-migrant-workers-2006")
+    row = next(r for r in top_items(page.list) if r.data(0, ID_ROLE) == undated.id)
+    assert row.text(2) == "In force (date of entry into force not known)"
+    click_instrument(qtbot, page, undated.id)
+    view = page.instrument_view
+    assert view.status.text() == "In force (date of entry into force not known)"
+    assert view.in_force.text() == "not known"
+    # A provision of an instrument whose date is unknown says so where the case lists it.
+    sync_library(open_ws("admin"), without_entry_into_force("eaeu-treaty-2014"))
+    case_id = new_case(ws, "KG", ("unpaid_wages",))
+    panel = on_screen(qtbot, ApplicableLawPanel(ws, case_id))
+    rows = [r for r in top_items(panel.relevant) if "Eurasian" in r.text(0)]
+    assert rows and all("date of entry into force not known" in r.text(1) for r in rows)
+
+
 def test_consul_edits_the_mission_notes(qtbot: QtBot, open_ws: OpenWs) -> None:
     ws = open_ws("serik")
     page = page_for(qtbot, ws)
@@ -132,7 +155,10 @@ def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: Open
     show_tab(qtbot, page.tabs, view)
     choose(qtbot, view.country, "KG")
     applicable = [view.applicable_root.child(i) for i in range(view.applicable_root.childCount())]
-    assert applicable[0].text(1) == "Bilateral agreement"
+    # The 2006 agreement's date of entry into force is not known, and the row says so.
+    assert applicable[0].text(1) == (
+        "Bilateral agreement; In force (date of entry into force not known)"
+    )
     assert applicable[2].text(1) == "Eurasian Economic Union"
     # For Korea, C097 binds neither Korea nor Kazakhstan: a standard, never under "Applies".
     choose(qtbot, view.country, "KR")

@@ -9,6 +9,7 @@ PDFs, e.g. for the PNGs in docs/letters).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -19,14 +20,21 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.agreements import Library, load_library
 from app.db.models import Mission, User
 from app.domain.iin import make_iin
 from app.letters import LETTER_KINDS, Addressee
 from app.letters.states import state_name, state_name_en_bare
-from app.services.agreements import AgreementService
+from app.services.agreements import AgreementService, sync_library
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
-from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
+from app.services.records import (
+    CaseChanges,
+    CaseDetail,
+    CaseInput,
+    OrganisationInput,
+    PersonInput,
+)
 from app.services.workspace import Workspace
 from tests.builders import register_row_case
 from tests.conftest import OpenWs
@@ -320,6 +328,61 @@ def test_governments_get_binding_treaties_employers_only_what_binds_them(
     # ... the employer, whom treaties between states do not bind, gets none of them.
     assert "provisions" not in employer and "Agreement" not in employer
     assert "Kyrgyz Republic" in note and "Kyrgyz Republic" in employer
+
+
+def test_an_employer_letter_lists_no_fee_an_agency_took_as_owed_by_the_employer(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: on a case recruited through an agency, with a USD 1,500 recruitment-fee
+    claim, the employer letter no longer demanded the fee but its facts still listed it in
+    «Сумма требований работника: … 1 500 USD (плата за трудоустройство)», so the employer read
+    that they owed it. The agency report to the Ministry keeps the fee; without an agency the
+    employer took it and the employer letter lists and demands it."""
+    fee = {"amount": "1500", "currency": "USD", "what": "recruitment_fee"}
+    wages = {"amount": "6600000", "currency": "KRW", "what": "wages"}
+    fee_figure = {"ru": "1 500 USD", "kk": "1 500 USD", "en": "1,500 USD"}
+    wage_figure = {"ru": "6 600 000 KRW", "kk": "6 600 000 KRW", "en": "6,600,000 KRW"}
+    case = make_case(people, "female", "KR")  # recruited through Uly Dala Horizon LLP
+    cases = CaseService(people["aigul"], today=TODAY)
+    categories = ("unpaid_wages", "recruitment_fees")
+    cases.update_case(case.id, CaseChanges(categories=categories, claims=(wages, fee)))
+    for lang in LANGS:
+        employer = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
+        assert wage_figure[lang] in employer, lang
+        assert fee_figure[lang] not in employer, lang
+        report = flat(raw_text(issue(people, case.id, "agency_report", lang)))
+        assert fee_figure[lang] in report, lang
+    cases.update_case(case.id, CaseChanges(clear_agency=True))
+    for lang in LANGS:
+        employer = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
+        assert employer.count(fee_figure[lang]) == 2, lang  # in the facts and the requests
+
+
+def without_entry_into_force(slug: str) -> Library:
+    """The shipped library, with ``slug`` in force but its date of entry into force unknown."""
+    library = load_library()
+    instruments = tuple(
+        dataclasses.replace(i, in_force_on=None) if i.id == slug else i for i in library.instruments
+    )
+    return dataclasses.replace(library, instruments=instruments)
+
+
+def test_the_approver_is_told_a_cited_instrument_s_date_of_entry_into_force_is_not_known(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: a note citing an instrument "in force" whose date of entry into force no
+    source gave went to approval with nothing said; the approver could not tell that nobody
+    had checked since when it applies."""
+    monkeypatch.setitem(EMPLOYERS, "KG", "Ala-Too Stroi LLC")
+    monkeypatch.setitem(CURRENCY, "KG", "KGS")
+    sync_library(people["admin"], without_entry_into_force("eaeu-treaty-2014"))
+    case = make_case(people, "female", "KG")
+    letters = LetterService(people["aigul"], today=TODAY)
+    draft = letters.draft(case.id, "note_verbale_labour_authority", "en")
+    (warning,) = [w for w in letters.warnings(draft.id) if "entry into force" in w]
+    assert "Treaty on the Eurasian Economic Union" in warning
+    sync_library(people["admin"], load_library())  # dated again: no warning
+    assert not any("entry into force" in w for w in letters.warnings(draft.id))
 
 
 def test_the_approver_is_told_of_unverified_provisions_the_letter_cites(

@@ -49,6 +49,15 @@ def _provisions(name: str, columns_key: str) -> tuple[QTreeWidget, ColumnFit]:
     return tree, ColumnFit(tree, columns_key, stretch=1, wrap=True)
 
 
+def _with_date_unknown(text: str, provision: ProvisionInfo) -> str:
+    """``text``, followed by the fact that the instrument's date of entry into force is not
+    known when it is not: the panel must not pass for a check of when it came into force."""
+    if provision.in_force_date_known:
+        return text
+    unknown = _("in force, date of entry into force not known")
+    return f"{text}; {unknown}" if text else unknown
+
+
 class ApplicableLawPanel(QWidget):
     """Relevant provisions with "Cite", and the case's citations with "Remove"."""
 
@@ -161,7 +170,7 @@ class ApplicableLawPanel(QWidget):
 
     def _relevant_row(self, provision: ProvisionInfo) -> QTreeWidgetItem:
         why = "" if provision.binding else _("standard, not binding on the host")
-        row = QTreeWidgetItem([provision.citation, why])
+        row = QTreeWidgetItem([provision.citation, _with_date_unknown(why, provision)])
         row.setData(0, ID_ROLE, provision.id)
         row.setData(0, SOURCE_ROLE, provision.source)
         row.setToolTip(0, plain_tooltip(provision.summary))
@@ -171,7 +180,8 @@ class ApplicableLawPanel(QWidget):
         return row
 
     def _cited_row(self, citation: CitationInfo) -> QTreeWidgetItem:
-        row = QTreeWidgetItem([citation.provision.citation, citation.note])
+        note = _with_date_unknown(citation.note, citation.provision)
+        row = QTreeWidgetItem([citation.provision.citation, note])
         row.setData(0, ID_ROLE, citation.id)
         row.setData(0, SOURCE_ROLE, citation.provision.source)
         row.setToolTip(0, plain_tooltip(citation.provision.summary))

@@ -174,7 +174,9 @@ class InstrumentView(QWidget):
         self.kind.setText(item.kind_label)
         self.status.setText(item.status_label)
         self.signed.setText(_date(item.signed_on))
-        self.in_force.setText(_date(item.in_force_on))
+        self.in_force.setText(
+            _date(item.in_force_on) if item.in_force_date_known else _("not known")
+        )
         self.parties.setTextFormat(Qt.TextFormat.RichText)
         self.parties.setOpenExternalLinks(True)
         if item.parties:
@@ -345,6 +347,8 @@ class CountryView(QWidget):
             why = item.basis_label
             if item.ratification_label:
                 why = f"{why}: {item.ratification_label}"
+            if not item.instrument.in_force_date_known:
+                why = f"{why}; {item.instrument.status_label}"
             row = QTreeWidgetItem([item.instrument.title, why, self._verified(item.verified)])
             row.setData(0, ID_ROLE, item.instrument.id)
             mark_unverified(row, self.COLUMNS, item.verified)
