@@ -84,6 +84,15 @@ class BundleRefused(IntegrityError):
     """A bundle that fails a check; nothing has been written."""
 
 
+class NoIdentityOpens(BundleRefused):
+    """No age identity tried opens the bundle: it was encrypted for other recipients (or none
+    is kept here). An identity file kept elsewhere may open it; the desktop offers one."""
+
+
+class NotAnIdentityFile(BundleRefused):
+    """The identity file given cannot be read or holds something other than age keys."""
+
+
 @dataclass
 class VerifiedBundle:
     manifest: dict[str, Any]
@@ -218,6 +227,37 @@ def parse_identities(text: str) -> list[pyrage.x25519.Identity]:
     if not identities:
         raise BundleRefused(_("The identity file holds no age key."))
     return identities
+
+
+# An age key file is a few lines; a bundle or a photo chosen by mistake is refused unread.
+IDENTITY_FILE_MAX_BYTES = 64 * 1024
+
+
+def read_identity_file(path: Path) -> list[pyrage.x25519.Identity]:
+    """The age identities of a key file the user names (``--identity``, the desktop's "Use an
+    identity file…"). Its content is read for this import only: no message quotes it."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(IDENTITY_FILE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise NotAnIdentityFile(
+            _("The identity file cannot be read: {error}").format(error=exc)
+        ) from None
+    try:
+        text = data.decode("utf-8") if len(data) <= IDENTITY_FILE_MAX_BYTES else None
+    except UnicodeDecodeError:  # its message would quote the file's bytes
+        text = None
+    if text is None:
+        raise NotAnIdentityFile(
+            _(
+                "This file is not an age identity file: such a file is short text with a line "
+                "that starts with AGE-SECRET-KEY-1."
+            )
+        )
+    try:
+        return parse_identities(text)
+    except BundleRefused as exc:
+        raise NotAnIdentityFile(str(exc)) from None
 
 
 def decrypt(data: bytes, identities: list[pyrage.x25519.Identity]) -> bytes:
@@ -541,7 +581,7 @@ def _decrypt_to_spool(
 
 def _refuse_decrypt_error(exc: Exception) -> None:
     if "no matching keys" in str(exc).lower():
-        raise BundleRefused(
+        raise NoIdentityOpens(
             _(
                 "The bundle is not encrypted for this installation "
                 "(it was made for another recipient)."

@@ -57,10 +57,12 @@ from app.exchange.ownership import CASE_CHILDREN, LeftOut, check_ownership
 from app.exchange.package import (
     BundleRefused,
     MemberSpool,
+    NoIdentityOpens,
     ProgressFn,
     VerifiedBundle,
     parse_identities,
     read_bundle,
+    read_identity_file,
     write_bundle,
 )
 from app.exchange.parts import (
@@ -564,14 +566,7 @@ class ExchangeService:
     ) -> list[pyrage.x25519.Identity]:
         identities = []
         if identity_file is not None:
-            try:
-                text = identity_file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ValidationError(
-                    _("The identity file cannot be read: {error}").format(error=exc),
-                    field="identity",
-                ) from None
-            identities.extend(parse_identities(text))
+            identities.extend(read_identity_file(identity_file))
         from_keyring = self.store.get(keyring_identity_name(self.ws.database_id))
         if from_keyring:
             identities.extend(parse_identities(from_keyring.decode("ascii")))
@@ -579,8 +574,12 @@ class ExchangeService:
         if own:
             identities.extend(parse_identities(own.decode("ascii")))
         if not identities:
-            raise ValidationError(
-                _("This installation has no age identity; give one with --identity.")
+            # A new import workstation, or HQ's identity kept elsewhere: a file may open it.
+            raise NoIdentityOpens(
+                _(
+                    "No age identity that opens bundles is kept on this computer; an identity "
+                    "file that opens this bundle is needed."
+                )
             )
         return identities
 
@@ -1239,7 +1238,18 @@ class ExchangeService:
                 ).all()
             }
         with path.open("rb") as handle:  # streamed: memory stays bounded whatever the size
-            return read_bundle(handle, identities, keys.get, self.limits, progress)
+            try:
+                return read_bundle(handle, identities, keys.get, self.limits, progress)
+            except NoIdentityOpens:
+                if identity_file is None:
+                    raise
+                # Said otherwise, the file looked as if it had never been tried.
+                raise NoIdentityOpens(
+                    _(
+                        "Neither the identity file nor the identities kept here open this "
+                        "bundle: it was encrypted for other recipients."
+                    )
+                ) from None
 
     def import_bundle(
         self, path: Path, identity_file: Path | None = None, progress: ProgressFn | None = None

@@ -34,6 +34,7 @@ from app.db.models import (
 from app.db.raw import open_raw
 from app.db.sync import ANY_HOLDER
 from app.errors import PermissionDenied, ValidationError
+from app.exchange.package import NotAnIdentityFile
 from app.i18n import format_date
 from app.security.hq_secrets import AGE_IDENTITY, entry_name, secrets_file, workstation_secret
 from app.services.agreements import ensure_library
@@ -906,6 +907,24 @@ def test_import_with_an_identity_file(sel: Site, hq: Site, tmp_path):
     report = hq.exchange.import_bundle(out, identity_file=key_file)
 
     assert report.per_entity["case"]["new"] == 6
+
+
+def test_an_identity_file_that_is_not_one_is_refused_without_quoting_it(
+    sel: Site, hq: Site, tmp_path
+):
+    """The fault: a binary file given as ``--identity`` was refused with Python's decoding
+    error, which quotes the file's bytes ("can't decode byte 0xff in position 0"), and a
+    file of any size was read whole first."""
+    out = tmp_path / "sel.qbundle"
+    sel.exchange.export_cases(out, [hq.recipient])
+    for content in (b"\xff\xfe secret", b"secret" * 20_000):
+        key_file = tmp_path / "key.txt"
+        key_file.write_bytes(content)
+        with pytest.raises(NotAnIdentityFile) as refused:
+            hq.exchange.import_bundle(out, identity_file=key_file)
+        assert str(refused.value).startswith("This file is not an age identity file")
+        assert "secret" not in str(refused.value) and "0xff" not in str(refused.value)
+    assert hq.exchange.exchange_log() == []
 
 
 def test_library_update_keeps_the_missions_own_notes(sel: Site, hq: Site, tmp_path):

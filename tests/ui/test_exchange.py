@@ -8,11 +8,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pyrage
 import pytest
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialogButtonBox, QProgressDialog
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from app.exchange import parts
@@ -21,8 +22,15 @@ from app.services.exchange import ExchangeService
 from app.services.keys import KeyService
 from app.services.records import CaseChanges, OrganisationInput
 from tests.builders import new_case
-from tests.integration.test_exchange import Site, changed_at_hq, first_case_id, hq_and_sel
+from tests.integration.test_exchange import (
+    Site,
+    _take_hq_identity,
+    changed_at_hq,
+    first_case_id,
+    hq_and_sel,
+)
 from tests.ui.press import (
+    answer_modal,
     click,
     click_index,
     open_file,
@@ -33,6 +41,7 @@ from tests.ui.press import (
 )
 from tests.ui.quitting import quit_while_running
 from ui.exchange.page import ExchangePage
+from ui.widgets.file_dialogs import documents_folder
 
 
 @pytest.fixture
@@ -502,3 +511,143 @@ def test_hqs_own_keys_say_they_go_to_the_missions(qtbot: QtBot, pair):
     assert "headquarters so that it can" not in said_at_hq
     said_at_sel = page_for(qtbot, sel).own_keys.intro.text()
     assert said_at_sel.startswith("Send these public keys to headquarters")
+
+
+# -- an identity file kept elsewhere -------------------------------------------------------------
+
+
+def _bundle_for_another_identity(sel: Site, tmp_path: Path) -> tuple[Path, str]:
+    """SEL's cases encrypted to an identity HQ does not keep (its key before a change), and
+    that identity's secret line."""
+    old = pyrage.x25519.Identity.generate()
+    out = tmp_path / "sel.qbundle"
+    sel.exchange.export_cases(out, [str(old.to_public())])
+    return out, str(old)
+
+
+def _choose_identity_file(qtbot: QtBot, path: Path) -> None:
+    """Answer the identity file dialog with ``path``."""
+    answer_modal(
+        qtbot,
+        QFileDialog,
+        lambda dialog: dialog.selectFile(str(path)),
+        QDialogButtonBox.StandardButton.Open,
+    )
+
+
+def _received(site: Site) -> int:
+    return len(site.exchange.exchange_log())
+
+
+def test_a_bundle_for_an_identity_kept_elsewhere_is_imported_with_its_file(
+    qtbot: QtBot, pair, tmp_path, monkeypatch
+):
+    """The fault: the desktop import refused a bundle encrypted to HQ's identity from before a
+    key change (kept on a USB key) and offered nothing; only ``qorgau bundle import
+    --identity`` could import it."""
+    hq, sel = pair
+    bundle, secret_line = _bundle_for_another_identity(sel, tmp_path)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    key_file = usb / "hq-2025.txt"
+    key_file.write_text(f"# HQ identity until the key change\n{secret_line}\n")
+    page = page_for(qtbot, hq)
+    assert not page.identity_button.isVisible()  # offered only for a bundle it applies to
+
+    open_file(qtbot, bundle)
+    click(qtbot, page.import_button)
+    wait(qtbot, page)
+    assert page.import_report.text().startswith(
+        "Refused: The bundle is not encrypted for this installation"
+    )
+    assert page.log.rowCount() == 0
+
+    asked: list[tuple[str, ...]] = []
+    real = QFileDialog.getOpenFileName
+
+    def watched(*args: Any) -> tuple[str, str]:
+        asked.append(args[1:])  # title, where it starts, filters
+        return real(*args)
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", watched)
+    _choose_identity_file(qtbot, key_file)
+    click(qtbot, page.identity_button)
+    wait(qtbot, page)
+
+    assert asked == [
+        (
+            "Identity file for sel.qbundle",
+            str(documents_folder()),
+            "age identity files (*.txt *.key);;All files (*)",
+        )
+    ]
+    assert page.import_report.text().startswith("From SEL: 72 new")
+    assert (cell(page.log, 0, 1), cell(page.log, 0, 3)) == ("received", "SEL")
+    assert not page.identity_button.isVisible()
+    # The identity was read for this import only: not kept, not shown.
+    assert secret_line not in page.import_report.text()
+    with pytest.raises(Exception, match="not encrypted for this installation"):
+        hq.exchange.read(bundle)
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"password: hunter2\n", "The identity file holds a line that is not an age key"),
+        (b"\xff\xfe\x00hunter2" * 10, "This file is not an age identity file"),
+        (b"hunter2" * 20_000, "This file is not an age identity file"),
+        (None, "Neither the identity file nor the identities kept here open this bundle"),
+    ],
+    ids=["text", "binary", "too-large", "another-identity"],
+)
+def test_a_wrong_identity_file_is_refused_in_words_and_nothing_is_imported(
+    qtbot: QtBot, pair, tmp_path, content: bytes | None, said: str
+):
+    """The fault: the service quoted a binary file's bytes in its refusal ("can't decode byte
+    0xff"), read a file of any size whole, and a wrong identity read as if no file was tried."""
+    hq, sel = pair
+    bundle, _secret = _bundle_for_another_identity(sel, tmp_path)
+    wrong = tmp_path / "wrong.txt"
+    if content is None:
+        content = f"{pyrage.x25519.Identity.generate()}\n".encode()
+    wrong.write_bytes(content)
+    page = page_for(qtbot, hq)
+    open_file(qtbot, bundle)
+    click(qtbot, page.import_button)
+    wait(qtbot, page)
+    cases_before = hq.cases.count_cases()
+
+    _choose_identity_file(qtbot, wrong)
+    click(qtbot, page.identity_button)
+    wait(qtbot, page)
+
+    report = page.import_report.text()
+    assert report.startswith(f"Refused: {said}"), report
+    shown = (wrong.read_text(errors="replace").strip(), "hunter2", "0xff")
+    assert not [part for part in shown if part in report]  # no byte of the file is quoted
+    assert page.log.rowCount() == 0 and _received(hq) == 0
+    assert hq.cases.count_cases() == cases_before
+    assert page.identity_button.isVisible()  # another file may still open it
+
+
+def test_a_workstation_that_keeps_no_identity_imports_with_the_file(qtbot: QtBot, pair, tmp_path):
+    """The fault: a new import workstation (HQ's identity kept on another one) was told "give
+    one with --identity", an option of the command line, and offered nothing."""
+    hq, sel = pair
+    bundle = tmp_path / "sel.qbundle"
+    sel.exchange.export_cases(bundle, [hq.recipient])
+    key_file = tmp_path / "hq.txt"
+    key_file.write_bytes(_take_hq_identity(hq, remove=True) + b"\n")
+    page = page_for(qtbot, hq)
+
+    open_file(qtbot, bundle)
+    click(qtbot, page.import_button)
+    wait(qtbot, page)
+    assert page.import_report.text().startswith(
+        "Refused: No age identity that opens bundles is kept on this computer"
+    )
+    _choose_identity_file(qtbot, key_file)
+    click(qtbot, page.identity_button)
+    wait(qtbot, page)
+
+    assert page.import_report.text().startswith("From SEL: 72 new")

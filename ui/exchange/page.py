@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.domain.field_labels import field_label
 from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, EXCHANGE_ROLES
 from app.errors import QorgauError, ValidationError
+from app.exchange.package import NoIdentityOpens, NotAnIdentityFile
 from app.exchange.parts import PART_FIELD, PartOf, in_parts_advice
 from app.i18n import _, format_datetime, format_number, format_size, ngettext
 from app.services.exchange import (
@@ -89,6 +90,8 @@ class ExchangePage(QWidget):
         self._conflicts: list[ConflictInfo] = []
         self._trusted: list[TrustedKey] = []
         self.task: BackgroundTask[Any] | None = None
+        # The bundle no identity kept here opens, while an identity file is offered for it.
+        self.unopened_bundle: Path | None = None
         self.dialog: TransferDialog | QInputDialog | None = None
 
         self._build_export_box()
@@ -172,9 +175,17 @@ class ExchangePage(QWidget):
         self.import_button = QPushButton()
         self.import_button.setIcon(icon("download"))
         self.import_button.clicked.connect(self.choose_import_file)
+        # Offered once no identity kept here opened a bundle: the identity may be on a USB key
+        # (from before a key change) or this may be a new import workstation.
+        self.identity_button = push_button(self.choose_identity_file)
+        self.identity_button.hide()
         self.import_report = word_wrapped(plain_label())  # refusals quote the bundle's values
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.identity_button)
+        buttons.addStretch(1)
         import_layout = QHBoxLayout(self.import_box)
-        import_layout.addWidget(self.import_button)
+        import_layout.addLayout(buttons)
         import_layout.addWidget(self.import_report, 1)
 
     def _build_log_box(self) -> None:
@@ -274,6 +285,14 @@ class ExchangePage(QWidget):
         )
         self.import_box.setTitle(_("Receive a bundle"))
         self.import_button.setText(_("Import bundle…"))
+        self.identity_button.setText(_("Use an identity file…"))
+        self.identity_button.setToolTip(
+            _(
+                "Import the bundle again with an age identity file kept elsewhere (from before "
+                "a key change, or when this computer does not keep headquarters' identity). "
+                "The file is read for this import only and kept nowhere."
+            )
+        )
         self.log_box.setTitle(_("Exchange log"))
         self.log.setHorizontalHeaderLabels(
             [_("When"), _("Direction"), _("Kind"), _("Mission"), _("Records")]
@@ -520,13 +539,34 @@ class ExchangePage(QWidget):
         if name:
             self.import_from(Path(name))
 
-    def import_from(self, path: Path) -> BackgroundTask[Any]:
-        def work(context: TaskContext) -> ImportReport:
-            return self.service.import_bundle(path, progress=context.report)
+    def choose_identity_file(self) -> None:
+        """Ask for the identity file that opens the bundle refused, and import it again."""
+        bundle = self.unopened_bundle
+        if bundle is None:
+            return
+        name, _filter = QFileDialog.getOpenFileName(
+            self,
+            _("Identity file for {bundle}").format(bundle=bundle.name),
+            in_documents(),
+            _("age identity files (*.txt *.key);;All files (*)"),
+        )
+        if name:
+            self.import_from(bundle, identity_file=Path(name))
 
-        return self._run(work, _("Importing…"), self._imported, self._import_failed)
+    def import_from(self, path: Path, identity_file: Path | None = None) -> BackgroundTask[Any]:
+        def work(context: TaskContext) -> ImportReport:
+            return self.service.import_bundle(path, identity_file, progress=context.report)
+
+        return self._run(
+            work, _("Importing…"), self._imported, lambda exc: self._import_failed(path, exc)
+        )
+
+    def _offer_identity_file(self, bundle: Path | None) -> None:
+        self.unopened_bundle = bundle
+        self.identity_button.setVisible(bundle is not None)
 
     def _imported(self, report: ImportReport) -> None:
+        self._offer_identity_file(None)
         if report.already_imported:
             self.import_report.setText(_("This bundle was imported before; nothing changed."))
         else:
@@ -541,8 +581,11 @@ class ExchangePage(QWidget):
             )
         self.refresh()
 
-    def _import_failed(self, exc: BaseException) -> None:
+    def _import_failed(self, path: Path, exc: BaseException) -> None:
         self.import_report.setText(_("Refused: {reason}").format(reason=self._reason(exc)))
+        # Another identity file may still open it; any other refusal is the bundle's own.
+        unopened = isinstance(exc, NoIdentityOpens | NotAnIdentityFile)
+        self._offer_identity_file(path if unopened else None)
 
     # -- shared -----------------------------------------------------------------------------------
 
