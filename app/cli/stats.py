@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import json_help, jsonable, print_json, print_table, warn, workspace
+from app.cli.common import json_help, print_json, print_table, warn, workspace
 from app.errors import UsageError
 from app.i18n import LANGUAGES, _, current_language
 from app.reports import case_list_table, indicator_tables, render_stats_report
@@ -26,7 +26,6 @@ from app.reports.htcds import (
 from app.reports.tables import ReportTable, selection_lines
 from app.reports.texts import text
 from app.services.records import CaseRow
-from app.services.returnees import ReturneeService, statistics_tables
 from app.services.stats import MEASURES, Drilldown, StatsFilter, StatsService
 
 
@@ -153,15 +152,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
             return 0
         figures = service.indicators(scope, by_mission=args.by_mission or None)
         tables = indicator_tables(figures, lang)
-        # HQ holds the returnees' skills register: its figures (returns in the period, by the
-        # day of return) join HQ's statistics.
-        returnees = (
-            ReturneeService(ws).statistics(figures.date_from, figures.date_to)
-            if ws.mission.is_hq
-            else None
-        )
-        if returnees is not None:
-            tables += statistics_tables(returnees, lang)
         _export(service, tables, args, what="tables")
         if args.pdf:
             pdf_lang = args.pdf_lang or lang
@@ -189,9 +179,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             )
             _print_disclosure(export, written)
         if args.json:
-            print_json(
-                figures if returnees is None else {**jsonable(figures), "returnees": returnees}
-            )
+            print_json(figures)
         elif not (args.csv or args.xlsx or args.pdf or args.htcds):
             for line in selection_lines(figures, lang, args.hide_names):
                 print(line)

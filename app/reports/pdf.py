@@ -82,6 +82,7 @@ def render_stats_report(
     _table(builder, tables["top_agencies"], lang, [95, 45, 25])
     _table(builder, tables["letters_by_kind"], lang, [140, 25])
     _table(builder, tables["reviews_by_risk"], lang, [140, 25])
+    _returnees(builder, tables, lang)
     if ind.by_mission:
         _by_mission(builder, ind, lang, tables["by_mission"])
     builder.at_bottom(text("prepared", lang).format(date=date_long(prepared_on or ind.today, lang)))
@@ -174,6 +175,14 @@ def _outcomes(builder: DocumentBuilder, ind: Indicators, lang: str) -> None:
         ],
         [120, 45],
     )
+
+
+def _returnees(builder: DocumentBuilder, tables: dict[str, ReportTable], lang: str) -> None:
+    """Who came home in the period and the help they want, then by occupation, country of
+    work and region of return (an empty breakdown says "No data" under its heading)."""
+    _table(builder, tables["returnees"], lang, [120, 45])
+    for key in ("returnees_by_occupation", "returnees_by_country", "returnees_by_region"):
+        _table(builder, tables[key], lang, [105, 30, 30])
 
 
 def _by_mission(builder: DocumentBuilder, ind: Indicators, lang: str, table: ReportTable) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from app.domain import occupations as isco
 from app.letters.renderer import date_long
 from app.letters.states import official_name
 from app.reports.texts import (
@@ -23,7 +24,7 @@ from app.reports.texts import (
     texts,
 )
 from app.services.records import CaseRow
-from app.services.stats import Count, Indicators, OrganisationCount
+from app.services.stats import Count, Indicators, OrganisationCount, ReturneeCount, ReturneeStats
 
 Cell = str | int | float | Decimal | date | None
 
@@ -147,7 +148,7 @@ def indicator_tables(ind: Indicators, lang: str) -> list[ReportTable]:
     ]
     if ind.by_mission:
         tables.append(_by_mission(ind, lang))
-    return tables
+    return tables + returnee_tables(ind.returnees, lang)
 
 
 def _counted(
@@ -206,6 +207,57 @@ def _by_mission(ind: Indicators, lang: str) -> ReportTable:
             (m.mission, m.opened, m.resolved, m.closed, m.open_now, m.overdue, _days(m.median_days))
             for m in ind.by_mission
         ),
+    )
+
+
+def returnee_tables(stats: ReturneeStats, lang: str) -> list[ReportTable]:
+    """The returnees' register in the period: how many came home and want a referral to an
+    employment centre (and those without a day of return, apart), then by occupation major
+    group, country of work and region of return."""
+    summary = ReportTable(
+        "returnees",
+        text("returnees", lang),
+        texts(lang, "indicator", "value"),
+        (
+            (text("returned", lang), stats.total),
+            (text("returned_referral", lang), stats.wants_referral),
+            (text("returned_undated", lang), stats.undated),
+        ),
+    )
+    return [
+        summary,
+        _returnees_by(
+            "returnees_by_occupation",
+            "occupation_group",
+            stats.by_major_group,
+            lambda code: f"{code} {isco.major_group_title(code, lang)}",
+            lang,
+        ),
+        _returnees_by(
+            "returnees_by_country",
+            "work_country",
+            stats.by_country,
+            lambda code: official_name(code, lang),
+            lang,
+        ),
+        _returnees_by(
+            "returnees_by_region",
+            "region",
+            stats.by_region,
+            lambda code: isco.region_title(code, lang),
+            lang,
+        ),
+    ]
+
+
+def _returnees_by(
+    key: str, label: str, counts: Sequence[ReturneeCount], name: Callable[[str], str], lang: str
+) -> ReportTable:
+    return ReportTable(
+        key,
+        text(key, lang),
+        texts(lang, label, "returnees_count", "referral_short"),
+        tuple((name(c.key), c.n, c.wants_referral) for c in counts),
     )
 
 

@@ -73,6 +73,19 @@ TEXTS: dict[str, str] = {
     "person": D_("Worker"),
     "employer": D_("Employer"),
     "due": D_("Due"),
+    # The returnees' register: those who came home in the period, and the help they want.
+    "returnees": D_("Returnees (day of return in the period)"),
+    "returned": D_("Returned home in the period"),
+    "returned_referral": D_("of them, want referral to an employment centre"),
+    "returned_undated": D_("Day of return not recorded (outside the period's figures)"),
+    "returnees_count": D_("Returnees"),  # the column counting them
+    "referral_short": D_("Want referral"),  # the column counting those of them
+    "returnees_by_occupation": D_("Returnees by occupation (ISCO-08 major group)"),
+    "occupation_group": D_("Occupation (ISCO-08 major group)"),
+    "returnees_by_country": D_("Returnees by country of work"),
+    "work_country": D_("Country of work"),
+    "returnees_by_region": D_("Returnees by region of return"),
+    "region": D_("Region of return"),
 }
 
 # A recovered sum and the number of cases it came from.

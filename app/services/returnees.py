@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Case, Person, Returnee
 from app.domain import occupations as isco
-from app.domain.codes import ConsentScope
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, HQ_ROLES
 from app.domain.workflow import RETURNEE_FROM_STATUSES
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -43,22 +42,17 @@ from app.reports.tables import ReportTable
 from app.services import validation as check
 from app.services.people import clean_person, person_values
 from app.services.records import PersonInput
+from app.services.returnee_register import SCOPE, in_register
 from app.services.rows import live_row
+from app.services.stats import ReturneeStats, returnee_stats
 from app.services.workspace import DatedService
 
-SCOPE = ConsentScope.RETURNEE_REGISTER.value
 FINAL_STATUSES = RETURNEE_FROM_STATUSES
 MAX_ITEMS = 50  # certificates or languages of one returnee (the bundle schema's limit too)
 MAX_CERTIFICATE = 300
 MAX_YEARS = 70
 PAGE = 200
 EXPORT_TITLE = D_("Returnees' skills register")
-BY_COUNTRY_TITLE = D_("Returnees by country of work")
-BY_MAJOR_TITLE = D_("Returnees by occupation (ISCO-08 major group)")
-COUNTRY_HEADER = D_("Country of work")
-MAJOR_HEADER = D_("Occupation (ISCO-08 major group)")
-RETURNEES_HEADER = D_("Returnees")
-UNDATED_ROW = D_("Day of return not recorded (outside the period's figures)")
 YES, NO = D_("yes"), D_("no")
 # What the consent form covers when the register is handed to an employment centre.
 EXPORT_FIELDS: tuple[tuple[str, str], ...] = (
@@ -139,42 +133,8 @@ class ReturneeRow:
         return " ".join(p for p in (self.surname, self.given_names, self.patronymic) if p)
 
 
-@dataclass(frozen=True)
-class ReturneeCount:
-    key: str
-    n: int
-
-
-@dataclass(frozen=True)
-class ReturneeStats:
-    """Returns in the register (with consent), by country of work and occupation major group.
-
-    Over a period, the returns whose day of return (``returned_on``) falls in it; a record
-    without that day cannot be placed in a period and is counted apart (``undated``), not
-    guessed from another date."""
-
-    total: int
-    by_country: tuple[ReturneeCount, ...]
-    by_major_group: tuple[ReturneeCount, ...]
-    undated: int = 0
-
-
 def _today() -> date:
     return datetime.now(UTC).date()
-
-
-def _consented() -> Any:
-    # consent_scope is a JSON array of ASCII codes: its text holds "returnee_register" in quotes.
-    return cast(Person.consent_scope, Text).like(f'%"{SCOPE}"%')
-
-
-def _in_register() -> tuple[Any, ...]:
-    return (
-        Returnee.deleted_at.is_(None),
-        Returnee.anonymised_at.is_(None),
-        Person.anonymised_at.is_(None),
-        _consented(),
-    )
 
 
 def skills_key(certificates: Sequence[str], note: str) -> str:
@@ -483,7 +443,7 @@ class ReturneeService(DatedService):
             select(Returnee, Person, Case.number)
             .join(Person, Person.id == Returnee.person_id)
             .outerjoin(Case, Case.id == Returnee.case_id)
-            .where(*_in_register())
+            .where(*in_register())
         )
         if flt.occupation:
             code = isco.occupation_filter(flt.occupation.strip())
@@ -551,43 +511,13 @@ class ReturneeService(DatedService):
     def statistics(
         self, date_from: date | None = None, date_to: date | None = None
     ) -> ReturneeStats:
-        """Consented records by country of work and by occupation major group; with a period
-        (either end may be open), those who returned in it (by ``returned_on``)."""
+        """Consented records by country of work, occupation major group and region of return;
+        with a period (either end may be open), those who returned in it (by ``returned_on``),
+        the records without that day counted apart. The statistics' own rule
+        (``app.services.stats.returnee_stats``), so the register and the report agree."""
         self._require_reader()
-        in_register = (
-            select(Returnee.work_country, Returnee.occupation)
-            .join(Person, Person.id == Returnee.person_id)
-            .where(*_in_register())
-        )
-        dated = date_from is not None or date_to is not None
-        returned = in_register
-        if dated:
-            returned = returned.where(Returnee.returned_on.is_not(None))
-        if date_from is not None:
-            returned = returned.where(Returnee.returned_on >= date_from)
-        if date_to is not None:
-            returned = returned.where(Returnee.returned_on <= date_to)
-        base = returned.subquery()
-        major = func.substr(base.c.occupation, 1, 1)
-        undated_query = in_register.where(Returnee.returned_on.is_(None)).with_only_columns(
-            func.count(Returnee.id)
-        )
         with self.ws.read() as session:
-            undated = int(session.execute(undated_query).scalar_one()) if dated else 0
-            countries = session.execute(
-                select(base.c.work_country, func.count())
-                .group_by(base.c.work_country)
-                .order_by(func.count().desc(), base.c.work_country)
-            ).all()
-            majors = session.execute(
-                select(major, func.count()).group_by(major).order_by(major)
-            ).all()
-        return ReturneeStats(
-            total=sum(n for _c, n in countries),
-            by_country=tuple(ReturneeCount(c, n) for c, n in countries),
-            by_major_group=tuple(ReturneeCount(str(m), n) for m, n in majors),
-            undated=undated,
-        )
+            return returnee_stats(session, date_from, date_to, held_by=self.ws.mission_here)
 
     # -- export -------------------------------------------------------------------------------
 
@@ -659,28 +589,3 @@ def _export_row(row: ReturneeRow, lang: str, word: Any) -> tuple[Any, ...]:
         "returned_on": row.returned_on,
     }
     return tuple(values[key] for key, _label in EXPORT_FIELDS)
-
-
-def statistics_tables(stats: ReturneeStats, lang: str) -> list[ReportTable]:
-    """The register's figures as report tables (the HQ statistics print and export them)."""
-    from app.i18n import country_name
-
-    word = translator("documents", lang).gettext
-    return [
-        ReportTable(
-            "returnees_by_country",
-            word(BY_COUNTRY_TITLE),
-            (word(COUNTRY_HEADER), word(RETURNEES_HEADER)),
-            tuple((country_name(c.key, lang) or c.key, c.n) for c in stats.by_country)
-            # Said, not dropped: these returns may belong to the period.
-            + (((word(UNDATED_ROW), stats.undated),) if stats.undated else ()),
-        ),
-        ReportTable(
-            "returnees_by_occupation",
-            word(BY_MAJOR_TITLE),
-            (word(MAJOR_HEADER), word(RETURNEES_HEADER)),
-            tuple(
-                (f"{c.key} {isco.occupation_title(c.key, lang)}", c.n) for c in stats.by_major_group
-            ),
-        ),
-    ]

@@ -14,10 +14,17 @@ means the same thing on the dashboard, in the PDF and in the CLI:
 - outcomes (wages recovered, documents returned, repatriated) are of cases resolved in the
   period; *referred*: cases moved to "referred", or referred to a partner, in the period;
 - ILO indicators, categories, host countries, employers and agencies: cases opened in the
-  period; letters: issued in the period; contract reviews: made in the period.
+  period; letters: issued in the period; contract reviews: made in the period;
+- returnees: records of the returnees' register (with consent) whose day of return falls in
+  the period, by occupation major group, country of work and region of return, with how many
+  want a referral to an employment centre; records without a day of return cannot be placed
+  in a period and are counted apart (*undated*), never guessed from another date. They are
+  the mission's own (the owner of the record: the mission holding its case, else the
+  installation that made it); at HQ every mission's.
 
-The scope (host country, category, officer, mission) narrows every figure; letters and
-reviews not tied to a case drop out once a case-level scope (category, officer) is set.
+The scope (host country, category, officer, mission) narrows every figure; letters, reviews
+and returnees not tied to a case drop out once a case-level scope (category, officer) is set.
+A returnee's host country is the country they worked in.
 """
 
 from __future__ import annotations
@@ -29,7 +36,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, extract, func, select, union
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    extract,
+    func,
+    select,
+    union,
+)
 from sqlalchemy.orm import Session, aliased
 
 from app.contracts.rules import RISKS
@@ -45,6 +62,7 @@ from app.db.models import (
     PartnerReferral,
     Person,
     RecruitmentAgency,
+    Returnee,
     User,
 )
 from app.domain.codes import CaseStatus, Category, EventKind, IloIndicator, LetterKind
@@ -56,6 +74,7 @@ from app.services import validation as check
 from app.services.cases import case_codes, case_rows
 from app.services.letterhead import letterhead
 from app.services.records import CaseFilter, CaseRow
+from app.services.returnee_register import in_register
 from app.services.rows import where_given, with_worker_and_employer
 from app.services.workspace import DatedService
 
@@ -122,6 +141,33 @@ class MissionFigures:
 
 
 @dataclass(frozen=True)
+class ReturneeCount:
+    """Returnees of one country of work, occupation major group or region of return, and how
+    many of them want a referral to an employment centre (the help the register records)."""
+
+    key: str
+    n: int
+    wants_referral: int = 0
+
+
+@dataclass(frozen=True)
+class ReturneeStats:
+    """Returns in the register (with consent): over a period, those whose day of return
+    (``returned_on``) falls in it; a record without that day cannot be placed in a period and
+    is counted apart (``undated``), not guessed from another date."""
+
+    total: int
+    by_country: tuple[ReturneeCount, ...] = ()
+    by_major_group: tuple[ReturneeCount, ...] = ()
+    undated: int = 0
+    wants_referral: int = 0
+    by_region: tuple[ReturneeCount, ...] = ()
+
+
+NO_RETURNEES = ReturneeStats(0)
+
+
+@dataclass(frozen=True)
 class Indicators:
     date_from: date
     date_to: date
@@ -148,6 +194,7 @@ class Indicators:
     reviews_by_risk: tuple[Count, ...]
     monthly: tuple[MonthPoint, ...]
     by_mission: tuple[MissionFigures, ...] = ()
+    returnees: ReturneeStats = NO_RETURNEES
 
     @property
     def open_now(self) -> int:
@@ -271,6 +318,64 @@ def months_between(first: date, last: date) -> list[str]:
     return months
 
 
+def returnee_stats(
+    session: Session,
+    date_from: date | None,
+    date_to: date | None,
+    *conditions: ColumnElement[bool],
+    held_by: str | None = None,
+    mission: str | None = None,
+) -> ReturneeStats:
+    """The register's figures: returns in the period (either end may be open; with neither,
+    every record and none undated) of the records that meet ``conditions``. As for cases,
+    ``held_by`` (a mission's own figures) keeps the records whose case that mission holds (a
+    record without a case: that it made) and ``mission`` those of cases it opened (without a
+    case: that it made). Two small grouped reads of the register, whatever the number of
+    cases."""
+    case = aliased(Case)  # the record's own case; not the Case a scope's subquery selects
+    base = (
+        select(Returnee.id)
+        .join(Person, Person.id == Returnee.person_id)
+        .where(*in_register(), *conditions)
+    )
+    if held_by is not None or mission is not None:
+        base = base.outerjoin(case, case.id == Returnee.case_id)
+        for column, wanted in ((case.holder_mission, held_by), (case.origin_mission, mission)):
+            if wanted is not None:
+                base = base.where(func.coalesce(column, Returnee.origin_mission) == wanted)
+    dated = date_from is not None or date_to is not None
+    returned = base.where(Returnee.returned_on.is_not(None)) if dated else base
+    if date_from is not None:
+        returned = returned.where(Returnee.returned_on >= date_from)
+    if date_to is not None:
+        returned = returned.where(Returnee.returned_on <= date_to)
+    major = func.substr(Returnee.occupation, 1, 1)
+    keys = (Returnee.work_country, major, Returnee.region)
+    grouped = returned.with_only_columns(
+        *keys, func.count(), func.count().filter(Returnee.wants_referral)
+    ).group_by(*keys)
+    undated = base.where(Returnee.returned_on.is_(None)).with_only_columns(func.count())
+    counted: list[Counter[str]] = [Counter() for _key in keys]
+    wanting: list[Counter[str]] = [Counter() for _key in keys]
+    for *found, n, want in session.execute(grouped):
+        for index, key in enumerate(found):
+            counted[index][str(key)] += int(n)
+            wanting[index][str(key)] += int(want)
+
+    def breakdown(index: int, by_size: bool) -> tuple[ReturneeCount, ...]:
+        order = sorted(counted[index].items(), key=lambda kv: ((-kv[1] if by_size else 0), kv[0]))
+        return tuple(ReturneeCount(k, n, wanting[index][k]) for k, n in order)
+
+    return ReturneeStats(
+        total=sum(counted[0].values()),
+        by_country=breakdown(0, by_size=True),
+        by_major_group=breakdown(1, by_size=False),  # in ISCO's order, as the list reads
+        undated=int(session.execute(undated).scalar_one()) if dated else 0,
+        wants_referral=sum(wanting[0].values()),
+        by_region=breakdown(2, by_size=True),
+    )
+
+
 class StatsService(DatedService):
     # -- checking the input ---------------------------------------------------------------------
 
@@ -355,6 +460,7 @@ class StatsService(DatedService):
                 reviews_by_risk=q.reviews(),
                 monthly=q.monthly(),
                 by_mission=q.by_mission(medians) if by_mission else (),
+                returnees=q.returnees(),
             )
 
     def category_counts(self, flt: StatsFilter | None = None) -> tuple[Count, ...]:
@@ -498,6 +604,7 @@ class _Queries:
         # At a mission: its "now" figures leave out its copies of cases HQ moved away, as its
         # case list's open and overdue filters do (app.services.cases._filtered).
         self.now_held = (Case.holder_mission == here,) if here is not None else ()
+        self.here = here
         self.scope = scope
         self.today = today
         self.first = scope.date_from
@@ -810,6 +917,19 @@ class _Queries:
             self._scoped_group(key, *self._opened_conditions()),
             self._scoped_group(key, self._in_period(Case.resolved_at)),
             self._scoped_group(key, self._in_period(Case.closed_at)),
+        )
+
+    def returnees(self) -> ReturneeStats:
+        """The returnees' register in the period and scope (``returnee_stats``)."""
+        s = self.scope
+        conditions: list[ColumnElement[bool]] = []
+        if s.host_country:
+            conditions.append(Returnee.work_country == s.host_country)
+        if self._case_scope_needed():
+            # A record belongs to a case-level scope through its case.
+            conditions.append(Returnee.case_id.in_(self._scoped(select(Case.id))))
+        return returnee_stats(
+            self.session, self.first, self.last, *conditions, held_by=self.here, mission=s.mission
         )
 
     # the cases behind a figure -------------------------------------------------------------

@@ -190,16 +190,20 @@ def test_hq_statistics_count_returns_by_country_and_occupation(
     # The fault: the returnees' figures ignored the period (all five counted in any period).
     assert figures["total"] == 3
     assert figures["undated"] == 1
-    assert figures["by_country"] == [{"key": "KR", "n": 2}, {"key": "TR", "n": 1}]
+    assert figures["by_country"] == [
+        {"key": "KR", "n": 2, "wants_referral": 0},
+        {"key": "TR", "n": 1, "wants_referral": 0},
+    ]
     assert [(c["key"], c["n"]) for c in figures["by_major_group"]] == [
         ("5", 1),
         ("7", 1),
         ("8", 1),
     ]
-    from app.i18n import country_name
+    from app.letters.states import official_name
 
     printed = run_cli(capsys, "--lang", "ru", "stats")
-    assert re.search(rf"{country_name('KR', 'ru')} +2\n", printed.out)
+    # Countries by their official names, as in the report's other tables.
+    assert re.search(rf"{official_name('KR', 'ru')} +2 +0\n", printed.out)
     assert f"8 {isco.occupation_title('8', 'ru')}" in printed.out
     assert f"2 {isco.occupation_title('2', 'ru')}" not in printed.out
     # A longer period takes in the earlier return; the undated one is never placed in one.

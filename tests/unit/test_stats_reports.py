@@ -38,6 +38,8 @@ from app.services.stats import (
     Money,
     MonthPoint,
     OrganisationCount,
+    ReturneeCount,
+    ReturneeStats,
     StatsFilter,
 )
 from tests.conftest import MISSION_NAME
@@ -148,6 +150,10 @@ def test_tables_carry_every_indicator() -> None:
         "reviews_by_risk",
         "monthly",
         "by_mission",
+        "returnees",
+        "returnees_by_occupation",
+        "returnees_by_country",
+        "returnees_by_region",
     ]
     assert tables["key_figures"].rows[0] == ("Cases opened", 42)
     assert ("Median days to resolution", 12.5) in tables["key_figures"].rows
@@ -324,6 +330,36 @@ def test_pdf_report_in_each_language(lang: str, title: str, status: str, wages: 
     assert wages in extracted.replace("\u00a0", " ").replace("\u202f", " ")
     assert reader.metadata is not None and reader.metadata.title == title
     assert pdf.left_out == () and pdf.warning() == ""  # every character printed, charts too
+
+
+RETURNEES = ReturneeStats(
+    total=5,
+    by_country=(ReturneeCount("KR", 3, 2), ReturneeCount("TR", 2, 1)),
+    by_major_group=(ReturneeCount("7", 4, 3), ReturneeCount("8", 1, 0)),
+    undated=2,
+    wants_referral=3,
+    by_region=(ReturneeCount("KZ-75", 5, 3),),
+)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_pdf_report_holds_the_returnees_table(lang: str) -> None:
+    """The fault: the report a department head reads said nothing of the workers who came
+    home in the period and the help they want, though the register counted them."""
+    from app.domain import occupations as isco
+    from app.letters.states import official_name
+
+    pdf = render_stats_report(replace(figures(), returnees=RETURNEES), lang, MISSION)
+    extracted = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    flat = " ".join(extracted.split())  # a cell a line, as pypdf reads a table
+    for key in ("returnees", "returnees_by_occupation", "returnees_by_country"):
+        assert text(key, lang) in flat
+    assert f"{text('returned', lang)} 5 {text('returned_referral', lang)} 3" in flat
+    assert f"{text('returned_undated', lang)} 2" in flat
+    assert f"{official_name('KR', lang)} 3 2" in flat
+    assert f"7 {isco.major_group_title('7', lang)} 4 3" in flat
+    assert f"{isco.region_title('KZ-75', lang)} 5 3" in flat
+    assert pdf.left_out == ()
 
 
 def test_pdf_report_names_the_characters_it_cannot_print() -> None:

@@ -74,6 +74,9 @@ from ui.widgets.fields import qt_date_format
 from ui.widgets.file_dialogs import in_documents
 
 CHART_HEIGHT = 300
+# What the figures are counted from: a change to one of these counts them again (a person's
+# consent to the returnees' register among them).
+COUNTED_TABLES = ("case", "case_event", "case_category", "letter", "returnee", "person")
 FILTER_PAUSE_MS = 400  # a filter left alone this long is counted
 TILES = ("opened", "resolved", "closed", "open", "overdue", "median")
 # The outcomes of the cases resolved (or referred) in the period: a second row of tiles.
@@ -320,13 +323,22 @@ class DashboardPage(QWidget):
         self.reviews_table = FigureTable("reviews_table")
         self.employers_table = FigureTable("employers_table")
         self.agencies_table = FigureTable("agencies_table")
+        # The returnees' register: who came home in the period and the help they want.
+        self.returnees_table = FigureTable("returnees_table")
+        self.returnee_tables = {
+            key: FigureTable(f"{key}_table")
+            for key in ("returnees_by_occupation", "returnees_by_country", "returnees_by_region")
+        }
         for table in self._figure_tables():
             table.cases_requested.connect(self.cases_requested)
         small = widget_row(self.wages_table, self.letters_table, self.reviews_table)
         organisations = widget_row(self.employers_table, self.agencies_table)
+        by_occupation, by_country, by_region = self.returnee_tables.values()
+        returnees = widget_row(self.returnees_table, by_occupation)
+        returnees_where = widget_row(by_country, by_region)
         tables = QVBoxLayout()
         tables.addWidget(self.missions_table)
-        for row in (small, organisations):
+        for row in (small, organisations, returnees, returnees_where):
             for column in range(row.count()):
                 row.setStretch(column, 1)  # equal widths, whatever the titles' lengths
             tables.addLayout(row)
@@ -340,6 +352,8 @@ class DashboardPage(QWidget):
             self.reviews_table,
             self.employers_table,
             self.agencies_table,
+            self.returnees_table,
+            *self.returnee_tables.values(),
         )
 
     def _build_charts(self) -> None:
@@ -396,7 +410,10 @@ class DashboardPage(QWidget):
     # -- figures -------------------------------------------------------------------------
 
     def _data_changed(self, change: DataChanged) -> None:
-        if not change.touches("case", "case_event", "case_category", "letter"):
+        # A returnee's record, or a person's consent to the register, changes its figures.
+        if not change.touches(
+            "case", "case_event", "case_category", "letter", "returnee", "person"
+        ):
             return
         if self.isVisible():
             self.refresh()
@@ -567,6 +584,9 @@ class DashboardPage(QWidget):
         def by_count(measure: str, counts: Sequence[Count]) -> DrillAt:
             return by_row(measure, [c.key for c in counts], [c.count for c in counts])
 
+        def no_drill(_row: int, _column: int) -> Drilldown | None:
+            return None
+
         def mission_cell(row: int, column: int) -> Drilldown | None:
             table = tables["by_mission"]
             if not table.rows[row][column]:  # no cases, or no median
@@ -596,6 +616,11 @@ class DashboardPage(QWidget):
         ]
         for widget, table, drill_at in shown:
             widget.show_table(table, drill_at, no_rows)
+        # No list behind the returnees' figures: the drill-down lists cases, and a record
+        # made at HQ for a returnee who contacted it has no case.
+        self.returnees_table.show_table(tables["returnees"], no_drill, no_rows)
+        for key, widget in self.returnee_tables.items():
+            widget.show_table(tables[key], no_drill, no_rows)
         self.missions_table.setVisible(bool(f.by_mission))
         if f.by_mission:
             self.missions_table.show_table(tables["by_mission"], mission_cell, no_rows)
