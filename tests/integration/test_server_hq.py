@@ -122,10 +122,12 @@ def test_wrong_password_is_refused_clearly_and_changes_nothing(
     ws = unlock(paths, "boss", PASSWORD)
     try:
         with ws.read() as session:
-            # One init and one sign-in; the refused try wrote nothing to the database.
+            # One init (with the agreements library it puts there) and one sign-in; the
+            # refused try wrote nothing to the database.
             actions = session.execute(select(AuditEntry.action).order_by(AuditEntry.seq))
             assert [a for a in actions.scalars() if a != "user.login_failed"] == [
                 "installation.init",
+                "agreements.sync",
                 "user.login",
             ]
     finally:

@@ -65,9 +65,10 @@ TERMS: dict[str, object] = {
     "signed_copy_held": False,
 }
 # What a Kazakh page may print in Latin letters: data typed in Latin (names, the employer,
-# numbers and codes), currency codes, the app's name and addresses where a source is checked.
+# numbers and codes), currency codes, the app's name and addresses where a source is checked,
+# and the occupations' classification by its code (ISCO-08), as the returnees' register takes it.
 LATIN_DATA = re.compile(
-    r"KURMANGALIKYZY|ASSEL|Daesung Metal Co|Qorgau|SEL-\d{4}[-/]\d{4}|N12345678|"
+    r"KURMANGALIKYZY|ASSEL|Daesung Metal Co|Qorgau|SEL-\d{4}[-/]\d{4}|N12345678|ISCO-08|"
     r"\b[A-Z]{3}\b|[\w.-]+\.(?:org|int|kz|kr|go\.kr)\S*|\bQR\b|\bseoul@example\.kz\b|"
     r"\b(?:admin|aigul|serik)\b|e-mail|\bSeoul\b|\bAnsan\b"
 )
