@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
             importlib.import_module(name).register(self)
         if self.nav.count():
             self.nav.setCurrentRow(0)
+        self._shown_once = False
         self._fit_navigation()
         self._restore_state()
         bridge.language_changed.connect(self.retranslate_ui)
@@ -182,11 +183,13 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(QWidget())  # placeholder until the area is first shown
         self._areas[key] = Area(key, title_fn, widget_factory, icon, item)
 
-    def _fit_navigation(self) -> None:
+    def _fit_navigation(self, widen_only: bool = False) -> None:
         """The navigation as wide as its longest title, so the areas keep the rest."""
         needed = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 8
         sizes = self.splitter.sizes()
         width = min(max(needed, self.nav.minimumWidth()), self.nav.maximumWidth())
+        if widen_only and sizes[0] >= width:
+            return
         self.splitter.setSizes([width, max(sum(sizes) - width, 1)])
 
     def area_keys(self) -> list[str]:
@@ -415,6 +418,16 @@ class MainWindow(QMainWindow):
         )
 
     # State -------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            # Measured again once shown (after the style's polish event), with its padding and
+            # font: measured before, it fell short and was kept so with the window's state, and
+            # at HQ in Kazakh "Returnees" read «Оралған жұмыск…». Only ever widened here: a
+            # wider navigation the user chose stays.
+            QTimer.singleShot(0, lambda: self._fit_navigation(widen_only=True))
 
     def _restore_state(self) -> None:
         geometry = ui_settings.load_state("main_window/geometry")

@@ -637,3 +637,23 @@ def test_the_case_tabs_show_every_title_whole_at_1366(
     needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
     assert needed <= tabs.width(), f"the tabs need {needed} px of {tabs.width()}"
     del window
+
+
+def test_the_navigation_reads_every_title_at_hq_in_kazakh(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """The fault: the navigation was measured before the style's padding applied, kept so with
+    the window's state, and at HQ in Kazakh "Returnees" read «Оралған жұмыск…». Once shown it
+    is widened to its titles, a narrower width kept from before included."""
+    first = _window(qtbot, hq_ws, bridge, "kk")
+    _settle()
+    first.splitter.setSizes([150, SCREEN.width() - 150])  # as the short measure had kept it
+    first.save_state()
+    first.close()
+    window = _window(qtbot, hq_ws, bridge, "kk")
+    _settle()
+    nav = window.nav
+    widest = max(
+        nav.fontMetrics().horizontalAdvance(nav.item(row).text()) for row in range(nav.count())
+    )
+    assert nav.viewport().width() >= widest + nav.iconSize().width()
