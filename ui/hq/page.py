@@ -14,6 +14,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -97,9 +98,12 @@ def _count(value: int | None) -> Cell:
     return ("—", -1) if value is None else (str(value), value)
 
 
-def _table(columns: int, column: int = 0, order: Qt.SortOrder = ASCENDING) -> QTableWidget:
+def _table(
+    columns: int, column: int = 0, order: Qt.SortOrder = ASCENDING, stretch: int | None = None
+) -> QTableWidget:
     """A read-only table first sorted by ``column`` in ``order``; a column the user clicks
-    stays sorted across refreshes."""
+    stays sorted across refreshes. The ``stretch`` column (else the last) takes the room left:
+    a count stretched across the page stood far from its heading."""
     table = QTableWidget(0, columns)
     # Qt's own first order (the first column, descending) sorted the rows as they were filled:
     # the longest overdue cases, read first, came out by case number, newest first.
@@ -107,7 +111,11 @@ def _table(columns: int, column: int = 0, order: Qt.SortOrder = ASCENDING) -> QT
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader()
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return table
 
 
@@ -132,8 +140,8 @@ class HqPage(QWidget):
         self.mission_label.setBuddy(self.mission_filter)
         self.mission_filter.currentIndexChanged.connect(self._show_overdue)
         self.tabs = QTabWidget()
-        self.missions = _table(8)  # by code
-        self.overdue = _table(5, DAYS_OVERDUE, DESCENDING)
+        self.missions = _table(8, stretch=1)  # by code; the country's name takes the room
+        self.overdue = _table(5, DAYS_OVERDUE, DESCENDING, stretch=2)
         self.repeats = _table(5, REPEAT_MISSIONS, DESCENDING)
         # Enter or a double click: the case, or every case of the person or employer.
         self.overdue.itemActivated.connect(self._open_overdue)
