@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from app.errors import QorgauError
@@ -13,6 +13,7 @@ from app.i18n import _, format_date
 from app.services.partners import PartnerService, ReferralInfo
 from app.services.workspace import Workspace
 from ui.icons import icon
+from ui.models.list_table_model import ListTableModel
 from ui.widgets.common import (
     STRETCH,
     ErrorLabel,
@@ -32,35 +33,17 @@ def headers() -> list[str]:
     return [_("Date"), _("Partner"), _("Reason"), _("Outcome")]
 
 
-class ReferralTableModel(QAbstractTableModel):
+class ReferralTableModel(ListTableModel):
     """A case's referrals, the latest first (a case has a handful: read whole)."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.referrals: list[ReferralInfo] = []
-
-    def set_referrals(self, referrals: list[ReferralInfo]) -> None:
-        self.beginResetModel()
-        self.referrals = referrals
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.referrals)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(headers())
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return headers()[section]
-        return None
+        super().__init__(headers)
+        self.rows: list[ReferralInfo] = []
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        referral = self.referrals[index.row()]
+        referral = self.rows[index.row()]
         if role == REFERRAL_ROLE:
             return referral
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
@@ -77,12 +60,6 @@ class ReferralTableModel(QAbstractTableModel):
             referral.reason,
             referral.outcome or _("Not yet recorded"),
         ][column]
-
-    def retranslate(self) -> None:
-        last = len(headers()) - 1
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, last)
-        if self.referrals:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.referrals) - 1, last))
 
 
 class CaseReferralsPanel(QWidget):
@@ -148,7 +125,7 @@ class CaseReferralsPanel(QWidget):
                 referrals = self.service.referrals(self.case_id)
             except QorgauError as exc:
                 self.error.show_message(str(exc))
-        self.model.set_referrals(referrals)
+        self.model.set_rows(referrals)
         self.empty.setVisible(self.case_id is not None and not referrals)
         ids = [r.id for r in referrals]
         if referrals:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -31,6 +30,7 @@ from app.services.partners import PartnerInfo, PartnerService
 from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LanguageBridge
+from ui.models.list_table_model import PagedTableModel
 from ui.partners.dialogs import PartnerDialog
 from ui.tasks import show_error
 from ui.widgets.common import STRETCH, one_row_at_a_time, widget_row
@@ -55,52 +55,25 @@ def headers() -> list[str]:
     ]
 
 
-class PartnerTableModel(QAbstractTableModel):
+class PartnerTableModel(PagedTableModel):
     """The partners the filter finds, fetched a page at a time as the view scrolls."""
 
     def __init__(self, service: PartnerService, page_size: int = PAGE_SIZE) -> None:
-        super().__init__()
+        super().__init__(headers, page_size)
         self.service = service
-        self.page_size = page_size
         self.country = ""
         self.text = ""
         self.rows: list[PartnerInfo] = []
-        self.total = 0
 
     def set_filter(self, country: str, text: str) -> None:
         self.country, self.text = country, text
         self.reload()
 
-    def reload(self) -> None:
-        self.beginResetModel()
-        self.total = self.service.count(self.country or None, self.text)
-        self.rows = self.service.list(self.country or None, self.text, 0, self.page_size)
-        self.endResetModel()
+    def count_rows(self) -> int:
+        return self.service.count(self.country or None, self.text)
 
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
-        return not parent.isValid() and len(self.rows) < self.total
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008
-        page = self.service.list(self.country or None, self.text, len(self.rows), self.page_size)
-        if not page:
-            self.total = len(self.rows)
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
-        self.rows.extend(page)
-        self.endInsertRows()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(headers())
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return headers()[section]
-        return None
+    def read_rows(self, offset: int, limit: int) -> list[PartnerInfo]:
+        return self.service.list(self.country or None, self.text, offset, limit)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -125,12 +98,6 @@ class PartnerTableModel(QAbstractTableModel):
             row.email,
             str(row.referrals),
         ][column]
-
-    def retranslate(self) -> None:
-        last = len(headers()) - 1
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, last)
-        if self.rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, last))
 
 
 class PartnersPage(QWidget):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -27,6 +27,7 @@ from app.i18n import _, country_name, current_language, format_date, ngettext
 from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
+from ui.models.list_table_model import PagedTableModel
 from ui.returnees.dialog import RegionCombo, ReturneeDialog
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.common import STRETCH, keep_narrow, one_row_at_a_time, widget_row, word_wrapped
@@ -53,51 +54,24 @@ def headers() -> list[str]:
     ]
 
 
-class ReturneeTableModel(QAbstractTableModel):
+class ReturneeTableModel(PagedTableModel):
     """The register's rows, fetched from the service a page at a time as the view scrolls."""
 
     def __init__(self, service: ReturneeService, page_size: int = PAGE_SIZE) -> None:
-        super().__init__()
+        super().__init__(headers, page_size)
         self.service = service
-        self.page_size = page_size
         self.filter = ReturneeFilter()
         self.rows: list[ReturneeRow] = []
-        self.total = 0
 
     def set_filter(self, flt: ReturneeFilter) -> None:
         self.filter = flt
         self.reload()
 
-    def reload(self) -> None:
-        self.beginResetModel()
-        self.total = self.service.count(self.filter)
-        self.rows = self.service.list(self.filter, offset=0, limit=self.page_size)
-        self.endResetModel()
+    def count_rows(self) -> int:
+        return self.service.count(self.filter)
 
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
-        return not parent.isValid() and len(self.rows) < self.total
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008
-        page = self.service.list(self.filter, offset=len(self.rows), limit=self.page_size)
-        if not page:
-            self.total = len(self.rows)
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
-        self.rows.extend(page)
-        self.endInsertRows()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else 7
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return headers()[section]
-        return None
+    def read_rows(self, offset: int, limit: int) -> list[ReturneeRow]:
+        return self.service.list(self.filter, offset=offset, limit=limit)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -127,11 +101,6 @@ class ReturneeTableModel(QAbstractTableModel):
         if column == COL_REFERRAL:
             return _("yes") if row.wants_referral else _("no")
         return format_date(row.returned_on) if row.returned_on else "—"
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 6)
-        if self.rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 6))
 
 
 class ReturneesPage(QWidget):
