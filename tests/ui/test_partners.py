@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.services.cases import CaseService
@@ -18,7 +20,9 @@ from tests.ui.press import (
     modal_dialog,
     on_screen,
     open_area,
+    press_button,
     press_dialog_button,
+    show_tab,
     type_into,
 )
 from ui.cases.editor import CaseEditor
@@ -244,3 +248,80 @@ def test_a_resolved_case_is_referred_without_the_status_box(qtbot: QtBot, open_w
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
     assert CaseService(ws).get_case(case.id).status == "resolved"
     assert len(PartnerService(ws).referrals(case.id)) == 1
+
+
+def asked(qtbot: QtBot) -> QMessageBox:
+    """The question a dialog's Esc put on screen, over it."""
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox))
+    box = QApplication.activeModalWidget()
+    assert isinstance(box, QMessageBox)
+    return box
+
+
+def _referral_with_reason(qtbot: QtBot, open_ws: OpenWs, reason: str) -> ReferralDialog:
+    PartnerService(open_ws("serik")).create(SHELTER)
+    ws = open_ws("aigul")
+    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
+    editor.open_case(wage_case(ws, ASSEL).id)
+    click(qtbot, editor.refer_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReferralDialog)
+    type_into(qtbot, dialog.reason, reason)
+    return dialog
+
+
+def test_esc_on_a_typed_reason_asks_and_cancel_keeps_the_text(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: Esc (or Cancel) closed the referral dialog at once, and a reason of a page
+    typed into it was gone without a word."""
+    reason = "She was locked in the dormitory. " * 60
+    dialog = _referral_with_reason(qtbot, open_ws, reason)
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Escape)
+    question = asked(qtbot)
+    assert question.text().startswith("What you typed in this window is not saved")
+    qtbot.keyClick(question, Qt.Key.Key_Return)  # Enter, unread: Cancel is the default
+    qtbot.waitUntil(lambda: not question.isVisible(), timeout=5000)
+    assert dialog.isVisible() and dialog.reason.toPlainText() == reason
+
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Escape)
+    again = asked(qtbot)
+    press_button(qtbot, again, "Discard")
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+
+
+def test_esc_on_an_untouched_dialog_closes_it_without_asking(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    """The question is for typed work only: an unchanged partner's Esc closes at once."""
+    PartnerService(open_ws("serik")).create(SHELTER)
+    page = on_screen(qtbot, PartnersPage(open_ws("serik"), bridge))
+    page.view.selectRow(0)
+    click(qtbot, page.edit_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, PartnerDialog)
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+
+    click(qtbot, page.edit_button)
+    edited = modal_dialog(qtbot)
+    assert isinstance(edited, PartnerDialog)
+    type_into(qtbot, edited.phone, "+82 31 000 0000")
+    qtbot.keyClick(edited.phone, Qt.Key.Key_Escape)
+    question = asked(qtbot)
+    assert edited.isVisible()
+    question.reject()
+
+
+def test_esc_on_a_typed_outcome_asks_first(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: the outcome typed into "Record outcome…" was lost to one Esc."""
+    editor, _case_id = _referred_case_open(qtbot, open_ws)
+    show_tab(qtbot, editor.tabs, editor.referrals_panel)
+    click(qtbot, editor.referrals_panel.record_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, OutcomeDialog)
+    type_into(qtbot, dialog.outcome, "The shelter took her in.")
+    qtbot.keyClick(dialog.outcome, Qt.Key.Key_Escape)
+    question = asked(qtbot)
+    question.reject()
+    assert dialog.isVisible() and dialog.outcome.toPlainText() == "The shelter took her in."

@@ -75,6 +75,7 @@ class PartnerDialog(ValidatingDialog):
             self._fill(partner)
         else:
             self.country.set_code(country or workspace.mission.country)
+        self.opened_with = self._input()  # Esc asks only once something was changed
 
     def _labels(self) -> dict[str, str]:
         return {
@@ -125,6 +126,9 @@ class PartnerDialog(ValidatingDialog):
             languages=self.languages.text(),
             notes=self.notes.toPlainText(),
         )
+
+    def typed(self) -> bool:
+        return self._input() != self.opened_with
 
     def validate(self) -> None:
         if not self.name.text().strip():
@@ -233,6 +237,9 @@ class ReferralDialog(ValidatingDialog):
         """OK waits for a partner and a reason: Enter cannot refer without them."""
         self.ok_button().setEnabled(bool(self.partners) and bool(self.reason.toPlainText().strip()))
 
+    def typed(self) -> bool:
+        return bool(self.reason.toPlainText().strip())
+
     def validate(self) -> None:
         if not self.reason.toPlainText().strip():
             raise ValidationError(_("Give a reason."), "reason")
@@ -285,6 +292,9 @@ class OutcomeDialog(ValidatingDialog):
     def _allow_ok(self) -> None:
         """OK waits for the outcome: Enter cannot record an empty one."""
         self.ok_button().setEnabled(bool(self.outcome.toPlainText().strip()))
+
+    def typed(self) -> bool:
+        return bool(self.outcome.toPlainText().strip())
 
     def validate(self) -> None:
         if not self.outcome.toPlainText().strip():

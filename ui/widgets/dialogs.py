@@ -29,14 +29,20 @@ from ui.widgets.plain import plain_label
 
 
 def confirm(
-    parent: QWidget, title: str, text: str, on_yes: Callable[[], object], yes_text: str = ""
+    parent: QWidget,
+    title: str,
+    text: str,
+    on_yes: Callable[[], object],
+    yes_text: str = "",
+    yes_default: bool = True,
 ) -> QMessageBox:
-    """Ask a yes/no question without blocking; ``on_yes`` runs only on an explicit yes."""
+    """Ask a yes/no question without blocking; ``on_yes`` runs only on an explicit yes.
+    ``yes_default=False`` where Enter pressed unread must not do it (throw work away)."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
     box.setTextFormat(Qt.TextFormat.PlainText)  # the question may quote a name or file name
     yes = box.addButton(yes_text or _("Yes"), QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(yes)
+    cancel = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(yes if yes_default else cancel)
 
     def _answered() -> None:
         if box.clickedButton() is yes:
@@ -173,9 +179,26 @@ class ValidatingDialog(QDialog):
         """The fields a refusal may name (``ValidationError.field``): it gets the focus."""
         return {}
 
+    def typed(self) -> bool:
+        """Whether the officer typed something Esc or Cancel would throw away (a dialog that
+        takes free text says so); such a close is asked first."""
+        return False
+
     def reject(self) -> None:
-        if not self.writing:  # the write goes on: the dialog closes when it is on file
+        if self.writing:  # the write goes on: the dialog closes when it is on file
+            return
+        if not self.typed():
             super().reject()
+            return
+        # Esc pressed by habit threw away a reason of a page: asked, Cancel the default.
+        confirm(
+            self,
+            _("Discard what you typed?"),
+            _("What you typed in this window is not saved. Close it and discard the text?"),
+            lambda: QDialog.reject(self),
+            _("Discard"),
+            yes_default=False,
+        )
 
 
 class PasswordDialog(ValidatingDialog):
