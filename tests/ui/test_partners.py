@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.services.cases import CaseService
@@ -325,3 +325,45 @@ def test_esc_on_a_typed_outcome_asks_first(qtbot: QtBot, open_ws: OpenWs) -> Non
     question = asked(qtbot)
     question.reject()
     assert dialog.isVisible() and dialog.outcome.toPlainText() == "The shelter took her in."
+
+
+def test_a_long_partner_name_neither_widens_the_referral_dialog_nor_cuts_its_labels(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: the partner box took the width of the longest name on the list; one long
+    name made the dialog wider than a 1366-pixel screen's dialogs may be, and Qt cut the
+    labels beside the fields ("Серіктес:" read "Серікте")."""
+    long_name = "Ассоциация помощи трудовым мигрантам & <их семьям> " * 4
+    PartnerService(open_ws("serik")).create(
+        PartnerInput(name=long_name, kind="ngo", country="KR", city="Seoul")
+    )
+    dialog = _referral_with_reason(qtbot, open_ws, "Unpaid for three months.")
+    choose(qtbot, dialog.partner, text=dialog.partner.itemText(1))
+    label = dialog.form.labelForField(dialog.partner)
+    assert isinstance(label, QLabel)
+    assert dialog.width() < 800 and dialog.partner.minimumSizeHint().width() < 500
+    assert label.width() >= label.sizeHint().width()  # the whole label, not cut
+    assert long_name.strip() in dialog.partner.toolTip()  # the name whole where the box cuts it
+    dialog.reason.clear()
+    dialog.reject()
+
+
+def test_the_partner_form_labels_have_their_jump_letters(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    """The fault: the partner form's labels had no Alt+letter (and no colon), unlike every
+    other form: Alt+P did not reach the phone."""
+    page = on_screen(qtbot, PartnersPage(open_ws("serik"), bridge))
+    click(qtbot, page.add_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, PartnerDialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClick(dialog.name, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    assert dialog.phone.hasFocus()
+    letters = [
+        label.text().split("&")[1][0].lower()
+        for widget, _key in dialog._rows
+        if isinstance(label := dialog.form.labelForField(widget), QLabel)
+    ]
+    assert len(letters) == len(dialog._rows) == len(set(letters))

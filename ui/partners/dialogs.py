@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from app.domain import labels
@@ -20,7 +21,7 @@ from app.services.partners import (
 )
 from app.services.workspace import Workspace
 from ui.palette import WARNING_TEXT
-from ui.widgets.common import set_label, word_wrapped
+from ui.widgets.common import keep_narrow, set_label, word_wrapped
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import plain_label
@@ -78,16 +79,17 @@ class PartnerDialog(ValidatingDialog):
         self.opened_with = self._input()  # Esc asks only once something was changed
 
     def _labels(self) -> dict[str, str]:
+        # Labels with a letter to jump by (Alt+letter), as every other form has.
         return {
-            "name": _("Name"),
-            "kind": _("Kind"),
-            "country": _("Country"),
-            "city": _("City"),
-            "address": _("Address"),
-            "phone": _("Phone"),
-            "email": _("E-mail"),
-            "languages": _("Languages"),
-            "notes": _("Notes"),
+            "name": _("&Name:"),
+            "kind": _("&Kind:"),
+            "country": _("&Country:"),
+            "city": _("C&ity:"),
+            "address": _("&Address:"),
+            "phone": _("&Phone:"),
+            "email": _("E-&mail:"),
+            "languages": _("&Languages:"),
+            "notes": _("N&otes:"),
         }
 
     def retranslate_ui(self) -> None:
@@ -171,6 +173,10 @@ class ReferralDialog(ValidatingDialog):
         self.referred: ReferralResult | None = None
         self.setMinimumWidth(560)
         self.partner = QComboBox()
+        # Sized by a name's usual length, not the longest partner's: one long name made the
+        # dialog wider than a laptop's screen allows and cut the labels beside it.
+        keep_narrow(self.partner, 40)
+        self.partner.currentIndexChanged.connect(self._show_whole_partner)
         self.reason = _text_box(4, self)
         self.earlier = word_wrapped(plain_label())  # partners' names: never markup
         self.warning = word_wrapped(plain_label())
@@ -209,7 +215,9 @@ class ReferralDialog(ValidatingDialog):
         self.partner.clear()
         for p in self.partners:
             place = ", ".join(part for part in (p.city, country_name(p.country)) if part)
-            self.partner.addItem(f"{p.name} — {labels.partner_kind(p.kind)}, {place}", p.id)
+            text = f"{p.name} — {labels.partner_kind(p.kind)}, {place}"
+            self.partner.addItem(text, p.id)
+            self.partner.setItemData(self.partner.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
         self.partner.setCurrentIndex(max(self.partner.findData(chosen), 0))
         self.set_intro(
             ""
@@ -232,6 +240,10 @@ class ReferralDialog(ValidatingDialog):
         self.warning.setText("\n".join(self.warnings))
         self.warning.setVisible(bool(self.warnings))
         self._allow_ok()
+
+    def _show_whole_partner(self) -> None:
+        """The chosen partner whole in the tip, where the narrow box cuts a long name."""
+        self.partner.setToolTip(self.partner.currentText())
 
     def _allow_ok(self) -> None:
         """OK waits for a partner and a reason: Enter cannot refer without them."""
