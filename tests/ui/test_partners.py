@@ -367,3 +367,19 @@ def test_the_partner_form_labels_have_their_jump_letters(
         if isinstance(label := dialog.form.labelForField(widget), QLabel)
     ]
     assert len(letters) == len(dialog._rows) == len(set(letters))
+
+
+def test_a_long_partner_name_cut_in_the_list_is_whole_in_its_tip(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    """The fault: the Name column cut a long name ("… Ассоциация помощи …") and the row's tip
+    held only the address and notes, so the name was nowhere to be read whole; a name with
+    "<" was read as markup in the tip."""
+    name = "Shelter & Care <Seoul> " + "Ассоциация помощи мигрантам " * 4
+    PartnerService(open_ws("serik")).create(
+        PartnerInput(name=name, kind="ngo", country="KR", notes="Night line")
+    )
+    page = on_screen(qtbot, PartnersPage(open_ws("serik"), bridge))
+    tip = page.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert name.strip() in tip.replace("&lt;", "<").replace("&amp;", "&")
+    assert "Night line" in tip

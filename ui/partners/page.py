@@ -35,7 +35,7 @@ from ui.partners.dialogs import PartnerDialog
 from ui.tasks import show_error
 from ui.widgets.common import STRETCH, one_row_at_a_time, widget_row
 from ui.widgets.country_combo import CountryCombo
-from ui.widgets.plain import plain_label
+from ui.widgets.plain import plain_label, plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 200
@@ -82,7 +82,9 @@ class PartnerTableModel(PagedTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(t for t in (row.address, row.languages, row.notes) if t) or None
+            # The name first: the column cuts a long one, and the tip was its only whole view.
+            parts = (row.name, row.address, row.languages, row.notes)
+            return plain_tooltip("\n".join(t for t in parts if t))
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return self.cell(row, index.column())
