@@ -121,10 +121,19 @@ def test_an_officer_refers_the_open_case_and_the_timeline_says_so(
     [referral] = PartnerService(ws).referrals(case.id)
     assert referral.reason == "She has nowhere to sleep."
 
+    PartnerService(open_ws("serik")).create(
+        PartnerInput(name="Seoul Legal Aid", kind="lawyer", country="KR", city="Seoul")
+    )
     click(qtbot, editor.refer_button)  # the second time, the first referral is shown
     again = modal_dialog(qtbot)
     assert isinstance(again, ReferralDialog)
     assert "Ansan Migrant Shelter. Outcome not yet recorded." in again.earlier.text()
+    # The shelter still holds the case: said, not offered (it was chosen first, then refused).
+    shelter = again.partner.findText("Ansan Migrant Shelter", Qt.MatchFlag.MatchStartsWith)
+    model = again.partner.model()
+    assert "(referred; outcome not yet recorded)" in again.partner.itemText(shelter)
+    assert not model.flags(model.index(shelter, 0)) & Qt.ItemFlag.ItemIsEnabled
+    assert again.partner.currentText().startswith("Seoul Legal Aid")
     again.reject()
 
 

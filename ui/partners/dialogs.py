@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from app.domain import labels
@@ -213,12 +215,21 @@ class ReferralDialog(ValidatingDialog):
         )
         chosen = self.partner.currentData()
         self.partner.clear()
+        # A partner already holding this case, no outcome heard yet, would only be refused:
+        # shown as such, not offered (it was chosen first, and OK was refused).
+        waiting = {r.partner_id for r in self.referrals if not r.outcome}
+        model = cast(QStandardItemModel, self.partner.model())
         for p in self.partners:
             place = ", ".join(part for part in (p.city, country_name(p.country)) if part)
             text = f"{p.name} — {labels.partner_kind(p.kind)}, {place}"
+            if p.id in waiting:
+                text += " " + _("(referred; outcome not yet recorded)")
             self.partner.addItem(text, p.id)
             self.partner.setItemData(self.partner.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
-        self.partner.setCurrentIndex(max(self.partner.findData(chosen), 0))
+            model.item(self.partner.count() - 1).setEnabled(p.id not in waiting)
+        offered = [i for i in range(self.partner.count()) if model.item(i).isEnabled()]
+        index = self.partner.findData(chosen)
+        self.partner.setCurrentIndex(index if index in offered else (offered or [0])[0])
         self.set_intro(
             ""
             if self.partners
