@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Case, Person, Returnee
 from app.domain import occupations as isco
+from app.domain.codes import Category
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, HQ_ROLES
 from app.domain.workflow import RETURNEE_FROM_STATUSES
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -44,7 +45,14 @@ from app.services.people import clean_person, person_values
 from app.services.records import PersonInput
 from app.services.returnee_register import SCOPE, in_register
 from app.services.rows import live_row
-from app.services.stats import ReturneeStats, returnee_stats
+from app.services.stats import (
+    ReturneeStats,
+    StatsFilter,
+    returned_between,
+    returnee_stats,
+    returnees_in_scope,
+    returnees_owned,
+)
 from app.services.workspace import DatedService
 
 FINAL_STATUSES = RETURNEE_FROM_STATUSES
@@ -100,6 +108,26 @@ class ReturneeFilter:
     region: str = ""
     skill: str = ""  # text in the certificates or the note
     language: str = ""  # ISO 639-1
+    # What a figure of the Reports area counts (``app.services.stats.returnee_stats``), so that
+    # its cell lists the same records: the period by day of return, or only the records
+    # without that day; the figures' scope; and those who want a referral.
+    returned_from: date | None = None
+    returned_to: date | None = None
+    undated: bool = False
+    work_country: str = ""  # the figures' host country, or a country of work's row
+    category: str = ""  # through the record's case
+    officer: str = ""  # through the record's case
+    mission: str = ""  # the mission that opened the record's case, else that made the record
+    wants_referral: bool = False
+
+    @property
+    def from_figure(self) -> bool:
+        """True when a figure's conditions are set (beyond the register's own filters)."""
+        return self.figure_part() != ReturneeFilter()
+
+    def figure_part(self) -> ReturneeFilter:
+        """Only the conditions a figure sets."""
+        return replace(self, occupation="", region="", skill="", language="")
 
 
 @dataclass(frozen=True)
@@ -445,6 +473,7 @@ class ReturneeService(DatedService):
             .outerjoin(Case, Case.id == Returnee.case_id)
             .where(*in_register())
         )
+        query = self._figure_conditions(query, flt)
         if flt.occupation:
             code = isco.occupation_filter(flt.occupation.strip())
             query = query.where(
@@ -461,6 +490,40 @@ class ReturneeService(DatedService):
         if flt.language.strip():
             language = isco.language_code(flt.language)
             query = query.where(cast(Returnee.languages, Text).like(f'%"{language}"%'))
+        return query
+
+    @staticmethod
+    def _figure_conditions(query: Any, flt: ReturneeFilter) -> Any:
+        """``query`` kept to the records a figure counts, by the statistics' own conditions
+        (a major group's, country's or region's row is the register's occupation, country
+        and region filter)."""
+        if flt.returned_from and flt.returned_to and flt.returned_from > flt.returned_to:
+            raise ValidationError(
+                _("The start of the period ({start}) is after its end ({end}).").format(
+                    start=flt.returned_from.isoformat(), end=flt.returned_to.isoformat()
+                ),
+                "returned_from",
+            )
+        category = flt.category.strip()
+        if category and category not in {c.value for c in Category}:
+            raise ValidationError(
+                _("Unknown complaint category: {code}").format(code=category), "category"
+            )
+        scope = StatsFilter(
+            # As stored (upper case), not checked against today's list: a figure's row may be
+            # a code an old record left.
+            host_country=flt.work_country.strip().upper() or None,
+            category=category or None,
+            officer=flt.officer.strip() or None,
+            mission=flt.mission.strip().upper() or None,
+        )
+        query = returnees_owned(query.where(*returnees_in_scope(scope)), None, scope.mission)
+        if flt.undated:
+            query = query.where(Returnee.returned_on.is_(None))
+        else:
+            query = query.where(*returned_between(flt.returned_from, flt.returned_to))
+        if flt.wants_referral:
+            query = query.where(Returnee.wants_referral)
         return query
 
     def list(
@@ -565,10 +628,48 @@ class ReturneeService(DatedService):
         return len(table.rows)
 
 
-def _filter_details(flt: ReturneeFilter | None) -> dict[str, str]:
+# The rows of the returnees' figures (``app.reports.tables.returnee_tables``) a list can stand
+# behind: every return in the period, those undated, and a row of each breakdown.
+FIGURE_ROWS = ("returned", "undated", "occupation", "country", "region")
+
+
+def behind_figure(
+    scope: StatsFilter, row: str, key: str = "", wanting: bool = False
+) -> ReturneeFilter:
+    """The register's filter that lists the records a returnee figure counts: ``row`` of
+    ``FIGURE_ROWS`` (``key``: its major group, country or region), those who want a referral
+    when ``wanting``, in the figures' ``scope`` (normalised: its period and host country)."""
+    if row not in FIGURE_ROWS:
+        raise ValidationError(
+            _("Unknown figure “{measure}”; expected one of: {valid}.").format(
+                measure=row, valid=", ".join(FIGURE_ROWS)
+            ),
+            "row",
+        )
+    flt = ReturneeFilter(
+        returned_from=scope.date_from,
+        returned_to=scope.date_to,
+        work_country=scope.host_country or "",
+        category=scope.category or "",
+        officer=scope.officer or "",
+        mission=scope.mission or "",
+        wants_referral=wanting,
+    )
+    if row == "undated":
+        return replace(flt, returned_from=None, returned_to=None, undated=True)
+    if row == "occupation":
+        return replace(flt, occupation=key)
+    if row == "country":
+        return replace(flt, work_country=key)
+    if row == "region":
+        return replace(flt, region=key)
+    return flt
+
+
+def _filter_details(flt: ReturneeFilter | None) -> dict[str, Any]:
     if flt is None:
         return {}
-    return {k: v for k, v in vars(flt).items() if v}
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in vars(flt).items() if v}
 
 
 def _export_row(row: ReturneeRow, lang: str, word: Any) -> tuple[Any, ...]:

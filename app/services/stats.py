@@ -318,6 +318,62 @@ def months_between(first: date, last: date) -> list[str]:
     return months
 
 
+def scoped_cases(query: Select, scope: StatsFilter) -> Select:
+    """``query`` over ``Case`` kept to the live cases of the scope (period aside)."""
+    query = query.where(Case.deleted_at.is_(None))
+    if scope.category:
+        query = query.where(
+            Case.id.in_(select(CaseCategory.case_id).where(CaseCategory.code == scope.category))
+        )
+    return where_given(
+        query,
+        (Case.host_country, scope.host_country),
+        (Case.assigned_to, scope.officer),
+        (Case.origin_mission, scope.mission),
+    )
+
+
+def returnees_in_scope(scope: StatsFilter) -> tuple[ColumnElement[bool], ...]:
+    """What the figures' scope asks of a register's record (its period and mission aside, see
+    ``returnees_owned``): its country of work is the host country, and a case-level scope
+    (category, officer) is met through its case, so a record without one drops out."""
+    conditions: list[ColumnElement[bool]] = []
+    if scope.host_country:
+        conditions.append(Returnee.work_country == scope.host_country)
+    if scope.category or scope.officer:
+        # Not correlated: a list of records selects its case's number from ``Case`` too.
+        cases = scoped_cases(select(Case.id), scope).correlate(None)
+        conditions.append(Returnee.case_id.in_(cases))
+    return tuple(conditions)
+
+
+def returnees_owned(query: Select, held_by: str | None, mission: str | None) -> Select:
+    """``query`` over ``Returnee`` kept, as for cases, to the records whose case ``held_by``
+    holds (a mission's own figures) and whose case ``mission`` opened; a record without a case
+    counts for the installation that made it."""
+    if held_by is None and mission is None:
+        return query
+    case = aliased(Case)  # the record's own case; not the Case a scope's subquery selects
+    query = query.outerjoin(case, case.id == Returnee.case_id)
+    for column, wanted in ((case.holder_mission, held_by), (case.origin_mission, mission)):
+        if wanted is not None:
+            query = query.where(func.coalesce(column, Returnee.origin_mission) == wanted)
+    return query
+
+
+def returned_between(date_from: date | None, date_to: date | None) -> tuple[Any, ...]:
+    """Returns in the period (either end may be open; with neither, every record): a record
+    without a day of return is in no period."""
+    if date_from is None and date_to is None:
+        return ()
+    conditions: list[Any] = [Returnee.returned_on.is_not(None)]
+    if date_from is not None:
+        conditions.append(Returnee.returned_on >= date_from)
+    if date_to is not None:
+        conditions.append(Returnee.returned_on <= date_to)
+    return tuple(conditions)
+
+
 def returnee_stats(
     session: Session,
     date_from: date | None,
@@ -326,29 +382,20 @@ def returnee_stats(
     held_by: str | None = None,
     mission: str | None = None,
 ) -> ReturneeStats:
-    """The register's figures: returns in the period (either end may be open; with neither,
-    every record and none undated) of the records that meet ``conditions``. As for cases,
-    ``held_by`` (a mission's own figures) keeps the records whose case that mission holds (a
-    record without a case: that it made) and ``mission`` those of cases it opened (without a
-    case: that it made). Two small grouped reads of the register, whatever the number of
-    cases."""
-    case = aliased(Case)  # the record's own case; not the Case a scope's subquery selects
-    base = (
+    """The register's figures: returns in the period (``returned_between``; with no period,
+    every record and none undated) of the records that meet ``conditions`` and belong to
+    ``held_by`` / ``mission`` (``returnees_owned``). The Returnees area lists the records
+    behind each figure by the same conditions (``ReturneeService``). Two small grouped reads
+    of the register, whatever the number of cases."""
+    base = returnees_owned(
         select(Returnee.id)
         .join(Person, Person.id == Returnee.person_id)
-        .where(*in_register(), *conditions)
+        .where(*in_register(), *conditions),
+        held_by,
+        mission,
     )
-    if held_by is not None or mission is not None:
-        base = base.outerjoin(case, case.id == Returnee.case_id)
-        for column, wanted in ((case.holder_mission, held_by), (case.origin_mission, mission)):
-            if wanted is not None:
-                base = base.where(func.coalesce(column, Returnee.origin_mission) == wanted)
     dated = date_from is not None or date_to is not None
-    returned = base.where(Returnee.returned_on.is_not(None)) if dated else base
-    if date_from is not None:
-        returned = returned.where(Returnee.returned_on >= date_from)
-    if date_to is not None:
-        returned = returned.where(Returnee.returned_on <= date_to)
+    returned = base.where(*returned_between(date_from, date_to))
     major = func.substr(Returnee.occupation, 1, 1)
     keys = (Returnee.work_country, major, Returnee.region)
     grouped = returned.with_only_columns(
@@ -616,18 +663,7 @@ class _Queries:
     # scope and base sets ------------------------------------------------------------------
 
     def _scoped(self, query: Select) -> Select:
-        query = query.where(Case.deleted_at.is_(None))
-        s = self.scope
-        if s.category:
-            query = query.where(
-                Case.id.in_(select(CaseCategory.case_id).where(CaseCategory.code == s.category))
-            )
-        return where_given(
-            query,
-            (Case.host_country, s.host_country),
-            (Case.assigned_to, s.officer),
-            (Case.origin_mission, s.mission),
-        )
+        return scoped_cases(query, self.scope)
 
     def _cases(self, *conditions: ColumnElement[bool]) -> Select:
         return self._scoped(select(Case.id).where(*conditions))
@@ -922,14 +958,13 @@ class _Queries:
     def returnees(self) -> ReturneeStats:
         """The returnees' register in the period and scope (``returnee_stats``)."""
         s = self.scope
-        conditions: list[ColumnElement[bool]] = []
-        if s.host_country:
-            conditions.append(Returnee.work_country == s.host_country)
-        if self._case_scope_needed():
-            # A record belongs to a case-level scope through its case.
-            conditions.append(Returnee.case_id.in_(self._scoped(select(Case.id))))
         return returnee_stats(
-            self.session, self.first, self.last, *conditions, held_by=self.here, mission=s.mission
+            self.session,
+            self.first,
+            self.last,
+            *returnees_in_scope(s),
+            held_by=self.here,
+            mission=s.mission,
         )
 
     # the cases behind a figure -------------------------------------------------------------

@@ -621,3 +621,20 @@ def test_the_returnees_who_came_home_are_on_the_dashboard(
     for key, widget in page.returnee_tables.items():
         assert widget.title.text() == printed[key].title
         assert widget.model.rowCount() == len(printed[key].rows)
+
+
+def test_at_a_mission_the_returnee_cells_offer_no_list(
+    qtbot: QtBot, page: DashboardPage, demo: Workspace
+) -> None:
+    """The register's list is HQ's Returnees area; a mission has none, so its cells neither
+    say "click" nor answer one (HQ's are tested in tests/ui/test_returnees.py)."""
+    assert not demo.mission.is_hq and page.figures is not None
+    assert page.figures.returnees.total > 0
+    table = page.returnees_table
+    page.findChild(QScrollArea).ensureWidgetVisible(table)
+    cell = table.model.index(0, 1)
+    assert "Click" not in table.model.data(cell, Qt.ItemDataRole.ToolTipRole)
+    asked: list[object] = []
+    page.returnees_requested.connect(asked.append)
+    click(qtbot, table.view.viewport(), table.view.visualRect(cell).center())
+    assert asked == [] and page.dialog is None

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QScrollArea
 from pytestqt.qtbot import QtBot
 
+from app.i18n import format_date
 from app.services.cases import CaseService
 from app.services.installation import unlock
 from app.services.records import CaseInput, PersonInput
@@ -22,8 +23,10 @@ from app.services.workspace import Workspace
 from tests.builders import closed_with_worker_home
 from tests.conftest import PASSWORD
 from tests.integration.test_exchange import make_site
+from tests.ui.press import click, open_area
 from ui.i18n_bridge import LanguageBridge
 from ui.main_window import MainWindow
+from ui.reports.dashboard import DashboardPage
 from ui.returnees.dialog import ReturneeDialog
 from ui.returnees.page import COL_OCCUPATION, ReturneesPage
 
@@ -221,3 +224,74 @@ def test_screenshot_at_1366(
     dialog.show()
     assert dialog.grab().save(str(folder / f"returnee-dialog-{lang}.png"))
     dialog.close()
+
+
+def test_a_returnee_cell_of_the_reports_lists_its_records_here(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], hq_ws: Workspace
+) -> None:
+    """The fault: every counted cell of the Reports listed the cases behind it except the
+    returnees' (a returnee may have no case), so "2 returned to the region" named nobody.
+    Now a click (or Enter) opens this area with the filter that lists exactly those records,
+    says which filter that is, and clears it."""
+    service = ReturneeService(hq_ws)
+    for surname, region, returned in (
+        ("Бекова", "KZ-71", None),  # no day of return: in no period, on the "undated" row
+        ("Қасымов", "KZ-71", TODAY - timedelta(days=900)),  # before the period
+        ("Жұмабаев", "KZ-71", TODAY - timedelta(days=1)),
+    ):
+        service.add(
+            ReturneeInput(
+                occupation="7212",
+                work_country="KR",
+                region=region,
+                consent_reference="form",
+                consent_date=TODAY - timedelta(days=1),
+                wants_referral=False,
+                returned_on=returned,
+                person=PersonInput(surname=surname, given_names="Test"),
+            )
+        )
+    window = make_window(hq_ws)
+    reports = open_area(qtbot, window, "reports")
+    assert isinstance(reports, DashboardPage)
+    qtbot.waitUntil(lambda: reports.figures is not None, timeout=10_000)
+    figures = reports.figures
+    assert figures is not None
+    row = next(i for i, c in enumerate(figures.returnees.by_region) if c.key == "KZ-71")
+    counted = figures.returnees.by_region[row]
+    assert (counted.n, counted.wants_referral) == (2, 1)  # Омаров, Жұмабаев; Омаров wants one
+    regions = reports.returnee_tables["returnees_by_region"]
+    reports.findChild(QScrollArea).ensureWidgetVisible(regions)
+    cell = regions.model.index(row, 2)  # the referral column: those wanting one
+    assert "Click to list the returnees" in regions.model.data(cell, Qt.ItemDataRole.ToolTipRole)
+    click(qtbot, regions.view.viewport(), regions.view.visualRect(cell).center())
+
+    assert window.current_area() == "returnees"
+    page = window.area_widget("returnees")
+    assert isinstance(page, ReturneesPage)
+    assert _names(page) == {"Омаров"} and page.model.total == counted.wants_referral
+    assert page.region.code() == "KZ-71"
+    assert page.figure_note.isVisible()
+    note = page.figure_note.text()
+    assert "wanting a referral" in note and format_date(figures.date_from) in note
+
+    # The whole row, from the keyboard: Enter on its count.
+    open_area(qtbot, window, "reports")
+    regions.view.setFocus()
+    regions.view.setCurrentIndex(regions.model.index(row, 1))
+    qtbot.keyClick(regions.view, Qt.Key.Key_Return)
+    assert window.current_area() == "returnees"
+    assert _names(page) == {"Омаров", "Жұмабаев"} and page.model.total == counted.n
+
+    # The summary's "undated" row lists the records without a day of return.
+    open_area(qtbot, window, "reports")
+    summary = reports.returnees_table
+    undated = summary.model.index(2, 1)
+    assert summary.cell(2, 1) == str(figures.returnees.undated) == "1"
+    click(qtbot, summary.view.viewport(), summary.view.visualRect(undated).center())
+    assert _names(page) == {"Бекова"}
+    assert "no day of return" in page.figure_note.text()
+
+    click(qtbot, page.clear_figure_button)
+    assert not page.figure_note.isVisible() and page.region.code() == ""
+    assert page.model.total == len(PEOPLE) + 3  # the whole register again

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from app.errors import ValidationError
 from app.reports import indicator_tables
 from app.services.installation import unlock
 from app.services.records import PersonInput
-from app.services.returnees import ReturneeService
+from app.services.returnees import ReturneeFilter, ReturneeService, behind_figure
 from app.services.stats import ReturneeCount, ReturneeStats, StatsFilter, StatsService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, OpenWs
@@ -167,3 +168,82 @@ def test_a_mission_counts_its_own_returnees(open_ws: OpenWs) -> None:
             text("UPDATE \"case\" SET holder_mission = 'IST' WHERE number = :n"), {"n": number}
         )
     assert service.indicators(PERIOD).returnees.total == 0
+
+
+# -- the records behind each figure (the Returnees area opened from a cell) -------------------
+
+
+def cells(figures: ReturneeStats) -> list[tuple[str, str, bool, int]]:
+    """Every counted cell of the returnees' tables: its row, key, whether it counts those
+    wanting a referral, and its figure."""
+    found = [
+        ("returned", "", False, figures.total),
+        ("returned", "", True, figures.wants_referral),
+        ("undated", "", False, figures.undated),
+    ]
+    for row, counts in (
+        ("occupation", figures.by_major_group),
+        ("country", figures.by_country),
+        ("region", figures.by_region),
+    ):
+        for c in counts:
+            found += [(row, c.key, False, c.n), (row, c.key, True, c.wants_referral)]
+    return found
+
+
+def test_each_returnee_cell_lists_as_many_records_as_it_counts(hq_analyst: Workspace) -> None:
+    """The fault: a returnee cell of the dashboard listed nothing, and the register's filter
+    could not say what a figure counts (a period by day of return, the records without that
+    day, the country of work, those wanting a referral, the mission of the scope)."""
+    stats, register = StatsService(hq_analyst), ReturneeService(hq_analyst)
+    for asked, mission in (
+        (PERIOD, ""),
+        (replace(PERIOD, mission="IST"), "IST"),
+        (replace(PERIOD, mission="AST"), "AST"),
+        (replace(PERIOD, host_country="TR"), ""),
+        (StatsFilter(date_from=TODAY - timedelta(days=1000), date_to=TODAY), ""),
+    ):
+        scope = stats.normalise(asked)
+        by_sql = counted_by_sql(hq_analyst, scope, mission)
+        assert stats.indicators(scope).returnees == by_sql
+        for row, key, wanting, n in cells(by_sql):
+            listed = behind_figure(scope, row, key, wanting)
+            assert register.count(listed) == n, (asked, row, key, wanting)
+            assert len(register.list(listed)) == n, (asked, row, key, wanting)
+
+    def names(row: str, key: str = "", wanting: bool = False) -> set[str]:
+        flt = behind_figure(stats.normalise(PERIOD), row, key, wanting)
+        return {r.surname for r in register.list(flt)}
+
+    # Spelt out, so that a wrong figure and a wrong list cannot agree.
+    assert names("returned") == {"Омаров", "Ахметов", "Серікова"}
+    assert names("returned", wanting=True) == {"Омаров", "Серікова"}
+    assert names("undated") == {"Нұрланов"}  # whatever the period
+    assert names("region", "KZ-75") == {"Омаров", "Серікова"}
+    assert names("country", "KR", wanting=True) == {"Омаров"}
+    assert names("occupation", "8") == {"Ахметов"}
+
+
+@pytest.mark.both_engines
+def test_a_case_level_scope_lists_the_records_through_their_case(open_ws: OpenWs) -> None:
+    """The fault: the register's filter had no category or officer, so the records behind a
+    figure narrowed by them could not be listed."""
+    number = closed_case(open_ws("aigul"), open_ws("serik"))
+    ws = open_ws("aigul")
+    register, stats = ReturneeService(ws), StatsService(ws)
+    register.add(record(number, wants_referral=True))
+    for category, n in (("unpaid_wages", 1), ("violence", 0)):
+        scope = stats.normalise(replace(PERIOD, category=category))
+        assert stats.indicators(scope).returnees.total == n
+        assert register.count(behind_figure(scope, "returned")) == n
+        assert register.count(behind_figure(scope, "region", "KZ-71", wanting=True)) == n
+
+
+def test_a_filter_that_says_nothing_sensible_is_refused(hq_analyst: Workspace) -> None:
+    register = ReturneeService(hq_analyst)
+    with pytest.raises(ValidationError, match="is after its end"):
+        register.list(ReturneeFilter(returned_from=TODAY, returned_to=TODAY - timedelta(1)))
+    with pytest.raises(ValidationError, match="Unknown complaint category"):
+        register.count(ReturneeFilter(category="no_such_thing"))
+    with pytest.raises(ValidationError, match="Unknown figure"):
+        behind_figure(PERIOD, "returnees_by_hair_colour")

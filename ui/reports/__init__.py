@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QStyle, QWidget
 
 from app.i18n import _
+from ui.returnees import AREA_KEY as RETURNEES
 
 if TYPE_CHECKING:
+    from app.services.returnees import ReturneeFilter
     from ui.main_window import MainWindow
 
 
@@ -21,6 +23,15 @@ def _open_case(window: MainWindow, case_id: str) -> None:
         window.activateWindow()
 
 
+def _list_returnees(window: MainWindow, flt: ReturneeFilter) -> None:
+    """A returnee figure's cell lists its records in the Returnees area (HQ's only)."""
+    if RETURNEES not in window.area_keys():
+        return
+    show = getattr(window.show_area(RETURNEES), "show_figure", None)
+    if show is not None:
+        show(flt)
+
+
 def register(window: MainWindow) -> None:
     """Add the dashboard to the navigation; QtCharts loads when the area is first shown."""
 
@@ -29,6 +40,7 @@ def register(window: MainWindow) -> None:
 
         page = DashboardPage(main.workspace, main.bridge)
         page.case_opened.connect(lambda case_id: _open_case(main, case_id))
+        page.returnees_requested.connect(lambda flt: _list_returnees(main, flt))
         page.refresh()
         return page
 

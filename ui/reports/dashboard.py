@@ -2,7 +2,9 @@
 
 A click on a tile, a bar, a pie slice or a point of the trend emits ``cases_requested`` with a
 ``Drilldown`` (its ``case_filter()`` gives the case list's filter where one can say it); by
-default the page answers by showing those cases in a ``CaseListDialog``.
+default the page answers by showing those cases in a ``CaseListDialog``. A returnee figure's
+cell emits ``returnees_requested`` with the register's filter that lists its records (the
+main window opens the Returnees area with it; HQ's, where that area is).
 """
 
 from __future__ import annotations
@@ -60,7 +62,15 @@ from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.tables import ReportTable
 from app.reports.texts import text as report_text
 from app.services.changes import DataChanged
-from app.services.stats import Count, Drilldown, Indicators, StatsFilter, StatsService
+from app.services.returnees import ReturneeFilter, behind_figure
+from app.services.stats import (
+    Count,
+    Drilldown,
+    Indicators,
+    ReturneeCount,
+    StatsFilter,
+    StatsService,
+)
 from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
@@ -84,6 +94,7 @@ OUTCOME_TILES = ("referred", "documents_returned", "repatriated")
 # The columns of HQ's side-by-side table (app.reports.tables._by_mission) and the figure each
 # one's cell lists; the median's cases are those resolved, as on its tile.
 MISSION_COLUMNS = ("opened", "opened", "resolved", "closed", "open", "overdue", "resolved")
+REFERRAL_COLUMN = 2  # of a returnees' breakdown (app.reports.tables._returnees_by)
 
 
 def _qdate(value: date) -> QDate:
@@ -171,6 +182,7 @@ class DashboardPage(QWidget):
     refreshed = Signal()
     exported = Signal(object)  # the Path an export wrote
     case_opened = Signal(str)  # a case chosen in a drill-down list
+    returnees_requested = Signal(object)  # ReturneeFilter: the records behind a figure
 
     def __init__(
         self,
@@ -182,6 +194,8 @@ class DashboardPage(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.service = StatsService(workspace, today)
+        # The register is listed in the Returnees area, which is HQ's (ui/returnees).
+        self.lists_returnees = workspace.mission.is_hq
         self.figures: Indicators | None = None
         self.dialog: CaseListDialog | None = None
         self._stale = False  # the data changed while the page was hidden
@@ -331,6 +345,7 @@ class DashboardPage(QWidget):
         }
         for table in self._figure_tables():
             table.cases_requested.connect(self.cases_requested)
+            table.returnees_requested.connect(self.returnees_requested)
         small = widget_row(self.wages_table, self.letters_table, self.reviews_table)
         organisations = widget_row(self.employers_table, self.agencies_table)
         by_occupation, by_country, by_region = self.returnee_tables.values()
@@ -584,9 +599,6 @@ class DashboardPage(QWidget):
         def by_count(measure: str, counts: Sequence[Count]) -> DrillAt:
             return by_row(measure, [c.key for c in counts], [c.count for c in counts])
 
-        def no_drill(_row: int, _column: int) -> Drilldown | None:
-            return None
-
         def mission_cell(row: int, column: int) -> Drilldown | None:
             table = tables["by_mission"]
             if not table.rows[row][column]:  # no cases, or no median
@@ -616,14 +628,47 @@ class DashboardPage(QWidget):
         ]
         for widget, table, drill_at in shown:
             widget.show_table(table, drill_at, no_rows)
-        # No list behind the returnees' figures: the drill-down lists cases, and a record
-        # made at HQ for a returnee who contacted it has no case.
-        self.returnees_table.show_table(tables["returnees"], no_drill, no_rows)
-        for key, widget in self.returnee_tables.items():
-            widget.show_table(tables[key], no_drill, no_rows)
+        # The returnees' figures list records of the register, not cases (a record made at HQ
+        # for a returnee who contacted it has none).
+        self.returnees_table.show_table(tables["returnees"], self._returnee_total_at, no_rows)
+        returnees = f.returnees
+        for (key, widget), row, counts in zip(
+            self.returnee_tables.items(),
+            ("occupation", "country", "region"),
+            (returnees.by_major_group, returnees.by_country, returnees.by_region),
+            strict=True,
+        ):
+            widget.show_table(tables[key], self._returnee_row_at(row, counts), no_rows)
         self.missions_table.setVisible(bool(f.by_mission))
         if f.by_mission:
             self.missions_table.show_table(tables["by_mission"], mission_cell, no_rows)
+
+    def _returnee_total_at(self, row: int, _column: int) -> ReturneeFilter | None:
+        """The summary's rows, as ``returnee_tables`` writes them: returned in the period,
+        of them wanting a referral, and those without a day of return."""
+        f = self.figures
+        if f is None or not self.lists_returnees:
+            return None
+        stats = f.returnees
+        figure, wanting, n = (
+            ("returned", False, stats.total),
+            ("returned", True, stats.wants_referral),
+            ("undated", False, stats.undated),
+        )[row]
+        return behind_figure(f.scope, figure, wanting=wanting) if n else None
+
+    def _returnee_row_at(self, figure: str, counts: Sequence[ReturneeCount]) -> DrillAt:
+        """A breakdown's row: its records, or (the referral column) those wanting one."""
+
+        def drill_at(row: int, column: int) -> ReturneeFilter | None:
+            f = self.figures
+            wanting = column == REFERRAL_COLUMN
+            n = counts[row].wants_referral if wanting else counts[row].n
+            if f is None or not self.lists_returnees or not n:
+                return None
+            return behind_figure(f.scope, figure, counts[row].key, wanting)
+
+        return drill_at
 
     def _bars(
         self,

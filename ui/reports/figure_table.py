@@ -1,8 +1,8 @@
 """One of the report's tables on the dashboard: read-only, each counted cell clickable.
 
 The table is the one ``app.reports.tables`` builds for the PDF and the workbook, so the screen
-and the paper say the same; the page says which ``Drilldown`` a cell stands for (none where
-there is no list of cases behind it, or nothing to list).
+and the paper say the same; the page says which ``Drilldown`` a cell stands for, or for a
+returnee figure which ``ReturneeFilter`` (none where there is nothing to list).
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_date, format_number
 from app.reports.tables import Cell, ReportTable
+from app.services.returnees import ReturneeFilter
 from app.services.stats import Drilldown
 from ui.widgets.common import open_on_enter
 
 Index = QModelIndex | QPersistentModelIndex
-DrillAt = Callable[[int, int], Drilldown | None]  # (row, column) -> the cases behind the cell
+# (row, column) -> the cases behind the cell, or the returnees' records behind it
+DrillAt = Callable[[int, int], Drilldown | ReturneeFilter | None]
 
 
 def cell_text(cell: Cell) -> str:
@@ -71,10 +73,15 @@ class ReportTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             text = cell_text(cell)  # a long name may be elided in its column
-            if self.drill_at(index.row(), index.column()) is not None:
-                hint = _("Click to list the cases")  # outside the f-string, for extraction
-                return f"{text}\n{hint}"
-            return text
+            behind = self.drill_at(index.row(), index.column())
+            if behind is None:
+                return text
+            # Outside the f-string, for extraction.
+            if isinstance(behind, ReturneeFilter):
+                hint = _("Click to list the returnees")
+            else:
+                hint = _("Click to list the cases")
+            return f"{text}\n{hint}"
         return None
 
     def headerData(  # noqa: N802 - Qt name
@@ -90,9 +97,11 @@ class ReportTableModel(QAbstractTableModel):
 
 
 class FigureTable(QWidget):
-    """A titled table; a click (or Enter) on a counted cell emits ``cases_requested``."""
+    """A titled table; a click (or Enter) on a counted cell emits ``cases_requested`` (or, for
+    a returnee figure, ``returnees_requested``)."""
 
     cases_requested = Signal(object)  # Drilldown
+    returnees_requested = Signal(object)  # ReturneeFilter
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -148,7 +157,9 @@ class FigureTable(QWidget):
 
     def _open(self, index: QModelIndex) -> None:
         drill = self.model.drill_at(index.row(), index.column()) if index.isValid() else None
-        if drill is not None:
+        if isinstance(drill, ReturneeFilter):
+            self.returnees_requested.emit(drill)
+        elif drill is not None:
             self.cases_requested.emit(drill)
 
     def cell(self, row: int, column: int) -> str:

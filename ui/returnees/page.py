@@ -1,9 +1,14 @@
 """The Returnees area at HQ: the register filtered in SQL and read in pages, the dialog to add
 or edit a record, the export for the employment service (off the GUI thread), and the
-register's figures by country of work and occupation major group."""
+register's figures by country of work and occupation major group.
+
+A cell of the Reports area's returnee figures opens the area with the filter that lists the
+records it counts (``show_figure``); a line above the list says what that filter asks, and a
+button clears it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import occupations as isco
+from app.domain.codes import Category
+from app.domain.codes import label as code_label
 from app.errors import QorgauError
 from app.i18n import _, country_name, current_language, format_date, ngettext
 from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
@@ -127,6 +134,13 @@ class ReturneesPage(QWidget):
         self.withdraw_button = QPushButton()
         self.export_button = QPushButton()
         self.summary = word_wrapped(plain_label())
+        # The conditions of a figure of the Reports area this list was opened for.
+        self.figure = ReturneeFilter()
+        self.figure_note = word_wrapped(plain_label())
+        self.figure_note.setObjectName("figure_note")
+        self.clear_figure_button = QPushButton()
+        self.clear_figure_button.setObjectName("clear_figure")
+        self.clear_figure_button.clicked.connect(self.clear_figure)
 
         self.model = ReturneeTableModel(self.service)
         self.view = QTableView()
@@ -157,6 +171,13 @@ class ReturneesPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(filters)
+        self.figure_row = QWidget()
+        figure_row = QHBoxLayout(self.figure_row)
+        figure_row.setContentsMargins(0, 0, 0, 0)
+        figure_row.addWidget(self.figure_note, 1)
+        figure_row.addWidget(self.clear_figure_button)
+        self.figure_row.setVisible(False)
+        layout.addWidget(self.figure_row)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.summary)
         layout.addLayout(buttons)
@@ -199,11 +220,70 @@ class ReturneesPage(QWidget):
         self.region.blockSignals(False)
 
     def current_filter(self) -> ReturneeFilter:
-        return ReturneeFilter(
+        return replace(
+            self.figure.figure_part(),
             occupation=str(self.occupation.currentData() or ""),
             region=self.region.code(),
             skill=self.skill.text(),
             language=self.language.text(),
+        )
+
+    def show_figure(self, flt: ReturneeFilter) -> None:
+        """List the records a figure counts: its occupation group and region in their lists,
+        its other conditions said above the list; the register's own filters emptied."""
+        self.figure = flt
+        for combo, code in ((self.occupation, flt.occupation), (self.region, flt.region)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(combo.findData(code), 0))
+            combo.blockSignals(False)
+        self.skill.clear()
+        self.language.clear()
+        self._say_figure()
+        self.apply_filter()
+
+    def clear_figure(self) -> None:
+        """Back to the whole register: the figure's conditions go, with the occupation group
+        and region it chose (one the user chose since stays)."""
+        figure, self.figure = self.figure, ReturneeFilter()
+        for combo, code in ((self.occupation, figure.occupation), (self.region, figure.region)):
+            if code and combo.currentData() == code:
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
+        self._say_figure()
+        self.apply_filter()
+
+    def _say_figure(self) -> None:
+        flt = self.figure
+        self.figure_row.setVisible(flt.from_figure)
+        if not flt.from_figure:
+            return
+        said: list[str] = []
+        if flt.undated:
+            said.append(_("no day of return"))
+        elif flt.returned_from or flt.returned_to:
+            said.append(
+                _("returned {start} – {end}").format(
+                    start=format_date(flt.returned_from) if flt.returned_from else "…",
+                    end=format_date(flt.returned_to) if flt.returned_to else "…",
+                )
+            )
+        if flt.work_country:
+            said.append(
+                _("country of work: {country}").format(country=country_name(flt.work_country))
+            )
+        if flt.category:
+            said.append(
+                _("category: {category}").format(category=code_label(Category(flt.category)))
+            )
+        if flt.officer:
+            said.append(_("officer: {name}").format(name=flt.officer))
+        if flt.mission:
+            said.append(_("mission: {code}").format(code=flt.mission))
+        if flt.wants_referral:
+            said.append(_("wanting a referral"))
+        self.figure_note.setText(
+            _("Behind a figure of the Reports: {conditions}").format(conditions=" · ".join(said))
         )
 
     def apply_filter(self) -> None:
@@ -335,6 +415,8 @@ class ReturneesPage(QWidget):
         self.edit_button.setText(_("&Edit…"))
         self.withdraw_button.setText(_("Consent &withdrawn…"))
         self.export_button.setText(_("E&xport for employment centres…"))
+        self.clear_figure_button.setText(_("Clear the figure's filter"))
+        self._say_figure()
         self._fill_occupations()
         self._fill_regions()
         self.model.retranslate()
