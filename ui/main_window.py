@@ -427,7 +427,7 @@ class MainWindow(QMainWindow):
             # font: measured before, it fell short and was kept so with the window's state, and
             # at HQ in Kazakh "Returnees" read «Оралған жұмыск…». Only ever widened here: a
             # wider navigation the user chose stays.
-            QTimer.singleShot(0, lambda: self._fit_navigation(widen_only=True))
+            QTimer.singleShot(0, self, lambda: self._fit_navigation(widen_only=True))
 
     def _restore_state(self) -> None:
         geometry = ui_settings.load_state("main_window/geometry")

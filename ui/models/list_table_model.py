@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 Index = QModelIndex | QPersistentModelIndex
+PAGE_SIZE = 200  # rows read at a time: a screenful and more, one short query
 
 
 class ListTableModel(QAbstractTableModel):
@@ -53,7 +54,7 @@ class PagedTableModel(ListTableModel):
     """A list too long to read whole: counted, then read ``page_size`` rows at a time as the
     view scrolls to them."""
 
-    def __init__(self, headers: Callable[[], list[str]], page_size: int) -> None:
+    def __init__(self, headers: Callable[[], list[str]], page_size: int = PAGE_SIZE) -> None:
         super().__init__(headers)
         self.page_size = page_size
         self.total = 0

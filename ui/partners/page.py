@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
 )
@@ -30,15 +28,13 @@ from app.services.partners import PartnerInfo, PartnerService
 from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LanguageBridge
-from ui.models.list_table_model import PagedTableModel
+from ui.models.list_table_model import PAGE_SIZE, Index, PagedTableModel
 from ui.partners.dialogs import PartnerDialog
 from ui.tasks import show_error
 from ui.widgets.common import STRETCH, one_row_at_a_time, widget_row
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label, plain_tooltip
 
-Index = QModelIndex | QPersistentModelIndex
-PAGE_SIZE = 200
 SEARCH_DELAY_MS = 250
 COL_NAME, COL_KIND, COL_COUNTRY, COL_CITY, COL_PHONE, COL_EMAIL, COL_REFERRALS = range(7)
 

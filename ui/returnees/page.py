@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -34,7 +34,7 @@ from app.i18n import _, country_name, current_language, format_date, ngettext
 from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
-from ui.models.list_table_model import PagedTableModel
+from ui.models.list_table_model import PAGE_SIZE, Index, PagedTableModel
 from ui.returnees.dialog import RegionCombo, ReturneeDialog
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.common import STRETCH, keep_narrow, one_row_at_a_time, widget_row, word_wrapped
@@ -42,8 +42,6 @@ from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_label
 
-Index = QModelIndex | QPersistentModelIndex
-PAGE_SIZE = 200
 (COL_NAME, COL_OCCUPATION, COL_REGION, COL_COUNTRY, COL_YEARS, COL_REFERRAL, COL_RETURNED) = range(
     7
 )
