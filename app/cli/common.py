@@ -303,3 +303,13 @@ def add_json_input(parser: argparse.ArgumentParser, help_text: str) -> None:
     """The ``--json FILE|-`` input of a command that reads a record (``read_json_argument``
     reads it from ``args.json_file``)."""
     parser.add_argument("--json", dest="json_file", required=True, metavar="FILE|-", help=help_text)
+
+
+def day_argument(value: str) -> date:
+    """An argparse type: a day written YYYY-MM-DD, refused in the user's words otherwise."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("“{value}” is not a date (YYYY-MM-DD).").format(value=value)
+        ) from None

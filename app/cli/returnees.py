@@ -9,6 +9,7 @@ from typing import Any
 from app.cli.common import (
     add_actions,
     add_json_input,
+    day_argument,
     json_help,
     print_json,
     print_table,
@@ -37,6 +38,23 @@ def register(commands: Any) -> None:
     listing.add_argument("--region", default="", help=_("ISO 3166-2:KZ code, e.g. KZ-71"))
     listing.add_argument("--skill", default="", help=_("text in the certificates or note"))
     listing.add_argument("--language", default="", help=_("ISO 639-1 code, e.g. ko"))
+    # What a figure of 'qorgau stats' counts, so that its records can be listed.
+    listing.add_argument(
+        "--returned-from", type=day_argument, metavar="DATE", help=_("returned on or after")
+    )
+    listing.add_argument(
+        "--returned-to", type=day_argument, metavar="DATE", help=_("returned on or before")
+    )
+    listing.add_argument(
+        "--undated", action="store_true", help=_("only the records with no day of return")
+    )
+    listing.add_argument("--work-country", default="", help=_("ISO 3166 code, e.g. KR"))
+    listing.add_argument("--mission", default="", help=_("HQ: the mission's code"))
+    listing.add_argument(
+        "--wants-referral",
+        action="store_true",
+        help=_("only those who want a referral to an employment centre"),
+    )
     listing.add_argument("--json", action="store_true", help=json_help())
     listing.set_defaults(handler=cmd_list)
     export = actions.add_parser(
@@ -76,7 +94,16 @@ def row_json(row: ReturneeRow) -> dict[str, Any]:
 
 def cmd_list(args: argparse.Namespace) -> int:
     flt = ReturneeFilter(
-        occupation=args.occupation, region=args.region, skill=args.skill, language=args.language
+        occupation=args.occupation,
+        region=args.region,
+        skill=args.skill,
+        language=args.language,
+        returned_from=args.returned_from,
+        returned_to=args.returned_to,
+        undated=args.undated,
+        work_country=args.work_country,
+        mission=args.mission,
+        wants_referral=args.wants_referral,
     )
     with workspace(args) as ws:
         service = ReturneeService(ws)

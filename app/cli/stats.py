@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import json_help, print_json, print_table, warn, workspace
+from app.cli.common import day_argument, json_help, print_json, print_table, warn, workspace
 from app.errors import UsageError
 from app.i18n import LANGUAGES, _, current_language
 from app.reports import case_list_table, indicator_tables, render_stats_report
@@ -29,15 +29,6 @@ from app.services.records import CaseRow
 from app.services.stats import MEASURES, Drilldown, StatsFilter, StatsService
 
 
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("“{value}” is not a date (YYYY-MM-DD).").format(value=value)
-        ) from None
-
-
 def _k(value: str) -> int:
     try:
         k = int(value)
@@ -55,10 +46,18 @@ def register(commands: Any) -> None:
         "stats", help=_("indicators over a period, and their exports (CSV, XLSX, PDF, HTCDS)")
     )
     stats.add_argument(
-        "--from", dest="date_from", type=_day, metavar="DATE", help=_("the first day of the period")
+        "--from",
+        dest="date_from",
+        type=day_argument,
+        metavar="DATE",
+        help=_("the first day of the period"),
     )
     stats.add_argument(
-        "--to", dest="date_to", type=_day, metavar="DATE", help=_("the last day of the period")
+        "--to",
+        dest="date_to",
+        type=day_argument,
+        metavar="DATE",
+        help=_("the last day of the period"),
     )
     stats.add_argument("--country", metavar="ISO2", help=_("host country"))
     stats.add_argument("--category", metavar="CODE", help=_("complaint category"))

@@ -212,3 +212,31 @@ def test_hq_statistics_count_returns_by_country_and_occupation(
     figures = json.loads(longer.out)["returnees"]
     assert (figures["total"], figures["undated"]) == (4, 1)
     assert ("2", 1) in [(c["key"], c["n"]) for c in figures["by_major_group"]]
+
+
+def test_the_list_takes_what_a_figure_counts(
+    capsys: pytest.CaptureFixture[str], closed_case: str, tmp_path: Path
+) -> None:
+    """The fault: `stats` counted returnees by day of return, country of work and wish for a
+    referral, but `returnee list` could not list the records behind such a figure."""
+    returned = TODAY - timedelta(days=20)
+    record = returnee_json(tmp_path, closed_case, returned_on=returned.isoformat())
+    assert run_cli(capsys, "returnee", "add", "--json", str(record)).code == 0
+
+    def total(*args: str) -> int:
+        listed = run_cli(capsys, "returnee", "list", "--json", *args)
+        assert listed.code == 0, listed.err
+        return int(json.loads(listed.out)["total"])
+
+    day = returned.isoformat()
+    assert total("--returned-from", day, "--returned-to", day) == 1
+    assert total("--returned-from", (returned + timedelta(days=1)).isoformat()) == 0
+    assert total("--undated") == 0
+    assert total("--work-country", "KR", "--wants-referral") == 1
+    assert total("--work-country", "TR") == 0
+    bad = run_cli(capsys, "returnee", "list", "--returned-from", "20.11.2026")
+    assert bad.code == 2 and "is not a date (YYYY-MM-DD)" in bad.err
+    backwards = run_cli(
+        capsys, "returnee", "list", "--returned-from", day, "--returned-to", "2000-01-01"
+    )
+    assert backwards.code == 1 and "is after its end" in backwards.err
