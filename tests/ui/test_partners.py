@@ -98,17 +98,29 @@ def test_the_main_window_has_the_partners_area(
     assert isinstance(open_area(qtbot, window, "partners"), PartnersPage)  # type: ignore[arg-type]
 
 
-def test_an_officer_refers_the_open_case_and_the_timeline_says_so(
-    qtbot: QtBot, open_ws: OpenWs
-) -> None:
+def _refer_dialog(
+    qtbot: QtBot, open_ws: OpenWs, status: str = ""
+) -> tuple[CaseEditor, str, Workspace, ReferralDialog]:
+    """Aigul's new case (moved to ``status`` first, if given) open in the editor, the shelter
+    on the partners' list, and "Refer to a partner…" pressed: the editor, the case's id,
+    Aigul's workspace and the dialog."""
     PartnerService(open_ws("serik")).create(SHELTER)
     ws = open_ws("aigul")
     case = wage_case(ws, ASSEL)
+    if status:
+        CaseService(ws).set_status(case.id, status, "Paid in full")
     editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
     editor.open_case(case.id)
     click(qtbot, editor.refer_button)
     dialog = modal_dialog(qtbot)
     assert isinstance(dialog, ReferralDialog)
+    return editor, case.id, ws, dialog
+
+
+def test_an_officer_refers_the_open_case_and_the_timeline_says_so(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    editor, case_id, ws, dialog = _refer_dialog(qtbot, open_ws)
     assert "Ansan Migrant Shelter" in dialog.partner.currentText()
     # No consent for partners recorded: said before the officer confirms.
     assert dialog.warning.isVisible() and "does not cover" in dialog.warning.text()
@@ -118,7 +130,7 @@ def test_an_officer_refers_the_open_case_and_the_timeline_says_so(
     assert not dialog.isVisible()
     expected = "Referred to Ansan Migrant Shelter: She has nowhere to sleep."
     qtbot.waitUntil(lambda: expected in editor.timeline.events.toPlainText(), timeout=5000)
-    [referral] = PartnerService(ws).referrals(case.id)
+    [referral] = PartnerService(ws).referrals(case_id)
     assert referral.reason == "She has nowhere to sleep."
 
     PartnerService(open_ws("serik")).create(
@@ -226,14 +238,7 @@ def test_the_refer_dialog_sets_the_status_to_referred_when_the_workflow_allows(
     qtbot: QtBot, open_ws: OpenWs
 ) -> None:
     """The fault: referring left a "new" case "new"; the dialog offers "Referred", checked."""
-    PartnerService(open_ws("serik")).create(SHELTER)
-    ws = open_ws("aigul")
-    case = wage_case(ws, ASSEL)
-    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
-    editor.open_case(case.id)
-    click(qtbot, editor.refer_button)
-    dialog = modal_dialog(qtbot)
-    assert isinstance(dialog, ReferralDialog)
+    editor, case_id, ws, dialog = _refer_dialog(qtbot, open_ws)
     assert dialog.set_status.isVisible() and dialog.set_status.isChecked()
     assert dialog.set_status.text() == "Set the case's status to “Referred”"
     type_into(qtbot, dialog.reason, "She has nowhere to sleep.")
@@ -243,20 +248,13 @@ def test_the_refer_dialog_sets_the_status_to_referred_when_the_workflow_allows(
 
 
 def test_a_resolved_case_is_referred_without_the_status_box(qtbot: QtBot, open_ws: OpenWs) -> None:
-    PartnerService(open_ws("serik")).create(SHELTER)
-    ws = open_ws("aigul")
-    case = wage_case(ws, ASSEL)
-    CaseService(ws).set_status(case.id, "resolved", "Paid in full")
-    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
-    editor.open_case(case.id)
-    click(qtbot, editor.refer_button)
-    dialog = modal_dialog(qtbot)
-    assert isinstance(dialog, ReferralDialog) and not dialog.set_status.isVisible()
+    editor, case_id, ws, dialog = _refer_dialog(qtbot, open_ws, status="resolved")
+    assert not dialog.set_status.isVisible()
     type_into(qtbot, dialog.reason, "Help with the journey home.")
     press_dialog_button(qtbot, dialog)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
-    assert CaseService(ws).get_case(case.id).status == "resolved"
-    assert len(PartnerService(ws).referrals(case.id)) == 1
+    assert CaseService(ws).get_case(case_id).status == "resolved"
+    assert len(PartnerService(ws).referrals(case_id)) == 1
 
 
 def asked(qtbot: QtBot) -> QMessageBox:
@@ -268,13 +266,7 @@ def asked(qtbot: QtBot) -> QMessageBox:
 
 
 def _referral_with_reason(qtbot: QtBot, open_ws: OpenWs, reason: str) -> ReferralDialog:
-    PartnerService(open_ws("serik")).create(SHELTER)
-    ws = open_ws("aigul")
-    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
-    editor.open_case(wage_case(ws, ASSEL).id)
-    click(qtbot, editor.refer_button)
-    dialog = modal_dialog(qtbot)
-    assert isinstance(dialog, ReferralDialog)
+    _editor, _case_id, _ws, dialog = _refer_dialog(qtbot, open_ws)
     type_into(qtbot, dialog.reason, reason)
     return dialog
 
