@@ -293,6 +293,11 @@ def _add_referral_actions(actions: Any) -> None:
     outcome = actions.add_parser("referral-outcome", help=_("record how a referral ended"))
     outcome.add_argument("referral", help=_("the referral's id ('case referrals --json')"))
     outcome.add_argument("--outcome", required=True, help=_("what the partner did"))
+    outcome.add_argument(
+        "--replace",
+        action="store_true",
+        help=_("record it in place of an outcome already recorded (the case's history keeps both)"),
+    )
     outcome.set_defaults(handler=_in_partners("cmd_referral_outcome"))
 
 

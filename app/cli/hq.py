@@ -88,9 +88,11 @@ def register(commands: Any) -> None:
     migrate.add_argument("--to", required=True, metavar="URL", help=_("the target database"))
     migrate.add_argument(
         "--workstation",
-        required=True,
         metavar="DIR",
-        help=_("new data folder on this computer for the HQ on the server"),
+        help=_(
+            "new data folder on this computer for the HQ on the server"
+            " (by default beside this one, its name ending in -server)"
+        ),
     )
     migrate.add_argument("--json", action="store_true", help=json_help())
     migrate.set_defaults(handler=cmd_migrate)
@@ -176,8 +178,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from app.security.keyring_store import SecretStore
     from app.services.hq_migrate import migrate_to_server
 
-    target = Paths(Path(args.workstation).expanduser().resolve())
-    if target.data_dir == paths_of(args).data_dir:
+    here = paths_of(args).data_dir
+    folder = Path(args.workstation).expanduser() if args.workstation else default_workstation(here)
+    target = Paths(folder.resolve())
+    if target.data_dir == here:
         from app.errors import UsageError
 
         raise UsageError(_("The new data folder must differ from this installation's."))
@@ -203,6 +207,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     if report.secrets is not None:
         print(place_message(report.secrets, report.workstation))
     return 0
+
+
+def default_workstation(data_dir: Path) -> Path:
+    """Where ``hq migrate`` puts the new data folder when not told: DESIGN.md's line has no
+    ``--workstation``, and a folder beside the file installation is where its operator looks."""
+    return data_dir.with_name(f"{data_dir.name}-server")
 
 
 def _when(value: datetime | None) -> str:

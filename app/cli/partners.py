@@ -162,7 +162,7 @@ def cmd_referral_outcome(args: argparse.Namespace) -> int:
     with workspace(args, "app.services.partners") as ws:
         from app.services.partners import PartnerService
 
-        done = PartnerService(ws).record_outcome(args.referral, args.outcome)
+        done = PartnerService(ws).record_outcome(args.referral, args.outcome, replace=args.replace)
     print(
         _("{number}: outcome of the referral to {partner} recorded.").format(
             number=done.case_number, partner=done.partner_name

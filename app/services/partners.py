@@ -319,9 +319,17 @@ class PartnerService(DatedService):
             )
 
     def record_outcome(
-        self, referral_id: str, outcome: str, expected_version: int | None = None
+        self,
+        referral_id: str,
+        outcome: str,
+        expected_version: int | None = None,
+        *,
+        replace: bool = True,
     ) -> ReferralInfo:
-        """How the referral ended (the shelter took her in, the lawyer filed a claim)."""
+        """How the referral ended (the shelter took her in, the lawyer filed a claim).
+
+        ``replace`` false refuses a referral whose outcome is already recorded: a caller that
+        has not shown it (the command line) must not overwrite a colleague's words unseen."""
         self.ws.require_role(*CASE_WORKERS)
         outcome = check.required_text(outcome, "outcome", _("The outcome"), MAX_REASON)
         with self.ws.write() as session:
@@ -331,6 +339,13 @@ class PartnerService(DatedService):
             case = live_row(session, Case, referral.case_id, _("No such case."))
             partner = session.get(PartnerOrganisation, referral.partner_id)
             assert partner is not None  # a foreign key
+            if referral.outcome and not replace:
+                raise ValidationError(
+                    _(
+                        "The referral to {partner} already has an outcome: “{outcome}”. "
+                        "To record another in its place, add --replace."
+                    ).format(partner=partner.name, outcome=referral.outcome)
+                )
             referral.outcome = outcome
             add_case_event(
                 session,

@@ -81,6 +81,35 @@ def test_add_list_refer_and_list_referrals(
     assert (missing.code, missing.err.strip()) == (1, "qorgau: No such referral.")
 
 
+def test_an_outcome_on_record_is_replaced_only_when_asked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, installation: Paths, case_number: str
+) -> None:
+    """The fault: ``case referral-outcome`` silently wrote over the outcome a colleague had
+    recorded (the desktop shows it before anyone changes it; the command line did not). Now it
+    is refused, naming what is on record, unless ``--replace`` says so; the history keeps both."""
+    assert run_cli(capsys, "partner", "add", "--json", write_json(tmp_path, SHELTER)).code == 0
+    refer = ("case", "refer", case_number, "--partner", SHELTER["name"], "--reason", "Shelter")
+    assert run_cli(capsys, *refer).code == 0
+    referral = json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)[0]
+    outcome = ("case", "referral-outcome", referral["id"], "--outcome")
+    assert run_cli(capsys, *outcome, "Taken in for a week").code == 0
+
+    again = run_cli(capsys, *outcome, "Lawyer filed a claim")
+    assert (again.code, again.out) == (1, "")
+    assert again.err.strip() == (
+        f"qorgau: The referral to {SHELTER['name']} already has an outcome: "
+        "“Taken in for a week”. To record another in its place, add --replace."
+    )
+    rows = json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)
+    assert rows[0]["outcome"] == "Taken in for a week"
+
+    assert run_cli(capsys, *outcome, "Lawyer filed a claim", "--replace").code == 0
+    rows = json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)
+    assert rows[0]["outcome"] == "Lawyer filed a claim"
+    history = run_cli(capsys, "case", "show", case_number).out
+    assert "Taken in for a week" in history and "Lawyer filed a claim" in history
+
+
 def test_bad_input_says_one_line_and_changes_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, installation: Paths, case_number: str
 ) -> None:
