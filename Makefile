@@ -9,7 +9,7 @@ DEMO_CASES ?= 2000
 BENCH_CASES ?= 100000
 export QT_QPA_PLATFORM_THEME ?=
 
-.PHONY: run demo test lint typecheck translations translations-compile bench screenshots stress clean dist dist-smoke
+.PHONY: run demo test lint typecheck translations translations-compile bench screenshots letter-samples stress clean dist dist-smoke
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,16 @@ screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots docs/screenshots/en --lang en
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots docs/screenshots/kk --lang kk --small-only
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots docs/screenshots/ru --lang ru --small-only
+
+# docs/letters: the first page of each letter kind in each language, from the golden test's case.
+letter-samples: $(STAMP) translations-compile
+	rm -rf .letter-samples && mkdir .letter-samples
+	QORGAU_LETTER_PDFS=.letter-samples QT_QPA_PLATFORM=offscreen $(PY) -m pytest -p no:cacheprovider \
+		-q tests/unit/test_letter_wording.py -k golden
+	for pdf in .letter-samples/*.pdf; do \
+		pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$$pdf" docs/letters/$$(basename "$$pdf" .pdf); \
+	done
+	rm -rf .letter-samples
 
 stress: $(STAMP)
 	QT_QPA_PLATFORM=offscreen QORGAU_STRESS=full $(PY) -m pytest -m slow
