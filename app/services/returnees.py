@@ -43,15 +43,14 @@ from app.reports.tables import ReportTable
 from app.services import validation as check
 from app.services.people import clean_person, person_values
 from app.services.records import PersonInput
-from app.services.returnee_register import SCOPE, in_register
+from app.services.returnee_register import SCOPE
 from app.services.rows import live_row
 from app.services.stats import (
     ReturneeStats,
     StatsFilter,
     returned_between,
     returnee_stats,
-    returnees_in_scope,
-    returnees_owned,
+    returnees_counted,
 )
 from app.services.workspace import DatedService
 
@@ -471,9 +470,8 @@ class ReturneeService(DatedService):
             select(Returnee, Person, Case.number)
             .join(Person, Person.id == Returnee.person_id)
             .outerjoin(Case, Case.id == Returnee.case_id)
-            .where(*in_register())
         )
-        query = self._figure_conditions(query, flt)
+        query = self._figure_conditions(query, flt, self.ws.mission_here)
         if flt.occupation:
             code = isco.occupation_filter(flt.occupation.strip())
             query = query.where(
@@ -493,10 +491,11 @@ class ReturneeService(DatedService):
         return query
 
     @staticmethod
-    def _figure_conditions(query: Any, flt: ReturneeFilter) -> Any:
-        """``query`` kept to the records a figure counts, by the statistics' own conditions
-        (a major group's, country's or region's row is the register's occupation, country
-        and region filter)."""
+    def _figure_conditions(query: Any, flt: ReturneeFilter, held_by: str | None) -> Any:
+        """``query`` kept to the records a figure counts at the installation whose cases
+        ``held_by`` holds, by the statistics' own conditions (``returnees_counted``; a major
+        group's, country's or region's row is the register's occupation, country and region
+        filter)."""
         if flt.returned_from and flt.returned_to and flt.returned_from > flt.returned_to:
             raise ValidationError(
                 _("The start of the period ({start}) is after its end ({end}).").format(
@@ -517,7 +516,7 @@ class ReturneeService(DatedService):
             officer=flt.officer.strip() or None,
             mission=flt.mission.strip().upper() or None,
         )
-        query = returnees_owned(query.where(*returnees_in_scope(scope)), None, scope.mission)
+        query = returnees_counted(query, scope, held_by)
         if flt.undated:
             query = query.where(Returnee.returned_on.is_(None))
         else:
@@ -580,7 +579,8 @@ class ReturneeService(DatedService):
         (``app.services.stats.returnee_stats``), so the register and the report agree."""
         self._require_reader()
         with self.ws.read() as session:
-            return returnee_stats(session, date_from, date_to, held_by=self.ws.mission_here)
+            scope = StatsFilter(date_from=date_from, date_to=date_to)
+            return returnee_stats(session, scope, self.ws.mission_here)
 
     # -- export -------------------------------------------------------------------------------
 

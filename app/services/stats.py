@@ -347,10 +347,20 @@ def returnees_in_scope(scope: StatsFilter) -> tuple[ColumnElement[bool], ...]:
     return tuple(conditions)
 
 
+def returnees_counted(query: Select, scope: StatsFilter, held_by: str | None) -> Select:
+    """``query`` over ``Returnee`` joined to its ``Person`` kept to the records the figures count
+    in ``scope`` (its period aside, see ``returned_between``): in the register, of the scope
+    (``returnees_in_scope``), and owned as a case is (``returnees_owned``). The figures and the
+    Returnees area's list both read through it, so a list shows what a figure counts."""
+    return returnees_owned(
+        query.where(*in_register(), *returnees_in_scope(scope)), held_by, scope.mission
+    )
+
+
 def returnees_owned(query: Select, held_by: str | None, mission: str | None) -> Select:
     """``query`` over ``Returnee`` kept, as for cases, to the records whose case ``held_by``
-    holds (a mission's own figures) and whose case ``mission`` opened; a record without a case
-    counts for the installation that made it."""
+    holds (a mission's own: its copies of cases HQ moved to another mission are not) and whose
+    case ``mission`` opened; a record without a case counts for the installation that made it."""
     if held_by is None and mission is None:
         return query
     case = aliased(Case)  # the record's own case; not the Case a scope's subquery selects
@@ -374,26 +384,16 @@ def returned_between(date_from: date | None, date_to: date | None) -> tuple[Any,
     return tuple(conditions)
 
 
-def returnee_stats(
-    session: Session,
-    date_from: date | None,
-    date_to: date | None,
-    *conditions: ColumnElement[bool],
-    held_by: str | None = None,
-    mission: str | None = None,
-) -> ReturneeStats:
-    """The register's figures: returns in the period (``returned_between``; with no period,
-    every record and none undated) of the records that meet ``conditions`` and belong to
-    ``held_by`` / ``mission`` (``returnees_owned``). The Returnees area lists the records
-    behind each figure by the same conditions (``ReturneeService``). Two small grouped reads
-    of the register, whatever the number of cases."""
-    base = returnees_owned(
-        select(Returnee.id)
-        .join(Person, Person.id == Returnee.person_id)
-        .where(*in_register(), *conditions),
-        held_by,
-        mission,
+def returnee_stats(session: Session, scope: StatsFilter, held_by: str | None) -> ReturneeStats:
+    """The register's figures: returns in the scope's period (``returned_between``; with no
+    period, every record and none undated) of the records ``returnees_counted`` keeps. The
+    Returnees area lists the records behind each figure by the same conditions
+    (``ReturneeService``). Two small grouped reads of the register, whatever the number of
+    cases."""
+    base = returnees_counted(
+        select(Returnee.id).join(Person, Person.id == Returnee.person_id), scope, held_by
     )
+    date_from, date_to = scope.date_from, scope.date_to
     dated = date_from is not None or date_to is not None
     returned = base.where(*returned_between(date_from, date_to))
     major = func.substr(Returnee.occupation, 1, 1)
@@ -957,15 +957,7 @@ class _Queries:
 
     def returnees(self) -> ReturneeStats:
         """The returnees' register in the period and scope (``returnee_stats``)."""
-        s = self.scope
-        return returnee_stats(
-            self.session,
-            self.first,
-            self.last,
-            *returnees_in_scope(s),
-            held_by=self.here,
-            mission=s.mission,
-        )
+        return returnee_stats(self.session, self.scope, self.here)
 
     # the cases behind a figure -------------------------------------------------------------
 
