@@ -124,6 +124,17 @@ def test_a_mission_cannot_hang_its_record_on_another_missions_case(
     _refused(world, [new], f"returnee {new['id']} hangs off a case held by SEL")
 
 
+def test_a_mission_cannot_point_its_record_at_another_missions_worker(
+    world: dict[str, Any],
+) -> None:
+    """The fault: DXB's own returnee without a case, pointed at SEL's worker, was accepted and
+    made DXB one of the worker's owners, free to rewrite the person in its next bundle."""
+    sel = _hq_copy(world, "sel")
+    new = dict(_hq_copy(world, "dxb"), id=new_id(), version=1, case_id=None)
+    new["person_id"] = sel["person_id"]
+    _refused(world, [new], f"refers to person {sel['person_id']}, which belongs to SEL")
+
+
 def test_a_mission_cannot_change_a_record_hq_made(world: dict[str, Any]) -> None:
     record = _hq_copy(world, "hq")
     forged = changed(record, region="KZ-79", wants_referral=False)
