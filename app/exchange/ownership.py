@@ -451,7 +451,9 @@ class _Checker:
             refusal = self._new_breach(entity, record)
             if refusal is not None:
                 return refusal
-        elif record.get("case_id") is None and mine.case_id is None and mine.origin != self.signer:
+        elif mine.case_id is None and mine.origin != self.signer:
+            # Its maker owns a record without a case, whatever case the bundle hangs it on:
+            # a case of the signer's own would make the record the signer's.
             return self.refuse(
                 _(
                     "{record} was made by {owner}; a bundle from {signer} may change "

@@ -558,6 +558,35 @@ def test_sels_genuine_update_is_accepted_after_the_attacks(
     assert hq.cases.get_case(case_id).version == sel.cases.get_case(case_id).version
 
 
+def test_a_record_without_a_case_cannot_be_taken_over_by_hanging_it_on_a_case(
+    world: dict[str, Site], tmp_path: Path
+) -> None:
+    """The fault: a record without a case belongs to its maker, but that was judged only while
+    the bundle's copy stayed without a case too: DXB hanging SEL's review (made without a case)
+    on a case of DXB's own was accepted, and the review was DXB's from then on."""
+    hq = world["hq"]
+    review = complete_record(
+        "contract_review",
+        {
+            "id": new_id(),
+            "origin_mission": "SEL",
+            "version": 1,
+            "updated_at": "2026-11-20T10:00:00+00:00",
+            "case_id": None,
+            "person_id": None,
+            "risk": "high",
+            "host_country": "KR",
+            "reviewed_at": "2026-11-20T10:00:00+00:00",
+        },
+    )
+    made = to_hq(world, "sel", tmp_path / "sel-review.qbundle", {"contract_review": [review]})
+    assert ExchangeService(hq.ws).import_bundle(made).per_entity["contract_review"]["new"] == 1
+
+    taken = changed(review, case_id=_dxb_case(world)["id"], risk="low")
+    bundle = to_hq(world, "dxb", tmp_path / "taken.qbundle", {"contract_review": [taken]})
+    refused_at(hq, bundle, f"contract_review {review['id']} was made by SEL")
+
+
 def test_a_new_case_of_a_workers_own_mission_is_accepted(
     world: dict[str, Site], tmp_path: Path
 ) -> None:

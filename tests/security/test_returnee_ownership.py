@@ -141,6 +141,18 @@ def test_a_mission_cannot_change_a_record_hq_made(world: dict[str, Any]) -> None
     _refused(world, [forged], f"returnee {record['id']} was made by AST")
 
 
+def test_a_mission_cannot_take_a_record_over_by_hanging_it_on_its_own_case(
+    world: dict[str, Any],
+) -> None:
+    """The fault: a record without a case was judged by its maker only while it stayed without
+    one; DXB hanging HQ's record on a case of DXB's own was refused only for the person it
+    names (a review naming none went through: test_ownership). Its maker is the reason."""
+    record = _hq_copy(world, "hq")
+    own_case = _hq_copy(world, "dxb")["case_id"]
+    forged = changed(record, case_id=own_case, region="KZ-79")
+    _refused(world, [forged], f"returnee {record['id']} was made by AST")
+
+
 def test_the_owner_updates_its_record_after_the_attacks(world: dict[str, Any]) -> None:
     sel: Site = world["sel"]
     service = ReturneeService(sel.ws)
