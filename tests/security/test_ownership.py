@@ -9,11 +9,13 @@ The sites are shared by the module: a refused import changes nothing, which each
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from app.db.models import (
@@ -534,6 +536,26 @@ def test_hq_without_the_hq_mark_cannot_send_the_library(
         refused_at(tas, bundle, "--hq")
     finally:
         tas.ws.close()
+
+
+def test_a_bundle_signed_with_a_replaced_key_is_refused(
+    world: dict[str, Site], tmp_path: Path
+) -> None:
+    """Replay after a key change: SEL's laptop was stolen and HQ registered SEL's new key. A
+    bundle signed with the old key (valid when it was signed) is refused, nothing changed."""
+    hq = world["hq"]
+    stolen, _case = sel_case_changed_by(world, "sel", tmp_path / "old.qbundle", description="X")
+    keys = KeyService(hq.ws)
+    old = next(k for k in keys.trusted() if k.code == "SEL")
+    new_key = base64.b64encode(
+        Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+    ).decode()
+    keys.trust("SEL", new_key)
+    assert new_key in {k.signing_key for k in keys.trusted()}
+    try:
+        refused_at(hq, stolen, "signature does not match the registered key of SEL")
+    finally:
+        keys.trust("SEL", old.signing_key)
 
 
 # -- the genuine flows ------------------------------------------------------------------------
