@@ -11,7 +11,9 @@ A signature proves who sent a bundle, not that the sender may change what it car
 - agreements, their provisions and the host-country legal tables, and transfers, belong to
   headquarters: ``agreements`` and ``transfer`` bundles are accepted only from the mission
   registered here as HQ;
-- a mission's own descriptive record belongs to that mission.
+- a mission's own descriptive record belongs to that mission;
+- a record the signer writes may refer only to persons and organisations the signer owns (or
+  that are new): a reference is what makes a mission one of their owners.
 
 Only records that would change something are judged: a record the database already holds in the
 same version and content, or in a newer version, is left alone whoever sent it (a mission's full
@@ -262,6 +264,7 @@ class _Checker:
         found = [(r, self._version_breach(entity, r, m)) for r, m in pairs]
         if self.bundle.kind is BundleKind.CASES:
             found += self._cases_bundle_breaches(entity, pairs)
+            found += self._reference_breaches(entity, pairs)
         elif self.bundle.kind is BundleKind.TRANSFER:
             found += [(r, self._transfer_breach(entity, r)) for r, _m in pairs]
         return [(r, refused) for r, refused in found if refused is not None]
@@ -448,7 +451,9 @@ class _Checker:
             refusal = self._new_breach(entity, record)
             if refusal is not None:
                 return refusal
-        elif record.get("case_id") is None and mine.case_id is None and mine.origin != self.signer:
+        elif mine.case_id is None and mine.origin != self.signer:
+            # Its maker owns a record without a case, whatever case the bundle hangs it on:
+            # a case of the signer's own would make the record the signer's.
             return self.refuse(
                 _(
                     "{record} was made by {owner}; a bundle from {signer} may change "
@@ -506,6 +511,43 @@ class _Checker:
                     ),
                 )
             )
+        return found
+
+    def _reference_breaches(
+        self, entity: str, pairs: list[_Pair]
+    ) -> list[tuple[dict[str, Any], Refused]]:
+        """A record the signer writes may point only at the persons and organisations here
+        that the signer may change itself: a reference makes its holder one of the record's
+        owners, so a case of one's own pointed at another mission's person was the key to
+        rewriting that person in the next bundle. A record not here yet is judged as new."""
+        found: list[tuple[dict[str, Any], Refused]] = []
+        for column, target in BY_NAME[entity].references.items():
+            if target not in SHARED:
+                continue
+            here = self._load(target, sorted({r[column] for r, _m in pairs if r.get(column)}))
+            owners, formerly = self._shared_owners(target, list(here))
+            foreign = {
+                ref: owners.get(ref) or {mine.origin}
+                for ref, mine in here.items()
+                if self.signer not in (owners.get(ref) or {mine.origin})
+                and self.signer not in formerly.get(ref, {})
+            }
+            found += [
+                (
+                    record,
+                    self.refuse(
+                        _(
+                            "{record} refers to {target}, which belongs to {owners}; a bundle "
+                            "from {signer} may refer only to the records {signer} owns"
+                        ),
+                        record=_label(entity, record),
+                        target=_label(target, {"id": record[column]}),
+                        owners=", ".join(sorted(foreign[record[column]])),
+                    ),
+                )
+                for record, _m in pairs
+                if record.get(column) in foreign
+            ]
         return found
 
     def _shared_owners(

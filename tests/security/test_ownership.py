@@ -9,11 +9,13 @@ The sites are shared by the module: a refused import changes nothing, which each
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from app.db.models import (
@@ -24,6 +26,7 @@ from app.db.models import (
     CaseEvent,
     Employer,
     Mission,
+    PartnerOrganisation,
     Person,
 )
 from app.exchange.ownership import MAX_VERSION_STEP
@@ -328,6 +331,96 @@ def other_missions_details(w: dict[str, Site], out: Path) -> tuple[Path, str]:
     return bundle, "it carries the details of mission SEL; a mission may send only its own"
 
 
+# -- a reference as the way in: a record of the signer's pointed at another mission's person or
+# organisation made the signer one of its owners, free to rewrite it in the next bundle.
+
+
+def _dxb_case(w: dict[str, Site]) -> dict[str, Any]:
+    return sorted(
+        records_of(w["hq"], "case", Case.mission_code == "DXB"), key=lambda r: r["number"]
+    )[0]
+
+
+def _sel_shared(w: dict[str, Site], entity: str, column: str) -> str:
+    """The id of a record of ``entity`` that SEL's cases at HQ point at by ``column``."""
+    return next(
+        c[column] for c in records_of(w["hq"], "case", Case.mission_code == "SEL") if c[column]
+    )
+
+
+def new_case_of_sel_worker(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """The fault: DXB's new case pointing at SEL's worker was accepted, and with it DXB's
+    next bundle rewriting that worker (say, the phone an officer calls)."""
+    person = _sel_shared(w, "person", "person_id")
+    forged = _new_case(_dxb_case(w), "DXB-2026-9998", "DXB", person_id=person)
+    bundle = to_hq(w, "dxb", out, {"case": [forged]})
+    return bundle, f"case DXB-2026-9998 refers to person {person}, which belongs to SEL"
+
+
+def own_case_moved_to_sel_employer(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """The fault: DXB's own case re-pointed at SEL's employer made DXB an owner of the
+    employer, so that it could take it off the watchlist."""
+    employer = _sel_shared(w, "employer", "employer_id")
+    case = _dxb_case(w)
+    bundle = changed_to_hq(w, "dxb", out, "case", case, employer_id=employer)
+    return bundle, f"case {case['number']} refers to employer {employer}, which belongs to SEL"
+
+
+def own_case_moved_to_sel_agency(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """The fault: as for the employer, with SEL's recruitment agency."""
+    agency = _sel_shared(w, "recruitment_agency", "agency_id")
+    case = _dxb_case(w)
+    bundle = changed_to_hq(w, "dxb", out, "case", case, agency_id=agency)
+    return bundle, f"refers to recruitment_agency {agency}, which belongs to SEL"
+
+
+def contract_review_of_sel_worker(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """The fault: a review without a case, DXB's own, pointing at SEL's worker."""
+    person = _sel_shared(w, "person", "person_id")
+    review = complete_record(
+        "contract_review",
+        {
+            "id": new_id(),
+            "origin_mission": "DXB",
+            "version": 1,
+            "updated_at": "2026-11-20T10:00:00+00:00",
+            "deleted_at": None,
+            "case_id": None,
+            "person_id": person,
+            "risk": "low",
+            "host_country": "AE",
+            "reviewed_at": "2026-11-20T10:00:00+00:00",
+        },
+    )
+    bundle = to_hq(w, "dxb", out, {"contract_review": [review]})
+    return bundle, f"contract_review {review['id']} refers to person {person}, which belongs to SEL"
+
+
+def referral_to_sel_partner(w: dict[str, Site], out: Path) -> tuple[Path, str]:
+    """The fault: DXB's referral, on DXB's own case, to a partner organisation SEL made."""
+    partner = next(
+        r["id"]
+        for r in records_of(
+            w["hq"], "partner_organisation", PartnerOrganisation.origin_mission == "SEL"
+        )
+    )
+    referral = complete_record(
+        "partner_referral",
+        {
+            "id": new_id(),
+            "origin_mission": "DXB",
+            "version": 1,
+            "updated_at": "2026-11-20T10:00:00+00:00",
+            "deleted_at": None,
+            "case_id": _dxb_case(w)["id"],
+            "partner_id": partner,
+            "referred_at": "2026-11-20",
+        },
+    )
+    bundle = to_hq(w, "dxb", out, {"partner_referral": [referral]})
+    return bundle, f"refers to partner_organisation {partner}, which belongs to SEL"
+
+
 ATTACKS: list[Attack] = [
     rewrite_with_huge_version,
     rewrite_with_next_version,
@@ -350,6 +443,11 @@ ATTACKS: list[Attack] = [
     rewrite_sel_employer,
     person_claiming_sel,
     other_missions_details,
+    new_case_of_sel_worker,
+    own_case_moved_to_sel_employer,
+    own_case_moved_to_sel_agency,
+    contract_review_of_sel_worker,
+    referral_to_sel_partner,
 ]
 
 
@@ -440,6 +538,26 @@ def test_hq_without_the_hq_mark_cannot_send_the_library(
         tas.ws.close()
 
 
+def test_a_bundle_signed_with_a_replaced_key_is_refused(
+    world: dict[str, Site], tmp_path: Path
+) -> None:
+    """Replay after a key change: SEL's laptop was stolen and HQ registered SEL's new key. A
+    bundle signed with the old key (valid when it was signed) is refused, nothing changed."""
+    hq = world["hq"]
+    stolen, _case = sel_case_changed_by(world, "sel", tmp_path / "old.qbundle", description="X")
+    keys = KeyService(hq.ws)
+    old = next(k for k in keys.trusted() if k.code == "SEL")
+    new_key = base64.b64encode(
+        Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+    ).decode()
+    keys.trust("SEL", new_key)
+    assert new_key in {k.signing_key for k in keys.trusted()}
+    try:
+        refused_at(hq, stolen, "signature does not match the registered key of SEL")
+    finally:
+        keys.trust("SEL", old.signing_key)
+
+
 # -- the genuine flows ------------------------------------------------------------------------
 
 
@@ -460,6 +578,49 @@ def test_sels_genuine_update_is_accepted_after_the_attacks(
     assert report.per_entity["case"]["updated"] == 1
     assert hq.cases.get_case(case_id).description == "Employer paid the wages."
     assert hq.cases.get_case(case_id).version == sel.cases.get_case(case_id).version
+
+
+def test_a_record_without_a_case_cannot_be_taken_over_by_hanging_it_on_a_case(
+    world: dict[str, Site], tmp_path: Path
+) -> None:
+    """The fault: a record without a case belongs to its maker, but that was judged only while
+    the bundle's copy stayed without a case too: DXB hanging SEL's review (made without a case)
+    on a case of DXB's own was accepted, and the review was DXB's from then on."""
+    hq = world["hq"]
+    review = complete_record(
+        "contract_review",
+        {
+            "id": new_id(),
+            "origin_mission": "SEL",
+            "version": 1,
+            "updated_at": "2026-11-20T10:00:00+00:00",
+            "case_id": None,
+            "person_id": None,
+            "risk": "high",
+            "host_country": "KR",
+            "reviewed_at": "2026-11-20T10:00:00+00:00",
+        },
+    )
+    made = to_hq(world, "sel", tmp_path / "sel-review.qbundle", {"contract_review": [review]})
+    assert ExchangeService(hq.ws).import_bundle(made).per_entity["contract_review"]["new"] == 1
+
+    taken = changed(review, case_id=_dxb_case(world)["id"], risk="low")
+    bundle = to_hq(world, "dxb", tmp_path / "taken.qbundle", {"contract_review": [taken]})
+    refused_at(hq, bundle, f"contract_review {review['id']} was made by SEL")
+
+
+def test_a_new_case_of_a_workers_own_mission_is_accepted(
+    world: dict[str, Site], tmp_path: Path
+) -> None:
+    """The references rule leaves the genuine flow alone: DXB opens a second case for a
+    worker, employer and agency of its own."""
+    hq = world["hq"]
+    own = next(c for c in records_of(hq, "case", Case.mission_code == "DXB") if c["agency_id"])
+    second = _new_case(own, "DXB-2026-9997", "DXB")
+    report = ExchangeService(hq.ws).import_bundle(
+        to_hq(world, "dxb", tmp_path / "second.qbundle", {"case": [second]})
+    )
+    assert report.per_entity["case"]["new"] == 1
 
 
 def test_the_mission_holding_a_transferred_case_updates_it(

@@ -124,9 +124,32 @@ def test_a_mission_cannot_hang_its_record_on_another_missions_case(
     _refused(world, [new], f"returnee {new['id']} hangs off a case held by SEL")
 
 
+def test_a_mission_cannot_point_its_record_at_another_missions_worker(
+    world: dict[str, Any],
+) -> None:
+    """The fault: DXB's own returnee without a case, pointed at SEL's worker, was accepted and
+    made DXB one of the worker's owners, free to rewrite the person in its next bundle."""
+    sel = _hq_copy(world, "sel")
+    new = dict(_hq_copy(world, "dxb"), id=new_id(), version=1, case_id=None)
+    new["person_id"] = sel["person_id"]
+    _refused(world, [new], f"refers to person {sel['person_id']}, which belongs to SEL")
+
+
 def test_a_mission_cannot_change_a_record_hq_made(world: dict[str, Any]) -> None:
     record = _hq_copy(world, "hq")
     forged = changed(record, region="KZ-79", wants_referral=False)
+    _refused(world, [forged], f"returnee {record['id']} was made by AST")
+
+
+def test_a_mission_cannot_take_a_record_over_by_hanging_it_on_its_own_case(
+    world: dict[str, Any],
+) -> None:
+    """The fault: a record without a case was judged by its maker only while it stayed without
+    one; DXB hanging HQ's record on a case of DXB's own was refused only for the person it
+    names (a review naming none went through: test_ownership). Its maker is the reason."""
+    record = _hq_copy(world, "hq")
+    own_case = _hq_copy(world, "dxb")["case_id"]
+    forged = changed(record, case_id=own_case, region="KZ-79")
     _refused(world, [forged], f"returnee {record['id']} was made by AST")
 
 
