@@ -1025,6 +1025,14 @@ class LetterService(DatedService):
             found.append(
                 _("The person's sex is not recorded: the letter uses the masculine forms.")
             )
+        if row.kind == "agency_report" and not case.agency_id:
+            found.append(
+                _(
+                    "The case names no recruitment agency: the letter asks the ministry to "
+                    "establish whether one placed the worker. If the worker named the agency, "
+                    "record it on the case first."
+                )
+            )
         if row.kind in _STATING_FACTS and not (row.facts.strip() or row.free_text.strip()):
             # A case of "Other" (every row of a register that names no complaint) gives no
             # facts of its own: the letter asked for measures without saying for what.

@@ -13,7 +13,7 @@ from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
 from app.services.records import CaseDetail, CaseInput, PersonInput
 from app.services.workspace import Workspace
-from tests.unit.test_letter_wording import TODAY, flat, people, raw_text
+from tests.unit.test_letter_wording import LANGS, TODAY, flat, make_case, people, raw_text
 
 __all__ = ["people"]  # the fixture, shared with the wording tests
 
@@ -76,3 +76,49 @@ def test_the_approver_is_told_only_when_no_name_says_the_sex(
     assert not any(warned in w for w in warnings(man))
     en = render(people, man.id, "assistance_certificate", "en")
     assert "Mr " in en and "Ms " not in en, en
+
+
+AGENCY_CLAIMED = {
+    "ru": "при посредничестве которого",
+    "kk": "осы агенттіктің делдалдығымен",
+    "en": "through which",
+}
+AGENCY_ASKED = {
+    "ru": "Просим установить, была ли заявительница трудоустроена при посредничестве частного "
+    "агентства занятости, и в таком случае проверить соблюдение агентством",
+    "kk": "жұмысқа орналасқан-орналаспағанын анықтауды, ондай агенттік болса, оның Қазақстан",
+    "en": "to establish whether a private employment agency placed her in employment and, if "
+    "so, to verify",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_agency_report_on_a_case_without_an_agency_asserts_none(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: on a case that names no agency, the report to the Ministry of Labour said
+    that the worker "was placed in employment through the private employment agency" — an
+    agency nobody named, a claim the case does not make — and asked it to check "the agency".
+    Now it says the case does not record one and asks the Ministry to establish it; the
+    approver is told why."""
+    case = bare_case(people, "Ахметова", "Гүлнар")
+    text = render(people, case.id, "agency_report", lang)
+    assert AGENCY_CLAIMED[lang] not in text, text
+    assert flat(AGENCY_ASKED[lang]) in text, text
+    warnings = LetterService(people["aigul"], today=TODAY).checks_for_case(
+        case.id, "agency_report", lang, LetterFields()
+    )
+    assert any("names no recruitment agency" in w for w in warnings)
+
+
+def test_an_agency_report_names_the_agency_the_case_records(
+    people: dict[str, Workspace],
+) -> None:
+    """With an agency on the case the report speaks of it by name, as before, unwarned."""
+    case = make_case(people, "female", "KR")
+    service = LetterService(people["aigul"], today=TODAY)
+    for lang in LANGS:
+        text = render(people, case.id, "agency_report", lang)
+        assert "Uly Dala Horizon LLP" in text and AGENCY_CLAIMED[lang] in text, text
+        warnings = service.checks_for_case(case.id, "agency_report", lang, LetterFields())
+        assert not any("names no recruitment agency" in w for w in warnings)
