@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date
 
 from app.domain.claims import Claim
+from app.domain.kk_dates import kk_period
 from app.letters.grammar import Sex
 
 # Per category: ru (male, female), kk, en (male, female). ``other`` has no phrase on purpose:
@@ -220,7 +221,8 @@ def claim_text(claim: Claim, lang: str, money: str, numeric: Callable[[date], st
         start, end = numeric(claim.period_from), numeric(claim.period_to)
         what = {
             "ru": f"{what} за период с {start} по {end}",
-            "kk": f"{start}–{end} кезеңіндегі {what}",
+            # Kazakh running text says the months in words (DOMAIN.md, date forms).
+            "kk": f"{kk_period(claim.period_from, claim.period_to)} кезеңдегі {what}",
             "en": f"{what} for the period {start} to {end}",
         }[lang]
     return f"{money} ({what})"

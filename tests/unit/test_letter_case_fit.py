@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from app.domain.kk_dates import kk_date_when, kk_period
 from app.letters import LETTER_KINDS, Addressee
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
@@ -122,3 +123,29 @@ def test_an_agency_report_names_the_agency_the_case_records(
         assert "Uly Dala Horizon LLP" in text and AGENCY_CLAIMED[lang] in text, text
         warnings = service.checks_for_case(case.id, "agency_report", lang, LetterFields())
         assert not any("names no recruitment agency" in w for w in warnings)
+
+
+NUMERIC_DATE = re.compile(r"\b\d{2}\.\d{2}\.\d{4}\b")
+
+
+@pytest.mark.parametrize("kind", LETTER_KINDS)
+def test_kazakh_letters_write_dates_in_words(people: dict[str, Workspace], kind: str) -> None:
+    """The fault: Kazakh letters gave the birth date as «15.03.1994 ж. т.» (numbers and an
+    abbreviation) and the period of an amount claimed as «01.06.2026–31.08.2026 кезеңіндегі»,
+    where Kazakh official text writes «1994 жылғы 15 наурызда туған» and «2026 жылғы 1
+    маусымнан 31 тамызға дейінгі кезеңдегі»."""
+    case = make_case(people, "female", "KR")
+    text = render(people, case.id, kind, "kk")
+    assert not NUMERIC_DATE.search(text), NUMERIC_DATE.findall(text)
+    assert "ж. т." not in text, text
+    if kind not in ("employer_letter", "referral"):  # they are not given her birth date
+        assert "1994 жылғы 15 наурызда туған" in text, text
+    if kind != "assistance_certificate":  # the certificate states no claims
+        assert "2026 жылғы 1 маусымнан 31 тамызға дейінгі кезеңдегі" in text, text
+
+
+def test_a_kazakh_period_across_the_new_year_names_both_years() -> None:
+    assert kk_period(date(2025, 11, 1), date(2026, 2, 28)) == (
+        "2025 жылғы 1 қарашадан 2026 жылғы 28 ақпанға дейінгі"
+    )
+    assert kk_date_when(date(1991, 7, 12)) == "1991 жылғы 12 шілдеде"
