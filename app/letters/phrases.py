@@ -233,8 +233,10 @@ def default_facts(
     sex: Sex,
     lang: str,
     claims: tuple[str, ...] = (),
+    to_the_employer: bool = False,
 ) -> str:
-    """The facts paragraph: what the worker reports, then the amounts claimed."""
+    """The facts paragraph: what the worker reports, then the amounts claimed. A letter to the
+    employer speaks of it as "your company", not of "the employer" in the third person."""
     female = sex == "female"
     clauses: list[str] = []
     employer_does: list[str] = []  # what "the employer" does: one subject, joined by "and"
@@ -249,7 +251,12 @@ def default_facts(
         else:
             clauses.append(text)
     if employer_does:
-        subject = {"ru": "работодатель", "kk": "жұмыс беруші", "en": "the employer"}[lang]
+        subjects = (
+            {"ru": "Ваша компания", "kk": "Сіздің компанияңыз", "en": "your company"}
+            if to_the_employer
+            else {"ru": "работодатель", "kk": "жұмыс беруші", "en": "the employer"}
+        )
+        subject = subjects[lang]
         conjunction = {"ru": " и ", "kk": " және ", "en": " and "}[lang]
         joined = ", ".join(employer_does[:-1])
         joined = (joined + conjunction if joined else "") + employer_does[-1]

@@ -877,7 +877,8 @@ class LetterService(DatedService):
     def _default_facts(self, session: Session, case: Case, kind: str, lang: str) -> str:
         sex = person_sex_of(session.get(Person, case.person_id))
         codes = tuple(c.code for c in case.categories)
-        return default_facts(codes, sex, lang, self._claims(case, kind, lang))
+        claims = self._claims(case, kind, lang)
+        return default_facts(codes, sex, lang, claims, to_the_employer=kind == "employer_letter")
 
     def _default_requests(self, session: Session, case: Case, kind: str, lang: str) -> str:
         if kind != "employer_letter":

@@ -149,3 +149,24 @@ def test_a_kazakh_period_across_the_new_year_names_both_years() -> None:
         "2025 жылғы 1 қарашадан 2026 жылғы 28 ақпанға дейінгі"
     )
     assert kk_date_when(date(1991, 7, 12)) == "1991 жылғы 12 шілдеде"
+
+
+THE_EMPLOYER_DOES = {
+    "ru": ("работодатель не выплачивает ей", "Ваша компания не выплачивает ей заработную плату"),
+    "kk": ("жұмыс беруші оған", "Сіздің компанияңыз оған жалақы төлемейді"),
+    "en": ("the employer does not pay", "your company does not pay her wages"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_letter_to_the_employer_says_your_company(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: the employer letter told the employer that "according to her, the employer
+    does not pay her wages" — of itself, in the third person, as if to someone else. A letter
+    to the employer says "your company"; the other letters keep "the employer"."""
+    case = make_case(people, "female", "KR")
+    third_person, second_person = THE_EMPLOYER_DOES[lang]
+    text = render(people, case.id, "employer_letter", lang)
+    assert second_person in text and third_person not in text, text
+    assert third_person in render(people, case.id, "note_verbale_labour_authority", lang)
