@@ -6,6 +6,8 @@ export, anonymising and the CSV import each name these groups instead of spellin
 
 from __future__ import annotations
 
+from app.domain.iin import Sex
+
 # The name as typed: in Cyrillic, and in Latin letters as in the passport.
 NAME_FIELDS = ("surname", "given_names", "patronymic", "surname_latin", "given_names_latin")
 # How to reach the person besides the phone abroad: free text, "" where unknown.
@@ -24,17 +26,17 @@ IDENTITY_FIELDS = ("iin", "passport_no", "birth_date")
 # What a Kazakh or Russian name says of the person's sex, for a register that records none:
 # the patronymic («Серікұлы», «Серікқызы», «Сергеевич», «Сергеевна»), else the surname's
 # ending («Әбенова», «Петровская»). Given names are not read: too many are both or neither.
-_PATRONYMIC_ENDINGS = {
+_PATRONYMIC_ENDINGS: dict[Sex, tuple[str, ...]] = {
     "male": ("ұлы", "улы", "ович", "евич", "ич", "оглы"),
     "female": ("қызы", "кызы", "овна", "евна", "ична", "инична", "гызы"),
 }
-_SURNAME_ENDINGS = {
+_SURNAME_ENDINGS: dict[Sex, tuple[str, ...]] = {
     "female": ("ова", "ева", "ёва", "ина", "ына", "ская", "цкая"),
     "male": ("ов", "ев", "ёв", "ин", "ын", "ский", "цкий"),
 }
 
 
-def sex_from_names(surname: str, patronymic: str) -> str | None:
+def sex_from_names(surname: str, patronymic: str) -> Sex | None:
     """ "male", "female", or None when the names do not say."""
     for table, name in ((_PATRONYMIC_ENDINGS, patronymic), (_SURNAME_ENDINGS, surname)):
         word = name.replace(" ", "").casefold()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date
 
 from app.domain.claims import Claim
+from app.domain.kk_dates import kk_period
 from app.letters.grammar import Sex
 
 # Per category: ru (male, female), kk, en (male, female). ``other`` has no phrase on purpose:
@@ -220,7 +221,8 @@ def claim_text(claim: Claim, lang: str, money: str, numeric: Callable[[date], st
         start, end = numeric(claim.period_from), numeric(claim.period_to)
         what = {
             "ru": f"{what} за период с {start} по {end}",
-            "kk": f"{start}–{end} кезеңіндегі {what}",
+            # Kazakh running text says the months in words (DOMAIN.md, date forms).
+            "kk": f"{kk_period(claim.period_from, claim.period_to)} кезеңдегі {what}",
             "en": f"{what} for the period {start} to {end}",
         }[lang]
     return f"{money} ({what})"
@@ -231,8 +233,10 @@ def default_facts(
     sex: Sex,
     lang: str,
     claims: tuple[str, ...] = (),
+    to_the_employer: bool = False,
 ) -> str:
-    """The facts paragraph: what the worker reports, then the amounts claimed."""
+    """The facts paragraph: what the worker reports, then the amounts claimed. A letter to the
+    employer speaks of it as "your company", not of "the employer" in the third person."""
     female = sex == "female"
     clauses: list[str] = []
     employer_does: list[str] = []  # what "the employer" does: one subject, joined by "and"
@@ -247,7 +251,12 @@ def default_facts(
         else:
             clauses.append(text)
     if employer_does:
-        subject = {"ru": "работодатель", "kk": "жұмыс беруші", "en": "the employer"}[lang]
+        subjects = (
+            {"ru": "Ваша компания", "kk": "Сіздің компанияңыз", "en": "your company"}
+            if to_the_employer
+            else {"ru": "работодатель", "kk": "жұмыс беруші", "en": "the employer"}
+        )
+        subject = subjects[lang]
         conjunction = {"ru": " и ", "kk": " және ", "en": " and "}[lang]
         joined = ", ".join(employer_does[:-1])
         joined = (joined + conjunction if joined else "") + employer_does[-1]

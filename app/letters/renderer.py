@@ -46,7 +46,7 @@ from reportlab.platypus.flowables import TopPadder
 
 from app.domain import labels
 from app.domain.codes import LetterKind
-from app.domain.kk_dates import kk_date_attributive
+from app.domain.kk_dates import kk_date_attributive, kk_date_when
 from app.domain.translit import name_in_latin
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_amount, format_date, locale_for
@@ -795,7 +795,7 @@ def _identity(context: LetterContext) -> str:
         parts.append(
             {
                 "ru": f"{date_numeric(person.birth_date)} г.{_NBSP}р.",
-                "kk": f"{date_numeric(person.birth_date)} ж.{_NBSP}т.",
+                "kk": f"{kk_date_when(person.birth_date)} туған",
                 "en": f"born {date_numeric(person.birth_date)}",
             }[lang]
         )

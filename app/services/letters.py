@@ -58,6 +58,7 @@ from app.domain.codes import (
 from app.domain.events import SystemEvent, event_data
 from app.domain.iin import iin_sex, is_valid_iin
 from app.domain.keyboard import as_latin_keys
+from app.domain.persons import sex_from_names
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.translit import latin_name, name_in_latin
 from app.domain.workflow import is_open
@@ -876,7 +877,8 @@ class LetterService(DatedService):
     def _default_facts(self, session: Session, case: Case, kind: str, lang: str) -> str:
         sex = person_sex_of(session.get(Person, case.person_id))
         codes = tuple(c.code for c in case.categories)
-        return default_facts(codes, sex, lang, self._claims(case, kind, lang))
+        claims = self._claims(case, kind, lang)
+        return default_facts(codes, sex, lang, claims, to_the_employer=kind == "employer_letter")
 
     def _default_requests(self, session: Session, case: Case, kind: str, lang: str) -> str:
         if kind != "employer_letter":
@@ -1020,13 +1022,17 @@ class LetterService(DatedService):
         case = self._case(session, row.case_id or "")
         person = session.get(Person, case.person_id)
         found: list[str] = []
-        if (
-            person is not None
-            and person.sex not in ("female", "male")
-            and not (person.iin and is_valid_iin(person.iin))
-        ):
+        if person is not None and known_sex(person) is None:
             found.append(
                 _("The person's sex is not recorded: the letter uses the masculine forms.")
+            )
+        if row.kind == "agency_report" and not case.agency_id:
+            found.append(
+                _(
+                    "The case names no recruitment agency: the letter asks the ministry to "
+                    "establish whether one placed the worker. If the worker named the agency, "
+                    "record it on the case first."
+                )
             )
         if row.kind in _STATING_FACTS and not (row.facts.strip() or row.free_text.strip()):
             # A case of "Other" (every row of a register that names no complaint) gives no
@@ -1290,15 +1296,20 @@ def consent_covers(person: Person | None, kind: str) -> bool:
     return person is not None and scope in (person.consent_scope or [])
 
 
-def person_sex_of(person: Person | None) -> Sex:
-    """The recorded sex, else the IIN's; masculine forms only when neither says."""
-    if person is None:
-        return "male"
+def known_sex(person: Person) -> Sex | None:
+    """The recorded sex, else the IIN's, else what the names say («Ахметова», «Серікқызы»);
+    None when nothing does. A worker registered with a name alone (no IIN, no sex) is common,
+    and a letter calling «Ахметова Гүлнар» «гражданин», «Mr» is one a consul must rewrite."""
     if person.sex in ("female", "male"):
         return person.sex  # type: ignore[return-value]
     if person.iin and is_valid_iin(person.iin):
         return iin_sex(person.iin)
-    return "male"
+    return sex_from_names(person.surname, person.patronymic)
+
+
+def person_sex_of(person: Person | None) -> Sex:
+    """The person's sex as far as anything says it; masculine forms only when nothing does."""
+    return (known_sex(person) if person is not None else None) or "male"
 
 
 def _cited(citation: Citation) -> str:

@@ -301,7 +301,7 @@ def test_the_preview_follows_the_editor_and_shows_when_it_is_stale(
     # Who will sign is on the draft: the mission's consul, in the letter's language.
     assert "Консул" in dialog.signer.text() and "(" in dialog.signer.text()
     # The facts are pre-filled in Russian from the case, never the Kazakh description.
-    assert "работодатель не выплачивает" in dialog.facts.toPlainText()
+    assert "Ваша компания не выплачивает" in dialog.facts.toPlainText()
     assert "Үш ай" not in dialog.facts.toPlainText()
     qtbot.waitUntil(lambda: not dialog.stale.isVisibleTo(dialog), timeout=10_000)
     dialog.subject.setText("О выплате заработной платы")

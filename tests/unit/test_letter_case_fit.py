@@ -1,0 +1,172 @@
+"""Letters that say only what the case says: a worker registered with little more than a name,
+read back from the rendered PDF as the consul who signs it would read it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from app.domain.kk_dates import kk_date_when, kk_period
+from app.letters import LETTER_KINDS, Addressee
+from app.services.cases import CaseService
+from app.services.letters import LetterFields, LetterService
+from app.services.records import CaseDetail, CaseInput, PersonInput
+from app.services.workspace import Workspace
+from tests.unit.test_letter_wording import LANGS, TODAY, flat, make_case, people, raw_text
+
+__all__ = ["people"]  # the fixture, shared with the wording tests
+
+MASCULINE_CITIZEN = re.compile(r"граждан(ин|ина|ину|ином|ине)\b")
+FEMININE_CITIZEN = re.compile(r"гражданк(а|и|е|у|ой)\b")
+CATEGORIES = ("unpaid_wages", "documents_withheld", "violence")
+
+
+def bare_case(people: dict[str, Workspace], surname: str, given_names: str) -> CaseDetail:
+    """A case as a hurried intake leaves it: a name, the country, the complaints; no IIN, no
+    sex, no employer, no agency."""
+    return CaseService(people["aigul"], today=TODAY).create_case(
+        CaseInput(
+            host_country="TR",
+            categories=CATEGORIES,
+            received_at=date(2026, 11, 25),
+            person=PersonInput(surname=surname, given_names=given_names),
+        )
+    )
+
+
+def render(people: dict[str, Workspace], case_id: str, kind: str, lang: str) -> str:
+    fields = LetterFields(addressee=Addressee("", "Migrant Workers Centre", "Ankara"))
+    service = LetterService(people["aigul"], today=TODAY)
+    return flat(raw_text(service.preview_for_case(case_id, kind, lang, fields)))
+
+
+@pytest.mark.parametrize("kind", LETTER_KINDS)
+def test_a_woman_registered_without_iin_or_sex_is_a_woman_in_every_letter(
+    people: dict[str, Workspace], kind: str
+) -> None:
+    """The fault: with neither the sex nor an IIN recorded, every letter took the masculine
+    forms: «гражданин Республики Казахстан Ахметова Гүлнар обратился», «гражданина … Ахметова
+    Гүлнара», «Mr Gulnar Akhmetova», «По его словам» — though her surname says she is a woman."""
+    case = bare_case(people, "Ахметова", "Гүлнар")
+    ru, en = render(people, case.id, kind, "ru"), render(people, case.id, kind, "en")
+    assert not MASCULINE_CITIZEN.search(ru), ru
+    assert "Ахметова Гүлнара" not in ru and "По его словам" not in ru, ru
+    assert "Mr " not in en and "According to him" not in en, en
+    if kind != "hq_case_report":  # the report names her without the word «гражданка»
+        assert FEMININE_CITIZEN.search(ru), ru
+    if kind != "assistance_certificate":  # the certificate states no facts
+        assert "По её словам" in ru and "According to her" in en, (ru, en)
+
+
+def test_the_approver_is_told_only_when_no_name_says_the_sex(
+    people: dict[str, Workspace],
+) -> None:
+    """The warning "the letter uses the masculine forms" stays for a name that says nothing
+    (a Korean surname) and goes where the surname says it; a man's surname keeps "Mr"."""
+    service = LetterService(people["aigul"], today=TODAY)
+    warned = "masculine forms"
+
+    def warnings(case: CaseDetail) -> list[str]:
+        return service.checks_for_case(case.id, "referral", "ru", LetterFields())
+
+    assert not any(warned in w for w in warnings(bare_case(people, "Ахметова", "Гүлнар")))
+    assert any(warned in w for w in warnings(bare_case(people, "Ким", "Алина")))
+    man = bare_case(people, "Серікбаев", "Ерлан")
+    assert not any(warned in w for w in warnings(man))
+    en = render(people, man.id, "assistance_certificate", "en")
+    assert "Mr " in en and "Ms " not in en, en
+
+
+AGENCY_CLAIMED = {
+    "ru": "при посредничестве которого",
+    "kk": "осы агенттіктің делдалдығымен",
+    "en": "through which",
+}
+AGENCY_ASKED = {
+    "ru": "Просим установить, была ли заявительница трудоустроена при посредничестве частного "
+    "агентства занятости, и в таком случае проверить соблюдение агентством",
+    "kk": "жұмысқа орналасқан-орналаспағанын анықтауды, ондай агенттік болса, оның Қазақстан",
+    "en": "to establish whether a private employment agency placed her in employment and, if "
+    "so, to verify",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_agency_report_on_a_case_without_an_agency_asserts_none(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: on a case that names no agency, the report to the Ministry of Labour said
+    that the worker "was placed in employment through the private employment agency" — an
+    agency nobody named, a claim the case does not make — and asked it to check "the agency".
+    Now it says the case does not record one and asks the Ministry to establish it; the
+    approver is told why."""
+    case = bare_case(people, "Ахметова", "Гүлнар")
+    text = render(people, case.id, "agency_report", lang)
+    assert AGENCY_CLAIMED[lang] not in text, text
+    assert flat(AGENCY_ASKED[lang]) in text, text
+    warnings = LetterService(people["aigul"], today=TODAY).checks_for_case(
+        case.id, "agency_report", lang, LetterFields()
+    )
+    assert any("names no recruitment agency" in w for w in warnings)
+
+
+def test_an_agency_report_names_the_agency_the_case_records(
+    people: dict[str, Workspace],
+) -> None:
+    """With an agency on the case the report speaks of it by name, as before, unwarned."""
+    case = make_case(people, "female", "KR")
+    service = LetterService(people["aigul"], today=TODAY)
+    for lang in LANGS:
+        text = render(people, case.id, "agency_report", lang)
+        assert "Uly Dala Horizon LLP" in text and AGENCY_CLAIMED[lang] in text, text
+        warnings = service.checks_for_case(case.id, "agency_report", lang, LetterFields())
+        assert not any("names no recruitment agency" in w for w in warnings)
+
+
+NUMERIC_DATE = re.compile(r"\b\d{2}\.\d{2}\.\d{4}\b")
+
+
+@pytest.mark.parametrize("kind", LETTER_KINDS)
+def test_kazakh_letters_write_dates_in_words(people: dict[str, Workspace], kind: str) -> None:
+    """The fault: Kazakh letters gave the birth date as «15.03.1994 ж. т.» (numbers and an
+    abbreviation) and the period of an amount claimed as «01.06.2026–31.08.2026 кезеңіндегі»,
+    where Kazakh official text writes «1994 жылғы 15 наурызда туған» and «2026 жылғы 1
+    маусымнан 31 тамызға дейінгі кезеңдегі»."""
+    case = make_case(people, "female", "KR")
+    text = render(people, case.id, kind, "kk")
+    assert not NUMERIC_DATE.search(text), NUMERIC_DATE.findall(text)
+    assert "ж. т." not in text, text
+    if kind not in ("employer_letter", "referral"):  # they are not given her birth date
+        assert "1994 жылғы 15 наурызда туған" in text, text
+    if kind != "assistance_certificate":  # the certificate states no claims
+        assert "2026 жылғы 1 маусымнан 31 тамызға дейінгі кезеңдегі" in text, text
+
+
+def test_a_kazakh_period_across_the_new_year_names_both_years() -> None:
+    assert kk_period(date(2025, 11, 1), date(2026, 2, 28)) == (
+        "2025 жылғы 1 қарашадан 2026 жылғы 28 ақпанға дейінгі"
+    )
+    assert kk_date_when(date(1991, 7, 12)) == "1991 жылғы 12 шілдеде"
+
+
+THE_EMPLOYER_DOES = {
+    "ru": ("работодатель не выплачивает ей", "Ваша компания не выплачивает ей заработную плату"),
+    "kk": ("жұмыс беруші оған", "Сіздің компанияңыз оған жалақы төлемейді"),
+    "en": ("the employer does not pay", "your company does not pay her wages"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_letter_to_the_employer_says_your_company(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: the employer letter told the employer that "according to her, the employer
+    does not pay her wages" — of itself, in the third person, as if to someone else. A letter
+    to the employer says "your company"; the other letters keep "the employer"."""
+    case = make_case(people, "female", "KR")
+    third_person, second_person = THE_EMPLOYER_DOES[lang]
+    text = render(people, case.id, "employer_letter", lang)
+    assert second_person in text and third_person not in text, text
+    assert third_person in render(people, case.id, "note_verbale_labour_authority", lang)
