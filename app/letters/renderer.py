@@ -637,10 +637,18 @@ class DocumentBuilder:
             _, height = self._first_bottom.wrap(FRAME_WIDTH * 0.6, PAGE_HEIGHT)
             reserved = height + 8 * mm
         frame_height = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+        # No padding (reportlab's default is 6 pt a side): the text keeps the margins above, and
+        # rows and tables laid out at FRAME_WIDTH end where the paragraphs end.
+        unpadded = {f"{side}Padding": 0 for side in ("left", "right", "top", "bottom")}
         first = Frame(
-            MARGIN_LEFT, MARGIN_BOTTOM + reserved, FRAME_WIDTH, frame_height - reserved, id="first"
+            MARGIN_LEFT,
+            MARGIN_BOTTOM + reserved,
+            FRAME_WIDTH,
+            frame_height - reserved,
+            id="first",
+            **unpadded,
         )
-        later = Frame(MARGIN_LEFT, MARGIN_BOTTOM, FRAME_WIDTH, frame_height, id="later")
+        later = Frame(MARGIN_LEFT, MARGIN_BOTTOM, FRAME_WIDTH, frame_height, id="later", **unpadded)
         document.addPageTemplates(
             [
                 PageTemplate(
