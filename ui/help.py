@@ -12,7 +12,7 @@ import platform
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import QObject, Qt, QUrl, qVersion
+from PySide6.QtCore import QObject, QSize, Qt, QUrl, qVersion
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,7 +31,7 @@ from app import __version__
 from app.config import RESOURCES_DIR
 from app.i18n import DEFAULT_LANGUAGE, _, current_language, pgettext
 from app.services.workspace import Workspace
-from ui.widgets.common import word_wrapped
+from ui.widgets.common import open_at, word_wrapped
 from ui.widgets.fields import CALENDAR_KEYS
 from ui.widgets.file_dialogs import documents_folder
 
@@ -77,7 +77,7 @@ def _lay_out_with_close(dialog: QDialog, content: QWidget, width: int, height: i
     layout = QVBoxLayout(dialog)
     layout.addWidget(content)
     layout.addWidget(buttons)
-    dialog.resize(width, height)
+    open_at(dialog, QSize(width, height))
 
 
 class HelpDialog(QDialog):

@@ -40,6 +40,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.icons import AREA_ICONS, area_icon, icon
 from ui.lock import IdleLock, LockScreen
 from ui.private_temp import PrivateTempFolder
+from ui.widgets.common import FRAME_ALLOWANCE
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
@@ -62,8 +63,6 @@ AREA_MODULES = (
 WidgetFactory = Callable[["MainWindow"], QWidget]
 DEFAULT_SIZE = QSize(1280, 800)
 NAV_WIDTH = 170
-# Room left on the screen for the window's frame and title bar, which resize() excludes.
-FRAME_ALLOWANCE = QSize(16, 48)
 
 
 def fit_to_screen(window: QWidget) -> None:

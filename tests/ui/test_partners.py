@@ -139,7 +139,7 @@ def test_an_officer_refers_the_open_case_and_the_timeline_says_so(
     click(qtbot, editor.refer_button)  # the second time, the first referral is shown
     again = modal_dialog(qtbot)
     assert isinstance(again, ReferralDialog)
-    assert "Ansan Migrant Shelter. Outcome not yet recorded." in again.earlier.text()
+    assert "Ansan Migrant Shelter. Outcome not yet recorded." in again.earlier.toPlainText()
     # The shelter still holds the case: said, not offered (it was chosen first, then refused).
     shelter = again.partner.findText("Ansan Migrant Shelter", Qt.MatchFlag.MatchStartsWith)
     model = again.partner.model()
@@ -384,3 +384,35 @@ def test_a_long_partner_name_cut_in_the_list_is_whole_in_its_tip(
     tip = page.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
     assert name.strip() in tip.replace("&lt;", "<").replace("&amp;", "&")
     assert "Night line" in tip
+
+
+def test_a_case_referred_many_times_fits_an_800x600_screen_uncrowded(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: the referrals made before were one wrapped label, as tall as the list. At
+    800×600 Qt opens a dialog at most two thirds of the screen high, shorter than the form
+    needed at its width: the list's lines ran over the consent warning and each other."""
+    serik = PartnerService(open_ws("serik"))
+    partners = [
+        serik.create(PartnerInput(name=f"Migrant Centre {n}", kind="ngo", country="KR"))
+        for n in range(12)
+    ]
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    outcome = "The centre took her in, its lawyer advised her and drafts the wage claim. " * 2
+    for partner in partners:
+        referral = PartnerService(ws).refer(case.id, partner.id, "Nowhere to sleep.").referral
+        PartnerService(ws).record_outcome(referral.id, outcome, referral.version)
+    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
+    editor.open_case(case.id)
+    click(qtbot, editor.refer_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReferralDialog)
+    qtbot.waitUntil(lambda: dialog.isVisible(), timeout=5000)
+    assert "Migrant Centre 11. The centre took her in" in dialog.earlier.toPlainText()
+    frame = dialog.frameGeometry()
+    assert frame.width() <= 800 and frame.height() <= 600
+    layout = dialog.layout()
+    assert layout is not None and layout.hasHeightForWidth()
+    assert dialog.height() >= layout.totalHeightForWidth(dialog.width())  # no row squeezed
+    dialog.reject()

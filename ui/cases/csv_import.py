@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,7 +48,14 @@ from app.services.table_file import open_table
 from app.services.workspace import Workspace
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import STRETCH, ErrorLabel, read_only_table, widget_row, word_wrapped
+from ui.widgets.common import (
+    STRETCH,
+    ErrorLabel,
+    open_at,
+    read_only_table,
+    widget_row,
+    word_wrapped,
+)
 from ui.widgets.plain import plain_label
 
 # Rejected rows listed in the dialog; the rest are counted (a 100,000-row file may reject all).
@@ -166,9 +173,8 @@ class CsvImportDialog(QDialog):
         self.task: BackgroundTask[Any] | None = None
         self._stop = threading.Event()
         self.setWindowTitle(_("Import a spreadsheet of cases"))
-        self.setMinimumSize(640, 480)
         # The columns, the complaints and the rejected rows in view, on a 1366×768 laptop too.
-        self.resize(760, 660)
+        open_at(self, QSize(760, 660), minimum=QSize(640, 480))
 
         self.file_label = word_wrapped(plain_label())  # quotes the file's name
         # A workbook of several sheets (a register kept a sheet a year): which one is read.

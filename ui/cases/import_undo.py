@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -31,7 +31,13 @@ from app.services.import_undo import (
 from app.services.workspace import Workspace
 from ui.tasks import BackgroundTask, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, one_row_at_a_time, read_only_table, word_wrapped
+from ui.widgets.common import (
+    ErrorLabel,
+    one_row_at_a_time,
+    open_at,
+    read_only_table,
+    word_wrapped,
+)
 from ui.widgets.dialogs import confirm
 from ui.widgets.plain import plain_label
 
@@ -57,8 +63,7 @@ class ImportUndoDialog(QDialog):
         self.task: BackgroundTask[Any] | None = None
         self.question: QMessageBox | None = None
         self.setWindowTitle(_("Undo a spreadsheet import"))
-        self.setMinimumSize(600, 360)
-        self.resize(760, 440)
+        open_at(self, QSize(760, 440), minimum=QSize(600, 360))
         intro = word_wrapped(
             plain_label(
                 _(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import cast
 
-from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QLocale, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,6 +41,7 @@ from ui.widgets.common import (
     ask_save_changes,
     check_row,
     labels_above_when_narrow,
+    open_at,
     push_button,
     set_label,
     unlabelled_rows,
@@ -85,7 +86,8 @@ class LetterDialog(QDialog):
         self.letter = letter
         # The organisation and its dative as last filled in (not typed): see _organisation_edited.
         self._filled_dative = ("", "")
-        self.setMinimumSize(1000, 680)
+        # The form beside the preview wants 1000×680; a smaller screen gets what it has.
+        open_at(self, QSize(1000, 680), minimum=QSize(1000, 680))
 
         self._build_fields()
         self._build_form()
@@ -217,6 +219,10 @@ class LetterDialog(QDialog):
         splitter.addWidget(scroll)
         splitter.addWidget(right)
         splitter.setSizes([460, 540])
+        # A screen narrower than 1000 pixels takes its width from the preview: the form kept
+        # its share, 350 pixels at 800, and its Kazakh fields scrolled sideways.
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
         self.busy = BusyIndicator()
         self.task: BackgroundTask[LetterInfo] | None = None
         self.editing = splitter  # disabled with the buttons while the draft is written

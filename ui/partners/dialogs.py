@@ -28,6 +28,8 @@ from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import plain_label
 
+EARLIER_LINES = 5  # the referrals made before, shown this many lines at a time
+
 
 def _text_box(lines: int, owner: QWidget) -> QPlainTextEdit:
     box = QPlainTextEdit()
@@ -180,7 +182,11 @@ class ReferralDialog(ValidatingDialog):
         keep_narrow(self.partner, 40)
         self.partner.currentIndexChanged.connect(self._show_whole_partner)
         self.reason = _text_box(4, self)
-        self.earlier = word_wrapped(plain_label())  # partners' names: never markup
+        # A case referred many times listed every referral in a label that grew past the
+        # screen (at 800×600 its lines ran over the warning): a box of a few lines scrolls.
+        self.earlier = _text_box(EARLIER_LINES, self)
+        self.earlier.setReadOnly(True)
+        self.earlier.setTabChangesFocus(True)
         self.warning = word_wrapped(plain_label())
         self.warning.setStyleSheet(f"color: {WARNING_TEXT};")
         self.set_status = QCheckBox()
@@ -192,7 +198,7 @@ class ReferralDialog(ValidatingDialog):
         self.form.addRow("", self.partner)
         self.form.addRow("", self.reason)
         self.form.addRow(self.set_status)
-        self.form.addRow(self.earlier)
+        self.form.addRow("", self.earlier)
         self.form.addRow(self.warning)
         self.partners: list[PartnerInfo] = []
         self.referrals: list[ReferralInfo] = []
@@ -210,6 +216,7 @@ class ReferralDialog(ValidatingDialog):
         self.setWindowTitle(_("Refer case {number} to a partner").format(number=self.case_number))
         set_label(self.form, self.partner, _("&Partner:"))
         set_label(self.form, self.reason, _("&Reason:"))
+        set_label(self.form, self.earlier, _("Referred before:"))
         self.set_status.setText(
             _("Set the case's status to “{status}”").format(status=label(CaseStatus.REFERRED))
         )
@@ -246,8 +253,8 @@ class ReferralDialog(ValidatingDialog):
             )
             for r in self.referrals
         ]
-        self.earlier.setText(_("Referred before:") + "\n" + "\n".join(lines) if lines else "")
-        self.earlier.setVisible(bool(lines))
+        self.earlier.setPlainText("\n".join(lines))
+        self.form.setRowVisible(self.earlier, bool(lines))
         self.warning.setText("\n".join(self.warnings))
         self.warning.setVisible(bool(self.warnings))
         self._allow_ok()

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     Signal,
 )
@@ -38,7 +39,7 @@ from app.services.records import CaseRow
 from app.services.stats import Drilldown, StatsService
 from ui.tasks import BackgroundTask, TaskContext, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import STRETCH, ErrorLabel, open_on_enter, widget_row
+from ui.widgets.common import STRETCH, ErrorLabel, open_at, open_on_enter, widget_row
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_label, plain_tooltip
 
@@ -192,7 +193,7 @@ class CaseListDialog(QDialog):
         self.service = service
         self.hide_names = hide_names
         self.setWindowTitle(title)
-        self.resize(1000, 540)
+        open_at(self, QSize(1000, 540))
         self.count_label = plain_label()
         self.busy = BusyIndicator()
         self.error = ErrorLabel()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -39,7 +39,7 @@ from app.services.users import UserService
 from app.services.workspace import Workspace
 from ui.palette import outcome_style
 from ui.tasks import BackgroundTask, show_error
-from ui.widgets.common import read_only_table, word_wrapped
+from ui.widgets.common import open_at, read_only_table, word_wrapped
 from ui.widgets.plain import plain_label, plain_tooltip
 
 WHEN, USER, ACTION, RECORD, DETAILS = range(5)
@@ -67,7 +67,7 @@ class AuditLogDialog(QDialog):
         self.entries: list[AuditEntryInfo] = []
         self.check_task: BackgroundTask[AuditCheck] | None = None
         self.setWindowTitle(_("Audit log"))
-        self.resize(1100, 620)
+        open_at(self, QSize(1100, 620))
         self.user = QComboBox()
         self.user.addItem(_("All users"), "")
         for user in UserService(workspace).list():

@@ -9,8 +9,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
-from PySide6.QtGui import QIcon, QKeyEvent, QMouseEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -250,6 +250,28 @@ def set_label(form: QFormLayout, field: QWidget, text: str) -> None:
     label = QLabel(text)
     label.setBuddy(field)
     form.setWidget(row, QFormLayout.ItemRole.LabelRole, label)
+
+
+# Room left on the screen for a window's frame and title bar, which resize() excludes.
+FRAME_ALLOWANCE = QSize(16, 48)
+
+
+def screen_room(window: QWidget) -> QSize:
+    """The largest size ``window`` may take on the screen it opens on, its frame left out."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(16777215, 16777215)  # Qt's QWIDGETSIZE_MAX: no screen, no bound
+    return screen.availableGeometry().size() - FRAME_ALLOWANCE
+
+
+def open_at(window: QWidget, size: QSize, minimum: QSize | None = None) -> None:
+    """Give ``window`` ``size`` (and ``minimum``, if any), each bounded by the screen it opens
+    on: a letter editor of at least 1000×680 and a spreadsheet import of 760×660 put their
+    buttons below an 800×600 laptop's screen, where they could not be pressed."""
+    room = screen_room(window)
+    if minimum is not None:
+        window.setMinimumSize(minimum.boundedTo(room))
+    window.resize(size.boundedTo(room))
 
 
 def fit_to_contents(window: QWidget, to_hint: bool = False) -> None:
