@@ -235,6 +235,19 @@ class ImportStopped(QorgauError):
     """The person stopped the import before any batch was written: nothing was imported."""
 
 
+class MissingColumns(ValidationError):
+    """No column holds some field a case needs; ``fields``: their labels. The message speaks
+    the command line's words (``--map``); the import dialog says what to do there."""
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        self.fields = tuple(fields)
+        super().__init__(
+            _("No column for {fields}; name the columns or give a mapping.").format(
+                fields=", ".join(self.fields)
+            )
+        )
+
+
 class PartlyImported(QorgauError):
     """Writing stopped after some batches were saved; ``report`` holds what was imported."""
 
@@ -759,11 +772,7 @@ def _checked_mapping(ws: Workspace, headers: Sequence[str], columns: Mapping[str
     given.add("categories")  # a row naming no complaint is "Other", and the report says so
     missing = [f for f in REQUIRED if f not in given]
     if missing:
-        raise ValidationError(
-            _("No column for {fields}; name the columns or give a mapping.").format(
-                fields=", ".join(field_label(f) for f in missing)
-            )
-        )
+        raise MissingColumns([field_label(f) for f in missing])
     absent = [h for h in columns if h not in headers]
     if absent:
         raise ValidationError(_("The file has no column “{name}”.").format(name=absent[0]))

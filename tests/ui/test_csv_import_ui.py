@@ -94,7 +94,11 @@ def test_a_spreadsheet_without_a_needed_column_says_so_and_imports_nothing(
 
     dialog = _checked(qtbot, make_window, ws, path)
 
-    assert "No column for Surname, Given names" in dialog.error.text()
+    # The fault: the dialog spoke the command line's words ("give a mapping").
+    assert dialog.error.text() == (
+        "No column for Surname, Given names: in the table above, choose the field beside the "
+        "column that holds it, or add the column to the file."
+    )
     assert not dialog.import_button.isEnabled()
     assert CaseService(ws).count_cases() == 0
 

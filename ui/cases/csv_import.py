@@ -37,6 +37,7 @@ from app.services.csv_import import (
     MAX_BYTES,
     ImportReport,
     ImportStopped,
+    MissingColumns,
     PartlyImported,
     auto_mapping,
     field_label,
@@ -133,7 +134,13 @@ def check_spreadsheet(
         # The columns as mapped cannot be imported: the file's columns, for choosing again
         # (a file that cannot be read at all raises here too, said by the dialog).
         table = open_table(raw, sheet)
-        return Checked(raw, table.headers, None, str(exc), table.sheet, tuple(table.sheets))
+        problem = str(exc)
+        if isinstance(exc, MissingColumns):  # said in the dialog's terms, not the CLI's --map
+            problem = _(
+                "No column for {fields}: in the table above, choose the field beside the column "
+                "that holds it, or add the column to the file."
+            ).format(fields=", ".join(exc.fields))
+        return Checked(raw, table.headers, None, problem, table.sheet, tuple(table.sheets))
     return Checked(raw, report.headers, report, "", report.sheet, tuple(report.sheets))
 
 
