@@ -258,7 +258,12 @@ FRAME_ALLOWANCE = QSize(16, 48)
 
 def screen_room(window: QWidget) -> QSize:
     """The largest size ``window`` may take on the screen it opens on, its frame left out."""
-    screen = window.screen() or QGuiApplication.primaryScreen()
+    # Not window.screen(): asked of a dialog still being built, it made a later widget's
+    # construction crash (SIGSEGV, every run of the UI tests in one order). A dialog opens on
+    # its parent's screen.
+    parent = window.parentWidget()
+    shown = parent.window() if parent is not None and parent.isVisible() else None
+    screen = (shown.screen() if shown is not None else None) or QGuiApplication.primaryScreen()
     if screen is None:
         return QSize(16777215, 16777215)  # Qt's QWIDGETSIZE_MAX: no screen, no bound
     return screen.availableGeometry().size() - FRAME_ALLOWANCE
