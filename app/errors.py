@@ -39,6 +39,11 @@ class PermissionDenied(QorgauError):
     """The user's role does not allow the action."""
 
 
+class AccountChanged(PermissionDenied):
+    """An administrator revoked the signed-in account, or gave it another role, while it was
+    signed in: nothing more is read or saved in this session; the person signs in again."""
+
+
 class NotFound(QorgauError):
     """A record that was asked for does not exist."""
 

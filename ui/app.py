@@ -106,10 +106,13 @@ def env_login(paths: Paths) -> Workspace | None:
         return None
 
 
-def obtain_workspace(paths: Paths, bridge: LanguageBridge, ask: bool = False) -> Workspace | None:
+def obtain_workspace(
+    paths: Paths, bridge: LanguageBridge, ask: bool = False, notice: QorgauError | None = None
+) -> Workspace | None:
     """The unlocked workspace, or None when the user gave up (closed the wizard or login).
     ``ask``: the sign-in window itself, not the keyring or the environment (after a restore
-    the administrator signs in again to the restored data)."""
+    the administrator signs in again to the restored data); ``notice``: why it asks (the
+    account changed under the last window), shown in it."""
     workspace = None if self_test.stop_at_login() or ask else env_login(paths)
     if workspace is not None:
         return workspace
@@ -123,6 +126,8 @@ def obtain_workspace(paths: Paths, bridge: LanguageBridge, ask: bool = False) ->
     if workspace is not None:
         return workspace
     dialog = LoginDialog(paths, bridge)
+    if notice is not None:
+        dialog.error.show_message(lambda: str(notice))
     dialog.unlocking.connect(lambda: QTimer.singleShot(0, import_main_window))
     if self_test.stop_at_login():
         self_test.close_when_shown(dialog)
@@ -160,8 +165,9 @@ def run_desktop(data_dir: str | None, language: str | None) -> int:
 
 def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
     ask = False
+    notice: QorgauError | None = None
     while True:
-        workspace = obtain_workspace(paths, bridge, ask)
+        workspace = obtain_workspace(paths, bridge, ask, notice)
         if workspace is None:
             return 0
         try:
@@ -170,10 +176,13 @@ def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
                 return self_test.run(window)
             status = app.exec()
             daily_backup.finish_on_exit()
-            restore = window.restore_request
+            restore, notice = window.restore_request, window.signed_out
         finally:
             QThreadPool.globalInstance().waitForDone()
             workspace.close()
+        if notice is not None:
+            ask = True  # revoked, or given another role: the sign-in window says so
+            continue
         if restore is None:
             return int(status)
         # The window, its work and its connections are gone: only now may the file be

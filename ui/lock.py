@@ -7,6 +7,8 @@ instead of its content until the logged-in user types their password again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -92,11 +94,22 @@ class LockScreen(QWidget):
 
     unlocked = Signal()
 
-    def __init__(self, paths: Paths, username: str, bridge: LanguageBridge) -> None:
+    def __init__(
+        self,
+        paths: Paths,
+        username: str,
+        bridge: LanguageBridge,
+        prove: Callable[[str], object] | None = None,
+    ) -> None:
+        """``prove(password)`` raises unless the window may unlock (the main window's checks
+        the account again and counts wrong passwords); by default the key slot alone."""
         super().__init__()
         self.paths = paths
         self.username = username
-        self._task: BackgroundTask[bytes] | None = None
+        self._prove = prove or (
+            lambda password: KeySlotStore(paths.keyslots).unlock(username, password)
+        )
+        self._task: BackgroundTask[object] | None = None
 
         icon = QLabel()
         icon.setPixmap(
@@ -164,11 +177,10 @@ class LockScreen(QWidget):
             return
         self.password.setEnabled(False)
         self.unlock_button.setEnabled(False)
-        store = KeySlotStore(self.paths.keyslots)
-        username = self.username
+        prove = self._prove
         # Key derivation takes a noticeable moment on purpose: keep it off the GUI thread.
         self._task = (
-            BackgroundTask(self, lambda _ctx: store.unlock(username, password))
+            BackgroundTask(self, lambda _ctx: prove(password))
             .success(lambda _key: self._succeeded())
             .failure(self._failed)
             .run_in_background()

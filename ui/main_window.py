@@ -31,8 +31,10 @@ from PySide6.QtWidgets import (
 
 from app.domain.codes import Role, label
 from app.domain.roles import CASE_WORKERS
+from app.errors import AccountChanged
 from app.i18n import _, country_name, current_language
 from app.services import settings as domain_settings
+from app.services.sign_in import unlock_again
 from app.services.workspace import Workspace
 from ui import ui_settings
 from ui.help import AboutDialog, HelpDialog, ShortcutsDialog
@@ -98,6 +100,7 @@ class Area:
 class MainWindow(QMainWindow):
     locked = Signal()
     unlocked = Signal()
+    account_changed = Signal(object)  # AccountChanged, emitted on whichever thread found it
     area_changed = Signal(str)
 
     def __init__(
@@ -137,7 +140,17 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([NAV_WIDTH, 1000])
 
-        self.lock_screen = LockScreen(workspace.paths, workspace.actor.username, bridge)
+        # Set when this session found its account revoked or given another role: the window
+        # closes and the sign-in window says why (ui/app.py).
+        self.signed_out: AccountChanged | None = None
+        self.account_changed.connect(self._end_session, Qt.ConnectionType.QueuedConnection)
+        workspace.watch_account(self._account_changed_elsewhere)
+        self.lock_screen = LockScreen(
+            workspace.paths,
+            workspace.actor.username,
+            bridge,
+            lambda password: unlock_again(workspace, password),
+        )
         self.lock_screen.unlocked.connect(self.unlock)
         self.outer = QStackedWidget()
         self.outer.addWidget(self.splitter)
@@ -351,6 +364,14 @@ class MainWindow(QMainWindow):
         if self.is_locked:
             return
         self.idle_lock.stop()
+        self._close_dialogs()
+        for act in self._guarded_actions:
+            act.setEnabled(False)
+        self.outer.setCurrentWidget(self.lock_screen)
+        self.lock_screen.prepare()
+        self.locked.emit()
+
+    def _close_dialogs(self) -> None:
         # Dialogs float above the window and could show personal data: close them first.
         while (modal := QApplication.activeModalWidget()) is not None and modal is not self:
             if isinstance(modal, QDialog):
@@ -359,11 +380,23 @@ class MainWindow(QMainWindow):
                 modal.close()
             if QApplication.activeModalWidget() is modal:
                 break
-        for act in self._guarded_actions:
-            act.setEnabled(False)
-        self.outer.setCurrentWidget(self.lock_screen)
-        self.lock_screen.prepare()
-        self.locked.emit()
+
+    def _account_changed_elsewhere(self, exc: AccountChanged) -> None:
+        try:
+            self.account_changed.emit(exc)
+        except RuntimeError:  # the window is gone already
+            pass
+
+    def _end_session(self, exc: AccountChanged) -> None:
+        """The account was revoked or given another role: nothing more can be read or saved
+        here, so the window closes without asking about unsaved work, and the sign-in window
+        says why."""
+        if self.signed_out is not None:
+            return
+        self.signed_out = exc
+        self.idle_lock.stop()
+        self._close_dialogs()
+        self.close()
 
     def unlock(self) -> None:
         if not self.is_locked:
@@ -451,7 +484,7 @@ class MainWindow(QMainWindow):
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
-        for area in self._areas.values():
+        for area in self._areas.values() if self.signed_out is None else ():
             confirm = getattr(area.widget, "confirm_close", None)
             if confirm is not None and not confirm():
                 event.ignore()

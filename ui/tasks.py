@@ -24,7 +24,7 @@ from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Sign
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
-from app.errors import QorgauError
+from app.errors import AccountChanged, QorgauError
 from app.i18n import _
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.plain import plain_message
@@ -84,6 +84,8 @@ class _Runnable(QRunnable):
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
     """A QorgauError's own message; anything else as an internal error (logged in full)."""
+    if isinstance(exc, AccountChanged):
+        return  # the main window closes; the sign-in window says it, once
     if isinstance(exc, QorgauError):
         plain_message(parent, _("Qorgau"), str(exc))  # may quote a bundle's or a user's text
         return

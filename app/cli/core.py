@@ -113,7 +113,8 @@ def _register_user(commands: Any) -> None:
     revoke.add_argument("username")
     revoke.set_defaults(handler=cmd_user_revoke)
     set_role = user_cmds.add_parser(
-        "set-role", help=_("give a user another role, from their next sign-in (administrator)")
+        "set-role",
+        help=_("give a user another role; their open window signs them out (administrator)"),
     )
     set_role.add_argument("username")
     set_role.add_argument("role", choices=ALL_ROLES, help=_("the user's role"))

@@ -170,6 +170,44 @@ def unlock(
     return open_counted(guard, attempt, lambda: open_workspace(paths, username, key, database_id))
 
 
+def unlock_again(workspace: Workspace, password: str, guard: LoginGuard | None = None) -> None:
+    """The signed-in user unlocks their idle-locked window: AccountChanged when an
+    administrator revoked the account (or changed its role) meanwhile, AuthError on a wrong
+    password. Counted as the sign-in window counts: wrong passwords earn the same growing
+    delay and reach the audit log, so the lock screen is no place to guess without one."""
+    workspace.check_account()
+    username = workspace.actor.username
+    guard = guard or LoginGuard(workspace.paths.data_dir)
+    attempt = guard.begin(username)
+    try:
+        _prove_again(workspace, password)
+    except AuthError as exc:
+        raise refused(guard, username, exc) from None
+    except BaseException:
+        guard.withdraw(attempt)
+        raise
+    guard.succeeded(workspace, attempt)
+
+
+def _prove_again(workspace: Workspace, password: str) -> None:
+    """AuthError unless ``password`` is the signed-in user's: their key slot opens with it,
+    or, at an HQ on a database server (no key slots), the server accepts it."""
+    username = workspace.actor.username
+    if not workspace.on_server:
+        KeySlotStore(workspace.paths.keyslots).unlock(username, password)
+        return
+    from app.db.postgres import ServerConfig, ServerDatabase
+
+    config = ServerConfig.load(workspace.paths.data_dir)
+    if config is None:
+        raise DatabaseError(
+            _("No Qorgau database in {path}; run 'qorgau init' first.").format(
+                path=str(workspace.paths.data_dir)
+            )
+        )
+    ServerDatabase(config, username, password, workspace.paths.data_dir).dispose()
+
+
 def open_counted(guard: LoginGuard, attempt: str, opening: Callable[[], Workspace]) -> Workspace:
     """The workspace ``opening`` opens once the password was right, the attempt settled."""
     try:

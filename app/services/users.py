@@ -124,8 +124,8 @@ def _withdraw_approvals(session: Session, username: str, ws: Workspace) -> list[
 
 def role_changed_message(username: str, role: str) -> str:
     return _(
-        "{user} is {role} from their next sign-in; a window they have open keeps the role it "
-        "signed in with."
+        "{user} is {role} now; a window they have open refuses its next action and asks them "
+        "to sign in again."
     ).format(user=username, role=label(Role(role)))
 
 
@@ -276,7 +276,7 @@ class UserService:
 
     def set_role(self, username: str, role: str) -> tuple[str, ...]:
         """Give a user another role (an attaché made consul, a consul's duties handed over).
-        It holds from their next sign-in: a window open now keeps the role it signed in with.
+        A window they have open refuses its next session and signs them out (Workspace).
         A user who no longer approves letters leaves none approved in their name: those not
         issued yet are drafts again, as at a revocation; their cases' numbers are returned."""
         self.ws.require_role(*USER_MANAGERS)

@@ -6,20 +6,23 @@ closed before the service returns, so nothing outside ``app.services`` holds a l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Paths
 from app.db import sync  # also registers the flush hooks
 from app.db.engine import Database, Pinned
+from app.db.models import User
 from app.domain import labels
 from app.domain.codes import Role
-from app.errors import PermissionDenied
+from app.errors import AccountChanged, PermissionDenied
 from app.i18n import _
 from app.security import audit
 from app.services.changes import ChangeHub, DataChanged
@@ -53,6 +56,27 @@ class MissionSummary:
         return city_in(language, self.city, self.city_kk, self.city_ru)
 
 
+def account_changed(role_now: str | None) -> AccountChanged:
+    """What the person is told when their account changed under their open session:
+    ``role_now`` None for a revoked (or deleted) account."""
+    if role_now is None:
+        return AccountChanged(
+            lambda: _(
+                "An administrator revoked your account while you were signed in; nothing was "
+                "saved, and this session has ended."
+            )
+        )
+    return AccountChanged(
+        lambda: _(
+            "An administrator made you {role} while you were signed in; nothing was saved. "
+            "Sign in again to work as {role}."
+        ).format(role=labels.role(role_now))
+    )
+
+
+AccountListener = Callable[[AccountChanged], None]
+
+
 class Workspace:
     def __init__(
         self,
@@ -61,6 +85,8 @@ class Workspace:
         actor: Actor,
         mission: MissionSummary,
         database_id: str,
+        *,
+        check_account: bool = True,
     ) -> None:
         self.paths = paths
         self.db = db
@@ -69,6 +95,11 @@ class Workspace:
         self.database_id = database_id
         # The one change signal: every committed write is published here (see changes.py).
         self.changes = ChangeHub()
+        # False only for a workspace the demo makes to sign as an officer nobody signed in as.
+        self._check_account = check_account
+        self._account_lock = threading.Lock()
+        self.role_now: str | None = actor.role  # None once the account is found revoked
+        self._account_listeners: list[AccountListener] = []
 
     @property
     def mission_code(self) -> str:
@@ -99,12 +130,14 @@ class Workspace:
     @contextmanager
     def _reading(self, opened: AbstractContextManager[Session]) -> Iterator[Session]:
         with opened as session:
+            self._recheck_account(session)
             session.info["mission_code"] = self.mission.code
             yield session
 
     @contextmanager
     def _writing(self, opened: AbstractContextManager[Session]) -> Iterator[Session]:
         with opened as session:
+            self._recheck_account(session)
             session.info["mission_code"] = self.mission.code
             session.info[sync.HELD_HERE] = self.mission.code
             session.info[sync.AT_HQ] = self.mission.is_hq
@@ -121,6 +154,43 @@ class Workspace:
         (``Database.pinned``): work staged while reading is applied in a short write."""
         with self.db.pinned() as pinned:
             yield Staged(self, pinned)
+
+    @property
+    def account_ended(self) -> bool:
+        return self.role_now != self.actor.role
+
+    def watch_account(self, listener: AccountListener) -> None:
+        """``listener`` is called once (on the thread that found it) when this session finds
+        its account revoked or given another role."""
+        with self._account_lock:
+            self._account_listeners.append(listener)
+
+    def _recheck_account(self, session: Session) -> None:
+        """The role was checked against the actor fixed at sign-in, and an administrator may
+        have revoked the account or changed its role since (the CLI, or another window, beside
+        this one): every session re-reads the account's row first, one indexed read in the
+        transaction already open, and refuses to go on when it changed. The session ends for
+        good; a changed role is taken up by signing in again, which rebuilds the window."""
+        if not self._check_account:
+            return
+        if not self.account_ended:
+            found = session.execute(
+                select(User.role, User.active).where(User.username == self.actor.username)
+            ).one_or_none()
+            if found is not None and found.active and found.role == self.actor.role:
+                return
+            with self._account_lock:
+                first = not self.account_ended
+                self.role_now = found.role if found is not None and found.active else None
+                listeners = list(self._account_listeners) if first else []
+            for listener in listeners:
+                listener(account_changed(self.role_now))
+        raise account_changed(self.role_now)
+
+    def check_account(self) -> None:
+        """AccountChanged when the account was revoked or given another role since sign-in."""
+        with self.read():
+            pass
 
     def require_role(self, *roles: Role) -> None:
         """Services call this before acting; the UI hiding a button is not enough."""

@@ -6,6 +6,7 @@ is the account's own, a revoked user's account signs in no more. What the server
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import func, select, text
 
 from app.db.models import User
 from app.errors import (
+    AccountChanged,
     AuthError,
     PermissionDenied,
     SessionEnded,
@@ -185,7 +187,8 @@ def test_without_the_server_role_a_revocation_says_the_open_sessions_go_on(
     server_hq: ServerHq, pg_cluster: Cluster
 ) -> None:
     """Where the server's administrator has not granted pg_signal_backend, the next sign-in
-    is still refused, and the administrator is told the open session was not ended."""
+    is still refused, and the administrator is told the open session was not ended. The
+    fault: the open Qorgau session went on reading and writing; it is refused now."""
     dana = server_hq.names["dana"]
     superuser = connect_engine(pg_cluster.admin_url, isolation_level="AUTOCOMMIT")
     try:
@@ -198,7 +201,10 @@ def test_without_the_server_role_a_revocation_says_the_open_sessions_go_on(
             result = service.revoke(dana)
             assert result.sessions_ended is None
             assert "pg_signal_backend" in sessions_ended_message(None)
-            assert _user_rows(still_open)  # open, as told
+            # The server connection is still open, as told; Qorgau's own window refuses to
+            # go on (it re-reads the account in each session).
+            with pytest.raises(AccountChanged, match="revoked your account"):
+                _user_rows(still_open)
             with pytest.raises(AuthError):
                 server_hq.sign_in("dana")
         finally:
@@ -278,3 +284,31 @@ def test_an_analyst_reads_the_agreements_library_of_a_new_server_hq(server_hq: S
             assert session.scalar(select(func.count()).select_from(Agreement)) == 0
     finally:
         ws.close()
+
+
+def test_a_server_hq_user_unlocks_her_locked_window_with_her_server_password(
+    server_hq: ServerHq,
+) -> None:
+    """The fault: the lock screen proved the password with a key slot, which an HQ on a
+    server has none of: its users could not unlock a locked window ("The key file
+    keyslots.json is missing"). The server checks the password now; a wrong one counts."""
+    from app.security.login_guard import LoginGuard
+    from app.services.sign_in import unlock_again
+
+    ws = server_hq.sign_in("gulnar")
+    try:
+        with pytest.raises(AuthError):
+            unlock_again(ws, "not her password")
+        assert LoginGuard(ws.paths.data_dir).failures(ws.actor.username) == 1
+        unlock_again(ws, PASSWORD, LoginGuard(ws.paths.data_dir, _NoWait()))
+        assert LoginGuard(ws.paths.data_dir).failures(ws.actor.username) == 0
+    finally:
+        ws.close()
+
+
+class _NoWait:
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(minutes=5)
+
+    def sleep(self, seconds: float) -> None:
+        pass

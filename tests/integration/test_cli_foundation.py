@@ -118,7 +118,7 @@ def test_user_commands(
     ).items()
     moved = run_cli(capsys, *data_args(installation), "user", "set-role", "aigul", "consul")
     assert moved.code == 0, moved.err
-    assert moved.out.startswith("aigul is Consul / head of section from their next sign-in")
+    assert moved.out.startswith("aigul is Consul / head of section now; a window they have open")
     listing = json.loads(run_cli(capsys, *data_args(installation), "user", "list", "--json").out)
     assert next(u for u in listing if u["username"] == "aigul")["role"] == "consul"
     monkeypatch.setenv("QORGAU_NEW_PASSWORD", "changed password")

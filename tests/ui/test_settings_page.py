@@ -391,14 +391,14 @@ def test_the_administrator_changes_a_role_and_a_consul_made_attache_signs_nothin
     _click_user(qtbot, panel, "aigul")
     click(qtbot, panel.role_button)
     dialog = panel.dialog
-    assert dialog is not None and "next sign-in" in dialog.intro.text()
+    assert dialog is not None and "holds at once" in dialog.intro.text()
     press_dialog_button(qtbot, dialog)  # the same role: refused, nothing written
     assert dialog.isVisible() and dialog.error.text() == "Choose another role than the user has."
     choose(qtbot, dialog.role, "consul")  # type: ignore[attr-defined]
     press_dialog_button(qtbot, dialog)
     qtbot.waitUntil(lambda: panel.notice is not None, timeout=5000)
     assert panel.notice is not None
-    assert panel.notice.text().startswith("aigul is Consul / head of section from their next")
+    assert panel.notice.text().startswith("aigul is Consul / head of section now; a window")
     row = panel.tree.currentItem()
     assert row is not None and row.text(2) == "Consul / head of section"
 

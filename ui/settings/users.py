@@ -117,8 +117,9 @@ class RoleDialog(ValidatingDialog):
         self.role.setCurrentIndex(max(self.role.findData(user.role), 0))
         self.set_intro(
             _(
-                "The new role holds from {name}'s next sign-in. A consul who no longer "
-                "approves letters leaves none approved: those not issued yet become drafts."
+                "The new role holds at once: a window {name} has open refuses its next action "
+                "and asks them to sign in again. A consul who no longer approves letters "
+                "leaves none approved: those not issued yet become drafts."
             ).format(name=user.full_name or user.username)
         )
         self.form.addRow(_("R&ole:"), self.role)
