@@ -214,9 +214,18 @@ _DERIVED_STYLES: dict[str, dict[str, Any]] = {
         "keepWithNext": 1,
     },
     "salutation": {"alignment": TA_CENTER, "spaceBefore": 4, "spaceAfter": 8},
+    # «С уважением,» / "Yours faithfully,": goes with the signature after it (``row``).
+    "closing": {"alignment": TA_LEFT, "spaceBefore": 6, "spaceAfter": 0, "keepWithNext": 1},
     "item": {"leftIndent": 8 * mm, "bulletIndent": 3 * mm},
     "cite": {"fontSize": 11, "leading": 14, "leftIndent": 8 * mm, "bulletIndent": 3 * mm},
-    "attach": {"fontSize": 11, "leading": 14, "alignment": TA_LEFT, "spaceBefore": 6},
+    # An enclosure note, like a closing, goes with the signature and the paragraph before.
+    "attach": {
+        "fontSize": 11,
+        "leading": 14,
+        "alignment": TA_LEFT,
+        "spaceBefore": 6,
+        "keepWithNext": 1,
+    },
     "right": {"alignment": TA_RIGHT},
     "sign": {"alignment": TA_LEFT, "spaceAfter": 0},
     "sign_right": {"alignment": TA_RIGHT, "spaceAfter": 0},
@@ -544,8 +553,13 @@ class DocumentBuilder:
         table.spaceBefore = 14 if style in {"sign", "seal"} else 0
         table.spaceAfter = 6
         if style in {"sign", "seal"}:
-            # A signature never stands alone on a page: it keeps the preceding paragraph.
-            previous = [self.story.pop()] if self.story else []
+            # A signature never stands alone on a page: it keeps the preceding paragraph, and
+            # through a closing («С уважением,») or an enclosure note the text's last one.
+            previous: list[Flowable] = []
+            while self.story:
+                previous.insert(0, self.story.pop())
+                if not previous[0].getKeepWithNext():
+                    break
             self.story.append(KeepTogether([*previous, table]))
         else:
             self.story.append(table)
