@@ -798,11 +798,15 @@ _TYPOGRAPHY = (
 )
 
 
+# An international phone number, «+82 10 6323 4741»: one unit, never broken across lines.
+_PHONE_NUMBER = re.compile(r"\+\d[\d \u00a0]*\d")
+
+
 def typeset(markup: str) -> str:
     """Non-breaking spaces where a line must not break (text only; tags have no such spaces)."""
     for pattern, replacement in _TYPOGRAPHY:
         markup = pattern.sub(replacement, markup)
-    return markup
+    return _PHONE_NUMBER.sub(lambda number: number[0].replace(" ", _NBSP), markup)
 
 
 def person_sex(context: LetterContext) -> Sex:

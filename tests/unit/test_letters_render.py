@@ -384,3 +384,19 @@ def test_a_closing_keeps_the_last_paragraph_with_the_signature() -> None:
         if "благодарим за сотрудничество" not in last:
             apart.append(paragraphs)
     assert not apart
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_phone_number_never_breaks_across_lines(lang: str) -> None:
+    """The fault: a referral printed "(tel. +82 10" at the end of one line and "6323 4741)"
+    at the start of the next."""
+    broken = []
+    for extra in range(0, 40, 2):
+        partner = "Centre " + "x" * extra
+        pdf = render_letter(make_context("referral", lang, partner_name=partner))
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        lines = "\n".join(page.extract_text() for page in pages).replace("\u00a0", " ")
+        lines = lines.splitlines()
+        if not any("+82 10 0000 0000" in line for line in lines):
+            broken.append(extra)
+    assert not broken
