@@ -214,9 +214,18 @@ _DERIVED_STYLES: dict[str, dict[str, Any]] = {
         "keepWithNext": 1,
     },
     "salutation": {"alignment": TA_CENTER, "spaceBefore": 4, "spaceAfter": 8},
+    # «С уважением,» / "Yours faithfully,": goes with the signature after it (``row``).
+    "closing": {"alignment": TA_LEFT, "spaceBefore": 6, "spaceAfter": 0, "keepWithNext": 1},
     "item": {"leftIndent": 8 * mm, "bulletIndent": 3 * mm},
     "cite": {"fontSize": 11, "leading": 14, "leftIndent": 8 * mm, "bulletIndent": 3 * mm},
-    "attach": {"fontSize": 11, "leading": 14, "alignment": TA_LEFT, "spaceBefore": 6},
+    # An enclosure note, like a closing, goes with the signature and the paragraph before.
+    "attach": {
+        "fontSize": 11,
+        "leading": 14,
+        "alignment": TA_LEFT,
+        "spaceBefore": 6,
+        "keepWithNext": 1,
+    },
     "right": {"alignment": TA_RIGHT},
     "sign": {"alignment": TA_LEFT, "spaceAfter": 0},
     "sign_right": {"alignment": TA_RIGHT, "spaceAfter": 0},
@@ -432,6 +441,16 @@ def left_out_characters(flowables: Iterable[object], font_name: str) -> set[str]
     return found
 
 
+def fitted_widths(widths: Sequence[float], room: float = FRAME_WIDTH) -> list[float]:
+    """Column widths that fit the frame: ones adding up to more are scaled down in proportion
+    (a table given 170 mm of the frame's 165 stood 2.5 mm past both margins, reportlab
+    centring what does not fit)."""
+    total = sum(widths)
+    if total <= room:
+        return list(widths)
+    return [width * room / total for width in widths]
+
+
 def _cell(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
@@ -544,8 +563,13 @@ class DocumentBuilder:
         table.spaceBefore = 14 if style in {"sign", "seal"} else 0
         table.spaceAfter = 6
         if style in {"sign", "seal"}:
-            # A signature never stands alone on a page: it keeps the preceding paragraph.
-            previous = [self.story.pop()] if self.story else []
+            # A signature never stands alone on a page: it keeps the preceding paragraph, and
+            # through a closing («С уважением,») or an enclosure note the text's last one.
+            previous: list[Flowable] = []
+            while self.story:
+                previous.insert(0, self.story.pop())
+                if not previous[0].getKeepWithNext():
+                    break
             self.story.append(KeepTogether([*previous, table]))
         else:
             self.story.append(table)
@@ -557,7 +581,8 @@ class DocumentBuilder:
         col_widths: Sequence[float] | None = None,
         header: bool = True,
     ) -> DocumentBuilder:
-        """A ruled table of plain-text cells; ``col_widths`` in millimetres."""
+        """A ruled table of plain-text cells; ``col_widths`` in millimetres, scaled down to
+        the frame when they add up to more (``fitted_widths``)."""
         if not rows:
             return self
         # A cell longer than a page would fail the whole document (a row taller than a page:
@@ -573,7 +598,7 @@ class DocumentBuilder:
             for k in range(max(len(p) for p in pieces)):
                 data.append([_cell(p[k], style) if k < len(p) else "" for p in pieces])
             ends.append(len(data) - 1)
-        widths = [w * mm for w in col_widths] if col_widths else None
+        widths = fitted_widths([w * mm for w in col_widths]) if col_widths else None
         table = ruled_table(data, widths, header=header, font=self.fonts.serif, ends=ends)
         table.spaceBefore = 4
         table.spaceAfter = 8
@@ -773,11 +798,15 @@ _TYPOGRAPHY = (
 )
 
 
+# An international phone number, «+82 10 6323 4741»: one unit, never broken across lines.
+_PHONE_NUMBER = re.compile(r"\+\d[\d \u00a0]*\d")
+
+
 def typeset(markup: str) -> str:
     """Non-breaking spaces where a line must not break (text only; tags have no such spaces)."""
     for pattern, replacement in _TYPOGRAPHY:
         markup = pattern.sub(replacement, markup)
-    return markup
+    return _PHONE_NUMBER.sub(lambda number: number[0].replace(" ", _NBSP), markup)
 
 
 def person_sex(context: LetterContext) -> Sex:

@@ -25,8 +25,9 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from app.config import RESOURCES_DIR
 from app.errors import DatabaseError
-from app.i18n import _, format_datetime
+from app.i18n import _
 from app.letters.fonts import register_fonts
+from app.letters.renderer import date_long
 from app.pdf.archival import ArchivalCanvas
 from app.security.private_files import open_private
 from app.security.recovery_key import groups_of
@@ -43,6 +44,13 @@ class SheetFacts:
     database_id: str
     created_at: datetime
     created_by: str
+
+
+def _made_on(value: datetime, lang: str) -> str:
+    """«2026 жылғы 6 желтоқсан, 19:07 UTC»: the date as the letters write it (CLDR's long
+    Kazakh date is «2026 ж. 6 желтоқсан»), the time in UTC."""
+    moment = value.astimezone(UTC)
+    return f"{date_long(moment.date(), lang)}, {moment:%H:%M} UTC"
 
 
 @cache
@@ -69,6 +77,13 @@ class _Sheet:
         )
         self.mission = facts.mission_name or facts.mission_code
 
+    def mission_with_code(self) -> str:
+        """«Embassy … (SEL)»; a mission not yet named is its code alone, not "SEL (SEL)"."""
+        facts = self.facts
+        if not facts.mission_name:
+            return facts.mission_code
+        return f"{facts.mission_name} ({facts.mission_code})"
+
     def text(self, name: str, style: ParagraphStyle) -> Paragraph:
         return Paragraph(escape(self.words[name].format(mission=self.mission)), style)
 
@@ -79,12 +94,12 @@ class _Sheet:
             [
                 [
                     self.text("mission", label),
-                    Paragraph(escape(f"{self.mission} ({facts.mission_code})"), small),
+                    Paragraph(escape(self.mission_with_code()), small),
                 ],
                 [self.text("database", label), Paragraph(escape(facts.database_id), small)],
                 [
                     self.text("created", label),
-                    Paragraph(escape(format_datetime(facts.created_at, "long", self.lang)), small),
+                    Paragraph(escape(_made_on(facts.created_at, self.lang)), small),
                 ],
                 [self.text("created_by", label), Paragraph(escape(facts.created_by), small)],
             ],

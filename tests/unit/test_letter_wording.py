@@ -484,3 +484,61 @@ def test_a_letter_that_states_no_facts_says_so_before_approval(
     usual = make_case(people, "female", "KR")  # its categories give the facts
     drafted = service.draft(usual.id, "employer_letter", "ru", LetterFields())
     assert not any("states no facts" in w for w in service.warnings(drafted.id))
+
+
+CLOSINGS = {"kk": "Құрметпен,", "ru": "С уважением,", "en": "Yours faithfully,"}
+
+
+def test_a_letter_to_an_employer_or_a_partner_closes_before_its_signature(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: the Russian and Kazakh letters to an employer and to a partner went from
+    the last paragraph straight to the signature, with no «С уважением,» / «Құрметпен,»,
+    while the English ones had "Yours faithfully,". The notes (their own formula) and the
+    reports to a ministry have none."""
+    case = make_case(people, "female", "KR")
+    for lang in LANGS:
+        signer = "Consul S. Zhaksybekov" if lang == "en" else "Консул С.Б. Жақсыбеков"
+        for kind in ("employer_letter", "referral"):
+            body = flat(raw_text(issue(people, case.id, kind, lang)))
+            assert f"{CLOSINGS[lang]} {signer}" in body, (kind, lang)
+        for kind in ("note_verbale_labour_authority", "agency_report", "hq_case_report"):
+            body = flat(raw_text(issue(people, case.id, kind, lang)))
+            assert CLOSINGS[lang] not in body, (kind, lang)
+
+
+def test_an_english_letter_to_a_named_person_is_yours_sincerely(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: "Dear Ms Kim," ended "Yours faithfully," (the closing of "Dear Sir or
+    Madam")."""
+    case = make_case(people, "female", "KR")
+    service = LetterService(people["aigul"], today=TODAY)
+    named = Addressee("Kim Soo-jin", "Migrant Workers Centre", "Seoul", sex="female")
+    draft = service.draft(case.id, "referral", "en", LetterFields(addressee=named))
+    LetterService(people["serik"], today=TODAY).approve(draft.id)
+    info = service.issue(draft.id)
+    body = flat(raw_text(service.pdf(info.id)))
+    assert "Dear Ms Kim Soo-jin," in body
+    assert "Yours sincerely, Consul S. Zhaksybekov" in body
+    assert "faithfully" not in body
+
+
+def test_the_english_note_indents_every_paragraph_and_asks_gratefully_once(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: the English note's facts paragraphs stood flush left between indented
+    ones, and "would be grateful" opened two paragraphs in a row."""
+    case = make_case(people, "female", "KR")
+    pdf = issue(people, case.id, "note_verbale_labour_authority", "en")
+    starts: dict[str, float] = {}
+
+    def visit(text: str, _cm: object, tm: list[float], _font: object, _size: object) -> None:
+        if text.strip():
+            starts.setdefault(text.strip()[:20], tm[4])
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    opening = next(x for t, x in starts.items() if t.startswith("The Embassy of the"))
+    facts = next(x for t, x in starts.items() if t.startswith("According to her"))
+    assert facts == pytest.approx(opening) and opening > min(starts.values()) + 30
+    assert flat(raw_text(pdf)).count("would be grateful") == 1

@@ -369,3 +369,34 @@ def test_the_officer_can_replace_the_standard_request(lang: str) -> None:
     )
     assert own in changed and own not in standard
     assert len(changed) < len(standard) + len(own)  # it replaced, not added to, the standard
+
+
+def test_a_closing_keeps_the_last_paragraph_with_the_signature() -> None:
+    """The fault: the signature kept only the block before it, which with a closing is
+    «С уважением,» (before it, an enclosure note): the letter's last paragraph could end one
+    page and the enclosure, the closing and the signature stand without it on the next."""
+    apart = []
+    for paragraphs in range(8, 20):
+        text = "\n\n".join("Работодатель не выплачивал зарплату. " * 6 for _ in range(paragraphs))
+        pdf = render_letter(make_context("employer_letter", "ru", free_text=text))
+        last = PdfReader(io.BytesIO(pdf)).pages[-1].extract_text()
+        assert "С уважением," in last
+        if "благодарим за сотрудничество" not in last:
+            apart.append(paragraphs)
+    assert not apart
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_phone_number_never_breaks_across_lines(lang: str) -> None:
+    """The fault: a referral printed "(tel. +82 10" at the end of one line and "6323 4741)"
+    at the start of the next."""
+    broken = []
+    for extra in range(0, 40, 2):
+        partner = "Centre " + "x" * extra
+        pdf = render_letter(make_context("referral", lang, partner_name=partner))
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        lines = "\n".join(page.extract_text() for page in pages).replace("\u00a0", " ")
+        lines = lines.splitlines()
+        if not any("+82 10 0000 0000" in line for line in lines):
+            broken.append(extra)
+    assert not broken

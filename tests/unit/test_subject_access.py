@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.config import Paths
 from app.db.models import AuditEntry
 from app.errors import NotFound, PermissionDenied, ValidationError
+from app.letters.renderer import MARGIN_LEFT, MARGIN_RIGHT, PAGE_WIDTH
 from app.services.cases import CaseService
 from app.services.records import CaseChanges, OrganisationInput
 from app.services.subject_access import collect, export_subject_access
@@ -24,6 +25,7 @@ from app.services.workspace import Workspace
 from tests.builders import ASSEL, wage_case
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
+from tests.pdf_geometry import drawn_line_xs
 
 IIN = "940315400123"
 PERSON = replace(
@@ -237,3 +239,17 @@ def test_a_pdf_the_fonts_print_whole_warns_of_nothing(
     for lang in ("kk", "ru", "en"):
         export = export_subject_access(ws, tmp_path / f"assel-{lang}.pdf", iin=IIN, lang=lang)
         assert export.warning == "", lang
+
+
+def test_the_pdf_s_tables_keep_within_the_margins(
+    ws: Workspace, case_id: str, tmp_path: Path
+) -> None:
+    """The fault: the report's tables were laid out 170 mm wide in the 165 mm between the
+    margins, and stood 2.5 mm past the letterhead's rule on both sides of every page."""
+    out = tmp_path / "assel.pdf"
+    export_subject_access(ws, out, iin=IIN, lang="ru")
+    pages = drawn_line_xs(out.read_bytes())
+    assert len(pages) >= 1 and all(pages)
+    for xs in pages:
+        assert min(xs) >= MARGIN_LEFT - 0.5
+        assert max(xs) <= PAGE_WIDTH - MARGIN_RIGHT + 0.5

@@ -1,0 +1,25 @@
+"""Where a PDF draws its rules: for tests that nothing stands past the page's margins."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PageObject, PdfReader
+
+
+def _page_line_xs(page: PageObject) -> list[float]:
+    xs: list[float] = []
+
+    def before(op: bytes, args: list[object], cm: list[float], _tm: object) -> None:
+        if op in (b"m", b"l") and len(args) == 2:
+            x, y = float(args[0]), float(args[1])  # type: ignore[arg-type]
+            xs.append(cm[0] * x + cm[2] * y + cm[4])
+
+    page.extract_text(visitor_operand_before=before)
+    return xs
+
+
+def drawn_line_xs(pdf: bytes) -> list[list[float]]:
+    """Per page, the x (points, from the page's left) of every point a path moves or draws a
+    line to: a table's rules, the letterhead's lines."""
+    return [_page_line_xs(page) for page in PdfReader(io.BytesIO(pdf)).pages]

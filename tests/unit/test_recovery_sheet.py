@@ -1,0 +1,38 @@
+"""The recovery sheet as its reader sees it: the facts printed in the sheet's language."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime
+
+import pytest
+from pypdf import PdfReader
+
+from app.services.recovery_sheet import SheetFacts, render_recovery_sheet
+
+KEY = "91VZV-QDJGV-NRFYC-2YZ9D-85NJG-X9VTW-2PB9E-ZQGMJ"
+MADE = {
+    "kk": "2026 жылғы 6 желтоқсан, 19:07 UTC",
+    "ru": "6 декабря 2026 г., 19:07 UTC",
+    "en": "6 December 2026, 19:07 UTC",
+}
+
+
+def sheet_text(facts: SheetFacts, lang: str) -> str:
+    reader = PdfReader(io.BytesIO(render_recovery_sheet(KEY, facts, lang)))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_sheet_dates_itself_as_documents_do_and_names_the_mission_once(lang: str) -> None:
+    """The fault: the Kazakh sheet said it was made «2026 ж. 6 желтоқсан» (CLDR's form, not
+    the «2026 жылғы 6 желтоқсан» of Kazakh documents), and a mission not yet named read
+    "SEL (SEL)"."""
+    made = datetime(2026, 12, 6, 19, 7, 51, tzinfo=UTC)
+    text = sheet_text(SheetFacts("SEL", "", "938b4778", made, "admin"), lang)
+    assert MADE[lang] in text
+    assert "ж. 6" not in text and "SEL (SEL)" not in text
+    named = SheetFacts("SEL", "Embassy in Seoul", "938b4778", made, "admin")
+    assert "Embassy in Seoul (SEL)" in sheet_text(named, lang)
