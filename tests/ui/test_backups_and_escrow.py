@@ -245,12 +245,15 @@ def test_the_app_closes_its_database_restores_then_shows_the_sign_in_again(
     events: list[str] = []
     request = RestoreRequest(installation.backups / "monday.qbackup", "admin", PASSWORD)
 
-    def obtain(paths: Paths, bridge: object, ask: bool = False) -> Workspace | None:
+    def obtain(
+        paths: Paths, bridge: object, ask: bool = False, notice: object = None
+    ) -> Workspace | None:
         events.append(f"sign in (ask={ask})")
         return ws if len(events) == 1 else None
 
     class Window:
         restore_request = request
+        signed_out = None
 
     class Daily:
         def finish_on_exit(self) -> None:
