@@ -328,6 +328,7 @@ def test_closing_a_case_asks_whether_the_worker_came_home(
     box = editor.return_box
     assert box.windowTitle() == "The case is closed"
     assert "returned to Kazakhstan" in box.text()
+    assert sorted(b.text() for b in box.buttons()) == ["Not now", "Record skills…"]
     assert editor.case.status == "closed"
     next(b for b in box.buttons() if b.text() == "Record skills…").click()
     assert requested == [case.id]

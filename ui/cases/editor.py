@@ -689,6 +689,8 @@ class CaseEditor(QWidget):
             self._request_skills,
             _("Record skills…"),
             yes_default=False,
+            # "Cancel" read as undoing the closing, which is written already.
+            no_text=_("Not now"),
         )
         return self.return_box
 
