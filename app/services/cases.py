@@ -49,7 +49,7 @@ from app.domain.workflow import (
     default_due_date,
 )
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.i18n import _, format_size
+from app.i18n import _, format_date, format_size
 from app.security import audit as audit_log
 from app.services import search
 from app.services import validation as check
@@ -160,6 +160,25 @@ def _too_large(name: str, size: int) -> ValidationError:
         ).format(name=name, size=format_size(size), limit=format_size(MAX_ATTACHMENT_BYTES)),
         "content",
     )
+
+
+def _refuse_second_copy(session: Session, case_id: str, name: str, digest: str) -> None:
+    """The same file twice on one case (chosen again, or dropped after it was attached) was
+    stored twice without a word; it is refused, naming the copy the case already has."""
+    held = session.execute(
+        select(Attachment.filename, Attachment.updated_at).where(
+            Attachment.case_id == case_id,
+            Attachment.sha256 == digest,
+            Attachment.deleted_at.is_(None),
+        )
+    ).first()
+    if held is not None:
+        raise ValidationError(
+            _("“{name}” is already attached to this case, as “{held}” of {date}.").format(
+                name=name, held=held.filename, date=format_date(held.updated_at.date())
+            ),
+            "content",
+        )
 
 
 def read_attachment(path: Path) -> bytes:
@@ -1322,6 +1341,7 @@ class CaseService(DatedService):
         digest = hashlib.sha256(content).hexdigest()
         with self.ws.write() as session:
             row = self._load(session, case_id)
+            _refuse_second_copy(session, row.id, name, digest)
             attachment = Attachment(
                 case_id=row.id,
                 filename=name,

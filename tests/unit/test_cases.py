@@ -511,3 +511,25 @@ def test_a_file_too_large_to_attach_is_named_with_its_size_as_the_reader_writes_
         "“Еңбек шарты.pdf” is 30.5 MB; a file attached to a case may be at most 25 MB. Scan it "
         "again at a lower resolution, or split it into parts and attach each one."
     )
+
+
+def test_the_same_file_is_not_attached_twice_to_a_case(ws: Workspace, tmp_path: Path) -> None:
+    """The fault: an officer chose “contract.pdf” again in the chooser (a second batch of
+    files, the first already stored) and the case listed it twice, without a word. The same
+    content on one case is refused, naming the copy it has; another case may hold it, and so
+    may this one once its copy was removed."""
+    service = CaseService(ws)
+    case = service.create_case(new_case())
+    other = service.create_case(new_case(NURLAN))
+    service.add_attachment(case.id, "contract.pdf", b"%PDF-1.4 contract")
+    with pytest.raises(ValidationError) as refused:
+        service.add_attachment(case.id, "Еңбек шарты.pdf", b"%PDF-1.4 contract")
+    assert str(refused.value).startswith(
+        "“Еңбек шарты.pdf” is already attached to this case, as “contract.pdf” of "
+    )
+    assert [a.filename for a in service.get_case(case.id).attachments] == ["contract.pdf"]
+    service.add_attachment(other.id, "contract.pdf", b"%PDF-1.4 contract")
+    first = service.get_case(case.id).attachments[0]
+    service.remove_attachment(first.id, "Scanned again")
+    service.add_attachment(case.id, "contract.pdf", b"%PDF-1.4 contract")
+    assert len(service.get_case(case.id).attachments) == 1
