@@ -49,7 +49,7 @@ from app.domain.workflow import (
     default_due_date,
 )
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.i18n import _
+from app.i18n import _, format_date, format_size
 from app.security import audit as audit_log
 from app.services import search
 from app.services import validation as check
@@ -150,13 +150,35 @@ class DuplicatePersonWarning(ConflictError):
         self.matches = tuple(matches)
 
 
-def _too_large(size: int) -> ValidationError:
+def _too_large(name: str, size: int) -> ValidationError:
+    """The refusal names the file (several are chosen at once), gives both sizes in the
+    reader's number format (it read «30.0 МБ» in Kazakh) and says what to do instead."""
     return ValidationError(
-        _("The file is {size} MB; attachments are limited to {limit} MB.").format(
-            size=round(size / 1048576, 1), limit=MAX_ATTACHMENT_BYTES // 1048576
-        ),
+        _(
+            "“{name}” is {size}; a file attached to a case may be at most {limit}. Scan it "
+            "again at a lower resolution, or split it into parts and attach each one."
+        ).format(name=name, size=format_size(size), limit=format_size(MAX_ATTACHMENT_BYTES)),
         "content",
     )
+
+
+def _refuse_second_copy(session: Session, case_id: str, name: str, digest: str) -> None:
+    """The same file twice on one case (chosen again, or dropped after it was attached) was
+    stored twice without a word; it is refused, naming the copy the case already has."""
+    held = session.execute(
+        select(Attachment.filename, Attachment.updated_at).where(
+            Attachment.case_id == case_id,
+            Attachment.sha256 == digest,
+            Attachment.deleted_at.is_(None),
+        )
+    ).first()
+    if held is not None:
+        raise ValidationError(
+            _("“{name}” is already attached to this case, as “{held}” of {date}.").format(
+                name=name, held=held.filename, date=format_date(held.updated_at.date())
+            ),
+            "content",
+        )
 
 
 def read_attachment(path: Path) -> bytes:
@@ -171,7 +193,7 @@ def read_attachment(path: Path) -> bytes:
             "content",
         ) from None
     if len(content) > MAX_ATTACHMENT_BYTES:
-        raise _too_large(path.stat().st_size)
+        raise _too_large(path.name, path.stat().st_size)
     return content
 
 
@@ -1306,7 +1328,7 @@ class CaseService(DatedService):
         if not content:
             raise ValidationError(_("The file is empty."), "content")
         if len(content) > MAX_ATTACHMENT_BYTES:
-            raise _too_large(len(content))
+            raise _too_large(name, len(content))
         if is_identity_document and not identity_document_acknowledged:
             raise ValidationError(identity_document_warning(), "is_identity_document")
         reason = check.bounded_text(identity_reason, "identity_reason", _("Reason"), 2000)
@@ -1319,6 +1341,7 @@ class CaseService(DatedService):
         digest = hashlib.sha256(content).hexdigest()
         with self.ws.write() as session:
             row = self._load(session, case_id)
+            _refuse_second_copy(session, row.id, name, digest)
             attachment = Attachment(
                 case_id=row.id,
                 filename=name,

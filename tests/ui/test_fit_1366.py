@@ -657,3 +657,23 @@ def test_the_navigation_reads_every_title_at_hq_in_kazakh(
         nav.fontMetrics().horizontalAdvance(nav.item(row).text()) for row in range(nav.count())
     )
     assert nav.viewport().width() >= widest + nav.iconSize().width()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_case_list_leaves_the_navigation_its_titles_at_1366(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The fault: the window opens 1280 pixels wide on a 1366×768 screen; the case list's
+    filters need 1,106 of them in Kazakh, and the splitter took the rest from the navigation,
+    which read «Шартты те…» for "Contract review" whenever the case list was shown. The filters
+    now take two rows of about equal width."""
+    window = _window(qtbot, demo_ws, bridge, language, QSize(1280, 720))
+    _settle()
+    window.show_area("cases")
+    _settle()
+    nav = window.nav
+    for row in range(nav.count()):
+        item = nav.item(row)
+        # The item as wide as its text, icon and padding ask, and all of it in view.
+        assert nav.viewport().rect().contains(nav.visualItemRect(item)), item.text()
+    assert window.width() <= SCREEN.width() - FRAME_ALLOWANCE.width()

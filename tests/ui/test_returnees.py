@@ -20,7 +20,7 @@ from app.services.installation import unlock
 from app.services.records import CaseInput, PersonInput
 from app.services.returnees import ReturneeInput, ReturneeService
 from app.services.workspace import Workspace
-from tests.builders import closed_with_worker_home
+from tests.builders import closed_with_worker_home, wage_case
 from tests.conftest import PASSWORD
 from tests.integration.test_exchange import make_site
 from tests.ui.press import click, open_area
@@ -295,3 +295,40 @@ def test_a_returnee_cell_of_the_reports_lists_its_records_here(
     click(qtbot, page.clear_figure_button)
     assert not page.figure_note.isVisible() and page.region.code() == ""
     assert page.model.total == len(PEOPLE) + 3  # the whole register again
+
+
+def test_closing_a_case_asks_whether_the_worker_came_home(
+    qtbot: QtBot,
+    make_window: Callable[..., MainWindow],
+    ws: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fault: a consul moved a resolved case to closed and was asked for a reason only; the
+    returnees' register was reached by a button at the foot of the worker's fields, which
+    nothing pointed to. Closing now asks whether the worker returned, and "Record skills…"
+    opens the register's dialog for the case."""
+    worker = PersonInput(surname="Сейітов", given_names="Бақыт")
+    case = wage_case(ws, worker, TODAY - timedelta(days=30))
+    CaseService(ws).set_status(case.id, "resolved", "Paid")
+    window = make_window(ws)
+    area = window.show_area("cases")
+    area.open_case(case.id)  # type: ignore[attr-defined]
+    editor = area.editor  # type: ignore[attr-defined]
+    requested: list[str] = []
+    monkeypatch.setattr(  # the register's dialog, which the area opens modally
+        "ui.returnees.record_skills_for_case",
+        lambda _parent, _window, case_id: requested.append(case_id) or False,
+    )
+    timeline = editor.timeline
+    timeline.target.setCurrentIndex(timeline.target.findData("closed"))
+    timeline.change_status()
+    timeline.dialog.reason.setPlainText("The worker flew home.")
+    timeline.dialog.accept()
+    qtbot.waitUntil(lambda: getattr(editor, "return_box", None) is not None, timeout=5000)
+    box = editor.return_box
+    assert box.windowTitle() == "The case is closed"
+    assert "returned to Kazakhstan" in box.text()
+    assert sorted(b.text() for b in box.buttons()) == ["Not now", "Record skills…"]
+    assert editor.case.status == "closed"
+    next(b for b in box.buttons() if b.text() == "Record skills…").click()
+    assert requested == [case.id]

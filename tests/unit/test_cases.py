@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 
 from app.db.models import Attachment, AuditEntry, Case, Person
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from app.i18n import language_override
 from app.services import csv_import
 from app.services.cases import (
     CaseService,
@@ -325,7 +326,7 @@ def test_attachments(ws: Workspace, tmp_path: Path) -> None:
         assert not looks_like_identity_document(name), name
     with pytest.raises(ValidationError, match="restricts keeping copies"):
         service.add_attachment(case.id, "passport.jpg", b"jpeg", is_identity_document=True)
-    with pytest.raises(ValidationError, match="limited to 25 MB"):
+    with pytest.raises(ValidationError, match="at most 25 MB"):
         service.add_attachment(case.id, "big.bin", b"x" * (25 * 1024 * 1024 + 1))
     with pytest.raises(ValidationError, match="empty"):
         service.add_attachment(case.id, "empty.txt", b"")
@@ -336,7 +337,7 @@ def test_attachments(ws: Workspace, tmp_path: Path) -> None:
     huge = tmp_path / "backup.iso"
     with huge.open("wb") as file:
         file.truncate(4 * 1024**3)
-    with pytest.raises(ValidationError, match="The file is 4096.0 MB; attachments are limited"):
+    with pytest.raises(ValidationError, match="“backup.iso” is 4 GB; a file attached"):
         read_attachment(huge)
     small = tmp_path / "contract.txt"
     small.write_bytes(b"Contract")
@@ -487,3 +488,48 @@ def test_a_workers_name_corrected_in_one_case_finds_all_their_cases(ws: Workspac
 
     assert found("Әбенұлы") == found("ABENULY") == {first.number, second.number}
     assert found("ABENOV") == set()
+
+
+def test_a_file_too_large_to_attach_is_named_with_its_size_as_the_reader_writes_it(
+    tmp_path: Path,
+) -> None:
+    """The fault: an officer in Kazakh chose a 30 MB scan among other files and read «Файл
+    көлемі 30.0 МБ; тіркемелердің шегі — 25 МБ.»: not which file, a decimal point where Kazakh
+    writes a comma, and nothing about what to do. The message names the file, writes the sizes
+    as the reader does and says how to attach it after all."""
+    scan = tmp_path / "Еңбек шарты.pdf"
+    with scan.open("wb") as file:
+        file.truncate(30 * 1024 * 1024 + 512 * 1024)  # 30.5 MB, sparse: nothing written
+    with language_override("kk"), pytest.raises(ValidationError) as refused:
+        read_attachment(scan)
+    message = str(refused.value)
+    assert "“Еңбек шарты.pdf”" in message
+    assert "30,5" in message and "30.5" not in message
+    with language_override("en"), pytest.raises(ValidationError) as refused:
+        read_attachment(scan)
+    assert str(refused.value) == (
+        "“Еңбек шарты.pdf” is 30.5 MB; a file attached to a case may be at most 25 MB. Scan it "
+        "again at a lower resolution, or split it into parts and attach each one."
+    )
+
+
+def test_the_same_file_is_not_attached_twice_to_a_case(ws: Workspace, tmp_path: Path) -> None:
+    """The fault: an officer chose “contract.pdf” again in the chooser (a second batch of
+    files, the first already stored) and the case listed it twice, without a word. The same
+    content on one case is refused, naming the copy it has; another case may hold it, and so
+    may this one once its copy was removed."""
+    service = CaseService(ws)
+    case = service.create_case(new_case())
+    other = service.create_case(new_case(NURLAN))
+    service.add_attachment(case.id, "contract.pdf", b"%PDF-1.4 contract")
+    with pytest.raises(ValidationError) as refused:
+        service.add_attachment(case.id, "Еңбек шарты.pdf", b"%PDF-1.4 contract")
+    assert str(refused.value).startswith(
+        "“Еңбек шарты.pdf” is already attached to this case, as “contract.pdf” of "
+    )
+    assert [a.filename for a in service.get_case(case.id).attachments] == ["contract.pdf"]
+    service.add_attachment(other.id, "contract.pdf", b"%PDF-1.4 contract")
+    first = service.get_case(case.id).attachments[0]
+    service.remove_attachment(first.id, "Scanned again")
+    service.add_attachment(case.id, "contract.pdf", b"%PDF-1.4 contract")
+    assert len(service.get_case(case.id).attachments) == 1

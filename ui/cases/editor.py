@@ -43,6 +43,7 @@ from app.services.changes import DataChanged
 from app.services.organisations import OrganisationService
 from app.services.people import PersonService
 from app.services.records import CaseChanges, CaseDetail, CaseInput
+from app.services.returnees import ReturneeService
 from app.services.subject_access import READERS, SubjectAccessExport, export_subject_access
 from app.services.workspace import Workspace
 from ui.agreements.case_panel import ApplicableLawPanel
@@ -69,6 +70,7 @@ from ui.widgets.common import (
     widget_row,
 )
 from ui.widgets.country_combo import CountryCombo
+from ui.widgets.dialogs import confirm
 from ui.widgets.fields import CheckList, DateField, FieldBox
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import ElidedLabel, plain_label, plain_tooltip
@@ -237,6 +239,7 @@ class CaseEditor(QWidget):
         """Timeline, attachments, applicable law and letters beside the form."""
         self.timeline = TimelinePanel(self.service)
         self.timeline.case_changed.connect(self._case_changed_elsewhere)
+        self.timeline.status_set.connect(self._ask_about_return)
         self.timeline.link_activated.connect(self.open_link)
         self.attachments = AttachmentsPanel(self.service, temp_folder)
         self.attachments.case_changed.connect(self._case_changed_elsewhere)
@@ -666,6 +669,30 @@ class CaseEditor(QWidget):
             and not self.held_elsewhere
             and self.workspace.actor.role in CASE_WORKERS
         )
+
+    def _ask_about_return(self, status: str) -> QMessageBox | None:
+        """Once a case is closed, ask whether the worker came home: the returnees' register
+        (issue 24) was reached only by a button at the foot of the worker's fields, and closing
+        asked for a reason alone. Not asked when the case already has its record."""
+        case = self.case
+        if status != CaseStatus.CLOSED.value or case is None or not self._can_record_skills():
+            return None
+        if ReturneeService(self.workspace).for_case(case.id) is not None:
+            return None
+        self.return_box = confirm(
+            self,
+            _("The case is closed"),
+            _(
+                "Has the worker returned to Kazakhstan? With their consent, record the "
+                "occupation and skills they gained abroad for the returnees' register."
+            ),
+            self._request_skills,
+            _("Record skills…"),
+            yes_default=False,
+            # "Cancel" read as undoing the closing, which is written already.
+            no_text=_("Not now"),
+        )
+        return self.return_box
 
     def _request_skills(self) -> None:
         if self.case is not None and self.confirm_close():

@@ -5,19 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QGridLayout,
     QLineEdit,
+    QVBoxLayout,
     QWidget,
 )
 
 from app.domain.codes import CaseStatus, Category, Urgency, label
 from app.i18n import _
 from app.services.records import CaseFilter
-from ui.widgets.common import fit_first_entry, push_button
+from ui.widgets.common import STRETCH, fit_first_entry, push_button, widget_row
 from ui.widgets.country_combo import CountryCombo
 
 SEARCH_DELAY_MS = 300
@@ -65,14 +65,16 @@ class CaseFilterBar(QWidget):
             combo.currentIndexChanged.connect(self._emit_now)
         self.overdue.toggled.connect(self._emit_now)
 
-        layout = QGridLayout(self)
+        # The search and two lists on the first row, three lists, "overdue" and "clear" on
+        # the second: the five lists on one row made the case list 1,106 pixels wide in
+        # Kazakh, and on a 1366-pixel screen the navigation gave up the difference.
+        combos = self._combos()
+        first = widget_row(self.search, *combos[:2])
+        second = widget_row(*combos[2:], self.overdue, self.clear_button, STRETCH)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search, 0, 0, 1, 3)
-        layout.addWidget(self.overdue, 0, 3)
-        layout.addWidget(self.clear_button, 0, 4, Qt.AlignmentFlag.AlignLeft)
-        for column, widget in enumerate(self._combos()):
-            layout.addWidget(widget, 1, column)
-        layout.setColumnStretch(len(self._combos()), 1)
+        layout.addLayout(first)
+        layout.addLayout(second)
         (self.officer if self.missions else self.mission).hide()
         self.setTabOrder(self.search, self.status)
         self.retranslate_ui()

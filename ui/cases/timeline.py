@@ -67,6 +67,7 @@ class TimelinePanel(QWidget):
     clicked (or Enter pressed on it)."""
 
     case_changed = Signal(object)
+    status_set = Signal(str)  # the status this panel moved the case to, once written
     link_activated = Signal(str, str)
 
     def __init__(self, service: CaseService) -> None:
@@ -223,9 +224,14 @@ class TimelinePanel(QWidget):
         if case is None:
             return
         service = self.service
+
+        def written(detail: CaseDetail) -> None:
+            self._changed(detail)
+            self.status_set.emit(target)
+
         self.writes.start(
             lambda: service.set_status(case.id, target, reason, expected_version=case.version),
-            self._changed,
+            written,
             lambda exc: show_error(self, exc),
         )
 

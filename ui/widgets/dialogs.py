@@ -35,13 +35,15 @@ def confirm(
     on_yes: Callable[[], object],
     yes_text: str = "",
     yes_default: bool = True,
+    no_text: str = "",
 ) -> QMessageBox:
     """Ask a yes/no question without blocking; ``on_yes`` runs only on an explicit yes.
-    ``yes_default=False`` where Enter pressed unread must not do it (throw work away)."""
+    ``yes_default=False`` where Enter pressed unread must not do it (throw work away);
+    ``no_text`` where "Cancel" would seem to undo what was just done."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
     box.setTextFormat(Qt.TextFormat.PlainText)  # the question may quote a name or file name
     yes = box.addButton(yes_text or _("Yes"), QMessageBox.ButtonRole.AcceptRole)
-    cancel = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    cancel = box.addButton(no_text or _("Cancel"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(yes if yes_default else cancel)
 
     def _answered() -> None:
