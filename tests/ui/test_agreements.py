@@ -337,3 +337,28 @@ def test_case_panel_lists_no_passport_law_the_review_does_not_cite(
     assert not any("33-3" in text for text in host_law("KR"))
     assert not any("325" in text for text in host_law("RU"))
     assert any("Art. 8" in text for text in host_law("QA"))
+
+
+def test_the_host_country_tab_takes_the_larger_share_until_the_divider_is_moved(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: the host country's tree (document, grounds, verified, nested) had the
+    document pane's 410 pixels at 1366 and cut every name («Конвенц…»). Its tab now takes the
+    larger share and the document's tab gives it back; a divider the person moved stays."""
+    page = page_for(qtbot, open_ws("aigul"))
+    page.resize(1100, 700)
+    list_width, document_width = page.splitter.sizes()
+    assert list_width > document_width
+
+    page.tabs.setCurrentWidget(page.country_view)
+    list_width, country_width = page.splitter.sizes()
+    assert country_width > list_width
+
+    page.tabs.setCurrentWidget(page.instrument_view)
+    assert page.splitter.sizes()[0] > page.splitter.sizes()[1]
+
+    page.splitter.splitterMoved.emit(300, 1)  # as a drag of the divider reports it
+    page.splitter.setSizes([300, 800])
+    page.tabs.setCurrentWidget(page.country_view)
+    page.tabs.setCurrentWidget(page.instrument_view)
+    assert page.splitter.sizes()[0] < page.splitter.sizes()[1]

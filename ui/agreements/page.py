@@ -74,6 +74,7 @@ def mark_unverified(item: QTreeWidgetItem, columns: int, verified: bool) -> None
 
 SHORT_COLUMN_WIDTH = 115  # wider kinds and statuses wrap: the titles need the room more
 REASON_WIDTH = 150  # why an instrument applies in a host country, wrapped beside its name
+COUNTRY_SHARE = 0.58  # of the area's width, the host country's tab while it is shown
 
 
 class InstrumentView(QWidget):
@@ -467,16 +468,32 @@ class AgreementsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.instrument_view, "")
         self.tabs.addTab(self.country_view, "")
-        splitter = QSplitter()
+        self.splitter = splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)  # the list needs the width more than the document
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([700, 450])
+        # The host country's tree (document, grounds, verified, nested) cut every name in the
+        # document's 410 pixels at 1366 («Конвенц…»): its tab takes the larger share, the
+        # document's gives it back, until the person moves the divider herself.
+        self.divider_moved = False
+        splitter.splitterMoved.connect(self._divider_moved)
+        self.tabs.currentChanged.connect(self._share_width)
         QVBoxLayout(self).addWidget(splitter)
         if bridge is not None:
             bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
+
+    def _divider_moved(self) -> None:
+        self.divider_moved = True
+
+    def _share_width(self) -> None:
+        if self.divider_moved:
+            return
+        total = sum(self.splitter.sizes())
+        document = COUNTRY_SHARE if self.tabs.currentWidget() is self.country_view else 0.4
+        self.splitter.setSizes([round(total * (1 - document)), round(total * document)])
 
     def focus_search(self) -> None:
         self.search.setFocus()
