@@ -402,3 +402,33 @@ def test_a_case_of_an_officer_no_longer_here_keeps_her_when_saved(
     assert service.get_case(case.id).assigned_to == "dana"
     cases_area.open_case(service.create_case(new_case(person=None, person_id=case.person.id)).id)
     assert editor.officer.findData("dana") < 0  # not offered for another case
+
+
+def test_a_country_cell_too_narrow_for_the_name_shows_the_code(
+    qtbot: QtBot, cases_area: CasesArea, ws: Workspace
+) -> None:
+    """The fault: the country column gives way to the complaint at 1366 pixels, and the host
+    country's name cut to «О…я» said nothing; the cell shows "KR" then, the tooltip the name."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from tests.builders import new_case
+    from ui.models.case_table_model import HOST_COUNTRY
+
+    CaseService(ws).create_case(new_case())
+    view = cases_area.list_view
+    view.model.reload()
+    qtbot.waitUntil(lambda: not view.model.loading and view.model.total == 1, timeout=3000)
+    index = view.model.index(0, HOST_COUNTRY)
+    delegate = view.table.itemDelegateForColumn(HOST_COUNTRY)
+
+    def shown(width: int) -> str:
+        view.table.setColumnWidth(HOST_COUNTRY, width)
+        option = QStyleOptionViewItem()
+        option.initFrom(view.table)
+        option.rect = view.table.visualRect(index)
+        delegate.initStyleOption(option, index)
+        return option.text
+
+    assert shown(400) == "Türkiye"  # the builder's case is in Türkiye
+    assert shown(45) == "TR"
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == "Türkiye"

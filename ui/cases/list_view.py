@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -29,6 +31,7 @@ from ui.changes import listen_to_changes
 from ui.icons import icon
 from ui.models.case_table_model import (
     CASE_ID_ROLE,
+    CASE_ROW_ROLE,
     CATEGORIES,
     DUE,
     HOST_COUNTRY,
@@ -44,6 +47,25 @@ from ui.widgets.common import one_row_at_a_time, open_on_enter, push_button
 
 FILTER_KEY = "cases/filter"
 COLUMNS_KEY = "cases"  # the user's column widths, under "columns/cases"
+
+
+CELL_MARGINS = 8  # a cell's text margins, both sides, in the app's style
+
+
+class CountryCell(QStyledItemDelegate):
+    """The host country's name, or its code where the name does not fit: the column gives way
+    to the complaint (a mission's list mostly shows its own host country), and a name cut to
+    «О…я» said nothing, where "KR" does; the tooltip has the name."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        room = option.rect.width() - CELL_MARGINS
+        if option.fontMetrics.horizontalAdvance(option.text) > room:
+            row = index.data(CASE_ROW_ROLE)
+            if row is not None:
+                option.text = row.host_country
 
 
 class CaseListView(QWidget):
@@ -126,6 +148,7 @@ class CaseListView(QWidget):
             yields=(HOST_COUNTRY, OFFICER),
             yield_until=200,
         )
+        self.table.setItemDelegateForColumn(HOST_COUNTRY, CountryCell(self.table))
         self.table.doubleClicked.connect(self._open_index)
         open_on_enter(self.table, self._open_index)
 

@@ -426,4 +426,6 @@ class CaseTableModel(QAbstractTableModel):
             return _("Life or liberty at risk")
         if column == CATEGORIES:
             return "\n".join(category_labels(row))
+        if column == HOST_COUNTRY:  # the cell may show only the code (list_view.CountryCell)
+            return self._texts[position][HOST_COUNTRY]
         return None
