@@ -41,7 +41,7 @@ from app.i18n import (
     translator,
 )
 from app.letters import DocumentBuilder, MissionInfo, PrintedPdf
-from app.letters.renderer import FRAME_WIDTH, date_long, money_text, ruled_table
+from app.letters.renderer import FRAME_WIDTH, date_long, lower_first, money_text, ruled_table
 from app.letters.states import official_name
 
 LEVEL_COLOURS: dict[str, str] = {"ok": "#2E7D32", "concern": "#F9A825", "violation": "#C62828"}
@@ -265,7 +265,10 @@ class _ReportWriter:
         badge.spaceAfter = 4
         self.b.flowable(badge)
         if self.result.risk_reasons:
-            names = ", ".join(rule_label(rule, lang) for rule in self.result.risk_reasons)
+            # Mid-sentence after the colon: «Grounds: passport and identity documents, …».
+            names = ", ".join(
+                lower_first(rule_label(rule, lang), lang) for rule in self.result.risk_reasons
+            )
             self.b.paragraph(f"{label('risk_reasons', lang)}: {names}.", "plain")
         else:
             self.b.paragraph(label("no_violations", lang), "plain")

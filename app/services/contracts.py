@@ -436,6 +436,7 @@ class ContractReviewService:
         """
         # Imported here: reportlab is heavy and only the report needs it.
         from app.contracts.report import ReviewReport, render_review_report
+        from app.services.letters import user_name
 
         if lang not in LANGUAGES:
             raise ValidationError(
@@ -447,6 +448,11 @@ class ContractReviewService:
         with self.ws.write() as session:
             info = self._info(session, self._review(session, review_id))
             mission = letterhead(session)
+            reviewer = session.execute(
+                select(User).where(User.username == info.reviewed_by)
+            ).scalar_one_or_none()
+            # Signed as the letters sign: in Latin letters in English, in Cyrillic otherwise.
+            officer = user_name(reviewer, lang) if reviewer else info.reviewed_by_name
             self.ws.audit(
                 session,
                 "contract.report",
@@ -461,7 +467,7 @@ class ContractReviewService:
             reference=self.host_reference(info.terms),
             worker_name=info.person_name,
             case_number=info.case_number,
-            officer_name=info.reviewed_by_name,
+            officer_name=officer,
             reviewed_on=info.reviewed_at.date(),
             printed_on=today or date.today(),
         )

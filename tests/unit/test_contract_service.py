@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.agreements import article_text, load_library
 from app.contracts import parse_terms
 from app.contracts.report import report_language, review_in
-from app.db.models import AuditEntry, CaseEvent, ContractReview
+from app.db.models import AuditEntry, CaseEvent, ContractReview, User
 from app.domain.events import compose
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import current_language, set_language
@@ -280,6 +280,36 @@ def test_report_pdf_in_each_language(open_ws: OpenWs, lang: str, expected: list[
     assert "normlex.ilo.org" in text
     assert pdf.left_out == ()  # its fonts print every character, the currency signs included
     assert ("contract.report", info.id) in audit_actions(ws)
+
+
+GROUNDS = {
+    "kk": "Негіздері: паспорт және жеке басты куәландыратын құжаттар, жұмысқа орналастыру ақысы",
+    "ru": "Основания: паспорт и документы, удостоверяющие личность, плата за трудоустройство",
+    "en": "Grounds: passport and identity documents, recruitment fees",
+}
+SIGNED = {
+    "kk": "Тексерген: Әйгүл Сейтқали",
+    "ru": "Проверку провёл: Әйгүл Сейтқали",
+    "en": "Reviewed by: Aigul Seitkali",
+}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_report_lists_grounds_mid_sentence_and_signs_in_the_reports_script(
+    open_ws: OpenWs, lang: str
+) -> None:
+    """The fault: "Grounds: Passport and identity documents, Recruitment fees, …" kept each
+    label's capital mid-sentence, and the English report was signed «Reviewed by: Әйгүл
+    Сейтқали» in Cyrillic though the officer's Latin name was on file (letters use it)."""
+    ws = open_ws("aigul")
+    with ws.write() as session:
+        user = session.execute(select(User).where(User.username == "aigul")).scalar_one()
+        user.full_name, user.full_name_latin = "Әйгүл Сейтқали", "Aigul Seitkali"
+    service = ContractReviewService(ws)
+    info = service.save(DESIGN_EXAMPLE, case_id=make_case(ws).id)
+    text = " ".join(pdf_text(service.report_pdf(info.id, lang)).split())
+    assert GROUNDS[lang] in text
+    assert SIGNED[lang] in text
 
 
 def test_a_report_that_leaves_out_characters_says_which(open_ws: OpenWs) -> None:
