@@ -258,3 +258,8 @@ def kk_dative_organisation(name: str) -> str:
     if words and _LATIN_LETTER.search(words[-1]) and not _CYRILLIC_LETTER.search(words[-1]):
         return f"{name.rstrip()} ұйымына"
     return kk_suffix(name, "dat")
+
+
+def with_the(name: str) -> str:
+    """An English institution's name in running text: "the Embassy of …" (once, never "the The")."""
+    return name if name.startswith(("the ", "The ")) else f"the {name}"

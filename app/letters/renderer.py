@@ -59,6 +59,7 @@ from app.letters.grammar import (
     kk_suffix,
     ru_dative_organisation,
     ru_full_name,
+    with_the,
 )
 from app.letters.phrases import Claim, claim_text
 from app.letters.qr import content_digest, draw_qr, qr_payload
@@ -855,8 +856,7 @@ def addressee_dative(context: LetterContext) -> str:
         return ru_dative_organisation(addressee.organisation) or addressee.organisation
     if lang == "kk":
         return kk_dative_organisation(addressee.organisation)
-    name = addressee.organisation
-    return name if name.startswith(("the ", "The ")) else f"the {name}"
+    return with_the(addressee.organisation)
 
 
 def closing_dative(context: LetterContext) -> str:

@@ -408,7 +408,11 @@ class _Sheet:
             *self.checklist(),
         ]
         footer = self.p(
-            self.w("footer", date=date_long(sheet.printed_on, self.lang), mission=sheet.issued_by),
+            self.w(
+                "footer",
+                date=date_long(sheet.printed_on, self.lang),
+                mission=sheet.issued_by_in_text,
+            ),
             "footer",
         )
         # The footer keeps the last source line company: it never opens a page alone.

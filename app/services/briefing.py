@@ -38,6 +38,7 @@ from app.db.models import Mission, Setting
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, _
+from app.letters.grammar import with_the
 from app.services import validation as check
 from app.services.workspace import Workspace
 
@@ -187,7 +188,8 @@ class BriefingSheet:
     country: str
     lang: str
     printed_on: date
-    issued_by: str  # the installation's name in the sheet's language (the footer)
+    issued_by: str  # the installation's name in the sheet's language (the PDF's author)
+    issued_by_in_text: str  # the same in the footer's running text: "the Embassy of …"
     contacts: tuple[ContactBlock, ...]
     figures: tuple[CheckedFigure, ...]
     agreements: tuple[AgreementFact, ...]
@@ -334,19 +336,21 @@ def briefing_sheet(
     contacts = contact_blocks(ws, code, language)
     complaints_from, complaints = _complaints(ws, code, language, day)
     mission = ws.mission
-    issued_by = _text(
-        {
-            k: v
-            for k, v in (("kk", mission.name_kk), ("ru", mission.name_ru), ("en", mission.name_en))
-            if v.strip()
-        },
-        language,
-    )
+    names = {
+        k: v
+        for k, v in (("kk", mission.name_kk), ("ru", mission.name_ru), ("en", mission.name_en))
+        if v.strip()
+    }
+    issued_by = _text(names, language) or mission.code
+    # English running text names a mission with "the", as the letters do; a mission code or a
+    # name in another language (no English one on file) takes none.
+    in_text = with_the(issued_by) if language == "en" and "en" in names else issued_by
     return BriefingSheet(
         country=code,
         lang=language,
         printed_on=day,
-        issued_by=issued_by or mission.code,
+        issued_by=issued_by,
+        issued_by_in_text=in_text,
         contacts=contacts,
         figures=_figures(ws, code, language, day),
         agreements=_agreements(ws, code, language),
