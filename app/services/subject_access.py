@@ -48,6 +48,7 @@ from app.errors import NotFound, ValidationError
 from app.i18n import _, format_date, format_datetime, language_override
 from app.letters import DocumentBuilder, PrintedPdf
 from app.letters.context import MissionInfo
+from app.letters.renderer import date_long
 from app.letters.states import official_name
 from app.reports.export import replace_file
 from app.services.letterhead import letterhead
@@ -391,12 +392,15 @@ def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> Printe
         subject=_("Subject access report"),
     )
     doc.heading(_("Personal data held about you"))
+    # A document's date, written long as the letters write it («2026 жылғы 6 желтоқсан»), on
+    # the mission's calendar; set flush under its heading like the tables, not indented.
     doc.paragraph(
         _("Prepared on {date} by {user} ({mission}).").format(
-            date=_when(_plain(export.generated_at), lang),
+            date=date_long(export.generated_at.astimezone().date(), lang),
             user=officer(export.generated_by),
             mission=export.mission_code,
-        )
+        ),
+        "plain",
     )
     field_names = _person_field_names()
     for person in export.persons:

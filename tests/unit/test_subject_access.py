@@ -7,7 +7,7 @@ import io
 import json
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.config import Paths
 from app.db.models import AuditEntry
 from app.errors import NotFound, PermissionDenied, ValidationError
-from app.letters.renderer import MARGIN_LEFT, MARGIN_RIGHT, PAGE_WIDTH
+from app.letters.renderer import MARGIN_LEFT, MARGIN_RIGHT, PAGE_WIDTH, date_long
 from app.services.cases import CaseService
 from app.services.records import CaseChanges, OrganisationInput
 from app.services.subject_access import collect, export_subject_access
@@ -25,7 +25,7 @@ from app.services.workspace import Workspace
 from tests.builders import ASSEL, wage_case
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
-from tests.pdf_geometry import drawn_line_xs
+from tests.pdf_geometry import drawn_line_xs, drawn_text_starts
 
 IIN = "940315400123"
 PERSON = replace(
@@ -253,3 +253,26 @@ def test_the_pdf_s_tables_keep_within_the_margins(
     for xs in pages:
         assert min(xs) >= MARGIN_LEFT - 0.5
         assert max(xs) <= PAGE_WIDTH - MARGIN_RIGHT + 0.5
+
+
+HEADING = {"kk": "Сіз туралы", "ru": "Ваши персональные", "en": "Personal data held"}
+PREPARED = {"kk": "{date} күні", "ru": "Подготовлено {date};", "en": "Prepared on {date} by"}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_report_dates_itself_long_and_flush_under_its_heading(
+    ws: Workspace, case_id: str, tmp_path: Path, lang: str
+) -> None:
+    """The fault: the report said "Prepared on 6 Dec 2026, 19:54" (in Kazakh «06.12.2026,
+    19:54 күні»): not the long date documents write, on a line indented as a body
+    paragraph's first line right under its heading, while the tables stand flush."""
+    out = tmp_path / f"assel-{lang}.pdf"
+    export_subject_access(ws, out, iin=IIN, lang=lang)
+    pdf = out.read_bytes()
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(out).pages))
+    prepared = PREPARED[lang].format(date=date_long(datetime.now().date(), lang))
+    assert prepared.replace("\u00a0", " ") in text.replace("\u00a0", " ")
+    runs = drawn_text_starts(pdf)[0]
+    heading_x = next(x for t, x in runs if t.startswith(HEADING[lang]))
+    line_x = next(x for t, x in runs if t.startswith(prepared[:8]))
+    assert line_x == pytest.approx(heading_x, abs=0.5)
