@@ -7,9 +7,12 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
 from app.i18n import DOCUMENTS_DOMAIN, LANGUAGES, format_date, format_number, translator
 from app.letters import DocumentBuilder, MissionInfo, PrintedPdf
-from app.letters.renderer import date_attributive, date_long, money_text
+from app.letters.renderer import FRAME_WIDTH, date_attributive, date_long, money_text
 from app.letters.states import official_name
 from app.reports import charts
 from app.reports.tables import (
@@ -50,10 +53,32 @@ def _columns(rows: Sequence[object], *fields: str) -> list[list[int]]:
     return [[getattr(row, field) for row in rows] for field in fields]
 
 
-def _table(builder: DocumentBuilder, table: ReportTable, lang: str, widths: list[float]) -> None:
+# Reportlab's default cell padding, left and right, in points.
+_CELL_PADDING = 6
+
+
+def label_value_widths(builder: DocumentBuilder, rows: Sequence[Sequence[str]]) -> list[float]:
+    """The widths (mm) of a two-column table of labels and values: the value column as wide as
+    its widest cell needs, at least 45 mm, at most half the frame; the label takes the rest.
+    (A fixed 45 mm wrapped «26 400 000 KRW (5 іс бойынша)» over two lines.)"""
+    needed = 0.0
+    for i, row in enumerate(rows):
+        style = builder.styles["cell_head" if i == 0 else "cell"]
+        width = stringWidth(row[-1], style.fontName, style.fontSize)
+        needed = max(needed, width + 2 * _CELL_PADDING + 1)  # 1 pt: rounding never wraps it
+    frame = FRAME_WIDTH / mm
+    value = min(max(45.0, needed / mm), frame / 2)
+    return [frame - value, value]
+
+
+def _table(
+    builder: DocumentBuilder, table: ReportTable, lang: str, widths: list[float] | None = None
+) -> None:
+    """A table under its heading; without ``widths``, a label and a value a row."""
     builder.heading(table.title)
     if table.rows:
-        builder.table(_cells(table, lang), widths)
+        cells = _cells(table, lang)
+        builder.table(cells, widths or label_value_widths(builder, cells))
     else:
         builder.paragraph(text("no_data", lang), "plain")
 
@@ -75,7 +100,7 @@ def render_stats_report(
     )
     tables = {t.key: t for t in indicator_tables(ind, lang)}
     _heading_lines(builder, ind, lang, hide_names)
-    _table(builder, key_figures(ind, lang), lang, [120, 45])
+    _table(builder, key_figures(ind, lang), lang)
     _charts(builder, ind, lang)
     _outcomes(builder, ind, lang)
     _table(builder, tables["top_employers"], lang, [95, 45, 25])
@@ -157,30 +182,27 @@ def _charts(builder: DocumentBuilder, ind: Indicators, lang: str) -> None:
 def _outcomes(builder: DocumentBuilder, ind: Indicators, lang: str) -> None:
     """Documents returned, people repatriated and referred, wages recovered per currency."""
     builder.heading(text("outcomes", lang))
-    builder.table(
+    rows = [
+        [text("indicator", lang), text("value", lang)],
+        [text("documents_returned", lang), format_number(ind.documents_returned, lang)],
+        [text("repatriated", lang), format_number(ind.repatriated, lang)],
+        [text("referred", lang), format_number(ind.referred, lang)],
+    ] + [
         [
-            [text("indicator", lang), text("value", lang)],
-            [text("documents_returned", lang), format_number(ind.documents_returned, lang)],
-            [text("repatriated", lang), format_number(ind.repatriated, lang)],
-            [text("referred", lang), format_number(ind.referred, lang)],
+            text("wages_recovered", lang),
+            translator(DOCUMENTS_DOMAIN, lang)
+            .ngettext(*WAGES_IN_CASES, m.cases)
+            .format(amount=money_text(m.amount, m.currency, lang), n=m.cases),
         ]
-        + [
-            [
-                text("wages_recovered", lang),
-                translator(DOCUMENTS_DOMAIN, lang)
-                .ngettext(*WAGES_IN_CASES, m.cases)
-                .format(amount=money_text(m.amount, m.currency, lang), n=m.cases),
-            ]
-            for m in ind.wages_recovered
-        ],
-        [120, 45],
-    )
+        for m in ind.wages_recovered
+    ]
+    builder.table(rows, label_value_widths(builder, rows))
 
 
 def _returnees(builder: DocumentBuilder, tables: dict[str, ReportTable], lang: str) -> None:
     """Who came home in the period and the help they want, then by occupation, country of
     work and region of return (an empty breakdown says "No data" under its heading)."""
-    _table(builder, tables["returnees"], lang, [120, 45])
+    _table(builder, tables["returnees"], lang)
     for key in ("returnees_by_occupation", "returnees_by_country", "returnees_by_region"):
         _table(builder, tables[key], lang, [105, 30, 30])
 

@@ -18,6 +18,7 @@ from app.domain.codes import IloIndicator
 from app.errors import QorgauError
 from app.letters import MissionInfo
 from app.letters.fonts import register_fonts
+from app.letters.renderer import MARGIN_LEFT, MARGIN_RIGHT, PAGE_WIDTH
 from app.reports import charts
 from app.reports.export import (
     csv_bytes,
@@ -43,6 +44,7 @@ from app.services.stats import (
     StatsFilter,
 )
 from tests.conftest import MISSION_NAME
+from tests.pdf_geometry import drawn_line_xs
 
 MISSION = MissionInfo(
     code="SEL",
@@ -392,3 +394,29 @@ def test_long_chart_names_are_printed_whole() -> None:
     kingdom = "Ұлыбритания және Солтүстік Ирландия Құрама Корольдігі"
     legend = charts.pie([kingdom, "Катар Мемлекеті"], [8, 3], fonts, "—").contents[-1]
     assert (charts.PALETTE[0], f"{kingdom} — 8") in legend.colorNamePairs
+
+
+WAGES_LINE = {
+    "kk": "26 400 000 KRW (5 іс бойынша)",
+    "ru": "26 400 000 KRW (по 5 делам)",
+    "en": "26,400,000 KRW in 5 cases",
+}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_recovered_wages_print_on_one_line_within_the_margins(lang: str) -> None:
+    """The fault: the outcomes table gave its values a fixed 45 mm, and the Kazakh report
+    broke «12 000 AED (1 іс бойынша)» after «іс», the count of cases alone on a second line."""
+    wages = (
+        Money("AED", Decimal("12000.00"), 1),
+        Money("KRW", Decimal("26400000.00"), 5),
+    )
+    pdf = render_stats_report(replace(figures(), wages_recovered=wages), lang, MISSION)
+    lines = [
+        " ".join(line.replace("\u00a0", " ").replace("\u202f", " ").split())
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for line in page.extract_text().splitlines()
+    ]
+    assert any(WAGES_LINE[lang] in line for line in lines), WAGES_LINE[lang]
+    for xs in drawn_line_xs(pdf):
+        assert all(MARGIN_LEFT - 0.5 <= x <= PAGE_WIDTH - MARGIN_RIGHT + 0.5 for x in xs)
