@@ -35,6 +35,11 @@ from app.services import validation as check
 from app.services.workspace import Workspace
 
 SHEET_TEXTS = RESOURCES_DIR / "recovery" / "sheet.json"
+MARGIN = 20 * mm
+# The text column: the page between the margins less the padding reportlab's frame keeps on
+# each side (6 pt). Every table is sized to it; the key's 8 × 21 mm stood past it by 2 mm.
+COLUMN = A4[0] - 2 * MARGIN - 2 * 6
+_LABEL_WIDTH = 45 * mm
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,7 @@ class _Sheet:
                 ],
                 [self.text("created_by", label), Paragraph(escape(facts.created_by), small)],
             ],
-            colWidths=[45 * mm, 120 * mm],
+            colWidths=[_LABEL_WIDTH, COLUMN - _LABEL_WIDTH],
             hAlign="LEFT",
         )
         # A table sets each cell's font, Paragraph or not: Helvetica (never embedded) unless told.
@@ -115,7 +120,7 @@ class _Sheet:
         groups = groups_of(recovery_key)
         table = Table(
             [[str(n + 1) for n in range(len(groups))], groups],
-            colWidths=[21 * mm] * len(groups),
+            colWidths=[COLUMN / len(groups)] * len(groups),
             rowHeights=[6 * mm, 14 * mm],
         )
         table.setStyle(
@@ -139,7 +144,7 @@ class _Sheet:
         """The "received by" line to sign on."""
         table = Table(
             [[self.text("received", self.small)], [""]],
-            colWidths=[165 * mm],
+            colWidths=[COLUMN],
             rowHeights=[8 * mm, 18 * mm],
             hAlign="LEFT",
         )
@@ -162,10 +167,10 @@ def render_recovery_sheet(recovery_key: str, facts: SheetFacts, lang: str) -> by
     document = SimpleDocTemplate(
         out,
         pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
         title=sheet.words["title"],
         author="Qorgau",
         creator="Qorgau",

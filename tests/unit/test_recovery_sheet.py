@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
 
 from app.services.recovery_sheet import SheetFacts, render_recovery_sheet
+from tests.pdf_geometry import drawn_line_xs, drawn_text_starts
 
 KEY = "91VZV-QDJGV-NRFYC-2YZ9D-85NJG-X9VTW-2PB9E-ZQGMJ"
 MADE = {
@@ -36,3 +38,16 @@ def test_the_sheet_dates_itself_as_documents_do_and_names_the_mission_once(lang:
     assert "ж. 6" not in text and "SEL (SEL)" not in text
     named = SheetFacts("SEL", "Embassy in Seoul", "938b4778", made, "admin")
     assert "Embassy in Seoul (SEL)" in sheet_text(named, lang)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_key_and_every_table_keep_to_the_text_column(lang: str) -> None:
+    """The fault: the key's eight 21 mm boxes (168 mm) were wider than the sheet's text
+    column (170 mm between its margins, less the frame's padding), and stood past the text
+    on both sides."""
+    made = datetime(2026, 12, 6, 19, 7, tzinfo=UTC)
+    pdf = render_recovery_sheet(KEY, SheetFacts("SEL", "Embassy in Seoul", "938b", made, "a"), lang)
+    text_left = min(x for _text, x in drawn_text_starts(pdf)[0])
+    text_right = A4[0] - text_left  # the sheet's margins are the same on both sides
+    xs = drawn_line_xs(pdf)[0]
+    assert xs and min(xs) >= text_left - 0.5 and max(xs) <= text_right + 0.5
