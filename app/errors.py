@@ -56,6 +56,11 @@ class DatabaseBusy(DatabaseError):
     """Another process held the database's lock for longer than the busy timeout."""
 
 
+class FileInUse(DatabaseBusy):
+    """Another Qorgau window or command has the database file open, so its key cannot be
+    changed now (``PRAGMA rekey`` needs the only connection)."""
+
+
 class StorageFull(DatabaseError):
     """The disk holding the database has no room left for the change."""
 

@@ -306,11 +306,21 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         result = UserService(ws, SecretStore()).revoke(args.username)
         on_server = ws.on_server
+    # Closing the workspace finished a re-key that waited if the other windows had gone.
     if on_server:
         print(
             _("{user} revoked; their server account signs in no more.").format(user=args.username)
         )
         print(sessions_ended_message(result.sessions_ended))
+    elif ws.pending_key is not None:
+        print(
+            _(
+                "{user} revoked; their password opens nothing now. Another Qorgau window or "
+                "command has the database open, so the file keeps its old key until it is "
+                "closed: the next sign-in after that gives it the new key. Everyone else signs "
+                "in as usual."
+            ).format(user=args.username)
+        )
     else:
         print(_("{user} revoked; the database has a new key.").format(user=args.username))
     _print_users(

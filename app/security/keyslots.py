@@ -194,6 +194,15 @@ class OpenedSlot:
 
 
 @dataclass(frozen=True)
+class PendingKey:
+    """The key of a re-key the file still waits for (``rekey_to``): its epoch and the key,
+    known to the window that began it and to those signed in since."""
+
+    epoch: int
+    key: bytes
+
+
+@dataclass(frozen=True)
 class KeyState:
     """The database's key generation as the key file records it."""
 
@@ -274,12 +283,12 @@ class KeySlotStore:
         escrow = self._load().get("escrow")
         return escrow if isinstance(escrow, dict) else None
 
-    def set_escrow(self, secret: str, key: bytes, recipient: str, box: str) -> None:
+    def set_escrow(
+        self, secret: str, key: bytes, recipient: str, box: str, pending: PendingKey | None = None
+    ) -> None:
         """The escrow slot (opened by ``secret``) and ``secret`` sealed to HQ, in one write."""
         data = self._load()
-        data["slots"][ESCROW_SLOT] = self._wrap(
-            data["database_id"], ESCROW_SLOT, secret, key, data["key_epoch"]
-        )
+        data["slots"][ESCROW_SLOT] = self._current_slot(data, ESCROW_SLOT, secret, key, pending)
         data["escrow"] = {
             "recipient": recipient,
             "box": box,
@@ -313,24 +322,59 @@ class KeySlotStore:
         """The newest database key the slot reaches (proves the password)."""
         return self.open_slot(username, password).newest_key()
 
-    def set_slot(self, username: str, password: str, key: bytes) -> None:
+    def set_slot(
+        self, username: str, password: str, key: bytes, pending: PendingKey | None = None
+    ) -> None:
         """Add or replace ``username``'s slot (new user, password change or admin reset).
 
         ``key`` is the current database key; the user gets a fresh key pair, so boxes sealed
-        to an older one (which an admin reset could not open anyway) are dropped.
+        to an older one (which an admin reset could not open anyway) are dropped. While a
+        re-key waits, ``pending`` is its key, sealed to the new pair too.
         """
         check_password_strength(password)
         data = self._load()
-        data["slots"][username] = self._wrap(
-            data["database_id"], username, password, key, data["key_epoch"]
-        )
+        data["slots"][username] = self._current_slot(data, username, password, key, pending)
         self._save(data)
+
+    def _current_slot(
+        self,
+        data: dict[str, Any],
+        username: str,
+        password: str,
+        key: bytes,
+        pending: PendingKey | None,
+    ) -> dict[str, Any]:
+        """A fresh slot holding ``key``, and the waiting re-key's key if there is one: a slot
+        written with the current key alone would open nothing once the file is re-keyed."""
+        database_id, waiting = data["database_id"], data.get("rekey_to")
+        if waiting is not None and (pending is None or pending.epoch != waiting):
+            raise DatabaseError(
+                _(
+                    "The database key is still being changed: another Qorgau window or command "
+                    "had the database open. Close every other Qorgau window, sign in again, "
+                    "and try again; nothing was changed."
+                )
+            )
+        slot = self._wrap(database_id, username, password, key, data["key_epoch"])
+        if waiting is not None and pending is not None:
+            slot["sealed"][str(waiting)] = seal_key(
+                pending.key,
+                _unb64(slot["public_key"]),
+                _seal_context(database_id, username, waiting),
+            )
+        return slot
 
     def rewrap(self, opened: OpenedSlot, password: str, epoch: int) -> None:
         """At sign-in: wrap the key of ``epoch`` (now current) in the user's slot, keeping
-        their key pair (a slot from format 1 gets its first one)."""
+        their key pair (a slot from format 1 gets its first one). Boxes of a later epoch stay:
+        a re-key still waiting for the file needs them."""
         data = self._load()
-        data["slots"][opened.username] = self._wrap(
+        later = {
+            e: box
+            for e, box in data["slots"][opened.username].get("sealed", {}).items()
+            if int(e) > epoch and opened.private_key is not None
+        }
+        slot = self._wrap(
             data["database_id"],
             opened.username,
             password,
@@ -338,6 +382,8 @@ class KeySlotStore:
             epoch,
             opened.private_key,
         )
+        slot["sealed"].update(later)
+        data["slots"][opened.username] = slot
         self._save(data)
 
     def remove_slot(self, username: str) -> None:
@@ -354,12 +400,15 @@ class KeySlotStore:
         yet (format 1, never signed in since): their slots are removed, an administrator
         resets their passwords."""
         data = self._load()
-        if data.get("rekey_to") is not None:
-            raise DatabaseError(
-                _("An earlier change of the database key was interrupted; sign in again first.")
-            )
-        epoch = data["key_epoch"] + 1
+        # A re-key still waiting for the file (other windows held it, or a crash) is
+        # superseded: the file goes from its current key straight to this one, and the boxes
+        # of the waiting key go, as the user revoked now may have opened hers.
+        waiting = data.get("rekey_to")
+        epoch = (data["key_epoch"] if waiting is None else waiting) + 1
         database_id = data["database_id"]
+        if waiting is not None:
+            for slot in data["slots"].values():
+                slot.get("sealed", {}).pop(str(waiting), None)
         data["slots"].pop(revoked or "", None)
         if revoked == ESCROW_SLOT:
             data.pop("escrow", None)

@@ -15,7 +15,7 @@ import secrets
 
 from app.errors import ValidationError
 from app.i18n import _
-from app.security.keyslots import RECOVERY_SLOT, KeySlotStore
+from app.security.keyslots import RECOVERY_SLOT, KeySlotStore, PendingKey
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 GROUPS = 8
@@ -76,8 +76,9 @@ def parse_recovery_key(text: str) -> str:
     return "-".join(groups)
 
 
-def create_recovery_slot(slots: KeySlotStore, key: bytes) -> str:
-    """A new recovery key opening ``key``; returns it (shown once, never stored unwrapped)."""
+def create_recovery_slot(slots: KeySlotStore, key: bytes, pending: PendingKey | None = None) -> str:
+    """A new recovery key opening ``key`` (and a waiting re-key's); returns it (shown once,
+    never stored unwrapped)."""
     recovery_key = new_recovery_key()
-    slots.set_slot(RECOVERY_SLOT, recovery_key, key)
+    slots.set_slot(RECOVERY_SLOT, recovery_key, key, pending)
     return recovery_key

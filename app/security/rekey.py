@@ -13,17 +13,41 @@ A process that dies after 1 leaves a database under the old key and a key file t
 new one: the next sign-in finds which key opens the database and rolls forward (re-keys, then
 step 3). After 2 it only needs step 3. ``settle_sign_in`` does that, and rewraps the signing-in
 user's slot with the current key.
+
+Step 2 needs the only connection to the file. While another Qorgau window or command has it
+open (anyone's), the re-key *waits* after step 1: the revoked slot is gone and the others hold
+the new key, the file keeps the old one. Sign-ins meanwhile open it with the old key; the first
+sign-in, or the close of a window that knows the new key, that finds the file free finishes it.
 """
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.db.raw import key_opens, leave_wal, open_raw
-from app.errors import DatabaseError
+from app.errors import DatabaseBusy, DatabaseError, FileInUse
 from app.i18n import _
-from app.security.keyslots import KeySlotStore, OpenedSlot
+from app.security.keyslots import KeySlotStore, OpenedSlot, PendingKey
+
+
+@dataclass(frozen=True)
+class Rekeyed:
+    """What a re-key did: the users who lost their slot (no key pair yet), and the key the
+    file still waits for when other windows held it (None: the file has the new key)."""
+
+    without_keys: list[str]
+    waiting: PendingKey | None
+
+
+@dataclass(frozen=True)
+class SettledKey:
+    """What a sign-in opens the file with, and the waiting re-key's key (if any) the window
+    finishes with when it closes."""
+
+    key: bytes
+    pending: PendingKey | None = None
 
 
 def _key_pragma(name: str, key: bytes) -> str:
@@ -32,7 +56,7 @@ def _key_pragma(name: str, key: bytes) -> str:
 
 def rekey_database(db_path: Path, old_key: bytes, new_key: bytes) -> None:
     """Re-encrypt every page of the database under ``new_key``; no other connection may be open."""
-    busy = DatabaseError(
+    busy = FileInUse(
         _(
             "The database key cannot be changed while another Qorgau window or command uses "
             "the database; close it and sign in again to finish."
@@ -66,25 +90,50 @@ def rekey_installation(
     new_key: bytes,
     revoked: str | None,
     alone: AbstractContextManager[object] | None = None,
-) -> list[str]:
-    """``new_key`` for everyone but ``revoked``; returns the users who lost their slot
-    because it had no key pair yet (they need a password reset).
+) -> Rekeyed:
+    """``new_key`` for everyone but ``revoked``: the users who lost their slot because it had
+    no key pair yet (they need a password reset), and the key the file waits for, if any.
 
     ``alone`` is held around the file's re-encryption: the open workspace's own sessions
-    kept out. Should it fail, the key file already knows the new key and no longer holds
-    ``revoked``'s slot; the next sign-in re-keys the file (``settle_sign_in``)."""
+    kept out. When another window holds the file (or this one's work outlasts the wait), the
+    re-key waits: the key file already knows the new key and no longer holds ``revoked``'s
+    slot; the file is re-keyed by ``finish_waiting`` or the next sign-in (``settle_sign_in``)."""
+    if not key_opens(db_path, current_key):
+        # Superseding a waiting re-key drops its key: only safe from the key the file has.
+        raise DatabaseError(_("The database does not open with its current key."))
     epoch, without_keys = slots.begin_rekey(new_key, revoked)
-    with alone or nullcontext():
-        rekey_database(db_path, current_key, new_key)
+    try:
+        with alone or nullcontext():
+            rekey_database(db_path, current_key, new_key)
+    except DatabaseBusy:  # FileInUse, or this process's own sessions outlasted the wait
+        return Rekeyed(without_keys, PendingKey(epoch, new_key))
     slots.finish_rekey(epoch)
-    return without_keys
+    return Rekeyed(without_keys, None)
 
 
-def settle_sign_in(db_path: Path, slots: KeySlotStore, username: str, password: str) -> bytes:
+def finish_waiting(
+    db_path: Path, slots: KeySlotStore, current_key: bytes, pending: PendingKey
+) -> bool:
+    """Re-key the file to the waiting key if no other window holds it now; whether it has
+    the waiting key (or a later one) afterwards."""
+    waiting = slots.state().rekey_to
+    if waiting != pending.epoch:
+        return waiting is None and not key_opens(db_path, current_key)  # finished elsewhere
+    try:
+        rekey_database(db_path, current_key, pending.key)
+    except FileInUse:
+        return False
+    slots.finish_rekey(pending.epoch)
+    return True
+
+
+def settle_sign_in(db_path: Path, slots: KeySlotStore, username: str, password: str) -> SettledKey:
     """The key that opens the database for this user (AuthError on a wrong password).
 
-    Finishes a re-key a crash interrupted, and rewraps the user's slot when it holds an older
-    key, a sealed newer one, or no key pair yet (a format 1 slot).
+    Finishes a re-key a crash interrupted, or one that waited for other windows, and rewraps
+    the user's slot when it holds an older key, a sealed newer one, or no key pair yet (a
+    format 1 slot). While other windows still hold the file, the user signs in with the key
+    it has, and is given the waiting key to finish with (``SettledKey.pending``).
     """
     opened = slots.open_slot(username, password)
     state = slots.state()
@@ -102,14 +151,18 @@ def settle_sign_in(db_path: Path, slots: KeySlotStore, username: str, password: 
                 "was written); ask an administrator to reset your password."
             )
         )
+    pending = None
     if state.rekey_to is not None and state.rekey_to in opened.keys:
-        if epoch != state.rekey_to:
-            rekey_database(db_path, opened.keys[epoch], opened.keys[state.rekey_to])
+        waiting = PendingKey(state.rekey_to, opened.keys[state.rekey_to])
+        if epoch == state.rekey_to:
+            slots.finish_rekey(epoch)  # the file was re-keyed; the key file was not told
+        elif finish_waiting(db_path, slots, opened.keys[epoch], waiting):
             epoch = state.rekey_to
-        slots.finish_rekey(epoch)
+        else:
+            pending = waiting
     if _needs_rewrap(opened, epoch):
         slots.rewrap(opened, password, epoch)
-    return opened.keys[epoch]
+    return SettledKey(opened.keys[epoch], pending)
 
 
 def _needs_rewrap(opened: OpenedSlot, epoch: int) -> bool:

@@ -373,7 +373,8 @@ def _check_admin(db_path: Path, key: bytes, username: str) -> None:
 def _current_admin(paths: Paths, username: str, password: str, guard: LoginGuard) -> _Admin:
     """The current installation's key, proven by an administrator's password (with the same
     growing delay after wrong passwords as a sign-in)."""
-    key, attempt = prove_password(paths, username, password, guard)
+    settled, attempt = prove_password(paths, username, password, guard)
+    key = settled.key
     slots = KeySlotStore(paths.keyslots)
     try:
         _check_admin(paths.db, key, username)

@@ -64,7 +64,7 @@ from app.security.recovery_key import (
     new_recovery_key,
     parse_recovery_key,
 )
-from app.security.rekey import settle_sign_in
+from app.security.rekey import SettledKey, settle_sign_in
 from app.services.installation import check_username, open_workspace
 from app.services.keys import private_key
 from app.services.server_hq import recovery_message, refuse_on_server
@@ -108,11 +108,12 @@ def recover(
     guard = guard or LoginGuard(paths.data_dir)
     guard.wait_turn(RECOVERY_SLOT)
     slots = KeySlotStore(paths.keyslots)
-    key, method = _open_with(paths, slots, secret)
-    if key is None:
+    settled, method = _open_with(paths, slots, secret)
+    if settled is None:
         delay = guard.record_failure(RECOVERY_SLOT)
         message = _("This key opens nothing here: it is wrong, or it was replaced.")
         raise AuthError(f"{message} {wait_message(delay)}" if delay else message)
+    key = settled.key
     db = Database(paths.db, key)
     try:
         ensure_schema(db, backup_dir=paths.backups)
@@ -137,13 +138,13 @@ def recover(
             )
     finally:
         db.dispose()
-    slots.set_slot(new_admin, new_password, key)
+    slots.set_slot(new_admin, new_password, key, settled.pending)
     if method == "escrow":
-        _use_up_escrow(paths, new_admin, key)
+        _use_up_escrow(paths, new_admin, settled)
     return Recovered(new_admin, method)
 
 
-def _open_with(paths: Paths, slots: KeySlotStore, secret: str) -> tuple[bytes | None, str]:
+def _open_with(paths: Paths, slots: KeySlotStore, secret: str) -> tuple[SettledKey | None, str]:
     for slot, method in ((RECOVERY_SLOT, "recovery_key"), (ESCROW_SLOT, "escrow")):
         try:
             return settle_sign_in(paths.db, slots, slot, secret), method
@@ -152,12 +153,13 @@ def _open_with(paths: Paths, slots: KeySlotStore, secret: str) -> tuple[bytes | 
     return None, ""
 
 
-def _use_up_escrow(paths: Paths, admin: str, key: bytes) -> None:
+def _use_up_escrow(paths: Paths, admin: str, settled: SettledKey) -> None:
     """The code HQ read out must not work twice: re-key without the escrow slot, then a new
     escrow secret for the same recipient."""
     slots = KeySlotStore(paths.keyslots)
     escrow = slots.escrow()
-    ws = open_workspace(paths, admin, key, slots.database_id())
+    ws = open_workspace(paths, admin, settled.key, slots.database_id())
+    ws.pending_key = settled.pending
     try:
         rekey_workspace(ws, slots, ESCROW_SLOT, None)
         if escrow is not None:
@@ -179,7 +181,7 @@ class RecoveryService:
         self.ws.require_role(Role.ADMIN)
         refuse_on_server(self.ws.on_server, recovery_message())
         rekey_workspace(self.ws, self.slots, RECOVERY_SLOT, self.store)
-        recovery_key = create_recovery_slot(self.slots, self.ws.db.key)
+        recovery_key = create_recovery_slot(self.slots, self.ws.db.key, self.ws.pending_key)
         with self.ws.write() as session:
             self.ws.audit(session, "recovery.rotate", "installation", self.ws.mission_code)
         return recovery_key
@@ -248,7 +250,7 @@ def _escrow_to(ws: Workspace, slots: KeySlotStore, recipient: str) -> None:
         }
     ).encode()
     box = base64.b64encode(pyrage.encrypt(payload, [age_recipient])).decode("ascii")
-    slots.set_escrow(secret, ws.db.key, recipient, box)
+    slots.set_escrow(secret, ws.db.key, recipient, box, ws.pending_key)
 
 
 # -- HQ's side --------------------------------------------------------------------------------

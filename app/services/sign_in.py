@@ -24,7 +24,7 @@ from app.errors import AuthError, DatabaseError
 from app.i18n import _
 from app.security.keyslots import KeySlotStore
 from app.security.login_guard import LoginGuard, wait_message
-from app.security.rekey import settle_sign_in
+from app.security.rekey import SettledKey, settle_sign_in
 
 if TYPE_CHECKING:
     from app.services.workspace import Workspace
@@ -75,12 +75,13 @@ def require_installation(paths: Paths) -> None:
 
 def prove_password(
     paths: Paths, username: str, password: str, guard: LoginGuard
-) -> tuple[bytes, str]:
+) -> tuple[SettledKey, str]:
     """The database key a user's password yields, counted as a sign-in attempt.
 
-    Returns the key and the attempt's id (for ``guard.succeeded`` or ``guard.withdraw``). A
-    wrong password earns the growing delay; a right one whose database will not open is
-    withdrawn, since it was no guess. Sign-in and restore both come through here.
+    Returns the key (with a waiting re-key's) and the attempt's id (for ``guard.succeeded``
+    or ``guard.withdraw``). A wrong password earns the growing delay; a right one whose
+    database will not open is withdrawn, since it was no guess. Sign-in and restore both
+    come through here.
     """
     if username.startswith("@"):
         # The recovery and escrow slots are nobody's account: they serve `recover` only.
@@ -112,7 +113,7 @@ class _Proof(threading.Thread):
         # Not a daemon: an interpreter exiting while Argon2id runs in native code can crash.
         super().__init__(name="qorgau-password-proof")
         self._call = lambda: prove_password(paths, username, password, guard)
-        self._result: tuple[bytes, str] | None = None
+        self._result: tuple[SettledKey, str] | None = None
         self._error: BaseException | None = None
 
     def run(self) -> None:
@@ -121,7 +122,7 @@ class _Proof(threading.Thread):
         except BaseException as exc:  # noqa: BLE001 - handed to the thread that waits
             self._error = exc
 
-    def outcome(self) -> tuple[bytes, str]:
+    def outcome(self) -> tuple[SettledKey, str]:
         self.join()
         if self._error is not None:
             raise self._error
@@ -163,11 +164,15 @@ def unlock(
         else:
             guard.withdraw(attempt)  # the password was right; this side failed
         raise
-    key, attempt = proof.outcome()
+    settled, attempt = proof.outcome()
     from app.services.installation import open_workspace
 
     database_id = KeySlotStore(paths.keyslots).database_id()
-    return open_counted(guard, attempt, lambda: open_workspace(paths, username, key, database_id))
+    workspace = open_counted(
+        guard, attempt, lambda: open_workspace(paths, username, settled.key, database_id)
+    )
+    workspace.pending_key = settled.pending
+    return workspace
 
 
 def unlock_again(workspace: Workspace, password: str, guard: LoginGuard | None = None) -> None:

@@ -20,7 +20,7 @@ from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import _, ngettext
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
-from app.security.rekey import rekey_installation
+from app.security.rekey import Rekeyed, rekey_installation
 from app.services import hq_database
 from app.services.installation import check_role, check_username
 from app.services.rows import add_case_event
@@ -60,6 +60,18 @@ class Revocation:
     sessions_ended: int | None = 0
     released: list[str] = field(default_factory=list)  # their open cases, now assigned to nobody
     unapproved: list[str] = field(default_factory=list)  # cases of letters they had approved
+    rekey_waiting: bool = False  # other windows held the file: it keeps its old key for now
+
+
+def rekey_waiting_message(username: str) -> str:
+    """A revocation whose re-key waits for other windows: what is true now and what is left."""
+    return _(
+        "{user} can no longer sign in with their password. The database file keeps its old key "
+        "for now, because another Qorgau window or command (or an import or export in this "
+        "window) has it open; the old key is retired once they are closed: at the next "
+        "sign-in, or when this window closes if it is the last. Everyone else signs in as "
+        "usual meanwhile."
+    ).format(user=username)
 
 
 def released_message(username: str, numbers: list[str]) -> str:
@@ -217,7 +229,7 @@ class UserService:
                     kind = hq_database.KIND_OF_ROLE[role]
                     hq_database.create_login_role(connection, username, kind, password)
             else:
-                self.slots.set_slot(username, password, self.ws.db.key)
+                self.slots.set_slot(username, password, self.ws.db.key, self.ws.pending_key)
             return _info(user)
 
     def change_password(self, username: str, new_password: str) -> None:
@@ -237,7 +249,7 @@ class UserService:
                 with hq_database.server_errors():
                     hq_database.set_login_password(session.connection(), username, new_password)
             else:
-                self.slots.set_slot(username, new_password, self.ws.db.key)
+                self.slots.set_slot(username, new_password, self.ws.db.key, self.ws.pending_key)
 
     def set_signature(self, username: str, details: SignatureDetails) -> UserInfo:
         """Name and positions letters print; an administrator sets anyone's, a user their own."""
@@ -349,8 +361,15 @@ class UserService:
             with self.ws.read() as session, hq_database.server_errors():
                 ended = hq_database.end_sessions(session.connection(), username)
             return Revocation(username, [], ended, released, unapproved)
-        without_keys = rekey_workspace(self.ws, self.slots, username, self.store)
-        return Revocation(username, without_keys, 0, released, unapproved)
+        rekeyed = rekey_workspace(self.ws, self.slots, username, self.store)
+        return Revocation(
+            username,
+            rekeyed.without_keys,
+            0,
+            released,
+            unapproved,
+            rekey_waiting=rekeyed.waiting is not None,
+        )
 
     def _get(self, session: Session, username: str) -> User:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
@@ -377,16 +396,18 @@ REKEY_WAIT_S = 30.0
 
 def rekey_workspace(
     ws: Workspace, slots: KeySlotStore, revoked: str | None, store: SecretStore | None
-) -> list[str]:
+) -> Rekeyed:
     """Give the open database a new key that ``revoked``'s slot (a user, or the recovery or
-    escrow slot) does not reach; returns the users whose slots could not receive it."""
+    escrow slot) does not reach: the users whose slots could not receive it, and whether the
+    file waits for other windows to close (this window then finishes it when it closes)."""
     # PRAGMA rekey needs the only connection: the backup is waited for, and so are this
     # window's sessions under way. The same Database object carries on under the new key, so
     # the pages' bound ``interrupt`` still reaches their reads.
     with whole_file_lock(ws.paths.db):
         new_key = new_database_key()
         alone = ws.db.rekeying(new_key, REKEY_WAIT_S)
-        without_keys = rekey_installation(ws.paths.db, slots, ws.db.key, new_key, revoked, alone)
+        rekeyed = rekey_installation(ws.paths.db, slots, ws.db.key, new_key, revoked, alone)
+    ws.pending_key = rekeyed.waiting
     _refresh_keyring(ws, store, new_key)
     with ws.write() as session:
         ws.audit(
@@ -394,9 +415,13 @@ def rekey_workspace(
             "installation.rekey",
             "installation",
             ws.mission_code,
-            {"revoked": revoked, "slots_removed": without_keys},
+            {
+                "revoked": revoked,
+                "slots_removed": rekeyed.without_keys,
+                "waiting": rekeyed.waiting is not None,
+            },
         )
-    return without_keys
+    return rekeyed
 
 
 def _refresh_keyring(ws: Workspace, store: SecretStore | None, new_key: bytes) -> None:

@@ -22,9 +22,11 @@ from app.db.engine import Database, Pinned
 from app.db.models import User
 from app.domain import labels
 from app.domain.codes import Role
-from app.errors import AccountChanged, PermissionDenied
+from app.errors import AccountChanged, DatabaseError, PermissionDenied
 from app.i18n import _
 from app.security import audit
+from app.security.keyslots import KeySlotStore, PendingKey
+from app.security.rekey import finish_waiting
 from app.services.changes import ChangeHub, DataChanged
 
 
@@ -100,6 +102,9 @@ class Workspace:
         self._account_lock = threading.Lock()
         self.role_now: str | None = actor.role  # None once the account is found revoked
         self._account_listeners: list[AccountListener] = []
+        # The key a re-key waits to give the file while other windows hold it (this window
+        # began it, or signed in since): new key slots get it too, and closing finishes it.
+        self.pending_key: PendingKey | None = None
 
     @property
     def mission_code(self) -> str:
@@ -213,6 +218,15 @@ class Workspace:
 
     def close(self) -> None:
         self.db.dispose()
+        if self.pending_key is not None and not self.on_server:
+            # Kept when still waiting: the command line tells the administrator so.
+            try:
+                if finish_waiting(
+                    self.paths.db, KeySlotStore(self.paths.keyslots), self.db.key, self.pending_key
+                ):
+                    self.pending_key = None
+            except DatabaseError:
+                pass  # closing must not fail: the next sign-in finishes it and says why not
 
 
 class DatedService:

@@ -188,7 +188,9 @@ def test_without_the_server_role_a_revocation_says_the_open_sessions_go_on(
 ) -> None:
     """Where the server's administrator has not granted pg_signal_backend, the next sign-in
     is still refused, and the administrator is told the open session was not ended. The
-    fault: the open Qorgau session went on reading and writing; it is refused now."""
+    fault: the open Qorgau session went on reading and writing; it is refused now. The
+    fault, after that: the message still said "Their open sessions go on", Qorgau's own
+    windows included; it says now that those stop and sessions of other programs go on."""
     dana = server_hq.names["dana"]
     superuser = connect_engine(pg_cluster.admin_url, isolation_level="AUTOCOMMIT")
     try:
@@ -200,7 +202,9 @@ def test_without_the_server_role_a_revocation_says_the_open_sessions_go_on(
         try:
             result = service.revoke(dana)
             assert result.sessions_ended is None
-            assert "pg_signal_backend" in sessions_ended_message(None)
+            told = sessions_ended_message(None)
+            assert "pg_signal_backend" in told and "psql" in told
+            assert "Qorgau windows still open refuse their next action" in told
             # The server connection is still open, as told; Qorgau's own window refuses to
             # go on (it re-reads the account in each session).
             with pytest.raises(AccountChanged, match="revoked your account"):

@@ -79,10 +79,11 @@ def test_proving_a_password_imports_no_sqlalchemy(installation: Paths, tmp_path:
         "from app.services import sign_in\n"
         "paths = Paths(Path(sys.argv[1]))\n"
         "before = set(sys.modules)\n"
-        "key, _ = sign_in.prove_password(paths, 'admin', sys.argv[2], LoginGuard(paths.data_dir))\n"
+        "guard = LoginGuard(paths.data_dir)\n"
+        "settled, _ = sign_in.prove_password(paths, 'admin', sys.argv[2], guard)\n"
         "ours = ('app', 'sqlalchemy')\n"
         "new = sorted(m for m in set(sys.modules) - before if m.startswith(ours))\n"
-        "print(json.dumps({'key': len(key), 'new': new}))\n"
+        "print(json.dumps({'key': len(settled.key), 'new': new}))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe, str(installation.data_dir), PASSWORD],

@@ -29,6 +29,7 @@ from app.services.users import (
     SignatureDetails,
     UserInfo,
     UserService,
+    rekey_waiting_message,
     released_message,
     role_changed_message,
     unapproved_message,
@@ -345,6 +346,8 @@ class UsersPanel(QWidget):
         if not isinstance(result, Revocation):
             return
         said = []
+        if result.rekey_waiting:
+            said.append(rekey_waiting_message(result.username))
         if self.on_server:
             said.append(sessions_ended_message(result.sessions_ended))
         elif result.need_password_reset:
