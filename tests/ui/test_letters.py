@@ -419,6 +419,37 @@ def test_an_unissued_letter_shows_what_its_approval_will_ask_to_check(
     qtbot.waitUntil(lambda: not page.checks.isVisible(), timeout=WAIT_MS)
 
 
+def test_the_checks_read_as_lines_across_the_register_and_leave_the_preview_its_height(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    """The fault: the checks before approval stood below the preview, in its column: at
+    1280×720 a column 150 pixels wide, four words a line, 180 pixels tall, that took the height
+    of the page it is about. They now stand across the register above its buttons, as tall as
+    their text (up to eight lines, the rest scrolled) so the register keeps its rows too."""
+    ws = open_ws("aigul")
+    LetterService(ws).draft(register_row_case(ws).id, "hq_case_report", "ru")
+    page = on_screen(qtbot, LettersPage(ws, bridge))
+    page.resize(1067, 680)  # what the page has beside the navigation at 1280×720
+    page.table.selectRow(0)
+    qtbot.waitUntil(lambda: page.checks.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT_MS)
+    checks = page.checks
+    assert "states no facts" in checks.text()
+    assert checks.width() >= page.register.width() - 20  # as wide as the register
+    label_ = checks.label
+    assert label_.height() >= label_.heightForWidth(label_.width())  # no line cut off
+    assert not checks.needs_scrolling()
+    assert page.preview.height() >= page.height() * 0.9  # the page's whole column
+    assert page.table.height() >= 300
+
+    # A letter with every check there is: the pane stops at its eight lines and scrolls.
+    many = [f"{index}. " + "Проверьте написание имени латиницей. " * 6 for index in range(12)]
+    letters_page.show_checks(checks, many)
+    QTest.qWait(50)
+    assert checks.height() <= 8 * label_.fontMetrics().lineSpacing() + 2
+    assert checks.needs_scrolling() and page.table.height() >= 250
+
+
 def test_the_letter_window_shows_the_checks_while_the_letter_is_written(
     qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
 ) -> None:
