@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QMessageBox, QScrollArea
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QMessageBox, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from app.db.raw import open_raw
@@ -448,6 +448,35 @@ def test_the_checks_read_as_lines_across_the_register_and_leave_the_preview_its_
     QTest.qWait(50)
     assert checks.height() <= 8 * label_.fontMetrics().lineSpacing() + 2
     assert checks.needs_scrolling() and page.table.height() >= 250
+
+
+def test_filters_that_find_no_letter_say_so_under_the_register(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """The fault: the consul typed the end of a case number («0125», as the case list is read)
+    and the register went blank without a word, its preview still asking to choose a letter in
+    it; a kind with no letters did the same. The register now says that nothing matches, and
+    for a case number, that the whole number is needed."""
+    LetterService(open_ws("aigul")).draft(case.id, "employer_letter", "kk")
+    page = on_screen(qtbot, LettersPage(open_ws("serik"), bridge))
+
+    def notes() -> list[str]:
+        return [w.text() for w in page.findChildren(QLabel) if w.isVisible() and w.text()]
+
+    tail = case.number[-4:]
+    page.case_filter.setText(tail)
+    page.case_filter.editingFinished.emit()
+    assert page.model.rowCount() == 0
+    assert f"No letter in the register is for case {tail}. Type the case's whole number" in (
+        " ".join(notes())
+    )
+    page.case_filter.setText(case.number)
+    page.case_filter.editingFinished.emit()
+    assert page.model.rowCount() == 1 and not any("No letter" in t for t in notes())
+    page.kind_filter.setCurrentIndex(page.kind_filter.findData("referral"))
+    assert "No letter in the register matches the filters above." in notes()
+    page.kind_filter.setCurrentIndex(0)
+    assert page.model.rowCount() == 1 and not any("No letter" in t for t in notes())
 
 
 def test_the_letter_window_shows_the_checks_while_the_letter_is_written(

@@ -126,6 +126,7 @@ class LettersPage(QWidget):
         left_layout.addLayout(filters)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.capped_note)
+        left_layout.addWidget(self.empty_note)
         left_layout.addWidget(self.checks)  # above Approve, as wide as the register
         left_layout.addLayout(actions)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -200,6 +201,13 @@ class LettersPage(QWidget):
         self.capped_note = word_wrapped(plain_label())
         self.capped_note.hide()
         self._capped: tuple[int, int] | None = None
+        # Filters that leave the register empty say so: an empty table, and a preview asking
+        # to choose a letter in it, read as "the register is broken" (a case number typed in
+        # part, "0125", finds nothing).
+        self.empty_note = word_wrapped(plain_label())
+        self.empty_note.setObjectName("register_empty")
+        self.empty_note.hide()
+        self._found_none: LetterFilter | None = None
 
     def _build_actions(self) -> FlowLayout:
         """The workflow buttons under the register and the busy indicator after them, on a
@@ -238,6 +246,7 @@ class LettersPage(QWidget):
 
     def retranslate_ui(self) -> None:
         self._say_capped()
+        self._say_found_none()
         self.filter_label.setText(_("Show:"))
         self.kind_filter.setItemText(0, _("All kinds"))
         for index, code in enumerate(LETTER_KINDS, start=1):
@@ -288,6 +297,8 @@ class LettersPage(QWidget):
             return
         self._capped = (len(letters), total) if total > len(letters) else None
         self._say_capped()
+        self._found_none = flt if not letters and flt != LetterFilter() else None
+        self._say_found_none()
         self._reloading = True  # the letter is chosen again below: its preview stays meanwhile
         try:
             self.model.set_letters(letters)
@@ -310,6 +321,20 @@ class LettersPage(QWidget):
                 ).format(shown=format_number(shown), total=format_number(total))
             )
         self.capped_note.setVisible(self._capped is not None)
+
+    def _say_found_none(self) -> None:
+        flt = self._found_none
+        # The case number alone finds nothing: most likely it was typed in part.
+        if flt is not None and flt == LetterFilter(case_number=flt.case_number):
+            self.empty_note.setText(
+                _(
+                    "No letter in the register is for case {number}. Type the case's whole "
+                    "number, as the Case column shows it."
+                ).format(number=flt.case_number)
+            )
+        elif flt is not None:
+            self.empty_note.setText(_("No letter in the register matches the filters above."))
+        self.empty_note.setVisible(flt is not None)
 
     def open_letter(self, letter_id: str) -> None:
         """Show one letter, asked for by a case: the register filtered to its case, it chosen."""
