@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
+from app.i18n import _
 from app.services.cases import CaseService
 from app.services.demo import DEMO_PASSWORD, run_demo
 from app.services.installation import unlock
@@ -124,7 +125,7 @@ def _area(
 
 
 def _settle() -> None:
-    for _ in range(3):
+    for _round in range(3):
         QApplication.processEvents()
 
 
@@ -677,3 +678,37 @@ def test_the_case_list_leaves_the_navigation_its_titles_at_1366(
         # The item as wide as its text, icon and padding ask, and all of it in view.
         assert nav.viewport().rect().contains(nav.visualItemRect(item)), item.text()
     assert window.width() <= SCREEN.width() - FRAME_ALLOWANCE.width()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_choosing_and_issuing_a_letter_keeps_the_window_width_at_1280(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The fault: the register's eight buttons stood on one row, which made the Letters page
+    at least their width (1,019 pixels in Russian); "Saving…" beside them while a letter was
+    issued added 125 more. The preview went down to 70 pixels, then the window grew: choosing
+    the issued letter left it 1336 pixels wide in Kazakh, 1481 in Russian, past a 1366-pixel
+    screen's edge. The buttons now wrap onto a second row, the indicator keeps its room, the
+    kind filter is as wide as its "All kinds"."""
+    from ui.letters.page import LettersPage
+
+    window = _window(qtbot, demo_ws, bridge, language, QSize(1280, 720))
+    page = window.show_area("letters")
+    assert isinstance(page, LettersPage)
+
+    def fits() -> None:
+        _settle()
+        assert window.width() == 1280
+        assert page.preview.width() >= 150  # a page one can recognise, beside the register
+
+    fits()
+    for row in range(min(page.model.rowCount(), 3)):
+        page.table.selectRow(row)
+        qtbot.waitUntil(lambda: not page.loading, timeout=20_000)
+        chosen = page.selected()
+        assert chosen is not None and chosen.status == "issued"
+        fits()
+    page.busy.start(_("Saving…"))  # as a write shows it (approving, issuing)
+    fits()
+    page.busy.stop()
+    _settled_shot(window, language, "letters-1280")

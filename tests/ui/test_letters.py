@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QMessageBox, QScrollArea
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QMessageBox, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from app.db.raw import open_raw
@@ -417,6 +417,66 @@ def test_an_unissued_letter_shows_what_its_approval_will_ask_to_check(
     )
     LetterService(ws).discard(page.selected().id)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: not page.checks.isVisible(), timeout=WAIT_MS)
+
+
+def test_the_checks_read_as_lines_across_the_register_and_leave_the_preview_its_height(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    """The fault: the checks before approval stood below the preview, in its column: at
+    1280×720 a column 150 pixels wide, four words a line, 180 pixels tall, that took the height
+    of the page it is about. They now stand across the register above its buttons, as tall as
+    their text (up to eight lines, the rest scrolled) so the register keeps its rows too."""
+    ws = open_ws("aigul")
+    LetterService(ws).draft(register_row_case(ws).id, "hq_case_report", "ru")
+    page = on_screen(qtbot, LettersPage(ws, bridge))
+    page.resize(1067, 680)  # what the page has beside the navigation at 1280×720
+    page.table.selectRow(0)
+    qtbot.waitUntil(lambda: page.checks.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT_MS)
+    checks = page.checks
+    assert "states no facts" in checks.text()
+    assert checks.width() >= page.register.width() - 20  # as wide as the register
+    label_ = checks.label
+    assert label_.height() >= label_.heightForWidth(label_.width())  # no line cut off
+    assert not checks.needs_scrolling()
+    assert page.preview.height() >= page.height() * 0.9  # the page's whole column
+    assert page.table.height() >= 300
+
+    # A letter with every check there is: the pane stops at its eight lines and scrolls.
+    many = [f"{index}. " + "Проверьте написание имени латиницей. " * 6 for index in range(12)]
+    letters_page.show_checks(checks, many)
+    QTest.qWait(50)
+    assert checks.height() <= 8 * label_.fontMetrics().lineSpacing() + 2
+    assert checks.needs_scrolling() and page.table.height() >= 250
+
+
+def test_filters_that_find_no_letter_say_so_under_the_register(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """The fault: the consul typed the end of a case number («0125», as the case list is read)
+    and the register went blank without a word, its preview still asking to choose a letter in
+    it; a kind with no letters did the same. The register now says that nothing matches, and
+    for a case number, that the whole number is needed."""
+    LetterService(open_ws("aigul")).draft(case.id, "employer_letter", "kk")
+    page = on_screen(qtbot, LettersPage(open_ws("serik"), bridge))
+
+    def notes() -> list[str]:
+        return [w.text() for w in page.findChildren(QLabel) if w.isVisible() and w.text()]
+
+    tail = case.number[-4:]
+    page.case_filter.setText(tail)
+    page.case_filter.editingFinished.emit()
+    assert page.model.rowCount() == 0
+    assert f"No letter in the register is for case {tail}. Type the case's whole number" in (
+        " ".join(notes())
+    )
+    page.case_filter.setText(case.number)
+    page.case_filter.editingFinished.emit()
+    assert page.model.rowCount() == 1 and not any("No letter" in t for t in notes())
+    page.kind_filter.setCurrentIndex(page.kind_filter.findData("referral"))
+    assert "No letter in the register matches the filters above." in notes()
+    page.kind_filter.setCurrentIndex(0)
+    assert page.model.rowCount() == 1 and not any("No letter" in t for t in notes())
 
 
 def test_the_letter_window_shows_the_checks_while_the_letter_is_written(

@@ -58,13 +58,21 @@ from ui.letters.model import (
     LetterTableModel,
     status_label,
 )
-from ui.letters.preview import PdfPreview, approval_checks, show_checks
+from ui.letters.preview import ChecksPane, PdfPreview, show_checks
 from ui.tasks import BackgroundTask, LatestOnly, OneWriteAtATime, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import STRETCH, one_row_at_a_time, push_button, widget_row, word_wrapped
+from ui.widgets.common import (
+    STRETCH,
+    fit_first_entry,
+    one_row_at_a_time,
+    push_button,
+    widget_row,
+    word_wrapped,
+)
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
+from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label, plain_message
 
 FIRST_YEAR = 2020
@@ -97,7 +105,7 @@ class LettersPage(QWidget):
         self.preview = PdfPreview(
             empty_hint=lambda: _("Choose a letter in the register to see it here.")
         )
-        self.checks = approval_checks()
+        self.checks = ChecksPane()
         # A draft's preview is rendered (130-170 ms) off the GUI thread, so the arrow keys
         # move through the register at once: the letter chosen last is the one shown.
         self._previews = LatestOnly(self, workspace.db.interrupt, resume=workspace.db.resume)
@@ -118,16 +126,15 @@ class LettersPage(QWidget):
         left_layout.addLayout(filters)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.capped_note)
+        left_layout.addWidget(self.empty_note)
+        left_layout.addWidget(self.checks)  # above Approve, as wide as the register
         left_layout.addLayout(actions)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.register)
-        shown = QWidget()  # the letter, and below it what to check before its approval
-        shown_layout = QVBoxLayout(shown)
-        shown_layout.setContentsMargins(0, 0, 0, 0)
-        shown_layout.addWidget(self.preview, 1)
-        shown_layout.addWidget(self.checks)
-        splitter.addWidget(shown)
-        splitter.setSizes([900, 300])  # the register needs the width; the preview scales
+        splitter.addWidget(self.preview)
+        # The register needs the width for its eight columns; the preview, a thumbnail of the
+        # page at any of these widths, takes a sixth and scales.
+        splitter.setSizes([500, 100])
         QVBoxLayout(self).addWidget(splitter)
 
         if bridge is not None:
@@ -156,6 +163,7 @@ class LettersPage(QWidget):
         self.case_filter.setClearButtonEnabled(True)
         for combo in (self.kind_filter, self.status_filter, self.year_filter):
             combo.currentIndexChanged.connect(lambda _index: self.refresh())
+        self.kind_filter.currentTextChanged.connect(self.kind_filter.setToolTip)
         self.case_filter.editingFinished.connect(lambda: self.refresh())
         self.filter_label = QLabel()
         return widget_row(
@@ -193,9 +201,19 @@ class LettersPage(QWidget):
         self.capped_note = word_wrapped(plain_label())
         self.capped_note.hide()
         self._capped: tuple[int, int] | None = None
+        # Filters that leave the register empty say so: an empty table, and a preview asking
+        # to choose a letter in it, read as "the register is broken" (a case number typed in
+        # part, "0125", finds nothing).
+        self.empty_note = word_wrapped(plain_label())
+        self.empty_note.setObjectName("register_empty")
+        self.empty_note.hide()
+        self._found_none: LetterFilter | None = None
 
-    def _build_actions(self) -> QHBoxLayout:
-        """The workflow buttons under the register, and the busy indicator beside them."""
+    def _build_actions(self) -> FlowLayout:
+        """The workflow buttons under the register and the busy indicator after them, on a
+        second row where the register is narrower than they are: on one row they made the page
+        at least their width (1,019 pixels in Russian, more while "Saving…" showed), and the
+        window wider than a 1280-pixel screen."""
         self.new_button = push_button(self.ask_case_for_new_letter, icon("mail-plus"))
         self.edit_button = push_button(self.edit_letter, icon("pencil"))
         self.approve_button = push_button(self.approve, icon("check"))
@@ -205,7 +223,8 @@ class LettersPage(QWidget):
         self.discard_button = push_button(self.ask_discard, icon("trash-2"))
         # Anyone may check a letter that comes back on paper or as a file: a read.
         self.check_button = push_button(self.check_letter, icon("file-check"))
-        return widget_row(
+        row = FlowLayout()
+        for button in (
             self.new_button,
             self.edit_button,
             self.approve_button,
@@ -213,15 +232,21 @@ class LettersPage(QWidget):
             self.save_button,
             self.print_button,
             self.discard_button,
-            STRETCH,
-            self.busy,
             self.check_button,
-        )
+            self.busy,
+        ):
+            row.addWidget(button)
+        # Its room kept while hidden, so that a write does not move the buttons to a new row.
+        policy = self.busy.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.busy.setSizePolicy(policy)
+        return row
 
     # -- text ------------------------------------------------------------------------------
 
     def retranslate_ui(self) -> None:
         self._say_capped()
+        self._say_found_none()
         self.filter_label.setText(_("Show:"))
         self.kind_filter.setItemText(0, _("All kinds"))
         for index, code in enumerate(LETTER_KINDS, start=1):
@@ -230,6 +255,10 @@ class LettersPage(QWidget):
         for index, status in enumerate(LETTER_STATUSES, start=1):
             self.status_filter.setItemText(index, status_label(status))
         self.year_filter.setItemText(0, _("All years"))
+        # As wide as "All kinds" asks, not as the longest kind (358 pixels in Kazakh): the
+        # open list shows each whole, a chosen one is elided in the box with its tooltip.
+        fit_first_entry(self.kind_filter, 20)
+        self.kind_filter.setToolTip(self.kind_filter.currentText())
         self.case_filter.setPlaceholderText(_("Case number"))
         self.new_button.setText(_("&New letter…"))
         self.edit_button.setText(_("&Edit…"))
@@ -239,6 +268,7 @@ class LettersPage(QWidget):
         self.print_button.setText(_("&Print…"))
         self.discard_button.setText(_("&Discard"))
         self.check_button.setText(_("Check a le&tter…"))
+        self.busy.label.setText(_("Saving…"))  # the room it keeps is the room it will need
         self.check_button.setToolTip(
             _("Is a letter brought back on paper or as a file one of the register's?")
         )
@@ -267,6 +297,8 @@ class LettersPage(QWidget):
             return
         self._capped = (len(letters), total) if total > len(letters) else None
         self._say_capped()
+        self._found_none = flt if not letters and flt != LetterFilter() else None
+        self._say_found_none()
         self._reloading = True  # the letter is chosen again below: its preview stays meanwhile
         try:
             self.model.set_letters(letters)
@@ -289,6 +321,20 @@ class LettersPage(QWidget):
                 ).format(shown=format_number(shown), total=format_number(total))
             )
         self.capped_note.setVisible(self._capped is not None)
+
+    def _say_found_none(self) -> None:
+        flt = self._found_none
+        # The case number alone finds nothing: most likely it was typed in part.
+        if flt is not None and flt == LetterFilter(case_number=flt.case_number):
+            self.empty_note.setText(
+                _(
+                    "No letter in the register is for case {number}. Type the case's whole "
+                    "number, as the Case column shows it."
+                ).format(number=flt.case_number)
+            )
+        elif flt is not None:
+            self.empty_note.setText(_("No letter in the register matches the filters above."))
+        self.empty_note.setVisible(flt is not None)
 
     def open_letter(self, letter_id: str) -> None:
         """Show one letter, asked for by a case: the register filtered to its case, it chosen."""

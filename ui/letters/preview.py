@@ -6,11 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPainter, QResizeEvent
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QStackedLayout, QWidget
 
 from app.i18n import _
+from ui.palette import WARNING_STYLE
 from ui.widgets.common import word_wrapped
 from ui.widgets.plain import plain_label
 
@@ -33,9 +34,49 @@ def approval_checks() -> QLabel:
     return checks
 
 
-def show_checks(checks: QLabel, found: list[str]) -> None:
+def show_checks(checks: QLabel | ChecksPane, found: list[str]) -> None:
     checks.setText(_("Before approval, check:") + "\n" + "\n".join(f"• {w}" for w in found))
     checks.setVisible(bool(found))
+
+
+class ChecksPane(QScrollArea):
+    """The checks before approval across the register's width, above its buttons: beside the
+    preview they were a column 150 pixels wide and 180 high, four words a line. As tall as its
+    text at the width it has, up to ``max_lines`` lines; more scroll, so the register keeps
+    its rows. Shown and hidden with its label (``show_checks``)."""
+
+    def __init__(self, max_lines: int = 8) -> None:
+        super().__init__()
+        self.label = word_wrapped(plain_label())
+        self.label.setObjectName("letter_checks")
+        self.label.setStyleSheet(WARNING_STYLE)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.max_lines = max_lines
+        self.setWidget(self.label)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.hide()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - as QLabel's, for ``show_checks``
+        self.label.setText(text)
+        self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        whole = self.label.heightForWidth(self.viewport().width())
+        cap = self.max_lines * self.label.fontMetrics().lineSpacing()
+        height = max(whole, self.label.minimumSizeHint().height())
+        self.setFixedHeight(min(height, cap) + 2 * self.frameWidth())
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def needs_scrolling(self) -> bool:
+        return self.label.height() > self.viewport().height()
 
 
 class PdfPreview(QWidget):
