@@ -47,7 +47,7 @@ from reportlab.platypus.flowables import TopPadder
 from app.domain import labels
 from app.domain.codes import LetterKind
 from app.domain.kk_dates import kk_date_attributive, kk_date_when
-from app.domain.translit import name_in_latin
+from app.domain.names import person_name
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_amount, format_date, locale_for
 from app.letters.context import LETTER_KINDS, LetterContext, MissionInfo
@@ -814,15 +814,6 @@ def person_sex(context: LetterContext) -> Sex:
     return "female" if context.person.sex == "female" else "male"
 
 
-def _latin_name(context: LetterContext) -> str:
-    """The name in an English letter (an imported register has no Latin spelling, and the
-    letter read "Mr , a citizen of…")."""
-    person = context.person
-    return name_in_latin(
-        person.given_names, person.surname, person.given_names_latin, person.surname_latin
-    )
-
-
 def _identity(context: LetterContext) -> str:
     """ ", 15.03.1994 г. р., паспорт № N1234567" — only what this addressee needs."""
     lang, person = context.lang, context.person
@@ -899,7 +890,7 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
     lang = context.lang
     sex = person_sex(context)
     person = context.person
-    latin = _latin_name(context)
+    latin = person_name(person, "en")
     abroad = context.kind in _ABROAD
     identity = _identity(context)
 

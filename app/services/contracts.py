@@ -55,6 +55,7 @@ from app.db.models import (
 from app.domain import labels
 from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
+from app.domain.names import person_name, user_name
 from app.domain.roles import CASE_WORKERS
 from app.errors import NotFound, ValidationError
 from app.i18n import LANGUAGES, _, current_language, language_override
@@ -436,7 +437,6 @@ class ContractReviewService:
         """
         # Imported here: reportlab is heavy and only the report needs it.
         from app.contracts.report import ReviewReport, render_review_report
-        from app.services.letters import user_name
 
         if lang not in LANGUAGES:
             raise ValidationError(
@@ -451,8 +451,10 @@ class ContractReviewService:
             reviewer = session.execute(
                 select(User).where(User.username == info.reviewed_by)
             ).scalar_one_or_none()
-            # Signed as the letters sign: in Latin letters in English, in Cyrillic otherwise.
+            # Named as the letters name them: in Latin letters in English, in Cyrillic otherwise.
             officer = user_name(reviewer, lang) if reviewer else info.reviewed_by_name
+            person = session.get(Person, info.person_id) if info.person_id else None
+            worker = person_name(person, lang) if person else info.person_name
             self.ws.audit(
                 session,
                 "contract.report",
@@ -465,7 +467,7 @@ class ContractReviewService:
             terms=info.terms,
             provisions=self._provisions(info.host_country, lang),
             reference=self.host_reference(info.terms),
-            worker_name=info.person_name,
+            worker_name=worker,
             case_number=info.case_number,
             officer_name=officer,
             reviewed_on=info.reviewed_at.date(),

@@ -58,9 +58,9 @@ from app.domain.codes import (
 from app.domain.events import SystemEvent, event_data
 from app.domain.iin import iin_sex, is_valid_iin
 from app.domain.keyboard import as_latin_keys
+from app.domain.names import person_name, user_name
 from app.domain.persons import sex_from_names
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
-from app.domain.translit import latin_name, name_in_latin
 from app.domain.workflow import is_open
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import LANGUAGES, _, current_language, format_date
@@ -902,14 +902,7 @@ class LetterService(DatedService):
         return body(case.host_country, "labour", lang).nominative
 
     def _default_subject(self, session: Session, case: Case, lang: str) -> str:
-        person = self._person(session, case)
-        name = (
-            name_in_latin(
-                person.given_names, person.surname, person.given_names_latin, person.surname_latin
-            )
-            if lang == "en"
-            else person.full_name
-        )
+        name = person_name(self._person(session, case), lang)
         return _DEFAULT_SUBJECT[lang].format(case=case.number, name=name)
 
     def _default_addressee(self, session: Session, case: Case, kind: str, lang: str) -> Addressee:
@@ -1048,7 +1041,7 @@ class LetterService(DatedService):
                 _(
                     "The worker's name in Latin letters is not recorded: the letter spells it "
                     "{name}, as a passport would. Record it as the passport has it if it differs."
-                ).format(name=name_in_latin(person.given_names, person.surname))
+                ).format(name=person_name(person, "en"))
             )
         scope = CONSENT_FOR_KIND.get(row.kind)
         if scope and not consent_covers(person, row.kind):
@@ -1222,13 +1215,6 @@ def position_of(user: User, lang: str) -> str:
     if position:
         return position
     return _CONSUL_POSITION[lang] if user.role == Role.CONSUL else ""
-
-
-def user_name(user: User, lang: str) -> str:
-    """The name an English letter prints in Latin letters, the others in Cyrillic."""
-    if lang == "en":
-        return user.full_name_latin or latin_name(user.full_name) or user.username
-    return user.full_name or user.username
 
 
 def parse_code(text: str) -> tuple[str, str]:

@@ -22,8 +22,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from sqlalchemy import select
 
 from app.config import RESOURCES_DIR
+from app.db.models import User
+from app.domain.names import user_name
 from app.errors import DatabaseError
 from app.i18n import _
 from app.letters.fonts import register_fonts
@@ -229,10 +232,17 @@ def write_recovery_sheet(path: Path, recovery_key: str, facts: SheetFacts, lang:
 def sheet_facts(workspace: Workspace, lang: str) -> SheetFacts:
     mission = workspace.mission
     name = {"kk": mission.name_kk, "ru": mission.name_ru, "en": mission.name_en}.get(lang, "")
+    actor = workspace.actor
+    # The account, not the sign-in's copy: that has no Latin name for an English sheet.
+    with workspace.read() as session:
+        user = session.execute(
+            select(User).where(User.username == actor.username)
+        ).scalar_one_or_none()
+        created_by = user_name(user, lang) if user else actor.full_name or actor.username
     return SheetFacts(
         mission_code=mission.code,
         mission_name=name,
         database_id=workspace.database_id,
         created_at=datetime.now(UTC),
-        created_by=workspace.actor.full_name or workspace.actor.username,
+        created_by=created_by,
     )

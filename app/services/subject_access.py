@@ -42,6 +42,7 @@ from app.domain import labels
 from app.domain import occupations as isco
 from app.domain.events import compose, stored_event
 from app.domain.iin import validate_iin
+from app.domain.names import user_name
 from app.domain.persons import CONTACT_FIELDS, IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS
 from app.errors import NotFound, ValidationError
@@ -343,14 +344,10 @@ def _when(value: str | None, lang: str) -> str:
 
 
 def _officer_names(workspace: Workspace, lang: str) -> dict[str, str]:
-    """Login → the officer's name as the document prints it (Latin in an English document)."""
+    """Login → the officer's name as the letters print it (Latin in an English document)."""
     with workspace.read() as session:
         users = session.execute(select(User)).scalars().all()
-        return {
-            u.username: (u.full_name_latin if lang == "en" and u.full_name_latin else u.full_name)
-            or u.username
-            for u in users
-        }
+        return {u.username: user_name(u, lang) for u in users}
 
 
 def _person_value(key: str, value: Any, lang: str) -> str:

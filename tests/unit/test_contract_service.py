@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -310,6 +311,45 @@ def test_report_lists_grounds_mid_sentence_and_signs_in_the_reports_script(
     text = " ".join(pdf_text(service.report_pdf(info.id, lang)).split())
     assert GROUNDS[lang] in text
     assert SIGNED[lang] in text
+
+
+WORKER = {
+    "kk": "Құрманғалиқызы Әсел",
+    "ru": "Құрманғалиқызы Әсел",
+    "en": "Assel Kurmangalikyzy",
+}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_report_names_the_worker_as_the_letters_do(open_ws: OpenWs, lang: str) -> None:
+    """The fault: the English report's "Worker" row read «Құрманғалиқызы Әсел» in Cyrillic
+    though her passport's Latin spelling was on file, which an English letter prints."""
+    ws = open_ws("aigul")
+    service = ContractReviewService(ws)
+    info = service.save(DESIGN_EXAMPLE, case_id=make_case(ws).id)
+    text = " ".join(pdf_text(service.report_pdf(info.id, lang)).split())
+    assert WORKER[lang] in text
+    if lang == "en":
+        assert "Құрманғалиқызы" not in text
+
+
+def test_english_report_transliterates_a_worker_with_no_latin_spelling(open_ws: OpenWs) -> None:
+    """The fault: with no Latin spelling on file the English report printed the Cyrillic name;
+    letters spell it as a Kazakh passport would."""
+    ws = open_ws("aigul")
+    case = CaseService(ws).create_case(
+        CaseInput(
+            host_country="TR",
+            categories=("unpaid_wages",),
+            received_at=date.today(),
+            person=replace(ASSEL, surname_latin="", given_names_latin=""),
+            employer=OrganisationInput(name="Example İnşaat Ltd", country="TR"),
+        )
+    )
+    service = ContractReviewService(ws)
+    info = service.save(DESIGN_EXAMPLE, case_id=case.id)
+    text = " ".join(pdf_text(service.report_pdf(info.id, "en")).split())
+    assert "Worker Asel Kurmangalikyzy" in text
 
 
 def test_a_report_that_leaves_out_characters_says_which(open_ws: OpenWs) -> None:

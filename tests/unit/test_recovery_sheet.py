@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
+from sqlalchemy import select
 
-from app.services.recovery_sheet import SheetFacts, render_recovery_sheet
+from app.db.models import User
+from app.services.recovery_sheet import SheetFacts, render_recovery_sheet, sheet_facts
+from tests.conftest import OpenWs
 from tests.pdf_geometry import drawn_line_xs, drawn_text_starts
 
 KEY = "91VZV-QDJGV-NRFYC-2YZ9D-85NJG-X9VTW-2PB9E-ZQGMJ"
@@ -51,3 +54,19 @@ def test_the_key_and_every_table_keep_to_the_text_column(lang: str) -> None:
     text_right = A4[0] - text_left  # the sheet's margins are the same on both sides
     xs = drawn_line_xs(pdf)[0]
     assert xs and min(xs) >= text_left - 0.5 and max(xs) <= text_right + 0.5
+
+
+CREATED_BY = {"kk": "Серік Сейітов", "ru": "Серік Сейітов", "en": "Serik Seitov"}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_sheet_names_its_maker_as_the_letters_do(open_ws: OpenWs, lang: str) -> None:
+    """The fault: the English sheet said it was created by «Серік Сейітов» in Cyrillic though
+    the administrator's Latin name was on file, which an English letter prints."""
+    with open_ws("admin").write() as session:
+        admin = session.execute(select(User).where(User.username == "admin")).scalar_one()
+        admin.full_name, admin.full_name_latin = "Серік Сейітов", "Serik Seitov"
+    text = sheet_text(sheet_facts(open_ws("admin"), lang), lang)
+    assert CREATED_BY[lang] in text
+    if lang == "en":
+        assert "Сейітов" not in text

@@ -276,3 +276,27 @@ def test_the_report_dates_itself_long_and_flush_under_its_heading(
     heading_x = next(x for t, x in runs if t.startswith(HEADING[lang]))
     line_x = next(x for t, x in runs if t.startswith(prepared[:8]))
     assert line_x == pytest.approx(heading_x, abs=0.5)
+
+
+OFFICER = {"kk": "Серік Сейітов", "ru": "Серік Сейітов", "en": "Serik Seiitov"}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_pdf_names_an_officer_with_no_latin_name_as_the_letters_do(
+    ws: Workspace, case_id: str, tmp_path: Path, lang: str
+) -> None:
+    """The fault: an officer with no Latin name on file was «Серік Сейітов» in Cyrillic in the
+    English report, where an English letter spells the name in Latin letters."""
+    from app.db.models import User
+
+    with ws.write() as session:
+        admin = session.execute(select(User).where(User.username == "admin")).scalar_one()
+        admin.full_name, admin.full_name_latin = "Серік Сейітов", ""
+    CaseService(ws).assign(case_id, "admin")
+    out = tmp_path / "assel.pdf"
+    export_subject_access(ws, out, iin=IIN, lang=lang)
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    assert OFFICER[lang] in text
+    if lang == "en":
+        assert "Сейітов" not in text

@@ -1,0 +1,55 @@
+"""How a document names a person in its language: one rule for letters, reports and sheets.
+
+An English document prints names in Latin letters: a worker's as the passport spells it where
+that is on file, else transliterated as a Kazakh passport would; an officer's as recorded in
+their account, else transliterated. A Kazakh or Russian document prints the Cyrillic name.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from app.domain.translit import latin_name, name_in_latin
+
+
+class NamedPerson(Protocol):
+    """A worker's record (the database row, a service's record or a letter's context)."""
+
+    @property
+    def surname(self) -> str: ...
+    @property
+    def given_names(self) -> str: ...
+    @property
+    def patronymic(self) -> str: ...
+    @property
+    def surname_latin(self) -> str: ...
+    @property
+    def given_names_latin(self) -> str: ...
+
+
+class NamedUser(Protocol):
+    """An officer's account."""
+
+    @property
+    def username(self) -> str: ...
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def full_name_latin(self) -> str: ...
+
+
+def person_name(person: NamedPerson, lang: str) -> str:
+    """The worker's name in a ``lang`` document: «Surname Given Patronymic» in Cyrillic, or
+    "Given Surname" in Latin letters in English."""
+    if lang == "en":
+        return name_in_latin(
+            person.given_names, person.surname, person.given_names_latin, person.surname_latin
+        )
+    return " ".join(p for p in (person.surname, person.given_names, person.patronymic) if p)
+
+
+def user_name(user: NamedUser, lang: str) -> str:
+    """The officer's name in a ``lang`` document, the login where no name is recorded."""
+    if lang == "en":
+        return user.full_name_latin or latin_name(user.full_name) or user.username
+    return user.full_name or user.username
