@@ -29,7 +29,7 @@ from pathlib import Path
 from app.db.raw import key_opens, leave_wal, open_raw
 from app.errors import DatabaseBusy, DatabaseError, FileInUse
 from app.i18n import _
-from app.security.keyslots import KeySlotStore, OpenedSlot, PendingKey
+from app.security.keyslots import KeySlotStore, OpenedSlot, PendingKey, new_database_key
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,24 @@ def finish_waiting(
         return False
     slots.finish_rekey(pending.epoch)
     return True
+
+
+def retire_waiting_key(db_copy: Path, slots: KeySlotStore, key: bytes) -> None:
+    """A private copy of the database (a backup's, a restore's) and of its key file, taken
+    while a re-key waited: the copy gets a key of its own, sealed to every slot left in that
+    key file, and the key file records it as current. Under ``key``, the one the live file
+    still has, the copy would open for the officer just revoked, who held that key."""
+    if slots.state().rekey_to is None:
+        return
+    new_key = new_database_key()
+    epoch, _without_keys = slots.begin_rekey(new_key, None)  # supersedes the waiting key
+    rekey_database(db_copy, key, new_key)  # the copy is ours alone: this never waits
+    conn = open_raw(db_copy, new_key)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, as before
+    finally:
+        conn.close()
+    slots.finish_rekey(epoch)
 
 
 def settle_sign_in(db_path: Path, slots: KeySlotStore, username: str, password: str) -> SettledKey:

@@ -3,7 +3,9 @@
 A backup file is a ZIP holding ``qorgau.db`` (a consistent copy, still encrypted with the key
 it had then), ``keyslots.json`` (without it the copy cannot be opened elsewhere) and
 ``manifest.json`` (what it holds, the installation's database id and the SHA-256 of each
-member). Every file is created 0600 (``app.security.private_files``).
+member). Every file is created 0600 (``app.security.private_files``). A backup made while a
+revocation's re-key waits for other windows (the file still has the key the revoked officer
+held) gets a key of its own, sealed to every slot left in its key file.
 
 Who may do what (roles are checked here, not only in the UI):
 
@@ -17,6 +19,8 @@ Who may do what (roles are checked here, not only in the UI):
   backup stays out (her account is deactivated again in the restored copy), and her old key,
   which still opens the backup file itself, opens nothing current.
 - restore into an empty folder (a new laptop) needs an administrator of the backup.
+- a re-key that waited for other windows is finished by the restore (it runs alone), so the
+  restored file never keeps the key a revocation retired.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from app.domain.roles import SENIOR_ROLES
 from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied, QorgauError
 from app.i18n import _, format_size
 from app.security import audit
-from app.security.keyslots import KeySlotStore
+from app.security.keyslots import KeySlotStore, PendingKey
 from app.security.login_guard import LoginGuard
 from app.security.private_files import (
     make_private,
@@ -52,7 +56,7 @@ from app.security.private_files import (
     open_private,
     touch_private,
 )
-from app.security.rekey import key_opens, rekey_database
+from app.security.rekey import finish_waiting, key_opens, rekey_database, retire_waiting_key
 from app.services.installation import prove_password
 from app.services.server_hq import backups_message, refuse_on_server
 from app.services.workspace import Workspace
@@ -149,6 +153,7 @@ def _write_backup_locked(workspace: Workspace, out: Path) -> BackupInfo:
         copy, keyslots = Path(tmpdir) / DB_FILENAME, Path(tmpdir) / KEYSLOTS_FILENAME
         backup_database(workspace.db, copy)
         shutil.copyfile(workspace.paths.keyslots, keyslots)  # the key file of this copy
+        retire_waiting_key(copy, KeySlotStore(keyslots), workspace.db.key)
         manifest = {
             "format": BACKUP_FORMAT,
             "version": BACKUP_VERSION,
@@ -351,6 +356,7 @@ class _Admin:
     key: bytes
     database_id: str
     slot_users: list[str]
+    pending: PendingKey | None = None  # a re-key waiting for other windows when she proved it
 
 
 def _check_admin(db_path: Path, key: bytes, username: str) -> None:
@@ -384,7 +390,7 @@ def _current_admin(paths: Paths, username: str, password: str, guard: LoginGuard
         guard.withdraw(attempt)  # a right password of a user who may not restore: no guess
         raise
     guard.withdraw(attempt)  # nothing to sign in to: the copy is about to be replaced
-    return _Admin(key, slots.database_id(), slots.usernames())
+    return _Admin(key, slots.database_id(), slots.usernames(), settled.pending)
 
 
 def check_restorer(paths: Paths, username: str, password: str) -> None:
@@ -496,10 +502,27 @@ def _restore_into(
                 ).format(created=manifest.get("created_at"))
             )
         result = _prepare(staging, manifest, key, username, admin)
-        if admin is not None:
+        if admin is None:
+            # A backup made while a re-key waited, by a version that kept the waiting key.
+            retire_waiting_key(
+                staging / DB_FILENAME, KeySlotStore(staging / KEYSLOTS_FILENAME), key
+            )
+        else:
             _refuse_if_open_elsewhere(paths.db, admin.key)
         _replace(paths, staging, keep_key_file=admin is not None)
+    if admin is not None and admin.pending is not None:
+        _finish_waiting_rekey(paths, admin.key, admin.pending)
     return result
+
+
+def _finish_waiting_rekey(paths: Paths, key: bytes, pending: PendingKey) -> None:
+    """The restored file, under the key the installation's file had, is given the key a
+    re-key waited to give it when the other windows held the file (they were closed since):
+    left as it was, it opened for the officer that re-key shut out until the next sign-in."""
+    try:
+        finish_waiting(paths.db, KeySlotStore(paths.keyslots), key, pending)
+    except DatabaseError:
+        pass  # the restore is done; the next sign-in finishes the re-key (settle_sign_in)
 
 
 def _refuse_if_open_elsewhere(db: Path, key: bytes) -> None:

@@ -1,0 +1,148 @@
+"""Backups, restores and recovery while a revocation's re-key waits for other windows.
+
+While another Qorgau window holds the database, a revocation removes the officer's slot and
+seals the new key to everyone else, but the file keeps its old key (``rekey_to`` waits; see
+``app.security.rekey``). Whatever is written from the file meanwhile must not keep that old
+key: the revoked officer knew it.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app.config import DB_FILENAME, KEYSLOTS_FILENAME, Paths
+from app.db.models import Case
+from app.errors import AuthError
+from app.security.keyslots import KeySlotStore
+from app.security.rekey import key_opens
+from app.services.backup import create_backup, restore_backup
+from app.services.cases import CaseService
+from app.services.installation import unlock
+from app.services.users import UserService
+from tests.builders import new_case
+from tests.conftest import PASSWORD, OpenWs, count
+
+NEW_PASSWORD = "a brand new password"
+
+
+def _waiting(paths: Paths) -> bool:
+    return KeySlotStore(paths.keyslots).state().rekey_to is not None
+
+
+def _unpacked(backup: Path, into: Path) -> Paths:
+    """The backup's database and key file in a folder of their own (another computer)."""
+    into.mkdir()
+    with zipfile.ZipFile(backup) as archive:
+        archive.extract(DB_FILENAME, into)
+        archive.extract(KEYSLOTS_FILENAME, into)
+    return Paths(into)
+
+
+@pytest.mark.parametrize("maker", ["admin", "serik"])
+def test_a_backup_made_while_the_rekey_waits_does_not_open_with_the_revoked_key(
+    installation: Paths, open_ws: OpenWs, tmp_path: Path, maker: str
+) -> None:
+    """The fault: a backup made while the re-key waited (by the revoking window, or by one
+    signed in before the revocation) copied the file under its old key, the key the revoked
+    officer had held, beside a key file that waited to re-key it: her copy of the old key
+    opened a backup made after she was revoked. Now the backup's copy gets a key of its own,
+    sealed to every remaining slot of its key file; each remaining user's password opens it,
+    on this computer after the re-key and on another one, and hers opens nothing."""
+    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    serik = open_ws("serik")
+    CaseService(serik).create_case(new_case())
+    admin = open_ws("admin")
+    assert UserService(admin).revoke("aigul").rekey_waiting
+    UserService(admin).add("dana", "attache", PASSWORD)  # a slot written while it waits
+    out = tmp_path / "taken.qbackup"
+    create_backup({"admin": admin, "serik": serik}[maker], out)
+
+    elsewhere = _unpacked(out, tmp_path / "elsewhere")
+    assert not key_opens(elsewhere.db, her_old_key)
+    assert not _waiting(elsewhere)  # the copy and its key file agree
+    for name in ("admin", "serik", "astana", "dana"):
+        opened = unlock(elsewhere, name, PASSWORD)
+        try:
+            assert count(opened, Case) == 1
+        finally:
+            opened.close()
+    with pytest.raises(AuthError):
+        unlock(elsewhere, "aigul", PASSWORD)
+
+    serik.close()
+    admin.close()  # the re-key finishes here
+    assert not _waiting(installation)
+    restore_backup(installation, out, "admin", PASSWORD, confirmed=True)
+    assert not key_opens(installation.db, her_old_key)
+    for name in ("admin", "serik", "astana", "dana"):
+        unlock(installation, name, PASSWORD).close()
+
+
+def test_a_restore_while_the_rekey_waits_leaves_the_file_under_the_new_key(
+    installation: Paths, open_ws: OpenWs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: an administrator proved her password for a restore while Serik's window
+    held the file (the re-key waited), Serik closed it before the copy was moved in, and the
+    restore put the copy back under the old key, the revoked officer's, with the key file
+    still waiting: it opened for her until someone signed in. Now the restore, which runs
+    alone, finishes the re-key; the revoked officer stays out, everyone else signs in."""
+    from app.services import backup
+
+    out = tmp_path / "before.qbackup"
+    before = open_ws("admin")
+    create_backup(before, out)  # before the revocation: she is active in it
+    before.close()
+    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    serik = open_ws("serik")
+    admin = open_ws("admin")
+    assert UserService(admin).revoke("aigul").rekey_waiting
+    admin.close()
+    checked = backup._refuse_if_open_elsewhere
+
+    def serik_closes_first(db: Path, key: bytes) -> None:
+        serik.close()  # between the password's proof and the check that the file is free
+        checked(db, key)
+
+    monkeypatch.setattr(backup, "_refuse_if_open_elsewhere", serik_closes_first)
+    result = restore_backup(installation, out, "admin", PASSWORD, confirmed=True)
+
+    assert result.deactivated == ["aigul"]
+    assert not _waiting(installation)
+    assert not key_opens(installation.db, her_old_key)
+    with pytest.raises(AuthError):
+        unlock(installation, "aigul", PASSWORD)
+    for name in ("admin", "serik", "astana"):
+        unlock(installation, name, PASSWORD).close()
+
+
+def test_a_backup_an_older_version_made_while_the_rekey_waited_is_restored_settled(
+    installation: Paths, open_ws: OpenWs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: a backup made while a re-key waited by the version before this one holds
+    the file under the revoked officer's key and a key file still waiting; restored onto a
+    new laptop, it stayed so until the first sign-in there. Now the restore gives the copy a
+    key of its own at once; every remaining user signs in, the revoked one does not."""
+    from app.services import backup
+
+    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    serik = open_ws("serik")
+    admin = open_ws("admin")
+    assert UserService(admin).revoke("aigul").rekey_waiting
+    monkeypatch.setattr(backup, "retire_waiting_key", lambda *_args: None, raising=False)
+    out = tmp_path / "older.qbackup"
+    create_backup(admin, out)
+    monkeypatch.undo()
+    laptop = Paths(tmp_path / "laptop")
+
+    restore_backup(laptop, out, "admin", PASSWORD)
+
+    assert not _waiting(laptop)
+    assert not key_opens(laptop.db, her_old_key)
+    with pytest.raises(AuthError):
+        unlock(laptop, "aigul", PASSWORD)
+    for name in ("admin", "serik", "astana"):
+        unlock(laptop, name, PASSWORD).close()
+    serik.close()
