@@ -116,7 +116,7 @@ def _fresh(found: str = "") -> dict[str, Any]:
 
 
 @contextmanager
-def _exclusive(path: Path) -> Iterator[None]:
+def exclusive_lock(path: Path) -> Iterator[None]:
     """An OS lock held while the file is read, changed and written (released if we die)."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -197,7 +197,7 @@ class LoginGuard:
         if not self.path.parent.is_dir():
             yield
             return
-        with _exclusive(self.lock_path):
+        with exclusive_lock(self.lock_path):
             yield
 
     # -- the delay -----------------------------------------------------------------------

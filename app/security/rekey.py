@@ -22,7 +22,8 @@ sign-in, or the close of a window that knows the new key, that finds the file fr
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from app.db.raw import key_opens, leave_wal, open_raw
 from app.errors import DatabaseBusy, DatabaseError, FileInUse
 from app.i18n import _
 from app.security.keyslots import KeySlotStore, OpenedSlot, PendingKey, new_database_key
+from app.security.login_guard import exclusive_lock
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,18 @@ class SettledKey:
 
     key: bytes
     pending: PendingKey | None = None
+
+
+REKEY_LOCK_FILENAME = "rekey.lock"
+
+
+@contextmanager
+def one_rekey_at_a_time(slots: KeySlotStore) -> Iterator[None]:
+    """Held, across processes, while the file's key is chosen and changed: two sign-ins (or a
+    sign-in and a window closing) that both found a waiting re-key would otherwise both
+    re-key the file, the second from a key the first had just retired."""
+    with exclusive_lock(slots.path.with_name(REKEY_LOCK_FILENAME)):
+        yield
 
 
 def _key_pragma(name: str, key: bytes) -> str:
@@ -103,11 +117,11 @@ def rekey_installation(
         raise DatabaseError(_("The database does not open with its current key."))
     epoch, without_keys = slots.begin_rekey(new_key, revoked)
     try:
-        with alone or nullcontext():
+        with alone or nullcontext(), one_rekey_at_a_time(slots):
             rekey_database(db_path, current_key, new_key)
+            slots.finish_rekey(epoch)
     except DatabaseBusy:  # FileInUse, or this process's own sessions outlasted the wait
         return Rekeyed(without_keys, PendingKey(epoch, new_key))
-    slots.finish_rekey(epoch)
     return Rekeyed(without_keys, None)
 
 
@@ -116,6 +130,13 @@ def finish_waiting(
 ) -> bool:
     """Re-key the file to the waiting key if no other window holds it now; whether it has
     the waiting key (or a later one) afterwards."""
+    with one_rekey_at_a_time(slots):
+        return _finish_waiting(db_path, slots, current_key, pending)
+
+
+def _finish_waiting(
+    db_path: Path, slots: KeySlotStore, current_key: bytes, pending: PendingKey
+) -> bool:
     waiting = slots.state().rekey_to
     if waiting != pending.epoch:
         return waiting is None and not key_opens(db_path, current_key)  # finished elsewhere
@@ -153,7 +174,14 @@ def settle_sign_in(db_path: Path, slots: KeySlotStore, username: str, password: 
     format 1 slot). While other windows still hold the file, the user signs in with the key
     it has, and is given the waiting key to finish with (``SettledKey.pending``).
     """
-    opened = slots.open_slot(username, password)
+    opened = slots.open_slot(username, password)  # the slow part, done by each at once
+    if slots.state().rekey_to is None:
+        return _settle(db_path, slots, opened, password)
+    with one_rekey_at_a_time(slots):  # a second sign-in waits, then finds the key file moved on
+        return _settle(db_path, slots, opened, password)
+
+
+def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: str) -> SettledKey:
     state = slots.state()
     candidates = [
         e for e in (state.rekey_to, state.key_epoch) if e is not None and e in opened.keys
@@ -174,7 +202,7 @@ def settle_sign_in(db_path: Path, slots: KeySlotStore, username: str, password: 
         waiting = PendingKey(state.rekey_to, opened.keys[state.rekey_to])
         if epoch == state.rekey_to:
             slots.finish_rekey(epoch)  # the file was re-keyed; the key file was not told
-        elif finish_waiting(db_path, slots, opened.keys[epoch], waiting):
+        elif _finish_waiting(db_path, slots, opened.keys[epoch], waiting):
             epoch = state.rekey_to
         else:
             pending = waiting

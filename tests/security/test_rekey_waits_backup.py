@@ -8,6 +8,7 @@ key: the revoked officer knew it.
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from app.security.rekey import key_opens
 from app.services.backup import create_backup, restore_backup
 from app.services.cases import CaseService
 from app.services.installation import unlock
+from app.services.recovery import RecoveryService, recover
 from app.services.users import UserService
 from tests.builders import new_case
 from tests.conftest import PASSWORD, OpenWs, count
@@ -146,3 +148,82 @@ def test_a_backup_an_older_version_made_while_the_rekey_waited_is_restored_settl
     for name in ("admin", "serik", "astana"):
         unlock(laptop, name, PASSWORD).close()
     serik.close()
+
+
+def test_the_recovery_key_while_the_rekey_waits_makes_an_administrator_who_stays_in(
+    installation: Paths, open_ws: OpenWs
+) -> None:
+    """Already right, kept as a guard: ``qorgau recover --new-admin`` while Serik's window
+    holds the file and a revocation's re-key waits gives the new administrator a slot that
+    opens the file after the re-key too; the revoked officer stays out."""
+    first = open_ws("admin")
+    recovery_key = RecoveryService(first).rotate()
+    first.close()
+    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    serik = open_ws("serik")
+    admin = open_ws("admin")
+    assert UserService(admin).revoke("aigul").rekey_waiting
+    admin.close()
+
+    assert recover(installation, recovery_key, "dana", NEW_PASSWORD).username == "dana"
+
+    serik.close()
+    unlock(installation, "dana", NEW_PASSWORD).close()
+    assert not _waiting(installation)
+    assert not key_opens(installation.db, her_old_key)
+    for name in ("admin", "serik", "astana"):
+        unlock(installation, name, PASSWORD).close()
+    again = recover(installation, recovery_key, "erlan", NEW_PASSWORD)  # still opens
+    assert again.method == "recovery_key"
+
+
+def test_two_sign_ins_finishing_the_waiting_rekey_at_once_both_open_the_file(
+    installation: Paths, open_ws: OpenWs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: two sign-ins (two computers' windows, a window and a command) found the
+    same waiting re-key once the other windows had closed, and both set out to finish it; the
+    one that came second opened the file with the old key its check had found, after the
+    first had re-keyed it, and was told the database was "not a Qorgau database, or
+    damaged". Now the finishing is done by one at a time: the second waits for the first,
+    then looks again and opens the file with the key it has by then."""
+    from app.security import rekey
+
+    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    serik = open_ws("serik")
+    admin = open_ws("admin")
+    assert UserService(admin).revoke("aigul").rekey_waiting
+    admin.pending_key = None  # closes as a window that never knew the key: it stays waiting
+    admin.close()
+    serik.close()
+    assert _waiting(installation)
+
+    second_done = threading.Event()
+    original = rekey.rekey_database
+    calls: list[str] = []
+
+    def first_lets_the_second_overtake(db: Path, old: bytes, new: bytes) -> None:
+        calls.append(threading.current_thread().name)
+        if len(calls) == 1:  # the first finisher has checked, then the second overtakes it
+            second.start()
+            second_done.wait(3)  # with the fix the second waits for us instead: go on
+        original(db, old, new)
+
+    monkeypatch.setattr(rekey, "rekey_database", first_lets_the_second_overtake)
+    outcomes: dict[str, object] = {}
+
+    def sign_in(name: str) -> None:
+        try:
+            unlock(installation, name, PASSWORD).close()
+            outcomes[name] = "signed in"
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test looks at
+            outcomes[name] = exc
+        finally:
+            if name == "astana":
+                second_done.set()
+
+    second = threading.Thread(target=sign_in, args=("astana",), name="astana")
+    sign_in("serik")
+    second.join(30)
+    assert outcomes == {"serik": "signed in", "astana": "signed in"}
+    assert not _waiting(installation)
+    assert not key_opens(installation.db, her_old_key)
