@@ -503,7 +503,7 @@ def test_a_file_too_large_to_attach_is_named_with_its_size_as_the_reader_writes_
     with language_override("kk"), pytest.raises(ValidationError) as refused:
         read_attachment(scan)
     message = str(refused.value)
-    assert "“Еңбек шарты.pdf”" in message
+    assert "«Еңбек шарты.pdf»" in message  # Kazakh quotes, as the translation writes them
     assert "30,5" in message and "30.5" not in message
     with language_override("en"), pytest.raises(ValidationError) as refused:
         read_attachment(scan)
