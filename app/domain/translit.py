@@ -110,7 +110,11 @@ def latin_name(text: str) -> str:
 
 
 def name_in_latin(given: str, surname: str, given_latin: str = "", surname_latin: str = "") -> str:
-    """A person's name in Latin letters, given name first: as the passport spells it where
-    that was recorded, else transliterated as a Kazakh passport would spell it."""
-    recorded = " ".join(part for part in (given_latin, surname_latin) if part)
-    return recorded.title() if recorded else latin_name(f"{given} {surname}")
+    """A person's name in Latin letters, given name first: each part as the passport spells
+    it where that was recorded, else transliterated as a Kazakh passport would spell it (a
+    part on file does not stand for the whole name)."""
+    parts = (
+        latin.title() if latin else latin_name(cyrillic)
+        for latin, cyrillic in ((given_latin, given), (surname_latin, surname))
+    )
+    return " ".join(part for part in parts if part)

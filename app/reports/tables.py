@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.domain import occupations as isco
+from app.domain.names import person_name, user_name
 from app.letters.renderer import date_long
 from app.letters.states import official_name
 from app.reports.texts import (
@@ -70,7 +71,8 @@ def selection_lines(ind: Indicators, lang: str, hide_names: bool) -> list[str]:
     if s.category:
         parts.append(f"{text('category', lang)}: {category_name(s.category, lang)}")
     if s.officer:
-        officer = text("hidden", lang) if hide_names else s.officer
+        named = user_name(ind.officer, lang) if ind.officer else s.officer
+        officer = text("hidden", lang) if hide_names else named
         parts.append(f"{text('officer', lang)}: {officer}")
     if s.mission:
         parts.append(f"{text('mission', lang)}: {s.mission}")
@@ -286,16 +288,18 @@ def case_list_headers(lang: str) -> tuple[str, ...]:
 
 
 def case_list_row(r: CaseRow, lang: str, hide_names: bool) -> tuple[Cell, ...]:
-    """One case of a case list, in the columns of ``case_list_headers``."""
+    """One case of a case list, in the columns of ``case_list_headers``; people named as the
+    report's language names them (``app.domain.names``)."""
     hidden = text("hidden", lang)
+    officer = user_name(r.officer, lang) if r.officer else ""
     return (
         r.number,
         r.received_at,
         status_name(r.status, lang),
         r.host_country,
-        hidden if hide_names else r.person_name,
+        hidden if hide_names else person_name(r.worker, lang),
         r.employer_name,
         ", ".join(category_name(c, lang) for c in r.categories),
-        (hidden if hide_names and r.assigned_to else r.assigned_to) or "",
+        hidden if hide_names and officer else officer,
         r.due_date,
     )

@@ -77,8 +77,10 @@ from app.services.records import (
     CaseRow,
     DuplicateMatch,
     EventInfo,
+    OfficerName,
     OrganisationInput,
     PersonInput,
+    WorkerName,
 )
 from app.services.rows import (
     add_case_event,
@@ -364,9 +366,12 @@ _ROW_COLUMNS = (
     Case.holder_mission,
     Person.surname,
     Person.given_names,
+    Person.patronymic,
     Person.surname_latin,
     Person.given_names_latin,
     Employer.name.label("employer_name"),
+    User.full_name.label("officer_name"),
+    User.full_name_latin.label("officer_name_latin"),
 )
 # A case's complaint categories in one column of its list row (split by _split_codes).
 _CATEGORY_CODES = (
@@ -376,6 +381,12 @@ _CATEGORY_CODES = (
     .scalar_subquery()
     .label("category_codes")
 )
+
+
+def _with_row_joins(query: Select) -> Select:
+    """``query`` joined to what ``_ROW_COLUMNS`` reads: the worker, the employer, and the
+    assigned officer's account (by its unique login; none for a login not kept here)."""
+    return with_worker_and_employer(query).outerjoin(User, User.username == Case.assigned_to)
 
 
 def _split_codes(joined: str | None) -> tuple[str, ...]:
@@ -389,9 +400,7 @@ def case_rows(
     ``here``: the mission reading them (None at HQ), see ``case_row``."""
     if not ids:
         return []
-    rows = session.execute(
-        with_worker_and_employer(select(*_ROW_COLUMNS)).where(Case.id.in_(ids))
-    ).all()
+    rows = session.execute(_with_row_joins(select(*_ROW_COLUMNS)).where(Case.id.in_(ids))).all()
     categories = case_codes(session, CaseCategory, ids)
     position = {case_id: i for i, case_id in enumerate(ids)}
     built = [case_row(r._mapping, categories, today, here) for r in rows]
@@ -423,6 +432,18 @@ def case_row(
         escalated=r["escalated_at"] is not None and not held_by,
         updated_at=r["updated_at"],
         origin_mission=r["origin_mission"],
+        worker=WorkerName(
+            r["surname"],
+            r["given_names"],
+            r["patronymic"],
+            r["surname_latin"],
+            r["given_names_latin"],
+        ),
+        officer=(
+            OfficerName(r["assigned_to"], r["officer_name"] or "", r["officer_name_latin"] or "")
+            if r["assigned_to"]
+            else None
+        ),
         held_by=held_by,
     )
 
@@ -592,7 +613,7 @@ class CaseService(DatedService):
             .select_from(page)
             .join(Case, Case.id == page.c.id)
         )
-        rows_query = with_worker_and_employer(page_cases).order_by(
+        rows_query = _with_row_joins(page_cases).order_by(
             *(c.desc() if flt.descending else c.asc() for c in order)
         )
         today = self.today  # once: a property reading the clock, and one day for the whole page

@@ -1036,13 +1036,8 @@ class LetterService(DatedService):
                     "approved."
                 )
             )
-        if row.lang == "en" and person is not None and not person.surname_latin:
-            found.append(
-                _(
-                    "The worker's name in Latin letters is not recorded: the letter spells it "
-                    "{name}, as a passport would. Record it as the passport has it if it differs."
-                ).format(name=person_name(person, "en"))
-            )
+        if row.lang == "en" and person is not None:
+            found += _latin_name_warning(person)
         scope = CONSENT_FOR_KIND.get(row.kind)
         if scope and not consent_covers(person, row.kind):
             found.append(consent_not_covered(ConsentScope(scope)))
@@ -1280,6 +1275,29 @@ def consent_covers(person: Person | None, kind: str) -> bool:
     if scope is None:
         return True
     return person is not None and scope in (person.consent_scope or [])
+
+
+def _latin_name_warning(person: Person) -> list[str]:
+    """What an English letter's approver should know of how it spells the worker's name: a
+    part with no passport spelling on file is transliterated, which a passport may not match."""
+    parts = ((person.given_names_latin, person.given_names), (person.surname_latin, person.surname))
+    if not any(cyrillic and not latin for latin, cyrillic in parts):
+        return []
+    name = person_name(person, "en")
+    if not any(latin for latin, _cyrillic in parts):
+        return [
+            _(
+                "The worker's name in Latin letters is not recorded: the letter spells it "
+                "{name}, as a passport would. Record it as the passport has it if it differs."
+            ).format(name=name)
+        ]
+    return [
+        _(
+            "Only part of the worker's name in Latin letters is recorded: the letter spells the "
+            "rest as a passport would, {name} in all. Record the whole name as the passport "
+            "has it if it differs."
+        ).format(name=name)
+    ]
 
 
 def known_sex(person: Person) -> Sex | None:

@@ -146,6 +146,30 @@ class CaseChanges:
 
 
 @dataclass(frozen=True)
+class WorkerName:
+    """A worker's name as recorded, what a document names them by (``app.domain.names``)."""
+
+    surname: str
+    given_names: str
+    patronymic: str
+    surname_latin: str
+    given_names_latin: str
+
+
+NO_WORKER_NAME = WorkerName("", "", "", "", "")
+
+
+@dataclass(frozen=True)
+class OfficerName:
+    """An officer as a document names them (``app.domain.names``): the login, and the names
+    their account here records ("" for a login with no account here, as at HQ)."""
+
+    username: str
+    full_name: str
+    full_name_latin: str
+
+
+@dataclass(frozen=True)
 class CaseRow:
     """One line of the case list."""
 
@@ -166,6 +190,10 @@ class CaseRow:
     escalated: bool
     updated_at: datetime
     origin_mission: str
+    # For documents, which name people by their language's rule (``app.domain.names``);
+    # the officer is None for a case assigned to no one.
+    worker: WorkerName
+    officer: OfficerName | None
     # At a mission, the mission that handles the case when HQ transferred it away; else "".
     held_by: str = ""
 

@@ -73,7 +73,7 @@ from app.letters import MissionInfo
 from app.services import validation as check
 from app.services.cases import case_codes, case_rows
 from app.services.letterhead import letterhead
-from app.services.records import CaseFilter, CaseRow
+from app.services.records import CaseFilter, CaseRow, OfficerName
 from app.services.returnee_register import in_register
 from app.services.rows import where_given, with_worker_and_employer
 from app.services.workspace import DatedService
@@ -195,6 +195,8 @@ class Indicators:
     monthly: tuple[MonthPoint, ...]
     by_mission: tuple[MissionFigures, ...] = ()
     returnees: ReturneeStats = NO_RETURNEES
+    # The officer the scope names, as a report names them; None when it names none.
+    officer: OfficerName | None = None
 
     @property
     def open_now(self) -> int:
@@ -307,6 +309,15 @@ def percentile(values: Sequence[float], fraction: float) -> float | None:
 
 def _start(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=UTC)
+
+
+def _officer(session: Session, username: str) -> OfficerName:
+    """``username`` with the names their account here records (none at HQ for a mission's
+    officer, whose account is the mission's)."""
+    names = session.execute(
+        select(User.full_name, User.full_name_latin).where(User.username == username)
+    ).first()
+    return OfficerName(username, *(names or ("", "")))
 
 
 def months_between(first: date, last: date) -> list[str]:
@@ -508,6 +519,7 @@ class StatsService(DatedService):
                 monthly=q.monthly(),
                 by_mission=q.by_mission(medians) if by_mission else (),
                 returnees=q.returnees(),
+                officer=_officer(session, scope.officer) if scope.officer else None,
             )
 
     def category_counts(self, flt: StatsFilter | None = None) -> tuple[Count, ...]:

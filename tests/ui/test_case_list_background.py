@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex, QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.services.records import CaseFilter, CaseRow
+from app.services.records import CaseFilter, CaseRow, WorkerName
 from ui.models.case_table_model import NUMBER, CaseTableModel
 
 
@@ -35,6 +35,8 @@ def _row(number: int, text: str) -> CaseRow:
         escalated=False,
         updated_at=datetime(2026, 11, 1, tzinfo=UTC),
         origin_mission="SEL",
+        worker=WorkerName(text, str(number), "", "", ""),
+        officer=None,
     )
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.translit import normalise_query_token, search_keys
+from app.domain.translit import name_in_latin, normalise_query_token, search_keys
 
 # Cyrillic spelling as the worker writes it ↔ the Latin spelling printed in passports.
 PASSPORT_PAIRS = [
@@ -177,3 +177,11 @@ def test_keys_are_idempotent(text: str) -> None:
 def test_folds_repeat_until_nothing_changes(text: str, keys: str) -> None:
     """One fold can make another: the digraph a pass forms is folded by the next."""
     assert search_keys(text) == keys
+
+
+def test_a_name_half_on_file_in_latin_is_spelled_whole() -> None:
+    """The fault: a recorded Latin given name alone stood for the whole name ("Aigul"), the
+    surname left out; each part not on file is now spelled as a passport would."""
+    assert name_in_latin("Айгүл", "Нұрланова", "AIGUL", "") == "Aigul Nurlanova"
+    assert name_in_latin("Айгүл", "Нұрланова", "", "NOURLANOVA") == "Aigul Nourlanova"
+    assert name_in_latin("Айгүл", "", "", "") == "Aigul"

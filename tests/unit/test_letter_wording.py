@@ -93,7 +93,11 @@ FULL_CONSENT = ("case_handling", "share_host_authorities", "share_hq", "share_pa
 
 
 def make_case(
-    people: dict[str, Workspace], sex: str, country: str, consent: tuple[str, ...] = FULL_CONSENT
+    people: dict[str, Workspace],
+    sex: str,
+    country: str,
+    consent: tuple[str, ...] = FULL_CONSENT,
+    **person_changes: str,
 ) -> CaseDetail:
     female = sex == "female"
     person = PersonInput(
@@ -108,6 +112,7 @@ def make_case(
         consent_date=date(2026, 11, 2),
         consent_scope=consent,
     )
+    person = dataclasses.replace(person, **person_changes)
     categories = (
         ("unpaid_wages", "documents_withheld") if female else ("excessive_hours", "no_contract")
     )
@@ -441,6 +446,28 @@ def test_an_english_letter_spells_a_name_recorded_in_cyrillic_only(
     assert any("spells it Erlan Ospanov" in w for w in service.warnings(draft.id))
     body = flat(raw_text(issue(people, case.id, "assistance_certificate", "en")))
     assert "Mr Erlan Ospanov, a citizen of the Republic of Kazakhstan" in body
+    assert not CYRILLIC.search(body)
+
+
+@pytest.mark.parametrize("missing", ["given_names_latin", "surname_latin"])
+def test_an_english_letter_spells_the_part_of_a_name_not_recorded_in_latin(
+    people: dict[str, Workspace], missing: str
+) -> None:
+    """The fault: with only one part of the name in Latin letters on file (the surname, or the
+    given name), the English letter printed that part alone ("Ms Nurlanova, a citizen of…",
+    "Ms Aigul, …"), and the approver was warned only when the surname was missing. The part
+    not on file is spelled as a passport would and the approver is told so."""
+    case = make_case(people, "female", "TR", **{missing: ""})
+    service = LetterService(people["aigul"], today=TODAY)
+    draft = service.draft(case.id, "assistance_certificate", "en", LetterFields())
+    assert draft.subject.endswith("Aigul Nurlanova")
+    assert any(
+        w.startswith("Only part of the worker's name in Latin letters is recorded")
+        and "Aigul Nurlanova in all" in w
+        for w in service.warnings(draft.id)
+    )
+    body = flat(raw_text(issue(people, case.id, "assistance_certificate", "en")))
+    assert "Ms Aigul Nurlanova, a citizen of the Republic of Kazakhstan" in body
     assert not CYRILLIC.search(body)
 
 

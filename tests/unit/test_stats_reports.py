@@ -31,7 +31,7 @@ from app.reports.export import (
 from app.reports.pdf import render_stats_report
 from app.reports.tables import ReportTable, case_list_table, indicator_tables
 from app.reports.texts import text
-from app.services.records import CaseRow
+from app.services.records import CaseRow, OfficerName, WorkerName
 from app.services.stats import (
     Count,
     Indicators,
@@ -129,6 +129,8 @@ def case_row() -> CaseRow:
         escalated=False,
         updated_at=datetime(2026, 2, 3, tzinfo=UTC),
         origin_mission="SEL",
+        worker=WorkerName("Құрманғалиқызы", "Әсел", "", "KURMANGALIKYZY", "ASSEL"),
+        officer=OfficerName("aigul", "Айгүл Серікова", ""),
     )
 
 
@@ -191,7 +193,7 @@ def test_letters_and_reviews_are_counted_under_their_own_heading(tmp_path: Path)
 
 def test_case_list_hides_names_when_asked() -> None:
     shown = case_list_table([case_row()], "kk", hide_names=False)
-    assert shown.rows[0][4] == "Құрманғалиқызы Әсел" and shown.rows[0][7] == "aigul"
+    assert shown.rows[0][4] == "Құрманғалиқызы Әсел" and shown.rows[0][7] == "Айгүл Серікова"
     hidden = case_list_table([case_row()], "kk", hide_names=True)
     assert hidden.rows[0][4] == "(жасырылған)" and hidden.rows[0][7] == "(жасырылған)"
     assert hidden.headers[4] == "Жұмыскер"  # the glossary's worker

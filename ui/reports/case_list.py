@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import CaseStatus, Category, label
+from app.domain.names import person_name
 from app.i18n import _, current_language, format_date, format_number, ngettext
 from app.reports.export import stream_csv, stream_xlsx
 from app.reports.tables import case_list_headers, case_list_row
@@ -61,14 +62,15 @@ def headers() -> list[str]:
     ]
 
 
-def cells(row: CaseRow, hide_names: bool) -> tuple[str, ...]:
-    """The row's cells as the list shows them."""
+def cells(row: CaseRow, hide_names: bool, language: str) -> tuple[str, ...]:
+    """The row's cells as the list shows them, the worker named as the report (and its
+    export) in ``language`` names them."""
     return (
         row.number,
         format_date(row.received_at),
         label(CaseStatus(row.status)),
         row.host_country,
-        _("(hidden)") if hide_names else row.person_name,
+        _("(hidden)") if hide_names else person_name(row.worker, language),
         row.employer_name,
         ", ".join(label(Category(c)) for c in row.categories),
     )
@@ -98,7 +100,8 @@ class BehindModel(QAbstractTableModel):
     def show(self, ids: list[str], rows: list[CaseRow]) -> None:
         self.beginResetModel()
         self.ids, self.rows = ids, list(rows)
-        self._texts = [cells(r, self.hide_names) for r in rows]
+        language = current_language()
+        self._texts = [cells(r, self.hide_names, language) for r in rows]
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
@@ -122,11 +125,11 @@ class BehindModel(QAbstractTableModel):
         wanted = self.ids[first : first + PAGE]
         if parent.isValid() or self._reading is not None or not wanted:
             return
-        read, hide_names = self._read_rows, self.hide_names
+        read, hide_names, language = self._read_rows, self.hide_names, current_language()
 
         def work(_context: TaskContext) -> _Page:
             rows = read(wanted)
-            return rows, [cells(r, hide_names) for r in rows]
+            return rows, [cells(r, hide_names, language) for r in rows]
 
         task: BackgroundTask[_Page] = BackgroundTask(None, work)
         task.success(lambda found: self._arrived(first, wanted, *found))
