@@ -32,6 +32,15 @@ ASSEL_IDENTIFIED = replace(
     passport_no="N12345678",
     phone_abroad="+90 532 000 0000",
 )
+# A woman with a patronymic and her passport's Latin spelling: how documents name her.
+AIGUL = replace(
+    ASSEL_IDENTIFIED,
+    surname="Нұрланова",
+    given_names="Айгүл",
+    patronymic="Серікқызы",
+    surname_latin="NURLANOVA",
+    given_names_latin="AIGUL",
+)
 NURLAN = PersonInput(
     surname="Әбенов",
     given_names="Нұрлан",

@@ -3,7 +3,6 @@ the letters) do in the interface's language."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from app.services.cases import CaseService
 from app.services.stats import Drilldown, StatsFilter, StatsService
 from app.services.workspace import Workspace
-from tests.builders import ASSEL_IDENTIFIED, new_case
+from tests.builders import AIGUL, new_case
 from ui.i18n_bridge import LanguageBridge
 from ui.reports.case_list import CaseListDialog
 
@@ -27,15 +26,7 @@ def test_the_dialog_names_the_worker_in_the_interfaces_language(
 ) -> None:
     """The fault: in English the dialog's "Worker" column read «Нұрланова Айгүл», Cyrillic,
     while the English list it exports names her Aigul Nurlanova."""
-    worker = replace(
-        ASSEL_IDENTIFIED,
-        surname="Нұрланова",
-        given_names="Айгүл",
-        patronymic="Серікқызы",
-        surname_latin="NURLANOVA",
-        given_names_latin="AIGUL",
-    )
-    CaseService(ws).create_case(new_case(worker))
+    CaseService(ws).create_case(new_case(AIGUL))
     bridge.set_language(lang)
     drill = Drilldown(StatsFilter(), "opened")
     dialog = CaseListDialog(StatsService(ws), drill, "cases", hide_names=False, parent=None)

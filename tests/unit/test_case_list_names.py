@@ -18,16 +18,8 @@ from app.services.cases import CaseService
 from app.services.records import OfficerName
 from app.services.stats import Drilldown, StatsFilter, StatsService
 from app.services.workspace import Workspace
-from tests.builders import ASSEL_IDENTIFIED, new_case
+from tests.builders import AIGUL, new_case
 
-AIGUL = replace(
-    ASSEL_IDENTIFIED,
-    surname="Нұрланова",
-    given_names="Айгүл",
-    patronymic="Серікқызы",
-    surname_latin="NURLANOVA",
-    given_names_latin="AIGUL",
-)
 WORKER = {"en": "Aigul Nurlanova", "kk": "Нұрланова Айгүл Серікқызы"}
 OFFICER = {"en": "Aigerim Toktarova", "kk": "Әйгерім Тоқтарова"}
 
