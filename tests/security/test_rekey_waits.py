@@ -20,6 +20,7 @@ from app.security.rekey import key_opens
 from app.services.cases import CaseService
 from app.services.installation import unlock
 from app.services.users import UserService
+from app.services.workspace import Workspace
 from tests.builders import new_case
 from tests.conftest import PASSWORD, OpenWs, count
 from tests.integration.cli_helpers import ROOT, Run, run_cli, run_python
@@ -29,6 +30,18 @@ NEW_PASSWORD = "a brand new password"
 
 def _waiting(installation: Paths) -> bool:
     return KeySlotStore(installation.keyslots).state().rekey_to is not None
+
+
+def revoke_beside_open_window(
+    open_ws: OpenWs, installation: Paths
+) -> tuple[bytes, Workspace, Workspace]:
+    """Aigul revoked by the administrator while Serik's window is open, so the re-key waits:
+    the key she held, Serik's workspace and the administrator's."""
+    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    serik = open_ws("serik")
+    admin = open_ws("admin")
+    assert UserService(admin).revoke("aigul").rekey_waiting
+    return her_old_key, serik, admin
 
 
 def _everyone_signs_in(installation: Paths, users: tuple[str, ...], cases: int) -> None:
@@ -77,10 +90,7 @@ def test_the_next_sign_in_finishes_a_waiting_rekey_once_the_windows_are_closed(
 ) -> None:
     """The fault, as above, with the other window the last to close: it cannot know the new
     key (it signed in before), so the next sign-in finishes the re-key."""
-    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
-    serik = open_ws("serik")
-    admin = open_ws("admin")
-    assert UserService(admin).revoke("aigul").rekey_waiting
+    her_old_key, serik, admin = revoke_beside_open_window(open_ws, installation)
     admin.close()  # Serik's window still holds the file
     assert _waiting(installation)
     serik.close()

@@ -26,6 +26,7 @@ from app.services.recovery import RecoveryService, recover
 from app.services.users import UserService
 from tests.builders import new_case
 from tests.conftest import PASSWORD, OpenWs, count
+from tests.security.test_rekey_waits import revoke_beside_open_window
 
 NEW_PASSWORD = "a brand new password"
 
@@ -97,10 +98,7 @@ def test_a_restore_while_the_rekey_waits_leaves_the_file_under_the_new_key(
     before = open_ws("admin")
     create_backup(before, out)  # before the revocation: she is active in it
     before.close()
-    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
-    serik = open_ws("serik")
-    admin = open_ws("admin")
-    assert UserService(admin).revoke("aigul").rekey_waiting
+    her_old_key, serik, admin = revoke_beside_open_window(open_ws, installation)
     admin.close()
     checked = backup._refuse_if_open_elsewhere
 
@@ -129,10 +127,7 @@ def test_a_backup_an_older_version_made_while_the_rekey_waited_is_restored_settl
     key of its own at once; every remaining user signs in, the revoked one does not."""
     from app.services import backup
 
-    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
-    serik = open_ws("serik")
-    admin = open_ws("admin")
-    assert UserService(admin).revoke("aigul").rekey_waiting
+    her_old_key, serik, admin = revoke_beside_open_window(open_ws, installation)
     monkeypatch.setattr(backup, "retire_waiting_key", lambda *_args: None, raising=False)
     out = tmp_path / "older.qbackup"
     create_backup(admin, out)
@@ -159,10 +154,7 @@ def test_the_recovery_key_while_the_rekey_waits_makes_an_administrator_who_stays
     first = open_ws("admin")
     recovery_key = RecoveryService(first).rotate()
     first.close()
-    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
-    serik = open_ws("serik")
-    admin = open_ws("admin")
-    assert UserService(admin).revoke("aigul").rekey_waiting
+    her_old_key, serik, admin = revoke_beside_open_window(open_ws, installation)
     admin.close()
 
     assert recover(installation, recovery_key, "dana", NEW_PASSWORD).username == "dana"
@@ -188,10 +180,7 @@ def test_two_sign_ins_finishing_the_waiting_rekey_at_once_both_open_the_file(
     then looks again and opens the file with the key it has by then."""
     from app.security import rekey
 
-    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
-    serik = open_ws("serik")
-    admin = open_ws("admin")
-    assert UserService(admin).revoke("aigul").rekey_waiting
+    her_old_key, serik, admin = revoke_beside_open_window(open_ws, installation)
     admin.pending_key = None  # closes as a window that never knew the key: it stays waiting
     admin.close()
     serik.close()
