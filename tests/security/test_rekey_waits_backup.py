@@ -84,6 +84,17 @@ def test_a_backup_made_while_the_rekey_waits_does_not_open_with_the_revoked_key(
         unlock(installation, name, PASSWORD).close()
 
 
+def _settled_without_her(paths: Paths, her_old_key: bytes) -> None:
+    """The re-key is done: the key file waits no more, the key Aigul held opens nothing, her
+    password is refused, and everyone else signs in."""
+    assert not _waiting(paths)
+    assert not key_opens(paths.db, her_old_key)
+    with pytest.raises(AuthError):
+        unlock(paths, "aigul", PASSWORD)
+    for name in ("admin", "serik", "astana"):
+        unlock(paths, name, PASSWORD).close()
+
+
 def test_a_restore_while_the_rekey_waits_leaves_the_file_under_the_new_key(
     installation: Paths, open_ws: OpenWs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -110,12 +121,7 @@ def test_a_restore_while_the_rekey_waits_leaves_the_file_under_the_new_key(
     result = restore_backup(installation, out, "admin", PASSWORD, confirmed=True)
 
     assert result.deactivated == ["aigul"]
-    assert not _waiting(installation)
-    assert not key_opens(installation.db, her_old_key)
-    with pytest.raises(AuthError):
-        unlock(installation, "aigul", PASSWORD)
-    for name in ("admin", "serik", "astana"):
-        unlock(installation, name, PASSWORD).close()
+    _settled_without_her(installation, her_old_key)
 
 
 def test_a_backup_an_older_version_made_while_the_rekey_waited_is_restored_settled(
@@ -136,12 +142,7 @@ def test_a_backup_an_older_version_made_while_the_rekey_waited_is_restored_settl
 
     restore_backup(laptop, out, "admin", PASSWORD)
 
-    assert not _waiting(laptop)
-    assert not key_opens(laptop.db, her_old_key)
-    with pytest.raises(AuthError):
-        unlock(laptop, "aigul", PASSWORD)
-    for name in ("admin", "serik", "astana"):
-        unlock(laptop, name, PASSWORD).close()
+    _settled_without_her(laptop, her_old_key)
     serik.close()
 
 
