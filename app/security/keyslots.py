@@ -27,6 +27,8 @@ import json
 import os
 import secrets
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +43,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import AuthError, DatabaseError, ValidationError
 from app.i18n import _
-from app.security.private_files import make_private_dir, replace_privately
+from app.security.private_files import exclusive_lock, make_private_dir, replace_privately
 
 FORMAT = 2
 KNOWN_FORMATS = (1, 2)
@@ -54,6 +56,8 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 # with "@" (see app.services.installation.USERNAME_RE), so they cannot collide.
 RECOVERY_SLOT = "@recovery"
 ESCROW_SLOT = "@escrow"
+# Held, across processes, while the key file is read, changed and written back.
+LOCK_FILENAME = "keyslots.lock"
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,7 @@ class OpenedSlot:
     slot_epoch: int
     keys: dict[int, bytes] = field(default_factory=dict)
     private_key: X25519PrivateKey | None = None
+    nonce: str = ""  # the slot's own: tells whether it was written again since it was opened
 
     def newest_key(self) -> bytes:
         return self.keys[max(self.keys)]
@@ -250,6 +255,18 @@ class KeySlotStore:
         replace_privately(self.path, json.dumps(data, indent=2, sort_keys=True), ".keyslots-")
         _fsync_dir(self.path.parent)
 
+    @contextmanager
+    def _changing(self) -> Iterator[dict[str, Any]]:
+        """The file's contents, written back when the block ends without an error. Two
+        processes changing it at once (a sign-in's rewrap beside an administrator adding a
+        user, revoking one or changing the key) would each write back what they had read, and
+        the first one's change would be lost: a new user's slot, or a revocation undone."""
+        make_private_dir(self.path.parent)
+        with exclusive_lock(self.path.with_name(LOCK_FILENAME)):
+            data = self._load()
+            yield data
+            self._save(data)
+
     # -- slots ------------------------------------------------------------------------------
 
     def create(self, username: str, password: str, key: bytes) -> str:
@@ -287,20 +304,18 @@ class KeySlotStore:
         self, secret: str, key: bytes, recipient: str, box: str, pending: PendingKey | None = None
     ) -> None:
         """The escrow slot (opened by ``secret``) and ``secret`` sealed to HQ, in one write."""
-        data = self._load()
-        data["slots"][ESCROW_SLOT] = self._current_slot(data, ESCROW_SLOT, secret, key, pending)
-        data["escrow"] = {
-            "recipient": recipient,
-            "box": box,
-            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        self._save(data)
+        with self._changing() as data:
+            data["slots"][ESCROW_SLOT] = self._current_slot(data, ESCROW_SLOT, secret, key, pending)
+            data["escrow"] = {
+                "recipient": recipient,
+                "box": box,
+                "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
 
     def clear_escrow(self) -> None:
-        data = self._load()
-        data["slots"].pop(ESCROW_SLOT, None)
-        data.pop("escrow", None)
-        self._save(data)
+        with self._changing() as data:
+            data["slots"].pop(ESCROW_SLOT, None)
+            data.pop("escrow", None)
 
     def has_slot(self, username: str) -> bool:
         return username in self._load()["slots"]
@@ -332,9 +347,8 @@ class KeySlotStore:
         re-key waits, ``pending`` is its key, sealed to the new pair too.
         """
         check_password_strength(password)
-        data = self._load()
-        data["slots"][username] = self._current_slot(data, username, password, key, pending)
-        self._save(data)
+        with self._changing() as data:
+            data["slots"][username] = self._current_slot(data, username, password, key, pending)
 
     def _current_slot(
         self,
@@ -367,30 +381,32 @@ class KeySlotStore:
     def rewrap(self, opened: OpenedSlot, password: str, epoch: int) -> None:
         """At sign-in: wrap the key of ``epoch`` (now current) in the user's slot, keeping
         their key pair (a slot from format 1 gets its first one). Boxes of a later epoch stay:
-        a re-key still waiting for the file needs them."""
-        data = self._load()
-        later = {
-            e: box
-            for e, box in data["slots"][opened.username].get("sealed", {}).items()
-            if int(e) > epoch and opened.private_key is not None
-        }
+        a re-key still waiting for the file needs them.
+
+        A slot written again since it was opened (revoked, reset by an administrator, or
+        rewrapped by the same user's other sign-in) is left as it is: writing this one back
+        would bring a revoked user back, or undo a reset."""
+        # The key derivation is the slow part: done before the file is locked.
         slot = self._wrap(
-            data["database_id"],
+            self.database_id(),
             opened.username,
             password,
             opened.keys[epoch],
             epoch,
             opened.private_key,
         )
-        slot["sealed"].update(later)
-        data["slots"][opened.username] = slot
-        self._save(data)
+        with self._changing() as data:
+            current = data["slots"].get(opened.username)
+            if current is None or current.get("nonce") != opened.nonce:
+                return
+            if opened.private_key is not None:
+                sealed = current.get("sealed", {}).items()
+                slot["sealed"].update({e: box for e, box in sealed if int(e) > epoch})
+            data["slots"][opened.username] = slot
 
     def remove_slot(self, username: str) -> None:
-        data = self._load()
-        if username in data["slots"]:
-            del data["slots"][username]
-            self._save(data)
+        with self._changing() as data:
+            data["slots"].pop(username, None)
 
     # -- re-key -----------------------------------------------------------------------------
 
@@ -399,7 +415,12 @@ class KeySlotStore:
         to every other user. Returns the new epoch and the users whose slots had no key pair
         yet (format 1, never signed in since): their slots are removed, an administrator
         resets their passwords."""
-        data = self._load()
+        with self._changing() as data:
+            return self._begin_rekey(data, new_key, revoked)
+
+    def _begin_rekey(
+        self, data: dict[str, Any], new_key: bytes, revoked: str | None
+    ) -> tuple[int, list[str]]:
         # A re-key still waiting for the file (other windows held it, or a crash) is
         # superseded: the file goes from its current key straight to this one, and the boxes
         # of the waiting key go, as the user revoked now may have opened hers.
@@ -424,27 +445,24 @@ class KeySlotStore:
         except (TypeError, ValueError):
             raise _damaged() from None  # a public key that is not one: nothing is written
         data["rekey_to"] = epoch
-        self._save(data)
         return epoch, without_keys
 
     def finish_rekey(self, epoch: int) -> None:
         """Step 2, once the database opens with the new key: it is now the current epoch."""
-        data = self._load()
-        data["key_epoch"] = epoch
-        data.pop("rekey_to", None)
-        for slot in data["slots"].values():
-            sealed = slot.get("sealed", {})
-            for old in [e for e in sealed if int(e) < epoch]:
-                del sealed[old]
-        self._save(data)
+        with self._changing() as data:
+            data["key_epoch"] = epoch
+            data.pop("rekey_to", None)
+            for slot in data["slots"].values():
+                sealed = slot.get("sealed", {})
+                for old in [e for e in sealed if int(e) < epoch]:
+                    del sealed[old]
 
     def abandon_rekey(self) -> None:
         """The database still opens with the current key and nobody holds the new one."""
-        data = self._load()
-        pending = data.pop("rekey_to", None)
-        for slot in data["slots"].values():
-            slot.get("sealed", {}).pop(str(pending), None)
-        self._save(data)
+        with self._changing() as data:
+            pending = data.pop("rekey_to", None)
+            for slot in data["slots"].values():
+                slot.get("sealed", {}).pop(str(pending), None)
 
     # -- crypto -----------------------------------------------------------------------------
 
@@ -507,11 +525,11 @@ class KeySlotStore:
         except InvalidTag:
             raise AuthError(lambda: _("Wrong user name or password.")) from None
         if legacy:
-            return OpenedSlot(username, 0, {0: plain})
+            return OpenedSlot(username, 0, {0: plain}, nonce=slot["nonce"])
         if len(plain) != 2 * KEY_BYTES:
             raise _damaged()
         private = X25519PrivateKey.from_private_bytes(plain[KEY_BYTES:])
-        opened = OpenedSlot(username, epoch, {epoch: plain[:KEY_BYTES]}, private)
+        opened = OpenedSlot(username, epoch, {epoch: plain[:KEY_BYTES]}, private, slot["nonce"])
         for sealed_epoch, sealed in slot.get("sealed", {}).items():
             number = int(sealed_epoch)
             context = _seal_context(database_id, username, number)

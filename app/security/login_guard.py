@@ -29,8 +29,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -43,7 +41,7 @@ from typing import Any, Protocol
 from app.errors import QorgauError
 from app.i18n import ngettext
 from app.security.keyslots import KeySlotStore
-from app.security.private_files import replace_privately
+from app.security.private_files import exclusive_lock, replace_privately
 
 FILENAME = "login_attempts.json"
 LOCK_FILENAME = ".login_attempts.lock"
@@ -113,24 +111,6 @@ def _fresh(found: str = "") -> dict[str, Any]:
         "users": {},
         "pending": [],
     }
-
-
-@contextmanager
-def exclusive_lock(path: Path) -> Iterator[None]:
-    """An OS lock held while the file is read, changed and written (released if we die)."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-            import msvcrt
-
-            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 class LoginGuard:

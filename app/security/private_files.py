@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -107,3 +110,21 @@ def private_tree_problems(folder: Path) -> list[str]:
         if mode != expected:
             problems.append(f"{path.relative_to(folder.parent)}: {oct(mode)}")
     return problems
+
+
+@contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """An OS lock held while the file is read, changed and written (released if we die)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

@@ -31,7 +31,7 @@ from app.db.raw import key_opens, leave_wal, open_raw
 from app.errors import DatabaseBusy, DatabaseError, FileInUse
 from app.i18n import _
 from app.security.keyslots import KeySlotStore, OpenedSlot, PendingKey, new_database_key
-from app.security.login_guard import exclusive_lock
+from app.security.private_files import exclusive_lock
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from app.config import Paths
+from app.db.raw import key_opens
 from app.errors import AuthError, DatabaseError
 from app.i18n import _
 from app.security.keyslots import KeySlotStore
@@ -165,12 +166,24 @@ def unlock(
             guard.withdraw(attempt)  # the password was right; this side failed
         raise
     settled, attempt = proof.outcome()
+    return open_counted(guard, attempt, lambda: open_settled(paths, username, settled))
+
+
+def open_settled(paths: Paths, username: str, settled: SettledKey) -> Workspace:
+    """The workspace on the key the sign-in settled. While a re-key waited, that is the key
+    the file had; the last window that knew the waiting key may finish the re-key between the
+    proof and this open (it closed meanwhile), and then the file opens with the waiting key,
+    which this sign-in was given too. Her slot is rewrapped at her next sign-in."""
     from app.services.installation import open_workspace
 
     database_id = KeySlotStore(paths.keyslots).database_id()
-    workspace = open_counted(
-        guard, attempt, lambda: open_workspace(paths, username, settled.key, database_id)
-    )
+    try:
+        workspace = open_workspace(paths, username, settled.key, database_id)
+    except DatabaseError:
+        pending = settled.pending
+        if pending is None or not key_opens(paths.db, pending.key):
+            raise
+        return open_workspace(paths, username, pending.key, database_id)
     workspace.pending_key = settled.pending
     return workspace
 

@@ -18,6 +18,7 @@ from app.db.models import AuditEntry
 from app.errors import AuthError, IntegrityError, ValidationError
 from app.security.keyslots import ESCROW_SLOT, RECOVERY_SLOT, KeySlotStore
 from app.security.recovery_key import GROUPS, parse_recovery_key
+from app.security.rekey import key_opens
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.keys import KeyService
 from app.services.recovery import (
@@ -376,3 +377,38 @@ def test_init_with_a_sheet_that_cannot_be_written_creates_nothing(
     )
     assert made.code != 0 and "no such folder" in made.err
     assert not Paths(data).is_initialised() and not data.exists()
+
+
+def test_escrow_and_the_recovery_key_set_while_a_rekey_waits_still_open_it_after(
+    mission: tuple[Paths, str], hq: Paths, tmp_path: Path
+) -> None:
+    """Escrow switched on, and the recovery key rotated, while Aigul's revocation waited for
+    another window (Serik's): both slots are written by a window that knows the waiting key,
+    so once the file is re-keyed HQ's code and the new recovery key still open it, and the
+    key Aigul held does not."""
+    paths, _first_key = mission
+    _trust_hq(paths, hq)
+    setup = unlock(paths, "admin", PASSWORD)
+    try:
+        UserService(setup).add("serik", "attache", PASSWORD)
+    finally:
+        setup.close()
+    her_old_key = KeySlotStore(paths.keyslots).unlock("aigul", PASSWORD)
+    serik = unlock(paths, "serik", PASSWORD)
+    admin = unlock(paths, "admin", PASSWORD)
+    try:
+        assert UserService(admin).revoke("aigul").rekey_waiting
+        assert RecoveryService(admin).apply_policy(_policy(hq, escrow=True)) is True
+        recovery_key = RecoveryService(admin).rotate()
+    finally:
+        serik.close()
+        admin.close()  # the last window, knowing the new key: the re-key is finished
+    slots = KeySlotStore(paths.keyslots)
+    assert slots.state().rekey_to is None
+    assert not key_opens(paths.db, her_old_key)
+
+    sent = tmp_path / "sent.json"
+    sent.write_bytes(paths.keyslots.read_bytes())
+    assert recover(paths, _issue(hq, sent), "dana", NEW_PASSWORD).method == "escrow"
+    assert recover(paths, recovery_key, "erlan", NEW_PASSWORD).method == "recovery_key"
+    unlock(paths, "erlan", NEW_PASSWORD).close()
