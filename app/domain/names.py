@@ -48,6 +48,20 @@ def person_name(person: NamedPerson, lang: str) -> str:
     return " ".join(p for p in (person.surname, person.given_names, person.patronymic) if p)
 
 
+def passport_name(person: NamedPerson) -> str:
+    """The worker's name as the passport prints it, surname first («NURLANOVA AIGUL»), which
+    a Kazakh or Russian letter abroad gives in brackets: the parts on file as recorded, a part
+    missing transliterated as a Kazakh passport spells it, in capitals where the recorded
+    part is (half a name would stand for the whole)."""
+    recorded = (person.surname_latin, person.given_names_latin)
+    capitals = any(part and part == part.upper() for part in recorded)
+    parts = []
+    for latin, cyrillic in zip(recorded, (person.surname, person.given_names), strict=True):
+        spelled = latin or latin_name(cyrillic)
+        parts.append(spelled.upper() if capitals and not latin else spelled)
+    return " ".join(part for part in parts if part)
+
+
 def user_name(user: NamedUser, lang: str) -> str:
     """The officer's name in a ``lang`` document, the login where no name is recorded."""
     if lang == "en":

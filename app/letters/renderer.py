@@ -47,7 +47,7 @@ from reportlab.platypus.flowables import TopPadder
 from app.domain import labels
 from app.domain.codes import LetterKind
 from app.domain.kk_dates import kk_date_attributive, kk_date_when
-from app.domain.names import person_name
+from app.domain.names import passport_name, person_name
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_amount, format_date, locale_for
 from app.letters.context import LETTER_KINDS, LetterContext, MissionInfo
@@ -779,7 +779,9 @@ _PHONE = {"kk": "тел.", "ru": "тел.", "en": "tel."}
 
 # Who a letter's person is, per kind: letters abroad name the person also in Latin letters
 # (as the passport has it); identity numbers go only where the addressee needs them.
-_ABROAD = {"note_verbale_labour_authority", "employer_letter", "referral", "assistance_certificate"}
+ABROAD = frozenset(
+    {"note_verbale_labour_authority", "employer_letter", "referral", "assistance_certificate"}
+)
 _TO_KAZAKHSTAN = {"agency_report", "hq_case_report"}
 _RU_CITIZEN = {
     "male": {"nom": "гражданин", "gen": "гражданина", "dat": "гражданину", "acc": "гражданина",
@@ -891,8 +893,12 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
     sex = person_sex(context)
     person = context.person
     latin = person_name(person, "en")
-    abroad = context.kind in _ABROAD
+    abroad = context.kind in ABROAD
     identity = _identity(context)
+    # Abroad, the passport's spelling in brackets, once any of it is on file (none on file:
+    # the Cyrillic name and the identity numbers stand alone, nothing guessed).
+    recorded = person.surname_latin or person.given_names_latin
+    passport = passport_name(person) if abroad and recorded else ""
 
     def name_ru(case: RuCase = "nom") -> str:
         return ru_full_name(person.surname, person.given_names, person.patronymic, sex, case)
@@ -910,11 +916,11 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
             text = f"{title} {latin}, a citizen of the Republic of Kazakhstan"
         if lang == "kk":
             # The genitive stays on the name; what identifies the person goes in brackets.
-            inside = [person.full_name_latin] if abroad and person.surname_latin else []
+            inside = [passport] if passport else []
             inside += [part for part in identity.split(", ") if part]
             return text + (f" ({', '.join(inside)})" if inside else "")
-        if lang != "en" and abroad and person.surname_latin:
-            text += f" ({person.full_name_latin})"
+        if lang != "en" and passport:
+            text += f" ({passport})"
         return text + identity
 
     def g(male: str, female: str) -> str:

@@ -58,7 +58,7 @@ from app.domain.codes import (
 from app.domain.events import SystemEvent, event_data
 from app.domain.iin import iin_sex, is_valid_iin
 from app.domain.keyboard import as_latin_keys
-from app.domain.names import person_name, user_name
+from app.domain.names import passport_name, person_name, user_name
 from app.domain.persons import sex_from_names
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import is_open
@@ -87,7 +87,7 @@ from app.letters.phrases import (
     employer_owes,
 )
 from app.letters.qr import QR_PREFIX
-from app.letters.renderer import date_numeric, mission_forms, money_text
+from app.letters.renderer import ABROAD, date_numeric, mission_forms, money_text
 from app.letters.scripts import foreign_script_passages, unprintable_passages
 from app.letters.states import body, is_known, state_name, state_name_en_bare
 from app.services import search
@@ -1036,8 +1036,8 @@ class LetterService(DatedService):
                     "approved."
                 )
             )
-        if row.lang == "en" and person is not None:
-            found += _latin_name_warning(person)
+        if person is not None:
+            found += _latin_name_warning(person, row.lang, row.kind in ABROAD)
         scope = CONSENT_FOR_KIND.get(row.kind)
         if scope and not consent_covers(person, row.kind):
             found.append(consent_not_covered(ConsentScope(scope)))
@@ -1277,14 +1277,19 @@ def consent_covers(person: Person | None, kind: str) -> bool:
     return person is not None and scope in (person.consent_scope or [])
 
 
-def _latin_name_warning(person: Person) -> list[str]:
-    """What an English letter's approver should know of how it spells the worker's name: a
-    part with no passport spelling on file is transliterated, which a passport may not match."""
+def _latin_name_warning(person: Person, lang: str, abroad: bool) -> list[str]:
+    """What the approver should know of how the letter spells the worker's name in Latin
+    letters (an English letter, and a Kazakh or Russian one abroad in brackets once part of
+    it is on file): a part with no passport spelling on file is transliterated, which a
+    passport may not match."""
     parts = ((person.given_names_latin, person.given_names), (person.surname_latin, person.surname))
     if not any(cyrillic and not latin for latin, cyrillic in parts):
         return []
-    name = person_name(person, "en")
-    if not any(latin for latin, _cyrillic in parts):
+    recorded = any(latin for latin, _cyrillic in parts)
+    if lang != "en" and not (abroad and recorded):
+        return []
+    name = person_name(person, "en") if lang == "en" else passport_name(person)
+    if not recorded:
         return [
             _(
                 "The worker's name in Latin letters is not recorded: the letter spells it "

@@ -471,6 +471,40 @@ def test_an_english_letter_spells_the_part_of_a_name_not_recorded_in_latin(
     assert not CYRILLIC.search(body)
 
 
+@pytest.mark.parametrize("missing", ["given_names_latin", "surname_latin"])
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_letter_abroad_in_russian_or_kazakh_gives_the_whole_passport_name_in_brackets(
+    people: dict[str, Workspace], missing: str, lang: str
+) -> None:
+    """The fault: with half the passport spelling on file, the Russian and Kazakh letters to a
+    foreign ministry or employer printed that half alone in brackets, «(NURLANOVA)», which
+    stands for a whole name to a reader abroad, and no one was told. The missing half is
+    spelled as a Kazakh passport would, in the same capitals, and the approver is told."""
+    case = make_case(people, "female", "TR", **{missing: ""})
+    service = LetterService(people["aigul"], today=TODAY)
+    draft = service.draft(case.id, "employer_letter", lang, LetterFields())
+    assert any(
+        w.startswith("Only part of the worker's name in Latin letters is recorded")
+        and "NURLANOVA AIGUL in all" in w
+        for w in service.warnings(draft.id)
+    )
+    body = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
+    assert "(NURLANOVA AIGUL" in body, body[:600]
+
+
+def test_a_letter_abroad_in_russian_guesses_no_latin_name_when_none_is_on_file(
+    people: dict[str, Workspace],
+) -> None:
+    """No passport spelling on file (an imported register's row): the Russian certificate names the
+    worker in Cyrillic with her identity, no bracketed guess, and warns of nothing Latin."""
+    case = register_row_case(people["aigul"], today=TODAY)
+    service = LetterService(people["aigul"], today=TODAY)
+    draft = service.draft(case.id, "assistance_certificate", "ru", LetterFields())
+    assert not any("Latin letters" in w for w in service.warnings(draft.id))
+    body = flat(raw_text(issue(people, case.id, "assistance_certificate", "ru")))
+    assert "Ospanov" not in body and "OSPANOV" not in body
+
+
 def test_a_short_report_keeps_its_last_heading_on_the_first_page(
     people: dict[str, Workspace],
 ) -> None:
