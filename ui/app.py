@@ -179,7 +179,7 @@ def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
             restore, notice = window.restore_request, window.signed_out
         finally:
             QThreadPool.globalInstance().waitForDone()
-            workspace.close()
+            close_workspace(workspace)
         if notice is not None:
             ask = True  # revoked, or given another role: the sign-in window says so
             continue
@@ -191,6 +191,23 @@ def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
 
         restore_after_close(paths, restore)
         ask = True
+
+
+def close_workspace(workspace: Workspace) -> None:
+    """Close the workspace as its window has gone. A window that knows the key a revocation's
+    re-key waits for finishes it here, re-encrypting the whole file (half a minute at a large
+    mission): a small window says why Qorgau has not closed yet, instead of a process with no
+    window that a second start finds still holding the folder."""
+    if workspace.pending_key is None:
+        workspace.close()
+        return
+    label = _(
+        "Finishing the change of the database key that revoking a user began. Qorgau "
+        "closes when it is done…"
+    )
+    BackgroundTask(None, lambda _context: workspace.close()).with_progress(
+        label
+    ).run_in_background().wait_finished()
 
 
 def open_main_window(
