@@ -158,3 +158,18 @@ def test_parse_code() -> None:
         "Unknown code “urgent”; expected one of: low, normal, high, critical."
     )
     assert caught.value.field == "urgency"
+
+
+def test_a_convention_has_one_title_wherever_qorgau_names_it() -> None:
+    """The indicators' list of conventions and the agreements library titled C097, C143 and
+    others differently in Russian and Kazakh («Еңбекші мигранттар» beside «Еңбекші
+    көшіп-қонушылар»): one vocabulary, the library's."""
+    from app.agreements.library import load_library
+
+    library = {item.id: item.title for item in load_library().instruments}
+    for conv in taxonomy.conventions():
+        title = library[
+            f"ilo-{conv.code.lower()}" if conv.code == "P029" else f"ilo-c{conv.number:03d}"
+        ]
+        for language in LANGUAGES:
+            assert conv.title(language) == title.in_(language), (conv.code, language)
