@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import LetterKind, LetterStatus, label
-from app.errors import QorgauError
+from app.errors import AccountChanged, QorgauError
 from app.i18n import _, format_number
 from app.letters import LETTER_KINDS
 from app.services.cases import CaseService
@@ -410,9 +410,16 @@ class LettersPage(QWidget):
         self._preview_done()
 
     def _preview_refused(self, exc: object) -> None:
-        self.preview.clear()
+        """A letter that cannot be shown says why in the preview's place (an anonymised
+        case's letter, whose PDF is no longer kept): a message box at each such letter the
+        arrow keys passed would stop the officer at every one."""
+        if isinstance(exc, QorgauError) and not isinstance(exc, AccountChanged):
+            refusal = exc
+            self.preview.clear(refusal=lambda: str(refusal))
+        else:
+            self.preview.clear()
+            show_error(self, cast(BaseException, exc))
         self._preview_done()
-        show_error(self, cast(BaseException, exc))
 
     def _preview_done(self) -> None:
         self.loading = False

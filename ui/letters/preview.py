@@ -89,7 +89,8 @@ class PdfPreview(QWidget):
         self.content: bytes = b""
         # What to say while nothing is shown; a callable, so it follows the language.
         self.empty_hint = empty_hint or (lambda: _("Choose Preview to see the letter."))
-        self.notice = word_wrapped(QLabel())
+        self._refusal: Callable[[], str] | None = None  # why nothing is shown, if refused
+        self.notice = word_wrapped(plain_label())  # a refusal may quote what was typed
         self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout = QStackedLayout(self)
         self._layout.addWidget(self.notice)
@@ -105,7 +106,7 @@ class PdfPreview(QWidget):
 
     def retranslate_ui(self) -> None:
         if not self.content:
-            self.notice.setText(self.empty_hint())
+            self.notice.setText((self._refusal or self.empty_hint)())
         elif not HAVE_QTPDF:
             self.notice.setText(
                 _("The preview needs the PySide6-Pdf package; save the PDF to view it.")
@@ -113,6 +114,7 @@ class PdfPreview(QWidget):
 
     def set_pdf(self, content: bytes) -> None:
         self.content = content
+        self._refusal = None
         if not HAVE_QTPDF:
             self.retranslate_ui()
             return
@@ -126,8 +128,11 @@ class PdfPreview(QWidget):
         self._buffer = buffer  # the document reads from it for as long as it is shown
         self._layout.setCurrentWidget(self.view)
 
-    def clear(self) -> None:
+    def clear(self, refusal: Callable[[], str] | None = None) -> None:
+        """Show nothing; ``refusal`` says why (else the empty hint), in the language of the
+        moment."""
         self.content = b""
+        self._refusal = refusal
         if HAVE_QTPDF:
             self.document.close()
         self._layout.setCurrentWidget(self.notice)
