@@ -15,6 +15,7 @@ from typing import cast
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QInputDialog,
@@ -58,7 +59,8 @@ from ui.letters.model import (
     LetterTableModel,
     status_label,
 )
-from ui.letters.preview import ChecksPane, PdfPreview, show_checks
+from ui.letters.preview import HAVE_QTPDF, ChecksPane, PdfPreview, show_checks
+from ui.letters.printing import PrintFailed, print_pdf
 from ui.tasks import BackgroundTask, LatestOnly, OneWriteAtATime, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
@@ -442,7 +444,10 @@ class LettersPage(QWidget):
             and (approver or (writer and info.drafted_by == actor.username))
         )
         self.save_button.setEnabled(info is not None)
-        self.print_button.setEnabled(info is not None and not self.loading)
+        # What the preview shows is what is printed: nothing while it renders or could not.
+        self.print_button.setEnabled(
+            HAVE_QTPDF and info is not None and not self.loading and bool(self.preview.content)
+        )
         self.discard_button.setEnabled(
             writer and status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
         )
@@ -614,9 +619,22 @@ class LettersPage(QWidget):
             )
 
     def print_letter(self) -> None:
-        if self.loading or not self.preview.content:
+        """Print the letter shown: an issued letter as registered, a draft as its preview
+        shows it, marked as a draft and without a number."""
+        info = self.selected()
+        content = self.preview.content  # as shown now, whatever arrives while the dialog is open
+        if info is None or self.loading or not content:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(info.outgoing_number or _("draft"))  # the job in the printer's queue
         dialog = QPrintDialog(printer, self)
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-            self.preview.print_to(printer)
+        dialog.setMinMax(1, max(self.preview.page_count(), 1))
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            print_pdf(content, printer)
+        except PrintFailed as exc:
+            show_error(self, exc)
+        finally:
+            QApplication.restoreOverrideCursor()

@@ -1,13 +1,11 @@
-"""A PDF preview (QtPdf) that also prints and saves; a plain notice where QtPdf is missing."""
+"""A PDF preview (QtPdf); a plain notice where QtPdf is missing. Printing: ``printing.py``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
-from PySide6.QtGui import QPainter, QResizeEvent
-from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QStackedLayout, QWidget
 
 from app.i18n import _
@@ -140,24 +138,3 @@ class PdfPreview(QWidget):
 
     def page_count(self) -> int:
         return self.document.pageCount() if HAVE_QTPDF and self.content else 0
-
-    def save(self, path: Path) -> None:
-        path.write_bytes(self.content)
-
-    def print_to(self, printer: QPrinter) -> None:
-        """Paint each page, rendered at the printer's resolution, onto ``printer``."""
-        if not HAVE_QTPDF or not self.content:
-            return
-        painter = QPainter(printer)
-        try:
-            for index in range(self.document.pageCount()):
-                if index:
-                    printer.newPage()
-                target = painter.viewport()
-                points = self.document.pagePointSize(index)
-                scale = min(target.width() / points.width(), target.height() / points.height())
-                size = QSize(int(points.width() * scale), int(points.height() * scale))
-                image = self.document.render(index, size)
-                painter.drawImage(QRect(0, 0, size.width(), size.height()), image)
-        finally:
-            painter.end()
