@@ -457,20 +457,43 @@ class LetterService(DatedService):
         """The stored PDF of an issued letter, exactly as the register keeps it."""
         with self.ws.read() as session:
             row = self._load(session, letter_id)
-            if row.status != LetterStatus.ISSUED or row.pdf is None:
+            if row.status != LetterStatus.ISSUED:
                 raise ValidationError(
                     _("Only an issued letter has a registered PDF; preview the draft instead."),
                     "status",
                 )
-            return bytes(row.pdf)
+            return self._registered_pdf(session, row)
 
     def render_preview(self, letter_id: str) -> bytes:
         """The letter as it stands: an issued letter's stored PDF, else a watermarked draft."""
         with self._read_with_library() as session:
             row = self._load(session, letter_id)
-            if row.status == LetterStatus.ISSUED and row.pdf is not None:
-                return bytes(row.pdf)
+            if row.status == LetterStatus.ISSUED:
+                return self._registered_pdf(session, row)
             return render_letter(self._context(session, row, None, self.today))
+
+    @staticmethod
+    def _registered_pdf(session: Session, row: Letter) -> bytes:
+        """An issued letter's stored PDF. Where retention has blanked it, it is never rendered
+        again in its place: that was a draft dated today, without the person's name, shown
+        and printed as the letter sent."""
+        if row.pdf is not None:
+            return bytes(row.pdf)
+        number = row.outgoing_number
+        case = session.get(Case, row.case_id) if row.case_id else None
+        if case is not None and case.anonymised_at is not None:
+            # Said in the reader's language when shown: the register keeps it on screen.
+            raise NotFound(
+                lambda: _(
+                    "The PDF of letter {number} is no longer kept: the personal data of its "
+                    "case was anonymised at the end of the retention period."
+                ).format(number=number)
+            )
+        raise NotFound(
+            lambda: _("The PDF of letter {number} is missing from the register.").format(
+                number=number
+            )
+        )
 
     def preview_for_case(self, case_id: str, kind: str, lang: str, fields: LetterFields) -> bytes:
         """A draft rendering that registers nothing (``qorgau letter render``)."""

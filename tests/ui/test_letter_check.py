@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.services import letters as letters_module
@@ -23,6 +23,7 @@ from tests.builders import hanil_steel_case, issued_letter
 from tests.conftest import OpenWs
 from tests.keyboards import KAZAKH, RUSSIAN, typed_on
 from ui.i18n_bridge import LanguageBridge
+from ui.letters.check import LetterCheckDialog
 from ui.letters.page import LettersPage
 
 
@@ -45,6 +46,14 @@ def type_as_a_scanner(widget: QWidget, text: str) -> None:
 
 def code_of(letter: LetterInfo, digest: str | None = None) -> str:
     return f"QORGAU|{letter.outgoing_number}|{digest or letter.content_digest}"
+
+
+def tampered_copy(registered: Path) -> Path:
+    """``registered`` with one byte changed near its end, beside it."""
+    changed = registered.with_name("changed.pdf")
+    content = registered.read_bytes()
+    changed.write_bytes(content[:-200] + content[-200:].replace(b"0", b"1", 1))
+    return changed
 
 
 def test_a_scanned_code_finds_its_letter_and_shows_it_in_the_register(
@@ -125,10 +134,7 @@ def test_a_pdf_file_is_checked_whole(
     assert dialog.verdict.text().startswith(f"✓ The file matches letter {letter.outgoing_number}")
     assert dialog.show_button.isVisibleTo(dialog)
 
-    changed = tmp_path / "changed.pdf"
-    content = registered.read_bytes()
-    changed.write_bytes(content[:-200] + content[-200:].replace(b"0", b"1", 1))
-    dialog.check_file(changed)
+    dialog.check_file(tampered_copy(registered))
     assert "does not match any letter in the register" in dialog.verdict.text()
     assert not dialog.show_button.isVisibleTo(dialog)
 
@@ -137,3 +143,69 @@ def test_a_pdf_file_is_checked_whole(
     monkeypatch.setattr(letters_module, "MAX_VERIFY_BYTES", 100)
     dialog.check_file(registered)
     assert "is too large to be a letter" in dialog.verdict.text()
+
+
+def band_above_buttons(dialog: LetterCheckDialog) -> int:
+    """Pixels between the last thing shown above the buttons and the buttons, less the
+    layout's spacing: 0 when nothing but the spacing parts them."""
+    above = dialog.verdict if dialog.verdict.isVisibleTo(dialog) else dialog.file_button
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons is not None
+    spacing = dialog.layout().spacing()
+    return buttons.geometry().top() - above.geometry().bottom() - 1 - spacing
+
+
+def assert_fits(dialog: LetterCheckDialog) -> None:
+    """As tall as its contents at its width: no band above the buttons, the verdict's lines
+    whole and no more."""
+    assert band_above_buttons(dialog) == 0
+    assert dialog.height() == dialog.layout().totalHeightForWidth(dialog.width())
+    verdict = dialog.verdict
+    if verdict.isVisibleTo(dialog):
+        assert verdict.height() == verdict.heightForWidth(verdict.width())
+
+
+def test_the_check_window_is_as_tall_as_what_it_shows_before_and_after_a_check(
+    qtbot: QtBot, open_ws: OpenWs, case: CaseDetail, bridge: LanguageBridge, tmp_path: Path
+) -> None:
+    """The fault: a stretch between the fields and the buttons, and a window that only ever
+    grew, left an empty band above Close before the first check and after a shorter verdict
+    than the one before; "Show it in the register" stood there before anything was found."""
+    letter = issue(open_ws, case.id)
+    ws = open_ws("serik")
+    registered = tmp_path / "letter.pdf"
+    registered.write_bytes(LetterService(ws).pdf(letter.id))
+    changed = tampered_copy(registered)
+    page = LettersPage(ws, bridge)
+    qtbot.addWidget(page)
+    for lang in ("kk", "ru"):
+        bridge.set_language(lang)
+        dialog = page.check_letter()
+        qtbot.waitUntil(dialog.isVisible, timeout=2000)
+        assert_fits(dialog)
+        assert not dialog.verdict.isVisibleTo(dialog)
+        assert not dialog.show_button.isVisibleTo(dialog)
+        before = dialog.height()
+
+        dialog.code.setText(code_of(letter))
+        dialog.check_button.click()
+        assert_fits(dialog)
+        assert dialog.show_button.isVisibleTo(dialog)
+        assert dialog.height() > before
+        dialog.code.setText(f"QORGAU|SEL-2020/0999|{letter.content_digest}")
+        dialog.check_button.click()
+        assert_fits(dialog)
+        assert not dialog.show_button.isVisibleTo(dialog)
+        dialog.check_file(changed)
+        assert_fits(dialog)
+        dialog.check_file(registered)
+        assert_fits(dialog)
+        two_lines = dialog.height()
+        dialog.code.setText("x")  # "not a Qorgau letter code": one line, the window shrinks
+        dialog.check_button.click()
+        assert_fits(dialog)
+        assert dialog.height() < two_lines
+
+        dialog.resize(dialog.width() + 300, dialog.height())  # wider: the height follows
+        assert_fits(dialog)
+        dialog.close()

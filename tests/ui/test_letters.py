@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,13 +15,15 @@ from pytestqt.qtbot import QtBot
 
 from app.db.raw import open_raw
 from app.domain.codes import ConsentScope, LetterKind, label
+from app.errors import NotFound
 from app.i18n import _
 from app.services.cases import CaseService
 from app.services.contracts import ContractReviewService
 from app.services.demo import fill_demo
 from app.services.letters import LetterFields, LetterFilter, LetterService
 from app.services.records import CaseDetail
-from tests.builders import hanil_steel_case, register_row_case
+from app.services.retention import anonymise_case
+from tests.builders import hanil_steel_case, issued_letter, register_row_case
 from tests.conftest import OpenWs
 from tests.ui.press import (
     WAIT_MS,
@@ -559,3 +561,41 @@ def test_another_organisation_typed_is_not_greeted_as_the_ministry(
     dialog.refresh_timer.stop()
     dialog.edited = False
     dialog.reject()
+
+
+def test_a_letter_whose_pdf_retention_removed_says_so_in_the_preview_and_on_saving(
+    qtbot: QtBot,
+    open_ws: OpenWs,
+    bridge: LanguageBridge,
+    case: CaseDetail,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Retention blanks the PDF of an anonymised case's letters; the register rendered the
+    letter again in its place, a draft dated today without the worker's name, to be shown,
+    saved as a draft and printed as the letter sent."""
+    letter = issued_letter(open_ws("aigul"), open_ws("serik"), case.id)
+    admin = open_ws("admin")
+    with admin.write() as session:
+        anonymise_case(session, case.id, datetime.now(UTC))
+    said = (
+        f"The PDF of letter {letter.outgoing_number} is no longer kept: the personal data of "
+        "its case was anonymised at the end of the retention period."
+    )
+    for read in (LetterService(admin).render_preview, LetterService(admin).pdf):
+        with pytest.raises(NotFound) as refused:
+            read(letter.id)
+        assert str(refused.value) == said
+    shown: list[BaseException] = []
+    monkeypatch.setattr(letters_page, "show_error", lambda _parent, exc: shown.append(exc))
+
+    page = on_screen(qtbot, LettersPage(open_ws("serik"), bridge))
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT_MS)
+
+    assert page.selected() is not None and page.selected().id == letter.id
+    assert page.preview.notice.isVisible() and page.preview.notice.text() == said
+    assert not shown  # in the preview's place: no message box at each such letter passed
+    page.save_to(tmp_path / "saved.pdf")
+    assert [str(exc) for exc in shown] == [said] and not (tmp_path / "saved.pdf").exists()
+    bridge.set_language("ru")  # still why, in the language chosen: not "choose a letter"
+    assert page.preview.notice.text() == str(refused.value)

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -33,7 +33,7 @@ from app.i18n import _
 from app.letters import qr_payload
 from app.services.letters import LetterService, VerifyResult, outgoing_number
 from ui.palette import outcome_style
-from ui.widgets.common import fit_to_contents, word_wrapped
+from ui.widgets.common import word_wrapped
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
@@ -68,20 +68,22 @@ class LetterCheckDialog(QDialog):
         self.verdict.hide()
         self.show_button = QPushButton(_("&Show it in the register"))
         self.show_button.clicked.connect(self._show_found)
-        self.show_button.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.addButton(self.show_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.show_button.hide()  # after addButton, which shows it: nothing is found yet
         entry = QHBoxLayout()
         entry.addWidget(self.code, 1)
         entry.addWidget(self.check_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(entry)
-        layout.addWidget(self.file_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.verdict)
-        layout.addStretch(1)
-        layout.addWidget(buttons)
+        # Fields, the verdict, the buttons, nothing between: the window is as tall as they are
+        # (``_fit_height``), so no stretch or minimum height leaves an empty band above the
+        # buttons, before a check or after a shorter verdict than the last.
+        self.rows = QVBoxLayout(self)
+        self.rows.addWidget(intro)
+        self.rows.addLayout(entry)
+        self.rows.addWidget(self.file_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.rows.addWidget(self.verdict)
+        self.rows.addWidget(buttons)
         self.code.setFocus()
 
     def check_code(self) -> None:
@@ -117,11 +119,25 @@ class LetterCheckDialog(QDialog):
         self.verdict.setStyleSheet(outcome_style(matched))
         self.verdict.show()
         self.show_button.setVisible(self.found is not None)
-        fit_to_contents(self)  # the verdict's lines, wrapped at the dialog's width
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Exactly as tall as the contents at the present width: wrapped lines make the height
+        depend on the width, which a window's minimum size does not follow, so the height is
+        set whenever the text or the width changes; the width stays the officer's to choose."""
+        self.rows.activate()
+        height = self.rows.totalHeightForWidth(self.width())
+        if height > 0 and height != self.minimumHeight():
+            self.setFixedHeight(height)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
         super().showEvent(event)
-        fit_to_contents(self)  # the introduction's wrapped lines
+        self._fit_height()  # the introduction's wrapped lines
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_height()  # narrower, more lines; wider, fewer
 
     def _show_found(self) -> None:
         if self.found is not None and self.found.letter is not None:

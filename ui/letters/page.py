@@ -15,6 +15,7 @@ from typing import cast
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QInputDialog,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import LetterKind, LetterStatus, label
-from app.errors import QorgauError
+from app.errors import AccountChanged, QorgauError
 from app.i18n import _, format_number
 from app.letters import LETTER_KINDS
 from app.services.cases import CaseService
@@ -58,7 +59,8 @@ from ui.letters.model import (
     LetterTableModel,
     status_label,
 )
-from ui.letters.preview import ChecksPane, PdfPreview, show_checks
+from ui.letters.preview import HAVE_QTPDF, ChecksPane, PdfPreview, show_checks
+from ui.letters.printing import PrintFailed, print_pdf
 from ui.tasks import BackgroundTask, LatestOnly, OneWriteAtATime, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
@@ -410,9 +412,16 @@ class LettersPage(QWidget):
         self._preview_done()
 
     def _preview_refused(self, exc: object) -> None:
-        self.preview.clear()
+        """A letter that cannot be shown says why in the preview's place (an anonymised
+        case's letter, whose PDF is no longer kept): a message box at each such letter the
+        arrow keys passed would stop the officer at every one."""
+        if isinstance(exc, QorgauError) and not isinstance(exc, AccountChanged):
+            refusal = exc
+            self.preview.clear(refusal=lambda: str(refusal))
+        else:
+            self.preview.clear()
+            show_error(self, cast(BaseException, exc))
         self._preview_done()
-        show_error(self, cast(BaseException, exc))
 
     def _preview_done(self) -> None:
         self.loading = False
@@ -435,7 +444,10 @@ class LettersPage(QWidget):
             and (approver or (writer and info.drafted_by == actor.username))
         )
         self.save_button.setEnabled(info is not None)
-        self.print_button.setEnabled(info is not None and not self.loading)
+        # What the preview shows is what is printed: nothing while it renders or could not.
+        self.print_button.setEnabled(
+            HAVE_QTPDF and info is not None and not self.loading and bool(self.preview.content)
+        )
         self.discard_button.setEnabled(
             writer and status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
         )
@@ -607,9 +619,22 @@ class LettersPage(QWidget):
             )
 
     def print_letter(self) -> None:
-        if self.loading or not self.preview.content:
+        """Print the letter shown: an issued letter as registered, a draft as its preview
+        shows it, marked as a draft and without a number."""
+        info = self.selected()
+        content = self.preview.content  # as shown now, whatever arrives while the dialog is open
+        if info is None or self.loading or not content:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(info.outgoing_number or _("draft"))  # the job in the printer's queue
         dialog = QPrintDialog(printer, self)
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-            self.preview.print_to(printer)
+        dialog.setMinMax(1, max(self.preview.page_count(), 1))
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            print_pdf(content, printer)
+        except PrintFailed as exc:
+            show_error(self, exc)
+        finally:
+            QApplication.restoreOverrideCursor()

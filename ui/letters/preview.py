@@ -1,13 +1,11 @@
-"""A PDF preview (QtPdf) that also prints and saves; a plain notice where QtPdf is missing."""
+"""A PDF preview (QtPdf); a plain notice where QtPdf is missing. Printing: ``printing.py``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
-from PySide6.QtGui import QPainter, QResizeEvent
-from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QStackedLayout, QWidget
 
 from app.i18n import _
@@ -89,7 +87,8 @@ class PdfPreview(QWidget):
         self.content: bytes = b""
         # What to say while nothing is shown; a callable, so it follows the language.
         self.empty_hint = empty_hint or (lambda: _("Choose Preview to see the letter."))
-        self.notice = word_wrapped(QLabel())
+        self._refusal: Callable[[], str] | None = None  # why nothing is shown, if refused
+        self.notice = word_wrapped(plain_label())  # a refusal may quote what was typed
         self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout = QStackedLayout(self)
         self._layout.addWidget(self.notice)
@@ -105,7 +104,7 @@ class PdfPreview(QWidget):
 
     def retranslate_ui(self) -> None:
         if not self.content:
-            self.notice.setText(self.empty_hint())
+            self.notice.setText((self._refusal or self.empty_hint)())
         elif not HAVE_QTPDF:
             self.notice.setText(
                 _("The preview needs the PySide6-Pdf package; save the PDF to view it.")
@@ -113,6 +112,7 @@ class PdfPreview(QWidget):
 
     def set_pdf(self, content: bytes) -> None:
         self.content = content
+        self._refusal = None
         if not HAVE_QTPDF:
             self.retranslate_ui()
             return
@@ -126,8 +126,11 @@ class PdfPreview(QWidget):
         self._buffer = buffer  # the document reads from it for as long as it is shown
         self._layout.setCurrentWidget(self.view)
 
-    def clear(self) -> None:
+    def clear(self, refusal: Callable[[], str] | None = None) -> None:
+        """Show nothing; ``refusal`` says why (else the empty hint), in the language of the
+        moment."""
         self.content = b""
+        self._refusal = refusal
         if HAVE_QTPDF:
             self.document.close()
         self._layout.setCurrentWidget(self.notice)
@@ -135,24 +138,3 @@ class PdfPreview(QWidget):
 
     def page_count(self) -> int:
         return self.document.pageCount() if HAVE_QTPDF and self.content else 0
-
-    def save(self, path: Path) -> None:
-        path.write_bytes(self.content)
-
-    def print_to(self, printer: QPrinter) -> None:
-        """Paint each page, rendered at the printer's resolution, onto ``printer``."""
-        if not HAVE_QTPDF or not self.content:
-            return
-        painter = QPainter(printer)
-        try:
-            for index in range(self.document.pageCount()):
-                if index:
-                    printer.newPage()
-                target = painter.viewport()
-                points = self.document.pagePointSize(index)
-                scale = min(target.width() / points.width(), target.height() / points.height())
-                size = QSize(int(points.width() * scale), int(points.height() * scale))
-                image = self.document.render(index, size)
-                painter.drawImage(QRect(0, 0, size.width(), size.height()), image)
-        finally:
-            painter.end()
