@@ -1,8 +1,9 @@
 """What each audit entry's action code means, in the reader's language.
 
 The audit log stores stable codes (``case.update``); a person reading the log (Settings →
-Audit log, ``qorgau audit list``) reads these labels. A code without a label (one a later
-version writes) is shown as it is.
+Audit log, ``qorgau audit list``) and a subject-access report (in its own language,
+``labels.audit_action``) read these labels: one wording for each act. A code without a label
+(one a later version writes) is shown as it is.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from app.i18n import N_, _
 ACTION_LABELS: dict[str, str] = {
     "agreement.notes": N_("Agreement notes changed"),
     "agreements.sync": N_("Agreements library updated"),
-    "attachment.add": N_("File attached"),
-    "attachment.copy": N_("File copied out"),
-    "attachment.open": N_("File opened"),
-    "attachment.remove": N_("File removed"),
+    "attachment.add": N_("Attachment added"),
+    "attachment.copy": N_("Copy of an attachment saved"),
+    "attachment.open": N_("Attachment opened"),
+    "attachment.remove": N_("Attachment removed"),
     "audit.head_forgotten": N_("A mission's audit history accepted as restarted"),
     "audit.head_unlinked": N_("A mission's audit history did not follow on"),
     "backup.create": N_("Backup written"),
@@ -27,16 +28,16 @@ ACTION_LABELS: dict[str, str] = {
     "bundle.import_taken_back": N_("Unfinished bundle import taken back"),
     "bundle.left_out": N_("Records of a bundle left out"),
     "case.assign": N_("Case assigned"),
-    "case.cite": N_("Legal basis cited"),
+    "case.cite": N_("Provision cited"),
     "case.create": N_("Case registered"),
     "case.escalate": N_("Overdue cases escalated"),
     "case.event": N_("Timeline entry added"),
-    "case.refer": N_("Case referred to a partner"),
+    "case.refer": N_("Case referred to a support organisation"),
     "case.referral_outcome": N_("Outcome of a referral recorded"),
     "case.status": N_("Case status changed"),
     "case.status_undo": N_("Status change undone"),
     "case.transfer": N_("Case transferred to another mission"),
-    "case.uncite": N_("Legal basis citation removed"),
+    "case.uncite": N_("Citation withdrawn"),
     "case.update": N_("Case changed"),
     "contract.report": N_("Contract review report written"),
     "contract.review": N_("Contract reviewed"),
@@ -57,7 +58,7 @@ ACTION_LABELS: dict[str, str] = {
     "keys.trust": N_("Another installation's keys trusted"),
     "legal_table.update": N_("Legal table updated"),
     "letter.approve": N_("Letter approved"),
-    "letter.discard": N_("Letter discarded"),
+    "letter.discard": N_("Draft letter discarded"),
     "letter.draft": N_("Letter drafted"),
     "letter.issue": N_("Letter issued"),
     "letter.update": N_("Letter changed"),
@@ -67,11 +68,11 @@ ACTION_LABELS: dict[str, str] = {
     "person.update": N_("Person's details changed"),
     "recovery.rotate": N_("Recovery key replaced"),
     "recruitment_agency.combine": N_("Recruitment agency records combined"),
-    "retention.anonymise": N_("Closed cases anonymised"),
+    "retention.anonymise": N_("Personal data anonymised"),
     "retention.policy": N_("Retention period changed"),
     "retention.run": N_("Retention applied"),
-    "returnee.add": N_("Returnee registered"),
-    "returnee.consent_withdrawn": N_("Returnee's consent withdrawn"),
+    "returnee.add": N_("Returnee's skills recorded"),
+    "returnee.consent_withdrawn": N_("Consent to the returnees' register withdrawn"),
     "returnee.export": N_("Returnees' register exported"),
     "returnee.update": N_("Returnee's record changed"),
     "settings.idle_lock": N_("Idle lock time changed"),

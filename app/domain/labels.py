@@ -18,6 +18,7 @@ from functools import cache
 from typing import TypeVar
 
 from app.domain import codes
+from app.domain.audit_actions import ACTION_LABELS
 from app.domain.codes import (
     CaseStatus,
     Category,
@@ -135,51 +136,9 @@ def _review_rules(pgettext: Callable[[str, str], str]) -> dict[str, str]:
     }
 
 
-def _audit_actions(pgettext: Callable[[str, str], str]) -> dict[str, str]:
-    """What an audit entry's ``action`` code means: the actions on a person's or a case's
-    records, which the subject-access report lists; other actions show their code."""
-    return {
-        "attachment.add": pgettext("audit action", "Attachment added"),
-        "attachment.copy": pgettext("audit action", "Copy of an attachment saved"),
-        "attachment.open": pgettext("audit action", "Attachment opened"),
-        "attachment.remove": pgettext("audit action", "Attachment removed"),
-        "bundle.conflict_resolve": pgettext("audit action", "Version conflict resolved"),
-        "case.assign": pgettext("audit action", "Case assigned"),
-        "case.cite": pgettext("audit action", "Provision cited"),
-        "case.create": pgettext("audit action", "Case registered"),
-        "case.escalate": pgettext("audit action", "Overdue cases escalated"),
-        "case.event": pgettext("audit action", "Timeline entry added"),
-        "case.refer": pgettext("audit action", "Referred to a support organisation"),
-        "case.status": pgettext("audit action", "Case status changed"),
-        "case.status_undo": pgettext("audit action", "Status change undone"),
-        "case.transfer": pgettext("audit action", "Cases transferred"),
-        "case.uncite": pgettext("audit action", "Citation withdrawn"),
-        "case.update": pgettext("audit action", "Case edited"),
-        "contract.report": pgettext("audit action", "Contract review report printed"),
-        "contract.review": pgettext("audit action", "Contract reviewed"),
-        "import.csv": pgettext("audit action", "Cases imported from a spreadsheet"),
-        "import.undo": pgettext("audit action", "Spreadsheet import undone"),
-        "letter.approve": pgettext("audit action", "Letter approved"),
-        "letter.discard": pgettext("audit action", "Draft letter discarded"),
-        "letter.draft": pgettext("audit action", "Letter drafted"),
-        "letter.issue": pgettext("audit action", "Letter issued"),
-        "letter.update": pgettext("audit action", "Letter edited"),
-        "person.subject_access": pgettext("audit action", "Subject access report made"),
-        "person.update": pgettext("audit action", "Person record edited"),
-        "retention.anonymise": pgettext("audit action", "Personal data anonymised"),
-        "returnee.add": pgettext("audit action", "Returnee's skills recorded"),
-        "returnee.update": pgettext("audit action", "Returnee's skills record edited"),
-        "returnee.consent_withdrawn": pgettext(
-            "audit action", "Consent to the returnees' register withdrawn"
-        ),
-        "returnee.export": pgettext("audit action", "Returnees' register exported"),
-    }
-
-
 @cache
-def _string_tables(language: str) -> tuple[dict[str, str], dict[str, str]]:
-    pgettext = load_catalog(language).pgettext
-    return _review_rules(pgettext), _audit_actions(pgettext)
+def _review_rules_in(language: str) -> dict[str, str]:
+    return _review_rules(load_catalog(language).pgettext)
 
 
 def _shown(text: str) -> str:
@@ -187,21 +146,21 @@ def _shown(text: str) -> str:
 
 
 def review_rule(code: str, language: str | None = None) -> str:
-    rules, _actions = _string_tables(language or current_language())
+    rules = _review_rules_in(language or current_language())
     return _shown(rules.get(code, code))
 
 
 def audit_action(code: str, language: str | None = None) -> str:
-    _rules, actions = _string_tables(language or current_language())
-    return _shown(actions.get(code, code))
+    """An audit entry's action in ``language`` (a document's, which may differ from the
+    window's): the audit log's own wording (``ACTION_LABELS``), the code where it has none."""
+    label = ACTION_LABELS.get(code)
+    if label is None:
+        return code
+    return _shown(load_catalog(language or current_language()).gettext(label))
 
 
 def review_rule_codes() -> tuple[str, ...]:
-    return tuple(_string_tables("en")[0])
-
-
-def audit_action_codes() -> tuple[str, ...]:
-    return tuple(_string_tables("en")[1])
+    return tuple(_review_rules_in("en"))
 
 
 def capitalised(text: str) -> str:
