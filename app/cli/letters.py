@@ -256,8 +256,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_pdf(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         service = LetterService(ws)
-        pdf = service.pdf(service.get_by_number(args.number).id)
-    _write(args.out, pdf)
+        letter_id = service.get_by_number(args.number).id
+        _write(args.out, service.pdf(letter_id))
+        service.record_copy(letter_id)  # a copy outside the encrypted database now exists
     return 0
 
 

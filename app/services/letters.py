@@ -464,6 +464,18 @@ class LetterService(DatedService):
                 )
             return self._registered_pdf(session, row)
 
+    def record_copy(self, letter_id: str, printed: bool = False) -> None:
+        """Audit a copy of the letter that now exists outside the encrypted database: its PDF
+        saved to a file, or printed (as an attachment's saved copy is audited). Called once
+        the copy is made: a save or a print that failed left nothing to account for."""
+        action = "letter.print" if printed else "letter.copy"
+        with self.ws.write() as session:
+            row = self._load(session, letter_id)
+            details = {"kind": row.kind, "status": row.status}
+            if row.outgoing_number:
+                details["number"] = row.outgoing_number
+            self.ws.audit(session, action, "letter", row.id, details)
+
     def render_preview(self, letter_id: str) -> bytes:
         """The letter as it stands: an issued letter's stored PDF, else a watermarked draft."""
         with self._read_with_library() as session:

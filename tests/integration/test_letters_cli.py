@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from app.config import Paths
+from app.db.models import AuditEntry
 from app.domain import labels
+from app.services.installation import unlock
 from tests.conftest import PASSWORD, snapshot
 from tests.integration.cli_helpers import ROOT, Run, run_cli
 from tests.integration.test_cases_cli import DESIGN_CASE
@@ -140,6 +143,7 @@ def test_register_issue_and_verify(
     assert number.startswith("SEL-") and number.endswith("/0001")
     out = tmp_path / "letter.pdf"
     assert cli(capsys, installation, "pdf", number, "--out", str(out)).code == 0
+    assert _copies_audited(installation) == [("letter.copy", number)]  # it left the database
 
     ok = cli(capsys, installation, "verify", str(out))
     assert ok.code == 0
@@ -227,3 +231,15 @@ def test_two_processes_issue_gapless_unique_numbers(
     listing = json.loads(cli(capsys, installation, "list", "--json").out)
     assert sorted(r["number"] for r in listing) == sorted(numbers)
     assert len({r["sha256"] for r in listing}) == 12
+
+
+def _copies_audited(installation: Paths) -> list[tuple[str, str]]:
+    ws = unlock(installation, "serik", PASSWORD)
+    try:
+        with ws.read() as session:
+            rows = session.execute(
+                select(AuditEntry).where(AuditEntry.action.in_(("letter.copy", "letter.print")))
+            ).scalars()
+            return [(row.action, row.details["number"]) for row in rows]
+    finally:
+        ws.close()

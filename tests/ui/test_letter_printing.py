@@ -25,11 +25,13 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSize
 from PySide6.QtGui import QImage, QPageLayout, QPageRanges, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from app.db.models import AuditEntry
 from app.services.letters import LetterFields, LetterInfo, LetterService
 from app.services.records import CaseDetail
 from app.services.retention import anonymise_case
+from app.services.workspace import Workspace
 from tests.builders import hanil_steel_case
 from tests.conftest import OpenWs, count
 from tests.ui.press import WAIT_MS, click, on_screen
@@ -189,9 +191,12 @@ def test_printing_to_a_file_gives_the_registered_letter_with_its_text_on_every_p
     assert f"№ {letter.outgoing_number}" in first and "Уважаемые господа!" in first
     assert "Работник три месяца не получал заработную плату" in first
     assert "С уважением" in second and "Консул" in second
-    # Printing a letter is audited nowhere (neither Save PDF nor 'letter pdf'): a read, as
-    # they are, that changes nothing in the database.
-    assert count(serik, AuditEntry) == audited
+    # A printout is a copy outside the encrypted database: audited, as an attachment's saved
+    # copy is; the letter itself is unchanged.
+    assert count(serik, AuditEntry) == audited + 1
+    entry = newest_audit(serik)
+    assert (entry.action, entry.entity_id) == ("letter.print", letter.id)
+    assert entry.details["number"] == letter.outgoing_number
     assert LetterService(serik).get(letter.id).version == letter.version
 
 
@@ -316,3 +321,10 @@ def test_a_letter_whose_pdf_retention_removed_prints_nothing(
     assert not page.preview.content and not page.print_button.isEnabled()
     page.print_letter()  # a stale click or a shortcut: no dialog, nothing printed
     assert not answer.offered and not answer.path.exists()
+
+
+def newest_audit(ws: Workspace) -> AuditEntry:
+    with ws.read() as session:
+        return session.execute(
+            select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)
+        ).scalar_one()

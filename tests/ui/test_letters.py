@@ -12,7 +12,9 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QMessageBox, QScrollArea
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
+from app.db.models import AuditEntry
 from app.db.raw import open_raw
 from app.domain.codes import ConsentScope, LetterKind, label
 from app.errors import NotFound
@@ -124,6 +126,11 @@ def test_draft_approve_issue_from_a_case(
     consul_page.save_to(target)
     assert hashlib.sha256(target.read_bytes()).hexdigest() == info.pdf_sha256
     assert LetterService(open_ws("admin")).verify(target.read_bytes()).matched
+    with open_ws("admin").read() as session:  # a copy outside the database: audited
+        saved = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "letter.copy")
+        ).scalar_one()
+    assert saved.actor == "serik" and saved.details["number"] == info.outgoing_number
 
     # The timeline of the case records the letter.
     events = CaseService(open_ws("admin")).get_case(case.id).events

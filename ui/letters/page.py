@@ -60,7 +60,7 @@ from ui.letters.model import (
     status_label,
 )
 from ui.letters.preview import HAVE_QTPDF, ChecksPane, PdfPreview, show_checks
-from ui.letters.printing import PrintFailed, print_pdf
+from ui.letters.printing import print_pdf
 from ui.tasks import BackgroundTask, LatestOnly, OneWriteAtATime, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
@@ -609,6 +609,7 @@ class LettersPage(QWidget):
                 else self.service.render_preview(info.id)
             )
             path.write_bytes(content)
+            self.service.record_copy(info.id)
         except QorgauError as exc:
             show_error(self, exc)
         except OSError as exc:
@@ -634,7 +635,8 @@ class LettersPage(QWidget):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             print_pdf(content, printer)
-        except PrintFailed as exc:
+            self.service.record_copy(info.id, printed=True)
+        except QorgauError as exc:  # PrintFailed among them
             show_error(self, exc)
         finally:
             QApplication.restoreOverrideCursor()
