@@ -279,7 +279,7 @@ def cmd_repeats(args: argparse.Namespace) -> int:
     return print_listing(
         args,
         rows,
-        [_("Who"), _("Key"), _("Missions"), _("Cases"), _("Case numbers")],
+        [_("Who"), _("IIN or employer"), _("Missions"), _("Cases"), _("Case numbers")],
         lambda r: [
             kinds[r.kind],
             r.key,

@@ -217,7 +217,7 @@ class HqPage(QWidget):
             [_("Case"), _("Mission"), _("Status"), _("Due"), _("Days overdue")]
         )
         self.repeats.setHorizontalHeaderLabels(
-            [_("Who"), _("Key"), _("Missions"), _("Cases"), _("Case numbers")]
+            [_("Who"), _("IIN or employer"), _("Missions"), _("Cases"), _("Case numbers")]
         )
         if self.mission_filter.count():
             self.mission_filter.setItemText(0, _("All missions"))
