@@ -240,3 +240,19 @@ def test_hand_kept_tables_use_the_glossary_terms(language: str) -> None:
     texts = [(f"{e.table} {e.key} (en: {e.en!r})", e.text) for e in entries]
     wrong = _ruled_out(language, texts)
     assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_a_spreadsheet_is_loaded_never_imported(language: str) -> None:
+    """The glossary keeps «импорт» for bundles; a spreadsheet is «жүктеу» / «загрузка». The
+    command line's help and the import's timeline entry had said «импорттау», «импортировать»."""
+    spreadsheet = re.compile(r"spreadsheet|legacy|\brows?\b", re.IGNORECASE)
+    wrong = [
+        f"{where}: {text}"
+        for where, text in _texts(language)
+        if where.startswith("messages.po")
+        and spreadsheet.search(where)
+        and "bundle" not in where.lower()
+        and "импорт" in text.lower()
+    ]
+    assert not wrong, "\n".join(wrong)
