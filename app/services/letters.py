@@ -450,7 +450,8 @@ class LetterService(DatedService):
         if flt.case_id:
             query = query.where(Letter.case_id == flt.case_id)
         if flt.case_number:
-            query = query.where(Case.number == flt.case_number.strip().upper())
+            typed = search.numbers_as_meant(flt.case_number.strip())  # a Cyrillic layout on
+            query = query.where(Case.number == typed.upper())
         return query
 
     def pdf(self, letter_id: str) -> bytes:

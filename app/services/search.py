@@ -53,12 +53,16 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from app.db.listed import one_of
 from app.db.models import Case, CaseEvent, Employer, Person, RecruitmentAgency
 from app.db.postgres import copy_rows
+from app.domain.keyboard import as_latin_keys
 from app.domain.translit import normalise_query_token, search_keys
 from app.services.rows import with_worker_and_employer
 
 CASE = "case"
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TOKENS = 8
+_CYRILLIC = re.compile("[\u0400-\u04ff„]")
+_NUMBER = re.compile(r"[A-Za-z0-9/.\-]+")
+_NUMBER_DIGITS = 4
 _CHUNK = 500
 # A step of ``merge_index_step``: about 0.15 s holding the write lock at 300,000 cases, where
 # the whole index (440 MB) merged in one transaction held it 9 s.
@@ -371,6 +375,21 @@ def remove_cases(session: Session, case_ids: Iterable[str]) -> None:
         _delete_docs(session, _existing_docs(session, ids).values())
 
 
+def numbers_as_meant(user_text: str) -> str:
+    """A case, passport or IIN number typed with a Cyrillic layout on, read back as the keys
+    pressed: «ЫУД-2026-0042» and «Т94406560» (Russian), «ЫУДөәқә,өққңә» (Kazakh: its number
+    row holds letters) are SEL-2026-0042 and N94406560. Only a word that then reads as a
+    number (four digits or more, with Latin letters, - / .) is read back: a name stays a name."""
+    words = user_text.split()
+    for at, word in enumerate(words):
+        if _CYRILLIC.search(word):
+            meant = as_latin_keys(word)
+            digits = sum(ch.isdigit() for ch in meant)
+            if digits >= _NUMBER_DIGITS and _NUMBER.fullmatch(meant):
+                words[at] = meant
+    return " ".join(words)
+
+
 def fts_query(user_text: str) -> str | None:
     """An FTS5 MATCH expression for what the user typed, or None when nothing is searchable.
 
@@ -378,7 +397,7 @@ def fts_query(user_text: str) -> str | None:
     must match. Only letters and digits survive, each token is quoted, so quotes, ``AND``,
     ``*``, ``-`` and parentheses are plain text.
     """
-    tokens = [t.lower() for t in _TOKEN.findall(user_text)][:MAX_TOKENS]
+    tokens = [t.lower() for t in _TOKEN.findall(numbers_as_meant(user_text))][:MAX_TOKENS]
     clauses = []
     for token in tokens:
         variants = {token}
@@ -393,7 +412,7 @@ def typed_words_start(user_text: str, words: Iterable[str | None]) -> bool:
     """Whether every token the user typed begins one of ``words``, as a search matches: in
     its own spelling (case aside) or in its cross-script key. Checks a few candidates the
     index found against the fields a caller cares about (say, a person's names)."""
-    tokens = [t.casefold() for t in _TOKEN.findall(user_text)][:MAX_TOKENS]
+    tokens = [t.casefold() for t in _TOKEN.findall(numbers_as_meant(user_text))][:MAX_TOKENS]
     own = [w.casefold() for text_ in words if text_ for w in _TOKEN.findall(text_)]
     keys = [_word_keys(w) for w in own]
     for token in tokens:

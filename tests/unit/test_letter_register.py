@@ -344,6 +344,8 @@ def test_register_filters(people: dict[str, Workspace], case: CaseDetail) -> Non
     assert len(letters.list_letters(LetterFilter(year=2026, status="issued"))) == 2
     assert letters.list_letters(LetterFilter(year=2025)) == []
     assert len(letters.list_letters(LetterFilter(case_number=case.number.lower()))) == 3
+    russian_layout = "ЫУД" + case.number[3:]  # typed with the Russian layout still on
+    assert len(letters.list_letters(LetterFilter(case_number=russian_layout))) == 3
     assert letters.count(LetterFilter(case_id=case.id)) == 3
     with pytest.raises(ValidationError, match="Unknown letter status"):
         letters.list_letters(LetterFilter(status="lost"))

@@ -4,6 +4,7 @@ changes; cross-script queries find the same cases."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, text, update
@@ -152,3 +153,25 @@ def test_a_category_page_holds_the_cases_of_that_category_in_list_order(ws: Work
     assert service.count_cases(flt) == len(violence)
     searched = service.list_cases(CaseFilter(category="violence", text="Нұрлан"))
     assert {r.id for r in searched} <= set(violence)
+
+
+def test_a_number_typed_with_a_cyrillic_layout_on_finds_its_case(ws: Workspace) -> None:
+    """An officer switching layouts all day types a case number or a passport number with the
+    Russian or Kazakh layout still on (the Kazakh one has letters where the digits are): the
+    search box found nothing. Such a word is read back as the keys pressed; a name is not."""
+    service = CaseService(ws)
+    worker = replace(NURLAN, passport_no="N94406560")
+    case = service.create_case(new_case(person=worker))
+    year, seq = case.number.split("-")[1:]
+    kazakh_digits = str.maketrans("1234567890-", "„әіңғ,.үұқө")
+    typed = {
+        "russian case number": f"ЫУД-{year}-{seq}",
+        "kazakh case number": "ЫУД" + f"-{year}-{seq}".translate(kazakh_digits),
+        "russian passport": "Т94406560",
+        "kazakh passport": "Т" + "94406560".translate(kazakh_digits),
+    }
+    for what, text_ in typed.items():
+        assert [r.number for r in service.list_cases(CaseFilter(text=text_))] == [case.number], what
+    assert search.numbers_as_meant("Әбенов Нұрлан 1990") == "Әбенов Нұрлан 1990"
+    assert search.numbers_as_meant("т12") == "т12"  # too short to be a number: kept
+    assert [r.number for r in service.list_cases(CaseFilter(text="Әбенов"))] == [case.number]
