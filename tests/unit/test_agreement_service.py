@@ -198,12 +198,12 @@ def test_bilateral_agreements_with_kyrgyzstan_and_qatar(ws: Workspace) -> None:
     assert qa[0].verified is False  # in force per a news agency's report; the text not read
 
 
-def test_turkiye_has_no_agreement_only_ilo_and_a_planned_one(ws: Workspace) -> None:
+def test_turkiye_has_no_agreement_only_conventions_and_a_planned_one(ws: Workspace) -> None:
     service = AgreementService(ws)
     found = service.applicable("TR")
-    assert found and {a.basis for a in found} == {"ilo", "standard", "home_law"}
+    assert found and {a.basis for a in found} == {"treaty", "ilo", "standard", "home_law"}
     assert all(a.instrument.kind != "agreement" for a in found)
-    assert not any(a.binding for a in found if a.basis != "ilo")
+    assert not any(a.binding for a in found if a.basis not in ("ilo", "treaty"))
     standard = next(a for a in found if a.basis == "standard")
     assert standard.binding is False
     assert [i.slug for i in service.pending("TR")] == ["kz-tr-recommended"]

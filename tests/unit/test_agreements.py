@@ -268,14 +268,24 @@ def test_qatar_has_a_bilateral_agreement_only(library: Library) -> None:
     assert by_id["kz-law-human-trafficking-2024"] is Basis.HOME_LAW
 
 
-def test_turkiye_has_only_ilo_standards_and_a_planned_agreement(library: Library) -> None:
+def test_turkiye_has_only_ilo_and_un_conventions_and_a_planned_agreement(
+    library: Library,
+) -> None:
     found = applicable_instruments(library, "TR")
     assert found and all(
         item.instrument.is_multilateral or item.basis is Basis.HOME_LAW for item in found
     )
-    assert {item.basis for item in found} == {Basis.ILO, Basis.STANDARD, Basis.HOME_LAW}
+    assert {item.basis for item in found} == {
+        Basis.TREATY,
+        Basis.ILO,
+        Basis.STANDARD,
+        Basis.HOME_LAW,
+    }
     ratified = [item.instrument.id for item in found if item.basis is Basis.ILO]
     assert ratified == ["ilo-c029", "ilo-c105"]
+    # Türkiye is a party to the UN migrant workers' convention (2004), which binds it.
+    treaties = [item.instrument.id for item in found if item.basis is Basis.TREATY]
+    assert treaties == ["un-migrant-workers-convention-1990"]
     # Ratified conventions come before mere standards.
     assert [item.binding for item in found] == sorted(
         (item.binding for item in found), reverse=True

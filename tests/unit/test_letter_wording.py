@@ -401,7 +401,13 @@ def test_the_approver_is_told_of_unverified_provisions_the_letter_cites(
     warned = [w for w in service.warnings(employer.id) if "not yet checked" in w]
     assert len(warned) == 1 and "Minimum Wage Determination Commission" in warned[0]
     assert "(unverified)" in flat(raw_text(issue(people, case.id, "employer_letter", "en")))
+    # Türkiye is a party to the UN migrant workers' convention: its Art. 21 (no one but an
+    # official may confiscate a migrant's documents) binds it, and is cited unverified.
     certificate = service.draft(case.id, "assistance_certificate", "en")
+    (warned,) = [w for w in service.warnings(certificate.id) if "not yet checked" in w]
+    assert "Members of Their Families of 18 December 1990, Art. 21." in warned
+    other = make_case(people, "male", "TR")  # hours and no contract: nothing unverified
+    certificate = service.draft(other.id, "assistance_certificate", "en")
     assert not any("not yet checked" in w for w in service.warnings(certificate.id))
 
 
