@@ -368,13 +368,18 @@ def returnees_counted(query: Select, scope: StatsFilter, held_by: str | None) ->
     )
 
 
+# A register record's own case; not the Case a scope's subquery selects, nor the one a list
+# joins for the case's number. One alias for every query (SQLAlchemy adapts its columns once).
+_RECORDS_CASE = aliased(Case, name="records_case")
+
+
 def returnees_owned(query: Select, held_by: str | None, mission: str | None) -> Select:
     """``query`` over ``Returnee`` kept, as for cases, to the records whose case ``held_by``
     holds (a mission's own: its copies of cases HQ moved to another mission are not) and whose
     case ``mission`` opened; a record without a case counts for the installation that made it."""
     if held_by is None and mission is None:
         return query
-    case = aliased(Case)  # the record's own case; not the Case a scope's subquery selects
+    case = _RECORDS_CASE
     query = query.outerjoin(case, case.id == Returnee.case_id)
     for column, wanted in ((case.holder_mission, held_by), (case.origin_mission, mission)):
         if wanted is not None:
