@@ -12,6 +12,11 @@ register's own conditions) in that order, so a page is the index's next entries 
 size (``app/services/returnees.py``, ``LIST_ORDER``). Both engines: PostgreSQL puts NULLs first
 in a descending index unless told otherwise; SQLite puts them last and takes no NULLS clause
 in an index.
+
+PostgreSQL also gets statistics on the text of a person's consents, which the register's
+consent condition reads (``app/services/returnee_register.py``): without them it guessed that
+almost nobody consented, so it read the consenting persons first and sorted their records
+rather than walk the index (the first page 610 ms at 200,000 records at HQ; 20 ms with them).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -24,6 +29,9 @@ depends_on = None
 _LIVE = "deleted_at IS NULL AND anonymised_at IS NULL"
 
 
+_CONSENT_STATISTICS = "person_consent_scope"
+
+
 def upgrade() -> None:
     on_server = op.get_bind().dialect.name == "postgresql"
     newest = "returned_on DESC NULLS LAST" if on_server else "returned_on DESC"
@@ -34,7 +42,15 @@ def upgrade() -> None:
         sqlite_where=sa.text(_LIVE),
         postgresql_where=sa.text(_LIVE),
     )
+    if on_server:
+        # The expression exactly as the condition casts it (``consented``).
+        op.execute(
+            f"CREATE STATISTICS {_CONSENT_STATISTICS} ON (CAST(consent_scope AS TEXT)) FROM person"
+        )
+        op.execute("ANALYZE person")  # now, rather than at autovacuum's next visit
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP STATISTICS IF EXISTS {_CONSENT_STATISTICS}")
     op.drop_index("ix_returnee_order", table_name="returnee")
