@@ -219,7 +219,7 @@ TODAY = date.today()
 # Each filter the Returnees area offers, and a figure's: the filter, and the same conditions
 # on the records for the query as it was before migration 0026.
 MISSION_READS: tuple[tuple[str, ReturneeFilter, tuple[Any, ...]], ...] = (
-    ("no filter (the area's first page)", ReturneeFilter(), ()),
+    ("no filter", ReturneeFilter(), ()),
     ("occupation major group 7", ReturneeFilter(occupation="7"), (Returnee.occupation.like("7%"),)),
     ("region KZ-71", ReturneeFilter(region="KZ-71"), (Returnee.region == "KZ-71",)),
     (
