@@ -844,6 +844,18 @@ class Returnee(SyncMixin, Base):
     )
 
 
+# The register's list in its order (``LIST_ORDER`` in app/services/returnees.py), the live
+# records only (migration 0026). Named here with PostgreSQL's NULLS LAST; on SQLite, which takes
+# no NULLS clause in an index, the migration writes DESC, which puts NULLs last there.
+Index(
+    "ix_returnee_order",
+    Returnee.returned_on.desc().nulls_last(),
+    Returnee.consent_date.desc(),
+    Returnee.id,
+    sqlite_where=text("deleted_at IS NULL AND anonymised_at IS NULL"),
+)
+
+
 SYNC_MODELS: tuple[type[SyncMixin], ...] = (
     Mission,
     Person,

@@ -60,6 +60,9 @@ MAX_CERTIFICATE = 300
 MAX_YEARS = 70
 PAGE = 200
 EXPORT_TITLE = D_("Returnees' skills register")
+# The list's order, newest return first: the order of ``ix_returnee_order`` (migration 0026),
+# so that a page is read from the index instead of sorted out of every record.
+LIST_ORDER = (Returnee.returned_on.desc().nulls_last(), Returnee.consent_date.desc(), Returnee.id)
 YES, NO = D_("yes"), D_("no")
 # What the consent form covers when the register is handed to an employment centre.
 EXPORT_FIELDS: tuple[tuple[str, str], ...] = (
@@ -465,12 +468,8 @@ class ReturneeService(DatedService):
 
     # -- reads --------------------------------------------------------------------------------
 
-    def _query(self, flt: ReturneeFilter) -> Any:  # a Select of (Returnee, Person, case number)
-        query = (
-            select(Returnee, Person, Case.number)
-            .join(Person, Person.id == Returnee.person_id)
-            .outerjoin(Case, Case.id == Returnee.case_id)
-        )
+    def _filtered(self, query: Any, flt: ReturneeFilter) -> Any:
+        """``query`` over ``Returnee`` kept to the register's records that ``flt`` asks for."""
         query = self._figure_conditions(query, flt, self.ws.mission_here)
         if flt.occupation:
             code = isco.occupation_filter(flt.occupation.strip())
@@ -531,12 +530,13 @@ class ReturneeService(DatedService):
         """One page of the register (consented records only), newest return first."""
         self._require_reader()
         query = (
-            self._query(flt or ReturneeFilter())
-            .order_by(
-                Returnee.returned_on.desc().nulls_last(),
-                Returnee.consent_date.desc(),
-                Returnee.id,
-            )
+            select(Returnee, Person, Case.number)
+            .join(Person, Person.id == Returnee.person_id)
+            .outerjoin(Case, Case.id == Returnee.case_id)
+        )
+        query = (
+            self._filtered(query, flt or ReturneeFilter())
+            .order_by(*LIST_ORDER)
             .offset(max(0, offset))
             .limit(max(1, limit))
         )
@@ -544,8 +544,9 @@ class ReturneeService(DatedService):
             return [_row(r, p, n) for r, p, n in session.execute(query).all()]
 
     def count(self, flt: ReturneeFilter | None = None) -> int:
+        """How many records ``list`` pages through; each is looked at (its person's consent)."""
         self._require_reader()
-        query = self._query(flt or ReturneeFilter()).with_only_columns(func.count(Returnee.id))
+        query = self._filtered(select(func.count(Returnee.id)), flt or ReturneeFilter())
         with self.ws.read() as session:
             return int(session.execute(query).scalar_one())
 

@@ -359,13 +359,18 @@ def returnees_in_scope(scope: StatsFilter) -> tuple[ColumnElement[bool], ...]:
 
 
 def returnees_counted(query: Select, scope: StatsFilter, held_by: str | None) -> Select:
-    """``query`` over ``Returnee`` joined to its ``Person`` kept to the records the figures count
-    in ``scope`` (its period aside, see ``returned_between``): in the register, of the scope
+    """``query`` over ``Returnee`` kept to the records the figures count in ``scope`` (its
+    period aside, see ``returned_between``): in the register, of the scope
     (``returnees_in_scope``), and owned as a case is (``returnees_owned``). The figures and the
     Returnees area's list both read through it, so a list shows what a figure counts."""
     return returnees_owned(
         query.where(*in_register(), *returnees_in_scope(scope)), held_by, scope.mission
     )
+
+
+# A register record's own case; not the Case a scope's subquery selects, nor the one a list
+# joins for the case's number. One alias for every query (SQLAlchemy adapts its columns once).
+_RECORDS_CASE = aliased(Case, name="records_case")
 
 
 def returnees_owned(query: Select, held_by: str | None, mission: str | None) -> Select:
@@ -374,7 +379,7 @@ def returnees_owned(query: Select, held_by: str | None, mission: str | None) -> 
     case ``mission`` opened; a record without a case counts for the installation that made it."""
     if held_by is None and mission is None:
         return query
-    case = aliased(Case)  # the record's own case; not the Case a scope's subquery selects
+    case = _RECORDS_CASE
     query = query.outerjoin(case, case.id == Returnee.case_id)
     for column, wanted in ((case.holder_mission, held_by), (case.origin_mission, mission)):
         if wanted is not None:
@@ -401,9 +406,7 @@ def returnee_stats(session: Session, scope: StatsFilter, held_by: str | None) ->
     Returnees area lists the records behind each figure by the same conditions
     (``ReturneeService``). Two small grouped reads of the register, whatever the number of
     cases."""
-    base = returnees_counted(
-        select(Returnee.id).join(Person, Person.id == Returnee.person_id), scope, held_by
-    )
+    base = returnees_counted(select(Returnee.id), scope, held_by)
     date_from, date_to = scope.date_from, scope.date_to
     dated = date_from is not None or date_to is not None
     returned = base.where(*returned_between(date_from, date_to))
