@@ -41,7 +41,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from app.archives import UNREADABLE_ZIP
 from app.domain.filenames import clean_filename
 from app.errors import IntegrityError
 from app.exchange.fastcheck import FORMAT_CHECKER, EcmaValidator, compile_record
@@ -74,6 +73,7 @@ from app.exchange.zipstream import (
     whole_member,
 )
 from app.i18n import _
+from app.untrusted import UNREADABLE_ZIP
 
 ProgressFn = Callable[[int, int, str], None]
 # Record columns that name a file the UI may write to disk.

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from app.archives import UNREADABLE_MEMBER
 from app.errors import ValidationError
 from app.i18n import _, format_number
+from app.untrusted import UNREADABLE_MEMBER
 
 # A workbook of 100,000 cases unpacks to some 60 MB of XML; four times that is no register.
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
