@@ -8,7 +8,6 @@ The plain tests below the fuzzing are the cases it found."""
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from app.security import keyslots
 from app.security.keyslots import KdfProfile, KeySlotStore
 from app.services.installation import unlock
 from tests.conftest import PASSWORD
+from tests.fuzz_json import damaged_files
 from tests.security.folder import folder_bytes
 
 FUZZ = settings(
@@ -32,9 +32,6 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-_DEEP = "\x00deep"  # markers replaced in the file's text by what json.dumps cannot write
-_LONG_NUMBER = "\x00long-number"
-_RAW = {_DEEP: "[" * 50_000 + "]" * 50_000, _LONG_NUMBER: "9" * 5_000}
 
 
 @pytest.fixture
@@ -46,7 +43,10 @@ def bounded_argon2(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[KdfProfile]
 
     def checked(salt: bytes, length: int, iterations: int, lanes: int, memory_cost: int) -> Any:
         profile = KdfProfile(memory_cost_kib=memory_cost, iterations=iterations, lanes=lanes)
-        keyslots.check_kdf_profile(profile)  # raises DatabaseError: the test fails
+        try:
+            keyslots.check_kdf_profile(profile)
+        except DatabaseError:  # an AssertionError: the fuzzed test catches DatabaseError
+            raise AssertionError(f"Argon2id was asked for {profile}") from None
         assert keyslots.SALT_BYTES[0] <= len(salt) <= keyslots.SALT_BYTES[1]
         calls.append(profile)
         cheap = keyslots.TEST_PROFILE
@@ -60,65 +60,6 @@ def bounded_argon2(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[KdfProfile]
 
     monkeypatch.setattr(keyslots, "Argon2id", checked)
     yield calls
-
-
-def json_values() -> st.SearchStrategy[Any]:
-    leaves = st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(min_value=-(2**70), max_value=2**70),
-        st.sampled_from([0, -1, 2**31, 2**63, 1 << 40, 8 * 1024 * 1024]),
-        st.floats(allow_nan=True, allow_infinity=True),
-        st.text(max_size=20),
-        st.binary(max_size=80).map(lambda raw: base64.b64encode(raw).decode("ascii")),
-        st.sampled_from(["not base64!", "====", "YQ", "\u0000", _DEEP, _LONG_NUMBER]),
-    )
-    return st.recursive(
-        leaves,
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
-        max_leaves=6,
-    )
-
-
-def _places(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _places(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _places(item, (*path, index))
-
-
-def _replaced(document: Any, path: tuple[Any, ...], value: Any, drop: bool) -> Any:
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    if isinstance(document, dict):
-        changed = dict(document)
-        if drop and not rest:
-            del changed[head]
-        else:
-            changed[head] = _replaced(document[head], rest, value, drop)
-        return changed
-    changed_list = list(document)
-    changed_list[head] = _replaced(document[head], rest, value, drop)
-    return changed_list
-
-
-@st.composite
-def damaged_key_files(draw: st.DrawFn, good: dict[str, Any]) -> bytes:
-    document: Any = good
-    for _ in range(draw(st.integers(min_value=1, max_value=3))):
-        path = draw(st.sampled_from(list(_places(document))))
-        drop = bool(path) and isinstance(document, dict) and draw(st.booleans())
-        document = _replaced(document, path, draw(json_values()), drop)
-    text = json.dumps(document)
-    for marker, raw in _RAW.items():
-        text = text.replace(json.dumps(marker), raw)
-    data = text.encode("utf-8")
-    cut = draw(st.one_of(st.none(), st.integers(min_value=0, max_value=len(data))))
-    return data[:cut] if cut is not None else data
 
 
 def _good_key_file(installation: Paths) -> dict[str, Any]:
@@ -158,7 +99,7 @@ def test_a_damaged_key_file_is_read_or_refused_as_damaged(
     data: st.DataObject,
 ) -> None:
     path = tmp_path / "keyslots.json"
-    path.write_bytes(data.draw(damaged_key_files(good_document)))
+    path.write_bytes(data.draw(damaged_files(good_document)))
     try:
         _read_everything(KeySlotStore(path))
     except (DatabaseError, AuthError) as exc:
@@ -173,7 +114,7 @@ def test_signing_in_with_a_damaged_key_file_is_refused_and_changes_nothing(
     bounded_argon2: list[KdfProfile],
     data: st.DataObject,
 ) -> None:
-    installation.keyslots.write_bytes(data.draw(damaged_key_files(good_document)))
+    installation.keyslots.write_bytes(data.draw(damaged_files(good_document)))
     before = folder_bytes(installation.data_dir)
     try:
         workspace = unlock(installation, "admin", PASSWORD)
@@ -195,6 +136,24 @@ def test_signing_in_with_a_key_file_holding_a_number_of_5000_digits_says_it_is_d
     text = installation.keyslots.read_text(encoding="utf-8")
     assert '"key_epoch": 0' in text
     installation.keyslots.write_text(text.replace('"key_epoch": 0', '"key_epoch": ' + "9" * 5_000))
+    before = folder_bytes(installation.data_dir)
+    with pytest.raises(DatabaseError, match="The key file is damaged"):
+        unlock(installation, "admin", PASSWORD)
+    assert folder_bytes(installation.data_dir) == before
+
+
+@pytest.mark.parametrize("where", ["database_id", "username"], ids=["database-id", "user-name"])
+def test_signing_in_with_a_key_file_holding_a_lone_surrogate_says_it_is_damaged(
+    installation: Paths, where: str
+) -> None:
+    """JSON's ``\\ud800`` reads as text UTF-8 cannot encode: the sign-in ended in
+    UnicodeEncodeError when the key file's seal context or the attempts record encoded it."""
+    data = _good_key_file(installation)
+    if where == "database_id":
+        data["database_id"] = "\ud800"
+    else:
+        data["slots"]["\ud800"] = data["slots"]["admin"]
+    installation.keyslots.write_text(json.dumps(data), encoding="utf-8")
     before = folder_bytes(installation.data_dir)
     with pytest.raises(DatabaseError, match="The key file is damaged"):
         unlock(installation, "admin", PASSWORD)
