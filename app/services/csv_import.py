@@ -39,6 +39,7 @@ from app.domain.iin import is_valid_iin
 from app.domain.iso import country_by_name
 from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS, sex_from_names
 from app.domain.roles import CASE_WORKERS
+from app.domain.text import quoted
 from app.domain.workflow import default_due_date, is_open
 from app.errors import QorgauError, ValidationError
 from app.i18n import (
@@ -79,7 +80,6 @@ _EXCEL_DAY = re.compile(r"[0-9]{5}")  # ASCII digits only: "²".isdigit() holds,
 # The longest dates written out («04 сентября 2026 года», «2026 жылғы 24 қараша») are some 20
 # characters: a longer cell is no date, and is refused before the patterns try it.
 _LONGEST_DATE = 40
-_SHOWN_CHARS = 80  # of a cell quoted in a rejection
 _YEAR_WORD = re.compile(r"(?<=\d)\s*[гж]\.?$", re.IGNORECASE)
 _WITH_TIME = re.compile(r"(\S+)[ T]\d{1,2}:\d{2}(?::\d{2})?")
 FIELDS = (
@@ -405,7 +405,7 @@ def _sex_of(written: str) -> str | None:
     if found is None:
         raise ValidationError(
             _("Unknown sex “{value}”: write male or female (М, Ж, M, F).").format(
-                value=_shown(written)
+                value=quoted(written)
             ),
             "sex",
         )
@@ -445,16 +445,10 @@ def parse_categories(value: str, lookup: Mapping[str, str]) -> tuple[str, ...]:
         found = lookup.get(part.casefold())
         if found is None:
             raise ValidationError(
-                _("Unknown complaint category “{value}”.").format(value=_shown(part)), "categories"
+                _("Unknown complaint category “{value}”.").format(value=quoted(part)), "categories"
             )
         codes.append(found)
     return tuple(codes)
-
-
-def _shown(written: str) -> str:
-    """A cell as a rejection quotes it: a cell of 10,000 characters would fill the report."""
-    text = written.strip()
-    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
 def parse_date(value: str, fld: str) -> date | None:
@@ -499,7 +493,7 @@ def parse_date(value: str, fld: str) -> date | None:
 
 def _not_a_date(text: str, fld: str) -> ValidationError:
     return ValidationError(
-        _("“{value}” is not a date (use 2026-11-20 or 20.11.2026).").format(value=_shown(text)),
+        _("“{value}” is not a date (use 2026-11-20 or 20.11.2026).").format(value=quoted(text)),
         fld,
     )
 
@@ -609,7 +603,7 @@ def split_full_name(full: str) -> dict[str, str]:
     if len(words) < 2:
         raise ValidationError(
             _("“{value}” is not a full name: the surname and the given name are needed.").format(
-                value=_shown(full)
+                value=quoted(full)
             ),
             "full_name",
         )
@@ -655,7 +649,7 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
     status = _status_of(written) if written else CaseStatus.NEW.value
     if status is None:
         raise ValidationError(
-            _("Unknown status “{value}”.").format(value=_shown(written)), "status"
+            _("Unknown status “{value}”.").format(value=quoted(written)), "status"
         )
     urgency = values.get("urgency", "").strip()
     urgency = (_code_of(Urgency, urgency) or urgency) if urgency else Urgency.NORMAL.value
@@ -665,7 +659,7 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
             _(
                 "“{value}” is not a country: write its name (Оңтүстік Корея, Республика Корея, "
                 "South Korea) or its two-letter ISO code (KR)."
-            ).format(value=_shown(values["host_country"])),
+            ).format(value=quoted(values["host_country"])),
             "host_country",
         )
     employer = values.get("employer", "").strip()
