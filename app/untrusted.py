@@ -32,14 +32,14 @@ UNREADABLE_ZIP: tuple[type[Exception], ...] = (
 UNREADABLE_MEMBER: tuple[type[Exception], ...] = (*UNREADABLE_ZIP, RuntimeError)
 
 
-def json_from_outside(raw: bytes) -> Any:
+def json_from_outside(raw: bytes | str) -> Any:
     """``raw`` read as JSON, or ValueError for whatever a reader refuses as damage: text that is
     not UTF-8 or not JSON (UnicodeDecodeError and JSONDecodeError are ValueErrors, and so is a
     number of more than 4,300 digits, Python's limit on converting text to int), nesting deeper
     than the interpreter's recursion limit, or a lone surrogate written as ``\\ud800``, which
     reads but cannot be encoded again to be written back, hashed or signed."""
     try:
-        value = json.loads(raw.decode("utf-8"))
+        value = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except RecursionError:
         raise ValueError("nested too deeply") from None

@@ -21,6 +21,7 @@ from app.config import Paths, resolve_paths
 from app.db import MIGRATION_NOTICE
 from app.errors import QorgauError, UsageError, ValidationError
 from app.i18n import N_, _
+from app.untrusted import json_from_outside
 
 if TYPE_CHECKING:  # the services load with the command that opens a workspace, not before
     from app.services.workspace import Workspace
@@ -179,11 +180,18 @@ def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") ->
     if max_chars >= 0 and len(text) > max_chars:
         raise ValidationError(too_large)
     try:
-        return json.loads(text)
+        return json_from_outside(text)
     except json.JSONDecodeError as exc:
         raise ValidationError(
             _("Invalid JSON (line {line}, column {col}): {msg}").format(
                 line=exc.lineno, col=exc.colno, msg=exc.msg
+            )
+        ) from None
+    except ValueError:
+        raise ValidationError(
+            _(
+                "The JSON cannot be read: it is nested too deeply, has a number of more than "
+                "4,300 digits, or a \\u escape of half a character (a lone surrogate)."
             )
         ) from None
 
