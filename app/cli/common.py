@@ -151,14 +151,25 @@ def stop_on_interrupt(message: str) -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
-def read_file_argument(path: Path, refusal: type[QorgauError] = ValidationError) -> bytes:
-    """The bytes of a file named on the command line; ``refusal`` if it cannot be read."""
+def read_file_argument(
+    path: Path,
+    refusal: type[QorgauError] = ValidationError,
+    max_bytes: int = -1,
+    too_large: str = "",
+) -> bytes:
+    """The bytes of a file named on the command line; ``refusal`` if it cannot be read. With
+    ``max_bytes``, a longer file is refused saying ``too_large`` (only that much more is read:
+    a file of gigabytes named by mistake is not loaded whole)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1 if max_bytes >= 0 else -1)
     except OSError as exc:
         raise refusal(
             _("{path} cannot be read: {error}").format(path=path, error=exc.strerror)
         ) from None
+    if 0 <= max_bytes < len(raw):
+        raise refusal(too_large)
+    return raw
 
 
 def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") -> Any:

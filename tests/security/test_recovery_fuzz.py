@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from app.config import Paths
 from app.db.models import AuditEntry, Setting
 from app.errors import IntegrityError, QorgauError, ValidationError
 from app.security.recovery_key import ALPHABET, new_recovery_key, parse_recovery_key
@@ -31,7 +32,9 @@ from app.services.recovery import (
     read_policy_file,
 )
 from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
 from tests.fuzz_json import damaged_documents, damaged_files
+from tests.security.folder import cli_as
 
 FUZZ = settings(
     deadline=None,
@@ -188,3 +191,28 @@ def test_a_signed_policy_of_another_shape_is_refused_and_changes_nothing(
     with pytest.raises(QorgauError):
         RecoveryService(ws).apply_policy(hq.signed(policy))
     assert apply_or_refuse(ws, tmp_path / "policy.json", hq.signed(policy)) is None
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [(b"[" * 30_000 + b"]" * 30_000, 1), (b" " * (1024 * 1024), 2)],
+    ids=["nested-30000-deep", "a-megabyte"],
+)
+def test_escrow_apply_on_the_command_line_refuses_a_file_that_is_no_policy_in_one_line(
+    installation: Paths,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    content: bytes,
+    code: int,
+) -> None:
+    """The command read a file of any size whole (the window read 64 KiB at most), and the
+    deep one ended in "internal error"."""
+    path = tmp_path / "policy.json"
+    path.write_bytes(content)
+    run = cli_as(
+        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD, "escrow", "apply", str(path)
+    )
+    assert run.code == code
+    assert run.err.strip().endswith("This is not an escrow policy signed by headquarters.")
+    assert "internal error" not in run.err
