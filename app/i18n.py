@@ -7,6 +7,7 @@ so a language switch applies to every string produced after it.
 from __future__ import annotations
 
 import gettext
+import math
 import os
 import re
 import threading
@@ -237,10 +238,23 @@ def format_datetime(value: datetime, fmt: str | None = None, language: str | Non
     return babel_format_datetime(value, format=fmt, locale=locale_for(language))
 
 
+# babel rounds in the decimal context (28 digits): a larger number raised InvalidOperation,
+# and one of a million digits would be a page of them. None that large is a real figure.
+_LARGEST_WRITTEN_OUT = 10**24
+
+
 def format_number(value: int | float | Decimal, language: str | None = None) -> str:
     from babel.numbers import format_decimal
 
+    if _is_finite(value) and abs(Decimal(value)) >= _LARGEST_WRITTEN_OUT:
+        return format(value, ".3E")  # 1.000E+30, in any language
     return format_decimal(value, locale=locale_for(language))
+
+
+def _is_finite(value: int | float | Decimal) -> bool:
+    return isinstance(value, int) or (
+        value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+    )
 
 
 def format_size(size: int, language: str | None = None) -> str:

@@ -26,6 +26,7 @@ from app.domain.codes import Category
 from app.errors import NotFound, ValidationError
 from app.i18n import LANGUAGES, _, current_language, pgettext
 from app.resources import resource_path
+from app.untrusted import json_from_outside
 
 DEFAULT_LIBRARY_PATH = resource_path("agreements", "library.json")
 LIBRARY_FORMAT = "qorgau-agreements"
@@ -348,7 +349,7 @@ def parse_library_bytes(raw: bytes) -> Library:
     if len(raw) > MAX_LIBRARY_BYTES:
         raise ValidationError(_("The agreement library is too large."))
     try:
-        document = json.loads(raw.decode("utf-8"))
+        document = json_from_outside(raw)
     except UnicodeDecodeError as exc:
         raise ValidationError(_("The agreement library is not UTF-8 text.")) from exc
     except json.JSONDecodeError as exc:
@@ -357,6 +358,13 @@ def parse_library_bytes(raw: bytes) -> Library:
                 line=exc.lineno, column=exc.colno
             )
         ) from exc
+    except ValueError:  # too deep, a number too long, a lone surrogate
+        raise ValidationError(
+            _(
+                "The JSON cannot be read: it is nested too deeply, has a number of more than "
+                "4,300 digits, or a \\u escape of half a character (a lone surrogate)."
+            )
+        ) from None
     return parse_library(document)
 
 

@@ -21,6 +21,7 @@ from app.config import Paths, resolve_paths
 from app.db import MIGRATION_NOTICE
 from app.errors import QorgauError, UsageError, ValidationError
 from app.i18n import N_, _
+from app.untrusted import json_from_outside
 
 if TYPE_CHECKING:  # the services load with the command that opens a workspace, not before
     from app.services.workspace import Workspace
@@ -150,14 +151,25 @@ def stop_on_interrupt(message: str) -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
-def read_file_argument(path: Path, refusal: type[QorgauError] = ValidationError) -> bytes:
-    """The bytes of a file named on the command line; ``refusal`` if it cannot be read."""
+def read_file_argument(
+    path: Path,
+    refusal: type[QorgauError] = ValidationError,
+    max_bytes: int = -1,
+    too_large: str = "",
+) -> bytes:
+    """The bytes of a file named on the command line; ``refusal`` if it cannot be read. With
+    ``max_bytes``, a longer file is refused saying ``too_large`` (only that much more is read:
+    a file of gigabytes named by mistake is not loaded whole)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1 if max_bytes >= 0 else -1)
     except OSError as exc:
         raise refusal(
             _("{path} cannot be read: {error}").format(path=path, error=exc.strerror)
         ) from None
+    if 0 <= max_bytes < len(raw):
+        raise refusal(too_large)
+    return raw
 
 
 def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") -> Any:
@@ -179,11 +191,18 @@ def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") ->
     if max_chars >= 0 and len(text) > max_chars:
         raise ValidationError(too_large)
     try:
-        return json.loads(text)
+        return json_from_outside(text)
     except json.JSONDecodeError as exc:
         raise ValidationError(
             _("Invalid JSON (line {line}, column {col}): {msg}").format(
                 line=exc.lineno, col=exc.colno, msg=exc.msg
+            )
+        ) from None
+    except ValueError:
+        raise ValidationError(
+            _(
+                "The JSON cannot be read: it is nested too deeply, has a number of more than "
+                "4,300 digits, or a \\u escape of half a character (a lone surrogate)."
             )
         ) from None
 

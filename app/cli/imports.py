@@ -20,6 +20,7 @@ from app.errors import UsageError, ValidationError
 from app.i18n import _, format_datetime, format_number, ngettext
 from app.services import import_undo
 from app.services.csv_import import (
+    MAX_BYTES,
     ImportStopped,
     PartlyImported,
     import_csv,
@@ -104,7 +105,11 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         raise UsageError(_("Give the file to import."))
     mapping = parse_mapping(args.map)
     categories = parse_mapping(args.map_category, "TEXT=CATEGORY")
-    raw = read_file_argument(args.file)
+    raw = read_file_argument(
+        args.file,
+        max_bytes=MAX_BYTES,
+        too_large=_("The file is larger than {n} MB.").format(n=MAX_BYTES // 2**20),
+    )
     stopping = _("Stopping after the batch being written; press Ctrl+C again to stop at once.")
     with workspace(args) as ws, stop_on_interrupt(stopping) as stop:
         try:

@@ -14,6 +14,7 @@ from app.i18n import _, current_language
 from app.security.keyring_store import SecretStore
 from app.security.private_files import open_private
 from app.services.recovery import (
+    POLICY_MAX_BYTES,
     RecoveryService,
     ensure_escrow_identity,
     issue_code,
@@ -145,7 +146,12 @@ def cmd_escrow_policy(args: argparse.Namespace) -> int:
 
 
 def cmd_escrow_apply(args: argparse.Namespace) -> int:
-    signed = read_file_argument(args.file, UsageError)
+    signed = read_file_argument(
+        args.file,
+        UsageError,
+        POLICY_MAX_BYTES,
+        _("This is not an escrow policy signed by headquarters."),
+    )
     with workspace(args) as ws:
         on = RecoveryService(ws, SecretStore()).apply_policy(signed)
     print(_("Escrow at headquarters is on.") if on else _("Escrow at headquarters is off."))

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from app.domain.iso import UNKNOWN_COUNTRY, country_codes, current_currencies, language_codes
+from app.domain.text import quoted
 from app.errors import ValidationError
 from app.i18n import N_, _, format_number
 
@@ -135,7 +136,7 @@ def _whole(field: str, value: object, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ValidationError(
             _("{field} must be between {low} and {high}, not {value}.").format(
-                field=field, low=low, high=high, value=value
+                field=field, low=low, high=high, value=quoted(value)
             ),
             field=field,
         )
@@ -167,7 +168,7 @@ def _code(
         if isinstance(value, str):
             code = value.strip().upper() if upper else value.strip().lower()
         if code not in known():
-            raise ValidationError(_(unknown).format(field=field, value=value), field=field)
+            raise ValidationError(_(unknown).format(field=field, value=quoted(value)), field=field)
         return code
 
     return parse
@@ -279,7 +280,7 @@ def parse_terms(
     for key in data:
         if key not in _PARSERS:
             raise ValidationError(
-                _("Unknown contract term “{key}”.").format(key=key), field=str(key)
+                _("Unknown contract term “{key}”.").format(key=quoted(key)), field=str(key)
             )
     values: dict[str, object] = {}
     for name, parse in _PARSERS.items():

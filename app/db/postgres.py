@@ -43,6 +43,7 @@ from app.errors import (
     ValidationError,
 )
 from app.i18n import _
+from app.untrusted import json_from_outside
 
 LOCK_TIMEOUT_MS = BUSY_TIMEOUT_MS
 WORK_MEM = "16MB"  # per sort or hash of one query (PostgreSQL's default: 4 MB)
@@ -60,6 +61,9 @@ _CANCELLED = {"57014"}
 # The server ended the session: an administrator (revoking the user) or a shutdown.
 _ENDED = {"57P01", "57P02", "57P03"}
 _AUTH = {"28P01", "28000"}
+
+
+_MAX_CONFIG_BYTES = 64 * 1024  # the settings are some 150 bytes: a larger file is cut, refused
 
 
 @dataclass(frozen=True)
@@ -89,15 +93,19 @@ class ServerConfig:
         if not path.exists():
             return None
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            with path.open("rb") as handle:
+                raw = json_from_outside(handle.read(_MAX_CONFIG_BYTES))
+            port = int(raw["port"])  # OverflowError for Infinity
+            if not 0 < port < 65536 or not isinstance(raw["host"], str):
+                raise ValueError("not a server")
             return ServerConfig(
-                host=str(raw["host"]),
-                port=int(raw["port"]),
+                host=raw["host"],
+                port=port,
                 database=str(raw["database"]),
                 sslmode=str(raw.get("sslmode", "prefer")),
                 sslrootcert=str(raw.get("sslrootcert", "")),
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, OverflowError):
             raise DatabaseError(
                 _("The database server settings in {path} cannot be read.").format(path=str(path))
             ) from None

@@ -6,6 +6,9 @@ sequences. Stored as they came, they reached headquarters in the mission's bundl
 refuses any text holding one (a forged bundle's escape sequences would reach a terminal):
 one pasted description stopped every later bundle of the mission. So text is made fit before it
 is stored: the breaks become line breaks, the rest go (none is visible). \\t, \\n and \\r are text.
+
+A refusal that quotes what was given quotes it shortened (``quoted``): 200 pages pasted into one
+field made a message of half a megabyte, a line no terminal or dialog shows.
 """
 
 from __future__ import annotations
@@ -26,3 +29,12 @@ def fit_text(text: str) -> str:
     if _FORBIDDEN.search(text) is None:  # nearly every text: one scan, no copy
         return text
     return _FORBIDDEN.sub("", _BREAKS.sub("\n", text))
+
+
+QUOTED_CHARS = 80
+
+
+def quoted(value: object, limit: int = QUOTED_CHARS) -> str:
+    """``value`` as a message quotes it: its text, cut to ``limit`` characters with "…"."""
+    text = str(value).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"

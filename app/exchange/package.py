@@ -21,7 +21,6 @@ import hashlib
 import io
 import json
 import stat
-import struct
 import zipfile
 import zlib
 from collections import deque
@@ -74,6 +73,7 @@ from app.exchange.zipstream import (
     whole_member,
 )
 from app.i18n import _
+from app.untrusted import UNREADABLE_ZIP
 
 ProgressFn = Callable[[int, int, str], None]
 # Record columns that name a file the UI may write to disk.
@@ -267,23 +267,6 @@ def decrypt(data: bytes, identities: list[pyrage.x25519.Identity]) -> bytes:
     except pyrage.DecryptError as exc:
         _refuse_decrypt_error(exc)
         raise  # pragma: no cover - _refuse_decrypt_error always raises
-
-
-# What zipfile raises on a directory it cannot read. The ZIP's structure lies outside the
-# signed manifest, so anyone who has the receiver's public key can write any bytes there: a
-# changed "version needed" byte raised NotImplementedError past the refusal (found by
-# ``tests/unit/test_bundle_package.py``'s fuzzing, once in many runs).
-UNREADABLE_ZIP = (
-    zipfile.BadZipFile,
-    zlib.error,
-    OSError,
-    EOFError,
-    ValueError,
-    NotImplementedError,
-    IndexError,
-    KeyError,
-    struct.error,
-)
 
 
 def _check_structure(archive: zipfile.ZipFile, limits: Limits) -> dict[str, zipfile.ZipInfo]:

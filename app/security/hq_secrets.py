@@ -20,6 +20,7 @@ from pathlib import Path
 from app.i18n import _
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.security.private_files import make_private, open_private
+from app.untrusted import json_from_outside
 
 WORKSTATION_FILE = "hq-secrets.json"
 AGE_IDENTITY = "age_identity"  # the names of app.services.installation's LocalSecret rows
@@ -29,6 +30,7 @@ SECRET_NAMES = (AGE_IDENTITY, SIGNING_KEY)  # made with the installation
 # key, so it is kept as the other two are (app.services.recovery).
 ESCROW_IDENTITY = "escrow_identity"
 PRIVATE_NAMES = (*SECRET_NAMES, ESCROW_IDENTITY)
+_MAX_FILE_BYTES = 64 * 1024  # three keys of some 200 bytes: a larger file is cut, so unreadable
 
 
 class SecretPlace(StrEnum):
@@ -52,7 +54,8 @@ def _read_file(folder: Path) -> dict[str, bytes]:
     if not path.exists():
         return {}
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as handle:
+            raw = json_from_outside(handle.read(_MAX_FILE_BYTES))
         return {str(k): base64.b64decode(str(v), validate=True) for k, v in raw.items()}
     except (OSError, ValueError, AttributeError, binascii.Error):
         return {}

@@ -44,6 +44,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from app.errors import AuthError, DatabaseError, ValidationError
 from app.i18n import _
 from app.security.private_files import exclusive_lock, make_private_dir, replace_privately
+from app.untrusted import json_from_outside
 
 FORMAT = 2
 KNOWN_FORMATS = (1, 2)
@@ -242,8 +243,8 @@ class KeySlotStore:
         if len(raw) > MAX_FILE_BYTES:
             raise _damaged()
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            data = json_from_outside(raw)
+        except ValueError:
             raise _damaged() from None
         if not isinstance(data, dict) or data.get("format") not in KNOWN_FORMATS:
             raise DatabaseError(_("The key file is not a Qorgau key file of a known version."))

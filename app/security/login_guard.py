@@ -42,6 +42,7 @@ from app.errors import QorgauError
 from app.i18n import ngettext
 from app.security.keyslots import KeySlotStore
 from app.security.private_files import exclusive_lock, replace_privately
+from app.untrusted import json_from_outside
 
 FILENAME = "login_attempts.json"
 LOCK_FILENAME = ".login_attempts.lock"
@@ -53,6 +54,8 @@ MAX_DELAY_S = 30
 MAX_NAMES = 200
 MAX_PENDING = 1000
 MAX_NAME_CHARS = 64
+# Those bounds keep a record under some 300 KB; a larger file is not one (and is not read whole).
+MAX_FILE_BYTES = 1024 * 1024
 AUDIT_ACTION = "user.login_failed"
 RESET_ACTION = "user.login_attempts_reset"
 MIRROR_SECRET = "login_attempts_mirror"  # LocalSecret row: {"instance", "seq"} at last sign-in
@@ -143,27 +146,32 @@ class LoginGuard:
         """The record and what was found: ``ok``, ``missing``, ``unsealed`` (the format before
         the seal, or a hand-written file) or ``tampered``."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            with self.path.open("rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
             return _fresh("missing"), "missing"
-        except (OSError, ValueError):
+        except OSError:
+            return _fresh("tampered"), "tampered"
+        try:
+            if len(raw) > MAX_FILE_BYTES:
+                raise ValueError("larger than any record")
+            data = json_from_outside(raw)
+        except ValueError:
             return _fresh("tampered"), "tampered"
         if isinstance(data, dict) and "format" not in data and "mac" not in data:
             return _from_unsealed(data), "unsealed"
-        if (
-            not isinstance(data, dict)
-            or data.get("format") != FORMAT
-            or not isinstance(data.get("mac"), str)
-            or not hmac.compare_digest(data["mac"], self._mac(data))
-            or not isinstance(data.get("users"), dict)
-            or not isinstance(data.get("pending"), list)
-            or not isinstance(data.get("seq"), int)
-            or not isinstance(data.get("instance"), str)
-        ):
+        # The shape first: anyone who can read keyslots.json can seal a file (see the module's
+        # docstring), so a sealed record may hold anything a hand can write.
+        if not _is_record(data) or not self._sealed(data):
             return _fresh("tampered"), "tampered"
         data.setdefault("dropped", 0)
         data.setdefault("found", "")
         return data, "ok"
+
+    def _sealed(self, data: dict[str, Any]) -> bool:
+        mac = data.get("mac")
+        # compare_digest refuses text that is not ASCII (TypeError): a seal is hex.
+        return isinstance(mac, str) and mac.isascii() and hmac.compare_digest(mac, self._mac(data))
 
     def _save(self, data: dict[str, Any]) -> None:
         if not self.path.parent.is_dir():
@@ -263,8 +271,9 @@ class LoginGuard:
             pending.pop()
             data["seq"] = int(data["seq"]) - 1
             name = str(last.get("username"))
-            if isinstance(last.get("prev"), dict):
-                data["users"][name] = last["prev"]
+            previous = _entry(last.get("prev"))
+            if previous is not None:
+                data["users"][name] = previous
             else:
                 data["users"].pop(name, None)
             self._save(data)
@@ -334,13 +343,49 @@ class LoginGuard:
         return len(failures)
 
 
+def _entry(value: Any) -> dict[str, Any] | None:
+    """A user name's entry as the delay reads it (a count and the time of the last failure,
+    with its zone), or None when ``value`` is not one."""
+    if not isinstance(value, dict) or set(value) != {"count", "last"}:
+        return None
+    count, last = value["count"], value["last"]
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        return None
+    try:
+        at = datetime.fromisoformat(last) if isinstance(last, str) else None
+    except ValueError:
+        at = None
+    return {"count": count, "last": last} if at is not None and at.tzinfo is not None else None
+
+
+def _is_record(data: Any) -> bool:
+    """The shape every reader of the record relies on, as this module writes it."""
+    return (
+        isinstance(data, dict)
+        and data.get("format") == FORMAT
+        and isinstance(data.get("users"), dict)
+        and all(_entry(entry) == entry for entry in data["users"].values())
+        and isinstance(data.get("pending"), list)
+        and all(isinstance(item, dict) for item in data["pending"])
+        and _is_int(data.get("seq"))
+        and _is_int(data.get("dropped", 0))
+        and isinstance(data.get("instance"), str)
+        and isinstance(data.get("found", ""), str)
+    )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _from_unsealed(old: dict[str, Any]) -> dict[str, Any]:
     """Keep the counts and failures of an unsealed file; the next sign-in says it was one."""
     data = _fresh("unsealed")
     users = old.get("users")
     pending = old.get("pending")
     if isinstance(users, dict):
-        data["users"] = {str(k)[:MAX_NAME_CHARS]: v for k, v in list(users.items())[:MAX_NAMES]}
+        entries = ((str(k)[:MAX_NAME_CHARS], _entry(v)) for k, v in users.items())
+        data["users"] = dict(list((k, e) for k, e in entries if e is not None)[:MAX_NAMES])
     if isinstance(pending, list):
         data["pending"] = [p for p in pending[-MAX_PENDING:] if isinstance(p, dict)]
     data["seq"] = len(data["pending"])

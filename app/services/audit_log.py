@@ -8,7 +8,6 @@ holds the database key could rewrite too). See ``app.security.audit_anchor``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from app.security import audit, audit_anchor
 from app.security.audit import AuditProblem
 from app.security.audit_anchor import SignedHead
 from app.services.workspace import Workspace
+from app.untrusted import json_from_outside
 
 HEAD_READERS = ADMIN_OR_HQ
 # Who did what: the administrator, and HQ's operator and administrator. A case's own history is
@@ -75,16 +75,19 @@ def read_head_file(path: Path) -> SignedHead:
     try:
         if path.stat().st_size > MAX_HEAD_FILE_BYTES:
             raise ValidationError(_("The head file is too large."), field="head")
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-        return audit_anchor.parse_head(data)
+        raw = path.read_bytes()
     except OSError as exc:
         raise ValidationError(
             _("The head file cannot be read: {error}").format(error=exc.strerror or exc),
             field="head",
         ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    try:
+        data: Any = json_from_outside(raw)
+    except ValueError:  # not UTF-8, not JSON, too deep, a number too long
         raise ValidationError(_("The head file is not valid JSON."), field="head") from None
-    except ValueError as exc:
+    try:
+        return audit_anchor.parse_head(data)
+    except ValueError as exc:  # its own messages, in the user's language
         raise ValidationError(str(exc), field="head") from None
 
 

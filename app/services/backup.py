@@ -60,10 +60,14 @@ from app.security.rekey import finish_waiting, key_opens, rekey_database, retire
 from app.services.installation import prove_password
 from app.services.server_hq import backups_message, refuse_on_server
 from app.services.workspace import Workspace
+from app.untrusted import UNREADABLE_MEMBER, json_from_outside
 
 BACKUP_FORMAT = "qorgau-backup"
 BACKUP_VERSION = 1
 MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 64 * 1024  # some 500 bytes: a larger one is not ours (nor read whole)
+# What reading a damaged archive raises; TypeError: a manifest's member entry of another type.
+_NOT_A_BACKUP: tuple[type[Exception], ...] = (*UNREADABLE_MEMBER, TypeError)
 BACKUP_ROLES = SENIOR_ROLES
 RESTORE_ROLE = Role.ADMIN
 
@@ -285,7 +289,7 @@ def check_backup_for_restore(paths: Paths, file: Path) -> BackupSummary:
                     raise DatabaseError(bad)
     except FileNotFoundError:
         raise DatabaseError(_("{path} does not exist.").format(path=file)) from None
-    except (zipfile.BadZipFile, KeyError, TypeError, ValueError, UnicodeDecodeError, OSError):
+    except _NOT_A_BACKUP:
         raise DatabaseError(bad) from None
     ours = KeySlotStore(paths.keyslots).database_id()
     if manifest["database_id"] != ours:
@@ -299,12 +303,16 @@ def _checked_manifest(archive: zipfile.ZipFile, bad: str) -> dict[str, Any]:
     """The manifest of a backup archive with the expected members, or DatabaseError(bad)."""
     if set(archive.namelist()) != {MANIFEST, DB_FILENAME, KEYSLOTS_FILENAME}:
         raise DatabaseError(bad)
-    manifest = json.loads(archive.read(MANIFEST))
+    if archive.getinfo(MANIFEST).file_size > MAX_MANIFEST_BYTES:
+        raise DatabaseError(bad)  # a member never unpacks past its declared size
+    manifest = json_from_outside(archive.read(MANIFEST))
     if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
         raise DatabaseError(bad)
     if manifest.get("version") != BACKUP_VERSION:
         raise DatabaseError(_("This backup was made by another version of Qorgau."))
-    if not isinstance(manifest.get("database_id"), str):
+    if not isinstance(manifest.get("database_id"), str) or not isinstance(
+        manifest.get("mission_code"), str
+    ):
         raise DatabaseError(bad)
     return manifest
 
@@ -330,8 +338,21 @@ def _member_as_recorded(
         for block in iter(lambda: member.read(1 << 20), b""):
             digest.update(block)
             if sink is not None:
-                sink.write(block)
+                try:
+                    sink.write(block)
+                except OSError as exc:
+                    raise _unpack_failed(exc) from None
     return bool(digest.hexdigest() == expected["sha256"])
+
+
+def _unpack_failed(exc: OSError) -> DatabaseError:
+    """Writing what is unpacked failed (a full disk): said as such, since any OSError while
+    reading the archive means a damaged backup."""
+    return DatabaseError(
+        _("The backup cannot be unpacked into the data folder: {error}").format(
+            error=exc.strerror or exc
+        )
+    )
 
 
 def _read_backup(file: Path, into: Path) -> dict[str, Any]:
@@ -341,12 +362,16 @@ def _read_backup(file: Path, into: Path) -> dict[str, Any]:
         with zipfile.ZipFile(file) as archive:
             manifest = _checked_manifest(archive, bad)
             for name in (DB_FILENAME, KEYSLOTS_FILENAME):
-                with open_private(into / name) as target:
+                try:
+                    target = open_private(into / name)
+                except OSError as exc:
+                    raise _unpack_failed(exc) from None
+                with target:
                     if not _member_as_recorded(archive, manifest, name, target):
                         raise DatabaseError(bad)
     except FileNotFoundError:
         raise DatabaseError(_("{path} does not exist.").format(path=file)) from None
-    except (zipfile.BadZipFile, KeyError, TypeError, ValueError, UnicodeDecodeError):
+    except _NOT_A_BACKUP:
         raise DatabaseError(bad) from None
     return manifest
 

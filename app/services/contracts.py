@@ -57,6 +57,7 @@ from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
 from app.domain.names import person_name, user_name
 from app.domain.roles import CASE_WORKERS
+from app.domain.text import quoted
 from app.errors import NotFound, ValidationError
 from app.i18n import LANGUAGES, _, current_language, language_override
 from app.services import search
@@ -260,7 +261,7 @@ class ContractReviewService:
         ):
             raise ValidationError(
                 _("host_country {given} differs from the review's host country {host}.").format(
-                    given=given, host=host_country.strip().upper()
+                    given=quoted(given), host=host_country.strip().upper()
                 ),
                 field="host_country",
             )

@@ -39,6 +39,7 @@ from app.domain.iin import is_valid_iin
 from app.domain.iso import country_by_name
 from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS, sex_from_names
 from app.domain.roles import CASE_WORKERS
+from app.domain.text import quoted
 from app.domain.workflow import default_due_date, is_open
 from app.errors import QorgauError, ValidationError
 from app.i18n import (
@@ -75,6 +76,10 @@ _CATEGORY_SEPARATORS = re.compile(r"[|;,\n]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the common case, parsed without strptime
 _EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's (Windows) date numbers
 _EXCEL_DAYS = (18264, 73051)  # 1950-01-01 … 2099-12-31: no other five-digit number is a date
+_EXCEL_DAY = re.compile(r"[0-9]{5}")  # ASCII digits only: "²".isdigit() holds, int("²") fails
+# The longest dates written out («04 сентября 2026 года», «2026 жылғы 24 қараша») are some 20
+# characters: a longer cell is no date, and is refused before the patterns try it.
+_LONGEST_DATE = 40
 _YEAR_WORD = re.compile(r"(?<=\d)\s*[гж]\.?$", re.IGNORECASE)
 _WITH_TIME = re.compile(r"(\S+)[ T]\d{1,2}:\d{2}(?::\d{2})?")
 FIELDS = (
@@ -400,7 +405,7 @@ def _sex_of(written: str) -> str | None:
     if found is None:
         raise ValidationError(
             _("Unknown sex “{value}”: write male or female (М, Ж, M, F).").format(
-                value=written.strip()
+                value=quoted(written)
             ),
             "sex",
         )
@@ -440,18 +445,22 @@ def parse_categories(value: str, lookup: Mapping[str, str]) -> tuple[str, ...]:
         found = lookup.get(part.casefold())
         if found is None:
             raise ValidationError(
-                _("Unknown complaint category “{value}”.").format(value=part), "categories"
+                _("Unknown complaint category “{value}”.").format(value=quoted(part)), "categories"
             )
         codes.append(found)
     return tuple(codes)
 
 
 def parse_date(value: str, fld: str) -> date | None:
-    text = value.strip()
+    # Spaces in a run count as one: a long run made the written-date patterns below backtrack
+    # for seconds on a single cell.
+    text = " ".join(value.split())
     if not text:
         return None
+    if len(text) > _LONGEST_DATE:
+        raise _not_a_date(text, fld)
     text = _YEAR_WORD.sub("", text)  # «05.03.2024 г.», «05.03.2024 ж.»: the word for year
-    if text.isdigit() and _EXCEL_DAYS[0] <= int(text) <= _EXCEL_DAYS[1]:
+    if _EXCEL_DAY.fullmatch(text) and _EXCEL_DAYS[0] <= int(text) <= _EXCEL_DAYS[1]:
         # A date cell whose format was lost shows Excel's day number: 45356 is 2024-03-05.
         return _EXCEL_EPOCH + timedelta(days=int(text))
     timed = _WITH_TIME.fullmatch(text)
@@ -479,8 +488,13 @@ def parse_date(value: str, fld: str) -> date | None:
     written = _written_date(text)
     if written is not None:
         return written
-    raise ValidationError(
-        _("“{value}” is not a date (use 2026-11-20 or 20.11.2026).").format(value=text), fld
+    raise _not_a_date(text, fld)
+
+
+def _not_a_date(text: str, fld: str) -> ValidationError:
+    return ValidationError(
+        _("“{value}” is not a date (use 2026-11-20 or 20.11.2026).").format(value=quoted(text)),
+        fld,
     )
 
 
@@ -589,7 +603,7 @@ def split_full_name(full: str) -> dict[str, str]:
     if len(words) < 2:
         raise ValidationError(
             _("“{value}” is not a full name: the surname and the given name are needed.").format(
-                value=full.strip()
+                value=quoted(full)
             ),
             "full_name",
         )
@@ -634,7 +648,9 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
     written = values.get("status", "").strip()
     status = _status_of(written) if written else CaseStatus.NEW.value
     if status is None:
-        raise ValidationError(_("Unknown status “{value}”.").format(value=written), "status")
+        raise ValidationError(
+            _("Unknown status “{value}”.").format(value=quoted(written)), "status"
+        )
     urgency = values.get("urgency", "").strip()
     urgency = (_code_of(Urgency, urgency) or urgency) if urgency else Urgency.NORMAL.value
     country = country_by_name(values["host_country"])
@@ -643,7 +659,7 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
             _(
                 "“{value}” is not a country: write its name (Оңтүстік Корея, Республика Корея, "
                 "South Korea) or its two-letter ISO code (KR)."
-            ).format(value=values["host_country"].strip()),
+            ).format(value=quoted(values["host_country"])),
             "host_country",
         )
     employer = values.get("employer", "").strip()

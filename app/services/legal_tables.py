@@ -10,7 +10,6 @@ stops a review (the shipped one is used, and the problem is reported).
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +29,7 @@ from app.domain.roles import ADMIN_OR_HQ
 from app.errors import ConflictError, ValidationError
 from app.i18n import _
 from app.services.workspace import Workspace
+from app.untrusted import json_from_outside
 
 HOST_COUNTRIES_TABLE = "host_countries"
 HOST_COUNTRIES_FORMAT = "qorgau-host-countries"
@@ -55,8 +55,8 @@ def table_row_id(name: str) -> str:
 def document_format(raw: bytes) -> str | None:
     """The ``format`` a JSON reference file declares, or None when it is not such a file."""
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        document = json_from_outside(raw)
+    except ValueError:
         return None
     value = document.get("format") if isinstance(document, dict) else None
     return value if isinstance(value, str) else None
@@ -67,9 +67,9 @@ def parse_host_countries_bytes(raw: bytes) -> tuple[dict[str, Any], ReferenceDat
     if len(raw) > MAX_TABLE_BYTES:
         raise ValidationError(_("The host-country table is too large."))
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError(_("The host-country table is not valid UTF-8 JSON.")) from exc
+        document = json_from_outside(raw)
+    except ValueError:
+        raise ValidationError(_("The host-country table is not valid UTF-8 JSON.")) from None
     if not isinstance(document, dict):
         raise ValidationError(_("The host-country table must be a JSON object."))
     try:

@@ -70,6 +70,7 @@ from app.services.keys import private_key
 from app.services.server_hq import recovery_message, refuse_on_server
 from app.services.users import rekey_workspace
 from app.services.workspace import Workspace
+from app.untrusted import json_from_outside
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -394,11 +395,11 @@ def sign_policy(
 def _verified_policy(ws: Workspace, signed: bytes) -> dict[str, Any]:
     bad = _("This is not an escrow policy signed by headquarters.")
     try:
-        document = json.loads(signed.decode("utf-8"))
+        document = json_from_outside(signed)
         policy = document["policy"]
         signature = base64.b64decode(document["signature"], validate=True)
         body = json.dumps(policy, sort_keys=True).encode()
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         raise ValidationError(bad) from None
     with ws.read() as session:
         hq = session.execute(select(Mission).where(Mission.is_hq, ~Mission.is_local)).scalars()
@@ -413,10 +414,22 @@ def _verified_policy(ws: Workspace, signed: bytes) -> dict[str, Any]:
             continue
     else:
         raise IntegrityError(bad)
-    if not isinstance(policy, dict) or policy.get("format") != POLICY_FORMAT:
+    if not _is_policy(policy):
         raise ValidationError(bad)
     if policy.get("mission_code") != ws.mission_code:
         raise ValidationError(_("This escrow policy is for another mission."))
     if str(policy.get("issued_at", "")) <= last:
         raise ValidationError(_("A newer escrow policy was already applied here."))
     return dict(policy)
+
+
+def _is_policy(policy: Any) -> bool:
+    """The fields applying a policy reads, of the types ``sign_policy`` writes: HQ's signature
+    vouches for who wrote a policy, not that its shape is one this version reads."""
+    return (
+        isinstance(policy, dict)
+        and policy.get("format") == POLICY_FORMAT
+        and isinstance(policy.get("escrow"), bool)
+        and isinstance(policy.get("recipient"), str)
+        and isinstance(policy.get("issued_at"), str)
+    )

@@ -27,10 +27,16 @@ from datetime import date, datetime, time
 from typing import Any
 
 from app.errors import ValidationError
-from app.i18n import _
+from app.i18n import _, format_number
+from app.untrusted import UNREADABLE_MEMBER
 
 # A workbook of 100,000 cases unpacks to some 60 MB of XML; four times that is no register.
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+# openpyxl pads each row to its last cell, and yields every row a jump in row numbers skips:
+# a few bytes (a cell in column XFD, a row numbered 10^9) cost thousands of cells or a billion
+# rows. A register of 100,000 cases of some 30 columns is 3 million cells.
+EXCEL_ROWS = 1_048_576
+MAX_CELLS = 10_000_000
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any workbook encrypted by a password
 _ZIP = b"PK\x03\x04"
 _ZERO_PADDED = re.compile(r"0{2,}")  # a number format that shows leading zeros: 000000000000
@@ -76,8 +82,11 @@ def decode(raw: bytes) -> tuple[str, str]:
     """The text and the encoding it was read with: UTF-8 (with or without a BOM), UTF-16 with
     a BOM (Excel's "Unicode text"), or Windows-1251 (what Excel in Russian saves as CSV)."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass  # a UTF-8 mark before what is not UTF-8: refused below like any other binary
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
@@ -133,14 +142,19 @@ def _is_header(cells: list[str]) -> bool:
 
 
 def _csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    number = 0
     try:
-        yield from enumerate(reader, start=1)
-    except csv.Error as exc:
-        raise _not_csv(exc) from None
-
-
-def _not_csv(exc: csv.Error) -> ValidationError:
-    return ValidationError(_("The file is not valid CSV: {error}").format(error=exc))
+        for number, cells in enumerate(reader, start=1):
+            yield number, cells
+    except csv.Error:
+        # The one error a lenient reader raises: a cell past the field limit. A register has
+        # no such cell; a quotation mark without its pair runs the cell on over the lines after.
+        raise ValidationError(
+            _(
+                "Row {row} has a cell longer than {n} characters; most often a quotation mark "
+                '(") in that row lacks its pair. Correct the row and save the file again.'
+            ).format(row=number + 1, n=format_number(csv.field_size_limit()))
+        ) from None
 
 
 # -- Excel workbooks ---------------------------------------------------------------------
@@ -194,7 +208,7 @@ def _check_archive(raw: bytes) -> None:
             if "mimetype" in names:
                 with archive.open("mimetype") as member:
                     mimetype = member.read(100)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except UNREADABLE_MEMBER as exc:
         raise _unreadable(exc) from None
     if b"opendocument" in mimetype:
         raise ValidationError(
@@ -226,13 +240,33 @@ def _unreadable(exc: BaseException) -> ValidationError:
 def _sheet_rows(worksheet: Any) -> Iterator[tuple[int, list[str]]]:
     """Each row as text, numbered as in Excel (openpyxl yields the rows absent from the file,
     empty, so counting gives the row number)."""
+    cells = 0
     try:
         for number, row in enumerate(worksheet.iter_rows(), start=1):
+            cells += len(row)
+            if number > EXCEL_ROWS or cells > MAX_CELLS:
+                raise _too_large(worksheet.title, number > EXCEL_ROWS)
             yield number, [_cell_text(cell) for cell in row]
     except ValidationError:
         raise
     except Exception as exc:  # the sheet's XML is damaged or refused by the parser's limits
         raise _unreadable(exc) from None
+
+
+def _too_large(sheet: str, rows: bool) -> ValidationError:
+    if rows:
+        return ValidationError(
+            _(
+                "The sheet “{name}” has rows numbered past {n}, which Excel does not allow: "
+                "the workbook is damaged."
+            ).format(name=sheet, n=format_number(EXCEL_ROWS))
+        )
+    return ValidationError(
+        _(
+            "The sheet “{name}” spans more than {n} million cells, too many for a register of "
+            "cases: delete the rows and columns outside the table and save the workbook again."
+        ).format(name=sheet, n=format_number(MAX_CELLS // 1_000_000))
+    )
 
 
 def _cell_text(cell: Any) -> str:

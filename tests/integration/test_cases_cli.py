@@ -183,6 +183,20 @@ def test_import_csv_utf8_bom_and_cp1251(cli, tmp_path: Path, installation: Paths
     assert (result["encoding"], result["delimiter"], result["imported"]) == ("cp1251", ",", 1)
 
 
+def test_import_csv_of_a_file_of_gigabytes_is_refused_before_it_is_read(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, installation: Paths
+) -> None:
+    """The command read the whole file before the import checked its size: a disk image
+    named by mistake was loaded into memory first."""
+    image = tmp_path / "disk.img"
+    with image.open("wb") as handle:
+        handle.truncate(3 * 1024**3)  # sparse: three gigabytes that take no room
+    result = cli("import-csv", str(image), "--dry-run")
+    assert result.code == 1
+    assert "The file is larger than 50 MB." in result.err
+    assert case_count(installation) == 0
+
+
 def test_import_csv_lists_imports_and_undoes_one(cli, tmp_path: Path, installation: Paths) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "register.csv"
     path.write_text(
