@@ -230,10 +230,14 @@ def _check_archive(raw: bytes) -> None:
 
 
 def _unreadable(exc: BaseException) -> ValidationError:
+    # What to do comes first, in the reader's language; the reader's own (English) words
+    # follow for whoever looks into the file.
     return ValidationError(
-        _("The file cannot be read as an Excel workbook: {error}").format(
-            error=str(exc) or type(exc).__name__
-        )
+        _(
+            "The file cannot be read as an Excel workbook: it is damaged, or it is not a "
+            "workbook. Open it in Excel and save it again as a workbook (.xlsx). Details: "
+            "{error}"
+        ).format(error=str(exc) or type(exc).__name__)
     )
 
 
