@@ -490,7 +490,7 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
         return 0
     for e in entries:
         when = format_datetime(e.at.astimezone())
-        print(f"{e.seq:>8}  {when}  {e.actor:<16} {e.label}  {e.entity_id}".rstrip())
+        print(f"{e.seq:>8}  {when}  {e.actor:<16} {e.label}  {e.record}".rstrip())
     return 0
 
 

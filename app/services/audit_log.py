@@ -50,6 +50,17 @@ class AuditEntryInfo:
     def label(self) -> str:
         return action_label(self.action)
 
+    @property
+    def record(self) -> str:
+        """What the entry is about, as people name it: a letter's or case's number where the
+        entry holds one (a letter's, a review's or a returnee's record id is an internal id),
+        else the record id itself."""
+        for key in ("number", "case"):
+            value = self.details.get(key)
+            if isinstance(value, str) and value:
+                return value
+        return self.entity_id
+
 
 @dataclass(frozen=True)
 class AuditCheck:

@@ -4,13 +4,14 @@ only for those who may; every action the app writes has a label in the reader's 
 from __future__ import annotations
 
 import ast
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from app.domain.audit_actions import ACTION_LABELS, action_label
 from app.errors import PermissionDenied
-from app.services.audit_log import AuditLogService
+from app.services.audit_log import AuditEntryInfo, AuditLogService
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
 from tests.builders import issued_letter, new_case
@@ -98,3 +99,18 @@ def test_an_attache_or_consul_reads_no_audit_log(open_ws: OpenWs) -> None:
     for user in ("aigul", "serik"):
         with pytest.raises(PermissionDenied):
             AuditLogService(open_ws(user)).entries()
+
+
+def test_an_entry_is_named_by_the_number_people_know_on_screen_and_on_the_command_line() -> None:
+    """A letter's, a contract review's or a returnee's record id is an internal id: the
+    command line's list printed it ("01a24d50-30ec-…") where the window showed the case or
+    letter number. One rule serves both."""
+    when = datetime(2026, 12, 6, tzinfo=UTC)
+
+    def entry(details: dict[str, object]) -> AuditEntryInfo:
+        return AuditEntryInfo(1, when, "aigul", "letter.issue", "letter", "01a24d50", details)
+
+    assert entry({"number": "SEL-2026/0017", "case": "SEL-2026-1174"}).record == "SEL-2026/0017"
+    assert entry({"case": "SEL-2026-1174"}).record == "SEL-2026-1174"
+    assert entry({"kind": "employer_letter"}).record == "01a24d50"
+    assert entry({"case": 7}).record == "01a24d50"  # details as another version wrote them

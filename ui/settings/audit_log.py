@@ -46,16 +46,6 @@ WHEN, USER, ACTION, RECORD, DETAILS = range(5)
 DETAILS_SHOWN = 160  # characters of an entry's details in its cell; the tooltip has them all
 
 
-def record_of(entry: AuditEntryInfo) -> str:
-    """What the entry is about, as people name it: a letter's or case's number where the entry
-    holds one (a letter's record id is an internal id), else the record id itself."""
-    for key in ("number", "case"):
-        value = entry.details.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return entry.entity_id
-
-
 def details_text(details: dict[str, Any]) -> str:
     return json.dumps(details, ensure_ascii=False, sort_keys=True) if details else ""
 
@@ -142,7 +132,7 @@ class AuditLogDialog(QDialog):
                 format_datetime(entry.at.astimezone()),
                 entry.actor,
                 entry.label,
-                record_of(entry),
+                entry.record,
                 details[:DETAILS_SHOWN] + ("…" if len(details) > DETAILS_SHOWN else ""),
             )
             for column, text in enumerate(cells):
