@@ -640,9 +640,11 @@ class CaseService(DatedService):
             )
 
     def get_by_number(self, number: str) -> CaseDetail:
+        """The case numbered ``number``, also when typed with a Cyrillic layout on."""
+        typed = search.numbers_as_meant(number.strip()).upper()
         with self.ws.read() as session:
             row = session.execute(
-                select(Case).where(Case.number == number.strip().upper(), Case.deleted_at.is_(None))
+                select(Case).where(Case.number == typed, Case.deleted_at.is_(None))
             ).scalar_one_or_none()
             if row is None:
                 raise NotFound(_("No case numbered {number}.").format(number=number))

@@ -545,8 +545,9 @@ class ContractReviewService:
 
     @staticmethod
     def _case_by_number(session: Session, number: str) -> Case:
+        typed = search.numbers_as_meant(number.strip()).upper()  # a Cyrillic layout on
         row = session.execute(
-            select(Case).where(Case.number == number.strip().upper(), Case.deleted_at.is_(None))
+            select(Case).where(Case.number == typed, Case.deleted_at.is_(None))
         ).scalar_one_or_none()
         if row is None:
             raise NotFound(_("No case numbered {number}.").format(number=number))

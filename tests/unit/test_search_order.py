@@ -175,3 +175,14 @@ def test_a_number_typed_with_a_cyrillic_layout_on_finds_its_case(ws: Workspace) 
     assert search.numbers_as_meant("Әбенов Нұрлан 1990") == "Әбенов Нұрлан 1990"
     assert search.numbers_as_meant("т12") == "т12"  # too short to be a number: kept
     assert [r.number for r in service.list_cases(CaseFilter(text="Әбенов"))] == [case.number]
+
+
+def test_a_case_asked_for_by_number_is_found_typed_with_a_cyrillic_layout(ws: Workspace) -> None:
+    """ "New letter…" and the command line ask for a case by its number: typed with the Russian
+    or Kazakh layout on, it was "No case numbered ЫУД-…"."""
+    service = CaseService(ws)
+    case = service.create_case(new_case())
+    year, seq = case.number.split("-")[1:]
+    kazakh_digits = str.maketrans("1234567890-", "„әіңғ,.үұқө")
+    for typed in (f"ыуд-{year}-{seq}", "ЫУД" + f"-{year}-{seq}".translate(kazakh_digits)):
+        assert service.get_by_number(typed).id == case.id
