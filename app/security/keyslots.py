@@ -265,8 +265,10 @@ class KeySlotStore:
         make_private_dir(self.path.parent)
         with exclusive_lock(self.path.with_name(LOCK_FILENAME)):
             data = self._load()
+            before = json.dumps(data, sort_keys=True)
             yield data
-            self._save(data)
+            if json.dumps(data, sort_keys=True) != before:  # else the file stays untouched
+                self._save(data)
 
     # -- slots ------------------------------------------------------------------------------
 

@@ -73,10 +73,12 @@ def test_a_sign_in_does_not_bring_back_a_slot_revoked_while_it_proved_the_passwo
     opened = store.open_slot("aigul", PASSWORD)
     store.remove_slot("aigul")
     before = installation.keyslots.read_bytes()
+    written = installation.keyslots.stat().st_mtime_ns
 
     store.rewrap(opened, PASSWORD, opened.slot_epoch)
 
     assert installation.keyslots.read_bytes() == before
+    assert installation.keyslots.stat().st_mtime_ns == written  # not even written again
     assert "aigul" not in store.usernames()
 
 
