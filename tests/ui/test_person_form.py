@@ -84,6 +84,8 @@ def test_the_warning_shows_without_consent_and_hides_with_it(qtbot: QtBot, ws: W
     person.consent_date.clear()
     assert person.consent_warning.text() == NO_CONSENT
     assert person.consent_warning.isVisibleTo(editor)
+    # A check box does not wrap: cut in a narrow form, each choice is read in its tooltip.
+    assert all(check.toolTip() == check.text() for check in person.scope_checks.values())
 
 
 def test_a_consent_date_in_the_future_is_refused_beside_the_field(

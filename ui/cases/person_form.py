@@ -270,7 +270,11 @@ class PersonForm(QWidget):
         for name, text in consent_labels.items():
             set_label(self.consent_form, self.boxes[name], text)
         for code in CONSENT_SCOPES:
-            self.scope_checks[code].setText(code_labels.consent_scope(code))
+            text = code_labels.consent_scope(code)
+            self.scope_checks[code].setText(text)
+            # A check box does not wrap: in a narrow form the end of a long Russian or Kazakh
+            # choice is cut, and the tooltip keeps it readable.
+            self.scope_checks[code].setToolTip(text)
         self.consent_note.setPlaceholderText(_("How it was given, e.g. signed form attached"))
         self._show_consent_state()
         self.birth_date.retranslate_ui()
