@@ -17,7 +17,16 @@ from typing import Any
 
 import keyring
 import pytest
+from hypothesis import settings
 from sqlalchemy import func, select
+
+# Property and fuzz tests draw the same examples on every run (from each test's name), so a
+# run of the suite passes or fails for the code, not for the draw: a fuzz test that finds a
+# fault once in six runs found it here, and made it a plain regression test. Exploring with
+# fresh draws is by hand: HYPOTHESIS_EXPLORE=1.
+settings.register_profile("suite", derandomize=True, database=None)
+settings.register_profile("explore", database=None)
+settings.load_profile("explore" if os.environ.get("HYPOTHESIS_EXPLORE") else "suite")
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["QORGAU_KDF_PROFILE"] = "test"

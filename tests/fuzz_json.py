@@ -9,7 +9,18 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+
+# The fuzz tests' common settings: no deadline (a sign-in derives a key), no example database
+# written into the tree, and fixtures shared across examples (each example restores what it
+# changes). A test file narrows it with settings(FUZZ, max_examples=…).
+FUZZ = settings(
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
 
 # Markers replaced in the document's text by what json.dumps cannot write.
 DEEP = "\x00deep"

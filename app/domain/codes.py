@@ -13,6 +13,7 @@ from enum import StrEnum
 from functools import cache
 from typing import TypeVar
 
+from app.domain.text import quoted
 from app.errors import ValidationError
 from app.i18n import _, current_language, load_catalog, pseudo, pseudo_locale_enabled
 
@@ -311,6 +312,9 @@ def parse_code(enum_type: type[E], value: str, field: str | None = None) -> E:
     except (ValueError, AttributeError):
         valid = ", ".join(member.value for member in enum_type)
         raise ValidationError(
-            _("Unknown code “{value}”; expected one of: {valid}.").format(value=value, valid=valid),
+            _("Unknown code “{value}”; expected one of: {valid}.").format(
+                value=quoted(value),
+                valid=valid,  # a cell of any length is quoted short
+            ),
             field=field,
         ) from None

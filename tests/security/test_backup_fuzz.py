@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.config import DB_FILENAME, Paths
@@ -30,14 +30,8 @@ from app.services.backup import (
 )
 from app.services.installation import unlock
 from tests.conftest import PASSWORD, OpenWs
-from tests.fuzz_json import as_text, damaged_documents
+from tests.fuzz_json import FUZZ, as_text, damaged_documents
 from tests.security.folder import folder_bytes
-
-FUZZ = settings(
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.cli.common import read_json_argument
@@ -23,14 +23,10 @@ from app.db.postgres import ServerConfig
 from app.errors import DatabaseError, ValidationError
 from app.security.hq_secrets import SIGNING_KEY, WORKSTATION_FILE, workstation_secret
 from app.security.keyring_store import SecretStore
+from tests.fuzz_json import FUZZ as SHARED_FUZZ
 from tests.fuzz_json import damaged_files
 
-FUZZ = settings(
-    max_examples=50,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = settings(SHARED_FUZZ, max_examples=50)
 SECRETS = {
     "age_identity": base64.b64encode(b"AGE-SECRET-KEY-1" + bytes(40)).decode("ascii"),
     SIGNING_KEY: base64.b64encode(b"-----BEGIN PRIVATE KEY-----").decode("ascii"),

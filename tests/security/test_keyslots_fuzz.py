@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.config import Paths
@@ -24,14 +24,8 @@ from app.security import keyslots
 from app.security.keyslots import KdfProfile, KeySlotStore
 from app.services.installation import unlock
 from tests.conftest import PASSWORD
-from tests.fuzz_json import damaged_files
+from tests.fuzz_json import FUZZ, damaged_files
 from tests.security.folder import folder_bytes
-
-FUZZ = settings(
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.config import Paths
@@ -22,14 +22,10 @@ from app.errors import AuthError
 from app.security.login_guard import FILENAME, MAX_DELAY_S, LoginGuard
 from app.services.installation import unlock
 from tests.conftest import PASSWORD
+from tests.fuzz_json import FUZZ as SHARED_FUZZ
 from tests.fuzz_json import as_text, damaged_documents
 
-FUZZ = settings(
-    max_examples=40,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = settings(SHARED_FUZZ, max_examples=40)
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pyrage
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -33,14 +33,8 @@ from app.services.recovery import (
 )
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
-from tests.fuzz_json import damaged_documents, damaged_files
+from tests.fuzz_json import FUZZ, damaged_documents, damaged_files
 from tests.security.folder import cli_as
-
-FUZZ = settings(
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 # -- the recovery key -----------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.db.models import ContractReview
@@ -18,14 +18,10 @@ from app.errors import ValidationError
 from app.services.contracts import ContractReviewService
 from app.services.workspace import Workspace
 from tests.conftest import count
+from tests.fuzz_json import FUZZ as SHARED_FUZZ
 from tests.fuzz_json import damaged_documents
 
-FUZZ = settings(
-    max_examples=120,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = settings(SHARED_FUZZ, max_examples=120)
 GOOD_TERMS: dict[str, Any] = {
     "employer_name": "Example İnşaat Ltd",
     "host_country": "KR",

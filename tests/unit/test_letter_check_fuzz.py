@@ -9,20 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.errors import ValidationError
 from app.services.letters import LetterInfo, LetterService
 from tests.builders import hanil_steel_case, issued_letter
 from tests.conftest import OpenWs
+from tests.fuzz_json import FUZZ as SHARED_FUZZ
 
-FUZZ = settings(
-    max_examples=100,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = settings(SHARED_FUZZ, max_examples=100)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 
 from app.agreements.library import parse_library_bytes
 from app.errors import ValidationError
@@ -20,14 +20,10 @@ from app.resources import resource_path
 from app.security.audit_anchor import HEAD_FORMAT
 from app.services.audit_log import read_head_file
 from app.services.legal_tables import document_format, parse_host_countries_bytes
+from tests.fuzz_json import FUZZ as SHARED_FUZZ
 from tests.fuzz_json import damaged_files
 
-FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = settings(SHARED_FUZZ, max_examples=60)
 LIBRARY = json.loads(resource_path("agreements", "library.json").read_text(encoding="utf-8"))
 HOST_COUNTRIES = json.loads(
     resource_path("contracts", "host_countries.json").read_text(encoding="utf-8")

@@ -21,13 +21,13 @@ from openpyxl import Workbook
 from app.errors import ValidationError
 from app.services import table_file
 from app.services.table_file import open_table
+from tests.fuzz_json import FUZZ as SHARED_FUZZ
 from tests.unit.test_table_file import workbook_bytes, zipped
 
 # Each test reads at most some hundred small files: a few seconds at most, the suite stays fast.
 FUZZ = settings(
+    SHARED_FUZZ,
     max_examples=120,
-    deadline=None,
-    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
