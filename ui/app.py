@@ -202,8 +202,8 @@ def close_workspace(workspace: Workspace) -> None:
         workspace.close()
         return
     label = _(
-        "Finishing the change of the database key that revoking a user began. Qorgau "
-        "closes when it is done…"
+        "Finishing the change of the database key that revoking a user began.\n"
+        "Qorgau closes when it is done…"
     )
     BackgroundTask(None, lambda _context: workspace.close()).with_progress(
         label
