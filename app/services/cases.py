@@ -641,7 +641,7 @@ class CaseService(DatedService):
 
     def get_by_number(self, number: str) -> CaseDetail:
         """The case numbered ``number``, also when typed with a Cyrillic layout on."""
-        typed = search.numbers_as_meant(number.strip()).upper()
+        typed = search.case_number_typed(number)
         with self.ws.read() as session:
             row = session.execute(
                 select(Case).where(Case.number == typed, Case.deleted_at.is_(None))

@@ -545,7 +545,7 @@ class ContractReviewService:
 
     @staticmethod
     def _case_by_number(session: Session, number: str) -> Case:
-        typed = search.numbers_as_meant(number.strip()).upper()  # a Cyrillic layout on
+        typed = search.case_number_typed(number)
         row = session.execute(
             select(Case).where(Case.number == typed, Case.deleted_at.is_(None))
         ).scalar_one_or_none()

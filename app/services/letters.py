@@ -450,8 +450,7 @@ class LetterService(DatedService):
         if flt.case_id:
             query = query.where(Letter.case_id == flt.case_id)
         if flt.case_number:
-            typed = search.numbers_as_meant(flt.case_number.strip())  # a Cyrillic layout on
-            query = query.where(Case.number == typed.upper())
+            query = query.where(Case.number == search.case_number_typed(flt.case_number))
         return query
 
     def pdf(self, letter_id: str) -> bytes:

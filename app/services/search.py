@@ -390,6 +390,12 @@ def numbers_as_meant(user_text: str) -> str:
     return " ".join(words)
 
 
+def case_number_typed(text_: str) -> str:
+    """A case number as typed, in the form the register keeps it (``SEL-2026-0042``), also
+    when typed with a Cyrillic layout on."""
+    return numbers_as_meant(text_.strip()).upper()
+
+
 def fts_query(user_text: str) -> str | None:
     """An FTS5 MATCH expression for what the user typed, or None when nothing is searchable.
 
