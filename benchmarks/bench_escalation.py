@@ -11,10 +11,7 @@ hourly run that finds nothing new, beside counting the overdue cases.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
 from app.config import Paths
 from app.services import cases as cases_module
@@ -22,9 +19,9 @@ from app.services.cases import CaseService
 from app.services.records import CaseFilter
 from app.services.workspace import Workspace
 from benchmarks.common import (
+    admin_on_a_copy,
     beside_saves,
     large_mission,
-    open_admin,
     print_table,
     size_argument,
 )
@@ -41,24 +38,16 @@ def _escalated_beside_saves(ws: Workspace, batch: int) -> tuple[int, float, floa
 
 
 def _on_a_copy(source: Paths, batch: int) -> tuple[int, float, float, float, float]:
-    folder = Path(tempfile.mkdtemp(prefix="qorgau-bench-escalate-"))
-    try:
-        shutil.copytree(source.data_dir, folder / "data", ignore=shutil.ignore_patterns("backups"))
-        ws = open_admin(Paths(folder / "data"))
-        try:
-            flagged, took, longest = _escalated_beside_saves(ws, batch)
-            service = CaseService(ws)
-            started = time.perf_counter()
-            again = service.escalate_overdue()
-            hourly = time.perf_counter() - started
-            assert again == 0, again
-            started = time.perf_counter()
-            service.count_cases(CaseFilter(overdue=True))
-            counted = time.perf_counter() - started
-        finally:
-            ws.close()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with admin_on_a_copy(source, "qorgau-bench-escalate-") as ws:
+        flagged, took, longest = _escalated_beside_saves(ws, batch)
+        service = CaseService(ws)
+        started = time.perf_counter()
+        again = service.escalate_overdue()
+        hourly = time.perf_counter() - started
+        assert again == 0, again
+        started = time.perf_counter()
+        service.count_cases(CaseFilter(overdue=True))
+        counted = time.perf_counter() - started
     return flagged, took, longest, hourly, counted
 
 

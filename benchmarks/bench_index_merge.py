@@ -13,20 +13,15 @@ merge's whole time, and the longest a save waited.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-
 from sqlalchemy import func, select, text
 
-from app.config import Paths
 from app.db.models import Case, Counter
 from app.services import retention, search
 from app.services.workspace import Workspace
 from benchmarks.common import (
+    admin_on_a_copy,
     beside_saves,
     large_mission,
-    open_admin,
     print_table,
     size_argument,
 )
@@ -49,25 +44,16 @@ def _optimize_at_once(ws: Workspace) -> None:
 
 
 def main(cases: int) -> None:
-    source = large_mission(cases)
-    folder = Path(tempfile.mkdtemp(prefix="qorgau-bench-merge-"))
-    try:
-        shutil.copytree(source.data_dir, folder / "data", ignore=shutil.ignore_patterns("backups"))
-        ws = open_admin(Paths(folder / "data"))
-        try:
-            with ws.read() as session:
-                held = session.scalar(select(func.count()).select_from(Case)) or 0
-            _optimize_at_once(ws)  # both runs start from one segment and 20 changes
-            _change_some_cases(ws)
-            _none, at_once, at_once_wait = beside_saves(ws, lambda: _optimize_at_once(ws))
-            _change_some_cases(ws)
-            with ws.write() as session:
-                session.merge(Counter(name=retention.PURGE_PENDING, value=1))
-            _none, stepped, stepped_wait = beside_saves(ws, lambda: retention.purge_freed_data(ws))
-        finally:
-            ws.close()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with admin_on_a_copy(large_mission(cases), "qorgau-bench-merge-") as ws:
+        with ws.read() as session:
+            held = session.scalar(select(func.count()).select_from(Case)) or 0
+        _optimize_at_once(ws)  # both runs start from one segment and 20 changes
+        _change_some_cases(ws)
+        _none, at_once, at_once_wait = beside_saves(ws, lambda: _optimize_at_once(ws))
+        _change_some_cases(ws)
+        with ws.write() as session:
+            session.merge(Counter(name=retention.PURGE_PENDING, value=1))
+        _none, stepped, stepped_wait = beside_saves(ws, lambda: retention.purge_freed_data(ws))
     print_table(
         f"The search index merged after {CHANGED_CASES} cases changed, {held:,} cases "
         "(baseline: 'optimize' in one write transaction)",

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -48,7 +47,14 @@ from app.services.returnees import (
 )
 from app.services.users import UserService
 from app.services.workspace import Workspace
-from benchmarks.common import Row, large_mission, open_admin, p, print_table, timings_ms
+from benchmarks.common import (
+    Row,
+    admin_on_a_copy,
+    large_mission,
+    p,
+    print_table,
+    timings_ms,
+)
 
 PASSWORD = "bench-password"
 COUNTRIES = ("KR", "TR", "RU", "AE", "DE", "GB", "US", "IL", "QA", "KG")
@@ -330,18 +336,9 @@ def _before_0026(here: str, conditions: tuple[Any, ...], counted: bool) -> Any:
 
 
 def _at_a_mission(cases: int) -> None:
-    source = large_mission(cases)
-    folder = Path(tempfile.mkdtemp(prefix="qorgau-bench-returnees-mission-"))
-    try:
-        shutil.copytree(source.data_dir, folder / "data", ignore=shutil.ignore_patterns("backups"))
-        ws = open_admin(Paths(folder / "data"))
-        try:
-            records = _fill_mission(ws, MISSION_SHARE)
-            rows = _mission_reads(ws)
-        finally:
-            ws.close()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with admin_on_a_copy(large_mission(cases), "qorgau-bench-returnees-mission-") as ws:
+        records = _fill_mission(ws, MISSION_SHARE)
+        rows = _mission_reads(ws)
     print_table(
         f"Returnees' register at a mission of {cases:,} cases with {records:,} records (ms): "
         "this tree; baseline: the query before migration 0026, same run",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -33,6 +35,22 @@ def large_mission(cases: int = 100_000) -> Paths:
         run_demo(paths, cases, seed=1)
         print(f"built a {cases:,}-case demo mission in {time.perf_counter() - started:.1f} s")
     return paths
+
+
+@contextmanager
+def admin_on_a_copy(source: Paths, prefix: str) -> Iterator[Workspace]:
+    """The administrator signed in to a throwaway copy of ``source`` (its backups left out):
+    what a benchmark writes never reaches the reused mission."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        shutil.copytree(source.data_dir, folder / "data", ignore=shutil.ignore_patterns("backups"))
+        ws = open_admin(Paths(folder / "data"))
+        try:
+            yield ws
+        finally:
+            ws.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def size_argument(env: str, default: int) -> int:
