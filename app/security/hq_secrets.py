@@ -17,6 +17,7 @@ import os
 from enum import StrEnum
 from pathlib import Path
 
+from app.errors import DatabaseError
 from app.i18n import _
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.security.private_files import make_private, open_private
@@ -31,6 +32,18 @@ SECRET_NAMES = (AGE_IDENTITY, SIGNING_KEY)  # made with the installation
 ESCROW_IDENTITY = "escrow_identity"
 PRIVATE_NAMES = (*SECRET_NAMES, ESCROW_IDENTITY)
 _MAX_FILE_BYTES = 64 * 1024  # three keys of some 200 bytes: a larger file is cut, so unreadable
+
+
+class SecretsFileDamaged(DatabaseError):
+    """The workstation's file of HQ's keys is there but cannot be read (cut short, garbled)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            _(
+                "The file that keeps HQ's keys on this computer ({path}) cannot be read: it is "
+                "damaged. Nothing was changed. Restore it from this computer's backup."
+            ).format(path=str(path))
+        )
 
 
 class SecretPlace(StrEnum):
@@ -49,7 +62,8 @@ def secrets_file(folder: Path) -> Path:
     return folder / WORKSTATION_FILE
 
 
-def _read_file(folder: Path) -> dict[str, bytes]:
+def _read_file(folder: Path) -> dict[str, bytes] | None:
+    """The file's secrets; {} when there is no file, None when it is there but damaged."""
     path = secrets_file(folder)
     if not path.exists():
         return {}
@@ -58,13 +72,22 @@ def _read_file(folder: Path) -> dict[str, bytes]:
             raw = json_from_outside(handle.read(_MAX_FILE_BYTES))
         return {str(k): base64.b64decode(str(v), validate=True) for k, v in raw.items()}
     except (OSError, ValueError, AttributeError, binascii.Error):
-        return {}
+        return None
+
+
+def damaged_secrets_file(folder: Path) -> Path | None:
+    """The workstation's key file if it is there but cannot be read, else None."""
+    return secrets_file(folder) if _read_file(folder) is None else None
 
 
 def _write_file(folder: Path, secrets: dict[str, bytes]) -> None:
-    """Atomically, private from the first byte (temp file 0600 + rename)."""
+    """Atomically, private from the first byte (temp file 0600 + rename). A damaged file is
+    never written over: the keys in it may still be mended by hand or restored."""
     path = secrets_file(folder)
-    merged = {**_read_file(folder), **secrets}
+    kept = _read_file(folder)
+    if kept is None:
+        raise SecretsFileDamaged(path)
+    merged = {**kept, **secrets}
     temp = path.with_suffix(".tmp")
     with open_private(temp) as handle:
         text = json.dumps({k: base64.b64encode(v).decode("ascii") for k, v in merged.items()})
@@ -98,16 +121,17 @@ def keep_on_workstation(
 def workstation_secret(
     folder: Path, database_id: str, name: str, store: SecretStore
 ) -> bytes | None:
-    """A secret kept on this workstation (keyring first, then the private file); None if not."""
-    return store.get(entry_name(database_id, name)) or _read_file(folder).get(name)
+    """A secret kept on this workstation (keyring first, then the private file); None if not
+    (a damaged file holds none: ``damaged_secrets_file`` tells that case apart)."""
+    return store.get(entry_name(database_id, name)) or (_read_file(folder) or {}).get(name)
 
 
 def forget_on_workstation(folder: Path, database_id: str, name: str, store: SecretStore) -> None:
     """Remove one secret from the keyring and the private file (a key made for nothing)."""
     store.delete(entry_name(database_id, name))
     kept = _read_file(folder)
-    if kept.pop(name, None) is None:
-        return
+    if kept is None or kept.pop(name, None) is None:
+        return  # a damaged file is left as it is
     secrets_file(folder).unlink()
     if kept:
         _write_file(folder, kept)

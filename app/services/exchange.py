@@ -80,6 +80,7 @@ from app.exchange.sqljson import record_chunks
 from app.exchange.zipstream import ZipTooLarge
 from app.i18n import N_, _, label_from, ngettext
 from app.security import audit_anchor
+from app.security.hq_secrets import SecretsFileDamaged
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.services.agreements import ensure_library, seed_library
 from app.services.conflict_text import referenced_names, value_text
@@ -570,7 +571,12 @@ class ExchangeService:
         from_keyring = self.store.get(keyring_identity_name(self.ws.database_id))
         if from_keyring:
             identities.extend(parse_identities(from_keyring.decode("ascii")))
-        own = self._secret(session, AGE_IDENTITY)
+        try:
+            own = self._secret(session, AGE_IDENTITY)
+        except SecretsFileDamaged:
+            if not identities:
+                raise
+            own = None  # the identity file given may open the bundle all the same
         if own:
             identities.extend(parse_identities(own.decode("ascii")))
         if not identities:

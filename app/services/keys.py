@@ -19,6 +19,8 @@ from app.i18n import _
 from app.security.hq_secrets import (
     PRIVATE_NAMES,
     SecretPlace,
+    SecretsFileDamaged,
+    damaged_secrets_file,
     keep_on_workstation,
     workstation_secret,
 )
@@ -144,8 +146,14 @@ def private_key(ws: Workspace, session: Session, name: str, store: SecretStore) 
         with session.begin_nested():  # a refused read must not end the transaction
             row = session.get(LocalSecret, name)
     except DBAPIError:
-        return None  # HQ on a server: this role may not read those rows at all
-    return bytes(row.value) if row is not None else None
+        row = None  # HQ on a server: this role may not read those rows at all
+    if row is not None:
+        return bytes(row.value)
+    damaged = damaged_secrets_file(ws.paths.data_dir)
+    if damaged is not None:
+        # Said as such: "no key here" would send the operator to make new keys.
+        raise SecretsFileDamaged(damaged)
+    return None
 
 
 def move_secrets_off_server(workspace: Workspace, store: SecretStore) -> SecretPlace | None:
