@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -181,7 +182,8 @@ def test_printing_to_a_file_gives_the_registered_letter_with_its_text_on_every_p
     serik = open_ws("serik")
     audited = count(serik, AuditEntry)
 
-    click(qtbot, page.print_button)
+    with qtbot.waitSignal(page.copy_recorded, timeout=WAIT_MS):  # audited off the GUI thread
+        click(qtbot, page.print_button)
 
     assert answer.offered == [(1, 2, letter.outgoing_number)]  # its pages; its number queued
     printed = answer.path.read_bytes()
@@ -321,6 +323,36 @@ def test_a_letter_whose_pdf_retention_removed_prints_nothing(
     assert not page.preview.content and not page.print_button.isEnabled()
     page.print_letter()  # a stale click or a shortcut: no dialog, nothing printed
     assert not answer.offered and not answer.path.exists()
+
+
+def test_a_saved_copy_is_audited_without_holding_the_window(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail, tmp_path: Path
+) -> None:
+    """The audit entry waits for the database's write lock, which another writer (an
+    import's batch, an index merge step) may hold for seconds: not on the GUI thread."""
+    letter = long_letter(open_ws, case.id)
+    page = register_on(qtbot, open_ws, bridge, letter.id)
+    lock_free, recorded = threading.Event(), []
+    record_copy = page.service.record_copy
+
+    def waits_for_the_lock(letter_id: str, printed: bool = False) -> None:
+        assert lock_free.wait(WAIT_MS / 1000)
+        record_copy(letter_id, printed)
+        recorded.append(letter_id)
+
+    page.service.record_copy = waits_for_the_lock  # type: ignore[method-assign]
+    target = tmp_path / "saved.pdf"
+    page.save_to(target)  # returns while the audit waits
+    assert target.read_bytes() == LetterService(open_ws("serik")).pdf(letter.id)
+    assert recorded == []
+    with qtbot.waitSignal(page.copy_recorded, timeout=WAIT_MS):
+        lock_free.set()
+    assert recorded == [letter.id]
+    with open_ws("serik").read() as session:
+        entry = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "letter.copy")
+        ).scalar_one()
+    assert (entry.entity_id, entry.details["number"]) == (letter.id, letter.outgoing_number)
 
 
 def newest_audit(ws: Workspace) -> AuditEntry:

@@ -123,7 +123,8 @@ def test_draft_approve_issue_from_a_case(
 
     # Saving writes the registered file itself, which verify accepts.
     target = tmp_path / "letter.pdf"
-    consul_page.save_to(target)
+    with qtbot.waitSignal(consul_page.copy_recorded, timeout=WAIT_MS):  # off the GUI thread
+        consul_page.save_to(target)
     assert hashlib.sha256(target.read_bytes()).hexdigest() == info.pdf_sha256
     assert LetterService(open_ws("admin")).verify(target.read_bytes()).matched
     with open_ws("admin").read() as session:  # a copy outside the database: audited

@@ -92,6 +92,7 @@ def _checks_of(service: LetterService, letter_id: str) -> list[str]:
 
 class LettersPage(QWidget):
     letter_issued = Signal(object)  # LetterInfo
+    copy_recorded = Signal(str)  # the letter's id, once its copy's audit entry is written
 
     def __init__(self, workspace: Workspace, bridge: LanguageBridge | None = None) -> None:
         super().__init__()
@@ -609,7 +610,6 @@ class LettersPage(QWidget):
                 else self.service.render_preview(info.id)
             )
             path.write_bytes(content)
-            self.service.record_copy(info.id)
         except QorgauError as exc:
             show_error(self, exc)
         except OSError as exc:
@@ -618,6 +618,8 @@ class LettersPage(QWidget):
                 _("Qorgau"),
                 _("{path} cannot be written: {error}").format(path=path, error=exc),
             )
+        else:
+            self._record_copy(info.id)
 
     def print_letter(self) -> None:
         """Print the letter shown: an issued letter as registered, a draft as its preview
@@ -635,8 +637,18 @@ class LettersPage(QWidget):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             print_pdf(content, printer)
-            self.service.record_copy(info.id, printed=True)
         except QorgauError as exc:  # PrintFailed among them
             show_error(self, exc)
+            return
         finally:
             QApplication.restoreOverrideCursor()
+        self._record_copy(info.id, printed=True)
+
+    def _record_copy(self, letter_id: str, printed: bool = False) -> None:
+        """Audit the copy just made, off the GUI thread: another writer (an import's batch, a
+        merge step) may hold the database's write lock for a second or more."""
+        service = self.service
+        task: BackgroundTask[None] = BackgroundTask(
+            self, lambda _context: service.record_copy(letter_id, printed)
+        )
+        task.success(lambda _none: self.copy_recorded.emit(letter_id)).run_in_background()
