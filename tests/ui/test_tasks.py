@@ -88,20 +88,16 @@ def test_a_progress_dialog_shows_soon_for_work_that_reports_nothing(qtbot: QtBot
     """A re-key, a briefing sheet, a subject access export report no numbers. Their dialog
     stayed hidden for Qt's default 4 s (setting the minimum duration does not restart the
     timer the constructor began), the window clickable under a "modal" dialog meanwhile."""
-    import time
-
     parent = QWidget()
     qtbot.addWidget(parent)
     parent.show()
     release = threading.Event()
     task = BackgroundTask(parent, lambda _ctx: release.wait(10)).with_progress("Working")
-    started = time.monotonic()
     task.run_in_background()
     dialog = task._progress
     assert dialog is not None
     try:
-        qtbot.waitUntil(dialog.isVisible, timeout=2000)
-        assert time.monotonic() - started < 2
+        qtbot.waitUntil(dialog.isVisible, timeout=2000)  # not Qt's default 4 s
         assert dialog.windowModality() == Qt.WindowModality.WindowModal
     finally:
         release.set()

@@ -127,10 +127,9 @@ def test_the_window_reads_while_a_key_change_waits_for_a_workers_long_session() 
         assert inside.wait(10)
         changed = pool.submit(change)
         time.sleep(0.1)
-        started = time.monotonic()
         with gate.session():  # this test runs on the main thread
             pass
-        assert time.monotonic() - started < 1
+        # Held back, it would have entered only after the export gave up and the change ran.
         assert not changed.done()
         release.set()
         running.result(10)
