@@ -428,7 +428,7 @@ def test_the_administrator_reads_the_audit_log_and_checks_its_chain(
 
     from app.services.cases import CaseService
     from tests.builders import new_case
-    from ui.settings.audit_log import ACTION, RECORD, USER
+    from ui.settings.audit_log import ACTION, DETAILS, RECORD, USER
 
     case = CaseService(open_ws("aigul")).create_case(new_case())
     page = _page(qtbot, make_window(ws))
@@ -446,6 +446,13 @@ def test_the_administrator_reads_the_audit_log_and_checks_its_chain(
     dialog.record.setText(case.number)  # type: ignore[attr-defined]
     dialog.record.returnPressed.emit()  # type: ignore[attr-defined]
     assert table.rowCount() == 1 and table.item(0, RECORD).text() == case.number
+    # The details in words, as the forms name them; the entry as stored in the tooltip
+    details = table.item(0, DETAILS)
+    assert details.text() == (
+        "Categories: Passport or documents withheld, Unpaid or underpaid wages; "
+        "Host country: Türkiye"
+    )
+    assert '"categories": ["documents_withheld", "unpaid_wages"]' in details.toolTip()
 
     task = dialog.check_chain()  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: not task.running, timeout=10_000)

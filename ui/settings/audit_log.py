@@ -35,6 +35,7 @@ from app.services.audit_log import (
     AuditLogService,
     tampered_message,
 )
+from app.services.audit_text import details_in_words
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from ui.palette import outcome_style
@@ -47,7 +48,12 @@ DETAILS_SHOWN = 160  # characters of an entry's details in its cell; the tooltip
 
 
 def details_text(details: dict[str, Any]) -> str:
+    """The details as stored, for an auditor: the tooltip of the words."""
     return json.dumps(details, ensure_ascii=False, sort_keys=True) if details else ""
+
+
+def shortened(text: str) -> str:
+    return text[:DETAILS_SHOWN] + ("…" if len(text) > DETAILS_SHOWN else "")
 
 
 class AuditLogDialog(QDialog):
@@ -127,18 +133,20 @@ class AuditLogDialog(QDialog):
         self.entries.extend(page)
         self.table.setRowCount(len(self.entries))
         for row, entry in enumerate(page, start=first):
-            details = details_text(entry.details)
+            words = details_in_words(entry.action, entry.details)
             cells = (
                 format_datetime(entry.at.astimezone()),
                 entry.actor,
                 entry.label,
                 entry.record,
-                details[:DETAILS_SHOWN] + ("…" if len(details) > DETAILS_SHOWN else ""),
+                shortened(words),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if column == DETAILS and details:
-                    item.setToolTip(plain_tooltip(details))
+                if column == DETAILS and entry.details:
+                    # The words in full, then the entry as stored (`qorgau audit list --json`)
+                    stored = details_text(entry.details)
+                    item.setToolTip(plain_tooltip(f"{words}\n\n{stored}" if words else stored))
                 if column == ACTION:
                     item.setToolTip(entry.action)  # the code, as `qorgau audit list --json` has it
                 self.table.setItem(row, column, item)
