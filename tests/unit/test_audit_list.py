@@ -13,6 +13,7 @@ from app.domain.audit_actions import ACTION_LABELS, action_label
 from app.errors import PermissionDenied
 from app.services.audit_log import AuditEntryInfo, AuditLogService
 from app.services.cases import CaseService
+from app.services.letters import LetterFields, LetterService
 from app.services.workspace import Workspace
 from tests.builders import issued_letter, new_case
 from tests.conftest import OpenWs
@@ -93,6 +94,19 @@ def test_a_letters_entries_are_found_by_its_number(ws: Workspace, open_ws: OpenW
     about = AuditLogService(ws).entries(record=letter.outgoing_number.lower())
     assert [e.action for e in about] == ["letter.issue", "letter.approve", "letter.draft"]
     assert {e.entity_id for e in about} == {letter.id}
+    # The approval's details name no number: it reads by the letter's, not its internal id
+    assert [e.record for e in about] == [letter.outgoing_number] * 2 + [case.number]
+
+
+def test_a_draft_letters_entries_are_named_by_its_case(ws: Workspace, open_ws: OpenWs) -> None:
+    case = CaseService(open_ws("aigul")).create_case(new_case())
+    draft = LetterService(open_ws("aigul")).draft(
+        case.id, "employer_letter", "ru", LetterFields(subject="Задолженность")
+    )
+    LetterService(open_ws("serik")).approve(draft.id)
+    approval = AuditLogService(ws).entries(actor="serik", limit=1)[0]
+    assert (approval.action, approval.entity_id) == ("letter.approve", draft.id)
+    assert approval.record == case.number
 
 
 def test_an_attache_or_consul_reads_no_audit_log(open_ws: OpenWs) -> None:
