@@ -108,8 +108,9 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
-def details_in_words(action: str, details: dict[str, Any]) -> str:
-    """``details`` of an entry of ``action`` as "Label: value; Label: value"."""
+def details_in_words(action: str, details: dict[str, Any], record: str = "") -> str:
+    """``details`` of an entry of ``action`` as "Label: value; Label: value"; a value that is
+    the entry's ``record`` as shown beside them (its case or letter number) is not repeated."""
     parts: list[str] = []
     changed = CHANGED.get(action)
     if "from" in details and "to" in details:
@@ -121,6 +122,8 @@ def details_in_words(action: str, details: dict[str, Any]) -> str:
         shown = set()
     for key, value in details.items():
         if key in shown or key in HIDDEN or value in EMPTY or _internal(value):
+            continue
+        if record and value == record:
             continue
         parts.append(f"{_label(key)}: {_value(key, value, action)}")
     return "; ".join(parts)

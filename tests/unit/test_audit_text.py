@@ -67,3 +67,10 @@ def test_internal_ids_stay_out_of_the_words_and_an_empty_entry_says_nothing() ->
     assert details_in_words("case.refer", referral) == "consent_covers: yes"
     assert details_in_words("user.login", {}) == ""
     assert details_in_words("case.assign", {"from": None, "to": "aigul"}) == "Officer: — → aigul"
+
+
+def test_the_number_in_the_record_column_is_not_repeated_in_the_words() -> None:
+    issued = {"number": "SEL-2026/0017", "case": "SEL-2026-1175", "kind": "employer_letter"}
+    assert details_in_words("letter.issue", issued, record="SEL-2026/0017") == (
+        "Case: SEL-2026-1175; Kind: Letter to the employer"
+    )

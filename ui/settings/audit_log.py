@@ -133,7 +133,7 @@ class AuditLogDialog(QDialog):
         self.entries.extend(page)
         self.table.setRowCount(len(self.entries))
         for row, entry in enumerate(page, start=first):
-            words = details_in_words(entry.action, entry.details)
+            words = details_in_words(entry.action, entry.details, entry.record)
             cells = (
                 format_datetime(entry.at.astimezone()),
                 entry.actor,
