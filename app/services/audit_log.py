@@ -16,7 +16,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Attachment, AuditEntry, Case, Letter, Mission, Returnee
+from app.db.models import (
+    Attachment,
+    AuditEntry,
+    Case,
+    ContractReview,
+    Letter,
+    Mission,
+    Returnee,
+)
 from app.domain.audit_actions import action_label
 from app.domain.codes import Role
 from app.domain.roles import ADMIN_OR_HQ
@@ -135,8 +143,9 @@ class AuditLogService:
         limit: int = ENTRIES_PAGE,
     ) -> list[AuditEntryInfo]:
         """The latest entries first, ``limit`` at most, those of ``actor`` (a user name) and
-        about ``record`` (a case number, a user name, a letter's number: the entry's record id)
-        if given; the next page starts before the last one's ``seq``."""
+        about ``record`` (a case number, with its letters and attachments; a user name; a
+        letter's number: the entry's record id) if given; the next page starts before the
+        last one's ``seq``."""
         self.ws.require_role(*AUDIT_READERS)
         query = select(*audit.ENTRY_COLUMNS, AuditEntry.details)
         if actor:
@@ -216,14 +225,27 @@ def _numbers_of(session: Session, entries: list[AuditEntryInfo]) -> dict[str, st
     for model in (Attachment, Returnee):
         if ids := wanted.get(model.__tablename__):
             of_cases = select(model.id, Case.number).join(Case, Case.id == model.case_id)
-            named.update(session.execute(of_cases.where(model.id.in_(ids))).tuples())
+            for id_, number in session.execute(of_cases.where(model.id.in_(ids))):
+                named[id_] = number
     return named
 
 
 def _record_ids(session: Session, record: str) -> list[str]:
-    """The record ids ``record`` stands for: itself, and a letter's internal id if it is that
-    letter's number (its entries, from the draft on, are recorded under the id)."""
+    """The record ids ``record`` stands for: itself; a letter's internal id if it is that
+    letter's number (its entries, from the draft on, are recorded under the id); for a case's
+    number, the ids of its letters, attachments, reviews and returnee record too, so that who
+    opened a case's attachment or approved its letter shows with the case."""
+    ids = [record]
     letter = session.execute(
         select(Letter.id).where(Letter.outgoing_number == record.upper())
     ).scalar_one_or_none()
-    return [record] if letter is None else [record, letter]
+    if letter is not None:
+        ids.append(letter)
+    case = session.execute(
+        select(Case.id, Case.number).where(Case.number == record.upper())
+    ).one_or_none()
+    if case is not None:
+        ids.append(case.number)
+        for model in (Letter, Attachment, ContractReview, Returnee):
+            ids.extend(session.scalars(select(model.id).where(model.case_id == case.id)))
+    return ids

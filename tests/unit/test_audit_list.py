@@ -98,6 +98,23 @@ def test_a_letters_entries_are_found_by_its_number(ws: Workspace, open_ws: OpenW
     assert [e.record for e in about] == [letter.outgoing_number] * 2 + [case.number]
 
 
+def test_a_cases_number_finds_the_entries_of_its_letters_and_attachments(
+    ws: Workspace, open_ws: OpenWs
+) -> None:
+    """Who approved a case's letter or opened its attachment is recorded under their internal
+    ids: the case's number found none of it."""
+    aigul = open_ws("aigul")
+    case = CaseService(aigul).create_case(new_case())
+    attachment = CaseService(aigul).add_attachment(case.id, "contract.pdf", b"%PDF-1.4 contract")
+    CaseService(aigul).attachment_content(attachment.id)
+    issued_letter(aigul, open_ws("serik"), case.id)
+    about = AuditLogService(ws).entries(record=case.number.lower())
+    actions = [e.action for e in about]
+    assert {"case.create", "attachment.add", "attachment.open"} <= set(actions)
+    assert {"letter.draft", "letter.approve", "letter.issue"} <= set(actions)
+    assert {e.record for e in about if e.action.startswith("attachment.")} == {case.number}
+
+
 def test_a_draft_letters_entries_are_named_by_its_case(ws: Workspace, open_ws: OpenWs) -> None:
     case = CaseService(open_ws("aigul")).create_case(new_case())
     draft = LetterService(open_ws("aigul")).draft(
