@@ -62,6 +62,7 @@ DETAIL_LABELS: dict[str, str] = {
     "kept": N_("Kept"),
     "warning": N_("Warning"),
     "hq": N_("Headquarters"),
+    "revoked": N_("User"),
     "updated_on": N_("Library date"),
     "added": N_("Agreements added"),
     "updated": N_("Agreements updated"),
@@ -99,7 +100,16 @@ CHANGED: dict[str, str] = {
 
 # Keys that hold what only an auditor compares (digests, keys, generator seeds).
 HIDDEN = frozenset(
-    {"sha256", "content_digest", "hash", "seed", "signing_key", "database_id", "slots_removed"}
+    {
+        "sha256",
+        "content_digest",
+        "hash",
+        "seed",
+        "signing_key",
+        "database_id",
+        "slots_removed",
+        "waiting",
+    }
 )
 _INTERNAL_ID = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{40,}"

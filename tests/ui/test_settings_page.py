@@ -466,6 +466,23 @@ def test_the_administrator_reads_the_audit_log_and_checks_its_chain(
     assert "Audit entry 2 has been changed." in verdict
 
 
+def test_the_audit_log_names_a_bundle_by_its_ids_first_characters(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    from ui.settings.audit_log import DETAILS, RECORD
+
+    bundle = "8c26798a-8d76-4a6e-a6d7-33bdad6fc1b3"
+    with ws.write() as session:
+        ws.audit(session, "bundle.export", "bundle", bundle, {"kind": "cases", "to": "HQ"})
+        ws.audit(session, "installation.rekey", "installation", "SEL", {"revoked": ["serik"]})
+    dialog = _page(qtbot, make_window(ws)).show_audit_log()
+    table = dialog.table  # type: ignore[attr-defined]
+    export = table.item(1, RECORD)
+    assert (export.text(), export.toolTip()) == ("8c26798a…", bundle)
+    assert table.item(1, DETAILS).text() == "Kind: Cases; Sent to: HQ"
+    assert table.item(0, DETAILS).text() == "User: serik"
+
+
 def test_an_attache_has_no_audit_log_button(
     qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:

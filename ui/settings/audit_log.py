@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import QorgauError
+from app.exchange.parts import PREFIX_CHARS
 from app.i18n import _, format_datetime, format_number
 from app.services.audit_log import (
     ENTRIES_PAGE,
@@ -54,6 +55,14 @@ def details_text(details: dict[str, Any]) -> str:
 
 def shortened(text: str) -> str:
     return text[:DETAILS_SHOWN] + ("…" if len(text) > DETAILS_SHOWN else "")
+
+
+def _record_shown(entry: AuditEntryInfo) -> str:
+    """A bundle by its id's first characters, as the exchange log names it: its whole id
+    took a third of the dialog's width from the details."""
+    if entry.entity == "bundle" and len(entry.record) > PREFIX_CHARS:
+        return entry.record[:PREFIX_CHARS] + "…"
+    return entry.record
 
 
 class AuditLogDialog(QDialog):
@@ -138,7 +147,7 @@ class AuditLogDialog(QDialog):
                 format_datetime(entry.at.astimezone()),
                 entry.actor,
                 entry.label,
-                entry.record,
+                _record_shown(entry),
                 shortened(words),
             )
             for column, text in enumerate(cells):
@@ -147,6 +156,8 @@ class AuditLogDialog(QDialog):
                     # The words in full, then the entry as stored (`qorgau audit list --json`)
                     stored = details_text(entry.details)
                     item.setToolTip(plain_tooltip(f"{words}\n\n{stored}" if words else stored))
+                if column == RECORD and entry.record != text:
+                    item.setToolTip(entry.record)
                 if column == ACTION:
                     item.setToolTip(entry.action)  # the code, as `qorgau audit list --json` has it
                 self.table.setItem(row, column, item)
