@@ -293,6 +293,12 @@ def test_reset_password_and_revoke(
     slots = KeySlotStore(installation.keyslots)
     qtbot.waitUntil(lambda: panel.task is not None and not panel.task.running, timeout=5000)
     slots.unlock("aigul", "a fresh password")
+    # Said once done: the list looks the same after a reset
+    assert panel.notice is not None and panel.notice.isVisible()
+    assert panel.notice.text() == (
+        "The password of aigul was reset. Tell them the new one in person."
+    )
+    panel.notice.close()
 
     from dataclasses import replace
 
