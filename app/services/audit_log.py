@@ -8,7 +8,7 @@ holds the database key could rewrite too). See ``app.security.audit_anchor``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import AuditEntry, Letter, Mission
+from app.db.models import (
+    Attachment,
+    AuditEntry,
+    Case,
+    ContractReview,
+    Letter,
+    Mission,
+    Returnee,
+)
 from app.domain.audit_actions import action_label
 from app.domain.codes import Role
 from app.domain.roles import ADMIN_OR_HQ
@@ -45,6 +53,7 @@ class AuditEntryInfo:
     entity: str
     entity_id: str
     details: dict[str, Any]
+    known_as: str = ""  # the number of the letter or case the record belongs to, if any
 
     @property
     def label(self) -> str:
@@ -59,7 +68,7 @@ class AuditEntryInfo:
             value = self.details.get(key)
             if isinstance(value, str) and value:
                 return value
-        return self.entity_id
+        return self.known_as or self.entity_id
 
 
 @dataclass(frozen=True)
@@ -134,8 +143,9 @@ class AuditLogService:
         limit: int = ENTRIES_PAGE,
     ) -> list[AuditEntryInfo]:
         """The latest entries first, ``limit`` at most, those of ``actor`` (a user name) and
-        about ``record`` (a case number, a user name, a letter's number: the entry's record id)
-        if given; the next page starts before the last one's ``seq``."""
+        about ``record`` (a case number, with its letters and attachments; a user name; a
+        letter's number: the entry's record id) if given; the next page starts before the
+        last one's ``seq``."""
         self.ws.require_role(*AUDIT_READERS)
         query = select(*audit.ENTRY_COLUMNS, AuditEntry.details)
         if actor:
@@ -146,7 +156,7 @@ class AuditLogService:
         with self.ws.read() as session:
             if record:
                 query = query.where(AuditEntry.entity_id.in_(_record_ids(session, record.strip())))
-            return [
+            found = [
                 AuditEntryInfo(
                     row.seq,
                     row.at,
@@ -158,6 +168,10 @@ class AuditLogService:
                 )
                 for row in session.execute(query)
             ]
+            named = _numbers_of(session, found)
+        return [
+            replace(e, known_as=named[e.entity_id]) if e.entity_id in named else e for e in found
+        ]
 
     def held_head(self, code: str) -> dict[str, Any]:
         """The latest signed head received from ``code``, as a head file's content."""
@@ -188,10 +202,50 @@ class AuditLogService:
         return head
 
 
+# Records known by an internal id whose entries may name no number (an approval, a print,
+# an attachment opened): named by their letter's outgoing number, else their case's number.
+_NUMBERED = ("letter", "attachment", "returnee")
+
+
+def _numbers_of(session: Session, entries: list[AuditEntryInfo]) -> dict[str, str]:
+    """The numbers people know the page's letters, attachments and returnee records by, in
+    one query per kind (a page is 500 entries at most)."""
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.entity in _NUMBERED and entry.record == entry.entity_id:
+            wanted.setdefault(entry.entity, set()).add(entry.entity_id)
+    named: dict[str, str] = {}
+    if ids := wanted.get("letter"):
+        letters = select(Letter.id, Letter.outgoing_number, Case.number).outerjoin(
+            Case, Case.id == Letter.case_id
+        )
+        for id_, outgoing, case in session.execute(letters.where(Letter.id.in_(ids))):
+            if outgoing or case:
+                named[id_] = outgoing or case
+    for model in (Attachment, Returnee):
+        if ids := wanted.get(model.__tablename__):
+            of_cases = select(model.id, Case.number).join(Case, Case.id == model.case_id)
+            for id_, number in session.execute(of_cases.where(model.id.in_(ids))):
+                named[id_] = number
+    return named
+
+
 def _record_ids(session: Session, record: str) -> list[str]:
-    """The record ids ``record`` stands for: itself, and a letter's internal id if it is that
-    letter's number (its entries, from the draft on, are recorded under the id)."""
+    """The record ids ``record`` stands for: itself; a letter's internal id if it is that
+    letter's number (its entries, from the draft on, are recorded under the id); for a case's
+    number, the ids of its letters, attachments, reviews and returnee record too, so that who
+    opened a case's attachment or approved its letter shows with the case."""
+    ids = [record]
     letter = session.execute(
         select(Letter.id).where(Letter.outgoing_number == record.upper())
     ).scalar_one_or_none()
-    return [record] if letter is None else [record, letter]
+    if letter is not None:
+        ids.append(letter)
+    case = session.execute(
+        select(Case.id, Case.number).where(Case.number == record.upper())
+    ).one_or_none()
+    if case is not None:
+        ids.append(case.number)
+        for model in (Letter, Attachment, ContractReview, Returnee):
+            ids.extend(session.scalars(select(model.id).where(model.case_id == case.id)))
+    return ids

@@ -140,3 +140,18 @@ def test_window_geometry_and_splitter_are_remembered(
     second = on_screen(qtbot, MainWindow(ws, bridge))
     assert second.size() == size
     assert second.splitter.sizes()[0] == nav_width == 170
+
+
+def test_the_exchange_area_follows_a_language_switch(
+    make_window: MakeWindow, ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """Switched in Settings, the language left the Exchange area in the one it was built in."""
+    from ui.exchange.page import ExchangePage
+
+    window = make_window(ws)
+    page = window.show_area("exchange")
+    assert isinstance(page, ExchangePage)
+    bridge.set_language("ru")
+    assert page.export_box.title() == "Отправка в центральный аппарат"
+    assert page.tabs.tabText(page.bundles_tab) == "Пакеты"
+    assert page.log.horizontalHeaderItem(0).text() == "Когда"

@@ -293,6 +293,12 @@ def test_reset_password_and_revoke(
     slots = KeySlotStore(installation.keyslots)
     qtbot.waitUntil(lambda: panel.task is not None and not panel.task.running, timeout=5000)
     slots.unlock("aigul", "a fresh password")
+    # Said once done: the list looks the same after a reset
+    assert panel.notice is not None and panel.notice.isVisible()
+    assert panel.notice.text() == (
+        "The password of aigul was reset. Tell them the new one in person."
+    )
+    panel.notice.close()
 
     from dataclasses import replace
 
@@ -428,7 +434,7 @@ def test_the_administrator_reads_the_audit_log_and_checks_its_chain(
 
     from app.services.cases import CaseService
     from tests.builders import new_case
-    from ui.settings.audit_log import ACTION, RECORD, USER
+    from ui.settings.audit_log import ACTION, DETAILS, RECORD, USER
 
     case = CaseService(open_ws("aigul")).create_case(new_case())
     page = _page(qtbot, make_window(ws))
@@ -446,6 +452,13 @@ def test_the_administrator_reads_the_audit_log_and_checks_its_chain(
     dialog.record.setText(case.number)  # type: ignore[attr-defined]
     dialog.record.returnPressed.emit()  # type: ignore[attr-defined]
     assert table.rowCount() == 1 and table.item(0, RECORD).text() == case.number
+    # The details in words, as the forms name them; the entry as stored in the tooltip
+    details = table.item(0, DETAILS)
+    assert details.text() == (
+        "Categories: Passport or documents withheld, Unpaid or underpaid wages; "
+        "Host country: Türkiye"
+    )
+    assert '"categories": ["documents_withheld", "unpaid_wages"]' in details.toolTip()
 
     task = dialog.check_chain()  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: not task.running, timeout=10_000)
@@ -457,6 +470,23 @@ def test_the_administrator_reads_the_audit_log_and_checks_its_chain(
     verdict = dialog.verdict.text()  # type: ignore[attr-defined]
     assert verdict.startswith("The audit log has been tampered with (1 problem).")
     assert "Audit entry 2 has been changed." in verdict
+
+
+def test_the_audit_log_names_a_bundle_by_its_ids_first_characters(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    from ui.settings.audit_log import DETAILS, RECORD
+
+    bundle = "8c26798a-8d76-4a6e-a6d7-33bdad6fc1b3"
+    with ws.write() as session:
+        ws.audit(session, "bundle.export", "bundle", bundle, {"kind": "cases", "to": "HQ"})
+        ws.audit(session, "installation.rekey", "installation", "SEL", {"revoked": ["serik"]})
+    dialog = _page(qtbot, make_window(ws)).show_audit_log()
+    table = dialog.table  # type: ignore[attr-defined]
+    export = table.item(1, RECORD)
+    assert (export.text(), export.toolTip()) == ("8c26798a…", bundle)
+    assert table.item(1, DETAILS).text() == "Kind: Cases; Sent to: HQ"
+    assert table.item(0, DETAILS).text() == "User: serik"
 
 
 def test_an_attache_has_no_audit_log_button(

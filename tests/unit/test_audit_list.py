@@ -13,6 +13,7 @@ from app.domain.audit_actions import ACTION_LABELS, action_label
 from app.errors import PermissionDenied
 from app.services.audit_log import AuditEntryInfo, AuditLogService
 from app.services.cases import CaseService
+from app.services.letters import LetterFields, LetterService
 from app.services.workspace import Workspace
 from tests.builders import issued_letter, new_case
 from tests.conftest import OpenWs
@@ -93,6 +94,36 @@ def test_a_letters_entries_are_found_by_its_number(ws: Workspace, open_ws: OpenW
     about = AuditLogService(ws).entries(record=letter.outgoing_number.lower())
     assert [e.action for e in about] == ["letter.issue", "letter.approve", "letter.draft"]
     assert {e.entity_id for e in about} == {letter.id}
+    # The approval's details name no number: it reads by the letter's, not its internal id
+    assert [e.record for e in about] == [letter.outgoing_number] * 2 + [case.number]
+
+
+def test_a_cases_number_finds_the_entries_of_its_letters_and_attachments(
+    ws: Workspace, open_ws: OpenWs
+) -> None:
+    """Who approved a case's letter or opened its attachment is recorded under their internal
+    ids: the case's number found none of it."""
+    aigul = open_ws("aigul")
+    case = CaseService(aigul).create_case(new_case())
+    attachment = CaseService(aigul).add_attachment(case.id, "contract.pdf", b"%PDF-1.4 contract")
+    CaseService(aigul).attachment_content(attachment.id)
+    issued_letter(aigul, open_ws("serik"), case.id)
+    about = AuditLogService(ws).entries(record=case.number.lower())
+    actions = [e.action for e in about]
+    assert {"case.create", "attachment.add", "attachment.open"} <= set(actions)
+    assert {"letter.draft", "letter.approve", "letter.issue"} <= set(actions)
+    assert {e.record for e in about if e.action.startswith("attachment.")} == {case.number}
+
+
+def test_a_draft_letters_entries_are_named_by_its_case(ws: Workspace, open_ws: OpenWs) -> None:
+    case = CaseService(open_ws("aigul")).create_case(new_case())
+    draft = LetterService(open_ws("aigul")).draft(
+        case.id, "employer_letter", "ru", LetterFields(subject="Задолженность")
+    )
+    LetterService(open_ws("serik")).approve(draft.id)
+    approval = AuditLogService(ws).entries(actor="serik", limit=1)[0]
+    assert (approval.action, approval.entity_id) == ("letter.approve", draft.id)
+    assert approval.record == case.number
 
 
 def test_an_attache_or_consul_reads_no_audit_log(open_ws: OpenWs) -> None:

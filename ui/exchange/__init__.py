@@ -15,7 +15,10 @@ if TYPE_CHECKING:
 def _page(window: MainWindow) -> QWidget:
     from ui.exchange.page import ExchangePage  # loaded when the area is first shown
 
-    return ExchangePage(window)
+    page = ExchangePage(window)
+    # The window switches only its own texts: each area follows the language itself.
+    window.bridge.language_changed.connect(page.retranslate_ui)
+    return page
 
 
 def register(window: MainWindow) -> None:

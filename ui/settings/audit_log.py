@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import QorgauError
+from app.exchange.parts import PREFIX_CHARS
 from app.i18n import _, format_datetime, format_number
 from app.services.audit_log import (
     ENTRIES_PAGE,
@@ -35,6 +36,7 @@ from app.services.audit_log import (
     AuditLogService,
     tampered_message,
 )
+from app.services.audit_text import details_in_words
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from ui.palette import outcome_style
@@ -47,7 +49,20 @@ DETAILS_SHOWN = 160  # characters of an entry's details in its cell; the tooltip
 
 
 def details_text(details: dict[str, Any]) -> str:
+    """The details as stored, for an auditor: the tooltip of the words."""
     return json.dumps(details, ensure_ascii=False, sort_keys=True) if details else ""
+
+
+def shortened(text: str) -> str:
+    return text[:DETAILS_SHOWN] + ("…" if len(text) > DETAILS_SHOWN else "")
+
+
+def _record_shown(entry: AuditEntryInfo) -> str:
+    """A bundle by its id's first characters, as the exchange log names it: its whole id
+    took a third of the dialog's width from the details."""
+    if entry.entity == "bundle" and len(entry.record) > PREFIX_CHARS:
+        return entry.record[:PREFIX_CHARS] + "…"
+    return entry.record
 
 
 class AuditLogDialog(QDialog):
@@ -127,18 +142,22 @@ class AuditLogDialog(QDialog):
         self.entries.extend(page)
         self.table.setRowCount(len(self.entries))
         for row, entry in enumerate(page, start=first):
-            details = details_text(entry.details)
+            words = details_in_words(entry.action, entry.details, entry.record)
             cells = (
                 format_datetime(entry.at.astimezone()),
                 entry.actor,
                 entry.label,
-                entry.record,
-                details[:DETAILS_SHOWN] + ("…" if len(details) > DETAILS_SHOWN else ""),
+                _record_shown(entry),
+                shortened(words),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if column == DETAILS and details:
-                    item.setToolTip(plain_tooltip(details))
+                if column == DETAILS and entry.details:
+                    # The words in full, then the entry as stored (`qorgau audit list --json`)
+                    stored = details_text(entry.details)
+                    item.setToolTip(plain_tooltip(f"{words}\n\n{stored}" if words else stored))
+                if column == RECORD and entry.record != text:
+                    item.setToolTip(entry.record)
                 if column == ACTION:
                     item.setToolTip(entry.action)  # the code, as `qorgau audit list --json` has it
                 self.table.setItem(row, column, item)

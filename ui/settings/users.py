@@ -316,7 +316,22 @@ class UsersPanel(QWidget):
         )
         self._open(
             dialog,
-            lambda: self._run(lambda: self.service.change_password(name, dialog.password.text())),
+            lambda: self._run(
+                lambda: self.service.change_password(name, dialog.password.text()),
+                lambda _result: self._password_reset(name),
+            ),
+        )
+
+    def _password_reset(self, username: str) -> None:
+        """Said: the list looks the same after a reset, and the administrator was left to
+        guess whether it was done."""
+        self.reload()
+        self.notice = inform(
+            self,
+            _("Reset the password"),
+            _("The password of {name} was reset. Tell them the new one in person.").format(
+                name=username
+            ),
         )
 
     def revoke_user(self) -> None:

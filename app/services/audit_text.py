@@ -1,0 +1,215 @@
+"""An audit entry's details in the reader's words.
+
+The log stores each act's details as JSON with stable keys and codes (``{"from": "new",
+"to": "closed"}``): the contract of ``qorgau audit list --json`` and what an auditor checks.
+An administrator reading the log reads them here as the rest of the app names them:
+"Status: New → Closed", the labels of ``app.domain.labels``, dates in the reader's form.
+Internal ids and digests are left out of the words (the raw JSON keeps them); a key without
+a label reads as it is, so nothing is hidden. Called for the rows shown only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from app.domain import labels
+from app.domain.field_labels import FIELD_LABELS
+from app.domain.occupations import language_name, occupation_title
+from app.i18n import N_, _, format_date, format_datetime, format_number, format_size
+
+LIST_SHOWN = 8  # items of a list named in the words; the rest counted
+EMPTY: tuple[object, ...] = (None, "", [], {})
+
+# The keys the services write into details, named as the forms name them (FIELD_LABELS for
+# the columns of a case or a person: ``status``, ``host_country``, ``city``…).
+DETAIL_LABELS: dict[str, str] = {
+    "case": N_("Case"),
+    "number": N_("Number"),
+    "letter": N_("Letter"),
+    "kind": N_("Kind"),
+    "lang": N_("Language"),
+    "language": N_("Language"),
+    "role": N_("Role"),
+    "occupation": N_("Occupation"),
+    "categories": N_("Categories"),
+    "host": N_("Host country"),
+    "reason": N_("Reason"),
+    "numbers": N_("Cases"),
+    "cases": N_("Cases"),
+    "records": N_("Records"),
+    "counts": N_("Records"),
+    "rows": N_("Rows"),
+    "source": N_("Mission"),
+    "to": N_("Sent to"),
+    "size": N_("Size"),
+    "file": N_("File"),
+    "removed": N_("Removed"),
+    "risk": N_("Risk"),
+    "ilo_indicators": N_("ILO forced-labour indicators"),
+    "flagged_on_case": N_("Indicators marked on the case"),
+    "fields": N_("Changed fields"),
+    "filled": N_("Changed fields"),
+    "cases_released": N_("Cases released"),
+    "approvals_withdrawn": N_("Approvals withdrawn"),
+    "approval_withdrawn": N_("Approval withdrawn"),
+    "unapproved": N_("Approvals withdrawn"),
+    "count": N_("Count"),
+    "files": N_("Files"),
+    "persons": N_("People"),
+    "kept": N_("Kept"),
+    "warning": N_("Warning"),
+    "hq": N_("Headquarters"),
+    "revoked": N_("User"),
+    "updated_on": N_("Library date"),
+    "added": N_("Agreements added"),
+    "updated": N_("Agreements updated"),
+    "provisions_changed": N_("Provisions changed"),
+}
+
+# Codes a key holds, and their labels; a key's list holds codes of the same set.
+VALUE_LABELS: dict[str, Callable[[str], str]] = {
+    "status": labels.case_status,
+    "urgency": labels.urgency,
+    "channel": labels.channel,
+    "role": labels.role,
+    "categories": labels.category,
+    "host": labels.country,
+    "host_country": labels.country,
+    "country": labels.country,
+    "citizenship": labels.country,
+    "risk": labels.risk_level,
+    "ilo_indicators": labels.ilo_indicator,
+    "flagged_on_case": labels.ilo_indicator,
+    "lang": language_name,
+    "language": language_name,
+    "occupation": occupation_title,
+    "fields": lambda name: _field(name),
+    "filled": lambda name: _field(name),
+}
+
+# What a ``from``/``to`` pair changes, by action: "Status: New → Closed".
+CHANGED: dict[str, str] = {
+    "case.status": "status",
+    "case.status_undo": "status",
+    "case.assign": "assigned_to",
+    "user.role": "role",
+}
+
+# Keys that hold what only an auditor compares (digests, keys, generator seeds).
+HIDDEN = frozenset(
+    {
+        "sha256",
+        "content_digest",
+        "hash",
+        "seed",
+        "signing_key",
+        "database_id",
+        "slots_removed",
+        "waiting",
+    }
+)
+_INTERNAL_ID = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{40,}"
+)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def details_in_words(action: str, details: dict[str, Any], record: str = "") -> str:
+    """``details`` of an entry of ``action`` as "Label: value; Label: value"; a value that is
+    the entry's ``record`` as shown beside them (its case or letter number) is not repeated."""
+    parts: list[str] = []
+    changed = CHANGED.get(action)
+    if "from" in details and "to" in details:
+        name = changed or ""
+        pair = f"{_value(name, details['from'], action)} → {_value(name, details['to'], action)}"
+        parts.append(f"{_label(name)}: {pair}" if name else pair)
+        shown = {"from", "to"}
+    else:
+        shown = set()
+    for key, value in details.items():
+        if key in shown or key in HIDDEN or value in EMPTY or _internal(value):
+            continue
+        if record and value == record:
+            continue
+        parts.append(f"{_label(key)}: {_value(key, value, action)}")
+    return "; ".join(parts)
+
+
+def _field(name: str) -> str:
+    """A changed column, or the record it points to (``person`` for ``person_id``)."""
+    label = FIELD_LABELS.get(name) or FIELD_LABELS.get(f"{name}_id")
+    return _(label) if label else name
+
+
+def _label(key: str) -> str:
+    label = DETAIL_LABELS.get(key) or FIELD_LABELS.get(key)
+    return _(label) if label else key
+
+
+def _internal(value: Any) -> bool:
+    """An internal record id or a digest (or a list of them): meaningless to a reader."""
+    if isinstance(value, str):
+        return _INTERNAL_ID.fullmatch(value) is not None
+    if isinstance(value, list) and value:
+        return all(isinstance(v, str) and _INTERNAL_ID.fullmatch(v) for v in value)
+    return False
+
+
+def _value(key: str, value: Any, action: str) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float):
+        return format_size(int(value)) if key == "size" else format_number(value)
+    if isinstance(value, list):
+        shown = [_value(key, item, action) for item in value[:LIST_SHOWN]]
+        more = len(value) - LIST_SHOWN
+        return ", ".join(shown) + (f" (+{format_number(more)})" if more > 0 else "")
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{_record_or_label(k)} {_value(k, v, action)}"
+            for k, v in value.items()
+            if v not in EMPTY and not _internal(v)
+        )
+    text = str(value)
+    code_label = _kind_label(action) if key == "kind" else VALUE_LABELS.get(key)
+    if code_label is not None:
+        return code_label(text)
+    return _when(text)
+
+
+def _kind_label(action: str) -> Callable[[str], str] | None:
+    """``kind`` is a letter's kind, a timeline entry's or a bundle's, by the act."""
+    if action.startswith("letter."):
+        return labels.letter_kind
+    if action == "case.event":
+        return labels.event_kind
+    if action.startswith("bundle."):
+        from app.services.exchange import bundle_kind_label
+
+        return bundle_kind_label
+    return None
+
+
+def _record_or_label(key: str) -> str:
+    """A count's key: a kind of record (a bundle's counts), else a detail's label."""
+    from app.services.exchange import RECORD_KINDS
+
+    return _(RECORD_KINDS[key]) if key in RECORD_KINDS else _label(key)
+
+
+def _when(text: str) -> str:
+    """A date or a time stored as ISO text, in the reader's form; other text as it is."""
+    try:
+        if _ISO_DATETIME.match(text):
+            return format_datetime(datetime.fromisoformat(text).astimezone())
+        if _ISO_DATE.fullmatch(text):
+            return format_date(date.fromisoformat(text))
+    except ValueError:
+        pass
+    return text
