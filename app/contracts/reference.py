@@ -83,6 +83,9 @@ class MinimumWage:
     period: str
     provenance: Provenance
     allowances: tuple[WageAllowance, ...] = ()
+    # Hours of the paid weekly day of rest that a weekly, monthly or yearly wage also pays
+    # (Korea: 8, so that a 40-hour month counts 209 paid hours); 0 where the law has none.
+    paid_weekly_rest_hours: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -294,6 +297,7 @@ def _minimum_wage(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> Mi
         period=str(raw["period"]),
         provenance=_provenance(raw, statutes),
         allowances=allowances,
+        paid_weekly_rest_hours=Decimal(str(raw.get("paid_weekly_rest_hours") or 0)),
     )
 
 

@@ -490,12 +490,17 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
         return _no_minimum_on_file(terms, ref)
     normal_week = ref.hours.normal_weekly if ref.hours else ILO_MAX_WEEKLY_HOURS
     worked_week = terms.hours_per_week or normal_week
+    # Overtime paid on top: the stated wage pays the normal week, not the extra hours.
+    overtime_on_top = terms.overtime_paid is True and worked_week > normal_week
+    paid_week = normal_week if overtime_on_top else worked_week
     days = 7 - terms.rest_days_per_week if terms.rest_days_per_week is not None else 0
     working_days = days if days > 0 else DEFAULT_WORKING_DAYS
-    worker_hourly = wage / _hours_in_period(period, worked_week, working_days)
+    worker_rest = _paid_rest_hours(minimum, period, min(paid_week, normal_week), normal_week)
+    worker_hourly = wage / _hours_in_period(period, paid_week + worker_rest, working_days)
     minimum_amount = _minimum_for(minimum, terms)
+    minimum_rest = _paid_rest_hours(minimum, minimum.period, normal_week, normal_week)
     minimum_hourly = minimum_amount / _hours_in_period(
-        minimum.period, normal_week, DEFAULT_WORKING_DAYS
+        minimum.period, normal_week + minimum_rest, DEFAULT_WORKING_DAYS
     )
     references: tuple[Reference, ...] = (*_cite(minimum.provenance), C131, C097_PAY)
     converted = currency_rates().convert(worker_hourly, currency, minimum.currency)
@@ -526,6 +531,7 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
         "country": _country(ref),
     }
     approximate = currency != minimum.currency
+    how = _how_wage_was_counted(overtime_on_top, worker_rest, details)
     if converted >= minimum_hourly:
         return Finding(
             "minimum_wage",
@@ -533,7 +539,8 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
             _(
                 "The wage of {wage} {per} for {hours} hours a week is at least the legal "
                 "minimum of {minimum} {min_per} in {country}."
-            ).format(**details),
+            ).format(**details)
+            + how,
             references,
         )
     if approximate:
@@ -551,7 +558,8 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
                     "{hourly} an hour at approximate exchange rates of {rates_date}, just "
                     "under the legal minimum of {minimum} {min_per} in {country} (about "
                     "{min_hourly} an hour for a {normal}-hour week). Check at the current rate."
-                ).format(**details),
+                ).format(**details)
+                + how,
                 references,
             )
     reason = _(
@@ -563,7 +571,34 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
         reason += " " + _("Converted at approximate exchange rates of {rates_date}.").format(
             **details
         )
-    return Finding("minimum_wage", "violation", reason, references)
+    return Finding("minimum_wage", "violation", reason + how, references)
+
+
+def _paid_rest_hours(
+    minimum: MinimumWage, period: str, contract_week: Decimal, normal_week: Decimal
+) -> Decimal:
+    """Hours of the paid weekly day of rest a wage for ``period`` also pays: none for an hourly
+    or daily wage (the day of rest is paid apart); pro rata for a week shorter than normal."""
+    if period in ("hour", "day") or not minimum.paid_weekly_rest_hours:
+        return Decimal(0)
+    return minimum.paid_weekly_rest_hours * min(contract_week / normal_week, Decimal(1))
+
+
+def _how_wage_was_counted(
+    overtime_on_top: bool, rest_hours: Decimal, details: Mapping[str, str]
+) -> str:
+    """What the comparison assumed, so that an officer can redo it: a sentence or two, or ""."""
+    text = ""
+    if overtime_on_top:
+        text += " " + _(
+            "Overtime is paid on top, so the wage is set against the normal week of {normal} hours."
+        ).format(**details)
+    if rest_hours:
+        text += " " + _(
+            "The law of {country} counts the paid weekly day of rest in a weekly or monthly "
+            "wage: {rest} more hours a week."
+        ).format(rest=_number(rest_hours), **details)
+    return text
 
 
 def rule_weekly_hours(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:

@@ -462,7 +462,55 @@ def test_minimum_wage_counts_long_hours() -> None:
         hours_per_week=Decimal(60),
     )
     assert finding is not None and finding.level == "violation"
-    assert "comes to about 8,462\u00a0KRW an hour" in finding.reason
+    # 60 hours and the paid weekly day of rest (8 hours) make 294⅔ paid hours a month.
+    assert "comes to about 7,466\u00a0KRW an hour" in finding.reason
+
+
+def test_korean_monthly_wage_pays_the_weekly_day_of_rest() -> None:
+    """The fault: 2,000,000 KRW a month for 40 hours a week read as 11,538 KRW an hour, "in
+    order", although Korea's monthly minimum for 2026 is 2,156,880 KRW: a monthly wage also
+    pays the weekly day of rest (Labor Standards Act Art. 55), 209 hours a month."""
+    terms = {"wage_currency": "KRW", "wage_period": "month", "hours_per_week": Decimal(40)}
+    below = run_rule("minimum_wage", "KR", wage_amount=Decimal(2000000), **terms)
+    assert below is not None and below.level == "violation"
+    assert "about 9,615\u00a0KRW an hour" in below.reason
+    assert "paid weekly day of rest in a weekly or monthly wage: 8 more hours" in below.reason
+    assert any("Art. 55" in r.text for r in below.references)
+    at_minimum = run_rule("minimum_wage", "KR", wage_amount=Decimal(2156880), **terms)
+    assert at_minimum is not None and at_minimum.level == "ok"
+    # An hourly wage is compared as it is: the day of rest is paid apart.
+    hourly = run_rule(
+        "minimum_wage",
+        "KR",
+        wage_amount=Decimal(10320),
+        wage_currency="KRW",
+        wage_period="hour",
+        hours_per_week=Decimal(40),
+    )
+    assert hourly is not None and hourly.level == "ok"
+    assert "day of rest" not in hourly.reason
+
+
+def test_minimum_wage_with_overtime_paid_on_top_is_set_against_the_normal_week() -> None:
+    """The fault: a Turkish wage above the minimum for 45 hours, with 52 hours worked and
+    overtime paid, was spread over all 52 hours and reported below the legal minimum."""
+    terms = {
+        "wage_amount": Decimal(34000),
+        "wage_currency": "TRY",
+        "wage_period": "month",
+        "hours_per_week": Decimal(52),
+        "signed_on": date(2026, 3, 1),
+    }
+    paid = run_rule("minimum_wage", "TR", overtime_paid=True, **terms)
+    assert paid is not None and paid.level == "ok"
+    assert paid.reason.endswith(
+        "Overtime is paid on top, so the wage is set against the normal week of 45 hours."
+    )
+    # Unpaid (or not stated), the wage pays every hour worked: below the minimum.
+    for overtime in (False, None):
+        unpaid = run_rule("minimum_wage", "TR", overtime_paid=overtime, **terms)
+        assert unpaid is not None and unpaid.level == "violation"
+        assert "Overtime is paid on top" not in unpaid.reason
 
 
 def test_minimum_wage_converts_currency_approximately() -> None:
