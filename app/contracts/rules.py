@@ -464,7 +464,8 @@ def _no_minimum_on_file(terms: ContractTerms, ref: HostCountryReference | None) 
             "{country} sets no statutory minimum wage for the private sector: the wage is not "
             "compared with one."
         ).format(country=_country(ref))
-        return Finding("minimum_wage", "ok", reason, (C131,))
+        # The name opens the sentence: "the United Arab Emirates" must read "The ...".
+        return Finding("minimum_wage", "ok", reason[:1].upper() + reason[1:], (C131,))
     if not terms.host_country:
         reason = _("The wage cannot be checked against a legal minimum: no host country is given.")
     else:

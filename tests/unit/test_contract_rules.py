@@ -583,6 +583,14 @@ def test_a_wage_no_minimum_can_judge_is_said_not_passed_over() -> None:
     (wage,) = [f for f in uae.findings if f.rule == "minimum_wage"]
     assert wage.level == "ok" and "sets no statutory minimum wage" in wage.reason
     assert "minimum_wage" not in uae.risk_reasons
+    # The state's name opens the sentence: capitalised in English too (it read "the United...").
+    assert wage.reason.startswith("The United Arab Emirates sets no statutory minimum wage")
+    for language in ("kk", "ru"):
+        set_language(language)
+        reason = run_rule(
+            "minimum_wage", "AE", wage_amount=Decimal(1), wage_currency="AED", wage_period="month"
+        )
+        assert reason is not None and reason.reason[:1].isupper()
 
 
 def test_unverified_host_law_is_marked_in_references() -> None:
