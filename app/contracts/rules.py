@@ -466,6 +466,12 @@ def _no_minimum_on_file(terms: ContractTerms, ref: HostCountryReference | None) 
         ).format(country=_country(ref))
         # The name opens the sentence: "the United Arab Emirates" must read "The ...".
         return Finding("minimum_wage", "ok", reason[:1].upper() + reason[1:], (C131,))
+    if ref is not None and "minimum_wage" in ref.set_aside:
+        reason = _(
+            "The wage is not compared with the minimum wage of {country}: the law that sets "
+            "it does not cover domestic work."
+        ).format(country=_country(ref))
+        return Finding("minimum_wage", "concern", reason, (C131,))
     if not terms.host_country:
         reason = _("The wage cannot be checked against a legal minimum: no host country is given.")
     else:
@@ -1027,6 +1033,34 @@ def rule_housing(terms: ContractTerms, ref: HostCountryReference | None) -> Find
     )
 
 
+def host_law_scope(ref: HostCountryReference) -> Finding | None:
+    """A concern when host laws the table holds do not cover domestic work: their figures are
+    not applied (hours, leave, the minimum wage fall back on ILO standards), and the officer
+    must find the law that does cover the worker. Not a rule of RULES: it judges no term."""
+    if not ref.domestic_exclusions:
+        return None
+    language = current_language()
+    references = tuple(
+        Reference(
+            key=f"host:{cite.key}",
+            text=statute_citation(cite, language),
+            source=scope.provenance.source,
+            verified=scope.provenance.verified,
+        )
+        for cite in ref.domestic_exclusions
+        if (scope := cite.statute.domestic_work_excluded) is not None
+    )
+    reason = _(
+        "The position is domestic work, which the laws of {country} cited here leave out of "
+        "their scope: their figures are not applied, and the terms are judged by ILO "
+        "standards. Check which law covers domestic workers in {country} and whether it "
+        "covers this worker."
+    ).format(country=_country(ref))
+    return Finding(HOST_LAW_SCOPE, "concern", reason, references)
+
+
+HOST_LAW_SCOPE = "host_law_scope"
+
 RULES: tuple[Rule, ...] = (
     Rule("passport_retention", rule_passport_retention, ("documents_withheld",)),
     Rule("recruitment_fee", rule_recruitment_fee, ("recruitment_fees",)),
@@ -1162,6 +1196,13 @@ def review(
     reference = ref if ref is not None else reference_for(terms.host_country, on=terms.signed_on)
     domestic = _is_domestic_work(terms)
     findings: list[Finding] = []
+    if domestic and reference is not None:
+        # A law that leaves domestic work out (Korea's Labor Standards Act, the UAE's Labour
+        # Law) is not cited for a housemaid: its figures are set aside, and the review says so.
+        reference = reference.for_domestic_work()
+        scope = host_law_scope(reference)
+        if scope is not None:
+            findings.append(scope)
     for rule in RULES:
         finding = rule.check(terms, reference)
         if finding is not None:

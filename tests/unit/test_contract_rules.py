@@ -669,6 +669,71 @@ def test_domestic_work_cites_c189() -> None:
     assert "ILO C181 Private Employment Agencies Convention, 1997, Art. 7(1)" in texts
 
 
+def test_host_law_that_leaves_out_domestic_work_is_not_applied_to_a_housemaid() -> None:
+    """The fault: a housemaid's contract in the UAE was judged by the Labour Law (Federal
+    Decree-Law No. 33 of 2021), whose Art. 3 leaves domestic workers out: "21 days are below
+    the legal minimum of 30", "66 hours exceed the legal maximum of 60", with Art. 13(2) cited
+    on her passport. In Korea the Labor Standards Act (Art. 11) and the Minimum Wage Act
+    (Art. 3(1)) leave them out too."""
+    terms = {
+        "position": "housemaid",
+        "hours_per_week": 66,
+        "paid_leave_days_per_year": 21,
+        "passport_held_by": "agency",
+        "insurance_provided": False,
+        "signed_on": "2026-05-10",
+    }
+    result = review(parse_terms(terms, host_country="AE"))
+    scope, *rest = result.findings
+    assert (scope.rule, scope.level) == ("host_law_scope", "concern")
+    assert scope.reason.startswith(
+        "The position is domestic work, which the laws of the United Arab Emirates cited here "
+        "leave out of their scope"
+    )
+    (cite,) = scope.references
+    assert cite.text == (
+        "Federal Decree-Law No. 33 of 2021 on the Regulation of Labour Relations, Art. 3"
+    )
+    assert cite.source.startswith("https://") and not cite.verified
+    by_rule = {f.rule: f for f in rest}
+    assert by_rule["weekly_hours"].reason == "66 hours a week exceed the ILO standard of 48 hours."
+    assert "ILO standard of three working weeks" in by_rule["paid_leave"].reason
+    cited = [r.text for f in rest for r in f.references]
+    assert not any("Decree-Law No. 33" in text for text in cited)
+    # The health-insurance decision is no part of the Labour Law: it still applies.
+    assert by_rule["insurance"].level == "violation"
+    assert any("health insurance" in r.text for r in by_rule["insurance"].references)
+
+    # The same terms for a driver: the Labour Law applies, and nothing is said of its scope.
+    driver = review(parse_terms({**terms, "position": "driver"}, host_country="AE"))
+    assert "host_law_scope" not in [f.rule for f in driver.findings]
+    leave = next(f for f in driver.findings if f.rule == "paid_leave")
+    assert "legal minimum of 30 (days)" in leave.reason
+
+    korea = review(
+        parse_terms(
+            {
+                "position": "nanny",
+                "wage_amount": 1500000,
+                "wage_currency": "KRW",
+                "wage_period": "month",
+                "signed_on": "2026-03-02",
+            },
+            host_country="KR",
+        )
+    )
+    scope, wage = korea.findings
+    assert [r.text for r in scope.references] == [
+        "Minimum Wage Act, Art. 3(1)",
+        "Labor Standards Act, Art. 11",
+    ]
+    assert (wage.rule, wage.level) == ("minimum_wage", "concern")
+    assert wage.reason == (
+        "The wage is not compared with the minimum wage of the Republic of Korea: the law that "
+        "sets it does not cover domestic work."
+    )
+
+
 # --- review and risk ----------------------------------------------------------------------
 
 
