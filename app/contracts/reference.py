@@ -96,6 +96,9 @@ class MinimumWage:
     # Hours of the paid weekly day of rest that a weekly, monthly or yearly wage also pays
     # (Korea: 8, so that a 40-hour month counts 209 paid hours); 0 where the law has none.
     paid_weekly_rest_hours: Decimal = Decimal(0)
+    # The minimum after the worker's tax and contributions, where the host publishes it
+    # (Türkiye): a contract often states the net wage, which is no violation of a gross minimum.
+    net_amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -340,6 +343,7 @@ def _minimum_wage(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> Mi
         provenance=_provenance(raw, statutes),
         allowances=allowances,
         paid_weekly_rest_hours=Decimal(str(raw.get("paid_weekly_rest_hours") or 0)),
+        net_amount=_optional_decimal(raw.get("net_amount")),
     )
 
 

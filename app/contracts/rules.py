@@ -569,11 +569,32 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
                 + how,
                 references,
             )
+    net = minimum.net_amount
+    if net is not None:
+        # The table's minimum is gross; a contract may state the wage net of tax.
+        details["net"] = _money(net, minimum.currency)
+        if converted >= minimum_hourly * net / minimum.amount:
+            return Finding(
+                "minimum_wage",
+                "concern",
+                _(
+                    "The wage of {wage} {per} for {hours} hours a week is below the legal "
+                    "minimum of {minimum} {min_per} in {country}, which is a gross amount, but "
+                    "not below its net amount of {net} {min_per}: check whether the contract states the "
+                    "wage before or after tax."
+                ).format(**details)
+                + how,
+                references,
+            )
     reason = _(
         "The wage of {wage} {per} for {hours} hours a week comes to about {hourly} an hour, "
         "below the legal minimum of {minimum} {min_per} in {country} (about {min_hourly} an "
         "hour for a {normal}-hour week)."
     ).format(**details)
+    if net is not None:
+        reason += " " + _("The minimum is gross; its net amount is {net} {min_per}.").format(
+            **details
+        )
     if approximate:
         reason += " " + _("Converted at approximate exchange rates of {rates_date}.").format(
             **details

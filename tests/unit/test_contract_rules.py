@@ -492,13 +492,13 @@ def test_korean_monthly_wage_pays_the_weekly_day_of_rest() -> None:
 
 
 def test_minimum_wage_with_overtime_paid_on_top_is_set_against_the_normal_week() -> None:
-    """The fault: a Turkish wage above the minimum for 45 hours, with 52 hours worked and
-    overtime paid, was spread over all 52 hours and reported below the legal minimum."""
+    """The fault: a Turkish wage above the minimum for 45 hours, with 60 hours worked and
+    overtime paid, was spread over all 60 hours and reported below the legal minimum."""
     terms = {
         "wage_amount": Decimal(34000),
         "wage_currency": "TRY",
         "wage_period": "month",
-        "hours_per_week": Decimal(52),
+        "hours_per_week": Decimal(60),
         "signed_on": date(2026, 3, 1),
     }
     paid = run_rule("minimum_wage", "TR", overtime_paid=True, **terms)
@@ -511,6 +511,32 @@ def test_minimum_wage_with_overtime_paid_on_top_is_set_against_the_normal_week()
         unpaid = run_rule("minimum_wage", "TR", overtime_paid=overtime, **terms)
         assert unpaid is not None and unpaid.level == "violation"
         assert "Overtime is paid on top" not in unpaid.reason
+
+
+def test_turkish_net_minimum_wage_is_a_question_not_a_violation() -> None:
+    """The fault: a Turkish contract paying the net minimum (28,075.50 TRY in 2026, the figure
+    every payslip shows) was reported below the legal minimum, which the table holds gross
+    (33,030 TRY), without saying that the minimum is gross."""
+    terms = {"wage_currency": "TRY", "wage_period": "month", "hours_per_week": Decimal(45)}
+    net = run_rule("minimum_wage", "TR", wage_amount=Decimal("28075.50"), **terms)
+    assert net is not None and net.level == "concern"
+    assert net.reason == (
+        "The wage of 28,075.50\u00a0TRY a month for 45 hours a week is below the legal minimum "
+        "of 33,030\u00a0TRY a month in the Republic of Türkiye, which is a gross amount, but "
+        "not below its net amount of 28,075.50\u00a0TRY a month: check whether the contract "
+        "states the wage before or after tax."
+    )
+    below = run_rule("minimum_wage", "TR", wage_amount=Decimal(25000), **terms)
+    assert below is not None and below.level == "violation"
+    assert below.reason.endswith(
+        "The minimum is gross; its net amount is 28,075.50\u00a0TRY a month."
+    )
+    assert (
+        review(
+            parse_terms({**terms, "wage_amount": "28075.50", "signed_on": "2026-02-15"}, "TR")
+        ).risk
+        == "medium"
+    )
 
 
 def test_minimum_wage_converts_currency_approximately() -> None:
