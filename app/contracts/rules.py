@@ -580,8 +580,8 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
                 _(
                     "The wage of {wage} {per} for {hours} hours a week is below the legal "
                     "minimum of {minimum} {min_per} in {country}, which is a gross amount, but "
-                    "not below its net amount of {net} {min_per}: check whether the contract states the "
-                    "wage before or after tax."
+                    "not below its net amount of {net} {min_per}: check whether the contract "
+                    "states the wage before or after tax."
                 ).format(**details)
                 + how,
                 references,
