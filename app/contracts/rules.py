@@ -72,6 +72,8 @@ class Reference:
     source: str = ""
     verified: bool = True
     standing: str = ""
+    # An ILO standard's article, kept apart from its title until the review's language is known.
+    article: str = ""
 
     def label(self) -> str:
         """The citation as a list shows it: with its standing and, if unchecked, a marker."""
@@ -122,11 +124,14 @@ STANDARD_SOURCES: dict[str, StandardSource] = {
 }
 
 
-def _standard(key: str, text: str) -> Reference:
-    """An ILO text outside the agreements library: its message is translated when resolved;
-    its source and check come from STANDARD_SOURCES (a key missing there is a bug)."""
+def _standard(key: str, text: str, article: str = "") -> Reference:
+    """An ILO text outside the agreements library: its title is translated when resolved, and
+    its ``article`` ("Art. 6(2)") written as the language writes articles, as the library's
+    citations are; its source and check come from STANDARD_SOURCES (a missing key is a bug)."""
     known = STANDARD_SOURCES[key.split("/")[0] if key.startswith("indicator/") else key]
-    return Reference(key=f"std:{key}", text=text, source=known.source, verified=known.verified)
+    return Reference(
+        key=f"std:{key}", text=text, source=known.source, verified=known.verified, article=article
+    )
 
 
 def _library(instrument: str, article: str | None, fallback: str) -> Reference:
@@ -135,11 +140,10 @@ def _library(instrument: str, article: str | None, fallback: str) -> Reference:
     return Reference(key=f"lib:{instrument}/{article or ''}", text=fallback)
 
 
-C001_HOURS = _standard("c001/2", N_("ILO C001 Hours of Work (Industry) Convention, 1919, Art. 2"))
-C001_OVERTIME = _standard(
-    "c001/6-2", N_("ILO C001 Hours of Work (Industry) Convention, 1919, Art. 6(2)")
-)
-C014 = _standard("c014/2", N_("ILO C014 Weekly Rest (Industry) Convention, 1921, Art. 2"))
+_C001 = N_("ILO C001 Hours of Work (Industry) Convention, 1919")
+C001_HOURS = _standard("c001/2", _C001, "Art. 2")
+C001_OVERTIME = _standard("c001/6-2", _C001, "Art. 6(2)")
+C014 = _standard("c014/2", N_("ILO C014 Weekly Rest (Industry) Convention, 1921"), "Art. 2")
 C106 = _standard("c106", N_("ILO C106 Weekly Rest (Commerce and Offices) Convention, 1957"))
 C029 = _library("ilo-c029", None, N_("ILO C029 Forced Labour Convention, 1930"))
 P029_RECRUITMENT = _library(
@@ -147,7 +151,7 @@ P029_RECRUITMENT = _library(
     "Art. 2(d)",
     N_("ILO P029 Protocol of 2014 to the Forced Labour Convention, Art. 2(d)"),
 )
-C095_DEDUCTIONS = _standard("c095/8", N_("ILO C095 Protection of Wages Convention, 1949, Art. 8"))
+C095_DEDUCTIONS = _standard("c095/8", N_("ILO C095 Protection of Wages Convention, 1949"), "Art. 8")
 C097_PAY = _library(
     "ilo-c097",
     "Art. 6(1)(a)",
@@ -164,11 +168,12 @@ C097_COURTS = _library(
     N_("ILO C097 Migration for Employment Convention (Revised), 1949, Art. 6(1)(d)"),
 )
 C131 = _standard("c131", N_("ILO C131 Minimum Wage Fixing Convention, 1970"))
-C132 = _standard("c132/3-3", N_("ILO C132 Holidays with Pay Convention (Revised), 1970, Art. 3(3)"))
-C158 = _standard("c158", N_("ILO C158 Termination of Employment Convention, 1982"))
-C158_PROBATION = _standard(
-    "c158/2-2-b", N_("ILO C158 Termination of Employment Convention, 1982, Art. 2(2)(b)")
+C132 = _standard(
+    "c132/3-3", N_("ILO C132 Holidays with Pay Convention (Revised), 1970"), "Art. 3(3)"
 )
+_C158 = N_("ILO C158 Termination of Employment Convention, 1982")
+C158 = _standard("c158", _C158)
+C158_PROBATION = _standard("c158/2-2-b", _C158, "Art. 2(2)(b)")
 C181_FEES = _library(
     "ilo-c181",
     "Art. 7(1)",
@@ -1148,7 +1153,12 @@ def _resolve_one(
     instruments: Mapping[str, ProvisionRef],
 ) -> Reference:
     if reference.key.startswith("std:"):
-        return replace(reference, text=_(reference.text))
+        from app.agreements.applicability import article_text
+
+        text = _(reference.text)
+        if reference.article:
+            text = f"{text}, {article_text(reference.article, current_language())}"
+        return replace(reference, text=text)
     if not reference.key.startswith("lib:"):
         return reference
     exact = by_key.get(reference.key)

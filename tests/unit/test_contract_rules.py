@@ -897,6 +897,28 @@ def test_reasons_follow_the_language_at_review_time() -> None:
     assert "the Republic of Korea" in english  # the official name
 
 
+def test_ilo_standards_write_their_articles_as_the_language_does() -> None:
+    """The fault: an ILO standard outside the library carried its article inside one message,
+    so the Russian review cited «ст. 6(2)» and «ст. 2(2)(b)» and the Kazakh one «6-бап,
+    2-тармақ», beside library citations written «п. 2 ст. 6» and «6-баптың 2-тармағы»."""
+    terms = parse_terms({"overtime_paid": True, "probation_months": 3}, host_country="TR")
+    expected = {
+        "en": ("Art. 6(2)", "Art. 2(2)(b)"),
+        "ru": ("п. 2 ст. 6", "подп. «b» п. 2 ст. 2"),
+        "kk": ("6-баптың 2-тармағы", "2-баптың 2-тармағының b) тармақшасы"),
+    }
+    for language, (overtime, probation) in expected.items():
+        set_language(language)
+        findings = {f.rule: f for f in review(terms).findings}
+        cited = [r.text for r in findings["overtime_pay"].references]
+        assert any(text.endswith(", " + overtime) for text in cited), cited
+        cited = [r.text for r in findings["probation"].references]
+        assert any(text.endswith(", " + probation) for text in cited), cited
+    set_language("en")
+    (c001,) = review(terms).findings[0].references
+    assert c001.text == "ILO C001 Hours of Work (Industry) Convention, 1919, Art. 6(2)"
+
+
 def test_indicator_codes_are_the_ilo_eleven_in_order() -> None:
     assert tuple(IloIndicator) == (
         "abuse_of_vulnerability",
