@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -24,6 +24,14 @@ HOST_COUNTRIES: tuple[str, ...] = ("KR", "TR", "AE", "RU", "DE", "GB", "US", "IL
 
 
 @dataclass(frozen=True)
+class ScopeExclusion:
+    """The article by which a host law leaves a kind of work out of its scope, and its source."""
+
+    article: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
 class Statute:
     """A host-country law: its title in each language and as the host publishes it."""
 
@@ -32,6 +40,8 @@ class Statute:
     titles: Mapping[str, str]
     original: str | None
     source: str = ""
+    # Set when the law does not cover domestic workers (Korea's Labor Standards Act, Art. 11).
+    domestic_work_excluded: ScopeExclusion | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,12 @@ class MinimumWage:
     period: str
     provenance: Provenance
     allowances: tuple[WageAllowance, ...] = ()
+    # Hours of the paid weekly day of rest that a weekly, monthly or yearly wage also pays
+    # (Korea: 8, so that a 40-hour month counts 209 paid hours); 0 where the law has none.
+    paid_weekly_rest_hours: Decimal = Decimal(0)
+    # The minimum after the worker's tax and contributions, where the host publishes it
+    # (Türkiye): a contract often states the net wage, which is no violation of a gross minimum.
+    net_amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +167,32 @@ class HostCountryReference:
     # needs an update from HQ (shown in the app).
     outdated: tuple[str, ...] = ()
     no_statutory_minimum_wage: bool = False
+    # Set by for_domestic_work(): the scope articles of the laws it set aside, and the
+    # subjects whose figures it dropped.
+    domestic_exclusions: tuple[StatuteCite, ...] = ()
+    set_aside: tuple[str, ...] = ()
+
+    def for_domestic_work(self) -> HostCountryReference:
+        """The figures that hold for a domestic worker: a subject resting on a law that leaves
+        domestic work out of its scope is dropped (the review then falls back on ILO
+        standards), and the scope articles are kept to say why."""
+        excluded: dict[str, StatuteCite] = {}
+        kept: dict[str, Any] = {}
+        for subject in SUBJECTS:
+            figure = getattr(self, subject)
+            cites = figure.provenance.cites if figure is not None else ()
+            laws = [c.statute for c in cites if c.statute.domestic_work_excluded is not None]
+            for law in laws:
+                scope = law.domestic_work_excluded
+                assert scope is not None
+                excluded.setdefault(law.id, StatuteCite(law, scope.article))
+            kept[subject] = None if laws else figure
+        if not excluded:
+            return self
+        dropped = tuple(s for s in SUBJECTS if kept[s] is None and getattr(self, s) is not None)
+        return replace(
+            self, domestic_exclusions=tuple(excluded.values()), set_aside=dropped, **kept
+        )
 
 
 @dataclass(frozen=True)
@@ -269,12 +311,18 @@ def _statutes(raw: Mapping[str, Any]) -> dict[str, Statute]:
             raise ValueError(f"statute {key} lacks a title")
         _provenance({**item, "valid_from": "1900-01-01"})  # the source rule, as for figures
         original = item.get("original")
+        scope = item.get("domestic_work_excluded")
         result[key] = Statute(
             id=str(key),
             country=str(item["country"]),
             titles=MappingProxyType(titles),
             original=str(original).strip() if original else None,
             source=str(item.get("source") or ""),
+            domestic_work_excluded=ScopeExclusion(
+                str(scope["article"]), _provenance({**scope, "valid_from": "1900-01-01"})
+            )
+            if scope
+            else None,
         )
     return result
 
@@ -294,6 +342,8 @@ def _minimum_wage(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> Mi
         period=str(raw["period"]),
         provenance=_provenance(raw, statutes),
         allowances=allowances,
+        paid_weekly_rest_hours=Decimal(str(raw.get("paid_weekly_rest_hours") or 0)),
+        net_amount=_optional_decimal(raw.get("net_amount")),
     )
 
 

@@ -72,6 +72,8 @@ class Reference:
     source: str = ""
     verified: bool = True
     standing: str = ""
+    # An ILO standard's article, kept apart from its title until the review's language is known.
+    article: str = ""
 
     def label(self) -> str:
         """The citation as a list shows it: with its standing and, if unchecked, a marker."""
@@ -122,11 +124,14 @@ STANDARD_SOURCES: dict[str, StandardSource] = {
 }
 
 
-def _standard(key: str, text: str) -> Reference:
-    """An ILO text outside the agreements library: its message is translated when resolved;
-    its source and check come from STANDARD_SOURCES (a key missing there is a bug)."""
+def _standard(key: str, text: str, article: str = "") -> Reference:
+    """An ILO text outside the agreements library: its title is translated when resolved, and
+    its ``article`` ("Art. 6(2)") written as the language writes articles, as the library's
+    citations are; its source and check come from STANDARD_SOURCES (a missing key is a bug)."""
     known = STANDARD_SOURCES[key.split("/")[0] if key.startswith("indicator/") else key]
-    return Reference(key=f"std:{key}", text=text, source=known.source, verified=known.verified)
+    return Reference(
+        key=f"std:{key}", text=text, source=known.source, verified=known.verified, article=article
+    )
 
 
 def _library(instrument: str, article: str | None, fallback: str) -> Reference:
@@ -135,11 +140,10 @@ def _library(instrument: str, article: str | None, fallback: str) -> Reference:
     return Reference(key=f"lib:{instrument}/{article or ''}", text=fallback)
 
 
-C001_HOURS = _standard("c001/2", N_("ILO C001 Hours of Work (Industry) Convention, 1919, Art. 2"))
-C001_OVERTIME = _standard(
-    "c001/6-2", N_("ILO C001 Hours of Work (Industry) Convention, 1919, Art. 6(2)")
-)
-C014 = _standard("c014/2", N_("ILO C014 Weekly Rest (Industry) Convention, 1921, Art. 2"))
+_C001 = N_("ILO C001 Hours of Work (Industry) Convention, 1919")
+C001_HOURS = _standard("c001/2", _C001, "Art. 2")
+C001_OVERTIME = _standard("c001/6-2", _C001, "Art. 6(2)")
+C014 = _standard("c014/2", N_("ILO C014 Weekly Rest (Industry) Convention, 1921"), "Art. 2")
 C106 = _standard("c106", N_("ILO C106 Weekly Rest (Commerce and Offices) Convention, 1957"))
 C029 = _library("ilo-c029", None, N_("ILO C029 Forced Labour Convention, 1930"))
 P029_RECRUITMENT = _library(
@@ -147,7 +151,7 @@ P029_RECRUITMENT = _library(
     "Art. 2(d)",
     N_("ILO P029 Protocol of 2014 to the Forced Labour Convention, Art. 2(d)"),
 )
-C095_DEDUCTIONS = _standard("c095/8", N_("ILO C095 Protection of Wages Convention, 1949, Art. 8"))
+C095_DEDUCTIONS = _standard("c095/8", N_("ILO C095 Protection of Wages Convention, 1949"), "Art. 8")
 C097_PAY = _library(
     "ilo-c097",
     "Art. 6(1)(a)",
@@ -164,11 +168,12 @@ C097_COURTS = _library(
     N_("ILO C097 Migration for Employment Convention (Revised), 1949, Art. 6(1)(d)"),
 )
 C131 = _standard("c131", N_("ILO C131 Minimum Wage Fixing Convention, 1970"))
-C132 = _standard("c132/3-3", N_("ILO C132 Holidays with Pay Convention (Revised), 1970, Art. 3(3)"))
-C158 = _standard("c158", N_("ILO C158 Termination of Employment Convention, 1982"))
-C158_PROBATION = _standard(
-    "c158/2-2-b", N_("ILO C158 Termination of Employment Convention, 1982, Art. 2(2)(b)")
+C132 = _standard(
+    "c132/3-3", N_("ILO C132 Holidays with Pay Convention (Revised), 1970"), "Art. 3(3)"
 )
+_C158 = N_("ILO C158 Termination of Employment Convention, 1982")
+C158 = _standard("c158", _C158)
+C158_PROBATION = _standard("c158/2-2-b", _C158, "Art. 2(2)(b)")
 C181_FEES = _library(
     "ilo-c181",
     "Art. 7(1)",
@@ -464,7 +469,14 @@ def _no_minimum_on_file(terms: ContractTerms, ref: HostCountryReference | None) 
             "{country} sets no statutory minimum wage for the private sector: the wage is not "
             "compared with one."
         ).format(country=_country(ref))
-        return Finding("minimum_wage", "ok", reason, (C131,))
+        # The name opens the sentence: "the United Arab Emirates" must read "The ...".
+        return Finding("minimum_wage", "ok", reason[:1].upper() + reason[1:], (C131,))
+    if ref is not None and "minimum_wage" in ref.set_aside:
+        reason = _(
+            "The wage is not compared with the minimum wage of {country}: the law that sets "
+            "it does not cover domestic work."
+        ).format(country=_country(ref))
+        return Finding("minimum_wage", "concern", reason, (C131,))
     if not terms.host_country:
         reason = _("The wage cannot be checked against a legal minimum: no host country is given.")
     else:
@@ -490,12 +502,17 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
         return _no_minimum_on_file(terms, ref)
     normal_week = ref.hours.normal_weekly if ref.hours else ILO_MAX_WEEKLY_HOURS
     worked_week = terms.hours_per_week or normal_week
+    # Overtime paid on top: the stated wage pays the normal week, not the extra hours.
+    overtime_on_top = terms.overtime_paid is True and worked_week > normal_week
+    paid_week = normal_week if overtime_on_top else worked_week
     days = 7 - terms.rest_days_per_week if terms.rest_days_per_week is not None else 0
     working_days = days if days > 0 else DEFAULT_WORKING_DAYS
-    worker_hourly = wage / _hours_in_period(period, worked_week, working_days)
+    worker_rest = _paid_rest_hours(minimum, period, min(paid_week, normal_week), normal_week)
+    worker_hourly = wage / _hours_in_period(period, paid_week + worker_rest, working_days)
     minimum_amount = _minimum_for(minimum, terms)
+    minimum_rest = _paid_rest_hours(minimum, minimum.period, normal_week, normal_week)
     minimum_hourly = minimum_amount / _hours_in_period(
-        minimum.period, normal_week, DEFAULT_WORKING_DAYS
+        minimum.period, normal_week + minimum_rest, DEFAULT_WORKING_DAYS
     )
     references: tuple[Reference, ...] = (*_cite(minimum.provenance), C131, C097_PAY)
     converted = currency_rates().convert(worker_hourly, currency, minimum.currency)
@@ -526,6 +543,7 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
         "country": _country(ref),
     }
     approximate = currency != minimum.currency
+    how = _how_wage_was_counted(overtime_on_top, worker_rest, details)
     if converted >= minimum_hourly:
         return Finding(
             "minimum_wage",
@@ -533,7 +551,8 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
             _(
                 "The wage of {wage} {per} for {hours} hours a week is at least the legal "
                 "minimum of {minimum} {min_per} in {country}."
-            ).format(**details),
+            ).format(**details)
+            + how,
             references,
         )
     if approximate:
@@ -551,7 +570,25 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
                     "{hourly} an hour at approximate exchange rates of {rates_date}, just "
                     "under the legal minimum of {minimum} {min_per} in {country} (about "
                     "{min_hourly} an hour for a {normal}-hour week). Check at the current rate."
-                ).format(**details),
+                ).format(**details)
+                + how,
+                references,
+            )
+    net = minimum.net_amount
+    if net is not None:
+        # The table's minimum is gross; a contract may state the wage net of tax.
+        details["net"] = _money(net, minimum.currency)
+        if converted >= minimum_hourly * net / minimum.amount:
+            return Finding(
+                "minimum_wage",
+                "concern",
+                _(
+                    "The wage of {wage} {per} for {hours} hours a week is below the legal "
+                    "minimum of {minimum} {min_per} in {country}, which is a gross amount, but "
+                    "not below its net amount of {net} {min_per}: check whether the contract "
+                    "states the wage before or after tax."
+                ).format(**details)
+                + how,
                 references,
             )
     reason = _(
@@ -559,11 +596,42 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
         "below the legal minimum of {minimum} {min_per} in {country} (about {min_hourly} an "
         "hour for a {normal}-hour week)."
     ).format(**details)
+    if net is not None:
+        reason += " " + _("The minimum is gross; its net amount is {net} {min_per}.").format(
+            **details
+        )
     if approximate:
         reason += " " + _("Converted at approximate exchange rates of {rates_date}.").format(
             **details
         )
-    return Finding("minimum_wage", "violation", reason, references)
+    return Finding("minimum_wage", "violation", reason + how, references)
+
+
+def _paid_rest_hours(
+    minimum: MinimumWage, period: str, contract_week: Decimal, normal_week: Decimal
+) -> Decimal:
+    """Hours of the paid weekly day of rest a wage for ``period`` also pays: none for an hourly
+    or daily wage (the day of rest is paid apart); pro rata for a week shorter than normal."""
+    if period in ("hour", "day") or not minimum.paid_weekly_rest_hours:
+        return Decimal(0)
+    return minimum.paid_weekly_rest_hours * min(contract_week / normal_week, Decimal(1))
+
+
+def _how_wage_was_counted(
+    overtime_on_top: bool, rest_hours: Decimal, details: Mapping[str, str]
+) -> str:
+    """What the comparison assumed, so that an officer can redo it: a sentence or two, or ""."""
+    text = ""
+    if overtime_on_top:
+        text += " " + _(
+            "Overtime is paid on top, so the wage is set against the normal week of {normal} hours."
+        ).format(**details)
+    if rest_hours:
+        text += " " + _(
+            "The law of {country} counts the paid weekly day of rest in a weekly or monthly "
+            "wage: {rest} more hours a week."
+        ).format(rest=_number(rest_hours), **details)
+    return text
 
 
 def rule_weekly_hours(terms: ContractTerms, ref: HostCountryReference | None) -> Finding | None:
@@ -991,6 +1059,34 @@ def rule_housing(terms: ContractTerms, ref: HostCountryReference | None) -> Find
     )
 
 
+def host_law_scope(ref: HostCountryReference) -> Finding | None:
+    """A concern when host laws the table holds do not cover domestic work: their figures are
+    not applied (hours, leave, the minimum wage fall back on ILO standards), and the officer
+    must find the law that does cover the worker. Not a rule of RULES: it judges no term."""
+    if not ref.domestic_exclusions:
+        return None
+    language = current_language()
+    references = tuple(
+        Reference(
+            key=f"host:{cite.key}",
+            text=statute_citation(cite, language),
+            source=scope.provenance.source,
+            verified=scope.provenance.verified,
+        )
+        for cite in ref.domestic_exclusions
+        if (scope := cite.statute.domestic_work_excluded) is not None
+    )
+    reason = _(
+        "The position is domestic work, which the laws of {country} cited here leave out of "
+        "their scope: their figures are not applied, and the terms are judged by ILO "
+        "standards. Check which law covers domestic workers in {country} and whether it "
+        "covers this worker."
+    ).format(country=_country(ref))
+    return Finding(HOST_LAW_SCOPE, "concern", reason, references)
+
+
+HOST_LAW_SCOPE = "host_law_scope"
+
 RULES: tuple[Rule, ...] = (
     Rule("passport_retention", rule_passport_retention, ("documents_withheld",)),
     Rule("recruitment_fee", rule_recruitment_fee, ("recruitment_fees",)),
@@ -1057,7 +1153,12 @@ def _resolve_one(
     instruments: Mapping[str, ProvisionRef],
 ) -> Reference:
     if reference.key.startswith("std:"):
-        return replace(reference, text=_(reference.text))
+        from app.agreements.applicability import article_text
+
+        text = _(reference.text)
+        if reference.article:
+            text = f"{text}, {article_text(reference.article, current_language())}"
+        return replace(reference, text=text)
     if not reference.key.startswith("lib:"):
         return reference
     exact = by_key.get(reference.key)
@@ -1126,6 +1227,13 @@ def review(
     reference = ref if ref is not None else reference_for(terms.host_country, on=terms.signed_on)
     domestic = _is_domestic_work(terms)
     findings: list[Finding] = []
+    if domestic and reference is not None:
+        # A law that leaves domestic work out (Korea's Labor Standards Act, the UAE's Labour
+        # Law) is not cited for a housemaid: its figures are set aside, and the review says so.
+        reference = reference.for_domestic_work()
+        scope = host_law_scope(reference)
+        if scope is not None:
+            findings.append(scope)
     for rule in RULES:
         finding = rule.check(terms, reference)
         if finding is not None:

@@ -133,6 +133,8 @@ def _review_rules(pgettext: Callable[[str, str], str]) -> dict[str, str]:
         "dispute_clause": pgettext("review subject", "Settlement of disputes"),
         "insurance": pgettext("review subject", "Health and accident insurance"),
         "housing": pgettext("review subject", "Housing"),
+        # Not a rule: said first when host laws leave domestic work out of their scope.
+        "host_law_scope": pgettext("review subject", "Scope of the host country's law"),
     }
 
 

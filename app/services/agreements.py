@@ -729,7 +729,7 @@ class AgreementService:
         snap = self._read()
         with self.ws.read() as session:
             country, categories = _case_facts(session, case_id)
-            domestic = _is_domestic_case(session, case_id)
+            domestic = is_domestic_case(session, case_id)
         return _relevant(snap, country, categories, language, domestic)
 
     def host_law_for_case(self, case_id: str, lang: str | None = None) -> HostLaw:
@@ -738,7 +738,8 @@ class AgreementService:
         language = self._lang(lang)
         with self.ws.read() as session:
             country, _categories = _case_facts(session, case_id)
-            return host_law(self.ws, country, language, session=session)
+            domestic = is_domestic_case(session, case_id)
+            return host_law(self.ws, country, language, session=session, domestic=domestic)
 
     # -- citations ------------------------------------------------------------------------------
 
@@ -890,7 +891,7 @@ def _letter_citations(
     pairs = [pair for pair in chosen if pair is not None]
     if not pairs:
         # Standards the host has not ratified are never put forward as law on their own.
-        domestic = _is_domestic_case(session, case_id)
+        domestic = is_domestic_case(session, case_id)
         relevant = [p for p in _relevant(snap, country, categories, lang, domestic) if p.binding]
         pairs = [_pair(snap, p.instrument_slug, p.slug) for p in relevant[:MAX_DEFAULT_CITATIONS]]
     citations = []
@@ -939,7 +940,7 @@ def _case_facts(session: Session, case_id: str) -> tuple[str, list[str]]:
     return row.host_country, sorted(categories)
 
 
-def _is_domestic_case(session: Session, case_id: str) -> bool:
+def is_domestic_case(session: Session, case_id: str) -> bool:
     """Domestic work by the rule the contract review applies: the employer is a household, or
     a contract reviewed for the case names a domestic position."""
     case = _load_case(session, case_id)

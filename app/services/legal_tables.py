@@ -213,9 +213,11 @@ def host_law(
     lang: str,
     on: date | None = None,
     session: Session | None = None,
+    domestic: bool = False,
 ) -> HostLaw:
     """The host statutes the contract review cites for ``country`` (each provision once), so
-    that a case's "Applicable law" and a review of its contract name the same law."""
+    that a case's "Applicable law" and a review of its contract name the same law; for
+    ``domestic`` work, without the laws that leave it out of their scope, as the review does."""
     # Imported here: the report module (labels) loads reportlab, which only this needs.
     from app.contracts.reference import PassportLaw, reference_for
     from app.contracts.report import rule_label
@@ -224,6 +226,8 @@ def host_law(
     reference = reference_for(country, host_table(ws, session).data, on=on)
     if reference is None:
         return HostLaw((), (), ())
+    if domestic:
+        reference = reference.for_domestic_work()
     seen: set[str] = set()
     provisions: list[HostLawInfo] = []
     for subject, rule in SUBJECT_RULES.items():

@@ -92,7 +92,7 @@ from app.letters.scripts import foreign_script_passages, unprintable_passages
 from app.letters.states import body, is_known, state_name, state_name_en_bare
 from app.services import search
 from app.services import validation as check
-from app.services.agreements import ensure_library, letter_citations
+from app.services.agreements import ensure_library, is_domestic_case, letter_citations
 from app.services.legal_tables import SUBJECT_RULES, host_law
 from app.services.letterhead import letterhead
 from app.services.rows import add_case_event, copied, live_row
@@ -1138,7 +1138,10 @@ class LetterService(DatedService):
         categories = {c.code for c in case.categories}
         bearing = {rule.code for rule in RULES if categories & set(rule.categories)}
         subjects = {subject for subject, rule in SUBJECT_RULES.items() if rule in bearing}
-        law = host_law(self.ws, case.host_country, lang, on=self.today, session=session)
+        domestic = is_domestic_case(session, case.id)
+        law = host_law(
+            self.ws, case.host_country, lang, on=self.today, session=session, domestic=domestic
+        )
         return tuple(
             Citation(p.citation, "", p.subject_label[:1].lower() + p.subject_label[1:], p.verified)
             for p in law.provisions

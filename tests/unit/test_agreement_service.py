@@ -398,6 +398,29 @@ def test_the_library_is_read_once_until_it_changes_in_any_process(open_ws: OpenW
     assert service._read() is not first
 
 
+def test_applicable_law_of_a_domestic_work_case_leaves_out_laws_that_exclude_it(
+    open_ws: OpenWs,
+) -> None:
+    """The fault: once a housemaid's contract was reviewed, the review set the UAE's Labour Law
+    aside (its Art. 3 excludes domestic workers), but the case's Applicable law, and so the
+    letter to her employer, still listed its articles on hours, leave and passports."""
+    from app.services.contracts import ContractReviewService
+
+    ws = open_ws("aigul")
+    service = AgreementService(ws)
+
+    def listed(case_id: str) -> list[str]:
+        return [p.citation for p in service.host_law_for_case(case_id, "en").provisions]
+
+    driver = new_case(ws, "AE", ("excessive_hours",))
+    ContractReviewService(ws).save({"position": "driver"}, case_id=driver)
+    assert any("Decree-Law No. 33 of 2021" in text for text in listed(driver))
+
+    maid = new_case(ws, "AE", ("excessive_hours",))
+    ContractReviewService(ws).save({"position": "housemaid"}, case_id=maid)
+    assert listed(maid) == ["Cabinet decision of 18 March 2024 on health insurance"]
+
+
 def test_domestic_workers_convention_only_for_domestic_work(open_ws: OpenWs) -> None:
     """The fault: the case's Applicable law listed the Domestic Workers Convention (C189) for
     any case whose categories it covers, while the contract review cites it only for domestic

@@ -462,7 +462,81 @@ def test_minimum_wage_counts_long_hours() -> None:
         hours_per_week=Decimal(60),
     )
     assert finding is not None and finding.level == "violation"
-    assert "comes to about 8,462\u00a0KRW an hour" in finding.reason
+    # 60 hours and the paid weekly day of rest (8 hours) make 294⅔ paid hours a month.
+    assert "comes to about 7,466\u00a0KRW an hour" in finding.reason
+
+
+def test_korean_monthly_wage_pays_the_weekly_day_of_rest() -> None:
+    """The fault: 2,000,000 KRW a month for 40 hours a week read as 11,538 KRW an hour, "in
+    order", although Korea's monthly minimum for 2026 is 2,156,880 KRW: a monthly wage also
+    pays the weekly day of rest (Labor Standards Act Art. 55), 209 hours a month."""
+    terms = {"wage_currency": "KRW", "wage_period": "month", "hours_per_week": Decimal(40)}
+    below = run_rule("minimum_wage", "KR", wage_amount=Decimal(2000000), **terms)
+    assert below is not None and below.level == "violation"
+    assert "about 9,615\u00a0KRW an hour" in below.reason
+    assert "paid weekly day of rest in a weekly or monthly wage: 8 more hours" in below.reason
+    assert any("Art. 55" in r.text for r in below.references)
+    at_minimum = run_rule("minimum_wage", "KR", wage_amount=Decimal(2156880), **terms)
+    assert at_minimum is not None and at_minimum.level == "ok"
+    # An hourly wage is compared as it is: the day of rest is paid apart.
+    hourly = run_rule(
+        "minimum_wage",
+        "KR",
+        wage_amount=Decimal(10320),
+        wage_currency="KRW",
+        wage_period="hour",
+        hours_per_week=Decimal(40),
+    )
+    assert hourly is not None and hourly.level == "ok"
+    assert "day of rest" not in hourly.reason
+
+
+def test_minimum_wage_with_overtime_paid_on_top_is_set_against_the_normal_week() -> None:
+    """The fault: a Turkish wage above the minimum for 45 hours, with 60 hours worked and
+    overtime paid, was spread over all 60 hours and reported below the legal minimum."""
+    terms = {
+        "wage_amount": Decimal(34000),
+        "wage_currency": "TRY",
+        "wage_period": "month",
+        "hours_per_week": Decimal(60),
+        "signed_on": date(2026, 3, 1),
+    }
+    paid = run_rule("minimum_wage", "TR", overtime_paid=True, **terms)
+    assert paid is not None and paid.level == "ok"
+    assert paid.reason.endswith(
+        "Overtime is paid on top, so the wage is set against the normal week of 45 hours."
+    )
+    # Unpaid (or not stated), the wage pays every hour worked: below the minimum.
+    for overtime in (False, None):
+        unpaid = run_rule("minimum_wage", "TR", overtime_paid=overtime, **terms)
+        assert unpaid is not None and unpaid.level == "violation"
+        assert "Overtime is paid on top" not in unpaid.reason
+
+
+def test_turkish_net_minimum_wage_is_a_question_not_a_violation() -> None:
+    """The fault: a Turkish contract paying the net minimum (28,075.50 TRY in 2026, the figure
+    every payslip shows) was reported below the legal minimum, which the table holds gross
+    (33,030 TRY), without saying that the minimum is gross."""
+    terms = {"wage_currency": "TRY", "wage_period": "month", "hours_per_week": Decimal(45)}
+    net = run_rule("minimum_wage", "TR", wage_amount=Decimal("28075.50"), **terms)
+    assert net is not None and net.level == "concern"
+    assert net.reason == (
+        "The wage of 28,075.50\u00a0TRY a month for 45 hours a week is below the legal minimum "
+        "of 33,030\u00a0TRY a month in the Republic of Türkiye, which is a gross amount, but "
+        "not below its net amount of 28,075.50\u00a0TRY a month: check whether the contract "
+        "states the wage before or after tax."
+    )
+    below = run_rule("minimum_wage", "TR", wage_amount=Decimal(25000), **terms)
+    assert below is not None and below.level == "violation"
+    assert below.reason.endswith(
+        "The minimum is gross; its net amount is 28,075.50\u00a0TRY a month."
+    )
+    assert (
+        review(
+            parse_terms({**terms, "wage_amount": "28075.50", "signed_on": "2026-02-15"}, "TR")
+        ).risk
+        == "medium"
+    )
 
 
 def test_minimum_wage_converts_currency_approximately() -> None:
@@ -535,6 +609,14 @@ def test_a_wage_no_minimum_can_judge_is_said_not_passed_over() -> None:
     (wage,) = [f for f in uae.findings if f.rule == "minimum_wage"]
     assert wage.level == "ok" and "sets no statutory minimum wage" in wage.reason
     assert "minimum_wage" not in uae.risk_reasons
+    # The state's name opens the sentence: capitalised in English too (it read "the United...").
+    assert wage.reason.startswith("The United Arab Emirates sets no statutory minimum wage")
+    for language in ("kk", "ru"):
+        set_language(language)
+        reason = run_rule(
+            "minimum_wage", "AE", wage_amount=Decimal(1), wage_currency="AED", wage_period="month"
+        )
+        assert reason is not None and reason.reason[:1].isupper()
 
 
 def test_unverified_host_law_is_marked_in_references() -> None:
@@ -611,6 +693,71 @@ def test_domestic_work_cites_c189() -> None:
     texts = [r.text for r in finding.references]
     assert "ILO C189 Domestic Workers Convention, 2011, Art. 15(1)(e)" in texts
     assert "ILO C181 Private Employment Agencies Convention, 1997, Art. 7(1)" in texts
+
+
+def test_host_law_that_leaves_out_domestic_work_is_not_applied_to_a_housemaid() -> None:
+    """The fault: a housemaid's contract in the UAE was judged by the Labour Law (Federal
+    Decree-Law No. 33 of 2021), whose Art. 3 leaves domestic workers out: "21 days are below
+    the legal minimum of 30", "66 hours exceed the legal maximum of 60", with Art. 13(2) cited
+    on her passport. In Korea the Labor Standards Act (Art. 11) and the Minimum Wage Act
+    (Art. 3(1)) leave them out too."""
+    terms = {
+        "position": "housemaid",
+        "hours_per_week": 66,
+        "paid_leave_days_per_year": 21,
+        "passport_held_by": "agency",
+        "insurance_provided": False,
+        "signed_on": "2026-05-10",
+    }
+    result = review(parse_terms(terms, host_country="AE"))
+    scope, *rest = result.findings
+    assert (scope.rule, scope.level) == ("host_law_scope", "concern")
+    assert scope.reason.startswith(
+        "The position is domestic work, which the laws of the United Arab Emirates cited here "
+        "leave out of their scope"
+    )
+    (cite,) = scope.references
+    assert cite.text == (
+        "Federal Decree-Law No. 33 of 2021 on the Regulation of Labour Relations, Art. 3"
+    )
+    assert cite.source.startswith("https://") and not cite.verified
+    by_rule = {f.rule: f for f in rest}
+    assert by_rule["weekly_hours"].reason == "66 hours a week exceed the ILO standard of 48 hours."
+    assert "ILO standard of three working weeks" in by_rule["paid_leave"].reason
+    cited = [r.text for f in rest for r in f.references]
+    assert not any("Decree-Law No. 33" in text for text in cited)
+    # The health-insurance decision is no part of the Labour Law: it still applies.
+    assert by_rule["insurance"].level == "violation"
+    assert any("health insurance" in r.text for r in by_rule["insurance"].references)
+
+    # The same terms for a driver: the Labour Law applies, and nothing is said of its scope.
+    driver = review(parse_terms({**terms, "position": "driver"}, host_country="AE"))
+    assert "host_law_scope" not in [f.rule for f in driver.findings]
+    leave = next(f for f in driver.findings if f.rule == "paid_leave")
+    assert "legal minimum of 30 (days)" in leave.reason
+
+    korea = review(
+        parse_terms(
+            {
+                "position": "nanny",
+                "wage_amount": 1500000,
+                "wage_currency": "KRW",
+                "wage_period": "month",
+                "signed_on": "2026-03-02",
+            },
+            host_country="KR",
+        )
+    )
+    scope, wage = korea.findings
+    assert [r.text for r in scope.references] == [
+        "Minimum Wage Act, Art. 3(1)",
+        "Labor Standards Act, Art. 11",
+    ]
+    assert (wage.rule, wage.level) == ("minimum_wage", "concern")
+    assert wage.reason == (
+        "The wage is not compared with the minimum wage of the Republic of Korea: the law that "
+        "sets it does not cover domestic work."
+    )
 
 
 # --- review and risk ----------------------------------------------------------------------
@@ -748,6 +895,28 @@ def test_reasons_follow_the_language_at_review_time() -> None:
     english = review(terms).findings[0].reason
     assert "Республика Корея" in russian
     assert "the Republic of Korea" in english  # the official name
+
+
+def test_ilo_standards_write_their_articles_as_the_language_does() -> None:
+    """The fault: an ILO standard outside the library carried its article inside one message,
+    so the Russian review cited «ст. 6(2)» and «ст. 2(2)(b)» and the Kazakh one «6-бап,
+    2-тармақ», beside library citations written «п. 2 ст. 6» and «6-баптың 2-тармағы»."""
+    terms = parse_terms({"overtime_paid": True, "probation_months": 3}, host_country="TR")
+    expected = {
+        "en": ("Art. 6(2)", "Art. 2(2)(b)"),
+        "ru": ("п. 2 ст. 6", "подп. «b» п. 2 ст. 2"),
+        "kk": ("6-баптың 2-тармағы", "2-баптың 2-тармағының b) тармақшасы"),
+    }
+    for language, (overtime, probation) in expected.items():
+        set_language(language)
+        findings = {f.rule: f for f in review(terms).findings}
+        cited = [r.text for r in findings["overtime_pay"].references]
+        assert any(text.endswith(", " + overtime) for text in cited), cited
+        cited = [r.text for r in findings["probation"].references]
+        assert any(text.endswith(", " + probation) for text in cited), cited
+    set_language("en")
+    (c001,) = review(terms).findings[0].references
+    assert c001.text == "ILO C001 Hours of Work (Industry) Convention, 1919, Art. 6(2)"
 
 
 def test_indicator_codes_are_the_ilo_eleven_in_order() -> None:
