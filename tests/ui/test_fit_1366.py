@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QByteArray, QSize
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -728,3 +728,33 @@ def test_choosing_and_issuing_a_letter_keeps_the_window_width_at_1280(
     fits()
     page.busy.stop()
     _settled_shot(window, language, "letters-1280")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_category_and_ilo_indicator_reads_whole_at_1366(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The fault: the lists of categories and ILO indicators kept each label on one line,
+    past the list's edge at 1366 pixels in Kazakh and Russian: a ticked indicator read
+    «Удержание документов, удостоверяющих лич», the rest behind a sideways scroll bar.
+    A long label now goes on to a second line, every word inside the list."""
+    window = _window(qtbot, demo_ws, bridge, language, SCREEN - FRAME_ALLOWANCE)
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    area.open_case(CaseService(demo_ws).list_cases(limit=1)[0].id)
+    editor = area.editor
+    editor.splitter.widget(0).ensureWidgetVisible(editor.indicators)  # type: ignore[attr-defined]
+    _settled_shot(window, language, "case-complaint")
+    for check_list in (editor.categories, editor.indicators):
+        viewport = check_list.viewport().rect()
+        assert check_list.horizontalScrollBar().maximum() == 0
+        metrics = check_list.fontMetrics()
+        indicator = check_list.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
+        for row in range(check_list.count()):
+            item = check_list.item(row)
+            rect = check_list.visualItemRect(item)
+            assert rect.right() <= viewport.right(), item.text()
+            room = QRect(0, 0, rect.width() - indicator - 8, 10_000)
+            wrapped = metrics.boundingRect(room, Qt.TextFlag.TextWordWrap, item.text())
+            assert wrapped.height() <= rect.height(), f"{item.text()!r} is cut"
+    del window
