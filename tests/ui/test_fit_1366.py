@@ -35,8 +35,10 @@ from app.services.cases import CaseService
 from app.services.demo import DEMO_PASSWORD, run_demo
 from app.services.installation import unlock
 from app.services.letters import LetterService
+from app.services.partners import PartnerService
 from app.services.workspace import Workspace
 from ui import ui_settings
+from ui.cases import referrals_tab as referrals
 from ui.cases.area import CasesArea
 from ui.i18n_bridge import LanguageBridge
 from ui.main_window import DEFAULT_SIZE, FRAME_ALLOWANCE, MainWindow, fit_to_screen
@@ -757,4 +759,42 @@ def test_every_category_and_ilo_indicator_reads_whole_at_1366(
             room = QRect(0, 0, rect.width() - indicator - 8, 10_000)
             wrapped = metrics.boundingRect(room, Qt.TextFlag.TextWordWrap, item.text())
             assert wrapped.height() <= rect.height(), f"{item.text()!r} is cut"
+    del window
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_referrals_reason_and_outcome_read_whole_at_1366(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The fault: the Referrals tab sized its columns to their contents on one line; the
+    partner's name took the width, and reason and outcome, what the officer reads there,
+    were cut to «Баспана ж…». They wrap now, as the partner's name does."""
+    partners = PartnerService(demo_ws)
+    partner = max(partners.list(limit=partners.count()), key=lambda p: len(p.name))
+    case_id = CaseService(demo_ws).list_cases(limit=1)[0].id
+    referred = partners.refer(
+        case_id,
+        partner.id,
+        "Баспана және заңгерлік көмек қажет: жұмыс беруші паспортты ұстап отыр, "
+        "үш айдың жалақысы төленбеген.",
+    )
+    partners.record_outcome(
+        referred.referral.id,
+        "Баспана жұмыскерді қабылдады; заңгер жұмыс берушіге қарсы сотқа талап-арыз берді.",
+    )
+    window, area = _area(qtbot, demo_ws, bridge, language, "cases")
+    assert isinstance(area, CasesArea)
+    area.open_case(case_id)
+    editor = area.editor
+    editor.tabs.setCurrentIndex(editor.referrals_tab_index)
+    _settled_shot(window, language, "case-referrals")
+    table = editor.referrals_panel.table
+    assert table.model().rowCount() >= 1
+    assert not table.horizontalScrollBar().isVisible()
+    last = table.horizontalHeader().sectionViewportPosition(referrals.OUTCOME)
+    assert last + table.columnWidth(referrals.OUTCOME) <= table.viewport().width()
+    for column in range(table.model().columnCount()):  # each text whole, wrapped if long
+        for row in range(table.model().rowCount()):
+            index = table.model().index(row, column)
+            assert cell_shortfall(table, index) == 0, index.data()
     del window
