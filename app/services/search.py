@@ -54,6 +54,7 @@ from app.db.listed import one_of
 from app.db.models import Case, CaseEvent, Employer, Person, RecruitmentAgency
 from app.db.postgres import copy_rows
 from app.domain.keyboard import as_latin_keys
+from app.domain.text import fit_text
 from app.domain.translit import normalise_query_token, search_keys
 from app.services.rows import with_worker_and_employer
 
@@ -407,8 +408,9 @@ def _numbers_joined(user_text: str) -> str:
 
 def case_number_typed(text_: str) -> str:
     """A case number as typed, in the form the register keeps it (``SEL-2026-0042``), also
-    when typed with a Cyrillic layout on."""
-    return numbers_as_meant(text_.strip()).upper()
+    when typed with a Cyrillic layout on. What no field shows (half of a character a broken
+    paste left) is no part of it: it failed the lookup with an internal error."""
+    return numbers_as_meant(fit_text(text_).strip()).upper()
 
 
 def fts_query(user_text: str) -> str | None:

@@ -119,3 +119,9 @@ def test_a_half_character_in_every_typed_field_is_stored_without_it(ws: Workspac
     assert any(e.text == "Called the employer." for e in case.events)
     found = PersonService(ws).find(f"N12345678{HALF}")
     assert [p.id for p in found] == [case.person.id]
+
+
+def test_a_case_number_with_a_half_character_finds_its_case(ws: Workspace) -> None:
+    service = CaseService(ws)
+    case = service.create_case(new_case())
+    assert service.get_by_number(f"{case.number}{HALF}").id == case.id
