@@ -7,6 +7,13 @@ refuses any text holding one (a forged bundle's escape sequences would reach a t
 one pasted description stopped every later bundle of the mission. So text is made fit before it
 is stored: the breaks become line breaks, the rest go (none is visible). \\t, \\n and \\r are text.
 
+A lone UTF-16 surrogate (half of a character outside the BMP, such as an emoji, that a broken
+paste leaves in a Qt field) is not a character: it shows as nothing, no UTF-8 text (SQLite's,
+a bundle's) can hold it, and written as it came it failed the save with an internal error. It
+goes too, as a control character does: refused instead, the officer would be told of a
+character the field does not show and they could not find to delete. A pair of halves that
+belong together becomes the character they make.
+
 A refusal that quotes what was given quotes it shortened (``quoted``): 200 pages pasted into one
 field made a message of half a megabyte, a line no terminal or dialog shows.
 """
@@ -22,13 +29,23 @@ STRICT_FORBIDDEN = "\x00-\x1f\x7f-\x9f"
 # Vertical tab (Word's line break), form feed (page break), next line (U+0085).
 _BREAKS = re.compile("[\x0b\x0c\x85]")
 _FORBIDDEN = re.compile(f"[{TEXT_FORBIDDEN}]")
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNFIT = re.compile(f"[{TEXT_FORBIDDEN}\ud800-\udfff]")
 
 
 def fit_text(text: str) -> str:
-    """``text`` with its breaks as line breaks and no other control character."""
-    if _FORBIDDEN.search(text) is None:  # nearly every text: one scan, no copy
+    """``text`` with its breaks as line breaks, no other control character and no lone
+    surrogate."""
+    if _UNFIT.search(text) is None:  # nearly every text: one scan, no copy
         return text
+    text = _SURROGATE.sub("", _SURROGATE_PAIR.sub(_joined, text))
     return _FORBIDDEN.sub("", _BREAKS.sub("\n", text))
+
+
+def _joined(pair: re.Match[str]) -> str:
+    """The character a high and a low surrogate make together."""
+    return pair.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le")
 
 
 QUOTED_CHARS = 80

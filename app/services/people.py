@@ -16,6 +16,7 @@ from app.domain.iin import iin_birth_date, iin_sex, validate_iin
 from app.domain.keyboard import as_latin_keys, layout_of
 from app.domain.matching import fold_typed
 from app.domain.roles import CASE_WORKERS
+from app.domain.text import fit_text
 from app.errors import NotFound, ValidationError
 from app.i18n import _, format_date
 from app.services import validation as check
@@ -53,7 +54,8 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
     """The input with whitespace trimmed and every rule checked (ValidationError otherwise)."""
     surname = check.required_text(data.surname, "surname", _("Surname"))
     given = check.required_text(data.given_names, "given_names", _("Given names"))
-    iin = re.sub(r"[\s-]", "", data.iin or "") or None
+    # What no field shows (a control character, half of a character) is not part of a number.
+    iin = re.sub(r"[\s-]", "", fit_text(data.iin or "")) or None
     birth = data.birth_date
     sex = data.sex or None
     if iin is not None:
@@ -70,7 +72,7 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
     check.not_future(birth, "birth_date", _("The date of birth"), today)
     if sex is not None and sex not in SEXES:
         raise ValidationError(_("Sex is 'male' or 'female'."), field="sex")
-    written = re.sub(r"\s", "", data.passport_no or "")
+    written = re.sub(r"\s", "", fit_text(data.passport_no or ""))
     passport = written.upper() or None
     if passport is not None and not PASSPORT_RE.match(passport):
         # Typed with a Cyrillic layout on, N12345678 (a Kazakhstani passport's number) comes

@@ -54,6 +54,7 @@ from app.db.listed import one_of
 from app.db.models import Case, CaseEvent, Employer, Person, RecruitmentAgency
 from app.db.postgres import copy_rows
 from app.domain.keyboard import as_latin_keys
+from app.domain.text import fit_text
 from app.domain.translit import normalise_query_token, search_keys
 from app.services.rows import with_worker_and_employer
 
@@ -63,6 +64,12 @@ MAX_TOKENS = 8
 _CYRILLIC = re.compile("[\u0400-\u04ff„]")
 _NUMBER = re.compile(r"[A-Za-z0-9/.\-]+")
 _NUMBER_DIGITS = 4
+# An IIN in groups (781020 402491, 781020-402491) and a passport number with a space after its
+# letter (N 33461188), as a form or a copied document may write them: the index holds each as
+# one word, and the groups as words matched nothing. Not inside a case number (SEL-2026-0042).
+_DIGIT_GROUPS = re.compile(r"(?<![\w-])\d+(?:[ -]\d+)+(?![\w-])")
+_LETTER_THEN_DIGITS = re.compile(r"(?<![\w-])([^\W\d_])[ -](\d{6,11})(?![\w-])")
+_IIN_DIGITS = 12
 _CHUNK = 500
 # A step of ``merge_index_step``: about 0.15 s holding the write lock at 300,000 cases, where
 # the whole index (440 MB) merged in one transaction held it 9 s.
@@ -379,8 +386,9 @@ def numbers_as_meant(user_text: str) -> str:
     """A case, passport or IIN number typed with a Cyrillic layout on, read back as the keys
     pressed: «ЫУД-2026-0042» and «Т94406560» (Russian), «ЫУДөәқә,өққңә» (Kazakh: its number
     row holds letters) are SEL-2026-0042 and N94406560. Only a word that then reads as a
-    number (four digits or more, with Latin letters, - / .) is read back: a name stays a name."""
-    words = user_text.split()
+    number (four digits or more, with Latin letters, - / .) is read back: a name stays a name.
+    An IIN typed in groups and a passport number with a space after its letter are joined."""
+    words = _numbers_joined(user_text).split()
     for at, word in enumerate(words):
         if _CYRILLIC.search(word):
             meant = as_latin_keys(word)
@@ -390,10 +398,19 @@ def numbers_as_meant(user_text: str) -> str:
     return " ".join(words)
 
 
+def _numbers_joined(user_text: str) -> str:
+    def iin(groups: re.Match[str]) -> str:
+        digits = re.sub("[ -]", "", groups.group())
+        return digits if len(digits) == _IIN_DIGITS else groups.group()
+
+    return _LETTER_THEN_DIGITS.sub(r"\1\2", _DIGIT_GROUPS.sub(iin, user_text))
+
+
 def case_number_typed(text_: str) -> str:
     """A case number as typed, in the form the register keeps it (``SEL-2026-0042``), also
-    when typed with a Cyrillic layout on."""
-    return numbers_as_meant(text_.strip()).upper()
+    when typed with a Cyrillic layout on. What no field shows (half of a character a broken
+    paste left) is no part of it: it failed the lookup with an internal error."""
+    return numbers_as_meant(fit_text(text_).strip()).upper()
 
 
 def fts_query(user_text: str) -> str | None:

@@ -18,6 +18,9 @@ from sqlalchemy import select, text
 from app.db import migrate
 from app.db.models import Case, CaseEvent, Person
 from app.domain.text import fit_text
+from app.services.cases import CaseService
+from app.services.people import PersonService
+from app.services.workspace import Workspace
 from tests.builders import ASSEL_IDENTIFIED, new_case
 from tests.integration.migration_helpers import downgraded
 from tests.integration.test_exchange import hq_and_sel
@@ -76,3 +79,49 @@ def test_text_stored_before_is_made_fit_and_travels_again(tmp_path: Path) -> Non
             db.dispose()
         assert row.description == fit_text(PASTED) and row.version == version + 1
         assert untouched == 1  # only the row that held a control character
+
+
+# -- half a character ---------------------------------------------------------------------------
+# A broken paste leaves a lone UTF-16 surrogate: no UTF-8 text can
+# hold it, and the save failed with an internal error (UnicodeEncodeError) and no word to the
+# officer. It goes as a control character goes; a pair of halves becomes its character.
+
+HALF = "\ud83d"  # the first half of 😀, its second half lost
+
+
+def test_fit_text_drops_lone_surrogates_and_joins_pairs() -> None:
+    assert fit_text(f"Құрманғалиқызы{HALF}") == "Құрманғалиқызы"
+    assert fit_text("a\udc00b\ud800") == "ab"
+    assert fit_text("paid \ud83d\ude00 late") == "paid 😀 late"
+    assert fit_text(f"line\x0b{HALF}two") == "line\ntwo"
+
+
+def test_a_half_character_in_every_typed_field_is_stored_without_it(ws: Workspace) -> None:
+    service = CaseService(ws)
+    person = replace(
+        ASSEL_IDENTIFIED,
+        surname=f"Құрманғалиқызы{HALF}",
+        given_names=f"Ә{HALF}сел",
+        surname_latin=f"KURMANGALIKYZY{HALF}",
+        iin=f"940315400123{HALF}",
+        passport_no=f"N1234{HALF}5678",
+        phone_abroad=f"+971 50 000 0000{HALF}",
+    )
+    case = service.create_case(replace(new_case(person), description=f"Wages{HALF} unpaid."))
+    service.add_event(case.id, "note", f"Called the employer.{HALF}")
+    case = service.get_case(case.id)
+
+    assert case.description == "Wages unpaid."
+    assert (case.person.surname, case.person.given_names) == ("Құрманғалиқызы", "Әсел")
+    assert case.person.surname_latin == "KURMANGALIKYZY"
+    assert (case.person.iin, case.person.passport_no) == ("940315400123", "N12345678")
+    assert case.person.phone_abroad == "+971 50 000 0000"
+    assert any(e.text == "Called the employer." for e in case.events)
+    found = PersonService(ws).find(f"N12345678{HALF}")
+    assert [p.id for p in found] == [case.person.id]
+
+
+def test_a_case_number_with_a_half_character_finds_its_case(ws: Workspace) -> None:
+    service = CaseService(ws)
+    case = service.create_case(new_case())
+    assert service.get_by_number(f"{case.number}{HALF}").id == case.id

@@ -16,13 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QByteArray, QSize
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QScrollArea,
     QStyle,
     QStyleOptionComboBox,
+    QToolButton,
     QTreeWidget,
     QWidget,
 )
@@ -33,8 +34,11 @@ from app.i18n import _
 from app.services.cases import CaseService
 from app.services.demo import DEMO_PASSWORD, run_demo
 from app.services.installation import unlock
+from app.services.letters import LetterService
+from app.services.partners import PartnerService
 from app.services.workspace import Workspace
 from ui import ui_settings
+from ui.cases import referrals_tab as referrals
 from ui.cases.area import CasesArea
 from ui.i18n_bridge import LanguageBridge
 from ui.main_window import DEFAULT_SIZE, FRAME_ALLOWANCE, MainWindow, fit_to_screen
@@ -623,20 +627,34 @@ def test_a_case_heading_reads_whole_at_1366_beside_the_case_actions(
     del window
 
 
+@pytest.mark.parametrize("size", [SCREEN - FRAME_ALLOWANCE, NARROW], ids=["1366", "1280"])
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_case_tabs_show_every_title_whole_at_1366(
-    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str, size: QSize
 ) -> None:
     """With Referrals the fifth tab beside the form, titles with icons did not fit: Qt
-    scrolled the Timeline's tab out of sight (kk, ru) or, told to elide, cut all five."""
-    window, area = _area(qtbot, demo_ws, bridge, language, "cases")
+    scrolled the Timeline's tab out of sight (kk, ru) or, told to elide, cut all five.
+    Then, without icons, a window as a 1366-pixel screen holds it (its frame aside) still
+    gave the tabs 3 to 24 pixels less than their titles in Russian and, for a case with a
+    letter («Хаттар (1)»), in Kazakh: the bar showed arrows and hid a title."""
+    case_id = LetterService(demo_ws).list_letters(limit=1)[0].case_id
+    assert case_id is not None
+    window = _window(qtbot, demo_ws, bridge, language, size)
+    area = window.show_area("cases")
     assert isinstance(area, CasesArea)
-    area.open_case(CaseService(demo_ws).list_cases(limit=1)[0].id)
-    _settle()
+    area.open_case(case_id)
     tabs = area.editor.tabs
+    tabs.setCurrentIndex(area.editor.referrals_tab_index)
+    _settled_shot(window, language, f"case-tabs-{size.width()}")
     bar = tabs.tabBar()
+    assert bar.tabText(area.editor.letters_tab_index).endswith(")")  # its letters counted
     needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
-    assert needed <= tabs.width(), f"the tabs need {needed} px of {tabs.width()}"
+    assert needed <= bar.width() <= tabs.width(), f"the tabs need {needed} px of {bar.width()}"
+    assert not any(arrow.isVisible() for arrow in bar.findChildren(QToolButton))
+    assert all(bar.rect().contains(bar.tabRect(i)) for i in range(bar.count()))
+    form = area.editor.splitter.widget(0)
+    assert isinstance(form, QScrollArea)
+    assert not form.horizontalScrollBar().isVisible()  # the form gave way, whole
     del window
 
 
@@ -712,3 +730,71 @@ def test_choosing_and_issuing_a_letter_keeps_the_window_width_at_1280(
     fits()
     page.busy.stop()
     _settled_shot(window, language, "letters-1280")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_category_and_ilo_indicator_reads_whole_at_1366(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The fault: the lists of categories and ILO indicators kept each label on one line,
+    past the list's edge at 1366 pixels in Kazakh and Russian: a ticked indicator read
+    «Удержание документов, удостоверяющих лич», the rest behind a sideways scroll bar.
+    A long label now goes on to a second line, every word inside the list."""
+    window = _window(qtbot, demo_ws, bridge, language, SCREEN - FRAME_ALLOWANCE)
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    area.open_case(CaseService(demo_ws).list_cases(limit=1)[0].id)
+    editor = area.editor
+    editor.splitter.widget(0).ensureWidgetVisible(editor.indicators)  # type: ignore[attr-defined]
+    _settled_shot(window, language, "case-complaint")
+    for check_list in (editor.categories, editor.indicators):
+        viewport = check_list.viewport().rect()
+        assert check_list.horizontalScrollBar().maximum() == 0
+        metrics = check_list.fontMetrics()
+        indicator = check_list.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
+        for row in range(check_list.count()):
+            item = check_list.item(row)
+            rect = check_list.visualItemRect(item)
+            assert rect.right() <= viewport.right(), item.text()
+            room = QRect(0, 0, rect.width() - indicator - 8, 10_000)
+            wrapped = metrics.boundingRect(room, Qt.TextFlag.TextWordWrap, item.text())
+            assert wrapped.height() <= rect.height(), f"{item.text()!r} is cut"
+    del window
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_referrals_reason_and_outcome_read_whole_at_1366(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The fault: the Referrals tab sized its columns to their contents on one line; the
+    partner's name took the width, and reason and outcome, what the officer reads there,
+    were cut to «Баспана ж…». They wrap now, as the partner's name does."""
+    partners = PartnerService(demo_ws)
+    partner = max(partners.list(limit=partners.count()), key=lambda p: len(p.name))
+    case_id = CaseService(demo_ws).list_cases(limit=1)[0].id
+    referred = partners.refer(
+        case_id,
+        partner.id,
+        "Баспана және заңгерлік көмек қажет: жұмыс беруші паспортты ұстап отыр, "
+        "үш айдың жалақысы төленбеген.",
+    )
+    partners.record_outcome(
+        referred.referral.id,
+        "Баспана жұмыскерді қабылдады; заңгер жұмыс берушіге қарсы сотқа талап-арыз берді.",
+    )
+    window, area = _area(qtbot, demo_ws, bridge, language, "cases")
+    assert isinstance(area, CasesArea)
+    area.open_case(case_id)
+    editor = area.editor
+    editor.tabs.setCurrentIndex(editor.referrals_tab_index)
+    _settled_shot(window, language, "case-referrals")
+    table = editor.referrals_panel.table
+    assert table.model().rowCount() >= 1
+    assert not table.horizontalScrollBar().isVisible()
+    last = table.horizontalHeader().sectionViewportPosition(referrals.OUTCOME)
+    assert last + table.columnWidth(referrals.OUTCOME) <= table.viewport().width()
+    for column in range(table.model().columnCount()):  # each text whole, wrapped if long
+        for row in range(table.model().rowCount()):
+            index = table.model().index(row, column)
+            assert cell_shortfall(table, index) == 0, index.data()
+    del window

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.services.cases import CaseService
 from app.services.people import PersonService
-from app.services.records import OrganisationInput
+from app.services.records import CaseFilter, OrganisationInput
 from app.services.workspace import Workspace
 from tests.builders import ASSEL_IDENTIFIED, NURLAN, new_case
 
@@ -54,3 +54,15 @@ def test_a_person_with_several_cases_is_offered_once(ws: Workspace) -> None:
     found = people.find("Құрманғалиқызы")
     assert [p.id for p in found] == [first.person.id]
     assert len(people.find("Example", limit=5)) == 0  # the employer of all: nobody's name
+
+
+def test_an_iin_in_groups_and_a_passport_with_a_space_find_the_person(ws: Workspace) -> None:
+    """An IIN as a form or a copied document groups it (940315 400123, 940315-400123) and a
+    passport number with a space after its letter (N 12345678) found nobody: the index holds
+    each as one word. Such a number is read as one."""
+    people = _people(ws)
+    for typed in ("940315 400123", "940315-400123", "9403 1540 0123", "N 12345678", "Т 12345678"):
+        assert _found(people, typed) == ["Құрманғалиқызы Әсел"], typed
+        cases = CaseService(ws).list_cases(CaseFilter(text=typed))
+        assert [c.person_name for c in cases] == ["Құрманғалиқызы Әсел"], typed
+    assert _found(people, "940315 4001") == []  # not an IIN: its groups are words, as typed

@@ -174,6 +174,10 @@ def test_a_number_typed_with_a_cyrillic_layout_on_finds_its_case(ws: Workspace) 
         assert [r.number for r in service.list_cases(CaseFilter(text=text_))] == [case.number], what
     assert search.numbers_as_meant("Әбенов Нұрлан 1990") == "Әбенов Нұрлан 1990"
     assert search.numbers_as_meant("т12") == "т12"  # too short to be a number: kept
+    # Grouped, an IIN and a passport number are one word; a case number keeps its parts.
+    assert search.numbers_as_meant("Әсел 940315 400123") == "Әсел 940315400123"
+    assert search.numbers_as_meant("Т 94406560") == "N94406560"
+    assert search.numbers_as_meant("SEL-2026-0042 2026 0042") == "SEL-2026-0042 2026 0042"
     assert [r.number for r in service.list_cases(CaseFilter(text="Әбенов"))] == [case.number]
 
 

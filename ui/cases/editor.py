@@ -260,6 +260,11 @@ class CaseEditor(QWidget):
         self.tabs.currentChanged.connect(lambda _index: self._fill_law_tab())
         # The tabs carry no icons: five titles with icons beside the form at 1366 pixels
         # (Kazakh, Russian) scrolled the Timeline's tab out of sight, or cut each to "…".
+        # Without scroll buttons the bar asks for every title's width as its minimum, and the
+        # splitter takes it from the form (whose labels go above their fields): with scroll
+        # buttons the splitter gave the tabs less than their titles in a window a few pixels
+        # under 1366 (Kazakh with a letter count, Russian), and the arrows hid one of them.
+        self.tabs.tabBar().setUsesScrollButtons(False)
 
     def _build_layout(self, scroll: QScrollArea) -> None:
         self.splitter = QSplitter()

@@ -14,6 +14,7 @@ from app.services.partners import PartnerService, ReferralInfo
 from app.services.workspace import Workspace
 from ui.icons import icon
 from ui.models.list_table_model import ListTableModel
+from ui.widgets.columns import WrapDelegate
 from ui.widgets.common import (
     STRETCH,
     ErrorLabel,
@@ -77,11 +78,16 @@ class CaseReferralsPanel(QWidget):
         self.table.setModel(self.model)
         one_row_at_a_time(self.table)
         self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
+        # Reason and outcome are what the officer reads here: they share the width with the
+        # partner's name, each wrapped in rows as tall as their text. Sized to their contents
+        # on one line, the name took the width and both read «Баспана ж…» at 1366 pixels.
+        self.table.setWordWrap(True)
+        self.table.setItemDelegate(WrapDelegate(self.table))
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for column in (REASON, OUTCOME):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(DATE, QHeaderView.ResizeMode.ResizeToContents)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().selectionChanged.connect(self._update_button)
         self.table.doubleClicked.connect(lambda _index: self.record_outcome())
         open_on_enter(self.table, lambda _index: self.record_outcome())

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
@@ -233,6 +234,13 @@ class CheckList(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.itemChanged.connect(lambda _item: self.changed.emit())
+        # A long label goes on to a second line: on one line the case's categories and ILO
+        # indicators at 1366 pixels (kk, ru) ran past the list's edge, a ticked one read
+        # «Удержание документов, удостоверяющих лич» and the rest sat behind a sideways
+        # scroll bar. Laid out again as the list is resized (the form beside the tabs).
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
 
     def set_items(self, items: Iterable[tuple[str, str]]) -> None:
         chosen = set(self.checked())
