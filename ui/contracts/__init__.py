@@ -22,7 +22,10 @@ AREA_KEY = "contracts"
 def _page(window: MainWindow) -> QWidget:
     from ui.contracts.page import ContractReviewPage  # loaded when the area is first shown
 
-    return ContractReviewPage(window.workspace)
+    page = ContractReviewPage(window.workspace)
+    # The window switches only its own texts: each area follows the language itself.
+    window.bridge.language_changed.connect(page.retranslate_ui)
+    return page
 
 
 def register(window: MainWindow) -> None:
