@@ -7,8 +7,9 @@ as it is. So only what is certain declines (DOMAIN.md, "Official letters"):
 - Russian surnames in -ов/-ев/-ёв/-ин/-ын (-ова/-ева/-ина/-ына for women) and -ский/-ская
   decline as Russian ones; every other surname — -ұлы/-қызы, foreign, Korean — stays;
 - Russian patronymics in -ович/-евич/-ич and -овна/-евна/-ична decline; -ұлы/-қызы stay;
-- male given names ending in a consonant, -й or -ь decline (Нұрлан → Нұрлана); names in
-  -а/-я decline for both sexes; female names ending in a consonant stay (Айгүл, Әсел).
+- male given names ending in a consonant, -й or -ь decline (Нұрлан → Нұрлана), the few whose
+  stem changes from their own table (Павел → Павла, Пётр → Петра); names in -а/-я decline
+  for both sexes; female names ending in a consonant stay (Айгүл, Әсел).
 
 Kazakh attaches case endings to the last word of a phrase by vowel harmony and the final
 sound: ``kk_suffix("Серікқызы", "gen")`` → ``Серікқызының``.
@@ -47,6 +48,9 @@ def _ending(word: str, stem_cut: int, endings: dict[RuCase, str], case: RuCase) 
 _MASC_ADJ = {"gen": "ого", "dat": "ому", "acc": "ого", "ins": "им", "pre": "ом"}
 _FEM_ADJ = {"gen": "ой", "dat": "ой", "acc": "ую", "ins": "ой", "pre": "ой"}
 _MASC_HARD = {"gen": "а", "dat": "у", "acc": "а", "ins": "ом", "pre": "е"}
+# Men's names whose stem changes when they decline: a vowel drops (Павел → Павла, Лев → Льва)
+# or ё loses its stress (Пётр → Петра). "Павела", "Пётра" mark a letter as machine-made.
+_MASC_CHANGED_STEMS = {"павел": "Павл", "пётр": "Петр", "петр": "Петр", "лев": "Льв"}
 _MASC_OV = {"gen": "а", "dat": "у", "acc": "а", "ins": "ым", "pre": "е"}
 _FEM_OV = {"gen": "ой", "dat": "ой", "acc": "у", "ins": "ой", "pre": "ой"}
 
@@ -112,6 +116,8 @@ def ru_given_name(name: str, sex: Sex, case: RuCase) -> str:
     endings = dict(_MASC_HARD)
     if low[-1] in _SIBILANTS:
         endings["ins"] = "ем"
+    if low in _MASC_CHANGED_STEMS:
+        return _cap(_MASC_CHANGED_STEMS[low] + endings[case], name)
     return _ending(name, 0, endings, case)  # type: ignore[arg-type]
 
 

@@ -67,6 +67,16 @@ def test_russian_surnames(surname: str, sex: str, case: str, expected: str) -> N
         ("Мария", "female", "gen", "Марии"),
         ("Әли", "male", "gen", "Әли"),
         ("Айгуль", "female", "gen", "Айгули"),
+        # a stem that changes: the vowel drops, ё loses its stress
+        ("Павел", "male", "gen", "Павла"),
+        ("Павел", "male", "ins", "Павлом"),
+        ("Пётр", "male", "gen", "Петра"),
+        ("Пётр", "male", "dat", "Петру"),
+        ("Петр", "male", "acc", "Петра"),
+        ("Лев", "male", "gen", "Льва"),
+        ("ПАВЕЛ", "male", "gen", "ПАВЛА"),
+        ("Пётр", "male", "nom", "Пётр"),
+        ("Фёдор", "male", "gen", "Фёдора"),  # ё under stress stays
     ],
 )
 def test_russian_given_names(name: str, sex: str, case: str, expected: str) -> None:
@@ -82,6 +92,9 @@ def test_full_names_decline_by_the_person_and_keep_kazakh_patronymics() -> None:
     assert russian == "Петрову Ивану Сергеевичу"
     assert ru_full_name("Петрова", "Анна", "Сергеевна", "female", "gen") == (
         "Петровой Анны Сергеевны"
+    )
+    assert ru_full_name("Иванов", "Пётр", "Сергеевич", "male", "gen") == (
+        "Иванова Петра Сергеевича"
     )
 
 
