@@ -903,8 +903,10 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
     def name_ru(case: RuCase = "nom") -> str:
         return ru_full_name(person.surname, person.given_names, person.patronymic, sex, case)
 
-    def citizen(case: str = "nom") -> str:
-        """The person introduced: «гражданке Республики Казахстан Нұрлановой Айгүл Серікқызы»."""
+    def citizen(case: str = "nom", also: str = "") -> str:
+        """The person introduced: «гражданке Республики Казахстан Нұрлановой Айгүл Серікқызы»;
+        ``also`` (a phone) joins what identifies the person, in the same brackets in Kazakh,
+        never in a second pair after them («(ERLANKYZY AKERKE) (тел. …)»)."""
         if lang == "ru":
             noun = _RU_CITIZEN[sex][case]
             text = f"{noun} Республики Казахстан {name_ru(case)}"  # type: ignore[arg-type]
@@ -918,10 +920,11 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
             # The genitive stays on the name; what identifies the person goes in brackets.
             inside = [passport] if passport else []
             inside += [part for part in identity.split(", ") if part]
+            inside += [also] if also else []
             return text + (f" ({', '.join(inside)})" if inside else "")
         if lang != "en" and passport:
             text += f" ({passport})"
-        return text + identity
+        return text + identity + (f", {also}" if also else "")
 
     def g(male: str, female: str) -> str:
         return female if sex == "female" else male
@@ -959,6 +962,7 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "mission_name": context.mission.text("name", lang),
         "mission_city": context.mission.text("city", lang),
         "addressee_dative": addressee_dative(context),
+        "with_the": with_the,
         "closing_dative": closing_dative(context),
         "forward_to_dative": {
             "ru": context.forward_to_dative or context.forward_to,

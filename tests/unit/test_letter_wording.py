@@ -609,3 +609,25 @@ def test_the_english_note_indents_every_paragraph_and_asks_gratefully_once(
     facts = next(x for t, x in starts.items() if t.startswith("According to her"))
     assert facts == pytest.approx(opening) and opening > min(starts.values()) + 30
     assert flat(raw_text(pdf)).count("would be grateful") == 1
+
+
+def test_a_referral_names_the_worker_s_phone_once_and_refers_the_worker_to_the_partner(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: a referral of a worker with a phone on file printed two brackets in a row,
+    «Нұрланова Айгүл Серікқызы (NURLANOVA AIGUL) (тел. …)», and the English one read "refers
+    to Migrant Workers Centre Ms Aigul Nurlanova …" (a reader takes "refers to" as
+    "mentions")."""
+    case = make_case(people, "female", "KR", phone_abroad="+82 10 1234 5678")
+    expected = {
+        "ru": "гражданку Республики Казахстан Нұрланову Айгүл Серікқызы (NURLANOVA AIGUL), "
+        "тел. +82 10 1234 5678, и просит оказать ей содействие",
+        "kk": "азаматы Нұрланова Айгүл Серікқызы (NURLANOVA AIGUL, тел. +82 10 1234 5678) жолдап",
+        "en": "refers Ms Aigul Nurlanova, a citizen of the Republic of Kazakhstan, to the "
+        "Migrant Workers Centre and asks you to assist her. Her telephone number is "
+        "+82 10 1234 5678.",
+    }
+    for lang in LANGS:
+        body = flat(raw_text(issue(people, case.id, "referral", lang)))
+        assert expected[lang] in body, (lang, body)
+        assert ") (" not in body, lang
