@@ -4,6 +4,9 @@ A small rule set instead of a morphological dictionary: letters name Kazakhstani
 whose names follow a few regular patterns, and a wrong guess is worse than leaving a name
 as it is. So only what is certain declines (DOMAIN.md, "Official letters"):
 
+- a name written in Latin letters (a worker known only by the passport's spelling) stays:
+  its sound, which the ending follows, is unknown («JOHNА», «SMITHТЫҢ» are no Russian or
+  Kazakh);
 - Russian surnames in -ов/-ев/-ёв/-ин/-ын (-ова/-ева/-ина/-ына for women) and -ский/-ская
   decline as Russian ones; every other surname — -ұлы/-қызы, foreign, Korean — stays;
 - Russian patronymics in -ович/-евич/-ич and -овна/-евна/-ична decline; -ұлы/-қызы stay;
@@ -31,6 +34,12 @@ _INDECLINABLE_PATRONYMIC = ("ұлы", "улы", "қызы", "кызы", "ули"
 
 _LATIN_LETTER = re.compile("[A-Za-z]")
 _CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
+
+
+def takes_cyrillic_ending(word: str) -> bool:
+    """Whether a Russian or Kazakh ending may be glued to ``word`` (the last word of a
+    phrase): not to one in Latin letters."""
+    return bool(_CYRILLIC_LETTER.search(word)) or not _LATIN_LETTER.search(word)
 
 
 def _cap(template: str, source: str) -> str:
@@ -79,6 +88,8 @@ def ru_surname(surname: str, sex: Sex, case: RuCase) -> str:
     """A surname in a Russian case; hyphenated parts decline each by itself."""
     if "-" in surname:
         return "-".join(ru_surname(part, sex, case) for part in surname.split("-"))
+    if not takes_cyrillic_ending(surname):
+        return surname
     low = surname.lower()
     if sex == "male":
         if low.endswith(("ов", "ев", "ёв", "ин", "ын")):
@@ -98,7 +109,7 @@ def ru_given_name(name: str, sex: Sex, case: RuCase) -> str:
     words = name.split()
     if len(words) > 1:
         return " ".join(ru_given_name(word, sex, case) for word in words)
-    if not name or case == "nom":
+    if not name or case == "nom" or not takes_cyrillic_ending(name):
         return name
     low = name.lower()
     if low.endswith(("а", "я")):
@@ -123,7 +134,12 @@ def ru_given_name(name: str, sex: Sex, case: RuCase) -> str:
 
 def ru_patronymic(patronymic: str, sex: Sex, case: RuCase) -> str:
     low = patronymic.lower()
-    if not patronymic or case == "nom" or low.endswith(_INDECLINABLE_PATRONYMIC):
+    if (
+        not patronymic
+        or case == "nom"
+        or low.endswith(_INDECLINABLE_PATRONYMIC)
+        or not takes_cyrillic_ending(patronymic)
+    ):
         return patronymic
     if sex == "male" and low.endswith("ич"):
         endings = {"gen": "а", "dat": "у", "acc": "а", "ins": "ем", "pre": "е"}
@@ -254,6 +270,15 @@ def _ru_dative_noun(head: str, rest: str) -> str | None:
     else:
         return None
     return f"{dative} {rest}".strip()
+
+
+def kk_citizen_genitive(name: str) -> str:
+    """«Қазақстан Республикасының азаматы Нұрлановтың»; a name ending in Latin letters takes
+    no ending of its own: «Қазақстан Республикасының JOHN SMITH есімді азаматының»."""
+    words = name.split()
+    if words and not takes_cyrillic_ending(words[-1]):
+        return f"Қазақстан Республикасының {name} есімді азаматының"
+    return f"Қазақстан Республикасының азаматы {kk_suffix(name, 'gen')}"
 
 
 def kk_dative_organisation(name: str) -> str:

@@ -55,6 +55,7 @@ from app.letters.fonts import FontSet, register_fonts
 from app.letters.grammar import (
     RuCase,
     Sex,
+    kk_citizen_genitive,
     kk_dative_organisation,
     kk_suffix,
     ru_dative_organisation,
@@ -899,6 +900,8 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
     # the Cyrillic name and the identity numbers stand alone, nothing guessed).
     recorded = person.surname_latin or person.given_names_latin
     passport = passport_name(person) if abroad and recorded else ""
+    if passport.casefold().split() == person.full_name.casefold().split():
+        passport = ""  # a name on file only as the passport spells it: once is enough
 
     def name_ru(case: RuCase = "nom") -> str:
         return ru_full_name(person.surname, person.given_names, person.patronymic, sex, case)
@@ -911,8 +914,11 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
             noun = _RU_CITIZEN[sex][case]
             text = f"{noun} Республики Казахстан {name_ru(case)}"  # type: ignore[arg-type]
         elif lang == "kk":
-            name = person.full_name if case != "gen" else kk_suffix(person.full_name, "gen")
-            text = f"Қазақстан Республикасының азаматы {name}"
+            text = (
+                kk_citizen_genitive(person.full_name)
+                if case == "gen"
+                else f"Қазақстан Республикасының азаматы {person.full_name}"
+            )
         else:
             title = "Ms" if sex == "female" else "Mr"
             text = f"{title} {latin}, a citizen of the Republic of Kazakhstan"
@@ -966,7 +972,7 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "closing_dative": closing_dative(context),
         "forward_to_dative": {
             "ru": context.forward_to_dative or context.forward_to,
-            "kk": kk_suffix(context.forward_to, "dat"),
+            "kk": kk_dative_organisation(context.forward_to),
             "en": f"the {context.forward_to}",
         }[lang],
         "employer_name": employer.name if employer else "",

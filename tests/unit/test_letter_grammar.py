@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.letters.grammar import (
+    kk_citizen_genitive,
     kk_dative_organisation,
     kk_suffix,
     ru_dative_organisation,
@@ -77,6 +78,8 @@ def test_russian_surnames(surname: str, sex: str, case: str, expected: str) -> N
         ("ПАВЕЛ", "male", "gen", "ПАВЛА"),
         ("Пётр", "male", "nom", "Пётр"),
         ("Фёдор", "male", "gen", "Фёдора"),  # ё under stress stays
+        ("JOHN", "male", "gen", "JOHN"),  # Latin letters: no Cyrillic ending glued on
+        ("Maria", "female", "dat", "Maria"),
     ],
 )
 def test_russian_given_names(name: str, sex: str, case: str, expected: str) -> None:
@@ -204,3 +207,18 @@ def test_hard_spaces_where_a_line_must_not_break() -> None:
 def test_category_labels_lower_case_mid_sentence_but_not_acronyms() -> None:
     assert lower_first("Невыплата заработной платы", "ru") == "невыплата заработной платы"
     assert lower_first("ILO indicators", "en") == "ILO indicators"
+
+
+def test_a_name_in_latin_letters_takes_no_cyrillic_ending() -> None:
+    """The fault: a worker on file only by the passport's spelling was «гражданина O'CONNOR
+    JOHNА» in Russian and «азаматы O'CONNOR JOHNТЫҢ» in Kazakh."""
+    assert ru_full_name("O'CONNOR-SMITH", "JOHN", "", "male", "gen") == "O'CONNOR-SMITH JOHN"
+    assert ru_full_name("Ivanova", "Anna", "Sergeevna", "female", "dat") == (
+        "Ivanova Anna Sergeevna"
+    )
+    assert kk_citizen_genitive("O'CONNOR JOHN") == (
+        "Қазақстан Республикасының O'CONNOR JOHN есімді азаматының"
+    )
+    assert kk_citizen_genitive("Нұрланова Айгүл") == (
+        "Қазақстан Республикасының азаматы Нұрланова Айгүлдің"
+    )

@@ -631,3 +631,25 @@ def test_a_referral_names_the_worker_s_phone_once_and_refers_the_worker_to_the_p
         body = flat(raw_text(issue(people, case.id, "referral", lang)))
         assert expected[lang] in body, (lang, body)
         assert ") (" not in body, lang
+
+
+def test_a_worker_known_only_by_the_passport_s_latin_name_reads_as_russian_and_kazakh(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: with the name typed in Latin letters (all an officer has is the passport),
+    the note declined it with Cyrillic endings, «гражданина … O'CONNOR JOHNА» and «азаматы
+    O'CONNOR JOHNТЫҢ», and repeated it in brackets, «O'CONNOR JOHN (O'CONNOR JOHN)»."""
+    latin = {"surname": "O'CONNOR", "given_names": "JOHN", "patronymic": ""}
+    case = make_case(
+        people, "male", "KR", **latin, surname_latin="O'CONNOR", given_names_latin="JOHN"
+    )
+    expected = {
+        "ru": "защиты трудовых прав гражданина Республики Казахстан O'CONNOR JOHN, "
+        "02.05.1990 г. р., паспорт № N87654321",
+        "kk": "Қазақстан Республикасының O'CONNOR JOHN есімді азаматының (1990 жылғы "
+        "2 мамырда туған, паспорты № N87654321) еңбек құқықтарын",
+    }
+    for lang, wording in expected.items():
+        body = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        assert wording in body, (lang, body)
+        assert body.count("O'CONNOR JOHN") == 1, lang
