@@ -969,6 +969,7 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "mission_city": context.mission.text("city", lang),
         "addressee_dative": addressee_dative(context),
         "with_the": with_the,
+        "quoted": quoted,
         "closing_dative": closing_dative(context),
         "forward_to_dative": {
             "ru": context.forward_to_dative or context.forward_to,
@@ -993,6 +994,21 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "signatory_initials": initials(context.signatory.name),
         "kind_label": kind_label(context.kind, lang),
     }
+
+
+_QUOTES = '«»„“”"'
+_STRAIGHT_PAIR = re.compile(r'"([^"]*)"')
+
+
+def quoted(name: str) -> str:
+    """An organisation's name in Russian or Kazakh running text: «Ansan Migrant Shelter». One
+    with quotes of its own (ООО «Ромашка», ТОО "Алма") takes no second pair around them
+    («ООО «Ромашка»»), its straight quotes made «»."""
+    if not name:
+        return name
+    if any(mark in name for mark in _QUOTES):
+        return _STRAIGHT_PAIR.sub(r"«\1»", name)
+    return f"«{name}»"
 
 
 def lower_first(text: str, lang: str) -> str:
