@@ -187,6 +187,10 @@ def kk_suffix(phrase: str, case: KkCase) -> str:
     word = phrase.rstrip()
     last = word[-1].lower()
     front = _is_front(word)
+    if last == "ь" and len(word) > 1:
+        # A soft sign (Игорь, Любовь) makes the ending soft and lets the consonant before it
+        # choose: «Игорьдің», «Игорьге», never «Игорьтың».
+        last, front = word[-2].lower(), True
     # A final -ы/-і after a consonant is the possessive of an organisation's or state's name
     # (министрлігі, Республикасы): its endings take the pronominal -н-.
     possessive = last in "ыі" and len(word) > 2 and word[-2].lower() not in _KK_VOWELS

@@ -105,6 +105,10 @@ def test_full_names_decline_by_the_person_and_keep_kazakh_patronymics() -> None:
     ("phrase", "case", "expected"),
     [
         ("Серікқызы", "gen", "Серікқызының"),
+        ("Петров Игорь", "gen", "Петров Игорьдің"),  # ь: a soft ending after the consonant
+        ("Игорь", "dat", "Игорьге"),
+        ("Игорь", "acc", "Игорьді"),
+        ("Игорь", "loc", "Игорьде"),
         ("Серікұлы", "gen", "Серікұлының"),
         ("Нұрланова Айгүл", "gen", "Нұрланова Айгүлдің"),
         ("Әбенов Нұрлан", "gen", "Әбенов Нұрланның"),
