@@ -959,8 +959,8 @@ class LetterService(DatedService):
                 .limit(1)
             ).scalar_one_or_none()
             if partner is not None:
-                place = [partner.address, partner.city, address_state(partner.country, lang)]
-                return Addressee("", partner.name, ", ".join(p for p in place if p))
+                address = postal_address(partner.address, partner.city, partner.country, lang)
+                return Addressee("", partner.name, address)
         if kind in ("agency_report", "hq_case_report"):
             table = _MINISTRY_OF_LABOUR if kind == "agency_report" else _MINISTRY_OF_FOREIGN_AFFAIRS
             organisation, dative, address = table[lang]
@@ -1229,9 +1229,35 @@ class LetterService(DatedService):
 def employer_addressee(employer: Employer, lang: str) -> Addressee:
     """The employer's address block: whom to address, the firm, street, postcode and city,
     state (in the letter's language), as a letter sent there by post needs it."""
-    town = " ".join(p for p in (employer.postcode, employer.city) if p)
-    place = [employer.address, town, address_state(employer.country, lang)]
-    return Addressee(employer.contact_person, employer.name, ", ".join(p for p in place if p))
+    address = postal_address(
+        employer.address, employer.city, employer.country, lang, postcode=employer.postcode
+    )
+    return Addressee(employer.contact_person, employer.name, address)
+
+
+def postal_address(street: str, city: str, iso2: str, lang: str, *, postcode: str = "") -> str:
+    """«street, postcode city, state»; what the street already gives is not said again.
+
+    An officer often types the whole address into its first field ("…, Hwaseong-si,
+    Gyeonggi-do 18622, Republic of Korea"): the letter then printed the city and the state a
+    second time after it. A part counts as given when it is one of the street's comma-separated
+    parts (a postcode: a word of it), so a street named after its city still gets the city."""
+    given = {part.strip().casefold() for part in street.split(",")}
+    has_postcode = bool(postcode) and re.search(rf"(?<!\w){re.escape(postcode)}(?!\w)", street)
+    town = " ".join(
+        part
+        for part, said in (
+            (postcode, has_postcode),
+            (city, city.strip().casefold() in given),
+        )
+        if part and not said
+    )
+    state = ""
+    if iso2:
+        names = {state_name_en_bare(iso2), state_name(iso2, "ru"), state_name(iso2, "kk")}
+        if not given & {name.casefold() for name in names}:
+            state = address_state(iso2, lang)
+    return ", ".join(part for part in (street, town, state) if part)
 
 
 def address_state(iso2: str, lang: str) -> str:

@@ -27,7 +27,7 @@ from app.letters import LETTER_KINDS, Addressee
 from app.letters.states import state_name, state_name_en_bare
 from app.services.agreements import AgreementService, sync_library
 from app.services.cases import CaseService
-from app.services.letters import LetterFields, LetterService
+from app.services.letters import LetterFields, LetterService, postal_address
 from app.services.records import (
     CaseChanges,
     CaseDetail,
@@ -653,3 +653,20 @@ def test_a_worker_known_only_by_the_passport_s_latin_name_reads_as_russian_and_k
         body = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
         assert wording in body, (lang, body)
         assert body.count("O'CONNOR JOHN") == 1, lang
+
+
+def test_an_address_typed_whole_in_one_field_does_not_get_its_city_and_state_again() -> None:
+    """The fault: an employer's address typed in full ("…, Hwaseong-si, Gyeonggi-do 18622,
+    Republic of Korea") was followed by the city and the state once more in the address
+    block: "…, Republic of Korea, 18622 Hwaseong-si, Republic of Korea"."""
+    whole = "12 Sandan-ro, Hyangnam-eup, Hwaseong-si, Gyeonggi-do 18622, Republic of Korea"
+    assert postal_address(whole, "Hwaseong-si", "KR", "en", postcode="18622") == whole
+    assert postal_address(whole, "Hwaseong-si", "KR", "ru", postcode="18622") == whole
+    # a street named after its city, and a postcode not in the street: both still given
+    assert postal_address("5 Seoul-ro", "Seoul", "KR", "kk", postcode="04419") == (
+        "5 Seoul-ro, 04419 Seoul, Корея Республикасы"
+    )
+    assert postal_address("5 Seoul-ro, Республика Корея", "Seoul", "KR", "en") == (
+        "5 Seoul-ro, Республика Корея, Seoul"
+    )
+    assert postal_address("", "Seoul", "", "en") == "Seoul"
