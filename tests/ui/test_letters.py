@@ -19,6 +19,7 @@ from app.db.raw import open_raw
 from app.domain.codes import ConsentScope, LetterKind, label
 from app.errors import NotFound
 from app.i18n import _
+from app.letters import Addressee
 from app.services.cases import CaseService
 from app.services.contracts import ContractReviewService
 from app.services.demo import fill_demo
@@ -606,3 +607,44 @@ def test_a_letter_whose_pdf_retention_removed_says_so_in_the_preview_and_on_savi
     assert [str(exc) for exc in shown] == [said] and not (tmp_path / "saved.pdf").exists()
     bridge.set_language("ru")  # still why, in the language chosen: not "choose a letter"
     assert page.preview.notice.text() == str(refused.value)
+
+
+def test_a_draft_put_into_kazakh_takes_the_kazakh_addressee_and_subject(
+    qtbot: QtBot, open_ws: OpenWs, case: CaseDetail
+) -> None:
+    """The fault: a Russian draft of a note opened and put into Kazakh kept «Министерство
+    иностранных дел …» and its dative, so the Kazakh note greeted «Министерству иностранных
+    дел …», and kept its Russian subject «По делу № …». What the officer typed stays."""
+    ws = open_ws("aigul")
+    service = LetterService(ws)
+    draft = service.draft(case.id, "note_verbale_labour_authority", "ru")
+    dialog = on_screen(qtbot, LetterDialog(ws, case.id, case.number, letter=draft))
+    assert dialog.organisation_dative.text().startswith("Министерству иностранных дел")
+    dialog.lang.setCurrentIndex(dialog.lang.findData("kk"))
+    kazakh = service.defaults(case.id, "note_verbale_labour_authority", "kk")
+    assert kazakh.addressee is not None
+    fields = dialog.fields()
+    assert fields.addressee is not None
+    assert fields.addressee.organisation == kazakh.addressee.organisation
+    assert fields.addressee.organisation_dative == kazakh.addressee.organisation_dative
+    assert fields.addressee.organisation_dative.endswith("министрлігіне")
+    assert fields.subject == kazakh.subject and "іс бойынша" in fields.subject
+
+    # An addressee and a subject the officer typed are not the old language's defaults: kept.
+    typed = service.draft(
+        case.id,
+        "note_verbale_labour_authority",
+        "ru",
+        LetterFields(
+            addressee=Addressee("", "Labour Office", "Busan"),
+            subject="О невыплате заработной платы",
+        ),
+    )
+    other = on_screen(qtbot, LetterDialog(ws, case.id, case.number, letter=typed))
+    other.lang.setCurrentIndex(other.lang.findData("kk"))
+    assert other.organisation.text() == "Labour Office" and other.address.text() == "Busan"
+    assert other.subject.text() == "О невыплате заработной платы"
+    for window in (dialog, other):
+        window.refresh_timer.stop()
+        window.edited = False
+        window.reject()
