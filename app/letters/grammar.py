@@ -171,12 +171,18 @@ _KK_VOICELESS = set("кқпстфхцчшщбвгд")  # after these: -тың / 
 
 
 def _is_front(word: str) -> bool:
-    """Vowel harmony from the last vowel that decides it (и, у, ю are neutral)."""
-    for letter in reversed(word.lower()):
+    """Vowel harmony from the last vowel that decides it (и, у, ю are neutral), except an и
+    closed by a consonant in the last syllable (Путин, Максим, Дмитрий, Ибраһим): the
+    endings after it are soft, «Путинге», «Максимнің», never «Максимның»."""
+    low = word.lower()
+    for index in range(len(low) - 1, -1, -1):
+        letter = low[index]
         if letter in _KK_FRONT:
             return True
         if letter in _KK_BACK:
             return False
+        if letter == "и" and index < len(low) - 1 and not any(v in low[index:] for v in "ую"):
+            return True
     return False
 
 

@@ -105,6 +105,13 @@ def test_full_names_decline_by_the_person_and_keep_kazakh_patronymics() -> None:
     ("phrase", "case", "expected"),
     [
         ("Серікқызы", "gen", "Серікқызының"),
+        # и closed by a consonant at the end is soft; a final и or a у after it is not
+        ("Иванов Максим", "gen", "Иванов Максимнің"),
+        ("Дмитрий", "gen", "Дмитрийдің"),
+        ("Путин", "dat", "Путинге"),
+        ("Ибраһим", "gen", "Ибраһимнің"),
+        ("Ерғали", "gen", "Ерғалиның"),
+        ("Тимур", "gen", "Тимурдың"),
         ("Петров Игорь", "gen", "Петров Игорьдің"),  # ь: a soft ending after the consonant
         ("Игорь", "dat", "Игорьге"),
         ("Игорь", "acc", "Игорьді"),
