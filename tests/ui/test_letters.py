@@ -648,3 +648,26 @@ def test_a_draft_put_into_kazakh_takes_the_kazakh_addressee_and_subject(
         window.refresh_timer.stop()
         window.edited = False
         window.reject()
+
+
+def test_a_new_letter_put_into_another_language_keeps_the_addressee_typed(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """The fault: the officer typed the partner a referral goes to, then chose Kazakh, and the
+    organisation and address typed were wiped with the rest of the form."""
+    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
+    dialog = page.new_letter_for_case(case.id, case.number)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("referral"))
+    dialog.lang.setCurrentIndex(dialog.lang.findData("ru"))
+    QTest.keyClicks(dialog.organisation, "Migrant Workers Centre")
+    QTest.keyClicks(dialog.address, "Ansan")
+    assert dialog.subject.text().startswith("По делу №")
+    dialog.lang.setCurrentIndex(dialog.lang.findData("kk"))
+    assert dialog.organisation.text() == "Migrant Workers Centre"
+    assert dialog.address.text() == "Ansan"
+    assert "іс бойынша" in dialog.subject.text()  # the default subject follows the language
+    kazakh = LetterService(open_ws("aigul")).defaults(case.id, "referral", "kk")
+    assert dialog.facts.toPlainText() == (kazakh.facts or "")
+    dialog.refresh_timer.stop()
+    dialog.edited = False
+    dialog.reject()

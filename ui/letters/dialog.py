@@ -99,7 +99,8 @@ class LetterDialog(QDialog):
         self.organisation.textEdited.connect(self._organisation_edited)
         if letter is None:
             self.kind.currentIndexChanged.connect(self._load_defaults)
-            self.lang.currentIndexChanged.connect(self._load_defaults)
+            # Another language keeps the addressee and subject the officer typed.
+            self.lang.currentIndexChanged.connect(self._load_language_parts)
             self._load_defaults()
         else:
             self._show_letter(letter)
@@ -361,9 +362,11 @@ class LetterDialog(QDialog):
             )
         except QorgauError as exc:
             self.error.show_message(str(exc))
+            return
+        self._parts_lang = self.chosen_lang()
 
     def _load_language_parts(self) -> None:
-        """A draft put into another language: its parts written in the old one are written
+        """A letter put into another language: its parts written in the old one are written
         again in the new one. The addressee and subject, when still as filled in, follow too:
         a Russian draft turned Kazakh greeted «Министерству иностранных дел …» in the Kazakh
         note and kept its Russian subject. What the officer typed there stays."""
