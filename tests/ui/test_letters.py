@@ -671,3 +671,26 @@ def test_a_new_letter_put_into_another_language_keeps_the_addressee_typed(
     dialog.refresh_timer.stop()
     dialog.edited = False
     dialog.reject()
+
+
+def test_a_long_addressee_and_subject_show_their_beginning(
+    qtbot: QtBot, open_ws: OpenWs, case: CaseDetail
+) -> None:
+    """The fault: a long organisation, address or subject filled in showed only its tail
+    ("…Cluster Number Seven", ".203 іс бойынша: …"): the cursor stayed at the end."""
+    ws = open_ws("aigul")
+    long_name = "Very Long Employer Name & Sons International Holding Company Limited " * 2
+    draft = LetterService(ws).draft(
+        case.id,
+        "employer_letter",
+        "kk",
+        LetterFields(addressee=Addressee("", long_name.strip(), "Building 123-45, " * 6)),
+    )
+    dialog = on_screen(qtbot, LetterDialog(ws, case.id, case.number, letter=draft))
+    for line in (dialog.organisation, dialog.address, dialog.subject):
+        assert line.cursorPosition() == 0, line.text()
+    dialog.lang.setCurrentIndex(dialog.lang.findData("ru"))
+    assert dialog.subject.cursorPosition() == 0 and dialog.subject.text().startswith("По делу")
+    dialog.refresh_timer.stop()
+    dialog.edited = False
+    dialog.reject()

@@ -338,6 +338,22 @@ class LetterDialog(QDialog):
         self.signer.setText(
             self.service.signer_text(self.letter.id if self.letter else None, self.chosen_lang())
         )
+        self._show_starts()
+
+    def _show_starts(self) -> None:
+        """Each line filled in shows its beginning: setText leaves the cursor at the end, and a
+        long name or subject showed only its tail ("…Cluster Number Seven", ".203 іс
+        бойынша: …"), hiding whom the letter goes to and which case it is."""
+        for line in (
+            self.organisation,
+            self.organisation_dative,
+            self.addressee_name,
+            self.position,
+            self.address,
+            self.subject,
+            self.forward_to,
+        ):
+            line.setCursorPosition(0)
 
     def _show_letter(self, letter: LetterInfo) -> None:
         self.kind.setCurrentIndex(self.kind.findData(letter.kind))
@@ -395,6 +411,7 @@ class LetterDialog(QDialog):
         self.facts.setPlainText(fresh.facts or "")
         self.requests.setPlainText(fresh.requests or "")
         self.forward_to.setText(fresh.forward_to)
+        self._show_starts()
         self.signer.setText(
             self.service.signer_text(self.letter.id if self.letter else None, self.chosen_lang())
         )
