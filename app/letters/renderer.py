@@ -1055,6 +1055,19 @@ def render_letter(context: LetterContext, *, font_dir: Path | None = None) -> by
     return builder.build()
 
 
+# How a draft's title stands in the XMP metadata of its PDF (``document_title``).
+_DRAFT_TITLE = re.compile(
+    r'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">(?:{}) — '.format(
+        "|".join(_DRAFT_MARK.values())
+    ).encode()
+)
+
+
+def is_draft_pdf(content: bytes) -> bool:
+    """Whether ``content`` is a draft Qorgau made (watermarked, without a number)."""
+    return _DRAFT_TITLE.search(content) is not None
+
+
 def document_title(context: LetterContext) -> str:
     """PDF Title: number and kind («№ SEL-2026/0001 — Письмо работодателю»), never a name."""
     number = context.outgoing_number

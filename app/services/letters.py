@@ -87,7 +87,13 @@ from app.letters.phrases import (
     employer_owes,
 )
 from app.letters.qr import QR_PREFIX
-from app.letters.renderer import ABROAD, date_numeric, mission_forms, money_text
+from app.letters.renderer import (
+    ABROAD,
+    date_numeric,
+    is_draft_pdf,
+    mission_forms,
+    money_text,
+)
 from app.letters.scripts import foreign_script_passages, unprintable_passages
 from app.letters.states import body, is_known, state_name, state_name_en_bare
 from app.services import search
@@ -735,14 +741,17 @@ class LetterService(DatedService):
     def verify(self, content: bytes) -> VerifyResult:
         """Whether a PDF file is, unchanged, a letter of this register (by its SHA-256)."""
         digest = hashlib.sha256(content).hexdigest()
-        return self._issued_letter(
-            digest,
-            Letter.pdf_sha256 == digest,
-            _(
-                "This file does not match any letter in the register: it was changed "
-                "after issue, or it was not issued here."
-            ),
+        unmatched = _(
+            "This file does not match any letter in the register: it was changed "
+            "after issue, or it was not issued here."
         )
+        if is_draft_pdf(content):
+            # A draft saved or printed before issue was said to be "changed after issue".
+            unmatched = _(
+                "This file is a draft (marked as such, without an outgoing number): only "
+                "issued letters are in the register. Check the issued letter's file or code."
+            )
+        return self._issued_letter(digest, Letter.pdf_sha256 == digest, unmatched)
 
     def verify_file(self, path: Path) -> VerifyResult:
         """``verify`` of a file's content, read whole; a file larger than any letter, or one
