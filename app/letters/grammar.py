@@ -4,11 +4,15 @@ A small rule set instead of a morphological dictionary: letters name Kazakhstani
 whose names follow a few regular patterns, and a wrong guess is worse than leaving a name
 as it is. So only what is certain declines (DOMAIN.md, "Official letters"):
 
+- a name written in Latin letters (a worker known only by the passport's spelling) stays:
+  its sound, which the ending follows, is unknown («JOHNА», «SMITHТЫҢ» are no Russian or
+  Kazakh);
 - Russian surnames in -ов/-ев/-ёв/-ин/-ын (-ова/-ева/-ина/-ына for women) and -ский/-ская
   decline as Russian ones; every other surname — -ұлы/-қызы, foreign, Korean — stays;
 - Russian patronymics in -ович/-евич/-ич and -овна/-евна/-ична decline; -ұлы/-қызы stay;
-- male given names ending in a consonant, -й or -ь decline (Нұрлан → Нұрлана); names in
-  -а/-я decline for both sexes; female names ending in a consonant stay (Айгүл, Әсел).
+- male given names ending in a consonant, -й or -ь decline (Нұрлан → Нұрлана), the few whose
+  stem changes from their own table (Павел → Павла, Пётр → Петра); names in -а/-я decline
+  for both sexes; female names ending in a consonant stay (Айгүл, Әсел).
 
 Kazakh attaches case endings to the last word of a phrase by vowel harmony and the final
 sound: ``kk_suffix("Серікқызы", "gen")`` → ``Серікқызының``.
@@ -32,6 +36,12 @@ _LATIN_LETTER = re.compile("[A-Za-z]")
 _CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
 
 
+def takes_cyrillic_ending(word: str) -> bool:
+    """Whether a Russian or Kazakh ending may be glued to ``word`` (the last word of a
+    phrase): not to one in Latin letters."""
+    return bool(_CYRILLIC_LETTER.search(word)) or not _LATIN_LETTER.search(word)
+
+
 def _cap(template: str, source: str) -> str:
     """Keep an all-capitals name in capitals after an ending was added."""
     return template.upper() if source.isupper() and len(source) > 1 else template
@@ -47,6 +57,9 @@ def _ending(word: str, stem_cut: int, endings: dict[RuCase, str], case: RuCase) 
 _MASC_ADJ = {"gen": "ого", "dat": "ому", "acc": "ого", "ins": "им", "pre": "ом"}
 _FEM_ADJ = {"gen": "ой", "dat": "ой", "acc": "ую", "ins": "ой", "pre": "ой"}
 _MASC_HARD = {"gen": "а", "dat": "у", "acc": "а", "ins": "ом", "pre": "е"}
+# Men's names whose stem changes when they decline: a vowel drops (Павел → Павла, Лев → Льва)
+# or ё loses its stress (Пётр → Петра). "Павела", "Пётра" mark a letter as machine-made.
+_MASC_CHANGED_STEMS = {"павел": "Павл", "пётр": "Петр", "петр": "Петр", "лев": "Льв"}
 _MASC_OV = {"gen": "а", "dat": "у", "acc": "а", "ins": "ым", "pre": "е"}
 _FEM_OV = {"gen": "ой", "dat": "ой", "acc": "у", "ins": "ой", "pre": "ой"}
 
@@ -75,6 +88,8 @@ def ru_surname(surname: str, sex: Sex, case: RuCase) -> str:
     """A surname in a Russian case; hyphenated parts decline each by itself."""
     if "-" in surname:
         return "-".join(ru_surname(part, sex, case) for part in surname.split("-"))
+    if not takes_cyrillic_ending(surname):
+        return surname
     low = surname.lower()
     if sex == "male":
         if low.endswith(("ов", "ев", "ёв", "ин", "ын")):
@@ -94,7 +109,7 @@ def ru_given_name(name: str, sex: Sex, case: RuCase) -> str:
     words = name.split()
     if len(words) > 1:
         return " ".join(ru_given_name(word, sex, case) for word in words)
-    if not name or case == "nom":
+    if not name or case == "nom" or not takes_cyrillic_ending(name):
         return name
     low = name.lower()
     if low.endswith(("а", "я")):
@@ -112,12 +127,19 @@ def ru_given_name(name: str, sex: Sex, case: RuCase) -> str:
     endings = dict(_MASC_HARD)
     if low[-1] in _SIBILANTS:
         endings["ins"] = "ем"
+    if low in _MASC_CHANGED_STEMS:
+        return _cap(_MASC_CHANGED_STEMS[low] + endings[case], name)
     return _ending(name, 0, endings, case)  # type: ignore[arg-type]
 
 
 def ru_patronymic(patronymic: str, sex: Sex, case: RuCase) -> str:
     low = patronymic.lower()
-    if not patronymic or case == "nom" or low.endswith(_INDECLINABLE_PATRONYMIC):
+    if (
+        not patronymic
+        or case == "nom"
+        or low.endswith(_INDECLINABLE_PATRONYMIC)
+        or not takes_cyrillic_ending(patronymic)
+    ):
         return patronymic
     if sex == "male" and low.endswith("ич"):
         endings = {"gen": "а", "dat": "у", "acc": "а", "ins": "ем", "pre": "е"}
@@ -149,12 +171,18 @@ _KK_VOICELESS = set("кқпстфхцчшщбвгд")  # after these: -тың / 
 
 
 def _is_front(word: str) -> bool:
-    """Vowel harmony from the last vowel that decides it (и, у, ю are neutral)."""
-    for letter in reversed(word.lower()):
+    """Vowel harmony from the last vowel that decides it (и, у, ю are neutral), except an и
+    closed by a consonant in the last syllable (Путин, Максим, Дмитрий, Ибраһим): the
+    endings after it are soft, «Путинге», «Максимнің», never «Максимның»."""
+    low = word.lower()
+    for index in range(len(low) - 1, -1, -1):
+        letter = low[index]
         if letter in _KK_FRONT:
             return True
         if letter in _KK_BACK:
             return False
+        if letter == "и" and index < len(low) - 1 and not any(v in low[index:] for v in "ую"):
+            return True
     return False
 
 
@@ -165,6 +193,10 @@ def kk_suffix(phrase: str, case: KkCase) -> str:
     word = phrase.rstrip()
     last = word[-1].lower()
     front = _is_front(word)
+    if last == "ь" and len(word) > 1:
+        # A soft sign (Игорь, Любовь) makes the ending soft and lets the consonant before it
+        # choose: «Игорьдің», «Игорьге», never «Игорьтың».
+        last, front = word[-2].lower(), True
     # A final -ы/-і after a consonant is the possessive of an organisation's or state's name
     # (министрлігі, Республикасы): its endings take the pronominal -н-.
     possessive = last in "ыі" and len(word) > 2 and word[-2].lower() not in _KK_VOWELS
@@ -248,6 +280,15 @@ def _ru_dative_noun(head: str, rest: str) -> str | None:
     else:
         return None
     return f"{dative} {rest}".strip()
+
+
+def kk_citizen_genitive(name: str) -> str:
+    """«Қазақстан Республикасының азаматы Нұрлановтың»; a name ending in Latin letters takes
+    no ending of its own: «Қазақстан Республикасының JOHN SMITH есімді азаматының»."""
+    words = name.split()
+    if words and not takes_cyrillic_ending(words[-1]):
+        return f"Қазақстан Республикасының {name} есімді азаматының"
+    return f"Қазақстан Республикасының азаматы {kk_suffix(name, 'gen')}"
 
 
 def kk_dative_organisation(name: str) -> str:

@@ -55,6 +55,7 @@ from app.letters.fonts import FontSet, register_fonts
 from app.letters.grammar import (
     RuCase,
     Sex,
+    kk_citizen_genitive,
     kk_dative_organisation,
     kk_suffix,
     ru_dative_organisation,
@@ -899,18 +900,25 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
     # the Cyrillic name and the identity numbers stand alone, nothing guessed).
     recorded = person.surname_latin or person.given_names_latin
     passport = passport_name(person) if abroad and recorded else ""
+    if passport.casefold().split() == person.full_name.casefold().split():
+        passport = ""  # a name on file only as the passport spells it: once is enough
 
     def name_ru(case: RuCase = "nom") -> str:
         return ru_full_name(person.surname, person.given_names, person.patronymic, sex, case)
 
-    def citizen(case: str = "nom") -> str:
-        """The person introduced: «гражданке Республики Казахстан Нұрлановой Айгүл Серікқызы»."""
+    def citizen(case: str = "nom", also: str = "") -> str:
+        """The person introduced: «гражданке Республики Казахстан Нұрлановой Айгүл Серікқызы»;
+        ``also`` (a phone) joins what identifies the person, in the same brackets in Kazakh,
+        never in a second pair after them («(ERLANKYZY AKERKE) (тел. …)»)."""
         if lang == "ru":
             noun = _RU_CITIZEN[sex][case]
             text = f"{noun} Республики Казахстан {name_ru(case)}"  # type: ignore[arg-type]
         elif lang == "kk":
-            name = person.full_name if case != "gen" else kk_suffix(person.full_name, "gen")
-            text = f"Қазақстан Республикасының азаматы {name}"
+            text = (
+                kk_citizen_genitive(person.full_name)
+                if case == "gen"
+                else f"Қазақстан Республикасының азаматы {person.full_name}"
+            )
         else:
             title = "Ms" if sex == "female" else "Mr"
             text = f"{title} {latin}, a citizen of the Republic of Kazakhstan"
@@ -918,10 +926,11 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
             # The genitive stays on the name; what identifies the person goes in brackets.
             inside = [passport] if passport else []
             inside += [part for part in identity.split(", ") if part]
+            inside += [also] if also else []
             return text + (f" ({', '.join(inside)})" if inside else "")
         if lang != "en" and passport:
             text += f" ({passport})"
-        return text + identity
+        return text + identity + (f", {also}" if also else "")
 
     def g(male: str, female: str) -> str:
         return female if sex == "female" else male
@@ -959,10 +968,12 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "mission_name": context.mission.text("name", lang),
         "mission_city": context.mission.text("city", lang),
         "addressee_dative": addressee_dative(context),
+        "with_the": with_the,
+        "quoted": quoted,
         "closing_dative": closing_dative(context),
         "forward_to_dative": {
             "ru": context.forward_to_dative or context.forward_to,
-            "kk": kk_suffix(context.forward_to, "dat"),
+            "kk": kk_dative_organisation(context.forward_to),
             "en": f"the {context.forward_to}",
         }[lang],
         "employer_name": employer.name if employer else "",
@@ -983,6 +994,21 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "signatory_initials": initials(context.signatory.name),
         "kind_label": kind_label(context.kind, lang),
     }
+
+
+_QUOTES = '«»„“”"'
+_STRAIGHT_PAIR = re.compile(r'"([^"]*)"')
+
+
+def quoted(name: str) -> str:
+    """An organisation's name in Russian or Kazakh running text: «Ansan Migrant Shelter». One
+    with quotes of its own (ООО «Ромашка», ТОО "Алма") takes no second pair around them
+    («ООО «Ромашка»»), its straight quotes made «»."""
+    if not name:
+        return name
+    if any(mark in name for mark in _QUOTES):
+        return _STRAIGHT_PAIR.sub(r"«\1»", name)
+    return f"«{name}»"
 
 
 def lower_first(text: str, lang: str) -> str:
@@ -1027,6 +1053,19 @@ def render_letter(context: LetterContext, *, font_dir: Path | None = None) -> by
     )
     _add_blocks(builder, parse_blocks(markup))
     return builder.build()
+
+
+# How a draft's title stands in the XMP metadata of its PDF (``document_title``).
+_DRAFT_TITLE = re.compile(
+    r'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">(?:{}) — '.format(
+        "|".join(_DRAFT_MARK.values())
+    ).encode()
+)
+
+
+def is_draft_pdf(content: bytes) -> bool:
+    """Whether ``content`` is a draft Qorgau made (watermarked, without a number)."""
+    return _DRAFT_TITLE.search(content) is not None
 
 
 def document_title(context: LetterContext) -> str:

@@ -87,7 +87,13 @@ from app.letters.phrases import (
     employer_owes,
 )
 from app.letters.qr import QR_PREFIX
-from app.letters.renderer import ABROAD, date_numeric, mission_forms, money_text
+from app.letters.renderer import (
+    ABROAD,
+    date_numeric,
+    is_draft_pdf,
+    mission_forms,
+    money_text,
+)
 from app.letters.scripts import foreign_script_passages, unprintable_passages
 from app.letters.states import body, is_known, state_name, state_name_en_bare
 from app.services import search
@@ -735,14 +741,17 @@ class LetterService(DatedService):
     def verify(self, content: bytes) -> VerifyResult:
         """Whether a PDF file is, unchanged, a letter of this register (by its SHA-256)."""
         digest = hashlib.sha256(content).hexdigest()
-        return self._issued_letter(
-            digest,
-            Letter.pdf_sha256 == digest,
-            _(
-                "This file does not match any letter in the register: it was changed "
-                "after issue, or it was not issued here."
-            ),
+        unmatched = _(
+            "This file does not match any letter in the register: it was changed "
+            "after issue, or it was not issued here."
         )
+        if is_draft_pdf(content):
+            # A draft saved or printed before issue was said to be "changed after issue".
+            unmatched = _(
+                "This file is a draft (marked as such, without an outgoing number): only "
+                "issued letters are in the register. Check the issued letter's file or code."
+            )
+        return self._issued_letter(digest, Letter.pdf_sha256 == digest, unmatched)
 
     def verify_file(self, path: Path) -> VerifyResult:
         """``verify`` of a file's content, read whole; a file larger than any letter, or one
@@ -959,8 +968,8 @@ class LetterService(DatedService):
                 .limit(1)
             ).scalar_one_or_none()
             if partner is not None:
-                place = [partner.address, partner.city, address_state(partner.country, lang)]
-                return Addressee("", partner.name, ", ".join(p for p in place if p))
+                address = postal_address(partner.address, partner.city, partner.country, lang)
+                return Addressee("", partner.name, address)
         if kind in ("agency_report", "hq_case_report"):
             table = _MINISTRY_OF_LABOUR if kind == "agency_report" else _MINISTRY_OF_FOREIGN_AFFAIRS
             organisation, dative, address = table[lang]
@@ -1232,9 +1241,35 @@ class LetterService(DatedService):
 def employer_addressee(employer: Employer, lang: str) -> Addressee:
     """The employer's address block: whom to address, the firm, street, postcode and city,
     state (in the letter's language), as a letter sent there by post needs it."""
-    town = " ".join(p for p in (employer.postcode, employer.city) if p)
-    place = [employer.address, town, address_state(employer.country, lang)]
-    return Addressee(employer.contact_person, employer.name, ", ".join(p for p in place if p))
+    address = postal_address(
+        employer.address, employer.city, employer.country, lang, postcode=employer.postcode
+    )
+    return Addressee(employer.contact_person, employer.name, address)
+
+
+def postal_address(street: str, city: str, iso2: str, lang: str, *, postcode: str = "") -> str:
+    """«street, postcode city, state»; what the street already gives is not said again.
+
+    An officer often types the whole address into its first field ("…, Hwaseong-si,
+    Gyeonggi-do 18622, Republic of Korea"): the letter then printed the city and the state a
+    second time after it. A part counts as given when it is one of the street's comma-separated
+    parts (a postcode: a word of it), so a street named after its city still gets the city."""
+    given = {part.strip().casefold() for part in street.split(",")}
+    has_postcode = bool(postcode) and re.search(rf"(?<!\w){re.escape(postcode)}(?!\w)", street)
+    town = " ".join(
+        part
+        for part, said in (
+            (postcode, has_postcode),
+            (city, city.strip().casefold() in given),
+        )
+        if part and not said
+    )
+    state = ""
+    if iso2:
+        names = {state_name_en_bare(iso2), state_name(iso2, "ru"), state_name(iso2, "kk")}
+        if not given & {name.casefold() for name in names}:
+            state = address_state(iso2, lang)
+    return ", ".join(part for part in (street, town, state) if part)
 
 
 def address_state(iso2: str, lang: str) -> str:

@@ -19,6 +19,7 @@ from app.db.raw import open_raw
 from app.domain.codes import ConsentScope, LetterKind, label
 from app.errors import NotFound
 from app.i18n import _
+from app.letters import Addressee
 from app.services.cases import CaseService
 from app.services.contracts import ContractReviewService
 from app.services.demo import fill_demo
@@ -607,3 +608,90 @@ def test_a_letter_whose_pdf_retention_removed_says_so_in_the_preview_and_on_savi
     assert [str(exc) for exc in shown] == [said] and not (tmp_path / "saved.pdf").exists()
     bridge.set_language("ru")  # still why, in the language chosen: not "choose a letter"
     assert page.preview.notice.text() == str(refused.value)
+
+
+def test_a_draft_put_into_kazakh_takes_the_kazakh_addressee_and_subject(
+    qtbot: QtBot, open_ws: OpenWs, case: CaseDetail
+) -> None:
+    """The fault: a Russian draft of a note opened and put into Kazakh kept «Министерство
+    иностранных дел …» and its dative, so the Kazakh note greeted «Министерству иностранных
+    дел …», and kept its Russian subject «По делу № …». What the officer typed stays."""
+    ws = open_ws("aigul")
+    service = LetterService(ws)
+    draft = service.draft(case.id, "note_verbale_labour_authority", "ru")
+    dialog = on_screen(qtbot, LetterDialog(ws, case.id, case.number, letter=draft))
+    assert dialog.organisation_dative.text().startswith("Министерству иностранных дел")
+    dialog.lang.setCurrentIndex(dialog.lang.findData("kk"))
+    kazakh = service.defaults(case.id, "note_verbale_labour_authority", "kk")
+    assert kazakh.addressee is not None
+    fields = dialog.fields()
+    assert fields.addressee is not None
+    assert fields.addressee.organisation == kazakh.addressee.organisation
+    assert fields.addressee.organisation_dative == kazakh.addressee.organisation_dative
+    assert fields.addressee.organisation_dative.endswith("министрлігіне")
+    assert fields.subject == kazakh.subject and "іс бойынша" in fields.subject
+
+    # An addressee and a subject the officer typed are not the old language's defaults: kept.
+    typed = service.draft(
+        case.id,
+        "note_verbale_labour_authority",
+        "ru",
+        LetterFields(
+            addressee=Addressee("", "Labour Office", "Busan"),
+            subject="О невыплате заработной платы",
+        ),
+    )
+    other = on_screen(qtbot, LetterDialog(ws, case.id, case.number, letter=typed))
+    other.lang.setCurrentIndex(other.lang.findData("kk"))
+    assert other.organisation.text() == "Labour Office" and other.address.text() == "Busan"
+    assert other.subject.text() == "О невыплате заработной платы"
+    for window in (dialog, other):
+        window.refresh_timer.stop()
+        window.edited = False
+        window.reject()
+
+
+def test_a_new_letter_put_into_another_language_keeps_the_addressee_typed(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """The fault: the officer typed the partner a referral goes to, then chose Kazakh, and the
+    organisation and address typed were wiped with the rest of the form."""
+    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
+    dialog = page.new_letter_for_case(case.id, case.number)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("referral"))
+    dialog.lang.setCurrentIndex(dialog.lang.findData("ru"))
+    QTest.keyClicks(dialog.organisation, "Migrant Workers Centre")
+    QTest.keyClicks(dialog.address, "Ansan")
+    assert dialog.subject.text().startswith("По делу №")
+    dialog.lang.setCurrentIndex(dialog.lang.findData("kk"))
+    assert dialog.organisation.text() == "Migrant Workers Centre"
+    assert dialog.address.text() == "Ansan"
+    assert "іс бойынша" in dialog.subject.text()  # the default subject follows the language
+    kazakh = LetterService(open_ws("aigul")).defaults(case.id, "referral", "kk")
+    assert dialog.facts.toPlainText() == (kazakh.facts or "")
+    dialog.refresh_timer.stop()
+    dialog.edited = False
+    dialog.reject()
+
+
+def test_a_long_addressee_and_subject_show_their_beginning(
+    qtbot: QtBot, open_ws: OpenWs, case: CaseDetail
+) -> None:
+    """The fault: a long organisation, address or subject filled in showed only its tail
+    ("…Cluster Number Seven", ".203 іс бойынша: …"): the cursor stayed at the end."""
+    ws = open_ws("aigul")
+    long_name = "Very Long Employer Name & Sons International Holding Company Limited " * 2
+    draft = LetterService(ws).draft(
+        case.id,
+        "employer_letter",
+        "kk",
+        LetterFields(addressee=Addressee("", long_name.strip(), "Building 123-45, " * 6)),
+    )
+    dialog = on_screen(qtbot, LetterDialog(ws, case.id, case.number, letter=draft))
+    for line in (dialog.organisation, dialog.address, dialog.subject):
+        assert line.cursorPosition() == 0, line.text()
+    dialog.lang.setCurrentIndex(dialog.lang.findData("ru"))
+    assert dialog.subject.cursorPosition() == 0 and dialog.subject.text().startswith("По делу")
+    dialog.refresh_timer.stop()
+    dialog.edited = False
+    dialog.reject()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.letters.grammar import (
+    kk_citizen_genitive,
     kk_dative_organisation,
     kk_suffix,
     ru_dative_organisation,
@@ -67,6 +68,18 @@ def test_russian_surnames(surname: str, sex: str, case: str, expected: str) -> N
         ("Мария", "female", "gen", "Марии"),
         ("Әли", "male", "gen", "Әли"),
         ("Айгуль", "female", "gen", "Айгули"),
+        # a stem that changes: the vowel drops, ё loses its stress
+        ("Павел", "male", "gen", "Павла"),
+        ("Павел", "male", "ins", "Павлом"),
+        ("Пётр", "male", "gen", "Петра"),
+        ("Пётр", "male", "dat", "Петру"),
+        ("Петр", "male", "acc", "Петра"),
+        ("Лев", "male", "gen", "Льва"),
+        ("ПАВЕЛ", "male", "gen", "ПАВЛА"),
+        ("Пётр", "male", "nom", "Пётр"),
+        ("Фёдор", "male", "gen", "Фёдора"),  # ё under stress stays
+        ("JOHN", "male", "gen", "JOHN"),  # Latin letters: no Cyrillic ending glued on
+        ("Maria", "female", "dat", "Maria"),
     ],
 )
 def test_russian_given_names(name: str, sex: str, case: str, expected: str) -> None:
@@ -83,12 +96,26 @@ def test_full_names_decline_by_the_person_and_keep_kazakh_patronymics() -> None:
     assert ru_full_name("Петрова", "Анна", "Сергеевна", "female", "gen") == (
         "Петровой Анны Сергеевны"
     )
+    assert ru_full_name("Иванов", "Пётр", "Сергеевич", "male", "gen") == (
+        "Иванова Петра Сергеевича"
+    )
 
 
 @pytest.mark.parametrize(
     ("phrase", "case", "expected"),
     [
         ("Серікқызы", "gen", "Серікқызының"),
+        # и closed by a consonant at the end is soft; a final и or a у after it is not
+        ("Иванов Максим", "gen", "Иванов Максимнің"),
+        ("Дмитрий", "gen", "Дмитрийдің"),
+        ("Путин", "dat", "Путинге"),
+        ("Ибраһим", "gen", "Ибраһимнің"),
+        ("Ерғали", "gen", "Ерғалиның"),
+        ("Тимур", "gen", "Тимурдың"),
+        ("Петров Игорь", "gen", "Петров Игорьдің"),  # ь: a soft ending after the consonant
+        ("Игорь", "dat", "Игорьге"),
+        ("Игорь", "acc", "Игорьді"),
+        ("Игорь", "loc", "Игорьде"),
         ("Серікұлы", "gen", "Серікұлының"),
         ("Нұрланова Айгүл", "gen", "Нұрланова Айгүлдің"),
         ("Әбенов Нұрлан", "gen", "Әбенов Нұрланның"),
@@ -191,3 +218,18 @@ def test_hard_spaces_where_a_line_must_not_break() -> None:
 def test_category_labels_lower_case_mid_sentence_but_not_acronyms() -> None:
     assert lower_first("Невыплата заработной платы", "ru") == "невыплата заработной платы"
     assert lower_first("ILO indicators", "en") == "ILO indicators"
+
+
+def test_a_name_in_latin_letters_takes_no_cyrillic_ending() -> None:
+    """The fault: a worker on file only by the passport's spelling was «гражданина O'CONNOR
+    JOHNА» in Russian and «азаматы O'CONNOR JOHNТЫҢ» in Kazakh."""
+    assert ru_full_name("O'CONNOR-SMITH", "JOHN", "", "male", "gen") == "O'CONNOR-SMITH JOHN"
+    assert ru_full_name("Ivanova", "Anna", "Sergeevna", "female", "dat") == (
+        "Ivanova Anna Sergeevna"
+    )
+    assert kk_citizen_genitive("O'CONNOR JOHN") == (
+        "Қазақстан Республикасының O'CONNOR JOHN есімді азаматының"
+    )
+    assert kk_citizen_genitive("Нұрланова Айгүл") == (
+        "Қазақстан Республикасының азаматы Нұрланова Айгүлдің"
+    )

@@ -210,7 +210,9 @@ def test_verify_accepts_the_issued_file_and_rejects_a_changed_one(
     assert "does not match any letter in the register" in rejected.message
     assert not letters.verify(pdf[:-1]).matched
     preview = letters.render_preview(service(people["aigul"]).draft(case.id, "referral", "en").id)
-    assert not letters.verify(preview).matched  # a draft is never a registered letter
+    draft = letters.verify(preview)  # a draft is never a registered letter, and is told so
+    assert not draft.matched and draft.message.startswith("This file is a draft")
+    assert "does not match" in letters.verify(pdf[:-1]).message  # an issued one, cut
 
 
 def test_qr_code_text_is_checked_against_the_register(

@@ -27,7 +27,7 @@ from app.letters import LETTER_KINDS, Addressee
 from app.letters.states import state_name, state_name_en_bare
 from app.services.agreements import AgreementService, sync_library
 from app.services.cases import CaseService
-from app.services.letters import LetterFields, LetterService
+from app.services.letters import LetterFields, LetterService, postal_address
 from app.services.records import (
     CaseChanges,
     CaseDetail,
@@ -609,3 +609,64 @@ def test_the_english_note_indents_every_paragraph_and_asks_gratefully_once(
     facts = next(x for t, x in starts.items() if t.startswith("According to her"))
     assert facts == pytest.approx(opening) and opening > min(starts.values()) + 30
     assert flat(raw_text(pdf)).count("would be grateful") == 1
+
+
+def test_a_referral_names_the_worker_s_phone_once_and_refers_the_worker_to_the_partner(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: a referral of a worker with a phone on file printed two brackets in a row,
+    «Нұрланова Айгүл Серікқызы (NURLANOVA AIGUL) (тел. …)», and the English one read "refers
+    to Migrant Workers Centre Ms Aigul Nurlanova …" (a reader takes "refers to" as
+    "mentions")."""
+    case = make_case(people, "female", "KR", phone_abroad="+82 10 1234 5678")
+    expected = {
+        "ru": "гражданку Республики Казахстан Нұрланову Айгүл Серікқызы (NURLANOVA AIGUL), "
+        "тел. +82 10 1234 5678, и просит оказать ей содействие",
+        "kk": "азаматы Нұрланова Айгүл Серікқызы (NURLANOVA AIGUL, тел. +82 10 1234 5678) жолдап",
+        "en": "refers Ms Aigul Nurlanova, a citizen of the Republic of Kazakhstan, to the "
+        "Migrant Workers Centre and asks you to assist her. Her telephone number is "
+        "+82 10 1234 5678.",
+    }
+    for lang in LANGS:
+        body = flat(raw_text(issue(people, case.id, "referral", lang)))
+        assert expected[lang] in body, (lang, body)
+        assert ") (" not in body, lang
+
+
+def test_a_worker_known_only_by_the_passport_s_latin_name_reads_as_russian_and_kazakh(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: with the name typed in Latin letters (all an officer has is the passport),
+    the note declined it with Cyrillic endings, «гражданина … O'CONNOR JOHNА» and «азаматы
+    O'CONNOR JOHNТЫҢ», and repeated it in brackets, «O'CONNOR JOHN (O'CONNOR JOHN)»."""
+    latin = {"surname": "O'CONNOR", "given_names": "JOHN", "patronymic": ""}
+    case = make_case(
+        people, "male", "KR", **latin, surname_latin="O'CONNOR", given_names_latin="JOHN"
+    )
+    expected = {
+        "ru": "защиты трудовых прав гражданина Республики Казахстан O'CONNOR JOHN, "
+        "02.05.1990 г. р., паспорт № N87654321",
+        "kk": "Қазақстан Республикасының O'CONNOR JOHN есімді азаматының (1990 жылғы "
+        "2 мамырда туған, паспорты № N87654321) еңбек құқықтарын",
+    }
+    for lang, wording in expected.items():
+        body = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        assert wording in body, (lang, body)
+        assert body.count("O'CONNOR JOHN") == 1, lang
+
+
+def test_an_address_typed_whole_in_one_field_does_not_get_its_city_and_state_again() -> None:
+    """The fault: an employer's address typed in full ("…, Hwaseong-si, Gyeonggi-do 18622,
+    Republic of Korea") was followed by the city and the state once more in the address
+    block: "…, Republic of Korea, 18622 Hwaseong-si, Republic of Korea"."""
+    whole = "12 Sandan-ro, Hyangnam-eup, Hwaseong-si, Gyeonggi-do 18622, Republic of Korea"
+    assert postal_address(whole, "Hwaseong-si", "KR", "en", postcode="18622") == whole
+    assert postal_address(whole, "Hwaseong-si", "KR", "ru", postcode="18622") == whole
+    # a street named after its city, and a postcode not in the street: both still given
+    assert postal_address("5 Seoul-ro", "Seoul", "KR", "kk", postcode="04419") == (
+        "5 Seoul-ro, 04419 Seoul, Корея Республикасы"
+    )
+    assert postal_address("5 Seoul-ro, Республика Корея", "Seoul", "KR", "en") == (
+        "5 Seoul-ro, Республика Корея, Seoul"
+    )
+    assert postal_address("", "Seoul", "", "en") == "Seoul"

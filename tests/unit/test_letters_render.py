@@ -400,3 +400,20 @@ def test_a_phone_number_never_breaks_across_lines(lang: str) -> None:
         if not any("+82 10 0000 0000" in line for line in lines):
             broken.append(extra)
     assert not broken
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_name_with_its_own_quotes_takes_no_second_pair(lang: str) -> None:
+    """The fault: an employer on file as АО «Агрохолдинг Заречье» (every firm in Russia or
+    Kyrgyzstan is written so) was «АО «Агрохолдинг Заречье»» in the note, and ТОО "Алма"
+    kept its straight quotes in a letter that uses «»."""
+    for name, printed in (
+        ("АО «Агрохолдинг Заречье»", "АО «Агрохолдинг Заречье»"),
+        ('ТОО "Алма"', "ТОО «Алма»"),
+        ("Daesung Precision Co., Ltd", "«Daesung Precision Co., Ltd»"),
+    ):
+        employer = EmployerInfo(name=name, country="RU", city="Omsk")
+        context = make_context("note_verbale_labour_authority", lang, employer=employer)
+        text = text_of(render_letter(context))
+        assert printed in text, (name, text)
+        assert "»»" not in text and "««" not in text and '"' not in printed

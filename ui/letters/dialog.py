@@ -86,6 +86,7 @@ class LetterDialog(QDialog):
         self.letter = letter
         # The organisation and its dative as last filled in (not typed): see _organisation_edited.
         self._filled_dative = ("", "")
+        self._parts_lang = ""  # the language the draft's parts are written in
         # The form beside the preview wants 1000×680; a smaller screen gets what it has.
         open_at(self, QSize(1000, 680), minimum=QSize(1000, 680))
 
@@ -98,7 +99,8 @@ class LetterDialog(QDialog):
         self.organisation.textEdited.connect(self._organisation_edited)
         if letter is None:
             self.kind.currentIndexChanged.connect(self._load_defaults)
-            self.lang.currentIndexChanged.connect(self._load_defaults)
+            # Another language keeps the addressee and subject the officer typed.
+            self.lang.currentIndexChanged.connect(self._load_language_parts)
             self._load_defaults()
         else:
             self._show_letter(letter)
@@ -336,6 +338,22 @@ class LetterDialog(QDialog):
         self.signer.setText(
             self.service.signer_text(self.letter.id if self.letter else None, self.chosen_lang())
         )
+        self._show_starts()
+
+    def _show_starts(self) -> None:
+        """Each line filled in shows its beginning: setText leaves the cursor at the end, and a
+        long name or subject showed only its tail ("…Cluster Number Seven", ".203 іс
+        бойынша: …"), hiding whom the letter goes to and which case it is."""
+        for line in (
+            self.organisation,
+            self.organisation_dative,
+            self.addressee_name,
+            self.position,
+            self.address,
+            self.subject,
+            self.forward_to,
+        ):
+            line.setCursorPosition(0)
 
     def _show_letter(self, letter: LetterInfo) -> None:
         self.kind.setCurrentIndex(self.kind.findData(letter.kind))
@@ -343,6 +361,7 @@ class LetterDialog(QDialog):
         self.lang.setCurrentIndex(self.lang.findData(letter.lang))
         self._set_fields(letter.fields)
         # Another language: the facts and requests are written again in it (never mixed).
+        self._parts_lang = letter.lang
         self.lang.currentIndexChanged.connect(self._load_language_parts)
         self.free_text.setPlainText(letter.free_text)
         self.enclosures.setPlainText("\n".join(letter.attachments))
@@ -359,16 +378,40 @@ class LetterDialog(QDialog):
             )
         except QorgauError as exc:
             self.error.show_message(str(exc))
+            return
+        self._parts_lang = self.chosen_lang()
 
     def _load_language_parts(self) -> None:
+        """A letter put into another language: its parts written in the old one are written
+        again in the new one. The addressee and subject, when still as filled in, follow too:
+        a Russian draft turned Kazakh greeted «Министерству иностранных дел …» in the Kazakh
+        note and kept its Russian subject. What the officer typed there stays."""
+        kind, lang = self.chosen_kind(), self.chosen_lang()
         try:
-            fresh = self.service.defaults(self.case_id, self.chosen_kind(), self.chosen_lang())
+            before = self.service.defaults(self.case_id, kind, self._parts_lang)
+            fresh = self.service.defaults(self.case_id, kind, lang)
         except QorgauError as exc:
             self.error.show_message(str(exc))
             return
+        self._parts_lang = lang
+        was, now = before.addressee, fresh.addressee
+        if was is not None and now is not None:
+            for edit, old, new in (
+                (self.organisation, was.organisation, now.organisation),
+                (self.organisation_dative, was.organisation_dative, now.organisation_dative),
+                (self.address, was.address, now.address),
+            ):
+                if edit.text() == (old or ""):
+                    edit.setText(new or "")
+            filled = (now.organisation, now.organisation_dative or "")
+            if (self.organisation.text(), self.organisation_dative.text()) == filled:
+                self._filled_dative = filled
+        if self.subject.text() == before.subject:
+            self.subject.setText(fresh.subject)
         self.facts.setPlainText(fresh.facts or "")
         self.requests.setPlainText(fresh.requests or "")
         self.forward_to.setText(fresh.forward_to)
+        self._show_starts()
         self.signer.setText(
             self.service.signer_text(self.letter.id if self.letter else None, self.chosen_lang())
         )
