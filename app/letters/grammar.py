@@ -173,8 +173,18 @@ _KK_VOICELESS = set("кқпстфхцчшщбвгд")  # after these: -тың / 
 def _is_front(word: str) -> bool:
     """Vowel harmony from the last vowel that decides it (и, у, ю are neutral), except an и
     closed by a consonant in the last syllable (Путин, Максим, Дмитрий, Ибраһим): the
-    endings after it are soft, «Путинге», «Максимнің», never «Максимның»."""
+    endings after it are soft, «Путинге», «Максимнің», never «Максимның». A surname's
+    Russian -ев follows its root: «Тоқаевтың», «Назарбаевтың», but «Әлиевтің»."""
     low = word.lower()
+    if low.endswith("ев"):
+        root = _harmony(low[:-2])
+        if root is not None:
+            return root
+    return bool(_harmony(low))
+
+
+def _harmony(low: str) -> bool | None:
+    """True for soft, False for hard, None when no letter of ``low`` decides."""
     for index in range(len(low) - 1, -1, -1):
         letter = low[index]
         if letter in _KK_FRONT:
@@ -183,7 +193,7 @@ def _is_front(word: str) -> bool:
             return False
         if letter == "и" and index < len(low) - 1 and not any(v in low[index:] for v in "ую"):
             return True
-    return False
+    return None
 
 
 def kk_suffix(phrase: str, case: KkCase) -> str:

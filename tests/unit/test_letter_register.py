@@ -434,7 +434,10 @@ def test_citations_of_the_case_go_to_governments_and_employers_get_host_law(
     assert "регулируются следующими нормами:" in employer
     assert "Закон о минимальной заработной плате (Minimum Wage Act)" in employer
     assert "Immigration Act" not in employer
-    assert "Labor Standards Act" not in employer  # hours: not a complaint of this case
+    # Its Art. 55 (the paid weekly day of rest a monthly minimum includes) comes with the
+    # minimum wage; its Art. 50 (hours) does not: hours are no complaint of this case.
+    assert "(Labor Standards Act), ст. 55: минимальный размер оплаты труда" in employer
+    assert "ст. 50" not in employer
 
 
 def test_preview_registers_nothing(people: dict[str, Workspace], case: CaseDetail) -> None:
