@@ -272,6 +272,26 @@ class ReturneeService(DatedService):
     def _require_reader(self) -> None:
         self.ws.require_role(*HQ_ROLES, *CASE_WORKERS)
 
+    def may_record(self) -> bool:
+        """Whether this user may add records here (the Add button is shown only then)."""
+        try:
+            self._require_recorder()
+        except PermissionDenied:
+            return False
+        return True
+
+    def why_unchangeable(self, returnee_id: str) -> str:
+        """Why this user may not change or withdraw the record ("" when they may): their role,
+        or the record being another installation's. Asked before the dialog opens: at HQ most
+        records are a mission's, and the refusal came only once the form was filled in."""
+        try:
+            self._require_recorder()
+            with self.ws.read() as session:
+                self._require_owner(session, self._load(session, returnee_id))
+        except PermissionDenied as exc:
+            return str(exc)
+        return ""
+
     def _require_owner(self, session: Session, row: Returnee) -> None:
         here = self.ws.mission_code
         if row.case_id is not None:

@@ -130,14 +130,15 @@ def test_the_file_written_stays_said_when_the_count_arrives(
     assert page.written.text() == f"Записан {out} (4 записи)."  # in the language chosen
 
 
-def _welders(ws: Workspace, n: int) -> None:
+def _welders(ws: Workspace, n: int, origin: str = "AST") -> None:
     """``n`` consented register records written in one go (the service writes one at a
-    time, with its audit entry: too slow for a list longer than a page)."""
+    time, with its audit entry: too slow for a list longer than a page), made by ``origin``
+    (another installation's came in its bundles)."""
     now = datetime.now(UTC)
     persons, records = [], []
     for i in range(n):
         person_id = new_id()
-        common = {"origin_mission": "AST", "version": 1, "updated_at": now, "change_seq": 0}
+        common = {"origin_mission": origin, "version": 1, "updated_at": now, "change_seq": 0}
         persons.append(
             {
                 "id": person_id,
@@ -168,6 +169,45 @@ def _welders(ws: Workspace, n: int) -> None:
     with ws.write() as session:
         session.execute(insert(Person), persons)
         session.execute(insert(Returnee), records)
+
+
+def test_another_installations_record_is_not_offered_to_edit(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: at HQ, Edit… and Consent withdrawn… were enabled on a mission's record (most
+    of HQ's register), and the refusal came only once the form was filled in and saved; HQ's
+    administrator, who may not record returnees at all, was offered Add… too. Now the buttons
+    say why they are off, and a double click says it instead of opening the form."""
+    _welders(hq_ws, 1, origin="SEL")
+    page = ReturneesPage(hq_ws, bridge)
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.add_button.isHidden()  # an HQ officer records returnees who came to HQ
+    ours = next(i for i, r in enumerate(page.model.rows) if r.origin_mission == "AST")
+    theirs = next(i for i, r in enumerate(page.model.rows) if r.origin_mission == "SEL")
+    page.view.selectRow(ours)
+    assert page.edit_button.isEnabled() and page.withdraw_button.isEnabled()
+    assert page.edit_button.toolTip() == ""
+    page.view.selectRow(theirs)
+    assert not page.edit_button.isEnabled() and not page.withdraw_button.isEnabled()
+    assert page.edit_button.toolTip().startswith("This record belongs to SEL; only SEL may")
+    said: list[str] = []
+    monkeypatch.setattr("ui.returnees.page.show_error", lambda _parent, exc: said.append(str(exc)))
+    opened: list[object] = []
+    monkeypatch.setattr("ui.returnees.page.ReturneeDialog.exec", lambda self: opened.append(1))
+    page.view.doubleClicked.emit(page.model.index(theirs, COL_NAME))
+    assert opened == [] and said and said[0].startswith("This record belongs to SEL")
+
+    admin = unlock(hq_ws.paths, "admin", PASSWORD)
+    try:
+        at_hq = ReturneesPage(admin, bridge)
+        qtbot.addWidget(at_hq)
+        assert at_hq.add_button.isHidden() and at_hq.model.rowCount() == len(PEOPLE) + 1
+        at_hq.view.selectRow(0)
+        assert not at_hq.edit_button.isEnabled()
+        assert "does not allow this action" in at_hq.edit_button.toolTip()
+    finally:
+        admin.close()
 
 
 def test_a_filter_change_reads_only_the_rows_in_view(

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.domain import occupations as isco
 from app.domain.codes import Category
 from app.domain.codes import label as code_label
-from app.errors import QorgauError
+from app.errors import PermissionDenied, QorgauError
 from app.i18n import _, country_name, current_language, format_date, ngettext
 from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
 from app.services.stats import ReturneeStats
@@ -251,6 +251,10 @@ class ReturneesPage(QWidget):
         self.language.setMaxLength(2)
         self.language.setMaximumWidth(self.fontMetrics().horizontalAdvance("MMMM") + 16)
         self.add_button = QPushButton()
+        # Hidden from whoever may not record here (HQ's administrator, an analyst on a server):
+        # they filled the whole form before being refused.
+        if not self.service.may_record():
+            self.add_button.hide()  # (shown, a widget without a parent would be a window)
         self.edit_button = QPushButton()
         self.withdraw_button = QPushButton()
         self.export_button = QPushButton()
@@ -468,8 +472,11 @@ class ReturneesPage(QWidget):
         self.summary.setText(f"{shown} · {in_register} · {by_country} · {by_major}")
 
     def _update_buttons(self) -> None:
-        self.edit_button.setEnabled(self.selected_id() is not None)
-        self.withdraw_button.setEnabled(self.selected_id() is not None)
+        selected = self.selected_id()
+        refusal = self.service.why_unchangeable(selected) if selected is not None else ""
+        for button in (self.edit_button, self.withdraw_button):
+            button.setEnabled(selected is not None and not refusal)
+            button.setToolTip(plain_tooltip(refusal))  # says why where a record is not ours
         self.export_button.setEnabled(self.model.total > 0 and not self._busy())
 
     def _busy(self) -> bool:
@@ -488,6 +495,10 @@ class ReturneesPage(QWidget):
     def edit_record(self) -> None:
         record_id = self.selected_id()
         if record_id is None:
+            return
+        refusal = self.service.why_unchangeable(record_id)
+        if refusal:  # a double click on another installation's record: said, not a dialog
+            show_error(self, PermissionDenied(refusal))
             return
         try:
             record = self.service.get(record_id)
