@@ -243,6 +243,7 @@ def test_a_filter_change_reads_only_the_rows_in_view(
     assert page.view.columnWidth(COL_NAME) >= longest
 
 
+@pytest.mark.both_engines
 def test_a_category_figure_reads_its_first_page_off_the_gui_thread(
     qtbot: QtBot, ws: Workspace, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
 ) -> None:
