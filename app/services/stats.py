@@ -208,6 +208,12 @@ class FilterChoices:
     countries: tuple[str, ...]
     officers: tuple[str, ...]
     missions: tuple[str, ...]
+    # (mission, officer) for each officer with a case of that mission: a user name is a
+    # mission's own, and two missions may each have an "aigerim".
+    mission_officers: tuple[tuple[str, str], ...] = ()
+
+    def officers_of(self, mission: str) -> tuple[str, ...]:
+        return tuple(officer for code, officer in self.mission_officers if code == mission)
 
 
 @dataclass(frozen=True)
@@ -602,10 +608,16 @@ class StatsService(DatedService):
                 query = select(column).where(Case.deleted_at.is_(None), column.is_not(None))
                 return tuple(sorted(set(session.execute(query.distinct()).scalars())))
 
+            pairs = select(Case.origin_mission, Case.assigned_to).where(
+                Case.deleted_at.is_(None), Case.assigned_to.is_not(None)
+            )
             return FilterChoices(
                 countries=distinct(Case.host_country),
                 officers=distinct(Case.assigned_to),
                 missions=distinct(Case.origin_mission),
+                mission_officers=tuple(
+                    sorted((m, o or "") for m, o in session.execute(pairs.distinct()).all())
+                ),
             )
 
     def mission_info(self) -> MissionInfo:

@@ -246,6 +246,7 @@ class DashboardPage(QWidget):
         self.filters_settled.setSingleShot(True)
         self.filters_settled.setInterval(FILTER_PAUSE_MS)
         self.filters_settled.timeout.connect(self.refresh)
+        self.mission.currentIndexChanged.connect(self._fill_officers)
         for changed in (
             self.date_from.dateChanged,
             self.date_to.dateChanged,
@@ -392,6 +393,7 @@ class DashboardPage(QWidget):
     def _fill_choices(self) -> None:
         choices = self.service.filter_choices()
         self.country.set_codes(list(choices.countries))
+        self._choices = choices
         self._officers = choices.officers
         self._missions = choices.missions
         self.mission.setVisible(self.workspace.mission.is_hq or len(choices.missions) > 1)
@@ -411,6 +413,25 @@ class DashboardPage(QWidget):
         # As wide as "All …", not as the longest category: in Kazakh the filters and the
         # figures did not fit a 1366-pixel screen.
         fit_first_entry(combo, 12)
+
+    def _fill_officers(self) -> None:
+        """At HQ, the officers of the mission chosen: a user name is a mission's own, and
+        "aigerim" of all missions counted two missions' officers as one person."""
+        if not self.workspace.mission.is_hq:
+            officers = self._officers
+        else:
+            mission = self.mission.currentData() or ""
+            officers = self._choices.officers_of(mission) if mission else ()
+            self.officer.setEnabled(bool(mission))
+            self.officer.setToolTip(
+                ""
+                if mission
+                else _(
+                    "Choose a mission first: each mission names its own officers, and two "
+                    "missions may each have one of the same name."
+                )
+            )
+        self._refill_combo(self.officer, _("All officers"), [(o, o) for o in officers])
 
     def scope(self) -> StatsFilter:
         return StatsFilter(
@@ -982,8 +1003,8 @@ class DashboardPage(QWidget):
             _("All categories"),
             [(c.value, _short(label(c), 40)) for c in Category],
         )
-        self._refill_combo(self.officer, _("All officers"), [(o, o) for o in self._officers])
         self._refill_combo(self.mission, _("All missions"), [(m, m) for m in self._missions])
+        self._fill_officers()
         self.refresh_button.setText(_("Refresh"))
         self.hide_names.setText(_("Hide names"))
         self.hide_names.setToolTip(_("Leave people's names out of exports, printouts and lists"))
