@@ -592,6 +592,16 @@ class StatsService(DatedService):
                             "No officer {name}: no user of that name, and no case assigned to them."
                         ).format(name=officer)
                     )
+        at = sorted({code for code, name in choices.mission_officers if name == officer})
+        if officer and not mission and len(at) > 1:
+            # Each mission names its own users: the figures would add up several people's.
+            raise ValidationError(
+                _(
+                    "{name} is the user name of an officer at each of {missions}, each a "
+                    "different person: choose one of these missions."
+                ).format(name=officer, missions=", ".join(at)),
+                "mission",
+            )
         missions = sorted({*choices.missions, self.ws.mission_code})
         if mission and mission not in missions:
             raise NotFound(

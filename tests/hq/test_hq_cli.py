@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from app.services.stats import StatsService
 from tests.conftest import PASSWORD
 from tests.hq.test_consolidation import consolidated  # noqa: F401
 from tests.integration.cli_helpers import run_cli
@@ -59,3 +61,38 @@ def test_bad_database_name_is_one_line(capsys) -> None:
         "Bad-Name",
     )
     assert run.code == 1 and "database name" in run.err and len(run.err.splitlines()) == 1
+
+
+def test_an_officer_name_at_several_missions_needs_a_mission(
+    consolidated: Site,  # noqa: F811
+    as_admin,
+    capsys,
+    tmp_path: Path,
+) -> None:
+    """The fault: `stats --officer aigerim` at HQ added up the cases of every mission's
+    aigerim, different people, as one officer's figures. Now it asks for the mission; with
+    one, it counts that mission's officer."""
+    folder = str(consolidated.paths.data_dir)
+    choices = StatsService(consolidated.ws).filter_choices()
+    shared = sorted(set(choices.officers_of("SEL")) & set(choices.officers_of("DXB")))[0]
+    out = tmp_path / "never.csv"
+    run = run_cli(capsys, "--data-dir", folder, "stats", "--officer", shared, "--csv", str(out))
+    assert (run.code, run.out) == (1, "") and not out.exists()
+    assert run.err.strip().endswith(
+        f"{shared} is the user name of an officer at each of DXB, SEL, each a different "
+        "person: choose one of these missions."
+    )
+    assert len(run.err.strip().splitlines()) == 1
+    one = run_cli(
+        capsys, "--data-dir", folder, "stats", "--officer", shared, "--mission", "SEL", "--json"
+    )
+    assert one.code == 0, one.err
+    with consolidated.ws.read() as session:
+        opened = session.execute(
+            text(
+                'SELECT count(*) FROM "case" WHERE deleted_at IS NULL AND origin_mission = '
+                "'SEL' AND assigned_to = :o"
+            ),
+            {"o": shared},
+        ).scalar_one()
+    assert opened > 0 and json.loads(one.out)["scope"]["officer"] == shared
