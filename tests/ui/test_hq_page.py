@@ -535,3 +535,27 @@ def test_a_mission_passed_over_does_not_leave_its_overdue_list(
     release.set()
     qtbot.wait(300)
     assert [c.number for c in page.shown_overdue] == everywhere
+
+
+def test_a_language_chosen_applies_to_the_missions_area_at_once(
+    qtbot,
+    make_window,
+    bridge,
+    consolidated: Site,  # noqa: F811
+) -> None:
+    """The fault: the Missions area never heard of a language chosen in Settings: its
+    explanation, tabs, headings and notes stayed in the language it was opened in, beside a
+    window in another."""
+    window = make_window(consolidated.ws)
+    page = window.show_area("hq")
+    assert isinstance(page, HqPage)
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+    assert page.tabs.tabText(1) == "Overdue cases"
+    bridge.set_language("ru")
+    assert page.tabs.tabText(1) == "Просроченные дела"
+    assert page.mission_filter.itemText(0) == "Все загранучреждения"
+    heading = page.missions.horizontalHeaderItem(0)
+    assert heading is not None and heading.text() == "Загранучреждение"
+    assert page.intro.text().startswith("Последний пакет")
+    for table in (page.missions, page.overdue, page.repeats):
+        assert [c for c in range(table.columnCount()) if header_shortfall(table, c)] == []

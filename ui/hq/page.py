@@ -43,6 +43,7 @@ from app.services.consolidation import (
 )
 from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
+from ui.i18n_bridge import LanguageBridge
 from ui.tasks import LatestOnly, TaskContext, run_in_background, show_error
 from ui.widgets.common import STRETCH, push_button, widget_row, word_wrapped
 from ui.widgets.plain import plain_label
@@ -124,7 +125,7 @@ class HqPage(QWidget):
     cases_searched = Signal(str)  # a person's IIN, an employer's name
     mission_listed = Signal(str)  # a mission's code: the cases it holds
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, bridge: LanguageBridge | None = None) -> None:
         super().__init__()
         self.service = ConsolidationService(workspace)
         self.views: Views | None = None
@@ -177,6 +178,8 @@ class HqPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
         self.retranslate_ui()
+        if bridge is not None:  # a language chosen in Settings applies here at once too
+            bridge.language_changed.connect(lambda _lang: self.retranslate_ui())
         self.refresh()
         # A bundle imported in Exchange: its mission still read "no bundle, 0 cases" here.
         listen_to_changes(self, workspace, self._data_changed)
