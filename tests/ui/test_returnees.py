@@ -96,6 +96,10 @@ def test_area_lists_filters_and_exports(
     assert page.model.rowCount() == 4
     index = page.model.index(0, COL_OCCUPATION)
     assert page.model.data(index).split(" ", 1)[0] in {"7212", "5322", "8332", "9112"}
+    # The occupation's whole title with the certificates: the column shows it elided.
+    welder = page.model.rows.index(next(r for r in page.model.rows if r.surname == "Омаров"))
+    tip = page.model.data(page.model.index(welder, COL_OCCUPATION), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "7212 Welders and flame cutters\nСварщик, 2-й разряд"
 
     out = tmp_path / "register.xlsx"
     task = page.export_to(out)

@@ -189,7 +189,10 @@ class ReturneeTableModel(PagedTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == COL_OCCUPATION:
-            return "; ".join(row.certificates) or None
+            # The whole title too: the column shows it elided in the middle, and this tooltip
+            # takes the place of the one that would have shown it.
+            title = self.cell(row, COL_OCCUPATION)
+            return "\n".join([title, "; ".join(row.certificates)]) if row.certificates else None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return self.cell(row, index.column())
