@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import text
 
 from app.services.stats import StatsService
@@ -96,3 +97,28 @@ def test_an_officer_name_at_several_missions_needs_a_mission(
             {"o": shared},
         ).scalar_one()
     assert opened > 0 and json.loads(one.out)["scope"]["officer"] == shared
+
+
+def test_a_workbook_of_one_missions_figures_says_so(
+    consolidated: Site,  # noqa: F811
+    as_admin,
+    capsys,
+    tmp_path: Path,
+) -> None:
+    """The fault: the PDF said its period and selection, the workbook of the same figures
+    did not: Seoul's tables, forwarded, read as every mission's, of no stated period. Its first
+    sheet now says them, in the report's words."""
+    folder = str(consolidated.paths.data_dir)
+    out = tmp_path / "sel.xlsx"
+    args = ["stats", "--mission", "SEL", "--from", "2026-01-01", "--to", "2026-06-30"]
+    run = run_cli(capsys, "--data-dir", folder, *args, "--xlsx", str(out))
+    assert run.code == 0, run.err
+    book = load_workbook(out)
+    title = "Statistical report on the protection of labour emigrants"
+    first = book.worksheets[0]
+    assert [row[0] for row in first.iter_rows(values_only=True)] == [
+        title,
+        "Reporting period: 1 January 2026 – 30 June 2026",
+        "Selection: Mission: SEL.",
+    ]
+    assert book.sheetnames[1] == "Key figures" and book["Key figures"]["A3"].value == "Cases opened"

@@ -59,7 +59,7 @@ from app.i18n import (
 )
 from app.reports import indicator_tables, render_stats_report
 from app.reports.export import write_bytes, write_csv, write_xlsx
-from app.reports.tables import ReportTable
+from app.reports.tables import ReportTable, selection_lines
 from app.reports.texts import text as report_text
 from app.services.changes import DataChanged
 from app.services.returnees import ReturneeFilter, behind_figure
@@ -877,13 +877,15 @@ class DashboardPage(QWidget):
         or for a ``.csv`` path one CSV file per table beside it, named as ``stats --csv``
         names them."""
         figures, lang, service = self._figures_now(), current_language(), self.service
+        about = selection_lines(figures, lang, self.hide_names.isChecked())
 
         def work(_context: TaskContext) -> Path:
             tables = indicator_tables(figures, lang)
             if path.suffix.lower() == ".csv":
                 written = write_csv(tables, path)
             else:
-                written = [write_xlsx(tables, path, title=report_text("title", lang), lang=lang)]
+                title = report_text("title", lang)
+                written = [write_xlsx(tables, path, title=title, lang=lang, about=about)]
             service.record_export("tables", {"files": [p.name for p in written]})
             return written[0]
 
