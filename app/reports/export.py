@@ -173,12 +173,13 @@ def xlsx_bytes(
     title: str = "",
     lang: str = "",
     about: Sequence[str] = (),
+    about_sheet: str = "",
 ) -> bytes:
     """One sheet per table, named by its title: a bold title row, the headers, then the rows.
     ``title`` (the whole workbook's; by default the only table's) and ``lang`` go into the
     document properties. With ``about`` (the report's period and selection, a line each), a
-    first sheet under ``title`` says them: without it a workbook of one mission's or one
-    officer's figures read as every case's, of no stated period."""
+    first sheet (named ``about_sheet``, else by ``title``) says them: without it a workbook of
+    one mission's or one officer's figures read as every case's, of no stated period."""
     from openpyxl import Workbook
     from openpyxl.cell import Cell as SheetCell
     from openpyxl.styles import Font
@@ -194,7 +195,7 @@ def xlsx_bytes(
     used: set[str] = set()
     bold = Font(bold=True)
     if about:
-        sheet = book.create_sheet(_sheet_title(title or tables[0].title, used))
+        sheet = book.create_sheet(_sheet_title(about_sheet or title or tables[0].title, used))
         sheet.append([_bold_cell(sheet, title, bold, SheetCell)])
         for line in about:
             sheet.append([_text_cell(sheet, line, SheetCell)])
@@ -264,8 +265,10 @@ def write_xlsx(
     title: str = "",
     lang: str = "",
     about: Sequence[str] = (),
+    about_sheet: str = "",
 ) -> Path:
-    write_bytes(target, xlsx_bytes(tables, title=title, lang=lang, about=about))
+    data = xlsx_bytes(tables, title=title, lang=lang, about=about, about_sheet=about_sheet)
+    write_bytes(target, data)
     return target
 
 
