@@ -151,7 +151,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
             return 0
         figures = service.indicators(scope, by_mission=args.by_mission or None)
         tables = indicator_tables(figures, lang)
-        _export(service, tables, args, what="tables")
+        about = selection_lines(figures, lang, args.hide_names)  # the workbook says its scope
+        _export(service, tables, args, what="tables", about=about)
         if args.pdf:
             pdf_lang = args.pdf_lang or lang
             pdf = render_stats_report(
@@ -253,7 +254,11 @@ def _scope(scope: StatsFilter) -> dict[str, Any]:
 
 
 def _export(
-    service: StatsService, tables: list[ReportTable], args: argparse.Namespace, what: str
+    service: StatsService,
+    tables: list[ReportTable],
+    args: argparse.Namespace,
+    what: str,
+    about: list[str] | None = None,
 ) -> None:
     written: list[Path] = []
     if args.csv:
@@ -261,7 +266,7 @@ def _export(
     if args.xlsx:
         lang = current_language()
         title = text("title", lang) if what == "tables" else ""
-        written.append(write_xlsx(tables, args.xlsx, title=title, lang=lang))
+        written.append(write_xlsx(tables, args.xlsx, title=title, lang=lang, about=about or ()))
     if written:
         service.record_export(
             what,

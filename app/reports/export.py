@@ -167,10 +167,19 @@ def _written_beside(target: Path, write: Callable[[Path], int]) -> int:
     return count
 
 
-def xlsx_bytes(tables: Sequence[ReportTable], *, title: str = "", lang: str = "") -> bytes:
+def xlsx_bytes(
+    tables: Sequence[ReportTable],
+    *,
+    title: str = "",
+    lang: str = "",
+    about: Sequence[str] = (),
+    about_sheet: str = "",
+) -> bytes:
     """One sheet per table, named by its title: a bold title row, the headers, then the rows.
     ``title`` (the whole workbook's; by default the only table's) and ``lang`` go into the
-    document properties."""
+    document properties. With ``about`` (the report's period and selection, a line each), a
+    first sheet (named ``about_sheet``, else by ``title``) says them: without it a workbook of
+    one mission's or one officer's figures read as every case's, of no stated period."""
     from openpyxl import Workbook
     from openpyxl.cell import Cell as SheetCell
     from openpyxl.styles import Font
@@ -184,9 +193,15 @@ def xlsx_bytes(tables: Sequence[ReportTable], *, title: str = "", lang: str = ""
     book.properties.lastModifiedBy = CREATOR
     book.properties.language = lang or None
     used: set[str] = set()
+    bold = Font(bold=True)
+    if about:
+        sheet = book.create_sheet(_sheet_title(about_sheet or title or tables[0].title, used))
+        sheet.append([_bold_cell(sheet, title, bold, SheetCell)])
+        for line in about:
+            sheet.append([_text_cell(sheet, line, SheetCell)])
+        sheet.column_dimensions["A"].width = min(100, max(len(x) for x in [title, *about]) + 2)
     for table in tables:
         sheet = book.create_sheet(_sheet_title(table.title or table.key, used))
-        bold = Font(bold=True)
         sheet.append([_bold_cell(sheet, table.title, bold, SheetCell)])
         sheet.append([_bold_cell(sheet, h, bold, SheetCell) for h in table.headers])
         for row in table.rows:
@@ -244,9 +259,16 @@ def write_csv(tables: Sequence[ReportTable], target: Path) -> list[Path]:
 
 
 def write_xlsx(
-    tables: Sequence[ReportTable], target: Path, *, title: str = "", lang: str = ""
+    tables: Sequence[ReportTable],
+    target: Path,
+    *,
+    title: str = "",
+    lang: str = "",
+    about: Sequence[str] = (),
+    about_sheet: str = "",
 ) -> Path:
-    write_bytes(target, xlsx_bytes(tables, title=title, lang=lang))
+    data = xlsx_bytes(tables, title=title, lang=lang, about=about, about_sheet=about_sheet)
+    write_bytes(target, data)
     return target
 
 

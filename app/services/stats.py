@@ -208,6 +208,12 @@ class FilterChoices:
     countries: tuple[str, ...]
     officers: tuple[str, ...]
     missions: tuple[str, ...]
+    # (mission, officer) for each officer with a case of that mission: a user name is a
+    # mission's own, and two missions may each have an "aigerim".
+    mission_officers: tuple[tuple[str, str], ...] = ()
+
+    def officers_of(self, mission: str) -> tuple[str, ...]:
+        return tuple(officer for code, officer in self.mission_officers if code == mission)
 
 
 @dataclass(frozen=True)
@@ -586,6 +592,16 @@ class StatsService(DatedService):
                             "No officer {name}: no user of that name, and no case assigned to them."
                         ).format(name=officer)
                     )
+        at = sorted({code for code, name in choices.mission_officers if name == officer})
+        if officer and not mission and len(at) > 1:
+            # Each mission names its own users: the figures would add up several people's.
+            raise ValidationError(
+                _(
+                    "{name} is the user name of an officer at each of {missions}, each a "
+                    "different person: choose one of these missions."
+                ).format(name=officer, missions=", ".join(at)),
+                "mission",
+            )
         missions = sorted({*choices.missions, self.ws.mission_code})
         if mission and mission not in missions:
             raise NotFound(
@@ -602,10 +618,16 @@ class StatsService(DatedService):
                 query = select(column).where(Case.deleted_at.is_(None), column.is_not(None))
                 return tuple(sorted(set(session.execute(query.distinct()).scalars())))
 
+            pairs = select(Case.origin_mission, Case.assigned_to).where(
+                Case.deleted_at.is_(None), Case.assigned_to.is_not(None)
+            )
             return FilterChoices(
                 countries=distinct(Case.host_country),
                 officers=distinct(Case.assigned_to),
                 missions=distinct(Case.origin_mission),
+                mission_officers=tuple(
+                    sorted((m, o or "") for m, o in session.execute(pairs.distinct()).all())
+                ),
             )
 
     def mission_info(self) -> MissionInfo:

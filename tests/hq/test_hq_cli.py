@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
+from sqlalchemy import text
 
+from app.services.stats import StatsService
 from tests.conftest import PASSWORD
 from tests.hq.test_consolidation import consolidated  # noqa: F401
 from tests.integration.cli_helpers import run_cli
@@ -59,3 +62,63 @@ def test_bad_database_name_is_one_line(capsys) -> None:
         "Bad-Name",
     )
     assert run.code == 1 and "database name" in run.err and len(run.err.splitlines()) == 1
+
+
+def test_an_officer_name_at_several_missions_needs_a_mission(
+    consolidated: Site,  # noqa: F811
+    as_admin,
+    capsys,
+    tmp_path: Path,
+) -> None:
+    """The fault: `stats --officer aigerim` at HQ added up the cases of every mission's
+    aigerim, different people, as one officer's figures. Now it asks for the mission; with
+    one, it counts that mission's officer."""
+    folder = str(consolidated.paths.data_dir)
+    choices = StatsService(consolidated.ws).filter_choices()
+    shared = sorted(set(choices.officers_of("SEL")) & set(choices.officers_of("DXB")))[0]
+    out = tmp_path / "never.csv"
+    run = run_cli(capsys, "--data-dir", folder, "stats", "--officer", shared, "--csv", str(out))
+    assert (run.code, run.out) == (1, "") and not out.exists()
+    assert run.err.strip().endswith(
+        f"{shared} is the user name of an officer at each of DXB, SEL, each a different "
+        "person: choose one of these missions."
+    )
+    assert len(run.err.strip().splitlines()) == 1
+    one = run_cli(
+        capsys, "--data-dir", folder, "stats", "--officer", shared, "--mission", "SEL", "--json"
+    )
+    assert one.code == 0, one.err
+    with consolidated.ws.read() as session:
+        opened = session.execute(
+            text(
+                'SELECT count(*) FROM "case" WHERE deleted_at IS NULL AND origin_mission = '
+                "'SEL' AND assigned_to = :o"
+            ),
+            {"o": shared},
+        ).scalar_one()
+    assert opened > 0 and json.loads(one.out)["scope"]["officer"] == shared
+
+
+def test_a_workbook_of_one_missions_figures_says_so(
+    consolidated: Site,  # noqa: F811
+    as_admin,
+    capsys,
+    tmp_path: Path,
+) -> None:
+    """The fault: the PDF said its period and selection, the workbook of the same figures
+    did not: Seoul's tables, forwarded, read as every mission's, of no stated period. Its first
+    sheet now says them, in the report's words."""
+    folder = str(consolidated.paths.data_dir)
+    out = tmp_path / "sel.xlsx"
+    args = ["stats", "--mission", "SEL", "--from", "2026-01-01", "--to", "2026-06-30"]
+    run = run_cli(capsys, "--data-dir", folder, *args, "--xlsx", str(out))
+    assert run.code == 0, run.err
+    book = load_workbook(out)
+    title = "Statistical report on the protection of labour emigrants"
+    first = book.worksheets[0]
+    assert [row[0] for row in first.iter_rows(values_only=True)] == [
+        title,
+        "Reporting period: 1 January 2026 – 30 June 2026",
+        "Selection: Mission: SEL.",
+    ]
+    assert book.sheetnames[1] == "Key figures" and book["Key figures"]["A3"].value == "Cases opened"

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from PySide6.QtCharts import QBarCategoryAxis, QCategoryAxis, QPieSeries
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QScrollArea
@@ -181,6 +182,10 @@ def test_hidden_names_and_exports(
         click(qtbot, page.tables_button)
     assert written.args == [tmp_path / "tables.xlsx"]
     assert (tmp_path / "tables.xlsx").stat().st_size > 0
+    # The workbook says its period and selection first, as the PDF does.
+    about = load_workbook(tmp_path / "tables.xlsx", read_only=True).worksheets[0]
+    lines = [row[0] for row in about.iter_rows(values_only=True)]
+    assert lines[1].startswith("Reporting period: ") and lines[2] == "Selection: all cases."
     with demo.read() as session:
         logged = session.scalars(
             select(AuditEntry.action).where(AuditEntry.action.like("stats.export.%"))
@@ -375,8 +380,6 @@ def test_a_segment_lists_all_its_cases_a_page_at_a_time_and_exports_all(
     save_as(qtbot, tmp_path / "opened.xlsx")
     with qtbot.waitSignal(dialog.exported, timeout=20_000):
         click(qtbot, dialog.export_button)
-    from openpyxl import load_workbook
-
     sheet = load_workbook(tmp_path / "opened.xlsx", read_only=True).worksheets[0]
     cells = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert cells[0][0] == dialog.windowTitle() and cells[1][0] == "Number"

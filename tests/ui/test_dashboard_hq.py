@@ -91,3 +91,53 @@ def test_choosing_a_mission_counts_its_figures_without_refresh(
             )
         ).scalar_one()
     assert page.tiles["open"].text().endswith(f"\n{at_sel}") and page.tiles["open"].text() != every
+
+
+def test_officers_are_chosen_within_a_mission(
+    qtbot: QtBot,
+    consolidated: Site,  # noqa: F811
+    bridge: LanguageBridge,
+) -> None:
+    """The fault: HQ's officer list named each user name once for every mission, so "aigerim"
+    counted the cases of Seoul's aigerim and Dubai's aigerim, two people, as one officer's. Now
+    the officers are those of the mission chosen, and without a mission the list says why it is
+    off."""
+    with consolidated.ws.read() as session:
+        pairs = session.execute(
+            text(
+                'SELECT DISTINCT origin_mission, assigned_to FROM "case"'
+                " WHERE deleted_at IS NULL AND assigned_to IS NOT NULL"
+            )
+        ).all()
+    officers = {m: sorted(o for code, o in pairs if code == m) for m in ("DXB", "SEL")}
+    assert officers["SEL"] and set(officers["SEL"]) & set(officers["DXB"]), "a shared name"
+    page = DashboardPage(consolidated.ws, bridge)
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.officer.isEnabled() and page.officer.count() == 1
+    assert page.officer.toolTip().startswith("Choose a mission first")
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        page.mission.setCurrentIndex(page.mission.findData("SEL"))
+    items = [page.officer.itemData(i) for i in range(1, page.officer.count())]
+    assert page.officer.isEnabled() and items == officers["SEL"]
+    only_dubai = sorted(set(officers["DXB"]) - set(officers["SEL"]))
+    shared = sorted(set(officers["SEL"]) & set(officers["DXB"]))[0]
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        page.officer.setCurrentIndex(page.officer.findData(shared))
+    assert (page.scope().mission, page.scope().officer) == ("SEL", shared)
+    with consolidated.ws.read() as session:
+        theirs = session.execute(
+            text(
+                'SELECT count(*) FROM "case" WHERE deleted_at IS NULL'
+                " AND origin_mission = 'SEL' AND assigned_to = :o AND status IN " + OPEN
+            ),
+            {"o": shared},
+        ).scalar_one()
+    assert page.tiles["open"].text().endswith(f"\n{theirs}")
+    # Dubai chosen: its officers; the one chosen stays if Dubai has an officer of that name.
+    page.mission.setCurrentIndex(page.mission.findData("DXB"))
+    items = [page.officer.itemData(i) for i in range(1, page.officer.count())]
+    assert items == officers["DXB"] and page.officer.currentData() == shared
+    assert not only_dubai or only_dubai[0] in items
+    page.mission.setCurrentIndex(0)  # all missions: no officer
+    assert not page.officer.isEnabled() and page.scope().officer is None

@@ -492,3 +492,70 @@ def test_a_bundle_imported_in_exchange_shows_in_the_missions_area(
     after = consolidated_missions(consolidated)["SEL"]
     assert after.last_bundle_at is not None
     assert page.missions.item(row, 3).text() == format_datetime(after.last_bundle_at.astimezone())
+
+
+def test_a_mission_passed_over_does_not_leave_its_overdue_list(
+    qtbot,
+    consolidated: Site,  # noqa: F811
+    monkeypatch,
+) -> None:
+    """The fault: each mission chosen read its overdue cases in a task of its own, and the
+    list of a mission passed over (arrow keys through the filter) could arrive last and stay
+    under the next mission's name, or under "All missions". Now only the newest choice's list
+    is shown."""
+    page = HqPage(consolidated.ws)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+    assert page.views is not None
+    everywhere = [c.number for c in page.views.overdue]
+    assert {"DXB", "SEL"} <= {c.mission for c in page.views.overdue}
+    release = threading.Event()
+    overdue = page.service.overdue
+
+    def slow_for_dubai(mission: str | None = None, **kwargs: object) -> object:
+        if mission == "DXB":
+            release.wait(5)
+        return overdue(mission, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(page.service, "overdue", slow_for_dubai)
+    choose = page.mission_filter
+    choose.setCurrentIndex(choose.findData("DXB"))
+    choose.setCurrentIndex(choose.findData("SEL"))  # before Dubai's list came
+    qtbot.wait(200)
+    release.set()
+    qtbot.waitUntil(lambda: {c.mission for c in page.shown_overdue} == {"SEL"}, timeout=10_000)
+    qtbot.wait(300)  # Dubai's list, had it been read, has come by now
+    assert {c.mission for c in page.shown_overdue} == {"SEL"}
+    assert set(_column(page.overdue, 1)) == {"SEL"}
+
+    release.clear()
+    choose.setCurrentIndex(choose.findData("DXB"))
+    choose.setCurrentIndex(0)  # all missions, at once from what was read with the missions
+    assert [c.number for c in page.shown_overdue] == everywhere
+    release.set()
+    qtbot.wait(300)
+    assert [c.number for c in page.shown_overdue] == everywhere
+
+
+def test_a_language_chosen_applies_to_the_missions_area_at_once(
+    qtbot,
+    make_window,
+    bridge,
+    consolidated: Site,  # noqa: F811
+) -> None:
+    """The fault: the Missions area never heard of a language chosen in Settings: its
+    explanation, tabs, headings and notes stayed in the language it was opened in, beside a
+    window in another."""
+    window = make_window(consolidated.ws)
+    page = window.show_area("hq")
+    assert isinstance(page, HqPage)
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+    assert page.tabs.tabText(1) == "Overdue cases"
+    bridge.set_language("ru")
+    assert page.tabs.tabText(1) == "Просроченные дела"
+    assert page.mission_filter.itemText(0) == "Все загранучреждения"
+    heading = page.missions.horizontalHeaderItem(0)
+    assert heading is not None and heading.text() == "Загранучреждение"
+    assert page.intro.text().startswith("Последний пакет")
+    for table in (page.missions, page.overdue, page.repeats):
+        assert [c for c in range(table.columnCount()) if header_shortfall(table, c)] == []

@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QThread
+from PySide6.QtCore import QCoreApplication, QModelIndex, QSize, Qt, QThread
 from PySide6.QtWidgets import QDialogButtonBox, QScrollArea
 from pytestqt.qtbot import QtBot
+from sqlalchemy import insert
 
+from app.db.models import Person, Returnee, new_id
 from app.i18n import format_date
 from app.services.cases import CaseService
 from app.services.installation import unlock
 from app.services.records import CaseInput, PersonInput
-from app.services.returnees import ReturneeFilter, ReturneeInput, ReturneeService
+from app.services.returnees import ReturneeFilter, ReturneeInput, ReturneeService, skills_key
 from app.services.workspace import Workspace
 from tests.builders import closed_with_worker_home, wage_case
 from tests.conftest import PASSWORD
@@ -28,7 +30,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.main_window import MainWindow
 from ui.reports.dashboard import DashboardPage
 from ui.returnees.dialog import ReturneeDialog
-from ui.returnees.page import COL_OCCUPATION, ReturneesPage
+from ui.returnees.page import COL_NAME, COL_OCCUPATION, ReturneesPage, ReturneeTableModel
 
 TODAY = date.today()
 PEOPLE = (
@@ -94,12 +96,205 @@ def test_area_lists_filters_and_exports(
     assert page.model.rowCount() == 4
     index = page.model.index(0, COL_OCCUPATION)
     assert page.model.data(index).split(" ", 1)[0] in {"7212", "5322", "8332", "9112"}
+    # The occupation's whole title with the certificates: the column shows it elided.
+    welder = page.model.rows.index(next(r for r in page.model.rows if r.surname == "Омаров"))
+    tip = page.model.data(page.model.index(welder, COL_OCCUPATION), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "7212 Welders and flame cutters\nСварщик, 2-й разряд"
 
     out = tmp_path / "register.xlsx"
     task = page.export_to(out)
     qtbot.waitUntil(lambda: not task.running, timeout=10_000)
-    assert out.exists() and "Wrote" in page.summary.text()
+    assert out.exists() and not page.written.isHidden()
+    assert page.written.text() == f"Wrote {out} (4 records)."
     assert page.export_button.isEnabled()
+
+
+def test_the_file_written_stays_said_when_the_count_arrives(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, tmp_path: Path
+) -> None:
+    """The fault: "Wrote …" replaced the summary, and the count (or the figures) arriving
+    from the background a moment later replaced it in turn: the user never saw where the
+    file went. Now the file written has a line of its own, and the count keeps the summary."""
+    page = ReturneesPage(hq_ws, bridge)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.figures is not None, timeout=5000)
+    assert not page.written.isVisible()
+    out = tmp_path / "register.csv"
+    task = page.export_to(out)
+    qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+    page.model.page_size = 3  # a full first page: its count follows from the background
+    page.refresh()  # the figures too
+    assert not page.model.total_known
+    qtbot.waitUntil(lambda: page.model.total_known, timeout=5000)
+    qtbot.waitUntil(lambda: "4 in the register" in page.summary.text(), timeout=5000)
+    assert page.summary.text().startswith("4 returnees shown")
+    assert page.written.isVisible() and page.written.text() == f"Wrote {out} (4 records)."
+    bridge.set_language("ru")
+    assert page.written.text() == f"Записан {out} (4 записи)."  # in the language chosen
+
+
+def _welders(ws: Workspace, n: int, origin: str = "AST") -> None:
+    """``n`` consented register records written in one go (the service writes one at a
+    time, with its audit entry: too slow for a list longer than a page), made by ``origin``
+    (another installation's came in its bundles)."""
+    now = datetime.now(UTC)
+    persons, records = [], []
+    for i in range(n):
+        person_id = new_id()
+        common = {"origin_mission": origin, "version": 1, "updated_at": now, "change_seq": 0}
+        persons.append(
+            {
+                "id": person_id,
+                **common,
+                "surname": f"Дәулетұлы-{i:03}",
+                "given_names": "Ерболат",
+                "consent_scope": ["returnee_register"],
+            }
+        )
+        records.append(
+            {
+                "id": new_id(),
+                **common,
+                "person_id": person_id,
+                "occupation": "7212",
+                "years_abroad": 2,
+                "certificates": ["Welding"],
+                "languages": ["ko"],
+                "work_country": "KR",
+                "region": "KZ-71",
+                "wants_referral": True,
+                "consent_reference": "form",
+                "consent_date": TODAY,
+                "returned_on": TODAY - timedelta(days=i),
+                "skills_text": skills_key(["Welding"], ""),
+            }
+        )
+    with ws.write() as session:
+        session.execute(insert(Person), persons)
+        session.execute(insert(Returnee), records)
+
+
+def test_another_installations_record_is_not_offered_to_edit(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: at HQ, Edit… and Consent withdrawn… were enabled on a mission's record (most
+    of HQ's register), and the refusal came only once the form was filled in and saved; HQ's
+    administrator, who may not record returnees at all, was offered Add… too. Now the buttons
+    say why they are off, and a double click says it instead of opening the form."""
+    _welders(hq_ws, 1, origin="SEL")
+    page = ReturneesPage(hq_ws, bridge)
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.add_button.isHidden()  # an HQ officer records returnees who came to HQ
+    ours = next(i for i, r in enumerate(page.model.rows) if r.origin_mission == "AST")
+    theirs = next(i for i, r in enumerate(page.model.rows) if r.origin_mission == "SEL")
+    page.view.selectRow(ours)
+    assert page.edit_button.isEnabled() and page.withdraw_button.isEnabled()
+    assert page.edit_button.toolTip() == ""
+    page.view.selectRow(theirs)
+    assert not page.edit_button.isEnabled() and not page.withdraw_button.isEnabled()
+    assert page.edit_button.toolTip().startswith("This record belongs to SEL; only SEL may")
+    said: list[str] = []
+    monkeypatch.setattr("ui.returnees.page.show_error", lambda _parent, exc: said.append(str(exc)))
+    opened: list[object] = []
+    monkeypatch.setattr("ui.returnees.page.ReturneeDialog.exec", lambda self: opened.append(1))
+    page.view.doubleClicked.emit(page.model.index(theirs, COL_NAME))
+    assert opened == [] and said and said[0].startswith("This record belongs to SEL")
+
+    admin = unlock(hq_ws.paths, "admin", PASSWORD)
+    try:
+        at_hq = ReturneesPage(admin, bridge)
+        qtbot.addWidget(at_hq)
+        assert at_hq.add_button.isHidden() and at_hq.model.rowCount() == len(PEOPLE) + 1
+        at_hq.view.selectRow(0)
+        assert not at_hq.edit_button.isEnabled()
+        assert "does not allow this action" in at_hq.edit_button.toolTip()
+    finally:
+        admin.close()
+
+
+def test_a_filter_change_reads_only_the_rows_in_view(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: the columns were sized to every cell's contents, so each filter change read
+    the whole first page's cells through ``data()`` on the GUI thread (about 11,000 calls,
+    166 ms at 40,000 records). Now they are fitted from the texts the model keeps, and only the
+    rows in view are read, to paint them."""
+    _welders(hq_ws, 260)
+    page = ReturneesPage(hq_ws, bridge)
+    qtbot.addWidget(page)
+    page.resize(1366, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    read: set[int] = set()
+    data = ReturneeTableModel.data
+
+    def data_read(self: ReturneeTableModel, index: QModelIndex, role: int = 0) -> object:
+        read.add(index.row())
+        return data(self, index, role)
+
+    monkeypatch.setattr(ReturneeTableModel, "data", data_read)
+    page.skill.setText("weld")
+    qtbot.keyClick(page.skill, Qt.Key.Key_Return)
+    assert page.model.rowCount() == 200
+    qtbot.wait(100)  # the columns fitted, the rows painted
+    shown = page.view.rowAt(page.view.viewport().height() - 1) + 1
+    assert read and max(read) <= shown
+    # Still as wide as their texts: the longest name shows whole.
+    metrics = page.view.fontMetrics()
+    longest = max(metrics.horizontalAdvance(row.full_name) for row in page.model.rows)
+    assert page.view.columnWidth(COL_NAME) >= longest
+
+
+@pytest.mark.both_engines
+def test_a_category_figure_reads_its_first_page_off_the_gui_thread(
+    qtbot: QtBot, ws: Workspace, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: a figure's list by complaint category (or officer) is looked up through each
+    record's case, out of the list's index order; its first page took 150–300 ms on the GUI
+    thread at 40,000 records. Now it comes from the background, the list saying it searches."""
+    worker = PersonInput(surname="Сейітов", given_names="Бақыт")
+    number = closed_with_worker_home(ws, worker, TODAY - timedelta(days=30)).number
+    service = ReturneeService(ws)
+    service.add(
+        ReturneeInput(
+            occupation="7212",
+            work_country="KR",
+            region="KZ-71",
+            consent_reference="form",
+            consent_date=TODAY,
+            returned_on=TODAY,
+            case_number=number,
+        )
+    )
+    page = ReturneesPage(ws, bridge)
+    qtbot.addWidget(page)
+    assert page.model.rowCount() == 1
+    read_on_gui_thread: list[bool] = []
+    listed = page.service.list
+
+    def list_where(*args: object, **kwargs: object) -> object:
+        read_on_gui_thread.append(QThread.currentThread() is QCoreApplication.instance().thread())
+        return listed(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(page.service, "list", list_where)
+    page.show_figure(ReturneeFilter(category="unpaid_wages"))
+    assert page.model.loading and page.model.rowCount() == 0
+    assert page.summary.text().startswith("Searching…")
+    assert not page.model.canFetchMore()  # nothing is read on the GUI thread meanwhile
+    qtbot.waitUntil(lambda: not page.model.loading, timeout=5000)
+    assert _names(page) == {"Сейітов"} and page.model.total_known and page.model.total == 1
+    assert page.summary.text().startswith("1 returnee shown")
+    assert read_on_gui_thread == [False]
+    # A category no case has: an empty list, said so.
+    page.show_figure(ReturneeFilter(category="detention"))
+    qtbot.waitUntil(lambda: not page.model.loading, timeout=5000)
+    assert page.model.rowCount() == 0 and page.summary.text().startswith("0 returnees shown")
+    # The register's own filters still read their page at once, from the index.
+    page.clear_figure()
+    assert not page.model.loading and _names(page) == {"Сейітов"}
+    assert read_on_gui_thread == [False, False, True]
 
 
 def test_withdrawn_consent_takes_the_row_out(

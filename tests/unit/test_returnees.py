@@ -265,13 +265,27 @@ def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Pat
     # The fault: the CSV's apostrophe went into the workbook ("'+7 701 000 0000"); a
     # workbook's text cell holds the phone as typed.
     assert "+7 701 000 0000" in values and "'+7 701 000 0000" not in values
+    assert load_workbook(workbook).sheetnames == ["Оралған жұмыскерлердің…"]  # the table alone
+    # A part of the register says which: a first sheet with its conditions.
+    part = tmp_path / "welders.xlsx"
+    flt = ReturneeFilter(occupation="72", region="KZ-71", wants_referral=True)
+    assert service.export(part, flt, lang="ru") == 1
+    book = load_workbook(part)
+    assert book.sheetnames == ["Условия отбора", "Реестр квалификации…"]
+    about = book.worksheets[0]
+    assert [row[0] for row in about.iter_rows(values_only=True)] == [
+        "Реестр квалификации вернувшихся работников",
+        "Условия отбора: Профессия (ISCO-08): 72 Рабочие металлообработки, машиностроения и "
+        "родственных профессий; Регион возвращения: город Астана; Хочет получить направление "
+        "в центр занятости: да.",
+    ]
     with pytest.raises(ValidationError, match="Export to a .csv or .xlsx file"):
         service.export(tmp_path / "register.pdf")
     with ws.read() as session:
         exports = session.execute(
             select(AuditEntry.details).where(AuditEntry.action == "returnee.export")
         ).scalars()
-        assert [(d["format"], d["rows"]) for d in exports] == [("csv", 1), ("xlsx", 1)]
+        assert [(d["format"], d["rows"]) for d in exports] == [("csv", 1), ("xlsx", 1), ("xlsx", 1)]
 
 
 def test_hq_adds_a_returnee_who_contacted_hq(hq: Site) -> None:

@@ -18,7 +18,7 @@ def _page(window: MainWindow) -> QWidget:
     from app.services.records import CaseFilter
     from ui.hq.page import HqPage  # loaded when the area is first shown
 
-    page = HqPage(window.workspace)
+    page = HqPage(window.workspace, window.bridge)
     page.case_opened.connect(lambda case_id: _cases(window).open_case(case_id))
     page.cases_searched.connect(lambda text: _cases(window).show_filtered(CaseFilter(text=text)))
     page.mission_listed.connect(lambda code: _cases(window).show_filtered(CaseFilter(mission=code)))

@@ -43,7 +43,8 @@ from app.services.consolidation import (
 )
 from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
-from ui.tasks import TaskContext, run_in_background
+from ui.i18n_bridge import LanguageBridge
+from ui.tasks import LatestOnly, TaskContext, run_in_background, show_error
 from ui.widgets.common import STRETCH, push_button, widget_row, word_wrapped
 from ui.widgets.plain import plain_label
 
@@ -124,7 +125,7 @@ class HqPage(QWidget):
     cases_searched = Signal(str)  # a person's IIN, an employer's name
     mission_listed = Signal(str)  # a mission's code: the cases it holds
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, bridge: LanguageBridge | None = None) -> None:
         super().__init__()
         self.service = ConsolidationService(workspace)
         self.views: Views | None = None
@@ -139,6 +140,13 @@ class HqPage(QWidget):
         self.mission_filter = QComboBox()
         self.mission_label.setBuddy(self.mission_filter)
         self.mission_filter.currentIndexChanged.connect(self._show_overdue)
+        # One mission's overdue cases, the newest choice only: read each in a task of its own,
+        # the list of a mission passed over (arrow keys through the list) could arrive last
+        # and stay under another mission's name, or under "All missions".
+        db = workspace.db
+        self._overdue_reader = LatestOnly(self, db.interrupt, resume=db.resume)
+        self._overdue_reader.answered.connect(lambda _step, cases: self._fill_overdue(cases))
+        self._overdue_reader.refused.connect(lambda exc: show_error(self, exc))
         self.tabs = QTabWidget()
         self.missions = _table(8, stretch=1)  # by code; the country's name takes the room
         self.overdue = _table(5, DAYS_OVERDUE, DESCENDING, stretch=2)
@@ -170,6 +178,8 @@ class HqPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
         self.retranslate_ui()
+        if bridge is not None:  # a language chosen in Settings applies here at once too
+            bridge.language_changed.connect(lambda _lang: self.retranslate_ui())
         self.refresh()
         # A bundle imported in Exchange: its mission still read "no bundle, 0 cases" here.
         listen_to_changes(self, workspace, self._data_changed)
@@ -342,10 +352,11 @@ class HqPage(QWidget):
             return
         mission = self.mission_filter.currentData()
         if mission is None:
+            self._overdue_reader.cancel()  # a mission's list on its way is no longer wanted
             self._fill_overdue(self.views.overdue)
             return
         service = self.service
-        run_in_background(self, lambda _context: service.overdue(mission), self._fill_overdue)
+        self._overdue_reader.submit([lambda: service.overdue(mission)])
 
     def _fill_overdue(self, cases: list[OverdueCase]) -> None:
         self.shown_overdue = cases

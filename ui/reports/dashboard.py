@@ -59,7 +59,7 @@ from app.i18n import (
 )
 from app.reports import indicator_tables, render_stats_report
 from app.reports.export import write_bytes, write_csv, write_xlsx
-from app.reports.tables import ReportTable
+from app.reports.tables import ReportTable, selection_lines
 from app.reports.texts import text as report_text
 from app.services.changes import DataChanged
 from app.services.returnees import ReturneeFilter, behind_figure
@@ -246,6 +246,7 @@ class DashboardPage(QWidget):
         self.filters_settled.setSingleShot(True)
         self.filters_settled.setInterval(FILTER_PAUSE_MS)
         self.filters_settled.timeout.connect(self.refresh)
+        self.mission.currentIndexChanged.connect(self._fill_officers)
         for changed in (
             self.date_from.dateChanged,
             self.date_to.dateChanged,
@@ -392,6 +393,7 @@ class DashboardPage(QWidget):
     def _fill_choices(self) -> None:
         choices = self.service.filter_choices()
         self.country.set_codes(list(choices.countries))
+        self._choices = choices
         self._officers = choices.officers
         self._missions = choices.missions
         self.mission.setVisible(self.workspace.mission.is_hq or len(choices.missions) > 1)
@@ -411,6 +413,25 @@ class DashboardPage(QWidget):
         # As wide as "All …", not as the longest category: in Kazakh the filters and the
         # figures did not fit a 1366-pixel screen.
         fit_first_entry(combo, 12)
+
+    def _fill_officers(self) -> None:
+        """At HQ, the officers of the mission chosen: a user name is a mission's own, and
+        "aigerim" of all missions counted two missions' officers as one person."""
+        if not self.workspace.mission.is_hq:
+            officers = self._officers
+        else:
+            mission = self.mission.currentData() or ""
+            officers = self._choices.officers_of(mission) if mission else ()
+            self.officer.setEnabled(bool(mission))
+            self.officer.setToolTip(
+                ""
+                if mission
+                else _(
+                    "Choose a mission first: each mission names its own officers, and two "
+                    "missions may each have one of the same name."
+                )
+            )
+        self._refill_combo(self.officer, _("All officers"), [(o, o) for o in officers])
 
     def scope(self) -> StatsFilter:
         return StatsFilter(
@@ -856,13 +877,15 @@ class DashboardPage(QWidget):
         or for a ``.csv`` path one CSV file per table beside it, named as ``stats --csv``
         names them."""
         figures, lang, service = self._figures_now(), current_language(), self.service
+        about = selection_lines(figures, lang, self.hide_names.isChecked())
 
         def work(_context: TaskContext) -> Path:
             tables = indicator_tables(figures, lang)
             if path.suffix.lower() == ".csv":
                 written = write_csv(tables, path)
             else:
-                written = [write_xlsx(tables, path, title=report_text("title", lang), lang=lang)]
+                title = report_text("title", lang)
+                written = [write_xlsx(tables, path, title=title, lang=lang, about=about)]
             service.record_export("tables", {"files": [p.name for p in written]})
             return written[0]
 
@@ -982,8 +1005,8 @@ class DashboardPage(QWidget):
             _("All categories"),
             [(c.value, _short(label(c), 40)) for c in Category],
         )
-        self._refill_combo(self.officer, _("All officers"), [(o, o) for o in self._officers])
         self._refill_combo(self.mission, _("All missions"), [(m, m) for m in self._missions])
+        self._fill_officers()
         self.refresh_button.setText(_("Refresh"))
         self.hide_names.setText(_("Hide names"))
         self.hide_names.setToolTip(_("Leave people's names out of exports, printouts and lists"))
