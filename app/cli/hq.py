@@ -23,7 +23,7 @@ from app.cli.common import (
 )
 from app.config import Paths
 from app.domain.labels import case_status
-from app.i18n import _, ngettext
+from app.i18n import _, country_name, current_language, ngettext
 
 NEW_PASSWORD_ENV = "QORGAU_NEW_PASSWORD"
 
@@ -240,8 +240,8 @@ def cmd_missions(args: argparse.Namespace) -> int:
         ],
         lambda m: [
             m.code,
-            m.country,
-            m.city,
+            country_name(m.country),  # as the window names them; --json keeps the codes
+            m.city_in(current_language()),
             _when(m.last_bundle_at),
             str(m.days_silent(now)) if m.last_bundle_at else "—",
             str(m.cases),

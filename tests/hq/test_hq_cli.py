@@ -33,6 +33,11 @@ def test_views_print_json_and_tables(consolidated: Site, as_admin, capsys) -> No
     assert repeats.code == 0 and "940315400123" in repeats.out and "DXB, SEL" in repeats.out
     table = run_cli(capsys, "--data-dir", folder, "hq", "missions")
     assert table.code == 0 and table.out.splitlines()[0].startswith("Mission")
+    assert "South Korea" in table.out and "Seoul" in table.out
+    # In Russian the table names the country as the window does (it gave KR), and the city
+    # in Russian where the mission recorded one; --json keeps the codes.
+    russian = run_cli(capsys, "--lang", "ru", "--data-dir", folder, "hq", "missions")
+    assert "Республика Корея" in russian.out and " KR " not in russian.out
 
 
 def test_a_mission_cannot_migrate(sel: Site, as_admin, capsys, tmp_path: Path) -> None:  # noqa: F811
