@@ -1300,7 +1300,8 @@ def rate_risk(findings: Sequence[Finding]) -> tuple[str, tuple[str, ...]]:
     retention or recruitment fees (debt); high: a violation that is a forced-labour indicator;
     medium: any other violation, a wage the review could not settle against the legal minimum
     (no figure on file, no exchange rate, or just under it at approximate rates), or three
-    concerns; low otherwise.
+    concerns; low otherwise. A domestic worker whose host law leaves domestic work out has
+    concerns where others have violations, so they count as violations would.
     """
     violations = [f for f in findings if f.level == "violation"]
     flagged = [f for f in findings if f.level != "ok" and f.ilo_indicators]
@@ -1308,10 +1309,19 @@ def rate_risk(findings: Sequence[Finding]) -> tuple[str, tuple[str, ...]]:
     if coercive and len(_ordered_indicators(findings)) >= 2:
         return "critical", tuple(f.rule for f in flagged)
     indicated = [f for f in violations if f.ilo_indicators]
+    # A domestic worker outside the host's labour law: a breach the law would have made a
+    # violation can only be a concern against ILO standards, yet it weighs the same (the
+    # ILO indicators hold whatever the law): an indicated concern is high, any concern medium.
+    unprotected = any(f.rule == HOST_LAW_SCOPE for f in findings)
+    others = [f for f in findings if f.level == "concern" and f.rule != HOST_LAW_SCOPE]
+    if unprotected:
+        indicated += [f for f in others if f.ilo_indicators]
     if indicated:
         return "high", tuple(f.rule for f in indicated)
     if violations:
         return "medium", tuple(f.rule for f in violations)
+    if unprotected and others:
+        return "medium", (HOST_LAW_SCOPE, *(f.rule for f in others))
     # A wage possibly under the minimum is an open question, not a reassuring "low".
     unsettled = [f for f in findings if f.level == "concern" and f.rule == "minimum_wage"]
     if unsettled:

@@ -1136,3 +1136,18 @@ def test_the_date_an_agreement_applies_from_is_declined_in_kazakh() -> None:
     finally:
         set_language("en")
     assert "2025 жылғы 18 желтоқсаннан" in label
+
+
+def test_a_domestic_worker_outside_the_host_law_is_not_rated_low_risk() -> None:
+    """The fault: the UAE's Labour Law leaves domestic workers out, so a housemaid's 66-hour
+    week was only a concern against the ILO standard and, with the scope concern, "low" risk;
+    a driver with the same week is "high". Excessive overtime is a forced-labour indicator
+    whatever the law (DOMAIN.md), and a worker the law leaves out is the more vulnerable."""
+    base = {"position": "housemaid", "signed_on": "2026-05-10"}
+    hours = review(parse_terms({**base, "hours_per_week": 66}, host_country="AE"))
+    assert [f.rule for f in hours.findings] == ["host_law_scope", "weekly_hours"]
+    assert (hours.risk, hours.risk_reasons) == ("high", ("weekly_hours",))
+    leave = review(parse_terms({**base, "paid_leave_days_per_year": 10}, host_country="AE"))
+    assert (leave.risk, leave.risk_reasons) == ("medium", ("host_law_scope", "paid_leave"))
+    # The scope note alone judges no term: nothing to rate.
+    assert review(parse_terms(base, host_country="AE")).risk == "low"
