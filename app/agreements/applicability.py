@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from app.agreements.library import (
@@ -64,6 +65,7 @@ class Applicable:
     ratification: Ratification | None = None
     # ...and of Kazakhstan's.
     home_ratification: Ratification | None = None
+    host: str = ""
 
     @property
     def binding(self) -> bool:
@@ -74,6 +76,30 @@ class Applicable:
     @property
     def verified(self) -> bool:
         return self.instrument.verified
+
+    @property
+    def binds_from(self) -> date | None:
+        """The day the host became bound, where the library gives it; None when not known.
+
+        An agreement binds from its entry into force. An ILO instrument binds a state twelve
+        months after its ratification is registered (the final clauses of every ILO
+        convention and protocol, e.g. C029 Art. 28(3)), so it is counted from the
+        ratification date the library records. A UN instrument's delay differs by treaty, so
+        no date is derived for it.
+        """
+        if not self.binding:
+            return None
+        if not self.instrument.is_multilateral:
+            return self.instrument.in_force_on
+        if not self.instrument.is_ilo:
+            return None
+        entry = self.instrument.ratification_entry(self.host) if self.host else None
+        if entry is None or entry.ratified_on is None:
+            return None
+        ratified = entry.ratified_on
+        if (ratified.month, ratified.day) == (2, 29):
+            return date(ratified.year + 1, 3, 1)  # no 29 February a year on
+        return ratified.replace(year=ratified.year + 1)
 
 
 def applicable_instruments(library: Library, country: str) -> list[Applicable]:
@@ -252,7 +278,7 @@ def _applicable(instrument: Instrument, host: str) -> Applicable | None:
         else:
             # Binds neither, or Kazakhstan only: a standard to invoke, never law in the host.
             basis = Basis.STANDARD
-        return Applicable(instrument, basis, ratification, home)
+        return Applicable(instrument, basis, ratification, home, host)
     if instrument.is_national_law:
         return Applicable(instrument, Basis.HOME_LAW)
     # Kazakhstan is a party to everything in the library; it is no host country.

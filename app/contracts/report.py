@@ -170,7 +170,8 @@ def review_in(terms: ContractTerms, provisions: Sequence[ProvisionRef], lang: st
 def render_review_report(report: ReviewReport, lang: str) -> PrintedPdf:
     """The report as PDF bytes, in ``lang``."""
     with report_language(lang):
-        result = review(report.terms, report.provisions, report.reference)
+        # The law as it stood on the day of the review, as when the findings were saved.
+        result = review(report.terms, report.provisions, report.reference, report.reviewed_on)
         builder = DocumentBuilder(
             lang, report.mission, label("title", lang), subject=label("title", lang)
         )

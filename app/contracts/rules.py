@@ -10,6 +10,8 @@ Reasons are translated when the review runs, so they follow the current language
 
 from __future__ import annotations
 
+import re
+from calendar import monthrange
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -27,6 +29,7 @@ from app.contracts.reference import (
 from app.contracts.terms import ContractTerms
 from app.domain.codes import IloIndicator
 from app.domain.domestic_work import cited_for_work, is_domestic_work
+from app.domain.kk_dates import KK_MONTHS_FROM, kk_date_when
 from app.i18n import (
     N_,
     _,
@@ -34,6 +37,7 @@ from app.i18n import (
     format_amount,
     format_date,
     ngettext,
+    pgettext,
 )
 from app.i18n import format_number as _format_number
 from app.letters.states import state_name
@@ -265,6 +269,9 @@ class ProvisionRef:
     verified: bool = True
     binding: bool = True
     standing: str = ""
+    # The day the host became bound (entry into force, or an ILO ratification taking
+    # effect), None when not known: the review compares it with the contract's dates.
+    binds_from: date | None = None
 
     @property
     def key(self) -> str:
@@ -1143,8 +1150,92 @@ def _from_provision(provision: ProvisionRef) -> Reference:
         text=provision.citation,
         source=provision.source,
         verified=provision.verified,
-        standing="" if provision.binding else provision.standing,
+        standing=provision.standing,
     )
+
+
+def in_time(
+    provisions: Sequence[ProvisionRef], terms: ContractTerms, today: date
+) -> tuple[ProvisionRef, ...]:
+    """The provisions as they stood for this contract: one not in force on ``today`` (the
+    review's date) binds nobody; one that bound the host only after the contract was signed
+    applies from that day, and is left out where the contract's term ended before it.
+
+    An instrument whose entry into force is not known keeps its standing: the Agreements area
+    and letters already say that its date is unknown.
+    """
+    ends_on = _term_end(terms)
+    timed: list[ProvisionRef] = []
+    for provision in provisions:
+        start = provision.binds_from
+        if not provision.binding or start is None:
+            timed.append(provision)
+        elif start > today:
+            timed.append(
+                replace(
+                    provision,
+                    binding=False,
+                    standing=_("not yet in force: enters into force on {date}").format(
+                        date=_date_on(start)
+                    ),
+                )
+            )
+        elif terms.signed_on is None or start <= terms.signed_on:
+            timed.append(provision)
+        elif ends_on is not None and ends_on < start:
+            # It never bound the host while this contract ran: cited as a standard only.
+            timed.append(
+                replace(
+                    provision,
+                    binding=False,
+                    standing=_(
+                        "international standard for this contract: binds the host country "
+                        "only from {date}, after the contract's term ended"
+                    ).format(date=_date_from(start)),
+                )
+            )
+        else:
+            timed.append(
+                replace(
+                    provision,
+                    standing=_("applies from {date}").format(date=_date_from(start)),
+                )
+            )
+    return tuple(timed)
+
+
+def _date_on(day: date) -> str:
+    """A day something happens on, as the review's language writes it in a sentence
+    (kk "2025 жылғы 18 желтоқсанда", ru "18 декабря 2025 г.", en "18 December 2025")."""
+    language = current_language()
+    if language == "kk":
+        return kk_date_when(day)
+    return _long_date(day, language)
+
+
+def _date_from(day: date) -> str:
+    """A day something starts from (kk "2025 жылғы 18 желтоқсаннан"; ru and en as _date_on:
+    the Russian genitive month already reads after «с»)."""
+    language = current_language()
+    if language == "kk":
+        return f"{day.year} жылғы {day.day} {KK_MONTHS_FROM[day.month - 1]}"
+    return _long_date(day, language)
+
+
+def _long_date(day: date, language: str) -> str:
+    if language == "ru":
+        return format_date(day, "d MMMM y\u00a0'г.'", "ru")
+    return format_date(day, "d MMMM y", "en")
+
+
+def _term_end(terms: ContractTerms) -> date | None:
+    """The last day of a fixed-term contract, when its date and term are both given."""
+    if terms.signed_on is None or terms.term_months is None:
+        return None
+    months = terms.signed_on.month - 1 + terms.term_months
+    year, month = terms.signed_on.year + months // 12, months % 12 + 1
+    day = min(terms.signed_on.day, monthrange(year, month)[1])
+    return date(year, month, day)
 
 
 def _resolve_one(
@@ -1158,7 +1249,7 @@ def _resolve_one(
         text = _(reference.text)
         if reference.article:
             text = f"{text}, {article_text(reference.article, current_language())}"
-        return replace(reference, text=text)
+        return replace(reference, text=text, standing=_convention_standing(reference))
     if not reference.key.startswith("lib:"):
         return reference
     exact = by_key.get(reference.key)
@@ -1179,8 +1270,22 @@ def _resolve_one(
         text=text,
         source=known.source,
         verified=known.verified,
-        standing="" if known.binding else known.standing,
+        standing=known.standing,
     )
+
+
+def _convention_standing(reference: Reference) -> str:
+    """What an ILO convention outside the library is for the host: the library records no
+    ratification of it, so it is cited as a standard whose ratification is not known, never
+    as the host's law (guidelines and indicators are no conventions and need no standing)."""
+    if not _CONVENTION_KEY.match(reference.key):
+        return ""
+    return _("international standard: {ratifications}").format(
+        ratifications=pgettext("ratification", "not known to be ratified by the host country")
+    )
+
+
+_CONVENTION_KEY = re.compile(r"^std:c\d{3}\b")
 
 
 def _ordered_indicators(findings: Sequence[Finding]) -> tuple[str, ...]:
@@ -1195,7 +1300,8 @@ def rate_risk(findings: Sequence[Finding]) -> tuple[str, tuple[str, ...]]:
     retention or recruitment fees (debt); high: a violation that is a forced-labour indicator;
     medium: any other violation, a wage the review could not settle against the legal minimum
     (no figure on file, no exchange rate, or just under it at approximate rates), or three
-    concerns; low otherwise.
+    concerns; low otherwise. A domestic worker whose host law leaves domestic work out has
+    concerns where others have violations, so they count as violations would.
     """
     violations = [f for f in findings if f.level == "violation"]
     flagged = [f for f in findings if f.level != "ok" and f.ilo_indicators]
@@ -1203,10 +1309,19 @@ def rate_risk(findings: Sequence[Finding]) -> tuple[str, tuple[str, ...]]:
     if coercive and len(_ordered_indicators(findings)) >= 2:
         return "critical", tuple(f.rule for f in flagged)
     indicated = [f for f in violations if f.ilo_indicators]
+    # A domestic worker outside the host's labour law: a breach the law would have made a
+    # violation can only be a concern against ILO standards, yet it weighs the same (the
+    # ILO indicators hold whatever the law): an indicated concern is high, any concern medium.
+    unprotected = any(f.rule == HOST_LAW_SCOPE for f in findings)
+    others = [f for f in findings if f.level == "concern" and f.rule != HOST_LAW_SCOPE]
+    if unprotected:
+        indicated += [f for f in others if f.ilo_indicators]
     if indicated:
         return "high", tuple(f.rule for f in indicated)
     if violations:
         return "medium", tuple(f.rule for f in violations)
+    if unprotected and others:
+        return "medium", (HOST_LAW_SCOPE, *(f.rule for f in others))
     # A wage possibly under the minimum is an open question, not a reassuring "low".
     unsettled = [f for f in findings if f.level == "concern" and f.rule == "minimum_wage"]
     if unsettled:
@@ -1221,8 +1336,11 @@ def review(
     terms: ContractTerms,
     provisions: Sequence[ProvisionRef] = (),
     ref: HostCountryReference | None = None,
+    today: date | None = None,
 ) -> ReviewResult:
-    """Run every rule on ``terms``; ``ref`` defaults to the terms' host country's standards."""
+    """Run every rule on ``terms``; ``ref`` defaults to the terms' host country's standards;
+    ``today``, the review's date, decides which instruments were in force (default: today)."""
+    provisions = in_time(provisions, terms, today or date.today())
     # The figures valid when the contract was signed (today's when the date is not given).
     reference = ref if ref is not None else reference_for(terms.host_country, on=terms.signed_on)
     domestic = _is_domestic_work(terms)

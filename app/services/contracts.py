@@ -160,6 +160,7 @@ def applicable_provisions(
                 verified=is_verified(item.instrument, provision),
                 binding=item.binding,
                 standing=_standing(item),
+                binds_from=item.binds_from,
             )
             for item in applicable_instruments(chosen, host_country)
             for provision in item.instrument.provisions
@@ -175,9 +176,11 @@ def _instrument_name(item: Applicable, language: str) -> str:
 
 
 def _standing(item: Applicable) -> str:
-    """Why a standard binds nobody here: "international standard: <ratifications>"."""
+    """Why a standard binds nobody here: "international standard: <ratifications>"; for an
+    ILO or UN instrument the host ratified, that it binds the host (an agreement's parties
+    need no such word)."""
     if item.binding:
-        return ""
+        return _("binding on the host country") if item.instrument.is_multilateral else ""
     ratifications = ratification_label(item)
     if not ratifications:
         return basis_label(item.basis)

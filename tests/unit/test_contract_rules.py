@@ -44,6 +44,7 @@ from app.contracts.terms import (
 from app.domain.codes import IloIndicator
 from app.errors import ValidationError
 from app.i18n import current_language, set_language
+from app.services.contracts import applicable_provisions
 
 DESIGN_EXAMPLE: dict[str, object] = {
     "position": "construction worker",
@@ -1036,3 +1037,117 @@ def test_every_leave_unit_of_the_reference_table_is_translatable() -> None:
 
     walk(table)
     assert units and units <= set(LEAVE_UNITS)
+
+
+# --- standing and dates of the instruments a review cites ------------------------------------
+
+
+def test_ilo_conventions_outside_the_library_say_their_ratification_is_not_known() -> None:
+    """The fault: C001, C014, C131, C132 and C158 were cited bare, so an officer could tell an
+    employer that a convention binds a host that never ratified it."""
+    terms = parse_terms(
+        {
+            "position": "factory worker",
+            "hours_per_week": 52,
+            "rest_days_per_week": 1,
+            "paid_leave_days_per_year": 10,
+            "termination_clause_present": False,
+            "wage_amount": 100,
+            "wage_currency": "KRW",
+            "wage_period": "hour",
+        },
+        host_country="KR",
+    )
+    result = review(terms, applicable_provisions("KR", "en"))
+    conventions = [r for f in result.findings for r in f.references if r.text.startswith("ILO C")]
+    cited = {r.text.split()[1] for r in conventions}
+    assert {"C001", "C014", "C132", "C158"} <= cited
+    for reference in conventions:
+        assert reference.standing == (
+            "international standard: not known to be ratified by the host country"
+        ), reference.text
+    # Guidelines and indicators are no conventions: nothing to ratify.
+    others = [r for f in result.findings for r in f.references if r.key.startswith("std:ind")]
+    assert all(r.standing == "" for r in others)
+
+
+def test_a_convention_the_host_ratified_says_it_binds_the_host() -> None:
+    c029 = next(p for p in applicable_provisions("QA", "en") if p.instrument == "ilo-c029")
+    assert c029.binding and c029.standing == "binding on the host country"
+    terms = parse_terms({"passport_held_by": "employer", "signed_on": "2026-01-10"}, "QA")
+    (finding,) = review(terms, applicable_provisions("QA", "en"), today=date(2026, 12, 7)).findings
+    assert finding.reference_labels[0].endswith("(binding on the host country)")
+
+
+def test_korea_is_bound_by_c029_twelve_months_after_ratifying_it() -> None:
+    """The fault: Korea's ratification of C029 (deposited 20 April 2021) was cited as binding
+    for contracts signed before it took effect for Korea (20 April 2022)."""
+    (c029,) = {
+        p.binds_from for p in applicable_provisions("KR", "en") if p.instrument == "ilo-c029"
+    }
+    assert c029 == date(2022, 4, 20)
+
+    def c029_label(signed_on: str, **more: object) -> str:
+        terms = parse_terms({"passport_held_by": "employer", "signed_on": signed_on, **more}, "KR")
+        finding = review(terms, applicable_provisions("KR", "en"), today=date(2026, 12, 7))
+        return next(label for label in finding.findings[0].reference_labels if "No. 29" in label)
+
+    assert c029_label("2021-06-01").endswith("(applies from 20 April 2022)")
+    assert c029_label("2023-01-01").endswith("(binding on the host country)")
+    # A one-year contract that ended before Korea was bound: a standard only for it.
+    assert "binds the host country only from 20 April 2022" in c029_label(
+        "2021-01-01", term_months=12
+    )
+
+
+QATAR = ProvisionRef(
+    "Agreement between the Governments of Kazakhstan and Qatar, Art. 5",
+    ("documents_withheld",),
+    instrument="kz-qa-employment-2024",
+    article="Art. 5",
+    binds_from=date(2025, 12, 18),
+)
+
+
+def _qatar_labels(today: date, **terms: object) -> list[str]:
+    parsed = parse_terms({"passport_held_by": "employer", **terms}, host_country="QA")
+    (finding,) = review(parsed, (QATAR,), today=today).findings
+    return [label for label in finding.reference_labels if "Qatar" in label]
+
+
+def test_an_agreement_in_force_after_the_contract_applies_from_its_date() -> None:
+    """The fault: the Qatar agreement (in force 18 December 2025) was cited as binding for
+    contracts signed in 2024."""
+    today = date(2026, 12, 7)
+    assert _qatar_labels(today, signed_on="2024-03-01") == [
+        f"{QATAR.citation} (applies from 18 December 2025)"
+    ]
+    assert _qatar_labels(today, signed_on="2026-01-10") == [QATAR.citation]
+    # The employment ended before the agreement entered into force: not cited at all.
+    assert _qatar_labels(today, signed_on="2024-03-01", term_months=12) == []
+    # Not yet in force on the day of the review: binds nobody, so not cited.
+    assert _qatar_labels(date(2025, 6, 1), signed_on="2025-03-01") == []
+
+
+def test_the_date_an_agreement_applies_from_is_declined_in_kazakh() -> None:
+    set_language("kk")
+    try:
+        (label,) = _qatar_labels(date(2026, 12, 7), signed_on="2024-03-01")
+    finally:
+        set_language("en")
+    assert "2025 жылғы 18 желтоқсаннан" in label
+
+
+def test_a_domestic_worker_outside_the_host_law_is_not_rated_low_risk() -> None:
+    """The fault: the UAE's Labour Law leaves domestic workers out, so a housemaid's 66-hour
+    week was only a concern against the ILO standard and, with the scope concern, "low" risk;
+    a driver with the same week is "high". Excessive overtime is a forced-labour indicator
+    whatever the law (DOMAIN.md), and a worker the law leaves out is the more vulnerable."""
+    base = {"position": "housemaid", "signed_on": "2026-05-10"}
+    hours = review(parse_terms({**base, "hours_per_week": 66}, host_country="AE"))
+    assert [f.rule for f in hours.findings] == ["host_law_scope", "weekly_hours"]
+    assert (hours.risk, hours.risk_reasons) == ("high", ("weekly_hours",))
+    leave = review(parse_terms({**base, "paid_leave_days_per_year": 10}, host_country="AE"))
+    assert (leave.risk, leave.risk_reasons) == ("medium", ("host_law_scope", "paid_leave"))
+    # The scope note alone judges no term: nothing to rate.
+    assert review(parse_terms(base, host_country="AE")).risk == "low"
