@@ -328,6 +328,12 @@ def auto_mapping(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
+def open_register(raw: bytes, sheet: str | None = None) -> Table:
+    """The file's table, its header the row among the first that names the most fields: a
+    band of merged group names above the real header was taken for it."""
+    return open_table(raw, sheet, header_score=lambda cells: len(auto_mapping(cells)))
+
+
 def _mapped_twice(columns: Mapping[str, str]) -> tuple[str, list[str]] | None:
     """A field (other than the description) that two or more columns are taken as, with them:
     one of them would be dropped unsaid."""
@@ -727,7 +733,7 @@ def import_csv(
     stop = stop or threading.Event()
     if len(raw) > MAX_BYTES:
         raise ValidationError(_("The file is larger than {n} MB.").format(n=MAX_BYTES // 2**20))
-    table = open_table(raw, sheet)
+    table = open_register(raw, sheet)
     digest = hashlib.sha256(raw).hexdigest()
     columns = dict(mapping) if mapping else auto_mapping(table.headers)
     home = _checked_mapping(ws, table.headers, columns)

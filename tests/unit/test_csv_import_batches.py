@@ -648,3 +648,20 @@ def test_a_register_without_a_sex_column_takes_it_from_the_names(ws: Workspace) 
     assert sexes == ["female", "male", None, "male", "male"]
     assert report.sex_taken == 2
     assert csv_import.sex_taken_message(report).startswith("2 rows name no sex")
+
+
+def test_a_workbook_with_group_names_above_its_header_is_imported(ws: Workspace) -> None:
+    """A register with a merged band of group names above the header was refused whole ("No
+    column for Surname, Given names, Received"): the band was taken for the header."""
+    from tests.unit.test_table_file import register_with_group_band, workbook_bytes
+
+    report = csv_import.import_csv(ws, workbook_bytes(register_with_group_band()))
+    assert report.mapping == {
+        "ФИО": "full_name",
+        "ИИН": "iin",
+        "Дата обращения": "received_at",
+        "Страна": "host_country",
+    }
+    assert (report.rejected, report.imported) == ([], 1)
+    case = CaseService(ws).get_by_number(report.numbers[0])
+    assert case.person is not None and case.person.surname == "Әбенов"
