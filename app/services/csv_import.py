@@ -482,7 +482,6 @@ def parse_date(value: str, fld: str) -> date | None:
         "%d.%m.%Y",
         "%d/%m/%Y",
         "%d-%m-%Y",
-        "%d.%m.%y",
         "%Y%m%d",
         "%Y.%m.%d",
         "%Y/%m/%d",
@@ -491,10 +490,27 @@ def parse_date(value: str, fld: str) -> date | None:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+    for fmt in _SHORT_YEAR_FORMATS:
+        try:
+            return _in_the_past(datetime.strptime(text, fmt).date())
+        except ValueError:
+            continue
     written = _written_date(text)
     if written is not None:
         return written
     raise _not_a_date(text, fld)
+
+
+# A year of two digits, as registers typed dates as text (05.03.24, 5/3/24), day first.
+_SHORT_YEAR_FORMATS = ("%d.%m.%y", "%d/%m/%y", "%d-%m-%y")
+
+
+def _in_the_past(day: date) -> date:
+    """A date of a two-digit year in the century that puts it no later than today: strptime
+    reads 62 as 2062, and a worker born on 12.04.62 was refused as born in the future."""
+    if day > date.today():
+        return day.replace(year=day.year - 100)
+    return day
 
 
 def _not_a_date(text: str, fld: str) -> ValidationError:

@@ -134,6 +134,13 @@ def test_imported_cases_are_listed_and_found(ws: Workspace) -> None:
         ("45356", date(2024, 3, 5)),  # Excel's day number, the cell's date format lost
         ("20260504", date(2026, 5, 4)),
         ("04-05-2026", date(2026, 5, 4)),
+        # A year of two digits, day first, as registers type dates as text
+        ("4/5/26", date(2026, 5, 4)),
+        ("04/05/26", date(2026, 5, 4)),
+        ("4-5-26", date(2026, 5, 4)),
+        ("04.05.26", date(2026, 5, 4)),
+        ("12.04.62", date(1962, 4, 12)),  # a birth date: 1962, not 2062
+        ("7/3/85", date(1985, 3, 7)),
         ("2026.05.04", date(2026, 5, 4)),
         ("2026/05/04", date(2026, 5, 4)),
         # A month written out, as registers typed as text have it, in the three languages
@@ -163,6 +170,7 @@ def test_dates_in_the_forms_a_spreadsheet_has(typed: str, parsed: date | None) -
         "4 мая",  # no year
         "4 ма 2026",  # «ма»: May or June (мамыр, маусым)?
         "05/13/2026",  # month first: the day-first reading has no 13th month
+        "5/13/26",
     ],
 )
 def test_a_date_that_is_no_date_is_refused(typed: str) -> None:
