@@ -298,6 +298,7 @@ class ImportReport:
     retention_years: int = 0  # … of so many years
     # Complaints the file writes in words of its own, as written → how many rows name them.
     unknown_categories: dict[str, int] = field(default_factory=dict)
+    totals: list[int] = field(default_factory=list)  # the lines of totals left out
 
     @property
     def imported_before(self) -> bool:
@@ -840,6 +841,9 @@ def _checked_rows(
             raise _stopped_before_writing()
         if not any(c.strip() for c in cells):
             continue
+        if _is_totals(cells):
+            report.totals.append(line)
+            continue
         report.rows += 1
         if checking is not None and report.rows % CHECKED_PER_REPORT == 0:
             checking(report.rows)
@@ -871,6 +875,41 @@ def _checked_rows(
         except QorgauError as exc:
             report.rejected.append(RejectedRow(line, str(exc), getattr(exc, "field", None)))
     return prepared
+
+
+# The words a register's row of totals begins with: «Итого: 25», «Барлығы», "Total".
+_TOTALS = re.compile(
+    r"(?:итого|всего|итог|барлығы|барлыгы|жиыны|жиынтығы|total|totals|grand total)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _is_totals(cells: list[str]) -> bool:
+    """A row of totals under the cases (its first or second filled cell says so, the second
+    where the first is the row's number): it was rejected as a case with no date received,
+    and so the whole file with it."""
+    filled = [cell.strip() for cell in cells if cell.strip()][:2]
+    return any(_TOTALS.match(cell) for cell in filled)
+
+
+def totals_message(report: ImportReport) -> str:
+    """What the report says of the rows of totals left out ("" if none)."""
+    if not report.totals:
+        return ""
+    lines = ", ".join(str(line) for line in report.totals)
+    if report.sheet:  # a workbook's rows by the numbers Excel shows beside them
+        text = ngettext(
+            "Row {rows} holds totals, not a case: it is left out.",
+            "Rows {rows} hold totals, not cases: they are left out.",
+            len(report.totals),
+        )
+    else:
+        text = ngettext(
+            "Line {rows} holds totals, not a case: it is left out.",
+            "Lines {rows} hold totals, not cases: they are left out.",
+            len(report.totals),
+        )
+    return text.format(rows=lines)
 
 
 def _count_coming_in(
@@ -1139,6 +1178,7 @@ def report_notes(report: ImportReport) -> list[str]:
         sex_taken_message(report),
         status_taken_message(report),
         past_retention_message(report),
+        totals_message(report),
     )
     return [note for note in said if note]
 

@@ -673,3 +673,25 @@ def test_a_workbook_with_group_names_above_its_header_is_imported(ws: Workspace)
     assert (report.rejected, report.imported) == ([], 1)
     case = CaseService(ws).get_by_number(report.numbers[0])
     assert case.person is not None and case.person.surname == "Әбенов"
+
+
+def test_a_row_of_totals_under_the_cases_is_left_out_and_said(ws: Workspace) -> None:
+    """A register ends in a row of totals («Итого: 2», «Барлығы»): it was rejected as a case
+    with no date received, and with it the whole file. It is left out, and the report names
+    its line; a surname beginning with the same letters («Итогова») is still a case."""
+    rows = (
+        "№;ФИО;Дата обращения\n"
+        "1;Әбенов Нұрлан;05.03.2026\n"
+        "2;Итогова Анна;06.03.2026\n"
+        ";Итого: 2;\n"
+        "Барлығы;2;\n"
+    )
+    report = csv_import.import_csv(ws, rows.encode())
+    assert (report.rejected, report.rows, report.imported) == ([], 2, 2)
+    assert report.totals == [4, 5]
+    assert csv_import.totals_message(report) == (
+        "Lines 4, 5 hold totals, not cases: they are left out."
+    )
+    assert csv_import.totals_message(report) in csv_import.report_notes(report)
+    names = [CaseService(ws).get_by_number(n).person.surname for n in report.numbers]
+    assert names == ["Әбенов", "Итогова"]
