@@ -323,6 +323,15 @@ def test_wizard_shows_bad_input_on_the_page_and_creates_nothing(
     type_into(qtbot, wizard.admin.repeat, "short")
     press(qtbot, wizard, FINISH)
     assert wizard.admin.error.text() == "The password must be at least 8 characters long."
+    # Eight characters, but the first a guesser holding the key file tries.
+    type_into(qtbot, wizard.admin.password, "12345678")
+    type_into(qtbot, wizard.admin.repeat, "12345678")
+    press(qtbot, wizard, FINISH)
+    assert wizard.isVisible() and wizard.currentId() == ADMIN
+    assert wizard.admin.error.text() == (
+        "This password is among the first that anyone guessing tries: choose one of your "
+        "own, for example a few words."
+    )
     assert not paths.data_dir.exists()
 
 
