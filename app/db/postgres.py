@@ -252,11 +252,57 @@ def _connect_error(exc: BaseException, config: ServerConfig) -> Exception:
             )
         )
     first_line = message.strip().splitlines()[0] if message.strip() else ""
+    cause = _unreachable_cause(message, config)
+    if cause:
+        # What to check, in the reader's language; libpq's own (English) words after it.
+        return DatabaseError(
+            _("The database server {server} cannot be reached: {cause} ({error})").format(
+                server=config.display, cause=cause, error=first_line
+            )
+        )
     return DatabaseError(
         _("The database server {server} cannot be reached: {error}").format(
             server=config.display, error=first_line
         )
     )
+
+
+def _unreachable_cause(message: str, config: ServerConfig) -> str:
+    """Why the first connection failed, from libpq's words, as what to check ("" if they say
+    nothing known): an administrator setting HQ up read only libpq's English."""
+    said = message.casefold()
+    if "connection refused" in said:
+        return _(
+            "nothing answers on port {port} of {host}: the database service is stopped, or "
+            "it listens on another port."
+        ).format(port=config.port, host=config.host)
+    if any(
+        sign in said
+        for sign in ("failed to resolve host", "could not translate host name", "not known")
+    ):
+        return _(
+            "this computer finds no server named {host}: check the address for a typing "
+            "error, and the network."
+        ).format(host=config.host)
+    if any(
+        sign in said
+        for sign in ("timeout expired", "timed out", "no route to host", "network is unreachable")
+    ):
+        return _(
+            "{host} does not answer: check the network connection, and the VPN or firewall "
+            "between this computer and the server."
+        ).format(host=config.host)
+    if "does not support ssl" in said:
+        return _(
+            "the server does not accept encrypted connections, which the address asks for "
+            "(sslmode): ask its administrator to turn TLS on."
+        )
+    if "certificate verify failed" in said:
+        return _(
+            "the server's certificate does not match the certificate named by sslrootcert: "
+            "check that file with the server's administrator."
+        )
+    return ""
 
 
 def make_server_engine(config: ServerConfig, user: str, password: str) -> Engine:

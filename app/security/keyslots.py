@@ -130,10 +130,77 @@ def check_kdf_profile(profile: KdfProfile) -> None:
         )
 
 
+# Passwords of eight characters or more that a guesser holding the key file tries first.
+_COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "password1",
+        "password123",
+        "passw0rd",
+        "p@ssw0rd",
+        "qwerty123",
+        "qwe123456",
+        "1q2w3e4r",
+        "1q2w3e4r5t",
+        "1qaz2wsx",
+        "zaq12wsx",
+        "qazwsxedc",
+        "123qweasd",
+        "iloveyou",
+        "sunshine",
+        "princess",
+        "football",
+        "superman",
+        "trustno1",
+        "letmein1",
+        "welcome1",
+        "admin123",
+        "administrator",
+        "qorgau123",
+        "kazakhstan",
+        "пароль123",
+        "йцукен123",
+    }
+)
+# Runs along a keyboard row, the digits or the alphabet («12345678», «qwertyui», «йцукенгш»).
+_RUNS = (
+    "01234567890",
+    "qwertyuiop",
+    "asdfghjkl",
+    "zxcvbnm",
+    "йцукенгшщзхъ",
+    "фывапролджэ",
+    "ячсмитьбю",
+    "abcdefghijklmnopqrstuvwxyz",
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+)
+
+
+def _guessed_first(password: str) -> bool:
+    """A password a guesser tries first: a common one, a run of the keyboard or the digits
+    (either way), or a short group repeated («11111111», «abcabcabc»)."""
+    text = password.casefold()
+    if text in _COMMON_PASSWORDS:
+        return True
+    if any(text in run or text in run[::-1] for run in _RUNS):
+        return True
+    return any(len(text) % n == 0 and text == text[:n] * (len(text) // n) for n in (1, 2, 3, 4))
+
+
 def check_password_strength(password: str) -> None:
+    """Refuse a new password that is too short or among the first a guesser tries: the
+    password is all that stands between a stolen laptop's key file and the cases."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
             _("The password must be at least {n} characters long.").format(n=MIN_PASSWORD_LENGTH),
+            field="password",
+        )
+    if _guessed_first(password):
+        raise ValidationError(
+            _(
+                "This password is among the first that anyone guessing tries: choose one of "
+                "your own, for example a few words."
+            ),
             field="password",
         )
 

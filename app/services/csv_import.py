@@ -298,6 +298,7 @@ class ImportReport:
     retention_years: int = 0  # … of so many years
     # Complaints the file writes in words of its own, as written → how many rows name them.
     unknown_categories: dict[str, int] = field(default_factory=dict)
+    totals: list[int] = field(default_factory=list)  # the lines of totals left out
 
     @property
     def imported_before(self) -> bool:
@@ -326,6 +327,12 @@ def auto_mapping(headers: list[str]) -> dict[str, str]:
                 mapping[header] = fld
                 break
     return mapping
+
+
+def open_register(raw: bytes, sheet: str | None = None) -> Table:
+    """The file's table, its header the row among the first that names the most fields: a
+    band of merged group names above the real header was taken for it."""
+    return open_table(raw, sheet, header_score=lambda cells: len(auto_mapping(cells)))
 
 
 def _mapped_twice(columns: Mapping[str, str]) -> tuple[str, list[str]] | None:
@@ -476,7 +483,6 @@ def parse_date(value: str, fld: str) -> date | None:
         "%d.%m.%Y",
         "%d/%m/%Y",
         "%d-%m-%Y",
-        "%d.%m.%y",
         "%Y%m%d",
         "%Y.%m.%d",
         "%Y/%m/%d",
@@ -485,10 +491,27 @@ def parse_date(value: str, fld: str) -> date | None:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+    for fmt in _SHORT_YEAR_FORMATS:
+        try:
+            return _in_the_past(datetime.strptime(text, fmt).date())
+        except ValueError:
+            continue
     written = _written_date(text)
     if written is not None:
         return written
     raise _not_a_date(text, fld)
+
+
+# A year of two digits, as registers typed dates as text (05.03.24, 5/3/24), day first.
+_SHORT_YEAR_FORMATS = ("%d.%m.%y", "%d/%m/%y", "%d-%m-%y")
+
+
+def _in_the_past(day: date) -> date:
+    """A date of a two-digit year in the century that puts it no later than today: strptime
+    reads 62 as 2062, and a worker born on 12.04.62 was refused as born in the future."""
+    if day > date.today():
+        return day.replace(year=day.year - 100)
+    return day
 
 
 def _not_a_date(text: str, fld: str) -> ValidationError:
@@ -727,7 +750,7 @@ def import_csv(
     stop = stop or threading.Event()
     if len(raw) > MAX_BYTES:
         raise ValidationError(_("The file is larger than {n} MB.").format(n=MAX_BYTES // 2**20))
-    table = open_table(raw, sheet)
+    table = open_register(raw, sheet)
     digest = hashlib.sha256(raw).hexdigest()
     columns = dict(mapping) if mapping else auto_mapping(table.headers)
     home = _checked_mapping(ws, table.headers, columns)
@@ -818,6 +841,9 @@ def _checked_rows(
             raise _stopped_before_writing()
         if not any(c.strip() for c in cells):
             continue
+        if _is_totals(cells):
+            report.totals.append(line)
+            continue
         report.rows += 1
         if checking is not None and report.rows % CHECKED_PER_REPORT == 0:
             checking(report.rows)
@@ -849,6 +875,41 @@ def _checked_rows(
         except QorgauError as exc:
             report.rejected.append(RejectedRow(line, str(exc), getattr(exc, "field", None)))
     return prepared
+
+
+# The words a register's row of totals begins with: «Итого: 25», «Барлығы», "Total".
+_TOTALS = re.compile(
+    r"(?:итого|всего|итог|барлығы|барлыгы|жиыны|жиынтығы|total|totals|grand total)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _is_totals(cells: list[str]) -> bool:
+    """A row of totals under the cases (its first or second filled cell says so, the second
+    where the first is the row's number): it was rejected as a case with no date received,
+    and so the whole file with it."""
+    filled = [cell.strip() for cell in cells if cell.strip()][:2]
+    return any(_TOTALS.match(cell) for cell in filled)
+
+
+def totals_message(report: ImportReport) -> str:
+    """What the report says of the rows of totals left out ("" if none)."""
+    if not report.totals:
+        return ""
+    lines = ", ".join(str(line) for line in report.totals)
+    if report.sheet:  # a workbook's rows by the numbers Excel shows beside them
+        text = ngettext(
+            "Row {rows} holds totals, not a case: it is left out.",
+            "Rows {rows} hold totals, not cases: they are left out.",
+            len(report.totals),
+        )
+    else:
+        text = ngettext(
+            "Line {rows} holds totals, not a case: it is left out.",
+            "Lines {rows} hold totals, not cases: they are left out.",
+            len(report.totals),
+        )
+    return text.format(rows=lines)
 
 
 def _count_coming_in(
@@ -1117,6 +1178,7 @@ def report_notes(report: ImportReport) -> list[str]:
         sex_taken_message(report),
         status_taken_message(report),
         past_retention_message(report),
+        totals_message(report),
     )
     return [note for note in said if note]
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -42,6 +43,11 @@ _ZIP = b"PK\x03\x04"
 _ZERO_PADDED = re.compile(r"0{2,}")  # a number format that shows leading zeros: 000000000000
 _SEPARATORS = ("\t", ";", ",")  # ties go to the first: a tab is never part of a header's text
 _SNIFFED_LINES = 10
+# Rows read past the first row naming two columns to find the header below it: a register's
+# merged band of groups («Сведения о заявителе», «Сведения об обращении») sits a row or two
+# above the real header.
+_HEADER_LOOKAHEAD = 10
+HeaderScore = Callable[[list[str]], int]  # how many of a row's cells name a known field
 
 
 @dataclass
@@ -58,8 +64,12 @@ class Table:
     sheets: list[str] = field(default_factory=list)
 
 
-def open_table(raw: bytes, sheet: str | None = None) -> Table:
-    """The file's table; ``sheet`` names a workbook's sheet (the first one if None)."""
+def open_table(
+    raw: bytes, sheet: str | None = None, header_score: HeaderScore | None = None
+) -> Table:
+    """The file's table; ``sheet`` names a workbook's sheet (the first one if None);
+    ``header_score`` tells the header among the first rows naming two columns or more (the
+    one naming the most known fields; the first of them if None or none names any)."""
     if raw.startswith(_OLE2):
         raise ValidationError(
             _(
@@ -69,10 +79,10 @@ def open_table(raw: bytes, sheet: str | None = None) -> Table:
             )
         )
     if raw.startswith(_ZIP):
-        return _workbook_table(raw, sheet)
+        return _workbook_table(raw, sheet, header_score)
     if sheet:
         raise ValidationError(_("Only an Excel workbook has sheets; this file is CSV text."))
-    return _csv_table(raw)
+    return _csv_table(raw, header_score)
 
 
 # -- CSV ---------------------------------------------------------------------------------
@@ -117,7 +127,7 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_table(raw: bytes) -> Table:
+def _csv_table(raw: bytes, header_score: HeaderScore | None) -> Table:
     text, encoding = decode(raw)
     delimiter = sniff_delimiter(text)
     rows = _csv_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -127,7 +137,8 @@ def _csv_table(raw: bytes) -> Table:
         if _is_header(cells):
             # Rows keep their own width: a row with more or fewer cells than the header is
             # refused as such (a separator inside a cell shifts every column after it).
-            return Table(_distinct(cells), rows, encoding, delimiter)
+            header, rows = _best_header(cells, rows, header_score)
+            return Table(_distinct(header), rows, encoding, delimiter)
         first = first or [cell for cell in cells if cell.strip()]
         filled += any(cell.strip() for cell in cells)
     if filled < 2:  # nothing, or a title alone
@@ -139,6 +150,24 @@ def _is_header(cells: list[str]) -> bool:
     """Titles and blank lines above the header ("Register of complaints, 2024") fill one cell
     at most; the header row names two columns or more."""
     return sum(1 for cell in cells if cell.strip()) >= 2
+
+
+def _best_header(
+    first: list[str],
+    rows: Iterator[tuple[int, list[str]]],
+    header_score: HeaderScore | None,
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header (``first`` or a row a few below it naming more known fields) and the rows
+    under it; the rows between them are a band of merged group names, not cases."""
+    if header_score is None:
+        return first, rows
+    ahead = list(itertools.islice(rows, _HEADER_LOOKAHEAD))
+    candidates = [first] + [cells for _number, cells in ahead]
+    scores = [header_score(cells) if _is_header(cells) else 0 for cells in candidates]
+    best = scores.index(max(scores))  # ties to the first: a data row never outnames it
+    if best == 0:
+        return first, itertools.chain(ahead, rows)
+    return candidates[best], itertools.chain(ahead[best:], rows)
 
 
 def _csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
@@ -160,7 +189,7 @@ def _csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
 # -- Excel workbooks ---------------------------------------------------------------------
 
 
-def _workbook_table(raw: bytes, sheet: str | None) -> Table:
+def _workbook_table(raw: bytes, sheet: str | None, header_score: HeaderScore | None) -> Table:
     _check_archive(raw)
     from openpyxl import load_workbook  # loaded for a workbook only
 
@@ -190,7 +219,8 @@ def _workbook_table(raw: bytes, sheet: str | None) -> Table:
     filled = 0
     for _number, cells in rows:
         if _is_header(cells):
-            headers = _distinct(_trimmed(cells))
+            header, rows = _best_header(cells, rows, header_score)
+            headers = _distinct(_trimmed(header))
             return Table(headers, _fitted(rows, len(headers)), "xlsx", "", chosen, names)
         first = first or [cell for cell in cells if cell.strip()]
         filled += any(cell.strip() for cell in cells)

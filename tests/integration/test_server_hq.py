@@ -23,13 +23,19 @@ from app.errors import (
     AuthError,
     DatabaseBusy,
     DatabaseDamaged,
+    DatabaseError,
     PermissionDenied,
     StorageFailed,
     StorageFull,
     ValidationError,
 )
 from app.services.cases import CaseService
-from app.services.installation import MissionSetup, init_server_installation, unlock
+from app.services.installation import (
+    MissionSetup,
+    check_server,
+    init_server_installation,
+    unlock,
+)
 from app.services.search import search_case_ids
 from app.services.workspace import Workspace
 from tests.builders import new_case
@@ -107,6 +113,34 @@ def test_a_password_in_the_address_is_refused() -> None:
     assert (config.sslmode, config.sslrootcert, config.port) == ("verify-full", "/etc/ca.pem", 5432)
     with pytest.raises(ValidationError, match="Unknown sslmode"):
         parse_server_url("postgresql://db.example/qorgau", sslmode="sometimes")
+
+
+@pytest.mark.parametrize(
+    ("address", "said"),
+    [
+        (
+            "postgresql://127.0.0.1:1/qorgau",
+            "nothing answers on port 1 of 127.0.0.1: the database service is stopped, or it "
+            "listens on another port. (connection failed:",
+        ),
+        (
+            "postgresql://qorgau-db.invalid/qorgau",
+            "this computer finds no server named qorgau-db.invalid: check the address for a "
+            "typing error, and the network. (",
+        ),
+    ],
+)
+def test_a_server_that_cannot_be_reached_is_said_with_what_to_check(
+    address: str, said: str, tmp_path: Path
+) -> None:
+    """The wizard's "Test the connection" said only libpq's English ("connection failed:
+    connection to server at …: Connection refused"): what to check comes first now, in the
+    reader's language, libpq's words after it."""
+    with pytest.raises(DatabaseError) as refused:
+        check_server(parse_server_url(address), "boss", PASSWORD, tmp_path)
+    server = address.rsplit("/", 1)[0].replace("qorgau-db.invalid", "qorgau-db.invalid:5432")
+    assert str(refused.value).startswith(f"The database server {server}/qorgau cannot be reached: ")
+    assert said in str(refused.value)
 
 
 def test_wrong_password_is_refused_clearly_and_changes_nothing(

@@ -323,6 +323,46 @@ def test_wizard_shows_bad_input_on_the_page_and_creates_nothing(
     type_into(qtbot, wizard.admin.repeat, "short")
     press(qtbot, wizard, FINISH)
     assert wizard.admin.error.text() == "The password must be at least 8 characters long."
+    # Eight characters, but the first a guesser holding the key file tries.
+    type_into(qtbot, wizard.admin.password, "12345678")
+    type_into(qtbot, wizard.admin.repeat, "12345678")
+    press(qtbot, wizard, FINISH)
+    assert wizard.isVisible() and wizard.currentId() == ADMIN
+    assert wizard.admin.error.text() == (
+        "This password is among the first that anyone guessing tries: choose one of your "
+        "own, for example a few words."
+    )
+    assert not paths.data_dir.exists()
+
+
+def test_a_message_about_fields_hidden_since_is_not_left_on_the_page(
+    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
+) -> None:
+    """Headquarters on a server, a bad address refused; then back, headquarters unticked:
+    the administrator page still said "The database address must be …" with no address field
+    on it, and kept saying it beside the password fields."""
+    paths = Paths(tmp_path / "new-install")
+    wizard = at_filled_mission_page(qtbot, paths, bridge)
+    wizard.mission.is_hq.setChecked(True)
+    press(qtbot, wizard, NEXT)
+    press(qtbot, wizard, NEXT)
+    page = wizard.admin
+    page.on_server.setChecked(True)
+    type_into(qtbot, page.server_url, "qorgau.example")
+    press(qtbot, wizard, FINISH)
+    assert page.error.isVisibleTo(page) and "database address" in page.error.text()
+    page.on_server.setChecked(False)  # the address field hidden: so is what was said of it
+    assert not page.error.isVisibleTo(page)
+    page.on_server.setChecked(True)
+    press(qtbot, wizard, FINISH)
+    assert "database address" in page.error.text()
+    wizard.back()
+    wizard.back()
+    wizard.mission.is_hq.setChecked(False)
+    press(qtbot, wizard, NEXT)
+    press(qtbot, wizard, NEXT)
+    assert wizard.currentId() == ADMIN and not page.on_server.isChecked()
+    assert not page.error.isVisibleTo(page) and page.error.text() == ""
     assert not paths.data_dir.exists()
 
 

@@ -134,6 +134,13 @@ def test_imported_cases_are_listed_and_found(ws: Workspace) -> None:
         ("45356", date(2024, 3, 5)),  # Excel's day number, the cell's date format lost
         ("20260504", date(2026, 5, 4)),
         ("04-05-2026", date(2026, 5, 4)),
+        # A year of two digits, day first, as registers type dates as text
+        ("4/5/26", date(2026, 5, 4)),
+        ("04/05/26", date(2026, 5, 4)),
+        ("4-5-26", date(2026, 5, 4)),
+        ("04.05.26", date(2026, 5, 4)),
+        ("12.04.62", date(1962, 4, 12)),  # a birth date: 1962, not 2062
+        ("7/3/85", date(1985, 3, 7)),
         ("2026.05.04", date(2026, 5, 4)),
         ("2026/05/04", date(2026, 5, 4)),
         # A month written out, as registers typed as text have it, in the three languages
@@ -163,6 +170,7 @@ def test_dates_in_the_forms_a_spreadsheet_has(typed: str, parsed: date | None) -
         "4 мая",  # no year
         "4 ма 2026",  # «ма»: May or June (мамыр, маусым)?
         "05/13/2026",  # month first: the day-first reading has no 13th month
+        "5/13/26",
     ],
 )
 def test_a_date_that_is_no_date_is_refused(typed: str) -> None:
@@ -648,3 +656,42 @@ def test_a_register_without_a_sex_column_takes_it_from_the_names(ws: Workspace) 
     assert sexes == ["female", "male", None, "male", "male"]
     assert report.sex_taken == 2
     assert csv_import.sex_taken_message(report).startswith("2 rows name no sex")
+
+
+def test_a_workbook_with_group_names_above_its_header_is_imported(ws: Workspace) -> None:
+    """A register with a merged band of group names above the header was refused whole ("No
+    column for Surname, Given names, Received"): the band was taken for the header."""
+    from tests.unit.test_table_file import register_with_group_band, workbook_bytes
+
+    report = csv_import.import_csv(ws, workbook_bytes(register_with_group_band()))
+    assert report.mapping == {
+        "ФИО": "full_name",
+        "ИИН": "iin",
+        "Дата обращения": "received_at",
+        "Страна": "host_country",
+    }
+    assert (report.rejected, report.imported) == ([], 1)
+    case = CaseService(ws).get_by_number(report.numbers[0])
+    assert case.person is not None and case.person.surname == "Әбенов"
+
+
+def test_a_row_of_totals_under_the_cases_is_left_out_and_said(ws: Workspace) -> None:
+    """A register ends in a row of totals («Итого: 2», «Барлығы»): it was rejected as a case
+    with no date received, and with it the whole file. It is left out, and the report names
+    its line; a surname beginning with the same letters («Итогова») is still a case."""
+    rows = (
+        "№;ФИО;Дата обращения\n"
+        "1;Әбенов Нұрлан;05.03.2026\n"
+        "2;Итогова Анна;06.03.2026\n"
+        ";Итого: 2;\n"
+        "Барлығы;2;\n"
+    )
+    report = csv_import.import_csv(ws, rows.encode())
+    assert (report.rejected, report.rows, report.imported) == ([], 2, 2)
+    assert report.totals == [4, 5]
+    assert csv_import.totals_message(report) == (
+        "Lines 4, 5 hold totals, not cases: they are left out."
+    )
+    assert csv_import.totals_message(report) in csv_import.report_notes(report)
+    names = [CaseService(ws).get_by_number(n).person.surname for n in report.numbers]
+    assert names == ["Әбенов", "Итогова"]

@@ -209,3 +209,38 @@ def test_a_title_above_the_header_of_a_csv_is_skipped_and_lines_keep_their_numbe
     assert list(table.rows) == [(4, ["Әбенов", "Нұрлан"])]
     with pytest.raises(ValidationError, match="The file is empty"):
         open_table("Реестр обращений 2024\n\n".encode())
+
+
+def register_with_group_band() -> Workbook:
+    """A register as missions lay it out: a merged title, then a band of merged group names
+    («Сведения о заявителе» over the person's columns) above the real header."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Реестр обращений, 2024 г."])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["Сведения о заявителе", None, None, "Сведения об обращении"])
+    sheet.merge_cells("A2:C2")
+    sheet.merge_cells("D2:E2")
+    sheet.append(["№", "ФИО", "ИИН", "Дата обращения", "Страна"])
+    sheet.append(["1", "Әбенов Нұрлан", "900504300127", "05.03.2024", "Корея"])
+    return book
+
+
+def test_a_band_of_group_names_above_the_header_is_not_taken_for_it() -> None:
+    """The band («Сведения о заявителе», «Сведения об обращении») names two cells, so it was
+    taken for the header and the file refused: "No column for Surname, Given names". The
+    row below it naming the known fields is the header; the band is skipped."""
+    known = {"№", "ФИО", "ИИН", "Дата обращения", "Страна"}
+    table = open_table(
+        workbook_bytes(register_with_group_band()),
+        header_score=lambda cells: sum(cell in known for cell in cells),
+    )
+    assert table.headers == ["№", "ФИО", "ИИН", "Дата обращения", "Страна"]
+    assert list(table.rows) == [(4, ["1", "Әбенов Нұрлан", "900504300127", "05.03.2024", "Корея"])]
+    text = "Реестр;;\nЗаявитель;;Обращение\nФИО;Дата;Страна\nӘбенов Нұрлан;05.03.2024;KR\n"
+    csv_table = open_table(text.encode(), header_score=lambda cells: sum(c in known for c in cells))
+    assert csv_table.headers == ["ФИО", "Дата", "Страна"]
+    assert list(csv_table.rows) == [(4, ["Әбенов Нұрлан", "05.03.2024", "KR"])]
+    # Without a way to tell, the first row naming two columns stays the header.
+    assert open_table(text.encode()).headers == ["Заявитель", "[B]", "Обращение"]

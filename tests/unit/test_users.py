@@ -44,6 +44,14 @@ def test_only_admin_adds_users(open_ws: OpenWs, role: str) -> None:
         ("d", "attache", "long enough", "user name"),
         ("dana", "chief", "long enough", "Unknown role"),
         ("dana", "attache", "short", "at least 8"),
+        # Long enough, but among the first a guesser tries: common, a run, a repeated group.
+        ("dana", "attache", "12345678", "first that anyone guessing tries"),
+        ("dana", "attache", "Password1", "first that anyone guessing tries"),
+        ("dana", "attache", "qwertyuiop", "first that anyone guessing tries"),
+        ("dana", "attache", "йцукенгш", "first that anyone guessing tries"),
+        ("dana", "attache", "87654321", "first that anyone guessing tries"),
+        ("dana", "attache", "aaaaaaaaaa", "first that anyone guessing tries"),
+        ("dana", "attache", "abcabcabc", "first that anyone guessing tries"),
         ("aigul", "attache", "long enough", "already exists"),
         # A mission's user cannot be given a role of headquarters.
         ("dana", "hq", "long enough", "does not fit"),

@@ -43,9 +43,9 @@ from app.services.csv_import import (
     field_label,
     import_csv,
     imported_before_message,
+    open_register,
     report_notes,
 )
-from app.services.table_file import open_table
 from app.services.workspace import Workspace
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
@@ -133,7 +133,7 @@ def check_spreadsheet(
     except ValidationError as exc:
         # The columns as mapped cannot be imported: the file's columns, for choosing again
         # (a file that cannot be read at all raises here too, said by the dialog).
-        table = open_table(raw, sheet)
+        table = open_register(raw, sheet)
         problem = str(exc)
         if isinstance(exc, MissingColumns):  # said in the dialog's terms, not the CLI's --map
             problem = _(

@@ -92,6 +92,11 @@ class _Page(QWizardPage):
     def field_widget(self, name: str | None) -> QWidget | None:
         return None
 
+    def initializePage(self) -> None:  # noqa: N802 - Qt name
+        # Entered again (Next after Back): a message about fields since changed or hidden
+        # («the database address must be…» once headquarters was unticked) is no longer true.
+        self.error.clear_message()
+
     def validatePage(self) -> bool:  # noqa: N802 - Qt name
         try:
             self.check()
@@ -304,6 +309,7 @@ class AdminPage(_Page):
         self._show_server_fields(False)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt name
+        super().initializePage()
         wizard = self.wizard()
         is_hq = isinstance(wizard, SetupWizard) and wizard.mission.is_hq.isChecked()
         self.on_server.setVisible(is_hq)
@@ -311,6 +317,8 @@ class AdminPage(_Page):
             self.on_server.setChecked(False)
 
     def _show_server_fields(self, on: bool) -> None:
+        self.error.clear_message()  # it spoke of the fields this choice shows or hides
+        self.server_status.clear()
         for widget in (self.server_url, self.test_server, self.server_status):
             widget.setVisible(on)
         self.form.setRowVisible(self.repeat, not on)
