@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QComboBox,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -36,12 +37,19 @@ def _texts(page: QWidget) -> set[str]:
             found.add(widget.title())
         elif isinstance(widget, QLineEdit):
             found.add(widget.placeholderText())
+        elif isinstance(widget, QComboBox):
+            found.update(widget.itemText(i) for i in range(widget.count()))
         elif isinstance(widget, QTabWidget):
             found.update(widget.tabText(i) for i in range(widget.count()))
         elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
             model = widget.model()
             found.update(
                 str(model.headerData(c, Qt.Orientation.Horizontal) or "")
+                for c in range(model.columnCount())
+            )
+            found.update(  # the first rows' cells: labels of codes among them
+                str(model.index(r, c).data() or "")
+                for r in range(min(model.rowCount(), 20))
                 for c in range(model.columnCount())
             )
     return {text.replace("&", "") for text in found if text}
