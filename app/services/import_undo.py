@@ -431,14 +431,19 @@ def done_message(plan: UndoPlan) -> str:
         ).format(n=format_number(len(plan.removable)))
     ]
     if plan.people or plan.organisations:
-        parts = [
+        parts = [  # only what there was: never "0 organisations"
             ngettext("{n} person", "{n} people", plan.people).format(n=format_number(plan.people)),
             ngettext("{n} organisation", "{n} organisations", plan.organisations).format(
                 n=format_number(plan.organisations)
             ),
         ]
+        parts = [p for p, n in zip(parts, (plan.people, plan.organisations), strict=True) if n]
         said.append(
-            _("Removed with them, recorded for them alone: {what}.").format(what=", ".join(parts))
+            ngettext(
+                "Removed with it, recorded for it alone: {what}.",
+                "Removed with them, recorded for them alone: {what}.",
+                len(plan.removable),
+            ).format(what=", ".join(parts))
         )
     if plan.kept:
         said.append(kept_message(plan))

@@ -236,3 +236,20 @@ def test_number_ranges() -> None:
         "SEL-2026-0014",
         "X",
     ]
+
+
+def test_one_case_undone_is_spoken_of_as_one(ws: Workspace) -> None:
+    """Russian said «Вместе с ними удалены…» after a single case went with its person."""
+    from app.i18n import set_language
+
+    one = ROWS.splitlines()[0] + "\n" + ROWS.splitlines()[3] + "\n"
+    _import(ws, one)
+    [record] = list_imports(ws)
+    plan = undo_import(ws, record)
+    assert len(plan.removable) == 1 and plan.people == 1
+    set_language("ru")
+    try:
+        said = import_undo.done_message(plan)
+    finally:
+        set_language("en")
+    assert said.endswith("Вместе с ним удалены записанные только для него: 1 человек."), said
