@@ -892,6 +892,20 @@ def _is_totals(cells: list[str]) -> bool:
     return any(_TOTALS.match(cell) for cell in filled)
 
 
+def encoding_message(report: ImportReport) -> str:
+    """A CSV read as Windows-1251 (Excel in Russian saves so) cannot hold the Kazakh letters:
+    «Бауыржанұлы» reached the file as «Бауыржанулы», and a worker held here under the right
+    spelling is not recognised. Said, so that the person can save the register again."""
+    if report.encoding != "cp1251":
+        return ""
+    return _(
+        "This file is in the Windows-1251 encoding, which has no Kazakh letters (ә, ғ, қ, ң, "
+        "ө, ұ, ү, һ, і): names written with them lost them when the file was saved. If the "
+        "register holds Kazakh names, import the workbook itself, or save it from Excel as "
+        '"CSV UTF-8".'
+    )
+
+
 def totals_message(report: ImportReport) -> str:
     """What the report says of the rows of totals left out ("" if none)."""
     if not report.totals:
@@ -1173,6 +1187,7 @@ def report_notes(report: ImportReport) -> list[str]:
     anonymises."""
     said = (
         earlier_imports_message(report),
+        encoding_message(report),
         country_taken_message(report),
         category_taken_message(report),
         sex_taken_message(report),

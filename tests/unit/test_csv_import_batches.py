@@ -695,3 +695,16 @@ def test_a_row_of_totals_under_the_cases_is_left_out_and_said(ws: Workspace) -> 
     assert csv_import.totals_message(report) in csv_import.report_notes(report)
     names = [CaseService(ws).get_by_number(n).person.surname for n in report.numbers]
     assert names == ["Әбенов", "Итогова"]
+
+
+def test_a_register_saved_in_windows_1251_is_said_to_have_lost_its_kazakh_letters(
+    ws: Workspace,
+) -> None:
+    """«Бауыржанұлы» reaches such a file as «Бауыржанулы»: a worker held here under the
+    right spelling is then not recognised, so the report says why and what to do."""
+    text = "Фамилия;Имя;Дата обращения;Страна\nБауыржанулы;Ерлан;01.03.2026;KR\n"
+    legacy = csv_import.import_csv(ws, text.encode("cp1251"), dry_run=True)
+    assert legacy.encoding == "cp1251"
+    assert any("Windows-1251" in note for note in csv_import.report_notes(legacy))
+    utf8 = csv_import.import_csv(ws, text.encode("utf-8"), dry_run=True)
+    assert not any("Windows-1251" in note for note in csv_import.report_notes(utf8))
