@@ -49,7 +49,7 @@ from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied,
 from app.i18n import _, format_size
 from app.security import audit
 from app.security.keyslots import KeySlotStore, PendingKey
-from app.security.login_guard import LoginGuard
+from app.security.login_guard import LoginGuard, with_wait
 from app.security.private_files import (
     make_private,
     make_private_dir,
@@ -424,7 +424,15 @@ def check_restorer(paths: Paths, username: str, password: str) -> None:
     its database for a restore (``restore_backup`` proves it again). A wrong password counts
     as a failed sign-in, as in ``restore_backup``."""
     refuse_on_server(paths.server.exists(), backups_message())
-    _current_admin(paths, username, password, LoginGuard(paths.data_dir))
+    try:
+        _current_admin(paths, username, password, LoginGuard(paths.data_dir))
+    except AuthError as exc:
+        # The dialog asked only for the signed-in administrator's password: "wrong user name"
+        # would send her looking for a field that is not there.
+        wait_s = exc.wait_s
+        raise AuthError(
+            lambda: with_wait(_("Wrong password: the backup was not restored."), wait_s)
+        ) from None
 
 
 def _backup_key(staging: Path, username: str, password: str, current: bytes | None) -> bytes:

@@ -90,6 +90,25 @@ def test_ctrl_l_locks_and_only_the_right_password_unlocks(
     assert window.idle_lock.active
 
 
+def test_the_lock_screen_says_how_long_the_next_try_waits(
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
+) -> None:
+    """Wrong passwords at the lock screen earn the sign-in's growing delay; it said only
+    "Wrong password", and the next Unlock hung for seconds with no word why."""
+    window = make_window(open_ws("aigul"))
+    window.lock()
+    screen = window.lock_screen
+    for expected in (
+        "Wrong password. The window stays locked.",
+        "Wrong password. The window stays locked. Wait 1 second before the next attempt.",
+    ):
+        type_into(qtbot, screen.password, "guess")
+        click(qtbot, screen.unlock_button)
+        qtbot.waitUntil(lambda: screen.password.isEnabled(), timeout=5000)
+        assert screen.error.text() == expected
+    assert window.is_locked
+
+
 def test_idle_time_locks_the_window(qtbot: QtBot, make_window: MakeWindow, ws: Workspace) -> None:
     window = make_window(ws, idle_timeout_ms=150)
     assert window.idle_lock.timeout_ms == 150
