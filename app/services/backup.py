@@ -47,6 +47,7 @@ from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
 from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied, QorgauError
 from app.i18n import _, format_size
+from app.os_errors import os_error_text
 from app.security import audit
 from app.security.keyslots import KeySlotStore, PendingKey
 from app.security.login_guard import LoginGuard, with_wait
@@ -181,7 +182,7 @@ def _write_backup_locked(workspace: Workspace, out: Path) -> BackupInfo:
             os.replace(part, out)
         except OSError as exc:
             raise DatabaseError(
-                _("The backup cannot be written: {error}").format(error=exc.strerror)
+                _("The backup cannot be written: {error}").format(error=os_error_text(exc))
             ) from None
         finally:
             part.unlink(missing_ok=True)  # failed or interrupted: no half backup is left
@@ -350,7 +351,7 @@ def _unpack_failed(exc: OSError) -> DatabaseError:
     reading the archive means a damaged backup."""
     return DatabaseError(
         _("The backup cannot be unpacked into the data folder: {error}").format(
-            error=exc.strerror or exc
+            error=os_error_text(exc)
         )
     )
 

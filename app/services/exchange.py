@@ -79,6 +79,7 @@ from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.exchange.sqljson import record_chunks
 from app.exchange.zipstream import ZipTooLarge
 from app.i18n import N_, _, format_number, label_from, ngettext
+from app.os_errors import os_error_text
 from app.security import audit_anchor
 from app.security.hq_secrets import SecretsFileDamaged
 from app.security.keyring_store import SecretStore, identity_entry_name
@@ -515,7 +516,7 @@ def _part_entry(manifest: Mapping[str, Any]) -> dict[str, Any]:
 
 def _cannot_write(exc: OSError) -> ValidationError:
     return ValidationError(
-        _("The bundle cannot be written: {error}").format(error=exc.strerror or exc), field="out"
+        _("The bundle cannot be written: {error}").format(error=os_error_text(exc)), field="out"
     )
 
 

@@ -43,6 +43,7 @@ from app.domain.codes import Role
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import AuthError, DatabaseError, IntegrityError, PermissionDenied, ValidationError
 from app.i18n import _
+from app.os_errors import os_error_reason
 from app.security import audit
 from app.security.hq_secrets import (
     ESCROW_IDENTITY,
@@ -228,7 +229,7 @@ def read_policy_file(path: Path) -> bytes:
             signed = handle.read(POLICY_MAX_BYTES + 1)
     except OSError as exc:
         raise ValidationError(
-            _("{path} cannot be read: {error}").format(path=path, error=exc.strerror)
+            _("{path} cannot be read: {error}").format(path=path, error=os_error_reason(exc))
         ) from None
     if len(signed) > POLICY_MAX_BYTES:
         raise ValidationError(_("This is not an escrow policy signed by headquarters."))
