@@ -407,6 +407,17 @@ def _verified_policy(ws: Workspace, signed: bytes) -> dict[str, Any]:
         keys = [m.signing_public_key for m in hq if m.signing_public_key]
         applied = session.get(Setting, POLICY_SETTING)
         last = str(applied.value) if applied else ""
+    if not keys:
+        # Else "not signed by headquarters" sent the administrator to ask HQ for another file,
+        # when this installation had HQ's key trusted as a mission's, or not at all.
+        raise IntegrityError(
+            _(
+                "No headquarters' signing key is trusted here, so HQ's signature cannot be "
+                "checked. Trust headquarters' keys first (Exchange → Keys → Trust a key…, "
+                "“These are headquarters' keys”; or qorgau keys trust CODE KEY --hq), then "
+                "apply the policy again."
+            )
+        )
     for public in keys:
         try:
             Ed25519PublicKey.from_public_bytes(base64.b64decode(public)).verify(signature, body)
