@@ -32,7 +32,12 @@ class ValidationError(QorgauError):
 
 
 class AuthError(QorgauError):
-    """Wrong user name or password, or a revoked account."""
+    """Wrong user name or password, or a revoked account.
+
+    ``wait_s``: where the attempt was counted, the delay before the next one, so a window
+    that says the refusal in its own words can still say how long to wait."""
+
+    wait_s: int = 0
 
 
 class PermissionDenied(QorgauError):

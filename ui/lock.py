@@ -25,6 +25,7 @@ from app.config import Paths
 from app.errors import AuthError, QorgauError
 from app.i18n import _
 from app.security.keyslots import KeySlotStore
+from app.security.login_guard import with_wait
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel, word_wrapped
@@ -197,7 +198,11 @@ class LockScreen(QWidget):
         self.password.clear()
         self.password.setFocus()
         if isinstance(exc, AuthError):
-            self.error.show_message(lambda: _("Wrong password. The window stays locked."))
+            # The growing delay after wrong passwords is said: else the next try just hangs.
+            wait_s = exc.wait_s
+            self.error.show_message(
+                lambda: with_wait(_("Wrong password. The window stays locked."), wait_s)
+            )
         elif isinstance(exc, QorgauError):
             self.error.show_message(lambda: str(exc))
         else:

@@ -279,7 +279,15 @@ class MainWindow(QMainWindow):
         self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
         self.help_dialog: QDialog | None = None
-        self._guarded_actions = (self.new_case_action, self.find_action, self.lock_action)
+        # Disabled while locked: the Cases menu stays in reach above the lock screen, and an
+        # import's undo (it deletes cases) opened there without the password.
+        self._guarded_actions = (
+            self.new_case_action,
+            self.find_action,
+            self.lock_action,
+            self.import_cases_action,
+            self.undo_import_action,
+        )
         # Only the mission's staff register cases (an HQ analyst's form was refused on Save).
         self.new_case_action.setVisible(self.workspace.actor.role in CASE_WORKERS)
         self.import_cases_action.setVisible(self.workspace.actor.role in CASE_WORKERS)

@@ -17,6 +17,7 @@ from pathlib import Path
 from app.domain.filenames import clean_filename
 from app.errors import QorgauError
 from app.i18n import _
+from app.os_errors import os_error_text
 
 PREFIX = "qorgau-"
 
@@ -56,7 +57,7 @@ class PrivateTempFolder:
                 handle.write(content)
         except OSError as exc:
             raise QorgauError(
-                _("The file cannot be written: {error}").format(error=exc.strerror or exc)
+                _("The file cannot be written: {error}").format(error=os_error_text(exc))
             ) from None
         return target
 

@@ -25,6 +25,7 @@ from typing import NoReturn, TypeVar
 from app.domain.codes import Category
 from app.errors import NotFound, ValidationError
 from app.i18n import LANGUAGES, _, current_language, pgettext
+from app.os_errors import os_error_reason
 from app.resources import resource_path
 from app.untrusted import json_from_outside
 
@@ -338,7 +339,7 @@ def load_library(path: Path | str | None = None) -> Library:
     except OSError as exc:
         raise ValidationError(
             _("The agreement library file {path} cannot be read: {error}").format(
-                path=file, error=exc.strerror or exc
+                path=file, error=os_error_reason(exc)
             )
         ) from exc
     return parse_library_bytes(raw)

@@ -10,6 +10,7 @@ from app.agreements import unverified_marker
 from app.cli.common import add_actions, json_help, print_json, print_table, workspace
 from app.errors import ValidationError
 from app.i18n import _, country_name, current_language, format_date
+from app.os_errors import os_error_reason
 from app.services.agreements import (
     AgreementService,
     ApplicableInfo,
@@ -224,7 +225,7 @@ def cmd_update(args: argparse.Namespace) -> int:
         raw = args.file.read_bytes()
     except OSError as exc:
         raise ValidationError(
-            _("Cannot read {path}: {error}").format(path=args.file, error=exc.strerror or exc)
+            _("Cannot read {path}: {error}").format(path=args.file, error=os_error_reason(exc))
         ) from exc
     if document_format(raw) == HOST_COUNTRIES_FORMAT:
         with workspace(args) as ws:

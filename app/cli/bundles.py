@@ -11,7 +11,7 @@ from app.cli.common import add_actions, json_help, print_json, print_table, warn
 from app.domain.field_labels import field_label
 from app.errors import UsageError
 from app.exchange.parts import in_parts_advice
-from app.i18n import _, format_datetime
+from app.i18n import _, format_datetime, format_number
 from app.security.keyring_store import SecretStore
 from app.services.exchange import (
     ConflictInfo,
@@ -116,9 +116,9 @@ def _print_export(summary: ExportSummary, as_json: bool) -> None:
             written.format(
                 id=bundle.bundle_id,
                 path=bundle.path,
-                records=bundle.records,
-                files=bundle.files,
-                size=bundle.size,
+                records=format_number(bundle.records),
+                files=format_number(bundle.files),
+                size=format_number(bundle.size),
             )
         )
     if summary.parts:
@@ -204,7 +204,7 @@ def cmd_log(args: argparse.Namespace) -> int:
                 e.kind_label,
                 e.peer_mission or e.source_mission,
                 e.bundle_id,
-                str(sum(v for k, v in e.counts.items() if k != "files")),
+                format_number(sum(v for k, v in e.counts.items() if k != "files")),
             ]
             for e in entries
         ],

@@ -21,6 +21,7 @@ from app.config import Paths, resolve_paths
 from app.db import MIGRATION_NOTICE
 from app.errors import QorgauError, UsageError, ValidationError
 from app.i18n import N_, _
+from app.os_errors import os_error_reason
 from app.untrusted import json_from_outside
 
 if TYPE_CHECKING:  # the services load with the command that opens a workspace, not before
@@ -165,7 +166,7 @@ def read_file_argument(
             raw = handle.read(max_bytes + 1 if max_bytes >= 0 else -1)
     except OSError as exc:
         raise refusal(
-            _("{path} cannot be read: {error}").format(path=path, error=exc.strerror)
+            _("{path} cannot be read: {error}").format(path=path, error=os_error_reason(exc))
         ) from None
     if 0 <= max_bytes < len(raw):
         raise refusal(too_large)
@@ -186,7 +187,7 @@ def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") ->
         raise ValidationError(_("{path} does not exist.").format(path=source)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError(
-            _("{path} cannot be read: {error}").format(path=source, error=exc)
+            _("{path} cannot be read: {error}").format(path=source, error=os_error_reason(exc))
         ) from None
     if max_chars >= 0 and len(text) > max_chars:
         raise ValidationError(too_large)

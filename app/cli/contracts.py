@@ -18,6 +18,7 @@ from app.contracts import result_to_json
 from app.domain import labels
 from app.errors import ValidationError
 from app.i18n import LANGUAGES, _
+from app.os_errors import os_error_reason
 from app.services.contracts import ContractReviewService, level_label, risk_label
 
 MAX_INPUT_BYTES = 1_000_000
@@ -85,7 +86,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         args.out.write_bytes(pdf)
     except OSError as exc:
         raise ValidationError(
-            _("{path} cannot be written: {error}").format(path=args.out, error=exc.strerror)
+            _("{path} cannot be written: {error}").format(path=args.out, error=os_error_reason(exc))
         ) from None
     print(_("Wrote {path}.").format(path=args.out))
     warn(pdf.warning())

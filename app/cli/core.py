@@ -26,6 +26,7 @@ from app.domain.roles import ALL_ROLES
 from app.domain.translit import latin_name
 from app.errors import IntegrityError, NotFound, UsageError, ValidationError
 from app.i18n import _, current_language, format_datetime
+from app.os_errors import os_error_text
 from app.security.hq_secrets import place_message
 from app.security.keyring_store import SecretStore
 from app.services.audit_log import AuditLogService, tampered_message
@@ -505,7 +506,7 @@ def cmd_audit_head(args: argparse.Namespace) -> int:
         args.out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ValidationError(
-            _("The head file cannot be written: {error}").format(error=exc.strerror or exc),
+            _("The head file cannot be written: {error}").format(error=os_error_text(exc)),
             field="out",
         ) from None
     print(

@@ -15,6 +15,7 @@ from app.domain.codes import LetterKind, label
 from app.errors import IntegrityError, ValidationError
 from app.i18n import LANGUAGES, _, format_date
 from app.letters import LETTER_KINDS, Addressee
+from app.os_errors import os_error_reason
 from app.services.cases import CaseService
 from app.services.letters import (
     APPROVERS,
@@ -293,5 +294,5 @@ def _write(path: Path, content: bytes) -> None:
         path.write_bytes(content)
     except OSError as exc:
         raise ValidationError(
-            _("{path} cannot be written: {error}").format(path=path, error=exc)
+            _("{path} cannot be written: {error}").format(path=path, error=os_error_reason(exc))
         ) from None

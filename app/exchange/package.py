@@ -73,6 +73,7 @@ from app.exchange.zipstream import (
     whole_member,
 )
 from app.i18n import _
+from app.os_errors import os_error_text
 from app.untrusted import UNREADABLE_ZIP
 
 ProgressFn = Callable[[int, int, str], None]
@@ -241,7 +242,7 @@ def read_identity_file(path: Path) -> list[pyrage.x25519.Identity]:
             data = handle.read(IDENTITY_FILE_MAX_BYTES + 1)
     except OSError as exc:
         raise NotAnIdentityFile(
-            _("The identity file cannot be read: {error}").format(error=exc)
+            _("The identity file cannot be read: {error}").format(error=os_error_text(exc))
         ) from None
     try:
         text = data.decode("utf-8") if len(data) <= IDENTITY_FILE_MAX_BYTES else None
@@ -556,7 +557,7 @@ def _decrypt_to_spool(
         if exc.errno is None:  # pyrage's word for a damaged or truncated age stream
             _refuse_decrypt_error(exc)
         raise BundleRefused(
-            _("The bundle cannot be read: {error}").format(error=exc.strerror or exc)
+            _("The bundle cannot be read: {error}").format(error=os_error_text(exc))
         ) from None
     intake.finish()
     return intake, reader

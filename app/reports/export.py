@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 from app.errors import QorgauError
 from app.i18n import _
+from app.os_errors import os_error_reason
 from app.reports.tables import Cell, Month, ReportTable
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -159,7 +160,7 @@ def _written_beside(target: Path, write: Callable[[Path], int]) -> int:
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise QorgauError(
-            _("Cannot write {path}: {reason}").format(path=target, reason=exc.strerror or exc)
+            _("Cannot write {path}: {reason}").format(path=target, reason=os_error_reason(exc))
         ) from exc
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -289,5 +290,5 @@ def write_bytes(path: Path, data: bytes) -> None:
         replace_file(path, data)
     except OSError as exc:
         raise QorgauError(
-            _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+            _("Cannot write {path}: {reason}").format(path=path, reason=os_error_reason(exc))
         ) from exc

@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import AuthError, DatabaseError, ValidationError
 from app.i18n import _
+from app.os_errors import os_error_text
 from app.security.private_files import exclusive_lock, make_private_dir, replace_privately
 from app.untrusted import json_from_outside
 
@@ -305,7 +306,7 @@ class KeySlotStore:
             ) from None
         except OSError as exc:
             raise DatabaseError(
-                _("The key file cannot be read: {error}").format(error=exc.strerror)
+                _("The key file cannot be read: {error}").format(error=os_error_text(exc))
             ) from None
         if len(raw) > MAX_FILE_BYTES:
             raise _damaged()

@@ -91,6 +91,11 @@ def wait_message(seconds: int) -> str:
     ).format(n=seconds)
 
 
+def with_wait(message: str, wait_s: int) -> str:
+    """``message`` about a wrong password, and how long the next attempt waits (if at all)."""
+    return f"{message} {wait_message(wait_s)}" if wait_s else message
+
+
 @dataclass(frozen=True)
 class FailedAttempt:
     id: str

@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 from app.errors import StorageFailed, StorageFull
 from app.i18n import _
+from app.os_errors import os_error_reason
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -92,7 +93,7 @@ def storage_error(exc: OSError) -> StorageFull | StorageFailed:
         )
     return StorageFailed(
         _("Qorgau cannot write to its data folder ({reason}); nothing was changed.").format(
-            reason=exc.strerror or exc
+            reason=os_error_reason(exc)
         )
     )
 

@@ -30,6 +30,7 @@ from app.domain.codes import Role
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import NotFound, ValidationError
 from app.i18n import _, ngettext
+from app.os_errors import os_error_text
 from app.security import audit, audit_anchor
 from app.security.audit import AuditProblem
 from app.security.audit_anchor import SignedHead
@@ -98,7 +99,7 @@ def read_head_file(path: Path) -> SignedHead:
         raw = path.read_bytes()
     except OSError as exc:
         raise ValidationError(
-            _("The head file cannot be read: {error}").format(error=exc.strerror or exc),
+            _("The head file cannot be read: {error}").format(error=os_error_text(exc)),
             field="head",
         ) from None
     try:

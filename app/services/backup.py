@@ -47,9 +47,10 @@ from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
 from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied, QorgauError
 from app.i18n import _, format_size
+from app.os_errors import os_error_text
 from app.security import audit
 from app.security.keyslots import KeySlotStore, PendingKey
-from app.security.login_guard import LoginGuard
+from app.security.login_guard import LoginGuard, with_wait
 from app.security.private_files import (
     make_private,
     make_private_dir,
@@ -181,7 +182,7 @@ def _write_backup_locked(workspace: Workspace, out: Path) -> BackupInfo:
             os.replace(part, out)
         except OSError as exc:
             raise DatabaseError(
-                _("The backup cannot be written: {error}").format(error=exc.strerror)
+                _("The backup cannot be written: {error}").format(error=os_error_text(exc))
             ) from None
         finally:
             part.unlink(missing_ok=True)  # failed or interrupted: no half backup is left
@@ -350,7 +351,7 @@ def _unpack_failed(exc: OSError) -> DatabaseError:
     reading the archive means a damaged backup."""
     return DatabaseError(
         _("The backup cannot be unpacked into the data folder: {error}").format(
-            error=exc.strerror or exc
+            error=os_error_text(exc)
         )
     )
 
@@ -424,7 +425,15 @@ def check_restorer(paths: Paths, username: str, password: str) -> None:
     its database for a restore (``restore_backup`` proves it again). A wrong password counts
     as a failed sign-in, as in ``restore_backup``."""
     refuse_on_server(paths.server.exists(), backups_message())
-    _current_admin(paths, username, password, LoginGuard(paths.data_dir))
+    try:
+        _current_admin(paths, username, password, LoginGuard(paths.data_dir))
+    except AuthError as exc:
+        # The dialog asked only for the signed-in administrator's password: "wrong user name"
+        # would send her looking for a field that is not there.
+        wait_s = exc.wait_s
+        raise AuthError(
+            lambda: with_wait(_("Wrong password: the backup was not restored."), wait_s)
+        ) from None
 
 
 def _backup_key(staging: Path, username: str, password: str, current: bytes | None) -> bytes:

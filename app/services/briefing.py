@@ -39,6 +39,7 @@ from app.domain.roles import ADMIN_OR_HQ
 from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, _
 from app.letters.grammar import with_the
+from app.os_errors import os_error_reason
 from app.services import validation as check
 from app.services.workspace import Workspace
 
@@ -379,6 +380,6 @@ def write_briefing(
         path.write_bytes(pdf)
     except OSError as exc:
         raise QorgauError(
-            _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+            _("Cannot write {path}: {reason}").format(path=path, reason=os_error_reason(exc))
         ) from None
     return pdf.warning()

@@ -50,6 +50,7 @@ from app.domain.workflow import (
 )
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import _, format_date, format_size
+from app.os_errors import os_error_reason
 from app.security import audit as audit_log
 from app.services import search
 from app.services import validation as check
@@ -191,7 +192,7 @@ def read_attachment(path: Path) -> bytes:
             content = file.read(MAX_ATTACHMENT_BYTES + 1)
     except OSError as exc:
         raise ValidationError(
-            _("{path} cannot be read: {error}").format(path=path, error=exc.strerror or exc),
+            _("{path} cannot be read: {error}").format(path=path, error=os_error_reason(exc)),
             "content",
         ) from None
     if len(content) > MAX_ATTACHMENT_BYTES:

@@ -78,7 +78,8 @@ from app.exchange.parts import (
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.exchange.sqljson import record_chunks
 from app.exchange.zipstream import ZipTooLarge
-from app.i18n import N_, _, label_from, ngettext
+from app.i18n import N_, _, format_number, label_from, ngettext
+from app.os_errors import os_error_text
 from app.security import audit_anchor
 from app.security.hq_secrets import SecretsFileDamaged
 from app.security.keyring_store import SecretStore, identity_entry_name
@@ -178,17 +179,20 @@ class ImportReport:
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # news for the officer, not trouble (a case transferred)
 
-    def counts(self) -> dict[str, str | int]:
+    def counts(self) -> dict[str, str]:
         """The placeholders of the messages that sum the import up (command line, window):
         the sending mission (``source``) and the records ``new``, ``updated``, ``unchanged``,
         ``newer`` here, and in ``conflicts``."""
-        return {
-            "source": self.source_mission,
+        counts = {
             "new": self.new,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "newer": self.local_newer,
             "conflicts": self.conflicts,
+        }
+        # Written for the reader's language ("15 082" in kk/ru), as every count in a message.
+        return {"source": self.source_mission} | {
+            name: format_number(count) for name, count in counts.items()
         }
 
 
@@ -512,7 +516,7 @@ def _part_entry(manifest: Mapping[str, Any]) -> dict[str, Any]:
 
 def _cannot_write(exc: OSError) -> ValidationError:
     return ValidationError(
-        _("The bundle cannot be written: {error}").format(error=exc.strerror or exc), field="out"
+        _("The bundle cannot be written: {error}").format(error=os_error_text(exc)), field="out"
     )
 
 

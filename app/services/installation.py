@@ -20,6 +20,7 @@ from app.domain.codes import Role
 from app.domain.roles import ALL_ROLES
 from app.errors import AuthError, DatabaseError, ValidationError
 from app.i18n import _
+from app.os_errors import os_error_text
 from app.security import audit
 from app.security.hq_secrets import (
     SECRET_NAMES,
@@ -131,7 +132,7 @@ def _make_data_dir(paths: Paths) -> None:
         make_private_dir(paths.data_dir)
     except OSError as exc:
         raise DatabaseError(
-            _("The data folder cannot be created: {error}").format(error=exc.strerror)
+            _("The data folder cannot be created: {error}").format(error=os_error_text(exc))
         ) from None
 
 
@@ -294,7 +295,7 @@ def init_server_installation(
         config.save(paths.data_dir)
     except OSError as exc:
         raise DatabaseError(
-            _("The data folder cannot be created: {error}").format(error=exc.strerror)
+            _("The data folder cannot be created: {error}").format(error=os_error_text(exc))
         ) from None
     return places[0]
 

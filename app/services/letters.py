@@ -96,6 +96,7 @@ from app.letters.renderer import (
 )
 from app.letters.scripts import foreign_script_passages, unprintable_passages
 from app.letters.states import body, is_known, state_name, state_name_en_bare
+from app.os_errors import os_error_reason
 from app.services import search
 from app.services import validation as check
 from app.services.agreements import ensure_library, is_domestic_case, letter_citations
@@ -764,7 +765,7 @@ class LetterService(DatedService):
             raise ValidationError(_("{path} does not exist.").format(path=path)) from None
         except OSError as exc:
             raise ValidationError(
-                _("{path} cannot be read: {error}").format(path=path, error=exc)
+                _("{path} cannot be read: {error}").format(path=path, error=os_error_reason(exc))
             ) from None
         return self.verify(content)
 

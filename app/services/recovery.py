@@ -43,6 +43,7 @@ from app.domain.codes import Role
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import AuthError, DatabaseError, IntegrityError, PermissionDenied, ValidationError
 from app.i18n import _
+from app.os_errors import os_error_reason
 from app.security import audit
 from app.security.hq_secrets import (
     ESCROW_IDENTITY,
@@ -228,7 +229,7 @@ def read_policy_file(path: Path) -> bytes:
             signed = handle.read(POLICY_MAX_BYTES + 1)
     except OSError as exc:
         raise ValidationError(
-            _("{path} cannot be read: {error}").format(path=path, error=exc.strerror)
+            _("{path} cannot be read: {error}").format(path=path, error=os_error_reason(exc))
         ) from None
     if len(signed) > POLICY_MAX_BYTES:
         raise ValidationError(_("This is not an escrow policy signed by headquarters."))
@@ -406,6 +407,17 @@ def _verified_policy(ws: Workspace, signed: bytes) -> dict[str, Any]:
         keys = [m.signing_public_key for m in hq if m.signing_public_key]
         applied = session.get(Setting, POLICY_SETTING)
         last = str(applied.value) if applied else ""
+    if not keys:
+        # Else "not signed by headquarters" sent the administrator to ask HQ for another file,
+        # when this installation had HQ's key trusted as a mission's, or not at all.
+        raise IntegrityError(
+            _(
+                "No headquarters' signing key is trusted here, so HQ's signature cannot be "
+                "checked. Trust headquarters' keys first (Exchange → Keys → Trust a key…, "
+                "“These are headquarters' keys”; or qorgau keys trust CODE KEY --hq), then "
+                "apply the policy again."
+            )
+        )
     for public in keys:
         try:
             Ed25519PublicKey.from_public_bytes(base64.b64decode(public)).verify(signature, body)

@@ -31,6 +31,7 @@ from app.errors import DatabaseError
 from app.i18n import _
 from app.letters.fonts import register_fonts
 from app.letters.renderer import date_long
+from app.os_errors import os_error_text
 from app.pdf.archival import ArchivalCanvas
 from app.security.private_files import open_private
 from app.security.recovery_key import groups_of
@@ -43,6 +44,8 @@ MARGIN = 20 * mm
 # each side (6 pt). Every table is sized to it; the key's 8 × 21 mm stood past it by 2 mm.
 COLUMN = A4[0] - 2 * MARGIN - 2 * 6
 _LABEL_WIDTH = 45 * mm
+KEY_GROUPS_PER_ROW = 4
+KEY_FONT_SIZE = 18  # "WWWWW", the widest group, is 78 pt: a box of a quarter column holds it
 
 
 @dataclass(frozen=True)
@@ -119,28 +122,34 @@ class _Sheet:
         return table
 
     def key_table(self, recovery_key: str) -> Table:
-        """The key, large, group by group under its number."""
+        """The key, large, group by group under its number, in rows of four: eight boxes in
+        one row left a group of wide letters ("WMW…") wider than its box, over the rules."""
         groups = groups_of(recovery_key)
+        rows: list[list[str]] = []
+        for start in range(0, len(groups), KEY_GROUPS_PER_ROW):
+            row = groups[start : start + KEY_GROUPS_PER_ROW]
+            rows += [[str(start + n + 1) for n in range(len(row))], row]
         table = Table(
-            [[str(n + 1) for n in range(len(groups))], groups],
-            colWidths=[COLUMN / len(groups)] * len(groups),
-            rowHeights=[6 * mm, 14 * mm],
+            rows,
+            colWidths=[COLUMN / KEY_GROUPS_PER_ROW] * KEY_GROUPS_PER_ROW,
+            rowHeights=[6 * mm, 14 * mm] * (len(rows) // 2),
         )
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONTNAME", (0, 0), (-1, 0), self.fonts.sans),
-                    ("FONTSIZE", (0, 0), (-1, 0), 8),
-                    ("TEXTCOLOR", (0, 0), (-1, 0), colors.HexColor("#777777")),
-                    ("FONTNAME", (0, 1), (-1, 1), self.fonts.sans_bold),
-                    ("FONTSIZE", (0, 1), (-1, 1), 15),
-                    ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("BOX", (0, 1), (-1, 1), 1, colors.black),
-                    ("INNERGRID", (0, 1), (-1, 1), 0.5, colors.black),
-                ]
-            )
-        )
+        style: list[tuple[Any, ...]] = [
+            ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ]
+        for number_row in range(0, len(rows), 2):
+            key_row = number_row + 1
+            style += [
+                ("FONTNAME", (0, number_row), (-1, number_row), self.fonts.sans),
+                ("FONTSIZE", (0, number_row), (-1, number_row), 8),
+                ("TEXTCOLOR", (0, number_row), (-1, number_row), colors.HexColor("#777777")),
+                ("FONTNAME", (0, key_row), (-1, key_row), self.fonts.sans_bold),
+                ("FONTSIZE", (0, key_row), (-1, key_row), KEY_FONT_SIZE),
+                ("BOX", (0, key_row), (-1, key_row), 1, colors.black),
+                ("INNERGRID", (0, key_row), (-1, key_row), 0.5, colors.black),
+            ]
+        table.setStyle(TableStyle(style))
         return table
 
     def signature(self) -> Table:
@@ -225,7 +234,7 @@ def write_recovery_sheet(path: Path, recovery_key: str, facts: SheetFacts, lang:
             handle.write(pdf)
     except OSError as exc:
         raise DatabaseError(
-            _("The recovery sheet cannot be written: {error}").format(error=exc.strerror)
+            _("The recovery sheet cannot be written: {error}").format(error=os_error_text(exc))
         ) from None
 
 

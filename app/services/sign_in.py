@@ -102,9 +102,11 @@ def prove_password(
 def refused(guard: LoginGuard, username: str, exc: AuthError) -> AuthError:
     """A wrong password, counted: the error to raise, saying how long the next try waits."""
     delay = guard.failed(username)
-    if delay:
-        return AuthError(lambda first=exc: f"{first} {wait_message(delay)}")
-    return exc
+    if not delay:
+        return exc
+    error = AuthError(lambda first=exc: f"{first} {wait_message(delay)}")
+    error.wait_s = delay
+    return error
 
 
 class _Proof(threading.Thread):

@@ -51,6 +51,7 @@ from app.letters import DocumentBuilder, PrintedPdf
 from app.letters.context import MissionInfo
 from app.letters.renderer import date_long
 from app.letters.states import official_name
+from app.os_errors import os_error_text
 from app.reports.export import replace_file
 from app.services.letterhead import letterhead
 from app.services.workspace import Workspace
@@ -589,6 +590,6 @@ def export_subject_access(
         replace_file(out, data)
     except OSError as exc:
         raise ValidationError(
-            _("The file cannot be written: {error}").format(error=exc.strerror), field="out"
+            _("The file cannot be written: {error}").format(error=os_error_text(exc)), field="out"
         ) from None
     return export

@@ -395,3 +395,26 @@ def test_a_reader_that_stops_reading_is_no_internal_error() -> None:
     err = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141
     assert err == ""
+
+
+def test_os_errors_are_said_in_the_apps_words_with_the_path(
+    installation: Paths, tmp_path: Path, capsys: Capsys, as_admin: None
+) -> None:
+    """Kazakh and Russian lines quoted "[Errno 2] No such file or directory: …" in English:
+    the common causes now come from the catalog, the path still named."""
+    missing = tmp_path / "no such folder"
+    backup = run_cli(
+        capsys, *data_args(installation), "backup", "--out", str(missing / "m.qbackup")
+    )
+    assert backup.code == 1
+    assert "no such file or folder" in backup.err and str(missing) in backup.err
+    csv = run_cli(capsys, *data_args(installation), "import-csv", str(missing / "cases.csv"))
+    assert csv.code == 1
+    assert (
+        csv.err.strip() == f"qorgau: {missing / 'cases.csv'} cannot be read: no such file or folder"
+    )
+    folder = run_cli(capsys, *data_args(installation), "import-csv", str(tmp_path))
+    assert folder.err.strip().endswith("cannot be read: it is a folder, not a file")
+    for run in (backup, csv, folder):
+        assert "Errno" not in run.err and "No such file or directory" not in run.err
+        assert len(run.err.strip().splitlines()) == 1

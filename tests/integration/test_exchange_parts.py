@@ -166,7 +166,7 @@ def test_an_export_whose_part_cannot_be_written_leaves_no_part_and_no_log(
 
     monkeypatch.setattr(ExchangeService, "_pack", failing_third)
 
-    with pytest.raises(ValidationError, match="No space left"):
+    with pytest.raises(ValidationError, match="no space left on the disk"):
         sel.exchange.export_cases(tmp_path / "SEL.qbundle", [hq.recipient])
 
     assert len(calls) == 3

@@ -143,7 +143,7 @@ def test_a_full_disk_while_spooling_is_told_and_leaves_nothing(
     monkeypatch.setattr(spool.EncryptedSpool, "write", full)
     out = tmp_path / "1.qbundle"
 
-    with pytest.raises(ValidationError, match="No space left on device"):
+    with pytest.raises(ValidationError, match="no space left on the disk"):
         sel.exchange.export_cases(out, [hq.recipient])
 
     assert_nothing_exported(sel, out)
@@ -181,7 +181,7 @@ def test_a_full_disk_under_the_bundle_file_is_told_and_leaves_nothing(
     monkeypatch.setattr(Path, "open", opening)
     out = tmp_path / "1.qbundle"
 
-    with pytest.raises(ValidationError, match="No space left on device"):
+    with pytest.raises(ValidationError, match="no space left on the disk"):
         sel.exchange.export_cases(out, [hq.recipient])
 
     assert_nothing_exported(sel, out)

@@ -309,6 +309,32 @@ def test_hq_can_switch_escrow_off_and_a_mission_cannot_forge_or_replay_it(
     assert folder_bytes(paths.data_dir)["keyslots.json"] == before["keyslots.json"]
 
 
+def test_a_policy_with_no_hq_key_trusted_says_to_trust_it_first(
+    mission: tuple[Paths, str], hq: Paths
+) -> None:
+    """The fault: with HQ's keys trusted as a mission's (the "headquarters' keys" box left
+    unticked), HQ's genuine policy was "not an escrow policy signed by headquarters", and the
+    administrator asked HQ for another file instead of ticking the box."""
+    paths, _key = mission
+    hq_ws = unlock(hq, "admin", PASSWORD)
+    try:
+        hq_keys = KeyService(hq_ws).own_keys()
+    finally:
+        hq_ws.close()
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        KeyService(ws).trust("HQ", hq_keys.signing_key, hq_keys.age_recipient, is_hq=False)
+    finally:
+        ws.close()
+    signed = _policy(hq, escrow=True)
+    before = folder_bytes(paths.data_dir)["keyslots.json"]
+    with pytest.raises(IntegrityError, match="No headquarters' signing key is trusted here"):
+        _apply(paths, signed)
+    assert folder_bytes(paths.data_dir)["keyslots.json"] == before
+    _trust_hq(paths, hq)
+    assert _apply(paths, signed) is True
+
+
 def test_hq_refuses_a_key_file_escrowed_elsewhere(
     mission: tuple[Paths, str], hq: Paths, tmp_path: Path
 ) -> None:

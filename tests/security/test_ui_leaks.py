@@ -341,4 +341,4 @@ def test_a_full_disk_when_opening_an_attachment_says_it_cannot_be_opened(
     panel = _chosen_attachment(make_window, ws, "scan.pdf", b"%PDF-1.4 a scan")
     panel.open_selected()
     qtbot.waitUntil(lambda: bool(said), timeout=5000)
-    assert said == ["The file cannot be opened: No space left on device"]
+    assert said == ["The file cannot be opened: no space left on the disk"]

@@ -233,7 +233,8 @@ def test_a_wrong_password_keeps_the_dialog_and_the_window_open(
     assert dialog is not None
     type_into(qtbot, dialog.password, "not the password")
     press_dialog_button(qtbot, dialog)
-    assert "Wrong user name or password" in dialog.error.text()
+    # The dialog asks for a password only: no user name to be wrong about.
+    assert dialog.error.text() == "Wrong password: the backup was not restored."
     assert dialog.isVisible() and window.isVisible() and window.restore_request is None
 
 

@@ -651,3 +651,40 @@ def test_a_workstation_that_keeps_no_identity_imports_with_the_file(qtbot: QtBot
     wait(qtbot, page)
 
     assert page.import_report.text().startswith("From SEL: 72 new")
+
+
+def test_counts_in_the_log_and_summaries_are_written_for_the_language(qtbot: QtBot, pair, bridge):
+    """HQ imports bundles of tens of thousands of records: "15082" read as a code in ru/kk;
+    every count the page shows is written as the language writes numbers ("15 082")."""
+    from datetime import UTC, datetime
+
+    from app.db.models import ExchangeLog
+    from app.services.exchange import ExportSummary, ImportReport
+
+    hq, _sel = pair
+    with hq.ws.write() as session:
+        session.add(
+            ExchangeLog(
+                bundle_id="00000000-0000-4000-8000-000000000001",
+                direction="in",
+                kind="delta",
+                source_mission="DXB",
+                created_at=datetime(2025, 1, 1, tzinfo=UTC),
+                counts={"case": 15000, "person": 82, "files": 9},
+            )
+        )
+    bridge.set_language("ru")
+    page = page_for(qtbot, hq)
+    assert cell(page.log, 0, 4) == "15\xa0082"
+
+    summary = ExportSummary(
+        bundle_id="b", kind="delta", path=Path("x.qbundle"), size=1, sha256="",
+        counts={"case": 15082}, files=2048, change_from=0, change_to=1,
+    )  # fmt: skip
+    page._exported(summary)
+    assert "15\xa0082" in page.export_summary.text()
+    assert "2\xa0048" in page.export_summary.text()
+    page._library_sent(summary)
+    assert "15\xa0082" in page.hq_summary.text()
+    page._imported(ImportReport(bundle_id="b", kind="delta", source_mission="DXB", new=15082))
+    assert "15\xa0082" in page.import_report.text()

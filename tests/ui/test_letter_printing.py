@@ -294,7 +294,7 @@ def test_a_printer_or_folder_that_fails_says_so_and_nothing_is_written(
     assert [str(exc) for exc in shown] == [
         f"The letter was not printed: {gone / 'pages.pdf'} did not take it. Check the "
         "printer (or the folder printed to) and print again.",
-        f"{gone / 'letter.pdf'} cannot be written: No such file or directory",
+        f"{gone / 'letter.pdf'} cannot be written: no such file or folder",
     ]
     assert not gone.exists() and not list(tmp_path.rglob("*.pdf"))
     assert count(serik, AuditEntry) == audited

@@ -90,6 +90,46 @@ def test_ctrl_l_locks_and_only_the_right_password_unlocks(
     assert window.idle_lock.active
 
 
+def test_nothing_in_the_menus_reaches_the_data_while_locked(
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
+) -> None:
+    """The fault: above the lock screen, Cases → Import a spreadsheet… and Undo a
+    spreadsheet import… stayed enabled; the undo lists the imports and deletes their cases,
+    all without the password."""
+    window = make_window(open_ws("aigul"))
+    menus = (window.file_menu, window.case_menu)
+    data_actions = [
+        act for menu in menus for act in menu.actions() if act is not window.quit_action
+    ]
+    data_actions = [act for act in data_actions if not act.isSeparator() and act.isVisible()]
+    assert window.undo_import_action in data_actions
+    window.lock()
+    assert [act.text() for act in data_actions if act.isEnabled()] == []
+    window.undo_import_action.trigger()
+    assert window.undo_import_dialog is None
+    window.unlock()
+    assert all(act.isEnabled() for act in data_actions)
+
+
+def test_the_lock_screen_says_how_long_the_next_try_waits(
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
+) -> None:
+    """Wrong passwords at the lock screen earn the sign-in's growing delay; it said only
+    "Wrong password", and the next Unlock hung for seconds with no word why."""
+    window = make_window(open_ws("aigul"))
+    window.lock()
+    screen = window.lock_screen
+    for expected in (
+        "Wrong password. The window stays locked.",
+        "Wrong password. The window stays locked. Wait 1 second before the next attempt.",
+    ):
+        type_into(qtbot, screen.password, "guess")
+        click(qtbot, screen.unlock_button)
+        qtbot.waitUntil(lambda: screen.password.isEnabled(), timeout=5000)
+        assert screen.error.text() == expected
+    assert window.is_locked
+
+
 def test_idle_time_locks_the_window(qtbot: QtBot, make_window: MakeWindow, ws: Workspace) -> None:
     window = make_window(ws, idle_timeout_ms=150)
     assert window.idle_lock.timeout_ms == 150

@@ -70,3 +70,27 @@ def test_the_sheet_names_its_maker_as_the_letters_do(open_ws: OpenWs, lang: str)
     assert CREATED_BY[lang] in text
     if lang == "en":
         assert "Сейітов" not in text
+
+
+def test_every_key_group_stands_inside_its_box() -> None:
+    """The fault: eight 59 pt boxes in one row, each group in 15 pt bold; a group of wide
+    letters ("WMWMW", 63 pt) ran over the rules into its neighbours, and most groups touched
+    them, on the one sheet that must be read back without a mistake."""
+    from app.security.recovery_key import check_character
+
+    wide = "-".join(
+        data + check_character(data, n) for n, data in enumerate(["WMWM", "MWMW", "WWWW"] * 3)
+    )
+    wide = "-".join(wide.split("-")[:8])
+    made = datetime(2026, 12, 6, 19, 7, tzinfo=UTC)
+    pdf = render_recovery_sheet(wide, SheetFacts("SEL", "", "938b", made, "a"), "kk")
+    lines = sorted(set(round(x, 1) for x in drawn_line_xs(pdf)[0]))
+    starts = [(text, x) for text, x in drawn_text_starts(pdf)[0] if text in wide.split("-")]
+    assert len(starts) == 8
+    for text, x in starts:
+        left = max(line for line in lines if line <= x)
+        right = min(line for line in lines if line > x)
+        # Centred in its box: a start clear of the box's left rule leaves the right one clear.
+        margin = x - left
+        assert margin >= 4, (text, margin)
+        assert right - left - 2 * margin > 0

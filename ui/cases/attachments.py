@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.domain.filenames import clean_filename, opens_in_viewer
 from app.errors import QorgauError
 from app.i18n import _, format_date, format_datetime, format_size
+from app.os_errors import os_error_text
 from app.services.cases import (
     CaseService,
     identity_document_warning,
@@ -250,7 +251,7 @@ class AttachmentsPanel(QWidget):
     def _show_failure(self, exc: BaseException, file_error: str) -> None:
         """``exc`` shown; a file's own error (a full disk, a locked file) in ``file_error``."""
         if isinstance(exc, OSError):
-            exc = QorgauError(file_error.format(error=exc.strerror or exc))
+            exc = QorgauError(file_error.format(error=os_error_text(exc)))
         show_error(self, exc)
 
     # Opening and removing ----------------------------------------------------------------

@@ -32,6 +32,7 @@ from app.domain.codes import CaseStatus, label
 from app.domain.labels import capitalised
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_number, ngettext
+from app.os_errors import os_error_reason
 from app.services.csv_import import (
     FIELDS,
     MAX_BYTES,
@@ -85,7 +86,7 @@ def read_spreadsheet(path: Path) -> bytes:
     except OSError as exc:
         raise ValidationError(
             _("The file {name} cannot be read: {error}").format(
-                name=path.name, error=exc.strerror or exc
+                name=path.name, error=os_error_reason(exc)
             )
         ) from None
 

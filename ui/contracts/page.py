@@ -40,6 +40,7 @@ from app.contracts.terms import PASSPORT_HOLDERS, RETURN_TICKET_PAYERS, WAGE_PER
 from app.domain import taxonomy
 from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, N_, _, current_language
+from app.os_errors import os_error_reason
 from app.services.contracts import (
     REVIEWERS,
     ContractReviewInfo,
@@ -826,7 +827,7 @@ class ContractReviewPage(QWidget):
             self.error.show_message(str(exc))
         elif isinstance(exc, OSError):
             self.error.show_message(
-                _("{path} cannot be written: {error}").format(path=path, error=exc.strerror)
+                _("{path} cannot be written: {error}").format(path=path, error=os_error_reason(exc))
             )
         else:
             show_error(self, exc)

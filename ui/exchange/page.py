@@ -448,8 +448,8 @@ class ExchangePage(QWidget):
         lines = [
             _("Bundle written to {path}: {records} records, {files} files, {size}.").format(
                 path=bundle.path,
-                records=bundle.records,
-                files=bundle.files,
+                records=format_number(bundle.records),
+                files=format_number(bundle.files),
                 size=format_size(bundle.size),
             )
             for bundle in (summary, *summary.parts)
@@ -489,7 +489,7 @@ class ExchangePage(QWidget):
                 "{count} cases for {mission} written to {path} ({size}).",
                 cases,
             ).format(
-                count=cases,
+                count=format_number(cases),
                 mission=summary.target_mission,
                 path=summary.path,
                 size=format_size(summary.size),
@@ -523,7 +523,11 @@ class ExchangePage(QWidget):
             _(
                 "Agreements library written to {path}: {records} records, {size}, "
                 "readable by every trusted mission."
-            ).format(path=summary.path, records=summary.records, size=format_size(summary.size))
+            ).format(
+                path=summary.path,
+                records=format_number(summary.records),
+                size=format_size(summary.size),
+            )
         )
         self.refresh()
 
@@ -617,7 +621,7 @@ class ExchangePage(QWidget):
                 _("sent") if entry.direction == "out" else _("received"),
                 entry.kind_label,
                 entry.peer_mission or entry.source_mission,
-                str(records),
+                format_number(records),
             ]
             for column, value in enumerate(values):
                 self.log.setItem(row, column, QTableWidgetItem(value))
@@ -641,7 +645,7 @@ class ExchangePage(QWidget):
         self.no_conflicts.setVisible(not self._conflicts)
         self.tabs.setTabText(
             self.conflicts_tab,
-            _("Conflicts ({count})").format(count=len(self._conflicts))
+            _("Conflicts ({count})").format(count=format_number(len(self._conflicts)))
             if self._conflicts
             else _("Conflicts"),
         )

@@ -32,6 +32,7 @@ from app.domain.codes import LetterKind, LetterStatus, label
 from app.errors import AccountChanged, QorgauError
 from app.i18n import _, format_number
 from app.letters import LETTER_KINDS
+from app.os_errors import os_error_reason
 from app.services.cases import CaseService
 from app.services.changes import DataChanged
 from app.services.letters import (
@@ -616,7 +617,9 @@ class LettersPage(QWidget):
             plain_message(
                 self,
                 _("Qorgau"),
-                _("{path} cannot be written: {error}").format(path=path, error=exc),
+                _("{path} cannot be written: {error}").format(
+                    path=path, error=os_error_reason(exc)
+                ),
             )
         else:
             self._record_copy(info.id)

@@ -23,6 +23,7 @@ from PySide6.QtPrintSupport import QPrinter
 
 from app.errors import QorgauError
 from app.i18n import _
+from app.os_errors import os_error_reason
 
 if TYPE_CHECKING:
     from PySide6.QtPdf import QPdfDocument
@@ -72,7 +73,7 @@ def _write_whole(path: Path, content: bytes) -> None:
 
 def _not_written(path: Path, exc: OSError) -> PrintFailed:
     return PrintFailed(
-        _("{path} cannot be written: {error}").format(path=path, error=exc.strerror or exc)
+        _("{path} cannot be written: {error}").format(path=path, error=os_error_reason(exc))
     )
 
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import DatabaseError, ValidationError
 from app.i18n import _
+from app.os_errors import os_error_reason
 from app.security.keyring_store import SecretStore
 from app.security.private_files import open_private
 from app.services.keys import KeyService
@@ -60,7 +61,7 @@ def write_policy(
             handle.write(signed)
     except OSError as exc:
         raise DatabaseError(
-            _("{path} cannot be written: {error}").format(path=out, error=exc.strerror)
+            _("{path} cannot be written: {error}").format(path=out, error=os_error_reason(exc))
         ) from None
     return out
 
