@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -129,6 +130,15 @@ def _letter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", default=None, help=_("the organisation the letter goes to"))
     parser.add_argument("--to-name", default="", help=_("the person the letter goes to"))
     parser.add_argument(
+        "--to-sex",
+        choices=("female", "male"),
+        default="",
+        help=_(
+            "the sex of the person named by --to-name, for the salutation (“Dear Ms …”, "
+            "«Уважаемая госпожа …»); without it the letter greets “Dear Sir or Madam”"
+        ),
+    )
+    parser.add_argument(
         "--to-address", default="", help=_("the addressee's address, if not the one on file")
     )
     parser.add_argument("--incoming-number", default="", help=_("the number of their letter"))
@@ -138,10 +148,20 @@ def _letter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--enclosure", action="append", default=[], help=_("may repeat"))
 
 
-def _fields(args: argparse.Namespace) -> LetterFields:
+def _fields(args: argparse.Namespace, default: Addressee | None = None) -> LetterFields:
+    """The letter's fields from the options; ``--to-name``, ``--to-sex`` and ``--to-address``
+    without ``--to`` change the ``default`` addressee (the partner of a referral, the employer),
+    which they were silently dropped from."""
     addressee = None
     if args.to is not None:
-        addressee = Addressee(args.to_name, args.to, args.to_address)
+        addressee = Addressee(args.to_name, args.to, args.to_address, sex=args.to_sex)
+    elif default is not None and (args.to_name or args.to_sex or args.to_address):
+        addressee = dataclasses.replace(
+            default,
+            name=args.to_name or default.name,
+            address=args.to_address or default.address,
+            sex=args.to_sex or default.sex,
+        )
     incoming = None
     if args.incoming_number or args.incoming_date:
         try:
@@ -174,10 +194,14 @@ def _letter_for_case(
 ) -> T:
     """``make`` (``LetterService.preview_for_case`` or ``.draft``) for the numbered case, with
     the kind, language and fields the options give."""
-    fields = _fields(args)
+    fields = _fields(args)  # bad options are refused before the password is asked
     with workspace(args) as ws:
         case = CaseService(ws).get_by_number(args.number)
-        return make(LetterService(ws), case.id, args.kind, args.letter_lang, fields)
+        letters = LetterService(ws)
+        if args.to is None and (args.to_name or args.to_sex or args.to_address):
+            default = letters.defaults(case.id, args.kind, args.letter_lang).addressee
+            fields = _fields(args, default)
+        return make(letters, case.id, args.kind, args.letter_lang, fields)
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -187,7 +211,14 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    print(_letter_for_case(args, LetterService.draft).id)
+    # Refused now, not only when the consul approves it (nothing is written).
+    draft = _letter_for_case(
+        args,
+        lambda service, case_id, kind, lang, fields: service.draft(
+            case_id, kind, lang, fields, addressed=True
+        ),
+    )
+    print(draft.id)
     return 0
 
 

@@ -361,6 +361,13 @@ def _addressee_of(data: dict[str, Any]) -> Addressee:
     )
 
 
+def _require_addressee(row: Letter) -> None:
+    """A letter goes to an organisation; only a certificate may go "to whom it may concern"."""
+    addressee = _addressee_of(row.addressee)
+    if not addressee.organisation and row.kind != "assistance_certificate":
+        raise ValidationError(_("Name the organisation the letter goes to."), "addressee")
+
+
 def parse_kind(value: str) -> str:
     if value not in LETTER_KINDS:
         raise ValidationError(_("Unknown letter kind: {kind}.").format(kind=value), "kind")
@@ -575,14 +582,24 @@ class LetterService(DatedService):
     # -- writing ---------------------------------------------------------------------------------
 
     def draft(
-        self, case_id: str, kind: str, lang: str, fields: LetterFields | None = None
+        self,
+        case_id: str,
+        kind: str,
+        lang: str,
+        fields: LetterFields | None = None,
+        *,
+        addressed: bool = False,
     ) -> LetterInfo:
+        """A new draft. ``addressed``: refuse one with no addressee now, as approval would,
+        for a caller with no form to come back to (the command line)."""
         self.ws.require_role(*WRITERS)
         kind, lang = parse_kind(kind), parse_lang(lang)
         fields = fields or LetterFields()
         with self.ws.write() as session:
             case = self._case(session, case_id)
             row = self._new_row(session, case, kind, lang, fields)
+            if addressed:
+                _require_addressee(row)
             session.add(row)
             session.flush()
             self.ws.audit(
@@ -832,9 +849,7 @@ class LetterService(DatedService):
 
     @staticmethod
     def _check_complete(row: Letter) -> None:
-        addressee = _addressee_of(row.addressee)
-        if not addressee.organisation and row.kind != "assistance_certificate":
-            raise ValidationError(_("Name the organisation the letter goes to."), "addressee")
+        _require_addressee(row)
         if not row.subject.strip():
             raise ValidationError(_("The letter needs a subject."), "subject")
 

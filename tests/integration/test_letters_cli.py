@@ -18,6 +18,7 @@ from app.config import Paths
 from app.db.models import AuditEntry
 from app.domain import labels
 from app.services.installation import unlock
+from app.services.letters import LetterService
 from tests.conftest import PASSWORD, snapshot
 from tests.integration.cli_helpers import ROOT, Run, run_cli
 from tests.integration.test_cases_cli import DESIGN_CASE
@@ -241,5 +242,91 @@ def _copies_audited(installation: Paths) -> list[tuple[str, str]]:
                 select(AuditEntry).where(AuditEntry.action.in_(("letter.copy", "letter.print")))
             ).scalars()
             return [(row.action, row.details["number"]) for row in rows]
+    finally:
+        ws.close()
+
+
+def _pdf_text(path: Path) -> str:
+    return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+
+def test_draft_greets_a_named_addressee_by_sex(
+    capsys: pytest.CaptureFixture[str], installation: Paths, case_number: str, tmp_path: Path
+) -> None:
+    """``--to-sex`` gives the salutation's form, as the window's Salutation does; it was
+    missing, so a letter to a named person always said «Уважаемые господа!»."""
+    assert "--to-sex" in cli(capsys, installation, "draft", "--help").out
+    out = tmp_path / "referral.pdf"
+    run = cli(
+        capsys, installation, "render", case_number, "--kind", "referral", "--lang", "ru",
+        "--to", "Korea Migrant Centre", "--to-name", "Kim Min-ji", "--to-sex", "female",
+        "--out", str(out),
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    text = _pdf_text(out)
+    assert "Уважаемая госпожа Kim Min-ji!" in text and "Уважаемые господа" not in text
+
+    draft = cli(
+        capsys, installation, "draft", case_number, "--kind", "referral", "--lang", "kk",
+        "--to", "Korea Migrant Centre", "--to-name", "Lee Jun-ho", "--to-sex", "male",
+    )  # fmt: skip
+    assert draft.code == 0, draft.err
+    ws = unlock(installation, "aigul", PASSWORD)
+    try:
+        addressee = LetterService(ws).get(draft.out.strip()).addressee
+    finally:
+        ws.close()
+    assert (addressee.name, addressee.sex) == ("Lee Jun-ho", "male")
+
+    bad = cli(
+        capsys, installation, "draft", case_number, "--kind", "referral", "--lang", "en",
+        "--to", "Korea Migrant Centre", "--to-sex", "madam",
+    )  # fmt: skip
+    assert bad.code == 2
+
+
+def test_the_person_named_without_to_goes_to_the_default_addressee(
+    capsys: pytest.CaptureFixture[str], installation: Paths, case_number: str, tmp_path: Path
+) -> None:
+    """``--to-name`` without ``--to`` was dropped without a word; it names the person at the
+    addressee the letter goes to by default (here the case's employer)."""
+    out = tmp_path / "employer.pdf"
+    run = cli(
+        capsys, installation, "render", case_number, "--kind", "employer_letter", "--lang", "en",
+        "--to-name", "Ayşe Yılmaz", "--to-sex", "female", "--out", str(out),
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    text = _pdf_text(out)
+    assert "Dear Ms Ayşe Yılmaz," in text
+    assert "Example İnşaat Ltd" in text  # still the employer's letter
+
+
+def test_draft_without_an_addressee_is_refused_at_once(
+    capsys: pytest.CaptureFixture[str], installation: Paths, case_number: str
+) -> None:
+    """A referral on a case referred to no partner has no organisation to go to: refused when
+    drafted with approval's words, not accepted and refused only when the consul approves."""
+    run = cli(capsys, installation, "draft", case_number, "--kind", "referral", "--lang", "ru")
+    assert run.code == 1 and run.out == ""
+    assert run.err.strip() == "qorgau: Name the organisation the letter goes to."
+    assert json.loads(cli(capsys, installation, "list", "--json").out) == []
+    assert _letter_actions(installation) == []
+    # A certificate goes "to whom it may concern": drafted as before.
+    certificate = cli(
+        capsys, installation, "draft", case_number, "--kind", "assistance_certificate",
+        "--lang", "ru",
+    )  # fmt: skip
+    assert certificate.code == 0, certificate.err
+    assert _letter_actions(installation) == ["letter.draft"]
+
+
+def _letter_actions(installation: Paths) -> list[str]:
+    ws = unlock(installation, "serik", PASSWORD)
+    try:
+        with ws.read() as session:
+            rows = session.execute(
+                select(AuditEntry.action).where(AuditEntry.action.like("letter.%"))
+            ).scalars()
+            return list(rows)
     finally:
         ws.close()
