@@ -277,7 +277,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 labels.letter_status(r.status),
                 r.case_number,
                 label(LetterKind(r.kind)),
-                r.addressee.organisation,
+                r.addressee_text,
             ]
             for r in rows
         ],

@@ -247,6 +247,14 @@ class LetterInfo:
         return subject
 
     @property
+    def addressee_text(self) -> str:
+        """Whom the letter goes to, as the register lists it in the reader's language: a
+        certificate without an organisation is the worker's, "to whom it may concern"."""
+        if self.addressee.organisation or self.kind != "assistance_certificate":
+            return self.addressee.organisation
+        return _("To whom it may concern")
+
+    @property
     def fields(self) -> LetterFields:
         return LetterFields(
             self.addressee,

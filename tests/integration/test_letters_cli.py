@@ -318,6 +318,8 @@ def test_draft_without_an_addressee_is_refused_at_once(
     )  # fmt: skip
     assert certificate.code == 0, certificate.err
     assert _letter_actions(installation) == ["letter.draft"]
+    # The register's table names whom it goes to (its Addressee column was empty).
+    assert "To whom it may concern" in cli(capsys, installation, "list").out
 
 
 def _letter_actions(installation: Paths) -> list[str]:

@@ -41,7 +41,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.letters import dialog as letter_dialog
 from ui.letters import page as letters_page
 from ui.letters.dialog import LetterDialog
-from ui.letters.model import CASE, NUMBER, STATUS, SUBJECT
+from ui.letters.model import ADDRESSEE, CASE, NUMBER, STATUS, SUBJECT
 from ui.letters.page import LettersPage
 from ui.letters.preview import HAVE_QTPDF
 from ui.widgets.columns import cell_shortfall
@@ -169,6 +169,30 @@ def test_register_filters_and_language_switch(
     employer_index = page.kind_filter.findData("employer_letter")
     assert page.kind_filter.itemText(employer_index) == label(LetterKind.EMPLOYER_LETTER, "ru")
     assert page.model.headerData(NUMBER, Qt.Orientation.Horizontal) == _("Number")
+
+
+def test_the_register_names_a_certificates_addressee(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """A certificate is issued to the worker "to whom it may concern" (its PDF says so): its
+    Addressee cell was empty, as if the letter went nowhere."""
+    letters = LetterService(open_ws("aigul"))
+    anyone = letters.draft(case.id, "assistance_certificate", "ru")
+    bank = letters.draft(
+        case.id,
+        "assistance_certificate",
+        "en",
+        LetterFields(addressee=Addressee("", "Woori Bank", "")),
+    )
+    employer = letters.draft(case.id, "employer_letter", "en")
+    page = LettersPage(open_ws("aigul"), bridge)
+    qtbot.addWidget(page)
+    row = {page.model.letter(r).id: r for r in range(page.model.rowCount())}
+    assert cell(page, row[anyone.id], ADDRESSEE) == "To whom it may concern"
+    tip = page.model.index(row[anyone.id], ADDRESSEE).data(Qt.ItemDataRole.ToolTipRole)
+    assert "To whom it may concern" in tip
+    assert cell(page, row[bank.id], ADDRESSEE) == "Woori Bank"
+    assert cell(page, row[employer.id], ADDRESSEE) == employer.addressee.organisation != ""
 
 
 def test_the_register_shows_the_subject_less_its_case_in_two_lines_at_most(

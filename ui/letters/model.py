@@ -70,7 +70,7 @@ class LetterTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column in (SUBJECT, ADDRESSEE, KIND):
             tips = {
                 SUBJECT: info.subject,
-                ADDRESSEE: info.addressee.organisation,
+                ADDRESSEE: info.addressee_text,
                 KIND: label(LetterKind(info.kind)),  # elided in a case's narrow Letters tab
             }
             return plain_tooltip(tips[column])
@@ -90,7 +90,7 @@ class LetterTableModel(QAbstractTableModel):
             return LANGUAGE_NAMES.get(info.lang, info.lang)
         if column == SUBJECT:
             return info.subject_beyond_case  # the case is in its own column; the tooltip has all
-        return info.addressee.organisation
+        return info.addressee_text
 
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 7)
