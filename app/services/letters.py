@@ -78,6 +78,7 @@ from app.letters import (
     render_letter,
     with_qr_digest,
 )
+from app.letters.cities import city_name
 from app.letters.grammar import Sex
 from app.letters.phrases import (
     claim_text,
@@ -977,7 +978,7 @@ class LetterService(DatedService):
         if kind == "employer_letter" and case.employer_id:
             employer = session.get(Employer, case.employer_id)
             if employer is not None:
-                return employer_addressee(employer, lang)
+                return employer_addressee(employer, lang, letterhead(session).city)
         if kind == "referral":
             partner = session.execute(
                 select(PartnerOrganisation)
@@ -992,7 +993,13 @@ class LetterService(DatedService):
                 .limit(1)
             ).scalar_one_or_none()
             if partner is not None:
-                address = postal_address(partner.address, partner.city, partner.country, lang)
+                address = postal_address(
+                    partner.address,
+                    partner.city,
+                    partner.country,
+                    lang,
+                    mission_city=letterhead(session).city,
+                )
                 return Addressee("", partner.name, address)
         if kind in ("agency_report", "hq_case_report"):
             table = _MINISTRY_OF_LABOUR if kind == "agency_report" else _MINISTRY_OF_FOREIGN_AFFAIRS
@@ -1262,29 +1269,47 @@ class LetterService(DatedService):
         )
 
 
-def employer_addressee(employer: Employer, lang: str) -> Addressee:
+def employer_addressee(
+    employer: Employer, lang: str, mission_city: Mapping[str, str] | None = None
+) -> Addressee:
     """The employer's address block: whom to address, the firm, street, postcode and city,
     state (in the letter's language), as a letter sent there by post needs it."""
     address = postal_address(
-        employer.address, employer.city, employer.country, lang, postcode=employer.postcode
+        employer.address,
+        employer.city,
+        employer.country,
+        lang,
+        postcode=employer.postcode,
+        mission_city=mission_city,
     )
     return Addressee(employer.contact_person, employer.name, address)
 
 
-def postal_address(street: str, city: str, iso2: str, lang: str, *, postcode: str = "") -> str:
+def postal_address(
+    street: str,
+    city: str,
+    iso2: str,
+    lang: str,
+    *,
+    postcode: str = "",
+    mission_city: Mapping[str, str] | None = None,
+) -> str:
     """«street, postcode city, state»; what the street already gives is not said again.
 
     An officer often types the whole address into its first field ("…, Hwaseong-si,
     Gyeonggi-do 18622, Republic of Korea"): the letter then printed the city and the state a
     second time after it. A part counts as given when it is one of the street's comma-separated
-    parts (a postcode: a word of it), so a street named after its city still gets the city."""
+    parts (a postcode: a word of it), so a street named after its city still gets the city.
+    The city is named in the letter's language where its name there is known (``city_name``;
+    ``mission_city``: the mission's city by language)."""
     given = {part.strip().casefold() for part in street.split(",")}
     has_postcode = bool(postcode) and re.search(rf"(?<!\w){re.escape(postcode)}(?!\w)", street)
+    shown = city_name(city.strip(), lang, mission_city)
     town = " ".join(
         part
         for part, said in (
             (postcode, has_postcode),
-            (city, city.strip().casefold() in given),
+            (shown, bool({city.strip().casefold(), shown.casefold()} & given)),
         )
         if part and not said
     )

@@ -28,6 +28,7 @@ from app.letters.states import state_name, state_name_en_bare
 from app.services.agreements import AgreementService, sync_library
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService, postal_address
+from app.services.partners import PartnerInput, PartnerService
 from app.services.records import (
     CaseChanges,
     CaseDetail,
@@ -36,7 +37,7 @@ from app.services.records import (
     PersonInput,
 )
 from app.services.workspace import Workspace
-from tests.builders import register_row_case
+from tests.builders import hanil_steel_case, register_row_case
 from tests.conftest import OpenWs
 
 TODAY = date(2026, 12, 1)
@@ -664,9 +665,65 @@ def test_an_address_typed_whole_in_one_field_does_not_get_its_city_and_state_aga
     assert postal_address(whole, "Hwaseong-si", "KR", "ru", postcode="18622") == whole
     # a street named after its city, and a postcode not in the street: both still given
     assert postal_address("5 Seoul-ro", "Seoul", "KR", "kk", postcode="04419") == (
-        "5 Seoul-ro, 04419 Seoul, Корея Республикасы"
+        "5 Seoul-ro, 04419 Сеул, Корея Республикасы"
     )
     assert postal_address("5 Seoul-ro, Республика Корея", "Seoul", "KR", "en") == (
         "5 Seoul-ro, Республика Корея, Seoul"
     )
     assert postal_address("", "Seoul", "", "en") == "Seoul"
+
+
+def test_a_city_recorded_in_latin_letters_is_named_in_the_letter_s_language() -> None:
+    """The fault: cities are recorded as typed, in Latin letters, and Kazakh and Russian
+    address blocks printed them so: «Seoul, Корея Республикасы». The mission's own names for
+    its city come first, then the table of host cities; an unknown name stays as recorded."""
+    assert postal_address("", "Incheon", "KR", "kk") == "Инчхон, Корея Республикасы"
+    assert postal_address("", "INCHEON", "KR", "ru") == "Инчхон, Республика Корея"
+    assert postal_address("", "İstanbul", "TR", "kk").startswith("Стамбұл, ")
+    assert postal_address("", "Istanbul", "TR", "ru").startswith("Стамбул, ")
+    assert postal_address("", "Moscow", "RU", "kk").startswith("Мәскеу, ")
+    assert postal_address("", "Abu-Dhabi", "AE", "ru").startswith("Абу-Даби, ")
+    # A city recorded in Cyrillic reads in Latin letters in an English letter.
+    assert postal_address("", "Сеул", "KR", "en") == "Seoul, Republic of Korea"
+    # The mission's record names its city (here one the table does not know).
+    mission = {"en": "Gimpo", "kk": "Кимпхо", "ru": "Кимпхо"}
+    assert postal_address("", "Gimpo", "KR", "kk", mission_city=mission) == (
+        "Кимпхо, Корея Республикасы"
+    )
+    # Unknown: never transliterated.
+    assert postal_address("", "Hwaseong-si", "KR", "ru") == "Hwaseong-si, Республика Корея"
+    assert postal_address("", "Gimpo", "KR", "kk") == "Gimpo, Корея Республикасы"
+    # A street that already names the city, in either script, does not get it again.
+    assert postal_address("5 Hannam-daero, Seoul", "Seoul", "KR", "kk") == (
+        "5 Hannam-daero, Seoul, Корея Республикасы"
+    )
+    assert postal_address("Ханнам-дэро 5, Сеул", "Seoul", "KR", "ru") == (
+        "Ханнам-дэро 5, Сеул, Республика Корея"
+    )
+
+
+def test_an_employer_letter_names_the_employer_s_city_in_its_language(
+    people: dict[str, Workspace],
+) -> None:
+    """An employer in "Incheon" got «Incheon, Корея Республикасы» in a Kazakh letter; a
+    partner in the mission's own city takes the name the mission's record gives it."""
+    case = hanil_steel_case(people["aigul"])
+    with people["admin"].write() as session:
+        mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+        mission.city_kk, mission.city_ru = "Сеул қаласы", "г. Сеул"  # the record wins
+    letters = LetterService(people["aigul"], today=TODAY)
+    expected = {
+        "kk": "Инчхон, Корея Республикасы",
+        "ru": "Инчхон, Республика Корея",
+        "en": "Incheon, Republic of Korea",
+    }
+    for lang, address in expected.items():
+        defaults = letters.defaults(case.id, "employer_letter", lang)
+        assert defaults.addressee is not None and defaults.addressee.address == address, lang
+        assert address in flat(raw_text(issue(people, case.id, "employer_letter", lang)))
+    partner = PartnerService(people["serik"]).create(
+        PartnerInput(name="Seoul Migrant Centre", country="KR", city="SEOUL", kind="ngo")
+    )
+    PartnerService(people["aigul"]).refer(case.id, partner.id, "shelter")
+    referral = letters.defaults(case.id, "referral", "ru").addressee
+    assert referral is not None and referral.address == "г. Сеул, Республика Корея"
