@@ -135,7 +135,7 @@ def _letter_options(parser: argparse.ArgumentParser) -> None:
         default="",
         help=_(
             "the sex of the person named by --to-name, for the salutation (“Dear Ms …”, "
-            "«Уважаемая госпожа …»); without it the letter greets “Dear Sir or Madam”"
+            "“Dear Mr …”); without it the letter greets “Dear Sir or Madam”"
         ),
     )
     parser.add_argument(
