@@ -14,7 +14,10 @@ Both are key slots (``app.security.keyslots``) that no person signs in with:
   (``escrow policy``), on by default, that the mission applies and cannot forge.
 
 Revocations re-key the database and seal the new key to these slots like to every user's.
-``recover`` creates (or reinstates) an administrator and records the recovery in the audit log.
+``recover`` creates an administrator, or takes over the account of the name typed (the
+administrator who forgot his password keeps his account and its history): its password is
+replaced, it becomes an administrator, active again if it was revoked. Both front ends say
+which happened, and the audit log records the takeover with the role the account had.
 """
 
 from __future__ import annotations
@@ -86,6 +89,7 @@ POLICY_SETTING = "escrow_policy_issued_at"
 class Recovered:
     username: str
     method: str  # "recovery_key" or "escrow"
+    took_over: bool = False  # an existing account: its password replaced, made administrator
 
 
 def recover(
@@ -126,24 +130,33 @@ def recover(
                 select(User).where(User.username == new_admin)
             ).scalar_one_or_none()
             existed = user is not None
+            details: dict[str, Any] = {"method": method, "existing_user": existed}
             if user is None:
                 user = User(username=new_admin, role=Role.ADMIN, full_name="")
                 session.add(user)
+            else:
+                # A takeover, recorded as one: what the account was before it.
+                details |= {"previous_role": user.role, "was_revoked": not user.active}
             user.role, user.active = Role.ADMIN, True
-            audit.record(
-                session,
-                new_admin,
-                "installation.recover",
-                "user",
-                new_admin,
-                {"method": method, "existing_user": existed},
-            )
+            audit.record(session, new_admin, "installation.recover", "user", new_admin, details)
     finally:
         db.dispose()
     slots.set_slot(new_admin, new_password, key, settled.pending)
     if method == "escrow":
         _use_up_escrow(paths, new_admin, settled)
-    return Recovered(new_admin, method)
+    return Recovered(new_admin, method, took_over=existed)
+
+
+def recovered_message(result: Recovered) -> str:
+    """What a recovery did, for the command line and the sign-in window alike."""
+    if result.took_over:
+        return _(
+            "The existing account {user} was taken over: its password was replaced and it is "
+            "an administrator now. Sign in as {user} with the new password."
+        ).format(user=result.username)
+    return _("{user} is a new administrator: sign in as {user} with the new password.").format(
+        user=result.username
+    )
 
 
 def _open_with(paths: Paths, slots: KeySlotStore, secret: str) -> tuple[SettledKey | None, str]:

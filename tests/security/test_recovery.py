@@ -438,3 +438,34 @@ def test_escrow_and_the_recovery_key_set_while_a_rekey_waits_still_open_it_after
     assert recover(paths, _issue(hq, sent), "dana", NEW_PASSWORD).method == "escrow"
     assert recover(paths, recovery_key, "erlan", NEW_PASSWORD).method == "recovery_key"
     unlock(paths, "erlan", NEW_PASSWORD).close()
+
+
+def test_recover_with_an_existing_name_says_the_account_is_taken_over_and_audits_it(
+    mission: tuple[Paths, str], capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``recover --new-admin aigul`` made the attaché Aigul an administrator with a new
+    password, and said so as if a new administrator had been made."""
+    paths, recovery_key = mission
+    monkeypatch.setenv("QORGAU_RECOVERY_KEY", recovery_key)
+    monkeypatch.setenv("QORGAU_NEW_PASSWORD", NEW_PASSWORD)
+    data = str(paths.data_dir)
+    taken = run_cli(capsys, "--data-dir", data, "recover", "--new-admin", "aigul")
+    assert taken.code == 0, taken.err
+    assert "existing account aigul was taken over" in taken.out
+    assert "password was replaced" in taken.out
+    made = run_cli(capsys, "--data-dir", data, "recover", "--new-admin", "dana")
+    assert made.code == 0, made.err
+    assert "dana is a new administrator" in made.out and "taken over" not in made.out
+    ws = unlock(paths, "aigul", NEW_PASSWORD)
+    try:
+        assert ws.actor.role == "admin"
+        details = {e.entity_id: e.details for e in _audit(ws, "installation.recover")}
+    finally:
+        ws.close()
+    assert details["aigul"] == {
+        "method": "recovery_key",
+        "existing_user": True,
+        "previous_role": "attache",
+        "was_revoked": False,
+    }
+    assert details["dana"] == {"method": "recovery_key", "existing_user": False}
