@@ -48,6 +48,7 @@ from app.services.server_hq import sessions_ended_message
 from app.services.users import (
     SignatureDetails,
     UserService,
+    recovery_key_advice,
     released_message,
     role_changed_message,
     unapproved_message,
@@ -333,6 +334,9 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
         print("  " + ", ".join(result.released))
     if result.unapproved:
         print(unapproved_message(result.unapproved))
+    if result.saw_recovery_key:
+        print(recovery_key_advice(args.username))
+        print(_("To replace it: qorgau recovery rotate --sheet FILE.pdf"))
     return 0
 
 

@@ -469,3 +469,30 @@ def test_recover_with_an_existing_name_says_the_account_is_taken_over_and_audits
         "was_revoked": False,
     }
     assert details["dana"] == {"method": "recovery_key", "existing_user": False}
+
+
+def test_revoking_someone_who_may_have_seen_the_recovery_sheet_says_to_replace_the_key(
+    mission: tuple[Paths, str], capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A revoked consul or administrator may have seen the sheet in the safe, and its key
+    still made them an administrator; the revocation said nothing about it."""
+    paths, recovery_key = mission
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        users = UserService(ws)
+        users.add("timur", "consul", PASSWORD)
+        users.add("serik", "consul", PASSWORD)
+        users.set_role("timur", "attache")  # a consul once: he may have opened the safe
+        assert users.revoke("timur").saw_recovery_key
+        assert not users.revoke("aigul").saw_recovery_key  # an attaché, never more
+    finally:
+        ws.close()
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    revoked = run_cli(capsys, "--data-dir", str(paths.data_dir), "user", "revoke", "serik")
+    assert revoked.code == 0, revoked.err
+    assert "serik was an administrator or a consul" in revoked.out
+    assert "replace the recovery key" in revoked.out
+    assert "qorgau recovery rotate --sheet FILE.pdf" in revoked.out
+    # The advice is true: until a rotation, the sheet's key still makes an administrator.
+    assert recover(paths, recovery_key, "serik2", NEW_PASSWORD).method == "recovery_key"
