@@ -348,7 +348,7 @@ def issue_code(ws: Workspace, key_file: Path, store: SecretStore | None = None) 
     ws.require_role(*ADMIN_OR_HQ)
     if not ws.mission.is_hq:
         raise PermissionDenied(_("Only headquarters holds an escrow key."))
-    escrow = KeySlotStore(key_file).escrow()
+    escrow, database_id = _sent_key_file(key_file)
     if escrow is None:
         raise ValidationError(_("This key file holds no escrow for headquarters."))
     identity = _escrow_identity(ws, store or SecretStore(), create=False)
@@ -360,10 +360,7 @@ def issue_code(ws: Workspace, key_file: Path, store: SecretStore | None = None) 
         raise IntegrityError(
             _("The escrow in this key file was not made for this headquarters, or is damaged.")
         ) from None
-    if (
-        payload.get("format") != ESCROW_FORMAT
-        or payload.get("database_id") != KeySlotStore(key_file).database_id()
-    ):
+    if payload.get("format") != ESCROW_FORMAT or payload.get("database_id") != database_id:
         raise IntegrityError(_("The escrow in this key file belongs to another installation."))
     mission_code = str(payload.get("mission_code", ""))
     with ws.write() as session:
@@ -375,6 +372,30 @@ def issue_code(ws: Workspace, key_file: Path, store: SecretStore | None = None) 
             {"database_id": payload["database_id"]},
         )
     return mission_code, str(payload["secret"])
+
+
+def _sent_key_file(key_file: Path) -> tuple[dict[str, Any] | None, str]:
+    """The escrow and database id of the key file a mission sent. Refused in HQ's words: the
+    key file's own refusals ("restore it from a backup") speak to the mission it belongs to."""
+    try:
+        with key_file.open("rb"):
+            pass
+    except OSError as exc:
+        raise ValidationError(_sent_key_file_refusal(key_file, os_error_reason(exc))) from None
+    slots = KeySlotStore(key_file)
+    try:
+        return slots.escrow(), slots.database_id()
+    except DatabaseError:
+        reason = _("it is damaged, or it is not a Qorgau key file")
+        raise ValidationError(_sent_key_file_refusal(key_file, reason)) from None
+
+
+def _sent_key_file_refusal(key_file: Path, reason: str) -> str:
+    return _(
+        "{path} cannot be read as a mission's key file: {reason}. Ask the mission's "
+        "administrator to send its keyslots.json again, copied unchanged from the Qorgau data "
+        "folder on the mission's computer (no password is needed to copy it)."
+    ).format(path=key_file, reason=reason)
 
 
 def sign_policy(

@@ -496,3 +496,29 @@ def test_revoking_someone_who_may_have_seen_the_recovery_sheet_says_to_replace_t
     assert "qorgau recovery rotate --sheet FILE.pdf" in revoked.out
     # The advice is true: until a rotation, the sheet's key still makes an administrator.
     assert recover(paths, recovery_key, "serik2", NEW_PASSWORD).method == "recovery_key"
+
+
+def test_hq_told_of_a_missing_or_damaged_key_file_says_what_to_ask_the_mission_for(
+    hq: Paths, tmp_path: Path
+) -> None:
+    """``escrow issue missing.json`` said "The key file keyslots.json is missing; restore it
+    from a backup", a mission's advice about its own file, at HQ."""
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text("{not json", encoding="utf-8")
+    ws = unlock(hq, "admin", PASSWORD)
+    try:
+        ensure_escrow_identity(ws)
+        for sent, reason in (
+            (tmp_path / "missing.json", "no such file or folder"),
+            (tmp_path, "it is a folder, not a file"),
+            (damaged, "it is damaged, or it is not a Qorgau key file"),
+        ):
+            with pytest.raises(ValidationError) as refused:
+                issue_code(ws, sent)
+            message = str(refused.value)
+            assert message.startswith(f"{sent} cannot be read as a mission's key file: {reason}.")
+            assert "Ask the mission's administrator to send its keyslots.json again" in message
+            assert "restore it from a backup" not in message
+        assert _audit(ws, "escrow.issue") == []
+    finally:
+        ws.close()
