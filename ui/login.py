@@ -75,6 +75,7 @@ class LoginDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.paths = paths
+        self.bridge = bridge  # the recovery dialog follows the language too
         self.store = store or SecretStore()
         self.workspace: Workspace | None = None
         self._task: BackgroundTask[Workspace] | None = None
@@ -211,7 +212,7 @@ class LoginDialog(QDialog):
         warm_up.wait()
         from ui.recovery import RecoverDialog
 
-        dialog = RecoverDialog(self, self.paths)
+        dialog = RecoverDialog(self, self.paths, self.bridge)
         dialog.accepted.connect(lambda: self._recovered(dialog))
         self.recovery = dialog
         dialog.open()
@@ -222,12 +223,10 @@ class LoginDialog(QDialog):
         self.username.setText(dialog.recovered.username)
         self.password.clear()
         self.password.setFocus()
-        user = dialog.recovered.username
-        self.error.show_message(
-            lambda: _("{user} is an administrator now: sign in with the new password.").format(
-                user=user
-            )
-        )
+        from app.services.recovery import recovered_message  # loaded with the dialog
+
+        recovered = dialog.recovered
+        self.error.show_message(lambda: recovered_message(recovered))
 
     def _still_opening_text(self) -> str:
         if self._rekey_pending:

@@ -27,11 +27,12 @@ from PySide6.QtWidgets import (
 from app.config import Paths
 from app.errors import QorgauError
 from app.i18n import LANGUAGES, _, current_language
+from app.security.keyslots import KeySlotStore
 from app.security.recovery_key import GROUP_CHARS, GROUPS, parse_recovery_key
 from app.services.installation import check_username
 from app.services.recovery import Recovered, recover
 from app.services.recovery_sheet import SheetFacts, write_recovery_sheet
-from ui.i18n_bridge import LANGUAGE_NAMES
+from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel, word_wrapped
 from ui.widgets.dialogs import ValidatingDialog, check_passwords, password_field
@@ -119,6 +120,13 @@ class RecoveryKeyDialog(QDialog):
         self.saved.show_message(_("Saved: {path}").format(path=str(path)))
 
 
+def _slot_usernames(paths: Paths) -> list[str]:
+    try:
+        return KeySlotStore(paths.keyslots).usernames()
+    except QorgauError:  # a missing or damaged key file: recovery itself will say so
+        return []
+
+
 def fixed_pitch() -> QFont:
     """The key's font: every character as wide as the next, 0 and O apart."""
     font = QFont("monospace")
@@ -127,9 +135,10 @@ def fixed_pitch() -> QFont:
 
 
 class RecoverDialog(ValidatingDialog):
-    """ "Forgot all passwords?": the recovery key (or HQ's code) makes a new administrator."""
+    """ "Forgot all passwords?": the recovery key (or HQ's code) makes an administrator: a new
+    account, or the existing account of the name typed, taken over."""
 
-    def __init__(self, parent: QWidget | None, paths: Paths) -> None:
+    def __init__(self, parent: QWidget | None, paths: Paths, bridge: LanguageBridge) -> None:
         super().__init__(parent)
         self.paths = paths
         self.recovered: Recovered | None = None
@@ -141,22 +150,57 @@ class RecoverDialog(ValidatingDialog):
         sample = "-".join(["W" * GROUP_CHARS] * GROUPS)
         self.key.setMinimumWidth(self.key.fontMetrics().horizontalAdvance(sample) + 16)
         self.username = QLineEdit()
+        self.username.textChanged.connect(self._say_takeover)
+        # Said while the name is typed, not after the takeover: the people with a key slot
+        # (the key file lists them without a password; a revoked account has none).
+        self.with_slots = set(_slot_usernames(paths))
+        self.takeover = word_wrapped(QLabel())
+        self.takeover.setTextFormat(Qt.TextFormat.PlainText)  # it quotes the typed name
+        self.takeover.hide()
         self.password, self.repeat = password_field(), password_field()
         # On a row of its own: beside its label it did not fit, and the label was cut.
-        key_label = QLabel(_("&Recovery key or HQ's code:"))
-        key_label.setBuddy(self.key)
-        self.form.addRow(key_label)
+        self.key_label = QLabel()
+        self.key_label.setBuddy(self.key)
+        self.username_label, self.password_label, self.repeat_label = QLabel(), QLabel(), QLabel()
+        self.username_label.setBuddy(self.username)
+        self.password_label.setBuddy(self.password)
+        self.repeat_label.setBuddy(self.repeat)
+        self.form.addRow(self.key_label)
         self.form.addRow(self.key)
-        self.form.addRow(_("New &administrator:"), self.username)
-        self.form.addRow(_("New &password:"), self.password)
-        self.form.addRow(_("&Repeat it:"), self.repeat)
+        self.form.addRow(self.username_label, self.username)
+        self.form.addRow(self.takeover)
+        self.form.addRow(self.password_label, self.password)
+        self.form.addRow(self.repeat_label, self.repeat)
+        bridge.language_changed.connect(self.retranslate_ui)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Forgot all passwords?"))
         self.set_intro(
             _(
                 "Type the recovery key from the mission's safe, or the one-time code headquarters "
-                "read out to you. A new administrator is created and the recovery is recorded."
+                "read out to you. A new user name makes a new administrator; the name of an "
+                "existing account takes that account over: its password is replaced and it "
+                "becomes an administrator. The recovery is recorded."
             )
         )
+        self.key_label.setText(_("&Recovery key or HQ's code:"))
+        self.username_label.setText(_("&Administrator's user name:"))
+        self.password_label.setText(_("New &password:"))
+        self.repeat_label.setText(_("&Repeat it:"))
+        self._say_takeover()
+
+    def _say_takeover(self) -> None:
+        name = self.username.text().strip()
+        taken = name in self.with_slots
+        if taken:
+            self.takeover.setText(
+                _(
+                    "{user} is an existing account: its password will be replaced and it will "
+                    "be an administrator."
+                ).format(user=name)
+            )
+        self.takeover.setVisible(taken)
 
     def validate(self) -> None:
         parse_recovery_key(self.key.text())

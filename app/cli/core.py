@@ -25,7 +25,7 @@ from app.domain import labels
 from app.domain.roles import ALL_ROLES
 from app.domain.translit import latin_name
 from app.errors import IntegrityError, NotFound, UsageError, ValidationError
-from app.i18n import _, current_language, format_datetime
+from app.i18n import _, current_language, format_datetime, format_size
 from app.os_errors import os_error_text
 from app.security.hq_secrets import place_message
 from app.security.keyring_store import SecretStore
@@ -48,6 +48,7 @@ from app.services.server_hq import sessions_ended_message
 from app.services.users import (
     SignatureDetails,
     UserService,
+    recovery_key_advice,
     released_message,
     role_changed_message,
     unapproved_message,
@@ -333,6 +334,9 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
         print("  " + ", ".join(result.released))
     if result.unapproved:
         print(unapproved_message(result.unapproved))
+    if result.saw_recovery_key:
+        print(recovery_key_advice(args.username))
+        print(_("To replace it: qorgau recovery rotate --sheet FILE.pdf"))
     return 0
 
 
@@ -411,7 +415,9 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         info = create_backup(ws, args.out)
-    print(_("Backup written to {path} ({size} bytes).").format(path=info.path, size=info.size))
+    print(
+        _("Backup written to {path} ({size}).").format(path=info.path, size=format_size(info.size))
+    )
     return 0
 
 

@@ -19,6 +19,7 @@ from app.services.recovery import (
     ensure_escrow_identity,
     issue_code,
     recover,
+    recovered_message,
     sign_policy,
 )
 from app.services.recovery_sheet import check_sheet_place, sheet_facts, write_recovery_sheet
@@ -35,7 +36,10 @@ def register(commands: Any) -> None:
         "--new-admin",
         required=True,
         metavar="NAME",
-        help=_("the user name of the new administrator"),
+        help=_(
+            "the administrator's user name: a new account, or an existing one to take over "
+            "(its password is replaced and it becomes an administrator)"
+        ),
     )
     rec.set_defaults(handler=cmd_recover)
 
@@ -84,12 +88,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
     typed = _typed_recovery_key()
     password = new_password(_("The new administrator's password"), env=NEW_PASSWORD_ENV)
     result = recover(paths, typed, args.new_admin, password)
-    how = _("the recovery key") if result.method == "recovery_key" else _("HQ's one-time code")
-    print(
-        _("{user} is an administrator again, recovered with {how}.").format(
-            user=result.username, how=how
-        )
-    )
+    print(recovered_message(result))
     return 0
 
 

@@ -63,11 +63,18 @@ DETAIL_LABELS: dict[str, str] = {
     "warning": N_("Warning"),
     "hq": N_("Headquarters"),
     "revoked": N_("User"),
+    # A recovery (installation.recover): how, and whether it took an existing account over.
+    "method": N_("Recovered with"),
+    "existing_user": N_("Existing account taken over"),
+    "previous_role": N_("Role before"),
+    "was_revoked": N_("Was revoked"),
     "updated_on": N_("Library date"),
     "added": N_("Agreements added"),
     "updated": N_("Agreements updated"),
     "provisions_changed": N_("Provisions changed"),
 }
+
+RECOVERY_METHODS = {"recovery_key": N_("the recovery key"), "escrow": N_("HQ's one-time code")}
 
 # Codes a key holds, and their labels; a key's list holds codes of the same set.
 VALUE_LABELS: dict[str, Callable[[str], str]] = {
@@ -88,6 +95,8 @@ VALUE_LABELS: dict[str, Callable[[str], str]] = {
     "occupation": occupation_title,
     "fields": lambda name: _field(name),
     "filled": lambda name: _field(name),
+    "method": lambda code: _(RECOVERY_METHODS[code]) if code in RECOVERY_METHODS else code,
+    "previous_role": labels.role,
 }
 
 # What a ``from``/``to`` pair changes, by action: "Status: New → Closed".

@@ -47,7 +47,7 @@ from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
 from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied, QorgauError
 from app.i18n import _, format_size
-from app.os_errors import os_error_text
+from app.os_errors import os_error_reason, os_error_text
 from app.security import audit
 from app.security.keyslots import KeySlotStore, PendingKey
 from app.security.login_guard import LoginGuard, with_wait
@@ -181,8 +181,9 @@ def _write_backup_locked(workspace: Workspace, out: Path) -> BackupInfo:
                 archive.write(keyslots, KEYSLOTS_FILENAME)
             os.replace(part, out)
         except OSError as exc:
+            # The file the user chose, not the ".part" the error names: that one is removed.
             raise DatabaseError(
-                _("The backup cannot be written: {error}").format(error=os_error_text(exc))
+                _("{path} cannot be written: {error}").format(path=out, error=os_error_reason(exc))
             ) from None
         finally:
             part.unlink(missing_ok=True)  # failed or interrupted: no half backup is left

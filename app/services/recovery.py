@@ -14,7 +14,10 @@ Both are key slots (``app.security.keyslots``) that no person signs in with:
   (``escrow policy``), on by default, that the mission applies and cannot forge.
 
 Revocations re-key the database and seal the new key to these slots like to every user's.
-``recover`` creates (or reinstates) an administrator and records the recovery in the audit log.
+``recover`` creates an administrator, or takes over the account of the name typed (the
+administrator who forgot his password keeps his account and its history): its password is
+replaced, it becomes an administrator, active again if it was revoked. Both front ends say
+which happened, and the audit log records the takeover with the role the account had.
 """
 
 from __future__ import annotations
@@ -86,6 +89,7 @@ POLICY_SETTING = "escrow_policy_issued_at"
 class Recovered:
     username: str
     method: str  # "recovery_key" or "escrow"
+    took_over: bool = False  # an existing account: its password replaced, made administrator
 
 
 def recover(
@@ -126,24 +130,33 @@ def recover(
                 select(User).where(User.username == new_admin)
             ).scalar_one_or_none()
             existed = user is not None
+            details: dict[str, Any] = {"method": method, "existing_user": existed}
             if user is None:
                 user = User(username=new_admin, role=Role.ADMIN, full_name="")
                 session.add(user)
+            else:
+                # A takeover, recorded as one: what the account was before it.
+                details |= {"previous_role": user.role, "was_revoked": not user.active}
             user.role, user.active = Role.ADMIN, True
-            audit.record(
-                session,
-                new_admin,
-                "installation.recover",
-                "user",
-                new_admin,
-                {"method": method, "existing_user": existed},
-            )
+            audit.record(session, new_admin, "installation.recover", "user", new_admin, details)
     finally:
         db.dispose()
     slots.set_slot(new_admin, new_password, key, settled.pending)
     if method == "escrow":
         _use_up_escrow(paths, new_admin, settled)
-    return Recovered(new_admin, method)
+    return Recovered(new_admin, method, took_over=existed)
+
+
+def recovered_message(result: Recovered) -> str:
+    """What a recovery did, for the command line and the sign-in window alike."""
+    if result.took_over:
+        return _(
+            "The existing account {user} was taken over: its password was replaced and it is "
+            "an administrator now. Sign in as {user} with the new password."
+        ).format(user=result.username)
+    return _("{user} is a new administrator: sign in as {user} with the new password.").format(
+        user=result.username
+    )
 
 
 def _open_with(paths: Paths, slots: KeySlotStore, secret: str) -> tuple[SettledKey | None, str]:
@@ -335,7 +348,7 @@ def issue_code(ws: Workspace, key_file: Path, store: SecretStore | None = None) 
     ws.require_role(*ADMIN_OR_HQ)
     if not ws.mission.is_hq:
         raise PermissionDenied(_("Only headquarters holds an escrow key."))
-    escrow = KeySlotStore(key_file).escrow()
+    escrow, database_id = _sent_key_file(key_file)
     if escrow is None:
         raise ValidationError(_("This key file holds no escrow for headquarters."))
     identity = _escrow_identity(ws, store or SecretStore(), create=False)
@@ -347,10 +360,7 @@ def issue_code(ws: Workspace, key_file: Path, store: SecretStore | None = None) 
         raise IntegrityError(
             _("The escrow in this key file was not made for this headquarters, or is damaged.")
         ) from None
-    if (
-        payload.get("format") != ESCROW_FORMAT
-        or payload.get("database_id") != KeySlotStore(key_file).database_id()
-    ):
+    if payload.get("format") != ESCROW_FORMAT or payload.get("database_id") != database_id:
         raise IntegrityError(_("The escrow in this key file belongs to another installation."))
     mission_code = str(payload.get("mission_code", ""))
     with ws.write() as session:
@@ -362,6 +372,30 @@ def issue_code(ws: Workspace, key_file: Path, store: SecretStore | None = None) 
             {"database_id": payload["database_id"]},
         )
     return mission_code, str(payload["secret"])
+
+
+def _sent_key_file(key_file: Path) -> tuple[dict[str, Any] | None, str]:
+    """The escrow and database id of the key file a mission sent. Refused in HQ's words: the
+    key file's own refusals ("restore it from a backup") speak to the mission it belongs to."""
+    try:
+        with key_file.open("rb"):
+            pass
+    except OSError as exc:
+        raise ValidationError(_sent_key_file_refusal(key_file, os_error_reason(exc))) from None
+    slots = KeySlotStore(key_file)
+    try:
+        return slots.escrow(), slots.database_id()
+    except DatabaseError:
+        reason = _("it is damaged, or it is not a Qorgau key file")
+        raise ValidationError(_sent_key_file_refusal(key_file, reason)) from None
+
+
+def _sent_key_file_refusal(key_file: Path, reason: str) -> str:
+    return _(
+        "{path} cannot be read as a mission's key file: {reason}. Ask the mission's "
+        "administrator to send its keyslots.json again, copied unchanged from the Qorgau data "
+        "folder on the mission's computer (no password is needed to copy it)."
+    ).format(path=key_file, reason=reason)
 
 
 def sign_policy(

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Case, Letter, User
+from app.db.models import AuditEntry, Case, Letter, User
 from app.db.raw import whole_file_lock
 from app.domain.codes import EventKind, LetterStatus, Role, label
 from app.domain.events import SystemEvent, event_data
@@ -19,7 +19,12 @@ from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import _, ngettext
 from app.security.keyring_store import SecretStore, unlock_entry_name
-from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
+from app.security.keyslots import (
+    RECOVERY_SLOT,
+    KeySlotStore,
+    check_password_strength,
+    new_database_key,
+)
 from app.security.rekey import Rekeyed, rekey_installation
 from app.services import hq_database
 from app.services.installation import check_role, check_username
@@ -61,6 +66,34 @@ class Revocation:
     released: list[str] = field(default_factory=list)  # their open cases, now assigned to nobody
     unapproved: list[str] = field(default_factory=list)  # cases of letters they had approved
     rekey_waiting: bool = False  # other windows held the file: it keeps its old key for now
+    # An administrator or consul, now or before, may have seen the printed recovery key,
+    # which still makes whoever holds it an administrator: it should be replaced.
+    saw_recovery_key: bool = False
+
+
+def recovery_key_advice(username: str) -> str:
+    """After revoking someone who may have seen the recovery sheet: what is still open to them."""
+    return _(
+        "{user} was an administrator or a consul, and may have seen the printed recovery key "
+        "in the mission's safe. Whoever has seen it can still recover access and make "
+        "themselves an administrator: replace the recovery key and put the new sheet in the "
+        "safe."
+    ).format(user=username)
+
+
+def _may_have_seen_recovery_key(session: Session, user: User) -> bool:
+    """The sheet is printed by administrators (setup, a rotation) and kept in the safe the
+    head of section opens: anyone who is, or was, an administrator or a consul."""
+    if Role(user.role) in SENIOR_ROLES:
+        return True
+    changes = session.execute(
+        select(AuditEntry.details).where(
+            AuditEntry.entity_id == user.username, AuditEntry.action == "user.role"
+        )
+    ).scalars()
+    return any(
+        isinstance(details, dict) and details.get("from") in SENIOR_ROLES for details in changes
+    )
 
 
 def rekey_waiting_message(username: str) -> str:
@@ -338,6 +371,7 @@ class UserService:
             user = self._get(session, username)
             if user.role == Role.ADMIN:
                 self._keep_one_admin(session, username)
+            saw_key = _may_have_seen_recovery_key(session, user)
             user.active = False
             released = _release_open_cases(session, username, self.ws)
             unapproved = _withdraw_approvals(session, username, self.ws)
@@ -369,6 +403,7 @@ class UserService:
             released,
             unapproved,
             rekey_waiting=rekeyed.waiting is not None,
+            saw_recovery_key=saw_key and self.slots.has_slot(RECOVERY_SLOT),
         )
 
     def _get(self, session: Session, username: str) -> User:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.config import Paths
+from app.i18n import format_size, language_override
 from tests.conftest import PASSWORD, snapshot
 from tests.integration.cli_helpers import run_cli, run_process
 
@@ -322,6 +323,21 @@ def test_backup_and_restore_into_fresh_folder(
     listing = json.loads(run_cli(capsys, "--data-dir", str(fresh), "user", "list", "--json").out)
     assert {u["username"] for u in listing} == {"admin", "aigul", "serik", "astana"}
     assert run_cli(capsys, "--data-dir", str(fresh), "audit", "verify").code == 0
+
+
+def test_backup_says_its_size_as_the_language_writes_it(
+    installation: Paths, tmp_path: Path, capsys: Capsys, as_admin: None
+) -> None:
+    """It printed "(24006751 байт)": every digit, and "bytes" in any language."""
+    out = tmp_path / "mission.qbackup"
+    made = run_cli(capsys, "--lang", "ru", *data_args(installation), "backup", "--out", str(out))
+    assert made.code == 0, made.err
+    size = out.stat().st_size
+    assert size >= 1024  # a database of any size is kilobytes at least
+    with language_override("ru"):
+        said = format_size(size)
+    assert said.endswith(("КБ", "МБ")) and f"({said})." in made.out
+    assert str(size) not in made.out
 
 
 def test_restore_refuses_a_damaged_backup(

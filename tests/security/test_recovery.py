@@ -438,3 +438,87 @@ def test_escrow_and_the_recovery_key_set_while_a_rekey_waits_still_open_it_after
     assert recover(paths, _issue(hq, sent), "dana", NEW_PASSWORD).method == "escrow"
     assert recover(paths, recovery_key, "erlan", NEW_PASSWORD).method == "recovery_key"
     unlock(paths, "erlan", NEW_PASSWORD).close()
+
+
+def test_recover_with_an_existing_name_says_the_account_is_taken_over_and_audits_it(
+    mission: tuple[Paths, str], capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``recover --new-admin aigul`` made the attaché Aigul an administrator with a new
+    password, and said so as if a new administrator had been made."""
+    paths, recovery_key = mission
+    monkeypatch.setenv("QORGAU_RECOVERY_KEY", recovery_key)
+    monkeypatch.setenv("QORGAU_NEW_PASSWORD", NEW_PASSWORD)
+    data = str(paths.data_dir)
+    taken = run_cli(capsys, "--data-dir", data, "recover", "--new-admin", "aigul")
+    assert taken.code == 0, taken.err
+    assert "existing account aigul was taken over" in taken.out
+    assert "password was replaced" in taken.out
+    made = run_cli(capsys, "--data-dir", data, "recover", "--new-admin", "dana")
+    assert made.code == 0, made.err
+    assert "dana is a new administrator" in made.out and "taken over" not in made.out
+    ws = unlock(paths, "aigul", NEW_PASSWORD)
+    try:
+        assert ws.actor.role == "admin"
+        details = {e.entity_id: e.details for e in _audit(ws, "installation.recover")}
+    finally:
+        ws.close()
+    assert details["aigul"] == {
+        "method": "recovery_key",
+        "existing_user": True,
+        "previous_role": "attache",
+        "was_revoked": False,
+    }
+    assert details["dana"] == {"method": "recovery_key", "existing_user": False}
+
+
+def test_revoking_someone_who_may_have_seen_the_recovery_sheet_says_to_replace_the_key(
+    mission: tuple[Paths, str], capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A revoked consul or administrator may have seen the sheet in the safe, and its key
+    still made them an administrator; the revocation said nothing about it."""
+    paths, recovery_key = mission
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        users = UserService(ws)
+        users.add("timur", "consul", PASSWORD)
+        users.add("serik", "consul", PASSWORD)
+        users.set_role("timur", "attache")  # a consul once: he may have opened the safe
+        assert users.revoke("timur").saw_recovery_key
+        assert not users.revoke("aigul").saw_recovery_key  # an attaché, never more
+    finally:
+        ws.close()
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    revoked = run_cli(capsys, "--data-dir", str(paths.data_dir), "user", "revoke", "serik")
+    assert revoked.code == 0, revoked.err
+    assert "serik was an administrator or a consul" in revoked.out
+    assert "replace the recovery key" in revoked.out
+    assert "qorgau recovery rotate --sheet FILE.pdf" in revoked.out
+    # The advice is true: until a rotation, the sheet's key still makes an administrator.
+    assert recover(paths, recovery_key, "serik2", NEW_PASSWORD).method == "recovery_key"
+
+
+def test_hq_told_of_a_missing_or_damaged_key_file_says_what_to_ask_the_mission_for(
+    hq: Paths, tmp_path: Path
+) -> None:
+    """``escrow issue missing.json`` said "The key file keyslots.json is missing; restore it
+    from a backup", a mission's advice about its own file, at HQ."""
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text("{not json", encoding="utf-8")
+    ws = unlock(hq, "admin", PASSWORD)
+    try:
+        ensure_escrow_identity(ws)
+        for sent, reason in (
+            (tmp_path / "missing.json", "no such file or folder"),
+            (tmp_path, "it is a folder, not a file"),
+            (damaged, "it is damaged, or it is not a Qorgau key file"),
+        ):
+            with pytest.raises(ValidationError) as refused:
+                issue_code(ws, sent)
+            message = str(refused.value)
+            assert message.startswith(f"{sent} cannot be read as a mission's key file: {reason}.")
+            assert "Ask the mission's administrator to send its keyslots.json again" in message
+            assert "restore it from a backup" not in message
+        assert _audit(ws, "escrow.issue") == []
+    finally:
+        ws.close()

@@ -391,7 +391,9 @@ def test_tab_walks_the_whole_new_case_form_and_reaches_save(
     assert positions == sorted(positions)
 
 
-def _dialogs(ws: Workspace, paths: Paths, parent: QWidget) -> list[ValidatingDialog]:
+def _dialogs(
+    ws: Workspace, paths: Paths, parent: QWidget, bridge: LanguageBridge
+) -> list[ValidatingDialog]:
     user = UserInfo("aigul", "attache", "Айгүл Сейітова", True, datetime.now(UTC), None)
     return [
         ReasonDialog(None, "Change the status", required=True),
@@ -402,7 +404,7 @@ def _dialogs(ws: Workspace, paths: Paths, parent: QWidget) -> list[ValidatingDia
         OrganisationDialog(parent, OrganisationService(ws, "employer"), "KR"),
         TransferDialog(None, []),
         TrustKeyDialog(None, KeyService(ws)),
-        RecoverDialog(None, paths),
+        RecoverDialog(None, paths, bridge),
     ]
 
 
@@ -418,7 +420,7 @@ def test_no_dialogs_label_or_recovery_key_is_cut(
     parent = QWidget()
     qtbot.addWidget(parent)
     cut: dict[str, list[str]] = {}
-    for dialog in _dialogs(ws, installation, parent):
+    for dialog in _dialogs(ws, installation, parent, bridge):
         qtbot.addWidget(dialog)
         dialog.show()
         qtbot.waitExposed(dialog)
@@ -440,11 +442,11 @@ def test_no_dialogs_label_or_recovery_key_is_cut(
 
 
 def test_every_dialog_starts_in_its_first_field_and_tab_reaches_every_input_and_ok(
-    qtbot: QtBot, ws: Workspace, installation: Paths
+    qtbot: QtBot, ws: Workspace, installation: Paths, bridge: LanguageBridge
 ) -> None:
     parent = QWidget()  # the organisation dialog needs one; it must outlive the dialog
     qtbot.addWidget(parent)
-    for dialog in _dialogs(ws, installation, parent):
+    for dialog in _dialogs(ws, installation, parent, bridge):
         qtbot.addWidget(dialog)
         dialog.open()
         dialog.activateWindow()

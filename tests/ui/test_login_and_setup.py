@@ -424,6 +424,44 @@ def test_forgot_all_passwords_makes_a_new_administrator(
     unlock(paths, "dana", "a new password").close()
 
 
+def test_the_recovery_dialog_says_an_existing_name_is_taken_over(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    """It said "a new administrator is created" while an existing name was taken over: its
+    password replaced, the account made administrator."""
+    dialog = login_dialog(qtbot, installation, bridge)
+    click(qtbot, dialog.forgot)
+    recover_dialog = dialog.recovery
+    assert recover_dialog is not None
+    assert "takes that account over" in recover_dialog.intro.text()
+    type_into(qtbot, recover_dialog.username, "dana")
+    assert not recover_dialog.takeover.isVisible()
+    type_into(qtbot, recover_dialog.username, "aigul")
+    assert recover_dialog.takeover.isVisible()
+    assert recover_dialog.takeover.text() == (
+        "aigul is an existing account: its password will be replaced and it will be an "
+        "administrator."
+    )
+
+
+def test_the_recovery_dialog_follows_a_language_switch(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    """Its title and labels stayed in the language it was opened in."""
+    dialog = login_dialog(qtbot, installation, bridge)
+    click(qtbot, dialog.forgot)
+    recover_dialog = dialog.recovery
+    assert recover_dialog is not None
+    assert recover_dialog.windowTitle() == "Forgot all passwords?"
+    bridge.set_language("ru")
+    with language_override("ru"):
+        title, label, repeat = _("Forgot all passwords?"), _("New &password:"), _("&Repeat it:")
+    assert title != "Forgot all passwords?"
+    assert recover_dialog.windowTitle() == title
+    assert recover_dialog.password_label.text() == label
+    assert recover_dialog.repeat_label.text() == repeat
+
+
 class CountingStore(SecretStore):
     """A default store (no backend handed in) that counts how often it was asked."""
 

@@ -115,7 +115,7 @@ def _dialogs(window: MainWindow, ws: Workspace, case_id: str, number: str) -> li
         LetterDialog(ws, case_id, number, parent=window),
         ReturneeDialog(window, ws),
         RecoveryKeyDialog(window, "ABCD-EFGH", lambda lang: sheet_facts(ws, lang)),
-        RecoverDialog(window, window.workspace.paths),
+        RecoverDialog(window, window.workspace.paths, window.bridge),
         TransferDialog(window, []),
         TrustKeyDialog(window, KeyService(ws)),
         AddUserDialog(window, set(), tuple(Role)),

@@ -348,6 +348,45 @@ def test_reset_password_and_revoke(
     assert not panel.reset_button.isEnabled() and not panel.revoke_button.isEnabled()
 
 
+def test_revoking_a_consul_offers_to_replace_the_recovery_key(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, installation: Paths
+) -> None:
+    """Serik, a consul, may have seen the recovery sheet in the safe: his revocation left its
+    key making whoever saw it an administrator, and said nothing about it."""
+    window = make_window(ws)
+    page = _page(qtbot, window)
+    panel = _users(qtbot, window)
+    _click_user(qtbot, panel, "serik")
+    click(qtbot, panel.revoke_button)
+    press_button(qtbot, modal_dialog(qtbot), "Revoke")
+    qtbot.waitUntil(lambda: panel.notice is not None, timeout=10_000)
+    notice = panel.notice
+    assert notice is not None
+    assert "serik was an administrator or a consul" in notice.text()
+    old_db_key = ws.db.key
+    press_button(qtbot, notice, "Replace the recovery key…")
+    confirm_box = modal_dialog(qtbot)
+    assert isinstance(confirm_box, QMessageBox) and "new recovery key" in confirm_box.text()
+    press_button(qtbot, confirm_box, "Replace")
+    qtbot.waitUntil(lambda: page.recovery_dialog is not None, timeout=10_000)
+    assert page.recovery_dialog is not None and ws.db.key != old_db_key
+    page.recovery_dialog.close()
+
+
+def test_revoking_an_attache_says_nothing_of_the_recovery_key(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    panel = _users(qtbot, make_window(ws))
+    _click_user(qtbot, panel, "aigul")
+    click(qtbot, panel.revoke_button)
+    press_button(qtbot, modal_dialog(qtbot), "Revoke")
+    qtbot.waitUntil(
+        lambda: any(u.username == "aigul" and not u.active for u in panel.users),
+        timeout=10_000,
+    )
+    assert panel.notice is None or "recovery key" not in panel.notice.text()
+
+
 def test_administrator_replaces_the_recovery_key_and_keeps_working(
     qtbot: QtBot, make_window: MakeWindow, ws: Workspace, installation: Paths, tmp_path: Path
 ) -> None:

@@ -74,3 +74,16 @@ def test_the_number_in_the_record_column_is_not_repeated_in_the_words() -> None:
     assert details_in_words("letter.issue", issued, record="SEL-2026/0017") == (
         "Case: SEL-2026-1175; Kind: Letter to the employer"
     )
+
+
+def test_a_recovery_that_took_an_account_over_says_so_in_the_readers_words() -> None:
+    details = {
+        "method": "recovery_key",
+        "existing_user": True,
+        "previous_role": "attache",
+        "was_revoked": False,
+    }
+    assert details_in_words("installation.recover", details) == (
+        "Recovered with: the recovery key; Existing account taken over: yes; "
+        "Role before: Labour attaché; Was revoked: no"
+    )

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from app.config import Paths
 from app.db.models import AuditEntry
-from app.errors import DatabaseBusy, PermissionDenied
+from app.errors import DatabaseBusy, DatabaseError, PermissionDenied
 from app.services.backup import (
     backup_if_due,
     backups_to_keep,
+    create_backup,
     restore_backup,
     rotate_backups,
     scheduled_backups,
@@ -162,3 +163,24 @@ def test_todays_backup_behind_a_long_import_is_audited_once_the_lock_is_free(
             .all()
         )
     assert audited == [{"file": info.path.name}]
+
+
+def test_a_backup_that_cannot_be_written_names_the_file_chosen_not_its_part_file(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk was said as "no space left on the disk: …/b.qbackup.part", a file the user
+    never chose and that is gone once the message is read."""
+    import errno
+    import zipfile
+
+    out = tmp_path / "b.qbackup"
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        part = str(out.with_name(out.name + ".part"))
+        raise OSError(errno.ENOSPC, "No space left on device", part)
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", disk_full)
+    with pytest.raises(DatabaseError) as refused:
+        create_backup(ws, out)
+    assert str(refused.value) == f"{out} cannot be written: no space left on the disk"
+    assert not out.exists() and not out.with_name("b.qbackup.part").exists()

@@ -231,6 +231,7 @@ class SettingsPage(QScrollArea):
         self.users: UsersPanel | None = None
         if window.workspace.actor.role in USER_MANAGERS:
             self.users = UsersPanel(window.workspace, window.bridge, self.store)
+            self.users.recovery_key_replacement_asked.connect(self.rotate_recovery_key)
             QVBoxLayout(self.users_box).addWidget(self.users)
         else:
             self.users_box.hide()

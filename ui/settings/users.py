@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHeaderView,
@@ -29,6 +29,7 @@ from app.services.users import (
     SignatureDetails,
     UserInfo,
     UserService,
+    recovery_key_advice,
     rekey_waiting_message,
     released_message,
     role_changed_message,
@@ -131,6 +132,10 @@ class RoleDialog(ValidatingDialog):
 
 
 class UsersPanel(QWidget):
+    # A revoked user may have seen the recovery sheet and the administrator chose to replace
+    # the key (the settings page runs the rotation, as its own button does).
+    recovery_key_replacement_asked = Signal()
+
     def __init__(
         self, workspace: Workspace, bridge: LanguageBridge, store: SecretStore | None = None
     ) -> None:
@@ -376,5 +381,13 @@ class UsersPanel(QWidget):
             said.append(released_message(result.username, result.released))
         if result.unapproved:
             said.append(unapproved_message(result.unapproved))
-        if said:
-            self.notice = inform(self, _("Revoke a user"), "\n\n".join(said))
+        if result.saw_recovery_key:
+            said.append(recovery_key_advice(result.username))
+        if not said:
+            return
+        self.notice = inform(self, _("Revoke a user"), "\n\n".join(said))
+        if result.saw_recovery_key:
+            replace = self.notice.addButton(
+                _("&Replace the recovery key…"), QMessageBox.ButtonRole.ActionRole
+            )
+            replace.clicked.connect(self.recovery_key_replacement_asked)
