@@ -69,9 +69,9 @@ class Applicable:
 
     @property
     def binding(self) -> bool:
-        """True when the host is bound; False for a standard it has not (known to have)
-        ratified and for Kazakhstan's own laws."""
-        return self.basis not in (Basis.STANDARD, Basis.HOME_LAW)
+        """True when the host is bound; False for an instrument not in force, for a standard
+        it has not (known to have) ratified and for Kazakhstan's own laws."""
+        return self.instrument.is_binding and self.basis not in (Basis.STANDARD, Basis.HOME_LAW)
 
     @property
     def verified(self) -> bool:
@@ -103,7 +103,8 @@ class Applicable:
 
 
 def applicable_instruments(library: Library, country: str) -> list[Applicable]:
-    """Instruments in force or signed that apply in ``country``, strongest basis first."""
+    """Instruments in force that apply in ``country``, strongest basis first (one signed but
+    not in force binds nobody: ``pending_instruments`` lists it)."""
     host = _country(country)
     found: list[tuple[tuple[int, int, int, int], Applicable]] = []
     for index, instrument in enumerate(library.instruments):
@@ -130,7 +131,8 @@ def is_standard_in(instrument: Instrument, country: str) -> bool:
 
 
 def pending_instruments(library: Library, country: str) -> list[Instrument]:
-    """Instruments with ``country`` under negotiation or planned: for information, not law."""
+    """Instruments with ``country`` signed but not in force, under negotiation or planned: for
+    information, not law."""
     host = _country(country)
     pending = [
         instrument

@@ -84,9 +84,12 @@ ILO_KINDS = frozenset({InstrumentKind.ILO_CONVENTION, InstrumentKind.PROTOCOL})
 UN_KINDS = frozenset({InstrumentKind.UN_CONVENTION, InstrumentKind.UN_PROTOCOL})
 # Instruments open to any state: who is bound is a matter of ratification, not of parties.
 MULTILATERAL_KINDS = ILO_KINDS | UN_KINDS
-BINDING_STATUSES = frozenset({InstrumentStatus.IN_FORCE, InstrumentStatus.SIGNED})
+# Only an instrument in force binds anyone: one signed but not in force (ratification or
+# entry into force outstanding) is shown for information, never cited as law.
+BINDING_STATUSES = frozenset({InstrumentStatus.IN_FORCE})
 PENDING_STATUSES = frozenset(
     {
+        InstrumentStatus.SIGNED,
         InstrumentStatus.NEGOTIATING,
         InstrumentStatus.PLANNED,
         InstrumentStatus.RECOMMENDED,
@@ -192,7 +195,8 @@ class Instrument:
 
     @property
     def is_binding(self) -> bool:
-        """Signed or in force: cited as law (a pending text is information only)."""
+        """In force: cited as law (a text signed but not in force, or pending, is information
+        only)."""
         return self.status in BINDING_STATUSES
 
     @property
@@ -283,7 +287,7 @@ def check_language(language: str) -> str:
 def status_label(status: InstrumentStatus | str) -> str:
     labels = {
         InstrumentStatus.IN_FORCE: pgettext("agreement status", "In force"),
-        InstrumentStatus.SIGNED: pgettext("agreement status", "Signed"),
+        InstrumentStatus.SIGNED: pgettext("agreement status", "Signed, not in force"),
         InstrumentStatus.NEGOTIATING: pgettext("agreement status", "Under negotiation"),
         InstrumentStatus.PLANNED: pgettext("agreement status", "Planned"),
         InstrumentStatus.RECOMMENDED: pgettext(

@@ -108,6 +108,8 @@ class ProvisionInfo:
     checked_on: date | None = None
     # False: the instrument is in force but no source gave the date (shown, never left blank).
     in_force_date_known: bool = True
+    # False: the instrument is not in force (signed only, or doubtful): no letter cites it.
+    in_force: bool = True
 
 
 @dataclass(frozen=True)
@@ -551,10 +553,11 @@ def provision_info(
         provision_verified=provision.verified,
         citation=citation_text(instrument, provision, lang),
         basis=applicable.basis.value if applicable else None,
-        binding=applicable.binding if applicable else True,
+        binding=applicable.binding if applicable else instrument.is_binding,
         source=provision.source or instrument.source,
         checked_on=provision.checked_on if provision.source else instrument.checked_on,
         in_force_date_known=not instrument.in_force_date_unknown,
+        in_force=instrument.is_binding,
     )
 
 
@@ -695,7 +698,7 @@ class AgreementService:
         return instrument_info(snap, snap.library.instrument(slug), language)
 
     def applicable(self, country: str, lang: str | None = None) -> builtins.list[ApplicableInfo]:
-        """Instruments in force or signed that apply in ``country``, strongest basis first."""
+        """Instruments in force that apply in ``country``, strongest basis first."""
         language = self._lang(lang)
         snap = self._read()
         return [
@@ -712,7 +715,8 @@ class AgreementService:
         ]
 
     def pending(self, country: str, lang: str | None = None) -> builtins.list[InstrumentInfo]:
-        """Agreements with ``country`` under negotiation or planned: information, not law."""
+        """Agreements with ``country`` signed but not in force, under negotiation or planned:
+        information, not law."""
         language = self._lang(lang)
         snap = self._read()
         return [
@@ -887,8 +891,9 @@ def _letter_citations(
 ) -> tuple[Citation, ...]:
     snap = _snapshot_of(ws, session)
     country, categories = _case_facts(session, case_id)
-    chosen = [_find(snap, row.provision_id) for row in _citation_rows(session, case_id)]
-    pairs = [pair for pair in chosen if pair is not None]
+    # An instrument not in force binds no one: the letter leaves it out, whoever cited it
+    # (``citations_not_in_force`` tells the approver).
+    pairs = [pair for pair in _cited_pairs(snap, session, case_id) if pair[0].is_binding]
     if not pairs:
         # Standards the host has not ratified are never put forward as law on their own.
         domestic = is_domestic_case(session, case_id)
@@ -908,6 +913,24 @@ def _letter_citations(
             )
         )
     return tuple(citations)
+
+
+def citations_not_in_force(ws: Workspace, session: Session, case_id: str, lang: str) -> list[str]:
+    """The case's citations of instruments not in force (signed only, or doubtful), in
+    ``lang``: the letters leave them out, and the approver is told which."""
+    snap = _snapshot_of(ws, session)
+    return [
+        citation_text(instrument, provision, check_language(lang), mark_unverified=False)
+        for instrument, provision in _cited_pairs(snap, session, case_id)
+        if not instrument.is_binding
+    ]
+
+
+def _cited_pairs(
+    snap: _Snapshot, session: Session, case_id: str
+) -> list[tuple[Instrument, Provision]]:
+    chosen = [_find(snap, row.provision_id) for row in _citation_rows(session, case_id)]
+    return [pair for pair in chosen if pair is not None]
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -99,7 +99,12 @@ from app.letters.states import body, is_known, state_name, state_name_en_bare
 from app.os_errors import os_error_reason
 from app.services import search
 from app.services import validation as check
-from app.services.agreements import ensure_library, is_domestic_case, letter_citations
+from app.services.agreements import (
+    citations_not_in_force,
+    ensure_library,
+    is_domestic_case,
+    letter_citations,
+)
 from app.services.legal_tables import SUBJECT_RULES, host_law
 from app.services.letterhead import letterhead
 from app.services.rows import add_case_event, copied, live_row
@@ -1125,6 +1130,19 @@ class LetterService(DatedService):
                     "not known: {provisions}. Check that they applied to the facts of the case "
                     "before the letter is approved."
                 ).format(provisions="; ".join(_cited(c) for c in undated))
+            )
+        left_out = (
+            []
+            if row.kind in _HOST_LAW_ONLY
+            else citations_not_in_force(self.ws, session, case.id, row.lang)
+        )
+        if left_out:
+            # Signed but not in force (or doubtful): it binds no one, so it is not cited as law.
+            found.append(
+                _(
+                    "The case cites instruments that are not in force, which the letter leaves "
+                    "out: {provisions}. An instrument signed but not in force binds no one."
+                ).format(provisions="; ".join(left_out))
             )
         found.extend(foreign_script_passages(context))
         found.extend(unprintable_passages(context))

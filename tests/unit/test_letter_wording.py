@@ -36,7 +36,7 @@ from app.services.records import (
     PersonInput,
 )
 from app.services.workspace import Workspace
-from tests.builders import register_row_case
+from tests.builders import register_row_case, with_provision_of_the_signed_tajik_agreement
 from tests.conftest import OpenWs
 
 TODAY = date(2026, 12, 1)
@@ -670,3 +670,34 @@ def test_an_address_typed_whole_in_one_field_does_not_get_its_city_and_state_aga
         "5 Seoul-ro, Республика Корея, Seoul"
     )
     assert postal_address("", "Seoul", "", "en") == "Seoul"
+
+
+def test_a_note_never_cites_an_agreement_signed_but_not_in_force(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: the 2006 agreement with Tajikistan, signed but not in force, was cited in
+    the note to Tajikistan's ministry among the provisions binding it, by default and when the
+    officer cited it; an instrument not in force binds no one."""
+    monkeypatch.setitem(EMPLOYERS, "TJ", "Pamir Stroy LLC")
+    monkeypatch.setitem(CURRENCY, "TJ", "TJS")
+    sync_library(people["admin"], with_provision_of_the_signed_tajik_agreement())
+    case = make_case(people, "female", "TJ")
+    agreement = {
+        "ru": "Правительством Республики Таджикистан",
+        "kk": "Тәжікстан Республикасының Үкіметі",
+    }
+    for lang, title in agreement.items():
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        assert title not in note, lang
+    agreements = AgreementService(people["aigul"])
+    (provision,) = agreements.get("kz-tj-migrant-workers-2006").provisions
+    agreements.cite(case.id, provision.id)
+    letters = LetterService(people["aigul"], today=TODAY)
+    for lang, title in agreement.items():
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        assert title not in note, lang
+        # The note still cites what binds Tajikistan (conventions it ratified).
+        assert "№ 97" in note, lang
+        draft = letters.draft(case.id, "note_verbale_labour_authority", lang)
+        (warning,) = [w for w in letters.warnings(draft.id) if "not in force" in w]
+        assert title in flat(warning), lang

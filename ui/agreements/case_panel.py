@@ -181,11 +181,17 @@ class ApplicableLawPanel(QWidget):
 
     def _cited_row(self, citation: CitationInfo) -> QTreeWidgetItem:
         note = _with_date_unknown(citation.note, citation.provision)
+        if not citation.provision.in_force:
+            # Cited before its instrument was found not to be in force: letters leave it out.
+            left_out = _("not in force: letters do not cite it")
+            note = f"{note}; {left_out}" if note else left_out
         row = QTreeWidgetItem([citation.provision.citation, note])
         row.setData(0, ID_ROLE, citation.id)
         row.setData(0, SOURCE_ROLE, citation.provision.source)
         row.setToolTip(0, plain_tooltip(citation.provision.summary))
         _mark(row, citation.provision)
+        if not citation.provision.in_force:
+            row.setForeground(1, QBrush(UNVERIFIED_COLOUR))
         return row
 
     def _show_source(self, item: QTreeWidgetItem | None) -> None:

@@ -356,9 +356,10 @@ class CountryView(QWidget):
             (self.applicable_root if item.binding else self.standards_root).addChild(row)
         self.pending_root.setText(
             0,
-            _("Not law: under negotiation, recommended or doubtful ({count})").format(
-                count=len(pending)
-            ),
+            _(
+                "Not law: signed but not in force, under negotiation, recommended or doubtful "
+                "({count})"
+            ).format(count=len(pending)),
         )
         for instrument in pending:
             row = QTreeWidgetItem(
