@@ -81,11 +81,11 @@ class Applicable:
     def binds_from(self) -> date | None:
         """The day the host became bound, where the library gives it; None when not known.
 
-        An agreement binds from its entry into force. An ILO instrument binds a state twelve
-        months after its ratification is registered (the final clauses of every ILO
-        convention and protocol, e.g. C029 Art. 28(3)), so it is counted from the
-        ratification date the library records. A UN instrument's delay differs by treaty, so
-        no date is derived for it.
+        An agreement binds from its entry into force. An ILO instrument binds a state from
+        the date a source gives for its entry into force there; failing that, twelve months
+        after its ratification is registered (the final clauses of every ILO convention and
+        protocol, e.g. C029 Art. 28(3)), counted from the ratification date the library
+        records. A UN instrument's delay differs by treaty, so no date is derived for it.
         """
         if not self.binding:
             return None
@@ -94,6 +94,8 @@ class Applicable:
         if not self.instrument.is_ilo:
             return None
         entry = self.instrument.ratification_entry(self.host) if self.host else None
+        if entry is not None and entry.in_force_on is not None:
+            return entry.in_force_on
         if entry is None or entry.ratified_on is None:
             return None
         ratified = entry.ratified_on

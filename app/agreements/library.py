@@ -125,6 +125,8 @@ class RatificationEntry:
     ratified_on: date | None = None
     law: str = ""
     note: str = ""
+    # The day it entered into force for the state, where a source gives it (not derived).
+    in_force_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -416,7 +418,7 @@ _INSTRUMENT_OPTIONAL = {"note", "ratified_by", "not_ratified_by"}
 _PROVISION_REQUIRED = {"id", "article", "summary", "categories", "source", "checked_on", "verified"}
 _RATIFICATION_REQUIRED = {"date", "source", "checked_on", "verified"}
 _NON_RATIFICATION_REQUIRED = {"source", "checked_on", "verified"}
-_RATIFICATION_OPTIONAL = {"law", "note"}
+_RATIFICATION_OPTIONAL = {"law", "note", "in_force_on"}
 
 
 def _instrument(value: object, where: str) -> Instrument:
@@ -522,6 +524,7 @@ def _ratifications(data: Mapping[str, object], where: str) -> tuple[Ratification
                     ratified_on=_date(item.get("date"), f"{place}.date"),
                     law=_text(item["law"], f"{place}.law") if "law" in item else "",
                     note=_text(item["note"], f"{place}.note") if "note" in item else "",
+                    in_force_on=_date(item.get("in_force_on"), f"{place}.in_force_on"),
                 )
             )
     return tuple(sorted(entries, key=lambda entry: (not entry.ratified, entry.state)))

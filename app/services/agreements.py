@@ -448,6 +448,7 @@ def _ratification_json(entry: RatificationEntry) -> dict[str, Any]:
         "date": entry.ratified_on.isoformat() if entry.ratified_on else None,
         "law": entry.law,
         "note": entry.note,
+        "in_force_on": entry.in_force_on.isoformat() if entry.in_force_on else None,
         "source": entry.source,
         "checked_on": entry.checked_on.isoformat() if entry.checked_on else None,
         "verified": entry.verified,
@@ -472,6 +473,7 @@ def _ratifications_from_extra(extra: dict[str, Any]) -> tuple[RatificationEntry,
             ratified_on=_optional_date(item.get("date")),
             law=str(item.get("law") or ""),
             note=str(item.get("note") or ""),
+            in_force_on=_optional_date(item.get("in_force_on")),
         )
         for item in extra.get("ratifications", ())
         if isinstance(item, dict)
