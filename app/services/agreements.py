@@ -151,6 +151,8 @@ class ApplicableInfo:
     verified: bool
     # What is known of the host's and Kazakhstan's ratifications, in words ("" if not ILO/UN).
     ratification_label: str = ""
+    # The day the host became bound, where the library gives it (``Applicable.binds_from``).
+    binds_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -712,6 +714,7 @@ class AgreementService:
                 ratification=item.ratification.value if item.ratification else None,
                 verified=item.verified,
                 ratification_label=ratification_label(item),
+                binds_from=item.binds_from,
             )
             for item in applicable_instruments(snap.library, country)
         ]

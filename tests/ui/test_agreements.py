@@ -160,7 +160,9 @@ def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: Open
     assert applicable[0].text(1) == (
         "Bilateral agreement; In force (date of entry into force not known)"
     )
-    assert applicable[2].text(1) == "Eurasian Economic Union"
+    assert applicable[2].text(1) == (
+        "Eurasian Economic Union; binding on the host since 1 Jan 2015"
+    )
     # For Korea, C097 binds neither Korea nor Kazakhstan: a standard, never under "Applies".
     choose(qtbot, view.country, "KR")
     applies = [

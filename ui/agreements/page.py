@@ -350,6 +350,9 @@ class CountryView(QWidget):
                 why = f"{why}: {item.ratification_label}"
             if not item.instrument.in_force_date_known:
                 why = f"{why}; {item.instrument.status_label}"
+            elif item.binds_from is not None:
+                since = _("binding on the host since {date}").format(date=_date(item.binds_from))
+                why = f"{why}; {since}"
             row = QTreeWidgetItem([item.instrument.title, why, self._verified(item.verified)])
             row.setData(0, ID_ROLE, item.instrument.id)
             mark_unverified(row, self.COLUMNS, item.verified)
