@@ -160,9 +160,13 @@ def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: Open
     assert applicable[0].text(1) == (
         "Bilateral agreement; In force (date of entry into force not known)"
     )
-    assert applicable[2].text(1) == (
-        "Eurasian Economic Union; binding on the host since 1 Jan 2015"
-    )
+    # The Treaty's entry into force (1 January 2015) is not the day Kyrgyzstan, which joined
+    # later, was bound: no day is claimed.
+    assert applicable[2].text(1) == "Eurasian Economic Union"
+    # Qatar's agreement binds it from its entry into force.
+    choose(qtbot, view.country, "QA")
+    qatar = view.applicable_root.child(0)
+    assert qatar.text(1) == "Bilateral agreement; binding on the host since 18 Dec 2025"
     # For Korea, C097 binds neither Korea nor Kazakhstan: a standard, never under "Applies".
     choose(qtbot, view.country, "KR")
     applies = [
