@@ -132,6 +132,17 @@ def is_standard_in(instrument: Instrument, country: str) -> bool:
     return applicable is not None and applicable.basis is Basis.STANDARD
 
 
+def binds_later(instrument: Instrument, country: str, day: date) -> bool:
+    """Whether ``instrument`` binds ``country`` only after ``day``: in force and ratified (or
+    agreed), but not yet for the host on that day, so a letter of that day cites it as no
+    law."""
+    applicable = _applicable(instrument, _country(country))
+    if applicable is None or not applicable.binding:
+        return False
+    start = applicable.binds_from
+    return start is not None and start > day
+
+
 def pending_instruments(library: Library, country: str) -> list[Instrument]:
     """Instruments with ``country`` signed but not in force, under negotiation or planned: for
     information, not law."""

@@ -42,7 +42,7 @@ from app.agreements import (
     pending_instruments,
     ratification_label,
 )
-from app.agreements.applicability import is_standard_in
+from app.agreements.applicability import binds_later, is_standard_in
 from app.agreements.library import check_language, status_text
 from app.db.engine import Database, is_read
 from app.db.models import (
@@ -879,9 +879,11 @@ def letter_citations(
     case_id: str,
     lang: str,
     session: Session | None = None,
+    on: date | None = None,
 ) -> tuple[Citation, ...]:
-    """What a letter on the case cites, in ``lang``: the provisions the officer cited, or, when
-    none is cited, the relevant provisions of instruments binding the host country.
+    """What a letter on the case dated ``on`` (today by default) cites, in ``lang``: the
+    provisions the officer cited, or, when none is cited, the relevant provisions of
+    instruments binding the host country on that day.
 
     Pass ``session`` to read inside the caller's transaction (the letter register numbers and
     stores a letter in one write transaction; a second connection would wait on its lock). A
@@ -891,27 +893,36 @@ def letter_citations(
     instead (app.services.letters).
     """
     language = check_language(lang)
+    day = on or date.today()
     if session is None:
         ensure_library(ws)
         with ws.read() as own:
-            return _letter_citations(ws, own, case_id, language)
+            return _letter_citations(ws, own, case_id, language, day)
     if not _agreement_count(session):
         _sync(ws.actor.username, session, load_library())
-    return _letter_citations(ws, session, case_id, language)
+    return _letter_citations(ws, session, case_id, language, day)
 
 
 def _letter_citations(
-    ws: Workspace, session: Session, case_id: str, lang: str
+    ws: Workspace, session: Session, case_id: str, lang: str, on: date
 ) -> tuple[Citation, ...]:
     snap = _snapshot_of(ws, session)
     country, categories = _case_facts(session, case_id)
-    # An instrument not in force binds no one: the letter leaves it out, whoever cited it
-    # (``citations_not_in_force`` tells the approver).
-    pairs = [pair for pair in _cited_pairs(snap, session, case_id) if pair[0].is_binding]
+    # An instrument not in force, or not yet for the host, binds no one: the letter leaves
+    # it out, whoever cited it (``citations_not_in_force`` tells the approver).
+    pairs = [
+        (instrument, provision)
+        for instrument, provision in _cited_pairs(snap, session, case_id)
+        if _in_force_for(instrument, country, on)
+    ]
     if not pairs:
         # Standards the host has not ratified are never put forward as law on their own.
         domestic = is_domestic_case(session, case_id)
-        relevant = [p for p in _relevant(snap, country, categories, lang, domestic) if p.binding]
+        relevant = [
+            p
+            for p in _relevant(snap, country, categories, lang, domestic)
+            if p.binding and _in_force_for(snap.library.instrument(p.instrument_slug), country, on)
+        ]
         pairs = [_pair(snap, p.instrument_slug, p.slug) for p in relevant[:MAX_DEFAULT_CITATIONS]]
     citations = []
     for instrument, provision in pairs:
@@ -929,15 +940,22 @@ def _letter_citations(
     return tuple(citations)
 
 
-def citations_not_in_force(ws: Workspace, session: Session, case_id: str, lang: str) -> list[str]:
-    """The case's citations of instruments not in force (signed only, or doubtful), in
-    ``lang``: the letters leave them out, and the approver is told which."""
+def citations_not_in_force(
+    ws: Workspace, session: Session, case_id: str, lang: str, on: date
+) -> list[str]:
+    """The case's citations of instruments not in force on ``on`` (signed only, doubtful, or
+    binding the host only later), in ``lang``: letters leave them out; the approver is told."""
     snap = _snapshot_of(ws, session)
+    country = _load_case(session, case_id).host_country
     return [
         citation_text(instrument, provision, check_language(lang), mark_unverified=False)
         for instrument, provision in _cited_pairs(snap, session, case_id)
-        if not instrument.is_binding
+        if not _in_force_for(instrument, country, on)
     ]
+
+
+def _in_force_for(instrument: Instrument, country: str, on: date) -> bool:
+    return instrument.is_binding and not binds_later(instrument, country, on)
 
 
 def _cited_pairs(

@@ -1134,14 +1134,15 @@ class LetterService(DatedService):
         left_out = (
             []
             if row.kind in _HOST_LAW_ONLY
-            else citations_not_in_force(self.ws, session, case.id, row.lang)
+            else citations_not_in_force(self.ws, session, case.id, row.lang, self.today)
         )
         if left_out:
-            # Signed but not in force (or doubtful): it binds no one, so it is not cited as law.
+            # Not in force (signed only, doubtful, or not yet for the host): it binds no one.
             found.append(
                 _(
-                    "The case cites instruments that are not in force, which the letter leaves "
-                    "out: {provisions}. An instrument signed but not in force binds no one."
+                    "The case cites instruments not in force for the host country on the "
+                    "letter's date, which the letter leaves out: {provisions}. An instrument "
+                    "binds no one before it is in force."
                 ).format(provisions="; ".join(left_out))
             )
         found.extend(foreign_script_passages(context))
@@ -1149,13 +1150,13 @@ class LetterService(DatedService):
         return found
 
     def _citations(
-        self, session: Session, case: Case, lang: str, kind: str
+        self, session: Session, case: Case, lang: str, kind: str, on: date
     ) -> tuple[Citation, ...]:
         """What the officer cited, else the relevant provisions binding the host state
         (app.services.agreements); for an employer, the host's law on the case's complaints."""
         if kind in _HOST_LAW_ONLY:
             return self._host_law_citations(session, case, lang)
-        return letter_citations(self.ws, case.id, lang, session)
+        return letter_citations(self.ws, case.id, lang, session, on)
 
     def _host_law_citations(self, session: Session, case: Case, lang: str) -> tuple[Citation, ...]:
         """The host-country provisions the contract review relies on (with their sources and
@@ -1221,7 +1222,7 @@ class LetterService(DatedService):
             forward_to=str((row.options or {}).get("forward_to") or ""),
             share_identity=bool((row.options or {}).get("share_identity")),
             free_text=row.free_text,
-            citations=self._citations(session, case, lang, row.kind),
+            citations=self._citations(session, case, lang, row.kind, letter_date),
             attachments=tuple(str(a) for a in row.attachments_note),
             signatory=self._signatory(session, row),
             executor=self._executor(session, row, mission),

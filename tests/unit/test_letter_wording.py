@@ -701,3 +701,41 @@ def test_a_note_never_cites_an_agreement_signed_but_not_in_force(
         draft = letters.draft(case.id, "note_verbale_labour_authority", lang)
         (warning,) = [w for w in letters.warnings(draft.id) if "not in force" in w]
         assert title in flat(warning), lang
+
+
+def ratified_by_korea_on(day: date) -> Library:
+    """The shipped library, with Korea's ratification of C029 dated ``day``."""
+    library = load_library()
+    c029 = library.instrument("ilo-c029")
+    ratifications = tuple(
+        dataclasses.replace(entry, ratified_on=day) if entry.state == "KR" else entry
+        for entry in c029.ratifications
+    )
+    changed = dataclasses.replace(c029, ratifications=ratifications)
+    instruments = tuple(changed if i.id == c029.id else i for i in library.instruments)
+    return dataclasses.replace(library, instruments=instruments)
+
+
+def test_a_note_never_cites_a_convention_before_it_binds_the_host(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: a convention the host ratified less than twelve months before the note
+    (an ILO convention binds a state a year after its ratification is registered) was cited to
+    its ministry among the provisions binding it; the contract review already said "not yet in
+    force"."""
+    sync_library(people["admin"], ratified_by_korea_on(date(2026, 6, 1)))  # binds 1.6.2027
+    case = make_case(people, "female", "KR")
+    agreements = AgreementService(people["aigul"])
+    (provision,) = [p for p in agreements.get("ilo-c029").provisions if p.slug == "art-2-1"]
+    agreements.cite(case.id, provision.id)
+    letters = LetterService(people["aigul"], today=TODAY)
+    for lang, title in (("ru", "(№ 29)"), ("kk", "(№ 29)"), ("en", "(No. 29)")):
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        assert title not in note, lang
+        draft = letters.draft(case.id, "note_verbale_labour_authority", lang)
+        (warning,) = [w for w in letters.warnings(draft.id) if "not in force" in w]
+        assert title in warning, lang
+    # Once Korea is bound (the shipped date, 2021), the note cites it again.
+    sync_library(people["admin"], load_library())
+    note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
+    assert "(No. 29)" in note
