@@ -541,7 +541,9 @@ def provision_info(
     provision: Provision,
     lang: str,
     applicable: Applicable | None = None,
+    host: str = "",
 ) -> ProvisionInfo:
+    """``host``: the case's host country, to say whether the instrument binds it today."""
     return ProvisionInfo(
         id=snapshot.provision_ids[(instrument.id, provision.id)],
         slug=provision.id,
@@ -561,7 +563,7 @@ def provision_info(
         source=provision.source or instrument.source,
         checked_on=provision.checked_on if provision.source else instrument.checked_on,
         in_force_date_known=not instrument.in_force_date_unknown,
-        in_force=instrument.is_binding,
+        in_force=_in_force_for(instrument, host, date.today()) if host else instrument.is_binding,
     )
 
 
@@ -756,9 +758,9 @@ class AgreementService:
         language = self._lang(lang)
         snap = self._read()
         with self.ws.read() as session:
-            _case_facts(session, case_id)
+            country, _categories = _case_facts(session, case_id)
             rows = _citation_rows(session, case_id)
-            return [_citation_info(snap, row, language) for row in rows]
+            return [_citation_info(snap, row, language, country) for row in rows]
 
     def cite(
         self, case_id: str, provision_id: str, note: str = "", lang: str | None = None
@@ -1035,13 +1037,13 @@ def _pair(
     return instrument, instrument.provision(provision_slug)
 
 
-def _citation_info(snap: _Snapshot, row: CaseCitation, lang: str) -> CitationInfo:
+def _citation_info(snap: _Snapshot, row: CaseCitation, lang: str, host: str = "") -> CitationInfo:
     pair = _find(snap, row.provision_id)
     if pair is None:
         # HQ withdrew the provision after it was cited; the citation still shows what it was.
         provision = _provision_of_removed(row)
     else:
-        provision = provision_info(snap, pair[0], pair[1], lang)
+        provision = provision_info(snap, pair[0], pair[1], lang, host=host)
     return CitationInfo(
         id=row.id,
         case_id=row.case_id,
@@ -1081,7 +1083,9 @@ def _relevant(
         for provision in applicable.instrument.provisions:
             if wanted.intersection(provision.categories):
                 result.append(
-                    provision_info(snap, applicable.instrument, provision, lang, applicable)
+                    provision_info(
+                        snap, applicable.instrument, provision, lang, applicable, country
+                    )
                 )
     return result
 

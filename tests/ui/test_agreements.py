@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from pytestqt.qtbot import QtBot
 
+from app.agreements import load_library
 from app.domain.codes import Category, label
 from app.i18n import format_date
 from app.services.agreements import AgreementService, sync_library
@@ -15,7 +16,7 @@ from app.services.workspace import Workspace
 from tests.builders import with_provision_of_the_signed_tajik_agreement
 from tests.conftest import OpenWs
 from tests.ui.press import choose, click, click_item, on_screen, show_tab, type_into
-from tests.unit.test_letter_wording import without_entry_into_force
+from tests.unit.test_letter_wording import ratified_by_korea_on, without_entry_into_force
 from ui.agreements.case_panel import ApplicableLawPanel
 from ui.agreements.page import ID_ROLE, AgreementsPage
 from ui.agreements.widgets import source_html, top_items
@@ -402,3 +403,26 @@ def test_the_panel_offers_no_provision_of_an_agreement_signed_but_not_in_force(
     (cited,) = top_items(panel.cited)
     assert "Tajikistan" in cited.text(0)
     assert cited.text(1) == "not in force: letters do not cite it"
+
+
+def test_the_panel_says_a_convention_does_not_bind_the_host_yet(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: C029, ratified by Korea less than a year ago in this library, was listed on a
+    Korean case as binding (no word beside it), though letters leave it out until Korea is
+    bound."""
+    sync_library(open_ws("admin"), ratified_by_korea_on(date.today() - timedelta(days=30)))
+    ws = open_ws("aigul")
+    case_id = new_case(ws, "KR", ("trafficking_forced_labour",))
+    panel = on_screen(qtbot, ApplicableLawPanel(ws, case_id))
+    c029 = [row for row in top_items(panel.relevant) if "(No. 29)" in row.text(0)]
+    assert c029 and all(row.text(1) == "not in force: letters do not cite it" for row in c029)
+    AgreementService(ws).cite(case_id, str(c029[0].data(0, ID_ROLE)))
+    panel.refresh()
+    (cited,) = top_items(panel.cited)
+    assert cited.text(1) == "not in force: letters do not cite it"
+    # The shipped library: Korea bound since 2022, nothing said.
+    sync_library(open_ws("admin"), load_library())
+    panel.refresh()
+    assert all(row.text(1) == "" for row in top_items(panel.relevant) if "(No. 29)" in row.text(0))
+    assert top_items(panel.cited)[0].text(1) == ""
