@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from app.agreements import Library, load_library
+from app.agreements.library import LocalizedText, Provision
+from app.domain.codes import Category
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterInfo, LetterService
 from app.services.records import (
@@ -188,3 +192,27 @@ def issued_letter(aigul: Workspace, serik: Workspace, case_id: str) -> LetterInf
     )
     LetterService(serik).approve(draft.id)
     return LetterService(aigul).issue(draft.id)
+
+
+def with_provision_of_the_signed_tajik_agreement() -> Library:
+    """The shipped library, with one provision in the 2006 agreement with Tajikistan, which
+    is signed but not in force (as an HQ update could send it)."""
+    library = load_library()
+    provision = Provision(
+        "art-5",
+        "Art. 5",
+        LocalizedText(
+            "Жұмыс беруші жұмыскердің жеке басын куәландыратын құжаттарын алуға құқылы емес.",
+            "Работодатель не вправе изымать документы, удостоверяющие личность работника.",
+            "The employer may not take the worker's identity documents.",
+        ),
+        (Category.DOCUMENTS_WITHHELD, Category.UNPAID_WAGES),
+        False,
+    )
+    instruments = tuple(
+        dataclasses.replace(i, provisions=(provision,))
+        if i.id == "kz-tj-migrant-workers-2006"
+        else i
+        for i in library.instruments
+    )
+    return dataclasses.replace(library, instruments=instruments)

@@ -69,9 +69,9 @@ class Applicable:
 
     @property
     def binding(self) -> bool:
-        """True when the host is bound; False for a standard it has not (known to have)
-        ratified and for Kazakhstan's own laws."""
-        return self.basis not in (Basis.STANDARD, Basis.HOME_LAW)
+        """True when the host is bound; False for an instrument not in force, for a standard
+        it has not (known to have) ratified and for Kazakhstan's own laws."""
+        return self.instrument.is_binding and self.basis not in (Basis.STANDARD, Basis.HOME_LAW)
 
     @property
     def verified(self) -> bool:
@@ -81,11 +81,11 @@ class Applicable:
     def binds_from(self) -> date | None:
         """The day the host became bound, where the library gives it; None when not known.
 
-        An agreement binds from its entry into force. An ILO instrument binds a state twelve
-        months after its ratification is registered (the final clauses of every ILO
-        convention and protocol, e.g. C029 Art. 28(3)), so it is counted from the
-        ratification date the library records. A UN instrument's delay differs by treaty, so
-        no date is derived for it.
+        An agreement binds from its entry into force. An ILO instrument binds a state from
+        the date a source gives for its entry into force there; failing that, twelve months
+        after its ratification is registered (the final clauses of every ILO convention and
+        protocol, e.g. C029 Art. 28(3)), counted from the ratification date the library
+        records. A UN instrument's delay differs by treaty, so no date is derived for it.
         """
         if not self.binding:
             return None
@@ -94,6 +94,8 @@ class Applicable:
         if not self.instrument.is_ilo:
             return None
         entry = self.instrument.ratification_entry(self.host) if self.host else None
+        if entry is not None and entry.in_force_on is not None:
+            return entry.in_force_on
         if entry is None or entry.ratified_on is None:
             return None
         ratified = entry.ratified_on
@@ -103,7 +105,8 @@ class Applicable:
 
 
 def applicable_instruments(library: Library, country: str) -> list[Applicable]:
-    """Instruments in force or signed that apply in ``country``, strongest basis first."""
+    """Instruments in force that apply in ``country``, strongest basis first (one signed but
+    not in force binds nobody: ``pending_instruments`` lists it)."""
     host = _country(country)
     found: list[tuple[tuple[int, int, int, int], Applicable]] = []
     for index, instrument in enumerate(library.instruments):
@@ -129,8 +132,20 @@ def is_standard_in(instrument: Instrument, country: str) -> bool:
     return applicable is not None and applicable.basis is Basis.STANDARD
 
 
+def binds_later(instrument: Instrument, country: str, day: date) -> bool:
+    """Whether ``instrument`` binds ``country`` only after ``day``: in force and ratified (or
+    agreed), but not yet for the host on that day, so a letter of that day cites it as no
+    law."""
+    applicable = _applicable(instrument, _country(country))
+    if applicable is None or not applicable.binding:
+        return False
+    start = applicable.binds_from
+    return start is not None and start > day
+
+
 def pending_instruments(library: Library, country: str) -> list[Instrument]:
-    """Instruments with ``country`` under negotiation or planned: for information, not law."""
+    """Instruments with ``country`` signed but not in force, under negotiation or planned: for
+    information, not law."""
     host = _country(country)
     pending = [
         instrument

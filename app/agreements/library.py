@@ -84,9 +84,12 @@ ILO_KINDS = frozenset({InstrumentKind.ILO_CONVENTION, InstrumentKind.PROTOCOL})
 UN_KINDS = frozenset({InstrumentKind.UN_CONVENTION, InstrumentKind.UN_PROTOCOL})
 # Instruments open to any state: who is bound is a matter of ratification, not of parties.
 MULTILATERAL_KINDS = ILO_KINDS | UN_KINDS
-BINDING_STATUSES = frozenset({InstrumentStatus.IN_FORCE, InstrumentStatus.SIGNED})
+# Only an instrument in force binds anyone: one signed but not in force (ratification or
+# entry into force outstanding) is shown for information, never cited as law.
+BINDING_STATUSES = frozenset({InstrumentStatus.IN_FORCE})
 PENDING_STATUSES = frozenset(
     {
+        InstrumentStatus.SIGNED,
         InstrumentStatus.NEGOTIATING,
         InstrumentStatus.PLANNED,
         InstrumentStatus.RECOMMENDED,
@@ -122,6 +125,8 @@ class RatificationEntry:
     ratified_on: date | None = None
     law: str = ""
     note: str = ""
+    # The day it entered into force for the state, where a source gives it (not derived).
+    in_force_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -192,7 +197,8 @@ class Instrument:
 
     @property
     def is_binding(self) -> bool:
-        """Signed or in force: cited as law (a pending text is information only)."""
+        """In force: cited as law (a text signed but not in force, or pending, is information
+        only)."""
         return self.status in BINDING_STATUSES
 
     @property
@@ -283,7 +289,7 @@ def check_language(language: str) -> str:
 def status_label(status: InstrumentStatus | str) -> str:
     labels = {
         InstrumentStatus.IN_FORCE: pgettext("agreement status", "In force"),
-        InstrumentStatus.SIGNED: pgettext("agreement status", "Signed"),
+        InstrumentStatus.SIGNED: pgettext("agreement status", "Signed, not in force"),
         InstrumentStatus.NEGOTIATING: pgettext("agreement status", "Under negotiation"),
         InstrumentStatus.PLANNED: pgettext("agreement status", "Planned"),
         InstrumentStatus.RECOMMENDED: pgettext(
@@ -412,7 +418,7 @@ _INSTRUMENT_OPTIONAL = {"note", "ratified_by", "not_ratified_by"}
 _PROVISION_REQUIRED = {"id", "article", "summary", "categories", "source", "checked_on", "verified"}
 _RATIFICATION_REQUIRED = {"date", "source", "checked_on", "verified"}
 _NON_RATIFICATION_REQUIRED = {"source", "checked_on", "verified"}
-_RATIFICATION_OPTIONAL = {"law", "note"}
+_RATIFICATION_OPTIONAL = {"law", "note", "in_force_on"}
 
 
 def _instrument(value: object, where: str) -> Instrument:
@@ -518,6 +524,7 @@ def _ratifications(data: Mapping[str, object], where: str) -> tuple[Ratification
                     ratified_on=_date(item.get("date"), f"{place}.date"),
                     law=_text(item["law"], f"{place}.law") if "law" in item else "",
                     note=_text(item["note"], f"{place}.note") if "note" in item else "",
+                    in_force_on=_date(item.get("in_force_on"), f"{place}.in_force_on"),
                 )
             )
     return tuple(sorted(entries, key=lambda entry: (not entry.ratified, entry.state)))

@@ -88,6 +88,7 @@ def instrument_json(
         "basis": applicable.basis if applicable else None,
         "basis_label": applicable.basis_label if applicable else None,
         "binding": applicable.binding if applicable else None,
+        "binds_from": applicable.binds_from if applicable else None,
         "pending": pending,
         "group": item.group,
         "parties": list(item.parties),
@@ -116,6 +117,14 @@ def _in_force_date(item: InstrumentInfo) -> str:
 def _undated(item: InstrumentInfo, why: str) -> str:
     """Why it applies, and that the date it entered into force is not known when it is not."""
     return why if item.in_force_date_known else f"{why}; {item.status_label}"
+
+
+def _since(item: ApplicableInfo) -> str:
+    """Why it binds the host, and from when where the library gives the day."""
+    if item.binds_from is None:
+        return item.basis_label
+    since = _("binding on the host since {date}").format(date=format_date(item.binds_from))
+    return f"{item.basis_label}; {since}"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -147,7 +156,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
         binding = [a for a in applicable if a.binding]
         standards = [a for a in applicable if not a.binding]
-        _print_rows([(a.instrument, _undated(a.instrument, a.basis_label)) for a in binding])
+        _print_rows([(a.instrument, _undated(a.instrument, _since(a))) for a in binding])
         print()
         # An instrument that binds neither the host nor (as far as known) Kazakhstan, or binds
         # Kazakhstan only, is a standard to invoke: never listed as applying.
@@ -167,7 +176,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             ]
         )
         print()
-        print(_("Not law: under negotiation, recommended or doubtful:"))
+        print(_("Not law: signed but not in force, under negotiation, recommended or doubtful:"))
         if pending:
             _print_rows([(p, p.status_label) for p in pending])
         else:

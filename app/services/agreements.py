@@ -42,7 +42,7 @@ from app.agreements import (
     pending_instruments,
     ratification_label,
 )
-from app.agreements.applicability import is_standard_in
+from app.agreements.applicability import binds_later, is_standard_in
 from app.agreements.library import check_language, status_text
 from app.db.engine import Database, is_read
 from app.db.models import (
@@ -108,6 +108,8 @@ class ProvisionInfo:
     checked_on: date | None = None
     # False: the instrument is in force but no source gave the date (shown, never left blank).
     in_force_date_known: bool = True
+    # False: the instrument is not in force (signed only, or doubtful): no letter cites it.
+    in_force: bool = True
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,8 @@ class ApplicableInfo:
     verified: bool
     # What is known of the host's and Kazakhstan's ratifications, in words ("" if not ILO/UN).
     ratification_label: str = ""
+    # The day the host became bound, where the library gives it (``Applicable.binds_from``).
+    binds_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -446,6 +450,7 @@ def _ratification_json(entry: RatificationEntry) -> dict[str, Any]:
         "date": entry.ratified_on.isoformat() if entry.ratified_on else None,
         "law": entry.law,
         "note": entry.note,
+        "in_force_on": entry.in_force_on.isoformat() if entry.in_force_on else None,
         "source": entry.source,
         "checked_on": entry.checked_on.isoformat() if entry.checked_on else None,
         "verified": entry.verified,
@@ -470,6 +475,7 @@ def _ratifications_from_extra(extra: dict[str, Any]) -> tuple[RatificationEntry,
             ratified_on=_optional_date(item.get("date")),
             law=str(item.get("law") or ""),
             note=str(item.get("note") or ""),
+            in_force_on=_optional_date(item.get("in_force_on")),
         )
         for item in extra.get("ratifications", ())
         if isinstance(item, dict)
@@ -535,7 +541,9 @@ def provision_info(
     provision: Provision,
     lang: str,
     applicable: Applicable | None = None,
+    host: str = "",
 ) -> ProvisionInfo:
+    """``host``: the case's host country, to say whether the instrument binds it today."""
     return ProvisionInfo(
         id=snapshot.provision_ids[(instrument.id, provision.id)],
         slug=provision.id,
@@ -551,10 +559,11 @@ def provision_info(
         provision_verified=provision.verified,
         citation=citation_text(instrument, provision, lang),
         basis=applicable.basis.value if applicable else None,
-        binding=applicable.binding if applicable else True,
+        binding=applicable.binding if applicable else instrument.is_binding,
         source=provision.source or instrument.source,
         checked_on=provision.checked_on if provision.source else instrument.checked_on,
         in_force_date_known=not instrument.in_force_date_unknown,
+        in_force=_in_force_for(instrument, host, date.today()) if host else instrument.is_binding,
     )
 
 
@@ -695,7 +704,7 @@ class AgreementService:
         return instrument_info(snap, snap.library.instrument(slug), language)
 
     def applicable(self, country: str, lang: str | None = None) -> builtins.list[ApplicableInfo]:
-        """Instruments in force or signed that apply in ``country``, strongest basis first."""
+        """Instruments in force that apply in ``country``, strongest basis first."""
         language = self._lang(lang)
         snap = self._read()
         return [
@@ -707,12 +716,14 @@ class AgreementService:
                 ratification=item.ratification.value if item.ratification else None,
                 verified=item.verified,
                 ratification_label=ratification_label(item),
+                binds_from=_host_bound_from(item),
             )
             for item in applicable_instruments(snap.library, country)
         ]
 
     def pending(self, country: str, lang: str | None = None) -> builtins.list[InstrumentInfo]:
-        """Agreements with ``country`` under negotiation or planned: information, not law."""
+        """Agreements with ``country`` signed but not in force, under negotiation or planned:
+        information, not law."""
         language = self._lang(lang)
         snap = self._read()
         return [
@@ -747,9 +758,9 @@ class AgreementService:
         language = self._lang(lang)
         snap = self._read()
         with self.ws.read() as session:
-            _case_facts(session, case_id)
+            country, _categories = _case_facts(session, case_id)
             rows = _citation_rows(session, case_id)
-            return [_citation_info(snap, row, language) for row in rows]
+            return [_citation_info(snap, row, language, country) for row in rows]
 
     def cite(
         self, case_id: str, provision_id: str, note: str = "", lang: str | None = None
@@ -856,14 +867,25 @@ class AgreementService:
         search.index_cases(session, [case_row.id])
 
 
+def _host_bound_from(item: Applicable) -> date | None:
+    """The day the host became bound, to show: none for a union's treaty or agreement, whose
+    date of entry into force is not the day a state that joined later was bound (Kyrgyzstan
+    joined the EAEU in August 2015), and the library has no such days."""
+    if item.basis in (Basis.EAEU, Basis.CIS):
+        return None
+    return item.binds_from
+
+
 def letter_citations(
     ws: Workspace,
     case_id: str,
     lang: str,
     session: Session | None = None,
+    on: date | None = None,
 ) -> tuple[Citation, ...]:
-    """What a letter on the case cites, in ``lang``: the provisions the officer cited, or, when
-    none is cited, the relevant provisions of instruments binding the host country.
+    """What a letter on the case dated ``on`` (today by default) cites, in ``lang``: the
+    provisions the officer cited, or, when none is cited, the relevant provisions of
+    instruments binding the host country on that day.
 
     Pass ``session`` to read inside the caller's transaction (the letter register numbers and
     stores a letter in one write transaction; a second connection would wait on its lock). A
@@ -873,26 +895,36 @@ def letter_citations(
     instead (app.services.letters).
     """
     language = check_language(lang)
+    day = on or date.today()
     if session is None:
         ensure_library(ws)
         with ws.read() as own:
-            return _letter_citations(ws, own, case_id, language)
+            return _letter_citations(ws, own, case_id, language, day)
     if not _agreement_count(session):
         _sync(ws.actor.username, session, load_library())
-    return _letter_citations(ws, session, case_id, language)
+    return _letter_citations(ws, session, case_id, language, day)
 
 
 def _letter_citations(
-    ws: Workspace, session: Session, case_id: str, lang: str
+    ws: Workspace, session: Session, case_id: str, lang: str, on: date
 ) -> tuple[Citation, ...]:
     snap = _snapshot_of(ws, session)
     country, categories = _case_facts(session, case_id)
-    chosen = [_find(snap, row.provision_id) for row in _citation_rows(session, case_id)]
-    pairs = [pair for pair in chosen if pair is not None]
+    # An instrument not in force, or not yet for the host, binds no one: the letter leaves
+    # it out, whoever cited it (``citations_not_in_force`` tells the approver).
+    pairs = [
+        (instrument, provision)
+        for instrument, provision in _cited_pairs(snap, session, case_id)
+        if _in_force_for(instrument, country, on)
+    ]
     if not pairs:
         # Standards the host has not ratified are never put forward as law on their own.
         domestic = is_domestic_case(session, case_id)
-        relevant = [p for p in _relevant(snap, country, categories, lang, domestic) if p.binding]
+        relevant = [
+            p
+            for p in _relevant(snap, country, categories, lang, domestic)
+            if p.binding and _in_force_for(snap.library.instrument(p.instrument_slug), country, on)
+        ]
         pairs = [_pair(snap, p.instrument_slug, p.slug) for p in relevant[:MAX_DEFAULT_CITATIONS]]
     citations = []
     for instrument, provision in pairs:
@@ -908,6 +940,31 @@ def _letter_citations(
             )
         )
     return tuple(citations)
+
+
+def citations_not_in_force(
+    ws: Workspace, session: Session, case_id: str, lang: str, on: date
+) -> list[str]:
+    """The case's citations of instruments not in force on ``on`` (signed only, doubtful, or
+    binding the host only later), in ``lang``: letters leave them out; the approver is told."""
+    snap = _snapshot_of(ws, session)
+    country = _load_case(session, case_id).host_country
+    return [
+        citation_text(instrument, provision, check_language(lang), mark_unverified=False)
+        for instrument, provision in _cited_pairs(snap, session, case_id)
+        if not _in_force_for(instrument, country, on)
+    ]
+
+
+def _in_force_for(instrument: Instrument, country: str, on: date) -> bool:
+    return instrument.is_binding and not binds_later(instrument, country, on)
+
+
+def _cited_pairs(
+    snap: _Snapshot, session: Session, case_id: str
+) -> list[tuple[Instrument, Provision]]:
+    chosen = [_find(snap, row.provision_id) for row in _citation_rows(session, case_id)]
+    return [pair for pair in chosen if pair is not None]
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -980,13 +1037,13 @@ def _pair(
     return instrument, instrument.provision(provision_slug)
 
 
-def _citation_info(snap: _Snapshot, row: CaseCitation, lang: str) -> CitationInfo:
+def _citation_info(snap: _Snapshot, row: CaseCitation, lang: str, host: str = "") -> CitationInfo:
     pair = _find(snap, row.provision_id)
     if pair is None:
         # HQ withdrew the provision after it was cited; the citation still shows what it was.
         provision = _provision_of_removed(row)
     else:
-        provision = provision_info(snap, pair[0], pair[1], lang)
+        provision = provision_info(snap, pair[0], pair[1], lang, host=host)
     return CitationInfo(
         id=row.id,
         case_id=row.case_id,
@@ -1026,7 +1083,9 @@ def _relevant(
         for provision in applicable.instrument.provisions:
             if wanted.intersection(provision.categories):
                 result.append(
-                    provision_info(snap, applicable.instrument, provision, lang, applicable)
+                    provision_info(
+                        snap, applicable.instrument, provision, lang, applicable, country
+                    )
                 )
     return result
 

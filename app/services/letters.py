@@ -100,7 +100,12 @@ from app.letters.states import body, is_known, state_name, state_name_en_bare
 from app.os_errors import os_error_reason
 from app.services import search
 from app.services import validation as check
-from app.services.agreements import ensure_library, is_domestic_case, letter_citations
+from app.services.agreements import (
+    citations_not_in_force,
+    ensure_library,
+    is_domestic_case,
+    letter_citations,
+)
 from app.services.legal_tables import SUBJECT_RULES, host_law
 from app.services.letterhead import letterhead
 from app.services.rows import add_case_event, copied, live_row
@@ -1156,18 +1161,32 @@ class LetterService(DatedService):
                     "before the letter is approved."
                 ).format(provisions="; ".join(_cited(c) for c in undated))
             )
+        left_out = (
+            []
+            if row.kind in _HOST_LAW_ONLY
+            else citations_not_in_force(self.ws, session, case.id, row.lang, self.today)
+        )
+        if left_out:
+            # Not in force (signed only, doubtful, or not yet for the host): it binds no one.
+            found.append(
+                _(
+                    "The case cites instruments not in force for the host country on the "
+                    "letter's date, which the letter leaves out: {provisions}. An instrument "
+                    "binds no one before it is in force."
+                ).format(provisions="; ".join(left_out))
+            )
         found.extend(foreign_script_passages(context))
         found.extend(unprintable_passages(context))
         return found
 
     def _citations(
-        self, session: Session, case: Case, lang: str, kind: str
+        self, session: Session, case: Case, lang: str, kind: str, on: date
     ) -> tuple[Citation, ...]:
         """What the officer cited, else the relevant provisions binding the host state
         (app.services.agreements); for an employer, the host's law on the case's complaints."""
         if kind in _HOST_LAW_ONLY:
             return self._host_law_citations(session, case, lang)
-        return letter_citations(self.ws, case.id, lang, session)
+        return letter_citations(self.ws, case.id, lang, session, on)
 
     def _host_law_citations(self, session: Session, case: Case, lang: str) -> tuple[Citation, ...]:
         """The host-country provisions the contract review relies on (with their sources and
@@ -1233,7 +1252,7 @@ class LetterService(DatedService):
             forward_to=str((row.options or {}).get("forward_to") or ""),
             share_identity=bool((row.options or {}).get("share_identity")),
             free_text=row.free_text,
-            citations=self._citations(session, case, lang, row.kind),
+            citations=self._citations(session, case, lang, row.kind, letter_date),
             attachments=tuple(str(a) for a in row.attachments_note),
             signatory=self._signatory(session, row),
             executor=self._executor(session, row, mission),

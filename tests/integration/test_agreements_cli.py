@@ -91,7 +91,9 @@ def test_list_as_text(cli: Cli) -> None:
     assert "kz-qa-employment-2024" in result.out
     assert "Bilateral agreement" in result.out
     assert "no — to be checked" in result.out  # the Qatar agreement is not verified yet
-    assert "Not law: under negotiation, recommended or doubtful:" in result.out
+    assert "Not law: signed but not in force, under negotiation, recommended or doubtful:" in (
+        result.out
+    )
 
 
 def test_show_one_instrument(cli: Cli) -> None:
@@ -191,3 +193,13 @@ def test_update_the_host_country_table_from_a_file(
     refused = cli("agreement", "update", str(file))
     assert refused.code == 1
     assert "verified figure must name its source" in refused.err
+
+
+def test_list_says_from_when_an_instrument_binds_the_host(cli: Cli) -> None:
+    """The fault: the list said an instrument applied, never since when: Korea is bound by
+    C029 only from 20 April 2022, Russia by the 2014 Protocol from 17 January 2020."""
+    korea = by_slug(json.loads(cli("agreement", "list", "--country", "KR", "--json").out))
+    assert korea["ilo-c029"]["binds_from"] == "2022-04-20"
+    russia = cli("agreement", "list", "--country", "RU")
+    (p029,) = [line for line in russia.out.splitlines() if line.startswith("ilo-p029")]
+    assert "binding on the host since 17 Jan 2020" in p029

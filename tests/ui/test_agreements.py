@@ -6,15 +6,17 @@ from datetime import date, timedelta
 
 from pytestqt.qtbot import QtBot
 
+from app.agreements import load_library
 from app.domain.codes import Category, label
 from app.i18n import format_date
 from app.services.agreements import AgreementService, sync_library
 from app.services.cases import CaseService
 from app.services.records import CaseInput, PersonInput
 from app.services.workspace import Workspace
+from tests.builders import with_provision_of_the_signed_tajik_agreement
 from tests.conftest import OpenWs
 from tests.ui.press import choose, click, click_item, on_screen, show_tab, type_into
-from tests.unit.test_letter_wording import without_entry_into_force
+from tests.unit.test_letter_wording import ratified_by_korea_on, without_entry_into_force
 from ui.agreements.case_panel import ApplicableLawPanel
 from ui.agreements.page import ID_ROLE, AgreementsPage
 from ui.agreements.widgets import source_html, top_items
@@ -159,7 +161,13 @@ def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: Open
     assert applicable[0].text(1) == (
         "Bilateral agreement; In force (date of entry into force not known)"
     )
+    # The Treaty's entry into force (1 January 2015) is not the day Kyrgyzstan, which joined
+    # later, was bound: no day is claimed.
     assert applicable[2].text(1) == "Eurasian Economic Union"
+    # Qatar's agreement binds it from its entry into force.
+    choose(qtbot, view.country, "QA")
+    qatar = view.applicable_root.child(0)
+    assert qatar.text(1) == "Bilateral agreement; binding on the host since 18 Dec 2025"
     # For Korea, C097 binds neither Korea nor Kazakhstan: a standard, never under "Applies".
     choose(qtbot, view.country, "KR")
     applies = [
@@ -170,8 +178,19 @@ def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: Open
     c097 = next(row for row in standards if "No. 97" in row.text(0))
     assert "neither the host country nor Kazakhstan" in c097.text(1)
     choose(qtbot, view.country, "TR")
-    assert view.pending_root.text(0) == "Not law: under negotiation, recommended or doubtful (1)"
+    assert view.pending_root.text(0) == (
+        "Not law: signed but not in force, under negotiation, recommended or doubtful (1)"
+    )
     assert view.pending_root.child(0).text(1).startswith("Recommended by a study")
+    # Tajikistan's 2006 agreement is signed, not in force: never under "Applies".
+    choose(qtbot, view.country, "TJ")
+    applies = [
+        view.applicable_root.child(i).text(0) for i in range(view.applicable_root.childCount())
+    ]
+    assert not any("Tajikistan" in title for title in applies)
+    (signed,) = [view.pending_root.child(i) for i in range(view.pending_root.childCount())]
+    assert "Republic of Tajikistan" in signed.text(0)
+    assert signed.text(1) == "Signed, not in force"
 
 
 def test_language_switch_retranslates(
@@ -362,3 +381,48 @@ def test_the_host_country_tab_takes_the_larger_share_until_the_divider_is_moved(
     page.tabs.setCurrentWidget(page.country_view)
     page.tabs.setCurrentWidget(page.instrument_view)
     assert page.splitter.sizes()[0] < page.splitter.sizes()[1]
+
+
+def test_the_panel_offers_no_provision_of_an_agreement_signed_but_not_in_force(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: a provision of the agreement with Tajikistan, signed but not in force, was
+    offered on a Tajik case as binding (no word beside it); one cited before says letters
+    leave it out."""
+    sync_library(open_ws("admin"), with_provision_of_the_signed_tajik_agreement())
+    ws = open_ws("aigul")
+    case_id = new_case(ws, "TJ", ("documents_withheld",))
+    panel = on_screen(qtbot, ApplicableLawPanel(ws, case_id))
+    assert panel.relevant_texts() and not any(
+        "Tajikistan" in text for text in panel.relevant_texts()
+    )
+    service = AgreementService(ws)
+    (provision,) = service.get("kz-tj-migrant-workers-2006").provisions
+    service.cite(case_id, provision.id)
+    panel.refresh()
+    (cited,) = top_items(panel.cited)
+    assert "Tajikistan" in cited.text(0)
+    assert cited.text(1) == "not in force: letters do not cite it"
+
+
+def test_the_panel_says_a_convention_does_not_bind_the_host_yet(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: C029, ratified by Korea less than a year ago in this library, was listed on a
+    Korean case as binding (no word beside it), though letters leave it out until Korea is
+    bound."""
+    sync_library(open_ws("admin"), ratified_by_korea_on(date.today() - timedelta(days=30)))
+    ws = open_ws("aigul")
+    case_id = new_case(ws, "KR", ("trafficking_forced_labour",))
+    panel = on_screen(qtbot, ApplicableLawPanel(ws, case_id))
+    c029 = [row for row in top_items(panel.relevant) if "(No. 29)" in row.text(0)]
+    assert c029 and all(row.text(1) == "not in force: letters do not cite it" for row in c029)
+    AgreementService(ws).cite(case_id, str(c029[0].data(0, ID_ROLE)))
+    panel.refresh()
+    (cited,) = top_items(panel.cited)
+    assert cited.text(1) == "not in force: letters do not cite it"
+    # The shipped library: Korea bound since 2022, nothing said.
+    sync_library(open_ws("admin"), load_library())
+    panel.refresh()
+    assert all(row.text(1) == "" for row in top_items(panel.relevant) if "(No. 29)" in row.text(0))
+    assert top_items(panel.cited)[0].text(1) == ""

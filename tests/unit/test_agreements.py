@@ -251,12 +251,16 @@ def test_uzbekistan_is_bilateral_and_cis_but_not_eaeu(library: Library) -> None:
     assert "eaeu-treaty-2014" not in by_id
 
 
-def test_tajikistan_cis_and_unverified_bilateral(library: Library) -> None:
+def test_tajikistan_s_agreement_signed_not_in_force_binds_no_one(library: Library) -> None:
+    """The fault: the 2006 agreement with Tajikistan, whose entry into force no source
+    confirms (status "signed"), was listed as a bilateral agreement binding Tajikistan, first of
+    all; the contract review, letters and briefing sheets then cited it as law in force."""
     found = applicable_instruments(library, "TJ")
-    bilateral = found[0]
-    assert bilateral.instrument.id == "kz-tj-migrant-workers-2006"
-    assert bilateral.basis is Basis.BILATERAL and bilateral.verified is False
-    assert found[1].basis is Basis.CIS
+    assert "kz-tj-migrant-workers-2006" not in {item.instrument.id for item in found}
+    assert found[0].basis is Basis.CIS
+    (signed,) = pending_instruments(library, "TJ")
+    assert signed.id == "kz-tj-migrant-workers-2006" and not signed.is_binding
+    assert status_label(signed.status) == "Signed, not in force"
 
 
 def test_qatar_has_a_bilateral_agreement_only(library: Library) -> None:
@@ -308,8 +312,24 @@ def test_korea_and_uk(library: Library) -> None:
     assert [i.id for i in pending_instruments(library, "KR")] == ["kz-kr-eps-memorandum"]
     assert "kz-kr-eps-memorandum" not in bases(library, "KR")
     gb = bases(library, "GB")
-    assert gb["kz-gb-glaa-seasonal-mou-2025"] is Basis.BILATERAL
+    # The memorandum with the GLAA is signed, not in force: information, never law.
+    assert "kz-gb-glaa-seasonal-mou-2025" not in gb
+    assert [i.id for i in pending_instruments(library, "GB")] == ["kz-gb-glaa-seasonal-mou-2025"]
     assert gb["ilo-p029"] is Basis.ILO
+
+
+def test_only_an_instrument_in_force_binds(library: Library) -> None:
+    """Every status but "in force" leaves an instrument out of what applies, wherever the
+    host is a party; the signed ones are listed as pending, with their status."""
+    for instrument in library.instruments:
+        if instrument.is_multilateral or instrument.is_national_law:
+            continue
+        for host in set(instrument.parties) - {"KZ"}:
+            applies = {item.instrument.id for item in applicable_instruments(library, host)}
+            pending = {item.id for item in pending_instruments(library, host)}
+            in_force = instrument.status is InstrumentStatus.IN_FORCE
+            assert (instrument.id in applies) == in_force, (instrument.id, host)
+            assert (instrument.id in pending) == (not in_force), (instrument.id, host)
 
 
 def test_every_demo_host_gets_an_answer(library: Library) -> None:

@@ -1100,6 +1100,31 @@ def test_korea_is_bound_by_c029_twelve_months_after_ratifying_it() -> None:
     )
 
 
+def test_russia_is_bound_by_p029_from_the_date_a_source_gives() -> None:
+    """The fault: Russia's ratification of the 2014 Protocol (P029) had no date, so the review
+    cited it as binding for contracts that ended before it entered into force for Russia
+    (17 January 2020, per the source the library stores)."""
+    (p029,) = {
+        p.binds_from for p in applicable_provisions("RU", "en") if p.instrument == "ilo-p029"
+    }
+    assert p029 == date(2020, 1, 17)
+    # No source gives Kyrgyzstan's date (docs/legal-sources.md): none is made up.
+    (kg,) = {p.binds_from for p in applicable_provisions("KG", "en") if p.instrument == "ilo-p029"}
+    assert kg is None
+
+    def p029_label(signed_on: str, **more: object) -> str:
+        fee = {"recruitment_fee_paid_by_worker": 500, "recruitment_fee_currency": "USD"}
+        terms = parse_terms({**fee, "signed_on": signed_on, **more}, "RU")
+        finding = review(terms, applicable_provisions("RU", "en"), today=date(2026, 12, 7))
+        return next(label for label in finding.findings[0].reference_labels if "2014" in label)
+
+    assert "Art. 2(d) (applies from 17 January 2020)" in p029_label("2019-06-01")
+    assert "Art. 2(d) (binding on the host country)" in p029_label("2021-01-01")
+    assert "binds the host country only from 17 January 2020" in p029_label(
+        "2019-01-01", term_months=6
+    )
+
+
 QATAR = ProvisionRef(
     "Agreement between the Governments of Kazakhstan and Qatar, Art. 5",
     ("documents_withheld",),

@@ -17,11 +17,12 @@ from app.db.models import AuditEntry, CaseEvent, ContractReview, User
 from app.domain.events import compose
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import current_language, set_language
+from app.services.agreements import sync_library
 from app.services.cases import CaseService
 from app.services.contracts import ContractReviewService, applicable_provisions
 from app.services.records import CaseDetail, CaseInput, OrganisationInput
 from app.services.workspace import Workspace
-from tests.builders import ASSEL
+from tests.builders import ASSEL, with_provision_of_the_signed_tajik_agreement
 from tests.conftest import OpenWs, count
 from tests.unit.test_contract_rules import DESIGN_EXAMPLE
 
@@ -365,3 +366,29 @@ def test_report_refuses_an_unknown_language(ws: Workspace) -> None:
     info = ContractReviewService(ws).save(FAIR_TERMS)
     with pytest.raises(ValidationError, match="Unknown language de"):
         ContractReviewService(ws).report_pdf(info.id, "de")
+
+
+def test_a_review_never_cites_an_agreement_signed_but_not_in_force(open_ws: OpenWs) -> None:
+    """The fault: a review on a Tajik case cited the 2006 agreement with Tajikistan, signed but
+    not in force, beside the rules it bears on, as binding Tajikistan."""
+    sync_library(open_ws("admin"), with_provision_of_the_signed_tajik_agreement())
+    ws = open_ws("aigul")
+    case = CaseService(ws).create_case(
+        CaseInput(
+            host_country="TJ",
+            categories=("unpaid_wages", "documents_withheld"),
+            received_at=date.today(),
+            person=ASSEL,
+            employer=OrganisationInput(name="Pamir Stroy LLC", country="TJ"),
+        )
+    )
+    service = ContractReviewService(ws)
+    info = service.save({**DESIGN_EXAMPLE, "host_country": "TJ"}, case_id=case.id)
+    cited = [ref.text for finding in info.result.findings for ref in finding.references]
+    assert cited and not any("Tajikistan on labour" in text for text in cited)
+    for lang, title in (
+        ("ru", "Правительством Республики Таджикистан"),
+        ("kk", "Тәжікстан Республикасының Үкіметі"),
+    ):
+        text = " ".join(pdf_text(service.report_pdf(info.id, lang)).split())
+        assert title not in text, lang

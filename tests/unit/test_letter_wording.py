@@ -37,7 +37,11 @@ from app.services.records import (
     PersonInput,
 )
 from app.services.workspace import Workspace
-from tests.builders import hanil_steel_case, register_row_case
+from tests.builders import (
+    hanil_steel_case,
+    register_row_case,
+    with_provision_of_the_signed_tajik_agreement,
+)
 from tests.conftest import OpenWs
 
 TODAY = date(2026, 12, 1)
@@ -727,3 +731,72 @@ def test_an_employer_letter_names_the_employer_s_city_in_its_language(
     PartnerService(people["aigul"]).refer(case.id, partner.id, "shelter")
     referral = letters.defaults(case.id, "referral", "ru").addressee
     assert referral is not None and referral.address == "г. Сеул, Республика Корея"
+
+
+def test_a_note_never_cites_an_agreement_signed_but_not_in_force(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: the 2006 agreement with Tajikistan, signed but not in force, was cited in
+    the note to Tajikistan's ministry among the provisions binding it, by default and when the
+    officer cited it; an instrument not in force binds no one."""
+    monkeypatch.setitem(EMPLOYERS, "TJ", "Pamir Stroy LLC")
+    monkeypatch.setitem(CURRENCY, "TJ", "TJS")
+    sync_library(people["admin"], with_provision_of_the_signed_tajik_agreement())
+    case = make_case(people, "female", "TJ")
+    agreement = {
+        "ru": "Правительством Республики Таджикистан",
+        "kk": "Тәжікстан Республикасының Үкіметі",
+    }
+    for lang, title in agreement.items():
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        assert title not in note, lang
+    agreements = AgreementService(people["aigul"])
+    (provision,) = agreements.get("kz-tj-migrant-workers-2006").provisions
+    agreements.cite(case.id, provision.id)
+    letters = LetterService(people["aigul"], today=TODAY)
+    for lang, title in agreement.items():
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        assert title not in note, lang
+        # The note still cites what binds Tajikistan (conventions it ratified).
+        assert "№ 97" in note, lang
+        draft = letters.draft(case.id, "note_verbale_labour_authority", lang)
+        (warning,) = [w for w in letters.warnings(draft.id) if "not in force" in w]
+        assert title in flat(warning), lang
+
+
+def ratified_by_korea_on(day: date) -> Library:
+    """The shipped library, with Korea's ratification of C029 dated ``day``."""
+    library = load_library()
+    c029 = library.instrument("ilo-c029")
+    ratifications = tuple(
+        dataclasses.replace(entry, ratified_on=day) if entry.state == "KR" else entry
+        for entry in c029.ratifications
+    )
+    changed = dataclasses.replace(c029, ratifications=ratifications)
+    instruments = tuple(changed if i.id == c029.id else i for i in library.instruments)
+    return dataclasses.replace(library, instruments=instruments)
+
+
+def test_a_note_never_cites_a_convention_before_it_binds_the_host(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: a convention the host ratified less than twelve months before the note
+    (an ILO convention binds a state a year after its ratification is registered) was cited to
+    its ministry among the provisions binding it; the contract review already said "not yet in
+    force"."""
+    sync_library(people["admin"], ratified_by_korea_on(date(2026, 6, 1)))  # binds 1.6.2027
+    case = make_case(people, "female", "KR")
+    agreements = AgreementService(people["aigul"])
+    (provision,) = [p for p in agreements.get("ilo-c029").provisions if p.slug == "art-2-1"]
+    agreements.cite(case.id, provision.id)
+    letters = LetterService(people["aigul"], today=TODAY)
+    for lang, title in (("ru", "(№ 29)"), ("kk", "(№ 29)"), ("en", "(No. 29)")):
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        assert title not in note, lang
+        draft = letters.draft(case.id, "note_verbale_labour_authority", lang)
+        (warning,) = [w for w in letters.warnings(draft.id) if "not in force" in w]
+        assert title in warning, lang
+    # Once Korea is bound (the shipped date, 2021), the note cites it again.
+    sync_library(people["admin"], load_library())
+    note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
+    assert "(No. 29)" in note

@@ -170,22 +170,31 @@ class ApplicableLawPanel(QWidget):
 
     def _relevant_row(self, provision: ProvisionInfo) -> QTreeWidgetItem:
         why = "" if provision.binding else _("standard, not binding on the host")
+        if provision.binding and not provision.in_force:
+            # Ratified, but the host is bound only later (an ILO convention: a year on).
+            why = _("not in force: letters do not cite it")
         row = QTreeWidgetItem([provision.citation, _with_date_unknown(why, provision)])
         row.setData(0, ID_ROLE, provision.id)
         row.setData(0, SOURCE_ROLE, provision.source)
         row.setToolTip(0, plain_tooltip(provision.summary))
         _mark(row, provision)
-        if not provision.binding:
+        if not provision.binding or not provision.in_force:
             row.setForeground(1, QBrush(STANDARD_COLOUR))
         return row
 
     def _cited_row(self, citation: CitationInfo) -> QTreeWidgetItem:
         note = _with_date_unknown(citation.note, citation.provision)
+        if not citation.provision.in_force:
+            # Cited before its instrument was found not to be in force: letters leave it out.
+            left_out = _("not in force: letters do not cite it")
+            note = f"{note}; {left_out}" if note else left_out
         row = QTreeWidgetItem([citation.provision.citation, note])
         row.setData(0, ID_ROLE, citation.id)
         row.setData(0, SOURCE_ROLE, citation.provision.source)
         row.setToolTip(0, plain_tooltip(citation.provision.summary))
         _mark(row, citation.provision)
+        if not citation.provision.in_force:
+            row.setForeground(1, QBrush(UNVERIFIED_COLOUR))
         return row
 
     def _show_source(self, item: QTreeWidgetItem | None) -> None:

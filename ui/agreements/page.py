@@ -350,15 +350,19 @@ class CountryView(QWidget):
                 why = f"{why}: {item.ratification_label}"
             if not item.instrument.in_force_date_known:
                 why = f"{why}; {item.instrument.status_label}"
+            elif item.binds_from is not None:
+                since = _("binding on the host since {date}").format(date=_date(item.binds_from))
+                why = f"{why}; {since}"
             row = QTreeWidgetItem([item.instrument.title, why, self._verified(item.verified)])
             row.setData(0, ID_ROLE, item.instrument.id)
             mark_unverified(row, self.COLUMNS, item.verified)
             (self.applicable_root if item.binding else self.standards_root).addChild(row)
         self.pending_root.setText(
             0,
-            _("Not law: under negotiation, recommended or doubtful ({count})").format(
-                count=len(pending)
-            ),
+            _(
+                "Not law: signed but not in force, under negotiation, recommended or doubtful "
+                "({count})"
+            ).format(count=len(pending)),
         )
         for instrument in pending:
             row = QTreeWidgetItem(
