@@ -41,12 +41,11 @@ from app.services.users import UserService
 from app.services.workspace import Workspace
 from ui.palette import outcome_style
 from ui.tasks import BackgroundTask, show_error
-from ui.widgets.columns import ColumnFit
+from ui.widgets.columns import ONE_LINE_ROW, ColumnFit
 from ui.widgets.common import open_at, read_only_table, word_wrapped
 from ui.widgets.plain import plain_label, plain_tooltip
 
 WHEN, USER, ACTION, RECORD, DETAILS = range(5)
-ONE_LINE_ROW = 24  # a line and the room around it that the case list's rows have
 DETAILS_SHOWN = 160  # characters of an entry's details in its cell; the tooltip has them all
 
 

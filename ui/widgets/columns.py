@@ -51,6 +51,9 @@ SAMPLE_ROWS = 200  # the widest cell is looked for among the first rows only (pa
 CELL_PADDING = 14  # the delegate's margins on both sides and the focus frame
 SLACK = 6  # fitted columns get a little more than they need: font metrics round
 ICON_ROOM = 22  # a decoration (a status dot) before the text
+# A wrapped table's one-line row: as tall as the case list's rows. Sized to its text alone,
+# it was 18 pixels, its letters touching the grid.
+ONE_LINE_ROW = 24
 # A long text is recognisable when it shows this many characters, or this share of them.
 RECOGNISABLE_CHARS = 20
 RECOGNISABLE_SHARE = 0.7
