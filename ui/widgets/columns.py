@@ -245,6 +245,7 @@ class ColumnFit(QObject):
         yields: tuple[int, ...] = (),
         yield_until: int | None = None,
         max_lines: int | None = None,
+        short_forms: tuple[int, ...] = (),
     ) -> None:
         super().__init__(view)
         self.view = view
@@ -256,6 +257,11 @@ class ColumnFit(QObject):
         self.min_stretch = min_stretch
         self.yields = yields  # in this order, down to their header, when nothing else fits
         self.yield_until = min_stretch if yield_until is None else min(yield_until, min_stretch)
+        # Cells that show a short form (a country's code) when their text does not fit: any
+        # width short of the whole text shows only that, so when the columns must give way
+        # these go down to their header first, before another column's text is cut, and
+        # what they leave goes to the long text column.
+        self.short_forms = short_forms
         self._fitting = False
         self._sized_rows: set[int] = set()  # a long wrapped table's rows measured at this width
         header = _header(view)
@@ -319,6 +325,10 @@ class ColumnFit(QObject):
         stretch_header = header_width(view, self.stretch)
         room = _content_width(view) - max(self.min_stretch, stretch_header)
         excess = sum(wanted.values()) - room
+        for column in self.short_forms:
+            if excess > 0 and column in wanted:
+                excess -= wanted[column] - headers[column]
+                wanted[column] = headers[column]
         if excess > 0:  # the floors are measured only when some column must give way
             # Down to its header and to a recognisable part of each text (elided in the
             # middle, a name keeps its start and its end).
