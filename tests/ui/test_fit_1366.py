@@ -602,6 +602,34 @@ def test_a_cell_cut_short_shows_its_whole_text_as_a_tooltip(qtbot: QtBot) -> Non
     assert table.columnWidth(1) >= table.fontMetrics().horizontalAdvance("Memorandum")
 
 
+def test_columns_are_fitted_again_when_the_scroll_bar_comes(qtbot: QtBot) -> None:
+    """Rows arriving bring the vertical scroll bar, which narrows the viewport and not the
+    view: the columns stayed as fitted without it, and the long text column lost 14 pixels
+    (the case list's complaint below its minimum at 1366 pixels)."""
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+
+    from ui.widgets.columns import ColumnFit
+
+    table = QTableWidget(0, 3)
+    table.setHorizontalHeaderLabels(["Name", "Text", "Country"])
+    qtbot.addWidget(table)
+    fit = ColumnFit(table, "scroll_bar_test", stretch=1, min_stretch=200)
+    table.resize(460, 200)
+    table.show()
+    qtbot.waitExposed(table)
+    _settle()
+    table.setRowCount(40)  # more than the view holds
+    for row in range(40):
+        for column, text in enumerate(("Нұрланқызы Әсем", "Unpaid wages", "United Kingdom")):
+            table.setItem(row, column, QTableWidgetItem(text))
+    _settle()
+    assert table.verticalScrollBar().isVisible()
+    fitted = [table.columnWidth(c) for c in range(3)]
+    fit.fit()  # what a fit at the viewport's width now gives
+    assert fitted == [table.columnWidth(c) for c in range(3)]
+    assert table.columnWidth(1) >= 200
+
+
 def test_the_case_list_hands_its_cells_to_the_column_fit_as_data_would(
     qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge
 ) -> None:

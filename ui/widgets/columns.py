@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QFontMetrics, QHelpEvent
+from PySide6.QtGui import QFontMetrics, QHelpEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -426,6 +426,13 @@ class ColumnFit(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
         if watched is self._watched_view and event.type() == QEvent.Type.Resize:
             if not self.user_set:
+                self.schedule()
+        elif watched is self._watched_viewport and event.type() == QEvent.Type.Resize:
+            # The vertical scroll bar coming (or going) as rows arrive narrows the viewport,
+            # not the view: fitted before it came, the long text column lost its width
+            # (the case list's complaint 14 pixels below its minimum).
+            resized = cast(QResizeEvent, event)
+            if not self.user_set and resized.size().width() != resized.oldSize().width():
                 self.schedule()
         elif watched is self._watched_viewport and event.type() == QEvent.Type.ToolTip:
             return self._elided_tooltip(event)  # type: ignore[arg-type]
