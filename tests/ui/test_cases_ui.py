@@ -239,6 +239,28 @@ def test_attachments_are_added_opened_and_removed(
     assert cases_area.editor.case.events[-1].text == "contract.pdf: Uploaded to the wrong case."
 
 
+def test_a_new_cases_attachments_tab_waits_for_the_first_save_as_the_others_do(
+    qtbot: QtBot, cases_area: CasesArea
+) -> None:
+    """The fault: a new case's Attachments tab was enabled (its Add button was not) while
+    Applicable law, Letters and Referrals were disabled; now all four wait for the first
+    save and say so, and a case open on one of them starts a new case on its Timeline."""
+    fill_new_case(cases_area)
+    editor = cases_area.editor
+    tabs = editor.tabs
+    later = [tabs.indexOf(editor.attachments), tabs.indexOf(editor.law_tab)]
+    later += [editor.letters_tab_index, editor.referrals_tab_index]
+    assert [tabs.isTabEnabled(i) for i in later] == [False] * 4
+    assert {tabs.tabToolTip(i) for i in later} == {"Available once the case is saved"}
+
+    assert press_save(qtbot, editor)
+    assert all(tabs.isTabEnabled(i) and not tabs.tabToolTip(i) for i in later)
+    tabs.setCurrentWidget(editor.attachments)
+    cases_area.new_case()
+    assert tabs.currentWidget() is editor.timeline
+    assert not any(tabs.isTabEnabled(i) for i in later)
+
+
 def test_unsaved_changes_are_protected(
     qtbot: QtBot, cases_area: CasesArea, ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:

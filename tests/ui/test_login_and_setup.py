@@ -299,6 +299,23 @@ def test_the_wizard_asks_for_the_country_instead_of_offering_the_first(
     assert (page.country.code(), page.city.text()) == ("KZ", "Astana")
 
 
+def test_the_mission_code_takes_capitals_where_the_cursor_is(
+    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
+) -> None:
+    """The box upper-cased its text with ``setText`` at each key: the cursor jumped to the
+    end, and a letter typed in the middle of the code went after it."""
+    wizard = at_filled_mission_page(qtbot, Paths(tmp_path / "new"), bridge)
+    code = wizard.mission.code
+    type_into(qtbot, code, "sl")
+    assert (code.text(), code.cursorPosition()) == ("SL", 2)
+    qtbot.keyClick(code, Qt.Key.Key_Left)
+    qtbot.keyClicks(code, "eo")  # old: «SELO», the «o» after the end
+    assert (code.text(), code.cursorPosition()) == ("SEOL", 3)
+    code.selectAll()
+    code.insert("ist")  # as a paste puts it in, in place of the selection
+    assert code.text() == "IST"
+
+
 def test_wizard_shows_bad_input_on_the_page_and_creates_nothing(
     qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
 ) -> None:

@@ -528,6 +528,35 @@ def test_the_audit_log_names_a_bundle_by_its_ids_first_characters(
     assert table.item(0, DETAILS).text() == "User: serik"
 
 
+def test_the_audit_logs_rows_are_as_tall_as_their_text(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """Every row was drawn two lines tall (the style's default row) with its details cut at
+    one line: a screen showed half the entries. Now a one-line entry takes one line and the
+    details of another wrap to show themselves whole."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QApplication
+
+    from ui.settings.audit_log import DETAILS
+    from ui.widgets.columns import cell_shortfall
+
+    revoked = [f"consular.officer.{n:02d}" for n in range(6)]  # 136 characters in words
+    with ws.write() as session:
+        ws.audit(session, "installation.rekey", "installation", "SEL", {"revoked": revoked})
+        ws.audit(session, "bundle.export", "bundle", "SEL", {"kind": "cases", "to": "HQ"})
+    dialog = _page(qtbot, make_window(ws)).show_audit_log()
+    dialog.resize(1100, 620)  # as it opens on a 1366×768 screen
+    for _round in range(3):
+        QApplication.processEvents()
+    table = dialog.table  # type: ignore[attr-defined]
+    line = QFontMetrics(table.font()).lineSpacing()
+    short, long = table.model().index(0, DETAILS), table.model().index(1, DETAILS)
+    assert short.data() == "Kind: Cases; Sent to: HQ"
+    assert table.rowHeight(0) < 2 * line
+    assert long.data().endswith("consular.officer.05") and cell_shortfall(table, long) == 0
+    assert table.rowHeight(1) >= 2 * line
+
+
 def test_an_attache_has_no_audit_log_button(
     qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
 ) -> None:

@@ -402,6 +402,7 @@ class CaseEditor(QWidget):
         self.referrals_panel.retranslate_ui()
         # No count in the title (as Letters has): beside four others it would not fit.
         self.tabs.setTabText(self.referrals_tab_index, _("Referrals"))
+        self._enable_case_tabs()
         self.review_button.setText(_("Review &contract"))
         self.review_button.setToolTip(_("Review the worker's employment contract for this case"))
         self.letter_button.setText(_("New &letter"))
@@ -619,17 +620,24 @@ class CaseEditor(QWidget):
             self.law_panel = None
         self._fill_law_tab()
         has_case = case_id is not None
-        self.tabs.setTabEnabled(2, has_case)
-        self.tabs.setTabEnabled(self.letters_tab_index, has_case)
+        self._enable_case_tabs()
         self.letters.set_case(case_id)
         self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
-        self.tabs.setTabEnabled(self.referrals_tab_index, has_case)
         self.referrals_panel.set_case(case_id)
         self.review_button.setEnabled(has_case)
         self.letter_button.setEnabled(has_case)
         self.refer_button.setEnabled(has_case)
         self.export_button.setVisible(has_case)
         self.export_button.setEnabled(self._can_export())
+
+    def _enable_case_tabs(self) -> None:
+        """The tabs that hang off a saved case, disabled for a new one and saying why: an
+        enabled Attachments tab offered a new case an Add button that could not work."""
+        has_case = self.case is not None
+        why = "" if has_case else _("Available once the case is saved")
+        for index in (1, 2, self.letters_tab_index, self.referrals_tab_index):
+            self.tabs.setTabEnabled(index, has_case)
+            self.tabs.setTabToolTip(index, why)
 
     def _fill_law_tab(self) -> None:
         if self.tabs.currentWidget() is not self.law_tab or self._law_case_id is None:

@@ -147,6 +147,11 @@ class CaseListView(QWidget):
             # they give way until the complaint shows about 20 characters.
             yields=(HOST_COUNTRY, OFFICER),
             yield_until=200,
+            # The country's name or, where it does not fit, its code (CountryCell): it gives
+            # way first, whole. Narrowed to the widest column's width like any other, it
+            # still showed «AE» alone while the person beside it lost her name's middle
+            # («Нұрлан…ы Әсем»).
+            short_forms=(HOST_COUNTRY,),
         )
         self.table.setItemDelegateForColumn(HOST_COUNTRY, CountryCell(self.table))
         self.table.doubleClicked.connect(self._open_index)

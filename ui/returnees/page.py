@@ -37,7 +37,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.models.list_table_model import PAGE_SIZE, Index, PagedTableModel
 from ui.returnees.dialog import RegionCombo, ReturneeDialog
 from ui.tasks import BackgroundTask, LatestOnly, TaskContext, show_error
-from ui.widgets.columns import ColumnFit
+from ui.widgets.columns import ONE_LINE_ROW, ColumnFit
 from ui.widgets.common import STRETCH, keep_narrow, one_row_at_a_time, widget_row, word_wrapped
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
@@ -292,13 +292,17 @@ class ReturneesPage(QWidget):
         self.view.verticalHeader().hide()
         # Sized from the first rows' texts, the occupation taking the rest: sized to every
         # cell's contents, a filter change read about 11,000 cells through data() (166 ms on
-        # the GUI thread at 40,000 records).
+        # the GUI thread at 40,000 records). The occupation wraps to a second line: elided,
+        # a long ISCO title lost its middle at 1366 pixels in Kazakh («Кеңселердегі, қо…»).
         self.columns = ColumnFit(
             self.view,
             COLUMNS_KEY,
             stretch=COL_OCCUPATION,
+            wrap=True,
             whole=(COL_YEARS, COL_REFERRAL, COL_RETURNED),
+            max_lines=2,
         )
+        self.view.verticalHeader().setMinimumSectionSize(ONE_LINE_ROW)
 
         filters = QHBoxLayout()
         self.occupation_label = QLabel()
@@ -470,7 +474,11 @@ class ReturneesPage(QWidget):
             n=stats.total
         )
         by_country = _("by country of work: {list}").format(list=countries or "—")
-        majors = ", ".join(f"{c.key}: {c.n}" for c in stats.by_major_group)
+        # Code and title, as the occupation filter and the report name them (the bare codes
+        # meant nothing to a reader); semicolons between them, since a title may hold a comma.
+        majors = "; ".join(
+            f"{c.key} {isco.major_group_title(c.key, lang)}: {c.n}" for c in stats.by_major_group
+        )
         by_major = _("by ISCO-08 major group: {list}").format(list=majors or "—")
         self.summary.setText(f"{shown} · {in_register} · {by_country} · {by_major}")
 

@@ -41,6 +41,7 @@ from app.services.users import UserService
 from app.services.workspace import Workspace
 from ui.palette import outcome_style
 from ui.tasks import BackgroundTask, show_error
+from ui.widgets.columns import ONE_LINE_ROW, ColumnFit
 from ui.widgets.common import open_at, read_only_table, word_wrapped
 from ui.widgets.plain import plain_label, plain_tooltip
 
@@ -90,10 +91,22 @@ class AuditLogDialog(QDialog):
         filters.addWidget(self.user)
         filters.addWidget(self.record, 1)
         filters.addWidget(self.check_button)
-        self.table = read_only_table(5, stretch=(DETAILS,), wrap=False)
+        self.table = read_only_table(5, stretch=(DETAILS,))
         self.table.setHorizontalHeaderLabels(
             [_("When"), _("User"), _("Action"), _("Record"), _("Details")]
         )
+        # Rows as tall as their text: the style's default row, two lines tall, showed half
+        # the entries a screen holds, their details cut at one line. Now the details wrap, to
+        # two lines at most (the tooltip has them all); most entries take one line.
+        self.columns = ColumnFit(
+            self.table,
+            "audit_log",
+            stretch=DETAILS,
+            wrap=True,
+            whole=(WHEN, RECORD),
+            max_lines=2,
+        )
+        self.table.verticalHeader().setMinimumSectionSize(ONE_LINE_ROW)
         self.count = plain_label()
         self.older_button = QPushButton(_("Show &older entries"))
         self.older_button.clicked.connect(self.show_older)

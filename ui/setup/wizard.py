@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtGui import QPaintEvent, QValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -170,12 +170,23 @@ class WelcomePage(_Page):
 HQ_CITY = "Astana"  # stored as typed in the city field (a name, not an interface text)
 
 
+class CapitalLetters(QValidator):
+    """Letters typed or pasted become capitals where they stand: upper-casing the box with
+    ``setText`` at each keystroke put the cursor at the end, so a code could not be corrected
+    in its middle."""
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        # Letter by letter, so that the text keeps its length and the cursor its place.
+        upper = "".join(c.upper() if len(c.upper()) == 1 else c for c in text)
+        return QValidator.State.Acceptable, upper, pos
+
+
 class MissionPage(_Page):
     def __init__(self, bridge: LanguageBridge) -> None:
         super().__init__(bridge)
         self.code = QLineEdit()
         self.code.setMaxLength(8)
-        self.code.textEdited.connect(lambda text: self.code.setText(text.upper()))
+        self.code.setValidator(CapitalLetters(self.code))
         # No country until one is chosen: the list began at "U.S. Virgin Islands" (first in
         # Kazakh order), which a hurried administrator could leave in place for good.
         self.country = CountryCombo(any_text="")

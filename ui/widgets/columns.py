@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QFontMetrics, QHelpEvent
+from PySide6.QtGui import QFontMetrics, QHelpEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -51,6 +51,9 @@ SAMPLE_ROWS = 200  # the widest cell is looked for among the first rows only (pa
 CELL_PADDING = 14  # the delegate's margins on both sides and the focus frame
 SLACK = 6  # fitted columns get a little more than they need: font metrics round
 ICON_ROOM = 22  # a decoration (a status dot) before the text
+# A wrapped table's one-line row: as tall as the case list's rows. Sized to its text alone,
+# it was 18 pixels, its letters touching the grid.
+ONE_LINE_ROW = 24
 # A long text is recognisable when it shows this many characters, or this share of them.
 RECOGNISABLE_CHARS = 20
 RECOGNISABLE_SHARE = 0.7
@@ -242,6 +245,7 @@ class ColumnFit(QObject):
         yields: tuple[int, ...] = (),
         yield_until: int | None = None,
         max_lines: int | None = None,
+        short_forms: tuple[int, ...] = (),
     ) -> None:
         super().__init__(view)
         self.view = view
@@ -253,6 +257,11 @@ class ColumnFit(QObject):
         self.min_stretch = min_stretch
         self.yields = yields  # in this order, down to their header, when nothing else fits
         self.yield_until = min_stretch if yield_until is None else min(yield_until, min_stretch)
+        # Cells that show a short form (a country's code) when their text does not fit: any
+        # width short of the whole text shows only that, so when the columns must give way
+        # these go down to their header first, before another column's text is cut, and
+        # what they leave goes to the long text column.
+        self.short_forms = short_forms
         self._fitting = False
         self._sized_rows: set[int] = set()  # a long wrapped table's rows measured at this width
         header = _header(view)
@@ -316,6 +325,10 @@ class ColumnFit(QObject):
         stretch_header = header_width(view, self.stretch)
         room = _content_width(view) - max(self.min_stretch, stretch_header)
         excess = sum(wanted.values()) - room
+        for column in self.short_forms:
+            if excess > 0 and column in wanted:
+                excess -= wanted[column] - headers[column]
+                wanted[column] = headers[column]
         if excess > 0:  # the floors are measured only when some column must give way
             # Down to its header and to a recognisable part of each text (elided in the
             # middle, a name keeps its start and its end).
@@ -413,6 +426,13 @@ class ColumnFit(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
         if watched is self._watched_view and event.type() == QEvent.Type.Resize:
             if not self.user_set:
+                self.schedule()
+        elif watched is self._watched_viewport and event.type() == QEvent.Type.Resize:
+            # The vertical scroll bar coming (or going) as rows arrive narrows the viewport,
+            # not the view: fitted before it came, the long text column lost its width
+            # (the case list's complaint 14 pixels below its minimum).
+            resized = cast(QResizeEvent, event)
+            if not self.user_set and resized.size().width() != resized.oldSize().width():
                 self.schedule()
         elif watched is self._watched_viewport and event.type() == QEvent.Type.ToolTip:
             return self._elided_tooltip(event)  # type: ignore[arg-type]
