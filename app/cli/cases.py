@@ -16,8 +16,8 @@ from app.cli.common import (
     read_json_argument,
     workspace,
 )
-from app.domain import labels
-from app.domain.codes import CaseStatus, Category, EventKind, Urgency, label
+from app.domain import events, labels
+from app.domain.codes import CaseStatus, Category, Urgency, label
 from app.domain.codes import parse_code as code
 from app.i18n import _, country_name, format_date
 from app.services.records import CaseDetail, CaseFilter, CaseRow, EventInfo
@@ -327,13 +327,14 @@ def _deadline_note(detail: CaseDetail) -> str:
 def _timeline_line(event: EventInfo) -> str:
     """One timeline entry as the case window shows it: this computer's time (the stored UTC
     put an officer's morning call at night), and a status change's from → to."""
-    heading = label(EventKind(event.kind))
+    heading = events.heading(event.kind, event.event)
+    said = events.beyond_heading(heading, event.text)
     if event.status_from and event.status_to:
         before, after = label(CaseStatus(event.status_from)), label(CaseStatus(event.status_to))
         heading += f": {before} → {after}"
-        text = f" — {event.text}" if event.text else ""
+        text = f" — {said}" if said else ""
     else:
-        text = f": {event.text}"
+        text = f": {said}" if said else ""
     return f"{event.occurred_at.astimezone():%Y-%m-%d %H:%M}  {event.author}  {heading}{text}"
 
 

@@ -20,7 +20,14 @@ from functools import cache
 from typing import Any
 
 from app.domain import labels
-from app.i18n import LANGUAGES, current_language, format_date, load_catalog
+from app.i18n import (
+    LANGUAGES,
+    current_language,
+    format_date,
+    load_catalog,
+    pseudo,
+    pseudo_locale_enabled,
+)
 
 
 class SystemEvent(StrEnum):
@@ -64,6 +71,51 @@ def _templates(_: Callable[[str], str]) -> dict[SystemEvent, str]:
         SystemEvent.REFERRAL_OUTCOME: _("Outcome of the referral to {partner}: {outcome}"),
         SystemEvent.STARTED_BY_LETTER: _("Letter {number} issued."),
     }
+
+
+def _titles(pgettext: Callable[[str, str], str], _: Callable[[str], str]) -> dict[SystemEvent, str]:
+    """Each event's heading on a timeline, through a catalog's ``pgettext`` and ``_`` (named so
+    that pybabel extracts them). Where the audit log names the same act, its words serve."""
+    return {
+        SystemEvent.CASE_REGISTERED: _("Case registered"),
+        SystemEvent.CASE_IMPORTED: pgettext("timeline", "Imported from a spreadsheet"),
+        SystemEvent.ASSIGNED: pgettext("timeline", "Assigned"),
+        SystemEvent.ASSIGNMENT_REMOVED: pgettext("timeline", "Assignment removed"),
+        SystemEvent.ESCALATED: pgettext("timeline", "Escalated"),
+        SystemEvent.TRANSFERRED: pgettext("timeline", "Case transferred by headquarters"),
+        SystemEvent.LETTER_ISSUED: _("Letter issued"),
+        SystemEvent.CONTRACT_REVIEWED: _("Contract reviewed"),
+        SystemEvent.CITED: _("Provision cited"),
+        SystemEvent.CITATION_WITHDRAWN: _("Citation withdrawn"),
+        SystemEvent.REFERRED: _("Referral"),
+        SystemEvent.REFERRAL_OUTCOME: _("Outcome of a referral recorded"),
+        SystemEvent.STARTED_BY_LETTER: pgettext("timeline", "Work started by a letter"),
+    }
+
+
+@cache
+def _catalog_titles(language: str) -> dict[SystemEvent, str]:
+    catalog = load_catalog(language)
+    return _titles(catalog.pgettext, catalog.gettext)
+
+
+def heading(kind: str, event: str | None, language: str | None = None) -> str:
+    """An entry's heading: what the app recorded (a referral, a letter issued), else its kind.
+
+    The app's own entries are stored under broad kinds ("system", "note", "assignment"): a
+    referral or a citation headed "System" or "Note" told the reader nothing, and a removed
+    assignment read "Assigned"."""
+    lang = language or current_language()
+    try:
+        text = _catalog_titles(lang)[SystemEvent(event or "")]
+    except ValueError:
+        return labels.event_kind(kind, lang)
+    return pseudo(text) if pseudo_locale_enabled() else text
+
+
+def beyond_heading(heading_: str, text: str) -> str:
+    """``text`` unless it only repeats the heading («Case registered» over «Case registered.»)."""
+    return "" if text.strip().rstrip(".").casefold() == heading_.casefold() else text
 
 
 def _indicators_template(_: Callable[[str], str]) -> str:

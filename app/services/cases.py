@@ -37,7 +37,7 @@ from app.domain import taxonomy
 from app.domain.claims import claims_json
 from app.domain.codes import CaseStatus, Category, Channel, EventKind, IloIndicator, Role, Urgency
 from app.domain.codes import parse_code as code
-from app.domain.events import SystemEvent, compose, event_data
+from app.domain.events import SystemEvent, compose, event_data, stored_event
 from app.domain.filenames import clean_filename
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import (
@@ -246,6 +246,7 @@ def _event_info(event: CaseEvent, names: dict[str, str] | None = None) -> EventI
         event.status_from,
         event.status_to,
         event_link(event.data),
+        found[0].value if (found := stored_event(event.data)) else "",
     )
 
 

@@ -209,6 +209,8 @@ class EventInfo:
     status_to: str | None
     # The record the entry describes, ("letter" | "review" | "attachment", id), if any.
     link: tuple[str, str] | None = None
+    # The code of what the app recorded (app.domain.events.SystemEvent), "" for a person's entry.
+    event: str = ""
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from app.db.models import (
 )
 from app.domain import labels
 from app.domain import occupations as isco
-from app.domain.events import compose, stored_event
+from app.domain.events import beyond_heading, compose, heading, stored_event
 from app.domain.iin import validate_iin
 from app.domain.names import user_name
 from app.domain.persons import CONTACT_FIELDS, IDENTITY_FIELDS, NAME_FIELDS
@@ -489,14 +489,7 @@ def _case_tables(
     _list_table(
         doc,
         [_("When"), _("Entry"), _("Text")],
-        [
-            [
-                _when(e["occurred_at"], lang),
-                labels.event_kind(e["kind"], lang),
-                _entry_text(e, lang, officer),
-            ]
-            for e in case["timeline"]
-        ],
+        [_entry_row(e, lang, officer) for e in case["timeline"]],
         (35, 35, 100),
     )
     _list_table(
@@ -549,6 +542,13 @@ def _register_section(doc: DocumentBuilder, entry: dict[str, Any], lang: str) ->
             [_("Note"), entry["note"] or "—"],
         ],
     )
+
+
+def _entry_row(entry: dict[str, Any], lang: str, officer: Callable[[str | None], str]) -> list[str]:
+    """When, the entry's heading (what the app recorded, or its kind) and what it says."""
+    title = heading(entry["kind"], entry.get("event"), lang)
+    said = beyond_heading(title, _entry_text(entry, lang, officer))
+    return [_when(entry["occurred_at"], lang), title, said]
 
 
 def _entry_text(entry: dict[str, Any], lang: str, officer: Callable[[str | None], str]) -> str:

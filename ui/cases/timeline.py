@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.codes import CaseStatus, EventKind, label
+from app.domain import events
+from app.domain.codes import CaseStatus, label
 from app.domain.workflow import reason_required
 from app.i18n import _, format_datetime
 from app.services.cases import TIMELINE_KINDS, CaseService, undoable_status_change, utc_now
@@ -26,7 +27,6 @@ from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import STRETCH, ErrorLabel, keep_narrow, push_button, widget_row
 from ui.widgets.dialogs import ReasonDialog
 
-EVENT_KINDS = frozenset(k.value for k in EventKind)
 LINK_KINDS = ("letter", "review", "attachment")
 
 
@@ -39,14 +39,14 @@ def link_text(kind: str) -> str:
 
 
 def event_html(event: EventInfo) -> str:
-    kind = label(EventKind(event.kind)) if event.kind in EVENT_KINDS else event.kind
     when = format_datetime(event.occurred_at.astimezone())
-    title = html.escape(kind)
+    heading = events.heading(event.kind, event.event)
+    title = html.escape(heading)
     if event.status_from and event.status_to:
         before = label(CaseStatus(event.status_from))
         after = label(CaseStatus(event.status_to))
         title += html.escape(f": {before} → {after}")
-    body = html.escape(event.text).replace("\n", "<br>")
+    body = html.escape(events.beyond_heading(heading, event.text)).replace("\n", "<br>")
     link = ""
     if event.link is not None and event.link[0] in LINK_KINDS:
         kind_, target = event.link
