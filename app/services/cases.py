@@ -247,6 +247,8 @@ def _event_info(event: CaseEvent, names: dict[str, str] | None = None) -> EventI
         event.status_to,
         event_link(event.data),
         found[0].value if (found := stored_event(event.data)) else "",
+        data,
+        event.text,
     )
 
 

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from app.domain.events import compose
+
 
 @dataclass(frozen=True)
 class PersonInput:
@@ -211,6 +213,15 @@ class EventInfo:
     link: tuple[str, str] | None = None
     # The code of what the app recorded (app.domain.events.SystemEvent), "" for a person's entry.
     event: str = ""
+    # What ``text`` was composed from: the entry's data (an assignee named) and typed words.
+    data: dict[str, Any] | None = None
+    typed: str = ""
+
+    def said(self, language: str | None = None) -> str:
+        """The entry's text in ``language`` (default: the interface's, as it is now): ``text``
+        was composed when the case was read, and a language switched since left the app's
+        sentences in the old language under headings in the new one."""
+        return compose(self.data, self.typed, language) if self.event else self.text
 
 
 @dataclass(frozen=True)
