@@ -29,7 +29,7 @@ from app.agreements.library import (
 from app.domain.codes import Category, parse_code
 from app.domain.iso import checked_country
 from app.domain.kk_dates import kk_date_attributive
-from app.i18n import format_date, load_catalog, pgettext
+from app.i18n import _, format_date, load_catalog, pgettext
 
 
 class Basis(StrEnum):
@@ -130,6 +130,13 @@ def is_standard_in(instrument: Instrument, country: str) -> bool:
     instrument the host is not known to have ratified, which a letter never words as its law."""
     applicable = _applicable(instrument, _country(country))
     return applicable is not None and applicable.basis is Basis.STANDARD
+
+
+def since_not_recorded() -> str:
+    """Said of an instrument in force for the host whose day of binding it is not recorded
+    (a ratification without a date, an agreement without its entry into force), so that an
+    officer checks before presenting it as binding on an older contract."""
+    return _("binding on the host; since when not recorded")
 
 
 def binds_later(instrument: Instrument, country: str, day: date) -> bool:

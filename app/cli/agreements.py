@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.agreements import unverified_marker
+from app.agreements.applicability import since_not_recorded
 from app.cli.common import add_actions, json_help, print_json, print_table, workspace
 from app.errors import ValidationError
 from app.i18n import _, country_name, current_language, format_date
@@ -120,9 +121,11 @@ def _undated(item: InstrumentInfo, why: str) -> str:
 
 
 def _since(item: ApplicableInfo) -> str:
-    """Why it binds the host, and from when where the library gives the day."""
+    """Why it binds the host, and from when, or that the day is not recorded."""
     if item.binds_from is None:
-        return item.basis_label
+        if not item.instrument.in_force_date_known:
+            return item.basis_label  # its status says the date is not known
+        return f"{item.basis_label}; {since_not_recorded()}"
     since = _("binding on the host since {date}").format(date=format_date(item.binds_from))
     return f"{item.basis_label}; {since}"
 

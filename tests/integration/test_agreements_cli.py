@@ -203,3 +203,14 @@ def test_list_says_from_when_an_instrument_binds_the_host(cli: Cli) -> None:
     russia = cli("agreement", "list", "--country", "RU")
     (p029,) = [line for line in russia.out.splitlines() if line.startswith("ilo-p029")]
     assert "binding on the host since 17 Jan 2020" in p029
+
+
+def test_list_says_when_the_day_an_instrument_binds_the_host_is_not_recorded(cli: Cli) -> None:
+    """The fault: Qatar's undated ratification of C029 was listed as binding, nothing saying
+    since when; Qatar's agreement, dated, keeps its day."""
+    qatar = cli("agreement", "list", "--country", "QA").out.splitlines()
+    (c029,) = [line for line in qatar if line.startswith("ilo-c029")]
+    assert "binding on the host; since when not recorded" in c029
+    (agreement,) = [line for line in qatar if line.startswith("kz-qa-employment-2024")]
+    assert "binding on the host since 18 Dec 2025" in agreement
+    assert "not recorded" not in agreement

@@ -162,12 +162,21 @@ def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: Open
         "Bilateral agreement; In force (date of entry into force not known)"
     )
     # The Treaty's entry into force (1 January 2015) is not the day Kyrgyzstan, which joined
-    # later, was bound: no day is claimed.
-    assert applicable[2].text(1) == "Eurasian Economic Union"
+    # later, was bound: no day is claimed, and the row says so.
+    assert applicable[2].text(1) == (
+        "Eurasian Economic Union; binding on the host; since when not recorded"
+    )
     # Qatar's agreement binds it from its entry into force.
     choose(qtbot, view.country, "QA")
     qatar = view.applicable_root.child(0)
     assert qatar.text(1) == "Bilateral agreement; binding on the host since 18 Dec 2025"
+    # Qatar's ratification of C029 has no date: binding, and the row says since when is not known.
+    c029 = next(
+        view.applicable_root.child(i)
+        for i in range(view.applicable_root.childCount())
+        if "No. 29" in view.applicable_root.child(i).text(0)
+    )
+    assert c029.text(1).endswith("; binding on the host; since when not recorded")
     # For Korea, C097 binds neither Korea nor Kazakhstan: a standard, never under "Applies".
     choose(qtbot, view.country, "KR")
     applies = [

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.agreements import InstrumentKind, InstrumentStatus, kind_label, status_label
+from app.agreements.applicability import since_not_recorded
 from app.errors import QorgauError
 from app.i18n import _, country_name, current_language, format_date
 from app.services.agreements import NOTE_EDITORS, AgreementService, InstrumentInfo
@@ -353,6 +354,8 @@ class CountryView(QWidget):
             elif item.binds_from is not None:
                 since = _("binding on the host since {date}").format(date=_date(item.binds_from))
                 why = f"{why}; {since}"
+            elif item.binding:
+                why = f"{why}; {since_not_recorded()}"
             row = QTreeWidgetItem([item.instrument.title, why, self._verified(item.verified)])
             row.setData(0, ID_ROLE, item.instrument.id)
             mark_unverified(row, self.COLUMNS, item.verified)
