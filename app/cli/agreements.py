@@ -35,7 +35,11 @@ def register(commands: Any) -> None:
     listing.add_argument(
         "--country",
         metavar="ISO2",
-        help=_("only the instruments that bind this host country (its ISO code)"),
+        help=_(
+            "what concerns this host country (its ISO code): the instruments that bind it, "
+            "standards and Kazakhstan's laws that do not, expired agreements, and those not "
+            "in force"
+        ),
     )
     listing.add_argument(
         "--search",

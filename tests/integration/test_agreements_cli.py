@@ -214,3 +214,12 @@ def test_list_says_when_the_day_an_instrument_binds_the_host_is_not_recorded(cli
     (agreement,) = [line for line in qatar if line.startswith("kz-qa-employment-2024")]
     assert "binding on the host since 18 Dec 2025" in agreement
     assert "not recorded" not in agreement
+
+
+def test_the_country_option_says_it_lists_more_than_binding_instruments(cli: Cli) -> None:
+    """The fault: the help said --country listed only the instruments binding the host, but
+    the list holds standards, Kazakhstan's laws and agreements not in force too."""
+    help_text = " ".join(cli("agreement", "list", "--help").out.split())
+    assert "only the instruments that bind" not in help_text
+    assert "standards and Kazakhstan's laws that do not" in help_text
+    assert "expired agreements, and those not in force" in help_text
