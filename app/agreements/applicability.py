@@ -162,6 +162,17 @@ def pending_instruments(library: Library, country: str) -> list[Instrument]:
     return sorted(pending, key=lambda instrument: _STATUS_ORDER[instrument.status])
 
 
+def expired_instruments(library: Library, country: str) -> list[Instrument]:
+    """Agreements with ``country`` that are no longer in force: listed apart, so that an
+    officer knows of them, never as binding and never cited."""
+    host = _country(country)
+    return [
+        instrument
+        for instrument in library.instruments
+        if instrument.is_expired and not instrument.is_multilateral and host in instrument.parties
+    ]
+
+
 def relevant_provisions(
     library: Library, country: str, categories: Iterable[str]
 ) -> list[tuple[Instrument, Provision]]:

@@ -81,7 +81,10 @@ def _provision_json(item: ProvisionInfo) -> dict[str, Any]:
 
 
 def instrument_json(
-    item: InstrumentInfo, applicable: ApplicableInfo | None = None, pending: bool = False
+    item: InstrumentInfo,
+    applicable: ApplicableInfo | None = None,
+    pending: bool = False,
+    expired: bool = False,
 ) -> dict[str, Any]:
     return {
         "id": item.id,
@@ -95,6 +98,8 @@ def instrument_json(
         "binding": applicable.binding if applicable else None,
         "binds_from": applicable.binds_from if applicable else None,
         "pending": pending,
+        "expired": expired,
+        "expired_on": item.expired_on,
         "group": item.group,
         "parties": list(item.parties),
         "signed_on": item.signed_on,
@@ -140,16 +145,19 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.country:
             applicable = service.applicable(args.country)
             pending = service.pending(args.country)
+            expired = service.expired(args.country)
             if args.search:
                 wanted = {i.slug for i in service.list(text=args.search)}
                 applicable = [a for a in applicable if a.instrument.slug in wanted]
                 pending = [p for p in pending if p.slug in wanted]
+                expired = [e for e in expired if e.slug in wanted]
         else:
-            applicable, pending = [], []
+            applicable, pending, expired = [], [], []
             listed = service.list(text=args.search)
     if args.country:
         records = [instrument_json(a.instrument, a) for a in applicable]
         records += [instrument_json(p, pending=True) for p in pending]
+        records += [instrument_json(e, expired=True) for e in expired]
     else:
         records = [instrument_json(i) for i in listed]
     if args.json:
@@ -188,6 +196,12 @@ def cmd_list(args: argparse.Namespace) -> int:
             _print_rows([(p, p.status_label) for p in pending])
         else:
             print("  " + _("none"))
+        # An expired agreement binds no one any more, but a worker's older contract may date
+        # from its time: listed apart, never among what applies.
+        if expired:
+            print()
+            print(_("No longer law: expired agreements:"))
+            _print_rows([(e, e.status_label) for e in expired])
     else:
         _print_rows([(i, i.status_label) for i in listed])
     return 0

@@ -13,7 +13,9 @@ from app.agreements.library import DEFAULT_LIBRARY_PATH
 from app.config import Paths
 from app.contracts import parse_terms
 from app.errors import ValidationError
-from tests.conftest import PASSWORD
+from app.services.agreements import sync_library
+from tests.builders import with_the_kyrgyz_agreement_expired
+from tests.conftest import PASSWORD, OpenWs
 from tests.integration.cli_helpers import Run, run_cli
 
 Capsys = pytest.CaptureFixture[str]
@@ -223,3 +225,16 @@ def test_the_country_option_says_it_lists_more_than_binding_instruments(cli: Cli
     assert "only the instruments that bind" not in help_text
     assert "standards and Kazakhstan's laws that do not" in help_text
     assert "expired agreements, and those not in force" in help_text
+
+
+def test_list_shows_an_expired_agreement_apart(cli: Cli, open_ws: OpenWs) -> None:
+    """The fault: an expired agreement was in neither list for its host country: gone."""
+    sync_library(open_ws("admin"), with_the_kyrgyz_agreement_expired(None))
+    text = cli("agreement", "list", "--country", "KG").out
+    binding, expired = text.split("No longer law: expired agreements:")
+    assert "kz-kg-migrant-workers-2006" not in binding
+    (row,) = [line for line in expired.splitlines() if line.startswith("kz-kg-migrant")]
+    assert "Expired (until when not recorded)" in row
+    records = by_slug(json.loads(cli("agreement", "list", "--country", "KG", "--json").out))
+    kg = records["kz-kg-migrant-workers-2006"]
+    assert kg["expired"] is True and kg["binding"] is None and kg["pending"] is False

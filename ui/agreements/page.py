@@ -301,8 +301,11 @@ class CountryView(QWidget):
         # never listed under "Applies".
         self.standards_root = QTreeWidgetItem()
         self.pending_root = QTreeWidgetItem()
-        self.tree.addTopLevelItems([self.applicable_root, self.standards_root, self.pending_root])
-        for root in (self.applicable_root, self.standards_root, self.pending_root):
+        # Expired agreements bind no one; an older contract may date from their time.
+        self.expired_root = QTreeWidgetItem()
+        roots = [self.applicable_root, self.standards_root, self.pending_root, self.expired_root]
+        self.tree.addTopLevelItems(roots)
+        for root in roots:
             root.setFirstColumnSpanned(True)  # a group's heading across the row, not cut
         self.retranslate_ui()
 
@@ -323,11 +326,13 @@ class CountryView(QWidget):
         self.applicable_root.takeChildren()
         self.standards_root.takeChildren()
         self.pending_root.takeChildren()
+        self.expired_root.takeChildren()
         if not code:
             return
         try:
             applicable = self.service.applicable(code)
             pending = self.service.pending(code)
+            expired = self.service.expired(code)
         except QorgauError as exc:
             show_error(self, exc)
             return
@@ -374,6 +379,17 @@ class CountryView(QWidget):
             row.setData(0, ID_ROLE, instrument.id)
             mark_unverified(row, self.COLUMNS, instrument.verified)
             self.pending_root.addChild(row)
+        self.expired_root.setText(
+            0, _("No longer law: expired ({count})").format(count=len(expired))
+        )
+        self.expired_root.setHidden(not expired)
+        for instrument in expired:
+            row = QTreeWidgetItem(
+                [instrument.title, instrument.status_label, self._verified(instrument.verified)]
+            )
+            row.setData(0, ID_ROLE, instrument.id)
+            mark_unverified(row, self.COLUMNS, instrument.verified)
+            self.expired_root.addChild(row)
         self.tree.expandAll()
         self.tree.resizeColumnToContents(1)
 
