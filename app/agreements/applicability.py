@@ -90,7 +90,7 @@ class Applicable:
         if not self.binding:
             return None
         if not self.instrument.is_multilateral:
-            return self.instrument.in_force_on
+            return self._party_bound_from()
         if not self.instrument.is_ilo:
             return None
         entry = self.instrument.ratification_entry(self.host) if self.host else None
@@ -102,6 +102,18 @@ class Applicable:
         if (ratified.month, ratified.day) == (2, 29):
             return date(ratified.year + 1, 3, 1)  # no 29 February a year on
         return ratified.replace(year=ratified.year + 1)
+
+    def _party_bound_from(self) -> date | None:
+        """An agreement binds its parties from its entry into force; a union's treaty binds a
+        party from the day the library records for that party, and from no day the library
+        lacks: a state that acceded later (Kyrgyzstan joined the EAEU on 6 August 2015) was
+        not bound from the union's own date."""
+        entry = self.instrument.ratification_entry(self.host) if self.host else None
+        if entry is not None and entry.in_force_on is not None:
+            return entry.in_force_on
+        if self.basis in (Basis.EAEU, Basis.CIS):
+            return None
+        return self.instrument.in_force_on
 
 
 def applicable_instruments(library: Library, country: str) -> list[Applicable]:
@@ -318,10 +330,10 @@ def _applicable(instrument: Instrument, host: str) -> Applicable | None:
     if host == HOME_COUNTRY or host not in instrument.parties:
         return None
     if instrument.group is InstrumentGroup.EAEU:
-        return Applicable(instrument, Basis.EAEU)
+        return Applicable(instrument, Basis.EAEU, host=host)
     if instrument.group is InstrumentGroup.CIS:
-        return Applicable(instrument, Basis.CIS)
-    return Applicable(instrument, Basis.BILATERAL)
+        return Applicable(instrument, Basis.CIS, host=host)
+    return Applicable(instrument, Basis.BILATERAL, host=host)
 
 
 def _country(country: str) -> str:

@@ -473,7 +473,7 @@ def _instrument(value: object, where: str) -> Instrument:
         _fail(f"{where}.expired_on", _("is earlier than in_force_on"))
     ratifications = _ratifications(data, where)
     if not multilateral and ratifications:
-        _fail(f"{where}.ratified_by", _("is for ILO and UN instruments only"))
+        _party_ratifications(ratifications, group, parties, where)
     source, checked_on, verified = _sourced(data, where)
     provisions_raw = data["provisions"]
     if not isinstance(provisions_raw, list):
@@ -549,6 +549,26 @@ def _ratifications(data: Mapping[str, object], where: str) -> tuple[Ratification
                 )
             )
     return tuple(sorted(entries, key=lambda entry: (not entry.ratified, entry.state)))
+
+
+def _party_ratifications(
+    entries: tuple[RatificationEntry, ...],
+    group: InstrumentGroup | None,
+    parties: tuple[str, ...],
+    where: str,
+) -> None:
+    """A union's treaty or agreement may record, per party, the day it entered into force for
+    that party (a state that acceded later is bound from its own day, not the union's)."""
+    if group not in (InstrumentGroup.EAEU, InstrumentGroup.CIS):
+        _fail(f"{where}.ratified_by", _("is for ILO and UN instruments only"))
+    for entry in entries:
+        if not entry.ratified:
+            _fail(f"{where}.not_ratified_by", _("is for ILO and UN instruments only"))
+        if entry.state not in parties:
+            _fail(
+                f"{where}.ratified_by.{entry.state}",
+                _("{code} is not one of the parties").format(code=entry.state),
+            )
 
 
 def _provision(value: object, where: str) -> Provision:

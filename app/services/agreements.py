@@ -723,7 +723,7 @@ class AgreementService:
                 ratification=item.ratification.value if item.ratification else None,
                 verified=item.verified,
                 ratification_label=ratification_label(item),
-                binds_from=_host_bound_from(item),
+                binds_from=item.binds_from,
             )
             for item in applicable_instruments(snap.library, country)
         ]
@@ -881,15 +881,6 @@ class AgreementService:
         case_row.updated_at = datetime.now(UTC)
         session.flush()
         search.index_cases(session, [case_row.id])
-
-
-def _host_bound_from(item: Applicable) -> date | None:
-    """The day the host became bound, to show: none for a union's treaty or agreement, whose
-    date of entry into force is not the day a state that joined later was bound (Kyrgyzstan
-    joined the EAEU in August 2015), and the library has no such days."""
-    if item.basis in (Basis.EAEU, Basis.CIS):
-        return None
-    return item.binds_from
 
 
 def letter_citations(

@@ -165,10 +165,8 @@ def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: Open
         "Bilateral agreement; In force (date of entry into force not known)"
     )
     # The Treaty's entry into force (1 January 2015) is not the day Kyrgyzstan, which joined
-    # later, was bound: no day is claimed, and the row says so.
-    assert applicable[2].text(1) == (
-        "Eurasian Economic Union; binding on the host; since when not recorded"
-    )
+    # later, was bound: its own day is.
+    assert applicable[2].text(1) == "Eurasian Economic Union; binding on the host since 6 Aug 2015"
     # Qatar's agreement binds it from its entry into force.
     choose(qtbot, view.country, "QA")
     qatar = view.applicable_root.child(0)
@@ -458,3 +456,14 @@ def test_the_country_view_lists_an_expired_agreement_apart(qtbot: QtBot, open_ws
     assert row.text(1) == "Expired: in force until 31 Mar 2024"
     choose(qtbot, view.country, "QA")
     assert view.expired_root.isHidden() and view.expired_root.childCount() == 0
+
+
+def test_the_treaty_view_gives_each_member_s_own_day(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: the EAEU Treaty showed one date for every member; Kyrgyzstan was bound
+    only from 6 August 2015, and the view says so, with the source and "not verified"."""
+    page = page_for(qtbot, open_ws("aigul"))
+    click_instrument(qtbot, page, AgreementService(open_ws("aigul")).get("eaeu-treaty-2014").id)
+    parties = page.instrument_view.parties.text()
+    assert "Kyrgyzstan: bound from 6 Aug 2015 — not verified" in parties
+    assert "Armenia: bound from 2 Jan 2015" in parties
+    assert "tass.com/economy/812859" in parties

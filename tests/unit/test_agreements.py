@@ -496,8 +496,8 @@ def test_bad_codes_and_values_are_refused(document: dict[str, Any]) -> None:
         ("id", "EAEU Treaty", "must be a lower-case slug"),
         (
             "ratified_by",
-            {"RU": {"date": None, "source": "", "checked_on": None, "verified": False}},
-            "is for ILO and UN instruments only",
+            {"TJ": {"date": None, "source": "", "checked_on": None, "verified": False}},
+            "ratified_by.TJ: TJ is not one of the parties",
         ),
     ]
     for key, value, expected in cases:
@@ -576,3 +576,46 @@ def test_expired_on_is_refused_unless_the_status_is_expired() -> None:
         parse_library(document)
     kg["status"] = "expired"
     assert parse_library(document).instrument(kg["id"]).expired_on == date(2024, 3, 31)
+
+
+def test_each_eaeu_member_is_bound_from_its_own_day(library: Library) -> None:
+    """The fault: the EAEU Treaty was dated from 1 January 2015 for every member, although
+    Armenia was bound from 2 January 2015 and Kyrgyzstan, which acceded later, from
+    6 August 2015 (the days the library's sources give, each marked unverified)."""
+    days = {
+        country: next(
+            a.binds_from
+            for a in applicable_instruments(library, country)
+            if a.instrument.id == "eaeu-treaty-2014"
+        )
+        for country in ("AM", "BY", "KG", "RU")
+    }
+    assert days == {
+        "AM": date(2015, 1, 2),
+        "BY": date(2015, 1, 1),
+        "KG": date(2015, 8, 6),
+        "RU": date(2015, 1, 1),
+    }
+    treaty = library.instrument("eaeu-treaty-2014")
+    kg = treaty.ratification_entry("KG")
+    assert kg is not None and kg.source == "https://tass.com/economy/812859" and not kg.verified
+    # A party with no day recorded is bound from no day the library claims.
+    without_kg = replace(
+        treaty, ratifications=tuple(e for e in treaty.ratifications if e.state != "KG")
+    )
+    (kg_bound,) = [
+        a for a in applicable_instruments(replace(library, instruments=(without_kg,)), "KG")
+    ]
+    assert kg_bound.binding and kg_bound.binds_from is None
+
+
+def test_only_a_union_s_parties_carry_their_own_days(document: dict[str, Any]) -> None:
+    entry = {"date": None, "source": "", "checked_on": None, "verified": False}
+    qatar = next(i for i in document["instruments"] if i["id"] == "kz-qa-employment-2024")
+    qatar["ratified_by"] = {"QA": entry}
+    assert "ratified_by: is for ILO and UN instruments only" in refused(document)
+    del qatar["ratified_by"]
+    document["instruments"][0]["not_ratified_by"] = {
+        "UZ": {"source": "", "checked_on": None, "verified": False}
+    }
+    assert "not_ratified_by: is for ILO and UN instruments only" in refused(document)

@@ -1185,3 +1185,20 @@ def test_a_domestic_worker_outside_the_host_law_is_not_rated_low_risk() -> None:
     assert (leave.risk, leave.risk_reasons) == ("medium", ("host_law_scope", "paid_leave"))
     # The scope note alone judges no term: nothing to rate.
     assert review(parse_terms(base, host_country="AE")).risk == "low"
+
+
+def test_the_eaeu_treaty_binds_kyrgyzstan_from_its_accession_not_the_union_s_start() -> None:
+    """The fault: the review dated the EAEU Treaty from 1 January 2015 for every member, so a
+    Kyrgyz contract of March 2015 was reviewed as bound by it before Kyrgyzstan acceded."""
+    days = {
+        p.binds_from
+        for p in applicable_provisions("KG", "en")
+        if p.instrument == "eaeu-treaty-2014"
+    }
+    assert days == {date(2015, 8, 6)}
+    russia = {
+        p.binds_from
+        for p in applicable_provisions("RU", "en")
+        if p.instrument == "eaeu-treaty-2014"
+    }
+    assert russia == {date(2015, 1, 1)}

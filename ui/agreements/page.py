@@ -181,7 +181,9 @@ class InstrumentView(QWidget):
         )
         self.parties.setTextFormat(Qt.TextFormat.RichText)
         self.parties.setOpenExternalLinks(True)
-        if item.parties:
+        if item.parties and item.ratifications:
+            self.parties.setText(_party_days_html(item))
+        elif item.parties:
             self.parties.setText(
                 html.escape(", ".join(country_name(code) for code in item.parties))
             )
@@ -215,6 +217,28 @@ class InstrumentView(QWidget):
     def _notes_saved(self, saved: InstrumentInfo) -> None:
         self.instrument = saved
         self.notes_saved.setText(_("Saved."))
+
+
+def _party_days_html(item: InstrumentInfo) -> str:
+    """A union's parties, each with the day the library records it was bound from (a state
+    that acceded later was not bound from the union's own date), and where that is said."""
+    lines = []
+    for code in item.parties:
+        entry = next((e for e in item.ratifications if e.state == code), None)
+        if entry is None or entry.in_force_on is None:
+            lines.append(html.escape(country_name(code)))
+            continue
+        line = html.escape(
+            _("{state}: bound from {date}").format(
+                state=country_name(code), date=_date(entry.in_force_on)
+            )
+        )
+        if not entry.verified:
+            line += " — " + html.escape(_("not verified"))
+        if entry.source:
+            line += " · " + source_html(entry.source)
+        lines.append(line)
+    return "<br/>".join(lines)
 
 
 def _ratifications_html(item: InstrumentInfo) -> str:
