@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from app.agreements import Library, load_library
-from app.agreements.library import LocalizedText, Provision
+from app.agreements.library import InstrumentStatus, LocalizedText, Provision
 from app.domain.codes import Category
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterInfo, LetterService
@@ -212,6 +212,26 @@ def with_provision_of_the_signed_tajik_agreement() -> Library:
     instruments = tuple(
         dataclasses.replace(i, provisions=(provision,))
         if i.id == "kz-tj-migrant-workers-2006"
+        else i
+        for i in library.instruments
+    )
+    return dataclasses.replace(library, instruments=instruments)
+
+
+def with_the_kyrgyz_agreement_expired(expired_on: date | None) -> Library:
+    """The shipped library, with the 2006 agreement with Kyrgyzstan expired (last in force on
+    ``expired_on``) and given the Tajik builder's provision on identity documents and wages."""
+    library = with_provision_of_the_signed_tajik_agreement()
+    (provision,) = library.instrument("kz-tj-migrant-workers-2006").provisions
+    instruments = tuple(
+        dataclasses.replace(
+            i,
+            status=InstrumentStatus.EXPIRED,
+            in_force_on=date(2007, 6, 13),
+            expired_on=expired_on,
+            provisions=(provision,),
+        )
+        if i.id == "kz-kg-migrant-workers-2006"
         else i
         for i in library.instruments
     )

@@ -29,7 +29,7 @@ from app.agreements.library import (
 from app.domain.codes import Category, parse_code
 from app.domain.iso import checked_country
 from app.domain.kk_dates import kk_date_attributive
-from app.i18n import format_date, load_catalog, pgettext
+from app.i18n import _, format_date, load_catalog, pgettext
 
 
 class Basis(StrEnum):
@@ -90,7 +90,7 @@ class Applicable:
         if not self.binding:
             return None
         if not self.instrument.is_multilateral:
-            return self.instrument.in_force_on
+            return self._party_bound_from()
         if not self.instrument.is_ilo:
             return None
         entry = self.instrument.ratification_entry(self.host) if self.host else None
@@ -102,6 +102,18 @@ class Applicable:
         if (ratified.month, ratified.day) == (2, 29):
             return date(ratified.year + 1, 3, 1)  # no 29 February a year on
         return ratified.replace(year=ratified.year + 1)
+
+    def _party_bound_from(self) -> date | None:
+        """An agreement binds its parties from its entry into force; a union's treaty binds a
+        party from the day the library records for that party, and from no day the library
+        lacks: a state that acceded later (Kyrgyzstan joined the EAEU on 6 August 2015) was
+        not bound from the union's own date."""
+        entry = self.instrument.ratification_entry(self.host) if self.host else None
+        if entry is not None and entry.in_force_on is not None:
+            return entry.in_force_on
+        if self.basis in (Basis.EAEU, Basis.CIS):
+            return None
+        return self.instrument.in_force_on
 
 
 def applicable_instruments(library: Library, country: str) -> list[Applicable]:
@@ -132,6 +144,13 @@ def is_standard_in(instrument: Instrument, country: str) -> bool:
     return applicable is not None and applicable.basis is Basis.STANDARD
 
 
+def since_not_recorded() -> str:
+    """Said of an instrument in force for the host whose day of binding it is not recorded
+    (a ratification without a date, an agreement without its entry into force), so that an
+    officer checks before presenting it as binding on an older contract."""
+    return _("binding on the host; since when not recorded")
+
+
 def binds_later(instrument: Instrument, country: str, day: date) -> bool:
     """Whether ``instrument`` binds ``country`` only after ``day``: in force and ratified (or
     agreed), but not yet for the host on that day, so a letter of that day cites it as no
@@ -153,6 +172,17 @@ def pending_instruments(library: Library, country: str) -> list[Instrument]:
         if instrument.is_pending and not instrument.is_multilateral and host in instrument.parties
     ]
     return sorted(pending, key=lambda instrument: _STATUS_ORDER[instrument.status])
+
+
+def expired_instruments(library: Library, country: str) -> list[Instrument]:
+    """Agreements with ``country`` that are no longer in force: listed apart, so that an
+    officer knows of them, never as binding and never cited."""
+    host = _country(country)
+    return [
+        instrument
+        for instrument in library.instruments
+        if instrument.is_expired and not instrument.is_multilateral and host in instrument.parties
+    ]
 
 
 def relevant_provisions(
@@ -300,10 +330,10 @@ def _applicable(instrument: Instrument, host: str) -> Applicable | None:
     if host == HOME_COUNTRY or host not in instrument.parties:
         return None
     if instrument.group is InstrumentGroup.EAEU:
-        return Applicable(instrument, Basis.EAEU)
+        return Applicable(instrument, Basis.EAEU, host=host)
     if instrument.group is InstrumentGroup.CIS:
-        return Applicable(instrument, Basis.CIS)
-    return Applicable(instrument, Basis.BILATERAL)
+        return Applicable(instrument, Basis.CIS, host=host)
+    return Applicable(instrument, Basis.BILATERAL, host=host)
 
 
 def _country(country: str) -> str:

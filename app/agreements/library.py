@@ -24,7 +24,7 @@ from typing import NoReturn, TypeVar
 
 from app.domain.codes import Category
 from app.errors import NotFound, ValidationError
-from app.i18n import LANGUAGES, _, current_language, pgettext
+from app.i18n import LANGUAGES, _, current_language, format_date, pgettext
 from app.os_errors import os_error_reason
 from app.resources import resource_path
 from app.untrusted import json_from_outside
@@ -159,6 +159,8 @@ class Instrument:
     note: LocalizedText | None = None
     ratifications: tuple[RatificationEntry, ...] = ()
     checked_on: date | None = None
+    # The last day an expired instrument was in force, where a source gives it.
+    expired_on: date | None = None
 
     @property
     def ratified_by(self) -> frozenset[str]:
@@ -204,6 +206,10 @@ class Instrument:
     @property
     def is_pending(self) -> bool:
         return self.status in PENDING_STATUSES
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status is InstrumentStatus.EXPIRED
 
     def ratification(self, country: str) -> Ratification:
         if country in self.ratified_by:
@@ -305,11 +311,20 @@ def in_force_date_unknown(status: InstrumentStatus | str, in_force_on: date | No
     return InstrumentStatus(status) is InstrumentStatus.IN_FORCE and in_force_on is None
 
 
-def status_text(status: InstrumentStatus | str, in_force_on: date | None) -> str:
+def status_text(
+    status: InstrumentStatus | str, in_force_on: date | None, expired_on: date | None = None
+) -> str:
     """The status as shown: "in force" with no date says that the date is not known, so that
-    a blank is never read as "in force from a date someone checked" (legal-facts.md)."""
+    a blank is never read as "in force from a date someone checked" (legal-facts.md); an
+    expired instrument says until when it was in force, or that the day is not recorded."""
     if in_force_date_unknown(status, in_force_on):
         return pgettext("agreement status", "In force (date of entry into force not known)")
+    if InstrumentStatus(status) is InstrumentStatus.EXPIRED:
+        if expired_on is None:
+            return pgettext("agreement status", "Expired (until when not recorded)")
+        return pgettext("agreement status", "Expired: in force until {date}").format(
+            date=format_date(expired_on)
+        )
     return status_label(status)
 
 
@@ -414,7 +429,7 @@ _INSTRUMENT_REQUIRED = {
     "verified",
     "provisions",
 }
-_INSTRUMENT_OPTIONAL = {"note", "ratified_by", "not_ratified_by"}
+_INSTRUMENT_OPTIONAL = {"note", "ratified_by", "not_ratified_by", "expired_on"}
 _PROVISION_REQUIRED = {"id", "article", "summary", "categories", "source", "checked_on", "verified"}
 _RATIFICATION_REQUIRED = {"date", "source", "checked_on", "verified"}
 _NON_RATIFICATION_REQUIRED = {"source", "checked_on", "verified"}
@@ -451,9 +466,14 @@ def _instrument(value: object, where: str) -> Instrument:
         _fail(f"{where}.in_force_on", _("is earlier than signed_on"))
     if in_force_on and status not in (InstrumentStatus.IN_FORCE, InstrumentStatus.EXPIRED):
         _fail(f"{where}.in_force_on", _("is set but the status is {status}").format(status=status))
+    expired_on = _date(data.get("expired_on"), f"{where}.expired_on")
+    if expired_on and status is not InstrumentStatus.EXPIRED:
+        _fail(f"{where}.expired_on", _("is set but the status is {status}").format(status=status))
+    if expired_on and in_force_on and expired_on < in_force_on:
+        _fail(f"{where}.expired_on", _("is earlier than in_force_on"))
     ratifications = _ratifications(data, where)
     if not multilateral and ratifications:
-        _fail(f"{where}.ratified_by", _("is for ILO and UN instruments only"))
+        _party_ratifications(ratifications, group, parties, where)
     source, checked_on, verified = _sourced(data, where)
     provisions_raw = data["provisions"]
     if not isinstance(provisions_raw, list):
@@ -479,6 +499,7 @@ def _instrument(value: object, where: str) -> Instrument:
         note=_localized(data["note"], f"{where}.note") if "note" in data else None,
         ratifications=ratifications,
         checked_on=checked_on,
+        expired_on=expired_on,
     )
 
 
@@ -528,6 +549,26 @@ def _ratifications(data: Mapping[str, object], where: str) -> tuple[Ratification
                 )
             )
     return tuple(sorted(entries, key=lambda entry: (not entry.ratified, entry.state)))
+
+
+def _party_ratifications(
+    entries: tuple[RatificationEntry, ...],
+    group: InstrumentGroup | None,
+    parties: tuple[str, ...],
+    where: str,
+) -> None:
+    """A union's treaty or agreement may record, per party, the day it entered into force for
+    that party (a state that acceded later is bound from its own day, not the union's)."""
+    if group not in (InstrumentGroup.EAEU, InstrumentGroup.CIS):
+        _fail(f"{where}.ratified_by", _("is for ILO and UN instruments only"))
+    for entry in entries:
+        if not entry.ratified:
+            _fail(f"{where}.not_ratified_by", _("is for ILO and UN instruments only"))
+        if entry.state not in parties:
+            _fail(
+                f"{where}.ratified_by.{entry.state}",
+                _("{code} is not one of the parties").format(code=entry.state),
+            )
 
 
 def _provision(value: object, where: str) -> Provision:

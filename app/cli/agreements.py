@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.agreements import unverified_marker
+from app.agreements.applicability import since_not_recorded
 from app.cli.common import add_actions, json_help, print_json, print_table, workspace
 from app.errors import ValidationError
 from app.i18n import _, country_name, current_language, format_date
@@ -34,7 +35,11 @@ def register(commands: Any) -> None:
     listing.add_argument(
         "--country",
         metavar="ISO2",
-        help=_("only the instruments that bind this host country (its ISO code)"),
+        help=_(
+            "what concerns this host country (its ISO code): the instruments that bind it, "
+            "standards and Kazakhstan's laws that do not, expired agreements, and those not "
+            "in force"
+        ),
     )
     listing.add_argument(
         "--search",
@@ -76,7 +81,10 @@ def _provision_json(item: ProvisionInfo) -> dict[str, Any]:
 
 
 def instrument_json(
-    item: InstrumentInfo, applicable: ApplicableInfo | None = None, pending: bool = False
+    item: InstrumentInfo,
+    applicable: ApplicableInfo | None = None,
+    pending: bool = False,
+    expired: bool = False,
 ) -> dict[str, Any]:
     return {
         "id": item.id,
@@ -90,6 +98,8 @@ def instrument_json(
         "binding": applicable.binding if applicable else None,
         "binds_from": applicable.binds_from if applicable else None,
         "pending": pending,
+        "expired": expired,
+        "expired_on": item.expired_on,
         "group": item.group,
         "parties": list(item.parties),
         "signed_on": item.signed_on,
@@ -120,9 +130,11 @@ def _undated(item: InstrumentInfo, why: str) -> str:
 
 
 def _since(item: ApplicableInfo) -> str:
-    """Why it binds the host, and from when where the library gives the day."""
+    """Why it binds the host, and from when, or that the day is not recorded."""
     if item.binds_from is None:
-        return item.basis_label
+        if not item.instrument.in_force_date_known:
+            return item.basis_label  # its status says the date is not known
+        return f"{item.basis_label}; {since_not_recorded()}"
     since = _("binding on the host since {date}").format(date=format_date(item.binds_from))
     return f"{item.basis_label}; {since}"
 
@@ -133,16 +145,19 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.country:
             applicable = service.applicable(args.country)
             pending = service.pending(args.country)
+            expired = service.expired(args.country)
             if args.search:
                 wanted = {i.slug for i in service.list(text=args.search)}
                 applicable = [a for a in applicable if a.instrument.slug in wanted]
                 pending = [p for p in pending if p.slug in wanted]
+                expired = [e for e in expired if e.slug in wanted]
         else:
-            applicable, pending = [], []
+            applicable, pending, expired = [], [], []
             listed = service.list(text=args.search)
     if args.country:
         records = [instrument_json(a.instrument, a) for a in applicable]
         records += [instrument_json(p, pending=True) for p in pending]
+        records += [instrument_json(e, expired=True) for e in expired]
     else:
         records = [instrument_json(i) for i in listed]
     if args.json:
@@ -181,6 +196,12 @@ def cmd_list(args: argparse.Namespace) -> int:
             _print_rows([(p, p.status_label) for p in pending])
         else:
             print("  " + _("none"))
+        # An expired agreement binds no one any more, but a worker's older contract may date
+        # from its time: listed apart, never among what applies.
+        if expired:
+            print()
+            print(_("No longer law: expired agreements:"))
+            _print_rows([(e, e.status_label) for e in expired])
     else:
         _print_rows([(i, i.status_label) for i in listed])
     return 0

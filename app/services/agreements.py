@@ -35,6 +35,7 @@ from app.agreements import (
     article_text,
     basis_label,
     citation_text,
+    expired_instruments,
     is_verified,
     kind_label,
     load_library,
@@ -137,6 +138,7 @@ class InstrumentInfo:
     checked_on: date | None = None
     ratifications: tuple[RatificationEntry, ...] = ()
     in_force_date_known: bool = True  # see ProvisionInfo
+    expired_on: date | None = None  # the last day an expired instrument was in force
 
 
 @dataclass(frozen=True)
@@ -409,6 +411,8 @@ def _instrument_columns(instrument: Instrument, position: int) -> dict[str, Any]
     extra: dict[str, Any] = {"position": position}
     if instrument.checked_on:
         extra["checked_on"] = instrument.checked_on.isoformat()
+    if instrument.expired_on:
+        extra["expired_on"] = instrument.expired_on.isoformat()
     if instrument.ratifications:
         extra["ratifications"] = [_ratification_json(e) for e in instrument.ratifications]
     note = instrument.note
@@ -506,6 +510,7 @@ def _instrument_from_row(row: Agreement, provisions: tuple[Provision, ...]) -> I
         else None,
         ratifications=_ratifications_from_extra(row.extra or {}),
         checked_on=_optional_date((row.extra or {}).get("checked_on")),
+        expired_on=_optional_date((row.extra or {}).get("expired_on")),
     )
 
 
@@ -580,7 +585,7 @@ def instrument_info(snapshot: _Snapshot, instrument: Instrument, lang: str) -> I
         signed_on=instrument.signed_on,
         in_force_on=instrument.in_force_on,
         status=instrument.status.value,
-        status_label=status_text(instrument.status, instrument.in_force_on),
+        status_label=status_text(instrument.status, instrument.in_force_on, instrument.expired_on),
         source=instrument.source,
         verified=instrument.verified,
         note=instrument.note_in(lang) or "",
@@ -595,6 +600,7 @@ def instrument_info(snapshot: _Snapshot, instrument: Instrument, lang: str) -> I
         checked_on=instrument.checked_on,
         ratifications=instrument.ratifications,
         in_force_date_known=not instrument.in_force_date_unknown,
+        expired_on=instrument.expired_on,
     )
 
 
@@ -691,6 +697,7 @@ class AgreementService:
         if country:
             concerned = {a.instrument.id for a in applicable_instruments(snap.library, country)}
             concerned |= {i.id for i in pending_instruments(snap.library, country)}
+            concerned |= {i.id for i in expired_instruments(snap.library, country)}
             instruments = [i for i in instruments if i.id in concerned]
         return [instrument_info(snap, instrument, language) for instrument in instruments]
 
@@ -716,7 +723,7 @@ class AgreementService:
                 ratification=item.ratification.value if item.ratification else None,
                 verified=item.verified,
                 ratification_label=ratification_label(item),
-                binds_from=_host_bound_from(item),
+                binds_from=item.binds_from,
             )
             for item in applicable_instruments(snap.library, country)
         ]
@@ -729,6 +736,15 @@ class AgreementService:
         return [
             instrument_info(snap, instrument, language)
             for instrument in pending_instruments(snap.library, country)
+        ]
+
+    def expired(self, country: str, lang: str | None = None) -> builtins.list[InstrumentInfo]:
+        """Agreements with ``country`` no longer in force: listed apart, never as binding."""
+        language = self._lang(lang)
+        snap = self._read()
+        return [
+            instrument_info(snap, instrument, language)
+            for instrument in expired_instruments(snap.library, country)
         ]
 
     def relevant_for_case(
@@ -865,15 +881,6 @@ class AgreementService:
         case_row.updated_at = datetime.now(UTC)
         session.flush()
         search.index_cases(session, [case_row.id])
-
-
-def _host_bound_from(item: Applicable) -> date | None:
-    """The day the host became bound, to show: none for a union's treaty or agreement, whose
-    date of entry into force is not the day a state that joined later was bound (Kyrgyzstan
-    joined the EAEU in August 2015), and the library has no such days."""
-    if item.basis in (Basis.EAEU, Basis.CIS):
-        return None
-    return item.binds_from
 
 
 def letter_citations(

@@ -29,6 +29,7 @@ from app.agreements import (
     load_library,
     ratification_label,
 )
+from app.agreements.applicability import since_not_recorded
 from app.agreements.library import check_language
 from app.contracts import (
     ContractTerms,
@@ -178,8 +179,10 @@ def _instrument_name(item: Applicable, language: str) -> str:
 def _standing(item: Applicable) -> str:
     """Why a standard binds nobody here: "international standard: <ratifications>"; for an
     ILO or UN instrument the host ratified, that it binds the host (an agreement's parties
-    need no such word)."""
+    need no such word); for either, that the day it began to bind is not recorded, when not."""
     if item.binding:
+        if item.binds_from is None:
+            return since_not_recorded()
         return _("binding on the host country") if item.instrument.is_multilateral else ""
     ratifications = ratification_label(item)
     if not ratifications:

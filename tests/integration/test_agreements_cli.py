@@ -13,7 +13,9 @@ from app.agreements.library import DEFAULT_LIBRARY_PATH
 from app.config import Paths
 from app.contracts import parse_terms
 from app.errors import ValidationError
-from tests.conftest import PASSWORD
+from app.services.agreements import sync_library
+from tests.builders import with_the_kyrgyz_agreement_expired
+from tests.conftest import PASSWORD, OpenWs
 from tests.integration.cli_helpers import Run, run_cli
 
 Capsys = pytest.CaptureFixture[str]
@@ -203,3 +205,36 @@ def test_list_says_from_when_an_instrument_binds_the_host(cli: Cli) -> None:
     russia = cli("agreement", "list", "--country", "RU")
     (p029,) = [line for line in russia.out.splitlines() if line.startswith("ilo-p029")]
     assert "binding on the host since 17 Jan 2020" in p029
+
+
+def test_list_says_when_the_day_an_instrument_binds_the_host_is_not_recorded(cli: Cli) -> None:
+    """The fault: Qatar's undated ratification of C029 was listed as binding, nothing saying
+    since when; Qatar's agreement, dated, keeps its day."""
+    qatar = cli("agreement", "list", "--country", "QA").out.splitlines()
+    (c029,) = [line for line in qatar if line.startswith("ilo-c029")]
+    assert "binding on the host; since when not recorded" in c029
+    (agreement,) = [line for line in qatar if line.startswith("kz-qa-employment-2024")]
+    assert "binding on the host since 18 Dec 2025" in agreement
+    assert "not recorded" not in agreement
+
+
+def test_the_country_option_says_it_lists_more_than_binding_instruments(cli: Cli) -> None:
+    """The fault: the help said --country listed only the instruments binding the host, but
+    the list holds standards, Kazakhstan's laws and agreements not in force too."""
+    help_text = " ".join(cli("agreement", "list", "--help").out.split())
+    assert "only the instruments that bind" not in help_text
+    assert "standards and Kazakhstan's laws that do not" in help_text
+    assert "expired agreements, and those not in force" in help_text
+
+
+def test_list_shows_an_expired_agreement_apart(cli: Cli, open_ws: OpenWs) -> None:
+    """The fault: an expired agreement was in neither list for its host country: gone."""
+    sync_library(open_ws("admin"), with_the_kyrgyz_agreement_expired(None))
+    text = cli("agreement", "list", "--country", "KG").out
+    binding, expired = text.split("No longer law: expired agreements:")
+    assert "kz-kg-migrant-workers-2006" not in binding
+    (row,) = [line for line in expired.splitlines() if line.startswith("kz-kg-migrant")]
+    assert "Expired (until when not recorded)" in row
+    records = by_slug(json.loads(cli("agreement", "list", "--country", "KG", "--json").out))
+    kg = records["kz-kg-migrant-workers-2006"]
+    assert kg["expired"] is True and kg["binding"] is None and kg["pending"] is False

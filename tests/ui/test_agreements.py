@@ -13,7 +13,10 @@ from app.services.agreements import AgreementService, sync_library
 from app.services.cases import CaseService
 from app.services.records import CaseInput, PersonInput
 from app.services.workspace import Workspace
-from tests.builders import with_provision_of_the_signed_tajik_agreement
+from tests.builders import (
+    with_provision_of_the_signed_tajik_agreement,
+    with_the_kyrgyz_agreement_expired,
+)
 from tests.conftest import OpenWs
 from tests.ui.press import choose, click, click_item, on_screen, show_tab, type_into
 from tests.unit.test_letter_wording import ratified_by_korea_on, without_entry_into_force
@@ -162,12 +165,19 @@ def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: Open
         "Bilateral agreement; In force (date of entry into force not known)"
     )
     # The Treaty's entry into force (1 January 2015) is not the day Kyrgyzstan, which joined
-    # later, was bound: no day is claimed.
-    assert applicable[2].text(1) == "Eurasian Economic Union"
+    # later, was bound: its own day is.
+    assert applicable[2].text(1) == "Eurasian Economic Union; binding on the host since 6 Aug 2015"
     # Qatar's agreement binds it from its entry into force.
     choose(qtbot, view.country, "QA")
     qatar = view.applicable_root.child(0)
     assert qatar.text(1) == "Bilateral agreement; binding on the host since 18 Dec 2025"
+    # Qatar's ratification of C029 has no date: binding, and the row says since when is not known.
+    c029 = next(
+        view.applicable_root.child(i)
+        for i in range(view.applicable_root.childCount())
+        if "No. 29" in view.applicable_root.child(i).text(0)
+    )
+    assert c029.text(1).endswith("; binding on the host; since when not recorded")
     # For Korea, C097 binds neither Korea nor Kazakhstan: a standard, never under "Applies".
     choose(qtbot, view.country, "KR")
     applies = [
@@ -426,3 +436,34 @@ def test_the_panel_says_a_convention_does_not_bind_the_host_yet(
     panel.refresh()
     assert all(row.text(1) == "" for row in top_items(panel.relevant) if "(No. 29)" in row.text(0))
     assert top_items(panel.cited)[0].text(1) == ""
+
+
+def test_the_country_view_lists_an_expired_agreement_apart(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: an expired agreement vanished from its host country's view."""
+    sync_library(open_ws("admin"), with_the_kyrgyz_agreement_expired(date(2024, 3, 31)))
+    page = page_for(qtbot, open_ws("aigul"))
+    view = page.country_view
+    show_tab(qtbot, page.tabs, view)
+    choose(qtbot, view.country, "KG")
+    applies = [
+        view.applicable_root.child(i).text(0) for i in range(view.applicable_root.childCount())
+    ]
+    assert not any("Kyrgyz Republic on labour" in title for title in applies)
+    assert not view.expired_root.isHidden()
+    assert view.expired_root.text(0) == "No longer law: expired (1)"
+    (row,) = [view.expired_root.child(i) for i in range(view.expired_root.childCount())]
+    assert "Kyrgyz" in row.text(0)
+    assert row.text(1) == "Expired: in force until 31 Mar 2024"
+    choose(qtbot, view.country, "QA")
+    assert view.expired_root.isHidden() and view.expired_root.childCount() == 0
+
+
+def test_the_treaty_view_gives_each_member_s_own_day(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: the EAEU Treaty showed one date for every member; Kyrgyzstan was bound
+    only from 6 August 2015, and the view says so, with the source and "not verified"."""
+    page = page_for(qtbot, open_ws("aigul"))
+    click_instrument(qtbot, page, AgreementService(open_ws("aigul")).get("eaeu-treaty-2014").id)
+    parties = page.instrument_view.parties.text()
+    assert "Kyrgyzstan: bound from 6 Aug 2015 — not verified" in parties
+    assert "Armenia: bound from 2 Jan 2015" in parties
+    assert "tass.com/economy/812859" in parties

@@ -28,7 +28,7 @@ from app.services.agreements import (
 from app.services.cases import CaseService
 from app.services.records import CaseInput
 from app.services.workspace import Workspace
-from tests.builders import ASSEL
+from tests.builders import ASSEL, with_the_kyrgyz_agreement_expired
 from tests.conftest import OpenWs, count
 from tests.unit.test_letters_render import make_context, text_of
 
@@ -474,3 +474,23 @@ def test_domestic_workers_convention_only_for_domestic_work(open_ws: OpenWs) -> 
         assert employer is not None
         employer.sector = "T"
     assert len(c189(household.id)) == 1
+
+
+def test_an_expired_agreement_is_listed_apart_and_never_cited(open_ws: OpenWs) -> None:
+    """The fault: an expired agreement vanished from the host country's view (neither
+    applicable nor pending). It is listed apart, with until when, and letters never cite it,
+    even where the officer cited it."""
+    sync_library(open_ws("admin"), with_the_kyrgyz_agreement_expired(date(2024, 3, 31)))
+    ws = open_ws("aigul")
+    service = AgreementService(ws)
+    (expired,) = service.expired("KG")
+    assert expired.slug == "kz-kg-migrant-workers-2006"
+    assert expired.status_label == "Expired: in force until 31 Mar 2024"
+    assert expired.expired_on == date(2024, 3, 31)
+    assert expired.slug in {i.slug for i in service.list(country="KG")}
+    assert expired.slug not in {a.instrument.slug for a in service.applicable("KG")}
+    case_id = new_case(ws, "KG", ("documents_withheld",))
+    assert expired.slug not in {p.instrument_slug for p in service.relevant_for_case(case_id)}
+    service.cite(case_id, expired.provisions[0].id)
+    citations = letter_citations(ws, case_id, "en")
+    assert citations and not any("Kyrgyz" in c.instrument for c in citations)

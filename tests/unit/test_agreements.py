@@ -22,6 +22,7 @@ from app.agreements import (
     applicable_instruments,
     article_text,
     citation_text,
+    expired_instruments,
     is_verified,
     load_library,
     parse_library,
@@ -30,10 +31,11 @@ from app.agreements import (
     relevant_provisions,
     status_label,
 )
-from app.agreements.library import DEFAULT_LIBRARY_PATH
+from app.agreements.library import DEFAULT_LIBRARY_PATH, status_text
 from app.domain.codes import Category
 from app.domain.kk_dates import KK_MONTHS_LOCATIVE
 from app.errors import NotFound, ValidationError
+from tests.builders import with_the_kyrgyz_agreement_expired
 
 SCHEMA_PATH = DEFAULT_LIBRARY_PATH.with_name("library.schema.json")
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
@@ -165,9 +167,8 @@ def test_schema_lists_the_same_codes_as_the_code(document: dict[str, Any]) -> No
     assert props["kind"]["enum"] == [kind.value for kind in InstrumentKind]
     assert props["status"]["enum"] == [status.value for status in InstrumentStatus]
     assert defs["category"]["enum"] == [category.value for category in Category]
-    assert set(defs["instrument"]["required"]) | {"note", "ratified_by", "not_ratified_by"} == set(
-        props
-    )
+    optional = {"note", "ratified_by", "not_ratified_by", "expired_on"}
+    assert set(defs["instrument"]["required"]) | optional == set(props)
     assert set(defs["provision"]["required"]) == set(defs["provision"]["properties"])
     assert schema["properties"]["format"]["const"] == document["format"]
 
@@ -495,8 +496,8 @@ def test_bad_codes_and_values_are_refused(document: dict[str, Any]) -> None:
         ("id", "EAEU Treaty", "must be a lower-case slug"),
         (
             "ratified_by",
-            {"RU": {"date": None, "source": "", "checked_on": None, "verified": False}},
-            "is for ILO and UN instruments only",
+            {"TJ": {"date": None, "source": "", "checked_on": None, "verified": False}},
+            "ratified_by.TJ: TJ is not one of the parties",
         ),
     ]
     for key, value, expected in cases:
@@ -548,3 +549,73 @@ def test_malformed_files_are_refused_with_a_clear_message(tmp_path: Path) -> Non
 def test_library_from_bytes(document: dict[str, Any], library: Library) -> None:
     raw = json.dumps(document, ensure_ascii=False).encode("utf-8")
     assert parse_library_bytes(raw) == library
+
+
+def test_an_expired_agreement_is_listed_apart_never_as_binding() -> None:
+    """The fault: an agreement whose status is "expired" was neither applicable nor pending,
+    so it vanished from the host country's view; it is now listed apart, with until when."""
+    library = with_the_kyrgyz_agreement_expired(date(2024, 3, 31))
+    (expired,) = expired_instruments(library, "KG")
+    assert expired.id == "kz-kg-migrant-workers-2006" and not expired.is_binding
+    assert expired.id not in {a.instrument.id for a in applicable_instruments(library, "KG")}
+    assert expired.id not in {i.id for i in pending_instruments(library, "KG")}
+    cited = relevant_provisions(library, "KG", [Category.DOCUMENTS_WITHHELD.value])
+    assert cited and all(instrument.id != expired.id for instrument, _provision in cited)
+    assert status_text(expired.status, expired.in_force_on, expired.expired_on) == (
+        "Expired: in force until 31 Mar 2024"
+    )
+    assert status_text(expired.status, expired.in_force_on) == "Expired (until when not recorded)"
+    assert expired_instruments(library, "TJ") == []
+
+
+def test_expired_on_is_refused_unless_the_status_is_expired() -> None:
+    document = json.loads(DEFAULT_LIBRARY_PATH.read_text(encoding="utf-8"))
+    (kg,) = [i for i in document["instruments"] if i["id"] == "kz-kg-migrant-workers-2006"]
+    kg["expired_on"] = "2024-03-31"
+    with pytest.raises(ValidationError, match="expired_on: is set but the status is in_force"):
+        parse_library(document)
+    kg["status"] = "expired"
+    assert parse_library(document).instrument(kg["id"]).expired_on == date(2024, 3, 31)
+
+
+def test_each_eaeu_member_is_bound_from_its_own_day(library: Library) -> None:
+    """The fault: the EAEU Treaty was dated from 1 January 2015 for every member, although
+    Armenia was bound from 2 January 2015 and Kyrgyzstan, which acceded later, from
+    6 August 2015 (the days the library's sources give, each marked unverified)."""
+    days = {
+        country: next(
+            a.binds_from
+            for a in applicable_instruments(library, country)
+            if a.instrument.id == "eaeu-treaty-2014"
+        )
+        for country in ("AM", "BY", "KG", "RU")
+    }
+    assert days == {
+        "AM": date(2015, 1, 2),
+        "BY": date(2015, 1, 1),
+        "KG": date(2015, 8, 6),
+        "RU": date(2015, 1, 1),
+    }
+    treaty = library.instrument("eaeu-treaty-2014")
+    kg = treaty.ratification_entry("KG")
+    assert kg is not None and kg.source == "https://tass.com/economy/812859" and not kg.verified
+    # A party with no day recorded is bound from no day the library claims.
+    without_kg = replace(
+        treaty, ratifications=tuple(e for e in treaty.ratifications if e.state != "KG")
+    )
+    (kg_bound,) = [
+        a for a in applicable_instruments(replace(library, instruments=(without_kg,)), "KG")
+    ]
+    assert kg_bound.binding and kg_bound.binds_from is None
+
+
+def test_only_a_union_s_parties_carry_their_own_days(document: dict[str, Any]) -> None:
+    entry = {"date": None, "source": "", "checked_on": None, "verified": False}
+    qatar = next(i for i in document["instruments"] if i["id"] == "kz-qa-employment-2024")
+    qatar["ratified_by"] = {"QA": entry}
+    assert "ratified_by: is for ILO and UN instruments only" in refused(document)
+    del qatar["ratified_by"]
+    document["instruments"][0]["not_ratified_by"] = {
+        "UZ": {"source": "", "checked_on": None, "verified": False}
+    }
+    assert "not_ratified_by: is for ILO and UN instruments only" in refused(document)

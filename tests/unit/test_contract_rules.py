@@ -1072,11 +1072,20 @@ def test_ilo_conventions_outside_the_library_say_their_ratification_is_not_known
 
 
 def test_a_convention_the_host_ratified_says_it_binds_the_host() -> None:
-    c029 = next(p for p in applicable_provisions("QA", "en") if p.instrument == "ilo-c029")
+    c029 = next(p for p in applicable_provisions("KR", "en") if p.instrument == "ilo-c029")
     assert c029.binding and c029.standing == "binding on the host country"
+
+
+def test_a_ratification_without_a_date_says_since_when_is_not_recorded() -> None:
+    """The fault: Qatar's ratification of C029 has no date in the library, yet the review
+    cited it as "binding on the host country" with nothing saying since when, so an officer
+    could present it as binding on a contract older than Qatar's ratification."""
+    c029 = next(p for p in applicable_provisions("QA", "en") if p.instrument == "ilo-c029")
+    assert c029.binding and c029.binds_from is None
+    assert c029.standing == "binding on the host; since when not recorded"
     terms = parse_terms({"passport_held_by": "employer", "signed_on": "2026-01-10"}, "QA")
     (finding,) = review(terms, applicable_provisions("QA", "en"), today=date(2026, 12, 7)).findings
-    assert finding.reference_labels[0].endswith("(binding on the host country)")
+    assert finding.reference_labels[0].endswith("(binding on the host; since when not recorded)")
 
 
 def test_korea_is_bound_by_c029_twelve_months_after_ratifying_it() -> None:
@@ -1176,3 +1185,20 @@ def test_a_domestic_worker_outside_the_host_law_is_not_rated_low_risk() -> None:
     assert (leave.risk, leave.risk_reasons) == ("medium", ("host_law_scope", "paid_leave"))
     # The scope note alone judges no term: nothing to rate.
     assert review(parse_terms(base, host_country="AE")).risk == "low"
+
+
+def test_the_eaeu_treaty_binds_kyrgyzstan_from_its_accession_not_the_union_s_start() -> None:
+    """The fault: the review dated the EAEU Treaty from 1 January 2015 for every member, so a
+    Kyrgyz contract of March 2015 was reviewed as bound by it before Kyrgyzstan acceded."""
+    days = {
+        p.binds_from
+        for p in applicable_provisions("KG", "en")
+        if p.instrument == "eaeu-treaty-2014"
+    }
+    assert days == {date(2015, 8, 6)}
+    russia = {
+        p.binds_from
+        for p in applicable_provisions("RU", "en")
+        if p.instrument == "eaeu-treaty-2014"
+    }
+    assert russia == {date(2015, 1, 1)}

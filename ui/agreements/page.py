@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.agreements import InstrumentKind, InstrumentStatus, kind_label, status_label
+from app.agreements.applicability import since_not_recorded
 from app.errors import QorgauError
 from app.i18n import _, country_name, current_language, format_date
 from app.services.agreements import NOTE_EDITORS, AgreementService, InstrumentInfo
@@ -180,7 +181,9 @@ class InstrumentView(QWidget):
         )
         self.parties.setTextFormat(Qt.TextFormat.RichText)
         self.parties.setOpenExternalLinks(True)
-        if item.parties:
+        if item.parties and item.ratifications:
+            self.parties.setText(_party_days_html(item))
+        elif item.parties:
             self.parties.setText(
                 html.escape(", ".join(country_name(code) for code in item.parties))
             )
@@ -214,6 +217,28 @@ class InstrumentView(QWidget):
     def _notes_saved(self, saved: InstrumentInfo) -> None:
         self.instrument = saved
         self.notes_saved.setText(_("Saved."))
+
+
+def _party_days_html(item: InstrumentInfo) -> str:
+    """A union's parties, each with the day the library records it was bound from (a state
+    that acceded later was not bound from the union's own date), and where that is said."""
+    lines = []
+    for code in item.parties:
+        entry = next((e for e in item.ratifications if e.state == code), None)
+        if entry is None or entry.in_force_on is None:
+            lines.append(html.escape(country_name(code)))
+            continue
+        line = html.escape(
+            _("{state}: bound from {date}").format(
+                state=country_name(code), date=_date(entry.in_force_on)
+            )
+        )
+        if not entry.verified:
+            line += " — " + html.escape(_("not verified"))
+        if entry.source:
+            line += " · " + source_html(entry.source)
+        lines.append(line)
+    return "<br/>".join(lines)
 
 
 def _ratifications_html(item: InstrumentInfo) -> str:
@@ -300,8 +325,11 @@ class CountryView(QWidget):
         # never listed under "Applies".
         self.standards_root = QTreeWidgetItem()
         self.pending_root = QTreeWidgetItem()
-        self.tree.addTopLevelItems([self.applicable_root, self.standards_root, self.pending_root])
-        for root in (self.applicable_root, self.standards_root, self.pending_root):
+        # Expired agreements bind no one; an older contract may date from their time.
+        self.expired_root = QTreeWidgetItem()
+        roots = [self.applicable_root, self.standards_root, self.pending_root, self.expired_root]
+        self.tree.addTopLevelItems(roots)
+        for root in roots:
             root.setFirstColumnSpanned(True)  # a group's heading across the row, not cut
         self.retranslate_ui()
 
@@ -322,11 +350,13 @@ class CountryView(QWidget):
         self.applicable_root.takeChildren()
         self.standards_root.takeChildren()
         self.pending_root.takeChildren()
+        self.expired_root.takeChildren()
         if not code:
             return
         try:
             applicable = self.service.applicable(code)
             pending = self.service.pending(code)
+            expired = self.service.expired(code)
         except QorgauError as exc:
             show_error(self, exc)
             return
@@ -353,6 +383,8 @@ class CountryView(QWidget):
             elif item.binds_from is not None:
                 since = _("binding on the host since {date}").format(date=_date(item.binds_from))
                 why = f"{why}; {since}"
+            elif item.binding:
+                why = f"{why}; {since_not_recorded()}"
             row = QTreeWidgetItem([item.instrument.title, why, self._verified(item.verified)])
             row.setData(0, ID_ROLE, item.instrument.id)
             mark_unverified(row, self.COLUMNS, item.verified)
@@ -371,6 +403,17 @@ class CountryView(QWidget):
             row.setData(0, ID_ROLE, instrument.id)
             mark_unverified(row, self.COLUMNS, instrument.verified)
             self.pending_root.addChild(row)
+        self.expired_root.setText(
+            0, _("No longer law: expired ({count})").format(count=len(expired))
+        )
+        self.expired_root.setHidden(not expired)
+        for instrument in expired:
+            row = QTreeWidgetItem(
+                [instrument.title, instrument.status_label, self._verified(instrument.verified)]
+            )
+            row.setData(0, ID_ROLE, instrument.id)
+            mark_unverified(row, self.COLUMNS, instrument.verified)
+            self.expired_root.addChild(row)
         self.tree.expandAll()
         self.tree.resizeColumnToContents(1)
 
