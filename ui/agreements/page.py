@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -396,26 +397,24 @@ class CountryView(QWidget):
                 "({count})"
             ).format(count=len(pending)),
         )
-        for instrument in pending:
-            row = QTreeWidgetItem(
-                [instrument.title, instrument.status_label, self._verified(instrument.verified)]
-            )
-            row.setData(0, ID_ROLE, instrument.id)
-            mark_unverified(row, self.COLUMNS, instrument.verified)
-            self.pending_root.addChild(row)
+        self._add_by_status(self.pending_root, pending)
         self.expired_root.setText(
             0, _("No longer law: expired ({count})").format(count=len(expired))
         )
         self.expired_root.setHidden(not expired)
-        for instrument in expired:
+        self._add_by_status(self.expired_root, expired)
+        self.tree.expandAll()
+        self.tree.resizeColumnToContents(1)
+
+    def _add_by_status(self, root: QTreeWidgetItem, instruments: Sequence[InstrumentInfo]) -> None:
+        """Rows that say what an instrument is (its status), not why it applies."""
+        for instrument in instruments:
             row = QTreeWidgetItem(
                 [instrument.title, instrument.status_label, self._verified(instrument.verified)]
             )
             row.setData(0, ID_ROLE, instrument.id)
             mark_unverified(row, self.COLUMNS, instrument.verified)
-            self.expired_root.addChild(row)
-        self.tree.expandAll()
-        self.tree.resizeColumnToContents(1)
+            root.addChild(row)
 
     @staticmethod
     def _verified(verified: bool) -> str:
