@@ -95,6 +95,8 @@ def _tree_problems(tree: QTreeWidget, full: set[int], long: set[int]) -> list[st
     stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
     while stack:
         item = stack.pop()
+        if item.isHidden():
+            continue  # not on screen (the country tree's empty "expired" group)
         stack.extend(item.child(i) for i in range(item.childCount()))
         for column in sorted(full | long):
             index = tree.indexFromItem(item, column)
