@@ -473,6 +473,17 @@ def test_at_1366_in_kazakh_occupations_read_whole_and_the_summary_names_the_grou
     )
 
 
+def test_the_summary_in_russian_begins_a_sentence(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """It began «показаны 4 работника · …», lower case at the head of the line."""
+    bridge.set_language("ru")
+    page = ReturneesPage(hq_ws, bridge)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.figures is not None, timeout=5000)
+    assert page.summary.text().startswith("Показаны 4 работника · ")
+
+
 @pytest.mark.skipif(not os.environ.get("QORGAU_SCREENSHOTS"), reason="writes screenshots")
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_screenshot_at_1366(

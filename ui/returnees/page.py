@@ -29,7 +29,7 @@ from app.domain import occupations as isco
 from app.domain.codes import Category
 from app.domain.codes import label as code_label
 from app.errors import PermissionDenied, QorgauError
-from app.i18n import _, country_name, current_language, format_date, ngettext
+from app.i18n import _, country_name, current_language, format_date, format_number, ngettext
 from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
 from app.services.stats import ReturneeStats
 from app.services.workspace import Workspace
@@ -461,23 +461,28 @@ class ReturneesPage(QWidget):
         if self.model.loading:
             shown = _("Searching…")
         elif self.model.total_known:
-            shown = ngettext("{n} returnee shown", "{n} returnees shown", total).format(n=total)
+            shown = ngettext("{n} returnee shown", "{n} returnees shown", total).format(
+                n=format_number(total)
+            )
         else:  # the first page is shown; its count follows from the background
-            shown = _("{n}+ returnees shown, counting…").format(n=total)
+            shown = _("{n}+ returnees shown, counting…").format(n=format_number(total))
         stats = self.figures
         if stats is None:  # on their way
             self.summary.setText(shown)
             return
         lang = current_language()
-        countries = ", ".join(f"{country_name(c.key, lang)} {c.n}" for c in stats.by_country[:5])
+        countries = ", ".join(
+            f"{country_name(c.key, lang)} {format_number(c.n)}" for c in stats.by_country[:5]
+        )
         in_register = ngettext("{n} in the register", "{n} in the register", stats.total).format(
-            n=stats.total
+            n=format_number(stats.total)
         )
         by_country = _("by country of work: {list}").format(list=countries or "—")
         # Code and title, as the occupation filter and the report name them (the bare codes
         # meant nothing to a reader); semicolons between them, since a title may hold a comma.
         majors = "; ".join(
-            f"{c.key} {isco.major_group_title(c.key, lang)}: {c.n}" for c in stats.by_major_group
+            f"{c.key} {isco.major_group_title(c.key, lang)}: {format_number(c.n)}"
+            for c in stats.by_major_group
         )
         by_major = _("by ISCO-08 major group: {list}").format(list=majors or "—")
         self.summary.setText(f"{shown} · {in_register} · {by_country} · {by_major}")
