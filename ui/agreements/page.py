@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.agreements import InstrumentKind, InstrumentStatus, kind_label, status_label
 from app.agreements.applicability import since_not_recorded
+from app.agreements.library import RatificationEntry
 from app.errors import QorgauError
 from app.i18n import _, country_name, current_language, format_date
 from app.services.agreements import NOTE_EDITORS, AgreementService, InstrumentInfo
@@ -229,16 +230,10 @@ def _party_days_html(item: InstrumentInfo) -> str:
         if entry is None or entry.in_force_on is None:
             lines.append(html.escape(country_name(code)))
             continue
-        line = html.escape(
-            _("{state}: bound from {date}").format(
-                state=country_name(code), date=_date(entry.in_force_on)
-            )
+        said = _("{state}: bound from {date}").format(
+            state=country_name(code), date=_date(entry.in_force_on)
         )
-        if not entry.verified:
-            line += " — " + html.escape(_("not verified"))
-        if entry.source:
-            line += " · " + source_html(entry.source)
-        lines.append(line)
+        lines.append(_with_its_source(said, entry))
     return "<br/>".join(lines)
 
 
@@ -257,13 +252,18 @@ def _ratifications_html(item: InstrumentInfo) -> str:
                 text += f" ({entry.law})"
         else:
             text = _("{state}: not ratified").format(state=state)
-        line = html.escape(text)
-        if not entry.verified:
-            line += " — " + html.escape(_("not verified"))
-        if entry.source:
-            line += " · " + source_html(entry.source)
-        lines.append(line)
+        lines.append(_with_its_source(text, entry))
     return "<br/>".join(lines)
+
+
+def _with_its_source(text: str, entry: RatificationEntry) -> str:
+    """One line of a ratification list: the text, "not verified" where so, and its source."""
+    line = html.escape(text)
+    if not entry.verified:
+        line += " — " + html.escape(_("not verified"))
+    if entry.source:
+        line += " · " + source_html(entry.source)
+    return line
 
 
 class CountryView(QWidget):
