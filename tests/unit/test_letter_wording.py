@@ -683,7 +683,7 @@ def test_a_city_recorded_in_latin_letters_is_named_in_the_letter_s_language() ->
     its city come first, then the table of host cities; an unknown name stays as recorded."""
     assert postal_address("", "Incheon", "KR", "kk") == "Инчхон, Корея Республикасы"
     assert postal_address("", "INCHEON", "KR", "ru") == "Инчхон, Республика Корея"
-    assert postal_address("", "İstanbul", "TR", "kk").startswith("Стамбұл, ")
+    assert postal_address("", "İstanbul", "TR", "kk").startswith("Ыстамбұл, ")
     assert postal_address("", "Istanbul", "TR", "ru").startswith("Стамбул, ")
     assert postal_address("", "Moscow", "RU", "kk").startswith("Мәскеу, ")
     assert postal_address("", "Abu-Dhabi", "AE", "ru").startswith("Абу-Даби, ")
