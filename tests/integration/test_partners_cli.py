@@ -110,6 +110,25 @@ def test_an_outcome_on_record_is_replaced_only_when_asked(
     assert "Taken in for a week" in history and "Lawyer filed a claim" in history
 
 
+def test_a_closed_case_is_refused_with_how_to_reopen_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, installation: Paths, case_number: str
+) -> None:
+    """The fault: ``case refer`` referred a closed case; the desktop and the command line now
+    both refuse it, in the same words."""
+    assert run_cli(capsys, "partner", "add", "--json", write_json(tmp_path, SHELTER)).code == 0
+    for status in ("resolved", "closed"):
+        moved = run_cli(capsys, "case", "set-status", case_number, status, "--note", "Paid")
+        assert moved.code == 0, moved.err
+    refer = ("case", "refer", case_number, "--partner", SHELTER["name"], "--reason", "Shelter")
+    refused = run_cli(capsys, *refer, "--set-status")
+    assert (refused.code, refused.out) == (1, "")
+    assert refused.err.strip() == (
+        f"qorgau: Case {case_number} is “Closed”: reopen it before you refer it to a partner "
+        "(a consul sets its status to “In progress” and gives a reason)."
+    )
+    assert json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out) == []
+
+
 def test_bad_input_says_one_line_and_changes_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, installation: Paths, case_number: str
 ) -> None:

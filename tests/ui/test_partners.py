@@ -257,6 +257,27 @@ def test_a_resolved_case_is_referred_without_the_status_box(qtbot: QtBot, open_w
     assert len(PartnerService(ws).referrals(case_id)) == 1
 
 
+def test_a_closed_case_says_to_reopen_it_and_offers_no_ok(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: the dialog referred a closed case (the service let it through). It says,
+    before anything is typed, that the case must be reopened, and OK stays off."""
+    PartnerService(open_ws("serik")).create(SHELTER)
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    CaseService(ws).set_status(case.id, "resolved", "Paid in full")
+    CaseService(open_ws("serik")).set_status(case.id, "closed", "")
+    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
+    editor.open_case(case.id)
+    click(qtbot, editor.refer_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReferralDialog)
+    assert dialog.error.isVisible()
+    assert dialog.error.text().startswith(f"Case {case.number} is “Closed”: reopen it before")
+    type_into(qtbot, dialog.reason, "Help with the journey home.")
+    assert not dialog.ok_button().isEnabled()
+    dialog.reject()
+    assert PartnerService(ws).referrals(case.id) == []
+
+
 def asked(qtbot: QtBot) -> QMessageBox:
     """The question a dialog's Esc put on screen, over it."""
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox))
