@@ -129,6 +129,39 @@ def test_a_closed_case_is_refused_with_how_to_reopen_it(
     assert json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out) == []
 
 
+def test_case_show_json_gives_each_app_entry_its_event_code(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, case_number: str
+) -> None:
+    """The fault: ``case show --json`` gave the app's own entries (registration, referral,
+    its outcome) only a translated text, so a tool could not tell them apart. Each carries its
+    code in ``event``; a status change and an officer's note have none (null)."""
+    assert run_cli(capsys, "partner", "add", "--json", write_json(tmp_path, SHELTER)).code == 0
+    refer = ("case", "refer", case_number, "--partner", SHELTER["name"], "--reason", "Shelter")
+    assert run_cli(capsys, *refer, "--set-status").code == 0
+    referral = json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)[0]
+    outcome = ("case", "referral-outcome", referral["id"], "--outcome", "Taken in")
+    assert run_cli(capsys, *outcome).code == 0
+    shown = json.loads(run_cli(capsys, "case", "show", case_number, "--json").out)
+    entries = [(e["kind"], e["event"], e["text"]) for e in shown["timeline"]]
+    assert entries[0][:2] == ("system", "case_registered")
+    assert [(k, ev) for k, ev, _text in entries[-3:]] == [
+        ("system", "referred"),
+        ("status_change", None),
+        ("system", "referral_outcome"),
+    ]
+    # The fields a tool already reads keep their names and values.
+    assert entries[-1][2] == "Outcome of the referral to Ansan Migrant Shelter: Taken in"
+    assert set(shown["timeline"][0]) == {
+        "kind",
+        "at",
+        "author",
+        "text",
+        "status_from",
+        "status_to",
+        "event",
+    }
+
+
 def test_bad_input_says_one_line_and_changes_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, installation: Paths, case_number: str
 ) -> None:
