@@ -322,11 +322,12 @@ class OutcomeDialog(ValidatingDialog):
         self.setWindowTitle(
             _("Outcome of the referral of case {number}").format(number=r.case_number)
         )
-        self.set_intro(
-            _("Referred to {partner} on {date}: {reason}").format(
-                partner=r.partner_name, date=format_date(r.referred_at), reason=r.reason
-            )
+        referred = _("Referred to {partner} on {date}: {reason}").format(
+            partner=r.partner_name, date=format_date(r.referred_at), reason=r.reason
         )
+        # Replacing: the words on record stay in view while the new ones are typed.
+        recorded = _("Outcome on record: {outcome}").format(outcome=r.outcome)
+        self.set_intro(f"{referred}\n{recorded}" if r.outcome else referred)
         set_label(self.form, self.outcome, _("&Outcome:"))
         self.outcome.setPlaceholderText(_("What the partner did, as they reported it"))
         self._allow_ok()
