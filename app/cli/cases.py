@@ -230,6 +230,8 @@ def detail_json(d: CaseDetail) -> dict[str, Any]:
                 "text": e.text,
                 "status_from": e.status_from,
                 "status_to": e.status_to,
+                # What the app recorded (a stable code); null for an officer's own note.
+                "event": e.event or None,
             }
             for e in d.events
         ],

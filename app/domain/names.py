@@ -52,9 +52,9 @@ def passport_name(person: NamedPerson) -> str:
     """The worker's name as the passport prints it, surname first («NURLANOVA AIGUL»), which
     a Kazakh or Russian letter abroad gives in brackets: the parts on file as recorded, a part
     missing transliterated as a Kazakh passport spells it, in capitals where the recorded
-    part is (half a name would stand for the whole)."""
+    part is or where none is (half a name would stand for the whole)."""
     recorded = (person.surname_latin, person.given_names_latin)
-    capitals = any(part and part == part.upper() for part in recorded)
+    capitals = not any(recorded) or any(part and part == part.upper() for part in recorded)
     parts = []
     for latin, cyrillic in zip(recorded, (person.surname, person.given_names), strict=True):
         spelled = latin or latin_name(cyrillic)

@@ -896,10 +896,10 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
     latin = person_name(person, "en")
     abroad = context.kind in ABROAD
     identity = _identity(context)
-    # Abroad, the passport's spelling in brackets, once any of it is on file (none on file:
-    # the Cyrillic name and the identity numbers stand alone, nothing guessed).
-    recorded = person.surname_latin or person.given_names_latin
-    passport = passport_name(person) if abroad and recorded else ""
+    # Abroad, the passport's spelling in brackets: the reader there (an employer's payroll, a
+    # ministry's register) knows the worker only by it. Parts not on file are spelled as a
+    # Kazakh passport would, and the approver is told (LetterService warnings).
+    passport = passport_name(person) if abroad else ""
     if passport.casefold().split() == person.full_name.casefold().split():
         passport = ""  # a name on file only as the passport spells it: once is enough
 

@@ -1420,14 +1420,13 @@ def consent_covers(person: Person | None, kind: str) -> bool:
 
 def _latin_name_warning(person: Person, lang: str, abroad: bool) -> list[str]:
     """What the approver should know of how the letter spells the worker's name in Latin
-    letters (an English letter, and a Kazakh or Russian one abroad in brackets once part of
-    it is on file): a part with no passport spelling on file is transliterated, which a
-    passport may not match."""
+    letters (an English letter, and a Kazakh or Russian one abroad in brackets): a part with
+    no passport spelling on file is transliterated, which a passport may not match."""
     parts = ((person.given_names_latin, person.given_names), (person.surname_latin, person.surname))
     if not any(cyrillic and not latin for latin, cyrillic in parts):
         return []
     recorded = any(latin for latin, _cyrillic in parts)
-    if lang != "en" and not (abroad and recorded):
+    if lang != "en" and not abroad:
         return []
     name = person_name(person, "en") if lang == "en" else passport_name(person)
     if not recorded:

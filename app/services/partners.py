@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Case, PartnerOrganisation, PartnerReferral, Person, User
+from app.domain import labels
 from app.domain.codes import CaseStatus, ConsentScope, EventKind, PartnerKind, parse_code
 from app.domain.events import SystemEvent, event_data
 from app.domain.matching import fold_typed, organisation_key
@@ -111,6 +112,27 @@ def _referral_info(
         reason=referral.reason,
         outcome=referral.outcome,
         version=referral.version,
+    )
+
+
+# A closed or rejected case is shut: only a consul reopens it, with a reason on its timeline.
+# A referral made to it quietly would send a worker to a partner while the register says the
+# mission's work is over, and skip that decision.
+SHUT_STATUSES = frozenset({CaseStatus.CLOSED.value, CaseStatus.REJECTED.value})
+
+
+def refusal_to_refer(number: str, status: str) -> str | None:
+    """Why a case in ``status`` cannot be referred (to the desktop and the command line), or
+    None when it can."""
+    if status not in SHUT_STATUSES:
+        return None
+    return _(
+        "Case {number} is “{status}”: reopen it before you refer it to a partner (a consul "
+        "sets its status to “{reopened}” and gives a reason)."
+    ).format(
+        number=number,
+        status=labels.case_status(status),
+        reopened=labels.case_status(CaseStatus.IN_PROGRESS),
     )
 
 
@@ -264,6 +286,8 @@ class PartnerService(DatedService):
             self._require_active(session)
             case = live_row(session, Case, case_id, _("No such case."))
             partner = live_row(session, PartnerOrganisation, partner_id, _("No such partner."))
+            if (refusal := refusal_to_refer(case.number, case.status)) is not None:
+                raise ConflictError(refusal)
             if when < case.received_at:
                 raise ValidationError(
                     _("A case cannot be referred before it was received."), "referred_at"

@@ -110,6 +110,58 @@ def test_an_outcome_on_record_is_replaced_only_when_asked(
     assert "Taken in for a week" in history and "Lawyer filed a claim" in history
 
 
+def test_a_closed_case_is_refused_with_how_to_reopen_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, installation: Paths, case_number: str
+) -> None:
+    """The fault: ``case refer`` referred a closed case; the desktop and the command line now
+    both refuse it, in the same words."""
+    assert run_cli(capsys, "partner", "add", "--json", write_json(tmp_path, SHELTER)).code == 0
+    for status in ("resolved", "closed"):
+        moved = run_cli(capsys, "case", "set-status", case_number, status, "--note", "Paid")
+        assert moved.code == 0, moved.err
+    refer = ("case", "refer", case_number, "--partner", SHELTER["name"], "--reason", "Shelter")
+    refused = run_cli(capsys, *refer, "--set-status")
+    assert (refused.code, refused.out) == (1, "")
+    assert refused.err.strip() == (
+        f"qorgau: Case {case_number} is “Closed”: reopen it before you refer it to a partner "
+        "(a consul sets its status to “In progress” and gives a reason)."
+    )
+    assert json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out) == []
+
+
+def test_case_show_json_gives_each_app_entry_its_event_code(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, case_number: str
+) -> None:
+    """The fault: ``case show --json`` gave the app's own entries (registration, referral,
+    its outcome) only a translated text, so a tool could not tell them apart. Each carries its
+    code in ``event``; a status change and an officer's note have none (null)."""
+    assert run_cli(capsys, "partner", "add", "--json", write_json(tmp_path, SHELTER)).code == 0
+    refer = ("case", "refer", case_number, "--partner", SHELTER["name"], "--reason", "Shelter")
+    assert run_cli(capsys, *refer, "--set-status").code == 0
+    referral = json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)[0]
+    outcome = ("case", "referral-outcome", referral["id"], "--outcome", "Taken in")
+    assert run_cli(capsys, *outcome).code == 0
+    shown = json.loads(run_cli(capsys, "case", "show", case_number, "--json").out)
+    entries = [(e["kind"], e["event"], e["text"]) for e in shown["timeline"]]
+    assert entries[0][:2] == ("system", "case_registered")
+    assert [(k, ev) for k, ev, _text in entries[-3:]] == [
+        ("system", "referred"),
+        ("status_change", None),
+        ("system", "referral_outcome"),
+    ]
+    # The fields a tool already reads keep their names and values.
+    assert entries[-1][2] == "Outcome of the referral to Ansan Migrant Shelter: Taken in"
+    assert set(shown["timeline"][0]) == {
+        "kind",
+        "at",
+        "author",
+        "text",
+        "status_from",
+        "status_to",
+        "event",
+    }
+
+
 def test_bad_input_says_one_line_and_changes_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, installation: Paths, case_number: str
 ) -> None:

@@ -194,7 +194,6 @@ def test_an_officer_records_a_referrals_outcome_on_the_case(qtbot: QtBot, open_w
     qtbot.waitUntil(lambda: model.index(0, 3).data() == "The shelter took her in.", timeout=5000)
     expected = "Outcome of the referral to Ansan Migrant Shelter: The shelter took her in."
     qtbot.waitUntil(lambda: expected in editor.timeline.events.toPlainText(), timeout=5000)
-    assert not panel.record_button.isEnabled()  # recorded: not offered twice
     [referral] = PartnerService(editor.workspace).referrals(case_id)
     assert referral.outcome == "The shelter took her in."
 
@@ -217,6 +216,40 @@ def test_an_outcome_recorded_meanwhile_is_said_and_not_overwritten(
     [referral] = other.referrals(case_id)
     assert referral.outcome == "The lawyer filed a claim."
     dialog.reject()
+
+
+def test_an_outcome_on_record_is_replaced_only_after_asking(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: an outcome once recorded could not be corrected in the window (only by the
+    command line, which now asks for --replace). The officer is shown what is on record and
+    asked; Cancel (the default) keeps it, "Record another" opens the dialog that replaces it,
+    and the timeline keeps both."""
+    editor, case_id = _referred_case_open(qtbot, open_ws)
+    panel = editor.referrals_panel
+    [referral] = PartnerService(editor.workspace).referrals(case_id)
+    PartnerService(editor.workspace).record_outcome(referral.id, "Taken in for a week.")
+    panel.refresh()
+    assert panel.record_button.isEnabled()
+
+    click(qtbot, panel.record_button)
+    box = asked(qtbot)
+    assert "already has an outcome: “Taken in for a week.”" in box.text()
+    assert box.defaultButton().text() == "Cancel"
+    box.defaultButton().click()
+    assert not isinstance(QApplication.activeModalWidget(), OutcomeDialog)
+
+    click(qtbot, panel.record_button)
+    box = asked(qtbot)
+    [another] = [b for b in box.buttons() if b.text() == "Record another"]
+    another.click()
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, OutcomeDialog)
+    assert "Outcome on record: Taken in for a week." in dialog.intro.text()
+    type_into(qtbot, dialog.outcome, "The lawyer filed a claim.")
+    press_dialog_button(qtbot, dialog)
+    qtbot.waitUntil(lambda: panel.model.index(0, 3).data() == "The lawyer filed a claim.")
+    said = "Outcome of the referral to Ansan Migrant Shelter: The lawyer filed a claim."
+    qtbot.waitUntil(lambda: said in editor.timeline.events.toPlainText(), timeout=5000)
+    assert "Taken in for a week." in editor.timeline.events.toPlainText()
 
 
 def test_an_analyst_at_hq_reads_the_referrals_and_records_no_outcome(
@@ -255,6 +288,27 @@ def test_a_resolved_case_is_referred_without_the_status_box(qtbot: QtBot, open_w
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
     assert CaseService(ws).get_case(case_id).status == "resolved"
     assert len(PartnerService(ws).referrals(case_id)) == 1
+
+
+def test_a_closed_case_says_to_reopen_it_and_offers_no_ok(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: the dialog referred a closed case (the service let it through). It says,
+    before anything is typed, that the case must be reopened, and OK stays off."""
+    PartnerService(open_ws("serik")).create(SHELTER)
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    CaseService(ws).set_status(case.id, "resolved", "Paid in full")
+    CaseService(open_ws("serik")).set_status(case.id, "closed", "")
+    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
+    editor.open_case(case.id)
+    click(qtbot, editor.refer_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReferralDialog)
+    assert dialog.error.isVisible()
+    assert dialog.error.text().startswith(f"Case {case.number} is “Closed”: reopen it before")
+    type_into(qtbot, dialog.reason, "Help with the journey home.")
+    assert not dialog.ok_button().isEnabled()
+    dialog.reject()
+    assert PartnerService(ws).referrals(case.id) == []
 
 
 def asked(qtbot: QtBot) -> QMessageBox:

@@ -503,17 +503,28 @@ def test_a_letter_abroad_in_russian_or_kazakh_gives_the_whole_passport_name_in_b
     assert "(NURLANOVA AIGUL" in body, body[:600]
 
 
-def test_a_letter_abroad_in_russian_guesses_no_latin_name_when_none_is_on_file(
-    people: dict[str, Workspace],
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_letter_abroad_gives_the_passport_spelling_when_none_is_on_file(
+    people: dict[str, Workspace], lang: str
 ) -> None:
-    """No passport spelling on file (an imported register's row): the Russian certificate names the
-    worker in Cyrillic with her identity, no bracketed guess, and warns of nothing Latin."""
+    """The fault: with no Latin spelling on file (an imported register's row) the Russian and
+    Kazakh letters abroad named the worker in Cyrillic only, which an employer's payroll or a
+    foreign ministry cannot match to a passport, while the English letter to the same reader
+    spelled the name. The passport spelling is in brackets, in capitals as a Kazakh passport
+    prints it, and the approver is told it was spelled, not recorded."""
     case = register_row_case(people["aigul"], today=TODAY)
     service = LetterService(people["aigul"], today=TODAY)
-    draft = service.draft(case.id, "assistance_certificate", "ru", LetterFields())
-    assert not any("Latin letters" in w for w in service.warnings(draft.id))
-    body = flat(raw_text(issue(people, case.id, "assistance_certificate", "ru")))
-    assert "Ospanov" not in body and "OSPANOV" not in body
+    draft = service.draft(case.id, "assistance_certificate", lang, LetterFields())
+    assert any(
+        w.startswith("The worker's name in Latin letters is not recorded")
+        and "spells it OSPANOV ERLAN" in w
+        for w in service.warnings(draft.id)
+    )
+    body = flat(raw_text(issue(people, case.id, "assistance_certificate", lang)))
+    assert "(OSPANOV ERLAN" in body, body[:600]
+    # At home (a report to HQ) the Cyrillic name stands alone, as before.
+    report = flat(raw_text(issue(people, case.id, "hq_case_report", lang)))
+    assert "OSPANOV" not in report and "Ospanov" not in report
 
 
 def test_a_short_report_keeps_its_last_heading_on_the_first_page(

@@ -1,5 +1,6 @@
 """The Referrals tab of an open case: to which partner, when, why, and how each one ended;
-"Record outcome…" for one whose partner has not yet been heard from."""
+"Record outcome…" for one whose partner has not yet been heard from (or, asked first, in place
+of the outcome on record)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from ui.widgets.common import (
     push_button,
     widget_row,
 )
+from ui.widgets.dialogs import confirm
 from ui.widgets.plain import plain_label, plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
@@ -145,15 +147,30 @@ class CaseReferralsPanel(QWidget):
 
     def _update_button(self) -> None:
         chosen = self.selected()
-        self.record_button.setEnabled(
-            not self.read_only and chosen is not None and not chosen.outcome
-        )
+        self.record_button.setEnabled(not self.read_only and chosen is not None)
 
     def record_outcome(self) -> QWidget | None:
-        """The outcome dialog for the selected referral, when it has none yet."""
+        """The outcome dialog for the selected referral. One already recorded (a colleague's
+        words, or a partner that reported again) is replaced only after the officer has read
+        it and said yes, as ``case referral-outcome`` asks for --replace."""
         chosen = self.selected()
-        if self.read_only or chosen is None or chosen.outcome:
+        if self.read_only or chosen is None:
             return None
+        if not chosen.outcome:
+            return self._outcome_dialog(chosen)
+        return confirm(
+            self,
+            _("Replace the outcome"),
+            _(
+                "The referral to {partner} already has an outcome: “{outcome}”.\n\n"
+                "Record another in its place? The case's timeline keeps both."
+            ).format(partner=chosen.partner_name, outcome=chosen.outcome),
+            lambda: self._outcome_dialog(chosen),
+            yes_text=_("Record another"),
+            yes_default=False,  # Enter pressed unread keeps what is on record
+        )
+
+    def _outcome_dialog(self, chosen: ReferralInfo) -> QWidget:
         from ui.partners.dialogs import OutcomeDialog  # the Partners area's, loaded on use
 
         dialog = OutcomeDialog(self, self.workspace, chosen)

@@ -20,6 +20,7 @@ from app.services.partners import (
     PartnerService,
     ReferralInfo,
     ReferralResult,
+    refusal_to_refer,
 )
 from app.services.workspace import Workspace
 from ui.palette import WARNING_TEXT
@@ -175,6 +176,7 @@ class ReferralDialog(ValidatingDialog):
         self.case_id = case_id
         self.case_number = case_number
         self.referred: ReferralResult | None = None
+        self.case_status = case_status
         self.setMinimumWidth(560)
         self.partner = QComboBox()
         # Sized by a name's usual length, not the longest partner's: one long name made the
@@ -257,7 +259,13 @@ class ReferralDialog(ValidatingDialog):
         self.form.setRowVisible(self.earlier, bool(lines))
         self.warning.setText("\n".join(self.warnings))
         self.warning.setVisible(bool(self.warnings))
+        # Said before the officer writes a reason that the service would only refuse.
+        if (refusal := self._refusal()) is not None:
+            self.error.show_message(refusal)
         self._allow_ok()
+
+    def _refusal(self) -> str | None:
+        return refusal_to_refer(self.case_number, self.case_status)
 
     def _show_whole_partner(self) -> None:
         """The chosen partner whole in the tip, where the narrow box cuts a long name."""
@@ -265,7 +273,11 @@ class ReferralDialog(ValidatingDialog):
 
     def _allow_ok(self) -> None:
         """OK waits for a partner and a reason: Enter cannot refer without them."""
-        self.ok_button().setEnabled(bool(self.partners) and bool(self.reason.toPlainText().strip()))
+        self.ok_button().setEnabled(
+            bool(self.partners)
+            and bool(self.reason.toPlainText().strip())
+            and self._refusal() is None
+        )
 
     def typed(self) -> bool:
         return bool(self.reason.toPlainText().strip())
@@ -310,11 +322,12 @@ class OutcomeDialog(ValidatingDialog):
         self.setWindowTitle(
             _("Outcome of the referral of case {number}").format(number=r.case_number)
         )
-        self.set_intro(
-            _("Referred to {partner} on {date}: {reason}").format(
-                partner=r.partner_name, date=format_date(r.referred_at), reason=r.reason
-            )
+        referred = _("Referred to {partner} on {date}: {reason}").format(
+            partner=r.partner_name, date=format_date(r.referred_at), reason=r.reason
         )
+        # Replacing: the words on record stay in view while the new ones are typed.
+        recorded = _("Outcome on record: {outcome}").format(outcome=r.outcome)
+        self.set_intro(f"{referred}\n{recorded}" if r.outcome else referred)
         set_label(self.form, self.outcome, _("&Outcome:"))
         self.outcome.setPlaceholderText(_("What the partner did, as they reported it"))
         self._allow_ok()
