@@ -120,7 +120,27 @@ def field_label(name: str) -> str:
 
 # Usual headers of legacy spreadsheets, compared case-insensitively without spaces/punctuation.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
-    "legacy_number": ("legacynumber", "number", "no", "номер", "№", "нөмір", "casenumber"),
+    # A case's own number («№ дела», «Іс №», "Case No."); the number sign is read as "no" (see
+    # ``header_key``). A bare «№» is the row's ordinal, not a case's number: ``_ORDINALS``.
+    "legacy_number": (
+        "legacynumber",
+        "number",
+        "номер",
+        "нөмір",
+        "casenumber",
+        "caseno",
+        "noдела",
+        "номердела",
+        "делоno",
+        "noобращения",
+        "номеробращения",
+        "регno",
+        "регистрационныйno",
+        "регистрационныйномер",
+        "існөмірі",
+        "ісno",
+        "тіркеунөмірі",
+    ),
     "full_name": (
         "fullname",
         "фио",
@@ -215,6 +235,29 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
 _HEADER_STARTS = {"full_name": ("фио",)}
 _HEADER_ENDS = {"full_name": ("атыжөні",)}
 _HEADER_KEY = re.compile(r"[\W_]+", re.UNICODE)
+# The number sign as registers write it («№», "#", "Nº"), read as "no" before the rest of the
+# punctuation goes: «№ дела» and «№ п/п» were both read as bare words, «№» as nothing.
+_NUMBER_SIGN = re.compile(r"[№#]|\bn[º°]", re.IGNORECASE)
+# A register's own line numbers («№», «№ п/п», «Р/с», "No.", "#", "Nr"): a count of its rows,
+# no field of a case. Left out quietly, as a column no field is chosen for; "No." was taken as
+# the case's old number and wrote «[Legacy number: 1]» into every description.
+_ORDINALS = frozenset(
+    {
+        "no",
+        "nr",
+        "пп",
+        "noпп",
+        "noпопорядку",
+        "порядковыйномер",
+        "рс",
+        "рн",
+        "реттікno",
+        "реттікнөмірі",
+        "sno",
+        "slno",
+        "sn",
+    }
+)
 
 
 class CheckedRow(NamedTuple):
@@ -307,7 +350,7 @@ class ImportReport:
 
 
 def header_key(name: str) -> str:
-    return _HEADER_KEY.sub("", name.strip().lower())
+    return _HEADER_KEY.sub("", _NUMBER_SIGN.sub("no", name.strip().lower()))
 
 
 def auto_mapping(headers: list[str]) -> dict[str, str]:
@@ -316,6 +359,8 @@ def auto_mapping(headers: list[str]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for header in headers:
         key = header_key(header)
+        if key in _ORDINALS:
+            continue
         for fld, names in HEADER_NAMES.items():
             if fld in mapping.values() and fld != NOTES:
                 continue

@@ -708,3 +708,27 @@ def test_a_register_saved_in_windows_1251_is_said_to_have_lost_its_kazakh_letter
     assert any("Windows-1251" in note for note in csv_import.report_notes(legacy))
     utf8 = csv_import.import_csv(ws, text.encode("utf-8"), dry_run=True)
     assert not any("Windows-1251" in note for note in csv_import.report_notes(utf8))
+
+
+def test_a_registers_line_numbers_are_left_out_and_its_case_numbers_kept(ws: Workspace) -> None:
+    """«№ дела», «Іс №» and "Case No." were not recognised (the number sign read as nothing),
+    so the old case numbers were dropped; "No.", a register's line count, was taken as the
+    case's old number and wrote «[Legacy number: 1]» into every description. A line count
+    («№», «№ п/п», "#", "No.", "Nr") is left out quietly; a case's number comes in."""
+    ordinals = ["№", "№ п/п", "#", "No.", "Nr", "Nº", "п/п", "Р/с"]
+    assert csv_import.auto_mapping(ordinals) == {}
+    for case_number in ("№ дела", "Іс №", "Case No.", "Case #", "Рег. №", "Іс нөмірі"):
+        assert csv_import.auto_mapping(["No.", case_number]) == {case_number: "legacy_number"}
+    rows = (
+        "No.;№ дела;ФИО;Дата обращения\n"
+        "1;17/2024;Әбенов Нұрлан;05.03.2026\n"
+        "2;;Оспанов Ерлан;06.03.2026\n"
+    )
+    report = csv_import.import_csv(ws, rows.encode())
+    assert report.mapping == {
+        "№ дела": "legacy_number",
+        "ФИО": "full_name",
+        "Дата обращения": "received_at",
+    }
+    descriptions = [CaseService(ws).get_by_number(n).description for n in report.numbers]
+    assert descriptions == ["[Legacy number: 17/2024]", ""]
