@@ -1026,12 +1026,23 @@ def _write_batches(
     report.imported = len(report.numbers)
 
 
-# A case's identity for finding the same row imported twice: the worker's names, the country,
-# the day received and the complaint (two complaints of one worker on one day differ in it);
-# and the worker's numbers and birth date, which must not differ where both sides have them
-# (two namesakes on one day are told apart by them).
-_RepeatKey = tuple[str, str, date, str, frozenset[str]]
+# A case's key for finding the same row imported twice: the worker's names and the day
+# received. Not the complaint: a register that writes it in notes comes in as "Other", which
+# the officer then corrects in the case (and the country too), and the next import of the file
+# missed every corrected case. The worker's numbers and birth date must not differ where both
+# sides have them (two namesakes on one day are told apart by them).
+_RepeatKey = tuple[str, str, date]
 _Identity = tuple[date | None, str | None, str | None]  # birth date, passport, IIN
+# What a case says beyond its worker and day: a held case saying the same is paired first.
+_Content = tuple[str, frozenset[str]]  # the country, the complaints
+
+
+class _HeldCase(NamedTuple):
+    number: str
+    identity: _Identity
+    content: _Content
+
+
 _NAMES_PER_QUERY = 400  # pairs of names per read (two parameters each, under SQLite's limit)
 _DAYS_PER_QUERY = 1000
 
@@ -1251,13 +1262,11 @@ def _repeat_key(item: PreparedCase) -> _RepeatKey | None:
     person = item.person
     if person is None or item.source.received_at is None:
         return None
-    return (
-        person.surname,
-        person.given_names,
-        item.source.received_at,
-        item.host_country,
-        frozenset(map(str, item.categories)),  # StrEnum: str() is the code
-    )
+    return (person.surname, person.given_names, item.source.received_at)
+
+
+def _content(item: PreparedCase) -> _Content:
+    return (item.host_country, frozenset(map(str, item.categories)))  # StrEnum: str() is the code
 
 
 def _identity(item: PreparedCase) -> _Identity:
@@ -1270,11 +1279,29 @@ def _same_worker(one: _Identity, other: _Identity) -> bool:
     return all(not a or not b or a == b for a, b in zip(one, other, strict=True))
 
 
-def _first_match(found: list[tuple[_Identity, str]] | None, identity: _Identity) -> str:
-    for known, name in found or ():
-        if _same_worker(known, identity):
-            return name
-    return ""
+def _paired_with_held(
+    keyed: list[tuple[CheckedRow, _RepeatKey | None]],
+    held: Mapping[_RepeatKey, list[_HeldCase]],
+) -> dict[int, str]:
+    """Row index → the number of the held case it repeats. Each held case answers one row, so
+    a worker's two complaints of one day, both in the file, find both cases and a third row
+    comes in; a held case saying the same country and complaints is taken first, then any."""
+    used: set[str] = set()
+    paired: dict[int, str] = {}
+    for same_content in (True, False):
+        for index, (row, key) in enumerate(keyed):
+            if key is None or index in paired:
+                continue
+            identity, content = _identity(row.case), _content(row.case)
+            for case in held.get(key, ()):
+                if case.number in used or not _same_worker(case.identity, identity):
+                    continue
+                if same_content and case.content != content:
+                    continue
+                used.add(case.number)
+                paired[index] = case.number
+                break
+    return paired
 
 
 def _without_repeats(
@@ -1282,40 +1309,50 @@ def _without_repeats(
 ) -> list[CheckedRow]:
     """The rows that repeat a case already held, or an earlier row of the file, rejected:
     the same file imported twice (or again after a stop midway) would otherwise register
-    every case again, with its own number, timeline and place in every list."""
+    every case again, with its own number, timeline and place in every list. Within the file
+    a row repeats an earlier one only if it says the same throughout (country, complaints,
+    notes): two rows of one worker and day that differ are two complaints."""
     keyed = [(row, _repeat_key(row.case)) for row in prepared]
-    held = _held_cases(ws, {key for _row, key in keyed if key is not None})
-    earlier: dict[_RepeatKey, list[tuple[_Identity, str]]] = {}
+    paired = _paired_with_held(keyed, _held_cases(ws, {key for _row, key in keyed if key}))
+    earlier: dict[_RepeatKey, list[tuple[_Identity, _Content, str, int]]] = {}
     kept = []
-    for row, key in keyed:
+    for index, (row, key) in enumerate(keyed):
         if key is None:
             kept.append(row)
             continue
-        line, identity = row.line, _identity(row.case)
-        if number := _first_match(held.get(key), identity):
+        identity, content = _identity(row.case), _content(row.case)
+        notes = row.case.description
+        same_as = next(
+            (
+                line
+                for known, said, known_notes, line in earlier.get(key, ())
+                if said == content and known_notes == notes and _same_worker(known, identity)
+            ),
+            None,
+        )
+        earlier.setdefault(key, []).append((identity, content, notes, row.line))
+        number = paired.get(index, "")
+        if number:
             reason = _(
-                "Already in Qorgau as case {number}: the same person, country, date "
-                "received and complaint."
+                "Already in Qorgau as case {number}: the same person and date received."
             ).format(number=number)
-        elif same_as := _first_match(earlier.get(key), identity):
+        elif same_as is not None:
             reason = _(
-                "The same case as line {line}: the same person, country, date received "
-                "and complaint."
+                "The same case as line {line}: the same person, date received, country, "
+                "complaint and notes."
             ).format(line=same_as)
         else:
-            earlier.setdefault(key, []).append((identity, str(line)))
             kept.append(row)
             continue
-        report.rejected.append(RejectedRow(line, reason, held_as=number))
+        report.rejected.append(RejectedRow(row.line, reason, held_as=number))
     report.rejected.sort(key=lambda rejected: rejected.line)
     return kept
 
 
-def _held_cases(
-    ws: Workspace, keys: set[_RepeatKey]
-) -> dict[_RepeatKey, list[tuple[_Identity, str]]]:
-    """Of ``keys``, those of cases held here, each with its worker's identity and the case's
-    number: read by the workers' names (an index), a few hundred pairs at a time."""
+def _held_cases(ws: Workspace, keys: set[_RepeatKey]) -> dict[_RepeatKey, list[_HeldCase]]:
+    """Of ``keys``, those of cases held here, each with its worker's identity, the case's
+    number, country and complaints: read by the workers' names (an index), a few hundred pairs
+    at a time."""
     from sqlalchemy import select, tuple_
 
     from app.db.models import Case, CaseCategory, Person
@@ -1329,7 +1366,7 @@ def _held_cases(
         if len(days) <= _DAYS_PER_QUERY
         else Case.received_at.between(min(days), max(days))
     )
-    candidates: dict[str, tuple[str, tuple[str, str, date, str], _Identity]] = {}
+    candidates: dict[str, tuple[str, _RepeatKey, str, _Identity]] = {}
     with ws.read() as session:
         for start in range(0, len(names), _NAMES_PER_QUERY):
             rows = session.execute(
@@ -1352,12 +1389,14 @@ def _held_cases(
                     on_days,
                     Case.deleted_at.is_(None),
                 )
+                .order_by(Case.number)  # the first registered answers a repeat first
             )
             for case_id, number, surname, given, day, country, born, passport, iin in rows:
-                if day in days:
+                if (surname, given, day) in keys:
                     candidates[case_id] = (
                         number,
-                        (surname, given, day, country),
+                        (surname, given, day),
+                        country,
                         (born, passport, iin),
                     )
         complaints: dict[str, set[str]] = {case_id: set() for case_id in candidates}
@@ -1369,11 +1408,10 @@ def _held_cases(
                 )
             ):
                 complaints[case_id].add(category)
-    held: dict[_RepeatKey, list[tuple[_Identity, str]]] = {}
-    for case_id, (number, (surname, given, day, country), identity) in candidates.items():
-        key = (surname, given, day, country, frozenset(complaints[case_id]))
-        if key in keys:
-            held.setdefault(key, []).append((identity, number))
+    held: dict[_RepeatKey, list[_HeldCase]] = {}
+    for case_id, (number, key, country, identity) in candidates.items():
+        content = (country, frozenset(complaints[case_id]))
+        held.setdefault(key, []).append(_HeldCase(number, identity, content))
     return held
 
 

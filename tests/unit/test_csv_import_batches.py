@@ -14,7 +14,7 @@ from app.errors import StorageFull, ValidationError
 from app.security import audit
 from app.services import csv_import
 from app.services.cases import CaseService
-from app.services.records import CaseFilter
+from app.services.records import CaseChanges, CaseFilter
 from app.services.workspace import Workspace
 from tests.builders import disk_full_at_batch
 
@@ -330,7 +330,11 @@ def test_a_row_repeated_in_the_file_is_rejected_but_not_another_complaint_that_d
     )
     report = csv_import.import_csv(ws, rows.encode(), dry_run=True)
     assert [(row.line, row.reason) for row in report.rejected] == [
-        (5, "The same case as line 2: the same person, country, date received and complaint.")
+        (
+            5,
+            "The same case as line 2: the same person, date received, country, complaint "
+            "and notes.",
+        )
     ]
     assert report.accepted == 3
 
@@ -732,3 +736,50 @@ def test_a_registers_line_numbers_are_left_out_and_its_case_numbers_kept(ws: Wor
     }
     descriptions = [CaseService(ws).get_by_number(n).description for n in report.numbers]
     assert descriptions == ["[Legacy number: 17/2024]", ""]
+
+
+def test_a_register_imported_again_is_recognised_after_its_cases_were_corrected(
+    ws: Workspace,
+) -> None:
+    """A register that writes its complaints in notes comes in as "Other", to be chosen in
+    each case; once the officer had chosen them (and corrected a country), importing the file
+    again registered those cases a second time: the complaint was part of the repeat's key.
+    The worker and the day received are the key now. A worker's two complaints of one day
+    both come in, and each finds its own case the next time; a third that day is new."""
+    header = "ФИО;Дата рождения;Дата обращения;Страна;Суть жалобы\n"
+    two_complaints = (
+        "Әбенов Нұрлан;02.01.1990;05.03.2026;KR;Не платят три месяца\n"
+        "Әбенов Нұрлан;02.01.1990;05.03.2026;KR;Забрали паспорт\n"
+        "Қасымова Сәуле;;06.03.2026;KR;Не платят\n"
+    )
+    first = csv_import.import_csv(ws, (header + two_complaints).encode())
+    assert (first.imported, first.rejected) == (3, [])
+    service = CaseService(ws)
+    for number, corrected in zip(
+        first.numbers,
+        [("KR", ("unpaid_wages",)), ("KR", ("documents_withheld",)), ("AE", ("unpaid_wages",))],
+        strict=True,
+    ):
+        case = service.get_by_number(number)
+        country, categories = corrected
+        service.update_case(case.id, CaseChanges(host_country=country, categories=categories))
+
+    again = csv_import.import_csv(
+        ws,
+        (header + two_complaints + "Әбенов Нұрлан;02.01.1990;05.03.2026;KR;Бьют\n").encode(),
+        dry_run=True,
+    )
+    assert [(row.line, row.held_as) for row in again.rejected] == [
+        (2, first.numbers[0]),
+        (3, first.numbers[1]),
+        (4, first.numbers[2]),
+    ]
+    assert again.rejected[0].reason == (
+        f"Already in Qorgau as case {first.numbers[0]}: the same person and date received."
+    )
+    assert again.accepted == 1  # the third complaint of that day
+    # Another worker of the name (another birth date) the same day is someone else.
+    namesake = csv_import.import_csv(
+        ws, (header + "Әбенов Нұрлан;03.04.1985;05.03.2026;KR;Не платят\n").encode(), dry_run=True
+    )
+    assert (namesake.rejected, namesake.accepted) == ([], 1)
