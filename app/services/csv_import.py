@@ -35,7 +35,7 @@ from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Category, Sex, Urgency, label
 from app.domain.events import SystemEvent
 from app.domain.field_labels import field_label as column_label
-from app.domain.iin import is_valid_iin
+from app.domain.iin import iin_birth_date, is_valid_iin, validate_iin
 from app.domain.iso import country_by_name
 from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS, sex_from_names
 from app.domain.roles import CASE_WORKERS
@@ -269,6 +269,16 @@ class CheckedRow(NamedTuple):
     status: str
     ended_on: date | None = None
     took: frozenset[str] = frozenset()  # the fields the row left empty, taken as usual
+    warnings: tuple[str, ...] = ()  # what the row comes in without, and why
+
+
+@dataclass(frozen=True)
+class RowWarning:
+    """A row that comes in with a value left out (a mistyped IIN), and what was done."""
+
+    line: int
+    message: str
+    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -342,6 +352,7 @@ class ImportReport:
     # Complaints the file writes in words of its own, as written → how many rows name them.
     unknown_categories: dict[str, int] = field(default_factory=dict)
     totals: list[int] = field(default_factory=list)  # the lines of totals left out
+    warnings: list[RowWarning] = field(default_factory=list)  # rows coming in with a change
 
     @property
     def imported_before(self) -> bool:
@@ -664,6 +675,21 @@ def _iin_of(written: str) -> str | None:
     return iin or None
 
 
+def _iin_problem(iin: str, born: date | None) -> str:
+    """What is wrong with a register's IIN ("" if nothing): it fails its checks, or says
+    another birth date than the row's."""
+    bare = re.sub(r"[\s-]", "", iin)  # as the person's own check reads it
+    try:
+        validate_iin(bare)
+    except ValidationError as exc:
+        return str(exc)
+    if born is not None and born != iin_birth_date(bare):
+        return _("The date of birth does not match the IIN ({date}).").format(
+            date=iin_birth_date(bare).isoformat()
+        )
+    return ""
+
+
 def split_full_name(full: str) -> dict[str, str]:
     """«Әбенов Нұрлан Серікұлы» as surname, given name and patronymic: the order of a
     «ФИО» column (surname first), a patronymic of more than one word kept whole."""
@@ -699,8 +725,13 @@ def name_case(name: str) -> str:
     return " ".join(word_case(word) for word in name.split())
 
 
-def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[CaseInput, str]:
-    """One spreadsheet row as a case input and its status code (ValidationError if bad)."""
+def row_to_case(
+    values: Mapping[str, str], lookup: Mapping[str, str]
+) -> tuple[CaseInput, str, tuple[str, ...]]:
+    """One spreadsheet row as a case input, its status code and what it comes in without
+    (ValidationError if bad). An IIN mistyped in the register (its check digit, its birth
+    date) is left out and kept in the description as written: the row was refused whole, and
+    the worker's complaint with it."""
     full = values.get("full_name", "")
     if full.strip() and not (
         values.get("surname", "").strip() or values.get("given_names", "").strip()
@@ -737,6 +768,17 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
         description = f"{description}\n[{_('Legacy number')}: {legacy}]".strip()
     surname, patronymic = name_case(values["surname"]), name_case(values.get("patronymic", ""))
     iin = _iin_of(values.get("iin", ""))
+    born = parse_date(values.get("birth_date", ""), "birth_date")
+    warnings: tuple[str, ...] = ()
+    if iin is not None and (problem := _iin_problem(iin, born)):
+        typed = values["iin"].strip()
+        description = f"{description}\n[{_('IIN as written in the register')}: {typed}]".strip()
+        warnings = (
+            _(
+                "{problem} The case comes in without the IIN; “{iin}” is kept in its description."
+            ).format(problem=problem, iin=quoted(typed)),
+        )
+        iin = None
     sex = _sex_of(values.get("sex", ""))
     if _sex_unsaid(values, iin):
         # As the names say it (the letters agree with it; the report counts such rows).
@@ -753,7 +795,7 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
             given_names_latin=values.get("given_names_latin", ""),
             iin=iin,
             passport_no=values.get("passport_no", "").strip() or None,
-            birth_date=parse_date(values.get("birth_date", ""), "birth_date"),
+            birth_date=born,
             sex=sex,
             phone_abroad=values.get("phone", ""),
         ),
@@ -765,7 +807,7 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
         urgency=urgency,
         description=description,
     )
-    return case, status
+    return case, status, warnings
 
 
 def import_csv(
@@ -912,11 +954,13 @@ def _checked_rows(
                 shown = unknown_as.setdefault(folded, part)  # as first written
                 report.unknown_categories[shown] = report.unknown_categories.get(shown, 0) + 1
         try:
-            case, status = row_to_case(values, lookup)
+            case, status, warnings = row_to_case(values, lookup)
             if case.person and case.person.sex and _sex_unsaid(values, case.person.iin):
                 took = took | {"sex"}  # the names said it
             status, ended_on = _ending(values, status, case.received_at, service.today)
-            prepared.append(CheckedRow(line, service.prepare(case), status, ended_on, took))
+            prepared.append(
+                CheckedRow(line, service.prepare(case), status, ended_on, took, warnings)
+            )
         except QorgauError as exc:
             report.rejected.append(RejectedRow(line, str(exc), getattr(exc, "field", None)))
     return prepared
@@ -971,11 +1015,47 @@ def totals_message(report: ImportReport) -> str:
     return text.format(rows=lines)
 
 
+SHOWN_WARNED_LINES = 20  # of the rows coming in without their IIN, the lines named in the note
+
+
+def iin_left_out_message(report: ImportReport) -> str:
+    """What the report says of the rows coming in without their mistyped IIN ("" if none):
+    their lines, each row's own reason in ``report.warnings``."""
+    lines = sorted({warning.line for warning in report.warnings if warning.field == "iin"})
+    if not lines:
+        return ""
+    named = ", ".join(str(line) for line in lines[:SHOWN_WARNED_LINES])
+    if len(lines) > SHOWN_WARNED_LINES:
+        named += ", …"
+    if report.sheet:  # a workbook's rows by the numbers Excel shows beside them
+        text = ngettext(
+            "Row {rows}: the IIN is mistyped (its check digit or birth date is wrong); the "
+            "case comes in without it, and the IIN as written is kept in its description.",
+            "Rows {rows}: the IINs are mistyped (their check digits or birth dates are "
+            "wrong); the cases come in without them, and each IIN as written is kept in its "
+            "case's description.",
+            len(lines),
+        )
+    else:
+        text = ngettext(
+            "Line {rows}: the IIN is mistyped (its check digit or birth date is wrong); the "
+            "case comes in without it, and the IIN as written is kept in its description.",
+            "Lines {rows}: the IINs are mistyped (their check digits or birth dates are "
+            "wrong); the cases come in without them, and each IIN as written is kept in its "
+            "case's description.",
+            len(lines),
+        )
+    return text.format(rows=named)
+
+
 def _count_coming_in(
     ws: Workspace, report: ImportReport, prepared: list[CheckedRow], today: date
 ) -> None:
     """The report's figures of the rows that come in (a rejected row comes in as nothing)."""
     report.accepted = len(prepared)
+    report.warnings = [
+        RowWarning(row.line, message, "iin") for row in prepared for message in row.warnings
+    ]
     report.country_taken = sum("host_country" in row.took for row in prepared)
     report.category_taken = sum("categories" in row.took for row in prepared)
     report.status_taken = sum("status" in row.took for row in prepared)
@@ -1246,6 +1326,7 @@ def report_notes(report: ImportReport) -> list[str]:
         encoding_message(report),
         country_taken_message(report),
         category_taken_message(report),
+        iin_left_out_message(report),
         sex_taken_message(report),
         status_taken_message(report),
         past_retention_message(report),

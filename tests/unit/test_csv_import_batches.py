@@ -427,16 +427,16 @@ def test_a_register_without_a_country_column_is_taken_as_the_missions(ws: Worksp
 def test_an_iin_that_lost_its_leading_zero_in_a_number_cell_gets_it_back(ws: Workspace) -> None:
     """Workers born in 2000–2009 have IINs starting with 0; a register keeping IINs as numbers
     shows 11 digits, and every such row was rejected. The zero is put back when the twelve
-    digits pass the check digit; other eleven-digit numbers are still refused."""
+    digits pass the check digit; other eleven-digit numbers are no IIN (kept as written)."""
     rows = (
         "ФИО;ИИН;Жалоба;Дата обращения\n"
         "Әбенов Нұрлан;10203500127;other;05.03.2026\n"
         "Оспанов Ерлан;10203500128;other;05.03.2026\n"
     )
-    report = csv_import.import_csv(ws, rows.encode(), skip_rejected=True)
-    assert [row.line for row in report.rejected] == [3]
-    (case,) = [CaseService(ws).get_case(c.id) for c in CaseService(ws).list_cases(limit=5)]
-    assert case.person is not None and case.person.iin == "010203500127"
+    report = csv_import.import_csv(ws, rows.encode())
+    assert [warning.line for warning in report.warnings] == [3]
+    people = [CaseService(ws).get_by_number(number).person for number in report.numbers]
+    assert [person.iin for person in people] == ["010203500127", None]
 
 
 def test_a_register_of_free_text_only_comes_in_as_other_and_says_so(ws: Workspace) -> None:
@@ -783,3 +783,37 @@ def test_a_register_imported_again_is_recognised_after_its_cases_were_corrected(
         ws, (header + "Әбенов Нұрлан;03.04.1985;05.03.2026;KR;Не платят\n").encode(), dry_run=True
     )
     assert (namesake.rejected, namesake.accepted) == ([], 1)
+
+
+def test_a_mistyped_iin_is_left_out_and_its_row_comes_in(ws: Workspace) -> None:
+    """A register's IIN with a wrong check digit (or another birth date than the row's) had
+    the whole row refused: the worker's complaint was lost, or the file not imported at all.
+    The case comes in without the IIN, the IIN as written is kept in its description, and the
+    report names the row and why; the check and the import say the same."""
+    rows = (
+        "ФИО;ИИН;Дата рождения;Дата обращения;Суть жалобы\n"
+        "Әбенов Нұрлан;900504300127;;05.03.2026;Не платят\n"
+        "Әбенова Сәуле;900504300120;;05.03.2026;Забрали паспорт\n"  # check digit
+        "Оспанов Ерлан;900504300127;01.01.1991;06.03.2026;\n"  # another birth date
+    )
+    checked = csv_import.import_csv(ws, rows.encode(), dry_run=True)
+    report = csv_import.import_csv(ws, rows.encode())
+    for said in (checked, report):
+        assert (said.rejected, said.accepted) == ([], 3)
+        assert [(w.line, w.field) for w in said.warnings] == [(3, "iin"), (4, "iin")]
+    assert report.warnings[0].message == (
+        "The IIN's check digit does not match; check the number for a typing error. The case "
+        "comes in without the IIN; “900504300120” is kept in its description."
+    )
+    assert report.warnings[1].message.startswith(
+        "The date of birth does not match the IIN (1990-05-04)."
+    )
+    assert csv_import.iin_left_out_message(report) in csv_import.report_notes(report)
+    assert csv_import.iin_left_out_message(report).startswith("Lines 3, 4: the IINs are mistyped")
+    cases = [CaseService(ws).get_by_number(number) for number in report.numbers]
+    assert [case.person.iin for case in cases] == ["900504300127", None, None]
+    assert cases[1].description == (
+        "Забрали паспорт\n[IIN as written in the register: 900504300120]"
+    )
+    assert cases[2].person.birth_date == date(1991, 1, 1)
+    assert cases[2].description == "[IIN as written in the register: 900504300127]"
