@@ -48,6 +48,14 @@ _SNIFFED_LINES = 10
 # above the real header.
 _HEADER_LOOKAHEAD = 10
 HeaderScore = Callable[[list[str]], int]  # how many of a row's cells name a known field
+# A merged range as the sheet's XML names it (A3:A4); openpyxl's read-only sheets ignore them.
+_MERGE_REF = re.compile(
+    rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})\""
+)
+_XML_CHUNK = 1 << 20
+_CHUNK_OVERLAP = 256  # a tag cut between two chunks is found in the next one
+MAX_MERGED = 100_000  # more merged ranges than a register of 100,000 rows has: the rest ignored
+_PART_UNREADABLE: tuple[type[Exception], ...] = (KeyError, *UNREADABLE_MEMBER)  # KeyError: absent
 
 
 @dataclass
@@ -214,7 +222,7 @@ def _workbook_table(raw: bytes, sheet: str | None, header_score: HeaderScore | N
     # declares A1:XFD1048576, and openpyxl would pad every row to 16,384 cells (minutes for
     # a register); without it, each row is as long as its last filled cell.
     worksheet.reset_dimensions()
-    rows = _sheet_rows(worksheet)
+    rows = _sheet_rows(worksheet, _merged_down(raw, getattr(worksheet, "_worksheet_path", "")))
     first: list[str] = []
     filled = 0
     for _number, cells in rows:
@@ -271,16 +279,71 @@ def _unreadable(exc: BaseException) -> ValidationError:
     )
 
 
-def _sheet_rows(worksheet: Any) -> Iterator[tuple[int, list[str]]]:
+# A merged range's first row → (its column, 0-based; its last row) for each range starting there.
+MergedDown = dict[int, list[tuple[int, int]]]
+
+
+def _merged_down(raw: bytes, member: str) -> MergedDown:
+    """The sheet's cells merged over several rows, read from its XML in chunks: openpyxl's
+    read-only sheet shows such a cell's text in its first row only. A register merges «ФИО»
+    over its two header rows (the second naming «Дата», «Страна» under a band), and a date or
+    a country over the rows it is the same for; without them the header lost its names and
+    the rows their dates."""
+    found: set[tuple[bytes, ...]] = set()
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive, archive.open(member) as xml:
+            tail = b""
+            while len(found) < MAX_MERGED and (chunk := xml.read(_XML_CHUNK)):
+                text = tail + chunk
+                if b"mergeCell" in text:  # a scan of bytes: the pattern runs on a few chunks
+                    found.update(match.groups() for match in _MERGE_REF.finditer(text))
+                tail = text[-_CHUNK_OVERLAP:]
+    except _PART_UNREADABLE:
+        return {}  # no such part, or a damaged one: openpyxl's own reading says so
+    down: MergedDown = {}
+    for first_col, first_row, _last_col, last_row in found:
+        start, end = int(first_row), int(last_row)
+        if end > start:
+            down.setdefault(start, []).append((_column_index(first_col.decode()), end))
+    return down
+
+
+def _column_index(letters: str) -> int:
+    """A column's letters as its index: A → 0, AA → 26 (``_letter`` the other way)."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
+def _filled_down(
+    number: int, texts: list[str], merged: MergedDown, spread: dict[int, tuple[int, str]]
+) -> list[str]:
+    """The row with the text of each cell merged over it from a row above; ``spread`` holds
+    the ranges still open (column → last row, text) and is updated."""
+    for column, last in merged.get(number, ()):
+        spread[column] = (last, texts[column] if column < len(texts) else "")
+    for column, (last, text) in list(spread.items()):
+        if number > last:
+            del spread[column]
+        elif text and (column >= len(texts) or not texts[column].strip()):
+            texts += [""] * (column + 1 - len(texts))
+            texts[column] = text
+    return texts
+
+
+def _sheet_rows(worksheet: Any, merged: MergedDown) -> Iterator[tuple[int, list[str]]]:
     """Each row as text, numbered as in Excel (openpyxl yields the rows absent from the file,
-    empty, so counting gives the row number)."""
+    empty, so counting gives the row number), a cell merged over several rows in each."""
     cells = 0
+    spread: dict[int, tuple[int, str]] = {}
     try:
         for number, row in enumerate(worksheet.iter_rows(), start=1):
             cells += len(row)
             if number > EXCEL_ROWS or cells > MAX_CELLS:
                 raise _too_large(worksheet.title, number > EXCEL_ROWS)
-            yield number, [_cell_text(cell) for cell in row]
+            texts = [_cell_text(cell) for cell in row]
+            yield number, _filled_down(number, texts, merged, spread) if merged else texts
     except ValidationError:
         raise
     except Exception as exc:  # the sheet's XML is damaged or refused by the parser's limits

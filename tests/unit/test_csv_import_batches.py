@@ -817,3 +817,14 @@ def test_a_mistyped_iin_is_left_out_and_its_row_comes_in(ws: Workspace) -> None:
     )
     assert cases[2].person.birth_date == date(1991, 1, 1)
     assert cases[2].description == "[IIN as written in the register: 900504300127]"
+
+
+def test_a_journal_with_two_header_rows_and_merged_cells_is_imported(ws: Workspace) -> None:
+    """Refused whole ("No column for Surname, Given names"): «ФИО заявителя», merged over the
+    two header rows, was read in the first of them only."""
+    from tests.unit.test_table_file import register_with_two_header_rows, workbook_bytes
+
+    report = csv_import.import_csv(ws, workbook_bytes(register_with_two_header_rows()))
+    assert (report.rejected, report.imported) == ([], 3)
+    last = CaseService(ws).get_by_number(report.numbers[2])
+    assert (last.received_at, last.host_country) == (date(2024, 3, 6), "KR")
