@@ -353,6 +353,7 @@ class ImportReport:
     unknown_categories: dict[str, int] = field(default_factory=dict)
     totals: list[int] = field(default_factory=list)  # the lines of totals left out
     warnings: list[RowWarning] = field(default_factory=list)  # rows coming in with a change
+    unsaved_formulas: int = 0  # a workbook's formula cells with no saved value (read as empty)
 
     @property
     def imported_before(self) -> bool:
@@ -849,6 +850,7 @@ def import_csv(
         headers=table.headers,
         sheet=table.sheet,
         sheets=table.sheets,
+        unsaved_formulas=table.unsaved_formulas,
         home_country=home,
         default_status=_status_code(default_status),
         sha256=digest,
@@ -993,6 +995,22 @@ def encoding_message(report: ImportReport) -> str:
         "register holds Kazakh names, import the workbook itself, or save it from Excel as "
         '"CSV UTF-8".'
     )
+
+
+def unsaved_formulas_message(report: ImportReport) -> str:
+    """What the report says of formula cells whose value was never saved ("" if none): they
+    read as empty, and a row was refused for an empty date the sheet shows in Excel."""
+    if not report.unsaved_formulas:
+        return ""
+    return ngettext(
+        "{n} cell of the sheet holds a formula whose value was never saved (a program wrote "
+        "the workbook, Excel did not save it): it reads as empty. Open the workbook in Excel, "
+        "save it, and import it again.",
+        "{n} cells of the sheet hold formulas whose values were never saved (a program wrote "
+        "the workbook, Excel did not save it): they read as empty. Open the workbook in "
+        "Excel, save it, and import it again.",
+        report.unsaved_formulas,
+    ).format(n=format_number(report.unsaved_formulas))
 
 
 def totals_message(report: ImportReport) -> str:
@@ -1324,6 +1342,7 @@ def report_notes(report: ImportReport) -> list[str]:
     said = (
         earlier_imports_message(report),
         encoding_message(report),
+        unsaved_formulas_message(report),
         country_taken_message(report),
         category_taken_message(report),
         iin_left_out_message(report),

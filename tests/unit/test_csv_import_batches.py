@@ -828,3 +828,24 @@ def test_a_journal_with_two_header_rows_and_merged_cells_is_imported(ws: Workspa
     assert (report.rejected, report.imported) == ([], 3)
     last = CaseService(ws).get_by_number(report.numbers[2])
     assert (last.received_at, last.host_country) == (date(2024, 3, 6), "KR")
+
+
+def test_formulas_without_saved_values_are_said_in_the_report(ws: Workspace) -> None:
+    """The row was refused as "The column for Received is empty" under a date Excel shows:
+    the report says the workbook's formulas have no saved values and what to do."""
+    from openpyxl import Workbook
+
+    from tests.unit.test_table_file import workbook_bytes
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ФИО", "Дата обращения"])
+    sheet.append(["Әбенов Нұрлан", "=DATE(2024,3,7)"])
+    report = csv_import.import_csv(ws, workbook_bytes(book), dry_run=True)
+    assert report.unsaved_formulas == 1
+    assert csv_import.report_notes(report)[0] == (
+        "1 cell of the sheet holds a formula whose value was never saved (a program wrote the "
+        "workbook, Excel did not save it): it reads as empty. Open the workbook in Excel, save "
+        "it, and import it again."
+    )

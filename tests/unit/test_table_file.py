@@ -289,3 +289,27 @@ def test_cells_merged_over_several_rows_fill_each_of_them() -> None:
         (6, ["2", "Оспанов Ерлан", "06.03.2024", "Корея", "Паспорт", "Закрыто"]),
         (7, ["3", "Сейтова Дана", "06.03.2024", "Корея", "Избили", "Закрыто"]),
     ]
+
+
+def test_formulas_without_a_saved_value_are_counted() -> None:
+    """A workbook a program wrote with formulas and Excel never saved holds no value for them:
+    they read as empty, and a row was refused for an empty date the sheet shows in Excel,
+    with no word of why. The table counts them (a saved value is read as it is)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ФИО", "Дата обращения", "Страна"])
+    sheet.append(["Әбенов Нұрлан", "=DATE(2024,3,7)", '="KR"'])
+    sheet.append(["Оспанов Ерлан", "07.03.2024", "KR"])
+    raw = workbook_bytes(book)
+    table = open_table(raw)
+    assert table.unsaved_formulas == 2
+    assert next(table.rows) == (2, ["Әбенов Нұрлан", "", ""])
+    # The same workbook as Excel saves it: each formula with its value.
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    path = "xl/worksheets/sheet1.xml"
+    members[path] = members[path].replace(b"</f><v />", b"</f><v>45358</v>")
+    saved_table = open_table(zipped(members))
+    assert saved_table.unsaved_formulas == 0
+    assert next(saved_table.rows) == (2, ["Әбенов Нұрлан", "45358", "45358"])
