@@ -146,6 +146,8 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         where = _("row {line}: {reason}") if report.sheet else _("line {line}: {reason}")
         for row in report.rejected:
             print(where.format(line=row.line, reason=row.reason))
+        for warning in report.warnings:  # rows coming in with a value left out
+            print(where.format(line=warning.line, reason=warning.message))
         for note in report_notes(report):
             print(note)
         if report.unknown_categories:

@@ -35,7 +35,7 @@ from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Category, Sex, Urgency, label
 from app.domain.events import SystemEvent
 from app.domain.field_labels import field_label as column_label
-from app.domain.iin import is_valid_iin
+from app.domain.iin import iin_birth_date, is_valid_iin, validate_iin
 from app.domain.iso import country_by_name
 from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS, sex_from_names
 from app.domain.roles import CASE_WORKERS
@@ -120,7 +120,27 @@ def field_label(name: str) -> str:
 
 # Usual headers of legacy spreadsheets, compared case-insensitively without spaces/punctuation.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
-    "legacy_number": ("legacynumber", "number", "no", "номер", "№", "нөмір", "casenumber"),
+    # A case's own number («№ дела», «Іс №», "Case No."); the number sign is read as "no" (see
+    # ``header_key``). A bare «№» is the row's ordinal, not a case's number: ``_ORDINALS``.
+    "legacy_number": (
+        "legacynumber",
+        "number",
+        "номер",
+        "нөмір",
+        "casenumber",
+        "caseno",
+        "noдела",
+        "номердела",
+        "делоno",
+        "noобращения",
+        "номеробращения",
+        "регno",
+        "регистрационныйno",
+        "регистрационныйномер",
+        "існөмірі",
+        "ісno",
+        "тіркеунөмірі",
+    ),
     "full_name": (
         "fullname",
         "фио",
@@ -215,6 +235,29 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
 _HEADER_STARTS = {"full_name": ("фио",)}
 _HEADER_ENDS = {"full_name": ("атыжөні",)}
 _HEADER_KEY = re.compile(r"[\W_]+", re.UNICODE)
+# The number sign as registers write it («№», "#", "Nº"), read as "no" before the rest of the
+# punctuation goes: «№ дела» and «№ п/п» were both read as bare words, «№» as nothing.
+_NUMBER_SIGN = re.compile(r"[№#]|\bn[º°]", re.IGNORECASE)
+# A register's own line numbers («№», «№ п/п», «Р/с», "No.", "#", "Nr"): a count of its rows,
+# no field of a case. Left out quietly, as a column no field is chosen for; "No." was taken as
+# the case's old number and wrote «[Legacy number: 1]» into every description.
+_ORDINALS = frozenset(
+    {
+        "no",
+        "nr",
+        "пп",
+        "noпп",
+        "noпопорядку",
+        "порядковыйномер",
+        "рс",
+        "рн",
+        "реттікno",
+        "реттікнөмірі",
+        "sno",
+        "slno",
+        "sn",
+    }
+)
 
 
 class CheckedRow(NamedTuple):
@@ -226,6 +269,16 @@ class CheckedRow(NamedTuple):
     status: str
     ended_on: date | None = None
     took: frozenset[str] = frozenset()  # the fields the row left empty, taken as usual
+    warnings: tuple[str, ...] = ()  # what the row comes in without, and why
+
+
+@dataclass(frozen=True)
+class RowWarning:
+    """A row that comes in with a value left out (a mistyped IIN), and what was done."""
+
+    line: int
+    message: str
+    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -299,6 +352,8 @@ class ImportReport:
     # Complaints the file writes in words of its own, as written → how many rows name them.
     unknown_categories: dict[str, int] = field(default_factory=dict)
     totals: list[int] = field(default_factory=list)  # the lines of totals left out
+    warnings: list[RowWarning] = field(default_factory=list)  # rows coming in with a change
+    unsaved_formulas: int = 0  # a workbook's formula cells with no saved value (read as empty)
 
     @property
     def imported_before(self) -> bool:
@@ -307,7 +362,7 @@ class ImportReport:
 
 
 def header_key(name: str) -> str:
-    return _HEADER_KEY.sub("", name.strip().lower())
+    return _HEADER_KEY.sub("", _NUMBER_SIGN.sub("no", name.strip().lower()))
 
 
 def auto_mapping(headers: list[str]) -> dict[str, str]:
@@ -316,6 +371,8 @@ def auto_mapping(headers: list[str]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for header in headers:
         key = header_key(header)
+        if key in _ORDINALS:
+            continue
         for fld, names in HEADER_NAMES.items():
             if fld in mapping.values() and fld != NOTES:
                 continue
@@ -619,6 +676,21 @@ def _iin_of(written: str) -> str | None:
     return iin or None
 
 
+def _iin_problem(iin: str, born: date | None) -> str:
+    """What is wrong with a register's IIN ("" if nothing): it fails its checks, or says
+    another birth date than the row's."""
+    bare = re.sub(r"[\s-]", "", iin)  # as the person's own check reads it
+    try:
+        validate_iin(bare)
+    except ValidationError as exc:
+        return str(exc)
+    if born is not None and born != iin_birth_date(bare):
+        return _("The date of birth does not match the IIN ({date}).").format(
+            date=iin_birth_date(bare).isoformat()
+        )
+    return ""
+
+
 def split_full_name(full: str) -> dict[str, str]:
     """«Әбенов Нұрлан Серікұлы» as surname, given name and patronymic: the order of a
     «ФИО» column (surname first), a patronymic of more than one word kept whole."""
@@ -654,8 +726,13 @@ def name_case(name: str) -> str:
     return " ".join(word_case(word) for word in name.split())
 
 
-def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[CaseInput, str]:
-    """One spreadsheet row as a case input and its status code (ValidationError if bad)."""
+def row_to_case(
+    values: Mapping[str, str], lookup: Mapping[str, str]
+) -> tuple[CaseInput, str, tuple[str, ...]]:
+    """One spreadsheet row as a case input, its status code and what it comes in without
+    (ValidationError if bad). An IIN mistyped in the register (its check digit, its birth
+    date) is left out and kept in the description as written: the row was refused whole, and
+    the worker's complaint with it."""
     full = values.get("full_name", "")
     if full.strip() and not (
         values.get("surname", "").strip() or values.get("given_names", "").strip()
@@ -692,6 +769,17 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
         description = f"{description}\n[{_('Legacy number')}: {legacy}]".strip()
     surname, patronymic = name_case(values["surname"]), name_case(values.get("patronymic", ""))
     iin = _iin_of(values.get("iin", ""))
+    born = parse_date(values.get("birth_date", ""), "birth_date")
+    warnings: tuple[str, ...] = ()
+    if iin is not None and (problem := _iin_problem(iin, born)):
+        typed = values["iin"].strip()
+        description = f"{description}\n[{_('IIN as written in the register')}: {typed}]".strip()
+        warnings = (
+            _(
+                "{problem} The case comes in without the IIN; “{iin}” is kept in its description."
+            ).format(problem=problem, iin=quoted(typed)),
+        )
+        iin = None
     sex = _sex_of(values.get("sex", ""))
     if _sex_unsaid(values, iin):
         # As the names say it (the letters agree with it; the report counts such rows).
@@ -708,7 +796,7 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
             given_names_latin=values.get("given_names_latin", ""),
             iin=iin,
             passport_no=values.get("passport_no", "").strip() or None,
-            birth_date=parse_date(values.get("birth_date", ""), "birth_date"),
+            birth_date=born,
             sex=sex,
             phone_abroad=values.get("phone", ""),
         ),
@@ -720,7 +808,7 @@ def row_to_case(values: Mapping[str, str], lookup: Mapping[str, str]) -> tuple[C
         urgency=urgency,
         description=description,
     )
-    return case, status
+    return case, status, warnings
 
 
 def import_csv(
@@ -762,6 +850,7 @@ def import_csv(
         headers=table.headers,
         sheet=table.sheet,
         sheets=table.sheets,
+        unsaved_formulas=table.unsaved_formulas,
         home_country=home,
         default_status=_status_code(default_status),
         sha256=digest,
@@ -867,11 +956,13 @@ def _checked_rows(
                 shown = unknown_as.setdefault(folded, part)  # as first written
                 report.unknown_categories[shown] = report.unknown_categories.get(shown, 0) + 1
         try:
-            case, status = row_to_case(values, lookup)
+            case, status, warnings = row_to_case(values, lookup)
             if case.person and case.person.sex and _sex_unsaid(values, case.person.iin):
                 took = took | {"sex"}  # the names said it
             status, ended_on = _ending(values, status, case.received_at, service.today)
-            prepared.append(CheckedRow(line, service.prepare(case), status, ended_on, took))
+            prepared.append(
+                CheckedRow(line, service.prepare(case), status, ended_on, took, warnings)
+            )
         except QorgauError as exc:
             report.rejected.append(RejectedRow(line, str(exc), getattr(exc, "field", None)))
     return prepared
@@ -906,6 +997,22 @@ def encoding_message(report: ImportReport) -> str:
     )
 
 
+def unsaved_formulas_message(report: ImportReport) -> str:
+    """What the report says of formula cells whose value was never saved ("" if none): they
+    read as empty, and a row was refused for an empty date the sheet shows in Excel."""
+    if not report.unsaved_formulas:
+        return ""
+    return ngettext(
+        "{n} cell of the sheet holds a formula whose value was never saved (a program wrote "
+        "the workbook, Excel did not save it): it reads as empty. Open the workbook in Excel, "
+        "save it, and import it again.",
+        "{n} cells of the sheet hold formulas whose values were never saved (a program wrote "
+        "the workbook, Excel did not save it): they read as empty. Open the workbook in "
+        "Excel, save it, and import it again.",
+        report.unsaved_formulas,
+    ).format(n=format_number(report.unsaved_formulas))
+
+
 def totals_message(report: ImportReport) -> str:
     """What the report says of the rows of totals left out ("" if none)."""
     if not report.totals:
@@ -926,11 +1033,47 @@ def totals_message(report: ImportReport) -> str:
     return text.format(rows=lines)
 
 
+SHOWN_WARNED_LINES = 20  # of the rows coming in without their IIN, the lines named in the note
+
+
+def iin_left_out_message(report: ImportReport) -> str:
+    """What the report says of the rows coming in without their mistyped IIN ("" if none):
+    their lines, each row's own reason in ``report.warnings``."""
+    lines = sorted({warning.line for warning in report.warnings if warning.field == "iin"})
+    if not lines:
+        return ""
+    named = ", ".join(str(line) for line in lines[:SHOWN_WARNED_LINES])
+    if len(lines) > SHOWN_WARNED_LINES:
+        named += ", …"
+    if report.sheet:  # a workbook's rows by the numbers Excel shows beside them
+        text = ngettext(
+            "Row {rows}: the IIN is mistyped (its check digit or birth date is wrong); the "
+            "case comes in without it, and the IIN as written is kept in its description.",
+            "Rows {rows}: the IINs are mistyped (their check digits or birth dates are "
+            "wrong); the cases come in without them, and each IIN as written is kept in its "
+            "case's description.",
+            len(lines),
+        )
+    else:
+        text = ngettext(
+            "Line {rows}: the IIN is mistyped (its check digit or birth date is wrong); the "
+            "case comes in without it, and the IIN as written is kept in its description.",
+            "Lines {rows}: the IINs are mistyped (their check digits or birth dates are "
+            "wrong); the cases come in without them, and each IIN as written is kept in its "
+            "case's description.",
+            len(lines),
+        )
+    return text.format(rows=named)
+
+
 def _count_coming_in(
     ws: Workspace, report: ImportReport, prepared: list[CheckedRow], today: date
 ) -> None:
     """The report's figures of the rows that come in (a rejected row comes in as nothing)."""
     report.accepted = len(prepared)
+    report.warnings = [
+        RowWarning(row.line, message, "iin") for row in prepared for message in row.warnings
+    ]
     report.country_taken = sum("host_country" in row.took for row in prepared)
     report.category_taken = sum("categories" in row.took for row in prepared)
     report.status_taken = sum("status" in row.took for row in prepared)
@@ -981,12 +1124,23 @@ def _write_batches(
     report.imported = len(report.numbers)
 
 
-# A case's identity for finding the same row imported twice: the worker's names, the country,
-# the day received and the complaint (two complaints of one worker on one day differ in it);
-# and the worker's numbers and birth date, which must not differ where both sides have them
-# (two namesakes on one day are told apart by them).
-_RepeatKey = tuple[str, str, date, str, frozenset[str]]
+# A case's key for finding the same row imported twice: the worker's names and the day
+# received. Not the complaint: a register that writes it in notes comes in as "Other", which
+# the officer then corrects in the case (and the country too), and the next import of the file
+# missed every corrected case. The worker's numbers and birth date must not differ where both
+# sides have them (two namesakes on one day are told apart by them).
+_RepeatKey = tuple[str, str, date]
 _Identity = tuple[date | None, str | None, str | None]  # birth date, passport, IIN
+# What a case says beyond its worker and day: a held case saying the same is paired first.
+_Content = tuple[str, frozenset[str]]  # the country, the complaints
+
+
+class _HeldCase(NamedTuple):
+    number: str
+    identity: _Identity
+    content: _Content
+
+
 _NAMES_PER_QUERY = 400  # pairs of names per read (two parameters each, under SQLite's limit)
 _DAYS_PER_QUERY = 1000
 
@@ -1188,8 +1342,10 @@ def report_notes(report: ImportReport) -> list[str]:
     said = (
         earlier_imports_message(report),
         encoding_message(report),
+        unsaved_formulas_message(report),
         country_taken_message(report),
         category_taken_message(report),
+        iin_left_out_message(report),
         sex_taken_message(report),
         status_taken_message(report),
         past_retention_message(report),
@@ -1206,13 +1362,11 @@ def _repeat_key(item: PreparedCase) -> _RepeatKey | None:
     person = item.person
     if person is None or item.source.received_at is None:
         return None
-    return (
-        person.surname,
-        person.given_names,
-        item.source.received_at,
-        item.host_country,
-        frozenset(map(str, item.categories)),  # StrEnum: str() is the code
-    )
+    return (person.surname, person.given_names, item.source.received_at)
+
+
+def _content(item: PreparedCase) -> _Content:
+    return (item.host_country, frozenset(map(str, item.categories)))  # StrEnum: str() is the code
 
 
 def _identity(item: PreparedCase) -> _Identity:
@@ -1225,11 +1379,29 @@ def _same_worker(one: _Identity, other: _Identity) -> bool:
     return all(not a or not b or a == b for a, b in zip(one, other, strict=True))
 
 
-def _first_match(found: list[tuple[_Identity, str]] | None, identity: _Identity) -> str:
-    for known, name in found or ():
-        if _same_worker(known, identity):
-            return name
-    return ""
+def _paired_with_held(
+    keyed: list[tuple[CheckedRow, _RepeatKey | None]],
+    held: Mapping[_RepeatKey, list[_HeldCase]],
+) -> dict[int, str]:
+    """Row index → the number of the held case it repeats. Each held case answers one row, so
+    a worker's two complaints of one day, both in the file, find both cases and a third row
+    comes in; a held case saying the same country and complaints is taken first, then any."""
+    used: set[str] = set()
+    paired: dict[int, str] = {}
+    for same_content in (True, False):
+        for index, (row, key) in enumerate(keyed):
+            if key is None or index in paired:
+                continue
+            identity, content = _identity(row.case), _content(row.case)
+            for case in held.get(key, ()):
+                if case.number in used or not _same_worker(case.identity, identity):
+                    continue
+                if same_content and case.content != content:
+                    continue
+                used.add(case.number)
+                paired[index] = case.number
+                break
+    return paired
 
 
 def _without_repeats(
@@ -1237,40 +1409,50 @@ def _without_repeats(
 ) -> list[CheckedRow]:
     """The rows that repeat a case already held, or an earlier row of the file, rejected:
     the same file imported twice (or again after a stop midway) would otherwise register
-    every case again, with its own number, timeline and place in every list."""
+    every case again, with its own number, timeline and place in every list. Within the file
+    a row repeats an earlier one only if it says the same throughout (country, complaints,
+    notes): two rows of one worker and day that differ are two complaints."""
     keyed = [(row, _repeat_key(row.case)) for row in prepared]
-    held = _held_cases(ws, {key for _row, key in keyed if key is not None})
-    earlier: dict[_RepeatKey, list[tuple[_Identity, str]]] = {}
+    paired = _paired_with_held(keyed, _held_cases(ws, {key for _row, key in keyed if key}))
+    earlier: dict[_RepeatKey, list[tuple[_Identity, _Content, str, int]]] = {}
     kept = []
-    for row, key in keyed:
+    for index, (row, key) in enumerate(keyed):
         if key is None:
             kept.append(row)
             continue
-        line, identity = row.line, _identity(row.case)
-        if number := _first_match(held.get(key), identity):
+        identity, content = _identity(row.case), _content(row.case)
+        notes = row.case.description
+        same_as = next(
+            (
+                line
+                for known, said, known_notes, line in earlier.get(key, ())
+                if said == content and known_notes == notes and _same_worker(known, identity)
+            ),
+            None,
+        )
+        earlier.setdefault(key, []).append((identity, content, notes, row.line))
+        number = paired.get(index, "")
+        if number:
             reason = _(
-                "Already in Qorgau as case {number}: the same person, country, date "
-                "received and complaint."
+                "Already in Qorgau as case {number}: the same person and date received."
             ).format(number=number)
-        elif same_as := _first_match(earlier.get(key), identity):
+        elif same_as is not None:
             reason = _(
-                "The same case as line {line}: the same person, country, date received "
-                "and complaint."
+                "The same case as line {line}: the same person, date received, country, "
+                "complaint and notes."
             ).format(line=same_as)
         else:
-            earlier.setdefault(key, []).append((identity, str(line)))
             kept.append(row)
             continue
-        report.rejected.append(RejectedRow(line, reason, held_as=number))
+        report.rejected.append(RejectedRow(row.line, reason, held_as=number))
     report.rejected.sort(key=lambda rejected: rejected.line)
     return kept
 
 
-def _held_cases(
-    ws: Workspace, keys: set[_RepeatKey]
-) -> dict[_RepeatKey, list[tuple[_Identity, str]]]:
-    """Of ``keys``, those of cases held here, each with its worker's identity and the case's
-    number: read by the workers' names (an index), a few hundred pairs at a time."""
+def _held_cases(ws: Workspace, keys: set[_RepeatKey]) -> dict[_RepeatKey, list[_HeldCase]]:
+    """Of ``keys``, those of cases held here, each with its worker's identity, the case's
+    number, country and complaints: read by the workers' names (an index), a few hundred pairs
+    at a time."""
     from sqlalchemy import select, tuple_
 
     from app.db.models import Case, CaseCategory, Person
@@ -1284,7 +1466,7 @@ def _held_cases(
         if len(days) <= _DAYS_PER_QUERY
         else Case.received_at.between(min(days), max(days))
     )
-    candidates: dict[str, tuple[str, tuple[str, str, date, str], _Identity]] = {}
+    candidates: dict[str, tuple[str, _RepeatKey, str, _Identity]] = {}
     with ws.read() as session:
         for start in range(0, len(names), _NAMES_PER_QUERY):
             rows = session.execute(
@@ -1307,12 +1489,14 @@ def _held_cases(
                     on_days,
                     Case.deleted_at.is_(None),
                 )
+                .order_by(Case.number)  # the first registered answers a repeat first
             )
             for case_id, number, surname, given, day, country, born, passport, iin in rows:
-                if day in days:
+                if (surname, given, day) in keys:
                     candidates[case_id] = (
                         number,
-                        (surname, given, day, country),
+                        (surname, given, day),
+                        country,
                         (born, passport, iin),
                     )
         complaints: dict[str, set[str]] = {case_id: set() for case_id in candidates}
@@ -1324,11 +1508,10 @@ def _held_cases(
                 )
             ):
                 complaints[case_id].add(category)
-    held: dict[_RepeatKey, list[tuple[_Identity, str]]] = {}
-    for case_id, (number, (surname, given, day, country), identity) in candidates.items():
-        key = (surname, given, day, country, frozenset(complaints[case_id]))
-        if key in keys:
-            held.setdefault(key, []).append((identity, number))
+    held: dict[_RepeatKey, list[_HeldCase]] = {}
+    for case_id, (number, key, country, identity) in candidates.items():
+        content = (country, frozenset(complaints[case_id]))
+        held.setdefault(key, []).append(_HeldCase(number, identity, content))
     return held
 
 

@@ -292,8 +292,7 @@ def test_a_file_imported_before_is_said_to_be_so_and_offers_no_import(
     assert "Every row is a case already in Qorgau" not in dialog.summary.text()
     reasons = [dialog.rejected_rows.item(row, 1).text() for row in range(4)]
     assert reasons[0] == (
-        f"Already in Qorgau as case {first.numbers[0]}: the same person, country, date "
-        "received and complaint."
+        f"Already in Qorgau as case {first.numbers[0]}: the same person and date received."
     )
     good = tmp_path / "good.csv"
     good.write_bytes((HEADER + ROWS.replace("31.02.2026", "28.02.2026")).encode("utf-8"))

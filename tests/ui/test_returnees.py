@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import insert
 
 from app.db.models import Person, Returnee, new_id
+from app.errors import ValidationError
 from app.i18n import format_date
 from app.services.cases import CaseService
 from app.services.installation import unlock
@@ -33,6 +34,7 @@ from ui.returnees import page as page_module
 from ui.returnees.dialog import ReturneeDialog
 from ui.returnees.page import COL_NAME, COL_OCCUPATION, ReturneesPage, ReturneeTableModel
 from ui.widgets.columns import ROWS_AROUND
+from ui.widgets.fields import DateField
 
 TODAY = date.today()
 PEOPLE = (
@@ -615,3 +617,27 @@ def test_closing_a_case_asks_whether_the_worker_came_home(
     assert editor.case.status == "closed"
     next(b for b in box.buttons() if b.text() == "Record skills…").click()
     assert requested == [case.id]
+
+
+@pytest.mark.parametrize(
+    ("language", "written"), [("en", "20 Nov"), ("ru", "20.11."), ("kk", "20.11.")]
+)
+def test_the_day_of_return_shows_a_return_date_as_its_example(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, language: str, written: str
+) -> None:
+    """The day of return's hint read «e.g. 15 Mar 1994», a birth date: it shows a day of last
+    year, as the language writes dates; the worker's birth date keeps a birth date's."""
+    bridge.set_language(language)
+    dialog = ReturneeDialog(None, hq_ws)
+    qtbot.addWidget(dialog)
+    last_year = date.today().year - 1
+    hint = dialog.returned_on.placeholderText()
+    assert written in hint and str(last_year) in hint and "1994" not in hint
+    assert dialog.returned_on.example == date(last_year, 11, 20)
+    assert format_date(date(last_year, 11, 20)) in hint
+    dialog.returned_on.setText("31.02.2025")
+    with pytest.raises(ValidationError, match=f"2011{last_year}"):  # the error's example too
+        dialog.returned_on.date()
+    birth = DateField("birth_date")
+    qtbot.addWidget(birth)
+    assert "1994" in birth.placeholderText()

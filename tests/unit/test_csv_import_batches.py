@@ -14,7 +14,7 @@ from app.errors import StorageFull, ValidationError
 from app.security import audit
 from app.services import csv_import
 from app.services.cases import CaseService
-from app.services.records import CaseFilter
+from app.services.records import CaseChanges, CaseFilter
 from app.services.workspace import Workspace
 from tests.builders import disk_full_at_batch
 
@@ -330,7 +330,11 @@ def test_a_row_repeated_in_the_file_is_rejected_but_not_another_complaint_that_d
     )
     report = csv_import.import_csv(ws, rows.encode(), dry_run=True)
     assert [(row.line, row.reason) for row in report.rejected] == [
-        (5, "The same case as line 2: the same person, country, date received and complaint.")
+        (
+            5,
+            "The same case as line 2: the same person, date received, country, complaint "
+            "and notes.",
+        )
     ]
     assert report.accepted == 3
 
@@ -423,16 +427,16 @@ def test_a_register_without_a_country_column_is_taken_as_the_missions(ws: Worksp
 def test_an_iin_that_lost_its_leading_zero_in_a_number_cell_gets_it_back(ws: Workspace) -> None:
     """Workers born in 2000–2009 have IINs starting with 0; a register keeping IINs as numbers
     shows 11 digits, and every such row was rejected. The zero is put back when the twelve
-    digits pass the check digit; other eleven-digit numbers are still refused."""
+    digits pass the check digit; other eleven-digit numbers are no IIN (kept as written)."""
     rows = (
         "ФИО;ИИН;Жалоба;Дата обращения\n"
         "Әбенов Нұрлан;10203500127;other;05.03.2026\n"
         "Оспанов Ерлан;10203500128;other;05.03.2026\n"
     )
-    report = csv_import.import_csv(ws, rows.encode(), skip_rejected=True)
-    assert [row.line for row in report.rejected] == [3]
-    (case,) = [CaseService(ws).get_case(c.id) for c in CaseService(ws).list_cases(limit=5)]
-    assert case.person is not None and case.person.iin == "010203500127"
+    report = csv_import.import_csv(ws, rows.encode())
+    assert [warning.line for warning in report.warnings] == [3]
+    people = [CaseService(ws).get_by_number(number).person for number in report.numbers]
+    assert [person.iin for person in people] == ["010203500127", None]
 
 
 def test_a_register_of_free_text_only_comes_in_as_other_and_says_so(ws: Workspace) -> None:
@@ -708,3 +712,140 @@ def test_a_register_saved_in_windows_1251_is_said_to_have_lost_its_kazakh_letter
     assert any("Windows-1251" in note for note in csv_import.report_notes(legacy))
     utf8 = csv_import.import_csv(ws, text.encode("utf-8"), dry_run=True)
     assert not any("Windows-1251" in note for note in csv_import.report_notes(utf8))
+
+
+def test_a_registers_line_numbers_are_left_out_and_its_case_numbers_kept(ws: Workspace) -> None:
+    """«№ дела», «Іс №» and "Case No." were not recognised (the number sign read as nothing),
+    so the old case numbers were dropped; "No.", a register's line count, was taken as the
+    case's old number and wrote «[Legacy number: 1]» into every description. A line count
+    («№», «№ п/п», "#", "No.", "Nr") is left out quietly; a case's number comes in."""
+    ordinals = ["№", "№ п/п", "#", "No.", "Nr", "Nº", "п/п", "Р/с"]
+    assert csv_import.auto_mapping(ordinals) == {}
+    for case_number in ("№ дела", "Іс №", "Case No.", "Case #", "Рег. №", "Іс нөмірі"):
+        assert csv_import.auto_mapping(["No.", case_number]) == {case_number: "legacy_number"}
+    rows = (
+        "No.;№ дела;ФИО;Дата обращения\n"
+        "1;17/2024;Әбенов Нұрлан;05.03.2026\n"
+        "2;;Оспанов Ерлан;06.03.2026\n"
+    )
+    report = csv_import.import_csv(ws, rows.encode())
+    assert report.mapping == {
+        "№ дела": "legacy_number",
+        "ФИО": "full_name",
+        "Дата обращения": "received_at",
+    }
+    descriptions = [CaseService(ws).get_by_number(n).description for n in report.numbers]
+    assert descriptions == ["[Legacy number: 17/2024]", ""]
+
+
+def test_a_register_imported_again_is_recognised_after_its_cases_were_corrected(
+    ws: Workspace,
+) -> None:
+    """A register that writes its complaints in notes comes in as "Other", to be chosen in
+    each case; once the officer had chosen them (and corrected a country), importing the file
+    again registered those cases a second time: the complaint was part of the repeat's key.
+    The worker and the day received are the key now. A worker's two complaints of one day
+    both come in, and each finds its own case the next time; a third that day is new."""
+    header = "ФИО;Дата рождения;Дата обращения;Страна;Суть жалобы\n"
+    two_complaints = (
+        "Әбенов Нұрлан;02.01.1990;05.03.2026;KR;Не платят три месяца\n"
+        "Әбенов Нұрлан;02.01.1990;05.03.2026;KR;Забрали паспорт\n"
+        "Қасымова Сәуле;;06.03.2026;KR;Не платят\n"
+    )
+    first = csv_import.import_csv(ws, (header + two_complaints).encode())
+    assert (first.imported, first.rejected) == (3, [])
+    service = CaseService(ws)
+    for number, corrected in zip(
+        first.numbers,
+        [("KR", ("unpaid_wages",)), ("KR", ("documents_withheld",)), ("AE", ("unpaid_wages",))],
+        strict=True,
+    ):
+        case = service.get_by_number(number)
+        country, categories = corrected
+        service.update_case(case.id, CaseChanges(host_country=country, categories=categories))
+
+    again = csv_import.import_csv(
+        ws,
+        (header + two_complaints + "Әбенов Нұрлан;02.01.1990;05.03.2026;KR;Бьют\n").encode(),
+        dry_run=True,
+    )
+    assert [(row.line, row.held_as) for row in again.rejected] == [
+        (2, first.numbers[0]),
+        (3, first.numbers[1]),
+        (4, first.numbers[2]),
+    ]
+    assert again.rejected[0].reason == (
+        f"Already in Qorgau as case {first.numbers[0]}: the same person and date received."
+    )
+    assert again.accepted == 1  # the third complaint of that day
+    # Another worker of the name (another birth date) the same day is someone else.
+    namesake = csv_import.import_csv(
+        ws, (header + "Әбенов Нұрлан;03.04.1985;05.03.2026;KR;Не платят\n").encode(), dry_run=True
+    )
+    assert (namesake.rejected, namesake.accepted) == ([], 1)
+
+
+def test_a_mistyped_iin_is_left_out_and_its_row_comes_in(ws: Workspace) -> None:
+    """A register's IIN with a wrong check digit (or another birth date than the row's) had
+    the whole row refused: the worker's complaint was lost, or the file not imported at all.
+    The case comes in without the IIN, the IIN as written is kept in its description, and the
+    report names the row and why; the check and the import say the same."""
+    rows = (
+        "ФИО;ИИН;Дата рождения;Дата обращения;Суть жалобы\n"
+        "Әбенов Нұрлан;900504300127;;05.03.2026;Не платят\n"
+        "Әбенова Сәуле;900504300120;;05.03.2026;Забрали паспорт\n"  # check digit
+        "Оспанов Ерлан;900504300127;01.01.1991;06.03.2026;\n"  # another birth date
+    )
+    checked = csv_import.import_csv(ws, rows.encode(), dry_run=True)
+    report = csv_import.import_csv(ws, rows.encode())
+    for said in (checked, report):
+        assert (said.rejected, said.accepted) == ([], 3)
+        assert [(w.line, w.field) for w in said.warnings] == [(3, "iin"), (4, "iin")]
+    assert report.warnings[0].message == (
+        "The IIN's check digit does not match; check the number for a typing error. The case "
+        "comes in without the IIN; “900504300120” is kept in its description."
+    )
+    assert report.warnings[1].message.startswith(
+        "The date of birth does not match the IIN (1990-05-04)."
+    )
+    assert csv_import.iin_left_out_message(report) in csv_import.report_notes(report)
+    assert csv_import.iin_left_out_message(report).startswith("Lines 3, 4: the IINs are mistyped")
+    cases = [CaseService(ws).get_by_number(number) for number in report.numbers]
+    assert [case.person.iin for case in cases] == ["900504300127", None, None]
+    assert cases[1].description == (
+        "Забрали паспорт\n[IIN as written in the register: 900504300120]"
+    )
+    assert cases[2].person.birth_date == date(1991, 1, 1)
+    assert cases[2].description == "[IIN as written in the register: 900504300127]"
+
+
+def test_a_journal_with_two_header_rows_and_merged_cells_is_imported(ws: Workspace) -> None:
+    """Refused whole ("No column for Surname, Given names"): «ФИО заявителя», merged over the
+    two header rows, was read in the first of them only."""
+    from tests.unit.test_table_file import register_with_two_header_rows, workbook_bytes
+
+    report = csv_import.import_csv(ws, workbook_bytes(register_with_two_header_rows()))
+    assert (report.rejected, report.imported) == ([], 3)
+    last = CaseService(ws).get_by_number(report.numbers[2])
+    assert (last.received_at, last.host_country) == (date(2024, 3, 6), "KR")
+
+
+def test_formulas_without_saved_values_are_said_in_the_report(ws: Workspace) -> None:
+    """The row was refused as "The column for Received is empty" under a date Excel shows:
+    the report says the workbook's formulas have no saved values and what to do."""
+    from openpyxl import Workbook
+
+    from tests.unit.test_table_file import workbook_bytes
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ФИО", "Дата обращения"])
+    sheet.append(["Әбенов Нұрлан", "=DATE(2024,3,7)"])
+    report = csv_import.import_csv(ws, workbook_bytes(book), dry_run=True)
+    assert report.unsaved_formulas == 1
+    assert csv_import.report_notes(report)[0] == (
+        "1 cell of the sheet holds a formula whose value was never saved (a program wrote the "
+        "workbook, Excel did not save it): it reads as empty. Open the workbook in Excel, save "
+        "it, and import it again."
+    )

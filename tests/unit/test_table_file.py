@@ -244,3 +244,72 @@ def test_a_band_of_group_names_above_the_header_is_not_taken_for_it() -> None:
     assert list(csv_table.rows) == [(4, ["Әбенов Нұрлан", "05.03.2024", "KR"])]
     # Without a way to tell, the first row naming two columns stays the header.
     assert open_table(text.encode()).headers == ["Заявитель", "[B]", "Обращение"]
+
+
+def register_with_two_header_rows() -> Workbook:
+    """A journal as missions keep it: «№ п/п», «ФИО заявителя» and «Статус» merged over two
+    header rows, «Сведения об обращении» over the three columns named in the second; a date
+    and a country merged over the rows they are the same for."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "Журнал регистрации обращений"
+    sheet["A3"], sheet["B3"], sheet["C3"] = "№ п/п", "ФИО заявителя", "Сведения об обращении"
+    sheet["F3"] = "Статус"
+    sheet["C4"], sheet["D4"], sheet["E4"] = "Дата обращения", "Страна", "Суть жалобы"
+    for merged in ("A3:A4", "B3:B4", "C3:E3", "F3:F4"):
+        sheet.merge_cells(merged)
+    sheet.append([1, "Әбенов Нұрлан", "05.03.2024", "Корея", "Не платят", "Закрыто"])
+    sheet.append([2, "Оспанов Ерлан", "06.03.2024", "Корея", "Паспорт", "Закрыто"])
+    sheet.append([3, "Сейтова Дана", None, None, "Избили", "Закрыто"])
+    sheet.merge_cells("C6:C7")  # one day for two rows
+    sheet.merge_cells("D5:D7")  # one country for three
+    return book
+
+
+def test_cells_merged_over_several_rows_fill_each_of_them() -> None:
+    """openpyxl reads a merged cell's text in its first row only: the second header row lost
+    «ФИО заявителя» (the file refused: "No column for Surname, Given names") and the rows
+    under a merged date or country came in without them. Each row now reads it."""
+    known = {"ФИО заявителя", "Дата обращения", "Страна", "Статус"}
+    table = open_table(
+        workbook_bytes(register_with_two_header_rows()),
+        header_score=lambda cells: sum(cell in known for cell in cells),
+    )
+    assert table.headers == [
+        "№ п/п",
+        "ФИО заявителя",
+        "Дата обращения",
+        "Страна",
+        "Суть жалобы",
+        "Статус",
+    ]
+    assert list(table.rows) == [
+        (5, ["1", "Әбенов Нұрлан", "05.03.2024", "Корея", "Не платят", "Закрыто"]),
+        (6, ["2", "Оспанов Ерлан", "06.03.2024", "Корея", "Паспорт", "Закрыто"]),
+        (7, ["3", "Сейтова Дана", "06.03.2024", "Корея", "Избили", "Закрыто"]),
+    ]
+
+
+def test_formulas_without_a_saved_value_are_counted() -> None:
+    """A workbook a program wrote with formulas and Excel never saved holds no value for them:
+    they read as empty, and a row was refused for an empty date the sheet shows in Excel,
+    with no word of why. The table counts them (a saved value is read as it is)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ФИО", "Дата обращения", "Страна"])
+    sheet.append(["Әбенов Нұрлан", "=DATE(2024,3,7)", '="KR"'])
+    sheet.append(["Оспанов Ерлан", "07.03.2024", "KR"])
+    raw = workbook_bytes(book)
+    table = open_table(raw)
+    assert table.unsaved_formulas == 2
+    assert next(table.rows) == (2, ["Әбенов Нұрлан", "", ""])
+    # The same workbook as Excel saves it: each formula with its value.
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    path = "xl/worksheets/sheet1.xml"
+    members[path] = members[path].replace(b"</f><v />", b"</f><v>45358</v>")
+    saved_table = open_table(zipped(members))
+    assert saved_table.unsaved_formulas == 0
+    assert next(saved_table.rows) == (2, ["Әбенов Нұрлан", "45358", "45358"])

@@ -25,8 +25,17 @@ from ui.widgets.common import ErrorLabel
 
 # The keys that open a date field's calendar (listed in Help → Keyboard shortcuts).
 CALENDAR_KEYS = ("Alt+Down", "F4")
-# The example a message or a placeholder shows: a date no one reads the wrong way round.
+# The example a message or a placeholder shows: a date no one reads the wrong way round. A
+# birth date's is a birth date; every other field (received, returned, signed) shows a day of
+# last year instead: «e.g. 15 Mar 1994» under "Day of return" read as a birth date.
 EXAMPLE_DATE = date(1994, 3, 15)
+
+
+def recent_example(today: date | None = None) -> date:
+    """A day of last year that no one reads the wrong way round (its day is past the 12th)."""
+    return date((today or date.today()).year - 1, 11, 20)
+
+
 _DIGITS_ONLY = re.compile(r"(\d{2})(\d{2})(\d{4}|\d{2})")  # 15031994, 150394
 _ISO = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})[\s./-]+(\d{1,2})[\s./-]+(\d{4}|\d{2})")
@@ -113,6 +122,8 @@ class DateField(QLineEdit):
     def __init__(self, field: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.field = field
+        # Shown in the hint and in the error: a birth date for a birth date, else a recent day.
+        self.example = EXAMPLE_DATE if field == "birth_date" else recent_example()
         self.setMaxLength(32)
         self.calendar_action = self.addAction(
             _calendar_icon(), QLineEdit.ActionPosition.TrailingPosition
@@ -132,14 +143,14 @@ class DateField(QLineEdit):
             raise ValidationError(
                 _("“{text}” is not a date; write it like {example} or {digits}.").format(
                     text=self.text(),
-                    example=format_date(EXAMPLE_DATE),
-                    digits=EXAMPLE_DATE.strftime("%d%m%Y"),
+                    example=format_date(self.example),
+                    digits=self.example.strftime("%d%m%Y"),
                 ),
                 field=self.field,
             ) from None
 
     def retranslate_ui(self) -> None:
-        self.setPlaceholderText(_("e.g. {date}").format(date=format_date(EXAMPLE_DATE)))
+        self.setPlaceholderText(_("e.g. {date}").format(date=format_date(self.example)))
         self.calendar_action.setToolTip(_("Choose from a calendar (Alt+Down)"))
         self.calendar_action.setText(_("Choose from a calendar (Alt+Down)"))
         self._normalise()  # a date shown in the old language's format
