@@ -773,7 +773,8 @@ def row_to_case(
     warnings: tuple[str, ...] = ()
     if iin is not None and (problem := _iin_problem(iin, born)):
         typed = values["iin"].strip()
-        description = f"{description}\n[{_('IIN as written in the register')}: {typed}]".strip()
+        label = _("IIN as written in the register")  # outside the f-string, where babel finds it
+        description = f"{description}\n[{label}: {typed}]".strip()
         warnings = (
             _(
                 "{problem} The case comes in without the IIN; “{iin}” is kept in its description."
