@@ -21,6 +21,9 @@ from app.services.workspace import Workspace
 from tests.conftest import OpenWs
 from tests.unit.test_letters_render import ASSEL_DOCUMENTED
 
+# The PostgreSQL run is `slow` (its cluster is slow to start); CI runs it.
+pytestmark = pytest.mark.both_engines(slow=True)
+
 TODAY = date(2026, 11, 24)
 
 
