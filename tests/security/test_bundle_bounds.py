@@ -318,6 +318,33 @@ def test_a_manifest_nested_too_deep_is_refused_in_words(world: World) -> None:
     assert message == "manifest.json nests its values more than 64 levels deep."
 
 
+# Each broke the import with an internal error (OverflowError on the way to UTC or into the
+# database) instead of a refusal naming the field.
+@pytest.mark.parametrize(
+    ("entity", "field", "value"),
+    [
+        ("case", "updated_at", "9999-12-31T23:59:59-12:00"),
+        ("case", "updated_at", "0001-01-01T00:00:00+14:00"),
+        ("case_event", "occurred_at", "9999-12-31T23:59:59-12:00"),
+        ("case", "received_at", "9999-12-31"),
+        ("case", "deleted_at", "9999-12-31T23:59:59+00:00"),
+    ],
+)
+def test_a_date_at_the_ends_of_the_calendar_is_refused_in_words(
+    world: World, entity: str, field: str, value: str
+) -> None:
+    lines = world.records[entity].splitlines()
+    record = json.loads(lines[0])
+    record[field] = value
+    lines[0] = json.dumps(record).encode()
+    records = {**world.records, entity: b"\n".join(lines) + b"\n"}
+    message = refused_on_import(world, world.encrypt(world.payload(records=records)))
+    assert message == (
+        f"Record 1 of records/{entity}.jsonl breaks the schema: the field {field} holds the "
+        f"date {value}, outside the years 1800–2199 a record's dates may hold"
+    )
+
+
 def test_a_good_bundle_still_imports_with_its_files(world: World) -> None:
     assert world.files, "the demo mission exports attachments"
     path = world.write(world.encrypt(world.payload()), "good-again.qbundle")
