@@ -638,15 +638,18 @@ def _record_conflict(
     remote: dict[str, Any],
     bundle: VerifiedBundle,
 ) -> str:
-    existing = session.execute(
+    # A record may have several open conflicts (each other content sent at its version): the
+    # same content again (its time of change aside) is the one on file, whichever it is.
+    open_conflicts = session.execute(
         select(SyncConflict).where(
             SyncConflict.record_id == remote["id"],
             SyncConflict.entity == entity.name,
             SyncConflict.resolved_at.is_(None),
         )
-    ).scalar_one_or_none()
-    if existing is not None and existing.remote_data == remote:
-        return existing.id
+    ).scalars()
+    for existing in open_conflicts:
+        if same_content(existing.remote_data, remote, entity.name):
+            return existing.id
     conflict = SyncConflict(
         entity=entity.name,
         record_id=remote["id"],

@@ -366,11 +366,43 @@ def _verify_signature(
         ) from None
 
 
+# How deep a bundle's JSON may nest. Qorgau's own nests a few levels; orjson reads up to 1,024,
+# but Python's json (the database's JSON columns, the audit hash) and every recursive walk
+# over a value stop near 1,000: a value nested 900 deep went in and broke later readers, one
+# 1,000 deep broke the import with an internal error instead of a refusal.
+MAX_NESTING = 64
+
+
 def _parse_json(data: bytes, what: str) -> Any:
     try:
-        return orjson.loads(data)  # strict JSON: no NaN, valid UTF-8, no lone surrogates
+        value = orjson.loads(data)  # strict JSON: no NaN, valid UTF-8, no lone surrogates
     except (orjson.JSONDecodeError, RecursionError):
         raise BundleRefused(_("{what} is not valid JSON.").format(what=what)) from None
+    # Only a text with that many brackets can nest that deep: most records skip the walk.
+    if data.count(b"{") + data.count(b"[") > MAX_NESTING and _nesting(value) > MAX_NESTING:
+        raise BundleRefused(
+            _("{what} nests its values more than {limit} levels deep.").format(
+                what=what, limit=MAX_NESTING
+            )
+        )
+    return value
+
+
+def _nesting(value: Any) -> int:
+    """How many levels of objects and arrays ``value`` has, walked without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 class _Intake:

@@ -80,9 +80,14 @@ MODEL_LOCAL_COLUMNS: dict[type[Any], frozenset[str]] = {
 # Fields compared to tell "the same version with the same content" from a conflict.
 NOT_CONTENT = frozenset({"updated_at"})
 
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# Years a record's dates may hold. Further out, 9999-12-31T23:59:59-12:00 overflowed Python's
+# datetime on its way to UTC, and a date past 2262 the database's arithmetic, both as internal
+# errors; no worker, treaty or letter of Qorgau's dates from before 1800 or after 2199.
+FIRST_YEAR, LAST_YEAR = 1800, 2199
+_YEAR = "(1[89][0-9]{2}|2[01][0-9]{2})"
+DATE_PATTERN = rf"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}$"
 DATETIME_PATTERN = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+    rf"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\.[0-9]{{1,6}})?"
     r"(Z|[+-][0-9]{2}:[0-9]{2})$"
 )
 DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"

@@ -21,7 +21,7 @@ from typing import Any
 
 from app.db.models import UtcDateTime
 from app.domain.text import STRICT_FORBIDDEN, TEXT_FORBIDDEN
-from app.exchange.records import BY_NAME, TEXT_PATTERN, record_schema
+from app.exchange.records import BY_NAME, FIRST_YEAR, LAST_YEAR, TEXT_PATTERN, record_schema
 from app.i18n import _
 
 _TEXT_BAD = re.compile(f"[{TEXT_FORBIDDEN}]")
@@ -127,4 +127,9 @@ def impossible_value_problem(entity: str, record: dict[str, Any]) -> str | None:
             return _("the field {field} holds an impossible date: {value}").format(
                 field=name, value=value
             )
+        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            return _(
+                "the field {field} holds the date {value}, outside the years {first}–{last} "
+                "a record's dates may hold"
+            ).format(field=name, value=value, first=FIRST_YEAR, last=LAST_YEAR)
     return None

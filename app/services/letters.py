@@ -34,6 +34,7 @@ from sqlalchemy import ColumnElement, Select, extract, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
+    AuditEntry,
     Case,
     Employer,
     Letter,
@@ -74,6 +75,7 @@ from app.letters import (
     MissionInfo,
     PersonInfo,
     Signatory,
+    content_digest,
     kind_label,
     render_letter,
     with_qr_digest,
@@ -662,7 +664,12 @@ class LetterService(DatedService):
             self._require_signer(session, row)
             row.status = LetterStatus.APPROVED.value
             row.approved_by = self.ws.actor.username
-            self.ws.audit(session, "letter.approve", "letter", row.id, {"kind": row.kind})
+            # What the consul approved, kept where nobody edits it: issue checks it is unchanged.
+            approved = {"on": self.today.isoformat()}
+            approved["content_digest"] = self._approved_digest(session, row, self.today)
+            self.ws.audit(
+                session, "letter.approve", "letter", row.id, {"kind": row.kind, **approved}
+            )
             session.flush()
             return self._info(session, row)
 
@@ -685,52 +692,76 @@ class LetterService(DatedService):
                     _("Only the consul or the officer who drafted this letter can issue it.")
                 )
             case = self._case(session, row.case_id or "")
-            year = self.today.year
-            seq = next_counter(session, f"letter:{self.ws.mission_code}:{year}")
-            number = outgoing_number(self.ws.mission_code, year, seq)
-            context = with_qr_digest(self._context(session, row, number, self.today))
-            pdf = render_letter(context)
-            digest = hashlib.sha256(pdf).hexdigest()
-            now = datetime.now(UTC)
-            row.status = LetterStatus.ISSUED.value
-            row.year, row.seq, row.outgoing_number = year, seq, number
-            row.letter_date = self.today
-            row.pdf, row.pdf_sha256 = pdf, digest
-            row.content_digest = context.letter_hash_for_qr
-            row.issued_by, row.issued_at = actor.username, now
-            self._mark_in_progress(session, case, number, now)
-            add_case_event(
-                session,
-                case.id,
-                EventKind.LETTER_SENT,
-                actor.username,
-                row.subject,
-                occurred_at=now,
-                data={
-                    **event_data(SystemEvent.LETTER_ISSUED, number=number, kind=row.kind),
-                    "letter_id": row.id,
-                    "number": number,
-                    "sha256": digest,
-                },
+            if self._changed_since_approval(session, row):
+                # The case feeds the letter (worker, employer, amounts, citations): changed
+                # after approval, the consul's signature would cover text they never saw.
+                row.status = LetterStatus.DRAFT.value
+                row.approved_by = None
+                self.ws.audit(
+                    session,
+                    "letter.update",
+                    "letter",
+                    row.id,
+                    {"case": case.number, "approval_withdrawn": True},
+                )
+            else:
+                return self._register(session, row, case, actor)
+        raise ConflictError(
+            _(
+                "The letter's content has changed since the consul approved it (the case's "
+                "worker, employer, amounts or citations, or the letterhead): it was not "
+                "issued and is a draft again. Check it and ask a consul to approve it again."
             )
-            case.updated_at = now  # the timeline changed; bundles travel by the case's version
-            self.ws.audit(
-                session,
-                "letter.issue",
-                "letter",
-                row.id,
-                {
-                    "number": number,
-                    "case": case.number,
-                    "kind": row.kind,
-                    "lang": row.lang,
-                    "sha256": digest,
-                    "content_digest": row.content_digest,
-                },
-            )
-            session.flush()
-            search.index_cases(session, [case.id])
-            return self._info(session, row)
+        )
+
+    def _register(self, session: Session, row: Letter, case: Case, actor: Any) -> LetterInfo:
+        """Number, render and store ``row`` in the register (in the caller's transaction)."""
+        year = self.today.year
+        seq = next_counter(session, f"letter:{self.ws.mission_code}:{year}")
+        number = outgoing_number(self.ws.mission_code, year, seq)
+        context = with_qr_digest(self._context(session, row, number, self.today))
+        pdf = render_letter(context)
+        digest = hashlib.sha256(pdf).hexdigest()
+        now = datetime.now(UTC)
+        row.status = LetterStatus.ISSUED.value
+        row.year, row.seq, row.outgoing_number = year, seq, number
+        row.letter_date = self.today
+        row.pdf, row.pdf_sha256 = pdf, digest
+        row.content_digest = context.letter_hash_for_qr
+        row.issued_by, row.issued_at = actor.username, now
+        self._mark_in_progress(session, case, number, now)
+        add_case_event(
+            session,
+            case.id,
+            EventKind.LETTER_SENT,
+            actor.username,
+            row.subject,
+            occurred_at=now,
+            data={
+                **event_data(SystemEvent.LETTER_ISSUED, number=number, kind=row.kind),
+                "letter_id": row.id,
+                "number": number,
+                "sha256": digest,
+            },
+        )
+        case.updated_at = now  # the timeline changed; bundles travel by the case's version
+        self.ws.audit(
+            session,
+            "letter.issue",
+            "letter",
+            row.id,
+            {
+                "number": number,
+                "case": case.number,
+                "kind": row.kind,
+                "lang": row.lang,
+                "sha256": digest,
+                "content_digest": row.content_digest,
+            },
+        )
+        session.flush()
+        search.index_cases(session, [case.id])
+        return self._info(session, row)
 
     def _mark_in_progress(self, session: Session, case: Case, number: str, now: datetime) -> None:
         """A letter sent is work begun: a "new" case moves to "in progress", on the record.
@@ -1185,10 +1216,12 @@ class LetterService(DatedService):
         """What the officer cited, else the relevant provisions binding the host state
         (app.services.agreements); for an employer, the host's law on the case's complaints."""
         if kind in _HOST_LAW_ONLY:
-            return self._host_law_citations(session, case, lang)
+            return self._host_law_citations(session, case, lang, on)
         return letter_citations(self.ws, case.id, lang, session, on)
 
-    def _host_law_citations(self, session: Session, case: Case, lang: str) -> tuple[Citation, ...]:
+    def _host_law_citations(
+        self, session: Session, case: Case, lang: str, on: date
+    ) -> tuple[Citation, ...]:
         """The host-country provisions the contract review relies on (with their sources and
         verification in the host table) that bear on the case's categories; none where the
         table has none: an employer is never told a treaty or convention governs it."""
@@ -1198,9 +1231,7 @@ class LetterService(DatedService):
         bearing = {rule.code for rule in RULES if categories & set(rule.categories)}
         subjects = {subject for subject, rule in SUBJECT_RULES.items() if rule in bearing}
         domestic = is_domestic_case(session, case.id)
-        law = host_law(
-            self.ws, case.host_country, lang, on=self.today, session=session, domestic=domestic
-        )
+        law = host_law(self.ws, case.host_country, lang, on=on, session=session, domestic=domestic)
         return tuple(
             Citation(p.citation, "", p.subject_label[:1].lower() + p.subject_label[1:], p.verified)
             for p in law.provisions
@@ -1257,6 +1288,32 @@ class LetterService(DatedService):
             signatory=self._signatory(session, row),
             executor=self._executor(session, row, mission),
         )
+
+    def _approved_digest(self, session: Session, row: Letter, on: date) -> str:
+        """The digest of what the letter says on ``on``, less its number and date (given at
+        issue): what the consul approves, and what issue must still find."""
+        context = self._context(session, row, None, on)
+        return content_digest(dataclasses.replace(context, letter_date=date.min))
+
+    def _changed_since_approval(self, session: Session, row: Letter) -> bool:
+        """Whether the letter would now say other than what its last approval covered. An
+        approval recorded without a digest (made by an older version) is taken as it is."""
+        details = session.execute(
+            select(AuditEntry.details)
+            .where(
+                AuditEntry.entity_id == row.id,
+                AuditEntry.action == "letter.approve",
+            )
+            .order_by(AuditEntry.seq.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if not isinstance(details, dict) or not details.get("content_digest"):
+            return False
+        try:
+            on = date.fromisoformat(str(details.get("on")))
+        except ValueError:
+            return False
+        return bool(self._approved_digest(session, row, on) != details["content_digest"])
 
     def _info(
         self,

@@ -8,9 +8,11 @@ same attacks at 1 GiB and measures the peak memory.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
+import re
 import tracemalloc
 import uuid
 import zipfile
@@ -26,7 +28,12 @@ from sqlalchemy import select
 
 from app.db.models import Mission
 from app.exchange.format import FILE_MEMBER, Limits
-from app.exchange.package import BundleRefused, build_payload, read_bundle
+from app.exchange.package import (
+    BundleRefused,
+    build_payload,
+    read_bundle,
+    sign,
+)
 from app.exchange.spool import BLOCK, EncryptedSpool, SpoolDamaged
 from app.services.exchange import ExchangeService
 from tests.conftest import snapshot
@@ -276,6 +283,65 @@ def test_an_archive_whose_directory_names_another_manifest_is_refused(world: Wor
     assert message in (
         "The bundle holds the member manifest.json twice.",
         "The bundle's archive lists a manifest other than the signed one.",
+    )
+
+
+def _nested(depth: int) -> str:
+    return '{"a":' * depth + "{}" + "}" * depth
+
+
+# 900 went in (and broke whoever read it later from a deeper stack); 1,000 broke the import
+# with an internal error (RecursionError in the database's JSON encoder), not a refusal.
+@pytest.mark.parametrize("depth", [65, 900, 1000])
+def test_a_record_nested_too_deep_is_refused_in_words(world: World, depth: int) -> None:
+    lines = world.records["case_event"].splitlines()
+    record = json.loads(lines[0])
+    record["data"] = "@nested@"
+    lines[0] = json.dumps(record).replace('"@nested@"', _nested(depth)).encode()
+    records = {**world.records, "case_event": b"\n".join(lines) + b"\n"}
+    message = refused_on_import(world, world.encrypt(world.payload(records=records)))
+    assert message == "records/case_event.jsonl:1 nests its values more than 64 levels deep."
+
+
+def test_a_manifest_nested_too_deep_is_refused_in_words(world: World) -> None:
+    """Its signature is good: the depth is the only thing wrong with it."""
+    with zipfile.ZipFile(io.BytesIO(world.payload())) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    deep = b'"created_by": ' + _nested(1000).encode()
+    members["manifest.json"] = re.sub(rb'"created_by": "[^"]*"', deep, members["manifest.json"])
+    members["manifest.sig"] = base64.b64encode(sign(world.signing_pem, members["manifest.json"]))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    message = refused_on_import(world, world.encrypt(buffer.getvalue()))
+    assert message == "manifest.json nests its values more than 64 levels deep."
+
+
+# Each broke the import with an internal error (OverflowError on the way to UTC or into the
+# database) instead of a refusal naming the field.
+@pytest.mark.parametrize(
+    ("entity", "field", "value"),
+    [
+        ("case", "updated_at", "9999-12-31T23:59:59-12:00"),
+        ("case", "updated_at", "0001-01-01T00:00:00+14:00"),
+        ("case_event", "occurred_at", "9999-12-31T23:59:59-12:00"),
+        ("case", "received_at", "9999-12-31"),
+        ("case", "deleted_at", "9999-12-31T23:59:59+00:00"),
+    ],
+)
+def test_a_date_at_the_ends_of_the_calendar_is_refused_in_words(
+    world: World, entity: str, field: str, value: str
+) -> None:
+    lines = world.records[entity].splitlines()
+    record = json.loads(lines[0])
+    record[field] = value
+    lines[0] = json.dumps(record).encode()
+    records = {**world.records, entity: b"\n".join(lines) + b"\n"}
+    message = refused_on_import(world, world.encrypt(world.payload(records=records)))
+    assert message == (
+        f"Record 1 of records/{entity}.jsonl breaks the schema: the field {field} holds the "
+        f"date {value}, outside the years 1800–2199 a record's dates may hold"
     )
 
 
