@@ -43,8 +43,9 @@ from app.agreements import (
     pending_instruments,
     ratification_label,
 )
-from app.agreements.applicability import binds_later, is_standard_in
+from app.agreements.applicability import Timing, binds_from, binds_later, is_standard_in, timing
 from app.agreements.library import check_language, status_text
+from app.contracts.terms import parse_terms, term_end
 from app.db.engine import Database, is_read
 from app.db.models import (
     Agreement,
@@ -56,6 +57,7 @@ from app.db.models import (
     Employer,
     Setting,
 )
+from app.domain.claims import parse_claims
 from app.domain.codes import Category, EventKind, Role, label
 from app.domain.domestic_work import cited_for_work, is_domestic_work
 from app.domain.events import SystemEvent, event_data
@@ -917,6 +919,12 @@ def _letter_citations(
 ) -> tuple[Citation, ...]:
     snap = _snapshot_of(ws, session)
     country, categories = _case_facts(session, case_id)
+    start, end = facts_period(session, case_id)
+
+    def after_the_facts(instrument: Instrument) -> bool:
+        when = timing(binds_from(instrument, country), on, start, end)
+        return when is Timing.AFTER_FACTS
+
     # An instrument not in force, or not yet for the host, binds no one: the letter leaves
     # it out, whoever cited it (``citations_not_in_force`` tells the approver).
     pairs = [
@@ -925,12 +933,15 @@ def _letter_citations(
         if _in_force_for(instrument, country, on)
     ]
     if not pairs:
-        # Standards the host has not ratified are never put forward as law on their own.
+        # Standards the host has not ratified are never put forward as law on their own, nor
+        # is an instrument that bound the host only after the facts of the case.
         domestic = is_domestic_case(session, case_id)
         relevant = [
             p
             for p in _relevant(snap, country, categories, lang, domestic)
-            if p.binding and _in_force_for(snap.library.instrument(p.instrument_slug), country, on)
+            if p.binding
+            and _in_force_for(snap.library.instrument(p.instrument_slug), country, on)
+            and not after_the_facts(snap.library.instrument(p.instrument_slug))
         ]
         pairs = [_pair(snap, p.instrument_slug, p.slug) for p in relevant[:MAX_DEFAULT_CITATIONS]]
     citations = []
@@ -942,7 +953,8 @@ def _letter_citations(
                 article=article,
                 summary=provision.summary_in(lang),
                 verified=is_verified(instrument, provision),
-                standard=is_standard_in(instrument, country),
+                # One that bound the host only after the facts was not the law they broke.
+                standard=is_standard_in(instrument, country) or after_the_facts(instrument),
                 in_force_date_known=not instrument.in_force_date_unknown,
             )
         )
@@ -961,6 +973,51 @@ def citations_not_in_force(
         for instrument, provision in _cited_pairs(snap, session, case_id)
         if not _in_force_for(instrument, country, on)
     ]
+
+
+def citations_after_the_facts(
+    ws: Workspace, session: Session, case_id: str, lang: str, on: date
+) -> list[str]:
+    """The case's citations of instruments that bound the host only after the facts of the
+    case ended (``facts_period``), in ``lang``: letters cite them as international standards,
+    not as the law that was broken; the approver is told."""
+    snap = _snapshot_of(ws, session)
+    country = _load_case(session, case_id).host_country
+    start, end = facts_period(session, case_id)
+    return [
+        citation_text(instrument, provision, check_language(lang), mark_unverified=False)
+        for instrument, provision in _cited_pairs(snap, session, case_id)
+        if _in_force_for(instrument, country, on)
+        and timing(binds_from(instrument, country), on, start, end) is Timing.AFTER_FACTS
+    ]
+
+
+def facts_period(session: Session, case_id: str) -> tuple[date | None, date | None]:
+    """When the facts of the case ran, as the case records them: the periods of the amounts
+    claimed and the contracts reviewed for it (signed on, and the term's end). The end is None
+    when anything recorded is open-ended or nothing is dated: the facts may still go on."""
+    case = _load_case(session, case_id)
+    spans: list[tuple[date | None, date | None]] = [
+        (claim.period_from, claim.period_to) for claim in parse_claims(case.claims)
+    ]
+    reviewed = session.execute(
+        select(ContractReview.terms).where(
+            ContractReview.case_id == case_id, ContractReview.deleted_at.is_(None)
+        )
+    ).scalars()
+    for stored in reviewed:
+        try:
+            terms = parse_terms(dict(stored or {}))
+        except ValidationError:
+            continue  # terms stored by an older release: they date nothing
+        spans.append((terms.signed_on, term_end(terms)))
+    spans = [(first, last) for first, last in spans if first is not None or last is not None]
+    starts = [first for first, _last in spans if first is not None]
+    ends = [last for _first, last in spans]
+    start = min(starts) if starts else None
+    if not ends or any(last is None for last in ends):
+        return start, None
+    return start, max(last for last in ends if last is not None)
 
 
 def _in_force_for(instrument: Instrument, country: str, on: date) -> bool:
@@ -1115,6 +1172,8 @@ __all__ = [
     "ensure_library",
     "seed_library",
     "letter_citations",
+    "citations_after_the_facts",
+    "facts_period",
     "library_from_db",
     "sync_library",
 ]
