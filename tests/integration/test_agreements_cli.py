@@ -225,6 +225,10 @@ def test_the_country_option_says_it_lists_more_than_binding_instruments(cli: Cli
     assert "only the instruments that bind" not in help_text
     assert "standards and Kazakhstan's laws that do not" in help_text
     assert "expired agreements, and those not in force" in help_text
+    # The command's own line in `agreement --help` says the same, not "what applies there".
+    summary = " ".join(cli("agreement", "--help").out.split())
+    assert "what applies there" not in summary
+    assert "what binds that host country and why, and apart what does not" in summary
 
 
 def test_list_shows_an_expired_agreement_apart(cli: Cli, open_ws: OpenWs) -> None:
