@@ -1338,7 +1338,7 @@ def postal_address(
     ``mission_city``: the mission's city by language)."""
     given = {part.strip().casefold() for part in street.split(",")}
     has_postcode = bool(postcode) and re.search(rf"(?<!\w){re.escape(postcode)}(?!\w)", street)
-    shown = city_name(city.strip(), lang, mission_city)
+    shown = city_name(city.strip(), lang, mission_city, country=iso2)
     town = " ".join(
         part
         for part, said in (

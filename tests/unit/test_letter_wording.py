@@ -695,7 +695,7 @@ def test_a_city_recorded_in_latin_letters_is_named_in_the_letter_s_language() ->
         "Кимпхо, Корея Республикасы"
     )
     # Unknown: never transliterated.
-    assert postal_address("", "Hwaseong-si", "KR", "ru") == "Hwaseong-si, Республика Корея"
+    assert postal_address("", "Gimhae-si", "KR", "ru") == "Gimhae-si, Республика Корея"
     assert postal_address("", "Gimpo", "KR", "kk") == "Gimpo, Корея Республикасы"
     # A street that already names the city, in either script, does not get it again.
     assert postal_address("5 Hannam-daero, Seoul", "Seoul", "KR", "kk") == (
@@ -703,6 +703,26 @@ def test_a_city_recorded_in_latin_letters_is_named_in_the_letter_s_language() ->
     )
     assert postal_address("Ханнам-дэро 5, Сеул", "Seoul", "KR", "ru") == (
         "Ханнам-дэро 5, Сеул, Республика Корея"
+    )
+
+
+def test_a_korean_city_recorded_with_its_unit_is_named_in_the_letter_s_language() -> None:
+    """The fault: Korean addresses name a city with its unit ("Hwaseong-si", "Ansan-si"), and
+    Kazakh and Russian letters printed it so although the table knows "Hwaseong". The unit is
+    dropped in Korea only, and only when the rest is in the table."""
+    assert postal_address("", "Hwaseong-si", "KR", "kk") == "Хвасон, Корея Республикасы"
+    assert postal_address("", "ANSAN-SI", "KR", "ru") == "Ансан, Республика Корея"
+    assert postal_address("", "Busan gun", "KR", "ru").startswith("Пусан, ")
+    # English keeps the form the Korean post uses.
+    assert postal_address("", "Hwaseong-si", "KR", "en") == "Hwaseong-si, Republic of Korea"
+    # Not in the table, a province, or not in Korea: as recorded.
+    assert postal_address("", "Gimhae-si", "KR", "kk") == "Gimhae-si, Корея Республикасы"
+    assert postal_address("", "Gyeonggi-do", "KR", "ru") == "Gyeonggi-do, Республика Корея"
+    assert postal_address("", "Ansan-si", "TR", "ru").startswith("Ansan-si, ")
+    # A street that already names the city with its unit does not get it again.
+    whole = "12 Sandan-ro, Hwaseong-si, Gyeonggi-do 18622"
+    assert postal_address(whole, "Hwaseong-si", "KR", "kk", postcode="18622") == (
+        f"{whole}, Корея Республикасы"
     )
 
 
