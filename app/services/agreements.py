@@ -113,6 +113,8 @@ class ProvisionInfo:
     in_force_date_known: bool = True
     # False: the instrument is not in force (signed only, or doubtful): no letter cites it.
     in_force: bool = True
+    # True: it bound the host only after the case's facts ended: letters cite it as a standard.
+    after_the_facts: bool = False
 
 
 @dataclass(frozen=True)
@@ -549,8 +551,16 @@ def provision_info(
     lang: str,
     applicable: Applicable | None = None,
     host: str = "",
+    facts: tuple[date | None, date | None] | None = None,
 ) -> ProvisionInfo:
-    """``host``: the case's host country, to say whether the instrument binds it today."""
+    """``host``: the case's host country, to say whether the instrument binds it today;
+    ``facts``: the case's ``facts_period``, to say whether it bound the host only after."""
+    today = date.today()
+    after = (
+        host != ""
+        and facts is not None
+        and timing(binds_from(instrument, host), today, *facts) is Timing.AFTER_FACTS
+    )
     return ProvisionInfo(
         id=snapshot.provision_ids[(instrument.id, provision.id)],
         slug=provision.id,
@@ -570,7 +580,8 @@ def provision_info(
         source=provision.source or instrument.source,
         checked_on=provision.checked_on if provision.source else instrument.checked_on,
         in_force_date_known=not instrument.in_force_date_unknown,
-        in_force=_in_force_for(instrument, host, date.today()) if host else instrument.is_binding,
+        in_force=_in_force_for(instrument, host, today) if host else instrument.is_binding,
+        after_the_facts=after,
     )
 
 
@@ -759,7 +770,8 @@ class AgreementService:
         with self.ws.read() as session:
             country, categories = _case_facts(session, case_id)
             domestic = is_domestic_case(session, case_id)
-        return _relevant(snap, country, categories, language, domestic)
+            facts = facts_period(session, case_id)
+        return _relevant(snap, country, categories, language, domestic, facts)
 
     def host_law_for_case(self, case_id: str, lang: str | None = None) -> HostLaw:
         """The host-country statutes the contract review cites for the case's host country,
@@ -778,7 +790,8 @@ class AgreementService:
         with self.ws.read() as session:
             country, _categories = _case_facts(session, case_id)
             rows = _citation_rows(session, case_id)
-            return [_citation_info(snap, row, language, country) for row in rows]
+            facts = facts_period(session, case_id)
+            return [_citation_info(snap, row, language, country, facts) for row in rows]
 
     def cite(
         self, case_id: str, provision_id: str, note: str = "", lang: str | None = None
@@ -1101,13 +1114,19 @@ def _pair(
     return instrument, instrument.provision(provision_slug)
 
 
-def _citation_info(snap: _Snapshot, row: CaseCitation, lang: str, host: str = "") -> CitationInfo:
+def _citation_info(
+    snap: _Snapshot,
+    row: CaseCitation,
+    lang: str,
+    host: str = "",
+    facts: tuple[date | None, date | None] | None = None,
+) -> CitationInfo:
     pair = _find(snap, row.provision_id)
     if pair is None:
         # HQ withdrew the provision after it was cited; the citation still shows what it was.
         provision = _provision_of_removed(row)
     else:
-        provision = provision_info(snap, pair[0], pair[1], lang, host=host)
+        provision = provision_info(snap, pair[0], pair[1], lang, host=host, facts=facts)
     return CitationInfo(
         id=row.id,
         case_id=row.case_id,
@@ -1137,7 +1156,12 @@ def _provision_of_removed(row: CaseCitation) -> ProvisionInfo:
 
 
 def _relevant(
-    snap: _Snapshot, country: str, categories: Iterable[str], lang: str, domestic: bool
+    snap: _Snapshot,
+    country: str,
+    categories: Iterable[str],
+    lang: str,
+    domestic: bool,
+    facts: tuple[date | None, date | None] | None = None,
 ) -> list[ProvisionInfo]:
     wanted = {Category(code) for code in categories}
     result: list[ProvisionInfo] = []
@@ -1148,7 +1172,7 @@ def _relevant(
             if wanted.intersection(provision.categories):
                 result.append(
                     provision_info(
-                        snap, applicable.instrument, provision, lang, applicable, country
+                        snap, applicable.instrument, provision, lang, applicable, country, facts
                     )
                 )
     return result
