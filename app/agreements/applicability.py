@@ -290,6 +290,15 @@ def basis_label(basis: Basis | str) -> str:
     return labels[Basis(basis)]
 
 
+def basis_text(applicable: Applicable) -> str:
+    """The basis as a list writes it before what is known of the ratifications: a standard
+    followed by that line is called a standard only, so the two never say the same twice or
+    disagree ("not known to be ratified by the host; not ratified by the host")."""
+    if applicable.basis is Basis.STANDARD and ratification_label(applicable):
+        return pgettext("agreement basis", "International standard")
+    return basis_label(applicable.basis)
+
+
 # Article references: "Art. 15(1)(e)" → number 15, paragraph 1, subparagraph e.
 _ARTICLE = re.compile(r"^Art\. (\d+(?:-\d+)?)(?:\((\d+)\))?(?:\(([a-z])\))?$")
 

@@ -33,7 +33,6 @@ from app.agreements import (
     RatificationEntry,
     applicable_instruments,
     article_text,
-    basis_label,
     citation_text,
     expired_instruments,
     is_verified,
@@ -43,7 +42,14 @@ from app.agreements import (
     pending_instruments,
     ratification_label,
 )
-from app.agreements.applicability import Timing, binds_from, binds_later, is_standard_in, timing
+from app.agreements.applicability import (
+    Timing,
+    basis_text,
+    binds_from,
+    binds_later,
+    is_standard_in,
+    timing,
+)
 from app.agreements.library import check_language, status_text
 from app.contracts.terms import parse_terms, term_end
 from app.db.engine import Database, is_read
@@ -731,7 +737,7 @@ class AgreementService:
             ApplicableInfo(
                 instrument=instrument_info(snap, item.instrument, language),
                 basis=item.basis.value,
-                basis_label=basis_label(item.basis),
+                basis_label=basis_text(item),
                 binding=item.binding,
                 ratification=item.ratification.value if item.ratification else None,
                 verified=item.verified,
