@@ -162,6 +162,37 @@ def binds_later(instrument: Instrument, country: str, day: date) -> bool:
     return start is not None and start > day
 
 
+class Timing(StrEnum):
+    """How an instrument's day of binding the host stands to the facts of a case."""
+
+    BOUND = "bound"  # bound the host before the facts began (or since a day not recorded)
+    FROM_DURING = "from_during"  # began to bind the host while the facts ran
+    AFTER_FACTS = "after_facts"  # bound the host only after the facts ended: a standard for them
+    NOT_YET = "not_yet"  # binds the host only after ``on``: no law on that day
+
+
+def timing(binds_from: date | None, on: date, start: date | None, end: date | None) -> Timing:
+    """Where an instrument binding the host from ``binds_from`` stands for facts that ran from
+    ``start`` to ``end`` (either may be unknown), judged on ``on`` (a review's or a letter's
+    date). One contract review and letters share it, so the two never disagree."""
+    if binds_from is None:
+        return Timing.BOUND  # the Agreements area and the approver's checks say it is unknown
+    if binds_from > on:
+        return Timing.NOT_YET
+    if end is not None and end < binds_from:
+        return Timing.AFTER_FACTS
+    if start is None or binds_from <= start:
+        return Timing.BOUND
+    return Timing.FROM_DURING
+
+
+def binds_from(instrument: Instrument, country: str) -> date | None:
+    """The day ``instrument`` began to bind ``country``; None when it does not bind it or the
+    library does not record since when."""
+    applicable = _applicable(instrument, _country(country))
+    return applicable.binds_from if applicable is not None else None
+
+
 def pending_instruments(library: Library, country: str) -> list[Instrument]:
     """Instruments with ``country`` signed but not in force, under negotiation or planned: for
     information, not law."""
@@ -257,6 +288,15 @@ def basis_label(basis: Basis | str) -> str:
         ),
     }
     return labels[Basis(basis)]
+
+
+def basis_text(applicable: Applicable) -> str:
+    """The basis as a list writes it before what is known of the ratifications: a standard
+    followed by that line is called a standard only, so the two never say the same twice or
+    disagree ("not known to be ratified by the host; not ratified by the host")."""
+    if applicable.basis is Basis.STANDARD and ratification_label(applicable):
+        return pgettext("agreement basis", "International standard")
+    return basis_label(applicable.basis)
 
 
 # Article references: "Art. 15(1)(e)" → number 15, paragraph 1, subparagraph e.

@@ -30,7 +30,11 @@ def register(commands: Any) -> None:
     actions = add_actions(commands.add_parser("agreement", help=_("the agreements library")))
 
     listing = actions.add_parser(
-        "list", help=_("list instruments; with --country, what applies there and why")
+        "list",
+        help=_(
+            "list instruments; with --country, what binds that host country and why, and apart "
+            "what does not (standards, instruments not in force, expired agreements)"
+        ),
     )
     listing.add_argument(
         "--country",

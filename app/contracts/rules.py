@@ -11,12 +11,12 @@ Reasons are translated when the review runs, so they follow the current language
 from __future__ import annotations
 
 import re
-from calendar import monthrange
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.agreements.applicability import Timing, timing
 from app.contracts.reference import (
     HostCountryReference,
     LawReference,
@@ -26,7 +26,7 @@ from app.contracts.reference import (
     currency_rates,
     reference_for,
 )
-from app.contracts.terms import ContractTerms
+from app.contracts.terms import ContractTerms, term_end
 from app.domain.codes import IloIndicator
 from app.domain.domestic_work import cited_for_work, is_domestic_work
 from app.domain.kk_dates import KK_MONTHS_FROM, kk_date_when
@@ -1164,13 +1164,13 @@ def in_time(
     An instrument whose entry into force is not known keeps its standing: the Agreements area
     and letters already say that its date is unknown.
     """
-    ends_on = _term_end(terms)
     timed: list[ProvisionRef] = []
     for provision in provisions:
         start = provision.binds_from
-        if not provision.binding or start is None:
+        when = timing(start, today, terms.signed_on, term_end(terms))
+        if not provision.binding or start is None or when is Timing.BOUND:
             timed.append(provision)
-        elif start > today:
+        elif when is Timing.NOT_YET:
             timed.append(
                 replace(
                     provision,
@@ -1180,9 +1180,7 @@ def in_time(
                     ),
                 )
             )
-        elif terms.signed_on is None or start <= terms.signed_on:
-            timed.append(provision)
-        elif ends_on is not None and ends_on < start:
+        elif when is Timing.AFTER_FACTS:
             # It never bound the host while this contract ran: cited as a standard only.
             timed.append(
                 replace(
@@ -1226,16 +1224,6 @@ def _long_date(day: date, language: str) -> str:
     if language == "ru":
         return format_date(day, "d MMMM y\u00a0'г.'", "ru")
     return format_date(day, "d MMMM y", "en")
-
-
-def _term_end(terms: ContractTerms) -> date | None:
-    """The last day of a fixed-term contract, when its date and term are both given."""
-    if terms.signed_on is None or terms.term_months is None:
-        return None
-    months = terms.signed_on.month - 1 + terms.term_months
-    year, month = terms.signed_on.year + months // 12, months % 12 + 1
-    day = min(terms.signed_on.day, monthrange(year, month)[1])
-    return date(year, month, day)
 
 
 def _resolve_one(

@@ -8,6 +8,7 @@ and a key we do not know is an error rather than something silently dropped.
 from __future__ import annotations
 
 import math
+from calendar import monthrange
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
@@ -357,3 +358,13 @@ def terms_to_dict(terms: ContractTerms) -> dict[str, object]:
             value = value.isoformat()
         result[name] = value
     return result
+
+
+def term_end(terms: ContractTerms) -> date | None:
+    """The last day of a fixed-term contract, when its date and term are both given."""
+    if terms.signed_on is None or terms.term_months is None:
+        return None
+    months = terms.signed_on.month - 1 + terms.term_months
+    year, month = terms.signed_on.year + months // 12, months % 12 + 1
+    day = min(terms.signed_on.day, monthrange(year, month)[1])
+    return date(year, month, day)

@@ -144,16 +144,32 @@ def ilo_indicator(code: IloIndicator | str) -> IloIndicatorInfo:
 
 @cache
 def conventions() -> list[Convention]:
-    """The ILO instruments the indicators cite, with their titles in each language."""
-    return [
-        Convention(
-            code=raw["code"],
-            number=int(raw["number"]),
-            year=int(raw["year"]),
-            titles=_texts(raw["titles"], raw["code"]),
+    """The ILO instruments the indicators cite, titled as the agreements library titles them
+    (the one place an instrument's title is kept, so that no two lists disagree)."""
+    # Imported here: the library's module imports app.domain, which imports this one.
+    from app.agreements.library import load_library
+
+    titles = {item.id: item.title for item in load_library().instruments}
+    found: list[Convention] = []
+    for raw in _read("ilo_indicators.json")["conventions"]:
+        code = str(raw["code"])
+        title = titles.get(library_id(code))
+        if title is None:
+            raise ValueError(f"taxonomy: {code} is not in the agreements library")
+        found.append(
+            Convention(
+                code=code,
+                number=int(raw["number"]),
+                year=int(raw["year"]),
+                titles=_texts(dict(zip(("kk", "ru", "en"), title.all(), strict=True)), code),
+            )
         )
-        for raw in _read("ilo_indicators.json")["conventions"]
-    ]
+    return found
+
+
+def library_id(code: str) -> str:
+    """The agreements library's id for an ILO instrument's code: "C097" → "ilo-c097"."""
+    return f"ilo-{code.lower()}"
 
 
 def convention(code: str) -> Convention:

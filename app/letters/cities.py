@@ -10,6 +10,7 @@ transliteration of an unknown name could be wrong in a way nobody checks.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -36,13 +37,32 @@ def _index(path: Path = TABLE) -> dict[str, dict[str, str]]:
     return index
 
 
-def city_name(city: str, lang: str, mission_city: Mapping[str, str] | None = None) -> str:
+# Korean addresses name a city with its administrative unit: "Hwaseong-si" (city), "Yangpyeong-gun"
+# (county), "Haeundae-gu" (district). The table keys the name without it.
+_KOREAN_UNIT = re.compile(r" (si|gun|gu)$")
+
+
+def city_name(
+    city: str, lang: str, mission_city: Mapping[str, str] | None = None, country: str = ""
+) -> str:
     """``city`` in ``lang``: the mission's own name for it when it is the mission's city
-    (``mission_city``, keyed by language), else the table's, else as recorded."""
+    (``mission_city``, keyed by language), else the table's, else as recorded. In Korea
+    (``country`` "KR") a kk or ru letter finds a name with its unit ("Hwaseong-si") under its
+    bare name, when that is known; anything else stays as recorded."""
     key = _key(city)
     if not key:
         return city
-    if mission_city and key in {_key(name) for name in mission_city.values()}:
-        if mission_city.get(lang, "").strip():
-            return mission_city[lang].strip()
-    return _index().get(key, {}).get(lang) or city
+    keys = [key]
+    # English keeps the recorded form: "Hwaseong-si" is how the Korean post writes it.
+    if country.upper() == "KR" and lang != "en":
+        bare = _KOREAN_UNIT.sub("", key)
+        if bare and bare != key:
+            keys.append(bare)
+    for each in keys:
+        if mission_city and each in {_key(name) for name in mission_city.values()}:
+            if mission_city.get(lang, "").strip():
+                return mission_city[lang].strip()
+        known = _index().get(each, {}).get(lang)
+        if known:
+            return known
+    return city

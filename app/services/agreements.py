@@ -33,7 +33,6 @@ from app.agreements import (
     RatificationEntry,
     applicable_instruments,
     article_text,
-    basis_label,
     citation_text,
     expired_instruments,
     is_verified,
@@ -43,8 +42,16 @@ from app.agreements import (
     pending_instruments,
     ratification_label,
 )
-from app.agreements.applicability import binds_later, is_standard_in
+from app.agreements.applicability import (
+    Timing,
+    basis_text,
+    binds_from,
+    binds_later,
+    is_standard_in,
+    timing,
+)
 from app.agreements.library import check_language, status_text
+from app.contracts.terms import parse_terms, term_end
 from app.db.engine import Database, is_read
 from app.db.models import (
     Agreement,
@@ -56,6 +63,7 @@ from app.db.models import (
     Employer,
     Setting,
 )
+from app.domain.claims import parse_claims
 from app.domain.codes import Category, EventKind, Role, label
 from app.domain.domestic_work import cited_for_work, is_domestic_work
 from app.domain.events import SystemEvent, event_data
@@ -111,6 +119,8 @@ class ProvisionInfo:
     in_force_date_known: bool = True
     # False: the instrument is not in force (signed only, or doubtful): no letter cites it.
     in_force: bool = True
+    # True: it bound the host only after the case's facts ended: letters cite it as a standard.
+    after_the_facts: bool = False
 
 
 @dataclass(frozen=True)
@@ -547,8 +557,16 @@ def provision_info(
     lang: str,
     applicable: Applicable | None = None,
     host: str = "",
+    facts: tuple[date | None, date | None] | None = None,
 ) -> ProvisionInfo:
-    """``host``: the case's host country, to say whether the instrument binds it today."""
+    """``host``: the case's host country, to say whether the instrument binds it today;
+    ``facts``: the case's ``facts_period``, to say whether it bound the host only after."""
+    today = date.today()
+    after = (
+        host != ""
+        and facts is not None
+        and timing(binds_from(instrument, host), today, *facts) is Timing.AFTER_FACTS
+    )
     return ProvisionInfo(
         id=snapshot.provision_ids[(instrument.id, provision.id)],
         slug=provision.id,
@@ -568,7 +586,8 @@ def provision_info(
         source=provision.source or instrument.source,
         checked_on=provision.checked_on if provision.source else instrument.checked_on,
         in_force_date_known=not instrument.in_force_date_unknown,
-        in_force=_in_force_for(instrument, host, date.today()) if host else instrument.is_binding,
+        in_force=_in_force_for(instrument, host, today) if host else instrument.is_binding,
+        after_the_facts=after,
     )
 
 
@@ -718,7 +737,7 @@ class AgreementService:
             ApplicableInfo(
                 instrument=instrument_info(snap, item.instrument, language),
                 basis=item.basis.value,
-                basis_label=basis_label(item.basis),
+                basis_label=basis_text(item),
                 binding=item.binding,
                 ratification=item.ratification.value if item.ratification else None,
                 verified=item.verified,
@@ -757,7 +776,8 @@ class AgreementService:
         with self.ws.read() as session:
             country, categories = _case_facts(session, case_id)
             domestic = is_domestic_case(session, case_id)
-        return _relevant(snap, country, categories, language, domestic)
+            facts = facts_period(session, case_id)
+        return _relevant(snap, country, categories, language, domestic, facts)
 
     def host_law_for_case(self, case_id: str, lang: str | None = None) -> HostLaw:
         """The host-country statutes the contract review cites for the case's host country,
@@ -776,7 +796,8 @@ class AgreementService:
         with self.ws.read() as session:
             country, _categories = _case_facts(session, case_id)
             rows = _citation_rows(session, case_id)
-            return [_citation_info(snap, row, language, country) for row in rows]
+            facts = facts_period(session, case_id)
+            return [_citation_info(snap, row, language, country, facts) for row in rows]
 
     def cite(
         self, case_id: str, provision_id: str, note: str = "", lang: str | None = None
@@ -917,6 +938,12 @@ def _letter_citations(
 ) -> tuple[Citation, ...]:
     snap = _snapshot_of(ws, session)
     country, categories = _case_facts(session, case_id)
+    start, end = facts_period(session, case_id)
+
+    def after_the_facts(instrument: Instrument) -> bool:
+        when = timing(binds_from(instrument, country), on, start, end)
+        return when is Timing.AFTER_FACTS
+
     # An instrument not in force, or not yet for the host, binds no one: the letter leaves
     # it out, whoever cited it (``citations_not_in_force`` tells the approver).
     pairs = [
@@ -925,12 +952,15 @@ def _letter_citations(
         if _in_force_for(instrument, country, on)
     ]
     if not pairs:
-        # Standards the host has not ratified are never put forward as law on their own.
+        # Standards the host has not ratified are never put forward as law on their own, nor
+        # is an instrument that bound the host only after the facts of the case.
         domestic = is_domestic_case(session, case_id)
         relevant = [
             p
             for p in _relevant(snap, country, categories, lang, domestic)
-            if p.binding and _in_force_for(snap.library.instrument(p.instrument_slug), country, on)
+            if p.binding
+            and _in_force_for(snap.library.instrument(p.instrument_slug), country, on)
+            and not after_the_facts(snap.library.instrument(p.instrument_slug))
         ]
         pairs = [_pair(snap, p.instrument_slug, p.slug) for p in relevant[:MAX_DEFAULT_CITATIONS]]
     citations = []
@@ -942,7 +972,8 @@ def _letter_citations(
                 article=article,
                 summary=provision.summary_in(lang),
                 verified=is_verified(instrument, provision),
-                standard=is_standard_in(instrument, country),
+                # One that bound the host only after the facts was not the law they broke.
+                standard=is_standard_in(instrument, country) or after_the_facts(instrument),
                 in_force_date_known=not instrument.in_force_date_unknown,
             )
         )
@@ -961,6 +992,51 @@ def citations_not_in_force(
         for instrument, provision in _cited_pairs(snap, session, case_id)
         if not _in_force_for(instrument, country, on)
     ]
+
+
+def citations_after_the_facts(
+    ws: Workspace, session: Session, case_id: str, lang: str, on: date
+) -> list[str]:
+    """The case's citations of instruments that bound the host only after the facts of the
+    case ended (``facts_period``), in ``lang``: letters cite them as international standards,
+    not as the law that was broken; the approver is told."""
+    snap = _snapshot_of(ws, session)
+    country = _load_case(session, case_id).host_country
+    start, end = facts_period(session, case_id)
+    return [
+        citation_text(instrument, provision, check_language(lang), mark_unverified=False)
+        for instrument, provision in _cited_pairs(snap, session, case_id)
+        if _in_force_for(instrument, country, on)
+        and timing(binds_from(instrument, country), on, start, end) is Timing.AFTER_FACTS
+    ]
+
+
+def facts_period(session: Session, case_id: str) -> tuple[date | None, date | None]:
+    """When the facts of the case ran, as the case records them: the periods of the amounts
+    claimed and the contracts reviewed for it (signed on, and the term's end). The end is None
+    when anything recorded is open-ended or nothing is dated: the facts may still go on."""
+    case = _load_case(session, case_id)
+    spans: list[tuple[date | None, date | None]] = [
+        (claim.period_from, claim.period_to) for claim in parse_claims(case.claims)
+    ]
+    reviewed = session.execute(
+        select(ContractReview.terms).where(
+            ContractReview.case_id == case_id, ContractReview.deleted_at.is_(None)
+        )
+    ).scalars()
+    for stored in reviewed:
+        try:
+            terms = parse_terms(dict(stored or {}))
+        except ValidationError:
+            continue  # terms stored by an older release: they date nothing
+        spans.append((terms.signed_on, term_end(terms)))
+    spans = [(first, last) for first, last in spans if first is not None or last is not None]
+    starts = [first for first, _last in spans if first is not None]
+    ends = [last for _first, last in spans]
+    start = min(starts) if starts else None
+    if not ends or any(last is None for last in ends):
+        return start, None
+    return start, max(last for last in ends if last is not None)
 
 
 def _in_force_for(instrument: Instrument, country: str, on: date) -> bool:
@@ -1044,13 +1120,19 @@ def _pair(
     return instrument, instrument.provision(provision_slug)
 
 
-def _citation_info(snap: _Snapshot, row: CaseCitation, lang: str, host: str = "") -> CitationInfo:
+def _citation_info(
+    snap: _Snapshot,
+    row: CaseCitation,
+    lang: str,
+    host: str = "",
+    facts: tuple[date | None, date | None] | None = None,
+) -> CitationInfo:
     pair = _find(snap, row.provision_id)
     if pair is None:
         # HQ withdrew the provision after it was cited; the citation still shows what it was.
         provision = _provision_of_removed(row)
     else:
-        provision = provision_info(snap, pair[0], pair[1], lang, host=host)
+        provision = provision_info(snap, pair[0], pair[1], lang, host=host, facts=facts)
     return CitationInfo(
         id=row.id,
         case_id=row.case_id,
@@ -1080,7 +1162,12 @@ def _provision_of_removed(row: CaseCitation) -> ProvisionInfo:
 
 
 def _relevant(
-    snap: _Snapshot, country: str, categories: Iterable[str], lang: str, domestic: bool
+    snap: _Snapshot,
+    country: str,
+    categories: Iterable[str],
+    lang: str,
+    domestic: bool,
+    facts: tuple[date | None, date | None] | None = None,
 ) -> list[ProvisionInfo]:
     wanted = {Category(code) for code in categories}
     result: list[ProvisionInfo] = []
@@ -1091,7 +1178,7 @@ def _relevant(
             if wanted.intersection(provision.categories):
                 result.append(
                     provision_info(
-                        snap, applicable.instrument, provision, lang, applicable, country
+                        snap, applicable.instrument, provision, lang, applicable, country, facts
                     )
                 )
     return result
@@ -1115,6 +1202,8 @@ __all__ = [
     "ensure_library",
     "seed_library",
     "letter_citations",
+    "citations_after_the_facts",
+    "facts_period",
     "library_from_db",
     "sync_library",
 ]

@@ -103,6 +103,7 @@ from app.os_errors import os_error_reason
 from app.services import search
 from app.services import validation as check
 from app.services.agreements import (
+    citations_after_the_facts,
     citations_not_in_force,
     ensure_library,
     is_domestic_case,
@@ -1206,6 +1207,20 @@ class LetterService(DatedService):
                     "binds no one before it is in force."
                 ).format(provisions="; ".join(left_out))
             )
+        after = (
+            []
+            if row.kind in _HOST_LAW_ONLY
+            else citations_after_the_facts(self.ws, session, case.id, row.lang, self.today)
+        )
+        if after:
+            found.append(
+                _(
+                    "The case cites instruments that bound the host country only after the "
+                    "facts of the case (the periods of its claims and contracts), which the "
+                    "letter cites as international standards, not as the law that was broken: "
+                    "{provisions}."
+                ).format(provisions="; ".join(after))
+            )
         found.extend(foreign_script_passages(context))
         found.extend(unprintable_passages(context))
         return found
@@ -1380,7 +1395,7 @@ def postal_address(
     ``mission_city``: the mission's city by language)."""
     given = {part.strip().casefold() for part in street.split(",")}
     has_postcode = bool(postcode) and re.search(rf"(?<!\w){re.escape(postcode)}(?!\w)", street)
-    shown = city_name(city.strip(), lang, mission_city)
+    shown = city_name(city.strip(), lang, mission_city, country=iso2)
     town = " ".join(
         part
         for part, said in (

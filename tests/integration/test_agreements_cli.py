@@ -225,6 +225,10 @@ def test_the_country_option_says_it_lists_more_than_binding_instruments(cli: Cli
     assert "only the instruments that bind" not in help_text
     assert "standards and Kazakhstan's laws that do not" in help_text
     assert "expired agreements, and those not in force" in help_text
+    # The command's own line in `agreement --help` says the same, not "what applies there".
+    summary = " ".join(cli("agreement", "--help").out.split())
+    assert "what applies there" not in summary
+    assert "what binds that host country and why, and apart what does not" in summary
 
 
 def test_list_shows_an_expired_agreement_apart(cli: Cli, open_ws: OpenWs) -> None:
@@ -238,3 +242,16 @@ def test_list_shows_an_expired_agreement_apart(cli: Cli, open_ws: OpenWs) -> Non
     records = by_slug(json.loads(cli("agreement", "list", "--country", "KG", "--json").out))
     kg = records["kz-kg-migrant-workers-2006"]
     assert kg["expired"] is True and kg["binding"] is None and kg["pending"] is False
+
+
+def test_a_standard_s_line_neither_repeats_nor_contradicts_its_ratifications(cli: Cli) -> None:
+    """The fault: a standard's basis read "International standard (not known to be ratified
+    by the host)" before what is known: "not ratified by the host country" (C105 in Korea),
+    or the same "not known to be ratified" a second time (P029)."""
+    rows = cli("agreement", "list", "--country", "KR").out.splitlines()
+    (c105,) = [line for line in rows if line.startswith("ilo-c105")]
+    assert "International standard; not ratified by the host country" in c105
+    (p029,) = [line for line in rows if line.startswith("ilo-p029")]
+    assert p029.count("not known to be ratified") == 1
+    records = by_slug(json.loads(cli("agreement", "list", "--country", "KR", "--json").out))
+    assert records["ilo-c105"]["basis_label"] == "International standard"

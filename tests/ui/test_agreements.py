@@ -11,7 +11,7 @@ from app.domain.codes import Category, label
 from app.i18n import format_date
 from app.services.agreements import AgreementService, sync_library
 from app.services.cases import CaseService
-from app.services.records import CaseInput, PersonInput
+from app.services.records import CaseChanges, CaseInput, PersonInput
 from app.services.workspace import Workspace
 from tests.builders import (
     with_provision_of_the_signed_tajik_agreement,
@@ -435,6 +435,33 @@ def test_the_panel_says_a_convention_does_not_bind_the_host_yet(
     sync_library(open_ws("admin"), load_library())
     panel.refresh()
     assert all(row.text(1) == "" for row in top_items(panel.relevant) if "(No. 29)" in row.text(0))
+    assert top_items(panel.cited)[0].text(1) == ""
+
+
+def test_the_panel_says_a_convention_bound_the_host_only_after_the_facts(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: on a case about wages unpaid in 2019, C029 (binding Korea from 20 April
+    2022) was listed and cited without a word, though letters cite it as a standard only."""
+    ws = open_ws("aigul")
+    case_id = new_case(ws, "KR", ("trafficking_forced_labour",))
+    detail = CaseService(ws).get_case(case_id)
+    claim = {"amount": "900", "currency": "KRW", "what": "wages"}
+    claim |= {"period_from": "2019-03-01", "period_to": "2019-08-31"}
+    CaseService(ws).update_case(case_id, CaseChanges(claims=(claim,)), detail.version)
+    panel = on_screen(qtbot, ApplicableLawPanel(ws, case_id))
+    said = "bound the host only after the facts of the case: letters cite it as a standard"
+    c029 = [row for row in top_items(panel.relevant) if "(No. 29)" in row.text(0)]
+    assert c029 and all(row.text(1) == said for row in c029)
+    AgreementService(ws).cite(case_id, str(c029[0].data(0, ID_ROLE)))
+    panel.refresh()
+    (cited,) = top_items(panel.cited)
+    assert cited.text(1) == said
+    # Wages unpaid in 2023, when Korea was bound: nothing said.
+    claim |= {"period_from": "2023-03-01", "period_to": "2023-08-31"}
+    detail = CaseService(ws).get_case(case_id)
+    CaseService(ws).update_case(case_id, CaseChanges(claims=(claim,)), detail.version)
+    panel.refresh()
     assert top_items(panel.cited)[0].text(1) == ""
 
 

@@ -20,13 +20,15 @@ from app.services.agreements import (
     AgreementService,
     agreement_row_id,
     apply_library_update,
+    facts_period,
     letter_citations,
     library_from_db,
     provision_row_id,
     sync_library,
 )
 from app.services.cases import CaseService
-from app.services.records import CaseInput
+from app.services.contracts import ContractReviewService
+from app.services.records import CaseChanges, CaseInput
 from app.services.workspace import Workspace
 from tests.builders import ASSEL, with_the_kyrgyz_agreement_expired
 from tests.conftest import OpenWs, count
@@ -494,3 +496,30 @@ def test_an_expired_agreement_is_listed_apart_and_never_cited(open_ws: OpenWs) -
     service.cite(case_id, expired.provisions[0].id)
     citations = letter_citations(ws, case_id, "en")
     assert citations and not any("Kyrgyz" in c.instrument for c in citations)
+
+
+def test_the_facts_period_comes_from_the_claims_and_the_contracts_reviewed(
+    open_ws: OpenWs,
+) -> None:
+    """Letters date their citations by this period (not by their own date): the earliest
+    start and the latest end the case records; no end while anything recorded is open."""
+    ws = open_ws("aigul")
+    case_id = new_case(ws, "KR", ("unpaid_wages",))
+    with ws.read() as session:
+        assert facts_period(session, case_id) == (None, None)
+    ContractReviewService(ws).save(
+        {"signed_on": "2019-01-10", "term_months": 12}, case_id=case_id, host_country="KR"
+    )
+    with ws.read() as session:
+        assert facts_period(session, case_id) == (date(2019, 1, 10), date(2020, 1, 10))
+    detail = CaseService(ws).get_case(case_id)
+    claim = {"amount": "900", "currency": "KRW", "what": "wages", "period_from": "2020-02-01"}
+    CaseService(ws).update_case(
+        case_id, CaseChanges(claims=(claim | {"period_to": "2020-05-31"},)), detail.version
+    )
+    with ws.read() as session:
+        assert facts_period(session, case_id) == (date(2019, 1, 10), date(2020, 5, 31))
+    detail = CaseService(ws).get_case(case_id)
+    CaseService(ws).update_case(case_id, CaseChanges(claims=(claim,)), detail.version)
+    with ws.read() as session:  # wages unpaid since February 2020, still: no end
+        assert facts_period(session, case_id) == (date(2019, 1, 10), None)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -173,3 +174,10 @@ def test_a_convention_has_one_title_wherever_qorgau_names_it() -> None:
         ]
         for language in LANGUAGES:
             assert conv.title(language) == title.in_(language), (conv.code, language)
+    # One place keeps a title: the indicators' file names its conventions by code only, so a
+    # second wording cannot come back there.
+    raw = json.loads((taxonomy.TAXONOMY_DIR / "ilo_indicators.json").read_text("utf-8"))
+    assert all(set(item) == {"code", "number", "year"} for item in raw["conventions"])
+    # Each convention an indicator cites is one the library titles.
+    cited = {code for indicator in taxonomy.ilo_indicators() for code in indicator.conventions}
+    assert cited <= {conv.code for conv in taxonomy.conventions()}

@@ -409,3 +409,16 @@ def test_the_rule_tells_official_texts_from_secondary_sources() -> None:
     assert not checked_officially("http://www.ilo.org/beirut/projects/qatar-office/x.htm")
     assert not checked_officially("docs.eaeunion.org text (unofficial copy: https://buada.ru/)")
     assert not checked_officially("Khamzin et al., Journal of …, DOI 10.36941/jesr-2023-0092")
+
+
+def test_no_note_calls_a_checked_kazakh_ratification_status_unconfirmed() -> None:
+    """The fault: C097's note said Kazakhstan's non-ratification was "not confirmed, check
+    NORMLEX", beside an entry verified against NORMLEX (the CEACR's comment), so the
+    Agreements area said both."""
+    unconfirmed = ("not confirmed", "не подтверждено", "расталмаған")
+    for instrument in load_library().instruments:
+        entry = instrument.ratification_entry("KZ")
+        if entry is None or not entry.verified or instrument.note is None:
+            continue
+        for text in instrument.note.all():
+            assert not any(word in text for word in unconfirmed), (instrument.id, text)

@@ -706,7 +706,7 @@ def test_a_city_recorded_in_latin_letters_is_named_in_the_letter_s_language() ->
         "Кимпхо, Корея Республикасы"
     )
     # Unknown: never transliterated.
-    assert postal_address("", "Hwaseong-si", "KR", "ru") == "Hwaseong-si, Республика Корея"
+    assert postal_address("", "Gimhae-si", "KR", "ru") == "Gimhae-si, Республика Корея"
     assert postal_address("", "Gimpo", "KR", "kk") == "Gimpo, Корея Республикасы"
     # A street that already names the city, in either script, does not get it again.
     assert postal_address("5 Hannam-daero, Seoul", "Seoul", "KR", "kk") == (
@@ -714,6 +714,26 @@ def test_a_city_recorded_in_latin_letters_is_named_in_the_letter_s_language() ->
     )
     assert postal_address("Ханнам-дэро 5, Сеул", "Seoul", "KR", "ru") == (
         "Ханнам-дэро 5, Сеул, Республика Корея"
+    )
+
+
+def test_a_korean_city_recorded_with_its_unit_is_named_in_the_letter_s_language() -> None:
+    """The fault: Korean addresses name a city with its unit ("Hwaseong-si", "Ansan-si"), and
+    Kazakh and Russian letters printed it so although the table knows "Hwaseong". The unit is
+    dropped in Korea only, and only when the rest is in the table."""
+    assert postal_address("", "Hwaseong-si", "KR", "kk") == "Хвасон, Корея Республикасы"
+    assert postal_address("", "ANSAN-SI", "KR", "ru") == "Ансан, Республика Корея"
+    assert postal_address("", "Busan gun", "KR", "ru").startswith("Пусан, ")
+    # English keeps the form the Korean post uses.
+    assert postal_address("", "Hwaseong-si", "KR", "en") == "Hwaseong-si, Republic of Korea"
+    # Not in the table, a province, or not in Korea: as recorded.
+    assert postal_address("", "Gimhae-si", "KR", "kk") == "Gimhae-si, Корея Республикасы"
+    assert postal_address("", "Gyeonggi-do", "KR", "ru") == "Gyeonggi-do, Республика Корея"
+    assert postal_address("", "Ansan-si", "TR", "ru").startswith("Ansan-si, ")
+    # A street that already names the city with its unit does not get it again.
+    whole = "12 Sandan-ro, Hwaseong-si, Gyeonggi-do 18622"
+    assert postal_address(whole, "Hwaseong-si", "KR", "kk", postcode="18622") == (
+        f"{whole}, Корея Республикасы"
     )
 
 
@@ -811,3 +831,67 @@ def test_a_note_never_cites_a_convention_before_it_binds_the_host(
     sync_library(people["admin"], load_library())
     note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
     assert "(No. 29)" in note
+
+
+def test_a_note_cites_a_convention_that_bound_the_host_only_after_the_facts_as_a_standard(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: a note written in 2026 about wages unpaid in 2019 cited C029, which binds
+    Korea only from 20 April 2022, among the provisions binding it, as the law that was broken:
+    letters judged by their own date, not by the facts' period."""
+    case = make_case(people, "female", "KR")
+    CaseService(people["aigul"], today=TODAY).update_case(
+        case.id,
+        CaseChanges(
+            claims=(
+                {
+                    "amount": "6600000",
+                    "currency": "KRW",
+                    "what": "wages",
+                    "period_from": "2019-03-01",
+                    "period_to": "2019-08-31",
+                },
+            )
+        ),
+        case.version,
+    )
+    agreements = AgreementService(people["aigul"])
+    (provision,) = [p for p in agreements.get("ilo-c029").provisions if p.slug == "art-2-1"]
+    agreements.cite(case.id, provision.id)
+    letters = LetterService(people["aigul"], today=TODAY)
+    standards_intro = {
+        "en": "International standards, including those below, provide:",
+        "ru": "международные стандарты",
+        "kk": "халықаралық стандарт",
+    }
+    for lang, title in (("ru", "(№ 29)"), ("kk", "(№ 29)"), ("en", "(No. 29)")):
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        # Cited, but after the words that introduce standards, not among the host's law.
+        assert title in note, lang
+        intro = note.lower().index(standards_intro[lang].lower())
+        assert note.index(title) > intro, lang
+        draft = letters.draft(case.id, "note_verbale_labour_authority", lang)
+        (warning,) = [w for w in letters.warnings(draft.id) if "after the facts" in w]
+        assert title in warning, lang
+    # Wages unpaid in 2023, when Korea was bound: C029 is the law again, and no warning.
+    detail = CaseService(people["aigul"], today=TODAY).get_case(case.id)
+    CaseService(people["aigul"], today=TODAY).update_case(
+        case.id,
+        CaseChanges(
+            claims=(
+                {
+                    "amount": "6600000",
+                    "currency": "KRW",
+                    "what": "wages",
+                    "period_from": "2023-03-01",
+                    "period_to": "2023-08-31",
+                },
+            )
+        ),
+        detail.version,
+    )
+    note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
+    assert "(No. 29)" in note
+    assert standards_intro["en"] not in note.split("(No. 29)")[0]
+    draft = letters.draft(case.id, "note_verbale_labour_authority", "en")
+    assert not [w for w in letters.warnings(draft.id) if "after the facts" in w]

@@ -58,6 +58,11 @@ def _with_date_unknown(text: str, provision: ProvisionInfo) -> str:
     return f"{text}; {unknown}" if text else unknown
 
 
+def _after_the_facts() -> str:
+    """Beside a provision whose instrument bound the host only after the case's facts."""
+    return _("bound the host only after the facts of the case: letters cite it as a standard")
+
+
 class ApplicableLawPanel(QWidget):
     """Relevant provisions with "Cite", and the case's citations with "Remove"."""
 
@@ -173,12 +178,14 @@ class ApplicableLawPanel(QWidget):
         if provision.binding and not provision.in_force:
             # Ratified, but the host is bound only later (an ILO convention: a year on).
             why = _("not in force: letters do not cite it")
+        elif provision.after_the_facts:
+            why = _after_the_facts()
         row = QTreeWidgetItem([provision.citation, _with_date_unknown(why, provision)])
         row.setData(0, ID_ROLE, provision.id)
         row.setData(0, SOURCE_ROLE, provision.source)
         row.setToolTip(0, plain_tooltip(provision.summary))
         _mark(row, provision)
-        if not provision.binding or not provision.in_force:
+        if not provision.binding or not provision.in_force or provision.after_the_facts:
             row.setForeground(1, QBrush(STANDARD_COLOUR))
         return row
 
@@ -188,6 +195,8 @@ class ApplicableLawPanel(QWidget):
             # Cited before its instrument was found not to be in force: letters leave it out.
             left_out = _("not in force: letters do not cite it")
             note = f"{note}; {left_out}" if note else left_out
+        elif citation.provision.after_the_facts:
+            note = f"{note}; {_after_the_facts()}" if note else _after_the_facts()
         row = QTreeWidgetItem([citation.provision.citation, note])
         row.setData(0, ID_ROLE, citation.id)
         row.setData(0, SOURCE_ROLE, citation.provision.source)
