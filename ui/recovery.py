@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.config import Paths
 from app.errors import QorgauError
 from app.i18n import LANGUAGES, _, current_language
+from app.security.keyring_store import SecretStore
 from app.security.keyslots import KeySlotStore
 from app.security.recovery_key import GROUP_CHARS, GROUPS, parse_recovery_key
 from app.services.installation import check_username
@@ -138,9 +139,16 @@ class RecoverDialog(ValidatingDialog):
     """ "Forgot all passwords?": the recovery key (or HQ's code) makes an administrator: a new
     account, or the existing account of the name typed, taken over."""
 
-    def __init__(self, parent: QWidget | None, paths: Paths, bridge: LanguageBridge) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        paths: Paths,
+        bridge: LanguageBridge,
+        store: SecretStore | None = None,
+    ) -> None:
         super().__init__(parent)
         self.paths = paths
+        self.store = store  # where a taken-over account's "unlock on this computer" is forgotten
         self.recovered: Recovered | None = None
         self.task: BackgroundTask[Recovered] | None = None
         self.key = QLineEdit()
@@ -212,11 +220,11 @@ class RecoverDialog(ValidatingDialog):
             return
         if not self.error.passes(self.validate):
             return
-        paths, key = self.paths, self.key.text()
+        paths, key, store = self.paths, self.key.text(), self.store
         name, password = self.username.text().strip(), self.password.text()
         self.buttons.setEnabled(False)
         self.task = (
-            BackgroundTask(self, lambda _ctx: recover(paths, key, name, password))
+            BackgroundTask(self, lambda _ctx: recover(paths, key, name, password, store=store))
             .success(self._recovered)
             .failure(self._failed)
             .run_in_background()

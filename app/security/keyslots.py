@@ -391,6 +391,16 @@ class KeySlotStore:
     def has_slot(self, username: str) -> bool:
         return username in self._load()["slots"]
 
+    def public_key(self, username: str) -> bytes | None:
+        """The public half of ``username``'s key pair, None without a slot (or a format 1
+        slot). A new password (``set_slot``) makes a new pair; a rewrap keeps it: so it tells
+        whether the slot still holds the password someone had."""
+        slot = self._load()["slots"].get(username)
+        try:
+            return _unb64(slot["public_key"]) if slot is not None else None
+        except (KeyError, TypeError, ValueError):
+            return None
+
     def open_slot(self, username: str, password: str) -> OpenedSlot:
         """Every database key ``username``'s password reaches; AuthError if it is wrong.
 

@@ -55,7 +55,7 @@ from app.security.hq_secrets import (
     keep_on_workstation,
     workstation_secret,
 )
-from app.security.keyring_store import SecretStore
+from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import (
     ESCROW_SLOT,
     RECOVERY_SLOT,
@@ -98,9 +98,11 @@ def recover(
     new_admin: str,
     new_password: str,
     guard: LoginGuard | None = None,
+    store: SecretStore | None = None,
 ) -> Recovered:
     """Open the installation with the recovery key or HQ's one-time code and make
-    ``new_admin`` an active administrator with ``new_password``."""
+    ``new_admin`` an active administrator with ``new_password``. A key kept in ``store`` for
+    "unlock on this computer" under that name is deleted: it was for the old password."""
     refuse_on_server(paths.server.exists(), recovery_message())
     check_username(new_admin)
     check_password_strength(new_password)
@@ -142,6 +144,8 @@ def recover(
     finally:
         db.dispose()
     slots.set_slot(new_admin, new_password, key, settled.pending)
+    if store is not None:
+        store.delete(unlock_entry_name(slots.database_id(), new_admin))
     if method == "escrow":
         _use_up_escrow(paths, new_admin, settled)
     return Recovered(new_admin, method, took_over=existed)
