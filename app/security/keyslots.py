@@ -41,7 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from app.errors import AuthError, DatabaseError, ValidationError
+from app.errors import AuthError, DatabaseBusy, DatabaseError, ValidationError
 from app.i18n import _
 from app.os_errors import os_error_text
 from app.security.private_files import exclusive_lock, make_private_dir, replace_privately
@@ -60,6 +60,9 @@ RECOVERY_SLOT = "@recovery"
 ESCROW_SLOT = "@escrow"
 # Held, across processes, while the key file is read, changed and written back.
 LOCK_FILENAME = "keyslots.lock"
+# A change holds it for well under a second (one key derivation at most): a holder after this
+# long is stuck, and the change is refused rather than waited for without end.
+LOCK_WAIT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,16 @@ def _unb64(text: Any) -> bytes:
     if not isinstance(text, str):
         raise ValueError("not base64 text")
     return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _key_file_busy() -> DatabaseBusy:
+    return DatabaseBusy(
+        _(
+            "Another Qorgau window or command has been changing the key file for {n} seconds "
+            "and has not finished; nothing was changed. Wait until it finishes, or close it, "
+            "and try again."
+        ).format(n=int(LOCK_WAIT_S))
+    )
 
 
 def _damaged() -> DatabaseError:
@@ -331,7 +344,7 @@ class KeySlotStore:
         user, revoking one or changing the key) would each write back what they had read, and
         the first one's change would be lost: a new user's slot, or a revocation undone."""
         make_private_dir(self.path.parent)
-        with exclusive_lock(self.path.with_name(LOCK_FILENAME)):
+        with exclusive_lock(self.path.with_name(LOCK_FILENAME), LOCK_WAIT_S, _key_file_busy):
             data = self._load()
             before = json.dumps(data, sort_keys=True)
             yield data

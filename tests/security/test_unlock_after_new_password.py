@@ -106,7 +106,7 @@ def test_an_administrators_reset_shuts_out_the_old_passwords_keyring_entry(
 
 
 def test_ones_own_new_password_keeps_unlock_on_this_computer(
-    installation: Paths, ws: object, open_ws: OpenWs
+    installation: Paths, open_ws: OpenWs
 ) -> None:
     store = SecretStore(keyring.get_keyring())
     entry = _remembered(installation, "serik", store)
