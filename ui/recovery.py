@@ -197,6 +197,7 @@ class RecoverDialog(ValidatingDialog):
         self.password_label.setText(_("New &password:"))
         self.repeat_label.setText(_("&Repeat it:"))
         self._say_takeover()
+        self.error.retranslate()
 
     def _say_takeover(self) -> None:
         name = self.username.text().strip()
@@ -238,6 +239,6 @@ class RecoverDialog(ValidatingDialog):
     def _failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
         if isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
+            self.error.show_message(lambda: str(exc))  # a lazy message re-translates
         else:
             show_error(self, exc)

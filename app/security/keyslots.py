@@ -206,12 +206,14 @@ def check_password_strength(password: str) -> None:
     password is all that stands between a stolen laptop's key file and the cases."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
-            _("The password must be at least {n} characters long.").format(n=MIN_PASSWORD_LENGTH),
+            lambda: _("The password must be at least {n} characters long.").format(
+                n=MIN_PASSWORD_LENGTH
+            ),
             field="password",
         )
     if _guessed_first(password):
         raise ValidationError(
-            _(
+            lambda: _(
                 "This password is among the first that anyone guessing tries: choose one of "
                 "your own, for example a few words."
             ),

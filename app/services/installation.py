@@ -78,7 +78,7 @@ class MissionSetup:
 def check_username(username: str) -> None:
     if not USERNAME_RE.match(username):
         raise ValidationError(
-            _(
+            lambda: _(
                 "A user name is 2–32 characters: lower-case Latin letters, digits, '.', '_' "
                 "or '-', starting with a letter."
             ),

@@ -119,8 +119,7 @@ def recover(
     settled, method = _open_with(paths, slots, secret)
     if settled is None:
         delay = guard.record_failure(RECOVERY_SLOT)
-        message = _("This key opens nothing here: it is wrong, or it was replaced.")
-        raise AuthError(f"{message} {wait_message(delay)}" if delay else message)
+        raise AuthError(lambda: _opens_nothing(delay))  # said again after a language switch
     key = settled.key
     db = Database(paths.db, key)
     try:
@@ -149,6 +148,11 @@ def recover(
     if method == "escrow":
         _use_up_escrow(paths, new_admin, settled)
     return Recovered(new_admin, method, took_over=existed)
+
+
+def _opens_nothing(delay: int) -> str:
+    message = _("This key opens nothing here: it is wrong, or it was replaced.")
+    return f"{message} {wait_message(delay)}" if delay else message
 
 
 def recovered_message(result: Recovered) -> str:
