@@ -7,6 +7,7 @@ return, and a refused bundle's reason in the import report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,7 @@ from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, EXCHANGE_ROLES
 from app.errors import QorgauError, ValidationError
 from app.exchange.package import NoIdentityOpens, NotAnIdentityFile
 from app.exchange.parts import PART_FIELD, PartOf, in_parts_advice
-from app.i18n import _, format_datetime, format_number, format_size, ngettext
+from app.i18n import _, format_datetime, format_number, format_size, ngettext, say_again
 from app.services.exchange import (
     BUNDLE_PREFIX_CHARS,
     ConflictInfo,
@@ -180,6 +181,8 @@ class ExchangePage(QWidget):
         self.identity_button = push_button(self.choose_identity_file)
         self.identity_button.hide()
         self.import_report = word_wrapped(plain_label())  # refusals quote the bundle's values
+        # What the report says, made again after a language switch (it is kept on screen).
+        self._import_said: Callable[[], str] | None = None
         buttons = QVBoxLayout()
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.identity_button)
@@ -310,6 +313,8 @@ class ExchangePage(QWidget):
         self.library_button.setText(_("Send the agreements library…"))
         self.tabs.setTabText(self.bundles_tab, _("Bundles"))
         self.tabs.setTabText(self.keys_tab, _("Keys"))
+        if self._import_said is not None:
+            self.import_report.setText(self._import_said())
         self.own_keys.retranslate_ui()
         self.trusted_keys.retranslate_ui()
         self._reload_trusted()
@@ -569,24 +574,20 @@ class ExchangePage(QWidget):
         self.unopened_bundle = bundle
         self.identity_button.setVisible(bundle is not None)
 
+    def _say_import(self, said: Callable[[], str]) -> None:
+        self._import_said = said
+        self.import_report.setText(said())
+
     def _imported(self, report: ImportReport) -> None:
         self._offer_identity_file(None)
         if report.already_imported:
-            self.import_report.setText(_("This bundle was imported before; nothing changed."))
+            self._say_import(lambda: _("This bundle was imported before; nothing changed."))
         else:
-            self.import_report.setText(
-                _(
-                    "From {source}: {new} new, {updated} updated, {unchanged} unchanged, "
-                    "{newer} newer here, {conflicts} conflicts."
-                ).format(**report.counts())
-                # Loud: the sender's audit history could not be linked (audit_anchor.py).
-                + "".join("\n" + _("Warning: {warning}").format(warning=w) for w in report.warnings)
-                + "".join("\n" + note for note in report.notes)
-            )
+            self._say_import(lambda: _import_summary(report))
         self.refresh()
 
     def _import_failed(self, path: Path, exc: BaseException) -> None:
-        self.import_report.setText(_("Refused: {reason}").format(reason=self._reason(exc)))
+        self._say_import(lambda: _("Refused: {reason}").format(reason=self._reason(exc)))
         # Another identity file may still open it; any other refusal is the bundle's own.
         unopened = isinstance(exc, NoIdentityOpens | NotAnIdentityFile)
         self._offer_identity_file(path if unopened else None)
@@ -693,8 +694,24 @@ class ExchangePage(QWidget):
         if not isinstance(exc, QorgauError):
             show_error(self, exc)
             return
-        self.import_report.setText(str(exc))
+        self._say_import(lambda: str(exc))
         self.refresh()
+
+
+def _import_summary(report: ImportReport) -> str:
+    """The import's report in the current language (its warnings and notes too, where the
+    service made them ``Said``)."""
+    return (
+        _(
+            "From {source}: {new} new, {updated} updated, {unchanged} unchanged, "
+            "{newer} newer here, {conflicts} conflicts."
+        ).format(**report.counts())
+        # Loud: the sender's audit history could not be linked (audit_anchor.py).
+        + "".join(
+            "\n" + _("Warning: {warning}").format(warning=say_again(w)) for w in report.warnings
+        )
+        + "".join("\n" + say_again(note) for note in report.notes)
+    )
 
 
 def _sent_label(entry: ExchangeLogEntry) -> str:
