@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import AuthError, DatabaseBusy, DatabaseError, ValidationError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.os_errors import os_error_text
 from app.security.private_files import exclusive_lock, make_private_dir, replace_privately
 from app.untrusted import json_from_outside
@@ -100,12 +100,17 @@ def _unb64(text: Any) -> bytes:
 
 
 def _key_file_busy() -> DatabaseBusy:
+    seconds = int(LOCK_WAIT_S)
     return DatabaseBusy(
-        _(
+        ngettext(
+            "Another Qorgau window or command has been changing the key file for {n} second "
+            "and has not finished; nothing was changed. Wait until it finishes, or close it, "
+            "and try again.",
             "Another Qorgau window or command has been changing the key file for {n} seconds "
             "and has not finished; nothing was changed. Wait until it finishes, or close it, "
-            "and try again."
-        ).format(n=int(LOCK_WAIT_S))
+            "and try again.",
+            seconds,
+        ).format(n=seconds)
     )
 
 
