@@ -1142,12 +1142,8 @@ class ExchangeService:
                 continue  # HQ's own case: nobody else to tell
             recipient = mission.age_recipient if mission is not None else ""
             if not recipient:
-                warnings.append(
-                    _(
-                        "{code} was not told of the transfer: its age key is not registered. "
-                        "Tell {code} that these cases are handled elsewhere now: {numbers}."
-                    ).format(code=holder, numbers=", ".join(c.number for c, _e in moved))
-                )
+                numbers = ", ".join(c.number for c, _e in moved)
+                warnings.append(Said(partial(_not_told, holder, numbers)))
                 continue
             collected = _Collected()
             try:
@@ -1779,6 +1775,13 @@ def _transfer_notes(session: Session, moved: list[tuple[str, str, str]], here: s
         elif assigned.get(number) not in officers:
             notes.append(Said(partial(_transferred_here, number, source)))
     return notes
+
+
+def _not_told(holder: str, numbers: str) -> str:
+    return _(
+        "{code} was not told of the transfer: its age key is not registered. "
+        "Tell {code} that these cases are handled elsewhere now: {numbers}."
+    ).format(code=holder, numbers=numbers)
 
 
 def _transferred_away(number: str, here: str, holder: str) -> str:

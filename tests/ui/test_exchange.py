@@ -694,7 +694,8 @@ def test_the_import_report_follows_a_language_switch(
     qtbot: QtBot, pair, tmp_path, bridge, monkeypatch: pytest.MonkeyPatch
 ):
     """The page's labels followed a switch, the report of the import just made kept the
-    language it was made in: its counts, and its note on the parts still to import."""
+    language it was made in: its counts, and its note on the parts still to import (and the
+    export's summary on the sending side)."""
     from app.i18n import _, language_override, ngettext
 
     hq, sel = pair
@@ -731,3 +732,8 @@ def test_the_import_report_follows_a_language_switch(
         ).split("{")[0]
     assert russian.startswith(summary) and not russian.startswith("From")
     assert note in russian and "one export from" not in russian
+    sender.retranslate_ui()  # the export's summary beside it too
+    with language_override("ru"):
+        written = _("Bundle written to {path}: {records} records, {files} files, {size}.")
+    assert sender.export_summary.text().startswith(written.split("{")[0])
+    assert "Bundle written to" not in sender.export_summary.text()

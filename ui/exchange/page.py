@@ -95,6 +95,9 @@ class ExchangePage(QWidget):
         self.unopened_bundle: Path | None = None
         self.dialog: TransferDialog | QInputDialog | None = None
 
+        # What the summaries say (export, import, headquarters' work), kept as functions: they
+        # stay on screen and are said again after a language switch.
+        self._said: dict[QLabel, Callable[[], str]] = {}
         self._build_export_box()
         self._build_import_box()
         self._build_log_box()
@@ -181,8 +184,6 @@ class ExchangePage(QWidget):
         self.identity_button = push_button(self.choose_identity_file)
         self.identity_button.hide()
         self.import_report = word_wrapped(plain_label())  # refusals quote the bundle's values
-        # What the report says, made again after a language switch (it is kept on screen).
-        self._import_said: Callable[[], str] | None = None
         buttons = QVBoxLayout()
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.identity_button)
@@ -313,8 +314,8 @@ class ExchangePage(QWidget):
         self.library_button.setText(_("Send the agreements library…"))
         self.tabs.setTabText(self.bundles_tab, _("Bundles"))
         self.tabs.setTabText(self.keys_tab, _("Keys"))
-        if self._import_said is not None:
-            self.import_report.setText(self._import_said())
+        for label, said in self._said.items():
+            label.setText(said())
         self.own_keys.retranslate_ui()
         self.trusted_keys.retranslate_ui()
         self._reload_trusted()
@@ -408,7 +409,7 @@ class ExchangePage(QWidget):
         sent = {_sent_label(entry): entry.bundle_id for entry in self.service.sent_case_bundles()}
         if not sent:
             self.export_summary.show()
-            self.export_summary.setText(_("No bundle has been sent from here yet."))
+            self._say(self.export_summary, lambda: _("No bundle has been sent from here yet."))
             return None
         dialog = QInputDialog(self)
         dialog.setWindowTitle(_("Send again after a bundle"))
@@ -450,24 +451,16 @@ class ExchangePage(QWidget):
         return self._run(work, _("Exporting…"), self._exported, self._export_failed)
 
     def _exported(self, summary: ExportSummary) -> None:
-        lines = [
-            _("Bundle written to {path}: {records} records, {files} files, {size}.").format(
-                path=bundle.path,
-                records=format_number(bundle.records),
-                files=format_number(bundle.files),
-                size=format_size(bundle.size),
-            )
-            for bundle in (summary, *summary.parts)
-        ]
-        if summary.parts:
-            lines.append(in_parts_advice(len(lines)))
         self.export_summary.show()
-        self.export_summary.setText("\n".join(lines))
+        self._say(self.export_summary, lambda: _export_summary(summary))
         self.refresh()
 
     def _export_failed(self, exc: BaseException) -> None:
         self.export_summary.show()
-        self.export_summary.setText(_("Not exported: {reason}").format(reason=self._reason(exc)))
+        self._say(
+            self.export_summary,
+            lambda: _("Not exported: {reason}").format(reason=self._reason(exc)),
+        )
 
     # -- headquarters -----------------------------------------------------------------------------
 
@@ -487,27 +480,7 @@ class ExchangePage(QWidget):
         return self._run(work, _("Transferring cases…"), self._transferred, self._hq_failed)
 
     def _transferred(self, summary: ExportSummary) -> None:
-        cases = summary.counts.get("case", 0)
-        lines = [
-            ngettext(
-                "{count} case for {mission} written to {path} ({size}).",
-                "{count} cases for {mission} written to {path} ({size}).",
-                cases,
-            ).format(
-                count=format_number(cases),
-                mission=summary.target_mission,
-                path=summary.path,
-                size=format_size(summary.size),
-            )
-        ]
-        lines += [
-            _(
-                "Notice for {code}, which handled these cases until now: {path}. "
-                "Send it to {code} too; there the cases become read only."
-            ).format(code=notice.target_mission, path=notice.path)
-            for notice in summary.notices
-        ]
-        self.hq_summary.setText("\n".join([*lines, *summary.warnings]))
+        self._say(self.hq_summary, lambda: _transfer_summary(summary))
         self.refresh()
 
     def choose_library_file(self) -> None:
@@ -524,20 +497,13 @@ class ExchangePage(QWidget):
         )
 
     def _library_sent(self, summary: ExportSummary) -> None:
-        self.hq_summary.setText(
-            _(
-                "Agreements library written to {path}: {records} records, {size}, "
-                "readable by every trusted mission."
-            ).format(
-                path=summary.path,
-                records=format_number(summary.records),
-                size=format_size(summary.size),
-            )
-        )
+        self._say(self.hq_summary, lambda: _library_summary(summary))
         self.refresh()
 
     def _hq_failed(self, exc: BaseException) -> None:
-        self.hq_summary.setText(_("Not written: {reason}").format(reason=self._reason(exc)))
+        self._say(
+            self.hq_summary, lambda: _("Not written: {reason}").format(reason=self._reason(exc))
+        )
 
     # -- import -----------------------------------------------------------------------------------
 
@@ -574,9 +540,12 @@ class ExchangePage(QWidget):
         self.unopened_bundle = bundle
         self.identity_button.setVisible(bundle is not None)
 
+    def _say(self, label: QLabel, said: Callable[[], str]) -> None:
+        self._said[label] = said
+        label.setText(said())
+
     def _say_import(self, said: Callable[[], str]) -> None:
-        self._import_said = said
-        self.import_report.setText(said())
+        self._say(self.import_report, said)
 
     def _imported(self, report: ImportReport) -> None:
         self._offer_identity_file(None)
@@ -696,6 +665,56 @@ class ExchangePage(QWidget):
             return
         self._say_import(lambda: str(exc))
         self.refresh()
+
+
+def _export_summary(summary: ExportSummary) -> str:
+    lines = [
+        _("Bundle written to {path}: {records} records, {files} files, {size}.").format(
+            path=bundle.path,
+            records=format_number(bundle.records),
+            files=format_number(bundle.files),
+            size=format_size(bundle.size),
+        )
+        for bundle in (summary, *summary.parts)
+    ]
+    if summary.parts:
+        lines.append(in_parts_advice(len(lines)))
+    return "\n".join(lines)
+
+
+def _transfer_summary(summary: ExportSummary) -> str:
+    cases = summary.counts.get("case", 0)
+    lines = [
+        ngettext(
+            "{count} case for {mission} written to {path} ({size}).",
+            "{count} cases for {mission} written to {path} ({size}).",
+            cases,
+        ).format(
+            count=format_number(cases),
+            mission=summary.target_mission,
+            path=summary.path,
+            size=format_size(summary.size),
+        )
+    ]
+    lines += [
+        _(
+            "Notice for {code}, which handled these cases until now: {path}. "
+            "Send it to {code} too; there the cases become read only."
+        ).format(code=notice.target_mission, path=notice.path)
+        for notice in summary.notices
+    ]
+    return "\n".join([*lines, *(say_again(w) for w in summary.warnings)])
+
+
+def _library_summary(summary: ExportSummary) -> str:
+    return _(
+        "Agreements library written to {path}: {records} records, {size}, "
+        "readable by every trusted mission."
+    ).format(
+        path=summary.path,
+        records=format_number(summary.records),
+        size=format_size(summary.size),
+    )
 
 
 def _import_summary(report: ImportReport) -> str:
