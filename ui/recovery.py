@@ -95,6 +95,7 @@ class RecoveryKeyDialog(QDialog):
         self.language_label.setText(_("Sheet &language:"))
         self.save_button.setText(_("&Save the printable sheet (PDF)…"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("I have stored it"))
+        self.saved.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt name
         super().changeEvent(event)
@@ -116,9 +117,10 @@ class RecoveryKeyDialog(QDialog):
         try:
             write_recovery_sheet(path, self.recovery_key, self.facts(lang), lang)
         except QorgauError as exc:
-            self.saved.show_message(str(exc))
+            refusal = exc  # said again after a language switch, as what follows
+            self.saved.show_message(lambda: str(refusal))
             return
-        self.saved.show_message(_("Saved: {path}").format(path=str(path)))
+        self.saved.show_message(lambda: _("Saved: {path}").format(path=str(path)))
 
 
 def _slot_usernames(paths: Paths) -> list[str]:
