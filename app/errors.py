@@ -6,6 +6,8 @@ UI shows it in a dialog. Messages are translated where they are raised, through 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class QorgauError(Exception):
     """Base of every expected error; ``str()`` is the user-facing message.
@@ -26,7 +28,7 @@ class UsageError(QorgauError):
 class ValidationError(QorgauError):
     """Input that breaks a rule: a bad IIN, a negative wage, an unknown code."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str | Callable[[], str], field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 

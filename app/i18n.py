@@ -11,7 +11,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -161,6 +161,36 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def pgettext(context: str, message: str) -> str:
     return _catalog().pgettext(context, message)
+
+
+class Said(str):
+    """A message composed now, in the current language, that can be composed again later:
+    what a service returns for a window to show (an import's warnings), which must follow a
+    language switch while it is on screen. It is the text itself wherever a ``str`` is used
+    (the command line, JSON, comparisons); ``say_again`` makes it anew."""
+
+    make: Callable[[], str]
+
+    def __new__(cls, make: Callable[[], str]) -> Said:
+        text = super().__new__(cls, make())
+        text.make = make
+        return text
+
+    # Immutable like any str: copies (dataclasses.asdict deep-copies) are the same object,
+    # and a pickled one is its text.
+    def __copy__(self) -> Said:
+        return self
+
+    def __deepcopy__(self, _memo: object) -> Said:
+        return self
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        return str, (str.__str__(self),)
+
+
+def say_again(text: str) -> str:
+    """``text`` in the current language if it was ``Said``, else as it is."""
+    return text.make() if isinstance(text, Said) else text
 
 
 def N_(message: str) -> str:

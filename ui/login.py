@@ -212,7 +212,7 @@ class LoginDialog(QDialog):
         warm_up.wait()
         from ui.recovery import RecoverDialog
 
-        dialog = RecoverDialog(self, self.paths, self.bridge)
+        dialog = RecoverDialog(self, self.paths, self.bridge, self.store)
         dialog.accepted.connect(lambda: self._recovered(dialog))
         self.recovery = dialog
         dialog.open()

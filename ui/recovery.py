@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.config import Paths
 from app.errors import QorgauError
 from app.i18n import LANGUAGES, _, current_language
+from app.security.keyring_store import SecretStore
 from app.security.keyslots import KeySlotStore
 from app.security.recovery_key import GROUP_CHARS, GROUPS, parse_recovery_key
 from app.services.installation import check_username
@@ -94,6 +95,7 @@ class RecoveryKeyDialog(QDialog):
         self.language_label.setText(_("Sheet &language:"))
         self.save_button.setText(_("&Save the printable sheet (PDF)…"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("I have stored it"))
+        self.saved.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt name
         super().changeEvent(event)
@@ -115,9 +117,10 @@ class RecoveryKeyDialog(QDialog):
         try:
             write_recovery_sheet(path, self.recovery_key, self.facts(lang), lang)
         except QorgauError as exc:
-            self.saved.show_message(str(exc))
+            refusal = exc  # said again after a language switch, as what follows
+            self.saved.show_message(lambda: str(refusal))
             return
-        self.saved.show_message(_("Saved: {path}").format(path=str(path)))
+        self.saved.show_message(lambda: _("Saved: {path}").format(path=str(path)))
 
 
 def _slot_usernames(paths: Paths) -> list[str]:
@@ -138,9 +141,16 @@ class RecoverDialog(ValidatingDialog):
     """ "Forgot all passwords?": the recovery key (or HQ's code) makes an administrator: a new
     account, or the existing account of the name typed, taken over."""
 
-    def __init__(self, parent: QWidget | None, paths: Paths, bridge: LanguageBridge) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        paths: Paths,
+        bridge: LanguageBridge,
+        store: SecretStore | None = None,
+    ) -> None:
         super().__init__(parent)
         self.paths = paths
+        self.store = store  # where a taken-over account's "unlock on this computer" is forgotten
         self.recovered: Recovered | None = None
         self.task: BackgroundTask[Recovered] | None = None
         self.key = QLineEdit()
@@ -189,6 +199,7 @@ class RecoverDialog(ValidatingDialog):
         self.password_label.setText(_("New &password:"))
         self.repeat_label.setText(_("&Repeat it:"))
         self._say_takeover()
+        self.error.retranslate()
 
     def _say_takeover(self) -> None:
         name = self.username.text().strip()
@@ -212,11 +223,11 @@ class RecoverDialog(ValidatingDialog):
             return
         if not self.error.passes(self.validate):
             return
-        paths, key = self.paths, self.key.text()
+        paths, key, store = self.paths, self.key.text(), self.store
         name, password = self.username.text().strip(), self.password.text()
         self.buttons.setEnabled(False)
         self.task = (
-            BackgroundTask(self, lambda _ctx: recover(paths, key, name, password))
+            BackgroundTask(self, lambda _ctx: recover(paths, key, name, password, store=store))
             .success(self._recovered)
             .failure(self._failed)
             .run_in_background()
@@ -230,6 +241,6 @@ class RecoverDialog(ValidatingDialog):
     def _failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
         if isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
+            self.error.show_message(lambda: str(exc))  # a lazy message re-translates
         else:
             show_error(self, exc)

@@ -87,7 +87,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
     paths = paths_of(args)
     typed = _typed_recovery_key()
     password = new_password(_("The new administrator's password"), env=NEW_PASSWORD_ENV)
-    result = recover(paths, typed, args.new_admin, password)
+    result = recover(paths, typed, args.new_admin, password, store=SecretStore())
     print(recovered_message(result))
     return 0
 

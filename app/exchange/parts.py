@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from app.exchange.records import UUID_PATTERN, Entity
-from app.i18n import _, ngettext
+from app.i18n import Said, _, ngettext
 
 PART_FIELD = "part"
 # What one part's files may weigh, and how many there may be: the rest of the 4 GiB and of the
@@ -149,56 +150,58 @@ def parts_news(
     missing = {
         set_id: set(range(1, counts[set_id] + 1)) - numbers for set_id, numbers in held.items()
     }
+    # Said, not str: a window showing them follows a language switch.
     notes: list[str] = []
     here = current.part
     if here is not None and missing[here.set_id]:
-        notes.append(
-            ngettext(
-                "This bundle is part {number} of {count} of one export from {code}; still "
-                "to import here: part {missing}.",
-                "This bundle is part {number} of {count} of one export from {code}; still "
-                "to import here: parts {missing}.",
-                len(missing[here.set_id]),
-            ).format(
-                number=here.number,
-                count=here.count,
-                code=source,
-                missing=_numbers(missing[here.set_id]),
-            )
-        )
+        notes.append(Said(partial(_parts_to_come, here, source, missing[here.set_id])))
     elif here is not None:
-        notes.append(
-            _("All {count} parts of this export from {code} are imported.").format(
-                count=here.count, code=source
-            )
-        )
-    warnings = []
+        notes.append(Said(partial(_all_parts_in, here.count, source)))
+    warnings: list[str] = []
     for set_id, absent in missing.items():
         others = [b for b in [*received, current] if b.part is None or b.part.set_id != set_id]
         covered = any(b.covers(ranges[set_id]) for b in others)
         if not absent or (here is not None and set_id == here.set_id) or covered:
             continue
-        warnings.append(
-            ngettext(
-                "An earlier export from {code} (bundle {bundle}) came in {count} parts; part "
-                "{missing} has not been imported here, so letters and documents it carries are "
-                "missing. Import it (its file name ends in “-{first}-of-{count}”), or ask "
-                "{code} to send again after bundle {bundle}: the export is sent again whole.",
-                "An earlier export from {code} (bundle {bundle}) came in {count} parts; parts "
-                "{missing} have not been imported here, so letters and documents they carry "
-                "are missing. Import them (the file names end in “-{first}-of-{count}” and so "
-                "on), or ask {code} to send again after bundle {bundle}: the export is sent "
-                "again whole.",
-                len(absent),
-            ).format(
-                code=source,
-                bundle=set_id[:PREFIX_CHARS],
-                count=counts[set_id],
-                missing=_numbers(absent),
-                first=min(absent),
-            )
-        )
+        warnings.append(Said(partial(_parts_missing, source, set_id, counts[set_id], absent)))
     return notes, warnings
+
+
+def _parts_to_come(here: PartOf, source: str, missing: set[int]) -> str:
+    return ngettext(
+        "This bundle is part {number} of {count} of one export from {code}; still "
+        "to import here: part {missing}.",
+        "This bundle is part {number} of {count} of one export from {code}; still "
+        "to import here: parts {missing}.",
+        len(missing),
+    ).format(number=here.number, count=here.count, code=source, missing=_numbers(missing))
+
+
+def _all_parts_in(count: int, source: str) -> str:
+    return _("All {count} parts of this export from {code} are imported.").format(
+        count=count, code=source
+    )
+
+
+def _parts_missing(source: str, set_id: str, count: int, absent: set[int]) -> str:
+    return ngettext(
+        "An earlier export from {code} (bundle {bundle}) came in {count} parts; part "
+        "{missing} has not been imported here, so letters and documents it carries are "
+        "missing. Import it (its file name ends in “-{first}-of-{count}”), or ask "
+        "{code} to send again after bundle {bundle}: the export is sent again whole.",
+        "An earlier export from {code} (bundle {bundle}) came in {count} parts; parts "
+        "{missing} have not been imported here, so letters and documents they carry "
+        "are missing. Import them (the file names end in “-{first}-of-{count}” and so "
+        "on), or ask {code} to send again after bundle {bundle}: the export is sent "
+        "again whole.",
+        len(absent),
+    ).format(
+        code=source,
+        bundle=set_id[:PREFIX_CHARS],
+        count=count,
+        missing=_numbers(absent),
+        first=min(absent),
+    )
 
 
 def in_parts_advice(count: int) -> str:

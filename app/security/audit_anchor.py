@@ -54,7 +54,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import AuditAnchor, AuditEntry, AuditHead
 from app.errors import IntegrityError
-from app.i18n import _
+from app.i18n import Said, _
 from app.security.audit import GENESIS, canonical_time, entry_hash
 
 HEAD_FORMAT = "qorgau-audit-head"
@@ -373,20 +373,25 @@ def check_incoming(
     check = HeadCheck(head, entries, stale=stale)
     reaches_known = bool(known) and (first - 1 in known or any(e["seq"] in known for e in entries))
     if warn_on_gap and held is not None and not reaches_known and head.seq > held.seq:
-        unreceived = _(
-            "The audit entries {first}–{last} of {code} were never received, so this "
-            "bundle's audit history cannot be linked to the one held."
-        ).format(first=held.seq + 1, last=first - 1, code=source)
-        if last_received:
-            ask = _(
-                "A bundle of {code} may have been lost: ask {code} to send again everything "
-                "after bundle {bundle}, the last one received here (Exchange, “Send again "
-                "after a bundle…”, or “qorgau bundle export --after-bundle {bundle}”)."
-            ).format(code=source, bundle=last_received)
-        else:
-            ask = _("Ask {code} for a bundle exported with --all.").format(code=source)
-        check.warnings.append(f"{unreceived} {ask}")
+        gap = (held.seq + 1, first - 1)
+        check.warnings.append(Said(lambda: _unreceived_warning(source, gap, last_received)))
     return check
+
+
+def _unreceived_warning(source: str, gap: tuple[int, int], last_received: str | None) -> str:
+    unreceived = _(
+        "The audit entries {first}–{last} of {code} were never received, so this "
+        "bundle's audit history cannot be linked to the one held."
+    ).format(first=gap[0], last=gap[1], code=source)
+    if last_received:
+        ask = _(
+            "A bundle of {code} may have been lost: ask {code} to send again everything "
+            "after bundle {bundle}, the last one received here (Exchange, “Send again "
+            "after a bundle…”, or “qorgau bundle export --after-bundle {bundle}”)."
+        ).format(code=source, bundle=last_received)
+    else:
+        ask = _("Ask {code} for a bundle exported with --all.").format(code=source)
+    return f"{unreceived} {ask}"
 
 
 def _stale(session: Session, source: str, head: SignedHead, held: AuditHead) -> bool:

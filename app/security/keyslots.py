@@ -41,8 +41,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from app.errors import AuthError, DatabaseError, ValidationError
-from app.i18n import _
+from app.errors import AuthError, DatabaseBusy, DatabaseError, ValidationError
+from app.i18n import _, ngettext
 from app.os_errors import os_error_text
 from app.security.private_files import exclusive_lock, make_private_dir, replace_privately
 from app.untrusted import json_from_outside
@@ -60,6 +60,9 @@ RECOVERY_SLOT = "@recovery"
 ESCROW_SLOT = "@escrow"
 # Held, across processes, while the key file is read, changed and written back.
 LOCK_FILENAME = "keyslots.lock"
+# A change holds it for well under a second (one key derivation at most): a holder after this
+# long is stuck, and the change is refused rather than waited for without end.
+LOCK_WAIT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,21 @@ def _unb64(text: Any) -> bytes:
     if not isinstance(text, str):
         raise ValueError("not base64 text")
     return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _key_file_busy() -> DatabaseBusy:
+    seconds = int(LOCK_WAIT_S)
+    return DatabaseBusy(
+        ngettext(
+            "Another Qorgau window or command has been changing the key file for {n} second "
+            "and has not finished; nothing was changed. Wait until it finishes, or close it, "
+            "and try again.",
+            "Another Qorgau window or command has been changing the key file for {n} seconds "
+            "and has not finished; nothing was changed. Wait until it finishes, or close it, "
+            "and try again.",
+            seconds,
+        ).format(n=seconds)
+    )
 
 
 def _damaged() -> DatabaseError:
@@ -193,12 +211,14 @@ def check_password_strength(password: str) -> None:
     password is all that stands between a stolen laptop's key file and the cases."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
-            _("The password must be at least {n} characters long.").format(n=MIN_PASSWORD_LENGTH),
+            lambda: _("The password must be at least {n} characters long.").format(
+                n=MIN_PASSWORD_LENGTH
+            ),
             field="password",
         )
     if _guessed_first(password):
         raise ValidationError(
-            _(
+            lambda: _(
                 "This password is among the first that anyone guessing tries: choose one of "
                 "your own, for example a few words."
             ),
@@ -331,7 +351,7 @@ class KeySlotStore:
         user, revoking one or changing the key) would each write back what they had read, and
         the first one's change would be lost: a new user's slot, or a revocation undone."""
         make_private_dir(self.path.parent)
-        with exclusive_lock(self.path.with_name(LOCK_FILENAME)):
+        with exclusive_lock(self.path.with_name(LOCK_FILENAME), LOCK_WAIT_S, _key_file_busy):
             data = self._load()
             before = json.dumps(data, sort_keys=True)
             yield data
@@ -390,6 +410,16 @@ class KeySlotStore:
 
     def has_slot(self, username: str) -> bool:
         return username in self._load()["slots"]
+
+    def public_key(self, username: str) -> bytes | None:
+        """The public half of ``username``'s key pair, None without a slot (or a format 1
+        slot). A new password (``set_slot``) makes a new pair; a rewrap keeps it: so it tells
+        whether the slot still holds the password someone had."""
+        slot = self._load()["slots"].get(username)
+        try:
+            return _unb64(slot["public_key"]) if slot is not None else None
+        except (KeyError, TypeError, ValueError):
+            return None
 
     def open_slot(self, username: str, password: str) -> OpenedSlot:
         """Every database key ``username``'s password reaches; AuthError if it is wrong.

@@ -16,7 +16,8 @@ import errno
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +27,7 @@ from app.i18n import _
 from app.os_errors import os_error_reason
 
 FILE_MODE = 0o600
+LOCK_POLL_S = 0.05  # how often a lock held by another process is tried again
 DIR_MODE = 0o700
 _POSIX = os.name == "posix"
 
@@ -114,18 +116,45 @@ def private_tree_problems(folder: Path) -> list[str]:
 
 
 @contextmanager
-def exclusive_lock(path: Path) -> Iterator[None]:
-    """An OS lock held while the file is read, changed and written (released if we die)."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+def exclusive_lock(
+    path: Path, wait_s: float | None = None, busy: Callable[[], Exception] | None = None
+) -> Iterator[None]:
+    """An OS lock held while the file is read, changed and written (released if we die).
+
+    ``wait_s``: how long another holder is waited for before ``busy()`` is raised (None: as
+    long as it takes). A lock file that cannot be made (a read-only folder, a full disk) is
+    said as the data folder's storage error, not as the system's English."""
     try:
-        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-            import msvcrt
-
-            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise storage_error(exc) from exc
+    try:
+        _take_lock(fd, wait_s, busy)
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _take_lock(fd: int, wait_s: float | None, busy: Callable[[], Exception] | None) -> None:
+    deadline = None if wait_s is None else time.monotonic() + wait_s
+    while True:
+        try:
+            if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
+            return
+        except OSError as exc:
+            held = isinstance(exc, BlockingIOError) or (
+                sys.platform == "win32" and exc.errno in (errno.EACCES, errno.EDEADLK)
+            )
+            if not held:
+                raise storage_error(exc) from exc
+        if deadline is not None and time.monotonic() >= deadline:
+            assert busy is not None, "a lock waited for a while says why it gave up"
+            raise busy()
+        time.sleep(LOCK_POLL_S)

@@ -50,15 +50,26 @@ def groups_of(key: str) -> list[str]:
     return key.split("-")
 
 
+def _typing_error(number: int, group: str) -> ValidationError:
+    # Said when shown: a dialog still showing it follows a language switch.
+    return ValidationError(
+        lambda: _("Group {n} of the recovery key ({group}) has a typing error.").format(
+            n=number, group=group
+        ),
+        field="recovery_key",
+    )
+
+
 def parse_recovery_key(text: str) -> str:
     """The canonical form of what was typed; ValidationError naming the first wrong group."""
     cleaned = "".join(text.split()).replace("-", "").upper().translate(_LOOKALIKES)
     if len(cleaned) != GROUPS * GROUP_CHARS:
+        count = len(cleaned)
         raise ValidationError(
-            _(
+            lambda: _(
                 "A recovery key has {groups} groups of {chars} characters; "
                 "{count} characters were given."
-            ).format(groups=GROUPS, chars=GROUP_CHARS, count=len(cleaned)),
+            ).format(groups=GROUPS, chars=GROUP_CHARS, count=count),
             field="recovery_key",
         )
     groups = [cleaned[i : i + GROUP_CHARS] for i in range(0, len(cleaned), GROUP_CHARS)]
@@ -67,12 +78,7 @@ def parse_recovery_key(text: str) -> str:
             any(c not in _VALUE for c in group)
             or check_character(group[:DATA_CHARS], position) != group[DATA_CHARS]
         ):
-            raise ValidationError(
-                _("Group {n} of the recovery key ({group}) has a typing error.").format(
-                    n=position + 1, group=group
-                ),
-                field="recovery_key",
-            )
+            raise _typing_error(position + 1, group)
     return "-".join(groups)
 
 

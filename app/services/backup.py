@@ -55,6 +55,7 @@ from app.security.private_files import (
     make_private,
     make_private_dir,
     open_private,
+    storage_error,
     touch_private,
 )
 from app.security.rekey import finish_waiting, key_opens, rekey_database, retire_waiting_key
@@ -147,48 +148,94 @@ def _write_backup(workspace: Workspace, out: Path) -> BackupInfo:
 def _write_backup_locked(workspace: Workspace, out: Path) -> BackupInfo:
     if out.exists():
         raise DatabaseError(_("{path} already exists; choose another file name.").format(path=out))
-    lacking = room_lacking(workspace.paths, out)
-    if lacking:
-        raise NoRoomForBackup(lacking)
-    created = datetime.now(UTC)
-    # The copy is taken beside the data, on its disk, not in the system's temporary folder,
-    # which may be memory (a tmpfs) or another, smaller disk; 0700 like the data folder.
-    make_private_dir(workspace.paths.backups)
-    with tempfile.TemporaryDirectory(prefix=COPY_PREFIX, dir=workspace.paths.backups) as tmpdir:
-        copy, keyslots = Path(tmpdir) / DB_FILENAME, Path(tmpdir) / KEYSLOTS_FILENAME
-        backup_database(workspace.db, copy)
-        shutil.copyfile(workspace.paths.keyslots, keyslots)  # the key file of this copy
-        retire_waiting_key(copy, KeySlotStore(keyslots), workspace.db.key)
-        manifest = {
-            "format": BACKUP_FORMAT,
-            "version": BACKUP_VERSION,
-            "created_at": created.isoformat(timespec="seconds"),
-            "mission_code": workspace.mission_code,
-            "database_id": workspace.database_id,
-            "members": {
-                DB_FILENAME: {"sha256": _sha256(copy), "size": copy.stat().st_size},
-                KEYSLOTS_FILENAME: {"sha256": _sha256(keyslots), "size": keyslots.stat().st_size},
-            },
-        }
-        part = out.with_name(out.name + ".part")
+    part = out.with_name(out.name + ".part")
+    try:
+        # The copy is taken beside the data, on its disk, not in the system's temporary
+        # folder, which may be memory (a tmpfs) or another, smaller disk; 0700 like the data.
+        # Made first: it is also where backups go by default.
         try:
-            with (
-                open_private(part) as raw,
-                zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED) as archive,
-            ):
-                archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
-                archive.write(copy, DB_FILENAME)
-                archive.write(keyslots, KEYSLOTS_FILENAME)
-            os.replace(part, out)
+            make_private_dir(workspace.paths.backups)
         except OSError as exc:
-            # The file the user chose, not the ".part" the error names: that one is removed.
-            raise DatabaseError(
-                _("{path} cannot be written: {error}").format(path=out, error=os_error_reason(exc))
-            ) from None
-        finally:
-            part.unlink(missing_ok=True)  # failed or interrupted: no half backup is left
+            raise storage_error(exc) from None
+        _check_writable(out, part)
+        lacking = room_lacking(workspace.paths, out)
+        if lacking:
+            raise NoRoomForBackup(lacking)
+        created = datetime.now(UTC)
+        try:
+            with tempfile.TemporaryDirectory(
+                prefix=COPY_PREFIX, dir=workspace.paths.backups
+            ) as tmpdir:
+                _pack(workspace, Path(tmpdir), created, out, part)
+        except _ChosenFileFailed as failed:
+            raise _cannot_write(out, failed.error) from None
+        except OSError as exc:
+            raise storage_error(exc) from None  # the data folder's side: the copy, the key file
+    finally:
+        _remove_quietly(part)  # failed or interrupted: no half backup is left
     _audit_when_free(workspace, "backup.create", {"file": out.name})
     return BackupInfo(out, created, workspace.mission_code, out.stat().st_size)
+
+
+class _ChosenFileFailed(Exception):
+    """Writing the file the user chose failed (told apart from the data folder's failures)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _cannot_write(out: Path, exc: OSError) -> DatabaseError:
+    # The file the user chose, not the ".part" the error names: that one is removed.
+    return DatabaseError(
+        _("{path} cannot be written: {error}").format(path=out, error=os_error_reason(exc))
+    )
+
+
+def _check_writable(out: Path, part: Path) -> None:
+    """The chosen folder, tried before the database is copied (minutes for a large one): one
+    that is not there, not a folder or read only is said at once, in the user's words."""
+    try:
+        open_private(part).close()
+    except OSError as exc:
+        raise _cannot_write(out, exc) from None
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a path that cannot hold a file holds no leftover either (e.g. not a folder)
+
+
+def _pack(workspace: Workspace, tmpdir: Path, created: datetime, out: Path, part: Path) -> None:
+    """Copy the database and its key file into ``tmpdir``, then pack them into ``out``."""
+    copy, keyslots = tmpdir / DB_FILENAME, tmpdir / KEYSLOTS_FILENAME
+    backup_database(workspace.db, copy)
+    shutil.copyfile(workspace.paths.keyslots, keyslots)  # the key file of this copy
+    retire_waiting_key(copy, KeySlotStore(keyslots), workspace.db.key)
+    manifest = {
+        "format": BACKUP_FORMAT,
+        "version": BACKUP_VERSION,
+        "created_at": created.isoformat(timespec="seconds"),
+        "mission_code": workspace.mission_code,
+        "database_id": workspace.database_id,
+        "members": {
+            DB_FILENAME: {"sha256": _sha256(copy), "size": copy.stat().st_size},
+            KEYSLOTS_FILENAME: {"sha256": _sha256(keyslots), "size": keyslots.stat().st_size},
+        },
+    }
+    try:
+        with (
+            open_private(part) as raw,
+            zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED) as archive,
+        ):
+            archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
+            archive.write(copy, DB_FILENAME)
+            archive.write(keyslots, KEYSLOTS_FILENAME)
+        os.replace(part, out)
+    except OSError as exc:
+        raise _ChosenFileFailed(exc) from exc
 
 
 # Left free on the data's disk after a backup: the database, its log and the system go on

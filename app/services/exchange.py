@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ from app.exchange.parts import (
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.exchange.sqljson import record_chunks
 from app.exchange.zipstream import ZipTooLarge
-from app.i18n import N_, _, format_number, label_from, ngettext
+from app.i18n import N_, Said, _, format_number, label_from, ngettext
 from app.os_errors import os_error_text
 from app.security import audit_anchor
 from app.security.hq_secrets import SecretsFileDamaged
@@ -1141,12 +1142,8 @@ class ExchangeService:
                 continue  # HQ's own case: nobody else to tell
             recipient = mission.age_recipient if mission is not None else ""
             if not recipient:
-                warnings.append(
-                    _(
-                        "{code} was not told of the transfer: its age key is not registered. "
-                        "Tell {code} that these cases are handled elsewhere now: {numbers}."
-                    ).format(code=holder, numbers=", ".join(c.number for c, _e in moved))
-                )
+                numbers = ", ".join(c.number for c, _e in moved)
+                warnings.append(Said(partial(_not_told, holder, numbers)))
                 continue
             collected = _Collected()
             try:
@@ -1311,9 +1308,11 @@ class ExchangeService:
             write_pending(self.ws)
         except DatabaseBusy:
             # The records are in; only their search index waits, for the next sign-in or import.
-            late = _(
-                "The imported cases are not yet found by search: the database was busy. "
-                "They are added to the search index at the next sign-in or import."
+            late = Said(
+                lambda: _(
+                    "The imported cases are not yet found by search: the database was busy. "
+                    "They are added to the search index at the next sign-in or import."
+                )
             )
             return replace(report, warnings=(*report.warnings, late))
         self.ws.db.checkpoint()
@@ -1769,25 +1768,36 @@ def _transfer_notes(session: Session, moved: list[tuple[str, str, str]], here: s
             select(Case.number, Case.assigned_to).where(Case.number.in_([m[0] for m in moved]))
         ).all()
     )
-    notes = []
+    notes: list[str] = []  # Said: a window showing them follows a language switch
     for number, source, holder in moved:
         if holder != here:
-            notes.append(
-                _(
-                    "Headquarters has transferred case {number} from {here} to {holder}: "
-                    "{holder} handles it from now on, and the copy here can be read but no "
-                    "longer changed."
-                ).format(number=number, here=here, holder=holder)
-            )
+            notes.append(Said(partial(_transferred_away, number, here, holder)))
         elif assigned.get(number) not in officers:
-            notes.append(
-                _(
-                    "Headquarters has transferred case {number} from {source} to this mission: "
-                    "assign it to one of this mission's officers (the case list finds it "
-                    "under “Not assigned”)."
-                ).format(number=number, source=source)
-            )
+            notes.append(Said(partial(_transferred_here, number, source)))
     return notes
+
+
+def _not_told(holder: str, numbers: str) -> str:
+    return _(
+        "{code} was not told of the transfer: its age key is not registered. "
+        "Tell {code} that these cases are handled elsewhere now: {numbers}."
+    ).format(code=holder, numbers=numbers)
+
+
+def _transferred_away(number: str, here: str, holder: str) -> str:
+    return _(
+        "Headquarters has transferred case {number} from {here} to {holder}: "
+        "{holder} handles it from now on, and the copy here can be read but no "
+        "longer changed."
+    ).format(number=number, here=here, holder=holder)
+
+
+def _transferred_here(number: str, source: str) -> str:
+    return _(
+        "Headquarters has transferred case {number} from {source} to this mission: "
+        "assign it to one of this mission's officers (the case list finds it "
+        "under “Not assigned”)."
+    ).format(number=number, source=source)
 
 
 def _signing_key(session: Session, code: str) -> str | None:
@@ -2004,21 +2014,24 @@ def _left_out_warning(bundle: VerifiedBundle, left_out: LeftOut) -> list[str]:
     """What the operator tells the sender: its officers wrote on cases HQ had moved."""
     if not left_out:
         return []
-    cases = ", ".join(
-        _("{number} (now held by {holder})").format(number=number, holder=holder)
-        for number, holder in sorted(left_out.cases.items())
-    )
-    return [
-        ngettext(
+    held, count, source = sorted(left_out.cases.items()), left_out.count(), bundle.source
+
+    def warning() -> str:
+        cases = ", ".join(
+            _("{number} (now held by {holder})").format(number=number, holder=holder)
+            for number, holder in held
+        )
+        return ngettext(
             "Changes from {source} left out: {count}, to a case HQ transferred away from "
             "{source}: {cases}. Tell {source} that it is handled elsewhere now; the rest of "
             "the bundle is imported.",
             "Changes from {source} left out: {count}, to cases HQ transferred away from "
             "{source}: {cases}. Tell {source} that these cases are handled elsewhere now; the "
             "rest of the bundle is imported.",
-            len(left_out.cases),
-        ).format(count=left_out.count(), source=bundle.source, cases=cases)
-    ]
+            len(held),
+        ).format(count=count, source=source, cases=cases)
+
+    return [Said(warning)]
 
 
 def _report_dict(report: ImportReport) -> dict[str, Any]:

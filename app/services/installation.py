@@ -31,7 +31,12 @@ from app.security.hq_secrets import (
     workstation_secret,
 )
 from app.security.keyring_store import SecretStore, unlock_entry_name
-from app.security.keyslots import KeySlotStore, check_password_strength, new_database_key
+from app.security.keyslots import (
+    KEY_BYTES,
+    KeySlotStore,
+    check_password_strength,
+    new_database_key,
+)
 from app.security.login_guard import LoginGuard
 from app.security.private_files import make_private_dir, touch_private
 from app.security.recovery_key import create_recovery_slot
@@ -73,7 +78,7 @@ class MissionSetup:
 def check_username(username: str) -> None:
     if not USERNAME_RE.match(username):
         raise ValidationError(
-            _(
+            lambda: _(
                 "A user name is 2–32 characters: lower-case Latin letters, digits, '.', '_' "
                 "or '-', starting with a letter."
             ),
@@ -406,11 +411,14 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
         return None
     database_id = slots.database_id()
     entry = unlock_entry_name(database_id, username)
-    key = store.get(entry)
-    if key is None:
+    kept = store.get(entry)
+    if kept is None:
         return None
-    if not key_opens(paths.db, key):
-        # A key from before a re-key (revocation) or a restore opens nothing: forget it.
+    key, public = kept[:KEY_BYTES], kept[KEY_BYTES:]
+    if public != slots.public_key(username) or not key_opens(paths.db, key):
+        # Kept for a password that is no longer the account's (an administrator reset it, a
+        # recovery took the account over), from before a re-key (revocation) or a restore,
+        # or by a version that did not record the password's key pair: forget it.
         store.delete(entry)
         return None
     workspace = open_workspace(paths, username, key, database_id)
@@ -422,11 +430,17 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
     return workspace
 
 
-def remember_unlock(workspace: Workspace, store: SecretStore) -> bool:
+def remember_unlock(workspace: Workspace, store: SecretStore, key: bytes | None = None) -> bool:
+    """Keep the database key (``key``, else the open one) for "unlock on this computer",
+    bound to the public key of the user's slot: a new password for the account (a reset, a
+    takeover by recovery) makes a new key pair, and the entry then opens nothing."""
     refuse_on_server(workspace.on_server, unlock_message())
-    return store.set(
-        unlock_entry_name(workspace.database_id, workspace.actor.username), workspace.db.key
-    )
+    username = workspace.actor.username
+    public = KeySlotStore(workspace.paths.keyslots).public_key(username)
+    if public is None:
+        return False
+    entry = unlock_entry_name(workspace.database_id, username)
+    return store.set(entry, (key or workspace.db.key) + public)
 
 
 def forget_unlock(workspace: Workspace, store: SecretStore) -> None:

@@ -55,7 +55,7 @@ from app.security.hq_secrets import (
     keep_on_workstation,
     workstation_secret,
 )
-from app.security.keyring_store import SecretStore
+from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import (
     ESCROW_SLOT,
     RECOVERY_SLOT,
@@ -98,9 +98,11 @@ def recover(
     new_admin: str,
     new_password: str,
     guard: LoginGuard | None = None,
+    store: SecretStore | None = None,
 ) -> Recovered:
     """Open the installation with the recovery key or HQ's one-time code and make
-    ``new_admin`` an active administrator with ``new_password``."""
+    ``new_admin`` an active administrator with ``new_password``. A key kept in ``store`` for
+    "unlock on this computer" under that name is deleted: it was for the old password."""
     refuse_on_server(paths.server.exists(), recovery_message())
     check_username(new_admin)
     check_password_strength(new_password)
@@ -117,8 +119,7 @@ def recover(
     settled, method = _open_with(paths, slots, secret)
     if settled is None:
         delay = guard.record_failure(RECOVERY_SLOT)
-        message = _("This key opens nothing here: it is wrong, or it was replaced.")
-        raise AuthError(f"{message} {wait_message(delay)}" if delay else message)
+        raise AuthError(lambda: _opens_nothing(delay))  # said again after a language switch
     key = settled.key
     db = Database(paths.db, key)
     try:
@@ -142,9 +143,16 @@ def recover(
     finally:
         db.dispose()
     slots.set_slot(new_admin, new_password, key, settled.pending)
+    if store is not None:
+        store.delete(unlock_entry_name(slots.database_id(), new_admin))
     if method == "escrow":
         _use_up_escrow(paths, new_admin, settled)
     return Recovered(new_admin, method, took_over=existed)
+
+
+def _opens_nothing(delay: int) -> str:
+    message = _("This key opens nothing here: it is wrong, or it was replaced.")
+    return f"{message} {wait_message(delay)}" if delay else message
 
 
 def recovered_message(result: Recovered) -> str:

@@ -233,8 +233,11 @@ def write_recovery_sheet(path: Path, recovery_key: str, facts: SheetFacts, lang:
         with open_private(path) as handle:
             handle.write(pdf)
     except OSError as exc:
+        error = exc  # the message is made when shown: a window showing it follows a switch
         raise DatabaseError(
-            _("The recovery sheet cannot be written: {error}").format(error=os_error_text(exc))
+            lambda: _("The recovery sheet cannot be written: {error}").format(
+                error=os_error_text(error)
+            )
         ) from None
 
 

@@ -27,7 +27,7 @@ from app.security.keyslots import (
 )
 from app.security.rekey import Rekeyed, rekey_installation
 from app.services import hq_database
-from app.services.installation import check_role, check_username
+from app.services.installation import check_role, check_username, remember_unlock
 from app.services.rows import add_case_event
 from app.services.workspace import Workspace
 
@@ -283,6 +283,20 @@ class UserService:
                     hq_database.set_login_password(session.connection(), username, new_password)
             else:
                 self.slots.set_slot(username, new_password, self.ws.db.key, self.ws.pending_key)
+        if not self.ws.on_server:
+            self._renew_or_forget_unlock(username)
+
+    def _renew_or_forget_unlock(self, username: str) -> None:
+        """After a new password: the user's own "unlock on this computer" follows it; anyone
+        else's entry here is deleted (one kept elsewhere opens nothing now, being bound to the
+        old password's key pair: see ``unlock_with_keyring``)."""
+        if self.store is None:
+            return
+        entry = unlock_entry_name(self.ws.database_id, username)
+        if username == self.ws.actor.username and self.store.get(entry) is not None:
+            remember_unlock(self.ws, self.store)
+        else:
+            self.store.delete(entry)
 
     def set_signature(self, username: str, details: SignatureDetails) -> UserInfo:
         """Name and positions letters print; an administrator sets anyone's, a user their own."""
@@ -469,6 +483,6 @@ def _refresh_keyring(ws: Workspace, store: SecretStore | None, new_key: bytes) -
     for name in names:
         entry = unlock_entry_name(ws.database_id, name)
         if name == ws.actor.username and store.get(entry) is not None:
-            store.set(entry, new_key)
+            remember_unlock(ws, store, new_key)
         else:
             store.delete(entry)

@@ -9,14 +9,17 @@ a revocation undone by a sign-in's rewrap, a new user's slot lost.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from app.config import Paths
 from app.db.models import Case
-from app.errors import AuthError
+from app.errors import AuthError, DatabaseBusy, StorageFailed
+from app.security import keyslots
 from app.security.keyslots import KeySlotStore
+from app.security.private_files import exclusive_lock
 from app.security.rekey import key_opens, settle_sign_in
 from app.services.sign_in import open_settled
 from app.services.users import UserService
@@ -141,3 +144,38 @@ def test_a_sign_in_whose_rekey_finished_before_its_window_opened_still_opens(
     finally:
         astana.close()
     assert KeySlotStore(installation.keyslots).state().rekey_to is None
+
+
+def test_a_writer_stuck_holding_the_key_file_is_not_waited_for_without_end(
+    installation: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holds the key file's lock and does not let go (hung, or stopped in a
+    debugger): a password change here waited for ever, the window frozen behind it. Now it is
+    refused, saying why, and the key file is left as it was."""
+    monkeypatch.setattr(keyslots, "LOCK_WAIT_S", 0.3)
+    store = KeySlotStore(installation.keyslots)
+    key = store.unlock("admin", PASSWORD)
+    before = installation.keyslots.read_bytes()
+    with ThreadPoolExecutor(1) as pool:
+        with exclusive_lock(installation.keyslots.with_name(keyslots.LOCK_FILENAME)):
+            changing = pool.submit(store.set_slot, "aigul", NEW_PASSWORD, key)
+            with pytest.raises(DatabaseBusy, match="changing the key file") as refused:
+                changing.result(timeout=10)
+        assert "nothing was changed" in str(refused.value)
+        assert installation.keyslots.read_bytes() == before
+    store.set_slot("aigul", NEW_PASSWORD, key)  # once it is free, the change goes through
+    assert store.unlock("aigul", NEW_PASSWORD) == key
+
+
+def test_a_lock_file_that_cannot_be_made_is_said_in_the_users_words(installation: Paths) -> None:
+    """The lock file cannot be opened (here: a folder in its place; a read-only data folder
+    does the same): the raw "[Errno 21] Is a directory" came out as an internal error."""
+    store = KeySlotStore(installation.keyslots)
+    key = store.unlock("admin", PASSWORD)
+    lock = installation.keyslots.with_name(keyslots.LOCK_FILENAME)
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    before = installation.keyslots.read_bytes()
+    with pytest.raises(StorageFailed, match=r"cannot write to its data folder \(it is a folder"):
+        store.set_slot("aigul", NEW_PASSWORD, key)
+    assert installation.keyslots.read_bytes() == before

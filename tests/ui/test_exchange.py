@@ -688,3 +688,52 @@ def test_counts_in_the_log_and_summaries_are_written_for_the_language(qtbot: QtB
     assert "15\xa0082" in page.hq_summary.text()
     page._imported(ImportReport(bundle_id="b", kind="delta", source_mission="DXB", new=15082))
     assert "15\xa0082" in page.import_report.text()
+
+
+def test_the_import_report_follows_a_language_switch(
+    qtbot: QtBot, pair, tmp_path, bridge, monkeypatch: pytest.MonkeyPatch
+):
+    """The page's labels followed a switch, the report of the import just made kept the
+    language it was made in: its counts, and its note on the parts still to import (and the
+    export's summary on the sending side)."""
+    from app.i18n import _, language_override, ngettext
+
+    hq, sel = pair
+    monkeypatch.setattr(parts, "PART_FILE_BYTES", 50_000)
+    for n in range(3):
+        sel.cases.add_attachment(first_case_id(sel), f"scan-{n}.pdf", os.urandom(30_000))
+    sender = page_for(qtbot, sel)
+    save_as(qtbot, tmp_path / "sel.qbundle")
+    click(qtbot, sender.export_button)
+    wait(qtbot, sender)
+    total = len(sender.export_summary.text().splitlines()) - 1
+    receiver = page_for(qtbot, hq)
+    open_file(qtbot, tmp_path / f"sel-1-of-{total}.qbundle")
+    click(qtbot, receiver.import_button)
+    wait(qtbot, receiver)
+    english = receiver.import_report.text()
+    assert english.startswith("From SEL: ")
+    assert f"part 1 of {total} of one export from SEL" in english
+
+    bridge.set_language("ru")
+    receiver.retranslate_ui()  # as the main window does on the switch
+    russian = receiver.import_report.text()
+    with language_override("ru"):
+        summary = _(
+            "From {source}: {new} new, {updated} updated, {unchanged} unchanged, "
+            "{newer} newer here, {conflicts} conflicts."
+        ).split("{")[0]
+        note = ngettext(
+            "This bundle is part {number} of {count} of one export from {code}; still "
+            "to import here: part {missing}.",
+            "This bundle is part {number} of {count} of one export from {code}; still "
+            "to import here: parts {missing}.",
+            total - 1,
+        ).split("{")[0]
+    assert russian.startswith(summary) and not russian.startswith("From")
+    assert note in russian and "one export from" not in russian
+    sender.retranslate_ui()  # the export's summary beside it too
+    with language_override("ru"):
+        written = _("Bundle written to {path}: {records} records, {files} files, {size}.")
+    assert sender.export_summary.text().startswith(written.split("{")[0])
+    assert "Bundle written to" not in sender.export_summary.text()

@@ -16,7 +16,7 @@ from app.db.models import LocalSecret
 from app.i18n import _, language_override
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.security.keyslots import KeySlotStore
-from app.security.recovery_key import parse_recovery_key
+from app.security.recovery_key import new_recovery_key, parse_recovery_key
 from app.services.installation import AGE_IDENTITY, init_installation, unlock, unlock_with_keyring
 from tests.conftest import MISSION as MISSION_SETUP
 from tests.conftest import PASSWORD
@@ -580,3 +580,37 @@ def test_a_sign_in_that_finishes_a_revocations_new_key_says_so(
     assert dialog.workspace is not None
     dialog.workspace.close()
     assert KeySlotStore(installation.keyslots).state().rekey_to is None
+
+
+@pytest.mark.parametrize("wrong", ["opens nothing", "mistyped"])
+def test_the_recovery_dialogs_refusal_follows_a_language_switch(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, wrong: str
+) -> None:
+    """The dialog's labels followed a switch, its refusal stayed in the language it was said
+    in: a Russian window telling, in English, that the key opens nothing."""
+    dialog = login_dialog(qtbot, installation, bridge)
+    click(qtbot, dialog.forgot)
+    recover_dialog = dialog.recovery
+    assert recover_dialog is not None
+    key = new_recovery_key()  # well formed, but not this installation's
+    if wrong == "mistyped":
+        first = key[0]
+        key = ("1" if first != "1" else "2") + key[1:]
+    type_into(qtbot, recover_dialog.key, key)
+    type_into(qtbot, recover_dialog.username, "dana")
+    type_into(qtbot, recover_dialog.password, "a brand new password")
+    type_into(qtbot, recover_dialog.repeat, "a brand new password")
+    click(qtbot, recover_dialog.ok_button())
+    qtbot.waitUntil(lambda: recover_dialog.error.isVisible(), timeout=10000)
+    english = recover_dialog.error.text()
+    said = {
+        "opens nothing": "This key opens nothing here: it is wrong, or it was replaced.",
+        "mistyped": "Group {n} of the recovery key ({group}) has a typing error.",
+    }[wrong]
+    group = key.split("-")[0]
+    assert english.startswith(said.format(n=1, group=group))
+    bridge.set_language("ru")
+    with language_override("ru"):
+        russian = _(said).format(n=1, group=group)
+    assert russian != said.format(n=1, group=group)
+    assert recover_dialog.error.text().startswith(russian)

@@ -19,7 +19,7 @@ from app.errors import AuthError, DatabaseError
 from app.i18n import current_language
 from app.security.keyring_store import SecretStore
 from app.security.keyslots import KeySlotStore
-from app.security.recovery_key import parse_recovery_key
+from app.security.recovery_key import new_recovery_key, parse_recovery_key
 from app.services import retention
 from app.services.installation import remember_unlock, unlock_with_keyring
 from app.services.recovery import recover
@@ -41,6 +41,7 @@ from tests.ui.press import (
     when_modal,
 )
 from ui import ui_settings
+from ui.i18n_bridge import LanguageBridge
 from ui.main_window import MainWindow
 from ui.settings.page import SettingsPage, SettledSetting
 from ui.settings.users import UsersPanel
@@ -562,3 +563,32 @@ def test_an_attache_has_no_audit_log_button(
 ) -> None:
     page = _page(qtbot, make_window(open_ws("aigul")))
     assert not page.audit_button.isVisibleTo(page)
+
+
+def test_the_recovery_sheets_outcome_follows_a_language_switch(
+    qtbot: QtBot, ws: Workspace, tmp_path: Path, bridge: LanguageBridge
+) -> None:
+    """The key dialog retranslated its words, but "Saved: …" (or why not) stayed in the
+    language the sheet was written in."""
+    from app.i18n import _, language_override
+    from app.services.recovery_sheet import sheet_facts
+    from ui.recovery import RecoveryKeyDialog
+
+    dialog = RecoveryKeyDialog(None, new_recovery_key(), lambda lang: sheet_facts(ws, lang))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.write_sheet(tmp_path / "gone" / "sheet.pdf", "kk")
+    assert dialog.saved.text() == (
+        "The recovery sheet cannot be written: no such file or folder: "
+        f"{tmp_path / 'gone' / 'sheet.pdf'}"
+    )
+    bridge.set_language("ru")
+    qtbot.waitUntil(lambda: dialog.windowTitle() != "Recovery key", timeout=5000)
+    with language_override("ru"):
+        refused = _("The recovery sheet cannot be written: {error}").split("{")[0]
+    assert dialog.saved.text().startswith(refused) and "cannot" not in dialog.saved.text()
+
+    dialog.write_sheet(tmp_path / "sheet.pdf", "kk")
+    bridge.set_language("en")
+    qtbot.waitUntil(lambda: dialog.windowTitle() == "Recovery key", timeout=5000)
+    assert dialog.saved.text() == f"Saved: {tmp_path / 'sheet.pdf'}"

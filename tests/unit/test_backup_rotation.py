@@ -184,3 +184,49 @@ def test_a_backup_that_cannot_be_written_names_the_file_chosen_not_its_part_file
         create_backup(ws, out)
     assert str(refused.value) == f"{out} cannot be written: no space left on the disk"
     assert not out.exists() and not out.with_name("b.qbackup.part").exists()
+
+
+def test_a_folder_that_cannot_take_the_backup_is_said_before_the_copy_and_in_words(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder that is not there was found only after the whole database was copied; a path
+    through a file came out as "internal error: [Errno 20] Not a directory: '….part'"."""
+    from app.services import backup
+
+    copied: list[Path] = []
+    monkeypatch.setattr(backup, "backup_database", lambda _db, target: copied.append(target))
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    a_file = stick / "notes.txt"
+    a_file.write_text("not a folder")
+    refusals = {
+        stick / "gone" / "b.qbackup": "no such file or folder",
+        a_file / "b.qbackup": "a part of the path is not a folder",
+    }
+    for out, reason in refusals.items():
+        with pytest.raises(DatabaseError) as refused:
+            create_backup(ws, out)
+        assert str(refused.value) == f"{out} cannot be written: {reason}"
+    assert copied == []  # refused before the database was copied
+    assert [p.name for p in stick.iterdir()] == ["notes.txt"]
+
+
+def test_a_full_data_disk_while_the_copy_is_taken_is_said_in_words(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy of the key file beside the data failed on a full disk: the system's English
+    came out as an internal error."""
+    import errno
+
+    from app.services import backup
+
+    def disk_full(_source: object, target: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(backup.shutil, "copyfile", disk_full)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    with pytest.raises(DatabaseError, match="The disk holding Qorgau's data is full"):
+        create_backup(ws, stick / "b.qbackup")
+    assert list(stick.iterdir()) == []
+    assert not any(p.name.startswith(backup.COPY_PREFIX) for p in ws.paths.backups.iterdir())

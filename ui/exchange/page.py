@@ -7,6 +7,7 @@ return, and a refused bundle's reason in the import report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,7 @@ from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, EXCHANGE_ROLES
 from app.errors import QorgauError, ValidationError
 from app.exchange.package import NoIdentityOpens, NotAnIdentityFile
 from app.exchange.parts import PART_FIELD, PartOf, in_parts_advice
-from app.i18n import _, format_datetime, format_number, format_size, ngettext
+from app.i18n import _, format_datetime, format_number, format_size, ngettext, say_again
 from app.services.exchange import (
     BUNDLE_PREFIX_CHARS,
     ConflictInfo,
@@ -94,6 +95,9 @@ class ExchangePage(QWidget):
         self.unopened_bundle: Path | None = None
         self.dialog: TransferDialog | QInputDialog | None = None
 
+        # What the summaries say (export, import, headquarters' work), kept as functions: they
+        # stay on screen and are said again after a language switch.
+        self._said: dict[QLabel, Callable[[], str]] = {}
         self._build_export_box()
         self._build_import_box()
         self._build_log_box()
@@ -310,6 +314,8 @@ class ExchangePage(QWidget):
         self.library_button.setText(_("Send the agreements library…"))
         self.tabs.setTabText(self.bundles_tab, _("Bundles"))
         self.tabs.setTabText(self.keys_tab, _("Keys"))
+        for label, said in self._said.items():
+            label.setText(said())
         self.own_keys.retranslate_ui()
         self.trusted_keys.retranslate_ui()
         self._reload_trusted()
@@ -403,7 +409,7 @@ class ExchangePage(QWidget):
         sent = {_sent_label(entry): entry.bundle_id for entry in self.service.sent_case_bundles()}
         if not sent:
             self.export_summary.show()
-            self.export_summary.setText(_("No bundle has been sent from here yet."))
+            self._say(self.export_summary, lambda: _("No bundle has been sent from here yet."))
             return None
         dialog = QInputDialog(self)
         dialog.setWindowTitle(_("Send again after a bundle"))
@@ -445,24 +451,16 @@ class ExchangePage(QWidget):
         return self._run(work, _("Exporting…"), self._exported, self._export_failed)
 
     def _exported(self, summary: ExportSummary) -> None:
-        lines = [
-            _("Bundle written to {path}: {records} records, {files} files, {size}.").format(
-                path=bundle.path,
-                records=format_number(bundle.records),
-                files=format_number(bundle.files),
-                size=format_size(bundle.size),
-            )
-            for bundle in (summary, *summary.parts)
-        ]
-        if summary.parts:
-            lines.append(in_parts_advice(len(lines)))
         self.export_summary.show()
-        self.export_summary.setText("\n".join(lines))
+        self._say(self.export_summary, lambda: _export_summary(summary))
         self.refresh()
 
     def _export_failed(self, exc: BaseException) -> None:
         self.export_summary.show()
-        self.export_summary.setText(_("Not exported: {reason}").format(reason=self._reason(exc)))
+        self._say(
+            self.export_summary,
+            lambda: _("Not exported: {reason}").format(reason=self._reason(exc)),
+        )
 
     # -- headquarters -----------------------------------------------------------------------------
 
@@ -482,27 +480,7 @@ class ExchangePage(QWidget):
         return self._run(work, _("Transferring cases…"), self._transferred, self._hq_failed)
 
     def _transferred(self, summary: ExportSummary) -> None:
-        cases = summary.counts.get("case", 0)
-        lines = [
-            ngettext(
-                "{count} case for {mission} written to {path} ({size}).",
-                "{count} cases for {mission} written to {path} ({size}).",
-                cases,
-            ).format(
-                count=format_number(cases),
-                mission=summary.target_mission,
-                path=summary.path,
-                size=format_size(summary.size),
-            )
-        ]
-        lines += [
-            _(
-                "Notice for {code}, which handled these cases until now: {path}. "
-                "Send it to {code} too; there the cases become read only."
-            ).format(code=notice.target_mission, path=notice.path)
-            for notice in summary.notices
-        ]
-        self.hq_summary.setText("\n".join([*lines, *summary.warnings]))
+        self._say(self.hq_summary, lambda: _transfer_summary(summary))
         self.refresh()
 
     def choose_library_file(self) -> None:
@@ -519,20 +497,13 @@ class ExchangePage(QWidget):
         )
 
     def _library_sent(self, summary: ExportSummary) -> None:
-        self.hq_summary.setText(
-            _(
-                "Agreements library written to {path}: {records} records, {size}, "
-                "readable by every trusted mission."
-            ).format(
-                path=summary.path,
-                records=format_number(summary.records),
-                size=format_size(summary.size),
-            )
-        )
+        self._say(self.hq_summary, lambda: _library_summary(summary))
         self.refresh()
 
     def _hq_failed(self, exc: BaseException) -> None:
-        self.hq_summary.setText(_("Not written: {reason}").format(reason=self._reason(exc)))
+        self._say(
+            self.hq_summary, lambda: _("Not written: {reason}").format(reason=self._reason(exc))
+        )
 
     # -- import -----------------------------------------------------------------------------------
 
@@ -569,24 +540,23 @@ class ExchangePage(QWidget):
         self.unopened_bundle = bundle
         self.identity_button.setVisible(bundle is not None)
 
+    def _say(self, label: QLabel, said: Callable[[], str]) -> None:
+        self._said[label] = said
+        label.setText(said())
+
+    def _say_import(self, said: Callable[[], str]) -> None:
+        self._say(self.import_report, said)
+
     def _imported(self, report: ImportReport) -> None:
         self._offer_identity_file(None)
         if report.already_imported:
-            self.import_report.setText(_("This bundle was imported before; nothing changed."))
+            self._say_import(lambda: _("This bundle was imported before; nothing changed."))
         else:
-            self.import_report.setText(
-                _(
-                    "From {source}: {new} new, {updated} updated, {unchanged} unchanged, "
-                    "{newer} newer here, {conflicts} conflicts."
-                ).format(**report.counts())
-                # Loud: the sender's audit history could not be linked (audit_anchor.py).
-                + "".join("\n" + _("Warning: {warning}").format(warning=w) for w in report.warnings)
-                + "".join("\n" + note for note in report.notes)
-            )
+            self._say_import(lambda: _import_summary(report))
         self.refresh()
 
     def _import_failed(self, path: Path, exc: BaseException) -> None:
-        self.import_report.setText(_("Refused: {reason}").format(reason=self._reason(exc)))
+        self._say_import(lambda: _("Refused: {reason}").format(reason=self._reason(exc)))
         # Another identity file may still open it; any other refusal is the bundle's own.
         unopened = isinstance(exc, NoIdentityOpens | NotAnIdentityFile)
         self._offer_identity_file(path if unopened else None)
@@ -693,8 +663,74 @@ class ExchangePage(QWidget):
         if not isinstance(exc, QorgauError):
             show_error(self, exc)
             return
-        self.import_report.setText(str(exc))
+        self._say_import(lambda: str(exc))
         self.refresh()
+
+
+def _export_summary(summary: ExportSummary) -> str:
+    lines = [
+        _("Bundle written to {path}: {records} records, {files} files, {size}.").format(
+            path=bundle.path,
+            records=format_number(bundle.records),
+            files=format_number(bundle.files),
+            size=format_size(bundle.size),
+        )
+        for bundle in (summary, *summary.parts)
+    ]
+    if summary.parts:
+        lines.append(in_parts_advice(len(lines)))
+    return "\n".join(lines)
+
+
+def _transfer_summary(summary: ExportSummary) -> str:
+    cases = summary.counts.get("case", 0)
+    lines = [
+        ngettext(
+            "{count} case for {mission} written to {path} ({size}).",
+            "{count} cases for {mission} written to {path} ({size}).",
+            cases,
+        ).format(
+            count=format_number(cases),
+            mission=summary.target_mission,
+            path=summary.path,
+            size=format_size(summary.size),
+        )
+    ]
+    lines += [
+        _(
+            "Notice for {code}, which handled these cases until now: {path}. "
+            "Send it to {code} too; there the cases become read only."
+        ).format(code=notice.target_mission, path=notice.path)
+        for notice in summary.notices
+    ]
+    return "\n".join([*lines, *(say_again(w) for w in summary.warnings)])
+
+
+def _library_summary(summary: ExportSummary) -> str:
+    return _(
+        "Agreements library written to {path}: {records} records, {size}, "
+        "readable by every trusted mission."
+    ).format(
+        path=summary.path,
+        records=format_number(summary.records),
+        size=format_size(summary.size),
+    )
+
+
+def _import_summary(report: ImportReport) -> str:
+    """The import's report in the current language (its warnings and notes too, where the
+    service made them ``Said``)."""
+    return (
+        _(
+            "From {source}: {new} new, {updated} updated, {unchanged} unchanged, "
+            "{newer} newer here, {conflicts} conflicts."
+        ).format(**report.counts())
+        # Loud: the sender's audit history could not be linked (audit_anchor.py).
+        + "".join(
+            "\n" + _("Warning: {warning}").format(warning=say_again(w)) for w in report.warnings
+        )
+        + "".join("\n" + say_again(note) for note in report.notes)
+    )
 
 
 def _sent_label(entry: ExchangeLogEntry) -> str:

@@ -379,7 +379,7 @@ class SettingsPage(QScrollArea):
         ).run_in_background()
 
     def change_own_password(self) -> None:
-        service = UserService(self.window_.workspace)
+        service = UserService(self.window_.workspace, self.store)
         username = self.window_.workspace.actor.username
         dialog = PasswordDialog(self, _("Change my password"))
 

@@ -339,7 +339,8 @@ class ErrorLabel(QLabel):
         try:
             check()
         except ValidationError as exc:
-            self.show_message(str(exc))
+            refusal = exc  # a message given as a function is said again after a switch
+            self.show_message(lambda: str(refusal))
             return False
         self.clear_message()
         return True

@@ -228,7 +228,7 @@ def password_field() -> QLineEdit:
 def check_passwords(password: str, repeat: str) -> None:
     check_password_strength(password)
     if password != repeat:
-        raise ValidationError(_("The two passwords do not match."), field="password")
+        raise ValidationError(lambda: _("The two passwords do not match."), field="password")
 
 
 class ReasonDialog(ValidatingDialog):
