@@ -2017,7 +2017,7 @@ def _left_out_warning(bundle: VerifiedBundle, left_out: LeftOut) -> list[str]:
             "{source}: {cases}. Tell {source} that these cases are handled elsewhere now; the "
             "rest of the bundle is imported.",
             len(left_out.cases),
-        ).format(count=left_out.count(), source=bundle.source, cases=cases)
+        ).format(count=format_number(left_out.count()), source=bundle.source, cases=cases)
     ]
 
 
