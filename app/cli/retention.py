@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from app.cli.common import add_actions, json_help, print_json, print_table, workspace
-from app.i18n import _, format_number, ngettext
+from app.i18n import _, format_date, format_number, ngettext
 from app.services.retention import (
     RetentionCandidate,
     retention_years,
@@ -48,7 +48,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print_table(
                 [_("Case"), _("Status"), _("Closed"), _("Due")],
                 [
-                    [c.number, _status(c), c.closed_on.isoformat(), c.due_on.isoformat()]
+                    [c.number, _status(c), format_date(c.closed_on), format_date(c.due_on)]
                     for c in report.candidates
                 ],
             )
