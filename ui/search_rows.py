@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from app.errors import QorgauError
-from app.i18n import _, ngettext
+from app.i18n import _, format_number, ngettext
 from ui.tasks import BackgroundTask, TaskContext, show_error, stopped_on_quit
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def index_updated_message(count: int) -> str:
     return ngettext(
         "Search index updated: {n} case.", "Search index updated: {n} cases.", count
-    ).format(n=count)
+    ).format(n=format_number(count))
 
 
 def write_search_rows_later(

@@ -276,7 +276,7 @@ def cmd_update(args: argparse.Namespace) -> int:
         else:
             print(
                 _("Host-country table updated to the edition of {edition}.").format(
-                    edition=table.edition.isoformat()
+                    edition=format_date(table.edition)
                 )
             )
         return 0

@@ -19,7 +19,7 @@ from app.cli.common import (
 from app.domain import events, labels
 from app.domain.codes import CaseStatus, Category, Urgency, label
 from app.domain.codes import parse_code as code
-from app.i18n import _, country_name, format_date
+from app.i18n import _, country_name, format_date, format_number
 from app.services.records import CaseDetail, CaseFilter, CaseRow, EventInfo
 
 if TYPE_CHECKING:  # imported while the password's key is derived (``case_service``)
@@ -144,8 +144,8 @@ def _print_rows(rows: list[CaseRow]) -> None:
                 else label(CaseStatus(r.status)),
                 r.host_country,
                 r.person_name,
-                r.received_at.isoformat(),
-                r.due_date.isoformat() if r.due_date else "",
+                format_date(r.received_at),
+                format_date(r.due_date) if r.due_date else "",
             ]
             for r in rows
         ],
@@ -171,7 +171,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         print_json({"total": total, "cases": [_row_json(r) for r in rows]})
     else:
         _print_rows(rows)
-        print(_("{shown} of {total} cases").format(shown=len(rows), total=total))
+        print(
+            _("{shown} of {total} cases").format(
+                shown=format_number(len(rows)), total=format_number(total)
+            )
+        )
     return 0
 
 

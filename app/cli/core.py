@@ -25,7 +25,7 @@ from app.domain import labels
 from app.domain.roles import ALL_ROLES
 from app.domain.translit import latin_name
 from app.errors import IntegrityError, NotFound, UsageError, ValidationError
-from app.i18n import _, current_language, format_datetime, format_size
+from app.i18n import _, current_language, format_datetime, format_number, format_size
 from app.os_errors import os_error_text
 from app.security.hq_secrets import place_message
 from app.security.keyring_store import SecretStore
@@ -459,7 +459,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         for problem in check.problems:
             print(problem.message)
         raise IntegrityError(tampered_message(len(check.problems)))
-    print(_("The audit log is intact: {n} entries checked.").format(n=check.entries))
+    print(_("The audit log is intact: {n} entries checked.").format(n=format_number(check.entries)))
     if check.head_source == "file":
         print(
             _("It contains the head signed by headquarters' copy (entry {seq}).").format(

@@ -10,7 +10,7 @@ from typing import Any
 from app.cli.common import PASSWORD_ENV, USER_ENV, paths_of
 from app.domain import labels
 from app.errors import UsageError
-from app.i18n import _
+from app.i18n import _, format_number
 from app.services.demo import run_demo
 
 
@@ -39,7 +39,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     if result.created:
         print(_("Created the demo mission in {path}.").format(path=result.data_dir))
-    print(_("Added {n} demo cases in {s:.1f} s.").format(n=result.cases_added, s=seconds))
+    print(
+        _("Added {n} demo cases in {s:.1f} s.").format(
+            n=format_number(result.cases_added), s=seconds
+        )
+    )
     if result.created:
         print(
             _("Users: {users}; password for all of them: {password}").format(

@@ -23,7 +23,7 @@ from app.cli.common import (
 )
 from app.config import Paths
 from app.domain.labels import case_status
-from app.i18n import _, country_name, current_language, ngettext
+from app.i18n import _, country_name, current_language, format_date, format_number, ngettext
 
 NEW_PASSWORD_ENV = "QORGAU_NEW_PASSWORD"
 
@@ -188,7 +188,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     def progress(table: str, rows: int) -> None:
         if rows and not args.json:
-            print(_("{table}: {n} rows").format(table=table, n=rows), flush=True)
+            print(_("{table}: {n} rows").format(table=table, n=format_number(rows)), flush=True)
 
     with workspace(args) as ws:
         report = migrate_to_server(ws, args.to, target, SecretStore(), progress)
@@ -264,7 +264,7 @@ def cmd_overdue(args: argparse.Namespace) -> int:
             c.number,
             c.mission,
             case_status(c.status),
-            c.due_date.isoformat(),
+            format_date(c.due_date),
             str(c.days_overdue),
         ],
     )

@@ -162,21 +162,30 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
                 print(
                     "  "
                     + ngettext("“{text}”: {n} row", "“{text}”: {n} rows", rows).format(
-                        text=written, n=rows
+                        text=written, n=format_number(rows)
                     )
                 )
             if len(wordings) > SHOWN_WORDINGS:  # all of them in --json
-                print("  " + _("… and {n} more").format(n=len(wordings) - SHOWN_WORDINGS))
+                print(
+                    "  "
+                    + _("… and {n} more").format(n=format_number(len(wordings) - SHOWN_WORDINGS))
+                )
         print(
-            ngettext("{n} row read", "{n} rows read", report.rows).format(n=report.rows)
-            + "; "
-            + ngettext("{n} accepted", "{n} accepted", report.accepted).format(n=report.accepted)
-            + "; "
-            + ngettext("{n} rejected", "{n} rejected", len(report.rejected)).format(
-                n=len(report.rejected)
+            ngettext("{n} row read", "{n} rows read", report.rows).format(
+                n=format_number(report.rows)
             )
             + "; "
-            + ngettext("{n} imported", "{n} imported", report.imported).format(n=report.imported)
+            + ngettext("{n} accepted", "{n} accepted", report.accepted).format(
+                n=format_number(report.accepted)
+            )
+            + "; "
+            + ngettext("{n} rejected", "{n} rejected", len(report.rejected)).format(
+                n=format_number(len(report.rejected))
+            )
+            + "; "
+            + ngettext("{n} imported", "{n} imported", report.imported).format(
+                n=format_number(report.imported)
+            )
         )
     if report.imported_before:
         if not report.imported_earlier:  # else said above, with when and by whom

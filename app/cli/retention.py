@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from app.cli.common import add_actions, json_help, print_json, print_table, workspace
-from app.i18n import _, ngettext
+from app.i18n import _, format_date, format_number, ngettext
 from app.services.retention import (
     RetentionCandidate,
     retention_years,
@@ -42,13 +42,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                 "{n} case is past the retention period of {years} years.",
                 "{n} cases are past the retention period of {years} years.",
                 len(report.candidates),
-            ).format(n=len(report.candidates), years=report.years)
+            ).format(n=format_number(len(report.candidates)), years=report.years)
         )
         if report.candidates:
             print_table(
                 [_("Case"), _("Status"), _("Closed"), _("Due")],
                 [
-                    [c.number, _status(c), c.closed_on.isoformat(), c.due_on.isoformat()]
+                    [c.number, _status(c), format_date(c.closed_on), format_date(c.due_on)]
                     for c in report.candidates
                 ],
             )
@@ -60,7 +60,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             "Anonymised {n} case ({persons} persons).",
             "Anonymised {n} cases ({persons} persons).",
             len(report.anonymised_cases),
-        ).format(n=len(report.anonymised_cases), persons=report.anonymised_persons)
+        ).format(
+            n=format_number(len(report.anonymised_cases)),
+            persons=format_number(report.anonymised_persons),
+        )
     )
     if report.anonymised_returnees:
         print(
@@ -68,7 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 "Anonymised {n} returnees' register record without a case.",
                 "Anonymised {n} returnees' register records without a case.",
                 report.anonymised_returnees,
-            ).format(n=report.anonymised_returnees)
+            ).format(n=format_number(report.anonymised_returnees))
         )
     return 0
 
@@ -78,7 +81,7 @@ def _returnees_line(n: int, years: int) -> str:
         "{n} returnees' register record without a case is past the {years} years.",
         "{n} returnees' register records without a case are past the {years} years.",
         n,
-    ).format(n=n, years=years)
+    ).format(n=format_number(n), years=years)
 
 
 def cmd_policy(args: argparse.Namespace) -> int:

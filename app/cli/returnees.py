@@ -17,7 +17,7 @@ from app.cli.common import (
     workspace,
 )
 from app.domain import occupations as isco
-from app.i18n import _, current_language, ngettext
+from app.i18n import _, current_language, format_date, ngettext
 from app.services.returnee_json import returnee_from_json
 from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
 
@@ -127,7 +127,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 f"{r.occupation} {isco.occupation_title(r.occupation, lang)}",
                 isco.region_title(r.region, lang),
                 r.work_country,
-                r.returned_on.isoformat() if r.returned_on else "—",
+                format_date(r.returned_on) if r.returned_on else "—",
             ]
             for r in rows
         ],

@@ -192,7 +192,7 @@ def _outcomes(builder: DocumentBuilder, ind: Indicators, lang: str) -> None:
             text("wages_recovered", lang),
             translator(DOCUMENTS_DOMAIN, lang)
             .ngettext(*WAGES_IN_CASES, m.cases)
-            .format(amount=money_text(m.amount, m.currency, lang), n=m.cases),
+            .format(amount=money_text(m.amount, m.currency, lang), n=format_number(m.cases, lang)),
         ]
         for m in ind.wages_recovered
     ]

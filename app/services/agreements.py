@@ -69,7 +69,7 @@ from app.domain.domestic_work import cited_for_work, is_domestic_work
 from app.domain.events import SystemEvent, event_data
 from app.domain.roles import ADMIN_OR_HQ, CASE_WORKERS, SENIOR_ROLES
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.i18n import LANGUAGES, _, current_language
+from app.i18n import LANGUAGES, _, current_language, format_date
 from app.letters.context import Citation
 from app.security import audit
 from app.services import search
@@ -218,7 +218,7 @@ def apply_library_update(
             _(
                 "This agreement library ({new}) is older than the one in use ({current}); "
                 "it was not applied."
-            ).format(new=library.updated_on.isoformat(), current=stored.isoformat())
+            ).format(new=format_date(library.updated_on), current=format_date(stored))
         )
     return sync_library(ws, library, session)
 

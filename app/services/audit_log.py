@@ -29,7 +29,7 @@ from app.domain.audit_actions import action_label
 from app.domain.codes import Role
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import NotFound, ValidationError
-from app.i18n import _, ngettext
+from app.i18n import _, format_number, ngettext
 from app.os_errors import os_error_text
 from app.security import audit, audit_anchor
 from app.security.audit import AuditProblem
@@ -89,7 +89,7 @@ def tampered_message(problems: int) -> str:
         "The audit log has been tampered with ({n} problem).",
         "The audit log has been tampered with ({n} problems).",
         problems,
-    ).format(n=problems)
+    ).format(n=format_number(problems))
 
 
 def read_head_file(path: Path) -> SignedHead:

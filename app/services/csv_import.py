@@ -686,7 +686,7 @@ def _iin_problem(iin: str, born: date | None) -> str:
         return str(exc)
     if born is not None and born != iin_birth_date(bare):
         return _("The date of birth does not match the IIN ({date}).").format(
-            date=iin_birth_date(bare).isoformat()
+            date=format_date(iin_birth_date(bare))
         )
     return ""
 

@@ -2029,7 +2029,7 @@ def _left_out_warning(bundle: VerifiedBundle, left_out: LeftOut) -> list[str]:
             "{source}: {cases}. Tell {source} that these cases are handled elsewhere now; the "
             "rest of the bundle is imported.",
             len(held),
-        ).format(count=count, source=source, cases=cases)
+        ).format(count=format_number(count), source=source, cases=cases)
 
     return [Said(warning)]
 

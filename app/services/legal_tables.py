@@ -27,7 +27,7 @@ from app.contracts.reference import (
 from app.db.models import LegalTable
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import ConflictError, ValidationError
-from app.i18n import _
+from app.i18n import _, format_date
 from app.services.workspace import Workspace
 from app.untrusted import json_from_outside
 
@@ -103,7 +103,7 @@ def _store(
             _(
                 "This host-country table ({new}) is older than the one in use ({current}); "
                 "it was not applied."
-            ).format(new=data.as_of.isoformat(), current=previous.isoformat())
+            ).format(new=format_date(data.as_of), current=format_date(previous))
         )
     if row is None:
         row = LegalTable(

@@ -63,7 +63,7 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
         if birth is not None and birth != iin_birth_date(iin):
             raise ValidationError(
                 _("The date of birth does not match the IIN ({date}).").format(
-                    date=iin_birth_date(iin).isoformat()
+                    date=format_date(iin_birth_date(iin))
                 ),
                 field="birth_date",
             )

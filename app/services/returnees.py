@@ -37,7 +37,7 @@ from app.domain.codes import Category
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, HQ_ROLES
 from app.domain.workflow import RETURNEE_FROM_STATUSES
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.i18n import D_, _, translator
+from app.i18n import D_, _, format_date, translator
 from app.letters.renderer import date_long
 from app.letters.states import official_name
 from app.reports.export import write_csv, write_xlsx
@@ -528,7 +528,7 @@ class ReturneeService(DatedService):
         if flt.returned_from and flt.returned_to and flt.returned_from > flt.returned_to:
             raise ValidationError(
                 _("The start of the period ({start}) is after its end ({end}).").format(
-                    start=flt.returned_from.isoformat(), end=flt.returned_to.isoformat()
+                    start=format_date(flt.returned_from), end=format_date(flt.returned_to)
                 ),
                 "returned_from",
             )

@@ -68,7 +68,7 @@ from app.db.models import (
 from app.domain.codes import CaseStatus, Category, EventKind, IloIndicator, LetterKind
 from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, ValidationError
-from app.i18n import _
+from app.i18n import _, format_date
 from app.letters import MissionInfo
 from app.services import validation as check
 from app.services.cases import case_codes, case_rows
@@ -457,7 +457,7 @@ class StatsService(DatedService):
         if date_from > date_to:
             raise ValidationError(
                 _("The start of the period ({start}) is after its end ({end}).").format(
-                    start=date_from.isoformat(), end=date_to.isoformat()
+                    start=format_date(date_from), end=format_date(date_to)
                 ),
                 field="date_from",
             )

@@ -289,8 +289,9 @@ def _unreadable(exc: BaseException) -> ValidationError:
     )
 
 
-# A merged range's first row → (its column, 0-based; its last row) for each range starting there.
-MergedDown = dict[int, list[tuple[int, int]]]
+# A merged range's first row → (its first and last column, 0-based; its last row) for each
+# range starting there.
+MergedDown = dict[int, list[tuple[int, int, int]]]
 
 
 class _SheetXml(NamedTuple):
@@ -326,10 +327,11 @@ def _read_sheet_xml(raw: bytes, member: str) -> _SheetXml:
     except _PART_UNREADABLE:
         return _SheetXml({}, 0)  # no such part, or a damaged one: openpyxl's reading says so
     down: MergedDown = {}
-    for first_col, first_row, _last_col, last_row in found:
+    for first_col, first_row, last_col, last_row in found:
         start, end = int(first_row), int(last_row)
         if end > start:
-            down.setdefault(start, []).append((_column_index(first_col.decode()), end))
+            columns = (_column_index(first_col.decode()), _column_index(last_col.decode()))
+            down.setdefault(start, []).append((*columns, end))
     return _SheetXml(down, unsaved)
 
 
@@ -344,10 +346,15 @@ def _column_index(letters: str) -> int:
 def _filled_down(
     number: int, texts: list[str], merged: MergedDown, spread: dict[int, tuple[int, str]]
 ) -> list[str]:
-    """The row with the text of each cell merged over it from a row above; ``spread`` holds
-    the ranges still open (column → last row, text) and is updated."""
-    for column, last in merged.get(number, ()):
-        spread[column] = (last, texts[column] if column < len(texts) else "")
+    """The row with the text of each cell merged over it from a row above or from the block's
+    first column; ``spread`` holds the ranges still open (column → last row, text) and is
+    updated. A block over several columns fills each of them in each of its rows: «Корея»
+    merged over the country and the city of three rows reads in both columns of each."""
+    for first, last_column, last in merged.get(number, ()):
+        text = texts[first] if first < len(texts) else ""
+        # Within the row's width: a merge claiming every column of the sheet adds none.
+        for column in range(first, max(first, min(last_column, len(texts) - 1)) + 1):
+            spread[column] = (last, text)
     for column, (last, text) in list(spread.items()):
         if number > last:
             del spread[column]

@@ -606,3 +606,17 @@ def _employers(installation: Paths) -> list[tuple[str, str, str]]:
             return [tuple(r) for r in rows]  # type: ignore[misc]
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_case_list_writes_dates_as_the_language_does(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, language: str
+) -> None:
+    """The table of ``case list`` gave 2026-11-20 where ``case show`` and the window give
+    20.11.2026; its --json keeps ISO 8601 (a contract of scripts)."""
+    assert cli("case", "add", "--json", write_json(tmp_path, DESIGN_CASE)).code == 0
+    table = cli("--lang", language, "case", "list")
+    assert table.code == 0, table.err
+    assert "20.11.2026" in table.out and "2026-11-20" not in table.out
+    listed = json.loads(cli("case", "list", "--json").out)
+    assert listed["cases"][0]["received_at"] == "2026-11-20"

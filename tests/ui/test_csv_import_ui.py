@@ -47,12 +47,14 @@ def test_a_spreadsheet_is_checked_then_imported_leaving_out_what_was_rejected(
     dialog = _checked(qtbot, make_window, ws, path)
 
     assert CaseService(ws).count_cases() == 0  # checked, nothing written
-    assert dialog.summary.text() == (
-        "4 rows read; 3 can be imported, 1 rejected. 2 rows name no sex: it is taken from the "
-        "patronymic or the surname, for the letters to agree with it. 2 rows name no status: "
-        "they come in as “New”. 2 cases come in open and past their deadline: the Start page "
-        "will list them as overdue."
-    )  # a register without a status column made every case a new, overdue one, unsaid
+    assert dialog.summary.text() == "4 rows read; 3 can be imported, 1 rejected."
+    assert dialog.notes.notes() == [
+        "2 rows name no sex: it is taken from the patronymic or the surname, for the letters "
+        "to agree with it.",
+        "2 rows name no status: they come in as “New”. 2 cases come in open and past their "
+        "deadline: the Start page will list them as overdue.",
+    ]  # a register without a status column made every case a new, overdue one, unsaid
+    assert dialog.notes.isVisibleTo(dialog)
     assert dialog.status_row.isVisibleTo(dialog)
     assert dialog.chosen_mapping()["Фамилия"] == "surname"  # recognised by its usual name
     assert dialog.rejected_rows.rowCount() == 1
@@ -288,7 +290,7 @@ def test_a_file_imported_before_is_said_to_be_so_and_offers_no_import(
 
     # The same bytes: the audit's import of them is named (when, by whom, how many cases);
     # not every row repeats a case (the bad date was not imported).
-    assert f"by serik, {first.imported} cases." in dialog.summary.text()
+    assert f"by serik, {first.imported} cases." in dialog.notes.notes()[0]
     assert "Every row is a case already in Qorgau" not in dialog.summary.text()
     reasons = [dialog.rejected_rows.item(row, 1).text() for row in range(4)]
     assert reasons[0] == (
@@ -298,9 +300,8 @@ def test_a_file_imported_before_is_said_to_be_so_and_offers_no_import(
     good.write_bytes((HEADER + ROWS.replace("31.02.2026", "28.02.2026")).encode("utf-8"))
     import_csv(ws, good.read_bytes(), skip_rejected=True)  # the fourth row, corrected
     again = _checked(qtbot, make_window, ws, good)
-    assert again.summary.text().startswith(
-        "4 rows read; 0 can be imported, 4 rejected. This file was imported before: "
-    )
+    assert again.summary.text() == "4 rows read; 0 can be imported, 4 rejected."
+    assert again.notes.notes()[0].startswith("This file was imported before: ")
     assert not again.skip.isVisibleTo(again) and not again.import_button.isEnabled()
     assert CaseService(ws).count_cases() == 4
 
@@ -363,7 +364,7 @@ def test_a_column_of_free_text_taken_for_the_complaints_lists_the_most_frequent_
     dialog = _checked(qtbot, make_window, ws, path)
 
     assert dialog.category_table.rowCount() == SHOWN_WORDINGS
-    assert dialog.summary.text().endswith(
+    assert dialog.notes.notes()[-1] == (
         "50 more wordings of complaints are not listed; if the column holds descriptions "
         "rather than complaints, choose Description for it."
     )
@@ -381,7 +382,7 @@ def test_rows_without_a_status_can_come_in_closed(
     assert not dialog.import_button.isEnabled()  # not before the check with this choice
     click(qtbot, dialog.recheck_button)
     qtbot.waitUntil(lambda: dialog.task is not None and not dialog.task.running, timeout=10_000)
-    assert dialog.summary.text().endswith("1 row names no status: it comes in as “Closed”.")
+    assert dialog.notes.notes()[-1].endswith("1 row names no status: it comes in as “Closed”.")
     click(qtbot, dialog.import_button)
     qtbot.waitUntil(lambda: dialog.imported is not None, timeout=20_000)
     (row,) = CaseService(ws).list_cases(limit=5)
@@ -412,3 +413,48 @@ def test_the_check_says_how_many_rows_it_has_read(
     _checked(qtbot, make_window, ws, path)
     qtbot.waitUntil(lambda: "Checking every row… 4 rows read" in shown, timeout=5_000)
     assert shown[0] == "Checking every row…"
+
+
+def test_ten_notes_leave_the_columns_in_view_at_the_default_size(
+    qtbot: QtBot,
+    make_window: Callable[..., object],
+    open_ws: OpenWs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Joined into one paragraph, a messy register's notes left the table of columns about
+    two rows at 760×660, the officer scrolling it to map each column. The notes are a list
+    in a box of its own height now, and the preview shows its first rows only."""
+    from ui.cases import csv_import as dialog_module
+
+    notes = [
+        f"Note {n}: rows of this register name no country, no sex or no status, and each of "
+        "them is taken as the report says, for the officer to check before importing."
+        for n in range(10)
+    ]
+    monkeypatch.setattr(dialog_module, "report_notes", lambda _report: list(notes))
+    ws = open_ws("serik")
+    path = tmp_path / "journal.csv"
+    header = "Фамилия;Имя;Отчество;ИИН;Страна;Категория;Дата обращения;Работодатель;"
+    header += "Телефон;Адрес;Описание;Примечание\n"
+    rows = [f"Иванов{n};Иван;Иванович;;KR;жалоба {n};01.10.2026;ТОО;;;;\n" for n in range(12)]
+    path.write_text(header + "".join(rows), "utf-8")
+
+    dialog = _checked(qtbot, make_window, ws, path)
+    qtbot.waitUntil(lambda: dialog.category_table.isVisible())
+
+    assert (dialog.width(), dialog.height()) == (760, 660)
+    assert dialog.notes.notes() == notes and dialog.summary.text() == (
+        "12 rows read; 0 can be imported, 12 rejected."
+    )
+    table = dialog.mapping_table
+    in_view = [
+        row
+        for row in range(table.rowCount())
+        if table.visualRect(table.model().index(row, 0)).bottom() < table.viewport().height()
+    ]
+    assert len(in_view) >= 7, len(in_view)
+    # The notes scroll inside their own box, no taller than five lines of text.
+    assert dialog.notes.height() <= 5 * dialog.notes.fontMetrics().lineSpacing() + 4
+    assert dialog.notes.verticalScrollBar().maximum() > 0
+    assert dialog.buttons.geometry().bottom() < dialog.height()  # nothing cut at the bottom

@@ -155,3 +155,18 @@ def test_closing_the_app_stops_a_renames_rows_and_the_next_sign_in_writes_them(
     assert window.statusBar().currentMessage() == "Search index updated: 3 cases."
     with ws.read() as session:
         assert index_later.pending_range(session) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "grouped"), [("kk", "44\u00a0000"), ("ru", "44\u00a0000"), ("en", "44,000")]
+)
+def test_the_status_bar_groups_the_digits_of_thousands_of_cases(
+    language: str, grouped: str
+) -> None:
+    """A renamed employer's 44,000 cases were said as «44000» in every language."""
+    from app.i18n import language_override
+    from ui.search_rows import index_updated_message
+
+    with language_override(language):
+        said = index_updated_message(44_000)
+    assert grouped in said and "44000" not in said

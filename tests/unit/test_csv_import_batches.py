@@ -806,7 +806,7 @@ def test_a_mistyped_iin_is_left_out_and_its_row_comes_in(ws: Workspace) -> None:
         "comes in without the IIN; “900504300120” is kept in its description."
     )
     assert report.warnings[1].message.startswith(
-        "The date of birth does not match the IIN (1990-05-04)."
+        "The date of birth does not match the IIN (4 May 1990)."
     )
     assert csv_import.iin_left_out_message(report) in csv_import.report_notes(report)
     assert csv_import.iin_left_out_message(report).startswith("Lines 3, 4: the IINs are mistyped")

@@ -463,7 +463,7 @@ def test_percentile_interpolates_between_ranks() -> None:
         (
             StatsFilter(date(2026, 5, 1), date(2026, 4, 1)),
             "date_from",
-            "The start of the period (2026-05-01) is after its end (2026-04-01).",
+            "The start of the period (1 May 2026) is after its end (1 Apr 2026).",
         ),
         (StatsFilter(host_country="XX"), "host_country", "“XX” is not a two-letter ISO"),
         (StatsFilter(category="hunger"), "category", "Unknown complaint category: hunger"),

@@ -313,3 +313,45 @@ def test_formulas_without_a_saved_value_are_counted() -> None:
     saved_table = open_table(zipped(members))
     assert saved_table.unsaved_formulas == 0
     assert next(saved_table.rows) == (2, ["Әбенов Нұрлан", "45358", "45358"])
+
+
+def test_a_block_merged_over_several_columns_and_rows_fills_each_column() -> None:
+    """Only the block's first column was filled down: the second column of a block merged
+    over «Страна» and «Город» for two rows came in empty in both rows, and so did the
+    first row's «Город» under it."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ФИО", "Страна", "Город", "Суть жалобы"])
+    sheet.append(["Әбенов Нұрлан", "Корея", None, "Не платят"])
+    sheet.append(["Оспанов Ерлан", None, None, "Паспорт"])
+    sheet.append(["Сейтова Дана", "Турция", "Анталья", "Избили"])
+    sheet.merge_cells("B2:C3")
+    table = open_table(workbook_bytes(book))
+    assert table.headers == ["ФИО", "Страна", "Город", "Суть жалобы"]
+    assert list(table.rows) == [
+        (2, ["Әбенов Нұрлан", "Корея", "Корея", "Не платят"]),
+        (3, ["Оспанов Ерлан", "Корея", "Корея", "Паспорт"]),
+        (4, ["Сейтова Дана", "Турция", "Анталья", "Избили"]),
+    ]
+
+
+def test_a_merge_wider_than_the_sheet_adds_no_columns() -> None:
+    """A merge claiming columns past the sheet's last one (A2:XFD3) fills the columns the
+    rows have, not sixteen thousand of them in each row."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ФИО", "Страна", "Суть жалобы"])
+    sheet.append(["Әбенов Нұрлан", None, "Не платят"])
+    sheet.append([None, None, "Паспорт"])
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes(book))) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    sheet = members["xl/worksheets/sheet1.xml"]
+    merge = b'</sheetData><mergeCells count="1"><mergeCell ref="A2:XFD3"/></mergeCells>'
+    members["xl/worksheets/sheet1.xml"] = sheet.replace(b"</sheetData>", merge)
+    table = open_table(zipped(members))
+    assert list(table.rows) == [
+        (2, ["Әбенов Нұрлан", "Әбенов Нұрлан", "Не платят"]),
+        (3, ["Әбенов Нұрлан", "Әбенов Нұрлан", "Паспорт"]),
+    ]

@@ -58,11 +58,13 @@ from ui.widgets.common import (
     widget_row,
     word_wrapped,
 )
+from ui.widgets.notes import NotesList
 from ui.widgets.plain import plain_label
 
 # Rejected rows listed in the dialog; the rest are counted (a 100,000-row file may reject all).
 SHOWN_REJECTIONS = 1_000
 SHOWN_WORDINGS = 200  # a file's own wordings of complaints listed to be given a category
+PREVIEW_SHOWN = 3  # the preview's rows in view without scrolling
 # The preview's columns: the key in ``ImportReport.preview`` and the header (the first is set
 # to "Row" or "Line" by the file).
 PREVIEW_COLUMNS: tuple[tuple[str, Callable[[], str]], ...] = (
@@ -199,6 +201,9 @@ class CsvImportDialog(QDialog):
         self.sheet: str | None = None  # None: the workbook's first sheet
         self.checked_sheet = ""
         self.summary = word_wrapped(plain_label())
+        # What the check says beside its counts, a note a line, in a box of its own height:
+        # joined to the counts, ten notes took the room of the table of columns.
+        self.notes = NotesList(lines=5)
         # Which field each column of the file holds: recognised by its usual names, and chosen
         # here where a sheet names its columns otherwise (the command line's ``--map``).
         self.mapping_table = read_only_table(2, stretch=(1,))
@@ -257,9 +262,10 @@ class CsvImportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        for widget in (self.file_label, self.sheet_row, self.summary):
+        for widget in (self.file_label, self.sheet_row, self.summary, self.notes):
             layout.addWidget(widget)
-        layout.addWidget(self.mapping_table, 1)
+        # The columns first: choosing their fields is what the officer comes to do here.
+        layout.addWidget(self.mapping_table, 3)
         layout.addWidget(self.category_table, 1)
         layout.addLayout(widget_row(self.status_row, STRETCH, self.recheck_button))
         layout.addWidget(self.preview_label)
@@ -375,9 +381,12 @@ class CsvImportDialog(QDialog):
             for column, (key, _title) in enumerate(PREVIEW_COLUMNS):
                 self.preview.setItem(row, column, QTableWidgetItem(values[key]))
         self.preview.resizeColumnsToContents()
-        # As tall as its rows: the rejected rows below take the rest.
+        self.preview.resizeRowsToContents()
+        # As tall as its first rows, the others a scroll away: the table of columns above
+        # and the rejected rows below take the rest.
         height = self.preview.horizontalHeader().height() + 2 * self.preview.frameWidth()
-        height += sum(self.preview.rowHeight(row) for row in range(self.preview.rowCount()))
+        shown = range(min(self.preview.rowCount(), PREVIEW_SHOWN))
+        height += sum(self.preview.rowHeight(row) for row in shown)
         self.preview.setFixedHeight(height)
         self.preview_label.setVisible(bool(report.preview))
         self.preview.setVisible(bool(report.preview))
@@ -441,6 +450,7 @@ class CsvImportDialog(QDialog):
         self.checked_mapping = self.chosen_mapping()
         if checked.report is None:
             self.summary.setText(_("Choose which field each column holds, then check again."))
+            self.notes.set_notes([])
             self.error.show_message(checked.problem)
             self.rejected_rows.hide()
             self.skip.hide()
@@ -467,13 +477,10 @@ class CsvImportDialog(QDialog):
         )
         if report.imported_before and not report.imported_earlier:  # else said with when
             self.summary.setText(self.summary.text() + " " + imported_before_message())
-        for note in report_notes(report):
-            self.summary.setText(self.summary.text() + " " + note)
+        notes = report_notes(report)
         if self.unlisted_wordings:
-            self.summary.setText(
-                self.summary.text()
-                + " "
-                + ngettext(
+            notes.append(
+                ngettext(
                     "{n} more wording of a complaint is not listed; if the column holds "
                     "descriptions rather than complaints, choose Description for it.",
                     "{n} more wordings of complaints are not listed; if the column holds "
@@ -481,6 +488,7 @@ class CsvImportDialog(QDialog):
                     self.unlisted_wordings,
                 ).format(n=format_number(self.unlisted_wordings))
             )
+        self.notes.set_notes(notes)
         shown = report.rejected[:SHOWN_REJECTIONS]
         if len(shown) < rejected:
             self.summary.setText(
@@ -554,6 +562,7 @@ class CsvImportDialog(QDialog):
         self.status_combo.setEnabled(False)
         self.sheet_combo.setEnabled(False)
         self.summary.setText(self._imported_text(report))
+        self.notes.set_notes([])  # said of the check, not of the import done
         self.import_button.hide()
         self.skip.hide()
 

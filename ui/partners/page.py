@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.domain import labels
 from app.domain.roles import SENIOR_ROLES
 from app.errors import QorgauError
-from app.i18n import _, country_name, ngettext
+from app.i18n import _, country_name, format_number, ngettext
 from app.services.changes import DataChanged
 from app.services.partners import PartnerInfo, PartnerService
 from app.services.workspace import Workspace
@@ -165,7 +165,7 @@ class PartnersPage(QWidget):
         self.summary.setText(
             ngettext(
                 "{n} partner organisation", "{n} partner organisations", self.model.total
-            ).format(n=self.model.total)
+            ).format(n=format_number(self.model.total))
         )
 
     def _update_buttons(self) -> None:

@@ -587,7 +587,7 @@ class ReturneesPage(QWidget):
             return
         target, count = self._wrote
         wrote = ngettext("Wrote {path} ({n} record).", "Wrote {path} ({n} records).", count)
-        self.written.setText(wrote.format(path=target, n=count))
+        self.written.setText(wrote.format(path=target, n=format_number(count)))
         self.written.setToolTip(plain_tooltip(self.written.text()))
         self.written.show()
 
