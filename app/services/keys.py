@@ -88,9 +88,10 @@ def new_key_advice(code: str, signing_key: str) -> str:
 
 
 def rotated_message(rotation: KeyRotation) -> str:
-    return _("The signing key of {code} was replaced; the old one signs nothing any more.").format(
-        code=rotation.mission_code
-    )
+    return _(
+        "The signing key of {code} was replaced: its bundles are signed with the new key from "
+        "now on, and a copy of the old key stops working once headquarters trusts the new one."
+    ).format(code=rotation.mission_code)
 
 
 def rotation_failed_message(error: str) -> str:
