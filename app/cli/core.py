@@ -39,8 +39,13 @@ from app.services.installation import (
 )
 from app.services.keys import (
     IdentityMove,
+    KeyRotation,
     KeyService,
+    fingerprint,
     identity_move_message,
+    new_key_advice,
+    rotated_message,
+    rotation_failed_message,
     store_identity_in_keyring,
 )
 from app.services.recovery_sheet import check_sheet_place, sheet_facts, write_recovery_sheet
@@ -150,6 +155,10 @@ def _register_keys(commands: Any) -> None:
     )
     trust.add_argument("--hq", action="store_true", help=_("these are headquarters' keys"))
     trust.set_defaults(handler=cmd_keys_trust)
+    rotate = keys_cmds.add_parser(
+        "rotate", help=_("replace this mission's signing key (administrator)")
+    )
+    rotate.set_defaults(handler=cmd_keys_rotate)
 
 
 def _register_backup(commands: Any) -> None:
@@ -337,7 +346,18 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
     if result.saw_recovery_key:
         print(recovery_key_advice(args.username))
         print(_("To replace it: qorgau recovery rotate --sheet FILE.pdf"))
+    if result.key_rotation is not None:
+        _print_rotation(result.key_rotation)
+    elif result.rotation_error:
+        print(rotation_failed_message(result.rotation_error))
     return 0
+
+
+def _print_rotation(rotation: KeyRotation) -> None:
+    print(rotated_message(rotation))
+    print(_("Signing key: {key}").format(key=rotation.new_key))
+    print(_("Fingerprint: {fingerprint}").format(fingerprint=rotation.fingerprint))
+    print(new_key_advice(rotation.mission_code, rotation.new_key))
 
 
 def cmd_user_set_role(args: argparse.Namespace) -> int:
@@ -401,6 +421,7 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
     else:
         print(_("Mission: {code}").format(code=keys.mission_code))
         print(_("Signing key: {key}").format(key=keys.signing_key))
+        print(_("Fingerprint: {fingerprint}").format(fingerprint=keys.signing_key_fingerprint))
         print(_("Age recipient: {key}").format(key=keys.age_recipient))
     return 0
 
@@ -409,6 +430,15 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         KeyService(ws).trust(args.code.upper(), args.signing_key, args.age_recipient, is_hq=args.hq)
     print(_("The signing key of {code} is now trusted.").format(code=args.code.upper()))
+    # Compared with the one the mission read out by telephone or sent by diplomatic mail.
+    print(_("Fingerprint: {fingerprint}").format(fingerprint=fingerprint(args.signing_key)))
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        rotation = KeyService(ws).rotate()
+    _print_rotation(rotation)
     return 0
 
 

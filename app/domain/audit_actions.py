@@ -56,6 +56,7 @@ ACTION_LABELS: dict[str, str] = {
     "keys.identity_to_keyring": N_("Decryption key moved to the keyring"),
     "keys.secrets_to_workstation": N_("Keys moved to this workstation"),
     "keys.trust": N_("Another installation's keys trusted"),
+    "keys.rotate": N_("Signing key replaced"),
     "legal_table.update": N_("Legal table updated"),
     "letter.approve": N_("Letter approved"),
     "letter.copy": N_("Copy of a letter saved"),

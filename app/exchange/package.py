@@ -358,10 +358,17 @@ def _verify_signature(
             signature, manifest_bytes
         )
     except (InvalidSignature, binascii.Error, ValueError):
+        # Checked before anything is read into the database. The likeliest honest cause is a
+        # replaced key (a mission replaces it at every revocation); otherwise it is a forgery.
         raise BundleRefused(
             _(
-                "The bundle's signature does not match the registered key of {code}: "
-                "it was changed or signed by someone else."
+                "The bundle's signature does not match the registered key of {code}: it was "
+                "signed with another key, or changed after signing. {code} may have replaced "
+                "its signing key (a mission does so whenever it revokes a user): confirm the "
+                "new key's fingerprint with {code} by a separate channel (telephone, "
+                "diplomatic mail), then register it with 'qorgau keys trust {code} KEY' and "
+                "import the bundle again. If {code} did not replace its key, the bundle is "
+                "forged: do not import it."
             ).format(code=source)
         ) from None
 

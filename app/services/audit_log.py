@@ -112,6 +112,15 @@ def read_head_file(path: Path) -> SignedHead:
         raise ValidationError(str(exc), field="head") from None
 
 
+def _former_signing_keys(session: Session) -> list[str]:
+    """The signing keys this installation replaced (``keys.rotate``): a head signed before a
+    replacement, HQ's copy or the last export's, was signed with one of them."""
+    details = session.execute(
+        select(AuditEntry.details).where(AuditEntry.action == "keys.rotate")
+    ).scalars()
+    return [d["replaced"] for d in details if isinstance(d, dict) and d.get("replaced")]
+
+
 class AuditLogService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
@@ -124,7 +133,8 @@ class AuditLogService:
             head = given or audit_anchor.held_head(session, own.code)
             if head is None:
                 return AuditCheck(count, problems, "none", None)
-            if head.mission != own.code or not head.signed_by(own.signing_public_key):
+            keys = [own.signing_public_key, *_former_signing_keys(session)]
+            if head.mission != own.code or not any(head.signed_by(key) for key in keys):
                 raise ValidationError(
                     _("The head was not signed by this installation ({code}).").format(
                         code=own.code

@@ -37,6 +37,7 @@ DETAIL_LABELS: dict[str, str] = {
     "categories": N_("Categories"),
     "host": N_("Host country"),
     "reason": N_("Reason"),
+    "fingerprint": N_("Fingerprint"),
     "numbers": N_("Cases"),
     "cases": N_("Cases"),
     "records": N_("Records"),
@@ -115,6 +116,7 @@ HIDDEN = frozenset(
         "hash",
         "seed",
         "signing_key",
+        "replaced",  # the key a keys.trust or keys.rotate replaced
         "database_id",
         "slots_removed",
         "waiting",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -13,8 +14,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError
 
 from app.db.models import LocalSecret, Mission
+from app.domain.codes import Role
 from app.domain.roles import ADMIN_OR_HQ
-from app.errors import DatabaseError, ValidationError
+from app.errors import DatabaseError, PermissionDenied, ValidationError
 from app.i18n import _
 from app.security.hq_secrets import (
     PRIVATE_NAMES,
@@ -25,11 +27,30 @@ from app.security.hq_secrets import (
     workstation_secret,
 )
 from app.security.keyring_store import SecretStore, identity_entry_name
-from app.services.installation import AGE_IDENTITY, MISSION_CODE_RE
+from app.services.installation import AGE_IDENTITY, MISSION_CODE_RE, SIGNING_KEY
 from app.services.workspace import Workspace
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+
+FINGERPRINT_GROUPS = 6  # of four digits: about 80 bits, read aloud in half a minute
+
+
+def fingerprint(signing_key: str) -> str:
+    """A signing key as digits in groups of four ("4821 0937 …"), to read over the telephone:
+    digits sound the same in Kazakh, Russian and English, letters of a key do not. Empty for
+    no key."""
+    if not signing_key:
+        return ""
+    try:
+        raw = base64.b64decode(signing_key, validate=True)
+    except (binascii.Error, ValueError):
+        raw = signing_key.encode()
+    digest = hashlib.sha256(raw).digest()
+    digits = str(int.from_bytes(digest[:16], "big") % 10 ** (4 * FINGERPRINT_GROUPS))
+    digits = digits.zfill(4 * FINGERPRINT_GROUPS)
+    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
 
 
 @dataclass(frozen=True)
@@ -37,6 +58,61 @@ class PublicKeys:
     mission_code: str
     signing_key: str
     age_recipient: str
+    signing_key_fingerprint: str = ""  # added to ``keys show --json``; the keys above stay
+
+
+@dataclass(frozen=True)
+class KeyRotation:
+    """A replaced signing key: what HQ must be sent (the new key) and read (its fingerprint)."""
+
+    mission_code: str
+    old_key: str
+    new_key: str
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.new_key)
+
+
+def new_key_advice(code: str, signing_key: str) -> str:
+    """What the administrator does after the mission's signing key was replaced."""
+    return _(
+        "Headquarters refuses the bundles of {code} signed with the new key until it trusts "
+        "that key. Send headquarters the new signing key (Exchange → This installation's "
+        "keys, or 'qorgau keys show'); the age recipient has not changed. Then confirm the "
+        "key by a separate channel, never in a bundle or the same e-mail: read its "
+        "fingerprint {fingerprint} to headquarters over the telephone, or send it by "
+        "diplomatic mail. Headquarters registers it with 'qorgau keys trust {code} KEY' once "
+        "the fingerprints agree."
+    ).format(code=code, fingerprint=fingerprint(signing_key))
+
+
+def rotated_message(rotation: KeyRotation) -> str:
+    return _(
+        "The signing key of {code} was replaced: its bundles are signed with the new key from "
+        "now on, and a copy of the old key stops working once headquarters trusts the new one."
+    ).format(code=rotation.mission_code)
+
+
+def rotation_failed_message(error: str) -> str:
+    """A revocation whose key replacement failed: the old key still signs, and may be copied."""
+    return _(
+        "The mission's signing key could not be replaced ({error}); the old key still signs "
+        "its bundles. Replace it with 'qorgau keys rotate' as soon as possible."
+    ).format(error=error)
+
+
+def _new_signing_pair() -> tuple[bytes, str]:
+    """(private key PEM, public key base64), as a new installation makes them."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    signing = Ed25519PrivateKey.generate()
+    private_pem = signing.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public_raw = signing.public_key().public_bytes_raw()
+    return private_pem, base64.b64encode(public_raw).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -200,9 +276,47 @@ class KeyService:
     def own_keys(self) -> PublicKeys:
         with self.ws.read() as session:
             mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+            signing_key = mission.signing_public_key or ""
             return PublicKeys(
-                mission.code, mission.signing_public_key or "", mission.age_recipient or ""
+                mission.code, signing_key, mission.age_recipient or "", fingerprint(signing_key)
             )
+
+    def rotate(self, revoked: str | None = None) -> KeyRotation:
+        """Replace this mission's signing key pair: whoever copied the private key from the
+        database (every user can read it) signs nothing HQ accepts once HQ trusts the new
+        one. One transaction: the old private key is overwritten, the public key replaced and
+        the change audited (old and new public key), or nothing changes.
+
+        Missions only: headquarters' key is trusted by every mission, and a replacement
+        there would need each of them to trust the new one (not done here)."""
+        if self.ws.mission.is_hq:
+            raise ValidationError(
+                _("Headquarters' signing key is not replaced here: every mission trusts it.")
+            )
+        if self.ws.actor.role != Role.ADMIN:
+            raise PermissionDenied(_("Only the mission's administrator can replace its keys."))
+        private_pem, public_key = _new_signing_pair()
+        with self.ws.write() as session:
+            mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+            secret = session.get(LocalSecret, SIGNING_KEY)
+            if secret is None:
+                raise DatabaseError(_("This installation has no signing key."))
+            old_key = mission.signing_public_key or ""
+            secret.value = private_pem
+            mission.signing_public_key = public_key
+            self.ws.audit(
+                session,
+                "keys.rotate",
+                "mission",
+                mission.code,
+                {
+                    "signing_key": public_key,
+                    "replaced": old_key,
+                    "fingerprint": fingerprint(public_key),
+                    "revoked": revoked,
+                },
+            )
+            return KeyRotation(mission.code, old_key, public_key)
 
     def identity_place(self, store: SecretStore) -> IdentityPlace:
         """Where the age identity is: the UI says so once where the keys are shown."""

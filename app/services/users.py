@@ -16,7 +16,7 @@ from app.domain.codes import EventKind, LetterStatus, Role, label
 from app.domain.events import SystemEvent, event_data
 from app.domain.roles import SENIOR_ROLES, USER_MANAGERS, roles_to_give
 from app.domain.workflow import OPEN_STATUSES
-from app.errors import NotFound, PermissionDenied, ValidationError
+from app.errors import NotFound, PermissionDenied, QorgauError, ValidationError
 from app.i18n import _, ngettext
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import (
@@ -28,6 +28,7 @@ from app.security.keyslots import (
 from app.security.rekey import Rekeyed, rekey_installation
 from app.services import hq_database
 from app.services.installation import check_role, check_username, remember_unlock
+from app.services.keys import KeyRotation, KeyService
 from app.services.rows import add_case_event
 from app.services.workspace import Workspace
 
@@ -69,6 +70,10 @@ class Revocation:
     # An administrator or consul, now or before, may have seen the printed recovery key,
     # which still makes whoever holds it an administrator: it should be replaced.
     saw_recovery_key: bool = False
+    # The mission's signing key, readable by every user, replaced after the re-key; None at
+    # HQ, or when replacing it failed (``rotation_error`` says why: the old key still signs).
+    key_rotation: KeyRotation | None = None
+    rotation_error: str = ""
 
 
 def recovery_key_advice(username: str) -> str:
@@ -410,6 +415,7 @@ class UserService:
                 ended = hq_database.end_sessions(session.connection(), username)
             return Revocation(username, [], ended, released, unapproved)
         rekeyed = rekey_workspace(self.ws, self.slots, username, self.store)
+        rotation, rotation_error = self._rotate_signing_key(username)
         return Revocation(
             username,
             rekeyed.without_keys,
@@ -418,7 +424,20 @@ class UserService:
             unapproved,
             rekey_waiting=rekeyed.waiting is not None,
             saw_recovery_key=saw_key and self.slots.has_slot(RECOVERY_SLOT),
+            key_rotation=rotation,
+            rotation_error=rotation_error,
         )
+
+    def _rotate_signing_key(self, revoked: str) -> tuple[KeyRotation | None, str]:
+        """After the re-key: the revoked user could read the signing key like every user, so
+        a mission gets a new one. A failure keeps the old key and is reported, not raised:
+        the revocation itself is done and must be said."""
+        if self.ws.mission.is_hq:
+            return None, ""
+        try:
+            return KeyService(self.ws).rotate(revoked=revoked), ""
+        except QorgauError as exc:
+            return None, str(exc)
 
     def _get(self, session: Session, username: str) -> User:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()

@@ -86,12 +86,16 @@ class Forger:
     """Makes bundles signed by ``site`` (its real key) and encrypted to ``recipients``."""
 
     site: Site
+    # A copy of a signing key taken earlier (a revoked officer's), instead of the site's own.
+    signing_pem: bytes | None = None
 
     @property
     def code(self) -> str:
         return self.site.ws.mission_code
 
     def _signing_pem(self) -> bytes:
+        if self.signing_pem is not None:
+            return self.signing_pem
         with self.site.ws.read() as session:
             secret = session.get(LocalSecret, SIGNING_KEY)
             assert secret is not None, "the installation has no signing key"

@@ -203,8 +203,15 @@ def test_own_keys_are_shown_and_copied(qtbot: QtBot, pair):
         keys.age_recipient,
     )
     assert box.signing_key.isReadOnly()
-    click(qtbot, box.copy_buttons[2])
+    click(qtbot, box.copy_buttons[3])
     assert QGuiApplication.clipboard().text() == keys.age_recipient
+    click(qtbot, box.copy_buttons[2])
+    assert QGuiApplication.clipboard().text() == keys.signing_key_fingerprint
+    # How a replaced key reaches HQ, with the fingerprint to read out and the command HQ runs.
+    note = box.new_key_note.text()
+    assert box.new_key_note.isVisible()
+    assert keys.signing_key_fingerprint in note
+    assert "qorgau keys trust SEL KEY" in note
 
 
 def test_a_mission_offers_the_trusted_hq_key_as_recipient(qtbot: QtBot, pair):

@@ -388,6 +388,28 @@ def test_revoking_an_attache_says_nothing_of_the_recovery_key(
     assert panel.notice is None or "recovery key" not in panel.notice.text()
 
 
+def test_revoking_says_the_signing_key_was_replaced_and_how_it_reaches_hq(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """Aigul could read the signing key like every user: it is replaced, and the administrator
+    is told what HQ needs and which fingerprint to read out by a separate channel."""
+    from app.services.keys import KeyService
+
+    old = KeyService(ws).own_keys()
+    panel = _users(qtbot, make_window(ws))
+    _click_user(qtbot, panel, "aigul")
+    click(qtbot, panel.revoke_button)
+    press_button(qtbot, modal_dialog(qtbot), "Revoke")
+    qtbot.waitUntil(lambda: panel.notice is not None, timeout=10_000)
+    assert panel.notice is not None
+    new = KeyService(ws).own_keys()
+    assert new.signing_key != old.signing_key
+    text = panel.notice.text()
+    assert "The signing key of SEL was replaced" in text
+    assert new.signing_key_fingerprint in text
+    assert "qorgau keys trust SEL KEY" in text
+
+
 def test_administrator_replaces_the_recovery_key_and_keeps_working(
     qtbot: QtBot, make_window: MakeWindow, ws: Workspace, installation: Paths, tmp_path: Path
 ) -> None:

@@ -24,6 +24,7 @@ CONTRACT = [
     "keys show",
     "keys show --json",
     "keys trust SEL ed25519-key",
+    "keys rotate",
     "demo",
     "demo --cases 10000 --seed 7",
     "user add aliya --role consul",

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
-from app.services.keys import IdentityPlace, KeyService, TrustedKey
+from app.services.keys import IdentityPlace, KeyService, TrustedKey, new_key_advice
 from ui.widgets.common import STRETCH, push_button, set_label, widget_row, word_wrapped
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import plain_tooltip
@@ -56,12 +56,16 @@ class OwnKeysBox(QGroupBox):
         self.identity_place: IdentityPlace | None = None
         self.mission_code = _key_field()
         self.signing_key = _key_field()
+        self.fingerprint = _key_field()
         self.age_recipient = _key_field()
         self.intro = word_wrapped(QLabel())
+        # A mission only: how a replaced signing key reaches HQ (it is, at every revocation).
+        self.new_key_note = word_wrapped(QLabel())
+        self.new_key_note.setTextFormat(Qt.TextFormat.PlainText)
         self.form = QFormLayout()
         self.labels: list[QLabel] = []
         self.copy_buttons: list[QPushButton] = []
-        for field in (self.mission_code, self.signing_key, self.age_recipient):
+        for field in (self.mission_code, self.signing_key, self.fingerprint, self.age_recipient):
             label = QLabel()
             label.setBuddy(field)
             button = QPushButton()
@@ -75,6 +79,7 @@ class OwnKeysBox(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
+        layout.addWidget(self.new_key_note)
         layout.addWidget(self.identity_note)
         self.reload()
 
@@ -82,11 +87,23 @@ class OwnKeysBox(QGroupBox):
         keys = self.service.own_keys()
         self.mission_code.setText(keys.mission_code)
         self.signing_key.setText(keys.signing_key)
+        self.fingerprint.setText(keys.signing_key_fingerprint)
         self.age_recipient.setText(keys.age_recipient)
         is_hq = self.service.ws.mission.is_hq
+        self.new_key_note.setVisible(not is_hq)
+        self._show_new_key_note()
         self.identity_place = self.service.identity_place(self.store) if is_hq else None
         self.identity_note.setVisible(self.identity_place is not None)
         self._show_identity_place()
+
+    def _show_new_key_note(self) -> None:
+        if self.service.ws.mission.is_hq:
+            return
+        self.new_key_note.setText(
+            _("Each time a user is revoked, this mission's signing key is replaced.")
+            + " "
+            + new_key_advice(self.mission_code.text(), self.signing_key.text())
+        )
 
     def _show_identity_place(self) -> None:
         if self.identity_place is IdentityPlace.KEYRING:
@@ -129,12 +146,13 @@ class OwnKeysBox(QGroupBox):
                 "installation's bundles. They are not secret."
             )
         )
-        texts = (_("Mission code:"), _("Signing key:"), _("Age recipient:"))
+        texts = (_("Mission code:"), _("Signing key:"), _("Fingerprint:"), _("Age recipient:"))
         for label, text in zip(self.labels, texts, strict=True):
             label.setText(text)
         for button in self.copy_buttons:
             button.setText(_("Copy"))
         self._show_identity_place()
+        self._show_new_key_note()
 
 
 class TrustKeyDialog(ValidatingDialog):

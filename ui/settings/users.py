@@ -23,6 +23,7 @@ from app.errors import ValidationError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
 from app.services.installation import check_username
+from app.services.keys import new_key_advice, rotated_message, rotation_failed_message
 from app.services.server_hq import sessions_ended_message
 from app.services.users import (
     Revocation,
@@ -383,6 +384,12 @@ class UsersPanel(QWidget):
             said.append(unapproved_message(result.unapproved))
         if result.saw_recovery_key:
             said.append(recovery_key_advice(result.username))
+        if result.key_rotation is not None:
+            rotation = result.key_rotation
+            said.append(rotated_message(rotation))
+            said.append(new_key_advice(rotation.mission_code, rotation.new_key))
+        elif result.rotation_error:
+            said.append(rotation_failed_message(result.rotation_error))
         if not said:
             return
         self.notice = inform(self, _("Revoke a user"), "\n\n".join(said))

@@ -1,0 +1,177 @@
+"""A revoked officer who copied her mission's signing key, replaying it against HQ.
+
+Every user who signs in can read the mission's Ed25519 signing key out of the database. A
+revocation re-keys the database and also replaces that key pair, so the copy she took before
+signs nothing HQ accepts once HQ trusts the new key (``keys trust``, after the administrator
+read its fingerprint out by a separate channel). Until then the genuine new bundles are
+refused too, with words that say why and what to do. HQ runs on both engines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.db.models import AuditEntry, Case, LocalSecret, Mission
+from app.errors import PermissionDenied, ValidationError
+from app.exchange.package import BundleRefused
+from app.services.audit_log import AuditLogService
+from app.services.exchange import ExchangeService
+from app.services.installation import SIGNING_KEY, unlock
+from app.services.keys import KeyService, fingerprint
+from app.services.records import CaseChanges
+from app.services.users import UserService
+from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import run_cli
+from tests.integration.test_exchange import (  # noqa: F401 - fixtures
+    Site,
+    first_case_id,
+    hq,
+    sel,
+    sites,
+)
+from tests.security.forge import Forger, changed, record_of, unchanged
+
+pytestmark = pytest.mark.both_engines(slow=True)
+
+REPLACED_KEY = "may have replaced its signing key"
+
+
+def signing_pem(site: Site) -> bytes:
+    with site.ws.read() as session:
+        row = session.get(LocalSecret, SIGNING_KEY)
+        assert row is not None
+        return bytes(row.value)
+
+
+def hq_case(site: Site, case_id: str) -> Case:
+    with site.ws.read() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        session.expunge(case)
+        return case
+
+
+def refused_at_hq(site: Site, bundle: Path) -> str:
+    with unchanged(site), pytest.raises(BundleRefused) as refused:
+        ExchangeService(site.ws).import_bundle(bundle)
+    return str(refused.value)
+
+
+def test_a_revoked_officers_copy_of_the_signing_key_signs_nothing_hq_accepts(
+    sel: Site,  # noqa: F811 - the fixture
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    sel.exchange.export_cases(tmp_path / "first.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "first.qbundle")
+    UserService(sel.ws).add("aigul", "attache", PASSWORD)
+    # Aigul, signed in as any officer may, copies the signing key out of the database.
+    aigul = unlock(sel.paths, "aigul", PASSWORD)
+    try:
+        with aigul.read() as session:
+            stolen = bytes(session.get(LocalSecret, SIGNING_KEY).value)  # type: ignore[union-attr]
+    finally:
+        aigul.close()
+    old_key = KeyService(sel.ws).own_keys().signing_key
+
+    revocation = UserService(sel.ws).revoke("aigul")
+
+    rotation = revocation.key_rotation
+    assert rotation is not None and revocation.rotation_error == ""
+    assert rotation.old_key == old_key and rotation.new_key != old_key
+    assert signing_pem(sel) != stolen  # the old private key is gone from the database
+    keys = KeyService(sel.ws).own_keys()
+    assert keys.signing_key == rotation.new_key
+    assert keys.signing_key_fingerprint == rotation.fingerprint == fingerprint(rotation.new_key)
+    with sel.ws.read() as session:
+        entry = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "keys.rotate")
+        ).scalar_one()
+        assert entry.details["replaced"] == old_key
+        assert entry.details["signing_key"] == rotation.new_key
+        assert entry.details["revoked"] == "aigul"
+    # The mission's audit chain still checks against the head signed with the old key.
+    assert AuditLogService(sel.ws).verify().ok
+
+    case_id = first_case_id(hq)
+    sel.cases.update_case(case_id, CaseChanges(description="Employer paid the wages."))
+    genuine = tmp_path / "genuine.qbundle"
+    sel.exchange.export_cases(genuine, [hq.recipient])
+    before = hq_case(hq, case_id)
+
+    # Before HQ trusts the new key: the genuine bundle is refused, with what to do.
+    message = refused_at_hq(hq, genuine)
+    assert "does not match the registered key of SEL" in message
+    assert REPLACED_KEY in message
+    assert "qorgau keys trust SEL KEY" in message
+    assert "forged" in message
+
+    # HQ confirmed the fingerprint by telephone and trusts the new key.
+    KeyService(hq.ws).trust("SEL", rotation.new_key)
+
+    # Her bundle, signed with the copy she kept, overwriting SEL's case at HQ: refused.
+    hq_copy = record_of(hq, "case", Case.id == case_id)
+    forged = Forger(sel, signing_pem=stolen).bundle(
+        tmp_path / "forged.qbundle",
+        {"case": [changed(hq_copy, step=5, description="Case closed, nothing owed.")]},
+        [hq.recipient],
+    )
+    assert "does not match the registered key of SEL" in refused_at_hq(hq, forged)
+    assert hq_case(hq, case_id).description == before.description
+
+    # The mission's genuine bundle, signed with the new key, goes in.
+    report = hq.exchange.import_bundle(genuine)
+    assert report.source_mission == "SEL"
+    assert hq_case(hq, case_id).description == "Employer paid the wages."
+
+
+def test_keys_rotate_on_demand_is_for_the_missions_administrator(
+    sites: Callable[..., Site],  # noqa: F811 - the fixture
+    hq: Site,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mission = sites("DXB", "AE", "Dubai")
+    UserService(mission.ws).add("serik", "consul", PASSWORD)
+    serik = unlock(mission.paths, "serik", PASSWORD)
+    try:
+        with pytest.raises(PermissionDenied):
+            KeyService(serik).rotate()
+    finally:
+        serik.close()
+    with pytest.raises(ValidationError, match="every mission trusts it"):
+        KeyService(hq.ws).rotate()
+    old = KeyService(mission.ws).own_keys()
+    mission.ws.close()  # the command signs in on its own
+
+    data_dir = str(mission.paths.data_dir)
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    rotated = run_cli(capsys, "--data-dir", data_dir, "keys", "rotate")
+    shown = run_cli(capsys, "--data-dir", data_dir, "keys", "show", "--json")
+    assert rotated.code == 0, rotated.err
+    keys = json.loads(shown.out)
+    assert set(keys) == {"mission_code", "signing_key", "age_recipient", "signing_key_fingerprint"}
+    assert keys["signing_key"] != old.signing_key
+    assert keys["age_recipient"] == old.age_recipient  # not rotated (see docs/security.md)
+    assert keys["signing_key_fingerprint"] == fingerprint(keys["signing_key"])
+    assert keys["signing_key"] in rotated.out
+    assert keys["signing_key_fingerprint"] in rotated.out
+    assert "qorgau keys trust DXB KEY" in rotated.out
+    mission.ws = unlock(mission.paths, "admin", PASSWORD)  # closed again by the fixture
+    with mission.ws.read() as session:
+        own = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+        assert own.signing_public_key == keys["signing_key"]
+
+
+def test_a_fingerprint_is_six_groups_of_four_digits_and_tells_keys_apart() -> None:
+    first, second = "A" * 43 + "=", "B" * 43 + "="
+    assert len(fingerprint(first).split()) == 6
+    assert all(len(group) == 4 and group.isdigit() for group in fingerprint(first).split())
+    assert fingerprint(first) == fingerprint(first) != fingerprint(second)
+    assert fingerprint("") == ""
