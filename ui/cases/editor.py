@@ -834,6 +834,7 @@ class CaseEditor(QWidget):
         if isinstance(exc, DuplicatePersonWarning):
             self.person.show_duplicates(list(exc.matches), offer_force=True)
             self.error.show_message(_("Check whether the worker is already on file."))
+            self.person.focus_duplicates()
         elif isinstance(exc, ValidationError):
             self.show_validation(exc)
         else:

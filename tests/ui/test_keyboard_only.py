@@ -1,0 +1,93 @@
+"""An officer at the counter with the keyboard alone: a new case registered, a person on file
+picked, the case saved, a letter drafted for it, the list searched, dialogs closed.
+
+Each test presses the keys the officer presses (``QApplication.focusWidget()`` receives them)
+and checks where the focus went and what was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.services.cases import CaseService
+from app.services.workspace import Workspace
+from tests.ui.new_case import cases_area_of, fill_new_case
+from tests.ui.press import WAIT_MS, press_save
+from ui.cases.area import CasesArea
+from ui.main_window import MainWindow
+
+MakeWindow = Callable[..., MainWindow]
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def _focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None, "no widget has the keyboard focus"
+    return widget
+
+
+def _press(
+    qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
+    """``key`` pressed where the focus is, as the officer's keyboard sends it."""
+    qtbot.keyClick(_focused(), key, modifier)
+
+
+def _saved_by_keyboard(qtbot: QtBot, area: CasesArea) -> None:
+    """Ctrl+S in the editor, and the write waited for."""
+    _press(qtbot, Qt.Key.Key_S, CTRL)
+    task = area.editor.save_task
+    assert task is not None, "Ctrl+S started no save"
+    qtbot.waitUntil(lambda: not task.running, timeout=WAIT_MS)
+
+
+def test_a_possible_duplicate_is_picked_with_the_keyboard_after_save_refuses(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """The matches were links a mouse alone could follow: Ctrl+S refused the duplicate and
+    the officer had no key to use the person on file."""
+    area = cases_area_of(make_window(ws))
+    fill_new_case(area)
+    assert press_save(qtbot, area.editor)
+    first = area.editor.case
+    assert first is not None
+    _press(qtbot, Qt.Key.Key_N, CTRL)
+    fill_new_case(area)  # the same worker typed again
+    _saved_by_keyboard(qtbot, area)
+    person = area.editor.person
+    assert area.editor.case is None  # refused: she may be on file
+    assert _focused() is person.duplicates  # the matches, ready for Enter
+    assert "press Enter" in person.duplicates.text()
+    _press(qtbot, Qt.Key.Key_Return)
+    assert person.person_id == first.person.id
+    assert person.locked
+    _saved_by_keyboard(qtbot, area)
+    second = area.editor.case
+    assert second is not None and second.id != first.id
+    assert second.person.id == first.person.id
+    assert CaseService(ws).count_cases() == 2
+
+
+def test_tab_reaches_the_matches_shown_while_typing_and_enter_uses_one(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    area = cases_area_of(make_window(ws))
+    fill_new_case(area)
+    assert press_save(qtbot, area.editor)
+    first = area.editor.case
+    assert first is not None
+    fill_new_case(area)
+    person = area.editor.person
+    person.check_duplicates()  # as after the pause in typing
+    person.phone.setFocus()  # the last name field typed before the matches
+    for _step in range(4):
+        if _focused() is person.duplicates:
+            break
+        _press(qtbot, Qt.Key.Key_Tab)
+    assert _focused() is person.duplicates, "Tab never reaches the possible matches"
+    _press(qtbot, Qt.Key.Key_Enter)
+    assert person.person_id == first.person.id
