@@ -16,12 +16,15 @@ from pytestqt.qtbot import QtBot
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
 from tests.ui.new_case import cases_area_of, fill_new_case
-from tests.ui.press import WAIT_MS, press_save
+from tests.ui.press import WAIT_MS, activate, modal_dialog, press_save
 from ui.cases.area import CasesArea
+from ui.letters.dialog import LetterDialog
+from ui.letters.page import LettersPage
 from ui.main_window import MainWindow
 
 MakeWindow = Callable[..., MainWindow]
 CTRL = Qt.KeyboardModifier.ControlModifier
+ALT = Qt.KeyboardModifier.AltModifier
 
 
 def _focused() -> QWidget:
@@ -91,3 +94,62 @@ def test_tab_reaches_the_matches_shown_while_typing_and_enter_uses_one(
     assert _focused() is person.duplicates, "Tab never reaches the possible matches"
     _press(qtbot, Qt.Key.Key_Enter)
     assert person.person_id == first.person.id
+
+
+def _letter_dialog(qtbot: QtBot) -> LetterDialog:
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, LetterDialog)
+    activate(qtbot, dialog)
+    assert _focused() is dialog.kind  # typing starts in its first field
+    return dialog
+
+
+def _saved_case(qtbot: QtBot, window: MainWindow) -> CasesArea:
+    area = cases_area_of(window)
+    fill_new_case(area)
+    assert press_save(qtbot, area.editor)
+    return area
+
+
+def test_esc_in_a_letter_drafted_from_a_case_goes_back_to_the_case(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """Cancelled, the letter left the officer in the Letters area, on one of its filters."""
+    window = make_window(ws)
+    area = _saved_case(qtbot, window)
+    editor = area.editor
+    editor.description.setFocus()
+    _press(qtbot, Qt.Key.Key_L, ALT)  # New &letter
+    dialog = _letter_dialog(qtbot)
+    assert window.current_area() == "letters"
+    _press(qtbot, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    activate(qtbot, window)  # as the window manager does once the dialog is gone
+    assert window.current_area() == "cases"
+    assert area.currentWidget() is editor
+    assert _focused() is editor.description  # where the officer was
+
+
+def test_a_letter_drafted_from_a_case_is_shown_chosen_in_the_register(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """Saved, the draft was chosen in the register only if the register's filters (another
+    case's number, left from before) let it show."""
+    window = make_window(ws)
+    letters = window.area_widget("letters")
+    assert isinstance(letters, LettersPage)
+    letters.case_filter.setText("SEL-2026-0999")
+    letters.refresh()
+    area = _saved_case(qtbot, window)
+    case = area.editor.case
+    assert case is not None
+    _press(qtbot, Qt.Key.Key_L, ALT)
+    dialog = _letter_dialog(qtbot)
+    dialog.subject.setFocus()
+    _press(qtbot, Qt.Key.Key_Return)  # Save is the dialog's default button
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
+    activate(qtbot, window)  # as the window manager does once the dialog is gone
+    assert window.current_area() == "letters"
+    chosen = letters.selected()
+    assert chosen is not None and chosen.case_number == case.number
+    assert _focused() is letters.table  # arrows and the register's keys work from here
