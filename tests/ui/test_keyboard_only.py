@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.services.cases import CaseService
+from app.services.letters import LetterFilter, LetterService
 from app.services.workspace import Workspace
 from tests.ui.new_case import cases_area_of, fill_new_case
 from tests.ui.press import WAIT_MS, activate, modal_dialog, press_save
@@ -153,3 +154,25 @@ def test_a_letter_drafted_from_a_case_is_shown_chosen_in_the_register(
     chosen = letters.selected()
     assert chosen is not None and chosen.case_number == case.number
     assert _focused() is letters.table  # arrows and the register's keys work from here
+
+
+def test_ctrl_s_saves_the_letter_typed_in_its_facts(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """In the facts Enter starts a new line; Ctrl+S, which saves the case, did nothing here."""
+    window = make_window(ws)
+    area = _saved_case(qtbot, window)
+    case = area.editor.case
+    assert case is not None
+    _press(qtbot, Qt.Key.Key_L, ALT)
+    dialog = _letter_dialog(qtbot)
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert save is not None and "Ctrl+S" in save.toolTip()
+    dialog.facts.setFocus()
+    qtbot.keyClick(dialog.facts, Qt.Key.Key_End, CTRL)
+    qtbot.keyClicks(dialog.facts, " Seen at the mission.")
+    _press(qtbot, Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    [letter] = LetterService(ws).list_letters(LetterFilter(case_id=case.id))
+    assert letter.facts.endswith(" Seen at the mission.")
