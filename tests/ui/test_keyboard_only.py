@@ -176,3 +176,25 @@ def test_ctrl_s_saves_the_letter_typed_in_its_facts(
     assert dialog.result() == QDialog.DialogCode.Accepted
     [letter] = LetterService(ws).list_letters(LetterFilter(case_id=case.id))
     assert letter.facts.endswith(" Seen at the mission.")
+
+
+def test_a_case_opened_from_the_list_starts_at_the_top_of_its_form(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """Opened with Enter, a case kept the focus where the previous one had it: on the
+    categories at the foot of the form, scrolled down past the worker's name."""
+    window = make_window(ws)
+    area = _saved_case(qtbot, window)
+    editor = area.editor
+    editor.categories.setFocus()  # the last field the officer used on that case
+    _press(qtbot, Qt.Key.Key_Escape)
+    assert area.currentWidget() is area.list_view
+    _press(qtbot, Qt.Key.Key_F, CTRL)
+    qtbot.keyClicks(_focused(), "KURMAN")
+    _press(qtbot, Qt.Key.Key_Return)  # into the results
+    view = area.list_view
+    qtbot.waitUntil(lambda: _focused() is view.table, timeout=WAIT_MS)
+    _press(qtbot, Qt.Key.Key_Return)  # opens the case
+    assert area.currentWidget() is editor
+    assert _focused() is editor.person.edits["surname"]
+    assert editor.form_scroll.verticalScrollBar().value() == 0

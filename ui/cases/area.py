@@ -72,6 +72,7 @@ class CasesArea(QStackedWidget):
             return
         self.editor.open_case(case_id)
         self.setCurrentWidget(self.editor)
+        self.editor.focus_form_start()
 
     def _review_contract(self, case_id: str) -> None:
         from ui.contracts import open_review_for_case  # areas load when first used

@@ -233,6 +233,7 @@ class CaseEditor(QWidget):
         scroll.setWidget(form)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.form_scroll = scroll
         return scroll
 
     def _build_tabs(self, temp_folder: PrivateTempFolder | None) -> None:
@@ -576,6 +577,13 @@ class CaseEditor(QWidget):
 
     def open_case(self, case_id: str) -> None:
         self.show_case(self.service.get_case(case_id))
+
+    def focus_form_start(self) -> None:
+        """The worker's surname has the focus and the form shows from its top: a case opened
+        from the list kept the focus where the last case had it (the categories at the form's
+        foot, scrolled to), and Tab went on from there."""
+        self.form_scroll.verticalScrollBar().setValue(0)
+        self.person.boxes["surname"].widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_case(self, case: CaseDetail) -> None:
         self._loading = True
