@@ -198,3 +198,26 @@ def test_a_case_opened_from_the_list_starts_at_the_top_of_its_form(
     assert area.currentWidget() is editor
     assert _focused() is editor.person.edits["surname"]
     assert editor.form_scroll.verticalScrollBar().value() == 0
+
+
+def test_tab_goes_from_the_timeline_entry_to_its_add_button(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """Add sits beside the kind of entry: Tab reached it before the text, then went from the
+    text to "Move to", and the entry typed was added only with the mouse or Shift+Tab twice."""
+    area = _saved_case(qtbot, make_window(ws))
+    case = area.editor.case
+    assert case is not None
+    timeline = area.editor.timeline
+    timeline.kind.setFocus()
+    _press(qtbot, Qt.Key.Key_Tab)
+    assert _focused() is timeline.text
+    qtbot.keyClicks(timeline.text, "Called the employer; he promises to pay by Friday.")
+    _press(qtbot, Qt.Key.Key_Tab)
+    assert _focused() is timeline.add_button
+    _press(qtbot, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: timeline.text.toPlainText() == "", timeout=WAIT_MS)
+    entries = CaseService(ws).get_case(case.id).events
+    assert any("pay by Friday" in (e.text or "") for e in entries)
+    _press(qtbot, Qt.Key.Key_Tab)
+    assert _focused() is timeline.target  # then on to the status

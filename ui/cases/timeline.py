@@ -113,6 +113,10 @@ class TimelinePanel(QWidget):
         layout.addWidget(self.events, 1)
         layout.addWidget(self.controls)
         layout.addLayout(undo_row)
+        # Tab goes from the kind to the text and then to Add, the order an entry is written
+        # in: Add sits beside the kind, and Tab reached it before the text, then passed from
+        # the text to "Move to" and skipped it.
+        QWidget.setTabOrder(self.text, self.add_button)
         self.writes: OneWriteAtATime[CaseDetail] = OneWriteAtATime(
             self, self.controls, self.undo_button, indicator=self.busy
         )
