@@ -221,3 +221,28 @@ def test_tab_goes_from_the_timeline_entry_to_its_add_button(
     assert any("pay by Friday" in (e.text or "") for e in entries)
     _press(qtbot, Qt.Key.Key_Tab)
     assert _focused() is timeline.target  # then on to the status
+
+
+def test_enter_presses_the_focused_button_in_the_main_window(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """Enter did nothing on a button outside a dialog: tabbed to "Add to the timeline" or
+    "New case", the officer pressed Enter and waited."""
+    window = make_window(ws)
+    area = _saved_case(qtbot, window)
+    case = area.editor.case
+    assert case is not None
+    timeline = area.editor.timeline
+    qtbot.keyClicks(timeline.text, "Passport handed back by the employer.")
+    timeline.add_button.setFocus()
+    _press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: timeline.text.toPlainText() == "", timeout=WAIT_MS)
+    entries = CaseService(ws).get_case(case.id).events
+    assert any("Passport handed back" in e.text for e in entries)
+
+    _press(qtbot, Qt.Key.Key_Escape)  # back to the list
+    view = area.list_view
+    view.new_button.setFocus()
+    _press(qtbot, Qt.Key.Key_Enter)  # the keypad's Enter too
+    qtbot.waitUntil(lambda: area.currentWidget() is area.editor, timeout=WAIT_MS)
+    assert area.editor.case is None  # a new case's form
