@@ -101,7 +101,8 @@ def _letter_dialog(qtbot: QtBot) -> LetterDialog:
     dialog = modal_dialog(qtbot)
     assert isinstance(dialog, LetterDialog)
     activate(qtbot, dialog)
-    assert _focused() is dialog.kind  # typing starts in its first field
+    # Typing starts in its first field (a draft's kind is fixed: its language).
+    assert _focused() is (dialog.kind if dialog.letter is None else dialog.lang)
     return dialog
 
 
@@ -246,3 +247,27 @@ def test_enter_presses_the_focused_button_in_the_main_window(
     _press(qtbot, Qt.Key.Key_Enter)  # the keypad's Enter too
     qtbot.waitUntil(lambda: area.currentWidget() is area.editor, timeout=WAIT_MS)
     assert area.editor.case is None  # a new case's form
+
+
+def test_enter_on_a_draft_in_the_register_opens_it(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """A double click opened a draft; Enter on it, as in the case list, did nothing."""
+    window = make_window(ws)
+    area = _saved_case(qtbot, window)
+    _press(qtbot, Qt.Key.Key_L, ALT)
+    dialog = _letter_dialog(qtbot)
+    _press(qtbot, Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
+    activate(qtbot, window)
+    letters = window.area_widget("letters")
+    assert isinstance(letters, LettersPage)
+    assert _focused() is letters.table
+    draft = letters.selected()
+    assert draft is not None and area.editor.case is not None
+    _press(qtbot, Qt.Key.Key_Return)
+    again = _letter_dialog(qtbot)
+    assert again is not dialog
+    assert again.letter is not None and again.letter.id == draft.id
+    _press(qtbot, Qt.Key.Key_Escape)  # nothing typed: closes without asking
+    assert not again.isVisible()

@@ -110,8 +110,9 @@ class LetterDialog(QDialog):
         self._watch_edits()
         self.mark_stale()
         self.edited = False  # by the officer since the dialog opened: asked before it closes
-        # The cursor starts in the first field, not on the scroll area that holds the form.
-        self.kind.setFocus()
+        # The cursor starts in the first field it can change, not on the scroll area that
+        # holds the form: a draft keeps its kind, and the disabled kind left it there.
+        (self.kind if self.kind.isEnabled() else self.lang).setFocus()
 
     def _build_fields(self) -> None:
         """The letter's fields, in the order the form shows them."""
