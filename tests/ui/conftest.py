@@ -69,6 +69,7 @@ def discard_unsaved_on_teardown(monkeypatch: pytest.MonkeyPatch) -> None:
 
     discard = QMessageBox.StandardButton.Discard
     monkeypatch.setattr(editor, "ask_unsaved", lambda _parent: discard)
+    monkeypatch.setattr(editor, "ask_unadded_entry", lambda _parent: True)
     monkeypatch.setattr(letter_dialog, "ask_unsaved_letter", lambda _parent: discard)
     monkeypatch.setattr(review_page, "ask_unsaved_review", lambda _parent: discard)
 

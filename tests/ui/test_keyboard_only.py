@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -18,6 +19,7 @@ from app.services.letters import LetterFilter, LetterService
 from app.services.workspace import Workspace
 from tests.ui.new_case import cases_area_of, fill_new_case
 from tests.ui.press import WAIT_MS, activate, modal_dialog, press_save
+from ui.cases import editor as editor_module
 from ui.cases.area import CasesArea
 from ui.letters.dialog import LetterDialog
 from ui.letters.page import LettersPage
@@ -271,3 +273,57 @@ def test_enter_on_a_draft_in_the_register_opens_it(
     assert again.letter is not None and again.letter.id == draft.id
     _press(qtbot, Qt.Key.Key_Escape)  # nothing typed: closes without asking
     assert not again.isVisible()
+
+
+def test_esc_asks_before_a_typed_timeline_entry_is_thrown_away(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A note typed for the timeline and not added went with Esc, unasked; opened again
+    later, the next case showed it in its box, and Add wrote it into that case."""
+    window = make_window(ws)
+    area = _saved_case(qtbot, window)
+    editor = area.editor
+    first = editor.case
+    assert first is not None
+    asked: list[bool] = []
+
+    def answer(keep: bool) -> None:
+        """The officer's answer to the question, Cancel (keep) or Discard, noted when asked."""
+
+        def ask(_parent: QWidget) -> bool:
+            asked.append(keep)
+            return not keep
+
+        monkeypatch.setattr(editor_module, "ask_unadded_entry", ask)
+
+    qtbot.keyClicks(editor.timeline.text, "Phoned the employer")
+    answer(keep=True)
+    _press(qtbot, Qt.Key.Key_Escape)
+    assert asked == [True]
+    assert area.currentWidget() is editor  # still open, the text kept
+    assert editor.timeline.text.toPlainText() == "Phoned the employer"
+    answer(keep=False)
+    _press(qtbot, Qt.Key.Key_Escape)
+    assert asked == [True, False]
+    assert area.currentWidget() is area.list_view
+    assert CaseService(ws).get_case(first.id).events == first.events  # nothing written
+
+    editor.open_case(first.id)  # the same case again: the box is empty
+    assert editor.timeline.text.toPlainText() == ""
+
+
+def test_an_entry_typed_for_one_case_never_waits_in_the_next_ones_timeline(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    window = make_window(ws)
+    area = _saved_case(qtbot, window)
+    first = area.editor.case
+    fill_new_case(area, surname="Тоқтарова")
+    area.editor.person.iin.setText("")
+    assert press_save(qtbot, area.editor)
+    second = area.editor.case
+    assert first is not None and second is not None
+    editor = area.editor
+    qtbot.keyClicks(editor.timeline.text, "Shelter found for her")
+    editor.open_case(first.id)  # shown without the area's question (a link, a report)
+    assert editor.timeline.text.toPlainText() == ""

@@ -86,6 +86,19 @@ def ask_unsaved(parent: QWidget) -> QMessageBox.StandardButton:
     )
 
 
+def ask_unadded_entry(parent: QWidget) -> bool:
+    """Whether to throw away a timeline entry typed and not added (replaced in tests).
+    Cancel is the default: Enter pressed unread keeps the text."""
+    answer = QMessageBox.question(
+        parent,
+        _("Entry not added"),
+        _("The entry you typed has not been added to the timeline. Discard it?"),
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
+
+
 class CaseEditor(QWidget):
     case_saved = Signal(str)
     closed = Signal()
@@ -1006,6 +1019,11 @@ class CaseEditor(QWidget):
         A save under way is awaited first: the form is not closed under a running write."""
         if self.save_task is not None:
             self.save_task.wait_finished()
+        # A note typed for the timeline is work too: Esc threw it away unasked.
+        if self.timeline.typed_entry():
+            if not ask_unadded_entry(self):
+                return False
+            self.timeline.text.clear()
         if not self.dirty:
             return True
         answer = ask_unsaved(self)
