@@ -122,6 +122,7 @@ def test_esc_in_a_letter_drafted_from_a_case_goes_back_to_the_case(
     window = make_window(ws)
     area = _saved_case(qtbot, window)
     editor = area.editor
+    qtbot.keyClicks(editor.timeline.text, "Asked the employer in writing")  # not added yet
     editor.description.setFocus()
     _press(qtbot, Qt.Key.Key_L, ALT)  # New &letter
     dialog = _letter_dialog(qtbot)
@@ -132,6 +133,8 @@ def test_esc_in_a_letter_drafted_from_a_case_goes_back_to_the_case(
     assert window.current_area() == "cases"
     assert area.currentWidget() is editor
     assert _focused() is editor.description  # where the officer was
+    # The case stayed open under the letter: its timeline note is still there, unasked.
+    assert editor.timeline.text.toPlainText() == "Asked the employer in writing"
 
 
 def test_a_letter_drafted_from_a_case_is_shown_chosen_in_the_register(

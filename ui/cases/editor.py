@@ -683,15 +683,15 @@ class CaseEditor(QWidget):
                 self.error.show_message(_("The attachment was removed from the case."))
         elif kind == "letter":
             self._open_letter(target)
-        elif kind == "review" and self.confirm_close():
+        elif kind == "review" and self.confirm_saved():
             self.review_opened.emit(target)
 
     def _open_letter(self, letter_id: str) -> None:
-        if self.confirm_close():
+        if self.confirm_saved():
             self.letter_opened.emit(letter_id)
 
     def _request_review(self) -> None:
-        if self.case is not None and self.confirm_close():
+        if self.case is not None and self.confirm_saved():
             self.review_requested.emit(self.case.id)
 
     def _can_record_skills(self) -> bool:
@@ -729,11 +729,11 @@ class CaseEditor(QWidget):
         return self.return_box
 
     def _request_skills(self) -> None:
-        if self.case is not None and self.confirm_close():
+        if self.case is not None and self.confirm_saved():
             self.skills_requested.emit(self.case.id)
 
     def _request_letter(self) -> None:
-        if self.case is not None and self.confirm_close():
+        if self.case is not None and self.confirm_saved():
             self.letter_requested.emit(self.case.id, self.case.number)
 
     def _request_referral(self) -> ReferralDialog | None:
@@ -1013,17 +1013,12 @@ class CaseEditor(QWidget):
 
     # Closing -----------------------------------------------------------------------------
 
-    def confirm_close(self) -> bool:
-        """True when the editor may go: nothing unsaved, saved now, or discarded.
+    def confirm_saved(self) -> bool:
+        """True when the case's changes may be left: nothing unsaved, saved now, or discarded.
 
         A save under way is awaited first: the form is not closed under a running write."""
         if self.save_task is not None:
             self.save_task.wait_finished()
-        # A note typed for the timeline is work too: Esc threw it away unasked.
-        if self.timeline.typed_entry():
-            if not ask_unadded_entry(self):
-                return False
-            self.timeline.text.clear()
         if not self.dirty:
             return True
         answer = ask_unsaved(self)
@@ -1033,6 +1028,18 @@ class CaseEditor(QWidget):
             self.dirty = False
             return True
         return False
+
+    def confirm_close(self) -> bool:
+        """True when the editor may close or show another case: its changes saved or
+        discarded (``confirm_saved``), and a timeline entry typed and not added discarded on
+        the officer's word: Esc threw it away unasked."""
+        if not self.confirm_saved():
+            return False
+        if self.timeline.typed_entry():
+            if not ask_unadded_entry(self):
+                return False
+            self.timeline.text.clear()
+        return True
 
     def request_close(self) -> None:
         if self.confirm_close():
