@@ -20,6 +20,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
 from ui.look import apply_look
 from ui.tasks import BackgroundTask, show_error, stopped_on_quit
+from ui.widgets.enter_presses import install_enter_presses
 from ui.widgets.plain import plain_message
 from ui.widgets.wheel_guard import install_wheel_guard
 
@@ -54,6 +55,7 @@ def make_application() -> QApplication:
     apply_look(app)
     app.setWindowIcon(application_icon())
     install_wheel_guard(app)  # scrolling a form must not change its values
+    install_enter_presses(app)  # Enter presses the focused button, as in a dialog
     gc_guard.install(app)  # Qt objects are freed on the GUI thread, never on a worker
     return app
 

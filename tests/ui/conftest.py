@@ -48,11 +48,13 @@ def isolated_qsettings(qapp: QApplication, tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def wheel_guard(qapp: QApplication) -> None:
-    """Widgets are tested with the application-wide filter the real app installs."""
+def app_filters(qapp: QApplication) -> None:
+    """Widgets are tested with the application-wide filters the real app installs."""
+    from ui.widgets.enter_presses import install_enter_presses
     from ui.widgets.wheel_guard import install_wheel_guard
 
     install_wheel_guard(qapp)
+    install_enter_presses(qapp)
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +69,7 @@ def discard_unsaved_on_teardown(monkeypatch: pytest.MonkeyPatch) -> None:
 
     discard = QMessageBox.StandardButton.Discard
     monkeypatch.setattr(editor, "ask_unsaved", lambda _parent: discard)
+    monkeypatch.setattr(editor, "ask_unadded_entry", lambda _parent: True)
     monkeypatch.setattr(letter_dialog, "ask_unsaved_letter", lambda _parent: discard)
     monkeypatch.setattr(review_page, "ask_unsaved_review", lambda _parent: discard)
 

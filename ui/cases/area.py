@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QStackedWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from app.domain.roles import CASE_WORKERS
 from app.i18n import _
@@ -71,6 +72,7 @@ class CasesArea(QStackedWidget):
             return
         self.editor.open_case(case_id)
         self.setCurrentWidget(self.editor)
+        self.editor.focus_form_start()
 
     def _review_contract(self, case_id: str) -> None:
         from ui.contracts import open_review_for_case  # areas load when first used
@@ -84,11 +86,26 @@ class CasesArea(QStackedWidget):
             self._main_window.statusBar().showMessage(_("Skills on return recorded."), 5000)
 
     def _new_letter(self, case_id: str, number: str) -> None:
+        """The letter's editor over the register; saved, the register shows the draft,
+        cancelled, the officer is back in the case where she was (not left in the Letters
+        area, the focus on one of its filters)."""
         from ui.letters.page import LettersPage
 
+        was = self.window().focusWidget()
         page = self._main_window.show_area("letters")
         assert isinstance(page, LettersPage)
-        page.new_letter_for_case(case_id, number)
+        dialog = page.new_letter_for_case(case_id, number)
+        dialog.letter_saved.connect(lambda info: page.open_letter(info.id))
+        dialog.rejected.connect(lambda: self._back_to_case(was))
+
+    def _back_to_case(self, focus: QWidget | None) -> None:
+        editor = self._editor
+        if editor is None or self.currentWidget() is not editor:
+            return
+        self._main_window.show_area("cases")
+        if focus is None or not editor.isAncestorOf(focus) or not focus.isEnabled():
+            focus = editor.letter_button
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_filtered(self, flt: CaseFilter) -> None:
         """The list with exactly the cases of ``flt`` (a count on the Start page)."""

@@ -86,6 +86,19 @@ def ask_unsaved(parent: QWidget) -> QMessageBox.StandardButton:
     )
 
 
+def ask_unadded_entry(parent: QWidget) -> bool:
+    """Whether to throw away a timeline entry typed and not added (replaced in tests).
+    Cancel is the default: Enter pressed unread keeps the text."""
+    answer = QMessageBox.question(
+        parent,
+        _("Entry not added"),
+        _("The entry you typed has not been added to the timeline. Discard it?"),
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
+
+
 class CaseEditor(QWidget):
     case_saved = Signal(str)
     closed = Signal()
@@ -233,6 +246,7 @@ class CaseEditor(QWidget):
         scroll.setWidget(form)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.form_scroll = scroll
         return scroll
 
     def _build_tabs(self, temp_folder: PrivateTempFolder | None) -> None:
@@ -577,6 +591,13 @@ class CaseEditor(QWidget):
     def open_case(self, case_id: str) -> None:
         self.show_case(self.service.get_case(case_id))
 
+    def focus_form_start(self) -> None:
+        """The worker's surname has the focus and the form shows from its top: a case opened
+        from the list kept the focus where the last case had it (the categories at the form's
+        foot, scrolled to), and Tab went on from there."""
+        self.form_scroll.verticalScrollBar().setValue(0)
+        self.person.boxes["surname"].widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def show_case(self, case: CaseDetail) -> None:
         self._loading = True
         self.case = case
@@ -662,15 +683,15 @@ class CaseEditor(QWidget):
                 self.error.show_message(_("The attachment was removed from the case."))
         elif kind == "letter":
             self._open_letter(target)
-        elif kind == "review" and self.confirm_close():
+        elif kind == "review" and self.confirm_saved():
             self.review_opened.emit(target)
 
     def _open_letter(self, letter_id: str) -> None:
-        if self.confirm_close():
+        if self.confirm_saved():
             self.letter_opened.emit(letter_id)
 
     def _request_review(self) -> None:
-        if self.case is not None and self.confirm_close():
+        if self.case is not None and self.confirm_saved():
             self.review_requested.emit(self.case.id)
 
     def _can_record_skills(self) -> bool:
@@ -708,11 +729,11 @@ class CaseEditor(QWidget):
         return self.return_box
 
     def _request_skills(self) -> None:
-        if self.case is not None and self.confirm_close():
+        if self.case is not None and self.confirm_saved():
             self.skills_requested.emit(self.case.id)
 
     def _request_letter(self) -> None:
-        if self.case is not None and self.confirm_close():
+        if self.case is not None and self.confirm_saved():
             self.letter_requested.emit(self.case.id, self.case.number)
 
     def _request_referral(self) -> ReferralDialog | None:
@@ -834,6 +855,7 @@ class CaseEditor(QWidget):
         if isinstance(exc, DuplicatePersonWarning):
             self.person.show_duplicates(list(exc.matches), offer_force=True)
             self.error.show_message(_("Check whether the worker is already on file."))
+            self.person.focus_duplicates()
         elif isinstance(exc, ValidationError):
             self.show_validation(exc)
         else:
@@ -991,8 +1013,8 @@ class CaseEditor(QWidget):
 
     # Closing -----------------------------------------------------------------------------
 
-    def confirm_close(self) -> bool:
-        """True when the editor may go: nothing unsaved, saved now, or discarded.
+    def confirm_saved(self) -> bool:
+        """True when the case's changes may be left: nothing unsaved, saved now, or discarded.
 
         A save under way is awaited first: the form is not closed under a running write."""
         if self.save_task is not None:
@@ -1006,6 +1028,18 @@ class CaseEditor(QWidget):
             self.dirty = False
             return True
         return False
+
+    def confirm_close(self) -> bool:
+        """True when the editor may close or show another case: its changes saved or
+        discarded (``confirm_saved``), and a timeline entry typed and not added discarded on
+        the officer's word: Esc threw it away unasked."""
+        if not self.confirm_saved():
+            return False
+        if self.timeline.typed_entry():
+            if not ask_unadded_entry(self):
+                return False
+            self.timeline.text.clear()
+        return True
 
     def request_close(self) -> None:
         if self.confirm_close():

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QToolButton,
     QVBoxLayout,
@@ -38,7 +37,7 @@ from app.services.people import PersonService
 from app.services.records import DuplicateMatch, PersonInfo, PersonInput
 from ui import palette
 from ui.tasks import LatestOnly, show_error
-from ui.widgets.common import push_button, set_label, word_wrapped
+from ui.widgets.common import LinksLabel, push_button, set_label, word_wrapped
 from ui.widgets.fields import DateField, FieldBox
 from ui.widgets.plain import plain_label
 
@@ -173,7 +172,7 @@ class PersonForm(QWidget):
 
     def _build_duplicates(self) -> None:
         """Where a possible duplicate on file is named, with the button to create anyway."""
-        self.duplicates = word_wrapped(QLabel())
+        self.duplicates = word_wrapped(LinksLabel())
         self.duplicates.setFrameShape(QFrame.Shape.StyledPanel)
         self.duplicates.setStyleSheet(WARNING_STYLE)
         self.duplicates.linkActivated.connect(self.use_existing)
@@ -484,10 +483,17 @@ class PersonForm(QWidget):
                 f'• <a href="{html.escape(m.person_id)}">{html.escape(m.full_name)}</a>'
                 f" ({html.escape(details)})"
             )
-        lines.append(html.escape(_("Click a name to use that person.")))
+        lines.append(
+            html.escape(_("Click a name, or Tab to it and press Enter, to use that person."))
+        )
         self.duplicates.setText("<br>".join(lines))
         self.duplicates.show()
         self.force_button.setVisible(offer_force)
+
+    def focus_duplicates(self) -> None:
+        """The possible matches take the focus, their first name marked: Enter uses it."""
+        if self.duplicates.isVisible():
+            self.duplicates.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _force_new(self) -> None:
         self.allow_duplicate = True

@@ -113,6 +113,10 @@ class TimelinePanel(QWidget):
         layout.addWidget(self.events, 1)
         layout.addWidget(self.controls)
         layout.addLayout(undo_row)
+        # Tab goes from the kind to the text and then to Add, the order an entry is written
+        # in: Add sits beside the kind, and Tab reached it before the text, then passed from
+        # the text to "Move to" and skipped it.
+        QWidget.setTabOrder(self.text, self.add_button)
         self.writes: OneWriteAtATime[CaseDetail] = OneWriteAtATime(
             self, self.controls, self.undo_button, indicator=self.busy
         )
@@ -142,6 +146,9 @@ class TimelinePanel(QWidget):
         self.undo_button.setVisible(not read_only)
 
     def set_case(self, case: CaseDetail | None) -> None:
+        if (case.id if case else None) != (self.case.id if self.case else None):
+            # Typed for another case: left in the box, Add wrote it into this one's timeline.
+            self.text.clear()
         self.case = case
         enabled = case is not None
         for widget in (self.kind, self.text, self.add_button):
@@ -168,6 +175,10 @@ class TimelinePanel(QWidget):
         kind, _sep, target = url.toString().partition(":")
         if kind in LINK_KINDS and target:
             self.link_activated.emit(kind, target)
+
+    def typed_entry(self) -> bool:
+        """Whether an entry is typed and not yet added."""
+        return self.text.isEnabled() and bool(self.text.toPlainText().strip())
 
     def add_entry(self) -> None:
         """Write the typed entry off the GUI thread; the text is cleared once it is written."""

@@ -6,6 +6,7 @@ from datetime import date
 from typing import cast
 
 from PySide6.QtCore import QDate, QLocale, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.codes import LetterKind, label
 from app.errors import QorgauError
-from app.i18n import LANGUAGES, _
+from app.i18n import LANGUAGES, N_, _
 from app.letters import LETTER_KINDS, Addressee
 from app.services.letters import LetterFields, LetterInfo, LetterService
 from app.services.workspace import Workspace
@@ -109,8 +110,9 @@ class LetterDialog(QDialog):
         self._watch_edits()
         self.mark_stale()
         self.edited = False  # by the officer since the dialog opened: asked before it closes
-        # The cursor starts in the first field, not on the scroll area that holds the form.
-        self.kind.setFocus()
+        # The cursor starts in the first field it can change, not on the scroll area that
+        # holds the form: a draft keeps its kind, and the disabled kind left it there.
+        (self.kind if self.kind.isEnabled() else self.lang).setFocus()
 
     def _build_fields(self) -> None:
         """The letter's fields, in the order the form shows them."""
@@ -198,6 +200,10 @@ class LetterDialog(QDialog):
         self.buttons.addButton(self.preview_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        # Ctrl+S as in the case form: Enter in the facts or requests starts a new line, and
+        # Save was otherwise a long way down the Tab order.
+        save = QShortcut(QKeySequence.StandardKey.Save, self, self.accept)
+        save.setWhatsThis(N_("Save the letter's draft"))
 
     def _build_layout(self) -> None:
         """The form on the left in a scroll area, the preview on the right."""
@@ -279,6 +285,9 @@ class LetterDialog(QDialog):
             _("Empty: the standard request of this kind of letter; your text replaces it.")
         )
         self.preview_button.setText(_("&Preview"))
+        save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        if save_button is not None:
+            save_button.setToolTip(_("Save the draft (Ctrl+S)"))
         self.free_text.setPlaceholderText(
             _("Your own paragraphs; a blank line starts a new paragraph.")
         )

@@ -69,6 +69,7 @@ from ui.widgets.common import (
     STRETCH,
     fit_first_entry,
     one_row_at_a_time,
+    open_on_enter,
     push_button,
     widget_row,
     word_wrapped,
@@ -201,6 +202,8 @@ class LettersPage(QWidget):
         )
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self.edit_letter)
+        # Enter opens the draft as a double click does (and as in the case list).
+        open_on_enter(self.table, lambda _index: self.edit_letter())
         # The register lists the newest REGISTER_ROWS; beyond that it says how many there are.
         self.capped_note = word_wrapped(plain_label())
         self.capped_note.hide()
