@@ -940,7 +940,9 @@ def _checked_rows(
         if checking is not None and report.rows % CHECKED_PER_REPORT == 0:
             checking(report.rows)
         if report.rows > MAX_ROWS:
-            raise ValidationError(_("The file has more than {n} rows.").format(n=MAX_ROWS))
+            raise ValidationError(
+                _("The file has more than {n} rows.").format(n=format_number(MAX_ROWS))
+            )
         if len(cells) != len(headers):
             report.rejected.append(
                 RejectedRow(

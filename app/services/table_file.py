@@ -214,7 +214,7 @@ def _check_row_count(raw: bytes, encoding: str, delimiter: str, max_rows: int) -
 
 
 def _too_many_rows(max_rows: int) -> ValidationError:
-    return ValidationError(_("The file has more than {n} rows.").format(n=max_rows))
+    return ValidationError(_("The file has more than {n} rows.").format(n=format_number(max_rows)))
 
 
 def _is_header(cells: list[str]) -> bool:

@@ -71,7 +71,7 @@ def test_a_file_of_far_more_rows_than_the_import_takes_is_refused_before_any_is_
     raw = (HEADER + ROW * 1_200).encode()
     with ws.read() as session:
         before = session.execute(select(func.count(Case.id))).scalar_one()
-    with pytest.raises(ValidationError, match="The file has more than 1000 rows"):
+    with pytest.raises(ValidationError, match="The file has more than 1,000 rows"):
         csv_import.import_csv(ws, raw, stop=threading.Event())
     assert checked == []
     with ws.read() as session:
@@ -108,7 +108,7 @@ def test_a_workbook_of_far_more_rows_than_the_import_takes_is_refused_before_any
     monkeypatch.setattr(csv_import, "MAX_ROWS", 1_000)
     read: list[int] = []
     monkeypatch.setattr(table_file, "_cell_text", lambda cell: read.append(1) or "")
-    with pytest.raises(ValidationError, match="The file has more than 1000 rows"):
+    with pytest.raises(ValidationError, match="The file has more than 1,000 rows"):
         csv_import.import_csv(ws, register_workbook(1_200), stop=threading.Event())
     assert read == []
 
