@@ -9,14 +9,13 @@ backup and the administrator's password, then closes the main window with a ``Re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
 from app.config import Paths
-from app.i18n import _, format_datetime
-from app.services.backup import RestoreResult, restore_backup
+from app.i18n import _
+from app.services.backup import RestoreResult, created_text, restore_backup
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.plain import plain_message
 
@@ -52,10 +51,7 @@ def restore_after_close(paths: Paths, request: RestoreRequest) -> RestoreResult 
 
 def restored_message(result: RestoreResult, paths: Paths) -> str:
     """What a restore did, for the administrator who signs in again next."""
-    try:
-        created = format_datetime(datetime.fromisoformat(result.created_at).astimezone())
-    except ValueError:
-        created = result.created_at
+    created = created_text(result.created_at)
     lines = [
         _(
             "The backup of {created} was restored. The files it replaced are kept in {folder}. "

@@ -8,10 +8,16 @@ from typing import Any
 
 from app.agreements import unverified_marker
 from app.agreements.applicability import since_not_recorded
-from app.cli.common import add_actions, json_help, print_json, print_table, workspace
-from app.errors import ValidationError
+from app.agreements.library import MAX_LIBRARY_BYTES
+from app.cli.common import (
+    add_actions,
+    json_help,
+    print_json,
+    print_table,
+    read_file_argument,
+    workspace,
+)
 from app.i18n import _, country_name, current_language, format_date
-from app.os_errors import os_error_reason
 from app.services.agreements import (
     AgreementService,
     ApplicableInfo,
@@ -21,6 +27,7 @@ from app.services.agreements import (
 )
 from app.services.legal_tables import (
     HOST_COUNTRIES_FORMAT,
+    MAX_TABLE_BYTES,
     apply_host_countries_update,
     document_format,
 )
@@ -255,12 +262,13 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    try:
-        raw = args.file.read_bytes()
-    except OSError as exc:
-        raise ValidationError(
-            _("Cannot read {path}: {error}").format(path=args.file, error=os_error_reason(exc))
-        ) from exc
+    # Read only as far as the larger of the two files may be: a file of gigabytes named by
+    # mistake was read whole (and /dev/zero until memory ran out) before the size refused it.
+    raw = read_file_argument(
+        args.file,
+        max_bytes=max(MAX_LIBRARY_BYTES, MAX_TABLE_BYTES),
+        too_large=_("The agreement library is too large."),
+    )
     if document_format(raw) == HOST_COUNTRIES_FORMAT:
         with workspace(args) as ws:
             table = apply_host_countries_update(ws, raw)

@@ -30,7 +30,12 @@ from app.os_errors import os_error_text
 from app.security.hq_secrets import place_message
 from app.security.keyring_store import SecretStore
 from app.services.audit_log import AuditLogService, tampered_message
-from app.services.backup import ConfirmationRequired, create_backup, restore_backup
+from app.services.backup import (
+    ConfirmationRequired,
+    create_backup,
+    created_text,
+    restore_backup,
+)
 from app.services.installation import (
     MissionSetup,
     init_installation,
@@ -460,7 +465,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise UsageError(f"{exc} " + _("Run it again with --yes to restore it.")) from None
     print(
         _("Restored the backup of {created} into {path}.").format(
-            created=result.created_at, path=paths.data_dir
+            created=created_text(result.created_at), path=paths.data_dir
         )
     )
     _print_users(_("Revoked since the backup, kept out: {users}."), result.deactivated)

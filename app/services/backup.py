@@ -46,7 +46,7 @@ from app.db.raw import leave_wal, open_raw, whole_file_lock
 from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
 from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied, QorgauError
-from app.i18n import _, format_size
+from app.i18n import _, format_datetime, format_size
 from app.os_errors import os_error_reason, os_error_text
 from app.security import audit
 from app.security.keyslots import KeySlotStore, PendingKey
@@ -366,6 +366,15 @@ def _checked_manifest(archive: zipfile.ZipFile, bad: str) -> dict[str, Any]:
     return manifest
 
 
+def created_text(created_at: str) -> str:
+    """When a backup was made, in the reader's date format and local time (its manifest holds
+    UTC in ISO form, which the command line showed as it was: «2026-12-07T03:29:23+00:00»)."""
+    try:
+        return format_datetime(datetime.fromisoformat(created_at).astimezone())
+    except ValueError:
+        return created_at
+
+
 def _created_at(manifest: dict[str, Any]) -> datetime | None:
     try:
         return datetime.fromisoformat(str(manifest.get("created_at")))
@@ -581,7 +590,7 @@ def _restore_into(
                 _(
                     "Restoring the backup of {created} replaces this installation's data: every "
                     "change made since then is lost."
-                ).format(created=manifest.get("created_at"))
+                ).format(created=created_text(str(manifest.get("created_at", ""))))
             )
         result = _prepare(staging, manifest, key, username, admin)
         if admin is None:

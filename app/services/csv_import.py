@@ -389,7 +389,9 @@ def auto_mapping(headers: list[str]) -> dict[str, str]:
 def open_register(raw: bytes, sheet: str | None = None) -> Table:
     """The file's table, its header the row among the first that names the most fields: a
     band of merged group names above the real header was taken for it."""
-    return open_table(raw, sheet, header_score=lambda cells: len(auto_mapping(cells)))
+    return open_table(
+        raw, sheet, header_score=lambda cells: len(auto_mapping(cells)), max_rows=MAX_ROWS
+    )
 
 
 def _mapped_twice(columns: Mapping[str, str]) -> tuple[str, list[str]] | None:
@@ -938,7 +940,9 @@ def _checked_rows(
         if checking is not None and report.rows % CHECKED_PER_REPORT == 0:
             checking(report.rows)
         if report.rows > MAX_ROWS:
-            raise ValidationError(_("The file has more than {n} rows.").format(n=MAX_ROWS))
+            raise ValidationError(
+                _("The file has more than {n} rows.").format(n=format_number(MAX_ROWS))
+            )
         if len(cells) != len(headers):
             report.rejected.append(
                 RejectedRow(

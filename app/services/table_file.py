@@ -17,6 +17,7 @@ expansion.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -43,6 +44,13 @@ _ZIP = b"PK\x03\x04"
 _ZERO_PADDED = re.compile(r"0{2,}")  # a number format that shows leading zeros: 000000000000
 _SEPARATORS = ("\t", ";", ",")  # ties go to the first: a tab is never part of a header's text
 _SNIFFED_LINES = 10
+_DECODE_CHUNK = 1 << 20
+# A register's line is one case, some thousands of characters; a file of one line (a binary
+# read as Windows-1251, a text of any kind) was decoded whole, at four times its size.
+MAX_LINE_CHARS = 1 << 20
+# Rows of a CSV that are not cases (titles, header, a band of groups, totals), allowed over
+# the import's ceiling by the count that refuses a file at once.
+_NOT_CASES = 100
 # Rows read past the first row naming two columns to find the header below it: a register's
 # merged band of groups («Сведения о заявителе», «Сведения об обращении») sits a row or two
 # above the real header.
@@ -58,6 +66,9 @@ _MERGE_REF = re.compile(
 # no values write no shared formulas).
 _UNSAVED_FORMULA = re.compile(rb"f>(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?</(?:\w+:)?c>")
 _XML_CHUNK = 1 << 20
+# A row's start, and a cell's value (a number, a date, shared or inline text): a row with a
+# value is a filled row; one of empty cells formatted in advance (borders for future rows) is not.
+_ROW_OR_VALUE = re.compile(rb"<(?:\w+:)?(row|v|is)[\s>/]")
 _CHUNK_OVERLAP = 256  # a tag cut between two chunks is found in the next one
 MAX_MERGED = 100_000  # more merged ranges than a register of 100,000 rows has: the rest ignored
 _PART_UNREADABLE: tuple[type[Exception], ...] = (KeyError, *UNREADABLE_MEMBER)  # KeyError: absent
@@ -81,11 +92,15 @@ class Table:
 
 
 def open_table(
-    raw: bytes, sheet: str | None = None, header_score: HeaderScore | None = None
+    raw: bytes,
+    sheet: str | None = None,
+    header_score: HeaderScore | None = None,
+    max_rows: int | None = None,
 ) -> Table:
     """The file's table; ``sheet`` names a workbook's sheet (the first one if None);
     ``header_score`` tells the header among the first rows naming two columns or more (the
-    one naming the most known fields; the first of them if None or none names any)."""
+    one naming the most known fields; the first of them if None or none names any). A table of
+    far more than ``max_rows`` rows is refused before its rows are read one by one."""
     if raw.startswith(_OLE2):
         raise ValidationError(
             _(
@@ -95,43 +110,65 @@ def open_table(
             )
         )
     if raw.startswith(_ZIP):
-        return _workbook_table(raw, sheet, header_score)
+        return _workbook_table(raw, sheet, header_score, max_rows)
     if sheet:
         raise ValidationError(_("Only an Excel workbook has sheets; this file is CSV text."))
-    return _csv_table(raw, header_score)
+    return _csv_table(raw, header_score, max_rows)
 
 
 # -- CSV ---------------------------------------------------------------------------------
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """The text and the encoding it was read with: UTF-8 (with or without a BOM), UTF-16 with
-    a BOM (Excel's "Unicode text"), or Windows-1251 (what Excel in Russian saves as CSV)."""
+def text_encoding(raw: bytes) -> str:
+    """The encoding the text is in: UTF-8 (with or without a BOM), UTF-16 with a BOM (Excel's
+    "Unicode text"), or Windows-1251 (what Excel in Russian saves as CSV). Each is tried chunk
+    by chunk, nothing kept: a 50 MB file decoded whole held four times its size."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        try:
-            return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-        except UnicodeDecodeError:
-            pass  # a UTF-8 mark before what is not UTF-8: refused below like any other binary
+        # A UTF-8 mark before what is not UTF-8 is refused like any other binary.
+        tried: tuple[str, ...] = ("utf-8-sig",)
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass  # refused below, in the same words as any other binary
+        tried = ("utf-16",)
     elif b"\x00" not in raw[:65536]:  # text has no NUL; a PDF or a picture has many
-        try:
-            return raw.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
-        try:
-            return raw.decode("cp1251"), "cp1251"
-        except UnicodeDecodeError:
-            pass
+        tried = ("utf-8", "cp1251")
+    else:
+        tried = ()
+    for encoding in tried:
+        if _decodes(raw, encoding):
+            return encoding
     raise ValidationError(
         _(
             "The file is neither an Excel workbook (.xlsx) nor text saved as CSV (UTF-8 or "
             "Windows-1251): save it from Excel as one of them."
         )
     )
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        for start in range(0, len(raw), _DECODE_CHUNK):
+            decoder.decode(raw[start : start + _DECODE_CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text_lines(raw: bytes, encoding: str) -> Iterator[str]:
+    """The text's lines as read (line ends kept, for the CSV reader), decoded as they are
+    read; a line past ``MAX_LINE_CHARS`` is refused before it is held whole."""
+    stream = io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline="")
+    number = 0
+    while line := stream.readline(MAX_LINE_CHARS):
+        number += 1
+        if len(line) == MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+            raise ValidationError(
+                _(
+                    "Line {line} is longer than {n} characters: the file is not a table of "
+                    "cases. Save the register from Excel as CSV UTF-8."
+                ).format(line=number, n=format_number(MAX_LINE_CHARS))
+            )
+        yield line
 
 
 def sniff_delimiter(text: str) -> str:
@@ -143,10 +180,14 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_table(raw: bytes, header_score: HeaderScore | None) -> Table:
-    text, encoding = decode(raw)
-    delimiter = sniff_delimiter(text)
-    rows = _csv_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+def _csv_table(raw: bytes, header_score: HeaderScore | None, max_rows: int | None) -> Table:
+    encoding = text_encoding(raw)
+    delimiter = sniff_delimiter(
+        "".join(itertools.islice(_text_lines(raw, encoding), _SNIFFED_LINES))
+    )
+    if max_rows is not None:
+        _check_row_count(raw, encoding, delimiter, max_rows)
+    rows = _csv_rows(csv.reader(_text_lines(raw, encoding), delimiter=delimiter))
     first: list[str] = []
     filled = 0
     for _number, cells in rows:
@@ -160,6 +201,20 @@ def _csv_table(raw: bytes, header_score: HeaderScore | None) -> Table:
     if filled < 2:  # nothing, or a title alone
         raise ValidationError(_("The file is empty."))
     return Table(first, iter(()), encoding, delimiter)  # one column: its fields are missing
+
+
+def _check_row_count(raw: bytes, encoding: str, delimiter: str, max_rows: int) -> None:
+    """Refuse at once a file with far more rows than the import takes: each row is checked as
+    a case (a million rows took 14 s to reach the ceiling). Titles, the header and totals are
+    not cases: the exact count, under the header, is the import's own."""
+    reader = _csv_rows(csv.reader(_text_lines(raw, encoding), delimiter=delimiter))
+    filled = sum(1 for _number, cells in reader if any(cell.strip() for cell in cells))
+    if filled > max_rows + _NOT_CASES:
+        raise _too_many_rows(max_rows)
+
+
+def _too_many_rows(max_rows: int) -> ValidationError:
+    return ValidationError(_("The file has more than {n} rows.").format(n=format_number(max_rows)))
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -205,7 +260,9 @@ def _csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
 # -- Excel workbooks ---------------------------------------------------------------------
 
 
-def _workbook_table(raw: bytes, sheet: str | None, header_score: HeaderScore | None) -> Table:
+def _workbook_table(
+    raw: bytes, sheet: str | None, header_score: HeaderScore | None, max_rows: int | None
+) -> Table:
     _check_archive(raw)
     from openpyxl import load_workbook  # loaded for a workbook only
 
@@ -230,7 +287,12 @@ def _workbook_table(raw: bytes, sheet: str | None, header_score: HeaderScore | N
     # declares A1:XFD1048576, and openpyxl would pad every row to 16,384 cells (minutes for
     # a register); without it, each row is as long as its last filled cell.
     worksheet.reset_dimensions()
-    xml = _read_sheet_xml(raw, getattr(worksheet, "_worksheet_path", ""))
+    member = getattr(worksheet, "_worksheet_path", "")
+    xml = _read_sheet_xml(raw, member)
+    # A damaged part reads as no rows here (openpyxl's reading says what is wrong with it).
+    if max_rows is not None and xml.row_tags > max_rows + _NOT_CASES:
+        if _filled_rows(raw, member) > max_rows + _NOT_CASES:
+            raise _too_many_rows(max_rows)
     rows = _sheet_rows(worksheet, xml.merged)
     first: list[str] = []
     filled = 0
@@ -297,6 +359,8 @@ MergedDown = dict[int, list[tuple[int, int, int]]]
 class _SheetXml(NamedTuple):
     merged: MergedDown
     unsaved_formulas: int
+    # At least as many as the sheet's rows (counted fast: every «<row», and more).
+    row_tags: int
 
 
 def _read_sheet_xml(raw: bytes, member: str) -> _SheetXml:
@@ -307,9 +371,12 @@ def _read_sheet_xml(raw: bytes, member: str) -> _SheetXml:
       a band), and a date or a country over the rows it is the same for; without them the
       header lost its names and the rows their dates;
     - the formula cells without a saved value, which read as empty («the column for Received
-      is empty» under a date the sheet shows once Excel computes it)."""
+      is empty» under a date the sheet shows once Excel computes it);
+    - about how many rows it has, to count the filled ones only in a sheet that may be far
+      past the import's ceiling."""
     found: set[tuple[bytes, ...]] = set()
     unsaved = 0
+    row_tags = 0
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive, archive.open(member) as xml:
             tail = b""
@@ -323,16 +390,38 @@ def _read_sheet_xml(raw: bytes, member: str) -> _SheetXml:
                     unsaved += sum(
                         1 for m in _UNSAVED_FORMULA.finditer(text) if m.end() > len(tail)
                     )
+                row_tags += text.count(b"<row") + text.count(b":row")
                 tail = text[-_CHUNK_OVERLAP:]
     except _PART_UNREADABLE:
-        return _SheetXml({}, 0)  # no such part, or a damaged one: openpyxl's reading says so
+        return _SheetXml({}, 0, 0)  # no such part, or a damaged one: openpyxl's reading says so
     down: MergedDown = {}
     for first_col, first_row, last_col, last_row in found:
         start, end = int(first_row), int(last_row)
         if end > start:
             columns = (_column_index(first_col.decode()), _column_index(last_col.decode()))
             down.setdefault(start, []).append((*columns, end))
-    return _SheetXml(down, unsaved)
+    return _SheetXml(down, unsaved, row_tags)
+
+
+def _filled_rows(raw: bytes, member: str) -> int:
+    """How many of the sheet's rows hold a value, read from its XML in chunks (4 s for a
+    million rows; a million rows checked one by one took 48 s to reach the import's ceiling)."""
+    filled = 0
+    row_filled = True  # no row begun yet: nothing to count
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive, archive.open(member) as xml:
+        tail = b""
+        while chunk := xml.read(_XML_CHUNK):
+            text = tail + chunk
+            for match in _ROW_OR_VALUE.finditer(text, max(0, len(tail) - 16)):
+                if match.end() <= len(tail):
+                    continue  # counted with the chunk before
+                if match.group(1) == b"row":
+                    row_filled = False
+                elif not row_filled:
+                    row_filled = True
+                    filled += 1
+            tail = text[-_CHUNK_OVERLAP:]
+    return filled
 
 
 def _column_index(letters: str) -> int:

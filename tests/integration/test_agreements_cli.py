@@ -255,3 +255,37 @@ def test_a_standard_s_line_neither_repeats_nor_contradicts_its_ratifications(cli
     assert p029.count("not known to be ratified") == 1
     records = by_slug(json.loads(cli("agreement", "list", "--country", "KR", "--json").out))
     assert records["ilo-c105"]["basis_label"] == "International standard"
+
+
+def test_update_from_a_huge_file_reads_only_as_far_as_a_library_may_be(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file of gigabytes named by mistake was read whole before its size was refused
+    (/dev/zero until memory ran out: "internal error"); the library in use stays."""
+    from app.agreements import library as library_module
+
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    before = cli("agreement", "list", "--json").out
+    huge = tmp_path / "huge.json"
+    huge.write_bytes(b" " * (library_module.MAX_LIBRARY_BYTES + 1) + b"{}")
+    read: list[int] = []
+    real_open = Path.open
+
+    def counted_open(path: Path, *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(path, *args, **kwargs)
+        if path == huge:
+            real_read = handle.read
+
+            def read_some(size: int = -1) -> bytes:
+                read.append(size)
+                return real_read(size)
+
+            handle.read = read_some
+        return handle
+
+    monkeypatch.setattr(Path, "open", counted_open)
+    refused = cli("agreement", "update", str(huge))
+    assert refused.code == 1
+    assert refused.err.strip() == "qorgau: The agreement library is too large."
+    assert read and all(0 <= size <= library_module.MAX_LIBRARY_BYTES + 1 for size in read)
+    assert cli("agreement", "list", "--json").out == before

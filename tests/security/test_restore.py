@@ -210,3 +210,28 @@ def test_restore_while_the_window_has_the_database_open_is_refused_and_loses_not
     assert names["serik"] == "Serik, saved after the backup"
     # Once the window is closed the restore goes ahead.
     restore_backup(installation, out, "admin", PASSWORD, confirmed=True)
+
+
+def test_the_backups_time_is_said_in_the_readers_format_and_local_time(
+    installation: Paths, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch, cli: CliAs
+) -> None:
+    """The confirmation and the result printed the manifest's UTC stamp as it is stored
+    («2026-12-07T03:29:23+00:00»), in Kazakh and Russian too."""
+    import json
+    import zipfile
+    from datetime import datetime
+
+    from app.i18n import format_datetime, language_override
+
+    out = tmp_path / "mission.qbackup"
+    assert cli("admin", "backup", "--out", str(out)).code == 0
+    with zipfile.ZipFile(out) as archive:
+        stamp = json.loads(archive.read("manifest.json"))["created_at"]
+    with language_override("ru"):
+        local = format_datetime(datetime.fromisoformat(stamp).astimezone())
+    unconfirmed = cli("admin", "--lang", "ru", "restore", str(out))
+    assert unconfirmed.code == 2
+    assert local in unconfirmed.err and stamp not in unconfirmed.err
+    confirmed = cli("admin", "--lang", "ru", "restore", str(out), "--yes")
+    assert confirmed.code == 0, confirmed.err
+    assert local in confirmed.out and stamp not in confirmed.out
