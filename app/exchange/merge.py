@@ -35,6 +35,7 @@ from sqlalchemy import (
     delete,
     literal,
     null,
+    or_,
     select,
     true,
     update,
@@ -229,6 +230,10 @@ class Stage:
         # each batch's rows by range, not the whole staging table each time.
         self.batched = batched
         # Every id the bundle carries or refers to, and its natural keys: what ``stale`` asks.
+        # Kept on SQLite only, where ``stale`` runs under the one write lock all users share
+        # and must be an indexed lookup. PostgreSQL's ``stale`` reads the staged rows instead
+        # (writing these keys was a fifth of a 10k bundle's plan there).
+        self.keyed = batched
         self.keys = Table("qorgau_stage_keys", self.metadata, Column("key", String))
         self.lists = Table(
             "qorgau_stage_lists",
@@ -349,7 +354,7 @@ def plan_merge(
     rows to write are staged in ``schema``, the only place this session writes to. The
     records ``left_out`` names (entity → ids) are counted and not written."""
     stage = Stage(schema, batched=session.connection().dialect.name == "sqlite")
-    stage.create(session, stage.keys, stage.lists)
+    stage.create(session, *((stage.keys,) if stage.keyed else ()), stage.lists)
     plan = MergePlan(current_change_seq(session), stage)
     for entity in ENTITIES:
         rows = bundle.records.get(entity.name)
@@ -362,17 +367,23 @@ def plan_merge(
         skipped = (left_out or {}).get(entity.name, set())
         plan.entities.append(_plan_entity(session, plan, entity, rows, skipped))
     connection = session.connection()
-    connection.execute(CreateIndex(Index("qorgau_stage_keys_key", stage.keys.c.key)))
+    if stage.keyed:
+        connection.execute(CreateIndex(Index("qorgau_stage_keys_key", stage.keys.c.key)))
     if stage.batched:  # each batch's cases find their lists
         connection.execute(CreateIndex(Index("qorgau_stage_lists_case", stage.lists.c.case_id)))
     return plan
 
 
-def _stage_keys(session: Session, stage: Stage, entity: Entity, rows: list[dict[str, Any]]) -> None:
-    names = ["id", *entity.references]
+def _key_columns(entity: Entity) -> list[str]:
+    """The columns whose values ``stale`` asks about: the id, the references, a natural key."""
     key = NATURAL_KEYS.get(entity.name)
-    if key:
-        names.append(key)
+    return ["id", *entity.references, *([key] if key else [])]
+
+
+def _stage_keys(session: Session, stage: Stage, entity: Entity, rows: list[dict[str, Any]]) -> None:
+    if not stage.keyed:
+        return
+    names = _key_columns(entity)
     keys = {r[n] for r in rows for n in names if r.get(n)}
     stage.insert(session.connection(), stage.keys, [{"key": k} for k in keys])
 
@@ -456,12 +467,42 @@ def stale(session: Session, plan: MergePlan, own: Sequence[tuple[int, int]] = ()
             if entity.model is Mission:
                 return True
             touched.update(str(v) for v in row if v)
+    if not plan.stage.keyed:
+        return _touches_staged(session, plan, touched)
     keys = plan.stage.keys.c.key
     connection = session.connection()
     return any(
         connection.execute(select(keys).where(one_of(keys, chunk)).limit(1)).first() is not None
         for chunk in _chunks(sorted(touched))
     )
+
+
+def _touches_staged(session: Session, plan: MergePlan, touched: set[str]) -> bool:
+    """``stale`` without the key table: whether a value of ``touched`` is the id, a reference
+    or the natural key of a row the plan writes (new or changed), or the id of a record it
+    records a conflict with. Records the plan leaves alone (unchanged, older, left out) write
+    nothing, whatever was saved to them since."""
+    if not touched:
+        return False
+    for entity_plan in plan.entities:
+        names = _key_columns(entity_plan.entity)
+        for _mine, record in entity_plan.conflicts:
+            if any(record.get(name) in touched for name in names):
+                return True
+    values = sorted(touched)
+    connection = session.connection()
+    for entity_plan in plan.entities:
+        names = _key_columns(entity_plan.entity)
+        for table, count in (
+            (entity_plan.new, entity_plan.tally.new),
+            (entity_plan.changed, entity_plan.tally.updated),
+        ):
+            if not count:
+                continue
+            hit = or_(*(one_of(table.c[name], values) for name in names))
+            if connection.execute(select(table.c.n).where(hit).limit(1)).first() is not None:
+                return True
+    return False
 
 
 def _joined(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
