@@ -47,9 +47,9 @@ def _during_planning(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]
     phases: list[str] = []
     original = merge.plan_merge
 
-    def planning(session: Any, bundle: Any, schema: str, left_out: Any = None) -> merge.MergePlan:
+    def planning(session: Any, bundle: Any, schema: str, *given: Any) -> merge.MergePlan:
         phases.append("planned")
-        plan = original(session, bundle, schema, left_out)
+        plan = original(session, bundle, schema, *given)
         if len(phases) == 1:
             action()
         return plan
