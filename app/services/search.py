@@ -300,9 +300,10 @@ def _doc_ids(session: Session, case_ids: Sequence[str]) -> dict[str, int]:
 
 
 def _place_at_once(session: Session, bases: list[int], refs: list[str]) -> None:
-    """PostgreSQL: the slots the row-by-row insert gives, in one statement (one round trip
-    per case was a fifth of indexing an import). A statement does not see its own rows, so
-    the cases of one base are numbered after the highest slot taken before it, in order."""
+    """PostgreSQL: the slots the row-by-row insert gives, in one statement rather than a
+    statement per case (some 0.1 s of a 10k bundle's 2–3 s of indexing). A statement does not
+    see its own rows, so the cases of one base are numbered after the highest slot taken
+    before it, in order."""
     session.execute(
         text(
             "INSERT INTO search_index_map (doc, ref_id) "
