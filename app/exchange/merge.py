@@ -245,7 +245,7 @@ class Stage:
         # Every id the bundle carries or refers to, and its natural keys: what ``stale`` asks.
         # Kept on SQLite only, where ``stale`` runs under the one write lock all users share
         # and must be an indexed lookup. PostgreSQL's ``stale`` reads the staged rows instead
-        # (writing these keys was a fifth of a 10k bundle's plan there).
+        # (writing these keys was about a sixth of a 10k bundle's plan there).
         self.keyed = batched
         self.keys = Table("qorgau_stage_keys", self.metadata, Column("key", String))
         self.lists = Table(
