@@ -428,7 +428,15 @@ def make_hq(server: Server, database: str, root: Path) -> tuple[Paths, ServerCon
 def open_hq(workstation: Paths, config: ServerConfig, user: str) -> Workspace:
     db = ServerDatabase(config, user, "", workstation.data_dir)
     mission = MissionSummary("AST", "KZ", "Astana", True, "", "", "")
-    return Workspace(workstation, db, Actor(user, "hq_admin"), mission, f"server:{config.display}")
+    # The server's superuser has no account row to re-read: nobody can revoke it here.
+    return Workspace(
+        workstation,
+        db,
+        Actor(user, "hq_admin"),
+        mission,
+        f"server:{config.display}",
+        check_account=False,
+    )
 
 
 # -- measurements -------------------------------------------------------------------------------

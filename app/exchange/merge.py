@@ -26,15 +26,18 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     Column,
+    Date,
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     bindparam,
     delete,
     literal,
     null,
+    or_,
     select,
     true,
     update,
@@ -45,7 +48,14 @@ from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 
 from app.db.engine import read_once
 from app.db.listed import one_of
-from app.db.models import Case, CaseCategory, CaseIloIndicator, Mission, SyncConflict
+from app.db.models import (
+    Case,
+    CaseCategory,
+    CaseIloIndicator,
+    Mission,
+    SyncConflict,
+    UtcDateTime,
+)
 from app.db.postgres import copy_rows
 from app.db.sync import CHANGE_SEQ, current_change_seq, next_counter, note_changes
 from app.exchange.format import HQ_ENTITIES
@@ -228,7 +238,15 @@ class Stage:
         # SQLite: ``n`` is the rowid, so that an import writing its new rows in batches reads
         # each batch's rows by range, not the whole staging table each time.
         self.batched = batched
+        # PostgreSQL: staged rows go in with COPY, whose text the server parses; timestamps,
+        # dates and amounts are sent as the records have them (``Codec.to_text_values``), not
+        # parsed into Python values only for psycopg to print them again.
+        self.text_values = not batched
         # Every id the bundle carries or refers to, and its natural keys: what ``stale`` asks.
+        # Kept on SQLite only, where ``stale`` runs under the one write lock all users share
+        # and must be an indexed lookup. PostgreSQL's ``stale`` reads the staged rows instead
+        # (writing these keys was about a sixth of a 10k bundle's plan there).
+        self.keyed = batched
         self.keys = Table("qorgau_stage_keys", self.metadata, Column("key", String))
         self.lists = Table(
             "qorgau_stage_lists",
@@ -263,12 +281,16 @@ class Stage:
         names = tuple(rows[0])
         statement = self._inserts.get((table.name, names))
         if statement is None:
-            statement = _StagedInsert.compile(connection.dialect, table, names)
+            statement = _StagedInsert.compile(connection.dialect, table, names, self.text_values)
             self._inserts[(table.name, names)] = statement
         if statement.copy_sql:
             copy_rows(connection, statement.copy_sql, (statement.values(row) for row in rows))
         else:
             connection.exec_driver_sql(statement.sql, [statement.params(row) for row in rows])
+
+
+# Column types whose record text a COPY hands to PostgreSQL as it is (``Stage.text_values``).
+TEXT_TYPES = (UtcDateTime, Date, Numeric)
 
 
 @dataclass(frozen=True)
@@ -285,13 +307,17 @@ class _StagedInsert:
     copy_sql: str = ""
 
     @classmethod
-    def compile(cls, dialect: Dialect, table: Table, names: tuple[str, ...]) -> _StagedInsert:
+    def compile(
+        cls, dialect: Dialect, table: Table, names: tuple[str, ...], text_values: bool = False
+    ) -> _StagedInsert:
         compiled = table.insert().compile(dialect=dialect, column_keys=list(names))
         keys = tuple(compiled.positiontup or names)
+        as_text = TEXT_TYPES if text_values and dialect.name == "postgresql" else ()
         converters = tuple(
             (i, convert)
             for i, name in enumerate(keys)
-            if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            if not isinstance(table.c[name].type, as_text)
+            and (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
         )
         copy_sql = ""
         if dialect.name == "postgresql":
@@ -344,13 +370,20 @@ def plan_merge(
     bundle: VerifiedBundle,
     schema: str,
     left_out: dict[str, set[str]] | None = None,
+    none_here: frozenset[str] | set[str] = frozenset(),
+    seq: int | None = None,
 ) -> MergePlan:
     """Decide, by reading only, what merging the bundle writes (no write lock is needed); the
     rows to write are staged in ``schema``, the only place this session writes to. The
-    records ``left_out`` names (entity → ids) are counted and not written."""
+    records ``left_out`` names (entity → ids) are counted and not written.
+
+    ``none_here``: entities none of whose records in the bundle the database held when
+    ``seq`` was the change counter (``check_ownership`` found them so): all are new, and
+    not looked up again. Should one have been written since, ``stale`` sees it under the
+    write lock (its change number is above ``seq``) and the merge is planned again."""
     stage = Stage(schema, batched=session.connection().dialect.name == "sqlite")
-    stage.create(session, stage.keys, stage.lists)
-    plan = MergePlan(current_change_seq(session), stage)
+    stage.create(session, *((stage.keys,) if stage.keyed else ()), stage.lists)
+    plan = MergePlan(current_change_seq(session) if seq is None else seq, stage)
     for entity in ENTITIES:
         rows = bundle.records.get(entity.name)
         if not rows:
@@ -360,19 +393,26 @@ def plan_merge(
             _stage_keys(session, stage, entity, plan.missions)
             continue
         skipped = (left_out or {}).get(entity.name, set())
-        plan.entities.append(_plan_entity(session, plan, entity, rows, skipped))
+        known = entity.name not in none_here
+        plan.entities.append(_plan_entity(session, plan, entity, rows, skipped, known))
     connection = session.connection()
-    connection.execute(CreateIndex(Index("qorgau_stage_keys_key", stage.keys.c.key)))
+    if stage.keyed:
+        connection.execute(CreateIndex(Index("qorgau_stage_keys_key", stage.keys.c.key)))
     if stage.batched:  # each batch's cases find their lists
         connection.execute(CreateIndex(Index("qorgau_stage_lists_case", stage.lists.c.case_id)))
     return plan
 
 
-def _stage_keys(session: Session, stage: Stage, entity: Entity, rows: list[dict[str, Any]]) -> None:
-    names = ["id", *entity.references]
+def _key_columns(entity: Entity) -> list[str]:
+    """The columns whose values ``stale`` asks about: the id, the references, a natural key."""
     key = NATURAL_KEYS.get(entity.name)
-    if key:
-        names.append(key)
+    return ["id", *entity.references, *([key] if key else [])]
+
+
+def _stage_keys(session: Session, stage: Stage, entity: Entity, rows: list[dict[str, Any]]) -> None:
+    if not stage.keyed:
+        return
+    names = _key_columns(entity)
     keys = {r[n] for r in rows for n in names if r.get(n)}
     stage.insert(session.connection(), stage.keys, [{"key": k} for k in keys])
 
@@ -383,9 +423,12 @@ def _plan_entity(
     entity: Entity,
     stream: RecordStream,
     skipped: set[str],
+    known: bool = True,
 ) -> EntityPlan:
+    """``known``: whether some of the records may be here already (else all are new)."""
     codec = Codec(entity)
     stage = plan.stage
+    values_of = codec.to_text_values if stage.text_values else codec.to_values
     entity_plan = EntityPlan(
         entity, stage.rows_of(entity, "new"), stage.rows_of(entity, "changed"), stage.lists
     )
@@ -394,7 +437,7 @@ def _plan_entity(
     connection = session.connection()
     for rows in stream.batches(CHUNK):
         _stage_keys(session, stage, entity, rows)
-        local = local_records(session, codec, [r["id"] for r in rows])
+        local = local_records(session, codec, [r["id"] for r in rows]) if known else {}
         new: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
         written: list[dict[str, Any]] = []
@@ -404,11 +447,15 @@ def _plan_entity(
                 tally.left_out += 1
             elif mine is None:
                 tally.new += 1
-                new.append({**codec.to_values(record), "n": tally.new})
+                row = values_of(record)
+                row["n"] = tally.new
+                new.append(row)
                 written.append(record)
             elif record["version"] > mine["version"]:
                 tally.updated += 1
-                changed.append({**codec.to_values(record), "n": tally.updated})
+                row = values_of(record)
+                row["n"] = tally.updated
+                changed.append(row)
                 written.append(record)
             elif record["version"] < mine["version"]:
                 tally.local_newer += 1
@@ -456,12 +503,42 @@ def stale(session: Session, plan: MergePlan, own: Sequence[tuple[int, int]] = ()
             if entity.model is Mission:
                 return True
             touched.update(str(v) for v in row if v)
+    if not plan.stage.keyed:
+        return _touches_staged(session, plan, touched)
     keys = plan.stage.keys.c.key
     connection = session.connection()
     return any(
         connection.execute(select(keys).where(one_of(keys, chunk)).limit(1)).first() is not None
         for chunk in _chunks(sorted(touched))
     )
+
+
+def _touches_staged(session: Session, plan: MergePlan, touched: set[str]) -> bool:
+    """``stale`` without the key table: whether a value of ``touched`` is the id, a reference
+    or the natural key of a row the plan writes (new or changed), or the id of a record it
+    records a conflict with. Records the plan leaves alone (unchanged, older, left out) write
+    nothing, whatever was saved to them since."""
+    if not touched:
+        return False
+    for entity_plan in plan.entities:
+        names = _key_columns(entity_plan.entity)
+        for _mine, record in entity_plan.conflicts:
+            if any(record.get(name) in touched for name in names):
+                return True
+    values = sorted(touched)
+    connection = session.connection()
+    for entity_plan in plan.entities:
+        names = _key_columns(entity_plan.entity)
+        for table, count in (
+            (entity_plan.new, entity_plan.tally.new),
+            (entity_plan.changed, entity_plan.tally.updated),
+        ):
+            if not count:
+                continue
+            hit = or_(*(one_of(table.c[name], values) for name in names))
+            if connection.execute(select(table.c.n).where(hit).limit(1)).first() is not None:
+                return True
+    return False
 
 
 def _joined(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

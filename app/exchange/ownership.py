@@ -147,6 +147,7 @@ class _Checker:
         # Who holds each case the bundle carries: all ownership needs of them besides a batch.
         self.bundle_cases = {r["id"]: r["holder_mission"] for r in bundle.records.get("case", [])}
         self.left_out = LeftOut()
+        self.held_here: set[str] = set()  # entities of which the database holds some record
 
     # -- the database's copies ------------------------------------------------------------------
 
@@ -208,6 +209,8 @@ class _Checker:
         the same version as here, which change something only if their content differs (then
         they become a conflict someone may accept)."""
         local = self._load(entity, [r["id"] for r in rows])
+        if local:
+            self.held_here.add(entity)
         if entity == "mission":
             # Merging takes a mission's details whatever their version: all are judged.
             return [(r, local.get(r["id"])) for r in rows], []
@@ -601,10 +604,16 @@ class _Checker:
         )
 
 
-def check_ownership(session: Session, bundle: VerifiedBundle, here: str) -> LeftOut:
+def check_ownership(
+    session: Session, bundle: VerifiedBundle, here: str, none_here: set[str] | None = None
+) -> LeftOut:
     """Refuse the bundle (before any write) if it creates or changes a record its signer does
     not own; ``here`` is this installation's mission code. What the signer changed in cases
-    it held before HQ transferred them away is returned, to be left out."""
+    it held before HQ transferred them away is returned, to be left out. ``none_here``, if
+    given, gets the entities none of whose records in the bundle the database holds (read
+    for these checks already): the merge plan need not look them up again."""
     checker = _Checker(session, bundle, here)
     checker.check()
+    if none_here is not None:
+        none_here.update(name for name in bundle.records if name not in checker.held_here)
     return checker.left_out

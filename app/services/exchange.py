@@ -1337,8 +1337,12 @@ class ExchangeService:
             raise BundleRefused(_("The bundle's part number is larger than its count of parts."))
         if part and part.number > 1 and not _received(session, bundle.source, part.set_id):
             raise BundleRefused(first_part_missing(part))
+        # Read before the checks: anything written after it (PostgreSQL reads each statement
+        # afresh) makes the plan stale under the write lock.
+        seq = current_change_seq(session)
         # Who may change what comes first: a refused record is named before any other check.
-        left_out = check_ownership(session, bundle, self.ws.mission_code)
+        none_here: set[str] = set()
+        left_out = check_ownership(session, bundle, self.ws.mission_code, none_here)
         # A rewritten audit history at the source is refused here (audit_anchor.py). Only HQ
         # warns of a gap, naming the last bundle it received.
         at_hq = self.ws.mission.is_hq
@@ -1353,7 +1357,7 @@ class ExchangeService:
         if bundle.records.get("case_citation") and not _has_library(session):
             return None
         check_references(session, bundle)
-        plan = plan_merge(session, bundle, schema, left_out.ids)
+        plan = plan_merge(session, bundle, schema, left_out.ids, none_here, seq)
         return _Staged(plan, head, _held_head(session, bundle.source), left_out)
 
     def _stage_locked(self, session: Session, bundle: VerifiedBundle, schema: str) -> _Staged:

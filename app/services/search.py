@@ -282,7 +282,10 @@ def _doc_ids(session: Session, case_ids: Sequence[str]) -> dict[str, int]:
             _MAP.delete().where(one_of(_MAP.c.ref_id, stale)),
         )
     placed = [case_id for case_id in bases if case_id not in docs or case_id in stale]
-    if placed:
+    if placed and _on_server(session):
+        _place_at_once(session, [bases[ref] for ref in placed], placed)
+        docs.update(_existing_docs(session, placed))
+    elif placed:
         # Row by row in one prepared statement, so each sees the slots taken just before it.
         session.execute(
             text(
@@ -294,6 +297,24 @@ def _doc_ids(session: Session, case_ids: Sequence[str]) -> dict[str, int]:
         )
         docs.update(_existing_docs(session, placed))
     return {ref: doc for ref, doc in docs.items() if ref in bases}
+
+
+def _place_at_once(session: Session, bases: list[int], refs: list[str]) -> None:
+    """PostgreSQL: the slots the row-by-row insert gives, in one statement rather than a
+    statement per case (some 0.1 s of a 10k bundle's 2–3 s of indexing). A statement does not
+    see its own rows, so the cases of one base are numbered after the highest slot taken
+    before it, in order."""
+    session.execute(
+        text(
+            "INSERT INTO search_index_map (doc, ref_id) "
+            "SELECT coalesce((SELECT max(m.doc) FROM search_index_map m "
+            "WHERE m.doc BETWEEN p.base AND p.base + :slots - 1), p.base - 1) "
+            "+ row_number() OVER (PARTITION BY p.base ORDER BY p.n), p.ref "
+            "FROM unnest(CAST(:bases AS bigint[]), CAST(:refs AS varchar[])) "
+            "WITH ORDINALITY AS p(base, ref, n)"
+        ),
+        {"slots": _SLOTS, "bases": bases, "refs": refs},
+    )
 
 
 def _delete_docs(session: Session, docs: Iterable[int]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, text, update
 
 from app.db.models import Case
@@ -109,6 +110,7 @@ def test_a_case_whose_date_changes_moves_in_the_search_order(ws: Workspace) -> N
     assert rows == len(DAYS_AGO)
 
 
+@pytest.mark.both_engines(slow=True)  # PostgreSQL places them in one statement
 def test_cases_received_the_same_day_with_the_same_number_get_their_own_rows(
     ws: Workspace,
 ) -> None:
@@ -127,6 +129,29 @@ def test_cases_received_the_same_day_with_the_same_number_get_their_own_rows(
     assert len(set(docs)) == len(ids)
     assert {doc - doc % (1 << search.SLOT_BITS) for doc in docs} == {search.doc_base(day, 7)}
     assert sorted(r.id for r in service.list_cases(CaseFilter(text="Example"))) == sorted(ids)
+
+
+@pytest.mark.both_engines(slow=True)
+def test_a_case_placed_later_takes_the_slot_after_the_highest_taken_that_day(
+    ws: Workspace,
+) -> None:
+    service = _cases(ws)
+    ids = [r.id for r in service.list_cases(CaseFilter(text="Example"))]
+    day, slots = date(2026, 1, 2), 1 << search.SLOT_BITS
+    with ws.write() as session:
+        for n, case_id in enumerate(ids):  # as several missions' cases at HQ
+            session.execute(
+                update(Case)
+                .where(Case.id == case_id)
+                .values(received_at=day, seq=7, mission_code=f"M{n}")
+            )
+        search.index_cases(session, ids[:3])  # three first, in one statement on a server
+        search.index_cases(session, ids[3:])  # the rest after them, in another
+        docs = dict(session.execute(text("SELECT ref_id, doc FROM search_index_map")).all())
+    base = search.doc_base(day, 7)
+    assert sorted(docs[i] - base for i in ids[:3]) == [0, 1, 2]
+    assert sorted(docs[i] - base for i in ids[3:]) == list(range(3, len(ids)))
+    assert all(doc % slots < len(ids) for doc in docs.values())
 
 
 def test_removed_cases_leave_the_index(ws: Workspace) -> None:
