@@ -360,13 +360,31 @@ def _checked_manifest(archive: zipfile.ZipFile, bad: str) -> dict[str, Any]:
     manifest = json_from_outside(archive.read(MANIFEST))
     if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
         raise DatabaseError(bad)
-    if manifest.get("version") != BACKUP_VERSION:
-        raise DatabaseError(_("This backup was made by another version of Qorgau."))
+    version = manifest.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise DatabaseError(bad)
+    if version != BACKUP_VERSION:
+        raise DatabaseError(_other_version(version))
     if not isinstance(manifest.get("database_id"), str) or not isinstance(
         manifest.get("mission_code"), str
     ):
         raise DatabaseError(bad)
+    if _created_at(manifest) is None:
+        raise DatabaseError(bad)  # said as written (e.g. "[1]") where a date was expected
     return manifest
+
+
+def _other_version(version: int) -> str:
+    """Why a backup of another format version is refused, and what to do about it."""
+    if version > BACKUP_VERSION:
+        return _(
+            "This backup was made by a newer version of Qorgau, which this one cannot read. "
+            "Install the version that made it (or a later one), then restore it again."
+        )
+    return _(
+        "This backup was made by an older version of Qorgau, which this one can no longer "
+        "read. Restore it with the version that made it, then make a new backup there."
+    )
 
 
 def created_text(created_at: str) -> str:
@@ -379,8 +397,11 @@ def created_text(created_at: str) -> str:
 
 
 def _created_at(manifest: dict[str, Any]) -> datetime | None:
+    created = manifest.get("created_at")
+    if not isinstance(created, str):
+        return None  # str() of a list ("[1]") was shown to the user as the backup's date
     try:
-        return datetime.fromisoformat(str(manifest.get("created_at")))
+        return datetime.fromisoformat(created)
     except ValueError:
         return None
 
