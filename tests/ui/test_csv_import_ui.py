@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QFileDialog
@@ -103,6 +104,37 @@ def test_a_spreadsheet_without_a_needed_column_says_so_and_imports_nothing(
     )
     assert not dialog.import_button.isEnabled()
     assert CaseService(ws).count_cases() == 0
+
+
+def test_a_refused_check_reads_the_file_once(
+    qtbot: QtBot,
+    make_window: Callable[..., object],
+    open_ws: OpenWs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a refusal the dialog read the file again for its columns: for a million-row
+    workbook some 8 s more of background work. The first reading's columns are kept."""
+    from app.services import csv_import as service
+
+    readings: list[bytes] = []
+    real_open_table = service.open_table
+
+    def counted(raw: bytes, *args: Any, **kwargs: Any) -> Any:
+        readings.append(raw)
+        return real_open_table(raw, *args, **kwargs)
+
+    monkeypatch.setattr(service, "open_table", counted)
+    ws = open_ws("serik")
+    path = tmp_path / "no-names.csv"
+    path.write_text("Страна;Категория;Дата обращения\nKR;unpaid_wages;20.10.2026\n", "utf-8")
+
+    dialog = _checked(qtbot, make_window, ws, path)
+
+    assert dialog.error.text().startswith("No column for Surname, Given names")
+    assert dialog.headers == ["Страна", "Категория", "Дата обращения"]
+    assert dialog.mapping_table.rowCount() == 3
+    assert len(readings) == 1
 
 
 def test_columns_named_otherwise_are_mapped_in_the_dialog_then_imported(

@@ -44,9 +44,9 @@ from app.services.csv_import import (
     field_label,
     import_csv,
     imported_before_message,
-    open_register,
     report_notes,
 )
+from app.services.table_file import Table
 from app.services.workspace import Workspace
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
@@ -121,6 +121,7 @@ def check_spreadsheet(
     usual are recognised; ``sheet`` None: a workbook's first sheet; ``categories``: the
     complaints the file writes in its own words, as the officer named them."""
     raw = read_spreadsheet(path)
+    tables: list[Table] = []
     try:
         report = import_csv(
             workspace,
@@ -132,11 +133,14 @@ def check_spreadsheet(
             categories=categories,
             default_status=default_status,
             checking=checking,
+            opened=tables.append,
         )
     except ValidationError as exc:
-        # The columns as mapped cannot be imported: the file's columns, for choosing again
-        # (a file that cannot be read at all raises here too, said by the dialog).
-        table = open_register(raw, sheet)
+        if not tables:
+            raise  # the file cannot be read at all: said by the dialog
+        # The columns as mapped cannot be imported: the file's columns, for choosing again,
+        # as read the once (a second reading of a million-row workbook took ~8 s).
+        table = tables[0]
         problem = str(exc)
         if isinstance(exc, MissingColumns):  # said in the dialog's terms, not the CLI's --map
             problem = _(
