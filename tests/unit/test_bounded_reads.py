@@ -44,8 +44,8 @@ def fifo(tmp_path: Path) -> Iterator[tuple[Path, list[int]]]:
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
     yield path, written
-    if writer.is_alive():  # the reader never opened it: let the writer go
-        path.open("rb").close()
+    if writer.is_alive():  # the reader never opened it: let the writer go (never blocks)
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
     writer.join(timeout=5)
 
 

@@ -48,6 +48,7 @@ from app.services.csv_import import (
 )
 from app.services.table_file import Table
 from app.services.workspace import Workspace
+from app.untrusted import read_at_most
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import (
@@ -82,15 +83,17 @@ def read_spreadsheet(path: Path) -> bytes:
     """The file's bytes, refused with a message of its own if it cannot be read or is larger
     than the import takes (before reading a file of gigabytes chosen by mistake)."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ValidationError(_("The file is larger than {n} MB.").format(n=MAX_BYTES // 2**20))
-        return path.read_bytes()
+        # Not the size the file system reports: a FIFO says 0 bytes and has no end.
+        raw = read_at_most(path, MAX_BYTES)
     except OSError as exc:
         raise ValidationError(
             _("The file {name} cannot be read: {error}").format(
                 name=path.name, error=os_error_reason(exc)
             )
         ) from None
+    if raw is None:
+        raise ValidationError(_("The file is larger than {n} MB.").format(n=MAX_BYTES // 2**20))
+    return raw
 
 
 @dataclass(frozen=True)
