@@ -11,6 +11,7 @@ import json
 import struct
 import zipfile
 import zlib
+from pathlib import Path
 from typing import Any
 
 # A ZIP's directory and headers are plain bytes anyone can write: a changed "version needed"
@@ -44,3 +45,12 @@ def json_from_outside(raw: bytes | str) -> Any:
     except RecursionError:
         raise ValueError("nested too deeply") from None
     return value
+
+
+def read_at_most(path: Path, max_bytes: int) -> bytes | None:
+    """The bytes of ``path``, or None when it holds more than ``max_bytes``: only that much
+    more is read. The size the file system reports is not asked first: a FIFO or /dev/zero
+    reports 0 bytes and has no end. OSError as ``open`` and ``read`` raise it."""
+    with path.open("rb") as handle:
+        raw = handle.read(max_bytes + 1)
+    return None if len(raw) > max_bytes else raw

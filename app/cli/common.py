@@ -22,7 +22,7 @@ from app.db import MIGRATION_NOTICE
 from app.errors import QorgauError, UsageError, ValidationError
 from app.i18n import N_, _
 from app.os_errors import os_error_reason
-from app.untrusted import json_from_outside
+from app.untrusted import json_from_outside, read_at_most
 
 if TYPE_CHECKING:  # the services load with the command that opens a workspace, not before
     from app.services.workspace import Workspace
@@ -162,13 +162,14 @@ def read_file_argument(
     ``max_bytes``, a longer file is refused saying ``too_large`` (only that much more is read:
     a file of gigabytes named by mistake is not loaded whole)."""
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(max_bytes + 1 if max_bytes >= 0 else -1)
+        if max_bytes < 0:
+            return path.read_bytes()
+        raw = read_at_most(path, max_bytes)
     except OSError as exc:
         raise refusal(
             _("{path} cannot be read: {error}").format(path=path, error=os_error_reason(exc))
         ) from None
-    if 0 <= max_bytes < len(raw):
+    if raw is None:
         raise refusal(too_large)
     return raw
 

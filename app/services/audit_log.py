@@ -35,7 +35,7 @@ from app.security import audit, audit_anchor
 from app.security.audit import AuditProblem
 from app.security.audit_anchor import SignedHead
 from app.services.workspace import Workspace
-from app.untrusted import json_from_outside
+from app.untrusted import json_from_outside, read_at_most
 
 HEAD_READERS = ADMIN_OR_HQ
 # Who did what: the administrator, and HQ's operator and administrator. A case's own history is
@@ -94,14 +94,14 @@ def tampered_message(problems: int) -> str:
 
 def read_head_file(path: Path) -> SignedHead:
     try:
-        if path.stat().st_size > MAX_HEAD_FILE_BYTES:
-            raise ValidationError(_("The head file is too large."), field="head")
-        raw = path.read_bytes()
+        raw = read_at_most(path, MAX_HEAD_FILE_BYTES)
     except OSError as exc:
         raise ValidationError(
             _("The head file cannot be read: {error}").format(error=os_error_text(exc)),
             field="head",
         ) from None
+    if raw is None:
+        raise ValidationError(_("The head file is too large."), field="head")
     try:
         data: Any = json_from_outside(raw)
     except ValueError:  # not UTF-8, not JSON, too deep, a number too long

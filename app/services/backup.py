@@ -18,6 +18,8 @@ Who may do what (roles are checked here, not only in the UI):
   re-keyed to the current key and the current key slots are kept: a user revoked since the
   backup stays out (her account is deactivated again in the restored copy), and her old key,
   which still opens the backup file itself, opens nothing current.
+  The current signing key pair and registry of trusted keys are kept too: a backup from before
+  a revocation holds the signing key the revoked officer could copy.
 - restore into an empty folder (a new laptop) needs an administrator of the backup.
 - a re-key that waited for other windows is finished by the restore (it runs alone), so the
   restored file never keeps the key a revocation retired.
@@ -37,11 +39,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.config import DB_FILENAME, KEYSLOTS_FILENAME, Paths
 from app.db.engine import Database
 from app.db.migrate import ensure_schema
-from app.db.models import User
+from app.db.models import LocalSecret, Mission, User
 from app.db.raw import leave_wal, open_raw, whole_file_lock
 from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
@@ -59,7 +62,7 @@ from app.security.private_files import (
     touch_private,
 )
 from app.security.rekey import finish_waiting, key_opens, rekey_database, retire_waiting_key
-from app.services.installation import prove_password
+from app.services.installation import SIGNING_KEY, prove_password
 from app.services.server_hq import backups_message, refuse_on_server
 from app.services.workspace import Workspace
 from app.untrusted import UNREADABLE_MEMBER, json_from_outside
@@ -357,13 +360,31 @@ def _checked_manifest(archive: zipfile.ZipFile, bad: str) -> dict[str, Any]:
     manifest = json_from_outside(archive.read(MANIFEST))
     if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
         raise DatabaseError(bad)
-    if manifest.get("version") != BACKUP_VERSION:
-        raise DatabaseError(_("This backup was made by another version of Qorgau."))
+    version = manifest.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise DatabaseError(bad)
+    if version != BACKUP_VERSION:
+        raise DatabaseError(_other_version(version))
     if not isinstance(manifest.get("database_id"), str) or not isinstance(
         manifest.get("mission_code"), str
     ):
         raise DatabaseError(bad)
+    if _created_at(manifest) is None:
+        raise DatabaseError(bad)  # said as written (e.g. "[1]") where a date was expected
     return manifest
+
+
+def _other_version(version: int) -> str:
+    """Why a backup of another format version is refused, and what to do about it."""
+    if version > BACKUP_VERSION:
+        return _(
+            "This backup was made by a newer version of Qorgau, which this one cannot read. "
+            "Install the version that made it (or a later one), then restore it again."
+        )
+    return _(
+        "This backup was made by an older version of Qorgau, which this one can no longer "
+        "read. Restore it with the version that made it, then make a new backup there."
+    )
 
 
 def created_text(created_at: str) -> str:
@@ -376,8 +397,11 @@ def created_text(created_at: str) -> str:
 
 
 def _created_at(manifest: dict[str, Any]) -> datetime | None:
+    created = manifest.get("created_at")
+    if not isinstance(created, str):
+        return None  # str() of a list ("[1]") was shown to the user as the backup's date
     try:
-        return datetime.fromisoformat(str(manifest.get("created_at")))
+        return datetime.fromisoformat(created)
     except ValueError:
         return None
 
@@ -592,7 +616,8 @@ def _restore_into(
                     "change made since then is lost."
                 ).format(created=created_text(str(manifest.get("created_at", ""))))
             )
-        result = _prepare(staging, manifest, key, username, admin)
+        keys_now = _keys_now(paths.db, admin.key) if admin is not None else None
+        result = _prepare(staging, manifest, key, username, admin, keys_now)
         if admin is None:
             # A backup made while a re-key waited, by a version that kept the waiting key.
             retire_waiting_key(
@@ -638,8 +663,102 @@ def _refuse_if_open_elsewhere(db: Path, key: bytes) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _TrustedNow:
+    """Another installation's keys as the current registry holds them."""
+
+    code: str
+    country: str
+    city: str
+    signing_key: str
+    age_recipient: str | None
+    trusted_at: datetime | None
+    is_hq: bool
+
+
+@dataclass(frozen=True)
+class _KeysNow:
+    """The current installation's signing key pair and registry of trusted keys, which a
+    restore keeps: a backup from before a revocation holds the signing key the revoked officer
+    could copy (replaced since, and trusted by HQ no more), and an older registry could hold a
+    mission's key that was replaced for the same reason."""
+
+    signing_private: bytes | None
+    signing_public: str | None
+    trusted: list[_TrustedNow]
+
+
+def _keys_now(db_path: Path, key: bytes) -> _KeysNow:
+    db = Database(db_path, key)
+    try:
+        with db.read() as session:
+            local = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+            secret = session.get(LocalSecret, SIGNING_KEY)
+            others = session.execute(
+                select(Mission).where(
+                    Mission.is_local.is_(False), Mission.signing_public_key.is_not(None)
+                )
+            ).scalars()
+            trusted = [
+                _TrustedNow(
+                    m.code,
+                    m.country,
+                    m.city,
+                    m.signing_public_key or "",
+                    m.age_recipient,
+                    m.trusted_at,
+                    m.is_hq,
+                )
+                for m in others
+            ]
+            return _KeysNow(
+                bytes(secret.value) if secret is not None else None,
+                local.signing_public_key,
+                trusted,
+            )
+    finally:
+        db.dispose()
+
+
+def _keep_keys(session: Session, keys: _KeysNow) -> dict[str, Any]:
+    """Put the current keys into the restored copy; what changed, for its audit entry."""
+    kept: dict[str, Any] = {}
+    local = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+    secret = session.get(LocalSecret, SIGNING_KEY)
+    if keys.signing_private is not None and keys.signing_public is not None:
+        if secret is None or bytes(secret.value) != keys.signing_private:
+            if secret is None:
+                session.add(LocalSecret(name=SIGNING_KEY, value=keys.signing_private))
+            else:
+                secret.value = keys.signing_private
+            kept["signing_key"] = keys.signing_public
+            kept["signing_key_in_backup"] = local.signing_public_key
+            local.signing_public_key = keys.signing_public
+    trusted_again = []
+    for now in keys.trusted:
+        row = session.execute(select(Mission).where(Mission.code == now.code)).scalar_one_or_none()
+        if row is None:
+            row = Mission(code=now.code, country=now.country, city=now.city)
+            session.add(row)
+        elif row.signing_public_key == now.signing_key and row.is_hq == now.is_hq:
+            continue
+        row.signing_public_key = now.signing_key
+        row.age_recipient = now.age_recipient
+        row.trusted_at = now.trusted_at
+        row.is_hq = now.is_hq
+        trusted_again.append(now.code)
+    if trusted_again:
+        kept["trusted_keys"] = trusted_again
+    return kept
+
+
 def _prepare(
-    staging: Path, manifest: dict[str, Any], key: bytes, username: str, admin: _Admin | None
+    staging: Path,
+    manifest: dict[str, Any],
+    key: bytes,
+    username: str,
+    admin: _Admin | None,
+    keys_now: _KeysNow | None = None,
 ) -> RestoreResult:
     """Bring the staged copy in line with the current installation before it replaces it."""
     copy = staging / DB_FILENAME
@@ -662,6 +781,7 @@ def _prepare(
                         deactivated.append(user.username)
                 known = {u.username for u in users}
                 without_account = [u for u in admin.slot_users if u not in known]
+            kept = _keep_keys(session, keys_now) if keys_now is not None else {}
             audit.record(
                 session,
                 username,
@@ -671,6 +791,7 @@ def _prepare(
                 {
                     "created_at": manifest.get("created_at"),
                     "deactivated": deactivated,
+                    **({"kept_current_keys": kept} if kept else {}),
                 },
             )
     finally:

@@ -827,6 +827,7 @@ def import_csv(
     default_status: str = CaseStatus.NEW.value,
     checking: Callable[[int], None] | None = None,
     file_name: str = "",
+    opened: Callable[[Table], None] | None = None,
 ) -> ImportReport:
     """Check every row, then write the accepted ones in batches (see the module's notes).
     ``stop``, once set, ends the import before the next row is checked or the next batch is
@@ -836,12 +837,15 @@ def import_csv(
     the file writes otherwise (its text → a category code): legacy sheets write their own words.
     ``default_status``: the status of a row that names none (and no closing date).
     ``checking(rows)`` is called every ``CHECKED_PER_REPORT`` rows read. ``file_name``: the
-    file's name (no folder), kept in the import's audit entry."""
+    file's name (no folder), kept in the import's audit entry. ``opened(table)`` is called
+    once the file is read: a caller shown a refusal keeps its columns without reading again."""
     ws.require_role(*CASE_WORKERS)
     stop = stop or threading.Event()
     if len(raw) > MAX_BYTES:
         raise ValidationError(_("The file is larger than {n} MB.").format(n=MAX_BYTES // 2**20))
     table = open_register(raw, sheet)
+    if opened is not None:
+        opened(table)
     digest = hashlib.sha256(raw).hexdigest()
     columns = dict(mapping) if mapping else auto_mapping(table.headers)
     home = _checked_mapping(ws, table.headers, columns)

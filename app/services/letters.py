@@ -113,6 +113,7 @@ from app.services.legal_tables import SUBJECT_RULES, host_law
 from app.services.letterhead import letterhead
 from app.services.rows import add_case_event, copied, live_row
 from app.services.workspace import DatedService
+from app.untrusted import read_at_most
 
 LETTER_STATUSES: tuple[LetterStatus, ...] = tuple(LetterStatus)
 
@@ -821,15 +822,15 @@ class LetterService(DatedService):
         """``verify`` of a file's content, read whole; a file larger than any letter, or one
         that cannot be read, is refused with a message saying so."""
         try:
-            if path.stat().st_size > MAX_VERIFY_BYTES:
-                raise ValidationError(_("{path} is too large to be a letter.").format(path=path))
-            content = path.read_bytes()
+            content = read_at_most(path, MAX_VERIFY_BYTES)
         except FileNotFoundError:
             raise ValidationError(_("{path} does not exist.").format(path=path)) from None
         except OSError as exc:
             raise ValidationError(
                 _("{path} cannot be read: {error}").format(path=path, error=os_error_reason(exc))
             ) from None
+        if content is None:
+            raise ValidationError(_("{path} is too large to be a letter.").format(path=path))
         return self.verify(content)
 
     def verify_code(self, payload: str) -> VerifyResult:

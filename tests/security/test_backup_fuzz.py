@@ -184,6 +184,18 @@ def _manifest_of(good: bytes, **change: Any) -> bytes:
             lambda good: _with_manifest(good, b" " * (70 * 1024) + _manifest_of(good)),
             id="manifest-past-64-KiB",
         ),
+        pytest.param(
+            lambda good: _with_manifest(good, _manifest_of(good, created_at=[1])),
+            id="created-at-a-list",  # restored, and "[1]" shown as its date
+        ),
+        pytest.param(
+            lambda good: _with_manifest(good, _manifest_of(good, created_at="last Tuesday")),
+            id="created-at-not-a-date",
+        ),
+        pytest.param(
+            lambda good: _with_manifest(good, _manifest_of(good, version="1")),
+            id="version-a-string",
+        ),
     ],
 )
 def test_restoring_a_backup_damaged_so_is_refused_in_words_and_changes_nothing(
@@ -211,3 +223,25 @@ def test_the_good_backup_is_accepted_by_the_same_check(
     assert check_backup_for_restore(installation, file).mission_code == "SEL"
     with pytest.raises(ConfirmationRequired):
         restore_backup(installation, file, "admin", PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("version", "said"),
+    [
+        (2, "made by a newer version of Qorgau, which this one cannot read. Install the version"),
+        (0, "made by an older version of Qorgau, which this one can no longer read. Restore it"),
+    ],
+)
+def test_a_backup_of_another_version_says_which_and_what_to_do(
+    installation: Paths, backup: bytes, tmp_path: Path, version: int, said: str
+) -> None:
+    file = tmp_path / "given.qbackup"
+    file.write_bytes(_with_manifest(backup, _manifest_of(backup, version=version)))
+    with pytest.raises(DatabaseError) as checked:
+        check_backup_for_restore(installation, file)
+    assert said in str(checked.value)
+    before = data_of(installation)
+    with pytest.raises(DatabaseError) as refused:
+        restore_backup(installation, file, "admin", PASSWORD, confirmed=True)
+    assert said in str(refused.value)
+    assert data_of(installation) == before

@@ -7,18 +7,22 @@ the current installation, the same installation (database id), and a confirmatio
 
 from __future__ import annotations
 
+import base64
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from app.config import Paths
+from app.db.models import AuditEntry, LocalSecret
 from app.errors import AuthError, DatabaseError, PermissionDenied
 from app.security.keyslots import KeySlotStore
 from app.security.rekey import key_opens
 from app.services.backup import ConfirmationRequired, create_backup, restore_backup
-from app.services.installation import unlock
+from app.services.installation import SIGNING_KEY, unlock
+from app.services.keys import KeyService
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import MISSION, PASSWORD
@@ -235,3 +239,46 @@ def test_the_backups_time_is_said_in_the_readers_format_and_local_time(
     confirmed = cli("admin", "--lang", "ru", "restore", str(out), "--yes")
     assert confirmed.code == 0, confirmed.err
     assert local in confirmed.out and stamp not in confirmed.out
+
+
+def _public_key_of(pem: bytes) -> str:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    private = load_pem_private_key(pem, None)
+    assert isinstance(private, Ed25519PrivateKey)
+    return base64.b64encode(private.public_key().public_bytes_raw()).decode("ascii")
+
+
+def test_restoring_a_backup_from_before_a_revocation_keeps_the_new_signing_key(
+    installation: Paths, tmp_path: Path, ws: Workspace
+) -> None:
+    old = create_backup(ws, tmp_path / "before.qbackup").path
+    other_key = base64.b64encode(bytes(range(32))).decode("ascii")
+    revocation = UserService(ws).revoke("aigul")  # replaces the key she could copy
+    rotation = revocation.key_rotation
+    assert rotation is not None
+    # Since the backup, the registry learnt another mission's (replaced) key too.
+    KeyService(ws).trust("DXB", other_key)
+    ws.close()
+
+    restore_backup(installation, old, "admin", PASSWORD, confirmed=True)
+
+    admin = unlock(installation, "admin", PASSWORD)
+    try:
+        assert KeyService(admin).own_keys().signing_key == rotation.new_key
+        with admin.read() as session:
+            secret = session.get(LocalSecret, SIGNING_KEY)
+            assert secret is not None
+            # What the mission signs with: the current private key, not the revoked-era one.
+            assert _public_key_of(bytes(secret.value)) == rotation.new_key
+            entry = session.execute(
+                select(AuditEntry).where(AuditEntry.action == "backup.restore")
+            ).scalar_one()
+            kept = entry.details["kept_current_keys"]
+        assert kept["signing_key"] == rotation.new_key
+        assert kept["signing_key_in_backup"] == rotation.old_key
+        assert kept["trusted_keys"] == ["DXB"]
+        assert {t.code: t.signing_key for t in KeyService(admin).trusted()}["DXB"] == other_key
+    finally:
+        admin.close()

@@ -7,13 +7,17 @@ shown; the import runs on the officer's word, the rejected rows left out only if
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
+from app.errors import ValidationError
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
 from tests.conftest import OpenWs
@@ -105,6 +109,37 @@ def test_a_spreadsheet_without_a_needed_column_says_so_and_imports_nothing(
     assert CaseService(ws).count_cases() == 0
 
 
+def test_a_refused_check_reads_the_file_once(
+    qtbot: QtBot,
+    make_window: Callable[..., object],
+    open_ws: OpenWs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a refusal the dialog read the file again for its columns: for a million-row
+    workbook some 8 s more of background work. The first reading's columns are kept."""
+    from app.services import csv_import as service
+
+    readings: list[bytes] = []
+    real_open_table = service.open_table
+
+    def counted(raw: bytes, *args: Any, **kwargs: Any) -> Any:
+        readings.append(raw)
+        return real_open_table(raw, *args, **kwargs)
+
+    monkeypatch.setattr(service, "open_table", counted)
+    ws = open_ws("serik")
+    path = tmp_path / "no-names.csv"
+    path.write_text("Страна;Категория;Дата обращения\nKR;unpaid_wages;20.10.2026\n", "utf-8")
+
+    dialog = _checked(qtbot, make_window, ws, path)
+
+    assert dialog.error.text().startswith("No column for Surname, Given names")
+    assert dialog.headers == ["Страна", "Категория", "Дата обращения"]
+    assert dialog.mapping_table.rowCount() == 3
+    assert len(readings) == 1
+
+
 def test_columns_named_otherwise_are_mapped_in_the_dialog_then_imported(
     qtbot: QtBot, make_window: Callable[..., object], open_ws: OpenWs, tmp_path: Path
 ) -> None:
@@ -151,6 +186,32 @@ def test_a_file_too_large_or_gone_is_refused_before_it_is_read(
     dialog = _checked(qtbot, make_window, ws, tmp_path / "moved-away.csv")
     assert "cannot be read" in dialog.error.text()
     assert not dialog.import_button.isEnabled()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_chosen_is_read_only_as_far_as_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its size was asked first: a FIFO says 0 bytes, and was read to its end."""
+    from tests.unit.test_bounded_reads import LIMIT
+    from ui.cases import csv_import as dialog
+
+    path = tmp_path / "pipe"
+    os.mkfifo(path)
+
+    def feed() -> None:
+        try:
+            with path.open("wb", buffering=0) as pipe:
+                for _block in range(64):
+                    pipe.write(b"a;b\n" * 1024)
+        except BrokenPipeError:
+            pass  # the reader stopped at its limit
+
+    threading.Thread(target=feed, daemon=True).start()
+    monkeypatch.setattr(dialog, "MAX_BYTES", LIMIT)
+    with pytest.raises(ValidationError) as refused:
+        dialog.read_spreadsheet(path)
+    assert str(refused.value) == "The file is larger than 0 MB."
 
 
 def test_the_menu_opens_the_file_chosen(
