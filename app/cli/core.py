@@ -422,7 +422,15 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         keys = KeyService(ws).own_keys()
     if args.json:
-        print_json(keys)
+        # DESIGN.md names these three keys: a contract for other tools (the fingerprint is
+        # computed from the signing key, `app.services.keys.fingerprint`).
+        print_json(
+            {
+                "mission_code": keys.mission_code,
+                "signing_key": keys.signing_key,
+                "age_recipient": keys.age_recipient,
+            }
+        )
     else:
         print(_("Mission: {code}").format(code=keys.mission_code))
         print(_("Signing key: {key}").format(key=keys.signing_key))

@@ -58,7 +58,7 @@ class PublicKeys:
     mission_code: str
     signing_key: str
     age_recipient: str
-    signing_key_fingerprint: str = ""  # added to ``keys show --json``; the keys above stay
+    signing_key_fingerprint: str = ""  # shown beside the key; not in ``keys show --json``
 
 
 @dataclass(frozen=True)

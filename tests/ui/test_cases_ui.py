@@ -29,6 +29,7 @@ from ui.cases import editor as editor_module
 from ui.cases.area import CasesArea
 from ui.main_window import MainWindow
 from ui.widgets.dialogs import ReasonDialog
+from ui.widgets.fields import recent_example
 
 MakeWindow = Callable[..., MainWindow]
 
@@ -76,8 +77,9 @@ def test_bad_input_shows_a_message_beside_the_field_and_saves_nothing(
     editor.categories.set_checked(("other",))
     editor.received.setText("31.02.2026")
     assert not press_save(qtbot, editor)
+    year = recent_example().year  # a day of last year, not a birth date
     assert editor.boxes["received_at"].error.text() == (
-        "“31.02.2026” is not a date; write it like 15 Mar 1994 or 15031994."
+        f"“31.02.2026” is not a date; write it like 20 Nov {year} or 2011{year}."
     )
     editor.received.setText("02.11.2026")
     editor.due.setText("02.11.2025")  # a mistyped year: overdue and escalated once saved
