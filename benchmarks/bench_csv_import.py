@@ -120,7 +120,7 @@ def _one_by_one(ws: Workspace) -> float:
     prepared = []
     for line in _rows(BEFORE_ROWS, seed=3):
         values = dict(zip(HEADER.split(";"), line.split(";"), strict=True))
-        case, status = csv_import.row_to_case(values, lookup)
+        case, status, _warnings = csv_import.row_to_case(values, lookup)
         prepared.append((service.prepare(case), status))
     started = time.perf_counter()
     with ws.write() as session:
