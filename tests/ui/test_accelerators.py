@@ -1,0 +1,167 @@
+"""No Alt+letter is used twice where it is live, in any language.
+
+The fault: a keyboard-only walk found accelerators (the ``&`` letters) clashing in every
+language. With a clash Qt only moves the focus between the items and presses nothing: Alt+S
+did not save in Russian (“&Справка” and “&Сохранить”), Alt+C in English reached “&Cases”,
+“Review &contract” and “&Close” in turn.
+
+Live together are the accelerators of one window: the menu bar's titles and the visible
+buttons, check boxes, group boxes, tabs and buddied labels; each menu's items are live among
+themselves. The main window is walked area by area and with a case open on each of its tabs;
+then the main dialogs a user opens in one step.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QGroupBox,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QTabBar,
+    QWidget,
+)
+
+from app.services.cases import CaseService
+from app.services.workspace import Workspace
+from tests.builders import new_case
+from tests.ui.new_case import cases_area_of
+from ui.i18n_bridge import LanguageBridge
+from ui.main_window import MainWindow
+
+MakeWindow = Callable[..., MainWindow]
+LANGUAGES = ("en", "kk", "ru")
+
+
+def accelerator(text: str) -> str | None:
+    """The letter Alt presses for ``text`` (upper case), as Qt reads it: the character after
+    the first single ``&`` (``&&`` is a literal ampersand)."""
+    at = 0
+    while (at := text.find("&", at)) != -1 and at + 1 < len(text):
+        if text[at + 1] != "&":
+            return text[at + 1].upper()
+        at += 2
+    return None
+
+
+def window_texts(window: QWidget) -> Iterator[str]:
+    """The texts whose accelerators are live in ``window`` now."""
+    if isinstance(window, QMainWindow):
+        yield from (a.text() for a in window.menuBar().actions() if a.isVisible())
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisible() or widget.window() is not window:
+            continue
+        if isinstance(widget, QAbstractButton):
+            yield widget.text()
+        elif isinstance(widget, QGroupBox):
+            yield widget.title()
+        elif isinstance(widget, QLabel) and widget.buddy() is not None:
+            yield widget.text()
+        elif isinstance(widget, QTabBar):
+            yield from (widget.tabText(i) for i in range(widget.count()) if widget.isTabVisible(i))
+
+
+def clashes(texts: Iterator[str] | list[str]) -> list[str]:
+    """Each letter used more than once, with the texts that use it."""
+    users: dict[str, list[str]] = defaultdict(list)
+    for text in texts:
+        letter = accelerator(text)
+        if letter is not None:
+            users[letter].append(text)
+    return [f"{letter}: {' / '.join(sorted(set(t)))}" for letter, t in users.items() if len(t) > 1]
+
+
+def menu_clashes(window: QWidget) -> list[str]:
+    found = []
+    for menu in window.findChildren(QMenu):
+        items = [a.text() for a in menu.actions() if a.isVisible() and not a.isSeparator()]
+        found += [f"menu {menu.title()!r}: {clash}" for clash in clashes(items)]
+    return found
+
+
+@pytest.fixture(params=LANGUAGES)
+def language(request: pytest.FixtureRequest, bridge: LanguageBridge) -> str:
+    bridge.set_language(request.param)
+    return str(request.param)
+
+
+def test_the_main_window_has_no_clash_in_any_area_or_the_case_editor(
+    language: str, make_window: MakeWindow, ws: Workspace
+) -> None:
+    case = CaseService(ws).create_case(new_case())
+    window = make_window(ws)
+    found = menu_clashes(window)
+
+    def look(where: str) -> None:
+        QApplication.processEvents()
+        found.extend(f"{where}: {clash}" for clash in clashes(window_texts(window)))
+
+    for key in window.area_keys():
+        window.show_area(key)
+        look(key)
+    area = cases_area_of(window)
+    area.new_case()
+    look("a new case")
+    area.open_case(case.id)
+    tabs = area.editor.tabs
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        look(f"case, tab {tabs.tabText(index)!r}")
+    assert not found, f"accelerators used twice ({language}):\n" + "\n".join(dict.fromkeys(found))
+
+
+def _dialogs(window: MainWindow, ws: Workspace, case_id: str, number: str) -> list[QDialog]:
+    """The dialogs with accelerators a user opens in one step from the window or a case."""
+    from app.domain.roles import Role
+    from app.services.keys import KeyService
+    from app.services.organisations import OrganisationService
+    from app.services.users import UserService
+    from ui.cases.org_picker import OrganisationDialog
+    from ui.exchange.keys import TrustKeyDialog
+    from ui.letters.dialog import LetterDialog
+    from ui.partners.dialogs import PartnerDialog, ReferralDialog
+    from ui.returnees.dialog import ReturneeDialog
+    from ui.settings.users import AddUserDialog, SignatureDialog
+    from ui.widgets.dialogs import PasswordDialog, ReasonDialog
+
+    me = next(u for u in UserService(ws).list() if u.username == ws.actor.username)
+    return [
+        LetterDialog(ws, case_id, number, parent=window),
+        ReferralDialog(window, ws, case_id, number, "new"),
+        PartnerDialog(window, ws),
+        OrganisationDialog(window, OrganisationService(ws), "TR"),
+        ReturneeDialog(window, ws),
+        AddUserDialog(window, set(), tuple(Role)),
+        SignatureDialog(window, me),
+        TrustKeyDialog(window, KeyService(ws)),
+        PasswordDialog(window, "Password"),
+        ReasonDialog(window, "Reason"),
+    ]
+
+
+def test_no_dialog_has_a_clash(language: str, make_window: MakeWindow, ws: Workspace) -> None:
+    case = CaseService(ws).create_case(new_case())
+    window = make_window(ws)
+    found = []
+    for dialog in _dialogs(window, ws, case.id, case.number):
+        dialog.show()
+        QApplication.processEvents()
+        name = type(dialog).__name__
+        found += [f"{name}: {clash}" for clash in clashes(window_texts(dialog))]
+        found += [f"{name}: {clash}" for clash in menu_clashes(dialog)]
+        dialog.close()
+    assert not found, f"accelerators used twice ({language}):\n" + "\n".join(found)
+
+
+def test_a_clash_is_found_and_named() -> None:
+    assert accelerator("Save && &close") == "C"
+    assert accelerator("R&&D") is None
+    assert accelerator("&жолдау") == "Ж"
+    assert clashes(["&Cases", "Review &contract", "&Save"]) == ["C: &Cases / Review &contract"]
