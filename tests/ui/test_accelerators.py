@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import (
@@ -32,6 +33,8 @@ from PySide6.QtWidgets import (
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
 from tests.builders import new_case
+from tests.conftest import OpenWs
+from tests.integration.test_exchange import make_site
 from tests.ui.new_case import cases_area_of
 from ui.i18n_bridge import LanguageBridge
 from ui.main_window import MainWindow
@@ -92,11 +95,8 @@ def language(request: pytest.FixtureRequest, bridge: LanguageBridge) -> str:
     return str(request.param)
 
 
-def test_the_main_window_has_no_clash_in_any_area_or_the_case_editor(
-    language: str, make_window: MakeWindow, ws: Workspace
-) -> None:
-    case = CaseService(ws).create_case(new_case())
-    window = make_window(ws)
+def walk(window: MainWindow, case_id: str | None) -> list[str]:
+    """The clashes in each area of ``window``, on a new case and on each tab of ``case_id``."""
     found = menu_clashes(window)
 
     def look(where: str) -> None:
@@ -106,43 +106,91 @@ def test_the_main_window_has_no_clash_in_any_area_or_the_case_editor(
     for key in window.area_keys():
         window.show_area(key)
         look(key)
+    if case_id is None:
+        return found
     area = cases_area_of(window)
-    area.new_case()
-    look("a new case")
-    area.open_case(case.id)
+    if window.new_case_action.isVisible():
+        area.new_case()
+        look("a new case")
+    area.open_case(case_id)
     tabs = area.editor.tabs
     for index in range(tabs.count()):
         tabs.setCurrentIndex(index)
         look(f"case, tab {tabs.tabText(index)!r}")
+    return found
+
+
+@pytest.mark.parametrize("user", ["admin", "serik", "aigul"])  # administrator, consul, attaché
+def test_the_main_window_has_no_clash_in_any_area_or_the_case_editor(
+    language: str, user: str, make_window: MakeWindow, open_ws: OpenWs
+) -> None:
+    case = CaseService(open_ws("admin")).create_case(new_case())
+    found = walk(make_window(open_ws(user)), case.id)
+    assert not found, f"accelerators used twice ({language}):\n" + "\n".join(dict.fromkeys(found))
+
+
+def test_an_hq_window_has_no_clash(language: str, tmp_path: Path, make_window: MakeWindow) -> None:
+    hq = make_site(tmp_path / "sites", "AST", "KZ", "Astana", True)
+    try:
+        found = walk(make_window(hq.ws), None)
+    finally:
+        hq.ws.close()
     assert not found, f"accelerators used twice ({language}):\n" + "\n".join(dict.fromkeys(found))
 
 
 def _dialogs(window: MainWindow, ws: Workspace, case_id: str, number: str) -> list[QDialog]:
-    """The dialogs with accelerators a user opens in one step from the window or a case."""
+    """The dialogs a user opens in one step from the window or a case."""
     from app.domain.roles import Role
     from app.services.keys import KeyService
     from app.services.organisations import OrganisationService
+    from app.services.partners import PartnerInput, PartnerService
+    from app.services.recovery_sheet import sheet_facts
+    from app.services.stats import Drilldown, StatsFilter, StatsService
     from app.services.users import UserService
+    from ui.cases.csv_import import CsvImportDialog
+    from ui.cases.import_undo import ImportUndoDialog
     from ui.cases.org_picker import OrganisationDialog
+    from ui.exchange.hq import TransferDialog
     from ui.exchange.keys import TrustKeyDialog
+    from ui.help import AboutDialog, HelpDialog, ShortcutsDialog
     from ui.letters.dialog import LetterDialog
-    from ui.partners.dialogs import PartnerDialog, ReferralDialog
+    from ui.partners.dialogs import OutcomeDialog, PartnerDialog, ReferralDialog
+    from ui.recovery import RecoverDialog, RecoveryKeyDialog
+    from ui.reports.case_list import CaseListDialog
     from ui.returnees.dialog import ReturneeDialog
     from ui.settings.users import AddUserDialog, SignatureDialog
     from ui.widgets.dialogs import PasswordDialog, ReasonDialog
 
     me = next(u for u in UserService(ws).list() if u.username == ws.actor.username)
+    partners = PartnerService(ws)
+    shelter = partners.create(
+        PartnerInput(name="Shelter", kind="shelter", country="TR", city="Ankara")
+    )
+    partners.refer(case_id, shelter.id, "Nowhere to sleep")
+    referral = partners.referrals(case_id)[0]
     return [
         LetterDialog(ws, case_id, number, parent=window),
         ReferralDialog(window, ws, case_id, number, "new"),
+        OutcomeDialog(window, ws, referral),
         PartnerDialog(window, ws),
         OrganisationDialog(window, OrganisationService(ws), "TR"),
         ReturneeDialog(window, ws),
         AddUserDialog(window, set(), tuple(Role)),
         SignatureDialog(window, me),
         TrustKeyDialog(window, KeyService(ws)),
+        TransferDialog(window, []),
+        RecoveryKeyDialog(window, "ABCD-EFGH", lambda lang: sheet_facts(ws, lang)),
+        RecoverDialog(window, window.workspace.paths, window.bridge),
         PasswordDialog(window, "Password"),
         ReasonDialog(window, "Reason"),
+        CsvImportDialog(window, ws, Path("no-such-sheet.csv")),
+        ImportUndoDialog(window, ws),
+        CaseListDialog(
+            StatsService(ws), Drilldown(StatsFilter(), "open", ""), "Open", False, window
+        ),
+        HelpDialog(window),
+        ShortcutsDialog(window),
+        AboutDialog(ws, window),
     ]
 
 
