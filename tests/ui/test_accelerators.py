@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -29,13 +30,15 @@ from PySide6.QtWidgets import (
     QTabBar,
     QWidget,
 )
+from pytestqt.qtbot import QtBot
 
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
 from tests.builders import new_case
 from tests.conftest import OpenWs
 from tests.integration.test_exchange import make_site
-from tests.ui.new_case import cases_area_of
+from tests.ui.new_case import cases_area_of, fill_new_case
+from tests.ui.press import wait_for
 from ui.i18n_bridge import LanguageBridge
 from ui.main_window import MainWindow
 
@@ -213,3 +216,21 @@ def test_a_clash_is_found_and_named() -> None:
     assert accelerator("R&&D") is None
     assert accelerator("&жолдау") == "Ж"
     assert clashes(["&Cases", "Review &contract", "&Save"]) == ["C: &Cases / Review &contract"]
+
+
+def test_alt_s_saves_a_case_in_russian(
+    qtbot: QtBot, bridge: LanguageBridge, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """The fault itself: Alt+С reached “&Справка” and “&Сохранить” in turn and saved nothing."""
+    bridge.set_language("ru")
+    area = cases_area_of(make_window(ws))
+    fill_new_case(area)
+    editor = area.editor
+    assert editor.save_button.text() == "&Сохранить"
+    pressed: list[bool] = []
+    editor.save_button.clicked.connect(lambda: pressed.append(True))
+    editor.person.edits["surname"].setFocus()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key(ord("С")), Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: pressed == [True], timeout=2000)  # a mnemonic animates its click
+    wait_for(qtbot, editor.save_task)
+    assert editor.last_save_ok and CaseService(ws).count_cases() == 1
