@@ -194,7 +194,7 @@ class RecoverDialog(ValidatingDialog):
                 "becomes an administrator. The recovery is recorded."
             )
         )
-        self.key_label.setText(_("&Recovery key or HQ's code:"))
+        self.key_label.setText(_("Recovery &key or HQ's code:"))
         self.username_label.setText(_("&Administrator's user name:"))
         self.password_label.setText(_("New &password:"))
         self.repeat_label.setText(_("&Repeat it:"))

@@ -95,10 +95,10 @@ class AttachmentsPanel(QWidget):
     def retranslate_ui(self) -> None:
         self.tree.setHeaderLabels([_("File"), _("Size"), _("Added by"), _("Added")])
         self.tree.setToolTip(_("Drop files here to attach them to the case."))
-        self.add_button.setText(_("A&ttach files…"))
+        self.add_button.setText(_("&Attach files…"))
         self.open_button.setText(_("&Open"))
-        self.save_button.setText(_("Save a co&py…"))
-        self.remove_button.setText(_("&Remove…"))
+        self.save_button.setText(_("Save a copy…"))
+        self.remove_button.setText(_("Remove…"))
         self.set_case(self.case)
 
     def set_read_only(self, read_only: bool = True) -> None:

@@ -364,18 +364,18 @@ class CaseEditor(QWidget):
         was_loading, self._loading = self._loading, True
         self.save_button.setText(_("&Save"))
         self.save_button.setToolTip(_("Save the case (Ctrl+S)"))
-        self.close_button.setText(_("&Close"))
+        self.close_button.setText(_("Close"))
         self.close_button.setToolTip(_("Back to the list (Esc)"))
         self.person_box.setTitle(_("The worker"))
         self.case_box.setTitle(_("The case"))
         self.complaint_box.setTitle(_("The complaint"))
         labels = {
-            "host_country": _("Host &country:"),
+            "host_country": _("Host countr&y:"),
             "received_at": _("&Received on:"),
             "channel": _("Reached us by:"),
             "urgency": _("&Urgency:"),
             "employer": _("&Employer:"),
-            "agency": _("Recruitment a&gency:"),
+            "agency": _("Recruit&ment agency:"),
             "due_date": _("&Follow up by:"),
             "assigned_to": _("Assigned &to:"),
             "description": _("&Description:"),
@@ -417,7 +417,7 @@ class CaseEditor(QWidget):
         # No count in the title (as Letters has): beside four others it would not fit.
         self.tabs.setTabText(self.referrals_tab_index, _("Referrals"))
         self._enable_case_tabs()
-        self.review_button.setText(_("Review &contract"))
+        self.review_button.setText(_("Revie&w contract"))
         self.review_button.setToolTip(_("Review the worker's employment contract for this case"))
         self.letter_button.setText(_("New &letter"))
         self.letter_button.setToolTip(_("Draft an official letter about this case"))

@@ -227,7 +227,7 @@ class PersonForm(QWidget):
         self.finder.setPlaceholderText(_("Find a person on file: surname, IIN or passport"))
         self.new_button.setText(_("Another person"))
         labels = {
-            "surname": _("&Surname:"),
+            "surname": _("Sur&name:"),
             "given_names": _("&Given names:"),
             "patronymic": _("Patronymic:"),
             "surname_latin": _("Surname (Latin):"),
@@ -262,7 +262,7 @@ class PersonForm(QWidget):
         self._show_details_count()
         self.consent_box.setTitle(_("Consent to processing of personal data"))
         consent_labels = {
-            "consent_date": _("C&onsent given on:"),
+            "consent_date": _("Consent gi&ven on:"),
             "consent_scope": _("Agreed to:"),
             "consent_note": _("Note on consent:"),
         }

@@ -104,7 +104,7 @@ class CaseReferralsPanel(QWidget):
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        self.record_button.setText(_("&Record outcome…"))
+        self.record_button.setText(_("Record &outcome…"))
         self.record_button.setToolTip(
             _(
                 "Record what the partner did: the shelter took the worker in, the lawyer "

@@ -129,10 +129,10 @@ class TimelinePanel(QWidget):
             self.kind.addItem(label(kind), kind.value)
         self.kind.setCurrentIndex(max(self.kind.findData(chosen), 0))
         self.text.setPlaceholderText(_("What happened, what was agreed, what comes next"))
-        self.add_button.setText(_("&Add to the timeline"))
+        self.add_button.setText(_("Add t&o the timeline"))
         self.status_label.setText(_("Move to:"))
-        self.status_button.setText(_("Change &status…"))
-        self.undo_button.setText(_("U&ndo last status change"))
+        self.status_button.setText(_("Ch&ange status…"))
+        self.undo_button.setText(_("Undo last status change"))
         self.undo_button.setToolTip(
             _("Its author can take a status change back for a few minutes; the undo is recorded.")
         )

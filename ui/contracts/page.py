@@ -433,7 +433,7 @@ class ContractReviewPage(QWidget):
         self.indicators_title.setText(_("ILO indicators of forced labour:"))
         self.new_button.setText(_("&New review"))
         self.save_button.setText(_("&Save review"))
-        self.export_button.setText(_("&Export PDF…"))
+        self.export_button.setText(_("E&xport PDF…"))
         self.report_language.setToolTip(_("Language of the PDF report"))
         self._update_export()
         self._show_subject()
@@ -442,7 +442,7 @@ class ContractReviewPage(QWidget):
     @staticmethod
     def _field_labels() -> dict[str, str]:
         return {
-            "host_country": _("Host &country:"),
+            "host_country": _("Host countr&y:"),
             "case": _("Case:"),
             "worker": _("Worker:"),
             "employer_name": _("&Employer:"),
@@ -454,14 +454,14 @@ class ContractReviewPage(QWidget):
             "wage_period": _("Paid:"),
             "deductions_described": _("Deductions described:"),
             "deductions_percent": _("Deductions (per cent of the wage):"),
-            "hours_per_week": _("&Hours a week:"),
+            "hours_per_week": _("Hours &a week:"),
             "overtime_paid": _("Overtime paid:"),
             "rest_days_per_week": _("Rest days a week:"),
             "paid_leave_days_per_year": _("Paid leave, days a year:"),
             "housing_provided": _("Housing provided:"),
             "meals_provided": _("Meals provided:"),
             "insurance_provided": _("Insurance provided:"),
-            "passport_held_by": _("Passport &held by:"),
+            "passport_held_by": _("Passport held &by:"),
             "recruitment_fee_paid_by_worker": _("Recruitment fee paid by the worker:"),
             "recruitment_fee_currency": _("Fee currency:"),
             "return_ticket_paid_by": _("Return ticket paid by:"),

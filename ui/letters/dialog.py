@@ -263,7 +263,7 @@ class LetterDialog(QDialog):
             (self.forward_to, _("Ask to &forward to:")),
             (self.subject, _("&Subject:")),
             (self.incoming_row, _("In reply to:")),
-            (self.facts, _("F&acts:")),
+            (self.facts, _("Fa&cts:")),
             (self.requests, _("&Requests (one per line):")),
             (self.free_text, _("&Text:")),
             (self.enclosures, _("&Enclosures (one per line):")),
@@ -284,7 +284,7 @@ class LetterDialog(QDialog):
         self.requests.setPlaceholderText(
             _("Empty: the standard request of this kind of letter; your text replaces it.")
         )
-        self.preview_button.setText(_("&Preview"))
+        self.preview_button.setText(_("Pre&view"))
         save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         if save_button is not None:
             save_button.setToolTip(_("Save the draft (Ctrl+S)"))

@@ -95,7 +95,7 @@ class BackupsBox(QGroupBox):
         self.backup_button.setToolTip(
             _("Write a backup to the backups folder, or to a file you choose (a USB stick).")
         )
-        self.restore_button.setText(_("Restore from a &backup…"))
+        self.restore_button.setText(_("R&estore from a backup…"))
         self.restore_button.setToolTip(
             _("Replace this installation's data with a backup's; Qorgau then asks you to sign in.")
         )

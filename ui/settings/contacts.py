@@ -62,7 +62,7 @@ class MissionContactsBox(QGroupBox):
                 "print nothing for it."
             )
         )
-        set_label(self.form, self.hotline, _("&Hotline:"))
+        set_label(self.form, self.hotline, _("Ho&tline:"))
         labels = {
             "kk": _("Opening hours in &Kazakh:"),
             "ru": _("Opening hours in R&ussian:"),

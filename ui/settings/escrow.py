@@ -117,8 +117,8 @@ class EscrowBox(QGroupBox):
                 )
             )
         self.apply_button.setText(_("&Apply HQ's escrow policy…"))
-        self.policy_button.setText(_("Issue the escrow &policy…"))
-        self.code_button.setText(_("Issue a one-time recovery &code…"))
+        self.policy_button.setText(_("Issue the escro&w policy…"))
+        self.code_button.setText(_("Issue &a one-time recovery code…"))
 
     # -- at a mission ------------------------------------------------------------------------
 

@@ -255,10 +255,10 @@ class SettingsPage(QScrollArea):
     def retranslate_ui(self) -> None:
         self.heading.setText(_("Settings"))
         self.interface.setTitle(_("Interface"))
-        set_label(self.interface_form, self.language, _("Interface &language:"))
+        set_label(self.interface_form, self.language, _("&Interface language:"))
         set_label(self.interface_form, self.idle_minutes, _("&Lock after idle:"))
         self.idle_minutes.setSuffix(" " + _("min"))
-        set_label(self.interface_form, self.retention_years, _("Anonymise closed cases &after:"))
+        set_label(self.interface_form, self.retention_years, _("Anon&ymise closed cases after:"))
         self.retention_years.setSuffix(" " + _("years"))
         self.retention_years.setToolTip(
             _(
@@ -288,9 +288,9 @@ class SettingsPage(QScrollArea):
                 else self.store.unavailable_message()
             )
         self.forget_button.setText(_("&Forget this computer"))
-        self.password_button.setText(_("&Change my password…"))
+        self.password_button.setText(_("Change &my password…"))
         self.recovery_button.setText(_("&Replace the recovery key…"))
-        self.audit_button.setText(_("&Audit log…"))
+        self.audit_button.setText(_("Audit lo&g…"))
         self.audit_button.setToolTip(_("Who did what and when; whether the log is intact"))
         self.recovery_button.setToolTip(
             _("A new recovery key for the mission's safe; the old one then opens nothing.")

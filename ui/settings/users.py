@@ -185,7 +185,7 @@ class UsersPanel(QWidget):
         self.tree.setHeaderLabels(
             [_("User name"), _("Full name"), _("Role"), _("State"), _("Last sign-in")]
         )
-        self.add_button.setText(_("&Add a user…"))
+        self.add_button.setText(_("A&dd a user…"))
         self.reset_button.setText(_("Reset the &password…"))
         self.revoke_button.setText(_("Re&voke…"))
         self.role_button.setText(_("Change the r&ole…"))

@@ -159,7 +159,7 @@ class WelcomePage(_Page):
                 "for help. Everything is stored encrypted on this computer."
             )
         )
-        self.label_for(self.language, _("Interface &language:"))
+        self.label_for(self.language, _("&Interface language:"))
         self.new_mission.setText(_("&Create the mission's installation"))
         self.demo.setText(_("Open the &demo mission (invented cases, for training)"))
 
@@ -213,7 +213,7 @@ class MissionPage(_Page):
         self.setSubTitle(_("The embassy or consulate this installation serves."))
         self.label_for(self.code, _("Mission &code:"))
         self.code.setPlaceholderText(_("for example SEL"))
-        self.label_for(self.country, _("Host &country:"))
+        self.label_for(self.country, _("Host countr&y:"))
         self.country.set_any_text(_("choose the country"))
         self.country.refill()
         self.label_for(self.city, _("C&ity:"))
