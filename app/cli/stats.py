@@ -18,6 +18,7 @@ from app.reports.htcds import (
     DEFAULT_K,
     HtcdsExport,
     build_export,
+    check_scope,
     disclosure_csv,
     htcds_csv,
     htcds_json,
@@ -136,6 +137,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 "behind a figure with --csv, --xlsx or --json."
             )
         )
+    if args.htcds:
+        check_scope(scope)  # before anything is written, --csv and --pdf included
     with workspace(args) as ws:
         service = StatsService(ws)
         service.check_names(scope)

@@ -24,6 +24,8 @@ from datetime import date
 from app.domain.codes import CaseStatus, Category, Channel
 from app.domain.codes import IloIndicator as I
 from app.domain.iso import country_codes
+from app.errors import UsageError
+from app.i18n import _
 from app.reports.disclosure import DisclosureSummary, Row, k_anonymise
 from app.reports.htcds_standard import (
     ATTRIBUTION,
@@ -122,6 +124,40 @@ METHOD_OF = {
 OTHER_METHODS = frozenset(
     {I.RESTRICTION_OF_MOVEMENT, I.ISOLATION, I.INTIMIDATION_THREATS, I.WITHHOLDING_OF_WAGES}
 )
+
+
+def check_scope(scope: StatsFilter) -> None:
+    """Refuses a scope whose export, set beside another, would single cases out.
+
+    Each export is k-anonymous on its own, but two exports whose scopes differ by a few cases
+    (periods a month apart, the full set and one category or one officer's cases) can be
+    subtracted group by group: what is left are those few cases, with their methods of
+    control. Years are what the rows say, so the period is whole calendar years; a category or
+    an officer selects on what the rows do not show, so neither may narrow the export.
+    """
+    first, last = scope.date_from, scope.date_to
+    whole_years = (
+        first is not None
+        and last is not None
+        and (first.month, first.day) == (1, 1)
+        and (last.month, last.day) == (12, 31)
+    )
+    if not whole_years:
+        raise UsageError(
+            _(
+                "The HTCDS export covers whole calendar years: give --from as 1 January and "
+                "--to as 31 December. Two exports of periods a few days apart, compared, "
+                "would single out the cases of those days."
+            )
+        )
+    if scope.category or scope.officer:
+        raise UsageError(
+            _(
+                "The HTCDS export cannot be limited to a complaint category or an officer: "
+                "compared with an export of all cases, it would single out the cases it "
+                "leaves out."
+            )
+        )
 
 
 def trafficking_status(case: AnonymisedCase) -> str | None:

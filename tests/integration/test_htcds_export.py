@@ -22,7 +22,7 @@ from tests.integration.cli_helpers import run_cli, signed_in_cli
 
 TODAY = date.today()
 FROM = date(TODAY.year - 3, 1, 1).isoformat()
-TO = TODAY.isoformat()
+TO = date(TODAY.year, 12, 31).isoformat()  # exports cover whole calendar years
 INVOLUNTARY = "('deception', 'excessive_overtime', 'abusive_working_living_conditions')"
 # The rule of docs/htcds-mapping.md, written as SQL apart from the product's code.
 SHOWS_TRAFFICKING = f"""
@@ -166,4 +166,25 @@ def test_a_k_below_eleven_is_refused_and_nothing_written(
     run = run_cli(capsys, "stats", "--htcds", str(out), "--k", k)
     assert run.code == 2
     assert "k must be a whole number of at least 11" in run.err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        # Subtracted from the whole years' export, each leaves a few cases with their rows.
+        ("--from", FROM, "--to", TODAY.isoformat()),
+        ("--from", f"{TODAY.year}-02-01", "--to", TO),
+        (),  # the default period: the last twelve months, up to today
+        ("--from", FROM, "--to", TO, "--category", "violence"),
+        ("--from", FROM, "--to", TO, "--officer", "serik"),
+    ],
+)
+def test_a_scope_that_differences_with_another_is_refused_and_nothing_written(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path, scope: tuple[str, ...]
+) -> None:
+    out = tmp_path / "pool.csv"
+    run = run_cli(capsys, "stats", *scope, "--htcds", str(out), "--csv", str(tmp_path / "t.csv"))
+    assert run.code == 2
+    assert "HTCDS export" in run.err and "single out" in run.err
     assert list(tmp_path.iterdir()) == []
