@@ -262,22 +262,48 @@ def build_export(cases: Sequence[AnonymisedCase], k: int = DEFAULT_K) -> HtcdsEx
     )
 
 
+# Counts of cases the rows do not show are rounded to this base before they reach a partner.
+COUNT_ROUNDING = 5
+
+
+def published_count(count: int, k: int) -> str | int:
+    """A count of cases the partner cannot see in the rows, as the summary gives it.
+
+    Exact, such counts are small cells: "1 possible victim, suppressed" in a country's export
+    says that one worker there was one, and two summaries subtract to the cases between them.
+    Below k it is "<k"; from k on it is rounded to the nearest multiple of five.
+    """
+    if count == 0:
+        return 0
+    if count < k:
+        return f"<{k}"
+    return (count + COUNT_ROUNDING // 2) // COUNT_ROUNDING * COUNT_ROUNDING
+
+
 def summary_items(export: HtcdsExport) -> list[tuple[str, str, str | int]]:
-    """The disclosure summary as (item, field, value) rows: the sidecar, sheet and JSON say it."""
+    """The disclosure summary as (item, field, value) rows: the sidecar, sheet and JSON say it.
+
+    Only what the rows show (released rows, the smallest group) is exact; counts of what is
+    left out, suppressed or withheld are ``published_count``s.
+    """
     d = export.disclosure
+
+    def hidden(count: int) -> str | int:
+        return published_count(count, d.k)
+
     items: list[tuple[str, str, str | int]] = [
         ("standard", "", ATTRIBUTION),
         ("k", "", d.k),
-        ("cases_in_period", "", export.cases),
-        ("left_out_rejected", "", export.rejected),
-        ("left_out_not_assessed", "", export.not_assessed),
-        ("assessed_possible_victims", "", d.rows_in),
-        ("rows_suppressed", "", d.rows_suppressed),
+        ("cases_in_period", "", hidden(export.cases)),
+        ("left_out_rejected", "", hidden(export.rejected)),
+        ("left_out_not_assessed", "", hidden(export.not_assessed)),
+        ("assessed_possible_victims", "", hidden(d.rows_in)),
+        ("rows_suppressed", "", hidden(d.rows_suppressed)),
         ("rows_released", "", d.rows_released),
         ("smallest_group", "", d.smallest_group),
     ]
     items += [("quasi_identifier", name, "") for name in d.quasi_identifiers]
-    items += [("values_withheld", name, count) for name, count in d.generalised]
+    items += [("values_withheld", name, hidden(count)) for name, count in d.generalised]
     return items
 
 

@@ -81,11 +81,13 @@ def test_every_column_and_value_is_htcds_2_and_k_holds(
         for r in csv.DictReader(io.StringIO((tmp_path / "pool.disclosure.csv").read_text()))
     }
     assessed = count(demo, f"c.status != 'rejected' AND ({SHOWS_TRAFFICKING})")
-    assert int(summary[("assessed_possible_victims", "")]) == assessed
+    # Counts the rows do not show reach the partner rounded to five (below k: "<11").
+    assert abs(int(summary[("assessed_possible_victims", "")]) - assessed) <= 2
     assert int(summary[("rows_released", "")]) == len(rows)
-    assert int(summary[("rows_released", "")]) + int(summary[("rows_suppressed", "")]) == assessed
-    assert int(summary[("left_out_rejected", "")]) == count(demo, "c.status = 'rejected'")
-    assert int(summary[("cases_in_period", "")]) == count(demo, "1 = 1")
+    assert summary[("rows_suppressed", "")] in ("0", "<11") or assessed - len(rows) >= 11
+    assert abs(int(summary[("left_out_rejected", "")]) - count(demo, "c.status = 'rejected'")) <= 2
+    assert abs(int(summary[("cases_in_period", "")]) - count(demo, "1 = 1")) <= 2
+    assert int(summary[("cases_in_period", "")]) % 5 == 0
     assert int(summary[("smallest_group", "")]) >= 11
     # Filled from the data; where a column is empty, disclosure control withheld its values.
     for column in (

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -17,14 +19,16 @@ from app.reports.htcds import (
     build_export,
     disclosure_csv,
     htcds_csv,
+    htcds_json,
     htcds_xlsx,
     industry,
     methods_of_control,
+    published_count,
     record,
     trafficking_status,
 )
 from app.reports.htcds_standard import fields
-from app.services.stats import AnonymisedCase
+from app.services.stats import AnonymisedCase, StatsFilter
 from tests.htcds_check import SENSITIVE, smallest_group, standard, value_problems
 
 BASE = AnonymisedCase(
@@ -205,10 +209,46 @@ def test_the_export_leaves_out_what_is_not_trafficking_and_holds_k() -> None:
         (r["item"], r["field"]): r["value"]
         for r in csv.DictReader(io.StringIO(disclosure_csv(export).decode("utf-8")))
     }
-    assert summary[("left_out_rejected", "")] == "6"
+    assert summary[("left_out_rejected", "")] == "<11"  # a small cell, never exact
+    assert summary[("cases_in_period", "")] == "55"  # 54, rounded to five
     assert summary[("rows_released", "")] == str(len(export.rows))
     book = load_workbook(io.BytesIO(htcds_xlsx(export)))
     assert book.sheetnames == ["HTCDS", "Disclosure"]
     sheet_rows = list(book["HTCDS"].iter_rows(values_only=True))
     assert sheet_rows[0] == COLUMNS and len(sheet_rows) == len(export.rows) + 1
     assert book.properties.creator == "Qorgau"
+
+
+def test_a_country_export_does_not_say_one_worker_there_was_a_victim() -> None:
+    # One possible victim in Türkiye among six cases: its row is suppressed, and the summary
+    # the partner gets must not say "1 assessed, 1 suppressed, 1 rejected" in its place.
+    cases = (
+        [replace(DECEIVED_IN_DEBT, host_country="TR")]
+        + [replace(DECEIVED_IN_DEBT, host_country="TR", status="rejected")]
+        + [replace(BASE, host_country="TR")] * 4
+    )
+    export = build_export(cases, k=11)
+    assert export.rows == [] and export.disclosure.rows_suppressed == 1
+    summary = {
+        (r["item"], r["field"]): r["value"]
+        for r in csv.DictReader(io.StringIO(disclosure_csv(export).decode("utf-8")))
+    }
+    for item in (
+        "cases_in_period",
+        "left_out_rejected",
+        "left_out_not_assessed",
+        "assessed_possible_victims",
+        "rows_suppressed",
+    ):
+        assert summary[(item, "")] == "<11", item
+    assert summary[("rows_released", "")] == "0"
+    document = json.loads(htcds_json(export, StatsFilter(), "TR-IST", date(2026, 12, 7)))
+    values = {(d["item"], d["field"]): d["value"] for d in document["disclosure"]}
+    assert values[("assessed_possible_victims", "")] == "<11"
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"), [(0, 0), (1, "<11"), (10, "<11"), (11, 10), (13, 15), (230, 230)]
+)
+def test_counts_the_rows_do_not_show_are_published_coarsely(count: int, shown: object) -> None:
+    assert published_count(count, 11) == shown
