@@ -1,5 +1,5 @@
 """Several HQ users at once on one PostgreSQL server: what two of them doing the same thing at
-the same moment leaves behind (the search index, ...)."""
+the same moment leaves behind (the search index, a conflict both resolve)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, text
 
-from app.db.models import Mission
+from app.db.models import Mission, SyncConflict
+from app.errors import ConflictError
+from app.services.exchange import ExchangeService
 from app.services.search import index_cases
-from tests.hq.pg import ServerHq, documented_hq
+from app.services.users import UserService
+from tests.hq.pg import PASSWORD, ServerHq, documented_hq
 from tests.hq.seed import add_case
 from tests.pg_cluster import Cluster
 
@@ -73,3 +76,55 @@ def test_two_users_indexing_at_once_both_finish(server_hq: ServerHq) -> None:
         assert rows == 2
     finally:
         other.close()
+
+
+def test_a_conflict_resolved_meanwhile_is_refused_naming_who(server_hq: ServerHq) -> None:
+    """Two import operators have the same conflict open and both resolve it: the second is
+    told who resolved it and which way, and the first's decision stands (before, the second
+    read it unresolved and recorded their own over it)."""
+    case_id, _ = _missions_cases(server_hq)
+    with server_hq.admin.write() as session:
+        conflict = SyncConflict(
+            entity="case",
+            record_id=case_id,
+            bundle_id="b1",
+            local_version=1,
+            remote_version=1,
+            local_data={},
+            remote_data={},
+        )
+        session.add(conflict)
+        session.flush()
+        conflict_id = conflict.id
+    UserService(server_hq.admin).add(server_hq.names["erlan"], "hq_importer", PASSWORD)
+    erlan = server_hq.sign_in("erlan")
+    first = server_hq.names["gulnar"]
+    refused: list[BaseException] = []
+
+    def keep_local() -> None:
+        try:
+            ExchangeService(erlan).resolve_conflict(conflict_id, "local")
+        except BaseException as exc:  # noqa: BLE001 - asserted below
+            refused.append(exc)
+
+    try:
+        # The first user's resolution, under way when the second clicks (its write not done).
+        with server_hq.admin.write() as session:
+            row = session.get(SyncConflict, conflict_id)
+            assert row is not None
+            row.resolved_at, row.resolved_by, row.resolution = func.now(), first, "local"
+            session.flush()
+            second = threading.Thread(target=keep_local)
+            second.start()
+            time.sleep(0.5)
+        second.join(timeout=30)
+        assert len(refused) == 1 and isinstance(refused[0], ConflictError)
+        assert str(refused[0]) == (
+            f"{first} has already resolved this conflict and kept the version held here."
+        )
+        with server_hq.admin.read() as session:
+            row = session.get(SyncConflict, conflict_id)
+            assert row is not None
+            assert (row.resolved_by, row.resolution) == (first, "local")
+    finally:
+        erlan.close()
