@@ -1,8 +1,10 @@
 """Several HQ users at once on one PostgreSQL server: what two of them doing the same thing at
-the same moment leaves behind (the search index, a conflict both resolve)."""
+the same moment leaves behind (the search index, a conflict both resolve), and the
+administrator's documented commands."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from app.services.search import index_cases
 from app.services.users import UserService
 from tests.hq.pg import PASSWORD, ServerHq, documented_hq
 from tests.hq.seed import add_case
+from tests.integration.cli_helpers import run_cli
 from tests.pg_cluster import Cluster
 
 
@@ -128,3 +131,33 @@ def test_a_conflict_resolved_meanwhile_is_refused_naming_who(server_hq: ServerHq
             assert (row.resolved_by, row.resolution) == (first, "local")
     finally:
         erlan.close()
+
+
+def test_the_documented_add_user_asks_for_the_administrators_server_password(
+    server_hq: ServerHq,
+    pg_cluster: Cluster,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`hq add-user NAME --database postgresql://gulnar@server/db` as README writes it: the
+    administrator's password, which libpq finds nowhere here, is asked for (QORGAU_PASSWORD
+    when automated) instead of failing as "the server cannot be reached"."""
+    database = json.loads((server_hq.paths.data_dir / "server.json").read_text())["database"]
+    address = pg_cluster.url(database, user=server_hq.names["gulnar"])
+    for name in ("PGPASSWORD", "PGPASSFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(server_hq.paths.data_dir / "no-such-pgpass"))
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    monkeypatch.setenv("QORGAU_NEW_PASSWORD", PASSWORD)
+    dana = server_hq.names["dana"]
+    run = run_cli(capsys, "hq", "add-user", dana, "--role", "analyst", "--database", address)
+    assert run.code == 0, run.err
+    server_hq.sign_in("dana").close()
+    granted = run_cli(capsys, "hq", "grants", "--database", address)
+    assert granted.code == 0, granted.err
+    # A wrong password is refused by the server as such, and nobody is added.
+    monkeypatch.setenv("QORGAU_PASSWORD", "not-the-password")
+    erlan = server_hq.names["erlan"]
+    wrong = run_cli(capsys, "hq", "add-user", erlan, "--role", "importer", "--database", address)
+    assert wrong.code == 1 and "password authentication failed" in wrong.err
+    assert erlan not in {user.username for user in UserService(server_hq.admin).list()}
