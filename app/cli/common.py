@@ -69,6 +69,32 @@ def credentials(username: str = "") -> tuple[str, str]:
     return username.strip(), password
 
 
+def with_server_password(url: str) -> str:
+    """An administrator's server address (``hq setup-database``, ``add-user``, ``grants``)
+    with the account's password in it when the server asks for one that libpq does not find
+    (no PGPASSWORD, no password file): from QORGAU_PASSWORD or typed, as ``init`` asks for it.
+    Before, such a documented address failed as "the server cannot be reached"."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if not parsed.username or parsed.password is not None:
+        return url
+    conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        psycopg.connect(conninfo, connect_timeout=10).close()
+        return url
+    except psycopg.OperationalError as exc:
+        if "no password supplied" not in str(exc):
+            return url  # the command's own connection says what is wrong
+    password = os.environ.get(PASSWORD_ENV) or _prompt(
+        _("Server password of {name}").format(name=parsed.username),
+        secret=True,
+        variables=PASSWORD_ENV,
+    )
+    return parsed.set(password=password).render_as_string(hide_password=False)
+
+
 def new_password(label: str, env: str = PASSWORD_ENV) -> str:
     """A new password from the environment (automation) or typed twice at a prompt."""
     from_env = os.environ.get(env)

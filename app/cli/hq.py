@@ -19,6 +19,7 @@ from app.cli.common import (
     print_json,
     print_listing,
     print_table,
+    with_server_password,
     workspace,
 )
 from app.config import Paths
@@ -116,7 +117,7 @@ def register(commands: Any) -> None:
 def cmd_setup_database(args: argparse.Namespace) -> int:
     from app.services.hq_database import setup_database
 
-    done = setup_database(args.server, args.database)
+    done = setup_database(with_server_password(args.server), args.database)
     if args.json:
         print_json(done)
         return 0
@@ -136,8 +137,9 @@ def cmd_setup_database(args: argparse.Namespace) -> int:
 def cmd_add_user(args: argparse.Namespace) -> int:
     from app.services.hq_database import add_user
 
+    database = with_server_password(args.database)
     password = new_password(_("Password for {name}").format(name=args.username), NEW_PASSWORD_ENV)
-    added = add_user(args.database, args.username, args.role, password, args.full_name)
+    added = add_user(database, args.username, args.role, password, args.full_name)
     print(
         _("User {name} added: server role in {group}, Qorgau role {role}.").format(
             name=added.username, group=added.group, role=added.role
@@ -149,7 +151,7 @@ def cmd_add_user(args: argparse.Namespace) -> int:
 def cmd_grants(args: argparse.Namespace) -> int:
     from app.services.hq_database import grant_all
 
-    tables = grant_all(args.database)
+    tables = grant_all(with_server_password(args.database))
     print(
         ngettext("Grants applied to {n} table.", "Grants applied to {n} tables.", tables).format(
             n=tables

@@ -43,7 +43,7 @@ from app.db.sync import ANY_HOLDER, current_change_seq, note_changes, take_chang
 from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
 from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, CASE_WORKERS, EXCHANGE_ROLES
-from app.errors import DatabaseBusy, NotFound, ValidationError
+from app.errors import ConflictError, DatabaseBusy, NotFound, ValidationError
 from app.exchange.format import DEFAULT_LIMITS, KIND_ENTITIES, BundleKind, Limits
 from app.exchange.merge import (
     MergePlan,
@@ -288,6 +288,18 @@ class ConflictInfo:
     resolved_by: str | None = None
     resolution: str | None = None
     source: str = ""  # the mission whose bundle brought the other version
+
+
+def _already_resolved(conflict: SyncConflict) -> ConflictError:
+    """A conflict someone resolved while this user still saw it open: who, and which way."""
+    who = conflict.resolved_by
+    if not who:
+        return ConflictError(_("This conflict has already been resolved."))
+    if conflict.resolution == "remote":
+        message = _("{user} has already resolved this conflict and took the sender's version.")
+    else:
+        message = _("{user} has already resolved this conflict and kept the version held here.")
+    return ConflictError(message.format(user=who))
 
 
 def _conflicts_info(session: Session, rows: Sequence[SyncConflict]) -> list[ConflictInfo]:
@@ -1642,11 +1654,13 @@ class ExchangeService:
         if choice not in ("local", "remote"):
             raise ValidationError(_("Choose 'local' or 'remote'."), field="choice")
         with self.ws.write() as session:
-            conflict = session.get(SyncConflict, conflict_id)
+            # Locked: two HQ users resolving it at once on a server both read it unresolved,
+            # and the second's choice silently replaced the first's.
+            conflict = session.get(SyncConflict, conflict_id, with_for_update=True)
             if conflict is None:
                 raise NotFound(_("No such conflict."))
             if conflict.resolved_at is not None:
-                raise ValidationError(_("This conflict has already been resolved."))
+                raise _already_resolved(conflict)
             entity = BY_NAME.get(conflict.entity)
             if entity is None:
                 raise ValidationError(_("This conflict concerns an unknown kind of record."))

@@ -330,6 +330,12 @@ def _delete_docs(session: Session, docs: Iterable[int]) -> None:
 def index_cases(session: Session, case_ids: Iterable[str]) -> None:
     """(Re)write the index rows of these cases, inside the caller's transaction."""
     ids = list(case_ids)
+    if ids and _on_server(session):
+        # Two writers placing docs at once (two HQ users' catch-up of one import, or two
+        # missions' cases received the same day with the same number) would both take the
+        # same free slot: the second failed on the map's key. One indexer at a time, until
+        # its transaction ends; the next then sees the slots taken.
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext('qorgau-search-index'))"))
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         docs = _doc_ids(session, chunk)

@@ -33,7 +33,7 @@ from app.db.models import (
 )
 from app.db.raw import open_raw
 from app.db.sync import ANY_HOLDER
-from app.errors import PermissionDenied, ValidationError
+from app.errors import ConflictError, PermissionDenied, ValidationError
 from app.exchange.package import NotAnIdentityFile
 from app.i18n import format_date
 from app.security.hq_secrets import AGE_IDENTITY, entry_name, secrets_file, workstation_secret
@@ -463,7 +463,8 @@ def test_keeping_the_local_version_wins_at_the_next_exchange(sel: Site, hq: Site
     hq.exchange.resolve_conflict(conflict.id, "local")
 
     assert hq.cases.get_case(case_id).description == "Astana's version"
-    with pytest.raises(Exception, match="already been resolved"):
+    # Said with who resolved it, and which way.
+    with pytest.raises(ConflictError, match=r"^\w+ has already resolved this conflict and kept"):
         hq.exchange.resolve_conflict(conflict.id, "remote")
 
 
