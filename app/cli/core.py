@@ -49,6 +49,7 @@ from app.services.keys import (
     fingerprint,
     identity_move_message,
     new_key_advice,
+    replaced_key_message,
     rotated_message,
     rotation_failed_message,
     store_identity_in_keyring,
@@ -441,10 +442,13 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
 
 def cmd_keys_trust(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        KeyService(ws).trust(args.code.upper(), args.signing_key, args.age_recipient, is_hq=args.hq)
-    print(_("The signing key of {code} is now trusted.").format(code=args.code.upper()))
+        code = args.code.upper()
+        previous = KeyService(ws).trust(code, args.signing_key, args.age_recipient, is_hq=args.hq)
+    print(_("The signing key of {code} is now trusted.").format(code=code))
     # Compared with the one the mission read out by telephone or sent by diplomatic mail.
     print(_("Fingerprint: {fingerprint}").format(fingerprint=fingerprint(args.signing_key)))
+    if previous:
+        print(replaced_key_message(code, previous))
     return 0
 
 

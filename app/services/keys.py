@@ -94,6 +94,14 @@ def rotated_message(rotation: KeyRotation) -> str:
     ).format(code=rotation.mission_code)
 
 
+def replaced_key_message(code: str, previous: str) -> str:
+    """Said when a trusted key replaces another: a slip (a wrong code typed) shows here."""
+    return _(
+        "It replaces the key of {code} trusted before (fingerprint {fingerprint}): bundles "
+        "signed with that key are refused from now on."
+    ).format(code=code, fingerprint=fingerprint(previous))
+
+
 def rotation_failed_message(error: str) -> str:
     """A revocation whose key replacement failed: the old key still signs, and may be copied."""
     return _(
@@ -349,8 +357,10 @@ class KeyService:
         signing_key: str,
         age_recipient: str | None = None,
         is_hq: bool = False,
-    ) -> None:
-        """Register another installation's keys; ``is_hq`` marks headquarters (at a mission)."""
+    ) -> str | None:
+        """Register another installation's keys; ``is_hq`` marks headquarters (at a mission).
+        Returns the signing key this one replaces, if another was trusted for ``code``: its
+        bundles are refused from now on, which whoever trusts it should be told."""
         self.ws.require_role(*ADMIN_OR_HQ)
         if not MISSION_CODE_RE.match(code):
             raise ValidationError(
@@ -382,3 +392,4 @@ class KeyService:
                 code,
                 {"signing_key": signing_key, "replaced": previous},
             )
+        return previous if previous and previous != signing_key else None

@@ -13,7 +13,7 @@ from app.exchange import parts
 from app.services.cases import CaseService
 from app.services.demo import fill_demo
 from app.services.installation import unlock
-from app.services.keys import KeyService
+from app.services.keys import KeyService, fingerprint
 from app.services.records import CaseFilter
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
@@ -269,3 +269,26 @@ def test_a_transfer_writes_a_notice_for_the_mission_that_held_the_cases(pair, ca
     as_json = run_cli(capsys, "--data-dir", str(sel.data_dir), "case", "list", "--json")
     held = {c["number"]: c["held_by"] for c in json.loads(as_json.out)["cases"]}
     assert held[number] == "DXB" and set(held.values()) == {"DXB", None}
+
+
+def test_trusting_a_new_key_for_a_mission_says_which_key_it_replaces(pair, capsys):
+    # After a mission replaces its key (at a revocation) HQ trusts the new one; a slip of the
+    # code typed would replace another mission's key just as quietly, so both are said.
+    sel, hq = pair
+    old = json.loads(run_cli(capsys, "--data-dir", str(sel.data_dir), "keys", "show", "--json").out)
+    rotated = run_cli(capsys, "--data-dir", str(sel.data_dir), "keys", "rotate")
+    assert rotated.code == 0, rotated.err
+    new = json.loads(run_cli(capsys, "--data-dir", str(sel.data_dir), "keys", "show", "--json").out)
+    trusted = run_cli(
+        capsys, "--data-dir", str(hq.data_dir), "keys", "trust", "SEL", new["signing_key"]
+    )
+    assert trusted.code == 0, trusted.err
+    assert f"Fingerprint: {fingerprint(new['signing_key'])}" in trusted.out
+    assert (
+        f"It replaces the key of SEL trusted before (fingerprint "
+        f"{fingerprint(old['signing_key'])}): bundles signed with that key are refused from now on."
+    ) in trusted.out
+    again = run_cli(
+        capsys, "--data-dir", str(hq.data_dir), "keys", "trust", "SEL", new["signing_key"]
+    )
+    assert "It replaces" not in again.out  # the same key again replaces nothing

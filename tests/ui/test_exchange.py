@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from app.exchange import parts
 from app.services import index_later
 from app.services.exchange import ExchangeService
-from app.services.keys import KeyService
+from app.services.keys import KeyService, fingerprint
 from app.services.records import CaseChanges, OrganisationInput
 from tests.builders import new_case
 from tests.integration.test_exchange import (
@@ -268,6 +268,32 @@ def test_a_bad_key_shows_the_message_and_adds_nothing(qtbot: QtBot, pair):
     assert [t.code for t in KeyService(sel.ws).trusted()] == ["AST"]
     press_dialog_button(qtbot, dialog, QDialogButtonBox.StandardButton.Cancel)
     assert not dialog.isVisible()
+
+
+def test_the_trust_dialog_shows_the_fingerprint_and_a_key_it_would_replace(qtbot: QtBot, pair):
+    _hq, sel = pair
+    page = page_for(qtbot, sel)
+    show_tab(qtbot, page.tabs, page.trusted_keys.parentWidget())
+    click(qtbot, page.trusted_keys.trust_button)
+    dialog = page.trusted_keys.dialog
+    assert dialog is not None
+    (hq_key,) = [key.signing_key for key in KeyService(sel.ws).trusted()]
+    signing = base64.b64encode(bytes(range(32))).decode("ascii")
+    type_into(qtbot, dialog.code, "TAS")
+    type_into(qtbot, dialog.signing_key, signing[:20])
+    assert not dialog.key_check.isVisibleTo(dialog)  # not a key yet: nothing to compare
+    type_into(qtbot, dialog.signing_key, signing)
+    assert dialog.key_check.text() == f"Fingerprint: {fingerprint(signing)}"
+    type_into(qtbot, dialog.code, "AST")  # headquarters' code: its trusted key would go
+    assert dialog.key_check.text().splitlines() == [
+        f"Fingerprint: {fingerprint(signing)}",
+        f"It replaces the key of AST trusted before (fingerprint {fingerprint(hq_key)}): "
+        "bundles signed with that key are refused from now on.",
+    ]
+    qtbot.wait(0)  # the layout takes the grown label
+    assert dialog.key_check.geometry().bottom() < dialog.age_recipient.geometry().top()
+    press_dialog_button(qtbot, dialog, QDialogButtonBox.StandardButton.Cancel)
+    assert [key.signing_key for key in KeyService(sel.ws).trusted()] == [hq_key]
 
 
 # -- headquarters -------------------------------------------------------------------------------

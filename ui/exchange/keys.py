@@ -21,12 +21,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import ValidationError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
-from app.services.keys import IdentityPlace, KeyService, TrustedKey, new_key_advice
-from ui.widgets.common import STRETCH, push_button, set_label, widget_row, word_wrapped
+from app.services.keys import (
+    IdentityPlace,
+    KeyService,
+    TrustedKey,
+    check_signing_key,
+    fingerprint,
+    new_key_advice,
+    replaced_key_message,
+)
+from ui.widgets.common import (
+    STRETCH,
+    fit_to_contents,
+    push_button,
+    set_label,
+    widget_row,
+    word_wrapped,
+)
 from ui.widgets.dialogs import ValidatingDialog
-from ui.widgets.plain import plain_tooltip
+from ui.widgets.plain import plain_label, plain_tooltip
 
 CODE, SIGNING_KEY, AGE_RECIPIENT, SINCE = range(4)
 
@@ -182,7 +198,31 @@ class TrustKeyDialog(ValidatingDialog):
         set_label(self.form, self.code, _("Mission &code:"))
         set_label(self.form, self.signing_key, _("&Signing key:"))
         set_label(self.form, self.age_recipient, _("&Age recipient (optional):"))
+        # The fingerprint as the key is typed: the operator compares it with the one the
+        # mission read out, and sees at once when a trusted key would be replaced.
+        self.known = {key.code: key.signing_key for key in service.trusted()}
+        self.key_check = word_wrapped(plain_label())
+        self.form.insertRow(2, "", self.key_check)
+        self.code.textChanged.connect(self._show_key_check)
+        self.signing_key.textChanged.connect(self._show_key_check)
         self.setMinimumWidth(560)
+        self._show_key_check()
+
+    def _show_key_check(self) -> None:
+        key, code = self.signing_key.text().strip(), self.code.text().strip().upper()
+        try:
+            check_signing_key(key)
+        except ValidationError:
+            self.key_check.clear()
+            self.key_check.hide()
+            return
+        lines = [_("Fingerprint: {fingerprint}").format(fingerprint=fingerprint(key))]
+        previous = self.known.get(code)
+        if previous and previous != key:
+            lines.append(replaced_key_message(code, previous))
+        self.key_check.setText("\n".join(lines))
+        self.key_check.show()
+        fit_to_contents(self)  # a warning of four lines must not run over the next field
 
     def field_widgets(self) -> dict[str, QWidget]:
         return {
