@@ -112,6 +112,7 @@ class InstrumentView(QWidget):
         self.notes_heading.setStyleSheet("font-weight: bold;")
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("mission_notes")
+        self.notes.setTabChangesFocus(True)  # Tab leaves the notes for Save, not a tab typed
         self.notes.setReadOnly(not can_edit_notes)
         self.notes.setMaximumHeight(120)
         self.save_notes = QPushButton()
