@@ -251,6 +251,11 @@ class LettersPage(QWidget):
 
     # -- text ------------------------------------------------------------------------------
 
+    def focus_search(self) -> None:
+        """Ctrl+F here finds a letter by its case, not a case in the Cases area."""
+        self.case_filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.case_filter.selectAll()
+
     def retranslate_ui(self) -> None:
         self._say_capped()
         self._say_found_none()

@@ -194,6 +194,11 @@ class PartnersPage(QWidget):
         dialog.open()
         return dialog
 
+    def focus_search(self) -> None:
+        """Ctrl+F here searches the partners, not the cases."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
     def retranslate_ui(self) -> None:
         self.heading.setText(_("Partner organisations"))
         self.search.setPlaceholderText(_("Search by name, city, language or notes"))

@@ -593,6 +593,11 @@ class ReturneesPage(QWidget):
 
     # -- language -------------------------------------------------------------------------------
 
+    def focus_search(self) -> None:
+        """Ctrl+F here filters the register by skill, not the cases."""
+        self.skill.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.skill.selectAll()
+
     def retranslate_ui(self) -> None:
         self.heading.setText(_("Returnees' skills register"))
         self.occupation_label.setText(_("&Occupation:"))

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -84,6 +85,9 @@ class AuditLogDialog(QDialog):
         self.record.setClearButtonEnabled(True)
         self.record.returnPressed.connect(self.reload)
         self.record.textChanged.connect(self._record_cleared)
+        # The window's Ctrl+F does not reach a dialog: here it finds the record to filter by.
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.activated.connect(self.focus_search)
         self.check_button = QPushButton(_("&Check the chain"))
         self.check_button.clicked.connect(self.check_chain)
         filters = QHBoxLayout()
@@ -124,6 +128,10 @@ class AuditLogDialog(QDialog):
         layout.addWidget(self.verdict)
         layout.addWidget(buttons)
         self.reload()
+
+    def focus_search(self) -> None:
+        self.record.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.record.selectAll()
 
     # -- the entries ------------------------------------------------------------------------
 
