@@ -67,6 +67,7 @@ from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
 from ui.widgets.common import (
     STRETCH,
+    delete_presses,
     fit_first_entry,
     one_row_at_a_time,
     open_on_enter,
@@ -107,6 +108,7 @@ class LettersPage(QWidget):
         filters = self._build_filters()
         self._build_table()
         actions = self._build_actions()
+        delete_presses(self.table, self.discard_button)  # a draft's Discard, asked first
         self.preview = PdfPreview(
             empty_hint=lambda: _("Choose a letter in the register to see it here.")
         )

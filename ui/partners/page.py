@@ -31,7 +31,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.models.list_table_model import PAGE_SIZE, Index, PagedTableModel
 from ui.partners.dialogs import PartnerDialog
 from ui.tasks import show_error
-from ui.widgets.common import STRETCH, one_row_at_a_time, widget_row
+from ui.widgets.common import STRETCH, one_row_at_a_time, open_on_enter, widget_row
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label, plain_tooltip
 
@@ -139,6 +139,7 @@ class PartnersPage(QWidget):
         self.add_button.clicked.connect(self.add_partner)
         self.edit_button.clicked.connect(self.edit_partner)
         self.view.doubleClicked.connect(lambda _index: self.edit_partner())
+        open_on_enter(self.view, lambda _index: self.edit_partner())
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         # A referral made from a case changes the counts; another window may add a partner.
         listen_to_changes(self, workspace, self._data_changed)

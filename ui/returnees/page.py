@@ -38,7 +38,15 @@ from ui.models.list_table_model import PAGE_SIZE, Index, PagedTableModel
 from ui.returnees.dialog import RegionCombo, ReturneeDialog
 from ui.tasks import BackgroundTask, LatestOnly, TaskContext, show_error
 from ui.widgets.columns import ONE_LINE_ROW, ColumnFit
-from ui.widgets.common import STRETCH, keep_narrow, one_row_at_a_time, widget_row, word_wrapped
+from ui.widgets.common import (
+    STRETCH,
+    delete_presses,
+    keep_narrow,
+    one_row_at_a_time,
+    open_on_enter,
+    widget_row,
+    word_wrapped,
+)
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import ElidedLabel, plain_label, plain_tooltip
@@ -344,6 +352,8 @@ class ReturneesPage(QWidget):
         self.edit_button.clicked.connect(self.edit_record)
         self.withdraw_button.clicked.connect(self.ask_withdraw)
         self.view.doubleClicked.connect(lambda _index: self.edit_record())
+        open_on_enter(self.view, lambda _index: self.edit_record())
+        delete_presses(self.view, self.withdraw_button)  # asked first, as the button does
         self.export_button.clicked.connect(self.export)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         bridge.language_changed.connect(lambda _lang: self.retranslate_ui())
