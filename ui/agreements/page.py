@@ -50,6 +50,7 @@ from ui.widgets.columns import ColumnFit
 from ui.widgets.common import (
     STRETCH,
     keep_whole_width,
+    name_clear_button,
     push_button,
     widget_row,
     word_wrapped,
@@ -548,6 +549,7 @@ class AgreementsPage(QWidget):
 
     def retranslate_ui(self) -> None:
         self.search.setPlaceholderText(_("Search titles, articles and summaries (Ctrl+F)"))
+        name_clear_button(self.search)
         self._fill(self.kind, _("Any kind"), [(k.value, kind_label(k)) for k in InstrumentKind])
         self._fill(
             self.status, _("Any status"), [(s.value, status_label(s)) for s in InstrumentStatus]

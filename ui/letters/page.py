@@ -69,6 +69,7 @@ from ui.widgets.common import (
     STRETCH,
     delete_presses,
     fit_first_entry,
+    name_clear_button,
     one_row_at_a_time,
     open_on_enter,
     push_button,
@@ -262,6 +263,7 @@ class LettersPage(QWidget):
         self._say_capped()
         self._say_found_none()
         self.filter_label.setText(_("Show:"))
+        name_clear_button(self.case_filter)
         self.kind_filter.setItemText(0, _("All kinds"))
         for index, code in enumerate(LETTER_KINDS, start=1):
             self.kind_filter.setItemText(index, label(LetterKind(code)))

@@ -31,7 +31,13 @@ from ui.i18n_bridge import LanguageBridge
 from ui.models.list_table_model import PAGE_SIZE, Index, PagedTableModel
 from ui.partners.dialogs import PartnerDialog
 from ui.tasks import show_error
-from ui.widgets.common import STRETCH, one_row_at_a_time, open_on_enter, widget_row
+from ui.widgets.common import (
+    STRETCH,
+    name_clear_button,
+    one_row_at_a_time,
+    open_on_enter,
+    widget_row,
+)
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label, plain_tooltip
 
@@ -203,6 +209,7 @@ class PartnersPage(QWidget):
     def retranslate_ui(self) -> None:
         self.heading.setText(_("Partner organisations"))
         self.search.setPlaceholderText(_("Search by name, city, language or notes"))
+        name_clear_button(self.search)
         self.country.set_any_text(_("Any country"))
         self.country.refill()
         self.add_button.setText(_("&Add partner…"))

@@ -42,6 +42,7 @@ from ui.widgets.common import (
     STRETCH,
     delete_presses,
     keep_narrow,
+    name_clear_button,
     one_row_at_a_time,
     open_on_enter,
     widget_row,
@@ -610,6 +611,7 @@ class ReturneesPage(QWidget):
 
     def retranslate_ui(self) -> None:
         self.heading.setText(_("Returnees' skills register"))
+        name_clear_button(self.skill)
         self.occupation_label.setText(_("&Occupation:"))
         self.region_label.setText(_("&Region:"))
         self.skill_label.setText(_("&Skill:"))

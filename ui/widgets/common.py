@@ -21,15 +21,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
     QTableWidget,
+    QToolButton,
     QWidget,
 )
 
 from app.errors import ValidationError
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, _
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.palette import ERROR_TEXT
 
@@ -266,6 +268,15 @@ def delete_presses(view: QAbstractItemView, button: QAbstractButton) -> None:
     own confirmation and rules apply, and where the button is disabled or hidden for this
     row or this user, Delete does nothing."""
     view.installEventFilter(_DeletePresses(view, button))
+
+
+def name_clear_button(edit: QLineEdit) -> None:
+    """Qt's clear button (``setClearButtonEnabled``) in the user's language: it had no tooltip
+    and no accessible name, so a screen reader announced a nameless button (and Qt has no
+    Kazakh catalog to lend one). Called again from the owner's ``retranslate_ui``."""
+    for button in edit.findChildren(QToolButton, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        button.setToolTip(_("Clear the field"))
+        button.setAccessibleName(_("Clear the field"))
 
 
 def unlabelled_rows(form: QFormLayout, *fields: QWidget) -> None:
