@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.services.letters import LetterFields, LetterService
@@ -146,3 +147,61 @@ def test_enter_opens_an_attachment_and_delete_asks_why_it_is_removed(
     assert isinstance(dialog, ReasonDialog)
     dialog.reject()
     assert panel.tree.topLevelItemCount() == 1  # asked, not removed
+
+
+def _menu_key(view: QAbstractItemView) -> None:
+    """The keyboard's Menu key, as Qt delivers it to the focused list: a context menu request
+    at the list's middle, whatever row is current."""
+    middle = view.rect().center()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, middle, view.mapToGlobal(middle))
+    QApplication.sendEvent(view, event)
+
+
+def _entries(menu: QMenu) -> dict[str, bool]:
+    return {a.text().replace("&", ""): a.isEnabled() for a in menu.actions()}
+
+
+def test_the_menu_key_offers_the_current_letters_actions_under_its_row(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    ws = open_ws("aigul")
+    case = hanil_steel_case(ws)
+    service = LetterService(ws)
+    for subject in ("Зарплата", "Паспорт"):
+        service.draft(case.id, "employer_letter", "ru", LetterFields(subject=subject))
+    page = on_screen(qtbot, LettersPage(ws, bridge))
+    _active(qtbot, page)
+    page.table.selectRow(1)
+    page.table.setFocus()
+    _menu_key(page.table)
+    menu = page.table.findChild(QMenu)
+    assert menu is not None
+    qtbot.waitUntil(menu.isVisible, timeout=2000)
+    row = page.table.visualRect(page.model.index(1, 0))
+    at = page.table.viewport().mapFromGlobal(menu.pos())
+    assert row.top() <= at.y() <= row.bottom() + 2  # under the current row, not mid-list
+    entries = _entries(menu)
+    assert entries["Discard"] and not entries["Approve"]  # an attaché's draft
+    discard = next(a for a in menu.actions() if a.text() == page.discard_button.text())
+    menu.hide()
+    discard.trigger()
+    box = modal_dialog(qtbot)
+    assert isinstance(box, QMessageBox) and "Discard this draft?" in box.text()
+    box.close()
+
+
+def test_a_right_click_acts_on_the_row_clicked(
+    qtbot: QtBot, ws: Workspace, bridge: LanguageBridge
+) -> None:
+    panel = on_screen(qtbot, UsersPanel(ws, bridge))
+    items = [panel.tree.topLevelItem(i) for i in range(panel.tree.topLevelItemCount())]
+    serik = next(i for i in items if i is not None and i.text(0) == "serik")
+    at = panel.tree.visualItemRect(serik).center()
+    viewport = panel.tree.viewport()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, viewport.mapToGlobal(at))
+    QApplication.sendEvent(viewport, event)
+    assert panel.tree.currentItem() is serik
+    menu = panel.tree.findChild(QMenu)
+    assert menu is not None and menu.isVisible()
+    assert _entries(menu)["Revoke…"]
+    menu.hide()

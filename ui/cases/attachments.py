@@ -41,6 +41,7 @@ from ui.widgets.common import STRETCH, delete_presses, open_on_enter, push_butto
 from ui.widgets.dialogs import ReasonDialog, confirm
 from ui.widgets.file_dialogs import in_documents, save_path
 from ui.widgets.plain import plain_tooltip
+from ui.widgets.row_menu import row_menu
 
 NAME, SIZE, ADDED_BY, ADDED_AT = range(4)
 
@@ -81,6 +82,7 @@ class AttachmentsPanel(QWidget):
         self.remove_button = push_button(self.remove_selected)
         open_on_enter(self.tree, lambda _index: self.open_selected())
         delete_presses(self.tree, self.remove_button)  # the reason is asked, as by the button
+        row_menu(self.tree, self.open_button, self.save_button, self.remove_button)
         buttons = widget_row(
             self.add_button,
             self.open_button,

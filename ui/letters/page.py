@@ -80,6 +80,7 @@ from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label, plain_message
+from ui.widgets.row_menu import row_menu
 
 FIRST_YEAR = 2020
 REGISTER_ROWS = 1000  # the newest letters listed; the note says how many there are
@@ -110,6 +111,16 @@ class LettersPage(QWidget):
         self._build_table()
         actions = self._build_actions()
         delete_presses(self.table, self.discard_button)  # a draft's Discard, asked first
+        row_menu(
+            self.table,
+            self.edit_button,
+            self.approve_button,
+            self.issue_button,
+            self.save_button,
+            self.print_button,
+            self.discard_button,
+            self.check_button,
+        )
         self.preview = PdfPreview(
             empty_hint=lambda: _("Choose a letter in the register to see it here.")
         )

@@ -40,6 +40,7 @@ from ui.widgets.common import (
 )
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label, plain_tooltip
+from ui.widgets.row_menu import row_menu
 
 SEARCH_DELAY_MS = 250
 COL_NAME, COL_KIND, COL_COUNTRY, COL_CITY, COL_PHONE, COL_EMAIL, COL_REFERRALS = range(7)
@@ -146,6 +147,7 @@ class PartnersPage(QWidget):
         self.edit_button.clicked.connect(self.edit_partner)
         self.view.doubleClicked.connect(lambda _index: self.edit_partner())
         open_on_enter(self.view, lambda _index: self.edit_partner())
+        row_menu(self.view, self.edit_button)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         # A referral made from a case changes the counts; another window may add a partner.
         listen_to_changes(self, workspace, self._data_changed)

@@ -51,6 +51,7 @@ from ui.widgets.common import (
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import ElidedLabel, plain_label, plain_tooltip
+from ui.widgets.row_menu import row_menu
 
 (COL_NAME, COL_OCCUPATION, COL_REGION, COL_COUNTRY, COL_YEARS, COL_REFERRAL, COL_RETURNED) = range(
     7
@@ -355,6 +356,7 @@ class ReturneesPage(QWidget):
         self.view.doubleClicked.connect(lambda _index: self.edit_record())
         open_on_enter(self.view, lambda _index: self.edit_record())
         delete_presses(self.view, self.withdraw_button)  # asked first, as the button does
+        row_menu(self.view, self.edit_button, self.withdraw_button)
         self.export_button.clicked.connect(self.export)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         bridge.language_changed.connect(lambda _lang: self.retranslate_ui())

@@ -49,6 +49,7 @@ from ui.widgets.dialogs import (
     inform,
     password_field,
 )
+from ui.widgets.row_menu import row_menu
 
 USERNAME, FULL_NAME, ROLE, STATE, LAST_LOGIN = range(5)
 
@@ -164,6 +165,13 @@ class UsersPanel(QWidget):
         self.role_button = push_button(self.change_role)
         if self.on_server:  # a role there is the user's server group: revoked, added again
             self.role_button.hide()  # (never show(): a widget without a parent is a window)
+        row_menu(
+            self.tree,
+            self.reset_button,
+            self.role_button,
+            self.revoke_button,
+            self.signature_button,
+        )
         # Under the buttons, not beside them: a revocation's sentence is long in Kazakh.
         self.busy = BusyIndicator()
         buttons = widget_row(
