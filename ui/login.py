@@ -207,6 +207,14 @@ class LoginDialog(QDialog):
         )
         self.unlocking.emit()
 
+    def reject(self) -> None:
+        # Esc and the title bar's close quit Qorgau mid-sign-in, while the database may be
+        # being brought up to date: the window stays until the sign-in ends (seconds, or the
+        # minutes its "still opening" note announces).
+        if self._busy():
+            return
+        super().reject()
+
     def open_recovery(self) -> None:
         """The recovery key (or HQ's code) makes a new administrator, who then signs in."""
         warm_up.wait()

@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         # Set when this session found its account revoked or given another role: the window
         # closes and the sign-in window says why (ui/app.py).
         self.signed_out: AccountChanged | None = None
+        self._focus_before_lock: QWidget | None = None
         self.account_changed.connect(self._end_session, Qt.ConnectionType.QueuedConnection)
         workspace.watch_account(self._account_changed_elsewhere)
         self.lock_screen = LockScreen(
@@ -372,11 +373,20 @@ class MainWindow(QMainWindow):
         if self.is_locked:
             return
         self.idle_lock.stop()
+        # The window's own focus, not a dialog's: dialogs close now and the focus goes back
+        # there on unlock (hidden behind the lock screen, it was lost, and the officer had to
+        # click before typing on).
+        focused = self.focusWidget()
+        inside = focused is not None and self.splitter.isAncestorOf(focused)
+        self._focus_before_lock = focused if inside else None
+        in_use = QApplication.activeWindow() is not None  # not locked in the background
         self._close_dialogs()
         for act in self._guarded_actions:
             act.setEnabled(False)
         self.outer.setCurrentWidget(self.lock_screen)
         self.lock_screen.prepare()
+        if in_use:
+            self.activateWindow()  # a dialog closed above had the keys: the password gets them
         self.locked.emit()
 
     def _close_dialogs(self) -> None:
@@ -413,7 +423,18 @@ class MainWindow(QMainWindow):
         for act in self._guarded_actions:
             act.setEnabled(True)
         self.idle_lock.start()
+        self._give_back_focus()
         self.unlocked.emit()
+
+    def _give_back_focus(self) -> None:
+        widget, self._focus_before_lock = self._focus_before_lock, None
+        try:
+            if widget is not None and widget.isVisible() and widget.isEnabled():
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+        except RuntimeError:  # deleted while locked (a tab closed, an editor rebuilt)
+            pass
+        self.nav.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # Text --------------------------------------------------------------------------------
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.agreements import load_library
@@ -494,3 +496,15 @@ def test_the_treaty_view_gives_each_member_s_own_day(qtbot: QtBot, open_ws: Open
     assert "Kyrgyzstan: bound from 6 Aug 2015 — not verified" in parties
     assert "Armenia: bound from 2 Jan 2015" in parties
     assert "tass.com/economy/812859" in parties
+
+
+def test_tab_leaves_the_mission_notes_for_save(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """Tab typed a tab into the notes: a keyboard user could not reach Save."""
+    ws = open_ws("serik")
+    page = page_for(qtbot, ws)
+    click_instrument(qtbot, page, AgreementService(ws).get("ilo-c029").id)
+    view = page.instrument_view
+    type_into(qtbot, view.notes, "Hotline")
+    qtbot.keyClick(view.notes, Qt.Key.Key_Tab)
+    assert view.notes.toPlainText() == "Hotline"
+    assert QApplication.focusWidget() is not view.notes

@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from app.services.cases import CaseService
 from app.services.letters import LetterFilter, LetterService
 from app.services.workspace import Workspace
+from tests.conftest import PASSWORD
 from tests.ui.new_case import cases_area_of, fill_new_case
 from tests.ui.press import WAIT_MS, activate, modal_dialog, press_save
 from ui.cases import editor as editor_module
@@ -330,3 +331,46 @@ def test_an_entry_typed_for_one_case_never_waits_in_the_next_ones_timeline(
     qtbot.keyClicks(editor.timeline.text, "Shelter found for her")
     editor.open_case(first.id)  # shown without the area's question (a link, a report)
     assert editor.timeline.text.toPlainText() == ""
+
+
+def _unlocked_by_keyboard(qtbot: QtBot, window: MainWindow) -> None:
+    """The password typed on the lock screen and Enter pressed, as the officer does."""
+    password = window.lock_screen.password
+    # Ready for the password (once a dialog the lock closed has handed the window back).
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is password, timeout=WAIT_MS)
+    qtbot.keyClicks(password, PASSWORD)
+    with qtbot.waitSignal(window.unlocked, timeout=WAIT_MS):
+        _press(qtbot, Qt.Key.Key_Return)
+
+
+def test_typing_goes_on_in_the_same_field_after_the_lock(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """Unlocked, no widget had the focus: the officer's next keys went nowhere."""
+    window = make_window(ws)
+    area = cases_area_of(window)
+    _press(qtbot, Qt.Key.Key_N, CTRL)
+    surname = area.editor.person.edits["surname"]
+    surname.setFocus()
+    qtbot.keyClicks(surname, "Abe")
+    _press(qtbot, Qt.Key.Key_L, CTRL)
+    assert window.is_locked
+    _unlocked_by_keyboard(qtbot, window)
+    assert _focused() is surname
+    qtbot.keyClicks(_focused(), "nov")
+    assert surname.text() == "Abenov"
+
+
+def test_a_dialog_closed_by_the_lock_gives_the_focus_back_to_the_window(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    window = make_window(ws)
+    window.show_area("cases")
+    search = cases_area_of(window).list_view.filters.search
+    _press(qtbot, Qt.Key.Key_F, CTRL)
+    assert _focused() is search
+    window.show_shortcuts()
+    modal_dialog(qtbot)
+    window.lock()
+    _unlocked_by_keyboard(qtbot, window)
+    assert _focused() is search

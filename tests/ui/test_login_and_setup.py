@@ -614,3 +614,35 @@ def test_the_recovery_dialogs_refusal_follows_a_language_switch(
         russian = _(said).format(n=1, group=group)
     assert russian != said.format(n=1, group=group)
     assert recover_dialog.error.text().startswith(russian)
+
+
+def test_esc_does_not_close_the_sign_in_window_while_it_opens_the_database(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Esc (or the title bar's close) during a sign-in closed the window and quit Qorgau with
+    no word, while the key was derived or the database brought up to date ("please do not
+    close Qorgau")."""
+    import threading
+
+    opened = threading.Event()
+    real_unlock = login_module._unlock
+
+    def held_unlock(paths: Paths, username: str, password: str) -> object:
+        opened.wait(10)
+        return real_unlock(paths, username, password)
+
+    monkeypatch.setattr(login_module, "_unlock", held_unlock)
+    dialog = login_dialog(qtbot, installation, bridge)
+    type_into(qtbot, dialog.username, "aigul")
+    type_into(qtbot, dialog.password, PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog._busy()
+    closed: list[int] = []
+    dialog.finished.connect(closed.append)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    dialog.close()
+    assert dialog.isVisible() and closed == []
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+        opened.set()
+    assert dialog.workspace is not None
+    dialog.workspace.close()

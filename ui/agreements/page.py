@@ -50,6 +50,7 @@ from ui.widgets.columns import ColumnFit
 from ui.widgets.common import (
     STRETCH,
     keep_whole_width,
+    name_clear_button,
     push_button,
     widget_row,
     word_wrapped,
@@ -112,6 +113,7 @@ class InstrumentView(QWidget):
         self.notes_heading.setStyleSheet("font-weight: bold;")
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("mission_notes")
+        self.notes.setTabChangesFocus(True)  # Tab leaves the notes for Save, not a tab typed
         self.notes.setReadOnly(not can_edit_notes)
         self.notes.setMaximumHeight(120)
         self.save_notes = QPushButton()
@@ -547,6 +549,7 @@ class AgreementsPage(QWidget):
 
     def retranslate_ui(self) -> None:
         self.search.setPlaceholderText(_("Search titles, articles and summaries (Ctrl+F)"))
+        name_clear_button(self.search)
         self._fill(self.kind, _("Any kind"), [(k.value, kind_label(k)) for k in InstrumentKind])
         self._fill(
             self.status, _("Any status"), [(s.value, status_label(s)) for s in InstrumentStatus]

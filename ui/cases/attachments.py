@@ -37,10 +37,11 @@ from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import STRETCH, push_button, widget_row
+from ui.widgets.common import STRETCH, delete_presses, open_on_enter, push_button, widget_row
 from ui.widgets.dialogs import ReasonDialog, confirm
 from ui.widgets.file_dialogs import in_documents, save_path
 from ui.widgets.plain import plain_tooltip
+from ui.widgets.row_menu import row_menu
 
 NAME, SIZE, ADDED_BY, ADDED_AT = range(4)
 
@@ -79,6 +80,9 @@ class AttachmentsPanel(QWidget):
         self.open_button = push_button(self.open_selected)
         self.save_button = push_button(self.save_selected)
         self.remove_button = push_button(self.remove_selected)
+        open_on_enter(self.tree, lambda _index: self.open_selected())
+        delete_presses(self.tree, self.remove_button)  # the reason is asked, as by the button
+        row_menu(self.tree, self.open_button, self.save_button, self.remove_button)
         buttons = widget_row(
             self.add_button,
             self.open_button,

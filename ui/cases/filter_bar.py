@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from app.domain.codes import CaseStatus, Category, Urgency, label
 from app.i18n import _
 from app.services.records import CaseFilter
-from ui.widgets.common import STRETCH, fit_first_entry, push_button, widget_row
+from ui.widgets.common import STRETCH, fit_first_entry, name_clear_button, push_button, widget_row
 from ui.widgets.country_combo import CountryCombo
 
 SEARCH_DELAY_MS = 300
@@ -124,6 +124,7 @@ class CaseFilterBar(QWidget):
         self.search.setPlaceholderText(
             _("Search by name, IIN, passport, case number or employer (Ctrl+F)")
         )
+        name_clear_button(self.search)
         self.overdue.setText(_("&Overdue only"))
         self.clear_button.setText(_("C&lear filters"))
         self.fill_choices()

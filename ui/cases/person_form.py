@@ -37,7 +37,13 @@ from app.services.people import PersonService
 from app.services.records import DuplicateMatch, PersonInfo, PersonInput
 from ui import palette
 from ui.tasks import LatestOnly, show_error
-from ui.widgets.common import LinksLabel, push_button, set_label, word_wrapped
+from ui.widgets.common import (
+    LinksLabel,
+    name_clear_button,
+    push_button,
+    set_label,
+    word_wrapped,
+)
 from ui.widgets.fields import DateField, FieldBox
 from ui.widgets.plain import plain_label
 
@@ -225,6 +231,7 @@ class PersonForm(QWidget):
 
     def retranslate_ui(self) -> None:
         self.finder.setPlaceholderText(_("Find a person on file: surname, IIN or passport"))
+        name_clear_button(self.finder)
         self.new_button.setText(_("Another person"))
         labels = {
             "surname": _("Sur&name:"),

@@ -67,7 +67,9 @@ from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
 from ui.widgets.common import (
     STRETCH,
+    delete_presses,
     fit_first_entry,
+    name_clear_button,
     one_row_at_a_time,
     open_on_enter,
     push_button,
@@ -78,6 +80,7 @@ from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label, plain_message
+from ui.widgets.row_menu import row_menu
 
 FIRST_YEAR = 2020
 REGISTER_ROWS = 1000  # the newest letters listed; the note says how many there are
@@ -107,6 +110,17 @@ class LettersPage(QWidget):
         filters = self._build_filters()
         self._build_table()
         actions = self._build_actions()
+        delete_presses(self.table, self.discard_button)  # a draft's Discard, asked first
+        row_menu(
+            self.table,
+            self.edit_button,
+            self.approve_button,
+            self.issue_button,
+            self.save_button,
+            self.print_button,
+            self.discard_button,
+            self.check_button,
+        )
         self.preview = PdfPreview(
             empty_hint=lambda: _("Choose a letter in the register to see it here.")
         )
@@ -251,10 +265,16 @@ class LettersPage(QWidget):
 
     # -- text ------------------------------------------------------------------------------
 
+    def focus_search(self) -> None:
+        """Ctrl+F here finds a letter by its case, not a case in the Cases area."""
+        self.case_filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.case_filter.selectAll()
+
     def retranslate_ui(self) -> None:
         self._say_capped()
         self._say_found_none()
         self.filter_label.setText(_("Show:"))
+        name_clear_button(self.case_filter)
         self.kind_filter.setItemText(0, _("All kinds"))
         for index, code in enumerate(LETTER_KINDS, start=1):
             self.kind_filter.setItemText(index, label(LetterKind(code)))

@@ -31,9 +31,16 @@ from ui.i18n_bridge import LanguageBridge
 from ui.models.list_table_model import PAGE_SIZE, Index, PagedTableModel
 from ui.partners.dialogs import PartnerDialog
 from ui.tasks import show_error
-from ui.widgets.common import STRETCH, one_row_at_a_time, widget_row
+from ui.widgets.common import (
+    STRETCH,
+    name_clear_button,
+    one_row_at_a_time,
+    open_on_enter,
+    widget_row,
+)
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label, plain_tooltip
+from ui.widgets.row_menu import row_menu
 
 SEARCH_DELAY_MS = 250
 COL_NAME, COL_KIND, COL_COUNTRY, COL_CITY, COL_PHONE, COL_EMAIL, COL_REFERRALS = range(7)
@@ -139,6 +146,8 @@ class PartnersPage(QWidget):
         self.add_button.clicked.connect(self.add_partner)
         self.edit_button.clicked.connect(self.edit_partner)
         self.view.doubleClicked.connect(lambda _index: self.edit_partner())
+        open_on_enter(self.view, lambda _index: self.edit_partner())
+        row_menu(self.view, self.edit_button)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         # A referral made from a case changes the counts; another window may add a partner.
         listen_to_changes(self, workspace, self._data_changed)
@@ -194,9 +203,15 @@ class PartnersPage(QWidget):
         dialog.open()
         return dialog
 
+    def focus_search(self) -> None:
+        """Ctrl+F here searches the partners, not the cases."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
     def retranslate_ui(self) -> None:
         self.heading.setText(_("Partner organisations"))
         self.search.setPlaceholderText(_("Search by name, city, language or notes"))
+        name_clear_button(self.search)
         self.country.set_any_text(_("Any country"))
         self.country.refill()
         self.add_button.setText(_("&Add partner…"))

@@ -38,10 +38,20 @@ from ui.models.list_table_model import PAGE_SIZE, Index, PagedTableModel
 from ui.returnees.dialog import RegionCombo, ReturneeDialog
 from ui.tasks import BackgroundTask, LatestOnly, TaskContext, show_error
 from ui.widgets.columns import ONE_LINE_ROW, ColumnFit
-from ui.widgets.common import STRETCH, keep_narrow, one_row_at_a_time, widget_row, word_wrapped
+from ui.widgets.common import (
+    STRETCH,
+    delete_presses,
+    keep_narrow,
+    name_clear_button,
+    one_row_at_a_time,
+    open_on_enter,
+    widget_row,
+    word_wrapped,
+)
 from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import ElidedLabel, plain_label, plain_tooltip
+from ui.widgets.row_menu import row_menu
 
 (COL_NAME, COL_OCCUPATION, COL_REGION, COL_COUNTRY, COL_YEARS, COL_REFERRAL, COL_RETURNED) = range(
     7
@@ -344,6 +354,9 @@ class ReturneesPage(QWidget):
         self.edit_button.clicked.connect(self.edit_record)
         self.withdraw_button.clicked.connect(self.ask_withdraw)
         self.view.doubleClicked.connect(lambda _index: self.edit_record())
+        open_on_enter(self.view, lambda _index: self.edit_record())
+        delete_presses(self.view, self.withdraw_button)  # asked first, as the button does
+        row_menu(self.view, self.edit_button, self.withdraw_button)
         self.export_button.clicked.connect(self.export)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         bridge.language_changed.connect(lambda _lang: self.retranslate_ui())
@@ -593,8 +606,14 @@ class ReturneesPage(QWidget):
 
     # -- language -------------------------------------------------------------------------------
 
+    def focus_search(self) -> None:
+        """Ctrl+F here filters the register by skill, not the cases."""
+        self.skill.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.skill.selectAll()
+
     def retranslate_ui(self) -> None:
         self.heading.setText(_("Returnees' skills register"))
+        name_clear_button(self.skill)
         self.occupation_label.setText(_("&Occupation:"))
         self.region_label.setText(_("&Region:"))
         self.skill_label.setText(_("&Skill:"))

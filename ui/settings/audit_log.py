@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -42,7 +43,7 @@ from app.services.workspace import Workspace
 from ui.palette import outcome_style
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.columns import ONE_LINE_ROW, ColumnFit
-from ui.widgets.common import open_at, read_only_table, word_wrapped
+from ui.widgets.common import name_clear_button, open_at, read_only_table, word_wrapped
 from ui.widgets.plain import plain_label, plain_tooltip
 
 WHEN, USER, ACTION, RECORD, DETAILS = range(5)
@@ -82,8 +83,12 @@ class AuditLogDialog(QDialog):
         self.record = QLineEdit()
         self.record.setPlaceholderText(_("Record: case or letter number, user name…"))
         self.record.setClearButtonEnabled(True)
+        name_clear_button(self.record)  # the dialog is built in one language
         self.record.returnPressed.connect(self.reload)
         self.record.textChanged.connect(self._record_cleared)
+        # The window's Ctrl+F does not reach a dialog: here it finds the record to filter by.
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.activated.connect(self.focus_search)
         self.check_button = QPushButton(_("&Check the chain"))
         self.check_button.clicked.connect(self.check_chain)
         filters = QHBoxLayout()
@@ -124,6 +129,10 @@ class AuditLogDialog(QDialog):
         layout.addWidget(self.verdict)
         layout.addWidget(buttons)
         self.reload()
+
+    def focus_search(self) -> None:
+        self.record.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.record.selectAll()
 
     # -- the entries ------------------------------------------------------------------------
 

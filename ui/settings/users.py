@@ -40,7 +40,7 @@ from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import STRETCH, push_button, widget_row
+from ui.widgets.common import STRETCH, delete_presses, push_button, widget_row
 from ui.widgets.dialogs import (
     PasswordDialog,
     ValidatingDialog,
@@ -49,6 +49,7 @@ from ui.widgets.dialogs import (
     inform,
     password_field,
 )
+from ui.widgets.row_menu import row_menu
 
 USERNAME, FULL_NAME, ROLE, STATE, LAST_LOGIN = range(5)
 
@@ -160,9 +161,17 @@ class UsersPanel(QWidget):
         self.reset_button = push_button(self.reset_password)
         self.revoke_button = push_button(self.revoke_user)
         self.signature_button = push_button(self.edit_signature)
+        delete_presses(self.tree, self.revoke_button)  # confirmed first, as by the button
         self.role_button = push_button(self.change_role)
         if self.on_server:  # a role there is the user's server group: revoked, added again
             self.role_button.hide()  # (never show(): a widget without a parent is a window)
+        row_menu(
+            self.tree,
+            self.reset_button,
+            self.role_button,
+            self.revoke_button,
+            self.signature_button,
+        )
         # Under the buttons, not beside them: a revocation's sentence is long in Kazakh.
         self.busy = BusyIndicator()
         buttons = widget_row(

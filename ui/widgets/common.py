@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt
 from PySide6.QtGui import QFocusEvent, QGuiApplication, QIcon, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QCheckBox,
     QComboBox,
@@ -20,15 +21,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
     QTableWidget,
+    QToolButton,
     QWidget,
 )
 
 from app.errors import ValidationError
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, _
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.palette import ERROR_TEXT
 
@@ -238,6 +241,42 @@ class _EnterOpens(QObject):
 def open_on_enter(view: QAbstractItemView, open_index: Callable[[QModelIndex], object]) -> None:
     """Enter on the current row calls ``open_index`` with its index, as a double click does."""
     view.installEventFilter(_EnterOpens(view, open_index))
+
+
+class _DeletePresses(QObject):
+    def __init__(self, view: QAbstractItemView, button: QAbstractButton):
+        super().__init__(view)
+        self.view, self.button = view, button
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Delete
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+            and self.view.currentIndex().isValid()
+            and self.button.isEnabled()
+            and not self.button.isHidden()
+        ):
+            self.button.click()
+            return True
+        return False
+
+
+def delete_presses(view: QAbstractItemView, button: QAbstractButton) -> None:
+    """Delete on the current row presses ``button`` (discard, withdraw, revoke, remove): its
+    own confirmation and rules apply, and where the button is disabled or hidden for this
+    row or this user, Delete does nothing."""
+    view.installEventFilter(_DeletePresses(view, button))
+
+
+def name_clear_button(edit: QLineEdit) -> None:
+    """Qt's clear button (``setClearButtonEnabled``) in the user's language: it had no tooltip
+    and no accessible name, so a screen reader announced a nameless button (and Qt has no
+    Kazakh catalog to lend one). Called again from the owner's ``retranslate_ui``."""
+    for button in edit.findChildren(QToolButton, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        button.setToolTip(_("Clear the field"))
+        button.setAccessibleName(_("Clear the field"))
 
 
 def unlabelled_rows(form: QFormLayout, *fields: QWidget) -> None:
