@@ -169,6 +169,16 @@ class LockScreen(QWidget):
         self.unlock_button.setEnabled(True)
         self.password.setFocus()
 
+    def say_sign_in_to_close(self) -> None:
+        """The window was asked to close while work in it is unsaved: not asked about here."""
+        self.error.show_message(
+            lambda: _(
+                "Sign in to close Qorgau: the work open in it is not saved yet, and only you "
+                "may save or discard it."
+            )
+        )
+        self.password.setFocus()
+
     def try_unlock(self) -> None:
         if self._task is not None and self._task.running:
             return

@@ -3,7 +3,8 @@
 Areas register themselves: each module in ``AREA_MODULES`` has ``register(window)`` which calls
 ``window.register_area(key, title_fn, widget_factory, icon)``. An area's widget is built the
 first time it is shown, and may offer ``new_case()``, ``focus_search()``,
-``confirm_close() -> bool`` and ``retranslate_ui()``; the window calls what exists.
+``confirm_close() -> bool``, ``has_unsaved_work() -> bool`` and ``retranslate_ui()``; the window
+calls what exists.
 """
 
 from __future__ import annotations
@@ -513,6 +514,12 @@ class MainWindow(QMainWindow):
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        if self.signed_out is None and self.is_locked and self._unsaved_work():
+            # Asked over the lock screen, anyone at the desk could save or discard the
+            # officer's work without her password: she signs in first.
+            event.ignore()
+            self.lock_screen.say_sign_in_to_close()
+            return
         for area in self._areas.values() if self.signed_out is None else ():
             confirm = getattr(area.widget, "confirm_close", None)
             if confirm is not None and not confirm():
@@ -522,3 +529,10 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.temp_folder.empty()
         event.accept()
+
+    def _unsaved_work(self) -> bool:
+        for area in self._areas.values():
+            unsaved = getattr(area.widget, "has_unsaved_work", None)
+            if unsaved is not None and unsaved():
+                return True
+        return False

@@ -195,3 +195,43 @@ def test_the_exchange_area_follows_a_language_switch(
     assert page.export_box.title() == "Отправка в центральный аппарат"
     assert page.tabs.tabText(page.bundles_tab) == "Пакеты"
     assert page.log.horizontalHeaderItem(0).text() == "Когда"
+
+
+def test_closing_while_locked_asks_nothing_over_the_lock_screen(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """The fault: Ctrl+Q on the lock screen asked "save or discard?" about the officer's
+    unsaved case, and anyone at the desk could answer it without her password."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from tests.ui.new_case import cases_area_of, fill_new_case
+
+    window = make_window(ws)
+    area = cases_area_of(window)
+    fill_new_case(area)
+    assert area.editor.dirty
+    window.lock()
+    asked: list[QMessageBox] = []
+    QApplication.instance().focusChanged.connect(  # type: ignore[union-attr]
+        lambda _old, new: asked.extend(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.isVisible()
+        )
+    )
+    assert not window.close()
+    assert window.isVisible() and window.is_locked and not asked
+    assert area.editor.dirty  # nothing saved or thrown away
+    assert window.lock_screen.error.text().startswith("Sign in to close Qorgau")
+    type_into(qtbot, window.lock_screen.password, PASSWORD)
+    qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.is_locked, timeout=10_000)
+    assert area.editor.dirty  # her work waits for her
+
+
+def test_closing_while_locked_with_nothing_unsaved_closes(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace
+) -> None:
+    window = make_window(ws)
+    window.lock()
+    assert window.close()

@@ -140,6 +140,13 @@ class CasesArea(QStackedWidget):
             self.show_list()
         self.list_view.focus_search()
 
+    def has_unsaved_work(self) -> bool:
+        """What ``confirm_close`` would ask about, without asking."""
+        editor = self._editor
+        if editor is None or self.currentWidget() is not editor:
+            return False
+        return editor.dirty or editor.timeline.typed_entry()
+
     def confirm_close(self) -> bool:
         self.list_view.save_state()
         editor = self._editor

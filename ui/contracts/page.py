@@ -587,6 +587,10 @@ class ContractReviewPage(QWidget):
             _("Save the review first: the PDF is made from the saved review.") if stale else ""
         )
 
+    def has_unsaved_work(self) -> bool:
+        """What ``confirm_close`` would ask about, without asking."""
+        return self.unsaved and self.can_save
+
     def confirm_close(self) -> bool:
         """True when the form may be emptied or left: nothing typed since the last save (or
         nothing a mission keeps: HQ saves no review), saved now, or discarded."""
