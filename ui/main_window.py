@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QFileDialog,
+    QFrame,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -42,7 +44,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.icons import AREA_ICONS, area_icon, icon
 from ui.lock import IdleLock, LockScreen
 from ui.private_temp import PrivateTempFolder
-from ui.widgets.common import FRAME_ALLOWANCE
+from ui.widgets.common import FRAME_ALLOWANCE, ShownPageStack
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
@@ -85,6 +87,21 @@ def fit_to_screen(window: QWidget) -> None:
         left = min(max(frame.left(), available.left()), available.right() - frame.width())
         top = min(max(frame.top(), available.top()), available.bottom() - frame.height())
         window.move(max(left, available.left()), max(top, available.top()))
+
+
+def fallback_scroll(pages: QWidget) -> QScrollArea:
+    """``pages`` in a frameless scroll area that scrolls only below their minimum size.
+
+    At 125 % or 150 % display scaling a 1366×768 screen leaves the window 1093×614 or 911×512
+    pixels; an area needing more (the case list's filters in Kazakh, a contract review,
+    Exchange) made the window wider than the screen, its Save and Close buttons past the
+    edge. There the area now scrolls; wherever it fits it fills the window as before."""
+    scroll = QScrollArea()
+    scroll.setObjectName("areas")
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(pages)
+    return scroll
 
 
 @dataclass
@@ -132,11 +149,11 @@ class MainWindow(QMainWindow):
         # A long area name in kk or ru is elided (full in the tooltip), never scrolled sideways.
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.currentRowChanged.connect(self._show_row)
-        self.pages = QStackedWidget()
+        self.pages = ShownPageStack()
         self.splitter = QSplitter()
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.nav)
-        self.splitter.addWidget(self.pages)
+        self.splitter.addWidget(fallback_scroll(self.pages))
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([NAV_WIDTH, 1000])
 

@@ -1,0 +1,59 @@
+"""At 125 % and 150 % display scaling (office laptops run Windows so) the window and its
+buttons stay on a 1366×768 screen.
+
+Scaled, that screen is 1093×614 or 911×512 pixels. The fault: the case list's filters in
+Kazakh needed 988 pixels, a contract review 999, Exchange 949; with the navigation the window
+became 1142 pixels wide and its right edge, with the case editor's Save and Close, lay past
+the screen. The scale factor is set before a QApplication exists, so each probe runs in a
+process of its own (tests/ui/scaled_probe.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.config import Paths
+
+LAPTOP = {"width": 1366, "height": 768}
+
+
+def _probe(template: Paths, tmp_path: Path, scale: str, language: str) -> dict[str, list[int]]:
+    data = tmp_path / "data"
+    shutil.copytree(template.data_dir, data)
+    screens = tmp_path / "screen.json"
+    screen = {"name": "laptop", "x": 0, "y": 0, **LAPTOP, "logicalDpi": 96, "dpr": 1}
+    screens.write_text(json.dumps({"screens": [screen]}), encoding="utf-8")
+    env = {
+        **os.environ,
+        "QT_SCALE_FACTOR": scale,
+        "QT_QPA_PLATFORM": f"offscreen:configfile={screens}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.ui.scaled_probe", str(data), language],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(("scale", "language"), [("1.25", "kk"), ("1.25", "ru"), ("1.5", "kk")])
+def test_every_area_and_the_case_editors_buttons_fit_a_scaled_laptop_screen(
+    template_installation: Paths, tmp_path: Path, scale: str, language: str
+) -> None:
+    found = _probe(template_installation, tmp_path, scale, language)
+    width, height = found.pop("screen")
+    assert width < LAPTOP["width"]  # the scale factor took effect
+    buttons = found.pop("editor buttons")
+    too_big = {key: size for key, size in found.items() if size[0] > width or size[1] > height}
+    assert too_big == {}
+    assert buttons == [True, True]
