@@ -3,7 +3,8 @@ QT_SCALE_FACTOR and a screen of the office laptops' size (a scale factor must be
 the QApplication exists): ``python -m tests.ui.scaled_probe DATA_DIR LANG``.
 
 Prints one JSON object: the screen's available size and, for each area and for the case
-editor, the window's size and whether the editor's Save and Close buttons lie on the screen.
+editor, the window's size; whether the editor's Save and Close buttons lie on the screen,
+and the returnee dialog's OK.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def main(data_dir: str, language: str) -> dict[str, Any]:
     from ui.cases.area import CasesArea
     from ui.i18n_bridge import LanguageBridge
     from ui.main_window import MainWindow
+    from ui.returnees.dialog import ReturneeDialog
 
     app = make_application()
     bridge = LanguageBridge(app)
@@ -63,6 +65,11 @@ def main(data_dir: str, language: str) -> dict[str, Any]:
         _on_screen(b) for b in (area.editor.save_button, area.editor.close_button)
     ]
     area.editor.dirty = False
+    returnee = ReturneeDialog(window, workspace)  # the tallest form
+    returnee.show()
+    app.processEvents()
+    found["returnee OK"] = _on_screen(returnee.ok_button())
+    returnee.close()
     window.close()
     workspace.close()
     QApplication.processEvents()
