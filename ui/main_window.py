@@ -216,10 +216,18 @@ class MainWindow(QMainWindow):
         """The navigation as wide as its longest title, so the areas keep the rest."""
         needed = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 8
         sizes = self.splitter.sizes()
-        width = min(max(needed, self.nav.minimumWidth()), self.nav.maximumWidth())
+        width = min(max(needed, self.nav.minimumWidth()), self._widest_navigation())
         if widen_only and sizes[0] >= width:
             return
         self.splitter.setSizes([width, max(sum(sizes) - width, 1)])
+
+    def _widest_navigation(self) -> int:
+        """At most a fifth of the window: at 150 % display scaling a 1366-pixel screen leaves
+        the window 895 pixels, and a navigation of 235 (its longest Russian title) left the
+        case editor too little, its Close button scrolled out of sight. A longer title is
+        elided there, whole in its tooltip."""
+        fifth = self.width() // 5
+        return min(self.nav.maximumWidth(), max(self.nav.minimumWidth(), fifth))
 
     def area_keys(self) -> list[str]:
         return list(self._areas)
