@@ -2,9 +2,9 @@
 QT_SCALE_FACTOR and a screen of the office laptops' size (a scale factor must be set before
 the QApplication exists): ``python -m tests.ui.scaled_probe DATA_DIR LANG``.
 
-Prints one JSON object: the screen's available size and, for each area and for the case
-editor, the window's size; whether the editor's Save and Close buttons lie on the screen,
-and the returnee dialog's OK.
+Prints one JSON object: the screen's available size; for each area, the case editor and the
+setup wizard, the window's size (without its frame); whether the editor's Save and Close
+buttons and the returnee dialog's OK lie on the screen.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def main(data_dir: str, language: str) -> dict[str, Any]:
     from ui.i18n_bridge import LanguageBridge
     from ui.main_window import MainWindow
     from ui.returnees.dialog import ReturneeDialog
+    from ui.setup.wizard import SetupWizard
 
     app = make_application()
     bridge = LanguageBridge(app)
@@ -55,12 +56,12 @@ def main(data_dir: str, language: str) -> dict[str, Any]:
     for key in window.area_keys():
         window.show_area(key)
         app.processEvents()
-        found[key] = list(window.frameGeometry().size().toTuple())
+        found[key] = list(window.size().toTuple())
     area = window.show_area("cases")
     assert isinstance(area, CasesArea)
     area.open_case(case.id)
     app.processEvents()
-    found["editor"] = list(window.frameGeometry().size().toTuple())
+    found["editor"] = list(window.size().toTuple())
     found["editor buttons"] = [
         _on_screen(b) for b in (area.editor.save_button, area.editor.close_button)
     ]
@@ -71,6 +72,11 @@ def main(data_dir: str, language: str) -> dict[str, Any]:
     found["returnee OK"] = _on_screen(returnee.ok_button())
     returnee.close()
     window.close()
+    wizard = SetupWizard(Paths(Path(data_dir).parent / "new"), bridge)
+    wizard.show()
+    app.processEvents()
+    found["setup wizard"] = list(wizard.size().toTuple())
+    wizard.close()
     workspace.close()
     QApplication.processEvents()
     return found
