@@ -8,7 +8,8 @@ the screen; the returnee dialog's form, 524 pixels tall, put its OK below a 512-
 screen; at 150 % in Russian the navigation (235 pixels) left the case editor too little and
 its Close button scrolled out of sight; the setup wizard kept 480 pixels, with its title bar
 more than the screen left. The scale factor is set before a QApplication
-exists, so each probe runs in a process of its own (tests/ui/scaled_probe.py).
+exists, so each probe runs in a process of its own (tests/ui/scaled_probe.py). Images drawn
+for one pixel ratio are asked for at the others.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSize
+from pytestqt.qtbot import QtBot
 
 from app.config import Paths
 from ui.widgets.common import FRAME_ALLOWANCE
+from ui.widgets.fields import DateField
 
 LAPTOP = {"width": 1366, "height": 768}
 
@@ -68,3 +72,16 @@ def test_every_area_and_the_buttons_fit_a_scaled_laptop_screen(
     assert too_big == {}
     assert buttons == [True, True]
     assert returnee_ok
+
+
+@pytest.mark.parametrize("ratio", [1.25, 1.5])
+def test_a_date_fields_calendar_icon_is_drawn_for_a_scaled_screens_pixels(
+    qtbot: QtBot, ratio: float
+) -> None:
+    """The fault: the calendar on every date field was one 16-pixel image, enlarged (and
+    blurred) on a screen of 20 or 24 pixels to its 16 layout pixels."""
+    field = DateField("born")
+    qtbot.addWidget(field)
+    drawn = field.calendar_action.icon().pixmap(QSize(16, 16), ratio)
+    assert drawn.size() == QSize(round(16 * ratio), round(16 * ratio))
+    assert drawn.devicePixelRatio() == ratio
