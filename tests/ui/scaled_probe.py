@@ -4,7 +4,8 @@ the QApplication exists): ``python -m tests.ui.scaled_probe DATA_DIR LANG``.
 
 Prints one JSON object: the screen's available size; for each area, the case editor and the
 setup wizard, the window's size (without its frame); whether the editor's Save and Close
-buttons and the returnee dialog's OK lie on the screen.
+buttons and the returnee dialog's OK lie on the screen; whether the case list (its filters,
+New case, the table's scroll bar) scrolls sideways.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
 
 def _on_screen(widget: QWidget) -> bool:
@@ -59,6 +60,10 @@ def main(data_dir: str, language: str) -> dict[str, Any]:
         found[key] = list(window.size().toTuple())
     area = window.show_area("cases")
     assert isinstance(area, CasesArea)
+    app.processEvents()
+    areas = window.findChild(QScrollArea, "areas")
+    assert areas is not None
+    found["case list scrolls sideways"] = areas.horizontalScrollBar().isVisible()
     area.open_case(case.id)
     app.processEvents()
     found["editor"] = list(window.size().toTuple())
