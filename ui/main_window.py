@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QFileDialog,
+    QFrame,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -43,7 +45,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.icons import AREA_ICONS, area_icon, icon
 from ui.lock import IdleLock, LockScreen
 from ui.private_temp import PrivateTempFolder
-from ui.widgets.common import FRAME_ALLOWANCE
+from ui.widgets.common import FRAME_ALLOWANCE, ShownPageStack
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
@@ -86,6 +88,21 @@ def fit_to_screen(window: QWidget) -> None:
         left = min(max(frame.left(), available.left()), available.right() - frame.width())
         top = min(max(frame.top(), available.top()), available.bottom() - frame.height())
         window.move(max(left, available.left()), max(top, available.top()))
+
+
+def fallback_scroll(pages: QWidget) -> QScrollArea:
+    """``pages`` in a frameless scroll area that scrolls only below their minimum size.
+
+    At 125 % or 150 % display scaling a 1366×768 screen leaves the window 1093×614 or 911×512
+    pixels; an area needing more (the case list's filters in Kazakh, a contract review,
+    Exchange) made the window wider than the screen, its Save and Close buttons past the
+    edge. There the area now scrolls; wherever it fits it fills the window as before."""
+    scroll = QScrollArea()
+    scroll.setObjectName("areas")
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(pages)
+    return scroll
 
 
 @dataclass
@@ -133,11 +150,11 @@ class MainWindow(QMainWindow):
         # A long area name in kk or ru is elided (full in the tooltip), never scrolled sideways.
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.currentRowChanged.connect(self._show_row)
-        self.pages = QStackedWidget()
+        self.pages = ShownPageStack()
         self.splitter = QSplitter()
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.nav)
-        self.splitter.addWidget(self.pages)
+        self.splitter.addWidget(fallback_scroll(self.pages))
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([NAV_WIDTH, 1000])
 
@@ -201,10 +218,18 @@ class MainWindow(QMainWindow):
         """The navigation as wide as its longest title, so the areas keep the rest."""
         needed = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 8
         sizes = self.splitter.sizes()
-        width = min(max(needed, self.nav.minimumWidth()), self.nav.maximumWidth())
+        width = min(max(needed, self.nav.minimumWidth()), self._widest_navigation())
         if widen_only and sizes[0] >= width:
             return
         self.splitter.setSizes([width, max(sum(sizes) - width, 1)])
+
+    def _widest_navigation(self) -> int:
+        """At most a fifth of the window: at 150 % display scaling a 1366-pixel screen leaves
+        the window 895 pixels, and a navigation of 235 (its longest Russian title) left the
+        case editor too little, its Close button scrolled out of sight. A longer title is
+        elided there, whole in its tooltip."""
+        fifth = self.width() // 5
+        return min(self.nav.maximumWidth(), max(self.nav.minimumWidth(), fifth))
 
     def area_keys(self) -> list[str]:
         return list(self._areas)

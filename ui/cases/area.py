@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QStackedWidget, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.domain.roles import CASE_WORKERS
 from app.i18n import _
@@ -13,12 +13,13 @@ from app.services.records import CaseFilter
 from app.services.users import UserService
 from ui.cases.list_view import CaseListView
 from ui.main_window import MainWindow
+from ui.widgets.common import ShownPageStack
 
 if TYPE_CHECKING:
     from ui.cases.editor import CaseEditor
 
 
-class CasesArea(QStackedWidget):
+class CasesArea(ShownPageStack):
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
         workspace = window.workspace

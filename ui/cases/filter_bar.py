@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -67,17 +68,63 @@ class CaseFilterBar(QWidget):
 
         # The search and two lists on the first row, three lists, "overdue" and "clear" on
         # the second: the five lists on one row made the case list 1,106 pixels wide in
-        # Kazakh, and on a 1366-pixel screen the navigation gave up the difference.
-        combos = self._combos()
-        first = widget_row(self.search, *combos[:2])
-        second = widget_row(*combos[2:], self.overdue, self.clear_button, STRETCH)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(first)
-        layout.addLayout(second)
+        # Kazakh, and on a 1366-pixel screen the navigation gave up the difference. Where
+        # even two rows do not fit (988 pixels in Kazakh; 125 % display scaling leaves the
+        # list about 860) they take three, and the list does not scroll sideways.
+        self.rows = QVBoxLayout(self)
+        self.rows.setContentsMargins(0, 0, 0, 0)
+        self.rows.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
+        self.three_rows: bool | None = None
         (self.officer if self.missions else self.mission).hide()
+        self._arrange(three_rows=False)
         self.setTabOrder(self.search, self.status)
         self.retranslate_ui()
+
+    def _row_widgets(self, three_rows: bool) -> list[list[QWidget]]:
+        status, country, category, whose, urgency = self._combos()
+        if three_rows:
+            return [
+                [self.search, status],
+                [country, category, whose],
+                [urgency, self.overdue, self.clear_button],
+            ]
+        return [
+            [self.search, status, country],
+            [category, whose, urgency, self.overdue, self.clear_button],
+        ]
+
+    def _width_needed(self, three_rows: bool) -> int:
+        spacing = max(self.rows.spacing(), 0)
+
+        def row_width(row: list[QWidget]) -> int:
+            shown = [w for w in row if not w.isHidden()]
+            widths = (w.minimumSizeHint().expandedTo(w.minimumSize()).width() for w in shown)
+            return sum(widths) + spacing * (len(shown) - 1)
+
+        return max(row_width(row) for row in self._row_widgets(three_rows))
+
+    def _arrange(self, three_rows: bool) -> None:
+        if three_rows == self.three_rows:
+            return
+        self.three_rows = three_rows
+        while (item := self.rows.takeAt(0)) is not None:
+            row = item.layout()
+            if row is not None:
+                while row.takeAt(0) is not None:
+                    pass  # the widgets stay this bar's children, put in the new rows
+                row.deleteLater()
+        for widgets in self._row_widgets(three_rows):
+            self.rows.addLayout(
+                widget_row(*widgets, *([] if widgets[0] is self.search else [STRETCH]))
+            )
+        self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        return QSize(self._width_needed(True), self.rows.minimumSize().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._arrange(three_rows=event.size().width() < self._width_needed(False))
 
     def _combos(self) -> tuple[QComboBox, ...]:
         whose = self.mission if self.missions else self.officer

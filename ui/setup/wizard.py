@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QPaintEvent, QValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -37,7 +37,14 @@ from app.i18n import _
 from ui import warm_up
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, TaskContext
-from ui.widgets.common import ErrorLabel, LanguageCombo, set_label, unlabelled_rows, word_wrapped
+from ui.widgets.common import (
+    ErrorLabel,
+    LanguageCombo,
+    open_at,
+    set_label,
+    unlabelled_rows,
+    word_wrapped,
+)
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import check_passwords, inform, password_field
 
@@ -408,6 +415,9 @@ def _hq_identity_to_keyring(workspace: Workspace) -> str | None:
     return None if outcome is IdentityMove.MOVED else identity_move_message(outcome, store)
 
 
+OPENING_SIZE = QSize(640, 480)
+
+
 class SetupWizard(QWizard):
     def __init__(self, paths: Paths, bridge: LanguageBridge, parent: QWidget | None = None):
         super().__init__(parent)
@@ -426,7 +436,9 @@ class SetupWizard(QWizard):
         self.admin.test_server.clicked.connect(self._test_server)
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
-        self.setMinimumSize(640, 480)
+        # Bounded by the screen: at 150 % display scaling a 1366×768 screen is 512 pixels high
+        # and a 480-pixel wizard with its title bar put Next below the taskbar.
+        open_at(self, OPENING_SIZE, minimum=OPENING_SIZE)
         bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
         self._started_with = {

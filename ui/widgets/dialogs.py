@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +27,7 @@ from app.i18n import _
 from app.security.keyslots import check_password_strength
 from ui.tasks import BackgroundTask, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, word_wrapped
+from ui.widgets.common import ErrorLabel, screen_room, word_wrapped
 from ui.widgets.plain import plain_label
 
 
@@ -79,6 +82,41 @@ def focus_inputs(container: QWidget, include_disabled: bool = False) -> list[QWi
     return found
 
 
+class ShortScreenScroll(QScrollArea):
+    """Its widget at full size wherever the screen has the room, scrolled where it has not.
+
+    At 150 % display scaling a 1366×768 screen is 512 pixels high: the returnee's form
+    (524) put the dialog's OK and Cancel below the screen's edge."""
+
+    SHORTEST_LINES = 6  # how short the form may get before the dialog stops shrinking
+
+    def __init__(self, layout: QFormLayout) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field, as before
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        layout.setContentsMargins(0, 0, 0, 0)
+        inner.setLayout(layout)
+        self.setWidget(inner)
+
+    def _bar(self) -> int:
+        return self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        inner = self.widget()
+        return inner.sizeHint() if inner is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        inner = self.widget()
+        if inner is None:
+            return super().minimumSizeHint()
+        needed = inner.minimumSizeHint()
+        shortest = self.fontMetrics().lineSpacing() * self.SHORTEST_LINES
+        return QSize(needed.width() + self._bar(), min(needed.height(), shortest))
+
+
 class ValidatingDialog(QDialog):
     """OK runs ``validate()``; a ValidationError is shown inside the dialog, which stays open.
 
@@ -100,7 +138,7 @@ class ValidatingDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
-        layout.addLayout(self.form)
+        layout.addWidget(ShortScreenScroll(self.form), 1)
         layout.addWidget(self.error)
         self.busy = BusyIndicator()  # "Saving…" while the write runs (``writer``)
         layout.addWidget(self.busy)
@@ -117,6 +155,10 @@ class ValidatingDialog(QDialog):
         if not self._focus_placed:
             self._focus_placed = True
             self._buttons_last_and_first_field_focused()
+            # As tall as the form needs, up to the screen (Qt opens a dialog at most two
+            # thirds of the screen tall once its form can scroll); beyond, the form scrolls.
+            height = min(max(self.height(), self.sizeHint().height()), screen_room(self).height())
+            self.resize(self.width(), height)
         super().showEvent(event)
 
     def _buttons_last_and_first_field_focused(self) -> None:

@@ -95,11 +95,19 @@ def qt_date_format(language: str | None = None) -> str:
     return re.sub(r"(?<!y)y(?!y)", "yyyy", ui_date_pattern(language))
 
 
-def _calendar_icon() -> QIcon:
-    """A small calendar page drawn here, so the field needs no icon file."""
-    pixmap = QPixmap(16, 16)
+CALENDAR_SIDE = 16  # the icon's size in the layout's pixels
+# The screens' pixel ratios at 100, 125, 150 and 200 % display scaling.
+PIXEL_RATIOS = (1.0, 1.25, 1.5, 2.0)
+
+
+def _calendar_page(ratio: float) -> QPixmap:
+    """The calendar page drawn at ``ratio`` screen pixels a layout pixel: one 16-pixel image
+    enlarged at 125 % or 150 % display scaling showed blurred on every date field."""
+    side = round(CALENDAR_SIDE * ratio)
+    pixmap = QPixmap(side, side)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
+    painter.scale(ratio, ratio)
     ink = QColor(palette.MUTED_TEXT)
     painter.setPen(ink)
     painter.drawRect(QRect(1, 2, 13, 12))
@@ -108,7 +116,15 @@ def _calendar_icon() -> QIcon:
         for column in range(3):
             painter.fillRect(QRect(3 + 4 * column, 7 + 3 * row, 2, 2), ink)
     painter.end()
-    return QIcon(pixmap)
+    return pixmap
+
+
+def _calendar_icon() -> QIcon:
+    """A small calendar page drawn here, so the field needs no icon file."""
+    shown = QIcon()
+    for ratio in PIXEL_RATIOS:
+        shown.addPixmap(_calendar_page(ratio))
+    return shown
 
 
 class DateField(QLineEdit):

@@ -1,0 +1,90 @@
+"""At 125 % and 150 % display scaling (office laptops run Windows so) the window and its
+buttons stay on a 1366×768 screen.
+
+Scaled, that screen is 1093×614 or 911×512 pixels. The fault: the case list's filters in
+Kazakh needed 988 pixels, a contract review 999, Exchange 949; with the navigation the window
+became 1142 pixels wide and its right edge, with the case editor's Save and Close, lay past
+the screen; the returnee dialog's form, 524 pixels tall, put its OK below a 512-pixel
+screen; at 150 % in Russian the navigation (235 pixels) left the case editor too little and
+its Close button scrolled out of sight; the setup wizard kept 480 pixels, with its title bar
+more than the screen left; the case list's filters kept two rows 988 pixels wide in Kazakh,
+and the list scrolled sideways, New case and its own scroll bar out of sight. The scale
+factor is set before a QApplication exists, so each probe runs in a process of its own
+(tests/ui/scaled_probe.py). Images drawn for one pixel ratio are asked for at the others.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSize
+from pytestqt.qtbot import QtBot
+
+from app.config import Paths
+from ui.widgets.common import FRAME_ALLOWANCE
+from ui.widgets.fields import DateField
+
+LAPTOP = {"width": 1366, "height": 768}
+
+
+def _probe(template: Paths, tmp_path: Path, scale: str, language: str) -> dict[str, list[int]]:
+    data = tmp_path / "data"
+    shutil.copytree(template.data_dir, data)
+    screens = tmp_path / "screen.json"
+    screen = {"name": "laptop", "x": 0, "y": 0, **LAPTOP, "logicalDpi": 96, "dpr": 1}
+    screens.write_text(json.dumps({"screens": [screen]}), encoding="utf-8")
+    env = {
+        **os.environ,
+        "QT_SCALE_FACTOR": scale,
+        "QT_QPA_PLATFORM": f"offscreen:configfile={screens}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.ui.scaled_probe", str(data), language],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+SCALES = [("1.25", "kk"), ("1.25", "ru"), ("1.5", "kk"), ("1.5", "ru")]
+
+
+@pytest.mark.parametrize(("scale", "language"), SCALES)
+def test_every_area_and_the_buttons_fit_a_scaled_laptop_screen(
+    template_installation: Paths, tmp_path: Path, scale: str, language: str
+) -> None:
+    found = _probe(template_installation, tmp_path, scale, language)
+    width, height = found.pop("screen")
+    assert width < LAPTOP["width"]  # the scale factor took effect
+    buttons = found.pop("editor buttons")
+    returnee_ok = found.pop("returnee OK")
+    list_scrolls = found.pop("case list scrolls sideways")
+    # A window's frame and title bar take FRAME_ALLOWANCE more.
+    room = (width - FRAME_ALLOWANCE.width(), height - FRAME_ALLOWANCE.height())
+    too_big = {key: size for key, size in found.items() if size[0] > room[0] or size[1] > room[1]}
+    assert too_big == {}
+    assert buttons == [True, True]
+    assert returnee_ok
+    assert not list_scrolls
+
+
+@pytest.mark.parametrize("ratio", [1.25, 1.5])
+def test_a_date_fields_calendar_icon_is_drawn_for_a_scaled_screens_pixels(
+    qtbot: QtBot, ratio: float
+) -> None:
+    """The fault: the calendar on every date field was one 16-pixel image, enlarged (and
+    blurred) on a screen of 20 or 24 pixels to its 16 layout pixels."""
+    field = DateField("born")
+    qtbot.addWidget(field)
+    drawn = field.calendar_action.icon().pixmap(QSize(16, 16), ratio)
+    assert drawn.size() == QSize(round(16 * ratio), round(16 * ratio))
+    assert drawn.devicePixelRatio() == ratio
