@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -227,8 +235,11 @@ class MainWindow(QMainWindow):
         """At most a fifth of the window: at 150 % display scaling a 1366-pixel screen leaves
         the window 895 pixels, and a navigation of 235 (its longest Russian title) left the
         case editor too little, its Close button scrolled out of sight. A longer title is
-        elided there, whole in its tooltip."""
-        fifth = self.width() // 5
+        elided there, whole in its tooltip. The screen's width, not the window's: measured
+        before the window takes its size, a fifth of its first 780 pixels cut every title."""
+        screen = self.screen()
+        room = screen.availableGeometry().width() if screen is not None else self.width()
+        fifth = max(self.width(), room) // 5
         return min(self.nav.maximumWidth(), max(self.nav.minimumWidth(), fifth))
 
     def area_keys(self) -> list[str]:
@@ -515,6 +526,13 @@ class MainWindow(QMainWindow):
             # at HQ in Kazakh "Returnees" read «Оралған жұмыск…». Only ever widened here: a
             # wider navigation the user chose stays.
             QTimer.singleShot(0, self, lambda: self._fit_navigation(widen_only=True))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        # Titles cut to a fifth of a small first size get their room once the window grows
+        # (the navigation is only ever widened here, to its titles' width).
+        if self._shown_once and event.size().width() > event.oldSize().width():
+            self._fit_navigation(widen_only=True)
 
     def _restore_state(self) -> None:
         geometry = ui_settings.load_state("main_window/geometry")
