@@ -1194,11 +1194,17 @@ class LetterService(DatedService):
                     "before the letter is approved."
                 ).format(provisions="; ".join(_cited(c) for c in undated))
             )
-        left_out = (
-            []
-            if row.kind in _HOST_LAW_ONLY
-            else citations_not_in_force(self.ws, session, case.id, row.lang, self.today)
-        )
+        if row.kind not in _HOST_LAW_ONLY:
+            found.extend(self._timing_warnings(session, case.id, row.lang))
+        found.extend(foreign_script_passages(context))
+        found.extend(unprintable_passages(context))
+        return found
+
+    def _timing_warnings(self, session: Session, case_id: str, lang: str) -> list[str]:
+        """Instruments the case cites that the letter leaves out (not in force for the host
+        on its date) or cites as standards only (binding only after the facts)."""
+        found = []
+        left_out = citations_not_in_force(self.ws, session, case_id, lang, self.today)
         if left_out:
             # Not in force (signed only, doubtful, or not yet for the host): it binds no one.
             found.append(
@@ -1208,11 +1214,7 @@ class LetterService(DatedService):
                     "binds no one before it is in force."
                 ).format(provisions="; ".join(left_out))
             )
-        after = (
-            []
-            if row.kind in _HOST_LAW_ONLY
-            else citations_after_the_facts(self.ws, session, case.id, row.lang, self.today)
-        )
+        after = citations_after_the_facts(self.ws, session, case_id, lang, self.today)
         if after:
             found.append(
                 _(
@@ -1222,8 +1224,6 @@ class LetterService(DatedService):
                     "{provisions}."
                 ).format(provisions="; ".join(after))
             )
-        found.extend(foreign_script_passages(context))
-        found.extend(unprintable_passages(context))
         return found
 
     def _citations(

@@ -111,16 +111,7 @@ class LettersPage(QWidget):
         self._build_table()
         actions = self._build_actions()
         delete_presses(self.table, self.discard_button)  # a draft's Discard, asked first
-        row_menu(
-            self.table,
-            self.edit_button,
-            self.approve_button,
-            self.issue_button,
-            self.save_button,
-            self.print_button,
-            self.discard_button,
-            self.check_button,
-        )
+        row_menu(self.table, *self.row_actions)
         self.preview = PdfPreview(
             empty_hint=lambda: _("Choose a letter in the register to see it here.")
         )
@@ -244,9 +235,8 @@ class LettersPage(QWidget):
         self.discard_button = push_button(self.ask_discard, icon("trash-2"))
         # Anyone may check a letter that comes back on paper or as a file: a read.
         self.check_button = push_button(self.check_letter, icon("file-check"))
-        row = FlowLayout()
-        for button in (
-            self.new_button,
+        # What a row offers, in the bar and in the row's menu (the Menu key, a right click).
+        self.row_actions = (
             self.edit_button,
             self.approve_button,
             self.issue_button,
@@ -254,8 +244,9 @@ class LettersPage(QWidget):
             self.print_button,
             self.discard_button,
             self.check_button,
-            self.busy,
-        ):
+        )
+        row = FlowLayout()
+        for button in (self.new_button, *self.row_actions, self.busy):
             row.addWidget(button)
         # Its room kept while hidden, so that a write does not move the buttons to a new row.
         policy = self.busy.sizePolicy()
