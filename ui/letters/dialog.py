@@ -353,7 +353,12 @@ class LetterDialog(QDialog):
         """Each line filled in shows its beginning: setText leaves the cursor at the end, and a
         long name or subject showed only its tail ("…Cluster Number Seven", ".203 іс
         бойынша: …"), hiding whom the letter goes to and which case it is."""
-        for line in (
+        for line in self._addressee_lines():
+            line.setCursorPosition(0)
+
+    def _addressee_lines(self) -> tuple[QLineEdit, ...]:
+        """The lines whose beginning matters: whom the letter goes to, and its subject."""
+        return (
             self.organisation,
             self.organisation_dative,
             self.addressee_name,
@@ -361,8 +366,7 @@ class LetterDialog(QDialog):
             self.address,
             self.subject,
             self.forward_to,
-        ):
-            line.setCursorPosition(0)
+        )
 
     def _show_letter(self, letter: LetterInfo) -> None:
         self.kind.setCurrentIndex(self.kind.findData(letter.kind))
@@ -426,16 +430,7 @@ class LetterDialog(QDialog):
         )
 
     def _watch_edits(self) -> None:
-        for line in (
-            self.organisation,
-            self.organisation_dative,
-            self.addressee_name,
-            self.position,
-            self.address,
-            self.forward_to,
-            self.subject,
-            self.incoming_number,
-        ):
+        for line in (*self._addressee_lines(), self.incoming_number):
             line.textChanged.connect(self.mark_stale)
         for text in (self.facts, self.requests, self.free_text, self.enclosures):
             text.textChanged.connect(self.mark_stale)
