@@ -30,7 +30,7 @@ from app.services.recovery import (
 )
 from app.services.users import UserService
 from app.services.workspace import Workspace
-from tests.conftest import MISSION, PASSWORD
+from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
 from tests.security.folder import add_case, folder_bytes
 
@@ -51,18 +51,6 @@ def _mistype(key: str, group: int) -> str:
     first = groups[group][0]
     groups[group] = ("1" if first != "1" else "2") + groups[group][1:]
     return "-".join(groups)
-
-
-@pytest.fixture
-def mission(tmp_path: Path) -> tuple[Paths, str]:
-    paths = Paths(tmp_path / "mission")
-    recovery_key = init_installation(paths, MISSION, "admin", PASSWORD)
-    ws = unlock(paths, "admin", PASSWORD)
-    try:
-        UserService(ws).add("aigul", "attache", PASSWORD)
-    finally:
-        ws.close()
-    return paths, recovery_key
 
 
 def test_init_prints_the_recovery_key_on_its_own_line_and_recover_works_from_the_cli(

@@ -9,8 +9,6 @@ new pair, and the old entry opens nothing (and is forgotten).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import keyring
 import pytest
 
@@ -18,14 +16,13 @@ from app.config import Paths
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import KeySlotStore
 from app.services.installation import (
-    init_installation,
     remember_unlock,
     unlock,
     unlock_with_keyring,
 )
 from app.services.recovery import recover
 from app.services.users import UserService
-from tests.conftest import MISSION, PASSWORD, OpenWs
+from tests.conftest import PASSWORD, OpenWs
 from tests.integration.cli_helpers import run_cli
 from tests.security.folder import folder_bytes
 
@@ -47,18 +44,6 @@ def _refused_unchanged(paths: Paths, username: str, store: SecretStore, entry: s
     assert unlock_with_keyring(paths, username, store) is None
     assert store.get(entry) is None  # the stale entry is forgotten
     assert folder_bytes(paths.data_dir) == before
-
-
-@pytest.fixture
-def mission(tmp_path: Path) -> tuple[Paths, str]:
-    paths = Paths(tmp_path / "mission")
-    recovery_key = init_installation(paths, MISSION, "admin", PASSWORD)
-    ws = unlock(paths, "admin", PASSWORD)
-    try:
-        UserService(ws).add("aigul", "attache", PASSWORD)
-    finally:
-        ws.close()
-    return paths, recovery_key
 
 
 def test_a_takeover_by_recovery_shuts_out_the_old_passwords_keyring_entry(

@@ -1,0 +1,25 @@
+"""Fixtures the security tests share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.config import Paths
+from app.services.installation import init_installation, unlock
+from app.services.users import UserService
+from tests.conftest import MISSION, PASSWORD
+
+
+@pytest.fixture
+def mission(tmp_path: Path) -> tuple[Paths, str]:
+    """A mission with an administrator and an attaché (aigul), and its recovery key."""
+    paths = Paths(tmp_path / "mission")
+    recovery_key = init_installation(paths, MISSION, "admin", PASSWORD)
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        UserService(ws).add("aigul", "attache", PASSWORD)
+    finally:
+        ws.close()
+    return paths, recovery_key
