@@ -20,6 +20,7 @@ cases written.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import threading
 import uuid
@@ -384,6 +385,37 @@ def auto_mapping(headers: list[str]) -> dict[str, str]:
                 mapping[header] = fld
                 break
     return mapping
+
+
+# A register's line count is written "1", "2." or "3)"; a value with anything else and a digit
+# («17/2024», "KR-015") is a case's number under a column headed only «№».
+_LINE_COUNT = re.compile(r"\d+[.)]?")
+_SAMPLED_ROWS = 50
+
+
+def _case_numbers_under_a_line_count(table: Table, columns: dict[str, str]) -> None:
+    """A column headed «№» or "No." that holds case numbers, not line counts, is taken as the
+    case's old number (when no other column is): a register numbering its cases in a column
+    named only «№» lost every old number. ``table.rows`` is read ahead and put back."""
+    if "legacy_number" in columns.values():
+        return
+    counts = [
+        i for i, h in enumerate(table.headers) if h not in columns and header_key(h) in _ORDINALS
+    ]
+    if not counts:
+        return
+    sample = list(itertools.islice(table.rows, _SAMPLED_ROWS))
+    table.rows = itertools.chain(sample, table.rows)
+    for i in counts:
+        values = [
+            cells[i].strip() for _line, cells in sample if i < len(cells) and cells[i].strip()
+        ]
+        numbers = [
+            v for v in values if any(c.isdigit() for c in v) and not _LINE_COUNT.fullmatch(v)
+        ]
+        if values and 2 * len(numbers) >= len(values):
+            columns[table.headers[i]] = "legacy_number"
+            return
 
 
 def open_register(raw: bytes, sheet: str | None = None) -> Table:
@@ -848,6 +880,8 @@ def import_csv(
         opened(table)
     digest = hashlib.sha256(raw).hexdigest()
     columns = dict(mapping) if mapping else auto_mapping(table.headers)
+    if not mapping:
+        _case_numbers_under_a_line_count(table, columns)
     home = _checked_mapping(ws, table.headers, columns)
     report = ImportReport(
         table.encoding,

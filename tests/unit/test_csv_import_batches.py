@@ -849,3 +849,20 @@ def test_formulas_without_saved_values_are_said_in_the_report(ws: Workspace) -> 
         "workbook, Excel did not save it): it reads as empty. Open the workbook in Excel, save "
         "it, and import it again."
     )
+
+
+def test_case_numbers_in_a_column_headed_only_with_the_number_sign_are_kept(
+    ws: Workspace,
+) -> None:
+    """A register numbering its cases in a column headed «№» («17/2024», "KR-015") lost every
+    old number: «№» was always taken as a line count. Its values decide now; a line count
+    ("1", "2.", "3)") is still left out."""
+    header = "№;ФИО;Дата обращения\n"
+    numbered = "17/2024;Әбенов Нұрлан;05.03.2026\nKR-015;Оспанов Ерлан;06.03.2026\n"
+    report = csv_import.import_csv(ws, (header + numbered).encode())
+    assert report.mapping["№"] == "legacy_number"
+    descriptions = [CaseService(ws).get_by_number(n).description for n in report.numbers]
+    assert descriptions == ["[Legacy number: 17/2024]", "[Legacy number: KR-015]"]
+    counted = "1.;Қасымова Сәуле;07.03.2026\n2.;Серікова Айгүл;08.03.2026\n"
+    report = csv_import.import_csv(ws, (header + counted).encode(), dry_run=True)
+    assert "№" not in report.mapping
