@@ -16,13 +16,17 @@ from app.reports import case_list_table, indicator_tables, render_stats_report
 from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.htcds import (
     DEFAULT_K,
+    ExportScope,
     HtcdsExport,
     build_export,
+    check_history,
     check_scope,
+    check_year_ended,
     disclosure_csv,
     htcds_csv,
     htcds_json,
     htcds_xlsx,
+    past_exports,
 )
 from app.reports.tables import ReportTable, selection_lines
 from app.reports.texts import text
@@ -152,6 +156,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             elif not (args.csv or args.xlsx):
                 _print(table)
             return 0
+        export = _htcds_export(service, scope, args.k) if args.htcds else None
         figures = service.indicators(scope, by_mission=args.by_mission or None)
         tables = indicator_tables(figures, lang)
         about = selection_lines(figures, lang, args.hide_names)  # the workbook says its scope
@@ -167,8 +172,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             )
             print(_("Report written to {path}").format(path=args.pdf), file=sys.stderr)
             warn(pdf.warning())
-        if args.htcds:
-            export = build_export(service.anonymised_cases(scope), args.k)
+        if export is not None:
             written = _write_htcds(export, args, figures.scope, ws.mission_code, service.today)
             service.record_export(
                 "htcds",
@@ -177,6 +181,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
                     "cases": len(export.rows),
                     "k": args.k,
                     "suppressed": export.disclosure.rows_suppressed,
+                    "data": export.data,
                     **_scope(figures.scope),
                 },
             )
@@ -192,6 +197,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 print()
                 _print(table)
     return 0
+
+
+def _htcds_export(service: StatsService, scope: StatsFilter, k: int) -> HtcdsExport:
+    """The export, once it is known not to single anyone out beside what partners may already
+    hold (before anything is written, --csv and --pdf included)."""
+    scope = service.normalise(scope)
+    check_year_ended(scope, service.today)
+    export = build_export(service.anonymised_cases(scope), k)
+    past = past_exports(service.recorded_exports("htcds"))
+    check_history(ExportScope.of(scope, k), export.data, past)
+    return export
 
 
 def _write_htcds(

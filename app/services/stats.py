@@ -51,6 +51,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.contracts.rules import RISKS
 from app.db.models import (
+    AuditEntry,
     Case,
     CaseCategory,
     CaseDayStat,
@@ -639,6 +640,17 @@ class StatsService(DatedService):
         """Exports of case data are audited like changes: who took what out, and how."""
         with self.ws.write() as session:
             self.ws.audit(session, f"stats.export.{what}", "stats", "", details)
+
+    def recorded_exports(self, what: str) -> list[tuple[datetime, dict[str, Any]]]:
+        """When each export of ``what`` was made and the details it was recorded with, oldest
+        first: what a partner may already hold (the audit log is append-only)."""
+        query = (
+            select(AuditEntry.at, AuditEntry.details)
+            .where(AuditEntry.action == f"stats.export.{what}")
+            .order_by(AuditEntry.seq)
+        )
+        with self.ws.read() as session:
+            return [(at, dict(details or {})) for at, details in session.execute(query).all()]
 
     # -- the cases behind a figure ---------------------------------------------------------------
 
