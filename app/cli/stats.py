@@ -28,6 +28,7 @@ from app.reports.htcds import (
     htcds_xlsx,
     past_exports,
 )
+from app.reports.published import published
 from app.reports.tables import ReportTable, selection_lines
 from app.reports.texts import text
 from app.services.records import NO_WORKER_NAME, CaseRow
@@ -158,9 +159,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
             return 0
         export = _htcds_export(service, scope, args.k) if args.htcds else None
         figures = service.indicators(scope, by_mission=args.by_mission or None)
-        tables = indicator_tables(figures, lang)
+        # What leaves the terminal (files, JSON) is published: small counts coarsened.
+        public = published(figures)
         about = selection_lines(figures, lang, args.hide_names)  # the workbook says its scope
-        _export(service, tables, args, what="tables", about=about)
+        about.append(text("small_counts", lang).format(k=public.published_k))
+        _export(service, indicator_tables(public, lang), args, what="tables", about=about)
         if args.pdf:
             pdf_lang = args.pdf_lang or lang
             pdf = render_stats_report(
@@ -189,11 +192,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
         if args.json:
             # The officer's account names are the report's to hide (the scope keeps the login
             # it was asked for, as before).
-            print_json(replace(figures, officer=None) if args.hide_names else figures)
+            print_json(replace(public, officer=None) if args.hide_names else public)
         elif not (args.csv or args.xlsx or args.pdf or args.htcds):
+            # The attaché's own view of their cases: exact.
             for line in selection_lines(figures, lang, args.hide_names):
                 print(line)
-            for table in tables:
+            for table in indicator_tables(figures, lang):
                 print()
                 _print(table)
     return 0

@@ -28,7 +28,13 @@ from app.domain.codes import IloIndicator as I
 from app.domain.iso import country_codes
 from app.errors import UsageError
 from app.i18n import _, format_date
-from app.reports.disclosure import DisclosureSummary, Row, k_anonymise
+from app.reports.disclosure import (
+    PUBLISHED_K,
+    DisclosureSummary,
+    Row,
+    k_anonymise,
+    published_count,
+)
 from app.reports.htcds_standard import (
     ATTRIBUTION,
     MULTI_SEPARATOR,
@@ -40,8 +46,9 @@ from app.services.stats import AnonymisedCase, StatsFilter
 
 FORMAT = "qorgau-htcds-export"
 FORMAT_VERSION = 2
-# CTDC, IOM's Counter Trafficking Data Collaborative, publishes case data with k = 11.
-DEFAULT_K = 11
+# CTDC, IOM's Counter Trafficking Data Collaborative, publishes case data with k = 11; the
+# statistics' small counts are the same (``app.reports.published``).
+DEFAULT_K = PUBLISHED_K
 
 GENDER = "prs_Gender"
 CITIZENSHIP = "prs_Citizenship"
@@ -388,24 +395,6 @@ def build_export(cases: Sequence[AnonymisedCase], k: int = DEFAULT_K) -> HtcdsEx
         disclosure=summary,
         data=data_digest(assessed, (len(cases), rejected, not_assessed)),
     )
-
-
-# Counts of cases the rows do not show are rounded to this base before they reach a partner.
-COUNT_ROUNDING = 5
-
-
-def published_count(count: int, k: int) -> str | int:
-    """A count of cases the partner cannot see in the rows, as the summary gives it.
-
-    Exact, such counts are small cells: "1 possible victim, suppressed" in a country's export
-    says that one worker there was one, and two summaries subtract to the cases between them.
-    Below k it is "<k"; from k on it is rounded to the nearest multiple of five.
-    """
-    if count == 0:
-        return 0
-    if count < k:
-        return f"<{k}"
-    return (count + COUNT_ROUNDING // 2) // COUNT_ROUNDING * COUNT_ROUNDING
 
 
 def summary_items(export: HtcdsExport) -> list[tuple[str, str, str | int]]:

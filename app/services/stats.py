@@ -198,9 +198,15 @@ class Indicators:
     returnees: ReturneeStats = NO_RETURNEES
     # The officer the scope names, as a report names them; None when it names none.
     officer: OfficerName | None = None
+    # Figures for partners (``app.reports.published``): their k, and the total of open cases
+    # as published (coarsened counts do not add up to it). 0 and None: the exact figures.
+    published_k: int = 0
+    open_total: int | None = None
 
     @property
     def open_now(self) -> int:
+        if self.open_total is not None:
+            return self.open_total
         return sum(c.count for c in self.open_by_status)
 
 

@@ -254,7 +254,8 @@ def test_a_country_export_does_not_say_one_worker_there_was_a_victim() -> None:
 
 
 @pytest.mark.parametrize(
-    ("count", "shown"), [(0, 0), (1, "<11"), (10, "<11"), (11, 10), (13, 15), (230, 230)]
+    ("count", "shown"),
+    [(0, 0), (1, "<11"), (10, "<11"), (11, 15), (13, 15), (17, 15), (18, 20), (230, 230)],
 )
 def test_counts_the_rows_do_not_show_are_published_coarsely(count: int, shown: object) -> None:
     assert published_count(count, 11) == shown
