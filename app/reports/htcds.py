@@ -272,6 +272,15 @@ def check_history(scope: ExportScope, data: str, past: Sequence[PastExport]) -> 
                     "no case with it: other years, another country or another mission."
                 ).format(date=when, past=made.scope.describe())
             )
+        if not made.data:
+            raise UsageError(
+                _(
+                    "The export of {past} made on {date} did not record the cases it was "
+                    "made from: whether those cases have changed since cannot be told, and a "
+                    "new export compared with that one could single out the cases that "
+                    "changed. Give partners the file exported on {date}."
+                ).format(date=when, past=made.scope.describe())
+            )
         if made.data != data:
             raise UsageError(
                 _(
