@@ -16,14 +16,19 @@ from app.reports import case_list_table, indicator_tables, render_stats_report
 from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.htcds import (
     DEFAULT_K,
+    ExportScope,
     HtcdsExport,
     build_export,
+    check_history,
     check_scope,
+    check_year_ended,
     disclosure_csv,
     htcds_csv,
     htcds_json,
     htcds_xlsx,
+    past_exports,
 )
+from app.reports.published import published
 from app.reports.tables import ReportTable, selection_lines
 from app.reports.texts import text
 from app.services.records import NO_WORKER_NAME, CaseRow
@@ -152,10 +157,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
             elif not (args.csv or args.xlsx):
                 _print(table)
             return 0
+        export = _htcds_export(service, scope, args.k) if args.htcds else None
         figures = service.indicators(scope, by_mission=args.by_mission or None)
-        tables = indicator_tables(figures, lang)
+        # What leaves the terminal (files, JSON) is published: small counts coarsened.
+        public = published(figures)
         about = selection_lines(figures, lang, args.hide_names)  # the workbook says its scope
-        _export(service, tables, args, what="tables", about=about)
+        about.append(text("small_counts", lang).format(k=public.published_k))
+        _export(service, indicator_tables(public, lang), args, what="tables", about=about)
         if args.pdf:
             pdf_lang = args.pdf_lang or lang
             pdf = render_stats_report(
@@ -167,8 +175,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             )
             print(_("Report written to {path}").format(path=args.pdf), file=sys.stderr)
             warn(pdf.warning())
-        if args.htcds:
-            export = build_export(service.anonymised_cases(scope), args.k)
+        if export is not None:
             written = _write_htcds(export, args, figures.scope, ws.mission_code, service.today)
             service.record_export(
                 "htcds",
@@ -177,6 +184,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
                     "cases": len(export.rows),
                     "k": args.k,
                     "suppressed": export.disclosure.rows_suppressed,
+                    "data": export.data,
                     **_scope(figures.scope),
                 },
             )
@@ -184,14 +192,26 @@ def cmd_stats(args: argparse.Namespace) -> int:
         if args.json:
             # The officer's account names are the report's to hide (the scope keeps the login
             # it was asked for, as before).
-            print_json(replace(figures, officer=None) if args.hide_names else figures)
+            print_json(replace(public, officer=None) if args.hide_names else public)
         elif not (args.csv or args.xlsx or args.pdf or args.htcds):
+            # The attaché's own view of their cases: exact.
             for line in selection_lines(figures, lang, args.hide_names):
                 print(line)
-            for table in tables:
+            for table in indicator_tables(figures, lang):
                 print()
                 _print(table)
     return 0
+
+
+def _htcds_export(service: StatsService, scope: StatsFilter, k: int) -> HtcdsExport:
+    """The export, once it is known not to single anyone out beside what partners may already
+    hold (before anything is written, --csv and --pdf included)."""
+    scope = service.normalise(scope)
+    check_year_ended(scope, service.today)
+    export = build_export(service.anonymised_cases(scope), k)
+    past = past_exports(service.recorded_exports("htcds"))
+    check_history(ExportScope.of(scope, k), export.data, past)
+    return export
 
 
 def _write_htcds(

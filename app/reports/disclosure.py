@@ -110,3 +110,64 @@ def _restore(
                 for original, row in part:
                     row.update({c: original[c] for c in step})
     return Counter(key(row) for _original, row in pairs)
+
+
+# Counts of cases given to a partner are rounded to this base (the statistics' small-count rule).
+COUNT_ROUNDING = 5
+
+
+def published_count(count: int, k: int) -> str | int:
+    """A count of cases as a partner gets it: 0, "<k" below k, else rounded to five (at
+    least the first multiple of five from k).
+
+    Exact, a small count is a small cell: "1 possible victim, suppressed" in a country's
+    export, or "Türkiye: 1 case" in a statistical report, says that one worker there was one,
+    and two such figures a period apart subtract to the cases between them.
+    """
+    if count == 0:
+        return 0
+    if count < k:
+        return f"<{k}"
+    rounded = (count + COUNT_ROUNDING // 2) // COUNT_ROUNDING * COUNT_ROUNDING
+    # Never below k: with k = 11, "10" for 11 and 12 would say "11 or 12", finer than five.
+    lowest = -(-k // COUNT_ROUNDING) * COUNT_ROUNDING
+    return max(rounded, lowest)
+
+
+# The k of the HTCDS export (CTDC's): the statistics' small cells are the export's.
+PUBLISHED_K = 11
+
+
+class Coarse(int):
+    """A published count: as a number, what a chart may draw (the rounded count; 0 under k,
+    where the chart leaves it out); as text, what a table shows ("<11", "15")."""
+
+    text: str
+
+    def __new__(cls, value: int, text: str = "") -> Coarse:
+        made = super().__new__(cls, value)
+        made.text = text or str(value)
+        return made
+
+    def __getnewargs__(self) -> tuple[int, str]:  # type: ignore[override]
+        return int(self), self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return self.text if not spec else int.__format__(self, spec)
+
+    @property
+    def value(self) -> int | str:
+        """As JSON gives it: the rounded count, or "<k"."""
+        return int(self) if self.text == str(int(self)) else self.text
+
+    @property
+    def small(self) -> bool:
+        return self.text != str(int(self))
+
+
+def coarse(count: int, k: int = PUBLISHED_K) -> Coarse:
+    shown = published_count(count, k)
+    return Coarse(shown, str(shown)) if isinstance(shown, int) else Coarse(0, shown)

@@ -23,6 +23,7 @@ from typing import Any, TextIO
 from app.errors import QorgauError
 from app.i18n import _
 from app.os_errors import os_error_reason
+from app.reports.disclosure import Coarse
 from app.reports.tables import Cell, Month, ReportTable
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -135,6 +136,9 @@ def _text_cell(sheet: Any, value: str, cell_type: Any) -> Any:
 def _xlsx_cell(sheet: Any, value: Cell, cell_type: Any) -> Any:
     """What ``sheet.append`` takes for ``value``: text as a text cell, a date or month as a
     formatted date cell, a number as it is."""
+    if isinstance(value, Coarse):
+        published = value.value  # "<11" is text, a rounded count a number
+        return _text_cell(sheet, published, cell_type) if isinstance(published, str) else published
     if isinstance(value, str):
         return _text_cell(sheet, value, cell_type)
     if isinstance(value, Month):

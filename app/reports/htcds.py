@@ -15,18 +15,26 @@ therefore share nothing that links a row of one to a row of the other.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from app.domain.codes import CaseStatus, Category, Channel
 from app.domain.codes import IloIndicator as I
 from app.domain.iso import country_codes
 from app.errors import UsageError
-from app.i18n import _
-from app.reports.disclosure import DisclosureSummary, Row, k_anonymise
+from app.i18n import _, format_date
+from app.reports.disclosure import (
+    PUBLISHED_K,
+    DisclosureSummary,
+    Row,
+    k_anonymise,
+    published_count,
+)
 from app.reports.htcds_standard import (
     ATTRIBUTION,
     MULTI_SEPARATOR,
@@ -38,8 +46,9 @@ from app.services.stats import AnonymisedCase, StatsFilter
 
 FORMAT = "qorgau-htcds-export"
 FORMAT_VERSION = 2
-# CTDC, IOM's Counter Trafficking Data Collaborative, publishes case data with k = 11.
-DEFAULT_K = 11
+# CTDC, IOM's Counter Trafficking Data Collaborative, publishes case data with k = 11; the
+# statistics' small counts are the same (``app.reports.published``).
+DEFAULT_K = PUBLISHED_K
 
 GENDER = "prs_Gender"
 CITIZENSHIP = "prs_Citizenship"
@@ -160,6 +169,129 @@ def check_scope(scope: StatsFilter) -> None:
         )
 
 
+def check_year_ended(scope: StatsFilter, today: date) -> None:
+    """Refuses a year that has not ended: its cases are still being added, and two exports of
+    it (March and June), subtracted group by group, leave the cases added between."""
+    assert scope.date_to is not None
+    if scope.date_to.year >= today.year:
+        raise UsageError(
+            _(
+                "{year} has not ended: cases are still being added to it, and two exports of "
+                "it made months apart, compared, would single out the cases added between. "
+                "Export it from 1 January {next}; until then, export whole years that have "
+                "ended."
+            ).format(year=scope.date_to.year, next=scope.date_to.year + 1)
+        )
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """What an HTCDS export covers, as far as it can overlap another: its years, its host
+    country and mission (None: all), and k (two generalisations of the same cases, set side
+    by side, tell more than either)."""
+
+    first_year: int
+    last_year: int
+    country: str | None
+    mission: str | None
+    k: int
+
+    @classmethod
+    def of(cls, scope: StatsFilter, k: int) -> ExportScope:
+        assert scope.date_from is not None and scope.date_to is not None
+        return cls(scope.date_from.year, scope.date_to.year, scope.host_country, scope.mission, k)
+
+    def shares_cases_with(self, other: ExportScope) -> bool:
+        """False only when no case can be in both: other years, countries or missions."""
+        if self.last_year < other.first_year or other.last_year < self.first_year:
+            return False
+        if self.country and other.country and self.country != other.country:
+            return False
+        return not (self.mission and other.mission and self.mission != other.mission)
+
+    def describe(self) -> str:
+        years = (
+            str(self.first_year)
+            if self.first_year == self.last_year
+            else f"{self.first_year}–{self.last_year}"
+        )
+        parts = [years]
+        if self.country:
+            parts.append(_("country {code}").format(code=self.country))
+        if self.mission:
+            parts.append(_("mission {code}").format(code=self.mission))
+        parts.append(f"k = {self.k}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class PastExport:
+    """An HTCDS export recorded in the audit log: what a partner may already hold."""
+
+    made_on: date
+    scope: ExportScope
+    data: str  # ``HtcdsExport.data`` of its cases; "" when the record does not say
+
+
+def past_exports(entries: Sequence[tuple[datetime, Mapping[str, Any]]]) -> list[PastExport]:
+    """The recorded exports (``StatsService.recorded_exports("htcds")``) whose scope can be
+    read; one without whole years was refused before anything was written, so has none."""
+    found = []
+    for at, details in entries:
+        try:
+            first = date.fromisoformat(str(details["date_from"]))
+            last = date.fromisoformat(str(details["date_to"]))
+            k = int(details["k"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        scope = ExportScope(
+            first.year, last.year, details.get("host_country"), details.get("mission"), k
+        )
+        found.append(PastExport(at.date(), scope, str(details.get("data", ""))))
+    return found
+
+
+def check_history(scope: ExportScope, data: str, past: Sequence[PastExport]) -> None:
+    """Refuses an export that, set beside one already made, would single cases out.
+
+    Exports that share cases must be the same export: the same years, country, mission and k,
+    of cases that have not changed since. Otherwise one, subtracted from the other, leaves the
+    cases in one only (a country's slice against all countries, a year re-exported after late
+    cases came in or a case was closed) with their methods of control.
+    """
+    for made in past:
+        if not made.scope.shares_cases_with(scope):
+            continue
+        when = format_date(made.made_on)
+        if made.scope != scope:
+            raise UsageError(
+                _(
+                    "This export shares cases with the one made on {date} ({past}). A partner "
+                    "holding both could subtract one from the other and single out the cases "
+                    "in only one of them. Export exactly {past} again, or a scope that shares "
+                    "no case with it: other years, another country or another mission."
+                ).format(date=when, past=made.scope.describe())
+            )
+        if not made.data:
+            raise UsageError(
+                _(
+                    "The export of {past} made on {date} did not record the cases it was "
+                    "made from: whether those cases have changed since cannot be told, and a "
+                    "new export compared with that one could single out the cases that "
+                    "changed. Give partners the file exported on {date}."
+                ).format(date=when, past=made.scope.describe())
+            )
+        if made.data != data:
+            raise UsageError(
+                _(
+                    "The cases of {past} have changed since they were exported on {date} "
+                    "(cases added, or their details or status changed). Compared with that "
+                    "export, a new one would single out the cases that changed: give partners "
+                    "the file exported on {date}."
+                ).format(date=when, past=made.scope.describe())
+            )
+
+
 def trafficking_status(case: AnonymisedCase) -> str | None:
     """``PossibleVictimOfTrafficking`` or None (not assessed: the case is not exported).
 
@@ -247,37 +379,31 @@ class HtcdsExport:
     rejected: int
     not_assessed: int  # neither filed as trafficking nor showing both elements of forced labour
     disclosure: DisclosureSummary
+    # A digest of everything the export is made from (its rows before disclosure control and
+    # its counts): equal for two exports exactly when they are made from the same data.
+    data: str = ""
+
+
+def data_digest(rows: Sequence[Row], counts: Sequence[int]) -> str:
+    """SHA-256 over the rows in a fixed order (the database's order says nothing) and counts."""
+    lines = sorted(json.dumps(row, sort_keys=True, ensure_ascii=False) for row in rows)
+    document = json.dumps({"rows": lines, "counts": list(counts)}, ensure_ascii=False)
+    return hashlib.sha256(document.encode("utf-8")).hexdigest()
 
 
 def build_export(cases: Sequence[AnonymisedCase], k: int = DEFAULT_K) -> HtcdsExport:
     assessed = [record(c) for c in cases if trafficking_status(c) is not None]
     rejected = sum(1 for c in cases if c.status == CaseStatus.REJECTED)
+    not_assessed = len(cases) - len(assessed) - rejected
     rows, summary = k_anonymise(assessed, QUASI_IDENTIFIER_STEPS, k)
     return HtcdsExport(
         rows=rows,
         cases=len(cases),
         rejected=rejected,
-        not_assessed=len(cases) - len(assessed) - rejected,
+        not_assessed=not_assessed,
         disclosure=summary,
+        data=data_digest(assessed, (len(cases), rejected, not_assessed)),
     )
-
-
-# Counts of cases the rows do not show are rounded to this base before they reach a partner.
-COUNT_ROUNDING = 5
-
-
-def published_count(count: int, k: int) -> str | int:
-    """A count of cases the partner cannot see in the rows, as the summary gives it.
-
-    Exact, such counts are small cells: "1 possible victim, suppressed" in a country's export
-    says that one worker there was one, and two summaries subtract to the cases between them.
-    Below k it is "<k"; from k on it is rounded to the nearest multiple of five.
-    """
-    if count == 0:
-        return 0
-    if count < k:
-        return f"<{k}"
-    return (count + COUNT_ROUNDING // 2) // COUNT_ROUNDING * COUNT_ROUNDING
 
 
 def summary_items(export: HtcdsExport) -> list[tuple[str, str, str | int]]:

@@ -15,6 +15,8 @@ from app.letters import DocumentBuilder, MissionInfo, PrintedPdf
 from app.letters.renderer import FRAME_WIDTH, date_attributive, date_long, money_text
 from app.letters.states import official_name
 from app.reports import charts
+from app.reports.disclosure import Coarse
+from app.reports.published import published
 from app.reports.tables import (
     Month,
     ReportTable,
@@ -30,13 +32,15 @@ from app.reports.texts import (
     text,
     texts,
 )
-from app.services.stats import Indicators
+from app.services.stats import Count, Indicators
 
 
 def _cells(table: ReportTable, lang: str) -> list[list[str]]:
     def show(value: object) -> str:
         if value is None:
             return "—"
+        if isinstance(value, Coarse):
+            return _number(value, lang)
         if isinstance(value, Month):
             return value.isoformat()
         if isinstance(value, date):
@@ -46,6 +50,22 @@ def _cells(table: ReportTable, lang: str) -> list[list[str]]:
         return str(value)
 
     return [list(table.headers)] + [[show(cell) for cell in row] for row in table.rows]
+
+
+def _number(value: int, lang: str) -> str:
+    """A count as the reader sees it: a published one as published ("<11"), else in full."""
+    if isinstance(value, Coarse) and value.small:
+        return value.text
+    return format_number(value, lang)
+
+
+def _drawable(count: int) -> bool:
+    """False for a published count under k: it has no true length to draw."""
+    return not (isinstance(count, Coarse) and count.small)
+
+
+def _drawn(counts: Sequence[Count]) -> list[Count]:
+    return [c for c in counts if _drawable(c.count)]
 
 
 def _columns(rows: Sequence[object], *fields: str) -> list[list[int]]:
@@ -92,9 +112,13 @@ def render_stats_report(
     prepared_on: date | None = None,
     font_dir: Path | None = None,
 ) -> PrintedPdf:
-    """The report's PDF bytes; ``hide_names`` leaves out every person's name."""
+    """The report's PDF bytes; ``hide_names`` leaves out every person's name.
+
+    A report is printed to be handed on: its counts are always the published ones
+    (``app.reports.published``), whatever ``ind`` holds."""
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language: {lang}")
+    ind = published(ind)
     builder = DocumentBuilder(
         lang, mission, text("title", lang), subject=text("title", lang), font_dir=font_dir
     )
@@ -122,49 +146,58 @@ def _heading_lines(builder: DocumentBuilder, ind: Indicators, lang: str, hide_na
     builder.paragraph(text("as_of", lang).format(date=date_attributive(ind.today, lang)), "plain")
     if hide_names:
         builder.paragraph(text("names_hidden", lang), "plain")
+    if ind.published_k:
+        builder.paragraph(text("small_counts", lang).format(k=ind.published_k), "plain")
 
 
 def _charts(builder: DocumentBuilder, ind: Indicators, lang: str) -> None:
     """The five charts: monthly trend, open by status, categories, ILO indicators, countries."""
     fonts = builder.fonts
-    no_data = text("no_data", lang)
+    months = _columns(ind.monthly, "opened", "resolved", "closed")
     builder.heading(text("monthly", lang))
     builder.flowable(
         charts.trend_lines(
             [p.month for p in ind.monthly],
-            _columns(ind.monthly, "opened", "resolved", "closed"),
+            months,
             texts(lang, "opened_short", "resolved_short", "closed_short"),
             fonts,
-            no_data,
+            _nothing_drawn([v for line in months for v in line], ind, lang),
         )
     )
 
+    open_by_status = _drawn(ind.open_by_status)
     builder.heading(text("open_by_status", lang))
     builder.flowable(
         charts.vertical_bars(
-            [status_name(c.key, lang) for c in ind.open_by_status],
-            [[c.count for c in ind.open_by_status]],
+            [status_name(c.key, lang) for c in open_by_status],
+            [[c.count for c in open_by_status]],
             [text("cases", lang)],
             fonts,
-            no_data,
+            _nothing_drawn([c.count for c in ind.open_by_status], ind, lang),
         )
     )
 
-    used = [c for c in ind.categories if c.count]
+    used = [c for c in _drawn(ind.categories) if c.count]
     builder.heading(text("categories", lang))
     builder.flowable(
         charts.horizontal_bars(
-            [category_name(c.key, lang) for c in used], [c.count for c in used], fonts, no_data
+            [category_name(c.key, lang) for c in used],
+            [c.count for c in used],
+            fonts,
+            _nothing_drawn([c.count for c in ind.categories], ind, lang),
         )
     )
 
+    # Numbered as the ILO numbers them, whichever are drawn.
+    numbered = list(enumerate(ind.ilo_indicators, start=1))
+    drawn = [(n, c) for n, c in numbered if _drawable(c.count)]
     builder.heading(text("ilo", lang))
     builder.flowable(
         charts.horizontal_bars(
-            [f"{n}. {ilo_name(c.key, lang)}" for n, c in enumerate(ind.ilo_indicators, start=1)],
-            [c.count for c in ind.ilo_indicators],
+            [f"{n}. {ilo_name(c.key, lang)}" for n, c in drawn],
+            [c.count for _n, c in drawn],
             fonts,
-            no_data,
+            _nothing_drawn([c.count for c in ind.ilo_indicators], ind, lang),
         )
     )
 
@@ -174,9 +207,17 @@ def _charts(builder: DocumentBuilder, ind: Indicators, lang: str) -> None:
             [official_name(c.key, lang) for c in ind.host_countries],
             [c.count for c in ind.host_countries],
             fonts,
-            no_data,
+            _nothing_drawn([c.count for c in ind.host_countries], ind, lang),
         )
     )
+
+
+def _nothing_drawn(counts: Sequence[int], ind: Indicators, lang: str) -> str:
+    """What a chart says in place of its bars: "No data", unless its counts are there but
+    each under k (then saying "No data" would tell a reader there were none)."""
+    if any(not _drawable(count) for count in counts):
+        return text("all_small", lang).format(k=ind.published_k)
+    return text("no_data", lang)
 
 
 def _outcomes(builder: DocumentBuilder, ind: Indicators, lang: str) -> None:
@@ -184,15 +225,15 @@ def _outcomes(builder: DocumentBuilder, ind: Indicators, lang: str) -> None:
     builder.heading(text("outcomes", lang))
     rows = [
         [text("indicator", lang), text("value", lang)],
-        [text("documents_returned", lang), format_number(ind.documents_returned, lang)],
-        [text("repatriated", lang), format_number(ind.repatriated, lang)],
-        [text("referred", lang), format_number(ind.referred, lang)],
+        [text("documents_returned", lang), _number(ind.documents_returned, lang)],
+        [text("repatriated", lang), _number(ind.repatriated, lang)],
+        [text("referred", lang), _number(ind.referred, lang)],
     ] + [
         [
             text("wages_recovered", lang),
             translator(DOCUMENTS_DOMAIN, lang)
             .ngettext(*WAGES_IN_CASES, m.cases)
-            .format(amount=money_text(m.amount, m.currency, lang), n=format_number(m.cases, lang)),
+            .format(amount=money_text(m.amount, m.currency, lang), n=_number(m.cases, lang)),
         ]
         for m in ind.wages_recovered
     ]
@@ -216,7 +257,7 @@ def _by_mission(builder: DocumentBuilder, ind: Indicators, lang: str, table: Rep
             _columns(ind.by_mission, "opened", "resolved", "open_now"),
             texts(lang, "opened_short", "resolved_short", "open_now"),
             builder.fonts,
-            text("no_data", lang),
+            _nothing_drawn([n for m in ind.by_mission for n in (m.opened, m.resolved)], ind, lang),
         )
     )
     builder.table(_cells(table, lang), [25, 22, 22, 22, 27, 24, 23])

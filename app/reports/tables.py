@@ -15,6 +15,7 @@ from app.domain import occupations as isco
 from app.domain.names import person_name, user_name
 from app.letters.renderer import date_long
 from app.letters.states import official_name
+from app.reports.disclosure import Coarse
 from app.reports.texts import (
     category_name,
     ilo_name,
@@ -53,6 +54,11 @@ class ReportTable:
     title: str
     headers: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
+
+
+def _some(count: int) -> bool:
+    """At least one case: a published "<11" too (as a number it is 0, what a chart draws)."""
+    return bool(count) or (isinstance(count, Coarse) and count.small)
 
 
 def _days(value: float | None) -> Cell:
@@ -114,7 +120,11 @@ def indicator_tables(ind: Indicators, lang: str) -> list[ReportTable]:
             tuple((m.currency, m.amount, m.cases) for m in ind.wages_recovered),
         ),
         _counted(
-            "categories", "category", category_name, [c for c in ind.categories if c.count], lang
+            "categories",
+            "category",
+            category_name,
+            [c for c in ind.categories if _some(c.count)],
+            lang,
         ),
         ReportTable(
             "ilo_indicators",

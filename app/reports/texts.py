@@ -23,6 +23,12 @@ TEXTS: dict[str, str] = {
     "mission": D_("Mission"),
     "hidden": D_("(hidden)"),
     "names_hidden": D_("The names of persons are hidden in this report."),
+    "small_counts": D_(
+        "So that no one can be singled out, counts are rounded to the nearest five and a "
+        "count under {k} is shown as “<{k}” (a chart leaves it out or draws it as 0). "
+        "Medians of fewer than {k} cases, wages recovered in fewer than {k} cases and "
+        "employers or agencies with fewer than {k} complaints are not shown."
+    ),
     "key_figures": D_("Key figures"),
     "indicator": D_("Indicator"),
     "value": D_("Value"),
@@ -66,6 +72,8 @@ TEXTS: dict[str, str] = {
     "median_short": D_("Median, days"),
     "total": D_("Total"),
     "no_data": D_("No data"),
+    # A chart whose counts are all under k: there are cases, too few to show.
+    "all_small": D_("Each count here is under {k}: not drawn, so that no one can be singled out."),
     "prepared": D_("Prepared with Qorgau — {date}"),
     "case_list": D_("List of cases"),
     "number": D_("Number"),

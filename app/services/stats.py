@@ -51,6 +51,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.contracts.rules import RISKS
 from app.db.models import (
+    AuditEntry,
     Case,
     CaseCategory,
     CaseDayStat,
@@ -197,9 +198,15 @@ class Indicators:
     returnees: ReturneeStats = NO_RETURNEES
     # The officer the scope names, as a report names them; None when it names none.
     officer: OfficerName | None = None
+    # Figures for partners (``app.reports.published``): their k, and the total of open cases
+    # as published (coarsened counts do not add up to it). 0 and None: the exact figures.
+    published_k: int = 0
+    open_total: int | None = None
 
     @property
     def open_now(self) -> int:
+        if self.open_total is not None:
+            return self.open_total
         return sum(c.count for c in self.open_by_status)
 
 
@@ -639,6 +646,17 @@ class StatsService(DatedService):
         """Exports of case data are audited like changes: who took what out, and how."""
         with self.ws.write() as session:
             self.ws.audit(session, f"stats.export.{what}", "stats", "", details)
+
+    def recorded_exports(self, what: str) -> list[tuple[datetime, dict[str, Any]]]:
+        """When each export of ``what`` was made and the details it was recorded with, oldest
+        first: what a partner may already hold (the audit log is append-only)."""
+        query = (
+            select(AuditEntry.at, AuditEntry.details)
+            .where(AuditEntry.action == f"stats.export.{what}")
+            .order_by(AuditEntry.seq)
+        )
+        with self.ws.read() as session:
+            return [(at, dict(details or {})) for at, details in session.execute(query).all()]
 
     # -- the cases behind a figure ---------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from app.reports.texts import text as report_text
 from app.services.stats import StatsService
 from tests.conftest import PASSWORD
 from tests.hq.test_consolidation import consolidated  # noqa: F401
@@ -125,5 +126,7 @@ def test_a_workbook_of_one_missions_figures_says_so(
         title,
         "Reporting period: 1 January 2026 – 30 June 2026",
         "Selection: Mission: SEL.",
+        # A workbook is handed on: it says its counts are published ones.
+        report_text("small_counts", "en").format(k=11),
     ]
     assert book.sheetnames[1] == "Key figures" and book["Key figures"]["A3"].value == "Cases opened"

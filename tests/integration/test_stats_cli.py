@@ -15,6 +15,8 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from app.config import Paths
+from app.reports.disclosure import published_count
+from app.reports.texts import category_name
 from app.services.workspace import Workspace
 from tests.conftest import demo_paths_fixture
 from tests.integration.cli_helpers import run_cli, signed_in_cli
@@ -42,35 +44,105 @@ def surnames(ws: Workspace) -> set[str]:
         return set(session.execute(text("SELECT surname FROM person")).scalars())
 
 
+def published(count: int) -> int | str:
+    """A count as the exported statistics give it (k = 11)."""
+    return published_count(count, 11)
+
+
 def test_stats_json_matches_plain_sql(demo: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
     run = run_cli(capsys, "stats", "--from", FROM, "--to", TO, "--json")
     assert run.code == 0, run.err
     figures = json.loads(run.out)
     assert figures["date_from"] == FROM and figures["date_to"] == TO
-    assert figures["opened"] == scalar(
+    assert figures["published_k"] == 11  # JSON leaves the terminal: counts as published
+    opened = scalar(
         demo,
         'SELECT count(*) FROM "case" WHERE received_at BETWEEN :a AND :b',
         a=FROM,
         b=TO,
     )
-    assert figures["opened"] > 30  # enough of the demo's intake to compare with
+    assert figures["opened"] == published(opened)
+    assert opened > 30  # enough of the demo's intake to compare with
     open_now = {c["key"]: c["count"] for c in figures["open_by_status"]}
-    assert open_now["in_progress"] == scalar(
-        demo, "SELECT count(*) FROM \"case\" WHERE status = 'in_progress'"
+    assert open_now["in_progress"] == published(
+        scalar(demo, "SELECT count(*) FROM \"case\" WHERE status = 'in_progress'")
     )
-    assert figures["overdue"] == scalar(
-        demo,
-        'SELECT count(*) FROM "case" WHERE status IN'
-        " ('new','in_progress','awaiting_response','referred') AND due_date < :today",
-        today=date.today().isoformat(),  # the command's day (a run may pass midnight)
+    assert figures["overdue"] == published(
+        scalar(
+            demo,
+            'SELECT count(*) FROM "case" WHERE status IN'
+            " ('new','in_progress','awaiting_response','referred') AND due_date < :today",
+            today=date.today().isoformat(),  # the command's day (a run may pass midnight)
+        )
     )
     kr = run_cli(capsys, "stats", "--from", FROM, "--to", TO, "--country", "KR", "--json")
-    assert json.loads(kr.out)["opened"] == scalar(
-        demo,
-        "SELECT count(*) FROM \"case\" WHERE host_country = 'KR' AND received_at BETWEEN :a AND :b",
-        a=FROM,
-        b=TO,
+    assert json.loads(kr.out)["opened"] == published(
+        scalar(
+            demo,
+            "SELECT count(*) FROM \"case\" WHERE host_country = 'KR'"
+            " AND received_at BETWEEN :a AND :b",
+            a=FROM,
+            b=TO,
+        )
     )
+    # The terminal is the attaché's own view of their cases: exact.
+    shown = run_cli(capsys, "stats", "--from", FROM, "--to", TO)
+    line = next(line for line in shown.out.splitlines() if line.startswith("Cases opened"))
+    assert line.split()[-1] == str(opened)
+
+
+def test_a_small_cell_does_not_show_its_exact_count(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The attack: a category of a handful of cases (one worker detained, two whose relatives
+    ask where they are) in a report a partner receives tells anyone who knows them."""
+    with demo.read() as session:
+        small = dict(
+            session.execute(
+                text(
+                    'SELECT g.code, count(*) FROM "case" c JOIN case_category g'
+                    " ON g.case_id = c.id WHERE c.received_at BETWEEN :a AND :b"
+                    " GROUP BY g.code HAVING count(*) < 11"
+                ),
+                {"a": FROM, "b": TO},
+            ).all()
+        )
+    assert small  # the demo has rare categories
+    out = tmp_path / "report"
+    run = run_cli(
+        capsys,
+        "stats",
+        "--from",
+        FROM,
+        "--to",
+        TO,
+        "--json",
+        "--csv",
+        f"{out}.csv",
+        "--xlsx",
+        f"{out}.xlsx",
+        "--pdf",
+        f"{out}.pdf",
+    )
+    assert run.code == 0, run.err
+    in_json = {c["key"]: c["count"] for c in json.loads(run.out)["categories"]}
+    assert all(in_json[code] == "<11" for code in small)
+    rows = list(
+        csv.reader(io.StringIO((tmp_path / "report-categories.csv").read_text("utf-8-sig")))
+    )
+    counts = [row[1] for row in rows[1:]]
+    assert counts.count("<11") == len(small) and not set(counts) & {str(n) for n in range(1, 11)}
+    title = "Complaint categories (cases opened in the period)"
+    sheet = next(s for s in load_workbook(f"{out}.xlsx") if s["A1"].value == title)
+    values = [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert values.count("<11") == len(small)
+    assert all(
+        v == "<11" or (isinstance(v, int) and (v == 0 or v >= 15) and v % 5 == 0) for v in values
+    )
+    pdf = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(f"{out}.pdf").pages)
+    assert "<11" in pdf and "a count under 11 is shown as" in pdf
+    # The categories chart draws only the published counts of five and more.
+    assert not any(category_name(code, "en") in pdf for code in small)
 
 
 def test_stats_prints_tables_in_the_chosen_language(
@@ -133,11 +205,11 @@ def test_csv_and_xlsx_exports(
     opened = scalar(
         demo, 'SELECT count(*) FROM "case" WHERE received_at BETWEEN :a AND :b', a=FROM, b=TO
     )
-    assert sheet["B3"].value == opened
+    assert sheet["B3"].value == published(opened)
     raw = (tmp_path / "t-key_figures.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["Indicator", "Value"] and rows[1] == ["Cases opened", str(opened)]
+    assert rows[0] == ["Indicator", "Value"] and rows[1] == ["Cases opened", str(published(opened))]
     assert (tmp_path / "t-monthly.csv").is_file()
 
     cases_csv = tmp_path / "cases.csv"

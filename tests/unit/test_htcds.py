@@ -7,22 +7,28 @@ import io
 import json
 from collections import Counter
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
 
+from app.errors import UsageError
 from app.reports.disclosure import k_anonymise
 from app.reports.htcds import (
     COLUMNS,
     QUASI_IDENTIFIER_STEPS,
+    ExportScope,
+    PastExport,
     build_export,
+    check_history,
+    check_year_ended,
     disclosure_csv,
     htcds_csv,
     htcds_json,
     htcds_xlsx,
     industry,
     methods_of_control,
+    past_exports,
     published_count,
     record,
     trafficking_status,
@@ -248,7 +254,71 @@ def test_a_country_export_does_not_say_one_worker_there_was_a_victim() -> None:
 
 
 @pytest.mark.parametrize(
-    ("count", "shown"), [(0, 0), (1, "<11"), (10, "<11"), (11, 10), (13, 15), (230, 230)]
+    ("count", "shown"),
+    [(0, 0), (1, "<11"), (10, "<11"), (11, 15), (13, 15), (17, 15), (18, 20), (230, 230)],
 )
 def test_counts_the_rows_do_not_show_are_published_coarsely(count: int, shown: object) -> None:
     assert published_count(count, 11) == shown
+
+
+def test_two_exports_of_a_filling_year_subtract_to_the_case_added_between() -> None:
+    # The attack: 2026 in March (14 cases) and in June (one more, in debt bondage in Türkiye).
+    march = [replace(DECEIVED_IN_DEBT, sex="female")] * 14
+    june = [*march, replace(DECEIVED_IN_DEBT, host_country="TR", sex="male")]
+    a, b = build_export(march), build_export(june)
+    assert a.data != b.data  # what tells the two apart before either is written
+    year = StatsFilter(date(2026, 1, 1), date(2026, 12, 31))
+    with pytest.raises(UsageError, match="2026 has not ended"):
+        check_year_ended(year, date(2026, 6, 15))
+    check_year_ended(year, date(2027, 1, 2))
+    # Once ended, the year exported in January is what partners keep: a case entered late
+    # (June's) makes another export of it a different one, refused.
+    scope = ExportScope.of(year, 11)
+    past = [PastExport(date(2027, 1, 2), scope, a.data)]
+    check_history(scope, build_export(list(reversed(march))).data, past)  # same cases again
+    with pytest.raises(UsageError, match="have changed since they were exported on"):
+        check_history(scope, b.data, past)
+    # Recorded before exports kept a digest: nothing tells whether the cases changed since.
+    with pytest.raises(UsageError, match="whether those cases have changed since cannot be told"):
+        check_history(scope, a.data, [PastExport(date(2027, 1, 2), scope, "")])
+
+
+@pytest.mark.parametrize(
+    ("other", "allowed"),
+    [
+        (ExportScope(2025, 2025, "KR", None, 11), True),  # the same export again
+        (ExportScope(2025, 2025, "TR", None, 11), True),  # another country: no case in both
+        (ExportScope(2024, 2024, None, None, 11), True),  # another year
+        (ExportScope(2025, 2025, "KR", "SEL", 11), False),  # a mission's slice of it
+        (ExportScope(2025, 2025, None, None, 11), False),  # all countries: KR's rows inside
+        (ExportScope(2024, 2025, "KR", None, 11), False),  # 2024 and 2025 minus 2025
+        (ExportScope(2025, 2025, "KR", None, 15), False),  # another k of the same cases
+    ],
+)
+def test_an_export_sharing_cases_with_a_recorded_one_must_be_the_same(
+    other: ExportScope, allowed: bool
+) -> None:
+    recorded = past_exports(
+        [
+            (
+                datetime(2026, 1, 10, 9, 0),
+                {
+                    "date_from": "2025-01-01",
+                    "date_to": "2025-12-31",
+                    "host_country": "KR",
+                    "mission": None,
+                    "k": 11,
+                    "data": "same",
+                },
+            ),
+            (datetime(2026, 1, 11), {"files": ["refused before a scope was recorded"]}),
+        ]
+    )
+    assert recorded == [
+        PastExport(date(2026, 1, 10), ExportScope(2025, 2025, "KR", None, 11), "same")
+    ]
+    if allowed:
+        check_history(other, "same", recorded)
+    else:
+        with pytest.raises(UsageError, match="shares cases with the one made on"):
+            check_history(other, "same", recorded)

@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from app.cli.common import jsonable
 from app.domain.codes import IloIndicator
 from app.errors import QorgauError
 from app.letters import MissionInfo
@@ -29,7 +30,8 @@ from app.reports.export import (
     xlsx_bytes,
 )
 from app.reports.pdf import render_stats_report
-from app.reports.tables import ReportTable, case_list_table, indicator_tables
+from app.reports.published import published
+from app.reports.tables import ReportTable, case_list_table, indicator_tables, key_figures
 from app.reports.texts import text
 from app.services.records import CaseRow, OfficerName, WorkerName
 from app.services.stats import (
@@ -70,14 +72,14 @@ def figures(by_mission: bool = False) -> Indicators:
         open_by_status=(
             Count("new", 5),
             Count("in_progress", 11),
-            Count("awaiting_response", 4),
+            Count("awaiting_response", 14),
             Count("referred", 2),
         ),
         overdue=3,
         resolution_cases=17,
         median_days=12.5,
         p90_days=30.2,
-        wages_recovered=(Money("KRW", Decimal("4400000.00"), 2),),
+        wages_recovered=(Money("KRW", Decimal("4400000.00"), 12),),
         documents_returned=4,
         repatriated=1,
         referred=2,
@@ -337,12 +339,12 @@ def test_pdf_report_in_each_language(lang: str, title: str, status: str, wages: 
 
 
 RETURNEES = ReturneeStats(
-    total=5,
-    by_country=(ReturneeCount("KR", 3, 2), ReturneeCount("TR", 2, 1)),
-    by_major_group=(ReturneeCount("7", 4, 3), ReturneeCount("8", 1, 0)),
-    undated=2,
-    wants_referral=3,
-    by_region=(ReturneeCount("KZ-75", 5, 3),),
+    total=50,
+    by_country=(ReturneeCount("KR", 30, 20), ReturneeCount("TR", 20, 2)),
+    by_major_group=(ReturneeCount("7", 40, 30), ReturneeCount("8", 10, 0)),
+    undated=20,
+    wants_referral=30,
+    by_region=(ReturneeCount("KZ-75", 50, 30),),
 )
 
 
@@ -358,18 +360,19 @@ def test_pdf_report_holds_the_returnees_table(lang: str) -> None:
     flat = " ".join(extracted.split())  # a cell a line, as pypdf reads a table
     for key in ("returnees", "returnees_by_occupation", "returnees_by_country"):
         assert text(key, lang) in flat
-    assert f"{text('returned', lang)} 5 {text('returned_referral', lang)} 3" in flat
-    assert f"{text('returned_undated', lang)} 2" in flat
-    assert f"{official_name('KR', lang)} 3 2" in flat
-    assert f"7 {isco.major_group_title('7', lang)} 4 3" in flat
-    assert f"{isco.region_title('KZ-75', lang)} 5 3" in flat
+    assert f"{text('returned', lang)} 50 {text('returned_referral', lang)} 30" in flat
+    assert f"{text('returned_undated', lang)} 20" in flat
+    assert f"{official_name('KR', lang)} 30 20" in flat
+    assert f"{official_name('TR', lang)} 20 <11" in flat  # published: a small cell is "<11"
+    assert f"7 {isco.major_group_title('7', lang)} 40 30" in flat
+    assert f"{isco.region_title('KZ-75', lang)} 50 30" in flat
     assert pdf.left_out == ()
 
 
 def test_pdf_report_names_the_characters_it_cannot_print() -> None:
     """An employer registered under its Hangul name: the report's font has no glyph for it
     and prints nothing in its place; the one who exports is told which characters."""
-    named = replace(figures(), top_employers=(OrganisationCount("e1", "(주)대성", "KR", 7),))
+    named = replace(figures(), top_employers=(OrganisationCount("e1", "(주)대성", "KR", 17),))
     pdf = render_stats_report(named, "ru", MISSION, hide_names=False)
     assert pdf.left_out == ("대", "성", "주")
     assert "대 성 주" in pdf.warning()
@@ -399,9 +402,9 @@ def test_long_chart_names_are_printed_whole() -> None:
 
 
 WAGES_LINE = {
-    "kk": "26 400 000 KRW (5 іс бойынша)",
-    "ru": "26 400 000 KRW (по 5 делам)",
-    "en": "26,400,000 KRW in 5 cases",
+    "kk": "26 400 000 KRW (15 іс бойынша)",
+    "ru": "26 400 000 KRW (по 15 делам)",
+    "en": "26,400,000 KRW in 15 cases",
 }
 
 
@@ -410,8 +413,8 @@ def test_recovered_wages_print_on_one_line_within_the_margins(lang: str) -> None
     """The fault: the outcomes table gave its values a fixed 45 mm, and the Kazakh report
     broke «12 000 AED (1 іс бойынша)» after «іс», the count of cases alone on a second line."""
     wages = (
-        Money("AED", Decimal("12000.00"), 1),
-        Money("KRW", Decimal("26400000.00"), 5),
+        Money("AED", Decimal("12000.00"), 11),
+        Money("KRW", Decimal("26400000.00"), 15),
     )
     pdf = render_stats_report(replace(figures(), wages_recovered=wages), lang, MISSION)
     lines = [
@@ -422,3 +425,39 @@ def test_recovered_wages_print_on_one_line_within_the_margins(lang: str) -> None
     assert any(WAGES_LINE[lang] in line for line in lines), WAGES_LINE[lang]
     for xs in drawn_line_xs(pdf):
         assert all(MARGIN_LEFT - 0.5 <= x <= PAGE_WIDTH - MARGIN_RIGHT + 0.5 for x in xs)
+
+
+def test_published_figures_show_no_small_count() -> None:
+    """The attack: a partner reads "Türkiye: 1" or "repatriated: 1" in a report and knows
+    which worker it is. Published, a count under 11 is "<11", the rest rounded to five."""
+    exact = replace(
+        figures(),
+        resolution_cases=7,
+        wages_recovered=(Money("KRW", Decimal("900000"), 3), Money("USD", Decimal("5000"), 16)),
+        top_employers=(
+            OrganisationCount("e1", "Hanil", "KR", 14),
+            OrganisationCount("e2", "Jeil", "KR", 2),
+        ),
+    )
+    shown = published(exact)
+    assert published(shown) is shown  # once
+    assert (str(shown.opened), str(shown.repatriated), str(shown.open_now)) == ("40", "<11", "30")
+    assert {c.key: str(c.count) for c in shown.host_countries} == {"KR": "30", "TR": "15"}
+    assert shown.median_days is None and shown.p90_days is None  # of 7 cases: withheld
+    assert [(m.currency, str(m.cases)) for m in shown.wages_recovered] == [("USD", "15")]
+    assert [o.name for o in shown.top_employers] == ["Hanil"]
+    assert jsonable(shown)["repatriated"] == "<11" and jsonable(shown)["opened"] == 40
+    key = {row[0]: row[1] for row in key_figures(shown, "en").rows}
+    assert str(key["Repatriated"]) == "<11" and str(key["Overdue cases"]) == "<11"
+    sheet = load_workbook(io.BytesIO(xlsx_bytes([key_figures(shown, "en")])))["Key figures"]
+    assert [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)][:4] == [
+        40,
+        15,
+        "<11",
+        30,
+    ]
+    text_of = " ".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(render_stats_report(exact, "en", MISSION))).pages
+    )
+    assert "Repatriated\n<11" in text_of and "Jeil" not in text_of

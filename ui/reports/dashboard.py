@@ -59,6 +59,7 @@ from app.i18n import (
 )
 from app.reports import indicator_tables, render_stats_report
 from app.reports.export import write_bytes, write_csv, write_xlsx
+from app.reports.published import published
 from app.reports.tables import ReportTable, selection_lines
 from app.reports.texts import text as report_text
 from app.services.changes import DataChanged
@@ -877,7 +878,10 @@ class DashboardPage(QWidget):
         or for a ``.csv`` path one CSV file per table beside it, named as ``stats --csv``
         names them."""
         figures, lang, service = self._figures_now(), current_language(), self.service
+        # A file leaves the screen: its counts are the published ones, as the PDF's.
+        figures = published(figures)
         about = selection_lines(figures, lang, self.hide_names.isChecked())
+        about.append(report_text("small_counts", lang).format(k=figures.published_k))
 
         def work(_context: TaskContext) -> Path:
             tables = indicator_tables(figures, lang)
