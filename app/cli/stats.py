@@ -159,7 +159,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             return 0
         export = _htcds_export(service, scope, args.k) if args.htcds else None
         figures = service.indicators(scope, by_mission=args.by_mission or None)
-        # What leaves the terminal (files, JSON) is published: small counts coarsened.
+        # What is written to files (handed on to partners) is published: small counts coarsened.
         public = published(figures)
         about = selection_lines(figures, lang, args.hide_names)  # the workbook says its scope
         about.append(text("small_counts", lang).format(k=public.published_k))
@@ -192,7 +192,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
         if args.json:
             # The officer's account names are the report's to hide (the scope keeps the login
             # it was asked for, as before).
-            print_json(replace(public, officer=None) if args.hide_names else public)
+            # Exact: the machine interface other tools read (DESIGN.md's `stats --json`; its
+            # counts stay numbers). Files handed on carry the published, coarsened counts.
+            print_json(replace(figures, officer=None) if args.hide_names else figures)
         elif not (args.csv or args.xlsx or args.pdf or args.htcds):
             # The attaché's own view of their cases: exact.
             for line in selection_lines(figures, lang, args.hide_names):
