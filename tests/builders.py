@@ -218,6 +218,18 @@ def with_provision_of_the_signed_tajik_agreement() -> Library:
     return dataclasses.replace(library, instruments=instruments)
 
 
+def with_a_provision_in_the_qatar_agreement() -> Library:
+    """The shipped library, with the Tajik builder's provision (identity documents, wages) in
+    the agreement with Qatar, in force since 18 December 2025."""
+    library = with_provision_of_the_signed_tajik_agreement()
+    (provision,) = library.instrument("kz-tj-migrant-workers-2006").provisions
+    instruments = tuple(
+        dataclasses.replace(i, provisions=(provision,)) if i.id == "kz-qa-employment-2024" else i
+        for i in library.instruments
+    )
+    return dataclasses.replace(library, instruments=instruments)
+
+
 def with_the_kyrgyz_agreement_expired(expired_on: date | None) -> Library:
     """The shipped library, with the 2006 agreement with Kyrgyzstan expired (last in force on
     ``expired_on``) and given the Tajik builder's provision on identity documents and wages."""

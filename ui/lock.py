@@ -28,7 +28,7 @@ from app.security.keyslots import KeySlotStore
 from app.security.login_guard import with_wait
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, show_error
-from ui.widgets.common import ErrorLabel, word_wrapped
+from ui.widgets.common import ErrorLabel, chars_wide, word_wrapped
 from ui.widgets.plain import plain_label
 
 INPUT_EVENTS = frozenset(
@@ -137,7 +137,8 @@ class LockScreen(QWidget):
         box = QWidget()
         # A fixed width: given only a maximum, the centred box took its narrower size hint and
         # the wrapped explanation lost its last line ("…Enter the password of" and no name).
-        box.setFixedWidth(440)
+        # Counted in characters, so that a larger text size gets a wider box, not more lines.
+        box.setFixedWidth(chars_wide(box, 70))
         inner = QVBoxLayout(box)
         for widget in (icon, self.title, self.explanation):
             inner.addWidget(widget)

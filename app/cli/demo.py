@@ -40,8 +40,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if result.created:
         print(_("Created the demo mission in {path}.").format(path=result.data_dir))
     print(
-        _("Added {n} demo cases in {s:.1f} s.").format(
-            n=format_number(result.cases_added), s=seconds
+        # The seconds as the language writes a decimal (kk/ru: «2,5»), not Python's «2.5».
+        _("Added {n} demo cases in {s} s.").format(
+            n=format_number(result.cases_added), s=format_number(round(seconds, 1))
         )
     )
     if result.created:

@@ -163,6 +163,14 @@ def cmd_referral_outcome(args: argparse.Namespace) -> int:
         from app.services.partners import PartnerService
 
         done = PartnerService(ws).record_outcome(args.referral, args.outcome, replace=args.replace)
+    if done.replaced:
+        # The window shows the outcome it replaces before it asks; here it is said after.
+        print(
+            _(
+                "{number}: outcome of the referral to {partner} recorded in place of “{replaced}”."
+            ).format(number=done.case_number, partner=done.partner_name, replaced=done.replaced)
+        )
+        return 0
     print(
         _("{number}: outcome of the referral to {partner} recorded.").format(
             number=done.case_number, partner=done.partner_name

@@ -90,6 +90,9 @@ class Citation:
     # An ILO or UN instrument the host state is not known to be bound by: the letter words it
     # as an international standard, never as the law that governs the addressee.
     standard: bool = False
+    # An agreement between states that bound the host only after the facts of the case: cited
+    # under a heading of its own, neither as the law they broke nor as a standard.
+    later: bool = False
     # In force, but no source gave the date: the approver is told (the letter cites as before).
     in_force_date_known: bool = True
 

@@ -966,14 +966,19 @@ def _letter_citations(
     citations = []
     for instrument, provision in pairs:
         name, article = reference_parts(instrument, provision, lang)
+        # One that bound the host only after the facts was not the law they broke: an ILO or
+        # UN convention is then a standard for them; an agreement between states is no
+        # standard, but the law since, under a heading of its own.
+        after = after_the_facts(instrument)
         citations.append(
             Citation(
                 instrument=name,
                 article=article,
                 summary=provision.summary_in(lang),
                 verified=is_verified(instrument, provision),
-                # One that bound the host only after the facts was not the law they broke.
-                standard=is_standard_in(instrument, country) or after_the_facts(instrument),
+                standard=is_standard_in(instrument, country)
+                or (after and instrument.is_multilateral),
+                later=after and not instrument.is_multilateral,
                 in_force_date_known=not instrument.in_force_date_unknown,
             )
         )
@@ -1014,7 +1019,9 @@ def citations_after_the_facts(
 def facts_period(session: Session, case_id: str) -> tuple[date | None, date | None]:
     """When the facts of the case ran, as the case records them: the periods of the amounts
     claimed and the contracts reviewed for it (signed on, and the term's end). The end is None
-    when anything recorded is open-ended or nothing is dated: the facts may still go on."""
+    when anything recorded is open-ended: the facts may still go on. When nothing is dated,
+    they ran up to the day the complaint was received, the latest the case knows of them (a
+    letter's own date would make law of what bound the host only since)."""
     case = _load_case(session, case_id)
     spans: list[tuple[date | None, date | None]] = [
         (claim.period_from, claim.period_to) for claim in parse_claims(case.claims)
@@ -1031,6 +1038,8 @@ def facts_period(session: Session, case_id: str) -> tuple[date | None, date | No
             continue  # terms stored by an older release: they date nothing
         spans.append((terms.signed_on, term_end(terms)))
     spans = [(first, last) for first, last in spans if first is not None or last is not None]
+    if not spans:
+        return None, case.received_at
     starts = [first for first, _last in spans if first is not None]
     ends = [last for _first, last in spans]
     start = min(starts) if starts else None

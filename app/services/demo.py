@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from app.config import Paths
 from app.db.engine import note_wide_rows
@@ -280,11 +280,19 @@ class _Builder:
     long tail of a large mission's employers from one of its own)."""
 
     def __init__(
-        self, ws: Workspace, seed: int, today: date, now: datetime | None = None, cases: int = 0
+        self,
+        ws: Workspace,
+        seed: int,
+        today: date,
+        now: datetime | None = None,
+        cases: int = 0,
+        fill: int = 0,
     ) -> None:
         self.ws = ws
         self.seed, self.cases = seed, cases
-        self.rng = random.Random(seed)
+        # A later fill of the same mission (``fill``: the cases it holds) draws other rows, whose
+        # ids the first fill's do not already hold.
+        self.rng = random.Random(seed if not fill else f"{seed}:{fill}")
         self.today = today
         self.mission = ws.mission_code
         self.now = now or datetime.now(UTC)
@@ -446,6 +454,30 @@ class _Builder:
                     }
                 )
             )
+
+    def reuse_organisations(self, session: Any) -> set[str]:
+        """Employers, agencies and partners the mission already holds under the same name and
+        country stand for the ones drawn again (a second fill inserted each of them twice, or
+        failed on its ids); returns the ids of the rows not to insert."""
+        reused: set[str] = set()
+        remap: dict[str, str] = {}
+        for model in (Employer, RecruitmentAgency, PartnerOrganisation):
+            held = {
+                (name, country): row_id
+                for row_id, name, country in session.execute(
+                    select(model.id, model.name, model.country).where(model.deleted_at.is_(None))
+                )
+            }
+            for row in self.rows[model]:
+                found = held.get((row["name"], row["country"]))
+                if found is not None:
+                    remap[row["id"]] = row["id"] = found
+                    reused.add(found)
+        self.employers = {
+            country: [remap.get(i, i) for i in ids] for country, ids in self.employers.items()
+        }
+        self.agencies = [remap.get(i, i) for i in self.agencies]
+        return reused
 
     # -- people -----------------------------------------------------------------------------
 
@@ -749,8 +781,11 @@ def fill_demo(
     ws.require_role(Role.ADMIN)
     if cases < 0:
         raise ValidationError(_("The number of cases cannot be negative."), field="cases")
-    builder = _Builder(ws, seed, today or date.today(), now, cases)
-    builder.organisations()
+    with ws.read() as session:
+        held = session.scalar(select(func.count()).select_from(Case)) or 0
+        builder = _Builder(ws, seed, today or date.today(), now, cases, fill=held)
+        builder.organisations()
+        reused = builder.reuse_organisations(session)
     person_ids: list[str] = []
     for _i in range(cases):
         if person_ids and builder.rng.random() < 0.05:
@@ -764,6 +799,10 @@ def fill_demo(
     builder.refer_cases(random.Random(f"{seed}:referrals"))
     with ws.write() as session:
         _number_cases(session, ws.mission_code, builder.rows[Case])
+        employers = builder.rows[Employer]  # all of them, held or new, for the reviews
+        for held_model in (Employer, RecruitmentAgency, PartnerOrganisation):
+            rows = builder.rows[held_model]
+            builder.rows[held_model] = [r for r in rows if r["id"] not in reused]
         sync_rows = [r for model, rows in builder.rows.items() if _is_sync(model) for r in rows]
         last = next_counter(session, CHANGE_SEQ, len(sync_rows))
         for offset, row in enumerate(sync_rows, start=last - len(sync_rows) + 1):
@@ -791,7 +830,7 @@ def fill_demo(
     # A generator of its own keeps the cases the same whatever these add.
     extras = random.Random(f"{seed}:letters-and-reviews")
     _add_letters(ws, builder.rows[Case], extras, builder.today)
-    _add_reviews(ws, builder.rows[Case], builder.rows[Employer], extras)
+    _add_reviews(ws, builder.rows[Case], employers, extras)
     _add_returnees(ws, builder.rows[Case], random.Random(f"{seed}:returnees"), builder.today)
     return cases
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import asdict, dataclass
+from dataclasses import replace as replace_fields
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -70,6 +71,8 @@ class ReferralInfo:
     reason: str
     outcome: str
     version: int
+    # The outcome that ``record_outcome`` has just recorded this one in place of ("" if none).
+    replaced: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,10 +118,13 @@ def _referral_info(
     )
 
 
-# A closed or rejected case is shut: only a consul reopens it, with a reason on its timeline.
-# A referral made to it quietly would send a worker to a partner while the register says the
-# mission's work is over, and skip that decision.
-SHUT_STATUSES = frozenset({CaseStatus.CLOSED.value, CaseStatus.REJECTED.value})
+# A resolved, closed or rejected case is shut: only a consul reopens it, with a reason on its
+# timeline. A referral made to it quietly would send a worker to a partner while the register
+# says the mission's work is over (a resolved case may be closed with the referral still open),
+# and skip that decision.
+SHUT_STATUSES = frozenset(
+    {CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value, CaseStatus.REJECTED.value}
+)
 
 
 def refusal_to_refer(number: str, status: str) -> str | None:
@@ -370,6 +376,7 @@ class PartnerService(DatedService):
                         "To record another in its place, add --replace."
                     ).format(partner=partner.name, outcome=referral.outcome)
                 )
+            replaced = referral.outcome
             referral.outcome = outcome
             add_case_event(
                 session,
@@ -383,7 +390,7 @@ class PartnerService(DatedService):
             self.ws.audit(
                 session, "case.referral_outcome", "case", case.number, {"referral": referral.id}
             )
-            return _referral_info(referral, case, partner)
+            return replace_fields(_referral_info(referral, case, partner), replaced=replaced)
 
     def referrals(self, case_id: str) -> builtins.list[ReferralInfo]:
         """The case's referrals, the latest first."""

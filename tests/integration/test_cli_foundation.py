@@ -434,3 +434,16 @@ def test_os_errors_are_said_in_the_apps_words_with_the_path(
     for run in (backup, csv, folder):
         assert "Errno" not in run.err and "No such file or directory" not in run.err
         assert len(run.err.strip().splitlines()) == 1
+
+
+def test_demo_writes_its_seconds_with_the_languages_decimal_mark(
+    tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """«… in 2.5 s» printed Python's '.' in Kazakh and Russian, which write «2,5»."""
+    for lang, seconds in (("ru", "2,5"), ("kk", "2,5"), ("en", "2.5")):
+        clock = iter([100.0, 102.5])
+        monkeypatch.setattr("app.cli.demo.time.perf_counter", lambda clock=clock: next(clock))
+        target = tmp_path / lang
+        result = run_cli(capsys, "--data-dir", str(target), "--lang", lang, "demo", "--cases", "0")
+        assert result.code == 0, result.err
+        assert f" {seconds} " in result.out, result.out

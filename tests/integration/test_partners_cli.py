@@ -92,7 +92,11 @@ def test_an_outcome_on_record_is_replaced_only_when_asked(
     assert run_cli(capsys, *refer).code == 0
     referral = json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)[0]
     outcome = ("case", "referral-outcome", referral["id"], "--outcome")
-    assert run_cli(capsys, *outcome, "Taken in for a week").code == 0
+    first = run_cli(capsys, *outcome, "Taken in for a week")
+    assert first.code == 0
+    assert first.out.strip() == (
+        f"{case_number}: outcome of the referral to {SHELTER['name']} recorded."
+    )
 
     again = run_cli(capsys, *outcome, "Lawyer filed a claim")
     assert (again.code, again.out) == (1, "")
@@ -103,7 +107,13 @@ def test_an_outcome_on_record_is_replaced_only_when_asked(
     rows = json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)
     assert rows[0]["outcome"] == "Taken in for a week"
 
-    assert run_cli(capsys, *outcome, "Lawyer filed a claim", "--replace").code == 0
+    replaced = run_cli(capsys, *outcome, "Lawyer filed a claim", "--replace")
+    assert replaced.code == 0
+    # The fault: it said only "recorded", as if nothing had been on record.
+    assert replaced.out.strip() == (
+        f"{case_number}: outcome of the referral to {SHELTER['name']} recorded in place of "
+        "“Taken in for a week”."
+    )
     rows = json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)
     assert rows[0]["outcome"] == "Lawyer filed a claim"
     history = run_cli(capsys, "case", "show", case_number).out
@@ -226,7 +236,10 @@ def test_refer_with_set_status_moves_the_case_or_is_refused_whole(
     assert run_cli(capsys, "case", "referral-outcome", done[0]["id"], "--outcome", "Ok").code == 0
     run = run_cli(capsys, *refer, "--set-status")
     assert run.code == 1 and run.out == ""
-    assert run.err.strip() == "qorgau: A case cannot move from “Resolved” to “Referred”."
+    assert run.err.strip() == (
+        f"qorgau: Case {case_number} is “Resolved”: reopen it before you refer it to a partner "
+        "(a consul sets its status to “In progress” and gives a reason)."
+    )
     assert len(json.loads(run_cli(capsys, "case", "referrals", case_number, "--json").out)) == 1
     assert json.loads(run_cli(capsys, "case", "show", case_number, "--json").out)["status"] == (
         "resolved"

@@ -5,7 +5,7 @@ the QApplication exists): ``python -m tests.ui.scaled_probe DATA_DIR LANG``.
 Prints one JSON object: the screen's available size; for each area, the case editor and the
 setup wizard, the window's size (without its frame); whether the editor's Save and Close
 buttons and the returnee dialog's OK lie on the screen; whether the case list (its filters,
-New case, the table's scroll bar) scrolls sideways.
+New case, the table's scroll bar) or any other area scrolls sideways.
 """
 
 from __future__ import annotations
@@ -54,16 +54,19 @@ def main(data_dir: str, language: str) -> dict[str, Any]:
     found: dict[str, Any] = {
         "screen": list(app.primaryScreen().availableGeometry().size().toTuple())
     }
+    areas = window.findChild(QScrollArea, "areas")
+    assert areas is not None
+    sideways = []
     for key in window.area_keys():
         window.show_area(key)
         app.processEvents()
         found[key] = list(window.size().toTuple())
+        if areas.horizontalScrollBar().isVisible():
+            sideways.append(key)
+    found["areas that scroll sideways"] = sideways
     area = window.show_area("cases")
     assert isinstance(area, CasesArea)
     app.processEvents()
-    areas = window.findChild(QScrollArea, "areas")
-    assert areas is not None
-    found["case list scrolls sideways"] = areas.horizontalScrollBar().isVisible()
     area.open_case(case.id)
     app.processEvents()
     found["editor"] = list(window.size().toTuple())

@@ -8,7 +8,9 @@ the screen; the returnee dialog's form, 524 pixels tall, put its OK below a 512-
 screen; at 150 % in Russian the navigation (235 pixels) left the case editor too little and
 its Close button scrolled out of sight; the setup wizard kept 480 pixels, with its title bar
 more than the screen left; the case list's filters kept two rows 988 pixels wide in Kazakh,
-and the list scrolled sideways, New case and its own scroll bar out of sight. The scale
+and the list scrolled sideways, New case and its own scroll bar out of sight; at 125 %
+Contracts, Agreements and Exchange still scrolled sideways (their right-hand buttons and
+columns out of sight). The scale
 factor is set before a QApplication exists, so each probe runs in a process of its own
 (tests/ui/scaled_probe.py). Images drawn for one pixel ratio are asked for at the others.
 """
@@ -67,14 +69,16 @@ def test_every_area_and_the_buttons_fit_a_scaled_laptop_screen(
     assert width < LAPTOP["width"]  # the scale factor took effect
     buttons = found.pop("editor buttons")
     returnee_ok = found.pop("returnee OK")
-    list_scrolls = found.pop("case list scrolls sideways")
+    sideways = found.pop("areas that scroll sideways")
     # A window's frame and title bar take FRAME_ALLOWANCE more.
     room = (width - FRAME_ALLOWANCE.width(), height - FRAME_ALLOWANCE.height())
     too_big = {key: size for key, size in found.items() if size[0] > room[0] or size[1] > room[1]}
     assert too_big == {}
     assert buttons == [True, True]
     assert returnee_ok
-    assert not list_scrolls
+    # At 150 % the two panes of a contract review and of the library side by side need more
+    # than the screen's 709 pixels: there, and only there, the area scrolls.
+    assert set(sideways) <= ({"contracts", "agreements"} if scale == "1.5" else set())
 
 
 @pytest.mark.parametrize("ratio", [1.25, 1.5])

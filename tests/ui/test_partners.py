@@ -281,14 +281,20 @@ def test_the_refer_dialog_sets_the_status_to_referred_when_the_workflow_allows(
     assert "Status changed: New → Referred" in editor.timeline.events.toPlainText()
 
 
-def test_a_resolved_case_is_referred_without_the_status_box(qtbot: QtBot, open_ws: OpenWs) -> None:
+def test_a_resolved_case_says_to_reopen_it_and_offers_no_ok(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: a resolved case was referred, and a consul could then close it with the
+    referral open. As for a closed case, the dialog says to reopen it first (as the command
+    line does), and OK stays off."""
     editor, case_id, ws, dialog = _refer_dialog(qtbot, open_ws, status="resolved")
     assert not dialog.set_status.isVisible()
+    assert dialog.error.isVisible()
+    number = CaseService(ws).get_case(case_id).number
+    assert dialog.error.text().startswith(f"Case {number} is “Resolved”: reopen it before")
     type_into(qtbot, dialog.reason, "Help with the journey home.")
-    press_dialog_button(qtbot, dialog)
-    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    assert not dialog.ok_button().isEnabled()
+    dialog.reject()
     assert CaseService(ws).get_case(case_id).status == "resolved"
-    assert len(PartnerService(ws).referrals(case_id)) == 1
+    assert PartnerService(ws).referrals(case_id) == []
 
 
 def test_a_closed_case_says_to_reopen_it_and_offers_no_ok(qtbot: QtBot, open_ws: OpenWs) -> None:

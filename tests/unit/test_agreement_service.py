@@ -502,11 +502,13 @@ def test_the_facts_period_comes_from_the_claims_and_the_contracts_reviewed(
     open_ws: OpenWs,
 ) -> None:
     """Letters date their citations by this period (not by their own date): the earliest
-    start and the latest end the case records; no end while anything recorded is open."""
+    start and the latest end the case records; no end while anything recorded is open; with
+    nothing dated, up to the day the complaint was received."""
     ws = open_ws("aigul")
     case_id = new_case(ws, "KR", ("unpaid_wages",))
+    received = CaseService(ws).get_case(case_id).received_at
     with ws.read() as session:
-        assert facts_period(session, case_id) == (None, None)
+        assert facts_period(session, case_id) == (None, received)
     ContractReviewService(ws).save(
         {"signed_on": "2019-01-10", "term_months": 12}, case_id=case_id, host_country="KR"
     )

@@ -15,6 +15,7 @@ from app.db.models import (
     PartnerOrganisation,
     PartnerReferral,
     Person,
+    RecruitmentAgency,
 )
 from app.domain.codes import CaseStatus
 from app.domain.iin import is_valid_iin
@@ -221,3 +222,31 @@ def test_a_large_demo_has_the_long_tail_of_employers_a_large_mission_has(
     assert len(tail) == 400 // 8
     assert {row.country for row in tail} == {"KR"}
     assert len({row.name_key for row in tail}) == len(tail)  # no two taken for one
+
+
+def test_a_second_fill_adds_cases_and_keeps_one_of_each_organisation(ws: Workspace) -> None:
+    """The fault: ``qorgau demo`` run again on its mission with the same seed failed with an
+    internal error (the employers' ids again), and with another seed inserted every employer,
+    agency and partner a second time."""
+
+    def held() -> tuple[int, int, int, int]:
+        with ws.read() as session:
+            return tuple(  # type: ignore[return-value]
+                session.scalar(select(func.count()).select_from(model)) or 0
+                for model in (Case, Employer, RecruitmentAgency, PartnerOrganisation)
+            )
+
+    fill_demo(ws, 40, seed=2, today=TODAY)
+    cases, employers, agencies, partners = held()
+    fill_demo(ws, 40, seed=2, today=TODAY)
+    fill_demo(ws, 30, seed=5, today=TODAY)
+    assert held() == (cases + 70, employers, agencies, partners)
+    with ws.read() as session:
+        numbers = session.scalars(select(Case.number)).all()
+        without_employer = session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .where(Case.employer_id.is_not(None), ~Case.employer_id.in_(select(Employer.id)))
+        )
+    assert len(set(numbers)) == len(numbers) == cases + 70
+    assert without_employer == 0

@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.agreements import Library, load_library
-from app.db.models import Mission, User
+from app.db.models import Case, Mission, User
 from app.domain.iin import make_iin
 from app.letters import LETTER_KINDS, Addressee
 from app.letters.states import state_name, state_name_en_bare
@@ -40,6 +40,7 @@ from app.services.workspace import Workspace
 from tests.builders import (
     hanil_steel_case,
     register_row_case,
+    with_a_provision_in_the_qatar_agreement,
     with_provision_of_the_signed_tajik_agreement,
 )
 from tests.conftest import OpenWs
@@ -895,3 +896,80 @@ def test_a_note_cites_a_convention_that_bound_the_host_only_after_the_facts_as_a
     assert standards_intro["en"] not in note.split("(No. 29)")[0]
     draft = letters.draft(case.id, "note_verbale_labour_authority", "en")
     assert not [w for w in letters.warnings(draft.id) if "after the facts" in w]
+
+
+QATAR_AGREEMENT = {
+    "kk": "Қазақстан Республикасының Үкіметі мен Катар Мемлекетінің Үкіметі арасындағы",
+    "ru": "Соглашение между Правительством Республики Казахстан и Правительством Государства Катар",
+    "en": "Agreement between the Government of the Republic of Kazakhstan and the Government of "
+    "the State of Qatar",
+}
+LATER_INTRO = {
+    "kk": "Баяндалған оқиғалардан кейін күшіне енген халықаралық шартта мыналар көзделген:",
+    "ru": "Международный договор, вступивший в силу после изложенных событий, предусматривает:",
+    "en": "An international agreement that entered into force after the events described provides:",
+}
+STANDARDS_INTRO = {
+    "kk": "Халықаралық стандарттарда",
+    "ru": "Международные стандарты",
+    "en": "International standards",
+}
+
+
+def qatar_case(people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch) -> CaseDetail:
+    """A worker's case in Qatar, whose agreement with Kazakhstan (in force since 18 December
+    2025) the officer cites."""
+    monkeypatch.setitem(EMPLOYERS, "QA", "Doha Build WLL")
+    monkeypatch.setitem(CURRENCY, "QA", "QAR")
+    sync_library(people["admin"], with_a_provision_in_the_qatar_agreement())
+    case = make_case(people, "female", "QA")
+    agreements = AgreementService(people["aigul"])
+    (provision,) = agreements.get("kz-qa-employment-2024").provisions
+    agreements.cite(case.id, provision.id)
+    return case
+
+
+def set_claims(people: dict[str, Workspace], case_id: str, *claims: dict[str, str]) -> None:
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case_id, CaseChanges(claims=claims), cases.get_case(case_id).version)
+
+
+def test_an_agreement_in_force_only_after_the_facts_is_no_standard_but_has_its_own_heading(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: wages unpaid in mid-2025 made the agreement with Qatar (in force since
+    December 2025) an "international standard" in the note; it is an agreement between the two
+    states, the law since, not when the wages went unpaid: cited under a heading that says so,
+    after the law of the time and before any standard."""
+    case = qatar_case(people, monkeypatch)
+    wages = {"amount": "9000", "currency": "QAR", "what": "wages"}
+    set_claims(people, case.id, wages | {"period_from": "2025-06-01", "period_to": "2025-08-31"})
+    for lang in LANGS:
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        title = flat(QATAR_AGREEMENT[lang])
+        assert LATER_INTRO[lang] in note, lang
+        assert note.index(LATER_INTRO[lang]) < note.index(title), lang
+        standards = note.find(STANDARDS_INTRO[lang])
+        assert standards == -1 or standards > note.index(title), lang
+    # Wages unpaid in 2026, when it bound Qatar: the agreement is the law, no heading of its own.
+    set_claims(people, case.id, wages | {"period_from": "2026-06-01", "period_to": "2026-08-31"})
+    note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
+    assert QATAR_AGREEMENT["en"] in note and LATER_INTRO["en"] not in note
+
+
+def test_a_case_with_no_dated_claim_dates_its_facts_by_the_day_it_was_received(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: a case whose claims name no period was judged by the letter's date, so a
+    complaint received in September 2025 cited the agreement with Qatar, in force only since
+    December 2025, as the law that was broken, with no warning to the approver."""
+    case = qatar_case(people, monkeypatch)
+    with people["aigul"].write() as session:
+        session.get(Case, case.id).received_at = date(2025, 9, 1)
+    set_claims(people, case.id, {"amount": "9000", "currency": "QAR", "what": "wages"})
+    letters = LetterService(people["aigul"], today=TODAY)
+    for lang in LANGS:
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        assert note.index(LATER_INTRO[lang]) < note.index(flat(QATAR_AGREEMENT[lang])), lang
+        draft = letters.draft(case.id, "note_verbale_labour_authority", lang)
+        assert [w for w in letters.warnings(draft.id) if "after the facts" in w], lang

@@ -239,30 +239,33 @@ def test_set_status_on_a_resolved_case_is_refused_and_nothing_is_written(
     case = wage_case(ws, ASSEL)
     CaseService(ws).set_status(case.id, "resolved", "Paid in full")
     before = (count(ws, PartnerReferral), audit_actions(ws), CaseService(ws).get_case(case.id))
-    with pytest.raises(ValidationError, match="cannot move from “Resolved” to “Referred”"):
+    with pytest.raises(ConflictError, match="is “Resolved”: reopen it before you refer it"):
         PartnerService(ws).refer(case.id, shelter.id, "Nowhere to sleep", set_status=True)
     after = (count(ws, PartnerReferral), audit_actions(ws), CaseService(ws).get_case(case.id))
     assert after == before
 
 
-@pytest.mark.parametrize("shut", ["closed", "rejected"])
-def test_a_closed_or_rejected_case_is_not_referred_until_reopened(
-    open_ws: OpenWs, shut: str
+@pytest.mark.parametrize("shut", ["resolved", "closed", "rejected"])
+@pytest.mark.parametrize("set_status", [True, False])
+def test_a_resolved_closed_or_rejected_case_is_not_referred_until_reopened(
+    open_ws: OpenWs, shut: str, set_status: bool
 ) -> None:
     """The fault: a closed case could be referred, around the consul's decision (with a
-    reason on the timeline) that reopens it. Refused, saying how; once reopened, it is."""
+    reason on the timeline) that reopens it; a resolved one still could, and the consul could
+    then close it with the referral open. Refused, saying how; once reopened, it is."""
     shelter = PartnerService(open_ws("serik")).create(SHELTER)
     ws, consul = open_ws("aigul"), CaseService(open_ws("serik"))
     case = wage_case(ws, ASSEL)
-    if shut == "closed":
+    if shut in ("resolved", "closed"):
         CaseService(ws).set_status(case.id, "resolved", "Paid in full")
+    if shut == "closed":
         consul.set_status(case.id, "closed", "")
-    else:
+    elif shut == "rejected":
         consul.set_status(case.id, "rejected", "Not a labour matter")
     before = (count(ws, PartnerReferral), audit_actions(ws), CaseService(ws).get_case(case.id))
-    label = {"closed": "Closed", "rejected": "Rejected"}[shut]
+    label = {"resolved": "Resolved", "closed": "Closed", "rejected": "Rejected"}[shut]
     with pytest.raises(ConflictError) as refused:
-        PartnerService(ws).refer(case.id, shelter.id, "Nowhere to sleep", set_status=True)
+        PartnerService(ws).refer(case.id, shelter.id, "Nowhere to sleep", set_status=set_status)
     assert str(refused.value) == (
         f"Case {case.number} is “{label}”: reopen it before you refer it to a partner "
         "(a consul sets its status to “In progress” and gives a reason)."

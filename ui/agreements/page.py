@@ -500,11 +500,13 @@ class AgreementsPage(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.search)
+        # Kind and status on one row, the country under them: the three side by side kept the
+        # list at least 526 pixels wide in Kazakh, and the page scrolled sideways at 125 %.
         filters = QHBoxLayout()
-        filters.addWidget(self.kind)
-        filters.addWidget(self.status)
-        filters.addWidget(self.country, 1)
+        filters.addWidget(self.kind, 1)
+        filters.addWidget(self.status, 1)
         left_layout.addLayout(filters)
+        left_layout.addWidget(self.country)
         left_layout.addWidget(self.list, 1)
         bottom = widget_row(self.count)
         bottom.addWidget(self.legend, 1)  # the row's free width is the legend's to wrap in

@@ -65,6 +65,7 @@ from ui.widgets.common import (
     STRETCH,
     ErrorLabel,
     ask_save_changes,
+    lines_tall,
     push_button,
     set_label,
     widget_row,
@@ -179,7 +180,7 @@ class CaseEditor(QWidget):
         self._officers_offered = self.officer.count()
         self.description = QPlainTextEdit()
         self.description.setTabChangesFocus(True)
-        self.description.setMinimumHeight(90)
+        lines_tall(self.description, 5, fixed=False)
         # Amounts claimed: letters demand exactly these (app.domain.claims).
         self.claims = ClaimsEditor()
         self.categories = CheckList()

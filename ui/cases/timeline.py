@@ -24,7 +24,7 @@ from app.services.records import CaseDetail, EventInfo
 from ui.palette import MUTED_TEXT
 from ui.tasks import OneWriteAtATime, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import STRETCH, ErrorLabel, keep_narrow, push_button, widget_row
+from ui.widgets.common import STRETCH, ErrorLabel, keep_narrow, lines_tall, push_button, widget_row
 from ui.widgets.dialogs import ReasonDialog
 
 LINK_KINDS = ("letter", "review", "attachment")
@@ -83,7 +83,7 @@ class TimelinePanel(QWidget):
         self.kind = QComboBox()
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
-        self.text.setFixedHeight(70)
+        lines_tall(self.text, 4)  # a short note; more scrolls
         self.add_button = push_button(self.add_entry)
         self.error = ErrorLabel()
         self.status_label = QLabel()

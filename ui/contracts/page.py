@@ -67,6 +67,7 @@ from ui.widgets.common import (
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import DateField
 from ui.widgets.file_dialogs import in_documents
+from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label
 
 DEBOUNCE_MS = 350
@@ -359,14 +360,21 @@ class ContractReviewPage(QWidget):
         right.addWidget(self.sources)
         right.addWidget(self.indicators_title)
         right.addWidget(self.indicators)
-        buttons = widget_row(
+        # On a second row where the pane is narrower than they are: on one row they kept the
+        # page 1,028 pixels wide in Russian, and at 125 % display scaling it scrolled sideways.
+        buttons = FlowLayout()
+        for item in (
             self.new_button,
-            STRETCH,
-            self.busy,
             self.save_button,
             self.report_language,
             self.export_button,
-        )
+            self.busy,
+        ):
+            buttons.addWidget(item)
+        # Its room kept while hidden, so that a save does not move the buttons to a new row.
+        policy = self.busy.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.busy.setSizePolicy(policy)
         right.addLayout(buttons)
         # The review's fields and buttons wait for a save under way.
         self.writes: OneWriteAtATime[ContractReviewInfo] = OneWriteAtATime(

@@ -152,18 +152,18 @@ class ExchangePage(QWidget):
         self.resend_button.clicked.connect(self.choose_bundle_to_follow)
         self.export_summary = word_wrapped(plain_label())
         self.export_summary.hide()  # shown once there is a summary; no empty gap before
+        # The key on one row, "everything" and the button on the next, the other key's box
+        # and field on rows of their own: side by side they kept the page 973 pixels wide in
+        # Russian, and at 125 % display scaling it scrolled sideways.
         row = QHBoxLayout()
         row.addWidget(self.recipient_label)
         row.addWidget(self.recipient_choice, 1)
-        row.addWidget(self.everything)
-        row.addWidget(self.export_button)
-        other_row = QHBoxLayout()
-        other_row.addWidget(self.other_key)
-        other_row.addWidget(self.recipient, 1)
         export_layout = QVBoxLayout(self.export_box)
         export_layout.addLayout(row)
+        export_layout.addLayout(widget_row(self.everything, STRETCH, self.export_button))
         export_layout.addWidget(self.no_hq_key)
-        export_layout.addLayout(other_row)
+        export_layout.addWidget(self.other_key)
+        export_layout.addWidget(self.recipient)
         export_layout.addWidget(self.other_warning)
         export_layout.addWidget(self.recipient_error)
         export_layout.addWidget(self.export_summary)

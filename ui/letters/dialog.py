@@ -42,6 +42,7 @@ from ui.widgets.common import (
     ask_save_changes,
     check_row,
     labels_above_when_narrow,
+    lines_tall,
     open_at,
     push_button,
     set_label,
@@ -148,7 +149,7 @@ class LetterDialog(QDialog):
         self.free_text.setTabChangesFocus(True)
         self.enclosures = QPlainTextEdit()
         self.enclosures.setTabChangesFocus(True)
-        self.enclosures.setFixedHeight(60)
+        lines_tall(self.enclosures, 3)
 
     def _build_form(self) -> None:
         """One row per field; labels are set by retranslate_ui."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -285,6 +286,28 @@ def unlabelled_rows(form: QFormLayout, *fields: QWidget) -> None:
     """A row for each of ``fields``, in order, labelled later by ``set_label``."""
     for field in fields:
         form.addRow("", field)
+
+
+def lines_tall(edit: QPlainTextEdit, lines: int, fixed: bool = True) -> None:
+    """Make ``edit`` ``lines`` lines of its font tall, frame and margins included (at least,
+    unless ``fixed``): a height in pixels cut the text of a larger font (a system text size of
+    150 %) to a line and a half."""
+    margins = edit.contentsMargins()
+    height = math.ceil(
+        lines * edit.fontMetrics().lineSpacing()
+        + 2 * edit.document().documentMargin()
+        + margins.top()
+        + margins.bottom()
+    )
+    if fixed:
+        edit.setFixedHeight(height)
+    else:
+        edit.setMinimumHeight(height)
+
+
+def chars_wide(widget: QWidget, chars: int) -> int:
+    """The width of ``chars`` average characters of ``widget``'s font, in pixels."""
+    return math.ceil(chars * widget.fontMetrics().averageCharWidth())
 
 
 def keep_narrow(combo: QComboBox, chars: int) -> None:

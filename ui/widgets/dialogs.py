@@ -27,7 +27,7 @@ from app.i18n import _
 from app.security.keyslots import check_password_strength
 from ui.tasks import BackgroundTask, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import ErrorLabel, screen_room, word_wrapped
+from ui.widgets.common import ErrorLabel, lines_tall, screen_room, word_wrapped
 from ui.widgets.plain import plain_label
 
 
@@ -288,7 +288,7 @@ class ReasonDialog(ValidatingDialog):
         self.required = required
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
-        self.reason.setFixedHeight(90)
+        lines_tall(self.reason, 5)
         self.form.addRow(_("&Reason:"), self.reason)
         if required:
             self.reason.textChanged.connect(self._allow_ok)

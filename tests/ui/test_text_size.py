@@ -1,0 +1,80 @@
+"""A larger system text size (150 %, as an officer with weaker eyes sets it) keeps the text
+fields their number of lines and the lock screen's box its line length.
+
+The faults: the timeline's note was 70 pixels tall, the letter's enclosures 60, a reason 90
+and the lock screen's box 440 pixels wide, whatever the font: at 150 % text the note showed
+three lines of four, the enclosures two and a half, and the lock box wrapped into more lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from pytestqt.qtbot import QtBot
+
+from app.config import Paths
+from app.services.cases import CaseService
+from tests.builders import ASSEL, wage_case
+from tests.conftest import OpenWs
+from tests.ui.press import on_screen
+from ui.cases.timeline import TimelinePanel
+from ui.i18n_bridge import LanguageBridge
+from ui.letters.dialog import LetterDialog
+from ui.lock import LockScreen
+from ui.widgets.dialogs import ReasonDialog
+
+
+@pytest.fixture
+def larger_text(qapp: QApplication) -> Iterator[float]:
+    """The application's font at 1.5 times its size, as a system text size of 150 % sets it;
+    yields the factor."""
+    normal = qapp.font()
+    larger = qapp.font()
+    larger.setPointSizeF(normal.pointSizeF() * 1.5)
+    qapp.setFont(larger)
+    yield 1.5
+    qapp.setFont(normal)
+
+
+def shows_lines(edit: QPlainTextEdit) -> float:
+    """How many lines of its font ``edit`` shows."""
+    room = edit.viewport().height() - 2 * edit.document().documentMargin()
+    return room / edit.fontMetrics().lineSpacing()
+
+
+def test_text_fields_keep_their_lines_at_a_larger_text_size(
+    qtbot: QtBot, open_ws: OpenWs, larger_text: float
+) -> None:
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    timeline = on_screen(qtbot, TimelinePanel(CaseService(ws)))
+    reason = on_screen(qtbot, ReasonDialog(None, "Reason"))
+    letter = on_screen(qtbot, LetterDialog(ws, case.id, case.number))
+    QCoreApplication.processEvents()
+    assert shows_lines(timeline.text) >= 4
+    assert shows_lines(reason.reason) >= 5
+    assert shows_lines(letter.enclosures) >= 3
+
+
+def test_the_lock_screens_box_widens_with_the_text(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, qapp: QApplication
+) -> None:
+    def explanation_width() -> int:
+        lock = on_screen(qtbot, LockScreen(installation, "consul", bridge))
+        lock.resize(1366, 768)
+        lock.prepare()
+        QCoreApplication.processEvents()
+        return lock.explanation.width()
+
+    normal = explanation_width()
+    font = qapp.font()
+    larger = qapp.font()
+    larger.setPointSizeF(font.pointSizeF() * 1.5)
+    qapp.setFont(larger)
+    try:
+        assert explanation_width() >= 1.4 * normal
+    finally:
+        qapp.setFont(font)
