@@ -61,6 +61,7 @@ from app.services.users import (
     UserService,
     recovery_key_advice,
     released_message,
+    reset_rekey_waiting_message,
     role_changed_message,
     unapproved_message,
 )
@@ -314,8 +315,16 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 def cmd_user_passwd(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         password = new_password(_("New password"), env="QORGAU_NEW_PASSWORD")
-        UserService(ws).change_password(args.username, password)
+        rekeyed = UserService(ws, SecretStore()).change_password(args.username, password)
+    # Closing the workspace finished a re-key that waited if the other windows had gone.
     print(_("Password of {user} changed.").format(user=args.username))
+    if rekeyed is not None and ws.pending_key is not None:
+        print(reset_rekey_waiting_message(args.username))
+    if rekeyed is not None:
+        _print_users(
+            _("Reset the passwords of: {users} (their key slots predate the new key)."),
+            rekeyed.without_keys,
+        )
     return 0
 
 

@@ -145,8 +145,8 @@ def recover(
     slots.set_slot(new_admin, new_password, key, settled.pending)
     if store is not None:
         store.delete(unlock_entry_name(slots.database_id(), new_admin))
-    if method == "escrow":
-        _use_up_escrow(paths, new_admin, settled)
+    if existed or method == "escrow":
+        _retire_database_key(paths, new_admin, settled, method == "escrow", store)
     return Recovered(new_admin, method, took_over=existed)
 
 
@@ -176,15 +176,20 @@ def _open_with(paths: Paths, slots: KeySlotStore, secret: str) -> tuple[SettledK
     return None, ""
 
 
-def _use_up_escrow(paths: Paths, admin: str, settled: SettledKey) -> None:
-    """The code HQ read out must not work twice: re-key without the escrow slot, then a new
-    escrow secret for the same recipient."""
+def _retire_database_key(
+    paths: Paths, admin: str, settled: SettledKey, used_escrow: bool, store: SecretStore | None
+) -> None:
+    """Re-key after a recovery that must end an access. A takeover: the account's old
+    password, with a copy of the key file from before, and its "unlock on this computer"
+    entry each still yielded the database key, which a new slot does not take back. HQ's
+    code: it must not work twice, so the escrow slot goes and a new secret is sealed to the
+    same recipient."""
     slots = KeySlotStore(paths.keyslots)
-    escrow = slots.escrow()
+    escrow = slots.escrow() if used_escrow else None
     ws = open_workspace(paths, admin, settled.key, slots.database_id())
     ws.pending_key = settled.pending
     try:
-        rekey_workspace(ws, slots, ESCROW_SLOT, None)
+        rekey_workspace(ws, slots, ESCROW_SLOT if used_escrow else None, store)
         if escrow is not None:
             _escrow_to(ws, slots, str(escrow["recipient"]))
     finally:

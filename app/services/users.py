@@ -112,6 +112,15 @@ def rekey_waiting_message(username: str) -> str:
     ).format(user=username)
 
 
+def reset_rekey_waiting_message(username: str) -> str:
+    """A password reset whose re-key waits for other windows."""
+    return _(
+        "The old password of {user} opens nothing any more. The database file keeps its old "
+        "key until the other Qorgau windows and commands on this computer are closed; it is "
+        "replaced at the next sign-in after that."
+    ).format(user=username)
+
+
 def released_message(username: str, numbers: list[str]) -> str:
     """What a revocation did to the user's open cases, for the window and the command."""
     return ngettext(
@@ -270,8 +279,14 @@ class UserService:
                 self.slots.set_slot(username, password, self.ws.db.key, self.ws.pending_key)
             return _info(user)
 
-    def change_password(self, username: str, new_password: str) -> None:
-        """A user changes their own password; an administrator resets anyone's."""
+    def change_password(self, username: str, new_password: str) -> Rekeyed | None:
+        """A user changes their own password; an administrator resets anyone's.
+
+        A reset re-keys the database: whoever knew the old password (the reason for many a
+        reset) and copied the key file, or kept the key for "unlock on this computer", held
+        the database key itself, which no new slot takes back. Returns what that re-key did
+        (None for a user's own change): the users whose old slots could not receive the new
+        key, and whether it waits for other windows (the file keeps its old key till then)."""
         if username != self.ws.actor.username and self.ws.actor.role not in USER_MANAGERS:
             raise PermissionDenied(_("Only an administrator can reset another user's password."))
         self._check_password(new_password)
@@ -288,8 +303,13 @@ class UserService:
                     hq_database.set_login_password(session.connection(), username, new_password)
             else:
                 self.slots.set_slot(username, new_password, self.ws.db.key, self.ws.pending_key)
-        if not self.ws.on_server:
-            self._renew_or_forget_unlock(username)
+        if self.ws.on_server:
+            return None
+        rekeyed = None
+        if action == "user.reset_password":
+            rekeyed = rekey_workspace(self.ws, self.slots, None, self.store)
+        self._renew_or_forget_unlock(username)
+        return rekeyed
 
     def _renew_or_forget_unlock(self, username: str) -> None:
         """After a new password: the user's own "unlock on this computer" follows it; anyone
