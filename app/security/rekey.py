@@ -26,12 +26,14 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.db.raw import key_opens, leave_wal, open_raw
 from app.errors import DatabaseBusy, DatabaseError, FileInUse
 from app.i18n import _, ngettext
 from app.security.keyslots import KeySlotStore, OpenedSlot, PendingKey, new_database_key
 from app.security.private_files import exclusive_lock
+from app.security.waiting_secret import MARKER, unseal
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,25 @@ def _key_pragma(name: str, key: bytes) -> str:
     return f"PRAGMA {name} = \"x'{key.hex()}'\""
 
 
-def rekey_database(db_path: Path, old_key: bytes, new_key: bytes) -> None:
-    """Re-encrypt every page of the database under ``new_key``; no other connection may be open."""
+def _open_waiting_secrets(conn: Any, keys: tuple[bytes, ...]) -> None:
+    """Secrets sealed under the key the file now has (written while this re-key waited), or
+    under ``keys``, are stored plain again: the file's own key protects them from now on."""
+    rows = conn.execute(
+        "SELECT name, value FROM local_secret WHERE substr(value, 1, ?) = ?",
+        (len(MARKER), MARKER),
+    ).fetchall()
+    for name, value in rows:
+        opened = unseal(bytes(value), keys, str(name))
+        if opened is not None:
+            conn.execute("UPDATE local_secret SET value = ? WHERE name = ?", (opened, name))
+
+
+def rekey_database(
+    db_path: Path, old_key: bytes, new_key: bytes, sealed_under: tuple[bytes, ...] = ()
+) -> None:
+    """Re-encrypt every page of the database under ``new_key``; no other connection may be
+    open. Secrets sealed under ``new_key`` or ``sealed_under`` are opened (see
+    ``app.security.waiting_secret``)."""
     busy = FileInUse(
         _(
             "The database key cannot be changed while another Qorgau window or command uses "
@@ -102,6 +121,7 @@ def rekey_database(db_path: Path, old_key: bytes, new_key: bytes) -> None:
         if not leave_wal(conn):
             raise busy
         conn.execute(_key_pragma("rekey", new_key))
+        _open_waiting_secrets(conn, (new_key, *sealed_under))
         conn.execute("PRAGMA journal_mode = WAL")
     except DatabaseError:
         raise
@@ -168,16 +188,20 @@ def _finish_waiting(
     return True
 
 
-def retire_waiting_key(db_copy: Path, slots: KeySlotStore, key: bytes) -> None:
+def retire_waiting_key(
+    db_copy: Path, slots: KeySlotStore, key: bytes, waiting: PendingKey | None = None
+) -> None:
     """A private copy of the database (a backup's, a restore's) and of its key file, taken
     while a re-key waited: the copy gets a key of its own, sealed to every slot left in that
     key file, and the key file records it as current. Under ``key``, the one the live file
-    still has, the copy would open for the officer just revoked, who held that key."""
+    still has, the copy would open for the officer just revoked, who held that key. The
+    ``waiting`` key, if the window knows it, opens the secrets sealed under it in the copy."""
     if slots.state().rekey_to is None:
         return
     new_key = new_database_key()
     epoch, _without_keys = slots.begin_rekey(new_key, None)  # supersedes the waiting key
-    rekey_database(db_copy, key, new_key)  # the copy is ours alone: this never waits
+    sealed_under = (waiting.key,) if waiting is not None else ()
+    rekey_database(db_copy, key, new_key, sealed_under)  # the copy is ours alone: never waits
     conn = open_raw(db_copy, new_key)
     try:
         conn.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, as before

@@ -216,7 +216,7 @@ def _pack(workspace: Workspace, tmpdir: Path, created: datetime, out: Path, part
     copy, keyslots = tmpdir / DB_FILENAME, tmpdir / KEYSLOTS_FILENAME
     backup_database(workspace.db, copy)
     shutil.copyfile(workspace.paths.keyslots, keyslots)  # the key file of this copy
-    retire_waiting_key(copy, KeySlotStore(keyslots), workspace.db.key)
+    retire_waiting_key(copy, KeySlotStore(keyslots), workspace.db.key, workspace.pending_key)
     manifest = {
         "format": BACKUP_FORMAT,
         "version": BACKUP_VERSION,

@@ -27,6 +27,7 @@ from app.security.hq_secrets import (
     workstation_secret,
 )
 from app.security.keyring_store import SecretStore, identity_entry_name
+from app.security.waiting_secret import seal, unseal
 from app.services.installation import AGE_IDENTITY, MISSION_CODE_RE, SIGNING_KEY
 from app.services.workspace import Workspace
 
@@ -232,12 +233,29 @@ def private_key(ws: Workspace, session: Session, name: str, store: SecretStore) 
     except DBAPIError:
         row = None  # HQ on a server: this role may not read those rows at all
     if row is not None:
-        return bytes(row.value)
+        return _unsealed(ws, name, bytes(row.value))
     damaged = damaged_secrets_file(ws.paths.data_dir)
     if damaged is not None:
         # Said as such: "no key here" would send the operator to make new keys.
         raise SecretsFileDamaged(damaged)
     return None
+
+
+def _unsealed(ws: Workspace, name: str, value: bytes) -> bytes:
+    """A row written while a re-key waited is sealed under the waiting key (see
+    ``app.security.waiting_secret``): a window that signed in before it does not know it."""
+    pending = ws.pending_key.key if ws.pending_key is not None else None
+    opened = unseal(value, (ws.db.key, pending), name)
+    if opened is None:
+        raise DatabaseError(
+            _(
+                "The mission's new signing key can be used only once the database has its new "
+                "key: close every Qorgau window and command, sign in again and try again. If "
+                "this goes on, replace the signing key (Exchange → This installation's keys, "
+                "or 'qorgau keys rotate')."
+            )
+        )
+    return opened
 
 
 def move_secrets_off_server(workspace: Workspace, store: SecretStore) -> SecretPlace | None:
@@ -310,7 +328,12 @@ class KeyService:
             if secret is None:
                 raise DatabaseError(_("This installation has no signing key."))
             old_key = mission.signing_public_key or ""
-            secret.value = private_pem
+            # While a re-key waits the file keeps the old key, which a revoked officer held:
+            # the new private key is sealed under the waiting one until the re-key is done.
+            pending = self.ws.pending_key
+            secret.value = (
+                seal(private_pem, pending.key, SIGNING_KEY) if pending is not None else private_pem
+            )
             mission.signing_public_key = public_key
             self.ws.audit(
                 session,

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import AuditEntry, Case, Letter, User
+from app.db.models import AuditEntry, Case, Letter, LocalSecret, User
 from app.db.raw import whole_file_lock
 from app.domain.codes import EventKind, LetterStatus, Role, label
 from app.domain.events import SystemEvent, event_data
@@ -26,6 +26,7 @@ from app.security.keyslots import (
     new_database_key,
 )
 from app.security.rekey import Rekeyed, rekey_installation
+from app.security.waiting_secret import is_sealed, seal, unseal
 from app.services import hq_database
 from app.services.installation import check_role, check_username, remember_unlock
 from app.services.keys import KeyRotation, KeyService
@@ -493,6 +494,7 @@ def rekey_workspace(
     # the pages' bound ``interrupt`` still reaches their reads.
     with whole_file_lock(ws.paths.db):
         new_key = new_database_key()
+        _reseal_waiting_secrets(ws, new_key)
         alone = ws.db.rekeying(new_key, REKEY_WAIT_S)
         rekeyed = rekey_installation(ws.paths.db, slots, ws.db.key, new_key, revoked, alone)
     ws.pending_key = rekeyed.waiting
@@ -510,6 +512,20 @@ def rekey_workspace(
             },
         )
     return rekeyed
+
+
+def _reseal_waiting_secrets(ws: Workspace, new_key: bytes) -> None:
+    """Secrets sealed under a waiting key this re-key supersedes are sealed under its own key
+    (no one will hold the superseded one); the re-key opens them once the file has it."""
+    pending = ws.pending_key.key if ws.pending_key is not None else None
+    with ws.write() as session:
+        for row in session.execute(select(LocalSecret)).scalars():
+            value = bytes(row.value)
+            if not is_sealed(value):
+                continue
+            opened = unseal(value, (ws.db.key, pending), row.name)
+            if opened is not None:
+                row.value = seal(opened, new_key, row.name)
 
 
 def _refresh_keyring(ws: Workspace, store: SecretStore | None, new_key: bytes) -> None:
