@@ -163,7 +163,7 @@ def _register_keys(commands: Any) -> None:
     trust.add_argument("--hq", action="store_true", help=_("these are headquarters' keys"))
     trust.set_defaults(handler=cmd_keys_trust)
     rotate = keys_cmds.add_parser(
-        "rotate", help=_("replace this mission's signing key (administrator)")
+        "rotate", help=_("replace this mission's signing key and age recipient (administrator)")
     )
     rotate.set_defaults(handler=cmd_keys_rotate)
 
@@ -372,7 +372,13 @@ def _print_rotation(rotation: KeyRotation) -> None:
     print(rotated_message(rotation))
     print(_("Signing key: {key}").format(key=rotation.new_key))
     print(_("Fingerprint: {fingerprint}").format(fingerprint=rotation.fingerprint))
-    print(new_key_advice(rotation.mission_code, rotation.new_key))
+    print(_("Age recipient: {key}").format(key=rotation.new_recipient))
+    print(
+        _("Age recipient's fingerprint: {fingerprint}").format(
+            fingerprint=rotation.recipient_fingerprint
+        )
+    )
+    print(new_key_advice(rotation.mission_code, rotation.new_key, rotation.new_recipient))
 
 
 def cmd_user_set_role(args: argparse.Namespace) -> int:
@@ -456,6 +462,12 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
     print(_("The signing key of {code} is now trusted.").format(code=code))
     # Compared with the one the mission read out by telephone or sent by diplomatic mail.
     print(_("Fingerprint: {fingerprint}").format(fingerprint=fingerprint(args.signing_key)))
+    if args.age_recipient:
+        print(
+            _("Age recipient's fingerprint: {fingerprint}").format(
+                fingerprint=fingerprint(args.age_recipient)
+            )
+        )
     if previous:
         print(replaced_key_message(code, previous))
     return 0

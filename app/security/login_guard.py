@@ -62,6 +62,8 @@ def _attempts_busy() -> DatabaseBusy:
             seconds,
         ).format(n=seconds)
     )
+
+
 KEYSLOTS_FILENAME = "keyslots.json"
 FORMAT = "qorgau-login-attempts"
 VERSION = 2

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
+# Age identities a mission keeps after rotations, the newest first: bundles HQ encrypted to an
+# older recipient (before it was told the new one) still open.
+KEPT_IDENTITIES = 4
 FINGERPRINT_GROUPS = 6  # of four digits: about 80 bits, read aloud in half a minute
 
 
@@ -69,23 +72,34 @@ class KeyRotation:
     mission_code: str
     old_key: str
     new_key: str
+    old_recipient: str = ""
+    new_recipient: str = ""  # the age recipient HQ encrypts to, replaced with the key
 
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.new_key)
 
+    @property
+    def recipient_fingerprint(self) -> str:
+        return fingerprint(self.new_recipient)
 
-def new_key_advice(code: str, signing_key: str) -> str:
-    """What the administrator does after the mission's signing key was replaced."""
+
+def new_key_advice(code: str, signing_key: str, age_recipient: str) -> str:
+    """What the administrator does after the mission's keys were replaced."""
     return _(
         "Headquarters refuses the bundles of {code} signed with the new key until it trusts "
-        "that key. Send headquarters the new signing key (Exchange → This installation's "
-        "keys, or 'qorgau keys show'); the age recipient has not changed. Then confirm the "
-        "key by a separate channel, never in a bundle or the same e-mail: read its "
-        "fingerprint {fingerprint} to headquarters over the telephone, or send it by "
-        "diplomatic mail. Headquarters registers it with 'qorgau keys trust {code} KEY' once "
-        "the fingerprints agree."
-    ).format(code=code, fingerprint=fingerprint(signing_key))
+        "that key, and encrypts its bundles to the old age recipient until it is told the new "
+        "one. Send headquarters the new signing key and age recipient (Exchange → This "
+        "installation's keys, or 'qorgau keys show'). Then confirm both by a separate "
+        "channel, never in a bundle or the same e-mail: read their fingerprints, {fingerprint} "
+        "for the key and {recipient_fingerprint} for the recipient, to headquarters over the "
+        "telephone, or send them by diplomatic mail. Headquarters registers them with 'qorgau "
+        "keys trust {code} KEY --age-recipient RECIPIENT' once the fingerprints agree."
+    ).format(
+        code=code,
+        fingerprint=fingerprint(signing_key),
+        recipient_fingerprint=fingerprint(age_recipient),
+    )
 
 
 def rotated_message(rotation: KeyRotation) -> str:
@@ -249,10 +263,9 @@ def _unsealed(ws: Workspace, name: str, value: bytes) -> bytes:
     if opened is None:
         raise DatabaseError(
             _(
-                "The mission's new signing key can be used only once the database has its new "
+                "The mission's new keys can be used only once the database has its new "
                 "key: close every Qorgau window and command, sign in again and try again. If "
-                "this goes on, replace the signing key (Exchange → This installation's keys, "
-                "or 'qorgau keys rotate')."
+                "this goes on, an administrator replaces them with 'qorgau keys rotate'."
             )
         )
     return opened
@@ -328,13 +341,14 @@ class KeyService:
             if secret is None:
                 raise DatabaseError(_("This installation has no signing key."))
             old_key = mission.signing_public_key or ""
+            identities, recipient = self._new_identity(session)
             # While a re-key waits the file keeps the old key, which a revoked officer held:
-            # the new private key is sealed under the waiting one until the re-key is done.
+            # the new private keys are sealed under the waiting one until the re-key is done.
             pending = self.ws.pending_key
-            secret.value = (
-                seal(private_pem, pending.key, SIGNING_KEY) if pending is not None else private_pem
-            )
-            mission.signing_public_key = public_key
+            for row, value in ((secret, private_pem), identities):
+                row.value = seal(value, pending.key, row.name) if pending is not None else value
+            old_recipient = mission.age_recipient or ""
+            mission.signing_public_key, mission.age_recipient = public_key, recipient
             self.ws.audit(
                 session,
                 "keys.rotate",
@@ -345,9 +359,32 @@ class KeyService:
                     "replaced": old_key,
                     "fingerprint": fingerprint(public_key),
                     "revoked": revoked,
+                    "age_recipient": recipient,
+                    "age_recipient_replaced": old_recipient,
                 },
             )
-            return KeyRotation(mission.code, old_key, public_key)
+            return KeyRotation(mission.code, old_key, public_key, old_recipient, recipient)
+
+    def _new_identity(self, session: Session) -> tuple[tuple[LocalSecret, bytes], str]:
+        """A new age identity for the mission's bundles (its own and HQ's to it, once HQ
+        registers the new recipient): the row to write with its value, and the recipient.
+
+        The old identities stay after it in the row: HQ encrypts to the recipient it knows
+        until it is told the new one, and those bundles must still open here. They give a
+        revoked officer nothing she did not hold; a few are kept, the oldest dropped."""
+        import pyrage
+
+        identity = pyrage.x25519.Identity.generate()
+        row = session.get(LocalSecret, AGE_IDENTITY)
+        if row is None:  # kept in the system keyring, which still opens the old bundles
+            row = LocalSecret(name=AGE_IDENTITY, value=b"")
+            session.add(row)
+            older: list[str] = []
+        else:
+            text = _unsealed(self.ws, AGE_IDENTITY, bytes(row.value)).decode("ascii")
+            older = [line.strip() for line in text.splitlines() if line.strip()]
+        lines = [str(identity), *older[: KEPT_IDENTITIES - 1]]
+        return (row, "\n".join(lines).encode("ascii")), str(identity.to_public())
 
     def identity_place(self, store: SecretStore) -> IdentityPlace:
         """Where the age identity is: the UI says so once where the keys are shown."""

@@ -74,7 +74,7 @@ def test_the_revoked_officers_old_key_does_not_read_the_new_signing_key_while_th
     mine = _signing_key(admin)
     assert mine is not None and _public_of(mine) == new_public
     # A window from before the revocation does not know it: refused in words.
-    with pytest.raises(DatabaseError, match="new signing key can be used only once"):
+    with pytest.raises(DatabaseError, match="new keys can be used only once"):
         _signing_key(serik)
 
     serik.close()

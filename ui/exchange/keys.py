@@ -116,9 +116,14 @@ class OwnKeysBox(QGroupBox):
         if self.service.ws.mission.is_hq:
             return
         self.new_key_note.setText(
-            _("Each time a user is revoked, this mission's signing key is replaced.")
+            _(
+                "Each time a user is revoked, this mission's signing key and age recipient "
+                "are replaced."
+            )
             + " "
-            + new_key_advice(self.mission_code.text(), self.signing_key.text())
+            + new_key_advice(
+                self.mission_code.text(), self.signing_key.text(), self.age_recipient.text()
+            )
         )
 
     def _show_identity_place(self) -> None:
@@ -205,6 +210,7 @@ class TrustKeyDialog(ValidatingDialog):
         self.form.insertRow(2, "", self.key_check)
         self.code.textChanged.connect(self._show_key_check)
         self.signing_key.textChanged.connect(self._show_key_check)
+        self.age_recipient.textChanged.connect(self._show_key_check)
         self.setMinimumWidth(560)
         self._show_key_check()
 
@@ -217,6 +223,14 @@ class TrustKeyDialog(ValidatingDialog):
             self.key_check.hide()
             return
         lines = [_("Fingerprint: {fingerprint}").format(fingerprint=fingerprint(key))]
+        recipient = self.age_recipient.text().strip()
+        if recipient:
+            # Compared too: bundles to the mission are encrypted to this recipient.
+            lines.append(
+                _("Age recipient's fingerprint: {fingerprint}").format(
+                    fingerprint=fingerprint(recipient)
+                )
+            )
         previous = self.known.get(code)
         if previous and previous != key:
             lines.append(replaced_key_message(code, previous))

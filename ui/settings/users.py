@@ -34,8 +34,8 @@ from app.services.users import (
     UserService,
     recovery_key_advice,
     rekey_waiting_message,
-    reset_rekey_waiting_message,
     released_message,
+    reset_rekey_waiting_message,
     role_changed_message,
     unapproved_message,
 )
@@ -410,7 +410,9 @@ class UsersPanel(QWidget):
         if result.key_rotation is not None:
             rotation = result.key_rotation
             said.append(rotated_message(rotation))
-            said.append(new_key_advice(rotation.mission_code, rotation.new_key))
+            said.append(
+                new_key_advice(rotation.mission_code, rotation.new_key, rotation.new_recipient)
+            )
         elif result.rotation_error:
             said.append(rotation_failed_message(result.rotation_error))
         if not said:
