@@ -128,4 +128,3 @@ def test_a_restore_of_a_backup_from_before_the_revocation_keeps_the_new_identity
     finally:
         ws.close()
     assert str(stolen[0]) in [str(i) for i in kept]  # kept to open HQ's older bundles
-
