@@ -31,7 +31,14 @@ from typing import Any
 from app.db.raw import key_opens, leave_wal, open_raw
 from app.errors import DatabaseBusy, DatabaseError, FileInUse
 from app.i18n import _, ngettext
-from app.security.keyslots import KeySlotStore, OpenedSlot, PendingKey, new_database_key
+from app.security.keyslots import (
+    KeySlotStore,
+    KeyState,
+    OpenedSlot,
+    PendingKey,
+    new_database_key,
+    proves_rekey,
+)
 from app.security.private_files import exclusive_lock
 from app.security.waiting_secret import MARKER, unseal
 
@@ -144,6 +151,7 @@ def rekey_installation(
     new_key: bytes,
     revoked: str | None,
     alone: AbstractContextManager[object] | None = None,
+    members: set[str] | None = None,
 ) -> Rekeyed:
     """``new_key`` for everyone but ``revoked``: the users who lost their slot because it had
     no key pair yet (they need a password reset), and the key the file waits for, if any.
@@ -155,7 +163,7 @@ def rekey_installation(
     if not key_opens(db_path, current_key):
         # Superseding a waiting re-key drops its key: only safe from the key the file has.
         raise DatabaseError(_("The database does not open with its current key."))
-    epoch, without_keys = slots.begin_rekey(new_key, revoked)
+    epoch, without_keys = slots.begin_rekey(new_key, revoked, current_key, members)
     try:
         with alone or nullcontext(), one_rekey_at_a_time(slots):
             rekey_database(db_path, current_key, new_key)
@@ -199,7 +207,7 @@ def retire_waiting_key(
     if slots.state().rekey_to is None:
         return
     new_key = new_database_key()
-    epoch, _without_keys = slots.begin_rekey(new_key, None)  # supersedes the waiting key
+    epoch, _without_keys = slots.begin_rekey(new_key, None, key)  # supersedes the waiting key
     sealed_under = (waiting.key,) if waiting is not None else ()
     rekey_database(db_copy, key, new_key, sealed_under)  # the copy is ours alone: never waits
     conn = open_raw(db_copy, new_key)
@@ -242,7 +250,8 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
             )
         )
     pending = None
-    if state.rekey_to is not None and state.rekey_to in opened.keys:
+    if _vouched_for(state, opened, epoch):
+        assert state.rekey_to is not None
         waiting = PendingKey(state.rekey_to, opened.keys[state.rekey_to])
         if epoch == state.rekey_to:
             slots.finish_rekey(epoch)  # the file was re-keyed; the key file was not told
@@ -253,6 +262,24 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
     if _needs_rewrap(opened, epoch):
         slots.rewrap(opened, password, epoch)
     return SettledKey(opened.keys[epoch], pending)
+
+
+def _vouched_for(state: KeyState, opened: OpenedSlot, epoch: int) -> bool:
+    """Whether the waiting key this user's slot holds is one to finish with. The file opening
+    with it proves a holder of the old key re-keyed it; otherwise the key file must carry the
+    proof only a holder of the file's key can make (a key planted by someone who can merely
+    write the key file is ignored: the user signs in with the key the file has)."""
+    if state.rekey_to is None or state.rekey_to not in opened.keys:
+        return False
+    if epoch == state.rekey_to:
+        return True
+    return proves_rekey(
+        state.rekey_proof,
+        opened.keys[epoch],
+        state.database_id,
+        state.rekey_to,
+        opened.keys[state.rekey_to],
+    )
 
 
 def _needs_rewrap(opened: OpenedSlot, epoch: int) -> bool:

@@ -495,8 +495,15 @@ def rekey_workspace(
     with whole_file_lock(ws.paths.db):
         new_key = new_database_key()
         _reseal_waiting_secrets(ws, new_key)
+        with ws.read() as session:
+            # Who gets the new key is the database's to say, not the key file's, which anyone
+            # able to write the data folder can give a slot of their own.
+            members = set(session.execute(select(User.username).where(User.active)).scalars())
+        unknown = sorted(set(slots.usernames()) - members - {revoked or ""})
         alone = ws.db.rekeying(new_key, REKEY_WAIT_S)
-        rekeyed = rekey_installation(ws.paths.db, slots, ws.db.key, new_key, revoked, alone)
+        rekeyed = rekey_installation(
+            ws.paths.db, slots, ws.db.key, new_key, revoked, alone, members
+        )
     ws.pending_key = rekeyed.waiting
     _refresh_keyring(ws, store, new_key)
     with ws.write() as session:
@@ -509,6 +516,7 @@ def rekey_workspace(
                 "revoked": revoked,
                 "slots_removed": rekeyed.without_keys,
                 "waiting": rekeyed.waiting is not None,
+                **({"slots_of_no_user": unknown} if unknown else {}),
             },
         )
     return rekeyed
