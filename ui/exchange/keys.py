@@ -41,7 +41,7 @@ from ui.widgets.common import (
     widget_row,
     word_wrapped,
 )
-from ui.widgets.dialogs import ValidatingDialog
+from ui.widgets.dialogs import ShortScreenScroll, ValidatingDialog
 from ui.widgets.plain import plain_label, plain_tooltip
 
 CODE, SIGNING_KEY, AGE_RECIPIENT, SINCE = range(4)
@@ -237,6 +237,16 @@ class TrustKeyDialog(ValidatingDialog):
         self.key_check.setText("\n".join(lines))
         self.key_check.show()
         fit_to_contents(self)  # a warning of four lines must not run over the next field
+        # The form scrolls on a short screen, so its minimum does not grow with these lines:
+        # grow to what it asks for where the screen has the room (the fields stay in view).
+        scroll = self.findChild(ShortScreenScroll)
+        if scroll is not None:
+            scroll.updateGeometry()  # a scroll area does not follow its form's hint itself
+        screen = self.screen()
+        room = screen.availableGeometry().height() if screen is not None else self.height()
+        wanted = min(self.sizeHint().height(), room)
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     def field_widgets(self) -> dict[str, QWidget]:
         return {
