@@ -17,7 +17,7 @@ from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import KeySlotStore
 from app.security.rekey import key_opens
 from app.services.installation import remember_unlock, unlock
-from app.services.recovery import recover
+from app.services.recovery import recover, recovered_message
 from app.services.users import UserService
 from tests.conftest import PASSWORD, OpenWs
 from tests.security.folder import cli_as, folder_bytes
@@ -143,3 +143,21 @@ def test_a_recovery_that_makes_a_new_administrator_keeps_the_key(
     key = KeySlotStore(paths.keyslots).unlock("aigul", PASSWORD)
     assert not recover(paths, recovery_key, "dana", NEW_PASSWORD).took_over
     assert key_opens(paths.db, key)
+
+
+def test_a_takeover_while_another_window_is_open_says_the_old_key_waits(
+    mission: tuple[Paths, str],
+) -> None:
+    paths, recovery_key = mission
+    old_key = KeySlotStore(paths.keyslots).unlock("aigul", PASSWORD)
+    other = unlock(paths, "admin", PASSWORD)
+    try:
+        result = recover(paths, recovery_key, "aigul", NEW_PASSWORD)
+    finally:
+        other.close()
+    assert result.took_over and result.rekey_waiting
+    assert "keeps its old key until the other Qorgau windows" in recovered_message(result)
+    with pytest.raises(AuthError):
+        unlock(paths, "aigul", PASSWORD)  # her old password opens no slot already
+    unlock(paths, "aigul", NEW_PASSWORD).close()  # the next sign-in finishes the re-key
+    assert not key_opens(paths.db, old_key)
