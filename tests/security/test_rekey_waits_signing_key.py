@@ -15,15 +15,18 @@ import keyring
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from sqlalchemy import select
 
 from app.config import Paths
+from app.db.models import LocalSecret
 from app.db.raw import open_raw
 from app.errors import DatabaseError
 from app.security.keyring_store import SecretStore
-from app.security.keyslots import KeySlotStore
+from app.security.keyslots import KeySlotStore, new_database_key
 from app.security.rekey import key_opens
+from app.security.waiting_secret import seal
 from app.services.backup import create_backup, restore_backup
-from app.services.installation import SIGNING_KEY, unlock
+from app.services.installation import AGE_IDENTITY, SIGNING_KEY, unlock
 from app.services.keys import KeyService, private_key
 from app.services.users import UserService
 from app.services.workspace import Workspace
@@ -144,3 +147,20 @@ def test_a_backup_made_during_the_wait_restores_elsewhere_with_the_new_signing_k
         assert _public_of(_row_under(laptop.db, restored.db.key)) == rotation.new_key
     finally:
         restored.close()
+
+
+def test_keys_sealed_under_a_key_no_one_holds_are_replaced_by_a_rotation(
+    installation: Paths, open_ws: OpenWs
+) -> None:
+    """A backup's copy made during the wait by a window that did not know the waiting key
+    keeps the keys sealed under it: the way out the refusal names must work."""
+    admin = open_ws("admin")
+    with admin.write() as session:
+        for row in session.execute(select(LocalSecret)).scalars():
+            if row.name in (SIGNING_KEY, AGE_IDENTITY):
+                row.value = seal(bytes(row.value), new_database_key(), row.name)
+    with pytest.raises(DatabaseError, match="qorgau keys rotate"):
+        _signing_key(admin)
+    rotation = KeyService(admin).rotate()
+    mine = _signing_key(admin)
+    assert mine is not None and _public_of(mine) == rotation.new_key
