@@ -410,6 +410,14 @@ class KeySlotStore:
             proof if isinstance(proof, str) else "",
         )
 
+    def special_keys(self) -> dict[str, str]:
+        """The recovery and escrow slots' public keys (base64), as the key file holds them."""
+        found = {}
+        for name, slot in self._load()["slots"].items():
+            if name.startswith("@") and isinstance(slot.get("public_key"), str):
+                found[name] = str(slot["public_key"])
+        return found
+
     def usernames(self) -> list[str]:
         """The people with a slot (not the recovery or escrow slots)."""
         return sorted(u for u in self._load()["slots"] if not u.startswith("@"))
@@ -550,14 +558,13 @@ class KeySlotStore:
         to every other user. Returns the new epoch and the users whose slots had no key pair
         yet (format 1, never signed in since): their slots are removed, an administrator
         resets their passwords. ``current_key``, the key the file has, vouches for the new
-        one (``rekey_proof``). ``members``, the active users as the database knows them:
-        a slot of anyone else (planted by someone who could write this file) gets nothing
-        and goes; the recovery and escrow slots stay."""
+        one (``rekey_proof``). ``members``, the slots the database vouches for (its active
+        users, the recovery and escrow slots it recorded): any other slot (planted by someone
+        who could write this file) gets nothing and goes."""
         with self._changing() as data:
             if members is not None:
-                for name in [n for n in data["slots"] if not n.startswith("@")]:
-                    if name not in members:
-                        del data["slots"][name]
+                for name in [n for n in data["slots"] if n not in members]:
+                    del data["slots"][name]
             epoch, without_keys = self._begin_rekey(data, new_key, revoked)
             data["rekey_proof"] = rekey_proof(current_key, data["database_id"], epoch, new_key)
             return epoch, without_keys

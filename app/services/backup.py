@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 from app.config import DB_FILENAME, KEYSLOTS_FILENAME, Paths
 from app.db.engine import Database
 from app.db.migrate import ensure_schema
-from app.db.models import LocalSecret, Mission, User
+from app.db.models import LocalSecret, Mission, Setting, User
 from app.db.raw import leave_wal, open_raw, whole_file_lock
 from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
@@ -64,6 +64,7 @@ from app.security.private_files import (
 from app.security.rekey import finish_waiting, key_opens, rekey_database, retire_waiting_key
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY, prove_password
 from app.services.server_hq import backups_message, refuse_on_server
+from app.services.users import SPECIAL_SLOTS_SETTING
 from app.services.workspace import Workspace
 from app.untrusted import UNREADABLE_MEMBER, json_from_outside
 
@@ -690,6 +691,9 @@ class _KeysNow:
     # holds the ones the revoked officer could copy.
     age_identity: bytes | None = None
     age_recipient: str | None = None
+    # The recovery and escrow slots' public keys of the key file kept: the restored copy
+    # records them, else its older record would have the next re-key drop the current slots.
+    special_slots: dict[str, str] | None = None
 
 
 def _keys_now(db_path: Path, key: bytes) -> _KeysNow:
@@ -722,6 +726,7 @@ def _keys_now(db_path: Path, key: bytes) -> _KeysNow:
                 trusted,
                 bytes(identity.value) if identity is not None else None,
                 local.age_recipient,
+                KeySlotStore(db_path.with_name(KEYSLOTS_FILENAME)).special_keys(),
             )
     finally:
         db.dispose()
@@ -741,6 +746,8 @@ def _keep_keys(session: Session, keys: _KeysNow) -> dict[str, Any]:
             kept["signing_key"] = keys.signing_public
             kept["signing_key_in_backup"] = local.signing_public_key
             local.signing_public_key = keys.signing_public
+    if keys.special_slots is not None:
+        session.merge(Setting(key=SPECIAL_SLOTS_SETTING, value=keys.special_slots))
     identity = session.get(LocalSecret, AGE_IDENTITY)
     if keys.age_identity is not None and keys.age_recipient:
         if identity is None or bytes(identity.value) != keys.age_identity:

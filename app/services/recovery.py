@@ -72,7 +72,7 @@ from app.security.rekey import SettledKey, settle_sign_in
 from app.services.installation import check_username, open_workspace
 from app.services.keys import private_key
 from app.services.server_hq import recovery_message, refuse_on_server
-from app.services.users import rekey_workspace, reset_rekey_waiting_message
+from app.services.users import record_special_slots, rekey_workspace, reset_rekey_waiting_message
 from app.services.workspace import Workspace
 from app.untrusted import json_from_outside
 
@@ -217,6 +217,7 @@ class RecoveryService:
         rekey_workspace(self.ws, self.slots, RECOVERY_SLOT, self.store)
         recovery_key = create_recovery_slot(self.slots, self.ws.db.key, self.ws.pending_key)
         with self.ws.write() as session:
+            record_special_slots(session, self.slots)
             self.ws.audit(session, "recovery.rotate", "installation", self.ws.mission_code)
         return recovery_key
 
@@ -285,6 +286,8 @@ def _escrow_to(ws: Workspace, slots: KeySlotStore, recipient: str) -> None:
     ).encode()
     box = base64.b64encode(pyrage.encrypt(payload, [age_recipient])).decode("ascii")
     slots.set_escrow(secret, ws.db.key, recipient, box, ws.pending_key)
+    with ws.write() as session:
+        record_special_slots(session, slots)
 
 
 # -- HQ's side --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import AuditEntry, Case, Letter, LocalSecret, User
+from app.db.models import AuditEntry, Case, Letter, LocalSecret, Setting, User
 from app.db.raw import whole_file_lock
 from app.domain.codes import EventKind, LetterStatus, Role, label
 from app.domain.events import SystemEvent, event_data
@@ -499,7 +499,12 @@ def rekey_workspace(
             # Who gets the new key is the database's to say, not the key file's, which anyone
             # able to write the data folder can give a slot of their own.
             members = set(session.execute(select(User.username).where(User.active)).scalars())
-        unknown = sorted(set(slots.usernames()) - members - {revoked or ""})
+            recorded = special_slots_recorded(session)
+        special = slots.special_keys()
+        # A recovery or escrow slot whose public key is not the one recorded was replaced in
+        # the key file; one never recorded (made by an older version) is taken as it is.
+        members |= {n for n, public in special.items() if recorded.get(n, public) == public}
+        unknown = sorted((set(slots.usernames()) | set(special)) - members - {revoked or ""})
         alone = ws.db.rekeying(new_key, REKEY_WAIT_S)
         rekeyed = rekey_installation(
             ws.paths.db, slots, ws.db.key, new_key, revoked, alone, members
@@ -507,6 +512,7 @@ def rekey_workspace(
     ws.pending_key = rekeyed.waiting
     _refresh_keyring(ws, store, new_key)
     with ws.write() as session:
+        record_special_slots(session, slots)
         ws.audit(
             session,
             "installation.rekey",
@@ -520,6 +526,22 @@ def rekey_workspace(
             },
         )
     return rekeyed
+
+
+SPECIAL_SLOTS_SETTING = "special_slot_keys"
+
+
+def special_slots_recorded(session: Session) -> dict[str, str]:
+    """The recovery and escrow slots' public keys as the database last recorded them."""
+    row = session.get(Setting, SPECIAL_SLOTS_SETTING)
+    value = row.value if row is not None else None
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def record_special_slots(session: Session, slots: KeySlotStore) -> None:
+    """Record the recovery and escrow slots' public keys, after this installation wrote them:
+    a re-key seals the new key only to the ones recorded (see ``rekey_workspace``)."""
+    session.merge(Setting(key=SPECIAL_SLOTS_SETTING, value=slots.special_keys()))
 
 
 def _reseal_waiting_secrets(ws: Workspace, new_key: bytes) -> None:

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
 
 from app.config import Paths
 from app.db.models import AuditEntry
+from app.errors import AuthError
 from app.security.keyslots import (
     KeySlotStore,
     _seal_context,
@@ -29,7 +32,9 @@ from app.security.keyslots import (
     seal_key,
 )
 from app.security.rekey import key_opens
+from app.services.backup import create_backup, restore_backup
 from app.services.installation import unlock
+from app.services.recovery import RecoveryService, recover
 from app.services.users import UserService
 from tests.conftest import PASSWORD, OpenWs
 
@@ -117,3 +122,68 @@ def test_a_slot_planted_under_a_name_no_user_has_gets_no_new_key(
         ws.close()
     for name in ("admin", "serik", "astana"):
         unlock(installation, name, PASSWORD).close()
+
+
+def test_a_recovery_slot_replaced_in_the_key_file_gets_no_new_key(
+    mission: tuple[Paths, str],
+) -> None:
+    """The recovery slot's public key swapped for one of her own: the next re-key sealed the
+    new key to it. Recorded in the database at the last re-key or rotation, it is refused."""
+    paths, _recovery_key = mission
+    admin = unlock(paths, "admin", PASSWORD)
+    try:
+        recovery_key = RecoveryService(admin).rotate()  # its public key recorded
+    finally:
+        admin.close()
+    mine = X25519PrivateKey.generate()
+    data = _raw(paths)
+    public = mine.public_key().public_bytes_raw()
+    data["slots"]["@recovery"]["public_key"] = base64.b64encode(public).decode()
+    _write(paths, data)
+
+    admin = unlock(paths, "admin", PASSWORD)
+    try:
+        UserService(admin).revoke("aigul")
+    finally:
+        admin.close()
+    after = _raw(paths)
+    assert "@recovery" not in after["slots"]  # it got nothing and went
+    with pytest.raises(AuthError):
+        recover(paths, recovery_key, "dana", "a brand new password")
+
+
+def test_the_genuine_recovery_and_escrow_slots_still_open_after_re_keys(
+    mission: tuple[Paths, str],
+) -> None:
+    """A slot made by an older version (nothing recorded) is taken as it is, and recorded."""
+    paths, recovery_key = mission
+    admin = unlock(paths, "admin", PASSWORD)
+    try:
+        UserService(admin).add("serik", "attache", PASSWORD)
+        UserService(admin).revoke("aigul")  # takes the slot as it is, and records it
+        UserService(admin).revoke("serik")  # finds it as recorded
+    finally:
+        admin.close()
+    assert recover(paths, recovery_key, "dana", "a brand new password").method == "recovery_key"
+
+
+def test_a_restore_keeps_the_record_of_the_current_recovery_slot(
+    mission: tuple[Paths, str], tmp_path: Path
+) -> None:
+    """The key file is kept at a restore, the database is the backup's: its older record of
+    the recovery slot would have had the next re-key drop the current, genuine slot."""
+    paths, _first = mission
+    admin = unlock(paths, "admin", PASSWORD)
+    try:
+        RecoveryService(admin).rotate()  # recorded: the backup holds this record
+        create_backup(admin, tmp_path / "before.qbackup")
+        recovery_key = RecoveryService(admin).rotate()
+    finally:
+        admin.close()
+    restore_backup(paths, tmp_path / "before.qbackup", "admin", PASSWORD, confirmed=True)
+    admin = unlock(paths, "admin", PASSWORD)
+    try:
+        UserService(admin).revoke("aigul")
+    finally:
+        admin.close()
+    assert recover(paths, recovery_key, "dana", "a brand new password").method == "recovery_key"
