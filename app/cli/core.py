@@ -61,6 +61,7 @@ from app.services.users import (
     UserService,
     recovery_key_advice,
     released_message,
+    reset_rekey_waiting_message,
     role_changed_message,
     unapproved_message,
 )
@@ -162,7 +163,7 @@ def _register_keys(commands: Any) -> None:
     trust.add_argument("--hq", action="store_true", help=_("these are headquarters' keys"))
     trust.set_defaults(handler=cmd_keys_trust)
     rotate = keys_cmds.add_parser(
-        "rotate", help=_("replace this mission's signing key (administrator)")
+        "rotate", help=_("replace this mission's signing key and age recipient (administrator)")
     )
     rotate.set_defaults(handler=cmd_keys_rotate)
 
@@ -314,8 +315,16 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 def cmd_user_passwd(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         password = new_password(_("New password"), env="QORGAU_NEW_PASSWORD")
-        UserService(ws).change_password(args.username, password)
+        rekeyed = UserService(ws, SecretStore()).change_password(args.username, password)
+    # Closing the workspace finished a re-key that waited if the other windows had gone.
     print(_("Password of {user} changed.").format(user=args.username))
+    if rekeyed is not None and ws.pending_key is not None:
+        print(reset_rekey_waiting_message(args.username))
+    if rekeyed is not None:
+        _print_users(
+            _("Reset the passwords of: {users} (their key slots predate the new key)."),
+            rekeyed.without_keys,
+        )
     return 0
 
 
@@ -363,7 +372,13 @@ def _print_rotation(rotation: KeyRotation) -> None:
     print(rotated_message(rotation))
     print(_("Signing key: {key}").format(key=rotation.new_key))
     print(_("Fingerprint: {fingerprint}").format(fingerprint=rotation.fingerprint))
-    print(new_key_advice(rotation.mission_code, rotation.new_key))
+    print(_("Age recipient: {key}").format(key=rotation.new_recipient))
+    print(
+        _("Age recipient's fingerprint: {fingerprint}").format(
+            fingerprint=rotation.recipient_fingerprint
+        )
+    )
+    print(new_key_advice(rotation.mission_code, rotation.new_key, rotation.new_recipient))
 
 
 def cmd_user_set_role(args: argparse.Namespace) -> int:
@@ -447,6 +462,12 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
     print(_("The signing key of {code} is now trusted.").format(code=code))
     # Compared with the one the mission read out by telephone or sent by diplomatic mail.
     print(_("Fingerprint: {fingerprint}").format(fingerprint=fingerprint(args.signing_key)))
+    if args.age_recipient:
+        print(
+            _("Age recipient's fingerprint: {fingerprint}").format(
+                fingerprint=fingerprint(args.age_recipient)
+            )
+        )
     if previous:
         print(replaced_key_message(code, previous))
     return 0

@@ -23,6 +23,7 @@ user's next sign-in. A re-key is two writes around ``PRAGMA rekey`` (see ``app.s
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import os
 import secrets
@@ -251,6 +252,26 @@ def _box_key(shared: bytes, ephemeral: bytes, recipient: bytes, context: bytes) 
     ).derive(shared)
 
 
+def rekey_proof(current_key: bytes, database_id: str, epoch: int, new_key: bytes) -> str:
+    """An HMAC, under a key derived from the key the file has, over the waiting key.
+
+    Anyone who can write ``keyslots.json`` can seal a key of their choosing to every user
+    (the public keys are in it): without this, the next sign-in re-keyed the file to it and
+    handed its maker the database. Only a holder of the file's key vouches for a new one."""
+    mac_key = HKDF(
+        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=b"qorgau-rekey-proof:v1"
+    ).derive(current_key)
+    message = f"{database_id}:{epoch}:".encode() + new_key
+    return _b64(hmac.new(mac_key, message, "sha256").digest())
+
+
+def proves_rekey(
+    proof: str, current_key: bytes, database_id: str, epoch: int, new_key: bytes
+) -> bool:
+    expected = rekey_proof(current_key, database_id, epoch, new_key)
+    return proof.isascii() and hmac.compare_digest(proof, expected)
+
+
 def seal_key(key: bytes, recipient: bytes, context: bytes) -> dict[str, str]:
     """``key`` encrypted so that only the holder of ``recipient``'s private key opens it."""
     ephemeral = X25519PrivateKey.generate()
@@ -303,6 +324,7 @@ class KeyState:
     database_id: str
     key_epoch: int
     rekey_to: int | None
+    rekey_proof: str = ""  # see ``rekey_proof``: who began the re-key held the file's key
 
 
 class KeySlotStore:
@@ -380,7 +402,21 @@ class KeySlotStore:
 
     def state(self) -> KeyState:
         data = self._load()
-        return KeyState(data["database_id"], data["key_epoch"], data.get("rekey_to"))
+        proof = data.get("rekey_proof")
+        return KeyState(
+            data["database_id"],
+            data["key_epoch"],
+            data.get("rekey_to"),
+            proof if isinstance(proof, str) else "",
+        )
+
+    def special_keys(self) -> dict[str, str]:
+        """The recovery and escrow slots' public keys (base64), as the key file holds them."""
+        found = {}
+        for name, slot in self._load()["slots"].items():
+            if name.startswith("@") and isinstance(slot.get("public_key"), str):
+                found[name] = str(slot["public_key"])
+        return found
 
     def usernames(self) -> list[str]:
         """The people with a slot (not the recovery or escrow slots)."""
@@ -511,13 +547,27 @@ class KeySlotStore:
 
     # -- re-key -----------------------------------------------------------------------------
 
-    def begin_rekey(self, new_key: bytes, revoked: str | None) -> tuple[int, list[str]]:
+    def begin_rekey(
+        self,
+        new_key: bytes,
+        revoked: str | None,
+        current_key: bytes,
+        members: set[str] | None = None,
+    ) -> tuple[int, list[str]]:
         """Step 1 of a re-key: drop ``revoked``'s slot and seal ``new_key`` (the next epoch)
         to every other user. Returns the new epoch and the users whose slots had no key pair
         yet (format 1, never signed in since): their slots are removed, an administrator
-        resets their passwords."""
+        resets their passwords. ``current_key``, the key the file has, vouches for the new
+        one (``rekey_proof``). ``members``, the slots the database vouches for (its active
+        users, the recovery and escrow slots it recorded): any other slot (planted by someone
+        who could write this file) gets nothing and goes."""
         with self._changing() as data:
-            return self._begin_rekey(data, new_key, revoked)
+            if members is not None:
+                for name in [n for n in data["slots"] if n not in members]:
+                    del data["slots"][name]
+            epoch, without_keys = self._begin_rekey(data, new_key, revoked)
+            data["rekey_proof"] = rekey_proof(current_key, data["database_id"], epoch, new_key)
+            return epoch, without_keys
 
     def _begin_rekey(
         self, data: dict[str, Any], new_key: bytes, revoked: str | None
@@ -553,6 +603,7 @@ class KeySlotStore:
         with self._changing() as data:
             data["key_epoch"] = epoch
             data.pop("rekey_to", None)
+            data.pop("rekey_proof", None)
             for slot in data["slots"].values():
                 sealed = slot.get("sealed", {})
                 for old in [e for e in sealed if int(e) < epoch]:
@@ -562,6 +613,7 @@ class KeySlotStore:
         """The database still opens with the current key and nobody holds the new one."""
         with self._changing() as data:
             pending = data.pop("rekey_to", None)
+            data.pop("rekey_proof", None)
             for slot in data["slots"].values():
                 slot.get("sealed", {}).pop(str(pending), None)
 

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from app.errors import QorgauError
+from app.errors import DatabaseBusy, QorgauError
 from app.i18n import ngettext
 from app.security.keyslots import KeySlotStore
 from app.security.private_files import exclusive_lock, replace_privately
@@ -46,6 +46,24 @@ from app.untrusted import json_from_outside
 
 FILENAME = "login_attempts.json"
 LOCK_FILENAME = ".login_attempts.lock"
+LOCK_WAIT_S = 30.0  # as the key file's lock: each holder only reads and writes a small file
+
+
+def _attempts_busy() -> DatabaseBusy:
+    seconds = int(LOCK_WAIT_S)
+    return DatabaseBusy(
+        ngettext(
+            "Another Qorgau window or command has been recording a sign-in attempt for {n} "
+            "second and has not finished; nothing was tried. Wait until it finishes, or close "
+            "it, and try again.",
+            "Another Qorgau window or command has been recording a sign-in attempt for {n} "
+            "seconds and has not finished; nothing was tried. Wait until it finishes, or close "
+            "it, and try again.",
+            seconds,
+        ).format(n=seconds)
+    )
+
+
 KEYSLOTS_FILENAME = "keyslots.json"
 FORMAT = "qorgau-login-attempts"
 VERSION = 2
@@ -190,7 +208,9 @@ class LoginGuard:
         if not self.path.parent.is_dir():
             yield
             return
-        with exclusive_lock(self.lock_path):
+        # Held only to read and write this small file: a holder that never lets go (a stopped
+        # process) is waited for a bounded time, and the attempt is refused, not tried uncounted.
+        with exclusive_lock(self.lock_path, LOCK_WAIT_S, _attempts_busy):
             yield
 
     # -- the delay -----------------------------------------------------------------------

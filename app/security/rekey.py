@@ -26,12 +26,21 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.db.raw import key_opens, leave_wal, open_raw
 from app.errors import DatabaseBusy, DatabaseError, FileInUse
-from app.i18n import _
-from app.security.keyslots import KeySlotStore, OpenedSlot, PendingKey, new_database_key
+from app.i18n import _, ngettext
+from app.security.keyslots import (
+    KeySlotStore,
+    KeyState,
+    OpenedSlot,
+    PendingKey,
+    new_database_key,
+    proves_rekey,
+)
 from app.security.private_files import exclusive_lock
+from app.security.waiting_secret import MARKER, unseal
 
 
 @dataclass(frozen=True)
@@ -53,14 +62,34 @@ class SettledKey:
 
 
 REKEY_LOCK_FILENAME = "rekey.lock"
+# How long another process's re-key is waited for: re-encrypting a 1.3 GB file took 31 s
+# (42 s beside a test run), so a holder still at it after this is stuck, not slow.
+REKEY_LOCK_WAIT_S = 120.0
+
+
+def _rekey_busy() -> DatabaseBusy:
+    seconds = int(REKEY_LOCK_WAIT_S)
+    return DatabaseBusy(
+        ngettext(
+            "Another Qorgau window or command has been changing the database key for {n} "
+            "second and has not finished; nothing was changed. Wait until it finishes, or "
+            "close it, and try again.",
+            "Another Qorgau window or command has been changing the database key for {n} "
+            "seconds and has not finished; nothing was changed. Wait until it finishes, or "
+            "close it, and try again.",
+            seconds,
+        ).format(n=seconds)
+    )
 
 
 @contextmanager
 def one_rekey_at_a_time(slots: KeySlotStore) -> Iterator[None]:
     """Held, across processes, while the file's key is chosen and changed: two sign-ins (or a
     sign-in and a window closing) that both found a waiting re-key would otherwise both
-    re-key the file, the second from a key the first had just retired."""
-    with exclusive_lock(slots.path.with_name(REKEY_LOCK_FILENAME)):
+    re-key the file, the second from a key the first had just retired. A holder that never
+    lets go (a process stopped mid-way) is waited for a bounded time, then said."""
+    lock = slots.path.with_name(REKEY_LOCK_FILENAME)
+    with exclusive_lock(lock, REKEY_LOCK_WAIT_S, _rekey_busy):
         yield
 
 
@@ -68,8 +97,25 @@ def _key_pragma(name: str, key: bytes) -> str:
     return f"PRAGMA {name} = \"x'{key.hex()}'\""
 
 
-def rekey_database(db_path: Path, old_key: bytes, new_key: bytes) -> None:
-    """Re-encrypt every page of the database under ``new_key``; no other connection may be open."""
+def _open_waiting_secrets(conn: Any, keys: tuple[bytes, ...]) -> None:
+    """Secrets sealed under the key the file now has (written while this re-key waited), or
+    under ``keys``, are stored plain again: the file's own key protects them from now on."""
+    rows = conn.execute(
+        "SELECT name, value FROM local_secret WHERE substr(value, 1, ?) = ?",
+        (len(MARKER), MARKER),
+    ).fetchall()
+    for name, value in rows:
+        opened = unseal(bytes(value), keys, str(name))
+        if opened is not None:
+            conn.execute("UPDATE local_secret SET value = ? WHERE name = ?", (opened, name))
+
+
+def rekey_database(
+    db_path: Path, old_key: bytes, new_key: bytes, sealed_under: tuple[bytes, ...] = ()
+) -> None:
+    """Re-encrypt every page of the database under ``new_key``; no other connection may be
+    open. Secrets sealed under ``new_key`` or ``sealed_under`` are opened (see
+    ``app.security.waiting_secret``)."""
     busy = FileInUse(
         _(
             "The database key cannot be changed while another Qorgau window or command uses "
@@ -82,6 +128,7 @@ def rekey_database(db_path: Path, old_key: bytes, new_key: bytes) -> None:
         if not leave_wal(conn):
             raise busy
         conn.execute(_key_pragma("rekey", new_key))
+        _open_waiting_secrets(conn, (new_key, *sealed_under))
         conn.execute("PRAGMA journal_mode = WAL")
     except DatabaseError:
         raise
@@ -104,6 +151,7 @@ def rekey_installation(
     new_key: bytes,
     revoked: str | None,
     alone: AbstractContextManager[object] | None = None,
+    members: set[str] | None = None,
 ) -> Rekeyed:
     """``new_key`` for everyone but ``revoked``: the users who lost their slot because it had
     no key pair yet (they need a password reset), and the key the file waits for, if any.
@@ -115,7 +163,7 @@ def rekey_installation(
     if not key_opens(db_path, current_key):
         # Superseding a waiting re-key drops its key: only safe from the key the file has.
         raise DatabaseError(_("The database does not open with its current key."))
-    epoch, without_keys = slots.begin_rekey(new_key, revoked)
+    epoch, without_keys = slots.begin_rekey(new_key, revoked, current_key, members)
     try:
         with alone or nullcontext(), one_rekey_at_a_time(slots):
             rekey_database(db_path, current_key, new_key)
@@ -148,16 +196,20 @@ def _finish_waiting(
     return True
 
 
-def retire_waiting_key(db_copy: Path, slots: KeySlotStore, key: bytes) -> None:
+def retire_waiting_key(
+    db_copy: Path, slots: KeySlotStore, key: bytes, waiting: PendingKey | None = None
+) -> None:
     """A private copy of the database (a backup's, a restore's) and of its key file, taken
     while a re-key waited: the copy gets a key of its own, sealed to every slot left in that
     key file, and the key file records it as current. Under ``key``, the one the live file
-    still has, the copy would open for the officer just revoked, who held that key."""
+    still has, the copy would open for the officer just revoked, who held that key. The
+    ``waiting`` key, if the window knows it, opens the secrets sealed under it in the copy."""
     if slots.state().rekey_to is None:
         return
     new_key = new_database_key()
-    epoch, _without_keys = slots.begin_rekey(new_key, None)  # supersedes the waiting key
-    rekey_database(db_copy, key, new_key)  # the copy is ours alone: this never waits
+    epoch, _without_keys = slots.begin_rekey(new_key, None, key)  # supersedes the waiting key
+    sealed_under = (waiting.key,) if waiting is not None else ()
+    rekey_database(db_copy, key, new_key, sealed_under)  # the copy is ours alone: never waits
     conn = open_raw(db_copy, new_key)
     try:
         conn.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, as before
@@ -198,7 +250,8 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
             )
         )
     pending = None
-    if state.rekey_to is not None and state.rekey_to in opened.keys:
+    if _vouched_for(state, opened, epoch):
+        assert state.rekey_to is not None
         waiting = PendingKey(state.rekey_to, opened.keys[state.rekey_to])
         if epoch == state.rekey_to:
             slots.finish_rekey(epoch)  # the file was re-keyed; the key file was not told
@@ -209,6 +262,24 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
     if _needs_rewrap(opened, epoch):
         slots.rewrap(opened, password, epoch)
     return SettledKey(opened.keys[epoch], pending)
+
+
+def _vouched_for(state: KeyState, opened: OpenedSlot, epoch: int) -> bool:
+    """Whether the waiting key this user's slot holds is one to finish with. The file opening
+    with it proves a holder of the old key re-keyed it; otherwise the key file must carry the
+    proof only a holder of the file's key can make (a key planted by someone who can merely
+    write the key file is ignored: the user signs in with the key the file has)."""
+    if state.rekey_to is None or state.rekey_to not in opened.keys:
+        return False
+    if epoch == state.rekey_to:
+        return True
+    return proves_rekey(
+        state.rekey_proof,
+        opened.keys[epoch],
+        state.database_id,
+        state.rekey_to,
+        opened.keys[state.rekey_to],
+    )
 
 
 def _needs_rewrap(opened: OpenedSlot, epoch: int) -> bool:

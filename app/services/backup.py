@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 from app.config import DB_FILENAME, KEYSLOTS_FILENAME, Paths
 from app.db.engine import Database
 from app.db.migrate import ensure_schema
-from app.db.models import LocalSecret, Mission, User
+from app.db.models import LocalSecret, Mission, Setting, User
 from app.db.raw import leave_wal, open_raw, whole_file_lock
 from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
@@ -62,8 +62,9 @@ from app.security.private_files import (
     touch_private,
 )
 from app.security.rekey import finish_waiting, key_opens, rekey_database, retire_waiting_key
-from app.services.installation import SIGNING_KEY, prove_password
+from app.services.installation import AGE_IDENTITY, SIGNING_KEY, prove_password
 from app.services.server_hq import backups_message, refuse_on_server
+from app.services.users import SPECIAL_SLOTS_SETTING
 from app.services.workspace import Workspace
 from app.untrusted import UNREADABLE_MEMBER, json_from_outside
 
@@ -216,7 +217,7 @@ def _pack(workspace: Workspace, tmpdir: Path, created: datetime, out: Path, part
     copy, keyslots = tmpdir / DB_FILENAME, tmpdir / KEYSLOTS_FILENAME
     backup_database(workspace.db, copy)
     shutil.copyfile(workspace.paths.keyslots, keyslots)  # the key file of this copy
-    retire_waiting_key(copy, KeySlotStore(keyslots), workspace.db.key)
+    retire_waiting_key(copy, KeySlotStore(keyslots), workspace.db.key, workspace.pending_key)
     manifest = {
         "format": BACKUP_FORMAT,
         "version": BACKUP_VERSION,
@@ -686,6 +687,13 @@ class _KeysNow:
     signing_private: bytes | None
     signing_public: str | None
     trusted: list[_TrustedNow]
+    # The age identities and recipient, replaced with the signing key: a backup from before
+    # holds the ones the revoked officer could copy.
+    age_identity: bytes | None = None
+    age_recipient: str | None = None
+    # The recovery and escrow slots' public keys of the key file kept: the restored copy
+    # records them, else its older record would have the next re-key drop the current slots.
+    special_slots: dict[str, str] | None = None
 
 
 def _keys_now(db_path: Path, key: bytes) -> _KeysNow:
@@ -694,6 +702,7 @@ def _keys_now(db_path: Path, key: bytes) -> _KeysNow:
         with db.read() as session:
             local = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
             secret = session.get(LocalSecret, SIGNING_KEY)
+            identity = session.get(LocalSecret, AGE_IDENTITY)
             others = session.execute(
                 select(Mission).where(
                     Mission.is_local.is_(False), Mission.signing_public_key.is_not(None)
@@ -715,6 +724,9 @@ def _keys_now(db_path: Path, key: bytes) -> _KeysNow:
                 bytes(secret.value) if secret is not None else None,
                 local.signing_public_key,
                 trusted,
+                bytes(identity.value) if identity is not None else None,
+                local.age_recipient,
+                KeySlotStore(db_path.with_name(KEYSLOTS_FILENAME)).special_keys(),
             )
     finally:
         db.dispose()
@@ -734,6 +746,18 @@ def _keep_keys(session: Session, keys: _KeysNow) -> dict[str, Any]:
             kept["signing_key"] = keys.signing_public
             kept["signing_key_in_backup"] = local.signing_public_key
             local.signing_public_key = keys.signing_public
+    if keys.special_slots is not None:
+        session.merge(Setting(key=SPECIAL_SLOTS_SETTING, value=keys.special_slots))
+    identity = session.get(LocalSecret, AGE_IDENTITY)
+    if keys.age_identity is not None and keys.age_recipient:
+        if identity is None or bytes(identity.value) != keys.age_identity:
+            if identity is None:
+                session.add(LocalSecret(name=AGE_IDENTITY, value=keys.age_identity))
+            else:
+                identity.value = keys.age_identity
+            kept["age_recipient"] = keys.age_recipient
+            kept["age_recipient_in_backup"] = local.age_recipient
+            local.age_recipient = keys.age_recipient
     trusted_again = []
     for now in keys.trusted:
         row = session.execute(select(Mission).where(Mission.code == now.code)).scalar_one_or_none()

@@ -27,6 +27,7 @@ from app.security.hq_secrets import (
     workstation_secret,
 )
 from app.security.keyring_store import SecretStore, identity_entry_name
+from app.security.waiting_secret import seal, unseal
 from app.services.installation import AGE_IDENTITY, MISSION_CODE_RE, SIGNING_KEY
 from app.services.workspace import Workspace
 
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
+# Age identities a mission keeps after rotations, the newest first: bundles HQ encrypted to an
+# older recipient (before it was told the new one) still open.
+KEPT_IDENTITIES = 4
 FINGERPRINT_GROUPS = 6  # of four digits: about 80 bits, read aloud in half a minute
 
 
@@ -68,23 +72,34 @@ class KeyRotation:
     mission_code: str
     old_key: str
     new_key: str
+    old_recipient: str = ""
+    new_recipient: str = ""  # the age recipient HQ encrypts to, replaced with the key
 
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.new_key)
 
+    @property
+    def recipient_fingerprint(self) -> str:
+        return fingerprint(self.new_recipient)
 
-def new_key_advice(code: str, signing_key: str) -> str:
-    """What the administrator does after the mission's signing key was replaced."""
+
+def new_key_advice(code: str, signing_key: str, age_recipient: str) -> str:
+    """What the administrator does after the mission's keys were replaced."""
     return _(
         "Headquarters refuses the bundles of {code} signed with the new key until it trusts "
-        "that key. Send headquarters the new signing key (Exchange → This installation's "
-        "keys, or 'qorgau keys show'); the age recipient has not changed. Then confirm the "
-        "key by a separate channel, never in a bundle or the same e-mail: read its "
-        "fingerprint {fingerprint} to headquarters over the telephone, or send it by "
-        "diplomatic mail. Headquarters registers it with 'qorgau keys trust {code} KEY' once "
-        "the fingerprints agree."
-    ).format(code=code, fingerprint=fingerprint(signing_key))
+        "that key, and encrypts its bundles to the old age recipient until it is told the new "
+        "one. Send headquarters the new signing key and age recipient (Exchange → This "
+        "installation's keys, or 'qorgau keys show'). Then confirm both by a separate "
+        "channel, never in a bundle or the same e-mail: read their fingerprints, {fingerprint} "
+        "for the key and {recipient_fingerprint} for the recipient, to headquarters over the "
+        "telephone, or send them by diplomatic mail. Headquarters registers them with 'qorgau "
+        "keys trust {code} KEY --age-recipient RECIPIENT' once the fingerprints agree."
+    ).format(
+        code=code,
+        fingerprint=fingerprint(signing_key),
+        recipient_fingerprint=fingerprint(age_recipient),
+    )
 
 
 def rotated_message(rotation: KeyRotation) -> str:
@@ -232,12 +247,28 @@ def private_key(ws: Workspace, session: Session, name: str, store: SecretStore) 
     except DBAPIError:
         row = None  # HQ on a server: this role may not read those rows at all
     if row is not None:
-        return bytes(row.value)
+        return _unsealed(ws, name, bytes(row.value))
     damaged = damaged_secrets_file(ws.paths.data_dir)
     if damaged is not None:
         # Said as such: "no key here" would send the operator to make new keys.
         raise SecretsFileDamaged(damaged)
     return None
+
+
+def _unsealed(ws: Workspace, name: str, value: bytes) -> bytes:
+    """A row written while a re-key waited is sealed under the waiting key (see
+    ``app.security.waiting_secret``): a window that signed in before it does not know it."""
+    pending = ws.pending_key.key if ws.pending_key is not None else None
+    opened = unseal(value, (ws.db.key, pending), name)
+    if opened is None:
+        raise DatabaseError(
+            _(
+                "The mission's new keys can be used only once the database has its new "
+                "key: close every Qorgau window and command, sign in again and try again. If "
+                "this goes on, an administrator replaces them with 'qorgau keys rotate'."
+            )
+        )
+    return opened
 
 
 def move_secrets_off_server(workspace: Workspace, store: SecretStore) -> SecretPlace | None:
@@ -310,8 +341,14 @@ class KeyService:
             if secret is None:
                 raise DatabaseError(_("This installation has no signing key."))
             old_key = mission.signing_public_key or ""
-            secret.value = private_pem
-            mission.signing_public_key = public_key
+            identities, recipient = self._new_identity(session)
+            # While a re-key waits the file keeps the old key, which a revoked officer held:
+            # the new private keys are sealed under the waiting one until the re-key is done.
+            pending = self.ws.pending_key
+            for row, value in ((secret, private_pem), identities):
+                row.value = seal(value, pending.key, row.name) if pending is not None else value
+            old_recipient = mission.age_recipient or ""
+            mission.signing_public_key, mission.age_recipient = public_key, recipient
             self.ws.audit(
                 session,
                 "keys.rotate",
@@ -322,9 +359,36 @@ class KeyService:
                     "replaced": old_key,
                     "fingerprint": fingerprint(public_key),
                     "revoked": revoked,
+                    "age_recipient": recipient,
+                    "age_recipient_replaced": old_recipient,
                 },
             )
-            return KeyRotation(mission.code, old_key, public_key)
+            return KeyRotation(mission.code, old_key, public_key, old_recipient, recipient)
+
+    def _new_identity(self, session: Session) -> tuple[tuple[LocalSecret, bytes], str]:
+        """A new age identity for the mission's bundles (its own and HQ's to it, once HQ
+        registers the new recipient): the row to write with its value, and the recipient.
+
+        The old identities stay after it in the row: HQ encrypts to the recipient it knows
+        until it is told the new one, and those bundles must still open here. They give a
+        revoked officer nothing she did not hold; a few are kept, the oldest dropped."""
+        import pyrage
+
+        identity = pyrage.x25519.Identity.generate()
+        row = session.get(LocalSecret, AGE_IDENTITY)
+        if row is None:  # kept in the system keyring, which still opens the old bundles
+            row = LocalSecret(name=AGE_IDENTITY, value=b"")
+            session.add(row)
+            older: list[str] = []
+        else:
+            pending = self.ws.pending_key.key if self.ws.pending_key is not None else None
+            # Sealed under a key no one here holds (a backup's copy from a re-key's wait):
+            # nothing older can be kept, and the rotation is the way out, so it goes on.
+            kept = unseal(bytes(row.value), (self.ws.db.key, pending), AGE_IDENTITY) or b""
+            text = kept.decode("ascii")
+            older = [line.strip() for line in text.splitlines() if line.strip()]
+        lines = [str(identity), *older[: KEPT_IDENTITIES - 1]]
+        return (row, "\n".join(lines).encode("ascii")), str(identity.to_public())
 
     def identity_place(self, store: SecretStore) -> IdentityPlace:
         """Where the age identity is: the UI says so once where the keys are shown."""

@@ -72,7 +72,7 @@ from app.security.rekey import SettledKey, settle_sign_in
 from app.services.installation import check_username, open_workspace
 from app.services.keys import private_key
 from app.services.server_hq import recovery_message, refuse_on_server
-from app.services.users import rekey_workspace
+from app.services.users import record_special_slots, rekey_workspace, reset_rekey_waiting_message
 from app.services.workspace import Workspace
 from app.untrusted import json_from_outside
 
@@ -90,6 +90,7 @@ class Recovered:
     username: str
     method: str  # "recovery_key" or "escrow"
     took_over: bool = False  # an existing account: its password replaced, made administrator
+    rekey_waiting: bool = False  # the takeover's re-key waits for other windows to close
 
 
 def recover(
@@ -145,9 +146,10 @@ def recover(
     slots.set_slot(new_admin, new_password, key, settled.pending)
     if store is not None:
         store.delete(unlock_entry_name(slots.database_id(), new_admin))
-    if method == "escrow":
-        _use_up_escrow(paths, new_admin, settled)
-    return Recovered(new_admin, method, took_over=existed)
+    waiting = False
+    if existed or method == "escrow":
+        waiting = _retire_database_key(paths, new_admin, settled, method == "escrow", store)
+    return Recovered(new_admin, method, took_over=existed, rekey_waiting=waiting)
 
 
 def _opens_nothing(delay: int) -> str:
@@ -158,10 +160,13 @@ def _opens_nothing(delay: int) -> str:
 def recovered_message(result: Recovered) -> str:
     """What a recovery did, for the command line and the sign-in window alike."""
     if result.took_over:
-        return _(
+        said = _(
             "The existing account {user} was taken over: its password was replaced and it is "
             "an administrator now. Sign in as {user} with the new password."
         ).format(user=result.username)
+        if result.rekey_waiting:
+            said += " " + reset_rekey_waiting_message(result.username)
+        return said
     return _("{user} is a new administrator: sign in as {user} with the new password.").format(
         user=result.username
     )
@@ -176,19 +181,25 @@ def _open_with(paths: Paths, slots: KeySlotStore, secret: str) -> tuple[SettledK
     return None, ""
 
 
-def _use_up_escrow(paths: Paths, admin: str, settled: SettledKey) -> None:
-    """The code HQ read out must not work twice: re-key without the escrow slot, then a new
-    escrow secret for the same recipient."""
+def _retire_database_key(
+    paths: Paths, admin: str, settled: SettledKey, used_escrow: bool, store: SecretStore | None
+) -> bool:
+    """Re-key after a recovery that must end an access. A takeover: the account's old
+    password, with a copy of the key file from before, and its "unlock on this computer"
+    entry each still yielded the database key, which a new slot does not take back. HQ's
+    code: it must not work twice, so the escrow slot goes and a new secret is sealed to the
+    same recipient. Whether the re-key still waits for other windows to close."""
     slots = KeySlotStore(paths.keyslots)
-    escrow = slots.escrow()
+    escrow = slots.escrow() if used_escrow else None
     ws = open_workspace(paths, admin, settled.key, slots.database_id())
     ws.pending_key = settled.pending
     try:
-        rekey_workspace(ws, slots, ESCROW_SLOT, None)
+        rekey_workspace(ws, slots, ESCROW_SLOT if used_escrow else None, store)
         if escrow is not None:
             _escrow_to(ws, slots, str(escrow["recipient"]))
     finally:
-        ws.close()
+        ws.close()  # finishes the re-key unless another window holds the file
+    return ws.pending_key is not None
 
 
 class RecoveryService:
@@ -206,6 +217,7 @@ class RecoveryService:
         rekey_workspace(self.ws, self.slots, RECOVERY_SLOT, self.store)
         recovery_key = create_recovery_slot(self.slots, self.ws.db.key, self.ws.pending_key)
         with self.ws.write() as session:
+            record_special_slots(session, self.slots)
             self.ws.audit(session, "recovery.rotate", "installation", self.ws.mission_code)
         return recovery_key
 
@@ -274,6 +286,8 @@ def _escrow_to(ws: Workspace, slots: KeySlotStore, recipient: str) -> None:
     ).encode()
     box = base64.b64encode(pyrage.encrypt(payload, [age_recipient])).decode("ascii")
     slots.set_escrow(secret, ws.db.key, recipient, box, ws.pending_key)
+    with ws.write() as session:
+        record_special_slots(session, slots)
 
 
 # -- HQ's side --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import AuditEntry, Case, Letter, User
+from app.db.models import AuditEntry, Case, Letter, LocalSecret, Setting, User
 from app.db.raw import whole_file_lock
 from app.domain.codes import EventKind, LetterStatus, Role, label
 from app.domain.events import SystemEvent, event_data
@@ -26,6 +26,7 @@ from app.security.keyslots import (
     new_database_key,
 )
 from app.security.rekey import Rekeyed, rekey_installation
+from app.security.waiting_secret import is_sealed, seal, unseal
 from app.services import hq_database
 from app.services.installation import check_role, check_username, remember_unlock
 from app.services.keys import KeyRotation, KeyService
@@ -109,6 +110,15 @@ def rekey_waiting_message(username: str) -> str:
         "window) has it open; the old key is retired once they are closed: at the next "
         "sign-in, or when this window closes if it is the last. Everyone else signs in as "
         "usual meanwhile."
+    ).format(user=username)
+
+
+def reset_rekey_waiting_message(username: str) -> str:
+    """A password reset whose re-key waits for other windows."""
+    return _(
+        "The old password of {user} opens nothing any more. The database file keeps its old "
+        "key until the other Qorgau windows and commands on this computer are closed; it is "
+        "replaced at the next sign-in after that."
     ).format(user=username)
 
 
@@ -270,8 +280,14 @@ class UserService:
                 self.slots.set_slot(username, password, self.ws.db.key, self.ws.pending_key)
             return _info(user)
 
-    def change_password(self, username: str, new_password: str) -> None:
-        """A user changes their own password; an administrator resets anyone's."""
+    def change_password(self, username: str, new_password: str) -> Rekeyed | None:
+        """A user changes their own password; an administrator resets anyone's.
+
+        A reset re-keys the database: whoever knew the old password (the reason for many a
+        reset) and copied the key file, or kept the key for "unlock on this computer", held
+        the database key itself, which no new slot takes back. Returns what that re-key did
+        (None for a user's own change): the users whose old slots could not receive the new
+        key, and whether it waits for other windows (the file keeps its old key till then)."""
         if username != self.ws.actor.username and self.ws.actor.role not in USER_MANAGERS:
             raise PermissionDenied(_("Only an administrator can reset another user's password."))
         self._check_password(new_password)
@@ -288,8 +304,13 @@ class UserService:
                     hq_database.set_login_password(session.connection(), username, new_password)
             else:
                 self.slots.set_slot(username, new_password, self.ws.db.key, self.ws.pending_key)
-        if not self.ws.on_server:
-            self._renew_or_forget_unlock(username)
+        if self.ws.on_server:
+            return None
+        rekeyed = None
+        if action == "user.reset_password":
+            rekeyed = rekey_workspace(self.ws, self.slots, None, self.store)
+        self._renew_or_forget_unlock(username)
+        return rekeyed
 
     def _renew_or_forget_unlock(self, username: str) -> None:
         """After a new password: the user's own "unlock on this computer" follows it; anyone
@@ -473,11 +494,25 @@ def rekey_workspace(
     # the pages' bound ``interrupt`` still reaches their reads.
     with whole_file_lock(ws.paths.db):
         new_key = new_database_key()
+        _reseal_waiting_secrets(ws, new_key)
+        with ws.read() as session:
+            # Who gets the new key is the database's to say, not the key file's, which anyone
+            # able to write the data folder can give a slot of their own.
+            members = set(session.execute(select(User.username).where(User.active)).scalars())
+            recorded = special_slots_recorded(session)
+        special = slots.special_keys()
+        # A recovery or escrow slot whose public key is not the one recorded was replaced in
+        # the key file; one never recorded (made by an older version) is taken as it is.
+        members |= {n for n, public in special.items() if recorded.get(n, public) == public}
+        unknown = sorted((set(slots.usernames()) | set(special)) - members - {revoked or ""})
         alone = ws.db.rekeying(new_key, REKEY_WAIT_S)
-        rekeyed = rekey_installation(ws.paths.db, slots, ws.db.key, new_key, revoked, alone)
+        rekeyed = rekey_installation(
+            ws.paths.db, slots, ws.db.key, new_key, revoked, alone, members
+        )
     ws.pending_key = rekeyed.waiting
     _refresh_keyring(ws, store, new_key)
     with ws.write() as session:
+        record_special_slots(session, slots)
         ws.audit(
             session,
             "installation.rekey",
@@ -487,9 +522,40 @@ def rekey_workspace(
                 "revoked": revoked,
                 "slots_removed": rekeyed.without_keys,
                 "waiting": rekeyed.waiting is not None,
+                **({"slots_of_no_user": unknown} if unknown else {}),
             },
         )
     return rekeyed
+
+
+SPECIAL_SLOTS_SETTING = "special_slot_keys"
+
+
+def special_slots_recorded(session: Session) -> dict[str, str]:
+    """The recovery and escrow slots' public keys as the database last recorded them."""
+    row = session.get(Setting, SPECIAL_SLOTS_SETTING)
+    value = row.value if row is not None else None
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def record_special_slots(session: Session, slots: KeySlotStore) -> None:
+    """Record the recovery and escrow slots' public keys, after this installation wrote them:
+    a re-key seals the new key only to the ones recorded (see ``rekey_workspace``)."""
+    session.merge(Setting(key=SPECIAL_SLOTS_SETTING, value=slots.special_keys()))
+
+
+def _reseal_waiting_secrets(ws: Workspace, new_key: bytes) -> None:
+    """Secrets sealed under a waiting key this re-key supersedes are sealed under its own key
+    (no one will hold the superseded one); the re-key opens them once the file has it."""
+    pending = ws.pending_key.key if ws.pending_key is not None else None
+    with ws.write() as session:
+        for row in session.execute(select(LocalSecret)).scalars():
+            value = bytes(row.value)
+            if not is_sealed(value):
+                continue
+            opened = unseal(value, (ws.db.key, pending), row.name)
+            if opened is not None:
+                row.value = seal(opened, new_key, row.name)
 
 
 def _refresh_keyring(ws: Workspace, store: SecretStore | None, new_key: bytes) -> None:

@@ -158,10 +158,11 @@ def test_keys_rotate_on_demand_is_for_the_missions_administrator(
     keys = json.loads(shown.out)
     assert set(keys) == {"mission_code", "signing_key", "age_recipient"}  # DESIGN.md's contract
     assert keys["signing_key"] != old.signing_key
-    assert keys["age_recipient"] == old.age_recipient  # not rotated (see docs/security.md)
-    assert keys["signing_key"] in rotated.out
+    assert keys["age_recipient"] != old.age_recipient  # replaced with it (docs/security.md)
+    assert keys["signing_key"] in rotated.out and keys["age_recipient"] in rotated.out
     assert fingerprint(keys["signing_key"]) in rotated.out
-    assert "qorgau keys trust DXB KEY" in rotated.out
+    assert fingerprint(keys["age_recipient"]) in rotated.out
+    assert "qorgau keys trust DXB KEY --age-recipient RECIPIENT" in rotated.out
     mission.ws = unlock(mission.paths, "admin", PASSWORD)  # closed again by the fixture
     with mission.ws.read() as session:
         own = session.execute(select(Mission).where(Mission.is_local)).scalar_one()

@@ -296,6 +296,31 @@ def test_the_trust_dialog_shows_the_fingerprint_and_a_key_it_would_replace(qtbot
     assert [key.signing_key for key in KeyService(sel.ws).trusted()] == [hq_key]
 
 
+def test_the_trust_dialog_shows_the_recipients_fingerprint_and_keeps_every_field_in_view(
+    qtbot: QtBot, pair
+):
+    """A mission's age recipient is replaced at each revocation and confirmed by telephone like
+    its key; the grown check pushed the recipient and the HQ box out of view (scrolled)."""
+    _hq, sel = pair
+    page = page_for(qtbot, sel)
+    show_tab(qtbot, page.tabs, page.trusted_keys.parentWidget())
+    click(qtbot, page.trusted_keys.trust_button)
+    dialog = page.trusted_keys.dialog
+    assert dialog is not None
+    keys = KeyService(sel.ws).own_keys()
+    type_into(qtbot, dialog.code, "TAS")
+    type_into(qtbot, dialog.signing_key, keys.signing_key)
+    type_into(qtbot, dialog.age_recipient, keys.age_recipient)
+    assert dialog.key_check.text().splitlines() == [
+        f"Fingerprint: {fingerprint(keys.signing_key)}",
+        f"Age recipient's fingerprint: {fingerprint(keys.age_recipient)}",
+    ]
+    qtbot.wait(0)
+    for field in (dialog.age_recipient, dialog.is_hq):
+        assert not field.visibleRegion().isEmpty()  # not scrolled out of the dialog
+    press_dialog_button(qtbot, dialog, QDialogButtonBox.StandardButton.Cancel)
+
+
 # -- headquarters -------------------------------------------------------------------------------
 
 

@@ -41,7 +41,7 @@ from ui.widgets.common import (
     widget_row,
     word_wrapped,
 )
-from ui.widgets.dialogs import ValidatingDialog
+from ui.widgets.dialogs import ShortScreenScroll, ValidatingDialog
 from ui.widgets.plain import plain_label, plain_tooltip
 
 CODE, SIGNING_KEY, AGE_RECIPIENT, SINCE = range(4)
@@ -116,9 +116,14 @@ class OwnKeysBox(QGroupBox):
         if self.service.ws.mission.is_hq:
             return
         self.new_key_note.setText(
-            _("Each time a user is revoked, this mission's signing key is replaced.")
+            _(
+                "Each time a user is revoked, this mission's signing key and age recipient "
+                "are replaced."
+            )
             + " "
-            + new_key_advice(self.mission_code.text(), self.signing_key.text())
+            + new_key_advice(
+                self.mission_code.text(), self.signing_key.text(), self.age_recipient.text()
+            )
         )
 
     def _show_identity_place(self) -> None:
@@ -205,6 +210,7 @@ class TrustKeyDialog(ValidatingDialog):
         self.form.insertRow(2, "", self.key_check)
         self.code.textChanged.connect(self._show_key_check)
         self.signing_key.textChanged.connect(self._show_key_check)
+        self.age_recipient.textChanged.connect(self._show_key_check)
         self.setMinimumWidth(560)
         self._show_key_check()
 
@@ -217,12 +223,30 @@ class TrustKeyDialog(ValidatingDialog):
             self.key_check.hide()
             return
         lines = [_("Fingerprint: {fingerprint}").format(fingerprint=fingerprint(key))]
+        recipient = self.age_recipient.text().strip()
+        if recipient:
+            # Compared too: bundles to the mission are encrypted to this recipient.
+            lines.append(
+                _("Age recipient's fingerprint: {fingerprint}").format(
+                    fingerprint=fingerprint(recipient)
+                )
+            )
         previous = self.known.get(code)
         if previous and previous != key:
             lines.append(replaced_key_message(code, previous))
         self.key_check.setText("\n".join(lines))
         self.key_check.show()
         fit_to_contents(self)  # a warning of four lines must not run over the next field
+        # The form scrolls on a short screen, so its minimum does not grow with these lines:
+        # grow to what it asks for where the screen has the room (the fields stay in view).
+        scroll = self.findChild(ShortScreenScroll)
+        if scroll is not None:
+            scroll.updateGeometry()  # a scroll area does not follow its form's hint itself
+        screen = self.screen()
+        room = screen.availableGeometry().height() if screen is not None else self.height()
+        wanted = min(self.sizeHint().height(), room)
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     def field_widgets(self) -> dict[str, QWidget]:
         return {

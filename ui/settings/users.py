@@ -4,6 +4,7 @@ role, revoke."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,6 +23,7 @@ from app.domain.translit import latin_name
 from app.errors import ValidationError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
+from app.security.rekey import Rekeyed
 from app.services.installation import check_username
 from app.services.keys import new_key_advice, rotated_message, rotation_failed_message
 from app.services.server_hq import sessions_ended_message
@@ -33,6 +35,7 @@ from app.services.users import (
     recovery_key_advice,
     rekey_waiting_message,
     released_message,
+    reset_rekey_waiting_message,
     role_changed_message,
     unapproved_message,
 )
@@ -333,21 +336,32 @@ class UsersPanel(QWidget):
             dialog,
             lambda: self._run(
                 lambda: self.service.change_password(name, dialog.password.text()),
-                lambda _result: self._password_reset(name),
+                lambda result: self._password_reset(name, cast("Rekeyed | None", result)),
+                _("Resetting the password of {name}: the database gets a new key…").format(
+                    name=name
+                ),
+                rekeys=True,
             ),
         )
 
-    def _password_reset(self, username: str) -> None:
+    def _password_reset(self, username: str, rekeyed: Rekeyed | None) -> None:
         """Said: the list looks the same after a reset, and the administrator was left to
         guess whether it was done."""
         self.reload()
-        self.notice = inform(
-            self,
-            _("Reset the password"),
+        said = [
             _("The password of {name} was reset. Tell them the new one in person.").format(
                 name=username
-            ),
-        )
+            )
+        ]
+        if rekeyed is not None and rekeyed.waiting is not None:
+            said.append(reset_rekey_waiting_message(username))
+        if rekeyed is not None and rekeyed.without_keys:
+            said.append(
+                _("Reset the passwords of: {users} (their key slots predate the new key).").format(
+                    users=", ".join(rekeyed.without_keys)
+                )
+            )
+        self.notice = inform(self, _("Reset the password"), "\n\n".join(said))
 
     def revoke_user(self) -> None:
         name = self.selected_username()
@@ -396,7 +410,9 @@ class UsersPanel(QWidget):
         if result.key_rotation is not None:
             rotation = result.key_rotation
             said.append(rotated_message(rotation))
-            said.append(new_key_advice(rotation.mission_code, rotation.new_key))
+            said.append(
+                new_key_advice(rotation.mission_code, rotation.new_key, rotation.new_recipient)
+            )
         elif result.rotation_error:
             said.append(rotation_failed_message(result.rotation_error))
         if not said:
