@@ -22,7 +22,6 @@ from app.db import MIGRATION_NOTICE
 from app.errors import QorgauError, UsageError, ValidationError
 from app.i18n import N_, _
 from app.os_errors import os_error_reason
-from app.reports.disclosure import Coarse
 from app.untrusted import json_from_outside, read_at_most
 
 if TYPE_CHECKING:  # the services load with the command that opens a workspace, not before
@@ -237,8 +236,6 @@ def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") ->
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, Coarse):
-        return value.value  # a published count: rounded, or "<11"
     if is_dataclass(value) and not isinstance(value, type):
         return {k: _jsonable(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -446,4 +447,4 @@ def test_demo_writes_its_seconds_with_the_languages_decimal_mark(
         target = tmp_path / lang
         result = run_cli(capsys, "--data-dir", str(target), "--lang", lang, "demo", "--cases", "0")
         assert result.code == 0, result.err
-        assert f" {seconds} " in result.out, result.out
+        assert re.search(rf"(^|\s){re.escape(seconds)} ", result.out, re.M), result.out
