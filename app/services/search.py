@@ -360,13 +360,10 @@ def index_cases(session: Session, case_ids: Iterable[str]) -> None:
                     "INSERT INTO search_index (rowid, ref_kind, ref_id, case_id, body) "
                     "VALUES (:doc, :kind, :id, :id, :body)"
                 ),
-                sorted(
-                    (
-                        {"doc": docs[case_id], "kind": CASE, "id": case_id, "body": body}
-                        for case_id, body in rows
-                    ),
-                    key=lambda row: row["doc"],
-                ),
+                [
+                    {"doc": docs[case_id], "kind": CASE, "id": case_id, "body": body}
+                    for case_id, body in sorted(rows, key=lambda row: docs[row[0]])
+                ],
             )
 
 
