@@ -215,3 +215,32 @@ def test_a_case_asked_for_by_number_is_found_typed_with_a_cyrillic_layout(ws: Wo
     kazakh_digits = str.maketrans("1234567890-", "„әіңғ,.үұқө")
     for typed in (f"ыуд-{year}-{seq}", "ЫУД" + f"-{year}-{seq}".translate(kazakh_digits)):
         assert service.get_by_number(typed).id == case.id
+
+
+def _segments(ws: Workspace) -> int:
+    """How many segments the FTS5 index holds: its data rows' ids carry the segment's id above
+    bit 37 (ids 1 and 10 are the index's averages and structure)."""
+    with ws.read() as session:
+        found = session.execute(
+            text("SELECT count(DISTINCT id >> 37) FROM search_index_data WHERE id >> 37 > 0")
+        ).scalar_one()
+    return int(found)
+
+
+def test_cases_indexed_together_out_of_date_order_write_one_segment(ws: Workspace) -> None:
+    """A transaction's rows go into the index in its rowid order: FTS5 writes a new segment
+    each time a rowid comes below the one before, and a CSV batch's rows, received on days in
+    no order, made some 500 segments a batch of 1,000, each then merged again."""
+    service = _cases(ws)
+    ids = [r.id for r in service.list_cases(CaseFilter(text="Example"))]  # newest first
+    with ws.write() as session:  # merging paused, so that every segment written stays to count
+        session.execute(
+            text("INSERT INTO search_index(search_index, rank) VALUES ('automerge', 0)")
+        )
+    before = _segments(ws)
+    with ws.write() as session:  # as retention's anonymisation rewrites them, or a bundle
+        search.remove_cases(session, ids)
+    with ws.write() as session:
+        search.index_cases(session, ids)
+    assert _segments(ws) - before <= 2  # the removals' one, and the rows' one
+    assert [r.id for r in service.list_cases(CaseFilter(text="Example"))] == ids
