@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtWidgets import QApplication, QTableView
+from pytestqt.qtbot import QtBot
 
 from app.services.cases import CaseService
 from app.services.demo import fill_demo
@@ -137,3 +138,40 @@ def test_an_overdue_case_is_painted_on_its_deadline_colour(
     image = view.viewport().grab().toImage()
     assert image.pixelColor(cell.right() - 3, cell.center().y()).name() == "#ffebee"
     view.close()
+
+
+class _PaintedWidths(QObject):
+    """The column widths of each paint of a table's rows."""
+
+    def __init__(self, table: QTableView) -> None:
+        super().__init__()
+        self.header = table.horizontalHeader()
+        self.widths: list[list[int]] = []
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.Paint:
+            self.widths.append([self.header.sectionSize(c) for c in range(COLUMN_COUNT)])
+        return False
+
+
+def test_a_search_is_painted_once_its_columns_are_fitted(qtbot: QtBot, filled: Workspace) -> None:
+    """A new page's columns are fitted and its rows laid out before it is first painted:
+    painted at the last page's widths, every search's rows jumped as the fit came after."""
+    from ui.cases.list_view import CaseListView
+
+    view = CaseListView(filled)
+    qtbot.addWidget(view)
+    view.resize(1366, 768)
+    view.show()
+    qtbot.waitUntil(lambda: not view.model.loading and view.model.total == 80, timeout=5000)
+    qtbot.wait(100)
+    name = view.model.index(0, 1).data()
+    painted = _PaintedWidths(view.table)
+    before = painted.header.sectionSize(1)
+    view.filters.search.setText(name)
+    qtbot.waitUntil(lambda: not view.model.loading and view.model.rowCount() < 80, timeout=5000)
+    qtbot.wait(200)
+    final = [painted.header.sectionSize(c) for c in range(COLUMN_COUNT)]
+    assert final[1] != before  # one person's name: a narrower column than the widest of 80
+    assert painted.widths and painted.widths[0] == final
