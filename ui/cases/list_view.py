@@ -318,9 +318,17 @@ class CaseListView(QWidget):
     def _lay_out_new_page(self) -> None:
         """The new page laid out (its scroll bar shown or hidden) and its columns fitted before
         its first paint: left to their timers, each search painted the rows at the last page's
-        widths, then twice more as the layout and the fit came."""
+        widths, then twice more as the fit and the layout came. The header is quiet while the
+        fit resizes it, as the table would answer each resize with a repaint of its own (on a
+        timer, after the first paint); the layout that follows takes the new widths in."""
         self.table.doItemsLayout()
-        self.columns.fit()
+        header = self.table.horizontalHeader()
+        blocked = header.blockSignals(True)
+        try:
+            self.columns.fit()
+        finally:
+            header.blockSignals(blocked)
+        self.table.doItemsLayout()
 
     def _reselect(self) -> None:
         if self._keep_selected and (row := self.model.row_of(self._keep_selected)) >= 0:
