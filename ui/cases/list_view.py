@@ -154,6 +154,7 @@ class CaseListView(QWidget):
             short_forms=(HOST_COUNTRY,),
         )
         self.table.setItemDelegateForColumn(HOST_COUNTRY, CountryCell(self.table))
+        self.model.modelReset.connect(self._lay_out_new_page)
         self.table.doubleClicked.connect(self._open_index)
         open_on_enter(self.table, self._open_index)
 
@@ -313,6 +314,21 @@ class CaseListView(QWidget):
         """Reload after a case changed elsewhere (the editor saved); the selection stays."""
         self._keep_selected = self.current_case_id() or self._keep_selected
         self.model.reload()
+
+    def _lay_out_new_page(self) -> None:
+        """The new page laid out (its scroll bar shown or hidden) and its columns fitted before
+        its first paint: left to their timers, each search painted the rows at the last page's
+        widths, then twice more as the fit and the layout came. The header is quiet while the
+        fit resizes it, as the table would answer each resize with a repaint of its own (on a
+        timer, after the first paint); the layout that follows takes the new widths in."""
+        self.table.doItemsLayout()
+        header = self.table.horizontalHeader()
+        blocked = header.blockSignals(True)
+        try:
+            self.columns.fit()
+        finally:
+            header.blockSignals(blocked)
+        self.table.doItemsLayout()
 
     def _reselect(self) -> None:
         if self._keep_selected and (row := self.model.row_of(self._keep_selected)) >= 0:

@@ -311,6 +311,7 @@ class ColumnFit(QObject):
 
     def fit(self) -> None:
         """Size the columns to their contents; nothing when the user has set their own."""
+        self._timer.stop()  # a fit scheduled before this one has nothing left to do
         if self.user_set:
             self._relayout_rows()
             return
