@@ -4,7 +4,7 @@ Records merge by ``id``: a higher remote ``version`` replaces the local row, a l
 ignored (the local row is newer), and an equal version with different content becomes a
 ``SyncConflict`` for a person to resolve; nothing is overwritten silently.
 
-``plan_merge`` decides all of that in a read snapshot, a batch of records at a time, and stages
+``Planner`` decides all of that in a read snapshot, a batch of records at a time, and stages
 each written record's column values in tables of a private staging schema (``Database.pinned``),
 so an import does the work outside the write lock and never holds the bundle; ``stale`` tells,
 under the lock, whether a row written since the snapshot touches what the plan relied on;
@@ -13,7 +13,7 @@ under the lock, whether a row written since the snapshot touches what the plan r
 flush hook would set are set here: imported rows keep their version and get a fresh local
 ``change_seq``.
 
-``check_references`` runs before anything is written: every foreign key must point at a record
+``ReferenceCheck`` runs before anything is written: every foreign key must point at a record
 in the bundle or already in the database, and natural keys (case numbers, outgoing letter
 numbers, agreement slugs) must not clash with another record's.
 """
@@ -59,7 +59,7 @@ from app.db.models import (
 from app.db.postgres import copy_rows
 from app.db.sync import CHANGE_SEQ, current_change_seq, next_counter, note_changes
 from app.exchange.format import HQ_ENTITIES
-from app.exchange.package import BundleRefused, RecordStream, VerifiedBundle
+from app.exchange.package import BundleRefused, VerifiedBundle
 from app.exchange.records import BY_NAME, CASE_LISTS, ENTITIES, Codec, Entity, content_of
 from app.i18n import _
 
@@ -118,48 +118,83 @@ def _existing_ids(session: Session, entity: Entity, ids: Sequence[str]) -> set[s
     return found
 
 
-def check_references(session: Session, bundle: VerifiedBundle) -> None:
-    """Refuse (before writing) a bundle whose records point at rows that exist nowhere."""
-    targets = {t for name in bundle.records for t in BY_NAME[name].references.values()}
-    in_bundle = {
-        name: {r["id"] for r in bundle.records[name]} for name in targets if name in bundle.records
-    }
-    for name, rows in bundle.records.items():
-        entity = BY_NAME[name]
-        key = NATURAL_KEYS.get(name)
-        references = list(entity.references.items())
-        if not references and not key:
-            continue
-        wanted: dict[str, set[str]] = {column: set() for column, _target in references}
-        by_value: dict[str, str] = {}
+class ReferenceCheck:
+    """Refuse (before writing) a bundle whose records point at rows that exist nowhere, or
+    whose natural keys clash: fed a batch at a time in the bundle's entity order, in the pass
+    that also checks ownership and plans the merge, and asked at the end (``check``).
+
+    A reference's target comes before the records that refer to it in ``ENTITIES``, so when a
+    batch goes by, every id of its targets in the bundle has been seen. Each entity's problem
+    is found after its last batch and kept; ``check`` raises the first in the bundle's member
+    order, the refusal the checks gave when each had its own pass."""
+
+    def __init__(self, bundle: VerifiedBundle) -> None:
+        self._order = list(bundle.records)
+        targets = {t for name in bundle.records for t in BY_NAME[name].references.values()}
+        self._in_bundle: dict[str, set[str]] = {name: set() for name in targets}
+        self._wanted: dict[str, set[str]] = {}
+        self._by_value: dict[str, str] = {}
+        self._twice: BundleRefused | None = None
+        self._problems: dict[str, BundleRefused] = {}
+
+    def batch(self, entity: Entity, rows: list[dict[str, Any]]) -> None:
+        seen = self._in_bundle.get(entity.name)
+        if seen is not None:
+            seen.update(r["id"] for r in rows)
+        key = NATURAL_KEYS.get(entity.name)
+        for column, target in entity.references.items():
+            here = self._in_bundle.get(target, set())
+            wanted = self._wanted.setdefault(column, set())
+            wanted.update(v for r in rows if (v := r.get(column)) and v not in here)
+        if not key or self._twice is not None:
+            return
         for record in rows:
-            for column, target in references:
-                value = record.get(column)
-                if value and value not in in_bundle.get(target, ()):
-                    wanted[column].add(value)
-            if key and record.get(key):
-                if record[key] in by_value:
+            value = record.get(key)
+            if not value:
+                continue
+            if value in self._by_value:
+                self._twice = BundleRefused(
+                    _("Two {entity} records in the bundle share the same {key}.").format(
+                        entity=entity.name, key=key
+                    )
+                )
+                return
+            self._by_value[value] = record["id"]
+
+    def end_entity(self, session: Session, entity: Entity) -> None:
+        """After the entity's last batch: look up what it refers to outside the bundle, and
+        its natural keys, keeping the first problem."""
+        wanted, self._wanted = self._wanted, {}
+        by_value, self._by_value = self._by_value, {}
+        twice, self._twice = self._twice, None
+        try:
+            if twice is not None:
+                raise twice
+            for column, target in entity.references.items():
+                if not wanted.get(column):
+                    continue
+                found = _existing_ids(session, BY_NAME[target], sorted(wanted[column]))
+                missing = wanted[column] - found
+                if missing:
                     raise BundleRefused(
-                        _("Two {entity} records in the bundle share the same {key}.").format(
-                            entity=entity.name, key=key
+                        _(
+                            "The bundle's {entity} records refer to {count} {target} records "
+                            "that are neither in the bundle nor in this database (for example "
+                            "{id}); import the earlier bundles first, or ask for a full export."
+                        ).format(
+                            entity=entity.name, count=len(missing), target=target, id=min(missing)
                         )
                     )
-                by_value[record[key]] = record["id"]
-        for column, target in references:
-            if not wanted[column]:
-                continue
-            found = _existing_ids(session, BY_NAME[target], sorted(wanted[column]))
-            missing = wanted[column] - found
-            if missing:
-                raise BundleRefused(
-                    _(
-                        "The bundle's {entity} records refer to {count} {target} records that "
-                        "are neither in the bundle nor in this database (for example {id}); "
-                        "import the earlier bundles first, or ask for a full export."
-                    ).format(entity=name, count=len(missing), target=target, id=min(missing))
-                )
-        if key:
-            _check_natural_key(session, entity, key, by_value)
+            key = NATURAL_KEYS.get(entity.name)
+            if key:
+                _check_natural_key(session, entity, key, by_value)
+        except BundleRefused as problem:
+            self._problems[entity.name] = problem
+
+    def check(self) -> None:
+        for name in self._order:
+            if name in self._problems:
+                raise self._problems[name]
 
 
 def _check_natural_key(
@@ -365,42 +400,54 @@ class MergePlan:
     entities: list[EntityPlan] = field(default_factory=list)
 
 
-def plan_merge(
-    session: Session,
-    bundle: VerifiedBundle,
-    schema: str,
-    left_out: dict[str, set[str]] | None = None,
-    none_here: frozenset[str] | set[str] = frozenset(),
-    seq: int | None = None,
-) -> MergePlan:
-    """Decide, by reading only, what merging the bundle writes (no write lock is needed); the
-    rows to write are staged in ``schema``, the only place this session writes to. The
-    records ``left_out`` names (entity → ids) are counted and not written.
+class Planner:
+    """Decide, by reading only, what merging the bundle writes (no write lock is needed), a
+    batch of records at a time in the bundle's entity order (``add``), then ``finish``; the
+    rows to write are staged in ``schema``, the only place this session writes to.
 
-    ``none_here``: entities none of whose records in the bundle the database held when
-    ``seq`` was the change counter (``check_ownership`` found them so): all are new, and
-    not looked up again. Should one have been written since, ``stale`` sees it under the
-    write lock (its change number is above ``seq``) and the merge is planned again."""
-    stage = Stage(schema, batched=session.connection().dialect.name == "sqlite")
-    stage.create(session, *((stage.keys,) if stage.keyed else ()), stage.lists)
-    plan = MergePlan(current_change_seq(session) if seq is None else seq, stage)
-    for entity in ENTITIES:
-        rows = bundle.records.get(entity.name)
-        if not rows:
-            continue
+    A batch none of whose records the database held (``known`` false: the ownership check
+    looked them up a moment before, in the same pass) is all new and not looked up again.
+    Should one have been written since, ``stale`` sees it under the write lock (its change
+    number is above ``seq``, read before that check) and the merge is planned again."""
+
+    def __init__(self, session: Session, schema: str, seq: int) -> None:
+        self.session = session
+        self.stage = Stage(schema, batched=session.connection().dialect.name == "sqlite")
+        self.stage.create(session, *((self.stage.keys,) if self.stage.keyed else ()))
+        self.stage.create(session, self.stage.lists)
+        self.plan = MergePlan(seq, self.stage)
+
+    def add(
+        self, entity: Entity, rows: list[dict[str, Any]], skipped: set[str], known: bool
+    ) -> None:
+        """Plan a batch of ``entity``'s records; those ``skipped`` names (left out by the
+        ownership check) are counted and not written."""
         if entity.model is Mission:
-            plan.missions = list(rows)
-            _stage_keys(session, stage, entity, plan.missions)
-            continue
-        skipped = (left_out or {}).get(entity.name, set())
-        known = entity.name not in none_here
-        plan.entities.append(_plan_entity(session, plan, entity, rows, skipped, known))
-    connection = session.connection()
-    if stage.keyed:
-        connection.execute(CreateIndex(Index("qorgau_stage_keys_key", stage.keys.c.key)))
-    if stage.batched:  # each batch's cases find their lists
-        connection.execute(CreateIndex(Index("qorgau_stage_lists_case", stage.lists.c.case_id)))
-    return plan
+            self.plan.missions.extend(rows)
+            _stage_keys(self.session, self.stage, entity, rows)
+            return
+        entities = self.plan.entities
+        if not entities or entities[-1].entity is not entity:
+            stage = self.stage
+            entities.append(
+                EntityPlan(
+                    entity,
+                    stage.rows_of(entity, "new"),
+                    stage.rows_of(entity, "changed"),
+                    stage.lists,
+                )
+            )
+            stage.create(self.session, entities[-1].new, entities[-1].changed)
+        _plan_rows(self.session, self.plan, entities[-1], rows, skipped, known)
+
+    def finish(self) -> MergePlan:
+        connection = self.session.connection()
+        stage = self.stage
+        if stage.keyed:
+            connection.execute(CreateIndex(Index("qorgau_stage_keys_key", stage.keys.c.key)))
+        if stage.batched:  # each batch's cases find their lists
+            connection.execute(CreateIndex(Index("qorgau_stage_lists_case", stage.lists.c.case_id)))
+        return self.plan
 
 
 def _key_columns(entity: Entity) -> list[str]:
@@ -417,64 +464,59 @@ def _stage_keys(session: Session, stage: Stage, entity: Entity, rows: list[dict[
     stage.insert(session.connection(), stage.keys, [{"key": k} for k in keys])
 
 
-def _plan_entity(
+def _plan_rows(
     session: Session,
     plan: MergePlan,
-    entity: Entity,
-    stream: RecordStream,
+    entity_plan: EntityPlan,
+    rows: list[dict[str, Any]],
     skipped: set[str],
-    known: bool = True,
-) -> EntityPlan:
+    known: bool,
+) -> None:
     """``known``: whether some of the records may be here already (else all are new)."""
+    entity = entity_plan.entity
     codec = Codec(entity)
     stage = plan.stage
     values_of = codec.to_text_values if stage.text_values else codec.to_values
-    entity_plan = EntityPlan(
-        entity, stage.rows_of(entity, "new"), stage.rows_of(entity, "changed"), stage.lists
-    )
-    stage.create(session, entity_plan.new, entity_plan.changed)
     tally = entity_plan.tally
     connection = session.connection()
-    for rows in stream.batches(CHUNK):
-        _stage_keys(session, stage, entity, rows)
-        local = local_records(session, codec, [r["id"] for r in rows]) if known else {}
-        new: list[dict[str, Any]] = []
-        changed: list[dict[str, Any]] = []
-        written: list[dict[str, Any]] = []
-        for record in rows:
-            mine = local.pop(record["id"], None)
-            if record["id"] in skipped:
-                tally.left_out += 1
-            elif mine is None:
-                tally.new += 1
-                row = values_of(record)
-                row["n"] = tally.new
-                new.append(row)
-                written.append(record)
-            elif record["version"] > mine["version"]:
-                tally.updated += 1
-                row = values_of(record)
-                row["n"] = tally.updated
-                changed.append(row)
-                written.append(record)
-            elif record["version"] < mine["version"]:
-                tally.local_newer += 1
-            elif same_content(mine, record, entity.name):
-                tally.unchanged += 1
-            else:
-                entity_plan.conflicts.append((mine, record))
-                tally.conflicts += 1
-        for table, values in ((entity_plan.new, new), (entity_plan.changed, changed)):
-            stage.insert(connection, table, values)
-        if entity.model is Case:
-            codes = [
-                {"case_id": r["id"], "list": key, "code": code}
-                for r in written
-                for key in CASE_LISTS
-                for code in sorted(set(r[key]))
-            ]
-            stage.insert(connection, stage.lists, codes)
-    return entity_plan
+    _stage_keys(session, stage, entity, rows)
+    local = local_records(session, codec, [r["id"] for r in rows]) if known else {}
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    written: list[dict[str, Any]] = []
+    for record in rows:
+        mine = local.pop(record["id"], None)
+        if record["id"] in skipped:
+            tally.left_out += 1
+        elif mine is None:
+            tally.new += 1
+            row = values_of(record)
+            row["n"] = tally.new
+            new.append(row)
+            written.append(record)
+        elif record["version"] > mine["version"]:
+            tally.updated += 1
+            row = values_of(record)
+            row["n"] = tally.updated
+            changed.append(row)
+            written.append(record)
+        elif record["version"] < mine["version"]:
+            tally.local_newer += 1
+        elif same_content(mine, record, entity.name):
+            tally.unchanged += 1
+        else:
+            entity_plan.conflicts.append((mine, record))
+            tally.conflicts += 1
+    for table, values in ((entity_plan.new, new), (entity_plan.changed, changed)):
+        stage.insert(connection, table, values)
+    if entity.model is Case:
+        codes = [
+            {"case_id": r["id"], "list": key, "code": code}
+            for r in written
+            for key in CASE_LISTS
+            for code in sorted(set(r[key]))
+        ]
+        stage.insert(connection, stage.lists, codes)
 
 
 def stale(session: Session, plan: MergePlan, own: Sequence[tuple[int, int]] = ()) -> bool:
@@ -557,7 +599,7 @@ class PlanOutdated(BundleRefused):
 
 
 def apply_plan(session: Session, plan: MergePlan, bundle: VerifiedBundle) -> MergeResult:
-    """Write what ``plan_merge`` decided, inside the caller's write transaction."""
+    """Write what ``Planner`` decided, inside the caller's write transaction."""
     result = MergeResult()
     if plan.missions:
         _merge_mission_info(session, plan.missions, bundle.source)

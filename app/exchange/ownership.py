@@ -1,6 +1,7 @@
 """Who may create or change which record through a bundle (docs/bundle-format.md, "Who owns a
-record"). ``check_ownership`` runs in the import's transaction before anything is written; a
-record the bundle's signer does not own refuses the whole bundle, naming the record and the rule.
+record"). ``OwnershipCheck`` runs in the import's transaction before anything is written, a batch
+of records at a time in the pass that also plans the merge (``app.exchange.staging``); a record
+the bundle's signer does not own refuses the whole bundle, naming the record and the rule.
 
 A signature proves who sent a bundle, not that the sender may change what it carries:
 
@@ -39,7 +40,7 @@ from app.db.models import Case, ContractReview, Mission, PartnerReferral, Return
 from app.exchange.format import HQ_ENTITIES, HQ_KINDS, BundleKind
 from app.exchange.merge import CHUNK, local_records, same_content
 from app.exchange.package import BundleRefused, VerifiedBundle
-from app.exchange.records import BY_NAME, ENTITIES, Codec
+from app.exchange.records import BY_NAME, Codec
 from app.i18n import _
 
 # A record's version grows by one at each save. Ten thousand saves of one record between two
@@ -137,7 +138,12 @@ class _Refusal:
         )
 
 
-class _Checker:
+class OwnershipCheck:
+    """Who may write what, judged a batch of records at a time in the bundle's entity order
+    (``ENTITIES``: a case before what hangs off it): ``begin``, then ``batch`` for each batch
+    of an entity and ``end_entity`` after its last, so that the records are read once for this
+    check and the merge plan together. A refusal is raised as soon as it is certain."""
+
     def __init__(self, session: Session, bundle: VerifiedBundle, here: str) -> None:
         self.session = session
         self.bundle = bundle
@@ -145,9 +151,12 @@ class _Checker:
         self.signer = bundle.source
         self.refuse = _Refusal(bundle.source)
         # Who holds each case the bundle carries: all ownership needs of them besides a batch.
-        self.bundle_cases = {r["id"]: r["holder_mission"] for r in bundle.records.get("case", [])}
+        # Gathered as the cases go by, which come before every record that hangs off one.
+        self.bundle_cases: dict[str, str] = {}
         self.left_out = LeftOut()
-        self.held_here: set[str] = set()  # entities of which the database holds some record
+        # An equal-version record of another's that differs from the copy here: raised at
+        # the end of its entity, once no write of the entity is refused.
+        self._differing: BundleRefused | None = None
 
     # -- the database's copies ------------------------------------------------------------------
 
@@ -204,16 +213,14 @@ class _Checker:
 
     def _candidates(
         self, entity: str, rows: list[dict[str, Any]]
-    ) -> tuple[list[_Pair], list[_Pair]]:
+    ) -> tuple[list[_Pair], list[_Pair], bool]:
         """Records that would create or change a row (new or a higher version), and records in
         the same version as here, which change something only if their content differs (then
-        they become a conflict someone may accept)."""
+        they become a conflict someone may accept); and whether any of ``rows`` is here."""
         local = self._load(entity, [r["id"] for r in rows])
-        if local:
-            self.held_here.add(entity)
         if entity == "mission":
             # Merging takes a mission's details whatever their version: all are judged.
-            return [(r, local.get(r["id"])) for r in rows], []
+            return [(r, local.get(r["id"])) for r in rows], [], bool(local)
         writes: list[_Pair] = []
         equal: list[_Pair] = []
         for record in rows:
@@ -222,40 +229,46 @@ class _Checker:
                 writes.append((record, mine))
             elif record["version"] == mine.version:
                 equal.append((record, mine))
-        return writes, equal
+        return writes, equal, bool(local)
 
     # -- the rules ------------------------------------------------------------------------------
 
-    def check(self) -> None:
+    def begin(self) -> None:
+        """The checks of the bundle's kind, before any record."""
         self._check_kind()
-        for entity in (e.name for e in ENTITIES):
-            stream = self.bundle.records.get(entity)
-            if not stream:
-                continue
-            differing: BundleRefused | None = None  # raised once no write is refused
-            for rows in stream.batches(CHUNK):
-                writes, equal = self._candidates(entity, rows)
-                for record, refusal in self._breaches(entity, writes):
-                    if isinstance(refusal, LeaveOut):
-                        self._leave_out(entity, record, refusal)
-                    else:
-                        raise refusal
-                # An owner's unchanged records cost nothing more; another's are compared with
-                # the copy here, and only a real difference refuses the bundle (or is left out,
-                # from a former holder).
-                suspects = self._breaches(entity, equal)
-                if suspects and differing is None:
-                    codec = Codec(BY_NAME[entity])
-                    here = local_records(self.session, codec, [r["id"] for r, _x in suspects])
-                    for record, refusal in suspects:
-                        if same_content(here[record["id"]], record, entity):
-                            continue
-                        if isinstance(refusal, LeaveOut):
-                            self._leave_out(entity, record, refusal)
-                        elif differing is None:
-                            differing = refusal
-            if differing is not None:
-                raise differing
+
+    def batch(self, entity: str, rows: list[dict[str, Any]]) -> bool:
+        """Judge a batch of ``entity``'s records; whether the database holds any of them
+        (if not, the merge plan need not look them up)."""
+        if entity == "case":
+            self.bundle_cases.update((r["id"], r["holder_mission"]) for r in rows)
+        writes, equal, held = self._candidates(entity, rows)
+        for record, refusal in self._breaches(entity, writes):
+            if isinstance(refusal, LeaveOut):
+                self._leave_out(entity, record, refusal)
+            else:
+                raise refusal
+        # An owner's unchanged records cost nothing more; another's are compared with the
+        # copy here, and only a real difference refuses the bundle (or is left out, from a
+        # former holder).
+        suspects = self._breaches(entity, equal)
+        if suspects and self._differing is None:
+            codec = Codec(BY_NAME[entity])
+            here = local_records(self.session, codec, [r["id"] for r, _x in suspects])
+            for record, refusal in suspects:
+                if same_content(here[record["id"]], record, entity):
+                    continue
+                if isinstance(refusal, LeaveOut):
+                    self._leave_out(entity, record, refusal)
+                elif self._differing is None:
+                    self._differing = refusal
+        return held
+
+    def end_entity(self) -> None:
+        """After an entity's last batch: its differing equal-version record, if any."""
+        differing, self._differing = self._differing, None
+        if differing is not None:
+            raise differing
 
     def _breaches(
         self, entity: str, pairs: list[_Pair]
@@ -602,18 +615,3 @@ class _Checker:
             (ref, holders.get(case_id, origin) if case_id else origin)
             for ref, case_id, origin in rows
         )
-
-
-def check_ownership(
-    session: Session, bundle: VerifiedBundle, here: str, none_here: set[str] | None = None
-) -> LeftOut:
-    """Refuse the bundle (before any write) if it creates or changes a record its signer does
-    not own; ``here`` is this installation's mission code. What the signer changed in cases
-    it held before HQ transferred them away is returned, to be left out. ``none_here``, if
-    given, gets the entities none of whose records in the bundle the database holds (read
-    for these checks already): the merge plan need not look them up again."""
-    checker = _Checker(session, bundle, here)
-    checker.check()
-    if none_here is not None:
-        none_here.update(name for name in bundle.records if name not in checker.held_here)
-    return checker.left_out

@@ -49,12 +49,10 @@ from app.exchange.merge import (
     MergePlan,
     MergeResult,
     apply_plan,
-    check_references,
-    plan_merge,
     stale,
     write_new_rows,
 )
-from app.exchange.ownership import CASE_CHILDREN, LeftOut, check_ownership
+from app.exchange.ownership import CASE_CHILDREN, LeftOut
 from app.exchange.package import (
     BundleRefused,
     MemberSpool,
@@ -78,6 +76,7 @@ from app.exchange.parts import (
 )
 from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.exchange.sqljson import record_chunks
+from app.exchange.staging import check_and_plan
 from app.exchange.zipstream import ZipTooLarge
 from app.i18n import N_, Said, _, format_number, label_from, ngettext
 from app.os_errors import os_error_text
@@ -1352,25 +1351,31 @@ class ExchangeService:
         # Read before the checks: anything written after it (PostgreSQL reads each statement
         # afresh) makes the plan stale under the write lock.
         seq = current_change_seq(session)
-        # Who may change what comes first: a refused record is named before any other check.
-        none_here: set[str] = set()
-        left_out = check_ownership(session, bundle, self.ws.mission_code, none_here)
-        # A rewritten audit history at the source is refused here (audit_anchor.py). Only HQ
-        # warns of a gap, naming the last bundle it received.
         at_hq = self.ws.mission.is_hq
-        head = audit_anchor.check_incoming(
-            session,
-            bundle.manifest,
-            bundle.source,
-            _signing_key(session, bundle.source),
-            warn_on_gap=at_hq,
-            last_received=_last_received(session, bundle.source) if at_hq else None,
+        heads: list[audit_anchor.HeadCheck] = []
+
+        def audit_history() -> bool:
+            # A rewritten audit history at the source is refused here (audit_anchor.py). Only
+            # HQ warns of a gap, naming the last bundle it received.
+            heads.append(
+                audit_anchor.check_incoming(
+                    session,
+                    bundle.manifest,
+                    bundle.source,
+                    _signing_key(session, bundle.source),
+                    warn_on_gap=at_hq,
+                    last_received=_last_received(session, bundle.source) if at_hq else None,
+                )
+            )
+            return not (bundle.records.get("case_citation") and not _has_library(session))
+
+        # Who may change what comes first: a refused record is named before any other check.
+        left_out, plan = check_and_plan(
+            session, bundle, self.ws.mission_code, schema, seq, audit_history
         )
-        if bundle.records.get("case_citation") and not _has_library(session):
+        if plan is None:
             return None
-        check_references(session, bundle)
-        plan = plan_merge(session, bundle, schema, left_out.ids, none_here, seq)
-        return _Staged(plan, head, _held_head(session, bundle.source), left_out)
+        return _Staged(plan, heads[0], _held_head(session, bundle.source), left_out)
 
     def _stage_locked(self, session: Session, bundle: VerifiedBundle, schema: str) -> _Staged:
         """Staging again inside the write transaction, for the rare import whose snapshot no

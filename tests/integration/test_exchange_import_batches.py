@@ -225,7 +225,7 @@ def test_a_change_between_batches_to_what_the_plan_relied_on_plans_again(
     bundle = sel.exchange.export_cases(tmp_path / "b.qbundle", [hq.recipient]).path
     officer = unlock(hq.paths, "admin", PASSWORD)
     planned: list[int] = []
-    original = exchange_service.plan_merge
+    original = exchange_service.check_and_plan
 
     def planning(*args: Any, **kwargs: Any) -> Any:
         planned.append(1)
@@ -237,7 +237,7 @@ def test_a_change_between_batches_to_what_the_plan_relied_on_plans_again(
                 row = session.execute(select(Mission).where(Mission.code == "AST")).scalar_one()
                 row.phone = "+7 7172 00 00 00"
 
-    monkeypatch.setattr(exchange_service, "plan_merge", planning)
+    monkeypatch.setattr(exchange_service, "check_and_plan", planning)
     try:
         with before_each_write(monkeypatch, change_a_mission) as began:
             report = hq.exchange.import_bundle(bundle)

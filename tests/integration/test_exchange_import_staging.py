@@ -45,16 +45,16 @@ def _during_planning(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]
     planning again). After the plan, not before: PostgreSQL's read (read committed) would
     otherwise see the save already and plan with it."""
     phases: list[str] = []
-    original = merge.plan_merge
+    original = exchange_service.check_and_plan
 
-    def planning(session: Any, bundle: Any, schema: str, *given: Any) -> merge.MergePlan:
+    def planning(*args: Any) -> tuple[Any, merge.MergePlan | None]:
         phases.append("planned")
-        plan = original(session, bundle, schema, *given)
+        planned = original(*args)
         if len(phases) == 1:
             action()
-        return plan
+        return planned
 
-    monkeypatch.setattr(exchange_service, "plan_merge", planning)
+    monkeypatch.setattr(exchange_service, "check_and_plan", planning)
     return phases
 
 

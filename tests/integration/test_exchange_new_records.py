@@ -97,17 +97,23 @@ def test_a_record_written_here_after_the_ownership_check_makes_the_plan_stale(
     first = sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient]).path
     second = sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient], all_changes=True)
     phases: list[str] = []
-    original = exchange_service.plan_merge
+    original, add = exchange_service.check_and_plan, merge.Planner.add
 
-    def planning(*args: Any) -> merge.MergePlan:
+    def planning(*args: Any) -> tuple[Any, merge.MergePlan | None]:
         phases.append("planned")
-        if len(phases) == 1:  # after ownership found none of them here
-            ExchangeService(hq.ws).import_bundle(first)
         return original(*args)
 
-    monkeypatch.setattr(exchange_service, "plan_merge", planning)
+    def adding(planner: merge.Planner, entity: Any, *args: Any) -> None:
+        if entity.name == "case" and len(phases) == 1 and "other" not in phases:
+            phases.append("other")  # after ownership found none of this batch's cases here
+            ExchangeService(hq.ws).import_bundle(first)
+        add(planner, entity, *args)
+
+    monkeypatch.setattr(exchange_service, "check_and_plan", planning)
+    monkeypatch.setattr(merge.Planner, "add", adding)
     report = hq.exchange.import_bundle(second.path)
 
-    assert phases == ["planned", "planned", "planned"]  # ours, the other's, ours again
+    # ours, the other's (which ends before ours plans that batch), ours again
+    assert phases == ["planned", "other", "planned", "planned"]
     assert report.new == 0 and report.conflicts == 0
     assert _case_count(hq) == _case_count(sel)

@@ -85,22 +85,22 @@ def test_others_save_while_the_plan_stages_its_rows(
     sel.cases.update_case(case_ids[0], CaseChanges(description="Changed at the mission."))
     bundle = sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient]).path
     officer = unlock(hq.paths, "admin", PASSWORD)
-    original = merge._plan_entity
+    original = merge.Planner.add
     observed: list[tuple[bool, int, int]] = []
     plans: list[merge.MergePlan] = []
     saved: list[str] = []
 
-    def plan_then_save(session: Any, plan: merge.MergePlan, *args: Any) -> merge.EntityPlan:
-        planned = original(session, plan, *args)
-        plans.append(plan)
-        if planned.entity.name == "case":
-            staged = session.execute(select(planned.changed.c.id)).scalars().all()
+    def plan_then_save(planner: merge.Planner, entity: Any, *args: Any) -> None:
+        original(planner, entity, *args)
+        plans.append(planner.plan)
+        if entity.name == "case":
+            planned = planner.plan.entities[-1]
+            staged = planner.session.execute(select(planned.changed.c.id)).scalars().all()
             observed.append((hq.write_lock_is_free(), len(staged), len(_stage_files(hq))))
             # A save at HQ (its own case: the missions' it does not change).
             saved.append(CaseService(officer).create_case(new_case()).id)
-        return planned
 
-    monkeypatch.setattr(merge, "_plan_entity", plan_then_save)
+    monkeypatch.setattr(merge.Planner, "add", plan_then_save)
     try:
         report = hq.exchange.import_bundle(bundle)
     finally:
@@ -163,20 +163,20 @@ def test_a_failure_while_staging_rows_changes_nothing(
     sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
-    original = merge._plan_entity
+    original = merge.Planner.add
     planned: list[str] = []
 
-    def fail_after_the_cases(session: Any, plan: Any, entity: Any, *args: Any) -> Any:
+    def fail_after_the_cases(planner: merge.Planner, entity: Any, *args: Any) -> None:
         planned.append(entity.name)
         if entity.name == "case_event":
             raise BundleRefused("refused while staging")
-        return original(session, plan, entity, *args)
+        original(planner, entity, *args)
 
-    monkeypatch.setattr(merge, "_plan_entity", fail_after_the_cases)
+    monkeypatch.setattr(merge.Planner, "add", fail_after_the_cases)
     with unchanged(hq), pytest.raises(BundleRefused, match="refused while staging"):
         hq.exchange.import_bundle(bundle)
     assert "case" in planned  # the cases' rows were staged before the failure
-    monkeypatch.setattr(merge, "_plan_entity", original)
+    monkeypatch.setattr(merge.Planner, "add", original)
     assert hq.exchange.import_bundle(bundle).new > 0
 
 
@@ -340,3 +340,43 @@ def test_what_a_busy_import_left_unindexed_is_indexed_without_another_import(
             exchange_service.ExchangeService(attache).index_pending()
     finally:
         attache.close()
+
+
+def test_the_checks_and_the_plan_read_each_member_once(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the bundle is read and checked, ownership, references and the merge plan take its
+    records in one pass: each member is parsed from the spool once more (it was four passes,
+    and two more over the cases and the records others refer to)."""
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    passes: dict[str, int] = {}
+    original = RecordStream.__iter__
+
+    def counted(self: RecordStream) -> Iterator[dict[str, Any]]:
+        passes[self.entity] = passes.get(self.entity, 0) + 1
+        yield from original(self)
+
+    monkeypatch.setattr(RecordStream, "__iter__", counted)
+    report = hq.exchange.import_bundle(bundle)
+    assert report.new > 0
+    assert {"person", "case", "case_event"} <= set(passes)
+    assert set(passes.values()) == {1}
+
+
+def test_ownership_is_refused_before_a_reference_found_missing_earlier_in_the_pass(
+    sel: Site, hq: Site, tmp_path: Path
+) -> None:
+    """A case points at a person that exists nowhere, and a later event claims to come from
+    another mission: the pass meets the dangling reference first, but the refusal names the
+    record the signer may not write, as when ownership had a pass of its own before."""
+    records = _all_records(sel)
+    records["mission"] = [r for r in records["mission"] if r["code"] == sel.ws.mission_code]
+    records["case"][0] = dict(records["case"][0], person_id=new_id())
+    records["case_event"].append(dict(records["case_event"][-1], id=new_id(), origin_mission="DXB"))
+    bundle = Forger(sel).bundle(tmp_path / "both.qbundle", records, [hq.recipient])
+    with unchanged(hq), pytest.raises(BundleRefused, match="claims to come from DXB"):
+        hq.exchange.import_bundle(bundle)
+    del records["case_event"][-1]
+    dangling = Forger(sel).bundle(tmp_path / "dangling.qbundle", records, [hq.recipient])
+    with unchanged(hq), pytest.raises(BundleRefused, match="neither in the bundle nor"):
+        hq.exchange.import_bundle(dangling)
