@@ -732,29 +732,31 @@ def _keys_now(db_path: Path, key: bytes) -> _KeysNow:
         db.dispose()
 
 
+def _put_secret(session: Session, name: str, value: bytes) -> bool:
+    """``value`` as the secret ``name``; whether the restored copy held another."""
+    secret = session.get(LocalSecret, name)
+    if secret is not None and bytes(secret.value) == value:
+        return False
+    if secret is None:
+        session.add(LocalSecret(name=name, value=value))
+    else:
+        secret.value = value
+    return True
+
+
 def _keep_keys(session: Session, keys: _KeysNow) -> dict[str, Any]:
     """Put the current keys into the restored copy; what changed, for its audit entry."""
     kept: dict[str, Any] = {}
     local = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
-    secret = session.get(LocalSecret, SIGNING_KEY)
     if keys.signing_private is not None and keys.signing_public is not None:
-        if secret is None or bytes(secret.value) != keys.signing_private:
-            if secret is None:
-                session.add(LocalSecret(name=SIGNING_KEY, value=keys.signing_private))
-            else:
-                secret.value = keys.signing_private
+        if _put_secret(session, SIGNING_KEY, keys.signing_private):
             kept["signing_key"] = keys.signing_public
             kept["signing_key_in_backup"] = local.signing_public_key
             local.signing_public_key = keys.signing_public
     if keys.special_slots is not None:
         session.merge(Setting(key=SPECIAL_SLOTS_SETTING, value=keys.special_slots))
-    identity = session.get(LocalSecret, AGE_IDENTITY)
     if keys.age_identity is not None and keys.age_recipient:
-        if identity is None or bytes(identity.value) != keys.age_identity:
-            if identity is None:
-                session.add(LocalSecret(name=AGE_IDENTITY, value=keys.age_identity))
-            else:
-                identity.value = keys.age_identity
+        if _put_secret(session, AGE_IDENTITY, keys.age_identity):
             kept["age_recipient"] = keys.age_recipient
             kept["age_recipient_in_backup"] = local.age_recipient
             local.age_recipient = keys.age_recipient
