@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from app.config import Paths, resolve_paths
 from app.db import MIGRATION_NOTICE
+from app.domain.coarse import Coarse
 from app.errors import QorgauError, UsageError, ValidationError
 from app.i18n import N_, _
 from app.os_errors import os_error_reason
@@ -236,6 +237,8 @@ def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") ->
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, Coarse):
+        return value.value  # a published count: rounded, or "<11"
     if is_dataclass(value) and not isinstance(value, type):
         return {k: _jsonable(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):
