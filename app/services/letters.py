@@ -642,18 +642,23 @@ class LetterService(DatedService):
             if lang is not None:
                 row.lang = parse_lang(lang)
             self._apply(session, row, case, fields)
-            was_approved = row.status == LetterStatus.APPROVED
-            row.status = LetterStatus.DRAFT.value
-            row.approved_by = None
-            self.ws.audit(
-                session,
-                "letter.update",
-                "letter",
-                row.id,
-                {"case": case.number, "approval_withdrawn": was_approved},
-            )
+            self._back_to_draft(session, row, case)
             session.flush()
             return self._info(session, row)
+
+    def _back_to_draft(self, session: Session, row: Letter, case: Case) -> None:
+        """An edited letter, or one whose case changed since approval, is a draft again:
+        a consul's approval covers only the text they saw."""
+        was_approved = row.status == LetterStatus.APPROVED
+        row.status = LetterStatus.DRAFT.value
+        row.approved_by = None
+        self.ws.audit(
+            session,
+            "letter.update",
+            "letter",
+            row.id,
+            {"case": case.number, "approval_withdrawn": was_approved},
+        )
 
     def approve(self, letter_id: str, expected_version: int | None = None) -> LetterInfo:
         self.ws.require_role(*APPROVERS)
@@ -697,15 +702,7 @@ class LetterService(DatedService):
             if self._changed_since_approval(session, row):
                 # The case feeds the letter (worker, employer, amounts, citations): changed
                 # after approval, the consul's signature would cover text they never saw.
-                row.status = LetterStatus.DRAFT.value
-                row.approved_by = None
-                self.ws.audit(
-                    session,
-                    "letter.update",
-                    "letter",
-                    row.id,
-                    {"case": case.number, "approval_withdrawn": True},
-                )
+                self._back_to_draft(session, row, case)
             else:
                 return self._register(session, row, case, actor)
         raise ConflictError(
