@@ -251,13 +251,19 @@ def test_trusting_a_key_through_the_dialog_adds_a_row(qtbot: QtBot, pair):
     assert [t.code for t in KeyService(sel.ws).trusted()] == ["AST", "TAS"]
 
 
-def test_a_bad_key_shows_the_message_and_adds_nothing(qtbot: QtBot, pair):
-    _hq, sel = pair
-    page = page_for(qtbot, sel)
+def open_trust_dialog(qtbot: QtBot, ws_pair_side):
+    """The exchange page of ``ws_pair_side`` with its "trust a key" dialog open."""
+    page = page_for(qtbot, ws_pair_side)
     show_tab(qtbot, page.tabs, page.trusted_keys.parentWidget())
     click(qtbot, page.trusted_keys.trust_button)
     dialog = page.trusted_keys.dialog
     assert dialog is not None
+    return page, dialog
+
+
+def test_a_bad_key_shows_the_message_and_adds_nothing(qtbot: QtBot, pair):
+    _hq, sel = pair
+    page, dialog = open_trust_dialog(qtbot, sel)
     type_into(qtbot, dialog.code, "TAS")
     type_into(qtbot, dialog.signing_key, "not a key")
     press_dialog_button(qtbot, dialog)
@@ -272,11 +278,7 @@ def test_a_bad_key_shows_the_message_and_adds_nothing(qtbot: QtBot, pair):
 
 def test_the_trust_dialog_shows_the_fingerprint_and_a_key_it_would_replace(qtbot: QtBot, pair):
     _hq, sel = pair
-    page = page_for(qtbot, sel)
-    show_tab(qtbot, page.tabs, page.trusted_keys.parentWidget())
-    click(qtbot, page.trusted_keys.trust_button)
-    dialog = page.trusted_keys.dialog
-    assert dialog is not None
+    page, dialog = open_trust_dialog(qtbot, sel)
     (hq_key,) = [key.signing_key for key in KeyService(sel.ws).trusted()]
     signing = base64.b64encode(bytes(range(32))).decode("ascii")
     type_into(qtbot, dialog.code, "TAS")
@@ -302,11 +304,7 @@ def test_the_trust_dialog_shows_the_recipients_fingerprint_and_keeps_every_field
     """A mission's age recipient is replaced at each revocation and confirmed by telephone like
     its key; the grown check pushed the recipient and the HQ box out of view (scrolled)."""
     _hq, sel = pair
-    page = page_for(qtbot, sel)
-    show_tab(qtbot, page.tabs, page.trusted_keys.parentWidget())
-    click(qtbot, page.trusted_keys.trust_button)
-    dialog = page.trusted_keys.dialog
-    assert dialog is not None
+    page, dialog = open_trust_dialog(qtbot, sel)
     keys = KeyService(sel.ws).own_keys()
     type_into(qtbot, dialog.code, "TAS")
     type_into(qtbot, dialog.signing_key, keys.signing_key)
