@@ -703,9 +703,22 @@ class _Queries:
     ) -> None:
         assert scope.date_from is not None and scope.date_to is not None
         self.session = session
-        # At a mission: its "now" figures leave out its copies of cases HQ moved away, as its
-        # case list's open and overdue filters do (app.services.cases._filtered).
-        self.now_held = (Case.holder_mission == here,) if here is not None else ()
+        # Whose the "now" figures (open, overdue) are. At a mission: the cases it holds (not its
+        # copies of cases HQ moved away, as its case list's open and overdue filters), by the
+        # mission that opened them. At HQ: the mission that handles the case now, as the
+        # Missions area and the case list's mission filter count it, so a transferred case is
+        # open or overdue at the mission it went to; the period's figures stay with the
+        # mission that opened the case.
+        if here is None:
+            self.now_mission = Case.holder_mission
+            self.now_scope = replace(scope, mission=None)
+            self.now_held: tuple[ColumnElement[bool], ...] = (
+                (Case.holder_mission == scope.mission,) if scope.mission else ()
+            )
+        else:
+            self.now_mission = Case.origin_mission
+            self.now_scope = scope
+            self.now_held = (Case.holder_mission == here,)
         self.here = here
         self.scope = scope
         self.today = today
@@ -735,11 +748,16 @@ class _Queries:
     def closed(self) -> Select:
         return self._cases(self._in_period(Case.closed_at))
 
+    def _open_cases(self, *conditions: ColumnElement[bool]) -> Select:
+        """The open cases in scope that the "now" figures count (see ``now_held``)."""
+        query = select(Case.id).where(Case.status.in_(OPEN), *conditions, *self.now_held)
+        return scoped_cases(query, self.now_scope)
+
     def open_now(self) -> Select:
-        return self._cases(Case.status.in_(OPEN), *self.now_held)
+        return self._open_cases()
 
     def overdue(self) -> Select:
-        return self._cases(Case.status.in_(OPEN), Case.due_date < self.today, *self.now_held)
+        return self._open_cases(Case.due_date < self.today)
 
     def referred(self) -> Select:
         """Cases moved to "referred" or referred to a partner in the period.
@@ -785,14 +803,15 @@ class _Queries:
         (open by status, overdue, and both per mission) from one pass over the cases, where
         four queries read every open case at HQ (2 million cases: 0.3 s each)."""
         if self._open_rows is None:
-            query = self._scoped(
+            query = scoped_cases(
                 select(
-                    Case.origin_mission,
+                    self.now_mission,
                     Case.status,
                     func.count(),
                     func.count().filter(Case.due_date < self.today),
-                ).where(Case.status.in_(OPEN), *self.now_held)
-            ).group_by(Case.origin_mission, Case.status)
+                ).where(Case.status.in_(OPEN), *self.now_held),
+                self.now_scope,
+            ).group_by(self.now_mission, Case.status)
             self._open_rows = [
                 (str(m), str(st), int(n), int(late))
                 for m, st, n, late in self.session.execute(query)
@@ -1026,7 +1045,7 @@ class _Queries:
         if m == "closed":
             return self._in_month(self.closed(), Case.closed_at, key)
         if m == "open":
-            return self._cases(Case.status == key) if key else self.open_now()
+            return self._open_cases(Case.status == key) if key else self.open_now()
         if m == "overdue":
             return self.overdue()
         if m == "category":
