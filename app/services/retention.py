@@ -65,8 +65,11 @@ MANAGERS = SENIOR_ROLES
 RECORD_KEEPERS = CASE_WORKERS | HQ_RECORD_WRITERS  # all but an HQ analyst
 # Kept in a letter-sent timeline entry: the register's facts, not its subject.
 # What an entry's data keeps: no personal data, and what finds the entry again (the letter,
-# the file, the spreadsheet import that registered the case: undoing it finds its cases).
-_EVENT_DATA_KEPT = ("letter_id", "number", "sha256", "import")
+# the file, the spreadsheet import that registered the case: undoing it finds its cases), and
+# what the app recorded ("event" and its "params": missions, an officer, a letter's number and
+# kind, a partner organisation, a provision), without which each of its entries read "System".
+# What a person typed is in the entry's text, which goes.
+_EVENT_DATA_KEPT = ("letter_id", "number", "sha256", "import", "event", "params")
 
 ProgressFn = Callable[[int, int], None]
 StopFn = Callable[[], bool]  # asked between two transactions: the app is closing

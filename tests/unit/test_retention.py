@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.db.models import Attachment, AuditEntry, Case, CaseEvent, Letter, Person
+from app.domain import events
 from app.errors import PermissionDenied, ValidationError
 from app.security import audit
 from app.services import search
@@ -412,3 +413,19 @@ def test_a_rejected_case_counts_from_its_rejection_not_its_last_touch(ws: Worksp
     today = date.today()  # the case's last touch was today's, even after midnight
     (found,) = run_manually(ws, today=add_years(today, DEFAULT_YEARS), dry_run=True).candidates
     assert found.closed_on == today
+
+
+def test_the_timeline_keeps_what_the_app_recorded(ws: Workspace, closed_case: CaseDetail) -> None:
+    """The fault: the entries' event codes went with their texts, so every entry the app wrote
+    ("Case registered", "Letter issued", "Case transferred by headquarters") read "System" on
+    the anonymised case's timeline, at the mission and at HQ."""
+
+    def headings() -> list[str]:
+        detail = CaseService(ws).get_case(closed_case.id)
+        return [events.heading(e.kind, e.event, "en") for e in detail.events]
+
+    before = headings()
+    assert "Case registered" in before
+    run_manually(ws, today=LATER)
+    assert headings() == before
+    assert all(e.typed == "" for e in CaseService(ws).get_case(closed_case.id).events)
