@@ -348,8 +348,10 @@ def _verify_signature(
     if not key_b64:
         raise BundleRefused(
             _(
-                "The bundle comes from {code}, whose signing key is not registered here; "
-                "register it with 'qorgau keys trust'."
+                "The bundle comes from {code}, whose signing key is not registered here. "
+                "Confirm the key's fingerprint with {code} by a separate channel (telephone, "
+                "diplomatic mail), register it (Exchange → Keys → Trust a key…, or qorgau "
+                "keys trust {code} KEY) and import the bundle again."
             ).format(code=source)
         )
     try:
@@ -366,9 +368,9 @@ def _verify_signature(
                 "signed with another key, or changed after signing. {code} may have replaced "
                 "its signing key (a mission does so whenever it revokes a user): confirm the "
                 "new key's fingerprint with {code} by a separate channel (telephone, "
-                "diplomatic mail), then register it with 'qorgau keys trust {code} KEY' and "
-                "import the bundle again. If {code} did not replace its key, the bundle is "
-                "forged: do not import it."
+                "diplomatic mail), then register it (Exchange → Keys → Trust a key…, or "
+                "qorgau keys trust {code} KEY) and import the bundle again. If {code} did not "
+                "replace its key, the bundle is forged: do not import it."
             ).format(code=source)
         ) from None
 

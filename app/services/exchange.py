@@ -1097,8 +1097,9 @@ class ExchangeService:
         if not recipient:
             raise ValidationError(
                 _(
-                    "The age key of {code} is not registered; register it with "
-                    "'qorgau keys trust {code} KEY --age-recipient AGE_KEY'."
+                    "The age key of {code} is not registered; register it with its signing "
+                    "key (Exchange → Keys → Trust a key…, or qorgau keys trust {code} KEY "
+                    "--age-recipient AGE_KEY)."
                 ).format(code=to_mission),
                 field="recipient",
             )

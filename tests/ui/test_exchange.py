@@ -28,6 +28,7 @@ from tests.integration.test_exchange import (
     changed_at_hq,
     first_case_id,
     hq_and_sel,
+    make_site,
 )
 from tests.ui.press import (
     answer_modal,
@@ -106,6 +107,28 @@ def test_a_refused_bundle_shows_why(qtbot: QtBot, pair, tmp_path):
     wait(qtbot, page)
 
     assert page.import_report.text().startswith("Refused: The bundle cannot be decrypted")
+    assert page.log.rowCount() == 0
+
+
+def test_a_bundle_from_a_mission_not_trusted_says_where_to_trust_it(qtbot: QtBot, pair, tmp_path):
+    """The refusal named only a command ('qorgau keys trust'), which HQ's import operator at
+    the window has no way to type; it names the window's way to the trust dialog."""
+    hq, _sel = pair
+    dxb = make_site(tmp_path, "DXB", "AE", "Dubai")
+    try:
+        dxb.exchange.export_cases(tmp_path / "dxb.qbundle", [hq.recipient])
+    finally:
+        dxb.ws.close()
+    page = page_for(qtbot, hq)
+
+    open_file(qtbot, tmp_path / "dxb.qbundle")
+    click(qtbot, page.import_button)
+    wait(qtbot, page)
+
+    report = page.import_report.text()
+    assert report.startswith("Refused: The bundle comes from DXB, whose signing key is not")
+    trust = page.trusted_keys.trust_button.text().replace("&", "")
+    assert f"Exchange → {page.tabs.tabText(page.keys_tab)} → {trust}" in report
     assert page.log.rowCount() == 0
 
 
