@@ -202,6 +202,40 @@ def test_an_overdue_case_opens_and_a_repeat_lists_its_cases(
     qtbot.waitUntil(lambda: model.total == held and not model.loading, timeout=10_000)
 
 
+def test_a_mission_trusted_while_the_window_is_open_is_in_the_case_lists_filter(
+    qtbot,
+    make_window,
+    hq: Site,  # noqa: F811
+    sites,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The fault: the case list read the missions once, when it was built. At a new HQ (no
+    mission trusted yet) its bar showed the officers, useless at HQ, and no mission filter; a
+    mission trusted and imported later was missing from the filter until the app restarted,
+    and a double click on it in the Missions area listed every mission's cases instead."""
+    from tests.integration.test_exchange import linked_with_cases
+
+    window = make_window(hq.ws)
+    cases = window.show_area("cases")
+    bar = cases.list_view.filters
+    assert not bar.mission.isHidden() and bar.officer.isHidden()
+
+    seoul = linked_with_cases(hq, sites("SEL", "KR", "Seoul"), 6, seed=11)
+    seoul.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient])
+    exchange = window.show_area("exchange")
+    exchange.import_from(tmp_path / "sel.qbundle")
+    wait(qtbot, exchange)
+    page = window.show_area("hq")
+    qtbot.waitUntil(lambda: "SEL" in _column(page.missions, 0), timeout=10_000)
+    row = _column(page.missions, 0).index("SEL")
+    page.missions.itemActivated.emit(page.missions.item(row, 1))
+
+    assert [bar.mission.itemData(i) for i in range(bar.mission.count())] == ["", "SEL"]
+    assert bar.mission.currentData() == "SEL" and bar.current_filter().mission == "SEL"
+    model = cases.list_view.model
+    qtbot.waitUntil(lambda: not model.loading and model.total == 6, timeout=10_000)
+
+
 def test_at_hq_my_cases_are_named_beside_the_count_and_a_kept_officer_choice_is_dropped(
     qtbot,
     make_window,

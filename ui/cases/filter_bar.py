@@ -38,9 +38,10 @@ class CaseFilterBar(QWidget):
         super().__init__()
         self.me = me
         self.officers = officers  # (username, display name)
-        # At HQ the missions' codes, offered where a mission offers its officers: HQ's own
-        # users hold none of the missions' cases, and a sixth list made the window wider
-        # than a 1366-pixel screen.
+        # At HQ (``missions`` given, even none yet) the missions' codes, offered where a
+        # mission offers its officers: HQ's own users hold none of the missions' cases, and a
+        # sixth list made the window wider than a 1366-pixel screen.
+        self.at_hq = missions is not None
         self.missions = missions or []
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
@@ -75,7 +76,7 @@ class CaseFilterBar(QWidget):
         self.rows.setContentsMargins(0, 0, 0, 0)
         self.rows.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
         self.three_rows: bool | None = None
-        (self.officer if self.missions else self.mission).hide()
+        (self.officer if self.at_hq else self.mission).hide()
         self._arrange(three_rows=False)
         self.setTabOrder(self.search, self.status)
         self.retranslate_ui()
@@ -127,7 +128,7 @@ class CaseFilterBar(QWidget):
         self._arrange(three_rows=event.size().width() < self._width_needed(False))
 
     def _combos(self) -> tuple[QComboBox, ...]:
-        whose = self.mission if self.missions else self.officer
+        whose = self.mission if self.at_hq else self.officer
         return (self.status, self.country, self.category, whose, self.urgency)
 
     def _fit_combos(self) -> None:
@@ -167,6 +168,12 @@ class CaseFilterBar(QWidget):
         if state is not None:
             self.set_state(state, emit=False)
 
+    def set_missions(self, missions: list[str]) -> None:
+        """HQ's missions as they are now (one trusted since the bar was built), the choice kept."""
+        if missions != self.missions:
+            self.missions = missions
+            self.fill_choices()
+
     def retranslate_ui(self) -> None:
         self.search.setPlaceholderText(
             _("Search by name, IIN, passport, case number or employer (Ctrl+F)")
@@ -181,7 +188,7 @@ class CaseFilterBar(QWidget):
     def current_filter(self, base: CaseFilter | None = None) -> CaseFilter:
         status = self.status.currentData() or ""
         # At HQ the officer list is not shown: a choice kept from before must not filter unseen.
-        officer = "" if self.missions else (self.officer.currentData() or "")
+        officer = "" if self.at_hq else (self.officer.currentData() or "")
         base = base or CaseFilter()
         return CaseFilter(
             statuses=(status,) if status and status != OPEN else (),

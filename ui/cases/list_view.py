@@ -100,11 +100,7 @@ class CaseListView(QWidget):
             for u in users
             if u.active and u.role in CASE_WORKERS
         ]
-        missions = (
-            [k.code for k in KeyService(self.workspace).trusted() if not k.is_hq]
-            if self.workspace.mission.is_hq
-            else []
-        )
+        missions = self._missions() if self.workspace.mission.is_hq else None
         self.filters = CaseFilterBar(self.workspace.actor.username, officers, missions)
         self.filters.set_state_json(ui_settings.load_value(FILTER_KEY))
         # Rewritten at once: erases search text an older version left in the settings file.
@@ -230,6 +226,10 @@ class CaseListView(QWidget):
     def show_filtered(self, flt: CaseFilter) -> None:
         """List exactly the cases of ``flt`` (a Start page count): the bar shows what it can,
         the rest is named beside the count with a button to drop it."""
+        if flt.mission and flt.mission not in self.filters.missions:
+            # Trusted since (at an HQ on a server, perhaps on another desktop): else the bar
+            # could not show it and listed every mission's cases.
+            self.filters.set_missions(self._missions())
         self.filters.set_state(
             {
                 "status": OPEN if flt.open_only else (flt.statuses[0] if flt.statuses else ""),
@@ -247,7 +247,7 @@ class CaseListView(QWidget):
         )
         # What the bar cannot show is named beside the count: at HQ, which shows missions
         # instead of officers, "my cases" too.
-        mine = flt.assigned_to if self.filters.missions else None
+        mine = flt.assigned_to if self.filters.at_hq else None
         self.preset = CaseFilter(
             life_or_liberty=flt.life_or_liberty, escalated=flt.escalated, assigned_to=mine
         )
@@ -306,7 +306,13 @@ class CaseListView(QWidget):
             self._focus_results_when_loaded = False
             self.focus_results()
 
+    def _missions(self) -> list[str]:
+        """At HQ: the missions whose keys are trusted, for the bar's mission filter."""
+        return [k.code for k in KeyService(self.workspace).trusted() if not k.is_hq]
+
     def _data_changed(self, change: DataChanged) -> None:
+        if self.filters.at_hq and change.touches("mission"):  # a mission's key trusted
+            self.filters.set_missions(self._missions())
         if change.touches("case", "case_event", "person", "employer", "recruitment_agency"):
             self.refresh()
 
