@@ -272,6 +272,7 @@ class CaseDetail:
     allowed_statuses: tuple[str, ...] = ()
     claims: tuple[dict[str, Any], ...] = ()  # amounts claimed, see app.domain.claims
     holder_mission: str = ""  # who handles it: this mission, or the one HQ transferred it to
+    anonymised_at: datetime | None = None  # when retention took its personal data
 
 
 @dataclass(frozen=True)

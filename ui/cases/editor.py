@@ -467,11 +467,26 @@ class CaseEditor(QWidget):
             self.badge_icon.clear()
             return
         self.badge.show()
-        self.heading.setText(
-            _("Case {number} — {name}").format(number=case.number, name=case.person.full_name)
-            + marker
-        )
-        self.heading.setToolTip(plain_tooltip(self.heading.text()))
+        if case.anonymised_at is not None:
+            # Else "Case SEL-2024-0001 —" over empty fields: never recorded, or taken away?
+            self.heading.setText(
+                _("Case {number} — anonymised on {date}").format(
+                    number=case.number, date=format_date(case.anonymised_at.astimezone().date())
+                )
+                + marker
+            )
+            self.heading.setToolTip(
+                _(
+                    "Retention anonymised this case some years after it ended: its person's "
+                    "data, texts and documents are gone; what the statistics count stays."
+                )
+            )
+        else:
+            self.heading.setText(
+                _("Case {number} — {name}").format(number=case.number, name=case.person.full_name)
+                + marker
+            )
+            self.heading.setToolTip(plain_tooltip(self.heading.text()))
         holder = self.held_elsewhere
         if holder:
             # Its status and deadline are the holder's now; this copy stopped at the transfer.
