@@ -359,10 +359,21 @@ def cmd_set_status(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    limit = max(args.limit, 1)
     with case_service(args) as service:
-        rows = service.search(args.query, limit=max(args.limit, 1))
+        # One more than asked: whether the list stops short of every match.
+        rows = service.search(args.query, limit=limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
     if args.json:
         print_json([_row_json(r) for r in rows])
     else:
         _print_rows(rows)
+        if more:
+            # Else the first 20 matches read as all of them (an employer's cases across
+            # missions, at HQ).
+            print(
+                _(
+                    "The first {count} matches are listed; more match (--limit N lists more)."
+                ).format(count=format_number(limit))
+            )
     return 0

@@ -620,3 +620,19 @@ def test_the_case_list_writes_dates_as_the_language_does(  # type: ignore[no-unt
     assert "20.11.2026" in table.out and "2026-11-20" not in table.out
     listed = json.loads(cli("case", "list", "--json").out)
     assert listed["cases"][0]["received_at"] == "2026-11-20"
+
+
+def test_search_says_when_more_cases_match_than_it_lists(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The fault: `search` stopped at its limit (20) without a word, so an employer's first
+    twenty cases read as all of them."""
+    for given in ("Айгүл", "Дана", "Жанар"):  # three workers of one employer
+        person = {"surname": "Серікова", "given_names": given, "birth_date": "1990-01-02"}
+        case = {**DESIGN_CASE, "person": person}
+        assert cli("case", "add", "--json", write_json(tmp_path, case)).code == 0
+    two = cli("search", "Example İnşaat", "--limit", "2")
+    assert two.code == 0
+    assert two.out.count("SEL-") == 2
+    assert "The first 2 matches are listed; more match (--limit N lists more)." in two.out
+    every = cli("search", "Example İnşaat", "--limit", "3")
+    assert every.out.count("SEL-") == 3 and "more match" not in every.out
+    assert len(json.loads(cli("search", "Example İnşaat", "--limit", "2", "--json").out)) == 2
