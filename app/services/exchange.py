@@ -90,7 +90,7 @@ from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient, private_key
 from app.services.organisations import key_names_written
 from app.services.rows import copied
-from app.services.search import index_cases, remove_cases
+from app.services.search import case_number_typed, index_cases, remove_cases
 from app.services.workspace import Staged, Workspace
 
 EXPORTERS = EXCHANGE_ROLES
@@ -1035,7 +1035,9 @@ class ExchangeService:
     ) -> ExportSummary:
         """HQ: hand cases (with everything they hold) over to another mission."""
         self._require_hq()
-        numbers = list(dict.fromkeys(numbers))
+        # As typed: "sel-2026-0042", or with a Cyrillic layout on, finds the case as the case
+        # list's search does (it said "No case sel-2026-0042.").
+        numbers = list(dict.fromkeys(case_number_typed(n) for n in numbers if n.strip()))
         if not numbers:
             raise ValidationError(_("Name at least one case to transfer."), field="numbers")
         with self.ws.write() as session:

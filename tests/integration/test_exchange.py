@@ -468,6 +468,21 @@ def test_keeping_the_local_version_wins_at_the_next_exchange(sel: Site, hq: Site
         hq.exchange.resolve_conflict(conflict.id, "remote")
 
 
+def test_a_transfer_finds_a_case_number_typed_in_lower_case(
+    sel: Site, dxb: Site, hq: Site, tmp_path
+):
+    """The fault: "sel-2026-0001", typed in the transfer dialog, was "No case sel-2026-0001."
+    while the case list's search found it."""
+    sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "sel.qbundle")
+    number = hq.cases.get_case(first_case_id(sel)).number
+
+    summary = hq.exchange.transfer_cases([f" {number.lower()} "], "DXB", tmp_path / "t.qbundle")
+
+    assert summary.counts["case"] == 1
+    assert hq.cases.get_by_number(number).holder_mission == "DXB"
+
+
 def test_transfer_from_one_mission_to_another_via_hq(sel: Site, dxb: Site, hq: Site, tmp_path):
     case_id = first_case_id(sel)
     sel.cases.add_attachment(case_id, "passport-page.jpg", b"\xff\xd8 scan" * 50, "image/jpeg")
