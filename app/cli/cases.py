@@ -165,6 +165,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         escalated=args.escalated,
     )
     with case_service(args) as service:
+        if flt.mission:
+            service.check_mission(flt.mission)
         rows = service.list_cases(flt, offset=max(args.offset, 0), limit=max(args.limit, 1))
         total = service.count_cases(flt)
     if args.json:

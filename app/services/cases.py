@@ -27,6 +27,7 @@ from app.db.models import (
     CaseEvent,
     CaseIloIndicator,
     Employer,
+    Mission,
     Person,
     RecruitmentAgency,
     User,
@@ -635,6 +636,19 @@ class CaseService(DatedService):
             matches = search.search_case_ids(session, user_text, limit)
             return case_rows(
                 session, [m.case_id for m in matches], self.today, self.ws.mission_here
+            )
+
+    def check_mission(self, code: str) -> None:
+        """Refuses a mission filter that names no mission here: its empty list read as a
+        mission without cases ("DBX" typed for "DXB"). The missions here are this installation
+        and those whose keys it trusts, as the statistics' mission filter says."""
+        with self.ws.read() as session:
+            known = sorted(set(session.execute(select(Mission.code)).scalars()))
+        if code not in known:
+            raise NotFound(
+                _("No cases of mission {code} here; the missions here: {known}.").format(
+                    code=code, known=", ".join(known)
+                )
             )
 
     def get_case(self, case_id: str) -> CaseDetail:

@@ -636,3 +636,14 @@ def test_search_says_when_more_cases_match_than_it_lists(cli, tmp_path: Path) ->
     every = cli("search", "Example İnşaat", "--limit", "3")
     assert every.out.count("SEL-") == 3 and "more match" not in every.out
     assert len(json.loads(cli("search", "Example İnşaat", "--limit", "2", "--json").out)) == 2
+
+
+def test_a_case_list_of_a_mission_not_here_is_refused(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The fault: "DBX" typed for "DXB" listed "0 of 0 cases", read as a mission without
+    cases, where the statistics refused the same filter."""
+    assert cli("case", "add", "--json", write_json(tmp_path, DESIGN_CASE)).code == 0
+    typo = cli("case", "list", "--mission", "dbx")
+    assert typo.code == 1 and typo.out == ""
+    assert typo.err.strip() == "qorgau: No cases of mission DBX here; the missions here: SEL."
+    listed = cli("case", "list", "--mission", "sel")
+    assert listed.code == 0 and "1 of 1 cases" in listed.out
