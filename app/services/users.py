@@ -484,11 +484,16 @@ REKEY_WAIT_S = 30.0
 
 
 def rekey_workspace(
-    ws: Workspace, slots: KeySlotStore, revoked: str | None, store: SecretStore | None
+    ws: Workspace,
+    slots: KeySlotStore,
+    revoked: str | None,
+    store: SecretStore | None,
+    reason: str | None = None,
 ) -> Rekeyed:
     """Give the open database a new key that ``revoked``'s slot (a user, or the recovery or
     escrow slot) does not reach: the users whose slots could not receive it, and whether the
-    file waits for other windows to close (this window then finishes it when it closes)."""
+    file waits for other windows to close (this window then finishes it when it closes).
+    ``reason``, when no one is revoked, says why in the audit entry."""
     # PRAGMA rekey needs the only connection: the backup is waited for, and so are this
     # window's sessions under way. The same Database object carries on under the new key, so
     # the pages' bound ``interrupt`` still reaches their reads.
@@ -523,6 +528,7 @@ def rekey_workspace(
                 "slots_removed": rekeyed.without_keys,
                 "waiting": rekeyed.waiting is not None,
                 **({"slots_of_no_user": unknown} if unknown else {}),
+                **({"reason": reason} if reason else {}),
             },
         )
     return rekeyed
