@@ -201,10 +201,19 @@ def read_file_argument(
     return raw
 
 
-def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") -> Any:
-    """The JSON in a file or on standard input ("-"); with ``max_chars``, longer text is refused
+# A case, a partner or a returnee's record: a description of 200,000 characters written
+# as \u escapes is 1.2 MB. A file of gigabytes named by mistake, or handed over as an attack,
+# was read whole and parsed, at some four times its size in memory.
+MAX_JSON_CHARS = 4_000_000
+
+
+def read_json_argument(source: str, max_chars: int = MAX_JSON_CHARS, too_large: str = "") -> Any:
+    """The JSON in a file or on standard input ("-"); longer text than ``max_chars`` is refused
     saying ``too_large`` (only that much more is read)."""
-    limit = max_chars + 1 if max_chars >= 0 else -1
+    limit = max_chars + 1
+    too_large = too_large or _("The JSON is too large (at most {n} MB).").format(
+        n=max_chars // 1_000_000
+    )
     try:
         if source == "-":
             text = sys.stdin.read(limit)
@@ -217,7 +226,7 @@ def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") ->
         raise ValidationError(
             _("{path} cannot be read: {error}").format(path=source, error=os_error_reason(exc))
         ) from None
-    if max_chars >= 0 and len(text) > max_chars:
+    if len(text) > max_chars:
         raise ValidationError(too_large)
     try:
         return json_from_outside(text)
