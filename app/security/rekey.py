@@ -50,6 +50,9 @@ class Rekeyed:
 
     without_keys: list[str]
     waiting: PendingKey | None
+    # The user shut out kept a key for "unlock on this computer" in this OS account's keyring,
+    # so she uses this account: the signed-in user's entry was removed, not given the new key.
+    shared_os_account: bool = False
 
 
 @dataclass(frozen=True)
