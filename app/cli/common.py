@@ -222,7 +222,12 @@ def read_json_argument(source: str, max_chars: int = MAX_JSON_CHARS, too_large: 
                 text = handle.read(limit)
     except FileNotFoundError:
         raise ValidationError(_("{path} does not exist.").format(path=source)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        # A picture or a PDF named by mistake: Python's own words are English and name a byte.
+        raise ValidationError(
+            _("{path} is not a JSON file: it is not UTF-8 text.").format(path=source)
+        ) from None
+    except OSError as exc:
         raise ValidationError(
             _("{path} cannot be read: {error}").format(path=source, error=os_error_reason(exc))
         ) from None

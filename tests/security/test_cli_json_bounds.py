@@ -1,9 +1,11 @@
-"""A JSON file of any size handed to ``case add``, ``partner add`` or ``returnee add``.
+"""A JSON file of any size, or not JSON at all, handed to ``case add``, ``partner add`` or
+``returnee add``.
 
 The three read the whole file and parsed it before any check: a 200 MB file took 800 MB of
 memory, a few gigabytes would take the laptop down. Text past 4 MB (more than a case with a
 200,000-character description written as \\u escapes) is now refused after reading only that
-much, in words, with nothing written.
+much, in words, with nothing written. A picture or a PDF named by mistake was refused with
+Python's English words about a byte, in every language; it is now said in the user's.
 """
 
 from __future__ import annotations
@@ -57,3 +59,26 @@ def test_a_case_with_the_longest_description_written_as_escapes_still_goes_in(
     )  # fmt: skip
 
     assert run.code == 0, run.err
+
+
+@pytest.mark.parametrize("command", ["case", "partner", "returnee"])
+def test_a_picture_named_as_json_is_refused_in_the_users_language(
+    installation: Paths,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    picture = tmp_path / "case.json"
+    picture.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)))
+    before = folder_bytes(installation.data_dir)
+
+    run = cli_as(
+        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD,
+        command, "add", "--json", str(picture),
+    )  # fmt: skip
+
+    assert run.code == 1
+    assert run.err.strip() == f"qorgau: {picture} is not a JSON file: it is not UTF-8 text."
+    assert "codec" not in run.err  # Python's English, which named a byte
+    assert folder_bytes(installation.data_dir) == before
