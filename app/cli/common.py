@@ -201,6 +201,32 @@ def read_file_argument(
     return raw
 
 
+# The json module's reasons are English whatever the language: each said in the user's.
+_JSON_REASONS = {
+    "Expecting value": N_("a value was expected"),
+    "Expecting ',' delimiter": N_("a comma was expected"),
+    "Expecting ':' delimiter": N_("a colon was expected"),
+    "Expecting property name enclosed in double quotes": N_(
+        "a field name in double quotes was expected"
+    ),
+    "Unterminated string starting at": N_("a text in quotes is not closed"),
+    "Invalid control character at": N_(
+        "a text in quotes holds a line break or a control character"
+    ),
+    "Invalid \\escape": N_("a backslash escape is not valid"),
+    "Extra data": N_("something follows the end of the JSON"),
+    # Python 3.13's words for a comma before "]" or "}"
+    "Illegal trailing comma before end of object": N_("a comma comes before the end"),
+    "Illegal trailing comma before end of array": N_("a comma comes before the end"),
+}
+
+
+def json_error_reason(message: str) -> str:
+    """The json module's ``message`` in the user's language."""
+    reason = _JSON_REASONS.get(message)
+    return _(reason) if reason is not None else _("the text is not valid JSON here")
+
+
 # A case, a partner or a returnee's record: a description of 200,000 characters written
 # as \u escapes is 1.2 MB. A file of gigabytes named by mistake, or handed over as an attack,
 # was read whole and parsed, at some four times its size in memory.
@@ -238,7 +264,7 @@ def read_json_argument(source: str, max_chars: int = MAX_JSON_CHARS, too_large: 
     except json.JSONDecodeError as exc:
         raise ValidationError(
             _("Invalid JSON (line {line}, column {col}): {msg}").format(
-                line=exc.lineno, col=exc.colno, msg=exc.msg
+                line=exc.lineno, col=exc.colno, msg=json_error_reason(exc.msg)
             )
         ) from None
     except ValueError:

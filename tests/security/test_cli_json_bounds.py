@@ -82,3 +82,34 @@ def test_a_picture_named_as_json_is_refused_in_the_users_language(
     assert run.err.strip() == f"qorgau: {picture} is not a JSON file: it is not UTF-8 text."
     assert "codec" not in run.err  # Python's English, which named a byte
     assert folder_bytes(installation.data_dir) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('{"person" {}}', "line 1, column 11): a colon was expected"),
+        ('{"person": {}\n "x": 1}', "line 2, column 2): a comma was expected"),
+        ("{person: {}}", "line 1, column 2): a field name in double quotes was expected"),
+        ('{"person": "unclosed', "line 1, column 12): a text in quotes is not closed"),
+        ("{} {}", "line 1, column 4): something follows the end of the JSON"),
+    ],
+)
+def test_a_broken_json_file_is_refused_in_the_users_words_not_pythons(
+    installation: Paths,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    said: str,
+) -> None:
+    broken = tmp_path / "case.json"
+    broken.write_text(text, encoding="utf-8")
+
+    run = cli_as(
+        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD,
+        "case", "add", "--json", str(broken),
+    )  # fmt: skip
+
+    assert run.code == 1
+    assert run.err.strip() == f"qorgau: Invalid JSON ({said}"
+    assert "Expecting" not in run.err and "delimiter" not in run.err
