@@ -62,12 +62,11 @@ class SettledKey:
 
     key: bytes
     pending: PendingKey | None = None
-    # A waiting re-key nothing vouches for (begun by an older version, which made no proof, or
-    # planted): the file kept the key a revoked officer may hold, so the sign-in replaces it
-    # with a re-key of its own. The waiting key, if this user's slot holds it, still opens
-    # what that re-key sealed under it in the database.
-    unconfirmed: bool = False
-    unconfirmed_key: bytes | None = None
+    # The key of a waiting re-key nothing vouches for (begun by an older version, which made
+    # no proof, or planted): the file kept the key a revoked officer may hold, so the sign-in
+    # replaces it with a re-key of its own. The waiting key still opens what an older
+    # version's re-key sealed under it in the database.
+    unconfirmed: bytes | None = None
 
 
 REKEY_LOCK_FILENAME = "rekey.lock"
@@ -259,7 +258,7 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
             )
         )
     pending = None
-    unconfirmed = False
+    unconfirmed = None
     if _vouched_for(state, opened, epoch):
         assert state.rekey_to is not None
         waiting = PendingKey(state.rekey_to, opened.keys[state.rekey_to])
@@ -269,14 +268,13 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
             epoch = state.rekey_to
         else:
             pending = waiting
-    elif state.rekey_to is not None and epoch != state.rekey_to:
-        unconfirmed = True
+    elif state.rekey_to is not None and state.rekey_to in opened.keys:
+        # Her slot holds the waiting key and no proof of it: an older version's, or planted.
+        # (A slot without it cannot check the proof; the re-key is left to those with it.)
+        unconfirmed = opened.keys[state.rekey_to]
     if _needs_rewrap(opened, epoch):
         slots.rewrap(opened, password, epoch)
-    unconfirmed_key = (
-        opened.keys.get(state.rekey_to) if unconfirmed and state.rekey_to is not None else None
-    )
-    return SettledKey(opened.keys[epoch], pending, unconfirmed, unconfirmed_key)
+    return SettledKey(opened.keys[epoch], pending, unconfirmed)
 
 
 def _vouched_for(state: KeyState, opened: OpenedSlot, epoch: int) -> bool:

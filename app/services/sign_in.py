@@ -190,12 +190,12 @@ def open_settled(paths: Paths, username: str, settled: SettledKey) -> Workspace:
             raise
         return open_workspace(paths, username, pending.key, database_id)
     workspace.pending_key = settled.pending
-    if settled.unconfirmed:
-        _replace_unconfirmed_rekey(workspace, settled)
+    if settled.unconfirmed is not None:
+        _replace_unconfirmed_rekey(workspace, settled.unconfirmed)
     return workspace
 
 
-def _replace_unconfirmed_rekey(workspace: Workspace, settled: SettledKey) -> None:
+def _replace_unconfirmed_rekey(workspace: Workspace, waiting_key: bytes) -> None:
     """Re-key the file past a waiting re-key nothing vouches for. An older version began it
     without a proof (a revocation while other windows were open): ignored, it left the file
     for good under the key the revoked officer held. Planted, it is dropped all the same; the
@@ -203,18 +203,16 @@ def _replace_unconfirmed_rekey(workspace: Workspace, settled: SettledKey) -> Non
     from app.services.users import rekey_workspace
 
     # Secrets the older version sealed under its waiting key (the new signing key) are opened
-    # with it, if this user's slot holds it, and sealed again under the new key.
-    if settled.unconfirmed_key is not None:
-        waiting = KeySlotStore(workspace.paths.keyslots).state().rekey_to
-        if waiting is not None:
-            workspace.pending_key = PendingKey(waiting, settled.unconfirmed_key)
+    # with it and sealed again under the new key.
+    slots = KeySlotStore(workspace.paths.keyslots)
+    waiting = slots.state().rekey_to
+    if waiting is not None:
+        workspace.pending_key = PendingKey(waiting, waiting_key)
     try:
-        rekey_workspace(
-            workspace, KeySlotStore(workspace.paths.keyslots), None, None, "unconfirmed_wait"
-        )
+        rekey_workspace(workspace, slots, None, None, "unconfirmed_wait")
     except QorgauError:
         # The file keeps its key, as before this sign-in: the next sign-in tries again.
-        workspace.pending_key = settled.pending
+        workspace.pending_key = None
         _log.warning("the waiting re-key could not be replaced", exc_info=True)
 
 
