@@ -15,14 +15,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from app.config import Paths
+from app.db.models import Person
 from app.domain.mission_record import MISSION_TEXT_LIMITS
 from app.errors import ValidationError
+from app.exchange.package import BundleRefused
 from app.services.installation import MissionSetup, init_installation, unlock
 from tests.builders import ASSEL_IDENTIFIED, new_case
 from tests.conftest import PASSWORD
-from tests.integration.test_exchange import Site, link, make_site
+from tests.integration.test_exchange import Site, hq_and_sel, link, make_site
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 
@@ -79,3 +82,22 @@ def test_a_surname_hq_would_refuse_is_refused_where_it_is_typed(tmp_path: Path) 
         assert sel.cases.list_cases() == []
     finally:
         sel.ws.close()
+
+
+def test_hq_names_the_field_and_its_bound_without_quoting_the_value(tmp_path: Path) -> None:
+    """A record an older version stored too long: HQ's refusal said jsonschema's English and
+    quoted the value whole (here a person's name; a description could be a megabyte)."""
+    with hq_and_sel(tmp_path) as (hq, sel):
+        sel.cases.create_case(new_case(ASSEL_IDENTIFIED))
+        name = "Құрманғалиқызы" * 10
+        with sel.ws.write() as session:  # as an older version let it be stored
+            session.execute(update(Person).values(surname=name))
+        sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient])
+
+        with pytest.raises(BundleRefused) as refused:
+            hq.exchange.import_bundle(tmp_path / "sel.qbundle")
+
+    assert str(refused.value) == (
+        "Record 1 of records/person.jsonl breaks the schema: surname: longer than 120 characters"
+    )
+    assert "Құрманғалиқызы" not in str(refused.value)
