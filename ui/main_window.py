@@ -143,8 +143,10 @@ class MainWindow(QMainWindow):
         # and the workspace with it (ui/app.py), never under open connections.
         self.restore_request: RestoreRequest | None = None
         self._areas: dict[str, Area] = {}
-        # Where attachments are written to be opened; emptied when this window closes.
+        # Where attachments are written to be opened; emptied when this window closes. What a
+        # run that crashed left in the system's temp folder goes now, not at the first opening.
         self.temp_folder = PrivateTempFolder()
+        self.temp_folder.remove_left_behind()
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.temp_folder.empty)

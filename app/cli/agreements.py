@@ -69,8 +69,8 @@ def register(commands: Any) -> None:
     update = actions.add_parser(
         "update",
         help=_(
-            "replace the library, or the host-country table, with a file sent by HQ "
-            "(the file's format says which)"
+            "HQ: replace the library, or the host-country table, with an edited file (the "
+            "file's format says which; missions receive them in HQ's agreements bundle)"
         ),
     )
     update.add_argument("file", type=Path)

@@ -201,10 +201,45 @@ def read_file_argument(
     return raw
 
 
-def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") -> Any:
-    """The JSON in a file or on standard input ("-"); with ``max_chars``, longer text is refused
+# The json module's reasons are English whatever the language: each said in the user's.
+_JSON_REASONS = {
+    "Expecting value": N_("a value was expected"),
+    "Expecting ',' delimiter": N_("a comma was expected"),
+    "Expecting ':' delimiter": N_("a colon was expected"),
+    "Expecting property name enclosed in double quotes": N_(
+        "a field name in double quotes was expected"
+    ),
+    "Unterminated string starting at": N_("a text in quotes is not closed"),
+    "Invalid control character at": N_(
+        "a text in quotes holds a line break or a control character"
+    ),
+    "Invalid \\escape": N_("a backslash escape is not valid"),
+    "Extra data": N_("something follows the end of the JSON"),
+    # Python 3.13's words for a comma before "]" or "}"
+    "Illegal trailing comma before end of object": N_("a comma comes before the end"),
+    "Illegal trailing comma before end of array": N_("a comma comes before the end"),
+}
+
+
+def json_error_reason(message: str) -> str:
+    """The json module's ``message`` in the user's language."""
+    reason = _JSON_REASONS.get(message)
+    return _(reason) if reason is not None else _("the text is not valid JSON here")
+
+
+# A case, a partner or a returnee's record: a description of 200,000 characters written
+# as \u escapes is 1.2 MB. A file of gigabytes named by mistake, or handed over as an attack,
+# was read whole and parsed, at some four times its size in memory.
+MAX_JSON_CHARS = 4_000_000
+
+
+def read_json_argument(source: str, max_chars: int = MAX_JSON_CHARS, too_large: str = "") -> Any:
+    """The JSON in a file or on standard input ("-"); longer text than ``max_chars`` is refused
     saying ``too_large`` (only that much more is read)."""
-    limit = max_chars + 1 if max_chars >= 0 else -1
+    limit = max_chars + 1
+    too_large = too_large or _("The JSON is too large (at most {n} MB).").format(
+        n=max_chars // 1_000_000
+    )
     try:
         if source == "-":
             text = sys.stdin.read(limit)
@@ -213,18 +248,23 @@ def read_json_argument(source: str, max_chars: int = -1, too_large: str = "") ->
                 text = handle.read(limit)
     except FileNotFoundError:
         raise ValidationError(_("{path} does not exist.").format(path=source)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        # A picture or a PDF named by mistake: Python's own words are English and name a byte.
+        raise ValidationError(
+            _("{path} is not a JSON file: it is not UTF-8 text.").format(path=source)
+        ) from None
+    except OSError as exc:
         raise ValidationError(
             _("{path} cannot be read: {error}").format(path=source, error=os_error_reason(exc))
         ) from None
-    if max_chars >= 0 and len(text) > max_chars:
+    if len(text) > max_chars:
         raise ValidationError(too_large)
     try:
         return json_from_outside(text)
     except json.JSONDecodeError as exc:
         raise ValidationError(
             _("Invalid JSON (line {line}, column {col}): {msg}").format(
-                line=exc.lineno, col=exc.colno, msg=exc.msg
+                line=exc.lineno, col=exc.colno, msg=json_error_reason(exc.msg)
             )
         ) from None
     except ValueError:

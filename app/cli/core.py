@@ -63,6 +63,7 @@ from app.services.users import (
     released_message,
     reset_rekey_waiting_message,
     role_changed_message,
+    shared_os_account_message,
     unapproved_message,
 )
 
@@ -353,6 +354,8 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
         _("Reset the passwords of: {users} (their key slots predate the new key)."),
         result.need_password_reset,
     )
+    if result.shared_os_account:
+        print(shared_os_account_message(args.username))
     if result.released:
         print(released_message(args.username, result.released))
         print("  " + ", ".join(result.released))

@@ -72,7 +72,7 @@ from app.exchange.zipstream import (
     deflater,
     whole_member,
 )
-from app.i18n import _
+from app.i18n import N_, _, format_number
 from app.os_errors import os_error_text
 from app.untrusted import UNREADABLE_ZIP
 
@@ -146,7 +146,41 @@ def _schema_problem(validator: Draft202012Validator, document: Any) -> str | Non
     if error is None:
         return None
     where = "/".join(str(p) for p in error.absolute_path) or "(top)"
-    return f"{where}: {error.message}"
+    return f"{where}: {_schema_reason(error)}"
+
+
+# What a schema refused, in words. jsonschema's own message is English and quotes the value
+# whole: a person's name, a description of a megabyte, in the operator's dialog and the log.
+_SCHEMA_REASONS = {
+    "maxLength": N_("longer than {limit} characters"),
+    "minLength": N_("shorter than {limit} characters"),
+    "maxItems": N_("more than {limit} items"),
+    "minItems": N_("fewer than {limit} items"),
+    "maximum": N_("more than {limit}"),
+    "minimum": N_("less than {limit}"),
+    "enum": N_("not one of its codes"),
+    "const": N_("not the value it must have"),
+    "pattern": N_("not in the form it must have"),
+    "format": N_("not a valid date, time or identifier"),
+    "type": N_("a value of the wrong type"),
+}
+_NAME_SHOWN = 64  # a field name from outside, cut where a name could not be longer
+
+
+def _schema_reason(error: Any) -> str:
+    """``error`` (a jsonschema ValidationError) said without the value it refused."""
+    kind, rule, instance = error.validator, error.validator_value, error.instance
+    if kind == "required" and isinstance(instance, dict):
+        missing = next((str(n) for n in rule if n not in instance), "")
+        return _("the field {name} is missing").format(name=missing[:_NAME_SHOWN])
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        known = error.schema.get("properties", {})
+        extra = next((str(n) for n in instance if n not in known), "")
+        return _("the field {name} is not one the schema knows").format(name=extra[:_NAME_SHOWN])
+    reason = _SCHEMA_REASONS.get(kind)
+    if reason is None:
+        return _("a value the schema does not allow")
+    return _(reason).format(limit=format_number(rule) if isinstance(rule, int) else rule)
 
 
 # -- writing ------------------------------------------------------------------------------------

@@ -135,6 +135,38 @@ def exclusive_lock(
         os.close(fd)  # closing releases the lock
 
 
+class _LockHeld(Exception):
+    """Another process holds the lock tried by ``lock_is_free``."""
+
+
+def hold_lock(path: Path) -> int:
+    """Create ``path`` (0600) and lock it until the returned descriptor is closed or the
+    process ends, however it ends: others tell by ``lock_is_free`` that its holder is gone."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
+    try:
+        _take_lock(fd, None, None)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def lock_is_free(path: Path) -> bool:
+    """Whether the lock ``hold_lock`` took on ``path`` is free: its holder is gone. A file
+    that cannot be opened or locked counts as held (nothing is removed on a guess)."""
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    try:
+        _take_lock(fd, 0, _LockHeld)
+        return True
+    except (_LockHeld, StorageFull, StorageFailed):
+        return False
+    finally:
+        os.close(fd)  # releases the lock just taken
+
+
 def _take_lock(fd: int, wait_s: float | None, busy: Callable[[], Exception] | None) -> None:
     deadline = None if wait_s is None else time.monotonic() + wait_s
     while True:

@@ -50,6 +50,9 @@ class Rekeyed:
 
     without_keys: list[str]
     waiting: PendingKey | None
+    # The user shut out kept a key for "unlock on this computer" in this OS account's keyring,
+    # so she uses this account: the signed-in user's entry was removed, not given the new key.
+    shared_os_account: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,11 @@ class SettledKey:
 
     key: bytes
     pending: PendingKey | None = None
+    # The key of a waiting re-key nothing vouches for (begun by an older version, which made
+    # no proof, or planted): the file kept the key a revoked officer may hold, so the sign-in
+    # replaces it with a re-key of its own. The waiting key still opens what an older
+    # version's re-key sealed under it in the database.
+    unconfirmed: bytes | None = None
 
 
 REKEY_LOCK_FILENAME = "rekey.lock"
@@ -250,6 +258,7 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
             )
         )
     pending = None
+    unconfirmed = None
     if _vouched_for(state, opened, epoch):
         assert state.rekey_to is not None
         waiting = PendingKey(state.rekey_to, opened.keys[state.rekey_to])
@@ -259,9 +268,13 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
             epoch = state.rekey_to
         else:
             pending = waiting
+    elif state.rekey_to is not None and state.rekey_to in opened.keys:
+        # Her slot holds the waiting key and no proof of it: an older version's, or planted.
+        # (A slot without it cannot check the proof; the re-key is left to those with it.)
+        unconfirmed = opened.keys[state.rekey_to]
     if _needs_rewrap(opened, epoch):
         slots.rewrap(opened, password, epoch)
-    return SettledKey(opened.keys[epoch], pending)
+    return SettledKey(opened.keys[epoch], pending, unconfirmed)
 
 
 def _vouched_for(state: KeyState, opened: OpenedSlot, epoch: int) -> bool:

@@ -74,7 +74,7 @@ from app.letters.context import Citation
 from app.security import audit
 from app.services import search
 from app.services import validation as check
-from app.services.legal_tables import HostLaw, host_law
+from app.services.legal_tables import HostLaw, host_law, require_hq_for_file_updates
 from app.services.rows import add_case_event, live_row
 from app.services.workspace import Workspace
 
@@ -209,8 +209,10 @@ def sync_library(ws: Workspace, library: Library, session: Session | None = None
 def apply_library_update(
     ws: Workspace, library_bytes: bytes, session: Session | None = None
 ) -> SyncReport:
-    """Validate a library HQ sent (the ``agreements`` bundle kind) and make it the truth."""
+    """Validate a library HQ edited (sent to missions in the ``agreements`` bundle kind) and
+    make it the truth."""
     ws.require_role(*LIBRARY_UPDATERS)
+    require_hq_for_file_updates(ws)
     library = parse_library_bytes(library_bytes)
     stored = _stored_edition(ws, session)
     if stored is not None and library.updated_on < stored:

@@ -17,6 +17,7 @@ from app.db.migrate import current_revision, ensure_schema
 from app.db.models import LocalSecret, Mission, User
 from app.db.postgres import ServerConfig, ServerDatabase
 from app.domain.codes import Role
+from app.domain.mission_record import MISSION_TEXT_LIMITS
 from app.domain.roles import ALL_ROLES
 from app.errors import AuthError, DatabaseError, ValidationError
 from app.i18n import _
@@ -49,6 +50,7 @@ from app.services.sign_in import open_counted, refused, require_installation
 # derived); its callers have long named it here.
 from app.services.sign_in import prove_password as prove_password
 from app.services.sign_in import unlock as unlock
+from app.services.validation import bounded_text
 from app.services.workspace import Actor, MissionSummary, Workspace
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
@@ -107,6 +109,11 @@ def validate_mission(setup: MissionSetup) -> None:
         )
     if not setup.city.strip():
         raise ValidationError(_("The city must not be empty."), field="city")
+    labels = {"city": _("City"), "name": _("Name"), "address": _("Address")}
+    labels |= {"phone": _("Phone"), "email": _("E-mail")}
+    for name, limit in MISSION_TEXT_LIMITS.items():
+        label = labels[name.split("_")[0]]
+        bounded_text(getattr(setup, name), name, label, limit)
 
 
 def _generate_mission_keys() -> tuple[bytes, str, str, str]:

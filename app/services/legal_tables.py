@@ -26,7 +26,7 @@ from app.contracts.reference import (
 )
 from app.db.models import LegalTable
 from app.domain.roles import ADMIN_OR_HQ
-from app.errors import ConflictError, ValidationError
+from app.errors import ConflictError, PermissionDenied, ValidationError
 from app.i18n import _, format_date
 from app.services.workspace import Workspace
 from app.untrusted import json_from_outside
@@ -35,6 +35,23 @@ HOST_COUNTRIES_TABLE = "host_countries"
 HOST_COUNTRIES_FORMAT = "qorgau-host-countries"
 # Who may replace the table: the same people as the agreements library.
 TABLE_UPDATERS = ADMIN_OR_HQ
+
+
+def require_hq_for_file_updates(ws: Workspace) -> None:
+    """The library and the table belong to HQ. At a mission they change only by HQ's signed
+    agreements bundle: a file, unsigned, shows nothing of who made it, and a forged one (a
+    phishing mail "from HQ") changed what every review and letter there cites, with versions
+    that then met HQ's next bundle as conflicts."""
+    if not ws.mission.is_hq:
+        raise PermissionDenied(
+            _(
+                "At a mission the agreements library and the host-country table change only "
+                "by the agreements bundle headquarters signs: import that bundle (Exchange → "
+                "Import bundle…, or qorgau bundle import FILE). A file cannot show who made it."
+            )
+        )
+
+
 MAX_TABLE_BYTES = 2 * 1024 * 1024
 _ID_NAMESPACE = uuid.UUID("0c5f3f7e-8a8e-5d7b-9f61-2b1d6c4a7e10")
 
@@ -84,8 +101,9 @@ def parse_host_countries_bytes(raw: bytes) -> tuple[dict[str, Any], ReferenceDat
 def apply_host_countries_update(
     ws: Workspace, raw: bytes, session: Session | None = None
 ) -> TableUpdate:
-    """Store the host-country table HQ sent; it travels in the next agreements bundle."""
+    """Store the host-country table HQ edited; it travels in the next agreements bundle."""
     ws.require_role(*TABLE_UPDATERS)
+    require_hq_for_file_updates(ws)
     document, data = parse_host_countries_bytes(raw)
     if session is not None:
         return _store(ws, session, document, data)

@@ -52,7 +52,9 @@ def _mistyped_passport(typed: str, meant: str) -> str:
 
 def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
     """The input with whitespace trimmed and every rule checked (ValidationError otherwise)."""
-    surname = check.required_text(data.surname, "surname", _("Surname"))
+    # As long as the bundle schema's surname (and its column): HQ refused a longer one, and
+    # with it the mission's whole bundle.
+    surname = check.required_text(data.surname, "surname", _("Surname"), 120)
     given = check.required_text(data.given_names, "given_names", _("Given names"))
     # What no field shows (a control character, half of a character) is not part of a number.
     iin = re.sub(r"[\s-]", "", fit_text(data.iin or "")) or None

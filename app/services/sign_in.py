@@ -15,20 +15,23 @@ from __future__ import annotations
 
 import gc
 import importlib
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from app.config import Paths
 from app.db.raw import key_opens
-from app.errors import AuthError, DatabaseError
+from app.errors import AuthError, DatabaseError, QorgauError
 from app.i18n import _
-from app.security.keyslots import KeySlotStore
+from app.security.keyslots import KeySlotStore, PendingKey
 from app.security.login_guard import LoginGuard, wait_message
 from app.security.rekey import SettledKey, settle_sign_in
 
 if TYPE_CHECKING:
     from app.services.workspace import Workspace
+
+_log = logging.getLogger(__name__)
 
 # What opening a workspace imports (with SQLAlchemy and the models).
 OPENING_MODULES = ("app.services.installation",)
@@ -187,7 +190,30 @@ def open_settled(paths: Paths, username: str, settled: SettledKey) -> Workspace:
             raise
         return open_workspace(paths, username, pending.key, database_id)
     workspace.pending_key = settled.pending
+    if settled.unconfirmed is not None:
+        _replace_unconfirmed_rekey(workspace, settled.unconfirmed)
     return workspace
+
+
+def _replace_unconfirmed_rekey(workspace: Workspace, waiting_key: bytes) -> None:
+    """Re-key the file past a waiting re-key nothing vouches for. An older version began it
+    without a proof (a revocation while other windows were open): ignored, it left the file
+    for good under the key the revoked officer held. Planted, it is dropped all the same; the
+    new key is this process's own, sealed only to the users the database lists."""
+    from app.services.users import rekey_workspace
+
+    # Secrets the older version sealed under its waiting key (the new signing key) are opened
+    # with it and sealed again under the new key.
+    slots = KeySlotStore(workspace.paths.keyslots)
+    waiting = slots.state().rekey_to
+    if waiting is not None:
+        workspace.pending_key = PendingKey(waiting, waiting_key)
+    try:
+        rekey_workspace(workspace, slots, None, None, "unconfirmed_wait")
+    except QorgauError:
+        # The file keeps its key, as before this sign-in: the next sign-in tries again.
+        workspace.pending_key = None
+        _log.warning("the waiting re-key could not be replaced", exc_info=True)
 
 
 def unlock_again(workspace: Workspace, password: str, guard: LoginGuard | None = None) -> None:

@@ -4,7 +4,7 @@ accounts) and their roles."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -68,6 +68,8 @@ class Revocation:
     released: list[str] = field(default_factory=list)  # their open cases, now assigned to nobody
     unapproved: list[str] = field(default_factory=list)  # cases of letters they had approved
     rekey_waiting: bool = False  # other windows held the file: it keeps its old key for now
+    # The user kept "unlock on this computer" in this OS account: see shared_os_account_message.
+    shared_os_account: bool = False
     # An administrator or consul, now or before, may have seen the printed recovery key,
     # which still makes whoever holds it an administrator: it should be replaced.
     saw_recovery_key: bool = False
@@ -75,6 +77,16 @@ class Revocation:
     # HQ, or when replacing it failed (``rotation_error`` says why: the old key still signs).
     key_rotation: KeyRotation | None = None
     rotation_error: str = ""
+
+
+def shared_os_account_message(username: str) -> str:
+    """After shutting out someone who kept "unlock on this computer" in this OS account."""
+    return _(
+        "{user} kept a key for “unlock on this computer” in this computer account, so they "
+        "use this account too: no key kept here opens the database now, and yours was not "
+        "renewed (sign in here with your password). Take {user}'s access to this computer "
+        "account away, and keep “unlock on this computer” for accounts used by one person."
+    ).format(user=username)
 
 
 def recovery_key_advice(username: str) -> str:
@@ -444,6 +456,7 @@ class UserService:
             released,
             unapproved,
             rekey_waiting=rekeyed.waiting is not None,
+            shared_os_account=rekeyed.shared_os_account,
             saw_recovery_key=saw_key and self.slots.has_slot(RECOVERY_SLOT),
             key_rotation=rotation,
             rotation_error=rotation_error,
@@ -484,11 +497,16 @@ REKEY_WAIT_S = 30.0
 
 
 def rekey_workspace(
-    ws: Workspace, slots: KeySlotStore, revoked: str | None, store: SecretStore | None
+    ws: Workspace,
+    slots: KeySlotStore,
+    revoked: str | None,
+    store: SecretStore | None,
+    reason: str | None = None,
 ) -> Rekeyed:
     """Give the open database a new key that ``revoked``'s slot (a user, or the recovery or
     escrow slot) does not reach: the users whose slots could not receive it, and whether the
-    file waits for other windows to close (this window then finishes it when it closes)."""
+    file waits for other windows to close (this window then finishes it when it closes).
+    ``reason``, when no one is revoked, says why in the audit entry."""
     # PRAGMA rekey needs the only connection: the backup is waited for, and so are this
     # window's sessions under way. The same Database object carries on under the new key, so
     # the pages' bound ``interrupt`` still reaches their reads.
@@ -510,7 +528,7 @@ def rekey_workspace(
             ws.paths.db, slots, ws.db.key, new_key, revoked, alone, members
         )
     ws.pending_key = rekeyed.waiting
-    _refresh_keyring(ws, store, new_key)
+    shared = _refresh_keyring(ws, store, new_key, revoked)
     with ws.write() as session:
         record_special_slots(session, slots)
         ws.audit(
@@ -523,9 +541,11 @@ def rekey_workspace(
                 "slots_removed": rekeyed.without_keys,
                 "waiting": rekeyed.waiting is not None,
                 **({"slots_of_no_user": unknown} if unknown else {}),
+                **({"reason": reason} if reason else {}),
+                **({"shares_os_account": True} if shared else {}),
             },
         )
-    return rekeyed
+    return replace(rekeyed, shared_os_account=shared)
 
 
 SPECIAL_SLOTS_SETTING = "special_slot_keys"
@@ -558,16 +578,24 @@ def _reseal_waiting_secrets(ws: Workspace, new_key: bytes) -> None:
                 row.value = seal(opened, new_key, row.name)
 
 
-def _refresh_keyring(ws: Workspace, store: SecretStore | None, new_key: bytes) -> None:
-    """Keys kept for "unlock on this computer" are stale now: the signed-in user's is
-    replaced, every other user's entry here is deleted."""
+def _refresh_keyring(
+    ws: Workspace, store: SecretStore | None, new_key: bytes, shut_out: str | None
+) -> bool:
+    """Keys kept for "unlock on this computer" are stale now: every other user's entry here
+    is deleted, and the signed-in user's replaced, unless ``shut_out`` kept one here too. The
+    keyring is the OS account's: she uses this account and would read the new key from it.
+    Whether ``shut_out`` kept one here."""
     if store is None:
-        return
+        return False
+    shared = (
+        shut_out is not None and store.get(unlock_entry_name(ws.database_id, shut_out)) is not None
+    )
     with ws.read() as session:
-        names = session.execute(select(User.username)).scalars().all()
+        names = set(session.execute(select(User.username)).scalars().all())
     for name in names:
         entry = unlock_entry_name(ws.database_id, name)
-        if name == ws.actor.username and store.get(entry) is not None:
+        if name == ws.actor.username and not shared and store.get(entry) is not None:
             remember_unlock(ws, store, new_key)
         else:
             store.delete(entry)
+    return shared

@@ -17,6 +17,7 @@ from app.services.agreements import sync_library
 from tests.builders import with_the_kyrgyz_agreement_expired
 from tests.conftest import PASSWORD, OpenWs
 from tests.integration.cli_helpers import Run, run_cli
+from tests.integration.test_exchange import Site, hq, sites  # noqa: F401 - fixtures
 
 Capsys = pytest.CaptureFixture[str]
 Cli = Callable[..., Run]
@@ -147,7 +148,23 @@ def test_made_up_country_code_is_refused_as_the_contract_parser_does(cli: Cli, c
     assert result.err.strip() == f"qorgau: {refused.value}".replace("host_country", "country")
 
 
-def test_update_from_a_file(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def hq_cli(
+    hq: Site,  # noqa: F811
+    capsys: Capsys,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Cli:
+    """The command line at HQ, which edits the library and the host-country table."""
+
+    def run(*args: str) -> Run:
+        monkeypatch.setenv("QORGAU_USER", "admin")
+        monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+        return run_cli(capsys, "--data-dir", str(hq.paths.data_dir), *args)
+
+    return run
+
+
+def test_update_from_a_file(cli: Cli, hq_cli: Cli, tmp_path: Path) -> None:
     document = json.loads(DEFAULT_LIBRARY_PATH.read_text(encoding="utf-8"))
     document["updated_on"] = "2027-01-01"
     document["instruments"] = [i for i in document["instruments"] if i["id"] != "kz-de-recommended"]
@@ -156,7 +173,8 @@ def test_update_from_a_file(cli: Cli, tmp_path: Path, monkeypatch: pytest.Monkey
     assert cli("agreement", "list").code == 0  # seeds the shipped library
     refused = cli("agreement", "update", str(file))
     assert refused.code == 1 and "does not allow" in refused.err
-    monkeypatch.setenv("QORGAU_USER", "admin")
+    cli = hq_cli
+    assert cli("agreement", "list").code == 0
     result = cli("agreement", "update", str(file), "--json")
     assert result.code == 0, result.err
     assert json.loads(result.out)["removed"] == ["kz-de-recommended"]
@@ -171,16 +189,14 @@ def test_update_from_a_file(cli: Cli, tmp_path: Path, monkeypatch: pytest.Monkey
     assert "not valid JSON" in broken.err
 
 
-def test_update_the_host_country_table_from_a_file(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_update_the_host_country_table_from_a_file(hq_cli: Cli, tmp_path: Path) -> None:
     from app.contracts.reference import REFERENCE_FILE
 
+    cli = hq_cli
     document = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
     document["edition"] = "2027-01-15"
     file = tmp_path / "host_countries.json"
     file.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setenv("QORGAU_USER", "admin")
     result = cli("agreement", "update", str(file), "--json")
     assert result.code == 0, result.err
     assert json.loads(result.out) == {

@@ -646,3 +646,17 @@ def test_esc_does_not_close_the_sign_in_window_while_it_opens_the_database(
         opened.set()
     assert dialog.workspace is not None
     dialog.workspace.close()
+
+
+def test_the_wizard_takes_no_letterhead_longer_than_a_bundle_may_carry(
+    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge
+) -> None:
+    """HQ refuses a bundle whose mission record breaks the schema, and nothing edits the
+    letterhead after setup: the fields stop where the schema does."""
+    wizard = at_filled_mission_page(qtbot, Paths(tmp_path / "new-install"), bridge)
+    type_into(qtbot, wizard.mission.name_en, "Embassy " * 50)
+    assert len(wizard.mission.name_en.text()) == 300
+    press(qtbot, wizard, NEXT)
+    type_into(qtbot, wizard.letterhead.address_en, "Istanbul, Beşiktaş, Ortaköy, " * 30)
+    assert len(wizard.letterhead.address_en.text()) == 500
+    assert wizard.letterhead.phone.maxLength() == 60

@@ -32,6 +32,7 @@ from app.services.records import CaseChanges, CaseInput
 from app.services.workspace import Workspace
 from tests.builders import ASSEL, with_the_kyrgyz_agreement_expired
 from tests.conftest import OpenWs, count
+from tests.integration.test_exchange import Site, hq, sites  # noqa: F401 - fixtures
 from tests.unit.test_letters_render import make_context, text_of
 
 
@@ -96,7 +97,8 @@ def test_sync_is_idempotent_and_keeps_mission_notes(open_ws: OpenWs) -> None:
     assert service.get(eaeu.id).mission_notes == "Migration office: Sadovnicheskaya 6, room 12."
 
 
-def test_hq_update_changes_adds_and_withdraws_by_slug(ws: Workspace) -> None:
+def test_hq_update_changes_adds_and_withdraws_by_slug(hq: Site) -> None:  # noqa: F811
+    ws = hq.ws  # HQ edits the library; missions receive it in its signed bundle
     service = AgreementService(ws)
     service.set_mission_notes("kz-qa-employment-2024", "Ask for the Arabic text.")
     old_qa_id = service.get("kz-qa-employment-2024").id
@@ -139,8 +141,11 @@ def test_hq_update_changes_adds_and_withdraws_by_slug(ws: Workspace) -> None:
     assert not apply_library_update(ws, json.dumps(doc).encode()).changed
 
 
-def test_bad_or_older_updates_are_refused_and_change_nothing(open_ws: OpenWs) -> None:
-    ws = open_ws("admin")
+def test_bad_or_older_updates_are_refused_and_change_nothing(
+    hq: Site,  # noqa: F811
+    open_ws: OpenWs,
+) -> None:
+    ws = hq.ws
     attache = open_ws("aigul")
     AgreementService(ws).list()
     before = count(ws, AuditEntry)

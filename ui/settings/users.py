@@ -37,6 +37,7 @@ from app.services.users import (
     released_message,
     reset_rekey_waiting_message,
     role_changed_message,
+    shared_os_account_message,
     unapproved_message,
 )
 from app.services.workspace import Workspace
@@ -401,6 +402,8 @@ class UsersPanel(QWidget):
                     "last update and must have their passwords reset: {names}."
                 ).format(names=", ".join(result.need_password_reset))
             )
+        if result.shared_os_account:
+            said.append(shared_os_account_message(result.username))
         if result.released:
             said.append(released_message(result.username, result.released))
         if result.unapproved:

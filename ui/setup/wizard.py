@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Paths
+from app.domain.mission_record import MISSION_TEXT_LIMITS
 from app.errors import QorgauError, ValidationError
 from app.i18n import _
 from ui import warm_up
@@ -203,6 +204,7 @@ class MissionPage(_Page):
         self.name_kk = QLineEdit()
         self.name_ru = QLineEdit()
         self.name_en = QLineEdit()
+        bound_to_the_mission_record(self)
         unlabelled_rows(
             self.form,
             self.code,
@@ -262,6 +264,14 @@ class MissionPage(_Page):
             )
 
 
+def bound_to_the_mission_record(page: QWidget) -> None:
+    """No more can be typed than the mission's record may hold in a bundle (HQ refuses more)."""
+    for name, limit in MISSION_TEXT_LIMITS.items():
+        field = getattr(page, name, None)
+        if isinstance(field, QLineEdit):
+            field.setMaxLength(limit)
+
+
 class LetterheadPage(_Page):
     def __init__(self, bridge: LanguageBridge) -> None:
         super().__init__(bridge)
@@ -273,6 +283,7 @@ class LetterheadPage(_Page):
         self.address_en = QLineEdit()
         self.phone = QLineEdit()
         self.email = QLineEdit()
+        bound_to_the_mission_record(self)
         unlabelled_rows(
             self.form,
             self.city_kk,
