@@ -212,6 +212,7 @@ class _ItemRow:
         return cls(items)
 
     def show(self, texts: tuple[str, ...], row: CaseRow, looks: _CellLooks) -> None:
+        """``texts``: as painted (a host country's code where its name does not fit)."""
         for item, old, new in zip(self.items, self.texts, texts, strict=True):
             if old != new:
                 item.setText(new)
@@ -224,6 +225,15 @@ class _ItemRow:
             brush = looks.critical if critical else None
             self.items[URGENCY].setData(brush, Qt.ItemDataRole.ForegroundRole)
         self.texts, self.deadline, self.critical = texts, row.deadline, critical
+
+    def show_country(self, text: str) -> bool:
+        """The host country's cell as painted; whether it changed."""
+        if text == self.texts[HOST_COUNTRY]:
+            return False
+        self.items[HOST_COUNTRY].setText(text)
+        texts = self.texts
+        self.texts = (*texts[:HOST_COUNTRY], text, *texts[HOST_COUNTRY + 1 :])
+        return True
 
 
 @dataclass(frozen=True)
@@ -271,6 +281,8 @@ class CaseTableModel(QStandardItemModel):
         self._texts: list[tuple[str, ...]] = []
         self._looks = _CellLooks()
         self._item_rows: list[_ItemRow] = []  # one per row shown, in order
+        # The country column's room for a name, and how wide a text is (``show_country_codes``).
+        self._country_room: tuple[int, Callable[[str], int]] | None = None
         self._spare_rows: list[_ItemRow] = []  # taken out by a shorter page, for the next one
         self.setHorizontalHeaderLabels(headers())
         for column, key in SORT_KEYS.items():
@@ -326,9 +338,33 @@ class CaseTableModel(QStandardItemModel):
                 self.appendRow(item_row.items)
                 self._item_rows.append(item_row)
             for position in range(first, wanted):
-                self._item_rows[position].show(
-                    self._texts[position], self._rows[position], self._looks
-                )
+                row, texts = self._rows[position], self._texts[position]
+                painted = texts
+                country = self._painted_country(texts, row)
+                if country != texts[HOST_COUNTRY]:
+                    painted = (*texts[:HOST_COUNTRY], country, *texts[HOST_COUNTRY + 1 :])
+                self._item_rows[position].show(painted, row, self._looks)
+
+    def show_country_codes(self, room: int, advance: Callable[[str], int]) -> bool:
+        """Paint the host country's code in the cells where its name is wider than ``room``
+        pixels (``advance``: a text's width in the table's font), the name elsewhere; whether
+        a cell changed. The list gives the country column way first at 1366 pixels, and a name
+        cut to «О…я» said nothing where "KR" does; decided here once per page and width, the
+        cells paint from their items (a delegate deciding it asked Python at every repaint).
+        ``data()`` keeps the name: tooltips, accessibility and code read it whole."""
+        self._country_room = (room, advance)
+        changed = False
+        with self._quiet():
+            for item_row, texts, row in zip(self._item_rows, self._texts, self._rows, strict=False):
+                changed |= item_row.show_country(self._painted_country(texts, row))
+        return changed
+
+    def _painted_country(self, texts: tuple[str, ...], row: CaseRow) -> str:
+        name = texts[HOST_COUNTRY]
+        if self._country_room is None:
+            return name
+        room, advance = self._country_room
+        return row.host_country if advance(name) > room else name
 
     def _set_total(self, total: int) -> None:
         self.total = total
@@ -508,6 +544,6 @@ class CaseTableModel(QStandardItemModel):
             return _("Life or liberty at risk")
         if column == CATEGORIES:
             return "\n".join(category_labels(row))
-        if column == HOST_COUNTRY:  # the cell may show only the code (list_view.CountryCell)
+        if column == HOST_COUNTRY:  # the cell may show only the code (show_country_codes)
             return self._texts[position][HOST_COUNTRY]
         return None
