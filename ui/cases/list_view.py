@@ -28,7 +28,6 @@ from ui.cases.filter_bar import ME, NOBODY, OPEN, CaseFilterBar
 from ui.changes import listen_to_changes
 from ui.icons import icon
 from ui.models.case_table_model import (
-    CASE_ID_ROLE,
     CATEGORIES,
     DUE,
     HOST_COUNTRY,
@@ -339,8 +338,13 @@ class CaseListView(QWidget):
         self.count.setText(text)
 
     def current_case_id(self) -> str | None:
-        index = self.table.currentIndex()
-        return index.data(CASE_ID_ROLE) if index.isValid() else None
+        return self._case_id_at(self.table.currentIndex())
+
+    def _case_id_at(self, index: QModelIndex) -> str | None:
+        """The case of the index's row, whichever cell of it the index is."""
+        if not index.isValid() or index.row() >= self.model.loaded_count():
+            return None
+        return self.model.row_at(index.row()).id
 
     def select_case(self, case_id: str) -> None:
         """Select the case now, and again when a load on its way arrives."""
@@ -354,8 +358,9 @@ class CaseListView(QWidget):
         self.filters.search.selectAll()
 
     def _open_index(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.case_opened.emit(index.data(CASE_ID_ROLE))
+        case_id = self._case_id_at(index)
+        if case_id is not None:
+            self.case_opened.emit(case_id)
 
     def save_state(self) -> None:
         ui_settings.save_value(FILTER_KEY, self.filters.state_json())
