@@ -419,6 +419,8 @@ class CaseTableModel(QStandardItemModel):
         cells paint from their items (a delegate deciding it asked Python at every repaint).
         Such a cell keeps the name as its tooltip and its accessible text, and the column fit
         measures the name (``column_sample``)."""
+        if self._country_room == (room, advance):
+            return False  # the rows shown since were written for this width (_show_rows)
         self._country_room = (room, advance)
         changed = False
         with self._quiet():

@@ -136,15 +136,20 @@ class TextWidths:
     LIMIT = 50_000  # texts kept per font before the cache starts afresh
 
     def __init__(self) -> None:
-        self._by_font: dict[str, tuple[QFontMetrics, dict[str, int]]] = {}
+        self._by_font: dict[str, tuple[Callable[[str], int], dict[str, int]]] = {}
 
     def of(self, font: QFont) -> Callable[[str], int]:
-        """A function giving each text's advance in ``font`` (measured once per text)."""
+        """A function giving each text's advance in ``font`` (measured once per text); the
+        same function for the same font, until the cache starts afresh."""
         key = font.key()
         known = self._by_font.get(key)
         if known is None or len(known[1]) > self.LIMIT:
-            known = self._by_font[key] = (QFontMetrics(font), {})
-        metrics, widths = known
+            known = self._by_font[key] = self._measure(QFontMetrics(font))
+        return known[0]
+
+    @staticmethod
+    def _measure(metrics: QFontMetrics) -> tuple[Callable[[str], int], dict[str, int]]:
+        widths: dict[str, int] = {}
 
         def advance(text: str) -> int:
             width = widths.get(text)
@@ -152,7 +157,7 @@ class TextWidths:
                 width = widths[text] = metrics.horizontalAdvance(text)
             return width
 
-        return advance
+        return advance, widths
 
 
 TEXT_WIDTHS = TextWidths()
