@@ -127,9 +127,9 @@ class CaseListView(QWidget):
             # they give way until the complaint shows about 20 characters.
             yields=(HOST_COUNTRY, OFFICER),
             yield_until=200,
-            # The country's name or, where it does not fit, its code (_show_country_codes): it gives
-            # way first, whole. Narrowed to the widest column's width like any other, it
-            # still showed «AE» alone while the person beside it lost her name's middle
+            # The country's name or, where it does not fit, its code (_show_country_codes):
+            # it gives way first, whole. Narrowed to the widest column's width like any other,
+            # it still showed «AE» alone while the person beside it lost her name's middle
             # («Нұрлан…ы Әсем»).
             short_forms=(HOST_COUNTRY,),
         )
